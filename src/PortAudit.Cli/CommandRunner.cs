@@ -1,0 +1,49 @@
+using System.CommandLine;
+using PortAudit;
+using Serilog;
+
+namespace PortAudit.Cli;
+
+/// <summary>
+/// Runs a parsed command line and turns the library's input errors into exit code 2
+/// with a one-line reason, so that every command reports bad input the same way.
+/// </summary>
+public static class CommandRunner
+{
+    /// <summary>Parses and invokes; returns the process exit code.</summary>
+    public static int Invoke(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"portaudit: {error.Message}");
+            Console.Error.WriteLine("Run 'portaudit --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        return parse.Invoke();
+    }
+
+    /// <summary>
+    /// Wraps a command body: sets up logging, maps <see cref="InputException"/> to exit 2,
+    /// and always flushes the log.
+    /// </summary>
+    public static int Run(ParseResult parse, Func<ILogger, int> body)
+    {
+        var log = GlobalOptions.CreateLogger(parse);
+        Log.Logger = log;
+        try
+        {
+            return body(log);
+        }
+        catch (InputException ex)
+        {
+            Console.Error.WriteLine($"portaudit: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        finally
+        {
+            (log as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using PortAudit.Cli;
+using PortAudit.Cli.Commands;
+
+var root = new RootCommand("PortAudit: audits captured traffic against the port requirements of vendor documents.");
+GlobalOptions.AddTo(root);
+root.Subcommands.Add(FlowsCommand.Create());
+root.Subcommands.Add(CatalogCommand.Create());
+
+return CommandRunner.Invoke(root, args);
