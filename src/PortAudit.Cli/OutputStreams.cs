@@ -1,0 +1,19 @@
+namespace PortAudit.Cli;
+
+/// <summary>Opens the destination of a command's main output.</summary>
+public static class OutputStreams
+{
+    /// <summary>The file at <paramref name="path"/>, or standard output when it is null or "-".</summary>
+    public static Stream Open(string? path)
+    {
+        if (path is null or "-") return Console.OpenStandardOutput();
+        try
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
+}

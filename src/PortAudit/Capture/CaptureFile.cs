@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace PortAudit.Capture;
+
+/// <summary>
+/// Opens a capture by content, not by name: pcap or pcapng, optionally gzip-compressed, from a file or "-" for standard input.
+/// </summary>
+public static class CaptureFile
+{
+    /// <summary>The name that stands for standard input.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>Opens <paramref name="path"/>; throws <see cref="InputException"/> with a one-line reason when it cannot.</summary>
+    public static ICaptureReader Open(string path)
+    {
+        Stream stream;
+        try
+        {
+            stream = path == StandardInput
+                ? Console.OpenStandardInput()
+                : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
+        }
+        return Open(path, stream);
+    }
+
+    /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>
+    public static ICaptureReader Open(string name, Stream stream)
+    {
+        var source = new ByteSource(stream);
+        try
+        {
+            if (!source.TryPeek(4, out var magic))
+            {
+                if (source.Buffered == 0) throw new CaptureFormatException(name, 0, "empty file: not a capture");
+                throw new CaptureFormatException(name, 0, $"file of {source.Buffered} bytes is too short to be a capture");
+            }
+            if (magic[0] == 0x1F && magic[1] == 0x8B)
+            {
+                return Open(name, new GZipStream(source.DetachAsStream(), CompressionMode.Decompress));
+            }
+            uint word = BinaryPrimitives.ReadUInt32LittleEndian(magic);
+            if (word == PcapNgReader.SectionHeaderType) return new PcapNgReader(name, source);
+            if (IsPcapMagic(word)) return new PcapReader(name, source);
+            throw new CaptureFormatException(name, 0,
+                $"unknown format: magic bytes {magic[0]:x2} {magic[1]:x2} {magic[2]:x2} {magic[3]:x2} are neither pcap, pcapng nor gzip");
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsPcapMagic(uint word)
+    {
+        uint swapped = BinaryPrimitives.ReverseEndianness(word);
+        return word is PcapReader.MagicMicroseconds or PcapReader.MagicNanoseconds
+            || swapped is PcapReader.MagicMicroseconds or PcapReader.MagicNanoseconds;
+    }
+
+    private static string Reason(Exception ex) => ex switch
+    {
+        FileNotFoundException => "no such file",
+        DirectoryNotFoundException => "no such directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => ex.Message,
+    };
+}

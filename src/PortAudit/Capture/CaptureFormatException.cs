@@ -1,0 +1,26 @@
+namespace PortAudit.Capture;
+
+/// <summary>
+/// A capture file is damaged or not a capture: names the file, the byte offset of the damage and what was wrong.
+/// Everything read before the damage stays valid.
+/// </summary>
+public sealed class CaptureFormatException : InputException
+{
+    /// <summary>Creates the exception.</summary>
+    public CaptureFormatException(string file, long offset, string problem)
+        : base($"{file}: byte {offset}: {problem}")
+    {
+        File = file;
+        Offset = offset;
+        Problem = problem;
+    }
+
+    /// <summary>The capture's name as the user gave it.</summary>
+    public string File { get; }
+
+    /// <summary>Byte offset (in the decompressed stream) where the damage starts.</summary>
+    public long Offset { get; }
+
+    /// <summary>What was wrong, without file and offset.</summary>
+    public string Problem { get; }
+}

@@ -1,0 +1,17 @@
+namespace PortAudit.Capture;
+
+/// <summary>A source of packets: a capture file of any supported format, or a live interface.</summary>
+public interface ICaptureReader : IDisposable
+{
+    /// <summary>The name used in messages: the path as given, "-" for standard input, or an interface name.</summary>
+    string Name { get; }
+
+    /// <summary>Bytes consumed so far (decompressed), for progress display.</summary>
+    long BytesRead { get; }
+
+    /// <summary>
+    /// Reads the next packet. Returns false at the clean end of the input.
+    /// Throws <see cref="CaptureFormatException"/> on damage; packets returned before stay valid.
+    /// </summary>
+    bool TryRead(out PacketRecord packet);
+}

@@ -1,0 +1,103 @@
+namespace PortAudit.Decode;
+
+/// <summary>TCP header flags.</summary>
+[Flags]
+public enum TcpFlags : byte
+{
+    /// <summary>No flag.</summary>
+    None = 0,
+    /// <summary>FIN.</summary>
+    Fin = 0x01,
+    /// <summary>SYN.</summary>
+    Syn = 0x02,
+    /// <summary>RST.</summary>
+    Rst = 0x04,
+    /// <summary>PSH.</summary>
+    Psh = 0x08,
+    /// <summary>ACK.</summary>
+    Ack = 0x10,
+    /// <summary>URG.</summary>
+    Urg = 0x20,
+}
+
+/// <summary>Outcome of decoding one frame.</summary>
+public enum DecodeStatus
+{
+    /// <summary>An IP packet was found and decoded.</summary>
+    Ok,
+    /// <summary>The link type is not one the decoder knows.</summary>
+    UnsupportedLinkType,
+    /// <summary>A valid frame that carries no IP (ARP, LLC, spanning tree...).</summary>
+    NotIp,
+    /// <summary>The frame ends inside a header the decoder needs.</summary>
+    Truncated,
+    /// <summary>A header contradicts itself (bad version, header length below the minimum...).</summary>
+    Malformed,
+}
+
+/// <summary>
+/// The transport 5-tuple that an ICMP or ICMPv6 destination-unreachable message quotes: the packet it answers.
+/// </summary>
+public struct QuotedPacket
+{
+    /// <summary>True when the message is a destination-unreachable and its quote could be read.</summary>
+    public bool Present;
+    /// <summary>Source of the quoted packet (the flow's sender).</summary>
+    public IpAddr Source;
+    /// <summary>Destination of the quoted packet.</summary>
+    public IpAddr Destination;
+    /// <summary>IP protocol of the quoted packet.</summary>
+    public byte Protocol;
+    /// <summary>Source port of the quoted packet, 0 when it has none.</summary>
+    public ushort SourcePort;
+    /// <summary>Destination port of the quoted packet, 0 when it has none.</summary>
+    public ushort DestinationPort;
+}
+
+/// <summary>
+/// What the decoder learned from one frame: the innermost IP packet's addresses, protocol, ports,
+/// TCP state and where the transport payload lies in the frame. A plain struct, filled in place.
+/// </summary>
+public struct DecodedPacket
+{
+    /// <summary>4 or 6.</summary>
+    public byte IpVersion;
+    /// <summary>Source address of the innermost IP header.</summary>
+    public IpAddr Source;
+    /// <summary>Destination address of the innermost IP header.</summary>
+    public IpAddr Destination;
+    /// <summary>Transport protocol number (after IPv6 extension headers).</summary>
+    public byte Protocol;
+    /// <summary>True when the transport header was read and the ports are valid.</summary>
+    public bool HasPorts;
+    /// <summary>Source port (TCP, UDP, SCTP).</summary>
+    public ushort SourcePort;
+    /// <summary>Destination port (TCP, UDP, SCTP).</summary>
+    public ushort DestinationPort;
+    /// <summary>TCP flags; <see cref="TcpFlags.None"/> for other protocols.</summary>
+    public TcpFlags Flags;
+    /// <summary>TCP sequence number.</summary>
+    public uint Sequence;
+    /// <summary>TCP acknowledgment number.</summary>
+    public uint Acknowledgment;
+    /// <summary>IP-layer bytes: the IPv4 total length, or the IPv6 payload length plus 40.</summary>
+    public int IpBytes;
+    /// <summary>Offset of the transport payload in the frame.</summary>
+    public int PayloadOffset;
+    /// <summary>Captured length of the transport payload.</summary>
+    public int PayloadLength;
+    /// <summary>True for any fragment of a fragmented IP packet.</summary>
+    public bool IsFragment;
+    /// <summary>True for a fragment other than the first: it carries no transport header.</summary>
+    public bool IsLaterFragment;
+    /// <summary>IP identification (IPv4) or fragment-header identification (IPv6).</summary>
+    public uint FragmentId;
+    /// <summary>ICMP or ICMPv6 type.</summary>
+    public byte IcmpType;
+    /// <summary>ICMP or ICMPv6 code.</summary>
+    public byte IcmpCode;
+    /// <summary>For destination-unreachable messages, the packet they answer.</summary>
+    public QuotedPacket Quote;
+    /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4) were removed to reach this packet.</summary>
+    public byte TunnelDepth;
+}

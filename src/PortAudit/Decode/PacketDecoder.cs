@@ -1,0 +1,377 @@
+using System.Buffers.Binary;
+using PortAudit.Capture;
+
+namespace PortAudit.Decode;
+
+/// <summary>
+/// Decodes a captured frame down to its innermost IP packet and transport header, in place and without allocation.
+/// Every read is bounds-checked against the captured bytes, so hostile or cut frames yield a status, never an exception.
+/// </summary>
+public static class PacketDecoder
+{
+    // Deeper nesting than this is an attack on the decoder, not a network.
+    private const int MaxTunnelDepth = 4;
+    private const int MaxVlanTags = 4;
+    private const int MaxExtensionHeaders = 16;
+
+    private const ushort EtherTypeIpv4 = 0x0800;
+    private const ushort EtherTypeIpv6 = 0x86DD;
+    private const ushort EtherTypeVlan = 0x8100;
+    private const ushort EtherTypeQinQ = 0x88A8;
+    private const ushort EtherTypeQinQOld = 0x9100;
+    private const ushort EtherTypePppoeSession = 0x8864;
+    private const ushort EtherTypeMpls = 0x8847;
+    private const ushort EtherTypeTransparentBridging = 0x6558;
+
+    /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
+    public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
+    {
+        packet = default;
+        switch ((LinkType)linkType)
+        {
+            case LinkType.Ethernet:
+                return DecodeEthernet(frame, 0, ref packet);
+            case LinkType.Raw:
+            case LinkType.RawOpenBsd:
+            case LinkType.LinktypeRaw:
+                return DecodeIpByVersion(frame, 0, ref packet);
+            case LinkType.Ipv4:
+                return DecodeIpv4(frame, 0, ref packet);
+            case LinkType.Ipv6:
+                return DecodeIpv6(frame, 0, ref packet);
+            case LinkType.LinuxSll:
+                return frame.Length < 16 ? DecodeStatus.Truncated
+                    : DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]), frame, 16, ref packet);
+            case LinkType.LinuxSll2:
+                return frame.Length < 20 ? DecodeStatus.Truncated
+                    : DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame), frame, 20, ref packet);
+            case LinkType.Null:
+                return DecodeLoopback(frame, hostOrder: true, ref packet);
+            case LinkType.Loop:
+                return DecodeLoopback(frame, hostOrder: false, ref packet);
+            case LinkType.Ppp:
+            case LinkType.PppHdlc:
+                return DecodePpp(frame, 0, ref packet);
+            default:
+                return DecodeStatus.UnsupportedLinkType;
+        }
+    }
+
+    private static DecodeStatus DecodeEthernet(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        if (frame.Length < offset + 14) return DecodeStatus.Truncated;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 12)..]);
+        offset += 14;
+        for (int tags = 0; type is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQOld; tags++)
+        {
+            if (tags == MaxVlanTags) return DecodeStatus.Malformed;
+            if (frame.Length < offset + 4) return DecodeStatus.Truncated;
+            type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+            offset += 4;
+        }
+        return DecodeEtherType(type, frame, offset, ref packet);
+    }
+
+    private static DecodeStatus DecodeEtherType(ushort type, ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        switch (type)
+        {
+            case EtherTypeIpv4:
+                return DecodeIpv4(frame, offset, ref packet);
+            case EtherTypeIpv6:
+                return DecodeIpv6(frame, offset, ref packet);
+            case EtherTypePppoeSession:
+                return frame.Length < offset + 6 ? DecodeStatus.Truncated : DecodePpp(frame, offset + 6, ref packet);
+            case EtherTypeMpls:
+                for (int labels = 0; labels < 8; labels++, offset += 4)
+                {
+                    if (frame.Length < offset + 4) return DecodeStatus.Truncated;
+                    if ((frame[offset + 2] & 0x01) != 0) return DecodeIpByVersion(frame, offset + 4, ref packet);
+                }
+                return DecodeStatus.Malformed;
+            default:
+                return DecodeStatus.NotIp;
+        }
+    }
+
+    private static DecodeStatus DecodeLoopback(ReadOnlySpan<byte> frame, bool hostOrder, ref DecodedPacket packet)
+    {
+        if (frame.Length < 4) return DecodeStatus.Truncated;
+        uint family = BinaryPrimitives.ReadUInt32BigEndian(frame);
+        // DLT_NULL is written in the capturing host's order, which the file does not record: a family fits in 16 bits.
+        if (hostOrder && family > 0xFFFF) family = BinaryPrimitives.ReverseEndianness(family);
+        return family switch
+        {
+            2 => DecodeIpv4(frame, 4, ref packet),
+            10 or 24 or 28 or 30 => DecodeIpv6(frame, 4, ref packet),
+            _ => DecodeStatus.NotIp,
+        };
+    }
+
+    private static DecodeStatus DecodePpp(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        if (frame.Length < offset + 2) return DecodeStatus.Truncated;
+        if (frame[offset] == 0xFF && frame[offset + 1] == 0x03) offset += 2;
+        if (frame.Length < offset + 1) return DecodeStatus.Truncated;
+        int protocol;
+        if ((frame[offset] & 0x01) != 0)
+        {
+            // Protocol-field compression: one byte.
+            protocol = frame[offset];
+            offset += 1;
+        }
+        else
+        {
+            if (frame.Length < offset + 2) return DecodeStatus.Truncated;
+            protocol = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+            offset += 2;
+        }
+        return protocol switch
+        {
+            0x21 => DecodeIpv4(frame, offset, ref packet),
+            0x57 => DecodeIpv6(frame, offset, ref packet),
+            _ => DecodeStatus.NotIp,
+        };
+    }
+
+    private static DecodeStatus DecodeIpByVersion(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        if (frame.Length <= offset) return DecodeStatus.Truncated;
+        return (frame[offset] >> 4) switch
+        {
+            4 => DecodeIpv4(frame, offset, ref packet),
+            6 => DecodeIpv6(frame, offset, ref packet),
+            _ => DecodeStatus.Malformed,
+        };
+    }
+
+    private static DecodeStatus DecodeIpv4(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        if (frame.Length < offset + 20) return DecodeStatus.Truncated;
+        var ip = frame[offset..];
+        if (ip[0] >> 4 != 4) return DecodeStatus.Malformed;
+        int headerLength = (ip[0] & 0x0F) * 4;
+        if (headerLength < 20) return DecodeStatus.Malformed;
+        if (ip.Length < headerLength) return DecodeStatus.Truncated;
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        // Segmentation offload leaves the total length 0 on the sending host's own capture.
+        if (totalLength == 0) totalLength = ip.Length;
+        if (totalLength < headerLength) return DecodeStatus.Malformed;
+        ushort fragment = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]);
+        packet.IpVersion = 4;
+        packet.IpBytes = totalLength;
+        packet.Protocol = ip[9];
+        packet.Source = IpAddr.FromV4(ip[12..]);
+        packet.Destination = IpAddr.FromV4(ip[16..]);
+        packet.HasPorts = false;
+        packet.IsFragment = (fragment & 0x3FFF) != 0;
+        packet.IsLaterFragment = (fragment & 0x1FFF) != 0;
+        packet.FragmentId = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
+        if (packet.IsLaterFragment) return DecodeStatus.Ok;
+        int end = offset + Math.Min(totalLength, ip.Length);
+        return DecodeTransport(frame, offset + headerLength, end, ref packet);
+    }
+
+    private static DecodeStatus DecodeIpv6(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
+    {
+        if (frame.Length < offset + 40) return DecodeStatus.Truncated;
+        var ip = frame[offset..];
+        if (ip[0] >> 4 != 6) return DecodeStatus.Malformed;
+        int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
+        // A zero payload length means a jumbogram or offload: the captured length is the best we know.
+        if (payloadLength == 0) payloadLength = ip.Length - 40;
+        packet.IpVersion = 6;
+        packet.IpBytes = payloadLength + 40;
+        packet.Source = IpAddr.FromV6(ip[8..]);
+        packet.Destination = IpAddr.FromV6(ip[24..]);
+        packet.HasPorts = false;
+        packet.IsFragment = false;
+        packet.IsLaterFragment = false;
+        int end = offset + Math.Min(payloadLength + 40, ip.Length);
+        byte next = ip[6];
+        int position = offset + 40;
+        for (int headers = 0; ; headers++)
+        {
+            if (headers == MaxExtensionHeaders) return DecodeStatus.Malformed;
+            switch (next)
+            {
+                case 0:   // hop-by-hop options
+                case 43:  // routing
+                case 60:  // destination options
+                    if (end < position + 8) return DecodeStatus.Truncated;
+                    next = frame[position];
+                    position += (frame[position + 1] + 1) * 8;
+                    continue;
+                case IpProtocol.Ipv6Fragment:
+                    if (end < position + 8) return DecodeStatus.Truncated;
+                    ushort field = BinaryPrimitives.ReadUInt16BigEndian(frame[(position + 2)..]);
+                    packet.IsFragment = true;
+                    packet.IsLaterFragment = (field & 0xFFF8) != 0;
+                    packet.FragmentId = BinaryPrimitives.ReadUInt32BigEndian(frame[(position + 4)..]);
+                    next = frame[position];
+                    position += 8;
+                    if (packet.IsLaterFragment)
+                    {
+                        packet.Protocol = next;
+                        return DecodeStatus.Ok;
+                    }
+                    continue;
+            }
+            break;
+        }
+        packet.Protocol = next;
+        return DecodeTransport(frame, position, end, ref packet);
+    }
+
+    private static DecodeStatus DecodeTransport(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        if (end > frame.Length) end = frame.Length;
+        switch (packet.Protocol)
+        {
+            case IpProtocol.Tcp:
+                return DecodeTcp(frame, offset, end, ref packet);
+            case IpProtocol.Udp:
+                return DecodeUdp(frame, offset, end, ref packet);
+            case IpProtocol.Icmp:
+            case IpProtocol.IcmpV6:
+                return DecodeIcmp(frame, offset, end, ref packet);
+            case IpProtocol.IpInIp:
+            case IpProtocol.Ipv6InIp:
+            case IpProtocol.Gre:
+                return DecodeTunnel(frame, offset, end, ref packet);
+            case IpProtocol.Ah:
+                return DecodeAuthenticationHeader(frame, offset, end, ref packet);
+            case IpProtocol.Sctp:
+                return ReadPorts(frame, offset, end, ref packet);
+            default:
+                packet.PayloadOffset = offset;
+                packet.PayloadLength = Math.Max(0, end - offset);
+                return DecodeStatus.Ok;
+        }
+    }
+
+    private static DecodeStatus ReadPorts(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        if (end < offset + 4) return DecodeStatus.Truncated;
+        packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+        packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+        packet.HasPorts = true;
+        return DecodeStatus.Ok;
+    }
+
+    private static DecodeStatus DecodeTcp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        var status = ReadPorts(frame, offset, end, ref packet);
+        if (status != DecodeStatus.Ok) return status;
+        // A snaplen may cut the header after the ports: the flow still counts the packet.
+        if (end < offset + 20) return DecodeStatus.Ok;
+        var tcp = frame[offset..];
+        packet.Sequence = BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]);
+        packet.Acknowledgment = BinaryPrimitives.ReadUInt32BigEndian(tcp[8..]);
+        packet.Flags = (TcpFlags)(tcp[13] & 0x3F);
+        int headerLength = (tcp[12] >> 4) * 4;
+        if (headerLength < 20) return DecodeStatus.Malformed;
+        packet.PayloadOffset = Math.Min(offset + headerLength, end);
+        packet.PayloadLength = end - packet.PayloadOffset;
+        return DecodeStatus.Ok;
+    }
+
+    private static DecodeStatus DecodeUdp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        var status = ReadPorts(frame, offset, end, ref packet);
+        if (status != DecodeStatus.Ok || end < offset + 8) return status;
+        int length = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 4)..]);
+        packet.PayloadOffset = offset + 8;
+        int declaredEnd = length >= 8 ? offset + length : end;
+        packet.PayloadLength = Math.Min(end, declaredEnd) - packet.PayloadOffset;
+        if (packet.PayloadLength < 0) packet.PayloadLength = 0;
+        return DecodeStatus.Ok;
+    }
+
+    private static DecodeStatus DecodeIcmp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        if (end < offset + 4) return DecodeStatus.Truncated;
+        packet.IcmpType = frame[offset];
+        packet.IcmpCode = frame[offset + 1];
+        packet.PayloadOffset = offset + 4;
+        packet.PayloadLength = end - offset - 4;
+        bool unreachable = packet.Protocol == IpProtocol.Icmp ? packet.IcmpType == 3 : packet.IcmpType == 1;
+        if (unreachable && end >= offset + 8)
+            ReadQuote(frame[(offset + 8)..end], ref packet.Quote);
+        return DecodeStatus.Ok;
+    }
+
+    /// <summary>Reads the IP header and first transport bytes that an ICMP error quotes.</summary>
+    private static void ReadQuote(ReadOnlySpan<byte> quoted, ref QuotedPacket quote)
+    {
+        var inner = default(DecodedPacket);
+        // The quote is a cut packet: what matters is that addresses and ports were read, whatever the status.
+        DecodeIpByVersion(quoted, 0, ref inner);
+        if (inner.IpVersion == 0) return;
+        if (inner.Protocol is IpProtocol.Tcp or IpProtocol.Udp && !inner.HasPorts) return;
+        quote.Present = true;
+        quote.Source = inner.Source;
+        quote.Destination = inner.Destination;
+        quote.Protocol = inner.Protocol;
+        quote.SourcePort = inner.HasPorts ? inner.SourcePort : (ushort)0;
+        quote.DestinationPort = inner.HasPorts ? inner.DestinationPort : (ushort)0;
+    }
+
+    private static DecodeStatus DecodeTunnel(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        if (packet.TunnelDepth < MaxTunnelDepth)
+        {
+            var inner = default(DecodedPacket);
+            inner.TunnelDepth = (byte)(packet.TunnelDepth + 1);
+            var status = DecodeStatus.NotIp;
+            var payload = frame[..end];
+            switch (packet.Protocol)
+            {
+                case IpProtocol.IpInIp:
+                    status = DecodeIpv4(payload, offset, ref inner);
+                    break;
+                case IpProtocol.Ipv6InIp:
+                    status = DecodeIpv6(payload, offset, ref inner);
+                    break;
+                case IpProtocol.Gre:
+                    status = DecodeGre(payload, offset, ref inner);
+                    break;
+            }
+            if (status == DecodeStatus.Ok)
+            {
+                packet = inner;
+                return status;
+            }
+        }
+        // Not a tunnel we can open: the outer packet is the flow, keyed by its protocol.
+        packet.PayloadOffset = offset;
+        packet.PayloadLength = Math.Max(0, end - offset);
+        return DecodeStatus.Ok;
+    }
+
+    private static DecodeStatus DecodeGre(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket inner)
+    {
+        if (frame.Length < offset + 4) return DecodeStatus.Truncated;
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+        // Version 1 is PPTP's enhanced GRE, which carries PPP: kept as a GRE flow.
+        if ((flags & 0x0007) != 0) return DecodeStatus.NotIp;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+        int length = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0);
+        if (frame.Length < offset + length) return DecodeStatus.Truncated;
+        return type == EtherTypeTransparentBridging
+            ? DecodeEthernet(frame, offset + length, ref inner)
+            : type is EtherTypeIpv4 or EtherTypeIpv6 ? DecodeEtherType(type, frame, offset + length, ref inner)
+            : DecodeStatus.NotIp;
+    }
+
+    private static DecodeStatus DecodeAuthenticationHeader(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
+    {
+        // AH authenticates but does not hide: the transport inside is the real flow, as Wireshark shows it.
+        if (end < offset + 8) return DecodeStatus.Ok;
+        byte next = frame[offset];
+        int length = (frame[offset + 1] + 2) * 4;
+        if (next == IpProtocol.Ah || end < offset + length) return DecodeStatus.Ok;
+        packet.Protocol = next;
+        return DecodeTransport(frame, offset + length, end, ref packet);
+    }
+}

@@ -1,0 +1,160 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// One bidirectional conversation on a 5-tuple: who opened it, what went each way, and how the opening was answered.
+/// Later stages write what they learn (application protocol, RPC interface) into the same record.
+/// </summary>
+public sealed class Flow
+{
+    private bool _opened;
+    private bool _answered;
+    private bool _rejected;
+    private bool _clientFin;
+    private bool _serverFin;
+    private bool _reset;
+
+    /// <summary>Creates a flow from its first packet's view of the endpoints.</summary>
+    public Flow(long id, byte protocol, IpAddr client, ushort clientPort, IpAddr server, ushort serverPort, long startNs, bool opened)
+    {
+        Id = id;
+        Protocol = protocol;
+        Client = client;
+        ClientPort = clientPort;
+        Server = server;
+        ServerPort = serverPort;
+        StartNs = startNs;
+        EndNs = startNs;
+        _opened = opened;
+    }
+
+    /// <summary>Order of creation in this run, from 1.</summary>
+    public long Id { get; }
+
+    /// <summary>IP protocol number.</summary>
+    public byte Protocol { get; }
+
+    /// <summary>Transport name: tcp, udp, icmp, gre, esp, ah, or the protocol number.</summary>
+    public string Transport => IpProtocol.Name(Protocol);
+
+    /// <summary>The initiator.</summary>
+    public IpAddr Client { get; }
+
+    /// <summary>The initiator's port (0 for protocols without ports).</summary>
+    public ushort ClientPort { get; }
+
+    /// <summary>The responder.</summary>
+    public IpAddr Server { get; }
+
+    /// <summary>The responder's port (0 for protocols without ports).</summary>
+    public ushort ServerPort { get; }
+
+    /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
+    public long StartNs { get; private set; }
+
+    /// <summary>Time of the last packet, nanoseconds since the epoch.</summary>
+    public long EndNs { get; private set; }
+
+    /// <summary>Packets from client to server.</summary>
+    public long PacketsToServer { get; private set; }
+
+    /// <summary>IP-layer bytes from client to server.</summary>
+    public long BytesToServer { get; private set; }
+
+    /// <summary>Packets from server to client.</summary>
+    public long PacketsToClient { get; private set; }
+
+    /// <summary>IP-layer bytes from server to client.</summary>
+    public long BytesToClient { get; private set; }
+
+    /// <summary>Application protocol label found by inspection (sip, tls, dcerpc...), or null.</summary>
+    public string? App { get; set; }
+
+    /// <summary>What inspection saw of the application: method, SNI, dialect...</summary>
+    public string? AppDetail { get; set; }
+
+    /// <summary>DCE/RPC interface name, when known.</summary>
+    public string? RpcInterface { get; set; }
+
+    /// <summary>DCE/RPC interface UUID, when known.</summary>
+    public string? RpcInterfaceUuid { get; set; }
+
+    /// <summary>How the RPC interface was learned: "epm" (an endpoint-mapper answer) or "bind".</summary>
+    public string? RpcSource { get; set; }
+
+    /// <summary>Scratch space of the inspection stage; opaque to everything else.</summary>
+    public object? InspectionState { get; set; }
+
+    /// <summary>True for TCP flows that ended with FIN both ways or a RST.</summary>
+    public bool IsClosed => _reset || (_clientFin && _serverFin);
+
+    /// <summary>How the opening went.</summary>
+    public FlowState State =>
+        _rejected ? FlowState.Rejected
+        : Protocol == IpProtocol.Tcp && !_opened ? FlowState.Midstream
+        : _answered ? FlowState.Established
+        : FlowState.Unanswered;
+
+    /// <summary>Counts a packet and updates the TCP state machine.</summary>
+    internal void Count(bool fromClient, int ipBytes, long timestampNs, TcpFlags flags)
+    {
+        if (timestampNs > EndNs) EndNs = timestampNs;
+        if (timestampNs < StartNs) StartNs = timestampNs;
+        if (fromClient)
+        {
+            PacketsToServer++;
+            BytesToServer += ipBytes;
+        }
+        else
+        {
+            PacketsToClient++;
+            BytesToClient += ipBytes;
+        }
+        if (Protocol != IpProtocol.Tcp)
+        {
+            if (!fromClient) _answered = true;
+            return;
+        }
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            // A reset from the server before it ever accepted is the classic "port closed" answer.
+            if (!fromClient && !_answered && _opened) _rejected = true;
+            _reset = true;
+        }
+        else if (!fromClient && _opened && !_answered && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
+        {
+            _answered = true;
+        }
+        if ((flags & TcpFlags.Fin) != 0)
+        {
+            if (fromClient) _clientFin = true;
+            else _serverFin = true;
+        }
+    }
+
+    /// <summary>Adds packets counted before the flow could be identified (IP fragments that arrived before the first).</summary>
+    internal void CountPending(bool fromClient, long packets, long bytes, long firstNs, long lastNs)
+    {
+        if (fromClient)
+        {
+            PacketsToServer += packets;
+            BytesToServer += bytes;
+        }
+        else
+        {
+            PacketsToClient += packets;
+            BytesToClient += bytes;
+            if (Protocol != IpProtocol.Tcp) _answered = true;
+        }
+        if (firstNs < StartNs) StartNs = firstNs;
+        if (lastNs > EndNs) EndNs = lastNs;
+    }
+
+    /// <summary>An ICMP destination-unreachable answered a packet of this flow.</summary>
+    internal void MarkUnreachable(bool aboutClientPacket)
+    {
+        // Only an error about the client's own packets, before any reply, means the opening was refused.
+        if (aboutClientPacket && !_answered && PacketsToClient == 0) _rejected = true;
+    }
+}

@@ -1,0 +1,30 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// The 5-tuple of a flow in a canonical order (lower endpoint first), so that both directions find the same entry.
+/// </summary>
+public readonly record struct FlowKey(IpAddr LowAddress, ushort LowPort, IpAddr HighAddress, ushort HighPort, byte Protocol)
+{
+    /// <summary>Builds the key for a packet and tells whether its sender is the low endpoint.</summary>
+    public static FlowKey Create(IpAddr source, ushort sourcePort, IpAddr destination, ushort destinationPort, byte protocol,
+        out bool senderIsLow)
+    {
+        int order = source.CompareTo(destination);
+        senderIsLow = order < 0 || (order == 0 && sourcePort <= destinationPort);
+        return senderIsLow
+            ? new FlowKey(source, sourcePort, destination, destinationPort, protocol)
+            : new FlowKey(destination, destinationPort, source, sourcePort, protocol);
+    }
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        // Folding both addresses keeps the hash cheap; ports and protocol spread flows between the same hosts.
+        ulong h = LowAddress.Low * 0x9E3779B97F4A7C15UL ^ HighAddress.Low * 0xC2B2AE3D27D4EB4FUL
+            ^ LowAddress.High ^ (HighAddress.High << 1)
+            ^ ((ulong)LowPort << 40 | (ulong)HighPort << 16 | Protocol);
+        return (int)(h ^ (h >> 32));
+    }
+}

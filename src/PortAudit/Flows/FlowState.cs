@@ -1,0 +1,27 @@
+namespace PortAudit.Flows;
+
+/// <summary>How a flow's opening went, as far as the capture shows.</summary>
+public enum FlowState
+{
+    /// <summary>TCP handshake answered by the server, or a UDP/other flow that got a reply.</summary>
+    Established,
+    /// <summary>A RST or an ICMP destination-unreachable answered the opening.</summary>
+    Rejected,
+    /// <summary>Nothing came back.</summary>
+    Unanswered,
+    /// <summary>A TCP flow whose opening was not captured.</summary>
+    Midstream,
+}
+
+/// <summary>Text forms of <see cref="FlowState"/> used in every output.</summary>
+public static class FlowStateNames
+{
+    /// <summary>The lowercase name: established, rejected, unanswered, midstream.</summary>
+    public static string Name(this FlowState state) => state switch
+    {
+        FlowState.Established => "established",
+        FlowState.Rejected => "rejected",
+        FlowState.Unanswered => "unanswered",
+        _ => "midstream",
+    };
+}

@@ -1,0 +1,165 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// The bidirectional flow table: finds or creates the flow of each decoded packet, decides who initiated it,
+/// counts what goes each way, and ends flows (closed, idle, or evicted when full), handing them to the observers.
+/// Memory grows with the number of live flows, not with the number of packets.
+/// </summary>
+public sealed class FlowTable
+{
+    private readonly Dictionary<FlowKey, Flow> _flows = new();
+    private readonly FragmentTracker _fragments = new();
+    private readonly FlowTableOptions _options;
+    private readonly IFlowObserver[] _observers;
+    private readonly long _udpTimeoutNs;
+    private readonly long _tcpTimeoutNs;
+    private readonly long _closedLingerNs;
+    private readonly long _sweepIntervalNs;
+    private long _nextSweepNs;
+    private long _nextId;
+
+    /// <summary>Creates an empty table.</summary>
+    public FlowTable(FlowTableOptions options, params IFlowObserver[] observers)
+    {
+        _options = options;
+        _observers = observers;
+        _udpTimeoutNs = ToNs(options.UdpIdleTimeout);
+        _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
+        _closedLingerNs = ToNs(options.TcpClosedLinger);
+        _sweepIntervalNs = Math.Max(1_000_000_000L, Math.Min(_udpTimeoutNs, _closedLingerNs) / 2);
+    }
+
+    /// <summary>Counters.</summary>
+    public FlowTableStatistics Statistics { get; } = new();
+
+    /// <summary>Flows currently held.</summary>
+    public int ActiveFlows => _flows.Count;
+
+    /// <summary>Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to.</summary>
+    public void Add(in DecodedPacket decoded, ReadOnlySpan<byte> frame, long timestampNs)
+    {
+        if (timestampNs >= _nextSweepNs) Sweep(timestampNs);
+        var packet = decoded;
+        FragmentTracker.Pending pending = default;
+        if (packet.IsLaterFragment)
+        {
+            if (!_fragments.TryResolve(ref packet, timestampNs)) return;
+        }
+        else if (packet.IsFragment && packet.HasPorts)
+        {
+            pending = _fragments.RegisterFirst(packet, timestampNs);
+        }
+        if (packet.Quote.Present) MatchUnreachable(packet.Quote);
+
+        ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
+        ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
+        var key = FlowKey.Create(packet.Source, sourcePort, packet.Destination, destinationPort, packet.Protocol, out _);
+        bool isFirst = false;
+        if (!_flows.TryGetValue(key, out var flow) || (flow.IsClosed && IsOpening(packet.Flags)))
+        {
+            if (flow is not null) End(key, flow);
+            flow = Create(packet, sourcePort, destinationPort, timestampNs);
+            _flows[key] = flow;
+            isFirst = true;
+            if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
+            if (_flows.Count > _options.MaxFlows) EvictIdlest();
+        }
+        bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
+        flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags);
+        if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
+
+        var payload = packet.PayloadLength > 0 && !packet.IsLaterFragment
+            ? frame.Slice(packet.PayloadOffset, packet.PayloadLength)
+            : ReadOnlySpan<byte>.Empty;
+        foreach (var observer in _observers) observer.OnPacket(flow, fromClient, isFirst, packet, payload);
+    }
+
+    /// <summary>Ends every flow still held (end of input), oldest first.</summary>
+    public void Flush()
+    {
+        _fragments.Finish();
+        Statistics.OrphanFragments = _fragments.Orphans;
+        var remaining = _flows.Values.ToArray();
+        _flows.Clear();
+        Array.Sort(remaining, static (a, b) => a.StartNs != b.StartNs ? a.StartNs.CompareTo(b.StartNs) : a.Id.CompareTo(b.Id));
+        foreach (var flow in remaining) NotifyEnd(flow);
+    }
+
+    private static bool IsOpening(TcpFlags flags) => (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;
+
+    private Flow Create(in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs)
+    {
+        Statistics.FlowsCreated++;
+        long id = ++_nextId;
+        bool senderIsClient;
+        bool opened = false;
+        if (packet.Protocol == IpProtocol.Tcp && (packet.Flags & TcpFlags.Syn) != 0)
+        {
+            // A SYN names the initiator; a SYN-ACK names it too, as the receiver, but the opening itself was missed.
+            opened = (packet.Flags & TcpFlags.Ack) == 0;
+            senderIsClient = opened;
+        }
+        else
+        {
+            var hint = _options.ServerPorts;
+            bool sourceServes = hint.IsServerPort(packet.Protocol, sourcePort);
+            bool destinationServes = hint.IsServerPort(packet.Protocol, destinationPort);
+            senderIsClient = !(sourceServes && !destinationServes);
+        }
+        return senderIsClient
+            ? new Flow(id, packet.Protocol, packet.Source, sourcePort, packet.Destination, destinationPort, timestampNs, opened)
+            : new Flow(id, packet.Protocol, packet.Destination, destinationPort, packet.Source, sourcePort, timestampNs, opened);
+    }
+
+    private void MatchUnreachable(in QuotedPacket quote)
+    {
+        var key = FlowKey.Create(quote.Source, quote.SourcePort, quote.Destination, quote.DestinationPort, quote.Protocol, out _);
+        if (!_flows.TryGetValue(key, out var flow)) return;
+        Statistics.UnreachablesMatched++;
+        flow.MarkUnreachable(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort);
+    }
+
+    private void Sweep(long nowNs)
+    {
+        _nextSweepNs = nowNs + _sweepIntervalNs;
+        List<KeyValuePair<FlowKey, Flow>>? ended = null;
+        foreach (var entry in _flows)
+        {
+            var flow = entry.Value;
+            long idle = nowNs - flow.EndNs;
+            long limit = flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs;
+            if (idle > limit) (ended ??= new()).Add(entry);
+        }
+        if (ended is null) return;
+        ended.Sort(static (a, b) => a.Value.StartNs.CompareTo(b.Value.StartNs));
+        foreach (var (key, flow) in ended) End(key, flow);
+    }
+
+    private void EvictIdlest()
+    {
+        // Ending a tenth at once keeps eviction rare: one sort per many new flows instead of a scan per flow.
+        var byIdle = _flows.ToArray();
+        Array.Sort(byIdle, static (a, b) => a.Value.EndNs.CompareTo(b.Value.EndNs));
+        int count = Math.Max(1, byIdle.Length / 10);
+        for (int i = 0; i < count; i++)
+        {
+            End(byIdle[i].Key, byIdle[i].Value);
+            Statistics.FlowsEvicted++;
+        }
+    }
+
+    private void End(FlowKey key, Flow flow)
+    {
+        _flows.Remove(key);
+        NotifyEnd(flow);
+    }
+
+    private void NotifyEnd(Flow flow)
+    {
+        foreach (var observer in _observers) observer.OnFlowEnd(flow);
+    }
+
+    private static long ToNs(TimeSpan span) => span.Ticks * 100;
+}

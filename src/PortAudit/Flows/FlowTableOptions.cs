@@ -1,0 +1,22 @@
+namespace PortAudit.Flows;
+
+/// <summary>Limits and timeouts of the flow table.</summary>
+public sealed record FlowTableOptions
+{
+    /// <summary>A UDP (or other non-TCP) flow with no packet for this long has ended.</summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>An open TCP flow with no packet for this long has ended.</summary>
+    public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a closed TCP flow stays in the table, so that its last ACKs and retransmissions are not taken for a new flow.
+    /// </summary>
+    public TimeSpan TcpClosedLinger { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most flows held at once; past it the longest-idle flows are ended early and counted.</summary>
+    public int MaxFlows { get; init; } = 1_000_000;
+
+    /// <summary>Which side of a flow whose opening was not seen is the server.</summary>
+    public IServerPortHint ServerPorts { get; init; } = WellKnownPortHint.Instance;
+}

@@ -1,0 +1,19 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// Receives every packet after it was counted in its flow, and every flow when it ends. Later stages
+/// (inspection, live audit, output) hook in here, so the flow table never depends on them.
+/// </summary>
+public interface IFlowObserver
+{
+    /// <summary>
+    /// A packet of <paramref name="flow"/>; <paramref name="payload"/> is its transport payload and is valid only during the call.
+    /// <paramref name="isFirst"/> is true for the packet that created the flow.
+    /// </summary>
+    void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload);
+
+    /// <summary>The flow ended (closed, idle, evicted or end of input); it will not be seen again.</summary>
+    void OnFlowEnd(Flow flow);
+}

@@ -1,0 +1,39 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>What was read and what could not be decoded, per run.</summary>
+public sealed class TrafficStatistics
+{
+    private readonly long[] _byStatus = new long[Enum.GetValues<DecodeStatus>().Length];
+    private readonly Dictionary<int, long> _unsupportedLinkTypes = new();
+
+    /// <summary>Packets read from all inputs.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>Captured bytes read from all inputs.</summary>
+    public long CapturedBytes { get; private set; }
+
+    /// <summary>Time of the first packet, nanoseconds since the epoch (0 when none).</summary>
+    public long FirstNs { get; private set; }
+
+    /// <summary>Time of the last packet, nanoseconds since the epoch (0 when none).</summary>
+    public long LastNs { get; private set; }
+
+    /// <summary>Packets per decode outcome.</summary>
+    public long Count(DecodeStatus status) => _byStatus[(int)status];
+
+    /// <summary>Packets skipped per link type the decoder does not know.</summary>
+    public IReadOnlyDictionary<int, long> UnsupportedLinkTypes => _unsupportedLinkTypes;
+
+    internal void Record(int capturedLength, long timestampNs, DecodeStatus status, int linkType)
+    {
+        Packets++;
+        CapturedBytes += capturedLength;
+        if (FirstNs == 0 || timestampNs < FirstNs) FirstNs = timestampNs;
+        if (timestampNs > LastNs) LastNs = timestampNs;
+        _byStatus[(int)status]++;
+        if (status == DecodeStatus.UnsupportedLinkType)
+            _unsupportedLinkTypes[linkType] = _unsupportedLinkTypes.GetValueOrDefault(linkType) + 1;
+    }
+}
