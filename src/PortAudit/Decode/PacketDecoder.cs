@@ -22,6 +22,7 @@ public static class PacketDecoder
     private const ushort EtherTypePppoeSession = 0x8864;
     private const ushort EtherTypeMpls = 0x8847;
     private const ushort EtherTypeTransparentBridging = 0x6558;
+    private const ushort GreTypePpp = 0x880B;
 
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
@@ -353,15 +354,20 @@ public static class PacketDecoder
     {
         if (frame.Length < offset + 4) return DecodeStatus.Truncated;
         ushort flags = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
-        // Version 1 is PPTP's enhanced GRE, which carries PPP: kept as a GRE flow.
-        if ((flags & 0x0007) != 0) return DecodeStatus.NotIp;
+        int version = flags & 0x0007;
+        if (version > 1) return DecodeStatus.NotIp;
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
-        int length = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0);
+        // Version 1 is PPTP's enhanced GRE: the key field is always there and an acknowledgment may follow.
+        int length = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0)
+            + (version == 1 && (flags & 0x0080) != 0 ? 4 : 0);
         if (frame.Length < offset + length) return DecodeStatus.Truncated;
-        return type == EtherTypeTransparentBridging
-            ? DecodeEthernet(frame, offset + length, ref inner)
-            : type is EtherTypeIpv4 or EtherTypeIpv6 ? DecodeEtherType(type, frame, offset + length, ref inner)
-            : DecodeStatus.NotIp;
+        return type switch
+        {
+            EtherTypeTransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
+            EtherTypeIpv4 or EtherTypeIpv6 => DecodeEtherType(type, frame, offset + length, ref inner),
+            GreTypePpp when frame.Length > offset + length => DecodePpp(frame, offset + length, ref inner),
+            _ => DecodeStatus.NotIp,
+        };
     }
 
     private static DecodeStatus DecodeAuthenticationHeader(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)

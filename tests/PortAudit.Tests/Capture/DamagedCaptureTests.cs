@@ -1,0 +1,150 @@
+using PortAudit.Capture;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Flows;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Capture;
+
+public class DamagedCaptureTests
+{
+    private static byte[] Frame(int i) => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53)));
+
+    private static (byte[] File, List<long> Offsets) ValidPcap(int records)
+    {
+        var builder = new PcapBuilder();
+        for (int i = 0; i < records; i++) builder.Add(Frame(i), i);
+        return (builder.Build(), builder.RecordOffsets);
+    }
+
+    [Fact]
+    public void PcapTruncatedAtEveryByteKeepsCompleteRecordsAndNamesTheOffset()
+    {
+        var (file, offsets) = ValidPcap(5);
+        for (int cut = 0; cut < file.Length; cut++)
+        {
+            var damaged = file[..cut];
+            int complete = offsets.Count(o => o + 16 + Frame(0).Length <= cut);
+            var runner = new FlowRunner();
+            InputException? error = null;
+            try
+            {
+                using var reader = CaptureFile.Open("cut.pcap", new MemoryStream(damaged));
+                runner.Reader.Read(reader);
+            }
+            catch (InputException ex)
+            {
+                error = ex; // only the file header can fail at open
+            }
+            runner.Table.Flush();
+            Assert.Equal(complete, runner.Flows.Sum(f => (int)f.PacketsToServer));
+            bool atBoundary = cut == 24 || offsets.Contains(cut);
+            if (cut < 24)
+            {
+                Assert.NotNull(error);
+                Assert.StartsWith("cut.pcap: byte 0: ", error!.Message);
+            }
+            else if (atBoundary)
+            {
+                Assert.Empty(runner.Reader.Errors);
+            }
+            else
+            {
+                var damage = Assert.IsType<CaptureFormatException>(Assert.Single(runner.Reader.Errors));
+                Assert.Equal(offsets.Last(o => o < cut), damage.Offset);
+                Assert.Contains("truncated", damage.Message);
+            }
+        }
+    }
+
+    [Fact]
+    public void PcapNgTruncatedAtEveryByteNeverThrowsAnythingElse()
+    {
+        var b = new PcapNgBuilder().Section().Interface(1);
+        for (int i = 0; i < 4; i++) b.Enhanced(0, (ulong)i * 1000, Frame(i));
+        var file = b.Build();
+        for (int cut = 0; cut < file.Length; cut++)
+        {
+            var runner = new FlowRunner();
+            try
+            {
+                using var reader = CaptureFile.Open("cut.pcapng", new MemoryStream(file[..cut]));
+                runner.Reader.Read(reader);
+            }
+            catch (InputException)
+            {
+            }
+            runner.Table.Flush();
+            Assert.True(runner.Flows.Sum(f => f.PacketsToServer) <= 4);
+            Assert.All(runner.Reader.Errors, e => Assert.StartsWith("cut.pcapng: byte ", e.Message));
+        }
+    }
+
+    [Fact]
+    public void RecordLengthPointingPastTheEndIsTruncation()
+    {
+        var file = new PcapBuilder().Add(Frame(0)).Add(Frame(1), captured: 5000).Build();
+        var runner = FlowRunner.Run(file);
+        Assert.Equal(1, runner.Flows.Sum(f => f.PacketsToServer));
+        var error = Assert.Single(runner.Reader.Errors);
+        Assert.Equal($"test.pcap: byte {24 + 16 + Frame(0).Length}: truncated record: 5000 bytes declared, {Frame(1).Length} present", error.Message);
+    }
+
+    [Fact]
+    public void GiantRecordIsRejectedWithoutAllocatingIt()
+    {
+        var file = new PcapBuilder().Add(Frame(0)).Add(Frame(1), captured: int.MaxValue).Build();
+        var error = Assert.Single(FlowRunner.Run(file).Reader.Errors);
+        Assert.Contains("exceeds the maximum", error.Message);
+    }
+
+    [Fact]
+    public void ZeroLengthRecordIsReadAndSkipped()
+    {
+        var file = new PcapBuilder().Add(Array.Empty<byte>()).Add(Frame(0)).Build();
+        var runner = FlowRunner.Run(file);
+        Assert.Empty(runner.Reader.Errors);
+        Assert.Equal(2, runner.Reader.Statistics.Packets);
+        Assert.Single(runner.Flows);
+    }
+
+    [Fact]
+    public void WrongMagicIsAnUnknownFormat()
+    {
+        var file = ValidPcap(1).File;
+        file[0] = 0x00;
+        var ex = Assert.Throws<CaptureFormatException>(() => CaptureFile.Open("x.cap", new MemoryStream(file)));
+        Assert.Equal("x.cap: byte 0: unknown format: magic bytes 00 c3 b2 a1 are neither pcap, pcapng nor gzip", ex.Message);
+    }
+
+    [Fact]
+    public void PcapNgBlockWithInvalidLengthNamesItsOffset()
+    {
+        var file = new PcapNgBuilder().Section().Interface(1).Enhanced(0, 0, Frame(0)).Build();
+        int epb = 28 + 20;
+        BitConverter.GetBytes(7u).CopyTo(file, epb + 4); // not a multiple of 4
+        var error = Assert.Single(FlowRunner.Run(file).Reader.Errors);
+        Assert.Equal($"test.pcap: byte {epb + 4}: block type 0x00000006 has invalid length 7", error.Message);
+    }
+
+    [Fact]
+    public void PacketForAnUndescribedInterfaceIsDamage()
+    {
+        var file = new PcapNgBuilder().Section().Interface(1).Enhanced(3, 0, Frame(0)).Build();
+        var error = Assert.Single(FlowRunner.Run(file).Reader.Errors);
+        Assert.Contains("refers to interface 3, but the section describes 1", error.Message);
+    }
+
+    [Fact]
+    public void EmptyFileIsNotACapture()
+    {
+        var ex = Assert.Throws<CaptureFormatException>(() => CaptureFile.Open("empty.pcap", new MemoryStream()));
+        Assert.Equal("empty.pcap: byte 0: empty file: not a capture", ex.Message);
+    }
+
+    [Fact]
+    public void MissingFileIsAOneLineInputError()
+    {
+        var ex = Assert.Throws<InputException>(() => CaptureFile.Open("no/such/file.pcap"));
+        Assert.Equal("no/such/file.pcap: cannot open: no such directory", ex.Message);
+    }
+}

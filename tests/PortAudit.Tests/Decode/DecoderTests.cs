@@ -1,0 +1,110 @@
+using PortAudit.Decode;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Decode;
+
+public class DecoderTests
+{
+    [Fact]
+    public void Ipv4OptionsAreSkipped()
+    {
+        var packet = Ipv4("10.0.0.1", "10.0.0.2", 17, Concat(new byte[] { 1, 1, 1, 0 }, Udp(1234, 53)));
+        packet[0] = 0x46; // header of 24 bytes: one word of options (NOPs, end)
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
+        Assert.Equal(53, p.DestinationPort);
+    }
+
+    [Fact]
+    public void Ipv6ExtensionHeadersAreWalked()
+    {
+        var hopByHop = new byte[] { 60, 0, 1, 4, 0, 0, 0, 0 };
+        var destination = new byte[] { 6, 0, 1, 4, 0, 0, 0, 0 };
+        var packet = Ipv6("2001:db8::1", "2001:db8::2", 0, Concat(hopByHop, destination, Tcp(5000, 5061, Syn)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
+        Assert.Equal(IpProtocol.Tcp, p.Protocol);
+        Assert.Equal(5061, p.DestinationPort);
+        Assert.Equal(TcpFlags.Syn, p.Flags);
+    }
+
+    [Fact]
+    public void Ipv6LaterFragmentHasNoPortsButTheIdentification()
+    {
+        var fragment = new byte[] { 17, 0, 0x05, 0xA8, 0x12, 0x34, 0x56, 0x78 }; // offset 181 words
+        var packet = Ipv6("2001:db8::1", "2001:db8::2", 44, Concat(fragment, new byte[16]));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
+        Assert.True(p.IsLaterFragment);
+        Assert.False(p.HasPorts);
+        Assert.Equal(0x12345678u, p.FragmentId);
+        Assert.Equal(IpProtocol.Udp, p.Protocol);
+    }
+
+    [Theory]
+    [InlineData("gre")]
+    [InlineData("ipip")]
+    [InlineData("6in4")]
+    public void TunnelsAreOpenedToTheInnerFlow(string kind)
+    {
+        var inner4 = Ipv4("172.16.0.1", "172.16.0.2", 6, Tcp(1111, 389, Syn));
+        var inner6 = Ipv6("2001:db8::a", "2001:db8::b", 6, Tcp(1111, 389, Syn));
+        var outer = kind switch
+        {
+            "gre" => Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x0800, inner4)),
+            "ipip" => Ipv4("198.51.100.1", "198.51.100.2", 4, inner4),
+            _ => Ipv4("198.51.100.1", "198.51.100.2", 41, inner6),
+        };
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(1, Ethernet(outer), out var p));
+        Assert.Equal(1, p.TunnelDepth);
+        Assert.Equal(389, p.DestinationPort);
+        Assert.Equal(kind == "6in4" ? "2001:db8::a" : "172.16.0.1", p.Source.ToString());
+    }
+
+    [Fact]
+    public void GreWithUnknownPayloadIsAGreFlow()
+    {
+        var outer = Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x88BE, new byte[20]));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal(IpProtocol.Gre, p.Protocol);
+        Assert.Equal(0, p.TunnelDepth);
+    }
+
+    [Fact]
+    public void NestedTunnelsStopAtTheDepthLimit()
+    {
+        var packet = Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 2));
+        for (int i = 0; i < 10; i++) packet = Ipv4("10.9.9.1", "10.9.9.2", 4, packet);
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
+        Assert.Equal(IpProtocol.IpInIp, p.Protocol);
+    }
+
+    [Fact]
+    public void IcmpUnreachableQuotesTheRefusedPacket()
+    {
+        var refused = Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(40000, 161));
+        var icmp = Ipv4("10.0.0.2", "10.0.0.1", 1, Unreachable(false, 3, refused[..28]));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, icmp, out var p));
+        Assert.True(p.Quote.Present);
+        Assert.Equal("10.0.0.1", p.Quote.Source.ToString());
+        Assert.Equal(161, p.Quote.DestinationPort);
+        Assert.Equal(IpProtocol.Udp, p.Quote.Protocol);
+    }
+
+    [Fact]
+    public void RandomAndMutatedFramesNeverThrow()
+    {
+        var rng = new Random(20261121);
+        var seeds = LinkTypeTests.Frames().Select(row => ((int)row[1], (byte[])row[2])).ToList();
+        seeds.Add((1, Ethernet(Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x0800, Ipv4("1.1.1.1", "2.2.2.2", 1,
+            Unreachable(false, 3, Ipv4("2.2.2.2", "1.1.1.1", 6, Tcp(1, 2, Syn)))))))));
+        int ok = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            var (link, seed) = seeds[rng.Next(seeds.Count)];
+            var frame = (byte[])seed.Clone();
+            int mutations = rng.Next(1, 6);
+            for (int m = 0; m < mutations; m++) frame[rng.Next(frame.Length)] = (byte)rng.Next(256);
+            int length = rng.Next(3) == 0 ? rng.Next(frame.Length + 1) : frame.Length;
+            if (PacketDecoder.Decode(link, frame.AsSpan(0, length), out _) == DecodeStatus.Ok) ok++;
+        }
+        Assert.InRange(ok, 1, 200_000);
+    }
+}

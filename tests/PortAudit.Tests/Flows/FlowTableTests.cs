@@ -1,0 +1,139 @@
+using PortAudit.Flows;
+using PortAudit.Tests.Builders;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Flows;
+
+public class FlowTableTests
+{
+    private const string C = "10.0.0.1", S = "10.0.0.2";
+
+    private static byte[] ToServer(byte flags, byte[]? data = null) => Ip(C, S, 6, Tcp(50000, 445, flags, data: data));
+    private static byte[] ToClient(byte flags) => Ip(S, C, 6, Tcp(445, 50000, flags));
+
+    private static List<Flow> Run(params byte[][] ipPackets) => Run(null, ipPackets.Select((p, i) => (p, (double)i)).ToArray());
+
+    private static List<Flow> Run(FlowTableOptions? options, params (byte[] Packet, double Seconds)[] packets)
+    {
+        var builder = new PcapBuilder(linkType: 101);
+        foreach (var (packet, seconds) in packets) builder.Add(packet, seconds);
+        return FlowRunner.Run(builder.Build(), options).Flows;
+    }
+
+    [Fact]
+    public void CompletedHandshakeIsEstablishedWithTheSynSenderAsClient()
+    {
+        var flow = Assert.Single(Run(ToServer(Syn), ToClient(Syn | Ack), ToServer(Ack), ToServer(Ack | Psh, new byte[10])));
+        Assert.Equal(FlowState.Established, flow.State);
+        Assert.Equal(C, flow.Client.ToString());
+        Assert.Equal(445, flow.ServerPort);
+        Assert.Equal((3L, 3L * 40 + 10, 1L, 40L), (flow.PacketsToServer, flow.BytesToServer, flow.PacketsToClient, flow.BytesToClient));
+    }
+
+    [Fact]
+    public void ResetAnsweringTheSynIsRejected()
+    {
+        Assert.Equal(FlowState.Rejected, Assert.Single(Run(ToServer(Syn), ToClient(Rst | Ack))).State);
+    }
+
+    [Fact]
+    public void SynWithoutAnswerIsUnanswered()
+    {
+        var flow = Assert.Single(Run(ToServer(Syn), ToServer(Syn), ToServer(Syn)));
+        Assert.Equal(FlowState.Unanswered, flow.State);
+        Assert.Equal(3, flow.PacketsToServer);
+    }
+
+    [Fact]
+    public void FlowWithoutItsOpeningIsMidstreamAndThePortDecidesTheClient()
+    {
+        var flow = Assert.Single(Run(ToClient(Ack | Psh), ToServer(Ack)));
+        Assert.Equal(FlowState.Midstream, flow.State);
+        Assert.Equal(C, flow.Client.ToString());
+        Assert.Equal(1, flow.PacketsToClient);
+    }
+
+    [Fact]
+    public void UdpAnswerFromTheServerPortMakesTheEarlierSideTheClient()
+    {
+        var flow = Assert.Single(Run(Ip(S, C, 17, Udp(53, 40000)), Ip(C, S, 17, Udp(40000, 53))));
+        Assert.Equal(C, flow.Client.ToString());
+        Assert.Equal(FlowState.Established, flow.State);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void IcmpUnreachableAnsweringUdpRejectsTheFlow(bool v6)
+    {
+        string c = v6 ? "2001:db8::1" : C, s = v6 ? "2001:db8::2" : S;
+        var probe = Ip(c, s, 17, Udp(40000, 161));
+        var unreachable = Ip(s, c, v6 ? (byte)58 : (byte)1, Unreachable(v6, v6 ? (byte)4 : (byte)3, probe));
+        var flows = Run(probe, unreachable);
+        var udp = Assert.Single(flows, f => f.Transport == "udp");
+        Assert.Equal(FlowState.Rejected, udp.State);
+        Assert.Equal(0, udp.PacketsToClient);
+        Assert.Single(flows, f => f.Transport == (v6 ? "icmpv6" : "icmp"));
+    }
+
+    [Fact]
+    public void NewSynAfterACloseStartsANewFlow()
+    {
+        var flows = Run(ToServer(Syn), ToClient(Syn | Ack), ToServer(Fin | Ack), ToClient(Fin | Ack), ToServer(Ack),
+            ToServer(Syn), ToClient(Rst | Ack));
+        Assert.Equal(2, flows.Count);
+        Assert.Equal(new[] { FlowState.Established, FlowState.Rejected }, flows.Select(f => f.State));
+    }
+
+    [Fact]
+    public void UdpFlowEndsAfterTheIdleTimeout()
+    {
+        var options = new FlowTableOptions { UdpIdleTimeout = TimeSpan.FromSeconds(10) };
+        var q = Ip(C, S, 17, Udp(40000, 53));
+        var flows = Run(options, (q, 0), (q, 5), (q, 30), (q, 31));
+        Assert.Equal(new long[] { 2, 2 }, flows.Select(f => f.PacketsToServer));
+    }
+
+    [Fact]
+    public void FullTableEvictsTheIdlestFlowsAndCountsThem()
+    {
+        var options = new FlowTableOptions { MaxFlows = 10 };
+        var packets = Enumerable.Range(0, 100).Select(i => (Ip(C, S, 17, Udp((ushort)(20000 + i), 53)), (double)i)).ToArray();
+        var builder = new PcapBuilder(linkType: 101);
+        foreach (var (p, t) in packets) builder.Add(p, t);
+        var runner = FlowRunner.Run(builder.Build(), options);
+        Assert.Equal(100, runner.Flows.Count);
+        Assert.True(runner.Table.Statistics.FlowsEvicted >= 90);
+        Assert.True(runner.Table.Statistics.PeakActiveFlows <= 11);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LaterFragmentsJoinTheFlowOfTheirFirstInAnyOrder(bool laterFirst)
+    {
+        var udp = Udp(40000, 53, new byte[40]);
+        var first = Ipv4(C, S, 17, udp[..24], id: 7, fragmentField: 0x2000);
+        var middle = Ipv4(C, S, 17, udp[24..40], id: 7, fragmentField: 0x2000 | 3);
+        var last = Ipv4(C, S, 17, udp[40..], id: 7, fragmentField: 5);
+        var flow = Assert.Single(laterFirst ? Run(last, middle, first) : Run(first, middle, last));
+        Assert.Equal(3, flow.PacketsToServer);
+        Assert.Equal(first.Length + middle.Length + last.Length, flow.BytesToServer);
+        Assert.Equal(53, flow.ServerPort);
+    }
+
+    [SharedDataFact("captures/zeek-icmp-icmp-destunreach-ip.pcap")]
+    public void RealIcmpUnreachableCaptureIsDecoded()
+    {
+        var flow = Assert.Single(FlowRunner.Run(SharedData.Path("captures/zeek-icmp-icmp-destunreach-ip.pcap")!).Flows);
+        Assert.Equal("icmp", flow.Transport);
+    }
+
+    [SharedDataFact("captures/zeek-ipv4-fragmented-syn.pcap")]
+    public void RealFragmentedSynIsOneFlow()
+    {
+        var flow = Assert.Single(FlowRunner.Run(SharedData.Path("captures/zeek-ipv4-fragmented-syn.pcap")!).Flows);
+        Assert.Equal("tcp", flow.Transport);
+        Assert.Equal(2, flow.PacketsToServer);
+    }
+}
