@@ -1,0 +1,106 @@
+using System.Text.Json;
+using PortAudit.Tests.Builders;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Cli;
+
+public sealed class FlowsCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-cli");
+
+    private static readonly byte[] Capture = new PcapBuilder()
+        .Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(50000, 5061, Syn))), 0.000001)
+        .Add(Ethernet(Ipv4("10.0.0.2", "10.0.0.1", 6, Tcp(5061, 50000, Syn | Ack))), 0.5)
+        .Add(Ethernet(Ipv4("10.0.0.3", "10.0.0.4", 17, Udp(40000, 3478))), 1)
+        .Build();
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void JsonLinesHaveTheDocumentedFieldsAndMicrosecondTimes()
+    {
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\"");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var tcp = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal(new[] { "start", "end", "transport", "client", "clientPort", "server", "serverPort", "packetsToServer",
+            "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource" },
+            tcp.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("2023-11-14T22:13:20.000001Z", tcp.GetProperty("start").GetString());
+        Assert.Equal("established", tcp.GetProperty("state").GetString());
+        Assert.Equal(5061, tcp.GetProperty("serverPort").GetInt32());
+    }
+
+    [Fact]
+    public void CsvHasAHeaderAndOneRowPerFlow()
+    {
+        var output = Path.Combine(_dir.FullName, "out.csv");
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output \"{output}\"");
+        Assert.Equal(0, result.ExitCode);
+        var lines = File.ReadAllLines(output);
+        Assert.StartsWith("start,end,transport,client,clientPort,server,serverPort,", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(",udp,10.0.0.3,40000,10.0.0.4,3478,1,32,0,0,unanswered,", lines[2]);
+    }
+
+    [Fact]
+    public void StandardInputIsReadWithDash()
+    {
+        var result = CliProcess.Run("flows - --format table", Capture);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("10.0.0.1:50000", result.StandardOutput);
+        Assert.Contains("10.0.0.3:40000", result.StandardOutput);
+    }
+
+    [Fact]
+    public void TruncatedCaptureWritesFlowsReadBeforeThenExitsTwoNamingTheOffset()
+    {
+        var cut = Capture[..^10];
+        var result = CliProcess.Run($"flows \"{Write("cut.pcap", cut)}\"");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"portaudit: .*cut\.pcap: byte \d+: truncated record: \d+ bytes declared, \d+ present", result.StandardError);
+    }
+
+    [Fact]
+    public void MissingFileExitsTwoWithOneLine()
+    {
+        var result = CliProcess.Run("flows does-not-exist.pcap");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("portaudit: does-not-exist.pcap: cannot open: no such file", result.StandardError.Trim());
+        Assert.Empty(result.StandardOutput);
+    }
+
+    [Fact]
+    public void UnknownFormatExitsTwo()
+    {
+        var result = CliProcess.Run($"flows \"{Write("notes.txt", "hello world, not a capture"u8.ToArray())}\"");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("unknown format", result.StandardError);
+    }
+
+    [Fact]
+    public void UnsupportedLinkTypeIsNamedInAWarning()
+    {
+        var file = new PcapBuilder(linkType: 147).Add(new byte[60]).Add(new byte[60]).Build();
+        var result = CliProcess.Run($"flows \"{Write("odd.pcap", file)}\"");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("link type 147: 2 packets skipped", result.StandardError);
+    }
+
+    [Fact]
+    public void BadOptionValueExitsTwo()
+    {
+        var result = CliProcess.Run("flows x.pcap --format xml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("xml", result.StandardError);
+    }
+
+    public void Dispose() => _dir.Delete(true);
+}

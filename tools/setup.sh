@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what PortAudit and its tests need on a fresh Debian machine (run as root), then builds.
+# Idempotent: packages already present are not reinstalled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages=(libpcap0.8 tshark tcpdump libndpi-bin)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  echo "setup: installing ${missing[*]}" >&2
+  apt-get update -qq
+  # tshark asks whether non-root users may capture; the answer does not matter here.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+dotnet build PortAudit.sln -c Release -nologo -v quiet >/dev/null
+echo "setup: built src/PortAudit.Cli/bin/Release/net10.0/portaudit" >&2
