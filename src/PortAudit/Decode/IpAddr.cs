@@ -73,5 +73,31 @@ public readonly record struct IpAddr(ulong High, ulong Low) : IComparable<IpAddr
     }
 
     /// <summary>The usual text form: dotted quad or RFC 5952 IPv6.</summary>
-    public override string ToString() => ToIPAddress().ToString();
+    public override string ToString()
+    {
+        Span<char> buffer = stackalloc char[MaxTextLength];
+        return new string(buffer[..Format(buffer)]);
+    }
+
+    /// <summary>Longest text form (IPv6 with an embedded IPv4 address).</summary>
+    public const int MaxTextLength = 45;
+
+    /// <summary>Writes the text form into <paramref name="destination"/> (at least 45 chars); returns the length.</summary>
+    public int Format(Span<char> destination)
+    {
+        if (!IsV4)
+        {
+            // IPv6 is rarer; the framework's RFC 5952 formatter is worth an allocation.
+            ToIPAddress().TryFormat(destination, out int written);
+            return written;
+        }
+        int length = 0;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            ((byte)(V4 >> shift)).TryFormat(destination[length..], out int n);
+            length += n;
+            if (shift > 0) destination[length++] = '.';
+        }
+        return length;
+    }
 }

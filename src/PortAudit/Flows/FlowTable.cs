@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -9,7 +10,8 @@ namespace PortAudit.Flows;
 /// </summary>
 public sealed class FlowTable
 {
-    private readonly Dictionary<FlowKey, Flow> _flows = new();
+    // Sized for a busy capture up front: growing a large table rehashes every flow.
+    private readonly Dictionary<FlowKey, Flow> _flows = new(1 << 16);
     private readonly FragmentTracker _fragments = new();
     private readonly FlowTableOptions _options;
     private readonly IFlowObserver[] _observers;
@@ -38,10 +40,9 @@ public sealed class FlowTable
     public int ActiveFlows => _flows.Count;
 
     /// <summary>Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to.</summary>
-    public void Add(in DecodedPacket decoded, ReadOnlySpan<byte> frame, long timestampNs)
+    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
         if (timestampNs >= _nextSweepNs) Sweep(timestampNs);
-        var packet = decoded;
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)
         {
@@ -57,11 +58,13 @@ public sealed class FlowTable
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
         var key = FlowKey.Create(packet.Source, sourcePort, packet.Destination, destinationPort, packet.Protocol, out _);
         bool isFirst = false;
-        if (!_flows.TryGetValue(key, out var flow) || (flow.IsClosed && IsOpening(packet.Flags)))
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
+        var flow = slot;
+        if (!exists || (flow!.IsClosed && IsOpening(packet.Flags)))
         {
-            if (flow is not null) End(key, flow);
+            if (exists) NotifyEnd(flow!);
             flow = Create(packet, sourcePort, destinationPort, timestampNs);
-            _flows[key] = flow;
+            slot = flow;
             isFirst = true;
             if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
             if (_flows.Count > _options.MaxFlows) EvictIdlest();

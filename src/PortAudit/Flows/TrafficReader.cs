@@ -53,7 +53,7 @@ public sealed class TrafficReader
             {
                 var status = PacketDecoder.Decode(record.LinkType, record.Data, out var packet);
                 Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
-                if (status == DecodeStatus.Ok) _table.Add(packet, record.Data, record.TimestampNs);
+                if (status == DecodeStatus.Ok) _table.Add(ref packet, record.Data, record.TimestampNs);
                 if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
             }
         }

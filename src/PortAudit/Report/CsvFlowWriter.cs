@@ -1,11 +1,10 @@
-using System.Globalization;
 using System.Text;
 using PortAudit.Flows;
 
 namespace PortAudit.Report;
 
 /// <summary>RFC 4180 CSV with a header row.</summary>
-public sealed class CsvFlowWriter : IFlowRecordWriter
+public sealed class CsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
     private readonly StreamWriter _writer;
 
@@ -20,28 +19,40 @@ public sealed class CsvFlowWriter : IFlowRecordWriter
     /// <inheritdoc />
     public void Write(Flow flow)
     {
-        for (int i = 0; i < FlowFields.Names.Length; i++)
-        {
-            if (i > 0) _writer.Write(',');
-            switch (FlowFields.Value(flow, i))
-            {
-                case string s: WriteQuoted(s); break;
-                case long n: _writer.Write(n.ToString(CultureInfo.InvariantCulture)); break;
-            }
-        }
+        FlowFields.Write(flow, this);
         _writer.Write("\r\n");
     }
 
-    private void WriteQuoted(string value)
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
     {
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        Separate(field);
+        if (value.IndexOfAny(",\"\r\n") < 0)
         {
             _writer.Write(value);
             return;
         }
         _writer.Write('"');
-        _writer.Write(value.Replace("\"", "\"\""));
+        foreach (char c in value)
+        {
+            if (c == '"') _writer.Write('"');
+            _writer.Write(c);
+        }
         _writer.Write('"');
+    }
+
+    void IFlowFieldSink.Number(int field, long value)
+    {
+        Separate(field);
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
+        _writer.Write(digits[..n]);
+    }
+
+    void IFlowFieldSink.Null(int field) => Separate(field);
+
+    private void Separate(int field)
+    {
+        if (field > 0) _writer.Write(',');
     }
 
     /// <inheritdoc />

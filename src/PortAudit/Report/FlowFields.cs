@@ -2,9 +2,22 @@ using PortAudit.Flows;
 
 namespace PortAudit.Report;
 
+/// <summary>Receives the fields of one flow record in output order; implemented by each output format.</summary>
+public interface IFlowFieldSink
+{
+    /// <summary>A text field; <paramref name="value"/> is valid only during the call.</summary>
+    void Text(int field, ReadOnlySpan<char> value);
+
+    /// <summary>A numeric field.</summary>
+    void Number(int field, long value);
+
+    /// <summary>A field with no value.</summary>
+    void Null(int field);
+}
+
 /// <summary>
 /// The fields of a flow record in output order, with their camelCase names, shared by every format so that
-/// jsonl, csv and table always agree.
+/// jsonl, csv and table always agree. Values are formatted into a stack buffer: writing a record allocates nothing.
 /// </summary>
 public static class FlowFields
 {
@@ -16,26 +29,32 @@ public static class FlowFields
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
     };
 
-    /// <summary>A field's value: a string, a long, or null.</summary>
-    public static object? Value(Flow flow, int field) => field switch
+    /// <summary>Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order.</summary>
+    public static void Write(Flow flow, IFlowFieldSink sink)
     {
-        0 => Timestamps.ToIso(flow.StartNs),
-        1 => Timestamps.ToIso(flow.EndNs),
-        2 => flow.Transport,
-        3 => flow.Client.ToString(),
-        4 => (long)flow.ClientPort,
-        5 => flow.Server.ToString(),
-        6 => (long)flow.ServerPort,
-        7 => flow.PacketsToServer,
-        8 => flow.BytesToServer,
-        9 => flow.PacketsToClient,
-        10 => flow.BytesToClient,
-        11 => flow.State.Name(),
-        12 => flow.App,
-        13 => flow.AppDetail,
-        14 => flow.RpcInterface,
-        15 => flow.RpcInterfaceUuid,
-        16 => flow.RpcSource,
-        _ => throw new ArgumentOutOfRangeException(nameof(field)),
-    };
+        Span<char> buffer = stackalloc char[64];
+        sink.Text(0, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
+        sink.Text(1, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
+        sink.Text(2, flow.Transport);
+        sink.Text(3, buffer[..flow.Client.Format(buffer)]);
+        sink.Number(4, flow.ClientPort);
+        sink.Text(5, buffer[..flow.Server.Format(buffer)]);
+        sink.Number(6, flow.ServerPort);
+        sink.Number(7, flow.PacketsToServer);
+        sink.Number(8, flow.BytesToServer);
+        sink.Number(9, flow.PacketsToClient);
+        sink.Number(10, flow.BytesToClient);
+        sink.Text(11, flow.State.Name());
+        Optional(sink, 12, flow.App);
+        Optional(sink, 13, flow.AppDetail);
+        Optional(sink, 14, flow.RpcInterface);
+        Optional(sink, 15, flow.RpcInterfaceUuid);
+        Optional(sink, 16, flow.RpcSource);
+    }
+
+    private static void Optional(IFlowFieldSink sink, int field, string? value)
+    {
+        if (value is null) sink.Null(field);
+        else sink.Text(field, value);
+    }
 }

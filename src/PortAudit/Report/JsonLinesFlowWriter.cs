@@ -3,8 +3,8 @@ using PortAudit.Flows;
 
 namespace PortAudit.Report;
 
-/// <summary>One JSON object per line; one reusable writer, so a record costs no more than its strings.</summary>
-public sealed class JsonLinesFlowWriter : IFlowRecordWriter
+/// <summary>One JSON object per line, written through one reusable writer: a record allocates nothing.</summary>
+public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
     private static readonly JsonEncodedText[] Names = FlowFields.Names.Select(n => JsonEncodedText.Encode(n)).ToArray();
     private readonly Stream _output;
@@ -21,20 +21,18 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
     public void Write(Flow flow)
     {
         _json.WriteStartObject();
-        for (int i = 0; i < Names.Length; i++)
-        {
-            switch (FlowFields.Value(flow, i))
-            {
-                case string s: _json.WriteString(Names[i], s); break;
-                case long n: _json.WriteNumber(Names[i], n); break;
-                default: _json.WriteNull(Names[i]); break;
-            }
-        }
+        FlowFields.Write(flow, this);
         _json.WriteEndObject();
         _json.Flush();
         _output.WriteByte((byte)'\n');
         _json.Reset();
     }
+
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value) => _json.WriteString(Names[field], value);
+
+    void IFlowFieldSink.Number(int field, long value) => _json.WriteNumber(Names[field], value);
+
+    void IFlowFieldSink.Null(int field) => _json.WriteNull(Names[field]);
 
     /// <inheritdoc />
     public void Complete() => _output.Flush();

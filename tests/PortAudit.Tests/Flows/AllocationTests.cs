@@ -25,7 +25,7 @@ public class AllocationTests
         for (int i = 0; i < 1000 && capture.TryRead(out var warm); i++)
         {
             if (PortAudit.Decode.PacketDecoder.Decode(warm.LinkType, warm.Data, out var p) == PortAudit.Decode.DecodeStatus.Ok)
-                table.Add(p, warm.Data, warm.TimestampNs);
+                table.Add(ref p, warm.Data, warm.TimestampNs);
         }
         long before = GC.GetAllocatedBytesForCurrentThread();
         reader.Read(capture);
