@@ -61,6 +61,10 @@ public sealed record Rule
         return false;
     }
 
+    /// <summary>True when the rule uses <paramref name="port"/> on the transport, or on TCP or UDP when none is given.</summary>
+    public bool UsesPort(int port, Transport? transport = null) =>
+        transport is { } t ? Covers(t, port) : Covers(Transport.Tcp, port) || Covers(Transport.Udp, port);
+
     /// <summary>
     /// The rule with its dynamic range replaced by a deployment's own; other rules are returned
     /// unchanged, so callers can map a whole catalog through this.

@@ -74,10 +74,7 @@ public sealed class RuleIndex
 
     /// <summary>Every rule that uses the port, optionally on one transport only (for --explain).</summary>
     public IReadOnlyList<Rule> RulesUsingPort(int port, Transport? transport = null) =>
-        _rules.Where(r => transport is { } t
-                ? r.Covers(t, port)
-                : r.Covers(Transport.Tcp, port) || r.Covers(Transport.Udp, port))
-            .ToArray();
+        _rules.Where(r => r.UsesPort(port, transport)).ToArray();
 
     /// <summary>How strongly the catalog marks the port as a server port.</summary>
     public PortHint GetPortHint(Transport transport, int port) =>
