@@ -13,14 +13,22 @@ internal static class YamlDocumentReader
     public static YamlMappingNode? ReadRoot(string path, string displayName, ErrorList errors)
     {
         var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        var parser = new PositionTrackingParser(new Parser(reader));
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             errors.Add(SourceSpot.At(displayName, ex.Start), $"malformed YAML: {InnermostMessage(ex)}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; the
+            // last event it parsed is the closest place we can name.
+            errors.Add(SourceSpot.At(displayName, parser.LastGood), "malformed YAML: unterminated or invalid construct after this point");
             return null;
         }
         if (stream.Documents.Count == 0)
@@ -45,5 +53,21 @@ internal static class YamlDocumentReader
         string message = inner.Message;
         int dash = message.IndexOf("): ", StringComparison.Ordinal);
         return dash >= 0 ? message[(dash + 3)..] : message;
+    }
+}
+
+/// <summary>Remembers where the last successfully parsed event ended, for errors without a position.</summary>
+internal sealed class PositionTrackingParser(IParser inner) : IParser
+{
+    public Mark LastGood { get; private set; } = Mark.Empty;
+
+    public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+    public bool MoveNext()
+    {
+        bool moved = inner.MoveNext();
+        if (inner.Current is { } current)
+            LastGood = current.End;
+        return moved;
     }
 }
