@@ -10,6 +10,17 @@ public class CatalogValidationTests
         return Assert.Throws<CatalogException>(() => CatalogLoader.Load(catalog.Dir));
     }
 
+    /// <summary>Loads a catalog with one mistake and checks the single error and its place in the message.</summary>
+    private static void AssertSingleError(string rules, int line, int column, string problem)
+    {
+        var ex = LoadBroken(rules);
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Equal(problem, error.Problem);
+        Assert.Contains($"rules/test.yaml:{line}:{column}: {problem}", ex.Message.Replace('\\', '/'));
+    }
+
     private static string Replace(string find, string replacement)
     {
         Assert.Contains(find, TempCatalog.ValidRules);
@@ -31,50 +42,28 @@ public class CatalogValidationTests
     }
 
     [Fact]
-    public void UnknownRoleIsReportedAtItsValue()
-    {
-        var ex = LoadBroken(Replace("    to: server\n    transport: tcp", "    to: nobody\n    transport: tcp"));
-
-        var error = Assert.Single(ex.Errors);
-        Assert.Equal((6, 9), (error.Line, error.Column));
-        Assert.Contains("rules/test.yaml:6:9: unknown role 'nobody'", ex.Message.Replace('\\', '/'));
-    }
+    public void UnknownRoleIsReportedAtItsValue() =>
+        AssertSingleError(Replace("    to: server\n    transport: tcp", "    to: nobody\n    transport: tcp"),
+            6, 9, "unknown role 'nobody' (define it in roles.yaml)");
 
     [Fact]
-    public void UnknownFeatureIsReportedAtItsValue()
-    {
-        var ex = LoadBroken(Replace("conditions: [federation]", "conditions: [federation, telepathy]"));
-
-        var error = Assert.Single(ex.Errors);
-        Assert.Equal((10, 30), (error.Line, error.Column));
-        Assert.Contains("test.yaml:10:30: unknown feature 'telepathy'", ex.Message.Replace('\\', '/'));
-    }
+    public void UnknownFeatureIsReportedAtItsValue() =>
+        AssertSingleError(Replace("conditions: [federation]", "conditions: [federation, telepathy]"),
+            10, 30, "unknown feature 'telepathy' (define it in features.yaml)");
 
     [Theory]
     [InlineData("ports: 70000", "bad port 70000: outside 1-65535")]
     [InlineData("ports: 0", "bad port 0: outside 1-65535")]
     [InlineData("ports: sip", "bad port 'sip': not a number")]
-    public void BadPortIsReportedAtItsValue(string ports, string problem)
-    {
-        var ex = LoadBroken(Replace("ports: 5061", ports));
-
-        var error = Assert.Single(ex.Errors);
-        Assert.Equal((8, 12), (error.Line, error.Column));
-        Assert.Contains($"test.yaml:8:12: {problem}", ex.Message.Replace('\\', '/'));
-    }
+    public void BadPortIsReportedAtItsValue(string ports, string problem) =>
+        AssertSingleError(Replace("ports: 5061", ports), 8, 12, problem);
 
     [Theory]
     [InlineData("5020-5000", "bad port range '5020-5000': 5020 is above 5000")]
     [InlineData("5000-5020-5040", "bad port range '5000-5020-5040': expected LOW-HIGH")]
     [InlineData("5000-99999", "bad port 99999: outside 1-65535")]
-    public void BadRangeIsReportedAtTheListItem(string range, string problem)
-    {
-        var ex = LoadBroken(Replace("5000-5020", range));
-
-        var error = Assert.Single(ex.Errors);
-        Assert.Equal((18, 18), (error.Line, error.Column));
-        Assert.Contains($"test.yaml:18:18: {problem}", ex.Message.Replace('\\', '/'));
-    }
+    public void BadRangeIsReportedAtTheListItem(string range, string problem) =>
+        AssertSingleError(Replace("5000-5020", range), 18, 18, problem);
 
     [Fact]
     public void DuplicateIdAcrossFilesNamesBothPlaces()

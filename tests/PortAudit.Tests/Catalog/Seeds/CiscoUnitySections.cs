@@ -7,22 +7,14 @@ namespace PortAudit.Tests.Catalog.Seeds;
 /// ("TCP and UDP 88", "TCP 2000 or 2443", "If HTTPS is disabled, TCP 80", "TCP 1433 and UDP 1434"),
 /// and sentences that state a port ("... TCP and UDP connections to its DNS server at port 53").
 /// </summary>
-public sealed partial class CiscoUnitySections : ISeedExtractor
+public sealed partial class CiscoUnitySections : LineSeedExtractor
 {
-    public bool Recognises(IReadOnlyList<string> lines) =>
-        lines.Count > 0 && lines[0].StartsWith("Security Guide for Cisco Unity", StringComparison.Ordinal);
+    protected override string Title => "Security Guide for Cisco Unity";
 
-    public IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
-    {
-        for (int i = 0; i < lines.Count; i++)
-        {
-            var requirements = ListEntry().Match(lines[i]) is { Success: true } entry
-                ? FromListEntry(file, i + 1, lines[i], entry)
-                : FromSentences(file, i + 1, lines[i]);
-            foreach (var r in requirements)
-                yield return r;
-        }
-    }
+    protected override IEnumerable<SeedRequirement> ExtractLine(string file, int number, string line) =>
+        ListEntry().Match(line) is { Success: true } entry
+            ? FromListEntry(file, number, line, entry)
+            : FromSentences(file, number, line);
 
     private static IEnumerable<SeedRequirement> FromListEntry(string file, int line, string text, Match entry)
     {

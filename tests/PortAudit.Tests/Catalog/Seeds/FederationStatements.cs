@@ -7,24 +7,16 @@ namespace PortAudit.Tests.Catalog.Seeds;
 /// advertises them: "_sipfederationtls._tcp.contoso.com – which points to the port 5061".
 /// The transport comes from the SRV label.
 /// </summary>
-public sealed partial class FederationStatements : ISeedExtractor
+public sealed partial class FederationStatements : LineSeedExtractor
 {
-    public bool Recognises(IReadOnlyList<string> lines) =>
-        lines.Any(l => l.StartsWith("title: 'Planning for SIP, XMPP federation", StringComparison.Ordinal));
+    protected override string Title => "title: 'Planning for SIP, XMPP federation";
 
-    public IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
+    protected override IEnumerable<SeedRequirement> ExtractLine(string file, int number, string line)
     {
-        for (int i = 0; i < lines.Count; i++)
-        {
-            string text = lines[i].Replace(@"\_", "_");
-            var srv = SrvLabel().Match(text);
-            foreach (Match port in PortStatement().Matches(text))
-            {
-                var transports = srv.Success ? SeedText.TransportsIn(srv.Groups[1].Value.ToUpperInvariant()) : [null];
-                foreach (var r in SeedText.Each(file, i + 1, lines[i].Trim(), transports, SeedText.Range(port.Groups[1].Value)))
-                    yield return r;
-            }
-        }
+        string text = line.Replace(@"\_", "_");
+        var srv = SrvLabel().Match(text);
+        IReadOnlyList<PortAudit.Catalog.Transport?> transports = srv.Success ? SeedText.TransportsIn(srv.Groups[1].Value.ToUpperInvariant()) : [null];
+        return PortStatement().Matches(text).SelectMany(port => SeedText.Each(file, number, line.Trim(), transports, SeedText.Range(port.Groups[1].Value)));
     }
 
     [GeneratedRegex(@"\b_sip\w*\._(tcp|udp)\b")]

@@ -7,29 +7,20 @@ namespace PortAudit.Tests.Catalog.Seeds;
 /// Protocol column; the Edge, reverse proxy and miscellaneous tables pack "…/TCP/443" into
 /// their first cell.
 /// </summary>
-public sealed partial class LyncPortTables : ISeedExtractor
+public sealed partial class LyncPortTables : LineSeedExtractor
 {
-    public bool Recognises(IReadOnlyList<string> lines) =>
-        lines.Count > 0 && lines[0].Contains("DNS and Firewall Requirements for Express for Lync", StringComparison.Ordinal);
+    protected override string Title => "DNS and Firewall Requirements for Express for Lync";
 
-    public IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
+    protected override IEnumerable<SeedRequirement> ExtractLine(string file, int number, string line)
     {
-        for (int i = 0; i < lines.Count; i++)
-        {
-            var cells = lines[i].Split('|', StringSplitOptions.TrimEntries);
-            if (cells.Length < 3)
-                continue;
-            if (PackedCell().Match(cells[0]) is { Success: true } packed)
-            {
-                foreach (var r in SeedText.Each(file, i + 1, lines[i], SeedText.TransportsIn(packed.Groups[1].Value), SeedText.Range(packed.Groups[2].Value)))
-                    yield return r;
-            }
-            else if (cells.Length >= 4 && PortCell().IsMatch(cells[2]))
-            {
-                foreach (var r in SeedText.Each(file, i + 1, lines[i], ProtocolColumn(cells[3]), SeedText.Range(cells[2])))
-                    yield return r;
-            }
-        }
+        var cells = line.Split('|', StringSplitOptions.TrimEntries);
+        if (cells.Length < 3)
+            return [];
+        if (PackedCell().Match(cells[0]) is { Success: true } packed)
+            return SeedText.Each(file, number, line, SeedText.TransportsIn(packed.Groups[1].Value), SeedText.Range(packed.Groups[2].Value));
+        if (cells.Length >= 4 && PortCell().IsMatch(cells[2]))
+            return SeedText.Each(file, number, line, ProtocolColumn(cells[3]), SeedText.Range(cells[2]));
+        return [];
     }
 
     /// <summary>HTTP and HTTPS run over TCP; "DCOM and remote procedure call" names no transport.</summary>

@@ -9,22 +9,16 @@ namespace PortAudit.Tests.Catalog.Seeds;
 /// "• 50, 51, UDP 500 - IPSec (...)", "• 1024 and higher - Dynamic RPC". Bare numbers in an
 /// IPsec bullet are IP protocol numbers, as the bullets above them spell out.
 /// </summary>
-public sealed partial class MobileInformationServerBullets : ISeedExtractor
+public sealed partial class MobileInformationServerBullets : LineSeedExtractor
 {
-    public bool Recognises(IReadOnlyList<string> lines) =>
-        lines.Any(l => l.Contains("TCP/IP Ports Used by Microsoft Mobile Information Server", StringComparison.Ordinal));
+    protected override string Title => "TCP/IP Ports Used by Microsoft Mobile Information Server";
 
-    public IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
+    protected override IEnumerable<SeedRequirement> ExtractLine(string file, int number, string line)
     {
-        for (int i = 0; i < lines.Count; i++)
-        {
-            if (Bullet().Match(lines[i]) is not { Success: true } bullet || !bullet.Groups["spec"].Value.Any(char.IsDigit))
-                continue;
-            string description = bullet.Groups["what"].Value;
-            foreach (var item in bullet.Groups["spec"].Value.Split(", "))
-                foreach (var r in FromItem(file, i + 1, lines[i].Trim(), item, description))
-                    yield return r;
-        }
+        if (Bullet().Match(line) is not { Success: true } bullet || !bullet.Groups["spec"].Value.Any(char.IsDigit))
+            return [];
+        string description = bullet.Groups["what"].Value;
+        return bullet.Groups["spec"].Value.Split(", ").SelectMany(item => FromItem(file, number, line.Trim(), item, description));
     }
 
     private static IEnumerable<SeedRequirement> FromItem(string file, int line, string text, string item, string description)

@@ -8,26 +8,31 @@ namespace PortAudit.Tests.Catalog.Seeds;
 /// the table's heading to the paragraph after it. "n/a" rows are IP protocols (GRE, ESP, AH);
 /// the table misspells UDP as "UPD" once.
 /// </summary>
-public sealed partial class WindowsServerPortTable : ISeedExtractor
+public sealed partial class WindowsServerPortTable : LineSeedExtractor
 {
     private const string Heading = "Ports and protocols";
 
-    public bool Recognises(IReadOnlyList<string> lines) =>
-        lines.Any(l => l.StartsWith("Service overview and network port requirements for the Windows Server system", StringComparison.Ordinal));
+    protected override string Title => "Service overview and network port requirements for the Windows Server system";
 
-    public IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
+    /// <summary>Only the lines of the summary table count; the per-service lists repeat them.</summary>
+    public override IEnumerable<SeedRequirement> Extract(string file, IReadOnlyList<string> lines)
     {
         int start = lines.ToList().FindIndex(l => l.Trim() == Heading);
         for (int i = start + 1; start >= 0 && i < lines.Count; i++)
         {
             if (lines[i].StartsWith("Microsoft provides the information", StringComparison.Ordinal))
                 yield break;
-            if (TableRow().Match(lines[i]) is not { Success: true } row)
-                continue;
-            var transport = TransportOf(row.Groups["protocol"].Value);
-            var ports = row.Groups["port"].Value == "n/a" ? new PortRange(0, 0) : SeedText.Range(row.Groups["port"].Value);
-            yield return new SeedRequirement(file, i + 1, lines[i], transport, ports);
+            foreach (var requirement in ExtractLine(file, i + 1, lines[i]))
+                yield return requirement;
         }
+    }
+
+    protected override IEnumerable<SeedRequirement> ExtractLine(string file, int number, string line)
+    {
+        if (TableRow().Match(line) is not { Success: true } row)
+            return [];
+        var ports = row.Groups["port"].Value == "n/a" ? new PortRange(0, 0) : SeedText.Range(row.Groups["port"].Value);
+        return [new SeedRequirement(file, number, line, TransportOf(row.Groups["protocol"].Value), ports)];
     }
 
     private static Transport TransportOf(string protocol) => protocol switch
