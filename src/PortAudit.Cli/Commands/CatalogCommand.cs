@@ -1,15 +1,64 @@
 using System.CommandLine;
+using PortAudit.Catalog;
+using PortAudit.Catalog.Reports;
 
 namespace PortAudit.Cli.Commands;
 
 /// <summary><c>portaudit catalog</c>: lists, explains and checks the role catalog.</summary>
 public static class CatalogCommand
 {
-    /// <summary>Builds the command.</summary>
-    public static Command Create()
+    /// <summary>Builds the command; <paramref name="output"/> replaces stdout (tests pass a StringWriter).</summary>
+    public static Command Create(TextWriter? output = null)
     {
+        var catalogDir = new Option<string?>("--catalog") { Description = "Catalog directory (default: the nearest 'rules' directory above the current or the program's directory)." };
+        var role = new Option<string?>("--role") { Description = "Only rules with this role on either side." };
+        var from = new Option<string?>("--from") { Description = "Only rules whose client side is this role." };
+        var to = new Option<string?>("--to") { Description = "Only rules whose listening side is this role." };
+        var port = new Option<int?>("--port") { Description = "Only rules that use this TCP or UDP port." };
+        var format = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        var explain = new Option<string?>("--explain") { Description = "Every rule and role that uses PORT[/tcp|/udp], with provenance." };
+        var check = new Option<bool>("--check") { Description = "Validate the catalog and print counts per product and role." };
+
         var command = new Command("catalog", "List, explain and check the role catalog (rules/).");
-        command.SetAction(parse => CommandRunner.Run(parse, _ => ExitCodes.Ok));
+        foreach (var option in new Option[] { catalogDir, role, from, to, port, format, explain, check })
+            command.Options.Add(option);
+
+        command.SetAction(parse => CommandRunner.Run(parse, log =>
+        {
+            var writer = output ?? Console.Out;
+            string directory = parse.GetValue(catalogDir) ?? DefaultDirectory();
+            log.Debug("Loading catalog from {Directory}", directory);
+            var catalog = CatalogLoader.Load(directory);
+            log.Information("Loaded {Rules} rules and {Roles} roles from {Directory}", catalog.Rules.Count, catalog.Roles.Count, directory);
+
+            if (parse.GetValue(check))
+            {
+                CatalogSummaryWriter.Write(writer, catalog, directory);
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(explain) is { } explained)
+            {
+                if (!PortQuery.TryParse(explained, out var query))
+                    throw new InputException($"--explain {explained}: expected PORT, PORT/tcp or PORT/udp with PORT in 1-65535");
+                PortExplanationWriter.Write(writer, catalog, query);
+                return ExitCodes.Ok;
+            }
+
+            var filter = new RuleFilter { Role = parse.GetValue(role), From = parse.GetValue(from), To = parse.GetValue(to), Port = parse.GetValue(port) };
+            if (filter.UnknownRoles(catalog).FirstOrDefault() is { } unknown)
+                throw new InputException($"unknown role '{unknown}' (see {CatalogLoader.RolesFile} in {directory})");
+            var rules = catalog.Rules.Where(filter.Matches).ToList();
+            if (parse.GetValue(format) == "json")
+                RuleJsonWriter.Write(writer, rules);
+            else
+                RuleTableWriter.Write(writer, rules);
+            return ExitCodes.Ok;
+        }));
         return command;
     }
+
+    private static string DefaultDirectory() =>
+        CatalogLocator.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+        ?? throw new InputException($"no '{CatalogLocator.DirectoryName}' directory found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; pass --catalog DIR");
 }

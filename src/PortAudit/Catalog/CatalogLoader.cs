@@ -1,0 +1,65 @@
+using PortAudit.Catalog.Loading;
+
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// Loads a catalog directory: <c>roles.yaml</c>, <c>features.yaml</c> and one rule file per
+/// source document. Either the whole catalog loads or a <see cref="CatalogException"/> lists
+/// every problem found.
+/// </summary>
+public static class CatalogLoader
+{
+    /// <summary>File that defines the roles.</summary>
+    public const string RolesFile = "roles.yaml";
+
+    /// <summary>File that defines the features rules may be conditioned on.</summary>
+    public const string FeaturesFile = "features.yaml";
+
+    /// <summary>Loads and validates the catalog in <paramref name="directory"/>.</summary>
+    /// <exception cref="CatalogException">The directory is missing or any file is invalid.</exception>
+    public static RoleCatalog Load(string directory)
+    {
+        var errors = new ErrorList();
+        if (!Directory.Exists(directory))
+        {
+            errors.Add(new SourceSpot(directory, 1, 1), "catalog directory not found");
+            errors.ThrowIfAny();
+        }
+
+        var roles = ReadDefinitions(directory, RolesFile, "roles", errors);
+        var features = ReadDefinitions(directory, FeaturesFile, "features", errors);
+        var drafts = new List<RuleDraft>();
+        foreach (var path in RuleFiles(directory))
+            drafts.AddRange(new RuleFileReader(DisplayName(directory, path), errors).Read(path));
+
+        var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), errors);
+        foreach (var draft in drafts)
+            checker.Check(draft);
+        errors.ThrowIfAny();
+
+        return new RoleCatalog(
+            roles.Select(r => new Role(r.Value.Id, r.Value.Description)).ToArray(),
+            features.Select(f => new Feature(f.Value.Id, f.Value.Description)).ToArray(),
+            drafts.Select(d => d.Rule).ToArray());
+    }
+
+    private static IReadOnlyList<Located<(string Id, string Description)>> ReadDefinitions(
+        string directory, string fileName, string listKey, ErrorList errors)
+    {
+        string path = Path.Combine(directory, fileName);
+        string display = DisplayName(directory, path);
+        if (File.Exists(path))
+            return DefinitionReader.Read(path, display, listKey, errors);
+        errors.Add(new SourceSpot(display, 1, 1), $"missing {fileName}");
+        return [];
+    }
+
+    private static IEnumerable<string> RuleFiles(string directory) =>
+        Directory.EnumerateFiles(directory, "*.yaml")
+            .Concat(Directory.EnumerateFiles(directory, "*.yml"))
+            .Where(p => Path.GetFileName(p) is not (RolesFile or FeaturesFile))
+            .Order(StringComparer.Ordinal);
+
+    private static string DisplayName(string directory, string path) =>
+        Path.Combine(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), Path.GetFileName(path));
+}

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace PortAudit.Catalog.Loading;
+
+/// <summary>
+/// Reads a list of id/description entries: the roles file and the features file share this shape.
+/// </summary>
+internal static partial class DefinitionReader
+{
+    private static readonly string[] EntryKeys = ["id", "description"];
+
+    /// <summary>Entries under <paramref name="listKey"/>; ids must be kebab-case and unique.</summary>
+    public static IReadOnlyList<Located<(string Id, string Description)>> Read(
+        string path, string displayName, string listKey, ErrorList errors)
+    {
+        var result = new List<Located<(string, string)>>();
+        var root = YamlDocumentReader.ReadRoot(path, displayName, errors);
+        if (root is null)
+            return result;
+        var file = new MappingReader(root, displayName, errors, [listKey]);
+        var seen = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
+        foreach (var node in file.Items(listKey))
+        {
+            var entry = new MappingReader(node, displayName, errors, EntryKeys);
+            var id = entry.Text("id", required: true);
+            var description = entry.Text("description", required: true);
+            if (id is not { } idValue || description is not { } text)
+                continue;
+            if (!IsIdentifier(idValue.Value))
+                errors.Add(idValue.Spot, $"bad id '{idValue.Value}': use lower-case words joined by '-'");
+            else if (seen.TryGetValue(idValue.Value, out var first))
+                errors.Add(idValue.Spot, $"duplicate id '{idValue.Value}' (first defined at line {first.Line})");
+            else
+            {
+                seen.Add(idValue.Value, idValue.Spot);
+                result.Add(new Located<(string, string)>((idValue.Value, text.Value), idValue.Spot));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Ids are kebab-case so that they read the same in YAML, JSON and on the command line.</summary>
+    public static bool IsIdentifier(string id) => IdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,73 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PortAudit.Catalog.Loading;
+
+/// <summary>
+/// Opens one catalog file as a YAML mapping. YamlDotNet's representation model is used instead of
+/// its deserializer because it keeps the line and column of every node for error messages.
+/// </summary>
+internal static class YamlDocumentReader
+{
+    /// <summary>The top-level mapping, or null after reporting why there is none.</summary>
+    public static YamlMappingNode? ReadRoot(string path, string displayName, ErrorList errors)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        var parser = new PositionTrackingParser(new Parser(reader));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException ex)
+        {
+            errors.Add(SourceSpot.At(displayName, ex.Start), $"malformed YAML: {InnermostMessage(ex)}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; the
+            // last event it parsed is the closest place we can name.
+            errors.Add(SourceSpot.At(displayName, parser.LastGood), "malformed YAML: unterminated or invalid construct after this point");
+            return null;
+        }
+        if (stream.Documents.Count == 0)
+        {
+            errors.Add(new SourceSpot(displayName, 1, 1), "empty file: expected a mapping");
+            return null;
+        }
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add(SourceSpot.At(displayName, stream.Documents[0].RootNode.Start), "expected a mapping at the top of the file");
+            return null;
+        }
+        return root;
+    }
+
+    private static string InnermostMessage(YamlException ex)
+    {
+        Exception inner = ex;
+        while (inner.InnerException is YamlException deeper)
+            inner = deeper;
+        // YamlDotNet prefixes its own "(Line: l, Col: c, Idx: i) - (...)" position; ours comes first already.
+        string message = inner.Message;
+        int dash = message.IndexOf("): ", StringComparison.Ordinal);
+        return dash >= 0 ? message[(dash + 3)..] : message;
+    }
+}
+
+/// <summary>Remembers where the last successfully parsed event ended, for errors without a position.</summary>
+internal sealed class PositionTrackingParser(IParser inner) : IParser
+{
+    public Mark LastGood { get; private set; } = Mark.Empty;
+
+    public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+    public bool MoveNext()
+    {
+        bool moved = inner.MoveNext();
+        if (inner.Current is { } current)
+            LastGood = current.End;
+        return moved;
+    }
+}

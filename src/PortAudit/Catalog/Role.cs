@@ -1,0 +1,16 @@
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// A part a host can play (a Lync Front End, a DHCP server, a workstation). Hosts get roles from
+/// the inventory; rules connect roles.
+/// </summary>
+/// <param name="Id">Stable kebab-case identifier used by rules.</param>
+/// <param name="Description">What a host with this role does, for people reading reports.</param>
+public sealed record Role(string Id, string Description)
+{
+    /// <summary>
+    /// The wildcard role: a rule from or to <c>any</c> matches every host, including hosts the
+    /// inventory does not know (the Internet side of an Edge server).
+    /// </summary>
+    public const string AnyId = "any";
+}

@@ -1,0 +1,43 @@
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// A loaded, validated catalog: the roles, the features and the rules that connect them.
+/// Every role and feature a rule names is guaranteed to exist here.
+/// </summary>
+public sealed class RoleCatalog
+{
+    private readonly Dictionary<string, Role> _roles;
+    private readonly Dictionary<string, Feature> _features;
+
+    /// <summary>Creates a catalog; the loader has already checked the cross-references.</summary>
+    public RoleCatalog(IReadOnlyList<Role> roles, IReadOnlyList<Feature> features, IReadOnlyList<Rule> rules)
+    {
+        Roles = roles;
+        Features = features;
+        Rules = rules;
+        _roles = roles.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        _features = features.ToDictionary(f => f.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>All roles in file order.</summary>
+    public IReadOnlyList<Role> Roles { get; }
+
+    /// <summary>All features in file order.</summary>
+    public IReadOnlyList<Feature> Features { get; }
+
+    /// <summary>All rules, file by file in name order, each file in its own order.</summary>
+    public IReadOnlyList<Rule> Rules { get; }
+
+    /// <summary>The role with this id, or null.</summary>
+    public Role? FindRole(string id) => _roles.GetValueOrDefault(id);
+
+    /// <summary>The feature with this id, or null.</summary>
+    public Feature? FindFeature(string id) => _features.GetValueOrDefault(id);
+
+    /// <summary>
+    /// The same catalog with every dynamic-range rule narrowed to a deployment's RPC range,
+    /// for inventories that restricted DCOM/RPC as KB 154596 describes.
+    /// </summary>
+    public RoleCatalog WithDynamicRange(PortRange range) =>
+        new(Roles, Features, Rules.Select(r => r.WithDynamicRange(range)).ToArray());
+}

@@ -1,0 +1,21 @@
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// The roles one host plays, as a bit set over a <see cref="RuleIndex"/>'s role numbering, so
+/// that matching a flow against rules tests bits instead of comparing strings.
+/// Build one per host once; queries then allocate nothing.
+/// </summary>
+public sealed class RoleSet
+{
+    private readonly ulong[] _bits;
+
+    internal RoleSet(int roleCount, IEnumerable<int> members)
+    {
+        _bits = new ulong[(roleCount + 63) / 64];
+        foreach (int member in members)
+            _bits[member >> 6] |= 1UL << (member & 63);
+    }
+
+    /// <summary>True when the role numbered <paramref name="role"/> is in the set.</summary>
+    internal bool Contains(int role) => (_bits[role >> 6] & (1UL << (role & 63))) != 0;
+}

@@ -1,0 +1,139 @@
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// Answers, per flow and without allocating, which rules allow a transport and port from one
+/// set of roles to another. Single ports and short ranges sit in a hash table keyed by
+/// (transport, port); the few wide ranges (dynamic RPC, media) are scanned linearly.
+/// </summary>
+public sealed class RuleIndex
+{
+    /// <summary>Ranges up to this size are expanded into the hash table.</summary>
+    private const int ExpandLimit = 256;
+
+    private static readonly RuleEntry[] NoEntries = [];
+
+    private readonly Dictionary<string, int> _roleNumbers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoleSet> _singleRoleSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, RuleEntry[]> _byPort;
+    private readonly RuleEntry[][] _wideRanges = new RuleEntry[256][];
+    private readonly Dictionary<int, PortHint> _hints = [];
+    private readonly IReadOnlyList<Rule> _rules;
+
+    /// <summary>
+    /// Indexes the rules of <paramref name="catalog"/>. With <paramref name="features"/> given,
+    /// rules whose conditions are not all among them are left out; with null, every rule counts.
+    /// </summary>
+    public RuleIndex(RoleCatalog catalog, IReadOnlyCollection<string>? features = null)
+    {
+        foreach (var role in catalog.Roles)
+            _roleNumbers.Add(role.Id, _roleNumbers.Count);
+        _rules = catalog.Rules.Where(r => features is null || r.Conditions.All(features.Contains)).ToArray();
+
+        var byPort = new Dictionary<int, List<RuleEntry>>();
+        var wide = new Dictionary<Transport, List<RuleEntry>>();
+        foreach (var rule in _rules)
+            Add(rule, byPort, wide);
+        _byPort = byPort.ToDictionary(p => p.Key, p => p.Value.ToArray());
+        foreach (var (transport, entries) in wide)
+            _wideRanges[(byte)transport] = entries.ToArray();
+    }
+
+    /// <summary>The rules this index answers from.</summary>
+    public IReadOnlyList<Rule> Rules => _rules;
+
+    /// <summary>A set of roles for one host; throws on a role the catalog does not define.</summary>
+    public RoleSet CreateRoleSet(IEnumerable<string> roleIds) =>
+        new(_roleNumbers.Count, roleIds.Select(NumberOf));
+
+    /// <summary>A cached set holding only <paramref name="roleId"/>.</summary>
+    public RoleSet RoleSetOf(string roleId)
+    {
+        if (!_singleRoleSets.TryGetValue(roleId, out var set))
+            _singleRoleSets[roleId] = set = CreateRoleSet([roleId]);
+        return set;
+    }
+
+    /// <summary>Rules that allow <paramref name="transport"/>/<paramref name="port"/> from a host with roles <paramref name="from"/> to a host with roles <paramref name="to"/>.</summary>
+    /// <remarks>Use the port 0 for transports without ports (ESP, AH, GRE).</remarks>
+    public RuleMatches Match(Transport transport, int port, RoleSet from, RoleSet to)
+    {
+        if (!TransportNames.HasPorts(transport))
+            port = 0;
+        var exact = _byPort.GetValueOrDefault(Key(transport, port), NoEntries);
+        var wide = TransportNames.HasPorts(transport) ? _wideRanges[(byte)transport] ?? NoEntries : NoEntries;
+        return new RuleMatches(exact, wide, port, from, to);
+    }
+
+    /// <summary>True when at least one rule allows the traffic.</summary>
+    public bool Allows(Transport transport, int port, RoleSet from, RoleSet to)
+    {
+        foreach (var _ in Match(transport, port, from, to))
+            return true;
+        return false;
+    }
+
+    /// <summary>Every rule that uses the port, optionally on one transport only (for --explain).</summary>
+    public IReadOnlyList<Rule> RulesUsingPort(int port, Transport? transport = null) =>
+        _rules.Where(r => r.UsesPort(port, transport)).ToArray();
+
+    /// <summary>How strongly the catalog marks the port as a server port.</summary>
+    public PortHint GetPortHint(Transport transport, int port) =>
+        _hints.GetValueOrDefault(Key(transport, port), PortHint.None) is var hint and not PortHint.None
+            ? hint
+            : WideHint(transport, port);
+
+    private PortHint WideHint(Transport transport, int port)
+    {
+        var hint = PortHint.None;
+        foreach (var entry in _wideRanges[(byte)transport] ?? NoEntries)
+        {
+            if (!entry.Range.Contains(port))
+                continue;
+            var found = entry.Rule.DynamicRange ? PortHint.Dynamic : PortHint.Range;
+            if (found > hint)
+                hint = found;
+        }
+        return hint;
+    }
+
+    private void Add(Rule rule, Dictionary<int, List<RuleEntry>> byPort, Dictionary<Transport, List<RuleEntry>> wide)
+    {
+        int from = RoleNumberOrAny(rule.From);
+        int to = RoleNumberOrAny(rule.To);
+        foreach (var transport in rule.Transports)
+        {
+            IReadOnlyList<PortRange> ranges = TransportNames.HasPorts(transport) ? rule.Ports : [new PortRange(0, 0)];
+            foreach (var range in ranges)
+            {
+                var entry = new RuleEntry(rule, range, from, to);
+                if (range.Count > ExpandLimit || rule.DynamicRange)
+                {
+                    wide.TryAdd(transport, []);
+                    wide[transport].Add(entry);
+                    continue;
+                }
+                for (int port = range.Low; port <= range.High; port++)
+                {
+                    byPort.TryAdd(Key(transport, port), []);
+                    byPort[Key(transport, port)].Add(entry);
+                    RaiseHint(Key(transport, port), range.IsSingle ? PortHint.Fixed : PortHint.Range);
+                }
+            }
+        }
+    }
+
+    private void RaiseHint(int key, PortHint hint)
+    {
+        if (hint > _hints.GetValueOrDefault(key))
+            _hints[key] = hint;
+    }
+
+    private int RoleNumberOrAny(string role) => role == Role.AnyId ? RuleEntry.AnyRole : NumberOf(role);
+
+    private int NumberOf(string role) =>
+        _roleNumbers.TryGetValue(role, out int number)
+            ? number
+            : throw new ArgumentException($"role '{role}' is not in the catalog", nameof(role));
+
+    private static int Key(Transport transport, int port) => ((byte)transport << 16) | port;
+}

@@ -1,0 +1,166 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Tests.Catalog;
+
+public class RuleIndexTests
+{
+    private static readonly RuleSource Source = new("doc.txt", "Ports", "row");
+
+    private static Rule MakeRule(string id, string from, string to, Transport[] transports, PortRange[] ports,
+        bool dynamic = false, string[]? conditions = null) => new()
+    {
+        Id = id, Product = "demo", From = from, To = to, Transports = transports, Ports = ports,
+        Protocol = "x", DynamicRange = dynamic, Conditions = conditions ?? [], Source = Source,
+    };
+
+    private static readonly Role[] Roles =
+        [new("client", "c"), new("server", "s"), new("edge", "e"), new("partner", "p")];
+
+    private static RuleIndex Index(params Rule[] rules) =>
+        new(new RoleCatalog(Roles, [new Feature("federation", "f")], rules));
+
+    private static List<string> Ids(RuleMatches matches)
+    {
+        var ids = new List<string>();
+        foreach (var rule in matches)
+            ids.Add(rule.Id);
+        return ids;
+    }
+
+    [Fact]
+    public void SinglePortMatchesOnlyItsTransportPortAndRoles()
+    {
+        var index = Index(MakeRule("sip", "client", "server", [Transport.Tcp], [new(5061, 5061)]));
+        RoleSet client = index.RoleSetOf("client"), server = index.RoleSetOf("server");
+
+        Assert.Equal(["sip"], Ids(index.Match(Transport.Tcp, 5061, client, server)));
+        Assert.Empty(Ids(index.Match(Transport.Udp, 5061, client, server)));
+        Assert.Empty(Ids(index.Match(Transport.Tcp, 5060, client, server)));
+        Assert.Empty(Ids(index.Match(Transport.Tcp, 5061, server, client)));
+    }
+
+    [Fact]
+    public void AnyRoleMatchesEveryHostAndHostsWithSeveralRolesMatchEachRole()
+    {
+        var index = Index(
+            MakeRule("dns", "any", "server", [Transport.Tcp, Transport.Udp], [new(53, 53)]),
+            MakeRule("edge-out", "edge", "any", [Transport.Udp], [new(3478, 3478)]));
+        var multi = index.CreateRoleSet(["client", "edge"]);
+
+        Assert.True(index.Allows(Transport.Udp, 53, index.RoleSetOf("partner"), index.RoleSetOf("server")));
+        Assert.True(index.Allows(Transport.Tcp, 53, multi, index.RoleSetOf("server")));
+        Assert.True(index.Allows(Transport.Udp, 3478, multi, index.RoleSetOf("partner")));
+        Assert.False(index.Allows(Transport.Udp, 3478, index.RoleSetOf("client"), index.RoleSetOf("partner")));
+    }
+
+    [Fact]
+    public void WideAndShortRangesMatchTheirBoundsOnly()
+    {
+        var index = Index(
+            MakeRule("dcom", "client", "server", [Transport.Tcp], [new(5000, 5020)], dynamic: true),
+            MakeRule("media", "client", "server", [Transport.Udp], [new(49152, 57500)]),
+            MakeRule("cls", "client", "server", [Transport.Tcp], [new(50001, 50003)]));
+        RoleSet c = index.RoleSetOf("client"), s = index.RoleSetOf("server");
+
+        Assert.Equal(["dcom"], Ids(index.Match(Transport.Tcp, 5020, c, s)));
+        Assert.Empty(Ids(index.Match(Transport.Tcp, 5021, c, s)));
+        Assert.Equal(["media"], Ids(index.Match(Transport.Udp, 49152, c, s)));
+        Assert.Empty(Ids(index.Match(Transport.Udp, 57501, c, s)));
+        Assert.Equal(["cls"], Ids(index.Match(Transport.Tcp, 50002, c, s)));
+    }
+
+    [Fact]
+    public void IpProtocolRulesMatchWithoutPorts()
+    {
+        var index = Index(MakeRule("esp", "any", "edge", [Transport.Esp], []));
+
+        Assert.True(index.Allows(Transport.Esp, 0, index.RoleSetOf("client"), index.RoleSetOf("edge")));
+        Assert.True(index.Allows(Transport.Esp, 1234, index.RoleSetOf("client"), index.RoleSetOf("edge")));
+        Assert.False(index.Allows(Transport.Ah, 0, index.RoleSetOf("client"), index.RoleSetOf("edge")));
+    }
+
+    [Fact]
+    public void FeatureFilterLeavesOutRulesWhoseConditionsAreNotMet()
+    {
+        var catalog = new RoleCatalog(Roles, [new Feature("federation", "f")],
+            [MakeRule("fed", "partner", "edge", [Transport.Tcp], [new(5061, 5061)], conditions: ["federation"])]);
+
+        Assert.Empty(new RuleIndex(catalog, features: []).Rules);
+        Assert.Single(new RuleIndex(catalog, features: ["federation"]).Rules);
+    }
+
+    [Fact]
+    public void PortHintsRankFixedOverRangeOverDynamic()
+    {
+        var index = Index(
+            MakeRule("dcom", "any", "server", [Transport.Tcp], [new(1024, 65535)], dynamic: true),
+            MakeRule("media", "any", "server", [Transport.Tcp], [new(49152, 65535)]),
+            MakeRule("sip", "any", "server", [Transport.Tcp], [new(5061, 5061)]));
+
+        Assert.Equal(PortHint.Fixed, index.GetPortHint(Transport.Tcp, 5061));
+        Assert.Equal(PortHint.Range, index.GetPortHint(Transport.Tcp, 50000));
+        Assert.Equal(PortHint.Dynamic, index.GetPortHint(Transport.Tcp, 2000));
+        Assert.Equal(PortHint.None, index.GetPortHint(Transport.Udp, 5061));
+        Assert.Equal(PortHint.None, index.GetPortHint(Transport.Tcp, 80));
+    }
+
+    [Fact]
+    public void RulesUsingPortFindsEveryTransportUnlessOneIsGiven()
+    {
+        var index = Index(
+            MakeRule("dns-tcp", "any", "server", [Transport.Tcp], [new(53, 53)]),
+            MakeRule("dns-udp", "any", "server", [Transport.Udp], [new(53, 53)]));
+
+        Assert.Equal(["dns-tcp", "dns-udp"], index.RulesUsingPort(53).Select(r => r.Id));
+        Assert.Equal(["dns-udp"], index.RulesUsingPort(53, Transport.Udp).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void UnknownRoleInARoleSetIsRejected()
+    {
+        var index = Index();
+
+        Assert.Throws<ArgumentException>(() => index.RoleSetOf("nobody"));
+    }
+
+    [Fact]
+    public void MatchingAllocatesNothing()
+    {
+        var index = Index(
+            MakeRule("sip", "client", "server", [Transport.Tcp], [new(5061, 5061)]),
+            MakeRule("dcom", "client", "server", [Transport.Tcp], [new(1024, 65535)], dynamic: true));
+        RoleSet c = index.RoleSetOf("client"), s = index.RoleSetOf("server");
+        int Count()
+        {
+            int n = 0;
+            foreach (var _ in index.Match(Transport.Tcp, 5061, c, s))
+                n++;
+            return n;
+        }
+        Count();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int total = 0;
+        for (int i = 0; i < 1000; i++)
+            total += Count();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(2000, total);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void DynamicRangeCanBeNarrowedPerDeployment()
+    {
+        var catalog = new RoleCatalog(Roles, [], [
+            MakeRule("dcom", "client", "server", [Transport.Tcp], [new(1024, 65535)], dynamic: true),
+            MakeRule("media", "client", "server", [Transport.Tcp], [new(49152, 65535)])]);
+
+        var narrowed = new RuleIndex(catalog.WithDynamicRange(new PortRange(5000, 5020)));
+        RoleSet c = narrowed.RoleSetOf("client"), s = narrowed.RoleSetOf("server");
+
+        Assert.True(narrowed.Allows(Transport.Tcp, 5010, c, s));
+        Assert.False(narrowed.Allows(Transport.Tcp, 6000, c, s));
+        Assert.True(narrowed.Allows(Transport.Tcp, 50000, c, s));
+    }
+}

@@ -1,0 +1,28 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Tests.Catalog.Seeds;
+
+/// <summary>
+/// One port requirement found in a seed document. <see cref="Transport"/> is null where the
+/// document gives no transport; IP protocols without ports use the range 0-0.
+/// </summary>
+public sealed record SeedRequirement(string File, int Line, string Text, Transport? Transport, PortRange Ports)
+{
+    public override string ToString()
+    {
+        string transport = Transport is { } t ? TransportNames.Name(t) : "tcp-or-udp";
+        string ports = Ports.Low == 0 ? "" : "/" + Ports;
+        return $"{File}:{Line}: {transport}{ports}  ({Text})";
+    }
+
+    /// <summary>True when one rule citing this document covers the whole port range on the transport.</summary>
+    public bool IsCoveredBy(IEnumerable<Rule> rules) =>
+        rules.Any(r => r.Source.File == File && Candidates().Any(t => Covers(r, t)));
+
+    private IEnumerable<Transport> Candidates() =>
+        Transport is { } t ? [t] : [PortAudit.Catalog.Transport.Tcp, PortAudit.Catalog.Transport.Udp];
+
+    private bool Covers(Rule rule, Transport transport) =>
+        rule.Transports.Contains(transport)
+        && (!TransportNames.HasPorts(transport) || rule.Ports.Any(range => range.Contains(Ports)));
+}
