@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace PortAudit.Capture;
 
 /// <summary>
@@ -33,6 +34,7 @@ internal sealed class ByteSource : IDisposable
     /// Makes <paramref name="count"/> bytes available without consuming them. Returns false when the stream ends
     /// first; <see cref="Buffered"/> then tells how many there were.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(int count, out ReadOnlySpan<byte> bytes)
     {
         if (_end - _start < count && !Fill(count))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace PortAudit.Capture;
@@ -43,6 +44,7 @@ public sealed class PcapNgReader : ICaptureReader
     public IReadOnlyList<InterfaceDescription> Interfaces => _interfaces;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace PortAudit.Capture;
@@ -59,6 +60,7 @@ public sealed class PcapReader : ICaptureReader
     public int SnapLength { get; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         long offset = _source.Offset;

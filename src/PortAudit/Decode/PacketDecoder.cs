@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using PortAudit.Capture;
 
@@ -25,6 +26,7 @@ public static class PacketDecoder
     private const ushort GreTypePpp = 0x880B;
 
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
     {
         packet = default;
@@ -58,6 +60,7 @@ public static class PacketDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeEthernet(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 14) return DecodeStatus.Truncated;
@@ -146,6 +149,7 @@ public static class PacketDecoder
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeIpv4(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 20) return DecodeStatus.Truncated;
@@ -173,6 +177,7 @@ public static class PacketDecoder
         return DecodeTransport(frame, offset + headerLength, end, ref packet);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeIpv6(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 40) return DecodeStatus.Truncated;
@@ -224,6 +229,7 @@ public static class PacketDecoder
         return DecodeTransport(frame, position, end, ref packet);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeTransport(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         if (end > frame.Length) end = frame.Length;
@@ -260,6 +266,7 @@ public static class PacketDecoder
         return DecodeStatus.Ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeTcp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         var status = ReadPorts(frame, offset, end, ref packet);
@@ -277,6 +284,7 @@ public static class PacketDecoder
         return DecodeStatus.Ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeUdp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         var status = ReadPorts(frame, offset, end, ref packet);

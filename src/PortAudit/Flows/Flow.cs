@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -97,6 +98,7 @@ public sealed class Flow
         : FlowState.Unanswered;
 
     /// <summary>Counts a packet and updates the TCP state machine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Count(bool fromClient, int ipBytes, long timestampNs, TcpFlags flags)
     {
         if (timestampNs > EndNs) EndNs = timestampNs;

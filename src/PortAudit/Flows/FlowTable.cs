@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PortAudit.Decode;
 
@@ -40,6 +41,7 @@ public sealed class FlowTable
     public int ActiveFlows => _flows.Count;
 
     /// <summary>Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
         if (timestampNs >= _nextSweepNs) Sweep(timestampNs);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PortAudit.Capture;
 using PortAudit.Decode;
 
@@ -44,6 +45,7 @@ public sealed class TrafficReader
     }
 
     /// <summary>Reads one capture to its end or its damage.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Read(ICaptureReader reader)
     {
         try
