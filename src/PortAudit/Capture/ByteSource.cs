@@ -8,6 +8,7 @@ namespace PortAudit.Capture;
 internal sealed class ByteSource : IDisposable
 {
     private const int DefaultBufferSize = 1 << 20;
+    private readonly string _name;
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _start;
@@ -15,8 +16,9 @@ internal sealed class ByteSource : IDisposable
     private long _bufferBaseOffset;
     private bool _endOfStream;
 
-    public ByteSource(Stream stream, int bufferSize = DefaultBufferSize)
+    public ByteSource(string name, Stream stream, int bufferSize = DefaultBufferSize)
     {
+        _name = name;
         _stream = stream;
         _buffer = new byte[bufferSize];
     }
@@ -86,7 +88,7 @@ internal sealed class ByteSource : IDisposable
         }
         while (_end - _start < count)
         {
-            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            int n = ReadStream();
             if (n == 0)
             {
                 _endOfStream = true;
@@ -95,6 +97,23 @@ internal sealed class ByteSource : IDisposable
             _end += n;
         }
         return true;
+    }
+
+    private int ReadStream()
+    {
+        try
+        {
+            return _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Only a decompressor throws this: the compressed stream itself is damaged.
+            throw new CaptureFormatException(_name, _bufferBaseOffset + _end, $"corrupt compressed data: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            throw new CaptureFormatException(_name, _bufferBaseOffset + _end, $"read error: {ex.Message}");
+        }
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public static class CaptureFile
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>
     public static ICaptureReader Open(string name, Stream stream)
     {
-        var source = new ByteSource(stream);
+        var source = new ByteSource(name, stream);
         try
         {
             if (!source.TryPeek(4, out var magic))

@@ -133,20 +133,10 @@ public sealed class PcapNgReader : ICaptureReader
         return new InterfaceDescription(linkType, snapLength, resolution, offsetSeconds);
     }
 
-    private PacketRecord ReadEnhanced(ReadOnlySpan<byte> body, long offset)
-    {
-        if (body.Length < 20)
-            throw new CaptureFormatException(Name, offset, "enhanced packet block shorter than its fixed fields");
-        var iface = Interface(ReadUInt32(body), offset);
-        ulong ticks = ((ulong)ReadUInt32(body[4..]) << 32) | ReadUInt32(body[8..]);
-        uint captured = ReadUInt32(body[12..]);
-        uint original = ReadUInt32(body[16..]);
-        if (captured > body.Length - 20)
-            throw new CaptureFormatException(Name, offset,
-                $"enhanced packet block: captured length {captured} points past the block's end ({body.Length - 20} bytes of data)");
-        return new PacketRecord(body.Slice(20, (int)captured), iface.ToNanoseconds(ticks), ClampLength(original),
-            iface.LinkType, offset);
-    }
+    private PacketRecord ReadEnhanced(ReadOnlySpan<byte> body, long offset) =>
+        body.Length < 20
+            ? throw new CaptureFormatException(Name, offset, "enhanced packet block shorter than its fixed fields")
+            : ReadTimestamped(body, offset, ReadUInt32(body), "enhanced packet block");
 
     private PacketRecord ReadSimple(ReadOnlySpan<byte> body, long offset)
     {
@@ -160,17 +150,22 @@ public sealed class PcapNgReader : ICaptureReader
         return new PacketRecord(body.Slice(4, (int)captured), 0, ClampLength(original), iface.LinkType, offset);
     }
 
-    private PacketRecord ReadObsolete(ReadOnlySpan<byte> body, long offset)
+    // The obsolete packet block differs from the enhanced one only in its 16-bit interface id and drop counter.
+    private PacketRecord ReadObsolete(ReadOnlySpan<byte> body, long offset) =>
+        body.Length < 20
+            ? throw new CaptureFormatException(Name, offset, "packet block shorter than its fixed fields")
+            : ReadTimestamped(body, offset, ReadUInt16(body), "packet block");
+
+    /// <summary>Reads the layout both timestamped blocks share after the interface id: time, lengths, data.</summary>
+    private PacketRecord ReadTimestamped(ReadOnlySpan<byte> body, long offset, uint interfaceId, string kind)
     {
-        if (body.Length < 20)
-            throw new CaptureFormatException(Name, offset, "packet block shorter than its fixed fields");
-        var iface = Interface(ReadUInt16(body), offset);
+        var iface = Interface(interfaceId, offset);
         ulong ticks = ((ulong)ReadUInt32(body[4..]) << 32) | ReadUInt32(body[8..]);
         uint captured = ReadUInt32(body[12..]);
         uint original = ReadUInt32(body[16..]);
         if (captured > body.Length - 20)
             throw new CaptureFormatException(Name, offset,
-                $"packet block: captured length {captured} points past the block's end ({body.Length - 20} bytes of data)");
+                $"{kind}: captured length {captured} points past the block's end ({body.Length - 20} bytes of data)");
         return new PacketRecord(body.Slice(20, (int)captured), iface.ToNanoseconds(ticks), ClampLength(original),
             iface.LinkType, offset);
     }

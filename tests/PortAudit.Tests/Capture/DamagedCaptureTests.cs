@@ -135,6 +135,51 @@ public class DamagedCaptureTests
     }
 
     [Fact]
+    public void EnhancedPacketLengthPointingPastItsBlockIsDamage()
+    {
+        var file = new PcapNgBuilder().Section().Interface(1).Enhanced(0, 0, Frame(0), capturedOverride: 4000).Build();
+        var error = Assert.Single(FlowRunner.Run(file).Reader.Errors);
+        Assert.Contains("enhanced packet block: captured length 4000 points past the block's end", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void TruncatedGzipIsDamageNotACrash(double keep)
+    {
+        var plain = ValidPcap(20).File;
+        var packed = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, true)) gz.Write(plain);
+        var cut = packed.ToArray()[..(int)(packed.Length * keep)];
+        var runner = FlowRunner.Run(cut);
+        var error = Assert.Single(runner.Reader.Errors);
+        Assert.StartsWith("test.pcap: byte ", error.Message);
+        Assert.InRange(runner.Flows.Sum(f => f.PacketsToServer), 1, 19);
+    }
+
+    [Fact]
+    public void CorruptGzipIsDamageNotACrash()
+    {
+        var plain = ValidPcap(20).File;
+        var packed = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, true)) gz.Write(plain);
+        var bytes = packed.ToArray();
+        for (int i = bytes.Length / 2; i < bytes.Length / 2 + 40; i++) bytes[i] ^= 0x5A;
+        // The decompressor reads ahead, so the damage may surface while opening or while reading.
+        InputException? error = null;
+        try
+        {
+            error = FlowRunner.Run(bytes).Reader.Errors.SingleOrDefault();
+        }
+        catch (CaptureFormatException ex)
+        {
+            error = ex;
+        }
+        Assert.NotNull(error);
+        Assert.Contains("corrupt compressed data", error!.Message);
+    }
+
+    [Fact]
     public void EmptyFileIsNotACapture()
     {
         var ex = Assert.Throws<CaptureFormatException>(() => CaptureFile.Open("empty.pcap", new MemoryStream()));
