@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using PortAudit.Capture;
 using PortAudit.Decode;
@@ -39,9 +40,94 @@ public sealed class TrafficReader
                 Errors.Add(ex);
                 continue;
             }
-            using (reader) Read(reader);
+            using (reader) ReadPipelined(reader);
         }
         _table.Flush();
+    }
+
+    /// <summary>
+    /// Reads one capture with reading and decoding on a second thread, so that the flow table, the slower half,
+    /// has a core of its own. Same results as <see cref="Read"/>; the flow table is only touched by the caller's thread.
+    /// </summary>
+    public void ReadPipelined(ICaptureReader reader)
+    {
+        const int InFlight = 4;
+        using var full = new BlockingCollection<PacketBatch>(InFlight);
+        using var empty = new BlockingCollection<PacketBatch>(InFlight + 1);
+        for (int i = 0; i <= InFlight; i++) empty.Add(new PacketBatch());
+        Exception? failure = null;
+        var producer = new Thread(() =>
+        {
+            try
+            {
+                Produce(reader, full, empty);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                full.CompleteAdding();
+            }
+        }) { IsBackground = true, Name = "portaudit-decode" };
+        producer.Start();
+        try
+        {
+            foreach (var batch in full.GetConsumingEnumerable()) Consume(batch, empty);
+        }
+        finally
+        {
+            // Unblock the producer if the consumer failed, then wait for it either way.
+            empty.CompleteAdding();
+            while (full.TryTake(out _)) { }
+            producer.Join();
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Produce(ICaptureReader reader,
+        BlockingCollection<PacketBatch> full,
+        BlockingCollection<PacketBatch> empty)
+    {
+        var batch = empty.Take();
+        try
+        {
+            long packets = 0;
+            while (reader.TryRead(out var record))
+            {
+                var status = PacketDecoder.Decode(record.LinkType, record.Data, out var packet);
+                Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+                if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+                if (status != DecodeStatus.Ok) continue;
+                if (batch.IsFull || !batch.HasRoomFor(record.Data.Length))
+                {
+                    full.Add(batch);
+                    batch = empty.Take();
+                }
+                batch.Add(packet, record.Data, record.TimestampNs);
+            }
+        }
+        catch (CaptureFormatException ex)
+        {
+            lock (Errors) Errors.Add(ex);
+        }
+        if (batch.Count > 0) full.Add(batch);
+        Progress?.Invoke(reader);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Consume(PacketBatch batch, BlockingCollection<PacketBatch> empty)
+    {
+        var entries = batch.Entries;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ref var entry = ref entries[i];
+            _table.Add(ref entry.Packet, batch.Frame(entry), entry.TimestampNs);
+        }
+        batch.Clear();
+        empty.Add(batch);
     }
 
     /// <summary>Reads one capture to its end or its damage.</summary>
