@@ -44,9 +44,10 @@ public sealed class Heatmap
     /// <param name="columnLabels">Distinct column labels, left to right.</param>
     /// <param name="cells">At most one cell per row and column; pairs without a cell are drawn empty.</param>
     /// <param name="unit">What the cell values count.</param>
+    /// <param name="keyTitle">Legend heading for the colour keys, e.g. "Worst verdict".</param>
     /// <exception cref="ArgumentException">Duplicate labels, a cell outside the labels, or two cells for one pair.</exception>
     public Heatmap(string title, string rowTitle, string columnTitle, IEnumerable<string> rowLabels,
-        IEnumerable<string> columnLabels, IEnumerable<HeatmapCell> cells, ValueUnit unit = ValueUnit.Flows)
+        IEnumerable<string> columnLabels, IEnumerable<HeatmapCell> cells, ValueUnit unit = ValueUnit.Flows, string keyTitle = "Colour")
     {
         Title = title ?? throw new ArgumentNullException(nameof(title));
         RowTitle = rowTitle ?? throw new ArgumentNullException(nameof(rowTitle));
@@ -55,6 +56,7 @@ public sealed class Heatmap
         ColumnLabels = Distinct(columnLabels, nameof(columnLabels));
         Cells = Checks.List(cells, nameof(cells));
         Unit = unit;
+        KeyTitle = keyTitle ?? throw new ArgumentNullException(nameof(keyTitle));
         var seen = new HashSet<(string, string)>();
         foreach (var cell in Cells)
         {
@@ -85,6 +87,9 @@ public sealed class Heatmap
 
     /// <summary>What the cell values count.</summary>
     public ValueUnit Unit { get; }
+
+    /// <summary>Legend heading for the colour keys.</summary>
+    public string KeyTitle { get; }
 
     private static IReadOnlyList<string> Distinct(IEnumerable<string> labels, string name)
     {

@@ -13,6 +13,9 @@ internal static class HeatmapRenderer
     private const double ColumnAngle = -40;
     private const double MarginRight = 24;
 
+    /// <summary>Wide enough for the verdict legend to take two rows rather than four on a small matrix.</summary>
+    private const double MinWidth = 640;
+
     public static string Render(Heatmap chart)
     {
         var colors = new ColorAssigner();
@@ -24,8 +27,8 @@ internal static class HeatmapRenderer
         double top = ChartStyle.TitleHeight + 22 + slant + 12;
         var area = new PlotArea(left, top, Math.Max(1, chart.ColumnLabels.Count) * CellWidth, Math.Max(1, chart.RowLabels.Count) * CellHeight);
         // The slanted last column label reaches right of the grid by about its own width times cos(angle).
-        double width = Math.Max(Math.Max(area.Right + MarginRight + slant, 420), 0);
-        var legend = new Legend(entries, width - 24, "Colour:");
+        double width = Math.Max(area.Right + MarginRight + slant, MinWidth);
+        var legend = new Legend(entries, width - 24, chart.KeyTitle + ":");
         double height = area.Bottom + 16 + legend.Height + 10;
 
         var svg = new SvgBuilder();

@@ -79,9 +79,15 @@ internal sealed class ColorAssigner
     private (string, string?) NextCategorical()
     {
         var colors = PlotPalette.Categorical;
-        int round = _next / colors.Count;
-        string color = colors[_next % colors.Count];
-        _next++;
-        return (color, round == 0 ? null : round % 2 == 1 ? "6 3" : "2 2");
+        // A colour a verdict already took in this chart would make a rule look like that verdict: pass it over.
+        for (int tries = 0; tries < colors.Count; tries++)
+        {
+            int index = _next++;
+            string color = colors[index % colors.Count];
+            int round = index / colors.Count;
+            if (round == 0 && _assigned.Values.Any(a => a.Color == color)) continue;
+            return (color, round == 0 ? null : round % 2 == 1 ? "6 3" : "2 2");
+        }
+        return (colors[_next++ % colors.Count], "6 3");
     }
 }
