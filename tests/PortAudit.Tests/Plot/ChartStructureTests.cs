@@ -145,6 +145,33 @@ public class ChartStructureTests
         Assert.Contains("12:00:00", svg.WithClass("axis-x").Single().WithClass("tick-label").Select(t => t.Value));
     }
 
+    [Theory]
+    [InlineData(45, @"^\d\d:\d\d:\d\d$")]
+    [InlineData(6 * 3600, @"^\d\d:\d\d$")]
+    [InlineData(20 * 86400, @"^\d{4}-\d\d-\d\d$")]
+    public void Rendered_time_axes_label_ticks_by_span(int seconds, string labelPattern)
+    {
+        var t0 = PlotSamples.Start;
+        var chart = new TimeSeriesChart("span", ValueUnit.Packets,
+            [new TimeSeries("s", [new TimePoint(t0, 1), new TimePoint(t0.AddSeconds(seconds), 5)])]);
+        var labels = PlotSamples.Parse(Renderer.Render(chart)).WithClass("axis-x").Single().WithClass("tick-label").Select(t => t.Value).ToArray();
+
+        Assert.InRange(labels.Length, 3, 8);
+        Assert.All(labels, l => Assert.Matches(labelPattern, l));
+        Assert.Equal(labels.Length, labels.Distinct().Count());
+    }
+
+    [Fact]
+    public void Bars_of_zero_still_get_an_axis_without_NaN()
+    {
+        string text = Renderer.Render(new BarChart("zero", ValueUnit.Flows, [new BarCategory("tcp/1", [new BarSegment("expected", 0)])]));
+        var svg = PlotSamples.Parse(text);
+
+        Assert.DoesNotContain("NaN", text);
+        Assert.Equal("0", (string?)svg.WithClass("bar").Single().Attribute("width"));
+        Assert.Equal([0, 1], TickValues(svg, "axis-x"));
+    }
+
     [Fact]
     public void Stacked_bands_sum_series_and_fill_gaps_with_zero()
     {
