@@ -3,7 +3,7 @@ namespace PortAudit.Report.Plot;
 /// <summary>Draws a <see cref="TimeSeriesChart"/>: time along the bottom, values up the left, one path per series.</summary>
 internal static class TimeSeriesRenderer
 {
-    private const double PlotHeight = 260;
+    private const double PlotHeight = 220;
     private const double MarginLeft = 76;
     private const double MarginRight = 28;
     private const double AxisBelow = 52;
@@ -41,7 +41,7 @@ internal static class TimeSeriesRenderer
         var values = bands.SelectMany(b => b.Points).Select(p => p.High).ToArray();
         double max = Math.Max(0, values.Max()), min = Math.Min(0, values.Min());
         var unit = UnitFormat.For(chart.Unit, Math.Max(max, -min));
-        var valueAxis = NiceTicks.Compute(min / unit.Divisor, max / unit.Divisor, (int)(area.Height / 45), unit.Integral);
+        var valueAxis = NiceTicks.Compute(min / unit.Divisor, max / unit.Divisor, (int)(area.Height / 40), unit.Integral);
         var y = new LinearScale(valueAxis.Min * unit.Divisor, valueAxis.Max * unit.Divisor, area.Bottom, area.Top);
 
         AxisPainter.Left(svg, area, AxisPainter.ValueTicks(valueAxis, y, unit), unit.AxisTitle(chart.ValueTitle));
