@@ -1,0 +1,79 @@
+namespace PortAudit.Report.Plot;
+
+/// <summary>
+/// Draws a <see cref="Heatmap"/>: row labels on the left, column labels slanted above, one coloured cell per pair
+/// showing its value, linked to its section where the cell has a link.
+/// </summary>
+internal static class HeatmapRenderer
+{
+    private const double CellWidth = 56;
+    private const double CellHeight = 30;
+    private const int RowChars = 24;
+    private const int ColumnChars = 22;
+    private const double ColumnAngle = -40;
+    private const double MarginRight = 24;
+
+    /// <summary>Wide enough for the verdict legend to take two rows rather than four on a small matrix.</summary>
+    private const double MinWidth = 640;
+
+    public static string Render(Heatmap chart)
+    {
+        var colors = new ColorAssigner();
+        var entries = LegendKeys.Entries(chart.Cells.Select(c => c.Key), colors);
+        int rowChars = Math.Min(RowChars, chart.RowLabels.Select(l => l.Length).DefaultIfEmpty(4).Max());
+        int columnChars = Math.Min(ColumnChars, chart.ColumnLabels.Select(l => l.Length).DefaultIfEmpty(4).Max());
+        double left = 34 + rowChars * ChartStyle.CharWidth + 10;
+        double slant = columnChars * ChartStyle.CharWidth * Math.Sin(-ColumnAngle * Math.PI / 180);
+        double top = ChartStyle.TitleHeight + 22 + slant + 12;
+        var area = new PlotArea(left, top, Math.Max(1, chart.ColumnLabels.Count) * CellWidth, Math.Max(1, chart.RowLabels.Count) * CellHeight);
+        // The slanted last column label reaches right of the grid by about its own width times cos(angle).
+        double width = Math.Max(area.Right + MarginRight + slant, MinWidth);
+        var legend = new Legend(entries, width - 24, chart.KeyTitle + ":");
+        double height = area.Bottom + 16 + legend.Height + 10;
+
+        var svg = new SvgBuilder();
+        ChartFrame.Begin(svg, width, height, chart.Title, "heatmap");
+        if (chart.RowLabels.Count == 0 || chart.ColumnLabels.Count == 0) ChartFrame.NoData(svg, area);
+        else DrawMatrix(svg, area, chart, colors);
+        legend.Draw(svg, 12, area.Bottom + 16);
+        return svg.End().ToString();
+    }
+
+    private static void DrawMatrix(SvgBuilder svg, PlotArea area, Heatmap chart, ColorAssigner colors)
+    {
+        Label.Draw(svg, area.Left, ChartStyle.TitleHeight + 14, chart.ColumnTitle, (int)Math.Max(12, area.Width / ChartStyle.CharWidth),
+            cssClass: "axis-title", fontSize: ChartStyle.FontSize);
+        Label.Draw(svg, 16, area.CenterY, chart.RowTitle, (int)Math.Max(12, area.Height / ChartStyle.CharWidth), "middle", rotate: -90, cssClass: "axis-title");
+
+        for (int c = 0; c < chart.ColumnLabels.Count; c++)
+            Label.Draw(svg, area.Left + (c + 0.5) * CellWidth, area.Top - 6, chart.ColumnLabels[c], ColumnChars,
+                rotate: ColumnAngle, cssClass: "column-label");
+        for (int r = 0; r < chart.RowLabels.Count; r++)
+            Label.Draw(svg, area.Left - 8, area.Top + (r + 0.5) * CellHeight + 4, chart.RowLabels[r], RowChars, "end", cssClass: "row-label");
+
+        var byPair = chart.Cells.ToDictionary(c => (c.Row, c.Column));
+        for (int r = 0; r < chart.RowLabels.Count; r++)
+            for (int c = 0; c < chart.ColumnLabels.Count; c++)
+            {
+                double x = area.Left + c * CellWidth, y = area.Top + r * CellHeight;
+                if (byPair.TryGetValue((chart.RowLabels[r], chart.ColumnLabels[c]), out var cell)) DrawCell(svg, x, y, cell, chart.Unit, colors);
+                else
+                    svg.Start("rect").Attr("class", "empty").Attr("x", x + 1).Attr("y", y + 1).Attr("width", CellWidth - 2)
+                        .Attr("height", CellHeight - 2).Attr("fill", "#f4f4f4").End();
+            }
+    }
+
+    private static void DrawCell(SvgBuilder svg, double x, double y, HeatmapCell cell, ValueUnit unit, ColorAssigner colors)
+    {
+        string fill = colors.Color(cell.Key);
+        if (cell.Href is not null) svg.Start("a").Attr("href", FragmentHref.Require(cell.Href)).Attr("class", "cell-link");
+        svg.Start("g").Attr("class", "cell-group");
+        svg.Title($"{cell.Row} → {cell.Column}: {cell.Key}, {UnitFormat.Value(cell.Value, unit)}");
+        svg.Start("rect").Attr("class", "cell").Attr("x", x + 1).Attr("y", y + 1).Attr("width", CellWidth - 2)
+            .Attr("height", CellHeight - 2).Attr("rx", 2).Attr("fill", fill).End();
+        svg.Start("text").Attr("class", "cell-value").Attr("x", x + CellWidth / 2).Attr("y", y + CellHeight / 2 + 4)
+            .Attr("text-anchor", "middle").Attr("fill", PlotPalette.TextOn(fill)).Text(UnitFormat.Compact(cell.Value)).End();
+        svg.End();
+        if (cell.Href is not null) svg.End();
+    }
+}

@@ -1,0 +1,106 @@
+namespace PortAudit.Report.Plot;
+
+/// <summary>Draws a <see cref="TimeSeriesChart"/>: time along the bottom, values up the left, one path per series.</summary>
+internal static class TimeSeriesRenderer
+{
+    private const double PlotHeight = 220;
+    private const double MarginLeft = 76;
+    private const double MarginRight = 28;
+    private const double AxisBelow = 52;
+
+    /// <summary>A series' drawn outline: at each time the band's lower and upper value (lower is 0 for lines).</summary>
+    private sealed record Band(TimeSeries Series, IReadOnlyList<(DateTime Time, double Low, double High)> Points);
+
+    public static string Render(TimeSeriesChart chart)
+    {
+        var colors = new ColorAssigner();
+        bool stacked = chart.Layout == TimeSeriesLayout.Stacked;
+        var entries = chart.Series
+            .Select(s => new LegendEntry(s.Name, colors.Color(s.ColorKey), stacked ? null : colors.Dash(s.ColorKey)))
+            .ToArray();
+        double top = ChartStyle.TitleHeight + 8;
+        var area = new PlotArea(MarginLeft, top, ChartStyle.Width - MarginLeft - MarginRight, PlotHeight);
+        var legend = new Legend(entries, area.Width + MarginLeft - 12);
+        double height = area.Bottom + AxisBelow + legend.Height + 10;
+
+        var svg = new SvgBuilder();
+        ChartFrame.Begin(svg, ChartStyle.Width, height, chart.Title, "timeseries");
+        var bands = stacked ? Stack(chart.Series) : Lines(chart.Series);
+        var times = bands.SelectMany(b => b.Points).Select(p => p.Time).ToArray();
+        if (times.Length == 0) ChartFrame.NoData(svg, area);
+        else DrawData(svg, area, chart, bands, times, colors, stacked);
+        legend.Draw(svg, 12, area.Bottom + AxisBelow + 4);
+        return svg.End().ToString();
+    }
+
+    private static void DrawData(SvgBuilder svg, PlotArea area, TimeSeriesChart chart, IReadOnlyList<Band> bands,
+        DateTime[] times, ColorAssigner colors, bool stacked)
+    {
+        var timeAxis = TimeTicks.Compute(times.Min(), times.Max(), (int)(area.Width / 100));
+        var x = new LinearScale(timeAxis.Start.Ticks, timeAxis.End.Ticks, area.Left, area.Right);
+        var values = bands.SelectMany(b => b.Points).Select(p => p.High).ToArray();
+        double max = Math.Max(0, values.Max()), min = Math.Min(0, values.Min());
+        var unit = UnitFormat.For(chart.Unit, Math.Max(max, -min));
+        var valueAxis = NiceTicks.Compute(min / unit.Divisor, max / unit.Divisor, (int)(area.Height / 40), unit.Integral);
+        var y = new LinearScale(valueAxis.Min * unit.Divisor, valueAxis.Max * unit.Divisor, area.Bottom, area.Top);
+
+        AxisPainter.Left(svg, area, AxisPainter.ValueTicks(valueAxis, y, unit), unit.AxisTitle(chart.ValueTitle));
+        AxisPainter.Bottom(svg, area,
+            timeAxis.Ticks.Select((t, i) => new Tick(x.Map(t.Ticks), timeAxis.Labels[i])).ToArray(), timeAxis.Title);
+
+        foreach (var band in bands)
+        {
+            string key = band.Series.ColorKey;
+            svg.Start("g").Attr("class", "series");
+            svg.Title(band.Series.Name);
+            svg.Start("path").Attr("class", "series-path").Attr("d", PathData(band, x, y, stacked));
+            if (stacked)
+                svg.Attr("fill", colors.Color(key)).Attr("fill-opacity", 0.85).Attr("stroke", colors.Color(key)).Attr("stroke-width", 1);
+            else
+                svg.Attr("fill", "none").Attr("stroke", colors.Color(key)).Attr("stroke-width", 2)
+                    .Attr("stroke-linejoin", "round").Attr("stroke-dasharray", colors.Dash(key));
+            svg.End();
+            // A lone point makes a zero-length path, which draws nothing: mark it.
+            if (band.Points.Count == 1)
+                svg.Start("circle").Attr("class", "marker").Attr("cx", x.Map(band.Points[0].Time.Ticks))
+                    .Attr("cy", y.Map(band.Points[0].High)).Attr("r", 4).Attr("fill", colors.Color(key)).End();
+            svg.End();
+        }
+    }
+
+    private static string PathData(Band band, LinearScale x, LinearScale y, bool stacked)
+    {
+        if (band.Points.Count == 0) return "M0 0";
+        var d = new System.Text.StringBuilder();
+        foreach (var p in band.Points)
+            d.Append(d.Length == 0 ? 'M' : 'L').Append(SvgBuilder.Number(x.Map(p.Time.Ticks))).Append(' ').Append(SvgBuilder.Number(y.Map(p.High)));
+        if (!stacked) return d.ToString();
+        for (int i = band.Points.Count - 1; i >= 0; i--)
+            d.Append('L').Append(SvgBuilder.Number(x.Map(band.Points[i].Time.Ticks))).Append(' ').Append(SvgBuilder.Number(y.Map(band.Points[i].Low)));
+        return d.Append('Z').ToString();
+    }
+
+    private static IReadOnlyList<Band> Lines(IReadOnlyList<TimeSeries> series) =>
+        series.Select(s => new Band(s, s.Points.Select(p => (p.Time, 0.0, p.Value)).ToArray())).ToArray();
+
+    private static IReadOnlyList<Band> Stack(IReadOnlyList<TimeSeries> series)
+    {
+        var times = series.SelectMany(s => s.Points).Select(p => p.Time).Distinct().Order().ToArray();
+        var baseline = new double[times.Length];
+        var bands = new List<Band>(series.Count);
+        foreach (var s in series)
+        {
+            var sums = new Dictionary<DateTime, double>();
+            foreach (var p in s.Points) sums[p.Time] = sums.GetValueOrDefault(p.Time) + p.Value;
+            var points = new (DateTime, double, double)[times.Length];
+            for (int i = 0; i < times.Length; i++)
+            {
+                double low = baseline[i];
+                baseline[i] += sums.GetValueOrDefault(times[i]);
+                points[i] = (times[i], low, baseline[i]);
+            }
+            bands.Add(new Band(s, points));
+        }
+        return bands;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using PortAudit.Report.Plot;
+
+namespace PortAudit.Tests.Plot;
+
+public sealed class OutputTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "portaudit-plot-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void Plot_files_are_standalone_svg_files_inside_the_directory()
+    {
+        string svg = PlotSamples.Renderer.Render(PlotSamples.RoleMatrix());
+        string path = PlotFiles.Write(Path.Combine(_dir, "plots"), "../../" + PlotSamples.ScriptLabel, svg);
+
+        Assert.Equal(Path.Combine(_dir, "plots"), Path.GetDirectoryName(path));
+        Assert.EndsWith(".svg", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.NotEqual(0xEF, bytes[0]);
+        var doc = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(bytes));
+        Assert.Equal("svg", doc.Root!.Name.LocalName);
+    }
+
+    [Fact]
+    public void Page_is_self_contained_escaped_and_allows_only_its_own_script()
+    {
+        string html = new HtmlDocument(PlotSamples.ScriptLabel)
+            .Heading(1, PlotSamples.ImgLabel, "top")
+            .Paragraph(PlotSamples.CdataLabel)
+            .Figure(PlotSamples.Renderer.Render(PlotSamples.BytesByPort()), "caption")
+            .Table(["host", "bytes"], [[PlotSamples.ScriptLabel, "10"]])
+            .Link("back", "#top")
+            .ToHtml();
+
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<script>"));
+        Assert.DoesNotContain("<img", html);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
+        Assert.DoesNotContain("https://", html);
+        Assert.Contains("&lt;script&gt;document.title=", html);
+        string hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(HtmlDocument.SortScript)));
+        Assert.Contains($"script-src 'sha256-{hash}'", html);
+    }
+
+    [Fact]
+    public void Page_without_sortable_tables_allows_no_script()
+    {
+        string html = new HtmlDocument("t").Paragraph("p").ToHtml();
+
+        Assert.DoesNotContain("<script", html);
+        Assert.Contains("script-src 'none'", html);
+    }
+
+    [Fact]
+    public void Unsafe_ids_and_links_are_refused()
+    {
+        var page = new HtmlDocument("t");
+        Assert.Throws<ArgumentException>(() => page.Heading(2, "x", "a\" onclick=\"x"));
+        Assert.Throws<ArgumentException>(() => page.Link("x", "javascript:alert(1)"));
+    }
+}
