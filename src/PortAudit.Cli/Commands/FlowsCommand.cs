@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Flows;
+using PortAudit.Inspect;
 using PortAudit.Report;
 using Serilog;
 
@@ -29,7 +30,7 @@ public static class FlowsCommand
         {
             var paths = parse.GetValue(captures)!;
             using var writer = FlowRecordWriters.Create(parse.GetValue(format)!, OutputStreams.Open(parse.GetValue(output)));
-            var table = new FlowTable(flowOptions.Read(parse), new FlowRecordObserver(writer));
+            var table = new FlowTable(flowOptions.Read(parse), new InspectionEngine(), new FlowRecordObserver(writer));
             var reader = new TrafficReader(table);
             reader.ReadAll(paths);
             writer.Complete();

@@ -1,0 +1,25 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>
+/// Connectionless DCE/RPC (ncadg_ip_udp): every PDU names its interface in the header, so the first valid one
+/// both claims the flow and names the interface (reported with source "bind": the flow itself said it).
+/// </summary>
+public sealed class DceRpcClInspector : IInspector
+{
+    /// <inheritdoc />
+    public string Name => DceRpcLabels.App;
+
+    /// <inheritdoc />
+    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && (port == 135 || port == 34964);
+
+    /// <inheritdoc />
+    public InspectResult Inspect(ref InspectionInput input)
+    {
+        if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;
+        if (header.Interface != Guid.Empty) DceRpcLabels.Apply(input.Flow, header.Interface, DceRpcLabels.FromBind);
+        input.Flow.AppDetail ??= header.Type == ClHeader.Request ? "request" : header.Type == ClHeader.Response ? "response" : "pdu";
+        return InspectResult.Match;
+    }
+}
