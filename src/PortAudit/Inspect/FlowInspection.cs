@@ -6,12 +6,17 @@ internal sealed class FlowInspection
     public FlowInspection(int inspectors, ulong alive, ulong hinted)
     {
         Scratch = new ulong[inspectors];
-        Alive = alive;
+        AliveToServer = AliveToClient = alive;
         Hinted = hinted;
     }
 
-    /// <summary>Inspectors not yet ruled out, one bit each.</summary>
-    public ulong Alive;
+    /// <summary>
+    /// Inspectors not yet ruled out, one bit each, per direction: a midstream flow's client bytes may start inside a
+    /// message while the server's answer is still readable, so ruling out one direction leaves the other open.
+    /// </summary>
+    public ulong AliveToServer, AliveToClient;
+
+    public ref ulong Alive(bool fromClient) => ref fromClient ? ref AliveToServer : ref AliveToClient;
 
     /// <summary>Inspectors whose port hint fits this flow: asked first.</summary>
     public readonly ulong Hinted;

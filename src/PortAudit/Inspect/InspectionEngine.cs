@@ -50,7 +50,13 @@ public sealed class InspectionEngine : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        if (flow.InspectionState is FlowInspection state) state.ReleaseStreams();
+        if (flow.InspectionState is FlowInspection state)
+        {
+            // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
+            if (!state.Done && state.ToServer is { } toServer) Run(state, flow, toServer.Data, true, true, atLimit: true);
+            if (!state.Done && state.ToClient is { } toClient) Run(state, flow, toClient.Data, false, true, atLimit: true);
+            state.ReleaseStreams();
+        }
         flow.InspectionState = null;
     }
 
@@ -115,9 +121,10 @@ public sealed class InspectionEngine : IFlowObserver
             return;
         }
         // Port-hinted inspectors first, then the rest in their listed order: ports order, content decides.
-        if (RunMask(state, flow, state.Alive & state.Hinted, data, fromClient, tcp, index, atLimit)) return;
-        if (RunMask(state, flow, state.Alive & ~state.Hinted, data, fromClient, tcp, index, atLimit)) return;
-        if (state.Alive == 0) Finish(state, flow);
+        ulong alive = state.Alive(fromClient);
+        if (RunMask(state, flow, alive & state.Hinted, data, fromClient, tcp, index, atLimit)) return;
+        if (RunMask(state, flow, alive & ~state.Hinted, data, fromClient, tcp, index, atLimit)) return;
+        if ((state.AliveToServer | state.AliveToClient) == 0) Finish(state, flow);
     }
 
     private bool RunMask(FlowInspection state, Flow flow, ulong mask, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
@@ -129,7 +136,7 @@ public sealed class InspectionEngine : IFlowObserver
             switch (Ask(state, flow, i, data, fromClient, tcp, index, atLimit))
             {
                 case InspectResult.NoMatch:
-                    state.Alive &= ~(1UL << i);
+                    state.Alive(fromClient) &= ~(1UL << i);
                     break;
                 case InspectResult.Match:
                     flow.App ??= _inspectors[i].Name;

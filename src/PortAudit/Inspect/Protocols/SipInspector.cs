@@ -1,0 +1,27 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line; method or status in appDetail.</summary>
+public sealed class SipInspector : IInspector
+{
+    /// <inheritdoc />
+    public string Name => "sip";
+
+    /// <inheritdoc />
+    public bool HintsPort(byte protocol, ushort port) => port is 5060 or 5061 or 5062 or 5070 or 5080;
+
+    /// <inheritdoc />
+    public InspectResult Inspect(ref InspectionInput input)
+    {
+        // Keep-alives (RFC 5626: a bare CRLF, or CRLFCRLF) carry no line; wait for a real message.
+        var data = input.Data.TrimStart("\r\n"u8);
+        if (data.IsEmpty) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (!AsciiText.TryFirstLine(data, out var line))
+            return input.IsTcp && !input.AtLimit && data.Length < 512 && data.IndexOf("SIP/2.0"u8) < 0 ? InspectResult.NeedMore : InspectResult.NoMatch;
+        if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
+            return InspectResult.NoMatch;
+        input.Flow.AppDetail = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
+        return InspectResult.Match;
+    }
+}
