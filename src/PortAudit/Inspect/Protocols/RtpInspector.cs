@@ -23,7 +23,9 @@ public sealed class RtpInspector : IInspector
     public InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
-        if (input.IsTcp || !IsHeader(data)) return InspectResult.NoMatch;
+        if (input.IsTcp) return InspectFramed(ref input);
+        // Media often follows a few signalling or keep-alive datagrams: only a stream that never looks like RTP is ruled out.
+        if (!IsHeader(data)) return input.Index < 3 ? InspectResult.NeedMore : InspectResult.NoMatch;
         // One 32-bit slot per direction: a 15-bit SSRC digest with a presence bit, and the sequence number.
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
         uint entry = (((ssrc ^ (ssrc >> 15)) & 0x7FFF) | 0x8000) << 16 | BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
@@ -40,6 +42,22 @@ public sealed class RtpInspector : IInspector
         }
         input.Scratch = (input.Scratch & ~(0xFFFF_FFFFUL << shift)) | ((ulong)entry << shift);
         return InspectResult.NeedMore;
+    }
+
+    // RTP over TCP (RFC 4571): two length-prefixed packets in a row from one source.
+    private static InspectResult InspectFramed(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (data.Length < 2 + Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        int first = BinaryPrimitives.ReadUInt16BigEndian(data);
+        if (first < Header || !IsHeader(data.Slice(2, Math.Min(first, data.Length - 2)))) return InspectResult.NoMatch;
+        var rest = data[(2 + Math.Min(first, data.Length - 2))..];
+        if (rest.Length < 2 + Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        int second = BinaryPrimitives.ReadUInt16BigEndian(rest);
+        if (second < Header || !IsHeader(rest.Slice(2, Math.Min(second, rest.Length - 2)))) return InspectResult.NoMatch;
+        if (!data.Slice(10, 4).SequenceEqual(rest.Slice(10, 4))) return InspectResult.NoMatch;
+        input.Flow.AppDetail = $"heuristic; pt={data[3] & 0x7F}; rfc4571";
+        return InspectResult.Match;
     }
 
     private static bool IsHeader(ReadOnlySpan<byte> data)

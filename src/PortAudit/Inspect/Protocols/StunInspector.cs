@@ -37,6 +37,8 @@ public sealed class StunInspector : IInspector
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
         }
         if (!input.IsTcp && size != data.Length) return InspectResult.NoMatch;
+        // Without the magic cookie a message is only a 16-bit type and a length: over TCP it must fill the segment and carry attributes.
+        if (dialect == StunMessage.Dialect.Rfc3489 && input.IsTcp && (size != data.Length || size == StunMessage.HeaderSize)) return InspectResult.NoMatch;
         if (dialect == StunMessage.Dialect.MsTurn)
         {
             input.Flow.AppDetail = "ms-turn";

@@ -26,12 +26,18 @@ public sealed class TdsInspector : IInspector
         if (data.Length < Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         if (data[1] > 0x1F || data[7] != 0 || length < Header + 1) return InspectResult.NoMatch;
-        if (data.Length < length) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        // A packet longer than what inspection keeps is judged by its header alone.
+        if (data.Length < length) return input.AtLimit ? Claim(ref input, name) : InspectResult.NeedMore;
         // A packet that is not the last of its message must be followed by another TDS header of the same type.
         bool last = (data[1] & 1) != 0;
         if (!last && data.Length > length && data[length] != data[0]) return InspectResult.NoMatch;
         if (last && data.Length > length && TypeName(data[length]) is null) return InspectResult.NoMatch;
         if (data[0] == PreLogin && !PreLoginOptionsValid(data[Header..length])) return InspectResult.NoMatch;
+        return Claim(ref input, name);
+    }
+
+    private static InspectResult Claim(ref InspectionInput input, string name)
+    {
         input.Flow.AppDetail ??= name;
         return InspectResult.Match;
     }

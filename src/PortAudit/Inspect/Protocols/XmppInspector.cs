@@ -23,6 +23,11 @@ public sealed class XmppInspector : IInspector
         if (window.IndexOf("<stream:stream"u8) < 0)
         {
             if (input.Scratch != 0) return InspectResult.Partial;
+            if (IsStanza(window))
+            {
+                input.Flow.AppDetail = "stanza";
+                return InspectResult.Match;
+            }
             return !input.AtLimit && data.Length < Window && (data.StartsWith("<?xml"u8) || "<?xml"u8.StartsWith(data) || "<stream:stream"u8.StartsWith(data))
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
         }
@@ -38,4 +43,9 @@ public sealed class XmppInspector : IInspector
         }
         return InspectResult.Partial;
     }
+
+    // Midstream, the stream header is gone but stanzas still show themselves: a top-level element with addressing attributes.
+    private static bool IsStanza(ReadOnlySpan<byte> window) =>
+        (window.StartsWith("<presence"u8) || window.StartsWith("<message "u8) || window.StartsWith("<iq "u8))
+        && (window.IndexOf(" to='"u8) >= 0 || window.IndexOf(" to=\""u8) >= 0 || window.IndexOf(" from='"u8) >= 0 || window.IndexOf(" from=\""u8) >= 0);
 }
