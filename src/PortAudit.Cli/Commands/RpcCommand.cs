@@ -18,29 +18,17 @@ public static class RpcCommand
     public static Command Create()
     {
         var command = new Command("rpc", "List the DCE/RPC endpoint-mapper mappings in captures and the flows that used them.");
-        var captures = CaptureOptions.CapturesArgument();
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: table or json.",
-            DefaultValueFactory = _ => "table",
-        };
-        format.AcceptOnlyFromAmong(Formats);
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
-        var flowOptions = new CaptureOptions();
-        command.Arguments.Add(captures);
-        command.Options.Add(format);
-        command.Options.Add(output);
-        flowOptions.AddTo(command);
+        var options = new CaptureCommandOptions(command, Formats, "table", "Output format: table or json.");
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var engine = new InspectionEngine();
-            var table = new FlowTable(flowOptions.Read(parse), engine);
+            var table = new FlowTable(options.Flow.Read(parse), engine);
             var reader = new TrafficReader(table);
-            reader.ReadAll(parse.GetValue(captures)!);
-            using (var stream = OutputStreams.Open(parse.GetValue(output)))
+            reader.ReadAll(parse.GetValue(options.Captures)!);
+            using (var stream = OutputStreams.Open(parse.GetValue(options.Output)))
             {
                 var mappings = engine.Expectations.Mappings;
-                if (parse.GetValue(format) == "json") WriteJson(stream, mappings);
+                if (parse.GetValue(options.Format) == "json") WriteJson(stream, mappings);
                 else WriteTable(stream, mappings);
             }
             return RunSummary.Report(log, reader, table);

@@ -1,41 +1,19 @@
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>The 80-byte header of a connectionless DCE/RPC PDU (DCE 1.1 RPC, chapter 12).</summary>
-public readonly ref struct ClHeader
+/// <param name="Type">PTYPE.</param>
+/// <param name="LittleEndian">Integer representation.</param>
+/// <param name="Interface">The interface the call is made on.</param>
+/// <param name="Opnum">Operation number (a response repeats its request's).</param>
+/// <param name="BodyLength">Length of the body after the header.</param>
+/// <param name="Fragmented">True when the body is one fragment of several.</param>
+public readonly record struct ClHeader(byte Type, bool LittleEndian, Guid Interface, ushort Opnum, ushort BodyLength, bool Fragmented)
 {
     /// <summary>Header length.</summary>
     public const int Size = 80;
 
     /// <summary>PDU types this stage reads.</summary>
     public const byte Request = 0, Response = 2;
-
-    private ClHeader(byte type, bool little, Guid iface, ushort opnum, ushort bodyLength, bool fragmented)
-    {
-        Type = type;
-        LittleEndian = little;
-        Interface = iface;
-        Opnum = opnum;
-        BodyLength = bodyLength;
-        Fragmented = fragmented;
-    }
-
-    /// <summary>PTYPE.</summary>
-    public byte Type { get; }
-
-    /// <summary>Integer representation.</summary>
-    public bool LittleEndian { get; }
-
-    /// <summary>The interface the call is made on.</summary>
-    public Guid Interface { get; }
-
-    /// <summary>Operation number (a response repeats its request's).</summary>
-    public ushort Opnum { get; }
-
-    /// <summary>Length of the body after the header.</summary>
-    public ushort BodyLength { get; }
-
-    /// <summary>True when the body is one fragment of several.</summary>
-    public bool Fragmented { get; }
 
     /// <summary>Reads and validates a header; false when the datagram cannot be one.</summary>
     public static bool TryRead(ReadOnlySpan<byte> data, out ClHeader header)

@@ -3,7 +3,13 @@ using System.Buffers.Binary;
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>The 16-byte common header of a connection-oriented DCE/RPC PDU (DCE 1.1 RPC, chapter 12).</summary>
-public readonly ref struct CoHeader
+/// <param name="Type">PTYPE.</param>
+/// <param name="Flags">pfc_flags.</param>
+/// <param name="LittleEndian">Integer representation from the data representation label.</param>
+/// <param name="FragLength">Length of the whole fragment, header included.</param>
+/// <param name="AuthLength">Length of the authentication verifier's value.</param>
+/// <param name="CallId">Call identifier, which pairs a response with its request.</param>
+public readonly record struct CoHeader(byte Type, byte Flags, bool LittleEndian, ushort FragLength, ushort AuthLength, uint CallId)
 {
     /// <summary>Header length.</summary>
     public const int Size = 16;
@@ -13,34 +19,6 @@ public readonly ref struct CoHeader
 
     /// <summary>pfc_flags bits.</summary>
     public const byte FirstFragment = 0x01, LastFragment = 0x02;
-
-    private CoHeader(byte type, byte flags, bool littleEndian, ushort fragLength, ushort authLength, uint callId)
-    {
-        Type = type;
-        Flags = flags;
-        LittleEndian = littleEndian;
-        FragLength = fragLength;
-        AuthLength = authLength;
-        CallId = callId;
-    }
-
-    /// <summary>PTYPE.</summary>
-    public byte Type { get; }
-
-    /// <summary>pfc_flags.</summary>
-    public byte Flags { get; }
-
-    /// <summary>Integer representation from the data representation label.</summary>
-    public bool LittleEndian { get; }
-
-    /// <summary>Length of the whole fragment, header included.</summary>
-    public ushort FragLength { get; }
-
-    /// <summary>Length of the authentication verifier's value.</summary>
-    public ushort AuthLength { get; }
-
-    /// <summary>Call identifier, which pairs a response with its request.</summary>
-    public uint CallId { get; }
 
     /// <summary>Where the stub ends inside the fragment: before the auth trailer.</summary>
     public int StubEnd => AuthLength == 0 ? FragLength : FragLength - AuthLength - 8;

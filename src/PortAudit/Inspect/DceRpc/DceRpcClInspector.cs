@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.DceRpc;
 
@@ -6,16 +5,10 @@ namespace PortAudit.Inspect.DceRpc;
 /// Connectionless DCE/RPC (ncadg_ip_udp): every PDU names its interface in the header, so the first valid one
 /// both claims the flow and names the interface (reported with source "bind": the flow itself said it).
 /// </summary>
-public sealed class DceRpcClInspector : IInspector
+public sealed class DceRpcClInspector() : Inspector(DceRpcLabels.App, Udp, 135, 34964)
 {
     /// <inheritdoc />
-    public string Name => DceRpcLabels.App;
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && (port == 135 || port == 34964);
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;
         if (header.Interface != Guid.Empty) DceRpcLabels.Apply(input.Flow, header.Interface, DceRpcLabels.FromBind);

@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.DceRpc;
 
@@ -6,20 +5,17 @@ namespace PortAudit.Inspect.DceRpc;
 /// Connection-oriented DCE/RPC (ncacn_ip_tcp): a valid PDU header claims the flow; a bind or alter-context
 /// names the interface from its first presentation context.
 /// </summary>
-public sealed class DceRpcCoInspector : IInspector
+public sealed class DceRpcCoInspector() : Inspector(DceRpcLabels.App, Tcp, 135, 593)
 {
     // max_xmit_frag, max_recv_frag, assoc_group_id, n_context_elem and padding precede the first context.
     private const int ContextListOffset = CoHeader.Size + 8;
     private const int FirstAbstractSyntax = ContextListOffset + 4 + 4;
 
     /// <inheritdoc />
-    public string Name => DceRpcLabels.App;
+    public override bool HintsPort(byte protocol, ushort port) => base.HintsPort(protocol, port) || (protocol == Tcp && port >= 49152);
 
     /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Tcp && (port == 135 || port == 593 || port >= 49152);
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
         var data = input.Data;

@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 using PortAudit.Flows;
 
 namespace PortAudit.Inspect.DceRpc;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// DNS (RFC 1035) over UDP and TCP (two-byte length first): a header with a sane opcode and counts, then a question
 /// whose name, type and class read cleanly. Also covers mDNS and LLMNR, which share the format.
 /// </summary>
-public sealed class DnsInspector : IInspector
+public sealed class DnsInspector() : Inspector("dns", AnyTransport, 53, 5353, 5355)
 {
     private const int Header = 12;
 
     /// <inheritdoc />
-    public string Name => "dns";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => port is 53 or 5353 or 5355;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp)

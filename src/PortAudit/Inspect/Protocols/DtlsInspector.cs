@@ -3,19 +3,13 @@ using System.Buffers.Binary;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>DTLS over UDP: a record with a DTLS version and epoch 0 at the start; hellos read as in TLS, plus the cookie.</summary>
-public sealed class DtlsInspector : IInspector
+public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 3478, 5349)
 {
     private const int RecordHeader = 13, HandshakeHeader = 12;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
 
     /// <inheritdoc />
-    public string Name => "dtls";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Udp && port is 443 or 4433 or 5061 or 3478 or 5349;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < RecordHeader || data[0] is < 20 or > 25 || data[1] != 0xFE || data[2] is not (0xFF or 0xFD or 0xFC))

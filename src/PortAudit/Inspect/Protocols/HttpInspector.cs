@@ -1,7 +1,7 @@
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail.</summary>
-public sealed class HttpInspector : IInspector
+public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 3128, 593)
 {
     private static readonly byte[][] Methods =
     {
@@ -13,13 +13,7 @@ public sealed class HttpInspector : IInspector
     };
 
     /// <inheritdoc />
-    public string Name => "http";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Tcp && port is 80 or 8080 or 8000 or 3128 or 593;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// IKEv1 (RFC 2408) and IKEv2 (RFC 7296) over UDP, and over NAT-T (RFC 3948: a four-zero-byte non-ESP marker first;
 /// one-byte keep-alives are waited past). The header's version, exchange type and length must agree with the datagram.
 /// </summary>
-public sealed class IkeInspector : IInspector
+public sealed class IkeInspector() : Inspector("ike", Udp, 500, 4500)
 {
     private const int Header = 28;
 
     /// <inheritdoc />
-    public string Name => "ike";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && port is 500 or 4500;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp) return InspectResult.NoMatch;

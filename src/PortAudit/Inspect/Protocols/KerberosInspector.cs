@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,16 +6,10 @@ namespace PortAudit.Inspect.Protocols;
 /// Kerberos (RFC 4120) over UDP and TCP (RFC 4120 7.2.2: a four-byte length first): a KDC request, reply or error,
 /// recognised by its application tag, the SEQUENCE inside and pvno 5. The message type goes to appDetail.
 /// </summary>
-public sealed class KerberosInspector : IInspector
+public sealed class KerberosInspector() : Inspector("kerberos", AnyTransport, 88, 464)
 {
     /// <inheritdoc />
-    public string Name => "kerberos";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => port is 88 or 464;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp)

@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -6,16 +5,10 @@ namespace PortAudit.Inspect.Protocols;
 /// LDAP over TCP and CLDAP over UDP (RFC 4511 4.1.1): an LDAPMessage SEQUENCE with a message ID and a known
 /// protocolOp tag. The operation goes to appDetail; over UDP the label is cldap.
 /// </summary>
-public sealed class LdapInspector : IInspector
+public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
 {
     /// <inheritdoc />
-    public string Name => "ldap";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => port is 389 or 3268;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (data.Length < 7) return input.IsTcp && !input.AtLimit && data.Length > 0 && data[0] == 0x30 ? InspectResult.NeedMore : InspectResult.NoMatch;

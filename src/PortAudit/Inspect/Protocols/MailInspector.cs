@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SMTP, POP3, IMAP or NNTP, by dialect: the server greeting or the client's first command claims the flow; the flow
 /// stays claimed so that a later STARTTLS (STLS) can be seen, which appDetail then reports as "starttls".
 /// </summary>
-public sealed class MailInspector : IInspector
+public sealed class MailInspector : Inspector
 {
     private const ulong Claimed = 1, WeakGreeting = 2;
     private readonly MailDialect _dialect;
@@ -16,7 +16,7 @@ public sealed class MailInspector : IInspector
     private readonly byte[] _startTls;
 
     /// <summary>Creates the inspector of one dialect.</summary>
-    public MailInspector(MailDialect dialect)
+    public MailInspector(MailDialect dialect) : base(dialect.Name, Tcp, dialect.Ports)
     {
         _dialect = dialect;
         _greetings = dialect.Greetings.Select(Encoding.ASCII.GetBytes).ToArray();
@@ -26,13 +26,7 @@ public sealed class MailInspector : IInspector
     }
 
     /// <inheritdoc />
-    public string Name => _dialect.Name;
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Tcp && _dialect.Ports.Contains(port);
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
         bool claimed = (input.Scratch & Claimed) != 0;

@@ -1,20 +1,13 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>NetBIOS datagram service (RFC 1002 4.4) over UDP: a known message type followed by encoded NetBIOS names.</summary>
-public sealed class NetBiosDatagramInspector : IInspector
+public sealed class NetBiosDatagramInspector() : Inspector("netbios-dgm", Udp, 138)
 {
     private const int DirectHeader = 14, QueryHeader = 10;
 
     /// <inheritdoc />
-    public string Name => "netbios-dgm";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && port == 138;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < QueryHeader + NetBiosName.EncodedSize) return InspectResult.NoMatch;

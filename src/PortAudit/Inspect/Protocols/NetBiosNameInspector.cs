@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// NetBIOS name service (RFC 1002 4.2) over UDP: a DNS-like header whose first name is an encoded NetBIOS name
 /// of type NB or NBSTAT, class IN.
 /// </summary>
-public sealed class NetBiosNameInspector : IInspector
+public sealed class NetBiosNameInspector() : Inspector("netbios-ns", Udp, 137)
 {
     private const int Header = 12;
 
     /// <inheritdoc />
-    public string Name => "netbios-ns";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && port == 137;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < Header + NetBiosName.EncodedSize + 5) return InspectResult.NoMatch;

@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -6,16 +5,10 @@ namespace PortAudit.Inspect.Protocols;
 /// NetBIOS session service over TCP: a session request with two encoded names, or its answers. When SMB follows,
 /// the SMB inspector claims the flow instead, so this one waits for what comes after the session setup.
 /// </summary>
-public sealed class NetBiosSessionInspector : IInspector
+public sealed class NetBiosSessionInspector() : Inspector("netbios-ssn", Tcp, 139)
 {
     /// <inheritdoc />
-    public string Name => "netbios-ssn";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Tcp && port == 139;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (!input.IsTcp || !NetBiosSession.TryHeader(data, out byte type, out int length)) return InspectResult.NoMatch;

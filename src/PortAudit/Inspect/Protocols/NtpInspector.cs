@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// NTP (RFC 5905) over UDP: version 1-4 with a time-transfer mode and a 48-byte header (optionally followed by
 /// extension fields and a MAC), or a mode-6 control message whose count frames the datagram.
 /// </summary>
-public sealed class NtpInspector : IInspector
+public sealed class NtpInspector() : Inspector("ntp", Udp, 123)
 {
     private const int Header = 48, ControlHeader = 12;
 
     /// <inheritdoc />
-    public string Name => "ntp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && port == 123;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < ControlHeader) return InspectResult.NoMatch;

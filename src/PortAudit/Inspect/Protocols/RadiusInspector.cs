@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// RADIUS (RFC 2865, 2866, 5176) over UDP: a known code, a length that fits the datagram, and attributes that fill
 /// the packet exactly.
 /// </summary>
-public sealed class RadiusInspector : IInspector
+public sealed class RadiusInspector() : Inspector("radius", Udp, 1812, 1813, 1645, 1646, 3799)
 {
     private const int Header = 20;
 
     /// <inheritdoc />
-    public string Name => "radius";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Udp && port is 1812 or 1813 or 1645 or 1646 or 3799;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < Header || CodeName(data[0]) is not { } name) return InspectResult.NoMatch;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -8,19 +7,13 @@ namespace PortAudit.Inspect.Protocols;
 /// data is empty, a "Cookie:" or routing token, or an RDP negotiation structure. Other TPKT users (ISO-TSAP) carry
 /// TPDU parameters instead and are not claimed.
 /// </summary>
-public sealed class RdpInspector : IInspector
+public sealed class RdpInspector() : Inspector("rdp", Tcp, 3389)
 {
     private const int Tpkt = 4, X224Fixed = 7;
     private const byte ConnectionRequest = 0xE0, ConnectionConfirm = 0xD0;
 
     /// <inheritdoc />
-    public string Name => "rdp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Tcp && port == 3389;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (!input.IsTcp || data.Length < 2 || data[0] != 3 || data[1] != 0) return InspectResult.NoMatch;

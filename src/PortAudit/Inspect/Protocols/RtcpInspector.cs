@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// RTCP (RFC 3550 6.1) by heuristic: a compound datagram whose packets are all version 2 with RTCP types and whose
 /// lengths add up to the datagram exactly. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtcpInspector : IInspector
+public sealed class RtcpInspector() : Inspector("rtcp", Udp)
 {
     private const int Header = 4;
 
     /// <inheritdoc />
-    public string Name => "rtcp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => false;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < 8) return InspectResult.NoMatch;

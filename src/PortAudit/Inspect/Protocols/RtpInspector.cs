@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -8,19 +7,13 @@ namespace PortAudit.Inspect.Protocols;
 /// such datagram proves little, a second one in the same direction with the same SSRC and a sequence number a little
 /// further on. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtpInspector : IInspector
+public sealed class RtpInspector() : Inspector("rtp", Udp)
 {
     private const int Header = 12;
     private const int MaxSequenceStep = 16;
 
     /// <inheritdoc />
-    public string Name => "rtp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => false;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp) return InspectFramed(ref input);

@@ -1,18 +1,11 @@
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line; method or status in appDetail.</summary>
-public sealed class SipInspector : IInspector
+public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 5062, 5070, 5080)
 {
     /// <inheritdoc />
-    public string Name => "sip";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => port is 5060 or 5061 or 5062 or 5070 or 5080;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         // Keep-alives (RFC 5626: a bare CRLF, or CRLFCRLF) carry no line; wait for a real message.
         var data = input.Data.TrimStart("\r\n"u8);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,18 +6,12 @@ namespace PortAudit.Inspect.Protocols;
 /// SMB1, SMB2 and SMB3 over TCP 445 (direct) or NetBIOS session (139): a message frame carrying an SMB header.
 /// appDetail is smb1, smb2 or smb3; a client negotiate claims the flow and the server's answer settles the dialect.
 /// </summary>
-public sealed class SmbInspector : IInspector
+public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
 {
     private const int Smb2Header = 64;
 
     /// <inheritdoc />
-    public string Name => "smb";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Tcp && port is 445 or 139;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;

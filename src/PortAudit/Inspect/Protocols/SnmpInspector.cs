@@ -4,16 +4,10 @@ namespace PortAudit.Inspect.Protocols;
 /// SNMP (RFC 3416, RFC 3412) over UDP: a message SEQUENCE with version 0, 1 or 3, then a community and a PDU
 /// (v1, v2c) or the v3 header. appDetail is the version and PDU type.
 /// </summary>
-public sealed class SnmpInspector : IInspector
+public sealed class SnmpInspector() : Inspector("snmp", Udp, 161, 162)
 {
     /// <inheritdoc />
-    public string Name => "snmp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Udp && port is 161 or 162;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || !Ber.TryHeader(data, out byte tag, out int length, out int header) || tag != 0x30) return InspectResult.NoMatch;

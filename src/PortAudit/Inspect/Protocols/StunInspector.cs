@@ -7,19 +7,13 @@ namespace PortAudit.Inspect.Protocols;
 /// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
 /// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it).
 /// </summary>
-public sealed class StunInspector : IInspector
+public sealed class StunInspector() : Inspector("stun", AnyTransport, 3478, 3479, 3480, 3481, 5349, 19302, 443)
 {
     private const ulong Claimed = 1UL << 63;
     private const int ChannelHeader = 4;
 
     /// <inheritdoc />
-    public string Name => "stun";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => port is 3478 or 3479 or 3480 or 3481 or 5349 or 19302 or 443;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp && input.Index > 0 && (input.Scratch & Claimed) != 0) return InspectResult.Match;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,19 +6,13 @@ namespace PortAudit.Inspect.Protocols;
 /// TDS, the SQL Server protocol ([MS-TDS] 2.2.3): an 8-byte packet header with a known type and status, window 0,
 /// and a length that frames the bytes; a PRELOGIN's option table must also read cleanly.
 /// </summary>
-public sealed class TdsInspector : IInspector
+public sealed class TdsInspector() : Inspector("tds", Tcp, 1433, 1434)
 {
     private const int Header = 8;
     private const byte PreLogin = 0x12;
 
     /// <inheritdoc />
-    public string Name => "tds";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == IpProtocol.Tcp && port is 1433 or 1434;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (!input.IsTcp || data.Length == 0 || TypeName(data[0]) is not { } name) return InspectResult.NoMatch;

@@ -6,20 +6,13 @@ namespace PortAudit.Inspect.Protocols;
 /// TLS over TCP: a record header with a 3.x version; the ClientHello gives SNI, ALPN and the offered version
 /// (Partial, waiting for the ServerHello), the ServerHello the negotiated version.
 /// </summary>
-public sealed class TlsInspector : IInspector
+public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389)
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
 
     /// <inheritdoc />
-    public string Name => "tls";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Tcp &&
-        port is 443 or 5061 or 636 or 993 or 995 or 465 or 8443 or 3269 or 853 or 5223 or 443 or 4443 or 3389;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
         var data = input.Data;

@@ -4,18 +4,12 @@ namespace PortAudit.Inspect.Protocols;
 /// XMPP (RFC 6120): a stream header, optionally after an XML declaration, in the jabber:client or jabber:server
 /// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls".
 /// </summary>
-public sealed class XmppInspector : IInspector
+public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
 {
     private const int Window = 1024;
 
     /// <inheritdoc />
-    public string Name => "xmpp";
-
-    /// <inheritdoc />
-    public bool HintsPort(byte protocol, ushort port) => protocol == Decode.IpProtocol.Tcp && port is 5222 or 5269 or 5280;
-
-    /// <inheritdoc />
-    public InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data.TrimStart(" \r\n\t"u8);
         if (!input.IsTcp || data.IsEmpty || data[0] != '<') return input.Scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
