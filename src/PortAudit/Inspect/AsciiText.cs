@@ -55,6 +55,14 @@ public static class AsciiText
         return false;
     }
 
+    /// <summary>True when every byte is printable ASCII or whitespace.</summary>
+    public static bool IsPrintable(ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+            if (b is (< 32 and not (byte)'\r' and not (byte)'\n' and not (byte)'\t') or >= 127) return false;
+        return true;
+    }
+
     /// <summary>True for an RFC 7230 token of at least one character.</summary>
     public static bool IsToken(ReadOnlySpan<byte> text)
     {

@@ -13,6 +13,10 @@ namespace PortAudit.Inspect;
 public sealed class InspectionEngine : IFlowObserver
 {
     private readonly IInspector[] _inspectors;
+    // The built-in inspectors share an abstract base: calling through it is a plain virtual call, where a call through
+    // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
+    private readonly Inspector?[] _direct;
+    private readonly Dictionary<int, ulong> _hints = new();
     private readonly InspectionLimits _limits;
     private readonly ulong _allMask;
     private readonly ulong _dceRpcMask;
@@ -25,6 +29,7 @@ public sealed class InspectionEngine : IFlowObserver
     {
         if (inspectors.Count > 64) throw new ArgumentException("at most 64 inspectors", nameof(inspectors));
         _inspectors = inspectors.ToArray();
+        _direct = _inspectors.Select(i => i as Inspector).ToArray();
         _limits = limits ?? new InspectionLimits();
         _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
@@ -62,18 +67,24 @@ public sealed class InspectionEngine : IFlowObserver
 
     private FlowInspection Start(Flow flow, in DecodedPacket packet)
     {
-        ulong hinted = 0;
-        for (int i = 0; i < _inspectors.Length; i++)
-        {
-            if (_inspectors[i].HintsPort(flow.Protocol, flow.ServerPort) || _inspectors[i].HintsPort(flow.Protocol, flow.ClientPort))
-                hinted |= 1UL << i;
-        }
+        ulong hinted = Hints(flow.Protocol, flow.ServerPort) | Hints(flow.Protocol, flow.ClientPort);
         ulong alive = _allMask;
         // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it.
         if (Expectations.TryApply(flow, packet)) alive = _dceRpcMask;
         var state = new FlowInspection(_inspectors.Length, alive, hinted);
         flow.InspectionState = state;
         return state;
+    }
+
+    private ulong Hints(byte protocol, ushort port)
+    {
+        int key = (protocol << 16) | port;
+        if (_hints.TryGetValue(key, out ulong mask)) return mask;
+        for (int i = 0; i < _inspectors.Length; i++)
+            if (_inspectors[i].HintsPort(protocol, port)) mask |= 1UL << i;
+        // Bounded: at most every port of TCP and UDP.
+        _hints[key] = mask;
+        return mask;
     }
 
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
@@ -154,7 +165,7 @@ public sealed class InspectionEngine : IFlowObserver
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
-        return _inspectors[i].Inspect(ref input);
+        return _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
     }
 
     private void Finish(FlowInspection state, Flow flow)

@@ -31,7 +31,7 @@ public sealed class MailInspector : Inspector
         if (!input.IsTcp) return InspectResult.NoMatch;
         bool claimed = (input.Scratch & Claimed) != 0;
         if (!AsciiText.TryFirstLine(input.Data, out var line))
-            return claimed ? InspectResult.Partial : !input.AtLimit && input.Data.Length < 512 ? InspectResult.NeedMore : InspectResult.NoMatch;
+            return claimed ? InspectResult.Partial : !input.AtLimit && input.Data.Length < 512 && CouldStart(input.Data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         return input.FromClient ? OnClient(ref input, line, claimed) : OnServer(ref input, line, claimed);
     }
 
@@ -58,6 +58,23 @@ public sealed class MailInspector : Inspector
         }
         input.Scratch |= Claimed;
         return InspectResult.Partial;
+    }
+
+    // Only text that could still grow into a greeting or a command is worth waiting for.
+    private bool CouldStart(ReadOnlySpan<byte> data)
+    {
+        if (_dialect.Tagged) return AsciiText.IsPrintable(data);
+        return StartsLike(data, _greetings) || StartsLike(data, _commands);
+    }
+
+    private static bool StartsLike(ReadOnlySpan<byte> data, byte[][] prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            int n = Math.Min(prefix.Length, data.Length);
+            if (AsciiText.StartsWithIgnoreCase(data[..n], prefix.AsSpan(0, n))) return true;
+        }
+        return false;
     }
 
     private bool StartsWithCommand(ReadOnlySpan<byte> line)

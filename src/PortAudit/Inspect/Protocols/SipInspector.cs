@@ -11,7 +11,7 @@ public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 
         var data = input.Data.TrimStart("\r\n"u8);
         if (data.IsEmpty) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
         if (!AsciiText.TryFirstLine(data, out var line))
-            return input.IsTcp && !input.AtLimit && data.Length < 512 && data.IndexOf("SIP/2.0"u8) < 0 ? InspectResult.NeedMore : InspectResult.NoMatch;
+            return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
             return InspectResult.NoMatch;
         input.Flow.AppDetail = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
