@@ -26,7 +26,8 @@ public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 34
         byte type = data[RecordHeader];
         if (type == ClientHello && TlsHello.TryParseClient(body, dtls: true, out var client))
         {
-            input.Flow.AppDetail = client.Detail();
+            // A retransmitted hello says nothing new.
+            if (input.Scratch == 0) input.Flow.AppDetail = client.Detail();
             input.Scratch = 1;
             return InspectResult.Partial;
         }

@@ -40,7 +40,8 @@ public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 
     private static InspectResult OnClientHello(ref InspectionInput input, ReadOnlySpan<byte> body)
     {
         if (!input.FromClient || !TlsHello.TryParseClient(body, dtls: false, out var hello)) return Keep(ref input);
-        input.Flow.AppDetail = hello.Detail();
+        // The stream is shown from its start each time: the hello is read again, its text built once.
+        if (input.Scratch == 0) input.Flow.AppDetail = hello.Detail();
         input.Scratch = 1;
         return InspectResult.Partial;
     }
