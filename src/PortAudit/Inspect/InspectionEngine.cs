@@ -2,6 +2,7 @@ using System.Numerics;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect.DceRpc;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect;
 
@@ -17,6 +18,8 @@ public sealed class InspectionEngine : IFlowObserver
     // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
     private readonly Inspector?[] _direct;
     private readonly Dictionary<int, ulong> _hints = new();
+    // Marks a flow the inspectors are done with, so that its per-flow state can die young instead of living as long as the flow.
+    private static readonly object Finished = new();
     private readonly InspectionLimits _limits;
     private readonly ulong _allMask;
     private readonly ulong _dceRpcMask;
@@ -41,10 +44,11 @@ public sealed class InspectionEngine : IFlowObserver
     public EndpointMapperExpectations Expectations { get; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         bool tcp = flow.Protocol == IpProtocol.Tcp;
-        if (!tcp && flow.Protocol != IpProtocol.Udp) return;
+        if ((!tcp && flow.Protocol != IpProtocol.Udp) || ReferenceEquals(flow.InspectionState, Finished)) return;
         if (flow.InspectionState is not FlowInspection state)
             state = Start(flow, packet);
         if (state.Done && state.Follower is null) return;
@@ -87,6 +91,7 @@ public sealed class InspectionEngine : IFlowObserver
         return mask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         var stream = state.Stream(fromClient, _limits.StreamBytes);
@@ -97,7 +102,7 @@ public sealed class InspectionEngine : IFlowObserver
         if (state.Follower is not null)
         {
             if (added) state.Follower.OnStream(flow, fromClient, stream);
-            if (state.Follower.Finished) Stop(state);
+            if (state.Follower.Finished) Stop(state, flow);
             return;
         }
         bool atLimit = stream.Full || packets >= _limits.PacketsPerDirection;
@@ -105,12 +110,13 @@ public sealed class InspectionEngine : IFlowObserver
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnDatagram(FlowInspection state, Flow flow, bool fromClient, ReadOnlySpan<byte> payload)
     {
         if (state.Follower is not null)
         {
             state.Follower.OnDatagram(flow, fromClient, payload);
-            if (state.Follower.Finished) Stop(state);
+            if (state.Follower.Finished) Stop(state, flow);
             return;
         }
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
@@ -122,6 +128,7 @@ public sealed class InspectionEngine : IFlowObserver
         state.ClientPackets + state.ServerPackets >= 2 * _limits.PacketsPerDirection
         || (state.ClientPackets >= _limits.PacketsPerDirection && state.ServerPackets >= _limits.PacketsPerDirection);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(FlowInspection state, Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool tcp, bool atLimit)
     {
         int index = fromClient ? state.ClientInspections++ : state.ServerInspections++;
@@ -138,6 +145,7 @@ public sealed class InspectionEngine : IFlowObserver
         if ((state.AliveToServer | state.AliveToClient) == 0) Finish(state, flow);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunMask(FlowInspection state, Flow flow, ulong mask, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         while (mask != 0)
@@ -162,6 +170,7 @@ public sealed class InspectionEngine : IFlowObserver
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
@@ -175,6 +184,7 @@ public sealed class InspectionEngine : IFlowObserver
         if (state.Follower is null)
         {
             state.ReleaseStreams();
+            flow.InspectionState = Finished;
             return;
         }
         // The mapper's answer may already sit in the bytes the inspectors were shown.
@@ -187,9 +197,10 @@ public sealed class InspectionEngine : IFlowObserver
         }
     }
 
-    private static void Stop(FlowInspection state)
+    private static void Stop(FlowInspection state, Flow flow)
     {
         state.Follower = null;
         state.ReleaseStreams();
+        flow.InspectionState = Finished;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.DceRpc;
 
@@ -8,6 +9,7 @@ namespace PortAudit.Inspect.DceRpc;
 public sealed class DceRpcClInspector() : Inspector(DceRpcLabels.App, Udp, 135, 34964)
 {
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.DceRpc;
 
@@ -15,6 +16,7 @@ public sealed class DceRpcCoInspector() : Inspector(DceRpcLabels.App, Tcp, 135, 
     public override bool HintsPort(byte protocol, ushort port) => base.HintsPort(protocol, port) || (protocol == Tcp && port >= 49152);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;

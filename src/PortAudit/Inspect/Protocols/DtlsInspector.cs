@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -9,6 +10,7 @@ public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 34
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -8,6 +9,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
 {
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -7,6 +8,7 @@ public sealed class NetBiosDatagramInspector() : Inspector("netbios-dgm", Udp, 1
     private const int DirectHeader = 14, QueryHeader = 10;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

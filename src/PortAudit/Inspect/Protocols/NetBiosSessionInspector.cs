@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -8,6 +9,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class NetBiosSessionInspector() : Inspector("netbios-ssn", Tcp, 139)
 {
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

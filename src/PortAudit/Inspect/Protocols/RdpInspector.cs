@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -13,6 +14,7 @@ public sealed class RdpInspector() : Inspector("rdp", Tcp, 3389)
     private const byte ConnectionRequest = 0xE0, ConnectionConfirm = 0xD0;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

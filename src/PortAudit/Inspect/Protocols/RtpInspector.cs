@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -13,6 +14,7 @@ public sealed class RtpInspector() : Inspector("rtp", Udp)
     private const int MaxSequenceStep = 16;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

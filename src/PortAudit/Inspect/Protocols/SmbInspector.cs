@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -11,6 +12,7 @@ public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
     private const int Smb2Header = 64;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

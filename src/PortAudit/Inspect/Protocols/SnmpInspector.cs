@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class SnmpInspector() : Inspector("snmp", Udp, 161, 162)
 {
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -12,6 +13,7 @@ public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
@@ -9,6 +10,7 @@ public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
     private const int Window = 1024;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data.TrimStart(" \r\n\t"u8);
