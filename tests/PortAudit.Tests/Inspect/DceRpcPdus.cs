@@ -83,6 +83,49 @@ public static class DceRpcPdus
         return s.ToArray();
     }
 
+    /// <summary>An ept_lookup response stub: one entry per tower, each with an empty annotation.</summary>
+    public static byte[] EptLookupResponse(params byte[][] towers)
+    {
+        var s = new List<byte>(new byte[20]);
+        void U32(uint v) => s.AddRange(BitConverter.GetBytes(v));
+        U32((uint)towers.Length);
+        U32((uint)towers.Length);
+        U32(0);
+        U32((uint)towers.Length);
+        for (int i = 0; i < towers.Length; i++)
+        {
+            s.AddRange(new byte[16]);
+            U32((uint)(i + 7));
+            U32(0);
+            U32(1);
+            s.Add(0);
+            while (s.Count % 4 != 0) s.Add(0);
+        }
+        foreach (var tower in towers)
+        {
+            U32((uint)tower.Length);
+            U32((uint)tower.Length);
+            s.AddRange(tower);
+            while (s.Count % 4 != 0) s.Add(0);
+        }
+        U32(0);
+        return s.ToArray();
+    }
+
+    /// <summary>A connectionless PDU on <paramref name="iface"/> with <paramref name="body"/>.</summary>
+    public static byte[] Connectionless(byte type, Guid iface, ushort opnum, byte[] body)
+    {
+        var pdu = new byte[80 + body.Length];
+        pdu[0] = 4;
+        pdu[1] = type;
+        pdu[4] = 0x10;
+        iface.ToByteArray().CopyTo(pdu, 24);
+        BinaryPrimitives.WriteUInt16LittleEndian(pdu.AsSpan(68), opnum);
+        BinaryPrimitives.WriteUInt16LittleEndian(pdu.AsSpan(74), (ushort)body.Length);
+        body.CopyTo(pdu, 80);
+        return pdu;
+    }
+
     private static byte[] Pdu(byte type, uint callId, byte[] body)
     {
         var pdu = new byte[16 + body.Length];

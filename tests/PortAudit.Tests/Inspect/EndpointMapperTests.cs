@@ -35,6 +35,31 @@ public class EndpointMapperTests
     }
 
     [Fact]
+    public void EptLookupResponseYieldsTheTowerOfEachEntry()
+    {
+        var towers = new List<EpmTower>();
+        EpmResponse.ReadTowers(DceRpcPdus.EptLookupResponse(NetlogonTower(49670), NetlogonTower(49671)), EpmResponse.Lookup, towers);
+        Assert.Equal(new ushort[] { 49670, 49671 }, towers.Select(t => t.Port));
+    }
+
+    [Fact]
+    public void AConnectionlessMapperAnswerIsFollowedToo()
+    {
+        var engine = new InspectionEngine();
+        var collected = new List<Flow>();
+        var table = new FlowTable(new FlowTableOptions(), engine, new Collector(collected));
+        long t = 1_700_000_000_000_000_000;
+        var request = DceRpcPdus.Connectionless(0, RpcInterfaces.EndpointMapper, EpmResponse.Map, new byte[40]);
+        var response = DceRpcPdus.Connectionless(2, RpcInterfaces.EndpointMapper, EpmResponse.Map, EptMapResponse(NetlogonTower(49668)));
+        SendUdp(table, t, Client, 50000, Server, 135, request);
+        SendUdp(table, t + 1, Server, 135, Client, 50000, response);
+        Send(table, t + 2, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
+        table.Flush();
+        Assert.Equal(("dcerpc", "EPM"), (collected.Single(f => f.ServerPort == 135).App, collected.Single(f => f.ServerPort == 135).RpcInterface));
+        Assert.Equal("epm", collected.Single(f => f.ServerPort == 49668).RpcSource);
+    }
+
+    [Fact]
     public void AMappedPortIsLabelledWithoutABind()
     {
         var (flows, engine) = Replay(TimeSpan.FromSeconds(1));
@@ -88,6 +113,16 @@ public class EndpointMapperTests
             IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Tcp, HasPorts = true,
             SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq,
             IpBytes = 40 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
+        };
+        table.Add(packet, payload, time);
+    }
+
+    private static void SendUdp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, byte[] payload)
+    {
+        var packet = new DecodedPacket
+        {
+            IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Udp, HasPorts = true,
+            SourcePort = fromPort, DestinationPort = toPort, IpBytes = 28 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
         };
         table.Add(packet, payload, time);
     }
