@@ -63,53 +63,44 @@ public static class DceRpcPdus
     }
 
     /// <summary>An ept_map response stub returning <paramref name="towers"/>.</summary>
-    public static byte[] EptMapResponse(params byte[][] towers)
+    public static byte[] EptMapResponse(params byte[][] towers) => EpmStub(towers, (s, i) => U32(s, (uint)(i + 3)));
+
+    /// <summary>An ept_lookup response stub: one entry per tower, each with an empty annotation.</summary>
+    public static byte[] EptLookupResponse(params byte[][] towers) => EpmStub(towers, (s, i) =>
+    {
+        s.AddRange(new byte[16]);
+        U32(s, (uint)(i + 7));
+        U32(s, 0);
+        U32(s, 1);
+        s.Add(0);
+        Pad(s);
+    });
+
+    // Context handle, count, array header, the array's elements, then the towers they point to, then the status.
+    private static byte[] EpmStub(byte[][] towers, Action<List<byte>, int> element)
     {
         var s = new List<byte>(new byte[20]);
-        void U32(uint v) => s.AddRange(BitConverter.GetBytes(v));
-        U32((uint)towers.Length);
-        U32((uint)towers.Length);
-        U32(0);
-        U32((uint)towers.Length);
-        for (int i = 0; i < towers.Length; i++) U32((uint)(i + 3));
+        U32(s, (uint)towers.Length);
+        U32(s, (uint)towers.Length);
+        U32(s, 0);
+        U32(s, (uint)towers.Length);
+        for (int i = 0; i < towers.Length; i++) element(s, i);
         foreach (var tower in towers)
         {
-            U32((uint)tower.Length);
-            U32((uint)tower.Length);
+            U32(s, (uint)tower.Length);
+            U32(s, (uint)tower.Length);
             s.AddRange(tower);
-            while (s.Count % 4 != 0) s.Add(0);
+            Pad(s);
         }
-        U32(0);
+        U32(s, 0);
         return s.ToArray();
     }
 
-    /// <summary>An ept_lookup response stub: one entry per tower, each with an empty annotation.</summary>
-    public static byte[] EptLookupResponse(params byte[][] towers)
+    private static void U32(List<byte> s, uint v) => s.AddRange(BitConverter.GetBytes(v));
+
+    private static void Pad(List<byte> s)
     {
-        var s = new List<byte>(new byte[20]);
-        void U32(uint v) => s.AddRange(BitConverter.GetBytes(v));
-        U32((uint)towers.Length);
-        U32((uint)towers.Length);
-        U32(0);
-        U32((uint)towers.Length);
-        for (int i = 0; i < towers.Length; i++)
-        {
-            s.AddRange(new byte[16]);
-            U32((uint)(i + 7));
-            U32(0);
-            U32(1);
-            s.Add(0);
-            while (s.Count % 4 != 0) s.Add(0);
-        }
-        foreach (var tower in towers)
-        {
-            U32((uint)tower.Length);
-            U32((uint)tower.Length);
-            s.AddRange(tower);
-            while (s.Count % 4 != 0) s.Add(0);
-        }
-        U32(0);
-        return s.ToArray();
+        while (s.Count % 4 != 0) s.Add(0);
     }
 
     /// <summary>A connectionless PDU on <paramref name="iface"/> with <paramref name="body"/>.</summary>
