@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Flows;
+using PortAudit.Inspect;
 using PortAudit.Report;
 using Serilog;
 
@@ -12,24 +13,12 @@ public static class FlowsCommand
     public static Command Create()
     {
         var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) and write one record per flow.");
-        var captures = CaptureOptions.CapturesArgument();
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: jsonl (one JSON object per line), csv, or table.",
-            DefaultValueFactory = _ => "jsonl",
-        };
-        format.AcceptOnlyFromAmong(FlowRecordWriters.Formats);
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
-        var flowOptions = new CaptureOptions();
-        command.Arguments.Add(captures);
-        command.Options.Add(format);
-        command.Options.Add(output);
-        flowOptions.AddTo(command);
+        var options = new CaptureCommandOptions(command, FlowRecordWriters.Formats, "jsonl", "Output format: jsonl (one JSON object per line), csv, or table.");
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var paths = parse.GetValue(captures)!;
-            using var writer = FlowRecordWriters.Create(parse.GetValue(format)!, OutputStreams.Open(parse.GetValue(output)));
-            var table = new FlowTable(flowOptions.Read(parse), new FlowRecordObserver(writer));
+            var paths = parse.GetValue(options.Captures)!;
+            using var writer = FlowRecordWriters.Create(parse.GetValue(options.Format)!, OutputStreams.Open(parse.GetValue(options.Output)));
+            var table = new FlowTable(options.Flow.Read(parse), new InspectionEngine(), new FlowRecordObserver(writer));
             var reader = new TrafficReader(table);
             reader.ReadAll(paths);
             writer.Complete();
@@ -37,4 +26,31 @@ public static class FlowsCommand
         }));
         return command;
     }
+}
+
+/// <summary>What every capture-reading command takes: the captures, --format, --output and the flow-table options.</summary>
+public sealed class CaptureCommandOptions
+{
+    /// <summary>Adds the arguments and options to <paramref name="command"/>.</summary>
+    public CaptureCommandOptions(Command command, string[] formats, string defaultFormat, string formatHelp)
+    {
+        Format = new Option<string>("--format", "-f") { Description = formatHelp, DefaultValueFactory = _ => defaultFormat };
+        Format.AcceptOnlyFromAmong(formats);
+        command.Arguments.Add(Captures);
+        command.Options.Add(Format);
+        command.Options.Add(Output);
+        Flow.AddTo(command);
+    }
+
+    /// <summary>The CAPTURE... argument.</summary>
+    public Argument<string[]> Captures { get; } = CaptureOptions.CapturesArgument();
+
+    /// <summary>--format.</summary>
+    public Option<string> Format { get; }
+
+    /// <summary>--output.</summary>
+    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Write to this file instead of standard output." };
+
+    /// <summary>The flow-table options.</summary>
+    public CaptureOptions Flow { get; } = new();
 }

@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace PortAudit.Inspect;
+
+/// <summary>Helpers for the text protocols: lines, case-insensitive prefixes, and turning wire bytes into safe strings.</summary>
+public static class AsciiText
+{
+    /// <summary>The first line without its CR LF; false when no line end was seen yet.</summary>
+    public static bool TryFirstLine(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> line)
+    {
+        int end = data.IndexOf((byte)'\n');
+        if (end < 0)
+        {
+            line = default;
+            return false;
+        }
+        line = end > 0 && data[end - 1] == '\r' ? data[..(end - 1)] : data[..end];
+        return true;
+    }
+
+    /// <summary>True when <paramref name="data"/> starts with <paramref name="prefix"/>, ignoring ASCII case.</summary>
+    public static bool StartsWithIgnoreCase(ReadOnlySpan<byte> data, ReadOnlySpan<byte> prefix)
+    {
+        if (data.Length < prefix.Length) return false;
+        for (int i = 0; i < prefix.Length; i++)
+            if (Lower(data[i]) != Lower(prefix[i])) return false;
+        return true;
+    }
+
+    /// <summary>Offset of <paramref name="needle"/> in <paramref name="data"/> ignoring ASCII case, or -1.</summary>
+    public static int IndexOfIgnoreCase(ReadOnlySpan<byte> data, ReadOnlySpan<byte> needle)
+    {
+        if (needle.IsEmpty) return 0;
+        for (int i = 0; i + needle.Length <= data.Length; i++)
+            if (Lower(data[i]) == Lower(needle[0]) && StartsWithIgnoreCase(data[i..], needle)) return i;
+        return -1;
+    }
+
+    /// <summary>True when some line of <paramref name="data"/> starts with <paramref name="command"/> (ignoring case), after an optional tag.</summary>
+    public static bool HasCommandLine(ReadOnlySpan<byte> data, ReadOnlySpan<byte> command, bool tagged)
+    {
+        while (!data.IsEmpty)
+        {
+            int end = data.IndexOf((byte)'\n');
+            var line = end < 0 ? data : data[..end];
+            if (tagged)
+            {
+                int space = line.IndexOf((byte)' ');
+                line = space < 0 ? default : line[(space + 1)..];
+            }
+            if (StartsWithIgnoreCase(line, command)) return true;
+            if (end < 0) break;
+            data = data[(end + 1)..];
+        }
+        return false;
+    }
+
+    /// <summary>True when every byte is printable ASCII or whitespace.</summary>
+    public static bool IsPrintable(ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+            if (b is (< 32 and not (byte)'\r' and not (byte)'\n' and not (byte)'\t') or >= 127) return false;
+        return true;
+    }
+
+    /// <summary>True for an RFC 7230 token of at least one character.</summary>
+    public static bool IsToken(ReadOnlySpan<byte> text)
+    {
+        if (text.IsEmpty) return false;
+        foreach (byte b in text)
+            if (b <= 32 || b >= 127 || "()<>@,;:\\\"/[]?={}"u8.Contains(b)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// A string of at most <paramref name="max"/> characters with anything outside printable ASCII replaced,
+    /// so that wire bytes cannot drive a terminal or break a CSV row.
+    /// </summary>
+    public static string Printable(ReadOnlySpan<byte> bytes, int max = 128)
+    {
+        var slice = bytes[..Math.Min(bytes.Length, max)];
+        var builder = new StringBuilder(slice.Length);
+        foreach (byte b in slice) builder.Append(b is >= 32 and < 127 && b != ',' && b != ';' ? (char)b : '.');
+        return builder.ToString();
+    }
+
+    private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+}

@@ -1,0 +1,46 @@
+namespace PortAudit.Inspect;
+
+/// <summary>Reads ASN.1 BER/DER tag-length headers (Kerberos, LDAP, SNMP) with every length checked against the bytes.</summary>
+public static class Ber
+{
+    /// <summary>
+    /// Reads one single-byte tag and its definite length; <paramref name="headerLength"/> is where the value starts.
+    /// The value may run past the end of <paramref name="data"/> (a datagram cut short or a stream prefix).
+    /// </summary>
+    public static bool TryHeader(ReadOnlySpan<byte> data, out byte tag, out int length, out int headerLength)
+    {
+        tag = 0;
+        length = headerLength = 0;
+        if (data.Length < 2) return false;
+        tag = data[0];
+        if ((tag & 0x1F) == 0x1F) return false;
+        byte first = data[1];
+        if (first < 0x80)
+        {
+            length = first;
+            headerLength = 2;
+            return true;
+        }
+        int count = first & 0x7F;
+        if (count == 0 || count > 4 || data.Length < 2 + count) return false;
+        long value = 0;
+        for (int i = 0; i < count; i++) value = (value << 8) | data[2 + i];
+        if (value > int.MaxValue) return false;
+        length = (int)value;
+        headerLength = 2 + count;
+        return true;
+    }
+
+    /// <summary>Reads a small INTEGER (up to four bytes) at the start of <paramref name="data"/>; <paramref name="size"/> is its encoded size.</summary>
+    public static bool TryInteger(ReadOnlySpan<byte> data, out int value, out int size)
+    {
+        value = size = 0;
+        if (!TryHeader(data, out byte tag, out int length, out int header) || tag != 0x02) return false;
+        if (length < 1 || length > 4 || data.Length < header + length) return false;
+        int v = (sbyte)data[header];
+        for (int i = 1; i < length; i++) v = (v << 8) | data[header + i];
+        value = v;
+        size = header + length;
+        return true;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Buffers.Binary;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>The 16-byte common header of a connection-oriented DCE/RPC PDU (DCE 1.1 RPC, chapter 12).</summary>
+/// <param name="Type">PTYPE.</param>
+/// <param name="Flags">pfc_flags.</param>
+/// <param name="LittleEndian">Integer representation from the data representation label.</param>
+/// <param name="FragLength">Length of the whole fragment, header included.</param>
+/// <param name="AuthLength">Length of the authentication verifier's value.</param>
+/// <param name="CallId">Call identifier, which pairs a response with its request.</param>
+public readonly record struct CoHeader(byte Type, byte Flags, bool LittleEndian, ushort FragLength, ushort AuthLength, uint CallId)
+{
+    /// <summary>Header length.</summary>
+    public const int Size = 16;
+
+    /// <summary>PDU types this stage reads.</summary>
+    public const byte Request = 0, Response = 2, Bind = 11, BindAck = 12, AlterContext = 14;
+
+    /// <summary>pfc_flags bits.</summary>
+    public const byte FirstFragment = 0x01, LastFragment = 0x02;
+
+    /// <summary>Where the stub ends inside the fragment: before the auth trailer.</summary>
+    public int StubEnd => AuthLength == 0 ? FragLength : FragLength - AuthLength - 8;
+
+    /// <summary>Reads and validates a header; false when the bytes cannot be one.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> data, out CoHeader header)
+    {
+        header = default;
+        if (data.Length < Size) return false;
+        if (data[0] != 5 || data[1] > 1 || data[2] > 19) return false;
+        // Data representation: ASCII character set, integer order in the high nibble, and a known float format.
+        if ((data[4] & 0xEF) != 0 || data[5] > 3 || data[6] != 0 || data[7] != 0) return false;
+        bool little = (data[4] & 0x10) != 0;
+        ushort frag = Read16(data[8..], little);
+        ushort auth = Read16(data[10..], little);
+        if (frag < Size || (auth > 0 && auth + 8 + Size > frag)) return false;
+        header = new CoHeader(data[2], data[3], little, frag, auth, Read32(data[12..], little));
+        return true;
+    }
+
+    /// <summary>Reads a 16-bit integer in the PDU's order.</summary>
+    public static ushort Read16(ReadOnlySpan<byte> data, bool little) =>
+        little ? BinaryPrimitives.ReadUInt16LittleEndian(data) : BinaryPrimitives.ReadUInt16BigEndian(data);
+
+    /// <summary>Reads a 32-bit integer in the PDU's order.</summary>
+    public static uint Read32(ReadOnlySpan<byte> data, bool little) =>
+        little ? BinaryPrimitives.ReadUInt32LittleEndian(data) : BinaryPrimitives.ReadUInt32BigEndian(data);
+
+    /// <summary>Reads a UUID in the PDU's order (its first three fields follow the integer representation).</summary>
+    public static Guid ReadUuid(ReadOnlySpan<byte> data, bool little) => new(data[..16], bigEndian: !little);
+}

@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>
+/// Connectionless DCE/RPC (ncadg_ip_udp): every PDU names its interface in the header, so the first valid one
+/// both claims the flow and names the interface (reported with source "bind": the flow itself said it).
+/// </summary>
+public sealed class DceRpcClInspector() : Inspector(DceRpcLabels.App, Udp, 135, 34964)
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;
+        if (header.Interface != Guid.Empty) DceRpcLabels.Apply(input.Flow, header.Interface, DceRpcLabels.FromBind);
+        input.Flow.AppDetail ??= header.Type == ClHeader.Request ? "request" : header.Type == ClHeader.Response ? "response" : "pdu";
+        return InspectResult.Match;
+    }
+}

@@ -1,0 +1,48 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>
+/// What the endpoint mappers announced: each mapping is expected for a limited time at its address and port,
+/// and a new flow that goes there is labelled with the mapped interface (rpcSource "epm").
+/// </summary>
+public sealed class EndpointMapperExpectations
+{
+    private readonly Dictionary<(IpAddr Address, ushort Port, byte Transport), RpcMapping> _live = new();
+    private readonly long _lifetimeNs;
+
+    /// <summary>Creates an empty table whose mappings expire after <paramref name="lifetime"/> of capture time.</summary>
+    public EndpointMapperExpectations(TimeSpan lifetime) => _lifetimeNs = lifetime.Ticks * 100;
+
+    /// <summary>Every mapping seen, in order.</summary>
+    public List<RpcMapping> Mappings { get; } = new();
+
+    /// <summary>Records a mapping; a later answer for the same endpoint replaces an earlier one.</summary>
+    public void Add(RpcMapping mapping)
+    {
+        Mappings.Add(mapping);
+        _live[(mapping.Address, mapping.Port, mapping.Transport)] = mapping;
+    }
+
+    /// <summary>Labels <paramref name="flow"/> when its first packet goes to a fresh mapping; true when it did.</summary>
+    public bool TryApply(Flow flow, in DecodedPacket packet)
+    {
+        if (_live.Count == 0 || !packet.HasPorts) return false;
+        if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var mapping)
+            && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out mapping))
+            return false;
+        DceRpcLabels.Apply(flow, mapping.InterfaceUuid, DceRpcLabels.FromEpm);
+        mapping.Uses.Add(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
+        return true;
+    }
+
+    private bool TryFind(IpAddr address, ushort port, byte transport, long nowNs, out RpcMapping mapping)
+    {
+        var key = (address, port, transport);
+        if (!_live.TryGetValue(key, out mapping!)) return false;
+        if (nowNs - mapping.TimeNs <= _lifetimeNs && nowNs >= mapping.TimeNs) return true;
+        if (nowNs - mapping.TimeNs > _lifetimeNs) _live.Remove(key);
+        return false;
+    }
+}

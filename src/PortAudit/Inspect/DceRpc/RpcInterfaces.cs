@@ -1,0 +1,49 @@
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>Names of well-known DCE/RPC interfaces by UUID ([MS-RPCE], [MS-DCOM], [MS-NRPC], [MS-SAMR] and the other [MS-*] specifications).</summary>
+public static class RpcInterfaces
+{
+    /// <summary>The endpoint mapper (DCE 1.1 RPC, appendix O).</summary>
+    public static readonly Guid EndpointMapper = new("e1af8308-5d1f-11c9-91a4-08002b14a0fa");
+
+    private static readonly Dictionary<Guid, string> Names = new()
+    {
+        [EndpointMapper] = "EPM",
+        [new("afa8bd80-7d8a-11c9-bef4-08002b102989")] = "MGMT",
+        [new("e3514235-4b06-11d1-ab04-00c04fc2dcd2")] = "DRSUAPI",
+        [new("12345678-1234-abcd-ef00-01234567cffb")] = "NETLOGON",
+        [new("12345778-1234-abcd-ef00-0123456789ac")] = "SAMR",
+        [new("12345778-1234-abcd-ef00-0123456789ab")] = "LSARPC",
+        [new("3919286a-b10c-11d0-9ba8-00c04fd92ef5")] = "DSSETUP",
+        [new("367abb81-9844-35f1-ad32-98f038001003")] = "SVCCTL",
+        [new("12345678-1234-abcd-ef00-0123456789ab")] = "SPOOLSS",
+        [new("76f03f96-cdfd-44fc-a22c-64950a001209")] = "IRemoteWinspool",
+        [new("f5cc5a18-4264-101a-8c59-08002b2f8426")] = "NSPI",
+        [new("a4f1db00-ca47-1067-b31f-00dd010662da")] = "EMSMDB",
+        [new("5261574a-4572-206e-b268-6b199213b4e4")] = "AsyncEMSMDB",
+        [new("1544f5e0-613c-11d1-93df-00c04fd7bd09")] = "RFR",
+        [new("000001a0-0000-0000-c000-000000000046")] = "ISystemActivator",
+        [new("00000143-0000-0000-c000-000000000046")] = "IRemUnknown2",
+        [new("00000131-0000-0000-c000-000000000046")] = "IRemUnknown",
+        [new("99fcfec4-5260-101b-bbcb-00aa0021347a")] = "IObjectExporter",
+        [new("4d9f4ab8-7d1c-11cf-861e-0020af6e7c57")] = "IActivation",
+        [new("338cd001-2244-31f1-aaaa-900038001003")] = "WINREG",
+        [new("4b324fc8-1670-01d3-1278-5a47bf6ee188")] = "SRVSVC",
+        [new("6bffd098-a112-3610-9833-46c3f87e345a")] = "WKSSVC",
+        [new("82273fdc-e32a-18c3-3f78-827929dc23ea")] = "EVENTLOG",
+        [new("f6beaff7-1e19-4fbb-9f8f-b89e2018337c")] = "EVENTLOG6",
+        [new("1ff70682-0a51-30e8-076d-740be8cee98b")] = "ATSVC",
+        [new("86d35949-83c9-4044-b424-db363231fd0c")] = "ITaskSchedulerService",
+        [new("c681d488-d850-11d0-8c52-00c04fd90f7e")] = "EFSRPC",
+        [new("50abc2a4-574d-40b3-9d66-ee4fd5fba076")] = "DNSSERVER",
+        [new("91ae6020-9e3c-11cf-8d7c-00aa00c091be")] = "ICertPassage",
+        [new("f309ad18-d86a-11d0-a075-00c04fb68820")] = "IWbemLevel1Login",
+        [new("dea00001-6c97-11d1-8271-00a02442df7d")] = "PNIO-Device",
+        [new("dea00002-6c97-11d1-8271-00a02442df7d")] = "PNIO-Controller",
+        [new("dea00003-6c97-11d1-8271-00a02442df7d")] = "PNIO-Supervisor",
+        [new("dea00004-6c97-11d1-8271-00a02442df7d")] = "PNIO-ParameterServer",
+    };
+
+    /// <summary>The interface's name, or null when it is not in the table.</summary>
+    public static string? Name(Guid uuid) => Names.GetValueOrDefault(uuid);
+}

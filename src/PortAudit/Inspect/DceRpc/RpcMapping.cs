@@ -1,0 +1,44 @@
+using PortAudit.Decode;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>One endpoint-mapper answer: which interface the mapper placed on which address and port, and when.</summary>
+public sealed class RpcMapping
+{
+    /// <summary>Capture time of the answer, nanoseconds since the epoch.</summary>
+    public required long TimeNs { get; init; }
+
+    /// <summary>The endpoint mapper that answered.</summary>
+    public required IpAddr Mapper { get; init; }
+
+    /// <summary>The mapper's port (135 usually).</summary>
+    public required ushort MapperPort { get; init; }
+
+    /// <summary>Who asked.</summary>
+    public required IpAddr Client { get; init; }
+
+    /// <summary>The interface mapped.</summary>
+    public required Guid InterfaceUuid { get; init; }
+
+    /// <summary>Its well-known name, or null.</summary>
+    public string? InterfaceName => RpcInterfaces.Name(InterfaceUuid);
+
+    /// <summary>IP protocol of the mapped endpoint (TCP or UDP).</summary>
+    public required byte Transport { get; init; }
+
+    /// <summary>The mapped address (the mapper's own when the tower gave none).</summary>
+    public required IpAddr Address { get; init; }
+
+    /// <summary>The mapped port.</summary>
+    public required ushort Port { get; init; }
+
+    /// <summary>Later flows that went to the mapped address and port while the answer was fresh.</summary>
+    public List<RpcMappingUse> Uses { get; } = new();
+}
+
+/// <summary>A flow that used a mapping.</summary>
+/// <param name="FlowId">The flow's id in this run.</param>
+/// <param name="StartNs">When it began.</param>
+/// <param name="Client">Who opened it.</param>
+/// <param name="ClientPort">From which port.</param>
+public readonly record struct RpcMappingUse(long FlowId, long StartNs, IpAddr Client, ushort ClientPort);

@@ -1,0 +1,206 @@
+using System.Numerics;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect;
+
+/// <summary>
+/// The inspection stage: shows the first bytes of each flow's directions to the inspectors, in port-hint order,
+/// until one claims the flow or all give up; labels flows that an endpoint mapper announced before they began.
+/// Put it before the output observer so flows are labelled when written.
+/// </summary>
+public sealed class InspectionEngine : IFlowObserver
+{
+    private readonly IInspector[] _inspectors;
+    // The built-in inspectors share an abstract base: calling through it is a plain virtual call, where a call through
+    // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
+    private readonly Inspector?[] _direct;
+    private readonly Dictionary<int, ulong> _hints = new();
+    // Marks a flow the inspectors are done with, so that its per-flow state can die young instead of living as long as the flow.
+    private static readonly object Finished = new();
+    private readonly InspectionLimits _limits;
+    private readonly ulong _allMask;
+    private readonly ulong _dceRpcMask;
+
+    /// <summary>Creates an engine with every built-in inspector.</summary>
+    public InspectionEngine(InspectionLimits? limits = null) : this(Inspectors.CreateAll(), limits) { }
+
+    /// <summary>Creates an engine with the given inspectors (at most 64), asked in this order after the port-hinted ones.</summary>
+    public InspectionEngine(IReadOnlyList<IInspector> inspectors, InspectionLimits? limits = null)
+    {
+        if (inspectors.Count > 64) throw new ArgumentException("at most 64 inspectors", nameof(inspectors));
+        _inspectors = inspectors.ToArray();
+        _direct = _inspectors.Select(i => i as Inspector).ToArray();
+        _limits = limits ?? new InspectionLimits();
+        _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
+        for (int i = 0; i < _inspectors.Length; i++)
+            if (_inspectors[i].Name == DceRpcLabels.App) _dceRpcMask |= 1UL << i;
+        Expectations = new EndpointMapperExpectations(_limits.ExpectationLifetime);
+    }
+
+    /// <summary>The endpoint-mapper answers seen, and the flows that used them.</summary>
+    public EndpointMapperExpectations Expectations { get; }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        bool tcp = flow.Protocol == IpProtocol.Tcp;
+        if ((!tcp && flow.Protocol != IpProtocol.Udp) || ReferenceEquals(flow.InspectionState, Finished)) return;
+        if (flow.InspectionState is not FlowInspection state)
+            state = Start(flow, packet);
+        if (state.Done && state.Follower is null) return;
+        if (tcp) OnSegment(state, flow, fromClient, packet, payload);
+        else if (!payload.IsEmpty) OnDatagram(state, flow, fromClient, payload);
+    }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow)
+    {
+        if (flow.InspectionState is FlowInspection state)
+        {
+            // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
+            if (!state.Done && state.ToServer is { } toServer) Run(state, flow, toServer.Data, true, true, atLimit: true);
+            if (!state.Done && state.ToClient is { } toClient) Run(state, flow, toClient.Data, false, true, atLimit: true);
+            state.ReleaseStreams();
+        }
+        flow.InspectionState = null;
+    }
+
+    private FlowInspection Start(Flow flow, in DecodedPacket packet)
+    {
+        ulong hinted = Hints(flow.Protocol, flow.ServerPort) | Hints(flow.Protocol, flow.ClientPort);
+        ulong alive = _allMask;
+        // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it.
+        if (Expectations.TryApply(flow, packet)) alive = _dceRpcMask;
+        var state = new FlowInspection(_inspectors.Length, alive, hinted);
+        flow.InspectionState = state;
+        return state;
+    }
+
+    private ulong Hints(byte protocol, ushort port)
+    {
+        int key = (protocol << 16) | port;
+        if (_hints.TryGetValue(key, out ulong mask)) return mask;
+        for (int i = 0; i < _inspectors.Length; i++)
+            if (_inspectors[i].HintsPort(protocol, port)) mask |= 1UL << i;
+        // Bounded: at most every port of TCP and UDP.
+        _hints[key] = mask;
+        return mask;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        var stream = state.Stream(fromClient, _limits.StreamBytes);
+        if ((packet.Flags & TcpFlags.Syn) != 0) stream.Syn(packet.Sequence);
+        if (payload.IsEmpty) return;
+        int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
+        bool added = stream.Add(packet.Sequence, payload);
+        if (state.Follower is not null)
+        {
+            if (added) state.Follower.OnStream(flow, fromClient, stream);
+            if (state.Follower.Finished) Stop(state, flow);
+            return;
+        }
+        bool atLimit = stream.Full || packets >= _limits.PacketsPerDirection;
+        if (added || atLimit) Run(state, flow, stream.Data, fromClient, true, atLimit);
+        if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OnDatagram(FlowInspection state, Flow flow, bool fromClient, ReadOnlySpan<byte> payload)
+    {
+        if (state.Follower is not null)
+        {
+            state.Follower.OnDatagram(flow, fromClient, payload);
+            if (state.Follower.Finished) Stop(state, flow);
+            return;
+        }
+        int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
+        Run(state, flow, payload, fromClient, false, packets >= _limits.PacketsPerDirection);
+        if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
+    }
+
+    private bool BothDirectionsSpent(FlowInspection state) =>
+        state.ClientPackets + state.ServerPackets >= 2 * _limits.PacketsPerDirection
+        || (state.ClientPackets >= _limits.PacketsPerDirection && state.ServerPackets >= _limits.PacketsPerDirection);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Run(FlowInspection state, Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool tcp, bool atLimit)
+    {
+        int index = fromClient ? state.ClientInspections++ : state.ServerInspections++;
+        if (state.Claimed >= 0)
+        {
+            var result = Ask(state, flow, state.Claimed, data, fromClient, tcp, index, atLimit);
+            if (result != InspectResult.Partial && (result != InspectResult.NeedMore || atLimit)) Finish(state, flow);
+            return;
+        }
+        // Port-hinted inspectors first, then the rest in their listed order: ports order, content decides.
+        ulong alive = state.Alive(fromClient);
+        if (RunMask(state, flow, alive & state.Hinted, data, fromClient, tcp, index, atLimit)) return;
+        if (RunMask(state, flow, alive & ~state.Hinted, data, fromClient, tcp, index, atLimit)) return;
+        if ((state.AliveToServer | state.AliveToClient) == 0) Finish(state, flow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool RunMask(FlowInspection state, Flow flow, ulong mask, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
+    {
+        while (mask != 0)
+        {
+            int i = BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            switch (Ask(state, flow, i, data, fromClient, tcp, index, atLimit))
+            {
+                case InspectResult.NoMatch:
+                    state.Alive(fromClient) &= ~(1UL << i);
+                    break;
+                case InspectResult.Match:
+                    flow.App ??= _inspectors[i].Name;
+                    Finish(state, flow);
+                    return true;
+                case InspectResult.Partial:
+                    flow.App ??= _inspectors[i].Name;
+                    state.Claimed = i;
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
+    {
+        var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
+        return _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+    }
+
+    private void Finish(FlowInspection state, Flow flow)
+    {
+        state.Done = true;
+        state.Follower = EndpointMapperFollower.For(flow, Expectations);
+        if (state.Follower is null)
+        {
+            state.ReleaseStreams();
+            flow.InspectionState = Finished;
+            return;
+        }
+        // The mapper's answer may already sit in the bytes the inspectors were shown.
+        if (flow.Protocol != IpProtocol.Tcp) return;
+        foreach (var (stream, fromClient) in new[] { (state.ToServer, true), (state.ToClient, false) })
+        {
+            if (stream is null) continue;
+            stream.Capacity = _limits.FollowerBytes;
+            state.Follower.OnStream(flow, fromClient, stream);
+        }
+    }
+
+    private static void Stop(FlowInspection state, Flow flow)
+    {
+        state.Follower = null;
+        state.ReleaseStreams();
+        flow.InspectionState = Finished;
+    }
+}

@@ -1,0 +1,43 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Inspect;
+
+/// <summary>
+/// What an inspector is shown: the first bytes of one direction and the flow record to write into.
+/// A ref struct so that showing bytes never copies or allocates.
+/// </summary>
+public ref struct InspectionInput
+{
+    /// <summary>TCP: the direction's bytes from its first in order, bounded; UDP: one datagram.</summary>
+    public ReadOnlySpan<byte> Data;
+
+    /// <summary>True when <see cref="Data"/> was sent by the flow's client.</summary>
+    public bool FromClient;
+
+    /// <summary>True for a TCP byte stream, false for datagrams.</summary>
+    public bool IsTcp;
+
+    /// <summary>True when no more bytes of this direction will be shown: decide with what is here.</summary>
+    public bool AtLimit;
+
+    /// <summary>How many payload-carrying packets of this direction came before this one.</summary>
+    public int Index;
+
+    /// <summary>Per-flow memory of this inspector between calls (0 at the start); its meaning is the inspector's own.</summary>
+    public ref ulong Scratch;
+
+    /// <summary>The flow; an inspector writes its findings (App, AppDetail, RPC fields) here.</summary>
+    public Flow Flow;
+
+    /// <summary>Makes an input over one datagram or stream prefix.</summary>
+    public InspectionInput(Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool isTcp, int index, ref ulong scratch, bool atLimit = false)
+    {
+        Flow = flow;
+        Data = data;
+        FromClient = fromClient;
+        IsTcp = isTcp;
+        Index = index;
+        Scratch = ref scratch;
+        AtLimit = atLimit;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// DNS (RFC 1035) over UDP and TCP (two-byte length first): a header with a sane opcode and counts, then a question
+/// whose name, type and class read cleanly. Also covers mDNS and LLMNR, which share the format.
+/// </summary>
+public sealed class DnsInspector() : Inspector("dns", AnyTransport, 53, 5353, 5355)
+{
+    private const int Header = 12;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (input.IsTcp)
+        {
+            if (data.Length < 2 + Header) return !input.AtLimit && data.Length < 2 + Header ? InspectResult.NeedMore : InspectResult.NoMatch;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data);
+            if (length < Header) return InspectResult.NoMatch;
+            data = data[2..];
+            if (data.Length > length) data = data[..length];
+        }
+        if (data.Length < Header + 5) return InspectResult.NoMatch;
+        int opcode = (data[2] >> 3) & 0x0F;
+        if (opcode is not (0 or 1 or 2 or 4 or 5)) return InspectResult.NoMatch;
+        int questions = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        int answers = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        if (questions is 0 or > 16 || answers > 256) return InspectResult.NoMatch;
+        int at = SkipName(data, Header);
+        if (at < 0 || at + 4 > data.Length) return input.IsTcp && !input.AtLimit && at == -2 ? InspectResult.NeedMore : InspectResult.NoMatch;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
+        int klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]) & 0x7FFF;
+        if (type == 0 || klass is not (1 or 3 or 4 or 254 or 255)) return InspectResult.NoMatch;
+        input.Flow.AppDetail = (data[2] & 0x80) != 0 ? "response" : "query";
+        return InspectResult.Match;
+    }
+
+    // The offset after a question name; -1 when malformed, -2 when it runs past the bytes at hand.
+    private static int SkipName(ReadOnlySpan<byte> data, int at)
+    {
+        int total = 0;
+        for (int labels = 0; labels < 128; labels++)
+        {
+            if (at >= data.Length) return -2;
+            byte length = data[at];
+            if (length == 0) return at + 1;
+            if ((length & 0xC0) == 0xC0) return at + 2 <= data.Length ? at + 2 : -2;
+            if (length > 63) return -1;
+            total += length + 1;
+            if (total > 255) return -1;
+            at += 1 + length;
+        }
+        return -1;
+    }
+}

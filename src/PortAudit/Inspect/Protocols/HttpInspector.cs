@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail.</summary>
+public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 3128, 593)
+{
+    private static readonly byte[][] Methods =
+    {
+        "GET"u8.ToArray(), "POST"u8.ToArray(), "HEAD"u8.ToArray(), "PUT"u8.ToArray(), "DELETE"u8.ToArray(),
+        "OPTIONS"u8.ToArray(), "CONNECT"u8.ToArray(), "TRACE"u8.ToArray(), "PATCH"u8.ToArray(),
+        "PROPFIND"u8.ToArray(), "PROPPATCH"u8.ToArray(), "MKCOL"u8.ToArray(), "COPY"u8.ToArray(), "MOVE"u8.ToArray(),
+        "LOCK"u8.ToArray(), "UNLOCK"u8.ToArray(), "REPORT"u8.ToArray(), "SEARCH"u8.ToArray(),
+        "RPC_IN_DATA"u8.ToArray(), "RPC_OUT_DATA"u8.ToArray(), "SSTP_DUPLEX_POST"u8.ToArray(),
+    };
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (!input.IsTcp) return InspectResult.NoMatch;
+        if (data.StartsWith("PRI * HTTP/2.0"u8))
+        {
+            input.Flow.AppDetail = "h2c";
+            return InspectResult.Match;
+        }
+        if (!AsciiText.TryFirstLine(data, out var line))
+            return !input.AtLimit && data.Length < 2048 && CouldStart(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
+        if (!StartLine.TryParse(line, "HTTP/1."u8, out var start)) return InspectResult.NoMatch;
+        if (!start.IsRequest)
+        {
+            input.Flow.AppDetail ??= AsciiText.Printable(start.Status);
+            return InspectResult.Match;
+        }
+        if (!IsMethod(start.Method)) return InspectResult.NoMatch;
+        input.Flow.AppDetail = Detail(start.Method, data);
+        return InspectResult.Match;
+    }
+
+    private static bool CouldStart(ReadOnlySpan<byte> data)
+    {
+        if (data.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(data)) return true;
+        foreach (var method in Methods)
+        {
+            if (data.Length > method.Length ? data.StartsWith(method) && data[method.Length] == ' ' : method.AsSpan().StartsWith(data))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool IsMethod(ReadOnlySpan<byte> method)
+    {
+        foreach (var known in Methods)
+            if (method.SequenceEqual(known)) return true;
+        return false;
+    }
+
+    private static string Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
+    {
+        int at = AsciiText.IndexOfIgnoreCase(data, "\nHost:"u8);
+        if (at < 0) return AsciiText.Printable(method);
+        var rest = data[(at + 6)..];
+        int end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+        var host = (end < 0 ? rest : rest[..end]).Trim((byte)' ');
+        return $"{AsciiText.Printable(method)}; host={AsciiText.Printable(host, 100)}";
+    }
+}

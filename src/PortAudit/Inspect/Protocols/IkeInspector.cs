@@ -1,0 +1,36 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// IKEv1 (RFC 2408) and IKEv2 (RFC 7296) over UDP, and over NAT-T (RFC 3948: a four-zero-byte non-ESP marker first;
+/// one-byte keep-alives are waited past). The header's version, exchange type and length must agree with the datagram.
+/// </summary>
+public sealed class IkeInspector() : Inspector("ike", Udp, 500, 4500)
+{
+    private const int Header = 28;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (input.IsTcp) return InspectResult.NoMatch;
+        if (data.Length == 1 && data[0] == 0xFF) return InspectResult.NeedMore;
+        bool natT = data.Length >= 4 + Header && BinaryPrimitives.ReadUInt32BigEndian(data) == 0;
+        if (natT) data = data[4..];
+        if (data.Length < Header || BinaryPrimitives.ReadUInt64BigEndian(data) == 0) return InspectResult.NoMatch;
+        byte version = data[17];
+        byte exchange = data[18];
+        bool ok = version switch
+        {
+            0x10 => exchange is >= 1 and <= 6 or 32 or 33,
+            0x20 => exchange is >= 34 and <= 37 or 43,
+            _ => false,
+        };
+        if (!ok || BinaryPrimitives.ReadUInt32BigEndian(data[24..]) != data.Length) return InspectResult.NoMatch;
+        input.Flow.AppDetail ??= (version == 0x10 ? "ikev1" : "ikev2") + (natT ? "; nat-t" : "");
+        return InspectResult.Match;
+    }
+}

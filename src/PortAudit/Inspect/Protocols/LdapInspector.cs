@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// LDAP over TCP and CLDAP over UDP (RFC 4511 4.1.1): an LDAPMessage SEQUENCE with a message ID and a known
+/// protocolOp tag. The operation goes to appDetail; over UDP the label is cldap.
+/// </summary>
+public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (data.Length < 7) return input.IsTcp && !input.AtLimit && data.Length > 0 && data[0] == 0x30 ? InspectResult.NeedMore : InspectResult.NoMatch;
+        if (!Ber.TryHeader(data, out byte tag, out int length, out int header) || tag != 0x30 || length < 5) return InspectResult.NoMatch;
+        if (!input.IsTcp && header + length > data.Length) return InspectResult.NoMatch;
+        var body = data[header..];
+        if (!Ber.TryInteger(body, out int id, out int idSize) || id < 0) return InspectResult.NoMatch;
+        if (body.Length <= idSize) return InspectResult.NoMatch;
+        string? operation = Operation(body[idSize]);
+        if (operation is null) return InspectResult.NoMatch;
+        if (!input.IsTcp) input.Flow.App = "cldap";
+        input.Flow.AppDetail ??= operation;
+        return InspectResult.Match;
+    }
+
+    private static string? Operation(byte tag) => tag switch
+    {
+        0x60 => "bindRequest",
+        0x61 => "bindResponse",
+        0x42 => "unbindRequest",
+        0x63 => "searchRequest",
+        0x64 => "searchResEntry",
+        0x65 => "searchResDone",
+        0x73 => "searchResRef",
+        0x66 => "modifyRequest",
+        0x67 => "modifyResponse",
+        0x68 => "addRequest",
+        0x69 => "addResponse",
+        0x4A => "delRequest",
+        0x6B => "delResponse",
+        0x6C => "modDNRequest",
+        0x6D => "modDNResponse",
+        0x6E => "compareRequest",
+        0x6F => "compareResponse",
+        0x50 => "abandonRequest",
+        0x77 => "extendedRequest",
+        0x78 => "extendedResponse",
+        0x79 => "intermediateResponse",
+        _ => null,
+    };
+}

@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// NetBIOS session service over TCP: a session request with two encoded names, or its answers. When SMB follows,
+/// the SMB inspector claims the flow instead, so this one waits for what comes after the session setup.
+/// </summary>
+public sealed class NetBiosSessionInspector() : Inspector("netbios-ssn", Tcp, 139)
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (!input.IsTcp || !NetBiosSession.TryHeader(data, out byte type, out int length)) return InspectResult.NoMatch;
+        bool valid = type switch
+        {
+            NetBiosSession.Request => NetBiosName.IsAt(data, NetBiosSession.Header),
+            NetBiosSession.Positive or NetBiosSession.KeepAlive => length == 0,
+            NetBiosSession.Negative => length == 1,
+            _ => false,
+        };
+        if (!valid) return InspectResult.NoMatch;
+        // The session setup alone: wait to see whether SMB rides on it.
+        if (data.Length <= NetBiosSession.Header + length && !input.AtLimit) return InspectResult.NeedMore;
+        input.Flow.AppDetail ??= type == NetBiosSession.Request ? "session-request" : null;
+        return InspectResult.Match;
+    }
+}

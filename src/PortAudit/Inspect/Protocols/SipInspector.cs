@@ -1,0 +1,22 @@
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line; method or status in appDetail.</summary>
+public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 5062, 5070, 5080)
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        // Keep-alives (RFC 5626: a bare CRLF, or CRLFCRLF) carry no line; wait for a real message.
+        var data = input.Data.TrimStart("\r\n"u8);
+        if (data.IsEmpty) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (!AsciiText.TryFirstLine(data, out var line))
+            return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
+        if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
+            return InspectResult.NoMatch;
+        input.Flow.AppDetail = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
+        return InspectResult.Match;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// SMB1, SMB2 and SMB3 over TCP 445 (direct) or NetBIOS session (139): a message frame carrying an SMB header.
+/// appDetail is smb1, smb2 or smb3; a client negotiate claims the flow and the server's answer settles the dialect.
+/// </summary>
+public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
+{
+    private const int Smb2Header = 64;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (!input.IsTcp) return InspectResult.NoMatch;
+        int at = NetBiosSession.SkipControl(data);
+        if (at < 0)
+            return !input.AtLimit && NetBiosSession.TryHeader(data, out _, out _) ? InspectResult.NeedMore : Keep(input.Scratch);
+        var smb = data[(at + NetBiosSession.Header)..];
+        if (smb.Length < 4) return input.AtLimit ? Keep(input.Scratch) : InspectResult.NeedMore;
+        if (!smb[1..4].SequenceEqual("SMB"u8)) return Keep(input.Scratch);
+        switch (smb[0])
+        {
+            case 0xFF:
+                input.Flow.AppDetail ??= "smb1";
+                break;
+            case 0xFE:
+                input.Flow.AppDetail = Smb2Dialect(smb, input.FromClient) ?? input.Flow.AppDetail ?? "smb2";
+                if (!input.FromClient) return InspectResult.Match;
+                break;
+            case 0xFD or 0xFC:
+                input.Flow.AppDetail = "smb3";
+                return InspectResult.Match;
+            default:
+                return Keep(input.Scratch);
+        }
+        if (!input.FromClient) return InspectResult.Match;
+        input.Scratch = 1;
+        return InspectResult.Partial;
+    }
+
+    // A negotiate response (command 0, response flag) names the dialect chosen: 0x03xx is SMB3.
+    private static string? Smb2Dialect(ReadOnlySpan<byte> smb, bool fromClient)
+    {
+        if (fromClient || smb.Length < Smb2Header + 6) return null;
+        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[12..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[16..]);
+        if (command != 0 || (flags & 1) == 0) return null;
+        ushort dialect = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header + 4)..]);
+        if (dialect == 0x02FF) return "smb2";
+        return (dialect >= 0x0300 ? "smb3" : "smb2") + $"; dialect={dialect >> 8}.{(dialect >> 4) & 0xF}.{dialect & 0xF}";
+    }
+
+    private static InspectResult Keep(ulong scratch) => scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
+}

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// STUN and TURN over UDP and TCP: RFC 5389, classic RFC 3489 and MS-TURN messages, TURN ChannelData (two in a row
+/// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
+/// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it).
+/// </summary>
+public sealed class StunInspector() : Inspector("stun", AnyTransport, 3478, 3479, 3480, 3481, 5349, 19302, 443)
+{
+    private const ulong Claimed = 1UL << 63;
+    private const int ChannelHeader = 4;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (input.IsTcp && input.Index > 0 && (input.Scratch & Claimed) != 0) return InspectResult.Match;
+        var dialect = StunMessage.Read(data, out int size, out ushort method);
+        if (dialect == StunMessage.Dialect.None && input.IsTcp && data.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(data) >= StunMessage.HeaderSize)
+        {
+            dialect = StunMessage.Read(data[2..], out size, out method);
+            if (dialect != StunMessage.Dialect.None && size != BinaryPrimitives.ReadUInt16BigEndian(data)) dialect = StunMessage.Dialect.None;
+        }
+        if (dialect == StunMessage.Dialect.None)
+        {
+            if (IsChannelData(data, input.IsTcp, out ushort channel)) return OnChannelData(ref input, channel);
+            if ((input.Scratch & Claimed) != 0) return InspectResult.Partial;
+            return input.IsTcp && data.Length < StunMessage.HeaderSize && !input.AtLimit && data.Length > 0 && (data[0] & 0xC0) == 0
+                ? InspectResult.NeedMore : InspectResult.NoMatch;
+        }
+        if (!input.IsTcp && size != data.Length) return InspectResult.NoMatch;
+        // Without the magic cookie a message is only a 16-bit type and a length: over TCP it must fill the segment and carry attributes.
+        if (dialect == StunMessage.Dialect.Rfc3489 && input.IsTcp && (size != data.Length || size == StunMessage.HeaderSize)) return InspectResult.NoMatch;
+        if (dialect == StunMessage.Dialect.MsTurn)
+        {
+            input.Flow.AppDetail = "ms-turn";
+            return InspectResult.Match;
+        }
+        input.Flow.AppDetail ??= StunMessage.MethodName(method) + (dialect == StunMessage.Dialect.Rfc3489 ? "; rfc3489" : "");
+        input.Scratch |= Claimed;
+        return InspectResult.Partial;
+    }
+
+    private static InspectResult OnChannelData(ref InspectionInput input, ushort channel)
+    {
+        if ((input.Scratch & Claimed) != 0) return InspectResult.Partial;
+        // One datagram that happens to look like ChannelData proves little; two on the same channel do.
+        if ((input.Scratch & 0xFFFF) == channel)
+        {
+            input.Flow.AppDetail ??= "channel-data";
+            input.Scratch |= Claimed;
+            return InspectResult.Partial;
+        }
+        input.Scratch = channel;
+        return InspectResult.NeedMore;
+    }
+
+    // RFC 5766 11.4: channel numbers 0x4000-0x7FFF, then a length; over TCP padded to four bytes.
+    private static bool IsChannelData(ReadOnlySpan<byte> data, bool tcp, out ushort channel)
+    {
+        channel = 0;
+        if (data.Length < ChannelHeader) return false;
+        channel = BinaryPrimitives.ReadUInt16BigEndian(data);
+        if (channel is < 0x4000 or > 0x7FFF) return false;
+        int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        int padded = ChannelHeader + ((length + 3) & ~3);
+        return tcp ? padded <= data.Length : data.Length == ChannelHeader + length || data.Length == padded;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// What a ClientHello or ServerHello tells (RFC 8446 4.1, RFC 6347 4.2): server name, ALPN protocols and version,
+/// read with every length checked. Shared by TLS and DTLS, whose hellos differ only by the DTLS cookie.
+/// </summary>
+public ref struct TlsHello
+{
+    private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
+
+    /// <summary>The host_name of the server_name extension.</summary>
+    public ReadOnlySpan<byte> ServerName;
+
+    /// <summary>The ALPN extension's protocol name list (length-prefixed names).</summary>
+    public ReadOnlySpan<byte> Alpn;
+
+    /// <summary>The legacy version field, or the highest supported_versions entry when present.</summary>
+    public ushort Version;
+
+    /// <summary>Reads a ClientHello body (from client_version on); false when the fixed part is damaged.</summary>
+    public static bool TryParseClient(ReadOnlySpan<byte> body, bool dtls, out TlsHello hello)
+    {
+        hello = default;
+        int at = 2 + 32;
+        if (body.Length < at + 1) return false;
+        hello.Version = BinaryPrimitives.ReadUInt16BigEndian(body);
+        if (!Skip8(body, ref at)) return false;
+        if (dtls && !Skip8(body, ref at)) return false;
+        if (!Skip16(body, ref at) || !Skip8(body, ref at)) return true;
+        hello.ReadExtensions(body, at, client: true);
+        return true;
+    }
+
+    /// <summary>Reads a ServerHello body; false when the fixed part is damaged.</summary>
+    public static bool TryParseServer(ReadOnlySpan<byte> body, out TlsHello hello)
+    {
+        hello = default;
+        int at = 2 + 32;
+        if (body.Length < at + 1) return false;
+        hello.Version = BinaryPrimitives.ReadUInt16BigEndian(body);
+        if (!Skip8(body, ref at)) return false;
+        at += 3; // cipher suite and compression method
+        if (at > body.Length) return true;
+        hello.ReadExtensions(body, at, client: false);
+        return true;
+    }
+
+    /// <summary>The appDetail text: "sni=...; alpn=...; version=...", leaving out what is unknown.</summary>
+    public readonly string Detail(ushort? negotiated = null)
+    {
+        var text = new StringBuilder();
+        if (!ServerName.IsEmpty) text.Append("sni=").Append(AsciiText.Printable(ServerName, 253));
+        if (!Alpn.IsEmpty) Append(text, "alpn=").Append(AlpnText());
+        Append(text, "version=").Append(VersionName(negotiated ?? Version));
+        return text.ToString();
+    }
+
+    /// <summary>The usual name of a protocol version: tls1.2, dtls1.2, ssl3...</summary>
+    public static string VersionName(ushort version) => version switch
+    {
+        0x0300 => "ssl3",
+        0x0301 => "tls1.0",
+        0x0302 => "tls1.1",
+        0x0303 => "tls1.2",
+        0x0304 => "tls1.3",
+        0xFEFF => "dtls1.0",
+        0xFEFD => "dtls1.2",
+        0xFEFC => "dtls1.3",
+        _ => $"0x{version:x4}",
+    };
+
+    private static StringBuilder Append(StringBuilder text, string field) => text.Append(text.Length > 0 ? "; " : "").Append(field);
+
+    private readonly string AlpnText()
+    {
+        var names = new StringBuilder();
+        var list = Alpn;
+        while (list.Length > 0 && list[0] > 0 && list.Length > list[0])
+        {
+            if (names.Length > 0) names.Append(',');
+            names.Append(AsciiText.Printable(list.Slice(1, list[0]), 32));
+            list = list[(1 + list[0])..];
+        }
+        return names.ToString();
+    }
+
+    private void ReadExtensions(ReadOnlySpan<byte> body, int at, bool client)
+    {
+        if (at + 2 > body.Length) return;
+        int end = Math.Min(body.Length, at + 2 + BinaryPrimitives.ReadUInt16BigEndian(body[at..]));
+        at += 2;
+        while (at + 4 <= end)
+        {
+            ushort type = BinaryPrimitives.ReadUInt16BigEndian(body[at..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(body[(at + 2)..]);
+            at += 4;
+            if (at + length > end) return;
+            var value = body.Slice(at, length);
+            at += length;
+            switch (type)
+            {
+                case ServerNameExtension when client:
+                    ReadServerName(value);
+                    break;
+                case AlpnExtension when value.Length >= 2:
+                    Alpn = value[2..Math.Min(value.Length, 2 + BinaryPrimitives.ReadUInt16BigEndian(value))];
+                    break;
+                case SupportedVersionsExtension:
+                    ReadSupportedVersions(value, client);
+                    break;
+            }
+        }
+    }
+
+    private void ReadServerName(ReadOnlySpan<byte> value)
+    {
+        // server_name_list: length, then entries of type (0 = host_name), length, name.
+        if (value.Length < 5 || value[2] != 0) return;
+        int length = BinaryPrimitives.ReadUInt16BigEndian(value[3..]);
+        if (5 + length <= value.Length) ServerName = value.Slice(5, length);
+    }
+
+    private void ReadSupportedVersions(ReadOnlySpan<byte> value, bool client)
+    {
+        if (!client)
+        {
+            if (value.Length >= 2) Version = BinaryPrimitives.ReadUInt16BigEndian(value);
+            return;
+        }
+        if (value.Length < 1) return;
+        var list = value.Slice(1, Math.Min(value[0], value.Length - 1));
+        for (int i = 0; i + 1 < list.Length; i += 2)
+        {
+            ushort v = BinaryPrimitives.ReadUInt16BigEndian(list[i..]);
+            // GREASE values (0x?a?a) are not versions.
+            if ((v & 0x0F0F) == 0x0A0A) continue;
+            if (Rank(v) > Rank(Version)) Version = v;
+        }
+    }
+
+    // DTLS versions count down; rank them so that "highest" means newest for both families.
+    private static int Rank(ushort v) => v >= 0xFE00 ? 0x10000 - v : v;
+
+    private static bool Skip8(ReadOnlySpan<byte> body, ref int at)
+    {
+        if (at >= body.Length) return false;
+        at += 1 + body[at];
+        return at <= body.Length;
+    }
+
+    private static bool Skip16(ReadOnlySpan<byte> body, ref int at)
+    {
+        if (at + 2 > body.Length) return false;
+        at += 2 + BinaryPrimitives.ReadUInt16BigEndian(body[at..]);
+        return at <= body.Length;
+    }
+}

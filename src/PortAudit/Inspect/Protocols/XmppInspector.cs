@@ -1,0 +1,47 @@
+using System.Runtime.CompilerServices;
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// XMPP (RFC 6120): a stream header, optionally after an XML declaration, in the jabber:client or jabber:server
+/// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls".
+/// </summary>
+public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
+{
+    private const int Window = 1024;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data.TrimStart(" \r\n\t"u8);
+        if (!input.IsTcp || data.IsEmpty || data[0] != '<') return input.Scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
+        var window = data[..Math.Min(Window, data.Length)];
+        if (window.IndexOf("<stream:stream"u8) < 0)
+        {
+            if (input.Scratch != 0) return InspectResult.Partial;
+            if (IsStanza(window))
+            {
+                input.Flow.AppDetail = "stanza";
+                return InspectResult.Match;
+            }
+            return !input.AtLimit && data.Length < Window && (data.StartsWith("<?xml"u8) || "<?xml"u8.StartsWith(data) || "<stream:stream"u8.StartsWith(data))
+                ? InspectResult.NeedMore : InspectResult.NoMatch;
+        }
+        if (input.Scratch == 0)
+        {
+            input.Flow.AppDetail = window.IndexOf("jabber:server"u8) >= 0 ? "server" : "client";
+            input.Scratch = 1;
+        }
+        if (input.FromClient && data.IndexOf("<starttls"u8) >= 0)
+        {
+            input.Flow.AppDetail += "; starttls";
+            return InspectResult.Match;
+        }
+        return InspectResult.Partial;
+    }
+
+    // Midstream, the stream header is gone but stanzas still show themselves: a top-level element with addressing attributes.
+    private static bool IsStanza(ReadOnlySpan<byte> window) =>
+        (window.StartsWith("<presence"u8) || window.StartsWith("<message "u8) || window.StartsWith("<iq "u8))
+        && (window.IndexOf(" to='"u8) >= 0 || window.IndexOf(" to=\""u8) >= 0 || window.IndexOf(" from='"u8) >= 0 || window.IndexOf(" from=\""u8) >= 0);
+}

@@ -1,0 +1,179 @@
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+public class BinaryProtocolInspectorTests
+{
+    // AS-REQ skeleton: [APPLICATION 10] SEQUENCE { [1] pvno 5, [2] msg-type 10 }.
+    private static readonly byte[] AsReq = Hex("6a 0e 30 0c a1 03 02 01 05 a2 03 02 01 0a a3 00");
+
+    [Fact]
+    public void KerberosOverUdpAndTcp()
+    {
+        var (result, flow) = Once(new KerberosInspector(), AsReq, tcp: false);
+        Assert.Equal((InspectResult.Match, "AS-REQ"), (result, flow.AppDetail));
+        var framed = Hex("00000010").Concat(AsReq).ToArray();
+        Assert.Equal(InspectResult.Match, Once(new KerberosInspector(), framed, tcp: true).Result);
+        var wrongVersion = (byte[])AsReq.Clone();
+        wrongVersion[8] = 4;
+        Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), wrongVersion, tcp: false).Result);
+    }
+
+    // bindRequest: SEQUENCE { messageID 1, [APPLICATION 0] { version 3, name "", simple "" } }.
+    private static readonly byte[] LdapBind = Hex("30 0c 02 01 01 60 07 02 01 03 04 00 80 00");
+
+    [Fact]
+    public void LdapOverTcpAndCldapOverUdp()
+    {
+        var (result, flow) = Once(new LdapInspector(), LdapBind, tcp: true);
+        Assert.Equal((InspectResult.Match, "bindRequest"), (result, flow.AppDetail));
+        var (_, udp) = Once(new LdapInspector(), LdapBind, tcp: false);
+        Assert.Equal("cldap", udp.App);
+        Assert.Equal(InspectResult.NoMatch, Once(new LdapInspector(), Hex("30 0c 02 01 01 99 07 02 01 03 04 00 80 00"), tcp: true).Result);
+    }
+
+    [Fact]
+    public void SnmpCommunityAndPdu()
+    {
+        var get = Hex("30 1a 02 01 01 04 06 7075626c6963 a0 0d 02 01 01 02 01 00 02 01 00 30 02 30 00");
+        var (result, flow) = Once(new SnmpInspector(), get, tcp: false);
+        Assert.Equal((InspectResult.Match, "v2c get-request"), (result, flow.AppDetail));
+        Assert.Equal(InspectResult.NoMatch, Once(new SnmpInspector(), Hex("30 03 02 01 07"), tcp: false).Result);
+    }
+
+    private static readonly byte[] Smb2NegotiateRequest = Hex("00 000044 fe534d42 4000 0000 00000000 0000 0000 00000000 00000000 0000000000000000 00000000 00000000 0000000000000000 00000000000000000000000000000000 0000");
+
+    [Fact]
+    public void SmbOver445AndOverNetBiosSession()
+    {
+        var (result, flow) = Once(new SmbInspector(), Smb2NegotiateRequest, tcp: true);
+        Assert.Equal((InspectResult.Partial, "smb2"), (result, flow.AppDetail));
+        var sessionRequest = Hex("81 000044 20").Concat(Ascii(new string('A', 32))).Concat(Hex("00 20")).Concat(Ascii(new string('B', 32))).Concat(Hex("00")).ToArray();
+        Assert.Equal(InspectResult.NeedMore, Once(new SmbInspector(), sessionRequest, tcp: true).Result);
+        Assert.Equal(InspectResult.Partial, Once(new SmbInspector(), sessionRequest.Concat(Smb2NegotiateRequest).ToArray(), tcp: true).Result);
+        // The session setup alone waits; at the end of what inspection keeps it is plain NetBIOS session service.
+        Assert.Equal(InspectResult.NeedMore, Once(new NetBiosSessionInspector(), sessionRequest, tcp: true).Result);
+        var flow2 = NewFlow(true);
+        ulong scratch = 0;
+        var last = new InspectionInput(flow2, sessionRequest, true, true, 0, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.Match, new NetBiosSessionInspector().Inspect(ref last));
+    }
+
+    [Fact]
+    public void Smb3DialectFromTheNegotiateResponse()
+    {
+        var response = new byte[4 + 64 + 8];
+        response[3] = 72;
+        new byte[] { 0xFE, (byte)'S', (byte)'M', (byte)'B' }.CopyTo(response, 4);
+        response[4 + 16] = 1; // response flag
+        response[4 + 64 + 4] = 0x11;
+        response[4 + 64 + 5] = 0x03;
+        var (result, flow) = Once(new SmbInspector(), response, tcp: true, fromClient: false);
+        Assert.Equal((InspectResult.Match, "smb3; dialect=3.1.1"), (result, flow.AppDetail));
+    }
+
+    [Fact]
+    public void NetBiosNameAndDatagramServices()
+    {
+        var query = Hex("8a3c 0110 0001 0000 0000 0000 20").Concat(Ascii("FHEPFCELEHFCEPFFFACACACACACACABN")).Concat(Hex("00 0020 0001")).ToArray();
+        Assert.Equal(InspectResult.Match, Once(new NetBiosNameInspector(), query, tcp: false).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new DnsInspector(), Hex("8a3c 0110 0001 0000 0000 0000 0a").Concat(new byte[20]).ToArray(), tcp: false).Result);
+        var name = Hex("20").Concat(Ascii("EEEFFDEFEMEFEOEEEFECEBEDEEEFFCAA")).Concat(Hex("00")).ToArray();
+        var datagram = Hex("11 02 1234 c0a80001 008a 0000 0000").Concat(name).Concat(name).ToArray();
+        Assert.Equal(InspectResult.Match, Once(new NetBiosDatagramInspector(), datagram, tcp: false).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new NetBiosDatagramInspector(), query, tcp: false).Result);
+    }
+
+    private static readonly byte[] DnsQuery = Hex("1234 0100 0001 0000 0000 0000 07 6578616d706c65 03 6f7267 00 0001 0001");
+
+    [Fact]
+    public void DnsOverUdpAndTcp()
+    {
+        Assert.Equal(InspectResult.Match, Once(new DnsInspector(), DnsQuery, tcp: false).Result);
+        var framed = new byte[] { 0, (byte)DnsQuery.Length }.Concat(DnsQuery).ToArray();
+        Assert.Equal(InspectResult.Match, Once(new DnsInspector(), framed, tcp: true).Result);
+        var badLabel = (byte[])DnsQuery.Clone();
+        badLabel[12] = 0x50;
+        Assert.Equal(InspectResult.NoMatch, Once(new DnsInspector(), badLabel, tcp: false).Result);
+    }
+
+    [Fact]
+    public void RdpConnectionRequestWithCookie()
+    {
+        var cookie = Ascii("Cookie: mstshash=user\r\n");
+        int length = 4 + 7 + cookie.Length + 8;
+        var request = new byte[] { 3, 0, 0, (byte)length, (byte)(length - 5), 0xE0, 0, 0, 0, 0, 0 }
+            .Concat(cookie).Concat(Hex("01 00 0800 03000000")).ToArray();
+        Assert.Equal(InspectResult.Match, Once(new RdpInspector(), request, tcp: true).Result);
+        // ISO-TSAP (S7) connection requests carry TPDU parameters instead.
+        Assert.Equal(InspectResult.NoMatch, Once(new RdpInspector(), Hex("0300 0016 11 e0 0000 0001 00 c1020100 c2020102 c0010a"), tcp: true).Result);
+    }
+
+    [Fact]
+    public void TdsPreLoginWithValidOptions()
+    {
+        var prelogin = Hex("12 01 002f 0000 0100 00 001a 0006 01 0020 0001 02 0021 0001 03 0022 0004 04 0026 0001 ff 0900000000 00 00 00 00000000 00");
+        var (result, flow) = Once(new TdsInspector(), prelogin, tcp: true);
+        Assert.Equal((InspectResult.Match, "prelogin"), (result, flow.AppDetail));
+        var broken = (byte[])prelogin.Clone();
+        broken[8] = 0x42;
+        Assert.Equal(InspectResult.NoMatch, Once(new TdsInspector(), broken, tcp: true).Result);
+    }
+
+    [Fact]
+    public void NtpClientPacket()
+    {
+        var request = new byte[48];
+        request[0] = 0x23; // v4, client
+        var (result, flow) = Once(new NtpInspector(), request, tcp: false);
+        Assert.Equal((InspectResult.Match, "v4 client"), (result, flow.AppDetail));
+        Assert.Equal(InspectResult.NoMatch, Once(new NtpInspector(), new byte[47], tcp: false).Result);
+    }
+
+    [Fact]
+    public void RadiusAttributesMustFillThePacket()
+    {
+        var request = Hex("01 07 001a").Concat(new byte[16]).Concat(Hex("01 06 75736572")).ToArray();
+        var (result, flow) = Once(new RadiusInspector(), request, tcp: false);
+        Assert.Equal((InspectResult.Match, "access-request"), (result, flow.AppDetail));
+        request[21] = 7;
+        Assert.Equal(InspectResult.NoMatch, Once(new RadiusInspector(), request, tcp: false).Result);
+    }
+
+    private static readonly byte[] IkeV2Init = Hex("1122334455667788 0000000000000000 21 20 22 08 00000000 0000001c");
+
+    [Fact]
+    public void IkeDirectAndBehindNat()
+    {
+        var (result, flow) = Once(new IkeInspector(), IkeV2Init, tcp: false);
+        Assert.Equal((InspectResult.Match, "ikev2"), (result, flow.AppDetail));
+        var natT = new byte[4].Concat(IkeV2Init).ToArray();
+        Assert.Equal("ikev2; nat-t", Once(new IkeInspector(), natT, tcp: false).Flow.AppDetail);
+        Assert.Equal(InspectResult.NeedMore, Once(new IkeInspector(), new byte[] { 0xFF }, tcp: false).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new IkeInspector(), IkeV2Init[..27], tcp: false).Result);
+    }
+
+    [Fact]
+    public void RtpNeedsTwoPacketsOfOneSource()
+    {
+        var first = Hex("8000 0001 00000000 cafebabe").Concat(new byte[20]).ToArray();
+        var second = Hex("8000 0002 000000a0 cafebabe").Concat(new byte[20]).ToArray();
+        var other = Hex("8000 0002 000000a0 0badf00d").Concat(new byte[20]).ToArray();
+        Assert.Equal(InspectResult.NeedMore, Once(new RtpInspector(), first, tcp: false).Result);
+        var flow = NewFlow(false);
+        Assert.Equal(InspectResult.Match, Run(new RtpInspector(), flow, false, true, first, second));
+        Assert.Equal("heuristic; pt=0", flow.AppDetail);
+        Assert.Equal(InspectResult.NeedMore, Run(new RtpInspector(), NewFlow(false), false, true, first, other));
+    }
+
+    [Fact]
+    public void RtcpCompoundMustAddUp()
+    {
+        var compound = Hex("80c9 0001 cafebabe 81ca 0002 cafebabe 01000000");
+        var (result, flow) = Once(new RtcpInspector(), compound, tcp: false);
+        Assert.Equal((InspectResult.Match, "heuristic"), (result, flow.AppDetail));
+        Assert.Equal(InspectResult.NoMatch, Once(new RtcpInspector(), compound[..^2], tcp: false).Result);
+    }
+}

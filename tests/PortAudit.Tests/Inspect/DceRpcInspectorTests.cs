@@ -1,0 +1,51 @@
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+public class DceRpcInspectorTests
+{
+    [Theory]
+    [InlineData("e3514235-4b06-11d1-ab04-00c04fc2dcd2", "DRSUAPI")]
+    [InlineData("12345778-1234-abcd-ef00-0123456789ac", "SAMR")]
+    [InlineData("000001a0-0000-0000-c000-000000000046", "ISystemActivator")]
+    [InlineData("3919286a-b10c-11d0-9ba8-00c04fd92ef5", "DSSETUP")]
+    public void BindNamesTheInterface(string uuid, string name)
+    {
+        var (result, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid(uuid), 1), tcp: true);
+        Assert.Equal(InspectResult.Match, result);
+        Assert.Equal((name, uuid, "bind", "bind"), (flow.RpcInterface, flow.RpcInterfaceUuid, flow.RpcSource, flow.AppDetail));
+    }
+
+    [Fact]
+    public void AlterContextNamesTheInterfaceToo()
+    {
+        var (_, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid("338cd001-2244-31f1-aaaa-900038001003"), 1, type: 14), tcp: true);
+        Assert.Equal(("WINREG", "alter_context"), (flow.RpcInterface, flow.AppDetail));
+    }
+
+    [Fact]
+    public void AShortBindWaitsAndABadHeaderIsRejected()
+    {
+        var bind = DceRpcPdus.Bind(RpcInterfaces.EndpointMapper, 3);
+        Assert.Equal(InspectResult.NeedMore, Once(new DceRpcCoInspector(), bind[..30], tcp: true).Result);
+        var bad = (byte[])bind.Clone();
+        bad[0] = 4;
+        Assert.Equal(InspectResult.NoMatch, Once(new DceRpcCoInspector(), bad, tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new DceRpcCoInspector(), bind, tcp: false).Result);
+    }
+
+    [Fact]
+    public void ConnectionlessHeaderNamesTheInterface()
+    {
+        var pdu = new byte[80 + 8];
+        pdu[0] = 4;
+        pdu[4] = 0x10;
+        new Guid("82273fdc-e32a-18c3-3f78-827929dc23ea").ToByteArray().CopyTo(pdu, 24);
+        pdu[74] = 8;
+        var (result, flow) = Once(new DceRpcClInspector(), pdu, tcp: false);
+        Assert.Equal((InspectResult.Match, "EVENTLOG"), (result, flow.RpcInterface));
+        Assert.Equal(InspectResult.NoMatch, Once(new DceRpcClInspector(), pdu[..79], tcp: false).Result);
+    }
+}

@@ -1,0 +1,46 @@
+using PortAudit.Inspect.DceRpc;
+
+namespace PortAudit.Tests.Inspect;
+
+public class EndpointMapperCaptureTests
+{
+    [SharedDataFact]
+    public void ZerologonFlowsToTheDynamicPortAreNetlogonThroughTheEndpointMapper()
+    {
+        var (flows, engine) = InspectTestData.Inspect(InspectTestData.Capture("sv-dcerpc-zerologon.pcap"));
+        var dynamic = flows.Where(f => f.ServerPort == 49668).ToList();
+        Assert.NotEmpty(dynamic);
+        Assert.All(dynamic, f =>
+        {
+            Assert.Equal("dcerpc", f.App);
+            Assert.Equal("NETLOGON", f.RpcInterface);
+            Assert.Equal("12345678-1234-abcd-ef00-01234567cffb", f.RpcInterfaceUuid);
+            Assert.Equal("epm", f.RpcSource);
+        });
+        var mapper = flows.Where(f => f.ServerPort == 135).ToList();
+        Assert.NotEmpty(mapper);
+        Assert.All(mapper, f => Assert.Equal(("EPM", "bind"), (f.RpcInterface, f.RpcSource)));
+        Assert.All(engine.Expectations.Mappings, m => Assert.Equal((49668, "NETLOGON"), ((int)m.Port, m.InterfaceName)));
+        Assert.Equal(dynamic.Count, engine.Expectations.Mappings.Sum(m => m.Uses.Count));
+    }
+
+    [SharedDataFact]
+    public void ConnectionlessCallsNameTheirInterface()
+    {
+        var (flows, _) = InspectTestData.Inspect(InspectTestData.Capture("dcerpc.pcap"));
+        var udp = flows.Where(f => f.Transport == "udp").ToList();
+        Assert.NotEmpty(udp);
+        Assert.All(udp, f => Assert.Equal("dcerpc", f.App));
+        Assert.Contains(udp, f => f.RpcInterface is not null && f.RpcInterface.StartsWith("PNIO", StringComparison.Ordinal));
+    }
+
+    [SharedDataFact]
+    public void BindsInZeekTracesNameWellKnownInterfaces()
+    {
+        var (flows, _) = InspectTestData.Inspect(
+            InspectTestData.Capture("zeek-dce-rpc-dce_rpc_netlogon.pcapng"),
+            InspectTestData.Capture("zeek-dce-rpc-cs_window7-join_stream092.pcap"));
+        var named = flows.Where(f => f.RpcSource == DceRpcLabels.FromBind).Select(f => f.RpcInterface).ToHashSet();
+        Assert.Contains("NETLOGON", named);
+    }
+}

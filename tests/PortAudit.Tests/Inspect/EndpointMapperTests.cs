@@ -1,0 +1,136 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
+
+namespace PortAudit.Tests.Inspect;
+
+public class EndpointMapperTests
+{
+    private static readonly Guid Netlogon = new("12345678-1234-abcd-ef00-01234567cffb");
+    private const uint ServerAddress = 0xC0000202;
+    private static readonly IpAddr Client = IpAddr.FromV4(0xC0000201), Server = IpAddr.FromV4(ServerAddress);
+
+    public static byte[] NetlogonTower(ushort port) => DceRpcPdus.Tower(Netlogon, 1, port, ServerAddress);
+
+    public static byte[] EptMapResponse(byte[] tower) => DceRpcPdus.EptMapResponse(tower);
+
+    [Fact]
+    public void TowerFloorsGiveInterfaceProtocolPortAndAddress()
+    {
+        Assert.True(EpmTower.TryParse(NetlogonTower(49668), out var tower));
+        Assert.Equal(Netlogon, tower.Interface);
+        Assert.Equal(IpProtocol.Tcp, tower.Transport);
+        Assert.Equal((ushort)49668, tower.Port);
+        Assert.Equal(Server, tower.Address);
+        Assert.False(tower.Connectionless);
+    }
+
+    [Fact]
+    public void EptMapResponseYieldsEachTower()
+    {
+        var towers = new List<EpmTower>();
+        EpmResponse.ReadTowers(DceRpcPdus.EptMapResponse(NetlogonTower(49668), NetlogonTower(49669)), EpmResponse.Map, towers);
+        Assert.Equal(new ushort[] { 49668, 49669 }, towers.Select(t => t.Port));
+    }
+
+    [Fact]
+    public void EptLookupResponseYieldsTheTowerOfEachEntry()
+    {
+        var towers = new List<EpmTower>();
+        EpmResponse.ReadTowers(DceRpcPdus.EptLookupResponse(NetlogonTower(49670), NetlogonTower(49671)), EpmResponse.Lookup, towers);
+        Assert.Equal(new ushort[] { 49670, 49671 }, towers.Select(t => t.Port));
+    }
+
+    [Fact]
+    public void AConnectionlessMapperAnswerIsFollowedToo()
+    {
+        var engine = new InspectionEngine();
+        var collected = new List<Flow>();
+        var table = new FlowTable(new FlowTableOptions(), engine, new Collector(collected));
+        long t = 1_700_000_000_000_000_000;
+        var request = DceRpcPdus.Connectionless(0, RpcInterfaces.EndpointMapper, EpmResponse.Map, new byte[40]);
+        var response = DceRpcPdus.Connectionless(2, RpcInterfaces.EndpointMapper, EpmResponse.Map, EptMapResponse(NetlogonTower(49668)));
+        SendUdp(table, t, Client, 50000, Server, 135, request);
+        SendUdp(table, t + 1, Server, 135, Client, 50000, response);
+        Send(table, t + 2, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
+        table.Flush();
+        Assert.Equal(("dcerpc", "EPM"), (collected.Single(f => f.ServerPort == 135).App, collected.Single(f => f.ServerPort == 135).RpcInterface));
+        Assert.Equal("epm", collected.Single(f => f.ServerPort == 49668).RpcSource);
+    }
+
+    [Fact]
+    public void AMappedPortIsLabelledWithoutABind()
+    {
+        var (flows, engine) = Replay(TimeSpan.FromSeconds(1));
+        var mapped = flows.Single(f => f.ServerPort == 49668);
+        Assert.Equal(("dcerpc", "NETLOGON", "epm"), (mapped.App, mapped.RpcInterface, mapped.RpcSource));
+        var mapping = Assert.Single(engine.Expectations.Mappings);
+        Assert.Equal((Server, (ushort)135, Client), (mapping.Mapper, mapping.MapperPort, mapping.Client));
+        Assert.Equal(mapped.Id, Assert.Single(mapping.Uses).FlowId);
+    }
+
+    [Fact]
+    public void AnExpiredMappingLabelsNothing()
+    {
+        var (flows, _) = Replay(TimeSpan.FromMinutes(6));
+        Assert.Null(flows.Single(f => f.ServerPort == 49668).App);
+    }
+
+    [Fact]
+    public void ABindOfAnotherInterfaceOverridesTheMapping()
+    {
+        var flow = InspectorHarness.NewFlow(tcp: true, 49668);
+        DceRpcLabels.Apply(flow, Netlogon, DceRpcLabels.FromEpm);
+        var result = InspectorHarness.Run(new DceRpcCoInspector(), flow, true, true, DceRpcPdus.Bind(new Guid("12345778-1234-abcd-ef00-0123456789ac"), 1));
+        Assert.Equal(InspectResult.Match, result);
+        Assert.Equal(("SAMR", "bind"), (flow.RpcInterface, flow.RpcSource));
+    }
+
+    // A mapper conversation on 135 (bind EPM, ept_map request, response naming 49668), then a bare SYN to 49668.
+    private static (List<Flow>, InspectionEngine) Replay(TimeSpan gap)
+    {
+        var engine = new InspectionEngine();
+        var collected = new List<Flow>();
+        var table = new FlowTable(new FlowTableOptions(), engine, new Collector(collected));
+        long t = 1_700_000_000_000_000_000;
+        Send(table, t, Client, 50000, Server, 135, 1000, TcpFlags.Syn, Array.Empty<byte>());
+        Send(table, t + 1, Server, 135, Client, 50000, 5000, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
+        var bind = DceRpcPdus.Bind(RpcInterfaces.EndpointMapper, 3);
+        Send(table, t + 2, Client, 50000, Server, 135, 1001, TcpFlags.Ack | TcpFlags.Psh, bind);
+        var request = DceRpcPdus.Request(EpmResponse.Map, 2, new byte[40]);
+        Send(table, t + 3, Client, 50000, Server, 135, 1001 + (uint)bind.Length, TcpFlags.Ack | TcpFlags.Psh, request);
+        Send(table, t + 4, Server, 135, Client, 50000, 5001, TcpFlags.Ack | TcpFlags.Psh, DceRpcPdus.Response(2, EptMapResponse(NetlogonTower(49668))));
+        Send(table, t + 5 + gap.Ticks * 100, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
+        table.Flush();
+        return (collected, engine);
+    }
+
+    private static void Send(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, uint seq, TcpFlags flags, byte[] payload)
+    {
+        var packet = new DecodedPacket
+        {
+            IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Tcp, HasPorts = true,
+            SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq,
+            IpBytes = 40 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
+        };
+        table.Add(packet, payload, time);
+    }
+
+    private static void SendUdp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, byte[] payload)
+    {
+        var packet = new DecodedPacket
+        {
+            IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Udp, HasPorts = true,
+            SourcePort = fromPort, DestinationPort = toPort, IpBytes = 28 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
+        };
+        table.Add(packet, payload, time);
+    }
+
+    private sealed class Collector(List<Flow> flows) : IFlowObserver
+    {
+        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+        public void OnFlowEnd(Flow flow) => flows.Add(flow);
+    }
+}

@@ -1,0 +1,40 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>Runs one inspector over crafted bytes, as the engine would show them.</summary>
+public static class InspectorHarness
+{
+    /// <summary>A flow between two documentation addresses.</summary>
+    public static Flow NewFlow(bool tcp, ushort serverPort = 40000) =>
+        new(1, tcp ? IpProtocol.Tcp : IpProtocol.Udp, IpAddr.FromV4(0xC0000201), 50000, IpAddr.FromV4(0xC0000202), serverPort, 0, tcp);
+
+    /// <summary>Shows <paramref name="messages"/> in turn (each one the whole data of its call) and returns the last result.</summary>
+    public static InspectResult Run(IInspector inspector, Flow flow, bool tcp, bool fromClient, params byte[][] messages)
+    {
+        ulong scratch = 0;
+        var result = InspectResult.NeedMore;
+        for (int i = 0; i < messages.Length; i++)
+        {
+            var input = new InspectionInput(flow, messages[i], fromClient, tcp, i, ref scratch);
+            result = inspector.Inspect(ref input);
+            if (result is InspectResult.Match or InspectResult.NoMatch) break;
+        }
+        return result;
+    }
+
+    /// <summary>Shows one message on a fresh flow; returns the result and the flow.</summary>
+    public static (InspectResult Result, Flow Flow) Once(IInspector inspector, byte[] data, bool tcp, bool fromClient = true)
+    {
+        var flow = NewFlow(tcp);
+        return (Run(inspector, flow, tcp, fromClient, data), flow);
+    }
+
+    /// <summary>Bytes from hex text, spaces allowed.</summary>
+    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", ""));
+
+    /// <summary>ASCII bytes.</summary>
+    public static byte[] Ascii(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+}

@@ -1,0 +1,64 @@
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+public class StunInspectorTests
+{
+    private static readonly byte[] Rfc5389Binding = Hex("0001 0008 2112a442 000102030405060708090a0b 8022 0004 74657374");
+    private static readonly byte[] ClassicBinding = Hex("0001 0008 00112233445566778899aabbccddeeff 0003 0004 00000000");
+    private static readonly byte[] MsTurnAllocate = Hex("0003 0010 00112233445566778899aabbccddeeff 000f 0004 72c64bc6 8008 0004 00000001");
+
+    [Fact]
+    public void Rfc5389MessageClaimsTheFlow()
+    {
+        var (result, flow) = Once(new StunInspector(), Rfc5389Binding, tcp: false);
+        Assert.Equal(InspectResult.Partial, result);
+        Assert.Equal("binding", flow.AppDetail);
+    }
+
+    [Fact]
+    public void ClassicRfc3489MessageIsRecognised()
+    {
+        var (result, flow) = Once(new StunInspector(), ClassicBinding, tcp: false);
+        Assert.Equal(InspectResult.Partial, result);
+        Assert.Equal("binding; rfc3489", flow.AppDetail);
+    }
+
+    [Fact]
+    public void MsTurnAttributesNameTheMicrosoftDialect()
+    {
+        var flow = NewFlow(false);
+        Assert.Equal(InspectResult.Match, Run(new StunInspector(), flow, false, true, ClassicBinding, MsTurnAllocate));
+        Assert.Equal("ms-turn", flow.AppDetail);
+    }
+
+    [Fact]
+    public void TwoChannelDataMessagesOnOneChannelAreTurn()
+    {
+        var flow = NewFlow(false);
+        var data = Hex("4001 0004 deadbeef");
+        Assert.Equal(InspectResult.Partial, Run(new StunInspector(), flow, false, true, data, data));
+        Assert.Equal("channel-data", flow.AppDetail);
+        Assert.Equal(InspectResult.NeedMore, Once(new StunInspector(), data, tcp: false).Result);
+    }
+
+    [Fact]
+    public void StunOverTcpWithAndWithoutFraming()
+    {
+        Assert.Equal(InspectResult.Partial, Once(new StunInspector(), Rfc5389Binding, tcp: true).Result);
+        var framed = new byte[] { 0, (byte)Rfc5389Binding.Length }.Concat(Rfc5389Binding).ToArray();
+        Assert.Equal(InspectResult.Partial, Once(new StunInspector(), framed, tcp: true).Result);
+    }
+
+    [Fact]
+    public void LengthsThatDoNotAddUpAreRejected()
+    {
+        var wrong = (byte[])Rfc5389Binding.Clone();
+        wrong[3] = 12;
+        Assert.Equal(InspectResult.NoMatch, Once(new StunInspector(), wrong, tcp: false).Result);
+        // A cookie-less 20-byte header over TCP followed by other bytes is not enough evidence.
+        Assert.Equal(InspectResult.NoMatch, Once(new StunInspector(), Hex("0001 0000 00010000050000000200000085bb8e1d e9e2"), tcp: true).Result);
+    }
+}

@@ -1,0 +1,88 @@
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+public class TextProtocolInspectorTests
+{
+    [Theory]
+    [InlineData("INVITE sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/UDP x\r\n\r\n", false, "INVITE")]
+    [InlineData("SIP/2.0 200 OK\r\n\r\n", false, "200")]
+    [InlineData("\r\n\r\nREGISTER sip:example.org SIP/2.0\r\n", true, "REGISTER")]
+    public void SipRequestAndStatusLines(string text, bool tcp, string detail)
+    {
+        var (result, flow) = Once(new SipInspector(), Ascii(text), tcp);
+        Assert.Equal(InspectResult.Match, result);
+        Assert.Equal(detail, flow.AppDetail);
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\r\n\r\n")]
+    [InlineData("hello")]
+    [InlineData("INVITE sip:bob@example.org HTTP/1.1\r\n")]
+    public void SipRejectsOtherText(string text) => Assert.Equal(InspectResult.NoMatch, Once(new SipInspector(), Ascii(text), tcp: false).Result);
+
+    [Fact]
+    public void HttpRequestGivesMethodAndHost()
+    {
+        var (result, flow) = Once(new HttpInspector(), Ascii("GET /index.html HTTP/1.1\r\nHost: www.example.org\r\n\r\n"), tcp: true);
+        Assert.Equal(InspectResult.Match, result);
+        Assert.Equal("GET; host=www.example.org", flow.AppDetail);
+    }
+
+    [Fact]
+    public void HttpWaitsForALineAndRejectsSip()
+    {
+        Assert.Equal(InspectResult.NeedMore, Once(new HttpInspector(), Ascii("GET /lo"), tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new HttpInspector(), Ascii("OPTIONS sip:a SIP/2.0\r\n"), tcp: true).Result);
+        Assert.Equal(InspectResult.Match, Once(new HttpInspector(), Ascii("HTTP/1.0 404 Not Found\r\n"), tcp: true).Result);
+    }
+
+    [Fact]
+    public void SmtpGreetingThenStartTls()
+    {
+        var smtp = new MailInspector(MailDialect.Smtp);
+        var flow = NewFlow(true);
+        Assert.Equal(InspectResult.Partial, Run(smtp, flow, true, false, Ascii("220 mx.example.org ESMTP ready\r\n")));
+        ulong scratch = 1;
+        var client = new InspectionInput(flow, Ascii("EHLO me\r\nSTARTTLS\r\n"), true, true, 1, ref scratch);
+        Assert.Equal(InspectResult.Match, smtp.Inspect(ref client));
+        Assert.Equal("starttls", flow.AppDetail);
+    }
+
+    [Fact]
+    public void ABare220GreetingIsNotEnoughForSmtp()
+    {
+        var smtp = new MailInspector(MailDialect.Smtp);
+        Assert.Equal(InspectResult.NeedMore, Once(smtp, Ascii("220 ProFTPD Server ready\r\n"), tcp: true, fromClient: false).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(smtp, Ascii("USER anonymous\r\n"), tcp: true).Result);
+    }
+
+    [Theory]
+    [InlineData("pop3", "+OK POP3 ready\r\n", "CAPA\r\nSTLS\r\n")]
+    [InlineData("imap", "* OK IMAP4rev1 ready\r\n", "a001 CAPABILITY\r\na002 STARTTLS\r\n")]
+    [InlineData("nntp", "200 news.example.org NNTP ready\r\n", "CAPABILITIES\r\nSTARTTLS\r\n")]
+    public void MailDialectsSeeTheirStartTls(string name, string greeting, string commands)
+    {
+        var dialect = new[] { MailDialect.Pop3, MailDialect.Imap, MailDialect.Nntp }.Single(d => d.Name == name);
+        var inspector = new MailInspector(dialect);
+        Assert.Equal(InspectResult.Partial, Once(inspector, Ascii(greeting), tcp: true, fromClient: false).Result);
+        var (result, flow) = Once(inspector, Ascii(commands), tcp: true);
+        Assert.Equal(InspectResult.Match, result);
+        Assert.Equal("starttls", flow.AppDetail);
+    }
+
+    [Fact]
+    public void XmppStreamHeaderAndStartTls()
+    {
+        var xmpp = new XmppInspector();
+        var header = "<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+        var (result, flow) = Once(xmpp, Ascii(header), tcp: true);
+        Assert.Equal(InspectResult.Partial, result);
+        Assert.Equal("client", flow.AppDetail);
+        Assert.Equal(InspectResult.Match, Run(xmpp, flow, true, true, Ascii(header), Ascii(header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")));
+        Assert.Equal("client; starttls", flow.AppDetail);
+        Assert.Equal(InspectResult.NoMatch, Once(xmpp, Ascii("<html><body>"), tcp: true).Result);
+    }
+}

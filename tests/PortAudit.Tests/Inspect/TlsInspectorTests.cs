@@ -1,0 +1,88 @@
+using System.Buffers.Binary;
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+public class TlsInspectorTests
+{
+    /// <summary>A ClientHello record with SNI, ALPN and supported_versions (TLS 1.3 and 1.2, plus GREASE).</summary>
+    public static byte[] ClientHello(string sni, bool dtls = false)
+    {
+        var ext = new List<byte>();
+        void Ext(ushort type, byte[] value)
+        {
+            ext.AddRange(BE16(type));
+            ext.AddRange(BE16((ushort)value.Length));
+            ext.AddRange(value);
+        }
+        var name = Ascii(sni);
+        Ext(0, BE16((ushort)(name.Length + 3)).Concat(new byte[] { 0 }).Concat(BE16((ushort)name.Length)).Concat(name).ToArray());
+        Ext(16, Hex("000c 02 6832 08 687474702f312e31"));
+        Ext(43, Hex("06 0a0a 0304 0303"));
+        var body = new List<byte>();
+        body.AddRange(dtls ? new byte[] { 0xFE, 0xFD } : new byte[] { 3, 3 });
+        body.AddRange(new byte[32]);
+        body.Add(0);
+        if (dtls) body.Add(0);
+        body.AddRange(Hex("0002 1301 01 00"));
+        body.AddRange(BE16((ushort)ext.Count));
+        body.AddRange(ext);
+        if (dtls)
+        {
+            var handshake = new List<byte> { 1, 0, (byte)(body.Count >> 8), (byte)body.Count, 0, 0, 0, 0, 0, 0, (byte)(body.Count >> 8), (byte)body.Count };
+            handshake.AddRange(body);
+            return Hex("16 fefd 0000 000000000000").Concat(BE16((ushort)handshake.Count)).Concat(handshake).ToArray();
+        }
+        var hs = new List<byte> { 1, 0, (byte)(body.Count >> 8), (byte)body.Count };
+        hs.AddRange(body);
+        return new byte[] { 22, 3, 1 }.Concat(BE16((ushort)hs.Count)).Concat(hs).ToArray();
+    }
+
+    private static byte[] BE16(ushort v)
+    {
+        var b = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(b, v);
+        return b;
+    }
+
+    [Fact]
+    public void ClientHelloGivesSniAlpnAndOfferedVersion()
+    {
+        var (result, flow) = Once(new TlsInspector(), ClientHello("example.org"), tcp: true);
+        Assert.Equal(InspectResult.Partial, result);
+        Assert.Equal("sni=example.org; alpn=h2,http/1.1; version=tls1.3", flow.AppDetail);
+    }
+
+    [Fact]
+    public void ServerHelloSettlesTheVersion()
+    {
+        var flow = NewFlow(true);
+        ulong scratch = 0;
+        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
+        var inspector = new TlsInspector();
+        Assert.Equal(InspectResult.Partial, inspector.Inspect(ref client));
+        var serverHello = Hex("16 0303 002a 02 000026 0303").Concat(new byte[32]).Concat(Hex("00 c02f 00")).ToArray();
+        var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
+        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        Assert.Equal("sni=a.example; alpn=h2,http/1.1; version=tls1.2", flow.AppDetail);
+    }
+
+    [Fact]
+    public void APartialRecordWaitsAndPlainTextIsRejected()
+    {
+        Assert.Equal(InspectResult.NeedMore, Once(new TlsInspector(), ClientHello("x.example")[..40], tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new TlsInspector(), Ascii("GET / HTTP/1.1\r\n\r\n"), tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new TlsInspector(), ClientHello("x.example"), tcp: false).Result);
+    }
+
+    [Fact]
+    public void DtlsClientHelloIsReadWithItsCookie()
+    {
+        var (result, flow) = Once(new DtlsInspector(), ClientHello("media.example", dtls: true), tcp: false);
+        Assert.Equal(InspectResult.Partial, result);
+        Assert.StartsWith("sni=media.example; alpn=h2,http/1.1; version=", flow.AppDetail);
+        Assert.Equal(InspectResult.NoMatch, Once(new DtlsInspector(), ClientHello("x"), tcp: false).Result);
+    }
+}
