@@ -8,8 +8,8 @@ namespace PortAudit.Tests;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SharedDataFactAttribute : FactAttribute
 {
-    /// <param name="relative">Path inside ../shared that the test reads, e.g. "seeds".</param>
-    public SharedDataFactAttribute(string relative)
+    /// <param name="relative">Path inside ../shared that the test reads, e.g. "seeds"; the captures by default.</param>
+    public SharedDataFactAttribute(string relative = "captures")
     {
         Relative = relative;
         if (!SharedData.Exists(relative))

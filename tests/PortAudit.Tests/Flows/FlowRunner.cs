@@ -12,9 +12,11 @@ internal sealed class FlowRunner : IFlowObserver
 
     public FlowTable Table { get; }
 
-    public FlowRunner(FlowTableOptions? options = null)
+    /// <param name="options">Flow-table options; defaults when null.</param>
+    /// <param name="stages">Observers that see each packet and ended flow before the runner keeps it (e.g. inspection).</param>
+    public FlowRunner(FlowTableOptions? options = null, params IFlowObserver[] stages)
     {
-        Table = new FlowTable(options ?? new FlowTableOptions(), this);
+        Table = new FlowTable(options ?? new FlowTableOptions(), [.. stages, this]);
         Reader = new TrafficReader(Table);
     }
 

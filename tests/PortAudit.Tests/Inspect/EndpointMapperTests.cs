@@ -114,7 +114,7 @@ public class EndpointMapperTests
             SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq,
             IpBytes = 40 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
         };
-        table.Add(packet, payload, time);
+        table.Add(ref packet, payload, time);
     }
 
     private static void SendUdp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, byte[] payload)
@@ -124,7 +124,7 @@ public class EndpointMapperTests
             IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Udp, HasPorts = true,
             SourcePort = fromPort, DestinationPort = toPort, IpBytes = 28 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
         };
-        table.Add(packet, payload, time);
+        table.Add(ref packet, payload, time);
     }
 
     private sealed class Collector(List<Flow> flows) : IFlowObserver

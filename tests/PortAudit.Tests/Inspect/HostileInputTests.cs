@@ -50,7 +50,7 @@ public class HostileInputTests
     [SharedDataFact]
     public void TheEngineSurvivesEveryCapture()
     {
-        var paths = Directory.GetFiles(InspectTestData.Captures!).Where(p => p.EndsWith(".pcap", StringComparison.Ordinal) || p.EndsWith(".pcapng", StringComparison.Ordinal)).ToArray();
+        var paths = Directory.GetFiles(SharedData.Path("captures")!).Where(p => p.EndsWith(".pcap", StringComparison.Ordinal) || p.EndsWith(".pcapng", StringComparison.Ordinal)).ToArray();
         var (flows, _) = InspectTestData.Inspect(paths);
         Assert.True(flows.Count > 500);
         Assert.Contains(flows, f => f.App is not null);
@@ -126,7 +126,7 @@ public class HostileInputTests
     private static List<byte[]> CapturePayloads(int perCapture)
     {
         var payloads = new List<byte[]>();
-        foreach (var path in Directory.GetFiles(InspectTestData.Captures!).Where(p => p.Contains(".pcap", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(SharedData.Path("captures")!).Where(p => p.Contains(".pcap", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             try
             {

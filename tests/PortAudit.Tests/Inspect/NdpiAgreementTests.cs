@@ -30,13 +30,13 @@ public class NdpiAgreementTests(ITestOutputHelper output)
     [SharedDataFact]
     public void AppLabelsAgreeWithNdpiOnItsOwnCaptures()
     {
-        string results = Path.Combine(InspectTestData.Captures!, "ndpi-results");
+        string results = Path.Combine(SharedData.Path("captures")!, "ndpi-results");
         var perFamily = new SortedDictionary<string, (int Agree, int Total)>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         var seen = new HashSet<(string, ushort)>();
         foreach (var file in Directory.GetFiles(results, "*.out").Order(StringComparer.Ordinal))
         {
-            string capture = Path.Combine(InspectTestData.Captures!, Path.GetFileName(file)[..^4]);
+            string capture = Path.Combine(SharedData.Path("captures")!, Path.GetFileName(file)[..^4]);
             if (!File.Exists(capture)) continue;
             var flows = InspectTestData.Inspect(capture).Flows;
             foreach (var ndpi in NdpiResults(file))
