@@ -6,5 +6,6 @@ var root = new RootCommand("PortAudit: audits captured traffic against the port 
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(FlowsCommand.Create());
 root.Subcommands.Add(CatalogCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 
 return CommandRunner.Invoke(root, args);

@@ -29,7 +29,7 @@ public static class FlowsCommand
         {
             var paths = parse.GetValue(captures)!;
             using var writer = FlowRecordWriters.Create(parse.GetValue(format)!, OutputStreams.Open(parse.GetValue(output)));
-            var table = new FlowTable(flowOptions.Read(parse), new FlowRecordObserver(writer));
+            var table = Pipeline.CreateTable(flowOptions.Read(parse), new FlowRecordObserver(writer));
             var reader = new TrafficReader(table);
             reader.ReadAll(paths);
             writer.Complete();
