@@ -40,7 +40,7 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         prefix = default;
         problem = null;
         var parts = text.Trim().Split('/');
-        if (parts.Length > 2 || !IpAddr.TryParse(parts[0], out var address))
+        if (parts.Length > 2 || !IsStrictAddress(parts[0]) || !IpAddr.TryParse(parts[0], out var address))
         {
             problem = $"bad address '{text}': expected an IPv4 or IPv6 address, optionally with /PREFIX";
             return false;
@@ -63,6 +63,10 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         prefix = new IpPrefix(network, full);
         return true;
     }
+
+    // The framework also takes the legacy forms "10.0.1" and "167772170"; in an inventory they are typos.
+    private static bool IsStrictAddress(string text) =>
+        text.Contains(':') || (text.Split('.') is { Length: 4 } octets && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit)));
 
     /// <summary>"10.0.8.0/22", "10.0.1.10" for a single address, or the IPv6 equivalents.</summary>
     public override string ToString()
