@@ -37,7 +37,7 @@ internal static class AuditFixture
             MakeRule("browse", "workstation", "domain-controller", 138, 138, "netbios-dgm", transport: Transport.Udp),
         ]);
 
-    public const string Inventory = $"""
+    public const string InventoryYaml = $"""
         hosts:
           - name: dc01
             addresses: [{Dc}]
@@ -55,7 +55,7 @@ internal static class AuditFixture
         """;
 
     /// <summary>Writes <paramref name="yaml"/> to a temporary file, loads it, and deletes the file.</summary>
-    public static Inventory LoadInventory(string yaml = Inventory)
+    public static Inventory LoadInventory(string yaml = InventoryYaml)
     {
         var path = Path.Combine(Path.GetTempPath(), $"inventory-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
@@ -69,11 +69,11 @@ internal static class AuditFixture
         }
     }
 
-    public static FlowAuditor Auditor(string yaml = Inventory, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule) =>
+    public static FlowAuditor Auditor(string yaml = InventoryYaml, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule) =>
         new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule);
 
     /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
-    public static List<Flow> Flows(params byte[][] frames)
+    public static List<Flow> FlowsOf(params byte[][] frames)
     {
         var builder = new PcapBuilder();
         double time = 1;
@@ -96,5 +96,5 @@ internal static class AuditFixture
     ];
 
     /// <summary>One established flow from <paramref name="client"/> to <paramref name="server"/>:<paramref name="port"/>.</summary>
-    public static Flow Established(string client, string server, ushort port) => Assert.Single(Flows(Handshake(client, server, port)));
+    public static Flow Established(string client, string server, ushort port) => Assert.Single(FlowsOf(Handshake(client, server, port)));
 }

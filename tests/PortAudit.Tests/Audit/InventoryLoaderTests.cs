@@ -46,8 +46,8 @@ public class InventoryLoaderTests
 
     private static string Replace(string find, string replacement)
     {
-        Assert.Contains(find, AuditFixture.Inventory);
-        return AuditFixture.Inventory.Replace(find, replacement);
+        Assert.Contains(find, AuditFixture.InventoryYaml);
+        return AuditFixture.InventoryYaml.Replace(find, replacement);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class InventoryLoaderTests
     [Fact]
     public void FeaturesAndTheRpcRangeShapeTheRules()
     {
-        var inventory = AuditFixture.LoadInventory(AuditFixture.Inventory + "\nfeatures: [federation]\nrpcDynamicPorts: 5000-5020\n");
+        var inventory = AuditFixture.LoadInventory(AuditFixture.InventoryYaml + "\nfeatures: [federation]\nrpcDynamicPorts: 5000-5020\n");
         var context = AuditContext.Create(AuditFixture.Catalog, inventory);
 
         Assert.Equal(["federation"], inventory.Features);
@@ -99,7 +99,7 @@ public class InventoryLoaderTests
     [Fact]
     public void UnknownFeatureIsReportedAtItsValue()
     {
-        var yaml = AuditFixture.Inventory + "\nfeatures: [federation, telepathy]\n";
+        var yaml = AuditFixture.InventoryYaml + "\nfeatures: [federation, telepathy]\n";
         AssertSingleError(yaml, "telepathy", "unknown feature 'telepathy' (features are defined in the catalog's features.yaml)");
     }
 
@@ -144,7 +144,7 @@ public class InventoryLoaderTests
 
     [Fact]
     public void BadRpcRangeIsReportedAtItsValue() =>
-        AssertSingleError(AuditFixture.Inventory + "\nrpcDynamicPorts: 5020-5000\n", "5020-5000",
+        AssertSingleError(AuditFixture.InventoryYaml + "\nrpcDynamicPorts: 5020-5000\n", "5020-5000",
             "rpcDynamicPorts: bad port range '5020-5000': 5020 is above 5000");
 
     [Fact]
