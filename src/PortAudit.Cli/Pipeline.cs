@@ -13,6 +13,15 @@ public static class Pipeline
     public static FlowTable CreateTable(FlowTableOptions options, params IFlowObserver[] consumers) =>
         new(options, [.. Stages(), .. consumers]);
 
+    /// <summary>Reads <paramref name="paths"/> through a new table feeding <paramref name="consumers"/>; every flow has ended on return.</summary>
+    public static (TrafficReader Reader, FlowTable Table) Read(FlowTableOptions options, IEnumerable<string> paths, params IFlowObserver[] consumers)
+    {
+        var table = CreateTable(options, consumers);
+        var reader = new TrafficReader(table);
+        reader.ReadAll(paths);
+        return (reader, table);
+    }
+
     // The inspection engine joins here when it is merged.
     private static IEnumerable<IFlowObserver> Stages() => [];
 }

@@ -42,31 +42,34 @@ public static class AuditCommand
             var context = AuditContext.Create(catalog, inventory);
             string directory = CreateDirectory(parse.GetValue(outDir)!);
 
+            var paths = parse.GetValue(captures)!;
             FlowAuditor auditor;
-            TrafficReader reader;
-            FlowTable table;
+            (TrafficReader Reader, FlowTable Table) run;
             using (var flows = new AuditedFlowWriter(OutputStreams.Open(Path.Combine(directory, "flows.jsonl"))))
             {
                 auditor = new FlowAuditor(context, flows);
-                table = Pipeline.CreateTable(flowOptions.Read(parse) with { ServerPorts = context.ServerPorts }, auditor);
-                reader = new TrafficReader(table);
-                reader.ReadAll(parse.GetValue(captures)!);
+                run = Pipeline.Read(flowOptions.Read(parse) with { ServerPorts = context.ServerPorts }, paths, auditor);
                 flows.Complete();
             }
             var report = auditor.Complete();
-            using (var json = OutputStreams.Open(Path.Combine(directory, "report.json")))
-                AuditJsonWriter.Write(json, report);
-            using (var markdown = new StreamWriter(OutputStreams.Open(Path.Combine(directory, "report.md")), new UTF8Encoding(false)))
-                AuditMarkdownWriter.Write(markdown, report, string.Join(", ", parse.GetValue(captures)!.Select(Path.GetFileName)));
+            WriteReports(directory, report, string.Join(", ", paths.Select(Path.GetFileName)));
             if (!parse.GetValue(GlobalOptions.Quiet))
                 AuditConsoleSummary.Write(Console.Out, report, directory);
 
-            int readStatus = RunSummary.Report(log, reader, table);
+            int readStatus = RunSummary.Report(log, run.Reader, run.Table);
             if (readStatus != ExitCodes.Ok)
                 return readStatus;
             return report.CountFindings(failKinds) > 0 ? ExitCodes.Findings : ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static void WriteReports(string directory, AuditReport report, string title)
+    {
+        using (var json = OutputStreams.Open(Path.Combine(directory, "report.json")))
+            AuditJsonWriter.Write(json, report);
+        using var markdown = new StreamWriter(OutputStreams.Open(Path.Combine(directory, "report.md")), new UTF8Encoding(false));
+        AuditMarkdownWriter.Write(markdown, report, title);
     }
 
     private static string CreateDirectory(string path)

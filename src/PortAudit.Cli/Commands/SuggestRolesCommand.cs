@@ -30,9 +30,7 @@ public static class SuggestRolesCommand
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
             var collector = new ServedTrafficCollector(address => inventory is null || (inventory.FindHost(address) is null && !inventory.IsIgnored(address)));
             var options = flowOptions.Read(parse) with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) };
-            var table = Pipeline.CreateTable(options, collector);
-            var reader = new Flows.TrafficReader(table);
-            reader.ReadAll(parse.GetValue(captures)!);
+            var (reader, table) = Pipeline.Read(options, parse.GetValue(captures)!, collector);
 
             var suggester = new RoleSuggester(catalog);
             var hosts = collector.Hosts.Select(h => new HostSuggestion(h.Address, h.Services, suggester.Suggest(h.Services, parse.GetValue(top)))).ToList();

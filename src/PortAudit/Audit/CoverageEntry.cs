@@ -1,5 +1,4 @@
 using PortAudit.Catalog;
-using PortAudit.Flows;
 
 namespace PortAudit.Audit;
 
@@ -57,27 +56,10 @@ public sealed class CoverageEntry
     /// <summary>True when the rule had too many host pairs and stands here once for all of them.</summary>
     public bool Aggregated { get; }
 
-    /// <summary>Flows that showed the rule in use, failed attempts included.</summary>
-    public long Flows { get; private set; }
-
-    /// <summary>Of <see cref="Flows"/>, the failed attempts.</summary>
-    public long FailedFlows { get; private set; }
-
-    /// <summary>Start of the first flow, nanoseconds since the epoch; 0 when none.</summary>
-    public long FirstNs { get; private set; }
-
-    /// <summary>End of the last flow, nanoseconds since the epoch; 0 when none.</summary>
-    public long LastNs { get; private set; }
+    /// <summary>Flows that showed the rule in use, failed attempts included, and when.</summary>
+    public FlowTally Tally { get; } = new();
 
     /// <summary>Seen, failed or never-seen.</summary>
     public CoverageStatus Status =>
-        Flows > FailedFlows ? CoverageStatus.Seen : Flows > 0 ? CoverageStatus.Failed : CoverageStatus.NeverSeen;
-
-    internal void Record(Flow flow, bool failed)
-    {
-        if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
-        if (flow.EndNs > LastNs) LastNs = flow.EndNs;
-        Flows++;
-        if (failed) FailedFlows++;
-    }
+        Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen : Tally.Flows > 0 ? CoverageStatus.Failed : CoverageStatus.NeverSeen;
 }

@@ -62,7 +62,7 @@ public sealed class CoverageTracker
             string? to = aggregated || rule.To == Role.AnyId ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
             // A host talking to itself has no instance: the traffic never crosses a firewall.
             if (from is not null && to is not null && _entries.TryGetValue((rule.Id, from, to), out var entry))
-                entry.Record(flow, verdict.FailedAttempt);
+                entry.Tally.Add(flow, verdict.FailedAttempt);
         }
     }
 

@@ -105,7 +105,7 @@ public sealed class Finding
     public Severity Severity => Kind switch
     {
         FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch => Severity.High,
-        FindingKind.Unexpected => Flows > 0 && FailedFlows == Flows ? Severity.Low : Severity.Medium,
+        FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
         FindingKind.Missing => Severity.Medium,
         _ => Severity.Low,
     };
@@ -137,17 +137,8 @@ public sealed class Finding
     /// <summary>Segment of an unnamed end, for unmapped findings.</summary>
     public string? Segment { get; init; }
 
-    /// <summary>Flows aggregated into this finding.</summary>
-    public long Flows { get; private set; }
-
-    /// <summary>Of <see cref="Flows"/>, the failed attempts.</summary>
-    public long FailedFlows { get; private set; }
-
-    /// <summary>Start of the first flow, nanoseconds since the epoch; 0 without flows.</summary>
-    public long FirstNs { get; private set; }
-
-    /// <summary>End of the last flow, nanoseconds since the epoch; 0 without flows.</summary>
-    public long LastNs { get; private set; }
+    /// <summary>Flows aggregated into this finding, failed attempts among them, and when.</summary>
+    public FlowTally Tally { get; } = new();
 
     /// <summary>Up to <see cref="MaxSamples"/> flows, the first met.</summary>
     public IReadOnlyList<FlowSample> Samples => _samples;
@@ -155,10 +146,7 @@ public sealed class Finding
     /// <summary>Counts <paramref name="flow"/> and quotes it while there is room.</summary>
     public void Add(Flow flow, bool failed)
     {
-        if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
-        if (flow.EndNs > LastNs) LastNs = flow.EndNs;
-        Flows++;
-        if (failed) FailedFlows++;
+        Tally.Add(flow, failed);
         if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
     }
 }

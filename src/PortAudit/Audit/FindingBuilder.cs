@@ -42,7 +42,7 @@ public sealed class FindingBuilder
     /// <summary>Every finding, worst first: severity, then kind, then most flows.</summary>
     public IReadOnlyList<Finding> Build() =>
         _byKey.Values.Concat(_missing)
-            .OrderBy(f => f.Severity).ThenBy(f => f.Kind).ThenByDescending(f => f.Flows)
+            .OrderBy(f => f.Severity).ThenBy(f => f.Kind).ThenByDescending(f => f.Tally.Flows)
             .ThenBy(f => f.ClientHost, StringComparer.Ordinal).ThenBy(f => f.ServerHost, StringComparer.Ordinal)
             .ToList();
 

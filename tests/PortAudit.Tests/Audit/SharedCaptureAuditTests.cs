@@ -85,7 +85,7 @@ public class SharedCaptureAuditTests
 
         Assert.All(flows, f => Assert.Equal(Verdict.Unmapped, f.Verdict.Verdict));
         Assert.All(report.Findings, f => Assert.Equal((FindingKind.Unmapped, "external", "phone"), (f.Kind, f.Segment, f.ClientHost)));
-        Assert.Contains(report.Findings, f => f.ServerHost == "212.242.33.35" && f.Ports == "5060" && f.Flows == 3);
+        Assert.Contains(report.Findings, f => f.ServerHost == "212.242.33.35" && f.Ports == "5060" && f.Tally.Flows == 3);
     }
 
     [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]

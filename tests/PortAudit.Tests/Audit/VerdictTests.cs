@@ -189,8 +189,8 @@ public class VerdictTests
 
         var finding = Assert.Single(auditor.Complete().Findings, f => f.Kind == FindingKind.Unexpected);
 
-        Assert.Equal(3, finding.Flows);
+        Assert.Equal(3, finding.Tally.Flows);
         Assert.Equal(3, finding.Samples.Count);
-        Assert.True(finding.FirstNs < finding.LastNs);
+        Assert.True(finding.Tally.FirstNs < finding.Tally.LastNs);
     }
 }

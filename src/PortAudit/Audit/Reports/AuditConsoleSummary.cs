@@ -14,7 +14,7 @@ public static class AuditConsoleSummary
                          $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen");
         foreach (var f in report.Findings.Take(worst))
             writer.WriteLine($"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
-                             (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Flows > 0 ? $" ({f.Flows} flows)" : ""));
+                             (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : ""));
         if (report.Findings.Count > worst)
             writer.WriteLine($"  ... {report.Findings.Count - worst} more");
         writer.WriteLine($"reports: {Path.Combine(outputDirectory, "report.md")}, report.json, flows.jsonl");

@@ -62,18 +62,15 @@ public static class AuditJsonWriter
         json.WriteString("severity", finding.Severity.Name());
         json.WriteString("clientHost", finding.ClientHost);
         json.WriteString("serverHost", finding.ServerHost);
-        WriteList(json, "clientRoles", finding.ClientRoles);
-        WriteList(json, "serverRoles", finding.ServerRoles);
+        JsonLists.WriteStrings(json, "clientRoles", finding.ClientRoles);
+        JsonLists.WriteStrings(json, "serverRoles", finding.ServerRoles);
         json.WriteString("transport", finding.Transport);
         json.WriteString("ports", finding.Ports);
         json.WriteString("rule", finding.Rule);
         json.WriteString("segment", finding.Segment);
         json.WriteString("reason", finding.Reason);
         json.WriteStartObject("evidence");
-        json.WriteNumber("flows", finding.Flows);
-        json.WriteNumber("failedFlows", finding.FailedFlows);
-        WriteTime(json, "first", finding.Flows, finding.FirstNs);
-        WriteTime(json, "last", finding.Flows, finding.LastNs);
+        WriteTally(json, finding.Tally);
         json.WriteStartArray("samples");
         foreach (var sample in finding.Samples) WriteSample(json, sample);
         json.WriteEndArray();
@@ -110,10 +107,7 @@ public static class AuditJsonWriter
         json.WriteBoolean("required", entry.Rule.Required);
         json.WriteBoolean("aggregated", entry.Aggregated);
         json.WriteString("status", entry.Status.Name());
-        json.WriteNumber("flows", entry.Flows);
-        json.WriteNumber("failedFlows", entry.FailedFlows);
-        WriteTime(json, "first", entry.Flows, entry.FirstNs);
-        WriteTime(json, "last", entry.Flows, entry.LastNs);
+        WriteTally(json, entry.Tally);
         json.WriteEndObject();
     }
 
@@ -130,11 +124,12 @@ public static class AuditJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteList(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    private static void WriteTally(Utf8JsonWriter json, FlowTally tally)
     {
-        json.WriteStartArray(name);
-        foreach (var value in values) json.WriteStringValue(value);
-        json.WriteEndArray();
+        json.WriteNumber("flows", tally.Flows);
+        json.WriteNumber("failedFlows", tally.FailedFlows);
+        WriteTime(json, "first", tally.Flows, tally.FirstNs);
+        WriteTime(json, "last", tally.Flows, tally.LastNs);
     }
 
     private static void WriteTime(Utf8JsonWriter json, string name, long flows, long nanoseconds)

@@ -50,7 +50,7 @@ public static class AuditMarkdownWriter
         var table = new MarkdownTable(writer, "severity", "kind", "client", "server", "port", "rule", "flows", "first", "why");
         foreach (var f in findings)
             table.Row(f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                $"{f.Ports}/{f.Transport}", f.Rule, f.Flows, f.Flows > 0 ? Timestamps.ToIso(f.FirstNs) : null,
+                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
                 f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})");
         writer.WriteLine();
     }
@@ -67,7 +67,7 @@ public static class AuditMarkdownWriter
             var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows");
             foreach (var e in group.OrderBy(e => e.Status).ThenBy(e => e.Rule.Id, StringComparer.Ordinal))
                 table.Row(e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, Ports(e), e.Rule.Protocol,
-                    e.Rule.Required ? "yes" : "no", e.Flows);
+                    e.Rule.Required ? "yes" : "no", e.Tally.Flows);
             writer.WriteLine();
         }
         var optional = coverage.Where(e => !e.Rule.Required && e.Status == CoverageStatus.NeverSeen).ToList();

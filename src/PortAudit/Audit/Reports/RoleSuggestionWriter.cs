@@ -40,42 +40,44 @@ public static class RoleSuggestionWriter
             json.WriteStartObject();
             json.WriteString("address", host.Address.ToString());
             json.WriteStartArray("served");
-            foreach (var s in host.Served)
-            {
-                json.WriteStartObject();
-                json.WriteString("transport", Catalog.TransportNames.Name(s.Transport));
-                json.WriteNumber("port", s.Port);
-                json.WriteNumber("flows", s.Flows);
-                json.WriteStartArray("apps");
-                foreach (var app in s.Apps) json.WriteStringValue(app);
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
+            foreach (var service in host.Served) WriteService(json, service);
             json.WriteEndArray();
             json.WriteStartArray("roles");
-            foreach (var role in host.Roles)
-            {
-                json.WriteStartObject();
-                json.WriteString("role", role.Role);
-                json.WriteNumber("score", role.Score);
-                json.WriteNumber("rolePortsSeen", role.RolePortsSeen);
-                json.WriteNumber("rolePorts", role.RolePorts);
-                json.WriteStartArray("evidence");
-                foreach (var e in role.Evidence)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("service", e.Service.ToString());
-                    json.WriteNumber("flows", e.Service.Flows);
-                    json.WriteString("rule", e.Rule.Id);
-                    json.WriteString("protocol", e.Rule.Protocol);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
+            foreach (var role in host.Roles) WriteRole(json, role);
             json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndArray();
+    }
+
+    private static void WriteService(Utf8JsonWriter json, ServedService service)
+    {
+        json.WriteStartObject();
+        json.WriteString("transport", Catalog.TransportNames.Name(service.Transport));
+        json.WriteNumber("port", service.Port);
+        json.WriteNumber("flows", service.Flows);
+        JsonLists.WriteStrings(json, "apps", service.Apps);
+        json.WriteEndObject();
+    }
+
+    private static void WriteRole(Utf8JsonWriter json, RoleSuggestion role)
+    {
+        json.WriteStartObject();
+        json.WriteString("role", role.Role);
+        json.WriteNumber("score", role.Score);
+        json.WriteNumber("rolePortsSeen", role.RolePortsSeen);
+        json.WriteNumber("rolePorts", role.RolePorts);
+        json.WriteStartArray("evidence");
+        foreach (var e in role.Evidence)
+        {
+            json.WriteStartObject();
+            json.WriteString("service", e.Service.ToString());
+            json.WriteNumber("flows", e.Service.Flows);
+            json.WriteString("rule", e.Rule.Id);
+            json.WriteString("protocol", e.Rule.Protocol);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }
