@@ -60,7 +60,7 @@ public sealed class FindingBuilder
             };
             _byKey.Add(key, finding);
         }
-        finding.Add(flow, verdict.FailedAttempt || flow.State is FlowState.Rejected or FlowState.Unanswered);
+        finding.Add(flow, verdict.FailedAttempt);
     }
 
     private static string? UnnamedSegment(FlowVerdict verdict) =>
