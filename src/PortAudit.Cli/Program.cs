@@ -7,5 +7,7 @@ GlobalOptions.AddTo(root);
 root.Subcommands.Add(FlowsCommand.Create());
 root.Subcommands.Add(CatalogCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(SuggestRolesCommand.Create());
 
 return CommandRunner.Invoke(root, args);

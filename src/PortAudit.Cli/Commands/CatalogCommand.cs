@@ -10,7 +10,7 @@ public static class CatalogCommand
     /// <summary>Builds the command; <paramref name="output"/> replaces stdout (tests pass a StringWriter).</summary>
     public static Command Create(TextWriter? output = null)
     {
-        var catalogDir = new Option<string?>("--catalog") { Description = "Catalog directory (default: the nearest 'rules' directory above the current or the program's directory)." };
+        var catalogDir = CatalogDirectory.CreateOption();
         var role = new Option<string?>("--role") { Description = "Only rules with this role on either side." };
         var from = new Option<string?>("--from") { Description = "Only rules whose client side is this role." };
         var to = new Option<string?>("--to") { Description = "Only rules whose listening side is this role." };
@@ -27,7 +27,7 @@ public static class CatalogCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var writer = output ?? Console.Out;
-            string directory = parse.GetValue(catalogDir) ?? DefaultDirectory();
+            string directory = CatalogDirectory.Resolve(parse.GetValue(catalogDir));
             log.Debug("Loading catalog from {Directory}", directory);
             var catalog = CatalogLoader.Load(directory);
             log.Information("Loaded {Rules} rules and {Roles} roles from {Directory}", catalog.Rules.Count, catalog.Roles.Count, directory);
@@ -57,8 +57,4 @@ public static class CatalogCommand
         }));
         return command;
     }
-
-    private static string DefaultDirectory() =>
-        CatalogLocator.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
-        ?? throw new InputException($"no '{CatalogLocator.DirectoryName}' directory found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; pass --catalog DIR");
 }

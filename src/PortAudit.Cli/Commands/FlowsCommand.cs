@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PortAudit.Flows;
-using PortAudit.Inspect;
 using PortAudit.Report;
 using Serilog;
 
@@ -18,39 +17,10 @@ public static class FlowsCommand
         {
             var paths = parse.GetValue(options.Captures)!;
             using var writer = FlowRecordWriters.Create(parse.GetValue(options.Format)!, OutputStreams.Open(parse.GetValue(options.Output)));
-            var table = new FlowTable(options.Flow.Read(parse), new InspectionEngine(), new FlowRecordObserver(writer));
-            var reader = new TrafficReader(table);
-            reader.ReadAll(paths);
+            var (reader, table) = Pipeline.Read(options.Flow.Read(parse), paths, new FlowRecordObserver(writer));
             writer.Complete();
             return RunSummary.Report(log, reader, table);
         }));
         return command;
     }
-}
-
-/// <summary>What every capture-reading command takes: the captures, --format, --output and the flow-table options.</summary>
-public sealed class CaptureCommandOptions
-{
-    /// <summary>Adds the arguments and options to <paramref name="command"/>.</summary>
-    public CaptureCommandOptions(Command command, string[] formats, string defaultFormat, string formatHelp)
-    {
-        Format = new Option<string>("--format", "-f") { Description = formatHelp, DefaultValueFactory = _ => defaultFormat };
-        Format.AcceptOnlyFromAmong(formats);
-        command.Arguments.Add(Captures);
-        command.Options.Add(Format);
-        command.Options.Add(Output);
-        Flow.AddTo(command);
-    }
-
-    /// <summary>The CAPTURE... argument.</summary>
-    public Argument<string[]> Captures { get; } = CaptureOptions.CapturesArgument();
-
-    /// <summary>--format.</summary>
-    public Option<string> Format { get; }
-
-    /// <summary>--output.</summary>
-    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Write to this file instead of standard output." };
-
-    /// <summary>The flow-table options.</summary>
-    public CaptureOptions Flow { get; } = new();
 }

@@ -13,6 +13,19 @@ public interface IFlowFieldSink
 
     /// <summary>A field with no value.</summary>
     void Null(int field);
+
+    /// <summary>A list of text values; formats without lists get them joined by '+'.</summary>
+    void TextList(int field, IReadOnlyList<string> values) => Text(field, string.Join('+', values));
+}
+
+/// <summary>
+/// Fields a later stage appends to a flow record (the audit's verdict and hosts), numbered on from
+/// <c>firstField</c>, so that one writer serves plain and extended records alike.
+/// </summary>
+public interface IFlowFieldSource
+{
+    /// <summary>Hands the extra fields to <paramref name="sink"/>, numbered from <paramref name="firstField"/>.</summary>
+    void Write(IFlowFieldSink sink, int firstField);
 }
 
 /// <summary>
@@ -52,7 +65,8 @@ public static class FlowFields
         Optional(sink, 16, flow.RpcSource);
     }
 
-    private static void Optional(IFlowFieldSink sink, int field, string? value)
+    /// <summary>A text field that may be absent.</summary>
+    internal static void Optional(IFlowFieldSink sink, int field, string? value)
     {
         if (value is null) sink.Null(field);
         else sink.Text(field, value);

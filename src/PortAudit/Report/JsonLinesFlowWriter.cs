@@ -6,13 +6,17 @@ namespace PortAudit.Report;
 /// <summary>One JSON object per line, written through one reusable writer: a record allocates nothing.</summary>
 public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
-    private static readonly JsonEncodedText[] Names = FlowFields.Names.Select(n => JsonEncodedText.Encode(n)).ToArray();
+    private readonly JsonEncodedText[] _names;
     private readonly Stream _output;
     private readonly Utf8JsonWriter _json;
 
     /// <summary>Creates the writer over <paramref name="output"/>.</summary>
-    public JsonLinesFlowWriter(Stream output)
+    public JsonLinesFlowWriter(Stream output) : this(output, []) { }
+
+    /// <summary>Creates a writer whose records end with <paramref name="extraFields"/>, written by <see cref="Write{TExtra}"/>.</summary>
+    public JsonLinesFlowWriter(Stream output, IReadOnlyList<string> extraFields)
     {
+        _names = FlowFields.Names.Concat(extraFields).Select(n => JsonEncodedText.Encode(n)).ToArray();
         _output = new BufferedStream(output, 1 << 16);
         _json = new Utf8JsonWriter(_output, new JsonWriterOptions { SkipValidation = true });
     }
@@ -22,17 +26,38 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         _json.WriteStartObject();
         FlowFields.Write(flow, this);
+        EndRecord();
+    }
+
+    /// <summary>Writes <paramref name="flow"/> followed by the extra fields of <paramref name="extra"/>.</summary>
+    public void Write<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource
+    {
+        _json.WriteStartObject();
+        FlowFields.Write(flow, this);
+        extra.Write(this, FlowFields.Names.Length);
+        EndRecord();
+    }
+
+    private void EndRecord()
+    {
         _json.WriteEndObject();
         _json.Flush();
         _output.WriteByte((byte)'\n');
         _json.Reset();
     }
 
-    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value) => _json.WriteString(Names[field], value);
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value) => _json.WriteString(_names[field], value);
 
-    void IFlowFieldSink.Number(int field, long value) => _json.WriteNumber(Names[field], value);
+    void IFlowFieldSink.Number(int field, long value) => _json.WriteNumber(_names[field], value);
 
-    void IFlowFieldSink.Null(int field) => _json.WriteNull(Names[field]);
+    void IFlowFieldSink.Null(int field) => _json.WriteNull(_names[field]);
+
+    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values)
+    {
+        _json.WriteStartArray(_names[field]);
+        foreach (var value in values) _json.WriteStringValue(value);
+        _json.WriteEndArray();
+    }
 
     /// <inheritdoc />
     public void Complete() => _output.Flush();

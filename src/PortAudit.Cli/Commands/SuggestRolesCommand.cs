@@ -1,0 +1,50 @@
+using System.CommandLine;
+using PortAudit.Audit;
+using PortAudit.Audit.Reports;
+using PortAudit.Catalog;
+
+namespace PortAudit.Cli.Commands;
+
+/// <summary><c>portaudit suggest-roles</c>: catalog roles for the hosts an inventory does not name yet, from what they served.</summary>
+public static class SuggestRolesCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("suggest-roles", "Suggest catalog roles for hosts not in the inventory, from the ports and protocols they served.");
+        var captures = CaptureOptions.CapturesArgument();
+        var inventoryFile = new Option<string?>("--inventory", "-i") { Description = "Hosts already in this inventory are left out." };
+        var catalogDir = CatalogDirectory.CreateOption();
+        var top = new Option<int>("--top") { Description = "Roles suggested per host.", DefaultValueFactory = _ => 3 };
+        var format = new Option<string>("--format") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var flowOptions = new CaptureOptions();
+        command.Arguments.Add(captures);
+        foreach (var option in new Option[] { inventoryFile, catalogDir, top, format })
+            command.Options.Add(option);
+        flowOptions.AddTo(command);
+
+        command.SetAction(parse => CommandRunner.Run(parse, log =>
+        {
+            var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
+            var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
+            var collector = new ServedTrafficCollector(address => inventory is null || (inventory.FindHost(address) is null && !inventory.IsIgnored(address)));
+            var options = flowOptions.Read(parse) with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) };
+            var (reader, table) = Pipeline.Read(options, parse.GetValue(captures)!, collector);
+
+            var suggester = new RoleSuggester(catalog);
+            var hosts = collector.Hosts.Select(h => new HostSuggestion(h.Address, h.Services, suggester.Suggest(h.Services, parse.GetValue(top)))).ToList();
+            if (parse.GetValue(format) == "json")
+            {
+                using var stdout = Console.OpenStandardOutput();
+                RoleSuggestionWriter.WriteJson(stdout, hosts);
+            }
+            else
+            {
+                RoleSuggestionWriter.WriteText(Console.Out, hosts);
+            }
+            return RunSummary.Report(log, reader, table);
+        }));
+        return command;
+    }
+}

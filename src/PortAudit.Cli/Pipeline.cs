@@ -1,0 +1,27 @@
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Cli;
+
+/// <summary>
+/// The one place that decides which stages observe the flow table and in what order, for every command that
+/// reads traffic. Stages that enrich a flow (inspection) come first, so consumers (writers, the audit) see
+/// each flow complete when it ends.
+/// </summary>
+public static class Pipeline
+{
+    /// <summary>A flow table feeding the enrichment stages, then <paramref name="consumers"/> in the order given.</summary>
+    public static FlowTable CreateTable(FlowTableOptions options, params IFlowObserver[] consumers) =>
+        new(options, [.. Stages(), .. consumers]);
+
+    /// <summary>Reads <paramref name="paths"/> through a new table feeding <paramref name="consumers"/>; every flow has ended on return.</summary>
+    public static (TrafficReader Reader, FlowTable Table) Read(FlowTableOptions options, IEnumerable<string> paths, params IFlowObserver[] consumers)
+    {
+        var table = CreateTable(options, consumers);
+        var reader = new TrafficReader(table);
+        reader.ReadAll(paths);
+        return (reader, table);
+    }
+
+    private static IEnumerable<IFlowObserver> Stages() => [new InspectionEngine()];
+}

@@ -1,0 +1,37 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// The catalog as one deployment sees it: dynamic ranges narrowed to the inventory's RPC range, rules whose
+/// conditions the inventory does not enable left out, and every inventory entry resolved to its roles.
+/// </summary>
+public sealed class AuditContext
+{
+    private AuditContext(RoleCatalog catalog, Inventory inventory)
+    {
+        Inventory = inventory;
+        Catalog = inventory.Apply(catalog);
+        Index = new RuleIndex(Catalog, inventory.Features);
+        Resolver = new AuditEndpoint.Resolver(inventory, Index);
+        ServerPorts = new CatalogServerPortHint(Index);
+    }
+
+    /// <summary>Prepares the audit of <paramref name="inventory"/> against <paramref name="catalog"/>.</summary>
+    public static AuditContext Create(RoleCatalog catalog, Inventory inventory) => new(catalog, inventory);
+
+    /// <summary>The deployment's inventory.</summary>
+    public Inventory Inventory { get; }
+
+    /// <summary>The catalog with the inventory's RPC range applied.</summary>
+    public RoleCatalog Catalog { get; }
+
+    /// <summary>The rules that apply to the deployment's features.</summary>
+    public RuleIndex Index { get; }
+
+    /// <summary>Addresses to inventory endpoints.</summary>
+    public AuditEndpoint.Resolver Resolver { get; }
+
+    /// <summary>Server-port hint for the flow table, from the catalog's fixed ports.</summary>
+    public CatalogServerPortHint ServerPorts { get; }
+}

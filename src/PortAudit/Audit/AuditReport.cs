@@ -1,0 +1,37 @@
+namespace PortAudit.Audit;
+
+/// <summary>Counts over a whole audit, the head of every report.</summary>
+/// <param name="Flows">Flows audited, ignored ones included.</param>
+/// <param name="FailedAttempts">Flows that were rejected or unanswered (and not the normal silence of a one-way protocol).</param>
+/// <param name="Verdicts">Flows per verdict.</param>
+/// <param name="Findings">Findings per kind.</param>
+/// <param name="Coverage">Rule instances per status, never-seen split into required and optional.</param>
+public sealed record AuditSummary(
+    long Flows,
+    long FailedAttempts,
+    IReadOnlyDictionary<Verdict, long> Verdicts,
+    IReadOnlyDictionary<FindingKind, int> Findings,
+    CoverageCounts Coverage);
+
+/// <summary>Rule instances per coverage status.</summary>
+/// <param name="Instances">All instances.</param>
+/// <param name="Seen">Seen in use.</param>
+/// <param name="Failed">Only failed attempts.</param>
+/// <param name="RequiredNeverSeen">Required and never seen: each is a missing finding.</param>
+/// <param name="OptionalNeverSeen">Optional and never seen: listed, not findings.</param>
+public sealed record CoverageCounts(int Instances, int Seen, int Failed, int RequiredNeverSeen, int OptionalNeverSeen);
+
+/// <summary>Everything an audit concluded, ready for the report writers.</summary>
+/// <param name="Summary">Counts.</param>
+/// <param name="Findings">Findings, worst first.</param>
+/// <param name="Coverage">Every rule instance with its status.</param>
+/// <param name="RolePairs">Traffic per pair of role sets, busiest first.</param>
+public sealed record AuditReport(
+    AuditSummary Summary,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<CoverageEntry> Coverage,
+    IReadOnlyList<RolePairStatistics> RolePairs)
+{
+    /// <summary>Findings of <paramref name="kinds"/>: what decides the exit code.</summary>
+    public int CountFindings(IEnumerable<FindingKind> kinds) => kinds.Sum(k => Summary.Findings.GetValueOrDefault(k));
+}

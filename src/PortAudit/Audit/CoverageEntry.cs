@@ -1,0 +1,65 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Audit;
+
+/// <summary>How much of one rule instance the capture showed.</summary>
+public enum CoverageStatus
+{
+    /// <summary>At least one flow that the rule allows got through.</summary>
+    Seen,
+
+    /// <summary>Only failed attempts (rejected or unanswered) were seen.</summary>
+    Failed,
+
+    /// <summary>No flow at all.</summary>
+    NeverSeen,
+}
+
+/// <summary>Text forms of <see cref="CoverageStatus"/>.</summary>
+public static class CoverageStatusNames
+{
+    /// <summary>seen, failed or never-seen.</summary>
+    public static string Name(this CoverageStatus status) => status switch
+    {
+        CoverageStatus.Seen => "seen",
+        CoverageStatus.Failed => "failed",
+        _ => "never-seen",
+    };
+}
+
+/// <summary>
+/// One rule instantiated for one pair of inventory hosts (or <see cref="AnyHost"/> for a side the rule
+/// leaves open or that was aggregated), with the flows that showed it in use.
+/// </summary>
+public sealed class CoverageEntry
+{
+    /// <summary>Host name standing for "any host": the rule's side is <c>any</c>, or the instances were aggregated.</summary>
+    public const string AnyHost = "*";
+
+    internal CoverageEntry(Rule rule, string fromHost, string toHost, bool aggregated)
+    {
+        Rule = rule;
+        FromHost = fromHost;
+        ToHost = toHost;
+        Aggregated = aggregated;
+    }
+
+    /// <summary>The rule.</summary>
+    public Rule Rule { get; }
+
+    /// <summary>Client-side host name, or <see cref="AnyHost"/>.</summary>
+    public string FromHost { get; }
+
+    /// <summary>Server-side host name, or <see cref="AnyHost"/>.</summary>
+    public string ToHost { get; }
+
+    /// <summary>True when the rule had too many host pairs and stands here once for all of them.</summary>
+    public bool Aggregated { get; }
+
+    /// <summary>Flows that showed the rule in use, failed attempts included, and when.</summary>
+    public FlowTally Tally { get; } = new();
+
+    /// <summary>Seen, failed or never-seen.</summary>
+    public CoverageStatus Status =>
+        Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen : Tally.Flows > 0 ? CoverageStatus.Failed : CoverageStatus.NeverSeen;
+}

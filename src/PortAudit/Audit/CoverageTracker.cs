@@ -1,0 +1,72 @@
+using PortAudit.Catalog;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// Instantiates every rule that applies to the inventory for each concrete pair of hosts with its roles, and
+/// records which instances the flows showed in use. A side the rule leaves to <c>any</c> is not expanded (it
+/// would pair every host with every other); a rule whose host pairs exceed <see cref="MaxPairsPerRule"/> is
+/// kept as one aggregated instance, so a wide role cannot explode the report.
+/// </summary>
+public sealed class CoverageTracker
+{
+    /// <summary>Default largest number of host pairs a rule is instantiated for before it is aggregated.</summary>
+    public const int DefaultMaxPairsPerRule = 64;
+
+    private readonly Dictionary<(string Rule, string From, string To), CoverageEntry> _entries = [];
+    private readonly HashSet<string> _aggregated = new(StringComparer.Ordinal);
+    private readonly List<CoverageEntry> _ordered = [];
+
+    /// <summary>
+    /// Instantiates <paramref name="rules"/> (already limited to the deployment's features) over the hosts of
+    /// <paramref name="inventory"/>.
+    /// </summary>
+    public CoverageTracker(Inventory inventory, IEnumerable<Rule> rules, int maxPairsPerRule = DefaultMaxPairsPerRule)
+    {
+        MaxPairsPerRule = maxPairsPerRule;
+        var hostsByRole = inventory.Hosts.SelectMany(h => h.Roles.Select(r => (Role: r, Host: h))).ToLookup(x => x.Role, x => x.Host);
+        foreach (var rule in rules)
+        {
+            var pairs = (from client in Side(rule.From, hostsByRole)
+                         from server in Side(rule.To, hostsByRole)
+                         where !(client == server && client is { IsSingleAddress: true })
+                         select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost)).ToList();
+            if (pairs.Count > maxPairsPerRule)
+            {
+                _aggregated.Add(rule.Id);
+                pairs = [(CoverageEntry.AnyHost, CoverageEntry.AnyHost)];
+            }
+            foreach (var (from, to) in pairs)
+            {
+                var entry = new CoverageEntry(rule, from, to, _aggregated.Contains(rule.Id));
+                _entries.Add((rule.Id, from, to), entry);
+                _ordered.Add(entry);
+            }
+        }
+    }
+
+    /// <summary>Largest number of host pairs a rule is instantiated for before it is aggregated.</summary>
+    public int MaxPairsPerRule { get; }
+
+    /// <summary>Every instance, rule by rule in catalog order.</summary>
+    public IReadOnlyList<CoverageEntry> Entries => _ordered;
+
+    /// <summary>Credits the rules <paramref name="verdict"/> found in use to the instance of the flow's hosts.</summary>
+    public void Record(Flow flow, FlowVerdict verdict)
+    {
+        foreach (var rule in verdict.Covered)
+        {
+            bool aggregated = _aggregated.Contains(rule.Id);
+            string? from = aggregated || rule.From == Role.AnyId ? CoverageEntry.AnyHost : verdict.Client.Host?.Name;
+            string? to = aggregated || rule.To == Role.AnyId ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
+            // A host talking to itself has no instance: the traffic never crosses a firewall.
+            if (from is not null && to is not null && _entries.TryGetValue((rule.Id, from, to), out var entry))
+                entry.Tally.Add(flow, verdict.FailedAttempt);
+        }
+    }
+
+    // Null stands for the whole "any" side.
+    private static IEnumerable<InventoryHost?> Side(string role, ILookup<string, InventoryHost> hostsByRole) =>
+        role == Role.AnyId ? new InventoryHost?[] { null } : hostsByRole[role].Cast<InventoryHost?>();
+}

@@ -1,0 +1,152 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>Kinds of finding, in the order a report lists them when severities tie.</summary>
+public enum FindingKind
+{
+    /// <summary>A failed attempt (rejected or unanswered) that a required rule covers: the firewall blocks what the deployment needs.</summary>
+    RequiredBlocked,
+
+    /// <summary>Flows whose detected protocol contradicts the rule of their port.</summary>
+    ProtocolMismatch,
+
+    /// <summary>Flows between known hosts that no rule allows.</summary>
+    Unexpected,
+
+    /// <summary>A required rule instance that no flow showed.</summary>
+    Missing,
+
+    /// <summary>Flows with an end the inventory does not name.</summary>
+    Unmapped,
+}
+
+/// <summary>How much a finding matters; reports list the worst first.</summary>
+public enum Severity
+{
+    /// <summary>Breaks the deployment or its security: blocked requirements, protocol mismatches.</summary>
+    High,
+
+    /// <summary>Open paths no rule needs, requirements never exercised.</summary>
+    Medium,
+
+    /// <summary>Context: unnamed addresses, unexpected attempts that were refused anyway.</summary>
+    Low,
+}
+
+/// <summary>Text forms of finding kinds and severities used in every output and on the command line.</summary>
+public static class FindingNames
+{
+    /// <summary>Every kind in report order.</summary>
+    public static readonly FindingKind[] AllKinds = Enum.GetValues<FindingKind>();
+
+    /// <summary>required-blocked, protocol-mismatch, unexpected, missing, unmapped.</summary>
+    public static string Name(this FindingKind kind) => kind switch
+    {
+        FindingKind.RequiredBlocked => "required-blocked",
+        FindingKind.ProtocolMismatch => "protocol-mismatch",
+        FindingKind.Unexpected => "unexpected",
+        FindingKind.Missing => "missing",
+        _ => "unmapped",
+    };
+
+    /// <summary>high, medium, low.</summary>
+    public static string Name(this Severity severity) => severity.ToString().ToLowerInvariant();
+}
+
+/// <summary>One flow quoted as evidence of a finding.</summary>
+/// <param name="StartNs">Start, nanoseconds since the epoch.</param>
+/// <param name="EndNs">End, nanoseconds since the epoch.</param>
+/// <param name="Transport">tcp, udp...</param>
+/// <param name="Client">Client address.</param>
+/// <param name="ClientPort">Client port.</param>
+/// <param name="Server">Server address.</param>
+/// <param name="ServerPort">Server port.</param>
+/// <param name="State">established, rejected, unanswered, midstream.</param>
+/// <param name="App">Application label found by inspection, or null.</param>
+public sealed record FlowSample(
+    long StartNs, long EndNs, string Transport, string Client, int ClientPort, string Server, int ServerPort, string State, string? App)
+{
+    /// <summary>The sample of <paramref name="flow"/>.</summary>
+    public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
+        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App);
+}
+
+/// <summary>
+/// One problem the audit reports: flows of one kind between the same two ends on the same port and rule,
+/// aggregated, or one required rule instance never seen.
+/// </summary>
+public sealed class Finding
+{
+    /// <summary>Most flows quoted per finding; the counts cover all of them.</summary>
+    public const int MaxSamples = 5;
+
+    private readonly List<FlowSample> _samples = [];
+
+    /// <summary>Creates an empty finding; flows are added with <see cref="Add"/>.</summary>
+    public Finding(FindingKind kind, string clientHost, string serverHost, IReadOnlyList<string> clientRoles,
+        IReadOnlyList<string> serverRoles, string transport, string ports, string? rule, string? reason)
+    {
+        Kind = kind;
+        ClientHost = clientHost;
+        ServerHost = serverHost;
+        ClientRoles = clientRoles;
+        ServerRoles = serverRoles;
+        Transport = transport;
+        Ports = ports;
+        Rule = rule;
+        Reason = reason;
+    }
+
+    /// <summary>The kind.</summary>
+    public FindingKind Kind { get; }
+
+    /// <summary>Unexpected flows that were all refused anyway matter less than open ones.</summary>
+    public Severity Severity => Kind switch
+    {
+        FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch => Severity.High,
+        FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
+        FindingKind.Missing => Severity.Medium,
+        _ => Severity.Low,
+    };
+
+    /// <summary>Client host name, the address of an unnamed client, or "*" for any host.</summary>
+    public string ClientHost { get; }
+
+    /// <summary>Server host name, the address of an unnamed server, or "*" for any host.</summary>
+    public string ServerHost { get; }
+
+    /// <summary>Client roles (the rule's for missing findings).</summary>
+    public IReadOnlyList<string> ClientRoles { get; }
+
+    /// <summary>Server roles (the rule's for missing findings).</summary>
+    public IReadOnlyList<string> ServerRoles { get; }
+
+    /// <summary>tcp, udp, both, esp...</summary>
+    public string Transport { get; }
+
+    /// <summary>The server port, or the rule's ports for missing findings.</summary>
+    public string Ports { get; }
+
+    /// <summary>Rule id, when a rule is involved.</summary>
+    public string? Rule { get; }
+
+    /// <summary>Why, in words.</summary>
+    public string? Reason { get; }
+
+    /// <summary>Segment of an unnamed end, for unmapped findings.</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>Flows aggregated into this finding, failed attempts among them, and when.</summary>
+    public FlowTally Tally { get; } = new();
+
+    /// <summary>Up to <see cref="MaxSamples"/> flows, the first met.</summary>
+    public IReadOnlyList<FlowSample> Samples => _samples;
+
+    /// <summary>Counts <paramref name="flow"/> and quotes it while there is room.</summary>
+    public void Add(Flow flow, bool failed)
+    {
+        Tally.Add(flow, failed);
+        if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
+    }
+}

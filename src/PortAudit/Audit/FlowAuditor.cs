@@ -1,0 +1,83 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>Receives each audited flow with its verdict (the flows.jsonl writer).</summary>
+public interface IAuditedFlowSink
+{
+    /// <summary>One ended flow and its verdict.</summary>
+    void Write(Flow flow, FlowVerdict verdict);
+}
+
+/// <summary>
+/// The audit as a flow observer: classifies each flow when it ends (after inspection, which runs earlier in
+/// the observer list) and feeds coverage, findings and role-pair counts, so the same code can audit live
+/// traffic. <see cref="Complete"/> closes the books.
+/// </summary>
+public sealed class FlowAuditor : IFlowObserver
+{
+    private readonly FlowClassifier _classifier;
+    private readonly IAuditedFlowSink? _sink;
+    private readonly long[] _verdicts = new long[VerdictNames.All.Length];
+    private long _failedAttempts;
+
+    /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
+    public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule)
+    {
+        _classifier = new FlowClassifier(context.Index, context.Resolver);
+        _sink = sink;
+        Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
+    }
+
+    /// <summary>Rule instances and what the flows so far showed of them.</summary>
+    public CoverageTracker Coverage { get; }
+
+    /// <summary>Findings so far.</summary>
+    public FindingBuilder Findings { get; } = new();
+
+    /// <summary>Traffic per pair of role sets so far.</summary>
+    public RolePairTracker RolePairs { get; } = new();
+
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow) => Audit(flow);
+
+    /// <summary>Classifies one ended flow and counts it everywhere; returns the verdict.</summary>
+    public FlowVerdict Audit(Flow flow)
+    {
+        var verdict = _classifier.Classify(flow);
+        _verdicts[(int)verdict.Verdict]++;
+        if (verdict.Verdict != Verdict.Ignored)
+        {
+            if (verdict.FailedAttempt) _failedAttempts++;
+            Coverage.Record(flow, verdict);
+            Findings.Record(flow, verdict);
+            RolePairs.Record(flow, verdict);
+        }
+        _sink?.Write(flow, verdict);
+        return verdict;
+    }
+
+    /// <summary>Adds the missing findings of rule instances never seen and builds the report. Call once, after the last flow.</summary>
+    public AuditReport Complete()
+    {
+        Findings.AddMissing(Coverage.Entries);
+        var findings = Findings.Build();
+        var coverage = Coverage.Entries;
+        var summary = new AuditSummary(
+            _verdicts.Sum(),
+            _failedAttempts,
+            VerdictNames.All.ToDictionary(v => v, v => _verdicts[(int)v]),
+            FindingNames.AllKinds.ToDictionary(k => k, k => findings.Count(f => f.Kind == k)),
+            new CoverageCounts(
+                coverage.Count,
+                coverage.Count(e => e.Status == CoverageStatus.Seen),
+                coverage.Count(e => e.Status == CoverageStatus.Failed),
+                coverage.Count(e => e.Status == CoverageStatus.NeverSeen && e.Rule.Required),
+                coverage.Count(e => e.Status == CoverageStatus.NeverSeen && !e.Rule.Required)));
+        return new AuditReport(summary, findings, coverage, RolePairs.Pairs);
+    }
+}

@@ -1,0 +1,110 @@
+using PortAudit.Catalog;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// Gives each flow its verdict: matches transport, server port and the roles of both ends against the rules,
+/// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.RpcSource"/>) against the
+/// rule's protocol. Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
+/// inspection tied to the endpoint mapper or a bind.
+/// </summary>
+public sealed class FlowClassifier
+{
+    private const string EndpointMapperProtocol = "epm";
+    private const int EndpointMapperPort = 135;
+
+    private readonly RuleIndex _index;
+    private readonly AuditEndpoint.Resolver _resolver;
+
+    /// <summary>Creates a classifier over the deployment's rule index and its inventory.</summary>
+    public FlowClassifier(RuleIndex index, AuditEndpoint.Resolver resolver)
+    {
+        _index = index;
+        _resolver = resolver;
+    }
+
+    /// <summary>The verdict on <paramref name="flow"/>, read when it ended so that inspection has had its say.</summary>
+    public FlowVerdict Classify(Flow flow)
+    {
+        var client = _resolver.Resolve(flow.Client);
+        var server = _resolver.Resolve(flow.Server);
+        bool failed = IsFailedAttempt(flow);
+        if (client.Ignored || server.Ignored)
+            return new FlowVerdict(Verdict.Ignored, null, client, server, [], failed, null, null);
+
+        List<Rule>? allowing = null;
+        Rule? contradicted = null;
+        Rule? dynamic = null;
+        if (ToTransport(flow.Protocol) is { } transport)
+        {
+            foreach (var rule in _index.Match(transport, flow.ServerPort, client.Roles, server.Roles))
+            {
+                if (rule.DynamicRange)
+                    dynamic ??= rule;
+                else if (ProtocolExpectations.Accepts(rule.Protocol, flow.App))
+                    (allowing ??= []).Add(rule);
+                else
+                    contradicted ??= rule;
+            }
+        }
+
+        if (allowing is not null)
+            return Allowed(Verdict.Expected, allowing, client, server, flow);
+        if (contradicted is not null)
+            return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
+                $"inspection found '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
+
+        string? reason = null;
+        if (dynamic is not null)
+        {
+            if (IsExplainedRpc(flow) && AllowsEndpointMapper(client, server))
+                return Allowed(Verdict.ExpectedDynamicRpc, [dynamic], client, server, flow);
+            if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))
+                return new FlowVerdict(Verdict.ProtocolMismatch, dynamic, client, server, [], failed, null,
+                    $"inspection found '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
+            reason = $"port {flow.ServerPort} is in the dynamic RPC range of rule {dynamic.Id}, " +
+                     "but no endpoint-mapper answer or bind explains the flow";
+        }
+
+        if (client.Host is null || server.Host is null)
+            return new FlowVerdict(Verdict.Unmapped, null, client, server, [], failed, null,
+                reason ?? $"{(client.Host is null ? "client" : "server")} address is not in the inventory");
+        return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null, reason ?? "no rule allows it");
+    }
+
+    private static FlowVerdict Allowed(Verdict verdict, IReadOnlyList<Rule> rules, AuditEndpoint client, AuditEndpoint server, Flow flow)
+    {
+        // Silence from a protocol that never answers is how it works, not a failed attempt.
+        bool failed = IsFailedAttempt(flow) && !rules.Any(r => IsNormalSilence(flow, r));
+        var blocked = failed ? rules.FirstOrDefault(r => r.Required) : null;
+        return new FlowVerdict(verdict, rules[0], client, server, rules, failed, blocked, null);
+    }
+
+    private static bool IsFailedAttempt(Flow flow) => flow.State is FlowState.Rejected or FlowState.Unanswered;
+
+    private static bool IsNormalSilence(Flow flow, Rule rule) =>
+        flow.State == FlowState.Unanswered && flow.Protocol == (byte)Transport.Udp && ProtocolExpectations.IsOneWay(rule.Protocol);
+
+    // The inspection stage sets RpcSource when an endpoint-mapper answer named this port or a bind was seen in the flow.
+    private static bool IsExplainedRpc(Flow flow) => flow.RpcSource is "epm" or "bind";
+
+    private bool AllowsEndpointMapper(AuditEndpoint client, AuditEndpoint server)
+    {
+        foreach (var rule in _index.Match(Transport.Tcp, EndpointMapperPort, client.Roles, server.Roles))
+            if (rule.Protocol == EndpointMapperProtocol)
+                return true;
+        return false;
+    }
+
+    /// <summary>The catalog transport of an IP protocol number, or null for protocols no rule can name (ICMP...).</summary>
+    public static Transport? ToTransport(byte protocol) => protocol switch
+    {
+        (byte)Transport.Tcp => Transport.Tcp,
+        (byte)Transport.Udp => Transport.Udp,
+        (byte)Transport.Gre => Transport.Gre,
+        (byte)Transport.Esp => Transport.Esp,
+        (byte)Transport.Ah => Transport.Ah,
+        _ => null,
+    };
+}

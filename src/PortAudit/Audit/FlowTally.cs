@@ -1,0 +1,28 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>Counts flows and failed attempts with the time span they cover: the evidence behind findings and coverage.</summary>
+public sealed class FlowTally
+{
+    /// <summary>Flows counted, failed attempts included.</summary>
+    public long Flows { get; private set; }
+
+    /// <summary>Of <see cref="Flows"/>, the failed attempts.</summary>
+    public long FailedFlows { get; private set; }
+
+    /// <summary>Start of the first flow, nanoseconds since the epoch; 0 without flows.</summary>
+    public long FirstNs { get; private set; }
+
+    /// <summary>End of the last flow, nanoseconds since the epoch; 0 without flows.</summary>
+    public long LastNs { get; private set; }
+
+    /// <summary>Counts <paramref name="flow"/>.</summary>
+    public void Add(Flow flow, bool failed)
+    {
+        if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
+        if (flow.EndNs > LastNs) LastNs = flow.EndNs;
+        Flows++;
+        if (failed) FailedFlows++;
+    }
+}

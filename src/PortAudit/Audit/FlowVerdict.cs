@@ -1,0 +1,22 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Audit;
+
+/// <summary>The audit's conclusion about one flow.</summary>
+/// <param name="Verdict">The verdict.</param>
+/// <param name="Rule">The rule that allows the flow (or whose protocol it contradicts); null for unexpected and unmapped flows.</param>
+/// <param name="Client">The initiator as the inventory sees it.</param>
+/// <param name="Server">The responder as the inventory sees it.</param>
+/// <param name="Covered">Rules this flow shows in use, for coverage: every rule that allows it, not only <paramref name="Rule"/>.</param>
+/// <param name="FailedAttempt">True when the flow was rejected or went unanswered.</param>
+/// <param name="BlockedRule">For a failed attempt, a required rule that covers it: the firewall blocks what the deployment needs.</param>
+/// <param name="Reason">Why, in words, when the verdict alone does not say it.</param>
+public sealed record FlowVerdict(
+    Verdict Verdict,
+    Rule? Rule,
+    AuditEndpoint Client,
+    AuditEndpoint Server,
+    IReadOnlyList<Rule> Covered,
+    bool FailedAttempt,
+    Rule? BlockedRule,
+    string? Reason);

@@ -1,0 +1,84 @@
+using PortAudit.Catalog;
+using PortAudit.Decode;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// A host of the deployment, or a group of hosts that play the same roles (a client subnet).
+/// </summary>
+/// <param name="Name">Name used in reports.</param>
+/// <param name="Prefixes">Its addresses and subnets.</param>
+/// <param name="Roles">Catalog role ids, in the order written.</param>
+public sealed record InventoryHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles)
+{
+    /// <summary>True when the entry stands for exactly one address, so it cannot talk to itself across a firewall.</summary>
+    public bool IsSingleAddress => Prefixes.Count == 1 && Prefixes[0].IsSingleAddress;
+}
+
+/// <summary>A named part of the network (internal, perimeter, external) used to place addresses the inventory does not name.</summary>
+/// <param name="Name">Segment name.</param>
+/// <param name="Prefixes">Its subnets.</param>
+public sealed record InventorySegment(string Name, IReadOnlyList<IpPrefix> Prefixes);
+
+/// <summary>
+/// What a user states about one deployment: its hosts and their roles, its network segments, the features
+/// (catalog conditions) it enables, the RPC dynamic port range in force, and addresses to leave out.
+/// Built by <see cref="InventoryLoader"/>, which guarantees every role and feature exists in the catalog.
+/// </summary>
+public sealed class Inventory
+{
+    private readonly AddressMap<InventoryHost> _hosts = new();
+    private readonly AddressMap<InventorySegment> _segments = new();
+    private readonly AddressMap<bool> _ignored = new();
+
+    /// <summary>Creates an inventory; a prefix given twice keeps its first entry (the loader reports conflicts).</summary>
+    public Inventory(
+        IReadOnlyList<InventoryHost> hosts,
+        IReadOnlyList<InventorySegment> segments,
+        IReadOnlyList<string> features,
+        PortRange? rpcDynamicPorts,
+        IReadOnlyList<IpPrefix> ignore)
+    {
+        Hosts = hosts;
+        Segments = segments;
+        Features = features;
+        RpcDynamicPorts = rpcDynamicPorts;
+        Ignore = ignore;
+        foreach (var host in hosts)
+            foreach (var prefix in host.Prefixes)
+                _hosts.TryAdd(prefix, host, out _);
+        foreach (var segment in segments)
+            foreach (var prefix in segment.Prefixes)
+                _segments.TryAdd(prefix, segment, out _);
+        foreach (var prefix in ignore)
+            _ignored.TryAdd(prefix, true, out _);
+    }
+
+    /// <summary>Hosts and host groups in file order.</summary>
+    public IReadOnlyList<InventoryHost> Hosts { get; }
+
+    /// <summary>Segments in file order.</summary>
+    public IReadOnlyList<InventorySegment> Segments { get; }
+
+    /// <summary>Enabled catalog features.</summary>
+    public IReadOnlyList<string> Features { get; }
+
+    /// <summary>The RPC dynamic range in force, replacing the catalog's default; null keeps the default.</summary>
+    public PortRange? RpcDynamicPorts { get; }
+
+    /// <summary>Addresses and subnets whose flows the audit leaves out (broadcast, monitoring probes...).</summary>
+    public IReadOnlyList<IpPrefix> Ignore { get; }
+
+    /// <summary>The most specific host entry holding <paramref name="address"/>, or null.</summary>
+    public InventoryHost? FindHost(IpAddr address) => _hosts.TryFind(address, out var host) ? host : null;
+
+    /// <summary>The most specific segment holding <paramref name="address"/>, or null.</summary>
+    public InventorySegment? FindSegment(IpAddr address) => _segments.TryFind(address, out var segment) ? segment : null;
+
+    /// <summary>True when flows of <paramref name="address"/> are to be left out.</summary>
+    public bool IsIgnored(IpAddr address) => _ignored.TryFind(address, out _);
+
+    /// <summary>The catalog as this deployment sees it: dynamic-range rules narrowed to its RPC range.</summary>
+    public RoleCatalog Apply(RoleCatalog catalog) =>
+        RpcDynamicPorts is { } range ? catalog.WithDynamicRange(range) : catalog;
+}

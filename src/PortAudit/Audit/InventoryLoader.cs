@@ -1,0 +1,186 @@
+using PortAudit.Catalog;
+using PortAudit.Catalog.Loading;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// Reads and validates an inventory file against a catalog. Either the whole inventory loads or an
+/// <see cref="InventoryException"/> lists every problem with its file:line:column: malformed YAML, unknown
+/// fields, roles and features, bad addresses and prefixes, and one prefix given to hosts with different roles.
+/// </summary>
+public static class InventoryLoader
+{
+    private static readonly string[] FileKeys = ["hosts", "segments", "features", "rpcDynamicPorts", "ignore"];
+    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles"];
+    private static readonly string[] SegmentKeys = ["name", "cidrs"];
+
+    /// <summary>Loads <paramref name="path"/>; error messages name the file as given.</summary>
+    /// <exception cref="InventoryException">The file is missing or invalid.</exception>
+    public static Inventory Load(string path, RoleCatalog catalog)
+    {
+        var errors = new ErrorList();
+        if (!File.Exists(path))
+        {
+            errors.Add(new SourceSpot(path, 1, 1), "inventory file not found");
+            return Fail(errors);
+        }
+        var root = YamlDocumentReader.ReadRoot(path, path, errors);
+        if (root is null)
+            return Fail(errors);
+
+        var file = new MappingReader(root, path, errors, FileKeys);
+        var hosts = ReadHosts(file, path, catalog, errors);
+        var segments = ReadSegments(file, path, errors);
+        var features = ReadFeatures(file, catalog, errors);
+        var range = ReadRange(file, errors);
+        var ignore = ReadPrefixes(file.TextList("ignore"), errors);
+        if (errors.Count > 0)
+            return Fail(errors);
+        return new Inventory(hosts, segments, features, range, ignore.Select(p => p.Value).ToArray());
+    }
+
+    private static Inventory Fail(ErrorList errors)
+    {
+        try
+        {
+            errors.ThrowIfAny();
+        }
+        catch (CatalogException ex)
+        {
+            // The located-error machinery is the catalog's; the user must see that the inventory is at fault.
+            throw new InventoryException(ex.Errors);
+        }
+        throw new InvalidOperationException("Fail called without errors");
+    }
+
+    private static List<InventoryHost> ReadHosts(MappingReader file, string path, RoleCatalog catalog, ErrorList errors)
+    {
+        var hosts = new List<InventoryHost>();
+        var names = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
+        var claims = new Dictionary<IpPrefix, (InventoryHost Host, SourceSpot Spot)>();
+        foreach (var node in file.Items("hosts"))
+        {
+            var entry = new MappingReader(node, path, errors, HostKeys);
+            var name = UniqueName(entry, names, "host", errors);
+            var prefixes = ReadPrefixes([.. entry.TextList("addresses"), .. entry.TextList("cidrs")], errors);
+            if (prefixes.Count == 0 && entry.Node("addresses") is null && entry.Node("cidrs") is null)
+                errors.Add(entry.Spot, "missing field 'addresses' (or 'cidrs')");
+            var roles = ReadRoles(entry, catalog, errors);
+            if (name is null)
+                continue;
+            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles);
+            foreach (var prefix in prefixes)
+                Claim(claims, prefix, host, errors);
+            hosts.Add(host);
+        }
+        return hosts;
+    }
+
+    private static void Claim(
+        Dictionary<IpPrefix, (InventoryHost Host, SourceSpot Spot)> claims, Located<IpPrefix> prefix, InventoryHost host, ErrorList errors)
+    {
+        if (!claims.TryGetValue(prefix.Value, out var first))
+        {
+            claims.Add(prefix.Value, (host, prefix.Spot));
+            return;
+        }
+        if (first.Host != host && !first.Host.Roles.Order().SequenceEqual(host.Roles.Order()))
+            errors.Add(prefix.Spot,
+                $"'{prefix.Value}' is also given to host '{first.Host.Name}' (line {first.Spot.Line}) with other roles: " +
+                $"[{string.Join(", ", first.Host.Roles)}] against [{string.Join(", ", host.Roles)}]");
+    }
+
+    private static List<string> ReadRoles(MappingReader entry, RoleCatalog catalog, ErrorList errors)
+    {
+        var roles = new List<string>();
+        var listed = entry.TextList("roles");
+        if (listed.Count == 0)
+            errors.Add(entry.Spot, "missing field 'roles': a host needs at least one catalog role");
+        foreach (var role in listed)
+        {
+            if (role.Value == Role.AnyId)
+                errors.Add(role.Spot, $"role '{Role.AnyId}' is the catalog's wildcard and cannot be given to a host");
+            else if (catalog.FindRole(role.Value) is null)
+                errors.Add(role.Spot, $"unknown role '{role.Value}' (roles are defined in the catalog's {CatalogLoader.RolesFile})");
+            else if (!roles.Contains(role.Value))
+                roles.Add(role.Value);
+        }
+        return roles;
+    }
+
+    private static List<InventorySegment> ReadSegments(MappingReader file, string path, ErrorList errors)
+    {
+        var segments = new List<InventorySegment>();
+        if (file.Node("segments") is null)
+            return segments;
+        var names = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
+        var claims = new Dictionary<IpPrefix, (string Name, SourceSpot Spot)>();
+        foreach (var node in file.Items("segments"))
+        {
+            var entry = new MappingReader(node, path, errors, SegmentKeys);
+            var name = UniqueName(entry, names, "segment", errors);
+            var prefixes = ReadPrefixes(entry.TextList("cidrs"), errors);
+            if (entry.Node("cidrs") is null)
+                errors.Add(entry.Spot, "missing field 'cidrs'");
+            if (name is null)
+                continue;
+            foreach (var prefix in prefixes)
+            {
+                if (claims.TryGetValue(prefix.Value, out var first) && first.Name != name)
+                    errors.Add(prefix.Spot, $"'{prefix.Value}' is also in segment '{first.Name}' (line {first.Spot.Line})");
+                claims.TryAdd(prefix.Value, (name, prefix.Spot));
+            }
+            segments.Add(new InventorySegment(name, prefixes.Select(p => p.Value).Distinct().ToArray()));
+        }
+        return segments;
+    }
+
+    private static string? UniqueName(MappingReader entry, Dictionary<string, SourceSpot> names, string kind, ErrorList errors)
+    {
+        if (entry.Text("name", required: true) is not { } name)
+            return null;
+        if (names.TryGetValue(name.Value, out var first))
+        {
+            errors.Add(name.Spot, $"duplicate {kind} name '{name.Value}' (first at line {first.Line})");
+            return null;
+        }
+        names.Add(name.Value, name.Spot);
+        return name.Value;
+    }
+
+    private static List<Located<IpPrefix>> ReadPrefixes(IEnumerable<Located<string>> texts, ErrorList errors)
+    {
+        var prefixes = new List<Located<IpPrefix>>();
+        foreach (var text in texts)
+        {
+            if (IpPrefix.TryParse(text.Value, out var prefix, out var problem))
+                prefixes.Add(new Located<IpPrefix>(prefix, text.Spot));
+            else
+                errors.Add(text.Spot, problem!);
+        }
+        return prefixes;
+    }
+
+    private static List<string> ReadFeatures(MappingReader file, RoleCatalog catalog, ErrorList errors)
+    {
+        var features = new List<string>();
+        foreach (var feature in file.TextList("features"))
+        {
+            if (catalog.FindFeature(feature.Value) is null)
+                errors.Add(feature.Spot, $"unknown feature '{feature.Value}' (features are defined in the catalog's {CatalogLoader.FeaturesFile})");
+            else if (!features.Contains(feature.Value))
+                features.Add(feature.Value);
+        }
+        return features;
+    }
+
+    private static PortRange? ReadRange(MappingReader file, ErrorList errors)
+    {
+        if (file.Text("rpcDynamicPorts", required: false) is not { } text)
+            return null;
+        if (PortRange.TryParse(text.Value, out var range, out var problem))
+            return range;
+        errors.Add(text.Spot, $"rpcDynamicPorts: {problem}");
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using PortAudit.Decode;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// An address prefix (CIDR). IPv4 prefixes live in the IPv4-mapped IPv6 space, like <see cref="IpAddr"/>,
+/// so that one longest-prefix search serves both families: an IPv4 /24 is a /120 there.
+/// </summary>
+/// <param name="Network">The prefix's first address; bits beyond <paramref name="Length"/> are zero.</param>
+/// <param name="Length">Prefix length in the 128-bit space (IPv4 lengths are offset by 96).</param>
+public readonly record struct IpPrefix(IpAddr Network, int Length)
+{
+    private const int V4Offset = 96;
+
+    /// <summary>True when the prefix names one address.</summary>
+    public bool IsSingleAddress => Length == 128;
+
+    /// <summary>A prefix holding only <paramref name="address"/>.</summary>
+    public static IpPrefix Single(IpAddr address) => new(address, 128);
+
+    /// <summary>True when <paramref name="address"/> lies inside the prefix.</summary>
+    public bool Contains(IpAddr address) => Mask(address, Length) == Network;
+
+    /// <summary><paramref name="address"/> with every bit beyond <paramref name="length"/> cleared.</summary>
+    public static IpAddr Mask(IpAddr address, int length)
+    {
+        ulong high = length switch { <= 0 => 0, >= 64 => ulong.MaxValue, _ => ulong.MaxValue << (64 - length) };
+        ulong low = length switch { <= 64 => 0, >= 128 => ulong.MaxValue, _ => ulong.MaxValue << (128 - length) };
+        return new IpAddr(address.High & high, address.Low & low);
+    }
+
+    /// <summary>
+    /// Parses "10.0.1.10", "10.0.8.0/22", "2001:db8::1" or "2001:db8::/32". Returns an explanation instead of
+    /// throwing because the inventory loader reports every bad value at once. Host bits beyond the prefix are
+    /// refused: "10.0.1.5/24" is more often a typo than a wish for 10.0.1.0/24.
+    /// </summary>
+    public static bool TryParse(string text, out IpPrefix prefix, out string? problem)
+    {
+        prefix = default;
+        problem = null;
+        var parts = text.Trim().Split('/');
+        if (parts.Length > 2 || !IsStrictAddress(parts[0]) || !IpAddr.TryParse(parts[0], out var address))
+        {
+            problem = $"bad address '{text}': expected an IPv4 or IPv6 address, optionally with /PREFIX";
+            return false;
+        }
+        int maximum = address.IsV4 ? 32 : 128;
+        int length = maximum;
+        if (parts.Length == 2
+            && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > maximum))
+        {
+            problem = $"bad prefix '{text}': the length must be 0-{maximum}";
+            return false;
+        }
+        int full = address.IsV4 ? length + V4Offset : length;
+        var network = Mask(address, full);
+        if (network != address)
+        {
+            problem = $"bad prefix '{text}': host bits are set beyond /{length} (did you mean {new IpPrefix(network, full)}?)";
+            return false;
+        }
+        prefix = new IpPrefix(network, full);
+        return true;
+    }
+
+    // The framework also takes the legacy forms "10.0.1" and "167772170"; in an inventory they are typos.
+    private static bool IsStrictAddress(string text) =>
+        text.Contains(':') || (text.Split('.') is { Length: 4 } octets && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit)));
+
+    /// <summary>"10.0.8.0/22", "10.0.1.10" for a single address, or the IPv6 equivalents.</summary>
+    public override string ToString()
+    {
+        if (IsSingleAddress)
+            return Network.ToString();
+        return Network.IsV4 ? $"{Network}/{Length - V4Offset}" : $"{Network}/{Length}";
+    }
+}

@@ -1,0 +1,73 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Audit;
+
+/// <summary>A served port a role's rule explains.</summary>
+/// <param name="Service">What the host served.</param>
+/// <param name="Rule">The rule (with the role on its listening side) that names the port.</param>
+public sealed record RoleEvidence(ServedService Service, Rule Rule);
+
+/// <summary>A catalog role that would explain what a host served.</summary>
+/// <param name="Role">Role id.</param>
+/// <param name="Score">Share of the host's served ports the role explains, 0-1.</param>
+/// <param name="Evidence">The served ports it explains, with the rule for each.</param>
+/// <param name="RolePortsSeen">How many of the role's own listening ports the host served.</param>
+/// <param name="RolePorts">How many listening ports the role's rules name (dynamic ranges left out).</param>
+public sealed record RoleSuggestion(string Role, double Score, IReadOnlyList<RoleEvidence> Evidence, int RolePortsSeen, int RolePorts);
+
+/// <summary>
+/// Ranks catalog roles by how well their listening ports explain what a host served: the score is the
+/// share of the host's served ports that a rule of the role names (with a protocol inspection does not
+/// contradict); ties go to the role more of whose own ports were seen. Dynamic RPC ranges are left out,
+/// since they would explain every high port of every host, and a wide range (media) explains a port only
+/// when inspection found a protocol the rule names there.
+/// </summary>
+public sealed class RoleSuggester
+{
+    /// <summary>Ranges wider than this are too broad to suggest a role by port alone.</summary>
+    public const int WideRange = 256;
+
+    private readonly ILookup<string, Rule> _rulesByServerRole;
+
+    /// <summary>Uses every rule of <paramref name="catalog"/>, whatever its conditions: a draft inventory has no features yet.</summary>
+    public RoleSuggester(RoleCatalog catalog) =>
+        _rulesByServerRole = catalog.Rules
+            .Where(r => !r.DynamicRange && r.To != Role.AnyId && r.Transports.Any(TransportNames.HasPorts))
+            .ToLookup(r => r.To);
+
+    /// <summary>The <paramref name="top"/> best roles for a host that served <paramref name="served"/>, best first; roles explaining nothing are left out.</summary>
+    public IReadOnlyList<RoleSuggestion> Suggest(IReadOnlyList<ServedService> served, int top = 3)
+    {
+        if (served.Count == 0)
+            return [];
+        var suggestions = new List<RoleSuggestion>();
+        foreach (var rules in _rulesByServerRole)
+        {
+            var evidence = new List<RoleEvidence>();
+            foreach (var service in served)
+                if (rules.FirstOrDefault(r => Explains(r, service)) is { } rule)
+                    evidence.Add(new RoleEvidence(service, rule));
+            if (evidence.Count == 0)
+                continue;
+            var rolePorts = rules.SelectMany(r => r.Transports.Where(TransportNames.HasPorts).SelectMany(t => r.Ports.Select(p => (t, p))))
+                .Distinct().ToList();
+            int seen = rolePorts.Count(rp => served.Any(s => s.Transport == rp.t && rp.p.Contains(s.Port)));
+            suggestions.Add(new RoleSuggestion(rules.Key, Math.Round((double)evidence.Count / served.Count, 2), evidence, seen, rolePorts.Count));
+        }
+        return suggestions
+            .OrderByDescending(s => s.Score)
+            .ThenByDescending(s => (double)s.RolePortsSeen / s.RolePorts)
+            .ThenBy(s => s.Role, StringComparer.Ordinal)
+            .Take(top).ToList();
+    }
+
+    private static bool Explains(Rule rule, ServedService service)
+    {
+        if (!rule.Covers(service.Transport, service.Port))
+            return false;
+        bool wide = rule.Ports.Any(p => p.Count > WideRange && p.Contains(service.Port));
+        if (wide)
+            return service.Apps.Any(app => ProtocolExpectations.AcceptedApps(rule.Protocol)?.Contains(app) == true);
+        return service.Apps.Count == 0 || service.Apps.Any(app => ProtocolExpectations.Accepts(rule.Protocol, app));
+    }
+}

@@ -1,0 +1,100 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Flows;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// A small catalog built in code and an inventory written to a temporary file, so each audit test states
+/// the rules, the hosts and the packets it depends on.
+/// </summary>
+internal static class AuditFixture
+{
+    public const string Ws = "10.0.8.5", Ws2 = "10.0.8.6", Dc = "10.0.1.10", Sip = "10.0.1.20", Outsider = "192.0.2.7", Dmz = "172.16.0.9";
+
+    private static readonly RuleSource Source = new("doc.txt", "Ports", "row");
+
+    public static Rule MakeRule(string id, string from, string to, int low, int high, string protocol,
+        bool required = true, bool dynamic = false, string[]? conditions = null, Transport transport = Transport.Tcp) => new()
+    {
+        Id = id, Product = "demo", From = from, To = to, Transports = [transport], Ports = [new PortRange(low, high)],
+        Protocol = protocol, Required = required, DynamicRange = dynamic, Conditions = conditions ?? [], Source = Source,
+    };
+
+    public static readonly RoleCatalog Catalog = new(
+        [new Role("any", "wildcard"), new Role("workstation", "w"), new Role("domain-controller", "d"), new Role("sip-server", "s")],
+        [new Feature("federation", "f")],
+        [
+            MakeRule("epm", "any", "domain-controller", 135, 135, "epm"),
+            MakeRule("rpc-dynamic", "any", "domain-controller", 1024, 65535, "dcerpc-dynamic", dynamic: true),
+            MakeRule("ldap", "workstation", "domain-controller", 389, 389, "ldap"),
+            MakeRule("sip-tls", "workstation", "sip-server", 5061, 5061, "sip-tls"),
+            MakeRule("web-admin", "workstation", "domain-controller", 8080, 8080, "http", required: false),
+            MakeRule("federation", "sip-server", "sip-server", 5062, 5062, "sip-tls", conditions: ["federation"]),
+            MakeRule("browse", "workstation", "domain-controller", 138, 138, "netbios-dgm", transport: Transport.Udp),
+        ]);
+
+    public const string InventoryYaml = $"""
+        hosts:
+          - name: dc01
+            addresses: [{Dc}]
+            roles: [domain-controller]
+          - name: sip01
+            addresses: [{Sip}]
+            roles: [sip-server]
+          - name: clients
+            cidrs: [10.0.8.0/22]
+            roles: [workstation]
+        segments:
+          - name: perimeter
+            cidrs: [172.16.0.0/24]
+        ignore: [10.0.8.255]
+        """;
+
+    /// <summary>Writes <paramref name="yaml"/> to a temporary file, loads it, and deletes the file.</summary>
+    public static Inventory LoadInventory(string yaml = InventoryYaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"inventory-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        try
+        {
+            return InventoryLoader.Load(path, Catalog);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public static FlowAuditor Auditor(string yaml = InventoryYaml, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule) =>
+        new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule);
+
+    /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
+    public static List<Flow> FlowsOf(params byte[][] frames)
+    {
+        var builder = new PcapBuilder();
+        double time = 1;
+        foreach (var frame in frames) builder.Add(frame, time += 0.01);
+        return FlowRunner.Run(builder.Build()).Flows;
+    }
+
+    /// <summary>A TCP handshake from client to server (answered, so established).</summary>
+    public static byte[][] Handshake(string client, string server, ushort port, ushort clientPort = 50000) =>
+    [
+        Ethernet(Ip(client, server, 6, Tcp(clientPort, port, Syn))),
+        Ethernet(Ip(server, client, 6, Tcp(port, clientPort, Syn | Ack))),
+    ];
+
+    /// <summary>A TCP opening refused with a reset.</summary>
+    public static byte[][] Refused(string client, string server, ushort port, ushort clientPort = 50001) =>
+    [
+        Ethernet(Ip(client, server, 6, Tcp(clientPort, port, Syn))),
+        Ethernet(Ip(server, client, 6, Tcp(port, clientPort, Rst | Ack))),
+    ];
+
+    /// <summary>One established flow from <paramref name="client"/> to <paramref name="server"/>:<paramref name="port"/>.</summary>
+    public static Flow Established(string client, string server, ushort port) => Assert.Single(FlowsOf(Handshake(client, server, port)));
+}

@@ -1,0 +1,113 @@
+using PortAudit.Audit;
+using static PortAudit.Tests.Audit.AuditFixture;
+
+namespace PortAudit.Tests.Audit;
+
+public class CoverageTests
+{
+    private static CoverageEntry Entry(AuditReport report, string rule) => Assert.Single(report.Coverage, e => e.Rule.Id == rule);
+
+    [Fact]
+    public void RulesAreInstantiatedPerHostPairWithAnyLeftUnexpanded()
+    {
+        var report = Auditor().Complete();
+
+        Assert.Equal(("clients", "dc01"), (Entry(report, "ldap").FromHost, Entry(report, "ldap").ToHost));
+        Assert.Equal((CoverageEntry.AnyHost, "dc01"), (Entry(report, "epm").FromHost, Entry(report, "epm").ToHost));
+        Assert.Equal(["epm", "rpc-dynamic", "ldap", "sip-tls", "web-admin", "browse"], report.Coverage.Select(e => e.Rule.Id));
+    }
+
+    [Fact]
+    public void RequiredNeverSeenIsAMissingFindingAndOptionalIsListedApart()
+    {
+        var auditor = Auditor();
+        auditor.Audit(Established(Ws, Dc, 389));
+        var report = auditor.Complete();
+
+        Assert.Equal(CoverageStatus.Seen, Entry(report, "ldap").Status);
+        Assert.Equal(CoverageStatus.NeverSeen, Entry(report, "sip-tls").Status);
+        Assert.Equal(CoverageStatus.NeverSeen, Entry(report, "web-admin").Status);
+        var missing = report.Findings.Where(f => f.Kind == FindingKind.Missing).Select(f => f.Rule).ToList();
+        Assert.Contains("sip-tls", missing);
+        Assert.DoesNotContain("ldap", missing);
+        Assert.DoesNotContain("web-admin", missing);
+        Assert.Equal(1, report.Summary.Coverage.OptionalNeverSeen);
+        Assert.Equal(1, report.Summary.Coverage.Seen);
+        Assert.Equal(missing.Count, report.Summary.Coverage.RequiredNeverSeen);
+    }
+
+    [Fact]
+    public void DynamicRangeIsSeenOnlyThroughExplainedRpc()
+    {
+        var auditor = Auditor();
+        auditor.Audit(Established(Ws, Dc, 49668));
+        Assert.Equal(CoverageStatus.NeverSeen, Entry(auditor.Complete(), "rpc-dynamic").Status);
+
+        var explained = Auditor();
+        var flow = Established(Ws, Dc, 49668);
+        flow.RpcSource = "epm";
+        explained.Audit(flow);
+        Assert.Equal(CoverageStatus.Seen, Entry(explained.Complete(), "rpc-dynamic").Status);
+    }
+
+    [Fact]
+    public void RulesWhoseConditionsAreNotEnabledDoNotApply()
+    {
+        const string twoSipServers = "  - name: sip02\n    addresses: [10.0.1.21]\n    roles: [sip-server]\nsegments:";
+        var without = Auditor(InventoryYaml.Replace("segments:", twoSipServers)).Complete();
+        var with = Auditor(InventoryYaml.Replace("segments:", twoSipServers) + "\nfeatures: [federation]\n").Complete();
+
+        Assert.DoesNotContain(without.Coverage, e => e.Rule.Id == "federation");
+        Assert.Equal([("sip01", "sip02"), ("sip02", "sip01")],
+            with.Coverage.Where(e => e.Rule.Id == "federation").Select(e => (e.FromHost, e.ToHost)));
+    }
+
+    [Fact]
+    public void AHostIsNotPairedWithItself()
+    {
+        var report = Auditor(InventoryYaml + "\nfeatures: [federation]\n").Complete();
+
+        Assert.DoesNotContain(report.Coverage, e => e.Rule.Id == "federation");
+    }
+
+    [Fact]
+    public void RuleWithMoreHostPairsThanTheCapIsOneAggregatedInstance()
+    {
+        const string more = """
+              - name: dc02
+                addresses: [10.0.1.11]
+                roles: [domain-controller]
+              - name: lab
+                cidrs: [10.9.0.0/16]
+                roles: [workstation]
+            segments:
+            """;
+        var auditor = Auditor(InventoryYaml.Replace("segments:", more), maxPairsPerRule: 3);
+        auditor.Audit(Established("10.9.1.1", "10.0.1.11", 389));
+        var report = auditor.Complete();
+
+        var ldap = Entry(report, "ldap");
+        Assert.True(ldap.Aggregated);
+        Assert.Equal((CoverageEntry.AnyHost, CoverageEntry.AnyHost), (ldap.FromHost, ldap.ToHost));
+        Assert.Equal(CoverageStatus.Seen, ldap.Status);
+        Assert.Equal(2, report.Coverage.Count(e => e.Rule.Id == "epm"));
+    }
+
+    [Fact]
+    public void RolePairsCountFlowsBytesAndVerdictsOncePerFlow()
+    {
+        var auditor = Auditor();
+        var ldap = Established(Ws, Dc, 389);
+        auditor.Audit(ldap);
+        auditor.Audit(Established(Ws, Dc, 22));
+        auditor.Audit(Established(Dmz, Dc, 22));
+        var pairs = auditor.Complete().RolePairs;
+
+        var pair = Assert.Single(pairs, p => p.ClientRoles == "workstation");
+        Assert.Equal("domain-controller", pair.ServerRoles);
+        Assert.Equal(2, pair.Flows);
+        Assert.Equal(2 * (ldap.BytesToServer + ldap.BytesToClient), pair.Bytes);
+        Assert.Equal((1, 1), (pair.Count(Verdict.Expected), pair.Count(Verdict.Unexpected)));
+        Assert.Equal(1, Assert.Single(pairs, p => p.ClientRoles == "(unmapped:perimeter)").Count(Verdict.Unmapped));
+    }
+}
