@@ -6,5 +6,7 @@ var root = new RootCommand("PortAudit: audits captured traffic against the port 
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(FlowsCommand.Create());
 root.Subcommands.Add(CatalogCommand.Create());
+root.Subcommands.Add(InterfacesCommand.Create());
+root.Subcommands.Add(CaptureCommand.Create());
 
 return CommandRunner.Invoke(root, args);

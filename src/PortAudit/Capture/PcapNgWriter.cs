@@ -76,7 +76,7 @@ public sealed class PcapNgWriter : IDisposable
     private void WriteSectionHeader()
     {
         var application = Encoding.UTF8.GetBytes("PortAudit");
-        int length = 28 + OptionLength(application.Length) + 4 + 4;
+        int length = 24 + OptionLength(application.Length) + 4 + 4;
         Span<byte> head = stackalloc byte[24];
         BinaryPrimitives.WriteUInt32LittleEndian(head, SectionHeaderType);
         BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)length);
