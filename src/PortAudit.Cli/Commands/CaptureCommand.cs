@@ -21,17 +21,10 @@ public static class CaptureCommand
     {
         var command = new Command("capture", "Capture live from interfaces, build flows, optionally save the packets as pcapng.");
         var live = new LiveOptionSet();
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Flow output format: jsonl (one JSON object per line), csv, or table.",
-            DefaultValueFactory = _ => "jsonl",
-        };
-        format.AcceptOnlyFromAmong(FlowRecordWriters.Formats);
-        var output = new Option<string?>("--output", "-o") { Description = "Write flows to this file instead of standard output." };
+        var output = new FlowOutputOptions();
         var flowOptions = new CaptureOptions();
         live.AddTo(command);
-        command.Options.Add(format);
-        command.Options.Add(output);
+        output.AddTo(command);
         flowOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
@@ -42,7 +35,7 @@ public static class CaptureCommand
             using var recorder = live.WritePath(parse) is { } path
                 ? new RotatingPcapNgWriter(path, reader.Interfaces, live.Rotation(parse))
                 : null;
-            using var flows = FlowRecordWriters.Create(parse.GetValue(format)!, OutputStreams.Open(parse.GetValue(output)));
+            using var flows = output.Open(parse);
             // The live audit joins here as one more observer.
             var observers = new List<IFlowObserver> { new FlowRecordObserver(flows) };
             var table = new FlowTable(flowOptions.Read(parse), observers.ToArray());

@@ -13,22 +13,15 @@ public static class FlowsCommand
     {
         var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) and write one record per flow.");
         var captures = CaptureOptions.CapturesArgument();
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: jsonl (one JSON object per line), csv, or table.",
-            DefaultValueFactory = _ => "jsonl",
-        };
-        format.AcceptOnlyFromAmong(FlowRecordWriters.Formats);
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+        var output = new FlowOutputOptions();
         var flowOptions = new CaptureOptions();
         command.Arguments.Add(captures);
-        command.Options.Add(format);
-        command.Options.Add(output);
+        output.AddTo(command);
         flowOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var paths = parse.GetValue(captures)!;
-            using var writer = FlowRecordWriters.Create(parse.GetValue(format)!, OutputStreams.Open(parse.GetValue(output)));
+            using var writer = output.Open(parse);
             var table = new FlowTable(flowOptions.Read(parse), new FlowRecordObserver(writer));
             var reader = new TrafficReader(table);
             reader.ReadAll(paths);

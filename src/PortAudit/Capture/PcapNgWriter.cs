@@ -10,7 +10,6 @@ namespace PortAudit.Capture;
 /// </summary>
 public sealed class PcapNgWriter : IDisposable
 {
-    private const uint SectionHeaderType = 0x0A0D0D0A;
     private const uint InterfaceDescriptionType = 1;
     private const uint EnhancedPacketType = 6;
     private const uint ByteOrderMagic = 0x1A2B3C4D;
@@ -78,7 +77,7 @@ public sealed class PcapNgWriter : IDisposable
         var application = Encoding.UTF8.GetBytes("PortAudit");
         int length = 24 + OptionLength(application.Length) + 4 + 4;
         Span<byte> head = stackalloc byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(head, SectionHeaderType);
+        BinaryPrimitives.WriteUInt32LittleEndian(head, PcapNgReader.SectionHeaderType);
         BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)length);
         BinaryPrimitives.WriteUInt32LittleEndian(head[8..], ByteOrderMagic);
         BinaryPrimitives.WriteUInt16LittleEndian(head[12..], 1);

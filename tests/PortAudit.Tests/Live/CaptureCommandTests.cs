@@ -7,9 +7,9 @@ namespace PortAudit.Tests.Live;
 /// <summary>The CLI as users run it: a separate process, stopped by SIGTERM.</summary>
 public class CaptureCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-cli-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static Process Start(params string[] arguments)
     {
@@ -39,8 +39,8 @@ public class CaptureCommandTests : IDisposable
     public void SigtermStopsCleanlyWithFlowsWrittenAndCaptureComplete()
     {
         using var traffic = new LoopbackTraffic();
-        string pcapng = Path.Combine(_dir, "lo.pcapng");
-        string flows = Path.Combine(_dir, "flows.jsonl");
+        string pcapng = _dir.File("lo.pcapng");
+        string flows = _dir.File("flows.jsonl");
         using var process = Start("capture", "--interface", "lo", "--filter", traffic.Filter, "--write", pcapng, "--output", flows);
         // The capture file appears once the interface is open and filtered: from then on nothing is missed.
         var deadline = Stopwatch.StartNew();
@@ -72,24 +72,25 @@ public class CaptureCommandTests : IDisposable
         else Assert.Matches($@"Number of packets:\s+{packets}\b", External.Run("capinfos", "-c", "-M", pcapng));
     }
 
-    [LiveFact]
-    public void UnknownInterfaceExitsWithTwoAndOneLine()
+    /// <summary>Runs portaudit, expects exit code 2 and nothing on standard output; returns standard error.</summary>
+    private static string ExitsWithTwo(params string[] arguments)
     {
-        using var process = Start("capture", "--interface", "nosuch0", "--duration", "1");
+        using var process = Start(arguments);
         var (exit, stdout, stderr) = Finish(process);
-        Assert.Equal(2, exit);
+        Assert.True(exit == 2, $"exit {exit}: {stderr}");
         Assert.Equal("", stdout);
-        Assert.Equal("portaudit: nosuch0: no such interface (see 'portaudit interfaces')", stderr.Trim());
+        return stderr.Trim();
     }
 
     [LiveFact]
-    public void InvalidFilterExitsWithTwo()
-    {
-        using var process = Start("capture", "--interface", "lo", "--filter", "tcp port http2x", "--duration", "1");
-        var (exit, _, stderr) = Finish(process);
-        Assert.Equal(2, exit);
-        Assert.StartsWith("portaudit: invalid filter 'tcp port http2x': ", stderr.Trim());
-    }
+    public void UnknownInterfaceExitsWithTwoAndOneLine() =>
+        Assert.Equal("portaudit: nosuch0: no such interface (see 'portaudit interfaces')",
+            ExitsWithTwo("capture", "--interface", "nosuch0", "--duration", "1"));
+
+    [LiveFact]
+    public void InvalidFilterExitsWithTwo() =>
+        Assert.StartsWith("portaudit: invalid filter 'tcp port http2x': ",
+            ExitsWithTwo("capture", "--interface", "lo", "--filter", "tcp port http2x", "--duration", "1"));
 
     [LiveFact]
     public void InterfacesListsLoopbackAsJson()
@@ -103,11 +104,7 @@ public class CaptureCommandTests : IDisposable
     }
 
     [Fact]
-    public void RotationWithoutWriteIsRefused()
-    {
-        using var process = Start("capture", "--interface", "lo", "--rotate-seconds", "5");
-        var (exit, _, stderr) = Finish(process);
-        Assert.Equal(2, exit);
-        Assert.Contains("--rotate-size and --rotate-seconds need --write", stderr);
-    }
+    public void RotationWithoutWriteIsRefused() =>
+        Assert.Contains("--rotate-size and --rotate-seconds need --write",
+            ExitsWithTwo("capture", "--interface", "lo", "--rotate-seconds", "5"));
 }

@@ -7,9 +7,9 @@ namespace PortAudit.Tests.Live;
 
 public class LiveCaptureTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-live-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private sealed class EndedFlows : IFlowObserver
     {
@@ -25,7 +25,7 @@ public class LiveCaptureTests : IDisposable
         using var stop = new CancellationTokenSource();
         var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, BufferSizeBytes = 4 << 20 };
         using var reader = LiveCaptureReader.Open(options, stop.Token);
-        string path = Path.Combine(_dir, "lo.pcapng");
+        string path = _dir.File("lo.pcapng");
         var ended = new EndedFlows();
         var table = new FlowTable(new FlowTableOptions(), ended);
         var flows = new TrafficReader(table);

@@ -5,12 +5,12 @@ namespace PortAudit.Tests.Live;
 
 public class PcapNgWriterTests : IDisposable
 {
-    private static readonly CaptureInterface[] TwoInterfaces =
+    internal static readonly CaptureInterface[] TwoInterfaces =
         [new("eth0", (int)LinkType.Ethernet, 262_144), new("lo", (int)LinkType.Raw, 65_535)];
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-pcapng-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     /// <summary>Packets of odd lengths (so padding is exercised), alternating between two interfaces.</summary>
     internal static IEnumerable<(int Interface, byte[] Data, long TimestampNs, int OriginalLength)> Packets(int count) =>
@@ -22,7 +22,7 @@ public class PcapNgWriterTests : IDisposable
 
     private string WriteSample(int count)
     {
-        string path = Path.Combine(_dir, "sample.pcapng");
+        string path = _dir.File("sample.pcapng");
         using var writer = new PcapNgWriter(File.Create(path), TwoInterfaces);
         foreach (var p in Packets(count)) writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
         return path;
@@ -52,7 +52,7 @@ public class PcapNgWriterTests : IDisposable
     [Fact]
     public void BytesWrittenIsTheFileSize()
     {
-        string path = Path.Combine(_dir, "size.pcapng");
+        string path = _dir.File("size.pcapng");
         long counted;
         using (var writer = new PcapNgWriter(File.Create(path), TwoInterfaces))
         {

@@ -5,12 +5,11 @@ namespace PortAudit.Tests.Live;
 
 public class RotationTests : IDisposable
 {
-    private static readonly CaptureInterface[] Interfaces =
-        [new("eth0", (int)LinkType.Ethernet, 262_144), new("lo", (int)LinkType.Raw, 65_535)];
+    private static readonly CaptureInterface[] Interfaces = PcapNgWriterTests.TwoInterfaces;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-rotate-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Theory]
     [InlineData("cap.pcapng", 0, "cap.pcapng")]
@@ -21,7 +20,7 @@ public class RotationTests : IDisposable
 
     private List<string> WriteAll(CaptureRotation rotation, int count)
     {
-        string path = Path.Combine(_dir, "cap.pcapng");
+        string path = _dir.File("cap.pcapng");
         using var writer = new RotatingPcapNgWriter(path, Interfaces, rotation);
         foreach (var p in PcapNgWriterTests.Packets(count))
             writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
@@ -46,7 +45,7 @@ public class RotationTests : IDisposable
         const long limit = 600;
         var files = WriteAll(new CaptureRotation(limit, TimeSpan.Zero), 20);
         Assert.True(files.Count > 3, $"expected several files, got {files.Count}");
-        Assert.Equal(Path.Combine(_dir, "cap.1.pcapng"), files[1]);
+        Assert.Equal(_dir.File("cap.1.pcapng"), files[1]);
         Assert.All(files, f => Assert.InRange(new FileInfo(f).Length, 1, limit));
         Assert.Equal(PcapNgWriterTests.Packets(20).Select(p => p.TimestampNs), ReadTimestamps(files));
     }
@@ -71,7 +70,7 @@ public class RotationTests : IDisposable
     [Fact]
     public void UnwritablePathIsAnInputError()
     {
-        string path = Path.Combine(_dir, "missing-dir", "cap.pcapng");
+        string path = Path.Combine(_dir.File("missing-dir"), "cap.pcapng");
         var ex = Assert.Throws<InputException>(() => new RotatingPcapNgWriter(path, Interfaces, default));
         Assert.StartsWith($"{path}: cannot write:", ex.Message);
     }
