@@ -64,6 +64,14 @@ internal sealed class LoopbackTraffic : IDisposable
         accepted.Client.Shutdown(SocketShutdown.Both);
     }
 
+    /// <summary>Sends <paramref name="count"/> datagrams to the UDP server without waiting for answers.</summary>
+    public void SendDatagrams(int count)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, UdpServerPort);
+        for (int i = 0; i < count; i++) client.Send("datagram"u8);
+    }
+
     private static void ReadExactly(NetworkStream stream, int count)
     {
         stream.ReadTimeout = 5000;
