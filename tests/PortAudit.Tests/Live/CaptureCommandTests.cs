@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using PortAudit.Capture;
+using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Live;
 
@@ -73,32 +74,30 @@ public class CaptureCommandTests : IDisposable
     }
 
     /// <summary>Runs portaudit, expects exit code 2 and nothing on standard output; returns standard error.</summary>
-    private static string ExitsWithTwo(params string[] arguments)
+    private static string ExitsWithTwo(string arguments)
     {
-        using var process = Start(arguments);
-        var (exit, stdout, stderr) = Finish(process);
-        Assert.True(exit == 2, $"exit {exit}: {stderr}");
-        Assert.Equal("", stdout);
-        return stderr.Trim();
+        var result = CliProcess.Run(arguments);
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.StandardError}");
+        Assert.Equal("", result.StandardOutput);
+        return result.StandardError.Trim();
     }
 
     [LiveFact]
     public void UnknownInterfaceExitsWithTwoAndOneLine() =>
         Assert.Equal("portaudit: nosuch0: no such interface (see 'portaudit interfaces')",
-            ExitsWithTwo("capture", "--interface", "nosuch0", "--duration", "1"));
+            ExitsWithTwo("capture --interface nosuch0 --duration 1"));
 
     [LiveFact]
     public void InvalidFilterExitsWithTwo() =>
         Assert.StartsWith("portaudit: invalid filter 'tcp port http2x': ",
-            ExitsWithTwo("capture", "--interface", "lo", "--filter", "tcp port http2x", "--duration", "1"));
+            ExitsWithTwo("capture --interface lo --filter \"tcp port http2x\" --duration 1"));
 
     [LiveFact]
     public void InterfacesListsLoopbackAsJson()
     {
-        using var process = Start("interfaces", "--format", "json");
-        var (exit, stdout, _) = Finish(process);
-        Assert.Equal(0, exit);
-        var lo = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "lo");
+        var result = CliProcess.Run("interfaces --format json");
+        Assert.Equal(0, result.ExitCode);
+        var lo = JsonDocument.Parse(result.StandardOutput).RootElement.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "lo");
         Assert.True(lo.GetProperty("loopback").GetBoolean());
         Assert.Contains(lo.GetProperty("addresses").EnumerateArray(), a => a.GetString() == "127.0.0.1/8");
     }
@@ -106,5 +105,5 @@ public class CaptureCommandTests : IDisposable
     [Fact]
     public void RotationWithoutWriteIsRefused() =>
         Assert.Contains("--rotate-size and --rotate-seconds need --write",
-            ExitsWithTwo("capture", "--interface", "lo", "--rotate-seconds", "5"));
+            ExitsWithTwo("capture --interface lo --rotate-seconds 5"));
 }
