@@ -88,17 +88,17 @@ public class LiveCaptureTests : IDisposable
     [LiveFact]
     public void ReadingAllocatesNothingPerPacket()
     {
-        // Sent before reading starts, so the burst must fit the ring: in immediate mode libpcap's ring holds
-        // 512 frames at this buffer size, and on lo each packet takes two (both directions).
-        const int count = 200;
+        // Sent before reading starts, so the burst must fit the ring; batch mode packs small packets densely.
+        const int count = 2000;
+        const int warmUp = 200;
         using var traffic = new LoopbackTraffic();
-        var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, PacketLimit = count, Immediate = true };
+        var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, PacketLimit = count };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         using var reader = LiveCaptureReader.Open(options, timeout.Token);
         traffic.SendDatagrams(count);
         long bytes = 0;
         // The first packets pay for JIT compilation and first-call setup; the rest must cost nothing.
-        for (int i = 0; i < 50; i++)
+        for (int i = 0; i < warmUp; i++)
         {
             Assert.True(reader.TryRead(out var warm));
             bytes += warm.Data.Length;
@@ -110,7 +110,8 @@ public class LiveCaptureTests : IDisposable
         Assert.Equal(count, reader.Packets);
         Assert.Equal(reader.BytesRead, bytes);
         Assert.Equal(0, reader.Statistics()[0].Dropped);
-        Assert.Equal(0, allocated);
+        // The runtime may allocate a little on its own (tiering); one object per packet would be tens of kilobytes.
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {count - warmUp} packets");
     }
 
     [LiveFact]
@@ -130,7 +131,8 @@ public class LiveCaptureTests : IDisposable
         stop.Cancel();
         Assert.True(reading.Wait(TimeSpan.FromSeconds(5)), "the read did not notice the stop");
         Assert.False(reading.Result);
-        Assert.True(watch.ElapsedMilliseconds < 1000, $"stop took {watch.ElapsedMilliseconds} ms");
+        // About three timeouts (300 ms) when idle; the margin is for a loaded machine.
+        Assert.True(watch.ElapsedMilliseconds < 3000, $"stop took {watch.ElapsedMilliseconds} ms");
         Assert.True(beats >= 2, $"heartbeat ran {beats} times in 400 ms at a 50 ms interval");
     }
 }
