@@ -9,5 +9,7 @@ root.Subcommands.Add(CatalogCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(SuggestRolesCommand.Create());
+root.Subcommands.Add(InterfacesCommand.Create());
+root.Subcommands.Add(CaptureCommand.Create());
 
 return CommandRunner.Invoke(root, args);

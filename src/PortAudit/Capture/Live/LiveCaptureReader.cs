@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace PortAudit.Capture.Live;
+
+/// <summary>
+/// Reads packets live from one or more interfaces, on the calling thread, without copying or allocating per packet:
+/// each record points into libpcap's buffer. Interfaces are served in turn; the thread waits on all of them at once
+/// when none has a packet. The read ends when the token is cancelled, the packet limit is reached, or an interface fails.
+/// </summary>
+public sealed unsafe class LiveCaptureReader : ICaptureReader
+{
+    private readonly LiveSource[] _sources;
+    private readonly LibPcap.PollFd[] _pollFds;
+    private readonly bool[] _ready;
+    private readonly CancellationToken _stop;
+    private readonly long _packetLimit;
+    private readonly int _waitMs;
+    private readonly long _heartbeatTicks;
+    private long _nextHeartbeat;
+    private long _packets;
+    private int _next;
+    private bool _drained;
+
+    private LiveCaptureReader(LiveSource[] sources, LiveCaptureOptions options, CancellationToken stop, List<string> warnings)
+    {
+        _sources = sources;
+        _stop = stop;
+        _packetLimit = options.PacketLimit;
+        _waitMs = (int)Math.Clamp(options.Timeout.TotalMilliseconds, 1, 1000);
+        _heartbeatTicks = (long)(options.HeartbeatInterval.TotalSeconds * Stopwatch.Frequency);
+        _nextHeartbeat = Stopwatch.GetTimestamp() + _heartbeatTicks;
+        _pollFds = new LibPcap.PollFd[sources.Length];
+        _ready = new bool[sources.Length];
+        for (int i = 0; i < sources.Length; i++)
+        {
+            if (sources[i].Fd < 0)
+                throw new LiveCaptureException($"{sources[i].Device}: libpcap offers no descriptor to wait on here");
+            _pollFds[i] = new LibPcap.PollFd { Fd = sources[i].Fd, Events = LibPcap.PollIn };
+        }
+        Interfaces = sources.Select(s => new CaptureInterface(s.Device, s.LinkType, s.SnapLength)).ToArray();
+        Warnings = warnings;
+        Name = string.Join(",", options.Interfaces);
+    }
+
+    /// <summary>
+    /// Opens every interface of <paramref name="options"/> (all or none): throws <see cref="InputException"/>
+    /// when libpcap is missing, permission is lacking, an interface is unknown or the filter is invalid.
+    /// </summary>
+    public static LiveCaptureReader Open(LiveCaptureOptions options, CancellationToken stop)
+    {
+        if (options.Interfaces.Count == 0) throw new LiveCaptureException("no interface to capture on");
+        LibPcap.EnsureLoaded();
+        var warnings = new List<string>();
+        var sources = new List<LiveSource>();
+        try
+        {
+            foreach (var device in options.Interfaces) sources.Add(LiveSource.Open(device, options, warnings));
+            return new LiveCaptureReader(sources.ToArray(), options, stop, warnings);
+        }
+        catch
+        {
+            foreach (var source in sources) source.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public long BytesRead { get; private set; }
+
+    /// <summary>The opened interfaces in the order given, with their link types; indexes match <see cref="CurrentInterface"/>.</summary>
+    public IReadOnlyList<CaptureInterface> Interfaces { get; }
+
+    /// <summary>Index in <see cref="Interfaces"/> of the interface the last packet came from.</summary>
+    public int CurrentInterface { get; private set; }
+
+    /// <summary>What libpcap warned about when activating (promiscuous mode not supported...).</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// Called on the reading thread at about the configured interval, between packets, so a caller can
+    /// report progress from state that only the reading thread touches.
+    /// </summary>
+    public Action? Heartbeat { get; set; }
+
+    /// <inheritdoc />
+    public bool TryRead(out PacketRecord packet)
+    {
+        while (true)
+        {
+            if (_packetLimit > 0 && _packets >= _packetLimit)
+            {
+                packet = default;
+                return false;
+            }
+            if (TryReadReady(out packet))
+            {
+                _packets++;
+                BytesRead += packet.Data.Length;
+                if ((_packets & 0xFFF) == 0) Beat();
+                return true;
+            }
+            Beat();
+            if (_stop.IsCancellationRequested)
+            {
+                // Packets the kernel still holds in a partly filled batch arrived before the stop; the kernel's
+                // batch timer can take up to two timeouts to release them, so wait that long once.
+                if (_drained) return false;
+                _drained = true;
+                Wait(2 * _waitMs + 10);
+                continue;
+            }
+            Wait(_waitMs);
+        }
+    }
+
+    private bool TryReadReady(out PacketRecord packet)
+    {
+        for (int k = 0; k < _sources.Length; k++)
+        {
+            int i = (_next + k) % _sources.Length;
+            if (!_ready[i]) continue;
+            if (_sources[i].TryNext(out packet, BytesRead))
+            {
+                // The next read starts at the next interface so one busy interface cannot starve the others.
+                _next = (i + 1) % _sources.Length;
+                CurrentInterface = i;
+                return true;
+            }
+            _ready[i] = false;
+        }
+        packet = default;
+        return false;
+    }
+
+    private void Wait(int timeoutMs)
+    {
+        int result;
+        fixed (LibPcap.PollFd* fds = _pollFds)
+        {
+            for (int i = 0; i < _pollFds.Length; i++) fds[i].ReturnedEvents = 0;
+            result = LibPcap.Poll(fds, (nuint)_pollFds.Length, timeoutMs);
+        }
+        if (result < 0)
+        {
+            int errno = Marshal.GetLastSystemError();
+            const int Interrupted = 4;
+            if (errno != Interrupted) throw new LiveCaptureException($"{Name}: waiting for packets failed: errno {errno}");
+        }
+        for (int i = 0; i < _pollFds.Length; i++)
+        {
+            short events = _pollFds[i].ReturnedEvents;
+            if ((events & LibPcap.PollInvalid) != 0)
+                throw new LiveCaptureException($"{_sources[i].Device}: capture descriptor closed");
+            // A timeout also releases the kernel's partly filled batch, and errors surface from the next read.
+            _ready[i] = result == 0 || events != 0;
+        }
+    }
+
+    private void Beat()
+    {
+        if (Heartbeat is null) return;
+        long now = Stopwatch.GetTimestamp();
+        if (now < _nextHeartbeat) return;
+        _nextHeartbeat = now + _heartbeatTicks;
+        Heartbeat();
+    }
+
+    /// <summary>libpcap's counters for each interface, read now (or at close, once disposed).</summary>
+    public IReadOnlyList<InterfaceStatistics> Statistics() => _sources.Select(s => s.Statistics()).ToArray();
+
+    /// <summary>Packets returned so far over all interfaces.</summary>
+    public long Packets => _packets;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var source in _sources) source.Dispose();
+    }
+}

@@ -1,0 +1,121 @@
+namespace PortAudit.Capture.Live;
+
+/// <summary>When to start the next capture file; zero values mean never.</summary>
+/// <param name="MaxBytes">Start a new file before one would grow past this size.</param>
+/// <param name="MaxDuration">Start a new file once a packet is this much later than the file's first.</param>
+public readonly record struct CaptureRotation(long MaxBytes, TimeSpan MaxDuration);
+
+/// <summary>
+/// Saves live packets as pcapng, starting a new complete file (own section and interface blocks) when the rotation
+/// asks: FILE.pcapng, then FILE.1.pcapng, FILE.2.pcapng... Failures to write (disk full) become input errors that name the file.
+/// </summary>
+public sealed class RotatingPcapNgWriter : IDisposable
+{
+    private readonly string _path;
+    private readonly IReadOnlyList<CaptureInterface> _interfaces;
+    private readonly CaptureRotation _rotation;
+    private readonly long _maxDurationNs;
+    private PcapNgWriter? _writer;
+    private string _current;
+    private long _fileStartNs;
+
+    /// <summary>Creates the first file at <paramref name="path"/> at once, so a bad path fails before the capture starts.</summary>
+    public RotatingPcapNgWriter(string path, IReadOnlyList<CaptureInterface> interfaces, CaptureRotation rotation)
+    {
+        _path = path;
+        _interfaces = interfaces;
+        _rotation = rotation;
+        _maxDurationNs = rotation.MaxDuration.Ticks * 100;
+        _current = path;
+        _writer = Start(path);
+    }
+
+    /// <summary>Every file written, in order; the last is the one being written.</summary>
+    public List<string> Files { get; } = new();
+
+    /// <summary>Packets written over all files.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>The name of file number <paramref name="index"/> (0 is the path as given): the index goes before the extension.</summary>
+    public static string FileName(string path, int index)
+    {
+        if (index == 0) return path;
+        string extension = Path.GetExtension(path);
+        return string.Concat(path.AsSpan(0, path.Length - extension.Length), $".{index}", extension);
+    }
+
+    /// <summary>Writes one packet captured on interface <paramref name="interfaceIndex"/>, rotating first when due.</summary>
+    public void Write(int interfaceIndex, in PacketRecord packet)
+    {
+        var writer = _writer ?? throw new ObjectDisposedException(nameof(RotatingPcapNgWriter));
+        if (writer.Packets == 0) _fileStartNs = packet.TimestampNs;
+        else if (IsDue(writer, packet))
+        {
+            Close(writer);
+            _current = FileName(_path, Files.Count);
+            writer = _writer = Start(_current);
+            _fileStartNs = packet.TimestampNs;
+        }
+        try
+        {
+            writer.Write(interfaceIndex, packet);
+        }
+        catch (IOException ex)
+        {
+            throw WriteFailure(ex);
+        }
+        Packets++;
+    }
+
+    private bool IsDue(PcapNgWriter writer, in PacketRecord packet) =>
+        (_rotation.MaxBytes > 0 && writer.BytesWritten + PcapNgWriter.BlockLength(packet) > _rotation.MaxBytes)
+        || (_maxDurationNs > 0 && packet.TimestampNs - _fileStartNs >= _maxDurationNs);
+
+    /// <summary>Pushes what is buffered to the current file.</summary>
+    public void Flush()
+    {
+        try
+        {
+            _writer?.Flush();
+        }
+        catch (IOException ex)
+        {
+            throw WriteFailure(ex);
+        }
+    }
+
+    private PcapNgWriter Start(string path)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
+            Files.Add(path);
+            return new PcapNgWriter(stream, _interfaces);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
+
+    private void Close(PcapNgWriter writer)
+    {
+        _writer = null;
+        try
+        {
+            writer.Dispose();
+        }
+        catch (IOException ex)
+        {
+            throw WriteFailure(ex);
+        }
+    }
+
+    private InputException WriteFailure(IOException ex) => new($"{_current}: cannot write: {ex.Message}", ex);
+
+    /// <summary>Flushes and closes the current file, leaving it complete.</summary>
+    public void Dispose()
+    {
+        if (_writer is { } writer) Close(writer);
+    }
+}

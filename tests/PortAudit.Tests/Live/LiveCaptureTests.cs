@@ -1,0 +1,138 @@
+using PortAudit.Capture;
+using PortAudit.Capture.Live;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Tests.Live;
+
+public class LiveCaptureTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private sealed class EndedFlows : IFlowObserver
+    {
+        public List<Flow> Flows { get; } = new();
+        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+        public void OnFlowEnd(Flow flow) => Flows.Add(flow);
+    }
+
+    [LiveFact]
+    public void LoopbackTrafficBecomesFlowsWithNothingDropped()
+    {
+        using var traffic = new LoopbackTraffic();
+        using var stop = new CancellationTokenSource();
+        var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, BufferSizeBytes = 4 << 20 };
+        using var reader = LiveCaptureReader.Open(options, stop.Token);
+        string path = _dir.File("lo.pcapng");
+        var ended = new EndedFlows();
+        var table = new FlowTable(new FlowTableOptions(), ended);
+        var flows = new TrafficReader(table);
+        var recorder = new RotatingPcapNgWriter(path, reader.Interfaces, default);
+        var capture = Task.Run(() => flows.Read(new RecordingCaptureReader(reader, recorder)));
+
+        traffic.Send();
+        stop.Cancel();
+        Assert.True(capture.Wait(TimeSpan.FromSeconds(10)), "the capture did not stop within 10 s of the request");
+        capture.GetAwaiter().GetResult();
+        recorder.Dispose();
+        table.Flush();
+        var statistics = Assert.Single(reader.Statistics());
+
+        Assert.Empty(flows.Errors);
+        Assert.Equal(2, ended.Flows.Count);
+        var udp = Assert.Single(ended.Flows, f => f.Protocol == IpProtocol.Udp);
+        Assert.Equal(traffic.UdpClientPort, udp.ClientPort);
+        Assert.Equal(traffic.UdpServerPort, udp.ServerPort);
+        Assert.Equal(LoopbackTraffic.Datagrams, udp.PacketsToServer);
+        Assert.Equal(LoopbackTraffic.Datagrams, udp.PacketsToClient);
+        var tcp = Assert.Single(ended.Flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal(traffic.TcpClientPort, tcp.ClientPort);
+        Assert.Equal(traffic.TcpServerPort, tcp.ServerPort);
+        Assert.Equal(FlowState.Established, tcp.State);
+        Assert.InRange(tcp.PacketsToServer, 3, 10);
+        Assert.InRange(tcp.PacketsToClient, 2, 10);
+
+        long packets = flows.Statistics.Packets;
+        Assert.Equal(udp.PacketsToServer + udp.PacketsToClient + tcp.PacketsToServer + tcp.PacketsToClient, packets);
+        Assert.Equal(0, statistics.Dropped);
+        Assert.True(statistics.Received >= packets, $"libpcap received {statistics.Received} < {packets} read");
+        Assert.Equal(packets, recorder.Packets);
+        using var saved = CaptureFile.Open(path);
+        long savedPackets = 0;
+        while (saved.TryRead(out var record))
+        {
+            savedPackets++;
+            Assert.Equal(reader.Interfaces[0].LinkType, record.LinkType);
+        }
+        Assert.Equal(packets, savedPackets);
+        Console.WriteLine($"live lo: {packets} packets read, libpcap received {statistics.Received}, dropped {statistics.Dropped}");
+    }
+
+    [LiveFact]
+    public void PacketLimitEndsTheRead()
+    {
+        using var traffic = new LoopbackTraffic();
+        var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, PacketLimit = 3, Immediate = true };
+        using var reader = LiveCaptureReader.Open(options, default);
+        var sender = Task.Run(traffic.Send);
+        long read = 0;
+        var reading = Task.Run(() => { while (reader.TryRead(out _)) read++; });
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(10)), "the read did not end at the packet limit");
+        Assert.True(sender.Wait(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, read);
+        Assert.Equal(3, reader.Packets);
+    }
+
+    [LiveFact]
+    public void ReadingAllocatesNothingPerPacket()
+    {
+        // Sent before reading starts, so the burst must fit the ring; batch mode packs small packets densely.
+        const int count = 2000;
+        const int warmUp = 200;
+        using var traffic = new LoopbackTraffic();
+        var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, PacketLimit = count };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var reader = LiveCaptureReader.Open(options, timeout.Token);
+        traffic.SendDatagrams(count);
+        long bytes = 0;
+        // The first packets pay for JIT compilation and first-call setup; the rest must cost nothing.
+        for (int i = 0; i < warmUp; i++)
+        {
+            Assert.True(reader.TryRead(out var warm));
+            bytes += warm.Data.Length;
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        while (reader.TryRead(out var packet)) bytes += packet.Data.Length;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.False(timeout.IsCancellationRequested, $"only {reader.Packets} of {count} packets arrived within 10 s: {reader.Statistics()[0]}");
+        Assert.Equal(count, reader.Packets);
+        Assert.Equal(reader.BytesRead, bytes);
+        Assert.Equal(0, reader.Statistics()[0].Dropped);
+        // The runtime may allocate a little on its own (tiering); one object per packet would be tens of kilobytes.
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {count - warmUp} packets");
+    }
+
+    [LiveFact]
+    public void HeartbeatRunsAndStopIsPromptWithoutTraffic()
+    {
+        using var stop = new CancellationTokenSource();
+        var options = new LiveCaptureOptions
+        {
+            Interfaces = ["lo"], Filter = "udp port 9 and host 127.0.0.254", HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+        };
+        using var reader = LiveCaptureReader.Open(options, stop.Token);
+        int beats = 0;
+        reader.Heartbeat = () => beats++;
+        var reading = Task.Run(() => reader.TryRead(out _));
+        Thread.Sleep(400);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        stop.Cancel();
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(5)), "the read did not notice the stop");
+        Assert.False(reading.Result);
+        // About three timeouts (300 ms) when idle; the margin is for a loaded machine.
+        Assert.True(watch.ElapsedMilliseconds < 3000, $"stop took {watch.ElapsedMilliseconds} ms");
+        Assert.True(beats >= 2, $"heartbeat ran {beats} times in 400 ms at a 50 ms interval");
+    }
+}

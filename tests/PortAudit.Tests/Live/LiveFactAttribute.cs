@@ -1,0 +1,47 @@
+using PortAudit.Capture.Live;
+
+namespace PortAudit.Tests.Live;
+
+/// <summary>
+/// A test that captures on the loopback interface for real; skipped, with the reason shown, where libpcap
+/// is missing or the process may not capture.
+/// </summary>
+public sealed class LiveFactAttribute : FactAttribute
+{
+    private static readonly Lazy<string?> Unavailable = new(Probe);
+
+    public LiveFactAttribute()
+    {
+        if (Unavailable.Value is { } reason) Skip = $"live capture unavailable: {reason}";
+    }
+
+    private static string? Probe()
+    {
+        if (!OperatingSystem.IsLinux()) return "loopback tests are written for Linux's 'lo'";
+        try
+        {
+            using var reader = LiveCaptureReader.Open(new LiveCaptureOptions { Interfaces = ["lo"], BufferSizeBytes = 1 << 20 }, default);
+            return null;
+        }
+        catch (InputException ex)
+        {
+            return ex.Message;
+        }
+    }
+}
+
+/// <summary>A test that needs a program on the PATH (tshark, capinfos); skipped with the reason shown otherwise.</summary>
+public sealed class NeedsProgramFactAttribute : FactAttribute
+{
+    public NeedsProgramFactAttribute(string program)
+    {
+        if (Programs.Find(program) is null) Skip = $"{program} is not installed (apt-get install tshark): check skipped";
+    }
+}
+
+internal static class Programs
+{
+    public static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
+}

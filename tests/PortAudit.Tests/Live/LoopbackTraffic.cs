@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PortAudit.Tests.Live;
+
+/// <summary>
+/// Bounded test traffic on 127.0.0.1 only: UDP datagrams echoed by a local socket and one TCP connection
+/// to a local listener. Ports are the system's free ones, so parallel tests do not collide.
+/// </summary>
+internal sealed class LoopbackTraffic : IDisposable
+{
+    public const int Datagrams = 5;
+
+    private readonly Socket _udpServer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly TcpListener _tcpServer = new(IPAddress.Loopback, 0);
+
+    public LoopbackTraffic()
+    {
+        _udpServer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _udpServer.ReceiveTimeout = 5000;
+        _tcpServer.Start();
+    }
+
+    public int UdpServerPort => ((IPEndPoint)_udpServer.LocalEndPoint!).Port;
+    public int TcpServerPort => ((IPEndPoint)_tcpServer.LocalEndpoint).Port;
+
+    /// <summary>Port of the UDP client once <see cref="Send"/> ran.</summary>
+    public int UdpClientPort { get; private set; }
+
+    /// <summary>Port of the TCP client once <see cref="Send"/> ran.</summary>
+    public int TcpClientPort { get; private set; }
+
+    /// <summary>A filter that keeps only this traffic.</summary>
+    public string Filter => $"host 127.0.0.1 and (udp port {UdpServerPort} or tcp port {TcpServerPort})";
+
+    /// <summary>Sends the datagrams (each echoed) and one request/response over TCP, then closes both ends.</summary>
+    public void Send()
+    {
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            client.ReceiveTimeout = 5000;
+            client.Connect(IPAddress.Loopback, UdpServerPort);
+            UdpClientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+            var buffer = new byte[64];
+            for (int i = 0; i < Datagrams; i++)
+            {
+                client.Send("ping"u8);
+                EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+                int n = _udpServer.ReceiveFrom(buffer, ref from);
+                _udpServer.SendTo(buffer.AsSpan(0, n), from);
+                Assert.Equal(4, client.Receive(buffer));
+            }
+        }
+        using var tcpClient = new TcpClient();
+        tcpClient.Connect(IPAddress.Loopback, TcpServerPort);
+        TcpClientPort = ((IPEndPoint)tcpClient.Client.LocalEndPoint!).Port;
+        using var accepted = _tcpServer.AcceptTcpClient();
+        var request = new byte[100];
+        tcpClient.GetStream().Write(request);
+        ReadExactly(accepted.GetStream(), 100);
+        accepted.GetStream().Write(new byte[200]);
+        ReadExactly(tcpClient.GetStream(), 200);
+        tcpClient.Client.Shutdown(SocketShutdown.Both);
+        accepted.Client.Shutdown(SocketShutdown.Both);
+    }
+
+    /// <summary>Sends <paramref name="count"/> datagrams to the UDP server without waiting for answers.</summary>
+    public void SendDatagrams(int count)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, UdpServerPort);
+        for (int i = 0; i < count; i++) client.Send("datagram"u8);
+    }
+
+    private static void ReadExactly(NetworkStream stream, int count)
+    {
+        stream.ReadTimeout = 5000;
+        stream.ReadExactly(new byte[count]);
+    }
+
+    public void Dispose()
+    {
+        _udpServer.Dispose();
+        _tcpServer.Stop();
+    }
+}
