@@ -22,6 +22,9 @@ public sealed class FlowOutputOptions
         command.Options.Add(_output);
     }
 
+    /// <summary>True when --output names a file, rather than flow records going to standard output.</summary>
+    public bool ToFile(ParseResult parse) => parse.GetValue(_output) is not null;
+
     /// <summary>Opens the writer the options name.</summary>
     public IFlowRecordWriter Open(ParseResult parse) =>
         FlowRecordWriters.Create(parse.GetValue(_format)!, OutputStreams.Open(parse.GetValue(_output)));

@@ -12,7 +12,7 @@ namespace PortAudit.Cli.Commands;
 
 /// <summary>
 /// <c>portaudit capture</c>: flows built live from one or more interfaces, through the same flow table as
-/// <c>portaudit flows</c>, optionally saving the packets as pcapng.
+/// <c>portaudit flows</c>, optionally saving the packets as pcapng and auditing the flows as <c>portaudit audit</c> does.
 /// </summary>
 public static class CaptureCommand
 {
@@ -23,34 +23,48 @@ public static class CaptureCommand
         var live = new LiveOptionSet();
         var output = new FlowOutputOptions();
         var flowOptions = new CaptureOptions();
+        var audit = new AuditOptions(required: false, shortAliases: false);
         live.AddTo(command);
         output.AddTo(command);
         flowOptions.AddTo(command);
+        audit.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
+            bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            // Opened before the interfaces, so that a bad inventory stops before anything is captured.
+            using var session = audit.Requested(parse) ? audit.Open(parse) : null;
             using var stop = new CancellationTokenSource();
             using var signals = new StopSignals(stop);
-            using var reader = LiveCaptureReader.Open(live.Read(parse), stop.Token);
+            var options = live.Read(parse);
+            using var reader = LiveCaptureReader.Open(options, stop.Token);
             foreach (var warning in reader.Warnings) log.Warning("{Warning}", warning);
             using var recorder = live.WritePath(parse) is { } path
                 ? new RotatingPcapNgWriter(path, reader.Interfaces, live.Rotation(parse))
                 : null;
-            using var flows = output.Open(parse);
-            // The live audit joins here as one more observer.
-            var observers = new List<IFlowObserver> { new FlowRecordObserver(flows) };
-            var table = Pipeline.CreateTable(flowOptions.Read(parse), observers.ToArray());
+            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
+            using var flows = session is null || output.ToFile(parse) ? output.Open(parse) : null;
+            var observers = new List<IFlowObserver>();
+            if (flows is not null) observers.Add(new FlowRecordObserver(flows));
+            if (session is not null) observers.Add(session.Observer);
+            var tableOptions = flowOptions.Read(parse);
+            var table = Pipeline.CreateTable(session?.WithServerPorts(tableOptions) ?? tableOptions, observers.ToArray());
             if (live.Duration(parse) is { } duration) stop.CancelAfter(duration);
-            var run = new CaptureRun(reader, recorder, table, parse.GetValue(GlobalOptions.Quiet));
+            var run = new CaptureRun(reader, recorder, table, quiet);
             var failure = run.Read();
             table.Flush();
-            flows.Complete();
+            flows?.Complete();
             failure ??= run.CloseRecorder();
             run.ReportEnd(log, signals.Received ? "signal" : failure is not null ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
+            // Written after an error too: the audit of what was gathered is the point of an interrupted capture.
+            int findings = session?.Finish("live capture on " + string.Join(", ", options.Interfaces), quiet) ?? ExitCodes.Ok;
             int exit = RunSummary.Report(log, run.Traffic, table);
-            if (failure is null) return exit;
-            Console.Error.WriteLine($"portaudit: {failure.Message}");
-            return ExitCodes.BadInput;
+            if (failure is not null)
+            {
+                Console.Error.WriteLine($"portaudit: {failure.Message}");
+                return ExitCodes.BadInput;
+            }
+            return exit != ExitCodes.Ok ? exit : findings;
         }));
         return command;
     }
