@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# The PortAudit lab: a small Lync/Windows deployment of network namespaces on one bridge, real peers talking,
+# a host firewall (nftables) with one mistake each way, and `portaudit capture` auditing it live on the bridge.
+#
+#   sudo tools/lab/lab.sh [--out DIR] [--report DIR] [--prefix NAME]
+#
+#   --out DIR      where lab.pcapng and lab.yaml go (default: captures/ of this repository)
+#   --report DIR   where the live audit writes report.json, report.md, flows.jsonl (default: a temporary directory)
+#   --prefix NAME  prefix of every namespace this run creates (default: palab); runs with different prefixes
+#                  can overlap, since the addresses only exist inside the namespaces
+#
+# PORTAUDIT may name the command to run (e.g. "dotnet /path/portaudit.dll"); by default the Release build of
+# this repository, built when missing. Everything the script creates is removed on exit, whatever the exit.
+#
+# Hosts (all on 10.77.0.0/24, inside the namespaces only):
+#   fe      10.77.0.10   Front End: sipp UAS on 5060/tcp (SIP) and 5061/tcp (SIP over TLS, through socat); nftables;
+#                        a forgotten test web server on 8000/tcp
+#   edge    10.77.0.20   Edge internal interface: coturn turnserver on 3478/udp; sipp UAC to the Front End over TLS
+#   dc      10.77.0.30   domain controller: Samba's samba-dcerpcd (endpoint mapper on 135/tcp, RPC services on
+#                        49152+), dnsmasq on 53
+#   client  10.77.0.100  workstation: SIP calls, TURN allocations, rpcclient, dig, and a web request
+#   out     10.77.0.200  a host outside the inventory: web server on 8000/tcp
+# The Front End's firewall rejects SIP over TLS from the client (a required flow: required-blocked) and accepts
+# 8000/tcp (which no catalog rule allows: unexpected).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+out=$repo/captures
+report=
+prefix=palab
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=$2; shift 2 ;;
+    --report) report=$2; shift 2 ;;
+    --prefix) prefix=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "lab: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "lab: needs root (network namespaces, nftables, capture)" >&2; exit 2; }
+
+# Peers come from Debian's packages; tools/setup.sh installs the same list for CI.
+need=(sipp:sip-tester turnserver:coturn turnutils_uclient:coturn rpcclient:smbclient nft:nftables dnsmasq:dnsmasq-base
+      dig:bind9-dnsutils socat:socat ip:iproute2 openssl:openssl curl:curl python3:python3)
+missing=()
+for pair in "${need[@]}"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+[ -x /usr/libexec/samba/samba-dcerpcd ] || missing+=(samba)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "lab: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -n "${PORTAUDIT:-}" ]; then
+  read -r -a portaudit <<<"$PORTAUDIT"
+else
+  portaudit=("$repo/src/PortAudit.Cli/bin/Release/net10.0/portaudit")
+  [ -x "${portaudit[0]}" ] || dotnet build "$repo/src/PortAudit.Cli" -c Release -nologo -v quiet >/dev/null
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
+[ -n "$report" ] || report=$work/report
+hosts=(fe edge dc client out)
+declare -A addr=([fe]=10.77.0.10 [edge]=10.77.0.20 [dc]=10.77.0.30 [client]=10.77.0.100 [out]=10.77.0.200)
+bridge_ns=$prefix-br
+capture_pid=
+
+cleanup() {
+  local status=$?
+  set +e
+  # Every process this run started lives in one of its namespaces: ending those by pid ends exactly them.
+  for ns in "$bridge_ns" "${hosts[@]/#/$prefix-}"; do
+    [ -e "/run/netns/$ns" ] || continue
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+  done
+  sleep 0.5
+  for ns in "$bridge_ns" "${hosts[@]/#/$prefix-}"; do
+    [ -e "/run/netns/$ns" ] || continue
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+on() { local host=$1; shift; ip netns exec "$prefix-$host" "$@"; }
+log() { echo "lab: $*" >&2; }
+
+# The bridge lives in a namespace of its own, so the host's network never sees the lab.
+ip netns add "$bridge_ns"
+ip -n "$bridge_ns" link add br0 type bridge
+ip -n "$bridge_ns" link set br0 up
+for h in "${hosts[@]}"; do
+  ip netns add "$prefix-$h"
+  ip -n "$bridge_ns" link add "$h" type veth peer name eth0 netns "$prefix-$h"
+  ip -n "$bridge_ns" link set "$h" master br0 up
+  # IPv6 off: router solicitations and MLD reports are noise in a sample meant to show the audit.
+  on "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$prefix-$h" addr add "${addr[$h]}/24" dev eth0
+  ip -n "$prefix-$h" link set lo up
+  ip -n "$prefix-$h" link set eth0 up
+done
+ip netns exec "$bridge_ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+
+# The Front End's host firewall: an allow-list with one rule too many and one in the wrong place.
+on fe nft -f - <<EOF
+table inet ${prefix}_fw {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    ct state established,related accept
+    iif lo accept
+    tcp dport 5060 accept comment "SIP over TCP from anyone"
+    ip saddr ${addr[client]} tcp dport 5061 reject with tcp reset comment "meant for 5062; blocks clients' SIP over TLS"
+    tcp dport 5061 accept comment "SIP over TLS"
+    tcp dport 8000 accept comment "test web server, never removed"
+  }
+}
+EOF
+
+# Throwaway TLS material, made per run and removed with $work.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=fe.palab.test" \
+  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+cd "$work"
+
+mkdir -p "$out" "$report" "$work/samba"
+cat >"$out/lab.yaml" <<EOF
+# Inventory for lab.pcapng, made by tools/lab/lab.sh: namespaces on one bridge, addresses inside the lab only.
+hosts:
+  - name: fe01
+    addresses: [${addr[fe]}]
+    roles: [lync-front-end]
+  - name: edge01
+    addresses: [${addr[edge]}]
+    roles: [lync-edge-internal]
+  - name: dc01
+    addresses: [${addr[dc]}]
+    roles: [domain-controller, dns-server]
+  - name: client01
+    addresses: [${addr[client]}]
+    roles: [workstation, lync-client]
+segments:
+  - name: lab-outside
+    cidrs: [10.77.0.128/25]
+features: []
+EOF
+
+log "starting the capture on $bridge_ns/br0"
+ip netns exec "$bridge_ns" "${portaudit[@]}" capture --interface br0 --filter ip --write "$work/lab.pcapng" \
+  --inventory "$out/lab.yaml" --out "$report" --fail-on none >"$work/audit.txt" 2>"$work/capture.err" &
+capture_pid=$!
+# The file appears once libpcap has the interface open and filtered: from then on nothing is missed.
+for _ in $(seq 200); do [ -e "$work/lab.pcapng" ] || ! kill -0 $capture_pid 2>/dev/null && break; sleep 0.1; done
+[ -e "$work/lab.pcapng" ] || { cat "$work/capture.err" >&2; log "portaudit did not start capturing"; exit 1; }
+
+log "starting servers"
+on fe sipp -sn uas -i "${addr[fe]}" -p 5060 -t t1 -nostdin >/dev/null 2>&1 &
+# Debian's sipp is built without TLS: socat terminates TLS on 5061 in front of a second UAS on the Front End's
+# loopback, and opens it from a loopback port on each caller, so SIP crosses the bridge inside TLS.
+on fe sipp -sn uas -i 127.0.0.1 -p 5070 -t t1 -nostdin >/dev/null 2>&1 &
+on fe socat OPENSSL-LISTEN:5061,bind="${addr[fe]}",reuseaddr,fork,cert="$work/cert.pem",key="$work/key.pem",verify=0 \
+  TCP:127.0.0.1:5070 >/dev/null 2>&1 &
+for h in edge client; do
+  on $h socat TCP-LISTEN:5071,bind=127.0.0.1,reuseaddr,fork OPENSSL:"${addr[fe]}":5061,verify=0 >/dev/null 2>&1 &
+done
+on fe python3 -m http.server 8000 --bind "${addr[fe]}" --directory "$work" >/dev/null 2>&1 &
+on out python3 -m http.server 8000 --bind "${addr[out]}" --directory "$work" >/dev/null 2>&1 &
+on edge turnserver -n --no-cli --no-tls --no-dtls --listening-ip "${addr[edge]}" --relay-ip "${addr[edge]}" \
+  --listening-port 3478 --min-port 49152 --max-port 49200 --lt-cred-mech --user palab:palab --realm palab.test \
+  --pidfile "$work/turnserver.pid" --log-file stdout --simple-log >"$work/turnserver.log" 2>&1 &
+cat >"$work/samba/smb.conf" <<EOF
+[global]
+  workgroup = PALAB
+  netbios name = DC01
+  server role = standalone server
+  interfaces = ${addr[dc]}
+  bind interfaces only = yes
+  disable netbios = yes
+  rpc start on demand helpers = no
+  lock directory = $work/samba
+  state directory = $work/samba
+  cache directory = $work/samba
+  private dir = $work/samba
+  pid directory = $work/samba
+  ncalrpc dir = $work/samba/ncalrpc
+  log file = $work/samba/log.%m
+EOF
+on dc /usr/libexec/samba/samba-dcerpcd -s "$work/samba/smb.conf" -F --libexec-rpcds >"$work/samba/dcerpcd.log" 2>&1 &
+on dc dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address="${addr[dc]}" \
+  --user=root --pid-file="$work/dnsmasq.pid" --address=/fe.palab.test/${addr[fe]} \
+  --srv-host=_sipinternaltls._tcp.palab.test,fe.palab.test,5061 >/dev/null 2>&1 &
+
+wait_port() { # host proto port: until something listens there, at most 10 s
+  for _ in $(seq 100); do
+    on "$1" ss -Hln"${2:0:1}" "sport = :$3" | grep -q . && return 0; sleep 0.1
+  done
+  log "nothing listens on $1 $2/$3"; return 1
+}
+wait_port fe tcp 5060; wait_port fe tcp 5061; wait_port edge tcp 5071; wait_port client tcp 5071; wait_port fe tcp 8000; wait_port out tcp 8000
+wait_port edge udp 3478; wait_port dc tcp 135; wait_port dc udp 53
+
+log "traffic"
+# DNS: the client finds the Front End as Lync clients do.
+on client dig +short +time=2 +tries=1 @"${addr[dc]}" SRV _sipinternaltls._tcp.palab.test >/dev/null
+on client dig +short +time=2 +tries=1 @"${addr[dc]}" fe.palab.test >/dev/null
+# SIP over TCP, client to Front End: allowed.
+on client sipp -sn uac "${addr[fe]}:5060" -i "${addr[client]}" -t t1 -m 2 -r 2 -d 200 -timeout 15 -nostdin >/dev/null 2>&1
+# SIP over TLS, Edge to Front End: allowed.
+on edge sipp -sn uac 127.0.0.1:5071 -i 127.0.0.1 -t t1 -m 2 -r 2 -d 200 -timeout 15 -nostdin >/dev/null 2>&1
+# SIP over TLS, client to Front End: the firewall's misplaced rule resets it.
+on client sipp -sn uac 127.0.0.1:5071 -i 127.0.0.1 -t t1 -m 1 -timeout 3 -nostdin >/dev/null 2>&1 || true
+# STUN binding and TURN allocations with relayed data, client to the Edge internal interface.
+on client turnutils_stunclient -p 3478 "${addr[edge]}" >/dev/null
+on client turnutils_uclient -u palab -w palab -y -n 5 -m 1 -l 160 -p 3478 "${addr[edge]}" >/dev/null 2>&1
+# DCE/RPC: the endpoint mapper on 135 names LSARPC's dynamic port, then the client binds to it there.
+printf '[global]\n  workgroup = PALAB\n' >"$work/client.conf"
+on client rpcclient -s "$work/client.conf" -U% -N "ncacn_ip_tcp:${addr[dc]}" -c lsaquery >/dev/null 2>&1 || true
+on client rpcclient -s "$work/client.conf" -U% -N "ncacn_ip_tcp:${addr[dc]}" -c epmmap >/dev/null 2>&1 || true
+# Through the firewall though no rule allows it, and out of the inventory.
+on client curl -s -o /dev/null --max-time 5 "http://${addr[fe]}:8000/"
+on fe curl -s -o /dev/null --max-time 5 "http://${addr[out]}:8000/"
+# TCP flows end with their FIN exchange; a moment lets the last packets reach the capture.
+sleep 1
+
+log "stopping the capture"
+kill -TERM $capture_pid
+status=0
+wait $capture_pid || status=$?
+capture_pid=
+cat "$work/capture.err" >&2
+[ $status -eq 0 ] || { log "portaudit capture exited $status"; exit 1; }
+mv "$work/lab.pcapng" "$out/lab.pcapng"
+cat "$work/audit.txt"
+log "wrote $out/lab.pcapng ($(stat -c %s "$out/lab.pcapng") bytes) and $out/lab.yaml"
+[ "$report" = "$work/report" ] && log "the reports go with the run's temporary directory: --report DIR keeps them"
+true
