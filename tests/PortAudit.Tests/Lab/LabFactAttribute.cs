@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using PortAudit.Capture.Live;
+
+namespace PortAudit.Tests.Lab;
+
+/// <summary>
+/// A test that runs tools/lab/lab.sh: root, network namespaces, libpcap and the lab's real peers. Skipped with
+/// the reason shown when any of them is missing (tools/setup.sh installs the peers).
+/// </summary>
+public sealed class LabFactAttribute : FactAttribute
+{
+    /// <summary>The programs the lab runs, each with the Debian package that has it.</summary>
+    private static readonly (string Program, string Package)[] Peers =
+    [
+        ("sipp", "sip-tester"), ("socat", "socat"), ("turnserver", "coturn"), ("turnutils_uclient", "coturn"),
+        ("turnutils_stunclient", "coturn"), ("/usr/libexec/samba/samba-dcerpcd", "samba"), ("rpcclient", "smbclient"),
+        ("dnsmasq", "dnsmasq-base"), ("dig", "bind9-dnsutils"), ("nft", "nftables"), ("curl", "curl"), ("openssl", "openssl"),
+    ];
+
+    private static readonly Lazy<string?> Unavailable = new(Probe);
+
+    public LabFactAttribute()
+    {
+        if (Unavailable.Value is { } reason) Skip = $"lab unavailable: {reason}";
+    }
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEffectiveUserId();
+
+    private static string? Probe()
+    {
+        if (!OperatingSystem.IsLinux()) return "network namespaces are Linux's";
+        if (GetEffectiveUserId() != 0) return "needs root (network namespaces, nftables, capture)";
+        if (SharedData.RepositoryRoot is null) return "not run from a checkout (tools/lab/lab.sh not found)";
+        if (!Succeeds("ip", "netns", "list")) return "'ip netns' is not available (apt-get install iproute2)";
+        var missing = Peers.Where(p => !Exists(p.Program)).Select(p => $"{p.Program} ({p.Package})").ToList();
+        if (missing.Count > 0) return $"missing {string.Join(", ", missing)}: run tools/setup.sh";
+        try
+        {
+            using var reader = LiveCaptureReader.Open(new LiveCaptureOptions { Interfaces = ["lo"], BufferSizeBytes = 1 << 20 }, default);
+            return null;
+        }
+        catch (InputException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private static bool Exists(string program) =>
+        program.StartsWith('/') ? File.Exists(program) : Live.Programs.Find(program) is not null;
+
+    private static bool Succeeds(string program, params string[] arguments)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            using var process = Process.Start(start)!;
+            process.StandardOutput.ReadToEnd();
+            return process.WaitForExit(10_000) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PortAudit.Capture;
+
+namespace PortAudit.Tests.Lab;
+
+/// <summary>
+/// The lab end to end: tools/lab/lab.sh builds the namespaces, runs the real peers and audits them live with
+/// this build of portaudit; the test reads what the audit wrote.
+/// </summary>
+public sealed class LabTests : IDisposable
+{
+    // The lab itself takes about 12 s; the bound leaves room for a loaded CI machine and stays under 90 s.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(80);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-lab-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [LabFact]
+    public void LiveAuditOfTheLabFindsEachPeerTheBlockedAndTheUnexpectedFlowWithoutDrops()
+    {
+        var (exit, stderr) = RunLab();
+        Assert.True(exit == 0, $"lab.sh exited {exit}:\n{stderr}");
+        Assert.Contains("capture stopped (signal)", stderr);
+        Assert.Matches(@"libpcap received [1-9]\d*, dropped 0, interface dropped 0", stderr);
+
+        var flows = File.ReadLines(Path.Combine(_dir, "report", "flows.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        AssertFlow(flows, "tcp", "client01", "fe01", 5060, "sip", "expected");
+        AssertFlow(flows, "tcp", "edge01", "fe01", 5061, "tls", "expected");
+        AssertFlow(flows, "udp", "client01", "edge01", 3478, "stun", "expected");
+        AssertFlow(flows, "tcp", "client01", "dc01", 135, "dcerpc", "expected");
+        Assert.Contains(flows, f => Text(f, "serverHost") == "dc01" && f.GetProperty("serverPort").GetInt32() >= 49152
+            && Text(f, "app") == "dcerpc" && Text(f, "verdict") == "expected-dynamic-rpc");
+        AssertFlow(flows, "udp", "client01", "dc01", 53, "dns", "expected");
+
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
+        AssertFinding(findings, "required-blocked", "client01", "fe01", "5061");
+        AssertFinding(findings, "unexpected", "client01", "fe01", "8000");
+        Assert.Contains(findings, f => Text(f, "kind") == "unmapped" && Text(f, "serverHost") == "10.77.0.200");
+
+        // The saved capture holds every packet the live audit counted, and reads back as pcapng.
+        var saved = System.Text.RegularExpressions.Regex.Match(stderr, @"saved (\d+) packets");
+        Assert.True(saved.Success, stderr);
+        using var capture = CaptureFile.Open(Path.Combine(_dir, "out", "lab.pcapng"));
+        long packets = 0;
+        while (capture.TryRead(out _)) packets++;
+        Assert.Equal(long.Parse(saved.Groups[1].Value), packets);
+    }
+
+    private static void AssertFlow(List<JsonElement> flows, string transport, string client, string server, int port,
+        string app, string verdict)
+    {
+        var matching = flows.Where(f => Text(f, "transport") == transport && Text(f, "clientHost") == client
+            && Text(f, "serverHost") == server && f.GetProperty("serverPort").GetInt32() == port).ToList();
+        Assert.True(matching.Count > 0, $"no {transport} flow {client} -> {server}:{port}");
+        Assert.All(matching, f =>
+        {
+            Assert.Equal(app, Text(f, "app"));
+            Assert.Equal(verdict, Text(f, "verdict"));
+        });
+    }
+
+    private static void AssertFinding(List<JsonElement> findings, string kind, string client, string server, string ports) =>
+        Assert.True(findings.Any(f => Text(f, "kind") == kind && Text(f, "clientHost") == client
+                && Text(f, "serverHost") == server && Text(f, "ports") == ports),
+            $"no {kind} finding {client} -> {server} {ports}");
+
+    private static string? Text(JsonElement element, string name) =>
+        element.GetProperty(name).ValueKind == JsonValueKind.Null ? null : element.GetProperty(name).GetString();
+
+    private (int Exit, string Stderr) RunLab()
+    {
+        // timeout(1) sends SIGTERM first, so the script's trap still removes what it built.
+        var start = new ProcessStartInfo("timeout")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--kill-after=10", ((int)Bound.TotalSeconds).ToString(), "bash", SharedData.InRepository("tools/lab/lab.sh"),
+                     "--out", Path.Combine(_dir, "out"), "--report", Path.Combine(_dir, "report"),
+                     // Its own namespace names, so a lab someone runs by hand does not collide with the test's.
+                     "--prefix", $"palt{Environment.ProcessId % 10000}",
+                 })
+            start.ArgumentList.Add(argument);
+        start.Environment["PORTAUDIT"] =
+            $"{Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet"} {Path.Combine(AppContext.BaseDirectory, "portaudit.dll")}";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Bound + TimeSpan.FromSeconds(15)), "lab.sh outlived its timeout");
+        return (process.ExitCode, stderr.Result + stdout.Result);
+    }
+}
