@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Live capture rate: the highest replay rate at which `portaudit capture` drops nothing, beside tcpdump's on the
+# same veth at the same rates. Needs root, tcpreplay and tcpdump.
+#
+#   sudo tools/bench/live-bench.sh [--copies N] [--rates "PPS PPS ..."] [--seconds S] [--buffer-size MB]
+#
+# The corpus is N copies of ../shared/bench/base.pcap (make-corpus; default 8, ~640k packets; 36 is the
+# reference corpus). Inside a namespace of its own, tcpreplay sends it into one end of a veth pair at each rate
+# in turn (for S seconds' worth of packets, default 4, at most the whole corpus); the capture runs on the other
+# end: first portaudit (flows to /dev/null), then tcpdump -w /dev/null, both with the same kernel buffer.
+# A rate passes when libpcap reports no drop and every packet tcpreplay sent was captured. A tool stops being
+# tried at its first failing rate. Prints one line per run and, last, the highest passing rate of each.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+copies=8
+rates="50000 100000 200000 400000 800000 1600000"
+seconds=4
+buffer=32
+while [ $# -gt 0 ]; do
+  case $1 in
+    --copies) copies=$2; shift 2 ;;
+    --rates) rates=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --buffer-size) buffer=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "live-bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "live-bench: needs root (network namespace, capture)" >&2; exit 2; }
+for p in tcpreplay tcpdump; do command -v $p >/dev/null || { echo "live-bench: needs $p (apt-get install $p)" >&2; exit 2; }; done
+
+corpus=${TMPDIR:-/tmp}/portaudit-mix-$copies.pcap
+if [ ! -s "$corpus" ]; then
+  echo "live-bench: building $corpus ($copies copies)" >&2
+  python3 "$repo/../shared/bench/make-corpus" "$repo/../shared/bench/base.pcap" "$corpus" "$copies"
+fi
+# tcpreplay refuses the whole file at a record whose original length is absurd (base.pcap has one, so each copy
+# does); a copy with such lengths cut to the captured length replays in full. Counts the packets on the way.
+replayable=${corpus%.pcap}-replay.pcap
+corpus_packets=$(python3 - "$corpus" "$replayable" <<'EOF'
+import struct, sys
+src, dst = open(sys.argv[1], 'rb'), open(sys.argv[2], 'wb')
+dst.write(src.read(24))
+count = 0
+while len(header := src.read(16)) == 16:
+    seconds, fraction, captured, original = struct.unpack('<IIII', header)
+    if original > 262144 or original < captured:
+        original = captured
+    dst.write(struct.pack('<IIII', seconds, fraction, captured, original) + src.read(captured))
+    count += 1
+print(count)
+EOF
+)
+corpus=$replayable
+dotnet build "$repo/src/PortAudit.Cli" -c Release -nologo -v quiet >/dev/null
+portaudit=$repo/src/PortAudit.Cli/bin/Release/net10.0/portaudit
+
+ns=pabench-$$
+work=$(mktemp -d)
+capture_pid=
+cleanup() {
+  local status=$?
+  set +e
+  [ -n "$capture_pid" ] && kill -TERM "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null
+  if [ -e "/run/netns/$ns" ]; then
+    for pid in $(ip netns pids "$ns"); do kill "$pid" 2>/dev/null; done
+    ip netns del "$ns"
+  fi
+  rm -rf "$work" "${replayable:-}"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$ns"
+ip -n "$ns" link add rep0 type veth peer name cap0
+for dev in rep0 cap0; do
+  # The corpus has frames up to 64 KiB (offloaded segments); a 1500 MTU would refuse them.
+  ip -n "$ns" link set "$dev" mtu 65535 up
+done
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+
+# run TOOL RATE: one replay at RATE packets/s with TOOL capturing; prints a line; returns 0 when nothing was lost.
+run() {
+  local tool=$1 rate=$2 limit=$(( $2 * seconds ))
+  [ "$limit" -le "$corpus_packets" ] || limit=$corpus_packets
+  local err=$work/$tool.err
+  : >"$err"
+  if [ "$tool" = portaudit ]; then
+    ip netns exec "$ns" "$portaudit" capture -i cap0 --buffer-size "$buffer" --output /dev/null 2>"$err" &
+  else
+    ip netns exec "$ns" tcpdump -i cap0 -n -B $(( buffer * 1024 )) -w /dev/null 2>"$err" &
+  fi
+  capture_pid=$!
+  # Both say so once the interface is open: portaudit with its first heartbeat is too late, so wait on the socket.
+  for _ in $(seq 100); do
+    ip netns exec "$ns" ss -0 -Hn 2>/dev/null | grep -q . && break; sleep 0.1
+  done
+  sleep 0.5
+  local replay
+  replay=$(ip netns exec "$ns" tcpreplay -i rep0 --preload-pcap --no-flow-stats --pps="$rate" --limit="$limit" "$corpus" 2>&1) || true
+  sleep 1
+  kill -TERM "$capture_pid"; wait "$capture_pid" || true
+  capture_pid=
+  local sent actual captured dropped ifdropped
+  sent=$(awk '/Successful packets:/ {print $3}' <<<"$replay")
+  actual=$(grep -o 'Rated: [0-9.]* Bps, [0-9.]* Mbps, [0-9.]* pps' <<<"$replay" | awk '{print $6}')
+  if [ "$tool" = portaudit ]; then
+    local line; line=$(grep 'capture stopped' "$err" | tail -1)
+    captured=$(sed -E 's/.*s: ([0-9]+) packets.*/\1/' <<<"$line")
+    dropped=$(sed -E 's/.*, dropped ([0-9]+),.*/\1/' <<<"$line")
+    ifdropped=$(sed -E 's/.*interface dropped ([0-9]+).*/\1/' <<<"$line")
+  else
+    captured=$(awk '/packets captured/ {print $1}' "$err")
+    dropped=$(awk '/dropped by kernel/ {print $1}' "$err")
+    ifdropped=$(awk '/dropped by interface/ {print $1}' "$err")
+  fi
+  printf '%-9s target %7d pps  achieved %9s pps  sent %7s  captured %7s  dropped %6s  if-dropped %s\n' \
+    "$tool" "$rate" "${actual:-?}" "${sent:-?}" "${captured:-?}" "${dropped:-?}" "${ifdropped:-0}"
+  [ -n "$sent" ] && [ "${dropped:-1}" = 0 ] && [ "${ifdropped:-0}" = 0 ] && [ "${captured:-0}" -ge "$sent" ]
+}
+
+declare -A best=([portaudit]=none [tcpdump]=none) failed=()
+echo "corpus: $corpus ($corpus_packets packets); kernel buffer $buffer MB for both" >&2
+for rate in $rates; do
+  for tool in portaudit tcpdump; do
+    [ -z "${failed[$tool]:-}" ] || continue
+    if run "$tool" "$rate"; then best[$tool]=$rate; else failed[$tool]=$rate; fi
+  done
+  [ ${#failed[@]} -lt 2 ] || break
+done
+for tool in portaudit tcpdump; do
+  echo "$tool: highest rate without loss ${best[$tool]} pps${failed[$tool]:+ (lost packets at ${failed[$tool]} pps)}"
+done
