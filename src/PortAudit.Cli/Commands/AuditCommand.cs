@@ -5,6 +5,7 @@ using PortAudit.Audit.Reports;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Report;
+using PortAudit.Report.Html;
 
 namespace PortAudit.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class AuditCommand
         var catalogDir = CatalogDirectory.CreateOption();
         var outDir = new Option<string>("--out", "-o")
         {
-            Description = "Directory for report.json, report.md and flows.jsonl (created if needed).",
+            Description = "Directory for report.html, report.json, report.md and flows.jsonl (created if needed).",
             DefaultValueFactory = _ => "portaudit-report",
         };
         var failOn = new Option<string>("--fail-on")
@@ -28,32 +29,40 @@ public static class AuditCommand
             Description = "Finding kinds that make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
             DefaultValueFactory = _ => FailOn.Default,
         };
+        var plotsDir = new Option<string?>("--plots") { Description = "Also write each plot of report.html as its own .svg file into this directory." };
         var flowOptions = new CaptureOptions();
         command.Arguments.Add(captures);
-        foreach (var option in new Option[] { inventoryFile, catalogDir, outDir, failOn })
+        foreach (var option in new Option[] { inventoryFile, catalogDir, outDir, failOn, plotsDir })
             command.Options.Add(option);
         flowOptions.AddTo(command);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var failKinds = FailOn.Parse(parse.GetValue(failOn)!);
-            var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
+            string catalogPath = CatalogDirectory.Resolve(parse.GetValue(catalogDir));
+            var catalog = CatalogLoader.Load(catalogPath);
             var inventory = InventoryLoader.Load(parse.GetValue(inventoryFile)!, catalog);
             var context = AuditContext.Create(catalog, inventory);
             string directory = CreateDirectory(parse.GetValue(outDir)!);
 
             var paths = parse.GetValue(captures)!;
+            bool quiet = parse.GetValue(GlobalOptions.Quiet);
             FlowAuditor auditor;
             (TrafficReader Reader, FlowTable Table) run;
             using (var flows = new AuditedFlowWriter(OutputStreams.Open(Path.Combine(directory, "flows.jsonl"))))
             {
                 auditor = new FlowAuditor(context, flows);
-                run = Pipeline.Read(flowOptions.Read(parse) with { ServerPorts = context.ServerPorts }, paths, auditor);
+                run = Pipeline.Read(flowOptions.Read(parse) with { ServerPorts = context.ServerPorts }, paths, CaptureProgress.Wanted(quiet), auditor);
                 flows.Complete();
             }
             var report = auditor.Complete();
             WriteReports(directory, report, string.Join(", ", paths.Select(Path.GetFileName)));
-            if (!parse.GetValue(GlobalOptions.Quiet))
+            var stats = run.Reader.Statistics;
+            var html = HtmlReport.Build(report, new AuditRun(paths, stats.FirstNs, stats.LastNs, parse.GetValue(inventoryFile)!, Shown(catalogPath), context));
+            html.Write(directory);
+            if (parse.GetValue(plotsDir) is { } plots)
+                log.Information("{Count} plots written to {Directory}", html.WritePlots(CreateDirectory(plots)).Count, plots);
+            if (!quiet)
                 AuditConsoleSummary.Write(Console.Out, report, directory);
 
             int readStatus = RunSummary.Report(log, run.Reader, run.Table);
@@ -70,6 +79,13 @@ public static class AuditCommand
             AuditJsonWriter.Write(json, report);
         using var markdown = new StreamWriter(OutputStreams.Open(Path.Combine(directory, "report.md")), new UTF8Encoding(false));
         AuditMarkdownWriter.Write(markdown, report, title);
+    }
+
+    /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private static string CreateDirectory(string path)
