@@ -11,7 +11,7 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
 {
     private readonly long[] _verdicts = new long[VerdictNames.All.Length];
 
-    /// <summary>Bytes per server port and transport, per verdict.</summary>
+    /// <summary>Bytes per server port and transport, per verdict (blocked required attempts apart).</summary>
     public PortTraffic Ports { get; } = new();
 
     /// <summary>Flows between the pair.</summary>
@@ -30,7 +30,7 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
         Bytes += bytes;
         _verdicts[(int)verdict.Verdict]++;
         Timeline.Add(verdict, flow.StartNs, flow.EndNs, bytes);
-        Ports.Add(flow.Transport, flow.ServerPort, verdict.Verdict, bytes);
+        Ports.Add(flow.Transport, flow.ServerPort, TrafficKey.Of(verdict), bytes);
     }
 }
 

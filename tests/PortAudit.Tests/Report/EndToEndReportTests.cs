@@ -30,7 +30,7 @@ public class EndToEndReportTests
 
         Assert.Contains("Action needed: 1 high-severity finding (1 required-blocked)", html);
         Assert.Contains("sip-lab.pcapng", html);
-        Assert.Contains("2026-11-21T06:51:09.056910Z to 2026-11-21T06:51:11.159092Z", html);
+        Assert.Contains("2026-11-21 06:51:09.056910Z to 2026-11-21 06:51:11.159092Z", html);
         AssertMatrixAndPairPlots(html, pairs: 2);
         // The blocked SIP/TLS attempt with its rule's source row from the seed document.
         Assert.Contains("lync-fe-sip-tls", html);

@@ -1,10 +1,10 @@
 namespace PortAudit.Audit.Timeline;
 
-/// <summary>One series of a role pair's timeline: the flows of one rule (null for none) with one verdict.</summary>
+/// <summary>One series of a role pair's timeline: the flows of one rule (null for none) with one <see cref="TrafficKey"/>.</summary>
 /// <param name="Rule">Id of the rule that allowed (or was contradicted by) the flows; null for unexpected and unmapped flows.</param>
-/// <param name="Verdict">The flows' verdict.</param>
+/// <param name="Key">The flows' verdict name, or required-blocked (<see cref="TrafficKey"/>).</param>
 /// <param name="Bins">Bins with traffic, oldest first, at the clock's final width.</param>
-public sealed record TimelineSeries(string? Rule, Verdict Verdict, IReadOnlyList<TrafficBin> Bins);
+public sealed record TimelineSeries(string? Rule, string Key, IReadOnlyList<TrafficBin> Bins);
 
 /// <summary>
 /// Flows and bytes over time for one role pair, per rule and verdict, aggregated into bins as each flow ends so that
@@ -13,7 +13,7 @@ public sealed record TimelineSeries(string? Rule, Verdict Verdict, IReadOnlyList
 public sealed class RolePairTimeline
 {
     private readonly TimeBinClock _clock;
-    private readonly Dictionary<(string?, Verdict), BinnedTraffic> _series = [];
+    private readonly Dictionary<(string?, string), BinnedTraffic> _series = [];
 
     internal RolePairTimeline(TimeBinClock clock) => _clock = clock;
 
@@ -29,11 +29,11 @@ public sealed class RolePairTimeline
     /// <summary>Every series with traffic, at <see cref="BinWidthNs"/>.</summary>
     public IReadOnlyList<TimelineSeries> Series =>
         _series.Select(s => new TimelineSeries(s.Key.Item1, s.Key.Item2, s.Value.Bins(_clock.WidthNs).ToList()))
-            .OrderBy(s => s.Verdict).ThenBy(s => s.Rule, StringComparer.Ordinal).ToList();
+            .OrderBy(s => s.Key, StringComparer.Ordinal).ThenBy(s => s.Rule, StringComparer.Ordinal).ToList();
 
     internal void Add(FlowVerdict verdict, long startNs, long endNs, long bytes)
     {
-        var key = (verdict.Rule?.Id, verdict.Verdict);
+        var key = (verdict.Rule?.Id, TrafficKey.Of(verdict));
         if (!_series.TryGetValue(key, out var series)) _series.Add(key, series = new BinnedTraffic());
         series.Add(_clock, startNs, endNs, bytes);
     }

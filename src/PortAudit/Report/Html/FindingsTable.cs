@@ -10,8 +10,9 @@ namespace PortAudit.Report.Html;
 /// </summary>
 internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
 {
+    // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
     private static readonly string[] Headers =
-        ["severity", "kind", "client", "server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule", "source row", "why", "sample flows"];
+        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows"];
 
     public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
     {
@@ -25,17 +26,15 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
 
     private IReadOnlyList<string> Row(Finding f) =>
     [
-        f.Severity.Name(),
-        f.Kind.Name(),
-        ReportText.Host(f.ClientHost, f.ClientRoles),
-        ReportText.Host(f.ServerHost, f.ServerRoles),
+        $"{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}",
+        $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         $"{f.Ports}/{f.Transport}",
         $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
         ReportText.Seen(f.Tally),
         ReportText.Detected(f.Samples),
-        f.Rule ?? "",
-        f.Rule is not null && rules.TryGetValue(f.Rule, out var rule) ? ReportText.Source(rule.Source) : "",
-        f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})",
+        f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,
         ReportText.Samples(f.Samples),
     ];
+
+    private static string Why(Finding f) => f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})";
 }

@@ -27,7 +27,7 @@ internal sealed class OverviewSection(AuditReport report, AuditRun run) : IRepor
         var c = s.Coverage;
         yield return ["Captures", string.Join("\n", run.Captures)];
         yield return ["Time span", run.LastNs == 0 ? "no packets"
-            : $"{Timestamps.ToIso(run.FirstNs)} to {Timestamps.ToIso(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)})"];
+            : $"{ReportText.Time(run.FirstNs)} to {ReportText.Time(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)})"];
         yield return ["Inventory", $"{run.InventoryName}: {ReportText.Count(run.Context.Inventory.Hosts.Count, "host", "hosts")}, " +
                                    ReportText.Count(run.Context.Inventory.Segments.Count, "segment", "segments")];
         yield return ["Catalog", $"{run.CatalogName}: {ReportText.Count(run.Context.Index.Rules.Count, "rule applies", "rules apply")} to this deployment"];

@@ -11,8 +11,9 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
 {
     private const string AnyRole = "any";
 
+    // The source rows stand in the findings; here they would make a pair with many unused rules pages long.
     private static readonly string[] Headers =
-        ["status", "rule", "from host", "to host", "port", "protocol", "required", "flows (failed)", "source row"];
+        ["status", "rule", "from host", "to host", "port", "protocol", "required", "flows (failed)", "first / last seen"];
 
     public void Render(ReportCanvas canvas, RolePairStatistics pair)
     {
@@ -28,7 +29,7 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
         canvas.Page.Table(Headers, entries.Select(e => (IReadOnlyList<string>)
         [
             e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, $"{string.Join(",", e.Rule.Ports)}/{e.Rule.TransportName}", e.Rule.Protocol,
-            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})", ReportText.Source(e.Rule.Source),
+            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})", ReportText.Seen(e.Tally),
         ]));
     }
 

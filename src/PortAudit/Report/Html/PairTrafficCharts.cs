@@ -25,17 +25,16 @@ internal sealed class PairTrafficCharts(RolePairStatistics pair) : IReportSectio
 
         canvas.Page.Heading(3, "Over time");
         Chart(canvas, name + "-flows-by-verdict", $"Flows started per {bin}, by verdict", ValueUnit.Flows, $"Flows per {bin}",
-            Split(series, s => s.Verdict.Name(), b => b.Flows));
+            Split(series, s => s.Key, b => b.Flows));
         Chart(canvas, name + "-bytes-by-verdict", $"Bytes per {bin}, by verdict", ValueUnit.Bytes, $"Bytes per {bin}",
-            Split(series, s => s.Verdict.Name(), b => b.Bytes));
+            Split(series, s => s.Key, b => b.Bytes));
         Chart(canvas, name + "-flows-by-rule", $"Flows started per {bin}, by rule", ValueUnit.Flows, $"Flows per {bin}",
             Split(series, ruleOf, b => b.Flows));
         Chart(canvas, name + "-bytes-by-rule", $"Bytes per {bin}, by rule", ValueUnit.Bytes, $"Bytes per {bin}",
             Split(series, ruleOf, b => b.Bytes));
 
         canvas.Page.Heading(3, "By port");
-        var bars = pair.Ports.Ports.Select(p => new BarCategory(p.Label,
-            VerdictNames.All.Where(v => p.BytesByVerdict[(int)v] > 0).Select(v => new BarSegment(v.Name(), p.BytesByVerdict[(int)v]))));
+        var bars = pair.Ports.Ports.Select(p => new BarCategory(p.Label, p.BytesByKey.Select(b => new BarSegment(b.Key, b.Value))));
         canvas.Figure(name + "-bytes-by-port", canvas.Renderer.Render(new BarChart("Bytes per server port, by verdict", ValueUnit.Bytes, bars)),
             "IP bytes both ways, per server port and transport.");
     }

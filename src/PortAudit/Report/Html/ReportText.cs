@@ -28,9 +28,12 @@ internal static class ReportText
             : $"{(int)span.TotalDays} d {span.Hours} h";
     }
 
+    /// <summary>A capture time, UTC to the microsecond, with a space rather than 'T' so that narrow cells break between date and time.</summary>
+    public static string Time(long nanoseconds) => Timestamps.ToIso(nanoseconds).Replace('T', ' ');
+
     /// <summary>First and last time of a tally, or "never".</summary>
     public static string Seen(FlowTally tally) =>
-        tally.Flows == 0 ? "never" : $"{Timestamps.ToIso(tally.FirstNs)}\n{Timestamps.ToIso(tally.LastNs)}";
+        tally.Flows == 0 ? "never" : $"{Time(tally.FirstNs)}\n{Time(tally.LastNs)}";
 
     /// <summary>The detected protocols of sample flows with what inspection read (SNI, method...), one per line.</summary>
     public static string Detected(IEnumerable<FlowSample> samples) =>
@@ -40,5 +43,5 @@ internal static class ReportText
     /// <summary>One line per sample flow: when, who to whom, how it ended.</summary>
     public static string Samples(IEnumerable<FlowSample> samples) =>
         string.Join("\n", samples.Select(s =>
-            $"{Timestamps.ToIso(s.StartNs)} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
+            $"{Time(s.StartNs)} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
 }

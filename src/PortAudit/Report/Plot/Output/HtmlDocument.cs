@@ -24,11 +24,11 @@ public sealed class HtmlDocument
         "rows.forEach(function(r){body.appendChild(r);});});});";
 
     private const string Css =
-        "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1100px;padding:0 1rem;line-height:1.45}" +
+        "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1280px;padding:0 1rem;line-height:1.45}" +
         "h1,h2,h3{line-height:1.2}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}" +
         "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}" +
         "th{background:#f3f3f3}table.sortable th{cursor:pointer}th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}" +
-        "td{overflow-wrap:anywhere;white-space:pre-line}a{color:#0b5394}" +
+        "td{overflow-wrap:break-word;white-space:pre-line}a{color:#0b5394}div.table{overflow-x:auto}" +
         "section{border-top:1px solid #ccc;margin-top:2rem}p.lead{font-size:1.15rem;font-weight:600}";
 
     private readonly string _title;
@@ -95,7 +95,9 @@ public sealed class HtmlDocument
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
         _sortable |= sortable;
-        _body.Append("<table");
+        // Cells break between words only, so times and ports stay whole; a table wider than the page (a long
+        // unbroken SNI) scrolls inside this box rather than stretching the page.
+        _body.Append("<div class=\"table\"><table");
         AppendId(id);
         if (sortable) _body.Append(" class=\"sortable\"");
         _body.Append("><thead><tr>");
@@ -107,7 +109,7 @@ public sealed class HtmlDocument
             foreach (string cell in row) _body.Append("<td>").Append(MarkupEscaper.Text(cell)).Append("</td>");
             _body.Append("</tr>\n");
         }
-        _body.Append("</tbody></table>\n");
+        _body.Append("</tbody></table></div>\n");
         return this;
     }
 
