@@ -5,6 +5,8 @@ using PortAudit.Audit.Reports;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Report;
+using PortAudit.Report.Html;
+using Serilog;
 
 namespace PortAudit.Cli;
 
@@ -17,6 +19,11 @@ public sealed class AuditOptions
     private readonly Option<string?> _inventory;
     private readonly Option<string?> _catalog = CatalogDirectory.CreateOption();
     private readonly Option<string> _out;
+
+    private readonly Option<string?> _plots = new("--plots")
+    {
+        Description = "Also write each plot of report.html as its own .svg file into this directory.",
+    };
 
     private readonly Option<string> _failOn = new("--fail-on")
     {
@@ -35,14 +42,14 @@ public sealed class AuditOptions
         _inventory.Description = "The deployment's inventory (YAML): hosts, roles, segments, features.";
         _inventory.Required = required;
         _out = shortAliases ? new("--out", "-o") : new("--out");
-        _out.Description = "Directory for report.json, report.md and flows.jsonl (created if needed).";
+        _out.Description = "Directory for report.html, report.json, report.md and flows.jsonl (created if needed).";
         _out.DefaultValueFactory = _ => "portaudit-report";
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn })
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _plots })
             command.Options.Add(option);
     }
 
@@ -55,9 +62,19 @@ public sealed class AuditOptions
     {
         // Parsed first so that a typo in --fail-on stops before any file is created.
         var failKinds = FailOn.Parse(parse.GetValue(_failOn)!);
-        var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(_catalog)));
-        var inventory = InventoryLoader.Load(parse.GetValue(_inventory)!, catalog);
-        return new AuditSession(AuditContext.Create(catalog, inventory), parse.GetValue(_out)!, failKinds);
+        string catalogPath = CatalogDirectory.Resolve(parse.GetValue(_catalog));
+        var catalog = CatalogLoader.Load(catalogPath);
+        string inventoryPath = parse.GetValue(_inventory)!;
+        var inventory = InventoryLoader.Load(inventoryPath, catalog);
+        var sources = new AuditSources(inventoryPath, Shown(catalogPath), parse.GetValue(_plots));
+        return new AuditSession(AuditContext.Create(catalog, inventory), parse.GetValue(_out)!, failKinds, sources);
+    }
+
+    /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 }
 
@@ -68,15 +85,17 @@ public sealed class AuditOptions
 public sealed class AuditSession : IDisposable
 {
     private readonly AuditContext _context;
+    private readonly AuditSources _sources;
     private readonly string _directory;
     private readonly IReadOnlyList<FindingKind> _failKinds;
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
     private bool _finished;
 
-    internal AuditSession(AuditContext context, string directory, IReadOnlyList<FindingKind> failKinds)
+    internal AuditSession(AuditContext context, string directory, IReadOnlyList<FindingKind> failKinds, AuditSources sources)
     {
         _context = context;
+        _sources = sources;
         _directory = CreateDirectory(directory);
         _failKinds = failKinds;
         _flows = new AuditedFlowWriter(OutputStreams.Open(Path.Combine(_directory, "flows.jsonl")));
@@ -90,11 +109,12 @@ public sealed class AuditSession : IDisposable
     public FlowTableOptions WithServerPorts(FlowTableOptions options) => options with { ServerPorts = _context.ServerPorts };
 
     /// <summary>
-    /// Call once every flow has ended (the table flushed): writes the reports, prints the summary unless
-    /// <paramref name="quiet"/>, and returns <see cref="ExitCodes.Findings"/> when a --fail-on kind was found.
-    /// <paramref name="title"/> names what was audited.
+    /// Call once every flow has ended (the table flushed): writes report.json, report.md, report.html (and the plots
+    /// when --plots was given), prints the summary unless <paramref name="quiet"/>, and returns
+    /// <see cref="ExitCodes.Findings"/> when a --fail-on kind was found. <paramref name="inputs"/> names what was
+    /// audited (captures or interfaces); <paramref name="traffic"/> gives the time span.
     /// </summary>
-    public int Finish(string title, bool quiet)
+    public int Finish(IReadOnlyList<string> inputs, TrafficStatistics traffic, bool quiet, ILogger log)
     {
         _flows.Complete();
         _flows.Dispose();
@@ -103,7 +123,12 @@ public sealed class AuditSession : IDisposable
         using (var json = OutputStreams.Open(Path.Combine(_directory, "report.json")))
             AuditJsonWriter.Write(json, report);
         using (var markdown = new StreamWriter(OutputStreams.Open(Path.Combine(_directory, "report.md")), new UTF8Encoding(false)))
-            AuditMarkdownWriter.Write(markdown, report, title);
+            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Select(Path.GetFileName)));
+        var html = HtmlReport.Build(report,
+            new AuditRun(inputs, traffic.FirstNs, traffic.LastNs, _sources.Inventory, _sources.Catalog, _context));
+        html.Write(_directory);
+        if (_sources.Plots is { } plots)
+            log.Information("{Count} plots written to {Directory}", html.WritePlots(CreateDirectory(plots)).Count, plots);
         if (!quiet)
             AuditConsoleSummary.Write(Console.Out, report, _directory);
         return report.CountFindings(_failKinds) > 0 ? ExitCodes.Findings : ExitCodes.Ok;
@@ -128,3 +153,6 @@ public sealed class AuditSession : IDisposable
         }
     }
 }
+
+/// <summary>What the HTML report names as the audit's sources, and where --plots writes.</summary>
+internal sealed record AuditSources(string Inventory, string Catalog, string? Plots);

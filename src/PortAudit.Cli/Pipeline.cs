@@ -15,11 +15,17 @@ public static class Pipeline
         new(options, [.. Stages(), .. consumers]);
 
     /// <summary>Reads <paramref name="paths"/> through a new table feeding <paramref name="consumers"/>; every flow has ended on return.</summary>
-    public static (TrafficReader Reader, FlowTable Table) Read(FlowTableOptions options, IEnumerable<string> paths, params IFlowObserver[] consumers)
+    public static (TrafficReader Reader, FlowTable Table) Read(FlowTableOptions options, IEnumerable<string> paths, params IFlowObserver[] consumers) =>
+        Read(options, paths, showProgress: false, consumers);
+
+    /// <summary>As <see cref="Read(FlowTableOptions, IEnumerable{string}, IFlowObserver[])"/>, with a progress bar on stderr when <paramref name="showProgress"/>.</summary>
+    public static (TrafficReader Reader, FlowTable Table) Read(FlowTableOptions options, IEnumerable<string> paths, bool showProgress,
+        params IFlowObserver[] consumers)
     {
         var table = CreateTable(options, consumers);
         var reader = new TrafficReader(table);
-        reader.ReadAll(paths);
+        if (showProgress) CaptureProgress.Run(reader, table, () => reader.ReadAll(paths));
+        else reader.ReadAll(paths);
         return (reader, table);
     }
 

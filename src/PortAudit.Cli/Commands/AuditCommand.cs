@@ -20,8 +20,9 @@ public static class AuditCommand
         {
             using var session = audit.Open(parse);
             var paths = parse.GetValue(captures)!;
-            var run = Pipeline.Read(session.WithServerPorts(flowOptions.Read(parse)), paths, session.Observer);
-            int findings = session.Finish(string.Join(", ", paths.Select(Path.GetFileName)), parse.GetValue(GlobalOptions.Quiet));
+            bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            var run = Pipeline.Read(session.WithServerPorts(flowOptions.Read(parse)), paths, CaptureProgress.Wanted(quiet), session.Observer);
+            int findings = session.Finish(paths, run.Reader.Statistics, quiet, log);
             int readStatus = RunSummary.Report(log, run.Reader, run.Table);
             return readStatus != ExitCodes.Ok ? readStatus : findings;
         }));

@@ -57,7 +57,7 @@ public static class CaptureCommand
             run.ReportEnd(log, signals.Received ? "signal" : failure is not null ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
             // Written after an error too: the audit of what was gathered is the point of an interrupted capture.
-            int findings = session?.Finish("live capture on " + string.Join(", ", options.Interfaces), quiet) ?? ExitCodes.Ok;
+            int findings = session?.Finish(options.Interfaces.Select(i => "live capture on " + i).ToList(), run.Traffic.Statistics, quiet, log) ?? ExitCodes.Ok;
             int exit = RunSummary.Report(log, run.Traffic, table);
             if (failure is not null)
             {

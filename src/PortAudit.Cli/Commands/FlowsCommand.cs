@@ -17,7 +17,8 @@ public static class FlowsCommand
         {
             var paths = parse.GetValue(options.Captures)!;
             using var writer = FlowRecordWriters.Create(parse.GetValue(options.Format)!, OutputStreams.Open(parse.GetValue(options.Output)));
-            var (reader, table) = Pipeline.Read(options.Flow.Read(parse), paths, new FlowRecordObserver(writer));
+            var (reader, table) = Pipeline.Read(options.Flow.Read(parse), paths,
+                CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), new FlowRecordObserver(writer));
             writer.Complete();
             return RunSummary.Report(log, reader, table);
         }));

@@ -67,9 +67,12 @@ public static class FindingNames
 public sealed record FlowSample(
     long StartNs, long EndNs, string Transport, string Client, int ClientPort, string Server, int ServerPort, string State, string? App)
 {
+    /// <summary>What inspection read from the packets (SNI, method, RPC interface...): wire text, so hostile; or null.</summary>
+    public string? AppDetail { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
-        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App);
+        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App) { AppDetail = flow.AppDetail };
 }
 
 /// <summary>
@@ -136,6 +139,12 @@ public sealed class Finding
 
     /// <summary>Segment of an unnamed end, for unmapped findings.</summary>
     public string? Segment { get; init; }
+
+    /// <summary>
+    /// The role pair (<see cref="RolePairStatistics"/> key) whose traffic this finding came from; null for missing
+    /// findings, which no traffic showed.
+    /// </summary>
+    public (string Client, string Server)? RolePair { get; init; }
 
     /// <summary>Flows aggregated into this finding, failed attempts among them, and when.</summary>
     public FlowTally Tally { get; } = new();

@@ -57,6 +57,7 @@ public sealed class FindingBuilder
                 flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), rule?.Id, reason)
             {
                 Segment = kind == FindingKind.Unmapped ? UnnamedSegment(verdict) : null,
+                RolePair = (verdict.Client.RoleLabel, verdict.Server.RoleLabel),
             };
             _byKey.Add(key, finding);
         }

@@ -1,3 +1,4 @@
+using PortAudit.Audit.Timeline;
 using PortAudit.Flows;
 
 namespace PortAudit.Audit;
@@ -5,9 +6,13 @@ namespace PortAudit.Audit;
 /// <summary>Traffic between one pair of role sets: flows, bytes both ways, and verdict counts.</summary>
 /// <param name="ClientRoles">The client's roles joined by '+', or "(unmapped:SEGMENT)" / "(unmapped)".</param>
 /// <param name="ServerRoles">The server's roles, in the same form.</param>
-public sealed record RolePairStatistics(string ClientRoles, string ServerRoles)
+/// <param name="Timeline">Flows and bytes over time per rule and verdict.</param>
+public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, RolePairTimeline Timeline)
 {
     private readonly long[] _verdicts = new long[VerdictNames.All.Length];
+
+    /// <summary>Bytes per server port and transport, per verdict (blocked required attempts apart).</summary>
+    public PortTraffic Ports { get; } = new();
 
     /// <summary>Flows between the pair.</summary>
     public long Flows { get; private set; }
@@ -18,11 +23,14 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles)
     /// <summary>Flows with <paramref name="verdict"/>.</summary>
     public long Count(Verdict verdict) => _verdicts[(int)verdict];
 
-    internal void Add(Flow flow, Verdict verdict)
+    internal void Add(Flow flow, FlowVerdict verdict)
     {
+        long bytes = flow.BytesToServer + flow.BytesToClient;
         Flows++;
-        Bytes += flow.BytesToServer + flow.BytesToClient;
-        _verdicts[(int)verdict]++;
+        Bytes += bytes;
+        _verdicts[(int)verdict.Verdict]++;
+        Timeline.Add(verdict, flow.StartNs, flow.EndNs, bytes);
+        Ports.Add(flow.Transport, flow.ServerPort, TrafficKey.Of(verdict), bytes);
     }
 }
 
@@ -34,13 +42,18 @@ public sealed class RolePairTracker
 {
     private readonly Dictionary<(string, string), RolePairStatistics> _pairs = [];
 
+    /// <summary>The bin width every pair's timeline shares.</summary>
+    public TimeBinClock Clock { get; } = new();
+
     /// <summary>Counts <paramref name="flow"/> under the role sets of its ends.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
         var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
         if (!_pairs.TryGetValue(key, out var pair))
-            _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2));
-        pair.Add(flow, verdict.Verdict);
+            _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
+        // The clock widens before the flow is binned, so spreading its bytes never needs more than MaxBins steps.
+        Clock.Cover(flow.StartNs, flow.EndNs);
+        pair.Add(flow, verdict);
     }
 
     /// <summary>Every pair, busiest first.</summary>

@@ -17,6 +17,6 @@ public static class AuditConsoleSummary
                              (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : ""));
         if (report.Findings.Count > worst)
             writer.WriteLine($"  ... {report.Findings.Count - worst} more");
-        writer.WriteLine($"reports: {Path.Combine(outputDirectory, "report.md")}, report.json, flows.jsonl");
+        writer.WriteLine($"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, flows.jsonl");
     }
 }

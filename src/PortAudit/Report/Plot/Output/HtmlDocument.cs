@@ -24,15 +24,17 @@ public sealed class HtmlDocument
         "rows.forEach(function(r){body.appendChild(r);});});});";
 
     private const string Css =
-        "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1100px;padding:0 1rem;line-height:1.45}" +
+        "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1280px;padding:0 1rem;line-height:1.45}" +
         "h1,h2,h3{line-height:1.2}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}" +
         "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}" +
         "th{background:#f3f3f3}table.sortable th{cursor:pointer}th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}" +
-        "td{overflow-wrap:anywhere}a{color:#0b5394}";
+        "td{overflow-wrap:break-word;white-space:pre-line}a{color:#0b5394}div.table{overflow-x:auto}" +
+        "section{border-top:1px solid #ccc;margin-top:2rem}p.lead{font-size:1.15rem;font-weight:600}";
 
     private readonly string _title;
     private readonly StringBuilder _body = new();
     private bool _sortable;
+    private int _openSections;
 
     /// <param name="title">The page title (browser tab, bookmarks).</param>
     public HtmlDocument(string title) => _title = title ?? throw new ArgumentNullException(nameof(title));
@@ -49,10 +51,31 @@ public sealed class HtmlDocument
         return this;
     }
 
-    /// <summary>A paragraph of plain text.</summary>
-    public HtmlDocument Paragraph(string text)
+    /// <summary>A paragraph of plain text; a lead paragraph stands out (the one-sentence verdict of a report).</summary>
+    public HtmlDocument Paragraph(string text, bool lead = false)
     {
-        _body.Append("<p>").Append(MarkupEscaper.Text(text)).Append("</p>\n");
+        _body.Append(lead ? "<p class=\"lead\">" : "<p>").Append(MarkupEscaper.Text(text)).Append("</p>\n");
+        return this;
+    }
+
+    /// <summary>Opens a &lt;section&gt; that groups what follows until <see cref="EndSection"/>, e.g. one role pair.</summary>
+    /// <exception cref="ArgumentException">The id has characters other than ASCII letters, digits, '-', '_', '.', ':'.</exception>
+    public HtmlDocument BeginSection(string? id = null)
+    {
+        _body.Append("<section");
+        AppendId(id);
+        _body.Append(">\n");
+        _openSections++;
+        return this;
+    }
+
+    /// <summary>Closes the section opened last.</summary>
+    /// <exception cref="InvalidOperationException">No section is open.</exception>
+    public HtmlDocument EndSection()
+    {
+        if (_openSections == 0) throw new InvalidOperationException("no section is open");
+        _openSections--;
+        _body.Append("</section>\n");
         return this;
     }
 
@@ -72,7 +95,9 @@ public sealed class HtmlDocument
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
         _sortable |= sortable;
-        _body.Append("<table");
+        // Cells break between words only, so times and ports stay whole; a table wider than the page (a long
+        // unbroken SNI) scrolls inside this box rather than stretching the page.
+        _body.Append("<div class=\"table\"><table");
         AppendId(id);
         if (sortable) _body.Append(" class=\"sortable\"");
         _body.Append("><thead><tr>");
@@ -84,7 +109,7 @@ public sealed class HtmlDocument
             foreach (string cell in row) _body.Append("<td>").Append(MarkupEscaper.Text(cell)).Append("</td>");
             _body.Append("</tr>\n");
         }
-        _body.Append("</tbody></table>\n");
+        _body.Append("</tbody></table></div>\n");
         return this;
     }
 
@@ -109,6 +134,7 @@ public sealed class HtmlDocument
             .Append("<title>").Append(MarkupEscaper.Text(_title)).Append("</title>\n")
             .Append("<style>").Append(Css).Append("</style>\n</head>\n<body>\n")
             .Append(_body);
+        for (int i = 0; i < _openSections; i++) html.Append("</section>\n");
         if (_sortable) html.Append("<script>").Append(SortScript).Append("</script>\n");
         return html.Append("</body>\n</html>\n").ToString();
     }

@@ -1,0 +1,40 @@
+using System.Globalization;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+
+namespace PortAudit.Report.Html;
+
+/// <summary>
+/// A table of findings with their evidence: the hosts, port, how many flows and when, what inspection detected,
+/// the rule and the row of the seed document it comes from, and sample flows.
+/// </summary>
+internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
+{
+    // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
+    private static readonly string[] Headers =
+        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows"];
+
+    public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
+    {
+        if (findings.Count == 0)
+        {
+            canvas.Page.Paragraph("No findings.");
+            return;
+        }
+        canvas.Page.Table(Headers, findings.Select(Row));
+    }
+
+    private IReadOnlyList<string> Row(Finding f) =>
+    [
+        $"{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}",
+        $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
+        $"{f.Ports}/{f.Transport}",
+        $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
+        ReportText.Seen(f.Tally),
+        ReportText.Detected(f.Samples),
+        f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,
+        ReportText.Samples(f.Samples),
+    ];
+
+    private static string Why(Finding f) => f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})";
+}

@@ -1,0 +1,48 @@
+using PortAudit.Audit;
+
+namespace PortAudit.Report.Html;
+
+/// <summary>The head of the report: the verdict sentence, what was audited against what, and the counts.</summary>
+internal sealed class OverviewSection(AuditReport report, AuditRun run) : IReportSection
+{
+    public void Render(ReportCanvas canvas)
+    {
+        var page = canvas.Page;
+        page.Heading(1, "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName)));
+        page.Paragraph(VerdictSentence.Of(report), lead: true);
+        page.Table(["audited", "what"], Facts(), sortable: false);
+        page.Heading(2, "Findings by kind");
+        page.Table(["kind", "findings", "flows", "what it means"],
+            FindingNames.AllKinds.Select(k => (IReadOnlyList<string>)
+            [
+                k.Name(), report.Summary.Findings.GetValueOrDefault(k).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                report.Findings.Where(f => f.Kind == k).Sum(f => f.Tally.Flows).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Meaning(k),
+            ]), sortable: false);
+    }
+
+    private IEnumerable<IReadOnlyList<string>> Facts()
+    {
+        var s = report.Summary;
+        var c = s.Coverage;
+        yield return ["Captures", string.Join("\n", run.Captures)];
+        yield return ["Time span", run.LastNs == 0 ? "no packets"
+            : $"{ReportText.Time(run.FirstNs)} to {ReportText.Time(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)})"];
+        yield return ["Inventory", $"{run.InventoryName}: {ReportText.Count(run.Context.Inventory.Hosts.Count, "host", "hosts")}, " +
+                                   ReportText.Count(run.Context.Inventory.Segments.Count, "segment", "segments")];
+        yield return ["Catalog", $"{run.CatalogName}: {ReportText.Count(run.Context.Index.Rules.Count, "rule applies", "rules apply")} to this deployment"];
+        yield return ["Flows", $"{ReportText.Count(s.Flows, "flow", "flows")}, {ReportText.Count(s.FailedAttempts, "failed attempt", "failed attempts")}: " +
+                               string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}"))];
+        yield return ["Coverage", $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
+                                  $"{c.RequiredNeverSeen} required never seen, {c.OptionalNeverSeen} optional never seen"];
+    }
+
+    private static string Meaning(FindingKind kind) => kind switch
+    {
+        FindingKind.RequiredBlocked => "the firewall refuses or drops traffic a required rule needs",
+        FindingKind.ProtocolMismatch => "the protocol seen is not the one the rule of that port allows",
+        FindingKind.Unexpected => "traffic between known hosts that no rule allows",
+        FindingKind.Missing => "a required rule no flow showed",
+        _ => "traffic with an end the inventory does not name",
+    };
+}

@@ -1,0 +1,83 @@
+using PortAudit.Tests.Plot;
+
+namespace PortAudit.Tests.Report;
+
+/// <summary>report.html of real captures audited by the CLI: the lab sample in captures/ and a shared capture.</summary>
+public class EndToEndReportTests
+{
+    /// <summary>Time series by verdict and by rule for flows and bytes, and bytes per port.</summary>
+    private const int PlotsPerPair = 5;
+
+    private static ReportAudit SipLab(string extra = "") => new(SharedData.InRepository("captures/sip-lab.pcapng"),
+        SharedData.InRepository("captures/sip-lab.yaml"), SharedData.InRepository("rules"), extra);
+
+    private static void AssertMatrixAndPairPlots(string html, int pairs)
+    {
+        var sections = PageStructure.SvgsPerSection(html);
+        Assert.Equal(pairs, sections.Keys.Count(id => id.StartsWith("pair--", StringComparison.Ordinal)));
+        Assert.All(sections.Where(s => s.Key.StartsWith("pair--", StringComparison.Ordinal)), s => Assert.Equal(PlotsPerPair, s.Value));
+        Assert.Contains("id=\"matrix\"", html);
+        // Every matrix cell links to a pair section that exists.
+        foreach (string id in sections.Keys.Where(id => id.StartsWith("pair--", StringComparison.Ordinal)))
+            Assert.Contains($"href=\"#{id}\"", html);
+    }
+
+    [Fact]
+    public void The_lab_sample_report_has_the_verdict_the_matrix_and_a_section_per_pair()
+    {
+        using var audit = SipLab();
+        string html = audit.Html;
+
+        Assert.Contains("Action needed: 1 high-severity finding (1 required-blocked)", html);
+        Assert.Contains("sip-lab.pcapng", html);
+        Assert.Contains("2026-11-21 06:51:09.056910Z to 2026-11-21 06:51:11.159092Z", html);
+        AssertMatrixAndPairPlots(html, pairs: 2);
+        // The blocked SIP/TLS attempt with its rule's source row from the seed document.
+        Assert.Contains("lync-fe-sip-tls", html);
+        Assert.Contains("§", html);
+        Assert.Contains("rejected", html);
+    }
+
+    [Fact]
+    public void Plots_option_writes_every_plot_of_the_page_as_svg()
+    {
+        using var audit = SipLab();
+        string plots = Path.Combine(audit.Root, "plots");
+        using var withPlots = SipLab($"--plots \"{plots}\"");
+
+        var files = Directory.GetFiles(plots, "*.svg");
+        Assert.Equal(PageStructure.Count(withPlots.Html, "svg"), files.Length);
+        Assert.Contains(files, f => Path.GetFileName(f) == "plot--role-matrix.svg");
+        Assert.All(files, f => Assert.StartsWith("<?xml", File.ReadAllText(f)));
+    }
+
+    [ChromiumFact]
+    public void The_lab_sample_report_renders_in_a_browser_with_matrix_and_plots()
+    {
+        using var audit = SipLab();
+        string png = Environment.GetEnvironmentVariable("PORTAUDIT_REPORT_SCREENSHOT") ?? Path.Combine(audit.Root, "report.png");
+
+        HeadlessChromium.Screenshot(audit.HtmlPath, png, audit.Root, 1200, 2400);
+        string dom = HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root);
+
+        AssertMatrixAndPairPlots(dom, pairs: 2);
+        Assert.Contains("data-script=\"ready\"", dom);
+        var image = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, image[..4]);
+        // A blank page of this size compresses to a few KB; text and plots do not.
+        Assert.True(image.Length > 50_000, $"screenshot is only {image.Length} bytes");
+    }
+
+    [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]
+    public void A_shared_capture_report_renders_every_pair_with_traffic()
+    {
+        using var audit = new ReportAudit(SharedData.Path("captures/sv-dcerpc-zerologon.pcap")!,
+            SharedData.InRepository("tests/PortAudit.Tests/Audit/Inventories/sv-dcerpc-zerologon.yaml"), SharedData.InRepository("rules"));
+        string html = audit.Html;
+
+        AssertMatrixAndPairPlots(html, pairs: 1);
+        Assert.Contains("expected-dynamic-rpc", html);
+        if (File.Exists(ChromiumFactAttribute.Executable))
+            AssertMatrixAndPairPlots(HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root), pairs: 1);
+    }
+}

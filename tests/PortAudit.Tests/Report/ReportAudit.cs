@@ -1,0 +1,26 @@
+using PortAudit.Tests.Cli;
+
+namespace PortAudit.Tests.Report;
+
+/// <summary>An audit run through the CLI into a throw-away directory, with the page it wrote.</summary>
+internal sealed class ReportAudit : IDisposable
+{
+    public ReportAudit(string capture, string inventory, string catalog, string extra = "")
+    {
+        Directory.CreateDirectory(Root);
+        Result = CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory}\" --catalog \"{catalog}\" --out \"{OutDir}\" --quiet {extra}");
+        Assert.True(Result.ExitCode is 0 or 1, $"audit exited {Result.ExitCode}: {Result.StandardError}");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "portaudit-report-" + Guid.NewGuid().ToString("N"));
+
+    public string OutDir => Path.Combine(Root, "out");
+
+    public string HtmlPath => Path.Combine(OutDir, "report.html");
+
+    public string Html => File.ReadAllText(HtmlPath);
+
+    public CliProcess.Result Result { get; }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
