@@ -55,6 +55,38 @@ public static class AsciiText
         return false;
     }
 
+    /// <summary>
+    /// The value of the first header line named <paramref name="name"/> (or its compact form, as SIP allows), trimmed;
+    /// false when the message head has no such line. The start line is never taken for a header.
+    /// </summary>
+    public static bool TryHeader(ReadOnlySpan<byte> message, ReadOnlySpan<byte> name, ReadOnlySpan<byte> compact, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        int start = message.IndexOf((byte)'\n');
+        while (start >= 0 && start + 1 < message.Length)
+        {
+            var rest = message[(start + 1)..];
+            int end = rest.IndexOf((byte)'\n');
+            var line = (end < 0 ? rest : rest[..end]).TrimEnd((byte)'\r');
+            if (line.IsEmpty) return false; // end of the head
+            int colon = line.IndexOf((byte)':');
+            if (colon > 0)
+            {
+                var field = line[..colon].TrimEnd((byte)' ');
+                if (EqualsIgnoreCase(field, name) || (!compact.IsEmpty && EqualsIgnoreCase(field, compact)))
+                {
+                    value = line[(colon + 1)..].Trim((byte)' ');
+                    return true;
+                }
+            }
+            if (end < 0) return false;
+            start += end + 1;
+        }
+        return false;
+    }
+
+    private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => a.Length == b.Length && StartsWithIgnoreCase(a, b);
+
     /// <summary>True when every byte is printable ASCII or whitespace.</summary>
     public static bool IsPrintable(ReadOnlySpan<byte> data)
     {

@@ -84,11 +84,11 @@ public sealed class HostileReportTests : IDisposable
         // From the unnamed segment: an unmapped finding quotes the flow; an expected one would not.
         Tcp("172.16.0.9", 50004, 389, LdapSearch(LdapFilter));
         var invite = InspectorHarness.Ascii($"INVITE sip:bob@srv SIP/2.0\r\nFrom: \"{SipFrom}\" <sip:alice@ws>;tag=1\r\nTo: <sip:bob@srv>\r\n\r\n");
-        builder.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(5060, 5060, invite))), time += 0.1);
+        builder.Add(Ethernet(Ipv4("172.16.0.9", "10.0.0.2", 17, Udp(5060, 5060, invite))), time += 0.1);
         return builder.Build();
     }
 
-    /// <summary>An LDAP searchRequest whose equality filter value is <paramref name="value"/>.</summary>
+    /// <summary>An LDAP searchRequest whose base DN and equality filter value are <paramref name="value"/>.</summary>
     private static byte[] LdapSearch(string value)
     {
         byte[] Tlv(byte tag, params byte[][] parts)
@@ -98,7 +98,7 @@ public sealed class HostileReportTests : IDisposable
         }
         byte[] Text(byte tag, string text) => Tlv(tag, InspectorHarness.Ascii(text));
         var filter = Tlv(0xA3, Text(0x04, "cn"), Text(0x04, value));
-        var search = Tlv(0x63, Text(0x04, "dc=lab"), [0x0A, 1, 2], [0x0A, 1, 0], [0x02, 1, 0], [0x02, 1, 0], [0x01, 1, 0], filter, Tlv(0x30));
+        var search = Tlv(0x63, Text(0x04, value), [0x0A, 1, 2], [0x0A, 1, 0], [0x02, 1, 0], [0x02, 1, 0], [0x01, 1, 0], filter, Tlv(0x30));
         return Tlv(0x30, [0x02, 1, 1], search);
     }
 
@@ -113,7 +113,8 @@ public sealed class HostileReportTests : IDisposable
         Assert.Contains(MarkupEscaper.Text(Svg), html);
         Assert.Contains(MarkupEscaper.Text("(unmapped:" + Quote + ")"), html);
         Assert.Contains(MarkupEscaper.Text("389 TCP LDAP <b>directory</b>"), html);
-        Assert.Contains("ldap (searchRequest)", html);
+        Assert.Contains("ldap (searchRequest; dn=" + MarkupEscaper.Text(LdapFilter), html);
+        Assert.Contains("from=" + MarkupEscaper.Text("\"" + SipFrom + "\""), html);
         foreach (string raw in new[] { Script, Img, Svg, Quote, SipFrom, LdapFilter, "<b>directory" })
             Assert.DoesNotContain(raw, html);
         Assert.Equal(1, PageStructure.Count(html, "script"));
@@ -134,6 +135,8 @@ public sealed class HostileReportTests : IDisposable
         Assert.Contains("sni=" + Serialised(Script), dom);
         Assert.Contains("host=" + Serialised(Img), dom);
         Assert.Contains(Serialised(Svg), dom);
+        Assert.Contains("from=" + Serialised("\"" + SipFrom + "\""), dom);
+        Assert.Contains("dn=" + Serialised(LdapFilter), dom);
         Assert.Equal(PageStructure.Count(_audit.Html, "svg"), PageStructure.Count(dom, "svg"));
     }
 

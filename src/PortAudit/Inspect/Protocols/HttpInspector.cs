@@ -57,11 +57,8 @@ public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 312
 
     private static string Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
     {
-        int at = AsciiText.IndexOfIgnoreCase(data, "\nHost:"u8);
-        if (at < 0) return AsciiText.Printable(method);
-        var rest = data[(at + 6)..];
-        int end = rest.IndexOfAny((byte)'\r', (byte)'\n');
-        var host = (end < 0 ? rest : rest[..end]).Trim((byte)' ');
-        return $"{AsciiText.Printable(method)}; host={AsciiText.Printable(host, 100)}";
+        return AsciiText.TryHeader(data, "Host"u8, default, out var host)
+            ? $"{AsciiText.Printable(method)}; host={AsciiText.Printable(host, 100)}"
+            : AsciiText.Printable(method);
     }
 }

@@ -4,7 +4,7 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// LDAP over TCP and CLDAP over UDP (RFC 4511 4.1.1): an LDAPMessage SEQUENCE with a message ID and a known
-/// protocolOp tag. The operation goes to appDetail; over UDP the label is cldap.
+/// protocolOp tag. The operation goes to appDetail, with the DN a bind names or a search starts from; over UDP the label is cldap.
 /// </summary>
 public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
 {
@@ -22,8 +22,26 @@ public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
         string? operation = Operation(body[idSize]);
         if (operation is null) return InspectResult.NoMatch;
         if (!input.IsTcp) input.Flow.App = "cldap";
-        input.Flow.AppDetail ??= operation;
+        input.Flow.AppDetail ??= DistinguishedName(body[idSize..]) is { Length: > 0 } dn ? $"{operation}; dn={dn}" : operation;
         return InspectResult.Match;
+    }
+
+    /// <summary>The LDAPDN of a bindRequest (after its version) or a searchRequest (its base object), or null.</summary>
+    private static string? DistinguishedName(ReadOnlySpan<byte> operation)
+    {
+        byte op = operation[0];
+        if (op is not (0x60 or 0x63) || !Ber.TryHeader(operation, out _, out _, out int header)) return null;
+        var content = operation[header..];
+        if (op == 0x60)
+        {
+            if (!Ber.TryHeader(content, out byte versionTag, out int versionLength, out int versionHeader) || versionTag != 0x02
+                || versionHeader + versionLength > content.Length)
+                return null;
+            content = content[(versionHeader + versionLength)..];
+        }
+        if (!Ber.TryHeader(content, out byte tag, out int length, out int dnHeader) || tag != 0x04 || dnHeader + length > content.Length)
+            return null;
+        return AsciiText.Printable(content.Slice(dnHeader, length), 100);
     }
 
     private static string? Operation(byte tag) => tag switch

@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
-/// <summary>SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line; method or status in appDetail.</summary>
+/// <summary>
+/// SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line. appDetail holds the method or status,
+/// and for a request who placed it (the From header), which an auditor needs to tell a trunk from a client.
+/// </summary>
 public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 5062, 5070, 5080)
 {
     /// <inheritdoc />
@@ -16,7 +19,10 @@ public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 
             return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
             return InspectResult.NoMatch;
-        input.Flow.AppDetail = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
+        string what = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
+        input.Flow.AppDetail = start.IsRequest && AsciiText.TryHeader(data, "From"u8, "f"u8, out var from)
+            ? $"{what}; from={AsciiText.Printable(from, 100)}"
+            : what;
         return InspectResult.Match;
     }
 }
