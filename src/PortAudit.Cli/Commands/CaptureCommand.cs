@@ -21,7 +21,7 @@ public static class CaptureCommand
     {
         var command = new Command("capture", "Capture live from interfaces, build flows, optionally save the packets as pcapng.");
         var live = new LiveOptionSet();
-        var output = new FlowOutputOptions();
+        var output = OutputOptions.ForFlows();
         var flowOptions = new CaptureOptions();
         var audit = new AuditOptions(required: false, shortAliases: false);
         live.AddTo(command);
@@ -42,7 +42,7 @@ public static class CaptureCommand
                 ? new RotatingPcapNgWriter(path, reader.Interfaces, live.Rotation(parse))
                 : null;
             // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
-            using var flows = session is null || output.ToFile(parse) ? output.Open(parse) : null;
+            using var flows = session is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
             var observers = new List<IFlowObserver>();
             if (flows is not null) observers.Add(new FlowRecordObserver(flows));
             if (session is not null) observers.Add(session.Observer);

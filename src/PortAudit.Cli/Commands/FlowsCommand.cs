@@ -12,11 +12,11 @@ public static class FlowsCommand
     public static Command Create()
     {
         var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) and write one record per flow.");
-        var options = new CaptureCommandOptions(command, FlowRecordWriters.Formats, "jsonl", "Output format: jsonl (one JSON object per line), csv, or table.");
+        var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var paths = parse.GetValue(options.Captures)!;
-            using var writer = FlowRecordWriters.Create(parse.GetValue(options.Format)!, OutputStreams.Open(parse.GetValue(options.Output)));
+            using var writer = options.Output.OpenFlowWriter(parse);
             var (reader, table) = Pipeline.Read(options.Flow.Read(parse), paths,
                 CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), new FlowRecordObserver(writer));
             writer.Complete();

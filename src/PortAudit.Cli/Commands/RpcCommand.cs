@@ -18,17 +18,17 @@ public static class RpcCommand
     public static Command Create()
     {
         var command = new Command("rpc", "List the DCE/RPC endpoint-mapper mappings in captures and the flows that used them.");
-        var options = new CaptureCommandOptions(command, Formats, "table", "Output format: table or json.");
+        var options = new CaptureCommandOptions(command, new OutputOptions(Formats, "table", "Output format: table or json."));
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var engine = new InspectionEngine();
             var table = new FlowTable(options.Flow.Read(parse), engine);
             var reader = new TrafficReader(table);
             reader.ReadAll(parse.GetValue(options.Captures)!);
-            using (var stream = OutputStreams.Open(parse.GetValue(options.Output)))
+            using (var stream = options.Output.OpenStream(parse))
             {
                 var mappings = engine.Expectations.Mappings;
-                if (parse.GetValue(options.Format) == "json") WriteJson(stream, mappings);
+                if (parse.GetValue(options.Output.Format) == "json") WriteJson(stream, mappings);
                 else WriteTable(stream, mappings);
             }
             return RunSummary.Report(log, reader, table);

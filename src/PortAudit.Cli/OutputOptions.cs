@@ -1,0 +1,41 @@
+using System.CommandLine;
+using PortAudit.Report;
+
+namespace PortAudit.Cli;
+
+/// <summary>--format and --output: how and where a command writes its main result.</summary>
+public sealed class OutputOptions
+{
+    /// <summary>The flow-record formats, as <c>flows</c> and <c>capture</c> offer them.</summary>
+    public static OutputOptions ForFlows() =>
+        new(FlowRecordWriters.Formats, "jsonl", "Output format: jsonl (one JSON object per line), csv, or table.");
+
+    /// <summary>Creates the options with the formats a command offers.</summary>
+    public OutputOptions(string[] formats, string defaultFormat, string formatHelp)
+    {
+        Format = new Option<string>("--format", "-f") { Description = formatHelp, DefaultValueFactory = _ => defaultFormat };
+        Format.AcceptOnlyFromAmong(formats);
+    }
+
+    /// <summary>--format.</summary>
+    public Option<string> Format { get; }
+
+    /// <summary>--output.</summary>
+    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Write to this file instead of standard output." };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Format);
+        command.Options.Add(Output);
+    }
+
+    /// <summary>True when --output names a file, rather than results going to standard output.</summary>
+    public bool ToFile(ParseResult parse) => parse.GetValue(Output) is not null;
+
+    /// <summary>Opens the destination --output names (standard output by default).</summary>
+    public Stream OpenStream(ParseResult parse) => OutputStreams.Open(parse.GetValue(Output));
+
+    /// <summary>Opens a flow-record writer in the chosen format.</summary>
+    public IFlowRecordWriter OpenFlowWriter(ParseResult parse) => FlowRecordWriters.Create(parse.GetValue(Format)!, OpenStream(parse));
+}
