@@ -88,7 +88,10 @@ public sealed class FlowTable
         Statistics.OrphanFragments = _fragments.Orphans;
         var remaining = _flows.Values.ToArray();
         _flows.Clear();
-        Array.Sort(remaining, static (a, b) => a.StartNs != b.StartNs ? a.StartNs.CompareTo(b.StartNs) : a.Id.CompareTo(b.Id));
+        // Sorting by a key array avoids a comparer call per comparison; ids break ties so the order is stable.
+        var order = new (long StartNs, long Id)[remaining.Length];
+        for (int i = 0; i < remaining.Length; i++) order[i] = (remaining[i].StartNs, remaining[i].Id);
+        Array.Sort(order, remaining);
         foreach (var flow in remaining) NotifyEnd(flow);
     }
 
