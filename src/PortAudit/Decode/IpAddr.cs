@@ -28,13 +28,8 @@ public readonly record struct IpAddr(ulong High, ulong Low) : IComparable<IpAddr
     public static IpAddr From(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            address.TryWriteBytes(bytes, out _);
-            return FromV4(bytes);
-        }
-        address.TryWriteBytes(bytes, out _);
-        return FromV6(bytes);
+        address.TryWriteBytes(bytes, out int written);
+        return written == 4 ? FromV4(bytes) : FromV6(bytes);
     }
 
     /// <summary>Parses dotted IPv4 or IPv6 text.</summary>

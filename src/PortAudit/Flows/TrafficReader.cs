@@ -97,10 +97,7 @@ public sealed class TrafficReader
             long packets = 0;
             while (reader.TryRead(out var record))
             {
-                var status = PacketDecoder.Decode(record.LinkType, record.Data, out var packet);
-                Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
-                if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
-                if (status != DecodeStatus.Ok) continue;
+                if (!Decode(reader, record, ref packets, out var packet)) continue;
                 if (batch.IsFull || !batch.HasRoomFor(record.Data.Length))
                 {
                     full.Add(batch);
@@ -115,6 +112,16 @@ public sealed class TrafficReader
         }
         if (batch.Count > 0) full.Add(batch);
         Progress?.Invoke(reader);
+    }
+
+    /// <summary>The step both read loops share: decode, count, report progress now and then; true for a packet to count in a flow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Decode(ICaptureReader reader, in PacketRecord record, ref long packets, out DecodedPacket packet)
+    {
+        var status = PacketDecoder.Decode(record.LinkType, record.Data, out packet);
+        Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+        if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+        return status == DecodeStatus.Ok;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -139,10 +146,7 @@ public sealed class TrafficReader
             long packets = 0;
             while (reader.TryRead(out var record))
             {
-                var status = PacketDecoder.Decode(record.LinkType, record.Data, out var packet);
-                Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
-                if (status == DecodeStatus.Ok) _table.Add(ref packet, record.Data, record.TimestampNs);
-                if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+                if (Decode(reader, record, ref packets, out var packet)) _table.Add(ref packet, record.Data, record.TimestampNs);
             }
         }
         catch (CaptureFormatException ex)

@@ -62,7 +62,7 @@ public sealed class AuditCommandTests : IDisposable
 
     private string OutDir => Path.Combine(_catalog.Root, "out");
 
-    private CliProcess.Result Audit(string capture, string extra = "", string? inventory = null) =>
+    private ExternalProgram.Result Audit(string capture, string extra = "", string? inventory = null) =>
         CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory ?? Write("inventory.yaml", Inventory)}\" " +
                        $"--catalog \"{_catalog.Dir}\" --out \"{OutDir}\" {extra}");
 

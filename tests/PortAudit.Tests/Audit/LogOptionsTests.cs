@@ -13,7 +13,7 @@ public sealed class LogOptionsTests : IDisposable
 
     private string LogFile => Path.Combine(_catalog.Root, "audit.log");
 
-    private CliProcess.Result Audit(string logOptions)
+    private ExternalProgram.Result Audit(string logOptions)
     {
         string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
         File.WriteAllText(inventory, "hosts:\n  - name: srv\n    addresses: [10.0.0.2]\n    roles: [server]\nfeatures: []\n");

@@ -4,9 +4,11 @@ using PortAudit.Flows;
 namespace PortAudit.Tests.Flows;
 
 /// <summary>Runs the capture-to-flows stages in process and keeps every ended flow.</summary>
-internal sealed class FlowRunner : IFlowObserver
+internal sealed class FlowRunner
 {
-    public List<Flow> Flows { get; } = new();
+    private readonly FlowCollector _collector = new();
+
+    public List<Flow> Flows => _collector.Flows;
 
     public TrafficReader Reader { get; }
 
@@ -16,7 +18,7 @@ internal sealed class FlowRunner : IFlowObserver
     /// <param name="stages">Observers that see each packet and ended flow before the runner keeps it (e.g. inspection).</param>
     public FlowRunner(FlowTableOptions? options = null, params IFlowObserver[] stages)
     {
-        Table = new FlowTable(options ?? new FlowTableOptions(), [.. stages, this]);
+        Table = new FlowTable(options ?? new FlowTableOptions(), [.. stages, _collector]);
         Reader = new TrafficReader(Table);
     }
 
@@ -34,8 +36,4 @@ internal sealed class FlowRunner : IFlowObserver
         runner.Table.Flush();
         return runner;
     }
-
-    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in PortAudit.Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
-
-    public void OnFlowEnd(Flow flow) => Flows.Add(flow);
 }

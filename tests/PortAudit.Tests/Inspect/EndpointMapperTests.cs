@@ -46,8 +46,9 @@ public class EndpointMapperTests
     public void AConnectionlessMapperAnswerIsFollowedToo()
     {
         var engine = new InspectionEngine();
-        var collected = new List<Flow>();
-        var table = new FlowTable(new FlowTableOptions(), engine, new Collector(collected));
+        var collector = new PortAudit.Tests.Flows.FlowCollector();
+        var collected = collector.Flows;
+        var table = new FlowTable(new FlowTableOptions(), engine, collector);
         long t = 1_700_000_000_000_000_000;
         var request = DceRpcPdus.Connectionless(0, RpcInterfaces.EndpointMapper, EpmResponse.Map, new byte[40]);
         var response = DceRpcPdus.Connectionless(2, RpcInterfaces.EndpointMapper, EpmResponse.Map, EptMapResponse(NetlogonTower(49668)));
@@ -91,8 +92,9 @@ public class EndpointMapperTests
     private static (List<Flow>, InspectionEngine) Replay(TimeSpan gap)
     {
         var engine = new InspectionEngine();
-        var collected = new List<Flow>();
-        var table = new FlowTable(new FlowTableOptions(), engine, new Collector(collected));
+        var collector = new PortAudit.Tests.Flows.FlowCollector();
+        var collected = collector.Flows;
+        var table = new FlowTable(new FlowTableOptions(), engine, collector);
         long t = 1_700_000_000_000_000_000;
         Send(table, t, Client, 50000, Server, 135, 1000, TcpFlags.Syn, Array.Empty<byte>());
         Send(table, t + 1, Server, 135, Client, 50000, 5000, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
@@ -125,12 +127,5 @@ public class EndpointMapperTests
             SourcePort = fromPort, DestinationPort = toPort, IpBytes = 28 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
         };
         table.Add(ref packet, payload, time);
-    }
-
-    private sealed class Collector(List<Flow> flows) : IFlowObserver
-    {
-        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
-
-        public void OnFlowEnd(Flow flow) => flows.Add(flow);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PortAudit.Capture.Live;
 
@@ -54,13 +53,9 @@ public sealed class LabFactAttribute : FactAttribute
     {
         try
         {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            using var process = Process.Start(start)!;
-            process.StandardOutput.ReadToEnd();
-            return process.WaitForExit(10_000) && process.ExitCode == 0;
+            return ExternalProgram.Run(ExternalProgram.Start(program, arguments), TimeSpan.FromSeconds(10)).ExitCode == 0;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or TimeoutException)
         {
             return false;
         }

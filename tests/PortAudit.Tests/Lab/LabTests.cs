@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PortAudit.Capture;
 
@@ -74,25 +73,16 @@ public sealed class LabTests : IDisposable
     private (int Exit, string Stderr) RunLab()
     {
         // timeout(1) sends SIGTERM first, so the script's trap still removes what it built.
-        var start = new ProcessStartInfo("timeout")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--kill-after=10", ((int)Bound.TotalSeconds).ToString(), "bash", SharedData.InRepository("tools/lab/lab.sh"),
-                     "--out", Path.Combine(_dir, "out"), "--report", Path.Combine(_dir, "report"),
-                     // Its own namespace names, so a lab someone runs by hand does not collide with the test's.
-                     "--prefix", $"palt{Environment.ProcessId % 10000}",
-                 })
-            start.ArgumentList.Add(argument);
+        var start = ExternalProgram.Start("timeout",
+        [
+            "--kill-after=10", ((int)Bound.TotalSeconds).ToString(), "bash", SharedData.InRepository("tools/lab/lab.sh"),
+            "--out", Path.Combine(_dir, "out"), "--report", Path.Combine(_dir, "report"),
+            // Its own namespace names, so a lab someone runs by hand does not collide with the test's.
+            "--prefix", $"palt{Environment.ProcessId % 10000}",
+        ]);
         start.Environment["PORTAUDIT"] =
             $"{Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet"} {Path.Combine(AppContext.BaseDirectory, "portaudit.dll")}";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(Bound + TimeSpan.FromSeconds(15)), "lab.sh outlived its timeout");
-        return (process.ExitCode, stderr.Result + stdout.Result);
+        var result = ExternalProgram.Run(start, Bound + TimeSpan.FromSeconds(15));
+        return (result.ExitCode, result.StandardError + result.StandardOutput);
     }
 }

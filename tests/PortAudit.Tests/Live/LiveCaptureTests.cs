@@ -11,13 +11,6 @@ public class LiveCaptureTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private sealed class EndedFlows : IFlowObserver
-    {
-        public List<Flow> Flows { get; } = new();
-        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
-        public void OnFlowEnd(Flow flow) => Flows.Add(flow);
-    }
-
     [LiveFact]
     public void LoopbackTrafficBecomesFlowsWithNothingDropped()
     {
@@ -26,7 +19,7 @@ public class LiveCaptureTests : IDisposable
         var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, BufferSizeBytes = 4 << 20 };
         using var reader = LiveCaptureReader.Open(options, stop.Token);
         string path = _dir.File("lo.pcapng");
-        var ended = new EndedFlows();
+        var ended = new PortAudit.Tests.Flows.FlowCollector();
         var table = new FlowTable(new FlowTableOptions(), ended);
         var flows = new TrafficReader(table);
         var recorder = new RotatingPcapNgWriter(path, reader.Interfaces, default);

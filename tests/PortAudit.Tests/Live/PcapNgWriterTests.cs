@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PortAudit.Capture;
 
 namespace PortAudit.Tests.Live;
@@ -97,13 +96,8 @@ internal static class External
 {
     public static string Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(30_000), $"{program} did not finish in 30 s");
-        Assert.True(process.ExitCode == 0, $"{program} exited {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
+        var result = ExternalProgram.Run(ExternalProgram.Start(program, arguments), TimeSpan.FromSeconds(30));
+        Assert.True(result.ExitCode == 0, $"{program} exited {result.ExitCode}: {result.StandardError}");
+        return result.StandardOutput;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace PortAudit.Tests.Plot;
 
@@ -16,29 +15,15 @@ internal static class HeadlessChromium
 
     private static string Run(string workDir, params string[] args)
     {
-        var start = new ProcessStartInfo(ChromiumFactAttribute.Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         string profile = Path.Combine(workDir, "profile-" + Guid.NewGuid().ToString("N"));
-        foreach (string flag in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--user-data-dir=" + profile,
-                 }.Concat(args))
-            start.ArgumentList.Add(flag);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chromium did not finish within {Timeout}: {stderr.Result}");
-        }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"chromium exited {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
+        string[] flags =
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--user-data-dir=" + profile,
+        ];
+        var result = ExternalProgram.Run(ExternalProgram.Start(ChromiumFactAttribute.Executable, [.. flags, .. args]), Timeout);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"chromium exited {result.ExitCode}: {result.StandardError}");
+        return result.StandardOutput;
     }
 }

@@ -20,7 +20,7 @@ internal sealed class ReportAudit : IDisposable
 
     public string Html => File.ReadAllText(HtmlPath);
 
-    public CliProcess.Result Result { get; }
+    public ExternalProgram.Result Result { get; }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

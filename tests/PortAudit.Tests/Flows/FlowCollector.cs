@@ -1,0 +1,13 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Tests.Flows;
+
+/// <summary>The last stage of a test's flow table: keeps every flow as it ends.</summary>
+internal sealed class FlowCollector : IFlowObserver
+{
+    public List<Flow> Flows { get; } = new();
+
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in PortAudit.Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    public void OnFlowEnd(Flow flow) => Flows.Add(flow);
+}
