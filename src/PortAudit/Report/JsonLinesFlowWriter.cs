@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using PortAudit.Flows;
 
@@ -6,8 +7,12 @@ namespace PortAudit.Report;
 /// <summary>One JSON object per line, written through one reusable writer: a record allocates nothing.</summary>
 public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
+    // Records collect in memory and reach the stream in large writes: a Utf8JsonWriter over a stream flushes the
+    // stream itself on every Flush, which would be one system call per record.
+    private const int WriteThreshold = 1 << 16;
     private readonly JsonEncodedText[] _names;
     private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _pending = new(WriteThreshold * 2);
     private readonly Utf8JsonWriter _json;
 
     /// <summary>Creates the writer over <paramref name="output"/>.</summary>
@@ -17,8 +22,8 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     public JsonLinesFlowWriter(Stream output, IReadOnlyList<string> extraFields)
     {
         _names = FlowFields.Names.Concat(extraFields).Select(n => JsonEncodedText.Encode(n)).ToArray();
-        _output = new BufferedStream(output, 1 << 16);
-        _json = new Utf8JsonWriter(_output, new JsonWriterOptions { SkipValidation = true });
+        _output = output;
+        _json = new Utf8JsonWriter(_pending, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <inheritdoc />
@@ -42,8 +47,16 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         _json.WriteEndObject();
         _json.Flush();
-        _output.WriteByte((byte)'\n');
         _json.Reset();
+        _pending.GetSpan(1)[0] = (byte)'\n';
+        _pending.Advance(1);
+        if (_pending.WrittenCount >= WriteThreshold) Drain();
+    }
+
+    private void Drain()
+    {
+        _output.Write(_pending.WrittenSpan);
+        _pending.ResetWrittenCount();
     }
 
     void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value) => _json.WriteString(_names[field], value);
@@ -60,12 +73,17 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     }
 
     /// <inheritdoc />
-    public void Complete() => _output.Flush();
+    public void Complete()
+    {
+        Drain();
+        _output.Flush();
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _json.Dispose();
+        Drain();
         _output.Dispose();
     }
 }
