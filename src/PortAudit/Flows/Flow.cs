@@ -15,6 +15,10 @@ public sealed class Flow
     private bool _clientFin;
     private bool _serverFin;
     private bool _reset;
+    private bool _clientSyn;
+    private bool _serverSyn;
+    private uint _clientSynSequence;
+    private uint _serverSynSequence;
 
     /// <summary>Creates a flow from its first packet's view of the endpoints.</summary>
     public Flow(long id, byte protocol, IpAddr client, ushort clientPort, IpAddr server, ushort serverPort, long startNs, bool opened)
@@ -97,9 +101,19 @@ public sealed class Flow
         : _answered ? FlowState.Established
         : FlowState.Unanswered;
 
+    /// <summary>
+    /// The sequence number of the first SYN sent by one side, when it was captured: where that side's byte stream
+    /// begins, so that a later stage can place its first data segments even when they arrive out of order.
+    /// </summary>
+    internal bool TryGetSynSequence(bool fromClient, out uint sequence)
+    {
+        sequence = fromClient ? _clientSynSequence : _serverSynSequence;
+        return fromClient ? _clientSyn : _serverSyn;
+    }
+
     /// <summary>Counts a packet and updates the TCP state machine.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Count(bool fromClient, int ipBytes, long timestampNs, TcpFlags flags)
+    internal void Count(bool fromClient, int ipBytes, long timestampNs, TcpFlags flags, uint sequence)
     {
         if (timestampNs > EndNs) EndNs = timestampNs;
         if (timestampNs < StartNs) StartNs = timestampNs;
@@ -118,6 +132,7 @@ public sealed class Flow
             if (!fromClient) _answered = true;
             return;
         }
+        if ((flags & TcpFlags.Syn) != 0) NoteSyn(fromClient, sequence);
         if ((flags & TcpFlags.Rst) != 0)
         {
             // A reset from the server before it ever accepted is the classic "port closed" answer.
@@ -132,6 +147,20 @@ public sealed class Flow
         {
             if (fromClient) _clientFin = true;
             else _serverFin = true;
+        }
+    }
+
+    private void NoteSyn(bool fromClient, uint sequence)
+    {
+        if (fromClient && !_clientSyn)
+        {
+            _clientSyn = true;
+            _clientSynSequence = sequence;
+        }
+        else if (!fromClient && !_serverSyn)
+        {
+            _serverSyn = true;
+            _serverSynSequence = sequence;
         }
     }
 

@@ -72,7 +72,7 @@ public sealed class FlowTable
             if (_flows.Count > _options.MaxFlows) EvictIdlest();
         }
         bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
-        flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags);
+        flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
         if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
 
         var payload = packet.PayloadLength > 0 && !packet.IsLaterFragment

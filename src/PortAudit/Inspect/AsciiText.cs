@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PortAudit.Inspect;
 
 /// <summary>Helpers for the text protocols: lines, case-insensitive prefixes, and turning wire bytes into safe strings.</summary>
@@ -111,9 +109,22 @@ public static class AsciiText
     public static string Printable(ReadOnlySpan<byte> bytes, int max = 128)
     {
         var slice = bytes[..Math.Min(bytes.Length, max)];
-        var builder = new StringBuilder(slice.Length);
-        foreach (byte b in slice) builder.Append(b is >= 32 and < 127 && b != ',' && b != ';' ? (char)b : '.');
-        return builder.ToString();
+        return string.Create(slice.Length, slice, static (chars, source) => CopyPrintable(source, chars));
+    }
+
+    /// <summary>
+    /// Copies as many of <paramref name="bytes"/> as fit into <paramref name="destination"/>, replaced as
+    /// <see cref="Printable"/> does; returns the count copied.
+    /// </summary>
+    public static int CopyPrintable(ReadOnlySpan<byte> bytes, Span<char> destination)
+    {
+        int count = Math.Min(bytes.Length, destination.Length);
+        for (int i = 0; i < count; i++)
+        {
+            byte b = bytes[i];
+            destination[i] = b is >= 32 and < 127 && b != ',' && b != ';' ? (char)b : '.';
+        }
+        return count;
     }
 
     private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;

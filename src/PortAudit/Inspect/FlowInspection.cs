@@ -1,14 +1,12 @@
 namespace PortAudit.Inspect;
 
-/// <summary>The inspection stage's memory of one flow, kept in <c>Flow.InspectionState</c> until the flow ends.</summary>
+/// <summary>
+/// The inspection stage's memory of one flow, kept in <c>Flow.InspectionState</c> while inspectors still read it.
+/// Reused for another flow once this one is done (see <see cref="FlowInspectionPool"/>).
+/// </summary>
 internal sealed class FlowInspection
 {
-    public FlowInspection(int inspectors, ulong alive, ulong hinted)
-    {
-        Scratch = new ulong[inspectors];
-        AliveToServer = AliveToClient = alive;
-        Hinted = hinted;
-    }
+    public FlowInspection(int inspectors) => Scratch = new ulong[inspectors];
 
     /// <summary>
     /// Inspectors not yet ruled out, one bit each, per direction: a midstream flow's client bytes may start inside a
@@ -19,7 +17,7 @@ internal sealed class FlowInspection
     public ref ulong Alive(bool fromClient) => ref fromClient ? ref AliveToServer : ref AliveToClient;
 
     /// <summary>Inspectors whose port hint fits this flow: asked first.</summary>
-    public readonly ulong Hinted;
+    public ulong Hinted;
 
     /// <summary>Per-inspector scratch words.</summary>
     public readonly ulong[] Scratch;
@@ -45,13 +43,35 @@ internal sealed class FlowInspection
     /// <summary>What keeps reading the flow after the match (the endpoint mapper), or null.</summary>
     public IFlowFollower? Follower;
 
-    public DirectionStream Stream(bool fromClient, int capacity) => fromClient
-        ? ToServer ??= new DirectionStream(capacity)
-        : ToClient ??= new DirectionStream(capacity);
+    /// <summary>Prepares the state for a new flow: nothing ruled out but what <paramref name="alive"/> excludes.</summary>
+    public void Begin(ulong alive, ulong hinted)
+    {
+        AliveToServer = AliveToClient = alive;
+        Hinted = hinted;
+        Array.Clear(Scratch);
+        Claimed = -1;
+        ClientPackets = ServerPackets = ClientInspections = ServerInspections = 0;
+        Done = false;
+        Follower = null;
+    }
 
+    /// <summary>The stream of one direction, created at its first payload; it starts where that side's SYN said.</summary>
+    public DirectionStream Stream(Flows.Flow flow, bool fromClient, int capacity)
+    {
+        ref var stream = ref fromClient ? ref ToServer : ref ToClient;
+        if (stream is null)
+        {
+            stream = new DirectionStream(capacity);
+            if (flow.TryGetSynSequence(fromClient, out uint sequence)) stream.Syn(sequence);
+        }
+        return stream;
+    }
+
+    /// <summary>Returns the streams' buffers to the pool and forgets the streams.</summary>
     public void ReleaseStreams()
     {
         ToServer?.Release();
         ToClient?.Release();
+        ToServer = ToClient = null;
     }
 }

@@ -21,6 +21,7 @@ public sealed class InspectionEngine : IFlowObserver
     // Marks a flow the inspectors are done with, so that its per-flow state can die young instead of living as long as the flow.
     private static readonly object Finished = new();
     private readonly InspectionLimits _limits;
+    private readonly FlowInspectionPool _pool;
     private readonly ulong _allMask;
     private readonly ulong _dceRpcMask;
 
@@ -34,6 +35,7 @@ public sealed class InspectionEngine : IFlowObserver
         _inspectors = inspectors.ToArray();
         _direct = _inspectors.Select(i => i as Inspector).ToArray();
         _limits = limits ?? new InspectionLimits();
+        _pool = new FlowInspectionPool(_inspectors.Length);
         _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
             if (_inspectors[i].Name == DceRpcLabels.App) _dceRpcMask |= 1UL << i;
@@ -50,7 +52,13 @@ public sealed class InspectionEngine : IFlowObserver
         bool tcp = flow.Protocol == IpProtocol.Tcp;
         if ((!tcp && flow.Protocol != IpProtocol.Udp) || ReferenceEquals(flow.InspectionState, Finished)) return;
         if (flow.InspectionState is not FlowInspection state)
-            state = Start(flow, packet);
+        {
+            // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it.
+            if (isFirst && Expectations.TryApply(flow, packet)) state = Start(flow, _dceRpcMask);
+            // Until bytes come there is nothing to show: most scans and refused openings never need a state.
+            else if (payload.IsEmpty) return;
+            else state = Start(flow, _allMask);
+        }
         if (state.Done && state.Follower is null) return;
         if (tcp) OnSegment(state, flow, fromClient, packet, payload);
         else if (!payload.IsEmpty) OnDatagram(state, flow, fromClient, payload);
@@ -64,18 +72,16 @@ public sealed class InspectionEngine : IFlowObserver
             // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
             if (!state.Done && state.ToServer is { } toServer) Run(state, flow, toServer.Data, true, true, atLimit: true);
             if (!state.Done && state.ToClient is { } toClient) Run(state, flow, toClient.Data, false, true, atLimit: true);
-            state.ReleaseStreams();
+            // Run may have finished the flow and handed its state back already.
+            if (flow.InspectionState == state) _pool.Return(state);
         }
         flow.InspectionState = null;
     }
 
-    private FlowInspection Start(Flow flow, in DecodedPacket packet)
+    private FlowInspection Start(Flow flow, ulong alive)
     {
         ulong hinted = Hints(flow.Protocol, flow.ServerPort) | Hints(flow.Protocol, flow.ClientPort);
-        ulong alive = _allMask;
-        // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it.
-        if (Expectations.TryApply(flow, packet)) alive = _dceRpcMask;
-        var state = new FlowInspection(_inspectors.Length, alive, hinted);
+        var state = _pool.Rent(alive, hinted);
         flow.InspectionState = state;
         return state;
     }
@@ -94,9 +100,8 @@ public sealed class InspectionEngine : IFlowObserver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
-        var stream = state.Stream(fromClient, _limits.StreamBytes);
-        if ((packet.Flags & TcpFlags.Syn) != 0) stream.Syn(packet.Sequence);
         if (payload.IsEmpty) return;
+        var stream = state.Stream(flow, fromClient, _limits.StreamBytes);
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         bool added = stream.Add(packet.Sequence, payload);
         if (state.Follower is not null)
@@ -183,8 +188,8 @@ public sealed class InspectionEngine : IFlowObserver
         state.Follower = EndpointMapperFollower.For(flow, Expectations);
         if (state.Follower is null)
         {
-            state.ReleaseStreams();
             flow.InspectionState = Finished;
+            _pool.Return(state);
             return;
         }
         // The mapper's answer may already sit in the bytes the inspectors were shown.
@@ -197,10 +202,9 @@ public sealed class InspectionEngine : IFlowObserver
         }
     }
 
-    private static void Stop(FlowInspection state, Flow flow)
+    private void Stop(FlowInspection state, Flow flow)
     {
-        state.Follower = null;
-        state.ReleaseStreams();
         flow.InspectionState = Finished;
+        _pool.Return(state);
     }
 }

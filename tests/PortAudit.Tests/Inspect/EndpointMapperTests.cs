@@ -2,6 +2,7 @@ using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using static PortAudit.Tests.Builders.DecodedPackets;
 
 namespace PortAudit.Tests.Inspect;
 
@@ -54,7 +55,7 @@ public class EndpointMapperTests
         var response = DceRpcPdus.Connectionless(2, RpcInterfaces.EndpointMapper, EpmResponse.Map, EptMapResponse(NetlogonTower(49668)));
         SendUdp(table, t, Client, 50000, Server, 135, request);
         SendUdp(table, t + 1, Server, 135, Client, 50000, response);
-        Send(table, t + 2, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
+        SendTcp(table, t + 2, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
         table.Flush();
         Assert.Equal(("dcerpc", "EPM"), (collected.Single(f => f.ServerPort == 135).App, collected.Single(f => f.ServerPort == 135).RpcInterface));
         Assert.Equal("epm", collected.Single(f => f.ServerPort == 49668).RpcSource);
@@ -96,36 +97,15 @@ public class EndpointMapperTests
         var collected = collector.Flows;
         var table = new FlowTable(new FlowTableOptions(), engine, collector);
         long t = 1_700_000_000_000_000_000;
-        Send(table, t, Client, 50000, Server, 135, 1000, TcpFlags.Syn, Array.Empty<byte>());
-        Send(table, t + 1, Server, 135, Client, 50000, 5000, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
+        SendTcp(table, t, Client, 50000, Server, 135, 1000, TcpFlags.Syn, Array.Empty<byte>());
+        SendTcp(table, t + 1, Server, 135, Client, 50000, 5000, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
         var bind = DceRpcPdus.Bind(RpcInterfaces.EndpointMapper, 3);
-        Send(table, t + 2, Client, 50000, Server, 135, 1001, TcpFlags.Ack | TcpFlags.Psh, bind);
+        SendTcp(table, t + 2, Client, 50000, Server, 135, 1001, TcpFlags.Ack | TcpFlags.Psh, bind);
         var request = DceRpcPdus.Request(EpmResponse.Map, 2, new byte[40]);
-        Send(table, t + 3, Client, 50000, Server, 135, 1001 + (uint)bind.Length, TcpFlags.Ack | TcpFlags.Psh, request);
-        Send(table, t + 4, Server, 135, Client, 50000, 5001, TcpFlags.Ack | TcpFlags.Psh, DceRpcPdus.Response(2, EptMapResponse(NetlogonTower(49668))));
-        Send(table, t + 5 + gap.Ticks * 100, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
+        SendTcp(table, t + 3, Client, 50000, Server, 135, 1001 + (uint)bind.Length, TcpFlags.Ack | TcpFlags.Psh, request);
+        SendTcp(table, t + 4, Server, 135, Client, 50000, 5001, TcpFlags.Ack | TcpFlags.Psh, DceRpcPdus.Response(2, EptMapResponse(NetlogonTower(49668))));
+        SendTcp(table, t + 5 + gap.Ticks * 100, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
         table.Flush();
         return (collected, engine);
-    }
-
-    private static void Send(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, uint seq, TcpFlags flags, byte[] payload)
-    {
-        var packet = new DecodedPacket
-        {
-            IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Tcp, HasPorts = true,
-            SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq,
-            IpBytes = 40 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
-        };
-        table.Add(ref packet, payload, time);
-    }
-
-    private static void SendUdp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, byte[] payload)
-    {
-        var packet = new DecodedPacket
-        {
-            IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Udp, HasPorts = true,
-            SourcePort = fromPort, DestinationPort = toPort, IpBytes = 28 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
-        };
-        table.Add(ref packet, payload, time);
     }
 }

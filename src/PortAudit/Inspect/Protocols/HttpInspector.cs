@@ -57,8 +57,13 @@ public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 312
 
     private static string Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
     {
-        return AsciiText.TryHeader(data, "Host"u8, default, out var host)
-            ? $"{AsciiText.Printable(method)}; host={AsciiText.Printable(host, 100)}"
-            : AsciiText.Printable(method);
+        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        text.AppendPrintable(method, 128);
+        if (AsciiText.TryHeader(data, "Host"u8, default, out var host))
+        {
+            text.Part("host=");
+            text.AppendPrintable(host, 100);
+        }
+        return text.ToString();
     }
 }

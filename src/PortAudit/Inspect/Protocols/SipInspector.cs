@@ -19,10 +19,14 @@ public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 
             return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
             return InspectResult.NoMatch;
-        string what = AsciiText.Printable(start.IsRequest ? start.Method : start.Status, 32);
-        input.Flow.AppDetail = start.IsRequest && AsciiText.TryHeader(data, "From"u8, "f"u8, out var from)
-            ? $"{what}; from={AsciiText.Printable(from, 100)}"
-            : what;
+        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        text.AppendPrintable(start.IsRequest ? start.Method : start.Status, 32);
+        if (start.IsRequest && AsciiText.TryHeader(data, "From"u8, "f"u8, out var from))
+        {
+            text.Part("from=");
+            text.AppendPrintable(from, 100);
+        }
+        input.Flow.AppDetail = text.ToString();
         return InspectResult.Match;
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -51,10 +50,19 @@ public ref struct TlsHello
     /// <summary>The appDetail text: "sni=...; alpn=...; version=...", leaving out what is unknown.</summary>
     public readonly string Detail(ushort? negotiated = null)
     {
-        var text = new StringBuilder();
-        if (!ServerName.IsEmpty) text.Append("sni=").Append(AsciiText.Printable(ServerName, 253));
-        if (!Alpn.IsEmpty) Append(text, "alpn=").Append(AlpnText());
-        Append(text, "version=").Append(VersionName(negotiated ?? Version));
+        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        if (!ServerName.IsEmpty)
+        {
+            text.Part("sni=");
+            text.AppendPrintable(ServerName, 253);
+        }
+        if (!Alpn.IsEmpty)
+        {
+            text.Part("alpn=");
+            AppendAlpn(ref text);
+        }
+        text.Part("version=");
+        text.Append(VersionName(negotiated ?? Version));
         return text.ToString();
     }
 
@@ -72,19 +80,16 @@ public ref struct TlsHello
         _ => $"0x{version:x4}",
     };
 
-    private static StringBuilder Append(StringBuilder text, string field) => text.Append(text.Length > 0 ? "; " : "").Append(field);
-
-    private readonly string AlpnText()
+    private readonly void AppendAlpn(ref DetailText text)
     {
-        var names = new StringBuilder();
         var list = Alpn;
+        int start = text.Length;
         while (list.Length > 0 && list[0] > 0 && list.Length > list[0])
         {
-            if (names.Length > 0) names.Append(',');
-            names.Append(AsciiText.Printable(list.Slice(1, list[0]), 32));
+            if (text.Length > start) text.Append(',');
+            text.AppendPrintable(list.Slice(1, list[0]), 32);
             list = list[(1 + list[0])..];
         }
-        return names.ToString();
     }
 
     private void ReadExtensions(ReadOnlySpan<byte> body, int at, bool client)

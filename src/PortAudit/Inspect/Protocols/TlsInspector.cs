@@ -60,7 +60,7 @@ public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 
     {
         if (string.IsNullOrEmpty(detail)) return "version=" + version;
         int at = detail.IndexOf("version=", StringComparison.Ordinal);
-        return at < 0 ? $"{detail}; version={version}" : detail[..at] + "version=" + version;
+        return at < 0 ? string.Concat(detail, "; version=", version) : string.Concat(detail.AsSpan(0, at), "version=", version);
     }
 
     // Once the ClientHello claimed the flow, bytes that are no hello (a server that talks first, an alert) still leave it TLS.
