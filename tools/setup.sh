@@ -15,4 +15,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 dotnet build PortAudit.sln -c Release -nologo -v quiet >/dev/null
-echo "setup: built src/PortAudit.Cli/bin/Release/net10.0/portaudit" >&2
+echo "setup: built, and published $(tools/publish.sh)" >&2

@@ -54,8 +54,7 @@ print(count)
 EOF
 )
 corpus=$replayable
-dotnet build "$repo/src/PortAudit.Cli" -c Release -nologo -v quiet >/dev/null
-portaudit=$repo/src/PortAudit.Cli/bin/Release/net10.0/portaudit
+portaudit=$("$repo/tools/publish.sh")
 
 ns=pabench-$$
 work=$(mktemp -d)

@@ -53,8 +53,8 @@ fi
 if [ -n "${PORTAUDIT:-}" ]; then
   read -r -a portaudit <<<"$PORTAUDIT"
 else
-  portaudit=("$repo/src/PortAudit.Cli/bin/Release/net10.0/portaudit")
-  [ -x "${portaudit[0]}" ] || dotnet build "$repo/src/PortAudit.Cli" -c Release -nologo -v quiet >/dev/null
+  portaudit=("$repo/out/portaudit/portaudit")
+  [ -x "${portaudit[0]}" ] || portaudit=("$("$repo/tools/publish.sh")")
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")

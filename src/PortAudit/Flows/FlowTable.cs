@@ -21,6 +21,8 @@ public sealed class FlowTable
     private readonly long _closedLingerNs;
     private readonly long _sweepIntervalNs;
     private long _nextSweepNs;
+    private Flow? _recent;
+    private FlowKey _recentKey;
     private long _nextId;
 
     /// <summary>Creates an empty table.</summary>
@@ -60,17 +62,10 @@ public sealed class FlowTable
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
         var key = FlowKey.Create(packet.Source, sourcePort, packet.Destination, destinationPort, packet.Protocol, out _);
         bool isFirst = false;
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
-        var flow = slot;
-        if (!exists || (flow!.IsClosed && IsOpening(packet.Flags)))
-        {
-            if (exists) NotifyEnd(flow!);
-            flow = Create(packet, sourcePort, destinationPort, timestampNs);
-            slot = flow;
-            isFirst = true;
-            if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
-            if (_flows.Count > _options.MaxFlows) EvictIdlest();
-        }
+        // Packets come in trains (a window of segments, their ACKs): most belong to the flow of the packet before.
+        var flow = _recent;
+        if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)))
+            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, out isFirst);
         bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
         flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
         if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
@@ -81,6 +76,26 @@ public sealed class FlowTable
         foreach (var observer in _observers) observer.OnPacket(flow, fromClient, isFirst, packet, payload);
     }
 
+    /// <summary>The flow of <paramref name="key"/>, created if new or if a SYN reopens a closed one; it becomes the recent flow.</summary>
+    private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs, out bool isFirst)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
+        var flow = slot;
+        isFirst = !exists || (flow!.IsClosed && IsOpening(packet.Flags));
+        if (isFirst)
+        {
+            if (exists) NotifyEnd(flow!);
+            flow = Create(packet, sourcePort, destinationPort, timestampNs);
+            slot = flow;
+        }
+        _recent = flow;
+        _recentKey = key;
+        if (!isFirst) return flow!;
+        if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
+        if (_flows.Count > _options.MaxFlows) EvictIdlest();
+        return flow;
+    }
+
     /// <summary>Ends every flow still held (end of input), oldest first.</summary>
     public void Flush()
     {
@@ -88,6 +103,7 @@ public sealed class FlowTable
         Statistics.OrphanFragments = _fragments.Orphans;
         var remaining = _flows.Values.ToArray();
         _flows.Clear();
+        _recent = null;
         // Sorting by a key array avoids a comparer call per comparison; ids break ties so the order is stable.
         var order = new (long StartNs, long Id)[remaining.Length];
         for (int i = 0; i < remaining.Length; i++) order[i] = (remaining[i].StartNs, remaining[i].Id);
@@ -161,6 +177,7 @@ public sealed class FlowTable
     private void End(FlowKey key, Flow flow)
     {
         _flows.Remove(key);
+        if (ReferenceEquals(flow, _recent)) _recent = null;
         NotifyEnd(flow);
     }
 

@@ -61,6 +61,19 @@ public class FlowTableTests
         Assert.Equal(FlowState.Established, flow.State);
     }
 
+    [Fact]
+    public void AFlowEvictedAsItIsCreatedTakesNoMorePackets()
+    {
+        // Out-of-order timestamps make the newest flow the idlest: the table evicts it at once, and its next
+        // packet must open a new flow rather than count into the one already handed on.
+        var options = new FlowTableOptions { MaxFlows = 1 };
+        var a = Ip(C, S, 17, Udp(40000, 53));
+        var b = Ip(C, S, 17, Udp(40001, 53));
+        var flows = Run(options, (a, 5), (b, 1), (b, 2));
+        Assert.Equal(new[] { (40000, 1L), (40001, 1L), (40001, 1L) },
+            flows.Select(f => ((int)f.ClientPort, f.PacketsToServer)).OrderBy(x => x.Item1));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
