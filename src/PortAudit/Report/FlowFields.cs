@@ -1,3 +1,5 @@
+using System.Text;
+using PortAudit.Decode;
 using PortAudit.Flows;
 
 namespace PortAudit.Report;
@@ -5,8 +7,19 @@ namespace PortAudit.Report;
 /// <summary>Receives the fields of one flow record in output order; implemented by each output format.</summary>
 public interface IFlowFieldSink
 {
-    /// <summary>A text field; <paramref name="value"/> is valid only during the call.</summary>
+    /// <summary>A text field, escaped as the format requires; <paramref name="value"/> is valid only during the call.</summary>
     void Text(int field, ReadOnlySpan<char> value);
+
+    /// <summary>
+    /// A text field of printable ASCII that no format quotes or escapes (times, addresses), as bytes, so that a
+    /// format writing UTF-8 copies it as it is; <paramref name="ascii"/> is valid only during the call.
+    /// </summary>
+    void Verbatim(int field, ReadOnlySpan<byte> ascii)
+    {
+        Span<char> chars = ascii.Length <= 64 ? stackalloc char[64] : new char[ascii.Length];
+        Ascii.ToUtf16(ascii, chars, out int length);
+        Text(field, chars[..length]);
+    }
 
     /// <summary>A numeric field.</summary>
     void Number(int field, long value);
@@ -42,22 +55,28 @@ public static class FlowFields
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
     };
 
+    // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
+    private static readonly byte[][] TransportNames =
+        Enumerable.Range(0, 256).Select(protocol => Encoding.ASCII.GetBytes(IpProtocol.Name((byte)protocol))).ToArray();
+    private static readonly byte[][] StateNames =
+        Enum.GetValues<FlowState>().OrderBy(state => (int)state).Select(state => Encoding.ASCII.GetBytes(state.Name())).ToArray();
+
     /// <summary>Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order.</summary>
     public static void Write(Flow flow, IFlowFieldSink sink)
     {
-        Span<char> buffer = stackalloc char[64];
-        sink.Text(0, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
-        sink.Text(1, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
-        sink.Text(2, flow.Transport);
-        sink.Text(3, buffer[..flow.Client.Format(buffer)]);
+        Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
+        sink.Verbatim(0, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
+        sink.Verbatim(1, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
+        sink.Verbatim(2, TransportNames[flow.Protocol]);
+        sink.Verbatim(3, buffer[..flow.Client.Format(buffer)]);
         sink.Number(4, flow.ClientPort);
-        sink.Text(5, buffer[..flow.Server.Format(buffer)]);
+        sink.Verbatim(5, buffer[..flow.Server.Format(buffer)]);
         sink.Number(6, flow.ServerPort);
         sink.Number(7, flow.PacketsToServer);
         sink.Number(8, flow.BytesToServer);
         sink.Number(9, flow.PacketsToClient);
         sink.Number(10, flow.BytesToClient);
-        sink.Text(11, flow.State.Name());
+        sink.Verbatim(11, StateNames[(int)flow.State]);
         Optional(sink, 12, flow.App);
         Optional(sink, 13, flow.AppDetail);
         Optional(sink, 14, flow.RpcInterface);

@@ -1,19 +1,34 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Json;
 using PortAudit.Flows;
 
 namespace PortAudit.Report;
 
-/// <summary>One JSON object per line, written through one reusable writer: a record allocates nothing.</summary>
+/// <summary>
+/// One JSON object per line, written as UTF-8 straight into a buffer: a record allocates nothing. The bytes are
+/// exactly those of a <see cref="Utf8JsonWriter"/> with default options, which still escapes any text that needs it.
+/// </summary>
 public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
-    // Records collect in memory and reach the stream in large writes: a Utf8JsonWriter over a stream flushes the
-    // stream itself on every Flush, which would be one system call per record.
+    // Records collect in memory and reach the stream in large writes, not one system call per record.
     private const int WriteThreshold = 1 << 16;
-    private readonly JsonEncodedText[] _names;
+
+    // Printable ASCII that the default JSON encoder leaves alone. Text made only of these is copied byte for byte;
+    // anything else (quotes, markup characters, controls, non-ASCII from hostile packets) is escaped by the framework.
+    private static readonly SearchValues<char> Unescaped =
+        SearchValues.Create(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Except("\"&'+<>\\`").ToArray());
+
+    // Per field, its name with the separator before it: "start": for the first field, ,"end": and so on after it.
+    private readonly byte[][] _names;
     private readonly Stream _output;
-    private readonly ArrayBufferWriter<byte> _pending = new(WriteThreshold * 2);
-    private readonly Utf8JsonWriter _json;
+    private byte[] _buffer = new byte[WriteThreshold * 2];
+    private int _length;
+    // Text that needs escaping is written by the framework into a side buffer, then copied: its escapes stay the
+    // framework's own, character for character.
+    private readonly ArrayBufferWriter<byte> _escaped = new();
+    private readonly Utf8JsonWriter _escaper;
 
     /// <summary>Creates the writer over <paramref name="output"/>.</summary>
     public JsonLinesFlowWriter(Stream output) : this(output, []) { }
@@ -21,15 +36,18 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     /// <summary>Creates a writer whose records end with <paramref name="extraFields"/>, written by <see cref="Write{TExtra}"/>.</summary>
     public JsonLinesFlowWriter(Stream output, IReadOnlyList<string> extraFields)
     {
-        _names = FlowFields.Names.Concat(extraFields).Select(n => JsonEncodedText.Encode(n)).ToArray();
+        _names = FlowFields.Names.Concat(extraFields).Select((name, i) => NamePrefix(name, first: i == 0)).ToArray();
         _output = output;
-        _json = new Utf8JsonWriter(_pending, new JsonWriterOptions { SkipValidation = true });
+        _escaper = new Utf8JsonWriter(_escaped, new JsonWriterOptions { SkipValidation = true });
     }
+
+    private static byte[] NamePrefix(string name, bool first) =>
+        [.. first ? ""u8 : ","u8, (byte)'"', .. JsonEncodedText.Encode(name).EncodedUtf8Bytes, .. "\":"u8];
 
     /// <inheritdoc />
     public void Write(Flow flow)
     {
-        _json.WriteStartObject();
+        Append("{"u8);
         FlowFields.Write(flow, this);
         EndRecord();
     }
@@ -37,7 +55,7 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     /// <summary>Writes <paramref name="flow"/> followed by the extra fields of <paramref name="extra"/>.</summary>
     public void Write<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource
     {
-        _json.WriteStartObject();
+        Append("{"u8);
         FlowFields.Write(flow, this);
         extra.Write(this, FlowFields.Names.Length);
         EndRecord();
@@ -45,31 +63,89 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
 
     private void EndRecord()
     {
-        _json.WriteEndObject();
-        _json.Flush();
-        _json.Reset();
-        _pending.GetSpan(1)[0] = (byte)'\n';
-        _pending.Advance(1);
-        if (_pending.WrittenCount >= WriteThreshold) Drain();
+        Append("}\n"u8);
+        if (_length >= WriteThreshold) Drain();
     }
 
     private void Drain()
     {
-        _output.Write(_pending.WrittenSpan);
-        _pending.ResetWrittenCount();
+        _output.Write(_buffer, 0, _length);
+        _length = 0;
     }
 
-    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value) => _json.WriteString(_names[field], value);
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
+    {
+        Append(_names[field]);
+        String(value);
+    }
 
-    void IFlowFieldSink.Number(int field, long value) => _json.WriteNumber(_names[field], value);
+    void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + ascii.Length + 2);
+        name.CopyTo(free);
+        free[name.Length] = (byte)'"';
+        ascii.CopyTo(free[(name.Length + 1)..]);
+        free[name.Length + ascii.Length + 1] = (byte)'"';
+        _length += name.Length + ascii.Length + 2;
+    }
 
-    void IFlowFieldSink.Null(int field) => _json.WriteNull(_names[field]);
+    void IFlowFieldSink.Number(int field, long value)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + 20);
+        name.CopyTo(free);
+        Utf8Formatter.TryFormat(value, free[name.Length..], out int digits);
+        _length += name.Length + digits;
+    }
+
+    void IFlowFieldSink.Null(int field)
+    {
+        Append(_names[field]);
+        Append("null"u8);
+    }
 
     void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values)
     {
-        _json.WriteStartArray(_names[field]);
-        foreach (var value in values) _json.WriteStringValue(value);
-        _json.WriteEndArray();
+        Append(_names[field]);
+        Append("["u8);
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (i > 0) Append(","u8);
+            String(values[i]);
+        }
+        Append("]"u8);
+    }
+
+    private void String(ReadOnlySpan<char> value)
+    {
+        if (value.ContainsAnyExcept(Unescaped))
+        {
+            _escaper.WriteStringValue(value);
+            _escaper.Flush();
+            _escaper.Reset(); // or the next value would be taken for a second item and get a comma
+            Append(_escaped.WrittenSpan);
+            _escaped.ResetWrittenCount();
+            return;
+        }
+        var free = Reserve(value.Length + 2);
+        free[0] = (byte)'"';
+        Ascii.FromUtf16(value, free[1..], out _);
+        free[value.Length + 1] = (byte)'"';
+        _length += value.Length + 2;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        _length += bytes.Length;
+    }
+
+    /// <summary>The free part of the buffer, at least <paramref name="count"/> bytes; the caller adds what it wrote to the length.</summary>
+    private Span<byte> Reserve(int count)
+    {
+        if (_buffer.Length - _length < count) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+        return _buffer.AsSpan(_length);
     }
 
     /// <inheritdoc />
@@ -82,7 +158,7 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     /// <inheritdoc />
     public void Dispose()
     {
-        _json.Dispose();
+        _escaper.Dispose();
         Drain();
         _output.Dispose();
     }

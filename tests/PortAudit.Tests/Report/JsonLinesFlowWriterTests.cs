@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Report;
+
+namespace PortAudit.Tests.Report;
+
+/// <summary>
+/// The JSON lines writer writes UTF-8 itself and hands only text that needs escaping to the framework; its bytes
+/// must stay exactly those of a <see cref="Utf8JsonWriter"/> writing every field, hostile text included.
+/// </summary>
+public class JsonLinesFlowWriterTests
+{
+    private static readonly string[] Hostile =
+    [
+        "<script>alert(1)</script>", "\"quoted\" & 'single' + `tick`", "back\\slash", "line\nbreak\r\ttab\b\f",
+        "\0nul\u001f\u007f", "caf\u00e9 \u2028 \ufeff \U0001F600", "lone \ud800 high", "lone \udc00 low", "", " ",
+        new string('x', 5000) + "<",
+    ];
+
+    [Fact]
+    public void Every_character_in_free_text_is_written_as_Utf8JsonWriter_writes_it()
+    {
+        var flows = Enumerable.Range(0, 0x10000).Select(c => NewFlow(app: "a" + (char)c + "b", detail: ((char)c).ToString())).ToList();
+        Assert.Equal(Reference(flows), Written(flows));
+    }
+
+    [Fact]
+    public void Hostile_text_is_escaped_as_Utf8JsonWriter_escapes_it()
+    {
+        var flows = Hostile.Select(text => NewFlow(app: "sip", detail: text, rpc: text)).ToList();
+        string written = Encoding.UTF8.GetString(Written(flows));
+        Assert.Equal(Encoding.UTF8.GetString(Reference(flows)), written);
+        Assert.DoesNotContain("<script>", written);
+        Assert.Contains("\\u003Cscript\\u003E", written);
+    }
+
+    [Fact]
+    public void Extra_fields_and_lists_follow_the_flow_fields_as_Utf8JsonWriter_writes_them()
+    {
+        var extras = new[] { "verdict", "roles", "none", "host" };
+        var lists = new[] { new List<string>(), ["one"], ["a", "b<c", ""], Hostile.ToList() };
+        var flows = lists.Select(_ => NewFlow(app: null, detail: null)).ToList();
+
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output, extras))
+        {
+            foreach (var (flow, list) in flows.Zip(lists)) writer.Write(flow, new Extra(list));
+            writer.Complete();
+        }
+        var reference = new ReferenceWriter(extras);
+        foreach (var (flow, list) in flows.Zip(lists)) reference.Write(flow, new Extra(list));
+
+        Assert.Equal(Encoding.UTF8.GetString(reference.Bytes), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
+    public void Records_reach_the_stream_whole_and_in_order_past_the_write_threshold()
+    {
+        var flows = Enumerable.Range(0, 3000).Select(i => NewFlow(app: "app" + i, detail: i % 7 == 0 ? "<" + i : "d" + i)).ToList();
+        Assert.Equal(Reference(flows), Written(flows));
+    }
+
+    [Fact]
+    public void Writing_records_of_IPv4_flows_allocates_nothing()
+    {
+        var flows = Enumerable.Range(0, 2000).Select(i => NewFlow(app: "sip", detail: i % 2 == 0 ? "INVITE" : "from=<sip:a@b>")).ToList();
+        using var writer = new JsonLinesFlowWriter(Stream.Null);
+        foreach (var flow in flows) writer.Write(flow); // warm up: buffers reach their size, the JIT settles
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+            foreach (var flow in flows) writer.Write(flow);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {5 * flows.Count} records");
+    }
+
+    [Fact]
+    public void Every_transport_and_state_is_written_as_Utf8JsonWriter_writes_it()
+    {
+        var flows = Enumerable.Range(0, 256)
+            .Select(protocol => new Flow(protocol, (byte)protocol, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: true))
+            .Append(new Flow(256, IpProtocol.Tcp, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: false))
+            .ToList();
+        flows[IpProtocol.Udp].Count(fromClient: false, 60, 1, TcpFlags.None);
+        flows[IpProtocol.Tcp].Count(fromClient: false, 60, 1, TcpFlags.Rst);
+        Assert.Equal(4, flows.Select(flow => flow.State).Distinct().Count());
+        Assert.Equal(Reference(flows), Written(flows));
+    }
+
+    private static Flow NewFlow(string? app, string? detail, string? rpc = null)
+    {
+        var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0A00_0001), 50000, IpAddr.FromV4(0xC0A8_64FE), 5060,
+            1_700_000_000_123_456_789L, opened: true);
+        flow.Count(fromClient: true, 60, 1_700_000_001_000_000_000L, TcpFlags.Syn);
+        flow.Count(fromClient: false, 60, 1_700_000_001_500_000_000L, TcpFlags.Syn | TcpFlags.Ack);
+        flow.App = app;
+        flow.AppDetail = detail;
+        flow.RpcInterface = rpc;
+        return flow;
+    }
+
+    private static byte[] Written(IEnumerable<Flow> flows)
+    {
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output))
+        {
+            foreach (var flow in flows) writer.Write(flow);
+            writer.Complete();
+        }
+        return output.ToArray();
+    }
+
+    private static byte[] Reference(IEnumerable<Flow> flows)
+    {
+        var reference = new ReferenceWriter([]);
+        foreach (var flow in flows) reference.Write(flow, new Extra([]));
+        return reference.Bytes;
+    }
+
+    private sealed class Extra(List<string> list) : IFlowFieldSource
+    {
+        public void Write(IFlowFieldSink sink, int firstField)
+        {
+            sink.Text(firstField, list.Count.ToString(CultureInfo.InvariantCulture));
+            sink.TextList(firstField + 1, list);
+            sink.Null(firstField + 2);
+            FlowFields.Optional(sink, firstField + 3, list.LastOrDefault());
+        }
+    }
+
+    /// <summary>Every field through a <see cref="Utf8JsonWriter"/> with default options: the bytes to match.</summary>
+    private sealed class ReferenceWriter(string[] extraFields) : IFlowFieldSink
+    {
+        private readonly MemoryStream _output = new();
+        private readonly string[] _names = [.. FlowFields.Names, .. extraFields];
+        private Utf8JsonWriter _json = null!;
+
+        public byte[] Bytes => _output.ToArray();
+
+        public void Write(Flow flow, Extra extra)
+        {
+            using (_json = new Utf8JsonWriter(_output))
+            {
+                _json.WriteStartObject();
+                FlowFields.Write(flow, this);
+                if (extraFields.Length > 0) extra.Write(this, FlowFields.Names.Length);
+                _json.WriteEndObject();
+            }
+            _output.WriteByte((byte)'\n');
+        }
+
+        public void Text(int field, ReadOnlySpan<char> value) => _json.WriteString(_names[field], value);
+
+        public void Number(int field, long value) => _json.WriteNumber(_names[field], value);
+
+        public void Null(int field) => _json.WriteNull(_names[field]);
+
+        public void TextList(int field, IReadOnlyList<string> values)
+        {
+            _json.WriteStartArray(_names[field]);
+            foreach (var value in values) _json.WriteStringValue(value);
+            _json.WriteEndArray();
+        }
+    }
+}
