@@ -2,6 +2,7 @@ using System.CommandLine;
 using PortAudit.Cli;
 using PortAudit.Cli.Commands;
 
+HotPathWarmup.Start();
 var root = new RootCommand("PortAudit: audits captured traffic against the port requirements of vendor documents.");
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(FlowsCommand.Create());

@@ -93,7 +93,7 @@ public sealed class FlowTable
         if (!isFirst) return flow!;
         if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
         if (_flows.Count > _options.MaxFlows) EvictIdlest();
-        return flow;
+        return flow!;
     }
 
     /// <summary>Ends every flow still held (end of input), oldest first.</summary>
