@@ -108,7 +108,7 @@ public sealed class FlowTable
         var order = new (long StartNs, long Id)[remaining.Length];
         for (int i = 0; i < remaining.Length; i++) order[i] = (remaining[i].StartNs, remaining[i].Id);
         Array.Sort(order, remaining);
-        foreach (var flow in remaining) NotifyEnd(flow);
+        foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
     }
 
     private static bool IsOpening(TcpFlags flags) => (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;

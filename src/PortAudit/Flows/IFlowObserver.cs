@@ -16,4 +16,14 @@ public interface IFlowObserver
 
     /// <summary>The flow ended (closed, idle, evicted or end of input); it will not be seen again.</summary>
     void OnFlowEnd(Flow flow);
+
+    /// <summary>
+    /// Several flows ended at once (the end of input), in order. Each observer gets them all before the next
+    /// observer does, so an observer must not depend on a later one having seen a flow; the default hands them to
+    /// <see cref="OnFlowEnd"/> one by one.
+    /// </summary>
+    void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
+    {
+        foreach (var flow in flows.Span) OnFlowEnd(flow);
+    }
 }

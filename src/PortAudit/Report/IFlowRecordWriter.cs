@@ -8,6 +8,12 @@ public interface IFlowRecordWriter : IDisposable
     /// <summary>Writes one flow.</summary>
     void Write(Flow flow);
 
+    /// <summary>Writes flows that ended together, in their order; a format may spread the work over several cores.</summary>
+    void WriteAll(ReadOnlyMemory<Flow> flows)
+    {
+        foreach (var flow in flows.Span) Write(flow);
+    }
+
     /// <summary>Writes whatever the format keeps until the end (a table's aligned rows) and flushes.</summary>
     void Complete();
 }
@@ -36,4 +42,7 @@ public sealed class FlowRecordObserver(IFlowRecordWriter writer) : IFlowObserver
 
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow) => writer.Write(flow);
+
+    /// <inheritdoc />
+    public void OnFlowsEnd(ReadOnlyMemory<Flow> flows) => writer.WriteAll(flows);
 }

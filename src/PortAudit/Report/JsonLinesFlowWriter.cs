@@ -9,26 +9,19 @@ namespace PortAudit.Report;
 /// <summary>
 /// One JSON object per line, written as UTF-8 straight into a buffer: a record allocates nothing. The bytes are
 /// exactly those of a <see cref="Utf8JsonWriter"/> with default options, which still escapes any text that needs it.
+/// Many flows ending at once (the end of input) are formatted on two cores, and written in their order.
 /// </summary>
-public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
+public sealed class JsonLinesFlowWriter : IFlowRecordWriter
 {
     // Records collect in memory and reach the stream in large writes, not one system call per record.
     private const int WriteThreshold = 1 << 16;
+    // Flows per formatter and round when many end at once: enough to outweigh handing work to another thread,
+    // few enough that the formatted text stays a few megabytes.
+    private const int ParallelChunk = 8192;
 
-    // Printable ASCII that the default JSON encoder leaves alone. Text made only of these is copied byte for byte;
-    // anything else (quotes, markup characters, controls, non-ASCII from hostile packets) is escaped by the framework.
-    private static readonly SearchValues<char> Unescaped =
-        SearchValues.Create(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Except("\"&'+<>\\`").ToArray());
-
-    // Per field, its name with the separator before it: "start": for the first field, ,"end": and so on after it.
-    private readonly byte[][] _names;
     private readonly Stream _output;
-    private byte[] _buffer = new byte[WriteThreshold * 2];
-    private int _length;
-    // Text that needs escaping is written by the framework into a side buffer, then copied: its escapes stay the
-    // framework's own, character for character.
-    private readonly ArrayBufferWriter<byte> _escaped = new();
-    private readonly Utf8JsonWriter _escaper;
+    private readonly JsonLineFormatter _formatter;
+    private JsonLineFormatter? _second;
 
     /// <summary>Creates the writer over <paramref name="output"/>.</summary>
     public JsonLinesFlowWriter(Stream output) : this(output, []) { }
@@ -36,130 +29,58 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter, IFlowFieldSink
     /// <summary>Creates a writer whose records end with <paramref name="extraFields"/>, written by <see cref="Write{TExtra}"/>.</summary>
     public JsonLinesFlowWriter(Stream output, IReadOnlyList<string> extraFields)
     {
-        _names = FlowFields.Names.Concat(extraFields).Select((name, i) => NamePrefix(name, first: i == 0)).ToArray();
         _output = output;
-        _escaper = new Utf8JsonWriter(_escaped, new JsonWriterOptions { SkipValidation = true });
+        _formatter = new JsonLineFormatter(FlowFields.Names.Concat(extraFields).ToArray());
     }
-
-    private static byte[] NamePrefix(string name, bool first) =>
-        [.. first ? ""u8 : ","u8, (byte)'"', .. JsonEncodedText.Encode(name).EncodedUtf8Bytes, .. "\":"u8];
 
     /// <inheritdoc />
     public void Write(Flow flow)
     {
-        Append("{"u8);
-        FlowFields.Write(flow, this);
-        EndRecord();
+        _formatter.Format(flow);
+        if (_formatter.Length >= WriteThreshold) _formatter.DrainTo(_output);
     }
 
     /// <summary>Writes <paramref name="flow"/> followed by the extra fields of <paramref name="extra"/>.</summary>
     public void Write<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource
     {
-        Append("{"u8);
-        FlowFields.Write(flow, this);
-        extra.Write(this, FlowFields.Names.Length);
-        EndRecord();
+        _formatter.Format(flow, extra);
+        if (_formatter.Length >= WriteThreshold) _formatter.DrainTo(_output);
     }
 
-    private void EndRecord()
+    /// <inheritdoc />
+    public void WriteAll(ReadOnlyMemory<Flow> flows)
     {
-        Append("}\n"u8);
-        if (_length >= WriteThreshold) Drain();
-    }
-
-    private void Drain()
-    {
-        _output.Write(_buffer, 0, _length);
-        _length = 0;
-    }
-
-    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
-    {
-        Append(_names[field]);
-        String(value);
-    }
-
-    void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
-    {
-        var name = _names[field];
-        var free = Reserve(name.Length + ascii.Length + 2);
-        name.CopyTo(free);
-        free[name.Length] = (byte)'"';
-        ascii.CopyTo(free[(name.Length + 1)..]);
-        free[name.Length + ascii.Length + 1] = (byte)'"';
-        _length += name.Length + ascii.Length + 2;
-    }
-
-    void IFlowFieldSink.Number(int field, long value)
-    {
-        var name = _names[field];
-        var free = Reserve(name.Length + 20);
-        name.CopyTo(free);
-        Utf8Formatter.TryFormat(value, free[name.Length..], out int digits);
-        _length += name.Length + digits;
-    }
-
-    void IFlowFieldSink.Null(int field)
-    {
-        Append(_names[field]);
-        Append("null"u8);
-    }
-
-    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values)
-    {
-        Append(_names[field]);
-        Append("["u8);
-        for (int i = 0; i < values.Count; i++)
+        if (flows.Length < 2 * ParallelChunk || Environment.ProcessorCount < 2)
         {
-            if (i > 0) Append(","u8);
-            String(values[i]);
-        }
-        Append("]"u8);
-    }
-
-    private void String(ReadOnlySpan<char> value)
-    {
-        if (value.ContainsAnyExcept(Unescaped))
-        {
-            _escaper.WriteStringValue(value);
-            _escaper.Flush();
-            _escaper.Reset(); // or the next value would be taken for a second item and get a comma
-            Append(_escaped.WrittenSpan);
-            _escaped.ResetWrittenCount();
+            foreach (var flow in flows.Span) Write(flow);
             return;
         }
-        var free = Reserve(value.Length + 2);
-        free[0] = (byte)'"';
-        Ascii.FromUtf16(value, free[1..], out _);
-        free[value.Length + 1] = (byte)'"';
-        _length += value.Length + 2;
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(Reserve(bytes.Length));
-        _length += bytes.Length;
-    }
-
-    /// <summary>The free part of the buffer, at least <paramref name="count"/> bytes; the caller adds what it wrote to the length.</summary>
-    private Span<byte> Reserve(int count)
-    {
-        if (_buffer.Length - _length < count) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
-        return _buffer.AsSpan(_length);
+        _formatter.DrainTo(_output);
+        _second ??= _formatter.Twin();
+        for (int start = 0; start < flows.Length; start += 2 * ParallelChunk)
+        {
+            var first = flows.Slice(start, Math.Min(ParallelChunk, flows.Length - start));
+            var rest = flows[(start + first.Length)..];
+            var second = rest[..Math.Min(ParallelChunk, rest.Length)];
+            var other = Task.Run(() => _second.FormatAll(second.Span));
+            _formatter.FormatAll(first.Span);
+            other.GetAwaiter().GetResult();
+            _formatter.DrainTo(_output);
+            _second.DrainTo(_output);
+        }
     }
 
     /// <inheritdoc />
     public void Complete()
     {
-        Drain();
+        _formatter.DrainTo(_output);
         _output.Flush();
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _escaper.Dispose();
-        Drain();
+        _formatter.DrainTo(_output);
         _output.Dispose();
     }
 }

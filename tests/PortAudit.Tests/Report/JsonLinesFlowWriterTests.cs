@@ -64,6 +64,21 @@ public class JsonLinesFlowWriterTests
     }
 
     [Fact]
+    public void Flows_ending_together_are_formatted_in_parallel_and_written_in_their_order()
+    {
+        // Enough for several rounds of two chunks and a short last round, with escaped text here and there.
+        var flows = Enumerable.Range(0, 40_000).Select(i => NewFlow(app: "app" + i, detail: i % 11 == 0 ? "<\"" + i : "d" + i)).ToArray();
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output))
+        {
+            writer.Write(flows[0]);
+            writer.WriteAll(flows.AsMemory(1));
+            writer.Complete();
+        }
+        Assert.Equal(Reference(flows), output.ToArray());
+    }
+
+    [Fact]
     public void Writing_records_of_IPv4_flows_allocates_nothing()
     {
         var flows = Enumerable.Range(0, 2000).Select(i => NewFlow(app: "sip", detail: i % 2 == 0 ? "INVITE" : "from=<sip:a@b>")).ToList();
@@ -83,8 +98,8 @@ public class JsonLinesFlowWriterTests
             .Select(protocol => new Flow(protocol, (byte)protocol, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: true))
             .Append(new Flow(256, IpProtocol.Tcp, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: false))
             .ToList();
-        flows[IpProtocol.Udp].Count(fromClient: false, 60, 1, TcpFlags.None);
-        flows[IpProtocol.Tcp].Count(fromClient: false, 60, 1, TcpFlags.Rst);
+        flows[IpProtocol.Udp].Count(fromClient: false, 60, 1, TcpFlags.None, sequence: 0);
+        flows[IpProtocol.Tcp].Count(fromClient: false, 60, 1, TcpFlags.Rst, sequence: 0);
         Assert.Equal(4, flows.Select(flow => flow.State).Distinct().Count());
         Assert.Equal(Reference(flows), Written(flows));
     }
@@ -93,8 +108,8 @@ public class JsonLinesFlowWriterTests
     {
         var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0A00_0001), 50000, IpAddr.FromV4(0xC0A8_64FE), 5060,
             1_700_000_000_123_456_789L, opened: true);
-        flow.Count(fromClient: true, 60, 1_700_000_001_000_000_000L, TcpFlags.Syn);
-        flow.Count(fromClient: false, 60, 1_700_000_001_500_000_000L, TcpFlags.Syn | TcpFlags.Ack);
+        flow.Count(fromClient: true, 60, 1_700_000_001_000_000_000L, TcpFlags.Syn, sequence: 1000);
+        flow.Count(fromClient: false, 60, 1_700_000_001_500_000_000L, TcpFlags.Syn | TcpFlags.Ack, sequence: 9000);
         flow.App = app;
         flow.AppDetail = detail;
         flow.RpcInterface = rpc;
