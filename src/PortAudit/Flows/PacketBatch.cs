@@ -3,15 +3,15 @@ using PortAudit.Decode;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// A reusable block of decoded packets with copies of their frames, handed from the decoding thread to the
+/// A reusable block of decoded packets with copies of their payloads, handed from the decoding thread to the
 /// flow-table thread. Batches circulate through a small pool, so the hand-over allocates nothing per packet.
 /// </summary>
 internal sealed class PacketBatch
 {
     public const int Capacity = 2048;
-    private const int FrameBytes = 1 << 20;
+    private const int PayloadBytes = 1 << 20;
 
-    private byte[] _frames = new byte[FrameBytes];
+    private byte[] _payloads = new byte[PayloadBytes];
     private int _used;
 
     public readonly Entry[] Entries = new Entry[Capacity];
@@ -20,23 +20,31 @@ internal sealed class PacketBatch
 
     public bool IsFull => Count == Capacity;
 
-    /// <summary>True when <paramref name="length"/> more frame bytes fit (an empty batch always takes a frame).</summary>
-    public bool HasRoomFor(int length) => Count == 0 || _used + length <= _frames.Length;
+    /// <summary>True when <paramref name="length"/> more payload bytes fit (an empty batch always takes a frame).</summary>
+    public bool HasRoomFor(int length) => Count == 0 || _used + length <= _payloads.Length;
 
+    /// <summary>
+    /// Adds a packet with a copy of its transport payload, the only bytes the flow table's stages read: headers are
+    /// decoded already, and most packets (handshakes, acknowledgments) carry none, so most copy nothing.
+    /// </summary>
     public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
-        // Only a frame larger than the whole buffer gets here with an empty batch: grow once for it.
-        if (_used + frame.Length > _frames.Length) _frames = new byte[Math.Max(frame.Length, FrameBytes)];
-        frame.CopyTo(_frames.AsSpan(_used));
+        var payload = packet.PayloadLength > 0 && !packet.IsLaterFragment
+            ? frame.Slice(packet.PayloadOffset, packet.PayloadLength)
+            : ReadOnlySpan<byte>.Empty;
+        // Only a payload larger than the whole buffer gets here with an empty batch: grow once for it.
+        if (_used + payload.Length > _payloads.Length) _payloads = new byte[Math.Max(payload.Length, PayloadBytes)];
+        payload.CopyTo(_payloads.AsSpan(_used));
         ref var entry = ref Entries[Count++];
         entry.Packet = packet;
-        entry.FrameOffset = _used;
-        entry.FrameLength = frame.Length;
+        entry.Packet.PayloadOffset = 0;
+        entry.PayloadAt = _used;
+        entry.PayloadLength = payload.Length;
         entry.TimestampNs = timestampNs;
-        _used += frame.Length;
+        _used += payload.Length;
     }
 
-    public ReadOnlySpan<byte> Frame(in Entry entry) => _frames.AsSpan(entry.FrameOffset, entry.FrameLength);
+    public ReadOnlySpan<byte> Payload(in Entry entry) => _payloads.AsSpan(entry.PayloadAt, entry.PayloadLength);
 
     public void Clear()
     {
@@ -47,8 +55,8 @@ internal sealed class PacketBatch
     public struct Entry
     {
         public DecodedPacket Packet;
-        public int FrameOffset;
-        public int FrameLength;
+        public int PayloadAt;
+        public int PayloadLength;
         public long TimestampNs;
     }
 }

@@ -131,7 +131,7 @@ public sealed class TrafficReader
         for (int i = 0; i < batch.Count; i++)
         {
             ref var entry = ref entries[i];
-            _table.Add(ref entry.Packet, batch.Frame(entry), entry.TimestampNs);
+            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs);
         }
         batch.Clear();
         empty.Add(batch);
