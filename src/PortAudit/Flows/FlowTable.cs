@@ -22,6 +22,8 @@ public sealed class FlowTable
     private readonly long _sweepIntervalNs;
     private long _nextSweepNs;
     private Flow? _recent;
+    private (long EndNs, long Id)[] _evictionOrder = [];
+    private Flow[] _evictionFlows = [];
     private FlowKey _recentKey;
     private long _nextId;
 
@@ -164,14 +166,28 @@ public sealed class FlowTable
     private void EvictIdlest()
     {
         // Ending a tenth at once keeps eviction rare: one sort per many new flows instead of a scan per flow.
-        var byIdle = _flows.ToArray();
-        Array.Sort(byIdle, static (a, b) => a.Value.EndNs.CompareTo(b.Value.EndNs));
-        int count = Math.Max(1, byIdle.Length / 10);
-        for (int i = 0; i < count; i++)
+        // Sorting a key array beside the flows (and reusing both) keeps each eviction cheap at any table size.
+        int n = _flows.Count;
+        if (_evictionOrder.Length < n)
         {
-            End(byIdle[i].Key, byIdle[i].Value);
+            _evictionOrder = new (long, long)[n];
+            _evictionFlows = new Flow[n];
+        }
+        int i = 0;
+        foreach (var flow in _flows.Values)
+        {
+            _evictionOrder[i] = (flow.EndNs, flow.Id);
+            _evictionFlows[i++] = flow;
+        }
+        Array.Sort(_evictionOrder, _evictionFlows, 0, n);
+        int count = Math.Max(1, n / 10);
+        for (int j = 0; j < count; j++)
+        {
+            var flow = _evictionFlows[j];
+            End(FlowKey.Create(flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, flow.Protocol, out _), flow);
             Statistics.FlowsEvicted++;
         }
+        Array.Clear(_evictionFlows, 0, n);
     }
 
     private void End(FlowKey key, Flow flow)
