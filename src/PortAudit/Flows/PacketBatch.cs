@@ -20,7 +20,7 @@ internal sealed class PacketBatch
 
     public bool IsFull => Count == Capacity;
 
-    /// <summary>True when <paramref name="length"/> more payload bytes fit (an empty batch always takes a frame).</summary>
+    /// <summary>True when <paramref name="length"/> more payload bytes fit (an empty batch always takes one).</summary>
     public bool HasRoomFor(int length) => Count == 0 || _used + length <= _payloads.Length;
 
     /// <summary>

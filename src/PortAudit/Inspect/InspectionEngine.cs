@@ -18,7 +18,7 @@ public sealed class InspectionEngine : IFlowObserver
     // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
     private readonly Inspector?[] _direct;
     private readonly Dictionary<int, ulong> _hints = new();
-    // Marks a flow the inspectors are done with, so that its per-flow state can die young instead of living as long as the flow.
+    // Marks a flow the inspectors are done with: its state has gone back to the pool, for the flows that come next.
     private static readonly object Finished = new();
     private readonly InspectionLimits _limits;
     private readonly FlowInspectionPool _pool;
