@@ -100,4 +100,11 @@ public struct DecodedPacket
     public QuotedPacket Quote;
     /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4) were removed to reach this packet.</summary>
     public byte TunnelDepth;
+
+    /// <summary>
+    /// The transport payload within <paramref name="frame"/>, the bytes this packet was decoded from; empty for a
+    /// later fragment, whose bytes continue a payload that began in another packet.
+    /// </summary>
+    public readonly ReadOnlySpan<byte> Payload(ReadOnlySpan<byte> frame) =>
+        PayloadLength > 0 && !IsLaterFragment ? frame.Slice(PayloadOffset, PayloadLength) : ReadOnlySpan<byte>.Empty;
 }

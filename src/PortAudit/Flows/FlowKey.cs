@@ -18,6 +18,9 @@ public readonly record struct FlowKey(IpAddr LowAddress, ushort LowPort, IpAddr 
             : new FlowKey(destination, destinationPort, source, sourcePort, protocol);
     }
 
+    /// <summary>The key under which <paramref name="flow"/> is held.</summary>
+    public static FlowKey Of(Flow flow) => Create(flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, flow.Protocol, out _);
+
     /// <inheritdoc />
     public override int GetHashCode()
     {

@@ -22,9 +22,9 @@ public sealed class FlowTable
     private readonly long _sweepIntervalNs;
     private long _nextSweepNs;
     private Flow? _recent;
-    private (long EndNs, long Id)[] _evictionOrder = [];
-    private Flow[] _evictionFlows = [];
     private FlowKey _recentKey;
+    private (long Time, long Id)[] _evictionOrder = [];
+    private Flow[] _evictionFlows = [];
     private long _nextId;
 
     /// <summary>Creates an empty table.</summary>
@@ -72,9 +72,7 @@ public sealed class FlowTable
         flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
         if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
 
-        var payload = packet.PayloadLength > 0 && !packet.IsLaterFragment
-            ? frame.Slice(packet.PayloadOffset, packet.PayloadLength)
-            : ReadOnlySpan<byte>.Empty;
+        var payload = packet.Payload(frame);
         foreach (var observer in _observers) observer.OnPacket(flow, fromClient, isFirst, packet, payload);
     }
 
@@ -103,13 +101,11 @@ public sealed class FlowTable
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
-        var remaining = _flows.Values.ToArray();
+        int count = _flows.Count;
+        var remaining = new Flow[count];
+        SortFlows(new (long, long)[count], remaining, byEnd: false);
         _flows.Clear();
         _recent = null;
-        // Sorting by a key array avoids a comparer call per comparison; ids break ties so the order is stable.
-        var order = new (long StartNs, long Id)[remaining.Length];
-        for (int i = 0; i < remaining.Length; i++) order[i] = (remaining[i].StartNs, remaining[i].Id);
-        Array.Sort(order, remaining);
         foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
     }
 
@@ -166,28 +162,35 @@ public sealed class FlowTable
     private void EvictIdlest()
     {
         // Ending a tenth at once keeps eviction rare: one sort per many new flows instead of a scan per flow.
-        // Sorting a key array beside the flows (and reusing both) keeps each eviction cheap at any table size.
+        // The arrays are reused, so that evictions cost no allocation at any table size.
         int n = _flows.Count;
         if (_evictionOrder.Length < n)
         {
             _evictionOrder = new (long, long)[n];
             _evictionFlows = new Flow[n];
         }
-        int i = 0;
-        foreach (var flow in _flows.Values)
+        SortFlows(_evictionOrder, _evictionFlows, byEnd: true);
+        for (int i = 0; i < Math.Max(1, n / 10); i++)
         {
-            _evictionOrder[i] = (flow.EndNs, flow.Id);
-            _evictionFlows[i++] = flow;
-        }
-        Array.Sort(_evictionOrder, _evictionFlows, 0, n);
-        int count = Math.Max(1, n / 10);
-        for (int j = 0; j < count; j++)
-        {
-            var flow = _evictionFlows[j];
-            End(FlowKey.Create(flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, flow.Protocol, out _), flow);
+            End(FlowKey.Of(_evictionFlows[i]), _evictionFlows[i]);
             Statistics.FlowsEvicted++;
         }
         Array.Clear(_evictionFlows, 0, n);
+    }
+
+    /// <summary>
+    /// Puts every held flow into <paramref name="flows"/>, by start or by last packet. Sorting a key array beside
+    /// them avoids a comparer call per comparison; ids break ties, so the order does not depend on the table's.
+    /// </summary>
+    private void SortFlows((long Time, long Id)[] order, Flow[] flows, bool byEnd)
+    {
+        int n = 0;
+        foreach (var flow in _flows.Values)
+        {
+            order[n] = (byEnd ? flow.EndNs : flow.StartNs, flow.Id);
+            flows[n++] = flow;
+        }
+        Array.Sort(order, flows, 0, n);
     }
 
     private void End(FlowKey key, Flow flow)

@@ -20,8 +20,8 @@ internal sealed class PacketBatch
 
     public bool IsFull => Count == Capacity;
 
-    /// <summary>True when <paramref name="length"/> more payload bytes fit (an empty batch always takes one).</summary>
-    public bool HasRoomFor(int length) => Count == 0 || _used + length <= _payloads.Length;
+    /// <summary>True when the payload of <paramref name="packet"/> fits (an empty batch always takes one).</summary>
+    public bool HasRoomFor(in DecodedPacket packet) => Count == 0 || _used + packet.PayloadLength <= _payloads.Length;
 
     /// <summary>
     /// Adds a packet with a copy of its transport payload, the only bytes the flow table's stages read: headers are
@@ -29,9 +29,7 @@ internal sealed class PacketBatch
     /// </summary>
     public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
-        var payload = packet.PayloadLength > 0 && !packet.IsLaterFragment
-            ? frame.Slice(packet.PayloadOffset, packet.PayloadLength)
-            : ReadOnlySpan<byte>.Empty;
+        var payload = packet.Payload(frame);
         // Only a payload larger than the whole buffer gets here with an empty batch: grow once for it.
         if (_used + payload.Length > _payloads.Length) _payloads = new byte[Math.Max(payload.Length, PayloadBytes)];
         payload.CopyTo(_payloads.AsSpan(_used));

@@ -98,7 +98,7 @@ public sealed class TrafficReader
             while (reader.TryRead(out var record))
             {
                 if (!Decode(reader, record, ref packets, out var packet)) continue;
-                if (batch.IsFull || !batch.HasRoomFor(record.Data.Length))
+                if (batch.IsFull || !batch.HasRoomFor(packet))
                 {
                     full.Add(batch);
                     batch = empty.Take();

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using PortAudit.Flows;
 
