@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using PortAudit.Capture;
-using PortAudit.Flows;
+using PortAudit.Pipeline;
 using Spectre.Console;
 
 namespace PortAudit.Cli;
 
 /// <summary>
 /// A progress bar on stderr while captures are read: the current capture, how far into it, and packets, bytes and
-/// flows per second. Spectre's display is not thread-safe and <see cref="TrafficReader.Progress"/> fires on the
+/// flows per second. Spectre's display is not thread-safe and <see cref="TrafficRun.Progress"/> fires on the
 /// decoding thread, so that callback only stores a snapshot under a lock; the read itself runs on a worker and the
 /// calling thread alone draws, polling the snapshot. Nothing shows for a read that ends within <see cref="Delay"/>.
 /// </summary>
@@ -17,45 +17,42 @@ internal sealed class CaptureProgress
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(0.5), Refresh = TimeSpan.FromMilliseconds(200);
 
     private readonly object _lock = new();
-    private readonly TrafficReader _reader;
-    private readonly FlowTable _table;
-    private Snapshot? _latest;
-
-    private CaptureProgress(TrafficReader reader, FlowTable table)
-    {
-        _reader = reader;
-        _table = table;
-    }
-
-    private sealed record Snapshot(string Capture, long Position, long Packets, long Bytes, long Flows);
+    private RunProgress? _latest;
 
     /// <summary>False with --quiet or when stderr is not a terminal, where a bar would only litter logs.</summary>
     public static bool Wanted(bool quiet) => !quiet && !Console.IsErrorRedirected;
 
-    /// <summary>Runs <paramref name="read"/> (which drives <paramref name="reader"/>) under the progress display.</summary>
-    public static void Run(TrafficReader reader, FlowTable table, Action read)
+    /// <summary>Runs <paramref name="read"/> (which drives <paramref name="run"/>), under the progress display when <paramref name="wanted"/>.</summary>
+    public static T Run<T>(TrafficRun run, bool wanted, Func<T> read)
     {
-        var progress = new CaptureProgress(reader, table);
-        reader.Progress = progress.Record;
+        if (!wanted) return read();
+        var progress = new CaptureProgress();
+        run.Progress = progress.Record;
         try
         {
+            var work = Task.Run(read);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             console.Progress().AutoClear(true).AutoRefresh(true)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(progress.Show(Task.Run(read)));
+                .Start(progress.Show(work));
+            return work.GetAwaiter().GetResult();
         }
         finally
         {
-            reader.Progress = null;
+            run.Progress = null;
         }
     }
 
-    // Decoding thread: counters of the reader are its own; the flow count is read across threads, where a stale
-    // value only delays the display by one update.
-    private void Record(ICaptureReader capture)
+    /// <summary>As <see cref="Run{T}"/> for a read without a result.</summary>
+    public static void Run(TrafficRun run, bool wanted, Action read) => Run(run, wanted, () =>
     {
-        var snapshot = new Snapshot(capture.Name, capture.BytesRead, _reader.Statistics.Packets, _reader.Statistics.CapturedBytes,
-            _table.Statistics.FlowsCreated);
+        read();
+        return true;
+    });
+
+    // Decoding thread: only stores the snapshot.
+    private void Record(RunProgress snapshot)
+    {
         lock (_lock) _latest = snapshot;
     }
 
@@ -66,19 +63,19 @@ internal sealed class CaptureProgress
         string? capture = null;
         while (!work.Wait(Refresh))
         {
-            Snapshot? now;
+            RunProgress? now;
             lock (_lock) now = _latest;
-            if (now is null || clock.Elapsed < Delay) continue;
-            string description = Describe(now, clock.Elapsed.TotalSeconds);
+            if (now is not { } current || clock.Elapsed < Delay) continue;
+            string description = Describe(current, clock.Elapsed.TotalSeconds);
             bar ??= context.AddTask(description);
-            if (capture != now.Capture)
+            if (capture != current.Input)
             {
-                capture = now.Capture;
+                capture = current.Input;
                 long size = SizeOf(capture);
                 bar.IsIndeterminate = size <= 0;
                 bar.MaxValue = Math.Max(size, 1);
             }
-            bar.Value = Math.Min(now.Position, bar.MaxValue);
+            bar.Value = Math.Min(current.Position, bar.MaxValue);
             bar.Description = description;
         }
         if (bar is not null) bar.Value = bar.MaxValue;
@@ -93,11 +90,12 @@ internal sealed class CaptureProgress
     }
 
     /// <summary>Short enough for an 80-column terminal next to the bar: "big.pcap 2.0M pkt 136k/s, 118 MiB 8 MiB/s, 1.8M flows 122k/s".</summary>
-    private static string Describe(Snapshot s, double seconds)
+    private static string Describe(RunProgress s, double seconds)
     {
         double perSecond = 1 / Math.Max(seconds, 0.001);
         const double MiB = 1 << 20;
-        return $"{Markup.Escape(Path.GetFileName(s.Capture))} {Compact(s.Packets)} pkt {Compact(s.Packets * perSecond)}/s, " +
+        string input = s.InputCount > 1 ? $"{s.InputNumber}/{s.InputCount} " : "";
+        return $"{input}{Markup.Escape(Path.GetFileName(s.Input))} {Compact(s.Packets)} pkt {Compact(s.Packets * perSecond)}/s, " +
                $"{Compact(s.Bytes / MiB)} MiB {Compact(s.Bytes / MiB * perSecond)} MiB/s, {Compact(s.Flows)} flows {Compact(s.Flows * perSecond)}/s";
     }
 

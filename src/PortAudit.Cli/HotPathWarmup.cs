@@ -19,7 +19,7 @@ internal static class HotPathWarmup
         const BindingFlags Declared = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
         try
         {
-            foreach (var type in typeof(FlowTable).Assembly.GetTypes())
+            foreach (var type in typeof(PortAudit.Pipeline.TrafficRun).Assembly.GetTypes())
             {
                 if (type.ContainsGenericParameters) continue;
                 foreach (var method in type.GetMethods(Declared))

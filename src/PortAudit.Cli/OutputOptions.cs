@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Report;
+using PortAudit.Report.Records;
 
 namespace PortAudit.Cli;
 

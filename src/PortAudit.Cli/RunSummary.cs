@@ -1,5 +1,5 @@
 using PortAudit.Decode;
-using PortAudit.Flows;
+using PortAudit.Pipeline;
 using Serilog;
 
 namespace PortAudit.Cli;
@@ -8,19 +8,19 @@ namespace PortAudit.Cli;
 public static class RunSummary
 {
     /// <summary>Logs counters and warnings, prints each input error; returns 2 when there was one, else 0.</summary>
-    public static int Report(ILogger log, TrafficReader reader, FlowTable table)
+    public static int Report(ILogger log, TrafficSummary summary)
     {
-        var stats = reader.Statistics;
+        var stats = summary.Traffic;
         foreach (var (linkType, count) in stats.UnsupportedLinkTypes)
             log.Warning("link type {LinkType}: {Packets} packets skipped", linkType, count);
-        if (table.Statistics.FlowsEvicted > 0)
-            log.Warning("flow table full: {Evicted} flows ended early (raise --max-flows)", table.Statistics.FlowsEvicted);
-        if (table.Statistics.OrphanFragments > 0)
-            log.Information("{Fragments} IP fragments without their first fragment were not counted", table.Statistics.OrphanFragments);
+        if (summary.Flows.FlowsEvicted > 0)
+            log.Warning("flow table full: {Evicted} flows ended early (raise --max-flows)", summary.Flows.FlowsEvicted);
+        if (summary.Flows.OrphanFragments > 0)
+            log.Information("{Fragments} IP fragments without their first fragment were not counted", summary.Flows.OrphanFragments);
         log.Information("{Packets} packets, {Bytes} bytes, {Flows} flows; not IP {NotIp}, truncated {Truncated}, malformed {Malformed}",
-            stats.Packets, stats.CapturedBytes, table.Statistics.FlowsCreated,
+            stats.Packets, stats.CapturedBytes, summary.Flows.FlowsCreated,
             stats.Count(DecodeStatus.NotIp), stats.Count(DecodeStatus.Truncated), stats.Count(DecodeStatus.Malformed));
-        foreach (var error in reader.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
-        return reader.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
+        foreach (var error in summary.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
+        return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 }

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using PortAudit.Capture;
+using PortAudit.Report.Audits;
+using PortAudit.Pipeline;
 
 namespace PortAudit.Cli.Commands;
 
@@ -18,13 +21,13 @@ public static class AuditCommand
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            using var session = audit.Open(parse);
-            var paths = parse.GetValue(captures)!;
+            var (context, settings) = audit.Open(parse);
+            var sources = CaptureFileSource.Of(parse.GetValue(captures)!);
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
-            var run = Pipeline.Read(session.WithServerPorts(flowOptions.Read(parse)), paths, CaptureProgress.Wanted(quiet), session.Observer);
-            int findings = session.Finish(paths, run.Reader.Statistics, quiet, log);
-            int readStatus = RunSummary.Report(log, run.Reader, run.Table);
-            return readStatus != ExitCodes.Ok ? readStatus : findings;
+            using var run = new AuditRun(context, settings, flowOptions.Read(parse));
+            using var stop = new StopSignals();
+            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), () => run.Run(sources, stop.Token));
+            return AuditOptions.Conclude(outcome, quiet, log);
         }));
         return command;
     }

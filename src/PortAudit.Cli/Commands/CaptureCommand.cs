@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using PortAudit.Capture;
 using PortAudit.Capture.Live;
 using PortAudit.Flows;
-using PortAudit.Report;
+using PortAudit.Audit;
+using PortAudit.Report.Records;
+using PortAudit.Pipeline;
 using Serilog;
 
 namespace PortAudit.Cli.Commands;
@@ -31,40 +32,27 @@ public static class CaptureCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
-            // Opened before the interfaces, so that a bad inventory stops before anything is captured.
-            using var session = audit.Requested(parse) ? audit.Open(parse) : null;
-            using var stop = new CancellationTokenSource();
-            using var signals = new StopSignals(stop);
-            var options = live.Read(parse);
-            using var reader = LiveCaptureReader.Open(options, stop.Token);
-            foreach (var warning in reader.Warnings) log.Warning("{Warning}", warning);
-            using var recorder = live.WritePath(parse) is { } path
-                ? new RotatingPcapNgWriter(path, reader.Interfaces, live.Rotation(parse))
-                : null;
+            // Read before the interfaces open, so that a bad inventory stops before anything is captured.
+            var audited = audit.Requested(parse) ? audit.Open(parse) : default((AuditContext, AuditSettings)?);
+            using var signals = new StopSignals();
+            using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
+            foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
             // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
-            using var flows = session is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
-            var observers = new List<IFlowObserver>();
-            if (flows is not null) observers.Add(new FlowRecordObserver(flows));
-            if (session is not null) observers.Add(session.Observer);
+            using var flows = audited is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
+            IFlowObserver[] consumers = flows is null ? [] : [new FlowRecordObserver(flows)];
             var tableOptions = flowOptions.Read(parse);
-            var table = Pipeline.CreateTable(session?.WithServerPorts(tableOptions) ?? tableOptions, observers.ToArray());
-            if (live.Duration(parse) is { } duration) stop.CancelAfter(duration);
-            var run = new CaptureRun(reader, recorder, table, quiet);
-            var failure = run.Read();
-            table.Flush();
+            using var auditRun = audited is { } a ? new AuditRun(a.Item1, a.Item2, tableOptions, consumers) : null;
+            var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
+            var display = new LiveCaptureDisplay(source, run, quiet);
+            if (live.Duration(parse) is { } duration) signals.CancelAfter(duration);
+            run.Read([source], signals.Token);
             flows?.Complete();
-            failure ??= run.CloseRecorder();
-            run.ReportEnd(log, signals.Received ? "signal" : failure is not null ? "error"
+            display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
             // Written after an error too: the audit of what was gathered is the point of an interrupted capture.
-            int findings = session?.Finish(options.Interfaces.Select(i => "live capture on " + i).ToList(), run.Traffic.Statistics, quiet, log) ?? ExitCodes.Ok;
-            int exit = RunSummary.Report(log, run.Traffic, table);
-            if (failure is not null)
-            {
-                Console.Error.WriteLine($"portaudit: {failure.Message}");
-                return ExitCodes.BadInput;
-            }
-            return exit != ExitCodes.Ok ? exit : findings;
+            return auditRun is null
+                ? RunSummary.Report(log, run.Summary)
+                : AuditOptions.Conclude(auditRun.Finish([source.Name]), quiet, log);
         }));
         return command;
     }
@@ -156,125 +144,41 @@ internal sealed class LiveOptionSet
         TimeSpan.FromSeconds(parse.GetValue(_rotateSeconds) ?? 0));
 }
 
-/// <summary>
-/// Turns Ctrl+C and SIGTERM into a clean stop. A second Ctrl+C is left to the runtime, which ends the process,
-/// for when a clean stop itself hangs.
-/// </summary>
-internal sealed class StopSignals : IDisposable
+/// <summary>What a live capture shows while it runs and when it stops: counters of the run and of libpcap.</summary>
+internal sealed class LiveCaptureDisplay
 {
-    private readonly CancellationTokenSource _stop;
-    private readonly PosixSignalRegistration _terminate;
-    private int _received;
-
-    public StopSignals(CancellationTokenSource stop)
-    {
-        _stop = stop;
-        Console.CancelKeyPress += OnCancelKeyPress;
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            Request();
-        });
-    }
-
-    /// <summary>True once a signal asked to stop.</summary>
-    public bool Received => Volatile.Read(ref _received) != 0;
-
-    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e) => e.Cancel = Request();
-
-    // True when this was the first request, which the capture honours by stopping cleanly.
-    private bool Request()
-    {
-        bool first = Interlocked.Exchange(ref _received, 1) == 0;
-        if (first) _stop.Cancel();
-        return first;
-    }
-
-    public void Dispose()
-    {
-        Console.CancelKeyPress -= OnCancelKeyPress;
-        _terminate.Dispose();
-    }
-}
-
-/// <summary>One capture: reads until stopped, showing progress, and keeps what it needs for the final summary.</summary>
-internal sealed class CaptureRun
-{
-    private readonly LiveCaptureReader _reader;
-    private readonly RotatingPcapNgWriter? _recorder;
-    private readonly FlowTable _table;
+    private readonly LiveCaptureSource _source;
+    private readonly TrafficRun _run;
     private readonly bool _quiet;
     private readonly long _started = Stopwatch.GetTimestamp();
-    private IReadOnlyList<InterfaceStatistics> _final = [];
 
-    public CaptureRun(LiveCaptureReader reader, RotatingPcapNgWriter? recorder, FlowTable table, bool quiet)
+    public LiveCaptureDisplay(LiveCaptureSource source, TrafficRun run, bool quiet)
     {
-        _reader = reader;
-        _recorder = recorder;
-        _table = table;
+        _source = source;
+        _run = run;
         _quiet = quiet;
-        Traffic = new TrafficReader(table);
-        reader.Heartbeat = OnHeartbeat;
-    }
-
-    /// <summary>What was read, for the run summary.</summary>
-    public TrafficReader Traffic { get; }
-
-    /// <summary>Reads until the capture ends; returns the error that ended it, or null for a clean stop.</summary>
-    public InputException? Read()
-    {
-        InputException? failure = null;
-        try
-        {
-            Traffic.Read(_recorder is null ? _reader : new RecordingCaptureReader(_reader, _recorder));
-        }
-        catch (InputException ex)
-        {
-            failure = ex;
-        }
-        _final = _reader.Statistics();
-        return failure;
-    }
-
-    /// <summary>Completes the saved file; returns the error if its last bytes could not be written.</summary>
-    public InputException? CloseRecorder()
-    {
-        try
-        {
-            _recorder?.Dispose();
-            return null;
-        }
-        catch (InputException ex)
-        {
-            return ex;
-        }
-    }
-
-    private void OnHeartbeat()
-    {
-        // Keeps the saved file readable by other tools while the capture runs.
-        _recorder?.Flush();
-        if (!_quiet) Console.Error.WriteLine($"portaudit: {Line(_reader.Statistics())}");
+        if (!quiet) source.Heartbeat = () => Console.Error.WriteLine($"portaudit: {Line()}");
     }
 
     /// <summary>Prints and logs the final counters, libpcap's included.</summary>
     public void ReportEnd(ILogger log, string reason)
     {
         double seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        string line = $"capture stopped ({reason}) after {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {Line(_final)}";
-        if (_recorder is not null) line += $"; saved {_recorder.Packets} packets to {string.Join(", ", _recorder.Files)}";
+        string line = $"capture stopped ({reason}) after {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {Line()}";
+        if (_source.Saves) line += $"; saved {_source.SavedPackets} packets to {string.Join(", ", _source.SavedFiles)}";
         if (!_quiet) Console.Error.WriteLine($"portaudit: {line}");
         log.Information("{Summary}", line);
-        foreach (var s in _final)
+        foreach (var s in _source.Statistics)
             log.Information("{Interface}: libpcap received {Received}, dropped {Dropped}, interface dropped {InterfaceDropped}",
                 s.Interface, s.Received, s.Dropped, s.InterfaceDropped);
     }
 
-    private string Line(IReadOnlyList<InterfaceStatistics> pcap)
+    private string Line()
     {
-        var stats = Traffic.Statistics;
+        var summary = _run.Summary;
+        var pcap = _source.Statistics;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{stats.Packets} packets, {stats.CapturedBytes} bytes, {_table.Statistics.FlowsCreated} flows ({_table.ActiveFlows} open); " +
+            $"{summary.Traffic.Packets} packets, {summary.Traffic.CapturedBytes} bytes, {summary.Flows.FlowsCreated} flows ({_run.ActiveFlows} open); " +
             $"libpcap received {pcap.Sum(s => s.Received)}, dropped {pcap.Sum(s => s.Dropped)}, interface dropped {pcap.Sum(s => s.InterfaceDropped)}");
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using PortAudit.Catalog;
-using PortAudit.Catalog.Reports;
+using PortAudit.Report.Catalogs;
 
 namespace PortAudit.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using PortAudit.Flows;
-using PortAudit.Report;
-using Serilog;
+using PortAudit.Capture;
+using PortAudit.Report.Records;
+using PortAudit.Pipeline;
 
 namespace PortAudit.Cli.Commands;
 
@@ -15,12 +15,13 @@ public static class FlowsCommand
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var paths = parse.GetValue(options.Captures)!;
+            var sources = CaptureFileSource.Of(parse.GetValue(options.Captures)!);
             using var writer = options.Output.OpenFlowWriter(parse);
-            var (reader, table) = Pipeline.Read(options.Flow.Read(parse), paths,
-                CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), new FlowRecordObserver(writer));
+            var run = new TrafficRun(options.Flow.Read(parse), new FlowRecordObserver(writer));
+            using var stop = new StopSignals();
+            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), () => run.Read(sources, stop.Token));
             writer.Complete();
-            return RunSummary.Report(log, reader, table);
+            return RunSummary.Report(log, run.Summary);
         }));
         return command;
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using PortAudit.Audit;
-using PortAudit.Audit.Reports;
 using PortAudit.Catalog;
+using PortAudit.Capture;
+using PortAudit.Pipeline;
+using PortAudit.Report.Listings;
 
 namespace PortAudit.Cli.Commands;
 
@@ -28,12 +30,8 @@ public static class SuggestRolesCommand
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
-            var collector = new ServedTrafficCollector(address => inventory is null || (inventory.FindHost(address) is null && !inventory.IsIgnored(address)));
-            var options = flowOptions.Read(parse) with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) };
-            var (reader, table) = Pipeline.Read(options, parse.GetValue(captures)!, collector);
-
-            var suggester = new RoleSuggester(catalog);
-            var hosts = collector.Hosts.Select(h => new HostSuggestion(h.Address, h.Services, suggester.Suggest(h.Services, parse.GetValue(top)))).ToList();
+            var (hosts, traffic) = RoleSuggestionRun.Suggest(
+                CaptureFileSource.Of(parse.GetValue(captures)!), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
             if (parse.GetValue(format) == "json")
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -43,7 +41,7 @@ public static class SuggestRolesCommand
             {
                 RoleSuggestionWriter.WriteText(Console.Out, hosts);
             }
-            return RunSummary.Report(log, reader, table);
+            return RunSummary.Report(log, traffic);
         }));
         return command;
     }

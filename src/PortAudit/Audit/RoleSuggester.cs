@@ -1,3 +1,4 @@
+using PortAudit.Decode;
 using PortAudit.Catalog;
 
 namespace PortAudit.Audit;
@@ -71,3 +72,9 @@ public sealed class RoleSuggester
         return service.Apps.Count == 0 || service.Apps.Any(app => ProtocolExpectations.Accepts(rule.Protocol, app));
     }
 }
+
+/// <summary>One host's suggestions: what it served and the roles that would explain it.</summary>
+/// <param name="Address">The host.</param>
+/// <param name="Served">Its served ports, busiest first.</param>
+/// <param name="Roles">Suggested roles, best first.</param>
+public sealed record HostSuggestion(IpAddr Address, IReadOnlyList<ServedService> Served, IReadOnlyList<RoleSuggestion> Roles);

@@ -44,6 +44,17 @@ public sealed class FlowTable
     /// <summary>Flows currently held.</summary>
     public int ActiveFlows => _flows.Count;
 
+    /// <summary>
+    /// Ends a flow that arrived whole from a flow-record source (no packets to count): it takes the next id of the run
+    /// and goes to every observer as ended, as a flow of the table would.
+    /// </summary>
+    internal void AddEnded(Func<long, Flow> create)
+    {
+        var flow = create(++_nextId);
+        Statistics.FlowsCreated++;
+        foreach (var observer in _observers) observer.OnFlowEnd(flow);
+    }
+
     /// <summary>Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)

@@ -25,31 +25,11 @@ public sealed class TrafficReader
     /// <summary>Called now and then during a long read with the bytes read of the current input.</summary>
     public Action<ICaptureReader>? Progress { get; set; }
 
-    /// <summary>Opens and reads each capture in turn, then ends every flow still open.</summary>
-    public void ReadAll(IEnumerable<string> paths)
-    {
-        foreach (var path in paths)
-        {
-            ICaptureReader reader;
-            try
-            {
-                reader = CaptureFile.Open(path);
-            }
-            catch (InputException ex)
-            {
-                Errors.Add(ex);
-                continue;
-            }
-            using (reader) ReadPipelined(reader);
-        }
-        _table.Flush();
-    }
-
     /// <summary>
     /// Reads one capture with reading and decoding on a second thread, so that the flow table, the slower half,
     /// has a core of its own. Same results as <see cref="Read"/>; the flow table is only touched by the caller's thread.
     /// </summary>
-    public void ReadPipelined(ICaptureReader reader)
+    public void ReadPipelined(ICaptureReader reader, CancellationToken cancel = default)
     {
         const int InFlight = 4;
         using var full = new BlockingCollection<PacketBatch>(InFlight);
@@ -60,7 +40,7 @@ public sealed class TrafficReader
         {
             try
             {
-                Produce(reader, full, empty);
+                Produce(reader, full, empty, cancel);
             }
             catch (Exception ex)
             {
@@ -89,7 +69,8 @@ public sealed class TrafficReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Produce(ICaptureReader reader,
         BlockingCollection<PacketBatch> full,
-        BlockingCollection<PacketBatch> empty)
+        BlockingCollection<PacketBatch> empty,
+        CancellationToken cancel)
     {
         var batch = empty.Take();
         try
@@ -100,6 +81,8 @@ public sealed class TrafficReader
                 if (!Decode(reader, record, ref packets, out var packet)) continue;
                 if (batch.IsFull || !batch.HasRoomFor(packet))
                 {
+                    // Checked once a batch, off the per-packet path: a stop request ends the read at a batch boundary.
+                    if (cancel.IsCancellationRequested) break;
                     full.Add(batch);
                     batch = empty.Take();
                 }

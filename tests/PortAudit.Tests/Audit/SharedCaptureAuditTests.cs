@@ -1,3 +1,5 @@
+using PortAudit.Capture;
+using PortAudit.Pipeline;
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Cli;
@@ -27,10 +29,9 @@ public class SharedCaptureAuditTests
         var context = AuditContext.Create(catalog, InventoryLoader.Load(InventoryPath(inventory), catalog));
         var recorder = new Recorder();
         var auditor = new FlowAuditor(context, recorder);
-        var table = Pipeline.CreateTable(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
-        var reader = new TrafficReader(table);
-        reader.ReadAll([SharedData.Path($"captures/{capture}")!]);
-        Assert.Empty(reader.Errors);
+        var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
+        run.Read(CaptureFileSource.Of([SharedData.Path($"captures/{capture}")!]));
+        Assert.Empty(run.Summary.Errors);
         return (recorder.Flows, auditor.Complete());
     }
 

@@ -25,8 +25,19 @@ internal sealed class FlowRunner
     public static FlowRunner Run(params string[] paths)
     {
         var runner = new FlowRunner();
-        runner.Reader.ReadAll(paths);
+        runner.ReadFiles(paths);
         return runner;
+    }
+
+    /// <summary>Reads each file as file commands do (decoding on a second thread), then ends every flow; fails on a bad input.</summary>
+    public void ReadFiles(params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            using var reader = CaptureFile.Open(path);
+            Reader.ReadPipelined(reader);
+        }
+        Table.Flush();
     }
 
     public static FlowRunner Run(byte[] capture, FlowTableOptions? options = null)

@@ -16,7 +16,7 @@ public static class InspectTestData
     {
         var engine = new InspectionEngine();
         var runner = new FlowRunner(null, engine);
-        runner.Reader.ReadAll(paths);
+        runner.ReadFiles(paths);
         return (runner.Flows, engine);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PortAudit.Decode;
 using PortAudit.Report;
+using PortAudit.Report.Records;
 
 namespace PortAudit.Tests.Report;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Report;
+using PortAudit.Report.Records;
 
 namespace PortAudit.Tests.Report;
 

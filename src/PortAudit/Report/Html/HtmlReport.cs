@@ -25,7 +25,7 @@ public sealed class HtmlReport
     public IReadOnlyList<ReportPlot> Plots { get; }
 
     /// <summary>Lays out <paramref name="report"/>; <paramref name="renderer"/> draws the plots (the built-in SVG renderer by default).</summary>
-    public static HtmlReport Build(AuditReport report, AuditRun run, IPlotRenderer? renderer = null)
+    public static HtmlReport Build(AuditReport report, AuditInputs run, IPlotRenderer? renderer = null)
     {
         var canvas = new ReportCanvas(new HtmlDocument("PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName))),
             renderer ?? new SvgPlotRenderer());

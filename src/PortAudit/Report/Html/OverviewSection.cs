@@ -3,7 +3,7 @@ using PortAudit.Audit;
 namespace PortAudit.Report.Html;
 
 /// <summary>The head of the report: the verdict sentence, what was audited against what, and the counts.</summary>
-internal sealed class OverviewSection(AuditReport report, AuditRun run) : IReportSection
+internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IReportSection
 {
     public void Render(ReportCanvas canvas)
     {

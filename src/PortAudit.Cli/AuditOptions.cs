@@ -1,0 +1,96 @@
+using System.CommandLine;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Report.Audits;
+using PortAudit.Pipeline;
+using Serilog;
+
+namespace PortAudit.Cli;
+
+/// <summary>
+/// The audit options (--inventory, --catalog, --out, --fail-on) that every auditing command shares:
+/// <c>portaudit audit</c> over files and <c>portaudit capture</c> live.
+/// </summary>
+public sealed class AuditOptions
+{
+    private readonly Option<string?> _inventory;
+    private readonly Option<string?> _catalog = CatalogDirectory.CreateOption();
+    private readonly Option<string> _out;
+
+    private readonly Option<string?> _plots = new("--plots")
+    {
+        Description = $"Also write each plot of {AuditReportFiles.Html} as its own .svg file into this directory.",
+    };
+
+    private readonly Option<string> _failOn = new("--fail-on")
+    {
+        Description = "Finding kinds that make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
+        DefaultValueFactory = _ => FailOn.Default,
+    };
+
+    /// <summary>
+    /// Creates the options. <paramref name="required"/>: the command is an audit and needs an inventory;
+    /// otherwise the audit is an addition that --inventory turns on. <paramref name="shortAliases"/> adds
+    /// <c>-i</c> and <c>-o</c>, which only commands without their own <c>-i</c> and <c>-o</c> can have.
+    /// </summary>
+    public AuditOptions(bool required, bool shortAliases)
+    {
+        _inventory = shortAliases ? new("--inventory", "-i") : new("--inventory");
+        _inventory.Description = "The deployment's inventory (YAML): hosts, roles, segments, features.";
+        _inventory.Required = required;
+        _out = shortAliases ? new("--out", "-o") : new("--out");
+        _out.Description = $"Directory for {AuditReportFiles.Html}, {AuditReportFiles.Json}, {AuditReportFiles.Markdown} and {AuditReportFiles.Flows} (created if needed).";
+        _out.DefaultValueFactory = _ => "portaudit-report";
+    }
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _plots })
+            command.Options.Add(option);
+    }
+
+    /// <summary>True when an inventory was given, so the command audits.</summary>
+    public bool Requested(ParseResult parse) => parse.GetValue(_inventory) is not null;
+
+    /// <summary>Loads catalog and inventory and reads the output settings; creates nothing yet.</summary>
+    /// <exception cref="InputException">A bad option, catalog or inventory.</exception>
+    public (AuditContext Context, AuditSettings Settings) Open(ParseResult parse)
+    {
+        // Parsed first so that a typo in --fail-on stops before the catalog is even read.
+        var failKinds = FailOn.Parse(parse.GetValue(_failOn)!);
+        string catalogPath = CatalogDirectory.Resolve(parse.GetValue(_catalog));
+        var catalog = CatalogLoader.Load(catalogPath);
+        string inventoryPath = parse.GetValue(_inventory)!;
+        var inventory = InventoryLoader.Load(inventoryPath, catalog);
+        var settings = new AuditSettings
+        {
+            OutputDirectory = parse.GetValue(_out)!,
+            PlotsDirectory = parse.GetValue(_plots),
+            FailOn = failKinds,
+            InventoryName = inventoryPath,
+            CatalogName = Shown(catalogPath),
+        };
+        return (AuditContext.Create(catalog, inventory), settings);
+    }
+
+    /// <summary>
+    /// What every auditing command does at the end: prints the summary (unless <paramref name="quiet"/>), logs the plot
+    /// files and the read's counters, and returns the exit code: 2 for a bad input, 1 for findings of a --fail-on kind.
+    /// </summary>
+    public static int Conclude(AuditOutcome outcome, bool quiet, ILogger log)
+    {
+        if (!quiet) AuditConsoleSummary.Write(Console.Out, outcome.Report, outcome.OutputDirectory);
+        if (outcome.PlotFiles.Count > 0)
+            log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
+        int readStatus = RunSummary.Report(log, outcome.Traffic);
+        return readStatus != ExitCodes.Ok ? readStatus : outcome.FailingFindings > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+    }
+
+    /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+}

@@ -1,0 +1,40 @@
+using PortAudit.Capture;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// Where a run's flows come from. Two kinds stand behind this one interface: packet sources (capture files, standard
+/// input, live interfaces) hand the sink a packet reader, whose packets become flows through Decode → Flows → Inspect;
+/// flow-record sources (IPFIX, Zeek conn.log, firewall logs, a flow store) hand it flows that arrive whole.
+/// </summary>
+public interface IFlowSource
+{
+    /// <summary>The input as reports name it: a file as given, "live capture on eth0", a collector's address.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Feeds everything the source holds into <paramref name="sink"/>, until it is exhausted or
+    /// <paramref name="cancel"/> fires. An input that cannot be read is reported with <see cref="IFlowSink.Fail"/>, so
+    /// that the run goes on with the next source; it never throws for bad input.
+    /// </summary>
+    void ReadInto(IFlowSink sink, CancellationToken cancel);
+}
+
+/// <summary>What a run offers its sources: the two ways in, and the place to report a damaged input.</summary>
+public interface IFlowSink
+{
+    /// <summary>
+    /// Reads <paramref name="reader"/> to its end or its damage, packets becoming flows. <paramref name="pipelined"/>
+    /// decodes on a second thread (files); a live reader that blocks on its interfaces reads on the caller's.
+    /// </summary>
+    void ReadPackets(ICaptureReader reader, bool pipelined);
+
+    /// <summary>
+    /// A flow that arrived whole, from a flow-record source. <paramref name="create"/> receives the flow's id, unique
+    /// within the run, and returns the flow; it is handed to the consumers as ended (records carry no payload to inspect).
+    /// </summary>
+    void AddFlow(Func<long, Flow> create);
+
+    /// <summary>An input that could not be opened or was damaged; what was read before stays counted.</summary>
+    void Fail(InputException error);
+}

@@ -1,0 +1,73 @@
+using PortAudit.Audit;
+using PortAudit.Flows;
+using PortAudit.Report;
+using PortAudit.Report.Audits;
+using PortAudit.Report.Records;
+
+namespace PortAudit.Pipeline;
+
+/// <summary>
+/// One audit from sources to reports, the same for files, standard input, live interfaces and flow records: every
+/// flow judged against the catalog and the inventory as it ends and written to flows.jsonl, then report.json,
+/// report.md and report.html. The catalog's server ports reach the flow table, so that flows seen mid-stream get the
+/// right server.
+/// </summary>
+public sealed class AuditRun : IDisposable
+{
+    private readonly AuditContext _context;
+    private readonly AuditSettings _settings;
+    private readonly AuditedFlowWriter _flows;
+    private readonly FlowAuditor _auditor;
+    private bool _finished;
+
+    /// <summary>
+    /// Prepares the audit: creates the output directory and opens flows.jsonl. <paramref name="consumers"/> receive
+    /// every ended flow too, before the audit (a plain flow-record writer, for instance).
+    /// </summary>
+    /// <exception cref="InputException">The output directory or flows.jsonl cannot be created.</exception>
+    public AuditRun(AuditContext context, AuditSettings settings, FlowTableOptions flowOptions, params IFlowObserver[] consumers)
+    {
+        _context = context;
+        _settings = settings;
+        string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
+        _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
+        _auditor = new FlowAuditor(context, _flows);
+        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
+    }
+
+    /// <summary>The read underneath: progress, counters, endpoint-mapper answers.</summary>
+    public TrafficRun Traffic { get; }
+
+    /// <summary>
+    /// Reads <paramref name="sources"/>, then writes the reports. Inputs that fail are in
+    /// <see cref="AuditOutcome.Traffic"/>; the reports cover everything read.
+    /// </summary>
+    public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
+    {
+        Traffic.Read(sources, cancel);
+        return Finish(sources.Select(s => s.Name).ToList());
+    }
+
+    /// <summary>
+    /// Writes the reports once every flow has ended (after <see cref="TrafficRun.Read"/>). <paramref name="inputs"/>
+    /// names what was audited. Call once.
+    /// </summary>
+    public AuditOutcome Finish(IReadOnlyList<string> inputs)
+    {
+        _flows.Complete();
+        _flows.Dispose();
+        _finished = true;
+        var report = _auditor.Complete();
+        var summary = Traffic.Summary;
+        var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
+            _settings.InventoryName, _settings.CatalogName, _context);
+        var plots = AuditReportFiles.Write(_settings.OutputDirectory, report, described, _settings.PlotsDirectory);
+        return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFindings(_settings.FailOn));
+    }
+
+    /// <summary>Closes flows.jsonl when the run ended before <see cref="Finish"/>.</summary>
+    public void Dispose()
+    {
+        if (!_finished) _flows.Dispose();
+    }
+}

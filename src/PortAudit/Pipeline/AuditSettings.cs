@@ -1,0 +1,26 @@
+using PortAudit.Audit;
+
+namespace PortAudit.Pipeline;
+
+/// <summary>Where an audit writes, what it names as its sources, and which findings fail it.</summary>
+public sealed record AuditSettings
+{
+    /// <summary>The finding kinds that fail an audit by default: every kind that means the firewall and the documents disagree.</summary>
+    public static readonly IReadOnlyList<FindingKind> DefaultFailOn =
+        [FindingKind.Unexpected, FindingKind.ProtocolMismatch, FindingKind.RequiredBlocked, FindingKind.Missing];
+
+    /// <summary>Directory for flows.jsonl and the reports (created if needed).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Also write each plot of report.html as an SVG file here; null for none.</summary>
+    public string? PlotsDirectory { get; init; }
+
+    /// <summary>Finding kinds that <see cref="AuditOutcome.FailingFindings"/> counts.</summary>
+    public IReadOnlyList<FindingKind> FailOn { get; init; } = DefaultFailOn;
+
+    /// <summary>The inventory as the report names it (the path as given).</summary>
+    public string InventoryName { get; init; } = "";
+
+    /// <summary>The catalog as the report names it.</summary>
+    public string CatalogName { get; init; } = "";
+}

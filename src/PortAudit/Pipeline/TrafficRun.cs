@@ -1,0 +1,83 @@
+using PortAudit.Capture;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
+
+namespace PortAudit.Pipeline;
+
+/// <summary>
+/// One read of traffic from sources to consumers: the one place that decides the stages and their order for every
+/// command. Packet sources pass Decode → Flows → Inspect; flow-record sources come in whole. Inspection observes the
+/// flow table before the consumers, so writers and the audit see each flow complete when it ends.
+/// </summary>
+public sealed class TrafficRun : IFlowSink
+{
+    private readonly FlowTable _table;
+    private readonly TrafficReader _reader;
+    private readonly InspectionEngine _inspection = new();
+    private string _input = "";
+    private int _inputNumber, _inputCount;
+    private CancellationToken _cancel;
+
+    /// <summary>A run whose ended flows go to <paramref name="consumers"/>, in the order given.</summary>
+    public TrafficRun(FlowTableOptions options, params IFlowObserver[] consumers)
+    {
+        _table = new FlowTable(options, [_inspection, .. consumers]);
+        _reader = new TrafficReader(_table);
+    }
+
+    /// <summary>Called now and then on the decoding thread while packets are read (see <see cref="RunProgress"/>).</summary>
+    public Action<RunProgress>? Progress { get; set; }
+
+    /// <summary>Counters so far; final once <see cref="Read"/> returned.</summary>
+    public TrafficSummary Summary => new(_reader.Statistics, _table.Statistics, _reader.Errors);
+
+    /// <summary>Flows held open at this moment.</summary>
+    public int ActiveFlows => _table.ActiveFlows;
+
+    /// <summary>The endpoint-mapper answers inspection read, with the flows that used each.</summary>
+    public IReadOnlyList<RpcMapping> RpcMappings => _inspection.Expectations.Mappings;
+
+    /// <summary>
+    /// Reads every source in turn, then ends every flow still open. Bad inputs are kept in <see cref="Summary"/>;
+    /// after <paramref name="cancel"/> fires, the source being read stops and the rest are not read, but the flows read
+    /// so far still end and reach the consumers.
+    /// </summary>
+    public void Read(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
+    {
+        _inputCount = sources.Count;
+        _cancel = cancel;
+        _reader.Progress = Progress is null ? null : OnProgress;
+        try
+        {
+            for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
+            {
+                _input = sources[i].Name;
+                _inputNumber = i + 1;
+                sources[i].ReadInto(this, cancel);
+            }
+        }
+        finally
+        {
+            _reader.Progress = null;
+        }
+        _table.Flush();
+    }
+
+    void IFlowSink.ReadPackets(ICaptureReader reader, bool pipelined)
+    {
+        if (pipelined) _reader.ReadPipelined(reader, _cancel);
+        else _reader.Read(reader);
+    }
+
+    void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create);
+
+    void IFlowSink.Fail(InputException error)
+    {
+        lock (_reader.Errors) _reader.Errors.Add(error);
+    }
+
+    private void OnProgress(ICaptureReader reader) =>
+        Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, reader.BytesRead,
+            _reader.Statistics.Packets, _reader.Statistics.CapturedBytes, _table.Statistics.FlowsCreated));
+}

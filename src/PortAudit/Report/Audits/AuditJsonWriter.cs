@@ -1,0 +1,140 @@
+using PortAudit.Report.Json;
+using PortAudit.Report.Text;
+using PortAudit.Audit;
+using System.Text.Json;
+using PortAudit.Report;
+using PortAudit.Report.Records;
+
+namespace PortAudit.Report.Audits;
+
+/// <summary>
+/// Writes report.json: <c>summary</c>, <c>findings</c>, <c>coverage</c> and <c>rolePairs</c>, as documented in
+/// docs/audit.md. Written field by field rather than serialized so that the schema is what this file says,
+/// not what the model classes happen to expose.
+/// </summary>
+public static class AuditJsonWriter
+{
+    /// <summary>Writes <paramref name="report"/> to <paramref name="output"/> (indented UTF-8).</summary>
+    public static void Write(Stream output, AuditReport report)
+    {
+        JsonOutput.Write(output, json =>
+        {
+            json.WriteStartObject();
+            WriteSummary(json, report.Summary);
+            json.WriteStartArray("findings");
+            foreach (var finding in report.Findings) WriteFinding(json, finding);
+            json.WriteEndArray();
+            json.WriteStartArray("coverage");
+            foreach (var entry in report.Coverage) WriteCoverage(json, entry);
+            json.WriteEndArray();
+            json.WriteStartArray("rolePairs");
+            foreach (var pair in report.RolePairs) WriteRolePair(json, pair);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, AuditSummary summary)
+    {
+        json.WriteStartObject("summary");
+        json.WriteNumber("flows", summary.Flows);
+        json.WriteNumber("failedAttempts", summary.FailedAttempts);
+        json.WriteStartObject("verdicts");
+        foreach (var (verdict, count) in summary.Verdicts) json.WriteNumber(verdict.Name(), count);
+        json.WriteEndObject();
+        json.WriteStartObject("findings");
+        foreach (var (kind, count) in summary.Findings) json.WriteNumber(kind.Name(), count);
+        json.WriteEndObject();
+        json.WriteStartObject("coverage");
+        json.WriteNumber("instances", summary.Coverage.Instances);
+        json.WriteNumber("seen", summary.Coverage.Seen);
+        json.WriteNumber("failed", summary.Coverage.Failed);
+        json.WriteNumber("requiredNeverSeen", summary.Coverage.RequiredNeverSeen);
+        json.WriteNumber("optionalNeverSeen", summary.Coverage.OptionalNeverSeen);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFinding(Utf8JsonWriter json, Finding finding)
+    {
+        json.WriteStartObject();
+        json.WriteString("kind", finding.Kind.Name());
+        json.WriteString("severity", finding.Severity.Name());
+        json.WriteString("clientHost", finding.ClientHost);
+        json.WriteString("serverHost", finding.ServerHost);
+        JsonOutput.WriteStrings(json, "clientRoles", finding.ClientRoles);
+        JsonOutput.WriteStrings(json, "serverRoles", finding.ServerRoles);
+        json.WriteString("transport", finding.Transport);
+        json.WriteString("ports", finding.Ports);
+        json.WriteString("rule", finding.Rule);
+        json.WriteString("segment", finding.Segment);
+        json.WriteString("reason", finding.Reason);
+        json.WriteStartObject("evidence");
+        WriteTally(json, finding.Tally);
+        json.WriteStartArray("samples");
+        foreach (var sample in finding.Samples) WriteSample(json, sample);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSample(Utf8JsonWriter json, FlowSample sample)
+    {
+        json.WriteStartObject();
+        json.WriteString("start", Timestamps.ToIso(sample.StartNs));
+        json.WriteString("end", Timestamps.ToIso(sample.EndNs));
+        json.WriteString("transport", sample.Transport);
+        json.WriteString("client", sample.Client);
+        json.WriteNumber("clientPort", sample.ClientPort);
+        json.WriteString("server", sample.Server);
+        json.WriteNumber("serverPort", sample.ServerPort);
+        json.WriteString("state", sample.State);
+        json.WriteString("app", sample.App);
+        json.WriteEndObject();
+    }
+
+    private static void WriteCoverage(Utf8JsonWriter json, CoverageEntry entry)
+    {
+        json.WriteStartObject();
+        json.WriteString("rule", entry.Rule.Id);
+        json.WriteString("fromHost", entry.FromHost);
+        json.WriteString("toHost", entry.ToHost);
+        json.WriteString("fromRole", entry.Rule.From);
+        json.WriteString("toRole", entry.Rule.To);
+        json.WriteString("transport", entry.Rule.TransportName);
+        json.WriteString("ports", string.Join(",", entry.Rule.Ports));
+        json.WriteString("protocol", entry.Rule.Protocol);
+        json.WriteBoolean("required", entry.Rule.Required);
+        json.WriteBoolean("aggregated", entry.Aggregated);
+        json.WriteString("status", entry.Status.Name());
+        WriteTally(json, entry.Tally);
+        json.WriteEndObject();
+    }
+
+    private static void WriteRolePair(Utf8JsonWriter json, RolePairStatistics pair)
+    {
+        json.WriteStartObject();
+        json.WriteString("clientRoles", pair.ClientRoles);
+        json.WriteString("serverRoles", pair.ServerRoles);
+        json.WriteNumber("flows", pair.Flows);
+        json.WriteNumber("bytes", pair.Bytes);
+        json.WriteStartObject("verdicts");
+        foreach (var verdict in VerdictNames.All) json.WriteNumber(verdict.Name(), pair.Count(verdict));
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTally(Utf8JsonWriter json, FlowTally tally)
+    {
+        json.WriteNumber("flows", tally.Flows);
+        json.WriteNumber("failedFlows", tally.FailedFlows);
+        WriteTime(json, "first", tally.Flows, tally.FirstNs);
+        WriteTime(json, "last", tally.Flows, tally.LastNs);
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, long flows, long nanoseconds)
+    {
+        if (flows == 0) json.WriteNull(name);
+        else json.WriteString(name, Timestamps.ToIso(nanoseconds));
+    }
+}

@@ -1,0 +1,105 @@
+using PortAudit.Report.Text;
+using PortAudit.Audit;
+using PortAudit.Report;
+using PortAudit.Report.Records;
+
+namespace PortAudit.Report.Audits;
+
+/// <summary>
+/// Writes report.md, the report for people: the summary, findings worst first, coverage per role pair
+/// (optional rules never seen listed apart), then traffic per role pair.
+/// </summary>
+public static class AuditMarkdownWriter
+{
+    /// <summary>Writes <paramref name="report"/>; <paramref name="title"/> names what was audited.</summary>
+    public static void Write(TextWriter writer, AuditReport report, string title)
+    {
+        writer.WriteLine($"# PortAudit report: {title}");
+        writer.WriteLine();
+        WriteSummary(writer, report.Summary);
+        WriteFindings(writer, report.Findings);
+        WriteCoverage(writer, report.Coverage);
+        WriteRolePairs(writer, report.RolePairs);
+    }
+
+    private static void WriteSummary(TextWriter writer, AuditSummary summary)
+    {
+        writer.WriteLine("## Summary");
+        writer.WriteLine();
+        writer.WriteLine($"{summary.Flows} flows, {summary.FailedAttempts} failed attempts.");
+        writer.WriteLine();
+        var verdicts = new MarkdownTable(writer, "verdict", "flows");
+        foreach (var (verdict, count) in summary.Verdicts) verdicts.Row(verdict.Name(), count);
+        writer.WriteLine();
+        var findings = new MarkdownTable(writer, "finding", "count");
+        foreach (var (kind, count) in summary.Findings) findings.Row(kind.Name(), count);
+        writer.WriteLine();
+        var c = summary.Coverage;
+        writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
+                         $"{c.RequiredNeverSeen} required never seen, {c.OptionalNeverSeen} optional never seen.");
+        writer.WriteLine();
+    }
+
+    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings)
+    {
+        writer.WriteLine("## Findings");
+        writer.WriteLine();
+        if (findings.Count == 0)
+        {
+            writer.WriteLine("None.");
+            writer.WriteLine();
+            return;
+        }
+        var table = new MarkdownTable(writer, "severity", "kind", "client", "server", "port", "rule", "flows", "first", "why");
+        foreach (var f in findings)
+            table.Row(f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
+                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})");
+        writer.WriteLine();
+    }
+
+    private static void WriteCoverage(TextWriter writer, IReadOnlyList<CoverageEntry> coverage)
+    {
+        writer.WriteLine("## Coverage per role pair");
+        writer.WriteLine();
+        var listed = coverage.Where(e => e.Rule.Required || e.Status != CoverageStatus.NeverSeen);
+        foreach (var group in listed.GroupBy(e => (e.Rule.From, e.Rule.To)))
+        {
+            writer.WriteLine($"### {group.Key.From} → {group.Key.To}");
+            writer.WriteLine();
+            var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows");
+            foreach (var e in group.OrderBy(e => e.Status).ThenBy(e => e.Rule.Id, StringComparer.Ordinal))
+                table.Row(e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, Ports(e), e.Rule.Protocol,
+                    e.Rule.Required ? "yes" : "no", e.Tally.Flows);
+            writer.WriteLine();
+        }
+        var optional = coverage.Where(e => !e.Rule.Required && e.Status == CoverageStatus.NeverSeen).ToList();
+        writer.WriteLine("## Optional rules never seen");
+        writer.WriteLine();
+        if (optional.Count == 0)
+        {
+            writer.WriteLine("None.");
+            writer.WriteLine();
+            return;
+        }
+        var rows = new MarkdownTable(writer, "rule", "from", "to", "port", "protocol");
+        foreach (var e in optional) rows.Row(e.Rule.Id, e.FromHost, e.ToHost, Ports(e), e.Rule.Protocol);
+        writer.WriteLine();
+    }
+
+    private static void WriteRolePairs(TextWriter writer, IReadOnlyList<RolePairStatistics> pairs)
+    {
+        writer.WriteLine("## Traffic per role pair");
+        writer.WriteLine();
+        string[] headers = ["client roles", "server roles", "flows", "bytes", .. VerdictNames.All.Select(v => v.Name())];
+        var table = new MarkdownTable(writer, headers);
+        foreach (var p in pairs)
+            table.Row([p.ClientRoles, p.ServerRoles, p.Flows, p.Bytes, .. VerdictNames.All.Select(v => (object)p.Count(v))]);
+        writer.WriteLine();
+    }
+
+    private static string Host(string name, IReadOnlyList<string> roles) =>
+        roles.Count == 0 ? name : $"{name} ({string.Join(", ", roles)})";
+
+    private static string Ports(CoverageEntry e) => $"{string.Join(",", e.Rule.Ports)}/{e.Rule.TransportName}";
+}

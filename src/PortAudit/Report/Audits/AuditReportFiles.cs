@@ -1,0 +1,68 @@
+using System.Text;
+using PortAudit.Audit;
+using PortAudit.Report.Html;
+
+namespace PortAudit.Report.Audits;
+
+/// <summary>
+/// The files of an audit's output directory, named in one place: flows.jsonl, written while the run reads, and
+/// report.json, report.md and report.html (with its plots, on request), written at the end.
+/// </summary>
+public static class AuditReportFiles
+{
+    /// <summary>Every audited flow, one JSON object per line.</summary>
+    public const string Flows = "flows.jsonl";
+
+    /// <summary>The report for scripts.</summary>
+    public const string Json = "report.json";
+
+    /// <summary>The report for reviews and tickets.</summary>
+    public const string Markdown = "report.md";
+
+    /// <summary>The report for people, self-contained.</summary>
+    public const string Html = HtmlReport.FileName;
+
+    /// <summary>Creates <paramref name="path"/> (and its parents) if needed.</summary>
+    /// <exception cref="InputException">It cannot be created.</exception>
+    public static string CreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            return path;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot create the output directory: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Opens a file for writing, naming it in the error when it cannot be.</summary>
+    /// <exception cref="InputException">It cannot be created.</exception>
+    public static Stream Create(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Writes report.json, report.md and report.html into <paramref name="directory"/>, and each plot as an SVG file
+    /// into <paramref name="plotsDirectory"/> when given; returns the plot files written.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string directory, AuditReport report, AuditInputs inputs, string? plotsDirectory)
+    {
+        using (var json = Create(Path.Combine(directory, Json)))
+            AuditJsonWriter.Write(json, report);
+        using (var markdown = new StreamWriter(Create(Path.Combine(directory, Markdown)), new UTF8Encoding(false)))
+            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)));
+        var html = HtmlReport.Build(report, inputs);
+        html.Write(directory);
+        return plotsDirectory is null ? [] : html.WritePlots(CreateDirectory(plotsDirectory));
+    }
+}

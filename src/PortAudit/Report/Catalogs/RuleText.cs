@@ -1,0 +1,21 @@
+using PortAudit.Catalog;
+namespace PortAudit.Report.Catalogs;
+
+/// <summary>Short text forms of rule fields shared by the table and the explanation.</summary>
+internal static class RuleText
+{
+    /// <summary>"tcp/5061", "both/5000-5020", "esp" or "tcp/135,139".</summary>
+    public static string Ports(Rule rule) =>
+        rule.Ports.Count == 0 ? rule.TransportName : $"{rule.TransportName}/{string.Join(",", rule.Ports)}";
+
+    /// <summary>Conditions plus the optional and dynamic markers, or "-" when none apply.</summary>
+    public static string When(Rule rule)
+    {
+        var parts = new List<string>(rule.Conditions);
+        if (!rule.Required)
+            parts.Add("optional");
+        if (rule.DynamicRange)
+            parts.Add("dynamic-range");
+        return parts.Count == 0 ? "-" : string.Join(",", parts);
+    }
+}

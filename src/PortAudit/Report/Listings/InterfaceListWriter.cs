@@ -1,0 +1,57 @@
+using System.Text;
+using PortAudit.Capture.Live;
+using PortAudit.Report.Json;
+using PortAudit.Report.Text;
+
+namespace PortAudit.Report.Listings;
+
+/// <summary>Writes the interfaces libpcap can capture on, as a table or JSON.</summary>
+public static class InterfaceListWriter
+{
+    /// <summary>The format names <see cref="Write"/> accepts.</summary>
+    public static readonly string[] Formats = ["table", "json"];
+
+    /// <summary>Writes <paramref name="devices"/> in <paramref name="format"/> to <paramref name="output"/>.</summary>
+    public static void Write(Stream output, string format, IReadOnlyList<CaptureDevice> devices)
+    {
+        if (format == "json") WriteJson(output, devices);
+        else WriteTable(output, devices);
+    }
+
+    /// <summary>The flags of <paramref name="device"/> as words, for people.</summary>
+    public static string Flags(CaptureDevice device) =>
+        string.Join(",", new[]
+        {
+            device.IsUp ? "up" : "down",
+            device.IsRunning ? "running" : null,
+            device.IsLoopback ? "loopback" : null,
+            device.IsWireless ? "wireless" : null,
+        }.Where(f => f is not null));
+
+    private static void WriteTable(Stream output, IReadOnlyList<CaptureDevice> devices)
+    {
+        var table = new TextTable("name", "flags", "addresses", "description");
+        foreach (var d in devices)
+            table.Add(d.Name, Flags(d), d.Addresses.Count == 0 ? "-" : string.Join(" ", d.Addresses), d.Description);
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), 4096, leaveOpen: true);
+        table.Write(writer);
+    }
+
+    private static void WriteJson(Stream output, IReadOnlyList<CaptureDevice> devices) => JsonOutput.Write(output, json =>
+    {
+        json.WriteStartArray();
+        foreach (var device in devices)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", device.Name);
+            json.WriteString("description", device.Description);
+            json.WriteBoolean("up", device.IsUp);
+            json.WriteBoolean("running", device.IsRunning);
+            json.WriteBoolean("loopback", device.IsLoopback);
+            json.WriteBoolean("wireless", device.IsWireless);
+            JsonOutput.WriteStrings(json, "addresses", device.Addresses.Select(a => a.ToString()));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    });
+}

@@ -1,0 +1,41 @@
+using PortAudit.Audit;
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>
+/// flows.jsonl of an audit: every flow record with the fields of <see cref="FlowFields"/>, then the audit's
+/// own (<see cref="Names"/>).
+/// </summary>
+public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
+{
+    /// <summary>Audit fields in output order, after the flow fields.</summary>
+    public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles"];
+
+    private readonly JsonLinesFlowWriter _writer;
+
+    /// <summary>Creates the writer over <paramref name="output"/>, which it then owns.</summary>
+    public AuditedFlowWriter(Stream output) => _writer = new JsonLinesFlowWriter(output, Names);
+
+    /// <inheritdoc />
+    public void Write(Flow flow, FlowVerdict verdict) => _writer.Write(flow, new Fields(verdict));
+
+    /// <summary>Flushes.</summary>
+    public void Complete() => _writer.Complete();
+
+    /// <inheritdoc />
+    public void Dispose() => _writer.Dispose();
+
+    private readonly struct Fields(FlowVerdict verdict) : IFlowFieldSource
+    {
+        public void Write(IFlowFieldSink sink, int firstField)
+        {
+            sink.Text(firstField, verdict.Verdict.Name());
+            FlowFields.Optional(sink, firstField + 1, verdict.Rule?.Id);
+            FlowFields.Optional(sink, firstField + 2, verdict.Client.Host?.Name);
+            FlowFields.Optional(sink, firstField + 3, verdict.Server.Host?.Name);
+            sink.TextList(firstField + 4, verdict.Client.RoleIds);
+            sink.TextList(firstField + 5, verdict.Server.RoleIds);
+        }
+    }
+}

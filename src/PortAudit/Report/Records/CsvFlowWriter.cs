@@ -1,0 +1,63 @@
+using System.Text;
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>RFC 4180 CSV with a header row.</summary>
+public sealed class CsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
+{
+    private readonly StreamWriter _writer;
+
+    /// <summary>Creates the writer over <paramref name="output"/> and writes the header.</summary>
+    public CsvFlowWriter(Stream output)
+    {
+        _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
+        _writer.Write(string.Join(',', FlowFields.Names));
+        _writer.Write("\r\n");
+    }
+
+    /// <inheritdoc />
+    public void Write(Flow flow)
+    {
+        FlowFields.Write(flow, this);
+        _writer.Write("\r\n");
+    }
+
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
+    {
+        Separate(field);
+        if (value.IndexOfAny(",\"\r\n") < 0)
+        {
+            _writer.Write(value);
+            return;
+        }
+        _writer.Write('"');
+        foreach (char c in value)
+        {
+            if (c == '"') _writer.Write('"');
+            _writer.Write(c);
+        }
+        _writer.Write('"');
+    }
+
+    void IFlowFieldSink.Number(int field, long value)
+    {
+        Separate(field);
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
+        _writer.Write(digits[..n]);
+    }
+
+    void IFlowFieldSink.Null(int field) => Separate(field);
+
+    private void Separate(int field)
+    {
+        if (field > 0) _writer.Write(',');
+    }
+
+    /// <inheritdoc />
+    public void Complete() => _writer.Flush();
+
+    /// <inheritdoc />
+    public void Dispose() => _writer.Dispose();
+}

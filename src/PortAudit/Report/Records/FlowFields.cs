@@ -1,0 +1,93 @@
+using System.Text;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>Receives the fields of one flow record in output order; implemented by each output format.</summary>
+public interface IFlowFieldSink
+{
+    /// <summary>A text field, escaped as the format requires; <paramref name="value"/> is valid only during the call.</summary>
+    void Text(int field, ReadOnlySpan<char> value);
+
+    /// <summary>
+    /// A text field of printable ASCII that no format quotes or escapes (times, addresses), as bytes, so that a
+    /// format writing UTF-8 copies it as it is; <paramref name="ascii"/> is valid only during the call.
+    /// </summary>
+    void Verbatim(int field, ReadOnlySpan<byte> ascii)
+    {
+        Span<char> chars = ascii.Length <= 64 ? stackalloc char[64] : new char[ascii.Length];
+        Ascii.ToUtf16(ascii, chars, out int length);
+        Text(field, chars[..length]);
+    }
+
+    /// <summary>A numeric field.</summary>
+    void Number(int field, long value);
+
+    /// <summary>A field with no value.</summary>
+    void Null(int field);
+
+    /// <summary>A list of text values; formats without lists get them joined by '+'.</summary>
+    void TextList(int field, IReadOnlyList<string> values) => Text(field, string.Join('+', values));
+}
+
+/// <summary>
+/// Fields a later stage appends to a flow record (the audit's verdict and hosts), numbered on from
+/// <c>firstField</c>, so that one writer serves plain and extended records alike.
+/// </summary>
+public interface IFlowFieldSource
+{
+    /// <summary>Hands the extra fields to <paramref name="sink"/>, numbered from <paramref name="firstField"/>.</summary>
+    void Write(IFlowFieldSink sink, int firstField);
+}
+
+/// <summary>
+/// The fields of a flow record in output order, with their camelCase names, shared by every format so that
+/// jsonl, csv and table always agree. Values are formatted into a stack buffer: writing a record allocates nothing.
+/// </summary>
+public static class FlowFields
+{
+    /// <summary>Field names in output order.</summary>
+    public static readonly string[] Names =
+    {
+        "start", "end", "transport", "client", "clientPort", "server", "serverPort",
+        "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
+        "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
+    };
+
+    // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
+    private static readonly byte[][] TransportNames =
+        Enumerable.Range(0, 256).Select(protocol => Encoding.ASCII.GetBytes(IpProtocol.Name((byte)protocol))).ToArray();
+    private static readonly byte[][] StateNames =
+        Enum.GetValues<FlowState>().OrderBy(state => (int)state).Select(state => Encoding.ASCII.GetBytes(state.Name())).ToArray();
+
+    /// <summary>Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order.</summary>
+    public static void Write(Flow flow, IFlowFieldSink sink)
+    {
+        Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
+        sink.Verbatim(0, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
+        sink.Verbatim(1, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
+        sink.Verbatim(2, TransportNames[flow.Protocol]);
+        sink.Verbatim(3, buffer[..flow.Client.Format(buffer)]);
+        sink.Number(4, flow.ClientPort);
+        sink.Verbatim(5, buffer[..flow.Server.Format(buffer)]);
+        sink.Number(6, flow.ServerPort);
+        sink.Number(7, flow.PacketsToServer);
+        sink.Number(8, flow.BytesToServer);
+        sink.Number(9, flow.PacketsToClient);
+        sink.Number(10, flow.BytesToClient);
+        sink.Verbatim(11, StateNames[(int)flow.State]);
+        Optional(sink, 12, flow.App);
+        Optional(sink, 13, flow.AppDetail);
+        Optional(sink, 14, flow.RpcInterface);
+        Optional(sink, 15, flow.RpcInterfaceUuid);
+        Optional(sink, 16, flow.RpcSource);
+    }
+
+    /// <summary>A text field that may be absent.</summary>
+    internal static void Optional(IFlowFieldSink sink, int field, string? value)
+    {
+        if (value is null) sink.Null(field);
+        else sink.Text(field, value);
+    }
+}

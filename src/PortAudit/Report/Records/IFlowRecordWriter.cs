@@ -1,0 +1,48 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>Writes flow records in one output format.</summary>
+public interface IFlowRecordWriter : IDisposable
+{
+    /// <summary>Writes one flow.</summary>
+    void Write(Flow flow);
+
+    /// <summary>Writes flows that ended together, in their order; a format may spread the work over several cores.</summary>
+    void WriteAll(ReadOnlyMemory<Flow> flows)
+    {
+        foreach (var flow in flows.Span) Write(flow);
+    }
+
+    /// <summary>Writes whatever the format keeps until the end (a table's aligned rows) and flushes.</summary>
+    void Complete();
+}
+
+/// <summary>Makes the writer for a format name.</summary>
+public static class FlowRecordWriters
+{
+    /// <summary>The format names accepted by <see cref="Create"/>.</summary>
+    public static readonly string[] Formats = { "jsonl", "csv", "table" };
+
+    /// <summary>Creates the writer for <paramref name="format"/> over <paramref name="output"/>, which it then owns.</summary>
+    public static IFlowRecordWriter Create(string format, Stream output) => format switch
+    {
+        "jsonl" => new JsonLinesFlowWriter(output),
+        "csv" => new CsvFlowWriter(output),
+        "table" => new TableFlowWriter(output),
+        _ => throw new ArgumentException($"unknown flow format '{format}'", nameof(format)),
+    };
+}
+
+/// <summary>Adapts a writer to the flow table: every ended flow is written.</summary>
+public sealed class FlowRecordObserver(IFlowRecordWriter writer) : IFlowObserver
+{
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow) => writer.Write(flow);
+
+    /// <inheritdoc />
+    public void OnFlowsEnd(ReadOnlyMemory<Flow> flows) => writer.WriteAll(flows);
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>Formats flow records as JSON lines into its own growing buffer; one per thread.</summary>
+internal sealed class JsonLineFormatter : IFlowFieldSink
+{
+    // Printable ASCII that the default JSON encoder leaves alone. Text made only of these is copied byte for byte;
+    // anything else (quotes, markup characters, controls, non-ASCII from hostile packets) is escaped by the framework.
+    private static readonly SearchValues<char> Unescaped =
+        SearchValues.Create(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Except("\"&'+<>\\`").ToArray());
+
+    private readonly string[] _fieldNames;
+    // Per field, its name with the separator before it: "start": for the first field, ,"end": and so on after it.
+    private readonly byte[][] _names;
+    private byte[] _buffer = new byte[1 << 17];
+    private int _length;
+    // Text that needs escaping is written by the framework into a side buffer, then copied: its escapes stay the
+    // framework's own, character for character.
+    private readonly ArrayBufferWriter<byte> _escaped = new();
+    private readonly Utf8JsonWriter _escaper;
+
+    public JsonLineFormatter(string[] fieldNames)
+    {
+        _fieldNames = fieldNames;
+        _names = fieldNames.Select((name, i) => NamePrefix(name, first: i == 0)).ToArray();
+        _escaper = new Utf8JsonWriter(_escaped, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    /// <summary>Bytes formatted and not yet drained.</summary>
+    public int Length => _length;
+
+    /// <summary>A formatter for the same fields, for another thread.</summary>
+    public JsonLineFormatter Twin() => new(_fieldNames);
+
+    private static byte[] NamePrefix(string name, bool first) =>
+        [.. first ? ""u8 : ","u8, (byte)'"', .. JsonEncodedText.Encode(name).EncodedUtf8Bytes, .. "\":"u8];
+
+    public void Format(Flow flow)
+    {
+        Append("{"u8);
+        FlowFields.Write(flow, this);
+        Append("}\n"u8);
+    }
+
+    public void Format<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource
+    {
+        Append("{"u8);
+        FlowFields.Write(flow, this);
+        extra.Write(this, FlowFields.Names.Length);
+        Append("}\n"u8);
+    }
+
+    public void FormatAll(ReadOnlySpan<Flow> flows)
+    {
+        foreach (var flow in flows) Format(flow);
+    }
+
+    /// <summary>Writes what was formatted to <paramref name="output"/> and empties the buffer.</summary>
+    public void DrainTo(Stream output)
+    {
+        output.Write(_buffer, 0, _length);
+        _length = 0;
+    }
+
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
+    {
+        Append(_names[field]);
+        String(value);
+    }
+
+    void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + ascii.Length + 2);
+        name.CopyTo(free);
+        free[name.Length] = (byte)'"';
+        ascii.CopyTo(free[(name.Length + 1)..]);
+        free[name.Length + ascii.Length + 1] = (byte)'"';
+        _length += name.Length + ascii.Length + 2;
+    }
+
+    void IFlowFieldSink.Number(int field, long value)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + 20);
+        name.CopyTo(free);
+        Utf8Formatter.TryFormat(value, free[name.Length..], out int digits);
+        _length += name.Length + digits;
+    }
+
+    void IFlowFieldSink.Null(int field)
+    {
+        Append(_names[field]);
+        Append("null"u8);
+    }
+
+    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values)
+    {
+        Append(_names[field]);
+        Append("["u8);
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (i > 0) Append(","u8);
+            String(values[i]);
+        }
+        Append("]"u8);
+    }
+
+    private void String(ReadOnlySpan<char> value)
+    {
+        if (value.ContainsAnyExcept(Unescaped))
+        {
+            _escaper.WriteStringValue(value);
+            _escaper.Flush();
+            _escaper.Reset(); // or the next value would be taken for a second item and get a comma
+            Append(_escaped.WrittenSpan);
+            _escaped.ResetWrittenCount();
+            return;
+        }
+        var free = Reserve(value.Length + 2);
+        free[0] = (byte)'"';
+        Ascii.FromUtf16(value, free[1..], out _);
+        free[value.Length + 1] = (byte)'"';
+        _length += value.Length + 2;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        _length += bytes.Length;
+    }
+
+    /// <summary>The free part of the buffer, at least <paramref name="count"/> bytes; the caller adds what it wrote to the length.</summary>
+    private Span<byte> Reserve(int count)
+    {
+        if (_buffer.Length - _length < count) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+        return _buffer.AsSpan(_length);
+    }
+}

@@ -1,0 +1,54 @@
+using PortAudit.Report.Text;
+using System.Globalization;
+using System.Text;
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>
+/// Aligned columns for people. Keeps rows until the end to size the columns, so it is for reading, not for huge runs.
+/// </summary>
+public sealed class TableFlowWriter : IFlowRecordWriter
+{
+    private readonly StreamWriter _writer;
+    private readonly TextTable _table = new(
+        new TextColumn("start"), new TextColumn("transport"), new TextColumn("client"), new TextColumn("server"), new TextColumn("state"),
+        new TextColumn("pkts>", AlignRight: true), new TextColumn("bytes>", AlignRight: true),
+        new TextColumn("pkts<", AlignRight: true), new TextColumn("bytes<", AlignRight: true),
+        new TextColumn("app"), new TextColumn("detail"));
+
+    /// <summary>Creates the writer over <paramref name="output"/>.</summary>
+    public TableFlowWriter(Stream output) => _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
+
+    /// <inheritdoc />
+    public void Write(Flow flow)
+    {
+        static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+        _table.Add(
+            Timestamps.ToIso(flow.StartNs), flow.Transport,
+            Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
+            flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
+            flow.App ?? "-", Printable(flow.RpcInterface ?? flow.AppDetail ?? ""));
+    }
+
+    private static string Endpoint(string address, ushort port) =>
+        address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
+
+    // Packet-borne text must not drive the terminal.
+    private static string Printable(string text)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, 60));
+        foreach (char c in text.AsSpan(0, Math.Min(text.Length, 60))) builder.Append(char.IsControl(c) ? '.' : c);
+        return builder.ToString();
+    }
+
+    /// <inheritdoc />
+    public void Complete()
+    {
+        _table.Write(_writer);
+        _writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _writer.Dispose();
+}
