@@ -45,7 +45,9 @@ public static class CaptureCommand
             var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
             var display = new LiveCaptureDisplay(source, run, quiet);
             if (live.Duration(parse) is { } duration) signals.CancelAfter(duration);
-            run.Read([source], signals.Token);
+            // The source holds the stop token itself: a stop that comes before the read starts still drains what
+            // libpcap has buffered, so the run is not handed the token.
+            run.Read([source]);
             flows?.Complete();
             display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
