@@ -4,6 +4,7 @@ using PortAudit.Decode;
 
 namespace PortAudit.Tests.Audit;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class InventoryLoaderTests
 {
     private static InventoryException LoadBroken(string yaml, out string path)

@@ -5,6 +5,7 @@ using PortAudit.Tests.Cli;
 namespace PortAudit.Tests.Audit;
 
 /// <summary>The global Serilog options on a real command: level, file and the JSON format for machines.</summary>
+[Trait(Tier.Name, Tier.Cli)]
 public sealed class LogOptionsTests : IDisposable
 {
     private readonly TempCatalog _catalog = new(TempCatalog.ValidRules);

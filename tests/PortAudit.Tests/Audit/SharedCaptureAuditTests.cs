@@ -10,6 +10,7 @@ namespace PortAudit.Tests.Audit;
 /// Audits of real captures from ../shared/captures with the repository's catalog and the inventories in
 /// Audit/Inventories, through the same pipeline as the CLI (so inspection takes part once it is merged).
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class SharedCaptureAuditTests
 {
     private sealed class Recorder : IAuditedFlowSink
@@ -19,7 +20,7 @@ public class SharedCaptureAuditTests
         public void Write(Flow flow, FlowVerdict verdict) => Flows.Add((flow, verdict));
     }
 
-    private static string InventoryPath(string name) => SharedData.InRepository($"tests/PortAudit.Tests/Audit/Inventories/{name}.yaml");
+    internal static string InventoryPath(string name) => SharedData.InRepository($"tests/PortAudit.Tests/Audit/Inventories/{name}.yaml");
 
     private static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Run(string capture, string inventory)
     {
@@ -122,13 +123,19 @@ public class SharedCaptureAuditTests
         Assert.Equal(12, report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-kerberos-udp-88" && e.ToHost == "site-a-dc").Tally.Flows);
     }
 
+}
+
+/// <summary>The audit command run as a process on a real capture from ../shared/captures.</summary>
+[Trait(Tier.Name, Tier.Cli)]
+public class SharedCaptureCliAuditTests
+{
     [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]
     public void CliAuditOfZerologonWritesReportsAndFailsOnFindings()
     {
         var output = Directory.CreateTempSubdirectory("portaudit-e2e");
         try
         {
-            string args = $"audit \"{SharedData.Path("captures/sv-dcerpc-zerologon.pcap")}\" --inventory \"{InventoryPath("sv-dcerpc-zerologon")}\" " +
+            string args = $"audit \"{SharedData.Path("captures/sv-dcerpc-zerologon.pcap")}\" --inventory \"{SharedCaptureAuditTests.InventoryPath("sv-dcerpc-zerologon")}\" " +
                           $"--out \"{output.FullName}\"";
             var result = CliProcess.Run(args);
 

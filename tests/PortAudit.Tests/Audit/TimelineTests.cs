@@ -3,6 +3,7 @@ using PortAudit.Audit.Timeline;
 namespace PortAudit.Tests.Audit;
 
 /// <summary>Per-pair time bins: bounded however long the capture, exact when bins merge, bytes kept when spread.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class TimelineTests
 {
     private const long S = 1_000_000_000;

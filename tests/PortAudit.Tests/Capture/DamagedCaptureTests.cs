@@ -5,6 +5,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Capture;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class DamagedCaptureTests
 {
     private static byte[] Frame(int i) => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53)));

@@ -2,6 +2,7 @@ using PortAudit.Catalog;
 
 namespace PortAudit.Tests.Catalog;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class CatalogValidationTests
 {
     private static CatalogException LoadBroken(string rules)

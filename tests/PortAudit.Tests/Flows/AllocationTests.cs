@@ -6,6 +6,7 @@ using static PortAudit.Tests.Builders.Packets;
 namespace PortAudit.Tests.Flows;
 
 /// <summary>The hot path (read, decode, count) must not allocate per packet: memory is driven by flows.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class AllocationTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class FlowTableTests
 {
     private const string C = "10.0.0.1", S = "10.0.0.2";

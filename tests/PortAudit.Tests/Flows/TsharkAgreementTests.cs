@@ -7,6 +7,7 @@ namespace PortAudit.Tests.Flows;
 /// Our TCP and UDP flows, summed per 5-tuple, against tshark's dissection of the same captures
 /// (golden files made by tools/golden/make-tshark-flows.sh).
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class TsharkAgreementTests(ITestOutputHelper output)
 {
     /// <summary>

@@ -2,6 +2,7 @@ using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class EndpointMapperCaptureTests
 {
     [SharedDataFact]

@@ -5,6 +5,7 @@ using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class HostileInputTests
 {
     private const int Seed = 20261121;

@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class NdpiAgreementTests(ITestOutputHelper output)
 {
     // Protocols with exact signatures whose every flow in the corpus must agree.

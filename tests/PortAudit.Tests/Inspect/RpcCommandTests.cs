@@ -4,6 +4,7 @@ using PortAudit.Cli.Commands;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class RpcCommandTests
 {
     private static string Run(params string[] args)

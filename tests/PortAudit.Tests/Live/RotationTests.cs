@@ -3,6 +3,7 @@ using PortAudit.Capture.Live;
 
 namespace PortAudit.Tests.Live;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class RotationTests : IDisposable
 {
     private static readonly CaptureInterface[] Interfaces = PcapNgWriterTests.TwoInterfaces;

@@ -4,6 +4,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class ChartStructureTests
 {
     private static readonly SvgPlotRenderer Renderer = PlotSamples.Renderer;

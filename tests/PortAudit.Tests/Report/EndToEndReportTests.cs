@@ -3,6 +3,7 @@ using PortAudit.Tests.Plot;
 namespace PortAudit.Tests.Report;
 
 /// <summary>report.html of real captures audited by the CLI: the lab sample in captures/ and a shared capture.</summary>
+[Trait(Tier.Name, Tier.Browser)]
 public class EndToEndReportTests
 {
     /// <summary>Time series by verdict and by rule for flows and bytes, and bytes per port.</summary>
