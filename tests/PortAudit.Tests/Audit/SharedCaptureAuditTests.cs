@@ -46,20 +46,9 @@ public class SharedCaptureAuditTests
         Assert.Equal(11, byPort[445].Count());
         Assert.All(byPort[445], f => Assert.Equal((Verdict.Expected, "kb832017-domain-controller-smb-tcp-445"), (f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(21, byPort[49668].Count());
-        foreach (var (flow, verdict) in byPort[49668])
-        {
-            if (flow.RpcSource is null)
-            {
-                // Without the inspection stage nothing ties 49668 to the endpoint mapper: the dynamic range alone allows nothing.
-                Assert.Equal(Verdict.Unexpected, verdict.Verdict);
-                Assert.Contains("dynamic RPC range", verdict.Reason);
-            }
-            else
-            {
-                // Needs inspection (issue 4): the mapper's answer names NETLOGON on 49668.
-                Assert.Equal((Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"), (verdict.Verdict, verdict.Rule?.Id));
-            }
-        }
+        // Inspection runs in the pipeline: the mapper's answer names NETLOGON on 49668, which explains every flow there.
+        Assert.All(byPort[49668], f => Assert.Equal(("epm", Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"),
+            (f.Flow.RpcSource, f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(53, flows.Count);
         Assert.Equal(CoverageStatus.Seen, report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-epm-tcp-135").Status);
         Assert.Contains(report.Findings, f => f.Kind == FindingKind.Missing && f.Rule == "kb832017-domain-controller-kerberos-tcp-88");
@@ -98,17 +87,9 @@ public class SharedCaptureAuditTests
         Assert.Equal(49676, flow.ServerPort);
         var dynamic = report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-dcerpc-dynamic");
         Assert.Equal("49152-65535", Assert.Single(dynamic.Rule.Ports).ToString());
-        if (flow.RpcSource is null)
-        {
-            Assert.Equal(Verdict.Unexpected, verdict.Verdict);
-            Assert.Equal(CoverageStatus.NeverSeen, dynamic.Status);
-        }
-        else
-        {
-            // Needs inspection (issue 4): the NETLOGON bind in the flow explains the port.
-            Assert.Equal(Verdict.ExpectedDynamicRpc, verdict.Verdict);
-            Assert.Equal(CoverageStatus.Seen, dynamic.Status);
-        }
+        // Inspection runs in the pipeline: the NETLOGON bind in the flow explains the port.
+        Assert.Equal(("bind", Verdict.ExpectedDynamicRpc), (flow.RpcSource, verdict.Verdict));
+        Assert.Equal(CoverageStatus.Seen, dynamic.Status);
     }
 
     [SharedDataFact("captures/kerberos-login.pcap")]

@@ -88,7 +88,7 @@ public class CatalogValidationTests
 
         var error = Assert.Single(ex.Errors);
         Assert.StartsWith("malformed YAML", error.Problem);
-        Assert.True(error.Line >= 19, $"line {error.Line}");
+        Assert.Equal(19, error.Line);
         Assert.Contains($"test.yaml:{error.Line}:{error.Column}: malformed YAML", ex.Message.Replace('\\', '/'));
     }
 

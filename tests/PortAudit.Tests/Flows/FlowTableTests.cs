@@ -117,8 +117,8 @@ public class FlowTableTests
         foreach (var (p, t) in packets) builder.Add(p, t);
         var runner = FlowRunner.Run(builder.Build(), options);
         Assert.Equal(100, runner.Flows.Count);
-        Assert.True(runner.Table.Statistics.FlowsEvicted >= 90);
-        Assert.True(runner.Table.Statistics.PeakActiveFlows <= 11);
+        Assert.Equal(90, runner.Table.Statistics.FlowsEvicted);
+        Assert.Equal(11, runner.Table.Statistics.PeakActiveFlows);
     }
 
     [Theory]

@@ -59,7 +59,7 @@ public sealed class HostileReportTests : IDisposable
         File.WriteAllBytes(capture, Capture());
         string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
         File.WriteAllText(inventory, Inventory);
-        _audit = new ReportAudit(capture, inventory, _catalog.Dir);
+        _audit = new ReportAudit(capture, inventory, _catalog.Dir, exitCode: 1);
     }
 
     public void Dispose()
