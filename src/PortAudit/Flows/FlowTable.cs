@@ -12,7 +12,7 @@ namespace PortAudit.Flows;
 public sealed class FlowTable
 {
     // Sized for a busy capture up front: growing a large table rehashes every flow.
-    private readonly Dictionary<FlowKey, Flow> _flows = new(1 << 16);
+    private readonly Dictionary<FlowKey, Flow> _flows;
     private readonly FragmentTracker _fragments = new();
     private readonly FlowTableOptions _options;
     private readonly IFlowObserver[] _observers;
@@ -31,6 +31,7 @@ public sealed class FlowTable
     public FlowTable(FlowTableOptions options, params IFlowObserver[] observers)
     {
         _options = options;
+        _flows = new(options.InitialFlowCapacity);
         _observers = observers;
         _udpTimeoutNs = ToNs(options.UdpIdleTimeout);
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);

@@ -17,6 +17,12 @@ public sealed record FlowTableOptions
     /// <summary>Most flows held at once; past it the longest-idle flows are ended early and counted.</summary>
     public int MaxFlows { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// Flows the table makes room for before its first growth: a large capture then skips the early rehashes. The room
+    /// costs about 4 MB at the default, zeroed at once, so a caller that builds many tables for a few flows each asks for less.
+    /// </summary>
+    public int InitialFlowCapacity { get; init; } = 1 << 16;
+
     /// <summary>Which side of a flow whose opening was not seen is the server.</summary>
     public IServerPortHint ServerPorts { get; init; } = WellKnownPortHint.Instance;
 }

@@ -3,6 +3,7 @@ using PortAudit.Decode;
 
 namespace PortAudit.Tests.Audit;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class AddressMapTests
 {
     private static IpPrefix Prefix(string text)

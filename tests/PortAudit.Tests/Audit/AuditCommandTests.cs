@@ -7,6 +7,7 @@ using static PortAudit.Tests.Builders.Packets;
 namespace PortAudit.Tests.Audit;
 
 /// <summary>The audit command run as a process, with a catalog, an inventory and captures written for each test.</summary>
+[Trait(Tier.Name, Tier.Cli)]
 public sealed class AuditCommandTests : IDisposable
 {
     private const string Rules = """

@@ -3,6 +3,7 @@ using static PortAudit.Tests.Audit.AuditFixture;
 
 namespace PortAudit.Tests.Audit;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class CoverageTests
 {
     private static CoverageEntry Entry(AuditReport report, string rule) => Assert.Single(report.Coverage, e => e.Rule.Id == rule);

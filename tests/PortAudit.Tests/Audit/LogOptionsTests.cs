@@ -5,6 +5,7 @@ using PortAudit.Tests.Cli;
 namespace PortAudit.Tests.Audit;
 
 /// <summary>The global Serilog options on a real command: level, file and the JSON format for machines.</summary>
+[Trait(Tier.Name, Tier.Cli)]
 public sealed class LogOptionsTests : IDisposable
 {
     private readonly TempCatalog _catalog = new(TempCatalog.ValidRules);
@@ -28,7 +29,8 @@ public sealed class LogOptionsTests : IDisposable
     {
         var result = Audit($"--log-level Information --log-format json --log-file \"{LogFile}\"");
 
-        Assert.True(result.ExitCode is 0 or 1, result.StandardError);
+        // 1: the empty capture leaves the catalog's required rule for srv unseen, a missing finding.
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.StandardError}");
         var lines = File.ReadAllLines(LogFile);
         Assert.NotEmpty(lines);
         var events = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();

@@ -9,6 +9,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Audit;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class RoleSuggestionTests
 {
     private static ServedService Tcp(int port, params string[] apps) => new(Transport.Tcp, port, 1, apps);
@@ -57,6 +58,12 @@ public class RoleSuggestionTests
         Assert.Equal((Transport.Tcp, 389, 2L), (Assert.Single(services).Transport, services[0].Port, services[0].Flows));
     }
 
+}
+
+/// <summary>The suggest-roles command run as a process.</summary>
+[Trait(Tier.Name, Tier.Cli)]
+public class SuggestRolesCommandTests
+{
     [Fact]
     public void CommandLeavesOutHostsOfTheInventory()
     {

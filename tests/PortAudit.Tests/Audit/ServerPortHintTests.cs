@@ -5,6 +5,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Audit;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class ServerPortHintTests
 {
     private static readonly CatalogServerPortHint Hint = AuditContext.Create(AuditFixture.Catalog, LoadInventory()).ServerPorts;

@@ -12,6 +12,7 @@ namespace PortAudit.Tests.Audit;
 /// Audits of real captures from ../shared/captures with the repository's catalog and the inventories in
 /// Audit/Inventories, through the same pipeline as the CLI (so inspection takes part once it is merged).
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class SharedCaptureAuditTests
 {
     private sealed class Recorder : IAuditedFlowSink
@@ -21,7 +22,7 @@ public class SharedCaptureAuditTests
         public void Write(Flow flow, FlowVerdict verdict) => Flows.Add((flow, verdict));
     }
 
-    private static string InventoryPath(string name) => SharedData.InRepository($"tests/PortAudit.Tests/Audit/Inventories/{name}.yaml");
+    internal static string InventoryPath(string name) => SharedData.InRepository($"tests/PortAudit.Tests/Audit/Inventories/{name}.yaml");
 
     private static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Run(string capture, string inventory)
     {
@@ -46,20 +47,9 @@ public class SharedCaptureAuditTests
         Assert.Equal(11, byPort[445].Count());
         Assert.All(byPort[445], f => Assert.Equal((Verdict.Expected, "kb832017-domain-controller-smb-tcp-445"), (f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(21, byPort[49668].Count());
-        foreach (var (flow, verdict) in byPort[49668])
-        {
-            if (flow.RpcSource is null)
-            {
-                // Without the inspection stage nothing ties 49668 to the endpoint mapper: the dynamic range alone allows nothing.
-                Assert.Equal(Verdict.Unexpected, verdict.Verdict);
-                Assert.Contains("dynamic RPC range", verdict.Reason);
-            }
-            else
-            {
-                // Needs inspection (issue 4): the mapper's answer names NETLOGON on 49668.
-                Assert.Equal((Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"), (verdict.Verdict, verdict.Rule?.Id));
-            }
-        }
+        // Inspection runs in the pipeline: the mapper's answer names NETLOGON on 49668, which explains every flow there.
+        Assert.All(byPort[49668], f => Assert.Equal(("epm", Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"),
+            (f.Flow.RpcSource, f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(53, flows.Count);
         Assert.Equal(CoverageStatus.Seen, report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-epm-tcp-135").Status);
         Assert.Contains(report.Findings, f => f.Kind == FindingKind.Missing && f.Rule == "kb832017-domain-controller-kerberos-tcp-88");
@@ -98,17 +88,9 @@ public class SharedCaptureAuditTests
         Assert.Equal(49676, flow.ServerPort);
         var dynamic = report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-dcerpc-dynamic");
         Assert.Equal("49152-65535", Assert.Single(dynamic.Rule.Ports).ToString());
-        if (flow.RpcSource is null)
-        {
-            Assert.Equal(Verdict.Unexpected, verdict.Verdict);
-            Assert.Equal(CoverageStatus.NeverSeen, dynamic.Status);
-        }
-        else
-        {
-            // Needs inspection (issue 4): the NETLOGON bind in the flow explains the port.
-            Assert.Equal(Verdict.ExpectedDynamicRpc, verdict.Verdict);
-            Assert.Equal(CoverageStatus.Seen, dynamic.Status);
-        }
+        // Inspection runs in the pipeline: the NETLOGON bind in the flow explains the port.
+        Assert.Equal(("bind", Verdict.ExpectedDynamicRpc), (flow.RpcSource, verdict.Verdict));
+        Assert.Equal(CoverageStatus.Seen, dynamic.Status);
     }
 
     [SharedDataFact("captures/kerberos-login.pcap")]
@@ -123,13 +105,19 @@ public class SharedCaptureAuditTests
         Assert.Equal(12, report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-kerberos-udp-88" && e.ToHost == "site-a-dc").Tally.Flows);
     }
 
+}
+
+/// <summary>The audit command run as a process on a real capture from ../shared/captures.</summary>
+[Trait(Tier.Name, Tier.Cli)]
+public class SharedCaptureCliAuditTests
+{
     [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]
     public void CliAuditOfZerologonWritesReportsAndFailsOnFindings()
     {
         var output = Directory.CreateTempSubdirectory("portaudit-e2e");
         try
         {
-            string args = $"audit \"{SharedData.Path("captures/sv-dcerpc-zerologon.pcap")}\" --inventory \"{InventoryPath("sv-dcerpc-zerologon")}\" " +
+            string args = $"audit \"{SharedData.Path("captures/sv-dcerpc-zerologon.pcap")}\" --inventory \"{SharedCaptureAuditTests.InventoryPath("sv-dcerpc-zerologon")}\" " +
                           $"--out \"{output.FullName}\"";
             var result = CliProcess.Run(args);
 

@@ -6,6 +6,7 @@ using static PortAudit.Tests.Builders.Packets;
 namespace PortAudit.Tests.Audit;
 
 /// <summary>One small capture per verdict, through the flow table and the auditor.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class VerdictTests
 {
     [Fact]

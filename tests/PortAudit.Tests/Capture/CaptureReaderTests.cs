@@ -6,6 +6,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Capture;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class CaptureReaderTests
 {
     private static readonly byte[] Frame = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(40000, 53)));

@@ -5,6 +5,7 @@ using PortAudit.Cli.Commands;
 
 namespace PortAudit.Tests.Catalog;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class CatalogCommandTests
 {
     private static (int ExitCode, string Output) Run(params string[] args)

@@ -3,6 +3,7 @@ using PortAudit.Catalog;
 namespace PortAudit.Tests.Catalog;
 
 /// <summary>Facts about the committed catalog in rules/ that the issue asks for explicitly.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class RepositoryCatalogTests
 {
     private static readonly RoleCatalog Catalog = CatalogLoader.Load(SharedData.InRepository("rules"));

@@ -2,6 +2,7 @@ using PortAudit.Catalog;
 
 namespace PortAudit.Tests.Catalog;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class RuleIndexTests
 {
     private static readonly RuleSource Source = new("doc.txt", "Ports", "row");

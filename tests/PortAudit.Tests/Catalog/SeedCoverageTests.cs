@@ -8,6 +8,7 @@ namespace PortAudit.Tests.Catalog;
 /// Reads the vendor documents themselves and checks that the catalog covers every port
 /// requirement they state, and that rules quote the documents faithfully.
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class SeedCoverageTests
 {
     private const string Seeds = "seeds";

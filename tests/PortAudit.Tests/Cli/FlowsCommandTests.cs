@@ -4,6 +4,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Cli;
 
+[Trait(Tier.Name, Tier.Cli)]
 public sealed class FlowsCommandTests : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-cli");

@@ -3,6 +3,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Decode;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class DecoderTests
 {
     [Fact]

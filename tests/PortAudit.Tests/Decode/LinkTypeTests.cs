@@ -3,6 +3,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Decode;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class LinkTypeTests
 {
     private static readonly byte[] V4 = Ipv4("192.0.2.1", "192.0.2.2", 6, Tcp(40000, 443, Syn));

@@ -6,6 +6,9 @@ namespace PortAudit.Tests.Flows;
 /// <summary>Runs the capture-to-flows stages in process and keeps every ended flow.</summary>
 internal sealed class FlowRunner
 {
+    /// <summary>Defaults sized for a test's capture of a few flows; some tests make a runner per byte of a damaged file.</summary>
+    private static readonly FlowTableOptions FewFlows = new() { InitialFlowCapacity = 256 };
+
     private readonly FlowCollector _collector = new();
 
     public List<Flow> Flows => _collector.Flows;
@@ -14,11 +17,11 @@ internal sealed class FlowRunner
 
     public FlowTable Table { get; }
 
-    /// <param name="options">Flow-table options; defaults when null.</param>
+    /// <param name="options">Flow-table options; defaults, with room for a few flows up front, when null.</param>
     /// <param name="stages">Observers that see each packet and ended flow before the runner keeps it (e.g. inspection).</param>
     public FlowRunner(FlowTableOptions? options = null, params IFlowObserver[] stages)
     {
-        Table = new FlowTable(options ?? new FlowTableOptions(), [.. stages, _collector]);
+        Table = new FlowTable(options ?? FewFlows, [.. stages, _collector]);
         Reader = new TrafficReader(Table);
     }
 

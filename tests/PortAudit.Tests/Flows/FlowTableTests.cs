@@ -4,6 +4,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class FlowTableTests
 {
     private const string C = "10.0.0.1", S = "10.0.0.2";
@@ -116,8 +117,8 @@ public class FlowTableTests
         foreach (var (p, t) in packets) builder.Add(p, t);
         var runner = FlowRunner.Run(builder.Build(), options);
         Assert.Equal(100, runner.Flows.Count);
-        Assert.True(runner.Table.Statistics.FlowsEvicted >= 90);
-        Assert.True(runner.Table.Statistics.PeakActiveFlows <= 11);
+        Assert.Equal(90, runner.Table.Statistics.FlowsEvicted);
+        Assert.Equal(11, runner.Table.Statistics.PeakActiveFlows);
     }
 
     [Theory]

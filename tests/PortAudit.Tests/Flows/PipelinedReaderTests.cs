@@ -4,6 +4,7 @@ using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class PipelinedReaderTests
 {
     [Fact]

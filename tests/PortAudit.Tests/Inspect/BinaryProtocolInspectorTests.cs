@@ -4,6 +4,7 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class BinaryProtocolInspectorTests
 {
     // AS-REQ skeleton: [APPLICATION 10] SEQUENCE { [1] pvno 5, [2] msg-type 10 }.

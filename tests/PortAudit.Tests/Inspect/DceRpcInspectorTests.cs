@@ -4,6 +4,7 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class DceRpcInspectorTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using static PortAudit.Tests.Builders.DecodedPackets;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class EndpointMapperTests
 {
     private static readonly Guid Netlogon = new("12345678-1234-abcd-ef00-01234567cffb");

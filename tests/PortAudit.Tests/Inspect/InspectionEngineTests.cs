@@ -8,6 +8,7 @@ using static PortAudit.Tests.Builders.DecodedPackets;
 namespace PortAudit.Tests.Inspect;
 
 /// <summary>How the engine keeps its per-flow state: only for flows with bytes to read, and clean when reused.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class InspectionEngineTests
 {
     private const long T0 = 1_700_000_000_000_000_000;

@@ -4,6 +4,7 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class StunInspectorTests
 {
     private static readonly byte[] Rfc5389Binding = Hex("0001 0008 2112a442 000102030405060708090a0b 8022 0004 74657374");

@@ -5,6 +5,7 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 
 namespace PortAudit.Tests.Inspect;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class TlsInspectorTests
 {
     /// <summary>A ClientHello record with SNI, ALPN and supported_versions (TLS 1.3 and 1.2, plus GREASE).</summary>

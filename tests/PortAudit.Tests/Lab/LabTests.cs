@@ -7,6 +7,7 @@ namespace PortAudit.Tests.Lab;
 /// The lab end to end: tools/lab/lab.sh builds the namespaces, runs the real peers and audits them live with
 /// this build of portaudit; the test reads what the audit wrote.
 /// </summary>
+[Trait(Tier.Name, Tier.Lab)]
 public sealed class LabTests : IDisposable
 {
     // The lab itself takes about 12 s; the bound leaves room for a loaded CI machine and stays under 90 s.

@@ -3,6 +3,7 @@ using PortAudit.Tests.Cli;
 namespace PortAudit.Tests.Lab;
 
 /// <summary>The live audit's options fail before any interface is opened, so these need neither root nor libpcap.</summary>
+[Trait(Tier.Name, Tier.Cli)]
 public sealed class LiveAuditOptionTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-liveaudit-").FullName;

@@ -6,6 +6,7 @@ using PortAudit.Tests.Cli;
 namespace PortAudit.Tests.Live;
 
 /// <summary>The CLI as users run it: a separate process, stopped by SIGTERM.</summary>
+[Trait(Tier.Name, Tier.Live)]
 public class CaptureCommandTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -2,6 +2,7 @@ using PortAudit.Capture.Live;
 
 namespace PortAudit.Tests.Live;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class ErrorMappingTests
 {
     [Fact]
@@ -25,6 +26,12 @@ public class ErrorMappingTests
     public void OtherFailuresKeepLibpcapsMessage() =>
         Assert.Equal("eth0: something odd", PcapStatus.Failure("eth0", LibPcap.Error, "something odd").Message);
 
+}
+
+/// <summary>Failures that only libpcap itself can report, met by opening the loopback interface for real.</summary>
+[Trait(Tier.Name, Tier.Live)]
+public class LiveErrorMappingTests
+{
     [LiveFact]
     public void UnknownInterfaceIsNamed()
     {

@@ -5,6 +5,7 @@ using PortAudit.Flows;
 
 namespace PortAudit.Tests.Live;
 
+[Trait(Tier.Name, Tier.Live)]
 public class LiveCaptureTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -2,6 +2,7 @@ using PortAudit.Capture;
 
 namespace PortAudit.Tests.Live;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class PcapNgWriterTests : IDisposable
 {
     internal static readonly CaptureInterface[] TwoInterfaces =
@@ -19,9 +20,10 @@ public class PcapNgWriterTests : IDisposable
             1_700_000_000_123_456_789L + i * 1_000_000_007L,
             41 + i + (i % 3 == 0 ? 100 : 0)));
 
-    private string WriteSample(int count)
+    /// <summary>Writes <paramref name="count"/> sample packets to sample.pcapng in <paramref name="dir"/>; returns its path.</summary>
+    internal static string WriteSample(TempDirectory dir, int count)
     {
-        string path = _dir.File("sample.pcapng");
+        string path = dir.File("sample.pcapng");
         using var writer = new PcapNgWriter(File.Create(path), TwoInterfaces);
         foreach (var p in Packets(count)) writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
         return path;
@@ -30,7 +32,7 @@ public class PcapNgWriterTests : IDisposable
     [Fact]
     public void OurReaderReadsBackEveryPacketWithInterfaceNanosecondsAndLengths()
     {
-        string path = WriteSample(7);
+        string path = WriteSample(_dir, 7);
         using var reader = CaptureFile.Open(path);
         var expected = Packets(7).ToArray();
         int n = 0;
@@ -68,10 +70,20 @@ public class PcapNgWriterTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(2, new PacketRecord(new byte[4], 0, 4, 0, 0)));
     }
 
+}
+
+/// <summary>Peers read what <see cref="PcapNgWriter"/> writes: a class apart, as each check pays a peer's start-up.</summary>
+[Trait(Tier.Name, Tier.Peer)]
+public sealed class PcapNgWriterPeerTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
     [NeedsProgramFact("tshark")]
     public void TsharkReadsTheFile()
     {
-        string path = WriteSample(9);
+        string path = PcapNgWriterTests.WriteSample(_dir, 9);
         var output = External.Run("tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.cap_len", "-e", "frame.time_epoch");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(9, lines.Length);
@@ -85,7 +97,7 @@ public class PcapNgWriterTests : IDisposable
     [NeedsProgramFact("capinfos")]
     public void CapinfosCountsThePackets()
     {
-        string path = WriteSample(4);
+        string path = PcapNgWriterTests.WriteSample(_dir, 4);
         var output = External.Run("capinfos", "-c", "-M", path);
         Assert.Matches(@"Number of packets:\s+4\b", output);
     }

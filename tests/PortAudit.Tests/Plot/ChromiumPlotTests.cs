@@ -3,6 +3,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Browser)]
 public sealed class ChromiumPlotTests : IDisposable
 {
     private const string PageTitle = "PortAudit plots";

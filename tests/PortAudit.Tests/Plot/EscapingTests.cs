@@ -3,6 +3,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class EscapingTests
 {
     public static TheoryData<string> HostileStrings => new(PlotSamples.Hostile);

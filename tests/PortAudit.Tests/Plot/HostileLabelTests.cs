@@ -3,6 +3,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class HostileLabelTests
 {
     private static readonly SvgPlotRenderer Renderer = PlotSamples.Renderer;

@@ -3,6 +3,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class OutputTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portaudit-plot-" + Guid.NewGuid().ToString("N"));

@@ -2,6 +2,7 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Tests.Plot;
 
+[Trait(Tier.Name, Tier.Unit)]
 public class TickTests
 {
     private static bool IsNice(double step)
@@ -132,6 +133,7 @@ public class TickTests
     }
 }
 
+[Trait(Tier.Name, Tier.Unit)]
 public class PaletteTests
 {
     [Fact]

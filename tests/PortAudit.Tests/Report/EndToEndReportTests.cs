@@ -3,13 +3,14 @@ using PortAudit.Tests.Plot;
 namespace PortAudit.Tests.Report;
 
 /// <summary>report.html of real captures audited by the CLI: the lab sample in captures/ and a shared capture.</summary>
+[Trait(Tier.Name, Tier.Browser)]
 public class EndToEndReportTests
 {
     /// <summary>Time series by verdict and by rule for flows and bytes, and bytes per port.</summary>
     private const int PlotsPerPair = 5;
 
     private static ReportAudit SipLab(string extra = "") => new(SharedData.InRepository("captures/sip-lab.pcapng"),
-        SharedData.InRepository("captures/sip-lab.yaml"), SharedData.InRepository("rules"), extra);
+        SharedData.InRepository("captures/sip-lab.yaml"), SharedData.InRepository("rules"), exitCode: 1, extra);
 
     private static void AssertMatrixAndPairPlots(string html, int pairs)
     {
@@ -72,7 +73,7 @@ public class EndToEndReportTests
     public void A_shared_capture_report_renders_every_pair_with_traffic()
     {
         using var audit = new ReportAudit(SharedData.Path("captures/sv-dcerpc-zerologon.pcap")!,
-            SharedData.InRepository("tests/PortAudit.Tests/Audit/Inventories/sv-dcerpc-zerologon.yaml"), SharedData.InRepository("rules"));
+            SharedData.InRepository("tests/PortAudit.Tests/Audit/Inventories/sv-dcerpc-zerologon.yaml"), SharedData.InRepository("rules"), exitCode: 1);
         string html = audit.Html;
 
         AssertMatrixAndPairPlots(html, pairs: 1);

@@ -6,6 +6,7 @@ using PortAudit.Report.Records;
 namespace PortAudit.Tests.Report;
 
 /// <summary>Times and addresses are formatted by hand for speed; these hold them to the framework's own forms.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class FieldFormatTests
 {
     [Theory]

@@ -12,6 +12,7 @@ namespace PortAudit.Tests.Report;
 /// inspection copies into appDetail, and the report into the findings' evidence), a SIP From header and an LDAP
 /// filter (which no inspector extracts today, so they must not appear at all), a host name and a segment name.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 public sealed class HostileReportTests : IDisposable
 {
     private const string Script = "<script>alert(1)</script>";
@@ -58,7 +59,7 @@ public sealed class HostileReportTests : IDisposable
         File.WriteAllBytes(capture, Capture());
         string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
         File.WriteAllText(inventory, Inventory);
-        _audit = new ReportAudit(capture, inventory, _catalog.Dir);
+        _audit = new ReportAudit(capture, inventory, _catalog.Dir, exitCode: 1);
     }
 
     public void Dispose()

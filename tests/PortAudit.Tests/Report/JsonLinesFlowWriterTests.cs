@@ -12,6 +12,7 @@ namespace PortAudit.Tests.Report;
 /// The JSON lines writer writes UTF-8 itself and hands only text that needs escaping to the framework; its bytes
 /// must stay exactly those of a <see cref="Utf8JsonWriter"/> writing every field, hostile text included.
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public class JsonLinesFlowWriterTests
 {
     private static readonly string[] Hostile =

@@ -5,11 +5,12 @@ namespace PortAudit.Tests.Report;
 /// <summary>An audit run through the CLI into a throw-away directory, with the page it wrote.</summary>
 internal sealed class ReportAudit : IDisposable
 {
-    public ReportAudit(string capture, string inventory, string catalog, string extra = "")
+    /// <param name="exitCode">The exit code the audit of these inputs must end with: 1 when it has findings.</param>
+    public ReportAudit(string capture, string inventory, string catalog, int exitCode, string extra = "")
     {
         Directory.CreateDirectory(Root);
         Result = CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory}\" --catalog \"{catalog}\" --out \"{OutDir}\" --quiet {extra}");
-        Assert.True(Result.ExitCode is 0 or 1, $"audit exited {Result.ExitCode}: {Result.StandardError}");
+        Assert.True(Result.ExitCode == exitCode, $"audit exited {Result.ExitCode}, not {exitCode}: {Result.StandardError}");
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "portaudit-report-" + Guid.NewGuid().ToString("N"));
