@@ -1,3 +1,4 @@
+using PortAudit.Pipeline;
 using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;
@@ -52,18 +53,19 @@ public class AllocationTests
         File.WriteAllBytes(smallPath, KnownFlows(small));
         File.WriteAllBytes(largePath, KnownFlows(large));
 
-        // ReadAll as the file commands call it: open, read and decode on the decoding thread, count on this one, flush.
+        // The run the file commands make: open, read and decode on the decoding thread, count and inspect on this one, flush.
         // The whole process is counted (precise: true), so the decoding thread's allocations are in; the collection keeps
         // other tests from running meanwhile. What a read allocates once (batches, buffers, the thread, 8 flows) is the
         // same for both captures, so the difference is what the extra packets cost.
         static long Allocated(string path, int packets)
         {
-            var reader = new TrafficReader(new FlowTable(new FlowTableOptions()));
+            var run = new TrafficRun(new FlowTableOptions());
+            var sources = CaptureFileSource.Of([path]);
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            reader.ReadAll([path]);
+            run.Read(sources);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            Assert.Empty(reader.Errors);
-            Assert.Equal(packets, reader.Statistics.Packets);
+            Assert.Empty(run.Summary.Errors);
+            Assert.Equal(packets, run.Summary.Traffic.Packets);
             return allocated;
         }
         for (int i = 0; i < 2; i++) Allocated(largePath, large); // warm up both threads' code, through the JIT's tiers
