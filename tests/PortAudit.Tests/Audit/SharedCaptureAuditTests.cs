@@ -47,7 +47,7 @@ public class SharedCaptureAuditTests
         Assert.Equal(21, byPort[49668].Count());
         foreach (var (flow, verdict) in byPort[49668])
         {
-            if (flow.RpcSource is null)
+            if (flow.DceRpc is null)
             {
                 // Without the inspection stage nothing ties 49668 to the endpoint mapper: the dynamic range alone allows nothing.
                 Assert.Equal(Verdict.Unexpected, verdict.Verdict);
@@ -97,7 +97,7 @@ public class SharedCaptureAuditTests
         Assert.Equal(49676, flow.ServerPort);
         var dynamic = report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-dcerpc-dynamic");
         Assert.Equal("49152-65535", Assert.Single(dynamic.Rule.Ports).ToString());
-        if (flow.RpcSource is null)
+        if (flow.DceRpc is null)
         {
             Assert.Equal(Verdict.Unexpected, verdict.Verdict);
             Assert.Equal(CoverageStatus.NeverSeen, dynamic.Status);

@@ -1,3 +1,4 @@
+using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Tests.Inspect;
@@ -12,14 +13,14 @@ public class EndpointMapperCaptureTests
         Assert.NotEmpty(dynamic);
         Assert.All(dynamic, f =>
         {
-            Assert.Equal("dcerpc", f.App);
-            Assert.Equal("NETLOGON", f.RpcInterface);
-            Assert.Equal("12345678-1234-abcd-ef00-01234567cffb", f.RpcInterfaceUuid);
-            Assert.Equal("epm", f.RpcSource);
+            Assert.Equal(AppLabel.DceRpc, f.App);
+            Assert.Equal("NETLOGON", f.DceRpc?.Name);
+            Assert.Equal(new Guid("12345678-1234-abcd-ef00-01234567cffb"), f.DceRpc?.Uuid);
+            Assert.Equal(RpcEvidence.EndpointMapper, f.DceRpc?.Evidence);
         });
         var mapper = flows.Where(f => f.ServerPort == 135).ToList();
         Assert.NotEmpty(mapper);
-        Assert.All(mapper, f => Assert.Equal(("EPM", "bind"), (f.RpcInterface, f.RpcSource)));
+        Assert.All(mapper, f => Assert.Equal(("EPM", RpcEvidence.Bind), (f.DceRpc?.Name, f.DceRpc?.Evidence)));
         Assert.All(engine.Expectations.Mappings, m => Assert.Equal((49668, "NETLOGON"), ((int)m.Port, m.InterfaceName)));
         Assert.Equal(dynamic.Count, engine.Expectations.Mappings.Sum(m => m.Uses.Count));
     }
@@ -30,8 +31,8 @@ public class EndpointMapperCaptureTests
         var (flows, _) = InspectTestData.Inspect(InspectTestData.Capture("dcerpc.pcap"));
         var udp = flows.Where(f => f.Transport == "udp").ToList();
         Assert.NotEmpty(udp);
-        Assert.All(udp, f => Assert.Equal("dcerpc", f.App));
-        Assert.Contains(udp, f => f.RpcInterface is not null && f.RpcInterface.StartsWith("PNIO", StringComparison.Ordinal));
+        Assert.All(udp, f => Assert.Equal(AppLabel.DceRpc, f.App));
+        Assert.Contains(udp, f => f.DceRpc?.Name is { } name && name.StartsWith("PNIO", StringComparison.Ordinal));
     }
 
     [SharedDataFact]
@@ -40,7 +41,7 @@ public class EndpointMapperCaptureTests
         var (flows, _) = InspectTestData.Inspect(
             InspectTestData.Capture("zeek-dce-rpc-dce_rpc_netlogon.pcapng"),
             InspectTestData.Capture("zeek-dce-rpc-cs_window7-join_stream092.pcap"));
-        var named = flows.Where(f => f.RpcSource == DceRpcLabels.FromBind).Select(f => f.RpcInterface).ToHashSet();
+        var named = flows.Where(f => f.DceRpc?.Evidence == RpcEvidence.Bind).Select(f => f.DceRpc!.Name).ToHashSet();
         Assert.Contains("NETLOGON", named);
     }
 }

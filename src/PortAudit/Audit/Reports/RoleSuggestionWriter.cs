@@ -56,7 +56,7 @@ public static class RoleSuggestionWriter
         json.WriteString("transport", Catalog.TransportNames.Name(service.Transport));
         json.WriteNumber("port", service.Port);
         json.WriteNumber("flows", service.Flows);
-        JsonLists.WriteStrings(json, "apps", service.Apps);
+        JsonLists.WriteStrings(json, "apps", service.Apps.Select(app => app.Name).ToList());
         json.WriteEndObject();
     }
 
