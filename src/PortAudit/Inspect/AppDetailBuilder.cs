@@ -18,8 +18,11 @@ public ref struct AppDetailBuilder
     private readonly Span<char> _buffer;
     private int _length;
     private int _count;
+    // Set once a part past MaxParts was started: its text goes nowhere.
+    private bool _dropping;
     private PartKeys _keys;
     private PartOffsets _starts;
+    private PartOffsets _ends;
 
     /// <summary>Builds into <paramref name="buffer"/>.</summary>
     public AppDetailBuilder(Span<char> buffer)
@@ -27,13 +30,22 @@ public ref struct AppDetailBuilder
         _buffer = buffer;
         _length = 0;
         _count = 0;
+        _dropping = false;
     }
 
     /// <summary>Starts a new part, keyed by <paramref name="key"/> or a bare word when null; later appends fill its value.</summary>
     public void Part(string? key)
     {
-        if (_count == MaxParts) return;
-        if (_count > 0) Write("; ");
+        if (_count == MaxParts)
+        {
+            _dropping = true;
+            return;
+        }
+        if (_count > 0)
+        {
+            _ends[_count - 1] = _length;
+            Write("; ");
+        }
         if (key is not null)
         {
             Write(key);
@@ -48,21 +60,21 @@ public ref struct AppDetailBuilder
     public void Append(scoped ReadOnlySpan<char> text)
     {
         if (_count == 0) Part(null);
-        Write(text);
+        if (!_dropping) Write(text);
     }
 
     /// <summary>Appends at most <paramref name="max"/> wire bytes, made printable (see <see cref="AsciiText.Printable"/>).</summary>
     public void AppendPrintable(ReadOnlySpan<byte> bytes, int max)
     {
         if (_count == 0) Part(null);
-        _length += AsciiText.CopyPrintable(bytes[..Math.Min(bytes.Length, max)], _buffer[_length..]);
+        if (!_dropping) _length += AsciiText.CopyPrintable(bytes[..Math.Min(bytes.Length, max)], _buffer[_length..]);
     }
 
     /// <summary>Appends one character.</summary>
     public void Append(char c)
     {
         if (_count == 0) Part(null);
-        if (_length < _buffer.Length) _buffer[_length++] = c;
+        if (!_dropping && _length < _buffer.Length) _buffer[_length++] = c;
     }
 
     /// <summary>Characters of the formatted text so far.</summary>
@@ -75,15 +87,12 @@ public ref struct AppDetailBuilder
         var parts = new DetailPart[_count];
         for (int i = 0; i < _count; i++)
         {
-            // A part whose key the buffer cut keeps what fitted: its value is empty.
-            int start = Math.Min(_starts[i], _length);
-            int end = i + 1 < _count ? Math.Max(start, _starts[i + 1] - SeparatorAndKey(i + 1)) : _length;
-            parts[i] = new DetailPart(_keys[i], new string(_buffer[start..end]));
+            // A part the buffer cut keeps what fitted: its value is empty when even its key did not.
+            int end = i + 1 < _count ? _ends[i] : _length;
+            parts[i] = new DetailPart(_keys[i], new string(_buffer[Math.Min(_starts[i], end)..end]));
         }
         return new AppDetail(parts);
     }
-
-    private readonly int SeparatorAndKey(int part) => 2 + (_keys[part] is { } key ? key.Length + 1 : 0);
 
     private void Write(scoped ReadOnlySpan<char> text)
     {
