@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Inspect;
 
 namespace PortAudit.Audit;
 
@@ -65,14 +66,14 @@ public static class FindingNames
 /// <param name="State">established, rejected, unanswered, midstream.</param>
 /// <param name="App">Application label found by inspection, or null.</param>
 public sealed record FlowSample(
-    long StartNs, long EndNs, string Transport, string Client, int ClientPort, string Server, int ServerPort, string State, string? App)
+    long StartNs, long EndNs, string Transport, string Client, int ClientPort, string Server, int ServerPort, string State, AppLabel? App)
 {
     /// <summary>What inspection read from the packets (SNI, method, RPC interface...): wire text, so hostile; or null.</summary>
     public string? AppDetail { get; init; }
 
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
-        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App) { AppDetail = flow.AppDetail };
+        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App) { AppDetail = flow.AppDetail?.ToString() };
 }
 
 /// <summary>

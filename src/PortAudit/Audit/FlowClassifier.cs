@@ -1,11 +1,12 @@
 using PortAudit.Catalog;
 using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Audit;
 
 /// <summary>
 /// Gives each flow its verdict: matches transport, server port and the roles of both ends against the rules,
-/// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.RpcSource"/>) against the
+/// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.DceRpc"/>) against the
 /// rule's protocol. Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
 /// inspection tied to the endpoint mapper or a bind.
 /// </summary>
@@ -86,8 +87,8 @@ public sealed class FlowClassifier
     private static bool IsNormalSilence(Flow flow, Rule rule) =>
         flow.State == FlowState.Unanswered && flow.Protocol == (byte)Transport.Udp && ProtocolExpectations.IsOneWay(rule.Protocol);
 
-    // The inspection stage sets RpcSource when an endpoint-mapper answer named this port or a bind was seen in the flow.
-    private static bool IsExplainedRpc(Flow flow) => flow.RpcSource is "epm" or "bind";
+    // Inspection records DCE/RPC facts only with evidence: an endpoint-mapper answer named this port, or the flow bound an interface.
+    private static bool IsExplainedRpc(Flow flow) => flow.DceRpc?.Evidence is RpcEvidence.EndpointMapper or RpcEvidence.Bind;
 
     private bool AllowsEndpointMapper(AuditEndpoint client, AuditEndpoint server)
     {

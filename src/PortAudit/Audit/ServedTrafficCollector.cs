@@ -1,6 +1,7 @@
 using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Inspect;
 
 namespace PortAudit.Audit;
 
@@ -9,7 +10,7 @@ namespace PortAudit.Audit;
 /// <param name="Port">The server port.</param>
 /// <param name="Flows">Answered flows to it.</param>
 /// <param name="Apps">Distinct application labels found by inspection, in the order met.</param>
-public sealed record ServedService(Transport Transport, int Port, long Flows, IReadOnlyList<string> Apps)
+public sealed record ServedService(Transport Transport, int Port, long Flows, IReadOnlyList<AppLabel> Apps)
 {
     /// <summary>"tcp/135".</summary>
     public override string ToString() => $"{TransportNames.Name(Transport)}/{Port}";
@@ -22,7 +23,7 @@ public sealed record ServedService(Transport Transport, int Port, long Flows, IR
 public sealed class ServedTrafficCollector : IFlowObserver
 {
     private readonly Func<IpAddr, bool> _include;
-    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), (long Flows, List<string> Apps)>> _hosts = [];
+    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), (long Flows, List<AppLabel> Apps)>> _hosts = [];
 
     /// <summary>Collects for the server addresses <paramref name="include"/> accepts.</summary>
     public ServedTrafficCollector(Func<IpAddr, bool> include) => _include = include;

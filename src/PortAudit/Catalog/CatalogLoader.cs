@@ -1,4 +1,5 @@
 using PortAudit.Catalog.Loading;
+using PortAudit.Inspect;
 
 namespace PortAudit.Catalog;
 
@@ -15,7 +16,10 @@ public static class CatalogLoader
     /// <summary>File that defines the features rules may be conditioned on.</summary>
     public const string FeaturesFile = "features.yaml";
 
-    /// <summary>Loads and validates the catalog in <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Loads and validates the catalog in <paramref name="directory"/>. What does not make the catalog unusable (a
+    /// protocol inspection cannot judge) is kept in <see cref="RoleCatalog.Warnings"/>.
+    /// </summary>
     /// <exception cref="CatalogException">The directory is missing or any file is invalid.</exception>
     public static RoleCatalog Load(string directory)
     {
@@ -33,14 +37,18 @@ public static class CatalogLoader
             drafts.AddRange(new RuleFileReader(DisplayName(directory, path), errors).Read(path));
 
         var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), errors);
+        var labels = new ProtocolLabelChecker(Inspectors.Labels);
         foreach (var draft in drafts)
+        {
             checker.Check(draft);
+            labels.Check(draft);
+        }
         errors.ThrowIfAny();
 
         return new RoleCatalog(
             roles.Select(r => new Role(r.Value.Id, r.Value.Description)).ToArray(),
             features.Select(f => new Feature(f.Value.Id, f.Value.Description)).ToArray(),
-            drafts.Select(d => d.Rule).ToArray());
+            drafts.Select(d => d.Rule).ToArray()) { Warnings = labels.Warnings };
     }
 
     private static IReadOnlyList<Located<(string Id, string Description)>> ReadDefinitions(

@@ -28,6 +28,12 @@ public sealed class RoleCatalog
     /// <summary>All rules, file by file in name order, each file in its own order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
 
+    /// <summary>
+    /// What loading noticed without rejecting the catalog, in the form of <see cref="CatalogError"/>: protocols whose
+    /// flows inspection cannot judge, matched by port only.
+    /// </summary>
+    public IReadOnlyList<CatalogError> Warnings { get; init; } = [];
+
     /// <summary>The role with this id, or null.</summary>
     public Role? FindRole(string id) => _roles.GetValueOrDefault(id);
 
@@ -39,5 +45,5 @@ public sealed class RoleCatalog
     /// for inventories that restricted DCOM/RPC as KB 154596 describes.
     /// </summary>
     public RoleCatalog WithDynamicRange(PortRange range) =>
-        new(Roles, Features, Rules.Select(r => r.WithDynamicRange(range)).ToArray());
+        new(Roles, Features, Rules.Select(r => r.WithDynamicRange(range)).ToArray()) { Warnings = Warnings };
 }

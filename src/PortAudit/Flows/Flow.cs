@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using PortAudit.Decode;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Flows;
 
@@ -73,20 +75,14 @@ public sealed class Flow
     /// <summary>IP-layer bytes from server to client.</summary>
     public long BytesToClient { get; private set; }
 
-    /// <summary>Application protocol label found by inspection (sip, tls, dcerpc...), or null.</summary>
-    public string? App { get; set; }
+    /// <summary>Application protocol found by inspection (sip, tls, dcerpc...), or null.</summary>
+    public AppLabel? App { get; set; }
 
     /// <summary>What inspection saw of the application: method, SNI, dialect...</summary>
-    public string? AppDetail { get; set; }
+    public AppDetail? AppDetail { get; set; }
 
-    /// <summary>DCE/RPC interface name, when known.</summary>
-    public string? RpcInterface { get; set; }
-
-    /// <summary>DCE/RPC interface UUID, when known.</summary>
-    public string? RpcInterfaceUuid { get; set; }
-
-    /// <summary>How the RPC interface was learned: "epm" (an endpoint-mapper answer) or "bind".</summary>
-    public string? RpcSource { get; set; }
+    /// <summary>The DCE/RPC interface and how it was learned, when inspection found one.</summary>
+    public DceRpcFacts? DceRpc { get; set; }
 
     /// <summary>Scratch space of the inspection stage; opaque to everything else.</summary>
     public object? InspectionState { get; set; }

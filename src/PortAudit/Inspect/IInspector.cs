@@ -6,8 +6,8 @@ namespace PortAudit.Inspect;
 /// </summary>
 public interface IInspector
 {
-    /// <summary>The label written to <c>Flow.App</c> on a match (sip, tls, dcerpc...).</summary>
-    string Name { get; }
+    /// <summary>What the inspector declares about itself: its label, transports, usual ports and place in the order.</summary>
+    InspectorDescriptor Descriptor { get; }
 
     /// <summary>True when <paramref name="port"/> is where this protocol usually listens on <paramref name="protocol"/> (an ordering hint only).</summary>
     bool HintsPort(byte protocol, ushort port);

@@ -28,7 +28,10 @@ public sealed class InspectionEngine : IFlowObserver
     /// <summary>Creates an engine with every built-in inspector.</summary>
     public InspectionEngine(InspectionLimits? limits = null) : this(Inspectors.CreateAll(), limits) { }
 
-    /// <summary>Creates an engine with the given inspectors (at most 64), asked in this order after the port-hinted ones.</summary>
+    /// <summary>
+    /// Creates an engine with the given inspectors (at most 64), asked in this order after the port-hinted ones
+    /// (<see cref="Inspectors.InDeclaredOrder"/> puts any set in the order they declare).
+    /// </summary>
     public InspectionEngine(IReadOnlyList<IInspector> inspectors, InspectionLimits? limits = null)
     {
         if (inspectors.Count > 64) throw new ArgumentException("at most 64 inspectors", nameof(inspectors));
@@ -38,7 +41,7 @@ public sealed class InspectionEngine : IFlowObserver
         _pool = new FlowInspectionPool(_inspectors.Length);
         _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
-            if (_inspectors[i].Name == DceRpcLabels.App) _dceRpcMask |= 1UL << i;
+            if (_inspectors[i].Descriptor.Label == AppLabel.DceRpc) _dceRpcMask |= 1UL << i;
         Expectations = new EndpointMapperExpectations(_limits.ExpectationLifetime);
     }
 
@@ -163,11 +166,11 @@ public sealed class InspectionEngine : IFlowObserver
                     state.Alive(fromClient) &= ~(1UL << i);
                     break;
                 case InspectResult.Match:
-                    flow.App ??= _inspectors[i].Name;
+                    flow.App ??= _inspectors[i].Descriptor.Label;
                     Finish(state, flow);
                     return true;
                 case InspectResult.Partial:
-                    flow.App ??= _inspectors[i].Name;
+                    flow.App ??= _inspectors[i].Descriptor.Label;
                     state.Claimed = i;
                     return true;
             }

@@ -26,7 +26,7 @@ public ref struct InspectionInput
     /// <summary>Per-flow memory of this inspector between calls (0 at the start); its meaning is the inspector's own.</summary>
     public ref ulong Scratch;
 
-    /// <summary>The flow; an inspector writes its findings (App, AppDetail, RPC fields) here.</summary>
+    /// <summary>The flow; an inspector writes its findings (App, AppDetail, DceRpc) here.</summary>
     public Flow Flow;
 
     /// <summary>Makes an input over one datagram or stream prefix.</summary>

@@ -3,37 +3,28 @@ using PortAudit.Decode;
 namespace PortAudit.Inspect;
 
 /// <summary>
-/// Base of the built-in inspectors: holds the label and the usual ports, so that each protocol's class holds only
-/// its reading of the bytes.
+/// Base of the built-in inspectors: holds the declaration (label, transport, usual ports, place in the order), so that
+/// each protocol's class holds only its reading of the bytes.
 /// </summary>
 public abstract class Inspector : IInspector
 {
-    private readonly byte _transport;
-    private readonly ushort[] _ports;
+    /// <summary>An inspector that declares itself by <paramref name="descriptor"/>.</summary>
+    protected Inspector(InspectorDescriptor descriptor) => Descriptor = descriptor;
 
-    /// <summary>An inspector labelled <paramref name="name"/> whose usual ports are <paramref name="ports"/> on <paramref name="transport"/> (0: TCP and UDP).</summary>
-    protected Inspector(string name, byte transport, params ushort[] ports)
-    {
-        Name = name;
-        _transport = transport;
-        _ports = ports;
-    }
-
-    /// <summary>TCP and UDP alike, for <see cref="Inspector(string, byte, ushort[])"/>.</summary>
+    /// <summary>TCP and UDP alike, for <see cref="InspectorDescriptor.Transport"/>.</summary>
     protected const byte AnyTransport = 0;
 
-    /// <summary>TCP, for <see cref="Inspector(string, byte, ushort[])"/>.</summary>
+    /// <summary>TCP, for <see cref="InspectorDescriptor.Transport"/>.</summary>
     protected const byte Tcp = IpProtocol.Tcp;
 
-    /// <summary>UDP, for <see cref="Inspector(string, byte, ushort[])"/>.</summary>
+    /// <summary>UDP, for <see cref="InspectorDescriptor.Transport"/>.</summary>
     protected const byte Udp = IpProtocol.Udp;
 
     /// <inheritdoc />
-    public string Name { get; }
+    public InspectorDescriptor Descriptor { get; }
 
     /// <inheritdoc />
-    public virtual bool HintsPort(byte protocol, ushort port) =>
-        (_transport == AnyTransport || protocol == _transport) && Array.IndexOf(_ports, port) >= 0;
+    public virtual bool HintsPort(byte protocol, ushort port) => Descriptor.HintsPort(protocol, port);
 
     /// <inheritdoc />
     /// <remarks>

@@ -4,40 +4,34 @@ using PortAudit.Inspect.Protocols;
 namespace PortAudit.Inspect;
 
 /// <summary>
-/// The built-in inspectors in their default order: exact signatures first, loose ones later, and the RTP/RTCP
-/// heuristics last, so that a weak guess never takes a flow a precise reading could have named.
+/// The registry of built-in inspectors. Each declares its precision and place (<see cref="InspectorDescriptor"/>);
+/// the registry asks exact signatures first, loose ones later and the RTP/RTCP heuristics last, so that a weak guess
+/// never takes a flow a precise reading could have named.
 /// </summary>
 public static class Inspectors
 {
-    /// <summary>Creates one of each built-in inspector.</summary>
-    public static IReadOnlyList<IInspector> CreateAll() => new IInspector[]
-    {
-        new DceRpcCoInspector(),
-        new DceRpcClInspector(),
-        new TlsInspector(),
-        new DtlsInspector(),
-        new SmbInspector(),
-        new NetBiosSessionInspector(),
-        new KerberosInspector(),
-        new LdapInspector(),
-        new SnmpInspector(),
-        new NetBiosNameInspector(),
-        new NetBiosDatagramInspector(),
-        new RdpInspector(),
-        new TdsInspector(),
-        new SipInspector(),
-        new HttpInspector(),
-        new MailInspector(MailDialect.Smtp),
-        new MailInspector(MailDialect.Pop3),
-        new MailInspector(MailDialect.Imap),
-        new MailInspector(MailDialect.Nntp),
+    /// <summary>Every label a built-in inspector can write to <c>Flow.App</c>.</summary>
+    public static IReadOnlySet<AppLabel> Labels { get; } = Create().SelectMany(i => i.Descriptor.Produces).ToHashSet();
+
+    /// <summary>Creates one of each built-in inspector, in the declared order.</summary>
+    public static IReadOnlyList<IInspector> CreateAll() => InDeclaredOrder(Create());
+
+    /// <summary>
+    /// <paramref name="inspectors"/> by declared precision, then declared order; inspectors that declare the same place
+    /// keep the order they were given in.
+    /// </summary>
+    public static IReadOnlyList<IInspector> InDeclaredOrder(IEnumerable<IInspector> inspectors) =>
+        inspectors.OrderBy(i => i.Descriptor.Precision).ThenBy(i => i.Descriptor.Order).ToArray();
+
+    // In no particular order: the descriptors decide it.
+    private static IEnumerable<IInspector> Create() =>
+    [
+        new DceRpcClInspector(), new DceRpcCoInspector(), new DnsInspector(), new DtlsInspector(), new HttpInspector(),
+        new IkeInspector(), new KerberosInspector(), new LdapInspector(), new MailInspector(MailDialect.Imap),
+        new MailInspector(MailDialect.Nntp), new MailInspector(MailDialect.Pop3), new MailInspector(MailDialect.Smtp),
+        new NetBiosDatagramInspector(), new NetBiosNameInspector(), new NetBiosSessionInspector(), new NtpInspector(),
+        new RadiusInspector(), new RdpInspector(), new RtcpInspector(), new RtpInspector(), new SipInspector(),
+        new SmbInspector(), new SnmpInspector(), new StunInspector(), new TdsInspector(), new TlsInspector(),
         new XmppInspector(),
-        new DnsInspector(),
-        new StunInspector(),
-        new RadiusInspector(),
-        new IkeInspector(),
-        new NtpInspector(),
-        new RtcpInspector(),
-        new RtpInspector(),
-    };
+    ];
 }

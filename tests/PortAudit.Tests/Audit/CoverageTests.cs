@@ -1,3 +1,4 @@
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Audit;
 using static PortAudit.Tests.Audit.AuditFixture;
 
@@ -46,7 +47,7 @@ public class CoverageTests
 
         var explained = Auditor();
         var flow = Established(Ws, Dc, 49668);
-        flow.RpcSource = "epm";
+        flow.DceRpc = new DceRpcFacts(Guid.NewGuid(), null, null, RpcEvidence.EndpointMapper);
         explained.Audit(flow);
         Assert.Equal(CoverageStatus.Seen, Entry(explained.Complete(), "rpc-dynamic").Status);
     }

@@ -1,3 +1,4 @@
+using PortAudit.Inspect;
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Decode;
@@ -12,7 +13,7 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public class RoleSuggestionTests
 {
-    private static ServedService Tcp(int port, params string[] apps) => new(Transport.Tcp, port, 1, apps);
+    private static ServedService Tcp(int port, params string[] apps) => new(Transport.Tcp, port, 1, apps.Select(AppLabel.Of).ToList());
 
     [Fact]
     public void RoleWhoseRulesExplainEveryServedPortScoresOneWithItsEvidence()

@@ -1,3 +1,4 @@
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Capture;
 using PortAudit.Pipeline;
 using PortAudit.Audit;
@@ -48,8 +49,8 @@ public class SharedCaptureAuditTests
         Assert.All(byPort[445], f => Assert.Equal((Verdict.Expected, "kb832017-domain-controller-smb-tcp-445"), (f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(21, byPort[49668].Count());
         // Inspection runs in the pipeline: the mapper's answer names NETLOGON on 49668, which explains every flow there.
-        Assert.All(byPort[49668], f => Assert.Equal(("epm", Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"),
-            (f.Flow.RpcSource, f.Verdict.Verdict, f.Verdict.Rule?.Id)));
+        Assert.All(byPort[49668], f => Assert.Equal((RpcEvidence.EndpointMapper, Verdict.ExpectedDynamicRpc, "kb832017-domain-controller-dcerpc-dynamic"),
+            (f.Flow.DceRpc?.Evidence, f.Verdict.Verdict, f.Verdict.Rule?.Id)));
         Assert.Equal(53, flows.Count);
         Assert.Equal(CoverageStatus.Seen, report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-epm-tcp-135").Status);
         Assert.Contains(report.Findings, f => f.Kind == FindingKind.Missing && f.Rule == "kb832017-domain-controller-kerberos-tcp-88");
@@ -89,7 +90,7 @@ public class SharedCaptureAuditTests
         var dynamic = report.Coverage.Single(e => e.Rule.Id == "kb832017-domain-controller-dcerpc-dynamic");
         Assert.Equal("49152-65535", Assert.Single(dynamic.Rule.Ports).ToString());
         // Inspection runs in the pipeline: the NETLOGON bind in the flow explains the port.
-        Assert.Equal(("bind", Verdict.ExpectedDynamicRpc), (flow.RpcSource, verdict.Verdict));
+        Assert.Equal((RpcEvidence.Bind, Verdict.ExpectedDynamicRpc), (flow.DceRpc?.Evidence, verdict.Verdict));
         Assert.Equal(CoverageStatus.Seen, dynamic.Status);
     }
 

@@ -1,3 +1,5 @@
+using PortAudit.Inspect.DceRpc;
+using PortAudit.Inspect;
 using PortAudit.Audit;
 using PortAudit.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;
@@ -25,9 +27,8 @@ public class VerdictTests
     public void DynamicPortExplainedByTheEndpointMapperIsExpectedDynamicRpc()
     {
         var flow = Established(Ws, Dc, 49668);
-        flow.App = "dcerpc";
-        flow.RpcInterface = "netlogon";
-        flow.RpcSource = "epm";
+        flow.App = AppLabel.DceRpc;
+        flow.DceRpc = new DceRpcFacts(new Guid("12345678-1234-abcd-ef00-01234567cffb"), 1, null, RpcEvidence.EndpointMapper);
 
         var verdict = Auditor().Audit(flow);
 
@@ -50,7 +51,7 @@ public class VerdictTests
     {
         // sip-server has no rule to the workstations' endpoint mapper, nor a dynamic range.
         var flow = Established(Sip, Ws, 49668);
-        flow.RpcSource = "bind";
+        flow.DceRpc = new DceRpcFacts(Guid.NewGuid(), null, null, RpcEvidence.Bind);
 
         Assert.Equal(Verdict.Unexpected, Auditor().Audit(flow).Verdict);
     }
@@ -63,7 +64,7 @@ public class VerdictTests
     public void CleartextWhereTlsIsRequiredIsAProtocolMismatch(string? app, Verdict expected)
     {
         var flow = Established(Ws, Sip, 5061);
-        flow.App = app;
+        flow.App = app is null ? null : AppLabel.Of(app);
 
         var verdict = Auditor().Audit(flow);
 

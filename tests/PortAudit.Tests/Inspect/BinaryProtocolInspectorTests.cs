@@ -14,7 +14,7 @@ public class BinaryProtocolInspectorTests
     public void KerberosOverUdpAndTcp()
     {
         var (result, flow) = Once(new KerberosInspector(), AsReq, tcp: false);
-        Assert.Equal((InspectResult.Match, "AS-REQ"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "AS-REQ"), (result, flow.AppDetail?.ToString()));
         var framed = Hex("00000010").Concat(AsReq).ToArray();
         Assert.Equal(InspectResult.Match, Once(new KerberosInspector(), framed, tcp: true).Result);
         var wrongVersion = (byte[])AsReq.Clone();
@@ -29,9 +29,9 @@ public class BinaryProtocolInspectorTests
     public void LdapOverTcpAndCldapOverUdp()
     {
         var (result, flow) = Once(new LdapInspector(), LdapBind, tcp: true);
-        Assert.Equal((InspectResult.Match, "bindRequest"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "bindRequest"), (result, flow.AppDetail?.ToString()));
         var (_, udp) = Once(new LdapInspector(), LdapBind, tcp: false);
-        Assert.Equal("cldap", udp.App);
+        Assert.Equal(AppLabel.Cldap, udp.App);
         Assert.Equal(InspectResult.NoMatch, Once(new LdapInspector(), Hex("30 0c 02 01 01 99 07 02 01 03 04 00 80 00"), tcp: true).Result);
     }
 
@@ -40,7 +40,7 @@ public class BinaryProtocolInspectorTests
     {
         var get = Hex("30 1a 02 01 01 04 06 7075626c6963 a0 0d 02 01 01 02 01 00 02 01 00 30 02 30 00");
         var (result, flow) = Once(new SnmpInspector(), get, tcp: false);
-        Assert.Equal((InspectResult.Match, "v2c get-request"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "v2c get-request"), (result, flow.AppDetail?.ToString()));
         Assert.Equal(InspectResult.NoMatch, Once(new SnmpInspector(), Hex("30 03 02 01 07"), tcp: false).Result);
     }
 
@@ -50,7 +50,7 @@ public class BinaryProtocolInspectorTests
     public void SmbOver445AndOverNetBiosSession()
     {
         var (result, flow) = Once(new SmbInspector(), Smb2NegotiateRequest, tcp: true);
-        Assert.Equal((InspectResult.Partial, "smb2"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Partial, "smb2"), (result, flow.AppDetail?.ToString()));
         var sessionRequest = Hex("81 000044 20").Concat(Ascii(new string('A', 32))).Concat(Hex("00 20")).Concat(Ascii(new string('B', 32))).Concat(Hex("00")).ToArray();
         Assert.Equal(InspectResult.NeedMore, Once(new SmbInspector(), sessionRequest, tcp: true).Result);
         Assert.Equal(InspectResult.Partial, Once(new SmbInspector(), sessionRequest.Concat(Smb2NegotiateRequest).ToArray(), tcp: true).Result);
@@ -72,7 +72,7 @@ public class BinaryProtocolInspectorTests
         response[4 + 64 + 4] = 0x11;
         response[4 + 64 + 5] = 0x03;
         var (result, flow) = Once(new SmbInspector(), response, tcp: true, fromClient: false);
-        Assert.Equal((InspectResult.Match, "smb3; dialect=3.1.1"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "smb3; dialect=3.1.1"), (result, flow.AppDetail?.ToString()));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class BinaryProtocolInspectorTests
     {
         var prelogin = Hex("12 01 002f 0000 0100 00 001a 0006 01 0020 0001 02 0021 0001 03 0022 0004 04 0026 0001 ff 0900000000 00 00 00 00000000 00");
         var (result, flow) = Once(new TdsInspector(), prelogin, tcp: true);
-        Assert.Equal((InspectResult.Match, "prelogin"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "prelogin"), (result, flow.AppDetail?.ToString()));
         var broken = (byte[])prelogin.Clone();
         broken[8] = 0x42;
         Assert.Equal(InspectResult.NoMatch, Once(new TdsInspector(), broken, tcp: true).Result);
@@ -129,7 +129,7 @@ public class BinaryProtocolInspectorTests
         var request = new byte[48];
         request[0] = 0x23; // v4, client
         var (result, flow) = Once(new NtpInspector(), request, tcp: false);
-        Assert.Equal((InspectResult.Match, "v4 client"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "v4 client"), (result, flow.AppDetail?.ToString()));
         Assert.Equal(InspectResult.NoMatch, Once(new NtpInspector(), new byte[47], tcp: false).Result);
     }
 
@@ -138,7 +138,7 @@ public class BinaryProtocolInspectorTests
     {
         var request = Hex("01 07 001a").Concat(new byte[16]).Concat(Hex("01 06 75736572")).ToArray();
         var (result, flow) = Once(new RadiusInspector(), request, tcp: false);
-        Assert.Equal((InspectResult.Match, "access-request"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "access-request"), (result, flow.AppDetail?.ToString()));
         request[21] = 7;
         Assert.Equal(InspectResult.NoMatch, Once(new RadiusInspector(), request, tcp: false).Result);
     }
@@ -149,9 +149,9 @@ public class BinaryProtocolInspectorTests
     public void IkeDirectAndBehindNat()
     {
         var (result, flow) = Once(new IkeInspector(), IkeV2Init, tcp: false);
-        Assert.Equal((InspectResult.Match, "ikev2"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "ikev2"), (result, flow.AppDetail?.ToString()));
         var natT = new byte[4].Concat(IkeV2Init).ToArray();
-        Assert.Equal("ikev2; nat-t", Once(new IkeInspector(), natT, tcp: false).Flow.AppDetail);
+        Assert.Equal("ikev2; nat-t", Once(new IkeInspector(), natT, tcp: false).Flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NeedMore, Once(new IkeInspector(), new byte[] { 0xFF }, tcp: false).Result);
         Assert.Equal(InspectResult.NoMatch, Once(new IkeInspector(), IkeV2Init[..27], tcp: false).Result);
     }
@@ -165,7 +165,7 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.NeedMore, Once(new RtpInspector(), first, tcp: false).Result);
         var flow = NewFlow(false);
         Assert.Equal(InspectResult.Match, Run(new RtpInspector(), flow, false, true, first, second));
-        Assert.Equal("heuristic; pt=0", flow.AppDetail);
+        Assert.Equal("heuristic; pt=0", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NeedMore, Run(new RtpInspector(), NewFlow(false), false, true, first, other));
     }
 
@@ -174,7 +174,7 @@ public class BinaryProtocolInspectorTests
     {
         var compound = Hex("80c9 0001 cafebabe 81ca 0002 cafebabe 01000000");
         var (result, flow) = Once(new RtcpInspector(), compound, tcp: false);
-        Assert.Equal((InspectResult.Match, "heuristic"), (result, flow.AppDetail));
+        Assert.Equal((InspectResult.Match, "heuristic"), (result, flow.AppDetail?.ToString()));
         Assert.Equal(InspectResult.NoMatch, Once(new RtcpInspector(), compound[..^2], tcp: false).Result);
     }
 }

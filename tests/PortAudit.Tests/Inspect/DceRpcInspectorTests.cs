@@ -14,16 +14,17 @@ public class DceRpcInspectorTests
     [InlineData("3919286a-b10c-11d0-9ba8-00c04fd92ef5", "DSSETUP")]
     public void BindNamesTheInterface(string uuid, string name)
     {
-        var (result, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid(uuid), 1), tcp: true);
+        var (result, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid(uuid), 3), tcp: true);
         Assert.Equal(InspectResult.Match, result);
-        Assert.Equal((name, uuid, "bind", "bind"), (flow.RpcInterface, flow.RpcInterfaceUuid, flow.RpcSource, flow.AppDetail));
+        Assert.Equal(new DceRpcFacts(new Guid(uuid), 3, 0, RpcEvidence.Bind), flow.DceRpc);
+        Assert.Equal((name, "bind"), (flow.DceRpc!.Name, flow.AppDetail?.ToString()));
     }
 
     [Fact]
     public void AlterContextNamesTheInterfaceToo()
     {
         var (_, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid("338cd001-2244-31f1-aaaa-900038001003"), 1, type: 14), tcp: true);
-        Assert.Equal(("WINREG", "alter_context"), (flow.RpcInterface, flow.AppDetail));
+        Assert.Equal(("WINREG", "alter_context"), (flow.DceRpc?.Name, flow.AppDetail?.ToString()));
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public class DceRpcInspectorTests
         new Guid("82273fdc-e32a-18c3-3f78-827929dc23ea").ToByteArray().CopyTo(pdu, 24);
         pdu[74] = 8;
         var (result, flow) = Once(new DceRpcClInspector(), pdu, tcp: false);
-        Assert.Equal((InspectResult.Match, "EVENTLOG"), (result, flow.RpcInterface));
+        Assert.Equal((InspectResult.Match, "EVENTLOG"), (result, flow.DceRpc?.Name));
         Assert.Equal(InspectResult.NoMatch, Once(new DceRpcClInspector(), pdu[..79], tcp: false).Result);
     }
 }

@@ -1,3 +1,4 @@
+using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Tests.Inspect;
@@ -13,14 +14,14 @@ public class EndpointMapperCaptureTests
         Assert.Equal(21, dynamic.Count);
         Assert.All(dynamic, f =>
         {
-            Assert.Equal("dcerpc", f.App);
-            Assert.Equal("NETLOGON", f.RpcInterface);
-            Assert.Equal("12345678-1234-abcd-ef00-01234567cffb", f.RpcInterfaceUuid);
-            Assert.Equal("epm", f.RpcSource);
+            Assert.Equal(AppLabel.DceRpc, f.App);
+            Assert.Equal("NETLOGON", f.DceRpc?.Name);
+            Assert.Equal(new Guid("12345678-1234-abcd-ef00-01234567cffb"), f.DceRpc?.Uuid);
+            Assert.Equal(RpcEvidence.EndpointMapper, f.DceRpc?.Evidence);
         });
         var mapper = flows.Where(f => f.ServerPort == 135).ToList();
         Assert.Equal(21, mapper.Count);
-        Assert.All(mapper, f => Assert.Equal(("EPM", "bind"), (f.RpcInterface, f.RpcSource)));
+        Assert.All(mapper, f => Assert.Equal(("EPM", RpcEvidence.Bind), (f.DceRpc?.Name, f.DceRpc?.Evidence)));
         Assert.All(engine.Expectations.Mappings, m => Assert.Equal((49668, "NETLOGON"), ((int)m.Port, m.InterfaceName)));
         Assert.Equal(dynamic.Count, engine.Expectations.Mappings.Sum(m => m.Uses.Count));
     }
@@ -31,8 +32,8 @@ public class EndpointMapperCaptureTests
         var (flows, _) = InspectTestData.Inspect(InspectTestData.Capture("dcerpc.pcap"));
         var udp = flows.Where(f => f.Transport == "udp").ToList();
         Assert.Equal(4, udp.Count);
-        Assert.All(udp, f => Assert.Equal("dcerpc", f.App));
-        Assert.Contains(udp, f => f.RpcInterface is not null && f.RpcInterface.StartsWith("PNIO", StringComparison.Ordinal));
+        Assert.All(udp, f => Assert.Equal(AppLabel.DceRpc, f.App));
+        Assert.Contains(udp, f => f.DceRpc?.Name is { } name && name.StartsWith("PNIO", StringComparison.Ordinal));
     }
 
     [SharedDataFact]
@@ -41,7 +42,7 @@ public class EndpointMapperCaptureTests
         var (flows, _) = InspectTestData.Inspect(
             InspectTestData.Capture("zeek-dce-rpc-dce_rpc_netlogon.pcapng"),
             InspectTestData.Capture("zeek-dce-rpc-cs_window7-join_stream092.pcap"));
-        var named = flows.Where(f => f.RpcSource == DceRpcLabels.FromBind).Select(f => f.RpcInterface).ToHashSet();
+        var named = flows.Where(f => f.DceRpc?.Evidence == RpcEvidence.Bind).Select(f => f.DceRpc!.Name).ToHashSet();
         Assert.Contains("NETLOGON", named);
     }
 }

@@ -58,8 +58,8 @@ public class EndpointMapperTests
         SendUdp(table, t + 1, Server, 135, Client, 50000, response);
         SendTcp(table, t + 2, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
         table.Flush();
-        Assert.Equal(("dcerpc", "EPM"), (collected.Single(f => f.ServerPort == 135).App, collected.Single(f => f.ServerPort == 135).RpcInterface));
-        Assert.Equal("epm", collected.Single(f => f.ServerPort == 49668).RpcSource);
+        Assert.Equal((AppLabel.DceRpc, "EPM"), (collected.Single(f => f.ServerPort == 135).App, collected.Single(f => f.ServerPort == 135).DceRpc?.Name));
+        Assert.Equal(RpcEvidence.EndpointMapper, collected.Single(f => f.ServerPort == 49668).DceRpc?.Evidence);
     }
 
     [Fact]
@@ -67,7 +67,9 @@ public class EndpointMapperTests
     {
         var (flows, engine) = Replay(TimeSpan.FromSeconds(1));
         var mapped = flows.Single(f => f.ServerPort == 49668);
-        Assert.Equal(("dcerpc", "NETLOGON", "epm"), (mapped.App, mapped.RpcInterface, mapped.RpcSource));
+        Assert.Equal((AppLabel.DceRpc, "NETLOGON", RpcEvidence.EndpointMapper), (mapped.App, mapped.DceRpc?.Name, mapped.DceRpc?.Evidence));
+        // The tower named the interface's major version.
+        Assert.Equal((ushort?)1, mapped.DceRpc?.MajorVersion);
         var mapping = Assert.Single(engine.Expectations.Mappings);
         Assert.Equal((Server, (ushort)135, Client), (mapping.Mapper, mapping.MapperPort, mapping.Client));
         Assert.Equal(mapped.Id, Assert.Single(mapping.Uses).FlowId);
@@ -84,10 +86,10 @@ public class EndpointMapperTests
     public void ABindOfAnotherInterfaceOverridesTheMapping()
     {
         var flow = InspectorHarness.NewFlow(tcp: true, 49668);
-        DceRpcLabels.Apply(flow, Netlogon, DceRpcLabels.FromEpm);
+        DceRpcLabels.Apply(flow, new DceRpcFacts(Netlogon, 1, null, RpcEvidence.EndpointMapper));
         var result = InspectorHarness.Run(new DceRpcCoInspector(), flow, true, true, DceRpcPdus.Bind(new Guid("12345778-1234-abcd-ef00-0123456789ac"), 1));
         Assert.Equal(InspectResult.Match, result);
-        Assert.Equal(("SAMR", "bind"), (flow.RpcInterface, flow.RpcSource));
+        Assert.Equal(("SAMR", RpcEvidence.Bind), (flow.DceRpc?.Name, flow.DceRpc?.Evidence));
     }
 
     // A mapper conversation on 135 (bind EPM, ept_map request, response naming 49668), then a bare SYN to 49668.

@@ -43,7 +43,8 @@ public class InspectionEngineTests
         SendTcp(table, T0 + 3, Client, 40000, Server, 80, 1001, TcpFlags.Ack, first);
         table.Flush();
         var flow = Assert.Single(collector.Flows);
-        Assert.Equal(("http", "GET; host=example.org"), (flow.App, flow.AppDetail));
+        Assert.Equal((AppLabel.Http, "GET; host=example.org"), (flow.App, flow.AppDetail?.ToString()));
+        Assert.Equal("example.org", flow.AppDetail?.Find("host"));
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public class InspectionEngineTests
         // The next flow gets the state the first gave back: a leftover mark would call these bytes TLS.
         SendTcp(table, T0 + 2, Client, 40001, Server, 443, 5000, TcpFlags.Ack, garbage);
         table.Flush();
-        Assert.Equal("tls", collector.Flows.Single(f => f.ClientPort == 40000).App);
+        Assert.Equal(AppLabel.Tls, collector.Flows.Single(f => f.ClientPort == 40000).App);
         Assert.Null(collector.Flows.Single(f => f.ClientPort == 40001).App);
     }
 

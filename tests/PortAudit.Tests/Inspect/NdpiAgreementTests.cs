@@ -49,12 +49,12 @@ public class NdpiAgreementTests(ITestOutputHelper output)
                     output.WriteLine($"unpaired  {ndpi.Capture} {ndpi.Transport} {ndpi.A}:{ndpi.PortA} <-> {ndpi.B}:{ndpi.PortB}: nDPI {ndpi.Protocol}");
                     continue;
                 }
-                bool agree = ours.App is not null && agreeing.Contains(ours.App);
+                bool agree = ours.App is not null && agreeing.Contains(ours.App.Name);
                 var (a, t) = perFamily.GetValueOrDefault(ndpi.Family);
                 perFamily[ndpi.Family] = (a + (agree ? 1 : 0), t + 1);
                 if (agree) continue;
                 var known = Expected.FirstOrDefault(e => e.Capture == ndpi.Capture && (e.Port == ndpi.PortA || e.Port == ndpi.PortB));
-                string line = $"{ndpi.Capture} {ndpi.Transport} {ndpi.A}:{ndpi.PortA} <-> {ndpi.B}:{ndpi.PortB}: nDPI {ndpi.Protocol}, ours {ours.App ?? "null"}";
+                string line = $"{ndpi.Capture} {ndpi.Transport} {ndpi.A}:{ndpi.PortA} <-> {ndpi.B}:{ndpi.PortB}: nDPI {ndpi.Protocol}, ours {ours.App?.Name ?? "null"}";
                 if (known.Reason is null) unexpected.Add(line);
                 else
                 {

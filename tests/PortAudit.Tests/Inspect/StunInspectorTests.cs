@@ -16,7 +16,7 @@ public class StunInspectorTests
     {
         var (result, flow) = Once(new StunInspector(), Rfc5389Binding, tcp: false);
         Assert.Equal(InspectResult.Partial, result);
-        Assert.Equal("binding", flow.AppDetail);
+        Assert.Equal("binding", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public class StunInspectorTests
     {
         var (result, flow) = Once(new StunInspector(), ClassicBinding, tcp: false);
         Assert.Equal(InspectResult.Partial, result);
-        Assert.Equal("binding; rfc3489", flow.AppDetail);
+        Assert.Equal("binding; rfc3489", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class StunInspectorTests
     {
         var flow = NewFlow(false);
         Assert.Equal(InspectResult.Match, Run(new StunInspector(), flow, false, true, ClassicBinding, MsTurnAllocate));
-        Assert.Equal("ms-turn", flow.AppDetail);
+        Assert.Equal("ms-turn", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class StunInspectorTests
         var flow = NewFlow(false);
         var data = Hex("4001 0004 deadbeef");
         Assert.Equal(InspectResult.Partial, Run(new StunInspector(), flow, false, true, data, data));
-        Assert.Equal("channel-data", flow.AppDetail);
+        Assert.Equal("channel-data", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NeedMore, Once(new StunInspector(), data, tcp: false).Result);
     }
 

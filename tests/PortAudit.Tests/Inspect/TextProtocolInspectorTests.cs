@@ -18,7 +18,7 @@ public class TextProtocolInspectorTests
     {
         var (result, flow) = Once(new SipInspector(), Ascii(text), tcp);
         Assert.Equal(InspectResult.Match, result);
-        Assert.Equal(detail, flow.AppDetail);
+        Assert.Equal(detail, flow.AppDetail?.ToString());
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public class TextProtocolInspectorTests
     {
         var (result, flow) = Once(new HttpInspector(), Ascii("GET /index.html HTTP/1.1\r\nHost: www.example.org\r\n\r\n"), tcp: true);
         Assert.Equal(InspectResult.Match, result);
-        Assert.Equal("GET; host=www.example.org", flow.AppDetail);
+        Assert.Equal("GET; host=www.example.org", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class TextProtocolInspectorTests
         ulong scratch = 1;
         var client = new InspectionInput(flow, Ascii("EHLO me\r\nSTARTTLS\r\n"), true, true, 1, ref scratch);
         Assert.Equal(InspectResult.Match, smtp.Inspect(ref client));
-        Assert.Equal("starttls", flow.AppDetail);
+        Assert.Equal("starttls", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -69,12 +69,12 @@ public class TextProtocolInspectorTests
     [InlineData("nntp", "200 news.example.org NNTP ready\r\n", "CAPABILITIES\r\nSTARTTLS\r\n")]
     public void MailDialectsSeeTheirStartTls(string name, string greeting, string commands)
     {
-        var dialect = new[] { MailDialect.Pop3, MailDialect.Imap, MailDialect.Nntp }.Single(d => d.Name == name);
+        var dialect = new[] { MailDialect.Pop3, MailDialect.Imap, MailDialect.Nntp }.Single(d => d.Label.Name == name);
         var inspector = new MailInspector(dialect);
         Assert.Equal(InspectResult.Partial, Once(inspector, Ascii(greeting), tcp: true, fromClient: false).Result);
         var (result, flow) = Once(inspector, Ascii(commands), tcp: true);
         Assert.Equal(InspectResult.Match, result);
-        Assert.Equal("starttls", flow.AppDetail);
+        Assert.Equal("starttls", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public class TextProtocolInspectorTests
         var header = "<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
         var (result, flow) = Once(xmpp, Ascii(header), tcp: true);
         Assert.Equal(InspectResult.Partial, result);
-        Assert.Equal("client", flow.AppDetail);
+        Assert.Equal("client", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.Match, Run(xmpp, flow, true, true, Ascii(header), Ascii(header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")));
-        Assert.Equal("client; starttls", flow.AppDetail);
+        Assert.Equal("client; starttls", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NoMatch, Once(xmpp, Ascii("<html><body>"), tcp: true).Result);
     }
 }

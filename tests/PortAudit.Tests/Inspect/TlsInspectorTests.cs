@@ -53,7 +53,7 @@ public class TlsInspectorTests
     {
         var (result, flow) = Once(new TlsInspector(), ClientHello("example.org"), tcp: true);
         Assert.Equal(InspectResult.Partial, result);
-        Assert.Equal("sni=example.org; alpn=h2,http/1.1; version=tls1.3", flow.AppDetail);
+        Assert.Equal("sni=example.org; alpn=h2,http/1.1; version=tls1.3", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class TlsInspectorTests
         var serverHello = Hex("16 0303 002a 02 000026 0303").Concat(new byte[32]).Concat(Hex("00 c02f 00")).ToArray();
         var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
         Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
-        Assert.Equal("sni=a.example; alpn=h2,http/1.1; version=tls1.2", flow.AppDetail);
+        Assert.Equal("sni=a.example; alpn=h2,http/1.1; version=tls1.2", flow.AppDetail?.ToString());
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class TlsInspectorTests
     {
         var (result, flow) = Once(new DtlsInspector(), ClientHello("media.example", dtls: true), tcp: false);
         Assert.Equal(InspectResult.Partial, result);
-        Assert.StartsWith("sni=media.example; alpn=h2,http/1.1; version=", flow.AppDetail);
+        Assert.StartsWith("sni=media.example; alpn=h2,http/1.1; version=", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NoMatch, Once(new DtlsInspector(), ClientHello("x"), tcp: false).Result);
     }
 }

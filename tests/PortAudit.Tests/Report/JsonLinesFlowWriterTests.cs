@@ -1,3 +1,4 @@
+using PortAudit.Inspect;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +33,7 @@ public class JsonLinesFlowWriterTests
     [Fact]
     public void Hostile_text_is_escaped_as_Utf8JsonWriter_escapes_it()
     {
-        var flows = Hostile.Select(text => NewFlow(app: "sip", detail: text, rpc: text)).ToList();
+        var flows = Hostile.Select(text => NewFlow(app: "sip", detail: text)).ToList();
         string written = Encoding.UTF8.GetString(Written(flows));
         Assert.Equal(Encoding.UTF8.GetString(Reference(flows)), written);
         Assert.DoesNotContain("<script>", written);
@@ -106,15 +107,14 @@ public class JsonLinesFlowWriterTests
         Assert.Equal(Reference(flows), Written(flows));
     }
 
-    private static Flow NewFlow(string? app, string? detail, string? rpc = null)
+    private static Flow NewFlow(string? app, string? detail)
     {
         var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0A00_0001), 50000, IpAddr.FromV4(0xC0A8_64FE), 5060,
             1_700_000_000_123_456_789L, opened: true);
         flow.Count(fromClient: true, 60, 1_700_000_001_000_000_000L, TcpFlags.Syn, sequence: 1000);
         flow.Count(fromClient: false, 60, 1_700_000_001_500_000_000L, TcpFlags.Syn | TcpFlags.Ack, sequence: 9000);
-        flow.App = app;
-        flow.AppDetail = detail;
-        flow.RpcInterface = rpc;
+        flow.App = app is null ? null : AppLabel.Of(app);
+        flow.AppDetail = detail is null ? null : AppDetail.Of(detail);
         return flow;
     }
 

@@ -9,4 +9,5 @@ internal sealed record RuleDraft(
     SourceSpot IdSpot,
     SourceSpot FromSpot,
     SourceSpot ToSpot,
+    SourceSpot ProtocolSpot,
     IReadOnlyList<SourceSpot> ConditionSpots);

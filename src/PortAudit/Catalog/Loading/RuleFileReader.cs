@@ -75,7 +75,7 @@ internal sealed class RuleFileReader
             Notes = notes.Trim(),
             Source = source!,
         };
-        return new RuleDraft(rule, id.Value.Spot, from.Value.Spot, to.Value.Spot, conditions.Select(c => c.Spot).ToArray());
+        return new RuleDraft(rule, id.Value.Spot, from.Value.Spot, to.Value.Spot, protocol.Value.Spot, conditions.Select(c => c.Spot).ToArray());
     }
 
     private IReadOnlyList<Transport>? ReadTransports(MappingReader entry)

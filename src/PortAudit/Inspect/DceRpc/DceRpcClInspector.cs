@@ -6,15 +6,15 @@ namespace PortAudit.Inspect.DceRpc;
 /// Connectionless DCE/RPC (ncadg_ip_udp): every PDU names its interface in the header, so the first valid one
 /// both claims the flow and names the interface (reported with source "bind": the flow itself said it).
 /// </summary>
-public sealed class DceRpcClInspector() : Inspector(DceRpcLabels.App, Udp, 135, 34964)
+public sealed class DceRpcClInspector() : Inspector(new(AppLabel.DceRpc, Udp, [135, 34964], InspectorPrecision.Signature, 20))
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;
-        if (header.Interface != Guid.Empty) DceRpcLabels.Apply(input.Flow, header.Interface, DceRpcLabels.FromBind);
-        input.Flow.AppDetail ??= header.Type == ClHeader.Request ? "request" : header.Type == ClHeader.Response ? "response" : "pdu";
+        if (header.Interface != Guid.Empty) DceRpcLabels.Apply(input.Flow, new DceRpcFacts(header.Interface, null, null, RpcEvidence.Bind));
+        input.Flow.AppDetail ??= AppDetail.Word(header.Type == ClHeader.Request ? "request" : header.Type == ClHeader.Response ? "response" : "pdu");
         return InspectResult.Match;
     }
 }

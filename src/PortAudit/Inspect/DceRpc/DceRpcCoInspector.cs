@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.DceRpc;
 /// Connection-oriented DCE/RPC (ncacn_ip_tcp): a valid PDU header claims the flow; a bind or alter-context
 /// names the interface from its first presentation context.
 /// </summary>
-public sealed class DceRpcCoInspector() : Inspector(DceRpcLabels.App, Tcp, 135, 593)
+public sealed class DceRpcCoInspector() : Inspector(new(AppLabel.DceRpc, Tcp, [135, 593], InspectorPrecision.Signature, 10))
 {
     // max_xmit_frag, max_recv_frag, assoc_group_id, n_context_elem and padding precede the first context.
     private const int ContextListOffset = CoHeader.Size + 8;
@@ -25,15 +25,18 @@ public sealed class DceRpcCoInspector() : Inspector(DceRpcLabels.App, Tcp, 135, 
         if (!CoHeader.TryRead(data, out var header)) return InspectResult.NoMatch;
         if (header.Type != CoHeader.Bind && header.Type != CoHeader.AlterContext)
         {
-            input.Flow.AppDetail ??= PduName(header.Type);
+            input.Flow.AppDetail ??= AppDetail.Word(PduName(header.Type));
             return InspectResult.Match;
         }
         if (data.Length < FirstAbstractSyntax + 20)
             return input.AtLimit ? InspectResult.Match : InspectResult.NeedMore;
         if (data[ContextListOffset] == 0 || header.FragLength < FirstAbstractSyntax + 20) return InspectResult.NoMatch;
-        var uuid = CoHeader.ReadUuid(data[FirstAbstractSyntax..], header.LittleEndian);
-        DceRpcLabels.Apply(input.Flow, uuid, DceRpcLabels.FromBind);
-        input.Flow.AppDetail = PduName(header.Type);
+        var syntax = data[FirstAbstractSyntax..];
+        var uuid = CoHeader.ReadUuid(syntax, header.LittleEndian);
+        // The abstract syntax is the UUID and its version, major then minor.
+        ushort major = CoHeader.Read16(syntax[16..], header.LittleEndian), minor = CoHeader.Read16(syntax[18..], header.LittleEndian);
+        DceRpcLabels.Apply(input.Flow, new DceRpcFacts(uuid, major, minor, RpcEvidence.Bind));
+        input.Flow.AppDetail = AppDetail.Word(PduName(header.Type));
         return InspectResult.Match;
     }
 

@@ -5,7 +5,7 @@ namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>
 /// What the endpoint mappers announced: each mapping is expected for a limited time at its address and port,
-/// and a new flow that goes there is labelled with the mapped interface (rpcSource "epm").
+/// and a new flow that goes there is labelled with the mapped interface (evidence <see cref="RpcEvidence.EndpointMapper"/>).
 /// </summary>
 public sealed class EndpointMapperExpectations
 {
@@ -32,7 +32,7 @@ public sealed class EndpointMapperExpectations
         if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var mapping)
             && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out mapping))
             return false;
-        DceRpcLabels.Apply(flow, mapping.InterfaceUuid, DceRpcLabels.FromEpm);
+        DceRpcLabels.Apply(flow, new DceRpcFacts(mapping.InterfaceUuid, mapping.MajorVersion, null, RpcEvidence.EndpointMapper));
         mapping.Uses.Add(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
         return true;
     }

@@ -24,9 +24,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
 
     /// <summary>A follower for <paramref name="flow"/> when it talks to the endpoint mapper, else null.</summary>
     public static IFlowFollower? For(Flow flow, EndpointMapperExpectations expectations) =>
-        flow.App == DceRpcLabels.App && flow.RpcInterfaceUuid == EpmText ? new EndpointMapperFollower(expectations) : null;
-
-    private static readonly string EpmText = RpcInterfaces.EndpointMapper.ToString("D");
+        flow.App == AppLabel.DceRpc && flow.DceRpc is { IsEndpointMapper: true } ? new EndpointMapperFollower(expectations) : null;
 
     /// <inheritdoc />
     public bool Finished => _pdus >= MaxPdus;
@@ -106,6 +104,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
                 MapperPort = flow.ServerPort,
                 Client = flow.Client,
                 InterfaceUuid = tower.Interface,
+                MajorVersion = tower.MajorVersion,
                 Transport = tower.Transport,
                 Address = tower.HasAddress ? tower.Address : flow.Server,
                 Port = tower.Port,

@@ -20,6 +20,9 @@ public sealed class RpcMapping
     /// <summary>The interface mapped.</summary>
     public required Guid InterfaceUuid { get; init; }
 
+    /// <summary>The interface's major version as the tower gave it, when known.</summary>
+    public ushort? MajorVersion { get; init; }
+
     /// <summary>Its well-known name, or null.</summary>
     public string? InterfaceName => RpcInterfaces.Name(InterfaceUuid);
 

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// DNS (RFC 1035) over UDP and TCP (two-byte length first): a header with a sane opcode and counts, then a question
 /// whose name, type and class read cleanly. Also covers mDNS and LLMNR, which share the format.
 /// </summary>
-public sealed class DnsInspector() : Inspector("dns", AnyTransport, 53, 5353, 5355)
+public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [53, 5353, 5355], InspectorPrecision.Loose, 10))
 {
     private const int Header = 12;
 
@@ -35,7 +35,7 @@ public sealed class DnsInspector() : Inspector("dns", AnyTransport, 53, 5353, 53
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
         int klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]) & 0x7FFF;
         if (type == 0 || klass is not (1 or 3 or 4 or 254 or 255)) return InspectResult.NoMatch;
-        input.Flow.AppDetail = (data[2] & 0x80) != 0 ? "response" : "query";
+        input.Flow.AppDetail = AppDetail.Word((data[2] & 0x80) != 0 ? "response" : "query");
         return InspectResult.Match;
     }
 

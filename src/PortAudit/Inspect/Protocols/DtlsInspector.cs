@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>DTLS over UDP: a record with a DTLS version and epoch 0 at the start; hellos read as in TLS, plus the cookie.</summary>
-public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 3478, 5349)
+public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { Depth = ProbeDepth.Exchange })
 {
     private const int RecordHeader = 13, HandshakeHeader = 12;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
@@ -21,7 +21,7 @@ public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 34
         var version = TlsHello.VersionName(BinaryPrimitives.ReadUInt16BigEndian(data[1..]));
         if (data[0] != Handshake || length < HandshakeHeader)
         {
-            input.Flow.AppDetail ??= "version=" + version;
+            input.Flow.AppDetail ??= TlsHello.VersionDetail(version);
             return InspectResult.Match;
         }
         var body = data.Slice(RecordHeader + HandshakeHeader, length - HandshakeHeader);
@@ -35,10 +35,10 @@ public sealed class DtlsInspector() : Inspector("dtls", Udp, 443, 4433, 5061, 34
         }
         if (type == ServerHello && TlsHello.TryParseServer(body, out var server))
         {
-            input.Flow.AppDetail = TlsInspector.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(server.Version));
+            input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(server.Version));
             return InspectResult.Match;
         }
-        input.Flow.AppDetail ??= "version=" + version;
+        input.Flow.AppDetail ??= TlsHello.VersionDetail(version);
         return input.Scratch != 0 ? InspectResult.Partial : InspectResult.Match;
     }
 }

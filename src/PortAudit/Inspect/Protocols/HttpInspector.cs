@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail.</summary>
-public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 3128, 593)
+public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 8080, 8000, 3128, 593], InspectorPrecision.StartLine, 20))
 {
     private static readonly byte[][] Methods =
     {
@@ -21,7 +21,7 @@ public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 312
         if (!input.IsTcp) return InspectResult.NoMatch;
         if (data.StartsWith("PRI * HTTP/2.0"u8))
         {
-            input.Flow.AppDetail = "h2c";
+            input.Flow.AppDetail = AppDetail.Word("h2c");
             return InspectResult.Match;
         }
         if (!AsciiText.TryFirstLine(data, out var line))
@@ -29,7 +29,7 @@ public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 312
         if (!StartLine.TryParse(line, "HTTP/1."u8, out var start)) return InspectResult.NoMatch;
         if (!start.IsRequest)
         {
-            input.Flow.AppDetail ??= AsciiText.Printable(start.Status);
+            input.Flow.AppDetail ??= AppDetail.Of(AsciiText.Printable(start.Status));
             return InspectResult.Match;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
@@ -55,15 +55,15 @@ public sealed class HttpInspector() : Inspector("http", Tcp, 80, 8080, 8000, 312
         return false;
     }
 
-    private static string Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
+    private static AppDetail? Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
     {
-        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.AppendPrintable(method, 128);
         if (AsciiText.TryHeader(data, "Host"u8, default, out var host))
         {
-            text.Part("host=");
+            text.Part("host");
             text.AppendPrintable(host, 100);
         }
-        return text.ToString();
+        return text.Build();
     }
 }

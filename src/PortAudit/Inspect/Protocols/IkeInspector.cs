@@ -7,9 +7,11 @@ namespace PortAudit.Inspect.Protocols;
 /// IKEv1 (RFC 2408) and IKEv2 (RFC 7296) over UDP, and over NAT-T (RFC 3948: a four-zero-byte non-ESP marker first;
 /// one-byte keep-alives are waited past). The header's version, exchange type and length must agree with the datagram.
 /// </summary>
-public sealed class IkeInspector() : Inspector("ike", Udp, 500, 4500)
+public sealed class IkeInspector() : Inspector(new(AppLabel.Ike, Udp, [500, 4500], InspectorPrecision.Loose, 40))
 {
     private const int Header = 28;
+    private static readonly AppDetail IkeV1NatT = AppDetail.Of(new(null, "ikev1"), new(null, "nat-t"));
+    private static readonly AppDetail IkeV2NatT = AppDetail.Of(new(null, "ikev2"), new(null, "nat-t"));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -30,7 +32,7 @@ public sealed class IkeInspector() : Inspector("ike", Udp, 500, 4500)
             _ => false,
         };
         if (!ok || BinaryPrimitives.ReadUInt32BigEndian(data[24..]) != data.Length) return InspectResult.NoMatch;
-        input.Flow.AppDetail ??= (version == 0x10 ? "ikev1" : "ikev2") + (natT ? "; nat-t" : "");
+        input.Flow.AppDetail ??= natT ? (version == 0x10 ? IkeV1NatT : IkeV2NatT) : AppDetail.Word(version == 0x10 ? "ikev1" : "ikev2");
         return InspectResult.Match;
     }
 }

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// Kerberos (RFC 4120) over UDP and TCP (RFC 4120 7.2.2: a four-byte length first): a KDC request, reply or error,
 /// recognised by its application tag, the SEQUENCE inside and pvno 5. The message type goes to appDetail.
 /// </summary>
-public sealed class KerberosInspector() : Inspector("kerberos", AnyTransport, 88, 464)
+public sealed class KerberosInspector() : Inspector(new(AppLabel.Kerberos, AnyTransport, [88, 464], InspectorPrecision.Signature, 70))
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -30,7 +30,7 @@ public sealed class KerberosInspector() : Inspector("kerberos", AnyTransport, 88
         // KDC-REQ carries pvno as [1] (after an optional nothing), the replies and KRB-ERROR as [0]: either way "Ax 03 02 01 05".
         if (inner.Length < 5 || (inner[0] != 0xA0 && inner[0] != 0xA1) || !inner[1..5].SequenceEqual("\u0003\u0002\u0001\u0005"u8))
             return InspectResult.NoMatch;
-        input.Flow.AppDetail = name;
+        input.Flow.AppDetail = AppDetail.Word(name);
         return InspectResult.Match;
     }
 

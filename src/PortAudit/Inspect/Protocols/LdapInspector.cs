@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// LDAP over TCP and CLDAP over UDP (RFC 4511 4.1.1): an LDAPMessage SEQUENCE with a message ID and a known
 /// protocolOp tag. The operation goes to appDetail, with the DN a bind names or a search starts from; over UDP the label is cldap.
 /// </summary>
-public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
+public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport, [389, 3268], InspectorPrecision.Signature, 80) { Produces = [AppLabel.Ldap, AppLabel.Cldap] })
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -21,8 +21,10 @@ public sealed class LdapInspector() : Inspector("ldap", AnyTransport, 389, 3268)
         if (body.Length <= idSize) return InspectResult.NoMatch;
         string? operation = Operation(body[idSize]);
         if (operation is null) return InspectResult.NoMatch;
-        if (!input.IsTcp) input.Flow.App = "cldap";
-        input.Flow.AppDetail ??= DistinguishedName(body[idSize..]) is { Length: > 0 } dn ? $"{operation}; dn={dn}" : operation;
+        if (!input.IsTcp) input.Flow.App = AppLabel.Cldap;
+        input.Flow.AppDetail ??= DistinguishedName(body[idSize..]) is { Length: > 0 } dn
+            ? AppDetail.Of(new(null, operation), new("dn", dn))
+            : AppDetail.Word(operation);
         return InspectResult.Match;
     }
 

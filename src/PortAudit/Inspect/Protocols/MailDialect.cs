@@ -4,28 +4,29 @@ namespace PortAudit.Inspect.Protocols;
 /// How one of the line-based mail and news protocols opens: the server greeting, the client's first commands, and
 /// the command that upgrades to TLS. <see cref="MailInspector"/> reads all of them the same way.
 /// </summary>
-/// <param name="Name">The label.</param>
+/// <param name="Label">The label.</param>
+/// <param name="Order">The place among the start-line inspectors (see <see cref="InspectorDescriptor.Order"/>).</param>
 /// <param name="Ports">Usual ports (hint only).</param>
 /// <param name="Greetings">Prefixes of the server's first line.</param>
 /// <param name="GreetingKeyword">A word the greeting must contain to be sure on its own (null: the prefix suffices).</param>
 /// <param name="Commands">Prefixes of the client's first line (after the tag when <paramref name="Tagged"/>).</param>
 /// <param name="Tagged">True when client commands start with a tag (IMAP).</param>
 /// <param name="StartTls">The TLS upgrade command.</param>
-public sealed record MailDialect(string Name, ushort[] Ports, string[] Greetings, string? GreetingKeyword, string[] Commands, bool Tagged, string StartTls)
+public sealed record MailDialect(AppLabel Label, int Order, ushort[] Ports, string[] Greetings, string? GreetingKeyword, string[] Commands, bool Tagged, string StartTls)
 {
     /// <summary>SMTP (RFC 5321, RFC 3207).</summary>
-    public static readonly MailDialect Smtp = new("smtp", new ushort[] { 25, 587, 2525 }, new[] { "220 ", "220-" }, "SMTP",
+    public static readonly MailDialect Smtp = new(AppLabel.Smtp, 30, new ushort[] { 25, 587, 2525 }, new[] { "220 ", "220-" }, "SMTP",
         new[] { "EHLO ", "HELO " }, false, "STARTTLS");
 
     /// <summary>POP3 (RFC 1939, RFC 2595).</summary>
-    public static readonly MailDialect Pop3 = new("pop3", new ushort[] { 110 }, new[] { "+OK" }, null,
+    public static readonly MailDialect Pop3 = new(AppLabel.Pop3, 31, new ushort[] { 110 }, new[] { "+OK" }, null,
         new[] { "USER ", "CAPA", "APOP ", "STLS", "AUTH " }, false, "STLS");
 
     /// <summary>IMAP (RFC 9051).</summary>
-    public static readonly MailDialect Imap = new("imap", new ushort[] { 143 }, new[] { "* OK", "* PREAUTH", "* BYE" }, null,
+    public static readonly MailDialect Imap = new(AppLabel.Imap, 32, new ushort[] { 143 }, new[] { "* OK", "* PREAUTH", "* BYE" }, null,
         new[] { "CAPABILITY", "LOGIN ", "AUTHENTICATE ", "STARTTLS", "ID ", "NOOP" }, true, "STARTTLS");
 
     /// <summary>NNTP (RFC 3977, RFC 4642).</summary>
-    public static readonly MailDialect Nntp = new("nntp", new ushort[] { 119, 433 }, new[] { "200 ", "201 " }, "NNTP",
+    public static readonly MailDialect Nntp = new(AppLabel.Nntp, 33, new ushort[] { 119, 433 }, new[] { "200 ", "201 " }, "NNTP",
         new[] { "MODE READER", "CAPABILITIES", "GROUP ", "LIST", "ARTICLE", "AUTHINFO ", "POST", "XOVER", "STARTTLS" }, false, "STARTTLS");
 }

@@ -17,7 +17,7 @@ public sealed class MailInspector : Inspector
     private readonly byte[] _startTls;
 
     /// <summary>Creates the inspector of one dialect.</summary>
-    public MailInspector(MailDialect dialect) : base(dialect.Name, Tcp, dialect.Ports)
+    public MailInspector(MailDialect dialect) : base(new(dialect.Label, Tcp, dialect.Ports, InspectorPrecision.StartLine, dialect.Order) { Depth = ProbeDepth.Exchange })
     {
         _dialect = dialect;
         _greetings = dialect.Greetings.Select(Encoding.ASCII.GetBytes).ToArray();
@@ -42,7 +42,7 @@ public sealed class MailInspector : Inspector
         if (!claimed && !StartsWithCommand(line)) return InspectResult.NoMatch;
         input.Scratch |= Claimed;
         if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return InspectResult.Partial;
-        input.Flow.AppDetail = "starttls";
+        input.Flow.AppDetail = AppDetail.Word("starttls");
         return InspectResult.Match;
     }
 

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>NetBIOS datagram service (RFC 1002 4.4) over UDP: a known message type followed by encoded NetBIOS names.</summary>
-public sealed class NetBiosDatagramInspector() : Inspector("netbios-dgm", Udp, 138)
+public sealed class NetBiosDatagramInspector() : Inspector(new(AppLabel.NetBiosDgm, Udp, [138], InspectorPrecision.Signature, 110))
 {
     private const int DirectHeader = 14, QueryHeader = 10;
 
@@ -21,7 +21,7 @@ public sealed class NetBiosDatagramInspector() : Inspector("netbios-dgm", Udp, 1
             _ => false,
         };
         if (!ok) return InspectResult.NoMatch;
-        input.Flow.AppDetail = data[0] switch { 0x10 => "direct-unique", 0x11 => "direct-group", 0x12 => "broadcast", _ => "query" };
+        input.Flow.AppDetail = AppDetail.Word(data[0] switch { 0x10 => "direct-unique", 0x11 => "direct-group", 0x12 => "broadcast", _ => "query" });
         return InspectResult.Match;
     }
 }

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// NetBIOS name service (RFC 1002 4.2) over UDP: a DNS-like header whose first name is an encoded NetBIOS name
 /// of type NB or NBSTAT, class IN.
 /// </summary>
-public sealed class NetBiosNameInspector() : Inspector("netbios-ns", Udp, 137)
+public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, Udp, [137], InspectorPrecision.Signature, 100))
 {
     private const int Header = 12;
 
@@ -26,7 +26,7 @@ public sealed class NetBiosNameInspector() : Inspector("netbios-ns", Udp, 137)
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
         ushort klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
         if (type is not (0x20 or 0x21) || klass != 1) return InspectResult.NoMatch;
-        input.Flow.AppDetail = opcode switch { 0 => "query", 5 => "registration", 6 => "release", 7 => "wack", _ => "refresh" };
+        input.Flow.AppDetail = AppDetail.Word(opcode switch { 0 => "query", 5 => "registration", 6 => "release", 7 => "wack", _ => "refresh" });
         return InspectResult.Match;
     }
 }

@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// NetBIOS session service over TCP: a session request with two encoded names, or its answers. When SMB follows,
 /// the SMB inspector claims the flow instead, so this one waits for what comes after the session setup.
 /// </summary>
-public sealed class NetBiosSessionInspector() : Inspector("netbios-ssn", Tcp, 139)
+public sealed class NetBiosSessionInspector() : Inspector(new(AppLabel.NetBiosSsn, Tcp, [139], InspectorPrecision.Signature, 60))
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -24,7 +24,7 @@ public sealed class NetBiosSessionInspector() : Inspector("netbios-ssn", Tcp, 13
         if (!valid) return InspectResult.NoMatch;
         // The session setup alone: wait to see whether SMB rides on it.
         if (data.Length <= NetBiosSession.Header + length && !input.AtLimit) return InspectResult.NeedMore;
-        input.Flow.AppDetail ??= type == NetBiosSession.Request ? "session-request" : null;
+        input.Flow.AppDetail ??= type == NetBiosSession.Request ? AppDetail.Word("session-request") : null;
         return InspectResult.Match;
     }
 }

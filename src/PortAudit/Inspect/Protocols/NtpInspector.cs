@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// NTP (RFC 5905) over UDP: version 1-4 with a time-transfer mode and a 48-byte header (optionally followed by
 /// extension fields and a MAC), or a mode-6 control message whose count frames the datagram.
 /// </summary>
-public sealed class NtpInspector() : Inspector("ntp", Udp, 123)
+public sealed class NtpInspector() : Inspector(new(AppLabel.Ntp, Udp, [123], InspectorPrecision.Loose, 50))
 {
     private const int Header = 48, ControlHeader = 12;
 
@@ -27,7 +27,8 @@ public sealed class NtpInspector() : Inspector("ntp", Udp, 123)
             _ => false,
         };
         if (!ok) return InspectResult.NoMatch;
-        input.Flow.AppDetail ??= $"v{version} " + mode switch
+        // Versions 1-4 and eight modes: a fixed vocabulary.
+        input.Flow.AppDetail ??= AppDetail.Word($"v{version} " + mode switch
         {
             1 => "symmetric-active",
             2 => "symmetric-passive",
@@ -35,7 +36,7 @@ public sealed class NtpInspector() : Inspector("ntp", Udp, 123)
             4 => "server",
             5 => "broadcast",
             _ => "control",
-        };
+        });
         return InspectResult.Match;
     }
 }

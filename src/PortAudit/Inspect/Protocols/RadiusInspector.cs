@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// RADIUS (RFC 2865, 2866, 5176) over UDP: a known code, a length that fits the datagram, and attributes that fill
 /// the packet exactly.
 /// </summary>
-public sealed class RadiusInspector() : Inspector("radius", Udp, 1812, 1813, 1645, 1646, 3799)
+public sealed class RadiusInspector() : Inspector(new(AppLabel.Radius, Udp, [1812, 1813, 1645, 1646, 3799], InspectorPrecision.Loose, 30))
 {
     private const int Header = 20;
 
@@ -26,7 +26,7 @@ public sealed class RadiusInspector() : Inspector("radius", Udp, 1812, 1813, 164
             at += data[at + 1];
         }
         if (at != length) return InspectResult.NoMatch;
-        input.Flow.AppDetail ??= name;
+        input.Flow.AppDetail ??= AppDetail.Word(name);
         return InspectResult.Match;
     }
 

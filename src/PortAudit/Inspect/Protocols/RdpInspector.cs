@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// data is empty, a "Cookie:" or routing token, or an RDP negotiation structure. Other TPKT users (ISO-TSAP) carry
 /// TPDU parameters instead and are not claimed.
 /// </summary>
-public sealed class RdpInspector() : Inspector("rdp", Tcp, 3389)
+public sealed class RdpInspector() : Inspector(new(AppLabel.Rdp, Tcp, [3389], InspectorPrecision.Signature, 120))
 {
     private const int Tpkt = 4, X224Fixed = 7;
     private const byte ConnectionRequest = 0xE0, ConnectionConfirm = 0xD0;
@@ -28,7 +28,7 @@ public sealed class RdpInspector() : Inspector("rdp", Tcp, 3389)
         if (data.Length < length) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
         var user = data[(Tpkt + X224Fixed)..length];
         if (!IsRdpUserData(user, code)) return InspectResult.NoMatch;
-        input.Flow.AppDetail ??= code == ConnectionRequest ? "x224-connect" : "x224-confirm";
+        input.Flow.AppDetail ??= AppDetail.Word(code == ConnectionRequest ? "x224-connect" : "x224-confirm");
         return InspectResult.Match;
     }
 

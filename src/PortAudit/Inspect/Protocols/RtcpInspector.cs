@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// RTCP (RFC 3550 6.1) by heuristic: a compound datagram whose packets are all version 2 with RTCP types and whose
 /// lengths add up to the datagram exactly. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtcpInspector() : Inspector("rtcp", Udp)
+public sealed class RtcpInspector() : Inspector(new(AppLabel.Rtcp, Udp, [], InspectorPrecision.Heuristic, 10))
 {
     private const int Header = 4;
 
@@ -27,7 +27,7 @@ public sealed class RtcpInspector() : Inspector("rtcp", Udp)
         if (at != data.Length) return InspectResult.NoMatch;
         // A lone packet of a type a compound must not start with is too weak.
         if (packets == 1 && data[1] is not (200 or 201)) return InspectResult.NoMatch;
-        input.Flow.AppDetail = "heuristic";
+        input.Flow.AppDetail = AppDetail.Word("heuristic");
         return InspectResult.Match;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
@@ -8,7 +9,7 @@ namespace PortAudit.Inspect.Protocols;
 /// such datagram proves little, a second one in the same direction with the same SSRC and a sequence number a little
 /// further on. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtpInspector() : Inspector("rtp", Udp)
+public sealed class RtpInspector() : Inspector(new(AppLabel.Rtp, Udp, [], InspectorPrecision.Heuristic, 20) { Depth = ProbeDepth.SeveralMessages })
 {
     private const int Header = 12;
     private const int MaxSequenceStep = 16;
@@ -31,7 +32,7 @@ public sealed class RtpInspector() : Inspector("rtp", Udp)
             int step = (ushort)(entry - previous);
             if (step is > 0 and <= MaxSequenceStep)
             {
-                input.Flow.AppDetail = $"heuristic; pt={data[1] & 0x7F}";
+                input.Flow.AppDetail = Heuristic(data[1] & 0x7F, framed: false);
                 return InspectResult.Match;
             }
         }
@@ -51,8 +52,19 @@ public sealed class RtpInspector() : Inspector("rtp", Udp)
         int second = BinaryPrimitives.ReadUInt16BigEndian(rest);
         if (second < Header || !IsHeader(rest.Slice(2, Math.Min(second, rest.Length - 2)))) return InspectResult.NoMatch;
         if (!data.Slice(10, 4).SequenceEqual(rest.Slice(10, 4))) return InspectResult.NoMatch;
-        input.Flow.AppDetail = $"heuristic; pt={data[3] & 0x7F}; rfc4571";
+        input.Flow.AppDetail = Heuristic(data[3] & 0x7F, framed: true);
         return InspectResult.Match;
+    }
+
+    // Payload types are seven bits: each detail is built once and shared by the flows that carry it.
+    private static readonly AppDetail?[] Unframed = new AppDetail?[128], Rfc4571 = new AppDetail?[128];
+
+    private static AppDetail Heuristic(int payloadType, bool framed)
+    {
+        ref var detail = ref (framed ? Rfc4571 : Unframed)[payloadType];
+        return detail ??= framed
+            ? AppDetail.Of(new(null, "heuristic"), new("pt", payloadType.ToString(CultureInfo.InvariantCulture)), new(null, "rfc4571"))
+            : AppDetail.Of(new(null, "heuristic"), new("pt", payloadType.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static bool IsHeader(ReadOnlySpan<byte> data)

@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line. appDetail holds the method or status,
 /// and for a request who placed it (the From header), which an auditor needs to tell a trunk from a client.
 /// </summary>
-public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 5062, 5070, 5080)
+public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10))
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -19,14 +19,14 @@ public sealed class SipInspector() : Inspector("sip", AnyTransport, 5060, 5061, 
             return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))
             return InspectResult.NoMatch;
-        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.AppendPrintable(start.IsRequest ? start.Method : start.Status, 32);
         if (start.IsRequest && AsciiText.TryHeader(data, "From"u8, "f"u8, out var from))
         {
-            text.Part("from=");
+            text.Part("from");
             text.AppendPrintable(from, 100);
         }
-        input.Flow.AppDetail = text.ToString();
+        input.Flow.AppDetail = text.Build();
         return InspectResult.Match;
     }
 }

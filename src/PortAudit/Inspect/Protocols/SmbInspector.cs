@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SMB1, SMB2 and SMB3 over TCP 445 (direct) or NetBIOS session (139): a message frame carrying an SMB header.
 /// appDetail is smb1, smb2 or smb3; a client negotiate claims the flow and the server's answer settles the dialect.
 /// </summary>
-public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
+public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139], InspectorPrecision.Signature, 50) { Depth = ProbeDepth.Exchange })
 {
     private const int Smb2Header = 64;
 
@@ -26,14 +26,14 @@ public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
         switch (smb[0])
         {
             case 0xFF:
-                input.Flow.AppDetail ??= "smb1";
+                input.Flow.AppDetail ??= AppDetail.Word("smb1");
                 break;
             case 0xFE:
-                input.Flow.AppDetail = Smb2Dialect(smb, input.FromClient) ?? input.Flow.AppDetail ?? "smb2";
+                input.Flow.AppDetail = Smb2Dialect(smb, input.FromClient) ?? input.Flow.AppDetail ?? AppDetail.Word("smb2");
                 if (!input.FromClient) return InspectResult.Match;
                 break;
             case 0xFD or 0xFC:
-                input.Flow.AppDetail = "smb3";
+                input.Flow.AppDetail = AppDetail.Word("smb3");
                 return InspectResult.Match;
             default:
                 return Keep(input.Scratch);
@@ -44,15 +44,15 @@ public sealed class SmbInspector() : Inspector("smb", Tcp, 445, 139)
     }
 
     // A negotiate response (command 0, response flag) names the dialect chosen: 0x03xx is SMB3.
-    private static string? Smb2Dialect(ReadOnlySpan<byte> smb, bool fromClient)
+    private static AppDetail? Smb2Dialect(ReadOnlySpan<byte> smb, bool fromClient)
     {
         if (fromClient || smb.Length < Smb2Header + 6) return null;
         ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[12..]);
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[16..]);
         if (command != 0 || (flags & 1) == 0) return null;
         ushort dialect = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header + 4)..]);
-        if (dialect == 0x02FF) return "smb2";
-        return (dialect >= 0x0300 ? "smb3" : "smb2") + $"; dialect={dialect >> 8}.{(dialect >> 4) & 0xF}.{dialect & 0xF}";
+        if (dialect == 0x02FF) return AppDetail.Word("smb2");
+        return AppDetail.Of(new(null, dialect >= 0x0300 ? "smb3" : "smb2"), new("dialect", $"{dialect >> 8}.{(dialect >> 4) & 0xF}.{dialect & 0xF}"));
     }
 
     private static InspectResult Keep(ulong scratch) => scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;

@@ -5,7 +5,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SNMP (RFC 3416, RFC 3412) over UDP: a message SEQUENCE with version 0, 1 or 3, then a community and a PDU
 /// (v1, v2c) or the v3 header. appDetail is the version and PDU type.
 /// </summary>
-public sealed class SnmpInspector() : Inspector("snmp", Udp, 161, 162)
+public sealed class SnmpInspector() : Inspector(new(AppLabel.Snmp, Udp, [161, 162], InspectorPrecision.Signature, 90))
 {
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -20,7 +20,7 @@ public sealed class SnmpInspector() : Inspector("snmp", Udp, 161, 162)
         if (version == 3)
         {
             if (!Ber.TryHeader(body, out byte global, out _, out _) || global != 0x30) return InspectResult.NoMatch;
-            input.Flow.AppDetail = "v3";
+            input.Flow.AppDetail = AppDetail.Word("v3");
             return InspectResult.Match;
         }
         if (!Ber.TryHeader(body, out byte community, out int communityLength, out int communityHeader) || community != 0x04) return InspectResult.NoMatch;
@@ -28,7 +28,7 @@ public sealed class SnmpInspector() : Inspector("snmp", Udp, 161, 162)
         if (pdu >= body.Length) return InspectResult.NoMatch;
         string? name = PduName(body[pdu]);
         if (name is null) return InspectResult.NoMatch;
-        input.Flow.AppDetail = (version == 0 ? "v1 " : "v2c ") + name;
+        input.Flow.AppDetail = AppDetail.Word((version == 0 ? "v1 " : "v2c ") + name);
         return InspectResult.Match;
     }
 

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
 /// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it).
 /// </summary>
-public sealed class StunInspector() : Inspector("stun", AnyTransport, 3478, 3479, 3480, 3481, 5349, 19302, 443)
+public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20) { Depth = ProbeDepth.Exchange })
 {
     private const ulong Claimed = 1UL << 63;
     private const int ChannelHeader = 4;
@@ -37,10 +37,12 @@ public sealed class StunInspector() : Inspector("stun", AnyTransport, 3478, 3479
         if (dialect == StunMessage.Dialect.Rfc3489 && input.IsTcp && (size != data.Length || size == StunMessage.HeaderSize)) return InspectResult.NoMatch;
         if (dialect == StunMessage.Dialect.MsTurn)
         {
-            input.Flow.AppDetail = "ms-turn";
+            input.Flow.AppDetail = AppDetail.Word("ms-turn");
             return InspectResult.Match;
         }
-        input.Flow.AppDetail ??= StunMessage.MethodName(method) + (dialect == StunMessage.Dialect.Rfc3489 ? "; rfc3489" : "");
+        input.Flow.AppDetail ??= dialect == StunMessage.Dialect.Rfc3489
+            ? AppDetail.Of(new(null, StunMessage.MethodName(method)), new(null, "rfc3489"))
+            : AppDetail.Of(StunMessage.MethodName(method));
         input.Scratch |= Claimed;
         return InspectResult.Partial;
     }
@@ -51,7 +53,7 @@ public sealed class StunInspector() : Inspector("stun", AnyTransport, 3478, 3479
         // One datagram that happens to look like ChannelData proves little; two on the same channel do.
         if ((input.Scratch & 0xFFFF) == channel)
         {
-            input.Flow.AppDetail ??= "channel-data";
+            input.Flow.AppDetail ??= AppDetail.Word("channel-data");
             input.Scratch |= Claimed;
             return InspectResult.Partial;
         }

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// TDS, the SQL Server protocol ([MS-TDS] 2.2.3): an 8-byte packet header with a known type and status, window 0,
 /// and a length that frames the bytes; a PRELOGIN's option table must also read cleanly.
 /// </summary>
-public sealed class TdsInspector() : Inspector("tds", Tcp, 1433, 1434)
+public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 1434], InspectorPrecision.Signature, 130))
 {
     private const int Header = 8;
     private const byte PreLogin = 0x12;
@@ -33,7 +33,7 @@ public sealed class TdsInspector() : Inspector("tds", Tcp, 1433, 1434)
 
     private static InspectResult Claim(ref InspectionInput input, string name)
     {
-        input.Flow.AppDetail ??= name;
+        input.Flow.AppDetail ??= AppDetail.Word(name);
         return InspectResult.Match;
     }
 

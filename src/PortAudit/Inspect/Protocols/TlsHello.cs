@@ -9,6 +9,7 @@ namespace PortAudit.Inspect.Protocols;
 public ref struct TlsHello
 {
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
+    private const string SniKey = "sni", AlpnKey = "alpn", VersionKey = "version";
 
     /// <summary>The host_name of the server_name extension.</summary>
     public ReadOnlySpan<byte> ServerName;
@@ -47,24 +48,31 @@ public ref struct TlsHello
         return true;
     }
 
-    /// <summary>The appDetail text: "sni=...; alpn=...; version=...", leaving out what is unknown.</summary>
-    public readonly string Detail(ushort? negotiated = null)
+    /// <summary>The appDetail: sni, alpn and version parts ("sni=...; alpn=...; version=..."), leaving out what is unknown.</summary>
+    public readonly AppDetail Detail(ushort? negotiated = null)
     {
-        var text = new DetailText(stackalloc char[DetailText.DefaultCapacity]);
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         if (!ServerName.IsEmpty)
         {
-            text.Part("sni=");
+            text.Part(SniKey);
             text.AppendPrintable(ServerName, 253);
         }
         if (!Alpn.IsEmpty)
         {
-            text.Part("alpn=");
+            text.Part(AlpnKey);
             AppendAlpn(ref text);
         }
-        text.Part("version=");
+        text.Part(VersionKey);
         text.Append(VersionName(negotiated ?? Version));
-        return text.ToString();
+        return text.Build()!;
     }
+
+    /// <summary>A detail of the version alone ("version=tls1.2"), for records seen before any hello.</summary>
+    public static AppDetail VersionDetail(string version) => AppDetail.Of(new DetailPart(VersionKey, version));
+
+    /// <summary>Replaces or adds the version part of a detail built by <see cref="Detail"/>: the ServerHello's word is final.</summary>
+    public static AppDetail WithVersion(AppDetail? detail, string version) =>
+        detail?.With(new DetailPart(VersionKey, version)) ?? VersionDetail(version);
 
     /// <summary>The usual name of a protocol version: tls1.2, dtls1.2, ssl3...</summary>
     public static string VersionName(ushort version) => version switch
@@ -80,7 +88,7 @@ public ref struct TlsHello
         _ => $"0x{version:x4}",
     };
 
-    private readonly void AppendAlpn(ref DetailText text)
+    private readonly void AppendAlpn(ref AppDetailBuilder text)
     {
         var list = Alpn;
         int start = text.Length;

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// TLS over TCP: a record header with a 3.x version; the ClientHello gives SNI, ALPN and the offered version
 /// (Partial, waiting for the ServerHello), the ServerHello the negotiated version.
 /// </summary>
-public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389)
+public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30) { Depth = ProbeDepth.Exchange })
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
@@ -51,16 +51,8 @@ public sealed class TlsInspector() : Inspector("tls", Tcp, 443, 5061, 636, 993, 
     private static InspectResult OnServerHello(ref InspectionInput input, ReadOnlySpan<byte> body)
     {
         if (input.FromClient || !TlsHello.TryParseServer(body, out var hello)) return Keep(ref input);
-        input.Flow.AppDetail = WithVersion(input.Flow.AppDetail, TlsHello.VersionName(hello.Version));
+        input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(hello.Version));
         return InspectResult.Match;
-    }
-
-    /// <summary>Replaces or adds the "version=" field of a detail built by <see cref="TlsHello.Detail"/>.</summary>
-    public static string WithVersion(string? detail, string version)
-    {
-        if (string.IsNullOrEmpty(detail)) return "version=" + version;
-        int at = detail.IndexOf("version=", StringComparison.Ordinal);
-        return at < 0 ? string.Concat(detail, "; version=", version) : string.Concat(detail.AsSpan(0, at), "version=", version);
     }
 
     // Once the ClientHello claimed the flow, bytes that are no hello (a server that talks first, an alert) still leave it TLS.

@@ -5,7 +5,7 @@ namespace PortAudit.Inspect.Protocols;
 /// XMPP (RFC 6120): a stream header, optionally after an XML declaration, in the jabber:client or jabber:server
 /// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls".
 /// </summary>
-public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
+public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5269, 5280], InspectorPrecision.StartLine, 40) { Depth = ProbeDepth.Exchange })
 {
     private const int Window = 1024;
 
@@ -21,7 +21,7 @@ public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
             if (input.Scratch != 0) return InspectResult.Partial;
             if (IsStanza(window))
             {
-                input.Flow.AppDetail = "stanza";
+                input.Flow.AppDetail = AppDetail.Word("stanza");
                 return InspectResult.Match;
             }
             return !input.AtLimit && data.Length < Window && (data.StartsWith("<?xml"u8) || "<?xml"u8.StartsWith(data) || "<stream:stream"u8.StartsWith(data))
@@ -29,12 +29,12 @@ public sealed class XmppInspector() : Inspector("xmpp", Tcp, 5222, 5269, 5280)
         }
         if (input.Scratch == 0)
         {
-            input.Flow.AppDetail = window.IndexOf("jabber:server"u8) >= 0 ? "server" : "client";
+            input.Flow.AppDetail = AppDetail.Word(window.IndexOf("jabber:server"u8) >= 0 ? "server" : "client");
             input.Scratch = 1;
         }
         if (input.FromClient && data.IndexOf("<starttls"u8) >= 0)
         {
-            input.Flow.AppDetail += "; starttls";
+            input.Flow.AppDetail = input.Flow.AppDetail?.With(new(null, "starttls")) ?? AppDetail.Word("starttls");
             return InspectResult.Match;
         }
         return InspectResult.Partial;

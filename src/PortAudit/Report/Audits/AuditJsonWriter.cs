@@ -89,7 +89,7 @@ public static class AuditJsonWriter
         json.WriteString("server", sample.Server);
         json.WriteNumber("serverPort", sample.ServerPort);
         json.WriteString("state", sample.State);
-        json.WriteString("app", sample.App);
+        json.WriteString("app", sample.App?.Name);
         json.WriteEndObject();
     }
 

@@ -3,7 +3,7 @@ namespace PortAudit.Report.Catalogs;
 
 /// <summary>
 /// The <c>--check</c> report: counts per product and per role, so that an author sees at a
-/// glance what a change added and which roles no rule uses yet.
+/// glance what a change added, which roles no rule uses yet and which protocols inspection cannot confirm.
 /// </summary>
 public static class CatalogSummaryWriter
 {
@@ -22,5 +22,11 @@ public static class CatalogSummaryWriter
             int count = catalog.Rules.Count(r => r.From == role.Id || r.To == role.Id);
             output.WriteLine($"  {role.Id,-36} {count,5}");
         }
+        if (catalog.Warnings.Count == 0)
+            return;
+        output.WriteLine();
+        output.WriteLine($"Warnings ({catalog.Warnings.Count}):");
+        foreach (var warning in catalog.Warnings)
+            output.WriteLine($"  {warning}");
     }
 }

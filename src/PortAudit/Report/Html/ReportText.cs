@@ -37,7 +37,7 @@ internal static class ReportText
 
     /// <summary>The detected protocols of sample flows with what inspection read (SNI, method...), one per line.</summary>
     public static string Detected(IEnumerable<FlowSample> samples) =>
-        string.Join("\n", samples.Select(s => s.App is null ? null : s.AppDetail is null ? s.App : $"{s.App} ({s.AppDetail})")
+        string.Join("\n", samples.Select(s => s.App is null ? null : s.AppDetail is null ? s.App.Name : $"{s.App} ({s.AppDetail})")
             .OfType<string>().Distinct(StringComparer.Ordinal));
 
     /// <summary>One line per sample flow: when, who to whom, how it ended.</summary>

@@ -54,7 +54,7 @@ public static class RoleSuggestionWriter
         json.WriteString("transport", Catalog.TransportNames.Name(service.Transport));
         json.WriteNumber("port", service.Port);
         json.WriteNumber("flows", service.Flows);
-        JsonOutput.WriteStrings(json, "apps", service.Apps);
+        JsonOutput.WriteStrings(json, "apps", service.Apps.Select(app => app.Name).ToList());
         json.WriteEndObject();
     }
 

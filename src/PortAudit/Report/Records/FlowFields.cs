@@ -1,6 +1,8 @@
 using System.Text;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Report.Records;
 
@@ -77,11 +79,29 @@ public static class FlowFields
         sink.Number(9, flow.PacketsToClient);
         sink.Number(10, flow.BytesToClient);
         sink.Verbatim(11, StateNames[(int)flow.State]);
-        Optional(sink, 12, flow.App);
+        Optional(sink, 12, flow.App?.Name);
         Optional(sink, 13, flow.AppDetail);
-        Optional(sink, 14, flow.RpcInterface);
-        Optional(sink, 15, flow.RpcInterfaceUuid);
-        Optional(sink, 16, flow.RpcSource);
+        Optional(sink, 14, flow.DceRpc?.Name);
+        Optional(sink, 15, flow.DceRpc?.Uuid);
+        Optional(sink, 16, flow.DceRpc?.Evidence.Name());
+    }
+
+    // Typed values are formatted on the stack: a record still allocates nothing.
+    private static void Optional(IFlowFieldSink sink, int field, AppDetail? detail)
+    {
+        if (detail is null) sink.Null(field);
+        else if (detail.Length <= 256) WriteDetail(sink, field, detail, stackalloc char[256]);
+        else WriteDetail(sink, field, detail, new char[detail.Length]);
+    }
+
+    private static void WriteDetail(IFlowFieldSink sink, int field, AppDetail detail, Span<char> buffer) =>
+        sink.Text(field, buffer[..detail.Format(buffer)]);
+
+    private static void Optional(IFlowFieldSink sink, int field, Guid? uuid)
+    {
+        Span<char> text = stackalloc char[36];
+        if (uuid is not { } value || !value.TryFormat(text, out int length, "D")) sink.Null(field);
+        else sink.Text(field, text[..length]);
     }
 
     /// <summary>A text field that may be absent.</summary>

@@ -28,7 +28,7 @@ public sealed class TableFlowWriter : IFlowRecordWriter
             Timestamps.ToIso(flow.StartNs), flow.Transport,
             Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
             flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
-            flow.App ?? "-", Printable(flow.RpcInterface ?? flow.AppDetail ?? ""));
+            flow.App?.Name ?? "-", Printable(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));
     }
 
     private static string Endpoint(string address, ushort port) =>

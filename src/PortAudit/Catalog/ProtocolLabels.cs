@@ -1,0 +1,47 @@
+using PortAudit.Inspect;
+
+namespace PortAudit.Catalog;
+
+/// <summary>
+/// Which application labels found by inspection fulfil a catalog protocol. The catalog speaks of what the documents
+/// name (sip-tls, psom, ms-turn...); inspection reports what is on the wire (tls, stun...). The catalog's protocol
+/// names are mapped to labels here, once: a protocol missing here is one inspection cannot judge, matched by port only.
+/// </summary>
+public static class ProtocolLabels
+{
+    private static readonly AppLabel[] Tls = [AppLabel.Tls, AppLabel.Dtls];
+    private static readonly AppLabel[] DceRpc = [AppLabel.DceRpc];
+
+    private static readonly Dictionary<string, AppLabel[]> Accepted = new(StringComparer.Ordinal)
+    {
+        // TLS on the wire: PSOM and SIP over TLS are TLS; cleartext here is the finding the audit exists for.
+        ["tls"] = Tls, ["sip-tls"] = Tls, ["psom"] = Tls, ["https"] = Tls, ["ldaps"] = Tls, ["rpc-over-https"] = Tls,
+        ["pop3s"] = Tls, ["imaps"] = Tls, ["nntps"] = Tls, ["sccp-tls"] = Tls,
+        ["sip"] = [AppLabel.Sip],
+        ["ms-turn"] = [AppLabel.Stun], ["stun"] = [AppLabel.Stun],
+        // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
+        ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],
+        ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
+        ["kerberos"] = [AppLabel.Kerberos], ["kpasswd"] = [AppLabel.Kerberos],
+        ["ldap"] = [AppLabel.Ldap, AppLabel.Cldap],
+        ["smb"] = [AppLabel.Smb],
+        // SMB over the NetBIOS session service is labelled by what it carries.
+        ["netbios-ssn"] = [AppLabel.NetBiosSsn, AppLabel.Smb],
+        ["netbios-ns"] = [AppLabel.NetBiosNs], ["netbios-dgm"] = [AppLabel.NetBiosDgm],
+        ["dns"] = [AppLabel.Dns],
+        ["http"] = [AppLabel.Http],
+        // STARTTLS upgrades these in place; a flow labelled by its later TLS is still the same service.
+        ["smtp"] = [AppLabel.Smtp, AppLabel.Tls], ["pop3"] = [AppLabel.Pop3, AppLabel.Tls], ["imap"] = [AppLabel.Imap, AppLabel.Tls],
+        ["nntp"] = [AppLabel.Nntp, AppLabel.Tls],
+        ["xmpp"] = [AppLabel.Xmpp, AppLabel.Tls],
+        ["rdp"] = [AppLabel.Rdp, AppLabel.Tls],
+        ["tds"] = [AppLabel.Tds],
+        ["ntp"] = [AppLabel.Ntp],
+        ["snmp"] = [AppLabel.Snmp], ["snmp-trap"] = [AppLabel.Snmp],
+        ["radius"] = [AppLabel.Radius], ["radius-accounting"] = [AppLabel.Radius],
+        ["isakmp"] = [AppLabel.Ike], ["ipsec-nat-t"] = [AppLabel.Ike],
+    };
+
+    /// <summary>The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it.</summary>
+    public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
+}

@@ -1,0 +1,66 @@
+namespace PortAudit.Inspect;
+
+/// <summary>
+/// How sure a match of an inspector is, coarsest distinction first in the asking order: a weak guess must never take a
+/// flow that a precise reading could have named.
+/// </summary>
+public enum InspectorPrecision
+{
+    /// <summary>Binary framing whose fields must agree with each other and with the bytes (DCE/RPC, TLS, SMB, Kerberos...).</summary>
+    Signature,
+
+    /// <summary>A text protocol's start line or greeting (SIP, HTTP, SMTP...).</summary>
+    StartLine,
+
+    /// <summary>A short binary header with few fixed values, which other traffic can resemble (DNS, STUN, NTP...).</summary>
+    Loose,
+
+    /// <summary>A statistical guess over several packets (RTP, RTCP): asked last.</summary>
+    Heuristic,
+}
+
+/// <summary>How far into a flow an inspector reads.</summary>
+public enum ProbeDepth
+{
+    /// <summary>The first message of a direction decides.</summary>
+    FirstMessage,
+
+    /// <summary>The first message claims the flow; later ones of the exchange complete the detail (a ServerHello, a STARTTLS).</summary>
+    Exchange,
+
+    /// <summary>One message proves too little: the inspector waits for more before it decides.</summary>
+    SeveralMessages,
+}
+
+/// <summary>
+/// What an inspector declares about itself, so that the registry (<see cref="Inspectors"/>) orders the inspectors and
+/// knows every label they can produce without a hand-kept list.
+/// </summary>
+/// <param name="Label">The label written to <c>Flow.App</c> on a match.</param>
+/// <param name="Transport">The IP protocol the inspector reads (TCP or UDP), or 0 for both.</param>
+/// <param name="PortHints">Ports where the protocol usually listens: inspectors hinted by a flow's ports are asked first.</param>
+/// <param name="Precision">How sure a match is: the first key of the asking order.</param>
+/// <param name="Order">The place among inspectors of the same precision, lowest first.</param>
+public sealed record InspectorDescriptor(AppLabel Label, byte Transport, IReadOnlyList<ushort> PortHints, InspectorPrecision Precision, int Order)
+{
+    private readonly IReadOnlyList<AppLabel>? _produces;
+
+    /// <summary>How far into a flow the inspector reads.</summary>
+    public ProbeDepth Depth { get; init; } = ProbeDepth.FirstMessage;
+
+    /// <summary>Every label the inspector may write: <see cref="Label"/>, and others it chooses by what it reads (cldap for LDAP over UDP).</summary>
+    public IReadOnlyList<AppLabel> Produces
+    {
+        get => _produces ?? [Label];
+        init => _produces = value;
+    }
+
+    /// <summary>True when <paramref name="port"/> on <paramref name="protocol"/> is among the declared hints.</summary>
+    public bool HintsPort(byte protocol, ushort port)
+    {
+        if (Transport != 0 && protocol != Transport) return false;
+        foreach (ushort hint in PortHints)
+            if (hint == port) return true;
+        return false;
+    }
+}

@@ -1,0 +1,49 @@
+using PortAudit.Catalog;
+using PortAudit.Inspect;
+
+namespace PortAudit.Tests.Catalog;
+
+/// <summary>Loading names, as warnings, the rule protocols no inspector can confirm.</summary>
+[Trait("Tier", "unit")]
+public class ProtocolLabelCheckTests
+{
+    [Fact]
+    public void ProtocolsInspectionConfirmsLoadWithoutWarnings()
+    {
+        using var catalog = new TempCatalog(TempCatalog.ValidRules);
+
+        Assert.Empty(CatalogLoader.Load(catalog.Dir).Warnings);
+    }
+
+    [Fact]
+    public void AProtocolWithoutLabelsIsAWarningAtItsFirstRuleOnly()
+    {
+        string rules = TempCatalog.ValidRules.Replace("protocol: sip-tls", "protocol: ftp").Replace("protocol: epm", "protocol: ftp");
+        using var catalog = new TempCatalog(rules);
+
+        var loaded = CatalogLoader.Load(catalog.Dir);
+
+        Assert.Equal(2, loaded.Rules.Count);
+        var warning = Assert.Single(loaded.Warnings);
+        Assert.Equal((9, 15), (warning.Line, warning.Column));
+        Assert.StartsWith("protocol 'ftp' has no application label", warning.Problem);
+        Assert.Single(loaded.WithDynamicRange(new PortRange(5000, 5100)).Warnings);
+    }
+
+    [Fact]
+    public void EveryLabelOfTheProtocolTableIsOneAnInspectorProduces()
+    {
+        foreach (var protocol in new[] { "sip-tls", "epm", "ldap", "netbios-ssn", "rtp", "isakmp", "smtp", "ms-turn" })
+            Assert.All(ProtocolLabels.For(protocol)!, label => Assert.Contains(label, Inspectors.Labels));
+        Assert.Null(ProtocolLabels.For("ftp"));
+    }
+
+    [Fact]
+    public void TheRepositoryCatalogLoadsWithWarningsForPortOnlyProtocols()
+    {
+        var loaded = CatalogLoader.Load(SharedData.InRepository("rules"));
+
+        Assert.Contains(loaded.Warnings, w => w.Problem.StartsWith("protocol 'telnet' ", StringComparison.Ordinal));
+        Assert.DoesNotContain(loaded.Warnings, w => w.Problem.StartsWith("protocol 'sip-tls' ", StringComparison.Ordinal));
+    }
+}

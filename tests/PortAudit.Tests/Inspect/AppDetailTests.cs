@@ -1,0 +1,99 @@
+using PortAudit.Inspect;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>appDetail as parts: what the builder records, how the parts format, and how a later message amends them.</summary>
+[Trait("Tier", "unit")]
+public class AppDetailTests
+{
+    [Fact]
+    public void BuilderRecordsBareAndKeyedPartsThatFormatAsBefore()
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        text.AppendPrintable("GET"u8, 128);
+        text.Part("host");
+        text.AppendPrintable("example.org\r"u8, 100);
+        var detail = text.Build()!;
+
+        Assert.Equal([new DetailPart(null, "GET"), new DetailPart("host", "example.org.")], detail.Parts);
+        Assert.Equal("GET; host=example.org.", detail.ToString());
+        Assert.Equal(detail.ToString().Length, detail.Length);
+        Assert.Equal("example.org.", detail.Find("host"));
+        Assert.Null(detail.Find("sni"));
+    }
+
+    [Fact]
+    public void NothingBuiltIsNoDetail()
+    {
+        var text = new AppDetailBuilder(stackalloc char[16]);
+        Assert.Null(text.Build());
+    }
+
+    [Fact]
+    public void TheBufferBoundsTheFormattedTextAndTheLastValueKeepsWhatFitted()
+    {
+        var detail = Build(12, "GET", "host", "example.org");
+
+        Assert.Equal("GET; host=ex", detail.ToString());
+        Assert.Equal("ex", detail.Find("host"));
+    }
+
+    [Fact]
+    public void ACutInsideTheNextKeyLeavesTheValueBeforeItWhole()
+    {
+        var detail = Build(8, "smb3", "dialect", "3.1.1");
+
+        Assert.Equal([new DetailPart(null, "smb3"), new DetailPart("dialect", "")], detail.Parts);
+    }
+
+    [Fact]
+    public void PartsPastTheMostAreLeftOut()
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        for (int i = 0; i <= AppDetailBuilder.MaxParts; i++)
+        {
+            text.Part("k" + i);
+            text.Append("v");
+        }
+        var detail = text.Build()!;
+
+        Assert.Equal(AppDetailBuilder.MaxParts, detail.Parts.Count);
+        Assert.Equal("v", detail.Parts[^1].Value);
+    }
+
+    // A bare word, then one keyed part, in a buffer of the given size.
+    private static AppDetail Build(int capacity, string word, string key, string value)
+    {
+        var text = new AppDetailBuilder(stackalloc char[capacity]);
+        text.Append(word);
+        text.Part(key);
+        text.Append(value);
+        return text.Build()!;
+    }
+
+    [Fact]
+    public void WithReplacesAKeyedPartAndAppendsABareOne()
+    {
+        var hello = AppDetail.Of(new("sni", "a.example"), new("version", "tls1.3"));
+
+        Assert.Equal("sni=a.example; version=tls1.2", hello.With(new("version", "tls1.2")).ToString());
+        Assert.Equal("sni=a.example; version=tls1.3; starttls", hello.With(new(null, "starttls")).ToString());
+        Assert.Equal("sni=a.example; version=tls1.3", hello.ToString());
+    }
+
+    [Fact]
+    public void WordsOfAFixedVocabularyAreShared()
+    {
+        Assert.Same(AppDetail.Word("query"), AppDetail.Word("query"));
+        Assert.Equal([new DetailPart(null, "query")], AppDetail.Word("query").Parts);
+    }
+
+    [Fact]
+    public void FormatWritesIntoTheCallersBuffer()
+    {
+        var detail = AppDetail.Of(new(null, "smb3"), new("dialect", "3.1.1"));
+        Span<char> buffer = stackalloc char[detail.Length];
+
+        Assert.Equal("smb3; dialect=3.1.1", new string(buffer[..detail.Format(buffer)]));
+    }
+}
