@@ -13,7 +13,8 @@ public sealed class AuditContext
         Inventory = inventory;
         Catalog = inventory.Apply(catalog);
         Index = new RuleIndex(Catalog, inventory.Features);
-        Resolver = new AuditEndpoint.Resolver(inventory, Index);
+        Zones = Catalog.Zones.Concat(inventory.Zones).GroupBy(z => z.Id).Select(g => g.First()).ToArray();
+        Resolver = new AuditEndpoint.Resolver(inventory, Index, Zones.ToDictionary(z => z.Id, z => z.Listed));
         ServerPorts = new CatalogServerPortHint(Index);
     }
 
@@ -25,6 +26,9 @@ public sealed class AuditContext
 
     /// <summary>The catalog with the inventory's RPC range applied.</summary>
     public RoleCatalog Catalog { get; }
+
+    /// <summary>The catalog's zones and those the inventory adds.</summary>
+    public IReadOnlyList<Zone> Zones { get; }
 
     /// <summary>The rules that apply to the deployment's features.</summary>
     public RuleIndex Index { get; }

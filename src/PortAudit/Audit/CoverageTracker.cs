@@ -58,15 +58,15 @@ public sealed class CoverageTracker
         foreach (var rule in verdict.Covered)
         {
             bool aggregated = _aggregated.Contains(rule.Id);
-            string? from = aggregated || rule.From == Role.AnyId ? CoverageEntry.AnyHost : verdict.Client.Host?.Name;
-            string? to = aggregated || rule.To == Role.AnyId ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
+            string? from = aggregated || rule.From.HasWildcard ? CoverageEntry.AnyHost : verdict.Client.Host?.Name;
+            string? to = aggregated || rule.To.HasWildcard ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
             // A host talking to itself has no instance: the traffic never crosses a firewall.
             if (from is not null && to is not null && _entries.TryGetValue((rule.Id, from, to), out var entry))
                 entry.Tally.Add(flow, verdict.FailedAttempt);
         }
     }
 
-    // Null stands for the whole "any" side.
-    private static IEnumerable<InventoryHost?> Side(string role, ILookup<string, InventoryHost> hostsByRole) =>
-        role == Role.AnyId ? new InventoryHost?[] { null } : hostsByRole[role].Cast<InventoryHost?>();
+    // Null stands for a whole side that a wildcard leaves open: its hosts are not named one by one.
+    private static IEnumerable<InventoryHost?> Side(RuleSide side, ILookup<string, InventoryHost> hostsByRole) =>
+        side.HasWildcard ? new InventoryHost?[] { null } : side.Roles.SelectMany(role => hostsByRole[role]).Distinct().Cast<InventoryHost?>();
 }

@@ -34,7 +34,7 @@ public sealed class FindingBuilder
         foreach (var entry in coverage.Where(e => e.Rule.Required && e.Status == CoverageStatus.NeverSeen))
         {
             var rule = entry.Rule;
-            _missing.Add(new Finding(FindingKind.Missing, entry.FromHost, entry.ToHost, [rule.From], [rule.To], rule.TransportName,
+            _missing.Add(new Finding(FindingKind.Missing, entry.FromHost, entry.ToHost, rule.From.Selectors, rule.To.Selectors, rule.TransportName,
                 string.Join(",", rule.Ports), rule.Id, "required by the catalog, never seen in the capture"));
         }
     }

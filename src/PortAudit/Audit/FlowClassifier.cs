@@ -37,19 +37,35 @@ public sealed class FlowClassifier
         List<Rule>? allowing = null;
         Rule? contradicted = null;
         Rule? dynamic = null;
+        bool confirmedAtItsPort = false;
         if (ToTransport(flow.Protocol) is { } transport)
         {
             foreach (var rule in _index.Match(transport, flow.ServerPort, client.Roles, server.Roles))
             {
                 if (rule.DynamicRange)
-                    dynamic ??= rule;
-                else if (ProtocolExpectations.Accepts(rule.Protocol, flow.App))
-                    (allowing ??= []).Add(rule);
-                else
+                    continue;
+                if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App))
+                {
                     contradicted ??= rule;
+                    continue;
+                }
+                allowing ??= [];
+                // Among several rules, the one whose protocol inspection confirms comes first: it is the one in use.
+                if (ProtocolExpectations.Confirms(rule.Protocol, flow.App))
+                {
+                    allowing.Insert(allowing.TakeWhile(r => ProtocolExpectations.Confirms(r.Protocol, flow.App)).Count(), rule);
+                    confirmedAtItsPort |= rule.ListsSinglePort(flow.ServerPort);
+                }
+                else
+                    allowing.Add(rule);
             }
+            dynamic = DynamicRule(transport, flow.ServerPort, client, server);
         }
 
+        // Evidence beats ports: a flow the endpoint mapper or a bind tied to DCE/RPC is dynamic RPC even where a fixed
+        // range (media, say) covers its port, unless a rule names this very port for the protocol inspection found.
+        if (dynamic is not null && !confirmedAtItsPort && IsExplainedRpc(flow) && AllowsEndpointMapper(client, server))
+            return Allowed(Verdict.ExpectedDynamicRpc, [dynamic], client, server, flow);
         if (allowing is not null)
             return Allowed(Verdict.Expected, allowing, client, server, flow);
         if (contradicted is not null)
@@ -59,8 +75,6 @@ public sealed class FlowClassifier
         string? reason = null;
         if (dynamic is not null)
         {
-            if (IsExplainedRpc(flow) && AllowsEndpointMapper(client, server))
-                return Allowed(Verdict.ExpectedDynamicRpc, [dynamic], client, server, flow);
             if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))
                 return new FlowVerdict(Verdict.ProtocolMismatch, dynamic, client, server, [], failed, null,
                     $"inspection found '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
@@ -68,10 +82,31 @@ public sealed class FlowClassifier
                      "but no endpoint-mapper answer or bind explains the flow";
         }
 
-        if (client.Host is null || server.Host is null)
-            return new FlowVerdict(Verdict.Unmapped, null, client, server, [], failed, null,
-                reason ?? $"{(client.Host is null ? "client" : "server")} address is not in the inventory");
-        return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null, reason ?? "no rule allows it");
+        var stranger = client.Host is null ? client : server.Host is null ? server : null;
+        if (stranger is null)
+            return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null, reason ?? "no rule allows it");
+        string side = stranger == client ? "client" : "server";
+        // An address of a zone whose hosts are not listed (the Internet) is where it should be; only the traffic is wrong.
+        if (!stranger.ZoneListed)
+            return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null,
+                reason ?? $"no rule allows it from zone {client.Zone} to zone {server.Zone} ({side} address in zone {stranger.Zone}, not listed)");
+        return new FlowVerdict(Verdict.Unmapped, null, client, server, [], failed, null,
+            reason ?? $"{side} address is not in the inventory (zone {stranger.Zone})");
+    }
+
+    /// <summary>
+    /// The dynamic RPC rule between the two ends whose range, as the server host has it (its own range, else the
+    /// deployment's), holds <paramref name="port"/>.
+    /// </summary>
+    private Rule? DynamicRule(Transport transport, int port, AuditEndpoint client, AuditEndpoint server)
+    {
+        foreach (var rule in _index.MatchDynamic(transport, client.Roles, server.Roles))
+        {
+            var range = server.Host?.RpcDynamicPorts;
+            if (range is { } own ? own.Contains(port) : rule.Covers(transport, port))
+                return rule;
+        }
+        return null;
     }
 
     private static FlowVerdict Allowed(Verdict verdict, IReadOnlyList<Rule> rules, AuditEndpoint client, AuditEndpoint server, Flow flow)

@@ -11,14 +11,24 @@ namespace PortAudit.Audit;
 /// <param name="Roles">Catalog role ids, in the order written.</param>
 public sealed record InventoryHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles)
 {
+    /// <summary>The zone the inventory gives the host; null to take its segment's, or the address's default.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>The RPC dynamic range this host hands out (Unity's 5000-5020 beside Windows' 49152-65535); null for the deployment's.</summary>
+    public PortRange? RpcDynamicPorts { get; init; }
+
     /// <summary>True when the entry stands for exactly one address, so it cannot talk to itself across a firewall.</summary>
     public bool IsSingleAddress => Prefixes.Count == 1 && Prefixes[0].IsSingleAddress;
 }
 
-/// <summary>A named part of the network (internal, perimeter, external) used to place addresses the inventory does not name.</summary>
+/// <summary>A named part of the network, in a zone, used to place hosts and the addresses the inventory does not name.</summary>
 /// <param name="Name">Segment name.</param>
 /// <param name="Prefixes">Its subnets.</param>
-public sealed record InventorySegment(string Name, IReadOnlyList<IpPrefix> Prefixes);
+public sealed record InventorySegment(string Name, IReadOnlyList<IpPrefix> Prefixes)
+{
+    /// <summary>The zone of the segment (internal, perimeter, external or one the inventory defines); null for the address's default.</summary>
+    public string? Zone { get; init; }
+}
 
 /// <summary>
 /// What a user states about one deployment: its hosts and their roles, its network segments, the features
@@ -54,6 +64,9 @@ public sealed class Inventory
             _ignored.TryAdd(prefix, true, out _);
     }
 
+    /// <summary>Zones the inventory defines beyond the catalog's, with whether their hosts are listed.</summary>
+    public IReadOnlyList<Zone> Zones { get; init; } = [];
+
     /// <summary>Hosts and host groups in file order.</summary>
     public IReadOnlyList<InventoryHost> Hosts { get; }
 
@@ -71,6 +84,29 @@ public sealed class Inventory
 
     /// <summary>The most specific host entry holding <paramref name="address"/>, or null.</summary>
     public InventoryHost? FindHost(IpAddr address) => _hosts.TryFind(address, out var host) ? host : null;
+
+    /// <summary>
+    /// The zone of <paramref name="address"/> when no host entry says otherwise: its most specific segment's zone, else
+    /// <see cref="DefaultZone"/>.
+    /// </summary>
+    public string ZoneOf(IpAddr address) =>
+        FindSegment(address) is { } segment ? ZoneOf(segment) : DefaultZone(address);
+
+    /// <summary>The zone of <paramref name="segment"/>: its own, else the default of its first subnet.</summary>
+    public static string ZoneOf(InventorySegment segment) =>
+        segment.Zone ?? (segment.Prefixes.Count > 0 ? DefaultZone(segment.Prefixes[0].Network) : Catalog.Zone.Internal);
+
+    /// <summary>The zone of <paramref name="host"/>: its own, else that of the segment holding its first address, else the default.</summary>
+    public string ZoneOf(InventoryHost host) =>
+        host.Zone ?? (host.Prefixes.Count > 0 ? ZoneOf(host.Prefixes[0].Network) : Catalog.Zone.Internal);
+
+    /// <summary>
+    /// The zone of an address no segment places: private, shared (CGNAT), link-local, loopback and multicast addresses
+    /// are internal, every other address external. An inventory without segments thus still tells the Internet from
+    /// its own networks.
+    /// </summary>
+    public static string DefaultZone(IpAddr address) =>
+        IpPrefix.IsPrivateUse(address) ? Catalog.Zone.Internal : Catalog.Zone.External;
 
     /// <summary>The most specific segment holding <paramref name="address"/>, or null.</summary>
     public InventorySegment? FindSegment(IpAddr address) => _segments.TryFind(address, out var segment) ? segment : null;

@@ -10,9 +10,10 @@ namespace PortAudit.Audit;
 /// </summary>
 public static class InventoryLoader
 {
-    private static readonly string[] FileKeys = ["hosts", "segments", "features", "rpcDynamicPorts", "ignore"];
-    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles"];
-    private static readonly string[] SegmentKeys = ["name", "cidrs"];
+    private static readonly string[] FileKeys = ["hosts", "segments", "zones", "features", "rpcDynamicPorts", "ignore"];
+    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles", "zone", "rpcDynamicPorts"];
+    private static readonly string[] SegmentKeys = ["name", "cidrs", "zone"];
+    private static readonly string[] ZoneKeys = ["name", "description", "listed"];
 
     /// <summary>Loads <paramref name="path"/>; error messages name the file as given.</summary>
     /// <exception cref="InventoryException">The file is missing or invalid.</exception>
@@ -29,14 +30,16 @@ public static class InventoryLoader
             return Fail(errors);
 
         var file = new MappingReader(root, path, errors, FileKeys);
-        var hosts = ReadHosts(file, path, catalog, errors);
-        var segments = ReadSegments(file, path, errors);
+        var zones = ReadZones(file, path, catalog, errors);
+        var zoneIds = catalog.Zones.Select(z => z.Id).Concat(zones.Select(z => z.Id)).ToHashSet(StringComparer.Ordinal);
+        var hosts = ReadHosts(file, path, catalog, zoneIds, errors);
+        var segments = ReadSegments(file, path, zoneIds, errors);
         var features = ReadFeatures(file, catalog, errors);
         var range = ReadRange(file, errors);
         var ignore = ReadPrefixes(file.TextList("ignore"), errors);
         if (errors.Count > 0)
             return Fail(errors);
-        return new Inventory(hosts, segments, features, range, ignore.Select(p => p.Value).ToArray());
+        return new Inventory(hosts, segments, features, range, ignore.Select(p => p.Value).ToArray()) { Zones = zones };
     }
 
     private static Inventory Fail(ErrorList errors)
@@ -53,7 +56,39 @@ public static class InventoryLoader
         throw new InvalidOperationException("Fail called without errors");
     }
 
-    private static List<InventoryHost> ReadHosts(MappingReader file, string path, RoleCatalog catalog, ErrorList errors)
+    private static List<Zone> ReadZones(MappingReader file, string path, RoleCatalog catalog, ErrorList errors)
+    {
+        var zones = new List<Zone>();
+        if (file.Node("zones") is null)
+            return zones;
+        var names = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
+        foreach (var node in file.Items("zones"))
+        {
+            var entry = new MappingReader(node, path, errors, ZoneKeys);
+            var name = UniqueName(entry, names, "zone", errors);
+            var description = entry.Text("description", required: false)?.Value ?? "";
+            bool listed = entry.Flag("listed", fallback: true);
+            if (name is null)
+                continue;
+            if (catalog.FindZone(name) is not null)
+                errors.Add(entry.Spot, $"zone '{name}' is already defined by the catalog ({CatalogLoader.ZonesFile})");
+            else
+                zones.Add(new Zone(name, description, listed));
+        }
+        return zones;
+    }
+
+    private static string? ReadZone(MappingReader entry, IReadOnlySet<string> zones, ErrorList errors)
+    {
+        if (entry.Text("zone", required: false) is not { } zone)
+            return null;
+        if (zones.Contains(zone.Value))
+            return zone.Value;
+        errors.Add(zone.Spot, $"unknown zone '{zone.Value}' (zones: {string.Join(", ", zones.Order(StringComparer.Ordinal))}; define others under 'zones')");
+        return null;
+    }
+
+    private static List<InventoryHost> ReadHosts(MappingReader file, string path, RoleCatalog catalog, IReadOnlySet<string> zones, ErrorList errors)
     {
         var hosts = new List<InventoryHost>();
         var names = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
@@ -66,9 +101,11 @@ public static class InventoryLoader
             if (prefixes.Count == 0 && entry.Node("addresses") is null && entry.Node("cidrs") is null)
                 errors.Add(entry.Spot, "missing field 'addresses' (or 'cidrs')");
             var roles = ReadRoles(entry, catalog, errors);
+            var zone = ReadZone(entry, zones, errors);
+            var range = ReadRange(entry, errors);
             if (name is null)
                 continue;
-            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles);
+            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Zone = zone, RpcDynamicPorts = range };
             foreach (var prefix in prefixes)
                 Claim(claims, prefix, host, errors);
             hosts.Add(host);
@@ -108,7 +145,7 @@ public static class InventoryLoader
         return roles;
     }
 
-    private static List<InventorySegment> ReadSegments(MappingReader file, string path, ErrorList errors)
+    private static List<InventorySegment> ReadSegments(MappingReader file, string path, IReadOnlySet<string> zones, ErrorList errors)
     {
         var segments = new List<InventorySegment>();
         if (file.Node("segments") is null)
@@ -122,6 +159,7 @@ public static class InventoryLoader
             var prefixes = ReadPrefixes(entry.TextList("cidrs"), errors);
             if (entry.Node("cidrs") is null)
                 errors.Add(entry.Spot, "missing field 'cidrs'");
+            var zone = ReadZone(entry, zones, errors);
             if (name is null)
                 continue;
             foreach (var prefix in prefixes)
@@ -130,7 +168,7 @@ public static class InventoryLoader
                     errors.Add(prefix.Spot, $"'{prefix.Value}' is also in segment '{first.Name}' (line {first.Spot.Line})");
                 claims.TryAdd(prefix.Value, (name, prefix.Spot));
             }
-            segments.Add(new InventorySegment(name, prefixes.Select(p => p.Value).Distinct().ToArray()));
+            segments.Add(new InventorySegment(name, prefixes.Select(p => p.Value).Distinct().ToArray()) { Zone = zone });
         }
         return segments;
     }

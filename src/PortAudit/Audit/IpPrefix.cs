@@ -19,6 +19,28 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
     /// <summary>A prefix holding only <paramref name="address"/>.</summary>
     public static IpPrefix Single(IpAddr address) => new(address, 128);
 
+    // Addresses that never route on the Internet: RFC 1918, shared CGNAT (RFC 6598), link-local, loopback, multicast,
+    // the limited broadcast; IPv6 unique-local, link-local, loopback and multicast.
+    private static readonly IpPrefix[] PrivateUse =
+    [
+        V4(10, 0, 0, 0, 8), V4(172, 16, 0, 0, 12), V4(192, 168, 0, 0, 16), V4(100, 64, 0, 0, 10), V4(169, 254, 0, 0, 16),
+        V4(127, 0, 0, 0, 8), V4(224, 0, 0, 0, 4), V4(255, 255, 255, 255, 32),
+        new(new IpAddr(0xFC00_0000_0000_0000UL, 0), 7), new(new IpAddr(0xFE80_0000_0000_0000UL, 0), 10),
+        new(new IpAddr(0, 1), 128), new(new IpAddr(0xFF00_0000_0000_0000UL, 0), 8),
+    ];
+
+    private static IpPrefix V4(byte a, byte b, byte c, byte d, int length) =>
+        new(IpAddr.FromV4((uint)(a << 24 | b << 16 | c << 8 | d)), V4Offset + length);
+
+    /// <summary>True for addresses of private use (RFC 1918, CGNAT, link-local, loopback, multicast, IPv6 ULA...): never the Internet.</summary>
+    public static bool IsPrivateUse(IpAddr address)
+    {
+        foreach (var prefix in PrivateUse)
+            if (prefix.Contains(address))
+                return true;
+        return false;
+    }
+
     /// <summary>True when <paramref name="address"/> lies inside the prefix.</summary>
     public bool Contains(IpAddr address) => Mask(address, Length) == Network;
 

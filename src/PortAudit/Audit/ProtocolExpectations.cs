@@ -19,6 +19,10 @@ public static class ProtocolExpectations
     /// <summary>The application labels that fulfil <paramref name="ruleProtocol"/>, or null when inspection cannot judge it.</summary>
     public static IReadOnlyList<AppLabel>? AcceptedApps(string ruleProtocol) => ProtocolLabels.For(ruleProtocol);
 
+    /// <summary>True when inspection found <paramref name="app"/> and it is one of the labels of <paramref name="ruleProtocol"/>: evidence, not mere absence of contradiction.</summary>
+    public static bool Confirms(string ruleProtocol, AppLabel? app) =>
+        app is not null && ProtocolLabels.For(ruleProtocol) is { } apps && apps.Contains(app);
+
     /// <summary>True unless inspection found <paramref name="app"/> and it contradicts <paramref name="ruleProtocol"/>.</summary>
     public static bool Accepts(string ruleProtocol, AppLabel? app) =>
         app is null || ProtocolLabels.For(ruleProtocol) is not { } apps || apps.Contains(app);

@@ -33,8 +33,9 @@ public sealed class RoleSuggester
     /// <summary>Uses every rule of <paramref name="catalog"/>, whatever its conditions: a draft inventory has no features yet.</summary>
     public RoleSuggester(RoleCatalog catalog) =>
         _rulesByServerRole = catalog.Rules
-            .Where(r => !r.DynamicRange && r.To != Role.AnyId && r.Transports.Any(TransportNames.HasPorts))
-            .ToLookup(r => r.To);
+            .Where(r => !r.DynamicRange && !r.To.HasWildcard && r.Transports.Any(TransportNames.HasPorts))
+            .SelectMany(r => r.To.Roles.Select(role => (Role: role, Rule: r)))
+            .ToLookup(x => x.Role, x => x.Rule);
 
     /// <summary>The <paramref name="top"/> best roles for a host that served <paramref name="served"/>, best first; roles explaining nothing are left out.</summary>
     public IReadOnlyList<RoleSuggestion> Suggest(IReadOnlyList<ServedService> served, int top = 3)

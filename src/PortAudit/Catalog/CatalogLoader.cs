@@ -16,6 +16,9 @@ public static class CatalogLoader
     /// <summary>File that defines the features rules may be conditioned on.</summary>
     public const string FeaturesFile = "features.yaml";
 
+    /// <summary>File that defines the zones rules may scope their wildcard to; without it, <see cref="Zone.Defaults"/>.</summary>
+    public const string ZonesFile = "zones.yaml";
+
     /// <summary>
     /// Loads and validates the catalog in <paramref name="directory"/>. What does not make the catalog unusable (a
     /// protocol inspection cannot judge) is kept in <see cref="RoleCatalog.Warnings"/>.
@@ -32,11 +35,12 @@ public static class CatalogLoader
 
         var roles = ReadDefinitions(directory, RolesFile, "roles", errors);
         var features = ReadDefinitions(directory, FeaturesFile, "features", errors);
+        var zones = ReadZones(directory, errors);
         var drafts = new List<RuleDraft>();
         foreach (var path in RuleFiles(directory))
             drafts.AddRange(new RuleFileReader(DisplayName(directory, path), errors).Read(path));
 
-        var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), errors);
+        var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), zones.Select(z => z.Id), errors);
         var labels = new ProtocolLabelChecker(Inspectors.Labels);
         foreach (var draft in drafts)
         {
@@ -48,7 +52,7 @@ public static class CatalogLoader
         return new RoleCatalog(
             roles.Select(r => new Role(r.Value.Id, r.Value.Description)).ToArray(),
             features.Select(f => new Feature(f.Value.Id, f.Value.Description)).ToArray(),
-            drafts.Select(d => d.Rule).ToArray()) { Warnings = labels.Warnings };
+            drafts.Select(d => d.Rule).ToArray()) { Warnings = labels.Warnings, Zones = zones };
     }
 
     private static IReadOnlyList<Located<(string Id, string Description)>> ReadDefinitions(
@@ -62,10 +66,16 @@ public static class CatalogLoader
         return [];
     }
 
+    private static IReadOnlyList<Zone> ReadZones(string directory, ErrorList errors)
+    {
+        string path = Path.Combine(directory, ZonesFile);
+        return File.Exists(path) ? ZoneReader.Read(path, DisplayName(directory, path), errors) : Zone.Defaults;
+    }
+
     private static IEnumerable<string> RuleFiles(string directory) =>
         Directory.EnumerateFiles(directory, "*.yaml")
             .Concat(Directory.EnumerateFiles(directory, "*.yml"))
-            .Where(p => Path.GetFileName(p) is not (RolesFile or FeaturesFile))
+            .Where(p => Path.GetFileName(p) is not (RolesFile or FeaturesFile or ZonesFile))
             .Order(StringComparer.Ordinal);
 
     private static string DisplayName(string directory, string path) =>

@@ -25,6 +25,12 @@ public sealed class RoleCatalog
     /// <summary>All features in file order.</summary>
     public IReadOnlyList<Feature> Features { get; }
 
+    /// <summary>The zones rules may scope their wildcard to (<c>any@internal</c>).</summary>
+    public IReadOnlyList<Zone> Zones { get; init; } = Zone.Defaults;
+
+    /// <summary>The zone with this id, or null.</summary>
+    public Zone? FindZone(string id) => Zones.FirstOrDefault(z => z.Id == id);
+
     /// <summary>All rules, file by file in name order, each file in its own order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
 
@@ -45,5 +51,5 @@ public sealed class RoleCatalog
     /// for inventories that restricted DCOM/RPC as KB 154596 describes.
     /// </summary>
     public RoleCatalog WithDynamicRange(PortRange range) =>
-        new(Roles, Features, Rules.Select(r => r.WithDynamicRange(range)).ToArray()) { Warnings = Warnings };
+        new(Roles, Features, Rules.Select(r => r.WithDynamicRange(range)).ToArray()) { Warnings = Warnings, Zones = Zones };
 }

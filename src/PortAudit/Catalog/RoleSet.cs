@@ -16,6 +16,15 @@ public sealed class RoleSet
             _bits[member >> 6] |= 1UL << (member & 63);
     }
 
+    /// <summary>True when the two sets share a member (sets of one index, so of one size).</summary>
+    internal bool Intersects(RoleSet other)
+    {
+        for (int i = 0; i < _bits.Length; i++)
+            if ((_bits[i] & other._bits[i]) != 0)
+                return true;
+        return false;
+    }
+
     /// <summary>True when the role numbered <paramref name="role"/> is in the set.</summary>
     internal bool Contains(int role) => (_bits[role >> 6] & (1UL << (role & 63))) != 0;
 }

@@ -12,11 +12,11 @@ public sealed record Rule
     /// <summary>Product whose document states the requirement.</summary>
     public required string Product { get; init; }
 
-    /// <summary>Role of the host that opens the connection (the client side).</summary>
-    public required string From { get; init; }
+    /// <summary>The hosts that open the connection (the client side).</summary>
+    public required RuleSide From { get; init; }
 
-    /// <summary>Role of the host that listens (the server side).</summary>
-    public required string To { get; init; }
+    /// <summary>The hosts that listen (the server side).</summary>
+    public required RuleSide To { get; init; }
 
     /// <summary>IP protocols; two entries (TCP and UDP) when the file says "both".</summary>
     public required IReadOnlyList<Transport> Transports { get; init; }
@@ -33,6 +33,15 @@ public sealed record Rule
     /// <summary>Features that must all be present for the rule to apply.</summary>
     public IReadOnlyList<string> Conditions { get; init; } = [];
 
+    /// <summary>Features any one of which, when present, makes the rule not apply ("if HTTPS is enabled": unless https-disabled).</summary>
+    public IReadOnlyList<string> Unless { get; init; } = [];
+
+    /// <summary>
+    /// The group of alternatives the rule belongs to (5067 or 5068; SCCP on 2000 or 2443), or null. Any member in use
+    /// satisfies the group for a pair of hosts; no member is missing alone.
+    /// </summary>
+    public string? OneOf { get; init; }
+
     /// <summary>
     /// True when <see cref="Ports"/> is a default dynamic range (RPC/DCOM) that a deployment may
     /// have narrowed; the audit substitutes the inventory's range for such rules.
@@ -44,6 +53,10 @@ public sealed record Rule
 
     /// <summary>Provenance of the requirement.</summary>
     public required RuleSource Source { get; init; }
+
+    /// <summary>True when the rule applies to a deployment with <paramref name="features"/>: all conditions, none of <see cref="Unless"/>.</summary>
+    public bool AppliesTo(IReadOnlyCollection<string> features) =>
+        Conditions.All(features.Contains) && !Unless.Any(features.Contains);
 
     /// <summary>Transport keyword as a rule file writes it (tcp, udp, both, esp...).</summary>
     public string TransportName => TransportNames.Name(Transports);
@@ -57,6 +70,15 @@ public sealed record Rule
             return true;
         foreach (var range in Ports)
             if (range.Contains(port))
+                return true;
+        return false;
+    }
+
+    /// <summary>True when the rule names <paramref name="port"/> itself, not as part of a range.</summary>
+    public bool ListsSinglePort(int port)
+    {
+        foreach (var range in Ports)
+            if (range.IsSingle && range.Low == port)
                 return true;
         return false;
     }

@@ -17,9 +17,9 @@ public sealed record RuleFilter
 
     /// <summary>True when <paramref name="rule"/> meets every criterion.</summary>
     public bool Matches(Rule rule) =>
-        (Role is null || rule.From == Role || rule.To == Role)
-        && (From is null || rule.From == From)
-        && (To is null || rule.To == To)
+        (Role is null || rule.From.Contains(Role) || rule.To.Contains(Role))
+        && (From is null || rule.From.Contains(From))
+        && (To is null || rule.To.Contains(To))
         && (Port is not { } port || rule.UsesPort(port));
 
     /// <summary>
@@ -27,5 +27,5 @@ public sealed record RuleFilter
     /// silently list nothing.
     /// </summary>
     public IEnumerable<string> UnknownRoles(RoleCatalog catalog) =>
-        new[] { Role, From, To }.OfType<string>().Where(r => r != PortAudit.Catalog.Role.AnyId && catalog.FindRole(r) is null);
+        new[] { Role, From, To }.OfType<string>().Where(r => !RuleSide.IsWildcard(r) && catalog.FindRole(r) is null);
 }

@@ -25,9 +25,10 @@ public sealed class RuleIndex
     /// </summary>
     public RuleIndex(RoleCatalog catalog, IReadOnlyCollection<string>? features = null)
     {
-        foreach (var role in catalog.Roles)
-            _roleNumbers.Add(role.Id, _roleNumbers.Count);
-        _rules = catalog.Rules.Where(r => features is null || r.Conditions.All(features.Contains)).ToArray();
+        // Wildcards are numbered as roles: a host carries "any" and "any@ZONE" in its set, so matching stays a bit test.
+        foreach (var role in catalog.Roles.Select(r => r.Id).Append(RuleSide.Any).Concat(catalog.Zones.Select(z => RuleSide.ScopedTo(z.Id))))
+            _roleNumbers.TryAdd(role, _roleNumbers.Count);
+        _rules = catalog.Rules.Where(r => features is null || r.AppliesTo(features)).ToArray();
 
         var byPort = new Dictionary<int, List<RuleEntry>>();
         var wide = new Dictionary<Transport, List<RuleEntry>>();
@@ -45,11 +46,25 @@ public sealed class RuleIndex
     public RoleSet CreateRoleSet(IEnumerable<string> roleIds) =>
         new(_roleNumbers.Count, roleIds.Select(NumberOf));
 
-    /// <summary>A cached set holding only <paramref name="roleId"/>.</summary>
+    /// <summary>
+    /// The set one end of a flow matches rules with: its roles; <c>any</c> when the inventory names it; and
+    /// <c>any@ZONE</c> when it is named, or when its zone's hosts are not listed (an Internet address). A zone no rule
+    /// can name (one the inventory defined) adds nothing.
+    /// </summary>
+    public RoleSet CreateEndpointSet(IEnumerable<string> roles, bool named, string? zone, bool zoneListed)
+    {
+        var members = new List<string>(roles);
+        if (named) members.Add(RuleSide.Any);
+        if (zone is not null && (named || !zoneListed) && _roleNumbers.ContainsKey(RuleSide.ScopedTo(zone)))
+            members.Add(RuleSide.ScopedTo(zone));
+        return CreateRoleSet(members);
+    }
+
+    /// <summary>A cached set for a host the inventory names with the one role <paramref name="roleId"/> (so it matches <c>any</c> too).</summary>
     public RoleSet RoleSetOf(string roleId)
     {
         if (!_singleRoleSets.TryGetValue(roleId, out var set))
-            _singleRoleSets[roleId] = set = CreateRoleSet([roleId]);
+            _singleRoleSets[roleId] = set = CreateRoleSet([roleId, RuleSide.Any]);
         return set;
     }
 
@@ -62,6 +77,17 @@ public sealed class RuleIndex
         var exact = _byPort.GetValueOrDefault(Key(transport, port), NoEntries);
         var wide = TransportNames.HasPorts(transport) ? _wideRanges[(byte)transport] ?? NoEntries : NoEntries;
         return new RuleMatches(exact, wide, port, from, to);
+    }
+
+    /// <summary>
+    /// The dynamic RPC rules on <paramref name="transport"/> from <paramref name="from"/> to <paramref name="to"/>, whatever the
+    /// port: a host may hand out its own range, which the caller checks.
+    /// </summary>
+    public IEnumerable<Rule> MatchDynamic(Transport transport, RoleSet from, RoleSet to)
+    {
+        foreach (var entry in _wideRanges[(byte)transport] ?? NoEntries)
+            if (entry.Rule.DynamicRange && from.Intersects(entry.From) && to.Intersects(entry.To))
+                yield return entry.Rule;
     }
 
     /// <summary>True when at least one rule allows the traffic.</summary>
@@ -98,8 +124,8 @@ public sealed class RuleIndex
 
     private void Add(Rule rule, Dictionary<int, List<RuleEntry>> byPort, Dictionary<Transport, List<RuleEntry>> wide)
     {
-        int from = RoleNumberOrAny(rule.From);
-        int to = RoleNumberOrAny(rule.To);
+        var from = CreateRoleSet(rule.From.Selectors);
+        var to = CreateRoleSet(rule.To.Selectors);
         foreach (var transport in rule.Transports)
         {
             IReadOnlyList<PortRange> ranges = TransportNames.HasPorts(transport) ? rule.Ports : [new PortRange(0, 0)];
@@ -127,8 +153,6 @@ public sealed class RuleIndex
         if (hint > _hints.GetValueOrDefault(key))
             _hints[key] = hint;
     }
-
-    private int RoleNumberOrAny(string role) => role == Role.AnyId ? RuleEntry.AnyRole : NumberOf(role);
 
     private int NumberOf(string role) =>
         _roleNumbers.TryGetValue(role, out int number)

@@ -1,15 +1,13 @@
 namespace PortAudit.Catalog;
 
-/// <summary>One indexed (rule, port range) pair with its roles already numbered.</summary>
-internal readonly record struct RuleEntry(Rule Rule, PortRange Range, int From, int To)
+/// <summary>
+/// One indexed (rule, port range) pair with its sides as role sets: a host matches a side when it plays any of the
+/// side's roles, the wildcards included (hosts carry <c>any</c> and <c>any@ZONE</c> as roles of their own).
+/// </summary>
+internal readonly record struct RuleEntry(Rule Rule, PortRange Range, RoleSet From, RoleSet To)
 {
-    /// <summary>Role number standing for <see cref="Role.AnyId"/>.</summary>
-    public const int AnyRole = -1;
-
     public bool Matches(int port, RoleSet from, RoleSet to) =>
-        Range.Contains(port)
-        && (From == AnyRole || from.Contains(From))
-        && (To == AnyRole || to.Contains(To));
+        Range.Contains(port) && from.Intersects(From) && to.Intersects(To);
 }
 
 /// <summary>

@@ -95,12 +95,22 @@ public class VerdictTests
     }
 
     [Fact]
-    public void UnknownEndMatchedByAnAnyRuleIsExpected()
+    public void InternetHostAtADomainControllerIsUnexpectedThoughAnyMayReachIt()
     {
+        // "any" is every host the inventory names; an Internet address is in the external zone, which no rule here opens.
         var verdict = Auditor().Audit(Established(Outsider, Dc, 135));
 
-        Assert.Equal(Verdict.Expected, verdict.Verdict);
-        Assert.Equal("epm", verdict.Rule?.Id);
+        Assert.Equal(Verdict.Unexpected, verdict.Verdict);
+        Assert.Contains("zone external", verdict.Reason);
+    }
+
+    [Fact]
+    public void UnknownInternalHostAtADomainControllerIsUnmappedWithItsZone()
+    {
+        var verdict = Auditor().Audit(Established("10.9.9.9", Dc, 135));
+
+        Assert.Equal(Verdict.Unmapped, verdict.Verdict);
+        Assert.Equal("client address is not in the inventory (zone internal)", verdict.Reason);
     }
 
     [Fact]

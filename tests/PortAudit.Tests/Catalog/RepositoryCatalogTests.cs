@@ -13,7 +13,7 @@ public class RepositoryCatalogTests
     [InlineData("lync-persistent-chat"), InlineData("reverse-proxy"), InlineData("pstn-gateway"), InlineData("lync-client")]
     [InlineData("federated-partner"), InlineData("xmpp-partner"), InlineData("domain-controller"), InlineData("global-catalog")]
     [InlineData("dns-server"), InlineData("exchange-server"), InlineData("sql-server"), InlineData("cisco-unity"), InlineData("cucm")]
-    [InlineData("sip-endpoint"), InlineData("workstation"), InlineData("mobile-information-server"), InlineData("any")]
+    [InlineData("sip-endpoint"), InlineData("workstation"), InlineData("mobile-information-server")]
     [InlineData("dhcp-server"), InlineData("wins-server"), InlineData("terminal-server"), InlineData("iis-web-server")]
     [InlineData("certificate-authority"), InlineData("msmq-server")]
     public void RequiredRoleIsDefined(string role) => Assert.NotNull(Catalog.FindRole(role));

@@ -7,7 +7,7 @@ public class RuleIndexTests
 {
     private static readonly RuleSource Source = new("doc.txt", "Ports", "row");
 
-    private static Rule MakeRule(string id, string from, string to, Transport[] transports, PortRange[] ports,
+    private static Rule MakeRule(string id, RuleSide from, RuleSide to, Transport[] transports, PortRange[] ports,
         bool dynamic = false, string[]? conditions = null) => new()
     {
         Id = id, Product = "demo", From = from, To = to, Transports = transports, Ports = ports,
@@ -41,17 +41,43 @@ public class RuleIndexTests
     }
 
     [Fact]
-    public void AnyRoleMatchesEveryHostAndHostsWithSeveralRolesMatchEachRole()
+    public void AnyMatchesNamedHostsOnlyAndHostsWithSeveralRolesMatchEachRole()
     {
         var index = Index(
             MakeRule("dns", "any", "server", [Transport.Tcp, Transport.Udp], [new(53, 53)]),
             MakeRule("edge-out", "edge", "any", [Transport.Udp], [new(3478, 3478)]));
-        var multi = index.CreateRoleSet(["client", "edge"]);
+        var multi = index.CreateEndpointSet(["client", "edge"], named: true, Zone.Internal, zoneListed: true);
+        var stranger = index.CreateEndpointSet([], named: false, Zone.Internal, zoneListed: true);
 
         Assert.True(index.Allows(Transport.Udp, 53, index.RoleSetOf("partner"), index.RoleSetOf("server")));
         Assert.True(index.Allows(Transport.Tcp, 53, multi, index.RoleSetOf("server")));
         Assert.True(index.Allows(Transport.Udp, 3478, multi, index.RoleSetOf("partner")));
         Assert.False(index.Allows(Transport.Udp, 3478, index.RoleSetOf("client"), index.RoleSetOf("partner")));
+        // "any" is every host the inventory names: an address it does not know is no longer let through.
+        Assert.False(index.Allows(Transport.Udp, 53, stranger, index.RoleSetOf("server")));
+    }
+
+    [Fact]
+    public void ScopedAnyMatchesItsZoneNamedHostsAndEveryAddressOfAnUnlistedZone()
+    {
+        var index = Index(
+            MakeRule("edge-in", "any@external", "edge", [Transport.Tcp], [new(443, 443)]),
+            MakeRule("dc-ldap", "any@internal", "server", [Transport.Tcp], [new(389, 389)]),
+            MakeRule("mixed", new RuleSide(["client", "any@perimeter"]), "server", [Transport.Tcp], [new(8080, 8080)]));
+        var internet = index.CreateEndpointSet([], named: false, Zone.External, zoneListed: false);
+        var named = index.CreateEndpointSet(["partner"], named: true, Zone.Internal, zoneListed: true);
+        var stranger = index.CreateEndpointSet([], named: false, Zone.Internal, zoneListed: true);
+        var dmzHost = index.CreateEndpointSet(["partner"], named: true, Zone.Perimeter, zoneListed: true);
+        RoleSet edge = index.RoleSetOf("edge"), server = index.RoleSetOf("server");
+
+        Assert.True(index.Allows(Transport.Tcp, 443, internet, edge));
+        Assert.False(index.Allows(Transport.Tcp, 443, named, edge));
+        Assert.True(index.Allows(Transport.Tcp, 389, named, server));
+        Assert.False(index.Allows(Transport.Tcp, 389, stranger, server));
+        Assert.False(index.Allows(Transport.Tcp, 389, internet, server));
+        Assert.True(index.Allows(Transport.Tcp, 8080, dmzHost, server));
+        Assert.True(index.Allows(Transport.Tcp, 8080, index.RoleSetOf("client"), server));
+        Assert.False(index.Allows(Transport.Tcp, 8080, named, server));
     }
 
     [Fact]

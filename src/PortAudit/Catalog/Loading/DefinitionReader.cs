@@ -26,7 +26,7 @@ internal static partial class DefinitionReader
             var description = entry.Text("description", required: true);
             if (id is not { } idValue || description is not { } text)
                 continue;
-            if (!IsIdentifier(idValue.Value))
+            if (!(listKey == "features" ? IsFeatureIdentifier(idValue.Value) : IsIdentifier(idValue.Value)))
                 errors.Add(idValue.Spot, $"bad id '{idValue.Value}': use lower-case words joined by '-'");
             else if (seen.TryGetValue(idValue.Value, out var first))
                 errors.Add(idValue.Spot, $"duplicate id '{idValue.Value}' (first defined at line {first.Line})");
@@ -42,6 +42,15 @@ internal static partial class DefinitionReader
     /// <summary>Ids are kebab-case so that they read the same in YAML, JSON and on the command line.</summary>
     public static bool IsIdentifier(string id) => IdPattern().IsMatch(id);
 
+    /// <summary>
+    /// A feature id may carry its product as a prefix (<c>unity.https-disabled</c>): products are configured one by one,
+    /// so one product's switch must not turn another's rules off.
+    /// </summary>
+    public static bool IsFeatureIdentifier(string id) => FeaturePattern().IsMatch(id);
+
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex IdPattern();
+
+    [GeneratedRegex("^([a-z0-9]+(-[a-z0-9]+)*\\.)?[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex FeaturePattern();
 }

@@ -7,13 +7,15 @@ namespace PortAudit.Catalog.Loading;
 internal sealed class ReferenceChecker
 {
     private readonly HashSet<string> _roles;
+    private readonly HashSet<string> _zones;
     private readonly HashSet<string> _features;
     private readonly ErrorList _errors;
     private readonly Dictionary<string, SourceSpot> _ids = new(StringComparer.Ordinal);
 
-    public ReferenceChecker(IEnumerable<string> roles, IEnumerable<string> features, ErrorList errors)
+    public ReferenceChecker(IEnumerable<string> roles, IEnumerable<string> features, IEnumerable<string> zones, ErrorList errors)
     {
-        _roles = new HashSet<string>(roles, StringComparer.Ordinal) { Role.AnyId };
+        _roles = new HashSet<string>(roles, StringComparer.Ordinal) { RuleSide.Any };
+        _zones = new HashSet<string>(zones, StringComparer.Ordinal);
         _features = new HashSet<string>(features, StringComparer.Ordinal);
         _errors = errors;
     }
@@ -25,18 +27,30 @@ internal sealed class ReferenceChecker
             _errors.Add(draft.IdSpot, $"duplicate id '{rule.Id}' (first defined at {first.File}:{first.Line}:{first.Column})");
         else
             _ids.Add(rule.Id, draft.IdSpot);
-        CheckRole(rule.From, draft.FromSpot);
-        CheckRole(rule.To, draft.ToSpot);
-        for (int i = 0; i < rule.Conditions.Count; i++)
+        CheckSide(rule.From, draft.FromSpots);
+        CheckSide(rule.To, draft.ToSpots);
+        var features = rule.Conditions.Concat(rule.Unless).ToArray();
+        for (int i = 0; i < features.Length; i++)
         {
-            if (!_features.Contains(rule.Conditions[i]))
-                _errors.Add(draft.ConditionSpots[i], $"unknown feature '{rule.Conditions[i]}' (define it in features.yaml)");
+            if (!_features.Contains(features[i]))
+                _errors.Add(draft.FeatureSpots[i], $"unknown feature '{features[i]}' (define it in features.yaml)");
+            else if (rule.Conditions.Contains(features[i]) && rule.Unless.Contains(features[i]))
+                _errors.Add(draft.FeatureSpots[i], $"feature '{features[i]}' is both a condition and in 'unless': the rule could never apply");
         }
     }
 
-    private void CheckRole(string role, SourceSpot spot)
+    private void CheckSide(RuleSide side, IReadOnlyList<SourceSpot> spots)
     {
-        if (!_roles.Contains(role))
-            _errors.Add(spot, $"unknown role '{role}' (define it in roles.yaml)");
+        for (int i = 0; i < side.Selectors.Count; i++)
+        {
+            string selector = side.Selectors[i];
+            if (RuleSide.ZoneOf(selector) is { } zone)
+            {
+                if (!_zones.Contains(zone))
+                    _errors.Add(spots[i], $"unknown zone '{zone}' in '{selector}' (define it in {CatalogLoader.ZonesFile})");
+            }
+            else if (!_roles.Contains(selector))
+                _errors.Add(spots[i], $"unknown role '{selector}' (define it in roles.yaml)");
+        }
     }
 }

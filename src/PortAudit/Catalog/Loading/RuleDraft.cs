@@ -2,12 +2,12 @@ namespace PortAudit.Catalog.Loading;
 
 /// <summary>
 /// A rule read from its file but not yet checked against the roles, features and other files;
-/// it keeps the places of the values those checks may reject.
+/// it keeps the places of the values those checks may reject (<see cref="FeatureSpots"/>: the conditions, then unless).
 /// </summary>
 internal sealed record RuleDraft(
     Rule Rule,
     SourceSpot IdSpot,
-    SourceSpot FromSpot,
-    SourceSpot ToSpot,
+    IReadOnlyList<SourceSpot> FromSpots,
+    IReadOnlyList<SourceSpot> ToSpots,
     SourceSpot ProtocolSpot,
-    IReadOnlyList<SourceSpot> ConditionSpots);
+    IReadOnlyList<SourceSpot> FeatureSpots);

@@ -8,7 +8,11 @@ internal sealed class RuleFileReader
 {
     private static readonly string[] FileKeys = ["product", "sourceFile", "rules"];
     private static readonly string[] RuleKeys =
-        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "dynamicRange", "notes", "source"];
+        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc",
+         "notes", "source"];
+
+    /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
+    private const int EndpointMapperPort = 135;
     private static readonly string[] SourceKeys = ["file", "section", "row"];
 
     private readonly string _displayName;
@@ -31,24 +35,25 @@ internal sealed class RuleFileReader
         var sourceFile = file.Text("sourceFile", required: false)?.Value;
         foreach (var node in file.Items("rules"))
         {
-            var draft = ReadRule(new MappingReader(node, _displayName, _errors, RuleKeys), product, sourceFile);
-            if (draft is not null)
-                drafts.Add(draft);
+            drafts.AddRange(ReadRule(new MappingReader(node, _displayName, _errors, RuleKeys), product, sourceFile));
         }
         return drafts;
     }
 
-    private RuleDraft? ReadRule(MappingReader entry, string? fileProduct, string? fileSource)
+    private IEnumerable<RuleDraft> ReadRule(MappingReader entry, string? fileProduct, string? fileSource)
     {
         int errorsBefore = _errors.Count;
         var id = entry.Text("id", required: true);
         var product = entry.Text("product", required: fileProduct is null)?.Value ?? fileProduct;
-        var from = entry.Text("from", required: true);
-        var to = entry.Text("to", required: true);
-        var protocol = entry.Text("protocol", required: true);
-        var transports = ReadTransports(entry);
-        var ports = PortListReader.Read(entry.TextList("ports"), _errors);
+        var from = ReadSide(entry, "from");
+        var to = ReadSide(entry, "to");
+        var rpc = entry.Text("rpc", required: false);
+        var protocol = rpc is null ? entry.Text("protocol", required: true) : null;
+        var transports = rpc is null ? ReadTransports(entry) : null;
+        var ports = rpc is null ? PortListReader.Read(entry.TextList("ports"), _errors) : [];
         var conditions = entry.TextList("conditions");
+        var unless = entry.TextList("unless");
+        var oneOf = entry.Text("oneOf", required: false);
         bool required = entry.Flag("required", fallback: true);
         bool dynamicRange = entry.Flag("dynamicRange", fallback: false);
         var notes = entry.Text("notes", required: false)?.Value ?? "";
@@ -56,26 +61,64 @@ internal sealed class RuleFileReader
 
         if (id is { } idValue && !DefinitionReader.IsIdentifier(idValue.Value))
             _errors.Add(idValue.Spot, $"bad id '{idValue.Value}': use lower-case words joined by '-'");
-        CheckPortsAgainstTransports(entry, transports, ports, dynamicRange);
+        if (oneOf is { } group && !DefinitionReader.IsIdentifier(group.Value))
+            _errors.Add(group.Spot, $"bad oneOf group '{group.Value}': use lower-case words joined by '-'");
+        PortRange dynamic = default;
+        if (rpc is { } rpcText)
+            CheckRpcShorthand(entry, rpcText, out dynamic);
+        else
+            CheckPortsAgainstTransports(entry, transports, ports, dynamicRange);
         if (_errors.Count > errorsBefore)
-            return null;
+            yield break;
 
         var rule = new Rule
         {
             Id = id!.Value.Value,
             Product = product!,
-            From = from!.Value.Value,
-            To = to!.Value.Value,
-            Transports = transports!,
+            From = new RuleSide(from.Select(f => f.Value).ToArray()),
+            To = new RuleSide(to.Select(t => t.Value).ToArray()),
+            Transports = transports ?? [Transport.Tcp],
             Ports = ports,
-            Protocol = protocol!.Value.Value,
+            Protocol = protocol?.Value ?? "",
             Required = required,
             Conditions = conditions.Select(c => c.Value).ToArray(),
+            Unless = unless.Select(c => c.Value).ToArray(),
+            OneOf = oneOf?.Value,
             DynamicRange = dynamicRange,
             Notes = notes.Trim(),
             Source = source!,
         };
-        return new RuleDraft(rule, id.Value.Spot, from.Value.Spot, to.Value.Spot, protocol.Value.Spot, conditions.Select(c => c.Spot).ToArray());
+        var features = conditions.Concat(unless).Select(c => c.Spot).ToArray();
+        var sides = (From: from.Select(f => f.Spot).ToArray(), To: to.Select(t => t.Spot).ToArray());
+        if (rpc is { } shorthand)
+        {
+            // "rpc: RANGE" is the two steps of every DCE/RPC service: the endpoint mapper on TCP 135, then the port it hands out.
+            yield return new RuleDraft(rule with { Id = rule.Id + "-epm", Ports = [new PortRange(EndpointMapperPort, EndpointMapperPort)], Protocol = "epm" },
+                id.Value.Spot, sides.From, sides.To, shorthand.Spot, features);
+            yield return new RuleDraft(rule with { Id = rule.Id + "-dynamic", Ports = [dynamic], Protocol = "dcerpc-dynamic", DynamicRange = true },
+                id.Value.Spot, sides.From, sides.To, shorthand.Spot, features);
+            yield break;
+        }
+        yield return new RuleDraft(rule, id.Value.Spot, sides.From, sides.To, protocol!.Value.Spot, features);
+    }
+
+    private IReadOnlyList<Located<string>> ReadSide(MappingReader entry, string key)
+    {
+        var selectors = entry.TextList(key);
+        if (selectors.Count == 0)
+            _errors.Add(entry.Node(key) is { } node ? entry.SpotOf(node) : entry.Spot,
+                entry.Node(key) is null ? $"missing field '{key}'" : $"field '{key}' lists no role");
+        return selectors;
+    }
+
+    private void CheckRpcShorthand(MappingReader entry, Located<string> rpc, out PortRange dynamic)
+    {
+        dynamic = default;
+        foreach (var key in new[] { "transport", "ports", "protocol", "dynamicRange" })
+            if (entry.Node(key) is { } node)
+                _errors.Add(entry.SpotOf(node), $"'{key}' cannot be combined with 'rpc' (it stands for TCP 135 and the dynamic range)");
+        if (!PortRange.TryParse(rpc.Value, out dynamic, out var problem))
+            _errors.Add(rpc.Spot, $"rpc: {problem}");
     }
 
     private IReadOnlyList<Transport>? ReadTransports(MappingReader entry)

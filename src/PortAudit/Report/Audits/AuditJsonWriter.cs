@@ -99,8 +99,8 @@ public static class AuditJsonWriter
         json.WriteString("rule", entry.Rule.Id);
         json.WriteString("fromHost", entry.FromHost);
         json.WriteString("toHost", entry.ToHost);
-        json.WriteString("fromRole", entry.Rule.From);
-        json.WriteString("toRole", entry.Rule.To);
+        json.WriteString("fromRole", entry.Rule.From.ToString());
+        json.WriteString("toRole", entry.Rule.To.ToString());
         json.WriteString("transport", entry.Rule.TransportName);
         json.WriteString("ports", string.Join(",", entry.Rule.Ports));
         json.WriteString("protocol", entry.Rule.Protocol);

@@ -19,7 +19,7 @@ public static class CatalogSummaryWriter
         output.WriteLine("Rules per role (from or to):");
         foreach (var role in catalog.Roles)
         {
-            int count = catalog.Rules.Count(r => r.From == role.Id || r.To == role.Id);
+            int count = catalog.Rules.Count(r => r.From.Contains(role.Id) || r.To.Contains(role.Id));
             output.WriteLine($"  {role.Id,-36} {count,5}");
         }
         if (catalog.Warnings.Count == 0)

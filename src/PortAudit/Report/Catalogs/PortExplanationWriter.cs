@@ -22,7 +22,7 @@ public static class PortExplanationWriter
             if (rule.Notes.Length > 0)
                 output.WriteLine($"  notes:  {rule.Notes}");
         }
-        var roles = rules.SelectMany(r => new[] { r.From, r.To }).Distinct().Order(StringComparer.Ordinal).ToList();
+        var roles = rules.SelectMany(r => r.From.Selectors.Concat(r.To.Selectors)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (roles.Count == 0)
             return;
         output.WriteLine();

@@ -16,13 +16,16 @@ public static class RuleJsonWriter
         JsonOutput.Write(output, json => JsonSerializer.Serialize(json, rules.Select(RuleDocument.Of).ToArray(), JsonOutput.Serializer));
     }
 
+    // A side is written as the rule file writes it: one role as a string, several as a list.
     private sealed record RuleDocument(
-        string Id, string Product, string From, string To, string Transport, string[] Ports, string Protocol,
-        bool Required, IReadOnlyList<string> Conditions, bool DynamicRange, string Notes,
+        string Id, string Product, object From, object To, string Transport, string[] Ports, string Protocol,
+        bool Required, IReadOnlyList<string> Conditions, IReadOnlyList<string> Unless, string? OneOf, bool DynamicRange, string Notes,
         RuleSource Source)
     {
         public static RuleDocument Of(Rule r) => new(
-            r.Id, r.Product, r.From, r.To, r.TransportName, r.Ports.Select(p => p.ToString()).ToArray(), r.Protocol,
-            r.Required, r.Conditions, r.DynamicRange, r.Notes, r.Source);
+            r.Id, r.Product, Side(r.From), Side(r.To), r.TransportName, r.Ports.Select(p => p.ToString()).ToArray(), r.Protocol,
+            r.Required, r.Conditions, r.Unless, r.OneOf, r.DynamicRange, r.Notes, r.Source);
+
+        private static object Side(RuleSide side) => side.Selectors.Count == 1 ? side.Selectors[0] : side.Selectors.ToArray();
     }
 }

@@ -17,7 +17,7 @@ public static class RuleTableWriter
         foreach (var rule in rules)
         {
             string when = RuleText.When(rule);
-            table.AddWithNote(when == "-" ? null : $"when: {when}", rule.Id, rule.From, rule.To, RuleText.Ports(rule), rule.Protocol);
+            table.AddWithNote(when == "-" ? null : $"when: {when}", rule.Id, rule.From.ToString(), rule.To.ToString(), RuleText.Ports(rule), rule.Protocol);
         }
         table.Write(output);
         output.WriteLine($"{rules.Count} rule(s)");

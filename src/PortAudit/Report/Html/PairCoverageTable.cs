@@ -1,3 +1,4 @@
+using PortAudit.Catalog;
 using PortAudit.Audit;
 
 namespace PortAudit.Report.Html;
@@ -9,7 +10,6 @@ namespace PortAudit.Report.Html;
 /// </summary>
 internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, IReadOnlyDictionary<string, string> hostRoleLabels)
 {
-    private const string AnyRole = "any";
 
     // The source rows stand in the findings; here they would make a pair with many unused rules pages long.
     private static readonly string[] Headers =
@@ -33,8 +33,8 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
         ]));
     }
 
-    private bool Belongs(string host, string ruleRole, string pairLabel) =>
+    private bool Belongs(string host, RuleSide side, string pairLabel) =>
         host == CoverageEntry.AnyHost
-            ? ruleRole == AnyRole || pairLabel.Split('+').Contains(ruleRole, StringComparer.Ordinal)
+            ? side.HasWildcard || pairLabel.Split('+').Any(side.Contains)
             : hostRoleLabels.TryGetValue(host, out var label) && label == pairLabel;
 }
