@@ -14,6 +14,8 @@ public static class CaptureFile
     /// <summary>Opens <paramref name="path"/>; throws <see cref="InputException"/> with a one-line reason when it cannot.</summary>
     public static ICaptureReader Open(string path)
     {
+        if (path == StandardInput && ClosedStandardInput.Detect())
+            throw new InputException($"{path}: cannot open: standard input is closed");
         Stream stream;
         try
         {
