@@ -1,4 +1,5 @@
 using PortAudit.Catalog;
+using PortAudit.Catalog.Loading;
 
 namespace PortAudit.Audit;
 
@@ -9,14 +10,21 @@ namespace PortAudit.Audit;
 public sealed class InventoryException : InputException
 {
     /// <summary>Creates the exception from at least one error.</summary>
-    public InventoryException(IReadOnlyList<CatalogError> errors) : base(Describe(errors)) => Errors = errors;
+    /// <param name="errors">The errors to show, in file order.</param>
+    /// <param name="errorCount">How many were found in all; more than <paramref name="errors"/> holds when the rest were only counted.</param>
+    public InventoryException(IReadOnlyList<CatalogError> errors, int errorCount = 0)
+        : base(ErrorList.Describe("inventory", errors, Math.Max(errorCount, errors.Count)))
+    {
+        Errors = errors;
+        ErrorCount = Math.Max(errorCount, errors.Count);
+    }
 
-    /// <summary>Every problem found, in file order. (Catalog and inventory share the located-error record.)</summary>
+    /// <summary>
+    /// The problems shown, in file order: the first ones found when there were too many to list. (Catalog and
+    /// inventory share the located-error record.)
+    /// </summary>
     public IReadOnlyList<CatalogError> Errors { get; }
 
-    private static string Describe(IReadOnlyList<CatalogError> errors) =>
-        errors.Count == 1
-            ? $"invalid inventory: {errors[0]}"
-            : $"invalid inventory: {errors.Count} errors" + Environment.NewLine
-              + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
+    /// <summary>How many problems were found, shown or not.</summary>
+    public int ErrorCount { get; }
 }

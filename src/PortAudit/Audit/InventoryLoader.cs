@@ -51,7 +51,7 @@ public static class InventoryLoader
         catch (CatalogException ex)
         {
             // The located-error machinery is the catalog's; the user must see that the inventory is at fault.
-            throw new InventoryException(ex.Errors);
+            throw new InventoryException(ex.Errors, ex.ErrorCount);
         }
         throw new InvalidOperationException("Fail called without errors");
     }

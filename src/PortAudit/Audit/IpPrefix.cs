@@ -62,6 +62,11 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         prefix = default;
         problem = null;
         var parts = text.Trim().Split('/');
+        if (parts.Length <= 2 && HasLeadingZero(parts[0]))
+        {
+            problem = $"bad address '{text}': an IPv4 number has a leading zero (read as octal by some tools, as decimal by others)";
+            return false;
+        }
         if (parts.Length > 2 || !IsStrictAddress(parts[0]) || !IpAddr.TryParse(parts[0], out var address))
         {
             problem = $"bad address '{text}': expected an IPv4 or IPv6 address, optionally with /PREFIX";
@@ -70,7 +75,8 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         int maximum = address.IsV4 ? 32 : 128;
         int length = maximum;
         if (parts.Length == 2
-            && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > maximum))
+            && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > maximum
+                || (parts[1].Length > 1 && parts[1][0] == '0')))
         {
             problem = $"bad prefix '{text}': the length must be 0-{maximum}";
             return false;
@@ -86,9 +92,47 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         return true;
     }
 
-    // The framework also takes the legacy forms "10.0.1" and "167772170"; in an inventory they are typos.
-    private static bool IsStrictAddress(string text) =>
-        text.Contains(':') || (text.Split('.') is { Length: 4 } octets && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit)));
+    // The framework also takes the legacy forms "10.0.1", "167772170", "0x0a.0.1.10", octal "010.0.1.10" and
+    // scope ids ("fe80::1%eth0"); in an inventory they are typos, or name another host than the author meant.
+    private static bool IsStrictAddress(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon < 0)
+            return IsDottedQuad(text);
+        var v6 = text.AsSpan(0, colon + 1);
+        var tail = text.AsSpan(colon + 1);
+        foreach (char c in v6)
+            if (!char.IsAsciiHexDigit(c) && c != ':')
+                return false;
+        // An IPv6 address may end in an embedded IPv4 address, held to the same rule.
+        return tail.Contains('.') ? IsDottedQuad(tail) : tail.Length <= 4 && !tail.ContainsAnyExcept(HexDigits);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        int parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var octet = text[range];
+            if (++parts > 4 || octet.Length is 0 or > 3 || octet.ContainsAnyExceptInRange('0', '9'))
+                return false;
+        }
+        return parts == 4;
+    }
+
+    /// <summary>True when an IPv4 number (alone or ending an IPv6 address) is written with a leading zero: "012".</summary>
+    private static bool HasLeadingZero(string address)
+    {
+        var v4 = address.AsSpan(address.LastIndexOf(':') + 1);
+        if (!v4.Contains('.'))
+            return false;
+        foreach (var range in v4.Split('.'))
+            if (v4[range] is { Length: > 1 } octet && octet[0] == '0' && !octet.ContainsAnyExceptInRange('0', '9'))
+                return true;
+        return false;
+    }
 
     /// <summary>"10.0.8.0/22", "10.0.1.10" for a single address, or the IPv6 equivalents.</summary>
     public override string ToString()

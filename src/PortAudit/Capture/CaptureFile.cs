@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace PortAudit.Capture;
 
@@ -14,6 +13,8 @@ public static class CaptureFile
     /// <summary>Opens <paramref name="path"/>; throws <see cref="InputException"/> with a one-line reason when it cannot.</summary>
     public static ICaptureReader Open(string path)
     {
+        if (path == StandardInput && ClosedStandardInput.Detect())
+            throw new InputException($"{path}: cannot open: standard input is closed");
         Stream stream;
         try
         {
@@ -41,7 +42,7 @@ public static class CaptureFile
             }
             if (magic[0] == 0x1F && magic[1] == 0x8B)
             {
-                return Open(name, new GZipStream(source.DetachAsStream(), CompressionMode.Decompress));
+                return Open(name, new GzipDecompressor(name, source.DetachAsStream()));
             }
             uint word = BinaryPrimitives.ReadUInt32LittleEndian(magic);
             if (word == PcapNgReader.SectionHeaderType) return new PcapNgReader(name, source);

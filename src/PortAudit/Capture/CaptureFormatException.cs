@@ -18,7 +18,10 @@ public sealed class CaptureFormatException : InputException
     /// <summary>The capture's name as the user gave it.</summary>
     public string File { get; }
 
-    /// <summary>Byte offset (in the decompressed stream) where the damage starts.</summary>
+    /// <summary>
+    /// Byte offset where the damage starts: in the compressed file for damage to a gzip capture's compression
+    /// (header, data, trailer, bytes after it), otherwise in the capture itself, decompressed when it was compressed.
+    /// </summary>
     public long Offset { get; }
 
     /// <summary>What was wrong, without file and offset.</summary>

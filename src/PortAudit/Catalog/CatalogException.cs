@@ -1,3 +1,5 @@
+using PortAudit.Catalog.Loading;
+
 namespace PortAudit.Catalog;
 
 /// <summary>
@@ -7,20 +9,18 @@ namespace PortAudit.Catalog;
 public sealed class CatalogException : InputException
 {
     /// <summary>Creates the exception from at least one error.</summary>
-    public CatalogException(IReadOnlyList<CatalogError> errors)
-        : base(Describe(errors))
+    /// <param name="errors">The errors to show, in file order.</param>
+    /// <param name="errorCount">How many were found in all; more than <paramref name="errors"/> holds when the rest were only counted.</param>
+    public CatalogException(IReadOnlyList<CatalogError> errors, int errorCount = 0)
+        : base(ErrorList.Describe("catalog", errors, Math.Max(errorCount, errors.Count)))
     {
         Errors = errors;
+        ErrorCount = Math.Max(errorCount, errors.Count);
     }
 
-    /// <summary>Every problem found, in file order.</summary>
+    /// <summary>The problems shown, in file order: the first ones found when there were too many to list.</summary>
     public IReadOnlyList<CatalogError> Errors { get; }
 
-    private static string Describe(IReadOnlyList<CatalogError> errors)
-    {
-        if (errors.Count == 1)
-            return $"invalid catalog: {errors[0]}";
-        var lines = errors.Select(e => "  " + e);
-        return $"invalid catalog: {errors.Count} errors" + Environment.NewLine + string.Join(Environment.NewLine, lines);
-    }
+    /// <summary>How many problems were found, shown or not.</summary>
+    public int ErrorCount { get; }
 }

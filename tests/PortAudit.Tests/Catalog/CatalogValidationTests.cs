@@ -136,6 +136,13 @@ public class CatalogValidationTests
         Assert.Equal("transport esp has no ports; remove 'ports'", error.Problem);
     }
 
+    [Theory]
+    [InlineData("transport: tcp\n    ports: 5061", "transport: tcp\n    ports: []", "tcp")]
+    [InlineData("transport: tcp\n    ports: 5061", "transport: udp\n    ports: [ ]", "udp")]
+    public void PortRuleWithAnEmptyPortListIsAnError(string find, string replacement, string transport) =>
+        AssertSingleError(Replace(find, replacement), 8, 12,
+            $"field 'ports' is empty: transport {transport} needs at least one port or range");
+
     [Fact]
     public void UnknownRoleInRolesFileIsNotNeededButDuplicateRoleIsAnError()
     {

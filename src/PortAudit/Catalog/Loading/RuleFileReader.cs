@@ -1,3 +1,5 @@
+using YamlDotNet.RepresentationModel;
+
 namespace PortAudit.Catalog.Loading;
 
 /// <summary>
@@ -140,6 +142,9 @@ internal sealed class RuleFileReader
         bool needsPorts = TransportNames.HasPorts(transports[0]);
         if (needsPorts && ports.Count == 0 && entry.Node("ports") is null)
             _errors.Add(entry.Spot, $"missing field 'ports' (required for transport {TransportNames.Name(transports)})");
+        // "ports: []" would make a rule that allows nothing yet reads as if it allowed something.
+        if (needsPorts && entry.Node("ports") is YamlSequenceNode { Children.Count: 0 } empty)
+            _errors.Add(entry.SpotOf(empty), $"field 'ports' is empty: transport {TransportNames.Name(transports)} needs at least one port or range");
         if (!needsPorts && entry.Node("ports") is { } node)
             _errors.Add(entry.SpotOf(node), $"transport {TransportNames.Name(transports)} has no ports; remove 'ports'");
         if (dynamicRange && ports.Count != 1 && entry.Node("dynamicRange") is { } flag)

@@ -5,19 +5,26 @@ namespace PortAudit.Catalog.Loading;
 
 /// <summary>
 /// Opens one catalog file as a YAML mapping. YamlDotNet's representation model is used instead of
-/// its deserializer because it keeps the line and column of every node for error messages.
+/// its deserializer because it keeps the line and column of every node for error messages. The text is read
+/// strictly (<see cref="YamlText"/>) and parsed within limits (<see cref="BoundedParser"/>).
 /// </summary>
 internal static class YamlDocumentReader
 {
     /// <summary>The top-level mapping, or null after reporting why there is none.</summary>
     public static YamlMappingNode? ReadRoot(string path, string displayName, ErrorList errors)
     {
+        if (YamlText.Read(path, displayName, errors) is not { } text)
+            return null;
         var stream = new YamlStream();
-        using var reader = new StreamReader(path);
-        var parser = new PositionTrackingParser(new Parser(reader));
+        var parser = new BoundedParser(new Parser(new StringReader(text)));
         try
         {
             stream.Load(parser);
+        }
+        catch (YamlLimitException ex)
+        {
+            errors.Add(SourceSpot.At(displayName, ex.Start), ex.Message);
+            return null;
         }
         catch (YamlException ex)
         {
@@ -53,21 +60,5 @@ internal static class YamlDocumentReader
         string message = inner.Message;
         int dash = message.IndexOf("): ", StringComparison.Ordinal);
         return dash >= 0 ? message[(dash + 3)..] : message;
-    }
-}
-
-/// <summary>Remembers where the last successfully parsed event ended, for errors without a position.</summary>
-internal sealed class PositionTrackingParser(IParser inner) : IParser
-{
-    public Mark LastGood { get; private set; } = Mark.Empty;
-
-    public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
-
-    public bool MoveNext()
-    {
-        bool moved = inner.MoveNext();
-        if (inner.Current is { } current)
-            LastGood = current.End;
-        return moved;
     }
 }
