@@ -13,6 +13,9 @@ public enum CoverageStatus
 
     /// <summary>No flow at all.</summary>
     NeverSeen,
+
+    /// <summary>No flow, but another member of its oneOf group was in use between the same hosts: nothing is missing.</summary>
+    AlternativeSeen,
 }
 
 /// <summary>Text forms of <see cref="CoverageStatus"/>.</summary>
@@ -23,6 +26,7 @@ public static class CoverageStatusNames
     {
         CoverageStatus.Seen => "seen",
         CoverageStatus.Failed => "failed",
+        CoverageStatus.AlternativeSeen => "alternative-seen",
         _ => "never-seen",
     };
 }
@@ -59,7 +63,13 @@ public sealed class CoverageEntry
     /// <summary>Flows that showed the rule in use, failed attempts included, and when.</summary>
     public FlowTally Tally { get; } = new();
 
-    /// <summary>Seen, failed or never-seen.</summary>
+    /// <summary>True once another member of the rule's oneOf group was seen between the same hosts.</summary>
+    internal bool AlternativeInUse { get; set; }
+
+    /// <summary>Seen, failed, never-seen, or alternative-seen.</summary>
     public CoverageStatus Status =>
-        Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen : Tally.Flows > 0 ? CoverageStatus.Failed : CoverageStatus.NeverSeen;
+        Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen
+        : Tally.Flows > 0 ? CoverageStatus.Failed
+        : AlternativeInUse ? CoverageStatus.AlternativeSeen
+        : CoverageStatus.NeverSeen;
 }

@@ -52,6 +52,21 @@ public sealed class CoverageTracker
     /// <summary>Every instance, rule by rule in catalog order.</summary>
     public IReadOnlyList<CoverageEntry> Entries => _ordered;
 
+    /// <summary>
+    /// Closes the books on alternatives: an instance of a oneOf group that no flow showed is satisfied when another
+    /// member was seen (or tried) between the same hosts. Call once, after the last flow.
+    /// </summary>
+    public void SettleAlternatives()
+    {
+        var groups = _ordered.Where(e => e.Rule.OneOf is not null).GroupBy(e => (e.Rule.OneOf, e.FromHost, e.ToHost));
+        foreach (var group in groups)
+        {
+            bool used = group.Any(e => e.Tally.Flows > 0);
+            foreach (var entry in group)
+                entry.AlternativeInUse = used && entry.Tally.Flows == 0;
+        }
+    }
+
     /// <summary>Credits the rules <paramref name="verdict"/> found in use to the instance of the flow's hosts.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {

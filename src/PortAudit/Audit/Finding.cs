@@ -105,6 +105,14 @@ public sealed class Finding
     /// <summary>The kind.</summary>
     public FindingKind Kind { get; }
 
+    /// <summary>
+    /// A stable identifier: the same finding in two runs (same kind, ends, transport, port and rule) has the same id,
+    /// so baselines, suppressions and tickets can refer to it. 16 hex digits of SHA-256 over those fields.
+    /// </summary>
+    public string Id => _id ??= FindingIdentity.Of(Kind, ClientHost, ServerHost, Transport, Ports, Rule);
+
+    private string? _id;
+
     /// <summary>Unexpected flows that were all refused anyway matter less than open ones.</summary>
     public Severity Severity => Kind switch
     {

@@ -31,11 +31,20 @@ public sealed class FindingBuilder
     /// <summary>Adds a missing finding for each required rule instance that no flow showed.</summary>
     public void AddMissing(IEnumerable<CoverageEntry> coverage)
     {
+        var alternativesReported = new HashSet<(string?, string, string)>();
         foreach (var entry in coverage.Where(e => e.Rule.Required && e.Status == CoverageStatus.NeverSeen))
         {
             var rule = entry.Rule;
+            string reason = "required by the catalog, never seen in the capture";
+            if (rule.OneOf is { } group)
+            {
+                // Alternatives are missing together or not at all: one finding per group and host pair, named by its first member.
+                if (!alternativesReported.Add((group, entry.FromHost, entry.ToHost)))
+                    continue;
+                reason = $"required by the catalog, and no alternative of group {group} was seen in the capture";
+            }
             _missing.Add(new Finding(FindingKind.Missing, entry.FromHost, entry.ToHost, rule.From.Selectors, rule.To.Selectors, rule.TransportName,
-                string.Join(",", rule.Ports), rule.Id, "required by the catalog, never seen in the capture"));
+                string.Join(",", rule.Ports), rule.Id, reason));
         }
     }
 

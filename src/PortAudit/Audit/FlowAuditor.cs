@@ -64,6 +64,7 @@ public sealed class FlowAuditor : IFlowObserver
     /// <summary>Adds the missing findings of rule instances never seen and builds the report. Call once, after the last flow.</summary>
     public AuditReport Complete()
     {
+        Coverage.SettleAlternatives();
         Findings.AddMissing(Coverage.Entries);
         var findings = Findings.Build();
         var coverage = Coverage.Entries;
