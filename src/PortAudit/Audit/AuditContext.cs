@@ -15,6 +15,7 @@ public sealed class AuditContext
         Index = new RuleIndex(Catalog, inventory.Features);
         Resolver = new AuditEndpoint.Resolver(inventory, Index);
         ServerPorts = new CatalogServerPortHint(Index);
+        Silence = new SilencePolicy(inventory);
     }
 
     /// <summary>Prepares the audit of <paramref name="inventory"/> against <paramref name="catalog"/>.</summary>
@@ -34,4 +35,7 @@ public sealed class AuditContext
 
     /// <summary>Server-port hint for the flow table, from the catalog's fixed ports.</summary>
     public CatalogServerPortHint ServerPorts { get; }
+
+    /// <summary>Which unanswered flows are failed attempts, with the subnet broadcasts of the inventory's prefixes.</summary>
+    public SilencePolicy Silence { get; }
 }
