@@ -19,36 +19,11 @@ public class SilencePolicyTests
 {
     private static readonly Lazy<RoleCatalog> Rules = new(() => CatalogLoader.Load(SharedData.InRepository("rules")));
 
-    private sealed class Recorder : IAuditedFlowSink
-    {
-        public List<(Flow Flow, FlowVerdict Verdict)> Flows { get; } = [];
+    private static AuditContext RealContext(string inventoryYaml) =>
+        AuditContext.Create(Rules.Value, LoadInventory(inventoryYaml, Rules.Value));
 
-        public void Write(Flow flow, FlowVerdict verdict) => Flows.Add((flow, verdict));
-    }
-
-    private static AuditContext RealContext(string inventoryYaml)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"inventory-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, inventoryYaml);
-        try
-        {
-            return AuditContext.Create(Rules.Value, InventoryLoader.Load(path, Rules.Value));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    private static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) AuditCapture(AuditContext context, string capture)
-    {
-        var recorder = new Recorder();
-        var auditor = new FlowAuditor(context, recorder);
-        var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
-        run.Read(CaptureFileSource.Of([capture]));
-        Assert.Empty(run.Summary.Errors);
-        return (recorder.Flows, auditor.Complete());
-    }
+    private static AuditContext LabContext() =>
+        AuditContext.Create(Rules.Value, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), Rules.Value));
 
     [Theory]
     [InlineData("255.255.255.255", true)]
@@ -150,7 +125,7 @@ public class SilencePolicyTests
     [Fact]
     public void UnansweredTcpOpeningToARequiredPortIsStillRequiredBlocked()
     {
-        var context = AuditContext.Create(Rules.Value, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), Rules.Value));
+        var context = LabContext();
         var auditor = new FlowAuditor(context);
         var syn = Ethernet(Ip("10.77.0.100", "10.77.0.10", 6, Tcp(50123, 5061, Syn)));
         var flow = Assert.Single(FlowsOf(syn, syn, syn));
@@ -174,7 +149,7 @@ public class SilencePolicyTests
                 cidrs: [10.0.4.0/23]
                 roles: [workstation, windows-host]
             """);
-        var (flows, report) = AuditCapture(context, SharedData.Path("captures/netbios.pcap")!);
+        var (flows, report) = SharedCaptureAuditTests.Audit(context, SharedData.Path("captures/netbios.pcap")!);
 
         // Name queries and browser announcements to 10.0.5.255, the all-ones host part of 10.0.4.0/23.
         var broadcasts = flows.Where(f => f.Flow.Server.ToString() == "10.0.5.255").ToList();
@@ -189,7 +164,7 @@ public class SilencePolicyTests
     [Fact]
     public void LabSampleAuditCountsOneFailedAttemptAndNoIcmpFinding()
     {
-        var context = AuditContext.Create(Rules.Value, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), Rules.Value));
+        var context = LabContext();
         string output = Path.Combine(Path.GetTempPath(), $"silence-lab-{Guid.NewGuid():N}");
         try
         {
