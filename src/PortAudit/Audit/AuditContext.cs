@@ -16,6 +16,7 @@ public sealed class AuditContext
         Zones = Catalog.Zones.Concat(inventory.Zones).GroupBy(z => z.Id).Select(g => g.First()).ToArray();
         Resolver = new AuditEndpoint.Resolver(inventory, Index, Zones.ToDictionary(z => z.Id, z => z.Listed));
         ServerPorts = new CatalogServerPortHint(Index);
+        Silence = new SilencePolicy(inventory);
     }
 
     /// <summary>Prepares the audit of <paramref name="inventory"/> against <paramref name="catalog"/>.</summary>
@@ -38,4 +39,7 @@ public sealed class AuditContext
 
     /// <summary>Server-port hint for the flow table, from the catalog's fixed ports.</summary>
     public CatalogServerPortHint ServerPorts { get; }
+
+    /// <summary>Which unanswered flows are failed attempts, with the subnet broadcasts of the inventory's prefixes.</summary>
+    public SilencePolicy Silence { get; }
 }

@@ -25,7 +25,7 @@ public sealed class FlowAuditor : IFlowObserver
     /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
     public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule)
     {
-        _classifier = new FlowClassifier(context.Index, context.Resolver);
+        _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);
         _sink = sink;
         Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
     }

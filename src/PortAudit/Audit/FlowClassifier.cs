@@ -17,12 +17,17 @@ public sealed class FlowClassifier
 
     private readonly RuleIndex _index;
     private readonly AuditEndpoint.Resolver _resolver;
+    private readonly SilencePolicy _silence;
 
-    /// <summary>Creates a classifier over the deployment's rule index and its inventory.</summary>
-    public FlowClassifier(RuleIndex index, AuditEndpoint.Resolver resolver)
+    /// <summary>
+    /// Creates a classifier over the deployment's rule index and its inventory; <paramref name="silence"/> judges
+    /// which unanswered flows are failed attempts.
+    /// </summary>
+    public FlowClassifier(RuleIndex index, AuditEndpoint.Resolver resolver, SilencePolicy silence)
     {
         _index = index;
         _resolver = resolver;
+        _silence = silence;
     }
 
     /// <summary>The verdict on <paramref name="flow"/>, read when it ended so that inspection has had its say.</summary>
@@ -30,7 +35,7 @@ public sealed class FlowClassifier
     {
         var client = _resolver.Resolve(flow.Client);
         var server = _resolver.Resolve(flow.Server);
-        bool failed = IsFailedAttempt(flow);
+        bool failed = _silence.IsFailedAttempt(flow, []);
         if (client.Ignored || server.Ignored)
             return new FlowVerdict(Verdict.Ignored, null, client, server, [], failed, null, null);
 
@@ -109,18 +114,12 @@ public sealed class FlowClassifier
         return null;
     }
 
-    private static FlowVerdict Allowed(Verdict verdict, IReadOnlyList<Rule> rules, AuditEndpoint client, AuditEndpoint server, Flow flow)
+    private FlowVerdict Allowed(Verdict verdict, IReadOnlyList<Rule> rules, AuditEndpoint client, AuditEndpoint server, Flow flow)
     {
-        // Silence from a protocol that never answers is how it works, not a failed attempt.
-        bool failed = IsFailedAttempt(flow) && !rules.Any(r => IsNormalSilence(flow, r));
+        bool failed = _silence.IsFailedAttempt(flow, rules);
         var blocked = failed ? rules.FirstOrDefault(r => r.Required) : null;
         return new FlowVerdict(verdict, rules[0], client, server, rules, failed, blocked, null);
     }
-
-    private static bool IsFailedAttempt(Flow flow) => flow.State is FlowState.Rejected or FlowState.Unanswered;
-
-    private static bool IsNormalSilence(Flow flow, Rule rule) =>
-        flow.State == FlowState.Unanswered && flow.Protocol == (byte)Transport.Udp && ProtocolExpectations.IsOneWay(rule.Protocol);
 
     // Inspection records DCE/RPC facts only with evidence: an endpoint-mapper answer named this port, or the flow bound an interface.
     private static bool IsExplainedRpc(Flow flow) => flow.DceRpc?.Evidence is RpcEvidence.EndpointMapper or RpcEvidence.Bind;

@@ -10,12 +10,6 @@ namespace PortAudit.Audit;
 /// </summary>
 public static class ProtocolExpectations
 {
-    // Protocols that send without waiting for an answer: an unanswered UDP flow of these is normal, not blocked.
-    private static readonly HashSet<string> OneWay = new(StringComparer.Ordinal) { "netbios-dgm", "snmp-trap", "rtp", "rtcp" };
-
-    /// <summary>True for protocols whose datagrams normally get no answer, so silence does not mean a firewall dropped them.</summary>
-    public static bool IsOneWay(string ruleProtocol) => OneWay.Contains(ruleProtocol);
-
     /// <summary>The application labels that fulfil <paramref name="ruleProtocol"/>, or null when inspection cannot judge it.</summary>
     public static IReadOnlyList<AppLabel>? AcceptedApps(string ruleProtocol) => ProtocolLabels.For(ruleProtocol);
 

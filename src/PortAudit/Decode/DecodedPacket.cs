@@ -36,11 +36,11 @@ public enum DecodeStatus
 }
 
 /// <summary>
-/// The transport 5-tuple that an ICMP or ICMPv6 destination-unreachable message quotes: the packet it answers.
+/// The transport 5-tuple that an ICMP or ICMPv6 error message quotes: the packet it answers (see <see cref="IcmpMessages"/>).
 /// </summary>
 public struct QuotedPacket
 {
-    /// <summary>True when the message is a destination-unreachable and its quote could be read.</summary>
+    /// <summary>True when the message is an error (destination unreachable, time exceeded...) and its quote could be read.</summary>
     public bool Present;
     /// <summary>Source of the quoted packet (the flow's sender).</summary>
     public IpAddr Source;
@@ -96,7 +96,7 @@ public struct DecodedPacket
     public byte IcmpType;
     /// <summary>ICMP or ICMPv6 code.</summary>
     public byte IcmpCode;
-    /// <summary>For destination-unreachable messages, the packet they answer.</summary>
+    /// <summary>For ICMP and ICMPv6 error messages, the packet they answer.</summary>
     public QuotedPacket Quote;
     /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4) were removed to reach this packet.</summary>
     public byte TunnelDepth;

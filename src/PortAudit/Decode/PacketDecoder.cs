@@ -304,8 +304,7 @@ public static class PacketDecoder
         packet.IcmpCode = frame[offset + 1];
         packet.PayloadOffset = offset + 4;
         packet.PayloadLength = end - offset - 4;
-        bool unreachable = packet.Protocol == IpProtocol.Icmp ? packet.IcmpType == 3 : packet.IcmpType == 1;
-        if (unreachable && end >= offset + 8)
+        if (IcmpMessages.IsError(packet.Protocol, packet.IcmpType) && end >= offset + 8)
             ReadQuote(frame[(offset + 8)..end], ref packet.Quote);
         return DecodeStatus.Ok;
     }

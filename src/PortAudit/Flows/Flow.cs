@@ -84,6 +84,9 @@ public sealed class Flow
     /// <summary>The DCE/RPC interface and how it was learned, when inspection found one.</summary>
     public DceRpcFacts? DceRpc { get; set; }
 
+    /// <summary>The ICMP or ICMPv6 errors that answered packets of this flow (count 0 when none did).</summary>
+    public IcmpErrors IcmpErrors { get; private set; }
+
     /// <summary>Scratch space of the inspection stage; opaque to everything else.</summary>
     public object? InspectionState { get; set; }
 
@@ -178,10 +181,16 @@ public sealed class Flow
         if (lastNs > EndNs) EndNs = lastNs;
     }
 
-    /// <summary>An ICMP destination-unreachable answered a packet of this flow.</summary>
-    internal void MarkUnreachable(bool aboutClientPacket)
+    /// <summary>
+    /// An ICMP or ICMPv6 error from <paramref name="sender"/> answered a packet of this flow. It is recorded as evidence,
+    /// not counted as a packet: the flow's counters stay those of its own transport.
+    /// </summary>
+    internal void NoteIcmpError(bool aboutClientPacket, byte icmpProtocol, byte type, byte code, IpAddr sender)
     {
-        // Only an error about the client's own packets, before any reply, means the opening was refused.
-        if (aboutClientPacket && !_answered && PacketsToClient == 0) _rejected = true;
+        IcmpErrors = IcmpErrors.Add(icmpProtocol, type, code, sender);
+        // Only an unreachable about the client's own packets, before any reply, means the opening was refused;
+        // time exceeded or packet too big say the path failed, not that the server said no.
+        if (aboutClientPacket && !_answered && PacketsToClient == 0 && IcmpMessages.IsUnreachable(icmpProtocol, type))
+            _rejected = true;
     }
 }

@@ -70,7 +70,8 @@ public sealed class FlowTable
         {
             pending = _fragments.RegisterFirst(packet, timestampNs);
         }
-        if (packet.Quote.Present) MatchUnreachable(packet.Quote);
+        // An ICMP error is evidence on the flow it answers, not a flow of its own; one that answers no flow held stays one.
+        if (packet.Quote.Present && FoldIcmpError(packet)) return;
 
         ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
@@ -147,12 +148,16 @@ public sealed class FlowTable
             : new Flow(id, packet.Protocol, packet.Destination, destinationPort, packet.Source, sourcePort, timestampNs, opened);
     }
 
-    private void MatchUnreachable(in QuotedPacket quote)
+    /// <summary>Records an ICMP error on the flow whose packet it quotes; false when no flow held matches.</summary>
+    private bool FoldIcmpError(in DecodedPacket packet)
     {
+        ref readonly var quote = ref packet.Quote;
         var key = FlowKey.Create(quote.Source, quote.SourcePort, quote.Destination, quote.DestinationPort, quote.Protocol, out _);
-        if (!_flows.TryGetValue(key, out var flow)) return;
+        if (!_flows.TryGetValue(key, out var flow)) return false;
         Statistics.UnreachablesMatched++;
-        flow.MarkUnreachable(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort);
+        flow.NoteIcmpError(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort,
+            packet.Protocol, packet.IcmpType, packet.IcmpCode, packet.Source);
+        return true;
     }
 
     private void Sweep(long nowNs)

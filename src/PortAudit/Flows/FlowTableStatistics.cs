@@ -15,6 +15,6 @@ public sealed class FlowTableStatistics
     /// <summary>IP fragments whose first fragment never arrived, so no flow could take them.</summary>
     public long OrphanFragments { get; internal set; }
 
-    /// <summary>ICMP errors matched to the flow they answer.</summary>
+    /// <summary>ICMP and ICMPv6 errors matched to the flow they answer, and so recorded on it instead of making a flow.</summary>
     public long UnreachablesMatched { get; internal set; }
 }

@@ -54,14 +54,14 @@ internal static class AuditFixture
         ignore: [10.0.8.255]
         """;
 
-    /// <summary>Writes <paramref name="yaml"/> to a temporary file, loads it, and deletes the file.</summary>
-    public static Inventory LoadInventory(string yaml = InventoryYaml)
+    /// <summary>Writes <paramref name="yaml"/> to a temporary file, loads it against <paramref name="catalog"/> (default: this fixture's), and deletes the file.</summary>
+    public static Inventory LoadInventory(string yaml = InventoryYaml, RoleCatalog? catalog = null)
     {
         var path = Path.Combine(Path.GetTempPath(), $"inventory-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, yaml);
         try
         {
-            return InventoryLoader.Load(path, Catalog);
+            return InventoryLoader.Load(path, catalog ?? Catalog);
         }
         finally
         {

@@ -16,7 +16,8 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public class SharedCaptureAuditTests
 {
-    private sealed class Recorder : IAuditedFlowSink
+    /// <summary>Keeps every audited flow with its verdict.</summary>
+    internal sealed class Recorder : IAuditedFlowSink
     {
         public List<(Flow Flow, FlowVerdict Verdict)> Flows { get; } = [];
 
@@ -29,10 +30,16 @@ public class SharedCaptureAuditTests
     {
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         var context = AuditContext.Create(catalog, InventoryLoader.Load(InventoryPath(inventory), catalog));
+        return Audit(context, SharedData.Path($"captures/{capture}")!);
+    }
+
+    /// <summary>Audits the capture at <paramref name="path"/> in process, through the CLI's pipeline; fails on a read error.</summary>
+    internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Audit(AuditContext context, string path)
+    {
         var recorder = new Recorder();
         var auditor = new FlowAuditor(context, recorder);
         var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
-        run.Read(CaptureFileSource.Of([SharedData.Path($"captures/{capture}")!]));
+        run.Read(CaptureFileSource.Of([path]));
         Assert.Empty(run.Summary.Errors);
         return (recorder.Flows, auditor.Complete());
     }

@@ -65,10 +65,13 @@ internal static class Packets
     }
 
     /// <summary>ICMP (type 3) or ICMPv6 (type 1) destination unreachable quoting <paramref name="quoted"/>.</summary>
-    public static byte[] Unreachable(bool v6, byte code, byte[] quoted)
+    public static byte[] Unreachable(bool v6, byte code, byte[] quoted) => IcmpError(v6 ? (byte)1 : (byte)3, code, quoted);
+
+    /// <summary>An ICMP or ICMPv6 message of <paramref name="type"/> and <paramref name="code"/> quoting <paramref name="quoted"/>.</summary>
+    public static byte[] IcmpError(byte type, byte code, byte[] quoted)
     {
         var m = new byte[8 + quoted.Length];
-        m[0] = v6 ? (byte)1 : (byte)3;
+        m[0] = type;
         m[1] = code;
         quoted.CopyTo(m, 8);
         return m;

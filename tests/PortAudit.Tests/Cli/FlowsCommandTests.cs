@@ -31,7 +31,8 @@ public sealed class FlowsCommandTests : IDisposable
         Assert.Equal(2, lines.Length);
         var tcp = JsonDocument.Parse(lines[0]).RootElement;
         Assert.Equal(new[] { "start", "end", "transport", "client", "clientPort", "server", "serverPort", "packetsToServer",
-            "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource" },
+            "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
+            "icmpErrors", "icmpError" },
             tcp.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("2023-11-14T22:13:20.000001Z", tcp.GetProperty("start").GetString());
         Assert.Equal("established", tcp.GetProperty("state").GetString());

@@ -55,6 +55,7 @@ public static class FlowFields
         "start", "end", "transport", "client", "clientPort", "server", "serverPort",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
+        "icmpErrors", "icmpError",
     };
 
     // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
@@ -84,6 +85,16 @@ public static class FlowFields
         Optional(sink, 14, flow.DceRpc?.Name);
         Optional(sink, 15, flow.DceRpc?.Uuid);
         Optional(sink, 16, flow.DceRpc?.Evidence.Name());
+        WriteIcmpErrors(sink, Names.Length - 2, flow.IcmpErrors);
+    }
+
+    // Numbered from the end of the list, so that fields added before them need no renumbering here.
+    private static void WriteIcmpErrors(IFlowFieldSink sink, int field, in IcmpErrors errors)
+    {
+        sink.Number(field, errors.Count);
+        Span<char> text = stackalloc char[IcmpErrors.MaxTextLength];
+        if (errors.Count == 0) sink.Null(field + 1);
+        else sink.Text(field + 1, text[..errors.Format(text)]);
     }
 
     // Typed values are formatted on the stack: a record still allocates nothing.

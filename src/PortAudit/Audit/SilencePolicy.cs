@@ -1,0 +1,90 @@
+using PortAudit.Catalog;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// Decides whether a flow that got no answer is a failed attempt (something a firewall may have dropped) or
+/// silence the protocol itself explains. Broadcast and multicast destinations never answer as one host would, and
+/// one-way protocols (notifications, NetBIOS datagrams, syslog, SNMP traps, media without return) send without
+/// waiting for a reply: neither is evidence of a block, so neither may become a required-blocked finding.
+/// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no.
+/// </summary>
+public sealed class SilencePolicy
+{
+    private const uint LimitedBroadcast = 0xFFFF_FFFF;
+    private const int V4Offset = 96;
+    // A /31 or /32 has no broadcast address (RFC 3021): its all-ones address is a host.
+    private const int LongestBroadcastPrefix = 30;
+
+    // Catalog protocols that send without waiting for an answer. netbios-ns is not here: a unicast name query to a
+    // WINS server is answered, and its broadcasts are caught by their destination.
+    private static readonly HashSet<string> OneWayProtocols = new(StringComparer.Ordinal)
+    {
+        "mapi-notify", "netbios-dgm", "syslog", "snmp-trap", "rtp", "rtcp",
+    };
+
+    // What inspection names of the same protocols, for flows no rule matched (SNMP counts only for traps).
+    private static readonly AppLabel[] OneWayLabels = [AppLabel.NetBiosDgm, AppLabel.Rtp, AppLabel.Rtcp];
+
+    private readonly HashSet<IpAddr> _subnetBroadcasts = [];
+
+    /// <summary>Creates the policy for <paramref name="inventory"/>, whose prefixes name the subnet broadcast addresses.</summary>
+    public SilencePolicy(Inventory inventory)
+    {
+        foreach (var host in inventory.Hosts)
+            AddBroadcasts(host.Prefixes);
+        foreach (var segment in inventory.Segments)
+            AddBroadcasts(segment.Prefixes);
+    }
+
+    /// <summary>
+    /// True when <paramref name="flow"/> was rejected, or went unanswered although its destination and protocol
+    /// expect an answer. <paramref name="rules"/> are the rules that matched the flow (none for flows no rule allows);
+    /// one of them naming a one-way protocol is enough to explain the silence.
+    /// </summary>
+    public bool IsFailedAttempt(Flow flow, IReadOnlyList<Rule> rules)
+    {
+        if (flow.State == FlowState.Rejected) return true;
+        if (flow.State != FlowState.Unanswered) return false;
+        // Every packet of an unanswered flow went from its client, so the server is where they were sent.
+        if (IsGroupDestination(flow.Server)) return false;
+        return !IsOneWay(flow, rules);
+    }
+
+    /// <summary>
+    /// True for destinations that stand for many hosts: IPv4 limited broadcast, the subnet broadcast of an
+    /// inventory prefix, IPv4 multicast (224.0.0.0/4), IPv6 multicast (ff00::/8).
+    /// </summary>
+    public bool IsGroupDestination(IpAddr address) => address.IsV4
+        ? address.V4 == LimitedBroadcast || address.V4 >> 28 == 0xE || _subnetBroadcasts.Contains(address)
+        : address.High >> 56 == 0xFF;
+
+    /// <summary>True when a matched rule or inspection names a protocol that does not answer.</summary>
+    private static bool IsOneWay(Flow flow, IReadOnlyList<Rule> rules)
+    {
+        // One-way protocols are datagram protocols: an unanswered TCP opening is never how a protocol works.
+        if (flow.Protocol != IpProtocol.Udp) return false;
+        foreach (var rule in rules)
+            if (OneWayProtocols.Contains(rule.Protocol))
+                return true;
+        return flow.App is { } app && (OneWayLabels.Contains(app) || (app.Equals(AppLabel.Snmp) && IsTrap(flow.AppDetail)));
+    }
+
+    // The SNMP inspector names the PDU: "v1 trap", "v2c trap-v2".
+    private static bool IsTrap(AppDetail? detail) =>
+        detail is { Parts: [var first, ..] } && first.Value.Contains("trap", StringComparison.Ordinal);
+
+    private void AddBroadcasts(IReadOnlyList<IpPrefix> prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            int length = prefix.Length - V4Offset;
+            if (!prefix.Network.IsV4 || length > LongestBroadcastPrefix) continue;
+            uint hostBits = (uint)((1UL << (32 - length)) - 1);
+            _subnetBroadcasts.Add(IpAddr.FromV4(prefix.Network.V4 | hostBits));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Report.Records;
+using PortAudit.Tests.Builders;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Flows;
+
+/// <summary>
+/// ICMP and ICMPv6 errors are evidence on the flow whose packet they quote, never flows of their own; an error that
+/// quotes a flow never seen stays a flow, so nothing is lost.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class IcmpErrorFoldingTests
+{
+    private const string C = "10.0.0.1", S = "10.0.0.2", Router = "10.0.0.254";
+
+    private static FlowRunner Run(params byte[][] ipPackets)
+    {
+        var builder = new PcapBuilder(linkType: 101);
+        for (int i = 0; i < ipPackets.Length; i++) builder.Add(ipPackets[i], i);
+        return FlowRunner.Run(builder.Build());
+    }
+
+    private static JsonElement Record(Flow flow)
+    {
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output))
+        {
+            writer.Write(flow);
+            writer.Complete();
+        }
+        return JsonDocument.Parse(output.ToArray()).RootElement;
+    }
+
+    [Fact]
+    public void PortUnreachableIsFoldedIntoTheUdpFlowItAnswersAndWrittenInItsRecord()
+    {
+        var probe = Ip(C, S, 17, Udp(40000, 514));
+        var runner = Run(probe, Ip(S, C, 1, Unreachable(false, 3, probe)), probe, Ip(S, C, 1, Unreachable(false, 3, probe)));
+
+        var flow = Assert.Single(runner.Flows);
+        Assert.Equal((IpProtocol.Udp, FlowState.Rejected), (flow.Protocol, flow.State));
+        // Counters stay those of the UDP flow: the errors are evidence, not packets of it.
+        Assert.Equal((2L, 0L, 0L), (flow.PacketsToServer, flow.PacketsToClient, flow.BytesToClient));
+        Assert.Equal(new IcmpErrors(2, IpProtocol.Icmp, 3, 3, IpAddr.FromV4(0x0A000002)), flow.IcmpErrors);
+        Assert.Equal(2, runner.Table.Statistics.UnreachablesMatched);
+
+        var record = Record(flow);
+        Assert.Equal(2, record.GetProperty("icmpErrors").GetInt64());
+        Assert.Equal("port-unreachable from 10.0.0.2", record.GetProperty("icmpError").GetString());
+        Assert.Equal(["icmpErrors", "icmpError"], record.EnumerateObject().Select(p => p.Name).TakeLast(2));
+    }
+
+    [Fact]
+    public void FlowWithoutErrorsWritesZeroAndNull()
+    {
+        var flow = Assert.Single(Run(Ip(C, S, 17, Udp(40000, 53)), Ip(S, C, 17, Udp(53, 40000))).Flows);
+        var record = Record(flow);
+        Assert.Equal(0, record.GetProperty("icmpErrors").GetInt64());
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("icmpError").ValueKind);
+    }
+
+    [Theory]
+    [InlineData(false, 11, 0, "ttl-exceeded")]
+    [InlineData(false, 12, 0, "parameter-problem")]
+    [InlineData(false, 4, 0, "source-quench")]
+    [InlineData(true, 3, 0, "hop-limit-exceeded")]
+    [InlineData(true, 2, 0, "packet-too-big")]
+    [InlineData(true, 4, 1, "parameter-problem")]
+    public void OtherErrorsFromARouterAreEvidenceButNoRejection(bool v6, byte type, byte code, string name)
+    {
+        string c = v6 ? "2001:db8::1" : C, s = v6 ? "2001:db8::2" : S, router = v6 ? "2001:db8::fe" : Router;
+        var syn = Ip(c, s, 6, Tcp(50000, 443, Syn));
+        var runner = Run(syn, Ip(router, c, v6 ? IpProtocol.IcmpV6 : IpProtocol.Icmp, IcmpError(type, code, syn)));
+
+        var flow = Assert.Single(runner.Flows);
+        Assert.Equal(IpProtocol.Tcp, flow.Protocol);
+        // Only an unreachable says the destination refused: a path failure leaves the opening unanswered.
+        Assert.Equal(FlowState.Unanswered, flow.State);
+        Assert.Equal($"{name} from {router}", flow.IcmpErrors.ToString());
+    }
+
+    [Fact]
+    public void ErrorAboutTheServersPacketKeepsTheFlowEstablished()
+    {
+        // As in the lab sample: the TURN server's late answer meets a client port already closed.
+        var request = Ip(C, S, 17, Udp(48332, 3478));
+        var answer = Ip(S, C, 17, Udp(3478, 48332));
+        var flow = Assert.Single(Run(request, answer, answer, Ip(C, S, 1, Unreachable(false, 3, answer))).Flows);
+
+        Assert.Equal(FlowState.Established, flow.State);
+        Assert.Equal("port-unreachable from 10.0.0.1", flow.IcmpErrors.ToString());
+    }
+
+    [Fact]
+    public void ErrorQuotingAFlowNeverSeenStaysAFlowOfItsOwn()
+    {
+        var neverSeen = Ip(C, S, 17, Udp(40000, 161));
+        var runner = Run(Ip(C, S, 17, Udp(40001, 161)), Ip(S, C, 1, Unreachable(false, 3, neverSeen)));
+
+        Assert.Equal(["icmp", "udp"], runner.Flows.Select(f => f.Transport).Order());
+        Assert.All(runner.Flows, f => Assert.Equal(0, f.IcmpErrors.Count));
+        Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
+    }
+
+    [SharedDataFact("captures/zeek-icmp-icmp-destunreach-ip.pcap")]
+    public void RealUnreachableQuotingNoCapturedFlowStaysAFlow()
+    {
+        var runner = FlowRunner.Run(SharedData.Path("captures/zeek-icmp-icmp-destunreach-ip.pcap")!);
+
+        var flow = Assert.Single(runner.Flows);
+        Assert.Equal(("icmp", "10.0.0.1", 0L), (flow.Transport, flow.Client.ToString(), flow.IcmpErrors.Count));
+        Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
+    }
+
+    [Fact]
+    public void LabSamplesPortUnreachableIsEvidenceOnTheTurnFlow()
+    {
+        var runner = FlowRunner.Run(SharedData.InRepository("captures/lab.pcapng"));
+
+        Assert.DoesNotContain(runner.Flows, f => f.Protocol == IpProtocol.Icmp);
+        Assert.Equal(16, runner.Flows.Count);
+        // Four refreshes answered after the client closed four allocations' ports: one error on each of those flows.
+        var answered = runner.Flows.Where(f => f.IcmpErrors.Count > 0).ToList();
+        Assert.Equal([40681, 47880, 48332, 59784], answered.Select(f => (int)f.ClientPort).Order());
+        Assert.All(answered, turn =>
+        {
+            Assert.Equal(("10.77.0.20", 3478, FlowState.Established, 1L),
+                (turn.Server.ToString(), (int)turn.ServerPort, turn.State, turn.IcmpErrors.Count));
+            Assert.Equal("port-unreachable from 10.77.0.100", turn.IcmpErrors.ToString());
+        });
+        Assert.Equal(4, runner.Table.Statistics.UnreachablesMatched);
+    }
+}
