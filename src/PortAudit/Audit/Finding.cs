@@ -71,9 +71,20 @@ public sealed record FlowSample(
     /// <summary>What inspection read from the packets (SNI, method, RPC interface...): wire text, so hostile; or null.</summary>
     public string? AppDetail { get; init; }
 
+    /// <summary>The flow's id in its run (the <c>id</c> of its flows.jsonl record); 0 when not taken from a flow.</summary>
+    public long Id { get; init; }
+
+    /// <summary>The flow's Community ID (<see cref="Flows.CommunityId"/>), or null when not taken from a flow.</summary>
+    public string? CommunityId { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
-        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App) { AppDetail = flow.AppDetail?.ToString() };
+        flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App)
+    {
+        AppDetail = flow.AppDetail?.ToString(),
+        Id = flow.Id,
+        CommunityId = Flows.CommunityId.Of(flow),
+    };
 }
 
 /// <summary>
@@ -85,7 +96,11 @@ public sealed class Finding
     /// <summary>Most flows quoted per finding; the counts cover all of them.</summary>
     public const int MaxSamples = 5;
 
+    /// <summary>Most flow ids kept per finding: enough to join a finding to its flows in flows.jsonl, bounded for chatty pairs.</summary>
+    public const int MaxFlowIds = 100;
+
     private readonly List<FlowSample> _samples = [];
+    private readonly List<long> _flowIds = [];
 
     /// <summary>Creates an empty finding; flows are added with <see cref="Add"/>.</summary>
     public Finding(FindingKind kind, string clientHost, string serverHost, IReadOnlyList<string> clientRoles,
@@ -161,10 +176,17 @@ public sealed class Finding
     /// <summary>Up to <see cref="MaxSamples"/> flows, the first met.</summary>
     public IReadOnlyList<FlowSample> Samples => _samples;
 
-    /// <summary>Counts <paramref name="flow"/> and quotes it while there is room.</summary>
+    /// <summary>
+    /// Ids (<see cref="Flow.Id"/>) of up to <see cref="MaxFlowIds"/> flows, the first met; <see cref="FlowTally.Flows"/>
+    /// of <see cref="Tally"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<long> FlowIds => _flowIds;
+
+    /// <summary>Counts <paramref name="flow"/>, keeps its id and quotes it while there is room.</summary>
     public void Add(Flow flow, bool failed)
     {
         Tally.Add(flow, failed);
+        if (_flowIds.Count < MaxFlowIds) _flowIds.Add(flow.Id);
         if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
     }
 }

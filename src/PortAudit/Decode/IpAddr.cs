@@ -45,6 +45,10 @@ public readonly record struct IpAddr(ulong High, ulong Low) : IComparable<IpAddr
         return false;
     }
 
+    /// <summary>Parses dotted IPv4 or IPv6 text; throws <see cref="FormatException"/> for anything else.</summary>
+    public static IpAddr Parse(string text) =>
+        TryParse(text, out var address) ? address : throw new FormatException($"not an IP address: {text}");
+
     /// <summary>The IPv4 value; meaningful only when <see cref="IsV4"/>.</summary>
     public uint V4 => (uint)Low;
 

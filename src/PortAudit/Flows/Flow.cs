@@ -57,6 +57,12 @@ public sealed class Flow
     /// <summary>The responder's port (0 for protocols without ports).</summary>
     public ushort ServerPort { get; }
 
+    /// <summary>ICMP or ICMPv6 type of the first packet (the client's); 0 for other protocols.</summary>
+    public byte IcmpType { get; internal set; }
+
+    /// <summary>ICMP or ICMPv6 code of the first packet (the client's); 0 for other protocols.</summary>
+    public byte IcmpCode { get; internal set; }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
 

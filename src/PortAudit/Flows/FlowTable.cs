@@ -143,9 +143,16 @@ public sealed class FlowTable
             bool destinationServes = hint.IsServerPort(packet.Protocol, destinationPort);
             senderIsClient = !(sourceServes && !destinationServes);
         }
-        return senderIsClient
+        var flow = senderIsClient
             ? new Flow(id, packet.Protocol, packet.Source, sourcePort, packet.Destination, destinationPort, timestampNs, opened)
             : new Flow(id, packet.Protocol, packet.Destination, destinationPort, packet.Source, sourcePort, timestampNs, opened);
+        if (packet.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
+        {
+            // ICMP flows have no ports: the first message's type and code stand in for them in the Community ID.
+            flow.IcmpType = packet.IcmpType;
+            flow.IcmpCode = packet.IcmpCode;
+        }
+        return flow;
     }
 
     /// <summary>Records an ICMP error on the flow whose packet it quotes; false when no flow held matches.</summary>

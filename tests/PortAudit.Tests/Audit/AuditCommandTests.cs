@@ -104,6 +104,29 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public void FindingsNameTheirFlowsByTheIdsOfFlowsJsonl()
+    {
+        Audit(Capture(135, 22, 22));
+
+        var flows = File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(flow => flow.GetProperty("id").GetInt64());
+        Assert.Equal([1L, 2L, 3L], flows.Keys.Order());
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray().ToList());
+        var evidence = finding.GetProperty("evidence");
+        var ids = evidence.GetProperty("flowIds").EnumerateArray().Select(id => id.GetInt64()).ToList();
+        Assert.Equal([2L, 3L], ids);
+        Assert.Equal(ids.Count, evidence.GetProperty("flows").GetInt32());
+        Assert.All(ids, id => Assert.Equal("unexpected", flows[id].GetProperty("verdict").GetString()));
+        foreach (var sample in evidence.GetProperty("samples").EnumerateArray())
+        {
+            var flow = flows[sample.GetProperty("id").GetInt64()];
+            Assert.Equal(flow.GetProperty("communityId").GetString(), sample.GetProperty("communityId").GetString());
+            Assert.Equal(flow.GetProperty("clientPort").GetInt32(), sample.GetProperty("clientPort").GetInt32());
+        }
+    }
+
+    [Fact]
     public void MissingRequiredRuleExitsOne()
     {
         var result = Audit(Capture(22), "--fail-on missing");

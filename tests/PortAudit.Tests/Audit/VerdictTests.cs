@@ -1,6 +1,7 @@
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect;
 using PortAudit.Audit;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
@@ -204,5 +205,22 @@ public class VerdictTests
         Assert.Equal(3, finding.Tally.Flows);
         Assert.Equal(3, finding.Samples.Count);
         Assert.True(finding.Tally.FirstNs < finding.Tally.LastNs);
+        Assert.Equal([1L, 2L, 3L], finding.FlowIds);
+        Assert.Equal(finding.FlowIds, finding.Samples.Select(sample => sample.Id));
+    }
+
+    [Fact]
+    public void AFindingKeepsTheIdsOfItsFirstFlowsAndCountsTheRest()
+    {
+        var auditor = Auditor();
+        var flows = Enumerable.Range(0, Finding.MaxFlowIds + 20)
+            .Select(i => new Flow(1000 + i, 6, IpAddr.Parse(Ws), (ushort)(40000 + i), IpAddr.Parse(Dc), 22, i, opened: true));
+        foreach (var flow in flows) auditor.Audit(flow);
+
+        var finding = Assert.Single(auditor.Complete().Findings, f => f.Kind == FindingKind.Unexpected);
+
+        Assert.Equal(Finding.MaxFlowIds + 20, finding.Tally.Flows);
+        Assert.Equal(Enumerable.Range(1000, Finding.MaxFlowIds).Select(i => (long)i), finding.FlowIds);
+        Assert.Equal(CommunityId.Of(new Flow(0, 6, IpAddr.Parse(Ws), 40000, IpAddr.Parse(Dc), 22, 0, opened: true)), finding.Samples[0].CommunityId);
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using PortAudit.Decode;
+using PortAudit.Flows;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -30,13 +32,15 @@ public sealed class FlowsCommandTests : IDisposable
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         var tcp = JsonDocument.Parse(lines[0]).RootElement;
-        Assert.Equal(new[] { "start", "end", "transport", "client", "clientPort", "server", "serverPort", "packetsToServer",
-            "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
-            "icmpErrors", "icmpError" },
+        Assert.Equal(new[] { "id", "start", "end", "transport", "client", "clientPort", "server", "serverPort", "communityId",
+            "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface",
+            "rpcInterfaceUuid", "rpcSource", "icmpErrors", "icmpError" },
             tcp.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("2023-11-14T22:13:20.000001Z", tcp.GetProperty("start").GetString());
         Assert.Equal("established", tcp.GetProperty("state").GetString());
         Assert.Equal(5061, tcp.GetProperty("serverPort").GetInt32());
+        Assert.Equal(CommunityIdOf(IpProtocol.Tcp, "10.0.0.1", 50000, "10.0.0.2", 5061), tcp.GetProperty("communityId").GetString());
+        Assert.Equal([1L, 2L], lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64()));
     }
 
     [Fact]
@@ -46,9 +50,11 @@ public sealed class FlowsCommandTests : IDisposable
         var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output \"{output}\"");
         Assert.Equal(0, result.ExitCode);
         var lines = File.ReadAllLines(output);
-        Assert.StartsWith("start,end,transport,client,clientPort,server,serverPort,", lines[0]);
+        Assert.StartsWith("id,start,end,transport,client,clientPort,server,serverPort,communityId,packetsToServer,", lines[0]);
         Assert.Equal(3, lines.Length);
-        Assert.Contains(",udp,10.0.0.3,40000,10.0.0.4,3478,1,32,0,0,unanswered,", lines[2]);
+        Assert.StartsWith("2,", lines[2]);
+        Assert.Contains($",udp,10.0.0.3,40000,10.0.0.4,3478,{CommunityIdOf(IpProtocol.Udp, "10.0.0.3", 40000, "10.0.0.4", 3478)},1,32,0,0,unanswered,",
+            lines[2]);
     }
 
     [Fact]
@@ -56,6 +62,7 @@ public sealed class FlowsCommandTests : IDisposable
     {
         var result = CliProcess.Run("flows - --format table", Capture);
         Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("id  start", result.StandardOutput);
         Assert.Contains("10.0.0.1:50000", result.StandardOutput);
         Assert.Contains("10.0.0.3:40000", result.StandardOutput);
     }
@@ -103,6 +110,9 @@ public sealed class FlowsCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("xml", result.StandardError);
     }
+
+    private static string CommunityIdOf(byte protocol, string client, ushort clientPort, string server, ushort serverPort) =>
+        CommunityId.Of(new Flow(0, protocol, IpAddr.Parse(client), clientPort, IpAddr.Parse(server), serverPort, 0, opened: true));
 
     public void Dispose() => _dir.Delete(true);
 }

@@ -30,12 +30,16 @@ public sealed class LiveFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A test that needs a program on the PATH (tshark, capinfos); skipped with the reason shown otherwise.</summary>
+/// <summary>
+/// A test that needs a program on the PATH (tshark, capinfos), and optionally a path inside ../shared; skipped with
+/// the reason shown otherwise.
+/// </summary>
 public sealed class NeedsProgramFactAttribute : FactAttribute
 {
-    public NeedsProgramFactAttribute(string program)
+    public NeedsProgramFactAttribute(string program, string? shared = null)
     {
         if (Programs.Find(program) is null) Skip = $"{program} is not installed (apt-get install tshark): check skipped";
+        else if (shared is not null && !SharedData.Exists(shared)) Skip = $"../shared/{shared} not found";
     }
 }
 

@@ -11,7 +11,8 @@ namespace PortAudit.Tests.Report;
 
 /// <summary>
 /// The JSON lines writer writes UTF-8 itself and hands only text that needs escaping to the framework; its bytes
-/// must stay exactly those of a <see cref="Utf8JsonWriter"/> writing every field, hostile text included.
+/// must stay exactly those of a <see cref="Utf8JsonWriter"/> writing every field, hostile text included, but for the
+/// verbatim fields, written as they are (a Community ID keeps its '+').
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class JsonLinesFlowWriterTests
@@ -79,6 +80,18 @@ public class JsonLinesFlowWriterTests
             writer.Complete();
         }
         Assert.Equal(Reference(flows), output.ToArray());
+    }
+
+    [Fact]
+    public void Ids_and_Community_IDs_are_written_and_read_back_with_their_plus_signs()
+    {
+        // 1.2.3.4:1122 -> 5.6.7.8:3344 over TCP: "1:wCb3OG7yAFWelaUydu0D+125CLM=" in the specification's baseline.
+        var flow = new Flow(42, IpProtocol.Tcp, IpAddr.FromV4(0x0102_0304), 1122, IpAddr.FromV4(0x0506_0708), 3344, 0, opened: true);
+        string line = Encoding.UTF8.GetString(Written([flow]));
+        Assert.StartsWith("{\"id\":42,", line);
+        Assert.Contains(",\"serverPort\":3344,\"communityId\":\"1:wCb3OG7yAFWelaUydu0D+125CLM=\",", line);
+        var record = JsonDocument.Parse(line).RootElement;
+        Assert.Equal("1:wCb3OG7yAFWelaUydu0D+125CLM=", record.GetProperty("communityId").GetString());
     }
 
     [Fact]
@@ -169,6 +182,15 @@ public class JsonLinesFlowWriterTests
         }
 
         public void Text(int field, ReadOnlySpan<char> value) => _json.WriteString(_names[field], value);
+
+        // Verbatim fields are plain ASCII that JSON needs no escape for: checked here, then written raw.
+        public void Verbatim(int field, ReadOnlySpan<byte> ascii)
+        {
+            Assert.True(ascii.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && ascii.IndexOfAny("\"\\"u8) < 0,
+                $"{_names[field]} is not verbatim text: {Encoding.ASCII.GetString(ascii)}");
+            _json.WritePropertyName(_names[field]);
+            _json.WriteRawValue([(byte)'"', .. ascii, (byte)'"'], skipInputValidation: true);
+        }
 
         public void Number(int field, long value) => _json.WriteNumber(_names[field], value);
 

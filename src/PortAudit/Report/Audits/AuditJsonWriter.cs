@@ -71,6 +71,9 @@ public static class AuditJsonWriter
         json.WriteString("reason", finding.Reason);
         json.WriteStartObject("evidence");
         WriteTally(json, finding.Tally);
+        json.WriteStartArray("flowIds");
+        foreach (long id in finding.FlowIds) json.WriteNumberValue(id);
+        json.WriteEndArray();
         json.WriteStartArray("samples");
         foreach (var sample in finding.Samples) WriteSample(json, sample);
         json.WriteEndArray();
@@ -81,6 +84,7 @@ public static class AuditJsonWriter
     private static void WriteSample(Utf8JsonWriter json, FlowSample sample)
     {
         json.WriteStartObject();
+        json.WriteNumber("id", sample.Id);
         json.WriteString("start", Timestamps.ToIso(sample.StartNs));
         json.WriteString("end", Timestamps.ToIso(sample.EndNs));
         json.WriteString("transport", sample.Transport);
@@ -88,6 +92,7 @@ public static class AuditJsonWriter
         json.WriteNumber("clientPort", sample.ClientPort);
         json.WriteString("server", sample.Server);
         json.WriteNumber("serverPort", sample.ServerPort);
+        json.WriteString("communityId", sample.CommunityId);
         json.WriteString("state", sample.State);
         json.WriteString("app", sample.App?.Name);
         json.WriteEndObject();

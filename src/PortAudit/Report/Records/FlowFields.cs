@@ -13,8 +13,8 @@ public interface IFlowFieldSink
     void Text(int field, ReadOnlySpan<char> value);
 
     /// <summary>
-    /// A text field of printable ASCII that no format quotes or escapes (times, addresses), as bytes, so that a
-    /// format writing UTF-8 copies it as it is; <paramref name="ascii"/> is valid only during the call.
+    /// A text field of printable ASCII that no format needs to quote or escape (times, addresses, Community IDs), as
+    /// bytes, so that a format writing UTF-8 copies it as it is; <paramref name="ascii"/> is valid only during the call.
     /// </summary>
     void Verbatim(int field, ReadOnlySpan<byte> ascii)
     {
@@ -52,7 +52,7 @@ public static class FlowFields
     /// <summary>Field names in output order.</summary>
     public static readonly string[] Names =
     {
-        "start", "end", "transport", "client", "clientPort", "server", "serverPort",
+        "id", "start", "end", "transport", "client", "clientPort", "server", "serverPort", "communityId",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
         "icmpErrors", "icmpError",
@@ -68,23 +68,25 @@ public static class FlowFields
     public static void Write(Flow flow, IFlowFieldSink sink)
     {
         Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
-        sink.Verbatim(0, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
-        sink.Verbatim(1, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
-        sink.Verbatim(2, TransportNames[flow.Protocol]);
-        sink.Verbatim(3, buffer[..flow.Client.Format(buffer)]);
-        sink.Number(4, flow.ClientPort);
-        sink.Verbatim(5, buffer[..flow.Server.Format(buffer)]);
-        sink.Number(6, flow.ServerPort);
-        sink.Number(7, flow.PacketsToServer);
-        sink.Number(8, flow.BytesToServer);
-        sink.Number(9, flow.PacketsToClient);
-        sink.Number(10, flow.BytesToClient);
-        sink.Verbatim(11, StateNames[(int)flow.State]);
-        Optional(sink, 12, flow.App?.Name);
-        Optional(sink, 13, flow.AppDetail);
-        Optional(sink, 14, flow.DceRpc?.Name);
-        Optional(sink, 15, flow.DceRpc?.Uuid);
-        Optional(sink, 16, flow.DceRpc?.Evidence.Name());
+        sink.Number(0, flow.Id);
+        sink.Verbatim(1, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
+        sink.Verbatim(2, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
+        sink.Verbatim(3, TransportNames[flow.Protocol]);
+        sink.Verbatim(4, buffer[..flow.Client.Format(buffer)]);
+        sink.Number(5, flow.ClientPort);
+        sink.Verbatim(6, buffer[..flow.Server.Format(buffer)]);
+        sink.Number(7, flow.ServerPort);
+        sink.Verbatim(8, buffer[..CommunityId.Format(flow, buffer)]);
+        sink.Number(9, flow.PacketsToServer);
+        sink.Number(10, flow.BytesToServer);
+        sink.Number(11, flow.PacketsToClient);
+        sink.Number(12, flow.BytesToClient);
+        sink.Verbatim(13, StateNames[(int)flow.State]);
+        Optional(sink, 14, flow.App?.Name);
+        Optional(sink, 15, flow.AppDetail);
+        Optional(sink, 16, flow.DceRpc?.Name);
+        Optional(sink, 17, flow.DceRpc?.Uuid);
+        Optional(sink, 18, flow.DceRpc?.Evidence.Name());
         WriteIcmpErrors(sink, Names.Length - 2, flow.IcmpErrors);
     }
 

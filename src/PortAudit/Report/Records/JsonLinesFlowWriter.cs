@@ -5,7 +5,9 @@ namespace PortAudit.Report.Records;
 
 /// <summary>
 /// One JSON object per line, written as UTF-8 straight into a buffer: a record allocates nothing. The bytes are
-/// exactly those of a <see cref="Utf8JsonWriter"/> with default options, which still escapes any text that needs it.
+/// exactly those of a <see cref="Utf8JsonWriter"/> with default options, which still escapes any text that needs it,
+/// except that verbatim fields are copied as they are: the '+' of a Community ID stays '+' (the default encoder would
+/// write \u002B), as Zeek and Suricata write it, so that the id is found by a plain text search.
 /// Many flows ending at once (the end of input) are formatted on two cores, and written in their order.
 /// </summary>
 public sealed class JsonLinesFlowWriter : IFlowRecordWriter

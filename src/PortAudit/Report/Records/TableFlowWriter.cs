@@ -7,12 +7,14 @@ namespace PortAudit.Report.Records;
 
 /// <summary>
 /// Aligned columns for people. Keeps rows until the end to size the columns, so it is for reading, not for huge runs.
+/// The flow id leads each row; the Community ID is left out, as 30 characters of base64 would crowd out what a person reads.
 /// </summary>
 public sealed class TableFlowWriter : IFlowRecordWriter
 {
     private readonly StreamWriter _writer;
     private readonly TextTable _table = new(
-        new TextColumn("start"), new TextColumn("transport"), new TextColumn("client"), new TextColumn("server"), new TextColumn("state"),
+        new TextColumn("id", AlignRight: true), new TextColumn("start"), new TextColumn("transport"), new TextColumn("client"),
+        new TextColumn("server"), new TextColumn("state"),
         new TextColumn("pkts>", AlignRight: true), new TextColumn("bytes>", AlignRight: true),
         new TextColumn("pkts<", AlignRight: true), new TextColumn("bytes<", AlignRight: true),
         new TextColumn("app"), new TextColumn("detail"));
@@ -25,7 +27,7 @@ public sealed class TableFlowWriter : IFlowRecordWriter
     {
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
         _table.Add(
-            Timestamps.ToIso(flow.StartNs), flow.Transport,
+            N(flow.Id), Timestamps.ToIso(flow.StartNs), flow.Transport,
             Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
             flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
             flow.App?.Name ?? "-", Printable(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));

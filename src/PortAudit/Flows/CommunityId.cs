@@ -1,0 +1,131 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using PortAudit.Decode;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// The Community ID v1 flow hash (corelight/community-id-spec), as Zeek, Suricata and Wireshark write it, so that a
+/// flow of ours can be found in their logs by one string: "1:" and the base64 of a SHA-1 over the seed, both
+/// addresses, the protocol and both ports (or ICMP type and code), the endpoints in a canonical order.
+/// Formatting writes into the caller's span and allocates nothing; the digest is <see cref="ShortSha1"/>'s, a third of the
+/// framework's one-shot SHA-1 in time for inputs this short.
+/// </summary>
+public static class CommunityId
+{
+    /// <summary>Length of the text form: "1:" and 28 base64 characters of the 20-byte digest.</summary>
+    public const int Length = 30;
+
+    // Seed (2) + two IPv6 addresses (32) + protocol and padding (2) + ports (4).
+    private const int MaxInputLength = 40;
+
+    /// <summary>Writes the Community ID of <paramref name="flow"/> as ASCII into <paramref name="destination"/> (at least <see cref="Length"/> bytes).</summary>
+    /// <remarks>ICMP flows hash the type and code of their first packet, as Zeek's ICMP connections do.</remarks>
+    public static int Format(Flow flow, Span<byte> destination, ushort seed = 0) =>
+        flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
+            ? FormatIcmp(flow.Protocol, flow.Client, flow.Server, flow.IcmpType, flow.IcmpCode, destination, seed)
+            : Format(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, destination, seed);
+
+    /// <summary>
+    /// Writes the Community ID of a packet or flow from <paramref name="source"/> to <paramref name="target"/> as ASCII
+    /// into <paramref name="destination"/>. Ports count for TCP, UDP and SCTP only; for ICMP and ICMPv6 they are taken
+    /// as the type and code (see <see cref="FormatIcmp"/>); other protocols hash the addresses alone.
+    /// </summary>
+    public static int Format(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort,
+        Span<byte> destination, ushort seed = 0)
+    {
+        if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
+            return FormatIcmp(protocol, source, target, (byte)sourcePort, (byte)targetPort, destination, seed);
+        bool ports = protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
+        return Hash(protocol, source, sourcePort, target, targetPort, ports, oneWay: false, destination, seed);
+    }
+
+    /// <summary>
+    /// Writes the Community ID of an ICMP (<paramref name="protocol"/> 1) or ICMPv6 (58) message. As in Zeek, a request
+    /// or answer type stands for a port pair with its counterpart (echo request 8 and reply 0), so both directions
+    /// get one id; any other type is one-way: type and code are the ports and the endpoints keep their order.
+    /// </summary>
+    public static int FormatIcmp(byte protocol, IpAddr source, IpAddr target, byte type, byte code, Span<byte> destination,
+        ushort seed = 0)
+    {
+        int counterpart = protocol == IpProtocol.IcmpV6 ? Icmp6Counterpart(type) : Icmp4Counterpart(type);
+        bool oneWay = counterpart < 0;
+        return Hash(protocol, source, type, target, (ushort)(oneWay ? code : counterpart), ports: true, oneWay, destination, seed);
+    }
+
+    /// <summary>The text form, for callers off the hot path.</summary>
+    public static string Of(Flow flow, ushort seed = 0)
+    {
+        Span<byte> text = stackalloc byte[Length];
+        return System.Text.Encoding.ASCII.GetString(text[..Format(flow, text, seed)]);
+    }
+
+    private static int Hash(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort, bool ports,
+        bool oneWay, Span<byte> destination, ushort seed)
+    {
+        // The numerically smaller address (then port) goes first, so both directions hash alike.
+        int order = source.CompareTo(target);
+        if (!oneWay && (order > 0 || (order == 0 && sourcePort > targetPort)))
+        {
+            (source, target) = (target, source);
+            (sourcePort, targetPort) = (targetPort, sourcePort);
+        }
+        // Both addresses in one family: an IPv4-mapped IPv6 address beside a real IPv6 one keeps its 16 bytes.
+        bool v4 = source.IsV4 && target.IsV4;
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        BinaryPrimitives.WriteUInt16BigEndian(input, seed);
+        int length = 2;
+        length += WriteAddress(source, v4, input[length..]);
+        length += WriteAddress(target, v4, input[length..]);
+        input[length++] = protocol;
+        input[length++] = 0;
+        if (ports)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(input[length..], sourcePort);
+            BinaryPrimitives.WriteUInt16BigEndian(input[(length + 2)..], targetPort);
+            length += 4;
+        }
+        Span<byte> digest = stackalloc byte[20];
+        ShortSha1.Hash(input[..length], digest);
+        destination[0] = (byte)'1';
+        destination[1] = (byte)':';
+        Base64.EncodeToUtf8(digest, destination[2..], out _, out int written);
+        return 2 + written;
+    }
+
+    private static int WriteAddress(IpAddr address, bool v4, Span<byte> destination)
+    {
+        if (v4)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, address.V4);
+            return 4;
+        }
+        BinaryPrimitives.WriteUInt64BigEndian(destination, address.High);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], address.Low);
+        return 16;
+    }
+
+    // The type pairs of Zeek's ICMP4_counterpart and ICMP6_counterpart (echo, timestamp, information, router and
+    // address-mask request/reply; for ICMPv6 also MLD query/report, neighbor and router discovery, who-are-you, home
+    // agent address discovery); -1 marks a one-way type.
+    private static int Icmp4Counterpart(byte type) => type switch
+    {
+        8 => 0, 0 => 8, // echo
+        13 => 14, 14 => 13, // timestamp
+        15 => 16, 16 => 15, // information
+        10 => 9, 9 => 10, // router solicitation / advertisement
+        17 => 18, 18 => 17, // address mask
+        _ => -1,
+    };
+
+    private static int Icmp6Counterpart(byte type) => type switch
+    {
+        128 => 129, 129 => 128, // echo
+        130 => 131, 131 => 130, // multicast listener query / report
+        133 => 134, 134 => 133, // router solicitation / advertisement
+        135 => 136, 136 => 135, // neighbor solicitation / advertisement
+        139 => 140, 140 => 139, // who-are-you request / reply
+        144 => 145, 145 => 144, // home agent address discovery request / reply
+        _ => -1,
+    };
+}
