@@ -31,7 +31,7 @@ public sealed class AuditRun : IDisposable
         _settings = settings;
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
-        _auditor = new FlowAuditor(context, _flows);
+        _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
 
