@@ -23,7 +23,6 @@ public static class LyncEdgeSite
     public static Scenario Build() => new()
     {
         Name = "lync-edge-site",
-        Inventory = "lync-edge-site.yaml",
         RealCaptures = ["captures/lab.pcapng"],
         Generated = [Day()],
         Labels = Labels,

@@ -79,6 +79,17 @@ public static class Payloads
     /// </summary>
     public static readonly byte[] MapiNotification = Hex("0000 0001 7a3c 9e10 0000 0020 4d53 4d61 696c 0000 0000 0000 0000 0000");
 
+    /// <summary>RTP packet <paramref name="sequence"/> of a G.711 stream: version 2, payload type 0, 20 ms of audio.</summary>
+    public static byte[] Rtp(int sequence)
+    {
+        var packet = new byte[12 + 160];
+        packet[0] = 0x80;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)(1000 + sequence));
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), (uint)(160 * sequence));
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0xDEADBEEF);
+        return packet;
+    }
+
     /// <summary>The endpoint mapper conversation (bind EPM, ept_map) as the client sends it.</summary>
     public static byte[] EpmMapRequest() =>
         DceRpcPdus.Bind(RpcInterfaces.EndpointMapper, 3).Concat(DceRpcPdus.Request(EpmResponse.Map, 2, new byte[40])).ToArray();

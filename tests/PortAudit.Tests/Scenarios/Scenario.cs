@@ -55,7 +55,7 @@ public sealed record PlantedProblem(string Name, FindingKind? Kind, string Clien
 }
 
 /// <summary>
-/// A realistic deployment: its inventory (a file in Scenarios/Inventories), the captures that show it (real ones from
+/// A realistic deployment: its inventory (a file in Scenarios/Inventories named after it), the captures that show it (real ones from
 /// the repository or ../shared, and captures generated packet by packet), the label of every finding the audit
 /// produces, and the problems planted in it.
 /// </summary>
@@ -64,8 +64,8 @@ public sealed class Scenario
     /// <summary>Short name used in test names and the figures table.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Inventory file name in tests/PortAudit.Tests/Scenarios/Inventories.</summary>
-    public required string Inventory { get; init; }
+    /// <summary>Inventory file name in tests/PortAudit.Tests/Scenarios/Inventories: the scenario's name.</summary>
+    public string Inventory => Name + ".yaml";
 
     /// <summary>Real captures, relative to the repository ("captures/lab.pcapng") or to ../shared ("shared:captures/x.pcap").</summary>
     public IReadOnlyList<string> RealCaptures { get; init; } = [];

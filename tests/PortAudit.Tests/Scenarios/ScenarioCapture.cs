@@ -104,6 +104,24 @@ public sealed class ScenarioCapture
         return this;
     }
 
+    /// <summary>
+    /// A UDP stream at <paramref name="at"/> seconds: <paramref name="count"/> datagrams <paramref name="interval"/> seconds
+    /// apart, <paramref name="datagram"/> giving the n-th; from the server too (its own stream) when <paramref name="bothWays"/>.
+    /// Media is like this: one datagram alone proves nothing to inspection.
+    /// </summary>
+    public ScenarioCapture UdpStream(string client, string server, ushort port, double at, Func<int, byte[]> datagram, int count,
+        double interval = 0.02, bool bothWays = true, ushort? clientPort = null)
+    {
+        ushort cport = clientPort ?? NextClientPort();
+        for (int i = 0; i < count; i++)
+        {
+            Add(at + i * interval, Packets.Ip(client, server, 17, Packets.Udp(cport, port, datagram(i))));
+            if (bothWays)
+                Add(at + i * interval + 0.005, Packets.Ip(server, client, 17, Packets.Udp(port, cport, datagram(i))));
+        }
+        return this;
+    }
+
     /// <summary>The same conversation <paramref name="times"/> times, spread evenly from <paramref name="from"/> to <paramref name="to"/> seconds.</summary>
     public ScenarioCapture Repeat(int times, double from, double to, Action<ScenarioCapture, double> conversation)
     {

@@ -1,4 +1,6 @@
 using PortAudit.Audit;
+using PortAudit.Flows;
+using PortAudit.Inspect;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Scenarios;
@@ -62,6 +64,22 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
 
     [Fact]
     public void PlantedDcomCallInUnitysRestrictedRangeIsDynamicRpc() => AssertPlanted(Unity.Value, "DCOM call on a port of Unity's");
+
+    [Theory]
+    [InlineData("unity-exchange-cucm", 2000, 33012)]
+    [InlineData("xmpp-federated-lync")]
+    public void GeneratedConversationsAreLabelledByInspectionAndSpanTwoHours(string name, params int[] opaquePorts)
+    {
+        // Judgements rest on what inspection reads: every answered generated flow must carry its protocol, except the
+        // ports whose protocol has no inspector (SCCP, MAPI notifications), and the day must be long enough to judge.
+        var result = ScenarioAudit.Run(All.Single(s => s.Name == name));
+        var unlabelled = result.Flows.Where(f => f.Flow.State == FlowState.Established && f.Flow.App is null
+                                                 && !opaquePorts.Contains(f.Flow.ServerPort)).ToList();
+        Assert.True(unlabelled.Count == 0, string.Join(", ", unlabelled.Select(f => $"{f.Flow.Client}->{f.Flow.Server}:{f.Flow.ServerPort}")));
+        Assert.Contains(result.Flows, f => f.Flow.ServerPort == 5003 && f.Flow.App == AppLabel.DceRpc || f.Flow.ServerPort == 5269 && f.Flow.App == AppLabel.Xmpp);
+        long span = result.Flows.Max(f => f.Flow.EndNs) - result.Flows.Min(f => f.Flow.StartNs);
+        Assert.InRange(TimeSpan.FromTicks(span / 100), TimeSpan.FromHours(1.9), TimeSpan.FromHours(2.1));
+    }
 
     [SharedDataFact(WindowsCaptures)]
     public void FiguresPerScenarioAndKind()

@@ -22,7 +22,6 @@ public static class UnityExchangeCucm
     public static Scenario Build() => new()
     {
         Name = "unity-exchange-cucm",
-        Inventory = "unity-exchange-cucm.yaml",
         Generated = [Day()],
         Labels = Labels,
         Planted =
@@ -62,16 +61,14 @@ public static class UnityExchangeCucm
         day.Repeat(4, 50, 7000, (c, t) => c.Tcp(Unity01, Cucm01, 2000, t, Hex("0c000000 00000000 01000000"), Hex("0c000000 00000000 81000000")));
         foreach (var phone in Phones)
         {
-            day.Repeat(3, 900, 6000, (c, t) => c.Udp(Unity01, phone, 24000, t, Rtp, Rtp, clientPort: 28000));
-            day.Repeat(3, 901, 6001, (c, t) => c.Udp(phone, Unity01, 24002, t, Rtp, Rtp, clientPort: 24576));
+            // A message played to the phone (Unity to the phone's port), then one recorded (the phone to Unity's).
+            day.Repeat(3, 900, 6000, (c, t) => c.UdpStream(Unity01, phone, 24000, t, Rtp, 50, bothWays: false, clientPort: 28000));
+            day.Repeat(3, 930, 6030, (c, t) => c.UdpStream(phone, Unity01, 24002, t, Rtp, 50, bothWays: false, clientPort: 24576));
         }
         // The administrator uses the web console.
         day.Repeat(3, 1000, 5000, (c, t) => c.Tcp(Admin01, Unity01, 443, t, TlsClientHello("unity01.contoso.com"), TlsServerHello));
         return day;
     }
-
-    // An RTP packet: version 2, payload type 0 (G.711), sequence 1, timestamp 160, SSRC, 20 bytes of audio.
-    private static readonly byte[] Rtp = Hex("80000001 000000a0 deadbeef 0102030405060708090a0b0c0d0e0f1011121314");
 
     private static readonly FindingLabel[] Labels =
     [

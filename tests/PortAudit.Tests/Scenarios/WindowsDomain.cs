@@ -20,7 +20,6 @@ public static class WindowsDomain
     public static Scenario Build() => new()
     {
         Name = "windows-domain",
-        Inventory = "windows-domain.yaml",
         RealCaptures =
         [
             "shared:captures/zeek-ldap-aduser1.pcap", "shared:captures/kerberos-login.pcap", "shared:captures/sv-dcerpc-zerologon.pcap",

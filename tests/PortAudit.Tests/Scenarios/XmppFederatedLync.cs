@@ -22,7 +22,6 @@ public static class XmppFederatedLync
     public static Scenario Build() => new()
     {
         Name = "xmpp-federated-lync",
-        Inventory = "xmpp-federated-lync.yaml",
         Generated = [Day()],
         Labels = Labels,
         Planted =
