@@ -4,9 +4,10 @@ using PortAudit.Flows;
 namespace PortAudit.Audit;
 
 /// <summary>
-/// What the capture point saw: which inventory hosts and which zones had traffic, and over what span of time. A required
-/// flow that never showed is only evidence of a problem when both its ends were visible here for long enough; otherwise
-/// the capture simply could not have seen it.
+/// What the capture point saw: which inventory hosts and zones had traffic, which of them talked to each other across
+/// it, and over what span of time. A required flow that never showed is only evidence of a problem when the capture
+/// point is on the path between its ends (it saw them talk) and the capture lasted long enough; otherwise the capture
+/// simply could not have seen it. Memory grows with inventory entries and zones, not with flows or unknown addresses.
 /// </summary>
 public sealed class CaptureVisibility
 {
@@ -20,6 +21,11 @@ public sealed class CaptureVisibility
 
     private readonly HashSet<InventoryHost> _hosts = [];
     private readonly HashSet<string> _zones = new(StringComparer.Ordinal);
+    // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone); keys are
+    // made once per host and zone, so recording a flow allocates only when a pair is new.
+    private readonly HashSet<(string, string)> _pairs = [];
+    private readonly Dictionary<InventoryHost, string> _hostKeys = [];
+    private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
 
     /// <summary>Notes the ends of one audited flow and its times.</summary>
@@ -29,7 +35,35 @@ public sealed class CaptureVisibility
         if (flow.EndNs > _lastNs) _lastNs = flow.EndNs;
         Note(client);
         Note(server);
+        string clientZone = ZoneKey(client.Zone), serverZone = ZoneKey(server.Zone);
+        if (client.Host is { } c && server.Host is { } s) _pairs.Add(Order(HostKey(c), HostKey(s)));
+        if (client.Host is { } named) _pairs.Add(Order(HostKey(named), serverZone));
+        if (server.Host is { } listening) _pairs.Add(Order(clientZone, HostKey(listening)));
+        _pairs.Add(Order(clientZone, serverZone));
     }
+
+    private string HostKey(InventoryHost host)
+    {
+        if (!_hostKeys.TryGetValue(host, out var key)) _hostKeys[host] = key = "h:" + host.Name;
+        return key;
+    }
+
+    private string ZoneKey(string zone)
+    {
+        if (!_zoneKeys.TryGetValue(zone, out var key)) _zoneKeys[zone] = key = "z:" + zone;
+        return key;
+    }
+
+    private static (string, string) Order(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+
+    /// <summary>True when the two hosts talked across the capture point, either way, on any port.</summary>
+    public bool SawTalk(InventoryHost a, InventoryHost b) => _pairs.Contains(Order(HostKey(a), HostKey(b)));
+
+    /// <summary>True when <paramref name="host"/> talked with an end of <paramref name="zone"/>, either way.</summary>
+    public bool SawTalk(InventoryHost host, string zone) => _pairs.Contains(Order(HostKey(host), ZoneKey(zone)));
+
+    /// <summary>True when ends of the two zones talked, either way.</summary>
+    public bool SawTalk(string zoneA, string zoneB) => _pairs.Contains(Order(ZoneKey(zoneA), ZoneKey(zoneB)));
 
     private void Note(AuditEndpoint end)
     {

@@ -68,16 +68,36 @@ public sealed class CoverageTracker
                 !client && !server ? "neither end had traffic at the capture point"
                 : !client ? $"the client side ({entry.FromHost}) had no traffic at the capture point"
                 : !server ? $"the server side ({entry.ToHost}) had no traffic at the capture point"
+                : !Talked(entry) ? $"the capture never showed {entry.FromHost} and {entry.ToHost} talking: the capture point is not on their path"
+                : entry.Rule.Every is not { } every ? "made on demand: its absence from a capture shows no problem"
                 : !longEnough ? $"the capture spans {Describe(seen.Span)}, under the {Describe(minimumSpan)} a missing flow needs"
+                : seen.Span < every ? $"the capture spans {Describe(seen.Span)}, under the {Describe(every)} in which the deployment makes this flow"
                 : null;
         }
 
         bool Visible(string host, RuleSide side) =>
             host == CoverageEntry.AnyHost ? seen.SawSide(side, inventory) : hosts.TryGetValue(host, out var h) && seen.Saw(h);
+
+        // Ends on the two sides of the capture point talk across it; ends it saw only separately may be on one side.
+        bool Talked(CoverageEntry entry)
+        {
+            hosts.TryGetValue(entry.FromHost, out var from);
+            hosts.TryGetValue(entry.ToHost, out var to);
+            if (from is not null && to is not null) return seen.SawTalk(from, to);
+            if (from is not null) return ZonesOf(entry.Rule.To).Any(z => seen.SawTalk(from, z));
+            if (to is not null) return ZonesOf(entry.Rule.From).Any(z => seen.SawTalk(to, z));
+            var toZones = ZonesOf(entry.Rule.To).ToList();
+            return ZonesOf(entry.Rule.From).Any(a => toZones.Any(b => seen.SawTalk(a, b)));
+        }
+
+        // The zones a side's hosts can be in: those its scoped wildcards name, and those of the inventory hosts it takes.
+        IEnumerable<string> ZonesOf(RuleSide side) =>
+            side.Selectors.Select(RuleSide.ZoneOf).OfType<string>()
+                .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Roles.Any(side.Contains)).Select(inventory.ZoneOf))
+                .Distinct(StringComparer.Ordinal);
     }
 
-    private static string Describe(TimeSpan span) =>
-        span.TotalHours >= 1 ? $"{span.TotalHours:0.#} h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0.#} s";
+    private static string Describe(TimeSpan span) => DurationText.Format(span);
 
     /// <summary>
     /// Closes the books on alternatives: an instance of a oneOf group that no flow showed is satisfied when another

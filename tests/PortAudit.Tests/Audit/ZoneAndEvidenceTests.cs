@@ -24,8 +24,8 @@ public class ZoneAndEvidenceTests
             MakeRule("media", "any@internal", "front-end", 49152, 65535, "rtp"),
             MakeRule("web-portal", "workstation", "front-end", 443, 443, "olap"),
             MakeRule("web-any", "any@internal", "front-end", 443, 443, "tls"),
-            MakeRule("gw-tls", "front-end", "edge", 5067, 5067, "sip-tls") with { OneOf = "gateway" },
-            MakeRule("gw-tcp", "front-end", "edge", 5068, 5068, "sip") with { OneOf = "gateway" },
+            MakeRule("gw-tls", "front-end", "edge", 5067, 5067, "sip-tls") with { OneOf = "gateway", Every = TimeSpan.FromMilliseconds(1) },
+            MakeRule("gw-tcp", "front-end", "edge", 5068, 5068, "sip") with { OneOf = "gateway", Every = TimeSpan.FromMilliseconds(1) },
         ]);
 
     private const string Inventory = """
@@ -154,7 +154,7 @@ public class ZoneAndEvidenceTests
     {
         var auditor = Auditor(TimeSpan.Zero);
         auditor.Audit(Established("10.0.1.20", "172.16.0.5", 5068));
-        auditor.Audit(Established("10.0.1.21", "10.0.1.10", 389)); // fe02 had traffic here, so its gateway flows could have shown
+        auditor.Audit(Established("10.0.1.21", "172.16.0.5", 5070)); // fe02 talked to the gateway here, so its gateway flows could have shown
         var report = auditor.Complete();
 
         var group = report.Coverage.Where(e => e.Rule.OneOf == "gateway" && e.FromHost == "fe01").ToList();
