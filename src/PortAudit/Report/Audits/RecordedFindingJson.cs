@@ -11,15 +11,14 @@ public static class RecordedFindingJson
     public static void Write(Utf8JsonWriter json, RecordedFinding finding)
     {
         json.WriteStartObject();
-        json.WriteString("id", finding.Id);
-        json.WriteString("kind", finding.Kind.Name());
-        json.WriteString("severity", finding.Severity);
-        json.WriteString("clientHost", finding.ClientHost);
-        json.WriteString("serverHost", finding.ServerHost);
-        json.WriteString("transport", finding.Transport);
-        json.WriteString("ports", finding.Ports);
-        json.WriteString("rule", finding.Rule);
-        json.WriteString("reason", finding.Reason);
+        // The names and order of report.json's findings[], less what a recorded finding does not keep (roles, evidence).
+        (string Name, string? Value)[] fields =
+        [
+            ("id", finding.Id), ("kind", finding.Kind.Name()), ("severity", finding.Severity), ("clientHost", finding.ClientHost),
+            ("serverHost", finding.ServerHost), ("transport", finding.Transport), ("ports", finding.Ports), ("rule", finding.Rule),
+            ("reason", finding.Reason),
+        ];
+        foreach (var (name, value) in fields) json.WriteString(name, value);
         json.WriteNumber("flows", finding.Flows);
         json.WriteBoolean("suppressed", finding.Suppressed);
         json.WriteEndObject();
