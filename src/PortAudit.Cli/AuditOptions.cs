@@ -22,6 +22,13 @@ public sealed class AuditOptions
         Description = $"Also write each plot of {AuditReportFiles.Html} as its own .svg file into this directory.",
     };
 
+    private readonly Option<string> _minimumSpan = new("--min-span")
+    {
+        Description = "Shortest capture in which a required flow never seen is a 'missing' finding; in shorter ones, or where an " +
+                      "end had no traffic at the capture point, it is 'not-exercised'. Seconds, or with s, m or h (default 1h).",
+        DefaultValueFactory = _ => "1h",
+    };
+
     private readonly Option<string> _failOn = new("--fail-on")
     {
         Description = "Finding kinds that make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
@@ -56,7 +63,12 @@ public sealed class AuditOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _suppress, _baseline, _plots })
+        _minimumSpan.Validators.Add(r =>
+        {
+            if (!TryParseSpan(r.GetValueOrDefault<string>() ?? "", out _))
+                r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
+        });
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots })
             command.Options.Add(option);
     }
 
@@ -78,6 +90,7 @@ public sealed class AuditOptions
             OutputDirectory = parse.GetValue(_out)!,
             PlotsDirectory = parse.GetValue(_plots),
             FailOn = failKinds,
+            MinimumSpan = TryParseSpan(parse.GetValue(_minimumSpan)!, out var span) ? span : CaptureVisibility.DefaultMinimumSpan,
             InventoryName = inventoryPath,
             CatalogName = Shown(catalogPath),
             SuppressionsPath = parse.GetValue(_suppress),
@@ -100,6 +113,20 @@ public sealed class AuditOptions
             log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
         int readStatus = RunSummary.Report(log, outcome.Traffic);
         return readStatus != ExitCodes.Ok ? readStatus : outcome.FailingFindings > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+    }
+
+    /// <summary>"3600", "3600s", "90m", "1.5h": a non-negative span.</summary>
+    internal static bool TryParseSpan(string text, out TimeSpan span)
+    {
+        span = default;
+        text = text.Trim();
+        double unit = text.EndsWith('h') ? 3600 : text.EndsWith('m') ? 60 : 1;
+        string number = text.Length > 0 && char.IsLetter(text[^1]) ? (text[^1] is 'h' or 'm' or 's' ? text[..^1] : "x") : text;
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value) || value < 0 || value * unit > TimeSpan.MaxValue.TotalSeconds)
+            return false;
+        span = TimeSpan.FromSeconds(value * unit);
+        return true;
     }
 
     /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>

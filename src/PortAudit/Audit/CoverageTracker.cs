@@ -30,7 +30,7 @@ public sealed class CoverageTracker
         {
             var pairs = (from client in Side(rule.From, hostsByRole)
                          from server in Side(rule.To, hostsByRole)
-                         where !(client == server && client is { IsSingleAddress: true })
+                         where client is null || client != server
                          select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost)).ToList();
             if (pairs.Count > maxPairsPerRule)
             {
@@ -51,6 +51,33 @@ public sealed class CoverageTracker
 
     /// <summary>Every instance, rule by rule in catalog order.</summary>
     public IReadOnlyList<CoverageEntry> Entries => _ordered;
+
+    /// <summary>
+    /// Marks the instances no flow showed that the capture could not have shown: an end without any traffic at the
+    /// capture point, or a capture shorter than <paramref name="minimumSpan"/>. Call once, after the last flow.
+    /// </summary>
+    public void SettleVisibility(CaptureVisibility seen, Inventory inventory, TimeSpan minimumSpan)
+    {
+        var hosts = inventory.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        bool longEnough = seen.Span >= minimumSpan;
+        foreach (var entry in _ordered.Where(e => e.Tally.Flows == 0))
+        {
+            bool client = Visible(entry.FromHost, entry.Rule.From);
+            bool server = Visible(entry.ToHost, entry.Rule.To);
+            entry.NotExercisedReason =
+                !client && !server ? "neither end had traffic at the capture point"
+                : !client ? $"the client side ({entry.FromHost}) had no traffic at the capture point"
+                : !server ? $"the server side ({entry.ToHost}) had no traffic at the capture point"
+                : !longEnough ? $"the capture spans {Describe(seen.Span)}, under the {Describe(minimumSpan)} a missing flow needs"
+                : null;
+        }
+
+        bool Visible(string host, RuleSide side) =>
+            host == CoverageEntry.AnyHost ? seen.SawSide(side, inventory) : hosts.TryGetValue(host, out var h) && seen.Saw(h);
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalHours >= 1 ? $"{span.TotalHours:0.#} h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0.#} s";
 
     /// <summary>
     /// Closes the books on alternatives: an instance of a oneOf group that no flow showed is satisfied when another

@@ -37,7 +37,7 @@ public sealed class AuditRun : IDisposable
         _triage = TriageInputs.Load(settings.SuppressionsPath, settings.BaselinePath, context.Catalog);
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
-        _auditor = new FlowAuditor(context, _flows);
+        _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
 

@@ -18,6 +18,9 @@ public sealed record AuditSettings
     /// <summary>Finding kinds that <see cref="AuditOutcome.FailingFindings"/> counts.</summary>
     public IReadOnlyList<FindingKind> FailOn { get; init; } = DefaultFailOn;
 
+    /// <summary>The shortest capture in which a required flow never seen is a missing finding (see <see cref="CaptureVisibility.DefaultMinimumSpan"/>).</summary>
+    public TimeSpan MinimumSpan { get; init; } = CaptureVisibility.DefaultMinimumSpan;
+
     /// <summary>The inventory as the report names it (the path as given).</summary>
     public string InventoryName { get; init; } = "";
 

@@ -69,8 +69,10 @@ internal static class AuditFixture
         }
     }
 
-    public static FlowAuditor Auditor(string yaml = InventoryYaml, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule) =>
-        new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule);
+    /// <summary>An auditor over <paramref name="yaml"/>; <paramref name="minimumSpan"/> zero lets a test's short capture judge missing flows.</summary>
+    public static FlowAuditor Auditor(string yaml = InventoryYaml, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule,
+        TimeSpan? minimumSpan = null) =>
+        new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule, minimumSpan: minimumSpan);
 
     /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
     public static List<Flow> FlowsOf(params byte[][] frames)

@@ -22,8 +22,9 @@ public class CoverageTests
     [Fact]
     public void RequiredNeverSeenIsAMissingFindingAndOptionalIsListedApart()
     {
-        var auditor = Auditor();
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
         auditor.Audit(Established(Ws, Dc, 389));
+        auditor.Audit(Established(Sip, Dc, 135)); // sip01 had traffic here: its required sip-tls from the clients could have shown
         var report = auditor.Complete();
 
         Assert.Equal(CoverageStatus.Seen, Entry(report, "ldap").Status);
@@ -34,14 +35,43 @@ public class CoverageTests
         Assert.DoesNotContain("ldap", missing);
         Assert.DoesNotContain("web-admin", missing);
         Assert.Equal(1, report.Summary.Coverage.OptionalNeverSeen);
-        Assert.Equal(1, report.Summary.Coverage.Seen);
         Assert.Equal(missing.Count, report.Summary.Coverage.RequiredNeverSeen);
+    }
+
+    [Fact]
+    public void RequiredFlowWhoseEndHadNoTrafficHereIsNotExercisedNotMissing()
+    {
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
+        auditor.Audit(Established(Ws, Dc, 389));
+        var report = auditor.Complete();
+
+        var sip = Entry(report, "sip-tls");
+        Assert.Equal(CoverageStatus.NotExercised, sip.Status);
+        Assert.Equal("the server side (sip01) had no traffic at the capture point", sip.NotExercisedReason);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Missing && f.Rule == "sip-tls");
+        Assert.Equal(["dc01", "clients"], report.Capture.HostsSeen); // inventory order
+        Assert.Equal(["internal"], report.Capture.ZonesSeen);
+    }
+
+    [Fact]
+    public void AShortCaptureMakesNoMissingFindingsAtAll()
+    {
+        // Both ends visible, but seconds of capture cannot show what is absent: the default minimum span is an hour.
+        var auditor = Auditor();
+        auditor.Audit(Established(Ws, Dc, 389));
+        auditor.Audit(Established(Sip, Dc, 135));
+        var report = auditor.Complete();
+
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Missing);
+        Assert.StartsWith("the capture spans 0 s, under the 1 h", Entry(report, "sip-tls").NotExercisedReason);
+        Assert.Equal(0, report.Summary.Coverage.RequiredNeverSeen);
+        Assert.True(report.Summary.Coverage.NotExercised > 0);
     }
 
     [Fact]
     public void DynamicRangeIsSeenOnlyThroughExplainedRpc()
     {
-        var auditor = Auditor();
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
         auditor.Audit(Established(Ws, Dc, 49668));
         Assert.Equal(CoverageStatus.NeverSeen, Entry(auditor.Complete(), "rpc-dynamic").Status);
 

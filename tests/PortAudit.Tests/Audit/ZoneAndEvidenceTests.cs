@@ -58,13 +58,13 @@ public class ZoneAndEvidenceTests
             roles: [edge]
         """;
 
-    private static FlowAuditor Auditor()
+    private static FlowAuditor Auditor(TimeSpan? minimumSpan = null)
     {
         var path = Path.Combine(Path.GetTempPath(), $"inventory-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, Inventory);
         try
         {
-            return new FlowAuditor(AuditContext.Create(ZonedCatalog, InventoryLoader.Load(path, ZonedCatalog)));
+            return new FlowAuditor(AuditContext.Create(ZonedCatalog, InventoryLoader.Load(path, ZonedCatalog)), minimumSpan: minimumSpan);
         }
         finally
         {
@@ -152,8 +152,9 @@ public class ZoneAndEvidenceTests
     [Fact]
     public void OneAlternativeInUseLeavesTheOtherAlternativeSeenNotMissing()
     {
-        var auditor = Auditor();
+        var auditor = Auditor(TimeSpan.Zero);
         auditor.Audit(Established("10.0.1.20", "172.16.0.5", 5068));
+        auditor.Audit(Established("10.0.1.21", "10.0.1.10", 389)); // fe02 had traffic here, so its gateway flows could have shown
         var report = auditor.Complete();
 
         var group = report.Coverage.Where(e => e.Rule.OneOf == "gateway" && e.FromHost == "fe01").ToList();

@@ -5,6 +5,9 @@ namespace PortAudit.Report.Audits;
 /// <summary>The few lines a person reads in the terminal after an audit.</summary>
 public static class AuditConsoleSummary
 {
+    private static string Span(double seconds) =>
+        seconds >= 3600 ? $"{seconds / 3600:0.#} h" : seconds >= 60 ? $"{seconds / 60:0.#} min" : $"{seconds:0.#} s";
+
     /// <summary>
     /// Verdict counts, finding counts, the baseline and suppressions when given (each expired entry named), and the worst
     /// findings, then where the reports are.
@@ -16,7 +19,12 @@ public static class AuditConsoleSummary
                          string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}")));
         writer.WriteLine($"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));
         writer.WriteLine($"coverage: {s.Coverage.Seen}/{s.Coverage.Instances} rule instances seen, " +
-                         $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen");
+                         $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen, " +
+                         $"{s.Coverage.NotExercised} not exercised by this capture");
+        var c = report.Capture;
+        writer.WriteLine($"capture: {Span(c.Seconds)}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
+                         (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
+                         (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {Span(c.MinimumSpan.TotalSeconds)}: no missing findings)" : ""));
         if (TriageText.Baseline(report) is { } baseline) writer.WriteLine($"baseline: {baseline}");
         if (TriageText.Suppressions(report.Triage) is { } suppressions) writer.WriteLine($"suppressions: {suppressions}");
         foreach (var entry in report.Triage.Expired) writer.WriteLine($"  expired suppression {TriageText.Expired(entry)}");

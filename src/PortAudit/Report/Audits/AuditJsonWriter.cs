@@ -23,6 +23,7 @@ public static class AuditJsonWriter
         {
             json.WriteStartObject();
             WriteSummary(json, report.Summary);
+            WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
             foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage);
             json.WriteEndArray();
@@ -54,7 +55,22 @@ public static class AuditJsonWriter
         json.WriteNumber("failed", summary.Coverage.Failed);
         json.WriteNumber("requiredNeverSeen", summary.Coverage.RequiredNeverSeen);
         json.WriteNumber("optionalNeverSeen", summary.Coverage.OptionalNeverSeen);
+        json.WriteNumber("notExercised", summary.Coverage.NotExercised);
+        json.WriteNumber("alternativeSeen", summary.Coverage.AlternativeSeen);
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteCapture(Utf8JsonWriter json, CaptureSummary capture)
+    {
+        json.WriteStartObject("capture");
+        json.WriteString("start", capture.LastNs == 0 ? null : Timestamps.ToIso(capture.FirstNs));
+        json.WriteString("end", capture.LastNs == 0 ? null : Timestamps.ToIso(capture.LastNs));
+        json.WriteNumber("seconds", Math.Round(capture.Seconds, 6));
+        json.WriteNumber("minimumSecondsForMissing", capture.MinimumSpan.TotalSeconds);
+        json.WriteNumber("inventoryHosts", capture.InventoryHosts);
+        JsonOutput.WriteStrings(json, "hostsSeen", capture.HostsSeen);
+        JsonOutput.WriteStrings(json, "zonesSeen", capture.ZonesSeen);
         json.WriteEndObject();
     }
 
@@ -163,6 +179,8 @@ public static class AuditJsonWriter
         json.WriteBoolean("required", entry.Rule.Required);
         json.WriteBoolean("aggregated", entry.Aggregated);
         json.WriteString("status", entry.Status.Name());
+        if (entry.Rule.OneOf is { } group) json.WriteString("oneOf", group);
+        if (entry.Status == CoverageStatus.NotExercised) json.WriteString("why", entry.NotExercisedReason);
         WriteTally(json, entry.Tally);
         json.WriteEndObject();
     }

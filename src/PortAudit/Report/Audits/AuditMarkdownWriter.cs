@@ -38,7 +38,8 @@ public static class AuditMarkdownWriter
         writer.WriteLine();
         var c = summary.Coverage;
         writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
-                         $"{c.RequiredNeverSeen} required never seen, {c.OptionalNeverSeen} optional never seen.");
+                         $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
+                         $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative.");
         writer.WriteLine();
     }
 

@@ -57,7 +57,12 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         if (TriageText.Baseline(report) is { } baseline) yield return ["Baseline", baseline];
         if (TriageText.Suppressions(report.Triage) is { } suppressions) yield return ["Suppressions", suppressions];
         yield return ["Coverage", $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
-                                  $"{c.RequiredNeverSeen} required never seen, {c.OptionalNeverSeen} optional never seen"];
+                                  $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
+                                  $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative"];
+        var seen = report.Capture;
+        yield return ["Capture point", $"saw {seen.HostsSeen.Count} of {ReportText.Count(seen.InventoryHosts, "inventory host", "inventory hosts")}; " +
+                                       $"zones {(seen.ZonesSeen.Count == 0 ? "none" : string.Join(", ", seen.ZonesSeen))}; " +
+                                       $"a required flow never seen is missing only in captures of {ReportText.Duration((long)seen.MinimumSpan.TotalNanoseconds)} or more"];
     }
 
     private static string Meaning(FindingKind kind) => kind switch
