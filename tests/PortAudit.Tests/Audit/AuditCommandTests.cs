@@ -10,7 +10,7 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Cli)]
 public sealed class AuditCommandTests : IDisposable
 {
-    private const string Rules = """
+    internal const string Rules = """
         product: demo
         sourceFile: doc.txt
         rules:
@@ -25,7 +25,7 @@ public sealed class AuditCommandTests : IDisposable
               row: "135 TCP RPC"
         """;
 
-    private const string Inventory = """
+    internal const string Inventory = """
         hosts:
           - name: ws
             addresses: [10.0.0.1]
@@ -46,7 +46,10 @@ public sealed class AuditCommandTests : IDisposable
         return path;
     }
 
-    private string Capture(params ushort[] ports)
+    private string Capture(params ushort[] ports) => WriteCapture(_catalog.Root, ports);
+
+    /// <summary>Writes DIR/capture.pcap: ws (10.0.0.1) opens an answered TCP connection to srv (10.0.0.2) on each port.</summary>
+    internal static string WriteCapture(string directory, params ushort[] ports)
     {
         var builder = new PcapBuilder();
         ushort clientPort = 50000;
@@ -56,7 +59,7 @@ public sealed class AuditCommandTests : IDisposable
             builder.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(clientPort, port, Syn))), 1);
             builder.Add(Ethernet(Ipv4("10.0.0.2", "10.0.0.1", 6, Tcp(port, clientPort, Syn | Ack))), 1.1);
         }
-        var path = Path.Combine(_catalog.Root, "capture.pcap");
+        var path = Path.Combine(directory, "capture.pcap");
         File.WriteAllBytes(path, builder.Build());
         return path;
     }
