@@ -113,7 +113,10 @@ public sealed class AuditOptions
         if (outcome.PlotFiles.Count > 0)
             log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
         int readStatus = RunSummary.Report(log, outcome.Traffic);
-        return readStatus != ExitCodes.Ok ? readStatus : outcome.FailingFindings > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+        return readStatus != ExitCodes.Ok ? readStatus
+            : !outcome.Report.Complete ? ExitCodes.Interrupted
+            : outcome.FailingFindings > 0 ? ExitCodes.Findings
+            : ExitCodes.Ok;
     }
 
     /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>

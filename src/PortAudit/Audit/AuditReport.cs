@@ -55,6 +55,9 @@ public sealed record AuditReport(
     IReadOnlyList<CoverageEntry> Coverage,
     IReadOnlyList<RolePairStatistics> RolePairs)
 {
+    /// <summary>False when the run stopped early (a signal): the report covers what was read until then.</summary>
+    public bool Complete { get; init; } = true;
+
     /// <summary>What the capture point saw and for how long.</summary>
     public CaptureSummary Capture { get; init; } = new(0, 0, [], 0, [], CaptureVisibility.DefaultMinimumSpan);
 

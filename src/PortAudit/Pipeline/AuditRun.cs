@@ -17,6 +17,7 @@ public sealed class AuditRun : IDisposable
 {
     private readonly AuditContext _context;
     private readonly AuditSettings _settings;
+    private readonly OutputSet _output;
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
     private readonly TriageInputs _triage;
@@ -36,7 +37,8 @@ public sealed class AuditRun : IDisposable
         _settings = settings;
         _triage = TriageInputs.Load(settings.SuppressionsPath, settings.BaselinePath, context.Catalog);
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
-        _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
+        _output = new OutputSet(directory);
+        _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
         _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
@@ -48,28 +50,37 @@ public sealed class AuditRun : IDisposable
     /// Reads <paramref name="sources"/>, then writes the reports. Inputs that fail are in
     /// <see cref="AuditOutcome.Traffic"/>; the reports cover everything read.
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="cancel"/> fires (a signal), reading stops and the reports of what was read are still written,
+    /// marked incomplete (report.json <c>complete: false</c>).
+    /// </remarks>
     public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
     {
         Traffic.Read(sources, cancel);
-        return Finish(sources.Select(s => s.Name).ToList());
+        return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested);
     }
 
     /// <summary>
     /// Writes the reports once every flow has ended (after <see cref="TrafficRun.Read"/>). <paramref name="inputs"/>
     /// names what was audited. Call once.
     /// </summary>
-    public AuditOutcome Finish(IReadOnlyList<string> inputs)
+    public AuditOutcome Finish(IReadOnlyList<string> inputs, bool complete = true)
     {
+        _finished = true;
         _flows.Complete();
         _flows.Dispose();
-        _finished = true;
         var completed = _auditor.Complete();
         var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        var report = completed with { Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today) };
+        var report = completed with
+        {
+            Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
+            Complete = complete,
+        };
         var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context);
-        var plots = AuditReportFiles.Write(_settings.OutputDirectory, report, described, _settings.PlotsDirectory);
+        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory);
+        _output.Commit();
         return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));
     }
 
@@ -79,9 +90,23 @@ public sealed class AuditRun : IDisposable
         return name => byName.GetValueOrDefault(name) ?? [];
     }
 
-    /// <summary>Closes flows.jsonl when the run ended before <see cref="Finish"/>.</summary>
+    /// <summary>
+    /// Closes flows.jsonl when the run ended before <see cref="Finish"/>, and removes whatever of the new set was not put
+    /// in place: the previous set stays whole.
+    /// </summary>
     public void Dispose()
     {
-        if (!_finished) _flows.Dispose();
+        if (!_finished)
+        {
+            try
+            {
+                _flows.Dispose();
+            }
+            catch (InputException)
+            {
+                // The run is failing already; the partial file is removed below.
+            }
+        }
+        _output.Dispose();
     }
 }

@@ -22,6 +22,7 @@ public static class AuditJsonWriter
         JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
+            json.WriteBoolean("complete", report.Complete);
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
