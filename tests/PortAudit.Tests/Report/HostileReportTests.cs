@@ -32,6 +32,7 @@ public sealed class HostileReportTests : IDisposable
             transport: tcp
             ports: 389
             protocol: ldap
+            every: 0.001s
             source:
               section: Ports
               row: "389 TCP LDAP <b>directory</b>"
