@@ -28,13 +28,14 @@ public sealed class FlowAuditor : IFlowObserver
         _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);
         _sink = sink;
         Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
+        Findings = new FindingBuilder(context.Inventory);
     }
 
     /// <summary>Rule instances and what the flows so far showed of them.</summary>
     public CoverageTracker Coverage { get; }
 
     /// <summary>Findings so far.</summary>
-    public FindingBuilder Findings { get; } = new();
+    public FindingBuilder Findings { get; }
 
     /// <summary>Traffic per pair of role sets so far.</summary>
     public RolePairTracker RolePairs { get; } = new();

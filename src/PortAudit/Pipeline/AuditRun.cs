@@ -18,6 +18,7 @@ public sealed class AuditRun : IDisposable
     private readonly AuditSettings _settings;
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
+    private readonly FlowTableOptions _flowOptions;
     private bool _finished;
 
     /// <summary>
@@ -32,6 +33,7 @@ public sealed class AuditRun : IDisposable
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
         _auditor = new FlowAuditor(context, _flows);
+        _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
 
@@ -60,7 +62,12 @@ public sealed class AuditRun : IDisposable
         var report = _auditor.Complete();
         var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
-            _settings.InventoryName, _settings.CatalogName, _context);
+            _settings.InventoryName, _settings.CatalogName, _context)
+        {
+            Provenance = new AuditProvenance(Digests.ToolVersion, inputs.Select(Digests.OfInput).ToList(),
+                Digests.OfInput(_settings.InventoryName), Digests.OfCatalog(_settings.CatalogName, _settings.CatalogName),
+                _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs),
+        };
         var plots = AuditReportFiles.Write(_settings.OutputDirectory, report, described, _settings.PlotsDirectory);
         return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFindings(_settings.FailOn));
     }

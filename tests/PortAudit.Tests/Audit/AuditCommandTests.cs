@@ -75,7 +75,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("audit: 1 flows: 1 expected", result.StandardOutput);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
-        Assert.Equal(["summary", "findings", "coverage", "rolePairs"], report.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["provenance", "summary", "findings", "coverage", "rolePairs"], report.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, report.RootElement.GetProperty("summary").GetProperty("verdicts").GetProperty("expected").GetInt32());
         var coverage = Assert.Single(report.RootElement.GetProperty("coverage").EnumerateArray().ToList());
         Assert.Equal(("demo-epm", "ws", "srv", "seen"), (coverage.GetProperty("rule").GetString(), coverage.GetProperty("fromHost").GetString(),

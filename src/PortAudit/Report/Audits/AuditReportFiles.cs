@@ -58,9 +58,9 @@ public static class AuditReportFiles
     public static IReadOnlyList<string> Write(string directory, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
         using (var json = Create(Path.Combine(directory, Json)))
-            AuditJsonWriter.Write(json, report);
+            AuditJsonWriter.Write(json, report, inputs.Provenance);
         using (var markdown = new StreamWriter(Create(Path.Combine(directory, Markdown)), new UTF8Encoding(false)))
-            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)));
+            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
         var html = HtmlReport.Build(report, inputs);
         html.Write(directory);
         return plotsDirectory is null ? [] : html.WritePlots(CreateDirectory(plotsDirectory));

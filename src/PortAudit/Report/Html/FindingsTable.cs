@@ -8,11 +8,12 @@ namespace PortAudit.Report.Html;
 /// A table of findings with their evidence: the hosts, port, how many flows and when, what inspection detected,
 /// the rule and the row of the seed document it comes from, and sample flows.
 /// </summary>
-internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
+internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, AuditProvenance? provenance)
 {
     // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
     private static readonly string[] Headers =
-        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows"];
+        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows",
+         "where: frames, tshark filter"];
 
     public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
     {
@@ -26,7 +27,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
 
     private IReadOnlyList<string> Row(Finding f) =>
     [
-        $"{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}",
+        $"{f.Severity.Name()} {f.Kind.Name()} {f.Id}:\n{Why(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         $"{f.Ports}/{f.Transport}",
         $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
@@ -34,7 +35,9 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
         ReportText.Detected(f.Samples),
         f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,
         ReportText.Samples(f.Samples),
+        string.Join("\n", new[] { FindingText.Frames(f, provenance), TsharkFilter.For(f) }.OfType<string>()),
     ];
 
-    private static string Why(Finding f) => f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})";
+    private static string Why(Finding f) =>
+        string.Join("\n", new[] { f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
 }
