@@ -36,7 +36,7 @@ public static class TsharkFilter
     private static string? Addresses(IReadOnlyList<IpPrefix> prefixes) =>
         prefixes.Count == 0 ? null : Either(prefixes.Select(p => $"{(p.Network.IsV4 ? "ip" : "ipv6")}.addr=={p}").ToList());
 
-    /// <summary>"tcp.port==445", "tcp.port in {5061 1024..65535}", both transports for "both", the protocol alone for ICMP, GRE, ESP.</summary>
+    /// <summary>"tcp.port==445", "tcp.port in {5061, 1024..65535}", both transports for "both", the protocol alone for ICMP, GRE, ESP.</summary>
     private static string? Ports(string transport, string ports)
     {
         if (transport == "both")
@@ -52,7 +52,7 @@ public static class TsharkFilter
             .Select(p => p.Replace("-", "..", StringComparison.Ordinal)).ToList();
         return items.Count == 1 && !items[0].Contains("..", StringComparison.Ordinal)
             ? $"{transport}.port=={items[0]}"
-            : $"{transport}.port in {{{string.Join(' ', items)}}}";
+            : $"{transport}.port in {{{string.Join(", ", items)}}}";
     }
 
     private static string Either(IReadOnlyList<string> terms) => terms.Count == 1 ? terms[0] : $"({string.Join(" || ", terms)})";

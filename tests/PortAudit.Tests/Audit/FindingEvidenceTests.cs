@@ -167,7 +167,7 @@ public sealed class FindingEvidenceTests : IDisposable
             ServerPrefixes = [IpPrefix.Single(IpAddr.TryParse(Dc, out var a) ? a : default)],
         };
 
-        Assert.Equal("(tcp.port in {135 49152..65535} || udp.port in {135 49152..65535}) && ip.addr==10.0.1.10", TsharkFilter.For(finding));
+        Assert.Equal("(tcp.port in {135, 49152..65535} || udp.port in {135, 49152..65535}) && ip.addr==10.0.1.10", TsharkFilter.For(finding));
     }
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
