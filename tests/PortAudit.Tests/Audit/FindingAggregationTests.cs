@@ -1,6 +1,7 @@
 using PortAudit.Audit;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Report.Audits;
 using static PortAudit.Tests.Audit.AuditFixture;
 
@@ -126,5 +127,19 @@ public class FindingAggregationTests
         Assert.Null(finding.ClientAddresses);
         Assert.Equal(flows.Sum(f => f.BytesToServer + f.BytesToClient), finding.Tally.Bytes);
         Assert.Equal((flows.Min(f => f.StartNs), flows.Max(f => f.EndNs)), (finding.Tally.FirstNs, finding.Tally.LastNs));
+    }
+
+    [Fact]
+    public void AnEndpointMapperAnswerKeepsABoundedListOfTheFlowsThatUsedIt()
+    {
+        var mapping = new RpcMapping
+        {
+            TimeNs = 1, Mapper = At(Dc), MapperPort = 135, Client = At(Ws), InterfaceUuid = Guid.Empty, Transport = IpProtocol.Tcp,
+            Address = At(Dc), Port = 49668,
+        };
+        for (int i = 0; i < 5000; i++) mapping.AddUse(new RpcMappingUse(i + 1, i, Internal(i), 50000));
+
+        Assert.Equal((5000L, RpcMapping.MaxUses), (mapping.UseCount, mapping.Uses.Count));
+        Assert.Equal(1, mapping.Uses[0].FlowId);
     }
 }
