@@ -9,6 +9,7 @@ using PortAudit.Pipeline;
 using PortAudit.Report;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
+using PortAudit.Tests.Live;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -21,9 +22,9 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class FindingEvidenceTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-evidence-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>Frame 1 is not IP (tshark numbers it all the same); SYNs to port 22 at frames 2, 3 and 5 open three flows.</summary>
     private string FirstCapture()
@@ -39,7 +40,7 @@ public sealed class FindingEvidenceTests : IDisposable
 
     private string Write(string name, byte[] bytes)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _temp.File(name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -49,7 +50,7 @@ public sealed class FindingEvidenceTests : IDisposable
         string inventory = Write("inventory.yaml", Encoding.UTF8.GetBytes(InventoryYaml));
         var settings = new AuditSettings
         {
-            OutputDirectory = Path.Combine(_dir, "out"),
+            OutputDirectory = _temp.File("out"),
             InventoryName = inventory,
             CatalogName = SharedData.InRepository("rules"),
         };
@@ -82,7 +83,7 @@ public sealed class FindingEvidenceTests : IDisposable
         Assert.Equal("ip.addr==10.0.8.0/22 && tcp.port==22 && ip.addr==10.0.1.10", unexpected.GetProperty("tsharkFilter").GetString());
         var frames = unexpected.GetProperty("evidence").GetProperty("frames").EnumerateArray()
             .Select(f => (f.GetProperty("input").GetString(), f.GetProperty("frame").GetInt64())).ToList();
-        string capture = Path.Combine(_dir, "first.pcap");
+        string capture = _temp.File("first.pcap");
         Assert.Equal([(capture, 2L), (capture, 3L)], frames);
         var outsider = Assert.Single(findings, f => f.GetProperty("clientHost").GetString() == "(unmapped@external)");
         // The unnamed client is a zone: the filter holds the server and the port, the address is counted inside.
@@ -136,8 +137,8 @@ public sealed class FindingEvidenceTests : IDisposable
     public void MarkdownReportShowsIdFramesAndFilter()
     {
         RunAudit(FirstCapture());
-        string markdown = File.ReadAllText(Path.Combine(_dir, "out", "report.md"));
-        string html = File.ReadAllText(Path.Combine(_dir, "out", "report.html"));
+        string markdown = File.ReadAllText(Path.Combine(_temp.File("out"), "report.md"));
+        string html = File.ReadAllText(Path.Combine(_temp.File("out"), "report.html"));
         string id = FindingIdentity.Of(FindingKind.Unexpected, "clients", "dc01", "tcp", "22", null);
 
         Assert.Contains($"| {id} |", markdown);

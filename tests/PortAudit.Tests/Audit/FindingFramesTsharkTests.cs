@@ -18,9 +18,9 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Peer)]
 public sealed class FindingFramesTsharkTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-frames-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [NeedsProgramFact("tshark", shared: "captures/sip.pcap")]
     public void TsharkShowsEachFindingsFramesThroughItsFilter()
@@ -43,7 +43,7 @@ public sealed class FindingFramesTsharkTests : IDisposable
             builder.Add(Ethernet(Ip($"10.64.0.{i + 1}", Dc, 6, Tcp((ushort)(40000 + i), 22, Syn))), 1 + i * 0.01);
             builder.Add(Ethernet(Ip($"10.64.1.{i + 1}", "172.16.0.50", 6, Tcp((ushort)(41000 + i), (ushort)(8000 + i % 3), Syn))), 1.005 + i * 0.01);
         }
-        string path = Path.Combine(_dir, "scan.pcap");
+        string path = _temp.File("scan.pcap");
         File.WriteAllBytes(path, builder.Build());
         return path;
     }
@@ -52,7 +52,7 @@ public sealed class FindingFramesTsharkTests : IDisposable
     private int Check(string capture, RoleCatalog catalog, string? inventoryPath)
     {
         var inventory = inventoryPath is null ? LoadInventory() : InventoryLoader.Load(inventoryPath, catalog);
-        string output = Path.Combine(_dir, Path.GetFileNameWithoutExtension(capture));
+        string output = _temp.File(Path.GetFileNameWithoutExtension(capture));
         using (var run = new AuditRun(AuditContext.Create(catalog, inventory), new AuditSettings { OutputDirectory = output }, new FlowTableOptions()))
             run.Run(CaptureFileSource.Of([capture]));
         using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "report.json")));
