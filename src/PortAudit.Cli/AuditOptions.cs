@@ -8,7 +8,7 @@ using Serilog;
 namespace PortAudit.Cli;
 
 /// <summary>
-/// The audit options (--inventory, --catalog, --out, --fail-on) that every auditing command shares:
+/// The audit options (--inventory, --catalog, --out, --fail-on, --suppress, --baseline) that every auditing command shares:
 /// <c>portaudit audit</c> over files and <c>portaudit capture</c> live.
 /// </summary>
 public sealed class AuditOptions
@@ -22,10 +22,28 @@ public sealed class AuditOptions
         Description = $"Also write each plot of {AuditReportFiles.Html} as its own .svg file into this directory.",
     };
 
+    private readonly Option<string> _minimumSpan = new("--min-span")
+    {
+        Description = "Shortest capture in which a required periodic flow never seen is a 'missing' finding; in shorter ones, where " +
+                      "its ends never talked across the capture point, or for flows made on demand, it is 'not-exercised'. " +
+                      "Seconds, or with s, m, h or d (default 1h).",
+        DefaultValueFactory = _ => "1h",
+    };
+
     private readonly Option<string> _failOn = new("--fail-on")
     {
         Description = "Finding kinds that make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
         DefaultValueFactory = _ => FailOn.Default,
+    };
+
+    private readonly Option<string?> _suppress = new("--suppress")
+    {
+        Description = "Suppression file (YAML): accepted findings, each with a justification, an owner and an expiry date.",
+    };
+
+    private readonly Option<string?> _baseline = new("--baseline")
+    {
+        Description = "An earlier report.json: findings also in it are unchanged, the exit code counts only new ones.",
     };
 
     /// <summary>
@@ -46,7 +64,12 @@ public sealed class AuditOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _plots })
+        _minimumSpan.Validators.Add(r =>
+        {
+            if (!DurationText.TryParse(r.GetValueOrDefault<string>() ?? "", out _))
+                r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
+        });
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots })
             command.Options.Add(option);
     }
 
@@ -68,18 +91,24 @@ public sealed class AuditOptions
             OutputDirectory = parse.GetValue(_out)!,
             PlotsDirectory = parse.GetValue(_plots),
             FailOn = failKinds,
+            MinimumSpan = DurationText.TryParse(parse.GetValue(_minimumSpan)!, out var span) ? span : CaptureVisibility.DefaultMinimumSpan,
             InventoryName = inventoryPath,
             CatalogName = Shown(catalogPath),
+            SuppressionsPath = parse.GetValue(_suppress),
+            BaselinePath = parse.GetValue(_baseline),
         };
         return (AuditContext.Create(catalog, inventory), settings);
     }
 
     /// <summary>
     /// What every auditing command does at the end: prints the summary (unless <paramref name="quiet"/>), logs the plot
-    /// files and the read's counters, and returns the exit code: 2 for a bad input, 1 for findings of a --fail-on kind.
+    /// files, expired suppressions and the read's counters, and returns the exit code: 2 for a bad input, 1 for new,
+    /// unsuppressed findings of a --fail-on kind.
     /// </summary>
     public static int Conclude(AuditOutcome outcome, bool quiet, ILogger log)
     {
+        foreach (var entry in outcome.Report.Triage.Expired)
+            log.Warning("Suppression {Entry} expired on {Expires} and suppresses nothing: {Match}", entry.Source, TriageText.Date(entry.Expires), entry.Describe());
         if (!quiet) AuditConsoleSummary.Write(Console.Out, outcome.Report, outcome.OutputDirectory);
         if (outcome.PlotFiles.Count > 0)
             log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));

@@ -1,3 +1,5 @@
+using PortAudit.Audit.Triage;
+
 namespace PortAudit.Audit;
 
 /// <summary>Counts over a whole audit, the head of every report.</summary>
@@ -17,9 +19,30 @@ public sealed record AuditSummary(
 /// <param name="Instances">All instances.</param>
 /// <param name="Seen">Seen in use.</param>
 /// <param name="Failed">Only failed attempts.</param>
-/// <param name="RequiredNeverSeen">Required and never seen: each is a missing finding.</param>
+/// <param name="RequiredNeverSeen">Required and never seen though the capture could have shown them: each is a missing finding (alternatives count once).</param>
 /// <param name="OptionalNeverSeen">Optional and never seen: listed, not findings.</param>
-public sealed record CoverageCounts(int Instances, int Seen, int Failed, int RequiredNeverSeen, int OptionalNeverSeen);
+public sealed record CoverageCounts(int Instances, int Seen, int Failed, int RequiredNeverSeen, int OptionalNeverSeen)
+{
+    /// <summary>Never seen, and the capture could not have shown them: listed, not findings.</summary>
+    public int NotExercised { get; init; }
+
+    /// <summary>Never seen, but an alternative of their oneOf group was.</summary>
+    public int AlternativeSeen { get; init; }
+}
+
+/// <summary>What the capture point saw, which decides whether a required flow never seen is missing or not exercised.</summary>
+/// <param name="FirstNs">First packet of the audited flows, nanoseconds since the epoch (0 without flows).</param>
+/// <param name="LastNs">Last packet, nanoseconds since the epoch (0 without flows).</param>
+/// <param name="HostsSeen">Inventory hosts with traffic, in inventory order.</param>
+/// <param name="InventoryHosts">Hosts in the inventory.</param>
+/// <param name="ZonesSeen">Zones with traffic.</param>
+/// <param name="MinimumSpan">The shortest capture in which a required flow never seen is missing.</param>
+public sealed record CaptureSummary(
+    long FirstNs, long LastNs, IReadOnlyList<string> HostsSeen, int InventoryHosts, IReadOnlyList<string> ZonesSeen, TimeSpan MinimumSpan)
+{
+    /// <summary>Seconds from the first packet to the last.</summary>
+    public double Seconds => (LastNs - FirstNs) / 1e9;
+}
 
 /// <summary>Everything an audit concluded, ready for the report writers.</summary>
 /// <param name="Summary">Counts.</param>
@@ -32,6 +55,15 @@ public sealed record AuditReport(
     IReadOnlyList<CoverageEntry> Coverage,
     IReadOnlyList<RolePairStatistics> RolePairs)
 {
-    /// <summary>Findings of <paramref name="kinds"/>: what decides the exit code.</summary>
+    /// <summary>What the capture point saw and for how long.</summary>
+    public CaptureSummary Capture { get; init; } = new(0, 0, [], 0, [], CaptureVisibility.DefaultMinimumSpan);
+
+    /// <summary>Findings of <paramref name="kinds"/>, whatever their triage.</summary>
     public int CountFindings(IEnumerable<FindingKind> kinds) => kinds.Sum(k => Summary.Findings.GetValueOrDefault(k));
+
+    /// <summary>The findings set against a baseline and suppressions; <see cref="FindingTriage.None"/> when neither was given.</summary>
+    public FindingTriage Triage { get; init; } = FindingTriage.None;
+
+    /// <summary>New (or, without a baseline, all), unsuppressed findings of <paramref name="kinds"/>: what decides the exit code.</summary>
+    public int CountFailing(IReadOnlyCollection<FindingKind> kinds) => Findings.Count(f => Triage.Fails(f, kinds));
 }

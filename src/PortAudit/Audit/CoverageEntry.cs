@@ -16,6 +16,12 @@ public enum CoverageStatus
 
     /// <summary>No flow, but another member of its oneOf group was in use between the same hosts: nothing is missing.</summary>
     AlternativeSeen,
+
+    /// <summary>
+    /// No flow, and the capture could not have shown one: an end never had traffic at the capture point, or the capture
+    /// is shorter than the minimum span. Listed in coverage; not a finding.
+    /// </summary>
+    NotExercised,
 }
 
 /// <summary>Text forms of <see cref="CoverageStatus"/>.</summary>
@@ -27,6 +33,7 @@ public static class CoverageStatusNames
         CoverageStatus.Seen => "seen",
         CoverageStatus.Failed => "failed",
         CoverageStatus.AlternativeSeen => "alternative-seen",
+        CoverageStatus.NotExercised => "not-exercised",
         _ => "never-seen",
     };
 }
@@ -66,10 +73,14 @@ public sealed class CoverageEntry
     /// <summary>True once another member of the rule's oneOf group was seen between the same hosts.</summary>
     internal bool AlternativeInUse { get; set; }
 
-    /// <summary>Seen, failed, never-seen, or alternative-seen.</summary>
+    /// <summary>Why the capture could not have shown the instance, once the books are closed; null when it could have.</summary>
+    public string? NotExercisedReason { get; internal set; }
+
+    /// <summary>Seen, failed, alternative-seen, not-exercised or never-seen.</summary>
     public CoverageStatus Status =>
         Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen
         : Tally.Flows > 0 ? CoverageStatus.Failed
         : AlternativeInUse ? CoverageStatus.AlternativeSeen
+        : NotExercisedReason is not null ? CoverageStatus.NotExercised
         : CoverageStatus.NeverSeen;
 }

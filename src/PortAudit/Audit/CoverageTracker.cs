@@ -30,7 +30,7 @@ public sealed class CoverageTracker
         {
             var pairs = (from client in Side(rule.From, hostsByRole)
                          from server in Side(rule.To, hostsByRole)
-                         where !(client == server && client is { IsSingleAddress: true })
+                         where client is null || client != server
                          select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost)).ToList();
             if (pairs.Count > maxPairsPerRule)
             {
@@ -51,6 +51,53 @@ public sealed class CoverageTracker
 
     /// <summary>Every instance, rule by rule in catalog order.</summary>
     public IReadOnlyList<CoverageEntry> Entries => _ordered;
+
+    /// <summary>
+    /// Marks the instances no flow showed that the capture could not have shown: an end without any traffic at the
+    /// capture point, or a capture shorter than <paramref name="minimumSpan"/>. Call once, after the last flow.
+    /// </summary>
+    public void SettleVisibility(CaptureVisibility seen, Inventory inventory, TimeSpan minimumSpan)
+    {
+        var hosts = inventory.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        bool longEnough = seen.Span >= minimumSpan;
+        foreach (var entry in _ordered.Where(e => e.Tally.Flows == 0))
+        {
+            bool client = Visible(entry.FromHost, entry.Rule.From);
+            bool server = Visible(entry.ToHost, entry.Rule.To);
+            entry.NotExercisedReason =
+                !client && !server ? "neither end had traffic at the capture point"
+                : !client ? $"the client side ({entry.FromHost}) had no traffic at the capture point"
+                : !server ? $"the server side ({entry.ToHost}) had no traffic at the capture point"
+                : !Talked(entry) ? $"the capture never showed {entry.FromHost} and {entry.ToHost} talking: the capture point is not on their path"
+                : entry.Rule.Every is not { } every ? "made on demand: its absence from a capture shows no problem"
+                : !longEnough ? $"the capture spans {Describe(seen.Span)}, under the {Describe(minimumSpan)} a missing flow needs"
+                : seen.Span < every ? $"the capture spans {Describe(seen.Span)}, under the {Describe(every)} in which the deployment makes this flow"
+                : null;
+        }
+
+        bool Visible(string host, RuleSide side) =>
+            host == CoverageEntry.AnyHost ? seen.SawSide(side, inventory) : hosts.TryGetValue(host, out var h) && seen.Saw(h);
+
+        // Ends on the two sides of the capture point talk across it; ends it saw only separately may be on one side.
+        bool Talked(CoverageEntry entry)
+        {
+            hosts.TryGetValue(entry.FromHost, out var from);
+            hosts.TryGetValue(entry.ToHost, out var to);
+            if (from is not null && to is not null) return seen.SawTalk(from, to);
+            if (from is not null) return ZonesOf(entry.Rule.To).Any(z => seen.SawTalk(from, z));
+            if (to is not null) return ZonesOf(entry.Rule.From).Any(z => seen.SawTalk(to, z));
+            var toZones = ZonesOf(entry.Rule.To).ToList();
+            return ZonesOf(entry.Rule.From).Any(a => toZones.Any(b => seen.SawTalk(a, b)));
+        }
+
+        // The zones a side's hosts can be in: those its scoped wildcards name, and those of the inventory hosts it takes.
+        IEnumerable<string> ZonesOf(RuleSide side) =>
+            side.Selectors.Select(RuleSide.ZoneOf).OfType<string>()
+                .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Roles.Any(side.Contains)).Select(inventory.ZoneOf))
+                .Distinct(StringComparer.Ordinal);
+    }
+
+    private static string Describe(TimeSpan span) => DurationText.Format(span);
 
     /// <summary>
     /// Closes the books on alternatives: an instance of a oneOf group that no flow showed is satisfied when another

@@ -21,15 +21,23 @@ public sealed class FlowAuditor : IFlowObserver
     private readonly IAuditedFlowSink? _sink;
     private readonly long[] _verdicts = new long[VerdictNames.All.Length];
     private long _failedAttempts;
+    private readonly Inventory _inventory;
+    private readonly TimeSpan _minimumSpan;
 
     /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
-    public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule)
+    public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule,
+        TimeSpan? minimumSpan = null)
     {
         _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);
         _sink = sink;
+        _inventory = context.Inventory;
+        _minimumSpan = minimumSpan ?? CaptureVisibility.DefaultMinimumSpan;
         Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
         Findings = new FindingBuilder(context.Inventory);
     }
+
+    /// <summary>Which hosts and zones the capture point saw, and for how long.</summary>
+    public CaptureVisibility Visibility { get; } = new();
 
     /// <summary>Rule instances and what the flows so far showed of them.</summary>
     public CoverageTracker Coverage { get; }
@@ -54,6 +62,7 @@ public sealed class FlowAuditor : IFlowObserver
         if (verdict.Verdict != Verdict.Ignored)
         {
             if (verdict.FailedAttempt) _failedAttempts++;
+            Visibility.Record(flow, verdict.Client, verdict.Server);
             Coverage.Record(flow, verdict);
             Findings.Record(flow, verdict);
             RolePairs.Record(flow, verdict);
@@ -66,6 +75,7 @@ public sealed class FlowAuditor : IFlowObserver
     public AuditReport Complete()
     {
         Coverage.SettleAlternatives();
+        Coverage.SettleVisibility(Visibility, _inventory, _minimumSpan);
         Findings.AddMissing(Coverage.Entries);
         var findings = Findings.Build();
         var coverage = Coverage.Entries;
@@ -79,7 +89,13 @@ public sealed class FlowAuditor : IFlowObserver
                 coverage.Count(e => e.Status == CoverageStatus.Seen),
                 coverage.Count(e => e.Status == CoverageStatus.Failed),
                 coverage.Count(e => e.Status == CoverageStatus.NeverSeen && e.Rule.Required),
-                coverage.Count(e => e.Status == CoverageStatus.NeverSeen && !e.Rule.Required)));
-        return new AuditReport(summary, findings, coverage, RolePairs.Pairs);
+                coverage.Count(e => e.Status == CoverageStatus.NeverSeen && !e.Rule.Required))
+            {
+                NotExercised = coverage.Count(e => e.Status == CoverageStatus.NotExercised),
+                AlternativeSeen = coverage.Count(e => e.Status == CoverageStatus.AlternativeSeen),
+            });
+        var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
+            Visibility.ZonesSeen, _minimumSpan);
+        return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture };
     }
 }

@@ -37,6 +37,13 @@ public sealed record Rule
     public IReadOnlyList<string> Unless { get; init; } = [];
 
     /// <summary>
+    /// How often a running deployment makes this flow on its own, whatever its users do (keep-alives, registration
+    /// refresh, replication, policy refresh); null for flows made on demand. Only a periodic flow's absence shows a
+    /// problem: a capture at least this long that saw both ends talk and not this flow has a missing finding.
+    /// </summary>
+    public TimeSpan? Every { get; init; }
+
+    /// <summary>
     /// The group of alternatives the rule belongs to (5067 or 5068; SCCP on 2000 or 2443), or null. Any member in use
     /// satisfies the group for a pair of hosts; no member is missing alone.
     /// </summary>

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using PortAudit.Flows;
 using PortAudit.Report;
 using PortAudit.Report.Audits;
@@ -19,20 +20,25 @@ public sealed class AuditRun : IDisposable
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
     private readonly FlowTableOptions _flowOptions;
+    private readonly TriageInputs _triage;
     private bool _finished;
 
     /// <summary>
     /// Prepares the audit: creates the output directory and opens flows.jsonl. <paramref name="consumers"/> receive
     /// every ended flow too, before the audit (a plain flow-record writer, for instance).
     /// </summary>
-    /// <exception cref="InputException">The output directory or flows.jsonl cannot be created.</exception>
+    /// <exception cref="InputException">
+    /// The suppression file or the baseline cannot be used (checked first, before anything is created), or the output
+    /// directory or flows.jsonl cannot be created.
+    /// </exception>
     public AuditRun(AuditContext context, AuditSettings settings, FlowTableOptions flowOptions, params IFlowObserver[] consumers)
     {
         _context = context;
         _settings = settings;
+        _triage = TriageInputs.Load(settings.SuppressionsPath, settings.BaselinePath, context.Catalog);
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
-        _auditor = new FlowAuditor(context, _flows);
+        _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
         _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
@@ -59,17 +65,30 @@ public sealed class AuditRun : IDisposable
         _flows.Complete();
         _flows.Dispose();
         _finished = true;
-        var report = _auditor.Complete();
+        var completed = _auditor.Complete();
+        var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var report = completed with { Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today) };
         var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context)
         {
             Provenance = new AuditProvenance(Digests.ToolVersion, inputs.Select(Digests.OfInput).ToList(),
                 Digests.OfInput(_settings.InventoryName), Digests.OfCatalog(_settings.CatalogName, _settings.CatalogName),
-                _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs),
+                _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs)
+            {
+                MinimumSpan = _settings.MinimumSpan,
+                Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
+                Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
+            },
         };
         var plots = AuditReportFiles.Write(_settings.OutputDirectory, report, described, _settings.PlotsDirectory);
-        return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFindings(_settings.FailOn));
+        return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));
+    }
+
+    private static HostPrefixes HostPrefixesOf(Inventory inventory)
+    {
+        var byName = inventory.Hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Prefixes, StringComparer.Ordinal);
+        return name => byName.GetValueOrDefault(name) ?? [];
     }
 
     /// <summary>Closes flows.jsonl when the run ended before <see cref="Finish"/>.</summary>

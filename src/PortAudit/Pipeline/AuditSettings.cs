@@ -18,9 +18,21 @@ public sealed record AuditSettings
     /// <summary>Finding kinds that <see cref="AuditOutcome.FailingFindings"/> counts.</summary>
     public IReadOnlyList<FindingKind> FailOn { get; init; } = DefaultFailOn;
 
+    /// <summary>The shortest capture in which a required flow never seen is a missing finding (see <see cref="CaptureVisibility.DefaultMinimumSpan"/>).</summary>
+    public TimeSpan MinimumSpan { get; init; } = CaptureVisibility.DefaultMinimumSpan;
+
     /// <summary>The inventory as the report names it (the path as given).</summary>
     public string InventoryName { get; init; } = "";
 
     /// <summary>The catalog as the report names it.</summary>
     public string CatalogName { get; init; } = "";
+
+    /// <summary>A suppression file (YAML, <see cref="Audit.Triage.SuppressionLoader"/>); null for none.</summary>
+    public string? SuppressionsPath { get; init; }
+
+    /// <summary>An earlier report.json whose findings count as known (<see cref="Audit.Triage.FindingTriage"/>); null for none.</summary>
+    public string? BaselinePath { get; init; }
+
+    /// <summary>The date suppression expiry is judged on; null for today (UTC).</summary>
+    public DateOnly? Today { get; init; }
 }

@@ -52,6 +52,15 @@ public sealed record AuditProvenance(
     long FirstNs,
     long LastNs)
 {
+    /// <summary>The shortest capture span that lets a never-seen required rule be missing (--min-span).</summary>
+    public TimeSpan MinimumSpan { get; init; }
+
+    /// <summary>The suppression file, when one was given.</summary>
+    public InputDigest? Suppressions { get; init; }
+
+    /// <summary>The baseline report, when one was given.</summary>
+    public InputDigest? Baseline { get; init; }
+
     /// <summary>The name of input <paramref name="input"/> (1-based, as <see cref="Flow.Input"/>), or null when out of range.</summary>
     public string? InputName(int input) => input >= 1 && input <= Inputs.Count ? Inputs[input - 1].Name : null;
 }

@@ -20,30 +20,61 @@ public class CoverageTests
     }
 
     [Fact]
-    public void RequiredNeverSeenIsAMissingFindingAndOptionalIsListedApart()
+    public void PeriodicRequiredFlowNeverSeenBetweenHostsThatTalkIsMissing()
     {
-        var auditor = Auditor();
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
         auditor.Audit(Established(Ws, Dc, 389));
+        // The clients talked to sip01 across the capture point, so the periodic sip-tls they require could have shown.
+        auditor.Audit(Established(Ws, Sip, 5060));
         var report = auditor.Complete();
 
         Assert.Equal(CoverageStatus.Seen, Entry(report, "ldap").Status);
         Assert.Equal(CoverageStatus.NeverSeen, Entry(report, "sip-tls").Status);
-        Assert.Equal(CoverageStatus.NeverSeen, Entry(report, "web-admin").Status);
+        // web-admin is optional and made on demand: its absence says nothing.
+        Assert.Equal(CoverageStatus.NotExercised, Entry(report, "web-admin").Status);
         var missing = report.Findings.Where(f => f.Kind == FindingKind.Missing).Select(f => f.Rule).ToList();
-        Assert.Contains("sip-tls", missing);
-        Assert.DoesNotContain("ldap", missing);
-        Assert.DoesNotContain("web-admin", missing);
-        Assert.Equal(1, report.Summary.Coverage.OptionalNeverSeen);
-        Assert.Equal(1, report.Summary.Coverage.Seen);
-        Assert.Equal(missing.Count, report.Summary.Coverage.RequiredNeverSeen);
+        Assert.Equal(["sip-tls"], missing);
+        Assert.Equal(1, report.Summary.Coverage.RequiredNeverSeen);
+    }
+
+    [Fact]
+    public void RequiredFlowWhoseEndHadNoTrafficHereIsNotExercisedNotMissing()
+    {
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
+        auditor.Audit(Established(Ws, Dc, 389));
+        var report = auditor.Complete();
+
+        var sip = Entry(report, "sip-tls");
+        Assert.Equal(CoverageStatus.NotExercised, sip.Status);
+        Assert.Equal("the server side (sip01) had no traffic at the capture point", sip.NotExercisedReason);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Missing && f.Rule == "sip-tls");
+        Assert.Equal(["dc01", "clients"], report.Capture.HostsSeen); // inventory order
+        Assert.Equal(["internal"], report.Capture.ZonesSeen);
+    }
+
+    [Fact]
+    public void AShortCaptureMakesNoMissingFindingsAtAll()
+    {
+        // Both ends visible, but seconds of capture cannot show what is absent: the default minimum span is an hour.
+        var auditor = Auditor();
+        auditor.Audit(Established(Ws, Dc, 389));
+        auditor.Audit(Established(Ws, Sip, 5060));
+        var report = auditor.Complete();
+
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Missing);
+        Assert.StartsWith("the capture spans 0 s, under the 1 h", Entry(report, "sip-tls").NotExercisedReason);
+        Assert.Equal(0, report.Summary.Coverage.RequiredNeverSeen);
+        Assert.True(report.Summary.Coverage.NotExercised > 0);
     }
 
     [Fact]
     public void DynamicRangeIsSeenOnlyThroughExplainedRpc()
     {
-        var auditor = Auditor();
+        var auditor = Auditor(minimumSpan: TimeSpan.Zero);
         auditor.Audit(Established(Ws, Dc, 49668));
-        Assert.Equal(CoverageStatus.NeverSeen, Entry(auditor.Complete(), "rpc-dynamic").Status);
+        var unexplained = Entry(auditor.Complete(), "rpc-dynamic");
+        Assert.Equal((0L, CoverageStatus.NotExercised), (unexplained.Tally.Flows, unexplained.Status));
+        Assert.Equal("made on demand: its absence from a capture shows no problem", unexplained.NotExercisedReason);
 
         var explained = Auditor();
         var flow = Established(Ws, Dc, 49668);

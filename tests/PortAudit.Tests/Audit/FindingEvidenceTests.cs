@@ -115,6 +115,8 @@ public sealed class FindingEvidenceTests : IDisposable
         string listing = string.Concat(files.Select(f => $"{f} {Sha256(File.ReadAllBytes(Path.Combine(rules, f)))}\n"));
         Assert.Equal(Sha256(Encoding.UTF8.GetBytes(listing)), catalog.GetProperty("sha256").GetString());
         Assert.Equal(1000, p.GetProperty("options").GetProperty("maxFlows").GetInt32());
+        Assert.Equal(3600, p.GetProperty("options").GetProperty("minimumSpanSeconds").GetDouble());
+        Assert.Equal(JsonValueKind.Null, p.GetProperty("options").GetProperty("baseline").ValueKind);
         Assert.Equal(["unexpected", "protocol-mismatch", "required-blocked", "missing"],
             p.GetProperty("options").GetProperty("failOn").EnumerateArray().Select(k => k.GetString()));
         var span = p.GetProperty("capture");

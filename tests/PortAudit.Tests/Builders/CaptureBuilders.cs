@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace PortAudit.Tests.Builders;
 
 /// <summary>Writes classic pcap files in either byte order and timestamp unit.</summary>
-internal sealed class PcapBuilder(int linkType = 1, bool bigEndian = false, bool nanoseconds = false, uint snapLength = 65535)
+internal sealed class PcapBuilder(int linkType = 1, bool bigEndian = false, bool nanoseconds = false, uint snapLength = 65535, long epochSeconds = 1_700_000_000)
 {
     private readonly MemoryStream _body = new();
 
@@ -19,7 +19,7 @@ internal sealed class PcapBuilder(int linkType = 1, bool bigEndian = false, bool
         long whole = (long)Math.Floor(seconds);
         long fraction = (long)Math.Round((seconds - whole) * (nanoseconds ? 1e9 : 1e6));
         Span<byte> h = stackalloc byte[16];
-        Write(h, (uint)(1_700_000_000 + whole));
+        Write(h, (uint)(epochSeconds + whole));
         Write(h[4..], (uint)fraction);
         Write(h[8..], (uint)cap);
         Write(h[12..], (uint)(original ?? frame.Length));

@@ -33,7 +33,7 @@ public class ProtocolLabelCheckTests
     [Fact]
     public void EveryLabelOfTheProtocolTableIsOneAnInspectorProduces()
     {
-        foreach (var protocol in new[] { "sip-tls", "epm", "ldap", "netbios-ssn", "rtp", "isakmp", "smtp", "ms-turn" })
+        foreach (var protocol in new[] { "sip-tls", "epm", "ldap", "netbios-ssn", "rtp", "isakmp", "smtp", "ms-turn", "ms-turn-tcp", "ldaps" })
             Assert.All(ProtocolLabels.For(protocol)!, label => Assert.Contains(label, Inspectors.Labels));
         Assert.Null(ProtocolLabels.For("ftp"));
     }
@@ -45,5 +45,13 @@ public class ProtocolLabelCheckTests
 
         Assert.Contains(loaded.Warnings, w => w.Problem.StartsWith("protocol 'telnet' ", StringComparison.Ordinal));
         Assert.DoesNotContain(loaded.Warnings, w => w.Problem.StartsWith("protocol 'sip-tls' ", StringComparison.Ordinal));
+        // The RPC over HTTP endpoint mapper (593) is cleartext ncacn_http that no inspector recognises: said, not hidden.
+        Assert.Contains(loaded.Warnings, w => w.Problem.StartsWith("protocol 'ncacn-http' ", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("ms-turn-tcp", "tls", true), InlineData("ms-turn-tcp", "stun", true), InlineData("ms-turn-tcp", "http", false)]
+    [InlineData("ldaps", "tls", true), InlineData("ldaps", "ldap", false)]
+    public void CatalogProtocolsAcceptWhatTheirWireShows(string protocol, string label, bool accepted) =>
+        Assert.Equal(accepted, ProtocolLabels.For(protocol)!.Contains(AppLabel.Of(label)));
 }

@@ -10,7 +10,7 @@ internal sealed class RuleFileReader
 {
     private static readonly string[] FileKeys = ["product", "sourceFile", "rules"];
     private static readonly string[] RuleKeys =
-        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc",
+        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
          "notes", "source"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
@@ -59,6 +59,7 @@ internal sealed class RuleFileReader
         bool required = entry.Flag("required", fallback: true);
         bool dynamicRange = entry.Flag("dynamicRange", fallback: false);
         var notes = entry.Text("notes", required: false)?.Value ?? "";
+        var every = ReadEvery(entry);
         var source = ReadSource(entry, fileSource);
 
         if (id is { } idValue && !DefinitionReader.IsIdentifier(idValue.Value))
@@ -86,6 +87,7 @@ internal sealed class RuleFileReader
             Conditions = conditions.Select(c => c.Value).ToArray(),
             Unless = unless.Select(c => c.Value).ToArray(),
             OneOf = oneOf?.Value,
+            Every = every,
             DynamicRange = dynamicRange,
             Notes = notes.Trim(),
             Source = source!,
@@ -102,6 +104,16 @@ internal sealed class RuleFileReader
             yield break;
         }
         yield return new RuleDraft(rule, id.Value.Spot, sides.From, sides.To, protocol!.Value.Spot, features);
+    }
+
+    private TimeSpan? ReadEvery(MappingReader entry)
+    {
+        if (entry.Text("every", required: false) is not { } text)
+            return null;
+        if (DurationText.TryParse(text.Value, out var span) && span > TimeSpan.Zero)
+            return span;
+        _errors.Add(text.Spot, $"bad duration '{text.Value}' for 'every': a positive number of seconds, or with s, m, h or d (e.g. 90m)");
+        return null;
     }
 
     private IReadOnlyList<Located<string>> ReadSide(MappingReader entry, string key)

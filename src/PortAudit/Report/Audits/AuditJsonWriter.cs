@@ -1,6 +1,7 @@
 using PortAudit.Report.Json;
 using PortAudit.Report.Text;
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using System.Text.Json;
 using PortAudit.Report;
 using PortAudit.Report.Records;
@@ -8,9 +9,10 @@ using PortAudit.Report.Records;
 namespace PortAudit.Report.Audits;
 
 /// <summary>
-/// Writes report.json: <c>provenance</c> (when known), <c>summary</c>, <c>findings</c>, <c>coverage</c> and
-/// <c>rolePairs</c>, as documented in docs/audit.md. Written field by field rather than serialized so that the schema
-/// is what this file says, not what the model classes happen to expose.
+/// Writes report.json: <c>provenance</c> (when known), <c>summary</c>, <c>capture</c>, <c>findings</c>, <c>coverage</c>
+/// and <c>rolePairs</c>, then <c>baseline</c> and <c>resolved</c> when a baseline was given and <c>suppressions</c> when a
+/// suppression file was, as documented in docs/audit.md. Written field by field rather than serialized so that the
+/// schema is what this file says, not what the model classes happen to expose.
 /// </summary>
 public static class AuditJsonWriter
 {
@@ -28,8 +30,9 @@ public static class AuditJsonWriter
             json.WriteStartObject();
             if (provenance is not null) ProvenanceJson.Write(json, provenance);
             WriteSummary(json, report.Summary);
+            WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
-            foreach (var finding in report.Findings) WriteFinding(json, finding, provenance);
+            foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage, provenance);
             json.WriteEndArray();
             json.WriteStartArray("coverage");
             foreach (var entry in report.Coverage) WriteCoverage(json, entry);
@@ -37,6 +40,7 @@ public static class AuditJsonWriter
             json.WriteStartArray("rolePairs");
             foreach (var pair in report.RolePairs) WriteRolePair(json, pair);
             json.WriteEndArray();
+            WriteTriage(json, report);
             json.WriteEndObject();
         });
     }
@@ -58,14 +62,35 @@ public static class AuditJsonWriter
         json.WriteNumber("failed", summary.Coverage.Failed);
         json.WriteNumber("requiredNeverSeen", summary.Coverage.RequiredNeverSeen);
         json.WriteNumber("optionalNeverSeen", summary.Coverage.OptionalNeverSeen);
+        json.WriteNumber("notExercised", summary.Coverage.NotExercised);
+        json.WriteNumber("alternativeSeen", summary.Coverage.AlternativeSeen);
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static void WriteFinding(Utf8JsonWriter json, Finding finding, AuditProvenance? provenance)
+    private static void WriteCapture(Utf8JsonWriter json, CaptureSummary capture)
+    {
+        json.WriteStartObject("capture");
+        json.WriteString("start", capture.LastNs == 0 ? null : Timestamps.ToIso(capture.FirstNs));
+        json.WriteString("end", capture.LastNs == 0 ? null : Timestamps.ToIso(capture.LastNs));
+        json.WriteNumber("seconds", Math.Round(capture.Seconds, 6));
+        json.WriteNumber("minimumSecondsForMissing", capture.MinimumSpan.TotalSeconds);
+        json.WriteNumber("inventoryHosts", capture.InventoryHosts);
+        JsonOutput.WriteStrings(json, "hostsSeen", capture.HostsSeen);
+        JsonOutput.WriteStrings(json, "zonesSeen", capture.ZonesSeen);
+        json.WriteEndObject();
+    }
+
+    private static void WriteFinding(Utf8JsonWriter json, Finding finding, FindingTriage triage, AuditProvenance? provenance)
     {
         json.WriteStartObject();
         json.WriteString("id", finding.Id);
+        if (triage.HasBaseline) json.WriteString("status", triage.StatusOf(finding).Name());
+        if (triage.HasSuppressions)
+        {
+            if (triage.SuppressionOf(finding) is { } entry) WriteSuppression(json, "suppressed", entry);
+            else json.WriteNull("suppressed");
+        }
         json.WriteString("kind", finding.Kind.Name());
         json.WriteString("severity", finding.Severity.Name());
         json.WriteString("clientHost", finding.ClientHost);
@@ -123,6 +148,47 @@ public static class AuditJsonWriter
         json.WriteEndObject();
     }
 
+    // Written only when asked for, so that a plain audit's report keeps its plain keys.
+    private static void WriteTriage(Utf8JsonWriter json, AuditReport report)
+    {
+        var triage = report.Triage;
+        if (triage.Inputs.Baseline is { } baseline)
+        {
+            json.WriteStartObject("baseline");
+            json.WriteString("file", baseline.Source);
+            json.WriteNumber("new", triage.Count(report.Findings, FindingStatus.New));
+            json.WriteNumber("unchanged", triage.Count(report.Findings, FindingStatus.Unchanged));
+            json.WriteNumber("resolved", triage.Resolved.Count);
+            json.WriteEndObject();
+            json.WriteStartArray("resolved");
+            foreach (var finding in triage.Resolved) RecordedFindingJson.Write(json, finding);
+            json.WriteEndArray();
+        }
+        if (triage.Inputs.Suppressions is { } entries)
+        {
+            json.WriteStartObject("suppressions");
+            json.WriteString("file", triage.Inputs.SuppressionsName);
+            json.WriteNumber("entries", entries.Count);
+            json.WriteNumber("suppressed", triage.SuppressedCount);
+            json.WriteStartArray("expired");
+            foreach (var entry in triage.Expired) WriteSuppression(json, null, entry);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteSuppression(Utf8JsonWriter json, string? name, Suppression entry)
+    {
+        if (name is null) json.WriteStartObject();
+        else json.WriteStartObject(name);
+        json.WriteString("source", entry.Source);
+        json.WriteString("match", entry.Describe());
+        json.WriteString("justification", entry.Justification);
+        json.WriteString("owner", entry.Owner);
+        json.WriteString("expires", TriageText.Date(entry.Expires));
+        json.WriteEndObject();
+    }
+
     private static void WriteSample(Utf8JsonWriter json, FlowSample sample, AuditProvenance? provenance)
     {
         json.WriteStartObject();
@@ -156,6 +222,8 @@ public static class AuditJsonWriter
         json.WriteBoolean("required", entry.Rule.Required);
         json.WriteBoolean("aggregated", entry.Aggregated);
         json.WriteString("status", entry.Status.Name());
+        if (entry.Rule.OneOf is { } group) json.WriteString("oneOf", group);
+        if (entry.Status == CoverageStatus.NotExercised) json.WriteString("why", entry.NotExercisedReason);
         WriteTally(json, entry.Tally);
         json.WriteEndObject();
     }

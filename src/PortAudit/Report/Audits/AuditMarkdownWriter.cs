@@ -1,5 +1,6 @@
 using PortAudit.Report.Text;
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using PortAudit.Report;
 using PortAudit.Report.Records;
 
@@ -20,7 +21,8 @@ public static class AuditMarkdownWriter
         writer.WriteLine($"# PortAudit report: {title}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
-        WriteFindings(writer, report.Findings, provenance);
+        WriteFindings(writer, report.Findings, report.Triage, provenance);
+        WriteTriage(writer, report);
         WriteCoverage(writer, report.Coverage);
         WriteRolePairs(writer, report.RolePairs);
     }
@@ -39,11 +41,12 @@ public static class AuditMarkdownWriter
         writer.WriteLine();
         var c = summary.Coverage;
         writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
-                         $"{c.RequiredNeverSeen} required never seen, {c.OptionalNeverSeen} optional never seen.");
+                         $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
+                         $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative.");
         writer.WriteLine();
     }
 
-    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings, AuditProvenance? provenance)
+    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings, FindingTriage triage, AuditProvenance? provenance)
     {
         writer.WriteLine("## Findings");
         writer.WriteLine();
@@ -53,12 +56,61 @@ public static class AuditMarkdownWriter
             writer.WriteLine();
             return;
         }
-        var table = new MarkdownTable(writer, "id", "severity", "kind", "client", "server", "port", "rule", "flows", "bytes", "first", "why", "where");
+        // Every finding shows the id a suppression or a ticket names; a triaged report leads with the status too.
+        bool triaged = triage.HasBaseline || triage.HasSuppressions;
+        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows", "bytes", "first", "why", "where"];
+        var table = new MarkdownTable(writer, triaged ? ["triage", .. headers] : headers);
         foreach (var f in findings)
-            table.Row(f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
+        {
+            object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
                 $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Bytes, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
-                Why(f), Where(f, provenance));
+                Why(f), Where(f, provenance)];
+            table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
+        }
         writer.WriteLine();
+    }
+
+    private static void WriteTriage(TextWriter writer, AuditReport report)
+    {
+        var triage = report.Triage;
+        if (TriageText.Baseline(report) is { } baseline)
+        {
+            writer.WriteLine("## Resolved since the baseline");
+            writer.WriteLine();
+            writer.WriteLine(baseline + ".");
+            writer.WriteLine();
+            if (triage.Resolved.Count > 0)
+            {
+                var table = new MarkdownTable(writer, "id", "severity", "kind", "client", "server", "port", "rule");
+                foreach (var f in triage.Resolved)
+                    table.Row(f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", f.Rule);
+                writer.WriteLine();
+            }
+        }
+        if (TriageText.Suppressions(triage) is { } suppressions)
+        {
+            writer.WriteLine("## Suppressions");
+            writer.WriteLine();
+            writer.WriteLine(suppressions + ".");
+            writer.WriteLine();
+            var suppressed = report.Findings.Where(f => triage.SuppressionOf(f) is not null).ToList();
+            if (suppressed.Count > 0)
+            {
+                var table = new MarkdownTable(writer, "id", "kind", "client", "server", "port", "suppressed");
+                foreach (var f in suppressed)
+                    table.Row(f.Id, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", TriageText.Suppressed(triage.SuppressionOf(f)!));
+                writer.WriteLine();
+            }
+            if (triage.Expired.Count > 0)
+            {
+                writer.WriteLine("Expired entries (they suppress nothing until renewed):");
+                writer.WriteLine();
+                var table = new MarkdownTable(writer, "entry", "expired", "owner", "matches", "justification");
+                foreach (var e in triage.Expired)
+                    table.Row(e.Source, TriageText.Date(e.Expires), e.Owner, e.Describe(), e.Justification);
+                writer.WriteLine();
+            }
+        }
     }
 
     private static void WriteCoverage(TextWriter writer, IReadOnlyList<CoverageEntry> coverage)

@@ -48,6 +48,12 @@ internal static class ProvenanceJson
         json.WriteEndObject();
     }
 
+    private static void WriteOptional(Utf8JsonWriter json, string property, InputDigest? input)
+    {
+        if (input is null) json.WriteNull(property);
+        else WriteInput(json, property, input);
+    }
+
     private static void WriteOptions(Utf8JsonWriter json, AuditProvenance provenance)
     {
         var flows = provenance.FlowOptions;
@@ -57,6 +63,9 @@ internal static class ProvenanceJson
         json.WriteNumber("tcpClosedLingerSeconds", flows.TcpClosedLinger.TotalSeconds);
         json.WriteNumber("maxFlows", flows.MaxFlows);
         JsonOutput.WriteStrings(json, "failOn", provenance.FailOn.Select(k => k.Name()).ToList());
+        json.WriteNumber("minimumSpanSeconds", provenance.MinimumSpan.TotalSeconds);
+        WriteOptional(json, "suppressions", provenance.Suppressions);
+        WriteOptional(json, "baseline", provenance.Baseline);
         json.WriteEndObject();
     }
 }

@@ -1,0 +1,113 @@
+using PortAudit.Catalog;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit;
+
+/// <summary>
+/// What the capture point saw: which inventory hosts and zones had traffic, which of them talked to each other across
+/// it, and over what span of time. A required flow that never showed is only evidence of a problem when the capture
+/// point is on the path between its ends (it saw them talk) and the capture lasted long enough; otherwise the capture
+/// simply could not have seen it. Memory grows with inventory entries and zones, not with flows or unknown addresses.
+/// </summary>
+public sealed class CaptureVisibility
+{
+    /// <summary>The default shortest span a capture needs before a required flow never seen counts as missing.</summary>
+    /// <remarks>
+    /// One hour: required flows that a deployment does not make on demand are periodic, and their periods run from
+    /// minutes (DNS, SIP keep-alives and registrations, NTP) to about an hour (Lync's Central Management store
+    /// replication, Group Policy's 90 ± 30 minute refresh). Shorter captures show what was used, not what is absent.
+    /// </remarks>
+    public static readonly TimeSpan DefaultMinimumSpan = TimeSpan.FromHours(1);
+
+    private readonly HashSet<InventoryHost> _hosts = [];
+    private readonly HashSet<string> _zones = new(StringComparer.Ordinal);
+    // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone); keys are
+    // made once per host and zone, so recording a flow allocates only when a pair is new.
+    private readonly HashSet<(string, string)> _pairs = [];
+    private readonly Dictionary<InventoryHost, string> _hostKeys = [];
+    private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
+    private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
+
+    /// <summary>Notes the ends of one audited flow and its times.</summary>
+    public void Record(Flow flow, AuditEndpoint client, AuditEndpoint server)
+    {
+        if (flow.StartNs < _firstNs) _firstNs = flow.StartNs;
+        if (flow.EndNs > _lastNs) _lastNs = flow.EndNs;
+        Note(client);
+        Note(server);
+        string clientZone = ZoneKey(client.Zone), serverZone = ZoneKey(server.Zone);
+        if (client.Host is { } c && server.Host is { } s) _pairs.Add(Order(HostKey(c), HostKey(s)));
+        if (client.Host is { } named) _pairs.Add(Order(HostKey(named), serverZone));
+        if (server.Host is { } listening) _pairs.Add(Order(clientZone, HostKey(listening)));
+        _pairs.Add(Order(clientZone, serverZone));
+    }
+
+    private string HostKey(InventoryHost host)
+    {
+        if (!_hostKeys.TryGetValue(host, out var key)) _hostKeys[host] = key = "h:" + host.Name;
+        return key;
+    }
+
+    private string ZoneKey(string zone)
+    {
+        if (!_zoneKeys.TryGetValue(zone, out var key)) _zoneKeys[zone] = key = "z:" + zone;
+        return key;
+    }
+
+    private static (string, string) Order(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+
+    /// <summary>True when the two hosts talked across the capture point, either way, on any port.</summary>
+    public bool SawTalk(InventoryHost a, InventoryHost b) => _pairs.Contains(Order(HostKey(a), HostKey(b)));
+
+    /// <summary>True when <paramref name="host"/> talked with an end of <paramref name="zone"/>, either way.</summary>
+    public bool SawTalk(InventoryHost host, string zone) => _pairs.Contains(Order(HostKey(host), ZoneKey(zone)));
+
+    /// <summary>True when ends of the two zones talked, either way.</summary>
+    public bool SawTalk(string zoneA, string zoneB) => _pairs.Contains(Order(ZoneKey(zoneA), ZoneKey(zoneB)));
+
+    private void Note(AuditEndpoint end)
+    {
+        if (end.Host is { } host) _hosts.Add(host);
+        _zones.Add(end.Zone);
+    }
+
+    /// <summary>Time from the first packet to the last of the audited flows; zero without flows.</summary>
+    public TimeSpan Span => _lastNs < _firstNs ? TimeSpan.Zero : TimeSpan.FromTicks((_lastNs - _firstNs) / 100);
+
+    /// <summary>First packet, nanoseconds since the epoch; 0 without flows.</summary>
+    public long FirstNs => _lastNs < _firstNs ? 0 : _firstNs;
+
+    /// <summary>Last packet, nanoseconds since the epoch; 0 without flows.</summary>
+    public long LastNs => _lastNs < _firstNs ? 0 : _lastNs;
+
+    /// <summary>True when <paramref name="host"/> had traffic at this capture point.</summary>
+    public bool Saw(InventoryHost host) => _hosts.Contains(host);
+
+    /// <summary>Names of the inventory hosts with traffic, in <paramref name="inventory"/>'s order.</summary>
+    public IReadOnlyList<string> HostsSeen(Inventory inventory) => inventory.Hosts.Where(_hosts.Contains).Select(h => h.Name).ToList();
+
+    /// <summary>The zones with traffic, sorted.</summary>
+    public IReadOnlyList<string> ZonesSeen => _zones.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// True when some host a rule side stands for had traffic: a host of one of its roles, any named host for
+    /// <c>any</c>, the zone for <c>any@ZONE</c>.
+    /// </summary>
+    public bool SawSide(RuleSide side, Inventory inventory)
+    {
+        foreach (var selector in side.Selectors)
+        {
+            if (RuleSide.ZoneOf(selector) is { } zone)
+            {
+                if (_zones.Contains(zone)) return true;
+            }
+            else if (selector == RuleSide.Any)
+            {
+                if (_hosts.Count > 0) return true;
+            }
+            else if (inventory.Hosts.Any(h => h.Roles.Contains(selector) && _hosts.Contains(h)))
+                return true;
+        }
+        return false;
+    }
+}

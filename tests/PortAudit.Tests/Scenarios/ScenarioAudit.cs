@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+
+namespace PortAudit.Tests.Scenarios;
+
+/// <summary>One scenario audited: the report and every flow with its verdict.</summary>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Report">Findings, coverage and counts.</param>
+/// <param name="Flows">Every flow with its verdict, in the order they ended.</param>
+public sealed record ScenarioResult(Scenario Scenario, AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows);
+
+/// <summary>
+/// Audits scenarios in process, the way the audit command reads: the repository's catalog, the scenario's inventory,
+/// every capture through one <see cref="TrafficRun"/> (inspection included) into a <see cref="FlowAuditor"/>. Each
+/// scenario is audited once per test run and shared by the tests that judge it.
+/// </summary>
+public static class ScenarioAudit
+{
+    private const string SharedPrefix = "shared:";
+    private static readonly Lazy<RoleCatalog> Catalog = new(() => CatalogLoader.Load(SharedData.InRepository("rules")));
+    private static readonly ConcurrentDictionary<string, Lazy<ScenarioResult>> Results = new();
+
+    /// <summary>The audit of <paramref name="scenario"/>, computed on first use.</summary>
+    public static ScenarioResult Run(Scenario scenario) =>
+        Results.GetOrAdd(scenario.Name, _ => new Lazy<ScenarioResult>(() => Audit(scenario))).Value;
+
+    /// <summary>Path of a capture as scenarios name it: repository-relative, or "shared:" for ../shared.</summary>
+    public static string CapturePath(string capture) =>
+        capture.StartsWith(SharedPrefix, StringComparison.Ordinal)
+            ? SharedData.Path(capture[SharedPrefix.Length..]) ?? throw new InvalidOperationException("no repository above the tests")
+            : SharedData.InRepository(capture);
+
+    /// <summary>True when every real capture of <paramref name="scenario"/> is present (../shared may be absent).</summary>
+    public static bool HasCaptures(Scenario scenario) => scenario.RealCaptures.All(c => File.Exists(CapturePath(c)));
+
+    private static ScenarioResult Audit(Scenario scenario)
+    {
+        var catalog = Catalog.Value;
+        var inventory = InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog);
+        var context = AuditContext.Create(catalog, inventory);
+        var recorder = new Recorder();
+        var auditor = new FlowAuditor(context, recorder);
+        var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
+        var directory = Directory.CreateTempSubdirectory("portaudit-scenario");
+        try
+        {
+            var paths = scenario.RealCaptures.Select(CapturePath).ToList();
+            foreach (var generated in scenario.Generated)
+            {
+                string path = Path.Combine(directory.FullName, generated.Name);
+                File.WriteAllBytes(path, generated.Build());
+                paths.Add(path);
+            }
+            run.Read(CaptureFileSource.Of(paths));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+        if (run.Summary.Errors.Count > 0)
+            throw new InvalidOperationException($"{scenario.Name}: {string.Join("; ", run.Summary.Errors.Select(e => e.Message))}");
+        return new ScenarioResult(scenario, auditor.Complete(), recorder.Flows);
+    }
+
+    private sealed class Recorder : IAuditedFlowSink
+    {
+        public List<(Flow Flow, FlowVerdict Verdict)> Flows { get; } = [];
+
+        public void Write(Flow flow, FlowVerdict verdict) => Flows.Add((flow, verdict));
+    }
+}
