@@ -51,9 +51,6 @@ public sealed class AuditEndpoint
     /// <summary>Host roles, empty for unnamed addresses.</summary>
     public IReadOnlyList<string> RoleIds => Host?.Roles ?? [];
 
-    /// <summary>The host name, or the address when the inventory does not name it.</summary>
-    public string Describe(IpAddr address) => Host?.Name ?? address.ToString();
-
     /// <summary>Resolves addresses once per host entry, segment and zone, so that classifying a flow allocates nothing.</summary>
     public sealed class Resolver
     {

@@ -1,3 +1,4 @@
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
 
@@ -77,6 +78,12 @@ public sealed record FlowSample(
     /// <summary>The flow's Community ID (<see cref="Flows.CommunityId"/>), or null when not taken from a flow.</summary>
     public string? CommunityId { get; init; }
 
+    /// <summary>The input that holds the flow's first packet (1-based, <see cref="Flow.Input"/>); 0 when unknown.</summary>
+    public int Input { get; init; }
+
+    /// <summary>Frame number of the flow's first packet in that input, as tshark numbers it (<see cref="Flow.FirstFrame"/>); 0 when unknown.</summary>
+    public long Frame { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
         flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App)
@@ -84,12 +91,16 @@ public sealed record FlowSample(
         AppDetail = flow.AppDetail?.ToString(),
         Id = flow.Id,
         CommunityId = Flows.CommunityId.Of(flow),
+        Input = flow.Input,
+        Frame = flow.FirstFrame,
     };
 }
 
 /// <summary>
 /// One problem the audit reports: flows of one kind between the same two ends on the same port and rule,
-/// aggregated, or one required rule instance never seen.
+/// aggregated, or one required rule instance never seen. An end the inventory does not name counts as its zone
+/// (its addresses are counted inside, bounded); flows where neither end is named aggregate per zone pair, their
+/// ports counted inside. Memory per finding is bounded, whatever the number of flows or addresses.
 /// </summary>
 public sealed class Finding
 {
@@ -137,10 +148,10 @@ public sealed class Finding
         _ => Severity.Low,
     };
 
-    /// <summary>Client host name, the address of an unnamed client, or "*" for any host.</summary>
+    /// <summary>Client host name, the zone label of an unnamed client ("(unmapped:SEGMENT)", "(unmapped@ZONE)"), or "*" for any host.</summary>
     public string ClientHost { get; }
 
-    /// <summary>Server host name, the address of an unnamed server, or "*" for any host.</summary>
+    /// <summary>Server host name, the zone label of an unnamed server, or "*" for any host.</summary>
     public string ServerHost { get; }
 
     /// <summary>Client roles (the rule's for missing findings).</summary>
@@ -149,11 +160,29 @@ public sealed class Finding
     /// <summary>Server roles (the rule's for missing findings).</summary>
     public IReadOnlyList<string> ServerRoles { get; }
 
-    /// <summary>tcp, udp, both, esp...</summary>
+    /// <summary>tcp, udp, both, esp...; <see cref="AnyPort"/> for a zone pair's summary.</summary>
     public string Transport { get; }
 
-    /// <summary>The server port, or the rule's ports for missing findings.</summary>
+    /// <summary>The server port, the rule's ports for missing findings, or <see cref="AnyPort"/> for a zone pair's summary.</summary>
     public string Ports { get; }
+
+    /// <summary>Transport and ports of a zone-pair finding, whose ports are summarised in <see cref="ServerPorts"/>.</summary>
+    public const string AnyPort = "*";
+
+    /// <summary>Addresses of an unnamed client and their flows (bounded); null when the client is an inventory host.</summary>
+    public CappedCounter<IpAddr>? ClientAddresses { get; init; }
+
+    /// <summary>Addresses of an unnamed server and their flows (bounded); null when the server is an inventory host.</summary>
+    public CappedCounter<IpAddr>? ServerAddresses { get; init; }
+
+    /// <summary>Server ports and their flows (bounded) of a zone-pair finding; null for others, which have one port.</summary>
+    public CappedCounter<TransportPort>? ServerPorts { get; init; }
+
+    /// <summary>The inventory prefixes of a named client (for display filters); empty for an unnamed or any client.</summary>
+    public IReadOnlyList<IpPrefix> ClientPrefixes { get; init; } = [];
+
+    /// <summary>The inventory prefixes of a named server (for display filters); empty for an unnamed or any server.</summary>
+    public IReadOnlyList<IpPrefix> ServerPrefixes { get; init; } = [];
 
     /// <summary>Rule id, when a rule is involved.</summary>
     public string? Rule { get; }
@@ -182,10 +211,13 @@ public sealed class Finding
     /// </summary>
     public IReadOnlyList<long> FlowIds => _flowIds;
 
-    /// <summary>Counts <paramref name="flow"/>, keeps its id and quotes it while there is room.</summary>
+    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
     public void Add(Flow flow, bool failed)
     {
         Tally.Add(flow, failed);
+        ClientAddresses?.Add(flow.Client);
+        ServerAddresses?.Add(flow.Server);
+        ServerPorts?.Add(new TransportPort(flow.Protocol, flow.ServerPort));
         if (_flowIds.Count < MaxFlowIds) _flowIds.Add(flow.Id);
         if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
     }

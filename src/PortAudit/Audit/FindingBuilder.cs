@@ -5,12 +5,25 @@ namespace PortAudit.Audit;
 
 /// <summary>
 /// Turns flow verdicts and coverage into findings: flows of one kind between the same two ends, on the same
-/// transport, port and rule, become one finding with counts and sample flows, so a chatty pair is one line.
+/// transport, port and rule, become one finding with counts and sample flows, so a chatty pair is one line. An end
+/// the inventory does not name is its zone label (<see cref="AuditEndpoint.RoleLabel"/>), not its address, and flows
+/// where neither end is named are one finding per kind, zone pair and rule with their ports counted inside: the number
+/// of findings grows with hosts, zones, ports and rules, never with unknown addresses.
 /// </summary>
 public sealed class FindingBuilder
 {
+    private const int NoPort = -1;
+
     private readonly Dictionary<(FindingKind, string, string, string, int, string?), Finding> _byKey = [];
     private readonly List<Finding> _missing = [];
+    private readonly Dictionary<string, InventoryHost> _hosts;
+
+    /// <summary>
+    /// Creates an empty builder; <paramref name="inventory"/>, when given, lends missing findings the addresses of their
+    /// hosts (for display filters).
+    /// </summary>
+    public FindingBuilder(Inventory? inventory = null) =>
+        _hosts = (inventory?.Hosts ?? []).GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     /// <summary>Records the findings <paramref name="verdict"/> implies for <paramref name="flow"/>, if any.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
@@ -44,7 +57,11 @@ public sealed class FindingBuilder
                 reason = $"required by the catalog, and no alternative of group {group} was seen in the capture";
             }
             _missing.Add(new Finding(FindingKind.Missing, entry.FromHost, entry.ToHost, rule.From.Selectors, rule.To.Selectors, rule.TransportName,
-                string.Join(",", rule.Ports), rule.Id, reason));
+                string.Join(",", rule.Ports), rule.Id, reason)
+            {
+                ClientPrefixes = _hosts.GetValueOrDefault(entry.FromHost)?.Prefixes ?? [],
+                ServerPrefixes = _hosts.GetValueOrDefault(entry.ToHost)?.Prefixes ?? [],
+            });
         }
     }
 
@@ -57,21 +74,31 @@ public sealed class FindingBuilder
 
     private void Add(FindingKind kind, Flow flow, FlowVerdict verdict, Rule? rule, string? reason)
     {
-        string client = verdict.Client.Describe(flow.Client);
-        string server = verdict.Server.Describe(flow.Server);
-        var key = (kind, client, server, flow.Transport, (int)flow.ServerPort, rule?.Id);
+        var (client, server) = (verdict.Client, verdict.Server);
+        // Neither end named: the pair of zones is the finding, its ports are counted inside rather than split apart.
+        bool zonePair = client.Host is null && server.Host is null;
+        string transport = zonePair ? Finding.AnyPort : flow.Transport;
+        var key = (kind, End(client), End(server), transport, zonePair ? NoPort : flow.ServerPort, rule?.Id);
         if (!_byKey.TryGetValue(key, out var finding))
         {
-            finding = new Finding(kind, client, server, verdict.Client.RoleIds, verdict.Server.RoleIds, flow.Transport,
-                flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), rule?.Id, reason)
+            string ports = zonePair ? Finding.AnyPort : flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            finding = new Finding(kind, key.Item2, key.Item3, client.RoleIds, server.RoleIds, transport, ports, rule?.Id, reason)
             {
                 Segment = kind == FindingKind.Unmapped ? UnnamedSegment(verdict) : null,
-                RolePair = (verdict.Client.RoleLabel, verdict.Server.RoleLabel),
+                RolePair = (client.RoleLabel, server.RoleLabel),
+                ClientAddresses = client.Host is null ? new() : null,
+                ServerAddresses = server.Host is null ? new() : null,
+                ServerPorts = zonePair ? new() : null,
+                ClientPrefixes = client.Host?.Prefixes ?? [],
+                ServerPrefixes = server.Host?.Prefixes ?? [],
             };
             _byKey.Add(key, finding);
         }
         finding.Add(flow, verdict.FailedAttempt);
     }
+
+    /// <summary>The host's name, or for an unnamed address its segment or zone: "(unmapped:dmz)", "(unmapped@external)".</summary>
+    private static string End(AuditEndpoint end) => end.Host?.Name ?? end.RoleLabel;
 
     private static string? UnnamedSegment(FlowVerdict verdict) =>
         verdict.Client.Host is null ? verdict.Client.Segment?.Name : verdict.Server.Segment?.Name;

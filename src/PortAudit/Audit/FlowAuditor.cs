@@ -33,6 +33,7 @@ public sealed class FlowAuditor : IFlowObserver
         _inventory = context.Inventory;
         _minimumSpan = minimumSpan ?? CaptureVisibility.DefaultMinimumSpan;
         Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
+        Findings = new FindingBuilder(context.Inventory);
     }
 
     /// <summary>Which hosts and zones the capture point saw, and for how long.</summary>
@@ -42,7 +43,7 @@ public sealed class FlowAuditor : IFlowObserver
     public CoverageTracker Coverage { get; }
 
     /// <summary>Findings so far.</summary>
-    public FindingBuilder Findings { get; } = new();
+    public FindingBuilder Findings { get; }
 
     /// <summary>Traffic per pair of role sets so far.</summary>
     public RolePairTracker RolePairs { get; } = new();

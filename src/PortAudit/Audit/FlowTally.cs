@@ -11,6 +11,9 @@ public sealed class FlowTally
     /// <summary>Of <see cref="Flows"/>, the failed attempts.</summary>
     public long FailedFlows { get; private set; }
 
+    /// <summary>IP bytes both ways of the flows counted.</summary>
+    public long Bytes { get; private set; }
+
     /// <summary>Start of the first flow, nanoseconds since the epoch; 0 without flows.</summary>
     public long FirstNs { get; private set; }
 
@@ -23,6 +26,7 @@ public sealed class FlowTally
         if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
         if (flow.EndNs > LastNs) LastNs = flow.EndNs;
         Flows++;
+        Bytes += flow.BytesToServer + flow.BytesToClient;
         if (failed) FailedFlows++;
     }
 }

@@ -39,6 +39,18 @@ public sealed class Flow
     /// <summary>Order of creation in this run, from 1.</summary>
     public long Id { get; }
 
+    /// <summary>
+    /// The input (1-based, in the order the run read them) whose packet opened the flow; 0 for flows that arrived
+    /// whole from flow records.
+    /// </summary>
+    public int Input { get; internal set; }
+
+    /// <summary>
+    /// Frame number of the flow's first packet within its <see cref="Input"/>: 1-based over every record of the input,
+    /// undecodable ones included, as tshark numbers frames; 0 when unknown.
+    /// </summary>
+    public long FirstFrame { get; internal set; }
+
     /// <summary>IP protocol number.</summary>
     public byte Protocol { get; }
 

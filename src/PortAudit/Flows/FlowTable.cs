@@ -45,6 +45,9 @@ public sealed class FlowTable
     /// <summary>Flows currently held.</summary>
     public int ActiveFlows => _flows.Count;
 
+    /// <summary>The input (1-based) whose packets <see cref="Add"/> receives now: recorded on each flow it opens.</summary>
+    public int Input { get; set; }
+
     /// <summary>
     /// Ends a flow that arrived whole from a flow-record source (no packets to count): it takes the next id of the run
     /// and goes to every observer as ended, as a flow of the table would.
@@ -56,9 +59,12 @@ public sealed class FlowTable
         foreach (var observer in _observers) observer.OnFlowEnd(flow);
     }
 
-    /// <summary>Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to.</summary>
+    /// <summary>
+    /// Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to, and
+    /// <paramref name="frameNumber"/> is its 1-based place in the current <see cref="Input"/> (0 when unknown).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
+    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0)
     {
         if (timestampNs >= _nextSweepNs) Sweep(timestampNs);
         FragmentTracker.Pending pending = default;
@@ -80,7 +86,7 @@ public sealed class FlowTable
         // Packets come in trains (a window of segments, their ACKs): most belong to the flow of the packet before.
         var flow = _recent;
         if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)))
-            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, out isFirst);
+            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, frameNumber, out isFirst);
         bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
         flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
         if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
@@ -90,7 +96,8 @@ public sealed class FlowTable
     }
 
     /// <summary>The flow of <paramref name="key"/>, created if new or if a SYN reopens a closed one; it becomes the recent flow.</summary>
-    private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs, out bool isFirst)
+    private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs, long frameNumber,
+        out bool isFirst)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
         var flow = slot;
@@ -99,6 +106,9 @@ public sealed class FlowTable
         {
             if (exists) NotifyEnd(flow!);
             flow = Create(packet, sourcePort, destinationPort, timestampNs);
+            // Where the flow starts in its input, so a finding can point at the frames tshark shows.
+            flow.Input = Input;
+            flow.FirstFrame = frameNumber;
             slot = flow;
         }
         _recent = flow;

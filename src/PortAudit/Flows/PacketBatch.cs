@@ -27,7 +27,7 @@ internal sealed class PacketBatch
     /// Adds a packet with a copy of its transport payload, the only bytes the flow table's stages read: headers are
     /// decoded already, and most packets (handshakes, acknowledgments) carry none, so most copy nothing.
     /// </summary>
-    public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
+    public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber)
     {
         var payload = packet.Payload(frame);
         // Only a payload larger than the whole buffer gets here with an empty batch: grow once for it.
@@ -39,6 +39,7 @@ internal sealed class PacketBatch
         entry.PayloadAt = _used;
         entry.PayloadLength = payload.Length;
         entry.TimestampNs = timestampNs;
+        entry.FrameNumber = frameNumber;
         _used += payload.Length;
     }
 
@@ -56,5 +57,6 @@ internal sealed class PacketBatch
         public int PayloadAt;
         public int PayloadLength;
         public long TimestampNs;
+        public long FrameNumber;
     }
 }

@@ -86,7 +86,7 @@ public sealed class TrafficReader
                     full.Add(batch);
                     batch = empty.Take();
                 }
-                batch.Add(packet, record.Data, record.TimestampNs);
+                batch.Add(packet, record.Data, record.TimestampNs, packets);
             }
         }
         catch (CaptureFormatException ex)
@@ -97,7 +97,10 @@ public sealed class TrafficReader
         Progress?.Invoke(reader);
     }
 
-    /// <summary>The step both read loops share: decode, count, report progress now and then; true for a packet to count in a flow.</summary>
+    /// <summary>
+    /// The step both read loops share: decode, count, report progress now and then; true for a packet to count in a flow.
+    /// <paramref name="packets"/> counts every record, so after the call it is the record's frame number as tshark gives it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Decode(ICaptureReader reader, in PacketRecord record, ref long packets, out DecodedPacket packet)
     {
@@ -114,7 +117,7 @@ public sealed class TrafficReader
         for (int i = 0; i < batch.Count; i++)
         {
             ref var entry = ref entries[i];
-            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs);
+            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber);
         }
         batch.Clear();
         empty.Add(batch);
@@ -129,7 +132,7 @@ public sealed class TrafficReader
             long packets = 0;
             while (reader.TryRead(out var record))
             {
-                if (Decode(reader, record, ref packets, out var packet)) _table.Add(ref packet, record.Data, record.TimestampNs);
+                if (Decode(reader, record, ref packets, out var packet)) _table.Add(ref packet, record.Data, record.TimestampNs, packets);
             }
         }
         catch (CaptureFormatException ex)

@@ -20,6 +20,7 @@ public sealed class AuditRun : IDisposable
     private readonly OutputSet _output;
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
+    private readonly FlowTableOptions _flowOptions;
     private readonly TriageInputs _triage;
     private bool _finished;
 
@@ -40,6 +41,7 @@ public sealed class AuditRun : IDisposable
         _output = new OutputSet(directory);
         _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
         _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
+        _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
 
@@ -78,7 +80,17 @@ public sealed class AuditRun : IDisposable
         };
         var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
-            _settings.InventoryName, _settings.CatalogName, _context);
+            _settings.InventoryName, _settings.CatalogName, _context)
+        {
+            Provenance = new AuditProvenance(Digests.ToolVersion, inputs.Select(Digests.OfInput).ToList(),
+                Digests.OfInput(_settings.InventoryName), Digests.OfCatalog(_settings.CatalogName, _settings.CatalogName),
+                _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs)
+            {
+                MinimumSpan = _settings.MinimumSpan,
+                Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
+                Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
+            },
+        };
         var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory);
         _output.Commit();
         return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));

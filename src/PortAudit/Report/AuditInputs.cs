@@ -10,4 +10,8 @@ namespace PortAudit.Report;
 /// <param name="CatalogName">The catalog directory used.</param>
 /// <param name="Context">The catalog and inventory as the audit applied them: rules (with their source rows) and host roles.</param>
 public sealed record AuditInputs(
-    IReadOnlyList<string> Captures, long FirstNs, long LastNs, string InventoryName, string CatalogName, AuditContext Context);
+    IReadOnlyList<string> Captures, long FirstNs, long LastNs, string InventoryName, string CatalogName, AuditContext Context)
+{
+    /// <summary>Digests, options and version behind the report; null when the caller did not collect them.</summary>
+    public AuditProvenance? Provenance { get; init; }
+}

@@ -92,7 +92,9 @@ public class VerdictTests
         Assert.Equal("perimeter", verdict.Client.Segment?.Name);
         var finding = Assert.Single(auditor.Complete().Findings, f => f.Kind == FindingKind.Unmapped);
         Assert.Equal("perimeter", finding.Segment);
-        Assert.Equal(Dmz, finding.ClientHost);
+        // The unnamed end is its segment in the finding; the address is counted inside.
+        Assert.Equal("(unmapped:perimeter)", finding.ClientHost);
+        Assert.Equal(Dmz, Assert.Single(finding.ClientAddresses!.Top(10)).Key.ToString());
     }
 
     [Fact]

@@ -14,8 +14,9 @@ public enum Judgement
 
 /// <summary>
 /// An expected finding and how an auditor judges it. Matched by stable fields, never by order: kind, client and server
-/// host (inventory names, addresses of unnamed ends, "*" for a rule's wildcard side), then port and rule when given
-/// (null matches any: a label for every <c>missing</c> requirement between two hosts, say).
+/// host (inventory names, "*" for a rule's wildcard side; an unnamed end by its zone label or by an address the finding
+/// counts for it, see <see cref="FindingEnds"/>), then port and rule when given (null matches any: a label for every
+/// <c>missing</c> requirement between two hosts, say).
 /// </summary>
 /// <param name="Kind">The finding kind.</param>
 /// <param name="Client">Client host as the finding names it.</param>
@@ -28,11 +29,32 @@ public sealed record FindingLabel(FindingKind Kind, string Client, string Server
 {
     /// <summary>True when <paramref name="finding"/> is the one this label judges.</summary>
     public bool Matches(Finding finding) =>
-        finding.Kind == Kind && finding.ClientHost == Client && finding.ServerHost == Server
-        && (Ports is null || finding.Ports == Ports) && (Rule is null || finding.Rule == Rule);
+        finding.Kind == Kind && FindingEnds.Match(finding, Client, Server, Ports) && (Rule is null || finding.Rule == Rule);
 
     /// <summary>Labels naming a port or rule come before catch-alls, so the most specific label judges a finding.</summary>
     public int Specificity => (Ports is null ? 0 : 1) + (Rule is null ? 0 : 1);
+}
+
+/// <summary>
+/// How scenario tables name a finding's ends and port: an inventory name or "*" as the finding does, and an unnamed end
+/// by its address. Findings count unnamed ends by zone with their addresses inside, and the ports of a zone pair inside
+/// too, so an address or port matches when the finding counts it.
+/// </summary>
+public static class FindingEnds
+{
+    /// <summary>True when <paramref name="finding"/> is between <paramref name="client"/> and <paramref name="server"/> on <paramref name="ports"/> (null: any).</summary>
+    public static bool Match(Finding finding, string client, string server, string? ports) =>
+        End(finding.ClientHost, finding.ClientAddresses, client) && End(finding.ServerHost, finding.ServerAddresses, server)
+        && (ports is null || finding.Ports == ports || Counts(finding.ServerPorts, ports));
+
+    /// <summary>How a scenario names the end at <paramref name="address"/>: its inventory host, else the address.</summary>
+    public static string Name(AuditEndpoint end, PortAudit.Decode.IpAddr address) => end.Host?.Name ?? address.ToString();
+
+    private static bool End(string host, CappedCounter<PortAudit.Decode.IpAddr>? addresses, string name) =>
+        host == name || (addresses is not null && addresses.Top(addresses.Capacity).Any(a => a.Key.ToString() == name));
+
+    private static bool Counts(CappedCounter<TransportPort>? ports, string port) =>
+        ports is not null && ports.Top(ports.Capacity).Any(p => p.Key.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) == port);
 }
 
 /// <summary>

@@ -40,10 +40,10 @@ public static class ScenarioFigures
     public static string? Miss(ScenarioResult result, PlantedProblem planted)
     {
         var findings = result.Report.Findings
-            .Where(f => f.ClientHost == planted.Client && f.ServerHost == planted.Server && f.Ports == Port(planted)).ToList();
+            .Where(f => FindingEnds.Match(f, planted.Client, planted.Server, Port(planted))).ToList();
         var flows = result.Flows
-            .Where(f => f.Flow.ServerPort == planted.Port && f.Verdict.Client.Describe(f.Flow.Client) == planted.Client
-                        && f.Verdict.Server.Describe(f.Flow.Server) == planted.Server).ToList();
+            .Where(f => f.Flow.ServerPort == planted.Port && FindingEnds.Name(f.Verdict.Client, f.Flow.Client) == planted.Client
+                        && FindingEnds.Name(f.Verdict.Server, f.Flow.Server) == planted.Server).ToList();
         var problems = new List<string>();
         if (flows.Count == 0)
             problems.Add("no flow of the planted traffic was audited");

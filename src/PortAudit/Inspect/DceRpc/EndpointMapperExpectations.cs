@@ -33,7 +33,7 @@ public sealed class EndpointMapperExpectations
             && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out mapping))
             return false;
         DceRpcLabels.Apply(flow, new DceRpcFacts(mapping.InterfaceUuid, mapping.MajorVersion, null, RpcEvidence.EndpointMapper));
-        mapping.Uses.Add(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
+        mapping.AddUse(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
         return true;
     }
 

@@ -35,8 +35,22 @@ public sealed class RpcMapping
     /// <summary>The mapped port.</summary>
     public required ushort Port { get; init; }
 
-    /// <summary>Later flows that went to the mapped address and port while the answer was fresh.</summary>
-    public List<RpcMappingUse> Uses { get; } = new();
+    /// <summary>Most uses kept per mapping: a client hammering one mapped port costs no memory per flow past it.</summary>
+    public const int MaxUses = 100;
+
+    private readonly List<RpcMappingUse> _uses = [];
+
+    /// <summary>The first <see cref="MaxUses"/> later flows that went to the mapped address and port while the answer was fresh.</summary>
+    public IReadOnlyList<RpcMappingUse> Uses => _uses;
+
+    /// <summary>Every such flow, kept in <see cref="Uses"/> or not.</summary>
+    public long UseCount { get; private set; }
+
+    internal void AddUse(RpcMappingUse use)
+    {
+        UseCount++;
+        if (_uses.Count < MaxUses) _uses.Add(use);
+    }
 }
 
 /// <summary>A flow that used a mapping.</summary>

@@ -9,24 +9,31 @@ using PortAudit.Report.Records;
 namespace PortAudit.Report.Audits;
 
 /// <summary>
-/// Writes report.json: <c>summary</c>, <c>findings</c>, <c>coverage</c> and <c>rolePairs</c>, then <c>baseline</c> and
-/// <c>resolved</c> when a baseline was given and <c>suppressions</c> when a suppression file was, as documented in
-/// docs/audit.md. Written field by field rather than serialized so that the schema is what this file says,
-/// not what the model classes happen to expose.
+/// Writes report.json: <c>provenance</c> (when known), <c>summary</c>, <c>capture</c>, <c>findings</c>, <c>coverage</c>
+/// and <c>rolePairs</c>, then <c>baseline</c> and <c>resolved</c> when a baseline was given and <c>suppressions</c> when a
+/// suppression file was, as documented in docs/audit.md. Written field by field rather than serialized so that the
+/// schema is what this file says, not what the model classes happen to expose.
 /// </summary>
 public static class AuditJsonWriter
 {
-    /// <summary>Writes <paramref name="report"/> to <paramref name="output"/> (indented UTF-8).</summary>
-    public static void Write(Stream output, AuditReport report)
+    /// <summary>Most addresses or ports listed per finding; the rest are counted (<c>otherFlows</c>).</summary>
+    public const int ListedPerFinding = 20;
+
+    /// <summary>
+    /// Writes <paramref name="report"/> to <paramref name="output"/> (indented UTF-8), headed by
+    /// <paramref name="provenance"/> when given, which also names the inputs that findings' frames refer to.
+    /// </summary>
+    public static void Write(Stream output, AuditReport report, AuditProvenance? provenance = null)
     {
         JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
+            if (provenance is not null) ProvenanceJson.Write(json, provenance);
             json.WriteBoolean("complete", report.Complete);
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
-            foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage);
+            foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage, provenance);
             json.WriteEndArray();
             json.WriteStartArray("coverage");
             foreach (var entry in report.Coverage) WriteCoverage(json, entry);
@@ -75,7 +82,7 @@ public static class AuditJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteFinding(Utf8JsonWriter json, Finding finding, FindingTriage triage)
+    private static void WriteFinding(Utf8JsonWriter json, Finding finding, FindingTriage triage, AuditProvenance? provenance)
     {
         json.WriteStartObject();
         json.WriteString("id", finding.Id);
@@ -96,19 +103,53 @@ public static class AuditJsonWriter
         json.WriteString("rule", finding.Rule);
         json.WriteString("segment", finding.Segment);
         json.WriteString("reason", finding.Reason);
+        json.WriteString("tsharkFilter", TsharkFilter.For(finding));
         json.WriteStartObject("evidence");
         WriteTally(json, finding.Tally);
+        WriteCounter(json, "clientAddresses", finding.ClientAddresses, "address");
+        WriteCounter(json, "serverAddresses", finding.ServerAddresses, "address");
+        WriteCounter(json, "serverPorts", finding.ServerPorts, "port");
         json.WriteStartArray("flowIds");
         foreach (long id in finding.FlowIds) json.WriteNumberValue(id);
         json.WriteEndArray();
+        json.WriteStartArray("frames");
+        foreach (var sample in FindingText.FirstFrames(finding))
+        {
+            json.WriteStartObject();
+            json.WriteString("input", provenance?.InputName(sample.Input));
+            json.WriteNumber("frame", sample.Frame);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteStartArray("samples");
-        foreach (var sample in finding.Samples) WriteSample(json, sample);
+        foreach (var sample in finding.Samples) WriteSample(json, sample, provenance);
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    // Written only when asked for, so that a plain audit's report keeps its four keys.
+    /// <summary>A bounded count of addresses or ports: the busiest listed, how many were seen, the flows of the rest.</summary>
+    private static void WriteCounter<TKey>(Utf8JsonWriter json, string name, CappedCounter<TKey>? counter, string keyName)
+        where TKey : notnull, IComparable<TKey>
+    {
+        if (counter is null) return;
+        json.WriteStartObject(name);
+        json.WriteNumber("distinct", counter.Distinct);
+        json.WriteBoolean("overflowed", counter.Overflowed);
+        json.WriteStartArray("top");
+        foreach (var (key, flows) in counter.Top(ListedPerFinding))
+        {
+            json.WriteStartObject();
+            json.WriteString(keyName, key.ToString());
+            json.WriteNumber("flows", flows);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteNumber("otherFlows", counter.FlowsBeyond(ListedPerFinding));
+        json.WriteEndObject();
+    }
+
+    // Written only when asked for, so that a plain audit's report keeps its plain keys.
     private static void WriteTriage(Utf8JsonWriter json, AuditReport report)
     {
         var triage = report.Triage;
@@ -149,10 +190,12 @@ public static class AuditJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteSample(Utf8JsonWriter json, FlowSample sample)
+    private static void WriteSample(Utf8JsonWriter json, FlowSample sample, AuditProvenance? provenance)
     {
         json.WriteStartObject();
         json.WriteNumber("id", sample.Id);
+        json.WriteString("input", provenance?.InputName(sample.Input));
+        json.WriteNumber("frame", sample.Frame);
         json.WriteString("start", Timestamps.ToIso(sample.StartNs));
         json.WriteString("end", Timestamps.ToIso(sample.EndNs));
         json.WriteString("transport", sample.Transport);
@@ -203,11 +246,12 @@ public static class AuditJsonWriter
     {
         json.WriteNumber("flows", tally.Flows);
         json.WriteNumber("failedFlows", tally.FailedFlows);
+        json.WriteNumber("bytes", tally.Bytes);
         WriteTime(json, "first", tally.Flows, tally.FirstNs);
         WriteTime(json, "last", tally.Flows, tally.LastNs);
     }
 
-    private static void WriteTime(Utf8JsonWriter json, string name, long flows, long nanoseconds)
+    internal static void WriteTime(Utf8JsonWriter json, string name, long flows, long nanoseconds)
     {
         if (flows == 0) json.WriteNull(name);
         else json.WriteString(name, Timestamps.ToIso(nanoseconds));

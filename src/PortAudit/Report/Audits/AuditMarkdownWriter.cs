@@ -12,13 +12,16 @@ namespace PortAudit.Report.Audits;
 /// </summary>
 public static class AuditMarkdownWriter
 {
-    /// <summary>Writes <paramref name="report"/>; <paramref name="title"/> names what was audited.</summary>
-    public static void Write(TextWriter writer, AuditReport report, string title)
+    /// <summary>
+    /// Writes <paramref name="report"/>; <paramref name="title"/> names what was audited, <paramref name="provenance"/>
+    /// (when given) the inputs that findings' frames refer to.
+    /// </summary>
+    public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null)
     {
         writer.WriteLine($"# PortAudit report: {title}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
-        WriteFindings(writer, report.Findings, report.Triage);
+        WriteFindings(writer, report.Findings, report.Triage, provenance);
         WriteTriage(writer, report);
         WriteCoverage(writer, report.Coverage);
         WriteRolePairs(writer, report.RolePairs);
@@ -43,7 +46,7 @@ public static class AuditMarkdownWriter
         writer.WriteLine();
     }
 
-    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings, FindingTriage triage)
+    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings, FindingTriage triage, AuditProvenance? provenance)
     {
         writer.WriteLine("## Findings");
         writer.WriteLine();
@@ -53,16 +56,16 @@ public static class AuditMarkdownWriter
             writer.WriteLine();
             return;
         }
-        // A triaged report leads with the status and the id a suppression or a ticket names; a plain one keeps its columns.
+        // Every finding shows the id a suppression or a ticket names; a triaged report leads with the status too.
         bool triaged = triage.HasBaseline || triage.HasSuppressions;
-        string[] headers = ["severity", "kind", "client", "server", "port", "rule", "flows", "first", "why"];
-        var table = new MarkdownTable(writer, triaged ? ["triage", "id", .. headers] : headers);
+        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows", "bytes", "first", "why", "where"];
+        var table = new MarkdownTable(writer, triaged ? ["triage", .. headers] : headers);
         foreach (var f in findings)
         {
-            object?[] cells = [f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
-                f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})"];
-            table.Row(triaged ? [TriageText.Label(triage, f), f.Id, .. cells] : cells);
+            object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
+                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Bytes, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                Why(f), Where(f, provenance)];
+            table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
         }
         writer.WriteLine();
     }
@@ -149,6 +152,13 @@ public static class AuditMarkdownWriter
             table.Row([p.ClientRoles, p.ServerRoles, p.Flows, p.Bytes, .. VerdictNames.All.Select(v => (object)p.Count(v))]);
         writer.WriteLine();
     }
+
+    private static string? Why(Finding f) =>
+        string.Join("; ", new[] { f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
+
+    /// <summary>Frames of the first flows and the tshark filter, in a code span so that the filter pastes as written.</summary>
+    private static string Where(Finding f, AuditProvenance? provenance) =>
+        string.Join("; ", new[] { FindingText.Frames(f, provenance), TsharkFilter.For(f) is { } filter ? $"`{filter}`" : null }.OfType<string>());
 
     private static string Host(string name, IReadOnlyList<string> roles) =>
         roles.Count == 0 ? name : $"{name} ({string.Join(", ", roles)})";

@@ -44,9 +44,9 @@ public static class AuditReportFiles
     public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
         using (var json = output.Create(Json))
-            AuditJsonWriter.Write(json, report);
+            AuditJsonWriter.Write(json, report, inputs.Provenance);
         using (var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false)))
-            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)));
+            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
         var html = HtmlReport.Build(report, inputs);
         using (var page = output.Create(Html))
             html.Write(page);

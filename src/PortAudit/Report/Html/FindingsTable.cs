@@ -10,11 +10,12 @@ namespace PortAudit.Report.Html;
 /// A table of findings with their evidence: the hosts, port, how many flows and when, what inspection detected,
 /// the rule and the row of the seed document it comes from, and sample flows.
 /// </summary>
-internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, FindingTriage triage)
+internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, FindingTriage triage, AuditProvenance? provenance)
 {
     // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
     private static readonly string[] Headers =
-        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows"];
+        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows",
+         "where: frames, tshark filter"];
 
     public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
     {
@@ -28,7 +29,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
 
     private IReadOnlyList<string> Row(Finding f) =>
     [
-        $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}{Suppressed(f)}",
+        $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()} {f.Id}:\n{Why(f)}{Suppressed(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         $"{f.Ports}/{f.Transport}",
         $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
@@ -36,6 +37,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
         ReportText.Detected(f.Samples),
         f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,
         ReportText.Samples(f.Samples),
+        string.Join("\n", new[] { FindingText.Frames(f, provenance), TsharkFilter.For(f) }.OfType<string>()),
     ];
 
     // The page escapes every cell; the badge is text like the rest: "[new, suppressed]" on the line above the kind.
@@ -43,5 +45,6 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
 
     private string Suppressed(Finding f) => triage.SuppressionOf(f) is { } entry ? "\n" + TriageText.Suppressed(entry) : "";
 
-    private static string Why(Finding f) => f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})";
+    private static string Why(Finding f) =>
+        string.Join("\n", new[] { f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
 }

@@ -31,7 +31,7 @@ public sealed class HtmlReport
             renderer ?? new SvgPlotRenderer());
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
         var hostLabels = run.Context.Inventory.Hosts.GroupBy(h => h.Name).ToDictionary(g => g.Key, g => string.Join('+', g.First().Roles));
-        var findings = new FindingsTable(rules, report.Triage);
+        var findings = new FindingsTable(rules, report.Triage, run.Provenance);
         var coverage = new PairCoverageTable(report.Coverage, hostLabels);
         IEnumerable<IReportSection> sections =
         [

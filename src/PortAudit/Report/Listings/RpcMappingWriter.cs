@@ -36,7 +36,8 @@ public static class RpcMappingWriter
         var table = new TextTable("time", "mapper", "client", "interface", "mapped", "used by");
         foreach (var m in mappings)
         {
-            string uses = m.Uses.Count == 0 ? "-" : string.Join(", ", m.Uses.Select(u => Endpoint(u.Client, u.ClientPort)));
+            string uses = m.Uses.Count == 0 ? "-" : string.Join(", ", m.Uses.Select(u => Endpoint(u.Client, u.ClientPort)))
+                + (m.UseCount > m.Uses.Count ? $" and {m.UseCount - m.Uses.Count} more" : "");
             table.Add(Timestamps.ToIso(m.TimeNs), Endpoint(m.Mapper, m.MapperPort), m.Client.ToString(), Interface(m),
                 $"{IpProtocol.Name(m.Transport)} {Endpoint(m.Address, m.Port)}", uses);
         }
@@ -58,6 +59,7 @@ public static class RpcMappingWriter
             json.WriteString("transport", IpProtocol.Name(m.Transport));
             json.WriteString("address", m.Address.ToString());
             json.WriteNumber("port", m.Port);
+            json.WriteNumber("uses", m.UseCount);
             json.WriteStartArray("usedBy");
             foreach (var use in m.Uses)
             {

@@ -1,0 +1,54 @@
+using System.Globalization;
+using PortAudit.Audit;
+
+namespace PortAudit.Report;
+
+/// <summary>A finding's "where" in words, shared by report.md and report.html: frames, unnamed addresses, summarised ports.</summary>
+public static class FindingText
+{
+    /// <summary>Most addresses or ports a line names; the rest are counted.</summary>
+    public const int Listed = 5;
+
+    /// <summary>The sample flows whose first frame is known, in capture order (input, then frame).</summary>
+    public static IEnumerable<FlowSample> FirstFrames(Finding finding) =>
+        finding.Samples.Where(s => s.Frame > 0).OrderBy(s => s.Input).ThenBy(s => s.Frame);
+
+    /// <summary>"lab.pcapng frames 12, 40" (one group per input), or null when no frame is known.</summary>
+    public static string? Frames(Finding finding, AuditProvenance? provenance)
+    {
+        var groups = FirstFrames(finding).GroupBy(s => s.Input)
+            .Select(g => $"{Input(provenance, g.Key)} frame{(g.Count() == 1 ? "" : "s")} " +
+                         string.Join(", ", g.Select(s => s.Frame.ToString(CultureInfo.InvariantCulture))))
+            .ToList();
+        return groups.Count == 0 ? null : string.Join("; ", groups);
+    }
+
+    /// <summary>
+    /// The unnamed addresses and the ports of a zone pair, busiest first: "clients 203.0.113.7 (40), 203.0.113.9 (2)
+    /// and 3 more (5 flows)", or null when the finding has none.
+    /// </summary>
+    public static string? Counted(Finding finding)
+    {
+        var parts = new[]
+        {
+            Line("clients", finding.ClientAddresses),
+            Line("servers", finding.ServerAddresses),
+            Line("ports", finding.ServerPorts),
+        }.OfType<string>().ToList();
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    private static string? Line<TKey>(string label, CappedCounter<TKey>? counter) where TKey : notnull, IComparable<TKey>
+    {
+        if (counter is null || counter.Distinct == 0) return null;
+        var top = counter.Top(Listed);
+        string text = $"{label} " + string.Join(", ", top.Select(t => $"{t.Key} ({t.Value.ToString(CultureInfo.InvariantCulture)})"));
+        long rest = counter.FlowsBeyond(Listed);
+        if (rest == 0) return text;
+        string more = counter.Overflowed ? $"at least {counter.Distinct - top.Count} more" : $"{counter.Distinct - top.Count} more";
+        return $"{text} and {more} ({rest.ToString(CultureInfo.InvariantCulture)} flows)";
+    }
+
+    private static string Input(AuditProvenance? provenance, int input) =>
+        provenance?.InputName(input) is { } name ? Path.GetFileName(name) : $"input {input.ToString(CultureInfo.InvariantCulture)}";
+}

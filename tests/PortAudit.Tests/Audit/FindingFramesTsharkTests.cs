@@ -1,0 +1,91 @@
+using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Live;
+using static PortAudit.Tests.Audit.AuditFixture;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// Findings' frame numbers and display filters against tshark: the filter of every finding shows the frames the finding
+/// names, and each named frame is the first packet of a sample flow (tshark's addresses are the flow's two ends).
+/// </summary>
+[Trait(Tier.Name, Tier.Peer)]
+public sealed class FindingFramesTsharkTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [NeedsProgramFact("tshark", shared: "captures/sip.pcap")]
+    public void TsharkShowsEachFindingsFramesThroughItsFilter()
+    {
+        var repositoryCatalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        int frames = 0;
+        frames += Check(SharedData.InRepository("captures/lab.pcapng"), repositoryCatalog, SharedData.InRepository("captures/lab.yaml"));
+        frames += Check(SharedData.Path("captures/sip.pcap")!, repositoryCatalog, SharedCaptureAuditTests.InventoryPath("sip"));
+        frames += Check(ScanCapture(), AuditFixture.Catalog, null);
+        Assert.True(frames >= 15, $"only {frames} frames compared");
+    }
+
+    /// <summary>SYNs from unnamed internal addresses to dc01:22 and across zones to a perimeter address on many ports, after a non-IP frame.</summary>
+    private string ScanCapture()
+    {
+        var builder = new PcapBuilder();
+        builder.Add(Concat(new byte[12], [0x08, 0x06], new byte[28]), 0.5);
+        for (int i = 0; i < 30; i++)
+        {
+            builder.Add(Ethernet(Ip($"10.64.0.{i + 1}", Dc, 6, Tcp((ushort)(40000 + i), 22, Syn))), 1 + i * 0.01);
+            builder.Add(Ethernet(Ip($"10.64.1.{i + 1}", "172.16.0.50", 6, Tcp((ushort)(41000 + i), (ushort)(8000 + i % 3), Syn))), 1.005 + i * 0.01);
+        }
+        string path = _temp.File("scan.pcap");
+        File.WriteAllBytes(path, builder.Build());
+        return path;
+    }
+
+    /// <summary>Audits <paramref name="capture"/> and checks every finding's frames with tshark; returns the frames checked.</summary>
+    private int Check(string capture, RoleCatalog catalog, string? inventoryPath)
+    {
+        var inventory = inventoryPath is null ? LoadInventory() : InventoryLoader.Load(inventoryPath, catalog);
+        string output = _temp.File(Path.GetFileNameWithoutExtension(capture));
+        using (var run = new AuditRun(AuditContext.Create(catalog, inventory), new AuditSettings { OutputDirectory = output }, new FlowTableOptions()))
+            run.Run(CaptureFileSource.Of([capture]));
+        using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "report.json")));
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
+        var withFrames = findings.Where(f => f.GetProperty("evidence").GetProperty("frames").GetArrayLength() > 0).ToList();
+        Assert.NotEmpty(withFrames);
+        // Every filter parses, those of missing findings (port lists and ranges, both transports) included: one run for all.
+        var filters = findings.Select(f => f.GetProperty("tsharkFilter").GetString()).OfType<string>().Distinct().Select(f => $"({f})");
+        External.Run("tshark", "-r", capture, "-c", "1", "-Y", string.Join(" || ", filters));
+        var ends = new Dictionary<long, HashSet<string>>();
+        foreach (var finding in withFrames)
+        {
+            string filter = finding.GetProperty("tsharkFilter").GetString()!;
+            var shown = External.Run("tshark", "-r", capture, "-Y", filter, "-T", "fields", "-e", "frame.number")
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToHashSet();
+            foreach (var sample in finding.GetProperty("evidence").GetProperty("samples").EnumerateArray())
+            {
+                long frame = sample.GetProperty("frame").GetInt64();
+                Assert.Equal(capture, sample.GetProperty("input").GetString());
+                Assert.True(shown.Contains(frame), $"{Path.GetFileName(capture)}: '{filter}' does not show frame {frame}");
+                ends[frame] = [sample.GetProperty("client").GetString()!, sample.GetProperty("server").GetString()!];
+            }
+        }
+        var fields = External.Run("tshark", "-r", capture, "-Y", $"frame.number in {{{string.Join(", ", ends.Keys)}}}", "-T", "fields",
+                "-e", "frame.number", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
+        Assert.Equal(ends.Count, fields.Count);
+        foreach (var f in fields)
+        {
+            // Tunnelled packets list outer and inner addresses; the flow's are the innermost.
+            string source = (f[1] + f[3]).Split(',')[^1], destination = (f[2] + f[4]).Split(',')[^1];
+            Assert.True(ends[long.Parse(f[0])].SetEquals([source, destination]), $"{Path.GetFileName(capture)} frame {f[0]}: {source} → {destination}");
+        }
+        return ends.Count;
+    }
+}
