@@ -8,7 +8,7 @@ using Serilog;
 namespace PortAudit.Cli;
 
 /// <summary>
-/// The audit options (--inventory, --catalog, --out, --fail-on) that every auditing command shares:
+/// The audit options (--inventory, --catalog, --out, --fail-on, --suppress, --baseline) that every auditing command shares:
 /// <c>portaudit audit</c> over files and <c>portaudit capture</c> live.
 /// </summary>
 public sealed class AuditOptions
@@ -36,6 +36,16 @@ public sealed class AuditOptions
         DefaultValueFactory = _ => FailOn.Default,
     };
 
+    private readonly Option<string?> _suppress = new("--suppress")
+    {
+        Description = "Suppression file (YAML): accepted findings, each with a justification, an owner and an expiry date.",
+    };
+
+    private readonly Option<string?> _baseline = new("--baseline")
+    {
+        Description = "An earlier report.json: findings also in it are unchanged, the exit code counts only new ones.",
+    };
+
     /// <summary>
     /// Creates the options. <paramref name="required"/>: the command is an audit and needs an inventory;
     /// otherwise the audit is an addition that --inventory turns on. <paramref name="shortAliases"/> adds
@@ -59,7 +69,7 @@ public sealed class AuditOptions
             if (!DurationText.TryParse(r.GetValueOrDefault<string>() ?? "", out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _plots })
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots })
             command.Options.Add(option);
     }
 
@@ -84,21 +94,29 @@ public sealed class AuditOptions
             MinimumSpan = DurationText.TryParse(parse.GetValue(_minimumSpan)!, out var span) ? span : CaptureVisibility.DefaultMinimumSpan,
             InventoryName = inventoryPath,
             CatalogName = Shown(catalogPath),
+            SuppressionsPath = parse.GetValue(_suppress),
+            BaselinePath = parse.GetValue(_baseline),
         };
         return (AuditContext.Create(catalog, inventory), settings);
     }
 
     /// <summary>
     /// What every auditing command does at the end: prints the summary (unless <paramref name="quiet"/>), logs the plot
-    /// files and the read's counters, and returns the exit code: 2 for a bad input, 1 for findings of a --fail-on kind.
+    /// files, expired suppressions and the read's counters, and returns the exit code: 2 for a bad input, 1 for new,
+    /// unsuppressed findings of a --fail-on kind.
     /// </summary>
     public static int Conclude(AuditOutcome outcome, bool quiet, ILogger log)
     {
+        foreach (var entry in outcome.Report.Triage.Expired)
+            log.Warning("Suppression {Entry} expired on {Expires} and suppresses nothing: {Match}", entry.Source, TriageText.Date(entry.Expires), entry.Describe());
         if (!quiet) AuditConsoleSummary.Write(Console.Out, outcome.Report, outcome.OutputDirectory);
         if (outcome.PlotFiles.Count > 0)
             log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
         int readStatus = RunSummary.Report(log, outcome.Traffic);
-        return readStatus != ExitCodes.Ok ? readStatus : outcome.FailingFindings > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+        return readStatus != ExitCodes.Ok ? readStatus
+            : !outcome.Report.Complete ? ExitCodes.Interrupted
+            : outcome.FailingFindings > 0 ? ExitCodes.Findings
+            : ExitCodes.Ok;
     }
 
     /// <summary>The catalog as the report names it: relative to the working directory when below it, so reports do not carry machine paths.</summary>

@@ -41,6 +41,13 @@ public static class CommandRunner
             Console.Error.WriteLine($"portaudit: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Outputs the library does not name (standard output, --output, a log file) failing to write: a full disk,
+            // a closed pipe, no permission. One line and the bad-input code, never a stack trace or the findings code.
+            Console.Error.WriteLine($"portaudit: cannot write: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
         finally
         {
             (log as IDisposable)?.Dispose();

@@ -9,6 +9,12 @@ public static class ExitCodes
     /// <summary>The run completed and produced findings of a kind named by --fail-on.</summary>
     public const int Findings = 1;
 
-    /// <summary>Bad input: a missing, unreadable or corrupt capture, catalog or inventory, or a bad argument.</summary>
+    /// <summary>Bad input: a missing, unreadable or corrupt capture, catalog or inventory, a bad argument, or an output that cannot be written.</summary>
     public const int BadInput = 2;
+
+    /// <summary>
+    /// Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report an interrupted command): the outputs are complete
+    /// files covering what was read until then, and report.json says <c>"complete": false</c>.
+    /// </summary>
+    public const int Interrupted = 130;
 }

@@ -10,6 +10,7 @@ root.Subcommands.Add(CatalogCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(SuggestRolesCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(InterfacesCommand.Create());
 root.Subcommands.Add(CaptureCommand.Create());
 

@@ -15,11 +15,8 @@ internal sealed class StopSignals : IDisposable
     public StopSignals()
     {
         Console.CancelKeyPress += OnCancelKeyPress;
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            Request();
-        });
+        // The first SIGTERM asks for a clean stop; a second one is left to the runtime, which ends the process at once.
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = Request());
     }
 
     /// <summary>Fires on the first signal, or when <see cref="CancelAfter"/> runs out.</summary>

@@ -21,7 +21,8 @@ public static class FlowsCommand
             using var stop = new StopSignals();
             CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), () => run.Read(sources, stop.Token));
             writer.Complete();
-            return RunSummary.Report(log, run.Summary);
+            int status = RunSummary.Report(log, run.Summary);
+            return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;
         }));
         return command;
     }

@@ -12,7 +12,10 @@ public sealed class AuditContext
     {
         Inventory = inventory;
         Catalog = inventory.Apply(catalog);
-        Index = new RuleIndex(Catalog, inventory.Features);
+        // Rules some pair may need: conditions enabled somewhere (per-host features count), no unless-feature enabled for
+        // the whole deployment; which pairs a rule applies to is decided per flow (Inventory.Applies).
+        var anywhere = inventory.AllFeatures;
+        Index = new RuleIndex(Catalog, rule => rule.Conditions.All(anywhere.Contains) && !rule.Unless.Any(inventory.Features.Contains));
         Zones = Catalog.Zones.Concat(inventory.Zones).GroupBy(z => z.Id).Select(g => g.First()).ToArray();
         Resolver = new AuditEndpoint.Resolver(inventory, Index, Zones.ToDictionary(z => z.Id, z => z.Listed));
         ServerPorts = new CatalogServerPortHint(Index);

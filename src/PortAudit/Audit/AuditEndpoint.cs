@@ -85,6 +85,9 @@ public sealed class AuditEndpoint
             _ignored = new AuditEndpoint(null, null, Catalog.Zone.Internal, true, index.CreateRoleSet([]), true);
         }
 
+        /// <summary>The inventory the addresses are resolved against.</summary>
+        public Inventory Inventory => _inventory;
+
         /// <summary>The endpoint of <paramref name="address"/>: ignored first, then the most specific host, then the segment or zone.</summary>
         public AuditEndpoint Resolve(IpAddr address)
         {

@@ -1,3 +1,5 @@
+using PortAudit.Audit.Triage;
+
 namespace PortAudit.Audit;
 
 /// <summary>Counts over a whole audit, the head of every report.</summary>
@@ -53,9 +55,18 @@ public sealed record AuditReport(
     IReadOnlyList<CoverageEntry> Coverage,
     IReadOnlyList<RolePairStatistics> RolePairs)
 {
+    /// <summary>False when the run stopped early (a signal): the report covers what was read until then.</summary>
+    public bool Complete { get; init; } = true;
+
     /// <summary>What the capture point saw and for how long.</summary>
     public CaptureSummary Capture { get; init; } = new(0, 0, [], 0, [], CaptureVisibility.DefaultMinimumSpan);
 
-    /// <summary>Findings of <paramref name="kinds"/>: what decides the exit code.</summary>
+    /// <summary>Findings of <paramref name="kinds"/>, whatever their triage.</summary>
     public int CountFindings(IEnumerable<FindingKind> kinds) => kinds.Sum(k => Summary.Findings.GetValueOrDefault(k));
+
+    /// <summary>The findings set against a baseline and suppressions; <see cref="FindingTriage.None"/> when neither was given.</summary>
+    public FindingTriage Triage { get; init; } = FindingTriage.None;
+
+    /// <summary>New (or, without a baseline, all), unsuppressed findings of <paramref name="kinds"/>: what decides the exit code.</summary>
+    public int CountFailing(IReadOnlyCollection<FindingKind> kinds) => Findings.Count(f => Triage.Fails(f, kinds));
 }

@@ -30,7 +30,7 @@ public sealed class CoverageTracker
         {
             var pairs = (from client in Side(rule.From, hostsByRole)
                          from server in Side(rule.To, hostsByRole)
-                         where client is null || client != server
+                         where (client is null || client != server) && inventory.Applies(rule, client, server)
                          select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost)).ToList();
             if (pairs.Count > maxPairsPerRule)
             {

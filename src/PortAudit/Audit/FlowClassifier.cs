@@ -47,7 +47,7 @@ public sealed class FlowClassifier
         {
             foreach (var rule in _index.Match(transport, flow.ServerPort, client.Roles, server.Roles))
             {
-                if (rule.DynamicRange)
+                if (rule.DynamicRange || !Applies(rule, client, server))
                     continue;
                 if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App))
                 {
@@ -107,6 +107,7 @@ public sealed class FlowClassifier
     {
         foreach (var rule in _index.MatchDynamic(transport, client.Roles, server.Roles))
         {
+            if (!Applies(rule, client, server)) continue;
             var range = server.Host?.RpcDynamicPorts;
             if (range is { } own ? own.Contains(port) : rule.Covers(transport, port))
                 return rule;
@@ -124,10 +125,14 @@ public sealed class FlowClassifier
     // Inspection records DCE/RPC facts only with evidence: an endpoint-mapper answer named this port, or the flow bound an interface.
     private static bool IsExplainedRpc(Flow flow) => flow.DceRpc?.Evidence is RpcEvidence.EndpointMapper or RpcEvidence.Bind;
 
+    // Features may be enabled on one host only: whether a rule's conditions hold depends on the pair.
+    private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server) =>
+        _resolver.Inventory.Applies(rule, client.Host, server.Host);
+
     private bool AllowsEndpointMapper(AuditEndpoint client, AuditEndpoint server)
     {
         foreach (var rule in _index.Match(Transport.Tcp, EndpointMapperPort, client.Roles, server.Roles))
-            if (rule.Protocol == EndpointMapperProtocol)
+            if (rule.Protocol == EndpointMapperProtocol && Applies(rule, client, server))
                 return true;
         return false;
     }

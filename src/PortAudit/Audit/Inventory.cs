@@ -14,6 +14,12 @@ public sealed record InventoryHost(string Name, IReadOnlyList<IpPrefix> Prefixes
     /// <summary>The zone the inventory gives the host; null to take its segment's, or the address's default.</summary>
     public string? Zone { get; init; }
 
+    /// <summary>
+    /// Features enabled on this host alone (one Exchange server with POP3, one Edge federating): a rule conditioned on
+    /// them applies to the pairs this host is an end of.
+    /// </summary>
+    public IReadOnlyList<string> Features { get; init; } = [];
+
     /// <summary>The RPC dynamic range this host hands out (Unity's 5000-5020 beside Windows' 49152-65535); null for the deployment's.</summary>
     public PortRange? RpcDynamicPorts { get; init; }
 
@@ -113,6 +119,21 @@ public sealed class Inventory
 
     /// <summary>True when flows of <paramref name="address"/> are to be left out.</summary>
     public bool IsIgnored(IpAddr address) => _ignored.TryFind(address, out _);
+
+    /// <summary>
+    /// True when <paramref name="rule"/> applies between the two hosts (null for an end the inventory does not name):
+    /// each condition enabled for the deployment or on either host, no <c>unless</c> feature enabled on either.
+    /// </summary>
+    public bool Applies(Rule rule, InventoryHost? client, InventoryHost? server)
+    {
+        if (rule.Conditions.Count == 0 && rule.Unless.Count == 0) return true;
+        bool Enabled(string feature) =>
+            Features.Contains(feature) || (client?.Features.Contains(feature) ?? false) || (server?.Features.Contains(feature) ?? false);
+        return rule.Conditions.All(Enabled) && !rule.Unless.Any(Enabled);
+    }
+
+    /// <summary>Every feature enabled anywhere: for the deployment or on some host.</summary>
+    public IReadOnlyCollection<string> AllFeatures => Features.Concat(Hosts.SelectMany(h => h.Features)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The catalog as this deployment sees it: dynamic-range rules narrowed to its RPC range.</summary>
     public RoleCatalog Apply(RoleCatalog catalog) =>

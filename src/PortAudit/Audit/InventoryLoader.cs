@@ -11,7 +11,7 @@ namespace PortAudit.Audit;
 public static class InventoryLoader
 {
     private static readonly string[] FileKeys = ["hosts", "segments", "zones", "features", "rpcDynamicPorts", "ignore"];
-    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles", "zone", "rpcDynamicPorts"];
+    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles", "zone", "rpcDynamicPorts", "features"];
     private static readonly string[] SegmentKeys = ["name", "cidrs", "zone"];
     private static readonly string[] ZoneKeys = ["name", "description", "listed"];
 
@@ -103,9 +103,10 @@ public static class InventoryLoader
             var roles = ReadRoles(entry, catalog, errors);
             var zone = ReadZone(entry, zones, errors);
             var range = ReadRange(entry, errors);
+            var hostFeatures = ReadFeatures(entry, catalog, errors);
             if (name is null)
                 continue;
-            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Zone = zone, RpcDynamicPorts = range };
+            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Zone = zone, RpcDynamicPorts = range, Features = hostFeatures };
             foreach (var prefix in prefixes)
                 Claim(claims, prefix, host, errors);
             hosts.Add(host);

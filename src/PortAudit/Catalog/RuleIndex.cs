@@ -24,11 +24,17 @@ public sealed class RuleIndex
     /// rules whose conditions are not all among them are left out; with null, every rule counts.
     /// </summary>
     public RuleIndex(RoleCatalog catalog, IReadOnlyCollection<string>? features = null)
+        : this(catalog, features is null ? null : rule => rule.AppliesTo(features))
+    {
+    }
+
+    /// <summary>Indexes the rules of <paramref name="catalog"/> that <paramref name="applies"/> keeps (every rule when null).</summary>
+    public RuleIndex(RoleCatalog catalog, Func<Rule, bool>? applies)
     {
         // Wildcards are numbered as roles: a host carries "any" and "any@ZONE" in its set, so matching stays a bit test.
         foreach (var role in catalog.Roles.Select(r => r.Id).Append(RuleSide.Any).Concat(catalog.Zones.Select(z => RuleSide.ScopedTo(z.Id))))
             _roleNumbers.TryAdd(role, _roleNumbers.Count);
-        _rules = catalog.Rules.Where(r => features is null || r.AppliesTo(features)).ToArray();
+        _rules = catalog.Rules.Where(r => applies is null || applies(r)).ToArray();
 
         var byPort = new Dictionary<int, List<RuleEntry>>();
         var wide = new Dictionary<Transport, List<RuleEntry>>();

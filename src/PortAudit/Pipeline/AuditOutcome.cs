@@ -7,6 +7,6 @@ namespace PortAudit.Pipeline;
 /// <param name="Traffic">What was read, with the inputs that failed.</param>
 /// <param name="OutputDirectory">Where flows.jsonl and the reports are.</param>
 /// <param name="PlotFiles">SVG files written on request.</param>
-/// <param name="FailingFindings">Findings of the kinds the settings fail on.</param>
+/// <param name="FailingFindings">New (or, without a baseline, all), unsuppressed findings of the kinds the settings fail on.</param>
 public sealed record AuditOutcome(
     AuditReport Report, TrafficSummary Traffic, string OutputDirectory, IReadOnlyList<string> PlotFiles, int FailingFindings);

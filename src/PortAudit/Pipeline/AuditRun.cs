@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using PortAudit.Flows;
 using PortAudit.Report;
 using PortAudit.Report.Audits;
@@ -16,21 +17,28 @@ public sealed class AuditRun : IDisposable
 {
     private readonly AuditContext _context;
     private readonly AuditSettings _settings;
+    private readonly OutputSet _output;
     private readonly AuditedFlowWriter _flows;
     private readonly FlowAuditor _auditor;
+    private readonly TriageInputs _triage;
     private bool _finished;
 
     /// <summary>
     /// Prepares the audit: creates the output directory and opens flows.jsonl. <paramref name="consumers"/> receive
     /// every ended flow too, before the audit (a plain flow-record writer, for instance).
     /// </summary>
-    /// <exception cref="InputException">The output directory or flows.jsonl cannot be created.</exception>
+    /// <exception cref="InputException">
+    /// The suppression file or the baseline cannot be used (checked first, before anything is created), or the output
+    /// directory or flows.jsonl cannot be created.
+    /// </exception>
     public AuditRun(AuditContext context, AuditSettings settings, FlowTableOptions flowOptions, params IFlowObserver[] consumers)
     {
         _context = context;
         _settings = settings;
+        _triage = TriageInputs.Load(settings.SuppressionsPath, settings.BaselinePath, context.Catalog);
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
-        _flows = new AuditedFlowWriter(AuditReportFiles.Create(Path.Combine(directory, AuditReportFiles.Flows)));
+        _output = new OutputSet(directory);
+        _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
         _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan);
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
@@ -42,32 +50,63 @@ public sealed class AuditRun : IDisposable
     /// Reads <paramref name="sources"/>, then writes the reports. Inputs that fail are in
     /// <see cref="AuditOutcome.Traffic"/>; the reports cover everything read.
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="cancel"/> fires (a signal), reading stops and the reports of what was read are still written,
+    /// marked incomplete (report.json <c>complete: false</c>).
+    /// </remarks>
     public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
     {
         Traffic.Read(sources, cancel);
-        return Finish(sources.Select(s => s.Name).ToList());
+        return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested);
     }
 
     /// <summary>
     /// Writes the reports once every flow has ended (after <see cref="TrafficRun.Read"/>). <paramref name="inputs"/>
     /// names what was audited. Call once.
     /// </summary>
-    public AuditOutcome Finish(IReadOnlyList<string> inputs)
+    public AuditOutcome Finish(IReadOnlyList<string> inputs, bool complete = true)
     {
+        _finished = true;
         _flows.Complete();
         _flows.Dispose();
-        _finished = true;
-        var report = _auditor.Complete();
+        var completed = _auditor.Complete();
+        var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var report = completed with
+        {
+            Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
+            Complete = complete,
+        };
         var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context);
-        var plots = AuditReportFiles.Write(_settings.OutputDirectory, report, described, _settings.PlotsDirectory);
-        return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFindings(_settings.FailOn));
+        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory);
+        _output.Commit();
+        return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));
     }
 
-    /// <summary>Closes flows.jsonl when the run ended before <see cref="Finish"/>.</summary>
+    private static HostPrefixes HostPrefixesOf(Inventory inventory)
+    {
+        var byName = inventory.Hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Prefixes, StringComparer.Ordinal);
+        return name => byName.GetValueOrDefault(name) ?? [];
+    }
+
+    /// <summary>
+    /// Closes flows.jsonl when the run ended before <see cref="Finish"/>, and removes whatever of the new set was not put
+    /// in place: the previous set stays whole.
+    /// </summary>
     public void Dispose()
     {
-        if (!_finished) _flows.Dispose();
+        if (!_finished)
+        {
+            try
+            {
+                _flows.Dispose();
+            }
+            catch (InputException)
+            {
+                // The run is failing already; the partial file is removed below.
+            }
+        }
+        _output.Dispose();
     }
 }

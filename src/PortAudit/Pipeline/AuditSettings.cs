@@ -26,4 +26,13 @@ public sealed record AuditSettings
 
     /// <summary>The catalog as the report names it.</summary>
     public string CatalogName { get; init; } = "";
+
+    /// <summary>A suppression file (YAML, <see cref="Audit.Triage.SuppressionLoader"/>); null for none.</summary>
+    public string? SuppressionsPath { get; init; }
+
+    /// <summary>An earlier report.json whose findings count as known (<see cref="Audit.Triage.FindingTriage"/>); null for none.</summary>
+    public string? BaselinePath { get; init; }
+
+    /// <summary>The date suppression expiry is judged on; null for today (UTC).</summary>
+    public DateOnly? Today { get; init; }
 }

@@ -141,7 +141,7 @@ public class InventoryLoaderTests
     [Fact]
     public void UnknownFieldIsReported() =>
         AssertSingleError(Replace("roles: [sip-server]", "roles: [sip-server]\n    owner: voice team"), "owner",
-            "unknown field 'owner' (expected one of: name, addresses, cidrs, roles, zone, rpcDynamicPorts)");
+            "unknown field 'owner' (expected one of: name, addresses, cidrs, roles, zone, rpcDynamicPorts, features)");
 
     [Fact]
     public void BadRpcRangeIsReportedAtItsValue() =>

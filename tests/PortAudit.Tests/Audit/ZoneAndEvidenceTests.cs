@@ -24,6 +24,7 @@ public class ZoneAndEvidenceTests
             MakeRule("media", "any@internal", "front-end", 49152, 65535, "rtp"),
             MakeRule("web-portal", "workstation", "front-end", 443, 443, "olap"),
             MakeRule("web-any", "any@internal", "front-end", 443, 443, "tls"),
+            MakeRule("mail", "workstation", "front-end", 110, 110, "pop3", conditions: ["federation"]),
             MakeRule("gw-tls", "front-end", "edge", 5067, 5067, "sip-tls") with { OneOf = "gateway", Every = TimeSpan.FromMilliseconds(1) },
             MakeRule("gw-tcp", "front-end", "edge", 5068, 5068, "sip") with { OneOf = "gateway", Every = TimeSpan.FromMilliseconds(1) },
         ]);
@@ -47,6 +48,7 @@ public class ZoneAndEvidenceTests
             addresses: [10.0.1.20]
             roles: [front-end]
             rpcDynamicPorts: 5000-5020
+            features: [federation]
           - name: fe02
             addresses: [10.0.1.21]
             roles: [front-end]
@@ -162,6 +164,16 @@ public class ZoneAndEvidenceTests
         Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.Missing && f.ClientHost == "fe01" && f.Rule is "gw-tls" or "gw-tcp");
         // fe02 used neither: one missing finding for the group, not one per alternative.
         Assert.Single(report.Findings, f => f.Kind == FindingKind.Missing && f.ClientHost == "fe02" && f.Rule is "gw-tls" or "gw-tcp");
+    }
+
+    [Fact]
+    public void AFeatureEnabledOnOneHostAppliesItsRulesToThatHostOnly()
+    {
+        var auditor = Auditor();
+
+        Assert.Equal((Verdict.Expected, "mail"), (auditor.Audit(Established("10.0.8.7", "10.0.1.20", 110)) is var a ? (a.Verdict, a.Rule?.Id) : default));
+        Assert.Equal(Verdict.Unexpected, auditor.Audit(Established("10.0.8.7", "10.0.1.21", 110)).Verdict);
+        Assert.Equal(["fe01"], auditor.Complete().Coverage.Where(e => e.Rule.Id == "mail").Select(e => e.ToHost));
     }
 
     [Fact]

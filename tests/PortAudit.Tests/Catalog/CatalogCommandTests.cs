@@ -21,6 +21,33 @@ public class CatalogCommandTests
     private static string Rules => SharedData.InRepository("rules");
 
     [Fact]
+    public void ExplainShowsAlternativesNegatedConditionsAndPeriodsPlainly()
+    {
+        using var catalog = new TempCatalog("""
+            product: demo
+            sourceFile: doc.txt
+            rules:
+              - id: demo-tls
+                from: [client, any@perimeter]
+                to: server
+                transport: tcp
+                ports: 5067
+                protocol: sip-tls
+                oneOf: gateway-in
+                unless: [federation]
+                every: 90m
+                source:
+                  section: Ports
+                  row: "5067 TCP TLS"
+            """);
+
+        var (exit, output) = Run("--catalog", catalog.Dir, "--explain", "5067/tcp");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("[client, any@perimeter] -> server  tcp/5067  sip-tls  when: not federation,one of gateway-in,every 1.5 h", output);
+    }
+
+    [Fact]
     public void BrokenCatalogExitsWithTwo()
     {
         using var catalog = new TempCatalog(TempCatalog.ValidRules.Replace("to: server", "to: nobody"));

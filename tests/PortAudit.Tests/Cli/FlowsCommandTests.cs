@@ -58,6 +58,17 @@ public sealed class FlowsCommandTests : IDisposable
     }
 
     [Fact]
+    public void AFullDiskExitsTwoWithOneLineNotAStackTrace()
+    {
+        if (!File.Exists("/dev/full")) return;
+
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --output /dev/full");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("portaudit: cannot write: No space left on device : '/dev/full'", result.StandardError.Trim());
+    }
+
+    [Fact]
     public void StandardInputIsReadWithDash()
     {
         var result = CliProcess.Run("flows - --format table", Capture);

@@ -12,6 +12,9 @@ internal sealed class ErrorList
 
     private readonly List<CatalogError> _errors = [];
 
+    /// <summary>The errors kept, in the order reported.</summary>
+    public IReadOnlyList<CatalogError> Kept => _errors;
+
     /// <summary>Every error reported, kept or not.</summary>
     public int Count { get; private set; }
 

@@ -8,7 +8,10 @@ public static class AuditConsoleSummary
     private static string Span(double seconds) =>
         seconds >= 3600 ? $"{seconds / 3600:0.#} h" : seconds >= 60 ? $"{seconds / 60:0.#} min" : $"{seconds:0.#} s";
 
-    /// <summary>Verdict counts, finding counts and the worst findings, then where the reports are.</summary>
+    /// <summary>
+    /// Verdict counts, finding counts, the baseline and suppressions when given (each expired entry named), and the worst
+    /// findings, then where the reports are.
+    /// </summary>
     public static void Write(TextWriter writer, AuditReport report, string outputDirectory, int worst = 5)
     {
         var s = report.Summary;
@@ -22,9 +25,16 @@ public static class AuditConsoleSummary
         writer.WriteLine($"capture: {Span(c.Seconds)}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
                          (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
                          (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {Span(c.MinimumSpan.TotalSeconds)}: no missing findings)" : ""));
+        if (TriageText.Baseline(report) is { } baseline) writer.WriteLine($"baseline: {baseline}");
+        if (TriageText.Suppressions(report.Triage) is { } suppressions) writer.WriteLine($"suppressions: {suppressions}");
+        foreach (var entry in report.Triage.Expired) writer.WriteLine($"  expired suppression {TriageText.Expired(entry)}");
         foreach (var f in report.Findings.Take(worst))
+        {
+            string label = TriageText.Label(report.Triage, f);
             writer.WriteLine($"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
-                             (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : ""));
+                             (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : "") +
+                             (label.Length > 0 ? $" {{{label}}}" : ""));
+        }
         if (report.Findings.Count > worst)
             writer.WriteLine($"  ... {report.Findings.Count - worst} more");
         writer.WriteLine($"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, flows.jsonl");

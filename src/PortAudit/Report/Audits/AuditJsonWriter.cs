@@ -1,6 +1,7 @@
 using PortAudit.Report.Json;
 using PortAudit.Report.Text;
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using System.Text.Json;
 using PortAudit.Report;
 using PortAudit.Report.Records;
@@ -8,7 +9,8 @@ using PortAudit.Report.Records;
 namespace PortAudit.Report.Audits;
 
 /// <summary>
-/// Writes report.json: <c>summary</c>, <c>findings</c>, <c>coverage</c> and <c>rolePairs</c>, as documented in
+/// Writes report.json: <c>summary</c>, <c>findings</c>, <c>coverage</c> and <c>rolePairs</c>, then <c>baseline</c> and
+/// <c>resolved</c> when a baseline was given and <c>suppressions</c> when a suppression file was, as documented in
 /// docs/audit.md. Written field by field rather than serialized so that the schema is what this file says,
 /// not what the model classes happen to expose.
 /// </summary>
@@ -20,10 +22,11 @@ public static class AuditJsonWriter
         JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
+            json.WriteBoolean("complete", report.Complete);
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
-            foreach (var finding in report.Findings) WriteFinding(json, finding);
+            foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage);
             json.WriteEndArray();
             json.WriteStartArray("coverage");
             foreach (var entry in report.Coverage) WriteCoverage(json, entry);
@@ -31,6 +34,7 @@ public static class AuditJsonWriter
             json.WriteStartArray("rolePairs");
             foreach (var pair in report.RolePairs) WriteRolePair(json, pair);
             json.WriteEndArray();
+            WriteTriage(json, report);
             json.WriteEndObject();
         });
     }
@@ -71,9 +75,16 @@ public static class AuditJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteFinding(Utf8JsonWriter json, Finding finding)
+    private static void WriteFinding(Utf8JsonWriter json, Finding finding, FindingTriage triage)
     {
         json.WriteStartObject();
+        json.WriteString("id", finding.Id);
+        if (triage.HasBaseline) json.WriteString("status", triage.StatusOf(finding).Name());
+        if (triage.HasSuppressions)
+        {
+            if (triage.SuppressionOf(finding) is { } entry) WriteSuppression(json, "suppressed", entry);
+            else json.WriteNull("suppressed");
+        }
         json.WriteString("kind", finding.Kind.Name());
         json.WriteString("severity", finding.Severity.Name());
         json.WriteString("clientHost", finding.ClientHost);
@@ -94,6 +105,47 @@ public static class AuditJsonWriter
         foreach (var sample in finding.Samples) WriteSample(json, sample);
         json.WriteEndArray();
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    // Written only when asked for, so that a plain audit's report keeps its four keys.
+    private static void WriteTriage(Utf8JsonWriter json, AuditReport report)
+    {
+        var triage = report.Triage;
+        if (triage.Inputs.Baseline is { } baseline)
+        {
+            json.WriteStartObject("baseline");
+            json.WriteString("file", baseline.Source);
+            json.WriteNumber("new", triage.Count(report.Findings, FindingStatus.New));
+            json.WriteNumber("unchanged", triage.Count(report.Findings, FindingStatus.Unchanged));
+            json.WriteNumber("resolved", triage.Resolved.Count);
+            json.WriteEndObject();
+            json.WriteStartArray("resolved");
+            foreach (var finding in triage.Resolved) RecordedFindingJson.Write(json, finding);
+            json.WriteEndArray();
+        }
+        if (triage.Inputs.Suppressions is { } entries)
+        {
+            json.WriteStartObject("suppressions");
+            json.WriteString("file", triage.Inputs.SuppressionsName);
+            json.WriteNumber("entries", entries.Count);
+            json.WriteNumber("suppressed", triage.SuppressedCount);
+            json.WriteStartArray("expired");
+            foreach (var entry in triage.Expired) WriteSuppression(json, null, entry);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteSuppression(Utf8JsonWriter json, string? name, Suppression entry)
+    {
+        if (name is null) json.WriteStartObject();
+        else json.WriteStartObject(name);
+        json.WriteString("source", entry.Source);
+        json.WriteString("match", entry.Describe());
+        json.WriteString("justification", entry.Justification);
+        json.WriteString("owner", entry.Owner);
+        json.WriteString("expires", TriageText.Date(entry.Expires));
         json.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using PortAudit.Report.Text;
 using PortAudit.Audit;
+using PortAudit.Audit.Triage;
 using PortAudit.Report;
 using PortAudit.Report.Records;
 
@@ -17,7 +18,8 @@ public static class AuditMarkdownWriter
         writer.WriteLine($"# PortAudit report: {title}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
-        WriteFindings(writer, report.Findings);
+        WriteFindings(writer, report.Findings, report.Triage);
+        WriteTriage(writer, report);
         WriteCoverage(writer, report.Coverage);
         WriteRolePairs(writer, report.RolePairs);
     }
@@ -41,7 +43,7 @@ public static class AuditMarkdownWriter
         writer.WriteLine();
     }
 
-    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings)
+    private static void WriteFindings(TextWriter writer, IReadOnlyList<Finding> findings, FindingTriage triage)
     {
         writer.WriteLine("## Findings");
         writer.WriteLine();
@@ -51,12 +53,61 @@ public static class AuditMarkdownWriter
             writer.WriteLine();
             return;
         }
-        var table = new MarkdownTable(writer, "severity", "kind", "client", "server", "port", "rule", "flows", "first", "why");
+        // A triaged report leads with the status and the id a suppression or a ticket names; a plain one keeps its columns.
+        bool triaged = triage.HasBaseline || triage.HasSuppressions;
+        string[] headers = ["severity", "kind", "client", "server", "port", "rule", "flows", "first", "why"];
+        var table = new MarkdownTable(writer, triaged ? ["triage", "id", .. headers] : headers);
         foreach (var f in findings)
-            table.Row(f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
+        {
+            object?[] cells = [f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
                 $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
-                f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})");
+                f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})"];
+            table.Row(triaged ? [TriageText.Label(triage, f), f.Id, .. cells] : cells);
+        }
         writer.WriteLine();
+    }
+
+    private static void WriteTriage(TextWriter writer, AuditReport report)
+    {
+        var triage = report.Triage;
+        if (TriageText.Baseline(report) is { } baseline)
+        {
+            writer.WriteLine("## Resolved since the baseline");
+            writer.WriteLine();
+            writer.WriteLine(baseline + ".");
+            writer.WriteLine();
+            if (triage.Resolved.Count > 0)
+            {
+                var table = new MarkdownTable(writer, "id", "severity", "kind", "client", "server", "port", "rule");
+                foreach (var f in triage.Resolved)
+                    table.Row(f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", f.Rule);
+                writer.WriteLine();
+            }
+        }
+        if (TriageText.Suppressions(triage) is { } suppressions)
+        {
+            writer.WriteLine("## Suppressions");
+            writer.WriteLine();
+            writer.WriteLine(suppressions + ".");
+            writer.WriteLine();
+            var suppressed = report.Findings.Where(f => triage.SuppressionOf(f) is not null).ToList();
+            if (suppressed.Count > 0)
+            {
+                var table = new MarkdownTable(writer, "id", "kind", "client", "server", "port", "suppressed");
+                foreach (var f in suppressed)
+                    table.Row(f.Id, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", TriageText.Suppressed(triage.SuppressionOf(f)!));
+                writer.WriteLine();
+            }
+            if (triage.Expired.Count > 0)
+            {
+                writer.WriteLine("Expired entries (they suppress nothing until renewed):");
+                writer.WriteLine();
+                var table = new MarkdownTable(writer, "entry", "expired", "owner", "matches", "justification");
+                foreach (var e in triage.Expired)
+                    table.Row(e.Source, TriageText.Date(e.Expires), e.Owner, e.Describe(), e.Justification);
+                writer.WriteLine();
+            }
+        }
     }
 
     private static void WriteCoverage(TextWriter writer, IReadOnlyList<CoverageEntry> coverage)

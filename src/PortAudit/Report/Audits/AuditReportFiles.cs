@@ -37,32 +37,19 @@ public static class AuditReportFiles
         }
     }
 
-    /// <summary>Opens a file for writing, naming it in the error when it cannot be.</summary>
-    /// <exception cref="InputException">It cannot be created.</exception>
-    public static Stream Create(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
-        }
-    }
-
     /// <summary>
-    /// Writes report.json, report.md and report.html into <paramref name="directory"/>, and each plot as an SVG file
-    /// into <paramref name="plotsDirectory"/> when given; returns the plot files written.
+    /// Writes report.json, report.md and report.html into <paramref name="output"/> (put in place with the rest of the set
+    /// at its commit), and each plot as an SVG file into <paramref name="plotsDirectory"/> when given; returns the plot files.
     /// </summary>
-    public static IReadOnlyList<string> Write(string directory, AuditReport report, AuditInputs inputs, string? plotsDirectory)
+    public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
-        using (var json = Create(Path.Combine(directory, Json)))
+        using (var json = output.Create(Json))
             AuditJsonWriter.Write(json, report);
-        using (var markdown = new StreamWriter(Create(Path.Combine(directory, Markdown)), new UTF8Encoding(false)))
+        using (var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false)))
             AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)));
         var html = HtmlReport.Build(report, inputs);
-        html.Write(directory);
-        return plotsDirectory is null ? [] : html.WritePlots(CreateDirectory(plotsDirectory));
+        using (var page = output.Create(Html))
+            html.Write(page);
+        return plotsDirectory is null ? [] : OutputSet.Guard(plotsDirectory, () => html.WritePlots(CreateDirectory(plotsDirectory)));
     }
 }

@@ -8,10 +8,18 @@ internal static class RuleText
     public static string Ports(Rule rule) =>
         rule.Ports.Count == 0 ? rule.TransportName : $"{rule.TransportName}/{string.Join(",", rule.Ports)}";
 
-    /// <summary>Conditions plus the optional and dynamic markers, or "-" when none apply.</summary>
+    /// <summary>
+    /// Conditions, negated conditions ("not https-disabled"), the group of alternatives ("one of mediation-gateway-in"),
+    /// the period ("every 90 min") and the optional and dynamic markers, or "-" when none apply.
+    /// </summary>
     public static string When(Rule rule)
     {
         var parts = new List<string>(rule.Conditions);
+        parts.AddRange(rule.Unless.Select(feature => "not " + feature));
+        if (rule.OneOf is { } group)
+            parts.Add("one of " + group);
+        if (rule.Every is { } every)
+            parts.Add("every " + DurationText.Format(every));
         if (!rule.Required)
             parts.Add("optional");
         if (rule.DynamicRange)

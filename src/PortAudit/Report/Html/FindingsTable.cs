@@ -1,6 +1,8 @@
 using System.Globalization;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Audit.Triage;
+using PortAudit.Report.Audits;
 
 namespace PortAudit.Report.Html;
 
@@ -8,7 +10,7 @@ namespace PortAudit.Report.Html;
 /// A table of findings with their evidence: the hosts, port, how many flows and when, what inspection detected,
 /// the rule and the row of the seed document it comes from, and sample flows.
 /// </summary>
-internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
+internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, FindingTriage triage)
 {
     // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
     private static readonly string[] Headers =
@@ -26,7 +28,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
 
     private IReadOnlyList<string> Row(Finding f) =>
     [
-        $"{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}",
+        $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()}:\n{Why(f)}{Suppressed(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         $"{f.Ports}/{f.Transport}",
         $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
@@ -35,6 +37,11 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules)
         f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,
         ReportText.Samples(f.Samples),
     ];
+
+    // The page escapes every cell; the badge is text like the rest: "[new, suppressed]" on the line above the kind.
+    private string Badge(Finding f) => TriageText.Label(triage, f) is { Length: > 0 } label ? $"[{label}]\n" : "";
+
+    private string Suppressed(Finding f) => triage.SuppressionOf(f) is { } entry ? "\n" + TriageText.Suppressed(entry) : "";
 
     private static string Why(Finding f) => f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})";
 }

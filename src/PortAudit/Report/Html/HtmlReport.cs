@@ -31,7 +31,7 @@ public sealed class HtmlReport
             renderer ?? new SvgPlotRenderer());
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
         var hostLabels = run.Context.Inventory.Hosts.GroupBy(h => h.Name).ToDictionary(g => g.Key, g => string.Join('+', g.First().Roles));
-        var findings = new FindingsTable(rules);
+        var findings = new FindingsTable(rules, report.Triage);
         var coverage = new PairCoverageTable(report.Coverage, hostLabels);
         IEnumerable<IReportSection> sections =
         [
@@ -44,12 +44,11 @@ public sealed class HtmlReport
         return new HtmlReport(canvas.Page.ToHtml(), canvas.Plots);
     }
 
-    /// <summary>Writes <see cref="FileName"/> into <paramref name="directory"/>; returns its path.</summary>
-    public string Write(string directory)
+    /// <summary>Writes the page, UTF-8, to <paramref name="output"/>.</summary>
+    public void Write(Stream output)
     {
-        string path = Path.Combine(directory, FileName);
-        File.WriteAllText(path, Html, new System.Text.UTF8Encoding(false));
-        return path;
+        using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        writer.Write(Html);
     }
 
     /// <summary>Writes every plot as its own .svg into <paramref name="directory"/> (created if needed); returns the paths.</summary>

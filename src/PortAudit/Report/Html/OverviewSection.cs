@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Report.Audits;
 
 namespace PortAudit.Report.Html;
 
@@ -19,6 +20,26 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
                 report.Findings.Where(f => f.Kind == k).Sum(f => f.Tally.Flows).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Meaning(k),
             ]), sortable: false);
+        RenderTriage(page);
+    }
+
+    // Baseline findings that are gone and suppressions that expired: what a reviewer checks after a change.
+    private void RenderTriage(Plot.HtmlDocument page)
+    {
+        var triage = report.Triage;
+        if (triage.HasBaseline && triage.Resolved.Count > 0)
+        {
+            page.Heading(2, "Resolved since the baseline");
+            page.Table(["id", "finding", "client → server", "port", "rule"], triage.Resolved.Select(f => (IReadOnlyList<string>)
+                [f.Id, $"{f.Severity} {f.Kind.Name()}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}", f.Rule ?? ""]));
+        }
+        if (triage.Expired.Count > 0)
+        {
+            page.Heading(2, "Expired suppressions");
+            page.Paragraph("These entries suppress nothing until renewed.");
+            page.Table(["entry", "expired", "owner", "matches", "justification"], triage.Expired.Select(e => (IReadOnlyList<string>)
+                [e.Source, TriageText.Date(e.Expires), e.Owner, e.Describe(), e.Justification]));
+        }
     }
 
     private IEnumerable<IReadOnlyList<string>> Facts()
@@ -33,6 +54,8 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         yield return ["Catalog", $"{run.CatalogName}: {ReportText.Count(run.Context.Index.Rules.Count, "rule applies", "rules apply")} to this deployment"];
         yield return ["Flows", $"{ReportText.Count(s.Flows, "flow", "flows")}, {ReportText.Count(s.FailedAttempts, "failed attempt", "failed attempts")}: " +
                                string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}"))];
+        if (TriageText.Baseline(report) is { } baseline) yield return ["Baseline", baseline];
+        if (TriageText.Suppressions(report.Triage) is { } suppressions) yield return ["Suppressions", suppressions];
         yield return ["Coverage", $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
                                   $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
                                   $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative"];

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace PortAudit.Audit.Triage;
+
+/// <summary>
+/// Reads the findings of a report.json written by <c>portaudit audit</c>. Fields it does not use are ignored, so
+/// reports from newer versions still read; a file that is not JSON, or whose findings lack what a comparison needs,
+/// is refused with the file, the JSON path and, for syntax, the byte offset.
+/// </summary>
+public static class RecordedReportReader
+{
+    /// <summary>Largest report read: far above a report of bounded findings, small enough to hold in memory.</summary>
+    public const int MaxFileBytes = 256 << 20;
+
+    /// <summary>Reads <paramref name="path"/>; messages name it as given.</summary>
+    /// <exception cref="InputException">The file is missing, unreadable, too large, not JSON, or not a report.</exception>
+    public static RecordedReport Read(string path)
+    {
+        byte[] bytes = ReadBytes(path);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            long offset = Offset(bytes, ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0);
+            throw new InputException($"{path}: byte {offset} (line {(ex.LineNumber ?? 0) + 1}): not valid JSON: {Plain(ex.Message)}", ex);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("findings", out var findings))
+                throw Bad(path, "$", "not a PortAudit report: expected an object with \"findings\"");
+            if (findings.ValueKind != JsonValueKind.Array)
+                throw Bad(path, "$.findings", "expected an array");
+            var read = new List<RecordedFinding>();
+            int index = 0;
+            foreach (var finding in findings.EnumerateArray())
+                read.Add(ReadFinding(path, $"$.findings[{index++}]", finding));
+            return new RecordedReport(path, read);
+        }
+    }
+
+    private static RecordedFinding ReadFinding(string path, string at, JsonElement finding)
+    {
+        if (finding.ValueKind != JsonValueKind.Object)
+            throw Bad(path, at, "expected an object");
+        string kindName = Text(path, at, finding, "kind")!;
+        if (!FindingNames.AllKinds.Any(k => k.Name() == kindName))
+            throw Bad(path, $"{at}.kind", $"unknown kind '{kindName}'");
+        var kind = FindingNames.AllKinds.First(k => k.Name() == kindName);
+        string client = Text(path, at, finding, "clientHost")!, server = Text(path, at, finding, "serverHost")!;
+        string transport = Text(path, at, finding, "transport")!, ports = Text(path, at, finding, "ports")!;
+        string? rule = Text(path, at, finding, "rule", optional: true);
+        // Reports written before finding ids had the fields the id is made of: compute it, so they serve as baselines too.
+        string id = Text(path, at, finding, "id", optional: true) ?? FindingIdentity.Of(kind, client, server, transport, ports, rule);
+        long flows = finding.TryGetProperty("evidence", out var evidence) && evidence.ValueKind == JsonValueKind.Object
+            && evidence.TryGetProperty("flows", out var count) && count.TryGetInt64(out long n) ? n : 0;
+        bool suppressed = finding.TryGetProperty("suppressed", out var entry) && entry.ValueKind == JsonValueKind.Object;
+        return new RecordedFinding(id.ToLowerInvariant(), kind, Text(path, at, finding, "severity", optional: true) ?? "",
+            client, server, transport, ports, rule, Text(path, at, finding, "reason", optional: true), flows, suppressed);
+    }
+
+    private static string? Text(string path, string at, JsonElement finding, string name, bool optional = false)
+    {
+        if (!finding.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return optional ? null : throw Bad(path, $"{at}.{name}", "missing");
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Bad(path, $"{at}.{name}", "expected a string");
+    }
+
+    private static InputException Bad(string path, string at, string problem) => new($"{path}: {at}: {problem}");
+
+    private static byte[] ReadBytes(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new InputException($"{path}: report not found");
+            if (info.Length > MaxFileBytes) throw new InputException($"{path}: file of {info.Length} bytes is larger than {MaxFileBytes}");
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read: {ex.Message}", ex);
+        }
+    }
+
+    // System.Text.Json names a line and a byte within it; people and `xxd -s` want the offset in the file.
+    private static long Offset(byte[] bytes, long line, long byteInLine)
+    {
+        long offset = 0;
+        for (long seen = 0; seen < line && offset < bytes.Length; offset++)
+            if (bytes[offset] == (byte)'\n') seen++;
+        return offset + byteInLine;
+    }
+
+    // The parser appends "LineNumber: l | BytePositionInLine: b." to its message; the offset is given already.
+    private static string Plain(string message)
+    {
+        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return at >= 0 ? message[..at] : message;
+    }
+}

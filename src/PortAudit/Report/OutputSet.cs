@@ -1,0 +1,111 @@
+namespace PortAudit.Report;
+
+/// <summary>
+/// The files of one run's output set (flows.jsonl and the reports), written under temporary names in their directory
+/// and put in place together once every one is complete. A run that fails or is killed before <see cref="Commit"/>
+/// leaves the previous set as it was (and no half-written file under a real name); the renames of a commit follow
+/// each other within microseconds.
+/// </summary>
+public sealed class OutputSet : IDisposable
+{
+    private readonly string _directory;
+    private readonly List<(string Temporary, string Final)> _files = [];
+    private bool _committed;
+
+    /// <summary>A set in <paramref name="directory"/>, which must exist.</summary>
+    public OutputSet(string directory) => _directory = directory;
+
+    /// <summary>Opens <paramref name="name"/> for writing under a temporary name; it takes its name at <see cref="Commit"/>.</summary>
+    /// <exception cref="InputException">The file cannot be created.</exception>
+    public Stream Create(string name)
+    {
+        string final = Path.Combine(_directory, name);
+        string temporary = Path.Combine(_directory, $".{name}.{Environment.ProcessId}.partial");
+        var stream = Guard(final, () => new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16));
+        _files.Add((temporary, final));
+        return new GuardedStream(stream, final);
+    }
+
+    /// <summary>Puts every file in place, replacing the previous set's.</summary>
+    /// <exception cref="InputException">A file cannot take its name (a directory stands there, say).</exception>
+    public void Commit()
+    {
+        // Checked for every file before the first rename, so that a name taken by a directory stops the commit
+        // with the previous set whole instead of half replaced.
+        foreach (var (_, final) in _files)
+            if (Directory.Exists(final))
+                throw new InputException($"{final}: cannot write: a directory has that name");
+        foreach (var (temporary, final) in _files)
+            Guard(final, () => File.Move(temporary, final, overwrite: true));
+        _committed = true;
+    }
+
+    /// <summary>Removes the temporary files of a set that was never committed.</summary>
+    public void Dispose()
+    {
+        if (_committed) return;
+        foreach (var (temporary, _) in _files)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do: the file's name says it is partial, and the previous set is intact.
+            }
+        }
+    }
+
+    /// <summary>Runs a file operation, turning the system's refusal (full disk, no permission, a directory in the way) into an input error naming the file.</summary>
+    internal static T Guard<T>(string path, Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
+
+    private static void Guard(string path, Action operation) => Guard(path, () =>
+    {
+        operation();
+        return true;
+    });
+
+    /// <summary>A stream whose write and flush failures name the file they were for.</summary>
+    private sealed class GuardedStream(Stream inner, string path) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => Guard(path, inner.Flush);
+        public override void Write(byte[] buffer, int offset, int count) => Guard(path, () => inner.Write(buffer, offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                inner.Write(buffer);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+            }
+        }
+        public override void WriteByte(byte value) => Guard(path, () => inner.WriteByte(value));
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) Guard(path, inner.Dispose);
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Tests.Catalog;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// Nothing lost, nothing mixed: an audit that cannot write, or that is stopped, leaves either the previous output set
+/// whole or a complete new one, says which, and names the file it could not write.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class AuditOutputSafetyTests : IDisposable
+{
+    private readonly TempCatalog _catalog = new(AuditCommandTests.Rules);
+
+    public void Dispose() => _catalog.Dispose();
+
+    private string OutDir => Path.Combine(_catalog.Root, "out");
+
+    private AuditRun Open()
+    {
+        string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
+        File.WriteAllText(inventory, AuditCommandTests.Inventory);
+        var catalog = CatalogLoader.Load(_catalog.Dir);
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(inventory, catalog));
+        return new AuditRun(context, new AuditSettings { OutputDirectory = OutDir }, new FlowTableOptions());
+    }
+
+    private IReadOnlyList<IFlowSource> Capture(params ushort[] ports) =>
+        CaptureFileSource.Of([AuditCommandTests.WriteCapture(_catalog.Root, ports)]);
+
+    private string[] Leftovers() => Directory.GetFiles(OutDir, ".*.partial");
+
+    [Fact]
+    public void ADirectoryWhereAReportGoesFailsNamingItAndKeepsThePreviousSet()
+    {
+        using (var first = Open()) first.Run(Capture(135));
+        string previous = File.ReadAllText(Path.Combine(OutDir, "flows.jsonl"));
+        File.Delete(Path.Combine(OutDir, "report.html"));
+        Directory.CreateDirectory(Path.Combine(OutDir, "report.html", "in-the-way"));
+
+        var error = Assert.Throws<InputException>(() =>
+        {
+            using var second = Open();
+            second.Run(Capture(135, 22));
+        });
+
+        Assert.Equal(Path.Combine(OutDir, "report.html") + ": cannot write: a directory has that name", error.Message);
+        Assert.Equal(previous, File.ReadAllText(Path.Combine(OutDir, "flows.jsonl")));
+        Assert.Empty(Leftovers());
+    }
+
+    [Fact]
+    public void AFullDiskWhileWritingReportsLeavesThePreviousSetWhole()
+    {
+        if (!File.Exists("/dev/full")) return;
+        using (var first = Open()) first.Run(Capture(135));
+        var before = Directory.GetFiles(OutDir).ToDictionary(f => f, File.ReadAllText);
+        // The temporary name report.json will be written under, made to lead to a device that is always full.
+        File.CreateSymbolicLink(Path.Combine(OutDir, $".report.json.{Environment.ProcessId}.partial"), "/dev/full");
+
+        var error = Assert.Throws<InputException>(() =>
+        {
+            using var second = Open();
+            second.Run(Capture(135, 22));
+        });
+
+        Assert.Contains("report.json: cannot write:", error.Message);
+        Assert.All(before, file => Assert.Equal(file.Value, File.ReadAllText(file.Key)));
+        Assert.DoesNotContain(Leftovers(), f => !new FileInfo(f).Attributes.HasFlag(FileAttributes.ReparsePoint));
+    }
+
+    [Fact]
+    public void AStoppedRunWritesCompleteReportsOfWhatWasReadMarkedIncomplete()
+    {
+        using var stop = new CancellationTokenSource();
+        var first = Capture(135);
+        IFlowSource[] sources = [new StopAfter(first[0], stop), .. Capture(22)];
+
+        AuditOutcome outcome;
+        using (var run = Open()) outcome = run.Run(sources, stop.Token);
+
+        Assert.False(outcome.Report.Complete);
+        Assert.Equal(1, outcome.Report.Summary.Flows);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.False(report.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Single(File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")));
+        Assert.Empty(Leftovers());
+    }
+
+    [Fact]
+    public void ACompleteRunSaysSo()
+    {
+        using (var run = Open()) Assert.True(run.Run(Capture(135)).Report.Complete);
+
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.True(report.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Empty(Leftovers());
+    }
+
+    /// <summary>A source that asks the run to stop once it has been read, as a signal would.</summary>
+    private sealed class StopAfter(IFlowSource inner, CancellationTokenSource stop) : IFlowSource
+    {
+        public string Name => inner.Name;
+
+        public void ReadInto(IFlowSink sink, CancellationToken cancel)
+        {
+            inner.ReadInto(sink, cancel);
+            stop.Cancel();
+        }
+    }
+}

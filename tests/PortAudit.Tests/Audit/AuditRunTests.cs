@@ -1,0 +1,105 @@
+using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Tests.Catalog;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// An audit from a capture file to its reports, in process through the library's <see cref="AuditRun"/>: what the CLI's
+/// audit command concludes and writes, without starting a process.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class AuditRunTests : IDisposable
+{
+    private readonly TempCatalog _catalog = new(AuditCommandTests.Rules);
+
+    public void Dispose() => _catalog.Dispose();
+
+    private string OutDir => Path.Combine(_catalog.Root, "out");
+
+    private string Capture(params ushort[] ports) => AuditCommandTests.WriteCapture(_catalog.Root, ports);
+
+    private AuditOutcome Run(string capture, Func<AuditSettings, AuditSettings>? adjust = null, bool periodic = false)
+    {
+        if (periodic) File.WriteAllText(Path.Combine(_catalog.Dir, "test.yaml"), AuditCommandTests.Rules.Replace("protocol: epm", "protocol: epm\n    every: 0.05s"));
+        string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
+        File.WriteAllText(inventory, AuditCommandTests.Inventory);
+        var catalog = CatalogLoader.Load(_catalog.Dir);
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(inventory, catalog));
+        var settings = new AuditSettings { OutputDirectory = OutDir, InventoryName = inventory, CatalogName = _catalog.Dir };
+        using var run = new AuditRun(context, adjust?.Invoke(settings) ?? settings, new FlowTableOptions());
+        return run.Run(CaptureFileSource.Of([capture]));
+    }
+
+    [Fact]
+    public void CleanAuditPassesAndWritesTheReportsAndFlows()
+    {
+        var outcome = Run(Capture(135));
+
+        Assert.Equal(0, outcome.FailingFindings);
+        Assert.Equal(1, outcome.Report.Summary.Verdicts[Verdict.Expected]);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.Equal(["complete", "summary", "capture", "findings", "coverage", "rolePairs"], report.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1, report.RootElement.GetProperty("summary").GetProperty("verdicts").GetProperty("expected").GetInt32());
+        var coverage = Assert.Single(report.RootElement.GetProperty("coverage").EnumerateArray().ToList());
+        Assert.Equal(("demo-epm", "ws", "srv", "seen"), (coverage.GetProperty("rule").GetString(), coverage.GetProperty("fromHost").GetString(),
+            coverage.GetProperty("toHost").GetString(), coverage.GetProperty("status").GetString()));
+
+        var flow = JsonDocument.Parse(Assert.Single(File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")))).RootElement;
+        Assert.Equal("expected", flow.GetProperty("verdict").GetString());
+        Assert.Equal("demo-epm", flow.GetProperty("rule").GetString());
+        Assert.Equal(("ws", "srv"), (flow.GetProperty("clientHost").GetString(), flow.GetProperty("serverHost").GetString()));
+        Assert.Equal(["server"], flow.GetProperty("serverRoles").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("established", flow.GetProperty("state").GetString());
+        Assert.StartsWith("# PortAudit report: capture.pcap", File.ReadAllText(Path.Combine(OutDir, "report.md")));
+    }
+
+    [Fact]
+    public void UnexpectedFlowFailsTheAuditUnlessFailOnLeavesItOut()
+    {
+        string capture = Capture(135, 22);
+
+        var failing = Run(capture);
+        Assert.Equal(1, failing.FailingFindings);
+        Assert.Equal(1, failing.Report.Summary.Findings[FindingKind.Unexpected]);
+        Assert.Contains("| unexpected | ws (client) | srv (server) | 22/tcp |", File.ReadAllText(Path.Combine(OutDir, "report.md")));
+
+        Assert.Equal(0, Run(capture, s => s with { FailOn = [FindingKind.Missing, FindingKind.RequiredBlocked] }).FailingFindings);
+    }
+
+    [Fact]
+    public void FindingsNameTheirFlowsByTheIdsOfFlowsJsonl()
+    {
+        Run(Capture(135, 22, 22));
+
+        var flows = File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(flow => flow.GetProperty("id").GetInt64());
+        Assert.Equal([1L, 2L, 3L], flows.Keys.Order());
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray().ToList());
+        var evidence = finding.GetProperty("evidence");
+        var ids = evidence.GetProperty("flowIds").EnumerateArray().Select(id => id.GetInt64()).ToList();
+        Assert.Equal([2L, 3L], ids);
+        Assert.Equal(ids.Count, evidence.GetProperty("flows").GetInt32());
+        Assert.All(ids, id => Assert.Equal("unexpected", flows[id].GetProperty("verdict").GetString()));
+        foreach (var sample in evidence.GetProperty("samples").EnumerateArray())
+        {
+            var flow = flows[sample.GetProperty("id").GetInt64()];
+            Assert.Equal(flow.GetProperty("communityId").GetString(), sample.GetProperty("communityId").GetString());
+            Assert.Equal(flow.GetProperty("clientPort").GetInt32(), sample.GetProperty("clientPort").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void PeriodicRequiredRuleNeverSeenBetweenHostsThatTalkFailsOnMissing()
+    {
+        var outcome = Run(Capture(22), s => s with { FailOn = [FindingKind.Missing], MinimumSpan = TimeSpan.Zero }, periodic: true);
+
+        Assert.Equal(1, outcome.FailingFindings);
+        Assert.Equal("demo-epm", Assert.Single(outcome.Report.Findings, f => f.Kind == FindingKind.Missing).Rule);
+    }
+}
