@@ -23,7 +23,6 @@ public sealed class AuditCommandTests : IDisposable
             transport: tcp
             ports: 135
             protocol: epm
-            every: 0.01s
             source:
               section: Ports
               row: "135 TCP RPC"
