@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 
@@ -21,9 +22,10 @@ public sealed class CaptureVisibility
 
     private readonly HashSet<InventoryHost> _hosts = [];
     private readonly HashSet<string> _zones = new(StringComparer.Ordinal);
-    // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone); keys are
-    // made once per host and zone, so recording a flow allocates only when a pair is new.
-    private readonly HashSet<(string, string)> _pairs = [];
+    // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone), with the
+    // first and last time they did; keys are made once per host and zone, so recording a flow allocates only when a
+    // pair is new.
+    private readonly Dictionary<(string, string), (long First, long Last)> _pairs = [];
     private readonly Dictionary<InventoryHost, string> _hostKeys = [];
     private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
@@ -36,10 +38,16 @@ public sealed class CaptureVisibility
         Note(client);
         Note(server);
         string clientZone = ZoneKey(client.Zone), serverZone = ZoneKey(server.Zone);
-        if (client.Host is { } c && server.Host is { } s) _pairs.Add(Order(HostKey(c), HostKey(s)));
-        if (client.Host is { } named) _pairs.Add(Order(HostKey(named), serverZone));
-        if (server.Host is { } listening) _pairs.Add(Order(clientZone, HostKey(listening)));
-        _pairs.Add(Order(clientZone, serverZone));
+        if (client.Host is { } c && server.Host is { } s) Talk(Order(HostKey(c), HostKey(s)), flow);
+        if (client.Host is { } named) Talk(Order(HostKey(named), serverZone), flow);
+        if (server.Host is { } listening) Talk(Order(clientZone, HostKey(listening)), flow);
+        Talk(Order(clientZone, serverZone), flow);
+    }
+
+    private void Talk((string, string) pair, Flow flow)
+    {
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out bool exists);
+        window = exists ? (Math.Min(window.First, flow.StartNs), Math.Max(window.Last, flow.EndNs)) : (flow.StartNs, flow.EndNs);
     }
 
     private string HostKey(InventoryHost host)
@@ -57,13 +65,29 @@ public sealed class CaptureVisibility
     private static (string, string) Order(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
 
     /// <summary>True when the two hosts talked across the capture point, either way, on any port.</summary>
-    public bool SawTalk(InventoryHost a, InventoryHost b) => _pairs.Contains(Order(HostKey(a), HostKey(b)));
+    public bool SawTalk(InventoryHost a, InventoryHost b) => TalkSpan(a, b) is not null;
 
     /// <summary>True when <paramref name="host"/> talked with an end of <paramref name="zone"/>, either way.</summary>
-    public bool SawTalk(InventoryHost host, string zone) => _pairs.Contains(Order(HostKey(host), ZoneKey(zone)));
+    public bool SawTalk(InventoryHost host, string zone) => TalkSpan(host, zone) is not null;
 
     /// <summary>True when ends of the two zones talked, either way.</summary>
-    public bool SawTalk(string zoneA, string zoneB) => _pairs.Contains(Order(ZoneKey(zoneA), ZoneKey(zoneB)));
+    public bool SawTalk(string zoneA, string zoneB) => TalkSpan(zoneA, zoneB) is not null;
+
+    /// <summary>
+    /// How long the capture watched the two hosts talk, either way, on any port: from the start of their first flow to
+    /// the end of their last; null when they never did. A flow the deployment makes every so often between them is
+    /// due only within this window: several short captures of different days span days, yet show each pair briefly.
+    /// </summary>
+    public TimeSpan? TalkSpan(InventoryHost a, InventoryHost b) => Window(Order(HostKey(a), HostKey(b)));
+
+    /// <summary>How long the capture watched <paramref name="host"/> talk with ends of <paramref name="zone"/>; null when it never did.</summary>
+    public TimeSpan? TalkSpan(InventoryHost host, string zone) => Window(Order(HostKey(host), ZoneKey(zone)));
+
+    /// <summary>How long the capture watched ends of the two zones talk; null when they never did.</summary>
+    public TimeSpan? TalkSpan(string zoneA, string zoneB) => Window(Order(ZoneKey(zoneA), ZoneKey(zoneB)));
+
+    private TimeSpan? Window((string, string) pair) =>
+        _pairs.TryGetValue(pair, out var window) ? TimeSpan.FromTicks((window.Last - window.First) / 100) : null;
 
     private void Note(AuditEndpoint end)
     {

@@ -18,8 +18,9 @@ public enum CoverageStatus
     AlternativeSeen,
 
     /// <summary>
-    /// No flow, and the capture could not have shown one: an end never had traffic at the capture point, or the capture
-    /// is shorter than the minimum span. Listed in coverage; not a finding.
+    /// No flow, and the capture could not have shown one: an end never had traffic at the capture point, the capture never
+    /// showed the ends talking, the rule is made on demand (no <c>every</c>), or the capture (or the window in which it
+    /// watched the ends talk) is shorter than the minimum span or the rule's period. Listed in coverage; not a finding.
     /// </summary>
     NotExercised,
 }

@@ -54,7 +54,9 @@ public sealed class CoverageTracker
 
     /// <summary>
     /// Marks the instances no flow showed that the capture could not have shown: an end without any traffic at the
-    /// capture point, or a capture shorter than <paramref name="minimumSpan"/>. Call once, after the last flow.
+    /// capture point, ends it never saw talking to each other, a rule made on demand (no <see cref="Rule.Every"/>), a
+    /// capture shorter than <paramref name="minimumSpan"/>, or ends it watched talking for less than
+    /// max(<paramref name="minimumSpan"/>, the rule's period). Call once, after the last flow.
     /// </summary>
     public void SettleVisibility(CaptureVisibility seen, Inventory inventory, TimeSpan minimumSpan)
     {
@@ -64,14 +66,16 @@ public sealed class CoverageTracker
         {
             bool client = Visible(entry.FromHost, entry.Rule.From);
             bool server = Visible(entry.ToHost, entry.Rule.To);
+            var talked = TalkSpan(entry);
+            var needed = entry.Rule.Every is { } every && every > minimumSpan ? every : minimumSpan;
             entry.NotExercisedReason =
                 !client && !server ? "neither end had traffic at the capture point"
                 : !client ? $"the client side ({entry.FromHost}) had no traffic at the capture point"
                 : !server ? $"the server side ({entry.ToHost}) had no traffic at the capture point"
-                : !Talked(entry) ? $"the capture never showed {entry.FromHost} and {entry.ToHost} talking: the capture point is not on their path"
-                : entry.Rule.Every is not { } every ? "made on demand: its absence from a capture shows no problem"
+                : talked is not { } window ? $"the capture never showed {entry.FromHost} and {entry.ToHost} talking: the capture point is not on their path"
+                : entry.Rule.Every is null ? "made on demand: its absence from a capture shows no problem"
                 : !longEnough ? $"the capture spans {Describe(seen.Span)}, under the {Describe(minimumSpan)} a missing flow needs"
-                : seen.Span < every ? $"the capture spans {Describe(seen.Span)}, under the {Describe(every)} in which the deployment makes this flow"
+                : window < needed ? $"the capture watched {entry.FromHost} and {entry.ToHost} talk for {Describe(window)}, under the {Describe(needed)} in which the deployment makes this flow"
                 : null;
         }
 
@@ -79,16 +83,19 @@ public sealed class CoverageTracker
             host == CoverageEntry.AnyHost ? seen.SawSide(side, inventory) : hosts.TryGetValue(host, out var h) && seen.Saw(h);
 
         // Ends on the two sides of the capture point talk across it; ends it saw only separately may be on one side.
-        bool Talked(CoverageEntry entry)
+        // The longest window in which it watched them (or their zones) talk; null when it never did.
+        TimeSpan? TalkSpan(CoverageEntry entry)
         {
             hosts.TryGetValue(entry.FromHost, out var from);
             hosts.TryGetValue(entry.ToHost, out var to);
-            if (from is not null && to is not null) return seen.SawTalk(from, to);
-            if (from is not null) return ZonesOf(entry.Rule.To).Any(z => seen.SawTalk(from, z));
-            if (to is not null) return ZonesOf(entry.Rule.From).Any(z => seen.SawTalk(to, z));
+            if (from is not null && to is not null) return seen.TalkSpan(from, to);
+            if (from is not null) return Longest(ZonesOf(entry.Rule.To).Select(z => seen.TalkSpan(from, z)));
+            if (to is not null) return Longest(ZonesOf(entry.Rule.From).Select(z => seen.TalkSpan(to, z)));
             var toZones = ZonesOf(entry.Rule.To).ToList();
-            return ZonesOf(entry.Rule.From).Any(a => toZones.Any(b => seen.SawTalk(a, b)));
+            return Longest(ZonesOf(entry.Rule.From).SelectMany(a => toZones.Select(b => seen.TalkSpan(a, b))));
         }
+
+        static TimeSpan? Longest(IEnumerable<TimeSpan?> spans) => spans.Max();
 
         // The zones a side's hosts can be in: those its scoped wildcards name, and those of the inventory hosts it takes.
         IEnumerable<string> ZonesOf(RuleSide side) =>

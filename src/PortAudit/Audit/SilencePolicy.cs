@@ -2,6 +2,7 @@ using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit;
 
@@ -9,7 +10,9 @@ namespace PortAudit.Audit;
 /// Decides whether a flow that got no answer is a failed attempt (something a firewall may have dropped) or
 /// silence the protocol itself explains. Broadcast and multicast destinations never answer as one host would, and
 /// one-way protocols (notifications, NetBIOS datagrams, syslog, SNMP traps, media without return) send without
-/// waiting for a reply: neither is evidence of a block, so neither may become a required-blocked finding.
+/// waiting for a reply: neither is evidence of a block, so neither may become a required-blocked finding. Nor may a
+/// NetBIOS name packet that inspection read as a broadcast (B flag) or a response (R bit): a WINS server answers a
+/// broadcast query by unicast, in a flow of its own that holds the response and nothing else.
 /// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no.
 /// </summary>
 public sealed class SilencePolicy
@@ -20,7 +23,7 @@ public sealed class SilencePolicy
     private const int LongestBroadcastPrefix = 30;
 
     // Catalog protocols that send without waiting for an answer. netbios-ns is not here: a unicast name query to a
-    // WINS server is answered, and its broadcasts are caught by their destination.
+    // WINS server is answered. Its broadcasts and responses are one-way by what inspection read (IsOneWay).
     private static readonly HashSet<string> OneWayProtocols = new(StringComparer.Ordinal)
     {
         "mapi-notify", "netbios-dgm", "syslog", "snmp-trap", "rtp", "rtcp",
@@ -70,7 +73,8 @@ public sealed class SilencePolicy
         foreach (var rule in rules)
             if (OneWayProtocols.Contains(rule.Protocol))
                 return true;
-        return flow.App is { } app && (OneWayLabels.Contains(app) || (app.Equals(AppLabel.Snmp) && IsTrap(flow.AppDetail)));
+        return flow.App is { } app && (OneWayLabels.Contains(app) || (app.Equals(AppLabel.Snmp) && IsTrap(flow.AppDetail))
+                                       || (app.Equals(AppLabel.NetBiosNs) && NetBiosNameInspector.ExpectsNoAnswer(flow.AppDetail)));
     }
 
     // The SNMP inspector names the PDU: "v1 trap", "v2c trap-v2".

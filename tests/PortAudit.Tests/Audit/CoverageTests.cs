@@ -1,5 +1,7 @@
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Audit;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;
 
 namespace PortAudit.Tests.Audit;
@@ -65,6 +67,35 @@ public class CoverageTests
         Assert.StartsWith("the capture spans 0 s, under the 1 h", Entry(report, "sip-tls").NotExercisedReason);
         Assert.Equal(0, report.Summary.Coverage.RequiredNeverSeen);
         Assert.True(report.Summary.Coverage.NotExercised > 0);
+    }
+
+    [Theory]
+    [InlineData(30, CoverageStatus.NotExercised)]
+    [InlineData(7200, CoverageStatus.NeverSeen)]
+    public void APeriodicFlowIsDueOnlyWithinTheWindowTheCaptureWatchedItsEndsTalk(double lastSipTalk, CoverageStatus status)
+    {
+        // Two hours of capture (the clients talk to dc01 at its start and end), but the clients and sip01 are watched
+        // talking for 29 s only: a flow they make every hour at most could not have shown in that window.
+        var builder = new PcapBuilder();
+        void Talk(string server, ushort port, ushort clientPort, double at)
+        {
+            var frames = Handshake(Ws, server, port, clientPort);
+            builder.Add(frames[0], at);
+            builder.Add(frames[1], at + 0.01);
+        }
+        Talk(Dc, 389, 50000, 1);
+        Talk(Sip, 5060, 50001, 1);
+        Talk(Sip, 5060, 50002, lastSipTalk);
+        Talk(Dc, 389, 50003, 7201);
+        var auditor = Auditor(minimumSpan: TimeSpan.FromHours(1));
+        foreach (var flow in FlowRunner.Run(builder.Build()).Flows)
+            auditor.Audit(flow);
+        var report = auditor.Complete();
+
+        var sip = Entry(report, "sip-tls");
+        Assert.Equal(status, sip.Status);
+        if (status == CoverageStatus.NotExercised)
+            Assert.Equal("the capture watched clients and sip01 talk for 29 s, under the 1 h in which the deployment makes this flow", sip.NotExercisedReason);
     }
 
     [Fact]

@@ -84,6 +84,19 @@ public class SilencePolicyTests
         Assert.Equal(failedAttempt, Auditor().Audit(flow).FailedAttempt);
     }
 
+    [Theory]
+    [InlineData("query", true)]             // a unicast query nobody answered: something may drop it
+    [InlineData("query; response", false)]  // a WINS server's unicast answer to a broadcast query: nothing answers it
+    [InlineData("query; broadcast", false)] // a broadcast sent to a host address the inventory has no prefix for
+    public void UnansweredNetBiosNameIsSilentForResponsesAndBroadcasts(string detail, bool failedAttempt)
+    {
+        var flow = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(137, 137)))));
+        flow.App = AppLabel.NetBiosNs;
+        flow.AppDetail = AppDetail.Of([.. detail.Split("; ").Select(w => new DetailPart(null, w))]);
+
+        Assert.Equal(failedAttempt, Auditor().Audit(flow).FailedAttempt);
+    }
+
     [Fact]
     public void RejectedDatagramToABroadcastIsStillAFailedAttempt()
     {

@@ -87,6 +87,21 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.NoMatch, Once(new NetBiosDatagramInspector(), query, tcp: false).Result);
     }
 
+    [Theory]
+    [InlineData("0110 0001 0000", "query; broadcast", true)]
+    [InlineData("0000 0001 0000", "query", false)]
+    [InlineData("8500 0000 0001", "query; response", true)]
+    [InlineData("2910 0001 0000", "registration; broadcast", true)]
+    public void NetBiosNameDetailReadsTheResponseBitAndTheBroadcastFlag(string flagsAndCounts, string detail, bool expectsNoAnswer)
+    {
+        // Captured in ../shared/captures/netbios.pcap: a WINS server answers a broadcast query by unicast, in a flow
+        // that holds only the response; reading it as a query made it look unanswered.
+        var packet = Hex("8486 " + flagsAndCounts + " 0000 0000 20").Concat(Ascii("EHFFEOEOEBFCCACACACACACACACACAAA")).Concat(Hex("00 0020 0001")).ToArray();
+        var (result, flow) = Once(new NetBiosNameInspector(), packet, tcp: false);
+        Assert.Equal((InspectResult.Match, detail, expectsNoAnswer),
+            (result, flow.AppDetail?.ToString(), NetBiosNameInspector.ExpectsNoAnswer(flow.AppDetail)));
+    }
+
     private static readonly byte[] DnsQuery = Hex("1234 0100 0001 0000 0000 0000 07 6578616d706c65 03 6f7267 00 0001 0001");
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class HostileReportTests : IDisposable
             transport: tcp
             ports: 389
             protocol: ldap
-            every: 0.001s
+            every: 0.01s
             source:
               section: Ports
               row: "389 TCP LDAP <b>directory</b>"
@@ -60,7 +60,7 @@ public sealed class HostileReportTests : IDisposable
         File.WriteAllBytes(capture, Capture());
         string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
         File.WriteAllText(inventory, Inventory);
-        // No minimum span: the few packets here must still show the catalog's rows in missing findings.
+        // No minimum span, and a rule made every 10 ms: the few packets here must still show the catalog's rows in missing findings.
         _audit = new ReportAudit(capture, inventory, _catalog.Dir, exitCode: 1, extra: "--min-span 0");
     }
 

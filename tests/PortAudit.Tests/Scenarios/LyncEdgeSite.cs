@@ -9,7 +9,8 @@ namespace PortAudit.Tests.Scenarios;
 /// A Lync Server 2013 site with an Edge Server and a reverse proxy (inventory lync-edge-site.yaml). The internal side is
 /// the lab capture (captures/lab.pcapng); two hours of the rest of the day are generated: clients signing in and
 /// conferencing, the Front End pool (with a DCOM call between its members), the Edge's two interfaces, the reverse
-/// proxy, remote users on the Internet, and an Internet host reaching the Front End directly.
+/// proxy, remote users on the Internet, and an Internet host reaching the Front End directly. fe01 holds the Central
+/// Management store, and call admission control is on; the Edge never reaches the Bandwidth Policy Service (planted).
 /// </summary>
 public static class LyncEdgeSite
 {
@@ -33,6 +34,7 @@ public static class LyncEdgeSite
             new("the Internet at the Edge internal interface", Unexpected, Intruder, "edge01-int", 3478),
             new("DCOM call on a high port the endpoint mapper handed out, inside the media range", null, "fe02", "fe01", 50123,
                 Verdict.ExpectedDynamicRpc, ProtocolMismatch, Unexpected),
+            new("a periodic flow never seen (the Edge never reaches the Bandwidth Policy Service)", Missing, "edge01-int", "fe01", 5080),
         ],
     };
 
@@ -53,7 +55,10 @@ public static class LyncEdgeSite
         day.Repeat(8, 10, 7000, (c, t) => c.Tcp(Fe02, Fe01, 5061, t, TlsClientHello("fe01.contoso.com"), TlsServerHello));
         day.Repeat(8, 20, 7100, (c, t) => c.Tcp(Fe01, EdgeInt, 5061, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
         day.Repeat(8, 25, 7120, (c, t) => c.Tcp(EdgeInt, Fe01, 5061, t, TlsClientHello("pool01.contoso.com"), TlsServerHello));
-        day.Repeat(2, 300, 6300, (c, t) => c.Tcp(Fe01, EdgeInt, 4443, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
+        // fe01 holds the Central Management store: the Master Replicator reaches the Edge's replica over HTTPS on 4443
+        // and the other pool member's over SMB, on its own, all day.
+        day.Repeat(24, 300, 7000, (c, t) => c.Tcp(Fe01, EdgeInt, 4443, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
+        day.Repeat(24, 310, 7010, (c, t) => c.Tcp(Fe01, Fe02, 445, t, Smb2Negotiate, Smb2Negotiate));
         day.Repeat(3, 400, 6400, (c, t) => c.Tcp(Fe01, EdgeInt, 8057, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
         day.Repeat(3, 15, 7000, (c, t) => c.Tcp(Fe01, Dc01, 389, t, LdapBind, LdapBindOk));
         // A DCOM call from fe02 to fe01: the endpoint mapper hands out 50123, inside the media range 49152-57500.
@@ -79,35 +84,10 @@ public static class LyncEdgeSite
         Act(RequiredBlocked, "clients", "fe01", "5061", "lync-fe-sip-tls",
             "the Front End's firewall resets clients' SIP over TLS, which the internal-servers table requires from any client"),
         Act(Unexpected, "clients", "fe01", "8000", null, "HTTP on 8000 to the Front End is let through though no document needs it: close it"),
-        Noise(Unexpected, "clients", "edge01-int", "0", null,
-            "an ICMP port unreachable answering TURN refreshes after the client closed its sockets: evidence on a flow, not a path"),
         Act(Unmapped, "fe01", "10.77.0.200", "8000", null, "the Front End fetches over HTTP from an internal host nobody listed: identify it"),
         Act(Unexpected, Intruder, "fe01", "5061", null, "an Internet host reaches the Front End directly: the Edge is bypassed"),
         Act(Unexpected, Intruder, "edge01-int", "3478", null, "an Internet host reaches the Edge's internal interface: the perimeter leaks"),
-        Noise(Unexpected, RemoteUsers[0], "edge01-ext", "443", null, "Edge table: the Access Edge takes remote users' SIP over TLS on 443 from the Internet"),
-        Noise(Unexpected, RemoteUsers[1], "edge01-ext", "443", null, "Edge table: the Access Edge takes remote users' SIP over TLS on 443 from the Internet"),
-        Noise(Unexpected, RemoteUsers[0], "edge01-ext", "3478", null, "Edge table: the A/V Edge takes STUN on UDP 3478 from the Internet"),
-        Noise(Unexpected, RemoteUsers[1], "edge01-ext", "3478", null, "Edge table: the A/V Edge takes STUN on UDP 3478 from the Internet"),
-        Noise(Unexpected, RemoteUsers[0], "rp01", "443", null, "reverse proxy table: it publishes the web services to external users on 443"),
-        Noise(Unexpected, RemoteUsers[1], "rp01", "443", null, "reverse proxy table: it publishes the web services to external users on 443"),
-        Noise(Unexpected, "edge01-ext", Resolver, "53", null, "Edge table: the external interface resolves names with DNS on the Internet"),
         Act(Missing, "edge01-int", "fe01", null, "lync-fe-bandwidth-policy-turn",
-            "the Edge relayed remote users' media all day yet never reached the pool's bandwidth policy service: the path is dropped before the capture point"),
-        NotExercised("edge01-int", "fe01", "the Edge and fe01 talk SIP all day; the other requirements serve features nobody used"),
-        NotExercised("edge01-int", "fe02", "the Edge reaches the pool through fe01 all day; fe02 is not its next hop"),
-        NotExercised("fe01", "edge01-int", "A/V authentication runs only when an external user joins a conference; none did"),
-        NotExercised("fe02", "edge01-int", "fe01 is the pool's next hop to the Edge; fe02 has no reason to call it"),
-        NotExercised("fe01", "fe02", "pool members call each other's conferencing, web and DCOM services on demand; fe01 had no need in two hours"),
-        NotExercised("fe02", "fe01", "conferencing, web and replication between pool members run on demand; not in two hours"),
-        NotExercised("rp01", "fe01", "the reverse proxy publishes over HTTPS (4443, seen); 8080 is only for HTTP publishing"),
-        NotExercised("rp01", "fe02", "the reverse proxy sends its requests to fe01; fe02 is not its target"),
-        NotExercised("edge01-ext", "*", "CRL downloads, DNS over TCP and outbound TURN happen only for certificates and federated media: not today"),
-        NotExercised("*", "fe01", "conferencing, SQL browser and dial-in services of the Front End: no conference in two hours"),
-        NotExercised("*", "fe02", "fe02's services: users registered on fe01; a pool spreads users, not every user on every member"),
-        NotExercised("*", "edge01-ext", "the Edge's other external services (web conferencing, TURN over TCP): not used by these users"),
-        NotExercised("*", "edge01-int", "TURN over TCP 443 inside: clients used UDP 3478"),
-        NotExercised("*", "rp01", "the reverse proxy's other listeners (80, 8080, 4443): clients used 443"),
-        NotExercised("*", "dc01", "the domain controller's other services (Kerberos over UDP, NetBIOS, LDAP over UDP...): clients used TCP"),
-        NotExercised("*", "clients", "remote desktop to workstations: nobody needed it"),
+            "with call admission control the Edge checks its TURN relays with the pool's Bandwidth Policy Service; it relayed media and talked SIP with fe01 for two hours, never on 5080: the path is dropped"),
     ];
 }

@@ -45,8 +45,11 @@ public static class ScenarioFigures
             .Where(f => f.Flow.ServerPort == planted.Port && FindingEnds.Name(f.Verdict.Client, f.Flow.Client) == planted.Client
                         && FindingEnds.Name(f.Verdict.Server, f.Flow.Server) == planted.Server).ToList();
         var problems = new List<string>();
-        if (flows.Count == 0)
+        // A planted missing flow is the absence of traffic: its evidence is the finding, not a flow.
+        if (flows.Count == 0 && planted.Kind != FindingKind.Missing)
             problems.Add("no flow of the planted traffic was audited");
+        if (planted.Kind == FindingKind.Missing && flows.Count > 0)
+            problems.Add($"the planted missing traffic shows {flows.Count} flows");
         if (planted.Kind is { } kind && !findings.Any(f => f.Kind == kind))
             problems.Add($"no {kind.Name()} finding");
         if (planted.Verdict is { } verdict && flows.FirstOrDefault(f => f.Verdict.Verdict != verdict) is { Flow: not null } wrong)

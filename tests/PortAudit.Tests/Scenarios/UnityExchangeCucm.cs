@@ -72,26 +72,7 @@ public static class UnityExchangeCucm
 
     private static readonly FindingLabel[] Labels =
     [
-        Act(RequiredBlocked, "unity01", "dc01", "3268", "unity-gc-gc-ldap",
-            "the firewall refuses Unity's global-catalog queries, which the Unity document requires: open TCP 3268"),
-        Noise(RequiredBlocked, "exch01", "unity01", "33012", "unity-exchange-mapi-notify",
-            "Exchange's UDP new-mail notifications are one-way: Unity never answers them, and nothing is blocked"),
-        Noise(Unexpected, "dc01", "unity01", "0", null, "the ICMP port unreachable of the refused 3268 attempts: evidence on those flows, not a path"),
-        NotExercised("unity02", "dc01", "the standby Unity server resolves, authenticates and binds; it reads the directory only once active"),
-        NotExercised("unity02", "exch01", "the standby Unity server opens no mailbox session until it takes over"),
-        NotExercised("unity02", "cucm01", "the standby's voice ports register with CUCM only when it takes over"),
-        NotExercised("unity02", "phones", "the standby plays no messages"),
-        NotExercised("phones", "unity02", "phones stream to the active Unity server only"),
-        NotExercised("exch01", "unity02", "Exchange notifies the active Unity server only"),
-        NotExercised("unity01", "dc01", "Unity's other directory services (LDAPS, NetBIOS, RPC, kpasswd, NTP): not used in two hours"),
-        NotExercised("unity01", "exch01", "NetBIOS and SMB to Exchange serve message store setup, not daily traffic"),
-        NotExercised("unity01", "cucm01", "the CUCM web (AXL) port is used when integrating, not every day"),
-        NotExercised("unity01", "unity02", "SQL replication, MSDTC and the node manager between the pair: quiet in these two hours (SMB seen)"),
-        NotExercised("unity02", "unity01", "SQL replication, MSDTC and the node manager between the pair: quiet in these two hours (SMB seen)"),
-        NotExercised("admin01", "unity01", "the administrator used the web console, not the DCOM tools"),
-        NotExercised("admin01", "unity02", "the administrator worked on the active server only"),
-        NotExercised("exch01", "dc01", "Exchange's directory traffic runs through another capture point (its own site link)"),
-        NotExercised("*", "dc01", "the DC's services for other clients: no other client at this capture point"),
-        NotExercised("*", "exch01", "Exchange's mail protocols (SMTP, POP3, IMAP, X.400): no mail client at this capture point"),
+        Act(RequiredBlocked, "unity01", "dc01", "3268", "kb832017-global-catalog-ldap-tcp-3268",
+            "the firewall refuses Unity's global-catalog queries, which the Unity and Windows documents require: open TCP 3268"),
     ];
 }

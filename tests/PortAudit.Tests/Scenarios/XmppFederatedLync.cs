@@ -59,15 +59,5 @@ public static class XmppFederatedLync
             "a partner server sends SIP in clear text to the federation port that requires TLS, and is answered"),
         Act(RequiredBlocked, "fe01", "edge01-int", "23456", "lync-edge-int-xmpp",
             "the Edge refuses the Front End's XMPP gateway connections: XMPP federation cannot reach users"),
-        Noise(Unexpected, RemoteUser, "edge01-ext", "443", null, "Edge table: the Access Edge takes remote users' SIP over TLS on 443 from the Internet"),
-        NotExercised("partner-edge-legacy", "edge01-ext", "the legacy partner's only traffic is the clear-text SIP already reported as a mismatch"),
-        NotExercised("edge01-ext", "partner-edge-legacy", "nobody here called the legacy partner's users"),
-        NotExercised("edge01-int", "fe01", "no external media was relayed, so the bandwidth policy service had nothing to answer"),
-        NotExercised("fe01", "edge01-int", "web conferencing, A/V authentication and CMS replication run on demand: not in two hours"),
-        NotExercised("edge01-ext", "*", "CRL downloads, DNS and federated media leave the Edge only on demand: not in two hours"),
-        NotExercised("*", "fe01", "conferencing, SQL browser and dial-in services of the Front End: no conference in two hours"),
-        NotExercised("*", "edge01-ext", "the Edge's other external services (web conferencing, STUN, TURN): no remote media today"),
-        NotExercised("*", "edge01-int", "clients relayed no media through the Edge"),
-        NotExercised("*", "clients", "remote desktop to workstations: nobody needed it"),
     ];
 }

@@ -5,11 +5,25 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// NetBIOS name service (RFC 1002 4.2) over UDP: a DNS-like header whose first name is an encoded NetBIOS name
-/// of type NB or NBSTAT, class IN.
+/// of type NB or NBSTAT, class IN. The detail names the operation, then <c>response</c> when the R bit is set and
+/// <c>broadcast</c> when the B flag is (<c>query; broadcast</c>, <c>query; response</c>), so that later stages can tell
+/// a packet that expects an answer from one that does not.
 /// </summary>
 public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, Udp, [137], InspectorPrecision.Signature, 100))
 {
     private const int Header = 12;
+    private const byte ResponseBit = 0x80; // first flags byte: R, then the opcode
+    private const byte BroadcastBit = 0x10; // second flags byte: RA, two zero bits, B, then the return code
+
+    /// <summary>The detail word of a response (the R bit).</summary>
+    public const string Response = "response";
+
+    /// <summary>The detail word of a packet sent to a broadcast address (the B flag).</summary>
+    public const string Broadcast = "broadcast";
+
+    // Every detail this inspector produces, by opcode name, then R bit and B flag: built once, shared by all flows.
+    private static readonly AppDetail[][] Details =
+        new[] { "query", "registration", "release", "wack", "refresh" }.Select(DetailsOf).ToArray();
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -26,7 +40,31 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
         ushort klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
         if (type is not (0x20 or 0x21) || klass != 1) return InspectResult.NoMatch;
-        input.Flow.AppDetail = AppDetail.Word(opcode switch { 0 => "query", 5 => "registration", 6 => "release", 7 => "wack", _ => "refresh" });
+        int name = opcode switch { 0 => 0, 5 => 1, 6 => 2, 7 => 3, _ => 4 };
+        int flags = ((data[2] & ResponseBit) != 0 ? 1 : 0) | ((data[3] & BroadcastBit) != 0 ? 2 : 0);
+        input.Flow.AppDetail = Details[name][flags];
         return InspectResult.Match;
     }
+
+    /// <summary>
+    /// True when the detail this inspector gave a flow says its first packet expects no answer from the address it
+    /// went to: a response (it answers a query that reached its sender some other way, a broadcast say; nothing
+    /// answers a response) or a broadcast (the subnet answers, if anyone, from its own addresses).
+    /// </summary>
+    public static bool ExpectsNoAnswer(AppDetail? detail)
+    {
+        if (detail is null) return false;
+        foreach (var part in detail.Parts)
+            if (part.Key is null && part.Value is Response or Broadcast)
+                return true;
+        return false;
+    }
+
+    private static AppDetail[] DetailsOf(string operation) =>
+    [
+        AppDetail.Word(operation),
+        AppDetail.Of(new DetailPart(null, operation), new DetailPart(null, Response)),
+        AppDetail.Of(new DetailPart(null, operation), new DetailPart(null, Broadcast)),
+        AppDetail.Of(new DetailPart(null, operation), new DetailPart(null, Response), new DetailPart(null, Broadcast)),
+    ];
 }
