@@ -21,7 +21,7 @@ public sealed class CaptureOptions
     private readonly Option<int> _maxFlows = new("--max-flows")
     {
         Description = "Most flows held at once; past it the longest-idle flows end early (and are counted).",
-        DefaultValueFactory = _ => 1_000_000,
+        DefaultValueFactory = _ => FlowTableOptions.DefaultMaxFlows,
     };
 
     /// <summary>The CAPTURE... argument: one or more files, '-' for standard input.</summary>
