@@ -8,6 +8,9 @@ public static class AuditConsoleSummary
     private static string Span(double seconds) =>
         seconds >= 3600 ? $"{seconds / 3600:0.#} h" : seconds >= 60 ? $"{seconds / 60:0.#} min" : $"{seconds:0.#} s";
 
+    // Host, zone, rule and file names come from outside: each line shows their control and bidi characters as escapes.
+    private static void Line(TextWriter writer, string line) => writer.WriteLine(OutsideText.Terminal(line));
+
     /// <summary>
     /// Verdict counts, finding counts, the baseline and suppressions when given (each expired entry named), and the worst
     /// findings, then where the reports are.
@@ -15,28 +18,28 @@ public static class AuditConsoleSummary
     public static void Write(TextWriter writer, AuditReport report, string outputDirectory, int worst = 5)
     {
         var s = report.Summary;
-        writer.WriteLine($"audit: {s.Flows} flows: " +
+        Line(writer, $"audit: {s.Flows} flows: " +
                          string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}")));
-        writer.WriteLine($"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));
-        writer.WriteLine($"coverage: {s.Coverage.Seen}/{s.Coverage.Instances} rule instances seen, " +
+        Line(writer, $"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));
+        Line(writer, $"coverage: {s.Coverage.Seen}/{s.Coverage.Instances} rule instances seen, " +
                          $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen, " +
                          $"{s.Coverage.NotExercised} not exercised by this capture");
         var c = report.Capture;
-        writer.WriteLine($"capture: {Span(c.Seconds)}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
+        Line(writer, $"capture: {Span(c.Seconds)}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
                          (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
                          (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {Span(c.MinimumSpan.TotalSeconds)}: no missing findings)" : ""));
-        if (TriageText.Baseline(report) is { } baseline) writer.WriteLine($"baseline: {baseline}");
-        if (TriageText.Suppressions(report.Triage) is { } suppressions) writer.WriteLine($"suppressions: {suppressions}");
-        foreach (var entry in report.Triage.Expired) writer.WriteLine($"  expired suppression {TriageText.Expired(entry)}");
+        if (TriageText.Baseline(report) is { } baseline) Line(writer, $"baseline: {baseline}");
+        if (TriageText.Suppressions(report.Triage) is { } suppressions) Line(writer, $"suppressions: {suppressions}");
+        foreach (var entry in report.Triage.Expired) Line(writer, $"  expired suppression {TriageText.Expired(entry)}");
         foreach (var f in report.Findings.Take(worst))
         {
             string label = TriageText.Label(report.Triage, f);
-            writer.WriteLine($"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
+            Line(writer, $"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
                              (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : "") +
                              (label.Length > 0 ? $" {{{label}}}" : ""));
         }
         if (report.Findings.Count > worst)
-            writer.WriteLine($"  ... {report.Findings.Count - worst} more");
-        writer.WriteLine($"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, flows.jsonl");
+            Line(writer, $"  ... {report.Findings.Count - worst} more");
+        Line(writer, $"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, flows.jsonl");
     }
 }

@@ -18,7 +18,7 @@ public static class AuditMarkdownWriter
     /// </summary>
     public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null)
     {
-        writer.WriteLine($"# PortAudit report: {title}");
+        writer.WriteLine($"# PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
         WriteFindings(writer, report.Findings, report.Triage, provenance);
@@ -120,7 +120,7 @@ public static class AuditMarkdownWriter
         var listed = coverage.Where(e => e.Rule.Required || e.Status != CoverageStatus.NeverSeen);
         foreach (var group in listed.GroupBy(e => (e.Rule.From, e.Rule.To)))
         {
-            writer.WriteLine($"### {group.Key.From} → {group.Key.To}");
+            writer.WriteLine($"### {OutsideText.Markdown(group.Key.From.ToString())} → {OutsideText.Markdown(group.Key.To.ToString())}");
             writer.WriteLine();
             var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows");
             foreach (var e in group.OrderBy(e => e.Status).ThenBy(e => e.Rule.Id, StringComparer.Ordinal))
@@ -156,9 +156,13 @@ public static class AuditMarkdownWriter
     private static string? Why(Finding f) =>
         string.Join("; ", new[] { f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
 
-    /// <summary>Frames of the first flows and the tshark filter, in a code span so that the filter pastes as written.</summary>
-    private static string Where(Finding f, AuditProvenance? provenance) =>
-        string.Join("; ", new[] { FindingText.Frames(f, provenance), TsharkFilter.For(f) is { } filter ? $"`{filter}`" : null }.OfType<string>());
+    /// <summary>
+    /// Frames of the first flows (capture file names escaped) and the tshark filter, in a code span so that the filter
+    /// pastes as written; the filter is built from addresses and ports alone, never from outside text.
+    /// </summary>
+    private static MarkdownTable.Markup Where(Finding f, AuditProvenance? provenance) =>
+        new(string.Join("; ", new[] { OutsideText.Markdown(FindingText.Frames(f, provenance)), TsharkFilter.For(f) is { } filter ? $"`{filter}`" : null }
+            .Where(s => !string.IsNullOrEmpty(s))));
 
     private static string Host(string name, IReadOnlyList<string> roles) =>
         roles.Count == 0 ? name : $"{name} ({string.Join(", ", roles)})";

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PortAudit.Report.Json;
@@ -7,13 +6,14 @@ namespace PortAudit.Report.Json;
 /// The one way every JSON document is written (report.json, catalog, mappings, interfaces, suggestions): indented
 /// UTF-8 ending in a newline, with relaxed escaping so that people reading it see '+' and quotes as they are.
 /// Relaxed escaping is safe here because no JSON document is embedded in HTML; the HTML report escapes for itself.
+/// Bidi controls from outside text are escaped all the same (<see cref="BidiEscapingEncoder"/>).
 /// </summary>
 public static class JsonOutput
 {
     private static readonly JsonWriterOptions Options = new()
     {
         Indented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = BidiEscapingEncoder.Instance,
     };
 
     /// <summary>Serializer settings for documents written from records (camelCase names), with the same escaping.</summary>
@@ -21,7 +21,7 @@ public static class JsonOutput
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = BidiEscapingEncoder.Instance,
     };
 
     /// <summary>Writes one document to <paramref name="output"/> with <paramref name="write"/>, then a newline; leaves the stream open.</summary>

@@ -28,12 +28,17 @@ public sealed class TextTable
     /// <summary>Adds a row; <paramref name="cells"/> has one text per column.</summary>
     public void Add(params string[] cells) => AddWithNote(null, cells);
 
-    /// <summary>Adds a row followed by an indented line of its own (what varies too much to fit a column).</summary>
+    /// <summary>
+    /// Adds a row followed by an indented line of its own (what varies too much to fit a column); control and bidi
+    /// characters are shown as escapes (<see cref="OutsideText.Terminal"/>).
+    /// </summary>
     public void AddWithNote(string? note, params string[] cells)
     {
         if (cells.Length != _columns.Length)
             throw new ArgumentException($"expected {_columns.Length} cells, got {cells.Length}", nameof(cells));
-        _rows.Add((cells, note));
+        // Cells and notes carry outside text (host names, SNI, file names): shown with controls escaped, so that a
+        // terminal neither acts on them nor misaligns the columns.
+        _rows.Add((Array.ConvertAll(cells, OutsideText.Terminal), note is null ? null : OutsideText.Terminal(note)));
     }
 
     /// <summary>Writes the header and every row.</summary>

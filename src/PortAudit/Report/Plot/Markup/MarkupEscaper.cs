@@ -1,11 +1,13 @@
 using System.Text;
+using PortAudit.Report.Text;
 
 namespace PortAudit.Report.Plot;
 
 /// <summary>
 /// The one escaper for every string that reaches SVG or HTML output. Labels come from packets and inventories,
 /// so they are treated as hostile: markup characters become entities, and characters XML 1.0 cannot carry at all
-/// (C0/C1 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD, so the output always parses.
+/// (C0/C1 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD, so the output always parses. Bidi controls, which
+/// would reorder what the page shows, are shown as text (<c>\u202E</c>), as in every other output.
 /// </summary>
 public static class MarkupEscaper
 {
@@ -30,6 +32,7 @@ public static class MarkupEscaper
         {
             int width = CharWidth(value, i);
             if (width == 0) builder.Append(Replacement);
+            else if (OutsideText.IsBidi(value[i])) OutsideText.AppendVisible(builder, value[i]);
             else builder.Append(value, i, width);
             i += Math.Max(width, 1) - 1;
         }
@@ -47,6 +50,7 @@ public static class MarkupEscaper
             int width = CharWidth(value, i);
             if (width == 0) { builder.Append(Replacement); continue; }
             if (width == 2) { builder.Append(c).Append(value[++i]); continue; }
+            if (OutsideText.IsBidi(c)) { OutsideText.AppendVisible(builder, c); continue; }
             switch (c)
             {
                 case '&': builder.Append("&amp;"); break;
