@@ -41,6 +41,35 @@ public class RotationTests : IDisposable
     }
 
     [Fact]
+    public void SavedPacketsCountsWhatReachedTheFileNotWhatWasBuffered()
+    {
+        using var writer = new RotatingPcapNgWriter(_dir.File("cap.pcapng"), Interfaces, default);
+        var packets = PcapNgWriterTests.Packets(5).ToList();
+        foreach (var p in packets.Take(3)) writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
+        writer.Flush();
+        foreach (var p in packets.Skip(3)) writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
+
+        Assert.Equal((5L, 3L), (writer.Packets, writer.SavedPackets));
+        writer.Dispose();
+        Assert.Equal(5L, writer.SavedPackets);
+    }
+
+    [Fact]
+    public void AFullDiskIsReportedOnceAndNothingIsClaimedSaved()
+    {
+        if (!File.Exists("/dev/full")) return;
+        var writer = new RotatingPcapNgWriter("/dev/full", Interfaces, default);
+        foreach (var p in PcapNgWriterTests.Packets(100))
+            writer.Write(p.Interface, new PacketRecord(p.Data, p.TimestampNs, p.OriginalLength, 0, 0));
+
+        var error = Assert.Throws<InputException>(writer.Flush);
+
+        Assert.StartsWith("/dev/full: cannot write:", error.Message);
+        Assert.Equal((100L, 0L), (writer.Packets, writer.SavedPackets));
+        writer.Dispose(); // closing the failed file must not report the same loss a second time
+    }
+
+    [Fact]
     public void SizeRotationKeepsEveryFileUnderTheLimitAndLosesNothing()
     {
         const long limit = 600;

@@ -53,8 +53,8 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     /// <summary>libpcap's counters per interface: current during the read, final after it.</summary>
     public IReadOnlyList<InterfaceStatistics> Statistics => _final.Count > 0 ? _final : _reader.Statistics();
 
-    /// <summary>Packets saved to pcapng so far.</summary>
-    public long SavedPackets => _recorder?.Packets ?? 0;
+    /// <summary>Packets known to be in the pcapng files (flushed), not merely handed to them: what the files hold.</summary>
+    public long SavedPackets => _recorder?.SavedPackets ?? 0;
 
     /// <summary>The pcapng files written (one, or several with rotation); empty without --write.</summary>
     public IReadOnlyList<string> SavedFiles => _recorder?.Files ?? [];

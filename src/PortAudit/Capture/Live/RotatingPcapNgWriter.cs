@@ -18,6 +18,9 @@ public sealed class RotatingPcapNgWriter : IDisposable
     private PcapNgWriter? _writer;
     private string _current;
     private long _fileStartNs;
+    private long _closedPackets;
+    private long _flushedPackets;
+    private bool _failed;
 
     /// <summary>Creates the first file at <paramref name="path"/> at once, so a bad path fails before the capture starts.</summary>
     public RotatingPcapNgWriter(string path, IReadOnlyList<CaptureInterface> interfaces, CaptureRotation rotation)
@@ -33,8 +36,14 @@ public sealed class RotatingPcapNgWriter : IDisposable
     /// <summary>Every file written, in order; the last is the one being written.</summary>
     public List<string> Files { get; } = new();
 
-    /// <summary>Packets written over all files.</summary>
+    /// <summary>Packets handed to the files over all files, some perhaps still in the write buffer.</summary>
     public long Packets { get; private set; }
+
+    /// <summary>
+    /// Packets known to be in the files: those of closed files and those of the current file up to its last successful
+    /// flush. After a write failure (a full disk) this, not <see cref="Packets"/>, is what the files hold.
+    /// </summary>
+    public long SavedPackets => _closedPackets + _flushedPackets;
 
     /// <summary>The name of file number <paramref name="index"/> (0 is the path as given): the index goes before the extension.</summary>
     public static string FileName(string path, int index)
@@ -74,9 +83,11 @@ public sealed class RotatingPcapNgWriter : IDisposable
     /// <summary>Pushes what is buffered to the current file.</summary>
     public void Flush()
     {
+        if (_writer is not { } writer) return;
         try
         {
-            _writer?.Flush();
+            writer.Flush();
+            _flushedPackets = writer.Packets;
         }
         catch (IOException ex)
         {
@@ -104,6 +115,8 @@ public sealed class RotatingPcapNgWriter : IDisposable
         try
         {
             writer.Dispose();
+            _closedPackets += writer.Packets;
+            _flushedPackets = 0;
         }
         catch (IOException ex)
         {
@@ -111,11 +124,33 @@ public sealed class RotatingPcapNgWriter : IDisposable
         }
     }
 
-    private InputException WriteFailure(IOException ex) => new($"{_current}: cannot write: {ex.Message}", ex);
+    // A failure is reported once: the file is marked failed, and closing it later does not report the same loss again.
+    private InputException WriteFailure(IOException ex)
+    {
+        _failed = true;
+        return new InputException($"{_current}: cannot write: {ex.Message}", ex);
+    }
 
-    /// <summary>Flushes and closes the current file, leaving it complete.</summary>
+    /// <summary>
+    /// Flushes and closes the current file, leaving it complete. After a write failure that was reported, the file is
+    /// closed without a second report of the same failure.
+    /// </summary>
     public void Dispose()
     {
-        if (_writer is { } writer) Close(writer);
+        if (_writer is not { } writer) return;
+        if (!_failed)
+        {
+            Close(writer);
+            return;
+        }
+        _writer = null;
+        try
+        {
+            writer.Dispose();
+        }
+        catch (IOException)
+        {
+            // Already reported: what could not be written stays unwritten, and SavedPackets says how much was.
+        }
     }
 }
