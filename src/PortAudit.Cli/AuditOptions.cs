@@ -26,7 +26,7 @@ public sealed class AuditOptions
     {
         Description = "Shortest capture in which a required periodic flow never seen is a 'missing' finding; in shorter ones, where " +
                       "its ends never talked across the capture point, or for flows made on demand, it is 'not-exercised'. " +
-                      "Seconds, or with s, m, h or d (default 1h).",
+                      "Seconds, or with s, m, h or d.",
         DefaultValueFactory = _ => "1h",
     };
 
