@@ -1,3 +1,4 @@
+using PortAudit.Report;
 namespace PortAudit.Cli;
 
 /// <summary>Opens the destination of a command's main output.</summary>
@@ -7,13 +8,6 @@ public static class OutputStreams
     public static Stream Open(string? path)
     {
         if (path is null or "-") return Console.OpenStandardOutput();
-        try
-        {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
-        }
+        return OutputSet.OpenFile(path);
     }
 }

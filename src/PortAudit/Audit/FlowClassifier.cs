@@ -43,6 +43,7 @@ public sealed class FlowClassifier
         Rule? contradicted = null;
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
+        int confirmed = 0;
         if (ToTransport(flow.Protocol) is { } transport)
         {
             foreach (var rule in _index.Match(transport, flow.ServerPort, client.Roles, server.Roles))
@@ -55,10 +56,10 @@ public sealed class FlowClassifier
                     continue;
                 }
                 allowing ??= [];
-                // Among several rules, the one whose protocol inspection confirms comes first: it is the one in use.
+                // Among several rules, those whose protocol inspection confirms come first: one of them is the one in use.
                 if (ProtocolExpectations.Confirms(rule.Protocol, flow.App))
                 {
-                    allowing.Insert(allowing.TakeWhile(r => ProtocolExpectations.Confirms(r.Protocol, flow.App)).Count(), rule);
+                    allowing.Insert(confirmed++, rule);
                     confirmedAtItsPort |= rule.ListsSinglePort(flow.ServerPort);
                 }
                 else

@@ -124,13 +124,8 @@ public sealed class Inventory
     /// True when <paramref name="rule"/> applies between the two hosts (null for an end the inventory does not name):
     /// each condition enabled for the deployment or on either host, no <c>unless</c> feature enabled on either.
     /// </summary>
-    public bool Applies(Rule rule, InventoryHost? client, InventoryHost? server)
-    {
-        if (rule.Conditions.Count == 0 && rule.Unless.Count == 0) return true;
-        bool Enabled(string feature) =>
-            Features.Contains(feature) || (client?.Features.Contains(feature) ?? false) || (server?.Features.Contains(feature) ?? false);
-        return rule.Conditions.All(Enabled) && !rule.Unless.Any(Enabled);
-    }
+    public bool Applies(Rule rule, InventoryHost? client, InventoryHost? server) =>
+        rule.AppliesTo(Features, client?.Features ?? [], server?.Features ?? []);
 
     /// <summary>Every feature enabled anywhere: for the deployment or on some host.</summary>
     public IReadOnlyCollection<string> AllFeatures => Features.Concat(Hosts.SelectMany(h => h.Features)).ToHashSet(StringComparer.Ordinal);

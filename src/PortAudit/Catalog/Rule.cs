@@ -62,8 +62,22 @@ public sealed record Rule
     public required RuleSource Source { get; init; }
 
     /// <summary>True when the rule applies to a deployment with <paramref name="features"/>: all conditions, none of <see cref="Unless"/>.</summary>
-    public bool AppliesTo(IReadOnlyCollection<string> features) =>
-        Conditions.All(features.Contains) && !Unless.Any(features.Contains);
+    public bool AppliesTo(IReadOnlyCollection<string> features) => AppliesTo(features, [], []);
+
+    /// <summary>
+    /// True when the rule applies between two hosts: each condition enabled for the deployment (<paramref name="deployment"/>)
+    /// or on either end, and no <see cref="Unless"/> feature enabled on any of them.
+    /// </summary>
+    public bool AppliesTo(IReadOnlyCollection<string> deployment, IReadOnlyList<string> client, IReadOnlyList<string> server)
+    {
+        foreach (var feature in Conditions)
+            if (!Enabled(feature)) return false;
+        foreach (var feature in Unless)
+            if (Enabled(feature)) return false;
+        return true;
+
+        bool Enabled(string feature) => deployment.Contains(feature) || client.Contains(feature) || server.Contains(feature);
+    }
 
     /// <summary>Transport keyword as a rule file writes it (tcp, udp, both, esp...).</summary>
     public string TransportName => TransportNames.Name(Transports);

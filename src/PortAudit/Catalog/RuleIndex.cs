@@ -16,6 +16,7 @@ public sealed class RuleIndex
     private readonly Dictionary<string, RoleSet> _singleRoleSets = new(StringComparer.Ordinal);
     private readonly Dictionary<int, RuleEntry[]> _byPort;
     private readonly RuleEntry[][] _wideRanges = new RuleEntry[256][];
+    private readonly RuleEntry[][] _dynamicRanges = new RuleEntry[256][];
     private readonly Dictionary<int, PortHint> _hints = [];
     private readonly IReadOnlyList<Rule> _rules;
 
@@ -42,7 +43,10 @@ public sealed class RuleIndex
             Add(rule, byPort, wide);
         _byPort = byPort.ToDictionary(p => p.Key, p => p.Value.ToArray());
         foreach (var (transport, entries) in wide)
+        {
             _wideRanges[(byte)transport] = entries.ToArray();
+            _dynamicRanges[(byte)transport] = entries.Where(e => e.Rule.DynamicRange).ToArray();
+        }
     }
 
     /// <summary>The rules this index answers from.</summary>
@@ -89,12 +93,8 @@ public sealed class RuleIndex
     /// The dynamic RPC rules on <paramref name="transport"/> from <paramref name="from"/> to <paramref name="to"/>, whatever the
     /// port: a host may hand out its own range, which the caller checks.
     /// </summary>
-    public IEnumerable<Rule> MatchDynamic(Transport transport, RoleSet from, RoleSet to)
-    {
-        foreach (var entry in _wideRanges[(byte)transport] ?? NoEntries)
-            if (entry.Rule.DynamicRange && from.Intersects(entry.From) && to.Intersects(entry.To))
-                yield return entry.Rule;
-    }
+    public RuleMatches MatchDynamic(Transport transport, RoleSet from, RoleSet to) =>
+        new(NoEntries, _dynamicRanges[(byte)transport] ?? NoEntries, RuleEntry.AnyPort, from, to);
 
     /// <summary>True when at least one rule allows the traffic.</summary>
     public bool Allows(Transport transport, int port, RoleSet from, RoleSet to)

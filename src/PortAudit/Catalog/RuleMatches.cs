@@ -6,8 +6,11 @@ namespace PortAudit.Catalog;
 /// </summary>
 internal readonly record struct RuleEntry(Rule Rule, PortRange Range, RoleSet From, RoleSet To)
 {
+    /// <summary>A port that matches every range: for queries that leave the port to the caller.</summary>
+    public const int AnyPort = -1;
+
     public bool Matches(int port, RoleSet from, RoleSet to) =>
-        Range.Contains(port) && from.Intersects(From) && to.Intersects(To);
+        (port == AnyPort || Range.Contains(port)) && from.Intersects(From) && to.Intersects(To);
 }
 
 /// <summary>

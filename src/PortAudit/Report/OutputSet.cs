@@ -57,6 +57,11 @@ public sealed class OutputSet : IDisposable
         }
     }
 
+    /// <summary>Opens a single output file (a command's --output) for writing, naming it in the error when it cannot be.</summary>
+    /// <exception cref="InputException">The file cannot be created.</exception>
+    public static Stream OpenFile(string path) =>
+        Guard(path, () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16));
+
     /// <summary>Runs a file operation, turning the system's refusal (full disk, no permission, a directory in the way) into an input error naming the file.</summary>
     internal static T Guard<T>(string path, Func<T> operation)
     {

@@ -15,23 +15,15 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class AuditOutputSafetyTests : IDisposable
 {
-    private readonly TempCatalog _catalog = new(AuditCommandTests.Rules);
+    private readonly InProcessAudit _audit = new();
 
-    public void Dispose() => _catalog.Dispose();
+    public void Dispose() => _audit.Dispose();
 
-    private string OutDir => Path.Combine(_catalog.Root, "out");
+    private string OutDir => _audit.OutDir;
 
-    private AuditRun Open()
-    {
-        string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
-        File.WriteAllText(inventory, AuditCommandTests.Inventory);
-        var catalog = CatalogLoader.Load(_catalog.Dir);
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(inventory, catalog));
-        return new AuditRun(context, new AuditSettings { OutputDirectory = OutDir }, new FlowTableOptions());
-    }
+    private AuditRun Open() => _audit.Open();
 
-    private IReadOnlyList<IFlowSource> Capture(params ushort[] ports) =>
-        CaptureFileSource.Of([AuditCommandTests.WriteCapture(_catalog.Root, ports)]);
+    private IReadOnlyList<IFlowSource> Capture(params ushort[] ports) => CaptureFileSource.Of([_audit.Capture(ports)]);
 
     private string[] Leftovers() => Directory.GetFiles(OutDir, ".*.partial");
 

@@ -15,23 +15,18 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class AuditRunTests : IDisposable
 {
-    private readonly TempCatalog _catalog = new(AuditCommandTests.Rules);
+    private readonly InProcessAudit _audit = new();
 
-    public void Dispose() => _catalog.Dispose();
+    public void Dispose() => _audit.Dispose();
 
-    private string OutDir => Path.Combine(_catalog.Root, "out");
+    private string OutDir => _audit.OutDir;
 
-    private string Capture(params ushort[] ports) => AuditCommandTests.WriteCapture(_catalog.Root, ports);
+    private string Capture(params ushort[] ports) => _audit.Capture(ports);
 
     private AuditOutcome Run(string capture, Func<AuditSettings, AuditSettings>? adjust = null, bool periodic = false)
     {
-        if (periodic) File.WriteAllText(Path.Combine(_catalog.Dir, "test.yaml"), AuditCommandTests.Rules.Replace("protocol: epm", "protocol: epm\n    every: 0.05s"));
-        string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
-        File.WriteAllText(inventory, AuditCommandTests.Inventory);
-        var catalog = CatalogLoader.Load(_catalog.Dir);
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(inventory, catalog));
-        var settings = new AuditSettings { OutputDirectory = OutDir, InventoryName = inventory, CatalogName = _catalog.Dir };
-        using var run = new AuditRun(context, adjust?.Invoke(settings) ?? settings, new FlowTableOptions());
+        if (periodic) _audit.MakePeriodic("0.05s");
+        using var run = _audit.Open(adjust);
         return run.Run(CaptureFileSource.Of([capture]));
     }
 

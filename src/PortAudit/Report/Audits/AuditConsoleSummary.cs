@@ -1,3 +1,4 @@
+using PortAudit.Catalog;
 using PortAudit.Report.Text;
 using PortAudit.Audit;
 namespace PortAudit.Report.Audits;
@@ -5,9 +6,6 @@ namespace PortAudit.Report.Audits;
 /// <summary>The few lines a person reads in the terminal after an audit.</summary>
 public static class AuditConsoleSummary
 {
-    private static string Span(double seconds) =>
-        seconds >= 3600 ? $"{seconds / 3600:0.#} h" : seconds >= 60 ? $"{seconds / 60:0.#} min" : $"{seconds:0.#} s";
-
     // Host, zone, rule and file names come from outside: each line shows their control and bidi characters as escapes.
     private static void Line(TextWriter writer, string line) => writer.WriteLine(OutsideText.Terminal(line));
 
@@ -25,9 +23,9 @@ public static class AuditConsoleSummary
                          $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen, " +
                          $"{s.Coverage.NotExercised} not exercised by this capture");
         var c = report.Capture;
-        Line(writer, $"capture: {Span(c.Seconds)}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
+        Line(writer, $"capture: {DurationText.Format(TimeSpan.FromSeconds(c.Seconds))}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
                          (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
-                         (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {Span(c.MinimumSpan.TotalSeconds)}: no missing findings)" : ""));
+                         (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {DurationText.Format(c.MinimumSpan)}: no missing findings)" : ""));
         if (TriageText.Baseline(report) is { } baseline) Line(writer, $"baseline: {baseline}");
         if (TriageText.Suppressions(report.Triage) is { } suppressions) Line(writer, $"suppressions: {suppressions}");
         foreach (var entry in report.Triage.Expired) Line(writer, $"  expired suppression {TriageText.Expired(entry)}");

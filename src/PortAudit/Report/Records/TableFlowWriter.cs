@@ -30,19 +30,15 @@ public sealed class TableFlowWriter : IFlowRecordWriter
             N(flow.Id), Timestamps.ToIso(flow.StartNs), flow.Transport,
             Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
             flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
-            flow.App?.Name ?? "-", Printable(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));
+            flow.App?.Name ?? "-", Shortened(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));
     }
 
     private static string Endpoint(string address, ushort port) =>
         address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
 
-    // Packet-borne text must not drive the terminal.
-    private static string Printable(string text)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, 60));
-        foreach (char c in text.AsSpan(0, Math.Min(text.Length, 60))) builder.Append(char.IsControl(c) ? '.' : c);
-        return builder.ToString();
-    }
+    // The detail is the widest column; the table shows its start (the machine formats carry it whole). Packet-borne
+    // text is kept from driving the terminal by the table itself, as every table's cells are.
+    private static string Shortened(string text) => text.Length <= 60 ? text : text[..60];
 
     /// <inheritdoc />
     public void Complete()
