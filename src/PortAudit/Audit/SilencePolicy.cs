@@ -79,7 +79,7 @@ public sealed class SilencePolicy
 
     // The SNMP inspector names the PDU: "v1 trap", "v2c trap-v2".
     private static bool IsTrap(AppDetail? detail) =>
-        detail is { Parts: [var first, ..] } && first.Value.Contains("trap", StringComparison.Ordinal);
+        detail is { Count: > 0 } && detail.ValueAt(0).Contains("trap", StringComparison.Ordinal);
 
     private void AddBroadcasts(IReadOnlyList<IpPrefix> prefixes)
     {

@@ -4,7 +4,7 @@ namespace PortAudit.Inspect;
 
 /// <summary>
 /// Builds an <see cref="AppDetail"/> of several parts in a caller's stack buffer, so that wire text is copied once,
-/// into the parts' values, when the inspector has decided. The buffer bounds the formatted text: wire bytes never
+/// into the detail's text, when the inspector has decided. The buffer bounds the formatted text: wire bytes never
 /// make a detail longer than it.
 /// </summary>
 public ref struct AppDetailBuilder
@@ -18,9 +18,9 @@ public ref struct AppDetailBuilder
     private readonly Span<char> _buffer;
     private int _length;
     private int _count;
-    // Set once a part past MaxParts was started: its text goes nowhere.
+    // Set once a part past MaxParts, or one whose key did not fit, was started: its text goes nowhere.
     private bool _dropping;
-    private PartKeys _keys;
+    private PartOffsets _partStarts;
     private PartOffsets _starts;
     private PartOffsets _ends;
 
@@ -36,7 +36,9 @@ public ref struct AppDetailBuilder
     /// <summary>Starts a new part, keyed by <paramref name="key"/> or a bare word when null; later appends fill its value.</summary>
     public void Part(string? key)
     {
-        if (_count == MaxParts)
+        // A part starts only when its separator and key fit: a key the buffer would cut could not be read back.
+        int opening = (_count > 0 ? 2 : 0) + (key is null ? 0 : key.Length + 1);
+        if (_dropping || _count == MaxParts || _length + opening > _buffer.Length)
         {
             _dropping = true;
             return;
@@ -46,12 +48,12 @@ public ref struct AppDetailBuilder
             _ends[_count - 1] = _length;
             Write("; ");
         }
+        _partStarts[_count] = _length;
         if (key is not null)
         {
             Write(key);
             Write("=");
         }
-        _keys[_count] = key;
         _starts[_count] = _length;
         _count++;
     }
@@ -84,14 +86,16 @@ public ref struct AppDetailBuilder
     public readonly AppDetail? Build()
     {
         if (_count == 0) return null;
-        var parts = new DetailPart[_count];
+        Span<AppDetail.PartBounds> bounds = stackalloc AppDetail.PartBounds[_count];
         for (int i = 0; i < _count; i++)
         {
             // A part the buffer cut keeps what fitted: its value is empty when even its key did not.
             int end = i + 1 < _count ? _ends[i] : _length;
-            parts[i] = new DetailPart(_keys[i], new string(_buffer[Math.Min(_starts[i], end)..end]));
+            int start = Math.Min(_partStarts[i], end);
+            int valueStart = Math.Min(_starts[i], end);
+            bounds[i] = new(AppDetail.Bound(start), AppDetail.Bound(valueStart), AppDetail.Bound(end));
         }
-        return new AppDetail(parts);
+        return AppDetail.FromText(new string(_buffer[.._length]), bounds);
     }
 
     private void Write(scoped ReadOnlySpan<char> text)
@@ -99,12 +103,6 @@ public ref struct AppDetailBuilder
         int count = Math.Min(text.Length, _buffer.Length - _length);
         text[..count].CopyTo(_buffer[_length..]);
         _length += count;
-    }
-
-    [InlineArray(MaxParts)]
-    private struct PartKeys
-    {
-        private string? _element;
     }
 
     [InlineArray(MaxParts)]

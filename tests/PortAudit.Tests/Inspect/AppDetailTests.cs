@@ -39,11 +39,32 @@ public class AppDetailTests
     }
 
     [Fact]
-    public void ACutInsideTheNextKeyLeavesTheValueBeforeItWhole()
+    public void AKeyTheBufferWouldCutIsLeftOutWithItsValueAndTheValueBeforeItStaysWhole()
     {
         var detail = Build(8, "smb3", "dialect", "3.1.1");
 
+        Assert.Equal([new DetailPart(null, "smb3")], detail.Parts);
+        Assert.Equal("smb3", detail.ToString());
+    }
+
+    [Fact]
+    public void AKeyThatFitsWithNoRoomForItsValueReadsBackAsAnEmptyValue()
+    {
+        var detail = Build(14, "smb3", "dialect", "3.1.1");
+
         Assert.Equal([new DetailPart(null, "smb3"), new DetailPart("dialect", "")], detail.Parts);
+        Assert.Equal("", detail.Find("dialect"));
+    }
+
+    [Fact]
+    public void BareWordsAreFoundAsWordsAndNotAsValuesOfKeys()
+    {
+        var detail = AppDetail.Of(new(null, "query"), new("name", "response"), new(null, "broadcast"));
+
+        Assert.True(detail.HasWord("broadcast"));
+        Assert.False(detail.HasWord("response"));
+        Assert.Equal("query", detail.ValueAt(0).ToString());
+        Assert.Equal(3, detail.Count);
     }
 
     [Fact]

@@ -51,14 +51,8 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
     /// went to: a response (it answers a query that reached its sender some other way, a broadcast say; nothing
     /// answers a response) or a broadcast (the subnet answers, if anyone, from its own addresses).
     /// </summary>
-    public static bool ExpectsNoAnswer(AppDetail? detail)
-    {
-        if (detail is null) return false;
-        foreach (var part in detail.Parts)
-            if (part.Key is null && part.Value is Response or Broadcast)
-                return true;
-        return false;
-    }
+    public static bool ExpectsNoAnswer(AppDetail? detail) =>
+        detail is not null && (detail.HasWord(Response) || detail.HasWord(Broadcast));
 
     private static AppDetail[] DetailsOf(string operation) =>
     [

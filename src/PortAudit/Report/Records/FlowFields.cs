@@ -99,16 +99,12 @@ public static class FlowFields
         else sink.Text(field + 1, text[..errors.Format(text)]);
     }
 
-    // Typed values are formatted on the stack: a record still allocates nothing.
+    // The detail holds its formatted text: a record still allocates nothing.
     private static void Optional(IFlowFieldSink sink, int field, AppDetail? detail)
     {
         if (detail is null) sink.Null(field);
-        else if (detail.Length <= 256) WriteDetail(sink, field, detail, stackalloc char[256]);
-        else WriteDetail(sink, field, detail, new char[detail.Length]);
+        else sink.Text(field, detail.ToString());
     }
-
-    private static void WriteDetail(IFlowFieldSink sink, int field, AppDetail detail, Span<char> buffer) =>
-        sink.Text(field, buffer[..detail.Format(buffer)]);
 
     private static void Optional(IFlowFieldSink sink, int field, Guid? uuid)
     {
