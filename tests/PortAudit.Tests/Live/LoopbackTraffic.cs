@@ -72,6 +72,24 @@ internal sealed class LoopbackTraffic : IDisposable
         for (int i = 0; i < count; i++) client.Send("datagram"u8);
     }
 
+    /// <summary>
+    /// Sends datagrams to the UDP server in bursts of <paramref name="burst"/> with a millisecond's pause between them,
+    /// until <paramref name="stop"/> fires; returns how many were sent.
+    /// </summary>
+    public long SendDatagramsUntil(CancellationToken stop, int burst = 20)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, UdpServerPort);
+        long sent = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            for (int i = 0; i < burst; i++) client.Send("datagram"u8);
+            sent += burst;
+            Thread.Sleep(1);
+        }
+        return sent;
+    }
+
     private static void ReadExactly(NetworkStream stream, int count)
     {
         stream.ReadTimeout = 5000;

@@ -6,7 +6,8 @@ namespace PortAudit.Capture.Live;
 /// <summary>
 /// Reads packets live from one or more interfaces, on the calling thread, without copying or allocating per packet:
 /// each record points into libpcap's buffer. Interfaces are served in turn; the thread waits on all of them at once
-/// when none has a packet. The read ends when the token is cancelled, the packet limit is reached, or an interface fails.
+/// when none has a packet. The read ends when the token is cancelled (once the packets libpcap had accepted by then are
+/// read out), the packet limit is reached, or an interface fails.
 /// </summary>
 public sealed unsafe class LiveCaptureReader : ICaptureReader
 {
@@ -20,7 +21,11 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     private long _nextHeartbeat;
     private long _packets;
     private int _next;
-    private bool _drained;
+    // Per interface: packets returned, and once stopped, how many libpcap had accepted at the stop.
+    private readonly long[] _delivered;
+    private long[]? _atStop;
+    private InterfaceStatistics[]? _statisticsAtStop;
+    private long _stopDeadline;
 
     private LiveCaptureReader(LiveSource[] sources, LiveCaptureOptions options, CancellationToken stop, List<string> warnings)
     {
@@ -32,6 +37,7 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
         _nextHeartbeat = Stopwatch.GetTimestamp() + _heartbeatTicks;
         _pollFds = new LibPcap.PollFd[sources.Length];
         _ready = new bool[sources.Length];
+        _delivered = new long[sources.Length];
         for (int i = 0; i < sources.Length; i++)
         {
             if (sources[i].Fd < 0)
@@ -104,30 +110,49 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
                 return true;
             }
             Beat();
-            if (_stop.IsCancellationRequested)
-            {
-                // Packets the kernel still holds in a partly filled batch arrived before the stop; the kernel's
-                // batch timer can take up to two timeouts to release them, so wait that long once.
-                if (_drained) return false;
-                _drained = true;
-                Wait(2 * _waitMs + 10);
-                continue;
-            }
+            if (_stop.IsCancellationRequested && _atStop is null) BeginStop();
+            if (_atStop is not null && (AllDelivered() || Stopwatch.GetTimestamp() >= _stopDeadline)) return false;
             Wait(_waitMs);
         }
     }
+
+    /// <summary>
+    /// Fixes what the capture holds: the packets libpcap had accepted (received less dropped) on each interface when
+    /// the stop came. They are read out before the read ends, so the saved file and the summary agree with libpcap's
+    /// counters; packets that arrive after the stop are left in the kernel's buffer, outside the capture.
+    /// </summary>
+    private void BeginStop()
+    {
+        _statisticsAtStop = _sources.Select(s => s.Statistics()).ToArray();
+        _atStop = _statisticsAtStop.Select(s => Math.Max(0, s.Received - s.Dropped)).ToArray();
+        // The kernel releases a partly filled batch after its timer, up to two timeouts; beyond a second, what
+        // libpcap counted cannot be had (a platform whose counters mean something else), and the read ends anyway.
+        long waitMs = Math.Max(2 * _waitMs + 10, 1000);
+        _stopDeadline = Stopwatch.GetTimestamp() + waitMs * Stopwatch.Frequency / 1000;
+    }
+
+    private bool AllDelivered()
+    {
+        for (int i = 0; i < _sources.Length; i++)
+            if (!Delivered(i)) return false;
+        return true;
+    }
+
+    // True once the interface has given every packet the capture holds (never before the stop).
+    private bool Delivered(int source) => _atStop is { } atStop && _delivered[source] >= atStop[source];
 
     private bool TryReadReady(out PacketRecord packet)
     {
         for (int k = 0; k < _sources.Length; k++)
         {
             int i = (_next + k) % _sources.Length;
-            if (!_ready[i]) continue;
+            if (!_ready[i] || Delivered(i)) continue;
             if (_sources[i].TryNext(out packet, BytesRead))
             {
                 // The next read starts at the next interface so one busy interface cannot starve the others.
                 _next = (i + 1) % _sources.Length;
                 CurrentInterface = i;
+                _delivered[i]++;
                 return true;
             }
             _ready[i] = false;
@@ -141,7 +166,12 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
         int result;
         fixed (LibPcap.PollFd* fds = _pollFds)
         {
-            for (int i = 0; i < _pollFds.Length; i++) fds[i].ReturnedEvents = 0;
+            for (int i = 0; i < _pollFds.Length; i++)
+            {
+                fds[i].ReturnedEvents = 0;
+                // poll() skips negative descriptors: an interface done at the stop must not wake the wait.
+                fds[i].Fd = Delivered(i) ? -1 : _sources[i].Fd;
+            }
             result = LibPcap.Poll(fds, (nuint)_pollFds.Length, timeoutMs);
         }
         if (result < 0)
@@ -169,8 +199,11 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
         Heartbeat();
     }
 
-    /// <summary>libpcap's counters for each interface, read now (or at close, once disposed).</summary>
-    public IReadOnlyList<InterfaceStatistics> Statistics() => _sources.Select(s => s.Statistics()).ToArray();
+    /// <summary>
+    /// libpcap's counters for each interface: read now while capturing; once stopped, as they were at the stop, which
+    /// is what the capture holds (or at close, once disposed).
+    /// </summary>
+    public IReadOnlyList<InterfaceStatistics> Statistics() => _statisticsAtStop ?? _sources.Select(s => s.Statistics()).ToArray();
 
     /// <summary>Packets returned so far over all interfaces.</summary>
     public long Packets => _packets;
