@@ -79,9 +79,13 @@ public class LiveCaptureTests : IDisposable
             string path = _dir.File($"stop{round}.pcapng");
             var recorder = new RotatingPcapNgWriter(path, reader.Interfaces, default);
             var recording = new RecordingCaptureReader(reader, recorder);
-            var capture = Task.Run(() => { while (recording.TryRead(out _)) { } });
+            long read = 0;
+            var capture = Task.Run(() => { while (recording.TryRead(out _)) Interlocked.Increment(ref read); });
             var sender = Task.Run(() => traffic.SendDatagramsUntil(sending.Token));
-            Thread.Sleep(300);
+            // Stopped once packets flow (a loaded machine may take a while to schedule the sender), mid-stream.
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            while (Interlocked.Read(ref read) < 100 && started.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(10);
+            Thread.Sleep(100);
             stop.Cancel();
             Assert.True(capture.Wait(TimeSpan.FromSeconds(10)), "the capture did not stop within 10 s of the request");
             sending.Cancel();
@@ -162,13 +166,16 @@ public class LiveCaptureTests : IDisposable
         int beats = 0;
         reader.Heartbeat = () => beats++;
         var reading = Task.Run(() => reader.TryRead(out _));
+        // At least 400 ms, and until two beats came: a loaded machine may not schedule the reader at once.
+        var started = System.Diagnostics.Stopwatch.StartNew();
         Thread.Sleep(400);
+        while (Volatile.Read(ref beats) < 2 && started.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(10);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         stop.Cancel();
         Assert.True(reading.Wait(TimeSpan.FromSeconds(5)), "the read did not notice the stop");
         Assert.False(reading.Result);
         // About three timeouts (300 ms) when idle; the margin is for a loaded machine.
         Assert.True(watch.ElapsedMilliseconds < 3000, $"stop took {watch.ElapsedMilliseconds} ms");
-        Assert.True(beats >= 2, $"heartbeat ran {beats} times in 400 ms at a 50 ms interval");
+        Assert.True(beats >= 2, $"heartbeat ran {beats} times in {started.ElapsedMilliseconds} ms at a 50 ms interval");
     }
 }
