@@ -7,7 +7,7 @@ namespace PortAudit.Tests;
 /// </summary>
 /// <remarks>
 /// A class whose tests need different things takes the tier of its most demanding test, in the order
-/// lab, live, browser, cli, peer, unit; in-process tests are moved to a class of their own instead of being kept out of
+/// lab, live, browser, fuzz, cli, peer, unit; in-process tests are moved to a class of their own instead of being kept out of
 /// the unit tier by one process-starting neighbour.
 /// </remarks>
 public static class Tier
@@ -33,6 +33,9 @@ public static class Tier
     /// <summary>Runs the network-namespace lab (tools/lab/lab.sh): root, namespaces and the lab's peers.</summary>
     public const string Lab = "lab";
 
+    /// <summary>Runs the fuzz harness (tools/fuzz) in process for a short time budget: a smoke run of what can run for hours.</summary>
+    public const string Fuzz = "fuzz";
+
     /// <summary>Every tier, the fast one first.</summary>
-    public static readonly IReadOnlyList<string> All = [Unit, Peer, Cli, Browser, Live, Lab];
+    public static readonly IReadOnlyList<string> All = [Unit, Peer, Cli, Fuzz, Browser, Live, Lab];
 }

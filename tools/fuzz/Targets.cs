@@ -1,0 +1,130 @@
+using System.IO.Compression;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+
+namespace PortAudit.Fuzz;
+
+/// <summary>Seeds found on disk: files of the given extensions in the given directories, up to a size.</summary>
+internal static class SeedFiles
+{
+    /// <summary>The files of <paramref name="directories"/> (those that exist) ending in one of <paramref name="extensions"/>, at most <paramref name="maxBytes"/> each.</summary>
+    public static List<FuzzSeed> Find(IEnumerable<string> directories, string[] extensions, long maxBytes) =>
+        directories.Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d).Order(StringComparer.Ordinal))
+            .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && new FileInfo(f).Length <= maxBytes)
+            .Select(f => new FuzzSeed(Path.GetFileName(f), File.ReadAllBytes(f)))
+            .ToList();
+}
+
+/// <summary>
+/// Captures (pcap, pcapng, and gzip of them) audited in process as `portaudit audit` does, reports included, against
+/// the repository's catalog and the lab inventory: readers, decoders, inspectors, the audit and every report writer.
+/// </summary>
+public sealed class CaptureTarget : IFuzzTarget
+{
+    private const long MaxSeedBytes = 256 << 10;
+    private readonly RoleCatalog _catalog;
+    private readonly string _inventory;
+    private readonly string _catalogDirectory;
+
+    /// <summary>Seeds from captures/ and, when present, ../shared/captures and ../shared/captures-extra.</summary>
+    public CaptureTarget(string repo, RoleCatalog catalog)
+    {
+        _catalog = catalog;
+        _catalogDirectory = Path.Combine(repo, "rules");
+        _inventory = Path.Combine(repo, "captures", "lab.yaml");
+        string shared = Path.Combine(repo, "..", "shared");
+        var seeds = SeedFiles.Find(
+            [Path.Combine(repo, "captures"), Path.Combine(shared, "captures"), Path.Combine(shared, "captures-extra")],
+            [".pcap", ".pcapng"], MaxSeedBytes);
+        // Compressed seeds reach the gzip reader; mutations of them reach its damage handling.
+        seeds.AddRange(seeds.Take(3).Select(s => new FuzzSeed(s.Name + ".gz", Gzip(s.Bytes))).ToList());
+        Seeds = seeds;
+    }
+
+    /// <inheritdoc />
+    public string Name => "capture";
+
+    /// <inheritdoc />
+    public bool IsText => false;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds { get; }
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        string path = Path.Combine(scratch, seed.Name.EndsWith(".gz", StringComparison.Ordinal) ? "input.pcap.gz" : "input.pcap");
+        File.WriteAllBytes(path, input);
+        var context = AuditContext.Create(_catalog, InventoryLoader.Load(_inventory, _catalog));
+        var settings = new AuditSettings { OutputDirectory = Path.Combine(scratch, "out"), InventoryName = _inventory, CatalogName = _catalogDirectory };
+        using var audit = new AuditRun(context, settings, new FlowTableOptions());
+        var outcome = audit.Run([new CaptureFileSource(path)]);
+        return outcome.Traffic.Errors.Count > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
+    }
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest)) gzip.Write(bytes);
+        return compressed.ToArray();
+    }
+}
+
+/// <summary>Inventories loaded against the repository's catalog, then made an audit context, as `audit` does before reading.</summary>
+public sealed class InventoryTarget(string repo, RoleCatalog catalog) : IFuzzTarget
+{
+    /// <inheritdoc />
+    public string Name => "inventory";
+
+    /// <inheritdoc />
+    public bool IsText => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find([Path.Combine(repo, "captures")], [".yaml", ".yml"], 1 << 20);
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        string path = Path.Combine(scratch, "inventory.yaml");
+        File.WriteAllBytes(path, input);
+        // A refusal is an InputException, which the session counts as rejected.
+        AuditContext.Create(catalog, InventoryLoader.Load(path, catalog));
+        return FuzzVerdict.Accepted;
+    }
+}
+
+/// <summary>
+/// Catalogs: the repository's rules/ with one file replaced by the mutation, loaded and checked as `catalog --check`
+/// does, then used for an audit context with the lab inventory.
+/// </summary>
+public sealed class CatalogTarget(string repo) : IFuzzTarget
+{
+    private readonly string _rules = Path.Combine(repo, "rules");
+    private readonly string _inventory = Path.Combine(repo, "captures", "lab.yaml");
+
+    /// <inheritdoc />
+    public string Name => "catalog";
+
+    /// <inheritdoc />
+    public bool IsText => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find([Path.Combine(repo, "rules")], [".yaml"], 1 << 20);
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        string directory = Path.Combine(scratch, "rules");
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.EnumerateFiles(_rules, "*.yaml"))
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+        File.WriteAllBytes(Path.Combine(directory, seed.Name), input);
+        var catalog = CatalogLoader.Load(directory);
+        AuditContext.Create(catalog, InventoryLoader.Load(_inventory, catalog));
+        return FuzzVerdict.Accepted;
+    }
+}
