@@ -1,4 +1,5 @@
 using PortAudit.Fuzz;
+using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Fuzz;
 
@@ -6,12 +7,14 @@ namespace PortAudit.Tests.Fuzz;
 [Trait(Tier.Name, Tier.Unit)]
 public class FuzzHarnessTests : IDisposable
 {
-    private readonly string _findings = Directory.CreateTempSubdirectory("portaudit-fuzz-test-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_findings, recursive: true);
+    private string Findings => _dir.Root;
+
+    public void Dispose() => _dir.Dispose();
 
     private FuzzOptions Options(double seconds = 0.5, int timeoutMs = 5000, long memoryBytes = 16L << 30) =>
-        new(TimeSpan.FromSeconds(seconds), 7, [], _findings, TimeSpan.FromMilliseconds(timeoutMs), memoryBytes, ".");
+        new(TimeSpan.FromSeconds(seconds), 7, [], Findings, TimeSpan.FromMilliseconds(timeoutMs), memoryBytes, ".");
 
     [Fact]
     public void AnInputErrorIsARefusalAndAnyOtherExceptionACrashSavedOncePerPlace()
@@ -26,7 +29,7 @@ public class FuzzHarnessTests : IDisposable
         Assert.Equal(0, session.Tallies["refuses"].Crashes);
         Assert.Equal(session.Tallies["crashes"].Inputs, session.Tallies["crashes"].Crashes);
         Assert.Equal(1, found);
-        string report = File.ReadAllText(Path.Combine(_findings, session.Findings.Saved[0] + ".txt"));
+        string report = File.ReadAllText(Path.Combine(Findings, session.Findings.Saved[0] + ".txt"));
         Assert.StartsWith("crashes\nseed\n", report);
         Assert.Contains("InvalidOperationException: bug", report);
     }
@@ -62,7 +65,7 @@ public class FuzzHarnessTests : IDisposable
     [Fact]
     public void AnInputThatKilledTheLastSessionIsReportedByTheNext()
     {
-        var findings = new FuzzFindings(_findings);
+        var findings = new FuzzFindings(Findings);
         findings.Begin("capture", new FuzzSeed("dns.pcap", []), [1, 2, 3]);
         // The process died here: no End().
 
@@ -71,19 +74,19 @@ public class FuzzHarnessTests : IDisposable
 
         var died = Assert.Single(session.Findings.Saved);
         Assert.StartsWith("died-capture-", died);
-        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(_findings, died + ".input")));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(Findings, died + ".input")));
     }
 
     [Fact]
     public void ReplaySaysWhichSavedFindingsStillFail()
     {
-        var findings = new FuzzFindings(_findings);
+        var findings = new FuzzFindings(Findings);
         findings.Save(FindingKind.Crash, "crashes", new FuzzSeed("seed", []), [1], "bug");
         findings.Save(FindingKind.Crash, "refuses", new FuzzSeed("seed", []), [2], "was a bug");
         var output = new StringWriter();
 
-        int exit = Replay.Run(_findings, [new StubTarget("crashes", _ => throw new InvalidOperationException("still")),
-            new StubTarget("refuses", _ => throw new InputException("now refused"))], _findings, output);
+        int exit = Replay.Run(Findings, [new StubTarget("crashes", _ => throw new InvalidOperationException("still")),
+            new StubTarget("refuses", _ => throw new InputException("now refused"))], Findings, output);
 
         Assert.Equal(FuzzCommand.Found, exit);
         Assert.Contains("FAIL crash-crashes-", output.ToString());

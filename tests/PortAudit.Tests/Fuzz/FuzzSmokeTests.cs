@@ -1,5 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Fuzz;
+using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Fuzz;
 
@@ -10,17 +11,19 @@ namespace PortAudit.Tests.Fuzz;
 [Trait(Tier.Name, Tier.Fuzz)]
 public class FuzzSmokeTests : IDisposable
 {
-    private readonly string _findings = Directory.CreateTempSubdirectory("portaudit-fuzz-smoke-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_findings, recursive: true);
+    private string Findings => _dir.Root;
+
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void TwentySecondsOfMutatedCapturesInventoriesAndCatalogsFindNothing()
     {
-        string repo = RepoRoot();
+        string repo = SharedData.InRepository("");
         var catalog = CatalogLoader.Load(Path.Combine(repo, "rules"));
         IFuzzTarget[] targets = [new CaptureTarget(repo, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo)];
-        var options = new FuzzOptions(TimeSpan.FromSeconds(20), 20261122, [], _findings, TimeSpan.FromSeconds(30), 3L << 30, repo);
+        var options = new FuzzOptions(TimeSpan.FromSeconds(20), 20261122, [], Findings, TimeSpan.FromSeconds(30), 3L << 30, repo);
         var session = new FuzzSession(options, targets, Console.Out);
 
         session.Run();
@@ -28,7 +31,7 @@ public class FuzzSmokeTests : IDisposable
         FuzzSummary.Write(session, summary);
         Console.WriteLine(summary);
 
-        var reports = session.Findings.Saved.Select(n => File.ReadAllText(Path.Combine(_findings, n + ".txt")));
+        var reports = session.Findings.Saved.Select(n => File.ReadAllText(Path.Combine(Findings, n + ".txt")));
         Assert.True(session.Findings.Saved.Count == 0, "findings:\n" + string.Join("\n---\n", reports));
         foreach (var (name, tally) in session.Tallies)
         {
@@ -36,12 +39,5 @@ public class FuzzSmokeTests : IDisposable
             Assert.True(tally.Rejected > 0, $"{name}: no mutation was refused; are the mutations reaching the readers?");
         }
         Assert.Equal(3, session.Tallies.Count);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PortAudit.sln"))) return dir.FullName;
-        throw new InvalidOperationException("the repository root was not found above " + AppContext.BaseDirectory);
     }
 }
