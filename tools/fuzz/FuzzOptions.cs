@@ -8,6 +8,7 @@ namespace PortAudit.Fuzz;
 /// <param name="InputTimeout">Longest an input may take before it counts as a hang.</param>
 /// <param name="MemoryLimitBytes">Working set above which the current input counts as a memory blow-up.</param>
 /// <param name="RepoRoot">The repository: seeds come from captures/ and rules/, and from ../shared when present.</param>
+/// <param name="InputsPerTarget">Stops once every target ran this many inputs (0: the budget alone decides); with a fixed seed, a reproducible run.</param>
 public sealed record FuzzOptions(
     TimeSpan Budget,
     int Seed,
@@ -15,4 +16,5 @@ public sealed record FuzzOptions(
     string FindingsDirectory,
     TimeSpan InputTimeout,
     long MemoryLimitBytes,
-    string RepoRoot);
+    string RepoRoot,
+    long InputsPerTarget = 0);

@@ -63,7 +63,8 @@ public sealed class FuzzSession(FuzzOptions options, IReadOnlyList<IFuzzTarget> 
         var clock = Stopwatch.StartNew();
         using var sampler = new Timer(_ => Sample(), null, 0, 50);
         using var work = new InputWorker(WorkerStack);
-        for (long iteration = 0; clock.Elapsed < options.Budget; iteration++)
+        long inputs = options.InputsPerTarget * active.Count;
+        for (long iteration = 0; clock.Elapsed < options.Budget && (inputs == 0 || iteration < inputs); iteration++)
         {
             var target = active[(int)(iteration % active.Count)];
             var seed = target.Seeds[random.Next(target.Seeds.Count)];

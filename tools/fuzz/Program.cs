@@ -20,7 +20,7 @@ namespace PortAudit.Fuzz
         public const int Usage = 2;
 
         private const string Help = """
-            usage: portaudit-fuzz [--seconds N] [--seed N] [--target capture|inventory|catalog]... [--findings DIR]
+            usage: portaudit-fuzz [--seconds N] [--inputs N] [--seed N] [--target capture|inventory|catalog]... [--findings DIR]
                                   [--timeout-ms N] [--memory-mb N] [--repo DIR]
                    portaudit-fuzz --replay DIR|FILE.input [--repo DIR]
 
@@ -31,6 +31,7 @@ namespace PortAudit.Fuzz
             overflow) is reported by the next session in the same findings directory.
 
               --seconds N     time budget (default 60)
+              --inputs N      stop once every target ran N inputs (with --seed, a reproducible run)
               --seed N        mutation seed (default: from the clock, printed)
               --target NAME   run only this target; repeatable (default: all)
               --findings DIR  where findings go (default: fuzz-findings)
@@ -70,7 +71,7 @@ namespace PortAudit.Fuzz
         {
             options = null;
             replay = null;
-            int seconds = 60, timeoutMs = 10_000, memoryMb = 2048;
+            int seconds = 60, timeoutMs = 10_000, memoryMb = 2048, perTarget = 0;
             int seed = Environment.TickCount & 0x7FFFFFFF;
             string findings = "fuzz-findings";
             string? repo = null;
@@ -86,6 +87,7 @@ namespace PortAudit.Fuzz
                 string? problem = name switch
                 {
                     "--seconds" => Positive(value, out seconds),
+                    "--inputs" => Positive(value, out perTarget),
                     "--seed" => int.TryParse(value, out seed) ? null : "expects a whole number",
                     "--timeout-ms" => Positive(value, out timeoutMs),
                     "--memory-mb" => Positive(value, out memoryMb),
@@ -102,7 +104,7 @@ namespace PortAudit.Fuzz
             if (repo is null || !Directory.Exists(Path.Combine(repo, "rules")))
                 return Fail(errors, "cannot find the repository (a directory with rules/ and captures/): give --repo DIR");
             options = new FuzzOptions(TimeSpan.FromSeconds(seconds), seed, targets, Path.GetFullPath(findings),
-                TimeSpan.FromMilliseconds(timeoutMs), (long)memoryMb << 20, Path.GetFullPath(repo));
+                TimeSpan.FromMilliseconds(timeoutMs), (long)memoryMb << 20, Path.GetFullPath(repo), perTarget);
             return true;
         }
 

@@ -16,8 +16,7 @@ public static class TextMutator
     public static byte[] Mutate(Random random, byte[] input)
     {
         var lines = Encoding.UTF8.GetString(input).Split('\n').ToList();
-        int count = 1 + random.Next(3);
-        for (int i = 0; i < count; i++) MutateOnce(random, lines);
+        for (int i = 0, count = ByteMutator.Stacked(random); i < count; i++) MutateOnce(random, lines);
         var bytes = Encoding.UTF8.GetBytes(string.Join('\n', lines));
         if (random.Next(16) == 0) bytes = WithInvalidUtf8(random, bytes);
         return bytes.Length > ByteMutator.MaxLength ? bytes[..ByteMutator.MaxLength] : bytes;

@@ -159,6 +159,16 @@ public class InventoryLoaderTests
     }
 
     [Fact]
+    public void AnAliasRightAfterAFlowSequenceIsMalformedYamlNotACrash()
+    {
+        // Found by tools/fuzz: YamlDotNet's representation model threw ArgumentException ("unsupported event") here.
+        var ex = LoadBroken(Replace("roles: [workstation]", "roles: [workstation]*a"), out var path);
+        var error = Assert.Single(ex.Errors);
+        Assert.StartsWith("malformed YAML", error.Problem);
+        Assert.StartsWith($"invalid inventory: {path}:{error.Line}:", ex.Message);
+    }
+
+    [Fact]
     public void EveryProblemIsReportedAtOnce()
     {
         var yaml = Replace("roles: [sip-server]", "roles: [pbx]").Replace("addresses: [10.0.1.10]", "addresses: [10.0.1.x]");

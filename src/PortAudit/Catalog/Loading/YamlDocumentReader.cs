@@ -31,10 +31,11 @@ internal static class YamlDocumentReader
             errors.Add(SourceSpot.At(displayName, ex.Start), $"malformed YAML: {InnermostMessage(ex)}");
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner fails this way on some unterminated flow collections; the
-            // last event it parsed is the closest place we can name.
+            // YamlDotNet's scanner fails this way on some unterminated flow collections, and its representation model
+            // on an alias glued to a flow collection (`[a]*x`, found by tools/fuzz); the last event it parsed is the
+            // closest place we can name.
             errors.Add(SourceSpot.At(displayName, parser.LastGood), "malformed YAML: unterminated or invalid construct after this point");
             return null;
         }
