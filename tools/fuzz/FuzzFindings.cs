@@ -76,7 +76,7 @@ public sealed class FuzzFindings
         string hash = Convert.ToHexStringLower(SHA256.HashData(input))[..12];
         string name = $"{kind.ToString().ToLowerInvariant()}-{target}-{hash}";
         File.WriteAllBytes(Path.Combine(Directory, name + ".input"), input);
-        File.WriteAllText(Path.Combine(Directory, name + ".txt"), $"{target}\n{seed.Name}\n{report}\n", Encoding.UTF8);
+        File.WriteAllText(Path.Combine(Directory, name + ".txt"), $"{target}\n{seed.Name}\n{report}\n", new UTF8Encoding(false));
         Saved.Add(name);
         return true;
     }
