@@ -15,7 +15,7 @@ public static class FlowsCommand
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var sources = CaptureFileSource.Of(parse.GetValue(options.Captures)!);
+            var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             using var writer = options.Output.OpenFlowWriter(parse);
             var run = new TrafficRun(options.Flow.Read(parse), new FlowRecordObserver(writer));
             using var stop = new StopSignals();

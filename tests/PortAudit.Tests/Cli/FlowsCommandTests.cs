@@ -32,7 +32,7 @@ public sealed class FlowsCommandTests : IDisposable
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         var tcp = JsonDocument.Parse(lines[0]).RootElement;
-        Assert.Equal(new[] { "id", "start", "end", "transport", "client", "clientPort", "server", "serverPort", "communityId",
+        Assert.Equal(new[] { "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
             "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface",
             "rpcInterfaceUuid", "rpcSource", "icmpErrors", "icmpError" },
             tcp.EnumerateObject().Select(p => p.Name).ToArray());
@@ -50,7 +50,7 @@ public sealed class FlowsCommandTests : IDisposable
         var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output \"{output}\"");
         Assert.Equal(0, result.ExitCode);
         var lines = File.ReadAllLines(output);
-        Assert.StartsWith("id,start,end,transport,client,clientPort,server,serverPort,communityId,packetsToServer,", lines[0]);
+        Assert.StartsWith("id,start,end,duration,transport,client,clientPort,server,serverPort,communityId,packetsToServer,", lines[0]);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("2,", lines[2]);
         Assert.Contains($",udp,10.0.0.3,40000,10.0.0.4,3478,{CommunityIdOf(IpProtocol.Udp, "10.0.0.3", 40000, "10.0.0.4", 3478)},1,32,0,0,unanswered,",
