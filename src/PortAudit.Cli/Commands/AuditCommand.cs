@@ -26,7 +26,7 @@ public static class AuditCommand
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             using var run = new AuditRun(context, settings, flowOptions.Read(parse));
             using var stop = new StopSignals();
-            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), () => run.Run(sources, stop.Token));
+            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), sources, () => run.Run(sources, stop.Token), "writing reports");
             return AuditOptions.Conclude(outcome, quiet, log);
         }));
         return command;

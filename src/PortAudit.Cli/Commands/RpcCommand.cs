@@ -18,7 +18,7 @@ public static class RpcCommand
             var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             var run = new TrafficRun(options.Flow.Read(parse));
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), () => run.Read(sources, stop.Token));
+            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
             using (var stream = options.Output.OpenStream(parse))
                 RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings);
             return RunSummary.Report(log, run.Summary);

@@ -69,6 +69,8 @@ public sealed class TrafficRun : IFlowSink
             _reader.Progress = null;
         }
         _table.Flush();
+        Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
+            _reader.Statistics.CapturedBytes, _table.Statistics.FlowsCreated, Finished: true));
     }
 
     void IFlowSink.ReadPackets(ICaptureReader reader, bool pipelined)
