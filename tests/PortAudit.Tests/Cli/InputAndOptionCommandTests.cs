@@ -10,21 +10,11 @@ namespace PortAudit.Tests.Cli;
 [Trait(Tier.Name, Tier.Cli)]
 public sealed class InputAndOptionCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-options");
+    private readonly ScratchDirectory _dir = new("portaudit-options");
 
-    private static readonly byte[] Capture = new PcapBuilder()
-        .Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(50000, 5061, Syn))), 0.000001)
-        .Add(Ethernet(Ipv4("10.0.0.2", "10.0.0.1", 6, Tcp(5061, 50000, Syn | Ack))), 0.5)
-        .Add(Ethernet(Ipv4("10.0.0.3", "10.0.0.4", 17, Udp(40000, 3478))), 1)
-        .Build();
+    private static readonly byte[] Capture = ScratchDirectory.TwoFlows;
 
-    private string Write(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir.FullName, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private string Write(string name, byte[] bytes) => _dir.Write(name, bytes);
 
     private string Inventory => SharedData.InRepository("captures/lab.yaml");
 
@@ -128,5 +118,5 @@ public sealed class InputAndOptionCommandTests : IDisposable
         Assert.Contains(",udp,10.0.0.3,40000,10.0.0.4,3478,", lines[1]);
     }
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _dir.Dispose();
 }
