@@ -74,6 +74,9 @@ public static class CaptureFile
     {
         if (path == StandardInput) return;
         if (Directory.Exists(path)) throw new InputException($"{path}: cannot open: is a directory");
+        // A pipe (a FIFO, /dev/stdin, bash's <(...)) shows no length: opening it here would wait for its writer or take
+        // its data from the reader, so it is left to the read. An empty regular file fails there just the same.
+        if (new FileInfo(path) is { Exists: true, Length: 0 }) return;
         try
         {
             using var _ = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);

@@ -40,6 +40,8 @@ public sealed record CaptureInputs(IReadOnlyList<string> Files, IReadOnlyList<st
 
     private static bool StartsAsCapture(string file)
     {
+        // Too short to be a capture, or a pipe whose open would wait for a writer.
+        if (new FileInfo(file).Length < 4) return false;
         Span<byte> magic = stackalloc byte[4];
         try
         {

@@ -71,6 +71,17 @@ public sealed class InputAndOptionCommandTests : IDisposable
     }
 
     [Fact]
+    public void APipeNamedAsAFileIsReadNotCheckedAway()
+    {
+        // bash's <(...) is a pipe under /dev/fd: the check before the run must leave its data to the read.
+        string dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
+        var result = ExternalProgram.Run(ExternalProgram.Start("bash", ["-c", $"dotnet '{dll}' flows <(cat '{Write("a.pcap", Capture)}') --format csv"]),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void RpcWithoutMappingsSaysSo()
     {
         var result = CliProcess.Run($"rpc \"{Write("a.pcap", Capture)}\"");
