@@ -25,8 +25,10 @@ public static class FailOn
     {
         var option = new Option<string>("--fail-on")
         {
-            Description = $"Comma-separated finding kinds whose {purpose} make the exit code 1: {Accepted}. Default: {Default}.",
+            Description = $"Comma-separated finding kinds whose {purpose} make the exit code 1: {Accepted}.",
             DefaultValueFactory = _ => Default,
+            // A list, so the completions (one kind each) would misdescribe the value in the help's usage column.
+            HelpName = "kinds",
         };
         option.Validators.Add(result =>
         {
