@@ -30,11 +30,7 @@ public sealed class AuditOptions
         DefaultValueFactory = _ => "1h",
     };
 
-    private readonly Option<string> _failOn = new("--fail-on")
-    {
-        Description = "Finding kinds that make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
-        DefaultValueFactory = _ => FailOn.Default,
-    };
+    private readonly Option<string> _failOn = FailOn.CreateOption("new, unsuppressed findings");
 
     private readonly Option<string?> _suppress = new("--suppress")
     {
@@ -48,15 +44,17 @@ public sealed class AuditOptions
 
     /// <summary>
     /// Creates the options. <paramref name="required"/>: the command is an audit and needs an inventory;
-    /// otherwise the audit is an addition that --inventory turns on. <paramref name="shortAliases"/> adds
-    /// <c>-i</c> and <c>-o</c>, which only commands without their own <c>-i</c> and <c>-o</c> can have.
+    /// otherwise the audit is an addition that --inventory turns on. Neither has a short form: <c>-i</c> is
+    /// --interface and <c>-o</c> is --output (a file) in every command.
     /// </summary>
-    public AuditOptions(bool required, bool shortAliases)
+    public AuditOptions(bool required)
     {
-        _inventory = shortAliases ? new("--inventory", "-i") : new("--inventory");
-        _inventory.Description = "The deployment's inventory (YAML): hosts, roles, segments, features.";
-        _inventory.Required = required;
-        _out = shortAliases ? new("--out", "-o") : new("--out");
+        _inventory = new("--inventory")
+        {
+            Description = "The deployment's inventory (YAML): hosts, roles, segments, features.",
+            Required = required,
+        };
+        _out = new("--out");
         _out.Description = $"Directory for {AuditReportFiles.Html}, {AuditReportFiles.Json}, {AuditReportFiles.Markdown} and {AuditReportFiles.Flows} (created if needed).";
         _out.DefaultValueFactory = _ => "portaudit-report";
     }
@@ -66,7 +64,7 @@ public sealed class AuditOptions
     {
         _minimumSpan.Validators.Add(r =>
         {
-            if (!DurationText.TryParse(r.GetValueOrDefault<string>() ?? "", out _))
+            if (r.Tokens.Count > 0 && !DurationText.TryParse(r.Tokens[0].Value, out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
         foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots })
@@ -80,7 +78,6 @@ public sealed class AuditOptions
     /// <exception cref="InputException">A bad option, catalog or inventory.</exception>
     public (AuditContext Context, AuditSettings Settings) Open(ParseResult parse)
     {
-        // Parsed first so that a typo in --fail-on stops before the catalog is even read.
         var failKinds = FailOn.Parse(parse.GetValue(_failOn)!);
         string catalogPath = CatalogDirectory.Resolve(parse.GetValue(_catalog));
         var catalog = CatalogLoader.Load(catalogPath);

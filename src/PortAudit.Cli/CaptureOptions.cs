@@ -1,22 +1,26 @@
 using System.CommandLine;
+using PortAudit.Cli.Strict;
+using PortAudit.Capture;
 using PortAudit.Flows;
+using PortAudit.Pipeline;
+using Serilog;
 
 namespace PortAudit.Cli;
 
 /// <summary>The capture arguments and flow-table options shared by every command that reads traffic.</summary>
 public sealed class CaptureOptions
 {
-    private readonly Option<double> _udpTimeout = new("--udp-timeout")
+    private readonly Option<double> _udpTimeout = new Option<double>("--udp-timeout")
     {
         Description = "Seconds without a packet after which a UDP (or other non-TCP) flow ends.",
         DefaultValueFactory = _ => 120,
-    };
+    }.Accepts(NumberRange.Seconds);
 
-    private readonly Option<double> _tcpTimeout = new("--tcp-timeout")
+    private readonly Option<double> _tcpTimeout = new Option<double>("--tcp-timeout")
     {
         Description = "Seconds without a packet after which an open TCP flow ends.",
         DefaultValueFactory = _ => 3600,
-    };
+    }.Accepts(NumberRange.Seconds);
 
     private readonly Option<int> _maxFlows = new("--max-flows")
     {
@@ -24,23 +28,92 @@ public sealed class CaptureOptions
         DefaultValueFactory = _ => FlowTableOptions.DefaultMaxFlows,
     };
 
-    /// <summary>The CAPTURE... argument: one or more files, '-' for standard input.</summary>
+    private readonly bool _filters;
+
+    private readonly Option<string?> _filter = new("--filter")
+    {
+        Description = "Only flows that match: TERM [and TERM]..., a TERM being [not] host ADDR, net CIDR, port N or transport NAME, " +
+                      "with several values joined by commas (e.g. 'net 10.0.0.0/8 and not port 53,123').",
+    };
+
+    private readonly Option<string?> _since = new("--since")
+    {
+        Description = "Only flows that start at or after this time: ISO 8601 (UTC unless an offset is given) or epoch seconds.",
+    };
+
+    private readonly Option<string?> _until = new("--until")
+    {
+        Description = "Only flows that start before this time: ISO 8601 (UTC unless an offset is given) or epoch seconds.",
+    };
+
+    /// <summary>
+    /// Creates the options; <paramref name="filters"/> adds --filter, --since and --until, which select among flows
+    /// read from files (a live capture filters with BPF instead, and its own --filter is that).
+    /// </summary>
+    public CaptureOptions(bool filters = true) => _filters = filters;
+
+    /// <summary>The CAPTURE... argument: one or more files or directories, '-' for standard input.</summary>
     public static Argument<string[]> CapturesArgument() => new("capture")
     {
-        Description = "Capture files (pcap or pcapng, optionally gzip-compressed); '-' reads standard input.",
+        Description = "Capture files (pcap or pcapng, optionally gzip-compressed) or directories of them (recursive, recognised " +
+                      "by content); '-' reads standard input.",
         Arity = ArgumentArity.OneOrMore,
     };
+
+    /// <summary>
+    /// The sources <paramref name="captures"/> names, every file checked before any is read (<see cref="CaptureInputs"/>);
+    /// files in directories that are not captures are left out with a warning.
+    /// </summary>
+    /// <exception cref="InputException">A capture cannot be opened, or a directory holds none.</exception>
+    public static IReadOnlyList<IFlowSource> OpenSources(ParseResult parse, Argument<string[]> captures, ILogger log)
+    {
+        var inputs = CaptureInputs.Resolve(parse.GetValue(captures)!);
+        if (inputs.Skipped.Count > 0)
+        {
+            const int Named = 3;
+            string names = string.Join(", ", inputs.Skipped.Take(Named)) + (inputs.Skipped.Count > Named ? ", ..." : "");
+            log.Warning("skipped {Count} file(s) in the input directories that are not captures: {Files}", inputs.Skipped.Count, names);
+        }
+        return CaptureFileSource.Of(inputs.Files);
+    }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        _udpTimeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--udp-timeout must be positive"); });
-        _tcpTimeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--tcp-timeout must be positive"); });
-        _maxFlows.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-flows must be at least 1"); });
         command.Options.Add(_udpTimeout);
         command.Options.Add(_tcpTimeout);
         command.Options.Add(_maxFlows);
+        if (!_filters) return;
+        _filter.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 0) return;
+            try
+            {
+                FlowFilter.Create(r.Tokens[0].Value, null, null);
+            }
+            catch (FormatException ex)
+            {
+                r.AddError($"--filter: {ex.Message}");
+            }
+        });
+        foreach (var time in new[] { _since, _until })
+        {
+            time.Validators.Add(r =>
+            {
+                if (r.Tokens.Count > 0 && !FlowFilter.TryParseTime(r.Tokens[0].Value, out _))
+                    r.AddError($"{time.Name}: expected an ISO 8601 time (2024-05-01T10:00:00Z) or epoch seconds, not '{r.Tokens[0].Value}'");
+            });
+            command.Options.Add(time);
+        }
+        command.Options.Add(_filter);
+        command.Validators.Add(r =>
+        {
+            if (Time(r.GetValue(_since)) >= (Time(r.GetValue(_until)) ?? long.MaxValue))
+                r.AddError("--since must be before --until");
+        });
     }
+
+    private static long? Time(string? text) => text is not null && FlowFilter.TryParseTime(text, out long ns) ? ns : null;
 
     /// <summary>The flow-table options as parsed.</summary>
     public FlowTableOptions Read(ParseResult parse) => new()
@@ -48,5 +121,6 @@ public sealed class CaptureOptions
         UdpIdleTimeout = TimeSpan.FromSeconds(parse.GetValue(_udpTimeout)),
         TcpIdleTimeout = TimeSpan.FromSeconds(parse.GetValue(_tcpTimeout)),
         MaxFlows = parse.GetValue(_maxFlows),
+        Selection = _filters ? FlowFilter.Create(parse.GetValue(_filter), Time(parse.GetValue(_since)), Time(parse.GetValue(_until))) : null,
     };
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit;
+using PortAudit.Cli.Strict;
 using Serilog;
 
 namespace PortAudit.Cli;
@@ -14,11 +15,10 @@ public static class CommandRunner
     public static int Invoke(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (ParseErrors.Describe(parse) is { } error)
         {
-            foreach (var error in parse.Errors)
-                Console.Error.WriteLine($"portaudit: {error.Message}");
-            Console.Error.WriteLine("Run 'portaudit --help' for usage.");
+            // One line, before any input is opened: a bad option never costs a run.
+            Console.Error.WriteLine($"portaudit: {error}");
             return ExitCodes.BadInput;
         }
         return parse.Invoke();
@@ -30,7 +30,16 @@ public static class CommandRunner
     /// </summary>
     public static int Run(ParseResult parse, Func<ILogger, int> body)
     {
-        var log = GlobalOptions.CreateLogger(parse);
+        ILogger log;
+        try
+        {
+            log = GlobalOptions.CreateLogger(parse);
+        }
+        catch (InputException ex)
+        {
+            Console.Error.WriteLine($"portaudit: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
         Log.Logger = log;
         try
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PortAudit.Cli.Strict;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
@@ -41,7 +42,7 @@ public static class GlobalOptions
     /// <summary>Registers the options on the root command.</summary>
     public static void AddTo(RootCommand root)
     {
-        LogFormat.AcceptOnlyFromAmong("text", "json");
+        LogFormat.OneOf(["text", "json"]);
         root.Options.Add(LogLevel);
         root.Options.Add(LogFile);
         root.Options.Add(LogFormat);
@@ -49,8 +50,10 @@ public static class GlobalOptions
     }
 
     /// <summary>Builds the Serilog logger from the parsed options.</summary>
+    /// <exception cref="InputException">--log-file cannot be written.</exception>
     public static ILogger CreateLogger(ParseResult parse)
     {
+        if (parse.GetValue(LogFile) is { } logFile) CheckWritable(logFile);
         var level = parse.GetValue(LogLevel);
         bool json = parse.GetValue(LogFormat) == "json";
         var config = new LoggerConfiguration().MinimumLevel.Is(level);
@@ -65,5 +68,20 @@ public static class GlobalOptions
                 : config.WriteTo.File(file.FullName, outputTemplate: "{Timestamp:o} [{Level:u3}] {Message:lj}{NewLine}{Exception}");
         }
         return config.CreateLogger();
+    }
+
+    // Serilog's file sink drops what it cannot write without a word: open the file once here so that a wrong path
+    // stops the command (exit 2) instead of losing the log.
+    private static void CheckWritable(FileInfo file)
+    {
+        try
+        {
+            using var _ = new FileStream(file.FullName, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            string reason = Directory.Exists(file.FullName) ? "it is a directory" : ex.Message;
+            throw new InputException($"--log-file {file}: cannot write: {reason}");
+        }
     }
 }

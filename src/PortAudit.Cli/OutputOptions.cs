@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PortAudit.Cli.Strict;
 using PortAudit.Report;
 using PortAudit.Report.Records;
 
@@ -8,15 +9,23 @@ namespace PortAudit.Cli;
 public sealed class OutputOptions
 {
     /// <summary>The flow-record formats, as <c>flows</c> and <c>capture</c> offer them.</summary>
-    public static OutputOptions ForFlows() =>
-        new(FlowRecordWriters.Formats, "jsonl", "Output format: jsonl (one JSON object per line), csv, or table.");
+    public static OutputOptions ForFlows() => new(FlowRecordWriters.Formats, "json",
+        "Output format: json (JSON Lines: one object per flow), csv, tsv (with a Zeek-style header, for zeek-cut and awk) or table.");
 
-    /// <summary>Creates the options with the formats a command offers.</summary>
-    public OutputOptions(string[] formats, string defaultFormat, string formatHelp)
-    {
-        Format = new Option<string>("--format", "-f") { Description = formatHelp, DefaultValueFactory = _ => defaultFormat };
-        Format.AcceptOnlyFromAmong(formats);
-    }
+    /// <summary>Creates the options with the formats a command offers (names from <see cref="Choices.FormatAliases"/>'s set).</summary>
+    public OutputOptions(string[] formats, string defaultFormat, string? formatHelp = null) =>
+        Format = FormatOption(formats, defaultFormat, formatHelp);
+
+    /// <summary>
+    /// A --format (-f) option: the same names in every command (<c>table</c>, <c>json</c>, <c>csv</c>, <c>tsv</c>),
+    /// the old names <c>text</c> and <c>jsonl</c> as aliases.
+    /// </summary>
+    public static Option<string> FormatOption(string[] formats, string defaultFormat, string? help = null) =>
+        new Option<string>("--format", "-f")
+        {
+            Description = help ?? $"Output format: {Choices.Listing(formats)}.",
+            DefaultValueFactory = _ => defaultFormat,
+        }.OneOf(formats, Choices.FormatAliases);
 
     /// <summary>--format.</summary>
     public Option<string> Format { get; }

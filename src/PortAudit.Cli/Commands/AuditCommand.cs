@@ -13,7 +13,7 @@ public static class AuditCommand
     {
         var command = new Command("audit", "Audit captured flows against the role catalog and a deployment inventory.");
         var captures = CaptureOptions.CapturesArgument();
-        var audit = new AuditOptions(required: true, shortAliases: true);
+        var audit = new AuditOptions(required: true);
         var flowOptions = new CaptureOptions();
         command.Arguments.Add(captures);
         audit.AddTo(command);
@@ -22,11 +22,11 @@ public static class AuditCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var (context, settings) = audit.Open(parse);
-            var sources = CaptureFileSource.Of(parse.GetValue(captures)!);
+            var sources = CaptureOptions.OpenSources(parse, captures, log);
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             using var run = new AuditRun(context, settings, flowOptions.Read(parse));
             using var stop = new StopSignals();
-            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), () => run.Run(sources, stop.Token));
+            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), sources, () => run.Run(sources, stop.Token), "writing reports");
             return AuditOptions.Conclude(outcome, quiet, log);
         }));
         return command;

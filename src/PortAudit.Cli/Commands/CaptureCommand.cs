@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using PortAudit.Capture;
+using PortAudit.Cli.Strict;
 using PortAudit.Capture.Live;
 using PortAudit.Flows;
 using PortAudit.Audit;
@@ -23,8 +24,8 @@ public static class CaptureCommand
         var command = new Command("capture", "Capture live from interfaces, build flows, optionally save the packets as pcapng.");
         var live = new LiveOptionSet();
         var output = OutputOptions.ForFlows();
-        var flowOptions = new CaptureOptions();
-        var audit = new AuditOptions(required: false, shortAliases: false);
+        var flowOptions = new CaptureOptions(filters: false);
+        var audit = new AuditOptions(required: false);
         live.AddTo(command);
         output.AddTo(command);
         flowOptions.AddTo(command);
@@ -73,11 +74,11 @@ internal sealed class LiveOptionSet
 
     private readonly Option<string?> _filter = new("--filter") { Description = "BPF filter, tcpdump syntax (e.g. 'tcp port 5061')." };
 
-    private readonly Option<int> _snapLength = new("--snaplen")
+    private readonly Option<int> _snapLength = new Option<int>("--snaplen")
     {
         Description = "Bytes kept of each packet.",
         DefaultValueFactory = _ => 262_144,
-    };
+    }.Accepts(NumberRange.Count(262_144));
 
     private readonly Option<bool> _promiscuous = new("--promisc") { Description = "Promiscuous mode (the default)." };
     private readonly Option<bool> _noPromiscuous = new("--no-promisc") { Description = "No promiscuous mode: only traffic to and from this host." };
@@ -88,17 +89,20 @@ internal sealed class LiveOptionSet
         DefaultValueFactory = _ => 32,
     };
 
-    private readonly Option<double?> _duration = new("--duration") { Description = "Stop after this many seconds." };
+    private readonly Option<double?> _duration = new Option<double?>("--duration") { Description = "Stop after this many seconds." }.Accepts(NumberRange.Seconds);
     private readonly Option<long?> _packets = new("--packets") { Description = "Stop after this many packets." };
     private readonly Option<string?> _write = new("--write", "-w") { Description = "Save the captured packets to this pcapng file." };
-    private readonly Option<double?> _rotateSize = new("--rotate-size") { Description = "With --write: start a new file before one passes this many MB." };
-    private readonly Option<double?> _rotateSeconds = new("--rotate-seconds") { Description = "With --write: start a new file every this many seconds." };
+    private readonly Option<double?> _rotateSize = new Option<double?>("--rotate-size") { Description = "With --write: start a new file before one passes this many MB." }
+        .Accepts(NumberRange.Positive with { Unit = "MB" });
+    private readonly Option<double?> _rotateSeconds = new Option<double?>("--rotate-seconds") { Description = "With --write: start a new file every this many seconds." }
+        .Accepts(NumberRange.Seconds);
 
-    /// <summary>Adds the options and their checks to <paramref name="command"/>.</summary>
+    /// <summary>
+    /// Adds the options and the checks that combine them to <paramref name="command"/> (each value's own range is
+    /// checked for the whole command tree, <see cref="StrictOptions"/>).
+    /// </summary>
     public void AddTo(Command command)
     {
-        Positive(_snapLength, "--snaplen");
-        Positive(_bufferSize, "--buffer-size");
         foreach (var option in new Option[]
                  {
                      _interfaces, _filter, _snapLength, _promiscuous, _noPromiscuous, _bufferSize, _duration, _packets,
@@ -107,21 +111,14 @@ internal sealed class LiveOptionSet
             command.Options.Add(option);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_duration) is <= 0) result.AddError("--duration must be positive");
-            if (result.GetValue(_packets) is <= 0) result.AddError("--packets must be positive");
             if (result.GetValue(_duration) is not null && result.GetValue(_packets) is not null)
                 result.AddError("--duration and --packets cannot be combined");
             if (result.GetValue(_promiscuous) && result.GetValue(_noPromiscuous))
                 result.AddError("--promisc and --no-promisc cannot be combined");
-            if (result.GetValue(_rotateSize) is <= 0 || result.GetValue(_rotateSeconds) is <= 0)
-                result.AddError("--rotate-size and --rotate-seconds must be positive");
             if ((result.GetValue(_rotateSize) ?? result.GetValue(_rotateSeconds)) is not null && result.GetValue(_write) is null)
                 result.AddError("--rotate-size and --rotate-seconds need --write");
         });
     }
-
-    private static void Positive(Option<int> option, string name) =>
-        option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{name} must be at least 1"); });
 
     /// <summary>How to open the interfaces.</summary>
     public LiveCaptureOptions Read(ParseResult parse) => new()

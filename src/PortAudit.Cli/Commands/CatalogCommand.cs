@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Catalog;
+using PortAudit.Cli.Strict;
 using PortAudit.Report.Catalogs;
 
 namespace PortAudit.Cli.Commands;
@@ -14,9 +15,8 @@ public static class CatalogCommand
         var role = new Option<string?>("--role") { Description = "Only rules with this role on either side." };
         var from = new Option<string?>("--from") { Description = "Only rules whose client side is this role." };
         var to = new Option<string?>("--to") { Description = "Only rules whose listening side is this role." };
-        var port = new Option<int?>("--port") { Description = "Only rules that use this TCP or UDP port." };
-        var format = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var port = new Option<int?>("--port") { Description = "Only rules that use this TCP or UDP port." }.Accepts(NumberRange.Port);
+        var format = OutputOptions.FormatOption(["table", "json"], "table");
         var explain = new Option<string?>("--explain") { Description = "Every rule and role that uses PORT[/tcp|/udp], with provenance." };
         var check = new Option<bool>("--check") { Description = "Validate the catalog and print counts per product and role." };
 

@@ -13,12 +13,8 @@ public static class DiffCommand
         var command = new Command("diff", "Compare two audit reports (report.json) by finding id: new, resolved and unchanged findings.");
         var before = new Argument<string>("before") { Description = "The earlier report.json." };
         var after = new Argument<string>("after") { Description = "The later report.json." };
-        var output = new OutputOptions(ReportDiffWriter.Formats, "table", "Output format: table or json.");
-        var failOn = new Option<string>("--fail-on")
-        {
-            Description = "Finding kinds whose new, unsuppressed findings make the exit code 1: unexpected, mismatch, blocked, missing, unmapped, or none.",
-            DefaultValueFactory = _ => FailOn.Default,
-        };
+        var output = new OutputOptions(ReportDiffWriter.Formats, "table");
+        var failOn = FailOn.CreateOption("new, unsuppressed findings");
         command.Arguments.Add(before);
         command.Arguments.Add(after);
         output.AddTo(command);

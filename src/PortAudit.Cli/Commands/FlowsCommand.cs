@@ -15,11 +15,11 @@ public static class FlowsCommand
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var sources = CaptureFileSource.Of(parse.GetValue(options.Captures)!);
+            var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             using var writer = options.Output.OpenFlowWriter(parse);
             var run = new TrafficRun(options.Flow.Read(parse), new FlowRecordObserver(writer));
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), () => run.Read(sources, stop.Token));
+            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
             writer.Complete();
             int status = RunSummary.Report(log, run.Summary);
             return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;

@@ -11,12 +11,7 @@ public static class InterfacesCommand
     public static Command Create()
     {
         var command = new Command("interfaces", "List the interfaces available for live capture, with addresses and flags.");
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: table or json.",
-            DefaultValueFactory = _ => "table",
-        };
-        format.AcceptOnlyFromAmong(InterfaceListWriter.Formats);
+        var format = OutputOptions.FormatOption(InterfaceListWriter.Formats, "table");
         command.Options.Add(format);
         command.SetAction(parse => CommandRunner.Run(parse, _ =>
         {

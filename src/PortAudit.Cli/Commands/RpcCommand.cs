@@ -12,13 +12,13 @@ public static class RpcCommand
     public static Command Create()
     {
         var command = new Command("rpc", "List the DCE/RPC endpoint-mapper mappings in captures and the flows that used them.");
-        var options = new CaptureCommandOptions(command, new OutputOptions(RpcMappingWriter.Formats, "table", "Output format: table or json."));
+        var options = new CaptureCommandOptions(command, new OutputOptions(RpcMappingWriter.Formats, "table"));
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
+            var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             var run = new TrafficRun(options.Flow.Read(parse));
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)),
-                () => run.Read(CaptureFileSource.Of(parse.GetValue(options.Captures)!), stop.Token));
+            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
             using (var stream = options.Output.OpenStream(parse))
                 RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings);
             return RunSummary.Report(log, run.Summary);

@@ -15,11 +15,10 @@ public static class SuggestRolesCommand
     {
         var command = new Command("suggest-roles", "Suggest catalog roles for hosts not in the inventory, from the ports and protocols they served.");
         var captures = CaptureOptions.CapturesArgument();
-        var inventoryFile = new Option<string?>("--inventory", "-i") { Description = "Hosts already in this inventory are left out." };
+        var inventoryFile = new Option<string?>("--inventory") { Description = "Hosts already in this inventory are left out." };
         var catalogDir = CatalogDirectory.CreateOption();
         var top = new Option<int>("--top") { Description = "Roles suggested per host.", DefaultValueFactory = _ => 3 };
-        var format = new Option<string>("--format") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = OutputOptions.FormatOption(["table", "json"], "table");
         var flowOptions = new CaptureOptions();
         command.Arguments.Add(captures);
         foreach (var option in new Option[] { inventoryFile, catalogDir, top, format })
@@ -31,7 +30,7 @@ public static class SuggestRolesCommand
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
             var (hosts, traffic) = RoleSuggestionRun.Suggest(
-                CaptureFileSource.Of(parse.GetValue(captures)!), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
+                CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
             if (parse.GetValue(format) == "json")
             {
                 using var stdout = Console.OpenStandardOutput();

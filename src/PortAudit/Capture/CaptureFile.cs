@@ -57,6 +57,36 @@ public static class CaptureFile
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="magic"/>, a file's first four bytes, starts a capture this class opens (pcap, pcapng
+    /// or gzip): how a directory's capture files are told from the other files beside them.
+    /// </summary>
+    public static bool IsCaptureMagic(ReadOnlySpan<byte> magic)
+    {
+        if (magic.Length < 4) return false;
+        if (magic[0] == 0x1F && magic[1] == 0x8B) return true;
+        uint word = BinaryPrimitives.ReadUInt32LittleEndian(magic);
+        return word == PcapNgReader.SectionHeaderType || IsPcapMagic(word);
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading and closes it: throws the <see cref="Open(string)"/> error for a file that cannot be.</summary>
+    public static void CheckReadable(string path)
+    {
+        if (path == StandardInput) return;
+        if (Directory.Exists(path)) throw new InputException($"{path}: cannot open: is a directory");
+        // A pipe (a FIFO, /dev/stdin, bash's <(...)) shows no length: opening it here would wait for its writer or take
+        // its data from the reader, so it is left to the read. An empty regular file fails there just the same.
+        if (new FileInfo(path) is { Exists: true, Length: 0 }) return;
+        try
+        {
+            using var _ = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
+        }
+    }
+
     private static bool IsPcapMagic(uint word)
     {
         uint swapped = BinaryPrimitives.ReverseEndianness(word);

@@ -30,6 +30,12 @@ public sealed record FlowTableOptions
     /// </summary>
     public int InitialFlowCapacity { get; init; } = 1 << 16;
 
+    /// <summary>
+    /// The flows that reach the run's consumers (<see cref="IFlowSelection"/>); null for every flow. The table itself
+    /// still holds, times out and counts every flow.
+    /// </summary>
+    public IFlowSelection? Selection { get; init; }
+
     /// <summary>Which side of a flow whose opening was not seen is the server.</summary>
     public IServerPortHint ServerPorts { get; init; } = WellKnownPortHint.Instance;
 }

@@ -11,4 +11,9 @@ namespace PortAudit.Pipeline;
 /// <param name="Packets">Packets read so far, over all inputs.</param>
 /// <param name="Bytes">Captured bytes read so far, over all inputs.</param>
 /// <param name="Flows">Flows created so far (read across threads: may lag by one update).</param>
-public readonly record struct RunProgress(string Input, int InputNumber, int InputCount, long Position, long Packets, long Bytes, long Flows);
+/// <param name="Finished">
+/// True once, when every input was read and the open flows ended: what the command does next (an audit's reports) is
+/// no longer reading, and a display says so.
+/// </param>
+public readonly record struct RunProgress(string Input, int InputNumber, int InputCount, long Position, long Packets, long Bytes, long Flows,
+    bool Finished = false);

@@ -19,10 +19,16 @@ public sealed class TrafficRun : IFlowSink
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
 
-    /// <summary>A run whose ended flows go to <paramref name="consumers"/>, in the order given.</summary>
+    /// <summary>
+    /// A run whose ended flows go to <paramref name="consumers"/>, in the order given: those that
+    /// <see cref="FlowTableOptions.Selection"/> takes, when it is set.
+    /// </summary>
     public TrafficRun(FlowTableOptions options, params IFlowObserver[] consumers)
     {
-        _table = new FlowTable(options, [_inspection, .. consumers]);
+        IFlowObserver[] selected = options.Selection is { } selection && consumers.Length > 0
+            ? [new SelectedFlowObserver(selection, consumers)]
+            : consumers;
+        _table = new FlowTable(options, [_inspection, .. selected]);
         _reader = new TrafficReader(_table);
     }
 
@@ -63,6 +69,8 @@ public sealed class TrafficRun : IFlowSink
             _reader.Progress = null;
         }
         _table.Flush();
+        Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
+            _reader.Statistics.CapturedBytes, _table.Statistics.FlowsCreated, Finished: true));
     }
 
     void IFlowSink.ReadPackets(ICaptureReader reader, bool pipelined)

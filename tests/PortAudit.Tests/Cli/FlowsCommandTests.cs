@@ -9,20 +9,11 @@ namespace PortAudit.Tests.Cli;
 [Trait(Tier.Name, Tier.Cli)]
 public sealed class FlowsCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-cli");
+    private readonly ScratchDirectory _dir = new("portaudit-cli");
 
-    private static readonly byte[] Capture = new PcapBuilder()
-        .Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(50000, 5061, Syn))), 0.000001)
-        .Add(Ethernet(Ipv4("10.0.0.2", "10.0.0.1", 6, Tcp(5061, 50000, Syn | Ack))), 0.5)
-        .Add(Ethernet(Ipv4("10.0.0.3", "10.0.0.4", 17, Udp(40000, 3478))), 1)
-        .Build();
+    private static readonly byte[] Capture = ScratchDirectory.TwoFlows;
 
-    private string Write(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir.FullName, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private string Write(string name, byte[] bytes) => _dir.Write(name, bytes);
 
     [Fact]
     public void JsonLinesHaveTheDocumentedFieldsAndMicrosecondTimes()
@@ -32,7 +23,7 @@ public sealed class FlowsCommandTests : IDisposable
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         var tcp = JsonDocument.Parse(lines[0]).RootElement;
-        Assert.Equal(new[] { "id", "start", "end", "transport", "client", "clientPort", "server", "serverPort", "communityId",
+        Assert.Equal(new[] { "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
             "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface",
             "rpcInterfaceUuid", "rpcSource", "icmpErrors", "icmpError" },
             tcp.EnumerateObject().Select(p => p.Name).ToArray());
@@ -50,7 +41,7 @@ public sealed class FlowsCommandTests : IDisposable
         var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output \"{output}\"");
         Assert.Equal(0, result.ExitCode);
         var lines = File.ReadAllLines(output);
-        Assert.StartsWith("id,start,end,transport,client,clientPort,server,serverPort,communityId,packetsToServer,", lines[0]);
+        Assert.StartsWith("id,start,end,duration,transport,client,clientPort,server,serverPort,communityId,packetsToServer,", lines[0]);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("2,", lines[2]);
         Assert.Contains($",udp,10.0.0.3,40000,10.0.0.4,3478,{CommunityIdOf(IpProtocol.Udp, "10.0.0.3", 40000, "10.0.0.4", 3478)},1,32,0,0,unanswered,",
@@ -125,5 +116,5 @@ public sealed class FlowsCommandTests : IDisposable
     private static string CommunityIdOf(byte protocol, string client, ushort clientPort, string server, ushort serverPort) =>
         CommunityId.Of(new Flow(0, protocol, IpAddr.Parse(client), clientPort, IpAddr.Parse(server), serverPort, 0, opened: true));
 
-    public void Dispose() => _dir.Delete(true);
+    public void Dispose() => _dir.Dispose();
 }

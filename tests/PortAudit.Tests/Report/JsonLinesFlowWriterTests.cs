@@ -194,6 +194,14 @@ public class JsonLinesFlowWriterTests
 
         public void Number(int field, long value) => _json.WriteNumber(_names[field], value);
 
+        // A JSON number, validated as one by the framework.
+        public void Seconds(int field, long nanoseconds)
+        {
+            Span<byte> text = stackalloc byte[FlowFields.MaxSecondsLength];
+            _json.WritePropertyName(_names[field]);
+            _json.WriteRawValue(text[..FlowFields.FormatSeconds(nanoseconds, text)]);
+        }
+
         public void Null(int field) => _json.WriteNull(_names[field]);
 
         public void TextList(int field, IReadOnlyList<string> values)

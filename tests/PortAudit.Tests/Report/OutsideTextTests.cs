@@ -165,7 +165,7 @@ public sealed class CsvNeutralisingTests
             writer.Complete();
         }
         string csv = Encoding.UTF8.GetString(output.ToArray());
-        Assert.StartsWith(string.Join(',', FlowFields.Names) + "\r\n", csv);
+        Assert.StartsWith(string.Join(',', FlowFields.Names) + "\n", csv);
         return csv[csv.IndexOf(",http,", StringComparison.Ordinal)..];
     }
 

@@ -6,7 +6,8 @@ using PortAudit.Report.Text;
 namespace PortAudit.Report.Records;
 
 /// <summary>
-/// RFC 4180 CSV with a header row. Text from packets is neutralised for spreadsheets: a cell that would start a formula
+/// RFC 4180 CSV with a header row, quoting as RFC 4180 says but with LF line ends, as Unix tools and every
+/// spreadsheet read them (a quoted cell keeps its own line breaks). Text from packets is neutralised for spreadsheets: a cell that would start a formula
 /// is quoted and prefixed with <c>'</c>, and control and bidi characters other than line breaks and tabs are written
 /// as <c>\u202E</c>-style text.
 /// </summary>
@@ -22,14 +23,14 @@ public sealed class CsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
         _writer.Write(string.Join(',', FlowFields.Names));
-        _writer.Write("\r\n");
+        _writer.Write('\n');
     }
 
     /// <inheritdoc />
     public void Write(Flow flow)
     {
         FlowFields.Write(flow, this);
-        _writer.Write("\r\n");
+        _writer.Write('\n');
     }
 
     void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)

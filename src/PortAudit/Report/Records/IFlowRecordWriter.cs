@@ -21,14 +21,15 @@ public interface IFlowRecordWriter : IDisposable
 /// <summary>Makes the writer for a format name.</summary>
 public static class FlowRecordWriters
 {
-    /// <summary>The format names accepted by <see cref="Create"/>.</summary>
-    public static readonly string[] Formats = { "jsonl", "csv", "table" };
+    /// <summary>The format names accepted by <see cref="Create"/> (which also takes <c>jsonl</c>, the earlier name of <c>json</c>).</summary>
+    public static readonly string[] Formats = { "json", "csv", "tsv", "table" };
 
     /// <summary>Creates the writer for <paramref name="format"/> over <paramref name="output"/>, which it then owns.</summary>
     public static IFlowRecordWriter Create(string format, Stream output) => format switch
     {
-        "jsonl" => new JsonLinesFlowWriter(output),
+        "json" or "jsonl" => new JsonLinesFlowWriter(output),
         "csv" => new CsvFlowWriter(output),
+        "tsv" => new TsvFlowWriter(output),
         "table" => new TableFlowWriter(output),
         _ => throw new ArgumentException($"unknown flow format '{format}'", nameof(format)),
     };

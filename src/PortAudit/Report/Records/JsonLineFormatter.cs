@@ -93,6 +93,14 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         _length += name.Length + digits;
     }
 
+    void IFlowFieldSink.Seconds(int field, long nanoseconds)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + FlowFields.MaxSecondsLength);
+        name.CopyTo(free);
+        _length += name.Length + FlowFields.FormatSeconds(nanoseconds, free[name.Length..]);
+    }
+
     void IFlowFieldSink.Null(int field)
     {
         Append(_names[field]);

@@ -13,7 +13,7 @@ public sealed class TableFlowWriter : IFlowRecordWriter
 {
     private readonly StreamWriter _writer;
     private readonly TextTable _table = new(
-        new TextColumn("id", AlignRight: true), new TextColumn("start"), new TextColumn("transport"), new TextColumn("client"),
+        new TextColumn("id", AlignRight: true), new TextColumn("start"), new TextColumn("secs", AlignRight: true), new TextColumn("transport"), new TextColumn("client"),
         new TextColumn("server"), new TextColumn("state"),
         new TextColumn("pkts>", AlignRight: true), new TextColumn("bytes>", AlignRight: true),
         new TextColumn("pkts<", AlignRight: true), new TextColumn("bytes<", AlignRight: true),
@@ -27,11 +27,14 @@ public sealed class TableFlowWriter : IFlowRecordWriter
     {
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
         _table.Add(
-            N(flow.Id), Timestamps.ToIso(flow.StartNs), flow.Transport,
+            N(flow.Id), Timestamps.ToIso(flow.StartNs), Seconds(flow.EndNs - flow.StartNs), flow.Transport,
             Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
             flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
             flow.App?.Name ?? "-", Shortened(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));
     }
+
+    // Milliseconds are enough for a person; the machine formats keep microseconds.
+    private static string Seconds(long nanoseconds) => (Math.Max(0, nanoseconds) / 1e9).ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Endpoint(string address, ushort port) =>
         address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";

@@ -1,0 +1,133 @@
+using PortAudit.Tests.Builders;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Cli;
+
+/// <summary>
+/// What a user sees from the process for bad options and odd inputs: one line, exit code 2, and nothing read or
+/// written; directories of captures; the flow record formats as Unix tools read them.
+/// </summary>
+[Trait(Tier.Name, Tier.Cli)]
+public sealed class InputAndOptionCommandTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = new("portaudit-options");
+
+    private static readonly byte[] Capture = ScratchDirectory.TwoFlows;
+
+    private string Write(string name, byte[] bytes) => _dir.Write(name, bytes);
+
+    private string Inventory => SharedData.InRepository("captures/lab.yaml");
+
+    [Theory]
+    [InlineData("--plot DIR", "portaudit: unknown option '--plot' for 'portaudit audit': did you mean --plots? (see 'portaudit audit --help')")]
+    [InlineData("--udp-timeout abc", "portaudit: --udp-timeout: expected seconds above 0, at most 1000000000, not 'abc'")]
+    [InlineData("--max-flows 2147483648", "portaudit: --max-flows: expected a whole number from 1 to 2147483647, not '2147483648'")]
+    [InlineData("--tcp-timeout 1e12", "portaudit: --tcp-timeout: expected seconds above 0, at most 1000000000, not '1e12'")]
+    [InlineData("--udp-timeout NaN", "portaudit: --udp-timeout: expected seconds above 0, at most 1000000000, not 'NaN'")]
+    public void ABadOptionIsOneLineAndExitTwoBeforeAnythingIsWritten(string option, string message)
+    {
+        string reports = Path.Combine(_dir.FullName, "reports");
+        var result = CliProcess.Run($"audit \"{Write("a.pcap", Capture)}\" --inventory \"{Inventory}\" --out \"{reports}\" {option}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(message, result.StandardError.TrimEnd('\n'));
+        Assert.Equal("", result.StandardOutput);
+        Assert.False(Directory.Exists(reports));
+    }
+
+    [Fact]
+    public void AnUnreadableInputStopsTheAuditBeforeItsSummaryAndReports()
+    {
+        string reports = Path.Combine(_dir.FullName, "reports");
+        string missing = Path.Combine(_dir.FullName, "missing.pcap");
+        var result = CliProcess.Run($"audit \"{Write("a.pcap", Capture)}\" \"{missing}\" --inventory \"{Inventory}\" --out \"{reports}\"");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"portaudit: {missing}: cannot open: no such file", result.StandardError.Trim());
+        Assert.Equal("", result.StandardOutput);
+        Assert.False(Directory.Exists(reports));
+    }
+
+    [Fact]
+    public void AnUnwritableLogFileExitsTwo()
+    {
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --log-file \"{_dir.FullName}\"");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"portaudit: --log-file {_dir.FullName}: cannot write: it is a directory", result.StandardError.Trim());
+        Assert.Equal("", result.StandardOutput);
+    }
+
+    [Fact]
+    public void ADirectoryIsReadRecursivelyAndItsOtherFilesAreSkippedWithANote()
+    {
+        Write("captures/one.pcap", Capture);
+        Write("captures/deeper/two.cap", new PcapBuilder().Add(Ethernet(Ipv4("10.0.0.7", "10.0.0.8", 17, Udp(40000, 53))), 2).Build());
+        Write("captures/README.txt", "not a capture"u8.ToArray());
+        var result = CliProcess.Run($"flows \"{Path.Combine(_dir.FullName, "captures")}\" --format csv");
+        Assert.Equal(0, result.ExitCode);
+        // A header and the flows of both files: two from one.pcap, one from two.cap.
+        Assert.Equal(4, result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(",udp,10.0.0.7,40000,10.0.0.8,53,", result.StandardOutput);
+        Assert.Contains("skipped 1 file(s) in the input directories that are not captures", result.StandardError);
+        Assert.Contains("README.txt", result.StandardError);
+    }
+
+    [Fact]
+    public void APipeNamedAsAFileIsReadNotCheckedAway()
+    {
+        // bash's <(...) is a pipe under /dev/fd: the check before the run must leave its data to the read.
+        string dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
+        var result = ExternalProgram.Run(ExternalProgram.Start("bash", ["-c", $"dotnet '{dll}' flows <(cat '{Write("a.pcap", Capture)}') --format csv"]),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void RpcWithoutMappingsSaysSo()
+    {
+        var result = CliProcess.Run($"rpc \"{Write("a.pcap", Capture)}\"");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("no endpoint-mapper answer (ept_map) in the input", result.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void CsvHasLfLineEndsAndADurationColumn()
+    {
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv");
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain('\r', result.StandardOutput);
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id,start,end,duration,transport,", lines[0]);
+        Assert.StartsWith("1,2023-11-14T22:13:20.000001Z,2023-11-14T22:13:20.500000Z,0.499999,tcp,", lines[1]);
+    }
+
+    [Fact]
+    public void TsvHasAZeekHeaderThatAwkAndZeekCutRead()
+    {
+        string tsv = Write("flows.tsv", []);
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format tsv --output \"{tsv}\"");
+        Assert.Equal(0, result.ExitCode);
+        var lines = File.ReadAllLines(tsv);
+        Assert.Equal(@"#separator \x09", lines[0]);
+        Assert.StartsWith("#fields\tid\tstart\tend\tduration\ttransport\tclient\tclientPort\tserver\tserverPort\t", lines.Single(l => l.StartsWith("#fields")));
+        Assert.StartsWith("#types\tcount\tstring\tstring\tinterval\tstring\taddr\tport\taddr\tport\t", lines.Single(l => l.StartsWith("#types")));
+        // zeek-cut picks columns by name; awk, as a zeek-cut user would write it without zeek-cut, by the #fields line.
+        string cut = File.Exists("/usr/bin/zeek-cut") || File.Exists("/usr/local/zeek/bin/zeek-cut")
+            ? $"zeek-cut server serverPort app < \"{tsv}\""
+            : "awk -F'\\t' '/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1; next } /^#/ { next } " +
+              $"{{ print $col[\"server\"] \"\\t\" $col[\"serverPort\"] \"\\t\" $col[\"app\"] }}' \"{tsv}\"";
+        var picked = ExternalProgram.Run(ExternalProgram.Start("bash", ["-c", cut]), TimeSpan.FromSeconds(30));
+        Assert.Equal("10.0.0.2\t5061\t-\n10.0.0.4\t3478\t-\n", picked.StandardOutput);
+    }
+
+    [Fact]
+    public void FilterAndWindowSelectFlowsOnRead()
+    {
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --filter \"transport udp and net 10.0.0.0/24\" --since 2023-11-14T22:13:20.9Z");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(",udp,10.0.0.3,40000,10.0.0.4,3478,", lines[1]);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

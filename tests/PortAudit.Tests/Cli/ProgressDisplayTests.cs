@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace PortAudit.Tests.Cli;
+
+/// <summary>
+/// The progress display as a terminal shows it: the audit runs in an 80-column tmux pane, read back with
+/// capture-pane while it runs.
+/// </summary>
+[Trait(Tier.Name, Tier.Cli)]
+public sealed class ProgressDisplayTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-progress");
+    private readonly string _session = $"portaudit-progress-{Environment.ProcessId}";
+
+    private static ExternalProgram.Result Tmux(params string[] arguments) =>
+        ExternalProgram.Run(ExternalProgram.Start("tmux", arguments), TimeSpan.FromSeconds(10));
+
+    [SharedDataFact("bench/base.pcap")]
+    public void OneLineForAllInputsThenAPhaseLineWithinEightyColumns()
+    {
+        if (!File.Exists("/usr/bin/tmux")) return; // tools/setup.sh installs it
+        // Five inputs of 27 MB each: long enough for the display to appear (after half a second) and move on.
+        string inputs = Directory.CreateDirectory(Path.Combine(_dir.FullName, "inputs")).FullName;
+        for (int i = 1; i <= 5; i++)
+            File.CreateSymbolicLink(Path.Combine(inputs, $"copy-{i}-with-a-name-longer-than-the-line-has-room-for.pcap"), SharedData.Path("bench/base.pcap")!);
+        string dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
+        string command = $"dotnet '{dll}' audit '{inputs}' --inventory '{SharedData.InRepository("captures/lab.yaml")}' " +
+                         $"--out '{_dir.FullName}/out' --fail-on none; echo PORTAUDIT-DONE; sleep 60";
+        Assert.Equal(0, Tmux("new-session", "-d", "-s", _session, "-x", "80", "-y", "24", command).ExitCode);
+
+        var lines = new HashSet<string>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var pane = Tmux("capture-pane", "-p", "-t", _session).StandardOutput;
+            foreach (var line in pane.Split('\n')) lines.Add(line.TrimEnd());
+            if (pane.Contains("PORTAUDIT-DONE")) break;
+            Thread.Sleep(100);
+        }
+        Assert.Contains("PORTAUDIT-DONE", lines);
+        var progress = lines.Where(l => l.Contains('%')).ToList();
+        // One display across the inputs: a later file's line carries the bar and the overall percentage on the same row.
+        Assert.Contains(progress, l => Regex.IsMatch(l, @"^file [2-5] of 5 copy-\d-with.*… .* flows .* MiB/s .*\s\d+% \d\d:\d\d:\d\d$"));
+        Assert.Contains(progress, l => l.StartsWith("writing reports... ", StringComparison.Ordinal) && l.Contains("100%"));
+        Assert.All(progress, l => Assert.True(l.Length < 80, $"{l.Length} columns: {l}"));
+        // The percentage never restarts for a new file: across the run it only grows.
+        Assert.DoesNotContain(progress, l => Regex.IsMatch(l, @"^file [3-5] of 5 .*\s[0-9]% "));
+    }
+
+    public void Dispose()
+    {
+        if (File.Exists("/usr/bin/tmux")) Tmux("kill-session", "-t", _session);
+        _dir.Delete(recursive: true);
+    }
+}
