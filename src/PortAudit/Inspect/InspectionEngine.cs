@@ -104,7 +104,8 @@ public sealed class InspectionEngine : IFlowObserver
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty) return;
-        var stream = state.Stream(flow, fromClient, _limits.StreamBytes);
+        // A follower reads whole PDUs: a direction that first speaks after the match gets the follower's room, not the inspectors'.
+        var stream = state.Stream(flow, fromClient, state.Follower is null ? _limits.StreamBytes : _limits.FollowerBytes);
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         bool added = stream.Add(packet.Sequence, payload);
         if (state.Follower is not null)
