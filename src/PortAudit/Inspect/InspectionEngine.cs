@@ -183,7 +183,19 @@ public sealed class InspectionEngine : IFlowObserver
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
-        return _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+        var result = _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+        if (input.SentByClient is { } sentByClient && sentByClient != fromClient && result is InspectResult.Match or InspectResult.Partial)
+            Reverse(state, flow);
+        return result;
+    }
+
+    // The content showed the flow taken the wrong way round: it is turned, and one that the endpoint mapper announced at
+    // its true server's address and port learns its interface.
+    private void Reverse(FlowInspection state, Flow flow)
+    {
+        if (!flow.ReverseSides()) return;
+        state.SwapDirections();
+        if (flow.DceRpc is null) Expectations.TryApplyToServer(flow);
     }
 
     private void Finish(FlowInspection state, Flow flow)

@@ -32,9 +32,25 @@ public sealed class EndpointMapperExpectations
         if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var mapping)
             && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out mapping))
             return false;
+        Use(flow, mapping);
+        return true;
+    }
+
+    /// <summary>
+    /// Labels <paramref name="flow"/> when a fresh mapping names its server's address and port: for a flow whose sides
+    /// were only learned from its content, after its first packet. True when it did.
+    /// </summary>
+    public bool TryApplyToServer(Flow flow)
+    {
+        if (_live.Count == 0 || !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out var mapping)) return false;
+        Use(flow, mapping);
+        return true;
+    }
+
+    private static void Use(Flow flow, RpcMapping mapping)
+    {
         DceRpcLabels.Apply(flow, new DceRpcFacts(mapping.InterfaceUuid, mapping.MajorVersion, null, RpcEvidence.EndpointMapper));
         mapping.AddUse(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
-        return true;
     }
 
     private bool TryFind(IpAddr address, ushort port, byte transport, long nowNs, out RpcMapping mapping)
