@@ -42,6 +42,8 @@ public static class ProtocolLabels
         ["snmp"] = [AppLabel.Snmp], ["snmp-trap"] = [AppLabel.Snmp],
         ["radius"] = [AppLabel.Radius], ["radius-accounting"] = [AppLabel.Radius],
         ["isakmp"] = [AppLabel.Ike], ["ipsec-nat-t"] = [AppLabel.Ike],
+        // AUTH TLS upgrades FTP control in place, as STARTTLS does for mail.
+        ["ftp"] = [AppLabel.Ftp, AppLabel.Tls], ["ftp-data"] = [AppLabel.FtpData],
     };
 
     /// <summary>The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it.</summary>
