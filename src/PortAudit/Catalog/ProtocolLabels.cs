@@ -23,7 +23,7 @@ public static class ProtocolLabels
         ["ms-turn-tcp"] = [AppLabel.Stun, AppLabel.Tls],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],
-        ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
+        ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["ncacn-http"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
         ["kerberos"] = [AppLabel.Kerberos], ["kpasswd"] = [AppLabel.Kerberos],
         ["ldap"] = [AppLabel.Ldap, AppLabel.Cldap],
         ["smb"] = [AppLabel.Smb],

@@ -38,7 +38,7 @@ public class InspectorRegistryTests
     public void LabelsAreEveryLabelTheInspectorsProduceCldapIncluded()
     {
         Assert.Contains(AppLabel.Cldap, Inspectors.Labels);
-        Assert.Equal(FormerOrder.Append("cldap").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
+        Assert.Equal(FormerOrder.Append("cldap").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
     }
 
     [Fact]

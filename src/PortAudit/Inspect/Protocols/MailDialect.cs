@@ -35,7 +35,10 @@ public sealed record MailDialect(AppLabel Label, int Order, ushort[] Ports, stri
     /// a bare one together with a login or feature command, which no other dialect here opens with.
     /// </summary>
     public static readonly MailDialect Ftp = new(AppLabel.Ftp, 34, new ushort[] { 21 }, new[] { "220 ", "220-" }, "FTP",
-        new[] { "USER ", "AUTH ", "FEAT", "SYST", "OPTS ", "PASS " }, false, "AUTH TLS") { FollowedAfterClaim = true };
+        new[] { "USER ", "AUTH ", "FEAT", "SYST", "OPTS ", "PASS " }, false, "AUTH TLS") { FollowedAfterClaim = true, AlsoProduces = [AppLabel.FtpData] };
+
+    /// <summary>Labels the dialect's follower gives other flows (FTP's announced data connections).</summary>
+    public AppLabel[] AlsoProduces { get; init; } = [];
 
     /// <summary>
     /// True when the claim ends inspection at once: a follower reads the rest (FTP's announced data connections come
