@@ -23,7 +23,7 @@ public static class ProtocolLabels
         ["ms-turn-tcp"] = [AppLabel.Stun, AppLabel.Tls],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],
-        ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
+        ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["ncacn-http"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
         ["kerberos"] = [AppLabel.Kerberos], ["kpasswd"] = [AppLabel.Kerberos],
         ["ldap"] = [AppLabel.Ldap, AppLabel.Cldap],
         ["smb"] = [AppLabel.Smb],
@@ -42,6 +42,8 @@ public static class ProtocolLabels
         ["snmp"] = [AppLabel.Snmp], ["snmp-trap"] = [AppLabel.Snmp],
         ["radius"] = [AppLabel.Radius], ["radius-accounting"] = [AppLabel.Radius],
         ["isakmp"] = [AppLabel.Ike], ["ipsec-nat-t"] = [AppLabel.Ike],
+        // AUTH TLS upgrades FTP control in place, as STARTTLS does for mail.
+        ["ftp"] = [AppLabel.Ftp, AppLabel.Tls], ["ftp-data"] = [AppLabel.FtpData],
     };
 
     /// <summary>The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it.</summary>

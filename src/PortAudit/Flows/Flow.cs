@@ -58,16 +58,16 @@ public sealed class Flow
     public string Transport => IpProtocol.Name(Protocol);
 
     /// <summary>The initiator.</summary>
-    public IpAddr Client { get; }
+    public IpAddr Client { get; private set; }
 
     /// <summary>The initiator's port (0 for protocols without ports).</summary>
-    public ushort ClientPort { get; }
+    public ushort ClientPort { get; private set; }
 
     /// <summary>The responder.</summary>
-    public IpAddr Server { get; }
+    public IpAddr Server { get; private set; }
 
     /// <summary>The responder's port (0 for protocols without ports).</summary>
-    public ushort ServerPort { get; }
+    public ushort ServerPort { get; private set; }
 
     /// <summary>ICMP or ICMPv6 type of the first packet (the client's); 0 for other protocols.</summary>
     public byte IcmpType { get; internal set; }
@@ -126,6 +126,25 @@ public sealed class Flow
     {
         sequence = fromClient ? _clientSynSequence : _serverSynSequence;
         return fromClient ? _clientSyn : _serverSyn;
+    }
+
+    /// <summary>
+    /// Turns the flow around when its content shows that the side taken for the client is the server (a midstream
+    /// capture whose first packet was an answer): the ends, their counters and their SYN and FIN marks change places.
+    /// Only a flow whose opening was not seen can be turned; false for one that was.
+    /// </summary>
+    internal bool ReverseSides()
+    {
+        if (_opened) return false;
+        (Client, Server) = (Server, Client);
+        (ClientPort, ServerPort) = (ServerPort, ClientPort);
+        (PacketsToServer, PacketsToClient) = (PacketsToClient, PacketsToServer);
+        (BytesToServer, BytesToClient) = (BytesToClient, BytesToServer);
+        (_clientFin, _serverFin) = (_serverFin, _clientFin);
+        (_clientSyn, _serverSyn) = (_serverSyn, _clientSyn);
+        (_clientSynSequence, _serverSynSequence) = (_serverSynSequence, _clientSynSequence);
+        if (Protocol != IpProtocol.Tcp) _answered = PacketsToClient > 0;
+        return true;
     }
 
     /// <summary>Counts a packet and updates the TCP state machine.</summary>

@@ -63,6 +63,10 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Rtp = WellKnown("rtp");
     /// <summary>RTCP, by heuristic.</summary>
     public static readonly AppLabel Rtcp = WellKnown("rtcp");
+    /// <summary>FTP control connection.</summary>
+    public static readonly AppLabel Ftp = WellKnown("ftp");
+    /// <summary>An FTP data connection, announced on its control connection (PORT, PASV, EPRT, EPSV).</summary>
+    public static readonly AppLabel FtpData = WellKnown("ftp-data");
 
     private AppLabel(string name) => Name = name;
 

@@ -67,6 +67,15 @@ internal sealed class FlowInspection
         return stream;
     }
 
+    /// <summary>Follows the flow turning around (<see cref="Flows.Flow.ReverseSides"/>): each direction's state changes places.</summary>
+    public void SwapDirections()
+    {
+        (AliveToServer, AliveToClient) = (AliveToClient, AliveToServer);
+        (ToServer, ToClient) = (ToClient, ToServer);
+        (ClientPackets, ServerPackets) = (ServerPackets, ClientPackets);
+        (ClientInspections, ServerInspections) = (ServerInspections, ClientInspections);
+    }
+
     /// <summary>Returns the streams' buffers to the pool and forgets the streams.</summary>
     public void ReleaseStreams()
     {

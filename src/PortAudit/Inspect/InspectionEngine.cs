@@ -2,6 +2,7 @@ using System.Numerics;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Inspect.Ftp;
 using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect;
@@ -42,8 +43,12 @@ public sealed class InspectionEngine : IFlowObserver
         _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
             if (_inspectors[i].Descriptor.Label == AppLabel.DceRpc) _dceRpcMask |= 1UL << i;
-        Expectations = new EndpointMapperExpectations(_limits.ExpectationLifetime);
+        Announced = new AnnouncedConnections(_limits.ExpectationLifetime);
+        Expectations = new EndpointMapperExpectations(Announced);
     }
+
+    /// <summary>The connections flows announced (endpoint-mapper answers, FTP PORT/PASV...) and not yet seen.</summary>
+    public AnnouncedConnections Announced { get; }
 
     /// <summary>The endpoint-mapper answers seen, and the flows that used them.</summary>
     public EndpointMapperExpectations Expectations { get; }
@@ -56,8 +61,15 @@ public sealed class InspectionEngine : IFlowObserver
         if ((!tcp && flow.Protocol != IpProtocol.Udp) || ReferenceEquals(flow.InspectionState, Finished)) return;
         if (flow.InspectionState is not FlowInspection state)
         {
-            // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it.
-            if (isFirst && Expectations.TryApply(flow, packet)) state = Start(flow, _dceRpcMask);
+            // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it. Other
+            // announcements (an FTP data connection) label the flow for good.
+            var announcement = isFirst ? Announced.TryApply(flow, packet) : null;
+            if (announcement is { Refinable: false })
+            {
+                flow.InspectionState = Finished;
+                return;
+            }
+            if (announcement is not null) state = Start(flow, _dceRpcMask);
             // Until bytes come there is nothing to show: most scans and refused openings never need a state.
             else if (payload.IsEmpty) return;
             else state = Start(flow, _allMask);
@@ -104,7 +116,8 @@ public sealed class InspectionEngine : IFlowObserver
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty) return;
-        var stream = state.Stream(flow, fromClient, _limits.StreamBytes);
+        // A follower reads whole PDUs: a direction that first speaks after the match gets the follower's room, not the inspectors'.
+        var stream = state.Stream(flow, fromClient, state.Follower is null ? _limits.StreamBytes : _limits.FollowerBytes);
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         bool added = stream.Add(packet.Sequence, payload);
         if (state.Follower is not null)
@@ -182,13 +195,25 @@ public sealed class InspectionEngine : IFlowObserver
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
-        return _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+        var result = _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+        if (input.SentByClient is { } sentByClient && sentByClient != fromClient && result is InspectResult.Match or InspectResult.Partial)
+            Reverse(state, flow);
+        return result;
+    }
+
+    // The content showed the flow taken the wrong way round: it is turned, and one that the endpoint mapper announced at
+    // its true server's address and port learns its interface.
+    private void Reverse(FlowInspection state, Flow flow)
+    {
+        if (!flow.ReverseSides()) return;
+        state.SwapDirections();
+        if (flow.DceRpc is null) Announced.TryApplyToServer(flow);
     }
 
     private void Finish(FlowInspection state, Flow flow)
     {
         state.Done = true;
-        state.Follower = EndpointMapperFollower.For(flow, Expectations);
+        state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? FtpControlFollower.For(flow, Announced);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

@@ -26,6 +26,13 @@ public ref struct InspectionInput
     /// <summary>Per-flow memory of this inspector between calls (0 at the start); its meaning is the inspector's own.</summary>
     public ref ulong Scratch;
 
+    /// <summary>
+    /// Set by an inspector that read a message only one side sends: true for a client's (a bind, a request), false for
+    /// a server's (a bind_ack, a response). When the bytes came from the other side than the flow says and its opening
+    /// was not seen, the engine turns the flow around.
+    /// </summary>
+    public bool? SentByClient;
+
     /// <summary>The flow; an inspector writes its findings (App, AppDetail, DceRpc) here.</summary>
     public Flow Flow;
 

@@ -28,7 +28,7 @@ public static class Inspectors
     [
         new DceRpcClInspector(), new DceRpcCoInspector(), new DnsInspector(), new DtlsInspector(), new HttpInspector(),
         new IkeInspector(), new KerberosInspector(), new LdapInspector(), new MailInspector(MailDialect.Imap),
-        new MailInspector(MailDialect.Nntp), new MailInspector(MailDialect.Pop3), new MailInspector(MailDialect.Smtp),
+        new MailInspector(MailDialect.Nntp), new MailInspector(MailDialect.Ftp), new MailInspector(MailDialect.Pop3), new MailInspector(MailDialect.Smtp),
         new NetBiosDatagramInspector(), new NetBiosNameInspector(), new NetBiosSessionInspector(), new NtpInspector(),
         new RadiusInspector(), new RdpInspector(), new RtcpInspector(), new RtpInspector(), new SipInspector(),
         new SmbInspector(), new SnmpInspector(), new StunInspector(), new TdsInspector(), new TlsInspector(),

@@ -41,6 +41,27 @@ public static class DceRpcPdus
         return Pdu(2, callId, body);
     }
 
+    /// <summary>
+    /// A response that carries <paramref name="stub"/> in fragments of at most <paramref name="fragmentLength"/> bytes
+    /// (header included), with first/last fragment flags, as a server with that max_xmit_frag sends a long answer.
+    /// </summary>
+    public static byte[][] FragmentedResponse(uint callId, byte[] stub, int fragmentLength)
+    {
+        int room = fragmentLength - 24;
+        var fragments = new List<byte[]>();
+        for (int at = 0; at < stub.Length; at += room)
+        {
+            var part = stub.AsSpan(at, Math.Min(room, stub.Length - at));
+            var body = new byte[8 + part.Length];
+            BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)(stub.Length - at));
+            part.CopyTo(body.AsSpan(8));
+            var pdu = Pdu(2, callId, body);
+            pdu[3] = (byte)((at == 0 ? 1 : 0) | (at + room >= stub.Length ? 2 : 0));
+            fragments.Add(pdu);
+        }
+        return fragments.ToArray();
+    }
+
     /// <summary>A TCP/IP tower for <paramref name="iface"/> at <paramref name="port"/> and <paramref name="address"/> (big-endian value).</summary>
     public static byte[] Tower(Guid iface, ushort major, ushort port, uint address)
     {

@@ -26,6 +26,20 @@ public class EndpointMapperCaptureTests
         Assert.Equal(dynamic.Count, engine.Expectations.Mappings.Sum(m => m.Uses.Count));
     }
 
+    [SharedDataFact("captures-extra")]
+    public void Ndr64AnswersMapDrsuapiNetlogonLsarpcAndSpoolss()
+    {
+        // The client offers NDR and NDR64 for EPM; the server takes NDR64, so every answer's stub is NDR64.
+        var (flows, engine) = InspectTestData.Inspect(InspectTestData.Extra("cl-printnightmare-packetcapture_2.pcap"));
+        var mappings = engine.Expectations.Mappings;
+        Assert.Equal(23, mappings.Count);
+        Assert.Equal(["DRSUAPI", "LSARPC", "NETLOGON", "SPOOLSS"], mappings.Select(m => m.InterfaceName!).Distinct().Order());
+        Assert.Equal([49665, 49668, 49677], mappings.Select(m => (int)m.Port).Distinct().Order());
+        var spoolss = flows.Single(f => f.ServerPort == 49677);
+        Assert.Equal(("SPOOLSS", RpcEvidence.EndpointMapper), (spoolss.DceRpc?.Name, spoolss.DceRpc?.Evidence));
+        Assert.Equal(7, mappings.Sum(m => m.Uses.Count));
+    }
+
     [SharedDataFact]
     public void ConnectionlessCallsNameTheirInterface()
     {

@@ -92,8 +92,23 @@ public class EndpointMapperTests
         Assert.Equal(("SAMR", RpcEvidence.Bind), (flow.DceRpc?.Name, flow.DceRpc?.Evidence));
     }
 
+    [Fact]
+    public void ALookupAnswerOfElevenFragmentsPastTheInspectorsBufferIsReadWhole()
+    {
+        // 346 entries in fragments of 4,280 bytes (Windows' max_xmit_frag), the answer issue 20 saw unread; with empty
+        // annotations they fill 10 fragments where the annotated original took 11.
+        var towers = Enumerable.Range(0, 346).Select(i => NetlogonTower((ushort)(49152 + i))).ToArray();
+        var fragments = DceRpcPdus.FragmentedResponse(2, DceRpcPdus.EptLookupResponse(towers), 4280);
+        Assert.Equal(10, fragments.Length);
+        var (_, engine) = Replay(TimeSpan.FromSeconds(1), EpmResponse.Lookup, fragments);
+        Assert.Equal(Enumerable.Range(49152, 346).Select(p => (int)p), engine.Expectations.Mappings.Select(m => (int)m.Port));
+    }
+
     // A mapper conversation on 135 (bind EPM, ept_map request, response naming 49668), then a bare SYN to 49668.
-    private static (List<Flow>, InspectionEngine) Replay(TimeSpan gap)
+    private static (List<Flow>, InspectionEngine) Replay(TimeSpan gap) =>
+        Replay(gap, EpmResponse.Map, [DceRpcPdus.Response(2, EptMapResponse(NetlogonTower(49668)))]);
+
+    private static (List<Flow>, InspectionEngine) Replay(TimeSpan gap, ushort opnum, byte[][] answer)
     {
         var engine = new InspectionEngine();
         var collector = new PortAudit.Tests.Flows.FlowCollector();
@@ -104,9 +119,14 @@ public class EndpointMapperTests
         SendTcp(table, t + 1, Server, 135, Client, 50000, 5000, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
         var bind = DceRpcPdus.Bind(RpcInterfaces.EndpointMapper, 3);
         SendTcp(table, t + 2, Client, 50000, Server, 135, 1001, TcpFlags.Ack | TcpFlags.Psh, bind);
-        var request = DceRpcPdus.Request(EpmResponse.Map, 2, new byte[40]);
+        var request = DceRpcPdus.Request(opnum, 2, new byte[40]);
         SendTcp(table, t + 3, Client, 50000, Server, 135, 1001 + (uint)bind.Length, TcpFlags.Ack | TcpFlags.Psh, request);
-        SendTcp(table, t + 4, Server, 135, Client, 50000, 5001, TcpFlags.Ack | TcpFlags.Psh, DceRpcPdus.Response(2, EptMapResponse(NetlogonTower(49668))));
+        uint sequence = 5001;
+        foreach (var pdu in answer)
+        {
+            SendTcp(table, t + 4, Server, 135, Client, 50000, sequence, TcpFlags.Ack | TcpFlags.Psh, pdu);
+            sequence += (uint)pdu.Length;
+        }
         SendTcp(table, t + 5 + gap.Ticks * 100, Client, 50001, Server, 49668, 7000, TcpFlags.Syn, Array.Empty<byte>());
         table.Flush();
         return (collected, engine);

@@ -11,6 +11,10 @@ public static class InspectTestData
     public static string Capture(string name) =>
         SharedData.Path("captures/" + name) ?? throw new InvalidOperationException("PortAudit.sln not found above the test binaries");
 
+    /// <summary>Full path of a capture of the second shared set (../shared/captures-extra).</summary>
+    public static string Extra(string name) =>
+        SharedData.Path("captures-extra/" + name) ?? throw new InvalidOperationException("PortAudit.sln not found above the test binaries");
+
     /// <summary>Reads captures through the flow table with an inspection engine; returns every flow ended and the engine.</summary>
     public static (List<Flow> Flows, InspectionEngine Engine) Inspect(params string[] paths)
     {

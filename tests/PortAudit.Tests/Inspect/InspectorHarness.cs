@@ -25,6 +25,23 @@ public static class InspectorHarness
         return result;
     }
 
+    /// <summary>
+    /// Shows the turns of a conversation in order, each the whole data of its direction so far, with one scratch word for
+    /// both directions as the engine keeps it; returns the last result.
+    /// </summary>
+    public static InspectResult Conversation(IInspector inspector, Flow flow, bool tcp, params (bool FromClient, byte[] Data)[] turns)
+    {
+        ulong scratch = 0;
+        var result = InspectResult.NeedMore;
+        for (int i = 0; i < turns.Length; i++)
+        {
+            var input = new InspectionInput(flow, turns[i].Data, turns[i].FromClient, tcp, i, ref scratch);
+            result = inspector.Inspect(ref input);
+            if (result is InspectResult.Match or InspectResult.NoMatch) break;
+        }
+        return result;
+    }
+
     /// <summary>Shows one message on a fresh flow; returns the result and the flow.</summary>
     public static (InspectResult Result, Flow Flow) Once(IInspector inspector, byte[] data, bool tcp, bool fromClient = true)
     {

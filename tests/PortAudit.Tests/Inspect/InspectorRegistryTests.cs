@@ -12,7 +12,7 @@ public class InspectorRegistryTests
     private static readonly string[] FormerOrder =
     [
         "dcerpc", "dcerpc", "tls", "dtls", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
-        "rdp", "tds", "sip", "http", "smtp", "pop3", "imap", "nntp", "xmpp", "dns", "stun", "radius", "ike", "ntp",
+        "rdp", "tds", "sip", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "dns", "stun", "radius", "ike", "ntp",
         "rtcp", "rtp",
     ];
 
@@ -38,7 +38,7 @@ public class InspectorRegistryTests
     public void LabelsAreEveryLabelTheInspectorsProduceCldapIncluded()
     {
         Assert.Contains(AppLabel.Cldap, Inspectors.Labels);
-        Assert.Equal(FormerOrder.Append("cldap").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
+        Assert.Equal(FormerOrder.Append("cldap").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
     }
 
     [Fact]

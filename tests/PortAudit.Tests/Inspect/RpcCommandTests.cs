@@ -7,7 +7,7 @@ namespace PortAudit.Tests.Inspect;
 [Trait(Tier.Name, Tier.Unit)]
 public class RpcCommandTests
 {
-    private static string Run(params string[] args)
+    internal static string Run(params string[] args)
     {
         string output = Path.GetTempFileName();
         try

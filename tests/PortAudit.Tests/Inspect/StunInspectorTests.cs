@@ -28,6 +28,20 @@ public class StunInspectorTests
     }
 
     [Fact]
+    public void AnMsTurnAllocateWithAnUnpaddedLastAttributeIsRead()
+    {
+        // Length 113: Magic Cookie and MS-Version attributes, then a 93-byte Username left unpadded, as Lync sends it.
+        var message = Hex("0003 0071 00112233445566778899aabbccddeeff 000f 0004 72c64bc6 8008 0004 00000001 0006 005d" + new string('a', 186));
+        var flow = NewFlow(tcp: false, 3478);
+        Assert.Equal(InspectResult.Match, Run(new StunInspector(), flow, false, true, message));
+        Assert.Equal("ms-turn", flow.AppDetail?.ToString());
+        // With the RFC 5389 cookie in the header the same length is no STUN message.
+        var cookie = message.ToArray();
+        cookie[4] = 0x21; cookie[5] = 0x12; cookie[6] = 0xA4; cookie[7] = 0x42;
+        Assert.Equal(InspectResult.NoMatch, Once(new StunInspector(), cookie, tcp: false).Result);
+    }
+
+    [Fact]
     public void MsTurnAttributesNameTheMicrosoftDialect()
     {
         var flow = NewFlow(false);

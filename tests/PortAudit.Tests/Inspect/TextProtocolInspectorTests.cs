@@ -72,9 +72,25 @@ public class TextProtocolInspectorTests
         var dialect = new[] { MailDialect.Pop3, MailDialect.Imap, MailDialect.Nntp }.Single(d => d.Label.Name == name);
         var inspector = new MailInspector(dialect);
         Assert.Equal(InspectResult.Partial, Once(inspector, Ascii(greeting), tcp: true, fromClient: false).Result);
-        var (result, flow) = Once(inspector, Ascii(commands), tcp: true);
-        Assert.Equal(InspectResult.Match, result);
+        var flow = NewFlow(tcp: true);
+        Assert.Equal(InspectResult.Match, Conversation(inspector, flow, true, (false, Ascii(greeting)), (true, Ascii(commands))));
         Assert.Equal("starttls", flow.AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void AClientCommandAloneNeverClaimsAFlowAndAnotherServersGreetingRulesItOut()
+    {
+        var pop3 = new MailInspector(MailDialect.Pop3);
+        // USER is a POP3 command and an FTP one: without the server's +OK it waits.
+        Assert.Equal(InspectResult.NeedMore, Once(pop3, Ascii("USER anonymous\r\n"), tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Conversation(pop3, NewFlow(tcp: true), true,
+            (false, Ascii("220 ProFTPD 1.3.0 Server\r\n")), (true, Ascii("USER anonymous\r\n"))));
+        var ftp = new MailInspector(MailDialect.Ftp);
+        // FTP's claim is final: its follower reads the rest of the control connection.
+        Assert.Equal(InspectResult.Match, Conversation(ftp, NewFlow(tcp: true), true,
+            (false, Ascii("220 mail.example.org\r\n")), (true, Ascii("USER anonymous\r\n"))));
+        Assert.Equal(InspectResult.NoMatch, Conversation(ftp, NewFlow(tcp: true), true,
+            (false, Ascii("220 mail.example.org\r\n")), (true, Ascii("EHLO client.example.org\r\n"))));
     }
 
     [Fact]

@@ -1,19 +1,16 @@
-using PortAudit.Decode;
-using PortAudit.Flows;
-
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>
-/// What the endpoint mappers announced: each mapping is expected for a limited time at its address and port,
-/// and a new flow that goes there is labelled with the mapped interface (evidence <see cref="RpcEvidence.EndpointMapper"/>).
+/// What the endpoint mappers announced: each mapping is expected at its address and port in the shared table of
+/// <see cref="AnnouncedConnections"/>, and a new flow that goes there is labelled with the mapped interface (evidence
+/// <see cref="RpcEvidence.EndpointMapper"/>). Keeps every mapping for <c>portaudit rpc</c>.
 /// </summary>
 public sealed class EndpointMapperExpectations
 {
-    private readonly Dictionary<(IpAddr Address, ushort Port, byte Transport), RpcMapping> _live = new();
-    private readonly long _lifetimeNs;
+    private readonly AnnouncedConnections _announced;
 
-    /// <summary>Creates an empty table whose mappings expire after <paramref name="lifetime"/> of capture time.</summary>
-    public EndpointMapperExpectations(TimeSpan lifetime) => _lifetimeNs = lifetime.Ticks * 100;
+    /// <summary>Creates an empty list whose mappings are expected in <paramref name="announced"/>.</summary>
+    public EndpointMapperExpectations(AnnouncedConnections announced) => _announced = announced;
 
     /// <summary>Every mapping seen, in order.</summary>
     public List<RpcMapping> Mappings { get; } = new();
@@ -22,27 +19,6 @@ public sealed class EndpointMapperExpectations
     public void Add(RpcMapping mapping)
     {
         Mappings.Add(mapping);
-        _live[(mapping.Address, mapping.Port, mapping.Transport)] = mapping;
-    }
-
-    /// <summary>Labels <paramref name="flow"/> when its first packet goes to a fresh mapping; true when it did.</summary>
-    public bool TryApply(Flow flow, in DecodedPacket packet)
-    {
-        if (_live.Count == 0 || !packet.HasPorts) return false;
-        if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var mapping)
-            && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out mapping))
-            return false;
-        DceRpcLabels.Apply(flow, new DceRpcFacts(mapping.InterfaceUuid, mapping.MajorVersion, null, RpcEvidence.EndpointMapper));
-        mapping.AddUse(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
-        return true;
-    }
-
-    private bool TryFind(IpAddr address, ushort port, byte transport, long nowNs, out RpcMapping mapping)
-    {
-        var key = (address, port, transport);
-        if (!_live.TryGetValue(key, out mapping!)) return false;
-        if (nowNs - mapping.TimeNs <= _lifetimeNs && nowNs >= mapping.TimeNs) return true;
-        if (nowNs - mapping.TimeNs > _lifetimeNs) _live.Remove(key);
-        return false;
+        _announced.Announce(mapping.Address, mapping.Port, mapping.Transport, mapping);
     }
 }

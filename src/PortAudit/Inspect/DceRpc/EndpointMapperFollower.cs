@@ -3,21 +3,34 @@ using PortAudit.Flows;
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>
-/// Reads an endpoint-mapper conversation past its bind: pairs each ept_map/ept_lookup request with its response
-/// (by call id over TCP, by the header's opnum over UDP), reads the towers, and turns them into expectations.
-/// Bounded in PDUs and in stub bytes.
+/// Reads an endpoint-mapper conversation past its bind: learns from bind and bind_ack (or alter_context and its
+/// response) which presentation contexts speak NDR64, pairs each ept_map/ept_lookup request with its response (by call
+/// id over TCP, by the header's opnum over UDP), reassembles fragmented answers, reads the towers, and turns them into
+/// expectations. Bounded in PDUs (<see cref="MaxPdus"/>) and in reassembled stub bytes (<see cref="MaxStub"/>).
 /// </summary>
 public sealed class EndpointMapperFollower : IFlowFollower
 {
-    private const int MaxPdus = 64;
-    private const int MaxStub = 65536;
+    /// <summary>PDUs read per mapper conversation, requests and responses together; past it the flow is let go.</summary>
+    public const int MaxPdus = 256;
+
+    /// <summary>
+    /// Most stub bytes of one fragmented answer: 500 ept_lookup entries (the reader's cap) with full annotations and
+    /// five-floor towers take about 100 KB in NDR64.
+    /// </summary>
+    public const int MaxStub = 128 * 1024;
+
+    private const int RequestContextOffset = CoHeader.Size + 4;
     private const int RequestOpnumOffset = CoHeader.Size + 6;
     private const int RequestStubOffset = CoHeader.Size + 8;
+    // The ncacn_http server opens its side with this text before the first PDU ([MS-RPCH] 2.1.2.1.1, RPC over HTTP v1 on 593).
+    private static ReadOnlySpan<byte> HttpGreeting => "ncacn_http/1.0"u8;
     private readonly EndpointMapperExpectations _expectations;
     private readonly Dictionary<uint, ushort> _opnums = new();
     private readonly List<EpmTower> _towers = new();
+    private readonly PresentationContexts _contexts = new();
     private byte[]? _stub;
     private int _stubLength;
+    private bool _stubOverflow;
     private int _pdus;
 
     private EndpointMapperFollower(EndpointMapperExpectations expectations) => _expectations = expectations;
@@ -32,6 +45,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
     /// <inheritdoc />
     public void OnStream(Flow flow, bool fromClient, DirectionStream stream)
     {
+        if (!fromClient && stream.Data.StartsWith(HttpGreeting)) stream.Consume(HttpGreeting.Length);
         while (!Finished && CoHeader.TryRead(stream.Data, out var header))
         {
             if (header.FragLength > stream.Capacity)
@@ -55,46 +69,72 @@ public sealed class EndpointMapperFollower : IFlowFollower
         _pdus++;
         if (fromClient || !ClHeader.TryRead(datagram, out var header) || header.Type != ClHeader.Response || header.Fragmented) return;
         if (!header.LittleEndian) return;
-        Read(flow, datagram.Slice(ClHeader.Size, header.BodyLength), header.Opnum);
+        // Connectionless RPC knows no NDR64 ([MS-RPCE] 3.1.1.5.3.1).
+        Read(flow, datagram.Slice(ClHeader.Size, header.BodyLength), header.Opnum, ndr64: false);
     }
 
     private void OnPdu(Flow flow, bool fromClient, CoHeader header, ReadOnlySpan<byte> pdu)
     {
-        if (fromClient && header.Type == CoHeader.Request && pdu.Length >= RequestStubOffset)
+        switch (header.Type)
         {
-            if (_opnums.Count < MaxPdus) _opnums[header.CallId] = CoHeader.Read16(pdu[RequestOpnumOffset..], header.LittleEndian);
-            return;
+            case CoHeader.Bind or CoHeader.AlterContext when fromClient:
+                _contexts.Offer(pdu, header.LittleEndian);
+                return;
+            case CoHeader.BindAck or CoHeader.AlterContextResponse when !fromClient:
+                _contexts.Accept(pdu, header.LittleEndian);
+                return;
+            case CoHeader.Request when fromClient && pdu.Length >= RequestStubOffset:
+                if (_opnums.Count < MaxPdus) _opnums[header.CallId] = CoHeader.Read16(pdu[RequestOpnumOffset..], header.LittleEndian);
+                return;
+            case CoHeader.Response when !fromClient && header.LittleEndian && pdu.Length >= RequestStubOffset:
+                OnResponse(flow, header, pdu);
+                return;
         }
-        if (fromClient || header.Type != CoHeader.Response || !header.LittleEndian) return;
+    }
+
+    private void OnResponse(Flow flow, CoHeader header, ReadOnlySpan<byte> pdu)
+    {
         if (!_opnums.TryGetValue(header.CallId, out ushort opnum) || (opnum != EpmResponse.Map && opnum != EpmResponse.Lookup)) return;
+        bool ndr64 = _contexts.IsNdr64(CoHeader.Read16(pdu[RequestContextOffset..], true));
         int end = Math.Min(header.StubEnd, pdu.Length);
         if (end <= RequestStubOffset) return;
         var stub = pdu[RequestStubOffset..end];
-        if ((header.Flags & CoHeader.FirstFragment) != 0) _stubLength = 0;
-        if ((header.Flags & CoHeader.LastFragment) != 0 && _stubLength == 0)
+        bool first = (header.Flags & CoHeader.FirstFragment) != 0, last = (header.Flags & CoHeader.LastFragment) != 0;
+        if (first)
         {
-            Read(flow, stub, opnum);
+            _stubLength = 0;
+            _stubOverflow = false;
+        }
+        if (first && last)
+        {
+            Read(flow, stub, opnum, ndr64);
             return;
         }
         Append(stub);
-        if ((header.Flags & CoHeader.LastFragment) == 0) return;
-        Read(flow, _stub.AsSpan(0, _stubLength), opnum);
+        if (!last) return;
+        if (!_stubOverflow) Read(flow, _stub.AsSpan(0, _stubLength), opnum, ndr64);
         _stubLength = 0;
     }
 
     private void Append(ReadOnlySpan<byte> part)
     {
-        if (_stubLength + part.Length > MaxStub) return;
-        _stub ??= new byte[MaxStub];
+        if (_stubOverflow || _stubLength + part.Length > MaxStub)
+        {
+            // A cut answer would end in a half tower: read none of it rather than a prefix that looks complete.
+            _stubOverflow = true;
+            return;
+        }
+        if (_stub is null || _stub.Length < _stubLength + part.Length)
+            Array.Resize(ref _stub, Math.Min(MaxStub, Math.Max(_stubLength + part.Length, Math.Max(8192, (_stub?.Length ?? 0) * 2))));
         part.CopyTo(_stub.AsSpan(_stubLength));
         _stubLength += part.Length;
     }
 
-    private void Read(Flow flow, ReadOnlySpan<byte> stub, ushort opnum)
+    private void Read(Flow flow, ReadOnlySpan<byte> stub, ushort opnum, bool ndr64)
     {
         if (opnum != EpmResponse.Map && opnum != EpmResponse.Lookup) return;
         _towers.Clear();
-        EpmResponse.ReadTowers(stub, opnum, _towers);
+        EpmResponse.ReadTowers(stub, opnum, _towers, ndr64);
         foreach (var tower in _towers)
         {
             _expectations.Add(new RpcMapping

@@ -1,10 +1,22 @@
 using PortAudit.Decode;
+using PortAudit.Flows;
 
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>One endpoint-mapper answer: which interface the mapper placed on which address and port, and when.</summary>
-public sealed class RpcMapping
+public sealed class RpcMapping : IAnnouncement
 {
+    /// <inheritdoc />
+    /// <remarks>A bind on the mapped port that names another interface wins over the mapping.</remarks>
+    public bool Refinable => true;
+
+    /// <inheritdoc />
+    public void Apply(Flow flow)
+    {
+        DceRpcLabels.Apply(flow, new DceRpcFacts(InterfaceUuid, MajorVersion, null, RpcEvidence.EndpointMapper));
+        AddUse(new RpcMappingUse(flow.Id, flow.StartNs, flow.Client, flow.ClientPort));
+    }
+
     /// <summary>Capture time of the answer, nanoseconds since the epoch.</summary>
     public required long TimeNs { get; init; }
 

@@ -5,7 +5,8 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// DNS (RFC 1035) over UDP and TCP (two-byte length first): a header with a sane opcode and counts, then a question
-/// whose name, type and class read cleanly. Also covers mDNS and LLMNR, which share the format.
+/// whose name, type and class read cleanly, or for an mDNS announcement (a response with no question) its first answer
+/// record. Also covers mDNS and LLMNR, which share the format.
 /// </summary>
 public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [53, 5353, 5355], InspectorPrecision.Loose, 10))
 {
@@ -29,13 +30,19 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
         if (opcode is not (0 or 1 or 2 or 4 or 5)) return InspectResult.NoMatch;
         int questions = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
         int answers = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
-        if (questions is 0 or > 16 || answers > 256) return InspectResult.NoMatch;
+        bool response = (data[2] & 0x80) != 0;
+        // An mDNS announcement (RFC 6762 8.3) is a response without a question: its first answer record is read instead.
+        bool announcement = questions == 0 && response && answers > 0;
+        if ((questions == 0 && !announcement) || questions > 16 || answers > 256) return InspectResult.NoMatch;
         int at = SkipName(data, Header);
-        if (at < 0 || at + 4 > data.Length) return input.IsTcp && !input.AtLimit && at == -2 ? InspectResult.NeedMore : InspectResult.NoMatch;
+        // An answer record carries TTL and RDLENGTH after type and class, and its data must fit.
+        int fixedPart = announcement ? 10 : 4;
+        if (at < 0 || at + fixedPart > data.Length) return input.IsTcp && !input.AtLimit && at == -2 ? InspectResult.NeedMore : InspectResult.NoMatch;
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
         int klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]) & 0x7FFF;
         if (type == 0 || klass is not (1 or 3 or 4 or 254 or 255)) return InspectResult.NoMatch;
-        input.Flow.AppDetail = AppDetail.Word((data[2] & 0x80) != 0 ? "response" : "query");
+        if (announcement && at + fixedPart + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 8)..]) > data.Length) return InspectResult.NoMatch;
+        input.Flow.AppDetail = AppDetail.Word(response ? "response" : "query");
         return InspectResult.Match;
     }
 

@@ -1,7 +1,7 @@
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// How one of the line-based mail and news protocols opens: the server greeting, the client's first commands, and
+/// How one of the line-based mail, news and file-transfer protocols opens: the server greeting, the client's first commands, and
 /// the command that upgrades to TLS. <see cref="MailInspector"/> reads all of them the same way.
 /// </summary>
 /// <param name="Label">The label.</param>
@@ -29,4 +29,20 @@ public sealed record MailDialect(AppLabel Label, int Order, ushort[] Ports, stri
     /// <summary>NNTP (RFC 3977, RFC 4642).</summary>
     public static readonly MailDialect Nntp = new(AppLabel.Nntp, 33, new ushort[] { 119, 433 }, new[] { "200 ", "201 " }, "NNTP",
         new[] { "MODE READER", "CAPABILITIES", "GROUP ", "LIST", "ARTICLE", "AUTHINFO ", "POST", "XOVER", "STARTTLS" }, false, "STARTTLS");
+
+    /// <summary>
+    /// FTP control (RFC 959, RFC 4217): a "220" greeting that names FTP claims alone (ProFTPD, vsFTPd, FileZilla...);
+    /// a bare one together with a login or feature command, which no other dialect here opens with.
+    /// </summary>
+    public static readonly MailDialect Ftp = new(AppLabel.Ftp, 34, new ushort[] { 21 }, new[] { "220 ", "220-" }, "FTP",
+        new[] { "USER ", "AUTH ", "FEAT", "SYST", "OPTS ", "PASS " }, false, "AUTH TLS") { FollowedAfterClaim = true, AlsoProduces = [AppLabel.FtpData] };
+
+    /// <summary>Labels the dialect's follower gives other flows (FTP's announced data connections).</summary>
+    public AppLabel[] AlsoProduces { get; init; } = [];
+
+    /// <summary>
+    /// True when the claim ends inspection at once: a follower reads the rest (FTP's announced data connections come
+    /// within the first packets, before the inspection limits would end the claim).
+    /// </summary>
+    public bool FollowedAfterClaim { get; init; }
 }

@@ -4,12 +4,15 @@ using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// SMTP, POP3, IMAP or NNTP, by dialect: the server greeting or the client's first command claims the flow; the flow
-/// stays claimed so that a later STARTTLS (STLS) can be seen, which appDetail then reports as "starttls".
+/// SMTP, POP3, IMAP, NNTP or FTP, by dialect: the server's side decides. A greeting sure on its own claims the flow; a
+/// greeting shared with other protocols (a bare "220") claims it together with the client's first command; a client
+/// command alone never does, and a server whose first line is no greeting of the dialect rules the flow out (an FTP
+/// server's "220 ProFTPD" with the client's "USER anonymous" is not POP3). The flow stays claimed so that a later
+/// STARTTLS (STLS, AUTH TLS) can be seen, which appDetail then reports as "starttls".
 /// </summary>
 public sealed class MailInspector : Inspector
 {
-    private const ulong Claimed = 1, WeakGreeting = 2;
+    private const ulong Claimed = 1, WeakGreeting = 2, CommandSeen = 4, ServerDenied = 8;
     private readonly MailDialect _dialect;
     private readonly byte[][] _greetings;
     private readonly byte[][] _commands;
@@ -17,7 +20,7 @@ public sealed class MailInspector : Inspector
     private readonly byte[] _startTls;
 
     /// <summary>Creates the inspector of one dialect.</summary>
-    public MailInspector(MailDialect dialect) : base(new(dialect.Label, Tcp, dialect.Ports, InspectorPrecision.StartLine, dialect.Order) { Depth = ProbeDepth.Exchange })
+    public MailInspector(MailDialect dialect) : base(new(dialect.Label, Tcp, dialect.Ports, InspectorPrecision.StartLine, dialect.Order) { Depth = ProbeDepth.Exchange, Produces = [dialect.Label, .. dialect.AlsoProduces] })
     {
         _dialect = dialect;
         _greetings = dialect.Greetings.Select(Encoding.ASCII.GetBytes).ToArray();
@@ -39,9 +42,15 @@ public sealed class MailInspector : Inspector
 
     private InspectResult OnClient(ref InspectionInput input, ReadOnlySpan<byte> line, bool claimed)
     {
-        if (!claimed && !StartsWithCommand(line)) return InspectResult.NoMatch;
-        input.Scratch |= Claimed;
-        if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return InspectResult.Partial;
+        if (!claimed)
+        {
+            if ((input.Scratch & ServerDenied) != 0 || !StartsWithCommand(line)) return InspectResult.NoMatch;
+            input.Scratch |= CommandSeen;
+            // The server has not confirmed the dialect yet: wait for its greeting.
+            if ((input.Scratch & WeakGreeting) == 0) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+            input.Scratch |= Claimed;
+        }
+        if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return Claim();
         input.Flow.AppDetail = AppDetail.Word("starttls");
         return InspectResult.Match;
     }
@@ -51,16 +60,22 @@ public sealed class MailInspector : Inspector
         if (claimed) return InspectResult.Partial;
         bool greeting = false;
         foreach (var prefix in _greetings) greeting |= AsciiText.StartsWithIgnoreCase(line, prefix);
-        if (!greeting) return InspectResult.NoMatch;
+        if (!greeting)
+        {
+            input.Scratch |= ServerDenied;
+            return InspectResult.NoMatch;
+        }
         if (_keyword is not null && AsciiText.IndexOfIgnoreCase(line, _keyword) < 0)
         {
             // A bare "220"/"200" greeting is shared with FTP and others: let the client's first command decide.
             input.Scratch |= WeakGreeting;
-            return InspectResult.NeedMore;
+            if ((input.Scratch & CommandSeen) == 0) return InspectResult.NeedMore;
         }
         input.Scratch |= Claimed;
-        return InspectResult.Partial;
+        return Claim();
     }
+
+    private InspectResult Claim() => _dialect.FollowedAfterClaim ? InspectResult.Match : InspectResult.Partial;
 
     // Only text that could still grow into a greeting or a command is worth waiting for.
     private bool CouldStart(ReadOnlySpan<byte> data)

@@ -37,11 +37,15 @@ public static class StunMessage
         if (data.Length < HeaderSize || (data[0] & 0xC0) != 0) return Dialect.None;
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data);
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        if ((length & 3) != 0 || HeaderSize + length > data.Length) return Dialect.None;
+        if (HeaderSize + length > data.Length) return Dialect.None;
         bool cookie = BinaryPrimitives.ReadUInt32BigEndian(data[4..]) == MagicCookie;
+        // RFC 5389 pads every attribute, so its lengths are multiples of 4; MS-TURN, on the classic header, may leave
+        // its last attribute unpadded (an Allocate of length 113), which only Microsoft attributes then vouch for.
+        if (cookie && (length & 3) != 0) return Dialect.None;
         method = (ushort)((type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2));
         if (!cookie && !IsClassicType(type)) return Dialect.None;
-        if (!WalkAttributes(data.Slice(HeaderSize, length), out bool microsoft)) return Dialect.None;
+        if (!WalkAttributes(data.Slice(HeaderSize, length), !cookie, out bool microsoft)) return Dialect.None;
+        if ((length & 3) != 0 && !microsoft) return Dialect.None;
         size = HeaderSize + length;
         return microsoft ? Dialect.MsTurn : cookie ? Dialect.Rfc5389 : Dialect.Rfc3489;
     }
@@ -64,7 +68,8 @@ public static class StunMessage
     private static bool IsClassicType(ushort type) => type is 0x0001 or 0x0101 or 0x0111 or 0x0002 or 0x0102 or 0x0112
         or 0x0003 or 0x0103 or 0x0113 or 0x0004 or 0x0104 or 0x0114 or 0x0115 or 0x0006 or 0x0106 or 0x0116;
 
-    private static bool WalkAttributes(ReadOnlySpan<byte> attributes, out bool microsoft)
+    // The attributes must fill the message; with lastMayBeUnpadded the last one may end without its padding.
+    private static bool WalkAttributes(ReadOnlySpan<byte> attributes, bool lastMayBeUnpadded, out bool microsoft)
     {
         microsoft = false;
         int at = 0;
@@ -73,8 +78,9 @@ public static class StunMessage
             if (at + 4 > attributes.Length) return false;
             ushort type = BinaryPrimitives.ReadUInt16BigEndian(attributes[at..]);
             int length = BinaryPrimitives.ReadUInt16BigEndian(attributes[(at + 2)..]);
+            int end = at + 4 + length;
             at += 4 + ((length + 3) & ~3);
-            if (at > attributes.Length) return false;
+            if (at > attributes.Length && !(lastMayBeUnpadded && end == attributes.Length)) return false;
             microsoft |= IsMicrosoftAttribute(type);
         }
         return true;

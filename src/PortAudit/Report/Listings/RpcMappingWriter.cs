@@ -30,7 +30,7 @@ public static class RpcMappingWriter
         if (mappings.Count == 0)
         {
             // An empty table reads like a failure; say what was looked for instead.
-            writer.WriteLine("no endpoint-mapper answer (ept_map) in the input");
+            writer.WriteLine("no endpoint-mapper answer (ept_map, ept_lookup) in the input");
             return;
         }
         var table = new TextTable("time", "mapper", "client", "interface", "mapped", "used by");

@@ -1,0 +1,55 @@
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>
+/// Which presentation contexts of an association were accepted with the NDR64 transfer syntax: the client offers
+/// contexts in a bind or alter_context, the server answers each, in the same order, with a result and the transfer
+/// syntax it took (DCE 1.1 RPC 12.6.4.3, 12.6.4.4; [MS-RPCE] 3.3.1.5.2). A request or response names its context by id.
+/// </summary>
+public sealed class PresentationContexts
+{
+    /// <summary>The NDR64 transfer syntax ([MS-RPCE] 2.2.5.1).</summary>
+    public static readonly Guid Ndr64 = new("71710533-beba-4937-8319-b5dbef9ccc36");
+
+    private const int MaxOffered = 16;
+    private const int ContextCountOffset = CoHeader.Size + 8;
+    private const int SecondaryAddressOffset = CoHeader.Size + 8;
+    private const int SyntaxSize = 20;
+    private readonly ushort[] _offered = new ushort[MaxOffered];
+    private int _offeredCount;
+    private ulong _ndr64;
+
+    /// <summary>True when context <paramref name="id"/> was accepted with NDR64.</summary>
+    public bool IsNdr64(ushort id) => id < 64 && (_ndr64 & (1UL << id)) != 0;
+
+    /// <summary>Notes the context ids a bind or alter_context offers, in order.</summary>
+    public void Offer(ReadOnlySpan<byte> pdu, bool little)
+    {
+        _offeredCount = 0;
+        if (pdu.Length <= ContextCountOffset) return;
+        int count = pdu[ContextCountOffset], at = ContextCountOffset + 4;
+        for (int i = 0; i < count && _offeredCount < MaxOffered && at + 4 + SyntaxSize <= pdu.Length; i++)
+        {
+            _offered[_offeredCount++] = CoHeader.Read16(pdu[at..], little);
+            int transfers = pdu[at + 2];
+            at += 4 + SyntaxSize + transfers * SyntaxSize;
+        }
+    }
+
+    /// <summary>Reads the results of a bind_ack or alter_context_resp against the contexts last offered.</summary>
+    public void Accept(ReadOnlySpan<byte> pdu, bool little)
+    {
+        if (pdu.Length < SecondaryAddressOffset + 2) return;
+        int at = SecondaryAddressOffset + 2 + CoHeader.Read16(pdu[SecondaryAddressOffset..], little);
+        at = (at + 3) & ~3;
+        if (at + 4 > pdu.Length) return;
+        int count = pdu[at];
+        at += 4;
+        for (int i = 0; i < count && i < _offeredCount && at + 4 + SyntaxSize <= pdu.Length; i++, at += 4 + SyntaxSize)
+        {
+            ushort id = _offered[i];
+            if (id >= 64 || CoHeader.Read16(pdu[at..], little) != 0) continue;
+            if (CoHeader.ReadUuid(pdu[(at + 4)..], little) == Ndr64) _ndr64 |= 1UL << id;
+            else _ndr64 &= ~(1UL << id);
+        }
+    }
+}
