@@ -45,11 +45,13 @@ internal static class HeatmapRenderer
             cssClass: "axis-title", fontSize: ChartStyle.FontSize);
         Label.Draw(svg, 16, area.CenterY, chart.RowTitle, (int)Math.Max(12, area.Height / ChartStyle.CharWidth), "middle", rotate: -90, cssClass: "axis-title");
 
+        var columns = DistinctLabels.Shorten(chart.ColumnLabels, ColumnChars);
         for (int c = 0; c < chart.ColumnLabels.Count; c++)
-            Label.Draw(svg, area.Left + (c + 0.5) * CellWidth, area.Top - 6, chart.ColumnLabels[c], ColumnChars,
+            Label.DrawShown(svg, area.Left + (c + 0.5) * CellWidth, area.Top - 6, chart.ColumnLabels[c], columns[c],
                 rotate: ColumnAngle, cssClass: "column-label");
+        var rows = DistinctLabels.Shorten(chart.RowLabels, RowChars);
         for (int r = 0; r < chart.RowLabels.Count; r++)
-            Label.Draw(svg, area.Left - 8, area.Top + (r + 0.5) * CellHeight + 4, chart.RowLabels[r], RowChars, "end", cssClass: "row-label");
+            Label.DrawShown(svg, area.Left - 8, area.Top + (r + 0.5) * CellHeight + 4, chart.RowLabels[r], rows[r], "end", cssClass: "row-label");
 
         var byPair = chart.Cells.ToDictionary(c => (c.Row, c.Column));
         for (int r = 0; r < chart.RowLabels.Count; r++)
