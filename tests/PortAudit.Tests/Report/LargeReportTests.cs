@@ -38,10 +38,10 @@ public partial class LargeReportTests
 
         // Render time as the page itself sees it, without the browser's start: from navigation to the end of a
         // forced layout, in a copy of the page with a probe after the page's own script (the copy drops the
-        // policy that would refuse the probe). Best of two, since the machine is shared.
+        // policy that would refuse the probe). Best of three, since the machine is shared.
         string probe = Path.Combine(audit.Root, "probe.html");
         File.WriteAllText(probe, Policy().Replace(html, "", 1).Replace("</body>", ProbeScript + "</body>"));
-        var render = Enumerable.Range(0, 2).Select(_ => Attribute(HeadlessChromium.DumpDom(probe, audit.Root), "data-render-ms")).Min();
+        var render = Enumerable.Range(0, 3).Select(_ => Attribute(HeadlessChromium.DumpDom(probe, audit.Root), "data-render-ms")).Min();
         Console.WriteLine($"report.html {size:N0} bytes, rendered in {render:0} ms");
         Assert.True(render < MaxRender.TotalMilliseconds, $"render took {render:0} ms");
 

@@ -12,13 +12,13 @@ namespace PortAudit.Report.Html;
 internal sealed class FindingListSection(FindingIndex findings) : IReportSection
 {
     /// <summary>Rows listed; the worst come first, so what is left out is the least urgent.</summary>
-    public const int MaxRows = 500;
+    public const int MaxRows = 300;
 
     /// <summary>Id of the list's table, which its filter bar names.</summary>
     public const string TableId = "findings-table";
 
-    private static readonly string[] Headers =
-        ["severity", "kind", "client → server", "port", "flows (failed)", "role pair", "why", "last seen", "id"];
+    // Severity, kind and id share a cell, so that the reason has room to read as a line rather than a column of words.
+    private static readonly string[] Headers = ["finding", "client → server", "port", "flows (failed)", "role pair", "why", "last seen"];
 
     public void Render(ReportCanvas canvas)
     {
@@ -37,6 +37,8 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
             new TableFilter("kind", "Kind", Distinct(f => f.Kind.Name())),
             new TableFilter("pair", "Role pair", Distinct(FindingIndex.PairLabel)),
         ]);
+        if (findings.Worst.Count > MaxRows)
+            page.Paragraph($"The {MaxRows} worst of {ReportText.Count(findings.Worst.Count, "finding", "findings")}; report.json lists them all.");
         page.Table(Headers, findings.Worst.Select(Row), sortable: true, TableId, MaxRows, "report.json");
         page.EndSection();
     }
@@ -48,9 +50,9 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         string severity = f.Severity.Name(), kind = f.Kind.Name(), pair = FindingIndex.PairLabel(f);
         return new TableRow(
         [
-            severity, kind, $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
+            $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
             $"{f.Tally.Flows.ToString("N0", CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString("N0", CultureInfo.InvariantCulture)})",
-            pair, f.Reason ?? "", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs), f.Id,
+            pair, f.Reason ?? "", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs),
         ], severity, [new("severity", severity), new("kind", kind), new("pair", pair)]);
     }
 }

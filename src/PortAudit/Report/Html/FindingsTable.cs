@@ -18,7 +18,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
          "where: frames, tshark filter"];
 
     /// <summary>Findings listed with their evidence in one section; the rest, the least urgent when given worst first, are counted.</summary>
-    public const int MaxRows = 20;
+    public const int MaxRows = 10;
 
     public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
     {

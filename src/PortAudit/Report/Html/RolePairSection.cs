@@ -10,7 +10,7 @@ internal sealed class RolePairSection(RolePairStatistics pair, PairCoverageTable
     : IReportSection
 {
     /// <summary>Pairs given a section, busiest first; the rest are in the matrix and report.json.</summary>
-    public const int MaxSections = 60;
+    public const int MaxSections = 40;
 
     public void Render(ReportCanvas canvas)
     {
@@ -18,7 +18,7 @@ internal sealed class RolePairSection(RolePairStatistics pair, PairCoverageTable
         var own = findings.Of(pair).ToList();
         page.BeginSection(PairAnchor.Id(pair));
         page.BeginFold(2, FindingIndex.PairLabel(pair.ClientRoles, pair.ServerRoles),
-            $"{ReportText.Count(pair.Flows, "flow", "flows")}, {ReportText.Count(own.Count, "finding", "findings")}");
+            $"{ReportText.Count(pair.Flows, "flow", "flows")}, {ReportText.Count(own.Count, "finding", "findings")}{Worst(own)}");
         page.Paragraph($"{ReportText.Count(pair.Flows, "flow", "flows")}, {ReportText.Count(pair.Bytes, "byte", "bytes")}: " +
                        string.Join(", ", VerdictNames.All.Where(v => pair.Count(v) > 0).Select(v => $"{pair.Count(v)} {v.Name()}")) + ".");
         new PairTrafficCharts(pair).Render(canvas);
@@ -30,4 +30,7 @@ internal sealed class RolePairSection(RolePairStatistics pair, PairCoverageTable
         page.EndFold();
         page.EndSection();
     }
+
+    /// <summary>" (worst: high)", so that a folded pair says whether it needs opening.</summary>
+    private static string Worst(List<Finding> own) => own.Count == 0 ? "" : $" (worst: {own[0].Severity.Name()})";
 }
