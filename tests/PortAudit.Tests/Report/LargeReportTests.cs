@@ -38,12 +38,15 @@ public partial class LargeReportTests
 
         // Render time as the page itself sees it, without the browser's start: from navigation to the end of a
         // forced layout, in a copy of the page with a probe after the page's own script (the copy drops the
-        // policy that would refuse the probe). Best of three, since the machine is shared.
-        string probe = Path.Combine(audit.Root, "probe.html");
+        // policy that would refuse the probe). Best of three, less the best of three for a blank page with the same
+        // probe: on a shared machine (or beside the rest of the suite) the browser's own share of a load is not the page's.
+        string probe = Path.Combine(audit.Root, "probe.html"), blank = Path.Combine(audit.Root, "blank.html");
         File.WriteAllText(probe, Policy().Replace(html, "", 1).Replace("</body>", ProbeScript + "</body>"));
-        var render = Enumerable.Range(0, 3).Select(_ => Attribute(HeadlessChromium.DumpDom(probe, audit.Root), "data-render-ms")).Min();
-        Console.WriteLine($"report.html {size:N0} bytes, rendered in {render:0} ms");
-        Assert.True(render < MaxRender.TotalMilliseconds, $"render took {render:0} ms");
+        File.WriteAllText(blank, "<!DOCTYPE html><html><body><p>blank</p><form class=\"filters\"><select name=\"kind\"></select></form>" + ProbeScript + "</body></html>");
+        double Best(string page) => Enumerable.Range(0, 3).Select(_ => Attribute(HeadlessChromium.DumpDom(page, audit.Root), "data-render-ms")).Min();
+        double render = Best(probe), baseline = Best(blank);
+        Console.WriteLine($"report.html {size:N0} bytes, rendered in {render:0} ms (a blank page: {baseline:0} ms)");
+        Assert.True(render - baseline < MaxRender.TotalMilliseconds, $"render took {render:0} ms, a blank page {baseline:0} ms");
 
         // Selecting a kind in the filter bar (what the probe does, as a reader would) hides every row of another kind.
         string selected = HeadlessChromium.DumpDom(probe, audit.Root);
