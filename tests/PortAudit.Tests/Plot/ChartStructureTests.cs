@@ -90,7 +90,8 @@ public class ChartStructureTests
         var svg = PlotSamples.Parse(Renderer.Render(chart));
 
         Assert.Equal(chart.Cells.Count, svg.WithClass("cell").Count());
-        Assert.Equal(chart.RowLabels.Count * chart.ColumnLabels.Count - chart.Cells.Count, svg.WithClass("empty").Count());
+        // Pairs without traffic are one grey ground under the cells, not an element each.
+        Assert.Single(svg.WithClass("empty"));
         var links = svg.Descendants(PlotSamples.Ns + "a").Select(a => (string)a.Attribute("href")!).ToArray();
         Assert.Equal(chart.Cells.Select(c => c.Href), links);
         Assert.All(links, l => Assert.StartsWith("#pair--", l));

@@ -10,9 +10,10 @@ public sealed class ChromiumFactAttribute : FactAttribute
     /// <summary>The browser the tests run.</summary>
     public const string Executable = "/usr/bin/chromium";
 
-    /// <summary>Skips the test when <see cref="Executable"/> is missing.</summary>
-    public ChromiumFactAttribute()
+    /// <summary>Skips the test when <see cref="Executable"/> is missing, or <paramref name="sharedData"/> (a path in ../shared) when given.</summary>
+    public ChromiumFactAttribute(string? sharedData = null)
     {
         if (!File.Exists(Executable)) Skip = $"{Executable} not found (tools/setup.sh installs the chromium package)";
+        else if (sharedData is not null && !SharedData.Exists(sharedData)) Skip = $"../shared/{sharedData} not found";
     }
 }

@@ -10,8 +10,8 @@ internal static class HeadlessChromium
         Run(workDir, $"--screenshot={pngPath}", $"--window-size={width},{height}", "--hide-scrollbars", new Uri(htmlPath).AbsoluteUri);
 
     /// <summary>The DOM after scripts ran, serialised.</summary>
-    public static string DumpDom(string htmlPath, string workDir) =>
-        Run(workDir, "--virtual-time-budget=2000", "--dump-dom", new Uri(htmlPath).AbsoluteUri);
+    public static string DumpDom(string htmlPath, string workDir, string fragment = "") =>
+        Run(workDir, "--virtual-time-budget=2000", "--dump-dom", new Uri(htmlPath).AbsoluteUri + fragment);
 
     private static string Run(string workDir, params string[] args)
     {

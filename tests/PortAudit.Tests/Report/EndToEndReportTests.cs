@@ -6,8 +6,8 @@ namespace PortAudit.Tests.Report;
 [Trait(Tier.Name, Tier.Browser)]
 public class EndToEndReportTests
 {
-    /// <summary>Time series by verdict and by rule for flows and bytes, and bytes per port.</summary>
-    private const int PlotsPerPair = 5;
+    /// <summary>Flows over time in two views (by verdict, by rule), and bytes per port.</summary>
+    private const int PlotsPerPair = 3;
 
     private static ReportAudit SipLab(string extra = "") => new(SharedData.InRepository("captures/sip-lab.pcapng"),
         SharedData.InRepository("captures/sip-lab.yaml"), SharedData.InRepository("rules"), exitCode: 1, extra);
@@ -33,6 +33,11 @@ public class EndToEndReportTests
         Assert.Contains("sip-lab.pcapng", html);
         Assert.Contains("2026-11-21 06:51:09.056910Z to 2026-11-21 06:51:11.159092Z", html);
         AssertMatrixAndPairPlots(html, pairs: 2);
+        // Findings first, worst first, before anything folded: the high-severity row, then the medium one.
+        int list = html.IndexOf("id=\"findings-table\"", StringComparison.Ordinal);
+        Assert.True(list > 0 && list < html.IndexOf("<details", StringComparison.Ordinal));
+        int high = html.IndexOf("data-kind=\"required-blocked\"", StringComparison.Ordinal), medium = html.IndexOf("data-kind=\"unexpected\"", StringComparison.Ordinal);
+        Assert.True(high > list && medium > high, $"rows at {high} and {medium}");
         // The blocked SIP/TLS attempt with its rule's source row from the seed document.
         Assert.Contains("lync-fe-sip-tls", html);
         Assert.Contains("§", html);

@@ -33,13 +33,25 @@ public static class AuditJsonWriter
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
-            foreach (var finding in report.Findings) WriteFinding(json, finding, report.Triage, provenance);
+            foreach (var finding in report.Findings)
+            {
+                WriteFinding(json, finding, report.Triage, provenance);
+                JsonOutput.FlushIfFull(json);
+            }
             json.WriteEndArray();
             json.WriteStartArray("coverage");
-            foreach (var entry in report.Coverage) WriteCoverage(json, entry);
+            foreach (var entry in report.Coverage)
+            {
+                WriteCoverage(json, entry);
+                JsonOutput.FlushIfFull(json);
+            }
             json.WriteEndArray();
             json.WriteStartArray("rolePairs");
-            foreach (var pair in report.RolePairs) WriteRolePair(json, pair);
+            foreach (var pair in report.RolePairs)
+            {
+                WriteRolePair(json, pair);
+                JsonOutput.FlushIfFull(json);
+            }
             json.WriteEndArray();
             WriteTriage(json, report);
             json.WriteEndObject();

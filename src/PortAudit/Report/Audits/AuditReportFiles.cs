@@ -1,6 +1,7 @@
 using System.Text;
 using PortAudit.Audit;
 using PortAudit.Report.Html;
+using PortAudit.Report.Plot;
 
 namespace PortAudit.Report.Audits;
 
@@ -47,9 +48,12 @@ public static class AuditReportFiles
             AuditJsonWriter.Write(json, report, inputs.Provenance);
         using (var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false)))
             AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
-        var html = HtmlReport.Build(report, inputs);
+        var plots = new List<string>();
+        Action<string, string>? keep = plotsDirectory is null ? null
+            : (name, svg) => plots.Add(OutputSet.Guard(plotsDirectory, () => PlotFiles.Write(plotsDirectory, name, svg)));
+        if (plotsDirectory is not null) CreateDirectory(plotsDirectory);
         using (var page = output.Create(Html))
-            html.Write(page);
-        return plotsDirectory is null ? [] : OutputSet.Guard(plotsDirectory, () => html.WritePlots(CreateDirectory(plotsDirectory)));
+            HtmlReport.Write(page, report, inputs, keep);
+        return plots;
     }
 }

@@ -17,6 +17,9 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
         ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows",
          "where: frames, tshark filter"];
 
+    /// <summary>Findings listed with their evidence in one section; the rest, the least urgent when given worst first, are counted.</summary>
+    public const int MaxRows = 10;
+
     public void Render(ReportCanvas canvas, IReadOnlyCollection<Finding> findings)
     {
         if (findings.Count == 0)
@@ -24,7 +27,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
             canvas.Page.Paragraph("No findings.");
             return;
         }
-        canvas.Page.Table(Headers, findings.Select(Row));
+        canvas.Page.Table(Headers, findings.Select(f => new Plot.TableRow(Row(f))), sortable: true, id: null, MaxRows, "report.json");
     }
 
     private IReadOnlyList<string> Row(Finding f) =>

@@ -1,56 +1,56 @@
+using System.Text;
 using PortAudit.Audit;
 using PortAudit.Report.Plot;
 
 namespace PortAudit.Report.Html;
 
 /// <summary>
-/// report.html: one self-contained page for the people who act on an audit (the verdict, the role matrix, a section
-/// per role pair with plots, coverage and findings), plus the same plots as standalone SVG for <c>--plots DIR</c>.
+/// report.html: one self-contained page for the people who act on an audit: the verdict, the findings worst first
+/// with filters, then folded: what was audited, the role matrix, a section per role pair with plots, coverage and
+/// evidence; plus the same plots as standalone SVG for <c>--plots DIR</c>. The page is written section by section to
+/// its stream, so it never exists whole in memory.
 /// </summary>
-public sealed class HtmlReport
+public static class HtmlReport
 {
     /// <summary>The report's file name in the output directory.</summary>
     public const string FileName = "report.html";
 
-    private HtmlReport(string html, IReadOnlyList<ReportPlot> plots)
+    /// <summary>
+    /// Writes the page for <paramref name="report"/>, UTF-8, to <paramref name="output"/>; <paramref name="renderer"/>
+    /// draws the plots (the built-in SVG renderer by default), and each plot also goes to <paramref name="keepPlot"/>
+    /// (name unique within the report, SVG) when given.
+    /// </summary>
+    public static void Write(Stream output, AuditReport report, AuditInputs run, Action<string, string>? keepPlot = null,
+        IPlotRenderer? renderer = null)
     {
-        Html = html;
-        Plots = plots;
-    }
-
-    /// <summary>The whole page.</summary>
-    public string Html { get; }
-
-    /// <summary>Every plot on the page, in page order.</summary>
-    public IReadOnlyList<ReportPlot> Plots { get; }
-
-    /// <summary>Lays out <paramref name="report"/>; <paramref name="renderer"/> draws the plots (the built-in SVG renderer by default).</summary>
-    public static HtmlReport Build(AuditReport report, AuditInputs run, IPlotRenderer? renderer = null)
-    {
-        var canvas = new ReportCanvas(new HtmlDocument("PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName))),
-            renderer ?? new SvgPlotRenderer());
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        string title = "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
+        var page = HtmlDocument.Streaming(title, writer);
+        var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), keepPlot);
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
         var hostLabels = run.Context.Inventory.Hosts.GroupBy(h => h.Name).ToDictionary(g => g.Key, g => string.Join('+', g.First().Roles));
-        var findings = new FindingsTable(rules, report.Triage, run.Provenance);
+        var findings = new FindingIndex(report.Findings);
+        var evidence = new FindingsTable(rules, report.Triage, run.Provenance);
         var coverage = new PairCoverageTable(report.Coverage, hostLabels);
+
+        page.Heading(1, title);
+        page.Paragraph(VerdictSentence.Of(report), lead: true);
         IEnumerable<IReportSection> sections =
         [
+            new FindingListSection(findings),
             new OverviewSection(report, run),
-            new RoleMatrixSection(report),
-            .. report.RolePairs.Select(pair => new RolePairSection(report, pair, coverage, findings)),
-            new UnpairedFindingsSection(report, findings),
+            new RoleMatrixSection(report, findings),
+            .. report.RolePairs.Take(RolePairSection.MaxSections).Select(pair => new RolePairSection(pair, coverage, evidence, findings)),
+            new UnpairedFindingsSection(findings, evidence),
         ];
-        foreach (var section in sections) section.Render(canvas);
-        return new HtmlReport(canvas.Page.ToHtml(), canvas.Plots);
+        foreach (var section in sections)
+        {
+            section.Render(canvas);
+            // Each section leaves the writer's buffer for the stream, so what is held is one section at most.
+            writer.Flush();
+        }
+        if (report.RolePairs.Count > RolePairSection.MaxSections)
+            page.Paragraph($"{ReportText.Count(report.RolePairs.Count - RolePairSection.MaxSections, "more role pair", "more role pairs")} in report.json.");
+        page.Finish();
     }
-
-    /// <summary>Writes the page, UTF-8, to <paramref name="output"/>.</summary>
-    public void Write(Stream output)
-    {
-        using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        writer.Write(Html);
-    }
-
-    /// <summary>Writes every plot as its own .svg into <paramref name="directory"/> (created if needed); returns the paths.</summary>
-    public IReadOnlyList<string> WritePlots(string directory) => Plots.Select(p => PlotFiles.Write(directory, p.Name, p.Svg)).ToList();
 }

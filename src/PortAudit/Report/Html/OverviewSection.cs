@@ -3,16 +3,16 @@ using PortAudit.Report.Audits;
 
 namespace PortAudit.Report.Html;
 
-/// <summary>The head of the report: the verdict sentence, what was audited against what, and the counts.</summary>
+/// <summary>What was audited against what, with the counts and the findings per kind, folded below the findings.</summary>
 internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IReportSection
 {
     public void Render(ReportCanvas canvas)
     {
         var page = canvas.Page;
-        page.Heading(1, "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName)));
-        page.Paragraph(VerdictSentence.Of(report), lead: true);
+        page.BeginSection("audited");
+        page.BeginFold(2, "What was audited", $"{ReportText.Count(report.Summary.Flows, "flow", "flows")}, {ReportText.Count(report.Findings.Count, "finding", "findings")}");
         page.Table(["audited", "what"], Facts(), sortable: false);
-        page.Heading(2, "Findings by kind");
+        page.Heading(3, "Findings by kind");
         page.Table(["kind", "findings", "flows", "what it means"],
             FindingNames.AllKinds.Select(k => (IReadOnlyList<string>)
             [
@@ -21,6 +21,8 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
                 Meaning(k),
             ]), sortable: false);
         RenderTriage(page);
+        page.EndFold();
+        page.EndSection();
     }
 
     // Baseline findings that are gone and suppressions that expired: what a reviewer checks after a change.
@@ -29,13 +31,13 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         var triage = report.Triage;
         if (triage.HasBaseline && triage.Resolved.Count > 0)
         {
-            page.Heading(2, "Resolved since the baseline");
+            page.Heading(3, "Resolved since the baseline");
             page.Table(["id", "finding", "client → server", "port", "rule"], triage.Resolved.Select(f => (IReadOnlyList<string>)
                 [f.Id, $"{f.Severity} {f.Kind.Name()}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}", f.Rule ?? ""]));
         }
         if (triage.Expired.Count > 0)
         {
-            page.Heading(2, "Expired suppressions");
+            page.Heading(3, "Expired suppressions");
             page.Paragraph("These entries suppress nothing until renewed.");
             page.Table(["entry", "expired", "owner", "matches", "justification"], triage.Expired.Select(e => (IReadOnlyList<string>)
                 [e.Source, TriageText.Date(e.Expires), e.Owner, e.Describe(), e.Justification]));

@@ -9,8 +9,4 @@ internal static class PairAnchor
     public static string Id(RolePairStatistics pair) => FragmentHref.AnchorId("pair", pair.ClientRoles, pair.ServerRoles);
 
     public static string Href(RolePairStatistics pair) => "#" + Id(pair);
-
-    /// <summary>The findings whose traffic came from <paramref name="pair"/>.</summary>
-    public static IEnumerable<Finding> Findings(AuditReport report, RolePairStatistics pair) =>
-        report.Findings.Where(f => f.RolePair == (pair.ClientRoles, pair.ServerRoles));
 }

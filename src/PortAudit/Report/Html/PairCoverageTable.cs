@@ -11,6 +11,9 @@ namespace PortAudit.Report.Html;
 internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, IReadOnlyDictionary<string, string> hostRoleLabels)
 {
 
+    /// <summary>Rule instances listed per pair, in status order; a pair of broad roles can have thousands.</summary>
+    public const int MaxRows = 50;
+
     // The source rows stand in the findings; here they would make a pair with many unused rules pages long.
     private static readonly string[] Headers =
         ["status", "rule", "from host", "to host", "port", "protocol", "required", "flows (failed)", "first / last seen"];
@@ -26,11 +29,11 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
         }
         canvas.Page.Paragraph($"{entries.Count(e => e.Status == CoverageStatus.Seen)} seen, {entries.Count(e => e.Status == CoverageStatus.Failed)} failed, " +
                               $"{entries.Count(e => e.Status == CoverageStatus.NeverSeen)} never seen.");
-        canvas.Page.Table(Headers, entries.Select(e => (IReadOnlyList<string>)
+        canvas.Page.Table(Headers, entries.Select(e => new Plot.TableRow(
         [
             e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, $"{string.Join(",", e.Rule.Ports)}/{e.Rule.TransportName}", e.Rule.Protocol,
             e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})", ReportText.Seen(e.Tally),
-        ]));
+        ])), sortable: true, id: null, MaxRows, "report.json");
     }
 
     private bool Belongs(string host, RuleSide side, string pairLabel) =>

@@ -2,29 +2,30 @@ using PortAudit.Report.Plot;
 
 namespace PortAudit.Report.Html;
 
-/// <summary>One plot of the report, kept apart for <c>--plots DIR</c>.</summary>
-/// <param name="Name">A name unique within the report; <see cref="PlotFiles"/> turns it into a safe file name.</param>
-/// <param name="Svg">The standalone SVG.</param>
-public sealed record ReportPlot(string Name, string Svg);
-
 /// <summary>
-/// What the section renderers draw on: the page, the plot renderer behind its narrow interface, and the list of
-/// plots drawn so far, so that every plot on the page can also be written as its own file.
+/// What the section renderers draw on: the page, the plot renderer behind its narrow interface, and where each plot
+/// goes besides the page (<c>--plots DIR</c>), handed over as it is drawn so that no plot is kept after its section.
 /// </summary>
-internal sealed class ReportCanvas(HtmlDocument page, IPlotRenderer renderer)
+/// <param name="page">The page.</param>
+/// <param name="renderer">Draws the plots.</param>
+/// <param name="keep">Receives each plot with a name unique within the report (<see cref="PlotFiles"/> turns it into a safe file name); null to keep none.</param>
+internal sealed class ReportCanvas(HtmlDocument page, IPlotRenderer renderer, Action<string, string>? keep = null)
 {
-    private readonly List<ReportPlot> _plots = [];
-
     public HtmlDocument Page { get; } = page;
 
     public IPlotRenderer Renderer { get; } = renderer;
-
-    public IReadOnlyList<ReportPlot> Plots => _plots;
 
     /// <summary>Embeds <paramref name="svg"/> as a figure and keeps it under <paramref name="name"/>.</summary>
     public void Figure(string name, string svg, string? caption = null)
     {
         Page.Figure(svg, caption);
-        _plots.Add(new ReportPlot(name, svg));
+        keep?.Invoke(name, svg);
+    }
+
+    /// <summary>Embeds views of one plot, one shown at a time (<see cref="HtmlDocument.Views"/>), and keeps each under its name.</summary>
+    public void Views(string group, IReadOnlyList<(string Label, string Name, string Svg)> views, string? caption = null)
+    {
+        Page.Views(group, views.Select(v => (v.Label, v.Svg)).ToList(), caption);
+        foreach (var view in views) keep?.Invoke(view.Name, view.Svg);
     }
 }

@@ -17,16 +17,34 @@ internal static class ReportText
     /// <summary>The rule's origin in the seed document: file, section, then the row as written there.</summary>
     public static string Source(RuleSource source) => $"{source.File} § {source.Section}:\n\u201C{source.Row}\u201D";
 
-    /// <summary>A span of time in the largest unit that keeps it readable: "850 ms", "42 s", "3 min 5 s", "2 h 10 min", "3 d 4 h".</summary>
+    /// <summary>
+    /// A span of time in the largest unit that keeps it readable, without a zero second part: "850 ms", "42 s",
+    /// "3 min 5 s", "5 min", "2 h 10 min", "3 d 4 h", "3 d".
+    /// </summary>
     public static string Duration(long nanoseconds)
     {
         var span = TimeSpan.FromTicks(Math.Max(0, nanoseconds) / 100);
         return span.TotalSeconds < 1 ? $"{span.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)} ms"
             : span.TotalMinutes < 1 ? $"{span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"
-            : span.TotalHours < 1 ? $"{span.Minutes} min {span.Seconds} s"
-            : span.TotalDays < 1 ? $"{span.Hours} h {span.Minutes} min"
-            : $"{(int)span.TotalDays} d {span.Hours} h";
+            : span.TotalHours < 1 ? Two(span.Minutes, "min", span.Seconds, "s")
+            : span.TotalDays < 1 ? Two(span.Hours, "h", span.Minutes, "min")
+            : Two((int)span.TotalDays, "d", span.Hours, "h");
     }
+
+    /// <summary>
+    /// A plot's bin width as a reader counts time: "10 ms", "1 s", "5 min", "1 h", "1 d", and whole weeks past a day
+    /// ("16 weeks", not "112 d 0 h"), the widths the audit's bin ladder steps through.
+    /// </summary>
+    public static string BinWidth(long nanoseconds)
+    {
+        const long Day = 86_400_000_000_000;
+        return nanoseconds >= 7 * Day && nanoseconds % (7 * Day) == 0
+            ? Count(nanoseconds / (7 * Day), "week", "weeks")
+            : Duration(nanoseconds);
+    }
+
+    private static string Two(int major, string majorUnit, int minor, string minorUnit) =>
+        minor == 0 ? $"{major} {majorUnit}" : $"{major} {majorUnit} {minor} {minorUnit}";
 
     /// <summary>A capture time, UTC to the microsecond, with a space rather than 'T' so that narrow cells break between date and time.</summary>
     public static string Time(long nanoseconds) => Timestamps.ToIso(nanoseconds).Replace('T', ' ');

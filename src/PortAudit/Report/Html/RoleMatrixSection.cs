@@ -8,20 +8,26 @@ namespace PortAudit.Report.Html;
 /// link to the pair's section. A pair with a required-blocked finding shows that rather than its verdicts, since a
 /// refused attempt is counted under the verdict of the rule that covers it (often expected).
 /// </summary>
-internal sealed class RoleMatrixSection(AuditReport report) : IReportSection
+internal sealed class RoleMatrixSection(AuditReport report, FindingIndex findings) : IReportSection
 {
     public void Render(ReportCanvas canvas)
     {
-        canvas.Page.Heading(2, "Traffic between roles", "matrix");
         var pairs = report.RolePairs;
-        if (pairs.Count == 0)
-        {
-            canvas.Page.Paragraph("No traffic between inventory roles was audited.");
-            return;
-        }
+        canvas.Page.BeginSection("matrix");
+        canvas.Page.BeginFold(2, "Traffic between roles", ReportText.Count(pairs.Count, "role pair", "role pairs"));
+        if (pairs.Count == 0) canvas.Page.Paragraph("No traffic between inventory roles was audited.");
+        else Draw(canvas, pairs);
+        canvas.Page.EndFold();
+        canvas.Page.EndSection();
+    }
+
+    private void Draw(ReportCanvas canvas, IReadOnlyList<RolePairStatistics> pairs)
+    {
         var rows = pairs.Select(p => p.ClientRoles).Distinct().Order(StringComparer.Ordinal);
         var columns = pairs.Select(p => p.ServerRoles).Distinct().Order(StringComparer.Ordinal);
-        var cells = pairs.Select(p => new HeatmapCell(p.ClientRoles, p.ServerRoles, p.Flows, WorstKey(p), PairAnchor.Href(p)));
+        // Pairs past the sections the page holds (the quietest) have no section to link to.
+        var cells = pairs.Select((p, i) => new HeatmapCell(p.ClientRoles, p.ServerRoles, p.Flows, WorstKey(p),
+            i < RolePairSection.MaxSections ? PairAnchor.Href(p) : null));
         var heatmap = new Heatmap("Flows between role sets, coloured by the worst verdict", "Client roles", "Server roles",
             rows, columns, cells, ValueUnit.Flows, "Worst verdict");
         canvas.Figure("role-matrix", canvas.Renderer.Render(heatmap), "Each cell counts the flows from the row's roles to the column's roles; click a cell for that pair's section.");
@@ -29,7 +35,7 @@ internal sealed class RoleMatrixSection(AuditReport report) : IReportSection
 
     private string WorstKey(RolePairStatistics pair)
     {
-        if (PairAnchor.Findings(report, pair).Any(f => f.Kind == FindingKind.RequiredBlocked))
+        if (findings.Of(pair).Any(f => f.Kind == FindingKind.RequiredBlocked))
             return FindingKind.RequiredBlocked.Name();
         // The palette ranks verdicts mildest first, the same order readers learn from every legend.
         return VerdictNames.All.Where(v => pair.Count(v) > 0).Select(v => v.Name()).MaxBy(PlotPalette.VerdictRank) ?? Verdict.Expected.Name();

@@ -43,6 +43,19 @@ public static class JsonOutput
         output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
+    /// <summary>What a writer holds before <see cref="FlushIfFull"/> hands it to the stream.</summary>
+    public const int FlushThreshold = 1 << 16;
+
+    /// <summary>
+    /// Hands what <paramref name="json"/> holds to its stream once it passes <see cref="FlushThreshold"/>: writers of
+    /// long arrays (findings, flows) call it per element, so that a document is written as it is produced instead of
+    /// growing one buffer to its whole size (79 MB for report.json of the bench corpus).
+    /// </summary>
+    public static void FlushIfFull(Utf8JsonWriter json)
+    {
+        if (json.BytesPending >= FlushThreshold) json.Flush();
+    }
+
     /// <summary>A property holding an array of strings.</summary>
     public static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {

@@ -4,16 +4,19 @@ using System.Text;
 namespace PortAudit.Report.Plot;
 
 /// <summary>
-/// A small builder for one self-contained HTML page: inline CSS, inline SVG figures, sortable tables, nothing fetched
-/// from anywhere. Text passes through <see cref="MarkupEscaper"/>; figures through <see cref="SvgSafety"/>; a
-/// Content-Security-Policy allows only the page's own sorting script, as a second line of defence should hostile
-/// markup ever get past the escaping.
+/// A small builder for one self-contained HTML page: inline CSS, inline SVG figures, sortable and filterable tables,
+/// folded parts, nothing fetched from anywhere. Text passes through <see cref="MarkupEscaper"/>; figures through
+/// <see cref="SvgSafety"/>; a Content-Security-Policy allows only the page's own script, as a second line of defence
+/// should hostile markup ever get past the escaping. The page is built in memory (<see cref="ToHtml"/>) or written to
+/// a stream as it is built (<see cref="Streaming"/>), so a large report never exists whole in memory.
 /// </summary>
 public sealed class HtmlDocument
 {
-    /// <summary>The only script on the page: click a table header to sort by that column. It marks the document
-    /// element with data-script="ready", which tests use to tell that scripts ran at all.</summary>
-    internal const string SortScript =
+    /// <summary>The only script on the page. It sorts a table by the column whose header is clicked, filters the rows
+    /// of a table by the selects of its filter bar (shown only when the script runs; the state is kept in the address
+    /// as <c>#filter:kind=…&amp;severity=…</c> so that a filtered view can be linked), and opens the folded part a link
+    /// leads to. It marks the document element with data-script="ready", which tests use to tell that scripts ran at all.</summary>
+    internal const string PageScript =
         "document.documentElement.setAttribute('data-script','ready');" +
         "document.querySelectorAll('table.sortable th').forEach(function(th,col){th.addEventListener('click',function(){" +
         "var body=th.closest('table').tBodies[0],rows=Array.from(body.rows),asc=th.getAttribute('aria-sort')!=='ascending';" +
@@ -21,7 +24,23 @@ public sealed class HtmlDocument
         "th.setAttribute('aria-sort',asc?'ascending':'descending');" +
         "function key(r){var t=r.cells[col]?r.cells[col].textContent.trim():'',n=parseFloat(t.replace(/,/g,''));return isNaN(n)?t.toLowerCase():n;}" +
         "rows.sort(function(a,b){var x=key(a),y=key(b),c=(typeof x===typeof y)?(x<y?-1:x>y?1:0):(typeof x==='number'?-1:1);return asc?c:-c;});" +
-        "rows.forEach(function(r){body.appendChild(r);});});});";
+        "rows.forEach(function(r){body.appendChild(r);});});});" +
+        "document.querySelectorAll('form.filters').forEach(function(form){" +
+        "var table=document.getElementById(form.getAttribute('data-table')),out=form.querySelector('output'),sel=Array.from(form.querySelectorAll('select'));" +
+        "if(!table)return;form.hidden=false;" +
+        "function apply(){var shown=0,rows=Array.from(table.tBodies[0].rows);rows.forEach(function(r){" +
+        "var ok=sel.every(function(s){return !s.value||r.getAttribute('data-'+s.name)===s.value;});r.hidden=!ok;if(ok)shown++;});" +
+        "out.textContent=shown+' of '+rows.length+' shown';" +
+        "sel.forEach(function(s){Array.from(s.options).forEach(function(o){o.toggleAttribute('selected',o.selected);});});}" +
+        "function state(){return '#filter:'+sel.filter(function(s){return s.value;}).map(function(s){return s.name+'='+encodeURIComponent(s.value);}).join('&');}" +
+        "sel.forEach(function(s){s.addEventListener('change',function(){apply();try{history.replaceState(null,'',state());}catch(e){}});});" +
+        "var m=/^#filter:(.*)$/.exec(location.hash);" +
+        "if(m)m[1].split('&').forEach(function(kv){var i=kv.indexOf('='),s=form.elements[kv.slice(0,i)];if(s&&i>0)s.value=decodeURIComponent(kv.slice(i+1));});" +
+        "apply();});" +
+        "function reveal(){var t=location.hash.length>1&&document.getElementById(decodeURIComponent(location.hash.slice(1)));if(!t)return;" +
+        "var d=t.tagName==='SECTION'?t.querySelector(':scope>details'):null;if(d)d.open=true;" +
+        "for(var e=t;e;e=e.parentElement)if(e.tagName==='DETAILS')e.open=true;t.scrollIntoView();}" +
+        "window.addEventListener('hashchange',reveal);reveal();";
 
     private const string Css =
         "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1280px;padding:0 1rem;line-height:1.45}" +
@@ -29,15 +48,48 @@ public sealed class HtmlDocument
         "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}" +
         "th{background:#f3f3f3}table.sortable th{cursor:pointer}th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}" +
         "td{overflow-wrap:break-word;white-space:pre-line}a{color:#0b5394}div.table{overflow-x:auto}" +
-        "section{border-top:1px solid #ccc;margin-top:2rem}p.lead{font-size:1.15rem;font-weight:600}";
+        "section{border-top:1px solid #ccc;margin-top:1rem}p.lead{font-size:1.15rem;font-weight:600}p.more{color:#555;font-style:italic}" +
+        "summary{cursor:pointer;padding:.4rem 0}summary>h2,summary>h3{display:inline;margin:0}summary>span{color:#555;margin-left:.6rem}" +
+        "form.filters:not([hidden]){display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:.5rem 0}form.filters output{color:#555}" +
+        "tr.high td:first-child{border-left:4px solid #882255}tr.medium td:first-child{border-left:4px solid #D55E00}tr.low td:first-child{border-left:4px solid #999}" +
+        "div.views>input{position:absolute;opacity:0}div.views>label{display:inline-block;padding:.2rem .7rem;border:1px solid #bbb;border-radius:3px;margin-right:.3rem;cursor:pointer}" +
+        "div.views>input:checked+label{background:#0b5394;color:#fff;border-color:#0b5394}div.views>input:focus-visible+label{outline:2px solid #0b5394}" +
+        "div.views>figure{display:none}" +
+        "div.views>input:nth-of-type(1):checked~figure:nth-of-type(1),div.views>input:nth-of-type(2):checked~figure:nth-of-type(2)," +
+        "div.views>input:nth-of-type(3):checked~figure:nth-of-type(3),div.views>input:nth-of-type(4):checked~figure:nth-of-type(4){display:block}";
+
+    /// <summary>Most views one <see cref="Views"/> switch holds; the style sheet has a rule for each.</summary>
+    internal const int MaxViews = 4;
 
     private readonly string _title;
-    private readonly StringBuilder _body = new();
-    private bool _sortable;
-    private int _openSections;
+    private readonly TextWriter _body;
+    private readonly bool _streaming;
+    private bool _script;
+    private bool _finished;
+    private readonly Stack<string> _open = new();
 
     /// <param name="title">The page title (browser tab, bookmarks).</param>
-    public HtmlDocument(string title) => _title = title ?? throw new ArgumentNullException(nameof(title));
+    public HtmlDocument(string title)
+    {
+        _title = title ?? throw new ArgumentNullException(nameof(title));
+        _body = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private HtmlDocument(string title, TextWriter output)
+    {
+        _title = title ?? throw new ArgumentNullException(nameof(title));
+        _body = output ?? throw new ArgumentNullException(nameof(output));
+        _streaming = true;
+        // The head goes out first, before the page knows whether it needs its script: the policy allows it always.
+        _script = true;
+        WriteHead(_body);
+    }
+
+    /// <summary>
+    /// A page written to <paramref name="output"/> as it is built: the head at once, each part as it is added, the end
+    /// at <see cref="Finish"/>. <see cref="ToHtml"/> is not available.
+    /// </summary>
+    public static HtmlDocument Streaming(string title, TextWriter output) => new(title, output);
 
     /// <summary>A heading, level 1 to 6, optionally with an id that links such as <c>#pair-…</c> can target.</summary>
     /// <exception cref="ArgumentException">The id has characters other than ASCII letters, digits, '-', '_', '.', ':'.</exception>
@@ -45,16 +97,16 @@ public sealed class HtmlDocument
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 6);
-        _body.Append("<h").Append(level);
+        Write("<h").Write(level.ToString(System.Globalization.CultureInfo.InvariantCulture));
         AppendId(id);
-        _body.Append('>').Append(MarkupEscaper.Text(text)).Append("</h").Append(level).Append(">\n");
+        Write(">").Write(MarkupEscaper.Text(text)).Write("</h").Write(level.ToString(System.Globalization.CultureInfo.InvariantCulture)).Write(">\n");
         return this;
     }
 
     /// <summary>A paragraph of plain text; a lead paragraph stands out (the one-sentence verdict of a report).</summary>
     public HtmlDocument Paragraph(string text, bool lead = false)
     {
-        _body.Append(lead ? "<p class=\"lead\">" : "<p>").Append(MarkupEscaper.Text(text)).Append("</p>\n");
+        Write(lead ? "<p class=\"lead\">" : "<p>").Write(MarkupEscaper.Text(text)).Write("</p>\n");
         return this;
     }
 
@@ -62,54 +114,137 @@ public sealed class HtmlDocument
     /// <exception cref="ArgumentException">The id has characters other than ASCII letters, digits, '-', '_', '.', ':'.</exception>
     public HtmlDocument BeginSection(string? id = null)
     {
-        _body.Append("<section");
+        Write("<section");
         AppendId(id);
-        _body.Append(">\n");
-        _openSections++;
+        Write(">\n");
+        _open.Push("</section>\n");
         return this;
     }
 
     /// <summary>Closes the section opened last.</summary>
-    /// <exception cref="InvalidOperationException">No section is open.</exception>
-    public HtmlDocument EndSection()
+    /// <exception cref="InvalidOperationException">No section is open, or a fold opened since is not closed.</exception>
+    public HtmlDocument EndSection() => Close("</section>\n", "section");
+
+    /// <summary>
+    /// Opens a folded part (&lt;details&gt;) whose summary is a heading and an optional note, e.g. a role pair's
+    /// counts; what follows until <see cref="EndFold"/> shows when the reader opens it. Folded text stays in the page,
+    /// so the browser's find and a reader without script still reach it.
+    /// </summary>
+    public HtmlDocument BeginFold(int level, string heading, string? note = null, bool open = false)
     {
-        if (_openSections == 0) throw new InvalidOperationException("no section is open");
-        _openSections--;
-        _body.Append("</section>\n");
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 6);
+        string h = level.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Write(open ? "<details open><summary><h" : "<details><summary><h").Write(h).Write(">").Write(MarkupEscaper.Text(heading))
+            .Write("</h").Write(h).Write(">");
+        if (note is not null) Write("<span>").Write(MarkupEscaper.Text(note)).Write("</span>");
+        Write("</summary>\n");
+        _open.Push("</details>\n");
         return this;
     }
+
+    /// <summary>Closes the fold opened last.</summary>
+    /// <exception cref="InvalidOperationException">No fold is open, or a section opened since is not closed.</exception>
+    public HtmlDocument EndFold() => Close("</details>\n", "fold");
 
     /// <summary>An inline SVG plot with an optional caption.</summary>
     /// <exception cref="ArgumentException"><paramref name="svg"/> fails <see cref="SvgSafety"/>.</exception>
     public HtmlDocument Figure(string svg, string? caption = null)
     {
-        _body.Append("<figure>").Append(SvgSafety.Require(svg));
-        if (caption is not null) _body.Append("<figcaption>").Append(MarkupEscaper.Text(caption)).Append("</figcaption>");
-        _body.Append("</figure>\n");
+        Write("<figure>").Write(SvgSafety.Require(svg));
+        if (caption is not null) Write("<figcaption>").Write(MarkupEscaper.Text(caption)).Write("</figcaption>");
+        Write("</figure>\n");
+        return this;
+    }
+
+    /// <summary>
+    /// Several figures in one place, one shown at a time: the reader picks a view by its label (radio buttons and
+    /// the style sheet, no script). The first view shows by default; <paramref name="group"/> names the switch.
+    /// </summary>
+    /// <exception cref="ArgumentException">No views or more than <see cref="MaxViews"/>, an unsafe group name, or a figure fails <see cref="SvgSafety"/>.</exception>
+    public HtmlDocument Views(string group, IReadOnlyList<(string Label, string Svg)> views, string? caption = null)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.Count is 0 or > MaxViews) throw new ArgumentException($"a switch holds 1 to {MaxViews} views", nameof(views));
+        if (!FragmentHref.IsSafeId(group)) throw new ArgumentException($"unsafe group '{group}'", nameof(group));
+        Write("<div class=\"views\">");
+        for (int i = 0; i < views.Count; i++)
+        {
+            string id = group + "-v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Write("<input type=\"radio\" name=\"").Write(group).Write("\" id=\"").Write(id).Write(i == 0 ? "\" checked>" : "\">")
+                .Write("<label for=\"").Write(id).Write("\">").Write(MarkupEscaper.Text(views[i].Label)).Write("</label>");
+        }
+        foreach (var view in views)
+        {
+            Write("<figure>").Write(SvgSafety.Require(view.Svg));
+            if (caption is not null) Write("<figcaption>").Write(MarkupEscaper.Text(caption)).Write("</figcaption>");
+            Write("</figure>");
+        }
+        Write("</div>\n");
         return this;
     }
 
     /// <summary>A table of plain-text cells; sortable tables sort by a column when its header is clicked.</summary>
     public HtmlDocument Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool sortable = true, string? id = null)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        return Table(headers, rows.Select(r => new TableRow(r)), sortable, id);
+    }
+
+    /// <summary>
+    /// A table of plain-text rows that may carry a class and data attributes (what a filter bar matches), showing at
+    /// most <paramref name="limit"/> rows; past it, one line says how many more there are and where:
+    /// "<c>N more in <paramref name="elsewhere"/></c>".
+    /// </summary>
+    /// <exception cref="ArgumentException">An id, class or data name is not made of ASCII letters, digits, '-', '_', '.', ':'.</exception>
+    public HtmlDocument Table(IReadOnlyList<string> headers, IEnumerable<TableRow> rows, bool sortable, string? id,
+        int limit = int.MaxValue, string elsewhere = "the JSON report")
+    {
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
-        _sortable |= sortable;
+        _script |= sortable;
         // Cells break between words only, so times and ports stay whole; a table wider than the page (a long
         // unbroken SNI) scrolls inside this box rather than stretching the page.
-        _body.Append("<div class=\"table\"><table");
+        Write("<div class=\"table\"><table");
         AppendId(id);
-        if (sortable) _body.Append(" class=\"sortable\"");
-        _body.Append("><thead><tr>");
-        foreach (string header in headers) _body.Append("<th scope=\"col\">").Append(MarkupEscaper.Text(header)).Append("</th>");
-        _body.Append("</tr></thead><tbody>\n");
+        if (sortable) Write(" class=\"sortable\"");
+        Write("><thead><tr>");
+        foreach (string header in headers) Write("<th scope=\"col\">").Write(MarkupEscaper.Text(header)).Write("</th>");
+        Write("</tr></thead><tbody>\n");
+        long more = 0;
         foreach (var row in rows)
         {
-            _body.Append("<tr>");
-            foreach (string cell in row) _body.Append("<td>").Append(MarkupEscaper.Text(cell)).Append("</td>");
-            _body.Append("</tr>\n");
+            if (limit <= 0) { more++; continue; }
+            limit--;
+            WriteRow(row);
         }
-        _body.Append("</tbody></table></div>\n");
+        Write("</tbody></table></div>\n");
+        if (more > 0)
+            Paragraph(more.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " more in " + elsewhere, cssClass: "more");
+        return this;
+    }
+
+    /// <summary>
+    /// A bar of selects that filters the rows of table <paramref name="tableId"/>: a row shows when, for every select
+    /// with a value, its <c>data-NAME</c> attribute equals that value. The bar is hidden until the page's script runs,
+    /// so a reader without script sees the whole table and no dead controls.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table id or a filter name is not a safe id.</exception>
+    public HtmlDocument FilterBar(string tableId, IReadOnlyList<TableFilter> filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        RequireSafe(tableId, nameof(tableId));
+        _script = true;
+        Write("<form class=\"filters\" hidden data-table=\"").Write(tableId).Write("\">");
+        foreach (var filter in filters)
+        {
+            RequireSafe(filter.Name, nameof(filters));
+            Write("<label>").Write(MarkupEscaper.Text(filter.Label)).Write(" <select name=\"").Write(filter.Name).Write("\"><option value=\"\">all</option>");
+            foreach (string value in filter.Values)
+                Write("<option value=\"").Write(MarkupEscaper.Attribute(value)).Write("\">").Write(MarkupEscaper.Text(value)).Write("</option>");
+            Write("</select></label>");
+        }
+        Write("<output></output></form>\n");
         return this;
     }
 
@@ -117,34 +252,113 @@ public sealed class HtmlDocument
     /// <exception cref="ArgumentException"><paramref name="href"/> is not a <c>#fragment</c> link.</exception>
     public HtmlDocument Link(string text, string href)
     {
-        _body.Append("<p><a href=\"").Append(MarkupEscaper.Attribute(FragmentHref.Require(href))).Append("\">")
-            .Append(MarkupEscaper.Text(text)).Append("</a></p>\n");
+        Write("<p><a href=\"").Write(MarkupEscaper.Attribute(FragmentHref.Require(href))).Write("\">")
+            .Write(MarkupEscaper.Text(text)).Write("</a></p>\n");
         return this;
     }
 
-    /// <summary>The whole page.</summary>
+    /// <summary>The whole page, for a page built in memory.</summary>
+    /// <exception cref="InvalidOperationException">The page is <see cref="Streaming"/>.</exception>
     public string ToHtml()
     {
-        var html = new StringBuilder(_body.Length + 4096);
-        string scriptPolicy = _sortable ? $"'sha256-{ScriptHash()}'" : "'none'";
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ")
-            .Append(scriptPolicy).Append("\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(MarkupEscaper.Text(_title)).Append("</title>\n")
-            .Append("<style>").Append(Css).Append("</style>\n</head>\n<body>\n")
-            .Append(_body);
-        for (int i = 0; i < _openSections; i++) html.Append("</section>\n");
-        if (_sortable) html.Append("<script>").Append(SortScript).Append("</script>\n");
-        return html.Append("</body>\n</html>\n").ToString();
+        if (_streaming) throw new InvalidOperationException("a streamed page has no whole text; call Finish");
+        var html = new StringWriter(new StringBuilder(((StringWriter)_body).GetStringBuilder().Length + 8192), System.Globalization.CultureInfo.InvariantCulture);
+        WriteHead(html);
+        html.Write(((StringWriter)_body).GetStringBuilder());
+        WriteTail(html);
+        return html.ToString();
+    }
+
+    /// <summary>Closes what is open and ends a <see cref="Streaming"/> page; a second call does nothing.</summary>
+    /// <exception cref="InvalidOperationException">The page is built in memory: use <see cref="ToHtml"/>.</exception>
+    public void Finish()
+    {
+        if (!_streaming) throw new InvalidOperationException("a page built in memory ends with ToHtml");
+        if (_finished) return;
+        _finished = true;
+        WriteTail(_body);
+        _body.Flush();
+    }
+
+    private void WriteHead(TextWriter html)
+    {
+        string scriptPolicy = _script ? $"'sha256-{ScriptHash()}'" : "'none'";
+        html.Write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.Write("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ");
+        html.Write(scriptPolicy);
+        html.Write("\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+        html.Write(MarkupEscaper.Text(_title));
+        html.Write("</title>\n<style>");
+        html.Write(Css);
+        html.Write("</style>\n</head>\n<body>\n");
+    }
+
+    private void WriteTail(TextWriter html)
+    {
+        foreach (string close in _open) html.Write(close);
+        _open.Clear();
+        if (_script) html.Write("<script>" + PageScript + "</script>\n");
+        html.Write("</body>\n</html>\n");
+    }
+
+    private void WriteRow(TableRow row)
+    {
+        Write("<tr");
+        if (row.Class is not null) { RequireSafe(row.Class, nameof(row)); Write(" class=\"").Write(row.Class).Write("\""); }
+        if (row.Data is not null)
+            foreach (var (name, value) in row.Data)
+            {
+                RequireSafe(name, nameof(row));
+                Write(" data-").Write(name).Write("=\"").Write(MarkupEscaper.Attribute(value)).Write("\"");
+            }
+        Write(">");
+        foreach (string cell in row.Cells) Write("<td>").Write(MarkupEscaper.Text(cell)).Write("</td>");
+        Write("</tr>\n");
+    }
+
+    private HtmlDocument Paragraph(string text, string cssClass)
+    {
+        Write("<p class=\"").Write(cssClass).Write("\">").Write(MarkupEscaper.Text(text)).Write("</p>\n");
+        return this;
+    }
+
+    private HtmlDocument Close(string close, string what)
+    {
+        if (_open.Count == 0 || _open.Peek() != close) throw new InvalidOperationException($"no {what} is open");
+        Write(_open.Pop());
+        return this;
+    }
+
+    private HtmlDocument Write(string text)
+    {
+        if (_finished) throw new InvalidOperationException("the page is finished");
+        _body.Write(text);
+        return this;
     }
 
     private void AppendId(string? id)
     {
         if (id is null) return;
-        if (!FragmentHref.IsSafeId(id)) throw new ArgumentException($"unsafe id '{id}'", nameof(id));
-        _body.Append(" id=\"").Append(id).Append('"');
+        RequireSafe(id, nameof(id));
+        Write(" id=\"").Write(id).Write("\"");
     }
 
-    private static string ScriptHash() => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(SortScript)));
+    private static void RequireSafe(string id, string parameter)
+    {
+        if (!FragmentHref.IsSafeId(id)) throw new ArgumentException($"unsafe id '{id}'", parameter);
+    }
+
+    private static string ScriptHash() => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(PageScript)));
 }
+
+/// <summary>One row of an <see cref="HtmlDocument"/> table: plain-text cells, an optional class and data attributes.</summary>
+/// <param name="Cells">The cells' text, escaped when written.</param>
+/// <param name="Class">A class for the row (e.g. its severity, for the style sheet), or null.</param>
+/// <param name="Data">Data attributes, name (without <c>data-</c>) to value, that a <see cref="HtmlDocument.FilterBar"/> matches; or null.</param>
+public sealed record TableRow(IReadOnlyList<string> Cells, string? Class = null, IReadOnlyList<KeyValuePair<string, string>>? Data = null);
+
+/// <summary>One select of a <see cref="HtmlDocument.FilterBar"/>.</summary>
+/// <param name="Name">The data attribute it matches (without <c>data-</c>) and the name in the address (<c>#filter:NAME=value</c>).</param>
+/// <param name="Label">What the reader sees beside it.</param>
+/// <param name="Values">The values to choose from, in order; "all" comes first by itself.</param>
+public sealed record TableFilter(string Name, string Label, IReadOnlyList<string> Values);

@@ -12,8 +12,8 @@ internal static class AxisPainter
     public static IReadOnlyList<Tick> ValueTicks(NiceAxis axis, LinearScale scale, UnitFormat unit) =>
         axis.Ticks.Select(t => new Tick(scale.Map(t * unit.Divisor), UnitFormat.Tick(t, axis.Step))).ToArray();
 
-    /// <summary>A horizontal axis along the bottom, with vertical gridlines.</summary>
-    public static void Bottom(SvgBuilder svg, PlotArea area, IReadOnlyList<Tick> ticks, string title)
+    /// <summary>A horizontal axis along the bottom, with vertical gridlines; no tick label reaches past 0 or <paramref name="width"/>.</summary>
+    public static void Bottom(SvgBuilder svg, PlotArea area, IReadOnlyList<Tick> ticks, string title, double width = ChartStyle.Width)
     {
         svg.Start("g").Attr("class", "axis axis-x").Attr("font-size", ChartStyle.SmallFontSize);
         foreach (var tick in ticks)
@@ -21,7 +21,7 @@ internal static class AxisPainter
             Line(svg, tick.Position, area.Top, tick.Position, area.Bottom, ChartStyle.GridColor, "grid");
             Line(svg, tick.Position, area.Bottom, tick.Position, area.Bottom + TickLength, ChartStyle.AxisColor, "tick");
             svg.Start("text").Attr("x", tick.Position).Attr("y", area.Bottom + TickLength + 13)
-                .Attr("text-anchor", "middle").Attr("class", "tick-label").Text(tick.Label).End();
+                .Attr("text-anchor", Anchor(tick, width)).Attr("class", "tick-label").Text(tick.Label).End();
         }
         Line(svg, area.Left, area.Bottom, area.Right, area.Bottom, ChartStyle.AxisColor, "domain");
         Label.Draw(svg, area.CenterX, area.Bottom + 40, title, (int)(area.Width / ChartStyle.CharWidth), "middle", cssClass: "axis-title", fontSize: ChartStyle.FontSize);
@@ -42,6 +42,16 @@ internal static class AxisPainter
         Line(svg, area.Left, area.Top, area.Left, area.Bottom, ChartStyle.AxisColor, "domain");
         Label.Draw(svg, 16, area.CenterY, title, (int)(area.Height / ChartStyle.CharWidth), "middle", rotate: -90, cssClass: "axis-title");
         svg.End();
+    }
+
+    /// <summary>
+    /// Centred under its tick, unless that would cut it at an edge of the chart: a tick at the right end (a date and
+    /// time label is wider than the margin) is then anchored by its end, one at the left end by its start.
+    /// </summary>
+    private static string Anchor(Tick tick, double width)
+    {
+        double half = ChartStyle.TextWidth(tick.Label, ChartStyle.SmallFontSize) / 2;
+        return tick.Position + half > width ? "end" : tick.Position - half < 0 ? "start" : "middle";
     }
 
     private static void Line(SvgBuilder svg, double x1, double y1, double x2, double y2, string color, string cssClass) =>

@@ -36,12 +36,13 @@ internal static class BarChartRenderer
         var x = new LinearScale(axis.Min * unit.Divisor, axis.Max * unit.Divisor, area.Left, area.Right);
         AxisPainter.Bottom(svg, area, AxisPainter.ValueTicks(axis, x, unit), unit.AxisTitle(chart.ValueTitle));
 
+        var labels = DistinctLabels.Shorten(chart.Categories.Select(c => c.Label).ToArray(), LabelChars);
         for (int i = 0; i < chart.Categories.Count; i++)
         {
             var category = chart.Categories[i];
             double yTop = area.Top + i * Band + (Band - BarHeight) / 2;
             svg.Start("g").Attr("class", "category");
-            Label.Draw(svg, area.Left - 8, yTop + BarHeight / 2 + 4, category.Label, LabelChars, "end", cssClass: "category-label");
+            Label.DrawShown(svg, area.Left - 8, yTop + BarHeight / 2 + 4, category.Label, labels[i], "end", cssClass: "category-label");
             double start = 0;
             foreach (var segment in category.Segments)
             {

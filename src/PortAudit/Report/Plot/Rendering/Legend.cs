@@ -15,16 +15,18 @@ internal sealed class Legend
     private readonly IReadOnlyList<LegendEntry> _entries;
     private readonly List<(double X, int Row)> _places = [];
     private readonly string? _title;
+    private readonly string[] _shown;
 
     public Legend(IReadOnlyList<LegendEntry> entries, double width, string? title = null)
     {
         _entries = entries;
         _title = title;
+        _shown = DistinctLabels.Shorten(entries.Select(e => e.Text).ToArray(), MaxChars);
         double x = title is null ? 0 : ChartStyle.TextWidth(title) + 12;
         int row = 0;
-        foreach (var entry in entries)
+        foreach (string shown in _shown)
         {
-            double entryWidth = Swatch + 6 + ChartStyle.TextWidth(Label.Shorten(entry.Text, MaxChars)) + 18;
+            double entryWidth = Swatch + 6 + ChartStyle.TextWidth(shown) + 18;
             if (x > 0 && x + entryWidth > width) { x = 0; row++; }
             _places.Add((x, row));
             x += entryWidth;
@@ -54,7 +56,7 @@ internal sealed class Legend
             else
                 svg.Start("line").Attr("x1", x).Attr("y1", y + 10).Attr("x2", x + Swatch).Attr("y2", y + 10)
                     .Attr("stroke", entry.Color).Attr("stroke-width", 3).Attr("stroke-dasharray", entry.Dash).End();
-            Label.Draw(svg, x + Swatch + 6, y + 14, entry.Text, MaxChars, cssClass: "legend-label");
+            Label.DrawShown(svg, x + Swatch + 6, y + 14, entry.Text, _shown[i], cssClass: "legend-label");
             svg.End();
         }
         svg.End();

@@ -1,0 +1,58 @@
+using System.Globalization;
+using PortAudit.Audit;
+using PortAudit.Report.Plot;
+
+namespace PortAudit.Report.Html;
+
+/// <summary>
+/// The findings near the top of the page, worst first, one line each, with a filter bar by kind, severity and role
+/// pair; the evidence of each stands in its pair's section. Past <see cref="MaxRows"/> findings the list ends with
+/// how many more report.json holds, so the page stays small whatever the capture.
+/// </summary>
+internal sealed class FindingListSection(FindingIndex findings) : IReportSection
+{
+    /// <summary>Rows listed; the worst come first, so what is left out is the least urgent.</summary>
+    public const int MaxRows = 300;
+
+    /// <summary>Id of the list's table, which its filter bar names.</summary>
+    public const string TableId = "findings-table";
+
+    // Severity, kind and id share a cell, so that the reason has room to read as a line rather than a column of words.
+    private static readonly string[] Headers = ["finding", "client → server", "port", "flows (failed)", "role pair", "why", "last seen"];
+
+    public void Render(ReportCanvas canvas)
+    {
+        var page = canvas.Page;
+        page.BeginSection("findings");
+        page.Heading(2, "Findings, worst first");
+        if (findings.Worst.Count == 0)
+        {
+            page.Paragraph("No findings.");
+            page.EndSection();
+            return;
+        }
+        page.FilterBar(TableId,
+        [
+            new TableFilter("severity", "Severity", Distinct(f => f.Severity.Name())),
+            new TableFilter("kind", "Kind", Distinct(f => f.Kind.Name())),
+            new TableFilter("pair", "Role pair", Distinct(FindingIndex.PairLabel)),
+        ]);
+        if (findings.Worst.Count > MaxRows)
+            page.Paragraph($"The {MaxRows} worst of {ReportText.Count(findings.Worst.Count, "finding", "findings")}; report.json lists them all.");
+        page.Table(Headers, findings.Worst.Select(Row), sortable: true, TableId, MaxRows, "report.json");
+        page.EndSection();
+    }
+
+    private List<string> Distinct(Func<Finding, string> value) => findings.Worst.Select(value).Distinct(StringComparer.Ordinal).ToList();
+
+    private static TableRow Row(Finding f)
+    {
+        string severity = f.Severity.Name(), kind = f.Kind.Name(), pair = FindingIndex.PairLabel(f);
+        return new TableRow(
+        [
+            $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
+            $"{f.Tally.Flows.ToString("N0", CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString("N0", CultureInfo.InvariantCulture)})",
+            pair, f.Reason ?? "", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs),
+        ], severity, [new("severity", severity), new("kind", kind), new("pair", pair)]);
+    }
+}
