@@ -27,7 +27,8 @@ public sealed class CaptureOptions
     /// <summary>The CAPTURE... argument: one or more files, '-' for standard input.</summary>
     public static Argument<string[]> CapturesArgument() => new("capture")
     {
-        Description = "Capture files (pcap or pcapng, optionally gzip-compressed); '-' reads standard input.",
+        Description = "Capture files (pcap or pcapng, optionally gzip-compressed) or, for flows and audit, flow-record files " +
+                      "(Zeek conn.log, IPFIX/NetFlow v9, firewall logs), detected by content; '-' reads standard input.",
         Arity = ArgumentArity.OneOrMore,
     };
 

@@ -57,6 +57,15 @@ public static class CaptureFile
         }
     }
 
+    /// <summary>True when <paramref name="head"/> begins as a capture this class opens: gzip, pcapng or pcap.</summary>
+    public static bool HasCaptureMagic(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 4) return false;
+        if (head[0] == 0x1F && head[1] == 0x8B) return true;
+        uint word = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        return word == PcapNgReader.SectionHeaderType || IsPcapMagic(word);
+    }
+
     private static bool IsPcapMagic(uint word)
     {
         uint swapped = BinaryPrimitives.ReverseEndianness(word);
