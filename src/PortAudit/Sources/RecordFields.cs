@@ -77,4 +77,7 @@ public static class RecordFields
     /// <summary>A non-negative count.</summary>
     public static bool TryParseCount(ReadOnlySpan<char> text, out long count) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count);
+
+    /// <summary>A bad value as a problem quotes it: short, so that a hostile line cannot flood the report.</summary>
+    public static string Clip(ReadOnlySpan<char> value) => value.Length <= 40 ? value.ToString() : value[..40].ToString() + "…";
 }

@@ -80,6 +80,9 @@ public sealed class RecordFileSource : IFlowSource
 /// <summary>Opens the reader of each flow-record format.</summary>
 public static class RecordReaders
 {
+    // Syslog times without a year (RFC 3164) are taken as this year's: logs are audited while they are fresh.
+    private static int AssumedYear => DateTime.UtcNow.Year;
+
     /// <summary>A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>.</summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics)
     {
@@ -88,6 +91,9 @@ public static class RecordReaders
         {
             RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics),
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics),
+            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

@@ -95,24 +95,24 @@ public sealed class ZeekConnFields
                 // Zeek's own test baselines mask times as XXXXXXXXXX.XXXXXX: a record without a known time, not a bad one.
                 if (!value.ContainsAnyExcept("X.")) { _hasTs = true; return null; }
                 _hasTs = RecordFields.TryParseEpoch(value, out _ts) || RecordFields.TryParseIso(value, out _ts);
-                return _hasTs ? null : $"ts '{Clip(value)}' is not a time";
+                return _hasTs ? null : $"ts '{RecordFields.Clip(value)}' is not a time";
             case ZeekField.Uid: _uid = value.ToString(); return null;
-            case ZeekField.OrigHost: _hasOrig = RecordFields.TryParseAddress(value, out _origHost); return _hasOrig ? null : $"id.orig_h '{Clip(value)}' is not an address";
-            case ZeekField.RespHost: _hasResp = RecordFields.TryParseAddress(value, out _respHost); return _hasResp ? null : $"id.resp_h '{Clip(value)}' is not an address";
-            case ZeekField.OrigPort: return RecordFields.TryParsePort(value, out _origPort) ? null : $"id.orig_p '{Clip(value)}' is not a port";
-            case ZeekField.RespPort: return RecordFields.TryParsePort(value, out _respPort) ? null : $"id.resp_p '{Clip(value)}' is not a port";
+            case ZeekField.OrigHost: _hasOrig = RecordFields.TryParseAddress(value, out _origHost); return _hasOrig ? null : $"id.orig_h '{RecordFields.Clip(value)}' is not an address";
+            case ZeekField.RespHost: _hasResp = RecordFields.TryParseAddress(value, out _respHost); return _hasResp ? null : $"id.resp_h '{RecordFields.Clip(value)}' is not an address";
+            case ZeekField.OrigPort: return RecordFields.TryParsePort(value, out _origPort) ? null : $"id.orig_p '{RecordFields.Clip(value)}' is not a port";
+            case ZeekField.RespPort: return RecordFields.TryParsePort(value, out _respPort) ? null : $"id.resp_p '{RecordFields.Clip(value)}' is not a port";
             case ZeekField.Proto:
                 // unknown_transport leaves the number to ip_proto.
                 if (RecordFields.TryParseProtocol(value, out var p)) { _protocol = p; _hasProto = true; }
                 return null;
             case ZeekField.IpProto:
-                if (!byte.TryParse(value, out var number)) return $"ip_proto '{Clip(value)}' is not a protocol number";
+                if (!byte.TryParse(value, out var number)) return $"ip_proto '{RecordFields.Clip(value)}' is not a protocol number";
                 _protocol = number;
                 _hasProto = true;
                 return null;
             case ZeekField.Service: _service = value.ToString(); return null;
             case ZeekField.ConnState: _state = value.ToString(); return null;
-            case ZeekField.Duration: return RecordFields.TryParseSeconds(value, out _duration) ? null : $"duration '{Clip(value)}' is not a number of seconds";
+            case ZeekField.Duration: return RecordFields.TryParseSeconds(value, out _duration) ? null : $"duration '{RecordFields.Clip(value)}' is not a number of seconds";
             case ZeekField.OrigPackets: return Count(value, out _origPackets, "orig_pkts");
             case ZeekField.OrigIpBytes: return Count(value, out _origBytes, "orig_ip_bytes");
             case ZeekField.RespPackets: return Count(value, out _respPackets, "resp_pkts");
@@ -150,10 +150,7 @@ public sealed class ZeekConnFields
     }
 
     private static string? Count(ReadOnlySpan<char> value, out long count, string name) =>
-        RecordFields.TryParseCount(value, out count) ? null : $"{name} '{Clip(value)}' is not a count";
-
-    /// <summary>A bad value as a problem quotes it: short, so that a hostile line cannot flood the report.</summary>
-    internal static string Clip(ReadOnlySpan<char> value) => value.Length <= 40 ? value.ToString() : value[..40].ToString() + "…";
+        RecordFields.TryParseCount(value, out count) ? null : $"{name} '{RecordFields.Clip(value)}' is not a count";
 }
 
 /// <summary>How Zeek's words map to ours (documented in docs/sources.md).</summary>

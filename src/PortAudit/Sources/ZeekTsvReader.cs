@@ -48,7 +48,7 @@ public sealed class ZeekTsvReader : LineRecordReader
         if (line.StartsWith("#separator ", StringComparison.Ordinal))
         {
             var value = Unescape(line.AsSpan("#separator ".Length).Trim());
-            if (value.Length != 1) return Reject($"#separator '{ZeekConnFields.Clip(value)}' is not one character");
+            if (value.Length != 1) return Reject($"#separator '{RecordFields.Clip(value)}' is not one character");
             _separator = value[0];
             return LineOutcome.Ignored;
         }
