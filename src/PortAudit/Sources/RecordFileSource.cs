@@ -1,6 +1,7 @@
 using System.Text;
 using PortAudit.Capture;
 using PortAudit.Flows;
+using PortAudit.Sources.Ipfix;
 
 namespace PortAudit.Sources;
 
@@ -52,6 +53,13 @@ public sealed class RecordFileSource : IFlowSource
             sink.Fail(new InputException($"{Name}: cannot open: {ex.Message}", ex));
             return;
         }
+        if (_format == RecordFormat.Ipfix && Name != CaptureFile.StandardInput && Detect(stream) == RecordFormat.Capture)
+        {
+            // Export packets recorded with tcpdump: the capture's UDP payloads are the datagrams.
+            stream.Dispose();
+            ReadExportCapture(sink, cancel);
+            return;
+        }
         if (Format is null or RecordFormat.Capture)
         {
             // Unrecognised content goes to the capture reader, whose error names the magic bytes it found.
@@ -60,6 +68,12 @@ public sealed class RecordFileSource : IFlowSource
             return;
         }
         using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records);
+        Feed(reader, sink, cancel);
+    }
+
+    /// <summary>Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.</summary>
+    public static void Feed(IRecordReader reader, IFlowSink sink, CancellationToken cancel)
+    {
         var record = new FlowRecord();
         while (!cancel.IsCancellationRequested && reader.TryRead(ref record))
         {
@@ -68,9 +82,33 @@ public sealed class RecordFileSource : IFlowSource
         }
     }
 
+    private void ReadExportCapture(IFlowSink sink, CancellationToken cancel)
+    {
+        ICaptureReader capture;
+        try
+        {
+            capture = CaptureFile.Open(Name);
+        }
+        catch (InputException ex)
+        {
+            sink.Fail(ex);
+            return;
+        }
+        using var reader = new IpfixCaptureReader(capture, sink.Records);
+        try
+        {
+            Feed(reader, sink, cancel);
+        }
+        catch (CaptureFormatException ex)
+        {
+            sink.Fail(ex);
+        }
+    }
+
     private static RecordFormat? Detect(Stream stream)
     {
         var head = new byte[RecordFormats.HeadLength];
+        stream.Position = 0;
         int length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         stream.Position = 0;
         return RecordFormats.Detect(head.AsSpan(0, length));
@@ -94,6 +132,7 @@ public static class RecordReaders
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear),
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
+            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using PortAudit.Capture;
+using PortAudit.Sources.Ipfix;
 
 namespace PortAudit.Sources;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace PortAudit.Sources;
+namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
 /// The headers of IPFIX (RFC 7011 §3.1, version 10) and NetFlow v9 (RFC 3954 §5.1) export packets: what a reader
