@@ -9,12 +9,14 @@ namespace PortAudit.Sources.Ipfix;
 /// Decodes IPFIX messages and NetFlow v9 packets into flow records. Templates are held per exporter, observation
 /// domain (v9: source id) and template id, as RFC 7011 §8 scopes them; a data set whose template has not come is
 /// counted as rejected with its byte offset (a collector that starts late sees those until the exporter resends its
-/// templates), options data is passed over. Records that carry both directions (RFC 5103 reverse elements, Cisco
+/// templates); options data is read only for the exporter's systemInitTimeMilliseconds, the origin of its uptime times. Records that carry both directions (RFC 5103 reverse elements, Cisco
 /// NSEL initiator and responder counters) are whole flows; one-way records go to the <see cref="IpfixFlowPairer"/>.
 /// </summary>
 public sealed class IpfixDecoder
 {
     private readonly Dictionary<TemplateKey, IpfixTemplate> _templates = new();
+    // systemInitTimeMilliseconds per exporter and domain, from options data: the origin of flowStart/EndSysUpTime.
+    private readonly Dictionary<(IpAddr, uint), long> _systemInit = new();
     private readonly RecordStatistics _statistics;
     private readonly IpfixFlowPairer _pairer;
 
@@ -147,8 +149,8 @@ public sealed class IpfixDecoder
             Reject(input, offset, $"data set {key.Id}: template {key.Id} of domain {key.Domain} not received (yet)");
             return;
         }
-        if (template.Options) return;
         int position = 0;
+        _systemInit.TryGetValue((key.Exporter, key.Domain), out long systemInitMs);
         while (body.Length - position >= Math.Max(1, template.MinRecordLength))
         {
             var values = new IpfixValues();
@@ -157,8 +159,14 @@ public sealed class IpfixDecoder
                 Reject(input, offset + 4 + position, $"data record of template {key.Id} does not fit its set");
                 return;
             }
+            if (template.Options)
+            {
+                // Options data describes the exporter; the one value flows need is when its uptime clock started.
+                if (values.SystemInitMs > 0) _systemInit[(key.Exporter, key.Domain)] = systemInitMs = values.SystemInitMs;
+                continue;
+            }
             _statistics.CountRead();
-            values.Emit(_pairer, message);
+            values.Emit(_pairer, message, systemInitMs);
         }
     }
 
@@ -247,8 +255,11 @@ internal struct IpfixValues
         }
     }
 
+    /// <summary>systemInitTimeMilliseconds, when the record carried it (options data does).</summary>
+    public readonly long SystemInitMs => _systemInitMs;
+
     /// <summary>Builds the flow and hands it to <paramref name="pairer"/>: whole when both directions are in the record.</summary>
-    public readonly void Emit(IpfixFlowPairer pairer, in IpfixMessage message)
+    public readonly void Emit(IpfixFlowPairer pairer, in IpfixMessage message, long exporterSystemInitMs)
     {
         if (!_hasSource || !_hasDestination) return;
         // Cisco NSEL create and update events precede the delete that carries the connection's initiator and responder
@@ -267,7 +278,7 @@ internal struct IpfixValues
         record.BytesToServer = _octets;
         record.PacketsToClient = _reversePackets;
         record.BytesToClient = _reverseOctets;
-        (record.StartNs, record.EndNs) = Times(message);
+        (record.StartNs, record.EndNs) = Times(message, _systemInitMs > 0 ? _systemInitMs : exporterSystemInitMs);
         record.App = IpfixApplications.Label(_application);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         if (_hasEvent && _event == IpfixElements.EventDenied)
@@ -286,18 +297,18 @@ internal struct IpfixValues
 
     private static long Sent(long packets, long octets) => packets > 0 ? packets : octets > 0 ? 1 : 0;
 
-    private readonly (long Start, long End) Times(in IpfixMessage message)
+    private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs)
     {
         long exportNs = message.ExportSeconds * 1_000_000_000L;
         long start = _startNs, end = _endNs;
         if (start == 0 && _hasStartUptime)
             start = message.Version == IpfixMessage.NetFlowV9Version
                 ? exportNs - (message.SystemUptimeMs - _startUptimeMs) * 1_000_000
-                : _systemInitMs > 0 ? (_systemInitMs + _startUptimeMs) * 1_000_000 : exportNs;
+                : systemInitMs > 0 ? (systemInitMs + _startUptimeMs) * 1_000_000 : exportNs;
         if (end == 0 && _hasEndUptime)
             end = message.Version == IpfixMessage.NetFlowV9Version
                 ? exportNs - (message.SystemUptimeMs - _endUptimeMs) * 1_000_000
-                : _systemInitMs > 0 ? (_systemInitMs + _endUptimeMs) * 1_000_000 : exportNs;
+                : systemInitMs > 0 ? (systemInitMs + _endUptimeMs) * 1_000_000 : exportNs;
         if (start == 0) start = _observationMs > 0 ? _observationMs * 1_000_000 : exportNs;
         if (end < start) end = start;
         return (start, end);
