@@ -133,7 +133,8 @@ public class FlowDataSampleTests(ITestOutputHelper output)
             Assert.Equal(answers.Count, run.Records.Read);
             Assert.Equal(0, run.Records.Rejected);
             // Where nfacctd multiplies counters by the sampling rate its totals are not the exported ones; we keep those.
-            if (System.IO.File.ReadAllText(Path.Combine(test, "nfacctd-00.conf")).Contains("nfacctd_renormalize: true", StringComparison.Ordinal)) continue;
+            string config = Path.Combine(test, "nfacctd-00.conf");
+            if (System.IO.File.Exists(config) && System.IO.File.ReadAllText(config).Contains("nfacctd_renormalize: true", StringComparison.Ordinal)) continue;
             Assert.Equal(packets, run.Flows.Sum(f => f.PacketsToServer + f.PacketsToClient));
             Assert.Equal(bytes, run.Flows.Sum(f => f.BytesToServer + f.BytesToClient));
         }
