@@ -50,7 +50,8 @@ public sealed class RecordFileSource : IFlowSource
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            sink.Fail(new InputException($"{Name}: cannot open: {ex.Message}", ex));
+            // The capture reader words an input that cannot be opened as every command does.
+            new CaptureFileSource(Name).ReadInto(sink, cancel);
             return;
         }
         if (_format == RecordFormat.Ipfix && Name != CaptureFile.StandardInput && Detect(stream) == RecordFormat.Capture)
