@@ -55,8 +55,9 @@ public sealed class CaptureOptions
     /// <summary>The CAPTURE... argument: one or more files or directories, '-' for standard input.</summary>
     public static Argument<string[]> CapturesArgument() => new("capture")
     {
-        Description = "Capture files (pcap or pcapng, optionally gzip-compressed) or directories of them (recursive, recognised " +
-                      "by content); '-' reads standard input.",
+        Description = "Capture files (pcap or pcapng, optionally gzip-compressed), for flows and audit also flow-record files " +
+                      "(Zeek conn.log, IPFIX/NetFlow v9, firewall logs), or directories of captures (recursive, recognised by " +
+                      "content); '-' reads standard input.",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -65,7 +66,11 @@ public sealed class CaptureOptions
     /// files in directories that are not captures are left out with a warning.
     /// </summary>
     /// <exception cref="InputException">A capture cannot be opened, or a directory holds none.</exception>
-    public static IReadOnlyList<IFlowSource> OpenSources(ParseResult parse, Argument<string[]> captures, ILogger log)
+    public static IReadOnlyList<IFlowSource> OpenSources(ParseResult parse, Argument<string[]> captures, ILogger log) =>
+        CaptureFileSource.Of(InputPaths(parse, captures, log));
+
+    /// <summary>The files <paramref name="captures"/> names, directories walked and every file checked before any is read.</summary>
+    public static IReadOnlyList<string> InputPaths(ParseResult parse, Argument<string[]> captures, ILogger log)
     {
         var inputs = CaptureInputs.Resolve(parse.GetValue(captures)!);
         if (inputs.Skipped.Count > 0)
@@ -74,7 +79,7 @@ public sealed class CaptureOptions
             string names = string.Join(", ", inputs.Skipped.Take(Named)) + (inputs.Skipped.Count > Named ? ", ..." : "");
             log.Warning("skipped {Count} file(s) in the input directories that are not captures: {Files}", inputs.Skipped.Count, names);
         }
-        return CaptureFileSource.Of(inputs.Files);
+        return inputs.Files;
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

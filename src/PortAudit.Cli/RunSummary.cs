@@ -20,6 +20,13 @@ public static class RunSummary
         log.Information("{Packets} packets, {Bytes} bytes, {Flows} flows; not IP {NotIp}, truncated {Truncated}, malformed {Malformed}",
             stats.Packets, stats.CapturedBytes, summary.Flows.FlowsCreated,
             stats.Count(DecodeStatus.NotIp), stats.Count(DecodeStatus.Truncated), stats.Count(DecodeStatus.Malformed));
+        var records = summary.Records;
+        if (records.Read > 0 || records.Rejected > 0)
+            log.Information("{Read} flow records read, {Rejected} rejected", records.Read, records.Rejected);
+        // Bad records do not fail the run: they are counted, and the first of them named with their place.
+        foreach (var problem in records.Problems) log.Warning("rejected record: {Problem}", problem.ToString());
+        if (records.Rejected > records.Problems.Count)
+            log.Warning("{More} more rejected records not listed", records.Rejected - records.Problems.Count);
         foreach (var error in summary.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
         return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }

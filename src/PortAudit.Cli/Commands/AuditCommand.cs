@@ -1,5 +1,4 @@
 using System.CommandLine;
-using PortAudit.Capture;
 using PortAudit.Report.Audits;
 using PortAudit.Pipeline;
 
@@ -15,14 +14,16 @@ public static class AuditCommand
         var captures = CaptureOptions.CapturesArgument();
         var audit = new AuditOptions(required: true);
         var flowOptions = new CaptureOptions();
+        var inputFormat = new InputFormatOption();
         command.Arguments.Add(captures);
         audit.AddTo(command);
         flowOptions.AddTo(command);
+        inputFormat.AddTo(command);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var (context, settings) = audit.Open(parse);
-            var sources = CaptureOptions.OpenSources(parse, captures, log);
+            var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             using var run = new AuditRun(context, settings, flowOptions.Read(parse));
             using var stop = new StopSignals();

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using PortAudit.Capture;
 using PortAudit.Report.Records;
 using PortAudit.Pipeline;
 
@@ -11,11 +10,13 @@ public static class FlowsCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) and write one record per flow.");
+        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9, firewall logs) and write one record per flow.");
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
+        var inputFormat = new InputFormatOption();
+        inputFormat.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
+            var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, options.Captures, log));
             using var writer = options.Output.OpenFlowWriter(parse);
             var run = new TrafficRun(options.Flow.Read(parse), new FlowRecordObserver(writer));
             using var stop = new StopSignals();

@@ -64,7 +64,7 @@ public static class FindingNames
 /// <param name="ClientPort">Client port.</param>
 /// <param name="Server">Server address.</param>
 /// <param name="ServerPort">Server port.</param>
-/// <param name="State">established, rejected, unanswered, midstream.</param>
+/// <param name="State">established, rejected, unanswered, midstream, blocked.</param>
 /// <param name="App">Application label found by inspection, or null.</param>
 public sealed record FlowSample(
     long StartNs, long EndNs, string Transport, string Client, int ClientPort, string Server, int ServerPort, string State, AppLabel? App)
@@ -84,6 +84,12 @@ public sealed record FlowSample(
     /// <summary>Frame number of the flow's first packet in that input, as tshark numbers it (<see cref="Flow.FirstFrame"/>); 0 when unknown.</summary>
     public long Frame { get; init; }
 
+    /// <summary>What the flow's verdict rests on (<see cref="FlowEvidence"/>): inspected, exporter-app-id, port-only, firewall-log.</summary>
+    public string Evidence { get; init; } = FlowEvidence.Inspected.Name();
+
+    /// <summary>The flow-record source's own id of the flow (Zeek uid...), or null.</summary>
+    public string? RecordId { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
         flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App)
@@ -93,6 +99,8 @@ public sealed record FlowSample(
         CommunityId = Flows.CommunityId.Of(flow),
         Input = flow.Input,
         Frame = flow.FirstFrame,
+        Evidence = flow.Evidence.Name(),
+        RecordId = flow.RecordId,
     };
 }
 

@@ -76,14 +76,14 @@ public sealed class FlowClassifier
             return Allowed(Verdict.Expected, allowing, client, server, flow);
         if (contradicted is not null)
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
-                $"inspection found '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
+                $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
 
         string? reason = null;
         if (dynamic is not null)
         {
             if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))
                 return new FlowVerdict(Verdict.ProtocolMismatch, dynamic, client, server, [], failed, null,
-                    $"inspection found '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
+                    $"{Finder(flow)} '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
             reason = $"port {flow.ServerPort} is in the dynamic RPC range of rule {dynamic.Id}, " +
                      "but no endpoint-mapper answer or bind explains the flow";
         }
@@ -122,6 +122,9 @@ public sealed class FlowClassifier
         var blocked = failed ? rules.FirstOrDefault(r => r.Required) : null;
         return new FlowVerdict(verdict, rules[0], client, server, rules, failed, blocked, null);
     }
+
+    // Who named the application: our reading of the payload, or the record's exporter (Zeek, an IPFIX App-ID).
+    private static string Finder(Flow flow) => flow.Evidence.ReadsContent() ? "inspection found" : "the exporter named";
 
     // Inspection records DCE/RPC facts only with evidence: an endpoint-mapper answer named this port, or the flow bound an interface.
     private static bool IsExplainedRpc(Flow flow) => flow.DceRpc?.Evidence is RpcEvidence.EndpointMapper or RpcEvidence.Bind;

@@ -5,6 +5,8 @@ namespace PortAudit.Audit;
 /// <summary>Counts flows and failed attempts with the time span they cover: the evidence behind findings and coverage.</summary>
 public sealed class FlowTally
 {
+    private readonly long[] _byEvidence = new long[Enum.GetValues<FlowEvidence>().Length];
+
     /// <summary>Flows counted, failed attempts included.</summary>
     public long Flows { get; private set; }
 
@@ -20,6 +22,12 @@ public sealed class FlowTally
     /// <summary>End of the last flow, nanoseconds since the epoch; 0 without flows.</summary>
     public long LastNs { get; private set; }
 
+    /// <summary>
+    /// Of <see cref="Flows"/>, those whose verdict rests on <paramref name="evidence"/>: a rule seen only through
+    /// port-only records was seen at its port, not confirmed by content.
+    /// </summary>
+    public long Count(FlowEvidence evidence) => _byEvidence[(int)evidence];
+
     /// <summary>Counts <paramref name="flow"/>.</summary>
     public void Add(Flow flow, bool failed)
     {
@@ -28,5 +36,6 @@ public sealed class FlowTally
         Flows++;
         Bytes += flow.BytesToServer + flow.BytesToClient;
         if (failed) FailedFlows++;
+        _byEvidence[(int)flow.Evidence]++;
     }
 }

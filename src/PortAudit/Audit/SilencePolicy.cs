@@ -13,7 +13,8 @@ namespace PortAudit.Audit;
 /// waiting for a reply: neither is evidence of a block, so neither may become a required-blocked finding. Nor may a
 /// NetBIOS name packet that inspection read as a broadcast (B flag) or a response (R bit): a WINS server answers a
 /// broadcast query by unicast, in a flow of its own that holds the response and nothing else.
-/// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no.
+/// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no; so is a flow a
+/// firewall logged as denied (<see cref="FlowState.Blocked"/>).
 /// </summary>
 public sealed class SilencePolicy
 {
@@ -50,7 +51,8 @@ public sealed class SilencePolicy
     /// </summary>
     public bool IsFailedAttempt(Flow flow, IReadOnlyList<Rule> rules)
     {
-        if (flow.State == FlowState.Rejected) return true;
+        // A logged deny is the firewall's own word that it blocked the flow.
+        if (flow.State is FlowState.Rejected or FlowState.Blocked) return true;
         if (flow.State != FlowState.Unanswered) return false;
         // Every packet of an unanswered flow went from its client, so the server is where they were sent.
         if (IsGroupDestination(flow.Server)) return false;

@@ -17,6 +17,8 @@ public sealed class Flow
     private bool _clientFin;
     private bool _serverFin;
     private bool _reset;
+    private bool _blocked;
+    private FlowEvidence? _recordEvidence;
     private bool _clientSyn;
     private bool _serverSyn;
     private uint _clientSynSequence;
@@ -34,6 +36,32 @@ public sealed class Flow
         StartNs = startNs;
         EndNs = startNs;
         _opened = opened;
+    }
+
+    /// <summary>
+    /// A flow that arrived whole from a flow-record source: counters, state and evidence as the record states them.
+    /// </summary>
+    public static Flow FromRecord(long id, in FlowRecord record)
+    {
+        var state = record.State;
+        bool opened = state != FlowState.Midstream;
+        var flow = new Flow(id, record.Protocol, record.Client, record.ClientPort, record.Server, record.ServerPort, record.StartNs, opened)
+        {
+            IcmpType = record.IcmpType,
+            IcmpCode = record.IcmpCode,
+            App = record.App,
+            RecordId = record.RecordId,
+            EndNs = Math.Max(record.StartNs, record.EndNs),
+            PacketsToServer = record.PacketsToServer,
+            BytesToServer = record.BytesToServer,
+            PacketsToClient = record.PacketsToClient,
+            BytesToClient = record.BytesToClient,
+            _answered = state is FlowState.Established or FlowState.Midstream,
+            _rejected = state == FlowState.Rejected,
+            _blocked = state == FlowState.Blocked,
+            _recordEvidence = record.Evidence,
+        };
+        return flow;
     }
 
     /// <summary>Order of creation in this run, from 1.</summary>
@@ -105,6 +133,15 @@ public sealed class Flow
     /// <summary>The ICMP or ICMPv6 errors that answered packets of this flow (count 0 when none did).</summary>
     public IcmpErrors IcmpErrors { get; private set; }
 
+    /// <summary>The flow-record source's own id of the flow (Zeek uid, ASA connection id); null for packet flows.</summary>
+    public string? RecordId { get; private init; }
+
+    /// <summary>
+    /// What a verdict on this flow can rest on: for packet flows, inspection's reading of the payload; for records,
+    /// what the source stated (see <see cref="FlowEvidence"/>).
+    /// </summary>
+    public FlowEvidence Evidence => _recordEvidence ?? FlowEvidence.Inspected;
+
     /// <summary>Scratch space of the inspection stage; opaque to everything else.</summary>
     public object? InspectionState { get; set; }
 
@@ -113,7 +150,8 @@ public sealed class Flow
 
     /// <summary>How the opening went.</summary>
     public FlowState State =>
-        _rejected ? FlowState.Rejected
+        _blocked ? FlowState.Blocked
+        : _rejected ? FlowState.Rejected
         : Protocol == IpProtocol.Tcp && !_opened ? FlowState.Midstream
         : _answered ? FlowState.Established
         : FlowState.Unanswered;

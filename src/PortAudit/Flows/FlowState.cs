@@ -11,17 +11,20 @@ public enum FlowState
     Unanswered,
     /// <summary>A TCP flow whose opening was not captured.</summary>
     Midstream,
+    /// <summary>A firewall logged that it denied or dropped the opening: direct evidence of a block (flow-record sources only).</summary>
+    Blocked,
 }
 
 /// <summary>Text forms of <see cref="FlowState"/> used in every output.</summary>
 public static class FlowStateNames
 {
-    /// <summary>The lowercase name: established, rejected, unanswered, midstream.</summary>
+    /// <summary>The lowercase name: established, rejected, unanswered, midstream, blocked.</summary>
     public static string Name(this FlowState state) => state switch
     {
         FlowState.Established => "established",
         FlowState.Rejected => "rejected",
         FlowState.Unanswered => "unanswered",
+        FlowState.Blocked => "blocked",
         _ => "midstream",
     };
 }

@@ -35,6 +35,9 @@ public interface IFlowSink
     /// </summary>
     void AddFlow(Func<long, Flow> create);
 
+    /// <summary>Where flow-record sources count the records they read and reject.</summary>
+    RecordStatistics Records { get; }
+
     /// <summary>An input that could not be opened or was damaged; what was read before stays counted.</summary>
     void Fail(InputException error);
 }

@@ -18,6 +18,7 @@ public sealed class TrafficRun : IFlowSink
     private string _input = "";
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
+    private readonly RecordStatistics _records = new();
 
     /// <summary>
     /// A run whose ended flows go to <paramref name="consumers"/>, in the order given: those that
@@ -36,7 +37,7 @@ public sealed class TrafficRun : IFlowSink
     public Action<RunProgress>? Progress { get; set; }
 
     /// <summary>Counters so far; final once <see cref="Read"/> returned.</summary>
-    public TrafficSummary Summary => new(_reader.Statistics, _table.Statistics, _reader.Errors);
+    public TrafficSummary Summary => new(_reader.Statistics, _table.Statistics, _reader.Errors) { Records = _records };
 
     /// <summary>Flows held open at this moment.</summary>
     public int ActiveFlows => _table.ActiveFlows;
@@ -80,6 +81,8 @@ public sealed class TrafficRun : IFlowSink
     }
 
     void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create);
+
+    RecordStatistics IFlowSink.Records => _records;
 
     void IFlowSink.Fail(InputException error)
     {

@@ -36,9 +36,10 @@ public sealed class LiveFactAttribute : FactAttribute
 /// </summary>
 public sealed class NeedsProgramFactAttribute : FactAttribute
 {
-    public NeedsProgramFactAttribute(string program, string? shared = null)
+    public NeedsProgramFactAttribute(string program, string? shared = null, string package = "tshark", string? also = null)
     {
-        if (Programs.Find(program) is null) Skip = $"{program} is not installed (apt-get install tshark): check skipped";
+        if (Programs.Find(program) is null) Skip = $"{program} is not installed (apt-get install {package}): check skipped";
+        else if (also is not null && Programs.Find(also) is null) Skip = $"{also} is not installed (apt-get install {package}): check skipped";
         else if (shared is not null && !SharedData.Exists(shared)) Skip = $"../shared/{shared} not found";
     }
 }

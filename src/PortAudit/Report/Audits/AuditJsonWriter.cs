@@ -1,3 +1,4 @@
+using PortAudit.Flows;
 using PortAudit.Report.Json;
 using PortAudit.Report.Text;
 using PortAudit.Audit;
@@ -218,6 +219,8 @@ public static class AuditJsonWriter
         json.WriteString("communityId", sample.CommunityId);
         json.WriteString("state", sample.State);
         json.WriteString("app", sample.App?.Name);
+        json.WriteString("evidence", sample.Evidence);
+        if (sample.RecordId is not null) json.WriteString("recordId", sample.RecordId);
         json.WriteEndObject();
     }
 
@@ -261,6 +264,11 @@ public static class AuditJsonWriter
         json.WriteNumber("bytes", tally.Bytes);
         WriteTime(json, "first", tally.Flows, tally.FirstNs);
         WriteTime(json, "last", tally.Flows, tally.LastNs);
+        // What the flows counted rest on: packets inspected, an exporter's application id, the port alone, a firewall log.
+        json.WriteStartObject("evidence");
+        foreach (var evidence in Enum.GetValues<FlowEvidence>())
+            if (tally.Count(evidence) > 0) json.WriteNumber(evidence.Name(), tally.Count(evidence));
+        json.WriteEndObject();
     }
 
     internal static void WriteTime(Utf8JsonWriter json, string name, long flows, long nanoseconds)

@@ -64,13 +64,15 @@ public static class FlowFields
     {
         "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
-        "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource",
+        "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource", "evidence", "recordId",
         "icmpErrors", "icmpError",
     };
 
     // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
     private static readonly byte[][] TransportNames =
         Enumerable.Range(0, 256).Select(protocol => Encoding.ASCII.GetBytes(IpProtocol.Name((byte)protocol))).ToArray();
+    private static readonly byte[][] EvidenceNames =
+        Enum.GetValues<FlowEvidence>().OrderBy(e => (int)e).Select(e => Encoding.ASCII.GetBytes(e.Name())).ToArray();
     private static readonly byte[][] StateNames =
         Enum.GetValues<FlowState>().OrderBy(state => (int)state).Select(state => Encoding.ASCII.GetBytes(state.Name())).ToArray();
 
@@ -98,6 +100,8 @@ public static class FlowFields
         Optional(sink, 17, flow.DceRpc?.Name);
         Optional(sink, 18, flow.DceRpc?.Uuid);
         Optional(sink, 19, flow.DceRpc?.Evidence.Name());
+        sink.Verbatim(20, EvidenceNames[(int)flow.Evidence]);
+        Optional(sink, 21, flow.RecordId);
         WriteIcmpErrors(sink, Names.Length - 2, flow.IcmpErrors);
     }
 

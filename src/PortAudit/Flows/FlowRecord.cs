@@ -1,0 +1,72 @@
+using PortAudit.Decode;
+using PortAudit.Inspect;
+
+namespace PortAudit.Flows;
+
+/// <summary>
+/// A flow as a flow-record source states it (a Zeek conn.log line, an IPFIX biflow, a firewall's built and teardown
+/// pair): both ends, counters each way, how the opening went and what the exporter knew. Readers fill one in place
+/// and hand it to the run, which turns it into a <see cref="Flow"/> with <see cref="Flow.FromRecord"/>.
+/// </summary>
+public struct FlowRecord
+{
+    /// <summary>IP protocol number.</summary>
+    public byte Protocol { get; set; }
+
+    /// <summary>The initiator.</summary>
+    public IpAddr Client { get; set; }
+
+    /// <summary>The initiator's port (0 without ports).</summary>
+    public ushort ClientPort { get; set; }
+
+    /// <summary>The responder.</summary>
+    public IpAddr Server { get; set; }
+
+    /// <summary>The responder's port (0 without ports).</summary>
+    public ushort ServerPort { get; set; }
+
+    /// <summary>ICMP type of the client's first message, for ICMP flows.</summary>
+    public byte IcmpType { get; set; }
+
+    /// <summary>ICMP code of the client's first message, for ICMP flows.</summary>
+    public byte IcmpCode { get; set; }
+
+    /// <summary>Start, nanoseconds since the epoch.</summary>
+    public long StartNs { get; set; }
+
+    /// <summary>End, nanoseconds since the epoch (at least <see cref="StartNs"/>).</summary>
+    public long EndNs { get; set; }
+
+    /// <summary>Packets from client to server.</summary>
+    public long PacketsToServer { get; set; }
+
+    /// <summary>IP-layer bytes from client to server.</summary>
+    public long BytesToServer { get; set; }
+
+    /// <summary>Packets from server to client.</summary>
+    public long PacketsToClient { get; set; }
+
+    /// <summary>IP-layer bytes from server to client.</summary>
+    public long BytesToClient { get; set; }
+
+    /// <summary>How the opening went, as the source states it.</summary>
+    public FlowState State { get; set; }
+
+    /// <summary>The exporter's application label, mapped to ours; null when it named none we know.</summary>
+    public AppLabel? App { get; set; }
+
+    /// <summary>What a verdict on the flow can rest on.</summary>
+    public FlowEvidence Evidence { get; set; }
+
+    /// <summary>The source's own id of the flow (Zeek uid, ASA connection id), kept so a finding leads back to it; or null.</summary>
+    public string? RecordId { get; set; }
+
+    /// <summary>Turns the client and server around, with their counters (a reader that learned the initiator late).</summary>
+    public void Swap()
+    {
+        (Client, Server) = (Server, Client);
+        (ClientPort, ServerPort) = (ServerPort, ClientPort);
+        (PacketsToServer, PacketsToClient) = (PacketsToClient, PacketsToServer);
+        (BytesToServer, BytesToClient) = (BytesToClient, BytesToServer);
+    }
+}
