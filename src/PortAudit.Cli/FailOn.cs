@@ -6,7 +6,7 @@ namespace PortAudit.Cli;
 public static class FailOn
 {
     /// <summary>The default: every kind that means the firewall and the documents disagree.</summary>
-    public const string Default = "unexpected,mismatch,blocked,missing";
+    public const string Default = "unexpected,mismatch,blocked,missing,policy-blocks-required,policy-bypass,policy-unjustified";
 
     // Short words for the command line; the report's kind names (protocol-mismatch...) are accepted too.
     private static readonly Dictionary<string, FindingKind> Words = new Dictionary<string, FindingKind>(StringComparer.OrdinalIgnoreCase)
@@ -26,7 +26,7 @@ public static class FailOn
             if (word.Equals("none", StringComparison.OrdinalIgnoreCase))
                 continue;
             if (!Words.TryGetValue(word, out var kind))
-                throw new InputException($"--fail-on: unknown kind '{word}' (expected unexpected, mismatch, blocked, missing, unmapped or none)");
+                throw new InputException($"--fail-on: unknown kind '{word}' (expected unexpected, mismatch, blocked, missing, unmapped, policy-blocks-required, policy-bypass, policy-unjustified, policy-refused-allowed or none)");
             kinds.Add(kind);
         }
         return kinds;

@@ -42,6 +42,7 @@ public static class AuditJsonWriter
             foreach (var pair in report.RolePairs) WriteRolePair(json, pair);
             json.WriteEndArray();
             WriteTriage(json, report);
+            FirewallReportWriter.WriteJson(json, report.Firewalls);
             json.WriteEndObject();
         });
     }
