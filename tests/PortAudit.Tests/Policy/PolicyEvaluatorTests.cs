@@ -141,4 +141,28 @@ public class PolicyEvaluatorTests
         Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.78.0.100", "10.0.0.10", 5060)).Decision);
         Assert.Empty(policy.Issues);
     }
+
+    [Fact]
+    public void Get_NetFirewallRule_json_joined_with_its_filters_reads_like_netsh()
+    {
+        var policy = WindowsJsonParser.Parse("""
+            [
+              {"Name": "{a1}", "DisplayName": "SIP/TLS", "Enabled": 1, "Direction": 1, "Action": 2,
+               "PortFilter": {"Protocol": "TCP", "LocalPort": ["5061", "5062"], "RemotePort": "Any"},
+               "AddressFilter": {"LocalAddress": "Any", "RemoteAddress": ["10.77.0.0/255.255.255.0"]}},
+              {"Name": "{a2}", "DisplayName": "Old web", "Enabled": "False", "Direction": "Inbound", "Action": "Allow",
+               "Protocol": "TCP", "LocalPort": "8000", "RemoteAddress": "Any"},
+              {"Name": "{a3}", "DisplayName": "Subnet only", "Enabled": true, "Direction": "Inbound", "Action": "Block",
+               "Protocol": "TCP", "LocalPort": "5062", "RemoteAddress": "LocalSubnet"}
+            ]
+            """, "rules.json");
+
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5061)).Decision);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.78.0.100", "10.0.0.10", 5061)).Decision);
+        // A disabled rule allows nothing; a block rule on LocalSubnet may match, so 5062 is undecided.
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 8000)).Decision);
+        Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5062)).Decision);
+        var issue = Assert.Single(policy.Issues);
+        Assert.Equal(3, issue.Location.Line);
+    }
 }
