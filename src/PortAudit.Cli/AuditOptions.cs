@@ -42,6 +42,14 @@ public sealed class AuditOptions
         Description = "An earlier report.json: findings also in it are unchanged, the exit code counts only new ones.",
     };
 
+    private readonly Option<string[]> _firewall = new("--firewall")
+    {
+        Description = "A firewall's policy to compare with the catalog and the traffic: [NAME=]FILE[:FORMAT], repeatable. FORMAT: " +
+                      "nft-json, nft, iptables, asa, windows-json, netsh (guessed when left out). NAME (default the file name) " +
+                      "naming an inventory host makes it that host's own firewall.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     /// <summary>
     /// Creates the options. <paramref name="required"/>: the command is an audit and needs an inventory;
     /// otherwise the audit is an addition that --inventory turns on. Neither has a short form: <c>-i</c> is
@@ -67,7 +75,7 @@ public sealed class AuditOptions
             if (r.Tokens.Count > 0 && !DurationText.TryParse(r.Tokens[0].Value, out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots })
+        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall })
             command.Options.Add(option);
     }
 
@@ -93,6 +101,7 @@ public sealed class AuditOptions
             CatalogName = Shown(catalogPath),
             SuppressionsPath = parse.GetValue(_suppress),
             BaselinePath = parse.GetValue(_baseline),
+            Firewalls = (parse.GetValue(_firewall) ?? []).Select(Policy.PolicyLoader.LoadSpec).ToList(),
         };
         return (AuditContext.Create(catalog, inventory), settings);
     }

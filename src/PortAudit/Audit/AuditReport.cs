@@ -58,6 +58,9 @@ public sealed record AuditReport(
     /// <summary>False when the run stopped early (a signal): the report covers what was read until then.</summary>
     public bool Complete { get; init; } = true;
 
+    /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>
+    public IReadOnlyList<Policy.FirewallReport> Firewalls { get; init; } = [];
+
     /// <summary>What the capture point saw and for how long.</summary>
     public CaptureSummary Capture { get; init; } = new(0, 0, [], 0, [], CaptureVisibility.DefaultMinimumSpan);
 

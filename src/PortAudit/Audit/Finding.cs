@@ -19,6 +19,18 @@ public enum FindingKind
     /// <summary>A required rule instance that no flow showed.</summary>
     Missing,
 
+    /// <summary>A required rule instance that a firewall's own policy blocks, whether traffic showed it or not.</summary>
+    PolicyBlocksRequired,
+
+    /// <summary>A flow established although a firewall's policy refuses it: a bypass, a capture point it does not guard, or drift.</summary>
+    PolicyBypass,
+
+    /// <summary>A rule of a firewall's policy that allows what no catalog rule of the deployment needs.</summary>
+    PolicyUnjustified,
+
+    /// <summary>A flow refused or unanswered although the firewall's policy allows it: something else blocks it.</summary>
+    PolicyRefusedAllowed,
+
     /// <summary>Flows with an end the inventory does not name.</summary>
     Unmapped,
 }
@@ -42,13 +54,17 @@ public static class FindingNames
     /// <summary>Every kind in report order.</summary>
     public static readonly FindingKind[] AllKinds = Enum.GetValues<FindingKind>();
 
-    /// <summary>required-blocked, protocol-mismatch, unexpected, missing, unmapped.</summary>
+    /// <summary>required-blocked, protocol-mismatch, unexpected, missing, policy-*, unmapped.</summary>
     public static string Name(this FindingKind kind) => kind switch
     {
         FindingKind.RequiredBlocked => "required-blocked",
         FindingKind.ProtocolMismatch => "protocol-mismatch",
         FindingKind.Unexpected => "unexpected",
         FindingKind.Missing => "missing",
+        FindingKind.PolicyBlocksRequired => "policy-blocks-required",
+        FindingKind.PolicyBypass => "policy-bypass",
+        FindingKind.PolicyUnjustified => "policy-unjustified",
+        FindingKind.PolicyRefusedAllowed => "policy-refused-allowed",
         _ => "unmapped",
     };
 
@@ -150,7 +166,9 @@ public sealed class Finding
     /// <summary>Unexpected flows that were all refused anyway matter less than open ones.</summary>
     public Severity Severity => Kind switch
     {
-        FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch => Severity.High,
+        FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch or FindingKind.PolicyBlocksRequired or FindingKind.PolicyBypass => Severity.High,
+        FindingKind.PolicyUnjustified => Severity.Medium,
+        FindingKind.PolicyRefusedAllowed => Severity.Low,
         FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
         FindingKind.Missing => Severity.Medium,
         _ => Severity.Low,

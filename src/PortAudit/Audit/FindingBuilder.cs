@@ -36,9 +36,9 @@ public sealed class FindingBuilder
             _ => null,
         };
         if (kind is { } found)
-            Add(found, flow, verdict, verdict.Rule, verdict.Reason);
+            AddFlow(found, flow, verdict, verdict.Rule?.Id, verdict.Reason);
         if (verdict.BlockedRule is { } blocked)
-            Add(FindingKind.RequiredBlocked, flow, verdict, blocked, $"{flow.State.Name()} attempt on a port required by rule {blocked.Id}");
+            AddFlow(FindingKind.RequiredBlocked, flow, verdict, blocked.Id, $"{flow.State.Name()} attempt on a port required by rule {blocked.Id}");
     }
 
     /// <summary>Adds a missing finding for each required rule instance that no flow showed.</summary>
@@ -72,17 +72,24 @@ public sealed class FindingBuilder
             .ThenBy(f => f.ClientHost, StringComparer.Ordinal).ThenBy(f => f.ServerHost, StringComparer.Ordinal)
             .ToList();
 
-    private void Add(FindingKind kind, Flow flow, FlowVerdict verdict, Rule? rule, string? reason)
+    /// <summary>Adds a finding that no flow showed (a firewall rule, a blocked instance), listed with the missing ones.</summary>
+    public void Add(Finding finding) => _missing.Add(finding);
+
+    /// <summary>
+    /// Counts <paramref name="flow"/> in the finding of <paramref name="kind"/> between its ends on its port and
+    /// <paramref name="rule"/> (a catalog rule id, or another stable name such as a firewall's rule), creating it first.
+    /// </summary>
+    public void AddFlow(FindingKind kind, Flow flow, FlowVerdict verdict, string? rule, string? reason)
     {
         var (client, server) = (verdict.Client, verdict.Server);
         // Neither end named: the pair of zones is the finding, its ports are counted inside rather than split apart.
         bool zonePair = client.Host is null && server.Host is null;
         string transport = zonePair ? Finding.AnyPort : flow.Transport;
-        var key = (kind, End(client), End(server), transport, zonePair ? NoPort : flow.ServerPort, rule?.Id);
+        var key = (kind, End(client), End(server), transport, zonePair ? NoPort : flow.ServerPort, rule);
         if (!_byKey.TryGetValue(key, out var finding))
         {
             string ports = zonePair ? Finding.AnyPort : flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            finding = new Finding(kind, key.Item2, key.Item3, client.RoleIds, server.RoleIds, transport, ports, rule?.Id, reason)
+            finding = new Finding(kind, key.Item2, key.Item3, client.RoleIds, server.RoleIds, transport, ports, rule, reason)
             {
                 Segment = kind == FindingKind.Unmapped ? UnnamedSegment(verdict) : null,
                 RolePair = (client.RoleLabel, server.RoleLabel),

@@ -23,11 +23,13 @@ public sealed class FlowAuditor : IFlowObserver
     private long _failedAttempts;
     private readonly Inventory _inventory;
     private readonly TimeSpan _minimumSpan;
+    private readonly Policy.FirewallAudit? _firewalls;
 
     /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
     public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule,
-        TimeSpan? minimumSpan = null)
+        TimeSpan? minimumSpan = null, Policy.FirewallAudit? firewalls = null)
     {
+        _firewalls = firewalls;
         _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);
         _sink = sink;
         _inventory = context.Inventory;
@@ -67,6 +69,8 @@ public sealed class FlowAuditor : IFlowObserver
             Findings.Record(flow, verdict);
             RolePairs.Record(flow, verdict);
         }
+        if (_firewalls is not null)
+            verdict = verdict with { Policy = _firewalls.Record(flow, verdict, Findings) };
         _sink?.Write(flow, verdict);
         return verdict;
     }
@@ -77,6 +81,7 @@ public sealed class FlowAuditor : IFlowObserver
         Coverage.SettleAlternatives();
         Coverage.SettleVisibility(Visibility, _inventory, _minimumSpan);
         Findings.AddMissing(Coverage.Entries);
+        var firewalls = _firewalls?.Complete(Coverage.Entries, Findings) ?? [];
         var findings = Findings.Build();
         var coverage = Coverage.Entries;
         var summary = new AuditSummary(
@@ -96,6 +101,6 @@ public sealed class FlowAuditor : IFlowObserver
             });
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
             Visibility.ZonesSeen, _minimumSpan);
-        return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture };
+        return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture, Firewalls = firewalls };
     }
 }

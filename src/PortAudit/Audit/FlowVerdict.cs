@@ -19,4 +19,8 @@ public sealed record FlowVerdict(
     IReadOnlyList<Rule> Covered,
     bool FailedAttempt,
     Rule? BlockedRule,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>The verdict of each firewall policy that sees the flow (<c>--firewall</c>); empty without policies.</summary>
+    public IReadOnlyList<Policy.FirewallVerdict> Policy { get; init; } = [];
+}

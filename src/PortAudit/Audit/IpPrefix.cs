@@ -41,6 +41,11 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
         return false;
     }
 
+    private static readonly IpPrefix LoopbackV4 = V4(127, 0, 0, 0, 8);
+
+    /// <summary>True for 127.0.0.0/8 and ::1: addresses only the loopback interface carries.</summary>
+    public static bool IsLoopback(IpAddr address) => LoopbackV4.Contains(address) || address == new IpAddr(0, 1);
+
     /// <summary>True when <paramref name="address"/> lies inside the prefix.</summary>
     public bool Contains(IpAddr address) => Mask(address, Length) == Network;
 

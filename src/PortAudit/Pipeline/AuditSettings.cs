@@ -7,7 +7,8 @@ public sealed record AuditSettings
 {
     /// <summary>The finding kinds that fail an audit by default: every kind that means the firewall and the documents disagree.</summary>
     public static readonly IReadOnlyList<FindingKind> DefaultFailOn =
-        [FindingKind.Unexpected, FindingKind.ProtocolMismatch, FindingKind.RequiredBlocked, FindingKind.Missing];
+        [FindingKind.Unexpected, FindingKind.ProtocolMismatch, FindingKind.RequiredBlocked, FindingKind.Missing,
+         FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified];
 
     /// <summary>Directory for flows.jsonl and the reports (created if needed).</summary>
     public required string OutputDirectory { get; init; }
@@ -32,6 +33,9 @@ public sealed record AuditSettings
 
     /// <summary>An earlier report.json whose findings count as known (<see cref="Audit.Triage.FindingTriage"/>); null for none.</summary>
     public string? BaselinePath { get; init; }
+
+    /// <summary>Firewall policies to compare with the catalog and the traffic (<c>--firewall</c>), one per enforcement point.</summary>
+    public IReadOnlyList<Policy.FirewallPolicy> Firewalls { get; init; } = [];
 
     /// <summary>The date suppression expiry is judged on; null for today (UTC).</summary>
     public DateOnly? Today { get; init; }

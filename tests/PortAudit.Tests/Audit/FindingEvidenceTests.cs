@@ -117,7 +117,7 @@ public sealed class FindingEvidenceTests : IDisposable
         Assert.Equal(1000, p.GetProperty("options").GetProperty("maxFlows").GetInt32());
         Assert.Equal(3600, p.GetProperty("options").GetProperty("minimumSpanSeconds").GetDouble());
         Assert.Equal(JsonValueKind.Null, p.GetProperty("options").GetProperty("baseline").ValueKind);
-        Assert.Equal(["unexpected", "protocol-mismatch", "required-blocked", "missing"],
+        Assert.Equal(["unexpected", "protocol-mismatch", "required-blocked", "missing", "policy-blocks-required", "policy-bypass", "policy-unjustified"],
             p.GetProperty("options").GetProperty("failOn").EnumerateArray().Select(k => k.GetString()));
         var span = p.GetProperty("capture");
         Assert.Equal(("2023-11-14T22:13:21.000000Z", "2023-11-14T22:13:21.400000Z"),

@@ -55,6 +55,7 @@ public static class AuditJsonWriter
             }
             json.WriteEndArray();
             WriteTriage(json, report);
+            FirewallReportWriter.WriteJson(json, report.Firewalls);
             json.WriteEndObject();
         });
     }

@@ -24,6 +24,7 @@ public static class AuditMarkdownWriter
         WriteFindings(writer, report.Findings, report.Triage, provenance);
         WriteTriage(writer, report);
         WriteCoverage(writer, report.Coverage);
+        FirewallReportWriter.WriteMarkdown(writer, report.Firewalls);
         WriteRolePairs(writer, report.RolePairs);
     }
 

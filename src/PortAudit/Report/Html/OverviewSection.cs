@@ -73,6 +73,10 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         FindingKind.ProtocolMismatch => "the protocol seen is not the one the rule of that port allows",
         FindingKind.Unexpected => "traffic between known hosts that no rule allows",
         FindingKind.Missing => "a required rule no flow showed",
+        FindingKind.PolicyBlocksRequired => "a firewall's own policy blocks what a required rule needs",
+        FindingKind.PolicyBypass => "a flow crossed although the firewall's policy refuses it",
+        FindingKind.PolicyUnjustified => "a firewall rule allows what no catalog rule needs",
+        FindingKind.PolicyRefusedAllowed => "a flow was refused although the firewall's policy allows it",
         _ => "traffic with an end the inventory does not name",
     };
 }

@@ -10,7 +10,7 @@ namespace PortAudit.Report.Records;
 public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
 {
     /// <summary>Audit fields in output order, after the flow fields.</summary>
-    public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles"];
+    public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles", "policy"];
 
     private readonly JsonLinesFlowWriter _writer;
 
@@ -36,6 +36,9 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
             FlowFields.Optional(sink, firstField + 3, verdict.Server.Host?.Name);
             sink.TextList(firstField + 4, verdict.Client.RoleIds);
             sink.TextList(firstField + 5, verdict.Server.RoleIds);
+            // Each firewall's verdict and deciding rule ("fe01: blocked by inet fw input#4"); null without --firewall.
+            if (verdict.Policy.Count == 0) sink.Null(firstField + 6);
+            else sink.TextList(firstField + 6, verdict.Policy.Select(p => p.ToString()).ToList());
         }
     }
 }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Policy;
+
+namespace PortAudit.Cli.Commands;
+
+/// <summary><c>portaudit policy emit</c>: the least-privilege firewall rules of a deployment, in a firewall's own language.</summary>
+public static class PolicyCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var inventory = new Option<string>("--inventory") { Description = "The deployment's inventory (YAML).", Required = true };
+        var catalogDir = CatalogDirectory.CreateOption();
+        var observed = new Option<string?>("--observed")
+        {
+            Description = "An audit's output directory (or its report.json): only the rule instances it saw in use.",
+        };
+        var format = new Option<string>("--format") { Description = "nftables, iptables, asa or windows.", Required = true };
+        format.AcceptOnlyFromAmong([.. PolicyEmitter.Formats]);
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+
+        var emit = new Command("emit", "Emit least-privilege firewall rules for the deployment (catalog ∩ inventory), each commented with its catalog rule and seed row.");
+        foreach (var option in new Option[] { inventory, catalogDir, observed, format, output })
+            emit.Options.Add(option);
+        emit.SetAction(parse => CommandRunner.Run(parse, log =>
+        {
+            var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
+            var context = AuditContext.Create(catalog, InventoryLoader.Load(parse.GetValue(inventory)!, catalog));
+            var rules = LeastPrivilege.For(context, parse.GetValue(observed));
+            log.Information("{Rules} allow rules for {Hosts} hosts", rules.Count, context.Inventory.Hosts.Count);
+            using var stream = OutputStreams.Open(parse.GetValue(output));
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+            writer.Write(PolicyEmitter.Write(rules, parse.GetValue(format)!));
+            return ExitCodes.Ok;
+        }));
+        var command = new Command("policy", "Firewall policies: emit least-privilege rules for a deployment.");
+        command.Subcommands.Add(emit);
+        return command;
+    }
+}

@@ -1,0 +1,25 @@
+namespace PortAudit.Policy;
+
+/// <summary>
+/// The paths of a netfilter policy (nftables, iptables): the input hook (connections to the host itself) and the forward
+/// hook (connections routed through it), each through its filter base chains in priority order.
+/// </summary>
+internal static class HookPaths
+{
+    /// <summary>Hooks a new connection to or through the host crosses.</summary>
+    public static readonly string[] Hooks = ["input", "forward"];
+
+    /// <summary>One path per hook that has chains.</summary>
+    public static IReadOnlyList<PolicyPath> Of(IReadOnlyList<PolicyChain> chains) =>
+        Hooks.Select(hook => new PolicyPath(hook, chains.Where(c => string.Equals(c.Hook, hook, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(c => c.Priority).Select(c => c.Name).ToList()))
+            .Where(p => p.Chains.Count > 0)
+            .ToList();
+
+    /// <summary>nftables' named priorities, as numbers.</summary>
+    public static int Priority(string text) => text switch
+    {
+        "raw" => -300, "mangle" => -150, "dstnat" => -100, "filter" => 0, "security" => 50, "srcnat" => 100,
+        _ => int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 0,
+    };
+}

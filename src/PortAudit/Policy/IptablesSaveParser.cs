@@ -1,0 +1,253 @@
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Reads <c>iptables-save</c> (and <c>ip6tables-save</c>) output: the filter table's chains with their policies and the
+/// <c>-A</c> rules, with the matches that decide a connection (addresses, protocol, ports, multiport, conntrack/state,
+/// interfaces, comment). The raw and mangle tables can drop too, so their chains are read as well (named "mangle PREROUTING")
+/// and come first on a path, as netfilter runs them; the nat table does not filter and is read past. Named ipsets are
+/// reported as unknown sets.
+/// </summary>
+public static class IptablesSaveParser
+{
+    private static readonly HashSet<string> BuiltIn = ["INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"];
+    private static readonly HashSet<string> Filtering = ["filter", "mangle", "raw"];
+
+    // The chains a new connection crosses, in netfilter's order, per path.
+    private static readonly (string Path, string[] Chains)[] Order =
+    [
+        ("input", ["raw PREROUTING", "mangle PREROUTING", "mangle INPUT", "INPUT"]),
+        ("forward", ["raw PREROUTING", "mangle PREROUTING", "mangle FORWARD", "FORWARD"]),
+    ];
+
+    /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
+    public static FirewallPolicy Parse(string text, string file, string? name = null)
+    {
+        var issues = new PolicyIssues();
+        var chains = new List<(string Name, PolicyAction? Policy, PolicyLocation Location)>();
+        var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
+        string? table = null;
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            var location = new PolicyLocation(file, i + 1);
+            if (line.Length == 0 || line[0] == '#') continue;
+            if (line[0] == '*') { table = line[1..]; continue; }
+            if (line == "COMMIT") { table = null; continue; }
+            if (table is null || !Filtering.Contains(table)) continue;
+            string prefix = table == "filter" ? "" : table + " ";
+            if (line[0] == '[')
+                line = line[(line.IndexOf(']') + 1)..].Trim();
+            var words = ShellWords.Split(line);
+            if (words.Count == 0) continue;
+            switch (words[0])
+            {
+                case { } declaration when declaration.StartsWith(':'):
+                    string chain = prefix + declaration[1..];
+                    var policy = words.Count > 1 ? words[1] switch { "ACCEPT" => PolicyAction.Accept, "DROP" => PolicyAction.Drop, _ => (PolicyAction?)null } : null;
+                    Declare(chains, chain, BuiltIn.Contains(declaration[1..]) ? policy ?? PolicyAction.Accept : null, location);
+                    break;
+                case "-N" when words.Count > 1:
+                    Declare(chains, prefix + words[1], null, location);
+                    break;
+                case "-P" when words.Count > 2:
+                    Declare(chains, prefix + words[1], words[2] == "DROP" ? PolicyAction.Drop : PolicyAction.Accept, location);
+                    break;
+                case "-A" or "-I" when words.Count > 1:
+                    var rule = new PolicyRuleBuilder(location, issues) { FamilyTable = prefix };
+                    IptablesRule.Read(rule, words, 2);
+                    string owner = prefix + words[1];
+                    (rules.TryGetValue(owner, out var list) ? list : rules[owner] = []).Add(rule);
+                    if (chains.All(c => c.Name != owner)) Declare(chains, owner, null, location);
+                    break;
+                default:
+                    issues.Add(location, line, "a chain declaration (:CHAIN POLICY), -N, -P or -A");
+                    break;
+            }
+        }
+        var built = chains.Select(c => new PolicyChain
+        {
+            Name = c.Name,
+            Hook = BuiltIn.Contains(c.Name.Split(' ')[^1]) ? c.Name.ToLowerInvariant() : null,
+            DefaultPolicy = BuiltIn.Contains(c.Name.Split(' ')[^1]) ? c.Policy ?? PolicyAction.Accept : null,
+            Location = c.Location,
+            Rules = rules.GetValueOrDefault(c.Name)?.Select((r, i) => r.Build(c.Name, i + 1)).ToList() ?? [],
+        }).ToList();
+        return new FirewallPolicy
+        {
+            Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.Iptables, Chains = built,
+            Paths = Order.Select(o => new PolicyPath(o.Path, o.Chains.Where(c => built.Any(b => b.Name == c)).ToList())).Where(p => p.Chains.Count > 0).ToList(),
+            Issues = issues.All,
+        };
+    }
+
+    // A policy given twice (two saves concatenated, -P after :CHAIN) keeps the later one.
+    private static void Declare(List<(string Name, PolicyAction? Policy, PolicyLocation Location)> chains, string name, PolicyAction? policy, PolicyLocation location)
+    {
+        int index = chains.FindIndex(c => c.Name == name);
+        if (index < 0) chains.Add((name, policy, location));
+        else if (policy is not null) chains[index] = (name, policy, location);
+    }
+}
+
+/// <summary>Reads the matches and target of one iptables rule.</summary>
+internal static class IptablesRule
+{
+    // Modules whose options are read below, or that only load a match read below.
+    private static readonly HashSet<string> Modules = ["tcp", "udp", "icmp", "icmp6", "multiport", "conntrack", "state", "comment", "set", "iprange", "limit", "sctp", "addrtype", "mark", "pkttype", "physdev"];
+
+    /// <summary>Fills <paramref name="rule"/> from <paramref name="w"/>, starting at <paramref name="i"/>.</summary>
+    public static void Read(PolicyRuleBuilder rule, List<string> w, int i)
+    {
+        bool negate = false;
+        while (i < w.Count)
+        {
+            string option = w[i];
+            string? value = i + 1 < w.Count ? w[i + 1] : null;
+            if (option == "!") { negate = true; i++; continue; }
+            int used = 2;
+            switch (option)
+            {
+                case "-s" or "--source" or "-d" or "--destination" when value is not null:
+                    var addresses = Addresses(rule, value, negate, option);
+                    if (option is "-s" or "--source") rule.Source = addresses;
+                    else rule.Destination = addresses;
+                    break;
+                case "-p" or "--protocol" when value is not null:
+                    if (value is "all" or "0") break;
+                    if (!PolicyValues.TryProtocol(value, out byte protocol)) { rule.Unknown($"-p {value}", "a protocol name or number"); break; }
+                    rule.Protocols = negate ? Enumerable.Range(0, 256).Select(p => (byte)p).Where(p => p != protocol).ToList() : [protocol];
+                    break;
+                case "--dport" or "--destination-port" or "--sport" or "--source-port" or "--dports" or "--destination-ports" or "--sports" or "--source-ports" or "--ports" when value is not null:
+                    var ranges = new List<Catalog.PortRange>();
+                    foreach (string part in value.Split(','))
+                        if (PolicyValues.TryPortRange(part, ':', out var range)) ranges.Add(range);
+                        else { rule.Unknown($"{option} {value}", "ports or FIRST:LAST ranges"); ranges = null; break; }
+                    if (ranges is null) break;
+                    var ports = new PortMatch(ranges, negate);
+                    if (option == "--ports") rule.Undecidable($"--ports {value}");
+                    else if (option.Contains("-d", StringComparison.Ordinal) || option.StartsWith("--dport", StringComparison.Ordinal)) rule.DestinationPorts = ports;
+                    else rule.SourcePorts = ports;
+                    break;
+                case "--ctstate" or "--state" when value is not null:
+                    var states = ConnectionStates.None;
+                    foreach (string part in value.Split(','))
+                        if (Enum.TryParse<ConnectionStates>(part, ignoreCase: true, out var state)) states |= state;
+                        else if (part is "SNAT" or "DNAT") states |= ConnectionStates.New | ConnectionStates.Established;
+                    rule.States = negate ? ~states & (ConnectionStates)31 : states;
+                    break;
+                case "-i" or "--in-interface" or "-o" or "--out-interface" when value is not null:
+                    string name = (negate ? "!" : "") + value;
+                    if (option is "-i" or "--in-interface") rule.InInterface = name;
+                    else rule.OutInterface = name;
+                    break;
+                case "-m" or "--match" when value is not null:
+                    if (!Modules.Contains(value)) rule.Unknown($"-m {value}", "a match module this reader knows (tcp, udp, multiport, conntrack, state, comment)");
+                    break;
+                case "--comment" when value is not null:
+                    rule.Comment = value;
+                    break;
+                case "--match-set" when i + 2 < w.Count:
+                    var set = new AddressMatch([], negate) { SetName = "ipset " + value, Unresolved = true };
+                    rule.Unknown($"--match-set {value} {w[i + 2]}", "ipset members are not in iptables-save output (unknown set)");
+                    if (w[i + 2].StartsWith("src", StringComparison.Ordinal)) rule.Source = set;
+                    else rule.Destination = set;
+                    used = 3;
+                    break;
+                case "-j" or "--jump" or "-g" or "--goto" when value is not null:
+                    Target(rule, option is "-g" or "--goto", value, w, i + 2);
+                    return;
+                case "--icmp-type" or "--icmpv6-type" or "--tcp-flags" or "--limit" or "--limit-burst" or "--dst-type" or "--src-type" or "--mark" or "--pkt-type" or "--src-range" or "--dst-range" when value is not null:
+                    used = option == "--tcp-flags" ? 3 : 2;
+                    rule.Undecidable(string.Join(' ', w.Skip(i).Take(used)));
+                    break;
+                case "--syn":
+                    rule.Undecidable("--syn");
+                    used = 1;
+                    break;
+                case "-c" when i + 2 < w.Count:
+                    used = 3;
+                    break;
+                default:
+                    rule.Unknown(option + (value is not null && !value.StartsWith('-') ? " " + value : ""), "an iptables match option");
+                    used = value is not null && !value.StartsWith('-') ? 2 : 1;
+                    break;
+            }
+            negate = false;
+            i += used;
+        }
+    }
+
+    private static AddressMatch Addresses(PolicyRuleBuilder rule, string value, bool negate, string option)
+    {
+        var prefixes = new List<Audit.IpPrefix>();
+        foreach (string part in value.Split(','))
+            if (PolicyValues.TryPrefix(part, out var prefix) || (part.Split('/') is [var a, var m] && PolicyValues.TryMask(a, m, out prefix))) prefixes.Add(prefix);
+            else
+            {
+                rule.Unknown($"{option} {value}", "addresses or prefixes (host names are resolved when loaded, not here)");
+                return new AddressMatch([], negate) { SetName = value, Unresolved = true };
+            }
+        return new AddressMatch(prefixes, negate);
+    }
+
+    private static void Target(PolicyRuleBuilder rule, bool isGoto, string target, List<string> w, int next)
+    {
+        switch (target)
+        {
+            case "ACCEPT": rule.Action = PolicyAction.Accept; break;
+            case "DROP": rule.Action = PolicyAction.Drop; break;
+            case "REJECT": rule.Action = PolicyAction.Reject; break;
+            case "RETURN": rule.Action = PolicyAction.Return; break;
+            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "NOTRACK" or "TRACE" or "AUDIT": rule.Action = PolicyAction.Continue; break;
+            case "QUEUE" or "NFQUEUE" or "TPROXY" or "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
+                rule.Unknown("-j " + target, "ACCEPT, DROP, REJECT, RETURN, LOG or a chain");
+                rule.Action = PolicyAction.Unknown;
+                break;
+            default:
+                rule.Action = isGoto ? PolicyAction.Goto : PolicyAction.Jump;
+                rule.Target = rule.FamilyTable + target;
+                break;
+        }
+        // Target options (--reject-with, --log-prefix) say nothing about the verdict; a comment may still follow.
+        for (int i = next; i + 1 < w.Count; i++)
+            if (w[i] == "--comment") rule.Comment = w[i + 1];
+    }
+}
+
+/// <summary>Splits a line into words as a POSIX shell would for iptables-save output: spaces, double and single quotes, backslashes.</summary>
+internal static class ShellWords
+{
+    /// <summary>The words of <paramref name="line"/>.</summary>
+    public static List<string> Split(string line)
+    {
+        var words = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool inWord = false;
+        char quote = '\0';
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quote != '\0')
+            {
+                if (c == quote) quote = '\0';
+                else if (c == '\\' && quote == '"' && i + 1 < line.Length) current.Append(line[++i]);
+                else current.Append(c);
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                if (inWord) words.Add(current.ToString());
+                current.Clear();
+                inWord = false;
+                continue;
+            }
+            inWord = true;
+            if (c is '"' or '\'') quote = c;
+            else if (c == '\\' && i + 1 < line.Length) current.Append(line[++i]);
+            else current.Append(c);
+        }
+        if (inWord) words.Add(current.ToString());
+        return words;
+    }
+}

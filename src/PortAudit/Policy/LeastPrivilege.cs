@@ -1,0 +1,103 @@
+using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+
+namespace PortAudit.Policy;
+
+/// <summary>One rule of a least-privilege policy: what one catalog instance needs, for one transport and one address family.</summary>
+/// <param name="CatalogRule">The catalog rule id.</param>
+/// <param name="Seed">Where the requirement is written: the seed file and its row.</param>
+/// <param name="FromHost">The client host, or "*".</param>
+/// <param name="ToHost">The server host, or "*".</param>
+/// <param name="Protocol">IP protocol number.</param>
+/// <param name="From">Client prefixes; null for any.</param>
+/// <param name="To">Server prefixes; null for any.</param>
+/// <param name="Ports">Server ports; empty for protocols without ports.</param>
+public sealed record AllowRule(string CatalogRule, string Seed, string FromHost, string ToHost, byte Protocol,
+    IReadOnlyList<IpPrefix>? From, IReadOnlyList<IpPrefix>? To, IReadOnlyList<PortRange> Ports)
+{
+    /// <summary>The comment every format carries: "catalog-rule-id: seed-file: row", printable ASCII without quotes, single spaces, at most 120 characters.</summary>
+    public string Comment
+    {
+        get
+        {
+            var text = new string($"{CatalogRule}: {Seed}".Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\' or '\'') ? c : ' ').ToArray());
+            // One space between words: ASA remarks and netsh names keep no runs of spaces.
+            text = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            return text.Length <= 120 ? text : text[..120].TrimEnd();
+        }
+    }
+
+    /// <summary>The rule in the normalised model, as a parser should read it back.</summary>
+    public PolicyRule ToPolicyRule(string chain, int position) => new()
+    {
+        Id = $"{chain}#{position}", Chain = chain, Location = default, Action = PolicyAction.Accept, Protocols = [Protocol],
+        Source = From is null ? null : new AddressMatch(From), Destination = To is null ? null : new AddressMatch(To),
+        DestinationPorts = Ports.Count == 0 ? null : new PortMatch(Ports), Comment = Comment,
+    };
+}
+
+/// <summary>
+/// The least-privilege policy of a deployment: the catalog's rules that apply to the inventory, one allow rule per rule
+/// instance, transport and address family, narrowed to the instances an audit saw when its report is given; in a stable
+/// order (server, port, transport, rule, client) so that two versions diff line by line.
+/// </summary>
+public static class LeastPrivilege
+{
+    /// <summary>The allow rules for <paramref name="context"/>; <paramref name="observedReport"/>: a report.json whose seen instances only are kept.</summary>
+    /// <exception cref="InputException">The report cannot be read.</exception>
+    public static IReadOnlyList<AllowRule> For(AuditContext context, string? observedReport = null)
+    {
+        var seen = observedReport is null ? null : SeenInstances(observedReport);
+        var tracker = new CoverageTracker(context.Inventory, context.Index.Rules);
+        var hosts = context.Inventory.Hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Prefixes, StringComparer.Ordinal);
+        var rules = new List<AllowRule>();
+        foreach (var entry in tracker.Entries)
+        {
+            if (seen is not null && !seen.Contains((entry.Rule.Id, entry.FromHost, entry.ToHost))) continue;
+            var from = entry.FromHost == CoverageEntry.AnyHost ? null : hosts.GetValueOrDefault(entry.FromHost);
+            var to = entry.ToHost == CoverageEntry.AnyHost ? null : hosts.GetValueOrDefault(entry.ToHost);
+            string seed = $"{entry.Rule.Source.File}: {entry.Rule.Source.Row}";
+            foreach (var transport in entry.Rule.Transports)
+                foreach (var (fromFamily, toFamily) in Families(from, to))
+                    rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, entry.ToHost, (byte)transport, fromFamily, toFamily,
+                        entry.Rule.Ports.OrderBy(p => p.Low).ToList()));
+        }
+        return rules
+            .OrderBy(r => r.ToHost, StringComparer.Ordinal).ThenBy(r => r.Ports.Count == 0 ? 0 : r.Ports[0].Low).ThenBy(r => r.Protocol)
+            .ThenBy(r => r.CatalogRule, StringComparer.Ordinal).ThenBy(r => r.FromHost, StringComparer.Ordinal)
+            .ThenBy(r => r.From?.FirstOrDefault().Network.IsV4 == false)
+            .ToList();
+    }
+
+    // A rule matches one address family: hosts with both get a rule per family, sides of one family only pair with it.
+    private static IEnumerable<(IReadOnlyList<IpPrefix>?, IReadOnlyList<IpPrefix>?)> Families(IReadOnlyList<IpPrefix>? from, IReadOnlyList<IpPrefix>? to)
+    {
+        foreach (bool v4 in new[] { true, false })
+        {
+            var f = from?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
+            var t = to?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
+            if (f is { Count: 0 } || t is { Count: 0 }) continue;
+            if (f is null && t is null && !v4) continue;
+            yield return (f, t);
+        }
+    }
+
+    // (rule, fromHost, toHost) of the coverage entries a report.json shows seen.
+    private static HashSet<(string, string, string)> SeenInstances(string path)
+    {
+        string file = Directory.Exists(path) ? Path.Combine(path, "report.json") : path;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+            return document.RootElement.GetProperty("coverage").EnumerateArray()
+                .Where(e => e.GetProperty("status").GetString() == "seen")
+                .Select(e => (e.GetProperty("rule").GetString()!, e.GetProperty("fromHost").GetString()!, e.GetProperty("toHost").GetString()!))
+                .ToHashSet();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InputException($"{file}: not the report.json of an audit ({e.Message})", e);
+        }
+    }
+}

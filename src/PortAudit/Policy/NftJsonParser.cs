@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Reads <c>nft -j list ruleset</c>: the objects of the <c>nftables</c> array (tables, chains, sets, rules), each placed at
+/// the line its object starts on. Match expressions go through the same <see cref="NftMatches"/> as the text form.
+/// </summary>
+public static class NftJsonParser
+{
+    /// <summary>Parses <paramref name="json"/>, read from <paramref name="file"/>.</summary>
+    /// <exception cref="InputException">Not JSON, or not an object with an <c>nftables</c> array.</exception>
+    public static FirewallPolicy Parse(string json, string file, string? name = null)
+    {
+        var issues = new PolicyIssues();
+        var chains = new List<(string Key, PolicyChain Chain)>();
+        var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, Dictionary<string, IReadOnlyList<string>?>>(StringComparer.Ordinal);
+        foreach (var (element, line) in Objects(json, file))
+        {
+            var location = new PolicyLocation(file, line);
+            foreach (var property in element.EnumerateObject())
+            {
+                var body = property.Value;
+                string table = $"{Text(body, "family")} {Text(body, "table")}";
+                switch (property.Name)
+                {
+                    case "chain":
+                        string key = $"{table} {Text(body, "name")}";
+                        string? hook = Text(body, "hook");
+                        string? type = Text(body, "type");
+                        string family = Text(body, "family") ?? "";
+                        if (hook is not null && (type != "filter" || family is not ("ip" or "ip6" or "inet")))
+                            hook = $"{family} {hook} ({type})";
+                        chains.Add((key, new PolicyChain
+                        {
+                            Name = key, Hook = hook, Location = location, Rules = [], Family = family == "ip" ? 4 : family == "ip6" ? 6 : 0,
+                            DefaultPolicy = hook is null ? null : Text(body, "policy") == "drop" ? PolicyAction.Drop : PolicyAction.Accept,
+                            Priority = body.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0,
+                        }));
+                        break;
+                    case "set" or "map":
+                        var owner = sets.TryGetValue(table, out var found) ? found : sets[table] = new(StringComparer.Ordinal);
+                        bool dynamic = body.TryGetProperty("flags", out var flags) && flags.ToString().Contains("dynamic", StringComparison.Ordinal)
+                                       || body.TryGetProperty("timeout", out _);
+                        owner[Text(body, "name") ?? ""] = dynamic || !body.TryGetProperty("elem", out var elem) ? null
+                            : elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList();
+                        break;
+                    case "rule":
+                        string chainKey = $"{table} {Text(body, "chain")}";
+                        var rule = new PolicyRuleBuilder(location, issues) { Comment = Text(body, "comment"), FamilyTable = table };
+                        if (Text(body, "family") == "ip") rule.Family = 4;
+                        else if (Text(body, "family") == "ip6") rule.Family = 6;
+                        var tableSets = sets.GetValueOrDefault(table) ?? new();
+                        if (body.TryGetProperty("expr", out var expr))
+                            foreach (var statement in expr.EnumerateArray())
+                                Statement(rule, statement, tableSets);
+                        (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).Add(rule);
+                        break;
+                    case "metainfo" or "table" or "counter" or "quota" or "limit" or "flowtable" or "ct helper" or "ct timeout"
+                        or "ct expectation" or "synproxy" or "secmark":
+                        break;
+                    default:
+                        issues.Add(location, property.Name, "table, chain, set, map or rule");
+                        break;
+                }
+            }
+        }
+        var built = chains.Select(c => c.Chain with { Rules = rules.GetValueOrDefault(c.Key)?.Select((r, i) => r.Build(c.Key, i + 1)).ToList() ?? [] }).ToList();
+        return new FirewallPolicy
+        {
+            Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.NftJson, Chains = built,
+            Paths = HookPaths.Of(built), Issues = issues.All,
+        };
+    }
+
+    // The objects of the nftables array with the line each starts on, so that reports can point into the file.
+    private static IEnumerable<(JsonElement Element, int Line)> Objects(string json, string file)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var found = new List<(JsonElement, int)>();
+        try
+        {
+            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            bool inArray = false;
+            while (reader.Read())
+            {
+                if (!inArray)
+                {
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("nftables"))
+                    {
+                        reader.Read();
+                        inArray = reader.TokenType == JsonTokenType.StartArray;
+                    }
+                    continue;
+                }
+                if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == 1) break;
+                int line = 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
+                found.Add((JsonElement.ParseValue(ref reader), line));
+            }
+            if (!inArray) throw new InputException($"{file}: expected the output of nft -j list ruleset, an object with an \"nftables\" array");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{file}:{e.LineNumber + 1}: not JSON ({e.Message})", e);
+        }
+        return found;
+    }
+
+    private static void Statement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        foreach (var property in statement.EnumerateObject())
+        {
+            var body = property.Value;
+            switch (property.Name)
+            {
+                case "accept": rule.Action = PolicyAction.Accept; break;
+                case "drop": rule.Action = PolicyAction.Drop; break;
+                case "reject": rule.Action = PolicyAction.Reject; break;
+                case "return": rule.Action = PolicyAction.Return; break;
+                case "continue": rule.Action = PolicyAction.Continue; break;
+                case "jump" or "goto":
+                    rule.Action = property.Name == "jump" ? PolicyAction.Jump : PolicyAction.Goto;
+                    rule.Target = $"{rule.FamilyTable} {Text(body, "target")}";
+                    break;
+                case "counter" or "log" or "mangle" or "notrack" or "ct expectation" or "meta" when property.Name != "meta" || body.TryGetProperty("value", out _):
+                    break;
+                case "limit":
+                    rule.Undecidable("limit " + Compact(body));
+                    break;
+                case "match":
+                    string op = Text(body, "op") ?? "==";
+                    var left = body.GetProperty("left");
+                    if (left.ValueKind == JsonValueKind.Object && (left.TryGetProperty("&", out var masked) || left.TryGetProperty("|", out masked))
+                        && masked.ValueKind == JsonValueKind.Array && Selector(masked[0]) == "tcp flags")
+                    {
+                        // A mask over TCP flags: understood, and not decided by a flow.
+                        rule.RequireProtocol(Decode.IpProtocol.Tcp);
+                        rule.Undecidable("tcp flags " + Compact(body));
+                        break;
+                    }
+                    if (Selector(left) is not { } selector || !body.TryGetProperty("right", out var right))
+                    {
+                        rule.Unknown("match " + Compact(left), "a match on addresses, ports, protocol, ct state or interface");
+                        break;
+                    }
+                    NftMatches.Apply(rule, selector, op, Values(right), sets);
+                    break;
+                default:
+                    rule.Unknown(property.Name + " " + Compact(body), "a match, counter, log, limit or verdict");
+                    rule.Action ??= PolicyAction.Unknown;
+                    break;
+            }
+        }
+    }
+
+    // One line, at most 120 characters: a report line, not the object.
+    private static string Compact(JsonElement element)
+    {
+        string text = JsonSerializer.Serialize(element);
+        return text.Length <= 120 ? text : text[..117] + "...";
+    }
+
+    private static string? Selector(JsonElement left)
+    {
+        if (left.ValueKind != JsonValueKind.Object) return null;
+        if (left.TryGetProperty("payload", out var payload) && Text(payload, "protocol") is { } protocol && Text(payload, "field") is { } field)
+            return $"{protocol} {field}";
+        if (left.TryGetProperty("meta", out var meta) && Text(meta, "key") is { } key)
+            return key is "iifname" or "oifname" or "iif" or "oif" ? key : "meta " + key;
+        if (left.TryGetProperty("ct", out var ct) && Text(ct, "key") is { } ctKey)
+            return "ct " + ctKey;
+        return null;
+    }
+
+    private static List<string> Values(JsonElement right)
+    {
+        if (right.ValueKind == JsonValueKind.Array) return right.EnumerateArray().Select(Value).ToList();
+        if (right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var set))
+            return set.ValueKind == JsonValueKind.Array ? set.EnumerateArray().Select(Value).ToList() : [Value(set)];
+        return [Value(right)];
+    }
+
+    private static string Value(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String: return value.GetString()!;
+            case JsonValueKind.Number: return value.GetRawText();
+            case JsonValueKind.Object when value.TryGetProperty("prefix", out var prefix):
+                return $"{Text(prefix, "addr")}/{prefix.GetProperty("len").GetInt32().ToString(CultureInfo.InvariantCulture)}";
+            case JsonValueKind.Object when value.TryGetProperty("range", out var range):
+                return $"{Value(range[0])}-{Value(range[1])}";
+            case JsonValueKind.Object when value.TryGetProperty("elem", out var elem):
+                return Value(elem.GetProperty("val"));
+            default:
+                return value.GetRawText();
+        }
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+            : null;
+}

@@ -1,0 +1,161 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Decode;
+
+namespace PortAudit.Policy;
+
+/// <summary>
+/// The nftables match expressions both nftables readers share (text and JSON give the same selector, operator and values):
+/// addresses, ports, protocols, connection state and interfaces; anything else is undecidable or unknown.
+/// </summary>
+internal static class NftMatches
+{
+    /// <summary>Applies "<paramref name="selector"/> <paramref name="op"/> <paramref name="values"/>" to <paramref name="rule"/>.</summary>
+    /// <param name="rule">The rule being read.</param>
+    /// <param name="selector">"tcp dport", "ip saddr", "ct state", "meta l4proto", "iifname"...</param>
+    /// <param name="op">"==" (or empty) or "!="; others make the condition undecidable.</param>
+    /// <param name="values">Values or set members as written: "22", "1024-65535", "10.0.0.0/8", "@trusted", "established".</param>
+    /// <param name="sets">Named sets of the table, by name, with their members (null members: not in the file).</param>
+    public static void Apply(PolicyRuleBuilder rule, string selector, string op, IReadOnlyList<string> values, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        bool negated = op is "!=" or "ne";
+        string text = $"{selector} {op} {string.Join(",", values)}".Replace("  ", " ", StringComparison.Ordinal);
+        if (op is not ("" or "==" or "eq" or "!=" or "ne" or "in"))
+        {
+            rule.Undecidable(text);
+            return;
+        }
+        switch (selector)
+        {
+            case "ip saddr" or "ip6 saddr" or "ip daddr" or "ip6 daddr":
+                var addresses = Addresses(rule, values, negated, sets, text);
+                if (selector.EndsWith("saddr", StringComparison.Ordinal)) rule.Source = addresses;
+                else rule.Destination = addresses;
+                rule.Family = selector.StartsWith("ip6", StringComparison.Ordinal) ? 6 : 4;
+                return;
+            case "tcp dport" or "udp dport" or "sctp dport" or "th dport" or "tcp sport" or "udp sport" or "sctp sport" or "th sport":
+                if (!selector.StartsWith("th", StringComparison.Ordinal))
+                    rule.RequireProtocol(PolicyValues.TryProtocol(selector[..selector.IndexOf(' ')], out byte p) ? p : (byte)0);
+                if (Ports(values, negated, sets) is not { } ports)
+                {
+                    rule.Unknown(text, "ports, port ranges or a set of them");
+                    return;
+                }
+                if (selector.EndsWith("dport", StringComparison.Ordinal)) rule.DestinationPorts = ports;
+                else rule.SourcePorts = ports;
+                return;
+            case "meta l4proto" or "ip protocol" or "ip6 nexthdr" or "l4proto":
+                var protocols = new List<byte>();
+                if (Expand(values, sets) is not { } protocolValues) { rule.Unknown(text, "a set of protocols with its elements in the file"); return; }
+                foreach (string value in protocolValues)
+                    if (PolicyValues.TryProtocol(value, out byte protocol)) protocols.Add(protocol);
+                    else { rule.Unknown(text, "protocol names or numbers"); return; }
+                if (negated) protocols = Enumerable.Range(0, 256).Select(i => (byte)i).Except(protocols).ToList();
+                rule.Protocols = protocols;
+                if (selector.StartsWith("ip ", StringComparison.Ordinal)) rule.Family = 4;
+                else if (selector.StartsWith("ip6", StringComparison.Ordinal)) rule.Family = 6;
+                return;
+            case "meta nfproto" or "meta protocol" or "ether type":
+                if (values is ["ipv4" or "ip"]) rule.Family = negated ? 6 : 4;
+                else if (values is ["ipv6" or "ip6"]) rule.Family = negated ? 4 : 6;
+                else rule.Unknown(text, "ipv4 or ipv6");
+                return;
+            case "ct state":
+                var states = ConnectionStates.None;
+                if (Expand(values, sets) is not { } stateValues) { rule.Unknown(text, "a set of states with its elements in the file"); return; }
+                foreach (string value in stateValues)
+                    if (Enum.TryParse<ConnectionStates>(value, ignoreCase: true, out var state)) states |= state;
+                    else { rule.Unknown(text, "new, established, related, invalid, untracked"); return; }
+                rule.States = negated ? ~states & (ConnectionStates)31 : states;
+                return;
+            case "iif" or "iifname" or "meta iif" or "meta iifname" or "oif" or "oifname" or "meta oif" or "meta oifname":
+                if (values.Count != 1) { rule.Undecidable(text); return; }
+                string name = (negated ? "!" : "") + values[0].Trim('"');
+                if (selector.Contains("iif", StringComparison.Ordinal)) rule.InInterface = name;
+                else rule.OutInterface = name;
+                return;
+            case "icmp type" or "icmp code" or "icmpv6 type" or "icmpv6 code":
+                rule.RequireProtocol(selector.StartsWith("icmpv6", StringComparison.Ordinal) ? (byte)58 : IpProtocol.Icmp);
+                rule.Undecidable(text);
+                return;
+            case "tcp flags":
+                rule.RequireProtocol(IpProtocol.Tcp);
+                rule.Undecidable(text);
+                return;
+            case "meta pkttype" or "meta mark" or "ct mark" or "ct status" or "meta skuid" or "meta skgid" or "ip length" or "ip ttl"
+                or "ip6 hoplimit" or "ct direction" or "ether saddr" or "ether daddr" or "fib daddr type" or "ip dscp" or "ip6 dscp" or "meta cpu":
+                rule.Undecidable(text);
+                return;
+            default:
+                rule.Unknown(text, "a match on addresses, ports, protocol, ct state or interface");
+                return;
+        }
+    }
+
+    private static AddressMatch Addresses(PolicyRuleBuilder rule, IReadOnlyList<string> values, bool negated,
+        IReadOnlyDictionary<string, IReadOnlyList<string>?> sets, string text)
+    {
+        var expanded = Expand(values, sets);
+        string? setName = values.FirstOrDefault(v => v.StartsWith('@'));
+        if (expanded is null)
+        {
+            rule.Unknown(text, $"set {setName} with its elements in the file");
+            return new AddressMatch([], negated) { SetName = setName, Unresolved = true };
+        }
+        var prefixes = new List<IpPrefix>();
+        foreach (string value in expanded)
+        {
+            if (PolicyValues.TryPrefix(value, out var prefix)) prefixes.Add(prefix);
+            else if (value.Split('-') is [var low, var high] && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to))
+                prefixes.AddRange(RangePrefixes(from, to));
+            else
+            {
+                rule.Unknown(text, "addresses, prefixes or address ranges");
+                return new AddressMatch([], negated) { SetName = value, Unresolved = true };
+            }
+        }
+        // nft -j lists a set's elements sorted, the text as written: one order for both.
+        return new AddressMatch(prefixes.OrderBy(p => p.Network).ThenBy(p => p.Length).ToList(), negated) { SetName = setName };
+    }
+
+    /// <summary>The fewest prefixes covering <paramref name="from"/>..<paramref name="to"/> (IPv4; other ranges end as one prefix each side).</summary>
+    public static IEnumerable<IpPrefix> RangePrefixes(IpAddr from, IpAddr to)
+    {
+        if (!from.IsV4 || !to.IsV4)
+        {
+            yield return IpPrefix.Single(from);
+            yield return IpPrefix.Single(to);
+            yield break;
+        }
+        ulong low = from.V4, high = to.V4;
+        while (low <= high)
+        {
+            int size = low == 0 ? 32 : System.Numerics.BitOperations.TrailingZeroCount(low);
+            while (size > 0 && low + (1UL << size) - 1 > high) size--;
+            yield return new IpPrefix(IpAddr.FromV4((uint)low), 128 - size);
+            low += 1UL << size;
+        }
+    }
+
+    private static PortMatch? Ports(IReadOnlyList<string> values, bool negated, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        var ranges = new List<PortRange>();
+        foreach (string value in Expand(values, sets) ?? [""])
+            if (PolicyValues.TryPortRange(value, '-', out var range)) ranges.Add(range);
+            else return null;
+        return new PortMatch(ranges.OrderBy(r => r.Low).ToList(), negated);
+    }
+
+    // Named sets stand for their members; null when a set's members are not in the file.
+    private static List<string>? Expand(IReadOnlyList<string> values, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        var result = new List<string>();
+        foreach (string value in values)
+        {
+            if (!value.StartsWith('@')) { result.Add(value); continue; }
+            if (!sets.TryGetValue(value[1..], out var members) || members is null) return null;
+            result.AddRange(members);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,235 @@
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Reads <c>nft list ruleset</c> output (and files for <c>nft -f</c> written the same way, with <c>define</c> variables):
+/// tables, base and regular chains, named sets with their elements, rules. Objects it has no use for (counters, quotas,
+/// flowtables) are skipped; statements and matches it does not understand are reported with file:line.
+/// </summary>
+public static class NftTextParser
+{
+    /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
+    public static FirewallPolicy Parse(string text, string file, string? name = null)
+    {
+        var state = new State(file);
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int lineNumber = i + 1;
+            string line = lines[i];
+            // Continuation lines and sets written over several lines make one statement.
+            while ((line.TrimEnd().EndsWith('\\') || Unbalanced(line)) && i + 1 < lines.Length)
+                line = line.TrimEnd().TrimEnd('\\') + " " + lines[++i];
+            state.Line(line, lineNumber);
+        }
+        var chains = state.Chains.Select(c => c.Build()).ToList();
+        return new FirewallPolicy
+        {
+            Name = name ?? Path.GetFileName(file),
+            File = file,
+            Format = PolicyFormat.NftText,
+            Chains = chains,
+            Paths = HookPaths.Of(chains),
+            Issues = state.Issues.All,
+        };
+    }
+
+    // An inline set opened and not closed on its line ("elements = { a,"), as opposed to a block ("chain input {").
+    private static bool Unbalanced(string line)
+    {
+        var tokens = NftTokens.Split(line);
+        return NftTokens.Depth(tokens) > 0 && !OpensBlock(tokens);
+    }
+
+    private static readonly HashSet<string> BlockKeywords = ["table", "chain", "set", "map", "counter", "quota", "flowtable", "limit", "synproxy", "secmark"];
+
+    // "chain input {" opens a block; "icmpv6 type {" opens a set continued on the next lines.
+    private static bool OpensBlock(List<string> tokens) =>
+        tokens[^1] == "{" && (BlockKeywords.Contains(tokens[0]) || tokens[0] == "ct" && tokens.Count > 1 && tokens[1] is "helper" or "timeout" or "expectation"
+                              || tokens[0] is "add" or "create");
+
+    private sealed class ChainBuilder(string name, PolicyLocation location)
+    {
+        public readonly List<PolicyRuleBuilder> Rules = [];
+        public string Name { get; } = name;
+        public string? Hook;
+        public PolicyAction? Policy;
+        public int Priority;
+        public PolicyLocation Location = location;
+
+        public int Family;
+
+        public PolicyChain Build() => new()
+        {
+            Name = Name, Family = Family, Hook = Hook, DefaultPolicy = Hook is null ? null : Policy ?? PolicyAction.Accept, Priority = Priority,
+            Location = Location, Rules = Rules.Select((r, i) => r.Build(Name, i + 1)).ToList(),
+        };
+    }
+
+    private sealed class State(string file)
+    {
+        private readonly Dictionary<string, string> _defines = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Dictionary<string, IReadOnlyList<string>?>> _sets = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ChainBuilder> _byName = new(StringComparer.Ordinal);
+        private string? _family, _table;
+        private ChainBuilder? _chain;
+        private (string Name, List<string>? Elements, bool Dynamic)? _set;
+        private int _skipDepth;
+
+        public List<ChainBuilder> Chains { get; } = [];
+        public PolicyIssues Issues { get; } = new();
+
+        public void Line(string line, int number)
+        {
+            var location = new PolicyLocation(file, number);
+            var tokens = NftTokens.Split(Substitute(line));
+            if (tokens.Count == 0) return;
+            if (_skipDepth > 0)
+            {
+                _skipDepth += NftTokens.Depth(tokens);
+                return;
+            }
+            if (_set is not null) { SetLine(tokens); return; }
+            if (_chain is not null) { ChainLine(tokens, location); return; }
+            if (_table is not null) { TableLine(tokens, location); return; }
+            TopLine(tokens, location);
+        }
+
+        private string Substitute(string line)
+        {
+            if (!line.Contains('$')) return line;
+            foreach (var (key, value) in _defines.OrderByDescending(d => d.Key.Length))
+                line = line.Replace("$" + key, value, StringComparison.Ordinal);
+            return line;
+        }
+
+        private void TopLine(List<string> t, PolicyLocation location)
+        {
+            switch (t[0])
+            {
+                case "flush" or "delete" when t.Count >= 2 && t[1] == "ruleset":
+                    return;
+                case "define" when t.Count >= 4 && t[2] == "=":
+                    _defines[t[1]] = string.Join(' ', t.Skip(3));
+                    return;
+                case "table" when t[^1] == "{":
+                    (_family, _table) = t.Count == 4 ? (t[1], t[2]) : ("ip", t[1]);
+                    _sets.TryAdd(TableKey, new(StringComparer.Ordinal));
+                    return;
+                case "add" or "insert" when t.Count >= 5 && t[1] == "rule":
+                    var family = t[2]; var table = t[3]; var chain = t[4];
+                    (_family, _table) = (family, table);
+                    _sets.TryAdd(TableKey, new(StringComparer.Ordinal));
+                    Rule(ChainNamed(chain, location), t.Skip(5).ToList(), location);
+                    (_family, _table) = (null, null);
+                    return;
+                case "add" when t.Count >= 2 && t[1] is "table" or "chain":
+                    Issues.Add(location, string.Join(' ', t), "tables and chains as blocks (nft list ruleset)");
+                    return;
+                default:
+                    Issues.Add(location, string.Join(' ', t), "table FAMILY NAME {, define, flush ruleset");
+                    return;
+            }
+        }
+
+        private string TableKey => $"{_family} {_table}";
+
+        private ChainBuilder ChainNamed(string chain, PolicyLocation location)
+        {
+            string key = $"{_family} {_table} {chain}";
+            if (!_byName.TryGetValue(key, out var builder))
+            {
+                builder = new ChainBuilder(key, location) { Family = _family == "ip" ? 4 : _family == "ip6" ? 6 : 0 };
+                _byName.Add(key, builder);
+                Chains.Add(builder);
+            }
+            return builder;
+        }
+
+        private void TableLine(List<string> t, PolicyLocation location)
+        {
+            if (t[0] == "}") { (_family, _table) = (null, null); return; }
+            if (t[0] == "chain" && t.Count >= 3 && t[^1] == "{") { _chain = ChainNamed(t[1], location); return; }
+            if (t[0] is "set" or "map" && t.Count >= 3 && t[^1] == "{") { _set = (t[1], null, false); return; }
+            if (t[0] is "flags" or "comment") return;
+            if (t[^1] == "{") { _skipDepth = 1; return; }
+            Issues.Add(location, string.Join(' ', t), "chain, set, map or an object block");
+        }
+
+        private void SetLine(List<string> t)
+        {
+            var (name, elements, dynamic) = _set!.Value;
+            if (t[0] == "}")
+            {
+                // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
+                _sets[TableKey][name] = dynamic ? null : elements;
+                _set = null;
+                return;
+            }
+            if (t[0] == "elements")
+                elements = Members(t.SkipWhile(x => x != "{").Skip(1).TakeWhile(x => x != "}").ToList());
+            if (t[0] == "flags" && t.Any(x => x is "dynamic" or "timeout")) dynamic = true;
+            if (t[0] == "timeout") dynamic = true;
+            _set = (name, elements, dynamic);
+        }
+
+        // Set members split at commas; a map element keeps its key.
+        private static List<string> Members(List<string> tokens)
+        {
+            var members = new List<string>();
+            var current = new List<string>();
+            foreach (string token in tokens.Append(","))
+            {
+                if (token != ",") { current.Add(token); continue; }
+                if (current.Count > 0) members.Add(NftTokens.Unquote(current[0]));
+                current.Clear();
+            }
+            return members;
+        }
+
+        private void ChainLine(List<string> t, PolicyLocation location)
+        {
+            var chain = _chain!;
+            if (t[0] == "}") { _chain = null; return; }
+            if (t[0] is "type" or "policy" or "comment" or "devices" or "device")
+            {
+                ChainHeader(chain, t, location);
+                return;
+            }
+            Rule(chain, t, location);
+        }
+
+        private void ChainHeader(ChainBuilder chain, List<string> t, PolicyLocation location)
+        {
+            for (int i = 0; i < t.Count; i++)
+            {
+                switch (t[i])
+                {
+                    case "type" when i + 1 < t.Count:
+                        chain.Hook = t[i + 1] == "filter" ? "" : "(" + t[i + 1] + ")";
+                        break;
+                    case "hook" when i + 1 < t.Count && chain.Hook is not null:
+                        // Only filter chains of the IP families decide; a nat chain's hook is kept apart from the paths.
+                        chain.Hook = chain.Hook.Length == 0 && _family is "ip" or "ip6" or "inet" ? t[i + 1] : $"{_family} {t[i + 1]} {chain.Hook}".Trim();
+                        chain.Location = location;
+                        break;
+                    case "priority" when i + 1 < t.Count:
+                        chain.Priority = HookPaths.Priority(t[i + 1]);
+                        break;
+                    case "policy" when i + 1 < t.Count:
+                        chain.Policy = t[i + 1] switch { "drop" => PolicyAction.Drop, "accept" => PolicyAction.Accept, _ => null };
+                        if (chain.Policy is null) Issues.Add(location, "policy " + t[i + 1], "policy accept or policy drop");
+                        break;
+                }
+            }
+        }
+
+        private void Rule(ChainBuilder chain, List<string> t, PolicyLocation location)
+        {
+            var rule = new PolicyRuleBuilder(location, Issues) { FamilyTable = TableKey };
+            if (_family == "ip") rule.Family = 4;
+            else if (_family == "ip6") rule.Family = 6;
+            NftTextRule.Read(rule, t, _sets.GetValueOrDefault(TableKey) ?? new());
+            chain.Rules.Add(rule);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+namespace PortAudit.Policy;
+
+/// <summary>Reads one nftables rule written as text: matches, statements without a verdict, the verdict and the comment.</summary>
+internal static class NftTextRule
+{
+    private static readonly HashSet<string> TwoWordHeads = ["ip", "ip6", "tcp", "udp", "sctp", "th", "meta", "ct", "icmp", "icmpv6", "fib", "ether"];
+    private static readonly HashSet<string> OneWordSelectors = ["iif", "iifname", "oif", "oifname", "l4proto"];
+    private static readonly HashSet<string> Operators = ["==", "!=", "eq", "ne", "<", ">", "<=", ">=", "lt", "gt", "le", "ge"];
+    private static readonly HashSet<string> LogOptions = ["prefix", "level", "flags", "group", "snaplen", "queue-threshold"];
+
+    /// <summary>Fills <paramref name="rule"/> from <paramref name="t"/>.</summary>
+    public static void Read(PolicyRuleBuilder rule, List<string> t, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        int i = 0;
+        while (i < t.Count)
+        {
+            string token = t[i];
+            switch (token)
+            {
+                case "accept": rule.Action = PolicyAction.Accept; i++; continue;
+                case "drop": rule.Action = PolicyAction.Drop; i++; continue;
+                case "return": rule.Action = PolicyAction.Return; i++; continue;
+                case "continue" or "notrack": i++; continue;
+                case "reject":
+                    rule.Action = PolicyAction.Reject;
+                    i++;
+                    if (i < t.Count && t[i] == "with") i = Math.Min(t.Count, i + (i + 2 < t.Count && t[i + 1] is "icmp" or "icmpv6" or "icmpx" && t[i + 2] == "type" ? 4 : 3));
+                    continue;
+                case "jump" or "goto" when i + 1 < t.Count:
+                    rule.Action = token == "jump" ? PolicyAction.Jump : PolicyAction.Goto;
+                    rule.Target = $"{rule.FamilyTable} {t[i + 1]}";
+                    i += 2;
+                    continue;
+                case "counter":
+                    i++;
+                    if (i + 1 < t.Count && t[i] == "name") i += 2;
+                    while (i + 1 < t.Count && t[i] is "packets" or "bytes") i += 2;
+                    continue;
+                case "log":
+                    i++;
+                    while (i + 1 < t.Count && LogOptions.Contains(t[i])) i += 2;
+                    continue;
+                case "comment" when i + 1 < t.Count:
+                    rule.Comment = NftTokens.Unquote(t[i + 1]);
+                    i += 2;
+                    continue;
+                case "limit":
+                    int end = i + 1;
+                    while (end < t.Count && !IsStatementStart(t[end])) end++;
+                    rule.Undecidable(string.Join(' ', t[i..end]));
+                    i = end;
+                    continue;
+            }
+            if (TryMatch(rule, t, ref i, sets)) continue;
+            // Not understood: reported from here to the next verdict, which still counts (the rule stays undecidable).
+            int stop = i;
+            while (stop < t.Count && t[stop] is not ("accept" or "drop" or "reject" or "jump" or "goto" or "return")) stop++;
+            rule.Unknown(string.Join(' ', t[i..stop]), "a match, counter, log, limit, comment or verdict");
+            if (stop == t.Count) rule.Action ??= PolicyAction.Unknown;
+            i = stop;
+        }
+    }
+
+    // The end of the value starting at i: one token, or a braced set to its closing brace.
+    private static int SkipValue(List<string> t, int i)
+    {
+        if (i >= t.Count) return i;
+        if (t[i] != "{") return i + 1;
+        int depth = 0;
+        for (; i < t.Count; i++)
+        {
+            if (t[i] == "{") depth++;
+            else if (t[i] == "}" && --depth == 0) return i + 1;
+        }
+        return i;
+    }
+
+    private static bool IsStatementStart(string token) =>
+        token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue"
+        || TwoWordHeads.Contains(token) || OneWordSelectors.Contains(token);
+
+    private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        string selector;
+        int next;
+        if (TwoWordHeads.Contains(t[i]) && i + 1 < t.Count)
+        {
+            selector = t[i] + " " + t[i + 1];
+            next = i + 2;
+            // "fib daddr type local", "ct state" read the same way; "meta l4proto" and "ct state" have two words.
+            // Options and chunks name a field inside: "tcp option maxseg size", "sctp chunk data flags".
+            if (selector is "tcp option" or "ip option" or "sctp chunk" && next + 1 < t.Count && t[next + 1] is not ("set" or "==" or "!="))
+            {
+                selector = string.Join(' ', t[i..(next + 2)]);
+                next += 2;
+            }
+            if (t[i] == "fib") { while (next < t.Count && t[next] is "saddr" or "daddr" or "iif" or "oif" or "." or "type" or "oifname") next++; selector = "fib daddr type"; }
+        }
+        else if (OneWordSelectors.Contains(t[i]))
+        {
+            selector = t[i];
+            next = i + 1;
+        }
+        else if (t[i] is "meta" or "ct") return false;
+        else if (!t[i].Contains(' ') && i + 1 < t.Count && t[i + 1] is "==" or "!=")
+            return false;
+        else
+        {
+            // "l4proto tcp" style heads and implicit "meta" keys ("mark", "skuid") are not handled.
+            return false;
+        }
+        if (next < t.Count && t[next] == "set")
+        {
+            // A statement that sets a value (meta mark set 1, tcp option maxseg size set rt mtu): no verdict, no condition.
+            i = SkipValue(t, next + 1);
+            while (i < t.Count && !IsStatementStart(t[i])) i++;
+            return true;
+        }
+        string op = "";
+        if (next < t.Count && Operators.Contains(t[next])) op = t[next++];
+        if (next < t.Count && t[next] is "vmap" or "map" or ".")
+        {
+            // Verdict maps and concatenations: skipped whole (a braced set to its closing brace), reported, undecidable.
+            int end = next;
+            while (end < t.Count && (t[end] is "." or "vmap" or "map" || TwoWordHeads.Contains(t[end - 1]) || t[end - 1] == "." || Operators.Contains(t[end]))) end++;
+            end = SkipValue(t, end);
+            rule.Unknown(string.Join(' ', t[i..end]), t[next] == "." ? "concatenations are not evaluated" : "a verdict map is not evaluated");
+            if (t[next] == "vmap") rule.Action = PolicyAction.Unknown;
+            i = end;
+            return true;
+        }
+        if (next < t.Count && (t[next] is "&" or "(" || t[next] == "!"))
+        {
+            int end = next;
+            while (end < t.Count && !IsStatementStart(t[end])) end++;
+            // A mask over a header field: undecidable, but only packets of that protocol have the field.
+            if (t[i] is "tcp" or "udp" or "sctp" && PolicyValues.TryProtocol(t[i], out byte protocol)) rule.RequireProtocol(protocol);
+            rule.Undecidable(string.Join(' ', t[i..end]));
+            i = end;
+            return true;
+        }
+        var values = new List<string>();
+        if (next < t.Count && t[next] == "{")
+        {
+            next++;
+            while (next < t.Count && t[next] != "}")
+            {
+                if (t[next] is not ",") values.Add(NftTokens.Unquote(t[next]));
+                next++;
+            }
+            next++;
+        }
+        else if (next < t.Count)
+        {
+            values.AddRange(t[next].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(NftTokens.Unquote));
+            next++;
+            // "established, related" and "new | established": one list written with separators between words.
+            while (next + 1 < t.Count && t[next] is "," or "|") { values.Add(NftTokens.Unquote(t[next + 1])); next += 2; }
+            // "tcp flags syn / syn,ack" and "tcp flags & ...": the rest of the comparison.
+            while (next < t.Count && t[next] is "/" or "|") { values.Add(t[next]); next += 2; }
+        }
+        NftMatches.Apply(rule, selector, op, values, sets);
+        i = next;
+        return true;
+    }
+}

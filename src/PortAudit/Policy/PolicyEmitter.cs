@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Writes a least-privilege policy (<see cref="LeastPrivilege"/>) in a firewall's own language: an nftables ruleset for
+/// <c>nft -f</c>, an iptables-restore file, Cisco ASA access-list commands, or netsh advfirewall commands. Each rule carries its
+/// catalog rule id and seed row; stateful return traffic is allowed the way each firewall does it.
+/// </summary>
+public static class PolicyEmitter
+{
+    /// <summary>The names <c>--format</c> takes.</summary>
+    public static readonly IReadOnlyList<string> Formats = ["nftables", "iptables", "asa", "windows"];
+
+    /// <summary>The chain (nftables, iptables), access-list (ASA) or direction (Windows) the rules are emitted in.</summary>
+    public const string ChainName = "portaudit";
+
+    /// <summary>Writes <paramref name="rules"/> as <paramref name="format"/>.</summary>
+    public static string Write(IReadOnlyList<AllowRule> rules, string format) => format switch
+    {
+        "nftables" => Nftables(rules),
+        "iptables" => Iptables(rules),
+        "asa" => Asa(rules),
+        "windows" => Windows(rules),
+        _ => throw new InputException($"--format {format}: expected {string.Join(", ", Formats)}"),
+    };
+
+    private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Nftables(IReadOnlyList<AllowRule> rules)
+    {
+        var text = new StringBuilder();
+        text.Append("# Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
+        text.Append("table inet portaudit {\n");
+        text.Append($"\tchain {ChainName} {{\n");
+        foreach (var rule in rules)
+        {
+            string family = (rule.From ?? rule.To)?.FirstOrDefault().Network.IsV4 == false ? "ip6" : "ip";
+            text.Append('\t').Append('\t');
+            if (rule.From is { } from) text.Append($"{family} saddr {NftSet(from)} ");
+            if (rule.To is { } to) text.Append($"{family} daddr {NftSet(to)} ");
+            string protocol = PolicyValues.ProtocolName(rule.Protocol);
+            if (rule.Ports.Count > 0) text.Append($"{protocol} dport {NftSet(rule.Ports.Select(p => p.ToString()).ToList())} ");
+            else text.Append($"meta l4proto {protocol} ");
+            text.Append($"accept comment \"{rule.Comment}\"\n");
+        }
+        text.Append("\t}\n\n");
+        foreach (string hook in HookPaths.Hooks)
+        {
+            text.Append($"\tchain {hook} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n");
+            text.Append("\t\tct state established,related accept\n\t\tiif \"lo\" accept\n");
+            text.Append($"\t\tjump {ChainName}\n\t}}\n");
+        }
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    private static string NftSet(IReadOnlyList<IpPrefix> prefixes) => NftSet(prefixes.Select(p => p.ToString()).ToList());
+
+    private static string NftSet(IReadOnlyList<string> values) => values.Count == 1 ? values[0] : "{ " + string.Join(", ", values) + " }";
+
+    // iptables is IPv4 only: IPv6 rules are left out, each with a comment line naming it (ip6tables-restore takes them).
+    private static string Iptables(IReadOnlyList<AllowRule> rules)
+    {
+        var text = new StringBuilder();
+        text.Append("# Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
+        text.Append("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        text.Append($":{ChainName} - [0:0]\n");
+        foreach (string chain in new[] { "INPUT", "FORWARD" })
+        {
+            text.Append($"-A {chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
+            if (chain == "INPUT") text.Append("-A INPUT -i lo -j ACCEPT\n");
+            text.Append($"-A {chain} -j {ChainName}\n");
+        }
+        foreach (var rule in rules)
+        {
+            if ((rule.From ?? rule.To)?.FirstOrDefault().Network.IsV4 == false)
+            {
+                text.Append($"# IPv6, for ip6tables: {rule.Comment}\n");
+                continue;
+            }
+            text.Append($"-A {ChainName}");
+            if (rule.From is { } from) text.Append(" -s ").Append(string.Join(",", from));
+            if (rule.To is { } to) text.Append(" -d ").Append(string.Join(",", to));
+            text.Append(" -p ").Append(PolicyValues.ProtocolName(rule.Protocol));
+            if (rule.Ports.Count == 1) text.Append(" --dport ").Append(IptablesPort(rule.Ports[0]));
+            else if (rule.Ports.Count > 1) text.Append(" -m multiport --dports ").Append(string.Join(",", rule.Ports.Select(IptablesPort)));
+            text.Append($" -m comment --comment \"{rule.Comment}\" -j ACCEPT\n");
+        }
+        text.Append("COMMIT\n");
+        return text.ToString();
+    }
+
+    private static string IptablesPort(PortRange range) => range.IsSingle ? Inv(range.Low) : $"{Inv(range.Low)}:{Inv(range.High)}";
+
+    // One entry per rule: several prefixes or ports go through object-groups, defined before the access-list.
+    private static string Asa(IReadOnlyList<AllowRule> rules)
+    {
+        var groups = new StringBuilder();
+        var list = new StringBuilder();
+        for (int i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            string name = $"PA-{Inv(i + 1)}";
+            string protocol = PolicyValues.ProtocolName(rule.Protocol);
+            string source = AsaAddress(rule.From, $"{name}-SRC", groups);
+            string destination = AsaAddress(rule.To, $"{name}-DST", groups);
+            string ports = "";
+            if (rule.Ports.Count == 1) ports = " " + AsaPort(rule.Ports[0]);
+            else if (rule.Ports.Count > 1)
+            {
+                groups.Append($"object-group service {name}-PORTS {protocol}\n");
+                foreach (var port in rule.Ports) groups.Append($" port-object {AsaPort(port)}\n");
+                ports = $" object-group {name}-PORTS";
+            }
+            list.Append($"access-list {ChainName} remark {rule.Comment}\n");
+            list.Append($"access-list {ChainName} extended permit {protocol} {source} {destination}{ports}\n");
+        }
+        return "! Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n"
+               + groups + list + $"access-group {ChainName} global\n";
+    }
+
+    private static string AsaAddress(IReadOnlyList<IpPrefix>? prefixes, string group, StringBuilder groups)
+    {
+        if (prefixes is null) return "any";
+        if (prefixes.Count == 1) return AsaPrefix(prefixes[0], "host");
+        groups.Append($"object-group network {group}\n");
+        foreach (var prefix in prefixes) groups.Append($" network-object {AsaPrefix(prefix, "host")}\n");
+        return $"object-group {group}";
+    }
+
+    private static string AsaPrefix(IpPrefix prefix, string hostWord)
+    {
+        if (prefix.IsSingleAddress) return $"{hostWord} {prefix.Network}";
+        if (!prefix.Network.IsV4) return prefix.ToString();
+        int length = prefix.Length - 96;
+        uint mask = length == 0 ? 0 : uint.MaxValue << (32 - length);
+        return $"{prefix.Network} {Decode.IpAddr.FromV4(mask)}";
+    }
+
+    private static string AsaPort(PortRange range) => range.IsSingle ? $"eq {Inv(range.Low)}" : $"range {Inv(range.Low)} {Inv(range.High)}";
+
+    // Inbound allow rules: the server is the local side. Windows allows established return traffic on its own.
+    private static string Windows(IReadOnlyList<AllowRule> rules)
+    {
+        var text = new StringBuilder();
+        text.Append(": Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
+        foreach (var rule in rules)
+        {
+            string protocol = rule.Protocol is 6 or 17 ? PolicyValues.ProtocolName(rule.Protocol) : Inv(rule.Protocol);
+            text.Append($"netsh advfirewall firewall add rule name=\"{rule.Comment}\" dir=in action=allow protocol={protocol}");
+            if (rule.Ports.Count > 0) text.Append(" localport=").Append(string.Join(",", rule.Ports));
+            text.Append(" localip=").Append(rule.To is null ? "any" : string.Join(",", rule.To));
+            text.Append(" remoteip=").Append(rule.From is null ? "any" : string.Join(",", rule.From));
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+}

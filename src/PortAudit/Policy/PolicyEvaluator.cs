@@ -1,0 +1,141 @@
+namespace PortAudit.Policy;
+
+/// <summary>What a policy does with a new connection.</summary>
+public enum PolicyDecision
+{
+    /// <summary>A path lets it through.</summary>
+    Allowed,
+
+    /// <summary>Every path drops or rejects it.</summary>
+    Blocked,
+
+    /// <summary>A rule that may match (a condition the flow cannot decide, or a construct not understood) could change the outcome.</summary>
+    Undecided,
+}
+
+/// <summary>A policy's verdict on one connection and the rule that decided it.</summary>
+/// <param name="Decision">Allowed, blocked or undecided.</param>
+/// <param name="Rule">The deciding rule; for undecided, the first rule that may match; null when a chain's default policy decided.</param>
+/// <param name="Path">The path the verdict is taken from ("input", "in outside").</param>
+/// <param name="DefaultOf">The chain whose default policy decided, when no rule did.</param>
+public sealed record PolicyVerdict(PolicyDecision Decision, PolicyRule? Rule, string Path, string? DefaultOf = null)
+{
+    /// <summary>"allowed", "blocked", "undecided".</summary>
+    public string Name => Decision.ToString().ToLowerInvariant();
+
+    /// <summary>The rule id, or "policy of CHAIN" for a default policy.</summary>
+    public string DecidedBy => Rule?.Id ?? (DefaultOf is null ? "(none)" : $"policy of {DefaultOf}");
+}
+
+/// <summary>
+/// Evaluates a <see cref="FirewallPolicy"/> for the first packet of a connection with each dialect's semantics: first match
+/// within a chain, jump (and back at the end or on return), goto (no way back), the default policy of a base chain, every
+/// chain of a path accepting, block-over-allow for Windows. A rule that only may match never decides; when it could have
+/// changed the outcome the verdict is <see cref="PolicyDecision.Undecided"/> and names it.
+/// </summary>
+public static class PolicyEvaluator
+{
+    // Chains jumping into each other without end are a broken policy; the kernel refuses loops, a parsed file may not.
+    private const int MaxDepth = 64;
+
+    /// <summary>
+    /// The verdict of <paramref name="policy"/> on <paramref name="query"/>. Paths whose chains filter nothing (an empty
+    /// iptables FORWARD with policy ACCEPT) are left out when another path filters: such a host does not route. Among the
+    /// others a flow is allowed when one path allows it, blocked when all block it.
+    /// </summary>
+    public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query)
+    {
+        var filtering = policy.Paths.Where(p => !p.Chains.All(c => policy.Chain(c)?.AcceptsAll ?? true)).ToList();
+        if (filtering.Count == 0)
+            return new PolicyVerdict(PolicyDecision.Allowed, null, policy.Paths.FirstOrDefault()?.Name ?? "(none)", "every chain");
+        PolicyVerdict? blocked = null, undecided = null;
+        foreach (var path in filtering)
+        {
+            var verdict = EvaluatePath(policy, path, query);
+            if (verdict.Decision == PolicyDecision.Allowed) return verdict;
+            if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
+            else blocked ??= verdict;
+        }
+        return undecided ?? blocked!;
+    }
+
+    private static PolicyVerdict EvaluatePath(FirewallPolicy policy, PolicyPath path, in PolicyQuery query)
+    {
+        PolicyVerdict? last = null;
+        foreach (string name in path.Chains)
+        {
+            // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
+            if (policy.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
+            var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query) : FirstMatch(policy, chain, query, 0);
+            var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
+            var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
+                : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
+            var rule = decision == PolicyDecision.Undecided ? outcome.Uncertain : outcome.Rule;
+            last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null);
+            if (decision != PolicyDecision.Allowed) return last;
+        }
+        return last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain");
+    }
+
+    /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>
+    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain);
+
+    private static Outcome FirstMatch(FirewallPolicy policy, PolicyChain chain, in PolicyQuery query, int depth)
+    {
+        PolicyRule? uncertain = null;
+        foreach (var rule in chain.Rules)
+        {
+            var match = rule.Match(query);
+            if (match == MatchResult.No) continue;
+            if (match == MatchResult.Maybe)
+            {
+                // A rule without a verdict cannot change the outcome; a jump may, whatever its target holds.
+                if (rule.Action != PolicyAction.Continue) uncertain ??= rule;
+                continue;
+            }
+            switch (rule.Action)
+            {
+                case PolicyAction.Accept or PolicyAction.Drop or PolicyAction.Reject:
+                    return new Outcome(Normal(rule.Action), rule, Uncertain(uncertain, rule.Action));
+                case PolicyAction.Return:
+                    return new Outcome(null, null, uncertain);
+                case PolicyAction.Jump or PolicyAction.Goto when depth < MaxDepth && rule.Target is { } target && policy.Chain(target) is { } next:
+                    var inner = FirstMatch(policy, next, query, depth + 1);
+                    uncertain ??= inner.Uncertain;
+                    if (inner.Action is not null || rule.Action == PolicyAction.Goto)
+                        return inner with { Uncertain = inner.Action is { } a ? Uncertain(uncertain, a) : uncertain };
+                    break;
+                case PolicyAction.Jump or PolicyAction.Goto:
+                    // A target that is not in the file, or a loop: nothing is known past this rule.
+                    uncertain ??= rule;
+                    break;
+            }
+        }
+        return new Outcome(null, null, uncertain);
+    }
+
+    // An uncertain rule with the same verdict as the decision cannot change it.
+    private static PolicyRule? Uncertain(PolicyRule? uncertain, PolicyAction decided) =>
+        uncertain is { IsTerminal: true } && Normal(uncertain.Action) == Normal(decided) ? null : uncertain;
+
+    internal static PolicyAction Normal(PolicyAction action) => action == PolicyAction.Reject ? PolicyAction.Drop : action;
+
+    private static Outcome BlockOverAllow(PolicyChain chain, in PolicyQuery query)
+    {
+        PolicyRule? allow = null, maybeBlock = null, maybeAllow = null;
+        foreach (var rule in chain.Rules)
+        {
+            var match = rule.Match(query);
+            if (match == MatchResult.No) continue;
+            bool blocks = rule.Action is PolicyAction.Drop or PolicyAction.Reject;
+            if (match == MatchResult.Yes && blocks) return new Outcome(PolicyAction.Drop, rule, null);
+            if (match == MatchResult.Yes) allow ??= rule;
+            else if (blocks) maybeBlock ??= rule;
+            else maybeAllow ??= rule;
+        }
+        if (allow is not null) return new Outcome(PolicyAction.Accept, allow, maybeBlock);
+        // Nothing sure: a possible allow matters only against a blocking default, a possible block only against an allowing one.
+        var fallback = chain.DefaultPolicy ?? PolicyAction.Drop;
+        return new Outcome(null, null, fallback == PolicyAction.Accept ? maybeBlock : maybeAllow);
+    }
+}

@@ -1,0 +1,346 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Decode;
+
+namespace PortAudit.Policy;
+
+/// <summary>What a rule does when it matches.</summary>
+public enum PolicyAction
+{
+    /// <summary>Lets the packet through (ends its chain; nftables goes on to later base chains of the hook).</summary>
+    Accept,
+
+    /// <summary>Discards the packet silently.</summary>
+    Drop,
+
+    /// <summary>Refuses the packet with an answer (TCP reset, ICMP unreachable).</summary>
+    Reject,
+
+    /// <summary>Evaluates another chain, then comes back.</summary>
+    Jump,
+
+    /// <summary>Evaluates another chain and does not come back to this one.</summary>
+    Goto,
+
+    /// <summary>Ends the current chain and goes back to the one that jumped to it.</summary>
+    Return,
+
+    /// <summary>No verdict (counter, log, mark): evaluation goes on with the next rule.</summary>
+    Continue,
+
+    /// <summary>A statement not understood (queue, a map of verdicts...): the rule is undecidable.</summary>
+    Unknown,
+}
+
+/// <summary>Connection-tracking states a rule can ask for, as flags.</summary>
+[Flags]
+public enum ConnectionStates
+{
+    /// <summary>No state.</summary>
+    None = 0,
+
+    /// <summary>The first packet of a connection: what a flow's policy verdict is about.</summary>
+    New = 1,
+
+    /// <summary>A packet of a connection already accepted.</summary>
+    Established = 2,
+
+    /// <summary>A connection related to an accepted one (FTP data, ICMP errors).</summary>
+    Related = 4,
+
+    /// <summary>A packet conntrack cannot place.</summary>
+    Invalid = 8,
+
+    /// <summary>A packet exempted from tracking.</summary>
+    Untracked = 16,
+}
+
+/// <summary>How sure a rule's conditions are about a flow.</summary>
+public enum MatchResult
+{
+    /// <summary>The rule cannot match the flow.</summary>
+    No,
+
+    /// <summary>The rule matches the flow.</summary>
+    Yes,
+
+    /// <summary>The rule may match: a condition the flow cannot decide (interface, TCP flags, rate) or a construct not understood.</summary>
+    Maybe,
+}
+
+/// <summary>Addresses a rule matches on one side: prefixes, or a named set whose members may be unknown.</summary>
+/// <param name="Prefixes">The prefixes (resolved set members included).</param>
+/// <param name="Negated">True for "not these".</param>
+public sealed record AddressMatch(IReadOnlyList<IpPrefix> Prefixes, bool Negated = false)
+{
+    /// <summary>The set or object the addresses come from, as written ("@trusted", "object-group dmz"); null for literals.</summary>
+    public string? SetName { get; init; }
+
+    /// <summary>True when the set's members are not in the file (an ipset, a name defined elsewhere): the match is undecidable.</summary>
+    public bool Unresolved { get; init; }
+
+    /// <summary>Whether <paramref name="address"/> matches.</summary>
+    public MatchResult Match(IpAddr address)
+    {
+        if (Unresolved) return MatchResult.Maybe;
+        bool inside = Prefixes.Any(p => p.Contains(address));
+        return inside != Negated ? MatchResult.Yes : MatchResult.No;
+    }
+
+    /// <summary>True when the match holds every address (0.0.0.0/0, ::/0).</summary>
+    public bool IsAny => !Negated && !Unresolved && Prefixes.Any(p => p.Length == 0 || (p.Network.IsV4 && p.Length == 96));
+
+    /// <summary>"10.0.0.0/8", "!{10.0.0.1, 10.0.0.2}", "@trusted".</summary>
+    public override string ToString()
+    {
+        string body = Unresolved && SetName is not null ? SetName
+            : Prefixes.Count == 1 ? Prefixes[0].ToString() : "{" + string.Join(", ", Prefixes) + "}";
+        return Negated ? "!" + body : body;
+    }
+}
+
+/// <summary>Ports a rule matches on one side.</summary>
+/// <param name="Ranges">The ranges.</param>
+/// <param name="Negated">True for "not these".</param>
+public sealed record PortMatch(IReadOnlyList<PortRange> Ranges, bool Negated = false)
+{
+    /// <summary>Whether <paramref name="port"/> matches.</summary>
+    public bool Matches(int port) => Ranges.Any(r => r.Contains(port)) != Negated;
+
+    /// <summary>"5061", "{80, 443}", "!22".</summary>
+    public override string ToString()
+    {
+        string body = Ranges.Count == 1 ? Ranges[0].ToString() : "{" + string.Join(", ", Ranges) + "}";
+        return Negated ? "!" + body : body;
+    }
+}
+
+/// <summary>Where in an input a rule or a construct comes from.</summary>
+/// <param name="File">The file as given.</param>
+/// <param name="Line">1-based line; 0 when the format has no lines (a JSON array element is numbered by <paramref name="Line"/> of its start).</param>
+public readonly record struct PolicyLocation(string File, int Line)
+{
+    /// <summary>"file:line".</summary>
+    public override string ToString() => $"{File}:{Line}";
+}
+
+/// <summary>A construct a parser did not understand: reported and counted, never taken as allow or deny.</summary>
+/// <param name="Location">Where it is.</param>
+/// <param name="Construct">The text of the construct.</param>
+/// <param name="Expected">What the parser expected there, or what it would need to decide it.</param>
+public sealed record PolicyIssue(PolicyLocation Location, string Construct, string Expected)
+{
+    /// <summary>"file:line: construct (expected ...)".</summary>
+    public override string ToString() => $"{Location}: {Construct} ({Expected})";
+}
+
+/// <summary>
+/// One rule of a firewall policy in the normalised model: conditions (each null when the rule does not constrain it) and an
+/// action. Conditions a flow cannot decide (<see cref="Undecidable"/>) make a match <see cref="MatchResult.Maybe"/>.
+/// </summary>
+public sealed record PolicyRule
+{
+    /// <summary>A stable identifier inside its policy: "chain#position" (position 1-based).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The chain (nftables, iptables), access-list (ASA) or direction (Windows) the rule belongs to.</summary>
+    public required string Chain { get; init; }
+
+    /// <summary>Where the rule was written.</summary>
+    public required PolicyLocation Location { get; init; }
+
+    /// <summary>What the rule does.</summary>
+    public required PolicyAction Action { get; init; }
+
+    /// <summary>The chain a jump or goto goes to.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>IP protocol numbers (6 tcp, 17 udp...); null for any.</summary>
+    public IReadOnlyList<byte>? Protocols { get; init; }
+
+    /// <summary>4 or 6 when the rule only sees one family (an nftables ip table, iptables vs ip6tables); 0 for both.</summary>
+    public int Family { get; init; }
+
+    /// <summary>Source addresses; null for any.</summary>
+    public AddressMatch? Source { get; init; }
+
+    /// <summary>Destination addresses; null for any.</summary>
+    public AddressMatch? Destination { get; init; }
+
+    /// <summary>Source ports; null for any.</summary>
+    public PortMatch? SourcePorts { get; init; }
+
+    /// <summary>Destination ports; null for any.</summary>
+    public PortMatch? DestinationPorts { get; init; }
+
+    /// <summary>Connection states the rule asks for; null for any.</summary>
+    public ConnectionStates? States { get; init; }
+
+    /// <summary>Input interface ("!eth0" for any other); null for any. "lo" is decided (a flow between other addresses never arrives on it).</summary>
+    public string? InInterface { get; init; }
+
+    /// <summary>Output interface; null for any.</summary>
+    public string? OutInterface { get; init; }
+
+    /// <summary>Conditions understood but not decidable for a flow (TCP flags, ICMP type, rate limits) and constructs not understood.</summary>
+    public IReadOnlyList<string> Undecidable { get; init; } = [];
+
+    /// <summary>The rule's comment, remark or name; null when none.</summary>
+    public string? Comment { get; init; }
+
+    /// <summary>False for a rule written but disabled (ASA inactive, Windows enable=no): it never matches.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>True when the action ends the evaluation (accept, drop, reject).</summary>
+    public bool IsTerminal => Action is PolicyAction.Accept or PolicyAction.Drop or PolicyAction.Reject;
+
+    /// <summary>Whether the rule matches the first packet of <paramref name="query"/>.</summary>
+    public MatchResult Match(in PolicyQuery query)
+    {
+        if (!Enabled) return MatchResult.No;
+        if (Family == 4 && !query.Source.IsV4 || Family == 6 && query.Source.IsV4) return MatchResult.No;
+        if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
+        if (States is { } states && (states & ConnectionStates.New) == 0) return MatchResult.No;
+        if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
+        if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
+        var result = MatchResult.Yes;
+        foreach (var side in (ReadOnlySpan<MatchResult>)[Source?.Match(query.Source) ?? MatchResult.Yes, Destination?.Match(query.Destination) ?? MatchResult.Yes,
+                     Interface(InInterface, query.InInterface, query.Source), Interface(OutInterface, query.OutInterface, query.Destination)])
+        {
+            if (side == MatchResult.No) return MatchResult.No;
+            if (side == MatchResult.Maybe) result = MatchResult.Maybe;
+        }
+        return Undecidable.Count > 0 ? MatchResult.Maybe : result;
+    }
+
+    private static bool HasPorts(byte protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or 132;
+
+    // Loopback is the one interface a flow's addresses decide; any other name needs the capture point's interface.
+    private static MatchResult Interface(string? wanted, string? actual, IpAddr address)
+    {
+        if (wanted is null) return MatchResult.Yes;
+        if (wanted.StartsWith('!'))
+            return Interface(wanted[1..], actual, address) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
+        if (actual is not null) return string.Equals(wanted, actual, StringComparison.Ordinal) ? MatchResult.Yes : MatchResult.No;
+        bool loopback = IpPrefix.IsLoopback(address);
+        if (wanted == "lo") return loopback ? MatchResult.Yes : MatchResult.No;
+        return loopback ? MatchResult.No : MatchResult.Maybe;
+    }
+}
+
+/// <summary>How a chain's rules combine.</summary>
+public enum ChainSemantics
+{
+    /// <summary>The first matching rule decides (nftables, iptables, ASA).</summary>
+    FirstMatch,
+
+    /// <summary>Any matching block rule wins over every allow rule; order does not matter (Windows Defender Firewall).</summary>
+    BlockOverAllow,
+}
+
+/// <summary>An ordered list of rules; a base chain has a hook and a default policy.</summary>
+public sealed record PolicyChain
+{
+    /// <summary>The name rules jump to; unique in its policy (nftables names are "family table chain").</summary>
+    public required string Name { get; init; }
+
+    /// <summary>input, forward, output (nftables, iptables), "in IFACE"/"out IFACE"/global (ASA), inbound/outbound (Windows); null for a regular chain.</summary>
+    public string? Hook { get; init; }
+
+    /// <summary>What a base chain does with a packet no rule decided; null for a regular chain, which returns.</summary>
+    public PolicyAction? DefaultPolicy { get; init; }
+
+    /// <summary>Where the default policy was written (or the chain declared).</summary>
+    public PolicyLocation Location { get; init; }
+
+    /// <summary>The rules in order.</summary>
+    public required IReadOnlyList<PolicyRule> Rules { get; init; }
+
+    /// <summary>4 or 6 when the chain only sees one family (a chain of an nftables ip or ip6 table); 0 for both.</summary>
+    public int Family { get; init; }
+
+    /// <summary>Order among base chains of one hook (nftables priority; lower first).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>First match or block-over-allow.</summary>
+    public ChainSemantics Semantics { get; init; } = ChainSemantics.FirstMatch;
+
+    /// <summary>True when the chain filters nothing: it accepts by default and no rule of it drops, rejects or jumps.</summary>
+    public bool AcceptsAll => DefaultPolicy == PolicyAction.Accept && Rules.All(r => r.Action is PolicyAction.Accept or PolicyAction.Continue);
+}
+
+/// <summary>
+/// One way a packet can cross the enforcement point: chains it goes through in order, each of which must accept it
+/// (the input hook of a host; the forward hook of a router; an ASA interface's inbound access-list and the global one).
+/// </summary>
+/// <param name="Name">"input", "forward", "in outside"...</param>
+/// <param name="Chains">Names of the chains, in order.</param>
+public sealed record PolicyPath(string Name, IReadOnlyList<string> Chains);
+
+/// <summary>The input formats, with the names <c>--firewall FILE:FORMAT</c> takes.</summary>
+public enum PolicyFormat
+{
+    /// <summary><c>nft -j list ruleset</c>.</summary>
+    NftJson,
+
+    /// <summary><c>nft list ruleset</c> (or a file for <c>nft -f</c> without variables and includes).</summary>
+    NftText,
+
+    /// <summary><c>iptables-save</c> (filter table evaluated).</summary>
+    Iptables,
+
+    /// <summary>Cisco ASA running-config: access-list, access-group, object, object-group.</summary>
+    Asa,
+
+    /// <summary>Windows Defender Firewall: Get-NetFirewallRule JSON joined with its port and address filters.</summary>
+    WindowsJson,
+
+    /// <summary>Windows Defender Firewall: netsh advfirewall text (<c>show rule name=all verbose</c>, or <c>add rule</c> commands).</summary>
+    Netsh,
+}
+
+/// <summary>
+/// A firewall's policy read from one file: chains and rules in the normalised model, the paths a packet can take, and
+/// what the parser did not understand.
+/// </summary>
+public sealed record FirewallPolicy
+{
+    /// <summary>The enforcement point's name in reports (by default the file name).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The file read.</summary>
+    public required string File { get; init; }
+
+    /// <summary>The dialect.</summary>
+    public required PolicyFormat Format { get; init; }
+
+    /// <summary>Every chain, in file order.</summary>
+    public required IReadOnlyList<PolicyChain> Chains { get; init; }
+
+    /// <summary>The paths a new connection can take; a flow is allowed when a path accepts it (see <see cref="PolicyEvaluator"/>).</summary>
+    public required IReadOnlyList<PolicyPath> Paths { get; init; }
+
+    /// <summary>Constructs not understood (and unresolved names), in file order.</summary>
+    public IReadOnlyList<PolicyIssue> Issues { get; init; } = [];
+
+    /// <summary>Every rule, in chain order.</summary>
+    public IEnumerable<PolicyRule> Rules => Chains.SelectMany(c => c.Rules);
+
+    /// <summary>The chain named <paramref name="name"/>, or null.</summary>
+    public PolicyChain? Chain(string name) => Chains.FirstOrDefault(c => c.Name == name);
+}
+
+/// <summary>The first packet of a connection, as a policy sees it.</summary>
+/// <param name="Protocol">IP protocol number.</param>
+/// <param name="Source">Client address.</param>
+/// <param name="SourcePort">Client port (0 without ports).</param>
+/// <param name="Destination">Server address.</param>
+/// <param name="DestinationPort">Server port (0 without ports).</param>
+public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int SourcePort, IpAddr Destination, int DestinationPort)
+{
+    /// <summary>The interface the packet arrives on, when the capture point knows it; null otherwise.</summary>
+    public string? InInterface { get; init; }
+
+    /// <summary>The interface the packet leaves on, when known; null otherwise.</summary>
+    public string? OutInterface { get; init; }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Policy;
+using PortAudit.Tests.Live;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>The lab's capture audited with the Front End's own firewall policy (the lab's nftables ruleset), in process.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture<FirewallAuditTests.LabAudit>
+{
+    /// <summary>One audit of the lab capture for the class.</summary>
+    public sealed class LabAudit : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+
+        public LabAudit() => (Outcome, Flows) = Audit(_dir);
+
+        internal AuditOutcome Outcome { get; }
+
+        internal string Flows { get; }
+
+        public void Dispose() => _dir.Dispose();
+    }
+
+    private static (AuditOutcome Outcome, string Flows) Audit(TempDirectory dir)
+    {
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        var policy = NftTextParser.Parse(PolicyEvaluatorTests.LabRuleset, "lab.nft", name: "fe01");
+        using var run = new AuditRun(context, new AuditSettings { OutputDirectory = dir.File(""), Firewalls = [policy] }, new FlowTableOptions());
+        var outcome = run.Run(CaptureFileSource.Of([SharedData.InRepository("captures/lab.pcapng")]));
+        return (outcome, File.ReadAllText(dir.File("flows.jsonl")));
+    }
+
+    [Fact]
+    public void The_rule_that_refuses_a_required_flow_and_the_rule_nothing_needs_are_findings()
+    {
+        var outcome = lab.Outcome;
+        var findings = outcome.Report.Findings;
+
+        var blocked = findings.Single(f => f.Kind == FindingKind.PolicyBlocksRequired && f.Rule == "lync-fe-sip-tls");
+        Assert.Contains("inet palab_fw input#4", blocked.Reason, StringComparison.Ordinal);
+        var unjustified = Assert.Single(findings, f => f.Kind == FindingKind.PolicyUnjustified);
+        Assert.Equal("8000", unjustified.Ports);
+        Assert.Equal("fe01:inet palab_fw input#6", unjustified.Rule);
+        // The lab's traffic agrees with the policy: nothing crossed that it refuses, nothing it allows was refused.
+        Assert.DoesNotContain(findings, f => f.Kind is FindingKind.PolicyBypass or FindingKind.PolicyRefusedAllowed);
+
+        var report = Assert.Single(outcome.Report.Firewalls);
+        Assert.Equal("fe01", report.Host);
+        var sipFromAnyone = report.Rules.Single(r => r.Rule.Id == "inet palab_fw input#3");
+        Assert.Equal(["lync-fe-sip-static-routes"], sipFromAnyone.JustifiedBy);
+        Assert.Equal(PolicyDecision.Allowed, report.Instances.Single(i => i.CatalogRule == "lync-edge-int-sip-out").Decision);
+    }
+
+    [Fact]
+    public void Each_flow_to_the_host_carries_the_verdict_and_the_deciding_rule_in_flows_jsonl()
+    {
+        var records = lab.Flows.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        var refused = records.First(r => r.GetProperty("serverPort").GetInt32() == 5061 && r.GetProperty("clientHost").GetString() == "client01");
+        Assert.Equal("fe01: blocked by inet palab_fw input#4", Assert.Single(refused.GetProperty("policy").EnumerateArray()).GetString());
+        // The domain controller is not behind the Front End's firewall.
+        var toDc = records.First(r => r.GetProperty("serverHost").GetString() == "dc01");
+        Assert.Equal(JsonValueKind.Null, toDc.GetProperty("policy").ValueKind);
+    }
+}

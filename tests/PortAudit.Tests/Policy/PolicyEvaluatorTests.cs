@@ -1,0 +1,168 @@
+using PortAudit.Decode;
+using PortAudit.Policy;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>Each dialect's semantics as the evaluator applies them: first match, jumps, goto, return, default policies, undecided.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class PolicyEvaluatorTests
+{
+    // The lab's Front End firewall (tools/lab/lab.sh), as nft list ruleset prints it.
+    internal const string LabRuleset = """
+        table inet palab_fw {
+        	chain input {
+        		type filter hook input priority filter; policy drop;
+        		ct state established,related accept
+        		iif "lo" accept
+        		tcp dport 5060 accept comment "SIP over TCP from anyone"
+        		ip saddr 10.77.0.100 tcp dport 5061 reject with tcp reset comment "meant for 5062; blocks clients' SIP over TLS"
+        		tcp dport 5061 accept comment "SIP over TLS"
+        		tcp dport 8000 accept comment "test web server, never removed"
+        	}
+        }
+        """;
+
+    private static PolicyQuery Tcp(string client, string server, int port) => new(IpProtocol.Tcp, IpAddr.Parse(client), 50000, IpAddr.Parse(server), port);
+
+    [Fact]
+    public void First_match_decides_and_the_default_policy_takes_the_rest()
+    {
+        var policy = NftTextParser.Parse(LabRuleset, "lab.nft");
+
+        var refused = PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.77.0.10", 5061));
+        var fromEdge = PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.20", "10.77.0.10", 5061));
+        var other = PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.77.0.10", 9999));
+
+        Assert.Equal(PolicyDecision.Blocked, refused.Decision);
+        Assert.Equal("inet palab_fw input#4", refused.DecidedBy);
+        Assert.Equal(7, refused.Rule!.Location.Line);
+        Assert.Equal(PolicyDecision.Allowed, fromEdge.Decision);
+        Assert.Equal("SIP over TLS", fromEdge.Rule!.Comment);
+        Assert.Equal(PolicyDecision.Blocked, other.Decision);
+        Assert.Null(other.Rule);
+        Assert.Equal("policy of inet palab_fw input", other.DecidedBy);
+        Assert.Empty(policy.Issues);
+    }
+
+    [Fact]
+    public void Jump_returns_goto_does_not_and_return_ends_the_chain()
+    {
+        var policy = IptablesSaveParser.Parse("""
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :web - [0:0]
+            :admin - [0:0]
+            -A INPUT -p tcp -j web
+            -A INPUT -p tcp --dport 22 -j ACCEPT
+            -A INPUT -p udp -g admin
+            -A INPUT -p udp -j ACCEPT
+            -A web -p tcp --dport 22 -j RETURN
+            -A web -p tcp -m multiport --dports 80,443 -j ACCEPT
+            -A admin -s 10.0.0.0/8 -p udp --dport 53 -j ACCEPT
+            COMMIT
+            """, "t.rules");
+
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 443)).Decision);
+        Assert.Equal("INPUT#2", PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 22)).DecidedBy);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 25)).Decision);
+        var dns = new PolicyQuery(IpProtocol.Udp, IpAddr.Parse("10.1.1.1"), 5353, IpAddr.Parse("10.0.0.1"), 53);
+        Assert.Equal("admin#1", PolicyEvaluator.Evaluate(policy, dns).DecidedBy);
+        // The goto target fell through: back to INPUT's caller, so its default policy, never INPUT#4.
+        var ntp = dns with { Source = IpAddr.Parse("192.0.2.1"), DestinationPort = 123 };
+        var verdict = PolicyEvaluator.Evaluate(policy, ntp);
+        Assert.Equal(PolicyDecision.Blocked, verdict.Decision);
+        Assert.Equal("policy of INPUT", verdict.DecidedBy);
+    }
+
+    [Fact]
+    public void A_rule_that_may_match_makes_the_verdict_undecided_only_when_it_could_change_it()
+    {
+        var policy = IptablesSaveParser.Parse("""
+            *filter
+            :INPUT DROP [0:0]
+            -A INPUT -i eth1 -p tcp --dport 22 -j DROP
+            -A INPUT -m set --match-set trusted src -p tcp --dport 25 -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j ACCEPT
+            -A INPUT -i eth1 -p tcp --dport 80 -j ACCEPT
+            -A INPUT -p tcp --dport 80 -j ACCEPT
+            COMMIT
+            """, "u.rules");
+
+        var ssh = PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 22));
+        Assert.Equal(PolicyDecision.Undecided, ssh.Decision);
+        Assert.Equal("INPUT#1", ssh.DecidedBy);
+        Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 25)).Decision);
+        // INPUT#4 may match, and accepts like INPUT#5 that does: allowed either way.
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("192.0.2.1", "10.0.0.1", 80)).Decision);
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy with { }, Tcp("192.0.2.1", "10.0.0.1", 80) with { InInterface = "eth1" }).Decision);
+        var issue = Assert.Single(policy.Issues);
+        Assert.Equal(4, issue.Location.Line);
+        Assert.Contains("trusted", issue.Construct, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Windows_block_rules_win_over_allow_rules_whatever_their_order()
+    {
+        var policy = NetshParser.Parse("""
+            netsh advfirewall firewall add rule name="web" dir=in action=allow protocol=tcp localport=80,443
+            netsh advfirewall firewall add rule name="no web from lab" dir=in action=block protocol=tcp localport=80 remoteip=10.77.0.0/24
+            """, "w.txt");
+
+        Assert.Equal("inbound#2", PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.5", "10.0.0.1", 80)).DecidedBy);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.5", "10.0.0.1", 80)).Decision);
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.5", "10.0.0.1", 443)).Decision);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.5", "10.0.0.1", 22)).Decision);
+    }
+
+    [Fact]
+    public void Asa_interface_list_then_global_list_then_implicit_deny()
+    {
+        var policy = AsaParser.Parse("""
+            object-group network lab
+             network-object 10.77.0.0 255.255.255.0
+            object-group service sip tcp
+             port-object eq 5060
+             port-object range 5061 5062
+            access-list inside_in remark SIP to the Front End
+            access-list inside_in extended permit tcp object-group lab host 10.0.0.10 object-group sip
+            access-list inside_in extended deny tcp any any eq 80 log
+            access-list everywhere extended permit tcp any any eq www
+            access-group inside_in in interface inside
+            access-group everywhere global
+            """, "asa.cfg");
+
+        var sip = PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5062));
+        Assert.Equal(PolicyDecision.Allowed, sip.Decision);
+        Assert.Equal("SIP to the Front End", sip.Rule!.Comment);
+        Assert.Equal("inside_in#2", PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 80)).DecidedBy);
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5060)).Decision);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.78.0.100", "10.0.0.10", 5060)).Decision);
+        Assert.Empty(policy.Issues);
+    }
+
+    [Fact]
+    public void Get_NetFirewallRule_json_joined_with_its_filters_reads_like_netsh()
+    {
+        var policy = WindowsJsonParser.Parse("""
+            [
+              {"Name": "{a1}", "DisplayName": "SIP/TLS", "Enabled": 1, "Direction": 1, "Action": 2,
+               "PortFilter": {"Protocol": "TCP", "LocalPort": ["5061", "5062"], "RemotePort": "Any"},
+               "AddressFilter": {"LocalAddress": "Any", "RemoteAddress": ["10.77.0.0/255.255.255.0"]}},
+              {"Name": "{a2}", "DisplayName": "Old web", "Enabled": "False", "Direction": "Inbound", "Action": "Allow",
+               "Protocol": "TCP", "LocalPort": "8000", "RemoteAddress": "Any"},
+              {"Name": "{a3}", "DisplayName": "Subnet only", "Enabled": true, "Direction": "Inbound", "Action": "Block",
+               "Protocol": "TCP", "LocalPort": "5062", "RemoteAddress": "LocalSubnet"}
+            ]
+            """, "rules.json");
+
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5061)).Decision);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.78.0.100", "10.0.0.10", 5061)).Decision);
+        // A disabled rule allows nothing; a block rule on LocalSubnet may match, so 5062 is undecided.
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 8000)).Decision);
+        Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5062)).Decision);
+        var issue = Assert.Single(policy.Issues);
+        Assert.Equal(3, issue.Location.Line);
+    }
+}
