@@ -13,5 +13,6 @@ root.Subcommands.Add(SuggestRolesCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(InterfacesCommand.Create());
 root.Subcommands.Add(CaptureCommand.Create());
+root.Subcommands.Add(StoreCommand.Create());
 
 return CommandRunner.Invoke(root, args);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Capture;
+using PortAudit.Flows;
 using PortAudit.Report.Audits;
 using PortAudit.Pipeline;
 
@@ -15,14 +16,16 @@ public static class AuditCommand
         var captures = CaptureOptions.CapturesArgument();
         var audit = new AuditOptions(required: true, shortAliases: true);
         var flowOptions = new CaptureOptions();
+        var fromStore = new FromStoreOptions();
         command.Arguments.Add(captures);
         audit.AddTo(command);
         flowOptions.AddTo(command);
+        fromStore.AddTo(command, captures);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var (context, settings) = audit.Open(parse);
-            var sources = CaptureFileSource.Of(parse.GetValue(captures)!);
+            IReadOnlyList<IFlowSource> sources = fromStore.Requested(parse) ? fromStore.Sources(parse) : CaptureFileSource.Of(parse.GetValue(captures)!);
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             using var run = new AuditRun(context, settings, flowOptions.Read(parse));
             using var stop = new StopSignals();

@@ -25,7 +25,9 @@ public static class CaptureCommand
         var output = OutputOptions.ForFlows();
         var flowOptions = new CaptureOptions();
         var audit = new AuditOptions(required: false, shortAliases: false);
+        var store = new StoreOptions();
         live.AddTo(command);
+        store.AddTo(command);
         output.AddTo(command);
         flowOptions.AddTo(command);
         audit.AddTo(command);
@@ -39,7 +41,8 @@ public static class CaptureCommand
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
             // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
             using var flows = audited is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
-            IFlowObserver[] consumers = flows is null ? [] : [new FlowRecordObserver(flows)];
+            using var stored = store.Open(parse, [source.Name], log);
+            IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
             var tableOptions = flowOptions.Read(parse);
             using var auditRun = audited is { } a ? new AuditRun(a.Item1, a.Item2, tableOptions, consumers) : null;
             var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
@@ -49,6 +52,7 @@ public static class CaptureCommand
             // libpcap has buffered, so the run is not handed the token.
             run.Read([source]);
             flows?.Complete();
+            StoreOptions.Conclude(stored, log, quiet);
             display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
             // Written after an error too: the audit of what was gathered is the point of an interrupted capture.
