@@ -46,18 +46,15 @@ public sealed class StoreOptions
     /// <summary>True when --store was given.</summary>
     public bool Requested(ParseResult parse) => parse.GetValue(Store) is not null;
 
-    /// <summary>The writer for a run of <paramref name="inputs"/>, or null without --store; its notices go to stderr and the log.</summary>
+    /// <summary>The writer for a run of <paramref name="inputs"/>, or null without --store; its notices are logged as warnings (stderr).</summary>
     public StoreFlowWriter? Open(ParseResult parse, IReadOnlyList<string> inputs, ILogger log)
     {
         if (parse.GetValue(Store) is not { } url) return null;
         var store = StoreLocation.Parse(url);
         var settings = new StoreWriterSettings { Inputs = inputs, SpoolPath = parse.GetValue(Spool) };
         if (parse.GetValue(Sensor) is { } sensor) settings = settings with { Sensor = sensor };
-        return new StoreFlowWriter(store, settings, notice =>
-        {
-            Console.Error.WriteLine($"portaudit: {notice}");
-            log.Warning("{Notice}", notice);
-        });
+        // Warnings reach stderr through the logger (unless --log-level is set above Warning) and the log file.
+        return new StoreFlowWriter(store, settings, notice => log.Warning("{Notice}", notice));
     }
 
     /// <summary>Finishes <paramref name="writer"/> and says what was stored.</summary>

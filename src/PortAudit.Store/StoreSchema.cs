@@ -77,12 +77,15 @@ public static class StoreSchema
         BEGIN
             FOREACH d IN ARRAY days LOOP
                 IF to_regclass(format('portaudit.%I', 'flows_' || to_char(d, 'YYYYMMDD'))) IS NULL THEN
+                    -- Writers create partitions one at a time; one that lost the race finds the table made.
                     PERFORM pg_advisory_xact_lock(5795977089089102953);
-                    IF to_regclass(format('portaudit.%I', 'flows_' || to_char(d, 'YYYYMMDD'))) IS NULL THEN
+                    BEGIN
                         EXECUTE format('CREATE TABLE portaudit.%I PARTITION OF portaudit.flows FOR VALUES FROM (%L) TO (%L)',
                             'flows_' || to_char(d, 'YYYYMMDD'), d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
                         made := made + 1;
-                    END IF;
+                    EXCEPTION WHEN duplicate_table OR unique_violation THEN
+                        NULL;
+                    END;
                 END IF;
             END LOOP;
             RETURN made;
@@ -91,6 +94,9 @@ public static class StoreSchema
         """;
 
     private static readonly string[] Migrations = [V1];
+
+    /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
+    internal static string Migration(int version) => Migrations[version - 1];
 
     /// <summary>
     /// Brings the store to <see cref="Version"/>: creates the schema in an empty database, applies the migrations it
