@@ -28,16 +28,25 @@ public sealed class StoreOptions
         Description = "With --store: where flows wait while the store is unreachable (default: a file per sensor and store under ~/.local/share/portaudit/spool).",
     };
 
+    /// <summary>--store-wait.</summary>
+    public Option<double> Wait { get; } = new("--store-wait")
+    {
+        Description = "With --store: seconds to go on trying a store that is down at the end of the run before leaving the spool for the next run.",
+        DefaultValueFactory = _ => 30,
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Store);
         command.Options.Add(Sensor);
         command.Options.Add(Spool);
+        command.Options.Add(Wait);
         command.Validators.Add(result =>
         {
             if (result.GetValue(Store) is null && (result.GetValue(Sensor) ?? result.GetValue(Spool)) is not null)
                 result.AddError("--sensor and --spool need --store");
+            if (result.GetValue(Wait) < 0) result.AddError("--store-wait must not be negative");
             if (result.GetValue(Sensor) is { } sensor && string.IsNullOrWhiteSpace(sensor))
                 result.AddError("--sensor must not be empty");
         });
@@ -51,7 +60,7 @@ public sealed class StoreOptions
     {
         if (parse.GetValue(Store) is not { } url) return null;
         var store = StoreLocation.Parse(url);
-        var settings = new StoreWriterSettings { Inputs = inputs, SpoolPath = parse.GetValue(Spool) };
+        var settings = new StoreWriterSettings { Inputs = inputs, SpoolPath = parse.GetValue(Spool), ReplayWait = TimeSpan.FromSeconds(parse.GetValue(Wait)) };
         if (parse.GetValue(Sensor) is { } sensor) settings = settings with { Sensor = sensor };
         // Warnings reach stderr through the logger (unless --log-level is set above Warning) and the log file.
         return new StoreFlowWriter(store, settings, notice => log.Warning("{Notice}", notice));
