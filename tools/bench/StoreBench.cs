@@ -17,7 +17,7 @@ var store = StoreLocation.Parse(args[0]);
 long flows = long.Parse(args[1], CultureInfo.InvariantCulture);
 string repo = args[2];
 var first = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-long spacingNs = 20_000_000; // 50 flows a second: 5M flows span about 29 days, one partition each
+long spacingNs = 20_000_000; // 50 flows a second: 5M flows span about 28 hours, two day partitions
 
 var clock = Stopwatch.StartNew();
 using (var writer = new StoreFlowWriter(store, new StoreWriterSettings { Sensor = "bench", Inputs = ["synthetic"], SpoolPath = Path.GetTempFileName() + ".spool" },

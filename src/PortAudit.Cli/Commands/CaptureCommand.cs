@@ -39,8 +39,9 @@ public static class CaptureCommand
             using var signals = new StopSignals();
             using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
-            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
-            using var flows = audited is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
+            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows, and with --store the store is the
+            // output: plain flow records then go only to a file.
+            using var flows = (audited is null && !store.Requested(parse)) || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
             using var stored = store.Open(parse, [source.Name], log);
             IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
             var tableOptions = flowOptions.Read(parse);
