@@ -99,7 +99,8 @@ internal sealed class PostgresServer : IDisposable
 
     private static bool UserExists(string name) => File.ReadLines("/etc/passwd").Any(line => line.StartsWith(name + ":", StringComparison.Ordinal));
 
-    private static int FreePort()
+    /// <summary>A TCP port of 127.0.0.1 free a moment ago: the listener that found it is closed again.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Store;
@@ -11,13 +9,8 @@ public sealed class StoreCommandTests : IDisposable
     private const string Password = "pw-never-shown";
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-store-cli");
 
-    // A port nothing listens on: the listener that found it free is closed again.
-    private static string DownStore()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return $"postgresql://audit:{Password}@127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/flows";
-    }
+    // A store on a port nothing listens on.
+    private static string DownStore() => $"postgresql://audit:{Password}@127.0.0.1:{PostgresServer.FreePort()}/flows";
 
     [Fact]
     public void Flows_to_a_store_that_is_down_are_spooled_with_a_message_naming_the_store_without_its_password()
