@@ -3,7 +3,8 @@
 # Idempotent: packages already present are not reinstalled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libpcap0.8 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables dnsmasq-base bind9-dnsutils socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump)
+# postgresql-15: the flow store tests start a server of their own (initdb, pg_ctl from /usr/lib/postgresql/15/bin).
+packages=(libpcap0.8 postgresql-15 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables iptables dnsmasq-base bind9-dnsutils socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

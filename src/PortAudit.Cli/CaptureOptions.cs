@@ -120,6 +120,10 @@ public sealed class CaptureOptions
 
     private static long? Time(string? text) => text is not null && FlowFilter.TryParseTime(text, out long ns) ? ns : null;
 
+    /// <summary>--since and --until as parsed (nanoseconds since the epoch), for sources that can narrow their read to the window.</summary>
+    public (long? Since, long? Until) Window(ParseResult parse) =>
+        _filters ? (Time(parse.GetValue(_since)), Time(parse.GetValue(_until))) : (null, null);
+
     /// <summary>The flow-table options as parsed.</summary>
     public FlowTableOptions Read(ParseResult parse) => new()
     {

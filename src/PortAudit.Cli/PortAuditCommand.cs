@@ -22,6 +22,7 @@ public static class PortAuditCommand
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(CollectCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(StoreCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create(root));
         StrictOptions.Apply(root);
         return root;

@@ -7,7 +7,7 @@ namespace PortAudit.Tests;
 /// </summary>
 /// <remarks>
 /// A class whose tests need different things takes the tier of its most demanding test, in the order
-/// lab, live, browser, fuzz, cli, peer, unit; in-process tests are moved to a class of their own instead of being kept out of
+/// lab, live, browser, fuzz, store, cli, peer, unit; in-process tests are moved to a class of their own instead of being kept out of
 /// the unit tier by one process-starting neighbour.
 /// </remarks>
 public static class Tier
@@ -24,6 +24,9 @@ public static class Tier
     /// <summary>Starts the portaudit process (<see cref="Cli.CliProcess"/>), as a user or a script would.</summary>
     public const string Cli = "cli";
 
+    /// <summary>Starts a PostgreSQL server of its own (initdb, pg_ctl in a temporary directory) for the flow store.</summary>
+    public const string Store = "store";
+
     /// <summary>Drives headless Chromium on a written page.</summary>
     public const string Browser = "browser";
 
@@ -37,5 +40,5 @@ public static class Tier
     public const string Fuzz = "fuzz";
 
     /// <summary>Every tier, the fast one first.</summary>
-    public static readonly IReadOnlyList<string> All = [Unit, Peer, Cli, Fuzz, Browser, Live, Lab];
+    public static readonly IReadOnlyList<string> All = [Unit, Peer, Cli, Store, Fuzz, Browser, Live, Lab];
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using PortAudit.Capture;
+using PortAudit.Flows;
 using PortAudit.Report.Audits;
 using PortAudit.Pipeline;
 
@@ -15,15 +17,18 @@ public static class AuditCommand
         var audit = new AuditOptions(required: true);
         var flowOptions = new CaptureOptions();
         var inputFormat = new InputFormatOption();
+        var fromStore = new FromStoreOptions();
         command.Arguments.Add(captures);
         audit.AddTo(command);
         flowOptions.AddTo(command);
         inputFormat.AddTo(command);
+        fromStore.AddTo(command, captures);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var (context, settings) = audit.Open(parse);
-            var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
+            var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
+                : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             using var run = new AuditRun(context, settings, flowOptions.Read(parse));
             using var stop = new StopSignals();

@@ -26,7 +26,9 @@ public static class CaptureCommand
         var output = OutputOptions.ForFlows();
         var flowOptions = new CaptureOptions(filters: false);
         var audit = new AuditOptions(required: false);
+        var store = new StoreOptions();
         live.AddTo(command);
+        store.AddTo(command);
         output.AddTo(command);
         flowOptions.AddTo(command);
         audit.AddTo(command);
@@ -38,9 +40,11 @@ public static class CaptureCommand
             using var signals = new StopSignals();
             using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
-            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows: plain flow records only to a file.
-            using var flows = audited is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
-            IFlowObserver[] consumers = flows is null ? [] : [new FlowRecordObserver(flows)];
+            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows, and with --store the store is the
+            // output: plain flow records then go only to a file.
+            using var flows = (audited is null && !store.Requested(parse)) || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
+            using var stored = store.Open(parse, [source.Name], log);
+            IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
             var tableOptions = flowOptions.Read(parse);
             using var auditRun = audited is { } a ? new AuditRun(a.Item1, a.Item2, tableOptions, consumers) : null;
             var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
@@ -50,6 +54,7 @@ public static class CaptureCommand
             // libpcap has buffered, so the run is not handed the token.
             run.Read([source]);
             flows?.Complete();
+            StoreOptions.Conclude(stored, log, quiet);
             display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
             // Written after an error too: the audit of what was gathered is the point of an interrupted capture.

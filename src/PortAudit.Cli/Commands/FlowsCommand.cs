@@ -1,4 +1,6 @@
 using System.CommandLine;
+using PortAudit.Capture;
+using PortAudit.Flows;
 using PortAudit.Report.Records;
 using PortAudit.Pipeline;
 
@@ -10,18 +12,25 @@ public static class FlowsCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9, firewall logs) and write one record per flow.");
+        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9, firewall logs) and write one record per flow, to standard output, a file or the flow store (--store).");
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         var inputFormat = new InputFormatOption();
         inputFormat.AddTo(command);
+        var store = new StoreOptions();
+        store.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, options.Captures, log));
-            using var writer = options.Output.OpenFlowWriter(parse);
-            var run = new TrafficRun(options.Flow.Read(parse), new FlowRecordObserver(writer));
+            bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            // With --store, the store is the output: records go to a file only when --output names one.
+            using var writer = !store.Requested(parse) || options.Output.ToFile(parse) ? options.Output.OpenFlowWriter(parse) : null;
+            using var stored = store.Open(parse, sources.Select(s => s.Name).ToList(), log);
+            IFlowObserver[] consumers = [.. writer is null ? [] : new IFlowObserver[] { new FlowRecordObserver(writer) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
+            var run = new TrafficRun(options.Flow.Read(parse), consumers);
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
-            writer.Complete();
+            CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token));
+            writer?.Complete();
+            StoreOptions.Conclude(stored, log, quiet);
             int status = RunSummary.Report(log, run.Summary);
             return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;
         }));

@@ -257,6 +257,31 @@ public sealed class Flow
     }
 
     /// <summary>
+    /// A flow as a flow store kept it, ended: endpoints, times, counters, the state its opening reached and the ICMP
+    /// errors that answered it. What inspection learned (<see cref="App"/>, <see cref="AppDetail"/>,
+    /// <see cref="DceRpc"/>) and where the flow was read (<see cref="Input"/>, <see cref="FirstFrame"/>) the caller sets.
+    /// </summary>
+    internal static Flow Restore(long id, byte protocol, IpAddr client, ushort clientPort, IpAddr server, ushort serverPort,
+        long startNs, long endNs, FlowState state, FlowCounters counters, IcmpErrors icmpErrors,
+        FlowEvidence evidence = FlowEvidence.Inspected, string? recordId = null) =>
+        new(id, protocol, client, clientPort, server, serverPort, startNs, opened: state != FlowState.Midstream)
+        {
+            EndNs = Math.Max(startNs, endNs),
+            PacketsToServer = counters.PacketsToServer,
+            BytesToServer = counters.BytesToServer,
+            PacketsToClient = counters.PacketsToClient,
+            BytesToClient = counters.BytesToClient,
+            IcmpErrors = icmpErrors,
+            // Midstream flows were answered or they would not have been seen both ways; the state reads the same back.
+            _answered = state is FlowState.Established or FlowState.Midstream,
+            _rejected = state == FlowState.Rejected,
+            _blocked = state == FlowState.Blocked,
+            // Only record sources state their evidence; a restored inspected flow keeps the default.
+            _recordEvidence = evidence == FlowEvidence.Inspected ? null : evidence,
+            RecordId = recordId,
+        };
+
+    /// <summary>
     /// An ICMP or ICMPv6 error from <paramref name="sender"/> answered a packet of this flow. It is recorded as evidence,
     /// not counted as a packet: the flow's counters stay those of its own transport.
     /// </summary>
@@ -269,3 +294,10 @@ public sealed class Flow
             _rejected = true;
     }
 }
+
+/// <summary>A flow's packet and byte counters each way, as a flow record or store states them.</summary>
+/// <param name="PacketsToServer">Packets from client to server.</param>
+/// <param name="BytesToServer">IP-layer bytes from client to server.</param>
+/// <param name="PacketsToClient">Packets from server to client.</param>
+/// <param name="BytesToClient">IP-layer bytes from server to client.</param>
+public readonly record struct FlowCounters(long PacketsToServer, long BytesToServer, long PacketsToClient, long BytesToClient);

@@ -29,6 +29,19 @@ public static class FlowEvidenceNames
         _ => "firewall-log",
     };
 
+    /// <summary>The basis named <paramref name="name"/> (as <see cref="Name"/> writes it); false for an unknown name.</summary>
+    public static bool TryParse(string name, out FlowEvidence evidence)
+    {
+        foreach (var candidate in Enum.GetValues<FlowEvidence>())
+            if (candidate.Name() == name)
+            {
+                evidence = candidate;
+                return true;
+            }
+        evidence = FlowEvidence.Inspected;
+        return false;
+    }
+
     /// <summary>True when the application label, if any, came from reading the payload ourselves.</summary>
     public static bool ReadsContent(this FlowEvidence evidence) => evidence == FlowEvidence.Inspected;
 }

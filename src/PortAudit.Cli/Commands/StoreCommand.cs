@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using PortAudit.Report;
+using PortAudit.Store;
+
+namespace PortAudit.Cli.Commands;
+
+/// <summary><c>portaudit store init|migrate|status</c>: the flow store's schema, created and versioned by the tool.</summary>
+public static class StoreCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("store", "Create, migrate or inspect the PostgreSQL flow store.");
+        command.Subcommands.Add(Sub("init", "Create the schema in an empty database (or bring it to this build's version).", Migrate));
+        command.Subcommands.Add(Sub("migrate", "Apply the schema migrations this build has and the store lacks.", Migrate));
+        command.Subcommands.Add(Sub("status", "Print the schema version, partitions and flows per sensor.", Status));
+        return command;
+    }
+
+    private static Command Sub(string name, string description, Func<StoreLocation, int> action)
+    {
+        var command = new Command(name, description);
+        var store = new Option<string>("--store") { Description = "The store: postgresql://[user@]host[:port]/database.", Required = true };
+        command.Options.Add(store);
+        command.SetAction(parse => CommandRunner.Run(parse, _ => action(StoreLocation.Parse(parse.GetValue(store)!))));
+        return command;
+    }
+
+    private static int Migrate(StoreLocation store)
+    {
+        int applied = StoreSchema.Migrate(store);
+        Console.WriteLine(applied == 0
+            ? $"{store.Display}: schema at version {StoreSchema.Version}, nothing to do"
+            : $"{store.Display}: {applied} migration(s) applied, schema at version {StoreSchema.Version}");
+        return ExitCodes.Ok;
+    }
+
+    private static int Status(StoreLocation store)
+    {
+        var status = StoreSchema.Status(store);
+        Console.WriteLine($"store      {store.Display}");
+        Console.WriteLine($"schema     version {status.Version} (this build: {StoreSchema.Version})");
+        if (status.Version == 0) return ExitCodes.Ok;
+        Console.WriteLine($"partitions {status.Partitions} (days)");
+        if (status.FlowsBySensor.Count > 0)
+            Console.WriteLine($"flows      {Time(status.FirstNs)} .. {Time(status.LastNs)} (starts)");
+        foreach (var (sensor, flows) in status.FlowsBySensor)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sensor     {sensor}: {flows} flows"));
+        return ExitCodes.Ok;
+    }
+
+    private static string Time(long ns) => Timestamps.ToIso(ns);
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using PortAudit.Report.Records;
+
+namespace PortAudit.Store;
+
+/// <summary>How a column is typed in the store and encoded in a binary COPY row.</summary>
+internal enum ColumnKind
+{
+    /// <summary>text, UTF-8.</summary>
+    Text,
+    /// <summary>bigint.</summary>
+    Int8,
+    /// <summary>integer.</summary>
+    Int4,
+    /// <summary>smallint.</summary>
+    Int2,
+    /// <summary>timestamptz (microseconds: exact times are in the *_ns columns).</summary>
+    Timestamp,
+    /// <summary>inet.</summary>
+    Inet,
+    /// <summary>text[] whose elements may be null.</summary>
+    TextArray,
+}
+
+/// <summary>One column of <c>portaudit.flows</c>.</summary>
+internal readonly record struct FlowColumn(string Name, ColumnKind Kind)
+{
+    /// <summary>The SQL type as the schema declares it.</summary>
+    public string SqlType => Kind switch
+    {
+        ColumnKind.Text => "text",
+        ColumnKind.Int8 => "bigint",
+        ColumnKind.Int4 => "integer",
+        ColumnKind.Int2 => "smallint",
+        ColumnKind.Timestamp => "timestamptz",
+        ColumnKind.Inet => "inet",
+        _ => "text[]",
+    };
+}
+
+/// <summary>
+/// The columns of <c>portaudit.flows</c> in COPY order: who wrote the row (sensor, input), then one column per field
+/// of a flow record (<see cref="FlowFields.Names"/>, in snake_case), then what a record leaves out but an audit from
+/// the store needs to judge the flow as it was judged from the capture. Taken from <see cref="FlowFields"/>, so the
+/// store and flows.jsonl cannot drift apart: a field added there is a column here, and a store whose table lacks it
+/// is told to migrate (<see cref="StoreSchema"/>).
+/// </summary>
+internal static class FlowColumns
+{
+    /// <summary>Columns before the record's fields.</summary>
+    public static readonly FlowColumn[] Writer = [new("sensor", ColumnKind.Text), new("input", ColumnKind.Text)];
+
+    /// <summary>The record's fields, in <see cref="FlowFields.Names"/> order.</summary>
+    public static readonly FlowColumn[] Record = FlowFields.Names.Select(name => new FlowColumn(SnakeCase(name), KindOf(name))).ToArray();
+
+    /// <summary>Columns after the record's fields: exact times, numbers and inspection's facts in a form that reads back.</summary>
+    public static readonly FlowColumn[] Restore =
+    [
+        new("protocol", ColumnKind.Int2), new("start_ns", ColumnKind.Int8), new("end_ns", ColumnKind.Int8),
+        new("first_frame", ColumnKind.Int8), new("icmp_type", ColumnKind.Int2), new("icmp_code", ColumnKind.Int2),
+        new("icmp_error_protocol", ColumnKind.Int2), new("icmp_error_type", ColumnKind.Int2),
+        new("icmp_error_code", ColumnKind.Int2), new("icmp_error_sender", ColumnKind.Inet),
+        new("rpc_major", ColumnKind.Int4), new("rpc_minor", ColumnKind.Int4),
+        new("app_detail_keys", ColumnKind.TextArray), new("app_detail_values", ColumnKind.TextArray),
+    ];
+
+    /// <summary>Every column, in COPY order.</summary>
+    public static readonly FlowColumn[] All = [.. Writer, .. Record, .. Restore];
+
+    /// <summary>The column list of COPY and SELECT, quoted.</summary>
+    public static readonly string List = string.Join(", ", All.Select(c => Quoted(c.Name)));
+
+    /// <summary>Position of <paramref name="name"/> in <see cref="All"/>.</summary>
+    public static int IndexOf(string name) => Array.FindIndex(All, c => c.Name == name) is >= 0 and var i
+        ? i : throw new InvalidOperationException($"no store column {name}");
+
+    /// <summary>"clientPort" → "client_port".</summary>
+    public static string SnakeCase(string name)
+    {
+        var text = new StringBuilder(name.Length + 4);
+        foreach (char c in name)
+        {
+            if (char.IsUpper(c)) text.Append('_').Append(char.ToLowerInvariant(c));
+            else text.Append(c);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The name as an SQL identifier (<c>end</c> is a keyword).</summary>
+    public static string Quoted(string name) => "\"" + name + "\"";
+
+    // Numbers are bigint and text is text, as the record writes them; times, addresses and ports get their SQL types so
+    // that the store is queried as plain SQL (ranges of time, inet containment).
+    private static ColumnKind KindOf(string field) => field switch
+    {
+        "start" or "end" => ColumnKind.Timestamp,
+        "client" or "server" => ColumnKind.Inet,
+        "clientPort" or "serverPort" => ColumnKind.Int4,
+        "id" or "packetsToServer" or "bytesToServer" or "packetsToClient" or "bytesToClient" or "icmpErrors" => ColumnKind.Int8,
+        _ => ColumnKind.Text,
+    };
+}

@@ -1,0 +1,228 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Text;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+using PortAudit.Report.Records;
+
+namespace PortAudit.Store;
+
+/// <summary>
+/// Encodes flows as rows of PostgreSQL's binary COPY format (<see cref="FlowColumns.All"/>, in order) into a growing
+/// buffer: the record's fields come from <see cref="FlowFields.Write"/>, as every flow writer gets them. One per writer
+/// thread; encoding a flow allocates nothing.
+/// </summary>
+internal sealed class FlowRowEncoder : IFlowFieldSink
+{
+    /// <summary>The binary COPY header: signature, flags, header extension length.</summary>
+    public static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>The binary COPY trailer: a field count of -1.</summary>
+    public static ReadOnlySpan<byte> Trailer => [0xFF, 0xFF];
+
+    // Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01.
+    private const long PostgresEpochMicros = 946_684_800_000_000;
+    private const int TextOid = 25;
+
+    private readonly byte[] _sensor;
+    private byte[] _buffer = new byte[1 << 16];
+    private int _length;
+    private Flow _flow = null!;
+
+    /// <summary>An encoder of rows written by <paramref name="sensor"/>.</summary>
+    public FlowRowEncoder(string sensor) => _sensor = Encoding.UTF8.GetBytes(sensor);
+
+    /// <summary>The rows encoded so far.</summary>
+    public ReadOnlySpan<byte> Rows => _buffer.AsSpan(0, _length);
+
+    /// <summary>Bytes of <see cref="Rows"/>.</summary>
+    public int Length => _length;
+
+    /// <summary>Appends rows encoded before (read back from a spool).</summary>
+    public void Append(ReadOnlySpan<byte> rows)
+    {
+        rows.CopyTo(Reserve(rows.Length));
+        _length += rows.Length;
+    }
+
+    /// <summary>Forgets the rows encoded so far.</summary>
+    public void Clear() => _length = 0;
+
+    /// <summary>Appends the row of <paramref name="flow"/>, read from <paramref name="input"/> (UTF-8).</summary>
+    public void Encode(Flow flow, ReadOnlySpan<byte> input)
+    {
+        _flow = flow;
+        Int16((short)FlowColumns.All.Length);
+        Bytes(_sensor);
+        Bytes(input);
+        FlowFields.Write(flow, this);
+        Int16Field(flow.Protocol);
+        Int64Field(flow.StartNs);
+        Int64Field(flow.EndNs);
+        Int64Field(flow.FirstFrame);
+        Int16Field(flow.IcmpType);
+        Int16Field(flow.IcmpCode);
+        var errors = flow.IcmpErrors;
+        if (errors.Count == 0)
+        {
+            for (int i = 0; i < 4; i++) NullField();
+        }
+        else
+        {
+            Int16Field(errors.IcmpProtocol);
+            Int16Field(errors.Type);
+            Int16Field(errors.Code);
+            InetField(errors.Sender);
+        }
+        if (flow.DceRpc?.MajorVersion is { } major) Int32Field(major); else NullField();
+        if (flow.DceRpc?.MinorVersion is { } minor) Int32Field(minor); else NullField();
+        DetailFields(flow.AppDetail);
+        _flow = null!;
+    }
+
+    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
+    {
+        var free = Reserve(4 + Encoding.UTF8.GetMaxByteCount(value.Length));
+        int written = Encoding.UTF8.GetBytes(value, free[4..]);
+        BinaryPrimitives.WriteInt32BigEndian(free, written);
+        _length += 4 + written;
+    }
+
+    void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
+    {
+        // Times and addresses reach a typed column from the flow itself; the rest is text as the record has it.
+        switch (FlowColumns.Record[field].Kind)
+        {
+            case ColumnKind.Timestamp: TimestampField(FlowFields.Names[field] == "start" ? _flow.StartNs : _flow.EndNs); break;
+            case ColumnKind.Inet: InetField(FlowFields.Names[field] == "client" ? _flow.Client : _flow.Server); break;
+            default: Bytes(ascii); break;
+        }
+    }
+
+    void IFlowFieldSink.Number(int field, long value)
+    {
+        switch (FlowColumns.Record[field].Kind)
+        {
+            case ColumnKind.Int4: Int32Field((int)value); break;
+            case ColumnKind.Int8: Int64Field(value); break;
+            default:
+                Span<byte> digits = stackalloc byte[20];
+                Utf8Formatter.TryFormat(value, digits, out int count);
+                Bytes(digits[..count]);
+                break;
+        }
+    }
+
+    void IFlowFieldSink.Null(int field) => NullField();
+
+    private void DetailFields(AppDetail? detail)
+    {
+        if (detail is null)
+        {
+            NullField();
+            NullField();
+            return;
+        }
+        // Keys and values as two arrays of the same length, a bare word's key null: the detail reads back part by part.
+        var parts = detail.Parts;
+        TextArray(parts, keys: true);
+        TextArray(parts, keys: false);
+    }
+
+    private void TextArray(IReadOnlyList<DetailPart> parts, bool keys)
+    {
+        int start = _length;
+        Int32(0); // the field's length, set below
+        Int32(1); // dimensions
+        Int32(keys ? 1 : 0); // has nulls
+        Int32(TextOid);
+        Int32(parts.Count);
+        Int32(1); // lower bound
+        foreach (var part in parts)
+        {
+            string? text = keys ? part.Key : part.Value;
+            if (text is null) NullField();
+            else ((IFlowFieldSink)this).Text(0, text);
+        }
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - 4);
+    }
+
+    private void TimestampField(long unixNs)
+    {
+        Int32(8);
+        Int64(Math.DivRem(unixNs, 1000, out long rest) - (rest < 0 ? 1 : 0) - PostgresEpochMicros);
+    }
+
+    private void InetField(IpAddr address)
+    {
+        bool v4 = address.IsV4;
+        var free = Reserve(4 + 4 + 16);
+        BinaryPrimitives.WriteInt32BigEndian(free, v4 ? 8 : 20);
+        free[4] = (byte)(v4 ? 2 : 3); // PGSQL_AF_INET, PGSQL_AF_INET6
+        free[5] = (byte)(v4 ? 32 : 128);
+        free[6] = 0; // inet, not cidr
+        free[7] = (byte)(v4 ? 4 : 16);
+        if (v4)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(free[8..], address.V4);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(free[8..], address.High);
+            BinaryPrimitives.WriteUInt64BigEndian(free[16..], address.Low);
+        }
+        _length += v4 ? 12 : 24;
+    }
+
+    private void Int16Field(short value)
+    {
+        Int32(2);
+        Int16(value);
+    }
+
+    private void Int32Field(int value)
+    {
+        Int32(4);
+        Int32(value);
+    }
+
+    private void Int64Field(long value)
+    {
+        Int32(8);
+        Int64(value);
+    }
+
+    private void NullField() => Int32(-1);
+
+    private void Bytes(ReadOnlySpan<byte> value)
+    {
+        Int32(value.Length);
+        value.CopyTo(Reserve(value.Length));
+        _length += value.Length;
+    }
+
+    private void Int16(short value)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(Reserve(2), value);
+        _length += 2;
+    }
+
+    private void Int32(int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(Reserve(4), value);
+        _length += 4;
+    }
+
+    private void Int64(long value)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(Reserve(8), value);
+        _length += 8;
+    }
+
+    private Span<byte> Reserve(int count)
+    {
+        if (_buffer.Length - _length < count) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+        return _buffer.AsSpan(_length);
+    }
+}

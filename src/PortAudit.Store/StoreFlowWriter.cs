@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Store;
+
+/// <summary>How a <see cref="StoreFlowWriter"/> writes.</summary>
+public sealed record StoreWriterSettings
+{
+    /// <summary>The sensor name stored with every flow; the host name unless given.</summary>
+    public string Sensor { get; init; } = Environment.MachineName;
+
+    /// <summary>The run's inputs by number (<see cref="Flow.Input"/> 1 is the first), as stored with each flow.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>Where batches wait while the store is unreachable; see <see cref="DefaultSpoolPath"/>.</summary>
+    public string? SpoolPath { get; init; }
+
+    /// <summary>Flows per COPY.</summary>
+    public int BatchFlows { get; init; } = 10_000;
+
+    /// <summary>Time between two attempts to reach a store that is down.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long <see cref="StoreFlowWriter.Complete"/> goes on trying to replay the spool before leaving it for the next run.</summary>
+    public TimeSpan ReplayWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The spool of <paramref name="sensor"/> writing to <paramref name="store"/>, kept across runs so that the next
+    /// run of the same sensor sends what this one could not: under the user's local data directory (or /var/tmp).
+    /// </summary>
+    public static string DefaultSpoolPath(StoreLocation store, string sensor)
+    {
+        string root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData) is { Length: > 0 } data ? data : "/var/tmp";
+        string safe = string.Concat(sensor.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        string store8 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(store.Display)))[..8];
+        return Path.Combine(root, "portaudit", "spool", $"{safe}-{store8}.spool");
+    }
+}
+
+/// <summary>What a writer did: flows handed to it, added to the store, already there, and left in the spool.</summary>
+/// <param name="Flows">Flows the run ended.</param>
+/// <param name="Added">Flows the store did not hold before.</param>
+/// <param name="Replayed">Flows sent from the spool (this run's or an earlier one's).</param>
+/// <param name="Spooled">Flows still in the spool: the store was down at the end.</param>
+/// <param name="SpoolPath">The spool file.</param>
+public sealed record StoreWriteResult(long Flows, long Added, long Replayed, long Spooled, string SpoolPath)
+{
+    /// <summary>Flows the store held already (re-imports, replays of batches it had taken).</summary>
+    public long Duplicates(long sent) => sent - Added;
+}
+
+/// <summary>
+/// Writes every ended flow to the store, as a consumer of a run (<c>--store</c> on flows, capture and collect). Flows
+/// are encoded on the run's thread into batches and sent by a thread of the writer's own, so that a slow store does
+/// not slow the capture; while the store is unreachable, batches go to a local spool and are replayed, in order, as
+/// soon as it answers again. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
+/// down leaves the spool for the next run of the same sensor.
+/// </summary>
+public sealed class StoreFlowWriter : IFlowObserver, IDisposable
+{
+    private readonly StoreLocation _store;
+    private readonly StoreWriterSettings _settings;
+    private readonly Action<string> _notice;
+    private readonly byte[][] _inputs;
+    private readonly BlockingCollection<FlowBatch> _full = new(4);
+    private readonly ConcurrentBag<FlowBatch> _empty = new();
+    private readonly StoreIngest _ingest;
+    private readonly FlowSpool _spool;
+    private readonly Thread _sender;
+    private FlowBatch _current;
+    private long _flows, _added, _replayed;
+    private bool _down;
+    private long _nextAttempt;
+    private Exception? _failure;
+    private bool _completed;
+
+    /// <summary>
+    /// Opens the writer: connects (creating the schema in an empty database) and, when an earlier run left a spool,
+    /// says so and sends it first. A store that is down now is not an error: flows are spooled until it answers.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="settings">Sensor, inputs, spool.</param>
+    /// <param name="notice">Receives the messages a user must see: store down, store back, spool left.</param>
+    /// <exception cref="InputException">The store's schema is not this build's, or lacks columns of its records.</exception>
+    public StoreFlowWriter(StoreLocation store, StoreWriterSettings settings, Action<string> notice)
+    {
+        _store = store;
+        _settings = settings;
+        _notice = notice;
+        _inputs = settings.Inputs.Select(Encoding.UTF8.GetBytes).ToArray();
+        _ingest = new StoreIngest(store);
+        _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor));
+        _current = new FlowBatch(settings.Sensor);
+        if (_spool.Frames > 0)
+        {
+            notice($"{_spool.Flows} flows left in the spool {_spool.Path} by an earlier run: sending them first");
+            _down = true;
+        }
+        try
+        {
+            _ingest.Connect();
+        }
+        catch (StoreUnavailableException ex)
+        {
+            GoneDown(ex);
+        }
+        _sender = new Thread(SendAll) { IsBackground = true, Name = "portaudit-store" };
+        _sender.Start();
+    }
+
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow)
+    {
+        _current.Add(flow, InputOf(flow));
+        _flows++;
+        if (_current.Count >= _settings.BatchFlows) Hand();
+    }
+
+    // Flows from flow records carry no input number: with one input they belong to it.
+    private ReadOnlySpan<byte> InputOf(Flow flow) =>
+        flow.Input >= 1 && flow.Input <= _inputs.Length ? _inputs[flow.Input - 1]
+        : _inputs.Length == 1 ? _inputs[0] : [];
+
+    private void Hand()
+    {
+        _full.Add(_current);
+        _current = _empty.TryTake(out var batch) ? batch : new FlowBatch(_settings.Sensor);
+    }
+
+    /// <summary>
+    /// Sends what is left, then goes on replaying the spool for up to <see cref="StoreWriterSettings.ReplayWait"/>
+    /// while the store is down. Call once, after the run.
+    /// </summary>
+    /// <exception cref="InputException">The store refused the flows for a reason other than being down (kept in the spool).</exception>
+    public StoreWriteResult Complete()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            if (_current.Count > 0) Hand();
+            _full.CompleteAdding();
+            _sender.Join();
+            var deadline = Stopwatch.GetTimestamp() + (long)(_settings.ReplayWait.TotalSeconds * Stopwatch.Frequency);
+            while (_failure is null && _spool.Frames > 0 && Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.Sleep(_settings.RetryInterval);
+                _nextAttempt = 0;
+                Replay();
+            }
+            if (_spool.Frames > 0)
+                _notice($"store {_store.Display} still unreachable: {_spool.Flows} flows kept in the spool {_spool.Path}; " +
+                        $"the next run writing to it as sensor '{_settings.Sensor}' sends them");
+        }
+        if (_failure is not null) throw new InputException($"store {_store.Display}: {_failure.Message}; the flows are kept in {_spool.Path}", _failure);
+        return new StoreWriteResult(_flows, _added, _replayed, _spool.Flows, _spool.Path);
+    }
+
+    private void SendAll()
+    {
+        foreach (var batch in _full.GetConsumingEnumerable())
+        {
+            Deliver(batch);
+            batch.Clear();
+            _empty.Add(batch);
+        }
+    }
+
+    private void Deliver(FlowBatch batch)
+    {
+        if (_down) Replay();
+        if (!_down && _failure is null)
+        {
+            try
+            {
+                _added += _ingest.Send(batch);
+                return;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                GoneDown(ex);
+            }
+            catch (Exception ex)
+            {
+                // Not the store being away but a refusal: keep the flows, stop sending, say it at the end.
+                _failure = ex;
+            }
+        }
+        _spool.Append(batch);
+    }
+
+    // Sends the spool in order once the store answers again; at most one attempt per retry interval while it does not.
+    private void Replay()
+    {
+        if (_failure is not null || Stopwatch.GetTimestamp() < _nextAttempt) return;
+        long before = _added;
+        try
+        {
+            var scratch = new FlowBatch(_settings.Sensor);
+            if (_spool.Frames > 0) _spool.Replay(scratch, b => _added += _ingest.Send(b));
+            else _ingest.Connect();
+        }
+        catch (StoreUnavailableException)
+        {
+            _nextAttempt = Stopwatch.GetTimestamp() + (long)(_settings.RetryInterval.TotalSeconds * Stopwatch.Frequency);
+            return;
+        }
+        long sent = _spool.Flows;
+        _replayed += sent;
+        if (_spool.Frames > 0) _spool.Clear();
+        _down = false;
+        _notice($"store {_store.Display} reachable again: {sent} spooled flows sent ({_added - before} new)");
+    }
+
+    private void GoneDown(StoreUnavailableException ex)
+    {
+        if (!_down)
+            _notice($"{ex.Message}; flows go to the spool {_spool.Path} and are sent when the store is back");
+        _down = true;
+        _nextAttempt = Stopwatch.GetTimestamp() + (long)(_settings.RetryInterval.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>
+    /// Stops the sender and closes the connection. Without <see cref="Complete"/> (the run failed), the batches handed
+    /// over are still sent or spooled and the one being filled is spooled, without waiting for a store that is down.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            _full.CompleteAdding();
+            _sender.Join();
+            if (_current.Count > 0) _spool.Append(_current);
+        }
+        _ingest.Dispose();
+        _full.Dispose();
+    }
+}
