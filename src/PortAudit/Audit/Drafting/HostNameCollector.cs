@@ -43,7 +43,7 @@ public sealed class HostNameCollector : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        if (flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is { Length: > 0 } sni)
+        if (flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is { Length: > 0 } sni && !IpAddr.TryParse(sni, out _))
             Add(flow.Server, sni.ToLowerInvariant(), "tls-sni");
     }
 

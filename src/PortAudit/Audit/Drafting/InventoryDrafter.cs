@@ -32,6 +32,9 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     /// <summary>Entries whose role set has a lower probability are marked for review.</summary>
     public const double ReviewBelow = 0.6;
 
+    // Runner-up sets listed in the evidence.
+    private const int Alternatives = 2;
+
     /// <summary>Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an inventory).</summary>
     public IReadOnlyList<DraftHost> Draft(IReadOnlyList<HostEvidence> hosts, Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null)
     {
@@ -39,8 +42,9 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         foreach (var host in hosts)
         {
             if (skip?.Invoke(host.Address) == true) continue;
-            var ranked = model.Rank(host, index);
-            if (ranked.Count == 0 || ranked[0].Fits.Count == 0) continue;
+            // A set none of whose roles explains anything the host did is no suggestion, however common it is.
+            var ranked = model.Rank(host, index, Alternatives + 8).Where(s => s.Fits.Count > 0).Take(Alternatives + 1).ToList();
+            if (ranked.Count == 0) continue;
             drafted.Add((host, ranked[0], ranked));
         }
         var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
