@@ -24,7 +24,7 @@ public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probabilit
 /// </summary>
 public sealed class RoleSetModel
 {
-    private const double Penalty = 0.05;
+    private const double Penalty = 1.0;
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
     private static readonly (string Prefix, string Role)[] ServiceHints =
