@@ -4,6 +4,7 @@ using PortAudit.Catalog;
 using PortAudit.Capture;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
+using Serilog;
 
 namespace PortAudit.Cli.Commands;
 
@@ -19,9 +20,17 @@ public static class SuggestRolesCommand
         var catalogDir = CatalogDirectory.CreateOption();
         var top = new Option<int>("--top") { Description = "Roles suggested per host.", DefaultValueFactory = _ => 3 };
         var format = OutputOptions.FormatOption(["table", "json"], "table");
+        var draftFile = new Option<string?>("--draft-inventory")
+        {
+            Description = "Write a draft inventory (YAML, evidence as comments, '# REVIEW' on uncertain entries) to FILE ('-': standard output) instead of the ranking.",
+        };
+        var mergeFile = new Option<string?>("--merge")
+        {
+            Description = "With --draft-inventory: start from this inventory and add only the hosts it lacks.",
+        };
         var flowOptions = new CaptureOptions();
         command.Arguments.Add(captures);
-        foreach (var option in new Option[] { inventoryFile, catalogDir, top, format })
+        foreach (var option in new Option[] { inventoryFile, catalogDir, top, format, draftFile, mergeFile })
             command.Options.Add(option);
         flowOptions.AddTo(command);
 
@@ -29,6 +38,10 @@ public static class SuggestRolesCommand
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
+            if (parse.GetValue(draftFile) is { } draftPath)
+                return Draft(parse, log, catalog, inventory, draftPath, parse.GetValue(mergeFile), CaptureOptions.OpenSources(parse, captures, log), flowOptions);
+            if (parse.GetValue(mergeFile) is not null)
+                throw new InputException("--merge needs --draft-inventory");
             var (hosts, traffic) = RoleSuggestionRun.Suggest(
                 CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
             if (parse.GetValue(format) == "json")
@@ -43,5 +56,19 @@ public static class SuggestRolesCommand
             return RunSummary.Report(log, traffic);
         }));
         return command;
+    }
+
+    // Drafts the inventory; --merge's inventory also leaves its hosts out of the draft, as --inventory does.
+    private static int Draft(ParseResult parse, ILogger log, RoleCatalog catalog, Inventory? known, string path, string? mergePath,
+        IReadOnlyList<IFlowSource> sources, CaptureOptions flowOptions)
+    {
+        var merge = mergePath is null ? null : InventoryLoader.Load(mergePath, catalog);
+        var (draft, traffic) = InventoryDraftRun.Draft(sources, catalog, merge ?? known, flowOptions.Read(parse));
+        using (var stream = OutputStreams.Open(path))
+        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
+            DraftInventoryWriter.Write(writer, draft, merge);
+        if (path != "-")
+            Console.Out.WriteLine($"{path}: {draft.Hosts.Count} drafted entries, {draft.Hosts.Count(h => h.NeedsReview)} marked REVIEW");
+        return RunSummary.Report(log, traffic);
     }
 }

@@ -63,7 +63,8 @@ public sealed class RoleSuggester
             .Take(top).ToList();
     }
 
-    private static bool Explains(Rule rule, ServedService service)
+    /// <summary>True when <paramref name="rule"/> names the port of <paramref name="service"/> and inspection does not contradict its protocol (a wide range needs a protocol the rule names).</summary>
+    internal static bool Explains(Rule rule, ServedService service)
     {
         if (!rule.Covers(service.Transport, service.Port))
             return false;

@@ -23,7 +23,7 @@ public sealed record ServedService(Transport Transport, int Port, long Flows, IR
 public sealed class ServedTrafficCollector : IFlowObserver
 {
     private readonly Func<IpAddr, bool> _include;
-    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), (long Flows, List<AppLabel> Apps)>> _hosts = [];
+    private readonly ServiceTally _served = new();
 
     /// <summary>Collects for the server addresses <paramref name="include"/> accepts.</summary>
     public ServedTrafficCollector(Func<IpAddr, bool> include) => _include = include;
@@ -34,22 +34,11 @@ public sealed class ServedTrafficCollector : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        if (flow.State is not (FlowState.Established or FlowState.Midstream)
-            || FlowClassifier.ToTransport(flow.Protocol) is not (Transport.Tcp or Transport.Udp) || !_include(flow.Server))
-            return;
-        if (!_hosts.TryGetValue(flow.Server, out var services))
-            _hosts.Add(flow.Server, services = []);
-        var key = ((Transport)flow.Protocol, (int)flow.ServerPort);
-        var (flows, apps) = services.GetValueOrDefault(key, (0, []));
-        if (flow.App is { } app && !apps.Contains(app)) apps.Add(app);
-        services[key] = (flows + 1, apps);
+        if (ServiceTally.Counts(flow) && _include(flow.Server))
+            _served.Add(flow.Server, flow);
     }
 
     /// <summary>Every host that served something, by address, with its services busiest first.</summary>
     public IReadOnlyList<(IpAddr Address, IReadOnlyList<ServedService> Services)> Hosts =>
-        _hosts.OrderBy(h => h.Key)
-            .Select(h => (h.Key, (IReadOnlyList<ServedService>)h.Value
-                .Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps))
-                .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList()))
-            .ToList();
+        _served.Addresses.Select(a => (a, _served.Of(a))).ToList();
 }

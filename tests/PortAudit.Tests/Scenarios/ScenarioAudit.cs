@@ -37,14 +37,12 @@ public static class ScenarioAudit
     /// <summary>True when every real capture of <paramref name="scenario"/> is present (../shared may be absent).</summary>
     public static bool HasCaptures(Scenario scenario) => scenario.RealCaptures.All(c => File.Exists(CapturePath(c)));
 
-    private static ScenarioResult Audit(Scenario scenario)
+    /// <summary>The repository's catalog, loaded once.</summary>
+    public static RoleCatalog RepositoryCatalog => Catalog.Value;
+
+    /// <summary>Calls <paramref name="read"/> with the paths of every capture of <paramref name="scenario"/>, generated ones written to a temporary directory for the call.</summary>
+    public static T WithCaptures<T>(Scenario scenario, Func<IReadOnlyList<string>, T> read)
     {
-        var catalog = Catalog.Value;
-        var inventory = InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog);
-        var context = AuditContext.Create(catalog, inventory);
-        var recorder = new Recorder();
-        var auditor = new FlowAuditor(context, recorder);
-        var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
         var directory = Directory.CreateTempSubdirectory("portaudit-scenario");
         try
         {
@@ -55,15 +53,34 @@ public static class ScenarioAudit
                 File.WriteAllBytes(path, generated.Build());
                 paths.Add(path);
             }
-            run.Read(CaptureFileSource.Of(paths));
+            return read(paths);
         }
         finally
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Audits <paramref name="paths"/> in process against <paramref name="inventory"/>: the report and every flow with its verdict.</summary>
+    public static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditFlows(
+        RoleCatalog catalog, Inventory inventory, IReadOnlyList<string> paths, string name)
+    {
+        var context = AuditContext.Create(catalog, inventory);
+        var recorder = new Recorder();
+        var auditor = new FlowAuditor(context, recorder);
+        var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
+        run.Read(CaptureFileSource.Of(paths));
         if (run.Summary.Errors.Count > 0)
-            throw new InvalidOperationException($"{scenario.Name}: {string.Join("; ", run.Summary.Errors.Select(e => e.Message))}");
-        return new ScenarioResult(scenario, auditor.Complete(), recorder.Flows);
+            throw new InvalidOperationException($"{name}: {string.Join("; ", run.Summary.Errors.Select(e => e.Message))}");
+        return (auditor.Complete(), recorder.Flows);
+    }
+
+    private static ScenarioResult Audit(Scenario scenario)
+    {
+        var catalog = Catalog.Value;
+        var inventory = InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog);
+        var (report, flows) = WithCaptures(scenario, paths => AuditFlows(catalog, inventory, paths, scenario.Name));
+        return new ScenarioResult(scenario, report, flows);
     }
 
     private sealed class Recorder : IAuditedFlowSink

@@ -18,7 +18,7 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
     private static readonly Lazy<Scenario> Lync = new(LyncEdgeSite.Build), Windows = new(WindowsDomain.Build),
         Unity = new(UnityExchangeCucm.Build), Xmpp = new(XmppFederatedLync.Build);
 
-    private static IEnumerable<Scenario> All => [Lync.Value, Windows.Value, Unity.Value, Xmpp.Value];
+    internal static IEnumerable<Scenario> All => [Lync.Value, Windows.Value, Unity.Value, Xmpp.Value];
 
     [Fact]
     public void LyncEdgeSiteFindingsAreAllLabelled() => AssertAllLabelled(Lync.Value);

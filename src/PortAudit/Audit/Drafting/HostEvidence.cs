@@ -1,0 +1,60 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>What the traffic showed of one address: what it served and initiated, the RPC interfaces it served, its names and the SRV services pointing at it.</summary>
+/// <param name="Address">The address.</param>
+/// <param name="Served">Ports it answered on, busiest first.</param>
+/// <param name="Initiated">Server ports it connected to and was answered on, busiest first.</param>
+/// <param name="RpcInterfaces">Names of the DCE/RPC interfaces bound or mapped on it.</param>
+/// <param name="Names">Names the traffic gave it, most telling first.</param>
+/// <param name="Services">SRV services whose target resolves to it.</param>
+public sealed record HostEvidence(
+    IpAddr Address, IReadOnlyList<ServedService> Served, IReadOnlyList<ServedService> Initiated,
+    IReadOnlyList<string> RpcInterfaces, IReadOnlyList<HostName> Names, IReadOnlyList<string> Services)
+{
+    /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
+    public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
+        address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
+        parts.SelectMany(p => p.RpcInterfaces).Distinct().ToList(), parts.SelectMany(p => p.Names).Distinct().ToList(),
+        parts.SelectMany(p => p.Services).Distinct().ToList());
+
+    private static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
+        services.GroupBy(s => (s.Transport, s.Port))
+            .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList()))
+            .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();
+}
+
+/// <summary>
+/// Collects, per address, the ports it served and the ports it was answered on as a client, and the RPC interfaces it
+/// served (what inspection tied to a bind or an endpoint-mapper answer). Only answered flows count.
+/// </summary>
+public sealed class HostTrafficCollector : IFlowObserver
+{
+    private readonly ServiceTally _served = new(), _initiated = new();
+    private readonly Dictionary<IpAddr, HashSet<string>> _rpc = [];
+
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow)
+    {
+        if (!ServiceTally.Counts(flow)) return;
+        _served.Add(flow.Server, flow);
+        _initiated.Add(flow.Client, flow);
+        if (flow.DceRpc is { IsEndpointMapper: false, Name: { } name })
+        {
+            if (!_rpc.TryGetValue(flow.Server, out var set)) _rpc.Add(flow.Server, set = []);
+            set.Add(name);
+        }
+    }
+
+    /// <summary>The evidence of every address seen at either end of an answered flow, in address order, with names from <paramref name="names"/>.</summary>
+    public IReadOnlyList<HostEvidence> Hosts(HostNameCollector names) =>
+        _served.Addresses.Union(_initiated.Addresses).Order()
+            .Select(a => new HostEvidence(a, _served.Of(a), _initiated.Of(a),
+                _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a)))
+            .ToList();
+}

@@ -1,0 +1,138 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>
+/// Gathers the names traffic gives addresses, for drafting an inventory: DNS answers (A, AAAA, PTR; SRV records such as
+/// Lync's <c>_sipinternaltls._tcp</c>, <c>_sip._tls</c>, <c>_sipfederationtls._tcp</c> and <c>_xmpp-server._tcp</c>, which
+/// name the pools and the Edge), NetBIOS registrations and answers, Kerberos machine accounts (<c>NAME$</c>) and realms,
+/// the TLS server name (SNI), and SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts.
+/// </summary>
+public sealed class HostNameCollector : IFlowObserver
+{
+    private const int MaxNamesPerHost = 16;
+    private readonly Dictionary<IpAddr, List<HostName>> _names = [];
+    private readonly Dictionary<string, HashSet<IpAddr>> _addressesOf = new(StringComparer.Ordinal);
+    private readonly List<(string Service, string Target)> _srv = [];
+    private readonly HashSet<string> _realms = new(StringComparer.Ordinal);
+    private readonly List<DnsNameRecord> _dns = [];
+    private readonly List<(string Name, IpAddr Address)> _netbios = [];
+    private readonly List<string> _kerberos = [];
+
+    /// <summary>Kerberos realms seen, in order met.</summary>
+    public IReadOnlyCollection<string> Realms => _realms;
+
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty || flow.Protocol is not (6 or 17)) return;
+        bool tcp = flow.Protocol == 6;
+        int port = flow.ServerPort;
+        if (port is 53 or 5353 or 5355 && (!fromClient || port == 5353))
+            ReadDns(tcp ? payload[Math.Min(2, payload.Length)..] : payload);
+        else if (port == 137 && !tcp)
+            ReadNetBios(payload);
+        else if (port == 88 && fromClient)
+            ReadKerberos(flow.Client, tcp ? payload[Math.Min(4, payload.Length)..] : payload);
+        else if (flow.App == AppLabel.Sip)
+            ReadSip(fromClient ? flow.Client : flow.Server, payload);
+    }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow)
+    {
+        if (flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is { Length: > 0 } sni && !IpAddr.TryParse(sni, out _))
+            Add(flow.Server, sni.ToLowerInvariant(), "tls-sni");
+    }
+
+    /// <summary>The names of <paramref name="address"/>, most telling first (DNS, NetBIOS, Kerberos, then the rest).</summary>
+    public IReadOnlyList<HostName> NamesOf(IpAddr address) =>
+        _names.TryGetValue(address, out var names) ? names.OrderBy(n => Rank(n.Source)).ToList() : [];
+
+    /// <summary>The SRV services (<c>_sipinternaltls._tcp.example.com</c>) whose target resolves to <paramref name="address"/>.</summary>
+    public IReadOnlyList<string> ServicesAt(IpAddr address) =>
+        _srv.Where(s => _addressesOf.TryGetValue(s.Target, out var set) && set.Contains(address)).Select(s => s.Service).Distinct().ToList();
+
+    private void ReadDns(ReadOnlySpan<byte> message)
+    {
+        _dns.Clear();
+        if (!DnsNameReader.TryRead(message, _dns)) return;
+        foreach (var record in _dns)
+        {
+            switch (record.Type)
+            {
+                case DnsNameReader.A or DnsNameReader.Aaaa:
+                    if (!_addressesOf.TryGetValue(record.Owner, out var set)) _addressesOf.Add(record.Owner, set = []);
+                    set.Add(record.Address);
+                    Add(record.Address, record.Owner, "dns");
+                    break;
+                case DnsNameReader.Ptr when DnsNameReader.TryReverseAddress(record.Owner, out var address):
+                    Add(address, record.Target!, "dns-ptr");
+                    break;
+                case DnsNameReader.Srv when !_srv.Contains((record.Owner, record.Target!)):
+                    _srv.Add((record.Owner, record.Target!));
+                    break;
+            }
+        }
+    }
+
+    private void ReadNetBios(ReadOnlySpan<byte> packet)
+    {
+        _netbios.Clear();
+        NetBiosNameReader.Read(packet, _netbios);
+        foreach (var (name, address) in _netbios)
+            if (address.V4 != 0) Add(address, name.ToLowerInvariant(), "netbios");
+    }
+
+    private void ReadKerberos(IpAddr client, ReadOnlySpan<byte> message)
+    {
+        _kerberos.Clear();
+        KerberosNameReader.Read(message, _kerberos);
+        foreach (var text in _kerberos)
+        {
+            if (text.Length > 1 && text.EndsWith('$'))
+                Add(client, text[..^1].ToLowerInvariant(), "kerberos-account");
+            else if (text.Contains('.') && text == text.ToUpperInvariant() && _realms.Count < 8)
+                _realms.Add(text);
+        }
+    }
+
+    private void ReadSip(IpAddr sender, ReadOnlySpan<byte> message)
+    {
+        if (AsciiText.TryHeader(message, "User-Agent"u8, "User-Agent"u8, out var agent))
+            Add(sender, AsciiText.Printable(agent, 100), "sip-user-agent");
+        if (AsciiText.TryHeader(message, "Server"u8, "Server"u8, out var server))
+            Add(sender, AsciiText.Printable(server, 100), "sip-server");
+        if (AsciiText.TryHeader(message, "Contact"u8, "m"u8, out var contact) && ContactHost(AsciiText.Printable(contact, 200)) is { } host)
+            Add(sender, host, "sip-contact");
+    }
+
+    // The host of a Contact URI when it is a name, not an address: <sip:fe01.example.com:5061;transport=tls>.
+    private static string? ContactHost(string contact)
+    {
+        int at = contact.IndexOf('@');
+        int start = at >= 0 ? at + 1 : contact.IndexOf("sip:", StringComparison.OrdinalIgnoreCase) is >= 0 and var s ? s + 4 : -1;
+        if (start < 0) return null;
+        int end = contact.IndexOfAny([':', ';', '>', ' '], start);
+        var host = (end < 0 ? contact[start..] : contact[start..end]).ToLowerInvariant();
+        return host.Length == 0 || IpAddr.TryParse(host, out _) || host.StartsWith('[') ? null : host;
+    }
+
+    private void Add(IpAddr address, string name, string source)
+    {
+        if (!_names.TryGetValue(address, out var names)) _names.Add(address, names = []);
+        if (names.Count < MaxNamesPerHost && !names.Any(n => n.Name == name && n.Source == source))
+            names.Add(new HostName(name, source));
+    }
+
+    private static int Rank(string source) => source switch
+    {
+        "dns" or "dns-ptr" => 0,
+        "netbios" => 1,
+        "kerberos-account" => 2,
+        "sip-contact" or "tls-sni" => 3,
+        _ => 4,
+    };
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using PortAudit.Decode;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>A draft inventory: the drafted entries and what the traffic said of the deployment as a whole.</summary>
+/// <param name="Hosts">Drafted entries, in address order (client groups where their first member was).</param>
+/// <param name="Realms">Kerberos realms seen.</param>
+public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyList<string> Realms);
+
+/// <summary>One entry of a draft inventory: a host, or a group of clients with the same roles, with why.</summary>
+/// <param name="Name">Host name for the inventory (from the traffic's names when it gave one).</param>
+/// <param name="Prefixes">Its address, or the prefix of the client group.</param>
+/// <param name="Roles">Suggested roles.</param>
+/// <param name="Confidence">The model's probability of exactly this role set, 0-1 (for a group, the lowest of its members).</param>
+/// <param name="Evidence">Lines saying what supports the roles: served and initiated ports with their rules, names, SRV records, RPC interfaces, runner-up sets.</param>
+public sealed record DraftHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles, double Confidence, IReadOnlyList<string> Evidence)
+{
+    /// <summary>True when a reviewer must look before trusting it: low confidence, or an address on the Internet.</summary>
+    public bool NeedsReview => Confidence < InventoryDrafter.ReviewBelow || Prefixes.Any(p => !IpPrefix.IsPrivateUse(p.Network));
+}
+
+/// <summary>
+/// Turns what the traffic showed of each address into draft inventory entries: the most probable role set of
+/// <see cref="RoleSetModel"/>, a name from the traffic, the evidence, and clients (hosts that served nothing the catalog
+/// explains) with the same roles grouped into their /24 (IPv4) or /64 (IPv6) prefix. An address no catalog role explains is left out:
+/// an inventory that names it would change how the audit judges it.
+/// </summary>
+public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index)
+{
+    /// <summary>Entries whose role set has a lower probability are marked for review.</summary>
+    public const double ReviewBelow = 0.6;
+
+    // Runner-up sets listed in the evidence.
+    private const int Alternatives = 2;
+
+    /// <summary>Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an inventory).</summary>
+    public IReadOnlyList<DraftHost> Draft(IReadOnlyList<HostEvidence> hosts, Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null)
+    {
+        var drafted = new List<(HostEvidence Host, RoleSetScore Best, IReadOnlyList<RoleSetScore> Ranked)>();
+        foreach (var host in hosts)
+        {
+            if (skip?.Invoke(host.Address) == true) continue;
+            // A set none of whose roles explains anything the host did is no suggestion, however common it is.
+            var ranked = model.Rank(host, index, Alternatives + 8).Where(s => s.Fits.Count > 0).Take(Alternatives + 1).ToList();
+            if (ranked.Count == 0) continue;
+            drafted.Add((host, ranked[0], ranked));
+        }
+        var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
+        var entries = new List<DraftHost>();
+        foreach (var group in drafted.GroupBy(d => IsClient(d.Best) ? (RoleSetModel.Key(d.Best.Roles), GroupPrefix(d.Host.Address)) : ("", IpPrefix.Single(d.Host.Address))))
+        {
+            var members = group.ToList();
+            if (members.Count >= 2)
+            {
+                var merged = HostEvidence.Merge(members[0].Host.Address, members.Select(m => m.Host).ToList());
+                string name = Unique(names, "clients-" + Label(group.Key.Item2.Network));
+                entries.Add(new DraftHost(name, [group.Key.Item2], members[0].Best.Roles, members.Min(m => m.Best.Probability),
+                    [$"{members.Count} clients: {string.Join(", ", members.Take(8).Select(m => m.Host.Address))}{(members.Count > 8 ? ", ..." : "")}",
+                     .. Evidence(merged, members[0].Best, [])]));
+                continue;
+            }
+            foreach (var (host, best, ranked) in members)
+                entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], best.Roles, best.Probability,
+                    Evidence(host, best, ranked.Skip(1).ToList())));
+        }
+        return entries;
+    }
+
+    // A client serves nothing its roles explain: its evidence is all initiated.
+    private static bool IsClient(RoleSetScore best) => best.Fits.All(f => f.Served.Count == 0);
+
+    private static IpPrefix GroupPrefix(IpAddr address)
+    {
+        int length = address.IsV4 ? 96 + 24 : 64;
+        return new IpPrefix(IpPrefix.Mask(address, length), length);
+    }
+
+    private static List<string> Evidence(HostEvidence host, RoleSetScore best, IReadOnlyList<RoleSetScore> others)
+    {
+        var lines = new List<string>();
+        foreach (var fit in best.Fits)
+        {
+            var served = fit.Rules.Where(r => r.AsServer).Select(r => $"{r.Service} {r.Rule.Protocol} ({r.Service.Flows})").ToList();
+            var initiated = fit.Rules.Where(r => !r.AsServer).Select(r => $"{r.Service} {r.Rule.Protocol} ({r.Service.Flows})").ToList();
+            var line = new StringBuilder(fit.Role).Append(':');
+            if (served.Count > 0) line.Append(" serves ").Append(string.Join(", ", served.Take(6)));
+            if (initiated.Count > 0) line.Append(served.Count > 0 ? "; uses " : " uses ").Append(string.Join(", ", initiated.Take(6)));
+            lines.Add(line.ToString());
+        }
+        foreach (var role in best.Roles.Where(r => best.Fits.All(f => f.Role != r)))
+            lines.Add($"{role}: no port evidence (the set is one inventories use)");
+        if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
+        if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
+        if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
+        var unexplained = host.Served.Where(s => best.Fits.All(f => f.Rules.All(r => !r.AsServer || r.Service != s))).Take(6).ToList();
+        if (unexplained.Count > 0) lines.Add("served, no role of the set explains: " + string.Join(", ", unexplained.Select(s => $"{s} ({s.Flows})")));
+        if (others.Count > 0)
+            lines.Add("else: " + string.Join("; ", others.Select(o => string.Create(CultureInfo.InvariantCulture, $"[{string.Join(", ", o.Roles)}] {o.Probability:0.00}"))));
+        return lines;
+    }
+
+    // The first label of the most telling name that makes a valid inventory name, else the address.
+    private static string NameOf(HostEvidence host)
+    {
+        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni"))
+            if (Label(name.Name.Split('.')[0]) is { Length: > 0 } label && !char.IsDigit(label[0]))
+                return label;
+        return "host-" + Label(host.Address);
+    }
+
+    private static string Label(IpAddr address) => Label(address.ToString());
+
+    private static string Label(string text)
+    {
+        var label = new StringBuilder();
+        foreach (char c in text.ToLowerInvariant())
+            label.Append(c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-');
+        return label.ToString().Trim('-');
+    }
+
+    private static string Unique(HashSet<string> taken, string name)
+    {
+        string unique = name;
+        for (int i = 2; !taken.Add(unique); i++) unique = $"{name}-{i}";
+        return unique;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+using System.Text;
+using PortAudit.Decode;
+using PortAudit.Inspect;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>A name the traffic gave an address, and where it came from (<c>dns-a</c>, <c>netbios</c>, <c>tls-sni</c>...).</summary>
+/// <param name="Name">The name as seen (lower-cased DNS name, NetBIOS name, machine account without its <c>$</c>).</param>
+/// <param name="Source">What said so.</param>
+public sealed record HostName(string Name, string Source)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({Source})";
+}
+
+/// <summary>One resource record of a DNS answer that names a host: A/AAAA (name to address), PTR (address to name), SRV (service to target).</summary>
+/// <param name="Owner">The record's owner name (for SRV the service, <c>_sipinternaltls._tcp.example.com</c>).</param>
+/// <param name="Type">1 A, 28 AAAA, 12 PTR, 33 SRV.</param>
+/// <param name="Address">The address of an A/AAAA record.</param>
+/// <param name="Target">The name a PTR or SRV record points at.</param>
+public readonly record struct DnsNameRecord(string Owner, ushort Type, IpAddr Address, string? Target);
+
+/// <summary>
+/// Reads the answer and additional sections of DNS responses (RFC 1035; mDNS and LLMNR share the format) for the records
+/// that name hosts. Only responses are read, and only off the per-packet path of inspection: the drafting run alone
+/// observes them.
+/// </summary>
+public static class DnsNameReader
+{
+    /// <summary>A record type.</summary>
+    public const ushort A = 1, Ptr = 12, Aaaa = 28, Srv = 33;
+    private const int Header = 12, MaxRecords = 64;
+
+    /// <summary>Adds the naming records of the response <paramref name="message"/> (no TCP length prefix) to <paramref name="into"/>; false when it is no response or malformed.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> message, List<DnsNameRecord> into)
+    {
+        if (message.Length < Header || (message[2] & 0x80) == 0 || (message[3] & 0x0F) != 0) return false;
+        int questions = BinaryPrimitives.ReadUInt16BigEndian(message[4..]);
+        int records = BinaryPrimitives.ReadUInt16BigEndian(message[6..]) + BinaryPrimitives.ReadUInt16BigEndian(message[8..])
+                      + BinaryPrimitives.ReadUInt16BigEndian(message[10..]);
+        int at = Header;
+        for (int q = 0; q < questions; q++)
+        {
+            if (!TryName(message, at, out _, out at) || at + 4 > message.Length) return false;
+            at += 4;
+        }
+        for (int r = 0; r < Math.Min(records, MaxRecords); r++)
+        {
+            if (!TryName(message, at, out var owner, out at) || at + 10 > message.Length) return false;
+            ushort type = BinaryPrimitives.ReadUInt16BigEndian(message[at..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(message[(at + 8)..]);
+            int data = at + 10;
+            if (data + length > message.Length) return false;
+            at = data + length;
+            switch (type)
+            {
+                case A when length == 4:
+                    into.Add(new(owner, type, IpAddr.FromV4(message.Slice(data, 4)), null));
+                    break;
+                case Aaaa when length == 16:
+                    into.Add(new(owner, type, IpAddr.FromV6(message.Slice(data, 16)), null));
+                    break;
+                case Ptr when TryName(message, data, out var target, out _):
+                    into.Add(new(owner, type, default, target));
+                    break;
+                case Srv when length > 6 && TryName(message, data + 6, out var target, out _):
+                    into.Add(new(owner, type, default, target));
+                    break;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The address a reverse-lookup owner (<c>30.0.77.10.in-addr.arpa</c>) stands for.</summary>
+    public static bool TryReverseAddress(string owner, out IpAddr address)
+    {
+        address = default;
+        const string V4 = ".in-addr.arpa";
+        if (!owner.EndsWith(V4, StringComparison.Ordinal)) return false;
+        var parts = owner[..^V4.Length].Split('.');
+        if (parts.Length != 4) return false;
+        Array.Reverse(parts);
+        return IpAddr.TryParse(string.Join('.', parts), out address);
+    }
+
+    // Reads a possibly compressed name at 'at'; 'next' is the offset after it in the record.
+    private static bool TryName(ReadOnlySpan<byte> message, int at, out string name, out int next)
+    {
+        var text = new StringBuilder();
+        name = "";
+        next = -1;
+        for (int jumps = 0, total = 0; jumps < 16;)
+        {
+            if (at >= message.Length) return false;
+            byte length = message[at];
+            if (length == 0)
+            {
+                if (next < 0) next = at + 1;
+                name = text.ToString().ToLowerInvariant();
+                return true;
+            }
+            if ((length & 0xC0) == 0xC0)
+            {
+                if (at + 1 >= message.Length) return false;
+                if (next < 0) next = at + 2;
+                at = ((length & 0x3F) << 8) | message[at + 1];
+                jumps++;
+                continue;
+            }
+            if (length > 63 || at + 1 + length > message.Length || (total += length + 1) > 255) return false;
+            if (text.Length > 0) text.Append('.');
+            text.Append(AsciiText.Printable(message.Slice(at + 1, length), 63));
+            at += 1 + length;
+        }
+        return false;
+    }
+}
+
+/// <summary>
+/// Reads NetBIOS name service packets (RFC 1002 4.2) for the names hosts register and the answers that place them: each
+/// resource record of type NB gives a name and the address it belongs to.
+/// </summary>
+public static class NetBiosNameReader
+{
+    private const int Header = 12, EncodedName = 34;
+
+    /// <summary>Adds (name, address) for every NB record of <paramref name="packet"/> to <paramref name="into"/>.</summary>
+    public static void Read(ReadOnlySpan<byte> packet, List<(string Name, IpAddr Address)> into)
+    {
+        if (packet.Length < Header) return;
+        int questions = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
+        int records = BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) + BinaryPrimitives.ReadUInt16BigEndian(packet[10..]);
+        int at = Header;
+        string? questioned = null;
+        for (int q = 0; q < questions; q++)
+        {
+            questioned = Decode(packet, at);
+            at = Skip(packet, at) + 4;
+        }
+        for (int r = 0; r < Math.Min(records, 8) && at > 0 && at < packet.Length; r++)
+        {
+            string? name = packet[at] == 0xC0 ? questioned : Decode(packet, at);
+            at = Skip(packet, at);
+            if (at < 0 || at + 10 > packet.Length) return;
+            ushort type = BinaryPrimitives.ReadUInt16BigEndian(packet[at..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(packet[(at + 8)..]);
+            int data = at + 10;
+            if (data + length > packet.Length) return;
+            if (type == 0x20 && name is not null)
+                for (int entry = data; entry + 6 <= data + length; entry += 6)
+                    into.Add((name, IpAddr.FromV4(packet.Slice(entry + 2, 4))));
+            at = data + length;
+        }
+    }
+
+    // The 15-character name (spaces trimmed) of a first-level encoded name at 'at', or null.
+    private static string? Decode(ReadOnlySpan<byte> packet, int at)
+    {
+        if (at + EncodedName > packet.Length || packet[at] != 32) return null;
+        Span<byte> name = stackalloc byte[15];
+        for (int i = 0; i < 15; i++)
+        {
+            int high = packet[at + 1 + 2 * i] - 'A', low = packet[at + 2 + 2 * i] - 'A';
+            if ((uint)high > 15 || (uint)low > 15) return null;
+            name[i] = (byte)(high << 4 | low);
+        }
+        var text = AsciiText.Printable(name).TrimEnd();
+        return text.Length == 0 || text.StartsWith('*') ? null : text;
+    }
+
+    // The offset after a name (encoded with scope labels, or a pointer); -1 when malformed.
+    private static int Skip(ReadOnlySpan<byte> packet, int at)
+    {
+        for (int labels = 0; labels < 16 && at < packet.Length; labels++)
+        {
+            byte length = packet[at];
+            if (length == 0) return at + 1;
+            if ((length & 0xC0) == 0xC0) return at + 2;
+            at += 1 + length;
+        }
+        return -1;
+    }
+}
+
+/// <summary>
+/// Reads the KerberosStrings (ASN.1 GeneralString) of a Kerberos message: realms and principal names. A machine account
+/// (<c>WS01$</c>) in a request names the client that sent it.
+/// </summary>
+public static class KerberosNameReader
+{
+    private const byte GeneralString = 0x1B;
+
+    /// <summary>Adds every KerberosString of <paramref name="message"/> (a TCP record's length prefix skipped by the caller) to <paramref name="into"/>.</summary>
+    public static void Read(ReadOnlySpan<byte> message, List<string> into) => Walk(message, into, 0);
+
+    private static void Walk(ReadOnlySpan<byte> data, List<string> into, int depth)
+    {
+        while (depth < 12 && into.Count < 32 && Ber.TryHeader(data, out byte tag, out int length, out int header))
+        {
+            if (header + length > data.Length) length = data.Length - header;
+            if (length < 0) return;
+            var value = data.Slice(header, length);
+            if (tag == GeneralString)
+                into.Add(AsciiText.Printable(value, 255));
+            else if ((tag & 0x20) != 0)
+                Walk(value, into, depth + 1);
+            data = data[(header + length)..];
+        }
+    }
+}

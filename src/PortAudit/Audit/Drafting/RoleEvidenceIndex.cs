@@ -1,0 +1,84 @@
+using PortAudit.Catalog;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>Which of a host's served and initiated services one catalog role explains, with the rules that do.</summary>
+/// <param name="Role">Role id.</param>
+/// <param name="Served">Indices into the host's served services that a rule with the role on its listening side names.</param>
+/// <param name="Initiated">Indices into the host's initiated services that a rule with the role on its client side names.</param>
+/// <param name="Rules">The rules that explained them, first per service.</param>
+public sealed record RoleFit(string Role, IReadOnlyList<int> Served, IReadOnlyList<int> Initiated, IReadOnlyList<(ServedService Service, Rule Rule, bool AsServer)> Rules)
+{
+    /// <summary>Share of the role's own listening ports (fixed ones) the host served, 0-1; 0 when the role listens on none.</summary>
+    public double ServerPortShare { get; init; }
+
+    /// <summary>Share of the ports the role connects to (fixed ones) the host was answered on, 0-1; 0 when it connects to none.</summary>
+    public double ClientPortShare { get; init; }
+
+    /// <summary>Share of the role's rules on which it is the listening side, 0-1: 1 for a pure server, 0 for a pure client.</summary>
+    public double Serverness { get; init; }
+
+    /// <summary>True when the role explains nothing the host did.</summary>
+    public bool IsEmpty => Served.Count == 0 && Initiated.Count == 0;
+}
+
+/// <summary>
+/// The catalog seen from one side at a time: for each role, its rules on the listening side and on the client side
+/// (a wildcard side names no role; a dynamic range explains only a port inspection found DCE/RPC on, see
+/// <see cref="RoleSuggester.Explains"/>).
+/// </summary>
+public sealed class RoleEvidenceIndex
+{
+    private readonly ILookup<string, Rule> _server, _client;
+
+    /// <summary>Indexes every rule of <paramref name="catalog"/>, whatever its conditions: a draft has no features yet.</summary>
+    public RoleEvidenceIndex(RoleCatalog catalog)
+    {
+        var rules = catalog.Rules.Where(r => r.Transports.Any(TransportNames.HasPorts)).ToList();
+        // A side that names roles says something of them whatever the other side is: "any to dns-server on 53".
+        _server = rules.SelectMany(r => r.To.Roles.Select(role => (role, r))).ToLookup(x => x.role, x => x.r);
+        _client = rules.SelectMany(r => r.From.Roles.Select(role => (role, r))).ToLookup(x => x.role, x => x.r);
+        Roles = catalog.Roles.Select(r => r.Id).Where(id => _server.Contains(id) || _client.Contains(id)).ToList();
+    }
+
+    /// <summary>Roles with at least one rule.</summary>
+    public IReadOnlyList<string> Roles { get; }
+
+    /// <summary>What <paramref name="role"/> explains of <paramref name="host"/>.</summary>
+    public RoleFit Fit(string role, HostEvidence host)
+    {
+        var rules = new List<(ServedService, Rule, bool)>();
+        var served = Explained(_server[role], host.Served, rules, asServer: true);
+        var initiated = Explained(_client[role], host.Initiated, rules, asServer: false);
+        int server = _server[role].Count(), client = _client[role].Count();
+        return new RoleFit(role, served, initiated, rules)
+        {
+            ServerPortShare = PortShare(_server[role], host.Served),
+            ClientPortShare = PortShare(_client[role], host.Initiated),
+            Serverness = server + client == 0 ? 0 : (double)server / (server + client),
+        };
+    }
+
+    // Share of the fixed (transport, ports) pairs of the rules that some service of the host hit.
+    private static double PortShare(IEnumerable<Rule> rules, IReadOnlyList<ServedService> services)
+    {
+        var ports = rules.Where(r => !r.DynamicRange).SelectMany(r => r.Transports.Where(TransportNames.HasPorts).SelectMany(t => r.Ports.Select(p => (t, p))))
+            .Distinct().ToList();
+        return ports.Count == 0 ? 0 : (double)ports.Count(tp => services.Any(s => s.Transport == tp.t && tp.p.Contains(s.Port))) / ports.Count;
+    }
+
+    /// <summary>What every role with a rule explains of <paramref name="host"/>, roles explaining nothing left out.</summary>
+    public IReadOnlyList<RoleFit> Fits(HostEvidence host) => Roles.Select(r => Fit(r, host)).Where(f => !f.IsEmpty).ToList();
+
+    private static List<int> Explained(IEnumerable<Rule> rules, IReadOnlyList<ServedService> services, List<(ServedService, Rule, bool)> into, bool asServer)
+    {
+        var explained = new List<int>();
+        for (int i = 0; i < services.Count; i++)
+            if (rules.FirstOrDefault(r => RoleSuggester.Explains(r, services[i])) is { } rule)
+            {
+                explained.Add(i);
+                into.Add((services[i], rule, asServer));
+            }
+        return explained;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>A host whose roles an inventory states: a training example.</summary>
+/// <param name="Host">What the traffic showed of it (a host group's addresses merged).</param>
+/// <param name="Roles">Its roles, in any order.</param>
+public sealed record LabelledHost(HostEvidence Host, IReadOnlyList<string> Roles);
+
+/// <summary>A candidate role set for a host with its probability and the role fits behind it.</summary>
+/// <param name="Roles">The roles, in the order of the set.</param>
+/// <param name="Probability">The model's probability that this is the host's exact role set.</param>
+/// <param name="Fits">What each role of the set explains (roles without evidence absent).</param>
+public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probability, IReadOnlyList<RoleFit> Fits);
+
+/// <summary>
+/// Chooses a host's whole role set (DC + GC + DNS, say) at once: a conditional logit over candidate sets, each described
+/// by <see cref="RoleSetFeatures"/>, so that the weights are shared by every role and a role no labelled inventory used
+/// can still be suggested from the catalog's rules. Candidates are the sets labelled inventories used and every single
+/// role with evidence. SRV records pointing at a host and the RPC interfaces it serves name roles (a feature).
+/// Fitted by Newton's method (MathNet.Numerics) with an L2 penalty.
+/// </summary>
+public sealed class RoleSetModel
+{
+    private const double Penalty = 1.0;
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
+    private static readonly (string Prefix, string Role)[] ServiceHints =
+    [
+        ("_sipinternaltls._tcp.", "lync-front-end"), ("_sipinternal._tcp.", "lync-front-end"),
+        ("_sip._tls.", "lync-edge-external"), ("_sipfederationtls._tcp.", "lync-edge-external"), ("_xmpp-server._tcp.", "lync-edge-external"),
+        ("_ldap._tcp.", "domain-controller"), ("_kerberos._tcp.", "domain-controller"), ("_kerberos._udp.", "domain-controller"),
+        ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", "global-catalog"),
+    ];
+
+    // RPC interfaces only one kind of server offers.
+    private static readonly (string Interface, string Role)[] InterfaceHints =
+    [
+        ("DRSUAPI", "domain-controller"), ("NETLOGON", "domain-controller"), ("DSSETUP", "domain-controller"), ("SAMR", "domain-controller"),
+        ("DNSSERVER", "dns-server"), ("ICertPassage", "certificate-authority"), ("NSPI", "global-catalog"), ("RFR", "exchange-server"),
+        ("EMSMDB", "exchange-server"), ("AsyncEMSMDB", "exchange-server"), ("SPOOLSS", "print-server"), ("IRemoteWinspool", "print-server"),
+    ];
+
+    /// <summary>A model with <paramref name="weights"/> (one per <see cref="RoleSetFeatures.Names"/>) and the role sets labelled inventories used, with counts.</summary>
+    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<KnownRoleSet> sets)
+    {
+        Weights = weights;
+        Sets = sets;
+    }
+
+    /// <summary>Feature weights, in <see cref="RoleSetFeatures.Names"/> order.</summary>
+    public IReadOnlyList<double> Weights { get; }
+
+    /// <summary>The role sets of the labelled hosts, with how many hosts had each.</summary>
+    public IReadOnlyList<KnownRoleSet> Sets { get; }
+
+    /// <summary>The model shipped with PortAudit, fitted on the scenario suite and the lab (see docs/audit.md, "Drafting an inventory").</summary>
+    public static RoleSetModel Default => Shipped.Value;
+
+    /// <summary>The roles SRV records at <paramref name="host"/> and the RPC interfaces it served name.</summary>
+    public static IReadOnlyList<string> HintedRoles(HostEvidence host) =>
+        host.Services.SelectMany(s => ServiceHints.Where(h => s.StartsWith(h.Prefix, StringComparison.Ordinal)).Select(h => h.Role))
+            .Concat(host.RpcInterfaces.SelectMany(i => InterfaceHints.Where(h => h.Interface == i).Select(h => h.Role)))
+            .Distinct().ToList();
+
+    /// <summary>Candidate role sets for <paramref name="host"/>, most probable first; at most <paramref name="top"/>.</summary>
+    public IReadOnlyList<RoleSetScore> Rank(HostEvidence host, RoleEvidenceIndex index, int top = 3)
+    {
+        var fits = index.Fits(host).ToDictionary(f => f.Role);
+        var candidates = Candidates(fits, HintedRoles(host), null);
+        var scores = candidates.Select(c => Features(c, fits, host, null).Zip(Weights, (x, w) => x * w).Sum()).ToArray();
+        var probabilities = Softmax(scores);
+        return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList()))
+            .OrderByDescending(s => s.Probability).Take(top).ToList();
+    }
+
+    /// <summary>Fits a model on <paramref name="hosts"/> (each labelled host's own set counted out of its prior, so the prior does not give its answer away).</summary>
+    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> hosts, RoleEvidenceIndex index)
+    {
+        var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
+            .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
+        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], sets);
+        var examples = hosts.Select(h =>
+        {
+            var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
+            var truth = Sorted(h.Roles);
+            var candidates = shape.Candidates(fits, HintedRoles(h.Host), truth);
+            var features = candidates.Select(c => shape.Features(c, fits, h.Host, truth)).ToList();
+            return (Features: Matrix<double>.Build.DenseOfRowArrays(features), Truth: candidates.FindIndex(c => Key(c) == Key(truth)));
+        }).ToList();
+
+        var w = Vector<double>.Build.Dense(RoleSetFeatures.Names.Length);
+        for (int iteration = 0; iteration < 50; iteration++)
+        {
+            var gradient = Penalty * 2 * w;
+            var hessian = Matrix<double>.Build.DenseIdentity(w.Count) * (Penalty * 2);
+            foreach (var (x, truth) in examples)
+            {
+                var p = Vector<double>.Build.DenseOfArray(Softmax((x * w).ToArray()));
+                var mean = x.TransposeThisAndMultiply(p);
+                gradient += mean - x.Row(truth);
+                var weighted = Matrix<double>.Build.DenseOfColumnVectors(Enumerable.Range(0, x.ColumnCount).Select(j => x.Column(j).PointwiseMultiply(p)));
+                hessian += x.TransposeThisAndMultiply(weighted) - mean.OuterProduct(mean);
+            }
+            var step = hessian.Solve(gradient);
+            w -= step;
+            if (step.L2Norm() < 1e-8) break;
+        }
+        return new RoleSetModel(w.ToArray(), sets);
+    }
+
+    /// <summary>The model as JSON: weights by feature name and the known sets.</summary>
+    public string ToJson() => JsonSerializer.Serialize(
+        new ModelFile(RoleSetFeatures.Names.Zip(Weights).ToDictionary(x => x.First, x => Math.Round(x.Second, 6)), Sets.ToList()), JsonOptions);
+
+    /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
+    public static RoleSetModel FromJson(string json)
+    {
+        var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
+        return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(), file.Sets);
+    }
+
+
+    private static RoleSetModel LoadDefault()
+    {
+        using var stream = typeof(RoleSetModel).Assembly.GetManifestResourceStream("PortAudit.Audit.Drafting.role-model.json")
+                           ?? throw new InvalidOperationException("the role model is not embedded in the library");
+        using var reader = new StreamReader(stream);
+        return FromJson(reader.ReadToEnd());
+    }
+
+    private List<IReadOnlyList<string>> Candidates(IReadOnlyDictionary<string, RoleFit> fits, IReadOnlyList<string> hinted, IReadOnlyList<string>? truth)
+    {
+        var candidates = Sets.Select(s => s.Roles)
+            .Concat(fits.Keys.Concat(hinted).Select(r => (IReadOnlyList<string>)[r]))
+            .Concat(truth is null ? [] : [truth])
+            .DistinctBy(Key).ToList();
+        return candidates;
+    }
+
+    // Features of a candidate set; a training host's own labels (truth) are counted out of the priors.
+    private double[] Features(IReadOnlyList<string> set, IReadOnlyDictionary<string, RoleFit> fits, HostEvidence host, IReadOnlyList<string>? truth)
+    {
+        int total = Sets.Sum(s => s.Count) - (truth is null ? 0 : 1);
+        int prior = (Sets.FirstOrDefault(s => Key(s.Roles) == Key(set))?.Count ?? 0) - (truth is not null && Key(truth) == Key(set) ? 1 : 0);
+        return RoleSetFeatures.Of(set, fits, host.Served.Count, host.Initiated.Count, prior, total,
+            role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0), HintedRoles(host));
+    }
+
+    private static double[] Softmax(double[] scores)
+    {
+        double max = scores.Max();
+        var e = scores.Select(s => Math.Exp(s - max)).ToArray();
+        double sum = e.Sum();
+        return e.Select(x => x / sum).ToArray();
+    }
+
+    private static IReadOnlyList<string> Sorted(IEnumerable<string> roles) => roles.Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A role set's identity: its roles sorted and joined.</summary>
+    public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
+
+    private sealed record ModelFile(Dictionary<string, double> Weights, List<KnownRoleSet> Sets);
+}
+
+/// <summary>A role set labelled inventories used, and for how many hosts.</summary>
+/// <param name="Roles">The roles, sorted.</param>
+/// <param name="Count">Labelled hosts with exactly this set.</param>
+public sealed record KnownRoleSet(IReadOnlyList<string> Roles, int Count);

@@ -1,0 +1,38 @@
+using PortAudit.Catalog;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Audit;
+
+/// <summary>Counts, per address, the answered flows on each (transport, server port) with the application labels met there.</summary>
+internal sealed class ServiceTally
+{
+    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), (long Flows, List<AppLabel> Apps)>> _hosts = [];
+
+    /// <summary>True when <paramref name="flow"/> was answered on a TCP or UDP port: a refused or ignored port serves nothing.</summary>
+    public static bool Counts(Flow flow) =>
+        flow.State is FlowState.Established or FlowState.Midstream
+        && FlowClassifier.ToTransport(flow.Protocol) is Transport.Tcp or Transport.Udp;
+
+    /// <summary>Counts <paramref name="flow"/> for <paramref name="address"/>.</summary>
+    public void Add(IpAddr address, Flow flow)
+    {
+        if (!_hosts.TryGetValue(address, out var services))
+            _hosts.Add(address, services = []);
+        var key = ((Transport)flow.Protocol, (int)flow.ServerPort);
+        var (flows, apps) = services.GetValueOrDefault(key, (0, []));
+        if (flow.App is { } app && !apps.Contains(app)) apps.Add(app);
+        services[key] = (flows + 1, apps);
+    }
+
+    /// <summary>Every address counted, in address order.</summary>
+    public IEnumerable<IpAddr> Addresses => _hosts.Keys.Order();
+
+    /// <summary>The services of <paramref name="address"/>, busiest first.</summary>
+    public IReadOnlyList<ServedService> Of(IpAddr address) =>
+        _hosts.TryGetValue(address, out var services)
+            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps))
+                .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList()
+            : [];
+}

@@ -1,0 +1,82 @@
+using PortAudit.Audit;
+using PortAudit.Capture;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Report.Listings;
+using PortAudit.Tests.Scenarios;
+
+namespace PortAudit.Tests.Audit.Drafting;
+
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class DraftInventoryTests : IDisposable
+{
+    private static readonly string Lab = SharedData.InRepository("captures/lab.pcapng");
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("portaudit-draft");
+
+    [Fact]
+    public void LabDraftAuditsWithTheVerdictsOfTheLabInventory()
+    {
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var draft = Load(Write(null));
+
+        var expected = ScenarioAudit.AuditFlows(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog), [Lab], "lab.yaml").Flows;
+        var drafted = ScenarioAudit.AuditFlows(catalog, draft, [Lab], "draft").Flows;
+
+        Assert.Equal(expected.Select(f => (f.Flow.Id, f.Verdict.Verdict)), drafted.Select(f => (f.Flow.Id, f.Verdict.Verdict)));
+        Assert.Equal(4, draft.Hosts.Count);
+    }
+
+    [Fact]
+    public void DraftMarksUncertainEntriesAndWritesEvidenceAsComments()
+    {
+        var text = File.ReadAllText(Write(null));
+
+        Assert.Contains("# lync-front-end: serves tcp/5060 sip", text);
+        Assert.Contains("# SRV: _sipinternaltls._tcp.palab.test", text);
+        Assert.Contains("- name: fe", text);
+        Assert.Equal(Load(Write(null)).Hosts.Count(h => text.Contains($"- name: {h.Name}  {DraftInventoryWriter.ReviewMark}")),
+            text.Split('\n').Count(l => l.Contains(DraftInventoryWriter.ReviewMark)));
+    }
+
+    [Fact]
+    public void MergeKeepsTheInventoryAndAddsOnlyTheHostsItLacks()
+    {
+        string existing = Path.Combine(_directory.FullName, "partial.yaml");
+        File.WriteAllText(existing, """
+            hosts:
+              - name: frontend
+                addresses: [10.77.0.10]
+                roles: [lync-front-end]
+                features: [federation]
+            segments:
+              - name: lab-outside
+                cidrs: [10.77.0.128/25]
+            features: []
+            ignore: [10.77.0.255]
+            """);
+        var catalog = ScenarioAudit.RepositoryCatalog;
+
+        var merged = Load(Write(InventoryLoader.Load(existing, catalog)));
+
+        var frontEnd = Assert.Single(merged.Hosts, h => h.Prefixes.Any(p => p.ToString() == "10.77.0.10"));
+        Assert.Equal("frontend", frontEnd.Name);
+        Assert.Equal(["lync-front-end"], frontEnd.Roles);
+        Assert.Equal(["federation"], frontEnd.Features);
+        Assert.Equal(["lab-outside"], merged.Segments.Select(s => s.Name));
+        Assert.Equal(["10.77.0.255"], merged.Ignore.Select(p => p.ToString()));
+        Assert.Equal(["10.77.0.100", "10.77.0.20", "10.77.0.30"], merged.Hosts.Skip(1).SelectMany(h => h.Prefixes).Select(p => p.ToString()).Order());
+    }
+
+    private string Write(Inventory? merge)
+    {
+        var (draft, _) = InventoryDraftRun.Draft(CaptureFileSource.Of([Lab]), ScenarioAudit.RepositoryCatalog, merge, new FlowTableOptions());
+        string path = Path.Combine(_directory.FullName, $"draft-{Guid.NewGuid():n}.yaml");
+        using (var writer = new StreamWriter(path))
+            DraftInventoryWriter.Write(writer, draft, merge);
+        return path;
+    }
+
+    private static Inventory Load(string path) => InventoryLoader.Load(path, ScenarioAudit.RepositoryCatalog);
+
+    public void Dispose() => _directory.Delete(recursive: true);
+}

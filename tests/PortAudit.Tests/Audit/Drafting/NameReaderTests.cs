@@ -1,0 +1,122 @@
+using System.Text;
+using PortAudit.Audit.Drafting;
+using PortAudit.Capture;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Tests.Scenarios;
+
+namespace PortAudit.Tests.Audit.Drafting;
+
+[Trait(Tier.Name, Tier.Unit)]
+public class NameReaderTests
+{
+    private const string Dns = "10.1.0.53", Fe = "10.1.0.10", Client = "10.1.0.100";
+
+    [Fact]
+    public void SrvAnswerNamesTheFrontEndPoolAndItsAddress()
+    {
+        var records = new List<DnsNameRecord>();
+
+        Assert.True(DnsNameReader.TryRead(SrvResponse(), records));
+
+        Assert.Equal([(DnsNameReader.Srv, "_sipinternaltls._tcp.example.com", "fe01.example.com"), (DnsNameReader.A, "fe01.example.com", null)],
+            records.Select(r => (r.Type, r.Owner, r.Target)));
+        Assert.Equal(IpAddr.Parse(Fe), records[1].Address);
+    }
+
+    [Fact]
+    public void QueryIsNoAnswer() => Assert.False(DnsNameReader.TryRead(Query(), []));
+
+    [Fact]
+    public void ReverseOwnerGivesTheAddress()
+    {
+        Assert.True(DnsNameReader.TryReverseAddress("10.0.1.10.in-addr.arpa", out var address));
+        Assert.Equal(IpAddr.Parse("10.1.0.10"), address);
+    }
+
+    [Fact]
+    public void NetBiosRegistrationNamesTheRegisteredAddress()
+    {
+        var names = new List<(string, IpAddr)>();
+
+        NetBiosNameReader.Read(NetBiosRegistration("WS01", Client), names);
+
+        Assert.Equal([("WS01", IpAddr.Parse(Client))], names);
+    }
+
+    [Fact]
+    public void KerberosStringsGiveTheMachineAccountAndRealm()
+    {
+        var strings = new List<string>();
+
+        KerberosNameReader.Read(KerberosRequest(), strings);
+
+        Assert.Equal(["WS01$", "CORP.EXAMPLE"], strings);
+    }
+
+    [Fact]
+    public void CollectorGivesEachAddressItsNamesAndTheSrvServicesAtIt()
+    {
+        var capture = new ScenarioCapture("names.pcap", 1_795_420_800)
+            .Udp(Client, Dns, 53, 1, Query(), SrvResponse())
+            .Udp(Client, "10.1.0.255", 137, 2, NetBiosRegistration("WS01", Client))
+            .Tcp(Client, Dns, 88, 3, [.. new byte[] { 0, 0, 0, 27 }, .. KerberosRequest()], [0x7e, 0x03, 0x02, 0x01, 0x05])
+            .Tcp(Client, Fe, 5061, 4);
+        var hosts = Collect(capture);
+
+        var fe = Assert.Single(hosts, h => h.Address == IpAddr.Parse(Fe));
+        Assert.Equal(["_sipinternaltls._tcp.example.com"], fe.Services);
+        Assert.Contains(new HostName("fe01.example.com", "dns"), fe.Names);
+        var client = Assert.Single(hosts, h => h.Address == IpAddr.Parse(Client));
+        Assert.Equal([new HostName("ws01", "netbios"), new HostName("ws01", "kerberos-account")], client.Names);
+        Assert.Equal(["lync-front-end"], RoleSetModel.HintedRoles(fe));
+    }
+
+    private static IReadOnlyList<HostEvidence> Collect(ScenarioCapture capture)
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("portaudit-names").FullName, capture.Name);
+        try
+        {
+            File.WriteAllBytes(path, capture.Build());
+            return InventoryDraftRun.Collect(CaptureFileSource.Of([path]), ScenarioAudit.RepositoryCatalog, new FlowTableOptions()).Hosts;
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    private static byte[] Name(string name) =>
+        [.. name.Split('.').SelectMany(l => new[] { (byte)l.Length }.Concat(Encoding.ASCII.GetBytes(l))), 0];
+
+    private static byte[] Query() => [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, .. Name("_sipinternaltls._tcp.example.com"), 0, 33, 0, 1];
+
+    // One question, an SRV answer whose owner points at the question, and the A record of its target.
+    private static byte[] SrvResponse()
+    {
+        byte[] target = Name("fe01.example.com");
+        return
+        [
+            0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 1, .. Name("_sipinternaltls._tcp.example.com"), 0, 33, 0, 1,
+            0xC0, 12, 0, 33, 0, 1, 0, 0, 0x0e, 0x10, 0, (byte)(6 + target.Length), 0, 0, 0, 0, 0x13, 0xc5, .. target,
+            .. target, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 10, 1, 0, 10,
+        ];
+    }
+
+    private static byte[] NetBiosRegistration(string name, string address)
+    {
+        var encoded = Encoding.ASCII.GetBytes(name.PadRight(15)).Append((byte)0).SelectMany(b => new[] { (byte)('A' + (b >> 4)), (byte)('A' + (b & 15)) });
+        return
+        [
+            0x80, 0x01, 0x29, 0x10, 0, 1, 0, 0, 0, 0, 0, 1, 32, .. encoded, 0, 0, 0x20, 0, 1,
+            0xC0, 12, 0, 0x20, 0, 1, 0, 0x04, 0x93, 0xe0, 0, 6, 0, 0, .. IpAddr.Parse(address).ToIPAddress().GetAddressBytes(),
+        ];
+    }
+
+    // A SEQUENCE holding [1] cname "WS01$" and [2] realm "CORP.EXAMPLE", as KerberosStrings.
+    private static byte[] KerberosRequest() =>
+    [
+        0x30, 25, 0xA1, 7, 0x1B, 5, .. Encoding.ASCII.GetBytes("WS01$"), 0xA2, 14, 0x1B, 12, .. Encoding.ASCII.GetBytes("CORP.EXAMPLE"),
+    ];
+}

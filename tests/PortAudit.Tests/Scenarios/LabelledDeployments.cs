@@ -1,0 +1,51 @@
+using PortAudit.Audit;
+using PortAudit.Audit.Drafting;
+using PortAudit.Capture;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+
+namespace PortAudit.Tests.Scenarios;
+
+/// <summary>One inventory entry and what the traffic showed of its addresses.</summary>
+/// <param name="Entry">The entry (a host or a host group).</param>
+/// <param name="Members">The evidence of each of its addresses the traffic showed.</param>
+public sealed record LabelledEntry(InventoryHost Entry, IReadOnlyList<HostEvidence> Members)
+{
+    /// <summary>The entry as one training example: its addresses' evidence merged.</summary>
+    public LabelledHost AsExample => new(HostEvidence.Merge(Members[0].Address, Members), Entry.Roles);
+}
+
+/// <summary>A deployment whose inventory is the ground truth of its traffic: a scenario of the suite, or the lab.</summary>
+/// <param name="Name">Scenario name, or "lab".</param>
+/// <param name="Entries">Every inventory entry the traffic showed at least one address of.</param>
+public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry> Entries);
+
+/// <summary>
+/// The labelled deployments the role-set model is fitted and cross-validated on: the four scenarios of the suite and the
+/// lab capture with captures/lab.yaml, each read once per test run through the drafting collectors.
+/// </summary>
+public static class LabelledDeployments
+{
+    private static readonly Lazy<IReadOnlyList<LabelledDeployment>> Deployments = new(Build);
+
+    /// <summary>Every labelled deployment.</summary>
+    public static IReadOnlyList<LabelledDeployment> All => Deployments.Value;
+
+    private static IReadOnlyList<LabelledDeployment> Build()
+    {
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var deployments = ScenarioSuiteTests.All.Select(scenario => Label(scenario.Name,
+            InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog),
+            ScenarioAudit.WithCaptures(scenario, paths => Collect(paths)))).ToList();
+        deployments.Add(Label("lab", InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog),
+            Collect([SharedData.InRepository("captures/lab.pcapng")])));
+        return deployments;
+    }
+
+    private static IReadOnlyList<HostEvidence> Collect(IReadOnlyList<string> paths) =>
+        InventoryDraftRun.Collect(CaptureFileSource.Of(paths), ScenarioAudit.RepositoryCatalog, new FlowTableOptions()).Hosts;
+
+    private static LabelledDeployment Label(string name, Inventory inventory, IReadOnlyList<HostEvidence> hosts) => new(name,
+        inventory.Hosts.Select(entry => new LabelledEntry(entry, hosts.Where(h => inventory.FindHost(h.Address) == entry).ToList()))
+            .Where(e => e.Members.Count > 0).ToList());
+}
