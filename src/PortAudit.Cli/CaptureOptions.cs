@@ -33,6 +33,7 @@ public sealed class CaptureOptions
     private readonly Option<string?> _filter = new("--filter")
     {
         Description = "Only flows that match: TERM [and TERM]..., a TERM being [not] host ADDR, net CIDR, port N or transport NAME, " +
+                      "or in audit verdict NAME (which judged flows flows.jsonl keeps; findings still cover every flow), " +
                       "with several values joined by commas (e.g. 'net 10.0.0.0/8 and not port 53,123').",
     };
 
@@ -50,7 +51,14 @@ public sealed class CaptureOptions
     /// Creates the options; <paramref name="filters"/> adds --filter, --since and --until, which select among flows
     /// read from files (a live capture filters with BPF instead, and its own --filter is that).
     /// </summary>
-    public CaptureOptions(bool filters = true) => _filters = filters;
+    public CaptureOptions(bool filters = true, bool verdicts = false)
+    {
+        _filters = filters;
+        _verdicts = verdicts;
+    }
+
+    // True for commands that judge flows (audit): only they can answer a verdict term.
+    private readonly bool _verdicts;
 
     /// <summary>The CAPTURE... argument: one or more files or directories, '-' for standard input.</summary>
     public static Argument<string[]> CapturesArgument() => new("capture")
@@ -94,7 +102,8 @@ public sealed class CaptureOptions
             if (r.Tokens.Count == 0) return;
             try
             {
-                FlowFilter.Create(r.Tokens[0].Value, null, null);
+                if (FlowFilter.Create(r.Tokens[0].Value, null, null) is { JudgesVerdicts: true } && !_verdicts)
+                    r.AddError("--filter: verdict terms need an audit (portaudit audit); this command judges no flow");
             }
             catch (FormatException ex)
             {

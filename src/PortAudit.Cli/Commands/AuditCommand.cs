@@ -15,7 +15,7 @@ public static class AuditCommand
         var command = new Command("audit", "Audit captured flows against the role catalog and a deployment inventory.");
         var captures = CaptureOptions.CapturesArgument();
         var audit = new AuditOptions(required: true);
-        var flowOptions = new CaptureOptions();
+        var flowOptions = new CaptureOptions(verdicts: true);
         var inputFormat = new InputFormatOption();
         var fromStore = new FromStoreOptions();
         command.Arguments.Add(captures);

@@ -40,7 +40,8 @@ public sealed class AuditRun : IDisposable
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _output = new OutputSet(directory);
         _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
-        _auditor = new FlowAuditor(context, _flows, minimumSpan: settings.MinimumSpan,
+        IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(_flows, filter) : _flows;
+        _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Policy.FirewallAudit(settings.Firewalls, context.Inventory));
         _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);

@@ -7,10 +7,15 @@ namespace PortAudit.Pipeline;
 
 /// <summary>
 /// The flow filter of <c>--filter</c>, <c>--since</c> and <c>--until</c>: <c>TERM [and TERM]...</c>, where a TERM is
-/// <c>[not] host ADDR</c>, <c>net CIDR</c>, <c>port N</c> or <c>transport NAME</c> with one value or several joined by
-/// commas (any of them matches); host, net and port match either end. A flow is kept when every term matches and it
-/// started within the window (at or after since, before until).
+/// <c>[not] host ADDR</c>, <c>net CIDR</c>, <c>port N</c>, <c>transport NAME</c> or <c>verdict NAME</c> with one value
+/// or several joined by commas (any of them matches); host, net and port match either end. A flow is kept when every
+/// term matches and it started within the window (at or after since, before until).
 /// </summary>
+/// <remarks>
+/// A verdict exists only once the audit has judged a flow, so verdict terms are not asked on read
+/// (<see cref="Selects"/> passes them over): they choose which judged flows are written (<see cref="SelectsVerdict"/>),
+/// while the audit still judges every flow the other terms keep, and its findings stay those of all of them.
+/// </remarks>
 public sealed class FlowFilter : IFlowSelection
 {
     private readonly Term[] _terms;
@@ -24,7 +29,10 @@ public sealed class FlowFilter : IFlowSelection
     }
 
     /// <summary>The term kinds, as the grammar names them.</summary>
-    public static readonly string[] Kinds = ["host", "net", "port", "transport"];
+    public static readonly string[] Kinds = ["host", "net", "port", "transport", "verdict"];
+
+    /// <summary>True when the filter has verdict terms, which only an audit can answer.</summary>
+    public bool JudgesVerdicts => _terms.Any(t => t.IsVerdict);
 
     /// <summary>
     /// Builds a filter from an expression (null or empty for none) and a window in nanoseconds since the epoch
@@ -43,7 +51,15 @@ public sealed class FlowFilter : IFlowSelection
     {
         if (flow.StartNs < _sinceNs || flow.StartNs >= _untilNs) return false;
         foreach (var term in _terms)
-            if (term.Matches(flow) == term.Negated) return false;
+            if (!term.IsVerdict && term.Matches(flow) == term.Negated) return false;
+        return true;
+    }
+
+    /// <summary>True when <paramref name="verdict"/> satisfies every verdict term (always, without one).</summary>
+    public bool SelectsVerdict(Verdict verdict)
+    {
+        foreach (var term in _terms)
+            if (term.IsVerdict && term.MatchesVerdict(verdict) == term.Negated) return false;
         return true;
     }
 
@@ -93,6 +109,10 @@ public sealed class FlowFilter : IFlowSelection
     {
         public bool Negated { get; } = negated;
 
+        public bool IsVerdict => kind == "verdict";
+
+        public bool MatchesVerdict(Verdict verdict) => numbers.Contains((int)verdict);
+
         public static Term Parse(string kind, string values, bool negated)
         {
             var parts = values.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -101,6 +121,7 @@ public sealed class FlowFilter : IFlowSelection
                 "host" or "net" => new Term(kind, parts.Select(p => Network(kind, p)).ToArray(), [], negated),
                 "port" => new Term(kind, [], parts.Select(Port).ToArray(), negated),
                 "transport" => new Term(kind, [], parts.Select(Transport).ToArray(), negated),
+                "verdict" => new Term(kind, [], parts.Select(VerdictNumber).ToArray(), negated),
                 _ => throw new FormatException($"unknown term '{kind}' (expected {string.Join(", ", Kinds)})"),
             };
         }
@@ -130,6 +151,11 @@ public sealed class FlowFilter : IFlowSelection
         private static int Port(string text) =>
             int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is >= 0 and <= 65535
                 ? port : throw new FormatException($"port {text}: expected a number from 0 to 65535");
+
+        private static int VerdictNumber(string text) =>
+            Enum.GetValues<Verdict>().FirstOrDefault(v => v.Name() == text.ToLowerInvariant(), (Verdict)(-1)) is var verdict && verdict >= 0
+                ? (int)verdict
+                : throw new FormatException($"verdict {text}: expected {string.Join(", ", Enum.GetValues<Verdict>().Select(v => v.Name()))}");
 
         private static int Transport(string text) =>
             IpProtocol.TryParse(text.ToLowerInvariant(), out byte protocol) ? protocol

@@ -67,6 +67,21 @@ public sealed class AuditRunTests : IDisposable
     }
 
     [Fact]
+    public void AVerdictFilterKeepsOnlyThoseFlowsInFlowsJsonlAndLeavesTheFindingsWhole()
+    {
+        string capture = Capture(135, 22, 22);
+        using var run = _audit.Open(flowOptions: new FlowTableOptions { Selection = FlowFilter.Create("verdict unexpected", null, null) });
+        var outcome = run.Run(CaptureFileSource.Of([capture]));
+
+        var verdicts = File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("verdict").GetString()).ToList();
+        Assert.Equal(["unexpected", "unexpected"], verdicts);
+        // The audit judged the expected flow too: the filter chose what was written, not what was audited.
+        Assert.Equal(1, outcome.Report.Summary.Verdicts[Verdict.Expected]);
+        Assert.Equal(1, outcome.Report.Summary.Findings[FindingKind.Unexpected]);
+    }
+
+    [Fact]
     public void FindingsNameTheirFlowsByTheIdsOfFlowsJsonl()
     {
         Run(Capture(135, 22, 22));

@@ -28,14 +28,14 @@ internal sealed class InProcessAudit : IDisposable
         File.WriteAllText(Path.Combine(_catalog.Dir, "test.yaml"), AuditCommandTests.Rules.Replace("protocol: epm", $"protocol: epm\n    every: {every}"));
 
     /// <summary>Loads catalog and inventory and opens an audit writing to <see cref="OutDir"/>; <paramref name="adjust"/> changes the settings.</summary>
-    public AuditRun Open(Func<AuditSettings, AuditSettings>? adjust = null)
+    public AuditRun Open(Func<AuditSettings, AuditSettings>? adjust = null, FlowTableOptions? flowOptions = null)
     {
         string inventory = Path.Combine(_catalog.Root, "inventory.yaml");
         File.WriteAllText(inventory, AuditCommandTests.Inventory);
         var catalog = CatalogLoader.Load(_catalog.Dir);
         var context = AuditContext.Create(catalog, InventoryLoader.Load(inventory, catalog));
         var settings = new AuditSettings { OutputDirectory = OutDir, InventoryName = inventory, CatalogName = _catalog.Dir };
-        return new AuditRun(context, adjust?.Invoke(settings) ?? settings, new FlowTableOptions());
+        return new AuditRun(context, adjust?.Invoke(settings) ?? settings, flowOptions ?? new FlowTableOptions());
     }
 
     public void Dispose() => _catalog.Dispose();

@@ -58,12 +58,26 @@ public sealed class FlowFilterTests : IDisposable
     [Theory]
     [InlineData("port", "ends early")]
     [InlineData("port 70000", "port 70000: expected a number from 0 to 65535")]
-    [InlineData("hots 10.0.0.1", "unknown term 'hots' (expected host, net, port, transport)")]
+    [InlineData("hots 10.0.0.1", "unknown term 'hots' (expected host, net, port, transport, verdict)")]
+    [InlineData("verdict allowed", "verdict allowed: expected expected, expected-dynamic-rpc, protocol-mismatch, unexpected, unmapped, ignored")]
     [InlineData("host 10.0.0.1 port 53", "expected 'and' before 'port'")]
     [InlineData("net 10.0.0.1/8", "net 10.0.0.1/8: ")]
     [InlineData("transport tcpp", "transport tcpp: expected tcp, udp")]
     public void AMalformedExpressionSaysWhatIsWrong(string expression, string message) =>
         Assert.Contains(message, Assert.Throws<FormatException>(() => FlowFilter.Create(expression, null, null)).Message);
+
+    [Fact]
+    public void VerdictTermsAreLeftToTheAuditAndSelectJudgedFlows()
+    {
+        var filter = FlowFilter.Create("port 22 and not verdict expected,ignored", null, null)!;
+
+        Assert.True(filter.JudgesVerdicts);
+        Assert.True(filter.SelectsVerdict(PortAudit.Audit.Verdict.Unexpected));
+        Assert.False(filter.SelectsVerdict(PortAudit.Audit.Verdict.Expected));
+        Assert.False(filter.SelectsVerdict(PortAudit.Audit.Verdict.Ignored));
+        Assert.False(FlowFilter.Create("port 22", null, null)!.JudgesVerdicts);
+        Assert.Equal([22], ServerPorts("verdict unexpected and port 22"));
+    }
 
     [Fact]
     public void NoFilterIsNull() => Assert.Null(FlowFilter.Create(" ", null, null));
