@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PortAudit.Audit;
 using PortAudit.Catalog;
-using PortAudit.Capture;
+using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
 using Serilog;

@@ -46,6 +46,14 @@ public sealed class RecordFileSource : IFlowSource
             stream = Name == CaptureFile.StandardInput
                 ? Console.OpenStandardInput()
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (!stream.CanSeek && _format is null or RecordFormat.Capture)
+            {
+                // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: nothing read yet, the capture reader takes it.
+                stream.Dispose();
+                Format = RecordFormat.Capture;
+                new CaptureFileSource(Name).ReadInto(sink, cancel);
+                return;
+            }
             Format = _format ?? Detect(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -54,7 +62,7 @@ public sealed class RecordFileSource : IFlowSource
             new CaptureFileSource(Name).ReadInto(sink, cancel);
             return;
         }
-        if (_format == RecordFormat.Ipfix && Name != CaptureFile.StandardInput && Detect(stream) == RecordFormat.Capture)
+        if (_format == RecordFormat.Ipfix && stream.CanSeek && Detect(stream) == RecordFormat.Capture)
         {
             // Export packets recorded with tcpdump: the capture's UDP payloads are the datagrams.
             stream.Dispose();

@@ -86,7 +86,7 @@ public sealed class InputAndOptionCommandTests : IDisposable
     {
         var result = CliProcess.Run($"rpc \"{Write("a.pcap", Capture)}\"");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("no endpoint-mapper answer (ept_map) in the input", result.StandardOutput.Trim());
+        Assert.Equal("no endpoint-mapper answer (ept_map, ept_lookup) in the input", result.StandardOutput.Trim());
     }
 
     [Fact]
