@@ -17,7 +17,7 @@ public sealed class OptionParsingTests
 
     [Theory]
     [InlineData("flows a.pcap --plot DIR", "unknown option '--plot' for 'portaudit flows'")]
-    [InlineData("flows a.pcap --filter 'verdict unexpected'", "--filter: verdict terms need an audit (portaudit audit); this command judges no flow")]
+    [InlineData("flows a.pcap --filter \"verdict unexpected\"", "--filter: verdict terms need an audit (portaudit audit); this command judges no flow")]
     [InlineData("audit a.pcap --inventory i.yaml --plot DIR", "unknown option '--plot' for 'portaudit audit': did you mean --plots?")]
     [InlineData("audit a.pcap --inventroy i.yaml", "unknown option '--inventroy' for 'portaudit audit': did you mean --inventory?")]
     [InlineData("catalog --bogus", "unknown option '--bogus' for 'portaudit catalog'")]

@@ -76,7 +76,7 @@ public sealed class FlowFilterTests : IDisposable
         Assert.False(filter.SelectsVerdict(PortAudit.Audit.Verdict.Expected));
         Assert.False(filter.SelectsVerdict(PortAudit.Audit.Verdict.Ignored));
         Assert.False(FlowFilter.Create("port 22", null, null)!.JudgesVerdicts);
-        Assert.Equal([22], ServerPorts("verdict unexpected and port 22"));
+        Assert.Equal([5061], ServerPorts("verdict unexpected and port 5061"));
     }
 
     [Fact]
