@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using PortAudit.Cli.Strict;
 using PortAudit.Flows;
 using PortAudit.Store;
 using Serilog;
@@ -29,11 +29,11 @@ public sealed class StoreOptions
     };
 
     /// <summary>--store-wait.</summary>
-    public Option<double> Wait { get; } = new("--store-wait")
+    public Option<double> Wait { get; } = new Option<double>("--store-wait")
     {
-        Description = "With --store: seconds to go on trying a store that is down at the end of the run before leaving the spool for the next run.",
+        Description = "With --store: seconds to go on trying a store that is down at the end of the run before leaving the spool for the next run (0: none).",
         DefaultValueFactory = _ => 30,
-    };
+    }.Accepts(NumberRange.Wait);
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -46,7 +46,6 @@ public sealed class StoreOptions
         {
             if (result.GetValue(Store) is null && (result.GetValue(Sensor) ?? result.GetValue(Spool)) is not null)
                 result.AddError("--sensor and --spool need --store");
-            if (result.GetValue(Wait) < 0) result.AddError("--store-wait must not be negative");
             if (result.GetValue(Sensor) is { } sensor && string.IsNullOrWhiteSpace(sensor))
                 result.AddError("--sensor must not be empty");
         });

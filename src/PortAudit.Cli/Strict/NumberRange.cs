@@ -25,6 +25,9 @@ public sealed record NumberRange(decimal Minimum, bool ExclusiveMinimum, decimal
     /// <summary>A duration option: <see cref="Positive"/>, in seconds.</summary>
     public static readonly NumberRange Seconds = Positive with { Unit = "seconds" };
 
+    /// <summary>A wait that may be none: 0 to 10^9 seconds.</summary>
+    public static readonly NumberRange Wait = Seconds with { ExclusiveMinimum = false };
+
     /// <summary>A TCP or UDP port, 1 to 65535.</summary>
     public static readonly NumberRange Port = new(1, false, 65535, Whole: true, Unit: "a port");
 

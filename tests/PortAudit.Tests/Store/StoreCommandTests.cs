@@ -37,11 +37,11 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_audit_takes_captures_or_a_store_not_both_and_the_window_needs_the_store()
+    public void An_audit_takes_captures_or_a_store_not_both_and_a_sensor_needs_the_store()
     {
         string inventory = SharedData.InRepository("captures/lab.yaml");
         Assert.Contains("not both", CliProcess.Run($"audit x.pcap --from-store postgresql://db/flows --inventory \"{inventory}\"").StandardError);
-        Assert.Contains("need --from-store", CliProcess.Run($"audit x.pcap --since 2026-11-01 --inventory \"{inventory}\"").StandardError);
+        Assert.Contains("--sensor needs --from-store", CliProcess.Run($"audit x.pcap --sensor edge --inventory \"{inventory}\"").StandardError);
         Assert.Contains("--sensor and --spool need --store", CliProcess.Run("flows x.pcap --sensor edge").StandardError);
     }
 
