@@ -40,27 +40,17 @@ public static class CaptureCommand
             using var signals = new StopSignals();
             using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
-            // With an audit, stdout carries its summary and DIR/flows.jsonl the flows, and with --store the store is the
-            // output: plain flow records then go only to a file.
-            using var flows = (audited is null && !store.Requested(parse)) || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
-            using var stored = store.Open(parse, [source.Name], log);
-            IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
-            var tableOptions = flowOptions.Read(parse);
-            using var auditRun = audited is { } a ? new AuditRun(a.Item1, a.Item2, tableOptions, consumers) : null;
-            var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
+            using var outputs = GatheringOutputs.Open(parse, audited, output, store, flowOptions, source.Name, log);
+            var run = outputs.Run;
             var display = new LiveCaptureDisplay(source, run, quiet);
             if (live.Duration(parse) is { } duration) signals.CancelAfter(duration);
             // The source holds the stop token itself: a stop that comes before the read starts still drains what
             // libpcap has buffered, so the run is not handed the token.
             run.Read([source]);
-            flows?.Complete();
-            StoreOptions.Conclude(stored, log, quiet);
+            outputs.Complete(log, quiet);
             display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
-            // Written after an error too: the audit of what was gathered is the point of an interrupted capture.
-            return auditRun is null
-                ? RunSummary.Report(log, run.Summary)
-                : AuditOptions.Conclude(auditRun.Finish([source.Name]), quiet, log);
+            return outputs.Report(source.Name, log, quiet);
         }));
         return command;
     }

@@ -26,7 +26,9 @@ public static class CollectCommand
         var output = OutputOptions.ForFlows();
         var flowOptions = new CaptureOptions();
         var audit = new AuditOptions(required: false);
+        var store = new StoreOptions();
         command.Options.Add(listen);
+        store.AddTo(command);
         command.Options.Add(duration);
         output.AddTo(command);
         flowOptions.AddTo(command);
@@ -38,19 +40,13 @@ public static class CollectCommand
             using var signals = new StopSignals();
             using var source = IpfixCollectorSource.Open(parse.GetValue(listen)!, signals.Token);
             if (!quiet) Console.Error.WriteLine($"portaudit: collecting on udp {source.LocalEndPoint}");
-            using var flows = audited is null || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
-            IFlowObserver[] consumers = flows is null ? [] : [new FlowRecordObserver(flows)];
-            var tableOptions = flowOptions.Read(parse);
-            using var auditRun = audited is { } a ? new AuditRun(a.Item1, a.Item2, tableOptions, consumers) : null;
-            var run = auditRun?.Traffic ?? new TrafficRun(tableOptions, consumers);
+            using var outputs = GatheringOutputs.Open(parse, audited, output, store, flowOptions, source.Name, log);
             if (parse.GetValue(duration) is { } seconds) signals.CancelAfter(TimeSpan.FromSeconds(seconds));
             // The source holds the stop token: the flows received until then are still handed over.
-            run.Read([source]);
-            flows?.Complete();
+            outputs.Run.Read([source]);
+            outputs.Complete(log, quiet);
             log.Information("{Datagrams} export datagrams received", source.Datagrams);
-            return auditRun is null
-                ? RunSummary.Report(log, run.Summary)
-                : AuditOptions.Conclude(auditRun.Finish([source.Name]), quiet, log);
+            return outputs.Report(source.Name, log, quiet);
         }));
         return command;
     }

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using PortAudit.Audit;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Report.Records;
+using PortAudit.Store;
+using Serilog;
+
+namespace PortAudit.Cli;
+
+/// <summary>
+/// Where the flows of a command that gathers them as they come (capture, collect) go: flow records to a file or
+/// standard output, the flow store with --store, and an audit with --inventory; and the run that feeds them.
+/// With an audit, standard output carries its summary and DIR/flows.jsonl the flows, and with --store the store is the
+/// output: plain flow records then go only to a file.
+/// </summary>
+internal sealed class GatheringOutputs : IDisposable
+{
+    private readonly IFlowRecordWriter? _flows;
+    private readonly StoreFlowWriter? _stored;
+    private readonly AuditRun? _audit;
+
+    private GatheringOutputs(IFlowRecordWriter? flows, StoreFlowWriter? stored, AuditRun? audit, TrafficRun run)
+    {
+        _flows = flows;
+        _stored = stored;
+        _audit = audit;
+        Run = run;
+    }
+
+    /// <summary>The run to read the source with.</summary>
+    public TrafficRun Run { get; }
+
+    /// <summary>Opens the outputs for a source named <paramref name="source"/>; <paramref name="audited"/> is the opened audit, if asked.</summary>
+    public static GatheringOutputs Open(ParseResult parse, (AuditContext Context, AuditSettings Settings)? audited, OutputOptions output,
+        StoreOptions store, CaptureOptions flowOptions, string source, ILogger log)
+    {
+        var flows = (audited is null && !store.Requested(parse)) || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
+        var stored = store.Open(parse, [source], log);
+        IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
+        var tableOptions = flowOptions.Read(parse);
+        var audit = audited is { } a ? new AuditRun(a.Context, a.Settings, tableOptions, consumers) : null;
+        return new GatheringOutputs(flows, stored, audit, audit?.Traffic ?? new TrafficRun(tableOptions, consumers));
+    }
+
+    /// <summary>Completes the flow records and the store once the read has ended.</summary>
+    public void Complete(ILogger log, bool quiet)
+    {
+        _flows?.Complete();
+        StoreOptions.Conclude(_stored, log, quiet);
+    }
+
+    /// <summary>
+    /// The audit's reports and summary when there is an audit (written after an error too: the audit of what was
+    /// gathered is the point of an interrupted run), else the run's summary. Returns the exit code.
+    /// </summary>
+    public int Report(string source, ILogger log, bool quiet) =>
+        _audit is null ? RunSummary.Report(log, Run.Summary) : AuditOptions.Conclude(_audit.Finish([source]), quiet, log);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _audit?.Dispose();
+        _stored?.Dispose();
+        _flows?.Dispose();
+    }
+}
