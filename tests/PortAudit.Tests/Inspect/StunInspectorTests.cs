@@ -76,4 +76,14 @@ public class StunInspectorTests
         // A cookie-less 20-byte header over TCP followed by other bytes is not enough evidence.
         Assert.Equal(InspectResult.NoMatch, Once(new StunInspector(), Hex("0001 0000 00010000050000000200000085bb8e1d e9e2"), tcp: true).Result);
     }
+
+    [SharedDataFact("captures-extra")]
+    public void ModbusRequestsAndAnswersSharingATransactionIdAreNotTurnChannelData()
+    {
+        // Found on sv-dcerpc-udp-ics: MBAP headers (transaction id 0x4000-0x7FFF, protocol id 0) read as empty ChannelData.
+        var (flows, _) = InspectTestData.Inspect(InspectTestData.Extra("sv-dcerpc-udp-ics.pcap"));
+        var modbus = flows.Where(f => f.ServerPort == 502).ToList();
+        Assert.NotEmpty(modbus);
+        Assert.All(modbus, f => Assert.NotEqual(AppLabel.Stun, f.App));
+    }
 }

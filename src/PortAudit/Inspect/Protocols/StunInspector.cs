@@ -61,7 +61,9 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
         return InspectResult.NeedMore;
     }
 
-    // RFC 5766 11.4: channel numbers 0x4000-0x7FFF, then a length; over TCP padded to four bytes.
+    // RFC 5766 11.4: channel numbers 0x4000-0x7FFF, then a length; over TCP padded to four bytes. An empty message
+    // relays nothing, and it is what Modbus/TCP's header (transaction id, protocol id 0) looks like when its
+    // transaction id falls in the channel range, request and answer sharing it.
     private static bool IsChannelData(ReadOnlySpan<byte> data, bool tcp, out ushort channel)
     {
         channel = 0;
@@ -69,6 +71,7 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
         channel = BinaryPrimitives.ReadUInt16BigEndian(data);
         if (channel is < 0x4000 or > 0x7FFF) return false;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        if (length == 0) return false;
         int padded = ChannelHeader + ((length + 3) & ~3);
         return tcp ? padded <= data.Length : data.Length == ChannelHeader + length || data.Length == padded;
     }
