@@ -2,6 +2,7 @@ using System.IO.Compression;
 using PortAudit.Audit;
 using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 
@@ -12,11 +13,24 @@ internal static class SeedFiles
 {
     /// <summary>The files of <paramref name="directories"/> (those that exist) ending in one of <paramref name="extensions"/>, at most <paramref name="maxBytes"/> each.</summary>
     public static List<FuzzSeed> Find(IEnumerable<string> directories, string[] extensions, long maxBytes) =>
+        Find(directories, f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)), maxBytes, recursive: false);
+
+    /// <summary>The files below <paramref name="directories"/> that <paramref name="wanted"/> takes, at most <paramref name="maxBytes"/> each.</summary>
+    public static List<FuzzSeed> Find(IEnumerable<string> directories, Func<string, bool> wanted, long maxBytes, bool recursive) =>
         directories.Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d).Order(StringComparer.Ordinal))
-            .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && new FileInfo(f).Length <= maxBytes)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+            .Where(f => wanted(f) && new FileInfo(f).Length <= maxBytes)
             .Select(f => new FuzzSeed(Path.GetFileName(f), File.ReadAllBytes(f)))
             .ToList();
+
+    /// <summary>True for a data file of ../shared/flowdata: not a licence, a note, a manifest or a capture.</summary>
+    public static bool IsSharedDataFile(string path)
+    {
+        string name = Path.GetFileName(path);
+        return !name.StartsWith("LICENSE", StringComparison.OrdinalIgnoreCase) && !name.StartsWith("NOTE", StringComparison.OrdinalIgnoreCase)
+            && !name.EndsWith(".md", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".pcap", StringComparison.OrdinalIgnoreCase)
+            && !name.EndsWith(".pcapng", StringComparison.OrdinalIgnoreCase);
+    }
 }
 
 /// <summary>
@@ -126,5 +140,63 @@ public sealed class CatalogTarget(string repo) : IFuzzTarget
         var catalog = CatalogLoader.Load(directory);
         AuditContext.Create(catalog, InventoryLoader.Load(_inventory, catalog));
         return FuzzVerdict.Accepted;
+    }
+}
+
+/// <summary>
+/// Flow records (Zeek conn.log, firewall logs, IPFIX and NetFlow v9) read as `portaudit flows` reads them, detected by
+/// content: the real samples of ../shared/flowdata are the seeds.
+/// </summary>
+public sealed class RecordTarget(string repo) : IFuzzTarget
+{
+    /// <inheritdoc />
+    public string Name => "records";
+
+    /// <inheritdoc />
+    public bool IsText => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find(
+        new[] { "zeek", "asa", "iptables", "windows-firewall", "ipfix" }.Select(d => Path.Combine(repo, "..", "shared", "flowdata", d)),
+        SeedFiles.IsSharedDataFile, 256 << 10, recursive: true);
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        string path = Path.Combine(scratch, "records-" + seed.Name);
+        File.WriteAllBytes(path, input);
+        var run = new TrafficRun(new FlowTableOptions());
+        run.Read(Sources.RecordFileSource.Of([path]));
+        var summary = run.Summary;
+        File.Delete(path);
+        return summary.Errors.Count > 0 || summary.Records.Rejected > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
+    }
+}
+
+/// <summary>Firewall rulesets (nftables, iptables-save, Cisco ASA, Windows) loaded as `audit --firewall` loads them: the real rulesets of ../shared/flowdata are the seeds.</summary>
+public sealed class RulesetTarget(string repo) : IFuzzTarget
+{
+    /// <inheritdoc />
+    public string Name => "ruleset";
+
+    /// <inheritdoc />
+    public bool IsText => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find(
+        [Path.Combine(repo, "..", "shared", "flowdata", "rulesets")], SeedFiles.IsSharedDataFile, 256 << 10, recursive: true);
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        // The seed's own name, so that a format told by the file name is told the same way.
+        string path = Path.Combine(scratch, "ruleset-" + seed.Name);
+        File.WriteAllBytes(path, input);
+        var policy = Policy.PolicyLoader.Load(path);
+        File.Delete(path);
+        // The evaluator walks what the parser built: chains, jumps and sets of a mutated ruleset included.
+        foreach (ushort port in (ushort[])[22, 443, 5061])
+            Policy.PolicyEvaluator.Evaluate(policy, new Policy.PolicyQuery(6, IpAddr.FromV4(0x0A000001), 50000, IpAddr.FromV4(0x0A000002), port));
+        return policy.Issues.Count > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
     }
 }

@@ -31,7 +31,8 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
             return LineOutcome.Ignored;
         }
         int count = span.Split(_fields, ' ', StringSplitOptions.RemoveEmptyEntries);
-        if (count < 2) return Reject("not a pfirewall.log row");
+        // Fields past the count hold the previous row's places (found by tools/fuzz): the action must be among this row's.
+        if (count <= _action) return Reject("not a pfirewall.log row");
         var action = span[_fields[_action]];
         if (action.SequenceEqual("CLOSE") || action.SequenceEqual("INFO-EVENTS-LOST")) return LineOutcome.Ignored;
         if (count < _columns) return Reject($"{count} columns where #Fields names {_columns}");
@@ -85,6 +86,9 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
             }
             index++;
         }
-        _columns = Math.Min(index, _fields.Length);
+        // Every field read must lie within the columns a row is checked to have; a header naming more columns than a row
+        // can be split into (or placing a field past them) leaves every row refused, counted, rather than misread.
+        int furthest = new[] { _date, _time, _action, _protocol, _source, _destination, _sourcePort, _destinationPort, _size, _flags, _icmpType, _icmpCode }.Max();
+        _columns = index > _fields.Length || furthest >= _fields.Length ? int.MaxValue : Math.Max(furthest + 1, index);
     }
 }

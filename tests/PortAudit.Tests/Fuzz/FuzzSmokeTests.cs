@@ -34,11 +34,12 @@ public class FuzzSmokeTests : IDisposable
     }
 
     [Fact]
-    public void FortyMutatedCapturesInventoriesAndCatalogsEachFindNothing()
+    public void FortyMutatedInputsOfEachTargetFindNothing()
     {
         string repo = SharedData.InRepository("");
         var catalog = CatalogLoader.Load(Path.Combine(repo, "rules"));
-        IFuzzTarget[] targets = [new CaptureTarget(repo, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo)];
+        IFuzzTarget[] targets = [new CaptureTarget(repo, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo),
+            new RecordTarget(repo), new RulesetTarget(repo)];
         var options = new FuzzOptions(TimeSpan.FromMinutes(10), 20261122, [], Findings, TimeSpan.FromSeconds(30), 3L << 30, repo, InputsPerTarget: 40);
         var session = new FuzzSession(options, targets, Console.Out);
 
@@ -54,6 +55,8 @@ public class FuzzSmokeTests : IDisposable
             Assert.Equal(40, tally.Inputs);
             Assert.True(tally.Rejected > 0, $"{name}: no mutation was refused; are the mutations reaching the readers?");
         }
-        Assert.Equal(3, session.Tallies.Count);
+        // Records and rulesets come from ../shared/flowdata; without it those targets are skipped with a note.
+        Assert.Equal(targets.Count(t => t.Seeds.Count > 0), session.Tallies.Count);
+        Assert.True(session.Tallies.Count >= 3);
     }
 }

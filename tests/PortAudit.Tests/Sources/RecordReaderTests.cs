@@ -109,6 +109,21 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void A_pfirewall_row_or_header_too_short_for_the_fields_is_refused_not_read_past_its_end()
+    {
+        // Found by tools/fuzz: a short row after a long one read the action from the long row's places and threw.
+        var windows = RecordRun.Text(
+            "#Software: Microsoft Windows Firewall\n" +
+            "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\n" +
+            "2021-06-22 12:19:41 DROP UDP 192.168.1.5 192.168.1.1 5353 53 73 - - - - - - - RECEIVE\n" +
+            "2021-06-22 12:19:41\n" +
+            "#Fields: date time\n" +
+            "2021-06-22 12:19:42 ALLOW\n");
+        Assert.Equal((1L, 2L), (windows.Records.Read, windows.Records.Rejected));
+        Assert.Equal(["line 4", "line 6"], windows.Records.Problems.Select(p => p.Place));
+    }
+
+    [Fact]
     public void Ipfix_pairs_one_way_records_biflows_stay_whole_and_unknown_templates_are_counted_at_their_offset()
     {
         // Template 256: sourceIPv4, destinationIPv4, sourcePort, destinationPort, protocol, tcpFlags, packets, octets, flowStartMs.
