@@ -55,6 +55,9 @@ internal static class NftTextRule
             // Not understood: reported from here to the next verdict, which still counts (the rule stays undecidable).
             int stop = i;
             while (stop < t.Count && t[stop] is not ("accept" or "drop" or "reject" or "jump" or "goto" or "return")) stop++;
+            // A verdict word not understood itself (a jump with no chain after it) is taken with the rest: found by
+            // tools/fuzz, the loop stood on it forever, reporting it again at every turn.
+            if (stop == i) stop++;
             rule.Unknown(string.Join(' ', t[i..stop]), "a match, counter, log, limit, comment or verdict");
             if (stop == t.Count) rule.Action ??= PolicyAction.Unknown;
             i = stop;
