@@ -21,50 +21,62 @@ public static class NftJsonParser
         foreach (var (element, line) in Objects(json, file))
         {
             var location = new PolicyLocation(file, line);
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                issues.Add(location, Compact(element), "an object of the nftables array");
+                continue;
+            }
             foreach (var property in element.EnumerateObject())
             {
-                var body = property.Value;
-                string table = $"{Text(body, "family")} {Text(body, "table")}";
-                switch (property.Name)
+                try
                 {
-                    case "chain":
-                        string key = $"{table} {Text(body, "name")}";
-                        string? hook = Text(body, "hook");
-                        string? type = Text(body, "type");
-                        string family = Text(body, "family") ?? "";
-                        if (hook is not null && (type != "filter" || family is not ("ip" or "ip6" or "inet")))
-                            hook = $"{family} {hook} ({type})";
-                        chains.Add((key, new PolicyChain
-                        {
-                            Name = key, Hook = hook, Location = location, Rules = [], Family = family == "ip" ? 4 : family == "ip6" ? 6 : 0,
-                            DefaultPolicy = hook is null ? null : Text(body, "policy") == "drop" ? PolicyAction.Drop : PolicyAction.Accept,
-                            Priority = body.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0,
-                        }));
-                        break;
-                    case "set" or "map":
-                        var owner = sets.TryGetValue(table, out var found) ? found : sets[table] = new(StringComparer.Ordinal);
-                        bool dynamic = body.TryGetProperty("flags", out var flags) && flags.ToString().Contains("dynamic", StringComparison.Ordinal)
-                                       || body.TryGetProperty("timeout", out _);
-                        owner[Text(body, "name") ?? ""] = dynamic || !body.TryGetProperty("elem", out var elem) ? null
-                            : elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList();
-                        break;
-                    case "rule":
-                        string chainKey = $"{table} {Text(body, "chain")}";
-                        var rule = new PolicyRuleBuilder(location, issues) { Comment = Text(body, "comment"), FamilyTable = table };
-                        if (Text(body, "family") == "ip") rule.Family = 4;
-                        else if (Text(body, "family") == "ip6") rule.Family = 6;
-                        var tableSets = sets.GetValueOrDefault(table) ?? new();
-                        if (body.TryGetProperty("expr", out var expr))
-                            foreach (var statement in expr.EnumerateArray())
-                                Statement(rule, statement, tableSets);
-                        (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).Add(rule);
-                        break;
-                    case "metainfo" or "table" or "counter" or "quota" or "limit" or "flowtable" or "ct helper" or "ct timeout"
-                        or "ct expectation" or "synproxy" or "secmark":
-                        break;
-                    default:
-                        issues.Add(location, property.Name, "table, chain, set, map or rule");
-                        break;
+                    var body = property.Value;
+                    string table = $"{Text(body, "family")} {Text(body, "table")}";
+                    switch (property.Name)
+                    {
+                        case "chain":
+                            string key = $"{table} {Text(body, "name")}";
+                            string? hook = Text(body, "hook");
+                            string? type = Text(body, "type");
+                            string family = Text(body, "family") ?? "";
+                            if (hook is not null && (type != "filter" || family is not ("ip" or "ip6" or "inet")))
+                                hook = $"{family} {hook} ({type})";
+                            chains.Add((key, new PolicyChain
+                            {
+                                Name = key, Hook = hook, Location = location, Rules = [], Family = family == "ip" ? 4 : family == "ip6" ? 6 : 0,
+                                DefaultPolicy = hook is null ? null : Text(body, "policy") == "drop" ? PolicyAction.Drop : PolicyAction.Accept,
+                                Priority = body.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0,
+                            }));
+                            break;
+                        case "set" or "map":
+                            var owner = sets.TryGetValue(table, out var found) ? found : sets[table] = new(StringComparer.Ordinal);
+                            bool dynamic = body.TryGetProperty("flags", out var flags) && flags.ToString().Contains("dynamic", StringComparison.Ordinal)
+                                           || body.TryGetProperty("timeout", out _);
+                            owner[Text(body, "name") ?? ""] = dynamic || !body.TryGetProperty("elem", out var elem) ? null
+                                : elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList();
+                            break;
+                        case "rule":
+                            string chainKey = $"{table} {Text(body, "chain")}";
+                            var rule = new PolicyRuleBuilder(location, issues) { Comment = Text(body, "comment"), FamilyTable = table };
+                            if (Text(body, "family") == "ip") rule.Family = 4;
+                            else if (Text(body, "family") == "ip6") rule.Family = 6;
+                            var tableSets = sets.GetValueOrDefault(table) ?? new();
+                            if (body.TryGetProperty("expr", out var expr))
+                                foreach (var statement in expr.EnumerateArray())
+                                    ReadStatement(rule, statement, tableSets);
+                            (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).Add(rule);
+                            break;
+                        case "metainfo" or "table" or "counter" or "quota" or "limit" or "flowtable" or "ct helper" or "ct timeout"
+                            or "ct expectation" or "synproxy" or "secmark":
+                            break;
+                        default:
+                            issues.Add(location, property.Name, "table, chain, set, map or rule");
+                            break;
+                    }
+                }
+                catch (Exception e) when (IsShapeError(e))
+                {
+                    issues.Add(location, property.Name + " " + Compact(property.Value), "the shape nft -j writes");
                 }
             }
         }
@@ -85,6 +97,8 @@ public static class NftJsonParser
         {
             var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
             bool inArray = false;
+            // Lines are counted on from the last object, not from the start for each: nft -j writes one line.
+            int counted = 0, lines = 1;
             while (reader.Read())
             {
                 if (!inArray)
@@ -97,8 +111,10 @@ public static class NftJsonParser
                     continue;
                 }
                 if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == 1) break;
-                int line = 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
-                found.Add((JsonElement.ParseValue(ref reader), line));
+                int start = (int)reader.TokenStartIndex;
+                lines += bytes.AsSpan(counted, start - counted).Count((byte)'\n');
+                counted = start;
+                found.Add((JsonElement.ParseValue(ref reader), lines));
             }
             if (!inArray) throw new InputException($"{file}: expected the output of nft -j list ruleset, an object with an \"nftables\" array");
         }
@@ -108,6 +124,24 @@ public static class NftJsonParser
         }
         return found;
     }
+
+    // A statement of another shape than nft -j writes (a missing key, a string where an object was): found by tools/fuzz,
+    // it threw out of the parser; it is a construct not understood, and the rule stays undecidable.
+    private static void ReadStatement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    {
+        try
+        {
+            Statement(rule, statement, sets);
+        }
+        catch (Exception e) when (IsShapeError(e))
+        {
+            rule.Unknown(Compact(statement), "a statement of the shape nft -j writes");
+        }
+    }
+
+    // What JsonElement's accessors throw on a document of another shape.
+    private static bool IsShapeError(Exception e) =>
+        e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException or ArgumentException;
 
     private static void Statement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
     {

@@ -187,4 +187,23 @@ public class PolicyEvaluatorTests
         Assert.InRange(policy.Issues.Count, 1, 2);
         Assert.Contains(policy.Issues, issue => issue.ToString()!.Contains("jump", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Nft_json_of_another_shape_is_reported_where_it_is_not_thrown()
+    {
+        // Found by tools/fuzz: a match without "left" threw KeyNotFoundException out of the parser.
+        const string json = """
+            {"nftables": [
+              {"chain": {"family": "ip", "table": "t", "name": "input", "hook": "input", "type": "filter", "prio": 0, "policy": "drop"}},
+              {"rule": {"family": "ip", "table": "t", "chain": "input", "expr": [{"match": {"op": "==", "right": 22}}, {"accept": null}]}},
+              "a string where an object belongs",
+              {"chain": "not an object"}
+            ]}
+            """;
+        var policy = NftJsonParser.Parse(json, "shape.json");
+
+        Assert.Single(policy.Rules);
+        Assert.Equal(3, policy.Issues.Count);
+        Assert.Contains(policy.Issues, i => i.Expected == "a statement of the shape nft -j writes" && i.Location.Line == 3);
+    }
 }
