@@ -36,7 +36,7 @@ public static class Tier
     /// <summary>Runs the network-namespace lab (tools/lab/lab.sh): root, namespaces and the lab's peers.</summary>
     public const string Lab = "lab";
 
-    /// <summary>Runs the fuzz harness (tools/fuzz) in process for a short time budget: a smoke run of what can run for hours.</summary>
+    /// <summary>Runs the fuzz harness (tools/fuzz) in process on a fixed number of inputs: a smoke run of what can run for hours.</summary>
     public const string Fuzz = "fuzz";
 
     /// <summary>Every tier, the fast one first.</summary>
