@@ -65,3 +65,32 @@ internal sealed class GatheringOutputs : IDisposable
         _flows?.Dispose();
     }
 }
+
+/// <summary>
+/// The options of a command that gathers flows as they come (capture, collect): flow records (--format, --output), the
+/// flow table, the flow store and the audit, declared once for both.
+/// </summary>
+internal sealed class GatheringOptionSet(bool filters)
+{
+    private readonly OutputOptions _output = OutputOptions.ForFlows();
+    private readonly CaptureOptions _flow = new(filters);
+    private readonly AuditOptions _audit = new(required: false);
+    private readonly StoreOptions _store = new();
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        _store.AddTo(command);
+        _output.AddTo(command);
+        _flow.AddTo(command);
+        _audit.AddTo(command);
+    }
+
+    /// <summary>The catalog, inventory and settings when --inventory asks for an audit: read before the source opens, so a bad inventory stops first.</summary>
+    public (AuditContext Context, AuditSettings Settings)? OpenAudit(ParseResult parse) =>
+        _audit.Requested(parse) ? _audit.Open(parse) : null;
+
+    /// <summary>The outputs for a source named <paramref name="source"/> (see <see cref="GatheringOutputs"/>).</summary>
+    public GatheringOutputs Open(ParseResult parse, (AuditContext Context, AuditSettings Settings)? audited, string source, ILogger log) =>
+        GatheringOutputs.Open(parse, audited, _output, _store, _flow, source, log);
+}

@@ -125,25 +125,24 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
             return;
         }
         // Keys and values as two arrays of the same length, a bare word's key null: the detail reads back part by part.
-        var parts = detail.Parts;
-        TextArray(parts, keys: true);
-        TextArray(parts, keys: false);
+        // Read as spans of the detail's text: a row allocates nothing.
+        TextArray(detail, keys: true);
+        TextArray(detail, keys: false);
     }
 
-    private void TextArray(IReadOnlyList<DetailPart> parts, bool keys)
+    private void TextArray(AppDetail detail, bool keys)
     {
         int start = _length;
         Int32(0); // the field's length, set below
         Int32(1); // dimensions
         Int32(keys ? 1 : 0); // has nulls
         Int32(TextOid);
-        Int32(parts.Count);
+        Int32(detail.Count);
         Int32(1); // lower bound
-        foreach (var part in parts)
+        for (int i = 0; i < detail.Count; i++)
         {
-            string? text = keys ? part.Key : part.Value;
-            if (text is null) NullField();
-            else ((IFlowFieldSink)this).Text(0, text);
+            if (keys && detail.KeyAt(i).IsEmpty) NullField();
+            else ((IFlowFieldSink)this).Text(0, keys ? detail.KeyAt(i) : detail.ValueAt(i));
         }
         BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - 4);
     }

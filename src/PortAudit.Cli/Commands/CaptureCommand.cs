@@ -23,24 +23,19 @@ public static class CaptureCommand
     {
         var command = new Command("capture", "Capture live from interfaces, build flows, optionally save the packets as pcapng.");
         var live = new LiveOptionSet();
-        var output = OutputOptions.ForFlows();
-        var flowOptions = new CaptureOptions(filters: false);
-        var audit = new AuditOptions(required: false);
-        var store = new StoreOptions();
+        // A live capture filters with BPF: its --filter is that, not the flow filter of file commands.
+        var gathering = new GatheringOptionSet(filters: false);
         live.AddTo(command);
-        store.AddTo(command);
-        output.AddTo(command);
-        flowOptions.AddTo(command);
-        audit.AddTo(command);
+        gathering.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             // Read before the interfaces open, so that a bad inventory stops before anything is captured.
-            var audited = audit.Requested(parse) ? audit.Open(parse) : default((AuditContext, AuditSettings)?);
+            var audited = gathering.OpenAudit(parse);
             using var signals = new StopSignals();
             using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);
-            using var outputs = GatheringOutputs.Open(parse, audited, output, store, flowOptions, source.Name, log);
+            using var outputs = gathering.Open(parse, audited, source.Name, log);
             var run = outputs.Run;
             var display = new LiveCaptureDisplay(source, run, quiet);
             if (live.Duration(parse) is { } duration) signals.CancelAfter(duration);

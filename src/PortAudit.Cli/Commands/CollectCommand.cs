@@ -23,24 +23,18 @@ public static class CollectCommand
             Required = true,
         };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (else at SIGINT or SIGTERM)." };
-        var output = OutputOptions.ForFlows();
-        var flowOptions = new CaptureOptions();
-        var audit = new AuditOptions(required: false);
-        var store = new StoreOptions();
+        var gathering = new GatheringOptionSet(filters: true);
         command.Options.Add(listen);
-        store.AddTo(command);
         command.Options.Add(duration);
-        output.AddTo(command);
-        flowOptions.AddTo(command);
-        audit.AddTo(command);
+        gathering.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
-            var audited = audit.Requested(parse) ? audit.Open(parse) : default((AuditContext, AuditSettings)?);
+            var audited = gathering.OpenAudit(parse);
             using var signals = new StopSignals();
             using var source = IpfixCollectorSource.Open(parse.GetValue(listen)!, signals.Token);
             if (!quiet) Console.Error.WriteLine($"portaudit: collecting on udp {source.LocalEndPoint}");
-            using var outputs = GatheringOutputs.Open(parse, audited, output, store, flowOptions, source.Name, log);
+            using var outputs = gathering.Open(parse, audited, source.Name, log);
             if (parse.GetValue(duration) is { } seconds) signals.CancelAfter(TimeSpan.FromSeconds(seconds));
             // The source holds the stop token: the flows received until then are still handed over.
             outputs.Run.Read([source]);

@@ -17,16 +17,21 @@ public sealed class CaptureFileSource : IFlowSource
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
-        ICaptureReader reader;
+        if (Open(Name, sink) is not { } reader) return;
+        using (reader) sink.ReadPackets(reader, pipelined: true);
+    }
+
+    /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
+    public static ICaptureReader? Open(string path, IFlowSink sink)
+    {
         try
         {
-            reader = CaptureFile.Open(Name);
+            return CaptureFile.Open(path);
         }
         catch (InputException ex)
         {
             sink.Fail(ex);
-            return;
+            return null;
         }
-        using (reader) sink.ReadPackets(reader, pipelined: true);
     }
 }

@@ -32,14 +32,15 @@ public static class FlowEvidenceNames
     /// <summary>The basis named <paramref name="name"/> (as <see cref="Name"/> writes it); false for an unknown name.</summary>
     public static bool TryParse(string name, out FlowEvidence evidence)
     {
-        foreach (var candidate in Enum.GetValues<FlowEvidence>())
-            if (candidate.Name() == name)
-            {
-                evidence = candidate;
-                return true;
-            }
-        evidence = FlowEvidence.Inspected;
-        return false;
+        // Asked once per flow read back from the store: a lookup, not an enumeration.
+        evidence = name switch
+        {
+            "exporter-app-id" => FlowEvidence.ExporterAppId,
+            "port-only" => FlowEvidence.PortOnly,
+            "firewall-log" => FlowEvidence.FirewallLog,
+            _ => FlowEvidence.Inspected,
+        };
+        return evidence != FlowEvidence.Inspected || name == "inspected";
     }
 
     /// <summary>True when the application label, if any, came from reading the payload ourselves.</summary>

@@ -92,8 +92,8 @@ public sealed class AppDetail
         return _text.AsSpan(bounds.ValueStart, bounds.End - bounds.ValueStart);
     }
 
-    // The key of part index, empty for a bare word.
-    private ReadOnlySpan<char> KeyAt(int index)
+    /// <summary>The key of part <paramref name="index"/>, empty for a bare word.</summary>
+    public ReadOnlySpan<char> KeyAt(int index)
     {
         var bounds = _bounds[index];
         return bounds.ValueStart == bounds.Start ? default : _text.AsSpan(bounds.Start, bounds.ValueStart - 1 - bounds.Start);

@@ -93,16 +93,7 @@ public sealed class RecordFileSource : IFlowSource
 
     private void ReadExportCapture(IFlowSink sink, CancellationToken cancel)
     {
-        ICaptureReader capture;
-        try
-        {
-            capture = CaptureFile.Open(Name);
-        }
-        catch (InputException ex)
-        {
-            sink.Fail(ex);
-            return;
-        }
+        if (CaptureFileSource.Open(Name, sink) is not { } capture) return;
         using var reader = new IpfixCaptureReader(capture, sink.Records);
         try
         {
