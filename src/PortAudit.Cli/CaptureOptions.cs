@@ -28,6 +28,13 @@ public sealed class CaptureOptions
         DefaultValueFactory = _ => FlowTableOptions.DefaultMaxFlows,
     };
 
+    private readonly Option<int> _workers = new("--workers")
+    {
+        Description = "Threads that hold the flow table and inspect a capture file (default: one per core). The flows and " +
+                      "their order are the same for any number.",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
     private readonly bool _filters;
 
     private readonly Option<string?> _filter = new("--filter")
@@ -96,6 +103,7 @@ public sealed class CaptureOptions
         command.Options.Add(_udpTimeout);
         command.Options.Add(_tcpTimeout);
         command.Options.Add(_maxFlows);
+        command.Options.Add(_workers);
         if (!_filters) return;
         _filter.Validators.Add(r =>
         {
@@ -139,6 +147,7 @@ public sealed class CaptureOptions
         UdpIdleTimeout = TimeSpan.FromSeconds(parse.GetValue(_udpTimeout)),
         TcpIdleTimeout = TimeSpan.FromSeconds(parse.GetValue(_tcpTimeout)),
         MaxFlows = parse.GetValue(_maxFlows),
+        Workers = parse.GetValue(_workers),
         Selection = _filters ? FlowFilter.Create(parse.GetValue(_filter), Time(parse.GetValue(_since)), Time(parse.GetValue(_until))) : null,
     };
 }

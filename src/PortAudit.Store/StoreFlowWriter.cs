@@ -115,6 +115,11 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
+
+    /// <inheritdoc />
+
+    public bool ReadsPackets => false;
+
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {

@@ -53,6 +53,11 @@ public sealed class FlowAuditor : IFlowObserver
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
+
+    /// <inheritdoc />
+
+    public bool ReadsPackets => false;
+
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow) => Audit(flow);
 

@@ -31,6 +31,11 @@ public sealed class ServedTrafficCollector : IFlowObserver
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
+
+    /// <inheritdoc />
+
+    public bool ReadsPackets => false;
+
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {

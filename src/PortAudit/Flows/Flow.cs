@@ -103,6 +103,12 @@ public sealed class Flow
     /// <summary>ICMP or ICMPv6 code of the first packet (the client's); 0 for other protocols.</summary>
     public byte IcmpCode { get; internal set; }
 
+    /// <summary>
+    /// For a flow of ICMP errors that quoted no flow held: a tag of the host pair they quote, which keeps such flows apart
+    /// per quoted pair in the table (see <see cref="FlowKey.Of"/>); 0 for every other flow.
+    /// </summary>
+    internal ushort KeyTag { get; set; }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
 

@@ -19,7 +19,8 @@ public readonly record struct FlowKey(IpAddr LowAddress, ushort LowPort, IpAddr 
     }
 
     /// <summary>The key under which <paramref name="flow"/> is held.</summary>
-    public static FlowKey Of(Flow flow) => Create(flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, flow.Protocol, out _);
+    public static FlowKey Of(Flow flow) => Create(flow.Client, (ushort)(flow.ClientPort | flow.KeyTag), flow.Server,
+        (ushort)(flow.ServerPort | flow.KeyTag), flow.Protocol, out _);
 
     /// <inheritdoc />
     public override int GetHashCode()

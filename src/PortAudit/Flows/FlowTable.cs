@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PortAudit.Decode;
@@ -19,16 +20,22 @@ public sealed class FlowTable
     private readonly long _udpTimeoutNs;
     private readonly long _tcpTimeoutNs;
     private readonly long _closedLingerNs;
-    private readonly long _sweepIntervalNs;
-    private long _nextSweepNs;
+    private SweepSchedule _sweeps;
+    private readonly bool _externalSweeps;
     private Flow? _recent;
     private FlowKey _recentKey;
     private (long Time, long Id)[] _evictionOrder = [];
     private Flow[] _evictionFlows = [];
-    private long _nextId;
+    private long _lastOrdinal;
 
     /// <summary>Creates an empty table.</summary>
-    public FlowTable(FlowTableOptions options, params IFlowObserver[] observers)
+    public FlowTable(FlowTableOptions options, params IFlowObserver[] observers) : this(options, observers, externalSweeps: false) { }
+
+    /// <summary>
+    /// Creates an empty table; with <paramref name="externalSweeps"/> the table never sweeps by itself and waits for
+    /// <see cref="SweepAt"/>, so that the shards of one run all end idle flows at the moments one table would.
+    /// </summary>
+    internal FlowTable(FlowTableOptions options, IFlowObserver[] observers, bool externalSweeps)
     {
         _options = options;
         _flows = new(options.InitialFlowCapacity);
@@ -36,7 +43,8 @@ public sealed class FlowTable
         _udpTimeoutNs = ToNs(options.UdpIdleTimeout);
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
         _closedLingerNs = ToNs(options.TcpClosedLinger);
-        _sweepIntervalNs = Math.Max(1_000_000_000L, Math.Min(_udpTimeoutNs, _closedLingerNs) / 2);
+        _sweeps = new SweepSchedule(options);
+        _externalSweeps = externalSweeps;
     }
 
     /// <summary>Counters.</summary>
@@ -49,24 +57,34 @@ public sealed class FlowTable
     public int Input { get; set; }
 
     /// <summary>
+    /// Where in the run the flows being ended now end: the ordinal of the packet that ended them and why. An observer
+    /// that merges the flows of several tables orders them by it (see <see cref="FlowEnding"/>).
+    /// </summary>
+    internal FlowEnding Ending { get; private set; }
+
+    /// <summary>
     /// Ends a flow that arrived whole from a flow-record source (no packets to count): it takes the next id of the run
     /// and goes to every observer as ended, as a flow of the table would.
     /// </summary>
-    internal void AddEnded(Func<long, Flow> create)
+    internal void AddEnded(Func<long, Flow> create, long ordinal = 0)
     {
-        var flow = create(++_nextId);
+        var flow = create(TakeOrdinal(ordinal));
+        Ending = new FlowEnding(flow.Id, FlowEndCause.Record);
         Statistics.FlowsCreated++;
         foreach (var observer in _observers) observer.OnFlowEnd(flow);
     }
 
     /// <summary>
-    /// Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to, and
-    /// <paramref name="frameNumber"/> is its 1-based place in the current <see cref="Input"/> (0 when unknown).
+    /// Counts one decoded packet; <paramref name="frame"/> holds the bytes its payload offsets refer to,
+    /// <paramref name="frameNumber"/> is its 1-based place in the current <see cref="Input"/> (0 when unknown), and
+    /// <paramref name="ordinal"/> its place in the whole run, which becomes the id of a flow it opens (0: the next after
+    /// the last one seen).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0)
+    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
-        if (timestampNs >= _nextSweepNs) Sweep(timestampNs);
+        ordinal = TakeOrdinal(ordinal);
+        if (!_externalSweeps && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)
         {
@@ -81,12 +99,19 @@ public sealed class FlowTable
 
         ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
-        var key = FlowKey.Create(packet.Source, sourcePort, packet.Destination, destinationPort, packet.Protocol, out _);
+        // Errors that answer no flow held are kept apart per host pair they quote: the pair decides where a split run
+        // takes them, so grouping them by it makes the flows the same however the run is split.
+        ushort tag = packet.Quote.Present ? QuoteTag(packet.Quote) : (ushort)0;
+        var key = FlowKey.Create(packet.Source, (ushort)(sourcePort | tag), packet.Destination, (ushort)(destinationPort | tag),
+            packet.Protocol, out _);
         bool isFirst = false;
         // Packets come in trains (a window of segments, their ACKs): most belong to the flow of the packet before.
         var flow = _recent;
         if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)))
-            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, frameNumber, out isFirst);
+        {
+            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, frameNumber, ordinal, out isFirst);
+            if (isFirst) flow.KeyTag = tag;
+        }
         bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
         flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
         if (pending.Packets > 0) flow.CountPending(fromClient, pending.Packets, pending.Bytes, pending.FirstNs, pending.LastNs);
@@ -97,15 +122,19 @@ public sealed class FlowTable
 
     /// <summary>The flow of <paramref name="key"/>, created if new or if a SYN reopens a closed one; it becomes the recent flow.</summary>
     private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs, long frameNumber,
-        out bool isFirst)
+        long ordinal, out bool isFirst)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
         var flow = slot;
         isFirst = !exists || (flow!.IsClosed && IsOpening(packet.Flags));
         if (isFirst)
         {
-            if (exists) NotifyEnd(flow!);
-            flow = Create(packet, sourcePort, destinationPort, timestampNs);
+            if (exists)
+            {
+                Ending = new FlowEnding(ordinal, FlowEndCause.Reopened);
+                NotifyEnd(flow!);
+            }
+            flow = Create(ordinal, packet, sourcePort, destinationPort, timestampNs);
             // Where the flow starts in its input, so a finding can point at the frames tshark shows.
             flow.Input = Input;
             flow.FirstFrame = frameNumber;
@@ -115,7 +144,7 @@ public sealed class FlowTable
         _recentKey = key;
         if (!isFirst) return flow!;
         if (_flows.Count > Statistics.PeakActiveFlows) Statistics.PeakActiveFlows = _flows.Count;
-        if (_flows.Count > _options.MaxFlows) EvictIdlest();
+        if (_flows.Count > _options.MaxFlows) EvictIdlest(ordinal);
         return flow!;
     }
 
@@ -129,15 +158,24 @@ public sealed class FlowTable
         SortFlows(new (long, long)[count], remaining, byEnd: false);
         _flows.Clear();
         _recent = null;
+        Ending = new FlowEnding(long.MaxValue, FlowEndCause.EndOfInput);
         foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
     }
 
     private static bool IsOpening(TcpFlags flags) => (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;
 
-    private Flow Create(in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs)
+    /// <summary>The packet's or record's ordinal in the run, or the next one when the caller gave none (0).</summary>
+    private long TakeOrdinal(long ordinal)
+    {
+        if (ordinal <= 0) ordinal = _lastOrdinal + 1;
+        Debug.Assert(ordinal > _lastOrdinal, "ordinals grow through a run, so flow ids are unique");
+        _lastOrdinal = ordinal;
+        return ordinal;
+    }
+
+    private Flow Create(long id, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs)
     {
         Statistics.FlowsCreated++;
-        long id = ++_nextId;
         bool senderIsClient;
         bool opened = false;
         if (packet.Protocol == IpProtocol.Tcp && (packet.Flags & TcpFlags.Syn) != 0)
@@ -165,6 +203,9 @@ public sealed class FlowTable
         return flow;
     }
 
+    /// <summary>A tag of the host pair an ICMP error quotes, never 0 (ICMP flows have no ports, so it cannot meet a real key).</summary>
+    private static ushort QuoteTag(in QuotedPacket quote) => (ushort)((HostPair.Hash(quote.Source, quote.Destination) >> 48) | 1);
+
     /// <summary>Records an ICMP error on the flow whose packet it quotes; false when no flow held matches.</summary>
     private bool FoldIcmpError(in DecodedPacket packet)
     {
@@ -177,9 +218,18 @@ public sealed class FlowTable
         return true;
     }
 
-    private void Sweep(long nowNs)
+    /// <summary>
+    /// Ends the flows idle at <paramref name="nowNs"/>, as if swept just before the packet of run ordinal
+    /// <paramref name="ordinal"/>: for a table whose sweeps its run schedules (the shards of one run).
+    /// </summary>
+    internal void SweepAt(long nowNs, long ordinal)
     {
-        _nextSweepNs = nowNs + _sweepIntervalNs;
+        Debug.Assert(_externalSweeps, "a table that sweeps by itself is not swept from outside");
+        Sweep(nowNs, ordinal);
+    }
+
+    private void Sweep(long nowNs, long ordinal)
+    {
         List<KeyValuePair<FlowKey, Flow>>? ended = null;
         foreach (var entry in _flows)
         {
@@ -189,12 +239,17 @@ public sealed class FlowTable
             if (idle > limit) (ended ??= new()).Add(entry);
         }
         if (ended is null) return;
-        ended.Sort(static (a, b) => a.Value.StartNs.CompareTo(b.Value.StartNs));
+        // Ids break ties, so that tables holding parts of one run's flows end them in the order one table would.
+        ended.Sort(static (a, b) => a.Value.StartNs != b.Value.StartNs
+            ? a.Value.StartNs.CompareTo(b.Value.StartNs)
+            : a.Value.Id.CompareTo(b.Value.Id));
+        Ending = new FlowEnding(ordinal, FlowEndCause.Idle);
         foreach (var (key, flow) in ended) End(key, flow);
     }
 
-    private void EvictIdlest()
+    private void EvictIdlest(long ordinal)
     {
+        Ending = new FlowEnding(ordinal, FlowEndCause.Evicted);
         // Ending a tenth at once keeps eviction rare: one sort per many new flows instead of a scan per flow.
         // The arrays are reused, so that evictions cost no allocation at any table size.
         int n = _flows.Count;

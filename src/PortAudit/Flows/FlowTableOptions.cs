@@ -36,6 +36,12 @@ public sealed record FlowTableOptions
     /// </summary>
     public IFlowSelection? Selection { get; init; }
 
+    /// <summary>
+    /// Threads that hold the flow table and inspect, for packet files read by consumers of ended flows only: one per core
+    /// by default. One keeps the table on the reading thread's partner as before; the flows are the same either way.
+    /// </summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Which side of a flow whose opening was not seen is the server.</summary>
     public IServerPortHint ServerPorts { get; init; } = WellKnownPortHint.Instance;
 }

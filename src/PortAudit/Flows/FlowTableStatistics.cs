@@ -17,4 +17,22 @@ public sealed class FlowTableStatistics
 
     /// <summary>ICMP and ICMPv6 errors matched to the flow they answer, and so recorded on it instead of making a flow.</summary>
     public long UnreachablesMatched { get; internal set; }
+
+    /// <summary>
+    /// The counters of several tables that hold parts of one run (its shards) as one; the peak is the sum of the shards'
+    /// peaks, an upper bound of the run's.
+    /// </summary>
+    internal static FlowTableStatistics Sum(IEnumerable<FlowTableStatistics> parts)
+    {
+        var sum = new FlowTableStatistics();
+        foreach (var part in parts)
+        {
+            sum.FlowsCreated += part.FlowsCreated;
+            sum.FlowsEvicted += part.FlowsEvicted;
+            sum.PeakActiveFlows += part.PeakActiveFlows;
+            sum.OrphanFragments += part.OrphanFragments;
+            sum.UnreachablesMatched += part.UnreachablesMatched;
+        }
+        return sum;
+    }
 }

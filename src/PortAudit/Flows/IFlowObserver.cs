@@ -14,6 +14,12 @@ public interface IFlowObserver
     /// </summary>
     void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload);
 
+    /// <summary>
+    /// True when the observer needs <see cref="OnPacket"/>. A run whose consumers all say false may split its flow table over
+    /// threads and hand them ended flows only.
+    /// </summary>
+    bool ReadsPackets => true;
+
     /// <summary>The flow ended (closed, idle, evicted or end of input); it will not be seen again.</summary>
     void OnFlowEnd(Flow flow);
 

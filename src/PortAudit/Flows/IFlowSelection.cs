@@ -14,6 +14,9 @@ public interface IFlowSelection
 public sealed class SelectedFlowObserver(IFlowSelection selection, IFlowObserver[] consumers) : IFlowObserver
 {
     /// <inheritdoc />
+    public bool ReadsPackets => consumers.Any(c => c.ReadsPackets);
+
+    /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in Decode.DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         if (!selection.Selects(flow)) return;

@@ -27,7 +27,8 @@ internal sealed class PacketBatch
     /// Adds a packet with a copy of its transport payload, the only bytes the flow table's stages read: headers are
     /// decoded already, and most packets (handshakes, acknowledgments) carry none, so most copy nothing.
     /// </summary>
-    public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber)
+    public void Add(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber, long ordinal,
+        bool sweepBefore = false)
     {
         var payload = packet.Payload(frame);
         // Only a payload larger than the whole buffer gets here with an empty batch: grow once for it.
@@ -40,8 +41,38 @@ internal sealed class PacketBatch
         entry.PayloadLength = payload.Length;
         entry.TimestampNs = timestampNs;
         entry.FrameNumber = frameNumber;
+        entry.Ordinal = ordinal;
+        entry.Kind = sweepBefore ? EntryKind.SweepThenPacket : EntryKind.Packet;
         _used += payload.Length;
     }
+
+    /// <summary>
+    /// Adds a sweep with no packet: the run swept its idle flows before the packet of <paramref name="ordinal"/>, which
+    /// went to another shard, and this shard must sweep at the same moment.
+    /// </summary>
+    public void AddSweep(long timestampNs, long ordinal)
+    {
+        ref var entry = ref Entries[Count++];
+        entry.Kind = EntryKind.Sweep;
+        entry.TimestampNs = timestampNs;
+        entry.Ordinal = ordinal;
+        entry.PayloadLength = 0;
+    }
+
+    /// <summary>The input (1-based) the batch's packets come from.</summary>
+    public int Input;
+
+    /// <summary>
+    /// The run ordinal up to which the batch completes its shard's view: every packet of the shard at or before it is in
+    /// this batch or an earlier one.
+    /// </summary>
+    public long Watermark;
+
+    /// <summary>True for the last batch of an input: the shard says so to the merger once it has read it.</summary>
+    public bool EndsInput;
+
+    /// <summary>True for the last batch of the run: the shard ends every flow it still holds.</summary>
+    public bool EndOfRun;
 
     public ReadOnlySpan<byte> Payload(in Entry entry) => _payloads.AsSpan(entry.PayloadAt, entry.PayloadLength);
 
@@ -49,6 +80,19 @@ internal sealed class PacketBatch
     {
         Count = 0;
         _used = 0;
+        EndsInput = false;
+        EndOfRun = false;
+    }
+
+    /// <summary>What an entry holds.</summary>
+    public enum EntryKind : byte
+    {
+        /// <summary>A packet.</summary>
+        Packet,
+        /// <summary>A sweep of idle flows, then a packet.</summary>
+        SweepThenPacket,
+        /// <summary>A sweep alone.</summary>
+        Sweep,
     }
 
     public struct Entry
@@ -58,5 +102,7 @@ internal sealed class PacketBatch
         public int PayloadLength;
         public long TimestampNs;
         public long FrameNumber;
+        public long Ordinal;
+        public EntryKind Kind;
     }
 }

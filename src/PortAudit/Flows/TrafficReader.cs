@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using PortAudit.Capture;
 using PortAudit.Decode;
+using PortAudit.Flows.Shards;
 
 namespace PortAudit.Flows;
 
@@ -24,6 +25,15 @@ public sealed class TrafficReader
 
     /// <summary>Called now and then during a long read with the bytes read of the current input.</summary>
     public Action<ICaptureReader>? Progress { get; set; }
+
+    /// <summary>
+    /// Records read so far in the whole run, over every input: the ordinal of the last one. A flow's id is the ordinal
+    /// of the packet that opened it, so ids are unique in the run and the same however the run is split.
+    /// </summary>
+    public long Ordinal { get; private set; }
+
+    /// <summary>Takes the next ordinal for a record that did not come through this reader (a flow record).</summary>
+    internal long NextOrdinal() => ++Ordinal;
 
     /// <summary>
     /// Reads one capture with reading and decoding on a second thread, so that the flow table, the slower half,
@@ -86,7 +96,7 @@ public sealed class TrafficReader
                     full.Add(batch);
                     batch = empty.Take();
                 }
-                batch.Add(packet, record.Data, record.TimestampNs, packets);
+                batch.Add(packet, record.Data, record.TimestampNs, packets, Ordinal);
             }
         }
         catch (CaptureFormatException ex)
@@ -94,6 +104,76 @@ public sealed class TrafficReader
             lock (Errors) Errors.Add(ex);
         }
         if (batch.Count > 0) full.Add(batch);
+        Progress?.Invoke(reader);
+    }
+
+    /// <summary>
+    /// Reads one capture with decoding on a second thread that deals packets to <paramref name="shards"/>, while the
+    /// caller's thread merges the flows they end and feeds the consumers. Same flows, in the same order, as
+    /// <see cref="ReadPipelined"/>.
+    /// </summary>
+    internal void ReadSharded(ICaptureReader reader, FlowShards shards, int input, CancellationToken cancel)
+    {
+        Exception? failure = null;
+        var producer = new Thread(() =>
+        {
+            try
+            {
+                shards.BeginInput(input);
+                ProduceSharded(reader, shards, cancel);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                try
+                {
+                    shards.EndInput(Ordinal);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The run was aborted by the merger's own failure, which is the one to report.
+                }
+            }
+        }) { IsBackground = true, Name = "portaudit-decode" };
+        producer.Start();
+        try
+        {
+            shards.MergeInput();
+        }
+        finally
+        {
+            producer.Join();
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
+    {
+        int count = shards.Count;
+        try
+        {
+            long packets = 0;
+            while (reader.TryRead(out var record))
+            {
+                if (!Decode(reader, record, ref packets, out var packet)) continue;
+                int shard = FlowShards.ShardOf(packet, count);
+                if (shards.IsRoundDue(shard, packet))
+                {
+                    // Checked once a round, off the per-packet path: a stop request ends the read at a round boundary.
+                    if (cancel.IsCancellationRequested) break;
+                    shards.SendRound(Ordinal - 1);
+                }
+                shards.Deal(shard, packet, record.Data, record.TimestampNs, packets, Ordinal);
+            }
+        }
+        catch (CaptureFormatException ex)
+        {
+            lock (Errors) Errors.Add(ex);
+        }
         Progress?.Invoke(reader);
     }
 
@@ -106,6 +186,7 @@ public sealed class TrafficReader
     {
         var status = PacketDecoder.Decode(record.LinkType, record.Data, out packet);
         Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+        Ordinal++;
         if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
         return status == DecodeStatus.Ok;
     }
@@ -117,7 +198,7 @@ public sealed class TrafficReader
         for (int i = 0; i < batch.Count; i++)
         {
             ref var entry = ref entries[i];
-            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber);
+            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber, entry.Ordinal);
         }
         batch.Clear();
         empty.Add(batch);
@@ -132,7 +213,8 @@ public sealed class TrafficReader
             long packets = 0;
             while (reader.TryRead(out var record))
             {
-                if (Decode(reader, record, ref packets, out var packet)) _table.Add(ref packet, record.Data, record.TimestampNs, packets);
+                if (Decode(reader, record, ref packets, out var packet))
+                    _table.Add(ref packet, record.Data, record.TimestampNs, packets, Ordinal);
             }
         }
         catch (CaptureFormatException ex)

@@ -1,5 +1,6 @@
 using PortAudit.Capture;
 using PortAudit.Flows;
+using PortAudit.Flows.Shards;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 
@@ -15,6 +16,13 @@ public sealed class TrafficRun : IFlowSink
     private readonly FlowTable _table;
     private readonly TrafficReader _reader;
     private readonly InspectionEngine _inspection = new();
+    private readonly FlowTableOptions _options;
+    private readonly IFlowObserver[] _consumers;
+    // Packet files are split over shards when there are cores for them and no consumer reads packets (consumers see
+    // ended flows only, merged back into one order); the shards' inspection engines, for their endpoint-mapper answers.
+    private readonly bool _shardable;
+    private FlowShards? _shards;
+    private readonly List<InspectionEngine> _shardInspections = new();
     private string _input = "";
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
@@ -31,19 +39,29 @@ public sealed class TrafficRun : IFlowSink
             : consumers;
         _table = new FlowTable(options, [_inspection, .. selected]);
         _reader = new TrafficReader(_table);
+        _options = options;
+        _consumers = selected;
+        _shardable = options.Workers > 1 && !selected.Any(c => c.ReadsPackets);
     }
 
     /// <summary>Called now and then on the decoding thread while packets are read (see <see cref="RunProgress"/>).</summary>
     public Action<RunProgress>? Progress { get; set; }
 
     /// <summary>Counters so far; final once <see cref="Read"/> returned.</summary>
-    public TrafficSummary Summary => new(_reader.Statistics, _table.Statistics, _reader.Errors) { Records = _records };
+    public TrafficSummary Summary => new(_reader.Statistics, FlowStatistics, _reader.Errors) { Records = _records };
+
+    private FlowTableStatistics FlowStatistics => _shards is null
+        ? _table.Statistics
+        : FlowTableStatistics.Sum([_table.Statistics, .. _shards.Tables.Select(t => t.Statistics)]);
 
     /// <summary>Flows held open at this moment.</summary>
-    public int ActiveFlows => _table.ActiveFlows;
+    public int ActiveFlows => _table.ActiveFlows + (_shards?.ActiveFlows ?? 0);
 
-    /// <summary>The endpoint-mapper answers inspection read, with the flows that used each.</summary>
-    public IReadOnlyList<RpcMapping> RpcMappings => _inspection.Expectations.Mappings;
+    /// <summary>The endpoint-mapper answers inspection read, with the flows that used each, in capture time order.</summary>
+    public IReadOnlyList<RpcMapping> RpcMappings => _shards is null
+        ? _inspection.Expectations.Mappings
+        : _inspection.Expectations.Mappings.Concat(_shardInspections.SelectMany(i => i.Expectations.Mappings))
+            .OrderBy(m => m.TimeNs).ToList();
 
     /// <summary>
     /// Reads every source in turn, then ends every flow still open. Bad inputs are kept in <see cref="Summary"/>;
@@ -69,18 +87,27 @@ public sealed class TrafficRun : IFlowSink
         {
             _reader.Progress = null;
         }
+        _shards?.EndRun();
         _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
-            _reader.Statistics.CapturedBytes, _table.Statistics.FlowsCreated, Finished: true));
+            _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
 
     void IFlowSink.ReadPackets(ICaptureReader reader, bool pipelined)
     {
-        if (pipelined) _reader.ReadPipelined(reader, _cancel);
+        if (pipelined && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
+        else if (pipelined) _reader.ReadPipelined(reader, _cancel);
         else _reader.Read(reader);
     }
 
-    void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create);
+    private FlowShards CreateShards() => new(_options.Workers, _options, () =>
+    {
+        var inspection = new InspectionEngine();
+        _shardInspections.Add(inspection);
+        return [inspection];
+    }, _consumers);
+
+    void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create, _reader.NextOrdinal());
 
     RecordStatistics IFlowSink.Records => _records;
 
@@ -91,5 +118,5 @@ public sealed class TrafficRun : IFlowSink
 
     private void OnProgress(ICaptureReader reader) =>
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, reader.BytesRead,
-            _reader.Statistics.Packets, _reader.Statistics.CapturedBytes, _table.Statistics.FlowsCreated));
+            _reader.Statistics.Packets, _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated));
 }

@@ -88,12 +88,13 @@ public sealed class AuditRunTests : IDisposable
 
         var flows = File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
             .ToDictionary(flow => flow.GetProperty("id").GetInt64());
-        Assert.Equal([1L, 2L, 3L], flows.Keys.Order());
+        // Ids are the run ordinals of the packets that opened the flows (a SYN and its SYN-ACK each).
+        Assert.Equal([1L, 3L, 5L], flows.Keys.Order());
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
         var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray().ToList());
         var evidence = finding.GetProperty("evidence");
         var ids = evidence.GetProperty("flowIds").EnumerateArray().Select(id => id.GetInt64()).ToList();
-        Assert.Equal([2L, 3L], ids);
+        Assert.Equal([3L, 5L], ids);
         Assert.Equal(ids.Count, evidence.GetProperty("flows").GetInt32());
         Assert.All(ids, id => Assert.Equal("unexpected", flows[id].GetProperty("verdict").GetString()));
         foreach (var sample in evidence.GetProperty("samples").EnumerateArray())

@@ -38,6 +38,11 @@ public sealed class HostTrafficCollector : IFlowObserver
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
+
+    /// <inheritdoc />
+
+    public bool ReadsPackets => false;
+
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {

@@ -42,6 +42,9 @@ public sealed class FlowRecordObserver(IFlowRecordWriter writer) : IFlowObserver
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
     /// <inheritdoc />
+    public bool ReadsPackets => false;
+
+    /// <inheritdoc />
     public void OnFlowEnd(Flow flow) => writer.Write(flow);
 
     /// <inheritdoc />

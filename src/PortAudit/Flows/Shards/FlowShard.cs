@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Flows.Shards;
+
+/// <summary>
+/// One worker of a split run: its own flow table and inspection over the host pairs dealt to it, on its own thread. It
+/// reads batches from its inbox in the order the decoder dealt them, and after each batch hands the merger the flows
+/// it ended; nothing in it is shared with the other shards.
+/// </summary>
+internal sealed class FlowShard
+{
+    private const int InFlight = 4;
+    private readonly int _index;
+    private readonly ShardOutbox _outbox = new();
+    private readonly BlockingCollection<ShardOutput> _merger;
+    private readonly CancellationToken _abort;
+    private readonly Thread _thread;
+
+    public FlowShard(int index, FlowTableOptions options, IFlowObserver[] stages, BlockingCollection<ShardOutput> merger,
+        CancellationToken abort)
+    {
+        _index = index;
+        _merger = merger;
+        _abort = abort;
+        Table = new FlowTable(options, [.. stages, _outbox], externalSweeps: true);
+        _outbox.Table = Table;
+        for (int i = 0; i <= InFlight; i++) Empty.Add(new PacketBatch());
+        _thread = new Thread(Run) { IsBackground = true, Name = $"portaudit-flows-{index}" };
+        _thread.Start();
+    }
+
+    public FlowTable Table { get; }
+
+    /// <summary>Batches dealt to this shard, in run order.</summary>
+    public BlockingCollection<PacketBatch> Inbox { get; } = new(InFlight);
+
+    /// <summary>Batches the shard is done with, for the decoder to fill again.</summary>
+    public BlockingCollection<PacketBatch> Empty { get; } = new(InFlight + 1);
+
+    public void Join() => _thread.Join();
+
+    private void Run()
+    {
+        try
+        {
+            foreach (var batch in Inbox.GetConsumingEnumerable(_abort))
+            {
+                var output = new ShardOutput { Shard = _index };
+                _outbox.Current = output;
+                Consume(batch);
+                output.Watermark = batch.EndOfRun ? long.MaxValue : batch.Watermark;
+                output.EndsInput = batch.EndsInput;
+                output.EndsRun = batch.EndOfRun;
+                bool last = batch.EndOfRun;
+                batch.Clear();
+                Empty.Add(batch, _abort);
+                _merger.Add(output, _abort);
+                if (last) return;
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // The run was stopped by a failure elsewhere; that failure is the one reported.
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                _merger.Add(new ShardOutput { Shard = _index, Failure = ex }, _abort);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Consume(PacketBatch batch)
+    {
+        var table = Table;
+        table.Input = batch.Input;
+        var entries = batch.Entries;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ref var entry = ref entries[i];
+            if (entry.Kind != PacketBatch.EntryKind.Packet) table.SweepAt(entry.TimestampNs, entry.Ordinal);
+            if (entry.Kind != PacketBatch.EntryKind.Sweep)
+                table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber, entry.Ordinal);
+        }
+        if (batch.EndOfRun) table.Flush();
+    }
+}

@@ -1,0 +1,28 @@
+namespace PortAudit.Flows;
+
+/// <summary>
+/// When a run looks for idle flows: at the first packet at or past the next sweep time, then one interval later. A
+/// table keeps its own schedule; a run split into shards keeps one for all of them, so that every shard ends idle flows
+/// at the same packets as one table would, and the flows the run reports do not depend on how many shards it had.
+/// </summary>
+internal struct SweepSchedule
+{
+    private readonly long _intervalNs;
+    private long _nextNs;
+
+    public SweepSchedule(FlowTableOptions options)
+    {
+        long udp = options.UdpIdleTimeout.Ticks * 100, closed = options.TcpClosedLinger.Ticks * 100;
+        // Half the shortest timeout, and never more often than each second of capture time: a sweep visits every flow.
+        _intervalNs = Math.Max(1_000_000_000L, Math.Min(udp, closed) / 2);
+        _nextNs = 0;
+    }
+
+    /// <summary>True when a sweep is due before the packet of <paramref name="timestampNs"/>; the next one is then scheduled.</summary>
+    public bool IsDue(long timestampNs)
+    {
+        if (timestampNs < _nextNs) return false;
+        _nextNs = timestampNs + _intervalNs;
+        return true;
+    }
+}
