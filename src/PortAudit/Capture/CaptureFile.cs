@@ -20,7 +20,8 @@ public static class CaptureFile
         {
             stream = path == StandardInput
                 ? Console.OpenStandardInput()
-                : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+                : new DigestingStream(path,
+                    new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using PortAudit.Capture;
 
 namespace PortAudit.Report;
 
@@ -20,7 +21,8 @@ public static class Digests
     {
         if (name == "-") return new InputDigest(name, InputKind.StandardInput, null, null);
         if (!File.Exists(name)) return new InputDigest(name, InputKind.Other, null, null);
-        return new InputDigest(name, InputKind.File, TryFile(name), new FileInfo(name).Length);
+        // A capture the run read to its end was hashed as it was read; anything else is hashed now.
+        return new InputDigest(name, InputKind.File, ReadDigests.TryGet(name) ?? TryFile(name), new FileInfo(name).Length);
     }
 
     /// <summary>
