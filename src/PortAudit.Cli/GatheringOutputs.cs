@@ -2,6 +2,7 @@ using System.CommandLine;
 using PortAudit.Audit;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Report.Ipfix;
 using PortAudit.Report.Records;
 using PortAudit.Store;
 using Serilog;
@@ -18,12 +19,14 @@ internal sealed class GatheringOutputs : IDisposable
 {
     private readonly IFlowRecordWriter? _flows;
     private readonly StoreFlowWriter? _stored;
+    private readonly IpfixExporter? _exported;
     private readonly AuditRun? _audit;
 
-    private GatheringOutputs(IFlowRecordWriter? flows, StoreFlowWriter? stored, AuditRun? audit, TrafficRun run)
+    private GatheringOutputs(IFlowRecordWriter? flows, StoreFlowWriter? stored, IpfixExporter? exported, AuditRun? audit, TrafficRun run)
     {
         _flows = flows;
         _stored = stored;
+        _exported = exported;
         _audit = audit;
         Run = run;
     }
@@ -33,21 +36,27 @@ internal sealed class GatheringOutputs : IDisposable
 
     /// <summary>Opens the outputs for a source named <paramref name="source"/>; <paramref name="audited"/> is the opened audit, if asked.</summary>
     public static GatheringOutputs Open(ParseResult parse, (AuditContext Context, AuditSettings Settings)? audited, OutputOptions output,
-        StoreOptions store, CaptureOptions flowOptions, string source, ILogger log)
+        StoreOptions store, ExportOptions export, CaptureOptions flowOptions, string source, ILogger log)
     {
         var flows = (audited is null && !store.Requested(parse)) || output.ToFile(parse) ? output.OpenFlowWriter(parse) : null;
         var stored = store.Open(parse, [source], log);
-        IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
+        // With an audit the exporter takes judged flows (its records carry the verdict); without, every ended flow.
+        var exported = export.Open(parse, verdicts: audited is not null, log);
+        IFlowObserver[] consumers = [.. flows is null ? [] : new IFlowObserver[] { new FlowRecordObserver(flows) }, .. stored is null ? [] : new IFlowObserver[] { stored },
+            .. exported is null || audited is not null ? [] : new IFlowObserver[] { exported }];
         var tableOptions = flowOptions.Read(parse);
-        var audit = audited is { } a ? new AuditRun(a.Context, a.Settings, tableOptions, consumers) : null;
-        return new GatheringOutputs(flows, stored, audit, audit?.Traffic ?? new TrafficRun(tableOptions, consumers));
+        var audit = audited is { } a
+            ? new AuditRun(a.Context, exported is null ? a.Settings : a.Settings with { JudgedFlowSinks = [exported] }, tableOptions, consumers)
+            : null;
+        return new GatheringOutputs(flows, stored, exported, audit, audit?.Traffic ?? new TrafficRun(tableOptions, consumers));
     }
 
-    /// <summary>Completes the flow records and the store once the read has ended.</summary>
+    /// <summary>Completes the flow records, the store and the IPFIX export once the read has ended.</summary>
     public void Complete(ILogger log, bool quiet)
     {
         _flows?.Complete();
         StoreOptions.Conclude(_stored, log, quiet);
+        ExportOptions.Conclude(_exported, log, quiet);
     }
 
     /// <summary>
@@ -62,13 +71,14 @@ internal sealed class GatheringOutputs : IDisposable
     {
         _audit?.Dispose();
         _stored?.Dispose();
+        _exported?.Dispose();
         _flows?.Dispose();
     }
 }
 
 /// <summary>
 /// The options of a command that gathers flows as they come (capture, collect): flow records (--format, --output), the
-/// flow table, the flow store and the audit, declared once for both.
+/// flow table, the flow store, the IPFIX export and the audit, declared once for both.
 /// </summary>
 internal sealed class GatheringOptionSet(bool filters)
 {
@@ -76,11 +86,13 @@ internal sealed class GatheringOptionSet(bool filters)
     private readonly CaptureOptions _flow = new(filters);
     private readonly AuditOptions _audit = new(required: false);
     private readonly StoreOptions _store = new();
+    private readonly ExportOptions _export = new();
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         _store.AddTo(command);
+        _export.AddTo(command);
         _output.AddTo(command);
         _flow.AddTo(command);
         _audit.AddTo(command);
@@ -92,5 +104,5 @@ internal sealed class GatheringOptionSet(bool filters)
 
     /// <summary>The outputs for a source named <paramref name="source"/> (see <see cref="GatheringOutputs"/>).</summary>
     public GatheringOutputs Open(ParseResult parse, (AuditContext Context, AuditSettings Settings)? audited, string source, ILogger log) =>
-        GatheringOutputs.Open(parse, audited, _output, _store, _flow, source, log);
+        GatheringOutputs.Open(parse, audited, _output, _store, _export, _flow, source, log);
 }

@@ -18,11 +18,13 @@ public static class AuditCommand
         var flowOptions = new CaptureOptions(verdicts: true);
         var inputFormat = new InputFormatOption();
         var fromStore = new FromStoreOptions();
+        var export = new ExportOptions();
         command.Arguments.Add(captures);
         audit.AddTo(command);
         flowOptions.AddTo(command);
         inputFormat.AddTo(command);
         fromStore.AddTo(command, captures);
+        export.AddTo(command);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
@@ -30,9 +32,11 @@ public static class AuditCommand
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
                 : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
-            using var run = new AuditRun(context, settings, flowOptions.Read(parse));
+            using var exporter = export.Open(parse, verdicts: true, log);
+            using var run = new AuditRun(context, exporter is null ? settings : settings with { JudgedFlowSinks = [exporter] }, flowOptions.Read(parse));
             using var stop = new StopSignals();
             var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), sources, () => run.Run(sources, stop.Token), "writing reports");
+            ExportOptions.Conclude(exporter, log, quiet);
             return AuditOptions.Conclude(outcome, quiet, log);
         }));
         return command;

@@ -18,6 +18,8 @@ public static class FlowsCommand
         inputFormat.AddTo(command);
         var store = new StoreOptions();
         store.AddTo(command);
+        var export = new ExportOptions();
+        export.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, options.Captures, log));
@@ -25,15 +27,19 @@ public static class FlowsCommand
             // With --store, the store is the output: records go to a file only when --output names one.
             using var writer = !store.Requested(parse) || options.Output.ToFile(parse) ? options.Output.OpenFlowWriter(parse) : null;
             using var stored = store.Open(parse, sources.Select(s => s.Name).ToList(), log);
-            IFlowObserver[] consumers = [.. writer is null ? [] : new IFlowObserver[] { new FlowRecordObserver(writer) }, .. stored is null ? [] : new IFlowObserver[] { stored }];
+            using var exporter = export.Open(parse, verdicts: false, log);
+            IFlowObserver[] consumers = [.. writer is null ? [] : new IFlowObserver[] { new FlowRecordObserver(writer) }, .. Present(stored), .. Present(exporter)];
             var run = new TrafficRun(options.Flow.Read(parse), consumers);
             using var stop = new StopSignals();
             CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token));
             writer?.Complete();
             StoreOptions.Conclude(stored, log, quiet);
+            ExportOptions.Conclude(exporter, log, quiet);
             int status = RunSummary.Report(log, run.Summary);
             return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;
         }));
         return command;
     }
+
+    private static IFlowObserver[] Present(IFlowObserver? observer) => observer is null ? [] : [observer];
 }

@@ -25,17 +25,19 @@ public sealed class FindingBuilder
     public FindingBuilder(Inventory? inventory = null) =>
         _hosts = (inventory?.Hosts ?? []).GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
+    /// <summary>The kind of finding a flow of <paramref name="verdict"/> counts in; null for verdicts that are no finding.</summary>
+    public static FindingKind? KindOf(Verdict verdict) => verdict switch
+    {
+        Verdict.ProtocolMismatch => FindingKind.ProtocolMismatch,
+        Verdict.Unexpected => FindingKind.Unexpected,
+        Verdict.Unmapped => FindingKind.Unmapped,
+        _ => null,
+    };
+
     /// <summary>Records the findings <paramref name="verdict"/> implies for <paramref name="flow"/>, if any.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
-        FindingKind? kind = verdict.Verdict switch
-        {
-            Verdict.ProtocolMismatch => FindingKind.ProtocolMismatch,
-            Verdict.Unexpected => FindingKind.Unexpected,
-            Verdict.Unmapped => FindingKind.Unmapped,
-            _ => null,
-        };
-        if (kind is { } found)
+        if (KindOf(verdict.Verdict) is { } found)
             AddFlow(found, flow, verdict, verdict.Rule?.Id, verdict.Reason);
         if (verdict.BlockedRule is { } blocked)
             AddFlow(FindingKind.RequiredBlocked, flow, verdict, blocked.Id, $"{flow.State.Name()} attempt on a port required by rule {blocked.Id}");

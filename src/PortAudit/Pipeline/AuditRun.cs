@@ -40,7 +40,8 @@ public sealed class AuditRun : IDisposable
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _output = new OutputSet(directory);
         _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
-        IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(_flows, filter) : _flows;
+        IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
+        IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(judged, filter) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Policy.FirewallAudit(settings.Firewalls, context.Inventory));
         _flowOptions = flowOptions;

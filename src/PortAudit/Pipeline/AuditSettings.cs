@@ -37,6 +37,12 @@ public sealed record AuditSettings
     /// <summary>Firewall policies to compare with the catalog and the traffic (<c>--firewall</c>), one per enforcement point.</summary>
     public IReadOnlyList<Policy.FirewallPolicy> Firewalls { get; init; } = [];
 
+    /// <summary>
+    /// Further receivers of every judged flow (the IPFIX exporter), after flows.jsonl and under the same verdict filter,
+    /// so that they get what flows.jsonl holds.
+    /// </summary>
+    public IReadOnlyList<IAuditedFlowSink> JudgedFlowSinks { get; init; } = [];
+
     /// <summary>The date suppression expiry is judged on; null for today (UTC).</summary>
     public DateOnly? Today { get; init; }
 }

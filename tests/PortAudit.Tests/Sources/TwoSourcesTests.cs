@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using PortAudit.Tests.Flows;
 using PortAudit.Tests.Live;
@@ -23,19 +22,12 @@ public class TwoSourcesTests(ITestOutputHelper output)
         string capture = SharedData.Path("flowdata/zeek/ftp-ipv4/ipv4.pcap")!;
         var direct = FlowRunner.Run(capture).Flows.Select(RecordRun.Canonical).Order().ToList();
 
-        int ours = FreeUdpPort(), theirs = FreeUdpPort();
+        int ours = NfcapdCollector.FreeUdpPort();
         string dir = Directory.CreateTempSubdirectory("portaudit-two-sources").FullName;
         try
         {
             string collected = Path.Combine(dir, "collected.jsonl");
-            // nfdump -R reads every file of its directory: nfcapd gets one of its own.
-            string nfcapdDir = Directory.CreateDirectory(Path.Combine(dir, "nfcapd")).FullName;
-            var nfcapdStart = new ProcessStartInfo("nfcapd") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-p", theirs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", "127.0.0.1", "-w", nfcapdDir })
-                nfcapdStart.ArgumentList.Add(argument);
-            using var nfcapd = Process.Start(nfcapdStart)!;
-            _ = nfcapd.StandardOutput.ReadToEndAsync();
-            var nfcapdLog = nfcapd.StandardError.ReadToEndAsync();
+            using var nfcapd = NfcapdCollector.Start(Path.Combine(dir, "nfcapd"));
             var dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
             using var collector = Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" collect --listen 127.0.0.1:{ours} --duration 8 --output \"{collected}\"")
                 { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -44,20 +36,17 @@ public class TwoSourcesTests(ITestOutputHelper output)
             Assert.True(ready.Wait(TimeSpan.FromSeconds(60)) && ready.Result?.Contains("collecting on", StringComparison.Ordinal) == true, ready.Result);
             _ = collector.StandardError.ReadToEndAsync();
             Export(capture, ours);
-            Export(capture, theirs);
+            Export(capture, nfcapd.Port);
             Assert.True(collector.WaitForExit(TimeSpan.FromSeconds(60)));
             Assert.Equal(0, collector.ExitCode);
             Thread.Sleep(500);
-            // SIGTERM: nfcapd writes its file on the way out (a kill would lose it).
-            External.Run("kill", "-TERM", nfcapd.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(nfcapd.WaitForExit(TimeSpan.FromSeconds(30)));
-            output.WriteLine(nfcapdLog.Result + string.Join(' ', Directory.GetFiles(nfcapdDir)));
+            output.WriteLine(nfcapd.Stop() + string.Join(' ', Directory.GetFiles(nfcapd.Directory)));
 
             var received = File.ReadAllLines(collected).Select(l => JsonDocument.Parse(l).RootElement).Select(Canonical).Order().ToList();
             output.WriteLine(string.Join('\n', received));
             Assert.Equal(direct, received);
 
-            var nfdump = External.Run("nfdump", "-R", nfcapdDir, "-q", "-N", "-o", "fmt:%pr %sa %sp %da %dp %ipkt %ibyt");
+            var nfdump = nfcapd.Read("-q", "-N", "-o", "fmt:%pr %sa %sp %da %dp %ipkt %ibyt");
             output.WriteLine(nfdump);
             var oneWay = nfdump.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 .Where(f => f.Length == 7).ToList();
@@ -77,13 +66,6 @@ public class TwoSourcesTests(ITestOutputHelper output)
 
     private static void Export(string capture, int port) =>
         External.Run("softflowd", "-r", capture, "-n", $"127.0.0.1:{port}", "-v", "10", "-T", "full", "-d");
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     private static string Canonical(JsonElement flow)
     {

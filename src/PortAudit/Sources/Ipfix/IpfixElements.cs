@@ -36,6 +36,7 @@ internal static class IpfixElements
     public const ushort InitiatorOctets = 231;
     public const ushort ResponderOctets = 232;
     public const ushort FirewallEvent = 233;
+    public const ushort BiflowDirection = 239;
     public const ushort InitiatorPackets = 298;
     public const ushort ResponderPackets = 299;
     public const ushort ObservationTimeMilliseconds = 323;
@@ -48,4 +49,7 @@ internal static class IpfixElements
 
     /// <summary>firewallEvent values (Cisco NSEL and IANA): flow created, deleted, denied, updated.</summary>
     public const byte EventCreated = 1, EventDeleted = 2, EventDenied = 3, EventUpdated = 5;
+
+    /// <summary>biflowDirection (RFC 5103 §6.3): the record's source is the flow's initiator.</summary>
+    public const byte DirectionInitiator = 1;
 }
