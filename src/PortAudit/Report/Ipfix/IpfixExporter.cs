@@ -57,6 +57,9 @@ public sealed class IpfixExporter : IFlowObserver, IAuditedFlowSink, IDisposable
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
     /// <inheritdoc />
+    public bool ReadsPackets => false;
+
+    /// <inheritdoc />
     public void OnFlowEnd(Flow flow) => Export(flow, null);
 
     /// <inheritdoc />
