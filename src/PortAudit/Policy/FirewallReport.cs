@@ -15,7 +15,8 @@ public sealed record FirewallVerdict(string Firewall, PolicyVerdict Verdict)
 /// <param name="ToHost">Server host, or "*".</param>
 /// <param name="Decision">Allowed, blocked or undecided (the worst over the clients and ports tried).</param>
 /// <param name="DecidedBy">The deciding policy rule, or the default policy.</param>
-public sealed record InstancePolicy(string CatalogRule, string FromHost, string ToHost, PolicyDecision Decision, string DecidedBy);
+/// <param name="Seed">Where the catalog rule is written: "seed-file: row".</param>
+public sealed record InstancePolicy(string CatalogRule, string FromHost, string ToHost, PolicyDecision Decision, string DecidedBy, string Seed);
 
 /// <summary>One policy rule seen against the catalog and the traffic.</summary>
 /// <param name="Rule">The rule.</param>
