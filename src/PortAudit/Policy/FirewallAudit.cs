@@ -89,7 +89,7 @@ public sealed class FirewallAudit
                 });
             }
             var rules = Rules(point, guarded);
-            foreach (var rule in rules.Where(r => r.JustifiedBy.Count == 0 && r.ShadowedBy is null && r.Rule.Action == PolicyAction.Accept))
+            foreach (var rule in rules.Where(r => r.Unjustified))
                 findings.Add(Unjustified(point, rule.Rule));
             reports.Add(new FirewallReport(point.Policy.Name, point.Policy, point.Host?.Name, instances, rules));
         }

@@ -30,6 +30,9 @@ public sealed record RulePolicy(PolicyRule Rule, IReadOnlyList<string> Justified
 {
     /// <summary>True when no flow of the audit was decided by the rule.</summary>
     public bool Unused => Flows == 0;
+
+    /// <summary>True for an accept rule, not shadowed, that no catalog rule of the deployment justifies: a policy-unjustified finding.</summary>
+    public bool Unjustified => Rule.Action == PolicyAction.Accept && JustifiedBy.Count == 0 && ShadowedBy is null;
 }
 
 /// <summary>One enforcement point in the report: its policy as read, and how it compares with the catalog and the traffic.</summary>

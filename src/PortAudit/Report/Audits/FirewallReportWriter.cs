@@ -135,8 +135,12 @@ public static class FirewallReportWriter
     [
         r.Rule.Id, r.Rule.Location.ToString(), r.Rule.Action.ToString().ToLowerInvariant(), Match(r.Rule), r.Rule.Comment ?? "",
         r.JustifiedBy.Count == 0 ? "(nothing)" : string.Join(", ", r.JustifiedBy),
-        r.Unused ? "unused" : r.Flows.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join("; ", r.Broader), r.ShadowedBy ?? "",
+        Flows(r), string.Join("; ", r.Broader), r.ShadowedBy ?? "",
     ];
+
+    // "unused", or the count and the ids flows.jsonl gives them: "2 (flows 4, 9)".
+    private static string Flows(RulePolicy r) => r.Unused ? "unused"
+        : $"{r.Flows.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({(r.FlowIds.Count == 1 ? "flow" : "flows")} {string.Join(", ", r.FlowIds)}{(r.Flows > r.FlowIds.Count ? ", ..." : "")})";
 
     /// <summary>One row of the NAT table.</summary>
     public static string[] NatCells(PolicyRule rule) => [rule.Id, rule.Location.ToString(), Match(rule), rule.Nat!.Text, rule.Nat.Treatment];

@@ -16,7 +16,7 @@ internal sealed class FirewallSection(FirewallReport firewall, int index) : IRep
         var page = canvas.Page;
         string id = $"firewall-{index}";
         int blocked = firewall.Instances.Count(i => i.Decision == PolicyDecision.Blocked);
-        int unjustified = firewall.Rules.Count(r => r.Rule.Action == PolicyAction.Accept && r.JustifiedBy.Count == 0 && r.ShadowedBy is null);
+        int unjustified = firewall.Rules.Count(r => r.Unjustified);
         page.BeginSection(id);
         page.BeginFold(2, $"Firewall {firewall.Name}",
             $"{ReportText.Count(blocked, "required rule blocked", "required rules blocked")}, {ReportText.Count(unjustified, "rule unjustified", "rules unjustified")}",
@@ -54,8 +54,8 @@ internal sealed class FirewallSection(FirewallReport firewall, int index) : IRep
     // One word per rule for the filter: what matters most about it first.
     private static string Standing(RulePolicy rule) =>
         rule.ShadowedBy is not null ? "shadowed"
+        : rule.Unjustified ? "unjustified"
         : rule.Rule.Action != PolicyAction.Accept ? "refuses"
-        : rule.JustifiedBy.Count == 0 ? "unjustified"
         : rule.Broader.Count > 0 ? "broader"
         : "justified";
 
