@@ -77,14 +77,17 @@ public class EndToEndReportTests
     private static ReportAudit LabWithFirewall() => new(SharedData.InRepository("captures/lab.pcapng"), SharedData.InRepository("captures/lab.yaml"),
         SharedData.InRepository("rules"), exitCode: 1, $"--firewall fe01=\"{SharedData.InRepository("captures/lab-fe01.json")}\":nft-json");
 
-    // The first cell of each row of the table with this id, in page order.
-    private static List<string> FirstCells(string html, string tableId)
+    // The markup of the table with this id.
+    private static string Table(string html, string tableId)
     {
         int start = html.IndexOf($"<table id=\"{tableId}\"", StringComparison.Ordinal);
         Assert.True(start >= 0, $"no table {tableId}");
-        string table = html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
-        return System.Text.RegularExpressions.Regex.Matches(table, "<tr[^>]*><td>([^<]*)</td>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+        return html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
     }
+
+    // The first cell of each row of the table with this id, in page order.
+    private static List<string> FirstCells(string html, string tableId) =>
+        System.Text.RegularExpressions.Regex.Matches(Table(html, tableId), "<tr[^>]*><td>([^<]*)</td>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
 
     [Fact]
     public void The_firewall_section_has_the_rows_of_report_md_with_their_standing()
@@ -116,9 +119,7 @@ public class EndToEndReportTests
 
         string dom = HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, "#filter:standing=unjustified");
 
-        int start = dom.IndexOf("<table id=\"firewall-1-rules\"", StringComparison.Ordinal);
-        string table = dom[start..dom.IndexOf("</table>", start, StringComparison.Ordinal)];
-        var rows = System.Text.RegularExpressions.Regex.Matches(table, "<tr ([^>]*)><td>([^<]*)</td>")
+        var rows = System.Text.RegularExpressions.Regex.Matches(Table(dom, "firewall-1-rules"), "<tr ([^>]*)><td>([^<]*)</td>")
             .Select(m => (Id: m.Groups[2].Value, Hidden: m.Groups[1].Value.Contains("hidden", StringComparison.Ordinal))).ToList();
         Assert.Equal(6, rows.Count);
         Assert.Equal(["inet palab_fw input#6"], rows.Where(r => !r.Hidden).Select(r => r.Id));
