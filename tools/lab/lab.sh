@@ -4,7 +4,8 @@
 #
 #   sudo tools/lab/lab.sh [--out DIR] [--report DIR] [--prefix NAME]
 #
-#   --out DIR      where lab.pcapng and lab.yaml go (default: captures/ of this repository)
+#   --out DIR      where lab.pcapng, lab.yaml and lab-fe01.json (the Front End's `nft -j list ruleset`) go
+#                  (default: captures/ of this repository)
 #   --report DIR   where the live audit writes report.json, report.md, flows.jsonl (default: a temporary directory)
 #   --prefix NAME  prefix of every namespace this run creates (default: palab); runs with different prefixes
 #                  can overlap, since the addresses only exist inside the namespaces
@@ -20,8 +21,9 @@
 #                        49152+), dnsmasq on 53
 #   client  10.77.0.100  workstation: SIP calls, TURN allocations, rpcclient, dig, and a web request
 #   out     10.77.0.200  a host outside the inventory: web server on 8000/tcp
-# The Front End's firewall rejects SIP over TLS from the client (a required flow: required-blocked) and accepts
-# 8000/tcp (which no catalog rule allows: unexpected).
+# The Front End's firewall (tools/lab/fe01.nft) allows what the catalog requires of a Front End but rejects SIP over
+# TLS from the client (a required flow: required-blocked, policy-blocks-required) and accepts 8000/tcp (which no catalog
+# rule allows: unexpected, policy-unjustified).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,20 +105,9 @@ for h in "${hosts[@]}"; do
 done
 ip netns exec "$bridge_ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 
-# The Front End's host firewall: an allow-list with one rule too many and one in the wrong place.
-on fe nft -f - <<EOF
-table inet ${prefix}_fw {
-  chain input {
-    type filter hook input priority 0; policy drop;
-    ct state established,related accept
-    iif lo accept
-    tcp dport 5060 accept comment "SIP over TCP from anyone"
-    ip saddr ${addr[client]} tcp dport 5061 reject with tcp reset comment "meant for 5062; blocks clients' SIP over TLS"
-    tcp dport 5061 accept comment "SIP over TLS"
-    tcp dport 8000 accept comment "test web server, never removed"
-  }
-}
-EOF
+# The Front End's host firewall (tools/lab/fe01.nft): what the catalog requires of it, with one rule too many and one
+# in the wrong place; listed back as `nft -j list ruleset` for `audit --firewall` (captures/lab-fe01.json).
+sed "s/palab_fw/${prefix}_fw/" "$repo/tools/lab/fe01.nft" | on fe nft -f -
 
 # Throwaway TLS material, made per run and removed with $work.
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=fe.palab.test" \
@@ -124,6 +115,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=fe.palab.test" \
 cd "$work"
 
 mkdir -p "$out" "$report" "$work/samba"
+on fe nft -j list ruleset >"$out/lab-fe01.json"
 cat >"$out/lab.yaml" <<EOF
 # Inventory for lab.pcapng, made by tools/lab/lab.sh: namespaces on one bridge, addresses inside the lab only.
 hosts:
@@ -147,7 +139,7 @@ EOF
 
 log "starting the capture on $bridge_ns/br0"
 ip netns exec "$bridge_ns" "${portaudit[@]}" capture --interface br0 --filter ip --write "$work/lab.pcapng" \
-  --inventory "$out/lab.yaml" --out "$report" --fail-on none >"$work/audit.txt" 2>"$work/capture.err" &
+  --inventory "$out/lab.yaml" --firewall fe01="$out/lab-fe01.json":nft-json --out "$report" --fail-on none >"$work/audit.txt" 2>"$work/capture.err" &
 capture_pid=$!
 # The file appears once libpcap has the interface open and filtered: from then on nothing is missed.
 for _ in $(seq 200); do [ -e "$work/lab.pcapng" ] || ! kill -0 $capture_pid 2>/dev/null && break; sleep 0.1; done

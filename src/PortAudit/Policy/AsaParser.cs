@@ -21,6 +21,8 @@ public static class AsaParser
         var remarks = new Dictionary<string, string>(StringComparer.Ordinal);
         var afterRemark = new HashSet<string>(StringComparer.Ordinal);
         var bindings = new List<(string Acl, string Direction, string? Interface, PolicyLocation Location)>();
+        var nat = new List<PolicyRuleBuilder>();
+        string? networkObject = null;
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
         // Object definitions may follow their use; read them all first.
         objects.Read(lines, file, issues);
@@ -29,6 +31,12 @@ public static class AsaParser
             string line = StripComment(lines[i]);
             var location = new PolicyLocation(file, i + 1);
             var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+            if (!line.StartsWith(' ')) networkObject = w is ["object", "network", var named, ..] ? named : null;
+            if (w.Count >= 2 && w[0] is "nat" or "static" && (networkObject is not null || !line.StartsWith(' ')))
+            {
+                nat.Add(Nat(w, line.Trim(), line.StartsWith(' ') ? networkObject : null, location, issues));
+                continue;
+            }
             if (w.Count < 3 || line.StartsWith(' ')) continue;
             if (w[0] == "access-group")
             {
@@ -64,17 +72,38 @@ public static class AsaParser
                     break;
             }
         }
+        // Each list shows where it is applied; the paths through those interfaces apply it.
+        foreach (var acl in aclOrder)
+            if (bindings.Where(b => b.Acl == acl).Select(b => b.Interface is null ? b.Direction : $"{b.Direction} {b.Interface}").ToList() is { Count: > 0 } on)
+                foreach (var entry in acls[acl]) entry.AppliesOn = string.Join(", ", on);
         var chains = aclOrder.Select(acl => new PolicyChain
         {
             Name = acl, Rules = acls[acl].Select((r, i) => r.Build(acl, i + 1)).ToList(),
             Location = acls[acl].FirstOrDefault()?.Location ?? new PolicyLocation(file, 0),
         }).ToList();
+        if (nat.Count > 0)
+            chains.Add(new PolicyChain { Name = "nat", Rules = nat.Select((r, i) => r.Build("nat", i + 1)).ToList(), Location = nat[0].Location, IsNat = true });
         var (paths, pathChains) = Paths(bindings, aclOrder, acls.Keys, issues, file);
         return new FirewallPolicy
         {
             Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.Asa, Chains = [.. chains, .. pathChains],
             Paths = paths, Issues = issues.All,
         };
+    }
+
+    // "nat (inside,outside) source static ...", " nat (inside,outside) dynamic interface" under an object network, and the
+    // older "static (inside,outside) ...": understood (its interfaces kept), not evaluated, as ASA NAT rewrites before the
+    // access-lists see the real addresses and its twice-NAT order is beyond a flow record.
+    private static PolicyRuleBuilder Nat(List<string> w, string text, string? networkObject, PolicyLocation location, PolicyIssues issues)
+    {
+        var rule = new PolicyRuleBuilder(location, issues);
+        if (w.Count > 1 && w[1] is ['(', .., ')'] pair && pair[1..^1].Split(',') is [var real, var mapped])
+        {
+            rule.InInterface = real == "any" ? null : real;
+            rule.OutInterface = mapped == "any" ? null : mapped;
+        }
+        rule.Translate(w[0], networkObject is null ? text : $"object network {networkObject}: {text}", null);
+        return rule;
     }
 
     private static string StripComment(string line)
@@ -107,7 +136,7 @@ public static class AsaParser
                 .Select((target, i) => new PolicyRule { Id = $"{pathName}#{i + 1}", Chain = pathName, Location = location, Action = PolicyAction.Jump, Target = target })
                 .ToList();
             chains.Add(new PolicyChain { Name = pathName, Hook = pathName, DefaultPolicy = PolicyAction.Drop, Rules = jumps, Location = location });
-            paths.Add(new PolicyPath(pathName, [pathName]));
+            paths.Add(new PolicyPath(pathName, [pathName]) { Interface = pathName.StartsWith("in ", StringComparison.Ordinal) || pathName.StartsWith("out ", StringComparison.Ordinal) ? pathName : null });
         }
         return (paths, chains);
     }

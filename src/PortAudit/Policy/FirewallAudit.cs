@@ -82,14 +82,14 @@ public sealed class FirewallAudit
                 var entry = guarded.First(e => e.Rule.Id == instance.CatalogRule && e.FromHost == instance.FromHost && e.ToHost == instance.ToHost);
                 findings.Add(new Finding(FindingKind.PolicyBlocksRequired, instance.FromHost, instance.ToHost, entry.Rule.From.Selectors,
                     entry.Rule.To.Selectors, entry.Rule.TransportName, string.Join(",", entry.Rule.Ports), entry.Rule.Id,
-                    $"required by the catalog, blocked by firewall {point.Policy.Name} ({instance.DecidedBy})")
+                    $"required by the catalog ({instance.Seed}), blocked by firewall {point.Policy.Name} ({instance.DecidedBy})")
                 {
                     ClientPrefixes = HostPrefixes(instance.FromHost) ?? [],
                     ServerPrefixes = HostPrefixes(instance.ToHost) ?? [],
                 });
             }
             var rules = Rules(point, guarded);
-            foreach (var rule in rules.Where(r => r.JustifiedBy.Count == 0 && r.ShadowedBy is null && r.Rule.Action == PolicyAction.Accept))
+            foreach (var rule in rules.Where(r => r.Unjustified))
                 findings.Add(Unjustified(point, rule.Rule));
             reports.Add(new FirewallReport(point.Policy.Name, point.Policy, point.Host?.Name, instances, rules));
         }
@@ -115,7 +115,7 @@ public sealed class FirewallAudit
             var verdict = PolicyEvaluator.Evaluate(point.Policy, new PolicyQuery((byte)transport, client.Prefixes[0].Network, 50000, server.Prefixes[0].Network, port));
             if (worst is null || Rank(verdict.Decision) > Rank(worst.Decision)) worst = verdict;
         }
-        return worst is null ? null : new InstancePolicy(entry.Rule.Id, entry.FromHost, entry.ToHost, worst.Decision, worst.DecidedBy);
+        return worst is null ? null : new InstancePolicy(entry.Rule.Id, entry.FromHost, entry.ToHost, worst.Decision, worst.DecidedBy, entry.Rule.Source.Citation);
 
         static int Rank(PolicyDecision decision) => decision switch { PolicyDecision.Blocked => 2, PolicyDecision.Undecided => 1, _ => 0 };
     }
@@ -123,7 +123,8 @@ public sealed class FirewallAudit
     private List<RulePolicy> Rules(Point point, List<CoverageEntry> guarded)
     {
         var result = new List<RulePolicy>();
-        foreach (var chain in point.Policy.Chains)
+        // NAT chains filter nothing: their rules are reported with the policy's translations, not here.
+        foreach (var chain in point.Policy.Chains.Where(c => !c.IsNat))
         {
             for (int i = 0; i < chain.Rules.Count; i++)
             {
@@ -151,7 +152,7 @@ public sealed class FirewallAudit
         string transport = rule.Protocols is { Count: > 0 } p ? string.Join("+", p.Select(PolicyValues.ProtocolName)) : Finding.AnyPort;
         return new Finding(FindingKind.PolicyUnjustified, rule.Source?.ToString() ?? CoverageEntry.AnyHost,
             point.Host?.Name ?? rule.Destination?.ToString() ?? CoverageEntry.AnyHost, [], [], transport, ports, $"{point.Policy.Name}:{rule.Id}",
-            $"firewall {point.Policy.Name} allows it at {rule.Location}{(rule.Comment is null ? "" : $" (\"{rule.Comment}\")")}, and no catalog rule of the deployment needs it")
+            $"firewall {point.Policy.Name} allows it at {rule.Location}{(rule.Interfaces is { } on ? $" ({on})" : "")}{(rule.Comment is null ? "" : $" (\"{rule.Comment}\")")}, and no catalog rule of the deployment needs it")
         {
             ServerPrefixes = point.Host?.Prefixes ?? [],
         };

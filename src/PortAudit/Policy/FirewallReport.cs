@@ -15,7 +15,8 @@ public sealed record FirewallVerdict(string Firewall, PolicyVerdict Verdict)
 /// <param name="ToHost">Server host, or "*".</param>
 /// <param name="Decision">Allowed, blocked or undecided (the worst over the clients and ports tried).</param>
 /// <param name="DecidedBy">The deciding policy rule, or the default policy.</param>
-public sealed record InstancePolicy(string CatalogRule, string FromHost, string ToHost, PolicyDecision Decision, string DecidedBy);
+/// <param name="Seed">Where the catalog rule is written: "seed-file: row".</param>
+public sealed record InstancePolicy(string CatalogRule, string FromHost, string ToHost, PolicyDecision Decision, string DecidedBy, string Seed);
 
 /// <summary>One policy rule seen against the catalog and the traffic.</summary>
 /// <param name="Rule">The rule.</param>
@@ -29,6 +30,9 @@ public sealed record RulePolicy(PolicyRule Rule, IReadOnlyList<string> Justified
 {
     /// <summary>True when no flow of the audit was decided by the rule.</summary>
     public bool Unused => Flows == 0;
+
+    /// <summary>True for an accept rule, not shadowed, that no catalog rule of the deployment justifies: a policy-unjustified finding.</summary>
+    public bool Unjustified => Rule.Action == PolicyAction.Accept && JustifiedBy.Count == 0 && ShadowedBy is null;
 }
 
 /// <summary>One enforcement point in the report: its policy as read, and how it compares with the catalog and the traffic.</summary>

@@ -16,6 +16,12 @@ internal static class HookPaths
             .Where(p => p.Chains.Count > 0)
             .ToList();
 
+    /// <summary>True for the hook of a NAT base chain as the nftables readers name it ("ip prerouting (nat)").</summary>
+    public static bool IsNat(string? hook) => hook is not null && hook.EndsWith("(nat)", StringComparison.Ordinal);
+
+    /// <summary>True for a NAT base chain on the way in before the filter (prerouting): its destination NAT is what the filter sees.</summary>
+    public static bool TranslatesBeforeFilter(string? hook) => IsNat(hook) && hook!.Contains(" prerouting ", StringComparison.Ordinal);
+
     /// <summary>nftables' named priorities, as numbers.</summary>
     public static int Priority(string text) => text switch
     {

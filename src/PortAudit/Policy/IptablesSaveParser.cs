@@ -4,13 +4,13 @@ namespace PortAudit.Policy;
 /// Reads <c>iptables-save</c> (and <c>ip6tables-save</c>) output: the filter table's chains with their policies and the
 /// <c>-A</c> rules, with the matches that decide a connection (addresses, protocol, ports, multiport, conntrack/state,
 /// interfaces, comment). The raw and mangle tables can drop too, so their chains are read as well (named "mangle PREROUTING")
-/// and come first on a path, as netfilter runs them; the nat table does not filter and is read past. Named ipsets are
-/// reported as unknown sets.
+/// and come first on a path, as netfilter runs them. The nat table does not filter: its chains are read ("nat PREROUTING")
+/// for their translations (<see cref="NatTranslation"/>), on no path. Named ipsets are reported as unknown sets.
 /// </summary>
 public static class IptablesSaveParser
 {
     private static readonly HashSet<string> BuiltIn = ["INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"];
-    private static readonly HashSet<string> Filtering = ["filter", "mangle", "raw"];
+    private static readonly HashSet<string> Read = ["filter", "mangle", "raw", "nat"];
 
     // The chains a new connection crosses, in netfilter's order, per path.
     private static readonly (string Path, string[] Chains)[] Order =
@@ -34,7 +34,7 @@ public static class IptablesSaveParser
             if (line.Length == 0 || line[0] == '#') continue;
             if (line[0] == '*') { table = line[1..]; continue; }
             if (line == "COMMIT") { table = null; continue; }
-            if (table is null || !Filtering.Contains(table)) continue;
+            if (table is null || !Read.Contains(table)) continue;
             string prefix = table == "filter" ? "" : table + " ";
             if (line[0] == '[')
                 line = line[(line.IndexOf(']') + 1)..].Trim();
@@ -54,7 +54,7 @@ public static class IptablesSaveParser
                     Declare(chains, prefix + words[1], words[2] == "DROP" ? PolicyAction.Drop : PolicyAction.Accept, location);
                     break;
                 case "-A" or "-I" when words.Count > 1:
-                    var rule = new PolicyRuleBuilder(location, issues) { FamilyTable = prefix };
+                    var rule = new PolicyRuleBuilder(location, issues) { FamilyTable = prefix, BeforeFilter = table == "nat" && words[1] == "PREROUTING" };
                     IptablesRule.Read(rule, words, 2);
                     string owner = prefix + words[1];
                     (rules.TryGetValue(owner, out var list) ? list : rules[owner] = []).Add(rule);
@@ -72,6 +72,7 @@ public static class IptablesSaveParser
             DefaultPolicy = BuiltIn.Contains(c.Name.Split(' ')[^1]) ? c.Policy ?? PolicyAction.Accept : null,
             Location = c.Location,
             Rules = rules.GetValueOrDefault(c.Name)?.Select((r, i) => r.Build(c.Name, i + 1)).ToList() ?? [],
+            IsNat = c.Name.StartsWith("nat ", StringComparison.Ordinal),
         }).ToList();
         return new FirewallPolicy
         {
@@ -200,8 +201,15 @@ internal static class IptablesRule
             case "REJECT": rule.Action = PolicyAction.Reject; break;
             case "RETURN": rule.Action = PolicyAction.Return; break;
             case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "NOTRACK" or "TRACE" or "AUDIT": rule.Action = PolicyAction.Continue; break;
-            case "QUEUE" or "NFQUEUE" or "TPROXY" or "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
-                rule.Unknown("-j " + target, "ACCEPT, DROP, REJECT, RETURN, LOG or a chain");
+            case "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
+                // The translation's target: --to-destination, --to-source or --to-ports, as written.
+                int to = w.FindIndex(next, o => o is "--to-destination" or "--to-source" or "--to-ports" or "--to");
+                string? value = to >= 0 && to + 1 < w.Count ? w[to + 1] : null;
+                rule.Translate(target.ToLowerInvariant(), string.Join(' ', w.Skip(next - 2).TakeWhile(o => o != "-m" && o != "--comment")),
+                    value is not null && to >= 0 && w[to] == "--to-ports" ? ":" + value : value);
+                break;
+            case "QUEUE" or "NFQUEUE" or "TPROXY":
+                rule.Unknown("-j " + target, "ACCEPT, DROP, REJECT, RETURN, LOG, a NAT target or a chain");
                 rule.Action = PolicyAction.Unknown;
                 break;
             default:

@@ -57,7 +57,7 @@ public static class LeastPrivilege
             if (seen is not null && !seen.Contains((entry.Rule.Id, entry.FromHost, entry.ToHost))) continue;
             var from = entry.FromHost == CoverageEntry.AnyHost ? null : hosts.GetValueOrDefault(entry.FromHost);
             var to = entry.ToHost == CoverageEntry.AnyHost ? null : hosts.GetValueOrDefault(entry.ToHost);
-            string seed = $"{entry.Rule.Source.File}: {entry.Rule.Source.Row}";
+            string seed = entry.Rule.Source.Citation;
             foreach (var transport in entry.Rule.Transports)
                 foreach (var (fromFamily, toFamily) in Families(from, to))
                     rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, entry.ToHost, (byte)transport, fromFamily, toFamily,

@@ -46,6 +46,7 @@ public static class NftJsonParser
                                 Name = key, Hook = hook, Location = location, Rules = [], Family = family == "ip" ? 4 : family == "ip6" ? 6 : 0,
                                 DefaultPolicy = hook is null ? null : Text(body, "policy") == "drop" ? PolicyAction.Drop : PolicyAction.Accept,
                                 Priority = body.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0,
+                                IsNat = HookPaths.IsNat(hook),
                             }));
                             break;
                         case "set" or "map":
@@ -57,7 +58,11 @@ public static class NftJsonParser
                             break;
                         case "rule":
                             string chainKey = $"{table} {Text(body, "chain")}";
-                            var rule = new PolicyRuleBuilder(location, issues) { Comment = Text(body, "comment"), FamilyTable = table };
+                            var rule = new PolicyRuleBuilder(location, issues)
+                            {
+                                Comment = Text(body, "comment"), FamilyTable = table,
+                                BeforeFilter = HookPaths.TranslatesBeforeFilter(chains.FirstOrDefault(c => c.Key == chainKey).Chain?.Hook),
+                            };
                             if (Text(body, "family") == "ip") rule.Family = 4;
                             else if (Text(body, "family") == "ip6") rule.Family = 6;
                             var tableSets = sets.GetValueOrDefault(table) ?? new();
@@ -164,6 +169,9 @@ public static class NftJsonParser
                 case "limit":
                     rule.Undecidable("limit " + Compact(body));
                     break;
+                case "dnat" or "snat" or "masquerade" or "redirect":
+                    rule.Translate(property.Name, property.Name + (body.ValueKind == JsonValueKind.Null ? "" : " " + Compact(body)), NatTarget(body));
+                    break;
                 case "match":
                     string op = Text(body, "op") ?? "==";
                     var left = body.GetProperty("left");
@@ -188,6 +196,18 @@ public static class NftJsonParser
                     break;
             }
         }
+    }
+
+    // {"addr": "10.0.0.5", "port": 80}: "10.0.0.5:80", ":80" for a port alone, "[v6]:80"; null when either is an
+    // expression (a map, a range), which is then not evaluated.
+    private static string? NatTarget(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) return null;
+        string? address = body.TryGetProperty("addr", out var a) ? a.ValueKind == JsonValueKind.String ? a.GetString() : "(expression)" : null;
+        string? port = body.TryGetProperty("port", out var p) ? p.ValueKind == JsonValueKind.Number ? p.GetRawText() : "(expression)" : null;
+        if (address is null && port is null) return null;
+        if (address == "(expression)" || port == "(expression)") return "(expression)";
+        return address is null ? ":" + port : port is null ? address : address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
     }
 
     // One line, at most 120 characters: a report line, not the object.

@@ -98,7 +98,7 @@ public static class NftTextParser
         public PolicyChain Build() => new()
         {
             Name = Name, Family = Family, Hook = Hook, DefaultPolicy = Hook is null ? null : Policy ?? PolicyAction.Accept, Priority = Priority,
-            Location = Location, Rules = Rules.Select((r, i) => r.Build(Name, i + 1)).ToList(),
+            Location = Location, Rules = Rules.Select((r, i) => r.Build(Name, i + 1)).ToList(), IsNat = HookPaths.IsNat(Hook),
         };
     }
 
@@ -262,7 +262,7 @@ public static class NftTextParser
 
         private void Rule(ChainBuilder chain, List<string> t, PolicyLocation location)
         {
-            var rule = new PolicyRuleBuilder(location, Issues) { FamilyTable = TableKey };
+            var rule = new PolicyRuleBuilder(location, Issues) { FamilyTable = TableKey, BeforeFilter = HookPaths.TranslatesBeforeFilter(chain.Hook) };
             if (_family == "ip") rule.Family = 4;
             else if (_family == "ip6") rule.Family = 6;
             NftTextRule.Read(rule, t, _sets.GetValueOrDefault(TableKey) ?? new());

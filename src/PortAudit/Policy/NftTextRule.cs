@@ -44,6 +44,9 @@ internal static class NftTextRule
                     rule.Comment = NftTokens.Unquote(t[i + 1]);
                     i += 2;
                     continue;
+                case "dnat" or "snat" or "masquerade" or "redirect":
+                    i = Translation(rule, t, i);
+                    continue;
                 case "limit":
                     int end = i + 1;
                     while (end < t.Count && !IsStatementStart(t[end])) end++;
@@ -62,6 +65,18 @@ internal static class NftTextRule
             if (stop == t.Count) rule.Action ??= PolicyAction.Unknown;
             i = stop;
         }
+    }
+
+    // "dnat [ip|ip6] to ADDR[:PORT] [flags]", "redirect [to [:]PORT]", "masquerade [to :PORT]", "snat ... to ...": a
+    // target that is a map or an expression (not an address or port) is kept as written and not evaluated.
+    private static int Translation(PolicyRuleBuilder rule, List<string> t, int i)
+    {
+        // A translation is the rule's last statement but for a comment; its target may be a map over header fields.
+        int end = i + 1;
+        while (end < t.Count && t[end] != "comment") end++;
+        int to = t.IndexOf("to", i, end - i);
+        rule.Translate(t[i], string.Join(' ', t[i..end]), to >= 0 && to + 1 < end ? t[to + 1] : null);
+        return end;
     }
 
     // The end of the value starting at i: one token, or a braced set to its closing brace.

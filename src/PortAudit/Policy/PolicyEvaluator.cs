@@ -23,8 +23,18 @@ public sealed record PolicyVerdict(PolicyDecision Decision, PolicyRule? Rule, st
     /// <summary>"allowed", "blocked", "undecided".</summary>
     public string Name => Decision.ToString().ToLowerInvariant();
 
-    /// <summary>The rule id, or "policy of CHAIN" for a default policy.</summary>
-    public string DecidedBy => Rule?.Id ?? (DefaultOf is null ? "(none)" : $"policy of {DefaultOf}");
+    /// <summary>The interface the deciding path is bound to ("in outside"), or null.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>The destination NAT rule applied before the filter decided, or null.</summary>
+    public PolicyRule? TranslatedBy { get; init; }
+
+    /// <summary>
+    /// The rule id, or "policy of CHAIN" for a default policy; with the interface of the path ("on in outside") and the
+    /// destination NAT applied ("after dnat to 10.0.0.5:80 (nat#1)") when there are.
+    /// </summary>
+    public string DecidedBy => (Rule?.Id ?? (DefaultOf is null ? "(none)" : $"policy of {DefaultOf}"))
+        + (Interface is { } on ? $" on {on}" : "") + (TranslatedBy is { } nat ? $" after {nat.Nat!.Text} ({nat.Id})" : "");
 }
 
 /// <summary>
@@ -44,6 +54,32 @@ public static class PolicyEvaluator
     /// others a flow is allowed when one path allows it, blocked when all block it.
     /// </summary>
     public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query)
+    {
+        // Destination NAT before the filter: the filter sees the translated connection. A translation that only may
+        // apply makes the verdict undecided when the two outcomes differ.
+        var (nat, maybe) = Translation(policy, query);
+        var verdict = nat is null ? Filter(policy, query) : Filter(policy, nat.Nat!.Apply(query)) with { TranslatedBy = nat };
+        if (maybe is not null && verdict.Decision != PolicyDecision.Undecided
+            && Filter(policy, maybe.Nat!.Apply(query)).Decision != verdict.Decision)
+            return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
+        return verdict;
+    }
+
+    // The first evaluated destination NAT rule that matches, and one that may match before it.
+    private static (PolicyRule? Nat, PolicyRule? Maybe) Translation(FirewallPolicy policy, in PolicyQuery query)
+    {
+        PolicyRule? maybe = null;
+        foreach (var rule in policy.Nat)
+        {
+            if (!rule.Nat!.Evaluated) continue;
+            var match = rule.Match(query);
+            if (match == MatchResult.Yes) return (rule, maybe);
+            if (match == MatchResult.Maybe) maybe ??= rule;
+        }
+        return (null, maybe);
+    }
+
+    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query)
     {
         var filtering = policy.Paths.Where(p => !p.Chains.All(c => policy.Chain(c)?.AcceptsAll ?? true)).ToList();
         if (filtering.Count == 0)
@@ -71,10 +107,10 @@ public static class PolicyEvaluator
             var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
             var rule = decision == PolicyDecision.Undecided ? outcome.Uncertain : outcome.Rule;
-            last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null);
+            last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null) { Interface = path.Interface };
             if (decision != PolicyDecision.Allowed) return last;
         }
-        return last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain");
+        return last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain") { Interface = path.Interface };
     }
 
     /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>

@@ -182,6 +182,21 @@ public sealed record PolicyRule
     /// <summary>Output interface; null for any.</summary>
     public string? OutInterface { get; init; }
 
+    /// <summary>
+    /// Where the rule's list is applied, when the dialect binds lists to interfaces ("in outside" for an ASA access-group);
+    /// shown, not matched: the path through that interface already applies it. Null when not bound.
+    /// </summary>
+    public string? AppliesOn { get; init; }
+
+    /// <summary>The interfaces the rule is tied to, for reports: "iifname eth0", "oifname wan0", "on in outside"; null for none.</summary>
+    public string? Interfaces => string.Join(' ', new[]
+    {
+        InInterface is { } i ? "iifname " + i : null, OutInterface is { } o ? "oifname " + o : null, AppliesOn is { } a ? "on " + a : null,
+    }.Where(s => s is not null)) is { Length: > 0 } text ? text : null;
+
+    /// <summary>The address translation the rule makes (a rule of a NAT chain or table); null for a filter rule.</summary>
+    public NatTranslation? Nat { get; init; }
+
     /// <summary>Conditions understood but not decidable for a flow (TCP flags, ICMP type, rate limits) and constructs not understood.</summary>
     public IReadOnlyList<string> Undecidable { get; init; } = [];
 
@@ -265,6 +280,9 @@ public sealed record PolicyChain
     /// <summary>First match or block-over-allow.</summary>
     public ChainSemantics Semantics { get; init; } = ChainSemantics.FirstMatch;
 
+    /// <summary>True for a chain that translates addresses (nftables type nat, the iptables nat table, ASA nat): it filters nothing.</summary>
+    public bool IsNat { get; init; }
+
     /// <summary>True when the chain filters nothing: it accepts by default and no rule of it drops, rejects or jumps.</summary>
     public bool AcceptsAll => DefaultPolicy == PolicyAction.Accept && Rules.All(r => r.Action is PolicyAction.Accept or PolicyAction.Continue);
 }
@@ -275,7 +293,11 @@ public sealed record PolicyChain
 /// </summary>
 /// <param name="Name">"input", "forward", "in outside"...</param>
 /// <param name="Chains">Names of the chains, in order.</param>
-public sealed record PolicyPath(string Name, IReadOnlyList<string> Chains);
+public sealed record PolicyPath(string Name, IReadOnlyList<string> Chains)
+{
+    /// <summary>The interface and direction the path is bound to ("in outside" for an ASA access-group); null when not bound to one.</summary>
+    public string? Interface { get; init; }
+}
 
 /// <summary>The input formats, with the names <c>--firewall FILE:FORMAT</c> takes.</summary>
 public enum PolicyFormat
@@ -325,6 +347,9 @@ public sealed record FirewallPolicy
 
     /// <summary>Every rule, in chain order.</summary>
     public IEnumerable<PolicyRule> Rules => Chains.SelectMany(c => c.Rules);
+
+    /// <summary>The rules that translate addresses, in chain order: what <see cref="PolicyEvaluator"/> applies (<see cref="NatTranslation.Evaluated"/>) or reports.</summary>
+    public IEnumerable<PolicyRule> Nat => Rules.Where(r => r.Nat is not null);
 
     /// <summary>The chain named <paramref name="name"/>, or null.</summary>
     public PolicyChain? Chain(string name) => Chains.FirstOrDefault(c => c.Name == name);

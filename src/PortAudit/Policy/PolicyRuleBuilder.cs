@@ -27,6 +27,8 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public string? InInterface { get; set; }
     public string? OutInterface { get; set; }
     public string? Comment { get; set; }
+    public string? AppliesOn { get; set; }
+    public NatTranslation? Nat { get; set; }
     public bool Enabled { get; set; } = true;
 
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
@@ -43,6 +45,21 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         var copy = (PolicyRuleBuilder)MemberwiseClone();
         copy._undecidable = [.. _undecidable];
         return copy;
+    }
+
+    /// <summary>True when the rule's chain translates before the filter on the way in (nftables prerouting nat, iptables nat PREROUTING).</summary>
+    public bool BeforeFilter { get; init; }
+
+    /// <summary>
+    /// A NAT statement understood: <paramref name="kind"/> (dnat, snat, masquerade, redirect...), as written in
+    /// <paramref name="text"/>, to <paramref name="target"/> ("ADDR", "ADDR:PORT", ":PORT"; null for none). NAT decides
+    /// no verdict, so the rule continues.
+    /// </summary>
+    public void Translate(string kind, string text, string? target)
+    {
+        var (address, port) = target is null ? (null, null) : NatTranslation.ParseTarget(target, portOnly: kind == "redirect");
+        Nat = new NatTranslation(kind, text, address, port, BeforeFilter);
+        Action ??= PolicyAction.Continue;
     }
 
     /// <summary>A condition understood that a flow cannot decide (TCP flags, ICMP type, rate).</summary>
@@ -72,6 +89,8 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         States = States,
         InInterface = InInterface,
         OutInterface = OutInterface,
+        AppliesOn = AppliesOn,
+        Nat = Nat,
         Undecidable = _undecidable.Count == 0 ? [] : [.. _undecidable],
         Comment = Comment,
         Enabled = Enabled,

@@ -15,6 +15,9 @@ public sealed class LabTests : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-lab-").FullName;
 
+    /// <summary>The lab's namespace prefix for this test process (tools/lab/lab.sh --prefix); its firewall table is PREFIX_fw.</summary>
+    private static string Prefix => $"palt{Environment.ProcessId % 10000}";
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [LabFact]
@@ -39,6 +42,11 @@ public sealed class LabTests : IDisposable
         var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
         AssertFinding(findings, "required-blocked", "client01", "fe01", "5061");
         AssertFinding(findings, "unexpected", "client01", "fe01", "8000");
+        // The Front End's own ruleset, as the lab listed it with nft -j (lab-fe01.json): exactly its two mistakes.
+        var policy = findings.Where(f => Text(f, "kind")!.StartsWith("policy-", StringComparison.Ordinal))
+            .Select(f => $"{Text(f, "kind")} {Text(f, "rule")} {Text(f, "ports")}").Order(StringComparer.Ordinal).ToList();
+        string table = Prefix + "_fw";
+        Assert.Equal(["policy-blocks-required lync-fe-sip-tls 5061", $"policy-unjustified fe01:inet {table} input#6 8000"], policy);
         // The unnamed outside host is its segment in the finding, its address counted inside.
         Assert.Contains(findings, f => Text(f, "kind") == "unmapped" && Text(f, "serverHost") == "(unmapped:lab-outside)"
             && f.GetProperty("evidence").GetProperty("serverAddresses").GetProperty("top")[0].GetProperty("address").GetString() == "10.77.0.200");
@@ -81,7 +89,7 @@ public sealed class LabTests : IDisposable
             "--kill-after=10", ((int)Bound.TotalSeconds).ToString(), "bash", SharedData.InRepository("tools/lab/lab.sh"),
             "--out", Path.Combine(_dir, "out"), "--report", Path.Combine(_dir, "report"),
             // Its own namespace names, so a lab someone runs by hand does not collide with the test's.
-            "--prefix", $"palt{Environment.ProcessId % 10000}",
+            "--prefix", Prefix,
         ]);
         start.Environment["PORTAUDIT"] =
             $"{Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet"} {Path.Combine(AppContext.BaseDirectory, "portaudit.dll")}";

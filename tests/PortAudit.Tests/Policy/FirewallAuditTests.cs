@@ -9,7 +9,10 @@ using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Policy;
 
-/// <summary>The lab's capture audited with the Front End's own firewall policy (the lab's nftables ruleset), in process.</summary>
+/// <summary>
+/// The lab's capture audited with the Front End's own firewall policy as the lab lists it, <c>nft -j list ruleset</c>
+/// (captures/lab-fe01.json, from tools/lab/fe01.nft), in process.
+/// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture<FirewallAuditTests.LabAudit>
 {
@@ -31,23 +34,32 @@ public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture
     {
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
-        var policy = NftTextParser.Parse(PolicyEvaluatorTests.LabRuleset, "lab.nft", name: "fe01");
+        var policy = PolicyLoader.Load(LabPolicyFile, PolicyFormat.NftJson, name: "fe01");
         using var run = new AuditRun(context, new AuditSettings { OutputDirectory = dir.File(""), Firewalls = [policy] }, new FlowTableOptions());
         var outcome = run.Run(CaptureFileSource.Of([SharedData.InRepository("captures/lab.pcapng")]));
         return (outcome, File.ReadAllText(dir.File("flows.jsonl")));
     }
 
+    /// <summary>The lab Front End's ruleset as <c>nft -j list ruleset</c> printed it in the lab.</summary>
+    internal static string LabPolicyFile => SharedData.InRepository("captures/lab-fe01.json");
+
     [Fact]
-    public void The_rule_that_refuses_a_required_flow_and_the_rule_nothing_needs_are_findings()
+    public void The_lab_ruleset_yields_exactly_the_required_flow_it_refuses_and_the_extra_flow_it_allows()
     {
         var outcome = lab.Outcome;
         var findings = outcome.Report.Findings;
+        FindingKind[] policyKinds = [FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified, FindingKind.PolicyRefusedAllowed];
 
-        var blocked = findings.Single(f => f.Kind == FindingKind.PolicyBlocksRequired && f.Rule == "lync-fe-sip-tls");
-        Assert.Contains("inet palab_fw input#4", blocked.Reason, StringComparison.Ordinal);
-        var unjustified = Assert.Single(findings, f => f.Kind == FindingKind.PolicyUnjustified);
-        Assert.Equal("8000", unjustified.Ports);
-        Assert.Equal("fe01:inet palab_fw input#6", unjustified.Rule);
+        var policy = findings.Where(f => policyKinds.Contains(f.Kind)).OrderBy(f => f.Kind).ToList();
+        Assert.Equal(2, policy.Count);
+        var blocked = policy[0];
+        Assert.Equal((FindingKind.PolicyBlocksRequired, "lync-fe-sip-tls", "fe01", "5061"), (blocked.Kind, blocked.Rule, blocked.ServerHost, blocked.Ports));
+        // The deciding rule, and the seed row that requires the flow.
+        Assert.Contains("(inet palab_fw input#4)", blocked.Reason, StringComparison.Ordinal);
+        Assert.Contains("000_857bc2807322ee7b.txt: Front End Servers | Lync Server Front-End service | 5061 | TCP (TLS) |", blocked.Reason, StringComparison.Ordinal);
+        var unjustified = policy[1];
+        Assert.Equal((FindingKind.PolicyUnjustified, "fe01:inet palab_fw input#6", "fe01", "8000"), (unjustified.Kind, unjustified.Rule, unjustified.ServerHost, unjustified.Ports));
+        Assert.Contains("(\"test web server, never removed\")", unjustified.Reason, StringComparison.Ordinal);
         // The lab's traffic agrees with the policy: nothing crossed that it refuses, nothing it allows was refused.
         Assert.DoesNotContain(findings, f => f.Kind is FindingKind.PolicyBypass or FindingKind.PolicyRefusedAllowed);
 

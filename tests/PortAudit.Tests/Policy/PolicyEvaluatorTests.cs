@@ -7,20 +7,8 @@ namespace PortAudit.Tests.Policy;
 [Trait(Tier.Name, Tier.Unit)]
 public class PolicyEvaluatorTests
 {
-    // The lab's Front End firewall (tools/lab/lab.sh), as nft list ruleset prints it.
-    internal const string LabRuleset = """
-        table inet palab_fw {
-        	chain input {
-        		type filter hook input priority filter; policy drop;
-        		ct state established,related accept
-        		iif "lo" accept
-        		tcp dport 5060 accept comment "SIP over TCP from anyone"
-        		ip saddr 10.77.0.100 tcp dport 5061 reject with tcp reset comment "meant for 5062; blocks clients' SIP over TLS"
-        		tcp dport 5061 accept comment "SIP over TLS"
-        		tcp dport 8000 accept comment "test web server, never removed"
-        	}
-        }
-        """;
+    /// <summary>The lab's Front End firewall as tools/lab/lab.sh loads it with <c>nft -f</c>.</summary>
+    internal static string LabRuleset => File.ReadAllText(SharedData.InRepository("tools/lab/fe01.nft"));
 
     private static PolicyQuery Tcp(string client, string server, int port) => new(IpProtocol.Tcp, IpAddr.Parse(client), 50000, IpAddr.Parse(server), port);
 
@@ -35,7 +23,7 @@ public class PolicyEvaluatorTests
 
         Assert.Equal(PolicyDecision.Blocked, refused.Decision);
         Assert.Equal("inet palab_fw input#4", refused.DecidedBy);
-        Assert.Equal(7, refused.Rule!.Location.Line);
+        Assert.Equal(9, refused.Rule!.Location.Line);
         Assert.Equal(PolicyDecision.Allowed, fromEdge.Decision);
         Assert.Equal("SIP over TLS", fromEdge.Rule!.Comment);
         Assert.Equal(PolicyDecision.Blocked, other.Decision);
@@ -136,7 +124,8 @@ public class PolicyEvaluatorTests
         var sip = PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5062));
         Assert.Equal(PolicyDecision.Allowed, sip.Decision);
         Assert.Equal("SIP to the Front End", sip.Rule!.Comment);
-        Assert.Equal("inside_in#2", PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 80)).DecidedBy);
+        // The interface the access-group binds the list to is part of the answer.
+        Assert.Equal("inside_in#2 on in inside", PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 80)).DecidedBy);
         Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Tcp("10.77.0.100", "10.0.0.10", 5060)).Decision);
         Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Tcp("10.78.0.100", "10.0.0.10", 5060)).Decision);
         Assert.Empty(policy.Issues);

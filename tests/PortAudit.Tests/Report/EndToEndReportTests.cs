@@ -74,6 +74,59 @@ public class EndToEndReportTests
         Assert.True(image.Length > 50_000, $"screenshot is only {image.Length} bytes");
     }
 
+    private static ReportAudit LabWithFirewall() => new(SharedData.InRepository("captures/lab.pcapng"), SharedData.InRepository("captures/lab.yaml"),
+        SharedData.InRepository("rules"), exitCode: 1, $"--firewall fe01=\"{SharedData.InRepository("captures/lab-fe01.json")}\":nft-json");
+
+    // The markup of the table with this id.
+    private static string Table(string html, string tableId)
+    {
+        int start = html.IndexOf($"<table id=\"{tableId}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no table {tableId}");
+        return html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
+    }
+
+    // The first cell of each row of the table with this id, in page order.
+    private static List<string> FirstCells(string html, string tableId) =>
+        System.Text.RegularExpressions.Regex.Matches(Table(html, tableId), "<tr[^>]*><td>([^<]*)</td>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+
+    [Fact]
+    public void The_firewall_section_has_the_rows_of_report_md_with_their_standing()
+    {
+        using var audit = LabWithFirewall();
+        string html = audit.Html;
+        string markdown = File.ReadAllText(Path.Combine(audit.OutDir, "report.md"));
+
+        // The same rule and instance rows as report.md's "Firewall fe01", in the same order.
+        string section = markdown[markdown.IndexOf("## Firewall fe01", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
+        var mdRows = section.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| ---", StringComparison.Ordinal))
+            .Select(l => l[2..l.IndexOf(" |", 2, StringComparison.Ordinal)].Replace("\\", "", StringComparison.Ordinal)).ToList();
+        var htmlRows = FirstCells(html, "firewall-1-instances").Concat(FirstCells(html, "firewall-1-rules")).ToList();
+        Assert.Equal(mdRows.Where(r => r is not ("required rule" or "rule")), htmlRows);
+        Assert.Equal(8, FirstCells(html, "firewall-1-instances").Count);
+        Assert.Equal(6, FirstCells(html, "firewall-1-rules").Count);
+        // The required flow it refuses and the rule nothing needs stand out; the rules nothing used say so.
+        Assert.Contains("<tr class=\"high\" data-policy=\"blocked\"><td>lync-fe-sip-tls</td>", html);
+        Assert.Contains("<tr class=\"medium\" data-standing=\"unjustified\" data-use=\"used\"><td>inet palab_fw input#6</td>", html);
+        Assert.Contains("data-standing=\"justified\" data-use=\"unused\"><td>inet palab_fw input#8</td>", html);
+        Assert.Matches(@"<td>inet palab_fw input#4</td>(<td>[^<]*</td>){5}<td>1 \(flow \d+\)</td>", html);
+    }
+
+    [ChromiumFact]
+    public void The_firewall_section_filters_rules_by_standing_in_a_browser()
+    {
+        using var audit = LabWithFirewall();
+
+        string dom = HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, "#filter:standing=unjustified");
+
+        var rows = System.Text.RegularExpressions.Regex.Matches(Table(dom, "firewall-1-rules"), "<tr ([^>]*)><td>([^<]*)</td>")
+            .Select(m => (Id: m.Groups[2].Value, Hidden: m.Groups[1].Value.Contains("hidden", StringComparison.Ordinal))).ToList();
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(["inet palab_fw input#6"], rows.Where(r => !r.Hidden).Select(r => r.Id));
+        Assert.Contains("<output>1 of 6 shown</output>", dom);
+        Assert.Contains("data-script=\"ready\"", dom);
+    }
+
     [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]
     public void A_shared_capture_report_renders_every_pair_with_traffic()
     {

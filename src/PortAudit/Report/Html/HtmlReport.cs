@@ -6,8 +6,8 @@ namespace PortAudit.Report.Html;
 
 /// <summary>
 /// report.html: one self-contained page for the people who act on an audit: the verdict, the findings worst first
-/// with filters, then folded: what was audited, the role matrix, a section per role pair with plots, coverage and
-/// evidence; plus the same plots as standalone SVG for <c>--plots DIR</c>. The page is written section by section to
+/// with filters, then folded: what was audited, the role matrix, each firewall's policy against the catalog and the
+/// traffic, a section per role pair with plots, coverage and evidence; plus the same plots as standalone SVG for <c>--plots DIR</c>. The page is written section by section to
 /// its stream, so it never exists whole in memory.
 /// </summary>
 public static class HtmlReport
@@ -40,6 +40,7 @@ public static class HtmlReport
             new FindingListSection(findings),
             new OverviewSection(report, run),
             new RoleMatrixSection(report, findings),
+            .. report.Firewalls.Select((firewall, i) => new FirewallSection(firewall, i + 1)),
             .. report.RolePairs.Take(RolePairSection.MaxSections).Select(pair => new RolePairSection(pair, coverage, evidence, findings)),
             new UnpairedFindingsSection(findings, evidence),
         ];

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PortAudit.Policy;
+using PortAudit.Tests.Cli;
+using PortAudit.Tests.Lab;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>
+/// Firewall policies with real tools and real traffic in network namespaces: the least-privilege rules that
+/// <c>portaudit policy emit --format nftables</c> writes, loaded with <c>nft -f</c> on the lab's Front End, let the required
+/// flows through and drop one the catalog does not allow, as the live audit (<c>portaudit capture --firewall</c>) sees and
+/// judges it; and captures/lab-fe01.json is what nft lists for tools/lab/fe01.nft.
+/// </summary>
+[Trait(Tier.Name, Tier.Lab)]
+public sealed class PolicyTrafficLabTests : IDisposable
+{
+    private const string Client = "10.77.0.100", Server = "10.77.0.10";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-policy-lab-").FullName;
+    private readonly string _prefix = $"papt{Environment.ProcessId % 10000}";
+    private readonly List<Process> _servers = [];
+
+    private string ClientNs => _prefix + "-c";
+
+    private string ServerNs => _prefix + "-s";
+
+    public void Dispose()
+    {
+        // The listeners this test started, by their own process; then the namespaces it made.
+        foreach (var server in _servers)
+        {
+            if (!server.HasExited) server.Kill();
+            server.WaitForExit(5000);
+            server.Dispose();
+        }
+        foreach (string ns in new[] { ClientNs, ServerNs })
+            if (File.Exists($"/run/netns/{ns}")) Ip("netns", "del", ns);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [LabFact]
+    public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees()
+    {
+        string inventory = SharedData.InRepository("captures/lab.yaml");
+        string rules = Path.Combine(_dir, "emitted.nft");
+        var emit = CliProcess.Run($"policy emit --inventory \"{inventory}\" --format nftables -o \"{rules}\"");
+        Assert.True(emit.ExitCode == 0, emit.StandardError);
+        TwoHosts();
+        InNamespace(ServerNs, "/usr/sbin/nft", "-f", rules);
+        foreach (int port in new[] { 5061, 443, 8000 })
+            Listen(port);
+
+        string capture = Path.Combine(_dir, "traffic.pcapng"), reports = Path.Combine(_dir, "audit");
+        var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
+        [
+            "netns", "exec", ClientNs, DotnetHost, Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "capture", "-i", "eth0",
+            "--duration", "12", "--write", capture, "--inventory", inventory, "--firewall", $"emitted={rules}:nft", "--out", reports, "--fail-on", "none",
+        ]), TimeSpan.FromSeconds(60)));
+        // The file appears once libpcap has the interface open: from then on nothing is missed.
+        for (int i = 0; i < 200 && !File.Exists(capture) && !audit.IsCompleted; i++) Thread.Sleep(50);
+        Assert.True(File.Exists(capture), audit.IsCompleted ? audit.Result.StandardError : "the capture did not start within 10 s");
+
+        Assert.True(Connect(5061), "SIP over TLS, client01 to fe01, is required and emitted: it must pass");
+        Assert.True(Connect(443), "HTTPS, client01 to fe01, is required and emitted: it must pass");
+        Assert.False(Connect(8000), "8000/tcp is in no catalog rule: the emitted policy must drop it");
+
+        var result = audit.Result;
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        var flows = File.ReadLines(Path.Combine(reports, "flows.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(f => f.GetProperty("server").GetString() == Server).ToList();
+        var sip = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 5061);
+        Assert.Equal(("established", "expected"), (sip.GetProperty("state").GetString(), sip.GetProperty("verdict").GetString()));
+        Assert.StartsWith("emitted: allowed by inet portaudit portaudit#", Policy(sip), StringComparison.Ordinal);
+        var web = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 443);
+        Assert.Equal("established", web.GetProperty("state").GetString());
+        var dropped = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 8000);
+        Assert.Equal(("unanswered", "unexpected"), (dropped.GetProperty("state").GetString(), dropped.GetProperty("verdict").GetString()));
+        Assert.StartsWith("emitted: blocked by policy of inet portaudit input", Policy(dropped), StringComparison.Ordinal);
+
+        // Traffic and policy agree: nothing crossed that the policy refuses, nothing it allows was refused, no rule
+        // without a catalog rule behind it, no required flow blocked. The ruleset covers the whole inventory, so it is
+        // audited as a network firewall (a name that is no host): as fe01's own, its rules for other hosts need nothing of fe01.
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "report.json")));
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("kind").GetString()} {f.GetProperty("rule")} {f.GetProperty("reason")}").ToList();
+        Assert.DoesNotContain(findings, f => f.StartsWith("policy-", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.StartsWith("unexpected ", StringComparison.Ordinal));
+    }
+
+    [LabFact]
+    public void The_lab_policy_file_is_what_nft_lists_for_the_lab_ruleset()
+    {
+        Ip("netns", "add", ServerNs);
+        InNamespace(ServerNs, "/usr/sbin/nft", "-f", SharedData.InRepository("tools/lab/fe01.nft"));
+        var listed = NftJsonParser.Parse(InNamespace(ServerNs, "/usr/sbin/nft", "-j", "list", "ruleset"), "nft -j list ruleset");
+        var committed = PolicyLoader.Load(FirewallAuditTests.LabPolicyFile, PolicyFormat.NftJson);
+
+        Assert.Equal(committed.Rules.Select(Shape), listed.Rules.Select(Shape));
+        Assert.Empty(listed.Issues);
+    }
+
+    private static string Shape(PolicyRule r) =>
+        $"{r.Id} {r.Action} [{string.Join(",", r.Protocols ?? [])}] {r.Source} {r.Destination} {r.DestinationPorts} {r.States} {r.InInterface} {r.Comment}";
+
+    private static string Policy(JsonElement flow) => Assert.Single(flow.GetProperty("policy").EnumerateArray()).GetString()!;
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    // client01 and fe01 of captures/lab.yaml, one veth pair apart.
+    private void TwoHosts()
+    {
+        Ip("netns", "add", ClientNs);
+        Ip("netns", "add", ServerNs);
+        Ip("-n", ClientNs, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", ServerNs);
+        foreach (var (ns, address) in new[] { (ClientNs, Client), (ServerNs, Server) })
+        {
+            InNamespace(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            Ip("-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+            Ip("-n", ns, "link", "set", "lo", "up");
+            Ip("-n", ns, "link", "set", "eth0", "up");
+        }
+    }
+
+    private void Listen(int port)
+    {
+        var start = ExternalProgram.Start("/usr/sbin/ip",
+            ["netns", "exec", ServerNs, "socat", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok"]);
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        _servers.Add(Process.Start(start)!);
+        for (int i = 0; i < 100; i++)
+        {
+            if (InNamespace(ServerNs, "ss", "-Hlnt", $"sport = :{port}").Length > 0) return;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"socat did not listen on {port}");
+    }
+
+    // One request from client01; true when the server answered.
+    private bool Connect(int port)
+    {
+        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
+            ["netns", "exec", ClientNs, "socat", "-T", "2", "-", $"TCP:{Server}:{port},connect-timeout=2"]), TimeSpan.FromSeconds(15), "hello\n"u8.ToArray());
+        return result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
+    }
+
+    private static string InNamespace(string ns, string program, params string[] arguments)
+    {
+        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", ["netns", "exec", ns, program, .. arguments]), TimeSpan.FromSeconds(30));
+        Assert.True(result.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    private static void Ip(params string[] arguments)
+    {
+        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", arguments), TimeSpan.FromSeconds(10));
+        Assert.True(result.ExitCode == 0, $"ip {string.Join(' ', arguments)}: {result.StandardError}");
+    }
+}
