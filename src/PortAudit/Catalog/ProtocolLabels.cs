@@ -19,7 +19,8 @@ public static class ProtocolLabels
         ["pop3s"] = Tls, ["imaps"] = Tls, ["nntps"] = Tls, ["sccp-tls"] = Tls,
         ["sip"] = [AppLabel.Sip],
         ["ms-turn"] = [AppLabel.Stun], ["stun"] = [AppLabel.Stun],
-        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing: inspection reports tls.
+        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing, which inspection tells apart
+        // (stun, "ms-turn; pseudo-tls"); TURN over real TLS stays tls.
         ["ms-turn-tcp"] = [AppLabel.Stun, AppLabel.Tls],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],

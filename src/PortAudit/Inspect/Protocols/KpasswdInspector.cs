@@ -21,15 +21,15 @@ public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTran
         if (input.IsTcp)
         {
             if (message.Length < 4 + Header) return input.AtLimit || message.Length >= 4 && message[0] != 0 ? InspectResult.NoMatch : InspectResult.NeedMore;
-            if (BinaryPrimitives.ReadUInt32BigEndian(message) > 64 * 1024) return Denied(ref input);
+            if (BinaryPrimitives.ReadUInt32BigEndian(message) > 64 * 1024) return ServerConfirmation.Denied(ref input);
             message = message[4..];
         }
-        if (message.Length < Header + 2) return Denied(ref input);
+        if (message.Length < Header + 2) return ServerConfirmation.Denied(ref input);
         int length = BinaryPrimitives.ReadUInt16BigEndian(message);
         ushort version = BinaryPrimitives.ReadUInt16BigEndian(message[2..]);
         int apLength = BinaryPrimitives.ReadUInt16BigEndian(message[4..]);
         bool framed = input.IsTcp ? length >= Header + apLength : length == message.Length;
-        if (!framed || version is not (1 or 0xFF80) || Header + apLength > length) return Denied(ref input);
+        if (!framed || version is not (1 or 0xFF80) || Header + apLength > length) return ServerConfirmation.Denied(ref input);
         byte tag = message[Header];
         if (input.FromClient)
         {
@@ -38,7 +38,7 @@ public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTran
             if (result == InspectResult.Match) input.Flow.AppDetail ??= Request(version);
             return result;
         }
-        if (apLength == 0 ? tag != KrbError : tag != ApRep) return Denied(ref input);
+        if (apLength == 0 ? tag != KrbError : tag != ApRep) return ServerConfirmation.Denied(ref input);
         input.Flow.AppDetail ??= ServerConfirmation.ClientNote(input) is var asked and not 0
             ? Request(asked).With(new DetailPart(null, apLength == 0 ? "error" : "reply"))
             : AppDetail.Word(apLength == 0 ? "error" : "reply");
@@ -46,7 +46,4 @@ public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTran
     }
 
     private static AppDetail Request(uint version) => AppDetail.Word(version == 1 ? "change-password" : "set-password");
-
-    private static InspectResult Denied(ref InspectionInput input) =>
-        input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
 }

@@ -18,12 +18,9 @@ public sealed class MsmqInspector() : Inspector(new(AppLabel.Msmq, Tcp, [1801], 
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < BaseHeader) return input.AtLimit || (data.Length > 0 && data[0] != Version) ? Denied(ref input) : InspectResult.NeedMore;
+        if (data.Length < BaseHeader) return input.AtLimit || (data.Length > 0 && data[0] != Version) ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
         if (data[0] != Version || !data.Slice(4, 4).SequenceEqual("LIOR"u8) || BinaryPrimitives.ReadUInt32LittleEndian(data[8..]) < BaseHeader)
-            return Denied(ref input);
-        return input.FromClient ? ServerConfirmation.Client(ref input) : InspectResult.Match;
+            return ServerConfirmation.Denied(ref input);
+        return ServerConfirmation.Either(ref input, 0, out _);
     }
-
-    private static InspectResult Denied(ref InspectionInput input) =>
-        input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
 }

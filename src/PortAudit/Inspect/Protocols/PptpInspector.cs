@@ -19,16 +19,15 @@ public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], 
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? Denied(ref input) : InspectResult.NeedMore;
+        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data);
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[8..]);
         if (length < Header + 4 || BinaryPrimitives.ReadUInt16BigEndian(data[2..]) != 1
             || BinaryPrimitives.ReadUInt32BigEndian(data[4..]) != MagicCookie || type is 0 or > 15 || data[10] != 0 || data[11] != 0)
-            return Denied(ref input);
-        if (input.FromClient && ServerConfirmation.Client(ref input, type) is var waiting && waiting != InspectResult.Match) return waiting;
-        uint first = input.FromClient ? type : ServerConfirmation.ClientNote(input);
-        input.Flow.AppDetail ??= AppDetail.Word(Name(first == 0 ? type : first));
-        return InspectResult.Match;
+            return ServerConfirmation.Denied(ref input);
+        var result = ServerConfirmation.Either(ref input, type, out uint first);
+        if (result == InspectResult.Match) input.Flow.AppDetail ??= AppDetail.Word(Name(first == 0 ? type : first));
+        return result;
     }
 
     private static string Name(uint type) => type switch
@@ -49,7 +48,4 @@ public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], 
         14 => "wan-error-notify",
         _ => "set-link-info",
     };
-
-    private static InspectResult Denied(ref InspectionInput input) =>
-        input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
 }

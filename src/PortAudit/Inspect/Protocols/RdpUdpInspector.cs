@@ -19,7 +19,7 @@ public sealed class RdpUdpInspector() : Inspector(new(AppLabel.RdpUdp, Udp, [338
         var data = input.Data;
         if (input.IsTcp) return InspectResult.NoMatch;
         if (data.Length < Header + SynData || !IsSyn(data, out ushort flags))
-            return input.FromClient || input.Scratch == 0 ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
+            return ServerConfirmation.Denied(ref input);
         bool ack = (flags & Ack) != 0;
         if (input.FromClient == ack) return InspectResult.NoMatch;
         var result = input.FromClient ? ServerConfirmation.Client(ref input) : InspectResult.Match;

@@ -23,12 +23,11 @@ public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         uint id = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
         bool valid = length is >= 4 and <= MaxLength && version is 0 or (>= 10 and <= 22) && id is < 0x200 or (>= 0x8000 and < 0x8200);
-        if (!valid) return input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
-        if (input.FromClient && ServerConfirmation.Client(ref input, id + 1) is var waiting && waiting != InspectResult.Match) return waiting;
+        if (!valid) return ServerConfirmation.Denied(ref input);
+        var result = ServerConfirmation.Either(ref input, id + 1, out uint asked);
         // The detail names the phone's first message, which the call manager's answer confirmed.
-        uint asked = input.FromClient ? id + 1 : ServerConfirmation.ClientNote(input);
-        if (asked != 0 && MessageName(asked - 1) is { } name) input.Flow.AppDetail ??= AppDetail.Word(name);
-        return InspectResult.Match;
+        if (result == InspectResult.Match && asked != 0 && MessageName(asked - 1) is { } name) input.Flow.AppDetail ??= AppDetail.Word(name);
+        return result;
     }
 
     private static string? MessageName(uint id) => id switch

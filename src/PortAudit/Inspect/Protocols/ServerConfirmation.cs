@@ -24,13 +24,32 @@ internal static class ServerConfirmation
         return enoughAlone && (input.Scratch & ServerDenied) == 0 ? InspectResult.Match : InspectResult.NoMatch;
     }
 
+    /// <summary>
+    /// A message of either side that reads as the protocol: the client's waits (see <see cref="Client"/>), the server's
+    /// claims the flow. On a claim, <paramref name="asked"/> is the client's note: this message's own when the client
+    /// decided alone, 0 when the client's message was never read.
+    /// </summary>
+    public static InspectResult Either(ref InspectionInput input, uint note, out uint asked)
+    {
+        if (input.FromClient)
+        {
+            asked = note;
+            return Client(ref input, note);
+        }
+        asked = ClientNote(input);
+        return InspectResult.Match;
+    }
+
     /// <summary>The note the client's message left (0 when none was read).</summary>
     public static uint ClientNote(in InspectionInput input) => (uint)(input.Scratch >> 8);
 
-    /// <summary>The server's side is not the protocol: remembered, so the client's side cannot decide alone.</summary>
-    public static InspectResult ServerDeniedIt(ref InspectionInput input)
+    /// <summary>
+    /// The bytes are not the protocol: a client's rule the inspector out on that side; a server's are remembered, so the
+    /// client's side cannot decide alone.
+    /// </summary>
+    public static InspectResult Denied(ref InspectionInput input)
     {
-        input.Scratch |= ServerDenied;
+        if (!input.FromClient) input.Scratch |= ServerDenied;
         return InspectResult.NoMatch;
     }
 }

@@ -17,8 +17,8 @@ public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 590
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
         if (data.Length < Greeting)
-            return !input.AtLimit && "RFB "u8.StartsWith(data[..Math.Min(data.Length, 4)]) ? InspectResult.NeedMore : Denied(ref input);
-        if (!IsVersion(data[..Greeting])) return Denied(ref input);
+            return !input.AtLimit && "RFB "u8.StartsWith(data[..Math.Min(data.Length, 4)]) ? InspectResult.NeedMore : ServerConfirmation.Denied(ref input);
+        if (!IsVersion(data[..Greeting])) return ServerConfirmation.Denied(ref input);
         if (input.FromClient) return ServerConfirmation.Client(ref input, enoughAlone: false);
         var text = new AppDetailBuilder(stackalloc char[32]);
         text.Part("version");
@@ -30,7 +30,4 @@ public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 590
     private static bool IsVersion(ReadOnlySpan<byte> line) =>
         line.StartsWith("RFB "u8) && line[11] == '\n' && line[7] == '.'
         && line[4..7].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && line[8..11].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
-
-    private static InspectResult Denied(ref InspectionInput input) =>
-        input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
 }

@@ -19,13 +19,13 @@ public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsRepl
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? Denied(ref input) : InspectResult.NeedMore;
+        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
         uint size = BinaryPrimitives.ReadUInt32BigEndian(data);
         uint opcode = BinaryPrimitives.ReadUInt32BigEndian(data[4..]);
         uint type = BinaryPrimitives.ReadUInt32BigEndian(data[12..]);
-        if (size is < 12 or > 64 * 1024 || (opcode & OpcodeBits) != OpcodeBits || opcode > 0xFFFF || type > 3) return Denied(ref input);
-        if (input.FromClient && ServerConfirmation.Client(ref input, type + 1) is var waiting && waiting != InspectResult.Match) return waiting;
-        uint first = input.FromClient ? type + 1 : ServerConfirmation.ClientNote(input);
+        if (size is < 12 or > 64 * 1024 || (opcode & OpcodeBits) != OpcodeBits || opcode > 0xFFFF || type > 3) return ServerConfirmation.Denied(ref input);
+        var result = ServerConfirmation.Either(ref input, type + 1, out uint first);
+        if (result != InspectResult.Match) return result;
         input.Flow.AppDetail ??= AppDetail.Word((first == 0 ? type : first - 1) switch
         {
             0 => "start-association",
@@ -35,7 +35,4 @@ public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsRepl
         });
         return InspectResult.Match;
     }
-
-    private static InspectResult Denied(ref InspectionInput input) =>
-        input.FromClient ? InspectResult.NoMatch : ServerConfirmation.ServerDeniedIt(ref input);
 }
