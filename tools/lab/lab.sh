@@ -18,8 +18,9 @@
 #                        a forgotten test web server on 8000/tcp
 #   edge    10.77.0.20   Edge internal interface: coturn turnserver on 3478/udp; sipp UAC to the Front End over TLS
 #   dc      10.77.0.30   domain controller: Samba's samba-dcerpcd (endpoint mapper on 135/tcp, RPC services on
-#                        49152+), dnsmasq on 53
-#   client  10.77.0.100  workstation: SIP calls, TURN allocations, rpcclient, dig, and a web request
+#                        49152+), dnsmasq on 53 (DNS), 67 (DHCP) and 69 (TFTP, answering from a new port)
+#   client  10.77.0.100  workstation: SIP calls, TURN allocations, rpcclient, dig, a TFTP download (curl), a DHCP
+#                        discover, and a web request
 #   out     10.77.0.200  a host outside the inventory: web server on 8000/tcp
 # The Front End's firewall (tools/lab/fe01.nft) allows what the catalog requires of a Front End but rejects SIP over
 # TLS from the client (a required flow: required-blocked, policy-blocks-required) and accepts 8000/tcp (which no catalog
@@ -127,7 +128,7 @@ hosts:
     roles: [lync-edge-internal]
   - name: dc01
     addresses: [${addr[dc]}]
-    roles: [domain-controller, dns-server]
+    roles: [domain-controller, dns-server, dhcp-server, ris-server]
   - name: client01
     addresses: [${addr[client]}]
     roles: [workstation, lync-client]
@@ -178,7 +179,11 @@ cat >"$work/samba/smb.conf" <<EOF
   log file = $work/samba/log.%m
 EOF
 on dc /usr/libexec/samba/samba-dcerpcd -s "$work/samba/smb.conf" -F --libexec-rpcds >"$work/samba/dcerpcd.log" 2>&1 &
+mkdir -p "$work/tftp"
+echo "palab boot file" >"$work/tftp/boot.txt"
 on dc dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address="${addr[dc]}" \
+  --interface=eth0 --dhcp-range=10.77.0.150,10.77.0.160,255.255.255.0,1h --dhcp-leasefile="$work/dnsmasq.leases" \
+  --enable-tftp --tftp-root="$work/tftp" \
   --user=root --pid-file="$work/dnsmasq.pid" --address=/fe.palab.test/${addr[fe]} \
   --srv-host=_sipinternaltls._tcp.palab.test,fe.palab.test,5061 >/dev/null 2>&1 &
 
@@ -189,7 +194,7 @@ wait_port() { # host proto port: until something listens there, at most 10 s
   log "nothing listens on $1 $2/$3"; return 1
 }
 wait_port fe tcp 5060; wait_port fe tcp 5061; wait_port edge tcp 5071; wait_port client tcp 5071; wait_port fe tcp 8000; wait_port out tcp 8000
-wait_port edge udp 3478; wait_port dc tcp 135; wait_port dc udp 53
+wait_port edge udp 3478; wait_port dc tcp 135; wait_port dc udp 53; wait_port dc udp 69
 
 log "traffic"
 # DNS: the client finds the Front End as Lync clients do.
@@ -208,6 +213,23 @@ on client turnutils_uclient -u palab -w palab -y -n 5 -m 1 -l 160 -p 3478 "${add
 printf '[global]\n  workgroup = PALAB\n' >"$work/client.conf"
 on client rpcclient -s "$work/client.conf" -U% -N "ncacn_ip_tcp:${addr[dc]}" -c lsaquery >/dev/null 2>&1 || true
 on client rpcclient -s "$work/client.conf" -U% -N "ncacn_ip_tcp:${addr[dc]}" -c epmmap >/dev/null 2>&1 || true
+# TFTP: the request goes to 69, the file comes back from a port the server picks (an announced flow).
+on client curl -s -o /dev/null --max-time 5 "tftp://${addr[dc]}/boot.txt"
+# DHCP: a discover from the client's port 68, broadcast; dnsmasq offers an address. No DHCP client is installed:
+# the discover is written here, the server is real.
+on client python3 - <<'EOF'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+s.bind(("0.0.0.0", 68))
+header = struct.pack("!BBBBIHH16s16s64s128s", 1, 1, 6, 0, 0x70616c62, 0, 0x8000, bytes(16),
+                     bytes.fromhex("020000aabbcc") + bytes(10), bytes(64), bytes(128))
+s.sendto(header + bytes.fromhex("63825363") + bytes([53, 1, 1, 55, 3, 1, 3, 6, 255]), ("255.255.255.255", 67))
+s.settimeout(2)
+try: s.recvfrom(2048)
+except OSError: pass
+EOF
 # Through the firewall though no rule allows it, and out of the inventory.
 on client curl -s -o /dev/null --max-time 5 "http://${addr[fe]}:8000/"
 on fe curl -s -o /dev/null --max-time 5 "http://${addr[out]}:8000/"

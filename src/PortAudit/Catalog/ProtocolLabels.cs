@@ -19,12 +19,13 @@ public static class ProtocolLabels
         ["pop3s"] = Tls, ["imaps"] = Tls, ["nntps"] = Tls, ["sccp-tls"] = Tls,
         ["sip"] = [AppLabel.Sip],
         ["ms-turn"] = [AppLabel.Stun], ["stun"] = [AppLabel.Stun],
-        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing: inspection reports tls.
+        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing, which inspection tells apart
+        // (stun, "ms-turn; pseudo-tls"); TURN over real TLS stays tls.
         ["ms-turn-tcp"] = [AppLabel.Stun, AppLabel.Tls],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],
         ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["ncacn-http"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
-        ["kerberos"] = [AppLabel.Kerberos], ["kpasswd"] = [AppLabel.Kerberos],
+        ["kerberos"] = [AppLabel.Kerberos], ["kpasswd"] = [AppLabel.Kpasswd, AppLabel.Kerberos],
         ["ldap"] = [AppLabel.Ldap, AppLabel.Cldap],
         ["smb"] = [AppLabel.Smb],
         // SMB over the NetBIOS session service is labelled by what it carries.
@@ -36,7 +37,7 @@ public static class ProtocolLabels
         ["smtp"] = [AppLabel.Smtp, AppLabel.Tls], ["pop3"] = [AppLabel.Pop3, AppLabel.Tls], ["imap"] = [AppLabel.Imap, AppLabel.Tls],
         ["nntp"] = [AppLabel.Nntp, AppLabel.Tls],
         ["xmpp"] = [AppLabel.Xmpp, AppLabel.Tls],
-        ["rdp"] = [AppLabel.Rdp, AppLabel.Tls],
+        ["rdp"] = [AppLabel.Rdp, AppLabel.Tls, AppLabel.RdpUdp],
         ["tds"] = [AppLabel.Tds],
         ["ntp"] = [AppLabel.Ntp],
         ["snmp"] = [AppLabel.Snmp], ["snmp-trap"] = [AppLabel.Snmp],
@@ -44,6 +45,16 @@ public static class ProtocolLabels
         ["isakmp"] = [AppLabel.Ike], ["ipsec-nat-t"] = [AppLabel.Ike],
         // AUTH TLS upgrades FTP control in place, as STARTTLS does for mail.
         ["ftp"] = [AppLabel.Ftp, AppLabel.Tls], ["ftp-data"] = [AppLabel.FtpData],
+        ["tftp"] = [AppLabel.Tftp],
+        // PXE's BINL (4011) speaks DHCP's format; DHCPv6 is DHCP's service for IPv6.
+        ["dhcp"] = [AppLabel.Dhcp, AppLabel.Dhcpv6], ["binl"] = [AppLabel.Dhcp],
+        ["ssdp"] = [AppLabel.Ssdp],
+        // UPnP's 2869 carries HTTP (device descriptions, GENA events).
+        ["upnp"] = [AppLabel.Http],
+        ["sccp"] = [AppLabel.Sccp],
+        ["msmq"] = [AppLabel.Msmq], ["sql-browser"] = [AppLabel.SqlBrowser], ["wins-replication"] = [AppLabel.WinsReplication],
+        ["telnet"] = [AppLabel.Telnet], ["rtsp"] = [AppLabel.Rtsp], ["pptp"] = [AppLabel.Pptp], ["l2tp"] = [AppLabel.L2tp],
+        ["vnc"] = [AppLabel.Vnc],
     };
 
     /// <summary>The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it.</summary>

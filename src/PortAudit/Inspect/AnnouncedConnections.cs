@@ -15,6 +15,12 @@ public interface IAnnouncement
     /// <summary>True when the flow's own bytes may still refine the label (a bind naming another interface).</summary>
     bool Refinable { get; }
 
+    /// <summary>
+    /// True when the announced endpoint also sends from where it receives (symmetric RTP, RFC 4961): a flow whose first
+    /// packet comes from there is the announced one too, even before the other side's answer was read.
+    /// </summary>
+    bool Symmetric => false;
+
     /// <summary>Labels <paramref name="flow"/>, which went where the announcement said.</summary>
     void Apply(Flow flow);
 }
@@ -44,7 +50,8 @@ public sealed class AnnouncedConnections
     {
         if (_live.Count == 0 || !packet.HasPorts) return null;
         if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var found)
-            && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out found))
+            && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out found)
+            && !(TryFind(packet.Source, packet.SourcePort, flow.Protocol, flow.StartNs, out found) && found.Symmetric))
             return null;
         found.Apply(flow);
         return found;

@@ -68,6 +68,37 @@ public sealed class AppLabel : IEquatable<AppLabel>
     /// <summary>An FTP data connection, announced on its control connection (PORT, PASV, EPRT, EPSV).</summary>
     public static readonly AppLabel FtpData = WellKnown("ftp-data");
 
+    /// <summary>TFTP: a read or write request on 69, and the transfer it announced from the server's new port.</summary>
+    public static readonly AppLabel Tftp = WellKnown("tftp");
+    /// <summary>Cisco SCCP (Skinny) in clear.</summary>
+    public static readonly AppLabel Sccp = WellKnown("sccp");
+    /// <summary>DHCP and BOOTP with the DHCP magic cookie (also PXE on 4011).</summary>
+    public static readonly AppLabel Dhcp = WellKnown("dhcp");
+    /// <summary>DHCPv6.</summary>
+    public static readonly AppLabel Dhcpv6 = WellKnown("dhcpv6");
+    /// <summary>SSDP (UPnP discovery over UDP).</summary>
+    public static readonly AppLabel Ssdp = WellKnown("ssdp");
+    /// <summary>MS-RDPEUDP: RDP's UDP transport.</summary>
+    public static readonly AppLabel RdpUdp = WellKnown("rdpeudp");
+    /// <summary>Kerberos change/set password (RFC 3244).</summary>
+    public static readonly AppLabel Kpasswd = WellKnown("kpasswd");
+    /// <summary>MSMQ's binary protocol ([MC-MQQB]).</summary>
+    public static readonly AppLabel Msmq = WellKnown("msmq");
+    /// <summary>SQL Server Resolution Protocol (the SQL Server browser, [MC-SQLR]).</summary>
+    public static readonly AppLabel SqlBrowser = WellKnown("sql-browser");
+    /// <summary>WINS replication ([MS-WINSRA]).</summary>
+    public static readonly AppLabel WinsReplication = WellKnown("wins-replication");
+    /// <summary>Telnet.</summary>
+    public static readonly AppLabel Telnet = WellKnown("telnet");
+    /// <summary>RTSP.</summary>
+    public static readonly AppLabel Rtsp = WellKnown("rtsp");
+    /// <summary>PPTP control connection.</summary>
+    public static readonly AppLabel Pptp = WellKnown("pptp");
+    /// <summary>L2TP over UDP.</summary>
+    public static readonly AppLabel L2tp = WellKnown("l2tp");
+    /// <summary>VNC (the RFB protocol).</summary>
+    public static readonly AppLabel Vnc = WellKnown("vnc");
+
     private AppLabel(string name) => Name = name;
 
     /// <summary>The label as outputs write it.</summary>

@@ -3,6 +3,8 @@ using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
+using PortAudit.Inspect.Sip;
+using PortAudit.Inspect.Tftp;
 using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect;
@@ -47,7 +49,7 @@ public sealed class InspectionEngine : IFlowObserver
         Expectations = new EndpointMapperExpectations(Announced);
     }
 
-    /// <summary>The connections flows announced (endpoint-mapper answers, FTP PORT/PASV...) and not yet seen.</summary>
+    /// <summary>The connections flows announced (endpoint-mapper answers, FTP PORT/PASV, SDP media, TFTP requests) and not yet seen.</summary>
     public AnnouncedConnections Announced { get; }
 
     /// <summary>The endpoint-mapper answers seen, and the flows that used them.</summary>
@@ -142,6 +144,14 @@ public sealed class InspectionEngine : IFlowObserver
         }
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         Run(state, flow, payload, fromClient, false, packets >= _limits.PacketsPerDirection);
+        if (state.Follower is { } started)
+        {
+            // A follower that began with this datagram reads it too: a SIP INVITE carries its offer in the message that
+            // named the flow.
+            started.OnDatagram(flow, fromClient, payload);
+            if (started.Finished) Stop(state, flow);
+            return;
+        }
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
 
@@ -213,7 +223,9 @@ public sealed class InspectionEngine : IFlowObserver
     private void Finish(FlowInspection state, Flow flow)
     {
         state.Done = true;
-        state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? FtpControlFollower.For(flow, Announced);
+        TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
+        state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? FtpControlFollower.For(flow, Announced)
+            ?? SipMediaFollower.For(flow, Announced);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

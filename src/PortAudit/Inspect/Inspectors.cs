@@ -31,7 +31,10 @@ public static class Inspectors
         new MailInspector(MailDialect.Nntp), new MailInspector(MailDialect.Ftp), new MailInspector(MailDialect.Pop3), new MailInspector(MailDialect.Smtp),
         new NetBiosDatagramInspector(), new NetBiosNameInspector(), new NetBiosSessionInspector(), new NtpInspector(),
         new RadiusInspector(), new RdpInspector(), new RtcpInspector(), new RtpInspector(), new SipInspector(),
-        new SmbInspector(), new SnmpInspector(), new StunInspector(), new TdsInspector(), new TlsInspector(),
-        new XmppInspector(),
+        new SmbInspector(), new SnmpInspector(), new StunInspector(), new TdsInspector(), new TftpInspector(), new TlsInspector(),
+        new XmppInspector(), new SccpInspector(), new DhcpInspector(), new Dhcpv6Inspector(), new SsdpInspector(),
+        new RdpUdpInspector(), new KpasswdInspector(), new MsmqInspector(), new SqlBrowserInspector(),
+        new WinsReplicationInspector(), new TelnetInspector(), new RtspInspector(), new PptpInspector(), new L2tpInspector(),
+        new VncInspector(),
     ];
 }

@@ -45,7 +45,8 @@ public class ProtocolLabelCheckTests
     {
         var loaded = CatalogLoader.Load(SharedData.InRepository("rules"));
 
-        Assert.Contains(loaded.Warnings, w => w.Problem.StartsWith("protocol 'telnet' ", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.Problem.StartsWith("protocol 'qotd' ", StringComparison.Ordinal));
+        Assert.DoesNotContain(loaded.Warnings, w => w.Problem.StartsWith("protocol 'telnet' ", StringComparison.Ordinal));
         Assert.DoesNotContain(loaded.Warnings, w => w.Problem.StartsWith("protocol 'sip-tls' ", StringComparison.Ordinal));
         // The RPC over HTTP endpoint mapper (593) is ncacn_http: after the server's greeting its PDUs are DCE/RPC's.
         Assert.DoesNotContain(loaded.Warnings, w => w.Problem.StartsWith("protocol 'ncacn-http' ", StringComparison.Ordinal));

@@ -16,12 +16,24 @@ public class InspectorRegistryTests
         "rtcp", "rtp",
     ];
 
+    // The inspectors of issue 20 each take the place their precision gives them, after the former ones of that precision
+    // but RTSP's start line, which comes before HTTP's.
+    private static readonly string[] DeclaredOrder =
+    [
+        "dcerpc", "dcerpc", "tls", "dtls", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
+        "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc",
+        "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",
+        "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp",
+        "rtcp", "rtp",
+    ];
+
     [Fact]
-    public void DeclaredOrderIsTheFormerHandKeptOrder()
+    public void DeclaredOrderKeepsTheFormerHandKeptOrder()
     {
         var inspectors = Inspectors.CreateAll();
 
-        Assert.Equal(FormerOrder, inspectors.Select(i => i.Descriptor.Label.Name));
+        Assert.Equal(DeclaredOrder, inspectors.Select(i => i.Descriptor.Label.Name));
+        Assert.Equal(FormerOrder, inspectors.Select(i => i.Descriptor.Label.Name).Where(FormerOrder.Contains));
         Assert.IsType<DceRpcCoInspector>(inspectors[0]);
         Assert.IsType<DceRpcClInspector>(inspectors[1]);
     }
@@ -31,14 +43,15 @@ public class InspectorRegistryTests
     {
         var reversed = Inspectors.InDeclaredOrder(Inspectors.CreateAll().Reverse());
 
-        Assert.Equal(FormerOrder, reversed.Select(i => i.Descriptor.Label.Name));
+        Assert.Equal(DeclaredOrder, reversed.Select(i => i.Descriptor.Label.Name));
     }
 
     [Fact]
     public void LabelsAreEveryLabelTheInspectorsProduceCldapIncluded()
     {
         Assert.Contains(AppLabel.Cldap, Inspectors.Labels);
-        Assert.Equal(FormerOrder.Append("cldap").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
+        // The TLS inspector also writes stun, for MS-TURN's pseudo-TLS; announced flows are labelled ftp-data.
+        Assert.Equal(DeclaredOrder.Append("cldap").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
     }
 
     [Fact]

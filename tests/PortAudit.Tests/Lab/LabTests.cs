@@ -37,6 +37,12 @@ public sealed class LabTests : IDisposable
         Assert.Contains(flows, f => Text(f, "serverHost") == "dc01" && f.GetProperty("serverPort").GetInt32() >= 49152
             && Text(f, "app") == "dcerpc" && Text(f, "verdict") == "expected-dynamic-rpc");
         AssertFlow(flows, "udp", "client01", "dc01", 53, "dns", "expected");
+        // dnsmasq's TFTP: the request on 69, and the transfer the request announced, from the server's new port.
+        AssertFlow(flows, "udp", "client01", "dc01", 69, "tftp", "expected");
+        Assert.Contains(flows, f => Text(f, "app") == "tftp" && f.GetProperty("serverPort").GetInt32() != 69
+            && f.GetProperty("clientPort").GetInt32() != 69 && Text(f, "appDetail") == "rrq; request=10.77.0.30:69");
+        Assert.Contains(flows, f => Text(f, "app") == "dhcp" && Text(f, "appDetail") == "discover");
+        Assert.Contains(flows, f => Text(f, "app") == "dhcp" && Text(f, "appDetail") == "offer");
 
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
         var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();

@@ -1,4 +1,3 @@
-using System.Net;
 using PortAudit.Decode;
 using PortAudit.Flows;
 
@@ -127,20 +126,9 @@ public sealed class FtpControlFollower : IFlowFollower
         var host = afterProto[..b];
         var afterHost = afterProto[(b + 1)..];
         int c = afterHost.IndexOf(d);
-        if (c <= 0 || c > 5) return false;
-        int value = 0;
-        foreach (byte digit in afterHost[..c])
-        {
-            if (digit is < (byte)'0' or > (byte)'9') return false;
-            value = value * 10 + digit - '0';
-        }
-        if (value is 0 or > 65535) return false;
-        port = (ushort)value;
+        if (c <= 0 || !EndpointText.TryParsePort(afterHost[..c], out port)) return false;
         if (host.IsEmpty || host.Length > 45) return true;
-        Span<char> chars = stackalloc char[host.Length];
-        for (int i = 0; i < host.Length; i++) chars[i] = (char)host[i];
-        if (!IPAddress.TryParse(chars, out var parsed)) return false;
-        address = IpAddr.From(parsed);
+        if (!EndpointText.TryParseAddress(host, out address)) return false;
         hasAddress = true;
         return true;
     }

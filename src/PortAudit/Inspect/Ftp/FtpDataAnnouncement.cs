@@ -18,8 +18,7 @@ public sealed class FtpDataAnnouncement : IAnnouncement
         TimeNs = timeNs;
         Command = command;
         ControlFlowId = control.Id;
-        string endpoint = control.Client.IsV4 ? $"{control.Client}:{control.ClientPort}" : $"[{control.Client}]:{control.ClientPort}";
-        _detail = AppDetail.Of(new DetailPart(null, command), new DetailPart("control", endpoint));
+        _detail = AppDetail.Of(new DetailPart(null, command), new DetailPart("control", EndpointText.Format(control.Client, control.ClientPort)));
     }
 
     /// <inheritdoc />

@@ -5,12 +5,25 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// TLS over TCP: a record header with a 3.x version; the ClientHello gives SNI, ALPN and the offered version
-/// (Partial, waiting for the ServerHello), the ServerHello the negotiated version.
+/// (Partial, waiting for the ServerHello), the ServerHello the negotiated version. An SSL 2.0-compatible ClientHello
+/// (RFC 5246 E.2) waits the same way.
 /// </summary>
-public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30) { Depth = ProbeDepth.Exchange })
+/// <remarks>
+/// MS-TURN over TCP 443 opens with a pseudo-TLS handshake ([MS-TURN] 3.1.5.1 and 3.2.5.1): a ClientHello answered by a
+/// ServerHello and a ServerHelloDone in one record, after which STUN/TURN messages flow in clear. Real TLS puts a
+/// Certificate (or, resuming, a ChangeCipherSpec) after the ServerHello, so that record tells the two apart: the flow
+/// is labelled stun with detail <c>ms-turn; pseudo-tls</c>. (TLS with pre-shared keys and no identity hint looks the
+/// same; no product on the catalog's ports uses it.)
+/// </remarks>
+public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30)
+{
+    Depth = ProbeDepth.Exchange,
+    Produces = [AppLabel.Tls, AppLabel.Stun],
+})
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
-    private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
+    private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
+    private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -18,6 +31,11 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
         var data = input.Data;
+        if (input.FromClient && input.Scratch == 0 && IsSsl2ClientHello(data))
+        {
+            input.Scratch = 1;
+            return InspectResult.Partial;
+        }
         if (data.Length < RecordHeader) return data.Length > 0 && data[0] is >= 20 and <= 23 && !input.AtLimit ? InspectResult.NeedMore : Keep(ref input);
         if (!IsRecord(data)) return Keep(ref input);
         if (data[0] != Handshake) return InspectResult.Match;
@@ -29,7 +47,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         return record[0] switch
         {
             ClientHello => OnClientHello(ref input, body),
-            ServerHello => OnServerHello(ref input, body),
+            ServerHello => OnServerHello(ref input, record),
             _ => InspectResult.Match,
         };
     }
@@ -48,11 +66,37 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         return InspectResult.Partial;
     }
 
-    private static InspectResult OnServerHello(ref InspectionInput input, ReadOnlySpan<byte> body)
+    private static InspectResult OnServerHello(ref InspectionInput input, ReadOnlySpan<byte> record)
     {
-        if (input.FromClient || !TlsHello.TryParseServer(body, out var hello)) return Keep(ref input);
+        if (input.FromClient || !TlsHello.TryParseServer(record[HandshakeHeader..], out var hello)) return Keep(ref input);
+        if (IsHelloDoneAfter(record))
+        {
+            input.Flow.App = AppLabel.Stun;
+            input.Flow.AppDetail = PseudoTls;
+            return InspectResult.Match;
+        }
         input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(hello.Version));
         return InspectResult.Match;
+    }
+
+    // The ServerHello is followed, in the same record and ending it, by an empty ServerHelloDone.
+    private static bool IsHelloDoneAfter(ReadOnlySpan<byte> record)
+    {
+        int next = HandshakeHeader + (record[1] << 16 | record[2] << 8 | record[3]);
+        return record.Length == next + HandshakeHeader && record[next] == ServerHelloDone
+            && record[next + 1] == 0 && record[next + 2] == 0 && record[next + 3] == 0;
+    }
+
+    // SSL 2.0 record header (two bytes, high bit set) around a CLIENT-HELLO offering SSL 3.0 or later: the lengths of the
+    // cipher specs (three bytes each), session id (none or 16 bytes) and challenge (16-32 bytes) add up to the record.
+    private static bool IsSsl2ClientHello(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 11 || (data[0] & 0x80) == 0 || data[2] != ClientHello || data[3] != 3 || data[4] > 4) return false;
+        int length = (data[0] & 0x7F) << 8 | data[1];
+        int specs = BinaryPrimitives.ReadUInt16BigEndian(data[5..]);
+        int session = BinaryPrimitives.ReadUInt16BigEndian(data[7..]);
+        int challenge = BinaryPrimitives.ReadUInt16BigEndian(data[9..]);
+        return specs > 0 && specs % 3 == 0 && session is 0 or 16 && challenge is >= 16 and <= 32 && length == 9 + specs + session + challenge;
     }
 
     // Once the ClientHello claimed the flow, bytes that are no hello (a server that talks first, an alert) still leave it TLS.

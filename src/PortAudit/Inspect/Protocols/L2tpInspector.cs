@@ -1,0 +1,39 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// L2TP over UDP 1701 (RFC 2661 3.1, RFC 3931): version 2 or 3 with the reserved bits clear. A control message has the
+/// length and sequence bits, a length equal to the datagram's and opens with its Message Type AVP; a data message
+/// (which carries PPP) is taken only on port 1701, where its few fixed bits are not left to chance.
+/// </summary>
+public sealed class L2tpInspector() : Inspector(new(AppLabel.L2tp, Udp, [1701], InspectorPrecision.Loose, 70))
+{
+    private const ushort Type = 0x8000, Length = 0x4000, Sequence = 0x0800, Offset = 0x0200, Reserved = 0x34F0;
+    private const ushort Port = 1701;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (input.IsTcp || data.Length < 6) return InspectResult.NoMatch;
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(data);
+        int version = flags & 0xF;
+        if (version is not (2 or 3) || (flags & Reserved) != 0) return InspectResult.NoMatch;
+        bool control = (flags & Type) != 0;
+        if (control)
+        {
+            if ((flags & (Length | Sequence)) != (Length | Sequence) || (flags & Offset) != 0
+                || BinaryPrimitives.ReadUInt16BigEndian(data[2..]) != data.Length || data.Length < 12)
+                return InspectResult.NoMatch;
+            // After the header (flags, length, ids, Ns, Nr): none (a ZLB acknowledgement) or the Message Type AVP first.
+            if (data.Length > 12 && (data.Length < 20 || BinaryPrimitives.ReadUInt32BigEndian(data[14..]) != 0)) return InspectResult.NoMatch;
+        }
+        else if (input.Flow.ServerPort != Port && input.Flow.ClientPort != Port) return InspectResult.NoMatch;
+        else if ((flags & Length) != 0 && BinaryPrimitives.ReadUInt16BigEndian(data[2..]) != data.Length) return InspectResult.NoMatch;
+        input.Flow.AppDetail ??= AppDetail.Word(version == 2 ? (control ? "v2 control" : "v2 data") : (control ? "v3 control" : "v3 data"));
+        return InspectResult.Match;
+    }
+}

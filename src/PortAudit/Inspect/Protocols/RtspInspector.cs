@@ -1,0 +1,25 @@
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// RTSP (RFC 2326) over TCP 554 and 8554: a request line ending in RTSP/1.0 or an RTSP/1.0 status line. appDetail is
+/// the method or status.
+/// </summary>
+public sealed class RtspInspector() : Inspector(new(AppLabel.Rtsp, Tcp, [554, 8554], InspectorPrecision.StartLine, 15))
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (!AsciiText.TryFirstLine(data, out var line))
+            return !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
+        if (!StartLine.TryParse(line, "RTSP/1.0"u8, out var start) || (start.IsRequest && !line.EndsWith(" RTSP/1.0"u8)))
+            return InspectResult.NoMatch;
+        var text = new AppDetailBuilder(stackalloc char[64]);
+        text.AppendPrintable(start.IsRequest ? start.Method : start.Status, 32);
+        input.Flow.AppDetail ??= text.Build();
+        return InspectResult.Match;
+    }
+}

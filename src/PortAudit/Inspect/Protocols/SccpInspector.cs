@@ -1,0 +1,43 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// Cisco SCCP (Skinny) over TCP 2000: little-endian messages of a length (counting from the message id), a header
+/// version (0 for the basic format, 10-22 for later call managers) and a message id. The phone's message waits for the
+/// call manager's answer; SCCP over TLS on 2443 is TLS, left to the catalog.
+/// </summary>
+public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], InspectorPrecision.Signature, 140) { Depth = ProbeDepth.Exchange })
+{
+    private const int Header = 12, MaxLength = 64 * 1024;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (!input.IsTcp) return InspectResult.NoMatch;
+        if (data.Length < Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        uint id = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
+        bool valid = length is >= 4 and <= MaxLength && version is 0 or (>= 10 and <= 22) && id is < 0x200 or (>= 0x8000 and < 0x8200);
+        if (!valid) return ServerConfirmation.Denied(ref input);
+        var result = ServerConfirmation.Either(ref input, id + 1, out uint asked);
+        // The detail names the phone's first message, which the call manager's answer confirmed.
+        if (result == InspectResult.Match && asked != 0 && MessageName(asked - 1) is { } name) input.Flow.AppDetail ??= AppDetail.Word(name);
+        return result;
+    }
+
+    private static string? MessageName(uint id) => id switch
+    {
+        0x0000 => "keepalive",
+        0x0001 => "register",
+        0x0020 => "alarm",
+        0x0081 => "register-ack",
+        0x009D => "register-reject",
+        0x0100 => "keepalive-ack",
+        _ => null,
+    };
+}
