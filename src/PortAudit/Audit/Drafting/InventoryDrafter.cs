@@ -104,7 +104,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     // The first label of the most telling name that makes a valid inventory name, else the address.
     private static string NameOf(HostEvidence host)
     {
-        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni"))
+        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni" or "smb-tree"))
             if (Label(name.Name.Split('.')[0]) is { Length: > 0 } label && !char.IsDigit(label[0]))
                 return label;
         return "host-" + Label(host.Address);
