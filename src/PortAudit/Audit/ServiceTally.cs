@@ -15,6 +15,10 @@ internal sealed class ServiceTally
         flow.State is FlowState.Established or FlowState.Midstream
         && FlowClassifier.ToTransport(flow.Protocol) is Transport.Tcp or Transport.Udp;
 
+    /// <summary>True when <paramref name="flow"/> went to a TCP or UDP port and was not answered there: an attempt.</summary>
+    public static bool IsAttempt(Flow flow) =>
+        !Counts(flow) && FlowClassifier.ToTransport(flow.Protocol) is Transport.Tcp or Transport.Udp;
+
     /// <summary>Counts <paramref name="flow"/> for <paramref name="address"/>.</summary>
     public void Add(IpAddr address, Flow flow)
     {

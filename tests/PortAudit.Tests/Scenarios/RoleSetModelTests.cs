@@ -17,7 +17,7 @@ public class RoleSetModelTests(ITestOutputHelper output)
     private const double Goal = 0.9;
 
     /// <summary>What the model reached when this test was written; a change that lowers it fails.</summary>
-    private const double Floor = 0.29;
+    private const double Floor = 0.41;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()
@@ -32,12 +32,18 @@ public class RoleSetModelTests(ITestOutputHelper output)
             {
                 string predicted = Predicted(model, index, entry);
                 string truth = RoleSetModel.Key(entry.Entry.Roles);
-                if (predicted == truth) heldRight++;
+                // The confusion, host by host: true role set against the first suggestion.
+                if (predicted == truth)
+                {
+                    heldRight++;
+                    output.WriteLine($"  {held.Name}/{entry.Entry.Name} ({entry.Members.Count} addresses): [{truth}] right");
+                }
                 else
                 {
                     output.WriteLine($"  {held.Name}/{entry.Entry.Name} ({entry.Members.Count} addresses): [{truth}] drafted as [{predicted}]");
                     var first = entry.Members[0];
-                    output.WriteLine($"     served {string.Join(", ", first.Served.Select(x => $"{x} {string.Join("+", x.Apps)}"))}; initiated {string.Join(", ", first.Initiated)}");
+                    output.WriteLine($"     served {string.Join(", ", first.Served.Select(x => $"{x} {string.Join("+", x.Apps)}"))}; initiated {string.Join(", ", first.Initiated)}"
+                                     + $"; attempted {string.Join(", ", first.Attempted)}; rpc {string.Join(", ", first.RpcInterfaces)}; hinted {string.Join(", ", RoleSetModel.HintedRoles(first))}");
                     foreach (var ranked in model.Rank(first, index, 3))
                         output.WriteLine($"     {ranked.Probability:0.00} [{string.Join(", ", ranked.Roles)}]");
                 }

@@ -14,11 +14,20 @@ public sealed record HostEvidence(
     IpAddr Address, IReadOnlyList<ServedService> Served, IReadOnlyList<ServedService> Initiated,
     IReadOnlyList<string> RpcInterfaces, IReadOnlyList<HostName> Names, IReadOnlyList<string> Services)
 {
+    /// <summary>
+    /// Ports other hosts tried at it and were not answered on (refused, unreachable, silent), busiest first: what its
+    /// clients expect it to serve, so evidence for a role even when a firewall keeps the answer away (a global catalog's 3268).
+    /// </summary>
+    public IReadOnlyList<ServedService> Attempted { get; init; } = [];
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
         parts.SelectMany(p => p.RpcInterfaces).Distinct().ToList(), parts.SelectMany(p => p.Names).Distinct().ToList(),
-        parts.SelectMany(p => p.Services).Distinct().ToList());
+        parts.SelectMany(p => p.Services).Distinct().ToList())
+    {
+        Attempted = MergeServices(parts.SelectMany(p => p.Attempted)),
+    };
 
     private static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
         services.GroupBy(s => (s.Transport, s.Port))
@@ -28,11 +37,12 @@ public sealed record HostEvidence(
 
 /// <summary>
 /// Collects, per address, the ports it served and the ports it was answered on as a client, and the RPC interfaces it
-/// served (what inspection tied to a bind or an endpoint-mapper answer). Only answered flows count.
+/// served (what inspection tied to a bind or an endpoint-mapper answer). Only answered flows count as served and
+/// initiated; a TCP or UDP flow left unanswered counts as attempted at its server.
 /// </summary>
 public sealed class HostTrafficCollector : IFlowObserver
 {
-    private readonly ServiceTally _served = new(), _initiated = new();
+    private readonly ServiceTally _served = new(), _initiated = new(), _attempted = new();
     private readonly Dictionary<IpAddr, HashSet<string>> _rpc = [];
 
     /// <inheritdoc />
@@ -46,7 +56,11 @@ public sealed class HostTrafficCollector : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        if (!ServiceTally.Counts(flow)) return;
+        if (!ServiceTally.Counts(flow))
+        {
+            if (ServiceTally.IsAttempt(flow)) _attempted.Add(flow.Server, flow);
+            return;
+        }
         _served.Add(flow.Server, flow);
         _initiated.Add(flow.Client, flow);
         if (flow.DceRpc is { IsEndpointMapper: false, Name: { } name })
@@ -60,6 +74,7 @@ public sealed class HostTrafficCollector : IFlowObserver
     public IReadOnlyList<HostEvidence> Hosts(HostNameCollector names) =>
         _served.Addresses.Union(_initiated.Addresses).Order()
             .Select(a => new HostEvidence(a, _served.Of(a), _initiated.Of(a),
-                _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a)))
+                _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a))
+                { Attempted = _attempted.Of(a) })
             .ToList();
 }

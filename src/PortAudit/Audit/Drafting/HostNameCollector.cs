@@ -8,7 +8,8 @@ namespace PortAudit.Audit.Drafting;
 /// Gathers the names traffic gives addresses, for drafting an inventory: DNS answers (A, AAAA, PTR; SRV records such as
 /// Lync's <c>_sipinternaltls._tcp</c>, <c>_sip._tls</c>, <c>_sipfederationtls._tcp</c> and <c>_xmpp-server._tcp</c>, which
 /// name the pools and the Edge), NetBIOS registrations and answers, Kerberos machine accounts (<c>NAME$</c>) and realms,
-/// the TLS server name (SNI), and SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts.
+/// the TLS server name (SNI), SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts, and the server of SMB2
+/// tree connects (<c>\FS01\share</c>).
 /// </summary>
 public sealed class HostNameCollector : IFlowObserver
 {
@@ -36,6 +37,8 @@ public sealed class HostNameCollector : IFlowObserver
             ReadNetBios(payload);
         else if (port == 88 && fromClient)
             ReadKerberos(flow.Client, tcp ? payload[Math.Min(4, payload.Length)..] : payload);
+        else if (port == 445 && tcp && fromClient && SmbTreeNameReader.TryServer(payload) is { } server)
+            Add(flow.Server, server, "smb-tree");
         else if (flow.App == AppLabel.Sip)
             ReadSip(fromClient ? flow.Client : flow.Server, payload);
     }
@@ -132,7 +135,7 @@ public sealed class HostNameCollector : IFlowObserver
         "dns" or "dns-ptr" => 0,
         "netbios" => 1,
         "kerberos-account" => 2,
-        "sip-contact" or "tls-sni" => 3,
+        "sip-contact" or "tls-sni" or "smb-tree" => 3,
         _ => 4,
     };
 }

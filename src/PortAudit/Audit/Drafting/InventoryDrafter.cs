@@ -94,6 +94,8 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
+        if (RoleHints.Of(host) is { Count: > 0 } named) lines.Add("named by evidence rules: " + string.Join(", ", named));
+        if (host.Attempted.Count > 0) lines.Add("tried at it, unanswered: " + string.Join(", ", host.Attempted.Take(6).Select(s => $"{s} ({s.Flows})")));
         var unexplained = host.Served.Where(s => best.Fits.All(f => f.Rules.All(r => !r.AsServer || r.Service != s))).Take(6).ToList();
         if (unexplained.Count > 0) lines.Add("served, no role of the set explains: " + string.Join(", ", unexplained.Select(s => $"{s} ({s.Flows})")));
         if (others.Count > 0)
@@ -104,7 +106,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     // The first label of the most telling name that makes a valid inventory name, else the address.
     private static string NameOf(HostEvidence host)
     {
-        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni"))
+        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni" or "smb-tree"))
             if (Label(name.Name.Split('.')[0]) is { Length: > 0 } label && !char.IsDigit(label[0]))
                 return label;
         return "host-" + Label(host.Address);

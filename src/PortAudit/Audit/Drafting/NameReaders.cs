@@ -209,3 +209,30 @@ public static class KerberosNameReader
         }
     }
 }
+
+/// <summary>
+/// Reads the server name from an SMB2 TREE_CONNECT request ([MS-SMB2] 2.2.9): the path <c>\\SERVER\share</c> names the
+/// server the client connected to, as the client knows it (a NetBIOS or DNS name). Only the drafting run reads it.
+/// </summary>
+public static class SmbTreeNameReader
+{
+    private const int NetBiosHeader = 4, Smb2Header = 64, TreeConnect = 3, MaxPath = 512;
+    private static ReadOnlySpan<byte> Signature => [0xFE, (byte)'S', (byte)'M', (byte)'B'];
+
+    /// <summary>The server of the TREE_CONNECT request in <paramref name="segment"/> (a direct-TCP SMB2 message), or null when it is none.</summary>
+    public static string? TryServer(ReadOnlySpan<byte> segment)
+    {
+        if (segment.Length < NetBiosHeader + Smb2Header + 8 || segment[0] != 0) return null;
+        var smb = segment[NetBiosHeader..];
+        if (!smb.StartsWith(Signature) || BinaryPrimitives.ReadUInt16LittleEndian(smb[12..]) != TreeConnect || (smb[16] & 1) != 0)
+            return null;
+        int offset = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header + 4)..]);
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header + 6)..]);
+        if (length is < 6 or > MaxPath || length % 2 != 0 || offset + length > smb.Length) return null;
+        var path = Encoding.Unicode.GetString(smb.Slice(offset, length));
+        if (!path.StartsWith(@"\\", StringComparison.Ordinal)) return null;
+        int end = path.IndexOf('\\', 2);
+        var server = (end < 0 ? path[2..] : path[2..end]).ToLowerInvariant();
+        return server.Length == 0 || IpAddr.TryParse(server, out _) || server.StartsWith('[') ? null : server;
+    }
+}

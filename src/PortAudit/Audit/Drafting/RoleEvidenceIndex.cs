@@ -9,14 +9,8 @@ namespace PortAudit.Audit.Drafting;
 /// <param name="Rules">The rules that explained them, first per service.</param>
 public sealed record RoleFit(string Role, IReadOnlyList<int> Served, IReadOnlyList<int> Initiated, IReadOnlyList<(ServedService Service, Rule Rule, bool AsServer)> Rules)
 {
-    /// <summary>Share of the role's own listening ports (fixed ones) the host served, 0-1; 0 when the role listens on none.</summary>
-    public double ServerPortShare { get; init; }
-
-    /// <summary>Share of the ports the role connects to (fixed ones) the host was answered on, 0-1; 0 when it connects to none.</summary>
-    public double ClientPortShare { get; init; }
-
-    /// <summary>Share of the role's rules on which it is the listening side, 0-1: 1 for a pure server, 0 for a pure client.</summary>
-    public double Serverness { get; init; }
+    /// <summary>Indices into the host's attempted services (tried, not answered) that a rule with the role on its listening side names.</summary>
+    public IReadOnlyList<int> Attempted { get; init; } = [];
 
     /// <summary>True when the role explains nothing the host did.</summary>
     public bool IsEmpty => Served.Count == 0 && Initiated.Count == 0;
@@ -50,21 +44,17 @@ public sealed class RoleEvidenceIndex
         var rules = new List<(ServedService, Rule, bool)>();
         var served = Explained(_server[role], host.Served, rules, asServer: true);
         var initiated = Explained(_client[role], host.Initiated, rules, asServer: false);
-        int server = _server[role].Count(), client = _client[role].Count();
         return new RoleFit(role, served, initiated, rules)
         {
-            ServerPortShare = PortShare(_server[role], host.Served),
-            ClientPortShare = PortShare(_client[role], host.Initiated),
-            Serverness = server + client == 0 ? 0 : (double)server / (server + client),
+            Attempted = Explained(_server[role], host.Attempted, [], asServer: true),
         };
     }
 
-    // Share of the fixed (transport, ports) pairs of the rules that some service of the host hit.
-    private static double PortShare(IEnumerable<Rule> rules, IReadOnlyList<ServedService> services)
+    /// <summary>Share of <paramref name="role"/>'s rules on which it is the listening side, 0-1 (0 for a role without rules).</summary>
+    public double Serverness(string role)
     {
-        var ports = rules.Where(r => !r.DynamicRange).SelectMany(r => r.Transports.Where(TransportNames.HasPorts).SelectMany(t => r.Ports.Select(p => (t, p))))
-            .Distinct().ToList();
-        return ports.Count == 0 ? 0 : (double)ports.Count(tp => services.Any(s => s.Transport == tp.t && tp.p.Contains(s.Port))) / ports.Count;
+        int server = _server[role].Count(), client = _client[role].Count();
+        return server + client == 0 ? 0 : (double)server / (server + client);
     }
 
     /// <summary>What every role with a rule explains of <paramref name="host"/>, roles explaining nothing left out.</summary>

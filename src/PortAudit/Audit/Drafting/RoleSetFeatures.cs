@@ -1,76 +1,97 @@
 namespace PortAudit.Audit.Drafting;
 
 /// <summary>
+/// What the features of a host's candidate role sets are computed from: the host, what each role explains of it, the
+/// roles SRV records and RPC interfaces name, and what the labelled hosts say (how often each set and role was used,
+/// and the role profiles), with a training host's own labels already counted out.
+/// </summary>
+/// <param name="Host">The host.</param>
+/// <param name="Fits">Every role fit of the host, by role (roles explaining nothing absent).</param>
+/// <param name="Hinted">Roles that SRV records or served RPC interfaces name for the host.</param>
+/// <param name="SetCount">How many labelled hosts had exactly a set (0 for a set no inventory used).</param>
+/// <param name="Total">How many labelled hosts there were.</param>
+/// <param name="RoleCount">How many labelled hosts had a role.</param>
+/// <param name="ProfileCount">How many labelled hosts with a role had a service (role, <see cref="RoleProfiles.ServiceKey"/>).</param>
+/// <param name="Serverness">The catalog's share of a role's rules on which it listens (<see cref="RoleEvidenceIndex.Serverness"/>).</param>
+/// <param name="PairCount">How many labelled hosts had both roles.</param>
+public sealed record CandidateContext(
+    HostEvidence Host, IReadOnlyDictionary<string, RoleFit> Fits, IReadOnlyList<string> Hinted, Func<IReadOnlyList<string>, int> SetCount, int Total,
+    Func<string, int> RoleCount, Func<string, string, int> ProfileCount, Func<string, double> Serverness, Func<string, string, int> PairCount)
+{
+    /// <summary>
+    /// True when every labelled host with <paramref name="role"/> answered on some port (a Front End, a domain controller),
+    /// or, for a role no labelled host had, when most of its catalog rules have it listen: no role for a host that answered nothing.
+    /// </summary>
+    public bool AlwaysListens(string role) =>
+        RoleCount(role) > 0 ? ProfileCount(role, RoleProfiles.ServedNothing) <= 0 : Serverness(role) > 0.5;
+}
+
+/// <summary>
 /// The features of one candidate role set for one host, which the model weighs: how much of what the host served and
-/// initiated the set explains, how specific that evidence is, whether every role of the set has evidence, the set's size,
-/// and how often inventories used that set.
+/// initiated the set's catalog rules explain and how specific that evidence is, how much of it labelled hosts of the
+/// set's roles were seen doing (profiles), roles without evidence and how often inventories put them beside the roles
+/// with evidence, roles the evidence does not ask for or whose evidence rule did not fire, the set's size, and how
+/// often inventories used that set.
 /// </summary>
 public static class RoleSetFeatures
 {
     /// <summary>Feature names, in vector order.</summary>
     public static readonly string[] Names =
     [
-        "served-explained", "initiated-explained", "served-specific", "initiated-specific", "roles-without-evidence",
-        "roles-without-served-evidence", "size", "log-prior", "bias-known-set", "role-prior", "redundant-roles",
-        "hinted", "server-port-share", "client-port-share", "idle-server-roles",
+        "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "log-prior",
+        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size",
     ];
 
-    /// <summary>The feature vector of <paramref name="set"/> for a host with <paramref name="served"/> and <paramref name="initiated"/> services, whose role fits are <paramref name="fits"/>.</summary>
-    /// <param name="set">The candidate role set.</param>
-    /// <param name="fits">Every role fit of the host, by role (roles explaining nothing absent).</param>
-    /// <param name="served">Number of services the host served.</param>
-    /// <param name="initiated">Number of services the host initiated.</param>
-    /// <param name="prior">How many labelled hosts had exactly this set (0 for a set no inventory used).</param>
-    /// <param name="priorTotal">How many labelled hosts there were.</param>
-    /// <param name="roleCount">How many labelled hosts had a role.</param>
-    /// <param name="hinted">Roles that SRV records or served RPC interfaces name for the host.</param>
-    public static double[] Of(IReadOnlyList<string> set, IReadOnlyDictionary<string, RoleFit> fits, int served, int initiated, int prior, int priorTotal,
-        Func<string, int> roleCount, IReadOnlyList<string> hinted)
+    /// <summary>The feature vector of <paramref name="set"/> in <paramref name="context"/>.</summary>
+    public static double[] Of(IReadOnlyList<string> set, CandidateContext context)
     {
+        var (host, fits) = (context.Host, context.Fits);
+        int served = host.Served.Count, initiated = host.Initiated.Count;
         // A service explained by many roles says little about any of them: weigh each by one over their number.
         var servedRoles = new int[served];
-        var initiatedRoles = new int[initiated];
         foreach (var fit in fits.Values)
-        {
             foreach (int i in fit.Served) servedRoles[i]++;
-            foreach (int i in fit.Initiated) initiatedRoles[i]++;
-        }
         var servedCovered = new HashSet<int>();
         var initiatedCovered = new HashSet<int>();
-        double servedSpecific = 0, initiatedSpecific = 0;
-        int withoutEvidence = 0, withoutServed = 0;
+        double servedSpecific = 0;
         foreach (var role in set)
         {
-            if (!fits.TryGetValue(role, out var fit))
-            {
-                withoutEvidence++;
-                withoutServed++;
-                continue;
-            }
-            if (fit.Served.Count == 0) withoutServed++;
+            if (!fits.TryGetValue(role, out var fit)) continue;
             servedCovered.UnionWith(fit.Served);
             initiatedCovered.UnionWith(fit.Initiated);
             servedSpecific += Math.Min(1, fit.Served.Sum(i => 1.0 / servedRoles[i]));
-            initiatedSpecific += Math.Min(1, fit.Initiated.Sum(i => 1.0 / initiatedRoles[i]));
         }
         return
         [
             served == 0 ? 0 : (double)servedCovered.Count / served,
             initiated == 0 ? 0 : (double)initiatedCovered.Count / initiated,
             servedSpecific / set.Count,
-            initiatedSpecific / set.Count,
-            (double)withoutEvidence / set.Count,
-            served == 0 ? 0 : (double)withoutServed / set.Count,
-            set.Count,
-            Math.Log((prior + 0.5) / (priorTotal + 1.0)),
-            prior > 0 ? 1 : 0,
-            set.Average(r => Math.Log((Math.Max(0, roleCount(r)) + 0.5) / (priorTotal + 1.0))),
+            (double)set.Count(r => !fits.ContainsKey(r)) / set.Count,
+            Math.Log((Math.Max(0, context.SetCount(set)) + 0.5) / (context.Total + 1.0)),
             (double)set.Count(r => Redundant(r, set, fits)) / set.Count,
-            hinted.Count == 0 ? 0 : (double)set.Count(hinted.Contains) / hinted.Count,
-            set.Average(r => fits.TryGetValue(r, out var f) ? f.ServerPortShare : 0),
-            set.Average(r => fits.TryGetValue(r, out var f) ? f.ClientPortShare : 0),
-            set.Average(r => fits.TryGetValue(r, out var f) && f.Served.Count == 0 ? f.Serverness : 0),
+            // A role an evidence rule would have named had the host had it (a global catalog nobody asked on 3268).
+            (double)set.Count(r => RoleHints.Expected.Contains(r) && !context.Hinted.Contains(r)) / set.Count,
+            ProfileCoverage(set, context),
+            Companion(set, context),
+            set.Count,
         ];
+    }
+
+    // The share of the host's services (and of "served nothing") some role of the set was seen with on labelled hosts.
+    private static double ProfileCoverage(IReadOnlyList<string> set, CandidateContext context)
+    {
+        var keys = RoleProfiles.ServiceKeys(context.Host).Distinct().ToList();
+        return keys.Count == 0 ? 0 : (double)keys.Count(k => set.Any(role => context.ProfileCount(role, k) > 0)) / keys.Count;
+    }
+
+    // Roles the evidence does not ask for, weighed by how often labelled hosts had them beside a role of the set that
+    // has evidence (a domain controller is a DNS server too in most inventories, whether or not it answered DNS): the
+    // sum of their log conditional frequencies, 0 when every role has evidence.
+    private static double Companion(IReadOnlyList<string> set, CandidateContext context)
+    {
+        var evident = set.Where(context.Fits.ContainsKey).ToList();
+        return set.Where(r => !context.Fits.ContainsKey(r))
+            .Sum(r => evident.Count == 0 ? Math.Log(0.5) : evident.Max(o => Math.Log((Math.Max(0, context.PairCount(r, o)) + 0.5) / (Math.Max(0, context.RoleCount(o)) + 1.0))));
     }
 
     // A role of the set that explains nothing the other roles of the set do not: the evidence does not ask for it.
@@ -78,6 +99,7 @@ public static class RoleSetFeatures
     {
         if (!fits.TryGetValue(role, out var fit)) return true;
         var others = set.Where(r => r != role && fits.ContainsKey(r)).Select(r => fits[r]).ToList();
-        return fit.Served.All(i => others.Any(o => o.Served.Contains(i))) && fit.Initiated.All(i => others.Any(o => o.Initiated.Contains(i)));
+        return fit.Served.All(i => others.Any(o => o.Served.Contains(i))) && fit.Initiated.All(i => others.Any(o => o.Initiated.Contains(i)))
+            && fit.Attempted.All(i => others.Any(o => o.Attempted.Contains(i)));
     }
 }

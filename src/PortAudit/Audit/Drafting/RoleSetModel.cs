@@ -19,35 +19,22 @@ public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probabilit
 /// Chooses a host's whole role set (DC + GC + DNS, say) at once: a conditional logit over candidate sets, each described
 /// by <see cref="RoleSetFeatures"/>, so that the weights are shared by every role and a role no labelled inventory used
 /// can still be suggested from the catalog's rules. Candidates are the sets labelled inventories used and every single
-/// role with evidence. SRV records pointing at a host and the RPC interfaces it serves name roles (a feature).
+/// role with evidence; when evidence rules name roles (<see cref="RoleHints"/>), the sets holding them; a host that answered
+/// nothing gets sets without a role that always listens.
 /// Fitted by Newton's method (MathNet.Numerics) with an L2 penalty.
 /// </summary>
 public sealed class RoleSetModel
 {
     private const double Penalty = 1.0;
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
-    private static readonly (string Prefix, string Role)[] ServiceHints =
-    [
-        ("_sipinternaltls._tcp.", "lync-front-end"), ("_sipinternal._tcp.", "lync-front-end"),
-        ("_sip._tls.", "lync-edge-external"), ("_sipfederationtls._tcp.", "lync-edge-external"), ("_xmpp-server._tcp.", "lync-edge-external"),
-        ("_ldap._tcp.", "domain-controller"), ("_kerberos._tcp.", "domain-controller"), ("_kerberos._udp.", "domain-controller"),
-        ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", "global-catalog"),
-    ];
-
-    // RPC interfaces only one kind of server offers.
-    private static readonly (string Interface, string Role)[] InterfaceHints =
-    [
-        ("DRSUAPI", "domain-controller"), ("NETLOGON", "domain-controller"), ("DSSETUP", "domain-controller"), ("SAMR", "domain-controller"),
-        ("DNSSERVER", "dns-server"), ("ICertPassage", "certificate-authority"), ("NSPI", "global-catalog"), ("RFR", "exchange-server"),
-        ("EMSMDB", "exchange-server"), ("AsyncEMSMDB", "exchange-server"), ("SPOOLSS", "print-server"), ("IRemoteWinspool", "print-server"),
-    ];
-
-    /// <summary>A model with <paramref name="weights"/> (one per <see cref="RoleSetFeatures.Names"/>) and the role sets labelled inventories used, with counts.</summary>
-    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<KnownRoleSet> sets)
+    /// <summary>A model with <paramref name="weights"/> (one per <see cref="RoleSetFeatures.Names"/>), the role sets labelled inventories used, with counts, and what their roles' hosts did.</summary>
+    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles)
     {
         Weights = weights;
         Sets = sets;
+        Profiles = profiles;
     }
 
     /// <summary>Feature weights, in <see cref="RoleSetFeatures.Names"/> order.</summary>
@@ -56,21 +43,22 @@ public sealed class RoleSetModel
     /// <summary>The role sets of the labelled hosts, with how many hosts had each.</summary>
     public IReadOnlyList<KnownRoleSet> Sets { get; }
 
+    /// <summary>What the labelled hosts of each role served and initiated.</summary>
+    public RoleProfiles Profiles { get; }
+
     /// <summary>The model shipped with PortAudit, fitted on the scenario suite and the lab (see docs/audit.md, "Drafting an inventory").</summary>
     public static RoleSetModel Default => Shipped.Value;
 
-    /// <summary>The roles SRV records at <paramref name="host"/> and the RPC interfaces it served name.</summary>
-    public static IReadOnlyList<string> HintedRoles(HostEvidence host) =>
-        host.Services.SelectMany(s => ServiceHints.Where(h => s.StartsWith(h.Prefix, StringComparison.Ordinal)).Select(h => h.Role))
-            .Concat(host.RpcInterfaces.SelectMany(i => InterfaceHints.Where(h => h.Interface == i).Select(h => h.Role)))
-            .Distinct().ToList();
+    /// <summary>The roles evidence rules name for <paramref name="host"/> (<see cref="RoleHints"/>): every candidate set holds them.</summary>
+    public static IReadOnlyList<string> HintedRoles(HostEvidence host) => RoleHints.Of(host);
 
     /// <summary>Candidate role sets for <paramref name="host"/>, most probable first; at most <paramref name="top"/>.</summary>
     public IReadOnlyList<RoleSetScore> Rank(HostEvidence host, RoleEvidenceIndex index, int top = 3)
     {
         var fits = index.Fits(host).ToDictionary(f => f.Role);
-        var candidates = Candidates(fits, HintedRoles(host), null);
-        var scores = candidates.Select(c => Features(c, fits, host, null).Zip(Weights, (x, w) => x * w).Sum()).ToArray();
+        var context = Context(host, fits, index, null);
+        var candidates = Candidates(context, null);
+        var scores = candidates.Select(c => RoleSetFeatures.Of(c, context).Zip(Weights, (x, w) => x * w).Sum()).ToArray();
         var probabilities = Softmax(scores);
         return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList()))
             .OrderByDescending(s => s.Probability).Take(top).ToList();
@@ -81,13 +69,14 @@ public sealed class RoleSetModel
     {
         var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
             .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
-        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], sets);
+        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts));
         var examples = hosts.Select(h =>
         {
             var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
             var truth = Sorted(h.Roles);
-            var candidates = shape.Candidates(fits, HintedRoles(h.Host), truth);
-            var features = candidates.Select(c => shape.Features(c, fits, h.Host, truth)).ToList();
+            var context = shape.Context(h.Host, fits, index, truth);
+            var candidates = shape.Candidates(context, truth);
+            var features = candidates.Select(c => RoleSetFeatures.Of(c, context)).ToList();
             return (Features: Matrix<double>.Build.DenseOfRowArrays(features), Truth: candidates.FindIndex(c => Key(c) == Key(truth)));
         }).ToList();
 
@@ -108,18 +97,19 @@ public sealed class RoleSetModel
             w -= step;
             if (step.L2Norm() < 1e-8) break;
         }
-        return new RoleSetModel(w.ToArray(), sets);
+        return new RoleSetModel(w.ToArray(), sets, shape.Profiles);
     }
 
     /// <summary>The model as JSON: weights by feature name and the known sets.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new ModelFile(RoleSetFeatures.Names.Zip(Weights).ToDictionary(x => x.First, x => Math.Round(x.Second, 6)), Sets.ToList()), JsonOptions);
+        new ModelFile(RoleSetFeatures.Names.Zip(Weights).ToDictionary(x => x.First, x => Math.Round(x.Second, 6)), Sets.ToList(),
+            new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), JsonOptions);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
     public static RoleSetModel FromJson(string json)
     {
         var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
-        return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(), file.Sets);
+        return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles));
     }
 
 
@@ -131,23 +121,33 @@ public sealed class RoleSetModel
         return FromJson(reader.ReadToEnd());
     }
 
-    private List<IReadOnlyList<string>> Candidates(IReadOnlyDictionary<string, RoleFit> fits, IReadOnlyList<string> hinted, IReadOnlyList<string>? truth)
+    // The sets labelled inventories used and every single role with evidence; when evidence rules name roles (a KDC is
+    // a domain controller, whatever else it is), the named roles alone and the sets sharing one of them, completed. A host
+    // that answered nothing is a client: sets with a role that always listens are no candidates for it when others are.
+    // A training host's own set is a candidate as it was labelled.
+    private List<IReadOnlyList<string>> Candidates(CandidateContext context, IReadOnlyList<string>? truth)
     {
-        var candidates = Sets.Select(s => s.Roles)
-            .Concat(fits.Keys.Concat(hinted).Select(r => (IReadOnlyList<string>)[r]))
-            .Concat(truth is null ? [] : [truth])
+        var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
+        var candidates = (hinted.Count == 0
+                ? Sets.Select(s => s.Roles).Concat(fits.Keys.Select(r => (IReadOnlyList<string>)[r]))
+                : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
             .DistinctBy(Key).ToList();
+        if (host.Served.Count == 0 && candidates.Where(set => !set.Any(context.AlwaysListens)).ToList() is { Count: > 0 } clients)
+            candidates = clients;
+        if (truth is not null && candidates.All(c => Key(c) != Key(truth))) candidates.Add(truth);
         return candidates;
     }
 
-    // Features of a candidate set; a training host's own labels (truth) are counted out of the priors.
-    private double[] Features(IReadOnlyList<string> set, IReadOnlyDictionary<string, RoleFit> fits, HostEvidence host, IReadOnlyList<string>? truth)
-    {
-        int total = Sets.Sum(s => s.Count) - (truth is null ? 0 : 1);
-        int prior = (Sets.FirstOrDefault(s => Key(s.Roles) == Key(set))?.Count ?? 0) - (truth is not null && Key(truth) == Key(set) ? 1 : 0);
-        return RoleSetFeatures.Of(set, fits, host.Served.Count, host.Initiated.Count, prior, total,
-            role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0), HintedRoles(host));
-    }
+    // What the features of the host's candidates are computed from; a training host's own labels (truth) are counted
+    // out of the priors and the profiles, so that neither gives its answer away.
+    private CandidateContext Context(HostEvidence host, IReadOnlyDictionary<string, RoleFit> fits, RoleEvidenceIndex index, IReadOnlyList<string>? truth) => new(
+        host, fits, HintedRoles(host),
+        set => (Sets.FirstOrDefault(s => Key(s.Roles) == Key(set))?.Count ?? 0) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
+        Sets.Sum(s => s.Count) - (truth is null ? 0 : 1),
+        role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0),
+        (role, service) => Profiles.Count(role, service) - (truth?.Contains(role) == true ? 1 : 0),
+        index.Serverness,
+        (role, other) => Sets.Where(s => s.Roles.Contains(role) && s.Roles.Contains(other)).Sum(s => s.Count) - (truth?.Contains(role) == true && truth.Contains(other) ? 1 : 0));
 
     private static double[] Softmax(double[] scores)
     {
@@ -162,7 +162,7 @@ public sealed class RoleSetModel
     /// <summary>A role set's identity: its roles sorted and joined.</summary>
     public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
-    private sealed record ModelFile(Dictionary<string, double> Weights, List<KnownRoleSet> Sets);
+    private sealed record ModelFile(Dictionary<string, double> Weights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
 }
 
 /// <summary>A role set labelled inventories used, and for how many hosts.</summary>

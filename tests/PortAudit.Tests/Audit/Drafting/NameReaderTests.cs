@@ -25,6 +25,38 @@ public class NameReaderTests
         Assert.Equal(IpAddr.Parse(Fe), records[1].Address);
     }
 
+    [Theory]
+    [InlineData(@"\\FS01\public", "fs01")]
+    [InlineData(@"\\fs01.corp.example.com\IPC$", "fs01.corp.example.com")]
+    [InlineData(@"\\10.0.0.12\public", null)]
+    public void TreeConnectNamesItsServer(string path, string? server) => Assert.Equal(server, SmbTreeNameReader.TryServer(TreeConnect(path)));
+
+    [Fact]
+    public void TreeConnectResponseNamesNothing()
+    {
+        var response = TreeConnect(@"\\FS01\public");
+        response[4 + 16] |= 1;
+
+        Assert.Null(SmbTreeNameReader.TryServer(response));
+        Assert.Null(SmbTreeNameReader.TryServer(Payloads.Smb2Negotiate));
+    }
+
+    // An SMB2 TREE_CONNECT request over direct TCP: header, the 8-byte body, the path in UTF-16.
+    private static byte[] TreeConnect(string path)
+    {
+        var name = Encoding.Unicode.GetBytes(path);
+        var smb = new byte[64 + 8 + name.Length];
+        smb[0] = 0xFE;
+        "SMB"u8.CopyTo(smb.AsSpan(1));
+        smb[4] = 64;
+        smb[12] = 3;
+        smb[64] = 9;
+        smb[68] = 72;
+        smb[70] = (byte)name.Length;
+        name.CopyTo(smb, 72);
+        return [0, 0, (byte)(smb.Length >> 8), (byte)smb.Length, .. smb];
+    }
+
     [Fact]
     public void QueryIsNoAnswer() => Assert.False(DnsNameReader.TryRead(Query(), []));
 

@@ -1,0 +1,52 @@
+using PortAudit.Catalog;
+using PortAudit.Inspect;
+
+namespace PortAudit.Audit.Drafting;
+
+/// <summary>
+/// Evidence rules: what names a role outright, whatever the model weighs. SRV records pointing at the host
+/// (<c>_sipinternaltls._tcp</c>: a Front End pool; <c>_gc._tcp</c>: a global catalog), RPC interfaces only one kind of
+/// server offers (NETLOGON, DRSUAPI: a domain controller; EMSMDB: Exchange), a Kerberos KDC answering (a domain
+/// controller), and clients trying the global catalog's ports at it, answered or not. A drafted role set holds every
+/// role its host's evidence rules name.
+/// </summary>
+public static class RoleHints
+{
+    private static readonly (string Prefix, string Role)[] ServiceHints =
+    [
+        ("_sipinternaltls._tcp.", "lync-front-end"), ("_sipinternal._tcp.", "lync-front-end"),
+        ("_sip._tls.", "lync-edge-external"), ("_sipfederationtls._tcp.", "lync-edge-external"), ("_xmpp-server._tcp.", "lync-edge-external"),
+        ("_ldap._tcp.", "domain-controller"), ("_kerberos._tcp.", "domain-controller"), ("_kerberos._udp.", "domain-controller"),
+        ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", "global-catalog"),
+    ];
+
+    // RPC interfaces only one kind of server offers.
+    private static readonly (string Interface, string Role)[] InterfaceHints =
+    [
+        ("DRSUAPI", "domain-controller"), ("NETLOGON", "domain-controller"), ("DSSETUP", "domain-controller"), ("SAMR", "domain-controller"),
+        ("DNSSERVER", "dns-server"), ("ICertPassage", "certificate-authority"), ("NSPI", "global-catalog"), ("RFR", "exchange-server"),
+        ("EMSMDB", "exchange-server"), ("AsyncEMSMDB", "exchange-server"), ("SPOOLSS", "print-server"), ("IRemoteWinspool", "print-server"),
+    ];
+
+    // Protocols inspection found served that only one kind of server answers in the catalog's estate.
+    private static readonly (string Protocol, string Role)[] ProtocolHints = [("kerberos", "domain-controller")];
+
+    // Ports whose mere asking names the role: clients look for a global catalog only where directory SRV records sent them.
+    private static readonly (Transport Transport, int Port, string Role)[] AskedPortHints =
+        [(Transport.Tcp, 3268, "global-catalog"), (Transport.Tcp, 3269, "global-catalog")];
+
+    /// <summary>
+    /// Roles whose evidence rule should have fired if the host had the role: SRV records, the KDC, the global catalog's
+    /// ports. Not RPC interfaces: a capture sees an interface only when a client happened to bind it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Expected = ServiceHints.Select(h => h.Role)
+        .Concat(ProtocolHints.Select(h => h.Role)).Concat(AskedPortHints.Select(h => h.Role)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The roles the evidence rules name for <paramref name="host"/>.</summary>
+    public static IReadOnlyList<string> Of(HostEvidence host) =>
+        host.Services.SelectMany(s => ServiceHints.Where(h => s.StartsWith(h.Prefix, StringComparison.Ordinal)).Select(h => h.Role))
+            .Concat(host.RpcInterfaces.SelectMany(i => InterfaceHints.Where(h => h.Interface == i).Select(h => h.Role)))
+            .Concat(host.Served.SelectMany(s => ProtocolHints.Where(h => s.Apps.Any(a => a.Name == h.Protocol)).Select(h => h.Role)))
+            .Concat(host.Served.Concat(host.Attempted).SelectMany(s => AskedPortHints.Where(h => h.Transport == s.Transport && h.Port == s.Port).Select(h => h.Role)))
+            .Distinct().ToList();
+}
