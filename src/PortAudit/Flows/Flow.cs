@@ -109,6 +109,12 @@ public sealed class Flow
     /// </summary>
     internal ushort KeyTag { get; set; }
 
+    /// <summary>True when the server sent the flow's first packet (the sides were taken from ports or content).</summary>
+    internal bool FirstSentByServer { get; set; }
+
+    /// <summary>True once an announcement (an endpoint-mapper answer, FTP PASV, SDP...) labelled the flow.</summary>
+    internal bool Announced { get; set; }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
 
@@ -187,6 +193,7 @@ public sealed class Flow
         (_clientFin, _serverFin) = (_serverFin, _clientFin);
         (_clientSyn, _serverSyn) = (_serverSyn, _clientSyn);
         (_clientSynSequence, _serverSynSequence) = (_serverSynSequence, _clientSynSequence);
+        FirstSentByServer = !FirstSentByServer;
         if (Protocol != IpProtocol.Tcp) _answered = PacketsToClient > 0;
         return true;
     }

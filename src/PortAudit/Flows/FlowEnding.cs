@@ -9,6 +9,8 @@ internal enum FlowEndCause : byte
     Reopened,
     /// <summary>The table was full when the packet opened a flow.</summary>
     Evicted,
+    /// <summary>Not an end: the packet announced a connection to come (see <c>AnnouncedConnections</c>).</summary>
+    Announcement,
     /// <summary>A flow record, ended as it arrived.</summary>
     Record,
     /// <summary>Still held when the input ended.</summary>
@@ -24,13 +26,15 @@ internal enum FlowEndCause : byte
 internal readonly record struct FlowEnding(long Ordinal, FlowEndCause Cause)
 {
     /// <summary>Compares the ends of <paramref name="a"/> at <paramref name="at"/> and <paramref name="b"/> at <paramref name="bt"/>.</summary>
-    public static int Compare(Flow a, FlowEnding at, Flow b, FlowEnding bt)
+    public static int Compare(Flow? a, FlowEnding at, Flow? b, FlowEnding bt)
     {
         int c = at.Ordinal.CompareTo(bt.Ordinal);
         if (c != 0) return c;
         c = at.Cause.CompareTo(bt.Cause);
         if (c != 0) return c;
-        c = at.Cause == FlowEndCause.Evicted ? a.EndNs.CompareTo(b.EndNs) : a.StartNs.CompareTo(b.StartNs);
+        // Announcements of one packet come from one shard, which keeps them in the order made.
+        if (at.Cause == FlowEndCause.Announcement) return 0;
+        c = at.Cause == FlowEndCause.Evicted ? a!.EndNs.CompareTo(b!.EndNs) : a!.StartNs.CompareTo(b!.StartNs);
         return c != 0 ? c : a.Id.CompareTo(b.Id);
     }
 }

@@ -62,6 +62,9 @@ public sealed class FlowTable
     /// </summary>
     internal FlowEnding Ending { get; private set; }
 
+    /// <summary>The run ordinal of the packet being counted now: where an announcement its stages make takes its place.</summary>
+    internal long CurrentOrdinal { get; private set; }
+
     /// <summary>
     /// Ends a flow that arrived whole from a flow-record source (no packets to count): it takes the next id of the run
     /// and goes to every observer as ended, as a flow of the table would.
@@ -84,6 +87,7 @@ public sealed class FlowTable
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);
+        CurrentOrdinal = ordinal;
         if (!_externalSweeps && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)
@@ -193,7 +197,10 @@ public sealed class FlowTable
         }
         var flow = senderIsClient
             ? new Flow(id, packet.Protocol, packet.Source, sourcePort, packet.Destination, destinationPort, timestampNs, opened)
-            : new Flow(id, packet.Protocol, packet.Destination, destinationPort, packet.Source, sourcePort, timestampNs, opened);
+            : new Flow(id, packet.Protocol, packet.Destination, destinationPort, packet.Source, sourcePort, timestampNs, opened)
+            {
+                FirstSentByServer = true,
+            };
         if (packet.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
         {
             // ICMP flows have no ports: the first message's type and code stand in for them in the Community ID.

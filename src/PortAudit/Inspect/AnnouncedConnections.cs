@@ -41,9 +41,18 @@ public sealed class AnnouncedConnections
     /// <summary>Announcements held (expired ones are dropped when looked up).</summary>
     public int Count => _live.Count;
 
+    /// <summary>
+    /// Called with every announcement as it is made: a run split over shards hands them to the thread that merges the
+    /// shards, which labels flows another shard announced (<see cref="AnnouncementHistory"/>).
+    /// </summary>
+    public Action<AnnouncedEndpoint, IAnnouncement>? Published { get; set; }
+
     /// <summary>Expects a connection to <paramref name="address"/>:<paramref name="port"/> over <paramref name="transport"/>.</summary>
-    public void Announce(IpAddr address, ushort port, byte transport, IAnnouncement announcement) =>
+    public void Announce(IpAddr address, ushort port, byte transport, IAnnouncement announcement)
+    {
         _live[(address, port, transport)] = announcement;
+        Published?.Invoke(new AnnouncedEndpoint(address, port, transport), announcement);
+    }
 
     /// <summary>Labels <paramref name="flow"/> when its first packet goes to a fresh announcement; returns it, or null.</summary>
     public IAnnouncement? TryApply(Flow flow, in DecodedPacket packet)
@@ -54,6 +63,7 @@ public sealed class AnnouncedConnections
             && !(TryFind(packet.Source, packet.SourcePort, flow.Protocol, flow.StartNs, out found) && found.Symmetric))
             return null;
         found.Apply(flow);
+        flow.Announced = true;
         return found;
     }
 
@@ -65,6 +75,7 @@ public sealed class AnnouncedConnections
     {
         if (_live.Count == 0 || !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out var found)) return null;
         found.Apply(flow);
+        flow.Announced = true;
         return found;
     }
 
@@ -72,8 +83,18 @@ public sealed class AnnouncedConnections
     {
         var key = (address, port, transport);
         if (!_live.TryGetValue(key, out found!)) return false;
-        if (nowNs - found.TimeNs <= _lifetimeNs && nowNs >= found.TimeNs) return true;
+        if (IsFresh(found, nowNs, _lifetimeNs)) return true;
         if (nowNs - found.TimeNs > _lifetimeNs) _live.Remove(key);
         return false;
     }
+
+    /// <summary>True when <paramref name="announcement"/> still stands for a flow that began at <paramref name="startNs"/>.</summary>
+    internal static bool IsFresh(IAnnouncement announcement, long startNs, long lifetimeNs) =>
+        startNs - announcement.TimeNs <= lifetimeNs && startNs >= announcement.TimeNs;
+
+    /// <summary>The lifetime of an announcement, nanoseconds of capture time.</summary>
+    internal long LifetimeNs => _lifetimeNs;
 }
+
+/// <summary>Where an announcement expects the next connection: an address, a port and a transport.</summary>
+public readonly record struct AnnouncedEndpoint(IpAddr Address, ushort Port, byte Transport);

@@ -100,12 +100,14 @@ public sealed class TrafficRun : IFlowSink
         else _reader.Read(reader);
     }
 
-    private FlowShards CreateShards() => new(_options.Workers, _options, () =>
+    private FlowShards CreateShards() => new(_options.Workers, _options, note =>
     {
         var inspection = new InspectionEngine();
+        // What one shard announces may concern a flow of another: the merging thread takes it in run order.
+        inspection.Announced.Published = (endpoint, announcement) => note(new AnnouncementHistory.Note(endpoint, announcement));
         _shardInspections.Add(inspection);
         return [inspection];
-    }, _consumers);
+    }, _consumers, new AnnouncementHistory(new InspectionLimits().ExpectationLifetime));
 
     void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create, _reader.NextOrdinal());
 

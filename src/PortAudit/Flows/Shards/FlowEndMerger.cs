@@ -12,9 +12,11 @@ internal sealed class FlowEndMerger
     private readonly long[] _watermarks;
     private readonly IFlowObserver[] _consumers;
     private readonly List<Flow> _remaining = new();
+    private readonly IMergeStage? _stage;
 
-    public FlowEndMerger(int shards, IFlowObserver[] consumers)
+    public FlowEndMerger(int shards, IFlowObserver[] consumers, IMergeStage? stage = null)
     {
+        _stage = stage;
         _pending = new Queue<EndedFlow>[shards];
         for (int i = 0; i < shards; i++) _pending[i] = new Queue<EndedFlow>();
         _watermarks = new long[shards];
@@ -48,12 +50,18 @@ internal sealed class FlowEndMerger
     {
         while (TryTakeNext(out var next))
         {
-            if (next.Ending.Cause == FlowEndCause.EndOfInput)
+            if (next.Flow is not { } flow)
             {
-                _remaining.Add(next.Flow);
+                _stage?.OnNote(next.Note!, next.Ending.Ordinal);
                 continue;
             }
-            foreach (var consumer in _consumers) consumer.OnFlowEnd(next.Flow);
+            _stage?.Prepare(flow);
+            if (next.Ending.Cause == FlowEndCause.EndOfInput)
+            {
+                _remaining.Add(flow);
+                continue;
+            }
+            foreach (var consumer in _consumers) consumer.OnFlowEnd(flow);
         }
     }
 

@@ -17,13 +17,13 @@ internal sealed class FlowShard
     private readonly CancellationToken _abort;
     private readonly Thread _thread;
 
-    public FlowShard(int index, FlowTableOptions options, IFlowObserver[] stages, BlockingCollection<ShardOutput> merger,
-        CancellationToken abort)
+    public FlowShard(int index, FlowTableOptions options, Func<Action<object>, IFlowObserver[]> stages,
+        BlockingCollection<ShardOutput> merger, CancellationToken abort)
     {
         _index = index;
         _merger = merger;
         _abort = abort;
-        Table = new FlowTable(options, [.. stages, _outbox], externalSweeps: true);
+        Table = new FlowTable(options, [.. stages(_outbox.Note), _outbox], externalSweeps: true);
         _outbox.Table = Table;
         for (int i = 0; i <= InFlight; i++) Empty.Add(new PacketBatch());
         _thread = new Thread(Run) { IsBackground = true, Name = $"portaudit-flows-{index}" };

@@ -24,10 +24,11 @@ internal sealed class FlowShards
     private bool _ended;
 
     /// <summary>
-    /// <paramref name="count"/> shards, each with its own stages from <paramref name="stages"/> (inspection), whose ended
-    /// flows go to <paramref name="consumers"/> in one order.
+    /// <paramref name="count"/> shards, each with its own stages from <paramref name="stages"/> (inspection; given where to
+    /// leave notes for <paramref name="merge"/>), whose ended flows go to <paramref name="consumers"/> in one order.
     /// </summary>
-    public FlowShards(int count, FlowTableOptions options, Func<IFlowObserver[]> stages, IFlowObserver[] consumers)
+    public FlowShards(int count, FlowTableOptions options, Func<Action<object>, IFlowObserver[]> stages, IFlowObserver[] consumers,
+        IMergeStage? merge = null)
     {
         // Each shard holds its part of the table's bound, so the run as a whole holds no more than one table would.
         var shardOptions = options with
@@ -37,8 +38,8 @@ internal sealed class FlowShards
         };
         _shards = new FlowShard[count];
         _current = new PacketBatch[count];
-        for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages(), _outputs, _abort.Token);
-        _merger = new FlowEndMerger(count, consumers);
+        for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token);
+        _merger = new FlowEndMerger(count, consumers, merge);
         _sweeps = new SweepSchedule(options);
     }
 

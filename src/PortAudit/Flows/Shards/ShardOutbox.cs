@@ -11,6 +11,9 @@ internal sealed class ShardOutbox : IFlowObserver
 
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
+    /// <summary>Records a note at the packet being counted, in order with the flows ended around it.</summary>
+    public void Note(object note) => Current!.Ended.Add(new EndedFlow(null, new FlowEnding(Table!.CurrentOrdinal, FlowEndCause.Announcement), note));
+
     public void OnFlowEnd(Flow flow) => Current!.Ended.Add(new EndedFlow(flow, Table!.Ending));
 
     public void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
