@@ -19,7 +19,7 @@ public enum RecordFormat
     CiscoAsa,
     /// <summary>Windows Defender Firewall's pfirewall.log.</summary>
     WindowsFirewall,
-    /// <summary>IPFIX (RFC 7011 messages, RFC 5655 files) or NetFlow v9 (RFC 3954) export packets, back to back.</summary>
+    /// <summary>IPFIX (RFC 7011 messages, RFC 5655 files) NetFlow v9 (RFC 3954) or NetFlow v5 export packets, back to back.</summary>
     Ipfix,
 }
 

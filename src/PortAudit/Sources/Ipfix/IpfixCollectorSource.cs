@@ -6,7 +6,7 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
-/// A UDP collector of IPFIX and NetFlow v9 exports (<c>portaudit collect --listen</c>): it binds when created, so
+/// A UDP collector of IPFIX, NetFlow v9 and NetFlow v5 exports (<c>portaudit collect --listen</c>): it binds when created, so
 /// that a port in use is reported before the run starts, and reads until its stop token fires. Flows reach the run
 /// as their records arrive; one-way records still waiting for their reverse go out unpaired at the stop.
 /// </summary>

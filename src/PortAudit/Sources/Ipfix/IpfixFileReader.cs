@@ -4,7 +4,7 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
-/// An IPFIX file (RFC 5655: IPFIX messages back to back) or NetFlow v9 packets back to back (a saved datagram), read
+/// An IPFIX file (RFC 5655: IPFIX messages back to back) or NetFlow v9 and v5 packets back to back (saved datagrams), read
 /// message by message through a fixed buffer: the file is never loaded whole. A header that cannot be read ends the
 /// input (a stream of messages has no marker to find the next one), counted with its byte offset.
 /// </summary>
