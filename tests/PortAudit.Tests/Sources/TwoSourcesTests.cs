@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using PortAudit.Tests.Flows;
 using PortAudit.Tests.Live;
@@ -23,19 +22,12 @@ public class TwoSourcesTests(ITestOutputHelper output)
         string capture = SharedData.Path("flowdata/zeek/ftp-ipv4/ipv4.pcap")!;
         var direct = FlowRunner.Run(capture).Flows.Select(RecordRun.Canonical).Order().ToList();
 
-        int ours = FreeUdpPort(), theirs = FreeUdpPort();
+        int ours = SoftflowdExport.FreeUdpPort();
         string dir = Directory.CreateTempSubdirectory("portaudit-two-sources").FullName;
         try
         {
             string collected = Path.Combine(dir, "collected.jsonl");
-            // nfdump -R reads every file of its directory: nfcapd gets one of its own.
             string nfcapdDir = Directory.CreateDirectory(Path.Combine(dir, "nfcapd")).FullName;
-            var nfcapdStart = new ProcessStartInfo("nfcapd") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-p", theirs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", "127.0.0.1", "-w", nfcapdDir })
-                nfcapdStart.ArgumentList.Add(argument);
-            using var nfcapd = Process.Start(nfcapdStart)!;
-            _ = nfcapd.StandardOutput.ReadToEndAsync();
-            var nfcapdLog = nfcapd.StandardError.ReadToEndAsync();
             var dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
             using var collector = Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" collect --listen 127.0.0.1:{ours} --duration 8 --output \"{collected}\"")
                 { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -43,15 +35,10 @@ public class TwoSourcesTests(ITestOutputHelper output)
             var ready = collector.StandardError.ReadLineAsync();
             Assert.True(ready.Wait(TimeSpan.FromSeconds(60)) && ready.Result?.Contains("collecting on", StringComparison.Ordinal) == true, ready.Result);
             _ = collector.StandardError.ReadToEndAsync();
-            Export(capture, ours);
-            Export(capture, theirs);
+            SoftflowdExport.To(capture, ours);
+            output.WriteLine(SoftflowdExport.ThroughNfcapd(nfcapdDir, port => SoftflowdExport.To(capture, port)) + string.Join(' ', Directory.GetFiles(nfcapdDir)));
             Assert.True(collector.WaitForExit(TimeSpan.FromSeconds(60)));
             Assert.Equal(0, collector.ExitCode);
-            Thread.Sleep(500);
-            // SIGTERM: nfcapd writes its file on the way out (a kill would lose it).
-            External.Run("kill", "-TERM", nfcapd.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(nfcapd.WaitForExit(TimeSpan.FromSeconds(30)));
-            output.WriteLine(nfcapdLog.Result + string.Join(' ', Directory.GetFiles(nfcapdDir)));
 
             var received = File.ReadAllLines(collected).Select(l => JsonDocument.Parse(l).RootElement).Select(Canonical).Order().ToList();
             output.WriteLine(string.Join('\n', received));
@@ -68,21 +55,16 @@ public class TwoSourcesTests(ITestOutputHelper output)
             var ourFolded = direct.Select(ToNfdumpShape).Order().ToList();
             output.WriteLine(string.Join('\n', folded));
             Assert.Equal(ourFolded, folded);
+
+            // nfcapd's files read back through nfdump's csv (how nfcapd files reach us) and paired by us: the same flows again.
+            var csv = RecordRun.Text(SoftflowdExport.NfdumpCsv(nfcapdDir));
+            Assert.Equal((0L, 0), (csv.Records.Rejected, csv.Summary.Errors.Count));
+            Assert.Equal(direct, csv.Flows.Select(RecordRun.Canonical).Order().ToList());
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static void Export(string capture, int port) =>
-        External.Run("softflowd", "-r", capture, "-n", $"127.0.0.1:{port}", "-v", "10", "-T", "full", "-d");
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private static string Canonical(JsonElement flow)

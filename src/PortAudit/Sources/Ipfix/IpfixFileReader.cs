@@ -16,16 +16,17 @@ public sealed class IpfixFileReader : IRecordReader
     private readonly Stream _stream;
     private readonly string _name;
     private readonly RecordStatistics _statistics;
-    private readonly IpfixFlowPairer _pairer = new();
+    private readonly IpfixFlowPairer _pairer;
     private readonly IpfixDecoder _decoder;
     private readonly byte[] _buffer = new byte[BufferLength];
     private int _start, _end;
     private long _offset;
     private bool _eof, _flushed;
 
-    /// <summary>A reader of <paramref name="stream"/>, which it owns.</summary>
-    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics)
+    /// <summary>A reader of <paramref name="stream"/>, which it owns; <paramref name="serverPorts"/> places clients where record times tie.</summary>
+    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
+        _pairer = new IpfixFlowPairer(serverPorts);
         _stream = stream;
         _name = name;
         _statistics = statistics;
