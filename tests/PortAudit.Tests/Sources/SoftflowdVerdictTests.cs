@@ -16,7 +16,7 @@ namespace PortAudit.Tests.Sources;
 [Trait(Tier.Name, Tier.Peer)]
 public class SoftflowdVerdictTests(ITestOutputHelper output)
 {
-    [NeedsProgramFact("softflowd", shared: "captures/sv-dcerpc-zerologon.pcap", package: "softflowd nfdump", also: "nfcapd")]
+    [NeedsProgramFact("softflowd", package: "softflowd nfdump", also: "nfcapd")]
     public void The_lab_captures_and_their_softflowd_exports_get_the_same_verdicts_where_the_port_decides()
     {
         // 5-tuples with equal verdicts, differences explained by evidence, 5-tuples one side lacks. The lab's one
