@@ -8,7 +8,7 @@ using PortAudit.Sources.Ipfix;
 namespace PortAudit.Cli.Commands;
 
 /// <summary>
-/// <c>portaudit collect</c>: an IPFIX and NetFlow v9 collector on UDP, whose flows are written as <c>portaudit
+/// <c>portaudit collect</c>: an IPFIX and NetFlow v9/v5 collector on UDP, whose flows are written as <c>portaudit
 /// flows</c> writes them, or audited as <c>portaudit capture</c> audits live traffic.
 /// </summary>
 public static class CollectCommand
@@ -16,7 +16,7 @@ public static class CollectCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("collect", "Receive IPFIX and NetFlow v9 exports on UDP, build flows, optionally audit them.");
+        var command = new Command("collect", "Receive IPFIX and NetFlow v9/v5 exports on UDP, build flows, optionally audit them.");
         var listen = new Option<string>("--listen")
         {
             Description = "Where to receive exports: PORT (every address), ADDR:PORT or [ADDR]:PORT.",

@@ -12,7 +12,7 @@ public static class FlowsCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9, firewall logs) and write one record per flow, to standard output, a file or the flow store (--store).");
+        var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9/v5, firewall logs) and write one record per flow, to standard output, a file or the flow store (--store).");
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
         var inputFormat = new InputFormatOption();
         inputFormat.AddTo(command);

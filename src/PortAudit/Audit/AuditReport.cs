@@ -13,7 +13,11 @@ public sealed record AuditSummary(
     long FailedAttempts,
     IReadOnlyDictionary<Verdict, long> Verdicts,
     IReadOnlyDictionary<FindingKind, int> Findings,
-    CoverageCounts Coverage);
+    CoverageCounts Coverage)
+{
+    /// <summary>Verdicts per evidence basis: what the flows were judged on (inspected content, exporter's application id, port, firewall log).</summary>
+    public EvidenceBasis Evidence { get; init; } = new();
+}
 
 /// <summary>Rule instances per coverage status.</summary>
 /// <param name="Instances">All instances.</param>

@@ -21,6 +21,7 @@ public sealed class FlowAuditor : IFlowObserver
     private readonly IAuditedFlowSink? _sink;
     private readonly long[] _verdicts = new long[VerdictNames.All.Length];
     private long _failedAttempts;
+    private readonly EvidenceBasis _evidence = new();
     private readonly Inventory _inventory;
     private readonly TimeSpan _minimumSpan;
     private readonly Policy.FirewallAudit? _firewalls;
@@ -66,6 +67,7 @@ public sealed class FlowAuditor : IFlowObserver
     {
         var verdict = _classifier.Classify(flow);
         _verdicts[(int)verdict.Verdict]++;
+        _evidence.Add(flow.Evidence, verdict.Verdict);
         if (verdict.Verdict != Verdict.Ignored)
         {
             if (verdict.FailedAttempt) _failedAttempts++;
@@ -103,7 +105,8 @@ public sealed class FlowAuditor : IFlowObserver
             {
                 NotExercised = coverage.Count(e => e.Status == CoverageStatus.NotExercised),
                 AlternativeSeen = coverage.Count(e => e.Status == CoverageStatus.AlternativeSeen),
-            });
+            })
+        { Evidence = _evidence };
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
             Visibility.ZonesSeen, _minimumSpan);
         return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture, Firewalls = firewalls };

@@ -38,6 +38,12 @@ public interface IFlowSink
     /// <summary>Where flow-record sources count the records they read and reject.</summary>
     RecordStatistics Records { get; }
 
+    /// <summary>
+    /// The service ports the run's flow table places servers by (the catalog's in an audit): a source that pairs
+    /// one-way records chooses the client with the same hint, as the table does for packets.
+    /// </summary>
+    IServerPortHint ServerPorts { get; }
+
     /// <summary>An input that could not be opened or was damaged; what was read before stays counted.</summary>
     void Fail(InputException error);
 }

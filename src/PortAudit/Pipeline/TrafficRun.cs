@@ -13,6 +13,7 @@ namespace PortAudit.Pipeline;
 /// </summary>
 public sealed class TrafficRun : IFlowSink
 {
+    private readonly IServerPortHint _serverPorts;
     private readonly FlowTable _table;
     private readonly TrafficReader _reader;
     private readonly InspectionEngine _inspection = new();
@@ -38,6 +39,7 @@ public sealed class TrafficRun : IFlowSink
             ? [new SelectedFlowObserver(selection, consumers)]
             : consumers;
         _table = new FlowTable(options, [_inspection, .. selected]);
+        _serverPorts = options.ServerPorts;
         _reader = new TrafficReader(_table);
         _options = options;
         _consumers = selected;
@@ -112,6 +114,8 @@ public sealed class TrafficRun : IFlowSink
     void IFlowSink.AddFlow(Func<long, Flow> create) => _table.AddEnded(create, _reader.NextOrdinal());
 
     RecordStatistics IFlowSink.Records => _records;
+
+    IServerPortHint IFlowSink.ServerPorts => _serverPorts;
 
     void IFlowSink.Fail(InputException error)
     {

@@ -44,6 +44,7 @@ public abstract class LineRecordReader : IRecordReader
     /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
     {
+        if (TryTakeReady(ref record)) return true;
         while (_text.ReadLine() is { } line)
         {
             LineNumber++;
@@ -55,6 +56,7 @@ public abstract class LineRecordReader : IRecordReader
                     return true;
                 case LineOutcome.Consumed:
                     _statistics.CountRead();
+                    if (TryTakeReady(ref record)) return true;
                     break;
                 case LineOutcome.Rejected:
                     _statistics.Reject(new RecordProblem(Name, $"line {LineNumber}", RejectReason));
@@ -67,6 +69,12 @@ public abstract class LineRecordReader : IRecordReader
 
     /// <summary>Parses one line into <paramref name="record"/> (which starts empty).</summary>
     protected abstract LineOutcome Parse(string line, ref FlowRecord record);
+
+    /// <summary>
+    /// Hands out one flow that lines consumed earlier completed (a reader that pairs one-way records), before the next
+    /// line is read; false when none is ready.
+    /// </summary>
+    protected virtual bool TryTakeReady(ref FlowRecord record) => false;
 
     /// <summary>At the end of the input, hands out one flow still held (a connection built but never torn down); false when none is left.</summary>
     protected virtual bool TryDrain(ref FlowRecord record) => false;

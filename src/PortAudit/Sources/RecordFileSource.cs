@@ -76,7 +76,7 @@ public sealed class RecordFileSource : IFlowSource
             new CaptureFileSource(Name).ReadInto(sink, cancel);
             return;
         }
-        using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records);
+        using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records, sink.ServerPorts);
         Feed(reader, sink, cancel);
     }
 
@@ -94,7 +94,7 @@ public sealed class RecordFileSource : IFlowSource
     private void ReadExportCapture(IFlowSink sink, CancellationToken cancel)
     {
         if (CaptureFileSource.Open(Name, sink) is not { } capture) return;
-        using var reader = new IpfixCaptureReader(capture, sink.Records);
+        using var reader = new IpfixCaptureReader(capture, sink.Records, sink.ServerPorts);
         try
         {
             Feed(reader, sink, cancel);
@@ -121,8 +121,11 @@ public static class RecordReaders
     // Syslog times without a year (RFC 3164) are taken as this year's: logs are audited while they are fresh.
     private static int AssumedYear => DateTime.UtcNow.Year;
 
-    /// <summary>A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>.</summary>
-    public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics)
+    /// <summary>
+    /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers that pair one-way
+    /// records place clients with <paramref name="serverPorts"/> (ports below 1024 when null).
+    /// </summary>
+    public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         return format switch
@@ -132,7 +135,8 @@ public static class RecordReaders
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear),
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
-            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics),
+            RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
+            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

@@ -19,8 +19,10 @@ public enum RecordFormat
     CiscoAsa,
     /// <summary>Windows Defender Firewall's pfirewall.log.</summary>
     WindowsFirewall,
-    /// <summary>IPFIX (RFC 7011 messages, RFC 5655 files) or NetFlow v9 (RFC 3954) export packets, back to back.</summary>
+    /// <summary>IPFIX (RFC 7011 messages, RFC 5655 files) NetFlow v9 (RFC 3954) or NetFlow v5 export packets, back to back.</summary>
     Ipfix,
+    /// <summary>nfdump's CSV output (<c>nfdump -r FILE -o csv</c>): how nfcapd's files are read.</summary>
+    NfdumpCsv,
 }
 
 /// <summary>Names of the formats for --input-format, and detection by content.</summary>
@@ -33,13 +35,13 @@ public static class RecordFormats
     [
         ("pcap", RecordFormat.Capture), ("zeek", RecordFormat.ZeekTsv), ("zeek-json", RecordFormat.ZeekJson),
         ("netfilter", RecordFormat.Netfilter), ("asa", RecordFormat.CiscoAsa), ("pfirewall", RecordFormat.WindowsFirewall),
-        ("ipfix", RecordFormat.Ipfix), ("netflow", RecordFormat.Ipfix),
+        ("ipfix", RecordFormat.Ipfix), ("netflow", RecordFormat.Ipfix), ("nfdump-csv", RecordFormat.NfdumpCsv),
     ];
 
     /// <summary>The names --input-format accepts.</summary>
     public static IReadOnlyList<string> AllNames { get; } = Names.Select(n => n.Name).ToArray();
 
-    /// <summary>The format named <paramref name="name"/> (pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow).</summary>
+    /// <summary>The format named <paramref name="name"/> (pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow, nfdump-csv).</summary>
     public static bool TryParse(string name, out RecordFormat format)
     {
         foreach (var (n, f) in Names)
@@ -65,6 +67,7 @@ public static class RecordFormats
             var line = raw.Trim();
             if (line.IsEmpty) continue;
             if (line.StartsWith("#separator") || line.StartsWith("#fields\t")) return RecordFormat.ZeekTsv;
+            if (line.StartsWith(NfdumpCsvReader.HeaderStart, StringComparison.Ordinal)) return RecordFormat.NfdumpCsv;
             if (line.StartsWith("#Software: Microsoft Windows Firewall") || line.StartsWith("#Fields: date time action"))
                 return RecordFormat.WindowsFirewall;
             if (line[0] == '{' && (line.Contains("\"id.orig_h\"", StringComparison.Ordinal) || line.Contains("\"uid\"", StringComparison.Ordinal)))

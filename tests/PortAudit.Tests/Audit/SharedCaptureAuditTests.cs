@@ -34,12 +34,16 @@ public class SharedCaptureAuditTests
     }
 
     /// <summary>Audits the capture at <paramref name="path"/> in process, through the CLI's pipeline; fails on a read error.</summary>
-    internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Audit(AuditContext context, string path)
+    internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Audit(AuditContext context, string path) =>
+        Audit(context, CaptureFileSource.Of([path]));
+
+    /// <summary>Audits <paramref name="sources"/> (packets or flow records) in process, through the CLI's pipeline; fails on a read error.</summary>
+    internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Audit(AuditContext context, IReadOnlyList<IFlowSource> sources)
     {
         var recorder = new Recorder();
         var auditor = new FlowAuditor(context, recorder);
         var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
-        run.Read(CaptureFileSource.Of([path]));
+        run.Read(sources);
         Assert.Empty(run.Summary.Errors);
         return (recorder.Flows, auditor.Complete());
     }

@@ -21,10 +21,13 @@ internal sealed class RecordRun
 
     public RecordStatistics Records => Summary.Records;
 
-    public static RecordRun Of(params IFlowSource[] sources)
+    public static RecordRun Of(params IFlowSource[] sources) => Of(new FlowTableOptions { InitialFlowCapacity = 256 }, sources);
+
+    /// <summary>Reads <paramref name="sources"/> with <paramref name="options"/> (its server-port hint places the clients of paired records).</summary>
+    public static RecordRun Of(FlowTableOptions options, params IFlowSource[] sources)
     {
         var collector = new FlowCollector();
-        var run = new TrafficRun(new FlowTableOptions { InitialFlowCapacity = 256 }, collector);
+        var run = new TrafficRun(options, collector);
         run.Read(sources);
         return new RecordRun(collector.Flows, run.Summary);
     }

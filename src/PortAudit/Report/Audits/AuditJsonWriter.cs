@@ -80,6 +80,18 @@ public static class AuditJsonWriter
         json.WriteNumber("notExercised", summary.Coverage.NotExercised);
         json.WriteNumber("alternativeSeen", summary.Coverage.AlternativeSeen);
         json.WriteEndObject();
+        // Verdicts per basis: what the audit's verdicts rest on (inspected, exporter-app-id, port-only, firewall-log).
+        json.WriteStartObject("evidence");
+        foreach (var evidence in summary.Evidence.Bases)
+        {
+            json.WriteStartObject(evidence.Name());
+            json.WriteNumber("flows", summary.Evidence.Flows(evidence));
+            json.WriteStartObject("verdicts");
+            foreach (var verdict in VerdictNames.All) json.WriteNumber(verdict.Name(), summary.Evidence.Count(evidence, verdict));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

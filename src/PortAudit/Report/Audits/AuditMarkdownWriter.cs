@@ -1,3 +1,4 @@
+using PortAudit.Flows;
 using PortAudit.Report.Text;
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
@@ -37,6 +38,7 @@ public static class AuditMarkdownWriter
         var verdicts = new MarkdownTable(writer, "verdict", "flows");
         foreach (var (verdict, count) in summary.Verdicts) verdicts.Row(verdict.Name(), count);
         writer.WriteLine();
+        WriteEvidence(writer, summary.Evidence);
         var findings = new MarkdownTable(writer, "finding", "count");
         foreach (var (kind, count) in summary.Findings) findings.Row(kind.Name(), count);
         writer.WriteLine();
@@ -44,6 +46,19 @@ public static class AuditMarkdownWriter
         writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
                          $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
                          $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative.");
+        writer.WriteLine();
+    }
+
+    // Verdicts per basis: flow records judged at the port must not read as inspected content.
+    private static void WriteEvidence(TextWriter writer, EvidenceBasis evidence)
+    {
+        if (EvidenceText.Summary(evidence) is not { } summary) return;
+        writer.WriteLine($"Verdicts rest on: {summary}.");
+        writer.WriteLine();
+        var shown = VerdictNames.All.Where(v => evidence.Bases.Any(e => evidence.Count(e, v) > 0)).ToList();
+        var table = new MarkdownTable(writer, ["basis", "flows", .. shown.Select(v => v.Name()), "what it rests on"]);
+        foreach (var e in evidence.Bases)
+            table.Row([e.Name(), evidence.Flows(e), .. shown.Select(v => (object)evidence.Count(e, v)), EvidenceText.Meaning(e)]);
         writer.WriteLine();
     }
 
@@ -59,12 +74,12 @@ public static class AuditMarkdownWriter
         }
         // Every finding shows the id a suppression or a ticket names; a triaged report leads with the status too.
         bool triaged = triage.HasBaseline || triage.HasSuppressions;
-        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows", "bytes", "first", "why", "where"];
+        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows", "basis", "bytes", "first", "why", "where"];
         var table = new MarkdownTable(writer, triaged ? ["triage", .. headers] : headers);
         foreach (var f in findings)
         {
             object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, f.Tally.Bytes, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
                 Why(f), Where(f, provenance)];
             table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
         }
@@ -123,10 +138,10 @@ public static class AuditMarkdownWriter
         {
             writer.WriteLine($"### {OutsideText.Markdown(group.Key.From.ToString())} → {OutsideText.Markdown(group.Key.To.ToString())}");
             writer.WriteLine();
-            var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows");
+            var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows", "basis");
             foreach (var e in group.OrderBy(e => e.Status).ThenBy(e => e.Rule.Id, StringComparer.Ordinal))
                 table.Row(e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, Ports(e), e.Rule.Protocol,
-                    e.Rule.Required ? "yes" : "no", e.Tally.Flows);
+                    e.Rule.Required ? "yes" : "no", e.Tally.Flows, EvidenceText.Of(e.Tally));
             writer.WriteLine();
         }
         var optional = coverage.Where(e => !e.Rule.Required && e.Status == CoverageStatus.NeverSeen).ToList();

@@ -14,7 +14,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
 {
     // Few, wide columns: a dozen narrow ones wrapped timestamps and source rows a word per line.
     private static readonly string[] Headers =
-        ["finding", "client → server", "port", "flows (failed)", "first / last seen", "detected protocol", "rule and source row", "sample flows",
+        ["finding", "client → server", "port", "flows (failed), basis", "first / last seen", "detected protocol", "rule and source row", "sample flows",
          "where: frames, tshark filter"];
 
     /// <summary>Findings listed with their evidence in one section; the rest, the least urgent when given worst first, are counted.</summary>
@@ -35,7 +35,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
         $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()} {f.Id}:\n{Why(f)}{Suppressed(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         $"{f.Ports}/{f.Transport}",
-        $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})",
+        $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})\n{EvidenceText.Of(f.Tally)}",
         ReportText.Seen(f.Tally),
         ReportText.Detected(f.Samples),
         f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,

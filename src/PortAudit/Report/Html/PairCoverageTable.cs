@@ -16,7 +16,7 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
 
     // The source rows stand in the findings; here they would make a pair with many unused rules pages long.
     private static readonly string[] Headers =
-        ["status", "rule", "from host", "to host", "port", "protocol", "required", "flows (failed)", "first / last seen"];
+        ["status", "rule", "from host", "to host", "port", "protocol", "required", "flows (failed), basis", "first / last seen"];
 
     public void Render(ReportCanvas canvas, RolePairStatistics pair)
     {
@@ -32,7 +32,7 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
         canvas.Page.Table(Headers, entries.Select(e => new Plot.TableRow(
         [
             e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, $"{string.Join(",", e.Rule.Ports)}/{e.Rule.TransportName}", e.Rule.Protocol,
-            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})", ReportText.Seen(e.Tally),
+            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})\n{EvidenceText.Of(e.Tally)}", ReportText.Seen(e.Tally),
         ])), sortable: true, id: null, MaxRows, "report.json");
     }
 

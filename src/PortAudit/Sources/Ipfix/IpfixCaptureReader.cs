@@ -12,8 +12,9 @@ public sealed class IpfixCaptureReader : IpfixDatagramReader
 {
     private readonly ICaptureReader _capture;
 
-    /// <summary>A reader of the capture <paramref name="capture"/>, which it owns.</summary>
-    public IpfixCaptureReader(ICaptureReader capture, RecordStatistics statistics) : base(capture.Name, statistics) => _capture = capture;
+    /// <summary>A reader of the capture <paramref name="capture"/>, which it owns; <paramref name="serverPorts"/> places unpaired clients.</summary>
+    public IpfixCaptureReader(ICaptureReader capture, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+        : base(capture.Name, statistics, serverPorts) => _capture = capture;
 
     /// <inheritdoc />
     protected override bool TryReceive(out IpAddr exporter, out ReadOnlySpan<byte> datagram)

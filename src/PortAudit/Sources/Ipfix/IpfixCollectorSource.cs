@@ -6,7 +6,7 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
-/// A UDP collector of IPFIX and NetFlow v9 exports (<c>portaudit collect --listen</c>): it binds when created, so
+/// A UDP collector of IPFIX, NetFlow v9 and NetFlow v5 exports (<c>portaudit collect --listen</c>): it binds when created, so
 /// that a port in use is reported before the run starts, and reads until its stop token fires. Flows reach the run
 /// as their records arrive; one-way records still waiting for their reverse go out unpaired at the stop.
 /// </summary>
@@ -72,7 +72,7 @@ public sealed class IpfixCollectorSource : IFlowSource, IDisposable
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop, cancel);
-        using var reader = new SocketReader(this, sink.Records, linked.Token);
+        using var reader = new SocketReader(this, sink.Records, sink.ServerPorts, linked.Token);
         // The stop ends the receive loop, not the feed: what was received is still paired and handed over.
         RecordFileSource.Feed(reader, sink, CancellationToken.None);
     }
@@ -87,7 +87,8 @@ public sealed class IpfixCollectorSource : IFlowSource, IDisposable
         private readonly byte[] _buffer = new byte[MaxDatagram];
         private EndPoint _from;
 
-        public SocketReader(IpfixCollectorSource source, RecordStatistics statistics, CancellationToken stop) : base(source.Name, statistics)
+        public SocketReader(IpfixCollectorSource source, RecordStatistics statistics, IServerPortHint serverPorts, CancellationToken stop)
+            : base(source.Name, statistics, serverPorts)
         {
             _source = source;
             _stop = stop;

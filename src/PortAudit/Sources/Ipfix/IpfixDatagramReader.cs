@@ -14,10 +14,11 @@ public abstract class IpfixDatagramReader : IRecordReader
     private bool _flushed;
     private long _offset;
 
-    /// <summary>A reader named <paramref name="name"/> in problems.</summary>
-    protected IpfixDatagramReader(string name, RecordStatistics statistics)
+    /// <summary>A reader named <paramref name="name"/> in problems; <paramref name="serverPorts"/> places clients where record times tie.</summary>
+    protected IpfixDatagramReader(string name, RecordStatistics statistics, IServerPortHint? serverPorts)
     {
         Name = name;
+        Pairer = new IpfixFlowPairer(serverPorts);
         _decoder = new IpfixDecoder(statistics, Pairer);
     }
 
@@ -25,7 +26,7 @@ public abstract class IpfixDatagramReader : IRecordReader
     public string Name { get; }
 
     /// <summary>Where one-way records wait for their reverse.</summary>
-    public IpfixFlowPairer Pairer { get; } = new();
+    public IpfixFlowPairer Pairer { get; }
 
     /// <summary>Export datagrams decoded.</summary>
     public long Datagrams { get; private set; }

@@ -44,7 +44,12 @@ public sealed class IpfixDecoder
             Reject(input, offset, problem!);
             return 0;
         }
-        int headerLength = message.Version == IpfixMessage.IpfixVersion ? IpfixMessage.IpfixHeaderLength : IpfixMessage.NetFlowV9HeaderLength;
+        int headerLength = message.HeaderLength;
+        if (message.Version == IpfixMessage.NetFlowV5Version)
+        {
+            ReadRecords(message.Sets, IpfixTemplate.NetFlowV5, default, message, input, offset + headerLength);
+            return message.Length;
+        }
         var sets = message.Sets;
         int position = 0;
         while (position + 4 <= sets.Length)
@@ -149,6 +154,12 @@ public sealed class IpfixDecoder
             Reject(input, offset, $"data set {key.Id}: template {key.Id} of domain {key.Domain} not received (yet)");
             return;
         }
+        ReadRecords(body, template, key, message, input, offset + 4);
+    }
+
+    // The records of one data set (v5: of the packet) laid out by template; offset is where body begins.
+    private void ReadRecords(ReadOnlySpan<byte> body, IpfixTemplate template, TemplateKey key, in IpfixMessage message, string input, long offset)
+    {
         int position = 0;
         _systemInit.TryGetValue((key.Exporter, key.Domain), out long systemInitMs);
         while (body.Length - position >= Math.Max(1, template.MinRecordLength))
@@ -156,7 +167,7 @@ public sealed class IpfixDecoder
             var values = new IpfixValues();
             if (!ReadRecord(body, ref position, template, ref values))
             {
-                Reject(input, offset + 4 + position, $"data record of template {key.Id} does not fit its set");
+                Reject(input, offset + position, $"data record of template {key.Id} does not fit its set");
                 return;
             }
             if (template.Options)
@@ -206,7 +217,7 @@ internal struct IpfixValues
     private ushort _sourcePort, _destinationPort;
     private long _octets, _packets, _reverseOctets, _reversePackets;
     private long _startNs, _endNs, _startUptimeMs, _endUptimeMs, _systemInitMs, _observationMs;
-    private bool _hasStartUptime, _hasEndUptime;
+    private bool _hasStartUptime, _hasEndUptime, _hasIcmp;
     private string? _application;
 
     public void Set(in IpfixField field, ReadOnlySpan<byte> value)
@@ -238,9 +249,10 @@ internal struct IpfixValues
                 long typeCode = Unsigned(value);
                 _icmpType = (byte)(typeCode >> 8);
                 _icmpCode = (byte)typeCode;
+                _hasIcmp = true;
                 break;
-            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6 when !reverse: _icmpType = (byte)Unsigned(value); break;
-            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6 when !reverse: _icmpCode = (byte)Unsigned(value); break;
+            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6 when !reverse: _icmpType = (byte)Unsigned(value); _hasIcmp = true; break;
+            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6 when !reverse: _icmpCode = (byte)Unsigned(value); _hasIcmp = true; break;
             case IpfixElements.FlowStartSysUpTime when !reverse: _startUptimeMs = (long)Unsigned(value); _hasStartUptime = true; break;
             case IpfixElements.FlowEndSysUpTime when !reverse: _endUptimeMs = (long)Unsigned(value); _hasEndUptime = true; break;
             case IpfixElements.SystemInitTimeMilliseconds: _systemInitMs = (long)Unsigned(value); break;
@@ -272,8 +284,10 @@ internal struct IpfixValues
         record.ClientPort = icmp ? (ushort)0 : _sourcePort;
         record.Server = _destination;
         record.ServerPort = icmp ? (ushort)0 : _destinationPort;
-        record.IcmpType = icmp ? _icmpType : (byte)0;
-        record.IcmpCode = icmp ? _icmpCode : (byte)0;
+        // Without ICMP elements (NetFlow v5, softflowd's v9), exporters put type and code in the destination port.
+        ushort typeCode = _hasIcmp ? (ushort)(_icmpType << 8 | _icmpCode) : _destinationPort;
+        record.IcmpType = icmp ? (byte)(typeCode >> 8) : (byte)0;
+        record.IcmpCode = icmp ? (byte)typeCode : (byte)0;
         record.PacketsToServer = _packets;
         record.BytesToServer = _octets;
         record.PacketsToClient = _reversePackets;
@@ -295,6 +309,11 @@ internal struct IpfixValues
         else pairer.AddOneWay(ref record, _flags);
     }
 
+    // sysUptime is a 32-bit millisecond counter that wraps (every 49.7 days; softflowd's v5 even writes a first switched
+    // of 0xFFFFFFFF, just before its zero): how long before the export the flow's edge was is the difference modulo 2^32,
+    // signed, so that an edge a little after the export's uptime (exporter clock jitter) stays a little after.
+    private static long UptimeAgoMs(uint uptimeAtExportMs, long uptimeAtEdgeMs) => unchecked((int)(uptimeAtExportMs - (uint)uptimeAtEdgeMs));
+
     private static long Sent(long packets, long octets) => packets > 0 ? packets : octets > 0 ? 1 : 0;
 
     private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs)
@@ -302,12 +321,12 @@ internal struct IpfixValues
         long exportNs = message.ExportSeconds * 1_000_000_000L;
         long start = _startNs, end = _endNs;
         if (start == 0 && _hasStartUptime)
-            start = message.Version == IpfixMessage.NetFlowV9Version
-                ? exportNs - (message.SystemUptimeMs - _startUptimeMs) * 1_000_000
+            start = message.UptimeClock
+                ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _startUptimeMs) * 1_000_000
                 : systemInitMs > 0 ? (systemInitMs + _startUptimeMs) * 1_000_000 : exportNs;
         if (end == 0 && _hasEndUptime)
-            end = message.Version == IpfixMessage.NetFlowV9Version
-                ? exportNs - (message.SystemUptimeMs - _endUptimeMs) * 1_000_000
+            end = message.UptimeClock
+                ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _endUptimeMs) * 1_000_000
                 : systemInitMs > 0 ? (systemInitMs + _endUptimeMs) * 1_000_000 : exportNs;
         if (start == 0) start = _observationMs > 0 ? _observationMs * 1_000_000 : exportNs;
         if (end < start) end = start;

@@ -6,11 +6,19 @@ internal static class IpfixElements
     public const ushort OctetDeltaCount = 1;
     public const ushort PacketDeltaCount = 2;
     public const ushort ProtocolIdentifier = 4;
+    public const ushort IpClassOfService = 5;
     public const ushort TcpControlBits = 6;
     public const ushort SourceTransportPort = 7;
     public const ushort SourceIPv4Address = 8;
+    public const ushort SourceIPv4PrefixLength = 9;
+    public const ushort IngressInterface = 10;
     public const ushort DestinationTransportPort = 11;
     public const ushort DestinationIPv4Address = 12;
+    public const ushort DestinationIPv4PrefixLength = 13;
+    public const ushort EgressInterface = 14;
+    public const ushort IpNextHopIPv4Address = 15;
+    public const ushort BgpSourceAsNumber = 16;
+    public const ushort BgpDestinationAsNumber = 17;
     public const ushort FlowEndSysUpTime = 21;
     public const ushort FlowStartSysUpTime = 22;
     public const ushort SourceIPv6Address = 27;
@@ -33,6 +41,7 @@ internal static class IpfixElements
     public const ushort IcmpCodeIPv4 = 177;
     public const ushort IcmpTypeIPv6 = 178;
     public const ushort IcmpCodeIPv6 = 179;
+    public const ushort PaddingOctets = 210;
     public const ushort InitiatorOctets = 231;
     public const ushort ResponderOctets = 232;
     public const ushort FirewallEvent = 233;

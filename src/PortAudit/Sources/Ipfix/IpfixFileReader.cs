@@ -4,7 +4,7 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
-/// An IPFIX file (RFC 5655: IPFIX messages back to back) or NetFlow v9 packets back to back (a saved datagram), read
+/// An IPFIX file (RFC 5655: IPFIX messages back to back) or NetFlow v9 and v5 packets back to back (saved datagrams), read
 /// message by message through a fixed buffer: the file is never loaded whole. A header that cannot be read ends the
 /// input (a stream of messages has no marker to find the next one), counted with its byte offset.
 /// </summary>
@@ -16,16 +16,17 @@ public sealed class IpfixFileReader : IRecordReader
     private readonly Stream _stream;
     private readonly string _name;
     private readonly RecordStatistics _statistics;
-    private readonly IpfixFlowPairer _pairer = new();
+    private readonly IpfixFlowPairer _pairer;
     private readonly IpfixDecoder _decoder;
     private readonly byte[] _buffer = new byte[BufferLength];
     private int _start, _end;
     private long _offset;
     private bool _eof, _flushed;
 
-    /// <summary>A reader of <paramref name="stream"/>, which it owns.</summary>
-    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics)
+    /// <summary>A reader of <paramref name="stream"/>, which it owns; <paramref name="serverPorts"/> places clients where record times tie.</summary>
+    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
+        _pairer = new IpfixFlowPairer(serverPorts);
         _stream = stream;
         _name = name;
         _statistics = statistics;

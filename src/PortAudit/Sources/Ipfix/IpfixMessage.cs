@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace PortAudit.Sources.Ipfix;
 
 /// <summary>
-/// The headers of IPFIX (RFC 7011 §3.1, version 10) and NetFlow v9 (RFC 3954 §5.1) export packets: what a reader
-/// needs to find the sets and to key templates by exporter and observation domain.
+/// The headers of IPFIX (RFC 7011 §3.1, version 10), NetFlow v9 (RFC 3954 §5.1) and NetFlow v5 export packets: what a
+/// reader needs to find the sets (v5: its fixed records) and to key templates by exporter and observation domain.
 /// </summary>
 public readonly ref struct IpfixMessage
 {
@@ -12,10 +12,18 @@ public readonly ref struct IpfixMessage
     public const ushort IpfixVersion = 10;
     /// <summary>NetFlow v9's version number.</summary>
     public const ushort NetFlowV9Version = 9;
+    /// <summary>NetFlow v5's version number.</summary>
+    public const ushort NetFlowV5Version = 5;
     /// <summary>Length of an IPFIX message header.</summary>
     public const int IpfixHeaderLength = 16;
     /// <summary>Length of a NetFlow v9 packet header.</summary>
     public const int NetFlowV9HeaderLength = 20;
+    /// <summary>Length of a NetFlow v5 packet header.</summary>
+    public const int NetFlowV5HeaderLength = 24;
+    /// <summary>Length of a NetFlow v5 flow record.</summary>
+    public const int NetFlowV5RecordLength = 48;
+    // Cisco's limit of records in one v5 datagram: a larger count is not a v5 header.
+    private const int NetFlowV5MaxRecords = 30;
 
     private IpfixMessage(ushort version, ReadOnlySpan<byte> sets, uint exportSeconds, uint domain, uint uptimeMs, int length)
     {
@@ -27,23 +35,34 @@ public readonly ref struct IpfixMessage
         Length = length;
     }
 
-    /// <summary>9 or 10.</summary>
+    /// <summary>5, 9 or 10.</summary>
     public ushort Version { get; }
 
-    /// <summary>The sets (flowsets) after the header.</summary>
+    /// <summary>The sets (flowsets) after the header; for v5, its records.</summary>
     public ReadOnlySpan<byte> Sets { get; }
 
     /// <summary>Export time, seconds since the epoch.</summary>
     public uint ExportSeconds { get; }
 
-    /// <summary>Observation domain (IPFIX) or source id (v9): with the exporter, the scope of template ids.</summary>
+    /// <summary>Observation domain (IPFIX), source id (v9) or engine type and id (v5): with the exporter, the scope of template ids.</summary>
     public uint Domain { get; }
 
-    /// <summary>NetFlow v9's sysUptime at export, milliseconds: its flow times are relative to it; 0 for IPFIX.</summary>
+    /// <summary>NetFlow's sysUptime at export, milliseconds: its flow times are relative to it; 0 for IPFIX.</summary>
     public uint SystemUptimeMs { get; }
 
     /// <summary>Bytes the message occupies in its input (a v9 packet has no length field: the rest of the datagram).</summary>
     public int Length { get; }
+
+    /// <summary>True for NetFlow (v5, v9): flow times are sysUptime milliseconds, placed by the header's uptime and export time.</summary>
+    public bool UptimeClock => Version != IpfixVersion;
+
+    /// <summary>Bytes of this message's header.</summary>
+    public int HeaderLength => Version switch
+    {
+        IpfixVersion => IpfixHeaderLength,
+        NetFlowV9Version => NetFlowV9HeaderLength,
+        _ => NetFlowV5HeaderLength,
+    };
 
     /// <summary>
     /// Reads the header at the start of <paramref name="data"/>: an IPFIX message by its length field, a v9 packet as
@@ -74,7 +93,18 @@ public readonly ref struct IpfixMessage
                 BinaryPrimitives.ReadUInt32BigEndian(data[16..]), BinaryPrimitives.ReadUInt32BigEndian(data[4..]), length);
             return true;
         }
-        problem = $"version {version} is neither IPFIX (10) nor NetFlow v9 (9)";
+        if (version == NetFlowV5Version)
+        {
+            if (data.Length < NetFlowV5HeaderLength) { problem = "truncated NetFlow v5 header"; return false; }
+            int count = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+            int length = NetFlowV5HeaderLength + count * NetFlowV5RecordLength;
+            if (count > NetFlowV5MaxRecords) { problem = $"NetFlow v5 count {count} is more than {NetFlowV5MaxRecords} records"; return false; }
+            if (length > data.Length) { problem = $"NetFlow v5 packet of {count} records cut at {data.Length} bytes"; return false; }
+            message = new IpfixMessage(version, data[NetFlowV5HeaderLength..length], BinaryPrimitives.ReadUInt32BigEndian(data[8..]),
+                BinaryPrimitives.ReadUInt16BigEndian(data[20..]), BinaryPrimitives.ReadUInt32BigEndian(data[4..]), length);
+            return true;
+        }
+        problem = $"version {version} is neither IPFIX (10) nor NetFlow v9 (9) or v5 (5)";
         return false;
     }
 
@@ -93,11 +123,19 @@ public readonly ref struct IpfixMessage
         return offset;
     }
 
-    /// <summary>True when <paramref name="head"/> begins with an IPFIX or NetFlow v9 header followed by a plausible set.</summary>
+    /// <summary>
+    /// True when <paramref name="head"/> begins with an IPFIX or NetFlow v9 header followed by a plausible set, or a
+    /// NetFlow v5 header whose records fit.
+    /// </summary>
     public static bool LooksLikeExport(ReadOnlySpan<byte> head)
     {
         if (head.Length < NetFlowV9HeaderLength + 4) return false;
         ushort version = BinaryPrimitives.ReadUInt16BigEndian(head);
+        if (version == NetFlowV5Version)
+        {
+            int count = BinaryPrimitives.ReadUInt16BigEndian(head[2..]);
+            return count is > 0 and <= NetFlowV5MaxRecords && NetFlowV5HeaderLength + count * NetFlowV5RecordLength <= head.Length;
+        }
         int setOffset = version == IpfixVersion ? IpfixHeaderLength : version == NetFlowV9Version ? NetFlowV9HeaderLength : -1;
         if (setOffset < 0) return false;
         if (version == IpfixVersion && BinaryPrimitives.ReadUInt16BigEndian(head[2..]) < IpfixHeaderLength + 4) return false;
