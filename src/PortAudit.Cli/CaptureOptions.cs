@@ -28,12 +28,12 @@ public sealed class CaptureOptions
         DefaultValueFactory = _ => FlowTableOptions.DefaultMaxFlows,
     };
 
-    private readonly Option<int> _workers = new("--workers")
+    private readonly Option<int> _workers = new Option<int>("--workers")
     {
-        Description = "Threads that hold the flow table and inspect a capture file (default: one per core). The flows and " +
-                      "their order are the same for any number.",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
-    };
+        Description = "Threads that hold the flow table and inspect a capture file (default: one per core but one, and one " +
+                      "on two cores or fewer). The flows and their order are the same for any number.",
+        DefaultValueFactory = _ => FlowTableOptions.DefaultWorkers,
+    }.Accepts(NumberRange.Count(256));
 
     private readonly bool _filters;
 

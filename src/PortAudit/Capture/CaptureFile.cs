@@ -11,7 +11,13 @@ public static class CaptureFile
     public const string StandardInput = "-";
 
     /// <summary>Opens <paramref name="path"/>; throws <see cref="InputException"/> with a one-line reason when it cannot.</summary>
-    public static ICaptureReader Open(string path)
+    public static ICaptureReader Open(string path) => Open(path, digest: false);
+
+    /// <summary>
+    /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file is hashed as it is read and,
+    /// read to its end, its SHA-256 is kept in <see cref="ReadDigests"/> (an audit's provenance names it).
+    /// </summary>
+    public static ICaptureReader Open(string path, bool digest)
     {
         if (path == StandardInput && ClosedStandardInput.Detect())
             throw new InputException($"{path}: cannot open: standard input is closed");
@@ -20,8 +26,9 @@ public static class CaptureFile
         {
             stream = path == StandardInput
                 ? Console.OpenStandardInput()
-                : new DigestingStream(path,
-                    new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+                : digest
+                    ? new DigestingStream(path, OpenFile(path))
+                    : OpenFile(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -102,4 +109,7 @@ public static class CaptureFile
         UnauthorizedAccessException => "permission denied",
         _ => ex.Message,
     };
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
 }

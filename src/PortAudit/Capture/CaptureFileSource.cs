@@ -14,19 +14,22 @@ public sealed class CaptureFileSource : IFlowSource
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>Hash the file as it is read, for a run that names its inputs' digests (an audit); off by default.</summary>
+    public bool HashWhileReading { get; set; }
+
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
-        if (Open(Name, sink) is not { } reader) return;
+        if (Open(Name, sink, HashWhileReading) is not { } reader) return;
         using (reader) sink.ReadPackets(reader, pipelined: true);
     }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
-    public static ICaptureReader? Open(string path, IFlowSink sink)
+    public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false)
     {
         try
         {
-            return CaptureFile.Open(path);
+            return CaptureFile.Open(path, digest);
         }
         catch (InputException ex)
         {

@@ -42,8 +42,8 @@ public sealed class TrafficReader
     public void ReadPipelined(ICaptureReader reader, CancellationToken cancel = default)
     {
         const int InFlight = 4;
-        using var full = new BlockingCollection<PacketBatch>(InFlight);
-        using var empty = new BlockingCollection<PacketBatch>(InFlight + 1);
+        using var full = new HandOff<PacketBatch>(InFlight);
+        using var empty = new HandOff<PacketBatch>(InFlight + 1);
         for (int i = 0; i <= InFlight; i++) empty.Add(new PacketBatch());
         Exception? failure = null;
         var producer = new Thread(() =>
@@ -58,19 +58,19 @@ public sealed class TrafficReader
             }
             finally
             {
-                full.CompleteAdding();
+                full.Complete();
             }
         }) { IsBackground = true, Name = "portaudit-decode" };
         producer.Start();
         try
         {
-            foreach (var batch in full.GetConsumingEnumerable()) Consume(batch, empty);
+            while (full.TryTake(out var batch)) Consume(batch, empty);
         }
         finally
         {
             // Unblock the producer if the consumer failed, then wait for it either way.
-            empty.CompleteAdding();
-            while (full.TryTake(out _)) { }
+            empty.Complete();
+            while (full.TryTakeNow(out _)) { }
             producer.Join();
         }
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -78,8 +78,8 @@ public sealed class TrafficReader
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Produce(ICaptureReader reader,
-        BlockingCollection<PacketBatch> full,
-        BlockingCollection<PacketBatch> empty,
+        HandOff<PacketBatch> full,
+        HandOff<PacketBatch> empty,
         CancellationToken cancel)
     {
         var batch = empty.Take();
@@ -192,7 +192,7 @@ public sealed class TrafficReader
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Consume(PacketBatch batch, BlockingCollection<PacketBatch> empty)
+    private void Consume(PacketBatch batch, HandOff<PacketBatch> empty)
     {
         var entries = batch.Entries;
         for (int i = 0; i < batch.Count; i++)

@@ -1,3 +1,4 @@
+using PortAudit.Capture;
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
 using PortAudit.Flows;
@@ -61,6 +62,8 @@ public sealed class AuditRun : IDisposable
     /// </remarks>
     public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
     {
+        // The provenance names each capture's digest: taken while the file is read, it costs no second pass after the run.
+        foreach (var file in sources.OfType<CaptureFileSource>()) file.HashWhileReading = true;
         Traffic.Read(sources, cancel);
         return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested);
     }

@@ -20,7 +20,7 @@ public sealed class ReadDigestsTests : IDisposable
     public void AFileReadToItsEndHasTheDigestOfItsBytes()
     {
         Assert.Null(ReadDigests.TryGet(_path));
-        using (var reader = CaptureFile.Open(_path))
+        using (var reader = CaptureFile.Open(_path, digest: true))
             while (reader.TryRead(out _)) { }
         Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
         Assert.Equal(Sha256Of(_path), Digests.OfInput(_path).Sha256);
@@ -29,15 +29,23 @@ public sealed class ReadDigestsTests : IDisposable
     [Fact]
     public void AFileReadInPartHasNoDigestFromTheRead()
     {
-        using (var reader = CaptureFile.Open(_path))
+        using (var reader = CaptureFile.Open(_path, digest: true))
             Assert.True(reader.TryRead(out _));
+        Assert.Null(ReadDigests.TryGet(_path));
+    }
+
+    [Fact]
+    public void AFileReadWithoutDigestIsNotHashed()
+    {
+        using (var reader = CaptureFile.Open(_path))
+            while (reader.TryRead(out _)) { }
         Assert.Null(ReadDigests.TryGet(_path));
     }
 
     [Fact]
     public void AFileChangedAfterItsReadIsHashedAgain()
     {
-        using (var reader = CaptureFile.Open(_path))
+        using (var reader = CaptureFile.Open(_path, digest: true))
             while (reader.TryRead(out _)) { }
         File.AppendAllText(_path, "x");
         Assert.Null(ReadDigests.TryGet(_path));

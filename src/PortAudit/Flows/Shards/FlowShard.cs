@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace PortAudit.Flows.Shards;
@@ -13,18 +12,20 @@ internal sealed class FlowShard
     private const int InFlight = 4;
     private readonly int _index;
     private readonly ShardOutbox _outbox = new();
-    private readonly BlockingCollection<ShardOutput> _merger;
+    private readonly HandOff<ShardOutput> _merger;
     private readonly CancellationToken _abort;
     private readonly Thread _thread;
 
     public FlowShard(int index, FlowTableOptions options, Func<Action<object>, IFlowObserver[]> stages,
-        BlockingCollection<ShardOutput> merger, CancellationToken abort)
+        HandOff<ShardOutput> merger, CancellationToken abort)
     {
         _index = index;
         _merger = merger;
         _abort = abort;
         Table = new FlowTable(options, [.. stages(_outbox.Note), _outbox], externalSweeps: true);
         _outbox.Table = Table;
+        Inbox = new HandOff<PacketBatch>(InFlight, abort);
+        Empty = new HandOff<PacketBatch>(InFlight + 1, abort);
         for (int i = 0; i <= InFlight; i++) Empty.Add(new PacketBatch());
         _thread = new Thread(Run) { IsBackground = true, Name = $"portaudit-flows-{index}" };
         _thread.Start();
@@ -33,10 +34,10 @@ internal sealed class FlowShard
     public FlowTable Table { get; }
 
     /// <summary>Batches dealt to this shard, in run order.</summary>
-    public BlockingCollection<PacketBatch> Inbox { get; } = new(InFlight);
+    public HandOff<PacketBatch> Inbox { get; }
 
     /// <summary>Batches the shard is done with, for the decoder to fill again.</summary>
-    public BlockingCollection<PacketBatch> Empty { get; } = new(InFlight + 1);
+    public HandOff<PacketBatch> Empty { get; }
 
     public void Join() => _thread.Join();
 
@@ -44,7 +45,7 @@ internal sealed class FlowShard
     {
         try
         {
-            foreach (var batch in Inbox.GetConsumingEnumerable(_abort))
+            while (Inbox.TryTake(out var batch))
             {
                 var output = new ShardOutput { Shard = _index };
                 _outbox.Current = output;
@@ -54,8 +55,8 @@ internal sealed class FlowShard
                 output.EndsRun = batch.EndOfRun;
                 bool last = batch.EndOfRun;
                 batch.Clear();
-                Empty.Add(batch, _abort);
-                _merger.Add(output, _abort);
+                Empty.Add(batch);
+                _merger.Add(output);
                 if (last) return;
             }
         }
@@ -67,7 +68,7 @@ internal sealed class FlowShard
         {
             try
             {
-                _merger.Add(new ShardOutput { Shard = _index, Failure = ex }, _abort);
+                _merger.Add(new ShardOutput { Shard = _index, Failure = ex });
             }
             catch (OperationCanceledException)
             {

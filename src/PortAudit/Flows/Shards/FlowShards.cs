@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using PortAudit.Decode;
 
@@ -17,8 +16,8 @@ internal sealed class FlowShards
     private readonly FlowShard[] _shards;
     private readonly PacketBatch[] _current;
     private readonly FlowEndMerger _merger;
-    private readonly BlockingCollection<ShardOutput> _outputs = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly HandOff<ShardOutput> _outputs;
     private SweepSchedule _sweeps;
     private int _input;
     private bool _ended;
@@ -36,6 +35,7 @@ internal sealed class FlowShards
             MaxFlows = Math.Max(1, options.MaxFlows / count),
             InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
         };
+        _outputs = new HandOff<ShardOutput>(abort: _abort.Token);
         _shards = new FlowShard[count];
         _current = new PacketBatch[count];
         for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token);
@@ -120,14 +120,14 @@ internal sealed class FlowShards
         for (int i = 0; i < _shards.Length; i++)
         {
             _current[i].EndsInput = true;
-            _shards[i].Inbox.Add(Stamp(_current[i], lastOrdinal), _abort.Token);
+            _shards[i].Inbox.Add(Stamp(_current[i], lastOrdinal));
             _current[i] = null!;
         }
     }
 
     private void Send(int shard, long watermark)
     {
-        _shards[shard].Inbox.Add(Stamp(_current[shard], watermark), _abort.Token);
+        _shards[shard].Inbox.Add(Stamp(_current[shard], watermark));
         _current[shard] = TakeEmpty(shard);
     }
 
@@ -138,7 +138,7 @@ internal sealed class FlowShards
         return batch;
     }
 
-    private PacketBatch TakeEmpty(int shard) => _shards[shard].Empty.Take(_abort.Token);
+    private PacketBatch TakeEmpty(int shard) => _shards[shard].Empty.Take();
 
     /// <summary>
     /// On the caller's thread: merges what the shards end until every shard has read the input's last batch. A shard's
@@ -157,7 +157,7 @@ internal sealed class FlowShards
         {
             var batch = TakeEmpty(i);
             batch.EndOfRun = true;
-            _shards[i].Inbox.Add(Stamp(batch, long.MaxValue), _abort.Token);
+            _shards[i].Inbox.Add(Stamp(batch, long.MaxValue));
         }
         Merge(static o => o.EndsRun);
         _merger.HandOnRemaining();
@@ -174,7 +174,7 @@ internal sealed class FlowShards
         {
             while (open > 0)
             {
-                var output = _outputs.Take(_abort.Token);
+                var output = _outputs.Take();
                 if (output.Failure is not null)
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(output.Failure);
                 _merger.Take(output);
