@@ -8,7 +8,8 @@ namespace PortAudit.Tests.Policy;
 
 /// <summary>
 /// Firewall policies with real tools and real traffic in network namespaces: the least-privilege rules that
-/// <c>portaudit policy emit --format nftables</c> writes, loaded with <c>nft -f</c> on the lab's Front End, let the required
+/// <c>portaudit policy emit --format nftables|iptables</c> writes, loaded with <c>nft -f</c> or <c>iptables-restore</c> on the
+/// lab's Front End, let the required
 /// flows through and drop one the catalog does not allow, as the live audit (<c>portaudit capture --firewall</c>) sees and
 /// judges it; and captures/lab-fe01.json is what nft lists for tools/lab/fe01.nft.
 /// </summary>
@@ -40,14 +41,21 @@ public sealed class PolicyTrafficLabTests : IDisposable
     }
 
     [LabFact]
-    public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees()
+    public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
+        EmittedRulesAsTheLiveAuditSeesThem("nftables", "/usr/sbin/nft", "nft", "inet portaudit portaudit#", "policy of inet portaudit input");
+
+    [LabFact]
+    public void Emitted_iptables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
+        EmittedRulesAsTheLiveAuditSeesThem("iptables", "/usr/sbin/iptables-restore", "iptables", "portaudit#", "policy of INPUT");
+
+    private void EmittedRulesAsTheLiveAuditSeesThem(string format, string loader, string policyFormat, string allowedBy, string blockedBy)
     {
         string inventory = SharedData.InRepository("captures/lab.yaml");
-        string rules = Path.Combine(_dir, "emitted.nft");
-        var emit = CliProcess.Run($"policy emit --inventory \"{inventory}\" --format nftables -o \"{rules}\"");
+        string rules = Path.Combine(_dir, "emitted." + format);
+        var emit = CliProcess.Run($"policy emit --inventory \"{inventory}\" --format {format} -o \"{rules}\"");
         Assert.True(emit.ExitCode == 0, emit.StandardError);
         TwoHosts();
-        InNamespace(ServerNs, "/usr/sbin/nft", "-f", rules);
+        InNamespace(ServerNs, loader, loader.EndsWith("nft", StringComparison.Ordinal) ? ["-f", rules] : [rules]);
         foreach (int port in new[] { 5061, 443, 8000 })
             Listen(port);
 
@@ -55,7 +63,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
         var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
         [
             "netns", "exec", ClientNs, DotnetHost, Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "capture", "-i", "eth0",
-            "--duration", "12", "--write", capture, "--inventory", inventory, "--firewall", $"emitted={rules}:nft", "--out", reports, "--fail-on", "none",
+            "--duration", "12", "--write", capture, "--inventory", inventory, "--firewall", $"emitted={rules}:{policyFormat}", "--out", reports, "--fail-on", "none",
         ]), TimeSpan.FromSeconds(60)));
         // The file appears once libpcap has the interface open: from then on nothing is missed.
         for (int i = 0; i < 200 && !File.Exists(capture) && !audit.IsCompleted; i++) Thread.Sleep(50);
@@ -71,12 +79,12 @@ public sealed class PolicyTrafficLabTests : IDisposable
             .Where(f => f.GetProperty("server").GetString() == Server).ToList();
         var sip = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 5061);
         Assert.Equal(("established", "expected"), (sip.GetProperty("state").GetString(), sip.GetProperty("verdict").GetString()));
-        Assert.StartsWith("emitted: allowed by inet portaudit portaudit#", Policy(sip), StringComparison.Ordinal);
+        Assert.StartsWith("emitted: allowed by " + allowedBy, Policy(sip), StringComparison.Ordinal);
         var web = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 443);
         Assert.Equal("established", web.GetProperty("state").GetString());
         var dropped = flows.Single(f => f.GetProperty("serverPort").GetInt32() == 8000);
         Assert.Equal(("unanswered", "unexpected"), (dropped.GetProperty("state").GetString(), dropped.GetProperty("verdict").GetString()));
-        Assert.StartsWith("emitted: blocked by policy of inet portaudit input", Policy(dropped), StringComparison.Ordinal);
+        Assert.StartsWith("emitted: blocked by " + blockedBy, Policy(dropped), StringComparison.Ordinal);
 
         // Traffic and policy agree: nothing crossed that the policy refuses, nothing it allows was refused, no rule
         // without a catalog rule behind it, no required flow blocked. The ruleset covers the whole inventory, so it is
