@@ -1,5 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Flows;
+using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Audit;
@@ -74,6 +75,11 @@ public sealed class FlowClassifier
             return Allowed(Verdict.ExpectedDynamicRpc, [dynamic], client, server, flow);
         if (allowing is not null)
             return Allowed(Verdict.Expected, allowing, client, server, flow);
+        // Evidence beats ports here too: a connection another flow announced (the media of an SDP offer or answer, a TFTP
+        // transfer, FTP data) is on the port its announcement chose, so the rule for its protocol between the two ends
+        // explains it wherever the port falls; its appDetail names the announcement.
+        if (flow.Announced && ToTransport(flow.Protocol) is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
+            return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is not null)
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
                 $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
@@ -98,6 +104,21 @@ public sealed class FlowClassifier
                 reason ?? $"no rule allows it from zone {client.Zone} to zone {server.Zone} ({side} address in zone {stranger.Zone}, not listed)");
         return new FlowVerdict(Verdict.Unmapped, null, client, server, [], failed, null,
             reason ?? $"{side} address is not in the inventory (zone {stranger.Zone})");
+    }
+
+    /// <summary>
+    /// The rule between the two ends whose protocol inspection's label confirms, whatever its ports, for a flow an
+    /// announcement labelled: either end may be the one the rule calls its server (a TFTP transfer comes from the server's
+    /// new port), so both directions are asked.
+    /// </summary>
+    private Rule? AnnouncedRule(Transport transport, Flow flow, AuditEndpoint client, AuditEndpoint server)
+    {
+        if (flow.App is not { } app || app == AppLabel.DceRpc) return null;
+        foreach (var rule in _index.MatchAnyPort(transport, client.Roles, server.Roles))
+            if (ProtocolExpectations.Confirms(rule.Protocol, app) && Applies(rule, client, server)) return rule;
+        foreach (var rule in _index.MatchAnyPort(transport, server.Roles, client.Roles))
+            if (ProtocolExpectations.Confirms(rule.Protocol, app) && Applies(rule, server, client)) return rule;
+        return null;
     }
 
     /// <summary>

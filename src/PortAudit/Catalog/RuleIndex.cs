@@ -17,6 +17,7 @@ public sealed class RuleIndex
     private readonly Dictionary<int, RuleEntry[]> _byPort;
     private readonly RuleEntry[][] _wideRanges = new RuleEntry[256][];
     private readonly RuleEntry[][] _dynamicRanges = new RuleEntry[256][];
+    private readonly RuleEntry[][] _everyPort = new RuleEntry[256][];
     private readonly Dictionary<int, PortHint> _hints = [];
     private readonly IReadOnlyList<Rule> _rules;
 
@@ -39,8 +40,11 @@ public sealed class RuleIndex
 
         var byPort = new Dictionary<int, List<RuleEntry>>();
         var wide = new Dictionary<Transport, List<RuleEntry>>();
+        var every = new Dictionary<Transport, List<RuleEntry>>();
         foreach (var rule in _rules)
-            Add(rule, byPort, wide);
+            Add(rule, byPort, wide, every);
+        foreach (var (transport, entries) in every)
+            _everyPort[(byte)transport] = entries.ToArray();
         _byPort = byPort.ToDictionary(p => p.Key, p => p.Value.ToArray());
         foreach (var (transport, entries) in wide)
         {
@@ -96,6 +100,13 @@ public sealed class RuleIndex
     public RuleMatches MatchDynamic(Transport transport, RoleSet from, RoleSet to) =>
         new(NoEntries, _dynamicRanges[(byte)transport] ?? NoEntries, RuleEntry.AnyPort, from, to);
 
+    /// <summary>
+    /// The fixed-port rules on <paramref name="transport"/> from <paramref name="from"/> to <paramref name="to"/>, whatever
+    /// their ports: for a connection another one announced, whose port its announcement chose.
+    /// </summary>
+    public RuleMatches MatchAnyPort(Transport transport, RoleSet from, RoleSet to) =>
+        new(NoEntries, _everyPort[(byte)transport] ?? NoEntries, RuleEntry.AnyPort, from, to);
+
     /// <summary>True when at least one rule allows the traffic.</summary>
     public bool Allows(Transport transport, int port, RoleSet from, RoleSet to)
     {
@@ -128,7 +139,8 @@ public sealed class RuleIndex
         return hint;
     }
 
-    private void Add(Rule rule, Dictionary<int, List<RuleEntry>> byPort, Dictionary<Transport, List<RuleEntry>> wide)
+    private void Add(Rule rule, Dictionary<int, List<RuleEntry>> byPort, Dictionary<Transport, List<RuleEntry>> wide,
+        Dictionary<Transport, List<RuleEntry>> every)
     {
         var from = CreateRoleSet(rule.From.Selectors);
         var to = CreateRoleSet(rule.To.Selectors);
@@ -138,6 +150,9 @@ public sealed class RuleIndex
             foreach (var range in ranges)
             {
                 var entry = new RuleEntry(rule, range, from, to);
+                // One entry per rule and transport is enough for queries whatever the port.
+                if (!rule.DynamicRange && !(every.TryGetValue(transport, out var listed) && listed.Count > 0 && listed[^1].Rule == rule))
+                    (every.TryGetValue(transport, out listed) ? listed : every[transport] = []).Add(entry);
                 if (range.Count > ExpandLimit || rule.DynamicRange)
                 {
                     wide.TryAdd(transport, []);
