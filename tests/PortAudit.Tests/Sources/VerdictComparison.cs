@@ -94,6 +94,9 @@ internal sealed class VerdictComparison
     {
         if (capture.Any(f => f.Flow.Evidence.ReadsContent() && f.Verdict.Verdict is Verdict.ProtocolMismatch or Verdict.ExpectedDynamicRpc))
             return "the capture's verdict rests on inspected content (protocol, or DCE/RPC tied to the endpoint mapper or a bind)";
+        // An announcement in the capture (FTP PASV, an SDP offer) tied the flow to its control connection; records hold none.
+        if (capture.Any(f => f.Flow.Announced && f.Verdict.Verdict == Verdict.Expected))
+            return "the capture's verdict rests on the announcement that chose the port (FTP PORT/PASV, SDP, TFTP)";
         // Who opened the flow is evidence too: a capture's packet order (Zeek's misordered NTP logs the reply's sender as
         // originator) or a record's start time; the port is judged from the server's side.
         if (capture.All(c => records.All(r => c.Flow.Client == r.Flow.Server && c.Flow.ClientPort == r.Flow.ServerPort)))

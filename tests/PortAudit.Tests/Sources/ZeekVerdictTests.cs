@@ -21,8 +21,9 @@ public class ZeekVerdictTests(ITestOutputHelper output)
         // inside VXLAN, which we do not decapsulate.
         var expected = new Dictionary<string, (int Same, int Explained, int Unmatched)>
         {
-            ["ftp-ipv4/conn.log"] = (5, 0, 0),
-            ["ftp-ipv4/conn.btest-baseline.log"] = (5, 0, 0),
+            // The capture's PASV announcements tie its four data connections to the FTP rule; the log holds none.
+            ["ftp-ipv4/conn.log"] = (1, 4, 0),
+            ["ftp-ipv4/conn.btest-baseline.log"] = (1, 4, 0),
             ["dhcp-all-msg-types/conn.log"] = (4, 0, 0),
             ["krb-tcp-optional-service-name/conn.log"] = (1, 0, 0),
             ["ldap-ad-krb5-sign-seal/conn.log"] = (1, 0, 0),
