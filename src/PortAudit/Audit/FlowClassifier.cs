@@ -111,13 +111,15 @@ public sealed class FlowClassifier
     /// announcement labelled: either end may be the one the rule calls its server (a TFTP transfer comes from the server's
     /// new port), so both directions are asked.
     /// </summary>
-    private Rule? AnnouncedRule(Transport transport, Flow flow, AuditEndpoint client, AuditEndpoint server)
+    private Rule? AnnouncedRule(Transport transport, Flow flow, AuditEndpoint client, AuditEndpoint server) =>
+        flow.App is not { } app || app == AppLabel.DceRpc
+            ? null
+            : ConfirmingRule(transport, app, client, server) ?? ConfirmingRule(transport, app, server, client);
+
+    private Rule? ConfirmingRule(Transport transport, AppLabel app, AuditEndpoint from, AuditEndpoint to)
     {
-        if (flow.App is not { } app || app == AppLabel.DceRpc) return null;
-        foreach (var rule in _index.MatchAnyPort(transport, client.Roles, server.Roles))
-            if (ProtocolExpectations.Confirms(rule.Protocol, app) && Applies(rule, client, server)) return rule;
-        foreach (var rule in _index.MatchAnyPort(transport, server.Roles, client.Roles))
-            if (ProtocolExpectations.Confirms(rule.Protocol, app) && Applies(rule, server, client)) return rule;
+        foreach (var rule in _index.MatchAnyPort(transport, from.Roles, to.Roles))
+            if (ProtocolExpectations.Confirms(rule.Protocol, app) && Applies(rule, from, to)) return rule;
         return null;
     }
 

@@ -147,12 +147,12 @@ public sealed class RuleIndex
         foreach (var transport in rule.Transports)
         {
             IReadOnlyList<PortRange> ranges = TransportNames.HasPorts(transport) ? rule.Ports : [new PortRange(0, 0)];
+            // One entry per rule and transport serves the queries whatever the port.
+            if (!rule.DynamicRange && ranges.Count > 0)
+                (every.TryGetValue(transport, out var listed) ? listed : every[transport] = []).Add(new RuleEntry(rule, ranges[0], from, to));
             foreach (var range in ranges)
             {
                 var entry = new RuleEntry(rule, range, from, to);
-                // One entry per rule and transport is enough for queries whatever the port.
-                if (!rule.DynamicRange && !(every.TryGetValue(transport, out var listed) && listed.Count > 0 && listed[^1].Rule == rule))
-                    (every.TryGetValue(transport, out listed) ? listed : every[transport] = []).Add(entry);
                 if (range.Count > ExpandLimit || rule.DynamicRange)
                 {
                     wide.TryAdd(transport, []);

@@ -63,7 +63,7 @@ public sealed class FlowTable
     internal FlowEnding Ending { get; private set; }
 
     /// <summary>The run ordinal of the packet being counted now: where an announcement its stages make takes its place.</summary>
-    internal long CurrentOrdinal { get; private set; }
+    internal long CurrentOrdinal => _lastOrdinal;
 
     /// <summary>
     /// Ends a flow that arrived whole from a flow-record source (no packets to count): it takes the next id of the run
@@ -87,7 +87,6 @@ public sealed class FlowTable
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);
-        CurrentOrdinal = ordinal;
         if (!_externalSweeps && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)

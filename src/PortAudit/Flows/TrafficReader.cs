@@ -45,12 +45,34 @@ public sealed class TrafficReader
         using var full = new HandOff<PacketBatch>(InFlight);
         using var empty = new HandOff<PacketBatch>(InFlight + 1);
         for (int i = 0; i <= InFlight; i++) empty.Add(new PacketBatch());
+        WithDecodingThread(
+            () => Produce(reader, full, empty, cancel),
+            full.Complete,
+            () =>
+            {
+                while (full.TryTake(out var batch)) Consume(batch, empty);
+            },
+            () =>
+            {
+                // Unblock the producer if the consumer failed, then wait for it either way.
+                empty.Complete();
+                while (full.TryTakeNow(out _)) { }
+            });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="produce"/> on the decoding thread, then <paramref name="produced"/> there whatever happened,
+    /// while the caller's thread runs <paramref name="consume"/>, then <paramref name="consumed"/> whatever happened, and
+    /// waits for the decoder. A decoder's failure is rethrown here, after the consumer's own.
+    /// </summary>
+    private static void WithDecodingThread(Action produce, Action produced, Action consume, Action? consumed = null)
+    {
         Exception? failure = null;
         var producer = new Thread(() =>
         {
             try
             {
-                Produce(reader, full, empty, cancel);
+                produce();
             }
             catch (Exception ex)
             {
@@ -58,19 +80,24 @@ public sealed class TrafficReader
             }
             finally
             {
-                full.Complete();
+                try
+                {
+                    produced();
+                }
+                catch (OperationCanceledException)
+                {
+                    // The run was aborted by the consumer's own failure, which is the one to report.
+                }
             }
         }) { IsBackground = true, Name = "portaudit-decode" };
         producer.Start();
         try
         {
-            while (full.TryTake(out var batch)) Consume(batch, empty);
+            consume();
         }
         finally
         {
-            // Unblock the producer if the consumer failed, then wait for it either way.
-            empty.Complete();
-            while (full.TryTakeNow(out _)) { }
+            consumed?.Invoke();
             producer.Join();
         }
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -112,43 +139,15 @@ public sealed class TrafficReader
     /// caller's thread merges the flows they end and feeds the consumers. Same flows, in the same order, as
     /// <see cref="ReadPipelined"/>.
     /// </summary>
-    internal void ReadSharded(ICaptureReader reader, FlowShards shards, int input, CancellationToken cancel)
-    {
-        Exception? failure = null;
-        var producer = new Thread(() =>
-        {
-            try
+    internal void ReadSharded(ICaptureReader reader, FlowShards shards, int input, CancellationToken cancel) =>
+        WithDecodingThread(
+            () =>
             {
                 shards.BeginInput(input);
                 ProduceSharded(reader, shards, cancel);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                try
-                {
-                    shards.EndInput(Ordinal);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The run was aborted by the merger's own failure, which is the one to report.
-                }
-            }
-        }) { IsBackground = true, Name = "portaudit-decode" };
-        producer.Start();
-        try
-        {
-            shards.MergeInput();
-        }
-        finally
-        {
-            producer.Join();
-        }
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-    }
+            },
+            () => shards.EndInput(Ordinal),
+            shards.MergeInput);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)

@@ -30,9 +30,9 @@ public interface IAnnouncement
 /// capture time, and a later announcement of the same endpoint replaces an earlier one. One table serves every
 /// protocol that announces the next connection, so that each reads its own messages and nothing else.
 /// </summary>
-public sealed class AnnouncedConnections
+public sealed class AnnouncedConnections : IAnnouncementLookup
 {
-    private readonly Dictionary<(IpAddr Address, ushort Port, byte Transport), IAnnouncement> _live = new();
+    private readonly Dictionary<AnnouncedEndpoint, IAnnouncement> _live = new();
     private readonly long _lifetimeNs;
 
     /// <summary>Creates an empty table whose announcements expire after <paramref name="lifetime"/> of capture time.</summary>
@@ -50,41 +50,55 @@ public sealed class AnnouncedConnections
     /// <summary>Expects a connection to <paramref name="address"/>:<paramref name="port"/> over <paramref name="transport"/>.</summary>
     public void Announce(IpAddr address, ushort port, byte transport, IAnnouncement announcement)
     {
-        _live[(address, port, transport)] = announcement;
-        Published?.Invoke(new AnnouncedEndpoint(address, port, transport), announcement);
+        var endpoint = new AnnouncedEndpoint(address, port, transport);
+        _live[endpoint] = announcement;
+        Published?.Invoke(endpoint, announcement);
     }
 
-    /// <summary>Labels <paramref name="flow"/> when its first packet goes to a fresh announcement; returns it, or null.</summary>
-    public IAnnouncement? TryApply(Flow flow, in DecodedPacket packet)
-    {
-        if (_live.Count == 0 || !packet.HasPorts) return null;
-        if (!TryFind(packet.Destination, packet.DestinationPort, flow.Protocol, flow.StartNs, out var found)
-            && !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out found)
-            && !(TryFind(packet.Source, packet.SourcePort, flow.Protocol, flow.StartNs, out found) && found.Symmetric))
-            return null;
-        found.Apply(flow);
-        flow.Announced = true;
-        return found;
-    }
+    /// <summary>
+    /// Labels <paramref name="flow"/>, at its first packet, when that packet goes to a fresh announcement (or comes from a
+    /// symmetric one); returns it, or null.
+    /// </summary>
+    public IAnnouncement? TryApply(Flow flow) => _live.Count == 0 ? null : Apply(FindFor(this, flow), flow);
 
     /// <summary>
     /// Labels <paramref name="flow"/> when a fresh announcement names its server's address and port: for a flow whose sides
     /// were learned from its content after its first packet. Returns it, or null.
     /// </summary>
-    public IAnnouncement? TryApplyToServer(Flow flow)
+    public IAnnouncement? TryApplyToServer(Flow flow) =>
+        _live.Count == 0 ? null : Apply(TryFind(AnnouncedEndpoint.ServerOf(flow), flow, out var found) ? found : null, flow);
+
+    /// <summary>
+    /// The announcement a new flow answers, in the order one table looks: its first packet's destination, its server, then
+    /// its first packet's source when the announcement is symmetric. Shared by a run's live table and a split run's history.
+    /// </summary>
+    internal static IAnnouncement? FindFor<TLookup>(TLookup table, Flow flow) where TLookup : IAnnouncementLookup
     {
-        if (_live.Count == 0 || !TryFind(flow.Server, flow.ServerPort, flow.Protocol, flow.StartNs, out var found)) return null;
+        if (flow.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp)) return null;
+        var server = AnnouncedEndpoint.ServerOf(flow);
+        var client = new AnnouncedEndpoint(flow.Client, flow.ClientPort, flow.Protocol);
+        var (destination, source) = flow.FirstSentByServer ? (client, server) : (server, client);
+        if (table.TryFind(destination, flow, out var found) || table.TryFind(server, flow, out found)
+            || (table.TryFind(source, flow, out found) && found.Symmetric))
+            return found;
+        return null;
+    }
+
+    /// <summary>Applies <paramref name="found"/> to <paramref name="flow"/> and marks it announced; returns it.</summary>
+    internal static IAnnouncement? Apply(IAnnouncement? found, Flow flow)
+    {
+        if (found is null) return null;
         found.Apply(flow);
         flow.Announced = true;
         return found;
     }
 
-    private bool TryFind(IpAddr address, ushort port, byte transport, long nowNs, out IAnnouncement found)
+    /// <inheritdoc />
+    public bool TryFind(AnnouncedEndpoint endpoint, Flow flow, out IAnnouncement found)
     {
-        var key = (address, port, transport);
-        if (!_live.TryGetValue(key, out found!)) return false;
-        if (IsFresh(found, nowNs, _lifetimeNs)) return true;
-        if (nowNs - found.TimeNs > _lifetimeNs) _live.Remove(key);
+        if (!_live.TryGetValue(endpoint, out found!)) return false;
+        if (IsFresh(found, flow.StartNs, _lifetimeNs)) return true;
+        if (flow.StartNs - found.TimeNs > _lifetimeNs) _live.Remove(endpoint);
         return false;
     }
 
@@ -97,4 +111,15 @@ public sealed class AnnouncedConnections
 }
 
 /// <summary>Where an announcement expects the next connection: an address, a port and a transport.</summary>
-public readonly record struct AnnouncedEndpoint(IpAddr Address, ushort Port, byte Transport);
+public readonly record struct AnnouncedEndpoint(IpAddr Address, ushort Port, byte Transport)
+{
+    /// <summary>The server end of <paramref name="flow"/>.</summary>
+    public static AnnouncedEndpoint ServerOf(Flow flow) => new(flow.Server, flow.ServerPort, flow.Protocol);
+}
+
+/// <summary>Announcements by the endpoint they expect: the live table of one inspection, or a split run's history.</summary>
+public interface IAnnouncementLookup
+{
+    /// <summary>The announcement that stands for <paramref name="flow"/> at <paramref name="endpoint"/>, if a fresh one does.</summary>
+    bool TryFind(AnnouncedEndpoint endpoint, Flow flow, out IAnnouncement found);
+}

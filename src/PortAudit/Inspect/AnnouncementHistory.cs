@@ -1,4 +1,3 @@
-using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Shards;
 
@@ -11,7 +10,7 @@ namespace PortAudit.Inspect;
 /// it ends, by the rule one table applies at its first packet: the latest announcement of its endpoint made before that
 /// packet, if still fresh. It holds one entry per announcement of the run.
 /// </summary>
-internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage
+internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage, IAnnouncementLookup
 {
     private readonly Dictionary<AnnouncedEndpoint, List<(long Ordinal, IAnnouncement Announcement)>> _byEndpoint = new();
     private readonly long _lifetimeNs = lifetime.Ticks * 100;
@@ -30,20 +29,11 @@ internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage
     /// <inheritdoc />
     public void Prepare(Flow flow)
     {
-        if (flow.Announced || _byEndpoint.Count == 0 || flow.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp)) return;
-        var server = new AnnouncedEndpoint(flow.Server, flow.ServerPort, flow.Protocol);
-        var client = new AnnouncedEndpoint(flow.Client, flow.ClientPort, flow.Protocol);
-        var destination = flow.FirstSentByServer ? client : server;
-        var source = flow.FirstSentByServer ? server : client;
-        // The order in which one table looks (AnnouncedConnections.TryApply).
-        if (!TryFind(destination, flow, out var found) && !TryFind(server, flow, out found)
-            && !(TryFind(source, flow, out found) && found.Symmetric))
-            return;
-        found.Apply(flow);
-        flow.Announced = true;
+        if (!flow.Announced && _byEndpoint.Count > 0) AnnouncedConnections.Apply(AnnouncedConnections.FindFor(this, flow), flow);
     }
 
-    private bool TryFind(AnnouncedEndpoint endpoint, Flow flow, out IAnnouncement found)
+    /// <inheritdoc />
+    public bool TryFind(AnnouncedEndpoint endpoint, Flow flow, out IAnnouncement found)
     {
         found = null!;
         if (!_byEndpoint.TryGetValue(endpoint, out var list)) return false;

@@ -65,7 +65,7 @@ public sealed class InspectionEngine : IFlowObserver
         {
             // A flow the endpoint mapper announced is DCE/RPC: only the DCE/RPC inspectors may refine it. Other
             // announcements (an FTP data connection) label the flow for good.
-            var announcement = isFirst ? Announced.TryApply(flow, packet) : null;
+            var announcement = isFirst ? Announced.TryApply(flow) : null;
             if (announcement is { Refinable: false })
             {
                 flow.InspectionState = Finished;

@@ -13,7 +13,6 @@ namespace PortAudit.Pipeline;
 /// </summary>
 public sealed class TrafficRun : IFlowSink
 {
-    private readonly IServerPortHint _serverPorts;
     private readonly FlowTable _table;
     private readonly TrafficReader _reader;
     private readonly InspectionEngine _inspection = new();
@@ -39,7 +38,6 @@ public sealed class TrafficRun : IFlowSink
             ? [new SelectedFlowObserver(selection, consumers)]
             : consumers;
         _table = new FlowTable(options, [_inspection, .. selected]);
-        _serverPorts = options.ServerPorts;
         _reader = new TrafficReader(_table);
         _options = options;
         _consumers = selected;
@@ -115,7 +113,7 @@ public sealed class TrafficRun : IFlowSink
 
     RecordStatistics IFlowSink.Records => _records;
 
-    IServerPortHint IFlowSink.ServerPorts => _serverPorts;
+    IServerPortHint IFlowSink.ServerPorts => _options.ServerPorts;
 
     void IFlowSink.Fail(InputException error)
     {

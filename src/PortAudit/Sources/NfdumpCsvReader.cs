@@ -136,11 +136,14 @@ public sealed class NfdumpCsvReader : LineRecordReader
         _ => Column.None,
     };
 
+    // Made once: a collection expression at the call would build the array for every record.
+    private static readonly string[] TimeFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.fff"];
+
     // "2026-12-23 02:56:51" or with ".123" milliseconds, as UTC.
     private static bool TryParseTime(ReadOnlySpan<char> text, out long nanoseconds)
     {
         nanoseconds = 0;
-        if (!DateTime.TryParseExact(text, ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.fff"], CultureInfo.InvariantCulture,
+        if (!DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
             return false;
         nanoseconds = (time.Ticks - DateTime.UnixEpoch.Ticks) * 100;

@@ -74,12 +74,7 @@ internal sealed class FlowShards
     /// others': the decoder then sends a round (<see cref="SendRound"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsRoundDue(int shard, in DecodedPacket packet)
-    {
-        var batch = _current[shard];
-        if (batch.IsFull || !batch.HasRoomFor(packet)) return true;
-        return false;
-    }
+    public bool IsRoundDue(int shard, in DecodedPacket packet) => _current[shard] is var batch && (batch.IsFull || !batch.HasRoomFor(packet));
 
     /// <summary>
     /// Deals one decoded packet of run ordinal <paramref name="ordinal"/> to <paramref name="shard"/>; when the run's
