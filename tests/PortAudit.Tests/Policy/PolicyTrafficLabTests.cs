@@ -63,15 +63,17 @@ public sealed class PolicyTrafficLabTests : IDisposable
         var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
         [
             "netns", "exec", ClientNs, DotnetHost, Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "capture", "-i", "eth0",
-            "--duration", "12", "--write", capture, "--inventory", inventory, "--firewall", $"emitted={rules}:{policyFormat}", "--out", reports, "--fail-on", "none",
+            "--duration", "15", "--write", capture, "--inventory", inventory, "--firewall", $"emitted={rules}:{policyFormat}", "--out", reports, "--fail-on", "none",
         ]), TimeSpan.FromSeconds(60)));
         // The file appears once libpcap has the interface open: from then on nothing is missed.
         for (int i = 0; i < 200 && !File.Exists(capture) && !audit.IsCompleted; i++) Thread.Sleep(50);
         Assert.True(File.Exists(capture), audit.IsCompleted ? audit.Result.StandardError : "the capture did not start within 10 s");
 
-        Assert.True(Connect(5061), "SIP over TLS, client01 to fe01, is required and emitted: it must pass");
-        Assert.True(Connect(443), "HTTPS, client01 to fe01, is required and emitted: it must pass");
-        Assert.False(Connect(8000), "8000/tcp is in no catalog rule: the emitted policy must drop it");
+        var sipOverTls = Connect(5061);
+        Assert.True(sipOverTls.Answered, "SIP over TLS, client01 to fe01, is required and emitted: it must pass; " + sipOverTls.Detail);
+        var https = Connect(443);
+        Assert.True(https.Answered, "HTTPS, client01 to fe01, is required and emitted: it must pass; " + https.Detail);
+        Assert.False(Connect(8000).Answered, "8000/tcp is in no catalog rule: the emitted policy must drop it");
 
         var result = audit.Result;
         Assert.True(result.ExitCode == 0, result.StandardError);
@@ -128,6 +130,14 @@ public sealed class PolicyTrafficLabTests : IDisposable
             Ip("-n", ns, "link", "set", "lo", "up");
             Ip("-n", ns, "link", "set", "eth0", "up");
         }
+        // A veth carries nothing until the kernel's link watch has seen both ends up (its queue discipline drops until
+        // then), which can lag by a second or more on a loaded machine: wait for it, or the first connection's SYN is lost.
+        foreach (string ns in new[] { ClientNs, ServerNs })
+        {
+            for (int i = 0; i < 100 && !Ip("-n", ns, "-o", "link", "show", "eth0").Contains("state UP", StringComparison.Ordinal); i++)
+                Thread.Sleep(100);
+            Assert.Contains("state UP", Ip("-n", ns, "-o", "link", "show", "eth0"), StringComparison.Ordinal);
+        }
     }
 
     private void Listen(int port)
@@ -145,12 +155,14 @@ public sealed class PolicyTrafficLabTests : IDisposable
         Assert.Fail($"socat did not listen on {port}");
     }
 
-    // One request from client01; true when the server answered.
-    private bool Connect(int port)
+    // One request from client01: answered when the server wrote back; the detail says what socat saw otherwise. The
+    // timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop.
+    private (bool Answered, string Detail) Connect(int port)
     {
         var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
-            ["netns", "exec", ClientNs, "socat", "-T", "2", "-", $"TCP:{Server}:{port},connect-timeout=2"]), TimeSpan.FromSeconds(15), "hello\n"u8.ToArray());
-        return result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
+            ["netns", "exec", ClientNs, "socat", "-T", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"]), TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
+        bool answered = result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
+        return (answered, $"socat exited {result.ExitCode}: {result.StandardError.Trim()}");
     }
 
     private static string InNamespace(string ns, string program, params string[] arguments)
@@ -160,9 +172,10 @@ public sealed class PolicyTrafficLabTests : IDisposable
         return result.StandardOutput;
     }
 
-    private static void Ip(params string[] arguments)
+    private static string Ip(params string[] arguments)
     {
         var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", arguments), TimeSpan.FromSeconds(10));
         Assert.True(result.ExitCode == 0, $"ip {string.Join(' ', arguments)}: {result.StandardError}");
+        return result.StandardOutput;
     }
 }
