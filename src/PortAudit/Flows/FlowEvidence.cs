@@ -5,7 +5,7 @@ namespace PortAudit.Flows;
 /// at most what their exporter concluded, often only the ports. Every output says which, so that a verdict built on a
 /// port number is never read as one confirmed by content.
 /// </summary>
-public enum FlowEvidence
+public enum FlowEvidence : byte
 {
     /// <summary>Our inspection read the flow's payload (a packet source): its application label, if any, is ours.</summary>
     Inspected,

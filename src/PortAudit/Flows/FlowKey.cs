@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -5,6 +6,8 @@ namespace PortAudit.Flows;
 /// <summary>
 /// The 5-tuple of a flow in a canonical order (lower endpoint first), so that both directions find the same entry.
 /// </summary>
+// Auto layout puts the ports after both addresses: 40 bytes instead of 48, in every entry of the flow table.
+[StructLayout(LayoutKind.Auto)]
 public readonly record struct FlowKey(IpAddr LowAddress, ushort LowPort, IpAddr HighAddress, ushort HighPort, byte Protocol)
 {
     /// <summary>Builds the key for a packet and tells whether its sender is the low endpoint.</summary>
