@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -13,7 +12,7 @@ namespace PortAudit.Flows;
 public sealed class FlowTable
 {
     // Sized for a busy capture up front: growing a large table rehashes every flow.
-    private readonly Dictionary<FlowKey, Flow> _flows;
+    private readonly FlowSet _flows;
     private readonly FragmentTracker _fragments = new();
     private readonly FlowTableOptions _options;
     private readonly IFlowObserver[] _observers;
@@ -112,8 +111,7 @@ public sealed class FlowTable
         var flow = _recent;
         if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)))
         {
-            flow = Find(key, packet, sourcePort, destinationPort, timestampNs, frameNumber, ordinal, out isFirst);
-            if (isFirst) flow.KeyTag = tag;
+            flow = Find(key, packet, sourcePort, destinationPort, tag, timestampNs, frameNumber, ordinal, out isFirst);
         }
         bool fromClient = flow.Client == packet.Source && flow.ClientPort == sourcePort;
         flow.Count(fromClient, packet.IpBytes, timestampNs, packet.Flags, packet.Sequence);
@@ -124,10 +122,10 @@ public sealed class FlowTable
     }
 
     /// <summary>The flow of <paramref name="key"/>, created if new or if a SYN reopens a closed one; it becomes the recent flow.</summary>
-    private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, long timestampNs, long frameNumber,
-        long ordinal, out bool isFirst)
+    private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, ushort tag, long timestampNs,
+        long frameNumber, long ordinal, out bool isFirst)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
+        ref var slot = ref _flows.FindOrAdd(key, out bool exists);
         var flow = slot;
         isFirst = !exists || (flow!.IsClosed && IsOpening(packet.Flags));
         if (isFirst)
@@ -141,6 +139,8 @@ public sealed class FlowTable
             // Where the flow starts in its input, so a finding can point at the frames tshark shows.
             flow.Input = Input;
             flow.FirstFrame = frameNumber;
+            // The tag is part of the key the table reads back from the flow: set before anything else looks.
+            flow.KeyTag = tag;
             slot = flow;
         }
         _recent = flow;
@@ -217,7 +217,7 @@ public sealed class FlowTable
     {
         ref readonly var quote = ref packet.Quote;
         var key = FlowKey.Create(quote.Source, quote.SourcePort, quote.Destination, quote.DestinationPort, quote.Protocol, out _);
-        if (!_flows.TryGetValue(key, out var flow)) return false;
+        if (_flows.Find(key) is not { } flow) return false;
         Statistics.UnreachablesMatched++;
         flow.NoteIcmpError(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort,
             packet.Protocol, packet.IcmpType, packet.IcmpCode, packet.Source);
@@ -236,21 +236,18 @@ public sealed class FlowTable
 
     private void Sweep(long nowNs, long ordinal)
     {
-        List<KeyValuePair<FlowKey, Flow>>? ended = null;
-        foreach (var entry in _flows)
+        List<Flow>? ended = null;
+        foreach (var flow in _flows)
         {
-            var flow = entry.Value;
             long idle = nowNs - flow.EndNs;
             long limit = flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs;
-            if (idle > limit) (ended ??= new()).Add(entry);
+            if (idle > limit) (ended ??= new()).Add(flow);
         }
         if (ended is null) return;
         // Ids break ties, so that tables holding parts of one run's flows end them in the order one table would.
-        ended.Sort(static (a, b) => a.Value.StartNs != b.Value.StartNs
-            ? a.Value.StartNs.CompareTo(b.Value.StartNs)
-            : a.Value.Id.CompareTo(b.Value.Id));
+        ended.Sort(static (a, b) => a.StartNs != b.StartNs ? a.StartNs.CompareTo(b.StartNs) : a.Id.CompareTo(b.Id));
         Ending = new FlowEnding(ordinal, FlowEndCause.Idle);
-        foreach (var (key, flow) in ended) End(key, flow);
+        foreach (var flow in ended) End(FlowKey.Of(flow), flow);
     }
 
     private void EvictIdlest(long ordinal)
@@ -280,7 +277,7 @@ public sealed class FlowTable
     private void SortFlows((long Time, long Id)[] order, Flow[] flows, bool byEnd)
     {
         int n = 0;
-        foreach (var flow in _flows.Values)
+        foreach (var flow in _flows)
         {
             order[n] = (byEnd ? flow.EndNs : flow.StartNs, flow.Id);
             flows[n++] = flow;
