@@ -5,6 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Report;
 using PortAudit.Report.Audits;
 using PortAudit.Report.Records;
+using PortAudit.Sources;
 
 namespace PortAudit.Pipeline;
 
@@ -63,7 +64,11 @@ public sealed class AuditRun : IDisposable
     public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
     {
         // The provenance names each capture's digest: taken while the file is read, it costs no second pass after the run.
-        foreach (var file in sources.OfType<CaptureFileSource>()) file.HashWhileReading = true;
+        foreach (var source in sources)
+        {
+            if (source is CaptureFileSource capture) capture.HashWhileReading = true;
+            else if (source is RecordFileSource file) file.HashWhileReading = true;
+        }
         Traffic.Read(sources, cancel);
         return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested);
     }

@@ -30,6 +30,14 @@ public sealed class RecordFileSource : IFlowSource
     /// <summary>The format this source read, once <see cref="ReadInto"/> decided it; null before or when nothing was recognised.</summary>
     public RecordFormat? Format { get; private set; }
 
+    /// <summary>
+    /// When the file turns out to be a capture, hash it as it is read (<see cref="CaptureFileSource.HashWhileReading"/>),
+    /// so that an audit's provenance costs no second pass over it.
+    /// </summary>
+    public bool HashWhileReading { get; set; }
+
+    private CaptureFileSource AsCapture() => new(Name) { HashWhileReading = HashWhileReading };
+
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
@@ -37,7 +45,7 @@ public sealed class RecordFileSource : IFlowSource
         if (Name == CaptureFile.StandardInput && _format is null or RecordFormat.Capture)
         {
             Format = RecordFormat.Capture;
-            new CaptureFileSource(Name).ReadInto(sink, cancel);
+            AsCapture().ReadInto(sink, cancel);
             return;
         }
         Stream stream;
@@ -51,7 +59,7 @@ public sealed class RecordFileSource : IFlowSource
                 // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: nothing read yet, the capture reader takes it.
                 stream.Dispose();
                 Format = RecordFormat.Capture;
-                new CaptureFileSource(Name).ReadInto(sink, cancel);
+                AsCapture().ReadInto(sink, cancel);
                 return;
             }
             Format = _format ?? Detect(stream);
@@ -59,7 +67,7 @@ public sealed class RecordFileSource : IFlowSource
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The capture reader words an input that cannot be opened as every command does.
-            new CaptureFileSource(Name).ReadInto(sink, cancel);
+            AsCapture().ReadInto(sink, cancel);
             return;
         }
         if (_format == RecordFormat.Ipfix && stream.CanSeek && Detect(stream) == RecordFormat.Capture)
@@ -73,7 +81,7 @@ public sealed class RecordFileSource : IFlowSource
         {
             // Unrecognised content goes to the capture reader, whose error names the magic bytes it found.
             stream.Dispose();
-            new CaptureFileSource(Name).ReadInto(sink, cancel);
+            AsCapture().ReadInto(sink, cancel);
             return;
         }
         using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records, sink.ServerPorts);

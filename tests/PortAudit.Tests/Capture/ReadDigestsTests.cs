@@ -1,6 +1,12 @@
 using System.Security.Cryptography;
+using PortAudit.Audit;
 using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
 using PortAudit.Report;
+using PortAudit.Sources;
+using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Capture;
 
@@ -50,5 +56,18 @@ public sealed class ReadDigestsTests : IDisposable
         File.AppendAllText(_path, "x");
         Assert.Null(ReadDigests.TryGet(_path));
         Assert.Equal(Sha256Of(_path), Digests.OfInput(_path).Sha256);
+    }
+
+    [Fact]
+    public void AnAuditOfFilesRecognisedByContentHashesTheCaptureWhileReadingIt()
+    {
+        // The CLI hands the audit files whose format is told by content: a capture among them must be hashed on the way,
+        // or the provenance reads the whole file a second time after the run.
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        using var dir = new TempDirectory();
+        using (var run = new AuditRun(context, new AuditSettings { OutputDirectory = dir.File("") }, new FlowTableOptions()))
+            run.Run(RecordFileSource.Of([_path]));
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
     }
 }
