@@ -88,7 +88,8 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static string Key(Flow flow) => Key(flow.Transport, flow.Client.ToString(), flow.ClientPort.ToString(), flow.Server.ToString(), flow.ServerPort.ToString());
+    /// <summary>A flow's conversation key, direction left out, as <see cref="Tshark"/> gives them.</summary>
+    internal static string Key(Flow flow) => Key(flow.Transport, flow.Client.ToString(), flow.ClientPort.ToString(), flow.Server.ToString(), flow.ServerPort.ToString());
 
     // Direction left out: tshark's first packet need not be the client's.
     private static string Key(string transport, string a, string aPort, string b, string bPort)
@@ -97,7 +98,8 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         return string.CompareOrdinal(one, two) < 0 ? $"{transport} {one} {two}" : $"{transport} {two} {one}";
     }
 
-    private static HashSet<string> Tshark(string path, string filter)
+    /// <summary>The conversations of <paramref name="path"/> with a packet tshark's <paramref name="filter"/> shows.</summary>
+    internal static HashSet<string> Tshark(string path, string filter)
     {
         string fields = External.Run("tshark", "-r", path, "-Y", filter, "-T", "fields", "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst",
             "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport", "-e", "udp.dstport");
