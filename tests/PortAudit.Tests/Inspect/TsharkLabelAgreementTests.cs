@@ -88,6 +88,19 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// Asserts that the conversations tshark's <paramref name="filter"/> shows in <paramref name="capture"/> are the flows
+    /// labelled <paramref name="label"/> among <paramref name="flows"/> (inspected from it), and prints the agreement.
+    /// </summary>
+    internal static void AssertAgreement(ITestOutputHelper output, string capture, IEnumerable<Flow> flows, string label, string filter)
+    {
+        var ours = flows.Where(f => f.App?.Name == label).Select(Key).ToHashSet();
+        var tshark = Tshark(capture, filter);
+        output.WriteLine($"{label}: {tshark.Count(ours.Contains)} of {tshark.Count} tshark conversations agree, {ours.Count} labelled");
+        Assert.NotEmpty(ours);
+        Assert.Equal(tshark.Order(), ours.Order());
+    }
+
     /// <summary>A flow's conversation key, direction left out, as <see cref="Tshark"/> gives them.</summary>
     internal static string Key(Flow flow) => Key(flow.Transport, flow.Client.ToString(), flow.ClientPort.ToString(), flow.Server.ToString(), flow.ServerPort.ToString());
 

@@ -24,7 +24,8 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    [KerberosLabFact]
+    [LabPeersFact("/usr/sbin/krb5kdc:krb5-kdc", "/usr/sbin/kdb5_util:krb5-kdc", "/usr/sbin/kadmind:krb5-admin-server",
+        "/usr/sbin/kadmin.local:krb5-admin-server", "/usr/bin/kpasswd:krb5-user", "tcpdump:tcpdump", "tshark:tshark")]
     public void A_real_password_change_is_kpasswd_change_password_then_reply_over_tcp_and_udp()
     {
         _lab.Connect();
@@ -58,10 +59,7 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
         Assert.All(flows, f => Assert.Equal(Server, f.Server.ToString()));
         Assert.Contains(all, f => f.ServerPort == 88 && f.App == AppLabel.Kerberos);
 
-        var ours = flows.Select(TsharkLabelAgreementTests.Key).ToHashSet();
-        var tshark = TsharkLabelAgreementTests.Tshark(capture, "kpasswd");
-        output.WriteLine($"kpasswd: {tshark.Count(ours.Contains)} of {tshark.Count} tshark conversations agree, {ours.Count} labelled");
-        Assert.Equal(tshark.Order(), ours.Order());
+        TsharkLabelAgreementTests.AssertAgreement(output, capture, all, "kpasswd", "kpasswd");
     }
 
     // A realm in the temporary directory; the KDC's and kadmind's environment.
@@ -126,26 +124,5 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
     {
         var result = _lab.Run(ns, program, arguments, environment: environment);
         Assert.True(result.ExitCode == 0, $"{program}: {result.StandardError}");
-    }
-}
-
-/// <summary>
-/// A lab test that also needs MIT Kerberos's KDC, kadmind and kpasswd client; skipped with the reason shown otherwise.
-/// </summary>
-public sealed class KerberosLabFactAttribute : FactAttribute
-{
-    private static readonly (string Program, string Package)[] Programs =
-    [
-        ("/usr/sbin/krb5kdc", "krb5-kdc"), ("/usr/sbin/kdb5_util", "krb5-kdc"), ("/usr/sbin/kadmind", "krb5-admin-server"),
-        ("/usr/sbin/kadmin.local", "krb5-admin-server"), ("/usr/bin/kpasswd", "krb5-user"), ("tcpdump", "tcpdump"), ("tshark", "tshark"),
-    ];
-
-    public KerberosLabFactAttribute()
-    {
-        Skip = new LabFactAttribute().Skip;
-        if (Skip is not null) return;
-        var missing = Programs.Where(p => p.Program.StartsWith('/') ? !File.Exists(p.Program) : Live.Programs.Find(p.Program) is null)
-            .Select(p => $"{p.Program} ({p.Package})").ToList();
-        if (missing.Count > 0) Skip = $"lab unavailable: missing {string.Join(", ", missing)}: run tools/setup.sh";
     }
 }
