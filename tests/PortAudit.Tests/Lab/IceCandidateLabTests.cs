@@ -64,20 +64,15 @@ public sealed class IceCandidateLabTests : IDisposable
         </scenario>
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-ice-lab-").FullName;
     private readonly TwoHostLab _lab = new("paice");
 
-    public void Dispose()
-    {
-        _lab.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [LabFact]
     public void Media_to_a_candidates_port_is_the_calls_rtp_and_judged_by_the_media_rule()
     {
         _lab.Connect();
-        string scenario = Path.Combine(_dir, "uas-ice.xml"), capture = Path.Combine(_dir, "ice.pcap");
+        string scenario = Path.Combine(_lab.Dir, "uas-ice.xml"), capture = Path.Combine(_lab.Dir, "ice.pcap");
         File.WriteAllText(scenario, AnswerScenario);
         var uas = _lab.Start(_lab.ServerNs, "sipp", ["-sf", scenario, "-i", Server, "-p", "5060", "-t", "t1", "-m", "1", "-nostdin"]);
         _lab.WaitListening(_lab.ServerNs, "tcp", 5060, "sipp");

@@ -15,14 +15,9 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
 {
     private const string Realm = "PALAB.TEST", Server = TwoHostLab.ServerAddress;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-kpasswd-lab-").FullName;
     private readonly TwoHostLab _lab = new("pakpw");
 
-    public void Dispose()
-    {
-        _lab.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [LabPeersFact("/usr/sbin/krb5kdc:krb5-kdc", "/usr/sbin/kdb5_util:krb5-kdc", "/usr/sbin/kadmind:krb5-admin-server",
         "/usr/sbin/kadmin.local:krb5-admin-server", "/usr/bin/kpasswd:krb5-user", "tcpdump:tcpdump", "tshark:tshark")]
@@ -35,14 +30,14 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
         _lab.WaitListening(_lab.ServerNs, "udp", 88, "krb5kdc");
         _lab.WaitListening(_lab.ServerNs, "tcp", 464, "kadmind");
         _lab.WaitListening(_lab.ServerNs, "udp", 464, "kadmind");
-        string capture = Path.Combine(_dir, "kpasswd.pcap");
+        string capture = Path.Combine(_lab.Dir, "kpasswd.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
 
         var client = ClientProfile();
         ChangePassword(client, "OldPassw0rd", "NewPassw0rd1");
         // MIT's client uses UDP for kpasswd only when no server takes TCP (UDP retransmits may look like replays): fe01
         // now resets TCP to 464, and the second change goes over UDP.
-        string reset = Path.Combine(_dir, "reset-tcp-464.nft");
+        string reset = Path.Combine(_lab.Dir, "reset-tcp-464.nft");
         File.WriteAllText(reset, "table inet pakpw {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 464 reject with tcp reset\n  }\n}\n");
         _lab.In(_lab.ServerNs, "nft", "-f", reset);
         ChangePassword(client, "NewPassw0rd1", "NewPassw0rd2");
@@ -68,24 +63,24 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
         var environment = new Dictionary<string, string>
         {
             ["KRB5_CONFIG"] = ClientProfile(),
-            ["KRB5_KDC_PROFILE"] = Path.Combine(_dir, "kdc.conf"),
+            ["KRB5_KDC_PROFILE"] = Path.Combine(_lab.Dir, "kdc.conf"),
         };
-        File.WriteAllText(Path.Combine(_dir, "kadm5.acl"), "");
+        File.WriteAllText(Path.Combine(_lab.Dir, "kadm5.acl"), "");
         File.WriteAllText(environment["KRB5_KDC_PROFILE"], $"""
             [kdcdefaults]
               kdc_listen = {Server}:88
               kdc_tcp_listen = {Server}:88
             [realms]
               {Realm} = {"{"}
-                database_name = {_dir}/principal
-                key_stash_file = {_dir}/stash
-                acl_file = {_dir}/kadm5.acl
+                database_name = {_lab.Dir}/principal
+                key_stash_file = {_lab.Dir}/stash
+                acl_file = {_lab.Dir}/kadm5.acl
                 kadmind_listen = {Server}:749
                 kpasswd_listen = {Server}:464
               {"}"}
             [logging]
-              kdc = FILE:{_dir}/kdc.log
-              admin_server = FILE:{_dir}/kadmind.log
+              kdc = FILE:{_lab.Dir}/kdc.log
+              admin_server = FILE:{_lab.Dir}/kadmind.log
             """);
         Kerberos(_lab.ServerNs, "/usr/sbin/kdb5_util", ["create", "-s", "-r", Realm, "-P", "palab-master"], environment);
         Kerberos(_lab.ServerNs, "/usr/sbin/kadmin.local", ["-q", "addprinc -pw OldPassw0rd alice"], environment);
@@ -94,7 +89,7 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
 
     private string ClientProfile()
     {
-        string path = Path.Combine(_dir, "krb5.conf");
+        string path = Path.Combine(_lab.Dir, "krb5.conf");
         File.WriteAllText(path, $"""
             [libdefaults]
               default_realm = {Realm}
@@ -113,7 +108,7 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
 
     private void ChangePassword(string profile, string old, string changed)
     {
-        var environment = new Dictionary<string, string> { ["KRB5_CONFIG"] = profile, ["KRB5CCNAME"] = $"FILE:{_dir}/client.cc" };
+        var environment = new Dictionary<string, string> { ["KRB5_CONFIG"] = profile, ["KRB5CCNAME"] = $"FILE:{_lab.Dir}/client.cc" };
         var result = _lab.Run(_lab.ClientNs, "/usr/bin/kpasswd", ["alice"], TimeSpan.FromSeconds(30),
             System.Text.Encoding.ASCII.GetBytes($"{old}\n{changed}\n{changed}\n"), environment);
         Assert.True(result.ExitCode == 0 && result.StandardOutput.Contains("Password changed", StringComparison.Ordinal),

@@ -5,7 +5,7 @@ namespace PortAudit.Tests.Lab;
 /// <summary>
 /// Two network namespaces one veth pair apart, client01 (10.77.0.100) and fe01 (10.77.0.10) of captures/lab.yaml, for a
 /// lab test's real peers: programs run in either, servers kept running until <see cref="Dispose"/>, which ends exactly
-/// the processes it started (by their own process) and removes the namespaces.
+/// the processes it started (by their own process) and removes the namespaces and the run's temporary directory.
 /// </summary>
 internal sealed class TwoHostLab : IDisposable
 {
@@ -20,10 +20,14 @@ internal sealed class TwoHostLab : IDisposable
     /// <summary>Names the namespaces after <paramref name="prefix"/> and the test process, so that runs do not meet.</summary>
     public TwoHostLab(string prefix)
     {
+        Dir = Directory.CreateTempSubdirectory($"portaudit-{prefix}-").FullName;
         string unique = $"{prefix}{Environment.ProcessId % 10000}";
         ClientNs = unique + "-c";
         ServerNs = unique + "-s";
     }
+
+    /// <summary>A temporary directory for the run's files (captures, configuration), removed with the lab.</summary>
+    public string Dir { get; }
 
     /// <summary>The client's namespace.</summary>
     public string ClientNs { get; }
@@ -106,10 +110,12 @@ internal sealed class TwoHostLab : IDisposable
 
     /// <summary>
     /// Starts tcpdump on the client's interface writing <paramref name="path"/> packet by packet; returns once it captures.
+    /// Immediate mode, because libpcap otherwise hands packets over a block at a time (up to a second late), and those
+    /// still in the ring when the test ends tcpdump would be lost.
     /// </summary>
     public Process CaptureOnClient(string path)
     {
-        var tcpdump = Start(ClientNs, "tcpdump", ["-i", "eth0", "-n", "-s", "0", "-U", "-Z", "root", "-w", path]);
+        var tcpdump = Start(ClientNs, "tcpdump", ["-i", "eth0", "-n", "-s", "0", "--immediate-mode", "-U", "-Z", "root", "-w", path]);
         // The file appears once libpcap has the interface open; a moment more lets the filter take.
         for (int i = 0; i < 100 && !File.Exists(path) && !tcpdump.HasExited; i++) Thread.Sleep(100);
         Assert.True(File.Exists(path), "tcpdump did not start capturing");
@@ -142,5 +148,6 @@ internal sealed class TwoHostLab : IDisposable
         }
         foreach (string ns in new[] { ClientNs, ServerNs })
             if (File.Exists($"/run/netns/{ns}")) Ip("netns", "del", ns);
+        Directory.Delete(Dir, recursive: true);
     }
 }

@@ -14,14 +14,9 @@ public sealed class WinsReplicationLabTests(ITestOutputHelper output) : IDisposa
 {
     private const string Server = TwoHostLab.ServerAddress;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-wins-lab-").FullName;
     private readonly TwoHostLab _lab = new("pawins");
 
-    public void Dispose()
-    {
-        _lab.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [LabPeersFact("/usr/sbin/samba:samba", "samba-tool:samba", "/usr/share/samba/setup/ad-schema:samba-ad-provision",
         "/usr/lib/*/samba/ldb/samba_secrets.so:samba-dsdb-modules",
@@ -32,15 +27,15 @@ public sealed class WinsReplicationLabTests(ITestOutputHelper output) : IDisposa
         // An AD DC with only the NetBIOS name and WINS replication services; no DNS, no LDAP, no KDC.
         var provision = _lab.Run(_lab.ServerNs, "samba-tool",
         [
-            "domain", "provision", $"--targetdir={_dir}", "--realm=PALAB.TEST", "--domain=PALAB", "--server-role=dc",
+            "domain", "provision", $"--targetdir={_lab.Dir}", "--realm=PALAB.TEST", "--domain=PALAB", "--server-role=dc",
             "--adminpass=Palab-Adm1n!", "--dns-backend=NONE", $"--host-ip={Server}", "--host-name=fe01",
             $"--option=interfaces={Server}", "--option=bind interfaces only=yes", "--option=wins support=yes",
-            "--option=server services=wrepl nbt", $"--option=log file={_dir}/log.%m",
+            "--option=server services=wrepl nbt", $"--option=log file={_lab.Dir}/log.%m",
         ], TimeSpan.FromMinutes(3));
         Assert.True(provision.ExitCode == 0, $"samba-tool domain provision: {provision.StandardError}");
-        _lab.Start(_lab.ServerNs, "/usr/sbin/samba", ["-s", Path.Combine(_dir, "etc", "smb.conf"), "-i", "-M", "single"]);
+        _lab.Start(_lab.ServerNs, "/usr/sbin/samba", ["-s", Path.Combine(_lab.Dir, "etc", "smb.conf"), "-i", "-M", "single"]);
         _lab.WaitListening(_lab.ServerNs, "tcp", 42, "samba's wrepl server");
-        string capture = Path.Combine(_dir, "wins.pcap");
+        string capture = Path.Combine(_lab.Dir, "wins.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
 
         var torture = _lab.Run(_lab.ClientNs, "smbtorture", [$"//{Server}/_none_", "nbt.winsreplication.assoc_ctx2", "-N"], TimeSpan.FromSeconds(60));

@@ -17,18 +17,13 @@ public sealed class PolicyTrafficLabTests : IDisposable
 {
     private const string Client = TwoHostLab.ClientAddress, Server = TwoHostLab.ServerAddress;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-policy-lab-").FullName;
     private readonly TwoHostLab _lab = new("papt");
 
     private string ClientNs => _lab.ClientNs;
 
     private string ServerNs => _lab.ServerNs;
 
-    public void Dispose()
-    {
-        _lab.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [LabFact]
     public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
@@ -41,7 +36,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
     private void EmittedRulesAsTheLiveAuditSeesThem(string format, string loader, string policyFormat, string allowedBy, string blockedBy)
     {
         string inventory = SharedData.InRepository("captures/lab.yaml");
-        string rules = Path.Combine(_dir, "emitted." + format);
+        string rules = Path.Combine(_lab.Dir, "emitted." + format);
         var emit = CliProcess.Run($"policy emit --inventory \"{inventory}\" --format {format} -o \"{rules}\"");
         Assert.True(emit.ExitCode == 0, emit.StandardError);
         _lab.Connect();
@@ -49,7 +44,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
         foreach (int port in new[] { 5061, 443, 8000 })
             Listen(port);
 
-        string capture = Path.Combine(_dir, "traffic.pcapng"), reports = Path.Combine(_dir, "audit");
+        string capture = Path.Combine(_lab.Dir, "traffic.pcapng"), reports = Path.Combine(_lab.Dir, "audit");
         var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
         [
             "netns", "exec", ClientNs, DotnetHost, Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "capture", "-i", "eth0",
