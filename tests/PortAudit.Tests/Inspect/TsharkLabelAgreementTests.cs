@@ -88,7 +88,21 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static string Key(Flow flow) => Key(flow.Transport, flow.Client.ToString(), flow.ClientPort.ToString(), flow.Server.ToString(), flow.ServerPort.ToString());
+    /// <summary>
+    /// Asserts that the conversations tshark's <paramref name="filter"/> shows in <paramref name="capture"/> are the flows
+    /// labelled <paramref name="label"/> among <paramref name="flows"/> (inspected from it), and prints the agreement.
+    /// </summary>
+    internal static void AssertAgreement(ITestOutputHelper output, string capture, IEnumerable<Flow> flows, string label, string filter)
+    {
+        var ours = flows.Where(f => f.App?.Name == label).Select(Key).ToHashSet();
+        var tshark = Tshark(capture, filter);
+        output.WriteLine($"{label}: {tshark.Count(ours.Contains)} of {tshark.Count} tshark conversations agree, {ours.Count} labelled");
+        Assert.NotEmpty(ours);
+        Assert.Equal(tshark.Order(), ours.Order());
+    }
+
+    /// <summary>A flow's conversation key, direction left out, as <see cref="Tshark"/> gives them.</summary>
+    internal static string Key(Flow flow) => Key(flow.Transport, flow.Client.ToString(), flow.ClientPort.ToString(), flow.Server.ToString(), flow.ServerPort.ToString());
 
     // Direction left out: tshark's first packet need not be the client's.
     private static string Key(string transport, string a, string aPort, string b, string bPort)
@@ -97,7 +111,8 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         return string.CompareOrdinal(one, two) < 0 ? $"{transport} {one} {two}" : $"{transport} {two} {one}";
     }
 
-    private static HashSet<string> Tshark(string path, string filter)
+    /// <summary>The conversations of <paramref name="path"/> with a packet tshark's <paramref name="filter"/> shows.</summary>
+    internal static HashSet<string> Tshark(string path, string filter)
     {
         string fields = External.Run("tshark", "-r", path, "-Y", filter, "-T", "fields", "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst",
             "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport", "-e", "udp.dstport");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PortAudit.Policy;
 using PortAudit.Tests.Cli;
@@ -16,29 +15,15 @@ namespace PortAudit.Tests.Policy;
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class PolicyTrafficLabTests : IDisposable
 {
-    private const string Client = "10.77.0.100", Server = "10.77.0.10";
+    private const string Client = TwoHostLab.ClientAddress, Server = TwoHostLab.ServerAddress;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-policy-lab-").FullName;
-    private readonly string _prefix = $"papt{Environment.ProcessId % 10000}";
-    private readonly List<Process> _servers = [];
+    private readonly TwoHostLab _lab = new("papt");
 
-    private string ClientNs => _prefix + "-c";
+    private string ClientNs => _lab.ClientNs;
 
-    private string ServerNs => _prefix + "-s";
+    private string ServerNs => _lab.ServerNs;
 
-    public void Dispose()
-    {
-        // The listeners this test started, by their own process; then the namespaces it made.
-        foreach (var server in _servers)
-        {
-            if (!server.HasExited) server.Kill();
-            server.WaitForExit(5000);
-            server.Dispose();
-        }
-        foreach (string ns in new[] { ClientNs, ServerNs })
-            if (File.Exists($"/run/netns/{ns}")) Ip("netns", "del", ns);
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [LabFact]
     public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
@@ -51,15 +36,15 @@ public sealed class PolicyTrafficLabTests : IDisposable
     private void EmittedRulesAsTheLiveAuditSeesThem(string format, string loader, string policyFormat, string allowedBy, string blockedBy)
     {
         string inventory = SharedData.InRepository("captures/lab.yaml");
-        string rules = Path.Combine(_dir, "emitted." + format);
+        string rules = Path.Combine(_lab.Dir, "emitted." + format);
         var emit = CliProcess.Run($"policy emit --inventory \"{inventory}\" --format {format} -o \"{rules}\"");
         Assert.True(emit.ExitCode == 0, emit.StandardError);
-        TwoHosts();
+        _lab.Connect();
         InNamespace(ServerNs, loader, loader.EndsWith("nft", StringComparison.Ordinal) ? ["-f", rules] : [rules]);
         foreach (int port in new[] { 5061, 443, 8000 })
             Listen(port);
 
-        string capture = Path.Combine(_dir, "traffic.pcapng"), reports = Path.Combine(_dir, "audit");
+        string capture = Path.Combine(_lab.Dir, "traffic.pcapng"), reports = Path.Combine(_lab.Dir, "audit");
         var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
         [
             "netns", "exec", ClientNs, DotnetHost, Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "capture", "-i", "eth0",
@@ -101,7 +86,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
     [LabFact]
     public void The_lab_policy_file_is_what_nft_lists_for_the_lab_ruleset()
     {
-        Ip("netns", "add", ServerNs);
+        _lab.AddServerOnly();
         InNamespace(ServerNs, "/usr/sbin/nft", "-f", SharedData.InRepository("tools/lab/fe01.nft"));
         var listed = NftJsonParser.Parse(InNamespace(ServerNs, "/usr/sbin/nft", "-j", "list", "ruleset"), "nft -j list ruleset");
         var committed = PolicyLoader.Load(FirewallAuditTests.LabPolicyFile, PolicyFormat.NftJson);
@@ -117,65 +102,20 @@ public sealed class PolicyTrafficLabTests : IDisposable
 
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
-    // client01 and fe01 of captures/lab.yaml, one veth pair apart.
-    private void TwoHosts()
-    {
-        Ip("netns", "add", ClientNs);
-        Ip("netns", "add", ServerNs);
-        Ip("-n", ClientNs, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", ServerNs);
-        foreach (var (ns, address) in new[] { (ClientNs, Client), (ServerNs, Server) })
-        {
-            InNamespace(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            Ip("-n", ns, "addr", "add", address + "/24", "dev", "eth0");
-            Ip("-n", ns, "link", "set", "lo", "up");
-            Ip("-n", ns, "link", "set", "eth0", "up");
-        }
-        // A veth carries nothing until the kernel's link watch has seen both ends up (its queue discipline drops until
-        // then), which can lag by a second or more on a loaded machine: wait for it, or the first connection's SYN is lost.
-        foreach (string ns in new[] { ClientNs, ServerNs })
-        {
-            for (int i = 0; i < 100 && !Ip("-n", ns, "-o", "link", "show", "eth0").Contains("state UP", StringComparison.Ordinal); i++)
-                Thread.Sleep(100);
-            Assert.Contains("state UP", Ip("-n", ns, "-o", "link", "show", "eth0"), StringComparison.Ordinal);
-        }
-    }
-
     private void Listen(int port)
     {
-        var start = ExternalProgram.Start("/usr/sbin/ip",
-            ["netns", "exec", ServerNs, "socat", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok"]);
-        start.UseShellExecute = false;
-        start.RedirectStandardOutput = start.RedirectStandardError = true;
-        _servers.Add(Process.Start(start)!);
-        for (int i = 0; i < 100; i++)
-        {
-            if (InNamespace(ServerNs, "ss", "-Hlnt", $"sport = :{port}").Length > 0) return;
-            Thread.Sleep(100);
-        }
-        Assert.Fail($"socat did not listen on {port}");
+        _lab.Start(ServerNs, "socat", [$"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok"]);
+        _lab.WaitListening(ServerNs, "tcp", port, "socat");
     }
 
     // One request from client01: answered when the server wrote back; the detail says what socat saw otherwise. The
     // timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop.
     private (bool Answered, string Detail) Connect(int port)
     {
-        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
-            ["netns", "exec", ClientNs, "socat", "-T", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"]), TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
+        var result = _lab.Run(ClientNs, "socat", ["-T", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"], TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
         bool answered = result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
         return (answered, $"socat exited {result.ExitCode}: {result.StandardError.Trim()}");
     }
 
-    private static string InNamespace(string ns, string program, params string[] arguments)
-    {
-        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", ["netns", "exec", ns, program, .. arguments]), TimeSpan.FromSeconds(30));
-        Assert.True(result.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {result.StandardError}");
-        return result.StandardOutput;
-    }
-
-    private static string Ip(params string[] arguments)
-    {
-        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", arguments), TimeSpan.FromSeconds(10));
-        Assert.True(result.ExitCode == 0, $"ip {string.Join(' ', arguments)}: {result.StandardError}");
-        return result.StandardOutput;
-    }
+    private string InNamespace(string ns, string program, params string[] arguments) => _lab.In(ns, program, arguments);
 }

@@ -19,8 +19,11 @@ public sealed class MediaAnnouncement : IAnnouncement
         _detail = detail;
     }
 
-    /// <summary>The evidence an announced media flow carries: <c>sdp; media=audio; call-id=...; sip=client:port</c>.</summary>
-    public static AppDetail Evidence(ReadOnlySpan<byte> kind, ReadOnlySpan<byte> callId, Flow signalling)
+    /// <summary>
+    /// The evidence an announced media flow carries: <c>sdp; media=audio; call-id=...; sip=client:port</c>, and
+    /// <c>candidate=host</c> (srflx, relay...) when an ICE candidate rather than the c=/m= default announced it.
+    /// </summary>
+    public static AppDetail Evidence(ReadOnlySpan<byte> kind, ReadOnlySpan<byte> callId, Flow signalling, ReadOnlySpan<byte> candidateType)
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.Append("sdp");
@@ -33,6 +36,11 @@ public sealed class MediaAnnouncement : IAnnouncement
         }
         text.Part("sip");
         text.Append(EndpointText.Format(signalling.Client, signalling.ClientPort));
+        if (!candidateType.IsEmpty)
+        {
+            text.Part("candidate");
+            text.AppendPrintable(candidateType, 16);
+        }
         return text.Build()!;
     }
 

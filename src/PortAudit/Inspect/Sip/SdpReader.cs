@@ -8,9 +8,12 @@ namespace PortAudit.Inspect.Sip;
 /// </summary>
 public readonly ref struct SdpMedia
 {
-    internal SdpMedia(ReadOnlySpan<byte> kind, IpAddr address, ushort port, IpAddr rtcpAddress, ushort rtcpPort)
+    internal SdpMedia(ReadOnlySpan<byte> kind, bool hasAddress, IpAddr address, ushort port, IpAddr rtcpAddress, ushort rtcpPort,
+        ReadOnlySpan<byte> section)
     {
         Kind = kind;
+        HasAddress = hasAddress;
+        Section = section;
         Address = address;
         Port = port;
         RtcpAddress = rtcpAddress;
@@ -20,7 +23,13 @@ public readonly ref struct SdpMedia
     /// <summary>The media type (audio, video, application...).</summary>
     public ReadOnlySpan<byte> Kind { get; }
 
-    /// <summary>The connection address (the media's own c= line, else the session's).</summary>
+    /// <summary>
+    /// False when neither the media nor its session gives a connection address (<c>0.0.0.0</c>, a stream on hold or an ICE
+    /// offer still gathering): the default announces nothing, its candidates may.
+    /// </summary>
+    public bool HasAddress { get; }
+
+    /// <summary>The connection address (the media's own c= line, else the session's); meaningful when <see cref="HasAddress"/>.</summary>
     public IpAddr Address { get; }
 
     /// <summary>The RTP port.</summary>
@@ -31,13 +40,20 @@ public readonly ref struct SdpMedia
 
     /// <summary>The RTCP port: a=rtcp's, else the RTP port plus one (RFC 3550 11); 0 when RTCP shares the RTP port (a=rtcp-mux).</summary>
     public ushort RtcpPort { get; }
+
+    /// <summary>The media description's lines after its m= line, up to the next m= or v= line.</summary>
+    public ReadOnlySpan<byte> Section { get; }
+
+    /// <summary>The ICE candidates (<c>a=candidate</c>) of this media description.</summary>
+    public SdpCandidateReader Candidates => new(Section);
 }
 
 /// <summary>
 /// Reads the RTP media streams of an SDP body, one <see cref="SdpMedia"/> at a time, without allocating. Several
 /// descriptions in one body (a multipart body of alternatives) are read each against its own session lines. Streams
-/// that carry no RTP over UDP (T.38's udptl, TCP media), that are refused (port 0) or put on hold at an unspecified
-/// address, or that name a host rather than an address are skipped.
+/// that carry no RTP over UDP (T.38's udptl, TCP media) or that are refused (port 0) are skipped; one with no usable
+/// connection address (on hold at <c>0.0.0.0</c>, or a host name) is read with <see cref="SdpMedia.HasAddress"/> false,
+/// for its ICE candidates.
 /// </summary>
 public ref struct SdpReader
 {
@@ -62,6 +78,7 @@ public ref struct SdpReader
             IpAddr address = _session, rtcpAddress = default;
             bool hasAddress = _hasSession, hasRtcpAddress = false, mux = false;
             ushort rtcpPort = 0;
+            var section = _rest;
             while (TryPeekLine(out var line, out int next) && !line.StartsWith("m="u8) && !line.StartsWith("v="u8))
             {
                 _rest = _rest[next..];
@@ -69,10 +86,11 @@ public ref struct SdpReader
                 else if (line.StartsWith("a=rtcp-mux"u8)) mux = true;
                 else if (line.StartsWith("a=rtcp:"u8)) TryRtcp(line["a=rtcp:"u8.Length..], ref rtcpPort, ref rtcpAddress, ref hasRtcpAddress);
             }
-            if (!rtp || !hasAddress) continue;
+            if (!rtp) continue;
             if (rtcpPort == 0 && !mux && port < ushort.MaxValue) rtcpPort = (ushort)(port + 1);
             if (mux) rtcpPort = 0;
-            media = new SdpMedia(kind, address, port, hasRtcpAddress ? rtcpAddress : address, rtcpPort);
+            section = section[..(section.Length - _rest.Length)];
+            media = new SdpMedia(kind, hasAddress, address, port, hasRtcpAddress ? rtcpAddress : address, rtcpPort, section);
             return true;
         }
         media = default;

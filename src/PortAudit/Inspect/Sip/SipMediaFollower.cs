@@ -6,13 +6,21 @@ namespace PortAudit.Inspect.Sip;
 /// <summary>
 /// Reads a cleartext SIP flow past its first message for the SDP offers and answers it carries (RFC 3264): each RTP
 /// media stream is expected at its address and port as rtp, and its RTCP at a=rtcp's port or the next one as rtcp,
-/// attributed to the call by its Call-ID. Bounded in messages and in head length; over TCP, messages are framed by
-/// Content-Length (RFC 3261 18.3).
+/// attributed to the call by its Call-ID; so is each ICE candidate the agent may receive on (RFC 8839: component 1 as
+/// rtp, 2 as rtcp; UDP, and TCP passive or simultaneous-open), up to <see cref="MaxCandidatesPerBody"/> per body.
+/// Bounded in messages and in head length; over TCP, messages are framed by Content-Length (RFC 3261 18.3).
 /// </summary>
 public sealed class SipMediaFollower : IFlowFollower
 {
     /// <summary>SIP messages read per flow, both ways; past it the flow is let go.</summary>
     public const int MaxMessages = 1024;
+
+    /// <summary>
+    /// ICE candidates announced per SDP body, over all its media and alternatives; the rest are ignored, so that a body
+    /// of hostile text cannot fill the table of announcements. A Lync or browser offer has a few per component: host,
+    /// server-reflexive and relayed, UDP and TCP, for each interface.
+    /// </summary>
+    public const int MaxCandidatesPerBody = 64;
 
     // A head longer than this is no SIP a phone or proxy sends.
     private const int MaxHead = 16 * 1024;
@@ -95,12 +103,27 @@ public sealed class SipMediaFollower : IFlowFollower
             return;
         AsciiText.TryHeader(head, "Call-ID"u8, "i"u8, out var callId);
         var reader = new SdpReader(body);
+        int candidates = 0;
         while (reader.TryReadNext(out var media))
         {
-            var evidence = MediaAnnouncement.Evidence(media.Kind, callId, flow);
-            _announced.Announce(media.Address, media.Port, IpProtocol.Udp, new MediaAnnouncement(flow.EndNs, AppLabel.Rtp, evidence));
-            if (media.RtcpPort != 0)
-                _announced.Announce(media.RtcpAddress, media.RtcpPort, IpProtocol.Udp, new MediaAnnouncement(flow.EndNs, AppLabel.Rtcp, evidence));
+            if (media.HasAddress)
+            {
+                var evidence = MediaAnnouncement.Evidence(media.Kind, callId, flow, default);
+                Announce(media.Address, media.Port, IpProtocol.Udp, AppLabel.Rtp, evidence, flow);
+                if (media.RtcpPort != 0) Announce(media.RtcpAddress, media.RtcpPort, IpProtocol.Udp, AppLabel.Rtcp, evidence, flow);
+            }
+            // After the default, so that the candidate it usually repeats carries its type.
+            var candidateReader = media.Candidates;
+            while (candidates < MaxCandidatesPerBody && candidateReader.TryReadNext(out var candidate))
+            {
+                candidates++;
+                if (!candidate.Receives || candidate.Component > 2) continue;
+                Announce(candidate.Address, candidate.Port, candidate.Transport, candidate.Component == 1 ? AppLabel.Rtp : AppLabel.Rtcp,
+                    MediaAnnouncement.Evidence(media.Kind, callId, flow, candidate.Type), flow);
+            }
         }
     }
+
+    private void Announce(IpAddr address, ushort port, byte transport, AppLabel label, AppDetail evidence, Flow flow) =>
+        _announced.Announce(address, port, transport, new MediaAnnouncement(flow.EndNs, label, evidence));
 }

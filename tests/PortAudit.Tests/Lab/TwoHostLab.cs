@@ -1,0 +1,153 @@
+using System.Diagnostics;
+
+namespace PortAudit.Tests.Lab;
+
+/// <summary>
+/// Two network namespaces one veth pair apart, client01 (10.77.0.100) and fe01 (10.77.0.10) of captures/lab.yaml, for a
+/// lab test's real peers: programs run in either, servers kept running until <see cref="Dispose"/>, which ends exactly
+/// the processes it started (by their own process) and removes the namespaces and the run's temporary directory.
+/// </summary>
+internal sealed class TwoHostLab : IDisposable
+{
+    /// <summary>client01's address.</summary>
+    public const string ClientAddress = "10.77.0.100";
+
+    /// <summary>fe01's address.</summary>
+    public const string ServerAddress = "10.77.0.10";
+
+    private readonly List<Process> _started = [];
+
+    /// <summary>Names the namespaces after <paramref name="prefix"/> and the test process, so that runs do not meet.</summary>
+    public TwoHostLab(string prefix)
+    {
+        Dir = Directory.CreateTempSubdirectory($"portaudit-{prefix}-").FullName;
+        string unique = $"{prefix}{Environment.ProcessId % 10000}";
+        ClientNs = unique + "-c";
+        ServerNs = unique + "-s";
+    }
+
+    /// <summary>A temporary directory for the run's files (captures, configuration), removed with the lab.</summary>
+    public string Dir { get; }
+
+    /// <summary>The client's namespace.</summary>
+    public string ClientNs { get; }
+
+    /// <summary>The server's namespace.</summary>
+    public string ServerNs { get; }
+
+    /// <summary>Makes the server's namespace alone, for a test that needs no traffic.</summary>
+    public void AddServerOnly() => Ip("netns", "add", ServerNs);
+
+    /// <summary>Makes both namespaces and the veth pair between them, and waits until both ends carry packets.</summary>
+    public void Connect()
+    {
+        Ip("netns", "add", ClientNs);
+        Ip("netns", "add", ServerNs);
+        Ip("-n", ClientNs, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", ServerNs);
+        foreach (var (ns, address) in new[] { (ClientNs, ClientAddress), (ServerNs, ServerAddress) })
+        {
+            In(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            Ip("-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+            Ip("-n", ns, "link", "set", "lo", "up");
+            Ip("-n", ns, "link", "set", "eth0", "up");
+        }
+        // A veth carries nothing until the kernel's link watch has seen both ends up (its queue discipline drops until
+        // then), which can lag by a second or more on a loaded machine: wait for it, or the first connection's SYN is lost.
+        foreach (string ns in new[] { ClientNs, ServerNs })
+        {
+            for (int i = 0; i < 100 && !Ip("-n", ns, "-o", "link", "show", "eth0").Contains("state UP", StringComparison.Ordinal); i++)
+                Thread.Sleep(100);
+            Assert.Contains("state UP", Ip("-n", ns, "-o", "link", "show", "eth0"), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Runs <paramref name="program"/> in <paramref name="ns"/> to its end; fails the test when it exits non-zero.</summary>
+    public string In(string ns, string program, params string[] arguments)
+    {
+        var result = Run(ns, program, arguments);
+        Assert.True(result.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    /// <summary>Runs <paramref name="program"/> in <paramref name="ns"/> to its end, within <paramref name="timeout"/> (30 s by default).</summary>
+    public ExternalProgram.Result Run(string ns, string program, string[] arguments, TimeSpan? timeout = null, byte[]? standardInput = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = ExternalProgram.Start("/usr/sbin/ip", ["netns", "exec", ns, program, .. arguments]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return ExternalProgram.Run(start, timeout ?? TimeSpan.FromSeconds(30), standardInput);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> in <paramref name="ns"/> and leaves it running until <see cref="Dispose"/>;
+    /// its output is discarded. <c>ip netns exec</c> execs the program, so the process is the program itself.
+    /// </summary>
+    public Process Start(string ns, string program, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = ExternalProgram.Start("/usr/sbin/ip", ["netns", "exec", ns, program, .. arguments]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _started.Add(process);
+        return process;
+    }
+
+    /// <summary>Waits up to 10 s until something in <paramref name="ns"/> listens on <paramref name="port"/> (tcp or udp).</summary>
+    public void WaitListening(string ns, string transport, int port, string program)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            if (In(ns, "ss", transport == "udp" ? "-Hlnu" : "-Hlnt", $"sport = :{port}").Length > 0) return;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"{program} did not listen on {port}/{transport}");
+    }
+
+    /// <summary>
+    /// Starts tcpdump on the client's interface writing <paramref name="path"/> packet by packet; returns once it captures.
+    /// Immediate mode, because libpcap otherwise hands packets over a block at a time (up to a second late), and those
+    /// still in the ring when the test ends tcpdump would be lost.
+    /// </summary>
+    public Process CaptureOnClient(string path)
+    {
+        var tcpdump = Start(ClientNs, "tcpdump", ["-i", "eth0", "-n", "-s", "0", "--immediate-mode", "-U", "-Z", "root", "-w", path]);
+        // The file appears once libpcap has the interface open; a moment more lets the filter take.
+        for (int i = 0; i < 100 && !File.Exists(path) && !tcpdump.HasExited; i++) Thread.Sleep(100);
+        Assert.True(File.Exists(path), "tcpdump did not start capturing");
+        Thread.Sleep(300);
+        return tcpdump;
+    }
+
+    /// <summary>Stops <paramref name="process"/> (one this lab started) and waits for it.</summary>
+    public static void Stop(Process process)
+    {
+        if (!process.HasExited) process.Kill();
+        process.WaitForExit(5000);
+    }
+
+    /// <summary>Runs <c>ip</c> with <paramref name="arguments"/>; fails the test when it exits non-zero.</summary>
+    public static string Ip(params string[] arguments)
+    {
+        var result = ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip", arguments), TimeSpan.FromSeconds(10));
+        Assert.True(result.ExitCode == 0, $"ip {string.Join(' ', arguments)}: {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var process in _started)
+        {
+            Stop(process);
+            process.Dispose();
+        }
+        foreach (string ns in new[] { ClientNs, ServerNs })
+            if (File.Exists($"/run/netns/{ns}")) Ip("netns", "del", ns);
+        Directory.Delete(Dir, recursive: true);
+    }
+}
