@@ -8,7 +8,7 @@ namespace PortAudit.Tests.Flows;
 /// deletion must find every flow held and nothing else, across growth and wrap-around, and shrink the memory per flow.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
-public class FlowSetTests(Xunit.Abstractions.ITestOutputHelper output)
+public class FlowSetTests
 {
     private static Flow NewFlow(int i, Random random)
     {
@@ -61,7 +61,16 @@ public class FlowSetTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0, set.Count);
         Assert.All(reference.Keys.Take(100), k => Assert.Null(set.Find(k)));
     }
+}
 
+/// <summary>
+/// What a held flow costs with the table that holds it, counted over the whole process: run alone, so that no other
+/// test's allocations are counted.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+[Collection(ProcessWideAllocation.Name)]
+public class HeldFlowMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
+{
     [Fact]
     public void AHeldFlowCostsAtMostThreeHundredBytesWithTheTable()
     {
