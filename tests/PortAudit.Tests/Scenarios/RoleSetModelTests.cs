@@ -44,6 +44,7 @@ public class RoleSetModelTests(ITestOutputHelper output)
                     var first = entry.Members[0];
                     output.WriteLine($"     served {string.Join(", ", first.Served.Select(x => $"{x} {string.Join("+", x.Apps)}"))}; initiated {string.Join(", ", first.Initiated)}"
                                      + $"; attempted {string.Join(", ", first.Attempted)}; rpc {string.Join(", ", first.RpcInterfaces)}; hinted {string.Join(", ", RoleSetModel.HintedRoles(first))}");
+                    output.WriteLine($"     names {string.Join(", ", first.Names)}; SRV {string.Join(", ", first.Services)}");
                     foreach (var ranked in model.Rank(first, index, 3))
                         output.WriteLine($"     {ranked.Probability:0.00} [{string.Join(", ", ranked.Roles)}]");
                 }
