@@ -23,6 +23,9 @@ public sealed record HostEvidence(
     /// </summary>
     public IReadOnlyList<ServedService> Attempted { get; init; } = [];
 
+    /// <summary>What it said of itself as a directory server (rootDSE, DC locator ping), or null when it answered none.</summary>
+    public DirectoryServerFacts? Directory { get; init; }
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
@@ -30,6 +33,7 @@ public sealed record HostEvidence(
         parts.SelectMany(p => p.Services).Distinct().ToList())
     {
         Attempted = MergeServices(parts.SelectMany(p => p.Attempted)),
+        Directory = parts.Select(p => p.Directory).Aggregate((DirectoryServerFacts?)null, (all, one) => one is null ? all : all?.With(one) ?? one),
     };
 
     /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
@@ -82,6 +86,6 @@ public sealed class HostTrafficCollector : IFlowObserver
         _served.Addresses.Union(_initiated.Addresses).Order()
             .Select(a => new HostEvidence(a, _served.Of(a), HostEvidence.MergeServices(_initiated.Of(a).Concat(_tried.Of(a))),
                 _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a))
-                { Attempted = _attempted.Of(a) })
+                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a) })
             .ToList();
 }

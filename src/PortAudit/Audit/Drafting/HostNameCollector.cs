@@ -8,8 +8,9 @@ namespace PortAudit.Audit.Drafting;
 /// Gathers the names traffic gives addresses, for drafting an inventory: DNS answers (A, AAAA, PTR; SRV records such as
 /// Lync's <c>_sipinternaltls._tcp</c>, <c>_sip._tls</c>, <c>_sipfederationtls._tcp</c> and <c>_xmpp-server._tcp</c>, which
 /// name the pools and the Edge), NetBIOS registrations and answers, Kerberos machine accounts (<c>NAME$</c>) and realms,
-/// the TLS server name (SNI), SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts, and the server of SMB2
-/// tree connects (<c>\FS01\share</c>).
+/// the TLS server name (SNI), SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts, the server of SMB2
+/// tree connects (<c>\FS01\share</c>), and what servers say of themselves: the computer and domain names of an NTLM
+/// challenge (SMB, DCE/RPC, LDAP), and a directory server's rootDSE (its DNS name, whether it is a global catalog).
 /// </summary>
 public sealed class HostNameCollector : IFlowObserver
 {
@@ -21,6 +22,7 @@ public sealed class HostNameCollector : IFlowObserver
     private readonly List<DnsNameRecord> _dns = [];
     private readonly List<(string Name, IpAddr Address)> _netbios = [];
     private readonly List<string> _kerberos = [];
+    private readonly Dictionary<IpAddr, DirectoryServerFacts> _directory = [];
 
     /// <summary>Kerberos realms seen, in order met.</summary>
     public IReadOnlyCollection<string> Realms => _realms;
@@ -41,6 +43,10 @@ public sealed class HostNameCollector : IFlowObserver
             Add(flow.Server, server, "smb-tree");
         else if (flow.App == AppLabel.Sip)
             ReadSip(fromClient ? flow.Client : flow.Server, payload);
+        else if (port == 389 && !fromClient)
+            ReadRootDse(flow.Server, payload);
+        if (tcp && !fromClient && (flow.App == AppLabel.Smb || flow.App == AppLabel.DceRpc || flow.App == AppLabel.Ldap))
+            ReadNtlm(flow.Server, payload);
     }
 
     /// <inheritdoc />
@@ -53,6 +59,9 @@ public sealed class HostNameCollector : IFlowObserver
     /// <summary>The names of <paramref name="address"/>, most telling first (DNS, NetBIOS, Kerberos, then the rest).</summary>
     public IReadOnlyList<HostName> NamesOf(IpAddr address) =>
         _names.TryGetValue(address, out var names) ? names.OrderBy(n => Rank(n.Source)).ToList() : [];
+
+    /// <summary>What <paramref name="address"/> said of itself as a directory server, or null when it answered no rootDSE query.</summary>
+    public DirectoryServerFacts? DirectoryOf(IpAddr address) => _directory.GetValueOrDefault(address);
 
     /// <summary>The SRV services (<c>_sipinternaltls._tcp.example.com</c>) whose target resolves to <paramref name="address"/>.</summary>
     public IReadOnlyList<string> ServicesAt(IpAddr address) =>
@@ -102,6 +111,22 @@ public sealed class HostNameCollector : IFlowObserver
         }
     }
 
+    private void ReadRootDse(IpAddr server, ReadOnlySpan<byte> message)
+    {
+        if (!RootDseReader.TryRead(message, out var facts)) return;
+        _directory[server] = _directory.TryGetValue(server, out var known) ? known.With(facts) : facts;
+        if (facts.DnsHostName is { Length: > 0 } name) Add(server, name, "ldap-rootdse");
+    }
+
+    // The server names itself in its challenge; its DNS domain is the Kerberos realm of a domain member.
+    private void ReadNtlm(IpAddr server, ReadOnlySpan<byte> payload)
+    {
+        if (!NtlmChallengeReader.TryRead(payload, out var names)) return;
+        if (names.DnsComputer is { Length: > 0 } dns) Add(server, dns.ToLowerInvariant(), "ntlm");
+        if (names.NetBiosComputer is { Length: > 0 } netbios) Add(server, netbios.ToLowerInvariant(), "ntlm");
+        if (names.DnsDomain is { } domain && domain.Contains('.') && _realms.Count < 8) _realms.Add(domain.ToUpperInvariant());
+    }
+
     private void ReadSip(IpAddr sender, ReadOnlySpan<byte> message)
     {
         if (AsciiText.TryHeader(message, "User-Agent"u8, "User-Agent"u8, out var agent))
@@ -133,7 +158,7 @@ public sealed class HostNameCollector : IFlowObserver
     private static int Rank(string source) => source switch
     {
         "dns" or "dns-ptr" => 0,
-        "netbios" => 1,
+        "netbios" or "ntlm" or "ldap-rootdse" => 1,
         "kerberos-account" => 2,
         "sip-contact" or "tls-sni" or "smb-tree" => 3,
         _ => 4,
