@@ -7,11 +7,13 @@ using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;
 
-/// <summary>What servers say of themselves on real wires: NTLM challenges, a rootDSE over LDAP, the DC locator's CLDAP ping.</summary>
+/// <summary>What servers say of themselves and of their clients on real wires: NTLM challenges, a rootDSE over LDAP, the DC locator's CLDAP ping, the KDC's replies.</summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class ServerSelfNameTests
 {
     private const string Smb2 = "captures/zeek-smb-smb2.pcap", Zerologon = "captures/sv-dcerpc-zerologon.pcap";
+    private const string KakaoTalk = "captures/KakaoTalk_chat.pcap";
+    private const string KerberosLogin = "captures/kerberos-login.pcap";
     private const string PrintNightmare = "captures-extra/cl-printnightmare-packetcapture_2.pcap";
 
     [SharedDataFact(Smb2)]
@@ -34,6 +36,43 @@ public class ServerSelfNameTests
 
         var dc = Assert.Single(hosts, h => h.Address == IpAddr.Parse("172.16.5.58"));
         Assert.Contains(new HostName("bas-ad-01.lab.local", "ntlm"), dc.Names);
+    }
+
+    [SharedDataFact(KakaoTalk)]
+    public void Tls12CertificateNamesItsServerAndWildcardsAreLeftOut()
+    {
+        var (hosts, _) = Collect(KakaoTalk);
+
+        // 31.13.68.84 sends, over several segments, a chain whose leaf is *.facebook.com with SANs *.facebook.com,
+        // facebook.com, *.fbsbx.com, ..., fb.com, ..., facebookcorewwwi.onion: the host names among them, in order.
+        var server = hosts.Single(h => h.Address == IpAddr.Parse("31.13.68.84"));
+        var names = server.Names.Where(n => n.Source == "tls-certificate").Select(n => n.Name).ToList();
+        Assert.Equal(["facebook.com", "fb.com", "facebookcorewwwi.onion"], names.Take(3));
+        Assert.DoesNotContain(names, n => n.StartsWith('*'));
+        // *.kakao.com is all 210.103.240.15's certificate names: nothing to add.
+        Assert.DoesNotContain(hosts.Single(h => h.Address == IpAddr.Parse("210.103.240.15")).Names, n => n.Source == "tls-certificate");
+    }
+
+    [Fact]
+    public void Tls13FlightShowsNoCertificate()
+    {
+        // ServerHello record, then ChangeCipherSpec: what follows is encrypted.
+        byte[] flight = [0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00, 0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+
+        Assert.Equal(ServerFlightResult.None, TlsCertificateNameReader.Read(flight, [], []));
+        Assert.Equal(ServerFlightResult.NeedMore, TlsCertificateNameReader.Read(flight[..7], [], []));
+    }
+
+    [SharedDataFact(KerberosLogin)]
+    public void TicketGrantingReplyNamesTheClientByItsMachineAccount()
+    {
+        var (hosts, realms) = Collect(KerberosLogin);
+
+        // The TGS-REQ carries the client's name only inside its encrypted ticket; the KDC's TGS-REP carries it in clear.
+        Assert.Contains(new HostName("xp1", "kerberos-account"), hosts.Single(h => h.Address == IpAddr.Parse("10.1.12.2")).Names);
+        Assert.Contains(new HostName("ubuntu64a", "kerberos-account"), hosts.Single(h => h.Address == IpAddr.Parse("192.168.10.12")).Names);
+        Assert.DoesNotContain(hosts.Single(h => h.Address == IpAddr.Parse("10.5.3.1")).Names, n => n.Source == "kerberos-account");
+        Assert.Contains("DENYDC.COM", realms);
     }
 
     [SharedDataFact(PrintNightmare)]
