@@ -7,7 +7,7 @@ namespace PortAudit.Pipeline;
 
 /// <summary>
 /// Reads traffic and drafts an inventory: per address what it served and initiated, its names (DNS, NetBIOS, Kerberos,
-/// TLS SNI, SIP), then a role set from <see cref="RoleSetModel"/>. See docs/audit.md, "Drafting an inventory".
+/// NTLM challenges, rootDSEs, TLS SNI and certificates, SIP), then a role set from <see cref="RoleSetModel"/>. See docs/audit.md, "Drafting an inventory".
 /// </summary>
 public static class InventoryDraftRun
 {

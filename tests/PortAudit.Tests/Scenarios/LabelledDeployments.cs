@@ -18,7 +18,15 @@ public sealed record LabelledEntry(InventoryHost Entry, IReadOnlyList<HostEviden
 /// <summary>A deployment whose inventory is the ground truth of its traffic: a scenario of the suite, or the lab.</summary>
 /// <param name="Name">Scenario name, or "lab".</param>
 /// <param name="Entries">Every inventory entry the traffic showed at least one address of.</param>
-public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry> Entries);
+/// <param name="RealCaptures">The real captures its traffic holds (as <see cref="Scenario.RealCaptures"/> names them).</param>
+public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry> Entries, IReadOnlyList<string> RealCaptures)
+{
+    /// <summary>
+    /// True when the two share a real capture: the same hosts on the same wire (the lab capture is the internal side of
+    /// lync-edge-site), so that one held out must not be judged by a model fitted on the other.
+    /// </summary>
+    public bool SharesTrafficWith(LabelledDeployment other) => RealCaptures.Intersect(other.RealCaptures).Any();
+}
 
 /// <summary>
 /// The labelled deployments the role-set model is fitted and cross-validated on: the four scenarios of the suite and the
@@ -26,6 +34,7 @@ public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry
 /// </summary>
 public static class LabelledDeployments
 {
+    private const string LabCapture = "captures/lab.pcapng";
     private static readonly Lazy<IReadOnlyList<LabelledDeployment>> Deployments = new(Build);
 
     /// <summary>Every labelled deployment.</summary>
@@ -34,18 +43,18 @@ public static class LabelledDeployments
     private static IReadOnlyList<LabelledDeployment> Build()
     {
         var catalog = ScenarioAudit.RepositoryCatalog;
-        var deployments = ScenarioSuiteTests.All.Select(scenario => Label(scenario.Name,
+        var deployments = ScenarioSuiteTests.All.Select(scenario => Label(scenario.Name, scenario.RealCaptures,
             InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog),
             ScenarioAudit.WithCaptures(scenario, paths => Collect(paths)))).ToList();
-        deployments.Add(Label("lab", InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog),
-            Collect([SharedData.InRepository("captures/lab.pcapng")])));
+        deployments.Add(Label("lab", [LabCapture], InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog),
+            Collect([SharedData.InRepository(LabCapture)])));
         return deployments;
     }
 
     private static IReadOnlyList<HostEvidence> Collect(IReadOnlyList<string> paths) =>
         InventoryDraftRun.Collect(CaptureFileSource.Of(paths), ScenarioAudit.RepositoryCatalog, new FlowTableOptions()).Hosts;
 
-    private static LabelledDeployment Label(string name, Inventory inventory, IReadOnlyList<HostEvidence> hosts) => new(name,
+    private static LabelledDeployment Label(string name, IReadOnlyList<string> realCaptures, Inventory inventory, IReadOnlyList<HostEvidence> hosts) => new(name,
         inventory.Hosts.Select(entry => new LabelledEntry(entry, hosts.Where(h => inventory.FindHost(h.Address) == entry).ToList()))
-            .Where(e => e.Members.Count > 0).ToList());
+            .Where(e => e.Members.Count > 0).ToList(), realCaptures);
 }

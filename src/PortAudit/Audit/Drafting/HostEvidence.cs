@@ -6,7 +6,10 @@ namespace PortAudit.Audit.Drafting;
 /// <summary>What the traffic showed of one address: what it served and initiated, the RPC interfaces it served, its names and the SRV services pointing at it.</summary>
 /// <param name="Address">The address.</param>
 /// <param name="Served">Ports it answered on, busiest first.</param>
-/// <param name="Initiated">Server ports it connected to and was answered on, busiest first.</param>
+/// <param name="Initiated">
+/// Server ports it connected to, busiest first: answered, or tried and not answered when it had some answered flow (a
+/// client whose Front End refuses 5061 still signs in on 5061: what it asks for says what it is, whatever the firewall does).
+/// </param>
 /// <param name="RpcInterfaces">Names of the DCE/RPC interfaces bound or mapped on it.</param>
 /// <param name="Names">Names the traffic gave it, most telling first.</param>
 /// <param name="Services">SRV services whose target resolves to it.</param>
@@ -20,6 +23,9 @@ public sealed record HostEvidence(
     /// </summary>
     public IReadOnlyList<ServedService> Attempted { get; init; } = [];
 
+    /// <summary>What it said of itself as a directory server (rootDSE, DC locator ping), or null when it answered none.</summary>
+    public DirectoryServerFacts? Directory { get; init; }
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
@@ -27,9 +33,11 @@ public sealed record HostEvidence(
         parts.SelectMany(p => p.Services).Distinct().ToList())
     {
         Attempted = MergeServices(parts.SelectMany(p => p.Attempted)),
+        Directory = parts.Select(p => p.Directory).Aggregate((DirectoryServerFacts?)null, (all, one) => one is null ? all : all?.With(one) ?? one),
     };
 
-    private static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
+    /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
+    public static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
         services.GroupBy(s => (s.Transport, s.Port))
             .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList()))
             .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();
@@ -37,12 +45,13 @@ public sealed record HostEvidence(
 
 /// <summary>
 /// Collects, per address, the ports it served and the ports it was answered on as a client, and the RPC interfaces it
-/// served (what inspection tied to a bind or an endpoint-mapper answer). Only answered flows count as served and
-/// initiated; a TCP or UDP flow left unanswered counts as attempted at its server.
+/// served (what inspection tied to a bind or an endpoint-mapper answer). Only answered flows count as served; a TCP or
+/// UDP flow left unanswered counts as attempted at its server and, for a client that had some answered flow (not a
+/// scanner), as initiated.
 /// </summary>
 public sealed class HostTrafficCollector : IFlowObserver
 {
-    private readonly ServiceTally _served = new(), _initiated = new(), _attempted = new();
+    private readonly ServiceTally _served = new(), _initiated = new(), _attempted = new(), _tried = new();
     private readonly Dictionary<IpAddr, HashSet<string>> _rpc = [];
 
     /// <inheritdoc />
@@ -58,7 +67,9 @@ public sealed class HostTrafficCollector : IFlowObserver
     {
         if (!ServiceTally.Counts(flow))
         {
-            if (ServiceTally.IsAttempt(flow)) _attempted.Add(flow.Server, flow);
+            if (!ServiceTally.IsAttempt(flow)) return;
+            _attempted.Add(flow.Server, flow);
+            _tried.Add(flow.Client, flow);
             return;
         }
         _served.Add(flow.Server, flow);
@@ -73,8 +84,8 @@ public sealed class HostTrafficCollector : IFlowObserver
     /// <summary>The evidence of every address seen at either end of an answered flow, in address order, with names from <paramref name="names"/>.</summary>
     public IReadOnlyList<HostEvidence> Hosts(HostNameCollector names) =>
         _served.Addresses.Union(_initiated.Addresses).Order()
-            .Select(a => new HostEvidence(a, _served.Of(a), _initiated.Of(a),
+            .Select(a => new HostEvidence(a, _served.Of(a), HostEvidence.MergeServices(_initiated.Of(a).Concat(_tried.Of(a))),
                 _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a))
-                { Attempted = _attempted.Of(a) })
+                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a) })
             .ToList();
 }

@@ -7,9 +7,12 @@ namespace PortAudit.Audit.Drafting;
 /// <summary>
 /// Gathers the names traffic gives addresses, for drafting an inventory: DNS answers (A, AAAA, PTR; SRV records such as
 /// Lync's <c>_sipinternaltls._tcp</c>, <c>_sip._tls</c>, <c>_sipfederationtls._tcp</c> and <c>_xmpp-server._tcp</c>, which
-/// name the pools and the Edge), NetBIOS registrations and answers, Kerberos machine accounts (<c>NAME$</c>) and realms,
-/// the TLS server name (SNI), SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts, and the server of SMB2
-/// tree connects (<c>\FS01\share</c>).
+/// name the pools and the Edge), NetBIOS registrations and answers, Kerberos machine accounts (<c>NAME$</c>: the
+/// client's name in its AS-REQ, and in the KDC's replies, where a TGS exchange alone carries it in clear) and realms,
+/// the TLS server name (SNI) and the names of the server's certificate where its first flight shows it (TLS 1.2 and
+/// earlier), SIP <c>Server</c>/<c>User-Agent</c> products and <c>Contact</c> hosts, the server of SMB2
+/// tree connects (<c>\FS01\share</c>), and what servers say of themselves: the computer and domain names of an NTLM
+/// challenge (SMB, DCE/RPC, LDAP), and a directory server's rootDSE (its DNS name, whether it is a global catalog).
 /// </summary>
 public sealed class HostNameCollector : IFlowObserver
 {
@@ -21,6 +24,12 @@ public sealed class HostNameCollector : IFlowObserver
     private readonly List<DnsNameRecord> _dns = [];
     private readonly List<(string Name, IpAddr Address)> _netbios = [];
     private readonly List<string> _kerberos = [];
+    private readonly Dictionary<IpAddr, DirectoryServerFacts> _directory = [];
+    // TLS servers' first flights read so far, until their certificate (or its absence) shows; done once per flow.
+    private readonly Dictionary<Flow, List<byte>?> _flights = [];
+    private readonly List<byte> _handshake = [];
+    private readonly List<string> _certificateNames = [];
+    private const int MaxFlight = 32 * 1024;
 
     /// <summary>Kerberos realms seen, in order met.</summary>
     public IReadOnlyCollection<string> Realms => _realms;
@@ -35,17 +44,24 @@ public sealed class HostNameCollector : IFlowObserver
             ReadDns(tcp ? payload[Math.Min(2, payload.Length)..] : payload);
         else if (port == 137 && !tcp)
             ReadNetBios(payload);
-        else if (port == 88 && fromClient)
+        else if (port == 88)
             ReadKerberos(flow.Client, tcp ? payload[Math.Min(4, payload.Length)..] : payload);
         else if (port == 445 && tcp && fromClient && SmbTreeNameReader.TryServer(payload) is { } server)
             Add(flow.Server, server, "smb-tree");
         else if (flow.App == AppLabel.Sip)
             ReadSip(fromClient ? flow.Client : flow.Server, payload);
+        else if (port == 389 && !fromClient)
+            ReadRootDse(flow.Server, payload);
+        if (tcp && !fromClient && flow.App == AppLabel.Tls)
+            ReadServerFlight(flow, payload);
+        if (tcp && !fromClient && (flow.App == AppLabel.Smb || flow.App == AppLabel.DceRpc || flow.App == AppLabel.Ldap))
+            ReadNtlm(flow.Server, payload);
     }
 
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
+        _flights.Remove(flow);
         if (flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is { Length: > 0 } sni && !IpAddr.TryParse(sni, out _))
             Add(flow.Server, sni.ToLowerInvariant(), "tls-sni");
     }
@@ -53,6 +69,9 @@ public sealed class HostNameCollector : IFlowObserver
     /// <summary>The names of <paramref name="address"/>, most telling first (DNS, NetBIOS, Kerberos, then the rest).</summary>
     public IReadOnlyList<HostName> NamesOf(IpAddr address) =>
         _names.TryGetValue(address, out var names) ? names.OrderBy(n => Rank(n.Source)).ToList() : [];
+
+    /// <summary>What <paramref name="address"/> said of itself as a directory server, or null when it answered no rootDSE query.</summary>
+    public DirectoryServerFacts? DirectoryOf(IpAddr address) => _directory.GetValueOrDefault(address);
 
     /// <summary>The SRV services (<c>_sipinternaltls._tcp.example.com</c>) whose target resolves to <paramref name="address"/>.</summary>
     public IReadOnlyList<string> ServicesAt(IpAddr address) =>
@@ -89,6 +108,7 @@ public sealed class HostNameCollector : IFlowObserver
             if (address.V4 != 0) Add(address, name.ToLowerInvariant(), "netbios");
     }
 
+    // Requests and replies alike: a machine account (NAME$) in either is the client's own (cname), never the server's.
     private void ReadKerberos(IpAddr client, ReadOnlySpan<byte> message)
     {
         _kerberos.Clear();
@@ -100,6 +120,36 @@ public sealed class HostNameCollector : IFlowObserver
             else if (text.Contains('.') && text == text.ToUpperInvariant() && _realms.Count < 8)
                 _realms.Add(text);
         }
+    }
+
+    // Segments are taken in the order seen (a retransmission or a reordering makes the flight unreadable, not wrong);
+    // a flight read to its end is forgotten and marked with null.
+    private void ReadServerFlight(Flow flow, ReadOnlySpan<byte> segment)
+    {
+        if (!_flights.TryGetValue(flow, out var flight))
+            _flights.Add(flow, flight = []);
+        if (flight is null) return;
+        flight.AddRange(segment);
+        _certificateNames.Clear();
+        var result = TlsCertificateNameReader.Read(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(flight), _handshake, _certificateNames);
+        foreach (var name in _certificateNames) Add(flow.Server, name, "tls-certificate");
+        if (result != ServerFlightResult.NeedMore || flight.Count > MaxFlight) _flights[flow] = null;
+    }
+
+    private void ReadRootDse(IpAddr server, ReadOnlySpan<byte> message)
+    {
+        if (!RootDseReader.TryRead(message, out var facts)) return;
+        _directory[server] = _directory.TryGetValue(server, out var known) ? known.With(facts) : facts;
+        if (facts.DnsHostName is { Length: > 0 } name) Add(server, name, "ldap-rootdse");
+    }
+
+    // The server names itself in its challenge; its DNS domain is the Kerberos realm of a domain member.
+    private void ReadNtlm(IpAddr server, ReadOnlySpan<byte> payload)
+    {
+        if (!NtlmChallengeReader.TryRead(payload, out var names)) return;
+        if (names.DnsComputer is { Length: > 0 } dns) Add(server, dns.ToLowerInvariant(), "ntlm");
+        if (names.NetBiosComputer is { Length: > 0 } netbios) Add(server, netbios.ToLowerInvariant(), "ntlm");
+        if (names.DnsDomain is { } domain && domain.Contains('.') && _realms.Count < 8) _realms.Add(domain.ToUpperInvariant());
     }
 
     private void ReadSip(IpAddr sender, ReadOnlySpan<byte> message)
@@ -133,8 +183,9 @@ public sealed class HostNameCollector : IFlowObserver
     private static int Rank(string source) => source switch
     {
         "dns" or "dns-ptr" => 0,
-        "netbios" => 1,
+        "netbios" or "ntlm" or "ldap-rootdse" => 1,
         "kerberos-account" => 2,
+        "tls-certificate" => 2,
         "sip-contact" or "tls-sni" or "smb-tree" => 3,
         _ => 4,
     };

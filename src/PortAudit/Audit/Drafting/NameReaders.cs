@@ -84,8 +84,8 @@ public static class DnsNameReader
         return IpAddr.TryParse(string.Join('.', parts), out address);
     }
 
-    // Reads a possibly compressed name at 'at'; 'next' is the offset after it in the record.
-    private static bool TryName(ReadOnlySpan<byte> message, int at, out string name, out int next)
+    // Reads a possibly compressed name (RFC 1035 4.1.4) at 'at'; 'next' is the offset after it. The CLDAP Netlogon answer compresses its names the same way.
+    internal static bool TryName(ReadOnlySpan<byte> message, int at, out string name, out int next)
     {
         var text = new StringBuilder();
         name = "";

@@ -7,8 +7,9 @@ namespace PortAudit.Audit.Drafting;
 /// Evidence rules: what names a role outright, whatever the model weighs. SRV records pointing at the host
 /// (<c>_sipinternaltls._tcp</c>: a Front End pool; <c>_gc._tcp</c>: a global catalog), RPC interfaces only one kind of
 /// server offers (NETLOGON, DRSUAPI: a domain controller; EMSMDB: Exchange), a Kerberos KDC answering (a domain
-/// controller), and clients trying the global catalog's ports at it, answered or not. A drafted role set holds every
-/// role its host's evidence rules name.
+/// controller), clients trying the global catalog's ports at it, answered or not, and what a directory server says of
+/// itself (rootDSE <c>isGlobalCatalogReady</c>, the DC locator's flags). A drafted role set holds every role its host's
+/// evidence rules name, and none they deny (a directory server that says it is no global catalog).
 /// </summary>
 public static class RoleHints
 {
@@ -17,7 +18,7 @@ public static class RoleHints
         ("_sipinternaltls._tcp.", "lync-front-end"), ("_sipinternal._tcp.", "lync-front-end"),
         ("_sip._tls.", "lync-edge-external"), ("_sipfederationtls._tcp.", "lync-edge-external"), ("_xmpp-server._tcp.", "lync-edge-external"),
         ("_ldap._tcp.", "domain-controller"), ("_kerberos._tcp.", "domain-controller"), ("_kerberos._udp.", "domain-controller"),
-        ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", "global-catalog"),
+        ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", GlobalCatalog),
     ];
 
     // RPC interfaces only one kind of server offers.
@@ -48,5 +49,18 @@ public static class RoleHints
             .Concat(host.RpcInterfaces.SelectMany(i => InterfaceHints.Where(h => h.Interface == i).Select(h => h.Role)))
             .Concat(host.Served.SelectMany(s => ProtocolHints.Where(h => s.Apps.Any(a => a.Name == h.Protocol)).Select(h => h.Role)))
             .Concat(host.Served.Concat(host.Attempted).SelectMany(s => AskedPortHints.Where(h => h.Transport == s.Transport && h.Port == s.Port).Select(h => h.Role)))
+            .Concat(host.Directory is { } directory ? Stated(directory) : [])
             .Distinct().ToList();
+
+    /// <summary>The roles the host's own word rules out: a directory server that says it is no global catalog.</summary>
+    public static IReadOnlyList<string> Denied(HostEvidence host) =>
+        host.Directory is { GlobalCatalog: false } ? [GlobalCatalog] : [];
+
+    private const string GlobalCatalog = "global-catalog";
+
+    private static IEnumerable<string> Stated(DirectoryServerFacts directory)
+    {
+        if (directory.DomainController) yield return "domain-controller";
+        if (directory.GlobalCatalog == true) yield return GlobalCatalog;
+    }
 }

@@ -124,7 +124,7 @@ public sealed class RoleSetModel
     // The sets labelled inventories used and every single role with evidence; when evidence rules name roles (a KDC is
     // a domain controller, whatever else it is), the named roles alone and the sets sharing one of them, completed. A host
     // that answered nothing is a client: sets with a role that always listens are no candidates for it when others are.
-    // A training host's own set is a candidate as it was labelled.
+    // Sets with a role the host's own word denies are none. A training host's own set is a candidate as it was labelled.
     private List<IReadOnlyList<string>> Candidates(CandidateContext context, IReadOnlyList<string>? truth)
     {
         var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
@@ -132,6 +132,8 @@ public sealed class RoleSetModel
                 ? Sets.Select(s => s.Roles).Concat(fits.Keys.Select(r => (IReadOnlyList<string>)[r]))
                 : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
             .DistinctBy(Key).ToList();
+        var denied = RoleHints.Denied(host);
+        if (denied.Count > 0) candidates.RemoveAll(set => set.Any(denied.Contains));
         if (host.Served.Count == 0 && candidates.Where(set => !set.Any(context.AlwaysListens)).ToList() is { Count: > 0 } clients)
             candidates = clients;
         if (truth is not null && candidates.All(c => Key(c) != Key(truth))) candidates.Add(truth);
