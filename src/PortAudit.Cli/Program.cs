@@ -1,4 +1,3 @@
 using PortAudit.Cli;
 
-HotPathWarmup.Start();
 return CommandRunner.Invoke(PortAuditCommand.Create(), args);

@@ -36,7 +36,6 @@ internal sealed class ByteSource : IDisposable
     /// Makes <paramref name="count"/> bytes available without consuming them. Returns false when the stream ends
     /// first; <see cref="Buffered"/> then tells how many there were.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(int count, out ReadOnlySpan<byte> bytes)
     {
         if (_end - _start < count && !Fill(count))

@@ -12,7 +12,6 @@ internal static class Crc32
     private static readonly uint[] Tables = CreateTables();
 
     /// <summary>Continues <paramref name="crc"/> (0 for none yet) over <paramref name="bytes"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Append(uint crc, ReadOnlySpan<byte> bytes)
     {
         uint c = ~crc;

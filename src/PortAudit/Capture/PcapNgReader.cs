@@ -44,7 +44,6 @@ public sealed class PcapNgReader : ICaptureReader
     public IReadOnlyList<InterfaceDescription> Interfaces => _interfaces;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         while (true)

@@ -60,7 +60,6 @@ public sealed class PcapReader : ICaptureReader
     public int SnapLength { get; }
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         long offset = _source.Offset;

@@ -26,7 +26,6 @@ public static class PacketDecoder
     private const ushort GreTypePpp = 0x880B;
 
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
     {
         packet = default;
@@ -60,7 +59,6 @@ public static class PacketDecoder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeEthernet(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 14) return DecodeStatus.Truncated;
@@ -149,7 +147,6 @@ public static class PacketDecoder
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeIpv4(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 20) return DecodeStatus.Truncated;
@@ -177,7 +174,6 @@ public static class PacketDecoder
         return DecodeTransport(frame, offset + headerLength, end, ref packet);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeIpv6(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet)
     {
         if (frame.Length < offset + 40) return DecodeStatus.Truncated;
@@ -229,7 +225,6 @@ public static class PacketDecoder
         return DecodeTransport(frame, position, end, ref packet);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeTransport(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         if (end > frame.Length) end = frame.Length;
@@ -266,7 +261,6 @@ public static class PacketDecoder
         return DecodeStatus.Ok;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeTcp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         var status = ReadPorts(frame, offset, end, ref packet);
@@ -284,7 +278,6 @@ public static class PacketDecoder
         return DecodeStatus.Ok;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeStatus DecodeUdp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
         var status = ReadPorts(frame, offset, end, ref packet);

@@ -219,7 +219,6 @@ public sealed class Flow
     }
 
     /// <summary>Counts a packet and updates the TCP state machine.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Count(bool fromClient, int ipBytes, long timestampNs, TcpFlags flags, uint sequence)
     {
         if (timestampNs > EndNs) EndNs = timestampNs;

@@ -82,7 +82,6 @@ public sealed class FlowTable
     /// <paramref name="ordinal"/> its place in the whole run, which becomes the id of a flow it opens (0: the next after
     /// the last one seen).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);

@@ -103,7 +103,6 @@ public sealed class TrafficReader
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Produce(ICaptureReader reader,
         HandOff<PacketBatch> full,
         HandOff<PacketBatch> empty,
@@ -149,7 +148,6 @@ public sealed class TrafficReader
             () => shards.EndInput(Ordinal),
             shards.MergeInput);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
     {
         int count = shards.Count;
@@ -190,7 +188,6 @@ public sealed class TrafficReader
         return status == DecodeStatus.Ok;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(PacketBatch batch, HandOff<PacketBatch> empty)
     {
         var entries = batch.Entries;
@@ -204,7 +201,6 @@ public sealed class TrafficReader
     }
 
     /// <summary>Reads one capture to its end or its damage.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Read(ICaptureReader reader)
     {
         try

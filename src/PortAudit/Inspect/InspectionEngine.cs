@@ -56,7 +56,6 @@ public sealed class InspectionEngine : IFlowObserver
     public EndpointMapperExpectations Expectations { get; }
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         bool tcp = flow.Protocol == IpProtocol.Tcp;
@@ -114,7 +113,6 @@ public sealed class InspectionEngine : IFlowObserver
         return mask;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty) return;
@@ -133,7 +131,6 @@ public sealed class InspectionEngine : IFlowObserver
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnDatagram(FlowInspection state, Flow flow, bool fromClient, ReadOnlySpan<byte> payload)
     {
         if (state.Follower is not null)
@@ -159,7 +156,6 @@ public sealed class InspectionEngine : IFlowObserver
         state.ClientPackets + state.ServerPackets >= 2 * _limits.PacketsPerDirection
         || (state.ClientPackets >= _limits.PacketsPerDirection && state.ServerPackets >= _limits.PacketsPerDirection);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(FlowInspection state, Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool tcp, bool atLimit)
     {
         int index = fromClient ? state.ClientInspections++ : state.ServerInspections++;
@@ -176,7 +172,6 @@ public sealed class InspectionEngine : IFlowObserver
         if ((state.AliveToServer | state.AliveToClient) == 0) Finish(state, flow);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunMask(FlowInspection state, Flow flow, ulong mask, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         while (mask != 0)
@@ -201,7 +196,6 @@ public sealed class InspectionEngine : IFlowObserver
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);

@@ -27,9 +27,5 @@ public abstract class Inspector : IInspector
     public virtual bool HintsPort(byte protocol, ushort port) => Descriptor.HintsPort(protocol, port);
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Overrides are marked AggressiveOptimization: each runs a few times per flow on every flow, and compiling it once,
-    /// fully optimised, costs less than tiering it up (instrumented code, then a rejit) in runs of a few million packets.
-    /// </remarks>
     public abstract InspectResult Inspect(ref InspectionInput input);
 }

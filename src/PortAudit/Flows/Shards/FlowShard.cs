@@ -76,7 +76,6 @@ internal sealed class FlowShard
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(PacketBatch batch)
     {
         var table = Table;

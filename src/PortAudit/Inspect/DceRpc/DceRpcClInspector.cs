@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.DceRpc;
 public sealed class DceRpcClInspector() : Inspector(new(AppLabel.DceRpc, Udp, [135, 34964], InspectorPrecision.Signature, 20))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (input.IsTcp || !ClHeader.TryRead(input.Data, out var header)) return InspectResult.NoMatch;

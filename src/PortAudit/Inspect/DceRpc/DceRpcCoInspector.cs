@@ -19,7 +19,6 @@ public sealed class DceRpcCoInspector() : Inspector(new(AppLabel.DceRpc, Tcp, [1
     public override bool HintsPort(byte protocol, ushort port) => base.HintsPort(protocol, port) || (protocol == Tcp && port >= 49152);
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;

@@ -13,7 +13,6 @@ public sealed class DhcpInspector() : Inspector(new(AppLabel.Dhcp, Udp, [67, 68,
     private const uint Cookie = 0x63825363;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class Dhcpv6Inspector() : Inspector(new(AppLabel.Dhcpv6, Udp, [546
     private const ushort ClientId = 1, ServerId = 2, RelayMessage = 9;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
     private const int Header = 12;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -10,7 +10,6 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

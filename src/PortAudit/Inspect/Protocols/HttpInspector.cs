@@ -14,7 +14,6 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     };
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -14,7 +14,6 @@ public sealed class IkeInspector() : Inspector(new(AppLabel.Ike, Udp, [500, 4500
     private static readonly AppDetail IkeV2NatT = AppDetail.Of(new(null, "ikev2"), new(null, "nat-t"));
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -10,7 +10,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class KerberosInspector() : Inspector(new(AppLabel.Kerberos, AnyTransport, [88, 464], InspectorPrecision.Signature, 70))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

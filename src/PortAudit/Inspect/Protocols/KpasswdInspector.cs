@@ -14,7 +14,6 @@ public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTran
     private const byte ApReq = 0x6E, ApRep = 0x6F, KrbError = 0x7E;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var message = input.Data;

@@ -14,7 +14,6 @@ public sealed class L2tpInspector() : Inspector(new(AppLabel.L2tp, Udp, [1701], 
     private const ushort Port = 1701;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport, [389, 3268], InspectorPrecision.Signature, 80) { Produces = [AppLabel.Ldap, AppLabel.Cldap] })
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -30,7 +30,6 @@ public sealed class MailInspector : Inspector
     }
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;

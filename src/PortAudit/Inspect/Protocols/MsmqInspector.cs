@@ -13,7 +13,6 @@ public sealed class MsmqInspector() : Inspector(new(AppLabel.Msmq, Tcp, [1801], 
     private const byte Version = 0x10;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

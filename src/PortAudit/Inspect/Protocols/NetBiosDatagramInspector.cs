@@ -8,7 +8,6 @@ public sealed class NetBiosDatagramInspector() : Inspector(new(AppLabel.NetBiosD
     private const int DirectHeader = 14, QueryHeader = 10;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -26,7 +26,6 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
         new[] { "query", "registration", "release", "wack", "refresh" }.Select(DetailsOf).ToArray();
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class NetBiosSessionInspector() : Inspector(new(AppLabel.NetBiosSsn, Tcp, [139], InspectorPrecision.Signature, 60))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

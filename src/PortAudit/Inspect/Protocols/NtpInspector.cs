@@ -12,7 +12,6 @@ public sealed class NtpInspector() : Inspector(new(AppLabel.Ntp, Udp, [123], Ins
     private const int Header = 48, ControlHeader = 12;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

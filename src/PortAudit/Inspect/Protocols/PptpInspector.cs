@@ -14,7 +14,6 @@ public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], 
     private const uint MagicCookie = 0x1A2B3C4D;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

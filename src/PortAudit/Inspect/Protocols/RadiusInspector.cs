@@ -12,7 +12,6 @@ public sealed class RadiusInspector() : Inspector(new(AppLabel.Radius, Udp, [181
     private const int Header = 20;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -14,7 +14,6 @@ public sealed class RdpInspector() : Inspector(new(AppLabel.Rdp, Tcp, [3389], In
     private const byte ConnectionRequest = 0xE0, ConnectionConfirm = 0xD0;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class RdpUdpInspector() : Inspector(new(AppLabel.RdpUdp, Udp, [338
     private const ushort Syn = 0x0001, Ack = 0x0004, Lossy = 0x0200;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

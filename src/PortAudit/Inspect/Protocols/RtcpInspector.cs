@@ -12,7 +12,6 @@ public sealed class RtcpInspector() : Inspector(new(AppLabel.Rtcp, Udp, [], Insp
     private const int Header = 4;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

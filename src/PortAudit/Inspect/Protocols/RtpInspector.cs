@@ -15,7 +15,6 @@ public sealed class RtpInspector() : Inspector(new(AppLabel.Rtp, Udp, [], Inspec
     private const int MaxSequenceStep = 16;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

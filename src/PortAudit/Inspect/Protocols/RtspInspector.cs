@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class RtspInspector() : Inspector(new(AppLabel.Rtsp, Tcp, [554, 8554], InspectorPrecision.StartLine, 15))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], 
     private const int Header = 12, MaxLength = 64 * 1024;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

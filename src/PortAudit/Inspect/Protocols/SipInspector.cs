@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         // Keep-alives (RFC 5626: a bare CRLF, or CRLFCRLF) carry no line; wait for a real message.

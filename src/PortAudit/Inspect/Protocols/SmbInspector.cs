@@ -12,7 +12,6 @@ public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139]
     private const int Smb2Header = 64;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -8,7 +8,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class SnmpInspector() : Inspector(new(AppLabel.Snmp, Udp, [161, 162], InspectorPrecision.Signature, 90))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class SqlBrowserInspector() : Inspector(new(AppLabel.SqlBrowser, U
     private const byte Response = 0x05;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

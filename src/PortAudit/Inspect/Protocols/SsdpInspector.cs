@@ -9,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class SsdpInspector() : Inspector(new(AppLabel.Ssdp, Udp, [1900], InspectorPrecision.StartLine, 50))
 {
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -14,7 +14,6 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
     private const int ChannelHeader = 4;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

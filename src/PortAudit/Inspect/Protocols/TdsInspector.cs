@@ -13,7 +13,6 @@ public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 143
     private const byte PreLogin = 0x12;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -13,7 +13,6 @@ public sealed class TelnetInspector() : Inspector(new(AppLabel.Telnet, Tcp, [23]
     private const ulong ClientNegotiated = 1, ServerNegotiated = 2;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -14,7 +14,6 @@ public sealed class TftpInspector() : Inspector(new(AppLabel.Tftp, Udp, [69], In
     private const int MaxText = 255;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -26,7 +26,6 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;

@@ -11,7 +11,6 @@ public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 590
     private const int Greeting = 12;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

@@ -14,7 +14,6 @@ public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsRepl
     private const uint OpcodeBits = 0x7800;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;

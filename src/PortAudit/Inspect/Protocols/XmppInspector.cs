@@ -10,7 +10,6 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
     private const int Window = 1024;
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data.TrimStart(" \r\n\t"u8);
