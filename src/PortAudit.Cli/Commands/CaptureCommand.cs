@@ -157,6 +157,10 @@ internal sealed class LiveCaptureDisplay
         if (_source.Saves) line += $"; saved {_source.SavedPackets} packets to {string.Join(", ", _source.SavedFiles)}";
         if (!_quiet) Console.Error.WriteLine($"portaudit: {line}");
         log.Information("{Summary}", line);
+        // A pause of the collector stops the capture thread too, while the kernel's buffer fills: worth knowing beside drops.
+        log.Debug("Garbage collection: {Gen0} young, {Gen1} middle and {Gen2} full collections, {PauseSeconds:0.000} s paused in all",
+            GC.CollectionCount(0) - GC.CollectionCount(1), GC.CollectionCount(1) - GC.CollectionCount(2), GC.CollectionCount(2),
+            GC.GetTotalPauseDuration().TotalSeconds);
         foreach (var s in _source.Statistics)
             log.Information("{Interface}: libpcap received {Received}, dropped {Dropped}, interface dropped {InterfaceDropped}",
                 s.Interface, s.Received, s.Dropped, s.InterfaceDropped);

@@ -21,7 +21,7 @@ public sealed class CaptureFileSource : IFlowSource
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
         if (Open(Name, sink, HashWhileReading) is not { } reader) return;
-        using (reader) sink.ReadPackets(reader, pipelined: true);
+        using (reader) sink.ReadPackets(reader, live: false);
     }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>

@@ -14,4 +14,15 @@ public interface ICaptureReader : IDisposable
     /// Throws <see cref="CaptureFormatException"/> on damage; packets returned before stay valid.
     /// </summary>
     bool TryRead(out PacketRecord packet);
+
+    /// <summary>
+    /// Called by a reader that is about to wait for packets (a live interface with nothing ready), on the reading thread:
+    /// a pipelined read hands on the packets it has gathered, so that none waits for the next ones. Readers that never
+    /// wait (files) ignore it.
+    /// </summary>
+    Action? Waiting
+    {
+        get => null;
+        set { }
+    }
 }

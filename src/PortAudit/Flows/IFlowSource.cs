@@ -24,10 +24,11 @@ public interface IFlowSource
 public interface IFlowSink
 {
     /// <summary>
-    /// Reads <paramref name="reader"/> to its end or its damage, packets becoming flows. <paramref name="pipelined"/>
-    /// decodes on a second thread (files); a live reader that blocks on its interfaces reads on the caller's.
+    /// Reads <paramref name="reader"/> to its end or its damage, packets becoming flows, read and decoded on a second
+    /// thread. <paramref name="live"/>: the reader waits for packets (<see cref="ICaptureReader.Waiting"/>), and one
+    /// flow table takes them; packets from a file may be split over several.
     /// </summary>
-    void ReadPackets(ICaptureReader reader, bool pipelined);
+    void ReadPackets(ICaptureReader reader, bool live);
 
     /// <summary>
     /// A flow that arrived whole, from a flow-record source. <paramref name="create"/> receives the flow's id, unique

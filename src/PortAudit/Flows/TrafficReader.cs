@@ -109,6 +109,13 @@ public sealed class TrafficReader
         CancellationToken cancel)
     {
         var batch = empty.Take();
+        // A reader about to wait for packets (a live interface gone quiet) first has the batch so far handed on.
+        reader.Waiting = () =>
+        {
+            if (batch.Count == 0) return;
+            full.Add(batch);
+            batch = empty.Take();
+        };
         try
         {
             long packets = 0;
@@ -128,6 +135,10 @@ public sealed class TrafficReader
         catch (CaptureFormatException ex)
         {
             lock (Errors) Errors.Add(ex);
+        }
+        finally
+        {
+            reader.Waiting = null;
         }
         if (batch.Count > 0) full.Add(batch);
         Progress?.Invoke(reader);

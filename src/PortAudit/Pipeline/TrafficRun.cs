@@ -93,11 +93,12 @@ public sealed class TrafficRun : IFlowSink
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
 
-    void IFlowSink.ReadPackets(ICaptureReader reader, bool pipelined)
+    void IFlowSink.ReadPackets(ICaptureReader reader, bool live)
     {
-        if (pipelined && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
-        else if (pipelined) _reader.ReadPipelined(reader, _cancel);
-        else _reader.Read(reader);
+        // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
+        // drained while the table works, and packets that came reach the table when the interface goes quiet.
+        if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
+        else _reader.ReadPipelined(reader, _cancel);
     }
 
     private FlowShards CreateShards() => new(_options.Workers, _options, note =>

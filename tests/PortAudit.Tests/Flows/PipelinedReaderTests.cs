@@ -1,4 +1,5 @@
 using PortAudit.Capture;
+using PortAudit.Flows;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -37,5 +38,60 @@ public class PipelinedReaderTests
         Assert.Equal(sequential.Reader.Statistics.Packets, pipelined.Reader.Statistics.Packets);
         Assert.Equal(sequential.Reader.Errors.Select(e => e.Message), pipelined.Reader.Errors.Select(e => e.Message));
         Assert.Single(pipelined.Reader.Errors);
+    }
+
+    /// <summary>
+    /// A reader that, like a live interface, has a few packets, then nothing for a while: before it waits it says so
+    /// (<see cref="ICaptureReader.Waiting"/>), and waits until the flow table has counted them or five seconds pass.
+    /// </summary>
+    private sealed class QuietInterface(byte[][] frames, FlowTable table) : ICaptureReader
+    {
+        private int _next;
+
+        public string Name => "quiet";
+
+        public long BytesRead => 0;
+
+        public Action? Waiting { get; set; }
+
+        public bool CountedWhileWaiting { get; private set; }
+
+        public bool TryRead(out PacketRecord packet)
+        {
+            if (_next < frames.Length)
+            {
+                packet = new PacketRecord(frames[_next], 1_000_000_000L * (_next + 1), frames[_next].Length, 1, 0);
+                _next++;
+                return true;
+            }
+            if (_next == frames.Length)
+            {
+                _next++;
+                Waiting?.Invoke();
+                var deadline = System.Diagnostics.Stopwatch.StartNew();
+                while (table.Statistics.FlowsCreated == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(10);
+                CountedWhileWaiting = table.Statistics.FlowsCreated > 0;
+            }
+            packet = default;
+            return false;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void PacketsReadBeforeTheInterfaceGoesQuietReachTheTableWithoutWaitingForMore()
+    {
+        // Three packets fill no batch: without the hand-on when the reader waits, they would sit on the reading thread
+        // until more came, and a live audit would see nothing of a quiet link.
+        var frames = Enumerable.Range(0, 3).Select(i => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53, new byte[20])))).ToArray();
+        var runner = new FlowRunner();
+        var quiet = new QuietInterface(frames, runner.Table);
+
+        runner.Reader.ReadPipelined(quiet);
+
+        Assert.True(quiet.CountedWhileWaiting, "the packets read before the reader waited did not reach the flow table");
+        Assert.Null(quiet.Waiting);
+        Assert.Equal(3, runner.Reader.Statistics.Packets);
     }
 }

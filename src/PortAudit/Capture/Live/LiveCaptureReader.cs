@@ -83,6 +83,9 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     /// <summary>Index in <see cref="Interfaces"/> of the interface the last packet came from.</summary>
     public int CurrentInterface { get; private set; }
 
+    /// <inheritdoc />
+    public Action? Waiting { get; set; }
+
     /// <summary>What libpcap warned about when activating (promiscuous mode not supported...).</summary>
     public IReadOnlyList<string> Warnings { get; }
 
@@ -112,6 +115,7 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
             Beat();
             if (_stop.IsCancellationRequested && _atStop is null) BeginStop();
             if (_atStop is not null && (AllDelivered() || Stopwatch.GetTimestamp() >= _stopDeadline)) return false;
+            Waiting?.Invoke();
             Wait(_waitMs);
         }
     }

@@ -67,7 +67,7 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     {
         try
         {
-            sink.ReadPackets(_recorder is null ? _reader : new RecordingCaptureReader(_reader, _recorder), pipelined: false);
+            sink.ReadPackets(_recorder is null ? _reader : new RecordingCaptureReader(_reader, _recorder), live: true);
         }
         catch (InputException ex)
         {

@@ -23,6 +23,13 @@ public sealed class RecordingCaptureReader : ICaptureReader
     public long BytesRead => _source.BytesRead;
 
     /// <inheritdoc />
+    public Action? Waiting
+    {
+        get => _source.Waiting;
+        set => _source.Waiting = value;
+    }
+
+    /// <inheritdoc />
     public bool TryRead(out PacketRecord packet)
     {
         if (!_source.TryRead(out packet)) return false;
