@@ -6,7 +6,7 @@ namespace PortAudit.Inspect;
 /// </summary>
 internal sealed class FlowInspection
 {
-    public FlowInspection(int inspectors) => Scratch = new ulong[inspectors];
+    public FlowInspection(int scratchWords) => Scratch = new ulong[scratchWords];
 
     /// <summary>
     /// Inspectors not yet ruled out, one bit each, per direction: a midstream flow's client bytes may start inside a
@@ -19,7 +19,7 @@ internal sealed class FlowInspection
     /// <summary>Inspectors whose port hint fits this flow: asked first.</summary>
     public ulong Hinted;
 
-    /// <summary>Per-inspector scratch words.</summary>
+    /// <summary>The scratch words of the inspectors that keep one (<see cref="InspectorDescriptor.UsesScratch"/>), by slot.</summary>
     public readonly ulong[] Scratch;
 
     /// <summary>The inspector that answered Partial, or -1.</summary>

@@ -4,7 +4,7 @@ namespace PortAudit.Inspect;
 /// Keeps finished inspection states for the next flows. Most flows are done within a few packets, while the flow
 /// table holds them far longer: reusing the state spares the collector from promoting it with the flow.
 /// </summary>
-internal sealed class FlowInspectionPool(int inspectors)
+internal sealed class FlowInspectionPool(int scratchWords)
 {
     // Enough for the states a burst of new flows needs; beyond it, spares are left to the collector.
     private const int MaxSpare = 4096;
@@ -13,7 +13,7 @@ internal sealed class FlowInspectionPool(int inspectors)
     /// <summary>A state ready for a new flow.</summary>
     public FlowInspection Rent(ulong alive, ulong hinted)
     {
-        var state = _spare.TryPop(out var reused) ? reused : new FlowInspection(inspectors);
+        var state = _spare.TryPop(out var reused) ? reused : new FlowInspection(scratchWords);
         state.Begin(alive, hinted);
         return state;
     }

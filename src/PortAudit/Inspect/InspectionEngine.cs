@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using PortAudit.Decode;
 using PortAudit.Flows;
@@ -27,6 +28,13 @@ public sealed class InspectionEngine : IFlowObserver
     private readonly FlowInspectionPool _pool;
     private readonly ulong _allMask;
     private readonly ulong _dceRpcMask;
+    // Each inspector's word in FlowInspection.Scratch, or -1 for those that keep none (see InspectorDescriptor.UsesScratch).
+    private readonly int[] _scratchSlots;
+    // What an inspector without a word is handed: zero before its call, and zero after, or it kept state undeclared.
+    private ulong _noScratch;
+
+    /// <summary>Calls after which an inspector that declared no scratch word had written one: always 0 unless an inspector is wrong.</summary>
+    internal long UndeclaredScratchWrites { get; private set; }
 
     /// <summary>Creates an engine with every built-in inspector.</summary>
     public InspectionEngine(InspectionLimits? limits = null) : this(Inspectors.CreateAll(), limits) { }
@@ -41,7 +49,9 @@ public sealed class InspectionEngine : IFlowObserver
         _inspectors = inspectors.ToArray();
         _direct = _inspectors.Select(i => i as Inspector).ToArray();
         _limits = limits ?? new InspectionLimits();
-        _pool = new FlowInspectionPool(_inspectors.Length);
+        int slots = 0;
+        _scratchSlots = _inspectors.Select(i => i.Descriptor.UsesScratch ? slots++ : -1).ToArray();
+        _pool = new FlowInspectionPool(slots);
         _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
             if (_inspectors[i].Descriptor.Label == AppLabel.DceRpc) _dceRpcMask |= 1UL << i;
@@ -198,11 +208,21 @@ public sealed class InspectionEngine : IFlowObserver
 
     private InspectResult Ask(FlowInspection state, Flow flow, int i, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
     {
-        var input = new InspectionInput(flow, data, fromClient, tcp, index, ref state.Scratch[i], atLimit);
+        int slot = _scratchSlots[i];
+        var input = new InspectionInput(flow, data, fromClient, tcp, index, ref slot >= 0 ? ref state.Scratch[slot] : ref _noScratch, atLimit);
         var result = _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
+        if (_noScratch != 0) NoteUndeclaredScratch();
         if (input.SentByClient is { } sentByClient && sentByClient != fromClient && result is InspectResult.Match or InspectResult.Partial)
             Reverse(state, flow);
         return result;
+    }
+
+    // A programming error, not bad input: the run goes on (the word is cleared for the next inspector) and tests count it.
+    private void NoteUndeclaredScratch()
+    {
+        _noScratch = 0;
+        UndeclaredScratchWrites++;
+        Debug.Fail("an inspector kept a word between calls without declaring it (InspectorDescriptor.UsesScratch)");
     }
 
     // The content showed the flow taken the wrong way round: it is turned, and one that the endpoint mapper announced at

@@ -48,6 +48,12 @@ public sealed record InspectorDescriptor(AppLabel Label, byte Transport, IReadOn
     /// <summary>How far into a flow the inspector reads.</summary>
     public ProbeDepth Depth { get; init; } = ProbeDepth.FirstMessage;
 
+    /// <summary>
+    /// True when the inspector keeps a word per flow between its calls (<see cref="InspectionInput.Scratch"/>). Only
+    /// those get one: a flow that inspection still reads holds the words of these inspectors, not of every one.
+    /// </summary>
+    public bool UsesScratch { get; init; }
+
     /// <summary>Every label the inspector may write: <see cref="Label"/>, and others it chooses by what it reads (cldap for LDAP over UDP).</summary>
     public IReadOnlyList<AppLabel> Produces
     {

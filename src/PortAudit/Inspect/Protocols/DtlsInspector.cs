@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>DTLS over UDP: a record with a DTLS version and epoch 0 at the start; hellos read as in TLS, plus the cookie.</summary>
-public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { Depth = ProbeDepth.Exchange })
+public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int RecordHeader = 13, HandshakeHeader = 12;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// version 1 (change) or 0xff80 (set), and an AP-REQ; the server's reply carries an AP-REP, or a KRB-ERROR alone, and
 /// confirms the request.
 /// </summary>
-public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTransport, [464], InspectorPrecision.Signature, 180) { Depth = ProbeDepth.Exchange })
+public sealed class KpasswdInspector() : Inspector(new(AppLabel.Kpasswd, AnyTransport, [464], InspectorPrecision.Signature, 180) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 6;
     private const byte ApReq = 0x6E, ApRep = 0x6F, KrbError = 0x7E;

@@ -20,7 +20,7 @@ public sealed class MailInspector : Inspector
     private readonly byte[] _startTls;
 
     /// <summary>Creates the inspector of one dialect.</summary>
-    public MailInspector(MailDialect dialect) : base(new(dialect.Label, Tcp, dialect.Ports, InspectorPrecision.StartLine, dialect.Order) { Depth = ProbeDepth.Exchange, Produces = [dialect.Label, .. dialect.AlsoProduces] })
+    public MailInspector(MailDialect dialect) : base(new(dialect.Label, Tcp, dialect.Ports, InspectorPrecision.StartLine, dialect.Order) { UsesScratch = true, Depth = ProbeDepth.Exchange, Produces = [dialect.Label, .. dialect.AlsoProduces] })
     {
         _dialect = dialect;
         _greetings = dialect.Greetings.Select(Encoding.ASCII.GetBytes).ToArray();

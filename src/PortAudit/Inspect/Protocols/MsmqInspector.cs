@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// MSMQ's binary protocol on TCP 1801 ([MC-MQQB] 2.2.19.1 BaseHeader): version 0x10, the signature "LIOR" and a packet
 /// size that covers at least the header. Both sides send it; the server's packet confirms the client's.
 /// </summary>
-public sealed class MsmqInspector() : Inspector(new(AppLabel.Msmq, Tcp, [1801], InspectorPrecision.Signature, 190) { Depth = ProbeDepth.Exchange })
+public sealed class MsmqInspector() : Inspector(new(AppLabel.Msmq, Tcp, [1801], InspectorPrecision.Signature, 190) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int BaseHeader = 16;
     private const byte Version = 0x10;

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// 0x1A2B3C4D, a control message type 1-15 and a zero reserved field. The client's Start-Control-Connection-Request
 /// waits for the server's reply; the cookie lets it decide alone when no more comes.
 /// </summary>
-public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], InspectorPrecision.Signature, 170) { Depth = ProbeDepth.Exchange })
+public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], InspectorPrecision.Signature, 170) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 12;
     private const uint MagicCookie = 0x1A2B3C4D;

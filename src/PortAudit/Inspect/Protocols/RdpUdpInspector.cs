@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// MS-RDPEUDP over UDP 3389: the SYN datagram (snSourceAck -1, the SYN flag, up- and downstream MTUs of 1132-1232 in
 /// its SYN data, padded to 1232 bytes) and the server's SYN+ACK, which confirms it ([MS-RDPEUDP] 2.2.2.5, 3.1.5.1.1).
 /// </summary>
-public sealed class RdpUdpInspector() : Inspector(new(AppLabel.RdpUdp, Udp, [3389], InspectorPrecision.Signature, 150) { Depth = ProbeDepth.Exchange })
+public sealed class RdpUdpInspector() : Inspector(new(AppLabel.RdpUdp, Udp, [3389], InspectorPrecision.Signature, 150) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 8, SynData = 8, MinMtu = 1132, MaxMtu = 1232;
     private const ushort Syn = 0x0001, Ack = 0x0004, Lossy = 0x0200;

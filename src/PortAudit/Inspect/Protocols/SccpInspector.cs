@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// version (0 for the basic format, 10-22 for later call managers) and a message id. The phone's message waits for the
 /// call manager's answer; SCCP over TLS on 2443 is TLS, left to the catalog.
 /// </summary>
-public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], InspectorPrecision.Signature, 140) { Depth = ProbeDepth.Exchange })
+public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], InspectorPrecision.Signature, 140) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 12, MaxLength = 64 * 1024;
 

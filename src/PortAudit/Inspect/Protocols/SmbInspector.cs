@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SMB1, SMB2 and SMB3 over TCP 445 (direct) or NetBIOS session (139): a message frame carrying an SMB header.
 /// appDetail is smb1, smb2 or smb3; a client negotiate claims the flow and the server's answer settles the dialect.
 /// </summary>
-public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139], InspectorPrecision.Signature, 50) { Depth = ProbeDepth.Exchange })
+public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139], InspectorPrecision.Signature, 50) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Smb2Header = 64;
 

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// one byte and an instance name, too little to name a flow; the server's SVR_RESP (0x05, a size that fits, and the
 /// "ServerName;" text) does, whichever side the flow took for its client (a broadcast's answers come from another address).
 /// </summary>
-public sealed class SqlBrowserInspector() : Inspector(new(AppLabel.SqlBrowser, Udp, [1434], InspectorPrecision.Signature, 200) { Depth = ProbeDepth.Exchange })
+public sealed class SqlBrowserInspector() : Inspector(new(AppLabel.SqlBrowser, Udp, [1434], InspectorPrecision.Signature, 200) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const byte Response = 0x05;
 

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
 /// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it).
 /// </summary>
-public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20) { Depth = ProbeDepth.Exchange })
+public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const ulong Claimed = 1UL << 63;
     private const int ChannelHeader = 4;

@@ -17,6 +17,7 @@ namespace PortAudit.Inspect.Protocols;
 /// </remarks>
 public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30)
 {
+    UsesScratch = true,
     Depth = ProbeDepth.Exchange,
     Produces = [AppLabel.Tls, AppLabel.Stun],
 })

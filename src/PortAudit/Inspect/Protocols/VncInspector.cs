@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// VNC (RFB, RFC 6143 7.1.1) on TCP 5900-5903: the server speaks first, "RFB xxx.yyy\n"; the client's echo of a version
 /// waits for the server's. appDetail is the server's version.
 /// </summary>
-public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 5901, 5902, 5903], InspectorPrecision.Signature, 230) { Depth = ProbeDepth.Exchange })
+public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 5901, 5902, 5903], InspectorPrecision.Signature, 230) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Greeting = 12;
 

@@ -8,7 +8,7 @@ namespace PortAudit.Inspect.Protocols;
 /// association context and a message type (start association, its response, stop association, replication). The
 /// partner's start association waits for the response that confirms it.
 /// </summary>
-public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsReplication, Tcp, [42], InspectorPrecision.Signature, 210) { Depth = ProbeDepth.Exchange })
+public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsReplication, Tcp, [42], InspectorPrecision.Signature, 210) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 16;
     private const uint OpcodeBits = 0x7800;

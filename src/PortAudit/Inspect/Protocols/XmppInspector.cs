@@ -5,7 +5,7 @@ namespace PortAudit.Inspect.Protocols;
 /// XMPP (RFC 6120): a stream header, optionally after an XML declaration, in the jabber:client or jabber:server
 /// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls".
 /// </summary>
-public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5269, 5280], InspectorPrecision.StartLine, 40) { Depth = ProbeDepth.Exchange })
+public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5269, 5280], InspectorPrecision.StartLine, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Window = 1024;
 
