@@ -72,14 +72,14 @@ internal sealed class FlowSet
         return ref _flows[i];
     }
 
-    /// <summary>Removes the flow held under <paramref name="key"/>; false when there is none.</summary>
-    public bool Remove(in FlowKey key)
+    /// <summary>Removes <paramref name="flow"/>, found under its own key; false when it is not held.</summary>
+    public bool Remove(Flow flow)
     {
-        int hash = key.GetHashCode();
+        int hash = FlowKey.Of(flow).GetHashCode();
         int mask = _flows.Length - 1;
-        for (int i = Home(hash); _flows[i] is { } flow; i = (i + 1) & mask)
+        for (int i = Home(hash); _flows[i] is { } held; i = (i + 1) & mask)
         {
-            if (_hashes[i] != hash || FlowKey.Of(flow) != key) continue;
+            if (!ReferenceEquals(held, flow)) continue;
             RemoveAt(i);
             Count--;
             return true;

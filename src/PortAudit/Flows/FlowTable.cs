@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -246,7 +245,7 @@ public sealed class FlowTable
         // Ids break ties, so that tables holding parts of one run's flows end them in the order one table would.
         ended.Sort(static (a, b) => a.StartNs != b.StartNs ? a.StartNs.CompareTo(b.StartNs) : a.Id.CompareTo(b.Id));
         Ending = new FlowEnding(ordinal, FlowEndCause.Idle);
-        foreach (var flow in ended) End(FlowKey.Of(flow), flow);
+        foreach (var flow in ended) End(flow);
     }
 
     private void EvictIdlest(long ordinal)
@@ -263,7 +262,7 @@ public sealed class FlowTable
         SortFlows(_evictionOrder, _evictionFlows, byEnd: true);
         for (int i = 0; i < Math.Max(1, n / 10); i++)
         {
-            End(FlowKey.Of(_evictionFlows[i]), _evictionFlows[i]);
+            End(_evictionFlows[i]);
             Statistics.FlowsEvicted++;
         }
         Array.Clear(_evictionFlows, 0, n);
@@ -284,9 +283,9 @@ public sealed class FlowTable
         Array.Sort(order, flows, 0, n);
     }
 
-    private void End(FlowKey key, Flow flow)
+    private void End(Flow flow)
     {
-        _flows.Remove(key);
+        _flows.Remove(flow);
         if (ReferenceEquals(flow, _recent)) _recent = null;
         NotifyEnd(flow);
     }

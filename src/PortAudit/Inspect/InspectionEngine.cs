@@ -6,7 +6,6 @@ using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
 using PortAudit.Inspect.Sip;
 using PortAudit.Inspect.Tftp;
-using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect;
 

@@ -33,8 +33,9 @@ public class FlowSetTests
                 var gone = held[pick];
                 held[pick] = held[^1];
                 held.RemoveAt(held.Count - 1);
-                Assert.True(set.Remove(gone));
-                Assert.False(set.Remove(gone));
+                var goneFlow = reference[gone];
+                Assert.True(set.Remove(goneFlow));
+                Assert.False(set.Remove(goneFlow));
                 reference.Remove(gone);
                 Assert.Null(set.Find(gone));
                 continue;

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 

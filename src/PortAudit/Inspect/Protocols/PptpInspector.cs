@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -18,7 +17,7 @@ public sealed class PptpInspector() : Inspector(new(AppLabel.Pptp, Tcp, [1723], 
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
+        if (data.Length < Header) return ServerConfirmation.ShortOfHeader(ref input);
         int length = BinaryPrimitives.ReadUInt16BigEndian(data);
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[8..]);
         if (length < Header + 4 || BinaryPrimitives.ReadUInt16BigEndian(data[2..]) != 1

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 

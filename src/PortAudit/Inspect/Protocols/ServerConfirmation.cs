@@ -44,6 +44,13 @@ internal static class ServerConfirmation
     public static uint ClientNote(in InspectionInput input) => (uint)(input.Scratch >> 8);
 
     /// <summary>
+    /// A message shorter than its fixed header that starts with a big-endian length: wait for the rest, unless no more
+    /// comes or the length's high byte, zero for any message of the protocol, already says it is not.
+    /// </summary>
+    public static InspectResult ShortOfHeader(ref InspectionInput input) =>
+        input.AtLimit || (input.Data.Length > 0 && input.Data[0] != 0) ? Denied(ref input) : InspectResult.NeedMore;
+
+    /// <summary>
     /// The bytes are not the protocol: a client's rule the inspector out on that side; a server's are remembered, so the
     /// client's side cannot decide alone.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -18,7 +17,7 @@ public sealed class WinsReplicationInspector() : Inspector(new(AppLabel.WinsRepl
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit || (data.Length > 0 && data[0] != 0) ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
+        if (data.Length < Header) return ServerConfirmation.ShortOfHeader(ref input);
         uint size = BinaryPrimitives.ReadUInt32BigEndian(data);
         uint opcode = BinaryPrimitives.ReadUInt32BigEndian(data[4..]);
         uint type = BinaryPrimitives.ReadUInt32BigEndian(data[12..]);

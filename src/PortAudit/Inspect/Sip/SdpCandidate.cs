@@ -127,11 +127,9 @@ public ref struct SdpCandidateReader
     /// <summary>The next candidate; false at the section's end.</summary>
     public bool TryReadNext(out SdpCandidate candidate)
     {
-        while (!_rest.IsEmpty)
+        while (SdpReader.TryPeekLine(_rest, out var line, out int next))
         {
-            int end = _rest.IndexOf((byte)'\n');
-            var line = (end < 0 ? _rest : _rest[..end]).TrimEnd((byte)'\r');
-            _rest = end < 0 ? default : _rest[(end + 1)..];
+            _rest = _rest[next..];
             if (line.StartsWith("a=candidate:"u8) && SdpCandidate.TryParse(line["a=candidate:"u8.Length..], out candidate))
                 return true;
         }

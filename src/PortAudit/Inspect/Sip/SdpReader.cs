@@ -115,17 +115,20 @@ public ref struct SdpReader
         return false;
     }
 
-    private readonly bool TryPeekLine(out ReadOnlySpan<byte> line, out int next)
+    private readonly bool TryPeekLine(out ReadOnlySpan<byte> line, out int next) => TryPeekLine(_rest, out line, out next);
+
+    /// <summary>The first line of <paramref name="text"/> without its CR LF (or LF); <paramref name="next"/> is where the next starts.</summary>
+    internal static bool TryPeekLine(ReadOnlySpan<byte> text, out ReadOnlySpan<byte> line, out int next)
     {
-        if (_rest.IsEmpty)
+        if (text.IsEmpty)
         {
             line = default;
             next = 0;
             return false;
         }
-        int end = _rest.IndexOf((byte)'\n');
-        next = end < 0 ? _rest.Length : end + 1;
-        line = (end < 0 ? _rest : _rest[..end]).TrimEnd((byte)'\r');
+        int end = text.IndexOf((byte)'\n');
+        next = end < 0 ? text.Length : end + 1;
+        line = (end < 0 ? text : text[..end]).TrimEnd((byte)'\r');
         return true;
     }
 
