@@ -33,8 +33,7 @@ public sealed class LabFactAttribute : FactAttribute
         if (GetEffectiveUserId() != 0) return "needs root (network namespaces, nftables, capture)";
         if (SharedData.RepositoryRoot is null) return "not run from a checkout (tools/lab/lab.sh not found)";
         if (!Succeeds("ip", "netns", "list")) return "'ip netns' is not available (apt-get install iproute2)";
-        var missing = Peers.Where(p => !Exists(p.Program)).Select(p => $"{p.Program} ({p.Package})").ToList();
-        if (missing.Count > 0) return $"missing {string.Join(", ", missing)}: run tools/setup.sh";
+        if (Missing(Peers) is { } missing) return missing;
         try
         {
             using var reader = LiveCaptureReader.Open(new LiveCaptureOptions { Interfaces = ["lo"], BufferSizeBytes = 1 << 20 }, default);
@@ -46,8 +45,22 @@ public sealed class LabFactAttribute : FactAttribute
         }
     }
 
-    private static bool Exists(string program) =>
-        program.StartsWith('/') ? File.Exists(program) : Live.Programs.Find(program) is not null;
+    /// <summary>Which of <paramref name="peers"/> are not installed, with the Debian package of each; null when all are.</summary>
+    internal static string? Missing(IEnumerable<(string Program, string Package)> peers)
+    {
+        var missing = peers.Where(p => !Exists(p.Program)).Select(p => $"{p.Program} ({p.Package})").ToList();
+        return missing.Count > 0 ? $"missing {string.Join(", ", missing)}: run tools/setup.sh" : null;
+    }
+
+    // A program on the PATH, or an absolute path, where "/*/" stands for any one directory (a versioned folder).
+    private static bool Exists(string path)
+    {
+        if (!path.StartsWith('/')) return Live.Programs.Find(path) is not null;
+        int any = path.IndexOf("/*/", StringComparison.Ordinal);
+        if (any < 0) return Path.Exists(path);
+        string parent = path[..any], rest = path[(any + 3)..];
+        return Directory.Exists(parent) && Directory.EnumerateDirectories(parent).Any(d => Path.Exists(Path.Combine(d, rest)));
+    }
 
     private static bool Succeeds(string program, params string[] arguments)
     {

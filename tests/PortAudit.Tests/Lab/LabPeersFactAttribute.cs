@@ -1,5 +1,3 @@
-using PortAudit.Tests.Live;
-
 namespace PortAudit.Tests.Lab;
 
 /// <summary>
@@ -13,16 +11,6 @@ public sealed class LabPeersFactAttribute : FactAttribute
     {
         Skip = new LabFactAttribute().Skip;
         if (Skip is not null) return;
-        var missing = peers.Select(p => p.Split(':')).Where(p => !Exists(p[0])).Select(p => $"{p[0]} ({p[1]})").ToList();
-        if (missing.Count > 0) Skip = $"lab unavailable: missing {string.Join(", ", missing)}: run tools/setup.sh";
-    }
-
-    private static bool Exists(string path)
-    {
-        if (!path.StartsWith('/')) return Programs.Find(path) is not null;
-        int any = path.IndexOf("/*/", StringComparison.Ordinal);
-        if (any < 0) return Path.Exists(path);
-        string parent = path[..any], rest = path[(any + 3)..];
-        return Directory.Exists(parent) && Directory.EnumerateDirectories(parent).Any(d => Path.Exists(Path.Combine(d, rest)));
+        if (LabFactAttribute.Missing(peers.Select(p => p.Split(':')).Select(p => (p[0], p[1]))) is { } missing) Skip = $"lab unavailable: {missing}";
     }
 }
