@@ -3,7 +3,10 @@ using PortAudit.Flows;
 
 namespace PortAudit.Audit;
 
-/// <summary>Receives each audited flow with its verdict (the flows.jsonl writer).</summary>
+/// <summary>
+/// Receives each audited flow with its verdict (the flows.jsonl writer). Calls come from one thread at a time, in flow
+/// order, but not always the same thread: at the end of input they come from a writing thread beside the auditor's.
+/// </summary>
 public interface IAuditedFlowSink
 {
     /// <summary>One ended flow and its verdict.</summary>
@@ -17,6 +20,10 @@ public interface IAuditedFlowSink
 /// </summary>
 public sealed class FlowAuditor : IFlowObserver
 {
+    // Flows judged before the writing thread hears of them: enough that waking it costs nothing beside formatting them,
+    // few enough that the two threads start working together at once.
+    private const int HandOffBatch = 4096;
+
     private readonly FlowClassifier _classifier;
     private readonly IAuditedFlowSink? _sink;
     private readonly long[] _verdicts = new long[VerdictNames.All.Length];
@@ -54,16 +61,46 @@ public sealed class FlowAuditor : IFlowObserver
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
-
     /// <inheritdoc />
-
     public bool ReadsPackets => false;
 
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow) => Audit(flow);
 
-    /// <summary>Classifies one ended flow and counts it everywhere; returns the verdict.</summary>
+    /// <summary>
+    /// Judges the flows still held at the end of input, in order. Most of a capture's flows end here at once; judging
+    /// stays on this thread (the books it keeps are in flow order) while a second thread formats and writes the flows
+    /// judged before (<see cref="JudgedFlowWriterThread"/>), so the sink still sees every flow in order.
+    /// </summary>
+    public void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
+    {
+        if (_sink is null || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
+        {
+            foreach (var flow in flows.Span) Audit(flow);
+            return;
+        }
+        var verdicts = new FlowVerdict[flows.Length];
+        using var writer = new JudgedFlowWriterThread(_sink, flows, verdicts);
+        for (int start = 0; start < flows.Length && writer.Writing; start += HandOffBatch)
+        {
+            int end = Math.Min(start + HandOffBatch, flows.Length);
+            var batch = flows.Span[start..end];
+            for (int i = 0; i < batch.Length; i++) verdicts[start + i] = Judge(batch[i]);
+            writer.Judged(end);
+        }
+        writer.Finish();
+    }
+
+    /// <summary>Classifies one ended flow, counts it everywhere and hands it to the sink; returns the verdict.</summary>
     public FlowVerdict Audit(Flow flow)
+    {
+        var verdict = Judge(flow);
+        _sink?.Write(flow, verdict);
+        return verdict;
+    }
+
+    /// <summary>Classifies one ended flow and counts it everywhere, without writing it.</summary>
+    private FlowVerdict Judge(Flow flow)
     {
         var verdict = _classifier.Classify(flow);
         _verdicts[(int)verdict.Verdict]++;
@@ -78,7 +115,6 @@ public sealed class FlowAuditor : IFlowObserver
         }
         if (_firewalls is not null)
             verdict = verdict with { Policy = _firewalls.Record(flow, verdict, Findings) };
-        _sink?.Write(flow, verdict);
         return verdict;
     }
 

@@ -14,8 +14,9 @@ public static class CaptureFile
     public static ICaptureReader Open(string path) => Open(path, digest: false);
 
     /// <summary>
-    /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file is hashed as it is read and,
-    /// read to its end, its SHA-256 is kept in <see cref="ReadDigests"/> (an audit's provenance names it).
+    /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file's SHA-256 is taken while it is
+    /// read, on a thread of its own (<see cref="IdleDigest"/>), and kept in <see cref="ReadDigests"/> (an audit's provenance
+    /// names it); a named pipe is only noted as one.
     /// </summary>
     public static ICaptureReader Open(string path, bool digest)
     {
@@ -24,11 +25,13 @@ public static class CaptureFile
         Stream stream;
         try
         {
-            stream = path == StandardInput
-                ? Console.OpenStandardInput()
-                : digest
-                    ? new DigestingStream(path, OpenFile(path))
-                    : OpenFile(path);
+            stream = path == StandardInput ? Console.OpenStandardInput() : OpenFile(path);
+            // A file is hashed beside the run on idle cycles; a named pipe, read once, is not (as standard input is not).
+            if (digest && stream is FileStream file)
+            {
+                if (file.CanSeek) IdleDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
+                else ReadDigests.RecordPipe(path);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -14,6 +14,9 @@ public enum InputKind
 
     /// <summary>Anything else (a live interface, a collector): no bytes to digest.</summary>
     Other,
+
+    /// <summary>A named pipe (a shell's process substitution): read once, so not digested, as standard input.</summary>
+    Pipe,
 }
 
 /// <summary>One input of a run and its digest.</summary>

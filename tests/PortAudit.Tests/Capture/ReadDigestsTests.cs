@@ -10,7 +10,7 @@ using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Capture;
 
-/// <summary>A capture read to its end is hashed as it is read; an edited or partly read file is not served from that digest.</summary>
+/// <summary>A capture is hashed while it is read; an edited file is not served from that digest; a named pipe gets none.</summary>
 [Trait("Tier", "unit")]
 public sealed class ReadDigestsTests : IDisposable
 {
@@ -19,6 +19,9 @@ public sealed class ReadDigestsTests : IDisposable
     public ReadDigestsTests() => File.Copy(SharedData.InRepository("captures/lab.pcapng"), _path);
 
     public void Dispose() => File.Delete(_path);
+
+    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo(string path, uint mode);
 
     private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -33,11 +36,38 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
-    public void AFileReadInPartHasNoDigestFromTheRead()
+    public void AFileReadInPartHasTheDigestOfTheWholeFile()
     {
+        // The digest is taken beside the reader, from the file: a read that stops early (a signal, a damaged record)
+        // still names the file it was given.
         using (var reader = CaptureFile.Open(_path, digest: true))
             Assert.True(reader.TryRead(out _));
-        Assert.Null(ReadDigests.TryGet(_path));
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+    }
+
+    [Fact]
+    public async Task ACaptureFromANamedPipeIsReadAndReportedAsAPipeWithoutDigest()
+    {
+        // A shell's <(zcat capture.gz) is a named pipe: read once, it cannot be hashed again, and opening it again for a
+        // digest would wait for a writer that is gone.
+        string fifo = _path + ".fifo";
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        try
+        {
+            var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(_path)));
+            int packets = 0;
+            using (var reader = CaptureFile.Open(fifo, digest: true))
+                while (reader.TryRead(out _)) packets++;
+            await writer;
+            Assert.True(packets > 0);
+            var digest = Digests.OfInput(fifo);
+            Assert.Equal(InputKind.Pipe, digest.Kind);
+            Assert.Null(digest.Sha256);
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
     }
 
     [Fact]

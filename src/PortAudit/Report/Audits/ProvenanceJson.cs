@@ -40,6 +40,7 @@ internal static class ProvenanceJson
         {
             InputKind.File => "file",
             InputKind.StandardInput => "stdin",
+            InputKind.Pipe => "pipe",
             _ => "other",
         });
         json.WriteString("sha256", input.Sha256);
