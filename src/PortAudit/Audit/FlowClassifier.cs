@@ -19,6 +19,7 @@ public sealed class FlowClassifier
     private readonly RuleIndex _index;
     private readonly AuditEndpoint.Resolver _resolver;
     private readonly SilencePolicy _silence;
+    private readonly Dictionary<(string?, string?, string, string), string> _zoneReasons = [];
 
     /// <summary>
     /// Creates a classifier over the deployment's rule index and its inventory; <paramref name="silence"/> judges
@@ -101,9 +102,26 @@ public sealed class FlowClassifier
         // An address of a zone whose hosts are not listed (the Internet) is where it should be; only the traffic is wrong.
         if (!stranger.ZoneListed)
             return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null,
-                reason ?? $"no rule allows it from zone {client.Zone} to zone {server.Zone} ({side} address in zone {stranger.Zone}, not listed)");
+                reason ?? ZoneReason(client.Zone, server.Zone, side, stranger.Zone));
         return new FlowVerdict(Verdict.Unmapped, null, client, server, [], failed, null,
-            reason ?? $"{side} address is not in the inventory (zone {stranger.Zone})");
+            reason ?? ZoneReason(null, null, side, stranger.Zone));
+    }
+
+    /// <summary>
+    /// The reason of a flow with an end the inventory does not name: the same few texts for most flows of a capture, made
+    /// once each (a classifier judges on one thread). With <paramref name="from"/> null, the end is unmapped.
+    /// </summary>
+    private string ZoneReason(string? from, string? to, string side, string zone)
+    {
+        var key = (from, to, side, zone);
+        if (!_zoneReasons.TryGetValue(key, out var reason))
+        {
+            reason = from is null
+                ? $"{side} address is not in the inventory (zone {zone})"
+                : $"no rule allows it from zone {from} to zone {to} ({side} address in zone {zone}, not listed)";
+            _zoneReasons.Add(key, reason);
+        }
+        return reason;
     }
 
     /// <summary>

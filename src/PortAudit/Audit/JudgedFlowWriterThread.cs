@@ -79,7 +79,12 @@ internal sealed class JudgedFlowWriterThread : IDisposable
                     if (ready == written) return;
                 }
                 var flows = _flows.Span;
-                for (; written < ready; written++) _sink.Write(flows[written], _verdicts[written]);
+                for (; written < ready; written++)
+                {
+                    _sink.Write(flows[written], _verdicts[written]);
+                    // Written, a verdict is garbage: the judged flows do not pile up verdicts while the rest are judged.
+                    _verdicts[written] = null!;
+                }
             }
         }
         catch (Exception ex)
