@@ -12,7 +12,7 @@ public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyLis
 /// <summary>One entry of a draft inventory: a host, or a group of clients with the same roles, with why.</summary>
 /// <param name="Name">Host name for the inventory (from the traffic's names when it gave one).</param>
 /// <param name="Prefixes">Its address, or the prefix of the client group.</param>
-/// <param name="Roles">Suggested roles.</param>
+/// <param name="Roles">Suggested roles, written shortest (a role another of them implies left out, see <see cref="RoleEvidenceIndex.Minimal"/>).</param>
 /// <param name="Confidence">The model's probability of exactly this role set, 0-1 (for a group, the lowest of its members).</param>
 /// <param name="Evidence">Lines saying what supports the roles: served and initiated ports with their rules, names, SRV records, RPC interfaces, runner-up sets.</param>
 public sealed record DraftHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles, double Confidence, IReadOnlyList<string> Evidence)
@@ -56,13 +56,13 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
             {
                 var merged = HostEvidence.Merge(members[0].Host.Address, members.Select(m => m.Host).ToList());
                 string name = Unique(names, "clients-" + Label(group.Key.Item2.Network));
-                entries.Add(new DraftHost(name, [group.Key.Item2], members[0].Best.Roles, members.Min(m => m.Best.Probability),
+                entries.Add(new DraftHost(name, [group.Key.Item2], index.Minimal(members[0].Best.Roles), members.Min(m => m.Best.Probability),
                     [$"{members.Count} clients: {string.Join(", ", members.Take(8).Select(m => m.Host.Address))}{(members.Count > 8 ? ", ..." : "")}",
                      .. Evidence(merged, members[0].Best, [])]));
                 continue;
             }
             foreach (var (host, best, ranked) in members)
-                entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], best.Roles, best.Probability,
+                entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], index.Minimal(best.Roles), best.Probability,
                     Evidence(host, best, ranked.Skip(1).ToList())));
         }
         return entries;

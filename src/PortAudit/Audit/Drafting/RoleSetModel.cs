@@ -57,16 +57,20 @@ public sealed class RoleSetModel
     {
         var fits = index.Fits(host).ToDictionary(f => f.Role);
         var context = Context(host, fits, index, null);
-        var candidates = Candidates(context, null);
+        var candidates = Candidates(context, index, null);
         var scores = candidates.Select(c => RoleSetFeatures.Of(c, context).Zip(Weights, (x, w) => x * w).Sum()).ToArray();
         var probabilities = Softmax(scores);
         return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList()))
             .OrderByDescending(s => s.Probability).Take(top).ToList();
     }
 
-    /// <summary>Fits a model on <paramref name="hosts"/> (each labelled host's own set counted out of its prior, so the prior does not give its answer away).</summary>
-    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> hosts, RoleEvidenceIndex index)
+    /// <summary>
+    /// Fits a model on <paramref name="labelled"/> (each labelled host's own set counted out of its prior, so the prior does not
+    /// give its answer away). Labels are taken with the roles they imply, as the audit takes them.
+    /// </summary>
+    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index)
     {
+        var hosts = labelled.Select(h => h with { Roles = index.Closure(h.Roles) }).ToList();
         var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
             .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
         var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts));
@@ -75,7 +79,7 @@ public sealed class RoleSetModel
             var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
             var truth = Sorted(h.Roles);
             var context = shape.Context(h.Host, fits, index, truth);
-            var candidates = shape.Candidates(context, truth);
+            var candidates = shape.Candidates(context, index, truth);
             var features = candidates.Select(c => RoleSetFeatures.Of(c, context)).ToList();
             return (Features: Matrix<double>.Build.DenseOfRowArrays(features), Truth: candidates.FindIndex(c => Key(c) == Key(truth)));
         }).ToList();
@@ -125,13 +129,14 @@ public sealed class RoleSetModel
     // a domain controller, whatever else it is), the named roles alone and the sets sharing one of them, completed. A host
     // that answered nothing is a client: sets with a role that always listens are no candidates for it when others are.
     // Sets with a role the host's own word denies are none. A training host's own set is a candidate as it was labelled.
-    private List<IReadOnlyList<string>> Candidates(CandidateContext context, IReadOnlyList<string>? truth)
+    // Every candidate holds the roles its roles imply: a Front End alone is no candidate beside the Front End that is a Lync server.
+    private List<IReadOnlyList<string>> Candidates(CandidateContext context, RoleEvidenceIndex index, IReadOnlyList<string>? truth)
     {
         var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
         var candidates = (hinted.Count == 0
                 ? Sets.Select(s => s.Roles).Concat(fits.Keys.Select(r => (IReadOnlyList<string>)[r]))
                 : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
-            .DistinctBy(Key).ToList();
+            .Select(index.Closure).DistinctBy(Key).ToList();
         var denied = RoleHints.Denied(host);
         if (denied.Count > 0) candidates.RemoveAll(set => set.Any(denied.Contains));
         if (host.Served.Count == 0 && candidates.Where(set => !set.Any(context.AlwaysListens)).ToList() is { Count: > 0 } clients)
