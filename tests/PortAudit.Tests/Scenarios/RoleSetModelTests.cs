@@ -17,7 +17,7 @@ public class RoleSetModelTests(ITestOutputHelper output)
     private const double Goal = 0.9;
 
     /// <summary>What the model reached when this test was written; a change that lowers it fails.</summary>
-    private const double Floor = 0.41;
+    private const double Floor = 0.44;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()

@@ -77,8 +77,9 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         return new IpPrefix(IpPrefix.Mask(address, length), length);
     }
 
-    private static List<string> Evidence(HostEvidence host, RoleSetScore best, IReadOnlyList<RoleSetScore> others)
+    private List<string> Evidence(HostEvidence host, RoleSetScore best, IReadOnlyList<RoleSetScore> others)
     {
+        var chosen = index.Minimal(best.Roles);
         var lines = new List<string>();
         foreach (var fit in best.Fits)
         {
@@ -90,7 +91,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
             lines.Add(line.ToString());
         }
         foreach (var role in best.Roles.Where(r => best.Fits.All(f => f.Role != r)))
-            lines.Add($"{role}: no port evidence (the set is one inventories use)");
+            lines.Add(chosen.Contains(role) ? $"{role}: no port evidence (the set is one inventories use)" : $"{role}: implied by {string.Join(", ", chosen)} (roles.yaml), not written");
         if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
@@ -99,7 +100,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         var unexplained = host.Served.Where(s => best.Fits.All(f => f.Rules.All(r => !r.AsServer || r.Service != s))).Take(6).ToList();
         if (unexplained.Count > 0) lines.Add("served, no role of the set explains: " + string.Join(", ", unexplained.Select(s => $"{s} ({s.Flows})")));
         if (others.Count > 0)
-            lines.Add("else: " + string.Join("; ", others.Select(o => string.Create(CultureInfo.InvariantCulture, $"[{string.Join(", ", o.Roles)}] {o.Probability:0.00}"))));
+            lines.Add("else: " + string.Join("; ", others.Select(o => string.Create(CultureInfo.InvariantCulture, $"[{string.Join(", ", index.Minimal(o.Roles))}] {o.Probability:0.00}"))));
         return lines;
     }
 
