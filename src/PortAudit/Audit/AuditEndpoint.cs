@@ -75,7 +75,7 @@ public sealed class AuditEndpoint
             {
                 string zone = inventory.ZoneOf(host);
                 _hosts[host] = new AuditEndpoint(host, null, zone, Listed(zone),
-                    index.CreateEndpointSet(host.Roles, named: true, zone, Listed(zone)), false);
+                    index.CreateEndpointSet(host.Plays, named: true, zone, Listed(zone)), false);
             }
             foreach (var segment in inventory.Segments)
                 _segments[segment] = Unnamed(segment, Inventory.ZoneOf(segment));

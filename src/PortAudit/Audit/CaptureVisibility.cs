@@ -129,7 +129,7 @@ public sealed class CaptureVisibility
             {
                 if (_hosts.Count > 0) return true;
             }
-            else if (inventory.Hosts.Any(h => h.Roles.Contains(selector) && _hosts.Contains(h)))
+            else if (inventory.Hosts.Any(h => h.Plays.Contains(selector) && _hosts.Contains(h)))
                 return true;
         }
         return false;

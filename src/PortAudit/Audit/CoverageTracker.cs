@@ -25,7 +25,7 @@ public sealed class CoverageTracker
     public CoverageTracker(Inventory inventory, IEnumerable<Rule> rules, int maxPairsPerRule = DefaultMaxPairsPerRule)
     {
         MaxPairsPerRule = maxPairsPerRule;
-        var hostsByRole = inventory.Hosts.SelectMany(h => h.Roles.Select(r => (Role: r, Host: h))).ToLookup(x => x.Role, x => x.Host);
+        var hostsByRole = inventory.Hosts.SelectMany(h => h.Plays.Select(r => (Role: r, Host: h))).ToLookup(x => x.Role, x => x.Host);
         foreach (var rule in rules)
         {
             var pairs = (from client in Side(rule.From, hostsByRole)
@@ -100,7 +100,7 @@ public sealed class CoverageTracker
         // The zones a side's hosts can be in: those its scoped wildcards name, and those of the inventory hosts it takes.
         IEnumerable<string> ZonesOf(RuleSide side) =>
             side.Selectors.Select(RuleSide.ZoneOf).OfType<string>()
-                .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Roles.Any(side.Contains)).Select(inventory.ZoneOf))
+                .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Plays.Any(side.Contains)).Select(inventory.ZoneOf))
                 .Distinct(StringComparer.Ordinal);
     }
 

@@ -11,6 +11,14 @@ namespace PortAudit.Audit;
 /// <param name="Roles">Catalog role ids, in the order written.</param>
 public sealed record InventoryHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles)
 {
+    private readonly IReadOnlyList<string>? _plays;
+
+    /// <summary>
+    /// The roles rules are matched with: <see cref="Roles"/> and every role they imply in the catalog
+    /// (<see cref="RoleCatalog.Closure"/>; a Front End also takes the rules of lync-server). The loader sets it; without, <see cref="Roles"/>.
+    /// </summary>
+    public IReadOnlyList<string> Plays { get => _plays ?? Roles; init => _plays = value; }
+
     /// <summary>The zone the inventory gives the host; null to take its segment's, or the address's default.</summary>
     public string? Zone { get; init; }
 

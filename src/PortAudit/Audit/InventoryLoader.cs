@@ -106,7 +106,7 @@ public static class InventoryLoader
             var hostFeatures = ReadFeatures(entry, catalog, errors);
             if (name is null)
                 continue;
-            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Zone = zone, RpcDynamicPorts = range, Features = hostFeatures };
+            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Plays = catalog.Closure(roles), Zone = zone, RpcDynamicPorts = range, Features = hostFeatures };
             foreach (var prefix in prefixes)
                 Claim(claims, prefix, host, errors);
             hosts.Add(host);

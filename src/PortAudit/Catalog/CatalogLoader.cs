@@ -40,6 +40,7 @@ public static class CatalogLoader
         foreach (var path in RuleFiles(directory))
             drafts.AddRange(new RuleFileReader(DisplayName(directory, path), errors).Read(path));
 
+        RoleImplicationChecker.Check(roles.Select(r => r.Value).ToList(), errors);
         var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), zones.Select(z => z.Id), errors);
         var labels = new ProtocolLabelChecker(Inspectors.Labels);
         foreach (var draft in drafts)
@@ -50,12 +51,12 @@ public static class CatalogLoader
         errors.ThrowIfAny();
 
         return new RoleCatalog(
-            roles.Select(r => new Role(r.Value.Id, r.Value.Description)).ToArray(),
+            roles.Select(r => new Role(r.Value.Id, r.Value.Description) { Implies = r.Value.Implies.Select(i => i.Value).ToArray() }).ToArray(),
             features.Select(f => new Feature(f.Value.Id, f.Value.Description)).ToArray(),
             drafts.Select(d => d.Rule).ToArray()) { Warnings = labels.Warnings, Zones = zones };
     }
 
-    private static IReadOnlyList<Located<(string Id, string Description)>> ReadDefinitions(
+    private static IReadOnlyList<Located<Definition>> ReadDefinitions(
         string directory, string fileName, string listKey, ErrorList errors)
     {
         string path = Path.Combine(directory, fileName);

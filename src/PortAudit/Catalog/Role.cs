@@ -13,4 +13,10 @@ public sealed record Role(string Id, string Description)
     /// inventory does not know (the Internet side of an Edge server).
     /// </summary>
     public const string AnyId = "any";
+
+    /// <summary>
+    /// Roles every host with this one also plays, as roles.yaml states them (a Front End is a Lync server); the catalog
+    /// closes them transitively (<see cref="RoleCatalog.Closure"/>).
+    /// </summary>
+    public IReadOnlyList<string> Implies { get; init; } = [];
 }

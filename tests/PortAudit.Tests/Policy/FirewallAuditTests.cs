@@ -50,14 +50,19 @@ public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture
         var findings = outcome.Report.Findings;
         FindingKind[] policyKinds = [FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified, FindingKind.PolicyRefusedAllowed];
 
-        var policy = findings.Where(f => policyKinds.Contains(f.Kind)).OrderBy(f => f.Kind).ToList();
-        Assert.Equal(2, policy.Count);
-        var blocked = policy[0];
+        var policy = findings.Where(f => policyKinds.Contains(f.Kind)).OrderBy(f => f.Kind).ThenBy(f => f.Ports, StringComparer.Ordinal).ToList();
+        Assert.Equal(3, policy.Count);
+        // fe01 is a Front End, so a lync-server (roles.yaml implies): the ruleset also refuses the SQL Browser the
+        // catalog requires of "All Servers", which the Edge queries for its copy of the Central Management store.
+        var sqlBrowser = policy[0];
+        Assert.Equal((FindingKind.PolicyBlocksRequired, "lync-sql-browser", "edge01", "fe01", "1434"),
+            (sqlBrowser.Kind, sqlBrowser.Rule, sqlBrowser.ClientHost, sqlBrowser.ServerHost, sqlBrowser.Ports));
+        var blocked = policy[1];
         Assert.Equal((FindingKind.PolicyBlocksRequired, "lync-fe-sip-tls", "fe01", "5061"), (blocked.Kind, blocked.Rule, blocked.ServerHost, blocked.Ports));
         // The deciding rule, and the seed row that requires the flow.
         Assert.Contains("(inet palab_fw input#4)", blocked.Reason, StringComparison.Ordinal);
         Assert.Contains("000_857bc2807322ee7b.txt: Front End Servers | Lync Server Front-End service | 5061 | TCP (TLS) |", blocked.Reason, StringComparison.Ordinal);
-        var unjustified = policy[1];
+        var unjustified = policy[2];
         Assert.Equal((FindingKind.PolicyUnjustified, "fe01:inet palab_fw input#6", "fe01", "8000"), (unjustified.Kind, unjustified.Rule, unjustified.ServerHost, unjustified.Ports));
         Assert.Contains("(\"test web server, never removed\")", unjustified.Reason, StringComparison.Ordinal);
         // The lab's traffic agrees with the policy: nothing crossed that it refuses, nothing it allows was refused.

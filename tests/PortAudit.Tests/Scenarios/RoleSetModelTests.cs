@@ -17,7 +17,7 @@ public class RoleSetModelTests(ITestOutputHelper output)
     private const double Goal = 0.9;
 
     /// <summary>What the model reached when this test was written; a change that lowers it fails.</summary>
-    private const double Floor = 0.41;
+    private const double Floor = 0.44;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()
@@ -30,8 +30,9 @@ public class RoleSetModelTests(ITestOutputHelper output)
             int heldRight = 0;
             foreach (var entry in held.Entries)
             {
+                // Sets compared with the roles they imply, as the audit matches them ([lync-front-end] is [lync-front-end, lync-server]).
                 string predicted = Predicted(model, index, entry);
-                string truth = RoleSetModel.Key(entry.Entry.Roles);
+                string truth = RoleSetModel.Key(index.Closure(entry.Entry.Roles));
                 // The confusion, host by host: true role set against the first suggestion.
                 if (predicted == truth)
                 {
@@ -73,6 +74,6 @@ public class RoleSetModelTests(ITestOutputHelper output)
 
     // The set drafted for an entry: its addresses' most probable sets, the most common one winning ("" when the drafter leaves them out).
     private static string Predicted(RoleSetModel model, RoleEvidenceIndex index, LabelledEntry entry) =>
-        entry.Members.Select(m => model.Rank(m, index) is [{ Fits.Count: > 0 } best, ..] ? RoleSetModel.Key(best.Roles) : "")
+        entry.Members.Select(m => model.Rank(m, index) is [{ Fits.Count: > 0 } best, ..] ? RoleSetModel.Key(index.Closure(best.Roles)) : "")
             .GroupBy(k => k).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
 }

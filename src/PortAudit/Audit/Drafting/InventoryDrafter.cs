@@ -12,7 +12,7 @@ public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyLis
 /// <summary>One entry of a draft inventory: a host, or a group of clients with the same roles, with why.</summary>
 /// <param name="Name">Host name for the inventory (from the traffic's names when it gave one).</param>
 /// <param name="Prefixes">Its address, or the prefix of the client group.</param>
-/// <param name="Roles">Suggested roles.</param>
+/// <param name="Roles">Suggested roles, written shortest (a role another of them implies left out, see <see cref="RoleEvidenceIndex.Minimal"/>).</param>
 /// <param name="Confidence">The model's probability of exactly this role set, 0-1 (for a group, the lowest of its members).</param>
 /// <param name="Evidence">Lines saying what supports the roles: served and initiated ports with their rules, names, SRV records, RPC interfaces, runner-up sets.</param>
 public sealed record DraftHost(string Name, IReadOnlyList<IpPrefix> Prefixes, IReadOnlyList<string> Roles, double Confidence, IReadOnlyList<string> Evidence)
@@ -56,13 +56,13 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
             {
                 var merged = HostEvidence.Merge(members[0].Host.Address, members.Select(m => m.Host).ToList());
                 string name = Unique(names, "clients-" + Label(group.Key.Item2.Network));
-                entries.Add(new DraftHost(name, [group.Key.Item2], members[0].Best.Roles, members.Min(m => m.Best.Probability),
+                entries.Add(new DraftHost(name, [group.Key.Item2], index.Minimal(members[0].Best.Roles), members.Min(m => m.Best.Probability),
                     [$"{members.Count} clients: {string.Join(", ", members.Take(8).Select(m => m.Host.Address))}{(members.Count > 8 ? ", ..." : "")}",
                      .. Evidence(merged, members[0].Best, [])]));
                 continue;
             }
             foreach (var (host, best, ranked) in members)
-                entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], best.Roles, best.Probability,
+                entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], index.Minimal(best.Roles), best.Probability,
                     Evidence(host, best, ranked.Skip(1).ToList())));
         }
         return entries;
@@ -77,8 +77,9 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         return new IpPrefix(IpPrefix.Mask(address, length), length);
     }
 
-    private static List<string> Evidence(HostEvidence host, RoleSetScore best, IReadOnlyList<RoleSetScore> others)
+    private List<string> Evidence(HostEvidence host, RoleSetScore best, IReadOnlyList<RoleSetScore> others)
     {
+        var chosen = index.Minimal(best.Roles);
         var lines = new List<string>();
         foreach (var fit in best.Fits)
         {
@@ -90,7 +91,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
             lines.Add(line.ToString());
         }
         foreach (var role in best.Roles.Where(r => best.Fits.All(f => f.Role != r)))
-            lines.Add($"{role}: no port evidence (the set is one inventories use)");
+            lines.Add(chosen.Contains(role) ? $"{role}: no port evidence (the set is one inventories use)" : $"{role}: implied by {string.Join(", ", chosen)} (roles.yaml), not written");
         if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
@@ -99,7 +100,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         var unexplained = host.Served.Where(s => best.Fits.All(f => f.Rules.All(r => !r.AsServer || r.Service != s))).Take(6).ToList();
         if (unexplained.Count > 0) lines.Add("served, no role of the set explains: " + string.Join(", ", unexplained.Select(s => $"{s} ({s.Flows})")));
         if (others.Count > 0)
-            lines.Add("else: " + string.Join("; ", others.Select(o => string.Create(CultureInfo.InvariantCulture, $"[{string.Join(", ", o.Roles)}] {o.Probability:0.00}"))));
+            lines.Add("else: " + string.Join("; ", others.Select(o => string.Create(CultureInfo.InvariantCulture, $"[{string.Join(", ", index.Minimal(o.Roles))}] {o.Probability:0.00}"))));
         return lines;
     }
 

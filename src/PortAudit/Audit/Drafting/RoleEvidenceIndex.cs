@@ -24,10 +24,12 @@ public sealed record RoleFit(string Role, IReadOnlyList<int> Served, IReadOnlyLi
 public sealed class RoleEvidenceIndex
 {
     private readonly ILookup<string, Rule> _server, _client;
+    private readonly RoleCatalog _catalog;
 
     /// <summary>Indexes every rule of <paramref name="catalog"/>, whatever its conditions: a draft has no features yet.</summary>
     public RoleEvidenceIndex(RoleCatalog catalog)
     {
+        _catalog = catalog;
         var rules = catalog.Rules.Where(r => r.Transports.Any(TransportNames.HasPorts)).ToList();
         // A side that names roles says something of them whatever the other side is: "any to dns-server on 53".
         _server = rules.SelectMany(r => r.To.Roles.Select(role => (role, r))).ToLookup(x => x.role, x => x.r);
@@ -37,6 +39,15 @@ public sealed class RoleEvidenceIndex
 
     /// <summary>Roles with at least one rule.</summary>
     public IReadOnlyList<string> Roles { get; }
+
+    /// <summary>
+    /// The role set a host with <paramref name="roles"/> plays, sorted: with every role they imply (<see cref="RoleCatalog.Closure"/>),
+    /// so that an inventory's [lync-front-end] and another's [lync-front-end, lync-server] are one set.
+    /// </summary>
+    public IReadOnlyList<string> Closure(IEnumerable<string> roles) => _catalog.Closure(roles).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary><paramref name="roles"/> written shortest, as an inventory lists them: the roles another of them implies dropped.</summary>
+    public IReadOnlyList<string> Minimal(IEnumerable<string> roles) => _catalog.Minimal(roles);
 
     /// <summary>What <paramref name="role"/> explains of <paramref name="host"/>.</summary>
     public RoleFit Fit(string role, HostEvidence host)

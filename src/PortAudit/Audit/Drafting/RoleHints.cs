@@ -16,7 +16,7 @@ public static class RoleHints
     private static readonly (string Prefix, string Role)[] ServiceHints =
     [
         ("_sipinternaltls._tcp.", "lync-front-end"), ("_sipinternal._tcp.", "lync-front-end"),
-        ("_sip._tls.", "lync-edge-external"), ("_sipfederationtls._tcp.", "lync-edge-external"), ("_xmpp-server._tcp.", "lync-edge-external"),
+        ("_sip._tls.", EdgeExternal), ("_sipfederationtls._tcp.", EdgeExternal), ("_xmpp-server._tcp.", EdgeExternal),
         ("_ldap._tcp.", "domain-controller"), ("_kerberos._tcp.", "domain-controller"), ("_kerberos._udp.", "domain-controller"),
         ("_kpasswd._tcp.", "domain-controller"), ("_gc._tcp.", GlobalCatalog),
     ];
@@ -38,9 +38,10 @@ public static class RoleHints
 
     /// <summary>
     /// Roles whose evidence rule should have fired if the host had the role: SRV records, the KDC, the global catalog's
-    /// ports. Not RPC interfaces: a capture sees an interface only when a client happened to bind it.
+    /// ports. Not RPC interfaces: a capture sees an interface only when a client happened to bind it. Nor the Edge's
+    /// external interface: its SRV records are in public DNS, asked by remote users and partners outside the capture.
     /// </summary>
-    public static readonly IReadOnlySet<string> Expected = ServiceHints.Select(h => h.Role)
+    public static readonly IReadOnlySet<string> Expected = ServiceHints.Select(h => h.Role).Where(r => r != EdgeExternal)
         .Concat(ProtocolHints.Select(h => h.Role)).Concat(AskedPortHints.Select(h => h.Role)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The roles the evidence rules name for <paramref name="host"/>.</summary>
@@ -52,11 +53,18 @@ public static class RoleHints
             .Concat(host.Directory is { } directory ? Stated(directory) : [])
             .Distinct().ToList();
 
+    /// <summary>
+    /// Roles drafted only when an evidence rule names them: a global catalog is a domain controller that also answers on
+    /// 3268/3269; with no client asking there and no word of its own, nothing in the traffic tells the two apart, and the
+    /// reviewer adds the role rather than the draft guessing it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> OnlyWhenNamed = new HashSet<string>(StringComparer.Ordinal) { GlobalCatalog };
+
     /// <summary>The roles the host's own word rules out: a directory server that says it is no global catalog.</summary>
     public static IReadOnlyList<string> Denied(HostEvidence host) =>
         host.Directory is { GlobalCatalog: false } ? [GlobalCatalog] : [];
 
-    private const string GlobalCatalog = "global-catalog";
+    private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external";
 
     private static IEnumerable<string> Stated(DirectoryServerFacts directory)
     {

@@ -18,6 +18,9 @@ public sealed record CandidateContext(
     HostEvidence Host, IReadOnlyDictionary<string, RoleFit> Fits, IReadOnlyList<string> Hinted, Func<IReadOnlyList<string>, int> SetCount, int Total,
     Func<string, int> RoleCount, Func<string, string, int> ProfileCount, Func<string, double> Serverness, Func<string, string, int> PairCount)
 {
+    /// <summary>A set written shortest (<see cref="RoleEvidenceIndex.Minimal"/>): the roles chosen, those they imply left out.</summary>
+    public Func<IEnumerable<string>, IReadOnlyList<string>> Minimal { get; init; } = roles => roles.ToList();
+
     /// <summary>
     /// True when every labelled host with <paramref name="role"/> answered on some port (a Front End, a domain controller),
     /// or, for a role no labelled host had, when most of its catalog rules have it listen: no role for a host that answered nothing.
@@ -39,8 +42,18 @@ public static class RoleSetFeatures
     public static readonly string[] Names =
     [
         "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "log-prior",
-        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size",
+        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size", "initiated-specific",
     ];
+
+    /// <summary>
+    /// The features that come from the catalog and the host alone, true of a role no labelled host had as of any other;
+    /// the rest (log-prior, profile-coverage, companion) come from the labelled hosts. <see cref="RoleSetModel"/> fits a
+    /// catalog model on these alone, for role sets with few labelled examples.
+    /// </summary>
+    public static readonly IReadOnlySet<string> FromCatalog = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "redundant-roles", "unnamed-expected-roles", "size", "initiated-specific",
+    };
 
     /// <summary>The feature vector of <paramref name="set"/> in <paramref name="context"/>.</summary>
     public static double[] Of(IReadOnlyList<string> set, CandidateContext context)
@@ -49,17 +62,22 @@ public static class RoleSetFeatures
         int served = host.Served.Count, initiated = host.Initiated.Count;
         // A service explained by many roles says little about any of them: weigh each by one over their number.
         var servedRoles = new int[served];
+        var initiatedRoles = new int[initiated];
         foreach (var fit in fits.Values)
+        {
             foreach (int i in fit.Served) servedRoles[i]++;
+            foreach (int i in fit.Initiated) initiatedRoles[i]++;
+        }
         var servedCovered = new HashSet<int>();
         var initiatedCovered = new HashSet<int>();
-        double servedSpecific = 0;
+        double servedSpecific = 0, initiatedSpecific = 0;
         foreach (var role in set)
         {
             if (!fits.TryGetValue(role, out var fit)) continue;
             servedCovered.UnionWith(fit.Served);
             initiatedCovered.UnionWith(fit.Initiated);
             servedSpecific += Math.Min(1, fit.Served.Sum(i => 1.0 / servedRoles[i]));
+            initiatedSpecific += Math.Min(1, fit.Initiated.Sum(i => 1.0 / initiatedRoles[i]));
         }
         return
         [
@@ -73,7 +91,10 @@ public static class RoleSetFeatures
             (double)set.Count(r => RoleHints.Expected.Contains(r) && !context.Hinted.Contains(r)) / set.Count,
             ProfileCoverage(set, context),
             Companion(set, context),
-            set.Count,
+            // Roles chosen: an implied role (lync-server beside lync-front-end) is no choice of its own.
+            context.Minimal(set).Count,
+            // The same for what the host initiated: ports only a Cisco Unity server's rules have it connect to.
+            initiatedSpecific / set.Count,
         ];
     }
 

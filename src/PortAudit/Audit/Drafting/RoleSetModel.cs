@@ -22,23 +22,39 @@ public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probabilit
 /// role with evidence; when evidence rules name roles (<see cref="RoleHints"/>), the sets holding them; a host that answered
 /// nothing gets sets without a role that always listens.
 /// Fitted by Newton's method (MathNet.Numerics) with an L2 penalty.
+/// Two fits share the candidates: the full model, and a catalog model on <see cref="RoleSetFeatures.FromCatalog"/> alone,
+/// which knows no role better than another by its labels. A candidate's probability is the full model's backed off to
+/// the catalog model's by how few labelled hosts had the set's least known role: with n of them, n/(n + <see cref="CatalogWeight"/>)
+/// of the full model and the rest of the catalog model, renormalised. A set with a role no inventory used (seen in one
+/// deployment only, held out) is judged by what its rules explain of what the host served, not by a prior that has never
+/// heard of it; a host that served nothing, by the full model alone.
 /// </summary>
 public sealed class RoleSetModel
 {
     private const double Penalty = 1.0;
 
+    /// <summary>How many labelled hosts the catalog model's word on a role set counts as.</summary>
+    public const double CatalogWeight = 1.0;
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
-    /// <summary>A model with <paramref name="weights"/> (one per <see cref="RoleSetFeatures.Names"/>), the role sets labelled inventories used, with counts, and what their roles' hosts did.</summary>
-    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles)
+    /// <summary>
+    /// A model with <paramref name="weights"/> and <paramref name="catalogWeights"/> (one per <see cref="RoleSetFeatures.Names"/>,
+    /// the catalog model's 0 but on <see cref="RoleSetFeatures.FromCatalog"/>), the role sets labelled inventories used, with counts, and what their roles' hosts did.
+    /// </summary>
+    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<double> catalogWeights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles)
     {
         Weights = weights;
+        CatalogWeights = catalogWeights;
         Sets = sets;
         Profiles = profiles;
     }
 
-    /// <summary>Feature weights, in <see cref="RoleSetFeatures.Names"/> order.</summary>
+    /// <summary>Feature weights of the full model, in <see cref="RoleSetFeatures.Names"/> order.</summary>
     public IReadOnlyList<double> Weights { get; }
+
+    /// <summary>Feature weights of the catalog model, in <see cref="RoleSetFeatures.Names"/> order (0 for features from labels).</summary>
+    public IReadOnlyList<double> CatalogWeights { get; }
 
     /// <summary>The role sets of the labelled hosts, with how many hosts had each.</summary>
     public IReadOnlyList<KnownRoleSet> Sets { get; }
@@ -57,29 +73,54 @@ public sealed class RoleSetModel
     {
         var fits = index.Fits(host).ToDictionary(f => f.Role);
         var context = Context(host, fits, index, null);
-        var candidates = Candidates(context, null);
-        var scores = candidates.Select(c => RoleSetFeatures.Of(c, context).Zip(Weights, (x, w) => x * w).Sum()).ToArray();
-        var probabilities = Softmax(scores);
+        var candidates = Candidates(context, index, null);
+        var features = candidates.Select(c => RoleSetFeatures.Of(c, context)).ToList();
+        var full = Softmax(features.Select(x => Score(x, Weights)).ToArray());
+        var catalog = Softmax(features.Select(x => Score(x, CatalogWeights)).ToArray());
+        var mixed = candidates.Select((c, i) => Trust(c, context) is var trust ? trust * full[i] + (1 - trust) * catalog[i] : 0).ToArray();
+        double sum = mixed.Sum();
+        var probabilities = mixed.Select(p => p / sum).ToArray();
         return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList()))
             .OrderByDescending(s => s.Probability).Take(top).ToList();
     }
 
-    /// <summary>Fits a model on <paramref name="hosts"/> (each labelled host's own set counted out of its prior, so the prior does not give its answer away).</summary>
-    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> hosts, RoleEvidenceIndex index)
+    // The full model's share of a candidate's probability: n/(n + CatalogWeight) for n labelled hosts of the set's least
+    // known role. A host that served nothing is judged by the full model alone: what a client initiates the catalog's
+    // rules mostly leave to wildcards (any@internal to a Front End), so they name no role the labels never showed.
+    private static double Trust(IReadOnlyList<string> set, CandidateContext context)
     {
+        if (context.Host.Served.Count == 0 || set.Count == 0) return 1;
+        double known = set.Min(r => Math.Max(0, context.RoleCount(r)));
+        return known / (known + CatalogWeight);
+    }
+
+    /// <summary>
+    /// Fits a model on <paramref name="labelled"/> (each labelled host's own set counted out of its prior, so the prior does not
+    /// give its answer away). Labels are taken with the roles they imply, as the audit takes them.
+    /// </summary>
+    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index)
+    {
+        var hosts = labelled.Select(h => h with { Roles = index.Closure(h.Roles) }).ToList();
         var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
             .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
-        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts));
+        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts));
         var examples = hosts.Select(h =>
         {
             var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
             var truth = Sorted(h.Roles);
             var context = shape.Context(h.Host, fits, index, truth);
-            var candidates = shape.Candidates(context, truth);
+            var candidates = shape.Candidates(context, index, truth);
             var features = candidates.Select(c => RoleSetFeatures.Of(c, context)).ToList();
             return (Features: Matrix<double>.Build.DenseOfRowArrays(features), Truth: candidates.FindIndex(c => Key(c) == Key(truth)));
         }).ToList();
+        var catalogOnly = Vector<double>.Build.DenseOfEnumerable(RoleSetFeatures.Names.Select(n => RoleSetFeatures.FromCatalog.Contains(n) ? 1.0 : 0.0));
+        var catalogExamples = examples.Select(e => (Features: e.Features.Multiply(Matrix<double>.Build.DenseOfDiagonalVector(catalogOnly)), e.Truth)).ToList();
+        return new RoleSetModel(FitWeights(examples), FitWeights(catalogExamples), sets, shape.Profiles);
+    }
 
+    // The conditional logit's maximum penalised likelihood by Newton's method.
+    private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples)
+    {
         var w = Vector<double>.Build.Dense(RoleSetFeatures.Names.Length);
         for (int iteration = 0; iteration < 50; iteration++)
         {
@@ -97,20 +138,26 @@ public sealed class RoleSetModel
             w -= step;
             if (step.L2Norm() < 1e-8) break;
         }
-        return new RoleSetModel(w.ToArray(), sets, shape.Profiles);
+        return w.ToArray();
     }
 
-    /// <summary>The model as JSON: weights by feature name and the known sets.</summary>
+    private static double Score(double[] features, IReadOnlyList<double> weights) => features.Zip(weights, (x, w) => x * w).Sum();
+
+    /// <summary>The model as JSON: weights of both models by feature name and the known sets.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new ModelFile(RoleSetFeatures.Names.Zip(Weights).ToDictionary(x => x.First, x => Math.Round(x.Second, 6)), Sets.ToList(),
+        new ModelFile(Named(Weights), Named(CatalogWeights), Sets.ToList(),
             new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), JsonOptions);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
     public static RoleSetModel FromJson(string json)
     {
         var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
-        return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles));
+        return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(),
+            RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles));
     }
+
+    private static Dictionary<string, double> Named(IReadOnlyList<double> weights) =>
+        RoleSetFeatures.Names.Zip(weights).ToDictionary(x => x.First, x => Math.Round(x.Second, 6));
 
 
     private static RoleSetModel LoadDefault()
@@ -124,16 +171,19 @@ public sealed class RoleSetModel
     // The sets labelled inventories used and every single role with evidence; when evidence rules name roles (a KDC is
     // a domain controller, whatever else it is), the named roles alone and the sets sharing one of them, completed. A host
     // that answered nothing is a client: sets with a role that always listens are no candidates for it when others are.
-    // Sets with a role the host's own word denies are none. A training host's own set is a candidate as it was labelled.
-    private List<IReadOnlyList<string>> Candidates(CandidateContext context, IReadOnlyList<string>? truth)
+    // Sets with a role the host's own word denies are none, nor those with a role drafted only when named
+    // (RoleHints.OnlyWhenNamed) that no evidence rule named. A training host's own set is a candidate as it was labelled.
+    // Every candidate is written shortest: [lync-front-end, lync-server] is no candidate beside [lync-front-end].
+    private List<IReadOnlyList<string>> Candidates(CandidateContext context, RoleEvidenceIndex index, IReadOnlyList<string>? truth)
     {
         var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
         var candidates = (hinted.Count == 0
                 ? Sets.Select(s => s.Roles).Concat(fits.Keys.Select(r => (IReadOnlyList<string>)[r]))
                 : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
-            .DistinctBy(Key).ToList();
+            .Select(index.Closure).DistinctBy(Key).ToList();
         var denied = RoleHints.Denied(host);
         if (denied.Count > 0) candidates.RemoveAll(set => set.Any(denied.Contains));
+        candidates.RemoveAll(set => set.Any(r => RoleHints.OnlyWhenNamed.Contains(r) && !hinted.Contains(r)));
         if (host.Served.Count == 0 && candidates.Where(set => !set.Any(context.AlwaysListens)).ToList() is { Count: > 0 } clients)
             candidates = clients;
         if (truth is not null && candidates.All(c => Key(c) != Key(truth))) candidates.Add(truth);
@@ -149,7 +199,10 @@ public sealed class RoleSetModel
         role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0),
         (role, service) => Profiles.Count(role, service) - (truth?.Contains(role) == true ? 1 : 0),
         index.Serverness,
-        (role, other) => Sets.Where(s => s.Roles.Contains(role) && s.Roles.Contains(other)).Sum(s => s.Count) - (truth?.Contains(role) == true && truth.Contains(other) ? 1 : 0));
+        (role, other) => Sets.Where(s => s.Roles.Contains(role) && s.Roles.Contains(other)).Sum(s => s.Count) - (truth?.Contains(role) == true && truth.Contains(other) ? 1 : 0))
+    {
+        Minimal = index.Minimal,
+    };
 
     private static double[] Softmax(double[] scores)
     {
@@ -164,7 +217,7 @@ public sealed class RoleSetModel
     /// <summary>A role set's identity: its roles sorted and joined.</summary>
     public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
-    private sealed record ModelFile(Dictionary<string, double> Weights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
+    private sealed record ModelFile(Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
 }
 
 /// <summary>A role set labelled inventories used, and for how many hosts.</summary>

@@ -2,18 +2,26 @@ using System.Text.RegularExpressions;
 
 namespace PortAudit.Catalog.Loading;
 
+/// <summary>One entry of a definitions file: its id, its description and, for a role, the roles it implies as written.</summary>
+internal sealed record Definition(string Id, string Description, IReadOnlyList<Located<string>> Implies);
+
 /// <summary>
-/// Reads a list of id/description entries: the roles file and the features file share this shape.
+/// Reads a list of id/description entries: the roles file and the features file share this shape (roles may add
+/// <c>implies</c>, see <see cref="RoleImplicationChecker"/>).
 /// </summary>
 internal static partial class DefinitionReader
 {
+    /// <summary>The field of a role that lists the roles every host with it also plays.</summary>
+    public const string ImpliesKey = "implies";
+
     private static readonly string[] EntryKeys = ["id", "description"];
 
-    /// <summary>Entries under <paramref name="listKey"/>; ids must be kebab-case and unique.</summary>
-    public static IReadOnlyList<Located<(string Id, string Description)>> Read(
+    /// <summary>Entries under <paramref name="listKey"/>; ids must be kebab-case and unique. Only roles may imply others.</summary>
+    public static IReadOnlyList<Located<Definition>> Read(
         string path, string displayName, string listKey, ErrorList errors)
     {
-        var result = new List<Located<(string, string)>>();
+        var result = new List<Located<Definition>>();
+        string[] keys = listKey == "roles" ? [.. EntryKeys, ImpliesKey] : EntryKeys;
         var root = YamlDocumentReader.ReadRoot(path, displayName, errors);
         if (root is null)
             return result;
@@ -21,9 +29,10 @@ internal static partial class DefinitionReader
         var seen = new Dictionary<string, SourceSpot>(StringComparer.Ordinal);
         foreach (var node in file.Items(listKey))
         {
-            var entry = new MappingReader(node, displayName, errors, EntryKeys);
+            var entry = new MappingReader(node, displayName, errors, keys);
             var id = entry.Text("id", required: true);
             var description = entry.Text("description", required: true);
+            var implies = entry.TextList(ImpliesKey);
             if (id is not { } idValue || description is not { } text)
                 continue;
             if (!(listKey == "features" ? IsFeatureIdentifier(idValue.Value) : IsIdentifier(idValue.Value)))
@@ -33,7 +42,7 @@ internal static partial class DefinitionReader
             else
             {
                 seen.Add(idValue.Value, idValue.Spot);
-                result.Add(new Located<(string, string)>((idValue.Value, text.Value), idValue.Spot));
+                result.Add(new Located<Definition>(new Definition(idValue.Value, text.Value, implies), idValue.Spot));
             }
         }
         return result;

@@ -24,6 +24,8 @@ public sealed class DraftInventoryTests : IDisposable
 
         Assert.Equal(expected.Select(f => (f.Flow.Id, f.Verdict.Verdict)), drafted.Select(f => (f.Flow.Id, f.Verdict.Verdict)));
         Assert.Equal(4, draft.Hosts.Count);
+        // Drafted as a Front End and a Lync server, written shortest: the Front End implies the other.
+        Assert.Equal(["lync-front-end"], draft.Hosts.Single(h => h.Name == "fe").Roles);
     }
 
     [Fact]

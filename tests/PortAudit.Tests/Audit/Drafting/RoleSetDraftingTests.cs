@@ -1,0 +1,65 @@
+using PortAudit.Audit;
+using PortAudit.Audit.Drafting;
+using PortAudit.Catalog;
+using PortAudit.Decode;
+using PortAudit.Tests.Scenarios;
+
+namespace PortAudit.Tests.Audit.Drafting;
+
+/// <summary>
+/// How the role-set model chooses, on built hosts: a global catalog only on its evidence, a role no labelled host had
+/// judged by its catalog rules (the catalog model) for a host that served something, and by the fitted model alone for
+/// one that served nothing.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class RoleSetDraftingTests
+{
+    private static readonly RoleEvidenceIndex Index = new(ScenarioAudit.RepositoryCatalog);
+
+    private static HostEvidence Host(IReadOnlyList<ServedService> served, IReadOnlyList<ServedService> initiated) =>
+        new(IpAddr.Parse("10.9.9.9"), served, initiated, [], [], []);
+
+    private static ServedService Tcp(int port) => new(Transport.Tcp, port, 1, []);
+
+    [Fact]
+    public void GlobalCatalogIsDraftedOnlyWhenEvidenceNamesIt()
+    {
+        var directory = Host([Tcp(389), Tcp(88), new ServedService(Transport.Udp, 53, 1, [])], []);
+
+        var unasked = RoleSetModel.Default.Rank(directory, Index, top: 100);
+        var asked = RoleSetModel.Default.Rank(directory with { Attempted = [Tcp(3268)] }, Index, top: 100);
+
+        Assert.NotEmpty(unasked);
+        Assert.DoesNotContain(unasked, s => s.Roles.Contains("global-catalog"));
+        Assert.All(asked, s => Assert.Contains("global-catalog", s.Roles));
+    }
+
+    [Fact]
+    public void RoleNoLabelledHostHadIsJudgedByItsRulesWhenTheHostServes()
+    {
+        // The fitted model knows one set and weighs nothing; the catalog model weighs what the rules explain of what was served.
+        var names = RoleSetFeatures.Names;
+        var model = new RoleSetModel(new double[names.Length], names.Select(n => n == "served-explained" ? 5.0 : 0).ToArray(),
+            [new KnownRoleSet(["dns-server", "domain-controller"], 5)], new RoleProfiles(new Dictionary<string, int>()));
+
+        var server = model.Rank(Host([Tcp(2000)], []), Index, top: 100);
+        var client = model.Rank(Host([], [Tcp(2000)]), Index, top: 100);
+
+        Assert.Equal(["cucm"], server[0].Roles);
+        Assert.True(server[0].Probability > 2 * server.Single(s => s.Roles.SequenceEqual(["dns-server", "domain-controller"])).Probability);
+        // Served nothing: the fitted model alone, which ranks every candidate alike.
+        Assert.All(client, s => Assert.Equal(client[0].Probability, s.Probability, 9));
+    }
+
+    [Fact]
+    public void SetsAreRankedWithTheRolesTheyImplyAndComparedWrittenShortest()
+    {
+        var frontEnd = Host([Tcp(5061), Tcp(444)], []);
+
+        var ranked = RoleSetModel.Default.Rank(frontEnd, Index, top: 100);
+
+        Assert.All(ranked.Where(s => s.Roles.Contains("lync-front-end")), s => Assert.Contains("lync-server", s.Roles));
+        Assert.DoesNotContain(ranked, s => s.Roles.SequenceEqual(["lync-front-end"]));
+        Assert.Equal(["lync-cms"], Index.Minimal(["lync-server", "lync-front-end", "lync-cms"]));
+    }
+}
