@@ -111,7 +111,8 @@ internal static class TimeSeriesRenderer
             foreach (var p in s.Points) distinct.Add(p.Time.Ticks);
         var ticks = new long[distinct.Count];
         distinct.CopyTo(ticks);
-        Array.Sort(ticks);
+        // With a comparison: Array.Sort's default comparer for long is built by reflection and JIT-compiled.
+        Array.Sort(ticks, (a, b) => a.CompareTo(b));
         var times = new DateTime[ticks.Length];
         for (int i = 0; i < ticks.Length; i++) times[i] = new DateTime(ticks[i], DateTimeKind.Utc);
         var baseline = new double[times.Length];
