@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
@@ -42,9 +43,13 @@ internal sealed class CaptureProgress
     /// progress display when <paramref name="wanted"/>; <paramref name="afterRead"/> names what the command does once
     /// the read is over ("writing reports").
     /// </summary>
-    public static T Run<T>(TrafficRun run, bool wanted, IReadOnlyList<IFlowSource> sources, Func<T> read, string afterRead = "finishing")
+    public static T Run<T>(TrafficRun run, bool wanted, IReadOnlyList<IFlowSource> sources, Func<T> read, string afterRead = "finishing") =>
+        wanted ? RunShown(run, sources, read, afterRead) : read();
+
+    /// <summary>As <see cref="Run{T}"/> with the display; a method of its own so that Spectre.Console is loaded only for it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T RunShown<T>(TrafficRun run, IReadOnlyList<IFlowSource> sources, Func<T> read, string afterRead)
     {
-        if (!wanted) return read();
         var progress = new CaptureProgress(sources, afterRead);
         run.Progress = progress.Record;
         try

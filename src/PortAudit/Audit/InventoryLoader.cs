@@ -132,7 +132,7 @@ public static class InventoryLoader
     {
         var roles = new List<string>();
         var listed = entry.TextList("roles");
-        if (listed.Count == 0)
+        if (listed.Length == 0)
             errors.Add(entry.Spot, "missing field 'roles': a host needs at least one catalog role");
         foreach (var role in listed)
         {
@@ -187,7 +187,7 @@ public static class InventoryLoader
         return name.Value;
     }
 
-    private static List<Located<IpPrefix>> ReadPrefixes(IEnumerable<Located<string>> texts, ErrorList errors)
+    private static List<Located<IpPrefix>> ReadPrefixes(Located<string>[] texts, ErrorList errors)
     {
         var prefixes = new List<Located<IpPrefix>>();
         foreach (var text in texts)

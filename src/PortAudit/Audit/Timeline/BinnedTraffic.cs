@@ -37,12 +37,31 @@ internal sealed class BinnedTraffic
     }
 
     /// <summary>The bins at <paramref name="widthNs"/> (a width at least the one used so far), oldest first.</summary>
-    public IEnumerable<TrafficBin> Bins(long widthNs)
+    /// <remarks>
+    /// Plain loops where GroupBy, Sum and OrderBy over these value types would be JIT-compiled at every start
+    /// (docs/performance.md, Startup); the sums add in the same order, so the figures are the same to the bit.
+    /// </remarks>
+    public List<TrafficBin> Bins(long widthNs)
     {
         long factor = _widthNs == 0 ? 1 : widthNs / _widthNs;
-        return _bins.GroupBy(b => b.Key / factor)
-            .Select(g => new TrafficBin(g.Key * widthNs, g.Sum(b => b.Value.Flows), g.Sum(b => b.Value.Bytes)))
-            .OrderBy(b => b.StartNs);
+        var merged = new List<TrafficBin>(_bins.Count);
+        var slots = new Dictionary<long, int>(_bins.Count);
+        foreach (var (bin, (flows, bytes)) in _bins)
+        {
+            long start = bin / factor * widthNs;
+            if (slots.TryGetValue(start, out int slot))
+                merged[slot] = merged[slot] with { Flows = merged[slot].Flows + flows, Bytes = merged[slot].Bytes + bytes };
+            else
+            {
+                slots.Add(start, merged.Count);
+                merged.Add(new TrafficBin(start, flows, bytes));
+            }
+        }
+        // At most MaxBins + 1 distinct starts, mostly in order already: an insertion sort.
+        for (int i = 1; i < merged.Count; i++)
+            for (int j = i; j > 0 && merged[j - 1].StartNs > merged[j].StartNs; j--)
+                (merged[j - 1], merged[j]) = (merged[j], merged[j - 1]);
+        return merged;
     }
 
     private void Accumulate(long bin, long flows, double bytes)
@@ -55,7 +74,11 @@ internal sealed class BinnedTraffic
     {
         if (widthNs == _widthNs) return;
         if (_widthNs != 0)
-            _bins = Bins(widthNs).ToDictionary(b => b.StartNs / widthNs, b => (b.Flows, b.Bytes));
+        {
+            var coarser = new Dictionary<long, (long Flows, double Bytes)>();
+            foreach (var bin in Bins(widthNs)) coarser.Add(bin.StartNs / widthNs, (bin.Flows, bin.Bytes));
+            _bins = coarser;
+        }
         _widthNs = widthNs;
     }
 }

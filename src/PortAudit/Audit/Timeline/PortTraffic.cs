@@ -25,11 +25,36 @@ public sealed class PortTraffic
     private Dictionary<string, long>? _other;
 
     /// <summary>Ports with traffic, most bytes first, the overflow bucket (if any) last.</summary>
-    public IReadOnlyList<PortBytes> Ports =>
-        _ports.OrderByDescending(p => p.Value.Values.Sum()).ThenBy(p => p.Key.Port).ThenBy(p => p.Key.Transport, StringComparer.Ordinal)
-            .Select(p => new PortBytes($"{p.Key.Port}/{p.Key.Transport}", [.. p.Value]))
-            .Concat(_other is null ? [] : [new PortBytes(OtherLabel, [.. _other])])
-            .ToList();
+    /// <remarks>
+    /// Sorted by a comparison over a class rather than OrderBy over these tuple keys, whose generic code would be
+    /// JIT-compiled at every start (docs/performance.md, Startup). The keys are distinct, so the order is the same.
+    /// </remarks>
+    public IReadOnlyList<PortBytes> Ports
+    {
+        get
+        {
+            var ranked = new List<RankedPort>(_ports.Count);
+            foreach (var ((transport, port), bytesByKey) in _ports)
+            {
+                long total = 0;
+                foreach (long bytes in bytesByKey.Values) total = checked(total + bytes);
+                ranked.Add(new RankedPort(total, port, transport, new PortBytes($"{port}/{transport}", [.. bytesByKey])));
+            }
+            ranked.Sort(RankedPort.Compare);
+            var ports = new List<PortBytes>(ranked.Count + 1);
+            foreach (var entry in ranked) ports.Add(entry.Bytes);
+            if (_other is not null) ports.Add(new PortBytes(OtherLabel, [.. _other]));
+            return ports;
+        }
+    }
+
+    private sealed record RankedPort(long Total, int Port, string Transport, PortBytes Bytes)
+    {
+        public static int Compare(RankedPort a, RankedPort b) =>
+            a.Total != b.Total ? b.Total.CompareTo(a.Total)
+            : a.Port != b.Port ? a.Port.CompareTo(b.Port)
+            : string.CompareOrdinal(a.Transport, b.Transport);
+    }
 
     internal void Add(string transport, int port, string key, long bytes)
     {

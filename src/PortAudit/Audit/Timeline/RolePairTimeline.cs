@@ -28,7 +28,7 @@ public sealed class RolePairTimeline
 
     /// <summary>Every series with traffic, at <see cref="BinWidthNs"/>.</summary>
     public IReadOnlyList<TimelineSeries> Series =>
-        _series.Select(s => new TimelineSeries(s.Key.Item1, s.Key.Item2, s.Value.Bins(_clock.WidthNs).ToList()))
+        _series.Select(s => new TimelineSeries(s.Key.Item1, s.Key.Item2, s.Value.Bins(_clock.WidthNs)))
             .OrderBy(s => s.Key, StringComparer.Ordinal).ThenBy(s => s.Rule, StringComparer.Ordinal).ToList();
 
     internal void Add(FlowVerdict verdict, long startNs, long endNs, long bytes)

@@ -59,7 +59,8 @@ internal sealed class MappingReader
     }
 
     /// <summary>A field that may hold one scalar or a list of scalars.</summary>
-    public IReadOnlyList<Located<string>> TextList(string key)
+    /// <remarks>An array, not a list interface: calls through an interface over this value type are JIT-compiled at every start.</remarks>
+    public Located<string>[] TextList(string key)
     {
         var node = Node(key);
         switch (node)
@@ -77,7 +78,7 @@ internal sealed class MappingReader
                     else
                         _errors.Add(SpotOf(item), $"field '{key}' must list plain values");
                 }
-                return items;
+                return items.ToArray();
             default:
                 _errors.Add(SpotOf(node), $"field '{key}' must be a value or a list of values");
                 return [];

@@ -39,7 +39,7 @@ internal sealed class ReferenceChecker
         }
     }
 
-    private void CheckSide(RuleSide side, IReadOnlyList<SourceSpot> spots)
+    private void CheckSide(RuleSide side, SourceSpot[] spots)
     {
         for (int i = 0; i < side.Selectors.Count; i++)
         {

@@ -7,7 +7,7 @@ namespace PortAudit.Catalog.Loading;
 internal sealed record RuleDraft(
     Rule Rule,
     SourceSpot IdSpot,
-    IReadOnlyList<SourceSpot> FromSpots,
-    IReadOnlyList<SourceSpot> ToSpots,
+    SourceSpot[] FromSpots,
+    SourceSpot[] ToSpots,
     SourceSpot ProtocolSpot,
-    IReadOnlyList<SourceSpot> FeatureSpots);
+    SourceSpot[] FeatureSpots);

@@ -78,22 +78,22 @@ internal sealed class RuleFileReader
         {
             Id = id!.Value.Value,
             Product = product!,
-            From = new RuleSide(from.Select(f => f.Value).ToArray()),
-            To = new RuleSide(to.Select(t => t.Value).ToArray()),
+            From = new RuleSide(LocatedTexts.Values(from)),
+            To = new RuleSide(LocatedTexts.Values(to)),
             Transports = transports ?? [Transport.Tcp],
             Ports = ports,
             Protocol = protocol?.Value ?? "",
             Required = required,
-            Conditions = conditions.Select(c => c.Value).ToArray(),
-            Unless = unless.Select(c => c.Value).ToArray(),
+            Conditions = LocatedTexts.Values(conditions),
+            Unless = LocatedTexts.Values(unless),
             OneOf = oneOf?.Value,
             Every = every,
             DynamicRange = dynamicRange,
             Notes = notes.Trim(),
             Source = source!,
         };
-        var features = conditions.Concat(unless).Select(c => c.Spot).ToArray();
-        var sides = (From: from.Select(f => f.Spot).ToArray(), To: to.Select(t => t.Spot).ToArray());
+        SourceSpot[] features = [.. LocatedTexts.Spots(conditions), .. LocatedTexts.Spots(unless)];
+        var sides = (From: LocatedTexts.Spots(from), To: LocatedTexts.Spots(to));
         if (rpc is { } shorthand)
         {
             // "rpc: RANGE" is the two steps of every DCE/RPC service: the endpoint mapper on TCP 135, then the port it hands out.
@@ -116,10 +116,10 @@ internal sealed class RuleFileReader
         return null;
     }
 
-    private IReadOnlyList<Located<string>> ReadSide(MappingReader entry, string key)
+    private Located<string>[] ReadSide(MappingReader entry, string key)
     {
         var selectors = entry.TextList(key);
-        if (selectors.Count == 0)
+        if (selectors.Length == 0)
             _errors.Add(entry.Node(key) is { } node ? entry.SpotOf(node) : entry.Spot,
                 entry.Node(key) is null ? $"missing field '{key}'" : $"field '{key}' lists no role");
         return selectors;

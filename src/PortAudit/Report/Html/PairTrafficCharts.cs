@@ -50,19 +50,46 @@ internal sealed class PairTrafficCharts(RolePairStatistics pair) : IReportSectio
     /// </summary>
     private static IEnumerable<BarCategory> PortBars(IReadOnlyList<PortBytes> ports)
     {
-        var kept = ports.Where(p => p.Label != PortTraffic.OtherLabel).Take(MaxPorts).ToList();
-        var rest = ports.Except(kept).SelectMany(p => p.BytesByKey).GroupBy(b => b.Key, StringComparer.Ordinal)
-            .Select(g => new BarSegment(g.Key, g.Sum(b => b.Value))).ToList();
-        var bars = kept.Select(p => new BarCategory(p.Label, p.BytesByKey.Select(b => new BarSegment(b.Key, b.Value))));
-        return rest.Count == 0 ? bars : bars.Append(new BarCategory(PortTraffic.OtherLabel, rest));
+        // Plain loops: LINQ over the (key, bytes) pairs and bins, value types, is JIT-compiled at every start (docs/performance.md).
+        var bars = new List<BarCategory>();
+        var rest = new Dictionary<string, long>(StringComparer.Ordinal);
+        var restOrder = new List<string>();
+        foreach (var port in ports)
+        {
+            if (port.Label != PortTraffic.OtherLabel && bars.Count < MaxPorts)
+            {
+                var segments = new List<BarSegment>(port.BytesByKey.Count);
+                foreach (var (key, bytes) in port.BytesByKey) segments.Add(new BarSegment(key, bytes));
+                bars.Add(new BarCategory(port.Label, segments));
+                continue;
+            }
+            foreach (var (key, bytes) in port.BytesByKey)
+            {
+                if (!rest.TryGetValue(key, out long sum)) restOrder.Add(key);
+                rest[key] = checked(sum + bytes);
+            }
+        }
+        if (restOrder.Count > 0)
+            bars.Add(new BarCategory(PortTraffic.OtherLabel, restOrder.ConvertAll(key => new BarSegment(key, rest[key]))));
+        return bars;
     }
 
     /// <summary>The busiest rules by name, the rest summed: the legend stays readable for a pair with many rules.</summary>
     private static Func<TimelineSeries, string> RuleLabels(IReadOnlyList<TimelineSeries> series)
     {
-        var kept = series.GroupBy(s => s.Rule ?? NoRule)
-            .OrderByDescending(g => g.Sum(s => s.Bins.Sum(b => b.Bytes))).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Take(MaxRules).Select(g => g.Key).ToHashSet();
+        var bytes = new Dictionary<string, double>();
+        var rules = new List<string>();
+        foreach (var s in series)
+        {
+            string rule = s.Rule ?? NoRule;
+            double sum = 0;
+            for (int i = 0; i < s.Bins.Count; i++) sum += s.Bins[i].Bytes;
+            if (!bytes.TryGetValue(rule, out double total)) rules.Add(rule);
+            bytes[rule] = total + sum;
+        }
+        // Most bytes first, then by name; the names are distinct, so the order is total.
+        rules.Sort((a, b) => bytes[a] != bytes[b] ? bytes[b].CompareTo(bytes[a]) : string.CompareOrdinal(a, b));
+        var kept = rules.Take(MaxRules).ToHashSet();
         return s => kept.Contains(s.Rule ?? NoRule) ? s.Rule ?? NoRule : OtherRules;
     }
 
@@ -77,10 +104,13 @@ internal sealed class PairTrafficCharts(RolePairStatistics pair) : IReportSectio
         long first = timeline.FirstNs / width, last = timeline.LastNs / width;
         foreach (var group in series.GroupBy(key))
         {
-            var sums = group.SelectMany(s => s.Bins).GroupBy(b => b.StartNs).ToDictionary(g => g.Key, g => (double)g.Sum(b => b.Flows));
+            var sums = new Dictionary<long, long>();
+            foreach (var s in group)
+                for (int i = 0; i < s.Bins.Count; i++)
+                    sums[s.Bins[i].StartNs] = checked(sums.GetValueOrDefault(s.Bins[i].StartNs) + s.Bins[i].Flows);
             var points = new List<TimePoint>((int)(last - first + 1));
             for (long bin = first; bin <= last; bin++)
-                points.Add(TimePoint.FromNanoseconds(bin * width, sums.GetValueOrDefault(bin * width)));
+                points.Add(TimePoint.FromNanoseconds(bin * width, (double)sums.GetValueOrDefault(bin * width)));
             yield return new TimeSeries(group.Key, points);
         }
     }

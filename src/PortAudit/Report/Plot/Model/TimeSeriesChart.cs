@@ -32,12 +32,23 @@ public sealed class TimeSeries
     public TimeSeries(string name, IEnumerable<TimePoint> points, string? colorKey = null)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
-        Points = Checks.List(points, nameof(points)).OrderBy(p => p.Time).ToArray();
+        ArgumentNullException.ThrowIfNull(points);
+        var all = points.ToArray();
+        // Points come oldest first from the report; sorting only when they do not keeps OrderBy over this value type,
+        // JIT-compiled at every start (docs/performance.md), off the common path.
+        Points = InTimeOrder(all) ? all : all.OrderBy(p => p.Time).ToArray();
         ColorKey = colorKey ?? name;
     }
 
     /// <summary>Legend text.</summary>
     public string Name { get; }
+
+    private static bool InTimeOrder(TimePoint[] points)
+    {
+        for (int i = 1; i < points.Length; i++)
+            if (points[i].Time < points[i - 1].Time) return false;
+        return true;
+    }
 
     /// <summary>The points, oldest first.</summary>
     public IReadOnlyList<TimePoint> Points { get; }

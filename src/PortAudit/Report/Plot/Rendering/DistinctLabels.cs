@@ -23,8 +23,20 @@ internal static class DistinctLabels
     }
 
     /// <summary>Groups of indexes whose shown forms are equal although their texts differ.</summary>
-    private static List<List<int>> Clashes(IReadOnlyList<string> texts, string[] shown) =>
-        Enumerable.Range(0, shown.Length).GroupBy(i => shown[i], StringComparer.Ordinal)
-            .Where(g => g.Select(i => texts[i]).Distinct(StringComparer.Ordinal).Skip(1).Any())
-            .Select(g => g.ToList()).ToList();
+    /// <remarks>Plain loops: GroupBy over int indexes is JIT-compiled at every start (docs/performance.md).</remarks>
+    private static List<List<int>> Clashes(IReadOnlyList<string> texts, string[] shown)
+    {
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var inOrder = new List<List<int>>();
+        for (int i = 0; i < shown.Length; i++)
+        {
+            if (!groups.TryGetValue(shown[i], out var group))
+            {
+                groups.Add(shown[i], group = []);
+                inOrder.Add(group);
+            }
+            group.Add(i);
+        }
+        return inOrder.FindAll(group => group.Exists(i => !string.Equals(texts[i], texts[group[0]], StringComparison.Ordinal)));
+    }
 }

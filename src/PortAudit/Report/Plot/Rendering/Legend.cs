@@ -21,7 +21,10 @@ internal sealed class Legend
     {
         _entries = entries;
         _title = title;
-        _shown = DistinctLabels.Shorten(entries.Select(e => e.Text).ToArray(), MaxChars);
+        // A loop: Select over LegendEntry, a value type, is JIT-compiled at every start (docs/performance.md).
+        var texts = new string[entries.Count];
+        for (int i = 0; i < texts.Length; i++) texts[i] = entries[i].Text;
+        _shown = DistinctLabels.Shorten(texts, MaxChars);
         double x = title is null ? 0 : ChartStyle.TextWidth(title) + 12;
         int row = 0;
         foreach (string shown in _shown)

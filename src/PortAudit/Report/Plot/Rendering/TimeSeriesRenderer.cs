@@ -9,15 +9,20 @@ internal static class TimeSeriesRenderer
     private const double AxisBelow = 52;
 
     /// <summary>A series' drawn outline: at each time the band's lower and upper value (lower is 0 for lines).</summary>
-    private sealed record Band(TimeSeries Series, IReadOnlyList<(DateTime Time, double Low, double High)> Points);
+    private sealed record Band(TimeSeries Series, (DateTime Time, double Low, double High)[] Points);
+
+    // Plain loops over the points: LINQ over these value types would be JIT-compiled at every start (docs/performance.md).
 
     public static string Render(TimeSeriesChart chart)
     {
         var colors = new ColorAssigner();
         bool stacked = chart.Layout == TimeSeriesLayout.Stacked;
-        var entries = chart.Series
-            .Select(s => new LegendEntry(s.Name, colors.Color(s.ColorKey), stacked ? null : colors.Dash(s.ColorKey)))
-            .ToArray();
+        var entries = new LegendEntry[chart.Series.Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var s = chart.Series[i];
+            entries[i] = new LegendEntry(s.Name, colors.Color(s.ColorKey), stacked ? null : colors.Dash(s.ColorKey));
+        }
         double top = ChartStyle.TitleHeight + 8;
         var area = new PlotArea(MarginLeft, top, ChartStyle.Width - MarginLeft - MarginRight, PlotHeight);
         var legend = new Legend(entries, area.Width + MarginLeft - 12);
@@ -26,20 +31,27 @@ internal static class TimeSeriesRenderer
         var svg = new SvgBuilder();
         ChartFrame.Begin(svg, ChartStyle.Width, height, chart.Title, "timeseries");
         var bands = stacked ? Stack(chart.Series) : Lines(chart.Series);
-        var times = bands.SelectMany(b => b.Points).Select(p => p.Time).ToArray();
-        if (times.Length == 0) ChartFrame.NoData(svg, area);
-        else DrawData(svg, area, chart, bands, times, colors, stacked);
+        if (bands.All(b => b.Points.Length == 0)) ChartFrame.NoData(svg, area);
+        else DrawData(svg, area, chart, bands, colors, stacked);
         legend.Draw(svg, 12, area.Bottom + AxisBelow + 4);
         return svg.End().ToString();
     }
 
-    private static void DrawData(SvgBuilder svg, PlotArea area, TimeSeriesChart chart, IReadOnlyList<Band> bands,
-        DateTime[] times, ColorAssigner colors, bool stacked)
+    private static void DrawData(SvgBuilder svg, PlotArea area, TimeSeriesChart chart, Band[] bands, ColorAssigner colors, bool stacked)
     {
-        var timeAxis = TimeTicks.Compute(times.Min(), times.Max(), (int)(area.Width / 100));
+        DateTime first = DateTime.MaxValue, last = DateTime.MinValue;
+        double highest = double.NegativeInfinity, lowest = double.PositiveInfinity;
+        foreach (var band in bands)
+            foreach (var (time, _, high) in band.Points)
+            {
+                if (time < first) first = time;
+                if (time > last) last = time;
+                if (high > highest) highest = high;
+                if (high < lowest) lowest = high;
+            }
+        var timeAxis = TimeTicks.Compute(first, last, (int)(area.Width / 100));
         var x = new LinearScale(timeAxis.Start.Ticks, timeAxis.End.Ticks, area.Left, area.Right);
-        var values = bands.SelectMany(b => b.Points).Select(p => p.High).ToArray();
-        double max = Math.Max(0, values.Max()), min = Math.Min(0, values.Min());
+        double max = Math.Max(0, highest), min = Math.Min(0, lowest);
         var unit = UnitFormat.For(chart.Unit, Math.Max(max, -min));
         var valueAxis = NiceTicks.Compute(min / unit.Divisor, max / unit.Divisor, (int)(area.Height / 40), unit.Integral);
         var y = new LinearScale(valueAxis.Min * unit.Divisor, valueAxis.Max * unit.Divisor, area.Bottom, area.Top);
@@ -61,7 +73,7 @@ internal static class TimeSeriesRenderer
                     .Attr("stroke-linejoin", "round").Attr("stroke-dasharray", colors.Dash(key));
             svg.End();
             // A lone point makes a zero-length path, which draws nothing: mark it.
-            if (band.Points.Count == 1)
+            if (band.Points.Length == 1)
                 svg.Start("circle").Attr("class", "marker").Attr("cx", x.Map(band.Points[0].Time.Ticks))
                     .Attr("cy", y.Map(band.Points[0].High)).Attr("r", 4).Attr("fill", colors.Color(key)).End();
             svg.End();
@@ -70,26 +82,44 @@ internal static class TimeSeriesRenderer
 
     private static string PathData(Band band, LinearScale x, LinearScale y, bool stacked)
     {
-        if (band.Points.Count == 0) return "M0 0";
+        if (band.Points.Length == 0) return "M0 0";
         var d = new System.Text.StringBuilder();
         foreach (var p in band.Points)
             d.Append(d.Length == 0 ? 'M' : 'L').Append(SvgBuilder.Number(x.Map(p.Time.Ticks))).Append(' ').Append(SvgBuilder.Number(y.Map(p.High)));
         if (!stacked) return d.ToString();
-        for (int i = band.Points.Count - 1; i >= 0; i--)
+        for (int i = band.Points.Length - 1; i >= 0; i--)
             d.Append('L').Append(SvgBuilder.Number(x.Map(band.Points[i].Time.Ticks))).Append(' ').Append(SvgBuilder.Number(y.Map(band.Points[i].Low)));
         return d.Append('Z').ToString();
     }
 
-    private static IReadOnlyList<Band> Lines(IReadOnlyList<TimeSeries> series) =>
-        series.Select(s => new Band(s, s.Points.Select(p => (p.Time, 0.0, p.Value)).ToArray())).ToArray();
-
-    private static IReadOnlyList<Band> Stack(IReadOnlyList<TimeSeries> series)
+    private static Band[] Lines(IReadOnlyList<TimeSeries> series)
     {
-        var times = series.SelectMany(s => s.Points).Select(p => p.Time).Distinct().Order().ToArray();
-        var baseline = new double[times.Length];
-        var bands = new List<Band>(series.Count);
-        foreach (var s in series)
+        var bands = new Band[series.Count];
+        for (int i = 0; i < bands.Length; i++)
         {
+            var points = new (DateTime, double, double)[series[i].Points.Count];
+            for (int j = 0; j < points.Length; j++) points[j] = (series[i].Points[j].Time, 0.0, series[i].Points[j].Value);
+            bands[i] = new Band(series[i], points);
+        }
+        return bands;
+    }
+
+    private static Band[] Stack(IReadOnlyList<TimeSeries> series)
+    {
+        var distinct = new HashSet<long>();
+        foreach (var s in series)
+            foreach (var p in s.Points) distinct.Add(p.Time.Ticks);
+        var ticks = new long[distinct.Count];
+        distinct.CopyTo(ticks);
+        // With a comparison: Array.Sort's default comparer for long is built by reflection and JIT-compiled.
+        Array.Sort(ticks, (a, b) => a.CompareTo(b));
+        var times = new DateTime[ticks.Length];
+        for (int i = 0; i < ticks.Length; i++) times[i] = new DateTime(ticks[i], DateTimeKind.Utc);
+        var baseline = new double[times.Length];
+        var bands = new Band[series.Count];
+        for (int b = 0; b < bands.Length; b++)
+        {
+            var s = series[b];
             var sums = new Dictionary<DateTime, double>();
             foreach (var p in s.Points) sums[p.Time] = sums.GetValueOrDefault(p.Time) + p.Value;
             var points = new (DateTime, double, double)[times.Length];
@@ -99,7 +129,7 @@ internal static class TimeSeriesRenderer
                 baseline[i] += sums.GetValueOrDefault(times[i]);
                 points[i] = (times[i], low, baseline[i]);
             }
-            bands.Add(new Band(s, points));
+            bands[b] = new Band(s, points);
         }
         return bands;
     }
