@@ -44,16 +44,38 @@ public static class AuditReportFiles
     /// </summary>
     public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
-        using (var json = output.Create(Json))
-            AuditJsonWriter.Write(json, report, inputs.Provenance);
-        using (var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false)))
-            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
+        // The files are created here, in a fixed order, and filled on two threads: the page, with its plots, is most of
+        // the work, and it reads the same finished report as the other two.
+        using var json = output.Create(Json);
+        using var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false));
+        using var page = output.Create(Html);
         var plots = new List<string>();
         Action<string, string>? keep = plotsDirectory is null ? null
             : (name, svg) => plots.Add(OutputSet.Guard(plotsDirectory, () => PlotFiles.Write(plotsDirectory, name, svg)));
         if (plotsDirectory is not null) CreateDirectory(plotsDirectory);
-        using (var page = output.Create(Html))
-            HtmlReport.Write(page, report, inputs, keep);
+        Exception? failure = null;
+        var writingPage = new Thread(() =>
+        {
+            try
+            {
+                HtmlReport.Write(page, report, inputs, keep);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }) { IsBackground = true, Name = "portaudit-report" };
+        writingPage.Start();
+        try
+        {
+            AuditJsonWriter.Write(json, report, inputs.Provenance);
+            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
+        }
+        finally
+        {
+            writingPage.Join();
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return plots;
     }
 }
