@@ -24,6 +24,26 @@ public sealed class CaptureFileSource : IFlowSource
         using (reader) sink.ReadPackets(reader, live: false);
     }
 
+    /// <summary>
+    /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then
+    /// no longer owns it): a pipe opened a second time has lost what was written to it.
+    /// </summary>
+    public void ReadOpenPipe(Stream pipe, IFlowSink sink)
+    {
+        if (HashWhileReading) ReadDigests.RecordPipe(Name);
+        ICaptureReader reader;
+        try
+        {
+            reader = CaptureFile.Open(Name, pipe);
+        }
+        catch (InputException ex)
+        {
+            sink.Fail(ex);
+            return;
+        }
+        using (reader) sink.ReadPackets(reader, live: false);
+    }
+
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
     public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false)
     {

@@ -56,10 +56,10 @@ public sealed class RecordFileSource : IFlowSource
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             if (!stream.CanSeek && _format is null or RecordFormat.Capture)
             {
-                // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: nothing read yet, the capture reader takes it.
-                stream.Dispose();
+                // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: the capture reader takes it as it is
+                // open. Closed and opened again, it would lose what the writer had put in it, and wait for a writer gone.
                 Format = RecordFormat.Capture;
-                AsCapture().ReadInto(sink, cancel);
+                AsCapture().ReadOpenPipe(stream, sink);
                 return;
             }
             Format = _format ?? Detect(stream);

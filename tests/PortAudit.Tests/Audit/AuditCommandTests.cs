@@ -118,6 +118,30 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ACaptureFromANamedPipeIsAuditedAndNamedAsAPipe()
+    {
+        // A shell's process substitution, audit <(zcat capture.pcap.gz), hands the audit a named pipe: it crashed once,
+        // asking the pipe for its length to record a digest.
+        string capture = Capture(135, 22), fifo = Path.Combine(_catalog.Root, "capture.fifo");
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(capture)));
+
+        var result = Audit(fifo, "--quiet");
+        await writer;
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.StandardError);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        var input = report.RootElement.GetProperty("provenance").GetProperty("inputs")[0];
+        Assert.Equal("pipe", input.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, input.GetProperty("sha256").ValueKind);
+        Assert.Equal(2, report.RootElement.GetProperty("summary").GetProperty("flows").GetInt32());
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo(string path, uint mode);
+
+    [Fact]
     public void MissingInventoryOptionExitsTwo()
     {
         var result = CliProcess.Run($"audit \"{Capture(135)}\" --catalog \"{_catalog.Dir}\"");
