@@ -161,7 +161,7 @@ hosts:
   - name: ${name[dc]}
     addresses: [${addr[dc]}]
     roles: [domain-controller, global-catalog, dns-server]
-  # Standalone file server: a share on SMB, the Server service over RPC, NetBIOS.
+  # Standalone file server: a share on SMB (and the Server service on its pipe), the endpoint mapper, NetBIOS.
   - name: ${name[fs]}
     addresses: [${addr[fs]}]
     roles: [file-server, windows-host]
