@@ -81,10 +81,12 @@ for h in "${hosts[@]}"; do printf 'search %s\nnameserver %s\n' "$dns" "${addr[dc
 
 # Samba's daemons keep sockets and pid files in /run/samba, which every namespace shares: each runs with a /run/samba
 # of its own (a tmpfs in a mount namespace of its own), so no host's daemon finds another's (the file server's smbd
-# would ask the DC's winbindd for its users' uids) and the host's /run/samba is left as it was.
+# would ask the DC's winbindd for its users' uids) and the host's /run/samba is left as it was. And with the host's
+# name as its own (a UTS namespace): the NTLM challenge names the server by it, not by the machine running the lab.
 daemon() { # host, log file, command...
   local h=$1 log=$2; shift 2
-  on "$h" unshare -m sh -c 'mount -t tmpfs tmpfs /run/samba && exec "$@"' sh "$@" </dev/null >"$log" 2>&1 &
+  on "$h" unshare -mu sh -c 'hostname "$0" && mount -t tmpfs tmpfs /run/samba && exec "$@"' "${name[$h]}" "$@" \
+    </dev/null >"$log" 2>&1 &
 }
 mkdir -p /run/samba
 log "provisioning the domain controller"
