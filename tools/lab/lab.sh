@@ -28,24 +28,15 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab_name=lab
 out=$repo/captures
 report=
 prefix=palab
-while [ $# -gt 0 ]; do
-  case $1 in
-    --out) out=$2; shift 2 ;;
-    --report) report=$2; shift 2 ;;
-    --prefix) prefix=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "lab: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-[ "$(id -u)" -eq 0 ] || { echo "lab: needs root (network namespaces, nftables, capture)" >&2; exit 2; }
+. "$repo/tools/lab/lib.sh"
+lab_args "$@"
 
-lab_name=lab
 hosts=(fe edge dc client out)
 declare -A addr=([fe]=10.77.0.10 [edge]=10.77.0.20 [dc]=10.77.0.30 [client]=10.77.0.100 [out]=10.77.0.200)
-. "$repo/tools/lab/lib.sh"
 # Peers come from Debian's packages; tools/setup.sh installs the same list for CI.
 lab_need sipp:sip-tester turnserver:coturn turnutils_uclient:coturn rpcclient:smbclient nft:nftables dnsmasq:dnsmasq-base \
   dig:bind9-dnsutils socat:socat ip:iproute2 openssl:openssl curl:curl python3:python3 /usr/libexec/samba/samba-dcerpcd:samba

@@ -1,12 +1,25 @@
-# Shared pieces of the lab scripts (lab.sh, windows-lab.sh), sourced after the script has set:
-#   lab_name   word that starts every log line ("lab")
-#   prefix     prefix of every namespace the run creates
-#   hosts      array of host names, addr an associative array host -> IPv4 address on the bridge's /24
-#   repo       the repository's root
-# Every function assumes `set -euo pipefail`. lab_setup makes the temporary directory ($work) and arms the cleanup,
-# which removes the namespaces, the processes in them and $work whatever the exit.
+# Shared pieces of the lab scripts (lab.sh, windows-lab.sh), sourced once the script has set lab_name (the word that
+# starts every log line), repo (the repository's root) and the defaults of out, report and prefix (lab_args reads the
+# options into them); before lab_setup it sets hosts (an array of host names) and addr (an associative array host ->
+# IPv4 address on the bridge's /24). Every function assumes `set -euo pipefail`. lab_setup makes the temporary
+# directory ($work) and arms the cleanup, which removes the namespaces, the processes in them and $work whatever the exit.
 
 log() { echo "$lab_name: $*" >&2; }
+
+# lab_args ARGS...: the options every lab takes (--out, --report, --prefix; --help prints the script's header
+# comment), then the check that the lab runs as root. $out, $report and $prefix hold the defaults before.
+lab_args() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --out) out=$2; shift 2 ;;
+      --report) report=$2; shift 2 ;;
+      --prefix) prefix=$2; shift 2 ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+      *) echo "$lab_name: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+  done
+  [ "$(id -u)" -eq 0 ] || { echo "$lab_name: needs root (network namespaces, capture)" >&2; exit 2; }
+}
 
 # Runs a command in a host's namespace.
 on() { local host=$1; shift; ip netns exec "$prefix-$host" "$@"; }

@@ -32,21 +32,13 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab_name=windows-lab
 out=$repo/captures
 report=
 prefix=pawin
-while [ $# -gt 0 ]; do
-  case $1 in
-    --out) out=$2; shift 2 ;;
-    --report) report=$2; shift 2 ;;
-    --prefix) prefix=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "windows-lab: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-[ "$(id -u)" -eq 0 ] || { echo "windows-lab: needs root (network namespaces, capture)" >&2; exit 2; }
+. "$repo/tools/lab/lib.sh"
+lab_args "$@"
 
-lab_name=windows-lab
 hosts=(dc fs wins ws1 ws2 ws3)
 clients=(ws1 ws2 ws3)
 declare -A addr=([dc]=10.78.0.10 [fs]=10.78.0.20 [wins]=10.78.0.30 [ws1]=10.78.0.101 [ws2]=10.78.0.102 [ws3]=10.78.0.103)
@@ -54,7 +46,6 @@ declare -A name=([dc]=dc01 [fs]=fs01 [wins]=wins01 [ws1]=ws01 [ws2]=ws02 [ws3]=w
 declare -A user=([ws1]=alice [ws2]=bob [ws3]=carol)
 realm=WINLAB.TEST domain=WINLAB dns=winlab.test base=DC=winlab,DC=test
 adminpass='Winlab-Adm1n!' userpass='Winlab-Us3r!'
-. "$repo/tools/lab/lib.sh"
 # Peers come from Debian's packages; tools/setup.sh installs the same list for CI.
 lab_need samba:samba samba-tool:samba nmbd:samba smbd:samba /usr/libexec/samba/samba-dcerpcd:samba \
   /usr/share/samba/setup/ad-schema:samba-ad-provision "/usr/lib/*/samba/ldb/samba_secrets.so:samba-dsdb-modules" \
