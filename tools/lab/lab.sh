@@ -28,83 +28,21 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab_name=lab
 out=$repo/captures
 report=
 prefix=palab
-while [ $# -gt 0 ]; do
-  case $1 in
-    --out) out=$2; shift 2 ;;
-    --report) report=$2; shift 2 ;;
-    --prefix) prefix=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "lab: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-[ "$(id -u)" -eq 0 ] || { echo "lab: needs root (network namespaces, nftables, capture)" >&2; exit 2; }
+. "$repo/tools/lab/lib.sh"
+lab_args "$@"
 
-# Peers come from Debian's packages; tools/setup.sh installs the same list for CI.
-need=(sipp:sip-tester turnserver:coturn turnutils_uclient:coturn rpcclient:smbclient nft:nftables dnsmasq:dnsmasq-base
-      dig:bind9-dnsutils socat:socat ip:iproute2 openssl:openssl curl:curl python3:python3)
-missing=()
-for pair in "${need[@]}"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
-[ -x /usr/libexec/samba/samba-dcerpcd ] || missing+=(samba)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "lab: installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [ -n "${PORTAUDIT:-}" ]; then
-  read -r -a portaudit <<<"$PORTAUDIT"
-else
-  portaudit=("$repo/out/portaudit/portaudit")
-  [ -x "${portaudit[0]}" ] || portaudit=("$("$repo/tools/publish.sh")")
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
-[ -n "$report" ] || report=$work/report
 hosts=(fe edge dc client out)
 declare -A addr=([fe]=10.77.0.10 [edge]=10.77.0.20 [dc]=10.77.0.30 [client]=10.77.0.100 [out]=10.77.0.200)
-bridge_ns=$prefix-br
-capture_pid=
-
-cleanup() {
-  local status=$?
-  set +e
-  # Every process this run started lives in one of its namespaces: ending those by pid ends exactly them.
-  for ns in "$bridge_ns" "${hosts[@]/#/$prefix-}"; do
-    [ -e "/run/netns/$ns" ] || continue
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-  done
-  sleep 0.5
-  for ns in "$bridge_ns" "${hosts[@]/#/$prefix-}"; do
-    [ -e "/run/netns/$ns" ] || continue
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$work"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-on() { local host=$1; shift; ip netns exec "$prefix-$host" "$@"; }
-log() { echo "lab: $*" >&2; }
-
-# The bridge lives in a namespace of its own, so the host's network never sees the lab.
-ip netns add "$bridge_ns"
-ip -n "$bridge_ns" link add br0 type bridge
-ip -n "$bridge_ns" link set br0 up
-for h in "${hosts[@]}"; do
-  ip netns add "$prefix-$h"
-  ip -n "$bridge_ns" link add "$h" type veth peer name eth0 netns "$prefix-$h"
-  ip -n "$bridge_ns" link set "$h" master br0 up
-  # IPv6 off: router solicitations and MLD reports are noise in a sample meant to show the audit.
-  on "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip -n "$prefix-$h" addr add "${addr[$h]}/24" dev eth0
-  ip -n "$prefix-$h" link set lo up
-  ip -n "$prefix-$h" link set eth0 up
-done
-ip netns exec "$bridge_ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+# Peers come from Debian's packages; tools/setup.sh installs the same list for CI.
+lab_need sipp:sip-tester turnserver:coturn turnutils_uclient:coturn rpcclient:smbclient nft:nftables dnsmasq:dnsmasq-base \
+  dig:bind9-dnsutils socat:socat ip:iproute2 openssl:openssl curl:curl python3:python3 /usr/libexec/samba/samba-dcerpcd:samba
+lab_portaudit
+lab_setup
+[ -n "$report" ] || report=$work/report
 
 # The Front End's host firewall (tools/lab/fe01.nft): what the catalog requires of it, with one rule too many and one
 # in the wrong place; listed back as `nft -j list ruleset` for `audit --firewall` (captures/lab-fe01.json).
@@ -138,13 +76,8 @@ segments:
 features: []
 EOF
 
-log "starting the capture on $bridge_ns/br0"
-ip netns exec "$bridge_ns" "${portaudit[@]}" capture --interface br0 --filter ip --write "$work/lab.pcapng" \
-  --inventory "$out/lab.yaml" --firewall fe01="$out/lab-fe01.json":nft-json --out "$report" --fail-on none >"$work/audit.txt" 2>"$work/capture.err" &
-capture_pid=$!
-# The file appears once libpcap has the interface open and filtered: from then on nothing is missed.
-for _ in $(seq 200); do [ -e "$work/lab.pcapng" ] || ! kill -0 $capture_pid 2>/dev/null && break; sleep 0.1; done
-[ -e "$work/lab.pcapng" ] || { cat "$work/capture.err" >&2; log "portaudit did not start capturing"; exit 1; }
+lab_capture_start "$work/lab.pcapng" --inventory "$out/lab.yaml" --firewall fe01="$out/lab-fe01.json":nft-json \
+  --out "$report" --fail-on none
 
 log "starting servers"
 on fe sipp -sn uas -i "${addr[fe]}" -p 5060 -t t1 -nostdin >/dev/null 2>&1 &
@@ -187,12 +120,6 @@ on dc dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --li
   --user=root --pid-file="$work/dnsmasq.pid" --address=/fe.palab.test/${addr[fe]} \
   --srv-host=_sipinternaltls._tcp.palab.test,fe.palab.test,5061 >/dev/null 2>&1 &
 
-wait_port() { # host proto port: until something listens there, at most 10 s
-  for _ in $(seq 100); do
-    on "$1" ss -Hln"${2:0:1}" "sport = :$3" | grep -q . && return 0; sleep 0.1
-  done
-  log "nothing listens on $1 $2/$3"; return 1
-}
 wait_port fe tcp 5060; wait_port fe tcp 5061; wait_port edge tcp 5071; wait_port client tcp 5071; wait_port fe tcp 8000; wait_port out tcp 8000
 wait_port edge udp 3478; wait_port dc tcp 135; wait_port dc udp 53; wait_port dc udp 69
 
@@ -236,15 +163,8 @@ on fe curl -s -o /dev/null --max-time 5 "http://${addr[out]}:8000/"
 # TCP flows end with their FIN exchange; a moment lets the last packets reach the capture.
 sleep 1
 
-log "stopping the capture"
-kill -TERM $capture_pid
-status=0
-wait $capture_pid || status=$?
-capture_pid=
-cat "$work/capture.err" >&2
-[ $status -eq 0 ] || { log "portaudit capture exited $status"; exit 1; }
+lab_capture_stop
 mv "$work/lab.pcapng" "$out/lab.pcapng"
-cat "$work/audit.txt"
 log "wrote $out/lab.pcapng ($(stat -c %s "$out/lab.pcapng") bytes) and $out/lab.yaml"
 [ "$report" = "$work/report" ] && log "the reports go with the run's temporary directory: --report DIR keeps them"
 true

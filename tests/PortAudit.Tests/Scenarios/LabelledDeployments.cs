@@ -15,8 +15,8 @@ public sealed record LabelledEntry(InventoryHost Entry, IReadOnlyList<HostEviden
     public LabelledHost AsExample => new(HostEvidence.Merge(Members[0].Address, Members), Entry.Roles);
 }
 
-/// <summary>A deployment whose inventory is the ground truth of its traffic: a scenario of the suite, or the lab.</summary>
-/// <param name="Name">Scenario name, or "lab".</param>
+/// <summary>A deployment whose inventory is the ground truth of its traffic: a scenario of the suite, or a lab capture.</summary>
+/// <param name="Name">Scenario name, or the lab capture's ("lab", "windows-lab").</param>
 /// <param name="Entries">Every inventory entry the traffic showed at least one address of.</param>
 /// <param name="RealCaptures">The real captures its traffic holds (as <see cref="Scenario.RealCaptures"/> names them).</param>
 public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry> Entries, IReadOnlyList<string> RealCaptures)
@@ -30,11 +30,14 @@ public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry
 
 /// <summary>
 /// The labelled deployments the role-set model is fitted and cross-validated on: the four scenarios of the suite and the
-/// lab capture with captures/lab.yaml, each read once per test run through the drafting collectors.
+/// two lab captures, each with its inventory (captures/lab.yaml: tools/lab/lab.sh's Lync site, whose capture
+/// lync-edge-site also holds; captures/windows-lab.yaml: tools/lab/windows-lab.sh's Samba AD domain, in no scenario),
+/// each read once per test run through the drafting collectors.
 /// </summary>
 public static class LabelledDeployments
 {
-    private const string LabCapture = "captures/lab.pcapng";
+    // Lab captures and their inventories (the capture with .yaml), named as Scenario.RealCaptures names captures.
+    private static readonly string[] LabCaptures = ["captures/lab.pcapng", "captures/windows-lab.pcapng"];
     private static readonly Lazy<IReadOnlyList<LabelledDeployment>> Deployments = new(Build);
 
     /// <summary>Every labelled deployment.</summary>
@@ -46,8 +49,10 @@ public static class LabelledDeployments
         var deployments = ScenarioSuiteTests.All.Select(scenario => Label(scenario.Name, scenario.RealCaptures,
             InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog),
             ScenarioAudit.WithCaptures(scenario, paths => Collect(paths)))).ToList();
-        deployments.Add(Label("lab", [LabCapture], InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog),
-            Collect([SharedData.InRepository(LabCapture)])));
+        foreach (string capture in LabCaptures)
+            deployments.Add(Label(Path.GetFileNameWithoutExtension(capture), [capture],
+                InventoryLoader.Load(SharedData.InRepository(Path.ChangeExtension(capture, ".yaml")), catalog),
+                Collect([SharedData.InRepository(capture)])));
         return deployments;
     }
 

@@ -16,8 +16,11 @@ public class RoleSetModelTests(ITestOutputHelper output)
     /// <summary>The goal: hosts whose exact role set is ranked first.</summary>
     private const double Goal = 0.9;
 
-    /// <summary>What the model reached when this test was written; a change that lowers it fails.</summary>
-    private const double Floor = 0.44;
+    /// <summary>
+    /// What the model reached when this test was written; a change that lowers it fails. 16 of 40 since the Windows lab
+    /// (captures/windows-lab.pcapng) joined the deployments: the 34 hosts before it still 15 right, its 6 hosts 1.
+    /// </summary>
+    private const double Floor = 0.40;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()
