@@ -117,10 +117,11 @@ public sealed class IceCandidateLabTests : IDisposable
         Assert.NotEqual(AppLabel.Rtp, At(IpProtocol.Udp, NotACandidate).App);
     }
 
-    // One message from client01 to fe01's port; what came back.
+    // One message from client01 to fe01's port; what came back (-t 3: waited for after the message's end, which socat's
+    // default half a second does not always cover on a loaded machine).
     private string Send(string transport, int port)
     {
-        var result = _lab.Run(_lab.ClientNs, "socat", ["-T", "3", "-", $"{transport}:{Server}:{port}"], TimeSpan.FromSeconds(15), "media\n"u8.ToArray());
+        var result = _lab.Run(_lab.ClientNs, "socat", ["-T", "3", "-t", "3", "-", $"{transport}:{Server}:{port}"], TimeSpan.FromSeconds(15), "media\n"u8.ToArray());
         return result.StandardOutput.Trim();
     }
 }

@@ -88,19 +88,5 @@ public sealed class LabTests : IDisposable
     private static string? Text(JsonElement element, string name) =>
         element.GetProperty(name).ValueKind == JsonValueKind.Null ? null : element.GetProperty(name).GetString();
 
-    private (int Exit, string Stderr) RunLab()
-    {
-        // timeout(1) sends SIGTERM first, so the script's trap still removes what it built.
-        var start = ExternalProgram.Start("timeout",
-        [
-            "--kill-after=10", ((int)Bound.TotalSeconds).ToString(), "bash", SharedData.InRepository("tools/lab/lab.sh"),
-            "--out", Path.Combine(_dir, "out"), "--report", Path.Combine(_dir, "report"),
-            // Its own namespace names, so a lab someone runs by hand does not collide with the test's.
-            "--prefix", Prefix,
-        ]);
-        start.Environment["PORTAUDIT"] =
-            $"{Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet"} {Path.Combine(AppContext.BaseDirectory, "portaudit.dll")}";
-        var result = ExternalProgram.Run(start, Bound + TimeSpan.FromSeconds(15));
-        return (result.ExitCode, result.StandardError + result.StandardOutput);
-    }
+    private (int Exit, string Stderr) RunLab() => LabScript.Run("lab.sh", _dir, Prefix, Bound);
 }

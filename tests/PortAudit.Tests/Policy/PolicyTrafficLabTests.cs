@@ -109,12 +109,13 @@ public sealed class PolicyTrafficLabTests : IDisposable
     }
 
     // One request from client01: answered when the server wrote back; the detail says what socat saw otherwise. The
-    // timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop.
+    // timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop; -t 5 waits for the
+    // answer after the request's end (socat's default half a second was shorter than a loaded server's fork of echo).
     private (bool Answered, string Detail) Connect(int port)
     {
-        var result = _lab.Run(ClientNs, "socat", ["-T", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"], TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
+        var result = _lab.Run(ClientNs, "socat", ["-T", "5", "-t", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"], TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
         bool answered = result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
-        return (answered, $"socat exited {result.ExitCode}: {result.StandardError.Trim()}");
+        return (answered, $"socat exited {result.ExitCode}, wrote '{result.StandardOutput.Trim()}': {result.StandardError.Trim()}");
     }
 
     private string InNamespace(string ns, string program, params string[] arguments) => _lab.In(ns, program, arguments);
