@@ -8,28 +8,19 @@ namespace PortAudit.Tests.Lab;
 /// this build of portaudit; the test reads what the audit wrote.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
-public sealed class LabTests : IDisposable
+// The lab itself takes about 12 s; the bound leaves room for a loaded CI machine and stays under 90 s. The firewall
+// table the lab makes is PREFIX_fw.
+public sealed class LabTests() : LabScriptTest("lab.sh", "palt", TimeSpan.FromSeconds(80))
 {
-    // The lab itself takes about 12 s; the bound leaves room for a loaded CI machine and stays under 90 s.
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(80);
-
-    private readonly string _dir = Directory.CreateTempSubdirectory("portaudit-lab-").FullName;
-
-    /// <summary>The lab's namespace prefix for this test process (tools/lab/lab.sh --prefix); its firewall table is PREFIX_fw.</summary>
-    private static string Prefix => $"palt{Environment.ProcessId % 10000}";
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [LabFact]
     public void LiveAuditOfTheLabFindsEachPeerTheBlockedAndTheUnexpectedFlowWithoutDrops()
     {
-        var (exit, stderr) = RunLab();
+        var (exit, stderr) = RunScript();
         Assert.True(exit == 0, $"lab.sh exited {exit}:\n{stderr}");
         Assert.Contains("capture stopped (signal)", stderr);
         Assert.Matches(@"libpcap received [1-9]\d*, dropped 0, interface dropped 0", stderr);
 
-        var flows = File.ReadLines(Path.Combine(_dir, "report", "flows.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var flows = Flows();
         AssertFlow(flows, "tcp", "client01", "fe01", 5060, "sip", "expected");
         AssertFlow(flows, "tcp", "edge01", "fe01", 5061, "tls", "expected");
         AssertFlow(flows, "udp", "client01", "edge01", 3478, "stun", "expected");
@@ -44,7 +35,7 @@ public sealed class LabTests : IDisposable
         Assert.Contains(flows, f => Text(f, "app") == "dhcp" && Text(f, "appDetail") == "discover");
         Assert.Contains(flows, f => Text(f, "app") == "dhcp" && Text(f, "appDetail") == "offer");
 
-        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
+        using var report = Report();
         var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
         AssertFinding(findings, "required-blocked", "client01", "fe01", "5061");
         AssertFinding(findings, "unexpected", "client01", "fe01", "8000");
@@ -61,32 +52,14 @@ public sealed class LabTests : IDisposable
         // The saved capture holds every packet the live audit counted, and reads back as pcapng.
         var saved = System.Text.RegularExpressions.Regex.Match(stderr, @"saved (\d+) packets");
         Assert.True(saved.Success, stderr);
-        using var capture = CaptureFile.Open(Path.Combine(_dir, "out", "lab.pcapng"));
+        using var capture = CaptureFile.Open(Path.Combine(Dir, "out", "lab.pcapng"));
         long packets = 0;
         while (capture.TryRead(out _)) packets++;
         Assert.Equal(long.Parse(saved.Groups[1].Value), packets);
-    }
-
-    private static void AssertFlow(List<JsonElement> flows, string transport, string client, string server, int port,
-        string app, string verdict)
-    {
-        var matching = flows.Where(f => Text(f, "transport") == transport && Text(f, "clientHost") == client
-            && Text(f, "serverHost") == server && f.GetProperty("serverPort").GetInt32() == port).ToList();
-        Assert.True(matching.Count > 0, $"no {transport} flow {client} -> {server}:{port}");
-        Assert.All(matching, f =>
-        {
-            Assert.Equal(app, Text(f, "app"));
-            Assert.Equal(verdict, Text(f, "verdict"));
-        });
     }
 
     private static void AssertFinding(List<JsonElement> findings, string kind, string client, string server, string ports) =>
         Assert.True(findings.Any(f => Text(f, "kind") == kind && Text(f, "clientHost") == client
                 && Text(f, "serverHost") == server && Text(f, "ports") == ports),
             $"no {kind} finding {client} -> {server} {ports}");
-
-    private static string? Text(JsonElement element, string name) =>
-        element.GetProperty(name).ValueKind == JsonValueKind.Null ? null : element.GetProperty(name).GetString();
-
-    private (int Exit, string Stderr) RunLab() => LabScript.Run("lab.sh", _dir, Prefix, Bound);
 }
