@@ -18,11 +18,7 @@ public sealed class CaptureFileSource : IFlowSource
     public bool HashWhileReading { get; set; }
 
     /// <inheritdoc />
-    public void ReadInto(IFlowSink sink, CancellationToken cancel)
-    {
-        if (Open(Name, sink, HashWhileReading) is not { } reader) return;
-        using (reader) sink.ReadPackets(reader, live: false);
-    }
+    public void ReadInto(IFlowSink sink, CancellationToken cancel) => Read(() => CaptureFile.Open(Name, HashWhileReading), sink);
 
     /// <summary>
     /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then
@@ -31,25 +27,23 @@ public sealed class CaptureFileSource : IFlowSource
     public void ReadOpenPipe(Stream pipe, IFlowSink sink)
     {
         if (HashWhileReading) ReadDigests.RecordPipe(Name);
-        ICaptureReader reader;
-        try
-        {
-            reader = CaptureFile.Open(Name, pipe);
-        }
-        catch (InputException ex)
-        {
-            sink.Fail(ex);
-            return;
-        }
-        using (reader) sink.ReadPackets(reader, live: false);
+        Read(() => CaptureFile.Open(Name, pipe), sink);
     }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
-    public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false)
+    public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false) => Opened(() => CaptureFile.Open(path, digest), sink);
+
+    private static void Read(Func<ICaptureReader> open, IFlowSink sink)
+    {
+        if (Opened(open, sink) is not { } reader) return;
+        using (reader) sink.ReadPackets(reader, live: false);
+    }
+
+    private static ICaptureReader? Opened(Func<ICaptureReader> open, IFlowSink sink)
     {
         try
         {
-            return CaptureFile.Open(path, digest);
+            return open();
         }
         catch (InputException ex)
         {

@@ -12,6 +12,8 @@ namespace PortAudit.Flows;
 /// </summary>
 public sealed class TrafficReader
 {
+    private const string DecodingThread = "portaudit-decode";
+
     private readonly FlowTable _table;
 
     /// <summary>Creates a reader that feeds <paramref name="table"/>.</summary>
@@ -45,62 +47,19 @@ public sealed class TrafficReader
         using var full = new HandOff<PacketBatch>(InFlight);
         using var empty = new HandOff<PacketBatch>(InFlight + 1);
         for (int i = 0; i <= InFlight; i++) empty.Add(new PacketBatch());
-        WithDecodingThread(
+        BesideThread.Run(DecodingThread,
             () => Produce(reader, full, empty, cancel),
-            full.Complete,
             () =>
             {
                 while (full.TryTake(out var batch)) Consume(batch, empty);
             },
+            full.Complete,
             () =>
             {
                 // Unblock the producer if the consumer failed, then wait for it either way.
                 empty.Complete();
                 while (full.TryTakeNow(out _)) { }
             });
-    }
-
-    /// <summary>
-    /// Runs <paramref name="produce"/> on the decoding thread, then <paramref name="produced"/> there whatever happened,
-    /// while the caller's thread runs <paramref name="consume"/>, then <paramref name="consumed"/> whatever happened, and
-    /// waits for the decoder. A decoder's failure is rethrown here, after the consumer's own.
-    /// </summary>
-    private static void WithDecodingThread(Action produce, Action produced, Action consume, Action? consumed = null)
-    {
-        Exception? failure = null;
-        var producer = new Thread(() =>
-        {
-            try
-            {
-                produce();
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                try
-                {
-                    produced();
-                }
-                catch (OperationCanceledException)
-                {
-                    // The run was aborted by the consumer's own failure, which is the one to report.
-                }
-            }
-        }) { IsBackground = true, Name = "portaudit-decode" };
-        producer.Start();
-        try
-        {
-            consume();
-        }
-        finally
-        {
-            consumed?.Invoke();
-            producer.Join();
-        }
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
     }
 
     private void Produce(ICaptureReader reader,
@@ -150,14 +109,14 @@ public sealed class TrafficReader
     /// <see cref="ReadPipelined"/>.
     /// </summary>
     internal void ReadSharded(ICaptureReader reader, FlowShards shards, int input, CancellationToken cancel) =>
-        WithDecodingThread(
+        BesideThread.Run(DecodingThread,
             () =>
             {
                 shards.BeginInput(input);
                 ProduceSharded(reader, shards, cancel);
             },
-            () => shards.EndInput(Ordinal),
-            shards.MergeInput);
+            shards.MergeInput,
+            () => shards.EndInput(Ordinal));
 
     private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using PortAudit.Audit;
+using PortAudit.Flows;
 using PortAudit.Report.Html;
 using PortAudit.Report.Plot;
 
@@ -53,29 +54,11 @@ public static class AuditReportFiles
         Action<string, string>? keep = plotsDirectory is null ? null
             : (name, svg) => plots.Add(OutputSet.Guard(plotsDirectory, () => PlotFiles.Write(plotsDirectory, name, svg)));
         if (plotsDirectory is not null) CreateDirectory(plotsDirectory);
-        Exception? failure = null;
-        var writingPage = new Thread(() =>
-        {
-            try
-            {
-                HtmlReport.Write(page, report, inputs, keep);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        }) { IsBackground = true, Name = "portaudit-report" };
-        writingPage.Start();
-        try
+        BesideThread.Run("portaudit-report", () => HtmlReport.Write(page, report, inputs, keep), () =>
         {
             AuditJsonWriter.Write(json, report, inputs.Provenance);
             AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
-        }
-        finally
-        {
-            writingPage.Join();
-        }
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        });
         return plots;
     }
 }
