@@ -17,9 +17,10 @@ public sealed class AuditContext
         var anywhere = inventory.AllFeatures;
         Index = new RuleIndex(Catalog, rule => rule.Conditions.All(anywhere.Contains) && !rule.Unless.Any(inventory.Features.Contains));
         Zones = Catalog.Zones.Concat(inventory.Zones).GroupBy(z => z.Id).Select(g => g.First()).ToArray();
-        Resolver = new AuditEndpoint.Resolver(inventory, Index, Zones.ToDictionary(z => z.Id, z => z.Listed));
+        Broadcasts = new BroadcastDomains(inventory);
+        Resolver = new AuditEndpoint.Resolver(inventory, Index, Zones.ToDictionary(z => z.Id, z => z.Listed), Broadcasts);
         ServerPorts = new CatalogServerPortHint(Index);
-        Silence = new SilencePolicy(inventory);
+        Silence = new SilencePolicy(Broadcasts);
     }
 
     /// <summary>Prepares the audit of <paramref name="inventory"/> against <paramref name="catalog"/>.</summary>
@@ -36,6 +37,9 @@ public sealed class AuditContext
 
     /// <summary>The rules that apply to the deployment's features.</summary>
     public RuleIndex Index { get; }
+
+    /// <summary>The subnet broadcasts of the inventory's prefixes, with the hosts each reaches.</summary>
+    public BroadcastDomains Broadcasts { get; }
 
     /// <summary>Addresses to inventory endpoints.</summary>
     public AuditEndpoint.Resolver Resolver { get; }

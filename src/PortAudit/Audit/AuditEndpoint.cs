@@ -6,11 +6,13 @@ namespace PortAudit.Audit;
 /// <summary>
 /// One end of a flow as the inventory sees it: the host entry that holds the address (if any), the segment and
 /// zone of an address no host holds, and the roles to match rules with (the wildcards <c>any</c> and
-/// <c>any@ZONE</c> included, as <see cref="RuleIndex.CreateEndpointSet"/> decides).
+/// <c>any@ZONE</c> included, as <see cref="RuleIndex.CreateEndpointSet"/> decides). A subnet broadcast of an inventory prefix
+/// that no host entry holds is an end of its own (<see cref="Broadcast"/>): no host, the roles of the hosts it reaches.
 /// </summary>
 public sealed class AuditEndpoint
 {
-    private AuditEndpoint(InventoryHost? host, InventorySegment? segment, string zone, bool zoneListed, RoleSet roles, bool ignored)
+    private AuditEndpoint(InventoryHost? host, InventorySegment? segment, string zone, bool zoneListed, RoleSet roles, bool ignored,
+        BroadcastReach? broadcast = null)
     {
         Host = host;
         Segment = segment;
@@ -18,8 +20,10 @@ public sealed class AuditEndpoint
         ZoneListed = zoneListed;
         Roles = roles;
         Ignored = ignored;
+        Broadcast = broadcast;
         RoleLabel = ignored ? "(ignored)"
             : host is not null ? string.Join('+', host.Roles)
+            : broadcast is not null ? broadcast.Label
             : segment is not null ? $"(unmapped:{segment.Name})"
             : $"(unmapped@{zone})";
     }
@@ -42,14 +46,26 @@ public sealed class AuditEndpoint
     /// <summary>True for addresses on the ignore list.</summary>
     public bool Ignored { get; }
 
+    /// <summary>For a flow's server end that is the subnet broadcast of an inventory prefix: the hosts it reaches; else null.</summary>
+    public BroadcastReach? Broadcast { get; }
+
+    /// <summary>True when the inventory accounts for the end: a host entry, or a subnet broadcast reaching inventory hosts.</summary>
+    public bool IsNamed => Host is not null || Broadcast is not null;
+
     /// <summary>
-    /// The roles joined by '+', or "(unmapped:SEGMENT)", "(unmapped@ZONE)", "(ignored)": the key of role-pair
-    /// statistics.
+    /// The roles joined by '+', or "(broadcast:SEGMENT ADDRESS)", "(unmapped:SEGMENT)", "(unmapped@ZONE)", "(ignored)": the
+    /// key of role-pair statistics.
     /// </summary>
     public string RoleLabel { get; }
 
-    /// <summary>Host roles, empty for unnamed addresses.</summary>
-    public IReadOnlyList<string> RoleIds => Host?.Roles ?? [];
+    /// <summary>The name reports give a named end: the host's, or a broadcast's label; null for unnamed addresses.</summary>
+    public string? Name => Host?.Name ?? Broadcast?.Label;
+
+    /// <summary>Host roles (for a broadcast, those of the hosts it reaches), empty for unnamed addresses.</summary>
+    public IReadOnlyList<string> RoleIds => Host?.Roles ?? Broadcast?.RoleIds ?? [];
+
+    /// <summary>The host's prefixes, a broadcast's address, or none for unnamed addresses: what display filters name the end by.</summary>
+    public IReadOnlyList<IpPrefix> Prefixes => Host?.Prefixes ?? Broadcast?.Prefixes ?? [];
 
     /// <summary>Resolves addresses once per host entry, segment and zone, so that classifying a flow allocates nothing.</summary>
     public sealed class Resolver
@@ -60,17 +76,22 @@ public sealed class AuditEndpoint
         private readonly Dictionary<InventoryHost, AuditEndpoint> _hosts = [];
         private readonly Dictionary<InventorySegment, AuditEndpoint> _segments = [];
         private readonly Dictionary<string, AuditEndpoint> _zones = new(StringComparer.Ordinal);
+        private readonly BroadcastDomains _broadcasts;
+        // Per broadcast address and client host (null for an unnamed client): the end it reaches, or null when it reaches none.
+        private readonly Dictionary<(IpAddr, InventoryHost?), AuditEndpoint?> _broadcastEnds = [];
         private readonly AuditEndpoint _ignored;
 
         /// <summary>
         /// Builds the endpoints of every inventory entry with role sets over <paramref name="index"/>;
-        /// <paramref name="zones"/> tells which zones list their hosts (the catalog's and the inventory's own).
+        /// <paramref name="zones"/> tells which zones list their hosts (the catalog's and the inventory's own);
+        /// <paramref name="broadcasts"/> are the inventory's subnet broadcasts (found from the inventory when null).
         /// </summary>
-        public Resolver(Inventory inventory, RuleIndex index, IReadOnlyDictionary<string, bool> zones)
+        public Resolver(Inventory inventory, RuleIndex index, IReadOnlyDictionary<string, bool> zones, BroadcastDomains? broadcasts = null)
         {
             _inventory = inventory;
             _index = index;
             _listedZones = zones;
+            _broadcasts = broadcasts ?? new BroadcastDomains(inventory);
             foreach (var host in inventory.Hosts)
             {
                 string zone = inventory.ZoneOf(host);
@@ -98,6 +119,33 @@ public sealed class AuditEndpoint
             if (!_zones.TryGetValue(zone, out var unnamed))
                 _zones[zone] = unnamed = Unnamed(null, zone);
             return unnamed;
+        }
+
+        /// <summary>
+        /// The endpoint of a flow's server: as <see cref="Resolve"/>, except for the subnet broadcast of an inventory prefix
+        /// that no host entry holds, which stands for the inventory hosts inside the prefix other than
+        /// <paramref name="client"/> (a host group the client belongs to still counts: its other members receive it). When
+        /// it reaches none, the address stays unnamed. The limited broadcast 255.255.255.255 and multicast groups stay unnamed
+        /// too: which hosts receive them is not something the inventory says.
+        /// </summary>
+        public AuditEndpoint ResolveServer(IpAddr address, AuditEndpoint client)
+        {
+            var end = Resolve(address);
+            if (end.Host is not null || end.Ignored || !_broadcasts.TryFind(address, out var domain))
+                return end;
+            var key = (address, client.Host);
+            if (!_broadcastEnds.TryGetValue(key, out var reached))
+                _broadcastEnds[key] = reached = Reaching(domain, client.Host, end);
+            return reached ?? end;
+        }
+
+        private AuditEndpoint? Reaching(BroadcastDomain domain, InventoryHost? client, AuditEndpoint unnamed)
+        {
+            var hosts = domain.Hosts.Where(h => h != client || !h.Prefixes.All(p => p.IsSingleAddress)).ToArray();
+            if (hosts.Length == 0)
+                return null;
+            var roles = RoleSet.Union(hosts.Select(h => _hosts[h].Roles).ToArray());
+            return new AuditEndpoint(null, unnamed.Segment, unnamed.Zone, unnamed.ZoneListed, roles, false, new BroadcastReach(domain, hosts));
         }
 
         // Unknown zones count as listed: an address in a zone nobody described is not silently allowed.

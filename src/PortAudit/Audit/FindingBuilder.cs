@@ -98,16 +98,19 @@ public sealed class FindingBuilder
                 ClientAddresses = client.Host is null ? new() : null,
                 ServerAddresses = server.Host is null ? new() : null,
                 ServerPorts = zonePair ? new() : null,
-                ClientPrefixes = client.Host?.Prefixes ?? [],
-                ServerPrefixes = server.Host?.Prefixes ?? [],
+                ClientPrefixes = client.Prefixes,
+                ServerPrefixes = server.Prefixes,
             };
             _byKey.Add(key, finding);
         }
         finding.Add(flow, verdict.FailedAttempt);
     }
 
-    /// <summary>The host's name, or for an unnamed address its segment or zone: "(unmapped:dmz)", "(unmapped@external)".</summary>
-    private static string End(AuditEndpoint end) => end.Host?.Name ?? end.RoleLabel;
+    /// <summary>
+    /// The host's name, a broadcast's label ("(broadcast:lan 10.0.0.255)"), or for an unnamed address its segment or zone:
+    /// "(unmapped:dmz)", "(unmapped@external)".
+    /// </summary>
+    private static string End(AuditEndpoint end) => end.Name ?? end.RoleLabel;
 
     private static string? UnnamedSegment(FlowVerdict verdict) =>
         verdict.Client.Host is null ? verdict.Client.Segment?.Name : verdict.Server.Segment?.Name;

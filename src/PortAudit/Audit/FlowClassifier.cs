@@ -9,7 +9,8 @@ namespace PortAudit.Audit;
 /// Gives each flow its verdict: matches transport, server port and the roles of both ends against the rules,
 /// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.DceRpc"/>) against the
 /// rule's protocol. Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
-/// inspection tied to the endpoint mapper or a bind.
+/// inspection tied to the endpoint mapper or a bind. A flow to the subnet broadcast of an inventory prefix is judged
+/// against the roles of the inventory hosts it reaches (<see cref="AuditEndpoint.Resolver.ResolveServer"/>).
 /// </summary>
 public sealed class FlowClassifier
 {
@@ -36,7 +37,24 @@ public sealed class FlowClassifier
     public FlowVerdict Classify(Flow flow)
     {
         var client = _resolver.Resolve(flow.Client);
-        var server = _resolver.Resolve(flow.Server);
+        var server = _resolver.ResolveServer(flow.Server, client);
+        var verdict = Judge(flow, client, server);
+        return server.Broadcast is { } reach ? Broadcast(verdict, reach) : verdict;
+    }
+
+    /// <summary>
+    /// The verdict on a broadcast says so, and which hosts it reached. It exercises no rule instance: it shows that the
+    /// client sent, not that any one receiver got it or that the path between the two carries the flow (a broadcast
+    /// crosses no router), so crediting every reached host would hide the unicast flow a requirement is about.
+    /// </summary>
+    private static FlowVerdict Broadcast(FlowVerdict verdict, BroadcastReach reach) => verdict with
+    {
+        Covered = [],
+        Reason = verdict.Reason is { } reason ? $"{reason}; {reach.Description}" : reach.Description,
+    };
+
+    private FlowVerdict Judge(Flow flow, AuditEndpoint client, AuditEndpoint server)
+    {
         bool failed = _silence.IsFailedAttempt(flow, []);
         if (client.Ignored || server.Ignored)
             return new FlowVerdict(Verdict.Ignored, null, client, server, [], failed, null, null);
@@ -95,7 +113,7 @@ public sealed class FlowClassifier
                      "but no endpoint-mapper answer or bind explains the flow";
         }
 
-        var stranger = client.Host is null ? client : server.Host is null ? server : null;
+        var stranger = !client.IsNamed ? client : !server.IsNamed ? server : null;
         if (stranger is null)
             return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null, reason ?? "no rule allows it");
         string side = stranger == client ? "client" : "server";
@@ -170,9 +188,17 @@ public sealed class FlowClassifier
     // Inspection records DCE/RPC facts only with evidence: an endpoint-mapper answer named this port, or the flow bound an interface.
     private static bool IsExplainedRpc(Flow flow) => flow.DceRpc?.Evidence is RpcEvidence.EndpointMapper or RpcEvidence.Bind;
 
-    // Features may be enabled on one host only: whether a rule's conditions hold depends on the pair.
-    private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server) =>
-        _resolver.Inventory.Applies(rule, client.Host, server.Host);
+    // Features may be enabled on one host only: whether a rule's conditions hold depends on the pair; for a broadcast, on the
+    // client and some host it reaches.
+    private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server)
+    {
+        if (server.Broadcast is not { } reach)
+            return _resolver.Inventory.Applies(rule, client.Host, server.Host);
+        foreach (var host in reach.Hosts)
+            if (_resolver.Inventory.Applies(rule, client.Host, host))
+                return true;
+        return false;
+    }
 
     private bool AllowsEndpointMapper(AuditEndpoint client, AuditEndpoint server)
     {

@@ -49,6 +49,9 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
     /// <summary>True when <paramref name="address"/> lies inside the prefix.</summary>
     public bool Contains(IpAddr address) => Mask(address, Length) == Network;
 
+    /// <summary>True when every address of <paramref name="other"/> lies inside the prefix (it is as long or longer, and starts inside).</summary>
+    public bool Contains(IpPrefix other) => other.Length >= Length && Contains(other.Network);
+
     /// <summary><paramref name="address"/> with every bit beyond <paramref name="length"/> cleared.</summary>
     public static IpAddr Mask(IpAddr address, int length)
     {

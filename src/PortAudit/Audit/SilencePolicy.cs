@@ -19,9 +19,6 @@ namespace PortAudit.Audit;
 public sealed class SilencePolicy
 {
     private const uint LimitedBroadcast = 0xFFFF_FFFF;
-    private const int V4Offset = 96;
-    // A /31 or /32 has no broadcast address (RFC 3021): its all-ones address is a host.
-    private const int LongestBroadcastPrefix = 30;
 
     // Catalog protocols that send without waiting for an answer. netbios-ns is not here: a unicast name query to a
     // WINS server is answered. Its broadcasts and responses are one-way by what inspection read (IsOneWay).
@@ -33,16 +30,15 @@ public sealed class SilencePolicy
     // What inspection names of the same protocols, for flows no rule matched (SNMP counts only for traps).
     private static readonly AppLabel[] OneWayLabels = [AppLabel.NetBiosDgm, AppLabel.Rtp, AppLabel.Rtcp];
 
-    private readonly HashSet<IpAddr> _subnetBroadcasts = [];
+    private readonly BroadcastDomains _subnetBroadcasts;
 
     /// <summary>Creates the policy for <paramref name="inventory"/>, whose prefixes name the subnet broadcast addresses.</summary>
-    public SilencePolicy(Inventory inventory)
+    public SilencePolicy(Inventory inventory) : this(new BroadcastDomains(inventory))
     {
-        foreach (var host in inventory.Hosts)
-            AddBroadcasts(host.Prefixes);
-        foreach (var segment in inventory.Segments)
-            AddBroadcasts(segment.Prefixes);
     }
+
+    /// <summary>Creates the policy with the subnet broadcast addresses of an inventory already found.</summary>
+    public SilencePolicy(BroadcastDomains subnetBroadcasts) => _subnetBroadcasts = subnetBroadcasts;
 
     /// <summary>
     /// True when <paramref name="flow"/> was rejected, or went unanswered although its destination and protocol
@@ -82,15 +78,4 @@ public sealed class SilencePolicy
     // The SNMP inspector names the PDU: "v1 trap", "v2c trap-v2".
     private static bool IsTrap(AppDetail? detail) =>
         detail is { Count: > 0 } && detail.ValueAt(0).Contains("trap", StringComparison.Ordinal);
-
-    private void AddBroadcasts(IReadOnlyList<IpPrefix> prefixes)
-    {
-        foreach (var prefix in prefixes)
-        {
-            int length = prefix.Length - V4Offset;
-            if (!prefix.Network.IsV4 || length > LongestBroadcastPrefix) continue;
-            uint hostBits = (uint)((1UL << (32 - length)) - 1);
-            _subnetBroadcasts.Add(IpAddr.FromV4(prefix.Network.V4 | hostBits));
-        }
-    }
 }

@@ -16,6 +16,21 @@ public sealed class RoleSet
             _bits[member >> 6] |= 1UL << (member & 63);
     }
 
+    private RoleSet(ulong[] bits) => _bits = bits;
+
+    /// <summary>
+    /// The roles of any of <paramref name="sets"/> (at least one, all of one index): what an end standing for several hosts,
+    /// such as a subnet broadcast, matches rules with.
+    /// </summary>
+    public static RoleSet Union(IReadOnlyList<RoleSet> sets)
+    {
+        var bits = new ulong[sets[0]._bits.Length];
+        foreach (var set in sets)
+            for (int i = 0; i < bits.Length; i++)
+                bits[i] |= set._bits[i];
+        return new RoleSet(bits);
+    }
+
     /// <summary>True when the two sets share a member (sets of one index, so of one size).</summary>
     internal bool Intersects(RoleSet other)
     {

@@ -30,7 +30,7 @@ internal static class RuleRelations
     {
         if (wide is null || wide.IsAny) return true;
         if (narrow is null || wide.Unresolved || narrow.Unresolved || wide.Negated || narrow.Negated) return false;
-        return narrow.Prefixes.All(n => wide.Prefixes.Any(w => w.Length <= n.Length && w.Contains(n.Network)));
+        return narrow.Prefixes.All(n => wide.Prefixes.Any(w => w.Contains(n)));
     }
 
     private static bool CoversPorts(PortMatch? wide, PortMatch? narrow)

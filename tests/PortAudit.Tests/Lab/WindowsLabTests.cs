@@ -34,6 +34,10 @@ public sealed class WindowsLabTests() : LabScriptTest("windows-lab.sh", "pawt", 
                 && f.GetProperty("serverPort").GetInt32() >= 49152 && Text(f, "verdict") == "expected-dynamic-rpc");
         }
         AssertFlow(flows, "tcp", "ws03", "dc01", 464, "kpasswd", "expected");
+        // NetBIOS broadcasts to the segment are judged against the hosts they reach, which the inventory names.
+        var broadcasts = flows.Where(f => Text(f, "server") == "10.78.0.255").ToList();
+        Assert.Contains(broadcasts, f => Text(f, "clientHost") == "ws01" && Text(f, "app") == "netbios-ns");
+        Assert.All(broadcasts, f => Assert.Equal(("(broadcast:winlab 10.78.0.255)", "expected"), (Text(f, "serverHost"), Text(f, "verdict"))));
 
         // A domain doing what a domain does: nothing the catalog refuses, nothing blocked.
         using var report = Report();

@@ -32,8 +32,9 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
         {
             sink.Text(firstField, verdict.Verdict.Name());
             FlowFields.Optional(sink, firstField + 1, verdict.Rule?.Id);
-            FlowFields.Optional(sink, firstField + 2, verdict.Client.Host?.Name);
-            FlowFields.Optional(sink, firstField + 3, verdict.Server.Host?.Name);
+            FlowFields.Optional(sink, firstField + 2, verdict.Client.Name);
+            // A subnet broadcast's label, "(broadcast:SEGMENT ADDRESS)": its roles are those of the hosts it reaches, not one host's.
+            FlowFields.Optional(sink, firstField + 3, verdict.Server.Name);
             sink.TextList(firstField + 4, verdict.Client.RoleIds);
             sink.TextList(firstField + 5, verdict.Server.RoleIds);
             // Each firewall's verdict and deciding rule ("fe01: blocked by inet fw input#4"); null without --firewall.
