@@ -49,8 +49,12 @@ public class RoleSetModelTests(ITestOutputHelper output)
                     output.WriteLine($"     served {string.Join(", ", first.Served.Select(x => $"{x} {string.Join("+", x.Apps)}"))}; initiated {string.Join(", ", first.Initiated)}"
                                      + $"; attempted {string.Join(", ", first.Attempted)}; rpc {string.Join(", ", first.RpcInterfaces)}; hinted {string.Join(", ", RoleSetModel.HintedRoles(first))}");
                     output.WriteLine($"     names {string.Join(", ", first.Names)}; SRV {string.Join(", ", first.Services)}");
-                    foreach (var ranked in model.Rank(first, index, 3))
-                        output.WriteLine($"     {ranked.Probability:0.00} [{string.Join(", ", ranked.Roles)}]");
+                    output.WriteLine($"     address {first.Address}; initiated apps {string.Join(", ", first.Initiated.Where(x => x.Apps.Count > 0).Select(x => $"{x} {string.Join("+", x.Apps)}"))}");
+                    // The top sets with their features, and the true set's if it ranked lower: what tipped the choice.
+                    var all = model.Rank(first, index, int.MaxValue);
+                    foreach (var ranked in all.Take(3).Concat(all.Where(s => RoleSetModel.Key(index.Closure(s.Roles)) == truth).Take(1)).Distinct())
+                        output.WriteLine($"     {ranked.Probability:0.00} [{string.Join(", ", ranked.Roles)}]{(ranked.HasEvidence ? "" : " (no evidence)")} "
+                                         + string.Join(" ", RoleSetFeatures.Names.Zip(ranked.Features, (n, x) => $"{n}={x:0.##}")));
                 }
             }
             output.WriteLine($"{held.Name}: {heldRight}/{held.Entries.Count} hosts with the exact role set first");
@@ -77,6 +81,6 @@ public class RoleSetModelTests(ITestOutputHelper output)
 
     // The set drafted for an entry: its addresses' most probable sets, the most common one winning ("" when the drafter leaves them out).
     private static string Predicted(RoleSetModel model, RoleEvidenceIndex index, LabelledEntry entry) =>
-        entry.Members.Select(m => model.Rank(m, index) is [{ Fits.Count: > 0 } best, ..] ? RoleSetModel.Key(index.Closure(best.Roles)) : "")
+        entry.Members.Select(m => model.Suggest(m, index, 1) is [var best] ? RoleSetModel.Key(index.Closure(best.Roles)) : "")
             .GroupBy(k => k).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
 }
