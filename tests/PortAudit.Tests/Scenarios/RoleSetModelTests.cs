@@ -17,10 +17,11 @@ public class RoleSetModelTests(ITestOutputHelper output)
     private const double Goal = 0.9;
 
     /// <summary>
-    /// What the model reached when this test was written; a change that lowers it fails. 16 of 40 since the Windows lab
-    /// (captures/windows-lab.pcapng) joined the deployments: the 34 hosts before it still 15 right, its 6 hosts 1.
+    /// What the model reached when this test was written; a change that lowers it fails. 25 of 40 (0.625) with the client
+    /// evidence (what a host that served nothing asked for), the set profile and the hyper-parameters chosen by nested
+    /// cross-validation; 16 of 40 before them.
     /// </summary>
-    private const double Floor = 0.40;
+    private const double Floor = 0.62;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()
@@ -29,7 +30,9 @@ public class RoleSetModelTests(ITestOutputHelper output)
         int right = 0, total = 0;
         foreach (var held in LabelledDeployments.All)
         {
-            var model = RoleSetModel.Fit(LabelledDeployments.All.Where(d => d != held && !d.SharesTrafficWith(held)).SelectMany(d => d.Entries).Select(e => e.AsExample).ToList(), index);
+            // Fitted, hyper-parameters chosen too, on the other deployments alone: nested cross-validation.
+            var model = RoleSetModel.FitSelected(LabelledDeployments.Groups(LabelledDeployments.All.Where(d => d != held && !d.SharesTrafficWith(held))), index);
+            output.WriteLine($"{held.Name}: penalty {model.Options.Penalty}, catalog weight {model.Options.CatalogWeight}");
             int heldRight = 0;
             foreach (var entry in held.Entries)
             {
@@ -70,7 +73,7 @@ public class RoleSetModelTests(ITestOutputHelper output)
     public void ShippedModelIsTheFitOnEveryDeployment()
     {
         var index = new RoleEvidenceIndex(ScenarioAudit.RepositoryCatalog);
-        var fitted = RoleSetModel.Fit(LabelledDeployments.All.SelectMany(d => d.Entries).Select(e => e.AsExample).ToList(), index);
+        var fitted = RoleSetModel.FitSelected(LabelledDeployments.Groups(LabelledDeployments.All), index);
         string json = fitted.ToJson();
         // PORTAUDIT_WRITE_ROLE_MODEL=1 refreshes the shipped model after a change to the features, the catalog or the scenarios.
         if (Environment.GetEnvironmentVariable("PORTAUDIT_WRITE_ROLE_MODEL") == "1")

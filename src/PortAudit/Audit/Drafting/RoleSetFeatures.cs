@@ -21,6 +21,9 @@ public sealed record CandidateContext(
     /// <summary>A set written shortest (<see cref="RoleEvidenceIndex.Minimal"/>): the roles chosen, those they imply left out.</summary>
     public Func<IEnumerable<string>, IReadOnlyList<string>> Minimal { get; init; } = roles => roles.ToList();
 
+    /// <summary>How many labelled hosts with exactly a set had a service (set, <see cref="RoleProfiles.ServiceKey"/>), a training host counted out.</summary>
+    public Func<IReadOnlyList<string>, string, int> SetProfileCount { get; init; } = (_, _) => 0;
+
     /// <summary>The client roles what the host initiated names (<see cref="RoleHints.AsClient"/>), empty for a host that served something.</summary>
     public IReadOnlyList<string> ClientNamed { get; init; } = [];
 
@@ -40,7 +43,8 @@ public sealed record CandidateContext(
 /// initiated the set's catalog rules explain and how specific that evidence is, how much of it labelled hosts of the
 /// set's roles were seen doing (profiles), roles without evidence and how often inventories put them beside the roles
 /// with evidence, roles the evidence does not ask for or whose evidence rule did not fire, the set's size, and how
-/// often inventories used that set, and how many of the client roles what the host asked for names it holds.
+/// often inventories used that set, how many of the client roles what the host asked for names it holds, and how much
+/// of what the host served labelled hosts of exactly that set served.
 /// </summary>
 public static class RoleSetFeatures
 {
@@ -48,7 +52,7 @@ public static class RoleSetFeatures
     public static readonly string[] Names =
     [
         "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "log-prior",
-        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size", "initiated-specific", "client-named",
+        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size", "initiated-specific", "client-named", "set-served-profile",
     ];
 
     /// <summary>
@@ -103,6 +107,7 @@ public static class RoleSetFeatures
             initiatedSpecific / set.Count,
             // The client roles what a host that served nothing asked for names: SIP a Lync client, Kerberos a Windows host.
             context.ClientNamed.Count == 0 ? 0 : (double)context.ClientNamed.Count(set.Contains) / context.ClientNamed.Count,
+            SetServedProfile(set, context),
         ];
     }
 
@@ -111,6 +116,14 @@ public static class RoleSetFeatures
     {
         var keys = RoleProfiles.ServiceKeys(context.Host).Distinct().ToList();
         return keys.Count == 0 ? 0 : (double)keys.Count(k => set.Any(role => context.ProfileCount(role, k) > 0)) / keys.Count;
+    }
+
+    // The share of what the host served (or "served nothing") labelled hosts with exactly this set served: a workstation
+    // serves nothing, whatever the windows-host beside it on a file server serves.
+    private static double SetServedProfile(IReadOnlyList<string> set, CandidateContext context)
+    {
+        var keys = context.Host.Served.Count == 0 ? [RoleProfiles.ServedNothing] : context.Host.Served.Select(s => RoleProfiles.ServiceKey(true, s)).Distinct().ToList();
+        return (double)keys.Count(k => context.SetProfileCount(set, k) > 0) / keys.Count;
     }
 
     // Roles the evidence does not ask for, weighed by how often labelled hosts had them beside a role of the set that

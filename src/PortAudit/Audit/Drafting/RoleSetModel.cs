@@ -54,9 +54,9 @@ public sealed class RoleSetModel
     /// A model with <paramref name="weights"/> and <paramref name="catalogWeights"/> (one per <see cref="RoleSetFeatures.Names"/>,
     /// the catalog model's 0 but on <see cref="RoleSetFeatures.FromCatalog"/>), the role sets labelled inventories used, with counts, and what their roles' hosts did.
     /// </summary>
-    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<double> catalogWeights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles, double catalogWeight = 1.0)
+    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<double> catalogWeights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles, RoleSetFitOptions? options = null)
     {
-        CatalogWeight = catalogWeight;
+        Options = options ?? RoleSetFitOptions.Default;
         Weights = weights;
         CatalogWeights = catalogWeights;
         Sets = sets;
@@ -64,7 +64,10 @@ public sealed class RoleSetModel
     }
 
     /// <summary>How many labelled hosts the catalog model's word on a role set counts as (<see cref="RoleSetFitOptions.CatalogWeight"/>).</summary>
-    public double CatalogWeight { get; }
+    public double CatalogWeight => Options.CatalogWeight;
+
+    /// <summary>The hyper-parameters the model was fitted with.</summary>
+    public RoleSetFitOptions Options { get; }
 
     /// <summary>Feature weights of the full model, in <see cref="RoleSetFeatures.Names"/> order.</summary>
     public IReadOnlyList<double> Weights { get; }
@@ -130,7 +133,7 @@ public sealed class RoleSetModel
         var hosts = labelled.Select(h => h with { Roles = index.Closure(h.Roles) }).ToList();
         var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
             .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
-        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts), options.CatalogWeight);
+        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts), options);
         var examples = hosts.Select(h =>
         {
             var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
@@ -142,8 +145,30 @@ public sealed class RoleSetModel
         }).ToList();
         var catalogOnly = Vector<double>.Build.DenseOfEnumerable(RoleSetFeatures.Names.Select(n => RoleSetFeatures.FromCatalog.Contains(n) ? 1.0 : 0.0));
         var catalogExamples = examples.Select(e => (Features: e.Features.Multiply(Matrix<double>.Build.DenseOfDiagonalVector(catalogOnly)), e.Truth)).ToList();
-        return new RoleSetModel(FitWeights(examples, options.Penalty), FitWeights(catalogExamples, options.Penalty), sets, shape.Profiles, options.CatalogWeight);
+        return new RoleSetModel(FitWeights(examples, options.Penalty), FitWeights(catalogExamples, options.Penalty), sets, shape.Profiles, options);
     }
+
+    /// <summary>The hyper-parameters <see cref="FitSelected"/> chooses among.</summary>
+    public static readonly IReadOnlyList<RoleSetFitOptions> OptionGrid =
+        [.. new[] { 0.1, 0.3, 1.0, 3.0 }.SelectMany(penalty => new[] { 0.5, 1.0, 2.0 }.Select(weight => new RoleSetFitOptions(penalty, weight)))];
+
+    /// <summary>
+    /// Fits a model on every group of <paramref name="groups"/> (deployments: hosts that share no traffic with another
+    /// group's) with the options of <see cref="OptionGrid"/> that leave-one-group-out cross-validation on them found
+    /// best: most held-out hosts with their exact set suggested first, the earlier (more penalised) option on a tie.
+    /// The groups' labels choose the options, so a deployment judged held out must not be among them.
+    /// </summary>
+    public static RoleSetModel FitSelected(IReadOnlyList<IReadOnlyList<LabelledHost>> groups, RoleEvidenceIndex index)
+    {
+        var best = OptionGrid.OrderByDescending(options => Enumerable.Range(0, groups.Count).Sum(held =>
+                Fit(groups.Where((_, g) => g != held).SelectMany(g => g).ToList(), index, options).Right(groups[held], index)))
+            .ThenByDescending(options => options.Penalty).First();
+        return Fit(groups.SelectMany(g => g).ToList(), index, best);
+    }
+
+    /// <summary>How many of <paramref name="labelled"/> get their exact set (with the roles it implies) suggested first.</summary>
+    public int Right(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
+        labelled.Count(h => Suggest(h.Host, index, 1) is [var first] && Key(index.Closure(first.Roles)) == Key(index.Closure(h.Roles)));
 
     // The conditional logit's maximum penalised likelihood by Newton's method.
     private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples, double penalty)
@@ -172,7 +197,7 @@ public sealed class RoleSetModel
 
     /// <summary>The model as JSON: weights of both models by feature name and the known sets.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new ModelFile(CatalogWeight, Named(Weights), Named(CatalogWeights), Sets.ToList(),
+        new ModelFile(Options.Penalty, Options.CatalogWeight, Named(Weights), Named(CatalogWeights), Sets.ToList(),
             new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), JsonOptions);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
@@ -180,7 +205,7 @@ public sealed class RoleSetModel
     {
         var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
         return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(),
-            RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles), file.CatalogWeight);
+            RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles), new RoleSetFitOptions(file.Penalty, file.CatalogWeight));
     }
 
     private static Dictionary<string, double> Named(IReadOnlyList<double> weights) =>
@@ -230,6 +255,7 @@ public sealed class RoleSetModel
     {
         Minimal = index.Minimal,
         ClientNamed = RoleHints.AsClient(host),
+        SetProfileCount = (set, service) => Profiles.SetCount(set, service) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
     };
 
     private static double[] Softmax(double[] scores)
@@ -245,7 +271,7 @@ public sealed class RoleSetModel
     /// <summary>A role set's identity: its roles sorted and joined.</summary>
     public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
-    private sealed record ModelFile(double CatalogWeight, Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
+    private sealed record ModelFile(double Penalty, double CatalogWeight, Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
 }
 
 /// <summary>A role set labelled inventories used, and for how many hosts.</summary>
