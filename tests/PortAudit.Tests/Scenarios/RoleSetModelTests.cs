@@ -48,6 +48,8 @@ public class RoleSetModelTests(ITestOutputHelper output)
                 else
                 {
                     output.WriteLine($"  {held.Name}/{entry.Entry.Name} ({entry.Members.Count} addresses): [{truth}] drafted as [{predicted}]");
+                    if (entry.Members.Count > 1)
+                        output.WriteLine("     members: " + string.Join("; ", entry.Members.Select(m => $"{m.Address} [{string.Join(", ", model.Suggest(m, index, 1).SelectMany(b => b.Roles))}] ({string.Join(" ", m.Served.Select(x => "s" + x).Concat(m.Initiated.Select(x => "i" + x)))})")));
                     var first = entry.Members[0];
                     output.WriteLine($"     served {string.Join(", ", first.Served.Select(x => $"{x} {string.Join("+", x.Apps)}"))}; initiated {string.Join(", ", first.Initiated)}"
                                      + $"; attempted {string.Join(", ", first.Attempted)}; rpc {string.Join(", ", first.RpcInterfaces)}; hinted {string.Join(", ", RoleSetModel.HintedRoles(first))}");

@@ -96,7 +96,7 @@ public static class RoleSetFeatures
             servedSpecific / set.Count,
             (double)set.Count(r => !context.Evident(r)) / set.Count,
             Math.Log((Math.Max(0, context.SetCount(set)) + 0.5) / (context.Total + 1.0)),
-            (double)set.Count(r => Redundant(r, set, context)) / set.Count,
+            (double)RedundantRoles(set, context) / set.Count,
             // A role an evidence rule would have named had the host had it (a global catalog nobody asked on 3268).
             (double)set.Count(r => RoleHints.Expected.Contains(r) && !context.Hinted.Contains(r)) / set.Count,
             ProfileCoverage(set, context),
@@ -136,13 +136,22 @@ public static class RoleSetFeatures
             .Sum(r => evident.Count == 0 ? Math.Log(0.5) : evident.Max(o => Math.Log((Math.Max(0, context.PairCount(r, o)) + 0.5) / (Math.Max(0, context.RoleCount(o)) + 1.0))));
     }
 
-    // A role of the set that explains nothing the other roles of the set do not: the evidence does not ask for it.
-    private static bool Redundant(string role, IReadOnlyList<string> set, CandidateContext context)
+    // Roles the evidence does not ask for: the set's size less the fewest of its roles that explain all it explains
+    // (served, initiated, attempted, or named by what the host asked for). Two roles sharing ports (a file server's
+    // file-server and windows-host, both on 445) leave one of them redundant, not both.
+    private static int RedundantRoles(IReadOnlyList<string> set, CandidateContext context)
     {
-        var fits = context.Fits;
-        if (!fits.TryGetValue(role, out var fit)) return !context.ClientNamed.Contains(role);
-        var others = set.Where(r => r != role && fits.ContainsKey(r)).Select(r => fits[r]).ToList();
-        return fit.Served.All(i => others.Any(o => o.Served.Contains(i))) && fit.Initiated.All(i => others.Any(o => o.Initiated.Contains(i)))
-            && fit.Attempted.All(i => others.Any(o => o.Attempted.Contains(i)));
+        var explains = set.Select(role => context.Fits.TryGetValue(role, out var fit)
+            ? fit.Served.Select(i => "s" + i).Concat(fit.Initiated.Select(i => "i" + i)).Concat(fit.Attempted.Select(i => "a" + i)).ToHashSet()
+            : context.ClientNamed.Contains(role) ? ["c" + role] : new HashSet<string>()).ToList();
+        var all = explains.SelectMany(e => e).ToHashSet();
+        int fewest = set.Count;
+        for (int subset = 0; subset < 1 << set.Count; subset++)
+        {
+            int size = System.Numerics.BitOperations.PopCount((uint)subset);
+            if (size < fewest && all.SetEquals(explains.Where((_, i) => (subset >> i & 1) != 0).SelectMany(e => e)))
+                fewest = size;
+        }
+        return set.Count - fewest;
     }
 }
