@@ -17,11 +17,12 @@ public class RoleSetModelTests(ITestOutputHelper output)
     private const double Goal = 0.9;
 
     /// <summary>
-    /// What the model reached when this test was written; a change that lowers it fails. 25 of 40 (0.625) with the client
-    /// evidence (what a host that served nothing asked for), the set profile and the hyper-parameters chosen by nested
-    /// cross-validation; 16 of 40 before them.
+    /// What the model reached when this test was written; a change that lowers it fails. 27 of 40 with the client
+    /// evidence (what a host that served nothing asked for), the set profile, redundancy counted by the fewest roles that
+    /// explain all, rules to the Internet explaining only what Internet peers used, and the hyper-parameters chosen by
+    /// nested cross-validation; 16 of 40 before them.
     /// </summary>
-    private const double Floor = 0.62;
+    private const double Floor = 0.67;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()
