@@ -12,6 +12,12 @@ namespace PortAudit.Audit;
 /// <param name="Apps">Distinct application labels found by inspection, in the order met.</param>
 public sealed record ServedService(Transport Transport, int Port, long Flows, IReadOnlyList<AppLabel> Apps)
 {
+    /// <summary>
+    /// How many of the flows had their other end on the Internet (no address of private use): a port only private
+    /// addresses used is no rule's whose other side is the Internet (an Edge's external interface).
+    /// </summary>
+    public long InternetFlows { get; init; }
+
     /// <summary>"tcp/135".</summary>
     public override string ToString() => $"{TransportNames.Name(Transport)}/{Port}";
 }

@@ -43,6 +43,19 @@ public static class LabelledDeployments
     /// <summary>Every labelled deployment.</summary>
     public static IReadOnlyList<LabelledDeployment> All => Deployments.Value;
 
+    /// <summary>
+    /// <paramref name="deployments"/> as the groups of a cross-validation: their entries as training examples, deployments
+    /// that share traffic (lync-edge-site and lab) one group, so that neither is judged by a model fitted on the other.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<LabelledHost>> Groups(IEnumerable<LabelledDeployment> deployments)
+    {
+        var groups = new List<List<LabelledDeployment>>();
+        foreach (var deployment in deployments)
+            if (groups.FirstOrDefault(g => g.Any(deployment.SharesTrafficWith)) is { } group) group.Add(deployment);
+            else groups.Add([deployment]);
+        return groups.Select(g => (IReadOnlyList<LabelledHost>)g.SelectMany(d => d.Entries).Select(e => e.AsExample).ToList()).ToList();
+    }
+
     private static IReadOnlyList<LabelledDeployment> Build()
     {
         var catalog = ScenarioAudit.RepositoryCatalog;

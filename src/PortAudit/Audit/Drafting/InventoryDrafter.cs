@@ -42,8 +42,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         foreach (var host in hosts)
         {
             if (skip?.Invoke(host.Address) == true) continue;
-            // A set none of whose roles explains anything the host did is no suggestion, however common it is.
-            var ranked = model.Rank(host, index, Alternatives + 8).Where(s => s.Fits.Count > 0).Take(Alternatives + 1).ToList();
+            var ranked = model.Suggest(host, index, Alternatives + 1);
             if (ranked.Count == 0) continue;
             drafted.Add((host, ranked[0], ranked));
         }
@@ -90,8 +89,11 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
             if (initiated.Count > 0) line.Append(served.Count > 0 ? "; uses " : " uses ").Append(string.Join(", ", initiated.Take(6)));
             lines.Add(line.ToString());
         }
+        var asked = RoleHints.AsClient(host);
         foreach (var role in best.Roles.Where(r => best.Fits.All(f => f.Role != r)))
-            lines.Add(chosen.Contains(role) ? $"{role}: no port evidence (the set is one inventories use)" : $"{role}: implied by {string.Join(", ", chosen)} (roles.yaml), not written");
+            lines.Add(!chosen.Contains(role) ? $"{role}: implied by {string.Join(", ", chosen)} (roles.yaml), not written"
+                : asked.Contains(role) ? $"{role}: named by what it asked for, no catalog rule names the client"
+                : $"{role}: no port evidence (the set is one inventories use)");
         if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));

@@ -61,6 +61,15 @@ public sealed class RoleEvidenceIndex
         };
     }
 
+    // A rule whose other side is only the Internet (any@external: a zone whose hosts are not listed) explains a
+    // service only some peer on the Internet used: an Edge's external rules do not explain STUN its internal clients asked for.
+    private bool Explains(Rule rule, ServedService service, bool asServer)
+    {
+        if (!RoleSuggester.Explains(rule, service)) return false;
+        var other = asServer ? rule.From : rule.To;
+        return service.InternetFlows > 0 || !other.Selectors.All(s => RuleSide.ZoneOf(s) is { } zone && _catalog.FindZone(zone) is { Listed: false });
+    }
+
     /// <summary>Share of <paramref name="role"/>'s rules on which it is the listening side, 0-1 (0 for a role without rules).</summary>
     public double Serverness(string role)
     {
@@ -71,11 +80,11 @@ public sealed class RoleEvidenceIndex
     /// <summary>What every role with a rule explains of <paramref name="host"/>, roles explaining nothing left out.</summary>
     public IReadOnlyList<RoleFit> Fits(HostEvidence host) => Roles.Select(r => Fit(r, host)).Where(f => !f.IsEmpty).ToList();
 
-    private static List<int> Explained(IEnumerable<Rule> rules, IReadOnlyList<ServedService> services, List<(ServedService, Rule, bool)> into, bool asServer)
+    private List<int> Explained(IEnumerable<Rule> rules, IReadOnlyList<ServedService> services, List<(ServedService, Rule, bool)> into, bool asServer)
     {
         var explained = new List<int>();
         for (int i = 0; i < services.Count; i++)
-            if (rules.FirstOrDefault(r => RoleSuggester.Explains(r, services[i])) is { } rule)
+            if (rules.FirstOrDefault(r => Explains(r, services[i], asServer)) is { } rule)
             {
                 explained.Add(i);
                 into.Add((services[i], rule, asServer));

@@ -53,6 +53,31 @@ public static class RoleHints
             .Concat(host.Directory is { } directory ? Stated(directory) : [])
             .Distinct().ToList();
 
+    // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
+    // clients as any@internal): SIP, in clear or on the SIP ports, from the internal network a Lync client; Kerberos,
+    // SMB and LDAP (the directory, the global catalog) a Windows domain member.
+    private static readonly (Transport Transport, int Port, string Protocol, string Role, bool InternalOnly)[] ClientHints =
+    [
+        (Transport.Tcp, 5061, "sip", LyncClient, true), (Transport.Tcp, 5060, "sip", LyncClient, true), (Transport.Udp, 5060, "sip", LyncClient, true),
+        (Transport.Tcp, 88, "kerberos", WindowsHost, false), (Transport.Udp, 88, "kerberos", WindowsHost, false),
+        (Transport.Tcp, 445, "smb", WindowsHost, false), (Transport.Tcp, 389, "ldap", WindowsHost, false), (Transport.Udp, 389, "cldap", WindowsHost, false),
+        (Transport.Tcp, 3268, "ldap", WindowsHost, false),
+    ];
+
+    /// <summary>
+    /// The client roles what <paramref name="host"/> initiated names, when it answered on no port (a server's own lookups
+    /// say nothing of what it is): a Lync client for SIP from an address of private use, a Windows host for Kerberos, SMB
+    /// or LDAP. Empty for a host that served something.
+    /// </summary>
+    public static IReadOnlyList<string> AsClient(HostEvidence host)
+    {
+        if (host.Served.Count > 0) return [];
+        bool inside = IpPrefix.IsPrivateUse(host.Address);
+        return host.Initiated.SelectMany(s => ClientHints.Where(h => (!h.InternalOnly || inside)
+                && ((h.Transport == s.Transport && h.Port == s.Port) || s.Apps.Any(a => a.Name == h.Protocol))).Select(h => h.Role))
+            .Distinct().ToList();
+    }
+
     /// <summary>
     /// Roles drafted only when an evidence rule names them: a global catalog is a domain controller that also answers on
     /// 3268/3269; with no client asking there and no word of its own, nothing in the traffic tells the two apart, and the
@@ -64,7 +89,7 @@ public static class RoleHints
     public static IReadOnlyList<string> Denied(HostEvidence host) =>
         host.Directory is { GlobalCatalog: false } ? [GlobalCatalog] : [];
 
-    private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external";
+    private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external", LyncClient = "lync-client", WindowsHost = "windows-host";
 
     private static IEnumerable<string> Stated(DirectoryServerFacts directory)
     {

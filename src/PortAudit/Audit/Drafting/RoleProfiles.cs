@@ -6,7 +6,9 @@ namespace PortAudit.Audit.Drafting;
 /// What labelled hosts of each role served and initiated: per role and service (served or initiated, transport, port),
 /// how many hosts with the role had it. The catalog says which ports a role's rules name; this says which of them the
 /// role's hosts are seen on, and covers roles the catalog gives no rule (a Lync client connects to "any@internal" ports).
-/// Dynamic ports (49152 and up) count as one service, "dyn": their number changes per host.
+/// Dynamic ports (49152 and up) count as one service, "dyn": their number changes per host. Each exact role set is
+/// counted too, as one role ("=file-server,windows-host"): a role seen serving 445 beside file-server says nothing of a
+/// workstation, the same role beside it.
 /// </summary>
 public sealed class RoleProfiles
 {
@@ -26,7 +28,7 @@ public sealed class RoleProfiles
         foreach (var host in hosts)
         {
             var keys = ServiceKeys(host.Host).Distinct().ToList();
-            foreach (var role in host.Roles.Distinct())
+            foreach (var role in host.Roles.Distinct().Append(SetRole(host.Roles)))
                 foreach (var key in keys)
                     counts[Key(role, key)] = counts.GetValueOrDefault(Key(role, key)) + 1;
         }
@@ -35,6 +37,12 @@ public sealed class RoleProfiles
 
     /// <summary>How many labelled hosts with <paramref name="role"/> had the service <paramref name="serviceKey"/> (see <see cref="ServiceKeys"/>).</summary>
     public int Count(string role, string serviceKey) => _counts.GetValueOrDefault(Key(role, serviceKey));
+
+    /// <summary>How many labelled hosts with exactly the role set <paramref name="roles"/> had the service <paramref name="serviceKey"/>.</summary>
+    public int SetCount(IEnumerable<string> roles, string serviceKey) => _counts.GetValueOrDefault(Key(SetRole(roles), serviceKey));
+
+    // A role set counted as one role: "=dns-server,domain-controller".
+    private static string SetRole(IEnumerable<string> roles) => "=" + string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
     /// <summary>The key a host that answered on no port has: its roles need not listen.</summary>
     public const string ServedNothing = "served nothing";

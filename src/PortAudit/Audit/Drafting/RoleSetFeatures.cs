@@ -21,6 +21,15 @@ public sealed record CandidateContext(
     /// <summary>A set written shortest (<see cref="RoleEvidenceIndex.Minimal"/>): the roles chosen, those they imply left out.</summary>
     public Func<IEnumerable<string>, IReadOnlyList<string>> Minimal { get; init; } = roles => roles.ToList();
 
+    /// <summary>How many labelled hosts with exactly a set had a service (set, <see cref="RoleProfiles.ServiceKey"/>), a training host counted out.</summary>
+    public Func<IReadOnlyList<string>, string, int> SetProfileCount { get; init; } = (_, _) => 0;
+
+    /// <summary>The client roles what the host initiated names (<see cref="RoleHints.AsClient"/>), empty for a host that served something.</summary>
+    public IReadOnlyList<string> ClientNamed { get; init; } = [];
+
+    /// <summary>True when <paramref name="role"/> has evidence: a catalog rule explains something the host did, or what it asked for names it.</summary>
+    public bool Evident(string role) => Fits.ContainsKey(role) || ClientNamed.Contains(role);
+
     /// <summary>
     /// True when every labelled host with <paramref name="role"/> answered on some port (a Front End, a domain controller),
     /// or, for a role no labelled host had, when most of its catalog rules have it listen: no role for a host that answered nothing.
@@ -34,7 +43,8 @@ public sealed record CandidateContext(
 /// initiated the set's catalog rules explain and how specific that evidence is, how much of it labelled hosts of the
 /// set's roles were seen doing (profiles), roles without evidence and how often inventories put them beside the roles
 /// with evidence, roles the evidence does not ask for or whose evidence rule did not fire, the set's size, and how
-/// often inventories used that set.
+/// often inventories used that set, how many of the client roles what the host asked for names it holds, and how much
+/// of what the host served labelled hosts of exactly that set served.
 /// </summary>
 public static class RoleSetFeatures
 {
@@ -42,7 +52,7 @@ public static class RoleSetFeatures
     public static readonly string[] Names =
     [
         "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "log-prior",
-        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size", "initiated-specific",
+        "redundant-roles", "unnamed-expected-roles", "profile-coverage", "companion", "size", "initiated-specific", "client-named", "set-served-profile",
     ];
 
     /// <summary>
@@ -52,7 +62,7 @@ public static class RoleSetFeatures
     /// </summary>
     public static readonly IReadOnlySet<string> FromCatalog = new HashSet<string>(StringComparer.Ordinal)
     {
-        "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "redundant-roles", "unnamed-expected-roles", "size", "initiated-specific",
+        "served-explained", "initiated-explained", "served-specific", "roles-without-evidence", "redundant-roles", "unnamed-expected-roles", "size", "initiated-specific", "client-named",
     };
 
     /// <summary>The feature vector of <paramref name="set"/> in <paramref name="context"/>.</summary>
@@ -84,9 +94,9 @@ public static class RoleSetFeatures
             served == 0 ? 0 : (double)servedCovered.Count / served,
             initiated == 0 ? 0 : (double)initiatedCovered.Count / initiated,
             servedSpecific / set.Count,
-            (double)set.Count(r => !fits.ContainsKey(r)) / set.Count,
+            (double)set.Count(r => !context.Evident(r)) / set.Count,
             Math.Log((Math.Max(0, context.SetCount(set)) + 0.5) / (context.Total + 1.0)),
-            (double)set.Count(r => Redundant(r, set, fits)) / set.Count,
+            (double)RedundantRoles(set, context) / set.Count,
             // A role an evidence rule would have named had the host had it (a global catalog nobody asked on 3268).
             (double)set.Count(r => RoleHints.Expected.Contains(r) && !context.Hinted.Contains(r)) / set.Count,
             ProfileCoverage(set, context),
@@ -95,6 +105,9 @@ public static class RoleSetFeatures
             context.Minimal(set).Count,
             // The same for what the host initiated: ports only a Cisco Unity server's rules have it connect to.
             initiatedSpecific / set.Count,
+            // The client roles what a host that served nothing asked for names: SIP a Lync client, Kerberos a Windows host.
+            context.ClientNamed.Count == 0 ? 0 : (double)context.ClientNamed.Count(set.Contains) / context.ClientNamed.Count,
+            SetServedProfile(set, context),
         ];
     }
 
@@ -105,22 +118,40 @@ public static class RoleSetFeatures
         return keys.Count == 0 ? 0 : (double)keys.Count(k => set.Any(role => context.ProfileCount(role, k) > 0)) / keys.Count;
     }
 
+    // The share of what the host served (or "served nothing") labelled hosts with exactly this set served: a workstation
+    // serves nothing, whatever the windows-host beside it on a file server serves.
+    private static double SetServedProfile(IReadOnlyList<string> set, CandidateContext context)
+    {
+        var keys = context.Host.Served.Count == 0 ? [RoleProfiles.ServedNothing] : context.Host.Served.Select(s => RoleProfiles.ServiceKey(true, s)).Distinct().ToList();
+        return (double)keys.Count(k => context.SetProfileCount(set, k) > 0) / keys.Count;
+    }
+
     // Roles the evidence does not ask for, weighed by how often labelled hosts had them beside a role of the set that
     // has evidence (a domain controller is a DNS server too in most inventories, whether or not it answered DNS): the
     // sum of their log conditional frequencies, 0 when every role has evidence.
     private static double Companion(IReadOnlyList<string> set, CandidateContext context)
     {
-        var evident = set.Where(context.Fits.ContainsKey).ToList();
-        return set.Where(r => !context.Fits.ContainsKey(r))
+        var evident = set.Where(context.Evident).ToList();
+        return set.Where(r => !context.Evident(r))
             .Sum(r => evident.Count == 0 ? Math.Log(0.5) : evident.Max(o => Math.Log((Math.Max(0, context.PairCount(r, o)) + 0.5) / (Math.Max(0, context.RoleCount(o)) + 1.0))));
     }
 
-    // A role of the set that explains nothing the other roles of the set do not: the evidence does not ask for it.
-    private static bool Redundant(string role, IReadOnlyList<string> set, IReadOnlyDictionary<string, RoleFit> fits)
+    // Roles the evidence does not ask for: the set's size less the fewest of its roles that explain all it explains
+    // (served, initiated, attempted, or named by what the host asked for). Two roles sharing ports (a file server's
+    // file-server and windows-host, both on 445) leave one of them redundant, not both.
+    private static int RedundantRoles(IReadOnlyList<string> set, CandidateContext context)
     {
-        if (!fits.TryGetValue(role, out var fit)) return true;
-        var others = set.Where(r => r != role && fits.ContainsKey(r)).Select(r => fits[r]).ToList();
-        return fit.Served.All(i => others.Any(o => o.Served.Contains(i))) && fit.Initiated.All(i => others.Any(o => o.Initiated.Contains(i)))
-            && fit.Attempted.All(i => others.Any(o => o.Attempted.Contains(i)));
+        var explains = set.Select(role => context.Fits.TryGetValue(role, out var fit)
+            ? fit.Served.Select(i => "s" + i).Concat(fit.Initiated.Select(i => "i" + i)).Concat(fit.Attempted.Select(i => "a" + i)).ToHashSet()
+            : context.ClientNamed.Contains(role) ? ["c" + role] : new HashSet<string>()).ToList();
+        var all = explains.SelectMany(e => e).ToHashSet();
+        int fewest = set.Count;
+        for (int subset = 0; subset < 1 << set.Count; subset++)
+        {
+            int size = System.Numerics.BitOperations.PopCount((uint)subset);
+            if (size < fewest && all.SetEquals(explains.Where((_, i) => (subset >> i & 1) != 0).SelectMany(e => e)))
+                fewest = size;
+        }
+        return set.Count - fewest;
     }
 }

@@ -13,7 +13,23 @@ public sealed record LabelledHost(HostEvidence Host, IReadOnlyList<string> Roles
 /// <param name="Roles">The roles, in the order of the set.</param>
 /// <param name="Probability">The model's probability that this is the host's exact role set.</param>
 /// <param name="Fits">What each role of the set explains (roles without evidence absent).</param>
-public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probability, IReadOnlyList<RoleFit> Fits);
+public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probability, IReadOnlyList<RoleFit> Fits)
+{
+    /// <summary>The set's features (<see cref="RoleSetFeatures.Names"/> order), to say why it ranked where it did.</summary>
+    public IReadOnlyList<double> Features { get; init; } = [];
+
+    /// <summary>True when some role of the set has evidence: a catalog rule explains something the host did, or what it asked for names the role (<see cref="RoleHints.AsClient"/>).</summary>
+    public bool HasEvidence { get; init; }
+}
+
+/// <summary>The fitting's hyper-parameters.</summary>
+/// <param name="Penalty">The L2 penalty on the weights.</param>
+/// <param name="CatalogWeight">How many labelled hosts the catalog model's word on a role set counts as.</param>
+public sealed record RoleSetFitOptions(double Penalty, double CatalogWeight)
+{
+    /// <summary>The options the model was fitted with before they were chosen by cross-validation.</summary>
+    public static readonly RoleSetFitOptions Default = new(1.0, 1.0);
+}
 
 /// <summary>
 /// Chooses a host's whole role set (DC + GC + DNS, say) at once: a conditional logit over candidate sets, each described
@@ -31,10 +47,6 @@ public sealed record RoleSetScore(IReadOnlyList<string> Roles, double Probabilit
 /// </summary>
 public sealed class RoleSetModel
 {
-    private const double Penalty = 1.0;
-
-    /// <summary>How many labelled hosts the catalog model's word on a role set counts as.</summary>
-    public const double CatalogWeight = 1.0;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
@@ -42,13 +54,20 @@ public sealed class RoleSetModel
     /// A model with <paramref name="weights"/> and <paramref name="catalogWeights"/> (one per <see cref="RoleSetFeatures.Names"/>,
     /// the catalog model's 0 but on <see cref="RoleSetFeatures.FromCatalog"/>), the role sets labelled inventories used, with counts, and what their roles' hosts did.
     /// </summary>
-    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<double> catalogWeights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles)
+    public RoleSetModel(IReadOnlyList<double> weights, IReadOnlyList<double> catalogWeights, IReadOnlyList<KnownRoleSet> sets, RoleProfiles profiles, RoleSetFitOptions? options = null)
     {
+        Options = options ?? RoleSetFitOptions.Default;
         Weights = weights;
         CatalogWeights = catalogWeights;
         Sets = sets;
         Profiles = profiles;
     }
+
+    /// <summary>How many labelled hosts the catalog model's word on a role set counts as (<see cref="RoleSetFitOptions.CatalogWeight"/>).</summary>
+    public double CatalogWeight => Options.CatalogWeight;
+
+    /// <summary>The hyper-parameters the model was fitted with.</summary>
+    public RoleSetFitOptions Options { get; }
 
     /// <summary>Feature weights of the full model, in <see cref="RoleSetFeatures.Names"/> order.</summary>
     public IReadOnlyList<double> Weights { get; }
@@ -80,14 +99,24 @@ public sealed class RoleSetModel
         var mixed = candidates.Select((c, i) => Trust(c, context) is var trust ? trust * full[i] + (1 - trust) * catalog[i] : 0).ToArray();
         double sum = mixed.Sum();
         var probabilities = mixed.Select(p => p / sum).ToArray();
-        return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList()))
+        return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList())
+            {
+                Features = features[i], HasEvidence = set.Any(r => fits.ContainsKey(r) || context.ClientNamed.Contains(r)),
+            })
             .OrderByDescending(s => s.Probability).Take(top).ToList();
     }
+
+    /// <summary>
+    /// The sets a draft may suggest for <paramref name="host"/>, most probable first, at most <paramref name="top"/>: those
+    /// with evidence (<see cref="RoleSetScore.HasEvidence"/>), however common a set without any is.
+    /// </summary>
+    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3) =>
+        Rank(host, index, int.MaxValue).Where(s => s.HasEvidence).Take(top).ToList();
 
     // The full model's share of a candidate's probability: n/(n + CatalogWeight) for n labelled hosts of the set's least
     // known role. A host that served nothing is judged by the full model alone: what a client initiates the catalog's
     // rules mostly leave to wildcards (any@internal to a Front End), so they name no role the labels never showed.
-    private static double Trust(IReadOnlyList<string> set, CandidateContext context)
+    private double Trust(IReadOnlyList<string> set, CandidateContext context)
     {
         if (context.Host.Served.Count == 0 || set.Count == 0) return 1;
         double known = set.Min(r => Math.Max(0, context.RoleCount(r)));
@@ -98,12 +127,13 @@ public sealed class RoleSetModel
     /// Fits a model on <paramref name="labelled"/> (each labelled host's own set counted out of its prior, so the prior does not
     /// give its answer away). Labels are taken with the roles they imply, as the audit takes them.
     /// </summary>
-    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index)
+    public static RoleSetModel Fit(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index, RoleSetFitOptions? options = null)
     {
+        options ??= RoleSetFitOptions.Default;
         var hosts = labelled.Select(h => h with { Roles = index.Closure(h.Roles) }).ToList();
         var sets = hosts.GroupBy(h => Key(h.Roles)).Select(g => new KnownRoleSet(Sorted(g.First().Roles), g.Count()))
             .OrderByDescending(s => s.Count).ThenBy(s => Key(s.Roles), StringComparer.Ordinal).ToList();
-        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts));
+        var shape = new RoleSetModel(new double[RoleSetFeatures.Names.Length], new double[RoleSetFeatures.Names.Length], sets, RoleProfiles.Of(hosts), options);
         var examples = hosts.Select(h =>
         {
             var fits = index.Fits(h.Host).ToDictionary(f => f.Role);
@@ -115,17 +145,39 @@ public sealed class RoleSetModel
         }).ToList();
         var catalogOnly = Vector<double>.Build.DenseOfEnumerable(RoleSetFeatures.Names.Select(n => RoleSetFeatures.FromCatalog.Contains(n) ? 1.0 : 0.0));
         var catalogExamples = examples.Select(e => (Features: e.Features.Multiply(Matrix<double>.Build.DenseOfDiagonalVector(catalogOnly)), e.Truth)).ToList();
-        return new RoleSetModel(FitWeights(examples), FitWeights(catalogExamples), sets, shape.Profiles);
+        return new RoleSetModel(FitWeights(examples, options.Penalty), FitWeights(catalogExamples, options.Penalty), sets, shape.Profiles, options);
     }
 
+    /// <summary>The hyper-parameters <see cref="FitSelected"/> chooses among.</summary>
+    public static readonly IReadOnlyList<RoleSetFitOptions> OptionGrid =
+        [.. new[] { 0.1, 0.3, 1.0, 3.0 }.SelectMany(penalty => new[] { 0.5, 1.0, 2.0 }.Select(weight => new RoleSetFitOptions(penalty, weight)))];
+
+    /// <summary>
+    /// Fits a model on every group of <paramref name="groups"/> (deployments: hosts that share no traffic with another
+    /// group's) with the options of <see cref="OptionGrid"/> that leave-one-group-out cross-validation on them found
+    /// best: most held-out hosts with their exact set suggested first, the earlier (more penalised) option on a tie.
+    /// The groups' labels choose the options, so a deployment judged held out must not be among them.
+    /// </summary>
+    public static RoleSetModel FitSelected(IReadOnlyList<IReadOnlyList<LabelledHost>> groups, RoleEvidenceIndex index)
+    {
+        var best = OptionGrid.OrderByDescending(options => Enumerable.Range(0, groups.Count).Sum(held =>
+                Fit(groups.Where((_, g) => g != held).SelectMany(g => g).ToList(), index, options).Right(groups[held], index)))
+            .ThenByDescending(options => options.Penalty).First();
+        return Fit(groups.SelectMany(g => g).ToList(), index, best);
+    }
+
+    /// <summary>How many of <paramref name="labelled"/> get their exact set (with the roles it implies) suggested first.</summary>
+    public int Right(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
+        labelled.Count(h => Suggest(h.Host, index, 1) is [var first] && Key(index.Closure(first.Roles)) == Key(index.Closure(h.Roles)));
+
     // The conditional logit's maximum penalised likelihood by Newton's method.
-    private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples)
+    private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples, double penalty)
     {
         var w = Vector<double>.Build.Dense(RoleSetFeatures.Names.Length);
         for (int iteration = 0; iteration < 50; iteration++)
         {
-            var gradient = Penalty * 2 * w;
-            var hessian = Matrix<double>.Build.DenseIdentity(w.Count) * (Penalty * 2);
+            var gradient = penalty * 2 * w;
+            var hessian = Matrix<double>.Build.DenseIdentity(w.Count) * (penalty * 2);
             foreach (var (x, truth) in examples)
             {
                 var p = Vector<double>.Build.DenseOfArray(Softmax((x * w).ToArray()));
@@ -145,7 +197,7 @@ public sealed class RoleSetModel
 
     /// <summary>The model as JSON: weights of both models by feature name and the known sets.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new ModelFile(Named(Weights), Named(CatalogWeights), Sets.ToList(),
+        new ModelFile(Options.Penalty, Options.CatalogWeight, Named(Weights), Named(CatalogWeights), Sets.ToList(),
             new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), JsonOptions);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
@@ -153,7 +205,7 @@ public sealed class RoleSetModel
     {
         var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
         return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(),
-            RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles));
+            RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles), new RoleSetFitOptions(file.Penalty, file.CatalogWeight));
     }
 
     private static Dictionary<string, double> Named(IReadOnlyList<double> weights) =>
@@ -178,7 +230,7 @@ public sealed class RoleSetModel
     {
         var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
         var candidates = (hinted.Count == 0
-                ? Sets.Select(s => s.Roles).Concat(fits.Keys.Select(r => (IReadOnlyList<string>)[r]))
+                ? Sets.Select(s => s.Roles).Concat(fits.Keys.Union(context.ClientNamed).Select(r => (IReadOnlyList<string>)[r]))
                 : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
             .Select(index.Closure).DistinctBy(Key).ToList();
         var denied = RoleHints.Denied(host);
@@ -202,6 +254,8 @@ public sealed class RoleSetModel
         (role, other) => Sets.Where(s => s.Roles.Contains(role) && s.Roles.Contains(other)).Sum(s => s.Count) - (truth?.Contains(role) == true && truth.Contains(other) ? 1 : 0))
     {
         Minimal = index.Minimal,
+        ClientNamed = RoleHints.AsClient(host),
+        SetProfileCount = (set, service) => Profiles.SetCount(set, service) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
     };
 
     private static double[] Softmax(double[] scores)
@@ -217,7 +271,7 @@ public sealed class RoleSetModel
     /// <summary>A role set's identity: its roles sorted and joined.</summary>
     public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
-    private sealed record ModelFile(Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
+    private sealed record ModelFile(double Penalty, double CatalogWeight, Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
 }
 
 /// <summary>A role set labelled inventories used, and for how many hosts.</summary>
