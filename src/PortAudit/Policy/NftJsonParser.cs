@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -213,7 +214,9 @@ public static class NftJsonParser
     // One line, at most 120 characters: a report line, not the object.
     private static string Compact(JsonElement element)
     {
-        string text = JsonSerializer.Serialize(element);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) element.WriteTo(writer);
+        string text = Encoding.UTF8.GetString(buffer.WrittenSpan);
         return text.Length <= 120 ? text : text[..117] + "...";
     }
 

@@ -45,10 +45,9 @@ public sealed record RoleSetFitOptions(double Penalty, double CatalogWeight)
 /// deployment only, held out) is judged by what its rules explain of what the host served, not by a prior that has never
 /// heard of it; a host that served nothing, by the full model alone.
 /// </summary>
-public sealed class RoleSetModel
+public sealed partial class RoleSetModel
 {
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
     /// <summary>
     /// A model with <paramref name="weights"/> and <paramref name="catalogWeights"/> (one per <see cref="RoleSetFeatures.Names"/>,
@@ -198,12 +197,12 @@ public sealed class RoleSetModel
     /// <summary>The model as JSON: weights of both models by feature name and the known sets.</summary>
     public string ToJson() => JsonSerializer.Serialize(
         new ModelFile(Options.Penalty, Options.CatalogWeight, Named(Weights), Named(CatalogWeights), Sets.ToList(),
-            new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), JsonOptions);
+            new SortedDictionary<string, int>(Profiles.Counts.ToDictionary(), StringComparer.Ordinal)), ModelJson.Default.ModelFile);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
     public static RoleSetModel FromJson(string json)
     {
-        var file = JsonSerializer.Deserialize<ModelFile>(json, JsonOptions) ?? throw new InvalidDataException("empty role model");
+        var file = JsonSerializer.Deserialize(json, ModelJson.Default.ModelFile) ?? throw new InvalidDataException("empty role model");
         return new RoleSetModel(RoleSetFeatures.Names.Select(n => file.Weights.GetValueOrDefault(n)).ToArray(),
             RoleSetFeatures.Names.Select(n => file.CatalogWeights.GetValueOrDefault(n)).ToArray(), file.Sets, new RoleProfiles(file.Profiles), new RoleSetFitOptions(file.Penalty, file.CatalogWeight));
     }
@@ -272,6 +271,12 @@ public sealed class RoleSetModel
     public static string Key(IEnumerable<string> roles) => string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
 
     private sealed record ModelFile(double Penalty, double CatalogWeight, Dictionary<string, double> Weights, Dictionary<string, double> CatalogWeights, List<KnownRoleSet> Sets, SortedDictionary<string, int> Profiles);
+
+    // Generated at build time: the published tool is compiled ahead of time, where the serializer cannot reflect over
+    // ModelFile's constructor and properties.
+    [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+    [JsonSerializable(typeof(ModelFile))]
+    private sealed partial class ModelJson : JsonSerializerContext;
 }
 
 /// <summary>A role set labelled inventories used, and for how many hosts.</summary>

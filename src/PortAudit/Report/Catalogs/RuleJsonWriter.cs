@@ -13,19 +13,49 @@ public static class RuleJsonWriter
     /// <summary>Writes the array followed by a newline.</summary>
     public static void Write(TextWriter output, IEnumerable<Rule> rules)
     {
-        JsonOutput.Write(output, json => JsonSerializer.Serialize(json, rules.Select(RuleDocument.Of).ToArray(), JsonOutput.Serializer));
+        JsonOutput.Write(output, json =>
+        {
+            json.WriteStartArray();
+            foreach (var rule in rules) WriteRule(json, rule);
+            json.WriteEndArray();
+        });
+    }
+
+    // Written field by field rather than serialized from a record: the published tool is compiled ahead of time, where
+    // reflection over a record's properties is not available. Absent values are written as null, as scripts read them.
+    private static void WriteRule(Utf8JsonWriter json, Rule rule)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", rule.Id);
+        json.WriteString("product", rule.Product);
+        WriteSide(json, "from", rule.From);
+        WriteSide(json, "to", rule.To);
+        json.WriteString("transport", rule.TransportName);
+        json.WriteStartArray("ports");
+        foreach (var port in rule.Ports) json.WriteStringValue(port.ToString());
+        json.WriteEndArray();
+        json.WriteString("protocol", rule.Protocol);
+        json.WriteBoolean("required", rule.Required);
+        JsonOutput.WriteStrings(json, "conditions", rule.Conditions);
+        JsonOutput.WriteStrings(json, "unless", rule.Unless);
+        json.WriteString("oneOf", rule.OneOf);
+        if (rule.Every is { } every) json.WriteNumber("everySeconds", every.TotalSeconds);
+        else json.WriteNull("everySeconds");
+        json.WriteBoolean("dynamicRange", rule.DynamicRange);
+        json.WriteString("notes", rule.Notes);
+        json.WriteStartObject("source");
+        json.WriteString("file", rule.Source.File);
+        json.WriteString("section", rule.Source.Section);
+        json.WriteString("row", rule.Source.Row);
+        json.WriteString("citation", rule.Source.Citation);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     // A side is written as the rule file writes it: one role as a string, several as a list.
-    private sealed record RuleDocument(
-        string Id, string Product, object From, object To, string Transport, string[] Ports, string Protocol,
-        bool Required, IReadOnlyList<string> Conditions, IReadOnlyList<string> Unless, string? OneOf, double? EverySeconds, bool DynamicRange,
-        string Notes, RuleSource Source)
+    private static void WriteSide(Utf8JsonWriter json, string name, RuleSide side)
     {
-        public static RuleDocument Of(Rule r) => new(
-            r.Id, r.Product, Side(r.From), Side(r.To), r.TransportName, r.Ports.Select(p => p.ToString()).ToArray(), r.Protocol,
-            r.Required, r.Conditions, r.Unless, r.OneOf, r.Every?.TotalSeconds, r.DynamicRange, r.Notes, r.Source);
-
-        private static object Side(RuleSide side) => side.Selectors.Count == 1 ? side.Selectors[0] : side.Selectors.ToArray();
+        if (side.Selectors.Count == 1) json.WriteString(name, side.Selectors[0]);
+        else JsonOutput.WriteStrings(json, name, side.Selectors);
     }
 }

@@ -47,7 +47,7 @@ public static class DraftInventoryWriter
             foreach (var zone in existing.Zones)
             {
                 writer.WriteLine($"  - name: {zone.Id}");
-                if (zone.Description.Length > 0) writer.WriteLine($"    description: {JsonSerializer.Serialize(zone.Description)}");
+                if (zone.Description.Length > 0) writer.WriteLine($"    description: \"{JsonEncodedText.Encode(zone.Description)}\"");
                 writer.WriteLine($"    listed: {(zone.Listed ? "true" : "false")}");
             }
         }

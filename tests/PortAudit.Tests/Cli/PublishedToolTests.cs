@@ -1,0 +1,92 @@
+using System.Diagnostics;
+
+namespace PortAudit.Tests.Cli;
+
+/// <summary>
+/// The tool as tools/publish.sh ships it (out/portaudit/portaudit, compiled ahead of time) against the build the other
+/// tests run: the same bytes out for the same input. The published binary has no JIT and no run-time reflection over
+/// types the compiler did not see, so what works in the build can fail there (a serializer reflecting over a record);
+/// these tests are where that shows.
+/// </summary>
+[Trait(Tier.Name, Tier.Cli)]
+public sealed class PublishedToolTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-published");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [PublishedToolFact]
+    public void An_audit_with_a_firewall_writes_the_reports_of_the_build()
+    {
+        string firewall = $"--firewall fe01=\"{SharedData.InRepository("captures/lab-fe01.json")}\":nft-json";
+        string arguments = $"audit \"{SharedData.InRepository("captures/lab.pcapng")}\" --inventory \"{SharedData.InRepository("captures/lab.yaml")}\" " +
+                           $"--catalog \"{SharedData.InRepository("rules")}\" --quiet {firewall} --out";
+        string built = Path.Combine(_dir.FullName, "built"), published = Path.Combine(_dir.FullName, "published");
+
+        var fromBuild = CliProcess.Run($"{arguments} \"{built}\"");
+        var fromPublished = PublishedToolFactAttribute.Run($"{arguments} \"{published}\"");
+
+        Assert.Equal(1, fromBuild.ExitCode); // the lab firewall blocks a required flow
+        Assert.Equal(fromBuild.ExitCode, fromPublished.ExitCode);
+        foreach (string file in new[] { "flows.jsonl", "report.json", "report.md", "report.html" })
+            Assert.True(File.ReadAllBytes(Path.Combine(built, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(published, file))),
+                $"{file} differs between the build and the published tool");
+    }
+
+    [PublishedToolFact]
+    public void Commands_that_write_json_and_drafts_print_what_the_build_prints()
+    {
+        string catalog = $"--catalog \"{SharedData.InRepository("rules")}\"";
+        string windowsLab = $"\"{SharedData.InRepository("captures/windows-lab.pcapng")}\"";
+        string[] commands =
+        [
+            $"catalog {catalog} --format json",
+            $"suggest-roles {windowsLab} {catalog} --format json",
+            $"suggest-roles {windowsLab} {catalog} --draft-inventory - --merge \"{SharedData.InRepository("captures/windows-lab.yaml")}\"",
+            $"policy emit {catalog} --inventory \"{SharedData.InRepository("captures/lab.yaml")}\" --format nftables",
+            $"flows {windowsLab} --format csv",
+        ];
+        foreach (string command in commands)
+        {
+            var fromBuild = CliProcess.Run(command);
+            var fromPublished = PublishedToolFactAttribute.Run(command);
+            Assert.True(fromBuild.ExitCode == 0, $"{command}: {fromBuild.StandardError}");
+            Assert.True(fromPublished.ExitCode == 0, $"published {command}: {fromPublished.StandardError}");
+            Assert.True(fromBuild.StandardOutput.Length > 0, command);
+            Assert.True(fromBuild.StandardOutput == fromPublished.StandardOutput, $"{command}: output differs between the build and the published tool");
+        }
+    }
+}
+
+/// <summary>
+/// A fact about out/portaudit/portaudit. Skipped, with the reason, when it is absent or was published from another
+/// version than the build under test (compared by <c>--version</c>, which carries the commit): comparing a stale binary
+/// would report old differences, not the code's.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PublishedToolFactAttribute : FactAttribute
+{
+    /// <summary>The published executable.</summary>
+    public static string Executable => SharedData.InRepository("out/portaudit/portaudit");
+
+    /// <summary>Checks the published tool once per attribute.</summary>
+    public PublishedToolFactAttribute()
+    {
+        if (!File.Exists(Executable))
+        {
+            Skip = "out/portaudit/portaudit not found: run tools/publish.sh";
+            return;
+        }
+        string built = FileVersionInfo.GetVersionInfo(Path.Combine(AppContext.BaseDirectory, "portaudit.dll")).ProductVersion ?? "";
+        string published = Run("--version").StandardOutput.Trim();
+        if (published != built)
+            Skip = $"out/portaudit/portaudit is version {published}, the build {built}: run tools/publish.sh";
+    }
+
+    /// <summary>Runs the published tool with an empty standard input.</summary>
+    internal static ExternalProgram.Result Run(string arguments)
+    {
+        var start = new ProcessStartInfo(Executable, arguments) { WorkingDirectory = AppContext.BaseDirectory };
+        return ExternalProgram.Run(start, TimeSpan.FromSeconds(60), []);
+    }
+}
