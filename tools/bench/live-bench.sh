@@ -54,7 +54,8 @@ print(count)
 EOF
 )
 corpus=$replayable
-portaudit=$("$repo/tools/publish.sh")
+# PORTAUDIT=PATH runs that executable instead of publishing one first.
+portaudit=${PORTAUDIT:-$("$repo/tools/publish.sh")}
 
 ns=pabench-$$
 work=$(mktemp -d)
