@@ -11,7 +11,7 @@ import glob, os, subprocess, sys, time
 
 out, cmd = sys.argv[1], sys.argv[sys.argv.index("--") + 1:]
 os.makedirs(out, exist_ok=True)
-for stale in glob.glob(os.path.join(out, "*report.json*")):
+for stale in glob.glob(os.path.join(out, "*report.json*"), include_hidden=True):
     os.remove(stale)
 start = time.monotonic()
 proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
@@ -32,7 +32,7 @@ writing_from = None
 while proc.poll() is None:
     peak = hwm_kb()
     if peak is not None:
-        if writing_from is None and glob.glob(os.path.join(out, "*report.json*")):
+        if writing_from is None and glob.glob(os.path.join(out, "*report.json*"), include_hidden=True):
             writing_from = time.monotonic() - start
             reading = peak
         writing = peak
