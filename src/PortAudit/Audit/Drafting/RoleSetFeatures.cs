@@ -136,11 +136,16 @@ public static class RoleSetFeatures
             .Sum(r => evident.Count == 0 ? Math.Log(0.5) : evident.Max(o => Math.Log((Math.Max(0, context.PairCount(r, o)) + 0.5) / (Math.Max(0, context.RoleCount(o)) + 1.0))));
     }
 
+    private const int MaxExactRedundancy = 12;
+
     // Roles the evidence does not ask for: the set's size less the fewest of its roles that explain all it explains
     // (served, initiated, attempted, or named by what the host asked for). Two roles sharing ports (a file server's
     // file-server and windows-host, both on 445) leave one of them redundant, not both.
     private static int RedundantRoles(IReadOnlyList<string> set, CandidateContext context)
     {
+        // The search is over every subset: sets of labelled hosts hold a handful of roles, but an inventory may give one
+        // host dozens, and 2^n must stay small. Past the bound, roles without evidence of their own count as redundant.
+        if (set.Count > MaxExactRedundancy) return set.Count(r => !context.Evident(r));
         var explains = set.Select(role => context.Fits.TryGetValue(role, out var fit)
             ? fit.Served.Select(i => "s" + i).Concat(fit.Initiated.Select(i => "i" + i)).Concat(fit.Attempted.Select(i => "a" + i)).ToHashSet()
             : context.ClientNamed.Contains(role) ? ["c" + role] : new HashSet<string>()).ToList();

@@ -47,7 +47,6 @@ public sealed record RoleSetFitOptions(double Penalty, double CatalogWeight)
 /// </summary>
 public sealed partial class RoleSetModel
 {
-
     private static readonly Lazy<RoleSetModel> Shipped = new(LoadDefault);
     /// <summary>
     /// A model with <paramref name="weights"/> and <paramref name="catalogWeights"/> (one per <see cref="RoleSetFeatures.Names"/>,
@@ -154,7 +153,7 @@ public sealed partial class RoleSetModel
     /// <summary>
     /// Fits a model on every group of <paramref name="groups"/> (deployments: hosts that share no traffic with another
     /// group's) with the options of <see cref="OptionGrid"/> that leave-one-group-out cross-validation on them found
-    /// best: most held-out hosts with their exact set suggested first, the earlier (more penalised) option on a tie.
+    /// best: most held-out hosts with their exact set suggested first, the more penalised option on a tie.
     /// The groups' labels choose the options, so a deployment judged held out must not be among them.
     /// </summary>
     public static RoleSetModel FitSelected(IReadOnlyList<IReadOnlyList<LabelledHost>> groups, RoleEvidenceIndex index)

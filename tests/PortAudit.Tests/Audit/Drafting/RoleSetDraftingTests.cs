@@ -62,4 +62,19 @@ public class RoleSetDraftingTests
         Assert.DoesNotContain(ranked, s => s.Roles.SequenceEqual(["lync-front-end"]));
         Assert.Equal(["lync-cms"], Index.Minimal(["lync-server", "lync-front-end", "lync-cms"]));
     }
+
+    [Fact]
+    public async Task A_set_of_dozens_of_roles_counts_its_redundant_roles_without_trying_every_subset()
+    {
+        // 2^30 subsets would take minutes: past the bound, roles without evidence of their own count as redundant.
+        var roles = Enumerable.Range(0, 30).Select(i => $"role-{i}").ToList();
+        var fit = new RoleFit("role-0", [0], [], []);
+        var context = new CandidateContext(Host([new ServedService(Transport.Tcp, 445, 1, [])], []),
+            new Dictionary<string, RoleFit> { ["role-0"] = fit }, [], _ => 0, 1, _ => 0, (_, _) => 0, _ => 1, (_, _) => 0);
+
+        // On a task, so that a regression fails here instead of holding the run for hours.
+        double[] features = await Task.Run(() => RoleSetFeatures.Of(roles, context)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(29.0 / 30, features[Array.IndexOf(RoleSetFeatures.Names, "redundant-roles")], 6);
+    }
 }
