@@ -21,6 +21,8 @@ public sealed class FlowClassifier
     private readonly AuditEndpoint.Resolver _resolver;
     private readonly SilencePolicy _silence;
     private readonly Dictionary<(string?, string?, string, string), string> _zoneReasons = [];
+    private readonly Dictionary<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _unexplained = [];
+    private const int MaxSharedVerdicts = 1 << 16;
 
     /// <summary>
     /// Creates a classifier over the deployment's rule index and its inventory; <paramref name="silence"/> judges
@@ -103,16 +105,34 @@ public sealed class FlowClassifier
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
                 $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
 
-        string? reason = null;
         if (dynamic is not null)
         {
             if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))
                 return new FlowVerdict(Verdict.ProtocolMismatch, dynamic, client, server, [], failed, null,
                     $"{Finder(flow)} '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
-            reason = $"port {flow.ServerPort} is in the dynamic RPC range of rule {dynamic.Id}, " +
-                     "but no endpoint-mapper answer or bind explains the flow";
+            return Unexplained(client, server, failed, $"port {flow.ServerPort} is in the dynamic RPC range of rule {dynamic.Id}, " +
+                                                       "but no endpoint-mapper answer or bind explains the flow");
         }
+        return SharedUnexplained(client, server, failed);
+    }
 
+    // Without a reason of its own, an unexplained flow's verdict follows from its two ends alone, and the resolver gives
+    // every flow of a host entry, segment or zone the same end: one verdict object per pair of ends, instead of one per
+    // flow allocated in fresh memory (on the bench corpus nearly every flow, all judged at the end of input). Bounded, so
+    // that an estate of many hosts does not keep a verdict per pair for the whole run.
+    private FlowVerdict SharedUnexplained(AuditEndpoint client, AuditEndpoint server, bool failed)
+    {
+        var key = (client, server, failed);
+        if (_unexplained.TryGetValue(key, out var shared))
+            return shared;
+        var verdict = Unexplained(client, server, failed, null);
+        if (_unexplained.Count < MaxSharedVerdicts)
+            _unexplained.Add(key, verdict);
+        return verdict;
+    }
+
+    private FlowVerdict Unexplained(AuditEndpoint client, AuditEndpoint server, bool failed, string? reason)
+    {
         var stranger = !client.IsNamed ? client : !server.IsNamed ? server : null;
         if (stranger is null)
             return new FlowVerdict(Verdict.Unexpected, null, client, server, [], failed, null, reason ?? "no rule allows it");

@@ -41,6 +41,10 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
 public sealed class RolePairTracker
 {
     private readonly Dictionary<(string, string), RolePairStatistics> _pairs = [];
+    // The resolver gives every flow of a host entry, segment or zone the same end object: a pair of them finds its
+    // statistics by reference, without hashing the role labels' text for every flow. Distinct ends with the same labels
+    // (two hosts of one role set) still meet in _pairs.
+    private readonly Dictionary<(AuditEndpoint, AuditEndpoint), RolePairStatistics> _byEnds = [];
 
     /// <summary>The bin width every pair's timeline shares.</summary>
     public TimeBinClock Clock { get; } = new();
@@ -48,9 +52,14 @@ public sealed class RolePairTracker
     /// <summary>Counts <paramref name="flow"/> under the role sets of its ends.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
-        var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
-        if (!_pairs.TryGetValue(key, out var pair))
-            _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
+        var ends = (verdict.Client, verdict.Server);
+        if (!_byEnds.TryGetValue(ends, out var pair))
+        {
+            var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
+            if (!_pairs.TryGetValue(key, out pair))
+                _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
+            _byEnds.Add(ends, pair);
+        }
         // The clock widens before the flow is binned, so spreading its bytes never needs more than MaxBins steps.
         Clock.Cover(flow.StartNs, flow.EndNs);
         pair.Add(flow, verdict);
