@@ -75,6 +75,10 @@ internal static class AuditFixture
         TimeSpan? minimumSpan = null) =>
         new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule, minimumSpan: minimumSpan);
 
+    /// <summary>An auditor over <paramref name="yaml"/> with the repository's own catalog (rules/).</summary>
+    public static FlowAuditor RepositoryAuditor(string yaml) =>
+        new(AuditContext.Create(Scenarios.ScenarioAudit.RepositoryCatalog, LoadInventory(yaml, Scenarios.ScenarioAudit.RepositoryCatalog)));
+
     /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
     public static List<Flow> FlowsOf(params byte[][] frames)
     {

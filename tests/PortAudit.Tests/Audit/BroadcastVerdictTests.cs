@@ -2,7 +2,6 @@ using PortAudit.Audit;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
-using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -56,8 +55,7 @@ public class BroadcastVerdictTests
             cidrs: [10.80.0.7/32]
         """;
 
-    private static FlowAuditor Auditor(string inventory = Inventory) =>
-        new(AuditContext.Create(ScenarioAudit.RepositoryCatalog, LoadInventory(inventory, ScenarioAudit.RepositoryCatalog)));
+    private static FlowAuditor Auditor(string inventory = Inventory) => RepositoryAuditor(inventory);
 
     private static Flow Datagram(string client, string server, ushort port, AppLabel? app)
     {

@@ -1,6 +1,5 @@
 using PortAudit.Audit;
 using PortAudit.Flows;
-using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -27,8 +26,7 @@ public class SharedVerdictTests
             cidrs: [10.50.0.0/24]
         """;
 
-    private static FlowAuditor Auditor() =>
-        new(AuditContext.Create(ScenarioAudit.RepositoryCatalog, LoadInventory(Inventory, ScenarioAudit.RepositoryCatalog)));
+    private static FlowAuditor Auditor() => RepositoryAuditor(Inventory);
 
     private static Flow Datagram(string client, string server, ushort port) =>
         Assert.Single(FlowsOf(Ethernet(Ip(client, server, 17, Udp(port, port)))));
