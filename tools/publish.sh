@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the CLI into out/portaudit/ as one native executable, compiled ahead of time (Native AOT), and prints its path.
-# No JIT at run time: the lab audit starts in a fifth of the time the ready-to-run build took, and the corpus audit, which
+# No JIT at run time: the lab audit takes a quarter of the time the ready-to-run build took, and the corpus audit, which
 # ready-to-run code ran until tiered compilation had recompiled its hot loops, takes 0.8 of the time with 0.8 of the
 # memory (docs/performance.md, Startup). The native link needs a C toolchain (gcc or clang; tools/setup.sh installs gcc).
 set -euo pipefail
