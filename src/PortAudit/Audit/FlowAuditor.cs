@@ -23,6 +23,7 @@ public sealed class FlowAuditor : IFlowObserver
     // Flows judged before the writing thread hears of them: enough that waking it costs nothing beside formatting them,
     // few enough that the two threads start working together at once.
     private const int HandOffBatch = 4096;
+    private const string WritingThread = "portaudit-write";
 
     private readonly FlowClassifier _classifier;
     private readonly IAuditedFlowSink? _sink;
@@ -69,26 +70,42 @@ public sealed class FlowAuditor : IFlowObserver
 
     /// <summary>
     /// Judges the flows still held at the end of input, in order. Most of a capture's flows end here at once; judging
-    /// stays on this thread (the books it keeps are in flow order) while a second thread formats and writes the flows
-    /// judged before (<see cref="JudgedFlowWriterThread"/>), so the sink still sees every flow in order.
+    /// stays on this thread (the books it keeps are in flow order) while a thread beside it formats and writes the flows
+    /// judged before, a batch at a time, so the sink still sees every flow in order.
     /// </summary>
     public void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
     {
-        if (_sink is null || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
+        if (_sink is not { } sink || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
         {
             foreach (var flow in flows.Span) Audit(flow);
             return;
         }
-        var verdicts = new FlowVerdict[flows.Length];
-        using var writer = new JudgedFlowWriterThread(_sink, flows, verdicts);
-        for (int start = 0; start < flows.Length && writer.Writing; start += HandOffBatch)
+        // The writer ends once judging has completed the hand-off, or when the sink failed: then judging stops too.
+        using var writerDone = new CancellationTokenSource();
+        using var judged = new HandOff<FlowVerdict[]>(abort: writerDone.Token);
+        BesideThread.Run(WritingThread, () => WriteInOrder(sink, flows, judged), () => JudgeInBatches(flows, judged),
+            writerDone.Cancel, judged.Complete);
+    }
+
+    private void JudgeInBatches(ReadOnlyMemory<Flow> flows, HandOff<FlowVerdict[]> judged)
+    {
+        for (int start = 0; start < flows.Length; start += HandOffBatch)
         {
-            int end = Math.Min(start + HandOffBatch, flows.Length);
-            var batch = flows.Span[start..end];
-            for (int i = 0; i < batch.Length; i++) verdicts[start + i] = Judge(batch[i]);
-            writer.Judged(end);
+            var batch = flows.Span.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
+            var verdicts = new FlowVerdict[batch.Length];
+            for (int i = 0; i < batch.Length; i++) verdicts[i] = Judge(batch[i]);
+            judged.Add(verdicts);
         }
-        writer.Finish();
+    }
+
+    // Batches come in flow order, so the next flow to write is the one after the last written. A batch written is
+    // garbage: the flows judged do not pile up verdicts while the rest are judged.
+    private static void WriteInOrder(IAuditedFlowSink sink, ReadOnlyMemory<Flow> flows, HandOff<FlowVerdict[]> judged)
+    {
+        int written = 0;
+        while (judged.TryTake(out var verdicts))
+            foreach (var verdict in verdicts)
+                sink.Write(flows.Span[written++], verdict);
     }
 
     /// <summary>Classifies one ended flow, counts it everywhere and hands it to the sink; returns the verdict.</summary>

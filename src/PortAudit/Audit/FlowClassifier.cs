@@ -20,7 +20,6 @@ public sealed class FlowClassifier
     private readonly RuleIndex _index;
     private readonly AuditEndpoint.Resolver _resolver;
     private readonly SilencePolicy _silence;
-    private readonly Dictionary<(string?, string?, string, string), string> _zoneReasons = [];
     private readonly Dictionary<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _unexplained = [];
     private const int MaxSharedVerdicts = 1 << 16;
 
@@ -131,7 +130,7 @@ public sealed class FlowClassifier
         return verdict;
     }
 
-    private FlowVerdict Unexplained(AuditEndpoint client, AuditEndpoint server, bool failed, string? reason)
+    private static FlowVerdict Unexplained(AuditEndpoint client, AuditEndpoint server, bool failed, string? reason)
     {
         var stranger = !client.IsNamed ? client : !server.IsNamed ? server : null;
         if (stranger is null)
@@ -146,21 +145,12 @@ public sealed class FlowClassifier
     }
 
     /// <summary>
-    /// The reason of a flow with an end the inventory does not name: the same few texts for most flows of a capture, made
-    /// once each (a classifier judges on one thread). With <paramref name="from"/> null, the end is unmapped.
+    /// The reason of a flow with an end the inventory does not name. With <paramref name="from"/> null, the end is
+    /// unmapped. Made once per pair of ends: the verdict that holds it is shared (<see cref="SharedUnexplained"/>).
     /// </summary>
-    private string ZoneReason(string? from, string? to, string side, string zone)
-    {
-        var key = (from, to, side, zone);
-        if (!_zoneReasons.TryGetValue(key, out var reason))
-        {
-            reason = from is null
-                ? $"{side} address is not in the inventory (zone {zone})"
-                : $"no rule allows it from zone {from} to zone {to} ({side} address in zone {zone}, not listed)";
-            _zoneReasons.Add(key, reason);
-        }
-        return reason;
-    }
+    private static string ZoneReason(string? from, string? to, string side, string zone) => from is null
+        ? $"{side} address is not in the inventory (zone {zone})"
+        : $"no rule allows it from zone {from} to zone {to} ({side} address in zone {zone}, not listed)";
 
     /// <summary>
     /// The rule between the two ends whose protocol inspection's label confirms, whatever its ports, for a flow an

@@ -26,18 +26,25 @@ public static class CaptureFile
         try
         {
             stream = path == StandardInput ? Console.OpenStandardInput() : OpenFile(path);
-            // A file is hashed beside the run on idle cycles; a named pipe, read once, is not (as standard input is not).
-            if (digest && stream is FileStream file)
-            {
-                if (file.CanSeek) IdleDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
-                else ReadDigests.RecordPipe(path);
-            }
+            if (digest) Digest(path, stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
         }
         return Open(path, stream);
+    }
+
+    /// <summary>
+    /// Takes the SHA-256 of the capture <paramref name="path"/>, open as <paramref name="stream"/>, beside the read: a file
+    /// is hashed on idle cycles (<see cref="IdleDigest"/>); a named pipe, read once, is only noted as one, as standard input
+    /// is not hashed either.
+    /// </summary>
+    internal static void Digest(string path, Stream stream)
+    {
+        if (stream is not FileStream file) return;
+        if (file.CanSeek) IdleDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
+        else ReadDigests.RecordPipe(path);
     }
 
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>

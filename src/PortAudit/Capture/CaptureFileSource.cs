@@ -26,7 +26,7 @@ public sealed class CaptureFileSource : IFlowSource
     /// </summary>
     public void ReadOpenPipe(Stream pipe, IFlowSink sink)
     {
-        if (HashWhileReading) ReadDigests.RecordPipe(Name);
+        if (HashWhileReading) CaptureFile.Digest(Name, pipe);
         Read(() => CaptureFile.Open(Name, pipe), sink);
     }
 

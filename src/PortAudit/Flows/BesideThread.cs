@@ -3,8 +3,10 @@ using System.Runtime.ExceptionServices;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// One piece of work on a named thread of its own, beside the caller's: a run's decoder, an audit's page. The caller
-/// always waits for it, and its failure is rethrown after the caller's own.
+/// One piece of work on a named thread of its own, beside the caller's: a run's decoder, an audit's flows.jsonl writer,
+/// an audit's page. The caller always waits for it, and its failure is rethrown after the caller's own. Either side may
+/// abort the other through the hand-off between them (its <c>...Done</c> action cancels it); the side aborted then ends
+/// with <see cref="OperationCanceledException"/>, and the failure reported is the one that caused the abort.
 /// </summary>
 internal static class BesideThread
 {
@@ -42,6 +44,10 @@ internal static class BesideThread
         try
         {
             own();
+        }
+        catch (OperationCanceledException) when (Volatile.Read(ref failure) is not null)
+        {
+            // Aborted because the work failed: that failure is the one to report, below.
         }
         finally
         {

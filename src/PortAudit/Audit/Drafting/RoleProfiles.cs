@@ -42,7 +42,7 @@ public sealed class RoleProfiles
     public int SetCount(IEnumerable<string> roles, string serviceKey) => _counts.GetValueOrDefault(Key(SetRole(roles), serviceKey));
 
     // A role set counted as one role: "=dns-server,domain-controller".
-    private static string SetRole(IEnumerable<string> roles) => "=" + string.Join(",", roles.Distinct().Order(StringComparer.Ordinal));
+    private static string SetRole(IEnumerable<string> roles) => "=" + RoleSetModel.Key(roles);
 
     /// <summary>The key a host that answered on no port has: its roles need not listen.</summary>
     public const string ServedNothing = "served nothing";

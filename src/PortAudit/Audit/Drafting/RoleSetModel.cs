@@ -99,7 +99,7 @@ public sealed partial class RoleSetModel
         var probabilities = mixed.Select(p => p / sum).ToArray();
         return candidates.Select((set, i) => new RoleSetScore(set, probabilities[i], set.Where(fits.ContainsKey).Select(r => fits[r]).ToList())
             {
-                Features = features[i], HasEvidence = set.Any(r => fits.ContainsKey(r) || context.ClientNamed.Contains(r)),
+                Features = features[i], HasEvidence = set.Any(context.Evident),
             })
             .OrderByDescending(s => s.Probability).Take(top).ToList();
     }
