@@ -139,6 +139,9 @@ public sealed class AuditEndpoint
             return reached ?? end;
         }
 
+        /// <summary>True when <paramref name="address"/> is the subnet broadcast of an inventory prefix (<see cref="ResolveServer"/>).</summary>
+        public bool IsSubnetBroadcast(IpAddr address) => _broadcasts.Contains(address);
+
         private AuditEndpoint? Reaching(BroadcastDomain domain, InventoryHost? client, AuditEndpoint unnamed)
         {
             var hosts = domain.Hosts.Where(h => h != client || !h.Prefixes.All(p => p.IsSingleAddress)).ToArray();

@@ -49,14 +49,28 @@ internal sealed class IdleDigest
         if (Running.TryRemove(fullPath, out var digest)) digest.Finish();
     }
 
+    /// <summary>
+    /// Lets every digest still being taken run at normal priority: the run has read all its input, so they are now what
+    /// its report waits for, and waiting until the report asks would leave them a core of their own only at the end.
+    /// </summary>
+    public static void Hurry()
+    {
+        foreach (var digest in Running.Values) digest.LeaveIdle();
+    }
+
     private void Finish()
+    {
+        LeaveIdle();
+        _thread.Join();
+    }
+
+    private void LeaveIdle()
     {
         // Whichever of the two threads comes second lifts the idle policy: this one, if the hashing thread has entered it
         // already, else the hashing thread itself right after entering it.
-        Interlocked.Exchange(ref _wanted, 1);
+        if (Interlocked.Exchange(ref _wanted, 1) == 1) return;
         int id = Volatile.Read(ref _threadId);
         if (id != 0) IdleScheduling.Leave(id);
-        _thread.Join();
     }
 
     private void Hash()

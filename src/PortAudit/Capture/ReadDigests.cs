@@ -34,6 +34,12 @@ public static class ReadDigests
     }
 
     /// <summary>
+    /// Tells the digests still being taken that the run has read all its input: from now on they are what its report
+    /// waits for, and they run at normal priority beside the run's last work instead of after it.
+    /// </summary>
+    public static void InputRead() => IdleDigest.Hurry();
+
+    /// <summary>
     /// The digest taken while <paramref name="path"/> was read (waiting for it if it is still being taken), if the file is
     /// still as it was then; else null.
     /// </summary>

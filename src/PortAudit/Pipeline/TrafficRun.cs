@@ -87,6 +87,8 @@ public sealed class TrafficRun : IFlowSink
         {
             _reader.Progress = null;
         }
+        // What is left (judging the flows still held, writing them, the captures' digests) shares the cores from here.
+        ReadDigests.InputRead();
         _shards?.EndRun();
         _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,

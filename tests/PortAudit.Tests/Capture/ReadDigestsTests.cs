@@ -36,6 +36,18 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
+    public void ADigestHurriedOnceTheInputIsReadStillNamesTheFile()
+    {
+        // The run says when its input is read, and the digest then leaves the idle policy: it must still hash the file to
+        // its end, once, and whether or not the report has asked for it yet.
+        using (var reader = CaptureFile.Open(_path, digest: true))
+            while (reader.TryRead(out _)) { }
+        ReadDigests.InputRead();
+        ReadDigests.InputRead();
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+    }
+
+    [Fact]
     public void AFileReadInPartHasTheDigestOfTheWholeFile()
     {
         // The digest is taken beside the reader, from the file: a read that stops early (a signal, a damaged record)
