@@ -48,6 +48,35 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
+    public void ADigestBegunBeforeTheReadIsTheFilesAndTheReadDoesNotStartAnother()
+    {
+        // An audit begins its captures' digests before it loads the catalog; the read that follows finds one running.
+        ReadDigests.Begin([_path, _path + ".missing", Path.GetTempPath(), CaptureFile.StandardInput]);
+        using (var reader = CaptureFile.Open(_path, digest: true))
+            while (reader.TryRead(out _)) { }
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+        Assert.Null(ReadDigests.TryGet(_path + ".missing"));
+    }
+
+    [Fact]
+    public void BeginningDigestsLeavesANamedPipeToTheRead()
+    {
+        // Opening a FIFO for a digest would wait for its writer, or take the data its reader needs.
+        string fifo = _path + ".begin.fifo";
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        try
+        {
+            var begin = Task.Run(() => ReadDigests.Begin([fifo]));
+            Assert.True(begin.Wait(TimeSpan.FromSeconds(10)), "Begin waited on a named pipe");
+            Assert.Null(ReadDigests.TryGet(fifo));
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
     public void AFileReadInPartHasTheDigestOfTheWholeFile()
     {
         // The digest is taken beside the reader, from the file: a read that stops early (a signal, a damaged record)
