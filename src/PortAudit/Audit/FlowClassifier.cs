@@ -82,9 +82,14 @@ public sealed class FlowClassifier
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
         int confirmed = 0;
-        if (ToTransport(flow.Protocol) is { } transport)
+        var transport = ToTransport(flow.Protocol);
+        // Between most pairs of ends (two zones the inventory names no host of, say) no rule can match either way, at any
+        // port: the flow is then unexplained without a lookup of its port. An announced flow's rule may go either way.
+        if (transport is { } on && !_index.MayMatch(on, client.Roles, server.Roles) && !_index.MayMatch(on, server.Roles, client.Roles))
+            transport = null;
+        if (transport is { } ruled)
         {
-            foreach (var rule in _index.Match(transport, flow.ServerPort, client.Roles, server.Roles))
+            foreach (var rule in _index.Match(ruled, flow.ServerPort, client.Roles, server.Roles))
             {
                 if (rule.DynamicRange || !Applies(rule, client, server))
                     continue;
@@ -103,7 +108,7 @@ public sealed class FlowClassifier
                 else
                     allowing.Add(rule);
             }
-            dynamic = DynamicRule(transport, flow.ServerPort, client, server);
+            dynamic = DynamicRule(ruled, flow.ServerPort, client, server);
         }
 
         // Evidence beats ports: a flow the endpoint mapper or a bind tied to DCE/RPC is dynamic RPC even where a fixed
@@ -115,7 +120,7 @@ public sealed class FlowClassifier
         // Evidence beats ports here too: a connection another flow announced (the media of an SDP offer or answer, a TFTP
         // transfer, FTP data) is on the port its announcement chose, so the rule for its protocol between the two ends
         // explains it wherever the port falls; its appDetail names the announcement.
-        if (flow.Announced && ToTransport(flow.Protocol) is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
+        if (flow.Announced && transport is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
             return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is not null)
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,

@@ -18,6 +18,9 @@ public sealed class RuleIndex
     private readonly RuleEntry[][] _wideRanges = new RuleEntry[256][];
     private readonly RuleEntry[][] _dynamicRanges = new RuleEntry[256][];
     private readonly RuleEntry[][] _everyPort = new RuleEntry[256][];
+    // Per transport, every role any rule names on its client side, and on its server side (null: no rule on it).
+    private readonly RoleSet?[] _anyClient = new RoleSet?[256];
+    private readonly RoleSet?[] _anyServer = new RoleSet?[256];
     private readonly Dictionary<int, PortHint> _hints = [];
     private readonly IReadOnlyList<Rule> _rules;
 
@@ -50,6 +53,14 @@ public sealed class RuleIndex
         {
             _wideRanges[(byte)transport] = entries.ToArray();
             _dynamicRanges[(byte)transport] = entries.Where(e => e.Rule.DynamicRange).ToArray();
+        }
+        for (int transport = 0; transport < _everyPort.Length; transport++)
+        {
+            // Every rule of the transport has one entry among these two, whatever its ports.
+            var sides = (_everyPort[transport] ?? NoEntries).Concat(_dynamicRanges[transport] ?? NoEntries).ToArray();
+            if (sides.Length == 0) continue;
+            _anyClient[transport] = RoleSet.Union(sides.Select(e => e.From).ToArray());
+            _anyServer[transport] = RoleSet.Union(sides.Select(e => e.To).ToArray());
         }
     }
 
@@ -106,6 +117,15 @@ public sealed class RuleIndex
     /// </summary>
     public RuleMatches MatchAnyPort(Transport transport, RoleSet from, RoleSet to) =>
         new(NoEntries, _everyPort[(byte)transport] ?? NoEntries, RuleEntry.AnyPort, from, to);
+
+    /// <summary>
+    /// False when no rule on <paramref name="transport"/>, whatever its ports (dynamic ranges included), can match from
+    /// <paramref name="from"/> to <paramref name="to"/>: no rule's client side names a role of <paramref name="from"/>, or
+    /// none's server side a role of <paramref name="to"/>. A test of a few words, before any lookup by port; true does not
+    /// mean that a rule matches.
+    /// </summary>
+    public bool MayMatch(Transport transport, RoleSet from, RoleSet to) =>
+        _anyClient[(byte)transport] is { } clients && from.Intersects(clients) && to.Intersects(_anyServer[(byte)transport]!);
 
     /// <summary>True when at least one rule allows the traffic.</summary>
     public bool Allows(Transport transport, int port, RoleSet from, RoleSet to)

@@ -191,4 +191,27 @@ public class RuleIndexTests
         Assert.False(narrowed.Allows(Transport.Tcp, 6000, c, s));
         Assert.True(narrowed.Allows(Transport.Tcp, 50000, c, s));
     }
+
+    [Fact]
+    public void MayMatchIsFalseOnlyWhereNoRuleOfTheTransportCanMatchAtAnyPort()
+    {
+        var index = Index(
+            MakeRule("sip", "client", "server", [Transport.Tcp], [new(5061, 5061)]),
+            MakeRule("dcom", "edge", "partner", [Transport.Tcp], [new(49152, 65535)], dynamic: true));
+        RoleSet client = index.RoleSetOf("client"), server = index.RoleSetOf("server");
+        RoleSet edge = index.RoleSetOf("edge"), partner = index.RoleSetOf("partner");
+        var stranger = index.CreateEndpointSet([], named: false, Zone.Internal, zoneListed: true);
+
+        Assert.True(index.MayMatch(Transport.Tcp, client, server));
+        // A dynamic range counts whatever the port.
+        Assert.True(index.MayMatch(Transport.Tcp, edge, partner));
+        Assert.False(index.MayMatch(Transport.Tcp, server, client));
+        Assert.False(index.MayMatch(Transport.Udp, client, server));
+        // An address the inventory does not name carries no role, so no rule can name it.
+        Assert.False(index.MayMatch(Transport.Tcp, stranger, server));
+        Assert.False(index.MayMatch(Transport.Tcp, client, stranger));
+        // A filter, not an answer: client to partner matches no rule, but each side is named by some rule.
+        Assert.True(index.MayMatch(Transport.Tcp, client, partner));
+        Assert.Empty(Ids(index.Match(Transport.Tcp, 5061, client, partner)));
+    }
 }
