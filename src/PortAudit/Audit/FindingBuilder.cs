@@ -15,6 +15,9 @@ public sealed class FindingBuilder
     private const int NoPort = -1;
 
     private readonly Dictionary<(FindingKind, string, string, string, int, string?), Finding> _byKey = [];
+    // The last finding a flow counted in, by its ends' objects and the flow's protocol: the same key as _byKey's, without
+    // the label strings to hash.
+    private LastLookup<(FindingKind, AuditEndpoint, AuditEndpoint, byte, int, string?), Finding> _last;
     private readonly List<Finding> _missing = [];
     private readonly Dictionary<string, InventoryHost> _hosts;
 
@@ -86,6 +89,18 @@ public sealed class FindingBuilder
         var (client, server) = (verdict.Client, verdict.Server);
         // Neither end named: the pair of zones is the finding, its ports are counted inside rather than split apart.
         bool zonePair = client.Host is null && server.Host is null;
+        var last = (kind, client, server, zonePair ? (byte)0 : flow.Protocol, zonePair ? NoPort : flow.ServerPort, rule);
+        if (!_last.TryGet(last, out var finding))
+        {
+            finding = FindOrAdd(kind, flow, verdict, rule, reason, zonePair);
+            _last.Remember(last, finding);
+        }
+        finding.Add(flow, verdict.FailedAttempt);
+    }
+
+    private Finding FindOrAdd(FindingKind kind, Flow flow, FlowVerdict verdict, string? rule, string? reason, bool zonePair)
+    {
+        var (client, server) = (verdict.Client, verdict.Server);
         string transport = zonePair ? Finding.AnyPort : flow.Transport;
         var key = (kind, End(client), End(server), transport, zonePair ? NoPort : flow.ServerPort, rule);
         if (!_byKey.TryGetValue(key, out var finding))
@@ -103,7 +118,7 @@ public sealed class FindingBuilder
             };
             _byKey.Add(key, finding);
         }
-        finding.Add(flow, verdict.FailedAttempt);
+        return finding;
     }
 
     /// <summary>

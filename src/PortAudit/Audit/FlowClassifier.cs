@@ -29,6 +29,8 @@ public sealed class FlowClassifier
     // twice per flow. Bounded (the bench corpus has 95,777 addresses; at most about 12 MB), and an address past the bound
     // is resolved each time.
     private readonly Dictionary<IpAddr, (AuditEndpoint End, bool Broadcast)> _ends = [];
+    private LastLookup<IpAddr, (AuditEndpoint End, bool Broadcast)> _lastClient, _lastServer;
+    private LastLookup<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _lastUnexplained;
     private const int MaxKnownAddresses = 1 << 18;
 
     /// <summary>
@@ -45,18 +47,22 @@ public sealed class FlowClassifier
     /// <summary>The verdict on <paramref name="flow"/>, read when it ended so that inspection has had its say.</summary>
     public FlowVerdict Classify(Flow flow)
     {
-        var client = EndOf(flow.Client).End;
-        var (server, broadcast) = EndOf(flow.Server);
+        var client = EndOf(flow.Client, ref _lastClient).End;
+        var (server, broadcast) = EndOf(flow.Server, ref _lastServer);
         if (broadcast) server = _resolver.ResolveServer(flow.Server, client);
         var verdict = Judge(flow, client, server);
         return server.Broadcast is { } reach ? Broadcast(verdict, reach) : verdict;
     }
 
-    private (AuditEndpoint End, bool Broadcast) EndOf(IpAddr address)
+    private (AuditEndpoint End, bool Broadcast) EndOf(IpAddr address, ref LastLookup<IpAddr, (AuditEndpoint, bool)> last)
     {
-        if (_ends.TryGetValue(address, out var known)) return known;
-        known = (_resolver.Resolve(address), _resolver.IsSubnetBroadcast(address));
-        if (_ends.Count < MaxKnownAddresses) _ends.Add(address, known);
+        if (last.TryGet(address, out var known)) return known;
+        if (!_ends.TryGetValue(address, out known))
+        {
+            known = (_resolver.Resolve(address), _resolver.IsSubnetBroadcast(address));
+            if (_ends.Count < MaxKnownAddresses) _ends.Add(address, known);
+        }
+        last.Remember(address, known);
         return known;
     }
 
@@ -144,11 +150,15 @@ public sealed class FlowClassifier
     private FlowVerdict SharedUnexplained(AuditEndpoint client, AuditEndpoint server, bool failed)
     {
         var key = (client, server, failed);
-        if (_unexplained.TryGetValue(key, out var shared))
-            return shared;
-        var verdict = Unexplained(client, server, failed, null);
-        if (_unexplained.Count < MaxSharedVerdicts)
-            _unexplained.Add(key, verdict);
+        if (_lastUnexplained.TryGet(key, out var verdict))
+            return verdict;
+        if (!_unexplained.TryGetValue(key, out verdict))
+        {
+            verdict = Unexplained(client, server, failed, null);
+            if (_unexplained.Count < MaxSharedVerdicts)
+                _unexplained.Add(key, verdict);
+        }
+        _lastUnexplained.Remember(key, verdict);
         return verdict;
     }
 

@@ -45,6 +45,7 @@ public sealed class RolePairTracker
     // statistics by reference, without hashing the role labels' text for every flow. Distinct ends with the same labels
     // (two hosts of one role set) still meet in _pairs.
     private readonly Dictionary<(AuditEndpoint, AuditEndpoint), RolePairStatistics> _byEnds = [];
+    private LastLookup<(AuditEndpoint, AuditEndpoint), RolePairStatistics> _lastEnds;
 
     /// <summary>The bin width every pair's timeline shares.</summary>
     public TimeBinClock Clock { get; } = new();
@@ -53,12 +54,16 @@ public sealed class RolePairTracker
     public void Record(Flow flow, FlowVerdict verdict)
     {
         var ends = (verdict.Client, verdict.Server);
-        if (!_byEnds.TryGetValue(ends, out var pair))
+        if (!_lastEnds.TryGet(ends, out var pair))
         {
-            var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
-            if (!_pairs.TryGetValue(key, out pair))
-                _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
-            _byEnds.Add(ends, pair);
+            if (!_byEnds.TryGetValue(ends, out pair))
+            {
+                var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
+                if (!_pairs.TryGetValue(key, out pair))
+                    _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
+                _byEnds.Add(ends, pair);
+            }
+            _lastEnds.Remember(ends, pair);
         }
         // The clock widens before the flow is binned, so spreading its bytes never needs more than MaxBins steps.
         Clock.Cover(flow.StartNs, flow.EndNs);

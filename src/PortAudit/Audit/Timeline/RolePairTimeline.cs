@@ -14,6 +14,7 @@ public sealed class RolePairTimeline
 {
     private readonly TimeBinClock _clock;
     private readonly Dictionary<(string?, string), BinnedTraffic> _series = [];
+    private LastLookup<(string?, string), BinnedTraffic> _last;
 
     internal RolePairTimeline(TimeBinClock clock) => _clock = clock;
 
@@ -34,7 +35,11 @@ public sealed class RolePairTimeline
     internal void Add(FlowVerdict verdict, long startNs, long endNs, long bytes)
     {
         var key = (verdict.Rule?.Id, TrafficKey.Of(verdict));
-        if (!_series.TryGetValue(key, out var series)) _series.Add(key, series = new BinnedTraffic());
+        if (!_last.TryGet(key, out var series))
+        {
+            if (!_series.TryGetValue(key, out series)) _series.Add(key, series = new BinnedTraffic());
+            _last.Remember(key, series);
+        }
         series.Add(_clock, startNs, endNs, bytes);
     }
 }
