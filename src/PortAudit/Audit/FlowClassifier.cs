@@ -24,14 +24,11 @@ public sealed class FlowClassifier
     private readonly Dictionary<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _unexplained = [];
     private const int MaxSharedVerdicts = 1 << 16;
 
-    // The end of each address, and whether it is an inventory prefix's broadcast address: flows repeat their addresses,
-    // and one lookup here replaces one per prefix length in each of the inventory's maps (ignored, hosts, segments),
-    // twice per flow. Bounded (the bench corpus has 95,777 addresses; at most about 12 MB), and an address past the bound
-    // is resolved each time.
-    private readonly Dictionary<IpAddr, (AuditEndpoint End, bool Broadcast)> _ends = [];
+    // The end each side resolved last, and whether it is an inventory prefix's broadcast address: consecutive flows often
+    // share an end (one host opening many connections). A table of every address measured slower than resolving again:
+    // the inventory's maps are small enough to stay in cache, a table of the bench corpus's 95,777 addresses is not.
     private LastLookup<IpAddr, (AuditEndpoint End, bool Broadcast)> _lastClient, _lastServer;
     private LastLookup<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _lastUnexplained;
-    private const int MaxKnownAddresses = 1 << 18;
 
     /// <summary>
     /// Creates a classifier over the deployment's rule index and its inventory; <paramref name="silence"/> judges
@@ -57,11 +54,7 @@ public sealed class FlowClassifier
     private (AuditEndpoint End, bool Broadcast) EndOf(IpAddr address, ref LastLookup<IpAddr, (AuditEndpoint, bool)> last)
     {
         if (last.TryGet(address, out var known)) return known;
-        if (!_ends.TryGetValue(address, out known))
-        {
-            known = (_resolver.Resolve(address), _resolver.IsSubnetBroadcast(address));
-            if (_ends.Count < MaxKnownAddresses) _ends.Add(address, known);
-        }
+        known = (_resolver.Resolve(address), _resolver.IsSubnetBroadcast(address));
         last.Remember(address, known);
         return known;
     }
