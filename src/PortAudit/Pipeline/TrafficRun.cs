@@ -47,6 +47,12 @@ public sealed class TrafficRun : IFlowSink
     /// <summary>Called now and then on the decoding thread while packets are read (see <see cref="RunProgress"/>).</summary>
     public Action<RunProgress>? Progress { get; set; }
 
+    /// <summary>
+    /// Called once every input has been read, before the flows still held end: what is left of the run (for an audit,
+    /// judging and writing those flows, and the captures' digests) starts here.
+    /// </summary>
+    public Action? InputRead { get; set; }
+
     /// <summary>Counters so far; final once <see cref="Read"/> returned.</summary>
     public TrafficSummary Summary => new(_reader.Statistics, FlowStatistics, _reader.Errors) { Records = _records };
 
@@ -87,8 +93,7 @@ public sealed class TrafficRun : IFlowSink
         {
             _reader.Progress = null;
         }
-        // What is left (judging the flows still held, writing them, the captures' digests) shares the cores from here.
-        ReadDigests.InputRead();
+        InputRead?.Invoke();
         _shards?.EndRun();
         _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
