@@ -49,6 +49,29 @@ public class SharedVerdictTests
     }
 
     [Fact]
+    public void Flows_of_two_pairs_of_ends_in_turn_keep_each_pairs_verdict_and_findings()
+    {
+        // Judging remembers the last pair of ends it looked up (LastLookup): flows that alternate between two pairs must
+        // still get their own pair's verdict, role pair and finding, whichever was asked last.
+        var auditor = Auditor();
+        var verdicts = new List<FlowVerdict>();
+        for (int i = 0; i < 3; i++)
+        {
+            verdicts.Add(auditor.Audit(Datagram("10.50.0.101", "10.50.0.200", 999)));
+            verdicts.Add(auditor.Audit(Datagram("10.50.0.10", "10.50.0.201", 999)));
+        }
+        var report = auditor.Complete();
+
+        Assert.All(verdicts.Where((_, i) => i % 2 == 0), v => Assert.Same(verdicts[0], v));
+        Assert.All(verdicts.Where((_, i) => i % 2 == 1), v => Assert.Same(verdicts[1], v));
+        Assert.NotSame(verdicts[0], verdicts[1]);
+        Assert.Equal(("ws01", "dc01"), (verdicts[0].Client.Host?.Name, verdicts[1].Client.Host?.Name));
+        Assert.Equal(3, report.Findings.Where(f => f.ClientHost == "ws01").Sum(f => f.Tally.Flows));
+        Assert.Equal(3, report.Findings.Where(f => f.ClientHost == "dc01").Sum(f => f.Tally.Flows));
+        Assert.Equal([3L, 3L], report.RolePairs.Select(p => p.Flows).Order());
+    }
+
+    [Fact]
     public void Flows_whose_reason_names_their_port_get_verdicts_of_their_own()
     {
         // Ports of the dynamic RPC range that no endpoint-mapper answer explains: the reason says which port.
