@@ -78,9 +78,10 @@ public sealed class IceCandidateLabTests : IDisposable
         _lab.WaitListening(_lab.ServerNs, "tcp", 5060, "sipp");
         foreach (int port in new[] { UdpHost, NotACandidate })
             _lab.Start(_lab.ServerNs, "socat", [$"UDP-RECVFROM:{port},bind={Server},fork", "SYSTEM:echo ok"]);
-        // -t 5: the TCP server waits for the forked echo after the request's end (see PolicyTrafficLabTests.Listen).
+        // -t 5: the TCP server waits for the forked echo after the request's end, and the shell reads the request after
+        // answering (see PolicyTrafficLabTests.Listen).
         foreach (int port in new[] { TcpPassive, TcpActive })
-            _lab.Start(_lab.ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok"]);
+            _lab.Start(_lab.ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok; cat >/dev/null"]);
         _lab.WaitListening(_lab.ServerNs, "udp", NotACandidate, "socat");
         _lab.WaitListening(_lab.ServerNs, "tcp", TcpActive, "socat");
         var tcpdump = _lab.CaptureOnClient(capture);

@@ -103,10 +103,12 @@ public sealed class PolicyTrafficLabTests : IDisposable
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     // -t 5 on the server too: when the request's end arrives before the forked echo has written, socat waits that long
-    // for the answer before closing (by default half a second, which a loaded machine's fork overran: "wrote ''").
+    // for the answer before closing (by default half a second, which a loaded machine's fork overran: "wrote ''"). The
+    // shell reads the request after answering: a bare "echo ok" could exit before the request arrived, and socat's write
+    // of it into the closed pipe (EPIPE) ended the connection before the answer was sent, also "wrote ''".
     private void Listen(int port)
     {
-        _lab.Start(ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok"]);
+        _lab.Start(ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok; cat >/dev/null"]);
         _lab.WaitListening(ServerNs, "tcp", port, "socat");
     }
 
