@@ -6,13 +6,14 @@ namespace PortAudit.Capture;
 /// <summary>
 /// The SHA-256 of a capture file, taken on a thread of its own that the kernel runs only on a core nothing else wants
 /// (<see cref="IdleScheduling"/>), while the run reads the same file: the reading thread no longer hashes, and the
-/// digest uses the cycles the run leaves idle. Whoever needs the digest (an audit's provenance) calls
-/// <see cref="ReadDigests.TryGet"/>, which lets the thread run at normal priority and waits for it.
+/// digest uses the cycles the run leaves idle. An audit starts it before it loads its catalog (<see cref="ReadDigests.Begin"/>),
+/// and lets it run at normal priority once its input is read (<see cref="Hurry"/>). Whoever needs the digest (an audit's
+/// provenance) calls <see cref="ReadDigests.TryGet"/>, which does the same and waits for it.
 /// </summary>
 /// <remarks>
-/// The file is read a second time, from the page cache the reader has just filled. The digest is kept only when the
-/// file's length and write time after hashing are those it had when the reader opened it, and as many bytes were hashed;
-/// a file that cannot be hashed leaves the digest to be taken from the file when it is asked for.
+/// The file is read a second time, from the page cache the reader fills. The digest is kept only when the file's length
+/// and write time after hashing are those it had when the digest started, and as many bytes were hashed; a file that
+/// cannot be hashed leaves the digest to be taken from the file when it is asked for.
 /// </remarks>
 internal sealed class IdleDigest
 {
@@ -33,8 +34,9 @@ internal sealed class IdleDigest
     }
 
     /// <summary>
-    /// Starts hashing the file at <paramref name="path"/>, which the reader opened at <paramref name="length"/> bytes
-    /// last written at <paramref name="written"/>, unless it is being hashed already.
+    /// Starts hashing the file at <paramref name="path"/>, of <paramref name="length"/> bytes last written at
+    /// <paramref name="written"/> when the reader opened it (or the audit began its digest), unless it is being hashed
+    /// already.
     /// </summary>
     public static void Start(string path, long length, DateTime written)
     {
