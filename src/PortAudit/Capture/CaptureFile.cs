@@ -15,7 +15,7 @@ public static class CaptureFile
 
     /// <summary>
     /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file's SHA-256 is taken while it is
-    /// read, on a thread of its own (<see cref="IdleDigest"/>), and kept in <see cref="ReadDigests"/> (an audit's provenance
+    /// read, on a thread of its own (<see cref="CaptureDigest"/>), and kept in <see cref="ReadDigests"/> (an audit's provenance
     /// names it); a named pipe is only noted as one.
     /// </summary>
     public static ICaptureReader Open(string path, bool digest)
@@ -37,13 +37,13 @@ public static class CaptureFile
 
     /// <summary>
     /// Takes the SHA-256 of the capture <paramref name="path"/>, open as <paramref name="stream"/>, beside the read: a file
-    /// is hashed on idle cycles (<see cref="IdleDigest"/>); a named pipe, read once, is only noted as one, as standard input
+    /// is hashed on a thread of its own (<see cref="CaptureDigest"/>); a named pipe, read once, is only noted as one, as standard input
     /// is not hashed either.
     /// </summary>
     internal static void Digest(string path, Stream stream)
     {
         if (stream is not FileStream file) return;
-        if (file.CanSeek) IdleDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
+        if (file.CanSeek) CaptureDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
         else ReadDigests.RecordPipe(path);
     }
 

@@ -34,9 +34,9 @@ public static class ReadDigests
     }
 
     /// <summary>
-    /// Starts taking the SHA-256 of each regular file among <paramref name="paths"/> now, on idle cycles, for a run that
-    /// will read them and name their digests (an audit): the cores are mostly idle while the tool loads its catalog and
-    /// inventory, and the digest is the last of an audit's work to finish. Pipes, standard input, directories and empty
+    /// Starts taking the SHA-256 of each regular file among <paramref name="paths"/> now, on a thread of its own, for a
+    /// run that will read them and name their digests (an audit): the cores are mostly idle while the tool loads its
+    /// catalog and inventory, and the digest is the last of an audit's work to finish. Pipes, standard input, directories and empty
     /// files are left alone; a file read later is hashed once.
     /// </summary>
     public static void Begin(IEnumerable<string> paths)
@@ -49,7 +49,7 @@ public static class ReadDigests
                 // A named pipe shows no length, and opening it would wait for its writer or take its data from the reader.
                 var info = new FileInfo(path);
                 if (info is { Exists: true, Length: > 0 } && !info.Attributes.HasFlag(FileAttributes.Directory))
-                    IdleDigest.Start(path, info.Length, info.LastWriteTimeUtc);
+                    CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -57,12 +57,6 @@ public static class ReadDigests
             }
         }
     }
-
-    /// <summary>
-    /// Tells the digests still being taken that the run has read all its input: from now on they are what its report
-    /// waits for, and they run at normal priority beside the run's last work instead of after it.
-    /// </summary>
-    public static void InputRead() => IdleDigest.Hurry();
 
     /// <summary>
     /// The digest taken while <paramref name="path"/> was read (waiting for it if it is still being taken), if the file is
@@ -73,7 +67,7 @@ public static class ReadDigests
         try
         {
             string full = Path.GetFullPath(path);
-            IdleDigest.Await(full);
+            CaptureDigest.Await(full);
             if (!Known.TryGetValue(full, out var known)) return null;
             var info = new FileInfo(full);
             return info.Exists && info.Length == known.Length && info.LastWriteTimeUtc == known.Written ? known.Sha256 : null;

@@ -47,11 +47,7 @@ public sealed class AuditRun : IDisposable
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Policy.FirewallAudit(settings.Firewalls, context.Inventory));
         _flowOptions = flowOptions;
-        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor])
-        {
-            // The digests still being taken are what the report will wait for: they share the cores with the judging from here.
-            InputRead = ReadDigests.InputRead,
-        };
+        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
 
     /// <summary>The read underneath: progress, counters, endpoint-mapper answers.</summary>

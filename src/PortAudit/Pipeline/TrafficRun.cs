@@ -26,6 +26,8 @@ public sealed class TrafficRun : IFlowSink
     private string _input = "";
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
+    private IEnumerable<string> _inputNames = [];
+    private HeldFlowHeap? _heap;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -46,12 +48,6 @@ public sealed class TrafficRun : IFlowSink
 
     /// <summary>Called now and then on the decoding thread while packets are read (see <see cref="RunProgress"/>).</summary>
     public Action<RunProgress>? Progress { get; set; }
-
-    /// <summary>
-    /// Called once every input has been read, before the flows still held end: what is left of the run (for an audit,
-    /// judging and writing those flows, and the captures' digests) starts here.
-    /// </summary>
-    public Action? InputRead { get; set; }
 
     /// <summary>Counters so far; final once <see cref="Read"/> returned.</summary>
     public TrafficSummary Summary => new(_reader.Statistics, FlowStatistics, _reader.Errors) { Records = _records };
@@ -79,23 +75,31 @@ public sealed class TrafficRun : IFlowSink
         _inputCount = sources.Count;
         _cancel = cancel;
         _reader.Progress = Progress is null ? null : OnProgress;
+        _inputNames = sources.Select(s => s.Name);
         try
         {
-            for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
+            try
             {
-                _input = sources[i].Name;
-                _inputNumber = i + 1;
-                _table.Input = _inputNumber;
-                sources[i].ReadInto(this, cancel);
+                for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
+                {
+                    _input = sources[i].Name;
+                    _inputNumber = i + 1;
+                    _table.Input = _inputNumber;
+                    sources[i].ReadInto(this, cancel);
+                }
             }
+            finally
+            {
+                _reader.Progress = null;
+            }
+            _shards?.EndRun();
+            _table.Flush();
         }
         finally
         {
-            _reader.Progress = null;
+            _heap?.Dispose();
+            _heap = null;
         }
-        InputRead?.Invoke();
-        _shards?.EndRun();
-        _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
@@ -104,6 +108,9 @@ public sealed class TrafficRun : IFlowSink
     {
         // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
         // drained while the table works, and packets that came reach the table when the interface goes quiet.
+        // Packets read from files are held as flows until they end, mostly with the input (HeldFlowHeap). Flow records
+        // end as they arrive, and live runs go on, so neither asks.
+        if (!live) _heap ??= HeldFlowHeap.Prepare(_inputNames);
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
         else _reader.ReadPipelined(reader, _cancel);
     }

@@ -36,15 +36,22 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
-    public void ADigestHurriedOnceTheInputIsReadStillNamesTheFile()
+    public void DigestsOfSeveralFilesTakenInTurnAreEachTheirFilesOwn()
     {
-        // The run says when its input is read, and the digest then leaves the idle policy: it must still hash the file to
-        // its end, once, and whether or not the report has asked for it yet.
-        using (var reader = CaptureFile.Open(_path, digest: true))
-            while (reader.TryRead(out _)) { }
-        ReadDigests.InputRead();
-        ReadDigests.InputRead();
-        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+        // Files are hashed one at a time; each digest still names its own file, whichever is asked for first.
+        string second = _path + ".second.pcapng";
+        File.WriteAllBytes(second, [.. File.ReadAllBytes(_path), 0]);
+        try
+        {
+            ReadDigests.Begin([_path, second]);
+            Assert.Equal(Sha256Of(second), ReadDigests.TryGet(second));
+            Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+            Assert.NotEqual(ReadDigests.TryGet(_path), ReadDigests.TryGet(second));
+        }
+        finally
+        {
+            File.Delete(second);
+        }
     }
 
     [Fact]

@@ -1,0 +1,157 @@
+using System.Runtime;
+using PortAudit.Capture;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Sources;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Flows;
+using PortAudit.Tests.Live;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Pipeline;
+
+/// <summary>
+/// A run over large capture files holds the collector off until its input is read and its flows ended, in memory
+/// advised for huge pages; small files, standard input and a second run at once are left as they were. In the
+/// process-wide collection: the deferral is the process's, and a test beside it could hold or spend it.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+[Collection(ProcessWideAllocation.Name)]
+public sealed class HeldFlowHeapTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>Notes the collector's mode when flows end: the run's last work before its reports.</summary>
+    private sealed class ModeAtFlowEnd : IFlowObserver
+    {
+        public List<GCLatencyMode> Modes { get; } = new();
+        public bool ReadsPackets => false;
+        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+        public void OnFlowEnd(Flow flow) => Modes.Add(GCSettings.LatencyMode);
+    }
+
+    /// <summary>A capture of <paramref name="frames"/> jumbo frames of one TCP flow: 9,040 bytes a record.</summary>
+    private string Capture(string name, int frames)
+    {
+        var builder = new PcapBuilder();
+        var frame = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(50000, 443, Ack, data: new byte[9000])));
+        for (int i = 0; i < frames; i++) builder.Add(frame, i * 0.001);
+        string path = _dir.File(name);
+        File.WriteAllBytes(path, builder.Build());
+        return path;
+    }
+
+    private static List<GCLatencyMode> ModesOfRun(IReadOnlyList<IFlowSource> sources)
+    {
+        var observer = new ModeAtFlowEnd();
+        var run = new TrafficRun(new FlowTableOptions(), observer);
+        run.Read(sources);
+        Assert.Empty(run.Summary.Errors);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        return observer.Modes;
+    }
+
+    [Fact]
+    public void LargeCaptureFilesAreReadWithoutCollectionsUntilTheirFlowsEnd()
+    {
+        // Two files of 36 MB: neither reaches the minimum alone, together they do.
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        Assert.True(HeldFlowHeap.FileBytes([first, second]) >= HeldFlowHeap.MinimumInputBytes);
+
+        Assert.Equal([GCLatencyMode.NoGCRegion], ModesOfRun(CaptureFileSource.Of([first, second])));
+        // The commands' sources, which tell captures from flow records by their content, defer as well.
+        Assert.Equal([GCLatencyMode.NoGCRegion], ModesOfRun(RecordFileSource.Of([first, second])));
+        Assert.NotEqual([GCLatencyMode.NoGCRegion], ModesOfRun(CaptureFileSource.Of([first])));
+    }
+
+    [Fact]
+    public void StandardInputMissingFilesDirectoriesAndInterfacesCountNothing()
+    {
+        string small = Capture("small.pcap", 10);
+        long smallBytes = new FileInfo(small).Length;
+        string missing = _dir.File("missing.pcap");
+
+        Assert.Equal(smallBytes, HeldFlowHeap.FileBytes(["-", missing, small, _dir.Root, "live capture on eth0"]));
+        Assert.False(HeldFlowHeap.Prepare([small]).Deferred);
+    }
+
+    [Fact]
+    public void ASecondDeferralAtOnceIsRefusedAndAnExhaustedOneEndsQuietly()
+    {
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        string[] sources = [first, second];
+        using (var heap = HeldFlowHeap.Prepare(sources))
+        {
+            Assert.True(heap.Deferred);
+            Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+            using var beside = HeldFlowHeap.Prepare(sources);
+            Assert.False(beside.Deferred);
+            beside.Dispose();
+            Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+
+            // Spend the budget: the collector collects, and the region is over before the deferral is disposed.
+            for (long spent = 0; spent <= HeldFlowHeap.BudgetBytes * 2; spent += 1 << 20) GC.KeepAlive(new byte[1 << 20]);
+            Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        }
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [HugePagesFact]
+    public void TheBudgetsMappingIsAdvisedForHugePages()
+    {
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        using var heap = HeldFlowHeap.Prepare([first, second]);
+        Assert.True(heap.Deferred);
+        Assert.True(heap.HugePages);
+
+        // An object allocated inside the budget lies in a mapping the kernel now counts as eligible for huge pages.
+        object inside = new byte[64];
+        long address = System.Runtime.CompilerServices.Unsafe.As<object, nint>(ref inside);
+        Assert.Equal(1, EligibleForHugePages(address));
+    }
+
+    [Fact]
+    public void MappingsAreFoundOnlyForAnonymousPrivateReadWriteLinesHoldingTheAddress()
+    {
+        const string heap = "7f4315000000-7f4326080000 rw-p 00000000 00:00 0 ";
+        Assert.Equal((0x7f4315000000L, 0x7f4326080000L), HugePageAdvice.ParseMapping(heap, 0x7f4325c00048));
+        Assert.Null(HugePageAdvice.ParseMapping(heap, 0x7f4326080000));
+        Assert.Null(HugePageAdvice.ParseMapping(heap, 0x7f4314ffffff));
+        Assert.Null(HugePageAdvice.ParseMapping("7f4315000000-7f4326080000 ---p 00000000 00:00 0", 0x7f4316000000));
+        Assert.Null(HugePageAdvice.ParseMapping("7f4315000000-7f4326080000 rw-s 00000000 00:05 1234 /dev/zero (deleted)", 0x7f4316000000));
+        Assert.Null(HugePageAdvice.ParseMapping("7f4315000000-7f4326080000 rw-p 00000000 00:00 0 [stack]", 0x7f4316000000));
+        Assert.Null(HugePageAdvice.ParseMapping("7f4315000000-7f4326080000 rw-p 00001000 08:01 4242 /usr/lib/libc.so.6", 0x7f4316000000));
+        Assert.Null(HugePageAdvice.ParseMapping("zz-7f4326080000 rw-p 00000000 00:00 0", 0x7f4316000000));
+        Assert.Null(HugePageAdvice.ParseMapping("", 0));
+    }
+
+    /// <summary>The <c>THPeligible</c> value /proc/self/smaps gives the mapping holding <paramref name="address"/>.</summary>
+    private static int EligibleForHugePages(long address)
+    {
+        bool inside = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            int dash = line.IndexOf('-'), space = line.IndexOf(' ');
+            if (dash > 0 && space > dash && long.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.AllowHexSpecifier, null, out long start)
+                && long.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.AllowHexSpecifier, null, out long end))
+                inside = address >= start && address < end;
+            else if (inside && line.StartsWith("THPeligible:")) return int.Parse(line.AsSpan("THPeligible:".Length).Trim());
+        }
+        return -1;
+    }
+}
+
+/// <summary>A test that needs Linux's transparent huge pages at "madvise" or "always"; skipped, with the reason, elsewhere.</summary>
+public sealed class HugePagesFactAttribute : FactAttribute
+{
+    private const string Setting = "/sys/kernel/mm/transparent_hugepage/enabled";
+
+    public HugePagesFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists(Setting)) Skip = $"{Setting} not found: no transparent huge pages here";
+        else if (File.ReadAllText(Setting).Contains("[never]")) Skip = $"{Setting} is \"never\": huge pages are off on this machine";
+    }
+}
