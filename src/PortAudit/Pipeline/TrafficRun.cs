@@ -27,7 +27,7 @@ public sealed class TrafficRun : IFlowSink
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
     private IEnumerable<string> _inputNames = [];
-    private HeldFlowHeap? _heap;
+    private bool _heapPrepared;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -78,28 +78,20 @@ public sealed class TrafficRun : IFlowSink
         _inputNames = sources.Select(s => s.Name);
         try
         {
-            try
+            for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
             {
-                for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
-                {
-                    _input = sources[i].Name;
-                    _inputNumber = i + 1;
-                    _table.Input = _inputNumber;
-                    sources[i].ReadInto(this, cancel);
-                }
+                _input = sources[i].Name;
+                _inputNumber = i + 1;
+                _table.Input = _inputNumber;
+                sources[i].ReadInto(this, cancel);
             }
-            finally
-            {
-                _reader.Progress = null;
-            }
-            _shards?.EndRun();
-            _table.Flush();
         }
         finally
         {
-            _heap?.Dispose();
-            _heap = null;
+            _reader.Progress = null;
         }
+        _shards?.EndRun();
+        _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
@@ -110,7 +102,11 @@ public sealed class TrafficRun : IFlowSink
         // drained while the table works, and packets that came reach the table when the interface goes quiet.
         // Packets read from files are held as flows until they end, mostly with the input (HeldFlowHeap). Flow records
         // end as they arrive, and live runs go on, so neither asks.
-        if (!live) _heap ??= HeldFlowHeap.Prepare(_inputNames);
+        if (!live && !_heapPrepared)
+        {
+            _heapPrepared = true;
+            HeldFlowHeap.Prepare(_inputNames);
+        }
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
         else _reader.ReadPipelined(reader, _cancel);
     }

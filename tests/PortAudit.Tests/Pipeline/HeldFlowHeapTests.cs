@@ -1,5 +1,7 @@
 using System.Runtime;
+using PortAudit.Audit;
 using PortAudit.Capture;
+using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
@@ -12,9 +14,10 @@ using static PortAudit.Tests.Builders.Packets;
 namespace PortAudit.Tests.Pipeline;
 
 /// <summary>
-/// A run over large capture files holds the collector off until its input is read and its flows ended, in memory
-/// advised for huge pages; small files, standard input and a second run at once are left as they were. In the
-/// process-wide collection: the deferral is the process's, and a test beside it could hold or spend it.
+/// A run over large capture files holds the collector off through its flows' end and its reports, in memory advised
+/// for huge pages, until the budget is spent; small files, standard input and a second run at once are left as they
+/// were. In the process-wide collection: the deferral is the process's, and a test beside it could hold or spend it.
+/// Each test ends the deferral it leaves, as a process that goes on would not.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 [Collection(ProcessWideAllocation.Name)]
@@ -22,7 +25,16 @@ public sealed class HeldFlowHeapTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        EndDeferral();
+        _dir.Dispose();
+    }
+
+    private static void EndDeferral()
+    {
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+    }
 
     /// <summary>Notes the collector's mode when flows end: the run's last work before its reports.</summary>
     private sealed class ModeAtFlowEnd : IFlowObserver
@@ -50,7 +62,6 @@ public sealed class HeldFlowHeapTests : IDisposable
         var run = new TrafficRun(new FlowTableOptions(), observer);
         run.Read(sources);
         Assert.Empty(run.Summary.Errors);
-        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
         return observer.Modes;
     }
 
@@ -62,9 +73,30 @@ public sealed class HeldFlowHeapTests : IDisposable
         Assert.True(HeldFlowHeap.FileBytes([first, second]) >= HeldFlowHeap.MinimumInputBytes);
 
         Assert.Equal([GCLatencyMode.NoGCRegion], ModesOfRun(CaptureFileSource.Of([first, second])));
+        // Not ended with the run: it lapses once the budget is spent.
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        EndDeferral();
         // The commands' sources, which tell captures from flow records by their content, defer as well.
         Assert.Equal([GCLatencyMode.NoGCRegion], ModesOfRun(RecordFileSource.Of([first, second])));
+        EndDeferral();
         Assert.NotEqual([GCLatencyMode.NoGCRegion], ModesOfRun(CaptureFileSource.Of([first])));
+    }
+
+    [Fact]
+    public void AnAuditsReportsAreWrittenInsideTheDeferral()
+    {
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        using var run = new AuditRun(context, new AuditSettings { OutputDirectory = _dir.File("audit") }, new FlowTableOptions());
+        var sources = CaptureFileSource.Of([first, second]);
+        int collections = GC.CollectionCount(0);
+        var outcome = run.Run(sources);
+        // One collection, when the deferral began; none for the flows' end or the reports.
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        Assert.Equal(1, GC.CollectionCount(0) - collections);
+        Assert.Equal(8_000, outcome.Traffic.Traffic.Packets);
+        Assert.True(File.Exists(_dir.File("audit/report.json")));
     }
 
     [Fact]
@@ -79,31 +111,27 @@ public sealed class HeldFlowHeapTests : IDisposable
     }
 
     [Fact]
-    public void ASecondDeferralAtOnceIsRefusedAndAnExhaustedOneEndsQuietly()
+    public void ASecondDeferralAtOnceIsRefusedAndASpentOneLapses()
     {
         string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
-        string[] sources = [first, second];
-        using (var heap = HeldFlowHeap.Prepare(sources))
-        {
-            Assert.True(heap.Deferred);
-            Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
-            using var beside = HeldFlowHeap.Prepare(sources);
-            Assert.False(beside.Deferred);
-            beside.Dispose();
-            Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        string[] inputs = [first, second];
+        Assert.True(HeldFlowHeap.Prepare(inputs).Deferred);
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        // Asked again, the collector would end the first deferral: it is not asked.
+        Assert.Equal(default, HeldFlowHeap.Prepare(inputs));
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
 
-            // Spend the budget: the collector collects, and the region is over before the deferral is disposed.
-            for (long spent = 0; spent <= HeldFlowHeap.BudgetBytes * 2; spent += 1 << 20) GC.KeepAlive(new byte[1 << 20]);
-            Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
-        }
+        // Spend the budget: the collector collects, and the deferral is over.
+        for (long spent = 0; spent <= HeldFlowHeap.BudgetBytes * 2; spent += 1 << 20) GC.KeepAlive(new byte[1 << 20]);
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        Assert.True(HeldFlowHeap.Prepare(inputs).Deferred);
     }
 
     [HugePagesFact]
     public void TheBudgetsMappingIsAdvisedForHugePages()
     {
         string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
-        using var heap = HeldFlowHeap.Prepare([first, second]);
+        var heap = HeldFlowHeap.Prepare([first, second]);
         Assert.True(heap.Deferred);
         Assert.True(heap.HugePages);
 
