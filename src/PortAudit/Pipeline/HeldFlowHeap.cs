@@ -17,10 +17,11 @@ namespace PortAudit.Pipeline;
 /// what it cost before, not more memory.
 /// </para>
 /// <para>
-/// The deferral is not ended when the run ends: it lapses at the collector's next collection, once the budget is
-/// spent. Ending it makes the next allocation collect at once, through the whole heap of flows just released: on the
-/// corpus that was 0.1 s of CPU, whether the reports or the process's exit came next. A process that goes on after the
-/// run holds at most the budget in garbage before that collection, as during the run.
+/// The deferral ends once the run's flows have ended, with one collection (<see cref="Release"/>). The flows are garbage
+/// by then: on the corpus 11–16 MiB of the heap stays live. What comes next may allocate as much again (an audit's
+/// reports: with the inventory drafted from the corpus, 2,500 findings), and without that collection the audit's peak
+/// grew from 180 to 272 MiB. Left to lapse instead, the deferral saved about 0.1 s on an audit with small reports and
+/// cost as much on one with large reports.
 /// </para>
 /// <para>
 /// The collector commits the budget's memory when the deferral begins, in one mapping. The flows then fill it page by
@@ -74,6 +75,15 @@ public static class HeldFlowHeap
         }
         // An object allocated now lies in the memory just committed for the budget: its mapping is the one to advise.
         return new HeapPreparation(Deferred: true, HugePages: HugePageAdvice.AdviseMappingOf(new byte[1]));
+    }
+
+    /// <summary>
+    /// Ends the deferral once the run's flows have ended, with one collection (<see cref="HeldFlowHeap"/>, remarks).
+    /// </summary>
+    public static void Release()
+    {
+        // An induced collection ends a deferral still under way; after one that lapsed, it is one collection more.
+        GC.Collect();
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public sealed class TrafficRun : IFlowSink
     private CancellationToken _cancel;
     private IEnumerable<string> _inputNames = [];
     private bool _heapPrepared;
+    private HeapPreparation _heap;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -92,6 +93,7 @@ public sealed class TrafficRun : IFlowSink
         }
         _shards?.EndRun();
         _table.Flush();
+        if (_heap.Deferred) HeldFlowHeap.Release();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
@@ -105,7 +107,7 @@ public sealed class TrafficRun : IFlowSink
         if (!live && !_heapPrepared)
         {
             _heapPrepared = true;
-            HeldFlowHeap.Prepare(_inputNames);
+            _heap = HeldFlowHeap.Prepare(_inputNames);
         }
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
         else _reader.ReadPipelined(reader, _cancel);
