@@ -28,10 +28,13 @@ public sealed class CoverageTracker
         var hostsByRole = inventory.Hosts.SelectMany(h => h.Plays.Select(r => (Role: r, Host: h))).ToLookup(x => x.Role, x => x.Host);
         foreach (var rule in rules)
         {
+            // One pair past the bound is enough to aggregate: rules between roles many hosts play (a Windows host to a
+            // domain controller) would otherwise check every pair of them (600,000 pairs for 775 hosts).
             var pairs = (from client in Side(rule.From, hostsByRole)
                          from server in Side(rule.To, hostsByRole)
                          where (client is null || client != server) && inventory.Applies(rule, client, server)
-                         select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost)).ToList();
+                         select (From: client?.Name ?? CoverageEntry.AnyHost, To: server?.Name ?? CoverageEntry.AnyHost))
+                .Take(maxPairsPerRule + 1).ToList();
             if (pairs.Count > maxPairsPerRule)
             {
                 _aggregated.Add(rule.Id);
@@ -61,6 +64,7 @@ public sealed class CoverageTracker
     public void SettleVisibility(CaptureVisibility seen, Inventory inventory, TimeSpan minimumSpan)
     {
         var hosts = inventory.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        var zonesOfSide = new Dictionary<RuleSide, List<string>>();
         bool longEnough = seen.Span >= minimumSpan;
         foreach (var entry in _ordered.Where(e => e.Tally.Flows == 0))
         {
@@ -98,10 +102,18 @@ public sealed class CoverageTracker
         static TimeSpan? Longest(IEnumerable<TimeSpan?> spans) => spans.Max();
 
         // The zones a side's hosts can be in: those its scoped wildcards name, and those of the inventory hosts it takes.
-        IEnumerable<string> ZonesOf(RuleSide side) =>
-            side.Selectors.Select(RuleSide.ZoneOf).OfType<string>()
-                .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Plays.Any(side.Contains)).Select(inventory.ZoneOf))
-                .Distinct(StringComparer.Ordinal);
+        // Once per side: every instance with a wildcard end asks, and each answer walks the whole inventory.
+        IEnumerable<string> ZonesOf(RuleSide side)
+        {
+            if (!zonesOfSide.TryGetValue(side, out var zones))
+            {
+                zones = side.Selectors.Select(RuleSide.ZoneOf).OfType<string>()
+                    .Concat(inventory.Hosts.Where(h => side.Contains(RuleSide.Any) || h.Plays.Any(side.Contains)).Select(inventory.ZoneOf))
+                    .Distinct(StringComparer.Ordinal).ToList();
+                zonesOfSide.Add(side, zones);
+            }
+            return zones;
+        }
     }
 
     private static string Describe(TimeSpan span) => DurationText.Format(span);
