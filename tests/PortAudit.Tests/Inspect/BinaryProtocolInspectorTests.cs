@@ -92,6 +92,7 @@ public class BinaryProtocolInspectorTests
     [InlineData("0000 0001 0000", "query", false)]
     [InlineData("8500 0000 0001", "query; response", true)]
     [InlineData("2910 0001 0000", "registration; broadcast", true)]
+    [InlineData("7900 0001 0000", "multihomed-registration", false)]
     public void NetBiosNameDetailReadsTheResponseBitAndTheBroadcastFlag(string flagsAndCounts, string detail, bool expectsNoAnswer)
     {
         // Captured in ../shared/captures/netbios.pcap: a WINS server answers a broadcast query by unicast, in a flow

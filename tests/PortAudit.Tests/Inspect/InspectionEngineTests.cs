@@ -30,6 +30,26 @@ public class InspectionEngineTests
     }
 
     [Fact]
+    public void AMultihomedRegistrationToAWinsServerIsNetBiosNameService()
+    {
+        // A WINS client's flow to 137: a multi-homed registration (opcode 15), then a query whose transaction id 0x2305
+        // and flags could be read as an NTP v4 client header. Before opcode 15 was known, the flow stayed unlabelled.
+        static byte[] Nbns(string idAndFlags) =>
+            Convert.FromHexString((idAndFlags + "0001 0000 0000 0001 20").Replace(" ", ""))
+                .Concat(Encoding.ASCII.GetBytes("FGEFEMEMEFCACACACACACACACACACAAA")).Concat(Convert.FromHexString("0000200001"))
+                .Concat(Convert.FromHexString("c00c 0020 0001 00000e10 0006 6000 0a000001".Replace(" ", ""))).ToArray();
+        var registration = Nbns("4711 7900 ");
+        var query = Nbns("2305 0100 ");
+        var collector = new FlowCollector();
+        var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
+        SendUdp(table, T0, Client, 137, Server, 137, registration);
+        SendUdp(table, T0 + 1, Client, 137, Server, 137, query);
+        table.Flush();
+        var flow = Assert.Single(collector.Flows);
+        Assert.Equal((AppLabel.NetBiosNs, "multihomed-registration"), (flow.App, flow.AppDetail?.ToString()));
+    }
+
+    [Fact]
     public void ASegmentThatOvertakesTheFirstWaitsFromTheSynSequence()
     {
         var first = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n");

@@ -22,7 +22,7 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
 
     // Every detail this inspector produces, by opcode name, then R bit and B flag: built once, shared by all flows.
     private static readonly AppDetail[][] Details =
-        new[] { "query", "registration", "release", "wack", "refresh" }.Select(DetailsOf).ToArray();
+        new[] { "query", "registration", "release", "wack", "refresh", "multihomed-registration" }.Select(DetailsOf).ToArray();
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -30,7 +30,9 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
         var data = input.Data;
         if (input.IsTcp || data.Length < Header + NetBiosName.EncodedSize + 5) return InspectResult.NoMatch;
         int opcode = (data[2] >> 3) & 0x0F;
-        if (opcode is not (0 or 5 or 6 or 7 or 8 or 9)) return InspectResult.NoMatch;
+        // 15: the multi-homed registration a host with several addresses sends its WINS server (Samba's nmbd, Windows;
+        // Wireshark's OPCODE_MHREGISTRATION). Refused, it left the flow unlabelled.
+        if (opcode is not (0 or 5 or 6 or 7 or 8 or 9 or 15)) return InspectResult.NoMatch;
         int records = BinaryPrimitives.ReadUInt16BigEndian(data[4..]) + BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
         if (records is 0 or > 2 || !NetBiosName.IsAt(data, Header)) return InspectResult.NoMatch;
         int at = NetBiosName.SkipScope(data, Header);
@@ -38,7 +40,7 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[at..]);
         ushort klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
         if (type is not (0x20 or 0x21) || klass != 1) return InspectResult.NoMatch;
-        int name = opcode switch { 0 => 0, 5 => 1, 6 => 2, 7 => 3, _ => 4 };
+        int name = opcode switch { 0 => 0, 5 => 1, 6 => 2, 7 => 3, 15 => 5, _ => 4 };
         int flags = ((data[2] & ResponseBit) != 0 ? 1 : 0) | ((data[3] & BroadcastBit) != 0 ? 2 : 0);
         input.Flow.AppDetail = Details[name][flags];
         return InspectResult.Match;
