@@ -79,21 +79,28 @@ public sealed class TrafficRun : IFlowSink
         _inputNames = sources.Select(s => s.Name);
         try
         {
-            for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
+            try
             {
-                _input = sources[i].Name;
-                _inputNumber = i + 1;
-                _table.Input = _inputNumber;
-                sources[i].ReadInto(this, cancel);
+                for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
+                {
+                    _input = sources[i].Name;
+                    _inputNumber = i + 1;
+                    _table.Input = _inputNumber;
+                    sources[i].ReadInto(this, cancel);
+                }
             }
+            finally
+            {
+                _reader.Progress = null;
+            }
+            _shards?.EndRun();
+            _table.Flush();
         }
         finally
         {
-            _reader.Progress = null;
+            // The flows have ended, or the run failed: either way the heap need not be held for them any longer.
+            if (_heap.Deferred) HeldFlowHeap.Release();
         }
-        _shards?.EndRun();
-        _table.Flush();
-        if (_heap.Deferred) HeldFlowHeap.Release();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
