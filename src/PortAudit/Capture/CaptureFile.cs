@@ -87,6 +87,24 @@ public static class CaptureFile
         return word == PcapNgReader.SectionHeaderType || IsPcapMagic(word);
     }
 
+    /// <summary>
+    /// The file <paramref name="path"/> names, as it is now; null for standard input, a directory, a missing file or a
+    /// name that is no path. A named pipe shows length 0. Never throws: what is wrong with the path is the read's to say.
+    /// </summary>
+    internal static FileInfo? ExistingFile(string path)
+    {
+        if (path == StandardInput) return null;
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? info : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Opens <paramref name="path"/> for reading and closes it: throws the <see cref="Open(string)"/> error for a file that cannot be.</summary>
     public static void CheckReadable(string path)
     {

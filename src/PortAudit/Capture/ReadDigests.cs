@@ -36,25 +36,16 @@ public static class ReadDigests
     /// <summary>
     /// Starts taking the SHA-256 of each regular file among <paramref name="paths"/> now, on a thread of its own, for a
     /// run that will read them and name their digests (an audit): the cores are mostly idle while the tool loads its
-    /// catalog and inventory, and the digest is the last of an audit's work to finish. Pipes, standard input, directories and empty
-    /// files are left alone; a file read later is hashed once.
+    /// catalog and inventory, and the digest is the last of an audit's work to finish. Pipes, standard input, directories
+    /// and empty files are left alone; a file read later is hashed once.
     /// </summary>
     public static void Begin(IEnumerable<string> paths)
     {
         foreach (string path in paths)
         {
-            if (path == CaptureFile.StandardInput) continue;
-            try
-            {
-                // A named pipe shows no length, and opening it would wait for its writer or take its data from the reader.
-                var info = new FileInfo(path);
-                if (info is { Exists: true, Length: > 0 } && !info.Attributes.HasFlag(FileAttributes.Directory))
-                    CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                // Left to the read, which says what is wrong with the path.
-            }
+            // A named pipe shows no length, and opening it would wait for its writer or take its data from the reader.
+            if (CaptureFile.ExistingFile(path) is { Length: > 0 } info)
+                CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
         }
     }
 

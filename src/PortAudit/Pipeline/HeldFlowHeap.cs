@@ -1,4 +1,5 @@
 using System.Runtime;
+using PortAudit.Capture;
 
 namespace PortAudit.Pipeline;
 
@@ -90,24 +91,7 @@ public static class HeldFlowHeap
     /// The bytes of the files <paramref name="inputs"/> names; standard input ("-"), named pipes, directories, missing
     /// files and names that are no path (a live interface's) count nothing.
     /// </summary>
-    public static long FileBytes(IEnumerable<string> inputs)
-    {
-        long total = 0;
-        foreach (var input in inputs)
-        {
-            if (input == "-") continue;
-            try
-            {
-                var info = new FileInfo(input);
-                if (info.Exists) total += info.Length;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                // The read will report what is wrong with this path; its size only decides the preparation.
-            }
-        }
-        return total;
-    }
+    public static long FileBytes(IEnumerable<string> inputs) => inputs.Sum(input => CaptureFile.ExistingFile(input)?.Length ?? 0);
 }
 
 /// <summary>What <see cref="HeldFlowHeap.Prepare"/> did.</summary>

@@ -27,8 +27,7 @@ public sealed class TrafficRun : IFlowSink
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
     private IEnumerable<string> _inputNames = [];
-    private bool _heapPrepared;
-    private HeapPreparation _heap;
+    private HeapPreparation? _heap;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -99,7 +98,7 @@ public sealed class TrafficRun : IFlowSink
         finally
         {
             // The flows have ended, or the run failed: either way the heap need not be held for them any longer.
-            if (_heap.Deferred) HeldFlowHeap.Release();
+            if (_heap is { Deferred: true }) HeldFlowHeap.Release();
         }
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
@@ -111,11 +110,7 @@ public sealed class TrafficRun : IFlowSink
         // drained while the table works, and packets that came reach the table when the interface goes quiet.
         // Packets read from files are held as flows until they end, mostly with the input (HeldFlowHeap). Flow records
         // end as they arrive, and live runs go on, so neither asks.
-        if (!live && !_heapPrepared)
-        {
-            _heapPrepared = true;
-            _heap = HeldFlowHeap.Prepare(_inputNames);
-        }
+        if (!live) _heap ??= HeldFlowHeap.Prepare(_inputNames);
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
         else _reader.ReadPipelined(reader, _cancel);
     }

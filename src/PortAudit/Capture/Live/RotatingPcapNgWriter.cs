@@ -99,7 +99,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
     {
         try
         {
-            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
+            var stream = OutputFile.OpenForWriting(path, 1 << 20);
             Files.Add(path);
             return new PcapNgWriter(stream, _interfaces);
         }
