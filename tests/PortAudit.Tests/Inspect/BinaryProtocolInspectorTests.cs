@@ -144,9 +144,19 @@ public class BinaryProtocolInspectorTests
     {
         var request = new byte[48];
         request[0] = 0x23; // v4, client
-        var (result, flow) = Once(new NtpInspector(), request, tcp: false);
-        Assert.Equal((InspectResult.Match, "v4 client"), (result, flow.AppDetail?.ToString()));
-        Assert.Equal(InspectResult.NoMatch, Once(new NtpInspector(), new byte[47], tcp: false).Result);
+        var flow = NewFlow(tcp: false, serverPort: 123);
+        Assert.Equal(InspectResult.Match, Run(new NtpInspector(), flow, false, true, request));
+        Assert.Equal("v4 client", flow.AppDetail?.ToString());
+        Assert.Equal(InspectResult.NoMatch, Run(new NtpInspector(), NewFlow(tcp: false, serverPort: 123), false, true, new byte[47]));
+    }
+
+    [Fact]
+    public void NtpIsOnlyReadOnPort123()
+    {
+        // A NetBIOS name query whose transaction id (0x2305) and flags read as a v4 client header, in 68 bytes as with a MAC.
+        var query = Hex("2305 0100 0001 0000 0000 0001").Concat(new byte[56]).ToArray();
+        Assert.Equal(InspectResult.NoMatch, Run(new NtpInspector(), NewFlow(tcp: false, serverPort: 137), false, true, query));
+        Assert.Equal(InspectResult.Match, Run(new NtpInspector(), NewFlow(tcp: false, serverPort: 123), false, true, query));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public abstract class LabScriptTest : IDisposable
 {
     private readonly string _script;
     private readonly TimeSpan _bound;
+    private bool _passed;
 
     /// <summary>
     /// A run of tools/lab/<paramref name="script"/> whose namespaces start with <paramref name="prefix"/> and this test
@@ -30,7 +31,28 @@ public abstract class LabScriptTest : IDisposable
     /// <summary>The prefix of the run's namespaces (the script's --prefix).</summary>
     protected string Prefix { get; }
 
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
+    /// <summary>Deletes the run's directory, unless a check failed: then it stays for whoever reads the failure.</summary>
+    public void Dispose()
+    {
+        if (_passed) Directory.Delete(Dir, recursive: true);
+    }
+
+    /// <summary>
+    /// Runs the test's checks of the run; a failure names the run's directory, which is kept. A lab run depends on real
+    /// daemons and timing, and a failure on a CI machine is only understood from its capture and reports.
+    /// </summary>
+    protected void Check(Action checks)
+    {
+        try
+        {
+            checks();
+            _passed = true;
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nThe run's capture, inventory and reports are kept in {Dir}.", e);
+        }
+    }
 
     /// <summary>Runs the script; its exit code, and its standard error then output.</summary>
     protected (int Exit, string Output) RunScript()

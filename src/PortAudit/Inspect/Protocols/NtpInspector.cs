@@ -3,18 +3,26 @@ using System.Buffers.Binary;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// NTP (RFC 5905) over UDP: version 1-4 with a time-transfer mode and a 48-byte header (optionally followed by
-/// extension fields and a MAC), or a mode-6 control message whose count frames the datagram.
+/// NTP (RFC 5905) over UDP port 123: version 1-4 with a time-transfer mode and a 48-byte header (optionally followed
+/// by extension fields and a MAC), or a mode-6 control message whose count frames the datagram.
 /// </summary>
+/// <remarks>
+/// The header has few fixed bits: a random first word (a NetBIOS name service transaction id and flags, say) reads as a
+/// valid client packet about once in fifty tries, and as a control message about once in sixteen. So a flow is NTP only
+/// when one of its ports is 123, as nDPI and Zeek decide. Off that port, a datagram the hinted inspector refused (a
+/// WINS registration of an opcode it did not know) labelled a flow between two NetBIOS ports "ntp".
+/// </remarks>
 public sealed class NtpInspector() : Inspector(new(AppLabel.Ntp, Udp, [123], InspectorPrecision.Loose, 50))
 {
     private const int Header = 48, ControlHeader = 12;
+    private const ushort Port = 123;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < ControlHeader) return InspectResult.NoMatch;
+        if (input.Flow.ServerPort != Port && input.Flow.ClientPort != Port) return InspectResult.NoMatch;
         int version = (data[0] >> 3) & 7;
         int mode = data[0] & 7;
         if (version is < 1 or > 4) return InspectResult.NoMatch;
