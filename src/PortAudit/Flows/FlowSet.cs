@@ -95,20 +95,36 @@ internal sealed class FlowSet
     }
 
     /// <summary>The held flows, in no particular order; the set must not change while they are read.</summary>
-    public Enumerator GetEnumerator() => new(_flows);
+    public Enumerator GetEnumerator() => new(_flows, 0, _flows.Length);
+
+    /// <summary>The number of slots: <see cref="InSlots"/> reads a range of them.</summary>
+    public int Slots => _flows.Length;
+
+    /// <summary>
+    /// The flows held in slots <paramref name="first"/> up to <paramref name="end"/>, so that threads can read parts of
+    /// the set at once; the set must not change while they are read.
+    /// </summary>
+    public Enumerator InSlots(int first, int end)
+    {
+        Debug.Assert(0 <= first && first <= end && end <= _flows.Length);
+        return new(_flows, first, end);
+    }
 
     /// <summary>Walks the slots; a struct, so that a sweep allocates nothing.</summary>
-    public struct Enumerator(Flow?[] slots)
+    public struct Enumerator(Flow?[] slots, int first, int end)
     {
-        private int _next;
+        private int _next = first;
 
         /// <summary>The flow reached.</summary>
         public Flow Current { get; private set; } = null!;
 
+        /// <summary>The enumerator itself, so that <c>foreach</c> reads a range of slots.</summary>
+        public readonly Enumerator GetEnumerator() => this;
+
         /// <summary>Moves to the next held flow; false after the last.</summary>
         public bool MoveNext()
         {
-            while (_next < slots.Length)
+            while (_next < end)
             {
                 if (slots[_next++] is { } flow)
                 {

@@ -22,7 +22,7 @@ public sealed class FlowTable
     private readonly bool _externalSweeps;
     private Flow? _recent;
     private FlowKey _recentKey;
-    private (long Time, long Id)[] _evictionOrder = [];
+    private long[] _evictionOrder = [];
     private Flow[] _evictionFlows = [];
     private long _lastOrdinal;
 
@@ -154,9 +154,7 @@ public sealed class FlowTable
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
-        int count = _flows.Count;
-        var remaining = new Flow[count];
-        SortFlows(new (long, long)[count], remaining, byEnd: false);
+        var remaining = FlowOrder.SortHeld(_flows);
         _flows.Clear();
         _recent = null;
         Ending = new FlowEnding(long.MaxValue, FlowEndCause.EndOfInput);
@@ -256,31 +254,22 @@ public sealed class FlowTable
         int n = _flows.Count;
         if (_evictionOrder.Length < n)
         {
-            _evictionOrder = new (long, long)[n];
+            _evictionOrder = new long[n];
             _evictionFlows = new Flow[n];
         }
-        SortFlows(_evictionOrder, _evictionFlows, byEnd: true);
+        int at = 0;
+        foreach (var flow in _flows)
+        {
+            _evictionOrder[at] = flow.EndNs;
+            _evictionFlows[at++] = flow;
+        }
+        FlowOrder.Sort(_evictionOrder, _evictionFlows, n);
         for (int i = 0; i < Math.Max(1, n / 10); i++)
         {
             End(_evictionFlows[i]);
             Statistics.FlowsEvicted++;
         }
         Array.Clear(_evictionFlows, 0, n);
-    }
-
-    /// <summary>
-    /// Puts every held flow into <paramref name="flows"/>, by start or by last packet. Sorting a key array beside
-    /// them avoids a comparer call per comparison; ids break ties, so the order does not depend on the table's.
-    /// </summary>
-    private void SortFlows((long Time, long Id)[] order, Flow[] flows, bool byEnd)
-    {
-        int n = 0;
-        foreach (var flow in _flows)
-        {
-            order[n] = (byEnd ? flow.EndNs : flow.StartNs, flow.Id);
-            flows[n++] = flow;
-        }
-        Array.Sort(order, flows, 0, n);
     }
 
     private void End(Flow flow)
