@@ -88,19 +88,24 @@ public class BinaryProtocolInspectorTests
     }
 
     [Theory]
-    [InlineData("0110 0001 0000", "query; broadcast", true)]
-    [InlineData("0000 0001 0000", "query", false)]
-    [InlineData("8500 0000 0001", "query; response", true)]
-    [InlineData("2910 0001 0000", "registration; broadcast", true)]
-    [InlineData("7900 0001 0000", "multihomed-registration", false)]
-    public void NetBiosNameDetailReadsTheResponseBitAndTheBroadcastFlag(string flagsAndCounts, string detail, bool expectsNoAnswer)
+    [InlineData("0110 0001 0000", "query; broadcast", true, false)]
+    [InlineData("0000 0001 0000", "query", false, false)]
+    [InlineData("8500 0000 0001", "query; response", true, false)]
+    [InlineData("2910 0001 0000", "registration; broadcast", true, false)]
+    [InlineData("2900 0001 0000", "registration", false, true)]
+    [InlineData("4000 0001 0000", "refresh", false, true)]
+    [InlineData("a800 0000 0001", "registration; response", true, false)]
+    [InlineData("7900 0001 0000", "multihomed-registration", false, true)]
+    public void NetBiosNameDetailReadsTheResponseBitAndTheBroadcastFlag(string flagsAndCounts, string detail, bool expectsNoAnswer,
+        bool registersWithNameServer)
     {
         // Captured in ../shared/captures/netbios.pcap: a WINS server answers a broadcast query by unicast, in a flow
         // that holds only the response; reading it as a query made it look unanswered.
         var packet = Hex("8486 " + flagsAndCounts + " 0000 0000 20").Concat(Ascii("EHFFEOEOEBFCCACACACACACACACACAAA")).Concat(Hex("00 0020 0001")).ToArray();
         var (result, flow) = Once(new NetBiosNameInspector(), packet, tcp: false);
-        Assert.Equal((InspectResult.Match, detail, expectsNoAnswer),
-            (result, flow.AppDetail?.ToString(), NetBiosNameInspector.ExpectsNoAnswer(flow.AppDetail)));
+        Assert.Equal((InspectResult.Match, detail, expectsNoAnswer, registersWithNameServer),
+            (result, flow.AppDetail?.ToString(), NetBiosNameInspector.ExpectsNoAnswer(flow.AppDetail),
+                NetBiosNameInspector.RegistersWithNameServer(flow.AppDetail)));
     }
 
     private static readonly byte[] DnsQuery = Hex("1234 0100 0001 0000 0000 0000 07 6578616d706c65 03 6f7267 00 0001 0001");

@@ -20,9 +20,10 @@ public class RoleSetModelTests(ITestOutputHelper output)
     /// What the model reached when this test was written; a change that lowers it fails. 27 of 40 with the client
     /// evidence (what a host that served nothing asked for), the set profile, redundancy counted by the fewest roles that
     /// explain all, rules to the Internet explaining only what Internet peers used, and the hyper-parameters chosen by
-    /// nested cross-validation; 16 of 40 before them.
+    /// nested cross-validation; 16 of 40 before them. 28 of 40 since NetBIOS names registered with a host name it a
+    /// WINS server (the Windows lab's wins01).
     /// </summary>
-    private const double Floor = 0.67;
+    private const double Floor = 0.70;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()

@@ -26,6 +26,12 @@ public sealed record HostEvidence(
     /// <summary>What it said of itself as a directory server (rootDSE, DC locator ping), or null when it answered none.</summary>
     public DirectoryServerFacts? Directory { get; init; }
 
+    /// <summary>
+    /// Other hosts registered, refreshed or released NetBIOS names with it, addressed to it alone: what hosts send only
+    /// to their WINS server (<see cref="Inspect.Protocols.NetBiosNameInspector.RegistersWithNameServer"/>).
+    /// </summary>
+    public bool TakesNameRegistrations { get; init; }
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
@@ -34,6 +40,7 @@ public sealed record HostEvidence(
     {
         Attempted = MergeServices(parts.SelectMany(p => p.Attempted)),
         Directory = parts.Select(p => p.Directory).Aggregate((DirectoryServerFacts?)null, (all, one) => one is null ? all : all?.With(one) ?? one),
+        TakesNameRegistrations = parts.Any(p => p.TakesNameRegistrations),
     };
 
     /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
@@ -53,6 +60,7 @@ public sealed class HostTrafficCollector : IFlowObserver
 {
     private readonly ServiceTally _served = new(), _initiated = new(), _attempted = new(), _tried = new();
     private readonly Dictionary<IpAddr, HashSet<string>> _rpc = [];
+    private readonly HashSet<IpAddr> _nameServers = [];
 
     /// <inheritdoc />
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload) { }
@@ -65,6 +73,9 @@ public sealed class HostTrafficCollector : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
+        // Answered or not: a host registering its names with this address takes it for its WINS server either way.
+        if (flow.App == Inspect.AppLabel.NetBiosNs && Inspect.Protocols.NetBiosNameInspector.RegistersWithNameServer(flow.AppDetail))
+            _nameServers.Add(flow.Server);
         if (!ServiceTally.Counts(flow))
         {
             if (!ServiceTally.IsAttempt(flow)) return;
@@ -86,6 +97,6 @@ public sealed class HostTrafficCollector : IFlowObserver
         _served.Addresses.Union(_initiated.Addresses).Order()
             .Select(a => new HostEvidence(a, _served.Of(a), HostEvidence.MergeServices(_initiated.Of(a).Concat(_tried.Of(a))),
                 _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a))
-                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a) })
+                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a), TakesNameRegistrations = _nameServers.Contains(a) })
             .ToList();
 }

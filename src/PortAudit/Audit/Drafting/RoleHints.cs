@@ -8,7 +8,8 @@ namespace PortAudit.Audit.Drafting;
 /// (<c>_sipinternaltls._tcp</c>: a Front End pool; <c>_gc._tcp</c>: a global catalog), RPC interfaces only one kind of
 /// server offers (NETLOGON, DRSUAPI: a domain controller; EMSMDB: Exchange), a Kerberos KDC answering (a domain
 /// controller), clients trying the global catalog's ports at it, answered or not, and what a directory server says of
-/// itself (rootDSE <c>isGlobalCatalogReady</c>, the DC locator's flags). A drafted role set holds every role its host's
+/// itself (rootDSE <c>isGlobalCatalogReady</c>, the DC locator's flags), and NetBIOS names registered with it (a WINS
+/// server). A drafted role set holds every role its host's
 /// evidence rules name, and none they deny (a directory server that says it is no global catalog).
 /// </summary>
 public static class RoleHints
@@ -39,7 +40,9 @@ public static class RoleHints
     /// <summary>
     /// Roles whose evidence rule should have fired if the host had the role: SRV records, the KDC, the global catalog's
     /// ports. Not RPC interfaces: a capture sees an interface only when a client happened to bind it. Nor the Edge's
-    /// external interface: its SRV records are in public DNS, asked by remote users and partners outside the capture.
+    /// external interface: its SRV records are in public DNS, asked by remote users and partners outside the capture. Nor
+    /// a WINS server: hosts register their names when they start and refresh them after days, so a capture of hours
+    /// seldom shows one.
     /// </summary>
     public static readonly IReadOnlySet<string> Expected = ServiceHints.Select(h => h.Role).Where(r => r != EdgeExternal)
         .Concat(ProtocolHints.Select(h => h.Role)).Concat(AskedPortHints.Select(h => h.Role)).ToHashSet(StringComparer.Ordinal);
@@ -51,6 +54,7 @@ public static class RoleHints
             .Concat(host.Served.SelectMany(s => ProtocolHints.Where(h => s.Apps.Any(a => a.Name == h.Protocol)).Select(h => h.Role)))
             .Concat(host.Served.Concat(host.Attempted).SelectMany(s => AskedPortHints.Where(h => h.Transport == s.Transport && h.Port == s.Port).Select(h => h.Role)))
             .Concat(host.Directory is { } directory ? Stated(directory) : [])
+            .Concat(host.TakesNameRegistrations ? [WinsServer] : [])
             .Distinct().ToList();
 
     // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
@@ -89,6 +93,7 @@ public static class RoleHints
     public static IReadOnlyList<string> Denied(HostEvidence host) =>
         host.Directory is { GlobalCatalog: false } ? [GlobalCatalog] : [];
 
+    private const string WinsServer = "wins-server";
     private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external", LyncClient = "lync-client", WindowsHost = "windows-host";
 
     private static IEnumerable<string> Stated(DirectoryServerFacts directory)

@@ -54,6 +54,17 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
     public static bool ExpectsNoAnswer(AppDetail? detail) =>
         detail is not null && (detail.HasWord(Response) || detail.HasWord(Broadcast));
 
+    /// <summary>
+    /// True when the detail this inspector gave a flow says its first packet registered, refreshed or released a name
+    /// with the one address it went to: neither broadcast nor a response. Hosts send those only to their name server
+    /// (RFC 1002 5.1.2: an M- or P-node registers with the NBNS, a B-node broadcasts), so the address is a WINS server.
+    /// </summary>
+    public static bool RegistersWithNameServer(AppDetail? detail) =>
+        detail is not null && !ExpectsNoAnswer(detail) && NameServerOperations.Any(detail.HasWord);
+
+    // Operations a host addresses to its name server alone; a query is not one: any host answers a node status query.
+    private static readonly string[] NameServerOperations = ["registration", "refresh", "release", "multihomed-registration"];
+
     private static AppDetail[] DetailsOf(string operation) =>
     [
         AppDetail.Word(operation),

@@ -103,6 +103,16 @@ public class ServerSelfNameTests
     }
 
     [Fact]
+    public void NamesRegisteredWithAHostNameItAWinsServer()
+    {
+        var host = new HostEvidence(IpAddr.Parse("10.78.0.30"), [], [], [], [], []);
+        Assert.DoesNotContain("wins-server", RoleSetModel.HintedRoles(host));
+        Assert.Contains("wins-server", RoleSetModel.HintedRoles(host with { TakesNameRegistrations = true }));
+        // A client group holds a WINS server's evidence when one of its addresses took registrations.
+        Assert.True(HostEvidence.Merge(host.Address, [host, host with { TakesNameRegistrations = true }]).TakesNameRegistrations);
+    }
+
+    [Fact]
     public void EntryForAnotherObjectOrAnotherOperationIsNoRootDse()
     {
         byte[] user = Ldap(0x64, [.. Ber(0x04, "CN=User0"u8.ToArray()), .. Ber(0x30, Attribute("dnsHostName", "x.example"))]);
