@@ -31,7 +31,11 @@ public static class AuditCommand
             // The digests of the files named start before the catalog and inventory load, on the cores that loading leaves
             // idle (files in a directory named start when read); what is wrong with a path is still said after the
             // catalog's and inventory's errors, as before.
-            if (!fromStore.Requested(parse)) ReadDigests.Begin(parse.GetValue(captures) ?? []);
+            if (!fromStore.Requested(parse))
+            {
+                ReadDigests.Begin(parse.GetValue(captures) ?? []);
+                HeldFlowHeap.Begin(parse.GetValue(captures) ?? []);
+            }
             var (context, settings) = audit.Open(parse);
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
                 : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));

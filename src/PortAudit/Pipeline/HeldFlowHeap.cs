@@ -52,6 +52,21 @@ public static class HeldFlowHeap
     // Asking the collector for a second deferral while one is under way ends the first: runs side by side in one
     // process (as in tests) check and ask one at a time.
     private static readonly object Asking = new();
+    // A preparation begun before the run was set up (Begin), for the run's Prepare to take over.
+    private static HeapPreparation? _begun;
+
+    /// <summary>
+    /// Prepares the heap now for a run over <paramref name="inputs"/> that this process sets up next, before it loads
+    /// what the run needs (the audit command: the catalog and inventory). The collection that begins the deferral then
+    /// finds a heap of almost nothing; begun after loading, it stopped every thread to move the loaded catalog and
+    /// inventory, while the capture's digest waited. The run's <see cref="Prepare"/> takes this preparation over.
+    /// </summary>
+    public static void Begin(IEnumerable<string> inputs)
+    {
+        // Only capture files: flow records (a Zeek log, IPFIX) end as they arrive, and their run never takes this over.
+        var prepared = Prepare(inputs.Where(StartsAsCapture));
+        if (prepared.Deferred) lock (Asking) _begun = prepared;
+    }
 
     /// <summary>
     /// Prepares the heap for a run over <paramref name="inputs"/> (its inputs as named) when their regular files hold at
@@ -60,6 +75,15 @@ public static class HeldFlowHeap
     /// </summary>
     public static HeapPreparation Prepare(IEnumerable<string> inputs)
     {
+        lock (Asking)
+        {
+            if (_begun is { } begun && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                _begun = null;
+                return begun;
+            }
+            _begun = null;
+        }
         if (FileBytes(inputs) < MinimumInputBytes) return default;
         lock (Asking)
         {
@@ -92,6 +116,22 @@ public static class HeldFlowHeap
     /// files and names that are no path (a live interface's) count nothing.
     /// </summary>
     public static long FileBytes(IEnumerable<string> inputs) => inputs.Sum(input => CaptureFile.ExistingFile(input)?.Length ?? 0);
+
+    // A regular file whose first bytes are a capture's (pcap, pcapng, gzip). Never throws: the read says what is wrong.
+    private static bool StartsAsCapture(string input)
+    {
+        if (CaptureFile.ExistingFile(input) is not { Length: >= 4 } file) return false;
+        try
+        {
+            Span<byte> magic = stackalloc byte[4];
+            using var stream = file.OpenRead();
+            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && CaptureFile.IsCaptureMagic(magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>What <see cref="HeldFlowHeap.Prepare"/> did.</summary>

@@ -108,6 +108,32 @@ public sealed class HeldFlowHeapTests : IDisposable
     }
 
     [Fact]
+    public void ADeferralBegunBeforeTheRunIsSetUpIsTakenOverAndEndedByTheRun()
+    {
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        HeldFlowHeap.Begin([first, second]);
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        int begun = GC.CollectionCount(0);
+
+        // The run starts no deferral of its own, which would collect again, and ends the one begun for it.
+        var observer = new ModeAtFlowEnd();
+        new TrafficRun(new FlowTableOptions(), observer).Read(CaptureFileSource.Of([first, second]));
+        Assert.Equal([GCLatencyMode.NoGCRegion], observer.Modes);
+        Assert.Equal([begun], observer.Collections);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void NothingIsBegunForLargeFilesThatAreNoCaptures()
+    {
+        // Flow records (a Zeek log, IPFIX) end as they arrive: their run never takes a deferral over.
+        string records = _dir.File("conn.log");
+        using (var file = File.Create(records)) file.SetLength(HeldFlowHeap.MinimumInputBytes + 1);
+        HeldFlowHeap.Begin([records]);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
     public void StandardInputMissingFilesDirectoriesAndInterfacesCountNothing()
     {
         string small = Capture("small.pcap", 10);
