@@ -32,6 +32,9 @@ public sealed record HostEvidence(
     /// </summary>
     public bool TakesNameRegistrations { get; init; }
 
+    /// <summary>The SMB shares clients connected to on it (upper case): a share of its own names a file server.</summary>
+    public IReadOnlyList<string> Shares { get; init; } = [];
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
@@ -41,6 +44,7 @@ public sealed record HostEvidence(
         Attempted = MergeServices(parts.SelectMany(p => p.Attempted)),
         Directory = parts.Select(p => p.Directory).Aggregate((DirectoryServerFacts?)null, (all, one) => one is null ? all : all?.With(one) ?? one),
         TakesNameRegistrations = parts.Any(p => p.TakesNameRegistrations),
+        Shares = parts.SelectMany(p => p.Shares).Distinct().Order(StringComparer.Ordinal).ToList(),
     };
 
     /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
@@ -97,6 +101,7 @@ public sealed class HostTrafficCollector : IFlowObserver
         _served.Addresses.Union(_initiated.Addresses).Order()
             .Select(a => new HostEvidence(a, _served.Of(a), HostEvidence.MergeServices(_initiated.Of(a).Concat(_tried.Of(a))),
                 _rpc.TryGetValue(a, out var rpc) ? rpc.Order(StringComparer.Ordinal).ToList() : [], names.NamesOf(a), names.ServicesAt(a))
-                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a), TakesNameRegistrations = _nameServers.Contains(a) })
+                { Attempted = _attempted.Of(a), Directory = names.DirectoryOf(a), TakesNameRegistrations = _nameServers.Contains(a),
+                    Shares = names.SharesAt(a) })
             .ToList();
 }

@@ -25,6 +25,8 @@ public sealed class HostNameCollector : IFlowObserver
     private readonly List<(string Name, IpAddr Address)> _netbios = [];
     private readonly List<string> _kerberos = [];
     private readonly Dictionary<IpAddr, DirectoryServerFacts> _directory = [];
+    private readonly Dictionary<IpAddr, SortedSet<string>> _shares = [];
+    private const int MaxSharesPerHost = 16;
     // TLS servers' first flights read so far, until their certificate (or its absence) shows; done once per flow.
     private readonly Dictionary<Flow, List<byte>?> _flights = [];
     private readonly List<byte> _handshake = [];
@@ -46,8 +48,11 @@ public sealed class HostNameCollector : IFlowObserver
             ReadNetBios(payload);
         else if (port == 88)
             ReadKerberos(flow.Client, tcp ? payload[Math.Min(4, payload.Length)..] : payload);
-        else if (port == 445 && tcp && fromClient && SmbTreeNameReader.TryServer(payload) is { } server)
-            Add(flow.Server, server, "smb-tree");
+        else if (port == 445 && tcp && fromClient && SmbTreeNameReader.TryRead(payload) is var (server, share))
+        {
+            if (server is not null) Add(flow.Server, server, "smb-tree");
+            AddShare(flow.Server, share);
+        }
         else if (flow.App == AppLabel.Sip)
             ReadSip(fromClient ? flow.Client : flow.Server, payload);
         else if (port == 389 && !fromClient)
@@ -72,6 +77,17 @@ public sealed class HostNameCollector : IFlowObserver
 
     /// <summary>What <paramref name="address"/> said of itself as a directory server, or null when it answered no rootDSE query.</summary>
     public DirectoryServerFacts? DirectoryOf(IpAddr address) => _directory.GetValueOrDefault(address);
+
+    /// <summary>The SMB shares clients connected to on <paramref name="address"/>, in name order (upper case).</summary>
+    public IReadOnlyList<string> SharesAt(IpAddr address) => _shares.TryGetValue(address, out var shares) ? [.. shares] : [];
+
+    // Bounded per host: a client trying share names one after another adds nothing past the first few.
+    private void AddShare(IpAddr server, string share)
+    {
+        if (share.Length == 0) return;
+        if (!_shares.TryGetValue(server, out var shares)) _shares.Add(server, shares = new(StringComparer.Ordinal));
+        if (shares.Count < MaxSharesPerHost) shares.Add(share);
+    }
 
     /// <summary>The SRV services (<c>_sipinternaltls._tcp.example.com</c>) whose target resolves to <paramref name="address"/>.</summary>
     public IReadOnlyList<string> ServicesAt(IpAddr address) =>

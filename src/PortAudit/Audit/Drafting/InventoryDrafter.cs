@@ -97,6 +97,8 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         if (host.Names.Count > 0) lines.Add("names: " + string.Join(", ", host.Names.Take(6)));
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
+        if (host.Shares.Count > 0) lines.Add("SMB shares clients connected to: " + string.Join(", ", host.Shares));
+        if (host.TakesNameRegistrations) lines.Add("NetBIOS names registered with it, as with a WINS server");
         if (RoleHints.Of(host) is { Count: > 0 } named) lines.Add("named by evidence rules: " + string.Join(", ", named));
         if (host.Attempted.Count > 0) lines.Add("tried at it, unanswered: " + string.Join(", ", host.Attempted.Take(6).Select(s => $"{s} ({s.Flows})")));
         var unexplained = host.Served.Where(s => best.Fits.All(f => f.Rules.All(r => !r.AsServer || r.Service != s))).Take(6).ToList();

@@ -125,14 +125,21 @@ public static class NetBiosNameReader
 {
     private const int Header = 12, EncodedName = 34;
 
-    /// <summary>Adds (name, address) for every NB record of <paramref name="packet"/> to <paramref name="into"/>.</summary>
+    private const ushort GroupFlag = 0x8000; // NB_FLAGS' G bit: a name many hosts share (RFC 1002 4.2.1.3)
+
+    /// <summary>
+    /// Adds (name, address) for every NB record of <paramref name="packet"/> that names a machine to <paramref name="into"/>:
+    /// a unique name of the workstation (suffix 0x00) or server (0x20) service. Not a group (the domain, WINLAB&lt;00&gt;),
+    /// nor a unique name of a domain role (the master browser's WINLAB&lt;1D&gt;, the domain master browser's &lt;1B&gt;):
+    /// those name the domain, and the host that holds them now.
+    /// </summary>
     public static void Read(ReadOnlySpan<byte> packet, List<(string Name, IpAddr Address)> into)
     {
         if (packet.Length < Header) return;
         int questions = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
         int records = BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) + BinaryPrimitives.ReadUInt16BigEndian(packet[10..]);
         int at = Header;
-        string? questioned = null;
+        (string Name, byte Suffix)? questioned = null;
         for (int q = 0; q < questions; q++)
         {
             questioned = Decode(packet, at);
@@ -140,33 +147,35 @@ public static class NetBiosNameReader
         }
         for (int r = 0; r < Math.Min(records, 8) && at > 0 && at < packet.Length; r++)
         {
-            string? name = packet[at] == 0xC0 ? questioned : Decode(packet, at);
+            var name = packet[at] == 0xC0 ? questioned : Decode(packet, at);
             at = Skip(packet, at);
             if (at < 0 || at + 10 > packet.Length) return;
             ushort type = BinaryPrimitives.ReadUInt16BigEndian(packet[at..]);
             int length = BinaryPrimitives.ReadUInt16BigEndian(packet[(at + 8)..]);
             int data = at + 10;
             if (data + length > packet.Length) return;
-            if (type == 0x20 && name is not null)
+            if (type == 0x20 && name is { Suffix: 0x00 or 0x20 } machine)
                 for (int entry = data; entry + 6 <= data + length; entry += 6)
-                    into.Add((name, IpAddr.FromV4(packet.Slice(entry + 2, 4))));
+                    if ((BinaryPrimitives.ReadUInt16BigEndian(packet[entry..]) & GroupFlag) == 0)
+                        into.Add((machine.Name, IpAddr.FromV4(packet.Slice(entry + 2, 4))));
             at = data + length;
         }
     }
 
-    // The 15-character name (spaces trimmed) of a first-level encoded name at 'at', or null.
-    private static string? Decode(ReadOnlySpan<byte> packet, int at)
+    // The 15-character name (spaces trimmed) and the 16th byte, its service suffix, of a first-level encoded name at
+    // 'at', or null.
+    private static (string Name, byte Suffix)? Decode(ReadOnlySpan<byte> packet, int at)
     {
         if (at + EncodedName > packet.Length || packet[at] != 32) return null;
-        Span<byte> name = stackalloc byte[15];
-        for (int i = 0; i < 15; i++)
+        Span<byte> name = stackalloc byte[16];
+        for (int i = 0; i < 16; i++)
         {
             int high = packet[at + 1 + 2 * i] - 'A', low = packet[at + 2 + 2 * i] - 'A';
             if ((uint)high > 15 || (uint)low > 15) return null;
             name[i] = (byte)(high << 4 | low);
         }
-        var text = AsciiText.Printable(name).TrimEnd();
-        return text.Length == 0 || text.StartsWith('*') ? null : text;
+        var text = AsciiText.Printable(name[..15]).TrimEnd();
+        return text.Length == 0 || text.StartsWith('*') ? null : (text, name[15]);
     }
 
     // The offset after a name (encoded with scope labels, or a pointer); -1 when malformed.
@@ -211,8 +220,8 @@ public static class KerberosNameReader
 }
 
 /// <summary>
-/// Reads the server name from an SMB2 TREE_CONNECT request ([MS-SMB2] 2.2.9): the path <c>\\SERVER\share</c> names the
-/// server the client connected to, as the client knows it (a NetBIOS or DNS name). Only the drafting run reads it.
+/// Reads the path of an SMB2 TREE_CONNECT request ([MS-SMB2] 2.2.9): <c>\\SERVER\share</c> names the server the client
+/// connected to, as the client knows it (a NetBIOS or DNS name), and the share it wanted. Only the drafting run reads it.
 /// </summary>
 public static class SmbTreeNameReader
 {
@@ -220,7 +229,13 @@ public static class SmbTreeNameReader
     private static ReadOnlySpan<byte> Signature => [0xFE, (byte)'S', (byte)'M', (byte)'B'];
 
     /// <summary>The server of the TREE_CONNECT request in <paramref name="segment"/> (a direct-TCP SMB2 message), or null when it is none.</summary>
-    public static string? TryServer(ReadOnlySpan<byte> segment)
+    public static string? TryServer(ReadOnlySpan<byte> segment) => TryRead(segment)?.Server;
+
+    /// <summary>
+    /// The server and share of the TREE_CONNECT request in <paramref name="segment"/>, or null when it is none. The
+    /// server is null when the client named it by address; the share is upper case, as Windows compares share names.
+    /// </summary>
+    public static (string? Server, string Share)? TryRead(ReadOnlySpan<byte> segment)
     {
         if (segment.Length < NetBiosHeader + Smb2Header + 8 || segment[0] != 0) return null;
         var smb = segment[NetBiosHeader..];
@@ -233,6 +248,7 @@ public static class SmbTreeNameReader
         if (!path.StartsWith(@"\\", StringComparison.Ordinal)) return null;
         int end = path.IndexOf('\\', 2);
         var server = (end < 0 ? path[2..] : path[2..end]).ToLowerInvariant();
-        return server.Length == 0 || IpAddr.TryParse(server, out _) || server.StartsWith('[') ? null : server;
+        var share = end < 0 ? "" : AsciiText.Printable(Encoding.UTF8.GetBytes(path[(end + 1)..]), 80).ToUpperInvariant();
+        return (server.Length == 0 || IpAddr.TryParse(server, out _) || server.StartsWith('[') ? null : server, share);
     }
 }

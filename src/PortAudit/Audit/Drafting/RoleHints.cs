@@ -8,8 +8,8 @@ namespace PortAudit.Audit.Drafting;
 /// (<c>_sipinternaltls._tcp</c>: a Front End pool; <c>_gc._tcp</c>: a global catalog), RPC interfaces only one kind of
 /// server offers (NETLOGON, DRSUAPI: a domain controller; EMSMDB: Exchange), a Kerberos KDC answering (a domain
 /// controller), clients trying the global catalog's ports at it, answered or not, and what a directory server says of
-/// itself (rootDSE <c>isGlobalCatalogReady</c>, the DC locator's flags), and NetBIOS names registered with it (a WINS
-/// server). A drafted role set holds every role its host's
+/// itself (rootDSE <c>isGlobalCatalogReady</c>, the DC locator's flags), NetBIOS names registered with it (a WINS
+/// server), and a share of users' files that clients connected to (a file server). A drafted role set holds every role its host's
 /// evidence rules name, and none they deny (a directory server that says it is no global catalog).
 /// </summary>
 public static class RoleHints
@@ -55,6 +55,7 @@ public static class RoleHints
             .Concat(host.Served.Concat(host.Attempted).SelectMany(s => AskedPortHints.Where(h => h.Transport == s.Transport && h.Port == s.Port).Select(h => h.Role)))
             .Concat(host.Directory is { } directory ? Stated(directory) : [])
             .Concat(host.TakesNameRegistrations ? [WinsServer] : [])
+            .Concat(host.Shares.Any(IsUserShare) ? [FileServer] : [])
             .Distinct().ToList();
 
     // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
@@ -93,7 +94,15 @@ public static class RoleHints
     public static IReadOnlyList<string> Denied(HostEvidence host) =>
         host.Directory is { GlobalCatalog: false } ? [GlobalCatalog] : [];
 
-    private const string WinsServer = "wins-server";
+    private const string WinsServer = "wins-server", FileServer = "file-server";
+
+    /// <summary>
+    /// True for a share that holds users' files: not one every Windows host has (IPC$, ADMIN$, the drive shares C$..., all
+    /// hidden by their $, print$ too), nor a domain controller's own (SYSVOL, NETLOGON). A host serving one is a file
+    /// server, whatever else it is.
+    /// </summary>
+    public static bool IsUserShare(string share) =>
+        share.Length > 0 && !share.EndsWith('$') && share is not ("SYSVOL" or "NETLOGON");
     private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external", LyncClient = "lync-client", WindowsHost = "windows-host";
 
     private static IEnumerable<string> Stated(DirectoryServerFacts directory)

@@ -31,6 +31,14 @@ public class NameReaderTests
     [InlineData(@"\\10.0.0.12\public", null)]
     public void TreeConnectNamesItsServer(string path, string? server) => Assert.Equal(server, SmbTreeNameReader.TryServer(TreeConnect(path)));
 
+    [Theory]
+    [InlineData(@"\\FS01\public", "fs01", "PUBLIC")]
+    [InlineData(@"\\10.0.0.12\Projects", null, "PROJECTS")]
+    [InlineData(@"\\dc01\IPC$", "dc01", "IPC$")]
+    [InlineData(@"\\dc01", "dc01", "")]
+    public void TreeConnectNamesItsShare(string path, string? server, string share) =>
+        Assert.Equal((server, share), SmbTreeNameReader.TryRead(TreeConnect(path)));
+
     [Fact]
     public void TreeConnectResponseNamesNothing()
     {
@@ -75,6 +83,20 @@ public class NameReaderTests
         NetBiosNameReader.Read(NetBiosRegistration("WS01", Client), names);
 
         Assert.Equal([("WS01", IpAddr.Parse(Client))], names);
+    }
+
+    [Theory]
+    [InlineData(0x20, 0x00, true)]   // FS01<20>, the server service: the machine
+    [InlineData(0x00, 0x80, false)]  // WINLAB<00> as a group: the domain
+    [InlineData(0x1D, 0x00, false)]  // WINLAB<1D>: unique, but the master browser's, whichever host it is now
+    [InlineData(0x1B, 0x00, false)]  // the domain master browser's
+    public void NetBiosNamesAreMachinesOnlyWhenUniqueAndOfTheirServices(byte suffix, byte flags, bool machine)
+    {
+        var names = new List<(string, IpAddr)>();
+
+        NetBiosNameReader.Read(NetBiosRegistration("WINLAB", Client, suffix, flags), names);
+
+        Assert.Equal(machine ? [("WINLAB", IpAddr.Parse(Client))] : [], names);
     }
 
     [Fact]
@@ -136,13 +158,13 @@ public class NameReaderTests
         ];
     }
 
-    private static byte[] NetBiosRegistration(string name, string address)
+    private static byte[] NetBiosRegistration(string name, string address, byte suffix = 0, byte flags = 0)
     {
-        var encoded = Encoding.ASCII.GetBytes(name.PadRight(15)).Append((byte)0).SelectMany(b => new[] { (byte)('A' + (b >> 4)), (byte)('A' + (b & 15)) });
+        var encoded = Encoding.ASCII.GetBytes(name.PadRight(15)).Append(suffix).SelectMany(b => new[] { (byte)('A' + (b >> 4)), (byte)('A' + (b & 15)) });
         return
         [
             0x80, 0x01, 0x29, 0x10, 0, 1, 0, 0, 0, 0, 0, 1, 32, .. encoded, 0, 0, 0x20, 0, 1,
-            0xC0, 12, 0, 0x20, 0, 1, 0, 0x04, 0x93, 0xe0, 0, 6, 0, 0, .. IpAddr.Parse(address).ToIPAddress().GetAddressBytes(),
+            0xC0, 12, 0, 0x20, 0, 1, 0, 0x04, 0x93, 0xe0, 0, 6, flags, 0, .. IpAddr.Parse(address).ToIPAddress().GetAddressBytes(),
         ];
     }
 

@@ -113,6 +113,14 @@ public class ServerSelfNameTests
     }
 
     [Fact]
+    public void AShareOfUsersFilesNamesAFileServerAndTheSharesEveryWindowsHostHasDoNot()
+    {
+        var host = new HostEvidence(IpAddr.Parse("10.78.0.20"), [], [], [], [], []) { Shares = ["ADMIN$", "C$", "IPC$", "NETLOGON", "PRINT$", "SYSVOL"] };
+        Assert.DoesNotContain("file-server", RoleSetModel.HintedRoles(host));
+        Assert.Contains("file-server", RoleSetModel.HintedRoles(host with { Shares = ["IPC$", "PUBLIC"] }));
+    }
+
+    [Fact]
     public void EntryForAnotherObjectOrAnotherOperationIsNoRootDse()
     {
         byte[] user = Ldap(0x64, [.. Ber(0x04, "CN=User0"u8.ToArray()), .. Ber(0x30, Attribute("dnsHostName", "x.example"))]);
