@@ -60,13 +60,15 @@ public static class RoleHints
 
     // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
     // clients as any@internal): SIP, in clear or on the SIP ports, from the internal network a Lync client; Kerberos,
-    // SMB and LDAP (the directory, the global catalog) a Windows domain member.
+    // SMB and LDAP (the directory, the global catalog) a Windows domain member; NetBIOS name service from the internal
+    // network a Windows host (RFC 1001/1002 NetBIOS over TCP/IP: Windows, and Samba, whose hosts the reviewer tells apart).
     private static readonly (Transport Transport, int Port, string Protocol, string Role, bool InternalOnly)[] ClientHints =
     [
         (Transport.Tcp, 5061, "sip", LyncClient, true), (Transport.Tcp, 5060, "sip", LyncClient, true), (Transport.Udp, 5060, "sip", LyncClient, true),
         (Transport.Tcp, 88, "kerberos", WindowsHost, false), (Transport.Udp, 88, "kerberos", WindowsHost, false),
         (Transport.Tcp, 445, "smb", WindowsHost, false), (Transport.Tcp, 389, "ldap", WindowsHost, false), (Transport.Udp, 389, "cldap", WindowsHost, false),
         (Transport.Tcp, 3268, "ldap", WindowsHost, false),
+        (Transport.Udp, 137, "netbios-ns", WindowsHost, true),
     ];
 
     /// <summary>

@@ -1,5 +1,7 @@
+using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
 using PortAudit.Capture;
+using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
@@ -118,6 +120,16 @@ public class ServerSelfNameTests
         var host = new HostEvidence(IpAddr.Parse("10.78.0.20"), [], [], [], [], []) { Shares = ["ADMIN$", "C$", "IPC$", "NETLOGON", "PRINT$", "SYSVOL"] };
         Assert.DoesNotContain("file-server", RoleSetModel.HintedRoles(host));
         Assert.Contains("file-server", RoleSetModel.HintedRoles(host with { Shares = ["IPC$", "PUBLIC"] }));
+    }
+
+    [Fact]
+    public void NetBiosNameServiceAskedFromInsideNamesAWindowsClient()
+    {
+        ServedService[] lookups = [new(Transport.Udp, 137, 4, [PortAudit.Inspect.AppLabel.NetBiosNs])];
+        Assert.Equal(["windows-host"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("10.0.1.87"), [], lookups, [], [], [])));
+        // From the Internet it names nothing, and a host that served something is judged by what it served.
+        Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.7"), [], lookups, [], [], [])));
+        Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("10.0.1.87"), [new(Transport.Tcp, 80, 1, [])], lookups, [], [], [])));
     }
 
     [Fact]
