@@ -33,8 +33,9 @@ public static class AuditCommand
             // catalog's and inventory's errors, as before.
             if (!fromStore.Requested(parse))
             {
-                ReadDigests.Begin(parse.GetValue(captures) ?? []);
-                HeldFlowHeap.Begin(parse.GetValue(captures) ?? []);
+                string[] named = parse.GetValue(captures) ?? [];
+                ReadDigests.Begin(named);
+                HeldFlowHeap.Begin(named);
             }
             var (context, settings) = audit.Open(parse);
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))

@@ -105,6 +105,25 @@ public static class CaptureFile
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> is a regular file whose first bytes are a capture's (<see cref="IsCaptureMagic"/>).
+    /// Never throws, and never opens a named pipe (its open would wait for a writer): the read says what is wrong.
+    /// </summary>
+    internal static bool StartsAsCapture(string path)
+    {
+        if (ExistingFile(path) is not { Length: >= 4 } file) return false;
+        Span<byte> magic = stackalloc byte[4];
+        try
+        {
+            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) == magic.Length && IsCaptureMagic(magic);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Opens <paramref name="path"/> for reading and closes it: throws the <see cref="Open(string)"/> error for a file that cannot be.</summary>
     public static void CheckReadable(string path)
     {

@@ -35,22 +35,6 @@ public sealed record CaptureInputs(IReadOnlyList<string> Files, IReadOnlyList<st
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.None };
         foreach (string file in Directory.EnumerateFiles(directory, "*", options).Order(StringComparer.Ordinal))
-            (StartsAsCapture(file) ? files : skipped).Add(file);
-    }
-
-    private static bool StartsAsCapture(string file)
-    {
-        // Too short to be a capture, or a pipe whose open would wait for a writer.
-        if (new FileInfo(file).Length < 4) return false;
-        Span<byte> magic = stackalloc byte[4];
-        try
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            return stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) == magic.Length && CaptureFile.IsCaptureMagic(magic);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+            (CaptureFile.StartsAsCapture(file) ? files : skipped).Add(file);
     }
 }

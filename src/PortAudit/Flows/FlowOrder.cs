@@ -17,8 +17,18 @@ internal static class FlowOrder
     /// <summary>The fewest flows that <see cref="SortHeld"/> splits between two threads: below it the split costs more than it saves.</summary>
     public const int SplitAbove = 65_536;
 
-    /// <summary>Sorts <paramref name="flows"/> by <paramref name="times"/> and then by id, in place; the times are scratch afterwards.</summary>
-    public static void Sort(long[] times, Flow[] flows, int count)
+    /// <summary>
+    /// Puts every flow of <paramref name="set"/> into <paramref name="flows"/> by last packet and then id, with
+    /// <paramref name="times"/> as scratch (both at least the set's size, reused by the caller so that evicting
+    /// allocates nothing).
+    /// </summary>
+    public static void SortByLastPacket(FlowSet set, long[] times, Flow[] flows)
+    {
+        int n = Fill(set.InSlots(0, set.Slots), times, flows, 0, 1, lastPacket: true);
+        Sort(times, flows, n);
+    }
+
+    private static void Sort(long[] times, Flow[] flows, int count)
     {
         Array.Sort(times, flows, 0, count);
         BreakTies(times, flows, count);
@@ -36,7 +46,7 @@ internal static class FlowOrder
         var flows = new Flow[count];
         if (count <= SplitAbove || Environment.ProcessorCount == 1)
         {
-            int n = Fill(set.InSlots(0, set.Slots), times, flows, 0, 1);
+            int n = Fill(set.InSlots(0, set.Slots), times, flows, 0, 1, lastPacket: false);
             Debug.Assert(n == count);
             Sort(times, flows, count);
             return flows;
@@ -46,10 +56,10 @@ internal static class FlowOrder
         int middle = set.Slots / 2;
         var back = Task.Run(() =>
         {
-            int n = Fill(set.InSlots(middle, set.Slots), times, flows, count - 1, -1);
+            int n = Fill(set.InSlots(middle, set.Slots), times, flows, count - 1, -1, lastPacket: false);
             Array.Sort(times, flows, count - n, n);
         });
-        int front = Fill(set.InSlots(0, middle), times, flows, 0, 1);
+        int front = Fill(set.InSlots(0, middle), times, flows, 0, 1, lastPacket: false);
         Array.Sort(times, flows, 0, front);
         back.GetAwaiter().GetResult();
         var (mergedTimes, merged) = Merge(times, flows, front, count);
@@ -57,12 +67,12 @@ internal static class FlowOrder
         return merged;
     }
 
-    private static int Fill(FlowSet.Enumerator slots, long[] times, Flow[] flows, int at, int step)
+    private static int Fill(FlowSet.Enumerator slots, long[] times, Flow[] flows, int at, int step, bool lastPacket)
     {
         int n = 0;
         foreach (var flow in slots)
         {
-            times[at] = flow.StartNs;
+            times[at] = lastPacket ? flow.EndNs : flow.StartNs;
             flows[at] = flow;
             at += step;
             n++;

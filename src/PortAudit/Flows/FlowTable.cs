@@ -257,13 +257,7 @@ public sealed class FlowTable
             _evictionOrder = new long[n];
             _evictionFlows = new Flow[n];
         }
-        int at = 0;
-        foreach (var flow in _flows)
-        {
-            _evictionOrder[at] = flow.EndNs;
-            _evictionFlows[at++] = flow;
-        }
-        FlowOrder.Sort(_evictionOrder, _evictionFlows, n);
+        FlowOrder.SortByLastPacket(_flows, _evictionOrder, _evictionFlows);
         for (int i = 0; i < Math.Max(1, n / 10); i++)
         {
             End(_evictionFlows[i]);

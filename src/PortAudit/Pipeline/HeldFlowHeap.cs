@@ -64,7 +64,7 @@ public static class HeldFlowHeap
     public static void Begin(IEnumerable<string> inputs)
     {
         // Only capture files: flow records (a Zeek log, IPFIX) end as they arrive, and their run never takes this over.
-        var prepared = Prepare(inputs.Where(StartsAsCapture));
+        var prepared = Prepare(inputs.Where(CaptureFile.StartsAsCapture));
         if (prepared.Deferred) lock (Asking) _begun = prepared;
     }
 
@@ -116,22 +116,6 @@ public static class HeldFlowHeap
     /// files and names that are no path (a live interface's) count nothing.
     /// </summary>
     public static long FileBytes(IEnumerable<string> inputs) => inputs.Sum(input => CaptureFile.ExistingFile(input)?.Length ?? 0);
-
-    // A regular file whose first bytes are a capture's (pcap, pcapng, gzip). Never throws: the read says what is wrong.
-    private static bool StartsAsCapture(string input)
-    {
-        if (CaptureFile.ExistingFile(input) is not { Length: >= 4 } file) return false;
-        try
-        {
-            Span<byte> magic = stackalloc byte[4];
-            using var stream = file.OpenRead();
-            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && CaptureFile.IsCaptureMagic(magic);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>What <see cref="HeldFlowHeap.Prepare"/> did.</summary>

@@ -1,5 +1,7 @@
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit.Drafting;
 
@@ -28,7 +30,7 @@ public sealed record HostEvidence(
 
     /// <summary>
     /// Other hosts registered, refreshed or released NetBIOS names with it, addressed to it alone: what hosts send only
-    /// to their WINS server (<see cref="Inspect.Protocols.NetBiosNameInspector.RegistersWithNameServer"/>).
+    /// to their WINS server (<see cref="NetBiosNameInspector.RegistersWithNameServer"/>).
     /// </summary>
     public bool TakesNameRegistrations { get; init; }
 
@@ -78,7 +80,7 @@ public sealed class HostTrafficCollector : IFlowObserver
     public void OnFlowEnd(Flow flow)
     {
         // Answered or not: a host registering its names with this address takes it for its WINS server either way.
-        if (flow.App == Inspect.AppLabel.NetBiosNs && Inspect.Protocols.NetBiosNameInspector.RegistersWithNameServer(flow.AppDetail))
+        if (flow.App == AppLabel.NetBiosNs && NetBiosNameInspector.RegistersWithNameServer(flow.AppDetail))
             _nameServers.Add(flow.Server);
         if (!ServiceTally.Counts(flow))
         {

@@ -59,10 +59,15 @@ public sealed class NetBiosNameInspector() : Inspector(new(AppLabel.NetBiosNs, U
     /// with the one address it went to: neither broadcast nor a response. Hosts send those only to their name server
     /// (RFC 1002 5.1.2: an M- or P-node registers with the NBNS, a B-node broadcasts), so the address is a WINS server.
     /// </summary>
-    public static bool RegistersWithNameServer(AppDetail? detail) =>
-        detail is not null && !ExpectsNoAnswer(detail) && NameServerOperations.Any(detail.HasWord);
+    public static bool RegistersWithNameServer(AppDetail? detail)
+    {
+        if (detail is null || ExpectsNoAnswer(detail)) return false;
+        // Operations a host addresses to its name server alone; a query is not one: any host answers a node status query.
+        foreach (string operation in NameServerOperations)
+            if (detail.HasWord(operation)) return true;
+        return false;
+    }
 
-    // Operations a host addresses to its name server alone; a query is not one: any host answers a node status query.
     private static readonly string[] NameServerOperations = ["registration", "refresh", "release", "multihomed-registration"];
 
     private static AppDetail[] DetailsOf(string operation) =>
