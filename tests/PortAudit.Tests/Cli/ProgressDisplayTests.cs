@@ -8,7 +8,7 @@ namespace PortAudit.Tests.Cli;
 /// capture-pane while it runs.
 /// </summary>
 [Trait(Tier.Name, Tier.Cli)]
-public sealed class ProgressDisplayTests : IDisposable
+public sealed class ProgressDisplayTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("portaudit-progress");
     private const int Files = 30;
@@ -40,6 +40,9 @@ public sealed class ProgressDisplayTests : IDisposable
             if (pane.Contains("PORTAUDIT-DONE")) break;
             Thread.Sleep(50);
         }
+        // Every line the pane showed, in the test's output: a failure on a loaded CI machine is read from them.
+        output.WriteLine($"{lines.Count} lines seen in {clock.Elapsed.TotalSeconds:0.0} s:");
+        foreach (var line in lines.Where(l => l.Length > 0)) output.WriteLine(line);
         Assert.Contains("PORTAUDIT-DONE", lines);
         var progress = lines.Where(l => l.Contains('%')).ToList();
         // One display across the inputs: a later file's line carries the bar and the overall percentage on the same row.
