@@ -22,9 +22,12 @@ public class RoleSetModelTests(ITestOutputHelper output)
     /// explain all, rules to the Internet explaining only what Internet peers used, and the hyper-parameters chosen by
     /// nested cross-validation; 16 of 40 before them. 28 of 40 since NetBIOS names registered with a host name it a
     /// WINS server (the Windows lab's wins01), 29 since a share of users' files names a file server (its fs01), 30 since
-    /// NetBIOS name service counts as a Windows host's client evidence (windows-domain's site A).
+    /// NetBIOS name service counts as a Windows host's client evidence (windows-domain's site A); 32 since sets the
+    /// catalog cannot tell apart share its word by how often inventories used them (both Edge external interfaces), 33
+    /// since a role implying a named one is a candidate beside it (lync-edge-site's fe01, the Central Management store),
+    /// 34 since SIP on 5061 from the Internet names a federation partner (xmpp-federated-lync's legacy partner).
     /// </summary>
-    private const double Floor = 0.75;
+    private const double Floor = 0.85;
 
     [SharedDataFact(WindowsCaptures)]
     public void HeldOutDeploymentsGetTheirExactRoleSetsFirst()

@@ -61,26 +61,33 @@ public static class RoleHints
     // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
     // clients as any@internal): SIP, in clear or on the SIP ports, from the internal network a Lync client; Kerberos,
     // SMB and LDAP (the directory, the global catalog) a Windows domain member; NetBIOS name service from the internal
-    // network a Windows host (RFC 1001/1002 NetBIOS over TCP/IP: Windows, and Samba, whose hosts the reviewer tells apart).
-    private static readonly (Transport Transport, int Port, string Protocol, string Role, bool InternalOnly)[] ClientHints =
+    // network a Windows host (RFC 1001/1002 NetBIOS over TCP/IP: Windows, and Samba, whose hosts the reviewer tells apart);
+    // SIP on 5061 from the Internet a federation partner or public IM provider: the Lync Edge document's row
+    // "Access/SIP(MTLS)/TCP/5061 | Any | Edge Server Access Edge service public IP address | For federated and public IM
+    // connectivity using SIP" (remote users sign in on 443).
+    private static readonly (Transport Transport, int Port, string Protocol, string Role, Reach Reach)[] ClientHints =
     [
-        (Transport.Tcp, 5061, "sip", LyncClient, true), (Transport.Tcp, 5060, "sip", LyncClient, true), (Transport.Udp, 5060, "sip", LyncClient, true),
-        (Transport.Tcp, 88, "kerberos", WindowsHost, false), (Transport.Udp, 88, "kerberos", WindowsHost, false),
-        (Transport.Tcp, 445, "smb", WindowsHost, false), (Transport.Tcp, 389, "ldap", WindowsHost, false), (Transport.Udp, 389, "cldap", WindowsHost, false),
-        (Transport.Tcp, 3268, "ldap", WindowsHost, false),
-        (Transport.Udp, 137, "netbios-ns", WindowsHost, true),
+        (Transport.Tcp, 5061, "sip", LyncClient, Reach.Inside), (Transport.Tcp, 5060, "sip", LyncClient, Reach.Inside), (Transport.Udp, 5060, "sip", LyncClient, Reach.Inside),
+        (Transport.Tcp, 88, "kerberos", WindowsHost, Reach.Any), (Transport.Udp, 88, "kerberos", WindowsHost, Reach.Any),
+        (Transport.Tcp, 445, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 389, "ldap", WindowsHost, Reach.Any), (Transport.Udp, 389, "cldap", WindowsHost, Reach.Any),
+        (Transport.Tcp, 3268, "ldap", WindowsHost, Reach.Any),
+        (Transport.Udp, 137, "netbios-ns", WindowsHost, Reach.Inside),
+        (Transport.Tcp, 5061, "sip", FederatedPartner, Reach.Outside),
     ];
+
+    // Where a client hint's host must be: at an address of private use, outside them (the Internet), or anywhere.
+    private enum Reach { Any, Inside, Outside }
 
     /// <summary>
     /// The client roles what <paramref name="host"/> initiated names, when it answered on no port (a server's own lookups
-    /// say nothing of what it is): a Lync client for SIP from an address of private use, a Windows host for Kerberos, SMB
-    /// or LDAP. Empty for a host that served something.
+    /// say nothing of what it is): a Lync client for SIP from an address of private use, a federation partner for SIP on
+    /// 5061 from any other, a Windows host for Kerberos, SMB or LDAP. Empty for a host that served something.
     /// </summary>
     public static IReadOnlyList<string> AsClient(HostEvidence host)
     {
         if (host.Served.Count > 0) return [];
-        bool inside = IpPrefix.IsPrivateUse(host.Address);
-        return host.Initiated.SelectMany(s => ClientHints.Where(h => (!h.InternalOnly || inside)
+        var reach = IpPrefix.IsPrivateUse(host.Address) ? Reach.Inside : Reach.Outside;
+        return host.Initiated.SelectMany(s => ClientHints.Where(h => (h.Reach == Reach.Any || h.Reach == reach)
                 && ((h.Transport == s.Transport && h.Port == s.Port) || s.Apps.Any(a => a.Name == h.Protocol))).Select(h => h.Role))
             .Distinct().ToList();
     }
@@ -105,7 +112,8 @@ public static class RoleHints
     /// </summary>
     public static bool IsUserShare(string share) =>
         share.Length > 0 && !share.EndsWith('$') && share is not ("SYSVOL" or "NETLOGON");
-    private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external", LyncClient = "lync-client", WindowsHost = "windows-host";
+    private const string GlobalCatalog = "global-catalog", EdgeExternal = "lync-edge-external", LyncClient = "lync-client", WindowsHost = "windows-host",
+        FederatedPartner = "federated-partner";
 
     private static IEnumerable<string> Stated(DirectoryServerFacts directory)
     {

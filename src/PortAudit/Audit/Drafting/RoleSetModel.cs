@@ -35,13 +35,15 @@ public sealed record RoleSetFitOptions(double Penalty, double CatalogWeight)
 /// Chooses a host's whole role set (DC + GC + DNS, say) at once: a conditional logit over candidate sets, each described
 /// by <see cref="RoleSetFeatures"/>, so that the weights are shared by every role and a role no labelled inventory used
 /// can still be suggested from the catalog's rules. Candidates are the sets labelled inventories used and every single
-/// role with evidence; when evidence rules name roles (<see cref="RoleHints"/>), the sets holding them; a host that answered
-/// nothing gets sets without a role that always listens.
+/// role with evidence; when evidence rules name roles (<see cref="RoleHints"/>), the sets holding them, and those roles
+/// with a role that has evidence and implies one of them; a host that answered nothing gets sets without a role that
+/// always listens.
 /// Fitted by Newton's method (MathNet.Numerics) with an L2 penalty.
 /// Two fits share the candidates: the full model, and a catalog model on <see cref="RoleSetFeatures.FromCatalog"/> alone,
 /// which knows no role better than another by its labels. A candidate's probability is the full model's backed off to
 /// the catalog model's by how few labelled hosts had the set's least known role: with n of them, n/(n + <see cref="CatalogWeight"/>)
-/// of the full model and the rest of the catalog model, renormalised. A set with a role no inventory used (seen in one
+/// of the full model and the rest of the catalog model, renormalised. Sets the catalog model scores alike share its word
+/// by how many labelled hosts had each. A set with a role no inventory used (seen in one
 /// deployment only, held out) is judged by what its rules explain of what the host served, not by a prior that has never
 /// heard of it; a host that served nothing, by the full model alone.
 /// </summary>
@@ -93,7 +95,8 @@ public sealed partial class RoleSetModel
         var candidates = Candidates(context, index, null);
         var features = candidates.Select(c => RoleSetFeatures.Of(c, context)).ToList();
         var full = Softmax(features.Select(x => Score(x, Weights)).ToArray());
-        var catalog = Softmax(features.Select(x => Score(x, CatalogWeights)).ToArray());
+        var catalogScores = features.Select(x => Score(x, CatalogWeights)).ToArray();
+        var catalog = SplitTiesByLabels(Softmax(catalogScores), catalogScores, candidates, context);
         var mixed = candidates.Select((c, i) => Trust(c, context) is var trust ? trust * full[i] + (1 - trust) * catalog[i] : 0).ToArray();
         double sum = mixed.Sum();
         var probabilities = mixed.Select(p => p / sum).ToArray();
@@ -191,6 +194,22 @@ public sealed partial class RoleSetModel
         return w.ToArray();
     }
 
+    // Candidates the catalog model scores alike (the Edge's A/V service and its one-address external interface, whose
+    // rules the catalog writes together) are sets it cannot tell apart: its word is on them together, and their share of
+    // it is split by how many labelled hosts had each set (plus one half, as the prior counts). Split evenly, a set no
+    // inventory used would take as much of the catalog's word as one inventories used and, having no labels of its own
+    // to back off from, outrank it.
+    private static double[] SplitTiesByLabels(double[] catalog, double[] catalogScores, IReadOnlyList<IReadOnlyList<string>> candidates, CandidateContext context)
+    {
+        var split = (double[])catalog.Clone();
+        foreach (var tie in Enumerable.Range(0, catalog.Length).GroupBy(i => Math.Round(catalogScores[i], 9)).Where(g => g.Count() > 1))
+        {
+            double mass = tie.Sum(i => catalog[i]), labelled = tie.Sum(i => Math.Max(0, context.SetCount(candidates[i])) + 0.5);
+            foreach (int i in tie) split[i] = mass * (Math.Max(0, context.SetCount(candidates[i])) + 0.5) / labelled;
+        }
+        return split;
+    }
+
     private static double Score(double[] features, IReadOnlyList<double> weights) => features.Zip(weights, (x, w) => x * w).Sum();
 
     /// <summary>The model as JSON: weights of both models by feature name and the known sets.</summary>
@@ -219,7 +238,9 @@ public sealed partial class RoleSetModel
     }
 
     // The sets labelled inventories used and every single role with evidence; when evidence rules name roles (a KDC is
-    // a domain controller, whatever else it is), the named roles alone and the sets sharing one of them, completed. A host
+    // a domain controller, whatever else it is), the named roles alone, the sets sharing one of them, completed, and the
+    // named roles with one role that has evidence and implies one of them (a Front End named by its SRV record that
+    // pushes the Central Management store's replicas is lync-cms, which no other inventory may have used). A host
     // that answered nothing is a client: sets with a role that always listens are no candidates for it when others are.
     // Sets with a role the host's own word denies are none, nor those with a role drafted only when named
     // (RoleHints.OnlyWhenNamed) that no evidence rule named. A training host's own set is a candidate as it was labelled.
@@ -229,7 +250,8 @@ public sealed partial class RoleSetModel
         var (host, fits, hinted) = (context.Host, context.Fits, context.Hinted);
         var candidates = (hinted.Count == 0
                 ? Sets.Select(s => s.Roles).Concat(fits.Keys.Union(context.ClientNamed).Select(r => (IReadOnlyList<string>)[r]))
-                : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted))
+                : Sets.Where(s => s.Roles.Intersect(hinted).Any()).Select(s => (IReadOnlyList<string>)s.Roles.Union(hinted).ToList()).Append(hinted)
+                    .Concat(fits.Keys.Except(hinted).Where(r => index.Closure([r]).Intersect(hinted).Any()).Select(r => (IReadOnlyList<string>)[.. hinted, r])))
             .Select(index.Closure).DistinctBy(Key).ToList();
         var denied = RoleHints.Denied(host);
         if (denied.Count > 0) candidates.RemoveAll(set => set.Any(denied.Contains));

@@ -2,6 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
 using PortAudit.Catalog;
 using PortAudit.Decode;
+using PortAudit.Inspect;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;
@@ -61,6 +62,48 @@ public class RoleSetDraftingTests
         Assert.All(ranked.Where(s => s.Roles.Contains("lync-front-end")), s => Assert.Contains("lync-server", s.Roles));
         Assert.DoesNotContain(ranked, s => s.Roles.SequenceEqual(["lync-front-end"]));
         Assert.Equal(["lync-cms"], Index.Minimal(["lync-server", "lync-front-end", "lync-cms"]));
+    }
+
+    [Fact]
+    public void SetsTheCatalogCannotTellApartAreOrderedByHowOftenInventoriesUsedThem()
+    {
+        // The catalog writes the A/V Edge's rules with the one-address external interface: 443 and STUN 3478 from the
+        // Internet are explained alike by both. Inventories used the external interface; nothing weighs but the catalog.
+        var names = RoleSetFeatures.Names;
+        var catalogWeights = names.Select(n => n == "served-explained" ? 5.0 : 0).ToArray();
+        var model = new RoleSetModel(new double[names.Length], catalogWeights,
+            [new KnownRoleSet(["lync-edge-external"], 2)], new RoleProfiles(new Dictionary<string, int>()));
+        var edge = new HostEvidence(IpAddr.Parse("172.20.0.20"),
+            [new(Transport.Tcp, 443, 3, [AppLabel.Tls]) { InternetFlows = 3 }, new(Transport.Udp, 3478, 3, [AppLabel.Stun]) { InternetFlows = 3 }], [], [], [], []);
+
+        var ranked = model.Rank(edge, Index, top: 100);
+        var unlabelled = new RoleSetModel(new double[names.Length], catalogWeights, [], new RoleProfiles(new Dictionary<string, int>())).Rank(edge, Index, top: 100);
+
+        Assert.Equal(["lync-edge-external"], ranked[0].Roles);
+        Assert.True(Probability(ranked, "lync-edge-external") > 2 * Probability(ranked, "lync-av-edge"));
+        // With no inventory to tell them apart, the two stay tied.
+        Assert.Equal(Probability(unlabelled, "lync-edge-external"), Probability(unlabelled, "lync-av-edge"), 9);
+    }
+
+    private static double Probability(IReadOnlyList<RoleSetScore> ranked, string role) =>
+        ranked.Single(s => s.Roles.SequenceEqual([role])).Probability;
+
+    [Fact]
+    public void AFrontEndNamedByItsSrvRecordMayBeTheCentralManagementStoreNoInventoryUsed()
+    {
+        // Named a Front End by _sipinternaltls; it pushes replicas to the Edge on 4443 and to servers on SMB 445.
+        var frontEnd = new HostEvidence(IpAddr.Parse("10.77.0.10"), [new(Transport.Tcp, 5061, 4, [AppLabel.Tls])],
+            [new(Transport.Tcp, 4443, 2, [AppLabel.Tls]), new(Transport.Tcp, 445, 2, [AppLabel.Smb])], [], [], ["_sipinternaltls._tcp.contoso.com"]);
+        var names = RoleSetFeatures.Names;
+        var model = new RoleSetModel(new double[names.Length], names.Select(n => n == "initiated-explained" ? 5.0 : 0).ToArray(),
+            [new KnownRoleSet(["lync-front-end", "lync-server"], 3)], new RoleProfiles(new Dictionary<string, int>()));
+
+        var ranked = model.Rank(frontEnd, Index, top: 100);
+
+        Assert.Equal(["lync-cms", "lync-front-end", "lync-server"], ranked[0].Roles.Order(StringComparer.Ordinal));
+        Assert.All(ranked, s => Assert.Contains("lync-front-end", s.Roles));
+        // Without the replication it pushes, the role has no evidence and is no candidate.
+        Assert.DoesNotContain(model.Rank(frontEnd with { Initiated = [] }, Index, top: 100), s => s.Roles.Contains("lync-cms"));
     }
 
     [Fact]

@@ -133,6 +133,16 @@ public class ServerSelfNameTests
     }
 
     [Fact]
+    public void SipOn5061FromTheInternetNamesAFederationPartnerAndFromInsideALyncClient()
+    {
+        ServedService[] federation = [new(Transport.Tcp, 5061, 2, [PortAudit.Inspect.AppLabel.Sip])];
+        Assert.Equal(["federated-partner"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.41"), [], federation, [], [], [])));
+        Assert.Equal(["lync-client"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("10.77.0.100"), [], federation, [], [], [])));
+        // Remote users sign in on 443: TLS there from the Internet names nobody.
+        Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.41"), [], [new(Transport.Tcp, 443, 2, [PortAudit.Inspect.AppLabel.Tls])], [], [], [])));
+    }
+
+    [Fact]
     public void EntryForAnotherObjectOrAnotherOperationIsNoRootDse()
     {
         byte[] user = Ldap(0x64, [.. Ber(0x04, "CN=User0"u8.ToArray()), .. Ber(0x30, Attribute("dnsHostName", "x.example"))]);
