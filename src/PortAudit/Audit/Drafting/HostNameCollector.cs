@@ -24,6 +24,10 @@ public sealed class HostNameCollector : IFlowObserver
     private readonly List<DnsNameRecord> _dns = [];
     private readonly List<(string Name, IpAddr Address)> _netbios = [];
     private readonly List<string> _kerberos = [];
+    // Service principals asked for or granted, (service class, host as written): bounded, as a KDC serves an estate.
+    private readonly HashSet<(string Service, string Host)> _spns = [];
+    private const int MaxSpns = 512;
+    private const string SpnSource = "kerberos-spn";
     private readonly Dictionary<IpAddr, DirectoryServerFacts> _directory = [];
     private readonly Dictionary<IpAddr, SortedSet<string>> _shares = [];
     private const int MaxSharesPerHost = 16;
@@ -71,9 +75,11 @@ public sealed class HostNameCollector : IFlowObserver
             Add(flow.Server, sni.ToLowerInvariant(), "tls-sni");
     }
 
-    /// <summary>The names of <paramref name="address"/>, most telling first (DNS, NetBIOS, Kerberos, then the rest).</summary>
+    /// <summary>The names of <paramref name="address"/>, most telling first (DNS, NetBIOS, Kerberos, then the rest), then the Kerberos service principals of a host by one of those names.</summary>
     public IReadOnlyList<HostName> NamesOf(IpAddr address) =>
-        _names.TryGetValue(address, out var names) ? names.OrderBy(n => Rank(n.Source)).ToList() : [];
+        _names.TryGetValue(address, out var names)
+            ? names.OrderBy(n => Rank(n.Source)).Concat(ServicePrincipalsOf(names).OrderBy(n => n.Name, StringComparer.Ordinal).Take(MaxNamesPerHost)).ToList()
+            : [];
 
     /// <summary>What <paramref name="address"/> said of itself as a directory server, or null when it answered no rootDSE query.</summary>
     public DirectoryServerFacts? DirectoryOf(IpAddr address) => _directory.GetValueOrDefault(address);
@@ -125,18 +131,39 @@ public sealed class HostNameCollector : IFlowObserver
     }
 
     // Requests and replies alike: a machine account (NAME$) in either is the client's own (cname), never the server's.
+    // A service principal (cifs/fs01) names the host of the service, not the address it travels to (the KDC): it is
+    // tied to an address when that address has a name whose host part it is (NamesOf).
     private void ReadKerberos(IpAddr client, ReadOnlySpan<byte> message)
     {
         _kerberos.Clear();
         KerberosNameReader.Read(message, _kerberos);
         foreach (var text in _kerberos)
         {
-            if (text.Length > 1 && text.EndsWith('$'))
+            if (text.Length > 1 && text.EndsWith('$') && !text.Contains('/'))
                 Add(client, text[..^1].ToLowerInvariant(), "kerberos-account");
-            else if (text.Contains('.') && text == text.ToUpperInvariant() && _realms.Count < 8)
+            else if (text.Split('/') is [var service, var host, ..] && !IsTicketService(service) && host.Length > 0 && _spns.Count < MaxSpns)
+                _spns.Add((service, host.ToLowerInvariant()));
+            else if (text.Contains('.') && !text.Contains('/') && text == text.ToUpperInvariant() && _realms.Count < 8)
                 _realms.Add(text);
         }
     }
+
+    // The KDC's own principals name no host: krbtgt/REALM, kadmin/changepw.
+    private static bool IsTicketService(string service) => service is "krbtgt" or "kadmin";
+
+    // The service principals tied to a host: those whose host part is one of its names, or the first label of one
+    // (host/ws01 and host/ws01.corp.example both name ws01).
+    private IEnumerable<HostName> ServicePrincipalsOf(List<HostName> names)
+    {
+        foreach (var (service, host) in _spns)
+        {
+            string label = FirstLabel(host);
+            if (names.Any(n => n.Source != SpnSource && (n.Name == host || FirstLabel(n.Name) == label)))
+                yield return new HostName($"{service}/{host}", SpnSource);
+        }
+    }
+
+    private static string FirstLabel(string name) => name.IndexOf('.') is var dot and > 0 ? name[..dot] : name;
 
     // Segments are taken in the order seen (a retransmission or a reordering makes the flight unreadable, not wrong);
     // a flight read to its end is forgotten and marked with null.

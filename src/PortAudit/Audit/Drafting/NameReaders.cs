@@ -193,29 +193,54 @@ public static class NetBiosNameReader
 }
 
 /// <summary>
-/// Reads the KerberosStrings (ASN.1 GeneralString) of a Kerberos message: realms and principal names. A machine account
-/// (<c>WS01$</c>) in a request names the client that sent it.
+/// Reads the KerberosStrings (ASN.1 GeneralString) of a Kerberos message: realms and principal names (RFC 4120 5.2.2:
+/// a PrincipalName's name-string is a SEQUENCE OF KerberosString, given here joined by <c>/</c> as klist writes them).
+/// A machine account (<c>WS01$</c>) in a request names the client that sent it; a service principal
+/// (<c>cifs/fs01.corp.example</c>, <c>host/ws01</c>) the host whose service a ticket is for.
 /// </summary>
 public static class KerberosNameReader
 {
-    private const byte GeneralString = 0x1B;
+    private const byte GeneralString = 0x1B, Sequence = 0x30;
+    private const int MaxStrings = 32, MaxComponents = 4;
 
-    /// <summary>Adds every KerberosString of <paramref name="message"/> (a TCP record's length prefix skipped by the caller) to <paramref name="into"/>.</summary>
+    /// <summary>Adds every KerberosString of <paramref name="message"/> (a TCP record's length prefix skipped by the caller) to <paramref name="into"/>, a principal's components joined.</summary>
     public static void Read(ReadOnlySpan<byte> message, List<string> into) => Walk(message, into, 0);
 
     private static void Walk(ReadOnlySpan<byte> data, List<string> into, int depth)
     {
-        while (depth < 12 && into.Count < 32 && Ber.TryHeader(data, out byte tag, out int length, out int header))
+        while (depth < 12 && into.Count < MaxStrings && Ber.TryHeader(data, out byte tag, out int length, out int header))
         {
             if (header + length > data.Length) length = data.Length - header;
             if (length < 0) return;
             var value = data.Slice(header, length);
             if (tag == GeneralString)
                 into.Add(AsciiText.Printable(value, 255));
+            else if (tag == Sequence && TryPrincipal(value) is { } principal)
+                into.Add(principal);
             else if ((tag & 0x20) != 0)
                 Walk(value, into, depth + 1);
             data = data[(header + length)..];
         }
+    }
+
+    // A SEQUENCE holding only KerberosStrings (at most a few) is a name-string: its components joined by "/".
+    private static string? TryPrincipal(ReadOnlySpan<byte> sequence)
+    {
+        Span<Range> components = stackalloc Range[MaxComponents];
+        int count = 0, at = 0;
+        while (at < sequence.Length)
+        {
+            if (count == MaxComponents || !Ber.TryHeader(sequence[at..], out byte tag, out int length, out int header)
+                || tag != GeneralString || at + header + length > sequence.Length)
+                return null;
+            components[count++] = new Range(at + header, at + header + length);
+            at += header + length;
+        }
+        if (count == 0) return null;
+        var joined = new StringBuilder();
+        for (int i = 0; i < count; i++)
+            joined.Append(i == 0 ? "" : "/").Append(AsciiText.Printable(sequence[components[i]], 255));
+        return joined.ToString();
     }
 }
 

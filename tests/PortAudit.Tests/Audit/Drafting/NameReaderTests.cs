@@ -110,6 +110,31 @@ public class NameReaderTests
     }
 
     [Fact]
+    public void KerberosPrincipalNamesAreReadWithTheirComponentsJoined()
+    {
+        var strings = new List<string>();
+
+        KerberosNameReader.Read(ServiceTicketRequest("cifs", "fs01.corp.example"), strings);
+
+        Assert.Equal(["CORP.EXAMPLE", "cifs/fs01.corp.example"], strings);
+    }
+
+    [Fact]
+    public void AServicePrincipalIsTiedToTheHostItNamesNotToTheKdc()
+    {
+        const string FileServer = "10.1.0.20";
+        byte[] request = ServiceTicketRequest("cifs", "fs01.corp.example");
+        var capture = new ScenarioCapture("spn.pcap", 1_795_420_800)
+            .Udp(FileServer, "10.1.0.255", 137, 1, NetBiosRegistration("FS01", FileServer))
+            .Tcp(Client, Dns, 88, 2, [.. new byte[] { 0, 0, 0, (byte)request.Length }, .. request], [0x7e, 0x03, 0x02, 0x01, 0x05])
+            .Tcp(Client, FileServer, 445, 3);
+        var hosts = Collect(capture);
+
+        Assert.Contains(new HostName("cifs/fs01.corp.example", "kerberos-spn"), hosts.Single(h => h.Address == IpAddr.Parse(FileServer)).Names);
+        Assert.DoesNotContain(hosts.SelectMany(h => h.Address == IpAddr.Parse(FileServer) ? [] : h.Names), n => n.Source == "kerberos-spn");
+    }
+
+    [Fact]
     public void CollectorGivesEachAddressItsNamesAndTheSrvServicesAtIt()
     {
         var capture = new ScenarioCapture("names.pcap", 1_795_420_800)
@@ -169,6 +194,15 @@ public class NameReaderTests
     }
 
     // A SEQUENCE holding [1] cname "WS01$" and [2] realm "CORP.EXAMPLE", as KerberosStrings.
+    // A KDC-REQ-BODY's fragment as RFC 4120 5.4.1 lays it out: realm [2], then sname [3] PrincipalName (NT-SRV-INST).
+    private static byte[] ServiceTicketRequest(string service, string host)
+    {
+        byte[] names = [0x1B, (byte)service.Length, .. Encoding.ASCII.GetBytes(service), 0x1B, (byte)host.Length, .. Encoding.ASCII.GetBytes(host)];
+        byte[] principal = [0xA0, 3, 0x02, 1, 2, 0xA1, (byte)(names.Length + 2), 0x30, (byte)names.Length, .. names];
+        byte[] body = [0xA2, 14, 0x1B, 12, .. Encoding.ASCII.GetBytes("CORP.EXAMPLE"), 0xA3, (byte)(principal.Length + 2), 0x30, (byte)principal.Length, .. principal];
+        return [0x30, (byte)body.Length, .. body];
+    }
+
     private static byte[] KerberosRequest() =>
     [
         0x30, 25, 0xA1, 7, 0x1B, 5, .. Encoding.ASCII.GetBytes("WS01$"), 0xA2, 14, 0x1B, 12, .. Encoding.ASCII.GetBytes("CORP.EXAMPLE"),
