@@ -63,8 +63,12 @@ public sealed class HostNameCollector : IFlowObserver
             ReadRootDse(flow.Server, payload);
         if (tcp && !fromClient && flow.App == AppLabel.Tls)
             ReadServerFlight(flow, payload);
-        if (tcp && !fromClient && (flow.App == AppLabel.Smb || flow.App == AppLabel.DceRpc || flow.App == AppLabel.Ldap))
-            ReadNtlm(flow.Server, payload);
+        if (tcp && (flow.App == AppLabel.Smb || flow.App == AppLabel.DceRpc || flow.App == AppLabel.Ldap))
+        {
+            if (!fromClient) ReadNtlm(flow.Server, payload);
+            else if (NtlmAuthenticateReader.TryReadWorkstation(payload, out var workstation))
+                Add(flow.Client, workstation.ToLowerInvariant(), "ntlm-workstation");
+        }
     }
 
     /// <inheritdoc />
@@ -226,7 +230,7 @@ public sealed class HostNameCollector : IFlowObserver
     private static int Rank(string source) => source switch
     {
         "dns" or "dns-ptr" => 0,
-        "netbios" or "ntlm" or "ldap-rootdse" => 1,
+        "netbios" or "ntlm" or "ntlm-workstation" or "ldap-rootdse" => 1,
         "kerberos-account" => 2,
         "tls-certificate" => 2,
         "sip-contact" or "tls-sni" or "smb-tree" => 3,

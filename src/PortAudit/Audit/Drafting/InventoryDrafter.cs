@@ -108,10 +108,12 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         return lines;
     }
 
-    // The first label of the most telling name that makes a valid inventory name, else the address.
+    // The first label of the most telling name that makes a valid inventory name, else the address. Names are most
+    // telling first (HostNameCollector.NamesOf); a SIP product string and a Kerberos service principal name no host.
     private static string NameOf(HostEvidence host)
     {
-        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "kerberos-account" or "sip-contact" or "tls-sni" or "smb-tree"))
+        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "ntlm" or "ntlm-workstation" or "ldap-rootdse"
+                     or "kerberos-account" or "tls-certificate" or "sip-contact" or "tls-sni" or "smb-tree"))
             if (Label(name.Name.Split('.')[0]) is { Length: > 0 } label && !char.IsDigit(label[0]))
                 return label;
         return "host-" + Label(host.Address);

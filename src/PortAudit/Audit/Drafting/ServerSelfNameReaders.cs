@@ -104,22 +104,15 @@ public readonly record struct NtlmServerNames(string? NetBiosComputer, string? N
 public static class NtlmChallengeReader
 {
     private const uint Challenge = 2;
-    private const int TargetInfoFields = 40, MinimumMessage = 48, MaxName = 255;
+    private const int TargetInfoFields = 40, MinimumMessage = 48;
     private const ushort EndOfList = 0, NbComputerName = 1, NbDomainName = 2, DnsComputerName = 3, DnsDomainName = 4;
-    private static ReadOnlySpan<byte> Signature => "NTLMSSP\0"u8;
 
     /// <summary>The names of the first CHALLENGE_MESSAGE in <paramref name="payload"/>; false when it holds none, or one without target information.</summary>
     public static bool TryRead(ReadOnlySpan<byte> payload, out NtlmServerNames names)
     {
         names = default;
-        int start = payload.IndexOf(Signature);
-        if (start < 0) return false;
-        var message = payload[start..];
-        if (message.Length < MinimumMessage || BinaryPrimitives.ReadUInt32LittleEndian(message[8..]) != Challenge) return false;
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(message[TargetInfoFields..]);
-        int offset = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(message[(TargetInfoFields + 4)..]), int.MaxValue);
-        if (length == 0 || offset > message.Length - length) return false;
-        var pairs = message.Slice(offset, length);
+        if (!NtlmMessage.TryFind(payload, Challenge, MinimumMessage, out var message) || !NtlmMessage.TryField(message, TargetInfoFields, out var pairs))
+            return false;
         while (pairs.Length >= 4)
         {
             ushort id = BinaryPrimitives.ReadUInt16LittleEndian(pairs);
@@ -128,21 +121,69 @@ public static class NtlmChallengeReader
             var value = pairs.Slice(4, size);
             names = id switch
             {
-                NbComputerName => names with { NetBiosComputer = Text(value) },
-                NbDomainName => names with { NetBiosDomain = Text(value) },
-                DnsComputerName => names with { DnsComputer = Text(value) },
-                DnsDomainName => names with { DnsDomain = Text(value) },
+                NbComputerName => names with { NetBiosComputer = NtlmMessage.Text(value, unicode: true) },
+                NbDomainName => names with { NetBiosDomain = NtlmMessage.Text(value, unicode: true) },
+                DnsComputerName => names with { DnsComputer = NtlmMessage.Text(value, unicode: true) },
+                DnsDomainName => names with { DnsDomain = NtlmMessage.Text(value, unicode: true) },
                 _ => names,
             };
             pairs = pairs[(4 + size)..];
         }
         return names.NetBiosComputer is not null || names.DnsComputer is not null;
     }
+}
 
-    // UTF-16LE wire text made printable; null when empty.
-    private static string? Text(ReadOnlySpan<byte> value)
+/// <summary>The framing NTLM messages share ([MS-NLMP] 2.2.1): the signature, the message type, and the (length, offset) fields of their payloads.</summary>
+internal static class NtlmMessage
+{
+    private const int MaxName = 255;
+    private static ReadOnlySpan<byte> Signature => "NTLMSSP\0"u8;
+
+    /// <summary>The first NTLM message in <paramref name="payload"/>, from its signature on, when it is of <paramref name="type"/> and at least <paramref name="minimum"/> bytes.</summary>
+    public static bool TryFind(ReadOnlySpan<byte> payload, uint type, int minimum, out ReadOnlySpan<byte> message)
     {
-        var text = Encoding.Unicode.GetString(value[..Math.Min(value.Length & ~1, 2 * MaxName)]);
+        int start = payload.IndexOf(Signature);
+        message = start < 0 ? default : payload[start..];
+        return start >= 0 && message.Length >= minimum && BinaryPrimitives.ReadUInt32LittleEndian(message[8..]) == type;
+    }
+
+    /// <summary>The payload a field at <paramref name="at"/> (Len, MaxLen, BufferOffset) points to; false when empty or past the message.</summary>
+    public static bool TryField(ReadOnlySpan<byte> message, int at, out ReadOnlySpan<byte> value)
+    {
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(message[at..]);
+        int offset = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(message[(at + 4)..]), int.MaxValue);
+        bool inside = length > 0 && offset <= message.Length - length;
+        value = inside ? message.Slice(offset, length) : default;
+        return inside;
+    }
+
+    /// <summary>Wire text (UTF-16LE, or OEM taken as ASCII) made printable; null when empty.</summary>
+    public static string? Text(ReadOnlySpan<byte> value, bool unicode)
+    {
+        var text = unicode ? Encoding.Unicode.GetString(value[..Math.Min(value.Length & ~1, 2 * MaxName)]) : Encoding.ASCII.GetString(value[..Math.Min(value.Length, MaxName)]);
         return text.Length == 0 ? null : AsciiText.Printable(Encoding.ASCII.GetBytes(text), MaxName);
+    }
+}
+
+/// <summary>
+/// Finds an NTLM AUTHENTICATE_MESSAGE ([MS-NLMP] 2.2.1.3) in what a client sent, whatever carries it (an SMB2
+/// SESSION_SETUP request, a DCE/RPC auth3 or alter_context, an LDAP bind): its Workstation field is the client's own
+/// computer name. Only the drafting run reads it.
+/// </summary>
+public static class NtlmAuthenticateReader
+{
+    private const uint Authenticate = 3;
+    private const int WorkstationFields = 44, NegotiateFlags = 60, MinimumMessage = 64;
+    private const uint NegotiateUnicode = 0x1;
+
+    /// <summary>The workstation name of the first AUTHENTICATE_MESSAGE in <paramref name="payload"/>; false when it holds none, or one without a name.</summary>
+    public static bool TryReadWorkstation(ReadOnlySpan<byte> payload, out string workstation)
+    {
+        workstation = "";
+        if (!NtlmMessage.TryFind(payload, Authenticate, MinimumMessage, out var message) || !NtlmMessage.TryField(message, WorkstationFields, out var value))
+            return false;
+        bool unicode = (BinaryPrimitives.ReadUInt32LittleEndian(message[NegotiateFlags..]) & NegotiateUnicode) != 0;
+        workstation = NtlmMessage.Text(value, unicode) ?? "";
+        return workstation.Length > 0;
     }
 }

@@ -31,6 +31,25 @@ public class ServerSelfNameTests
         Assert.DoesNotContain(hosts.Single(h => h.Address == IpAddr.Parse("10.0.0.11")).Names, n => n.Source == "ntlm");
     }
 
+    [SharedDataFact(Smb2)]
+    public void SmbSessionSetupAuthenticateNamesTheClientsWorkstation()
+    {
+        var (hosts, _) = Collect(Smb2);
+
+        Assert.Equal([new HostName("server01", "ntlm-workstation")], hosts.Single(h => h.Address == IpAddr.Parse("10.0.0.11")).Names);
+        Assert.DoesNotContain(hosts.Single(h => h.Address == IpAddr.Parse("10.0.0.12")).Names, n => n.Source == "ntlm-workstation");
+    }
+
+    [SharedDataFact(PrintNightmare)]
+    public void DraftedEntriesAreNamedByWhatServersAndClientsSaidOfThemselves()
+    {
+        var (draft, _) = InventoryDraftRun.Draft(CaptureFileSource.Of([SharedData.Path(PrintNightmare)!]), ScenarioAudit.RepositoryCatalog, null, new FlowTableOptions());
+
+        // The DC by its rootDSE's dnsHostName (and its NTLM challenges), the client by its AUTHENTICATE's workstation.
+        Assert.Equal("bas-ad-01", draft.Hosts.Single(h => h.Prefixes.Single().Network == IpAddr.Parse("172.16.5.58")).Name);
+        Assert.Equal("bas-win7-01", draft.Hosts.Single(h => h.Prefixes.Single().Network == IpAddr.Parse("172.16.5.67")).Name);
+    }
+
     [SharedDataFact(Zerologon)]
     public void DceRpcBindAckChallengeNamesTheDomainController()
     {
