@@ -20,7 +20,7 @@ namespace PortAudit.Fuzz
         public const int Usage = 2;
 
         private const string Help = """
-            usage: portaudit-fuzz [--seconds N] [--inputs N] [--seed N] [--target capture|inventory|catalog|records|ruleset]... [--findings DIR]
+            usage: portaudit-fuzz [--seconds N] [--inputs N] [--seed N] [--target capture|draft|inventory|catalog|records|ruleset]... [--findings DIR]
                                   [--timeout-ms N] [--memory-mb N] [--repo DIR]
                    portaudit-fuzz --replay DIR|FILE.input [--repo DIR]
 
@@ -49,7 +49,8 @@ namespace PortAudit.Fuzz
             if (!TryParse(args, errors, out var options, out string? replay)) return Usage;
             if (options is null) { output.Write(Help); return Clean; }
             var catalog = CatalogLoader.Load(Path.Combine(options.RepoRoot, "rules"));
-            IFuzzTarget[] all = [new CaptureTarget(options.RepoRoot, catalog), new InventoryTarget(options.RepoRoot, catalog), new CatalogTarget(options.RepoRoot),
+            var captures = new CaptureTarget(options.RepoRoot, catalog);
+            IFuzzTarget[] all = [captures, new DraftTarget(captures, catalog), new InventoryTarget(options.RepoRoot, catalog), new CatalogTarget(options.RepoRoot),
                 new RecordTarget(options.RepoRoot), new RulesetTarget(options.RepoRoot)];
             if (replay is not null) return Replay.Run(replay, all, options.FindingsDirectory, output);
             var unknown = options.Targets.Where(t => all.All(a => a.Name != t)).ToList();

@@ -5,6 +5,7 @@ using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Report.Listings;
 
 namespace PortAudit.Fuzz;
 
@@ -85,6 +86,45 @@ public sealed class CaptureTarget : IFuzzTarget
         using var compressed = new MemoryStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest)) gzip.Write(bytes);
         return compressed.ToArray();
+    }
+}
+
+/// <summary>
+/// Captures drafted into an inventory as `suggest-roles --draft-inventory` does: the name readers (DNS, NetBIOS,
+/// Kerberos, NTLM, rootDSE, TLS certificates, SMB trees, SIP), which only the draft runs, and the role model. The draft
+/// must load back as an inventory: names and comments taken from hostile packet text must not break its YAML.
+/// </summary>
+public sealed class DraftTarget(CaptureTarget captures, RoleCatalog catalog) : IFuzzTarget
+{
+    /// <inheritdoc />
+    public string Name => "draft";
+
+    /// <inheritdoc />
+    public bool IsText => false;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FuzzSeed> Seeds => captures.Seeds;
+
+    /// <inheritdoc />
+    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
+    {
+        string path = Path.Combine(scratch, seed.Name.EndsWith(".gz", StringComparison.Ordinal) ? "input.pcap.gz" : "input.pcap");
+        File.WriteAllBytes(path, input);
+        var (draft, traffic) = InventoryDraftRun.Draft([new CaptureFileSource(path)], catalog, null, new FlowTableOptions());
+        string yaml = Path.Combine(scratch, "draft.yaml");
+        using (var writer = new StreamWriter(yaml)) DraftInventoryWriter.Write(writer, draft, null);
+        try
+        {
+            var loaded = InventoryLoader.Load(yaml, catalog);
+            if (loaded.Hosts.Count != draft.Hosts.Count)
+                throw new InvalidOperationException($"the draft wrote {draft.Hosts.Count} entries and {loaded.Hosts.Count} loaded back");
+        }
+        catch (InputException e)
+        {
+            // The draft is ours, whatever the input was: an inventory it writes that does not load is a bug.
+            throw new InvalidOperationException("the drafted inventory does not load: " + e.Message, e);
+        }
+        return traffic.Errors.Count > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
     }
 }
 

@@ -19,6 +19,10 @@ public sealed class PcapReader : ICaptureReader
     // Wireshark refuses records above its maximum snapshot length; a larger claim is damage, not data.
     private const int MaxRecordLength = 262144;
 
+    // A header's snapshot length raises that bound (a D-Bus capture's records run to megabytes), but never past the
+    // largest block pcapng accepts: a damaged snapshot length must not let a record header ask for gigabytes.
+    private const int MaxSnapLength = 64 << 20;
+
     private readonly ByteSource _source;
     private readonly bool _swapped;
     private readonly long _unitNs;
@@ -42,7 +46,7 @@ public sealed class PcapReader : ICaptureReader
         SnapLength = (int)Math.Min(ReadUInt32(header[16..]), int.MaxValue);
         // The upper bits carry FCS information, not the link type.
         LinkType = (int)(ReadUInt32(header[20..]) & 0x03FF_FFFF);
-        _maxRecord = Math.Max(SnapLength, MaxRecordLength);
+        _maxRecord = Math.Clamp(SnapLength, MaxRecordLength, MaxSnapLength);
         source.Advance(FileHeaderLength);
     }
 

@@ -100,6 +100,22 @@ public class DamagedCaptureTests
     }
 
     [Fact]
+    public void DamagedSnapshotLengthDoesNotLetARecordAskForGigabytes()
+    {
+        // Found by the draft fuzz target: a mutated header declared a snapshot length of 2^31-1, which then allowed a
+        // record of 1.9 GB, allocated before the bytes to fill it were read.
+        var file = new PcapBuilder(snapLength: int.MaxValue).Add(Frame(0)).Add(Frame(1), captured: 1_919_120_233).Build();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using var reader = CaptureFile.Open("snap.pcap", new MemoryStream(file));
+
+        Assert.True(reader.TryRead(out _));
+        var error = Assert.Throws<CaptureFormatException>(() => reader.TryRead(out _));
+
+        Assert.Equal($"snap.pcap: byte {24 + 16 + Frame(0).Length}: record length 1919120233 exceeds the maximum of 67108864 (snaplen 2147483647): corrupt record header", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
+    }
+
+    [Fact]
     public void ZeroLengthRecordIsReadAndSkipped()
     {
         var file = new PcapBuilder().Add(Array.Empty<byte>()).Add(Frame(0)).Build();

@@ -38,7 +38,8 @@ public class FuzzSmokeTests : IDisposable
     {
         string repo = SharedData.InRepository("");
         var catalog = CatalogLoader.Load(Path.Combine(repo, "rules"));
-        IFuzzTarget[] targets = [new CaptureTarget(repo, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo),
+        var captures = new CaptureTarget(repo, catalog);
+        IFuzzTarget[] targets = [captures, new DraftTarget(captures, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo),
             new RecordTarget(repo), new RulesetTarget(repo)];
         var options = new FuzzOptions(TimeSpan.FromMinutes(10), 20261122, [], Findings, TimeSpan.FromSeconds(30), 3L << 30, repo, InputsPerTarget: 40);
         var session = new FuzzSession(options, targets, Console.Out);
