@@ -61,7 +61,11 @@ public sealed partial class RoleSetModel
         CatalogWeights = catalogWeights;
         Sets = sets;
         Profiles = profiles;
+        _setCounts = new(() => sets.GroupBy(s => Key(s.Roles)).ToDictionary(g => g.Key, g => g.Sum(s => s.Count), StringComparer.Ordinal));
     }
+
+    // Labelled hosts per set, by Key: asked for every candidate of every host.
+    private readonly Lazy<Dictionary<string, int>> _setCounts;
 
     /// <summary>How many labelled hosts the catalog model's word on a role set counts as (<see cref="RoleSetFitOptions.CatalogWeight"/>).</summary>
     public double CatalogWeight => Options.CatalogWeight;
@@ -204,8 +208,9 @@ public sealed partial class RoleSetModel
         var split = (double[])catalog.Clone();
         foreach (var tie in Enumerable.Range(0, catalog.Length).GroupBy(i => Math.Round(catalogScores[i], 9)).Where(g => g.Count() > 1))
         {
-            double mass = tie.Sum(i => catalog[i]), labelled = tie.Sum(i => Math.Max(0, context.SetCount(candidates[i])) + 0.5);
-            foreach (int i in tie) split[i] = mass * (Math.Max(0, context.SetCount(candidates[i])) + 0.5) / labelled;
+            var prior = tie.ToDictionary(i => i, i => Math.Max(0, context.SetCount(candidates[i])) + 0.5);
+            double mass = tie.Sum(i => catalog[i]), labelled = prior.Values.Sum();
+            foreach (int i in tie) split[i] = mass * prior[i] / labelled;
         }
         return split;
     }
@@ -266,7 +271,7 @@ public sealed partial class RoleSetModel
     // out of the priors and the profiles, so that neither gives its answer away.
     private CandidateContext Context(HostEvidence host, IReadOnlyDictionary<string, RoleFit> fits, RoleEvidenceIndex index, IReadOnlyList<string>? truth) => new(
         host, fits, HintedRoles(host),
-        set => (Sets.FirstOrDefault(s => Key(s.Roles) == Key(set))?.Count ?? 0) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
+        set => _setCounts.Value.GetValueOrDefault(Key(set)) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
         Sets.Sum(s => s.Count) - (truth is null ? 0 : 1),
         role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0),
         (role, service) => Profiles.Count(role, service) - (truth?.Contains(role) == true ? 1 : 0),
