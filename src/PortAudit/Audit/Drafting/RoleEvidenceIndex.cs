@@ -35,7 +35,24 @@ public sealed class RoleEvidenceIndex
         _server = rules.SelectMany(r => r.To.Roles.Select(role => (role, r))).ToLookup(x => x.role, x => x.r);
         _client = rules.SelectMany(r => r.From.Roles.Select(role => (role, r))).ToLookup(x => x.role, x => x.r);
         Roles = catalog.Roles.Select(r => r.Id).Where(id => _server.Contains(id) || _client.Contains(id)).ToList();
+        _internetRoles = rules.SelectMany(r => r.From.Roles.Where(_ => ToInternet(r.To)).Concat(r.To.Roles.Where(_ => ToInternet(r.From))))
+            .ToHashSet(StringComparer.Ordinal);
     }
+
+    // Roles with a rule whose other side is a zone whose hosts are not listed (any@external): the Edge's external
+    // interface, a reverse proxy, the services the Windows documents publish.
+    private readonly HashSet<string> _internetRoles;
+
+    private bool ToInternet(RuleSide side) => side.Selectors.Any(s => RuleSide.ZoneOf(s) is { } zone && _catalog.FindZone(zone) is { Listed: false });
+
+    /// <summary>
+    /// True when a rule that explained some of <paramref name="fit"/>'s services is one with the Internet: its other
+    /// side a zone whose hosts are not listed (any@external, which explains a service only some peer on the Internet
+    /// used), or only roles with such rules (an XMPP partner's rule to the Edge). A host on the Internet belongs in an
+    /// inventory only by such rules: the catalog leaves the rest of the Internet unlisted.
+    /// </summary>
+    public bool FacesInternet(RoleFit fit) => fit.Rules.Any(r =>
+        (r.AsServer ? r.Rule.From : r.Rule.To) is var other && (ToInternet(other) || (other.Roles.Any() && other.Roles.All(_internetRoles.Contains))));
 
     /// <summary>Roles with at least one rule.</summary>
     public IReadOnlyList<string> Roles { get; }

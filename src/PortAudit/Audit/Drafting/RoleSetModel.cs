@@ -113,10 +113,21 @@ public sealed partial class RoleSetModel
 
     /// <summary>
     /// The sets a draft may suggest for <paramref name="host"/>, most probable first, at most <paramref name="top"/>: those
-    /// with evidence (<see cref="RoleSetScore.HasEvidence"/>), however common a set without any is.
+    /// with evidence (<see cref="RoleSetScore.HasEvidence"/>), however common a set without any is. For a host at an
+    /// address of no private use, only sets that face the Internet (<see cref="RoleEvidenceIndex.FacesInternet"/>) or
+    /// hold a role its client evidence named (a federation partner): the catalog leaves other Internet hosts unlisted,
+    /// in the external zone, and a web server the clients browsed is no Cisco Unity server whose rules name port 443.
     /// </summary>
-    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3) =>
-        Rank(host, index, int.MaxValue).Where(s => s.HasEvidence).Take(top).ToList();
+    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3)
+    {
+        var ranked = Rank(host, index, int.MaxValue).Where(s => s.HasEvidence);
+        if (!IpPrefix.IsPrivateUse(host.Address))
+        {
+            var named = RoleHints.AsClient(host);
+            ranked = ranked.Where(s => s.Fits.Any(index.FacesInternet) || s.Roles.Any(named.Contains));
+        }
+        return ranked.Take(top).ToList();
+    }
 
     // The full model's share of a candidate's probability: n/(n + CatalogWeight) for n labelled hosts of the set's least
     // known role. A host that served nothing is judged by the full model alone: what a client initiates the catalog's

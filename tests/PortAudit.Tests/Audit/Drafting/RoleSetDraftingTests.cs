@@ -107,6 +107,24 @@ public class RoleSetDraftingTests
     }
 
     [Fact]
+    public void AnInternetHostIsDraftedOnlyByRulesWithTheInternet()
+    {
+        // A public resolver the clients asked: a DNS server by the catalog, but the catalog leaves the Internet unlisted.
+        ServedService[] dns = [new(Transport.Udp, 53, 12, [AppLabel.Dns])];
+        var resolver = new HostEvidence(IpAddr.Parse("203.0.113.53"), dns, [], [], [], []);
+        Assert.Empty(RoleSetModel.Default.Suggest(resolver, Index));
+        Assert.NotEmpty(RoleSetModel.Default.Suggest(resolver with { Address = IpAddr.Parse("10.1.0.53") }, Index));
+
+        // An XMPP partner's server connecting to the Edge: its one rule is with the Edge, a role the Internet reaches.
+        var partner = new HostEvidence(IpAddr.Parse("198.51.100.7"), [], [new(Transport.Tcp, 5269, 2, [AppLabel.Xmpp]) { InternetFlows = 2 }], [], [], []);
+        Assert.Equal(["xmpp-partner"], RoleSetModel.Default.Suggest(partner, Index, 1).Single().Roles);
+
+        // The Edge's external interface, reached from the Internet: an any@external rule explains it.
+        var edge = new HostEvidence(IpAddr.Parse("192.0.2.20"), [new(Transport.Tcp, 443, 5, [AppLabel.Tls]) { InternetFlows = 5 }, new(Transport.Udp, 3478, 5, [AppLabel.Stun]) { InternetFlows = 5 }], [], [], [], []);
+        Assert.Contains("lync-edge-external", RoleSetModel.Default.Suggest(edge, Index, 1).Single().Roles);
+    }
+
+    [Fact]
     public async Task A_set_of_dozens_of_roles_counts_its_redundant_roles_without_trying_every_subset()
     {
         // 2^30 subsets would take minutes: past the bound, roles without evidence of their own count as redundant.
