@@ -76,9 +76,11 @@ public sealed class DirectionStream
 
     private bool Append(int offset, ReadOnlySpan<byte> payload)
     {
-        // offset <= 0: the first -offset bytes were seen already (a retransmission or an overlap).
-        if (-offset >= payload.Length) return false;
-        var fresh = payload[-offset..];
+        // offset <= 0: the first -offset bytes were seen already (a retransmission or an overlap). Negated as a long:
+        // a segment 2^31 bytes behind has offset int.MinValue, which an int negates to itself.
+        long seen = -(long)offset;
+        if (seen >= payload.Length) return false;
+        var fresh = payload[(int)seen..];
         _next += (uint)fresh.Length;
         int room = Capacity - _length;
         if (fresh.Length > room)

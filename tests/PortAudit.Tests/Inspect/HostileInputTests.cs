@@ -10,6 +10,23 @@ public class HostileInputTests
 {
     private const int Seed = 20261121;
 
+    [Theory]
+    [InlineData(0x8000_0000u)]  // behind by 2^31: an int offset of int.MinValue, which negates to itself
+    [InlineData(0x8000_0001u)]  // just past half the sequence space
+    [InlineData(0xC000_0000u)]  // a quarter of the sequence space behind
+    public void ASegmentFarBehindTheStreamIsSeenAlreadyAndNeverThrows(uint behind)
+    {
+        // Found by the fuzz harness's draft target on a mutated tcpd-pptp.pcap: a segment whose sequence number lay
+        // 2^31 behind the next expected byte threw out of the reassembly.
+        var stream = new DirectionStream(4096);
+        Assert.True(stream.Add(1000, "abc"u8));
+
+        bool added = stream.Add(1003 + behind, "defg"u8);
+
+        Assert.False(added);
+        Assert.Equal("abc"u8.ToArray(), stream.Data.ToArray());
+    }
+
     [Fact]
     public void RandomBytesNeverThrowOutOfAnInspector()
     {
