@@ -48,11 +48,13 @@ public sealed class RoleEvidenceIndex
     /// <summary>
     /// True when a rule that explained some of <paramref name="fit"/>'s services is one with the Internet: its other
     /// side a zone whose hosts are not listed (any@external, which explains a service only some peer on the Internet
-    /// used), or only roles with such rules (an XMPP partner's rule to the Edge). A host on the Internet belongs in an
-    /// inventory only by such rules: the catalog leaves the rest of the Internet unlisted.
+    /// used), or only roles with such rules, for a service some peer on the Internet used (an XMPP partner's rule to
+    /// the Edge; not a public client's to an internal web server the Internet may also reach). A host on the Internet
+    /// belongs in an inventory only by such rules: the catalog leaves the rest of the Internet unlisted.
     /// </summary>
     public bool FacesInternet(RoleFit fit) => fit.Rules.Any(r =>
-        (r.AsServer ? r.Rule.From : r.Rule.To) is var other && (ToInternet(other) || (other.Roles.Any() && other.Roles.All(_internetRoles.Contains))));
+        (r.AsServer ? r.Rule.From : r.Rule.To) is var other
+        && (ToInternet(other) || (r.Service.InternetFlows > 0 && other.Roles.Any() && other.Roles.All(_internetRoles.Contains))));
 
     /// <summary>Roles with at least one rule.</summary>
     public IReadOnlyList<string> Roles { get; }
