@@ -7,7 +7,14 @@ namespace PortAudit.Audit.Drafting;
 /// <summary>A draft inventory: the drafted entries and what the traffic said of the deployment as a whole.</summary>
 /// <param name="Hosts">Drafted entries, in address order (client groups where their first member was).</param>
 /// <param name="Realms">Kerberos realms seen.</param>
-public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyList<string> Realms);
+public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyList<string> Realms)
+{
+    /// <summary>
+    /// Addresses on the Internet that some catalog role would explain but no rule with the Internet does, in address
+    /// order: left unlisted, in the external zone (<see cref="RoleSetModel.Suggest"/>), and named in the draft's header.
+    /// </summary>
+    public IReadOnlyList<IpAddr> UnlistedInternet { get; init; } = [];
+}
 
 /// <summary>One entry of a draft inventory: a host, or a group of clients with the same roles, with why.</summary>
 /// <param name="Name">Host name for the inventory (from the traffic's names when it gave one).</param>
@@ -35,16 +42,23 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     // Runner-up sets listed in the evidence.
     private const int Alternatives = 2;
 
-    /// <summary>Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an inventory).</summary>
-    public IReadOnlyList<DraftHost> Draft(IReadOnlyList<HostEvidence> hosts, Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null)
+    /// <summary>
+    /// Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an
+    /// inventory); <paramref name="unlistedInternet"/>, when given, receives the Internet addresses left unlisted
+    /// though a catalog role would explain them (<see cref="InventoryDraft.UnlistedInternet"/>).
+    /// </summary>
+    public IReadOnlyList<DraftHost> Draft(IReadOnlyList<HostEvidence> hosts, Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null,
+        List<IpAddr>? unlistedInternet = null)
     {
         var drafted = new List<(HostEvidence Host, RoleSetScore Best, IReadOnlyList<RoleSetScore> Ranked)>();
         foreach (var host in hosts)
         {
             if (skip?.Invoke(host.Address) == true) continue;
             var ranked = model.Suggest(host, index, Alternatives + 1);
-            if (ranked.Count == 0) continue;
-            drafted.Add((host, ranked[0], ranked));
+            if (ranked.Count > 0)
+                drafted.Add((host, ranked[0], ranked));
+            else if (unlistedInternet is not null && !IpPrefix.IsPrivateUse(host.Address) && model.Rank(host, index, int.MaxValue).Any(s => s.HasEvidence))
+                unlistedInternet.Add(host.Address);
         }
         var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
         var entries = new List<DraftHost>();

@@ -15,6 +15,9 @@ public static class DraftInventoryWriter
     /// <summary>The comment that marks an entry for review.</summary>
     public const string ReviewMark = "# REVIEW";
 
+    // Internet addresses named in the header; the count says how many more.
+    private const int MaxUnlistedShown = 12;
+
     /// <summary>Writes <paramref name="draft"/> after the entries of <paramref name="existing"/> (when given).</summary>
     public static void Write(TextWriter writer, InventoryDraft draft, Inventory? existing)
     {
@@ -22,6 +25,10 @@ public static class DraftInventoryWriter
         writer.WriteLine("# Each drafted entry says why under its name; confirm the roles and names, and look first at the entries marked REVIEW.");
         if (draft.Realms.Count > 0)
             writer.WriteLine($"# Kerberos realms seen: {string.Join(", ", draft.Realms)}");
+        if (draft.UnlistedInternet.Count > 0)
+            writer.WriteLine($"# Left unlisted, in the external zone: {draft.UnlistedInternet.Count} Internet addresses whose traffic no catalog rule with the Internet explains"
+                             + $" (the catalog leaves the Internet unlisted): {string.Join(", ", draft.UnlistedInternet.Take(MaxUnlistedShown))}"
+                             + (draft.UnlistedInternet.Count > MaxUnlistedShown ? ", ..." : ""));
         writer.WriteLine("hosts:");
         foreach (var host in existing?.Hosts ?? [])
             WriteExisting(writer, host);

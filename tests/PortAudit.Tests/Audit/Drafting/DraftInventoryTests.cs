@@ -1,5 +1,7 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Drafting;
 using PortAudit.Capture;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
@@ -69,9 +71,27 @@ public sealed class DraftInventoryTests : IDisposable
         Assert.Equal(["10.77.0.100", "10.77.0.20", "10.77.0.30"], merged.Hosts.Skip(1).SelectMany(h => h.Prefixes).Select(p => p.ToString()).Order());
     }
 
-    private string Write(Inventory? merge)
+    [SharedDataFact(StunCapture)]
+    public void InternetServersTheClientsUsedAreLeftUnlistedAndNamedInTheHeader()
     {
-        var (draft, _) = InventoryDraftRun.Draft(CaptureFileSource.Of([Lab]), ScenarioAudit.RepositoryCatalog, merge, new FlowTableOptions());
+        // Google's STUN servers answered the clients' binding requests: an Edge's ports, but no rule with the Internet.
+        string path = Write(null, SharedData.Path(StunCapture)!, out var draft);
+        string text = File.ReadAllText(path);
+        var inventory = Load(path);
+
+        Assert.Contains(IpAddr.Parse("74.125.247.128"), draft.UnlistedInternet);
+        Assert.DoesNotContain(inventory.Hosts, h => h.Prefixes.Any(p => p.Network == IpAddr.Parse("74.125.247.128")));
+        Assert.Contains($"# Left unlisted, in the external zone: {draft.UnlistedInternet.Count} Internet addresses", text);
+        Assert.Contains("74.125.247.128", text.Split('\n').Single(l => l.StartsWith("# Left unlisted", StringComparison.Ordinal)));
+    }
+
+    private const string StunCapture = "captures/stun.pcap";
+
+    private string Write(Inventory? merge) => Write(merge, Lab, out _);
+
+    private string Write(Inventory? merge, string capture, out InventoryDraft draft)
+    {
+        (draft, _) = InventoryDraftRun.Draft(CaptureFileSource.Of([capture]), ScenarioAudit.RepositoryCatalog, merge, new FlowTableOptions());
         string path = Path.Combine(_directory.FullName, $"draft-{Guid.NewGuid():n}.yaml");
         using (var writer = new StreamWriter(path))
             DraftInventoryWriter.Write(writer, draft, merge);
