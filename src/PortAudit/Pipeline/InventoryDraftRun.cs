@@ -32,10 +32,9 @@ public static class InventoryDraftRun
     {
         var (hosts, realms, summary) = Collect(sources, catalog, flowOptions, cancel);
         var drafter = new InventoryDrafter(model ?? RoleSetModel.Default, new RoleEvidenceIndex(catalog));
-        var unlisted = new List<Decode.IpAddr>();
-        var drafted = drafter.Draft(hosts,
+        var (drafted, unlisted) = drafter.Draft(hosts,
             existing is null ? null : address => existing.FindHost(address) is not null || existing.IsIgnored(address),
-            existing?.Hosts.Select(h => h.Name).ToList(), unlisted);
+            existing?.Hosts.Select(h => h.Name).ToList());
         return (new InventoryDraft(drafted, realms) { UnlistedInternet = unlisted }, summary);
     }
 }

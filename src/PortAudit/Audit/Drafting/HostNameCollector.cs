@@ -24,8 +24,9 @@ public sealed class HostNameCollector : IFlowObserver
     private readonly List<DnsNameRecord> _dns = [];
     private readonly List<(string Name, IpAddr Address)> _netbios = [];
     private readonly List<string> _kerberos = [];
-    // Service principals asked for or granted, (service class, host as written): bounded, as a KDC serves an estate.
-    private readonly HashSet<(string Service, string Host)> _spns = [];
+    // Service principals asked for or granted, (service class, host as written, its first label): bounded, as a KDC
+    // serves an estate.
+    private readonly HashSet<(string Service, string Host, string Label)> _spns = [];
     private const int MaxSpns = 512;
     private const string SpnSource = "kerberos-spn";
     private readonly Dictionary<IpAddr, DirectoryServerFacts> _directory = [];
@@ -146,7 +147,7 @@ public sealed class HostNameCollector : IFlowObserver
             if (text.Length > 1 && text.EndsWith('$') && !text.Contains('/'))
                 Add(client, text[..^1].ToLowerInvariant(), "kerberos-account");
             else if (text.Split('/') is [var service, var host, ..] && !IsTicketService(service) && host.Length > 0 && _spns.Count < MaxSpns)
-                _spns.Add((service, host.ToLowerInvariant()));
+                _spns.Add((service, host.ToLowerInvariant(), FirstLabel(host.ToLowerInvariant())));
             else if (text.Contains('.') && !text.Contains('/') && text == text.ToUpperInvariant() && _realms.Count < 8)
                 _realms.Add(text);
         }
@@ -159,12 +160,12 @@ public sealed class HostNameCollector : IFlowObserver
     // (host/ws01 and host/ws01.corp.example both name ws01).
     private IEnumerable<HostName> ServicePrincipalsOf(List<HostName> names)
     {
-        foreach (var (service, host) in _spns)
-        {
-            string label = FirstLabel(host);
-            if (names.Any(n => n.Source != SpnSource && (n.Name == host || FirstLabel(n.Name) == label)))
+        if (_spns.Count == 0) yield break;
+        var whole = names.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var labels = names.Select(n => FirstLabel(n.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (service, host, label) in _spns)
+            if (whole.Contains(host) || labels.Contains(label))
                 yield return new HostName($"{service}/{host}", SpnSource);
-        }
     }
 
     private static string FirstLabel(string name) => name.IndexOf('.') is var dot and > 0 ? name[..dot] : name;
@@ -227,6 +228,15 @@ public sealed class HostNameCollector : IFlowObserver
             names.Add(new HostName(name, source));
     }
 
+    /// <summary>
+    /// True when <paramref name="name"/> can name its host's inventory entry: a DNS, NetBIOS, NTLM, rootDSE, Kerberos
+    /// account, certificate, SIP contact, SNI or SMB tree name, not a SIP product string or a Kerberos service principal.
+    /// </summary>
+    public static bool NamesHost(HostName name) => Rank(name.Source) < Untelling;
+
+    // The rank of sources that name no host.
+    private const int Untelling = 4;
+
     private static int Rank(string source) => source switch
     {
         "dns" or "dns-ptr" => 0,
@@ -234,6 +244,6 @@ public sealed class HostNameCollector : IFlowObserver
         "kerberos-account" => 2,
         "tls-certificate" => 2,
         "sip-contact" or "tls-sni" or "smb-tree" => 3,
-        _ => 4,
+        _ => Untelling,
     };
 }

@@ -11,7 +11,7 @@ public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyLis
 {
     /// <summary>
     /// Addresses on the Internet that some catalog role would explain but no rule with the Internet does, in address
-    /// order: left unlisted, in the external zone (<see cref="RoleSetModel.Suggest"/>), and named in the draft's header.
+    /// order: left unlisted, in the external zone (<see cref="RoleSetModel.Suggest(HostEvidence, RoleEvidenceIndex, int, out bool)"/>), and named in the draft's header.
     /// </summary>
     public IReadOnlyList<IpAddr> UnlistedInternet { get; init; } = [];
 }
@@ -44,21 +44,20 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
 
     /// <summary>
     /// Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an
-    /// inventory); <paramref name="unlistedInternet"/>, when given, receives the Internet addresses left unlisted
-    /// though a catalog role would explain them (<see cref="InventoryDraft.UnlistedInternet"/>).
+    /// inventory), and the Internet addresses left unlisted though a catalog role would explain them
+    /// (<see cref="InventoryDraft.UnlistedInternet"/>).
     /// </summary>
-    public IReadOnlyList<DraftHost> Draft(IReadOnlyList<HostEvidence> hosts, Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null,
-        List<IpAddr>? unlistedInternet = null)
+    public (IReadOnlyList<DraftHost> Entries, IReadOnlyList<IpAddr> UnlistedInternet) Draft(IReadOnlyList<HostEvidence> hosts,
+        Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null)
     {
         var drafted = new List<(HostEvidence Host, RoleSetScore Best, IReadOnlyList<RoleSetScore> Ranked)>();
+        var unlisted = new List<IpAddr>();
         foreach (var host in hosts)
         {
             if (skip?.Invoke(host.Address) == true) continue;
-            var ranked = model.Suggest(host, index, Alternatives + 1);
-            if (ranked.Count > 0)
-                drafted.Add((host, ranked[0], ranked));
-            else if (unlistedInternet is not null && !IpPrefix.IsPrivateUse(host.Address) && model.Rank(host, index, int.MaxValue).Any(s => s.HasEvidence))
-                unlistedInternet.Add(host.Address);
+            var ranked = model.Suggest(host, index, Alternatives + 1, out bool unlistedInternet);
+            if (ranked.Count > 0) drafted.Add((host, ranked[0], ranked));
+            else if (unlistedInternet) unlisted.Add(host.Address);
         }
         var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
         var entries = new List<DraftHost>();
@@ -78,7 +77,7 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
                 entries.Add(new DraftHost(Unique(names, NameOf(host)), [IpPrefix.Single(host.Address)], index.Minimal(best.Roles), best.Probability,
                     Evidence(host, best, ranked.Skip(1).ToList())));
         }
-        return entries;
+        return (entries, unlisted);
     }
 
     // A client serves nothing its roles explain: its evidence is all initiated.
@@ -123,11 +122,10 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     }
 
     // The first label of the most telling name that makes a valid inventory name, else the address. Names are most
-    // telling first (HostNameCollector.NamesOf); a SIP product string and a Kerberos service principal name no host.
+    // telling first (HostNameCollector.NamesOf).
     private static string NameOf(HostEvidence host)
     {
-        foreach (var name in host.Names.Where(n => n.Source is "dns" or "dns-ptr" or "netbios" or "ntlm" or "ntlm-workstation" or "ldap-rootdse"
-                     or "kerberos-account" or "tls-certificate" or "sip-contact" or "tls-sni" or "smb-tree"))
+        foreach (var name in host.Names.Where(HostNameCollector.NamesHost))
             if (Label(name.Name.Split('.')[0]) is { Length: > 0 } label && !char.IsDigit(label[0]))
                 return label;
         return "host-" + Label(host.Address);

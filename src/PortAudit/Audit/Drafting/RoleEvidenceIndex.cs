@@ -43,7 +43,10 @@ public sealed class RoleEvidenceIndex
     // interface, a reverse proxy, the services the Windows documents publish.
     private readonly HashSet<string> _internetRoles;
 
-    private bool ToInternet(RuleSide side) => side.Selectors.Any(s => RuleSide.ZoneOf(s) is { } zone && _catalog.FindZone(zone) is { Listed: false });
+    private bool ToInternet(RuleSide side) => side.Selectors.Any(IsUnlistedZone);
+
+    // A wildcard scoped to a zone whose hosts are not listed (any@external).
+    private bool IsUnlistedZone(string selector) => RuleSide.ZoneOf(selector) is { } zone && _catalog.FindZone(zone) is { Listed: false };
 
     /// <summary>
     /// True when a rule that explained some of <paramref name="fit"/>'s services is one with the Internet: its other
@@ -86,7 +89,7 @@ public sealed class RoleEvidenceIndex
     {
         if (!RoleSuggester.Explains(rule, service)) return false;
         var other = asServer ? rule.From : rule.To;
-        return service.InternetFlows > 0 || !other.Selectors.All(s => RuleSide.ZoneOf(s) is { } zone && _catalog.FindZone(zone) is { Listed: false });
+        return service.InternetFlows > 0 || !other.Selectors.All(IsUnlistedZone);
     }
 
     /// <summary>Share of <paramref name="role"/>'s rules on which it is the listening side, 0-1 (0 for a role without rules).</summary>

@@ -61,11 +61,11 @@ public sealed partial class RoleSetModel
         CatalogWeights = catalogWeights;
         Sets = sets;
         Profiles = profiles;
-        _setCounts = new(() => sets.GroupBy(s => Key(s.Roles)).ToDictionary(g => g.Key, g => g.Sum(s => s.Count), StringComparer.Ordinal));
+        _setCounts = sets.GroupBy(s => Key(s.Roles)).ToDictionary(g => g.Key, g => g.Sum(s => s.Count), StringComparer.Ordinal);
     }
 
     // Labelled hosts per set, by Key: asked for every candidate of every host.
-    private readonly Lazy<Dictionary<string, int>> _setCounts;
+    private readonly Dictionary<string, int> _setCounts;
 
     /// <summary>How many labelled hosts the catalog model's word on a role set counts as (<see cref="RoleSetFitOptions.CatalogWeight"/>).</summary>
     public double CatalogWeight => Options.CatalogWeight;
@@ -118,15 +118,22 @@ public sealed partial class RoleSetModel
     /// hold a role its client evidence named (a federation partner): the catalog leaves other Internet hosts unlisted,
     /// in the external zone, and a web server the clients browsed is no Cisco Unity server whose rules name port 443.
     /// </summary>
-    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3)
+    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3) =>
+        Suggest(host, index, top, out _);
+
+    /// <summary>
+    /// <see cref="Suggest(HostEvidence, RoleEvidenceIndex, int)"/>, saying whether the host is on the Internet and left
+    /// out by that rule alone (<paramref name="unlistedInternet"/>: some set had evidence, none faced the Internet).
+    /// </summary>
+    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top, out bool unlistedInternet)
     {
-        var ranked = Rank(host, index, int.MaxValue).Where(s => s.HasEvidence);
-        if (!IpPrefix.IsPrivateUse(host.Address))
-        {
-            var named = RoleHints.AsClient(host);
-            ranked = ranked.Where(s => s.Fits.Any(index.FacesInternet) || s.Roles.Any(named.Contains));
-        }
-        return ranked.Take(top).ToList();
+        var evident = Rank(host, index, int.MaxValue).Where(s => s.HasEvidence).ToList();
+        unlistedInternet = false;
+        if (IpPrefix.IsPrivateUse(host.Address)) return evident.Take(top).ToList();
+        var named = RoleHints.AsClient(host);
+        var facing = evident.Where(s => s.Fits.Any(index.FacesInternet) || s.Roles.Any(named.Contains)).Take(top).ToList();
+        unlistedInternet = facing.Count == 0 && evident.Count > 0;
+        return facing;
     }
 
     // The full model's share of a candidate's probability: n/(n + CatalogWeight) for n labelled hosts of the set's least
@@ -282,7 +289,7 @@ public sealed partial class RoleSetModel
     // out of the priors and the profiles, so that neither gives its answer away.
     private CandidateContext Context(HostEvidence host, IReadOnlyDictionary<string, RoleFit> fits, RoleEvidenceIndex index, IReadOnlyList<string>? truth) => new(
         host, fits, HintedRoles(host),
-        set => _setCounts.Value.GetValueOrDefault(Key(set)) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
+        set => _setCounts.GetValueOrDefault(Key(set)) - (truth is not null && Key(truth) == Key(set) ? 1 : 0),
         Sets.Sum(s => s.Count) - (truth is null ? 0 : 1),
         role => Sets.Where(s => s.Roles.Contains(role)).Sum(s => s.Count) - (truth?.Contains(role) == true ? 1 : 0),
         (role, service) => Profiles.Count(role, service) - (truth?.Contains(role) == true ? 1 : 0),
