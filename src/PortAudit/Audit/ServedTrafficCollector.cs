@@ -18,6 +18,15 @@ public sealed record ServedService(Transport Transport, int Port, long Flows, IR
     /// </summary>
     public long InternetFlows { get; init; }
 
+    /// <summary>
+    /// The hosts at the other end, the first <see cref="MaxPeers"/> seen: enough to tell which of the drafted roles it
+    /// worked with (<see cref="Drafting.PeerTieBreak"/>), bounded for a server the whole Internet used.
+    /// </summary>
+    public IReadOnlyList<IpAddr> Peers { get; init; } = [];
+
+    /// <summary>How many peers <see cref="Peers"/> keeps.</summary>
+    public const int MaxPeers = 4;
+
     /// <summary>"tcp/135".</summary>
     public override string ToString() => $"{TransportNames.Name(Transport)}/{Port}";
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Flows;
@@ -8,7 +9,15 @@ namespace PortAudit.Audit;
 /// <summary>Counts, per address, the answered flows on each (transport, server port) with the application labels met there and how many had their other end on the Internet.</summary>
 internal sealed class ServiceTally
 {
-    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), (long Flows, long Internet, List<AppLabel> Apps)>> _hosts = [];
+    private readonly Dictionary<IpAddr, Dictionary<(Transport, int), Tally>> _hosts = [];
+
+    // One address's flows on one service; filled in place, so that a flow counted allocates nothing.
+    private sealed class Tally
+    {
+        public long Flows, Internet;
+        public readonly List<AppLabel> Apps = [];
+        public List<IpAddr>? Peers;
+    }
 
     /// <summary>True when <paramref name="flow"/> was answered on a TCP or UDP port: a refused or ignored port serves nothing.</summary>
     public static bool Counts(Flow flow) =>
@@ -19,16 +28,24 @@ internal sealed class ServiceTally
     public static bool IsAttempt(Flow flow) =>
         !Counts(flow) && FlowClassifier.ToTransport(flow.Protocol) is Transport.Tcp or Transport.Udp;
 
-    /// <summary>Counts <paramref name="flow"/> for <paramref name="address"/>.</summary>
-    public void Add(IpAddr address, Flow flow)
+    /// <summary>
+    /// Counts <paramref name="flow"/> for <paramref name="address"/>, keeping its other end among the service's first
+    /// <see cref="ServedService.MaxPeers"/> peers when <paramref name="keepPeer"/> (a draft orders ties by answered flows' peers).
+    /// </summary>
+    public void Add(IpAddr address, Flow flow, bool keepPeer = false)
     {
         if (!_hosts.TryGetValue(address, out var services))
             _hosts.Add(address, services = []);
         var key = ((Transport)flow.Protocol, (int)flow.ServerPort);
-        var (flows, internet, apps) = services.GetValueOrDefault(key, (0, 0, []));
-        if (flow.App is { } app && !apps.Contains(app)) apps.Add(app);
+        ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(services, key, out _);
+        tally ??= new Tally();
+        tally.Flows++;
+        if (flow.App is { } app && !tally.Apps.Contains(app)) tally.Apps.Add(app);
         var peer = address == flow.Server ? flow.Client : flow.Server;
-        services[key] = (flows + 1, internet + (IpPrefix.IsPrivateUse(peer) ? 0 : 1), apps);
+        if (!IpPrefix.IsPrivateUse(peer)) tally.Internet++;
+        if (!keepPeer) return;
+        tally.Peers ??= new List<IpAddr>(1);
+        if (tally.Peers.Count < ServedService.MaxPeers && !tally.Peers.Contains(peer)) tally.Peers.Add(peer);
     }
 
     /// <summary>Every address counted, in address order.</summary>
@@ -37,7 +54,7 @@ internal sealed class ServiceTally
     /// <summary>The services of <paramref name="address"/>, busiest first.</summary>
     public IReadOnlyList<ServedService> Of(IpAddr address) =>
         _hosts.TryGetValue(address, out var services)
-            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet })
+            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet, Peers = s.Value.Peers ?? [] })
                 .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList()
             : [];
 }

@@ -51,7 +51,7 @@ public static class CatalogLoader
         errors.ThrowIfAny();
 
         return new RoleCatalog(
-            roles.Select(r => new Role(r.Value.Id, r.Value.Description) { Implies = r.Value.Implies.Select(i => i.Value).ToArray() }).ToArray(),
+            roles.Select(r => new Role(r.Value.Id, r.Value.Description) { Implies = r.Value.Implies.Select(i => i.Value).ToArray(), Partner = r.Value.Partner }).ToArray(),
             features.Select(f => new Feature(f.Value.Id, f.Value.Description)).ToArray(),
             drafts.Select(d => d.Rule).ToArray()) { Warnings = labels.Warnings, Zones = zones };
     }

@@ -19,4 +19,11 @@ public sealed record Role(string Id, string Description)
     /// closes them transitively (<see cref="RoleCatalog.Closure"/>).
     /// </summary>
     public IReadOnlyList<string> Implies { get; init; } = [];
+
+    /// <summary>
+    /// True for a role of another organisation's host (a federation partner's Edge, an XMPP partner's server), as
+    /// roles.yaml states with <c>partner: true</c>: an inventory may name such hosts in the external zone, and a draft
+    /// gives a host named in another organisation's domains no other role.
+    /// </summary>
+    public bool Partner { get; init; }
 }

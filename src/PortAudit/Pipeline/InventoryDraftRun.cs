@@ -19,7 +19,7 @@ public static class InventoryDraftRun
         var traffic = new HostTrafficCollector();
         var run = new TrafficRun(flowOptions with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) }, names, traffic);
         run.Read(sources, cancel);
-        return (traffic.Hosts(names), names.Realms.ToList(), run.Summary);
+        return (OwnDomains.Mark(traffic.Hosts(names)), names.Realms.ToList(), run.Summary);
     }
 
     /// <summary>
@@ -34,7 +34,12 @@ public static class InventoryDraftRun
         var drafter = new InventoryDrafter(model ?? RoleSetModel.Default, new RoleEvidenceIndex(catalog));
         var (drafted, unlisted) = drafter.Draft(hosts,
             existing is null ? null : address => existing.FindHost(address) is not null || existing.IsIgnored(address),
-            existing?.Hosts.Select(h => h.Name).ToList());
-        return (new InventoryDraft(drafted, realms) { UnlistedInternet = unlisted }, summary);
+            existing?.Hosts.Select(h => h.Name).ToList(), existing is null ? null : address => existing.FindHost(address)?.Roles);
+        return (new InventoryDraft(drafted, realms)
+        {
+            UnlistedInternet = unlisted.Where(h => !h.OtherOrganisation).Select(h => h.Address).ToList(),
+            OtherOrganisations = unlisted.Where(h => h.OtherOrganisation).Select(h => h.Address).ToList(),
+            OwnOrganisations = OwnDomains.Of(hosts),
+        }, summary);
     }
 }

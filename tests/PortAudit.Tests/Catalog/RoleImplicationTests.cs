@@ -82,6 +82,19 @@ public class RoleImplicationTests
             SingleError(Roles, TempCatalog.Features + "\n    implies: [federation]").Problem);
 
     [Fact]
+    public void PartnerRolesAreLoadedAndTheFlagIsCheckedWhereWritten()
+    {
+        var catalog = Load(Roles.Replace("description: A client.", "description: A client.\n    partner: true"));
+        Assert.True(catalog.FindRole("client")!.Partner);
+        Assert.False(catalog.FindRole("server")!.Partner);
+
+        var error = SingleError(Roles.Replace("description: A client.", "description: A client.\n    partner: yes"));
+        Assert.Equal(4, error.Line);
+        Assert.Equal("field 'partner' must be true or false, not 'yes'", error.Problem);
+        Assert.StartsWith("unknown field 'partner'", SingleError(Roles, TempCatalog.Features + "\n    partner: true").Problem);
+    }
+
+    [Fact]
     public void RepositoryCatalogMakesEveryInternalLyncServerALyncServer()
     {
         var catalog = ScenarioAudit.RepositoryCatalog;

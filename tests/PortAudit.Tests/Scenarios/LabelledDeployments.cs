@@ -26,6 +26,9 @@ public sealed record LabelledDeployment(string Name, IReadOnlyList<LabelledEntry
     /// lync-edge-site), so that one held out must not be judged by a model fitted on the other.
     /// </summary>
     public bool SharesTrafficWith(LabelledDeployment other) => RealCaptures.Intersect(other.RealCaptures).Any();
+
+    /// <summary>Every address its traffic showed, in the inventory or not: the peers a draft orders ties by.</summary>
+    public IReadOnlyList<HostEvidence> Hosts { get; init; } = [];
 }
 
 /// <summary>
@@ -74,5 +77,5 @@ public static class LabelledDeployments
 
     private static LabelledDeployment Label(string name, IReadOnlyList<string> realCaptures, Inventory inventory, IReadOnlyList<HostEvidence> hosts) => new(name,
         inventory.Hosts.Select(entry => new LabelledEntry(entry, hosts.Where(h => inventory.FindHost(h.Address) == entry).ToList()))
-            .Where(e => e.Members.Count > 0).ToList(), realCaptures);
+            .Where(e => e.Members.Count > 0).ToList(), realCaptures) { Hosts = hosts };
 }

@@ -37,6 +37,12 @@ public sealed record HostEvidence(
     /// <summary>The SMB shares clients connected to on it (upper case): a share of its own names a file server.</summary>
     public IReadOnlyList<string> Shares { get; init; } = [];
 
+    /// <summary>
+    /// True for a host at an address of no private use whose DNS names are all another organisation's
+    /// (<see cref="OwnDomains"/>): drafted only by what it asked of us, with roles of other organisations' hosts.
+    /// </summary>
+    public bool OtherOrganisation { get; init; }
+
     /// <summary>The evidence of several addresses taken as one host (a client group).</summary>
     public static HostEvidence Merge(IpAddr address, IReadOnlyList<HostEvidence> parts) => new(
         address, MergeServices(parts.SelectMany(p => p.Served)), MergeServices(parts.SelectMany(p => p.Initiated)),
@@ -47,12 +53,15 @@ public sealed record HostEvidence(
         Directory = parts.Select(p => p.Directory).Aggregate((DirectoryServerFacts?)null, (all, one) => one is null ? all : all?.With(one) ?? one),
         TakesNameRegistrations = parts.Any(p => p.TakesNameRegistrations),
         Shares = parts.SelectMany(p => p.Shares).Distinct().Order(StringComparer.Ordinal).ToList(),
+        OtherOrganisation = parts.All(p => p.OtherOrganisation),
     };
 
     /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
     public static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
         services.GroupBy(s => (s.Transport, s.Port))
-            .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList()) { InternetFlows = g.Sum(s => s.InternetFlows) })
+            .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList()) {
+                InternetFlows = g.Sum(s => s.InternetFlows), Peers = g.SelectMany(s => s.Peers).Distinct().Take(ServedService.MaxPeers).ToList(),
+            })
             .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();
 }
 
@@ -89,8 +98,8 @@ public sealed class HostTrafficCollector : IFlowObserver
             _tried.Add(flow.Client, flow);
             return;
         }
-        _served.Add(flow.Server, flow);
-        _initiated.Add(flow.Client, flow);
+        _served.Add(flow.Server, flow, keepPeer: true);
+        _initiated.Add(flow.Client, flow, keepPeer: true);
         if (flow.DceRpc is { IsEndpointMapper: false, Name: { } name })
         {
             if (!_rpc.TryGetValue(flow.Server, out var set)) _rpc.Add(flow.Server, set = []);

@@ -14,6 +14,15 @@ public sealed record InventoryDraft(IReadOnlyList<DraftHost> Hosts, IReadOnlyLis
     /// order: left unlisted, in the external zone (<see cref="RoleSetModel.Suggest(HostEvidence, RoleEvidenceIndex, int, out bool)"/>), and named in the draft's header.
     /// </summary>
     public IReadOnlyList<IpAddr> UnlistedInternet { get; init; } = [];
+
+    /// <summary>
+    /// Addresses on the Internet named only in other organisations' domains that no partner role explains, in address
+    /// order: left unlisted like <see cref="UnlistedInternet"/> (<see cref="OwnDomains"/>).
+    /// </summary>
+    public IReadOnlyList<IpAddr> OtherOrganisations { get; init; } = [];
+
+    /// <summary>The organisations the hosts at addresses of private use are named in (<see cref="OwnDomains.Of"/>), sorted.</summary>
+    public IReadOnlyList<string> OwnOrganisations { get; init; } = [];
 }
 
 /// <summary>One entry of a draft inventory: a host, or a group of clients with the same roles, with why.</summary>
@@ -44,20 +53,20 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
 
     /// <summary>
     /// Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an
-    /// inventory), and the Internet addresses left unlisted though a catalog role would explain them
-    /// (<see cref="InventoryDraft.UnlistedInternet"/>).
+    /// inventory), and the Internet hosts left unlisted though a catalog role would explain them
+    /// (<see cref="InventoryDraft.UnlistedInternet"/>, <see cref="InventoryDraft.OtherOrganisations"/>). Sets the evidence cannot tell apart are ordered by the peers'
+    /// drafts, or by the roles <paramref name="known"/> states (<see cref="PeerTieBreak"/>).
     /// </summary>
-    public (IReadOnlyList<DraftHost> Entries, IReadOnlyList<IpAddr> UnlistedInternet) Draft(IReadOnlyList<HostEvidence> hosts,
-        Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null)
+    public (IReadOnlyList<DraftHost> Entries, IReadOnlyList<HostEvidence> Unlisted) Draft(IReadOnlyList<HostEvidence> hosts,
+        Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null, Func<IpAddr, IReadOnlyList<string>?>? known = null)
     {
         var drafted = new List<(HostEvidence Host, RoleSetScore Best, IReadOnlyList<RoleSetScore> Ranked)>();
-        var unlisted = new List<IpAddr>();
-        foreach (var host in hosts)
+        var unlisted = new List<HostEvidence>();
+        foreach (var (host, ranked, unlistedInternet) in PeerTieBreak.SuggestAll(model, hosts.Where(h => skip?.Invoke(h.Address) != true).ToList(), index,
+                     Alternatives + 1, known))
         {
-            if (skip?.Invoke(host.Address) == true) continue;
-            var ranked = model.Suggest(host, index, Alternatives + 1, out bool unlistedInternet);
             if (ranked.Count > 0) drafted.Add((host, ranked[0], ranked));
-            else if (unlistedInternet) unlisted.Add(host.Address);
+            else if (unlistedInternet) unlisted.Add(host);
         }
         var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
         var entries = new List<DraftHost>();

@@ -59,6 +59,9 @@ public sealed class RoleEvidenceIndex
         (r.AsServer ? r.Rule.From : r.Rule.To) is var other
         && (ToInternet(other) || (r.Service.InternetFlows > 0 && other.Roles.Any() && other.Roles.All(_internetRoles.Contains))));
 
+    /// <summary>True for a role the catalog gives another organisation's hosts (<see cref="Role.Partner"/>: a federation partner).</summary>
+    public bool IsPartner(string role) => _catalog.FindRole(role) is { Partner: true };
+
     /// <summary>Roles with at least one rule.</summary>
     public IReadOnlyList<string> Roles { get; }
 
@@ -98,6 +101,15 @@ public sealed class RoleEvidenceIndex
         int server = _server[role].Count(), client = _client[role].Count();
         return server + client == 0 ? 0 : (double)server / (server + client);
     }
+
+    /// <summary>
+    /// True when a rule with <paramref name="role"/> on the host's side (<paramref name="asServer"/>: the listening side)
+    /// explains <paramref name="service"/> and its other side takes a peer playing <paramref name="peerRoles"/>: it names
+    /// one of them, or it is a wildcard, which takes any peer.
+    /// </summary>
+    public bool AgreesWithPeer(string role, ServedService service, bool asServer, IReadOnlyCollection<string> peerRoles) =>
+        (asServer ? _server[role] : _client[role]).Any(rule => Explains(rule, service, asServer)
+            && (asServer ? rule.From : rule.To) is var other && (other.HasWildcard || other.Roles.Any(peerRoles.Contains)));
 
     /// <summary>What every role with a rule explains of <paramref name="host"/>, roles explaining nothing left out.</summary>
     public IReadOnlyList<RoleFit> Fits(HostEvidence host) => Roles.Select(r => Fit(r, host)).Where(f => !f.IsEmpty).ToList();

@@ -60,8 +60,9 @@ public static class RoleHints
 
     // What a client asks for says what kind of client it is, where the catalog's rules name no client role (they take
     // clients as any@internal): SIP, in clear or on the SIP ports, from the internal network a Lync client; Kerberos,
-    // SMB and LDAP (the directory, the global catalog) a Windows domain member; NetBIOS name service from the internal
-    // network a Windows host (RFC 1001/1002 NetBIOS over TCP/IP: Windows, and Samba, whose hosts the reviewer tells apart);
+    // SMB (on 445, or over NetBIOS on 139) and LDAP (the directory, the global catalog) a Windows domain member;
+    // NetBIOS name service from the internal network a Windows host (RFC 1001/1002 NetBIOS over TCP/IP: Windows, and
+    // Samba, whose hosts the reviewer tells apart);
     // SIP on 5061 from the Internet a federation partner or public IM provider: the Lync Edge document's row
     // "Access/SIP(MTLS)/TCP/5061 | Any | Edge Server Access Edge service public IP address | For federated and public IM
     // connectivity using SIP" (remote users sign in on 443).
@@ -69,7 +70,7 @@ public static class RoleHints
     [
         (Transport.Tcp, 5061, "sip", LyncClient, Reach.Inside), (Transport.Tcp, 5060, "sip", LyncClient, Reach.Inside), (Transport.Udp, 5060, "sip", LyncClient, Reach.Inside),
         (Transport.Tcp, 88, "kerberos", WindowsHost, Reach.Any), (Transport.Udp, 88, "kerberos", WindowsHost, Reach.Any),
-        (Transport.Tcp, 445, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 389, "ldap", WindowsHost, Reach.Any), (Transport.Udp, 389, "cldap", WindowsHost, Reach.Any),
+        (Transport.Tcp, 445, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 139, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 389, "ldap", WindowsHost, Reach.Any), (Transport.Udp, 389, "cldap", WindowsHost, Reach.Any),
         (Transport.Tcp, 3268, "ldap", WindowsHost, Reach.Any),
         (Transport.Udp, 137, "netbios-ns", WindowsHost, Reach.Inside),
         (Transport.Tcp, 5061, "sip", FederatedPartner, Reach.Outside),
@@ -81,11 +82,12 @@ public static class RoleHints
     /// <summary>
     /// The client roles what <paramref name="host"/> initiated names, when it answered on no port (a server's own lookups
     /// say nothing of what it is): a Lync client for SIP from an address of private use, a federation partner for SIP on
-    /// 5061 from any other, a Windows host for Kerberos, SMB or LDAP. Empty for a host that served something.
+    /// 5061 from any other, a Windows host for Kerberos, SMB or LDAP. Empty for a host that served something, unless it is
+    /// another organisation's (<see cref="HostEvidence.OtherOrganisation"/>): what it served, it served our hosts' asking.
     /// </summary>
     public static IReadOnlyList<string> AsClient(HostEvidence host)
     {
-        if (host.Served.Count > 0) return [];
+        if (host.Served.Count > 0 && !host.OtherOrganisation) return [];
         var reach = IpPrefix.IsPrivateUse(host.Address) ? Reach.Inside : Reach.Outside;
         return host.Initiated.SelectMany(s => ClientHints.Where(h => (h.Reach == Reach.Any || h.Reach == reach)
                 && ((h.Transport == s.Transport && h.Port == s.Port) || s.Apps.Any(a => a.Name == h.Protocol))).Select(h => h.Role))

@@ -116,7 +116,9 @@ public sealed partial class RoleSetModel
     /// with evidence (<see cref="RoleSetScore.HasEvidence"/>), however common a set without any is. For a host at an
     /// address of no private use, only sets that face the Internet (<see cref="RoleEvidenceIndex.FacesInternet"/>) or
     /// hold a role its client evidence named (a federation partner): the catalog leaves other Internet hosts unlisted,
-    /// in the external zone, and a web server the clients browsed is no Cisco Unity server whose rules name port 443.
+    /// in the external zone, and a web server the clients browsed is no Cisco Unity server whose rules name port 443. For
+    /// a host of another organisation (<see cref="HostEvidence.OtherOrganisation"/>), only sets of roles the catalog
+    /// gives other organisations' hosts (<see cref="RoleEvidenceIndex.IsPartner"/>): a partner's Edge is none of ours.
     /// </summary>
     public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top = 3) =>
         Suggest(host, index, top, out _);
@@ -131,7 +133,8 @@ public sealed partial class RoleSetModel
         unlistedInternet = false;
         if (IpPrefix.IsPrivateUse(host.Address)) return evident.Take(top).ToList();
         var named = RoleHints.AsClient(host);
-        var facing = evident.Where(s => s.Fits.Any(index.FacesInternet) || s.Roles.Any(named.Contains)).Take(top).ToList();
+        var facing = evident.Where(s => host.OtherOrganisation ? s.Roles.All(index.IsPartner) : s.Fits.Any(index.FacesInternet) || s.Roles.Any(named.Contains))
+            .Take(top).ToList();
         unlistedInternet = facing.Count == 0 && evident.Count > 0;
         return facing;
     }
@@ -178,20 +181,34 @@ public sealed partial class RoleSetModel
     /// <summary>
     /// Fits a model on every group of <paramref name="groups"/> (deployments: hosts that share no traffic with another
     /// group's) with the options of <see cref="OptionGrid"/> that leave-one-group-out cross-validation on them found
-    /// best: most held-out hosts with their exact set suggested first, the more penalised option on a tie.
-    /// The groups' labels choose the options, so a deployment judged held out must not be among them.
+    /// best: most held-out hosts with their exact set suggested first; on a tie, the higher held-out log-likelihood of
+    /// the exact sets (a count of hosts cannot tell options apart that rank the same hosts first, however surely), then
+    /// the more penalised option. The groups' labels choose the options, so a deployment judged held out must not be among them.
     /// </summary>
     public static RoleSetModel FitSelected(IReadOnlyList<IReadOnlyList<LabelledHost>> groups, RoleEvidenceIndex index)
     {
-        var best = OptionGrid.OrderByDescending(options => Enumerable.Range(0, groups.Count).Sum(held =>
-                Fit(groups.Where((_, g) => g != held).SelectMany(g => g).ToList(), index, options).Right(groups[held], index)))
-            .ThenByDescending(options => options.Penalty).First();
+        var best = OptionGrid.Select(options =>
+            {
+                var folds = Enumerable.Range(0, groups.Count)
+                    .Select(held => (Model: Fit(groups.Where((_, g) => g != held).SelectMany(g => g).ToList(), index, options), Held: groups[held])).ToList();
+                return (Options: options, Right: folds.Sum(f => f.Model.Right(f.Held, index)), Likelihood: folds.Sum(f => f.Model.LogLikelihood(f.Held, index)));
+            })
+            .OrderByDescending(o => o.Right).ThenByDescending(o => Math.Round(o.Likelihood, 6)).ThenByDescending(o => o.Options.Penalty).First().Options;
         return Fit(groups.SelectMany(g => g).ToList(), index, best);
     }
 
     /// <summary>How many of <paramref name="labelled"/> get their exact set (with the roles it implies) suggested first.</summary>
     public int Right(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
         labelled.Count(h => Suggest(h.Host, index, 1) is [var first] && Key(index.Closure(first.Roles)) == Key(index.Closure(h.Roles)));
+
+    // Probability a host's exact set is given at least this, when it is no candidate at all: the log stays finite.
+    private const double Unranked = 1e-6;
+
+    /// <summary>The sum over <paramref name="labelled"/> of the log of the probability <see cref="Rank"/> gives each host's exact set.</summary>
+    public double LogLikelihood(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
+        labelled.Sum(h => Key(index.Closure(h.Roles)) is var truth
+            ? Math.Log(Math.Max(Unranked, Rank(h.Host, index, int.MaxValue).FirstOrDefault(s => Key(index.Closure(s.Roles)) == truth)?.Probability ?? 0))
+            : 0);
 
     // The conditional logit's maximum penalised likelihood by Newton's method.
     private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples, double penalty)

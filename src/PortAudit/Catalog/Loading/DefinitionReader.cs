@@ -3,7 +3,11 @@ using System.Text.RegularExpressions;
 namespace PortAudit.Catalog.Loading;
 
 /// <summary>One entry of a definitions file: its id, its description and, for a role, the roles it implies as written.</summary>
-internal sealed record Definition(string Id, string Description, IReadOnlyList<Located<string>> Implies);
+internal sealed record Definition(string Id, string Description, IReadOnlyList<Located<string>> Implies)
+{
+    /// <summary>For a role, <c>partner: true</c>: another organisation's host.</summary>
+    public bool Partner { get; init; }
+}
 
 /// <summary>
 /// Reads a list of id/description entries: the roles file and the features file share this shape (roles may add
@@ -14,6 +18,9 @@ internal static partial class DefinitionReader
     /// <summary>The field of a role that lists the roles every host with it also plays.</summary>
     public const string ImpliesKey = "implies";
 
+    /// <summary>The field of a role that says another organisation's hosts play it.</summary>
+    public const string PartnerKey = "partner";
+
     private static readonly string[] EntryKeys = ["id", "description"];
 
     /// <summary>Entries under <paramref name="listKey"/>; ids must be kebab-case and unique. Only roles may imply others.</summary>
@@ -21,7 +28,7 @@ internal static partial class DefinitionReader
         string path, string displayName, string listKey, ErrorList errors)
     {
         var result = new List<Located<Definition>>();
-        string[] keys = listKey == "roles" ? [.. EntryKeys, ImpliesKey] : EntryKeys;
+        string[] keys = listKey == "roles" ? [.. EntryKeys, ImpliesKey, PartnerKey] : EntryKeys;
         var root = YamlDocumentReader.ReadRoot(path, displayName, errors);
         if (root is null)
             return result;
@@ -33,6 +40,7 @@ internal static partial class DefinitionReader
             var id = entry.Text("id", required: true);
             var description = entry.Text("description", required: true);
             var implies = entry.TextList(ImpliesKey);
+            bool partner = entry.Flag(PartnerKey, false);
             if (id is not { } idValue || description is not { } text)
                 continue;
             if (!(listKey == "features" ? IsFeatureIdentifier(idValue.Value) : IsIdentifier(idValue.Value)))
@@ -42,7 +50,7 @@ internal static partial class DefinitionReader
             else
             {
                 seen.Add(idValue.Value, idValue.Spot);
-                result.Add(new Located<Definition>(new Definition(idValue.Value, text.Value, implies), idValue.Spot));
+                result.Add(new Located<Definition>(new Definition(idValue.Value, text.Value, implies) { Partner = partner }, idValue.Spot));
             }
         }
         return result;

@@ -15,8 +15,17 @@ public static class DraftInventoryWriter
     /// <summary>The comment that marks an entry for review.</summary>
     public const string ReviewMark = "# REVIEW";
 
-    // Internet addresses named in the header; the count says how many more.
+    // Items of a header list shown (Internet addresses, organisations); the count says how many more.
     private const int MaxUnlistedShown = 12;
+
+    // A header line "# <what>: item, item, ..." ({0} in what: how many), the first MaxUnlistedShown items; none when
+    // empty. Organisations come from names in packets: control characters must not end the comment line.
+    private static void WriteList(TextWriter writer, string what, IReadOnlyList<string> items)
+    {
+        if (items.Count == 0) return;
+        writer.WriteLine(Comment($"# {string.Format(CultureInfo.InvariantCulture, what, items.Count)}: {string.Join(", ", items.Take(MaxUnlistedShown))}"
+                                 + (items.Count > MaxUnlistedShown ? ", ..." : "")));
+    }
 
     /// <summary>Writes <paramref name="draft"/> after the entries of <paramref name="existing"/> (when given).</summary>
     public static void Write(TextWriter writer, InventoryDraft draft, Inventory? existing)
@@ -24,11 +33,12 @@ public static class DraftInventoryWriter
         writer.WriteLine("# Draft inventory drafted from traffic by portaudit (docs/audit.md, \"Drafting an inventory\").");
         writer.WriteLine("# Each drafted entry says why under its name; confirm the roles and names, and look first at the entries marked REVIEW.");
         if (draft.Realms.Count > 0)
-            writer.WriteLine($"# Kerberos realms seen: {string.Join(", ", draft.Realms)}");
-        if (draft.UnlistedInternet.Count > 0)
-            writer.WriteLine($"# Left unlisted, in the external zone: {draft.UnlistedInternet.Count} Internet addresses whose traffic no catalog rule with the Internet explains"
-                             + $" (the catalog leaves the Internet unlisted): {string.Join(", ", draft.UnlistedInternet.Take(MaxUnlistedShown))}"
-                             + (draft.UnlistedInternet.Count > MaxUnlistedShown ? ", ..." : ""));
+            writer.WriteLine(Comment($"# Kerberos realms seen: {string.Join(", ", draft.Realms)}"));
+        WriteList(writer, "Left unlisted, in the external zone: {0} Internet addresses whose traffic no catalog rule with the Internet explains"
+                          + " (the catalog leaves the Internet unlisted)", draft.UnlistedInternet.Select(a => a.ToString()).ToList());
+        WriteList(writer, "Organisations the internal hosts' DNS names name, taken as ours", draft.OwnOrganisations);
+        WriteList(writer, "Left unlisted, in the external zone: {0} Internet addresses named only in other organisations' domains"
+                          + " that no partner role explains", draft.OtherOrganisations.Select(a => a.ToString()).ToList());
         writer.WriteLine("hosts:");
         foreach (var host in existing?.Hosts ?? [])
             WriteExisting(writer, host);
