@@ -59,7 +59,8 @@ public sealed record HostEvidence(
     /// <summary>Services counted apart taken together: flows added up per transport and port, busiest first.</summary>
     public static List<ServedService> MergeServices(IEnumerable<ServedService> services) =>
         services.GroupBy(s => (s.Transport, s.Port))
-            .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList()) {
+            .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList())
+            {
                 InternetFlows = g.Sum(s => s.InternetFlows), Peers = g.SelectMany(s => s.Peers).Distinct().Take(ServedService.MaxPeers).ToList(),
             })
             .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();

@@ -54,8 +54,9 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
     /// <summary>
     /// Draft entries for <paramref name="hosts"/>, leaving out those <paramref name="skip"/> accepts (already in an
     /// inventory), and the Internet hosts left unlisted though a catalog role would explain them
-    /// (<see cref="InventoryDraft.UnlistedInternet"/>, <see cref="InventoryDraft.OtherOrganisations"/>). Sets the evidence cannot tell apart are ordered by the peers'
-    /// drafts, or by the roles <paramref name="known"/> states (<see cref="PeerTieBreak"/>).
+    /// (<see cref="InventoryDraft.UnlistedInternet"/>, <see cref="InventoryDraft.OtherOrganisations"/>). Sets the
+    /// evidence cannot tell apart are ordered by the peers' drafts, or by the roles <paramref name="known"/> states
+    /// (<see cref="PeerTieBreak"/>).
     /// </summary>
     public (IReadOnlyList<DraftHost> Entries, IReadOnlyList<HostEvidence> Unlisted) Draft(IReadOnlyList<HostEvidence> hosts,
         Func<IpAddr, bool>? skip = null, IReadOnlyCollection<string>? takenNames = null, Func<IpAddr, IReadOnlyList<string>?>? known = null)

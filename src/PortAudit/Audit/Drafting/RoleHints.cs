@@ -70,7 +70,8 @@ public static class RoleHints
     [
         (Transport.Tcp, 5061, "sip", LyncClient, Reach.Inside), (Transport.Tcp, 5060, "sip", LyncClient, Reach.Inside), (Transport.Udp, 5060, "sip", LyncClient, Reach.Inside),
         (Transport.Tcp, 88, "kerberos", WindowsHost, Reach.Any), (Transport.Udp, 88, "kerberos", WindowsHost, Reach.Any),
-        (Transport.Tcp, 445, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 139, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 389, "ldap", WindowsHost, Reach.Any), (Transport.Udp, 389, "cldap", WindowsHost, Reach.Any),
+        (Transport.Tcp, 445, "smb", WindowsHost, Reach.Any), (Transport.Tcp, 139, "smb", WindowsHost, Reach.Any),
+        (Transport.Tcp, 389, "ldap", WindowsHost, Reach.Any), (Transport.Udp, 389, "cldap", WindowsHost, Reach.Any),
         (Transport.Tcp, 3268, "ldap", WindowsHost, Reach.Any),
         (Transport.Udp, 137, "netbios-ns", WindowsHost, Reach.Inside),
         (Transport.Tcp, 5061, "sip", FederatedPartner, Reach.Outside),

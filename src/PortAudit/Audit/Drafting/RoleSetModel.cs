@@ -205,10 +205,12 @@ public sealed partial class RoleSetModel
     private const double Unranked = 1e-6;
 
     /// <summary>The sum over <paramref name="labelled"/> of the log of the probability <see cref="Rank"/> gives each host's exact set.</summary>
-    public double LogLikelihood(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
-        labelled.Sum(h => Key(index.Closure(h.Roles)) is var truth
-            ? Math.Log(Math.Max(Unranked, Rank(h.Host, index, int.MaxValue).FirstOrDefault(s => Key(index.Closure(s.Roles)) == truth)?.Probability ?? 0))
-            : 0);
+    public double LogLikelihood(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) => labelled.Sum(h =>
+    {
+        string truth = Key(index.Closure(h.Roles));
+        double probability = Rank(h.Host, index, int.MaxValue).FirstOrDefault(s => Key(index.Closure(s.Roles)) == truth)?.Probability ?? 0;
+        return Math.Log(Math.Max(Unranked, probability));
+    });
 
     // The conditional logit's maximum penalised likelihood by Newton's method.
     private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples, double penalty)

@@ -3,6 +3,7 @@ using PortAudit.Audit.Drafting;
 using PortAudit.Catalog;
 using PortAudit.Decode;
 using PortAudit.Inspect;
+using PortAudit.Report.Listings;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;
@@ -103,6 +104,25 @@ public class DeploymentDraftingTests
         // A set the model ranked higher keeps its place, whatever its peers.
         var ranked = PeerTieBreak.Order(host, [Set("exchange-server", 0.3), Set("cisco-unity", 0.2)], Peer, Index);
         Assert.Equal(["exchange-server", "cisco-unity"], ranked.Select(s => s.Roles[0]));
+    }
+
+    [Fact]
+    public void The_header_names_our_organisations_and_the_other_organisations_hosts_left_out_on_one_comment_line_each()
+    {
+        var draft = new InventoryDraft([], [])
+        {
+            OwnOrganisations = ["contoso", "evil\nhosts: [x]"],
+            OtherOrganisations = Enumerable.Range(1, 14).Select(i => IpAddr.Parse($"198.51.100.{i}")).ToList(),
+        };
+        var text = new StringWriter();
+        DraftInventoryWriter.Write(text, draft, null);
+        var lines = text.ToString().Split('\n');
+
+        Assert.Contains("# Organisations the internal hosts' DNS names name, taken as ours: contoso, evil hosts: [x]", lines);
+        var others = Assert.Single(lines, l => l.Contains("other organisations' domains", StringComparison.Ordinal));
+        Assert.StartsWith("# Left unlisted, in the external zone: 14 Internet addresses named only in other organisations' domains", others);
+        Assert.EndsWith("198.51.100.12, ...", others);
+        Assert.Equal("hosts:", lines.First(l => !l.StartsWith('#')));
     }
 
     [Fact]
