@@ -92,6 +92,8 @@ public class RoleImplicationTests
         Assert.Equal(4, error.Line);
         Assert.Equal("field 'partner' must be true or false, not 'yes'", error.Problem);
         Assert.StartsWith("unknown field 'partner'", SingleError(Roles, TempCatalog.Features + "\n    partner: true").Problem);
+        // A features entry's partner field is unknown, whatever its value: one error, not a second on the value.
+        Assert.StartsWith("unknown field 'partner'", SingleError(Roles, TempCatalog.Features + "\n    partner: yes").Problem);
     }
 
     [Fact]

@@ -127,9 +127,14 @@ public sealed partial class RoleSetModel
     /// <see cref="Suggest(HostEvidence, RoleEvidenceIndex, int)"/>, saying whether the host is on the Internet and left
     /// out by that rule alone (<paramref name="unlistedInternet"/>: some set had evidence, none faced the Internet).
     /// </summary>
-    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top, out bool unlistedInternet)
+    public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top, out bool unlistedInternet) =>
+        Admissible(host, Rank(host, index, int.MaxValue), index, top, out unlistedInternet);
+
+    // The sets of the host's whole ranking a draft may suggest (Suggest): the fitting judges a ranking it has already made.
+    private static IReadOnlyList<RoleSetScore> Admissible(HostEvidence host, IReadOnlyList<RoleSetScore> ranked, RoleEvidenceIndex index, int top,
+        out bool unlistedInternet)
     {
-        var evident = Rank(host, index, int.MaxValue).Where(s => s.HasEvidence).ToList();
+        var evident = ranked.Where(s => s.HasEvidence).ToList();
         unlistedInternet = false;
         if (IpPrefix.IsPrivateUse(host.Address)) return evident.Take(top).ToList();
         var named = RoleHints.AsClient(host);
@@ -191,26 +196,31 @@ public sealed partial class RoleSetModel
             {
                 var folds = Enumerable.Range(0, groups.Count)
                     .Select(held => (Model: Fit(groups.Where((_, g) => g != held).SelectMany(g => g).ToList(), index, options), Held: groups[held])).ToList();
-                return (Options: options, Right: folds.Sum(f => f.Model.Right(f.Held, index)), Likelihood: folds.Sum(f => f.Model.LogLikelihood(f.Held, index)));
+                var judged = folds.Select(f => f.Model.Judge(f.Held, index)).ToList();
+                return (Options: options, Right: judged.Sum(j => j.Right), Likelihood: judged.Sum(j => j.LogLikelihood));
             })
             .OrderByDescending(o => o.Right).ThenByDescending(o => Math.Round(o.Likelihood, 6)).ThenByDescending(o => o.Options.Penalty).First().Options;
         return Fit(groups.SelectMany(g => g).ToList(), index, best);
     }
 
-    /// <summary>How many of <paramref name="labelled"/> get their exact set (with the roles it implies) suggested first.</summary>
-    public int Right(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) =>
-        labelled.Count(h => Suggest(h.Host, index, 1) is [var first] && Key(index.Closure(first.Roles)) == Key(index.Closure(h.Roles)));
-
     // Probability a host's exact set is given at least this, when it is no candidate at all: the log stays finite.
     private const double Unranked = 1e-6;
 
-    /// <summary>The sum over <paramref name="labelled"/> of the log of the probability <see cref="Rank"/> gives each host's exact set.</summary>
-    public double LogLikelihood(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index) => labelled.Sum(h =>
+    // How many of labelled get their exact set (with the roles it implies) suggested first, and the sum of the log of
+    // the probability each host's exact set is given: one ranking per host serves both.
+    private (int Right, double LogLikelihood) Judge(IReadOnlyList<LabelledHost> labelled, RoleEvidenceIndex index)
     {
-        string truth = Key(index.Closure(h.Roles));
-        double probability = Rank(h.Host, index, int.MaxValue).FirstOrDefault(s => Key(index.Closure(s.Roles)) == truth)?.Probability ?? 0;
-        return Math.Log(Math.Max(Unranked, probability));
-    });
+        int right = 0;
+        double logLikelihood = 0;
+        foreach (var host in labelled)
+        {
+            string truth = Key(index.Closure(host.Roles));
+            var ranked = Rank(host.Host, index, int.MaxValue);
+            if (Admissible(host.Host, ranked, index, 1, out _) is [var first] && Key(index.Closure(first.Roles)) == truth) right++;
+            logLikelihood += Math.Log(Math.Max(Unranked, ranked.FirstOrDefault(s => Key(index.Closure(s.Roles)) == truth)?.Probability ?? 0));
+        }
+        return (right, logLikelihood);
+    }
 
     // The conditional logit's maximum penalised likelihood by Newton's method.
     private static double[] FitWeights(IReadOnlyList<(Matrix<double> Features, int Truth)> examples, double penalty)

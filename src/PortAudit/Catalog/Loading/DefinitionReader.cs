@@ -40,7 +40,8 @@ internal static partial class DefinitionReader
             var id = entry.Text("id", required: true);
             var description = entry.Text("description", required: true);
             var implies = entry.TextList(ImpliesKey);
-            bool partner = entry.Flag(PartnerKey, false);
+            // Read for roles only: a features entry's partner field is an unknown field, and only that.
+            bool partner = listKey == "roles" && entry.Flag(PartnerKey, false);
             if (id is not { } idValue || description is not { } text)
                 continue;
             if (!(listKey == "features" ? IsFeatureIdentifier(idValue.Value) : IsIdentifier(idValue.Value)))
