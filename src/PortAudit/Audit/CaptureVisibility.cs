@@ -25,9 +25,14 @@ public sealed class CaptureVisibility
     // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone), with the
     // first and last time they did; keys are made once per host and zone, so recording a flow allocates only when a
     // pair is new.
-    private readonly Dictionary<(string, string), (long First, long Last)> _pairs = [];
+    private readonly Dictionary<(string, string), TalkWindow> _pairs = [];
     private readonly Dictionary<InventoryHost, string> _hostKeys = [];
     private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
+    // The windows a flow widens, per pair of ends as the resolver gives them (one instance per host, segment, zone and
+    // broadcast reach): found once per pair of ends, since a flow's keys and notes depend on its ends alone. Hashing the
+    // key strings of up to four pairs per flow was a third of judging a flow.
+    private readonly Dictionary<(AuditEndpoint, AuditEndpoint), TalkWindow[]> _byEnds = [];
+    private LastLookup<(AuditEndpoint, AuditEndpoint), TalkWindow[]> _lastEnds;
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
 
     /// <summary>Notes the ends of one audited flow and its times.</summary>
@@ -35,19 +40,34 @@ public sealed class CaptureVisibility
     {
         if (flow.StartNs < _firstNs) _firstNs = flow.StartNs;
         if (flow.EndNs > _lastNs) _lastNs = flow.EndNs;
+        var ends = (client, server);
+        if (!_lastEnds.TryGet(ends, out var windows))
+        {
+            if (!_byEnds.TryGetValue(ends, out windows)) _byEnds.Add(ends, windows = FirstTalk(client, server));
+            _lastEnds.Remember(ends, windows);
+        }
+        foreach (var window in windows) window.Widen(flow.StartNs, flow.EndNs);
+    }
+
+    // The first flow between two ends: notes them, and finds the windows of the pairs they make (host with host, each
+    // host with the other end's zone, zone with zone).
+    private TalkWindow[] FirstTalk(AuditEndpoint client, AuditEndpoint server)
+    {
         Note(client);
         Note(server);
         string clientZone = ZoneKey(client.Zone), serverZone = ZoneKey(server.Zone);
-        if (client.Host is { } c && server.Host is { } s) Talk(Order(HostKey(c), HostKey(s)), flow);
-        if (client.Host is { } named) Talk(Order(HostKey(named), serverZone), flow);
-        if (server.Host is { } listening) Talk(Order(clientZone, HostKey(listening)), flow);
-        Talk(Order(clientZone, serverZone), flow);
+        var windows = new List<TalkWindow>(4);
+        if (client.Host is { } c && server.Host is { } s) windows.Add(Talk(Order(HostKey(c), HostKey(s))));
+        if (client.Host is { } named) windows.Add(Talk(Order(HostKey(named), serverZone)));
+        if (server.Host is { } listening) windows.Add(Talk(Order(clientZone, HostKey(listening))));
+        windows.Add(Talk(Order(clientZone, serverZone)));
+        return windows.ToArray();
     }
 
-    private void Talk((string, string) pair, Flow flow)
+    private TalkWindow Talk((string, string) pair)
     {
-        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out bool exists);
-        window = exists ? (Math.Min(window.First, flow.StartNs), Math.Max(window.Last, flow.EndNs)) : (flow.StartNs, flow.EndNs);
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out _);
+        return window ??= new TalkWindow();
     }
 
     private string HostKey(InventoryHost host)
@@ -88,6 +108,18 @@ public sealed class CaptureVisibility
 
     private TimeSpan? Window((string, string) pair) =>
         _pairs.TryGetValue(pair, out var window) ? TimeSpan.FromTicks((window.Last - window.First) / 100) : null;
+
+    // From the start of the first flow between two ends to the end of their last; made with the pair's first flow.
+    private sealed class TalkWindow
+    {
+        public long First = long.MaxValue, Last = long.MinValue;
+
+        public void Widen(long startNs, long endNs)
+        {
+            if (startNs < First) First = startNs;
+            if (endNs > Last) Last = endNs;
+        }
+    }
 
     private void Note(AuditEndpoint end)
     {

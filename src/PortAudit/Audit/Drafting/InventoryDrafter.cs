@@ -71,10 +71,17 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         }
         var names = new HashSet<string>(takenNames ?? [], StringComparer.Ordinal);
         var entries = new List<DraftHost>();
-        foreach (var group in drafted.GroupBy(d => IsClient(d.Best) ? (RoleSetModel.Key(d.Best.Roles), GroupPrefix(d.Host.Address)) : ("", IpPrefix.Single(d.Host.Address))))
+        var groups = drafted.GroupBy(d => IsClient(d.Best) ? (RoleSetModel.Key(d.Best.Roles), GroupPrefix(d.Host.Address)) : ("", IpPrefix.Single(d.Host.Address)))
+            .ToList();
+        // An inventory gives a prefix one role set, so one group of clients takes a prefix: the largest, the first drafted
+        // on a tie. The clients of the other sets there are listed one address each, which the inventory's most specific
+        // match judges before the prefix. Two groups given the same /24 made a draft the audit refused.
+        var prefixTakenBy = groups.Where(g => g.Key.Item1.Length > 0 && g.Count() >= 2).GroupBy(g => g.Key.Item2)
+            .ToDictionary(p => p.Key, p => p.MaxBy(g => g.Count())!.Key.Item1);
+        foreach (var group in groups)
         {
             var members = group.ToList();
-            if (members.Count >= 2)
+            if (members.Count >= 2 && prefixTakenBy.GetValueOrDefault(group.Key.Item2) == group.Key.Item1)
             {
                 var merged = HostEvidence.Merge(members[0].Host.Address, members.Select(m => m.Host).ToList());
                 string name = Unique(names, "clients-" + Label(group.Key.Item2.Network));

@@ -45,8 +45,9 @@ public static class AuditReportFiles
     /// </summary>
     public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
-        // The files are created here, in a fixed order, and filled on two threads: the page, with its plots, is most of
-        // the work, and it reads the same finished report as the other two.
+        // The files are created here, in a fixed order, and filled on two threads: the page, with its plots, on one, the
+        // JSON on the other, and the Markdown by whichever of the two is done first. Which is larger depends on the
+        // report: the page's plots on a small one, the JSON's findings on one of thousands.
         using var json = output.Create(Json);
         using var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false));
         using var page = output.Create(Html);
@@ -54,10 +55,20 @@ public static class AuditReportFiles
         Action<string, string>? keep = plotsDirectory is null ? null
             : (name, svg) => plots.Add(OutputSet.Guard(plotsDirectory, () => PlotFiles.Write(plotsDirectory, name, svg)));
         if (plotsDirectory is not null) CreateDirectory(plotsDirectory);
-        BesideThread.Run("portaudit-report", () => HtmlReport.Write(page, report, inputs, keep), () =>
+        int markdownTaken = 0;
+        void MarkdownIfFirst()
+        {
+            if (Interlocked.Exchange(ref markdownTaken, 1) == 0)
+                AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
+        }
+        BesideThread.Run("portaudit-report", () =>
+        {
+            HtmlReport.Write(page, report, inputs, keep);
+            MarkdownIfFirst();
+        }, () =>
         {
             AuditJsonWriter.Write(json, report, inputs.Provenance);
-            AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
+            MarkdownIfFirst();
         });
         return plots;
     }

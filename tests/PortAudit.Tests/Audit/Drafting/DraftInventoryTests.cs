@@ -86,6 +86,23 @@ public sealed class DraftInventoryTests : IDisposable
     }
 
     private const string StunCapture = "captures/stun.pcap";
+    private const string BenchCapture = "bench/base.pcap";
+
+    [SharedDataFact(BenchCapture)]
+    public void ClientsOfTwoRoleSetsInOnePrefixGiveItToOneGroupAndTheDraftLoads()
+    {
+        // The bench capture's 192.168.1.0/24 holds plain clients and clients that reached only HTTPS and the endpoint
+        // mapper: both sets had two members or more, and both groups were given the /24, which the loader refuses.
+        var inventory = Load(Write(null, SharedData.Path(BenchCapture)!, out _));
+
+        var groups = inventory.Hosts.Where(h => !h.Prefixes.Single().IsSingleAddress).ToList();
+        Assert.Equal(groups.Count, groups.Select(h => h.Prefixes.Single()).Distinct().Count());
+        Assert.True(IpPrefix.TryParse("192.168.1.0/24", out var lan, out _));
+        var taken = Assert.Single(groups, h => h.Prefixes.Single() == lan);
+        // The other set's clients there are listed one address each, with their own roles.
+        Assert.Contains(inventory.Hosts, h => h.Prefixes.Single().IsSingleAddress && lan.Contains(h.Prefixes.Single())
+            && !h.Roles.SequenceEqual(taken.Roles) && h.Name.StartsWith("host-192-168-1-", StringComparison.Ordinal));
+    }
 
     private string Write(Inventory? merge) => Write(merge, Lab, out _);
 

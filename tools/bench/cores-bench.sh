@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The corpus audit on two cores and pinned to one (taskset), for one or more published executables, against tcpdump's
+# read of the same file, in interleaved rounds (issue 15: "one core -> two cores gives at least 1.7x").
+# Usage: tools/bench/cores-bench.sh [--runs N] [--inventory FILE] [--catalog DIR] [PORTAUDIT...]
+# Without PORTAUDIT, publishes this checkout (tools/publish.sh). Without --inventory, makes one with
+# make-role-inventory.py (one host per role, the rest zones). The corpus is built as flows-bench.sh builds it.
+# Every run writes into a fresh directory, and the dirty pages of the run before are written back (sync) before the
+# next starts: otherwise the kernel writes the previous run's 250 MB flows.jsonl back during a later run, on its cores.
+# Prints per build the medians (min-max) of each kind of run, the ratio of the medians one core / two cores, the
+# per-round ratio, and two cores against tcpdump.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+runs=8
+inventory=""
+catalog=$repo/rules
+builds=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift ;;
+    --inventory) inventory=$2; shift ;;
+    --catalog) catalog=$2; shift ;;
+    *) builds+=("$1") ;;
+  esac
+  shift
+done
+dir=${TMPDIR:-/tmp}
+capture=$dir/portaudit-mix.pcap
+if [ ! -s "$capture" ]; then
+  echo "building reference corpus $capture ..." >&2
+  python3 "$repo/../shared/bench/make-corpus" "$repo/../shared/bench/base.pcap" "$capture" 36
+fi
+if [ -z "$inventory" ]; then
+  inventory=$dir/portaudit-role-inventory.yaml
+  python3 "$repo/tools/bench/make-role-inventory.py" "$repo/rules/roles.yaml" > "$inventory"
+fi
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2; }
+[ ${#builds[@]} -eq 0 ] && builds=("$("$repo/tools/publish.sh")")
+cat "$capture" > /dev/null   # same page cache for every run
+
+results=$(mktemp)
+out=$(mktemp -d)
+trap 'rm -rf "$results" "$out"' EXIT
+timed() { # label, round, command...
+  local label=$1 round=$2; shift 2
+  rm -rf "$out/run"; sync
+  /usr/bin/time -f "$label $round %e %M" -a -o "$results" "$@" >/dev/null 2>&1 || true
+}
+echo "capture: $capture, inventory: $inventory, $runs rounds"
+for ((i = 1; i <= runs; i++)); do
+  for b in "${!builds[@]}"; do
+    audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)
+    timed "b$b-2c" "$i" "${audit[@]}"
+    timed "b$b-1c" "$i" taskset -c 0 "${audit[@]}"
+  done
+  timed tcpdump "$i" tcpdump -r "$capture" -w /dev/null
+done
+for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
+python3 - "$results" <<'EOF'
+import collections, statistics as st, sys
+runs = collections.defaultdict(dict)
+peak = collections.defaultdict(int)
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 4 and f[0][0] in "bt":
+        runs[f[0]][int(f[1])] = float(f[2])
+        peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
+def spread(v): return f"{st.median(v):.3f} s ({min(v):.2f}-{max(v):.2f})"
+for k in sorted(runs): print(f"{k:8} {spread(list(runs[k].values()))}  peak RSS {peak[k]} MiB")
+tcp = runs["tcpdump"]
+for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
+    one, two = runs[b + "-1c"], runs[b + "-2c"]
+    per = [one[i] / two[i] for i in two if i in one]
+    vs = [two[i] / tcp[i] for i in two if i in tcp]
+    print(f"{b}: one core -> two: {st.median(one.values()) / st.median(two.values()):.2f}x (ratio of medians); "
+          f"per round {st.median(per):.2f}x ({min(per):.2f}-{max(per):.2f}); "
+          f"two cores / tcpdump {st.median(two.values()) / st.median(tcp.values()):.2f} (per round {min(vs):.2f}-{max(vs):.2f})")
+EOF
