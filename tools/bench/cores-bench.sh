@@ -31,7 +31,7 @@ if [ ! -s "$capture" ]; then
 fi
 if [ -z "$inventory" ]; then
   inventory=$dir/portaudit-role-inventory.yaml
-  python3 "$repo/tools/bench/make-role-inventory.py" "$repo/rules/roles.yaml" > "$inventory"
+  python3 "$repo/tools/bench/make-role-inventory.py" "$repo/rules/roles.yaml" "$inventory"
 fi
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2; }
