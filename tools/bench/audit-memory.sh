@@ -6,6 +6,7 @@
 # /usr/bin/time -v and prints flows, findings, report.json size, wall time and peak RSS.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tools/bench/common.sh"
 count=${1:-2000000}
 [ $# -gt 0 ] && shift
 [ "${1:-}" = "--" ] && shift
@@ -16,7 +17,7 @@ if [ ! -s "$capture" ] || [ ! -s "$inventory" ]; then
   echo "building $capture ..." >&2
   python3 "$repo/tools/bench/make-unknown-sources.py" "$capture" "$inventory" "$count"
 fi
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+bench_need_time
 portaudit=$("$repo/tools/publish.sh")
 out=$(mktemp -d)
 log=$(mktemp)

@@ -10,6 +10,7 @@
 # per-round ratio, and two cores against tcpdump.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tools/bench/common.sh"
 runs=8
 inventory=""
 catalog=$repo/rules
@@ -25,15 +26,12 @@ while [ $# -gt 0 ]; do
 done
 dir=${TMPDIR:-/tmp}
 capture=$dir/portaudit-mix.pcap
-if [ ! -s "$capture" ]; then
-  echo "building reference corpus $capture ..." >&2
-  python3 "$repo/../shared/bench/make-corpus" "$repo/../shared/bench/base.pcap" "$capture" 36
-fi
+bench_corpus "$capture"
 if [ -z "$inventory" ]; then
   inventory=$dir/portaudit-role-inventory.yaml
   python3 "$repo/tools/bench/make-role-inventory.py" "$repo/rules/roles.yaml" "$inventory"
 fi
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+bench_need_time
 command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2; }
 [ ${#builds[@]} -eq 0 ] && builds=("$("$repo/tools/publish.sh")")
 cat "$capture" > /dev/null   # same page cache for every run

@@ -6,6 +6,7 @@
 # Prints one line per tool (median and fastest seconds, packets/s, peak RSS) and the ratios the project tracks.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tools/bench/common.sh"
 capture=""
 with_tshark=0
 runs=5
@@ -19,12 +20,9 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$capture" ]; then
   capture=${TMPDIR:-/tmp}/portaudit-mix.pcap
-  if [ ! -s "$capture" ]; then
-    echo "building reference corpus $capture ..." >&2
-    python3 "$repo/../shared/bench/make-corpus" "$repo/../shared/bench/base.pcap" "$capture" 36
-  fi
+  bench_corpus "$capture"
 fi
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+bench_need_time
 portaudit=$("$repo/tools/publish.sh")
 packets=$(capinfos -c -M "$capture" 2>/dev/null | awk -F': *' '/Number of packets/ {print $2}')
 packets=${packets:-0}

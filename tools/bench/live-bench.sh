@@ -14,6 +14,7 @@
 # capture, so the steps stop once tcpreplay falls short of the target.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tools/bench/common.sh"
 copies=8
 rates="50000 100000 200000 400000 800000 1600000"
 seconds=4
@@ -32,10 +33,7 @@ done
 for p in tcpreplay tcpdump; do command -v $p >/dev/null || { echo "live-bench: needs $p (apt-get install $p)" >&2; exit 2; }; done
 
 corpus=${TMPDIR:-/tmp}/portaudit-mix-$copies.pcap
-if [ ! -s "$corpus" ]; then
-  echo "live-bench: building $corpus ($copies copies)" >&2
-  python3 "$repo/../shared/bench/make-corpus" "$repo/../shared/bench/base.pcap" "$corpus" "$copies"
-fi
+bench_corpus "$corpus" "$copies"
 # tcpreplay refuses the whole file at a record whose original length is absurd (base.pcap has one, so each copy
 # does); a copy with such lengths cut to the captured length replays in full. Counts the packets on the way.
 replayable=${corpus%.pcap}-replay.pcap

@@ -28,25 +28,20 @@ public sealed class CaptureVisibility
     private readonly Dictionary<(string, string), TalkWindow> _pairs = [];
     private readonly Dictionary<InventoryHost, string> _hostKeys = [];
     private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
-    // The windows a flow widens, per pair of ends as the resolver gives them (one instance per host, segment, zone and
-    // broadcast reach): found once per pair of ends, since a flow's keys and notes depend on its ends alone. Hashing the
-    // key strings of up to four pairs per flow was a third of judging a flow.
-    private readonly Dictionary<(AuditEndpoint, AuditEndpoint), TalkWindow[]> _byEnds = [];
-    private LastLookup<(AuditEndpoint, AuditEndpoint), TalkWindow[]> _lastEnds;
+    // The windows a flow widens, found once per pair of ends, since a flow's keys and notes depend on its ends alone.
+    // Hashing the key strings of up to four pairs per flow was a third of judging a flow.
+    private readonly EndsTable<TalkWindow[]> _byEnds;
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
+
+    /// <summary>Nothing seen yet.</summary>
+    public CaptureVisibility() => _byEnds = new(FirstTalk);
 
     /// <summary>Notes the ends of one audited flow and its times.</summary>
     public void Record(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
         if (flow.StartNs < _firstNs) _firstNs = flow.StartNs;
         if (flow.EndNs > _lastNs) _lastNs = flow.EndNs;
-        var ends = (client, server);
-        if (!_lastEnds.TryGet(ends, out var windows))
-        {
-            if (!_byEnds.TryGetValue(ends, out windows)) _byEnds.Add(ends, windows = FirstTalk(client, server));
-            _lastEnds.Remember(ends, windows);
-        }
-        foreach (var window in windows) window.Widen(flow.StartNs, flow.EndNs);
+        foreach (var window in _byEnds.Of(client, server)) window.Widen(flow.StartNs, flow.EndNs);
     }
 
     // The first flow between two ends: notes them, and finds the windows of the pairs they make (host with host, each

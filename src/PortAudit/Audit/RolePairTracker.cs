@@ -41,11 +41,12 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
 public sealed class RolePairTracker
 {
     private readonly Dictionary<(string, string), RolePairStatistics> _pairs = [];
-    // The resolver gives every flow of a host entry, segment or zone the same end object: a pair of them finds its
-    // statistics by reference, without hashing the role labels' text for every flow. Distinct ends with the same labels
-    // (two hosts of one role set) still meet in _pairs.
-    private readonly Dictionary<(AuditEndpoint, AuditEndpoint), RolePairStatistics> _byEnds = [];
-    private LastLookup<(AuditEndpoint, AuditEndpoint), RolePairStatistics> _lastEnds;
+    // A pair of ends finds its statistics without hashing the role labels' text for every flow. Distinct ends with the
+    // same labels (two hosts of one role set) still meet in _pairs.
+    private readonly EndsTable<RolePairStatistics> _byEnds;
+
+    /// <summary>An empty tracker.</summary>
+    public RolePairTracker() => _byEnds = new(PairOf);
 
     /// <summary>The bin width every pair's timeline shares.</summary>
     public TimeBinClock Clock { get; } = new();
@@ -53,21 +54,18 @@ public sealed class RolePairTracker
     /// <summary>Counts <paramref name="flow"/> under the role sets of its ends.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
-        var ends = (verdict.Client, verdict.Server);
-        if (!_lastEnds.TryGet(ends, out var pair))
-        {
-            if (!_byEnds.TryGetValue(ends, out pair))
-            {
-                var key = (verdict.Client.RoleLabel, verdict.Server.RoleLabel);
-                if (!_pairs.TryGetValue(key, out pair))
-                    _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
-                _byEnds.Add(ends, pair);
-            }
-            _lastEnds.Remember(ends, pair);
-        }
+        var pair = _byEnds.Of(verdict.Client, verdict.Server);
         // The clock widens before the flow is binned, so spreading its bytes never needs more than MaxBins steps.
         Clock.Cover(flow.StartNs, flow.EndNs);
         pair.Add(flow, verdict);
+    }
+
+    private RolePairStatistics PairOf(AuditEndpoint client, AuditEndpoint server)
+    {
+        var key = (client.RoleLabel, server.RoleLabel);
+        if (!_pairs.TryGetValue(key, out var pair))
+            _pairs.Add(key, pair = new RolePairStatistics(key.Item1, key.Item2, new RolePairTimeline(Clock)));
+        return pair;
     }
 
     /// <summary>Every pair, busiest first.</summary>
