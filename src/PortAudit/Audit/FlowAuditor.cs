@@ -11,6 +11,15 @@ public interface IAuditedFlowSink
 {
     /// <summary>One ended flow and its verdict.</summary>
     void Write(Flow flow, FlowVerdict verdict);
+
+    /// <summary>
+    /// Flows that ended together, each with the verdict at its place in <paramref name="verdicts"/>, in order; a sink
+    /// that gains by formatting many records at once (flows.jsonl) does so.
+    /// </summary>
+    void WriteAll(ReadOnlySpan<Flow> flows, ReadOnlySpan<FlowVerdict> verdicts)
+    {
+        for (int i = 0; i < flows.Length; i++) Write(flows[i], verdicts[i]);
+    }
 }
 
 /// <summary>
@@ -71,13 +80,14 @@ public sealed class FlowAuditor : IFlowObserver
     /// <summary>
     /// Judges the flows still held at the end of input, in order. Most of a capture's flows end here at once; judging
     /// stays on this thread (the books it keeps are in flow order) while a thread beside it formats and writes the flows
-    /// judged before, a batch at a time, so the sink still sees every flow in order.
+    /// judged before, a batch at a time, so the sink still sees every flow in order. On one core, or for few flows,
+    /// this thread judges a batch, then writes it: either way the sink gets whole batches (<see cref="IAuditedFlowSink.WriteAll"/>).
     /// </summary>
     public void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
     {
         if (_sink is not { } sink || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
         {
-            foreach (var flow in flows.Span) Audit(flow);
+            JudgeThenWrite(flows.Span);
             return;
         }
         // The writer ends once judging has completed the hand-off, or when the sink failed: then judging stops too.
@@ -85,6 +95,17 @@ public sealed class FlowAuditor : IFlowObserver
         using var judged = new HandOff<FlowVerdict[]>(abort: writerDone.Token);
         BesideThread.Run(WritingThread, () => WriteInOrder(sink, flows, judged), () => JudgeInBatches(flows, judged),
             writerDone.Cancel, judged.Complete);
+    }
+
+    private void JudgeThenWrite(ReadOnlySpan<Flow> flows)
+    {
+        var verdicts = new FlowVerdict[Math.Min(HandOffBatch, flows.Length)];
+        for (int start = 0; start < flows.Length; start += HandOffBatch)
+        {
+            var batch = flows.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
+            for (int i = 0; i < batch.Length; i++) verdicts[i] = Judge(batch[i]);
+            _sink?.WriteAll(batch, verdicts.AsSpan(0, batch.Length));
+        }
     }
 
     private void JudgeInBatches(ReadOnlyMemory<Flow> flows, HandOff<FlowVerdict[]> judged)
@@ -104,8 +125,10 @@ public sealed class FlowAuditor : IFlowObserver
     {
         int written = 0;
         while (judged.TryTake(out var verdicts))
-            foreach (var verdict in verdicts)
-                sink.Write(flows.Span[written++], verdict);
+        {
+            sink.WriteAll(flows.Span.Slice(written, verdicts.Length), verdicts);
+            written += verdicts.Length;
+        }
     }
 
     /// <summary>Classifies one ended flow, counts it everywhere and hands it to the sink; returns the verdict.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Diagnostics;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -21,10 +22,37 @@ public static class CommunityId
 
     /// <summary>Writes the Community ID of <paramref name="flow"/> as ASCII into <paramref name="destination"/> (at least <see cref="Length"/> bytes).</summary>
     /// <remarks>ICMP flows hash the type and code of their first packet, as Zeek's ICMP connections do.</remarks>
-    public static int Format(Flow flow, Span<byte> destination, ushort seed = 0) =>
-        flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
-            ? FormatIcmp(flow.Protocol, flow.Client, flow.Server, flow.IcmpType, flow.IcmpCode, destination, seed)
-            : Format(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, destination, seed);
+    public static int Format(Flow flow, Span<byte> destination, ushort seed = 0)
+    {
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        return Digest(input[..Input(flow, input, seed)], destination);
+    }
+
+    /// <summary>
+    /// Writes the Community IDs of <paramref name="flows"/> one after another into <paramref name="destination"/>,
+    /// <see cref="Length"/> bytes each, as <see cref="Format(Flow, Span{byte}, ushort)"/> writes them one at a time: the
+    /// flows' digests are taken <see cref="ShortSha1.Lanes"/> at once (<see cref="ShortSha1.HashLanes"/>).
+    /// </summary>
+    public static void FormatMany(ReadOnlySpan<Flow> flows, Span<byte> destination, ushort seed = 0)
+    {
+        const int Lanes = ShortSha1.Lanes;
+        Span<byte> blocks = stackalloc byte[Lanes * ShortSha1.BlockLength];
+        Span<byte> digests = stackalloc byte[Lanes * ShortSha1.DigestLength];
+        for (int start = 0; start < flows.Length; start += Lanes)
+        {
+            int count = Math.Min(Lanes, flows.Length - start);
+            // Lanes past the last flow hash empty blocks, whose digests are not used.
+            if (count < Lanes) blocks.Clear();
+            for (int lane = 0; lane < count; lane++)
+            {
+                var block = blocks.Slice(lane * ShortSha1.BlockLength, ShortSha1.BlockLength);
+                ShortSha1.Pad(block, Input(flows[start + lane], block, seed));
+            }
+            ShortSha1.HashLanes(blocks, digests);
+            for (int lane = 0; lane < count; lane++)
+                Encode(digests.Slice(lane * ShortSha1.DigestLength, ShortSha1.DigestLength), destination.Slice((start + lane) * Length, Length));
+        }
+    }
 
     /// <summary>
     /// Writes the Community ID of a packet or flow from <paramref name="source"/> to <paramref name="target"/> as ASCII
@@ -37,7 +65,8 @@ public static class CommunityId
         if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
             return FormatIcmp(protocol, source, target, (byte)sourcePort, (byte)targetPort, destination, seed);
         bool ports = protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
-        return Hash(protocol, source, sourcePort, target, targetPort, ports, oneWay: false, destination, seed);
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        return Digest(input[..Input(protocol, source, sourcePort, target, targetPort, ports, oneWay: false, input, seed)], destination);
     }
 
     /// <summary>
@@ -48,9 +77,8 @@ public static class CommunityId
     public static int FormatIcmp(byte protocol, IpAddr source, IpAddr target, byte type, byte code, Span<byte> destination,
         ushort seed = 0)
     {
-        int counterpart = protocol == IpProtocol.IcmpV6 ? Icmp6Counterpart(type) : Icmp4Counterpart(type);
-        bool oneWay = counterpart < 0;
-        return Hash(protocol, source, type, target, (ushort)(oneWay ? code : counterpart), ports: true, oneWay, destination, seed);
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        return Digest(input[..IcmpInput(protocol, source, target, type, code, input, seed)], destination);
     }
 
     /// <summary>The text form, for callers off the hot path.</summary>
@@ -60,8 +88,23 @@ public static class CommunityId
         return System.Text.Encoding.ASCII.GetString(text[..Format(flow, text, seed)]);
     }
 
-    private static int Hash(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort, bool ports,
-        bool oneWay, Span<byte> destination, ushort seed)
+    // The hash's input for a flow, as Format(Flow) takes it.
+    private static int Input(Flow flow, Span<byte> input, ushort seed) =>
+        flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
+            ? IcmpInput(flow.Protocol, flow.Client, flow.Server, flow.IcmpType, flow.IcmpCode, input, seed)
+            : Input(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort,
+                flow.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp, oneWay: false, input, seed);
+
+    private static int IcmpInput(byte protocol, IpAddr source, IpAddr target, byte type, byte code, Span<byte> input, ushort seed)
+    {
+        int counterpart = protocol == IpProtocol.IcmpV6 ? Icmp6Counterpart(type) : Icmp4Counterpart(type);
+        bool oneWay = counterpart < 0;
+        return Input(protocol, source, type, target, (ushort)(oneWay ? code : counterpart), ports: true, oneWay, input, seed);
+    }
+
+    // Writes the hash's input (at most MaxInputLength bytes) and returns its length.
+    private static int Input(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort, bool ports,
+        bool oneWay, Span<byte> input, ushort seed)
     {
         // The numerically smaller address (then port) goes first, so both directions hash alike.
         int order = source.CompareTo(target);
@@ -72,7 +115,6 @@ public static class CommunityId
         }
         // Both addresses in one family: an IPv4-mapped IPv6 address beside a real IPv6 one keeps its 16 bytes.
         bool v4 = source.IsV4 && target.IsV4;
-        Span<byte> input = stackalloc byte[MaxInputLength];
         BinaryPrimitives.WriteUInt16BigEndian(input, seed);
         int length = 2;
         length += WriteAddress(source, v4, input[length..]);
@@ -85,12 +127,24 @@ public static class CommunityId
             BinaryPrimitives.WriteUInt16BigEndian(input[(length + 2)..], targetPort);
             length += 4;
         }
-        Span<byte> digest = stackalloc byte[20];
-        ShortSha1.Hash(input[..length], digest);
+        return length;
+    }
+
+    private static int Digest(ReadOnlySpan<byte> input, Span<byte> destination)
+    {
+        Span<byte> digest = stackalloc byte[ShortSha1.DigestLength];
+        ShortSha1.Hash(input, digest);
+        return Encode(digest, destination);
+    }
+
+    // "1:" and the digest in base64.
+    private static int Encode(ReadOnlySpan<byte> digest, Span<byte> destination)
+    {
         destination[0] = (byte)'1';
         destination[1] = (byte)':';
         Base64.EncodeToUtf8(digest, destination[2..], out _, out int written);
-        return 2 + written;
+        Debug.Assert(2 + written == Length);
+        return Length;
     }
 
     private static int WriteAddress(IpAddr address, bool v4, Span<byte> destination)

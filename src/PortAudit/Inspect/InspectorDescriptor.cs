@@ -65,8 +65,9 @@ public sealed record InspectorDescriptor(AppLabel Label, byte Transport, IReadOn
     public bool HintsPort(byte protocol, ushort port)
     {
         if (Transport != 0 && protocol != Transport) return false;
-        foreach (ushort hint in PortHints)
-            if (hint == port) return true;
+        // By index: a foreach over the interface would allocate an enumerator per inspector for every new port seen.
+        for (int i = 0; i < PortHints.Count; i++)
+            if (PortHints[i] == port) return true;
         return false;
     }
 }

@@ -11,4 +11,10 @@ internal sealed class AuditedFlowFanOut(IAuditedFlowSink[] sinks) : IAuditedFlow
     {
         foreach (var sink in sinks) sink.Write(flow, verdict);
     }
+
+    /// <inheritdoc />
+    public void WriteAll(ReadOnlySpan<Flow> flows, ReadOnlySpan<FlowVerdict> verdicts)
+    {
+        foreach (var sink in sinks) sink.WriteAll(flows, verdicts);
+    }
 }

@@ -125,6 +125,36 @@ public class CommunityIdTests
     }
 
     [Fact]
+    public void Flows_formatted_together_get_the_ids_they_get_one_at_a_time()
+    {
+        // Every row of the specification's tables as a flow, then IPv4 flows and an IPv4-mapped beside an IPv6 address:
+        // a count that leaves the last group of lanes part empty.
+        var flows = Tables.Select((row, i) =>
+        {
+            byte protocol = (byte)row[0];
+            int sourcePort = (int)row[3], targetPort = (int)row[4];
+            var flow = new Flow(i, protocol, Ip((string)row[1]), (ushort)Math.Max(0, sourcePort), Ip((string)row[2]),
+                (ushort)Math.Max(0, targetPort), 0, opened: true);
+            if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6) (flow.IcmpType, flow.IcmpCode) = ((byte)sourcePort, (byte)targetPort);
+            return flow;
+        }).Concat(Enumerable.Range(0, 21).Select(i =>
+            new Flow(100 + i, i % 2 == 0 ? IpProtocol.Tcp : IpProtocol.Udp, IpAddr.FromV4(0x0A00_0000u + (uint)i), (ushort)(40000 + i),
+                IpAddr.FromV4(0xC0A8_0001), 443, 0, opened: true)))
+            .Append(new Flow(200, IpProtocol.Tcp, Ip("::ffff:1.2.3.4"), 1122, Ip(V6A), 80, 0, opened: true))
+            .ToArray();
+        Assert.NotEqual(0, flows.Length % ShortSha1.Lanes);
+        foreach (ushort seed in new ushort[] { 0, 1 })
+        {
+            var together = new byte[flows.Length * CommunityId.Length];
+            CommunityId.FormatMany(flows, together, seed);
+            for (int i = 0; i < flows.Length; i++)
+                Assert.Equal(CommunityId.Of(flows[i], seed), Encoding.ASCII.GetString(together, i * CommunityId.Length, CommunityId.Length));
+        }
+        // The rows whose flow is their tuple as given (not an ICMP counterpart pair) keep the published id.
+        Assert.Equal("1:wCb3OG7yAFWelaUydu0D+125CLM=", CommunityId.Of(flows[0]));
+    }
+
+    [Fact]
     public void Formatting_allocates_nothing()
     {
         var flow = new Flow(1, IpProtocol.Tcp, Ip(V6A), 1, Ip(V6B), 2, 0, opened: true);

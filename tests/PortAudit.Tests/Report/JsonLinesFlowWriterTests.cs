@@ -61,6 +61,42 @@ public class JsonLinesFlowWriterTests
     }
 
     [Fact]
+    public void Flows_written_together_with_their_extra_fields_are_the_records_written_one_by_one()
+    {
+        // Past the write threshold, in a count that is no multiple of the Community ID's lanes, with escaped text.
+        var extras = new[] { "verdict", "roles", "none", "host" };
+        var flows = Enumerable.Range(0, 1003)
+            .Select(i => NewFlow(app: "app" + i, detail: i % 7 == 0 ? "<" + i : "d" + i, clientPort: (ushort)(1024 + i))).ToArray();
+        var lists = flows.Select((_, i) => new Extra(i % 3 == 0 ? [] : ["r" + i, "<" + i])).ToArray();
+
+        var together = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(together, extras))
+        {
+            writer.WriteAll<Extra>(flows, lists);
+            writer.Complete();
+        }
+        var reference = new ReferenceWriter(extras);
+        foreach (var (flow, list) in flows.Zip(lists)) reference.Write(flow, list);
+
+        Assert.Equal(Encoding.UTF8.GetString(reference.Bytes), Encoding.UTF8.GetString(together.ToArray()));
+        Assert.Throws<ArgumentException>(() => new JsonLinesFlowWriter(Stream.Null, extras).WriteAll<Extra>(flows, lists[1..]));
+    }
+
+    [Fact]
+    public void Flows_ending_together_on_one_core_are_the_records_written_one_by_one()
+    {
+        // Fewer than the parallel path takes: formatted a few at a time on this thread.
+        var flows = Enumerable.Range(0, 3001).Select(i => NewFlow(app: "app" + i, detail: "d" + i, clientPort: (ushort)(1024 + i))).ToArray();
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output))
+        {
+            writer.WriteAll(flows.AsMemory());
+            writer.Complete();
+        }
+        Assert.Equal(Reference(flows), output.ToArray());
+    }
+
+    [Fact]
     public void Records_reach_the_stream_whole_and_in_order_past_the_write_threshold()
     {
         var flows = Enumerable.Range(0, 3000).Select(i => NewFlow(app: "app" + i, detail: i % 7 == 0 ? "<" + i : "d" + i)).ToList();
@@ -125,9 +161,9 @@ public class JsonLinesFlowWriterTests
         Assert.Equal(Reference(flows), Written(flows));
     }
 
-    private static Flow NewFlow(string? app, string? detail)
+    private static Flow NewFlow(string? app, string? detail, ushort clientPort = 50000)
     {
-        var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0A00_0001), 50000, IpAddr.FromV4(0xC0A8_64FE), 5060,
+        var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0A00_0001), clientPort, IpAddr.FromV4(0xC0A8_64FE), 5060,
             1_700_000_000_123_456_789L, opened: true);
         flow.Count(fromClient: true, 60, 1_700_000_001_000_000_000L, TcpFlags.Syn, sequence: 1000);
         flow.Count(fromClient: false, 60, 1_700_000_001_500_000_000L, TcpFlags.Syn | TcpFlags.Ack, sequence: 9000);

@@ -13,12 +13,22 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
     public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles", "policy"];
 
     private readonly JsonLinesFlowWriter _writer;
+    // The audit fields of the flows given to WriteAll, reused from batch to batch.
+    private Fields[] _fields = [];
 
     /// <summary>Creates the writer over <paramref name="output"/>, which it then owns.</summary>
     public AuditedFlowWriter(Stream output) => _writer = new JsonLinesFlowWriter(output, Names);
 
     /// <inheritdoc />
     public void Write(Flow flow, FlowVerdict verdict) => _writer.Write(flow, new Fields(verdict));
+
+    /// <inheritdoc />
+    public void WriteAll(ReadOnlySpan<Flow> flows, ReadOnlySpan<FlowVerdict> verdicts)
+    {
+        if (_fields.Length < verdicts.Length) _fields = new Fields[verdicts.Length];
+        for (int i = 0; i < verdicts.Length; i++) _fields[i] = new Fields(verdicts[i]);
+        _writer.WriteAll(flows, _fields.AsSpan(0, verdicts.Length));
+    }
 
     /// <summary>Flushes.</summary>
     public void Complete() => _writer.Complete();

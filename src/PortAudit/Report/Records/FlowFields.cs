@@ -77,7 +77,14 @@ public static class FlowFields
         Enum.GetValues<FlowState>().OrderBy(state => (int)state).Select(state => Encoding.ASCII.GetBytes(state.Name())).ToArray();
 
     /// <summary>Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order.</summary>
-    public static void Write(Flow flow, IFlowFieldSink sink)
+    public static void Write(Flow flow, IFlowFieldSink sink) => Write(flow, sink, default);
+
+    /// <summary>
+    /// Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order, with
+    /// <paramref name="communityId"/> as its Community ID when it is not empty: the text
+    /// <see cref="CommunityId.FormatMany"/> wrote for it, with the IDs of the flows formatted with it.
+    /// </summary>
+    public static void Write(Flow flow, IFlowFieldSink sink, ReadOnlySpan<byte> communityId)
     {
         Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
         sink.Number(0, flow.Id);
@@ -89,7 +96,7 @@ public static class FlowFields
         sink.Number(6, flow.ClientPort);
         sink.Verbatim(7, buffer[..flow.Server.Format(buffer)]);
         sink.Number(8, flow.ServerPort);
-        sink.Verbatim(9, buffer[..CommunityId.Format(flow, buffer)]);
+        sink.Verbatim(9, communityId.IsEmpty ? buffer[..CommunityId.Format(flow, buffer)] : communityId);
         sink.Number(10, flow.PacketsToServer);
         sink.Number(11, flow.BytesToServer);
         sink.Number(12, flow.PacketsToClient);

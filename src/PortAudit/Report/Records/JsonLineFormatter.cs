@@ -23,6 +23,8 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     // framework's own, character for character.
     private readonly ArrayBufferWriter<byte> _escaped = new();
     private readonly Utf8JsonWriter _escaper;
+    // The Community IDs of the flows last given to CommunityIds, CommunityId.Length bytes each.
+    private byte[] _communityIds = [];
 
     public JsonLineFormatter(string[] fieldNames)
     {
@@ -47,17 +49,41 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         Append("}\n"u8);
     }
 
-    public void Format<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource
+    public void Format<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource => Format(flow, extra, default);
+
+    /// <summary>
+    /// Formats <paramref name="flow"/> with <paramref name="communityId"/> as its Community ID when not empty (its part
+    /// of <see cref="CommunityIds"/>), then the fields of <paramref name="extra"/>.
+    /// </summary>
+    public void Format<TExtra>(Flow flow, TExtra extra, ReadOnlySpan<byte> communityId) where TExtra : IFlowFieldSource
     {
         Append("{"u8);
-        FlowFields.Write(flow, this);
+        FlowFields.Write(flow, this, communityId);
         extra.Write(this, FlowFields.Names.Length);
         Append("}\n"u8);
     }
 
     public void FormatAll(ReadOnlySpan<Flow> flows)
     {
-        foreach (var flow in flows) Format(flow);
+        var ids = CommunityIds(flows);
+        for (int i = 0; i < flows.Length; i++)
+        {
+            Append("{"u8);
+            FlowFields.Write(flows[i], this, ids.Slice(i * CommunityId.Length, CommunityId.Length));
+            Append("}\n"u8);
+        }
+    }
+
+    /// <summary>
+    /// The Community IDs of <paramref name="flows"/>, <see cref="CommunityId.Length"/> bytes each, taken together
+    /// (<see cref="CommunityId.FormatMany"/>); valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<byte> CommunityIds(ReadOnlySpan<Flow> flows)
+    {
+        int length = flows.Length * CommunityId.Length;
+        if (_communityIds.Length < length) _communityIds = new byte[length];
+        CommunityId.FormatMany(flows, _communityIds);
+        return _communityIds.AsSpan(0, length);
     }
 
     /// <summary>Writes what was formatted to <paramref name="output"/> and empties the buffer.</summary>
