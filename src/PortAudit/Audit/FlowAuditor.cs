@@ -87,35 +87,26 @@ public sealed class FlowAuditor : IFlowObserver
     {
         if (_sink is not { } sink || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
         {
-            JudgeThenWrite(flows.Span);
+            JudgeInBatches(flows, (batch, verdicts) => _sink?.WriteAll(batch.Span, verdicts));
             return;
         }
         // The writer ends once judging has completed the hand-off, or when the sink failed: then judging stops too.
         using var writerDone = new CancellationTokenSource();
         using var judged = new HandOff<FlowVerdict[]>(abort: writerDone.Token);
-        BesideThread.Run(WritingThread, () => WriteInOrder(sink, flows, judged), () => JudgeInBatches(flows, judged),
-            writerDone.Cancel, judged.Complete);
+        BesideThread.Run(WritingThread, () => WriteInOrder(sink, flows, judged),
+            () => JudgeInBatches(flows, (_, verdicts) => judged.Add(verdicts)), writerDone.Cancel, judged.Complete);
     }
 
-    private void JudgeThenWrite(ReadOnlySpan<Flow> flows)
+    // Judges the flows in order, a batch at a time, and hands each batch with its verdicts to judged.
+    private void JudgeInBatches(ReadOnlyMemory<Flow> flows, Action<ReadOnlyMemory<Flow>, FlowVerdict[]> judged)
     {
-        var verdicts = new FlowVerdict[Math.Min(HandOffBatch, flows.Length)];
         for (int start = 0; start < flows.Length; start += HandOffBatch)
         {
             var batch = flows.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
-            for (int i = 0; i < batch.Length; i++) verdicts[i] = Judge(batch[i]);
-            _sink?.WriteAll(batch, verdicts.AsSpan(0, batch.Length));
-        }
-    }
-
-    private void JudgeInBatches(ReadOnlyMemory<Flow> flows, HandOff<FlowVerdict[]> judged)
-    {
-        for (int start = 0; start < flows.Length; start += HandOffBatch)
-        {
-            var batch = flows.Span.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
             var verdicts = new FlowVerdict[batch.Length];
-            for (int i = 0; i < batch.Length; i++) verdicts[i] = Judge(batch[i]);
-            judged.Add(verdicts);
+            var judging = batch.Span;
+            for (int i = 0; i < judging.Length; i++) verdicts[i] = Judge(judging[i]);
+            judged(batch, verdicts);
         }
     }
 

@@ -62,11 +62,8 @@ public static class CommunityId
     public static int Format(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort,
         Span<byte> destination, ushort seed = 0)
     {
-        if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
-            return FormatIcmp(protocol, source, target, (byte)sourcePort, (byte)targetPort, destination, seed);
-        bool ports = protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
         Span<byte> input = stackalloc byte[MaxInputLength];
-        return Digest(input[..Input(protocol, source, sourcePort, target, targetPort, ports, oneWay: false, input, seed)], destination);
+        return Digest(input[..TupleInput(protocol, source, sourcePort, target, targetPort, input, seed)], destination);
     }
 
     /// <summary>
@@ -88,12 +85,23 @@ public static class CommunityId
         return System.Text.Encoding.ASCII.GetString(text[..Format(flow, text, seed)]);
     }
 
-    // The hash's input for a flow, as Format(Flow) takes it.
-    private static int Input(Flow flow, Span<byte> input, ushort seed) =>
-        flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
-            ? IcmpInput(flow.Protocol, flow.Client, flow.Server, flow.IcmpType, flow.IcmpCode, input, seed)
-            : Input(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort,
-                flow.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp, oneWay: false, input, seed);
+    // The hash's input for a flow: its tuple, with the type and code of its first message as an ICMP flow's ports.
+    private static int Input(Flow flow, Span<byte> input, ushort seed)
+    {
+        bool icmp = flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        return TupleInput(flow.Protocol, flow.Client, icmp ? flow.IcmpType : flow.ClientPort, flow.Server,
+            icmp ? flow.IcmpCode : flow.ServerPort, input, seed);
+    }
+
+    // The hash's input for a tuple, as Format(protocol, ...) takes it: ports for TCP, UDP and SCTP, type and code for ICMP.
+    private static int TupleInput(byte protocol, IpAddr source, ushort sourcePort, IpAddr target, ushort targetPort,
+        Span<byte> input, ushort seed)
+    {
+        if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
+            return IcmpInput(protocol, source, target, (byte)sourcePort, (byte)targetPort, input, seed);
+        bool ports = protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
+        return Input(protocol, source, sourcePort, target, targetPort, ports, oneWay: false, input, seed);
+    }
 
     private static int IcmpInput(byte protocol, IpAddr source, IpAddr target, byte type, byte code, Span<byte> input, ushort seed)
     {

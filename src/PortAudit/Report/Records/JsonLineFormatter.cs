@@ -42,10 +42,13 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     private static byte[] NamePrefix(string name, bool first) =>
         [.. first ? ""u8 : ","u8, (byte)'"', .. JsonEncodedText.Encode(name).EncodedUtf8Bytes, .. "\":"u8];
 
-    public void Format(Flow flow)
+    public void Format(Flow flow) => Format(flow, default(ReadOnlySpan<byte>));
+
+    // One record, with communityId as its Community ID when not empty (its part of CommunityIds).
+    private void Format(Flow flow, ReadOnlySpan<byte> communityId)
     {
         Append("{"u8);
-        FlowFields.Write(flow, this);
+        FlowFields.Write(flow, this, communityId);
         Append("}\n"u8);
     }
 
@@ -66,12 +69,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     public void FormatAll(ReadOnlySpan<Flow> flows)
     {
         var ids = CommunityIds(flows);
-        for (int i = 0; i < flows.Length; i++)
-        {
-            Append("{"u8);
-            FlowFields.Write(flows[i], this, ids.Slice(i * CommunityId.Length, CommunityId.Length));
-            Append("}\n"u8);
-        }
+        for (int i = 0; i < flows.Length; i++) Format(flows[i], ids.Slice(i * CommunityId.Length, CommunityId.Length));
     }
 
     /// <summary>
