@@ -10,7 +10,7 @@ namespace PortAudit.Store;
 
 /// <summary>
 /// Encodes flows as rows of PostgreSQL's binary COPY format (<see cref="FlowColumns.All"/>, in order) into a growing
-/// buffer: the record's fields come from <see cref="FlowFields.Write"/>, as every flow writer gets them. One per writer
+/// buffer: the record's fields come from <see cref="FlowFields.Write(PortAudit.Flows.Flow, IFlowFieldSink)"/>, as every flow writer gets them. One per writer
 /// thread; encoding a flow allocates nothing.
 /// </summary>
 internal sealed class FlowRowEncoder : IFlowFieldSink

@@ -15,17 +15,21 @@ internal static partial class HugePageAdvice
     private const string CLibrary = "libc.so.6";
     private const int MadvHugePage = 14;
 
-    /// <summary>
-    /// Advises the anonymous read-write mapping that holds <paramref name="probe"/>; true when the kernel took the
-    /// advice, false when there was no such mapping or it refused.
-    /// </summary>
-    public static bool AdviseMappingOf(object probe)
+    /// <summary>The address <paramref name="probe"/> lies at now; a moving collector may place it elsewhere later.</summary>
+    public static long AddressOf(object probe)
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        // The address is read once, to find the mapping: were the object moved since, the mapping is still the heap's.
         long address = Unsafe.As<object, nint>(ref probe);
         GC.KeepAlive(probe);
-        if (FindMapping(address) is not var (start, end)) return false;
+        return address;
+    }
+
+    /// <summary>
+    /// Advises the mapping <paramref name="start"/>..<paramref name="end"/>; true when the kernel took the advice, false
+    /// when it refused or this is not Linux.
+    /// </summary>
+    public static bool Advise(long start, long end)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
         try
         {
             return Advise((nint)start, (nuint)(end - start), MadvHugePage) == 0;
@@ -39,6 +43,7 @@ internal static partial class HugePageAdvice
     /// <summary>The bounds of the private anonymous read-write mapping of this process that holds <paramref name="address"/>.</summary>
     internal static (long Start, long End)? FindMapping(long address)
     {
+        if (!OperatingSystem.IsLinux()) return null;
         try
         {
             foreach (var line in File.ReadLines("/proc/self/maps"))

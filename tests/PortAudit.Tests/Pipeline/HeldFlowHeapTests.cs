@@ -175,6 +175,21 @@ public sealed class HeldFlowHeapTests : IDisposable
         Assert.Equal(1, EligibleForHugePages(address));
     }
 
+    [PopulateFact]
+    public void TheBudgetsPagesAreFilledUntilTheFlowsHaveEnded()
+    {
+        string first = Capture("a.pcap", 4_000), second = Capture("b.pcap", 4_000);
+        var heap = HeldFlowHeap.Prepare([first, second]);
+        Assert.True(heap.PagesFilled);
+        var filler = HeldFlowHeap.Filler;
+        Assert.NotNull(filler);
+
+        HeldFlowHeap.Release();
+        Assert.Null(HeldFlowHeap.Filler);
+        Assert.True(filler.WaitEnded(TimeSpan.FromSeconds(10)));
+        Assert.False(HeldFlowHeap.Prepare([first]).PagesFilled);
+    }
+
     [Fact]
     public void MappingsAreFoundOnlyForAnonymousPrivateReadWriteLinesHoldingTheAddress()
     {
