@@ -1,5 +1,4 @@
 using System.Runtime;
-using System.Runtime.InteropServices;
 
 namespace PortAudit.Pipeline;
 
@@ -32,7 +31,7 @@ namespace PortAudit.Pipeline;
 /// <c>MADV_POPULATE_WRITE</c> (before Linux 5.14) refuses the advice itself, and the filler stops.
 /// </para>
 /// </remarks>
-internal sealed partial class HeapPageFiller
+internal sealed class HeapPageFiller
 {
     /// <summary>The collector's basic region size on 64-bit platforms (.NET 7 and later).</summary>
     internal const long RegionBytes = 4L << 20;
@@ -46,8 +45,6 @@ internal sealed partial class HeapPageFiller
     // Larger than what an 8 KiB allocation context has left after the previous probe: each lands at a fresh context.
     private const int ProbeBytes = 8_000;
 
-    private const string CLibrary = "libc.so.6";
-    private const int MadvHugePage = 14;
     private const int MadvPopulateWrite = 23;
 
     private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
@@ -106,8 +103,8 @@ internal sealed partial class HeapPageFiller
             if (!_filled.Add(region)) return;
         _filledBytes += RegionBytes;
         // Both are advice: a guess outside the committed heap is refused, and a refused huge page leaves small ones.
-        _ = Advise((nint)region, (nuint)RegionBytes, MadvHugePage);
-        _ = Advise((nint)region, (nuint)RegionBytes, MadvPopulateWrite);
+        _ = HugePageAdvice.Madvise((nint)region, (nuint)RegionBytes, HugePageAdvice.MadvHugePage);
+        _ = HugePageAdvice.Madvise((nint)region, (nuint)RegionBytes, MadvPopulateWrite);
     }
 
     private void Run()
@@ -136,7 +133,7 @@ internal sealed partial class HeapPageFiller
         try
         {
             long page = HugePageAdvice.AddressOf(new byte[ProbeBytes]) & ~(Environment.SystemPageSize - 1L);
-            return Advise((nint)page, (nuint)Environment.SystemPageSize, MadvPopulateWrite) == 0;
+            return HugePageAdvice.Madvise((nint)page, (nuint)Environment.SystemPageSize, MadvPopulateWrite) == 0;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -145,7 +142,4 @@ internal sealed partial class HeapPageFiller
     }
 
     private static long RegionOf(long address) => address & ~(RegionBytes - 1);
-
-    [LibraryImport(CLibrary, EntryPoint = "madvise")]
-    private static partial int Advise(nint address, nuint length, int advice);
 }

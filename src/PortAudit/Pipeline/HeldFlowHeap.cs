@@ -115,8 +115,7 @@ public static class HeldFlowHeap
             }
         }
         // An object allocated now lies in the memory just committed for the budget: its mapping is the one to advise.
-        bool hugePages = HugePageAdvice.FindMapping(HugePageAdvice.AddressOf(new byte[1])) is var (start, end)
-            && HugePageAdvice.Advise(start, end);
+        bool hugePages = HugePageAdvice.AdviseMappingOf(new byte[1]);
         var filler = HeapPageFiller.Start();
         lock (Asking)
         {

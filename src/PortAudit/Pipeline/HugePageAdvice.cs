@@ -13,7 +13,8 @@ namespace PortAudit.Pipeline;
 internal static partial class HugePageAdvice
 {
     private const string CLibrary = "libc.so.6";
-    private const int MadvHugePage = 14;
+    /// <summary><c>MADV_HUGEPAGE</c>: back the range with huge pages where the kernel can.</summary>
+    internal const int MadvHugePage = 14;
 
     /// <summary>The address <paramref name="probe"/> lies at now; a moving collector may place it elsewhere later.</summary>
     public static long AddressOf(object probe)
@@ -24,15 +25,17 @@ internal static partial class HugePageAdvice
     }
 
     /// <summary>
-    /// Advises the mapping <paramref name="start"/>..<paramref name="end"/>; true when the kernel took the advice, false
-    /// when it refused or this is not Linux.
+    /// Advises the anonymous read-write mapping that holds <paramref name="probe"/>; true when the kernel took the
+    /// advice, false when there was no such mapping or it refused.
     /// </summary>
-    public static bool Advise(long start, long end)
+    public static bool AdviseMappingOf(object probe)
     {
         if (!OperatingSystem.IsLinux()) return false;
+        // The address is read once, to find the mapping: were the object moved since, the mapping is still the heap's.
+        if (FindMapping(AddressOf(probe)) is not var (start, end)) return false;
         try
         {
-            return Advise((nint)start, (nuint)(end - start), MadvHugePage) == 0;
+            return Madvise((nint)start, (nuint)(end - start), MadvHugePage) == 0;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -43,7 +46,6 @@ internal static partial class HugePageAdvice
     /// <summary>The bounds of the private anonymous read-write mapping of this process that holds <paramref name="address"/>.</summary>
     internal static (long Start, long End)? FindMapping(long address)
     {
-        if (!OperatingSystem.IsLinux()) return null;
         try
         {
             foreach (var line in File.ReadLines("/proc/self/maps"))
@@ -72,6 +74,7 @@ internal static partial class HugePageAdvice
         return address >= start && address < end ? (start, end) : null;
     }
 
+    /// <summary><c>madvise(2)</c>: 0 when the kernel took the advice.</summary>
     [LibraryImport(CLibrary, EntryPoint = "madvise")]
-    private static partial int Advise(nint address, nuint length, int advice);
+    internal static partial int Madvise(nint address, nuint length, int advice);
 }
