@@ -19,16 +19,16 @@ namespace PortAudit.Pipeline;
 /// <para>
 /// The collector hands out its young generation in regions of <see cref="RegionBytes"/>, and not in address order: on
 /// the corpus they ran downwards region by region, then jumped, then ran upwards. So the filler looks where the
-/// allocations are by allocating a small array of its own every <see cref="WakeMilliseconds"/> ms (too large for what is
-/// left of its allocation context, it lands where the next allocation would), fills that region, and fills the next
-/// one in the direction the allocations last moved by one region. A guess that proves wrong only makes memory the
+/// allocations are by allocating a small array of its own, every <see cref="WakeMilliseconds"/> ms while the run
+/// allocates (too large for what is left of its allocation context, it lands where the next allocation would), fills
+/// that region, and fills the next one in the direction the allocations last moved by one region. A guess that proves wrong only makes memory the
 /// collector committed for the deferral resident early; the filler never holds more than <see cref="LeadBytes"/> filled
 /// beyond what the run has allocated since it began.
 /// </para>
 /// <para>
 /// Populating never changes memory's contents: what the collector has placed in a page stays as it is. Memory that is
 /// not mapped read-write (outside the committed heap) is refused by the kernel and skipped. A kernel without
-/// <c>MADV_POPULATE_WRITE</c> (before Linux 5.14) refuses the advice itself, and the filler stops.
+/// <c>MADV_POPULATE_WRITE</c> (before Linux 5.14) refuses the advice itself, and no filler starts.
 /// </para>
 /// </remarks>
 internal sealed class HeapPageFiller
@@ -39,11 +39,19 @@ internal sealed class HeapPageFiller
     /// <summary>At most this many bytes are filled beyond those allocated since the filler began: one region ahead and one guessed wrong.</summary>
     internal const long LeadBytes = 2 * RegionBytes;
 
-    // The corpus audit allocates about 0.2 MB per millisecond while reading: a region lasts 20 ms, so a wake every 2 ms
+    // The corpus audit allocates about 0.2 MB per millisecond while reading: a region lasts 20 ms, so a look every 2 ms
     // finds a new region when a tenth of it is used.
     private const int WakeMilliseconds = 2;
     // Larger than what an 8 KiB allocation context has left after the previous probe: each lands at a fresh context.
     private const int ProbeBytes = 8_000;
+
+    /// <summary>
+    /// The filler looks where the allocations are (allocating a probe) only once the run has allocated this much since
+    /// it last looked: a run that allocates little, such as one over long bulk transfers, is not filled with probes
+    /// and the pages they would take. At the corpus's pace (about 0.4 MB per wake) the filler still looks at every
+    /// wake; probes are at most 3% of what is allocated.
+    /// </summary>
+    internal const long LookEveryBytes = 256L << 10;
 
     private const int MadvPopulateWrite = 23;
 
@@ -51,6 +59,7 @@ internal sealed class HeapPageFiller
     private readonly HashSet<long> _filled = [];
     private readonly ManualResetEventSlim _stop = new();
     private long _filledBytes;
+    private int _looks;
     private Thread? _thread;
 
     /// <summary>A filler that fills only when asked (<see cref="Fill"/>); <see cref="Start"/> starts one that fills by itself.</summary>
@@ -83,6 +92,9 @@ internal sealed class HeapPageFiller
         }
     }
 
+    /// <summary>Times the filler has looked where the allocations are.</summary>
+    internal int Looks => Volatile.Read(ref _looks);
+
     /// <summary>
     /// The region the allocations will likely reach after <paramref name="current"/>, having come to it from
     /// <paramref name="previous"/>: the next one the same way when they moved by one region, none when they jumped.
@@ -111,8 +123,13 @@ internal sealed class HeapPageFiller
     {
         long? previous = null;
         long? ahead = null;
-        while (!_stop.IsSet && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        long lookedAt = -LookEveryBytes;
+        for (; !_stop.IsSet && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion; _stop.Wait(WakeMilliseconds))
         {
+            long allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtStart;
+            if (allocated - lookedAt < LookEveryBytes) continue;
+            lookedAt = allocated;
+            Interlocked.Increment(ref _looks);
             long region = RegionOf(HugePageAdvice.AddressOf(new byte[ProbeBytes]));
             if (region != previous)
             {
@@ -120,9 +137,7 @@ internal sealed class HeapPageFiller
                 previous = region;
             }
             Fill(region);
-            if (ahead is { } next && WithinLead(_filledBytes, GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtStart))
-                Fill(next);
-            _stop.Wait(WakeMilliseconds);
+            if (ahead is { } next && WithinLead(_filledBytes, allocated)) Fill(next);
         }
     }
 

@@ -94,7 +94,12 @@ public sealed partial class HeapPageFillerTests
             // The region the allocations are in gets filled to its end, well ahead of them.
             object next = new byte[8_000];
             long last = (HugePageAdvice.AddressOf(next) | (HeapPageFiller.RegionBytes - 1)) & ~(Environment.SystemPageSize - 1L);
-            while (ResidentPages(last, 1) == 0 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            // Were the allocations to move on first, the filler looks again once they have gone 256 KiB further.
+            while (ResidentPages(last, 1) == 0 && DateTime.UtcNow < deadline)
+            {
+                GC.KeepAlive(new byte[16_000]);
+                Thread.Sleep(5);
+            }
             Assert.Equal(1, ResidentPages(last, 1));
             GC.KeepAlive(next);
         }
@@ -103,6 +108,30 @@ public sealed partial class HeapPageFillerTests
             if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
         }
         Assert.True(filler!.WaitEnded(TimeSpan.FromSeconds(10)));
+    }
+
+    [PopulateFact]
+    public void TheFillerLooksOnlyAsTheRunAllocates()
+    {
+        Assert.True(GC.TryStartNoGCRegion(64L << 20));
+        try
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: false);
+            var filler = HeapPageFiller.Start();
+            Assert.NotNull(filler);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (filler.Looks == 0 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            // 200 wakes: were it to look at each, it would allocate 1.6 MB of probes by itself.
+            Thread.Sleep(400);
+            long allocated = GC.GetTotalAllocatedBytes(precise: false) - before;
+            filler.Stop();
+            Assert.True(filler.WaitEnded(TimeSpan.FromSeconds(10)));
+            Assert.InRange(filler.Looks, 1, 1 + allocated / HeapPageFiller.LookEveryBytes);
+        }
+        finally
+        {
+            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
     }
 
     [PopulateFact]
