@@ -58,7 +58,6 @@ internal sealed class HeapPageFiller
     private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
     private readonly HashSet<long> _filled = [];
     private readonly ManualResetEventSlim _stop = new();
-    private long _filledBytes;
     private int _looks;
     private Thread? _thread;
 
@@ -113,7 +112,6 @@ internal sealed class HeapPageFiller
     {
         lock (_filled)
             if (!_filled.Add(region)) return;
-        _filledBytes += RegionBytes;
         // Both are advice: a guess outside the committed heap is refused, and a refused huge page leaves small ones.
         _ = HugePageAdvice.Madvise((nint)region, (nuint)RegionBytes, HugePageAdvice.MadvHugePage);
         _ = HugePageAdvice.Madvise((nint)region, (nuint)RegionBytes, MadvPopulateWrite);
@@ -137,7 +135,7 @@ internal sealed class HeapPageFiller
                 previous = region;
             }
             Fill(region);
-            if (ahead is { } next && WithinLead(_filledBytes, allocated)) Fill(next);
+            if (ahead is { } next && WithinLead(RegionsFilled * RegionBytes, allocated)) Fill(next);
         }
     }
 

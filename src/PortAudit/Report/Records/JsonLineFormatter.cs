@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using PortAudit.Flows;
@@ -42,15 +43,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     private static byte[] NamePrefix(string name, bool first) =>
         [.. first ? ""u8 : ","u8, (byte)'"', .. JsonEncodedText.Encode(name).EncodedUtf8Bytes, .. "\":"u8];
 
-    public void Format(Flow flow) => Format(flow, default(ReadOnlySpan<byte>));
-
-    // One record, with communityId as its Community ID when not empty (its part of CommunityIds).
-    private void Format(Flow flow, ReadOnlySpan<byte> communityId)
-    {
-        Append("{"u8);
-        FlowFields.Write(flow, this, communityId);
-        Append("}\n"u8);
-    }
+    public void Format(Flow flow) => Format(flow, default(NoFields), default);
 
     public void Format<TExtra>(Flow flow, TExtra extra) where TExtra : IFlowFieldSource => Format(flow, extra, default);
 
@@ -58,7 +51,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     /// Formats <paramref name="flow"/> with <paramref name="communityId"/> as its Community ID when not empty (its part
     /// of <see cref="CommunityIds"/>), then the fields of <paramref name="extra"/>.
     /// </summary>
-    public void Format<TExtra>(Flow flow, TExtra extra, ReadOnlySpan<byte> communityId) where TExtra : IFlowFieldSource
+    private void Format<TExtra>(Flow flow, TExtra extra, ReadOnlySpan<byte> communityId) where TExtra : IFlowFieldSource
     {
         Append("{"u8);
         FlowFields.Write(flow, this, communityId);
@@ -66,17 +59,40 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         Append("}\n"u8);
     }
 
+    /// <summary>Formats <paramref name="flows"/> in order, their Community IDs taken together.</summary>
     public void FormatAll(ReadOnlySpan<Flow> flows)
     {
         var ids = CommunityIds(flows);
-        for (int i = 0; i < flows.Length; i++) Format(flows[i], ids.Slice(i * CommunityId.Length, CommunityId.Length));
+        for (int i = 0; i < flows.Length; i++) Format(flows[i], default(NoFields), CommunityIdOf(ids, i));
+    }
+
+    /// <summary>
+    /// Formats <paramref name="flows"/> in order, each followed by the extra fields of the same place in
+    /// <paramref name="extras"/>, their Community IDs taken together.
+    /// </summary>
+    public void FormatAll<TExtra>(ReadOnlySpan<Flow> flows, ReadOnlySpan<TExtra> extras) where TExtra : IFlowFieldSource
+    {
+        Debug.Assert(extras.Length == flows.Length);
+        var ids = CommunityIds(flows);
+        for (int i = 0; i < flows.Length; i++) Format(flows[i], extras[i], CommunityIdOf(ids, i));
+    }
+
+    private static ReadOnlySpan<byte> CommunityIdOf(ReadOnlySpan<byte> ids, int index) =>
+        ids.Slice(index * CommunityId.Length, CommunityId.Length);
+
+    // A plain record: no fields after the flow's own.
+    private readonly struct NoFields : IFlowFieldSource
+    {
+        public void Write(IFlowFieldSink sink, int firstField)
+        {
+        }
     }
 
     /// <summary>
     /// The Community IDs of <paramref name="flows"/>, <see cref="CommunityId.Length"/> bytes each, taken together
     /// (<see cref="CommunityId.FormatMany"/>); valid until the next call.
     /// </summary>
-    public ReadOnlySpan<byte> CommunityIds(ReadOnlySpan<Flow> flows)
+    private ReadOnlySpan<byte> CommunityIds(ReadOnlySpan<Flow> flows)
     {
         int length = flows.Length * CommunityId.Length;
         if (_communityIds.Length < length) _communityIds = new byte[length];

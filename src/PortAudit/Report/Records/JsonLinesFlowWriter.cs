@@ -56,10 +56,11 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
     public void WriteAll<TExtra>(ReadOnlySpan<Flow> flows, ReadOnlySpan<TExtra> extras) where TExtra : IFlowFieldSource
     {
         if (extras.Length != flows.Length) throw new ArgumentException("one set of extra fields per flow", nameof(extras));
-        var ids = _formatter.CommunityIds(flows);
-        for (int i = 0; i < flows.Length; i++)
+        // A few records at a time, drained as Write drains.
+        for (int start = 0; start < flows.Length; start += SerialChunk)
         {
-            _formatter.Format(flows[i], extras[i], ids.Slice(i * CommunityId.Length, CommunityId.Length));
+            int count = Math.Min(SerialChunk, flows.Length - start);
+            _formatter.FormatAll(flows.Slice(start, count), extras.Slice(start, count));
             if (_formatter.Length >= WriteThreshold) _formatter.DrainTo(_output);
         }
     }
@@ -69,7 +70,7 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
     {
         if (flows.Length < 2 * ParallelChunk || Environment.ProcessorCount < 2)
         {
-            // A few records at a time, for their Community IDs to be taken together (CommunityIds), and drained as Write drains.
+            // A few records at a time, for their Community IDs to be taken together, and drained as Write drains.
             for (int start = 0; start < flows.Length; start += SerialChunk)
             {
                 _formatter.FormatAll(flows.Span.Slice(start, Math.Min(SerialChunk, flows.Length - start)));
