@@ -1,3 +1,4 @@
+using PortAudit.Capture;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -17,6 +18,15 @@ internal sealed class PacketBatch
     public readonly Entry[] Entries = new Entry[Capacity];
 
     public int Count { get; private set; }
+
+    /// <summary>
+    /// Maps the batch's pages now, so that a live capture's first packets do not wait for them (see <see cref="MemoryPages"/>).
+    /// </summary>
+    public void Prefault()
+    {
+        MemoryPages.Touch(_payloads);
+        MemoryPages.Touch(Entries);
+    }
 
     public bool IsFull => Count == Capacity;
 

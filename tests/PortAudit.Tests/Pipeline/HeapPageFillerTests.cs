@@ -14,7 +14,7 @@ namespace PortAudit.Tests.Pipeline;
 [Collection(ProcessWideAllocation.Name)]
 public sealed partial class HeapPageFillerTests
 {
-    private const int ProtRead = 1, ProtWrite = 2, ProtNone = 0;
+    internal const int ProtRead = 1, ProtWrite = 2, ProtNone = 0;
     private const int MapPrivate = 0x02, MapAnonymous = 0x20;
 
     [Theory]
@@ -152,7 +152,7 @@ public sealed partial class HeapPageFillerTests
     }
 
     /// <summary>Pages of <paramref name="pages"/> (a region's by default) from <paramref name="start"/> that are resident (<c>mincore</c>).</summary>
-    private static int ResidentPages(long start, int pages = 0)
+    internal static int ResidentPages(long start, int pages = 0)
     {
         if (pages == 0) pages = (int)(HeapPageFiller.RegionBytes / Environment.SystemPageSize);
         var vector = new byte[pages];
@@ -161,7 +161,7 @@ public sealed partial class HeapPageFillerTests
     }
 
     /// <summary>A private anonymous mapping of twice a region, with one region inside it aligned as the collector's are.</summary>
-    private sealed class AlignedMapping : IDisposable
+    internal sealed class AlignedMapping : IDisposable
     {
         private readonly nint _base;
         private const long Length = 2 * HeapPageFiller.RegionBytes;
