@@ -3,13 +3,14 @@
 # same veth at the same rates. Needs root, tcpreplay and tcpdump.
 #
 #   sudo tools/bench/live-bench.sh [--copies N] [--rates "PPS PPS ..."] [--seconds S] [--buffer-size MB]
+#                                  [--tools "portaudit tcpdump"]
 #
 # The corpus is N copies of ../shared/bench/base.pcap (make-corpus; default 8, ~640k packets; 36 is the
 # reference corpus). Inside a namespace of its own, tcpreplay sends it into one end of a veth pair at each rate
 # in turn (for S seconds' worth of packets, default 4, at most the whole corpus); the capture runs on the other
 # end: first portaudit (flows to /dev/null), then tcpdump -w /dev/null, both with the same kernel buffer.
 # A rate passes when libpcap reports no drop and every packet tcpreplay sent was captured. A tool stops being
-# tried at its first failing rate. Prints one line per run and, last, the highest rate each captured without loss,
+# tried at its first failing rate. --tools runs only the tools named (repeated single-rate runs of one build). Prints one line per run and, last, the highest rate each captured without loss,
 # as tcpreplay achieved it: past what one core of tcpreplay can send, a higher target measures the sender, not the
 # capture, so the steps stop once tcpreplay falls short of the target.
 set -euo pipefail
@@ -17,12 +18,14 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tools/bench/common.sh"
 copies=8
 rates="50000 100000 200000 400000 800000 1600000"
+tools="portaudit tcpdump"
 seconds=4
 buffer=32
 while [ $# -gt 0 ]; do
   case $1 in
     --copies) copies=$2; shift 2 ;;
     --rates) rates=$2; shift 2 ;;
+    --tools) tools=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --buffer-size) buffer=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -125,7 +128,7 @@ declare -A best=([portaudit]=0 [tcpdump]=0) failed=()
 echo "corpus: $corpus ($corpus_packets packets); kernel buffer $buffer MB for both" >&2
 sender_limit=
 for rate in $rates; do
-  for tool in portaudit tcpdump; do
+  for tool in $tools; do
     [ -z "${failed[$tool]:-}" ] || continue
     achieved=0
     if run "$tool" "$rate"; then
@@ -135,10 +138,10 @@ for rate in $rates; do
     fi
     [ $(( achieved * 10 )) -ge $(( rate * 9 )) ] || sender_limit=$achieved
   done
-  [ ${#failed[@]} -lt 2 ] && [ -z "$sender_limit" ] || break
+  [ ${#failed[@]} -lt $(wc -w <<<"$tools") ] && [ -z "$sender_limit" ] || break
 done
-for tool in portaudit tcpdump; do
+for tool in $tools; do
   echo "$tool: highest rate without loss ${best[$tool]} pps${failed[$tool]:+ (lost packets at ${failed[$tool]} pps)}"
 done
-[ -z "$sender_limit" ] || [ ${#failed[@]} -eq 2 ] ||
+[ -z "$sender_limit" ] || [ ${#failed[@]} -eq $(wc -w <<<"$tools") ] ||
   echo "tcpreplay fell short of the target (${sender_limit} pps): the sender, not the capture, set the last step's rate"
