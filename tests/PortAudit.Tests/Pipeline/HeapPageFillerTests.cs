@@ -2,6 +2,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using PortAudit.Pipeline;
 using PortAudit.Tests.Flows;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Pipeline;
 
@@ -12,10 +13,8 @@ namespace PortAudit.Tests.Pipeline;
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 [Collection(ProcessWideAllocation.Name)]
-public sealed partial class HeapPageFillerTests
+public sealed class HeapPageFillerTests
 {
-    internal const int ProtRead = 1, ProtWrite = 2, ProtNone = 0;
-    private const int MapPrivate = 0x02, MapAnonymous = 0x20;
 
     [Theory]
     [InlineData(0x7f0004000000, 0x7f0004400000, 0x7f0004800000)]
@@ -43,7 +42,7 @@ public sealed partial class HeapPageFillerTests
     [PopulateFact]
     public void AFilledRegionIsResidentWithItsContentsUnchanged()
     {
-        using var mapping = new AlignedMapping(ProtRead | ProtWrite);
+        using var mapping = new AlignedMapping(AnonymousMapping.ReadWrite);
         long region = mapping.Region;
         Marshal.WriteInt64((nint)(region + 4096 * 7), 0x5ca1ab1e);
         Assert.Equal(1, ResidentPages(region));
@@ -60,10 +59,10 @@ public sealed partial class HeapPageFillerTests
     [PopulateFact]
     public void ARegionIsFilledOnce()
     {
-        using var mapping = new AlignedMapping(ProtRead | ProtWrite);
+        using var mapping = new AlignedMapping(AnonymousMapping.ReadWrite);
         var filler = new HeapPageFiller();
         filler.Fill(mapping.Region);
-        Advise((nint)mapping.Region, (nuint)HeapPageFiller.RegionBytes, MadvDontNeed);
+        AnonymousMapping.DropPages(mapping.Region, HeapPageFiller.RegionBytes);
         filler.Fill(mapping.Region);
         Assert.Equal(0, ResidentPages(mapping.Region));
         Assert.Equal(1, filler.RegionsFilled);
@@ -72,7 +71,7 @@ public sealed partial class HeapPageFillerTests
     [PopulateFact]
     public void MemoryNotCommittedIsLeftAlone()
     {
-        using var mapping = new AlignedMapping(ProtNone);
+        using var mapping = new AlignedMapping(AnonymousMapping.NoAccess);
         var filler = new HeapPageFiller();
         filler.Fill(mapping.Region);
         Assert.Equal(0, ResidentPages(mapping.Region));
@@ -151,46 +150,25 @@ public sealed partial class HeapPageFillerTests
         }
     }
 
-    /// <summary>Pages of <paramref name="pages"/> (a region's by default) from <paramref name="start"/> that are resident (<c>mincore</c>).</summary>
-    internal static int ResidentPages(long start, int pages = 0)
-    {
-        if (pages == 0) pages = (int)(HeapPageFiller.RegionBytes / Environment.SystemPageSize);
-        var vector = new byte[pages];
-        Assert.Equal(0, MinCore((nint)start, (nuint)(pages * (long)Environment.SystemPageSize), vector));
-        return vector.Count(b => (b & 1) != 0);
-    }
+    // Resident pages of a region, or of the first pages from start.
+    private static int ResidentPages(long start, int pages = 0) =>
+        AnonymousMapping.ResidentPages(start, pages == 0 ? (int)(HeapPageFiller.RegionBytes / Environment.SystemPageSize) : pages);
 
-    /// <summary>A private anonymous mapping of twice a region, with one region inside it aligned as the collector's are.</summary>
-    internal sealed class AlignedMapping : IDisposable
+    /// <summary>A mapping of twice a region, with one region inside it aligned as the collector's are.</summary>
+    private sealed class AlignedMapping : IDisposable
     {
-        private readonly nint _base;
-        private const long Length = 2 * HeapPageFiller.RegionBytes;
+        private readonly AnonymousMapping _mapping;
 
         public AlignedMapping(int protection)
         {
-            _base = Map(0, (nuint)Length, protection, MapPrivate | MapAnonymous, -1, 0);
-            Assert.NotEqual(-1, (long)_base);
-            Region = ((long)_base + HeapPageFiller.RegionBytes - 1) & ~(HeapPageFiller.RegionBytes - 1);
+            _mapping = new AnonymousMapping(2 * HeapPageFiller.RegionBytes, protection);
+            Region = (_mapping.Start + HeapPageFiller.RegionBytes - 1) & ~(HeapPageFiller.RegionBytes - 1);
         }
 
         public long Region { get; }
 
-        public void Dispose() => Unmap(_base, (nuint)Length);
+        public void Dispose() => _mapping.Dispose();
     }
-
-    private const int MadvDontNeed = 4;
-
-    [LibraryImport("libc.so.6", EntryPoint = "mmap")]
-    private static partial nint Map(nint address, nuint length, int protection, int flags, int fd, long offset);
-
-    [LibraryImport("libc.so.6", EntryPoint = "munmap")]
-    private static partial int Unmap(nint address, nuint length);
-
-    [LibraryImport("libc.so.6", EntryPoint = "mincore")]
-    private static partial int MinCore(nint address, nuint length, [Out] byte[] vector);
-
-    [LibraryImport("libc.so.6", EntryPoint = "madvise")]
-    private static partial int Advise(nint address, nuint length, int advice);
 }
 
 /// <summary>A test that needs Linux 5.14 or later (<c>MADV_POPULATE_WRITE</c>); skipped, with the reason, elsewhere.</summary>
