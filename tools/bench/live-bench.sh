@@ -125,6 +125,7 @@ run() {
 }
 
 declare -A best=([portaudit]=0 [tcpdump]=0) failed=()
+tool_count=$(wc -w <<<"$tools")
 echo "corpus: $corpus ($corpus_packets packets); kernel buffer $buffer MB for both" >&2
 sender_limit=
 for rate in $rates; do
@@ -138,10 +139,10 @@ for rate in $rates; do
     fi
     [ $(( achieved * 10 )) -ge $(( rate * 9 )) ] || sender_limit=$achieved
   done
-  [ ${#failed[@]} -lt $(wc -w <<<"$tools") ] && [ -z "$sender_limit" ] || break
+  [ ${#failed[@]} -lt "$tool_count" ] && [ -z "$sender_limit" ] || break
 done
 for tool in $tools; do
   echo "$tool: highest rate without loss ${best[$tool]} pps${failed[$tool]:+ (lost packets at ${failed[$tool]} pps)}"
 done
-[ -z "$sender_limit" ] || [ ${#failed[@]} -eq $(wc -w <<<"$tools") ] ||
+[ -z "$sender_limit" ] || [ ${#failed[@]} -eq "$tool_count" ] ||
   echo "tcpreplay fell short of the target (${sender_limit} pps): the sender, not the capture, set the last step's rate"
