@@ -59,11 +59,11 @@ internal sealed partial class AnonymousMapping : IDisposable
     private static partial int Advise(nint address, nuint length, int advice);
 }
 
-/// <summary>A test of Linux's memory calls (<c>mmap</c>, <c>mincore</c>); skipped, with the reason, elsewhere.</summary>
+/// <summary>A test of Linux system calls (memory mappings, scheduling); skipped, with the reason, elsewhere.</summary>
 public sealed class LinuxFactAttribute : FactAttribute
 {
     public LinuxFactAttribute()
     {
-        if (!OperatingSystem.IsLinux()) Skip = "not Linux: no mmap or mincore as this test uses them";
+        if (!OperatingSystem.IsLinux()) Skip = "not Linux: this test makes Linux system calls";
     }
 }

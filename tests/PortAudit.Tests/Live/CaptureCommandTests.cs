@@ -107,4 +107,17 @@ public class CaptureCommandTests : IDisposable
     public void RotationWithoutWriteIsRefused() =>
         Assert.Contains("--rotate-size and --rotate-seconds need --write",
             ExitsWithTwo("capture --interface lo --rotate-seconds 5"));
+
+    [RealTimeFact(live: true)]
+    public void TheCaptureReadsAtRealTimePriorityUnlessToldNotToAndSaysWhichAtDebug()
+    {
+        const string Quiet = "capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug";
+        var raised = CliProcess.Run(Quiet);
+        var normal = CliProcess.Run(Quiet + " --no-realtime");
+
+        Assert.True(raised.ExitCode == 0, $"exit {raised.ExitCode}: {raised.StandardError}");
+        Assert.Contains("Reading thread's priority: real-time (SCHED_FIFO 1)", raised.StandardError);
+        Assert.True(normal.ExitCode == 0, $"exit {normal.ExitCode}: {normal.StandardError}");
+        Assert.Contains("Reading thread's priority: normal (real-time priority not asked for)", normal.StandardError);
+    }
 }

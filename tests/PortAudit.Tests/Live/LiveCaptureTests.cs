@@ -178,4 +178,34 @@ public class LiveCaptureTests : IDisposable
         Assert.True(watch.ElapsedMilliseconds < 3000, $"stop took {watch.ElapsedMilliseconds} ms");
         Assert.True(beats >= 2, $"heartbeat ran {beats} times in {started.ElapsedMilliseconds} ms at a 50 ms interval");
     }
+
+    [RealTimeFact(live: true)]
+    public void TheReadingThreadIsRealTimeWhileItReadsAndOrdinaryAfterUnlessAskedNotTo()
+    {
+        using var traffic = new LoopbackTraffic();
+        foreach (bool realTime in new[] { true, false })
+        {
+            using var stop = new CancellationTokenSource();
+            var options = new LiveCaptureOptions { Interfaces = ["lo"], Filter = traffic.Filter, RealTime = realTime };
+            using var reader = LiveCaptureReader.Open(options, stop.Token);
+            int during = -1, after = -1;
+            long packets = 0;
+            // A thread of the test's own, as the run's capture thread is: the policy is per thread.
+            var reading = new Thread(() =>
+            {
+                while (reader.TryRead(out _))
+                    if (packets++ == 0) during = ReadingPriority.CurrentPolicy();
+                after = ReadingPriority.CurrentPolicy();
+            });
+            reading.Start();
+            traffic.SendDatagrams(10);
+            stop.Cancel();
+            Assert.True(reading.Join(TimeSpan.FromSeconds(10)), "the read did not end within 10 s of the stop");
+
+            Assert.Equal(10, packets);
+            Assert.Equal(realTime, reader.Priority!.RealTime);
+            Assert.Equal(realTime ? 1 : 0, during);
+            Assert.Equal(0, after);
+        }
+    }
 }

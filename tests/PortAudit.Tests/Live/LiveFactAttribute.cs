@@ -12,8 +12,11 @@ public sealed class LiveFactAttribute : FactAttribute
 
     public LiveFactAttribute()
     {
-        if (Unavailable.Value is { } reason) Skip = $"live capture unavailable: {reason}";
+        if (Reason is { } reason) Skip = reason;
     }
+
+    /// <summary>Why live capture cannot run here, or null when it can.</summary>
+    internal static string? Reason => Unavailable.Value is { } reason ? $"live capture unavailable: {reason}" : null;
 
     private static string? Probe()
     {

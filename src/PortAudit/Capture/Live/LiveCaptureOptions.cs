@@ -27,6 +27,12 @@ public sealed record LiveCaptureOptions
     /// <summary>Hand over every packet at once instead of in batches: lower latency, more work per packet.</summary>
     public bool Immediate { get; init; }
 
+    /// <summary>
+    /// Read at real-time priority (SCHED_FIFO 1) where the process is permitted to, so that the thread emptying the
+    /// kernel's buffer is not kept waiting by ordinary threads sharing its core (<see cref="ReadingPriority"/>).
+    /// </summary>
+    public bool RealTime { get; init; } = true;
+
     /// <summary>Stop after this many packets (over all interfaces); 0 for no limit.</summary>
     public long PacketLimit { get; init; }
 

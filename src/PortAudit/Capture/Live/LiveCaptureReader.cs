@@ -18,6 +18,8 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     private readonly long _packetLimit;
     private readonly int _waitMs;
     private readonly long _heartbeatTicks;
+    private readonly bool _realTime;
+    private ReadingPriority? _priority;
     private long _nextHeartbeat;
     private long _packets;
     private int _next;
@@ -34,6 +36,7 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
         _packetLimit = options.PacketLimit;
         _waitMs = (int)Math.Clamp(options.Timeout.TotalMilliseconds, 1, 1000);
         _heartbeatTicks = (long)(options.HeartbeatInterval.TotalSeconds * Stopwatch.Frequency);
+        _realTime = options.RealTime;
         _nextHeartbeat = Stopwatch.GetTimestamp() + _heartbeatTicks;
         _pollFds = new LibPcap.PollFd[sources.Length];
         _ready = new bool[sources.Length];
@@ -95,8 +98,33 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     /// </summary>
     public Action? Heartbeat { get; set; }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The reading thread's scheduling, as the first read set it (<see cref="LiveCaptureOptions.RealTime"/>), or null
+    /// before the first read.
+    /// </summary>
+    public ReadingPriority? Priority => _priority;
+
+    /// <summary>
+    /// The next packet. The first call raises the calling thread to real-time priority when asked and permitted
+    /// (<see cref="ReadingPriority"/>); the call that ends the read, by returning false or throwing, puts it back.
+    /// </summary>
     public bool TryRead(out PacketRecord packet)
+    {
+        _priority ??= ReadingPriority.Raise(_realTime);
+        try
+        {
+            if (TryReadNext(out packet)) return true;
+        }
+        catch
+        {
+            _priority.Restore();
+            throw;
+        }
+        _priority.Restore();
+        return false;
+    }
+
+    private bool TryReadNext(out PacketRecord packet)
     {
         while (true)
         {

@@ -53,6 +53,9 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     /// <summary>libpcap's counters per interface: current during the read, final after it.</summary>
     public IReadOnlyList<InterfaceStatistics> Statistics => _final.Count > 0 ? _final : _reader.Statistics();
 
+    /// <summary>The reading thread's scheduling, once the read has started; null before.</summary>
+    public ReadingPriority? Priority => _reader.Priority;
+
     /// <summary>Packets known to be in the pcapng files (flushed), not merely handed to them: what the files hold.</summary>
     public long SavedPackets => _recorder?.SavedPackets ?? 0;
 
