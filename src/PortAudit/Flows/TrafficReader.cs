@@ -74,12 +74,16 @@ public sealed class TrafficReader
         CancellationToken cancel)
     {
         var batch = empty.Take();
-        // A reader about to wait for packets (a live interface gone quiet) first has the batch so far handed on.
+        // A reader about to wait for packets (a live interface gone quiet) first has the batch so far handed on, when
+        // that costs no wait: if the flow table's thread has not given a batch back yet, it still has packets to work
+        // through, and a capture thread waiting for it here would leave the kernel's buffer filling (a live capture
+        // waits about once per kernel block, and lost packets where the table's thread was kept off its core).
         reader.Waiting = () =>
         {
-            if (batch.Count == 0) return;
+            if (batch.Count == 0 || !empty.TryTakeNow(out var next)) return;
+            // Never waits for room: with this batch and the next held here, at most InFlight - 1 are queued.
             full.Add(batch);
-            batch = empty.Take();
+            batch = next;
         };
         try
         {

@@ -94,4 +94,81 @@ public class PipelinedReaderTests
         Assert.Null(quiet.Waiting);
         Assert.Equal(3, runner.Reader.Statistics.Packets);
     }
+
+    /// <summary>A stage that holds the flow table's thread at the first packet until <see cref="Release"/>.</summary>
+    private sealed class StalledTable : IFlowObserver
+    {
+        private readonly ManualResetEventSlim _gate = new();
+        private bool _stalled;
+
+        public void OnPacket(PortAudit.Flows.Flow flow, bool fromClient, bool isFirst, in PortAudit.Decode.DecodedPacket packet, ReadOnlySpan<byte> payload)
+        {
+            if (_stalled) return;
+            _stalled = true;
+            // Bounded, so that a reader that does wait for the table is a failed assertion, not a hung run.
+            _gate.Wait(TimeSpan.FromSeconds(10));
+        }
+
+        public void OnFlowEnd(PortAudit.Flows.Flow flow) { }
+
+        public void Release() => _gate.Set();
+    }
+
+    /// <summary>A link that carries one packet, then goes quiet, again and again; times each quiet moment's hand-on.</summary>
+    private sealed class IntermittentInterface(byte[][] frames, Action atEnd) : ICaptureReader
+    {
+        private int _next;
+        private bool _quiet;
+
+        public string Name => "intermittent";
+
+        public long BytesRead => 0;
+
+        public Action? Waiting { get; set; }
+
+        public TimeSpan LongestHandOn { get; private set; }
+
+        public bool TryRead(out PacketRecord packet)
+        {
+            if (_next < frames.Length && !_quiet)
+            {
+                packet = new PacketRecord(frames[_next], 1_000_000_000L * (_next + 1), frames[_next].Length, 1, 0);
+                _next++;
+                _quiet = true;
+                return true;
+            }
+            if (_quiet)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                Waiting?.Invoke();
+                if (watch.Elapsed > LongestHandOn) LongestHandOn = watch.Elapsed;
+                _quiet = false;
+                return TryRead(out packet);
+            }
+            atEnd();
+            packet = default;
+            return false;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void AReaderGoingQuietNeverWaitsForABusyTableAndLosesNoPacket()
+    {
+        // A live capture hands its partly filled batch on each time the interface goes quiet. When the table's thread
+        // was behind and every batch was with it, the capture thread waited for one back, with the kernel's buffer
+        // filling meanwhile: now it keeps its batch and goes on reading.
+        var frames = Enumerable.Range(0, 12).Select(i => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53, new byte[20])))).ToArray();
+        var table = new StalledTable();
+        var runner = new FlowRunner(null, table);
+        var link = new IntermittentInterface(frames, table.Release);
+
+        runner.Reader.ReadPipelined(link);
+        runner.Table.Flush();
+
+        Assert.True(link.LongestHandOn < TimeSpan.FromSeconds(2), $"a hand-on waited {link.LongestHandOn.TotalMilliseconds:0} ms for the table");
+        Assert.Equal(12, runner.Reader.Statistics.Packets);
+        Assert.Equal(12, runner.Flows.Count);
+    }
 }
