@@ -41,37 +41,38 @@ public class PipelinedReaderTests
     }
 
     /// <summary>
-    /// A reader that, like a live interface, has a few packets, then nothing for a while: before it waits it says so
-    /// (<see cref="ICaptureReader.Waiting"/>), and waits until the flow table has counted them or five seconds pass.
+    /// A reader that plays a live link's script: each step a frame, or null where the link goes quiet. There, as a live
+    /// reader does before it waits, it says so (<see cref="ICaptureReader.Waiting"/>), timing the hand-on, then runs
+    /// <paramref name="quiet"/>; at the end, <paramref name="atEnd"/>.
     /// </summary>
-    private sealed class QuietInterface(byte[][] frames, FlowTable table) : ICaptureReader
+    private sealed class ScriptedLink(IReadOnlyList<byte[]?> steps, Action? quiet = null, Action? atEnd = null) : ICaptureReader
     {
         private int _next;
 
-        public string Name => "quiet";
+        public string Name => "scripted";
 
         public long BytesRead => 0;
 
         public Action? Waiting { get; set; }
 
-        public bool CountedWhileWaiting { get; private set; }
+        public TimeSpan LongestHandOn { get; private set; }
 
         public bool TryRead(out PacketRecord packet)
         {
-            if (_next < frames.Length)
+            for (; _next < steps.Count; _next++)
             {
-                packet = new PacketRecord(frames[_next], 1_000_000_000L * (_next + 1), frames[_next].Length, 1, 0);
-                _next++;
-                return true;
-            }
-            if (_next == frames.Length)
-            {
-                _next++;
+                if (steps[_next] is { } frame)
+                {
+                    packet = new PacketRecord(frame, 1_000_000_000L * (_next + 1), frame.Length, 1, 0);
+                    _next++;
+                    return true;
+                }
+                var watch = System.Diagnostics.Stopwatch.StartNew();
                 Waiting?.Invoke();
-                var deadline = System.Diagnostics.Stopwatch.StartNew();
-                while (table.Statistics.FlowsCreated == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(10);
-                CountedWhileWaiting = table.Statistics.FlowsCreated > 0;
+                if (watch.Elapsed > LongestHandOn) LongestHandOn = watch.Elapsed;
+                quiet?.Invoke();
             }
+            atEnd?.Invoke();
             packet = default;
             return false;
         }
@@ -86,12 +87,19 @@ public class PipelinedReaderTests
         // until more came, and a live audit would see nothing of a quiet link.
         var frames = Enumerable.Range(0, 3).Select(i => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53, new byte[20])))).ToArray();
         var runner = new FlowRunner();
-        var quiet = new QuietInterface(frames, runner.Table);
+        bool countedWhileQuiet = false;
+        var link = new ScriptedLink([.. frames, null], quiet: () =>
+        {
+            // Waits until the flow table has counted them, or five seconds pass.
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            while (runner.Table.Statistics.FlowsCreated == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(10);
+            countedWhileQuiet = runner.Table.Statistics.FlowsCreated > 0;
+        });
 
-        runner.Reader.ReadPipelined(quiet);
+        runner.Reader.ReadPipelined(link);
 
-        Assert.True(quiet.CountedWhileWaiting, "the packets read before the reader waited did not reach the flow table");
-        Assert.Null(quiet.Waiting);
+        Assert.True(countedWhileQuiet, "the packets read before the reader waited did not reach the flow table");
+        Assert.Null(link.Waiting);
         Assert.Equal(3, runner.Reader.Statistics.Packets);
     }
 
@@ -114,45 +122,6 @@ public class PipelinedReaderTests
         public void Release() => _gate.Set();
     }
 
-    /// <summary>A link that carries one packet, then goes quiet, again and again; times each quiet moment's hand-on.</summary>
-    private sealed class IntermittentInterface(byte[][] frames, Action atEnd) : ICaptureReader
-    {
-        private int _next;
-        private bool _quiet;
-
-        public string Name => "intermittent";
-
-        public long BytesRead => 0;
-
-        public Action? Waiting { get; set; }
-
-        public TimeSpan LongestHandOn { get; private set; }
-
-        public bool TryRead(out PacketRecord packet)
-        {
-            if (_next < frames.Length && !_quiet)
-            {
-                packet = new PacketRecord(frames[_next], 1_000_000_000L * (_next + 1), frames[_next].Length, 1, 0);
-                _next++;
-                _quiet = true;
-                return true;
-            }
-            if (_quiet)
-            {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                Waiting?.Invoke();
-                if (watch.Elapsed > LongestHandOn) LongestHandOn = watch.Elapsed;
-                _quiet = false;
-                return TryRead(out packet);
-            }
-            atEnd();
-            packet = default;
-            return false;
-        }
-
-        public void Dispose() { }
-    }
-
     [Fact]
     public void AReaderGoingQuietNeverWaitsForABusyTableAndLosesNoPacket()
     {
@@ -162,7 +131,7 @@ public class PipelinedReaderTests
         var frames = Enumerable.Range(0, 12).Select(i => Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(40000 + i), 53, new byte[20])))).ToArray();
         var table = new StalledTable();
         var runner = new FlowRunner(null, table);
-        var link = new IntermittentInterface(frames, table.Release);
+        var link = new ScriptedLink(frames.SelectMany(frame => new[] { frame, null }).ToList(), atEnd: table.Release);
 
         runner.Reader.ReadPipelined(link);
         runner.Table.Flush();
