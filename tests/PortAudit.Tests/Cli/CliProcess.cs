@@ -5,10 +5,13 @@ namespace PortAudit.Tests.Cli;
 /// <summary>Runs the built portaudit CLI as a real process, as a user or a script would.</summary>
 internal static class CliProcess
 {
-    public static ExternalProgram.Result Run(string arguments, byte[]? standardInput = null, string? workingDirectory = null)
+    /// <param name="under">A program and its arguments that start portaudit (e.g. <c>setpriv</c> with what to drop), or null.</param>
+    public static ExternalProgram.Result Run(string arguments, byte[]? standardInput = null, string? workingDirectory = null, string? under = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        var start = under is null
+            ? new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+            : new ProcessStartInfo(under.Split(' ')[0], $"{under[(under.IndexOf(' ') + 1)..]} dotnet \"{dll}\" {arguments}")
         {
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };

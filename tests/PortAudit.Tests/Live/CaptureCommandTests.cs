@@ -120,4 +120,16 @@ public class CaptureCommandTests : IDisposable
         Assert.True(normal.ExitCode == 0, $"exit {normal.ExitCode}: {normal.StandardError}");
         Assert.Contains("Reading thread's priority: normal (real-time priority not asked for)", normal.StandardError);
     }
+
+    [RealTimeFact(live: true, programs: "prlimit setpriv")]
+    public void WithoutThePermissionTheCaptureRunsAtNormalPriorityAndSaysWhy()
+    {
+        // Every capability but CAP_SYS_NICE, and no real-time allowance (RLIMIT_RTPRIO 0): the capture still runs.
+        var result = CliProcess.Run("capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug",
+            under: "prlimit --rtprio=0 setpriv --bounding-set -sys_nice");
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
+        Assert.Contains("Reading thread's priority: normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)",
+            result.StandardError);
+    }
 }

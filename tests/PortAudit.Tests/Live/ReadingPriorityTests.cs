@@ -115,16 +115,18 @@ public partial class ReadingPriorityTests
 
 /// <summary>
 /// A test that needs real-time scheduling: Linux, and the permission (CAP_SYS_NICE or RLIMIT_RTPRIO); with
-/// <c>live</c>, live capture on the loopback interface too.
+/// <c>live</c>, live capture on the loopback interface too; with <c>programs</c>, those programs on the PATH.
 /// </summary>
 public sealed class RealTimeFactAttribute : FactAttribute
 {
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
-    public RealTimeFactAttribute(bool live = false)
+    public RealTimeFactAttribute(bool live = false, string? programs = null)
     {
         if (live && LiveFactAttribute.Reason is { } liveReason) Skip = liveReason;
         else if (Unavailable.Value is { } reason) Skip = $"real-time scheduling unavailable: {reason}";
+        else if (programs?.Split(' ').FirstOrDefault(p => Programs.Find(p) is null) is { } missing)
+            Skip = $"{missing} is not installed (apt-get install util-linux): check skipped";
     }
 
     private static string? Probe()

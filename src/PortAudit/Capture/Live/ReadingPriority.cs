@@ -51,16 +51,16 @@ public sealed partial class ReadingPriority
         int policy = Native.GetScheduler(CallingThread);
         var before = new Native.Parameter();
         if (policy < 0 || Native.GetParameter(CallingThread, ref before) != 0)
-            return new($"unchanged (reading the thread's scheduling failed: errno {Marshal.GetLastSystemError()})");
+            return new($"unchanged (reading the thread's scheduling failed: errno {Marshal.GetLastPInvokeError()})");
         // Whoever started the process under chrt, or niced it, chose its priority: the read keeps that choice.
         if (policy != Ordinary) return new($"unchanged (scheduling policy {policy}, priority {before.Priority}, as started)");
-        Marshal.SetLastSystemError(0);
+        // getpriority(2) may return -1 as a value: errno, cleared before the call, tells a failure apart.
         int nice = Native.GetPriority(ProcessPriority, CallingThread);
-        if (nice > 0 && Marshal.GetLastSystemError() == 0) return new($"unchanged (niced to {nice}, as started)");
+        if (nice > 0 && Marshal.GetLastPInvokeError() == 0) return new($"unchanged (niced to {nice}, as started)");
         var raised = new Native.Parameter { Priority = LowestRealTime };
         if (Native.SetScheduler(CallingThread, FirstInFirstOut, ref raised) != 0)
         {
-            int errno = Marshal.GetLastSystemError();
+            int errno = Marshal.GetLastPInvokeError();
             return new(errno == PermissionDenied
                 ? "normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)"
                 : $"normal (real-time priority refused: errno {errno})");
