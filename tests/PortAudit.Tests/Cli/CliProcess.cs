@@ -9,9 +9,9 @@ internal static class CliProcess
     public static ExternalProgram.Result Run(string arguments, byte[]? standardInput = null, string? workingDirectory = null, string? under = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
-        var start = under is null
-            ? new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
-            : new ProcessStartInfo(under.Split(' ')[0], $"{under[(under.IndexOf(' ') + 1)..]} dotnet \"{dll}\" {arguments}")
+        string command = $"{(under is null ? "" : under + " ")}dotnet \"{dll}\" {arguments}";
+        int program = command.IndexOf(' ');
+        var start = new ProcessStartInfo(command[..program], command[(program + 1)..])
         {
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };

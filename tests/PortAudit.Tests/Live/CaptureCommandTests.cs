@@ -108,10 +108,12 @@ public class CaptureCommandTests : IDisposable
         Assert.Contains("--rotate-size and --rotate-seconds need --write",
             ExitsWithTwo("capture --interface lo --rotate-seconds 5"));
 
+    /// <summary>A short capture of nothing, with the log that says the reading thread's priority.</summary>
+    private const string Quiet = "capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug";
+
     [RealTimeFact(live: true)]
     public void TheCaptureReadsAtRealTimePriorityUnlessToldNotToAndSaysWhichAtDebug()
     {
-        const string Quiet = "capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug";
         var raised = CliProcess.Run(Quiet);
         var normal = CliProcess.Run(Quiet + " --no-realtime");
 
@@ -125,8 +127,7 @@ public class CaptureCommandTests : IDisposable
     public void WithoutThePermissionTheCaptureRunsAtNormalPriorityAndSaysWhy()
     {
         // Every capability but CAP_SYS_NICE, and no real-time allowance (RLIMIT_RTPRIO 0): the capture still runs.
-        var result = CliProcess.Run("capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug",
-            under: "prlimit --rtprio=0 setpriv --bounding-set -sys_nice");
+        var result = CliProcess.Run(Quiet, under: "prlimit --rtprio=0 setpriv --bounding-set -sys_nice");
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
         Assert.Contains("Reading thread's priority: normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)",

@@ -15,7 +15,8 @@ public partial class ReadingPriorityTests
     private const int Ordinary = 0;
     private const int FirstInFirstOut = 1;
 
-    private static T OnOwnThread<T>(Func<T> work)
+    /// <summary>Runs <paramref name="work"/> on a thread of its own, which ends with it; rethrows its failure here.</summary>
+    internal static T OnOwnThread<T>(Func<T> work)
     {
         T result = default!;
         Exception? failure = null;
@@ -129,18 +130,10 @@ public sealed class RealTimeFactAttribute : FactAttribute
             Skip = $"{missing} is not installed (apt-get install util-linux): check skipped";
     }
 
-    private static string? Probe()
+    private static string? Probe() => !OperatingSystem.IsLinux() ? "not Linux" : ReadingPriorityTests.OnOwnThread(() =>
     {
-        if (!OperatingSystem.IsLinux()) return "not Linux";
-        string? refusal = null;
-        var thread = new Thread(() =>
-        {
-            var priority = ReadingPriority.Raise(wanted: true);
-            if (!priority.RealTime) refusal = priority.Description;
-            priority.Restore();
-        });
-        thread.Start();
-        thread.Join();
-        return refusal;
-    }
+        var priority = ReadingPriority.Raise(wanted: true);
+        priority.Restore();
+        return priority.RealTime ? null : priority.Description;
+    });
 }

@@ -23,14 +23,12 @@ public sealed partial class ReadingPriority
     private const int PermissionDenied = 1;
 
     private readonly int _thread; // managed id: restoring must happen on the thread raised
-    private readonly Native.Parameter _before;
     private bool _restored;
 
-    private ReadingPriority(string description, int thread = 0, Native.Parameter before = default)
+    private ReadingPriority(string description, int thread = 0)
     {
         Description = description;
         _thread = thread;
-        _before = before;
     }
 
     /// <summary>True when the reading thread runs at real-time priority.</summary>
@@ -65,21 +63,22 @@ public sealed partial class ReadingPriority
                 ? "normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)"
                 : $"normal (real-time priority refused: errno {errno})");
         }
-        return new($"real-time (SCHED_FIFO {LowestRealTime})", Environment.CurrentManagedThreadId, before) { RealTime = true };
+        return new($"real-time (SCHED_FIFO {LowestRealTime})", Environment.CurrentManagedThreadId) { RealTime = true };
     }
 
     /// <summary>
-    /// Puts the thread back as it was before <see cref="Raise"/>; called on that thread once its read has ended, so that
-    /// a thread borrowed from a pool goes back ordinary. Does nothing the second time.
+    /// Puts the thread back as it was before <see cref="Raise"/>, ordinary (only an ordinary thread is raised, and its
+    /// static priority is always 0); called on that thread once its read has ended, so that a thread borrowed from a
+    /// pool goes back ordinary. Does nothing the second time.
     /// </summary>
     public void Restore()
     {
         if (!RealTime || _restored) return;
         _restored = true;
         Debug.Assert(Environment.CurrentManagedThreadId == _thread, "restored on the thread that was raised");
-        var before = _before;
+        var ordinary = new Native.Parameter { Priority = 0 };
         // Lowering one's own priority is always permitted; a failure would leave nothing worse than the read had.
-        _ = Native.SetScheduler(CallingThread, Ordinary, ref before);
+        _ = Native.SetScheduler(CallingThread, Ordinary, ref ordinary);
     }
 
     /// <summary>The calling thread's scheduling policy (sched(7): 0 ordinary, 1 FIFO, 2 round-robin); -1 off Linux.</summary>
