@@ -1,7 +1,9 @@
 // Stalls of each CPU, and whether they come together: one SCHED_FIFO 1 thread pinned to each CPU sleeps PERIOD_US in
 // a loop and notes every wake-up late by 2 ms or more. A real-time thread that is woken late has a CPU that did not
-// run: on a virtual machine, a virtual CPU the host did not run. If one CPU's stalls rarely meet the other's, a second
-// reader on the other CPU could empty the capture's buffer while the first is stopped; if they mostly meet, it could not.
+// run: on a virtual machine, a virtual CPU the host did not run. What fills a capture's buffer is a stall of the
+// capture thread's CPU alone, while another CPU runs the kernel's receive path; a stall of every CPU at once stops the
+// delivery too. So the share of one CPU's stalls that the other does not share is what a standby reader on the other
+// CPU can cover (docs/live.md, "Standby reader").
 //
 //   gcc -O2 -pthread -o /tmp/vcpu-stalls tools/bench/vcpu-stalls.c
 //   sudo /tmp/vcpu-stalls SECONDS [PERIOD_US]     (PERIOD_US defaults to 1000)

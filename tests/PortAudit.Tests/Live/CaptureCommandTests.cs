@@ -133,4 +133,17 @@ public class CaptureCommandTests : IDisposable
         Assert.Contains("Reading thread's priority: normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)",
             result.StandardError);
     }
+
+    [LiveFact(cpus: 2)]
+    public void TheStandbyRunsOnlyWhenAskedForAndSaysWhatItDid()
+    {
+        var asked = CliProcess.Run(Quiet + " --standby");
+        var alone = CliProcess.Run(Quiet);
+
+        Assert.True(asked.ExitCode == 0, $"exit {asked.ExitCode}: {asked.StandardError}");
+        Assert.Contains("Standby reader: emptied the kernel's buffer 0 times while the capture thread was late, keeping 0 packets",
+            asked.StandardError);
+        Assert.True(alone.ExitCode == 0, $"exit {alone.ExitCode}: {alone.StandardError}");
+        Assert.DoesNotContain("Standby reader:", alone.StandardError);
+    }
 }

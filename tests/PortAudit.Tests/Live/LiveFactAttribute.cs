@@ -10,9 +10,11 @@ public sealed class LiveFactAttribute : FactAttribute
 {
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
-    public LiveFactAttribute()
+    /// <param name="cpus">CPUs the test needs (the standby reader runs only with two or more).</param>
+    public LiveFactAttribute(int cpus = 1)
     {
         if (Reason is { } reason) Skip = reason;
+        else if (Environment.ProcessorCount < cpus) Skip = $"needs {cpus} CPUs; this machine has {Environment.ProcessorCount}";
     }
 
     /// <summary>Why live capture cannot run here, or null when it can.</summary>

@@ -90,6 +90,23 @@ internal sealed class LoopbackTraffic : IDisposable
         return sent;
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> datagrams to the UDP server, each carrying its number (0, 1, ...) as its last four
+    /// bytes, big-endian, in bursts of <paramref name="burst"/> with a millisecond's pause between them.
+    /// </summary>
+    public void SendNumbered(int count, int burst)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, UdpServerPort);
+        Span<byte> payload = stackalloc byte[4];
+        for (int i = 0; i < count; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload, i);
+            client.Send(payload);
+            if (i % burst == burst - 1) Thread.Sleep(1);
+        }
+    }
+
     private static void ReadExactly(NetworkStream stream, int count)
     {
         stream.ReadTimeout = 5000;

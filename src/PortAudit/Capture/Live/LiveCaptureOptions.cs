@@ -33,6 +33,14 @@ public sealed record LiveCaptureOptions
     /// </summary>
     public bool RealTime { get; init; } = true;
 
+    /// <summary>
+    /// Keep a standby reader on another CPU that empties the kernel's buffer into memory of its own while the capture
+    /// thread is late (its CPU not run for a few milliseconds, as on a busy virtual machine); only with two CPUs or more
+    /// (<see cref="LiveCaptureReader.Standby"/>). Off by default: it wakes every 2 ms on a busy link, which costs the
+    /// other CPU's work a few percent on a virtual machine (docs/live.md, "Standby reader").
+    /// </summary>
+    public bool Standby { get; init; }
+
     /// <summary>Stop after this many packets (over all interfaces); 0 for no limit.</summary>
     public long PacketLimit { get; init; }
 

@@ -56,6 +56,9 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     /// <summary>The reading thread's scheduling, once the read has started; null before.</summary>
     public ReadingPriority? Priority => _reader.Priority;
 
+    /// <summary>What the standby reader did, or null where none ran (<see cref="LiveCaptureReader.Standby"/>).</summary>
+    public StandbyReport? Standby => _reader.Standby;
+
     /// <summary>Packets known to be in the pcapng files (flushed), not merely handed to them: what the files hold.</summary>
     public long SavedPackets => _recorder?.SavedPackets ?? 0;
 
