@@ -107,9 +107,10 @@ internal sealed class StandbyReader : IDisposable
             {
                 taken = _drain(Spill);
             }
-            catch (LiveCaptureException)
+            catch (Exception)
             {
-                // The capture thread meets the same failure on its next read, and reports it.
+                // An interface that failed fails the capture thread's next read too, which reports it; the standby
+                // only stops, since a thread of its own has no one to report to.
                 failed = true;
             }
             finally
