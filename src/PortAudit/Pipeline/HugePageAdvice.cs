@@ -12,7 +12,7 @@ namespace PortAudit.Pipeline;
 /// </summary>
 internal static partial class HugePageAdvice
 {
-    private const string CLibrary = "libc.so.6";
+    private const string CLibrary = NativeLibraries.C;
     /// <summary><c>MADV_HUGEPAGE</c>: back the range with huge pages where the kernel can.</summary>
     internal const int MadvHugePage = 14;
 

@@ -65,7 +65,7 @@ internal static unsafe partial class LibPcap
     {
         if (name == PcapLibrary) return _pcap;
         // "libc.so" is a linker script on glibc systems, so the runtime's own probing for "libc" can fail.
-        if (name == CLibrary && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out var libc)) return libc;
+        if (name == CLibrary && OperatingSystem.IsLinux() && NativeLibrary.TryLoad(NativeLibraries.C, out var libc)) return libc;
         return 0;
     }
 

@@ -22,7 +22,6 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     private readonly int _waitMs;
     private readonly long _heartbeatTicks;
     private readonly bool _realTime;
-    private readonly SpillBuffer? _spill;
     private readonly StandbyReader? _standby;
     private ReadingPriority? _priority;
     private long _nextHeartbeat;
@@ -49,7 +48,6 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
             if (source.Fd < 0) throw new LiveCaptureException($"{source.Device}: libpcap offers no descriptor to wait on here");
         if (options.Standby)
             _standby = StandbyReader.TryCreate(sources.Select(s => s.Fd).ToArray(), StandbySpillBytes, Spill, options.RealTime);
-        _spill = _standby?.Spill;
         // The interfaces, then the standby's signal: set when it spilled packets the kernel had woken this thread for.
         _pollFds = new LibPcap.PollFd[sources.Length + (_standby is null ? 0 : 1)];
         for (int i = 0; i < sources.Length; i++) _pollFds[i] = new LibPcap.PollFd { Fd = sources[i].Fd, Events = LibPcap.PollIn };
@@ -203,7 +201,7 @@ public sealed unsafe class LiveCaptureReader : ICaptureReader
     private bool TryReadReady(out PacketRecord packet)
     {
         // What the standby spilled came out of the kernel's buffer before anything still in it.
-        if (_spill is { Pending: > 0 } && _spill.TryTake(BytesRead, out int spilled, out packet))
+        if (_standby is not null && _standby.Spill.TryTake(BytesRead, out int spilled, out packet))
         {
             CurrentInterface = spilled;
             return true;

@@ -86,8 +86,7 @@ public sealed partial class ReadingPriority
 
     private static partial class Native
     {
-        // The versioned name: "libc.so" is a linker script on glibc systems, which the loader cannot open.
-        private const string CLibrary = "libc.so.6";
+        private const string CLibrary = NativeLibraries.C;
 
         [StructLayout(LayoutKind.Sequential)]
         internal struct Parameter

@@ -8,8 +8,7 @@ namespace PortAudit.Capture.Live;
 /// </summary>
 internal static partial class ThreadPlacement
 {
-    // The versioned name: "libc.so" is a linker script on glibc systems, which the loader cannot open.
-    private const string CLibrary = "libc.so.6";
+    private const string CLibrary = NativeLibraries.C;
     // sched_setaffinity(2) and sched_getaffinity(2) with 0 act on the calling thread.
     private const int CallingThread = 0;
     // cpu_set_t as glibc defines it: 1,024 CPUs.
@@ -28,10 +27,10 @@ internal static partial class ThreadPlacement
     }
 
     /// <summary>How many CPUs <paramref name="mask"/> holds.</summary>
-    public static int Count(ulong[]? mask)
+    public static int Count(ulong[] mask)
     {
         int count = 0;
-        foreach (ulong word in mask ?? []) count += System.Numerics.BitOperations.PopCount(word);
+        foreach (ulong word in mask) count += System.Numerics.BitOperations.PopCount(word);
         return count;
     }
 

@@ -9,7 +9,7 @@ namespace PortAudit.Capture.Live;
 /// </summary>
 internal sealed partial class WakeSignal : IDisposable
 {
-    private const string CLibrary = "libc.so.6";
+    private const string CLibrary = NativeLibraries.C;
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
 
