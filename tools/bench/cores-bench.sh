@@ -8,6 +8,10 @@
 # next starts: otherwise the kernel writes the previous run's 250 MB flows.jsonl back during a later run, on its cores.
 # Prints per build the medians (min-max) of each kind of run, the ratio of the medians one core / two cores, the
 # per-round ratio, and two cores against tcpdump.
+# Each round also times the host itself (--no-host leaves it out): sha256sum of the corpus on the first CPU alone, and
+# two at once, one on each CPU. The first says how fast this sitting's CPUs run; the second how much a busy second CPU
+# slows the first. On this virtual machine both move between sittings, the second the more (docs/performance.md,
+# "Twentieth round"), and a sitting's ratios are read beside them.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tools/bench/common.sh"
@@ -15,11 +19,13 @@ runs=8
 inventory=""
 catalog=$repo/rules
 builds=()
+host=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift ;;
     --inventory) inventory=$2; shift ;;
     --catalog) catalog=$2; shift ;;
+    --no-host) host= ;;
     *) builds+=("$1") ;;
   esac
   shift
@@ -52,6 +58,10 @@ for ((i = 1; i <= runs; i++)); do
     timed "b$b-1c" "$i" taskset -c 0 "${audit[@]}"
   done
   timed tcpdump "$i" tcpdump -r "$capture" -w /dev/null
+  if [ -n "$host" ]; then
+    timed host-one "$i" taskset -c 0 sha256sum "$capture"
+    timed host-two "$i" bash -c 'taskset -c 0 sha256sum "$1" & taskset -c 1 sha256sum "$1"; wait' _ "$capture"
+  fi
 done
 for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
 python3 - "$results" <<'EOF'
@@ -60,11 +70,11 @@ runs = collections.defaultdict(dict)
 peak = collections.defaultdict(int)
 for line in open(sys.argv[1]):
     f = line.split()
-    if len(f) == 4 and f[0][0] in "bt":
+    if len(f) == 4 and f[0][0] in "bth":
         runs[f[0]][int(f[1])] = float(f[2])
         peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
 def spread(v): return f"{st.median(v):.3f} s ({min(v):.2f}-{max(v):.2f})"
-for k in sorted(runs): print(f"{k:8} {spread(list(runs[k].values()))}  peak RSS {peak[k]} MiB")
+for k in sorted(k for k in runs if not k.startswith("host")): print(f"{k:8} {spread(list(runs[k].values()))}  peak RSS {peak[k]} MiB")
 tcp = runs["tcpdump"]
 for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     one, two = runs[b + "-1c"], runs[b + "-2c"]
@@ -73,4 +83,9 @@ for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     print(f"{b}: one core -> two: {st.median(one.values()) / st.median(two.values()):.2f}x (ratio of medians); "
           f"per round {st.median(per):.2f}x ({min(per):.2f}-{max(per):.2f}); "
           f"two cores / tcpdump {st.median(two.values()) / st.median(tcp.values()):.2f} (per round {min(vs):.2f}-{max(vs):.2f})")
+if "host-one" in runs:
+    one, two = runs["host-one"], runs["host-two"]
+    cost = [two[i] / one[i] for i in two if i in one]
+    print(f"host: sha256sum of the corpus on one CPU {spread(list(one.values()))}; two at once, a CPU each, "
+          f"{spread(list(two.values()))}: {st.median(cost):.2f}x the time alone (per round {min(cost):.2f}-{max(cost):.2f})")
 EOF
