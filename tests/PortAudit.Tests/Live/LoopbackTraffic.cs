@@ -36,10 +36,9 @@ internal sealed class LoopbackTraffic : IDisposable
     /// <summary>Sends the datagrams (each echoed) and one request/response over TCP, then closes both ends.</summary>
     public void Send()
     {
-        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        using (var client = ConnectUdp())
         {
             client.ReceiveTimeout = 5000;
-            client.Connect(IPAddress.Loopback, UdpServerPort);
             UdpClientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
             var buffer = new byte[64];
             for (int i = 0; i < Datagrams; i++)
@@ -67,8 +66,7 @@ internal sealed class LoopbackTraffic : IDisposable
     /// <summary>Sends <paramref name="count"/> datagrams to the UDP server without waiting for answers.</summary>
     public void SendDatagrams(int count)
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Connect(IPAddress.Loopback, UdpServerPort);
+        using var client = ConnectUdp();
         for (int i = 0; i < count; i++) client.Send("datagram"u8);
     }
 
@@ -78,8 +76,7 @@ internal sealed class LoopbackTraffic : IDisposable
     /// </summary>
     public long SendDatagramsUntil(CancellationToken stop, int burst = 20)
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Connect(IPAddress.Loopback, UdpServerPort);
+        using var client = ConnectUdp();
         long sent = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -96,8 +93,7 @@ internal sealed class LoopbackTraffic : IDisposable
     /// </summary>
     public void SendNumbered(int count, int burst)
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Connect(IPAddress.Loopback, UdpServerPort);
+        using var client = ConnectUdp();
         Span<byte> payload = stackalloc byte[4];
         for (int i = 0; i < count; i++)
         {
@@ -105,6 +101,14 @@ internal sealed class LoopbackTraffic : IDisposable
             client.Send(payload);
             if (i % burst == burst - 1) Thread.Sleep(1);
         }
+    }
+
+    // A UDP socket connected to the UDP server.
+    private Socket ConnectUdp()
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, UdpServerPort);
+        return client;
     }
 
     private static void ReadExactly(NetworkStream stream, int count)
