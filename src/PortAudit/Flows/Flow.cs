@@ -153,6 +153,12 @@ public sealed class Flow
     /// <summary>The DCE/RPC interface and how it was learned, when inspection found one.</summary>
     public DceRpcFacts? DceRpc { get; set; }
 
+    /// <summary>Every DCE/RPC interface the flow bound and the operations called on each, when inspection read any.</summary>
+    public RpcCallLog? RpcCalls { get; set; }
+
+    /// <summary>Protocol weaknesses inspection saw (SMB1, a cleartext LDAP bind, NTLMv1).</summary>
+    public FlowWeakness Weakness { get; set; }
+
     /// <summary>The ICMP or ICMPv6 errors that answered packets of this flow (count 0 when none did).</summary>
     public IcmpErrors IcmpErrors
     {
