@@ -33,6 +33,15 @@ public enum FindingKind
 
     /// <summary>Flows with an end the inventory does not name.</summary>
     Unmapped,
+
+    /// <summary>
+    /// A DCE/RPC interface or operation that the roles of the two ends do not explain, on a port that may well be
+    /// allowed: DCSync from a workstation, the spooler on a host that is no print server.
+    /// </summary>
+    RpcInterface,
+
+    /// <summary>A protocol a review flags even on an allowed port: SMB1, a cleartext LDAP bind, NTLMv1, Telnet or FTP across zones.</summary>
+    WeakProtocol,
 }
 
 /// <summary>How much a finding matters; reports list the worst first.</summary>
@@ -65,6 +74,8 @@ public static class FindingNames
         FindingKind.PolicyBypass => "policy-bypass",
         FindingKind.PolicyUnjustified => "policy-unjustified",
         FindingKind.PolicyRefusedAllowed => "policy-refused-allowed",
+        FindingKind.RpcInterface => "rpc-interface",
+        FindingKind.WeakProtocol => "weak-protocol",
         _ => "unmapped",
     };
 
@@ -164,15 +175,22 @@ public sealed class Finding
     private string? _id;
 
     /// <summary>Unexpected flows that were all refused anyway matter less than open ones.</summary>
-    public Severity Severity => Kind switch
+    public Severity Severity => SeverityOf ?? Kind switch
     {
         FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch or FindingKind.PolicyBlocksRequired or FindingKind.PolicyBypass => Severity.High,
         FindingKind.PolicyUnjustified => Severity.Medium,
         FindingKind.PolicyRefusedAllowed => Severity.Low,
         FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
-        FindingKind.Missing => Severity.Medium,
+        FindingKind.Missing or FindingKind.WeakProtocol => Severity.Medium,
+        FindingKind.RpcInterface => Severity.Medium,
         _ => Severity.Low,
     };
+
+    /// <summary>The severity of this finding when it is not its kind's (an RPC interface an attacker uses is high); null otherwise.</summary>
+    public Severity? SeverityOf { get; init; }
+
+    /// <summary>What would explain the finding's flows ("would be allowed if ex1 had role sql-server (rule ...)"), when one role would.</summary>
+    public string? Explanation { get; init; }
 
     /// <summary>Client host name, the zone label of an unnamed client ("(unmapped:SEGMENT)", "(unmapped@ZONE)"), or "*" for any host.</summary>
     public string ClientHost { get; }

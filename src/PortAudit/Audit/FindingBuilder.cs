@@ -20,13 +20,17 @@ public sealed class FindingBuilder
     private LastLookup<(FindingKind, AuditEndpoint, AuditEndpoint, byte, int, string?), Finding> _last;
     private readonly List<Finding> _missing = [];
     private readonly Dictionary<string, InventoryHost> _hosts;
+    private readonly RuleIndex? _index;
 
     /// <summary>
     /// Creates an empty builder; <paramref name="inventory"/>, when given, lends missing findings the addresses of their
     /// hosts (for display filters).
     /// </summary>
-    public FindingBuilder(Inventory? inventory = null) =>
+    public FindingBuilder(Inventory? inventory = null, RuleIndex? index = null)
+    {
         _hosts = (inventory?.Hosts ?? []).GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        _index = index;
+    }
 
     /// <summary>The kind of finding a flow of <paramref name="verdict"/> counts in; null for verdicts that are no finding.</summary>
     public static FindingKind? KindOf(Verdict verdict) => verdict switch
@@ -40,8 +44,10 @@ public sealed class FindingBuilder
     /// <summary>Records the findings <paramref name="verdict"/> implies for <paramref name="flow"/>, if any.</summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
-        if (KindOf(verdict.Verdict) is { } found)
+        if ((verdict.FindingKind ?? KindOf(verdict.Verdict)) is { } found)
             AddFlow(found, flow, verdict, verdict.Rule?.Id, verdict.Reason);
+        if (verdict.Weakness is { } weakness)
+            AddFlow(FindingKind.WeakProtocol, flow, verdict, verdict.Rule?.Id, weakness);
         if (verdict.BlockedRule is { } blocked)
             AddFlow(FindingKind.RequiredBlocked, flow, verdict, blocked.Id, $"{flow.State.Name()} attempt on a port required by rule {blocked.Id}");
     }
@@ -115,11 +121,20 @@ public sealed class FindingBuilder
                 ServerPorts = zonePair ? new() : null,
                 ClientPrefixes = client.Prefixes,
                 ServerPrefixes = server.Prefixes,
+                SeverityOf = kind == verdict.FindingKind ? verdict.Severity : null,
+                Explanation = kind == verdict.FindingKind ? verdict.Explanation : Explain(kind, flow, verdict, zonePair),
             };
             _byKey.Add(key, finding);
         }
         return finding;
     }
+
+    // Once per finding, not per flow: which role would allow an unexpected flow between two ends the inventory names
+    // (a zone pair's finding covers many ports, so no one rule explains it).
+    private string? Explain(FindingKind kind, Flow flow, FlowVerdict verdict, bool zonePair) =>
+        kind == FindingKind.Unexpected && !zonePair && _index is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
+            ? RoleExplanation.ForPort(_index, transport, flow.ServerPort, verdict.Client, verdict.Server)
+            : null;
 
     /// <summary>
     /// The host's name, a broadcast's label ("(broadcast:lan 10.0.0.255)"), or for an unnamed address its segment or zone:

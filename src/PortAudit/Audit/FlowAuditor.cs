@@ -53,7 +53,7 @@ public sealed class FlowAuditor : IFlowObserver
         _inventory = context.Inventory;
         _minimumSpan = minimumSpan ?? CaptureVisibility.DefaultMinimumSpan;
         Coverage = new CoverageTracker(context.Inventory, context.Index.Rules, maxPairsPerRule);
-        Findings = new FindingBuilder(context.Inventory);
+        Findings = new FindingBuilder(context.Inventory, context.Index);
     }
 
     /// <summary>Which hosts and zones the capture point saw, and for how long.</summary>

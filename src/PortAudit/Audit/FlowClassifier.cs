@@ -21,6 +21,7 @@ public sealed class FlowClassifier
     private readonly RuleIndex _index;
     private readonly AuditEndpoint.Resolver _resolver;
     private readonly SilencePolicy _silence;
+    private readonly RpcInterfaceJudge _rpc;
     private readonly Dictionary<(AuditEndpoint, AuditEndpoint, bool), FlowVerdict> _unexplained = [];
     private const int MaxSharedVerdicts = 1 << 16;
 
@@ -39,6 +40,7 @@ public sealed class FlowClassifier
         _index = index;
         _resolver = resolver;
         _silence = silence;
+        _rpc = new RpcInterfaceJudge(index);
     }
 
     /// <summary>The verdict on <paramref name="flow"/>, read when it ended so that inspection has had its say.</summary>
@@ -47,8 +49,35 @@ public sealed class FlowClassifier
         var client = EndOf(flow.Client, ref _lastClient).End;
         var (server, broadcast) = EndOf(flow.Server, ref _lastServer);
         if (broadcast) server = _resolver.ResolveServer(flow.Server, client);
-        var verdict = Judge(flow, client, server);
+        var verdict = Review(flow, Judge(flow, client, server), client, server);
         return server.Broadcast is { } reach ? Broadcast(verdict, reach) : verdict;
+    }
+
+    /// <summary>
+    /// What the port's verdict does not see: every DCE/RPC interface and operation the flow used, judged against the roles
+    /// of both ends (one they do not explain makes an expected flow unexpected, and counts as an rpc-interface finding), and
+    /// a weak protocol on an allowed port.
+    /// </summary>
+    private FlowVerdict Review(Flow flow, FlowVerdict verdict, AuditEndpoint client, AuditEndpoint server)
+    {
+        if (verdict.Verdict == Verdict.Ignored) return verdict;
+        if ((flow.RpcCalls is not null || flow.DceRpc is not null)
+            && _rpc.Judge(flow, client, server, rule => Applies(rule, client, server)) is { } concern)
+        {
+            verdict = verdict with
+            {
+                Verdict = verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc ? Verdict.Unexpected : verdict.Verdict,
+                Covered = [],
+                BlockedRule = null,
+                FindingKind = FindingKind.RpcInterface,
+                Severity = concern.Severity,
+                Reason = concern.Reason,
+                Explanation = concern.Explanation,
+            };
+        }
+        else if (flow.RpcCalls?.Uninspectable is { } why && verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc)
+            verdict = verdict with { Reason = $"RPC uninspectable ({why}): allowed by port only" };
+        return WeakProtocols.Of(flow, client, server) is { } weakness ? verdict with { Weakness = weakness } : verdict;
     }
 
     private (AuditEndpoint End, bool Broadcast) EndOf(IpAddr address, ref LastLookup<IpAddr, (AuditEndpoint, bool)> last)

@@ -23,4 +23,22 @@ public sealed record FlowVerdict(
 {
     /// <summary>The verdict of each firewall policy that sees the flow (<c>--firewall</c>); empty without policies.</summary>
     public IReadOnlyList<Policy.FirewallVerdict> Policy { get; init; } = [];
+
+    /// <summary>
+    /// The kind of finding the flow counts in when its verdict's own (<see cref="FindingBuilder.KindOf"/>) would not say
+    /// enough: an RPC interface its ends' roles do not explain is <see cref="FindingKind.RpcInterface"/>.
+    /// </summary>
+    public FindingKind? FindingKind { get; init; }
+
+    /// <summary>The severity of that finding when it is not its kind's (an attacker's RPC interface is high).</summary>
+    public Severity? Severity { get; init; }
+
+    /// <summary>What would explain the flow ("would be allowed if ex1 had role sql-server (rule ...)"), when one role would.</summary>
+    public string? Explanation { get; init; }
+
+    /// <summary>
+    /// A weakness a review flags even on an allowed port (SMB1, a cleartext LDAP bind, NTLMv1, Telnet or FTP across
+    /// zones), in words; null when none was seen. It adds a <see cref="Audit.FindingKind.WeakProtocol"/> finding beside the verdict's.
+    /// </summary>
+    public string? Weakness { get; init; }
 }

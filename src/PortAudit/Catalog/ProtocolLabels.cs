@@ -19,9 +19,10 @@ public static class ProtocolLabels
         ["pop3s"] = Tls, ["imaps"] = Tls, ["nntps"] = Tls, ["sccp-tls"] = Tls,
         ["sip"] = [AppLabel.Sip],
         ["ms-turn"] = [AppLabel.Stun], ["stun"] = [AppLabel.Stun],
-        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing, which inspection tells apart
-        // (stun, "ms-turn; pseudo-tls"); TURN over real TLS stays tls.
-        ["ms-turn-tcp"] = [AppLabel.Stun, AppLabel.Tls],
+        // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing ([MS-TURN] 3.1.5.1), which
+        // inspection tells apart (stun, "ms-turn; pseudo-tls"): a real TLS handshake there (a ClientHello answered by a
+        // certificate, an SNI naming a web site) is another protocol on the media relay's port.
+        ["ms-turn-tcp"] = [AppLabel.Stun],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],
         ["epm"] = DceRpc, ["dcerpc"] = DceRpc, ["ncacn-http"] = DceRpc, ["dcerpc-dynamic"] = DceRpc, ["msmq-rpc"] = DceRpc,
@@ -55,8 +56,14 @@ public static class ProtocolLabels
         ["msmq"] = [AppLabel.Msmq], ["sql-browser"] = [AppLabel.SqlBrowser], ["wins-replication"] = [AppLabel.WinsReplication],
         ["telnet"] = [AppLabel.Telnet], ["rtsp"] = [AppLabel.Rtsp], ["pptp"] = [AppLabel.Pptp], ["l2tp"] = [AppLabel.L2tp],
         ["vnc"] = [AppLabel.Vnc],
+        // Protocols no inspector labels, whose ports no labelled protocol shares by design: whatever inspection does
+        // recognise there (DNS in the MAPI notification range, HTTP on the echo port) is something else.
+        ["mapi-notify"] = [], ["echo"] = [], ["discard"] = [], ["daytime"] = [], ["qotd"] = [], ["chargen"] = [],
     };
 
-    /// <summary>The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it.</summary>
+    /// <summary>
+    /// The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it; empty
+    /// for a protocol no inspector labels, so that any label found contradicts it.
+    /// </summary>
     public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
 }

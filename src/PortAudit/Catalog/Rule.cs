@@ -55,6 +55,13 @@ public sealed record Rule
     /// </summary>
     public bool DynamicRange { get; init; }
 
+    /// <summary>
+    /// The DCE/RPC interfaces (and operations) the rule allows between its roles, when the rule says; null when it does
+    /// not speak of interfaces. The audit judges every interface a flow binds against the grants of the rules between
+    /// its two ends (docs/catalog.md, "RPC interfaces").
+    /// </summary>
+    public IReadOnlyList<RpcGrant>? Interfaces { get; init; }
+
     /// <summary>Remarks, including where the documents disagree or repeat themselves.</summary>
     public string Notes { get; init; } = "";
 

@@ -23,6 +23,9 @@ public sealed class RuleIndex
     private readonly RoleSet?[] _anyServer = new RoleSet?[256];
     private readonly Dictionary<int, PortHint> _hints = [];
     private readonly IReadOnlyList<Rule> _rules;
+    // The rules that grant DCE/RPC interfaces, and every rule with its sides, for explanations: both off the per-flow path.
+    private readonly RuleEntry[] _granting;
+    private readonly RuleEntry[] _all;
 
     /// <summary>
     /// Indexes the rules of <paramref name="catalog"/>. With <paramref name="features"/> given,
@@ -49,6 +52,8 @@ public sealed class RuleIndex
         foreach (var (transport, entries) in every)
             _everyPort[(byte)transport] = entries.ToArray();
         _byPort = byPort.ToDictionary(p => p.Key, p => p.Value.ToArray());
+        _all = every.Values.SelectMany(e => e).Concat(wide.Values.SelectMany(e => e)).DistinctBy(e => e.Rule).ToArray();
+        _granting = _all.Where(e => e.Rule.Interfaces is not null).ToArray();
         foreach (var (transport, entries) in wide)
         {
             _wideRanges[(byte)transport] = entries.ToArray();
@@ -126,6 +131,27 @@ public sealed class RuleIndex
     /// </summary>
     public bool MayMatch(Transport transport, RoleSet from, RoleSet to) =>
         _anyClient[(byte)transport] is { } clients && from.Intersects(clients) && to.Intersects(_anyServer[(byte)transport]!);
+
+    /// <summary>The rules that grant DCE/RPC interfaces (<see cref="Rule.Interfaces"/>) from <paramref name="from"/> to <paramref name="to"/>, on any transport and port.</summary>
+    public IEnumerable<Rule> GrantingRules(RoleSet from, RoleSet to)
+    {
+        foreach (var entry in _granting)
+            if (entry.Matches(RuleEntry.AnyPort, from, to)) yield return entry.Rule;
+    }
+
+    /// <summary>
+    /// Rules that would allow a flow if one of its ends played another role: those of <paramref name="candidates"/> whose
+    /// one side matches its end and whose other side does not; each with the side that does not ("from" or "to").
+    /// </summary>
+    public IEnumerable<(Rule Rule, string Lacking)> OneSideShort(Func<Rule, bool> candidates, RoleSet from, RoleSet to)
+    {
+        foreach (var entry in _all)
+        {
+            if (!candidates(entry.Rule)) continue;
+            bool client = from.Intersects(entry.From), server = to.Intersects(entry.To);
+            if (client != server) yield return (entry.Rule, client ? "to" : "from");
+        }
+    }
 
     /// <summary>True when at least one rule allows the traffic.</summary>
     public bool Allows(Transport transport, int port, RoleSet from, RoleSet to)

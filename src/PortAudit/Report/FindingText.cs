@@ -24,6 +24,16 @@ public static class FindingText
     }
 
     /// <summary>
+    /// Why the finding was raised, its unnamed end's segment, what would explain it and what it counts, joined by
+    /// <paramref name="separator"/>: the words every report shows beside a finding.
+    /// </summary>
+    public static string Why(Finding finding, string separator) =>
+        string.Join(separator, new[]
+        {
+            finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})", finding.Explanation, Counted(finding),
+        }.OfType<string>());
+
+    /// <summary>
     /// The unnamed addresses and the ports of a zone pair, busiest first: "clients 203.0.113.7 (40), 203.0.113.9 (2)
     /// and 3 more (5 flows)", or null when the finding has none.
     /// </summary>

@@ -119,8 +119,10 @@ public class CorrectedRuleAuditTests
     [Fact]
     public void MsTurnOverTcpAtTheAvEdgeOpeningWithPseudoTlsIsExpected()
     {
-        // Was protocol ms-turn (stun only): the pseudo-TLS opening was a mismatch.
-        Assert.Equal((Verdict.Expected, "lync-edge-ext-turn-tcp-in"), Judge(Internet, AvEdge, 443, "tls"));
+        // Inspection labels the pseudo-TLS opening stun ("ms-turn; pseudo-tls", TlsInspector): it is MS-TURN. A real TLS
+        // handshake on the relay's port is another protocol (TLS to a web site, say), a mismatch.
+        Assert.Equal((Verdict.Expected, "lync-edge-ext-turn-tcp-in"), Judge(Internet, AvEdge, 443, "stun"));
+        Assert.Equal((Verdict.ProtocolMismatch, "lync-edge-ext-turn-tcp-in"), Judge(Internet, AvEdge, 443, "tls"));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class VerdictTests
     {
         var flow = Established(Ws, Dc, 49668);
         flow.App = AppLabel.DceRpc;
-        flow.DceRpc = new DceRpcFacts(new Guid("12345678-1234-abcd-ef00-01234567cffb"), 1, null, RpcEvidence.EndpointMapper);
+        flow.DceRpc = new DceRpcFacts(new Guid("a4f1db00-ca47-1067-b31f-00dd010662da") /* EMSMDB: no attacker interface, judged by port and evidence alone */, 1, null, RpcEvidence.EndpointMapper);
 
         var verdict = Auditor().Audit(flow);
 

@@ -104,7 +104,7 @@ public class ZoneAndEvidenceTests
     {
         var flow = Established("10.0.8.7", "10.0.1.21", 50123);
         flow.App = AppLabel.DceRpc;
-        flow.DceRpc = new DceRpcFacts(new Guid("4d9f4ab8-7d1c-11cf-861e-0020af6e7c57"), 0, null, RpcEvidence.EndpointMapper);
+        flow.DceRpc = new DceRpcFacts(new Guid("a4f1db00-ca47-1067-b31f-00dd010662da") /* EMSMDB: no attacker interface, judged by port and evidence alone */, 0, null, RpcEvidence.EndpointMapper);
 
         var verdict = Auditor().Audit(flow);
 
@@ -128,7 +128,7 @@ public class ZoneAndEvidenceTests
         var auditor = Auditor();
         var inside = Established("10.0.8.7", "10.0.1.20", 5010);
         inside.App = AppLabel.DceRpc;
-        inside.DceRpc = new DceRpcFacts(new Guid("4d9f4ab8-7d1c-11cf-861e-0020af6e7c57"), 0, null, RpcEvidence.Bind);
+        inside.DceRpc = new DceRpcFacts(new Guid("a4f1db00-ca47-1067-b31f-00dd010662da") /* EMSMDB: no attacker interface, judged by port and evidence alone */, 0, null, RpcEvidence.Bind);
         var outside = Established("10.0.8.7", "10.0.1.20", 6000);
         outside.App = AppLabel.DceRpc;
         outside.DceRpc = inside.DceRpc;

@@ -37,7 +37,9 @@ public class ProtocolLabelCheckTests
             Assert.All(ProtocolLabels.For(protocol)!, label => Assert.Contains(label, Inspectors.Labels));
         foreach (var protocol in new[] { "ftp", "ftp-data", "ncacn-http" })
             Assert.All(ProtocolLabels.For(protocol)!, label => Assert.Contains(label, Inspectors.Labels));
-        Assert.Null(ProtocolLabels.For("qotd"));
+        // No inspector labels QOTD, and nothing any inspector labels is QOTD: any label found there contradicts it.
+        Assert.Empty(ProtocolLabels.For("qotd")!);
+        Assert.Null(ProtocolLabels.For("olap"));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
     public void XmppFederatedLyncFindingsAreAllLabelled() => AssertAllLabelled(Xmpp.Value);
 
     [SharedDataFact(WindowsCaptures)]
-    public void PlantedUnknownHostAtADomainControllerIsUnmapped() => AssertPlanted(Windows.Value, "an unknown host at a DC");
+    public void PlantedUnknownHostBindingNetlogonOnADomainControllerIsAnRpcInterfaceFinding() => AssertPlanted(Windows.Value, "an unknown host at a DC");
 
     [SharedDataFact(WindowsCaptures)]
     public void PlantedInternetAtTheDomainControllerIsUnexpected() => AssertPlanted(Windows.Value, "the Internet at an internal service");

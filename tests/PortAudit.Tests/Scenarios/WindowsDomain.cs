@@ -29,7 +29,8 @@ public static class WindowsDomain
         Labels = Labels,
         Planted =
         [
-            new("an unknown host at a DC (Zerologon from an address the inventory does not name)", Unmapped, "172.16.0.10", "dc-branch", 49668),
+            new("an unknown host at a DC (Zerologon from an address the inventory does not name): NETLOGON, an attacker's interface, at high severity",
+                RpcInterface, "172.16.0.10", "dc-branch", 49668),
             new("the Internet at an internal service (DC SMB)", Unexpected, Internet, "dc-hq", 445),
             // Not planted but real (netbios.pcap), and judged the same way: silence NetBIOS itself explains.
             new("an unanswered NetBIOS name response (the WINS server answers a broadcast query by unicast, in a flow of its own)",
@@ -64,7 +65,7 @@ public static class WindowsDomain
     private static readonly FindingLabel[] Labels =
     [
         Act(Unmapped, "172.16.0.10", "dc-branch", "135", null, "a machine nobody listed calls the branch DC's endpoint mapper 21 times (Zerologon): find it"),
-        Act(Unmapped, "172.16.0.10", "dc-branch", "49668", null, "the same unknown machine drives NETLOGON on the port the mapper gave it: find it"),
+        Act(RpcInterface, "172.16.0.10", "dc-branch", "49668", null, "the same unknown machine drives NETLOGON on the port the mapper gave it (Zerologon): find it"),
         Act(Unmapped, "172.16.0.10", "dc-branch", "445", null, "the same unknown machine opens SMB sessions on the DC: find it"),
         Act(Unmapped, "10.19.71.184", "10.17.113.129", "139", null, "two machines in site A that nobody listed talk NetBIOS sessions: identify them"),
         Act(Unexpected, Internet, "dc-hq", "445", null, "an Internet host reaches the domain controller's SMB: close it at the perimeter"),

@@ -25,6 +25,9 @@ internal sealed class ProtocolLabelChecker
             return;
         if (ProtocolLabels.For(protocol) is not { } labels)
             _warnings.Add(draft.ProtocolSpot.Error($"protocol '{protocol}' has no application label: no inspector confirms it, its flows are matched by port only"));
+        else if (labels.Count == 0)
+            _warnings.Add(draft.ProtocolSpot.Error(
+                $"protocol '{protocol}' has no application label: its flows are matched by port, and any protocol inspection recognises there contradicts it"));
         else if (!labels.Any(_produced.Contains))
             _warnings.Add(draft.ProtocolSpot.Error(
                 $"protocol '{protocol}' expects {string.Join(" or ", labels)}, which no inspector produces: its flows are matched by port only"));

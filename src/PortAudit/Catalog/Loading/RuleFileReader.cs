@@ -10,7 +10,7 @@ internal sealed class RuleFileReader
 {
     private static readonly string[] FileKeys = ["product", "sourceFile", "rules"];
     private static readonly string[] RuleKeys =
-        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
+        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every", "interfaces",
          "notes", "source"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
@@ -60,6 +60,7 @@ internal sealed class RuleFileReader
         bool dynamicRange = entry.Flag("dynamicRange", fallback: false);
         var notes = entry.Text("notes", required: false)?.Value ?? "";
         var every = ReadEvery(entry);
+        var interfaces = ReadInterfaces(entry);
         var source = ReadSource(entry, fileSource);
 
         if (id is { } idValue && !DefinitionReader.IsIdentifier(idValue.Value))
@@ -88,6 +89,7 @@ internal sealed class RuleFileReader
             Unless = LocatedTexts.Values(unless),
             OneOf = oneOf?.Value,
             Every = every,
+            Interfaces = interfaces,
             DynamicRange = dynamicRange,
             Notes = notes.Trim(),
             Source = source!,
@@ -104,6 +106,19 @@ internal sealed class RuleFileReader
             yield break;
         }
         yield return new RuleDraft(rule, id.Value.Spot, sides.From, sides.To, protocol!.Value.Spot, features);
+    }
+
+    private IReadOnlyList<RpcGrant>? ReadInterfaces(MappingReader entry)
+    {
+        if (entry.Node("interfaces") is null)
+            return null;
+        var grants = new List<RpcGrant>();
+        foreach (var text in entry.TextList("interfaces"))
+        {
+            if (RpcGrant.TryParse(text.Value, out var grant, out var problem)) grants.Add(grant);
+            else _errors.Add(text.Spot, problem);
+        }
+        return grants;
     }
 
     private TimeSpan? ReadEvery(MappingReader entry)

@@ -44,6 +44,14 @@ public static class RpcInterfaces
         [new("dea00004-6c97-11d1-8271-00a02442df7d")] = "PNIO-ParameterServer",
     };
 
+    private static readonly HashSet<string> KnownNames = new(Names.Values, StringComparer.Ordinal);
+
     /// <summary>The interface's name, or null when it is not in the table.</summary>
     public static string? Name(Guid uuid) => Names.GetValueOrDefault(uuid);
+
+    /// <summary>True when <paramref name="name"/> is the name of an interface of the table.</summary>
+    public static bool IsName(string name) => KnownNames.Contains(name);
+
+    /// <summary>Every name of the table, sorted.</summary>
+    public static IEnumerable<string> AllNames => KnownNames.Order(StringComparer.Ordinal);
 }

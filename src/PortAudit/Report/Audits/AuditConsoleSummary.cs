@@ -35,6 +35,7 @@ public static class AuditConsoleSummary
             Line(writer, $"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
                              (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : "") +
                              (label.Length > 0 ? $" {{{label}}}" : ""));
+            if (f.Explanation is not null) Line(writer, $"         {f.Explanation}");
         }
         if (report.Findings.Count > worst)
             Line(writer, $"  ... {report.Findings.Count - worst} more");

@@ -129,6 +129,7 @@ public static class AuditJsonWriter
         json.WriteString("rule", finding.Rule);
         json.WriteString("segment", finding.Segment);
         json.WriteString("reason", finding.Reason);
+        if (finding.Explanation is not null) json.WriteString("explanation", finding.Explanation);
         json.WriteString("tsharkFilter", TsharkFilter.For(finding));
         json.WriteStartObject("evidence");
         WriteTally(json, finding.Tally);

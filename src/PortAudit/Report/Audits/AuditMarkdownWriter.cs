@@ -169,8 +169,7 @@ public static class AuditMarkdownWriter
         writer.WriteLine();
     }
 
-    private static string? Why(Finding f) =>
-        string.Join("; ", new[] { f.Segment is null ? f.Reason : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
+    private static string? Why(Finding f) => FindingText.Why(f, "; ");
 
     /// <summary>
     /// Frames of the first flows (capture file names escaped) and the tshark filter, in a code span so that the filter

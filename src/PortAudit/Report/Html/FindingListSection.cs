@@ -52,7 +52,7 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         [
             $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
             $"{f.Tally.Flows.ToString("N0", CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString("N0", CultureInfo.InvariantCulture)})",
-            pair, f.Reason ?? "", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs),
+            pair, f.Explanation is null ? f.Reason ?? "" : $"{f.Reason}\n{f.Explanation}", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs),
         ], severity, [new("severity", severity), new("kind", kind), new("pair", pair)]);
     }
 }

@@ -48,6 +48,5 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
 
     private string Suppressed(Finding f) => triage.SuppressionOf(f) is { } entry ? "\n" + TriageText.Suppressed(entry) : "";
 
-    private static string Why(Finding f) =>
-        string.Join("\n", new[] { f.Segment is null ? f.Reason ?? "" : $"{f.Reason} (segment {f.Segment})", FindingText.Counted(f) }.OfType<string>());
+    private static string Why(Finding f) => FindingText.Why(f, "\n");
 }

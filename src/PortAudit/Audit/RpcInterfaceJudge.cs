@@ -1,0 +1,99 @@
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
+
+namespace PortAudit.Audit;
+
+/// <summary>What the audit holds against one interface or operation a flow bound or called.</summary>
+/// <param name="Reason">The interface, the operation when one decided, and why, in words.</param>
+/// <param name="Severity">High for an interface or operation an attacker uses (<see cref="RpcExposure"/>), else medium.</param>
+/// <param name="Explanation">The role (and rule) that would allow it, when one would; null otherwise.</param>
+public sealed record RpcConcern(string Reason, Severity Severity, string? Explanation);
+
+/// <summary>
+/// Judges every DCE/RPC interface a flow bound (<see cref="Flow.RpcCalls"/>, else the one inspection or the endpoint
+/// mapper named, <see cref="Flow.DceRpc"/>) against the <c>interfaces</c> of the rules between its two ends: an allowed
+/// port is not an allowed conversation. An interface is judged when an attacker uses it, or when a rule between the two
+/// ends speaks of interfaces at all; one that no rule grants, or an operation its grants leave out, is a concern. The
+/// endpoint mapper's own interface and its management interface are what every RPC client binds first, never judged.
+/// </summary>
+public sealed class RpcInterfaceJudge(RuleIndex index)
+{
+    private static readonly HashSet<string> Plumbing = new(StringComparer.Ordinal) { "EPM", "MGMT", "IRemUnknown", "IRemUnknown2", "IObjectExporter" };
+
+    /// <summary>
+    /// The first concern of the flow's bindings, sensitive ones first; null when every binding is allowed or none was read.
+    /// <paramref name="applies"/> says whether a rule applies between the two ends (features, publication).
+    /// </summary>
+    public RpcConcern? Judge(Flow flow, AuditEndpoint client, AuditEndpoint server, Func<Rule, bool> applies)
+    {
+        if (flow.RpcCalls is not { Bindings.Count: > 0 } && flow.DceRpc is null) return null;
+        var grants = index.GrantingRules(client.Roles, server.Roles).Where(applies).ToList();
+        RpcConcern? found = null;
+        foreach (var (uuid, name, opnums) in Bindings(flow))
+        {
+            if (name is not null && Plumbing.Contains(name)) continue;
+            bool sensitive = RpcExposure.IsSensitive(name);
+            // A proprietary interface (a product's own COM objects) has no name here: only the attacker's list and named
+            // interfaces that a rule between the two ends could have listed are judged.
+            if (!sensitive && (grants.Count == 0 || name is null)) continue;
+            var concern = Concern(name ?? uuid.ToString(), opnums, grants, uuid, client, server, sensitive);
+            if (concern is null) continue;
+            if (concern.Severity == Severity.High) return concern;
+            found ??= concern;
+        }
+        return found;
+    }
+
+    private static IEnumerable<(Guid Uuid, string? Name, IReadOnlyList<ushort> Opnums)> Bindings(Flow flow)
+    {
+        if (flow.RpcCalls is { Bindings.Count: > 0 } calls)
+        {
+            foreach (var binding in calls.Bindings) yield return (binding.Uuid, binding.Name, binding.Opnums);
+        }
+        else if (flow.DceRpc is { } facts)
+            yield return (facts.Uuid, facts.Name, []);
+    }
+
+    private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, List<Rule> rules, Guid uuid,
+        AuditEndpoint client, AuditEndpoint server, bool sensitive)
+    {
+        var severity = sensitive ? Severity.High : Severity.Medium;
+        var grants = rules.SelectMany(r => r.Interfaces!).Where(g => g.Interface == name).ToList();
+        string between = $"from {Describe(client)} to {Describe(server)}";
+        if (grants.Count == 0)
+            return new RpcConcern($"DCE/RPC interface {name}{Operations(uuid, opnums)} is not allowed {between}: no rule between their roles grants it",
+                severity, Explain(name, null, client, server));
+        foreach (var opnum in opnums)
+        {
+            if (grants.Any(g => g.Allows(opnum))) continue;
+            return new RpcConcern($"DCE/RPC operation {Operation(uuid, opnum)} of {name} is not allowed {between}: " +
+                                  $"the rules between their roles grant {string.Join("; ", grants)}",
+                severity, Explain(name, opnum, client, server));
+        }
+        return null;
+    }
+
+    // "would be allowed if ws01 had role domain-controller (rule ...)": the first rule granting the call whose other side
+    // matches its end.
+    private string? Explain(string name, ushort? opnum, AuditEndpoint client, AuditEndpoint server)
+    {
+        foreach (var (rule, lacking) in index.OneSideShort(
+                     r => r.Interfaces is { } grants && grants.Any(g => g.Interface == name && (opnum is null || g.Allows(opnum.Value))),
+                     client.Roles, server.Roles))
+        {
+            var end = lacking == "from" ? client : server;
+            var side = lacking == "from" ? rule.From : rule.To;
+            return RoleExplanation.For(end, side, rule);
+        }
+        return null;
+    }
+
+    private static string Describe(AuditEndpoint end) => end.Name ?? end.RoleLabel;
+
+    private static string Operations(Guid uuid, IReadOnlyList<ushort> opnums) =>
+        opnums.Count == 0 ? "" : $" (operations {string.Join(", ", opnums.Select(o => Operation(uuid, o)))})";
+
+    private static string Operation(Guid uuid, ushort opnum) =>
+        RpcOperations.Name(uuid, opnum) is { } known ? $"{opnum} {known}" : opnum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
