@@ -72,6 +72,9 @@ public static class FindingEnds
 public sealed record PlantedProblem(string Name, FindingKind? Kind, string Client, string Server, int Port, Verdict? Verdict = null,
     params FindingKind[] NotAs)
 {
+    /// <summary>The severity the planted finding must have, or null for its kind's.</summary>
+    public Severity? Severity { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -52,6 +52,12 @@ public static class ScenarioFigures
             problems.Add($"the planted missing traffic shows {flows.Count} flows");
         if (planted.Kind is { } kind && !findings.Any(f => f.Kind == kind))
             problems.Add($"no {kind.Name()} finding");
+        // A finding is a claim traceable to packets: the planted flows' ids are in it.
+        else if (planted.Kind is { } traced and not FindingKind.Missing && flows.Count > 0
+                 && !findings.Any(f => f.Kind == traced && flows.Any(g => f.FlowIds.Contains(g.Flow.Id))))
+            problems.Add($"the {traced.Name()} finding carries none of the planted flows' ids");
+        if (planted.Severity is { } severity && planted.Kind is { } rated && !findings.Any(f => f.Kind == rated && f.Severity == severity))
+            problems.Add($"no {rated.Name()} finding of severity {severity.Name()} ({string.Join(", ", findings.Where(f => f.Kind == rated).Select(f => f.Severity.Name()))})");
         if (planted.Verdict is { } verdict && flows.FirstOrDefault(f => f.Verdict.Verdict != verdict) is { Flow: not null } wrong)
             problems.Add($"a flow was judged {wrong.Verdict.Verdict.Name()} ({wrong.Verdict.Reason}), not {verdict.Name()}");
         foreach (var forbidden in findings.Where(f => planted.NotAs.Contains(f.Kind)))

@@ -16,9 +16,26 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
     private const string WindowsCaptures = "captures/netbios.pcap";
 
     private static readonly Lazy<Scenario> Lync = new(LyncEdgeSite.Build), Windows = new(WindowsDomain.Build),
-        Unity = new(UnityExchangeCucm.Build), Xmpp = new(XmppFederatedLync.Build);
+        Unity = new(UnityExchangeCucm.Build), Xmpp = new(XmppFederatedLync.Build), Review = new(SecurityReview.Build);
 
-    internal static IEnumerable<Scenario> All => [Lync.Value, Windows.Value, Unity.Value, Xmpp.Value];
+    internal static IEnumerable<Scenario> All => [Lync.Value, Windows.Value, Unity.Value, Xmpp.Value, Review.Value];
+
+    [Fact]
+    public void SecurityReviewFindingsAreAllLabelled() => AssertAllLabelled(Review.Value);
+
+    /// <summary>
+    /// The security review: every planted problem raises its finding (at high severity for the RPC ones) carrying its
+    /// flows' ids, and every legitimate flow is judged allowed with no finding; all listed at once when any falls short.
+    /// </summary>
+    [Fact]
+    public void SecurityReviewCatchesEveryPlantedProblemAndFlagsNoLegitimateFlow()
+    {
+        var result = ScenarioAudit.Run(Review.Value);
+        var misses = Review.Value.Planted.Select(p => (p, Miss: ScenarioFigures.Miss(result, p))).Where(m => m.Miss is not null)
+            .Select(m => $"{m.p.Name}: {m.Miss}").ToList();
+        foreach (var finding in result.Report.Findings) output.WriteLine(ScenarioFigures.Describe(finding) + $" [{finding.Severity.Name()}] {finding.Explanation}");
+        Assert.True(misses.Count == 0, string.Join("\n", misses));
+    }
 
     [Fact]
     public void LyncEdgeSiteFindingsAreAllLabelled() => AssertAllLabelled(Lync.Value);

@@ -1,0 +1,159 @@
+using System.Text;
+using PortAudit.Audit;
+using PortAudit.Tests.Inspect;
+using static PortAudit.Audit.FindingKind;
+using static PortAudit.Tests.Scenarios.Judge;
+using static PortAudit.Tests.Scenarios.Payloads;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Scenarios;
+
+/// <summary>
+/// A security review of what crosses segments (inventory security-review.yaml): ten problems a reviewer plants where
+/// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
+/// range, TLS to a paste site from the A/V Edge, cleartext SIP to the Front End, SMB1, the Internet at a DC's DNS and a
+/// terminal server's RDP, NETLOGON from an address nobody listed, SQL to Exchange), beside the legitimate flows they
+/// look like: replication between the DCs, name translation and the secure channel from members, printing through the
+/// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS from the Edge, and more. Every
+/// planted problem must raise a finding carrying its flows' ids, no legitimate flow may.
+/// </summary>
+public static class SecurityReview
+{
+    private const string Dc01 = "10.40.1.10", Dc02 = "10.40.1.11", Fs01 = "10.40.2.10", Print01 = "10.40.2.20", Ts01 = "10.40.2.30";
+    private const string Exch01 = "10.40.3.10", Unity01 = "10.40.4.10", Unity02 = "10.40.4.11", Cucm01 = "10.40.4.20", Fe01 = "10.40.5.10";
+    private const string EdgeExt = "198.51.100.10", Ws1 = "10.40.101.21", Ws2 = "10.40.100.22", Stranger = "10.40.99.99";
+    private const string Internet = "203.0.113.77", Partner = "192.0.2.40";
+
+    /// <summary>Interfaces the scenario binds beyond <see cref="Payloads"/>' own.</summary>
+    public static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab"),
+        RemoteWinspool = new("76f03f96-cdfd-44fc-a22c-64950a001209");
+
+    /// <summary>The scenario.</summary>
+    public static Scenario Build() => new()
+    {
+        Name = "security-review",
+        Generated = [Capture()],
+        Labels = Labels,
+        Planted =
+        [
+            new("DCSync: a workstation (a kiosk) calls DRSUAPI's DsGetNCChanges on a DC's dynamic port", RpcInterface, "ws-kiosk", "dc01", 49670,
+                Verdict.Unexpected) { Severity = Severity.High },
+            new("the print spooler (MS-RPRN) bound on a DC, which is no print server", RpcInterface, "ws-kiosk", "dc01", 49671,
+                Verdict.Unexpected) { Severity = Severity.High },
+            new("DNS queries from Exchange to Unity in the MAPI notification range", ProtocolMismatch, "exch01", "unity01", 40000,
+                Verdict.ProtocolMismatch),
+            new("real TLS to a paste site from the A/V Edge on its MS-TURN/TCP port", ProtocolMismatch, "edge-ext", Internet, 443,
+                Verdict.ProtocolMismatch),
+            new("cleartext SIP REGISTER from a workstation to the Front End on 5060", Unexpected, "ws-kiosk", "fe01", 5060, Verdict.Unexpected),
+            new("SMBv1 negotiate from a workstation to the file server", WeakProtocol, "ws-kiosk", "fs01", 445),
+            new("an LDAP simple bind with a password in clear text to a DC", WeakProtocol, "ws-kiosk", "dc01", 389),
+            new("an Internet host at the DC's DNS over TCP", Unexpected, Internet, "dc01", 53, Verdict.Unexpected),
+            new("an Internet host at the terminal server's RDP", Unexpected, Internet, "ts01", 3389, Verdict.Unexpected),
+            new("an address outside the inventory binds NETLOGON on a DC", RpcInterface, Stranger, "dc01", 49672) { Severity = Severity.High },
+            new("a workstation to Exchange on 1433 (SQL)", Unexpected, "ws-kiosk", "exch01", 1433, Verdict.Unexpected),
+            // The legitimate flows: each must be judged allowed and raise no finding.
+            new("replication between the DCs (DsGetNCChanges from a DC)", null, "dc02", "dc01", 49670, Verdict.ExpectedDynamicRpc,
+                RpcInterface, Unexpected, ProtocolMismatch),
+            new("name translation from a member (DsBind, DsCrackNames)", null, "workstations", "dc01", 49673, Verdict.ExpectedDynamicRpc,
+                RpcInterface, Unexpected),
+            new("the Net Logon secure channel from a member", null, "workstations", "dc01", 49674, Verdict.ExpectedDynamicRpc, RpcInterface, Unexpected),
+            new("printing through the print server's dynamic RPC (MS-PAR)", null, "workstations", "print01", 49700, Verdict.ExpectedDynamicRpc,
+                RpcInterface, Unexpected),
+            new("Outlook's MAPI to Exchange over dynamic RPC", null, "workstations", "exch01", 49710, Verdict.ExpectedDynamicRpc, RpcInterface, Unexpected),
+            new("the Unity secondary's SCCP over TLS to CUCM", null, "unity02", "cucm01", 2443, Verdict.Expected, Unexpected, ProtocolMismatch),
+            new("MS-TURN's pseudo-TLS from the A/V Edge to a partner's Edge", null, "edge-ext", Partner, 443, Verdict.Expected, ProtocolMismatch),
+            new("an SMB2 session from a workstation to the file server", null, "workstations", "fs01", 445, Verdict.Expected, WeakProtocol, Unexpected),
+            new("RDP from a workstation to the terminal server", null, "workstations", "ts01", 3389, Verdict.Expected, Unexpected),
+            new("SIP over TLS from a workstation to the Front End", null, "workstations", "fe01", 5061, Verdict.Expected, Unexpected, ProtocolMismatch),
+            new("Exchange's MAPI notifications to Unity", null, "exch01", "unity01", 40001, Verdict.Expected, ProtocolMismatch),
+            new("DNS from a workstation to a DC", null, "workstations", "dc01", 53, Verdict.Expected, Unexpected, ProtocolMismatch),
+            new("an anonymous LDAP bind from a workstation to a DC", null, "workstations", "dc01", 389, Verdict.Expected, WeakProtocol, Unexpected),
+        ],
+    };
+
+    private static ScenarioCapture Capture()
+    {
+        // 2026-11-24 14:00 UTC: ten minutes, too short for any periodic requirement to be missing.
+        var c = new ScenarioCapture("security-review.pcap", 1_795_528_800);
+        // Legitimate.
+        Rpc(c, Dc02, Dc01, 49670, 10, Drsuapi, 0, 3, 1);
+        Rpc(c, Ws2, Dc01, 49673, 20, Drsuapi, 0, 12, 1);
+        Rpc(c, Ws2, Dc01, 49674, 30, Netlogon, 4, 26);
+        Rpc(c, Ws2, Print01, 49700, 40, RemoteWinspool, 0, 1);
+        Rpc(c, Ws2, Exch01, 49710, 50, Emsmdb, 10, 11);
+        c.Tcp(Unity02, Cucm01, 2443, 60, TlsClientHello("cucm01.corp.example"), TlsServerHello);
+        c.Tcp(EdgeExt, Partner, 443, 70, TlsClientHello(""), PseudoTlsServerHello);
+        c.Tcp(Ws2, Fs01, 445, 80, Smb2Negotiate, Smb2Negotiate);
+        c.Tcp(Ws2, Ts01, 3389, 90, RdpConnectionRequest, RdpConnectionConfirm);
+        c.Tcp(Ws2, Fe01, 5061, 100, TlsClientHello("fe01.corp.example"), TlsServerHello);
+        c.Udp(Exch01, Unity01, 40001, 110, MapiNotification, answer: Answer.Silent);
+        c.Udp(Ws2, Dc01, 53, 120, DnsQuery, DnsAnswer);
+        c.Tcp(Ws2, Dc01, 389, 125, LdapBind, LdapBindOk);
+        // Planted.
+        Rpc(c, Ws1, Dc01, 49670, 200, Drsuapi, 0, 3);
+        Rpc(c, Ws1, Dc01, 49671, 210, Spoolss, 69, 89);
+        c.Udp(Exch01, Unity01, 40000, 220, DnsQuery, DnsAnswer);
+        c.Tcp(EdgeExt, Internet, 443, 230, TlsClientHello("paste.evil.example"), TlsServerHello);
+        c.Tcp(Ws1, Fe01, 5060, 240, SipRequest("REGISTER", "alice@corp.example", "corp.example"), SipOk);
+        c.Tcp(Ws1, Fs01, 445, 250, Smb1Negotiate, Smb1Negotiate);
+        c.Tcp(Ws1, Dc01, 389, 260, LdapSimpleBind("cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
+        c.Tcp(Internet, Dc01, 53, 270, DnsOverTcp(DnsQuery), DnsOverTcp(DnsAnswer));
+        c.Tcp(Internet, Ts01, 3389, 280, RdpConnectionRequest, RdpConnectionConfirm);
+        Rpc(c, Stranger, Dc01, 49672, 290, Netlogon, 4, 26, 30);
+        c.Tcp(Ws1, Exch01, 1433, 300, TdsPrelogin, TdsPrelogin);
+        return c;
+    }
+
+    // The endpoint mapper names the port, then the client binds the interface there and calls the operations.
+    private static void Rpc(ScenarioCapture c, string client, string server, ushort port, double at, Guid iface, params ushort[] opnums)
+    {
+        c.Tcp(client, server, 135, at, EpmMapRequest(), EpmMapResponse(iface, server, port));
+        var calls = DceRpcPdus.Bind(iface, 4).Concat(opnums.SelectMany((op, i) => DceRpcPdus.Request(op, (uint)(i + 2), new byte[16]))).ToArray();
+        c.Tcp(client, server, port, at + 1, calls, DceRpcPdus.Bind(iface, 4, type: 12));
+    }
+
+    /// <summary>An SMB1 NEGOTIATE offering only "NT LM 0.12", over direct TCP ([MS-CIFS] 2.2.4.52.1).</summary>
+    private static readonly byte[] Smb1Negotiate = Hex(
+        "00 00002f ff534d42 72 00000000 18 5328 0000 0000000000000000 0000 0000 fffe 0000 0000 00 0c00 02 4e54204c4d20302e313200");
+
+    /// <summary>A TLS ServerHello and ServerHelloDone in one record: MS-TURN's pseudo-TLS answer ([MS-TURN] 3.2.5.1).</summary>
+    private static readonly byte[] PseudoTlsServerHello = Hex(
+        "16 0301 002e 02 000026 0301 0000000000000000000000000000000000000000000000000000000000000000 00 0004 00 0e 000000");
+
+    /// <summary>An RDP connection request (TPKT, X.224 CR, RDP negotiation request for TLS).</summary>
+    private static readonly byte[] RdpConnectionRequest = Hex("0300 0013 0e e0 0000 0000 00 01 00 0800 01000000");
+
+    /// <summary>The X.224 connection confirm choosing TLS.</summary>
+    private static readonly byte[] RdpConnectionConfirm = Hex("0300 0013 0e d0 0000 1234 00 02 00 0800 01000000");
+
+    /// <summary>A TDS PRELOGIN message head (MS-TDS 2.2.6.5): a SQL Server client's first bytes.</summary>
+    private static readonly byte[] TdsPrelogin = Hex("12 01 002f 0000 0100 00 001a 0006 01 0020 0001 02 0021 0001 03 0022 0004 04 0026 0001 ff 0e000000000000 00 00000000 00");
+
+    /// <summary>An LDAP simple bind (messageID 1, version 3) of <paramref name="dn"/> with <paramref name="password"/>.</summary>
+    private static byte[] LdapSimpleBind(string dn, string password)
+    {
+        byte[] name = Encoding.ASCII.GetBytes(dn), secret = Encoding.ASCII.GetBytes(password);
+        var bind = new byte[] { 0x02, 0x01, 0x03, 0x04, (byte)name.Length }.Concat(name).Append((byte)0x80).Append((byte)secret.Length).Concat(secret).ToArray();
+        var op = new byte[] { 0x60, (byte)bind.Length }.Concat(bind).ToArray();
+        var message = new byte[] { 0x02, 0x01, 0x01 }.Concat(op).ToArray();
+        return new byte[] { 0x30, (byte)message.Length }.Concat(message).ToArray();
+    }
+
+    private static byte[] DnsOverTcp(byte[] message) => new[] { (byte)(message.Length >> 8), (byte)message.Length }.Concat(message).ToArray();
+
+    private static readonly FindingLabel[] Labels =
+    [
+        Act(RpcInterface, "ws-kiosk", "dc01", "49670", null, "a workstation pulls directory changes like a DC (DCSync): isolate it, reset krbtgt"),
+        Act(RpcInterface, "ws-kiosk", "dc01", "49671", null, "a workstation drives the spooler of a DC that prints nothing (PrintNightmare): disable the spooler on DCs"),
+        Act(ProtocolMismatch, "exch01", "unity01", "40000", null, "DNS inside the MAPI notification range: a tunnel or a misdirected resolver, find the process"),
+        Act(ProtocolMismatch, "edge-ext", Internet, "443", null, "the A/V Edge speaks real TLS to a paste site on the relay's port: exfiltration from the Edge"),
+        Act(Unexpected, "ws-kiosk", "fe01", "5060", null, "a client registers in clear text on the Front End's static-route listener: close 5060 to clients"),
+        Act(WeakProtocol, "ws-kiosk", "fs01", "445", null, "SMB1 on the file server: disable it"),
+        Act(WeakProtocol, "ws-kiosk", "dc01", "389", null, "a service account's password crosses in clear text: require signing or LDAPS"),
+        Act(Unexpected, Internet, "dc01", "53", null, "the Internet reaches the DC's DNS: the DC publishes nothing, close it at the perimeter"),
+        Act(Unexpected, Internet, "ts01", "3389", null, "the Internet reaches RDP on the terminal server, which is not published: close it"),
+        Act(RpcInterface, Stranger, "dc01", "49672", null, "an unknown machine sets up a Net Logon secure channel (Zerologon's calls): find it"),
+        Act(Unmapped, Stranger, "dc01", "135", null, "the same unknown machine asks the DC's endpoint mapper for NETLOGON: find it"),
+        Act(Unexpected, "ws-kiosk", "exch01", "1433", null, "SQL from a workstation to Exchange, which runs no SQL Server: find the client"),
+    ];
+}
