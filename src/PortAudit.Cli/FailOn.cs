@@ -9,7 +9,8 @@ public static class FailOn
     /// <summary>The default: every kind that means the firewall and the documents disagree, by the report's names.</summary>
     public static readonly string Default = string.Join(',',
         new[] { FindingKind.Unexpected, FindingKind.ProtocolMismatch, FindingKind.RequiredBlocked, FindingKind.Missing,
-                FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified }.Select(k => k.Name()));
+                FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified, FindingKind.RpcInterface,
+                FindingKind.WeakProtocol }.Select(k => k.Name()));
 
     // The report's kind names; "mismatch" and "blocked", the short words of earlier versions, still parse.
     private static readonly Dictionary<string, FindingKind> Words = new Dictionary<string, FindingKind>(StringComparer.OrdinalIgnoreCase)
