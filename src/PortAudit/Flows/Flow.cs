@@ -176,7 +176,11 @@ public sealed class Flow
     /// What a verdict on this flow can rest on: for packet flows, inspection's reading of the payload; for records,
     /// what the source stated (see <see cref="FlowEvidence"/>).
     /// </summary>
-    public FlowEvidence Evidence => _recordEvidence;
+    /// <remarks>
+    /// A packet flow whose payload no inspector recognised rests on its port alone, as a record without an application
+    /// does: it says <see cref="FlowEvidence.PortOnly"/>, so that an allowed port is never read as a confirmed protocol.
+    /// </remarks>
+    public FlowEvidence Evidence => _recordEvidence == FlowEvidence.Inspected && App is null ? FlowEvidence.PortOnly : _recordEvidence;
 
     /// <summary>Scratch space of the inspection stage; opaque to everything else.</summary>
     public object? InspectionState { get; set; }

@@ -13,9 +13,9 @@ public static class EvidenceText
     /// <summary>What a basis means for the verdicts that rest on it.</summary>
     public static string Meaning(FlowEvidence evidence) => evidence switch
     {
-        FlowEvidence.Inspected => "packets: our inspectors read the payload; an application label is ours",
+        FlowEvidence.Inspected => "packets whose payload our inspectors recognised: the application label is ours",
         FlowEvidence.ExporterAppId => "flow records whose exporter named the application; no payload was read by us",
-        FlowEvidence.PortOnly => "flow records with addresses, ports and counters only: the verdict rests on the port",
+        FlowEvidence.PortOnly => "flow records with addresses, ports and counters only, or packets whose payload no inspector recognised: the verdict rests on the port",
         _ => "a firewall's logged decision (built, permitted, denied) is direct evidence; the application is unknown",
     };
 

@@ -22,7 +22,7 @@ public class WindowsLabAuditTests
 
             Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
             Assert.Contains("audit: 237 flows: 234 expected, 3 expected-dynamic-rpc\n", result.StandardOutput);
-            Assert.Contains(", 0 unmapped\n", result.StandardOutput);
+            Assert.Contains(", 0 unmapped, 0 rpc-interface, 0 weak-protocol\n", result.StandardOutput);
 
             var broadcasts = File.ReadLines(Path.Combine(output.FullName, "flows.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
                 .Where(f => f.GetProperty("server").GetString() == "10.78.0.255").ToList();

@@ -55,7 +55,7 @@ public class ProtocolLabelCheckTests
     }
 
     [Theory]
-    [InlineData("ms-turn-tcp", "tls", true), InlineData("ms-turn-tcp", "stun", true), InlineData("ms-turn-tcp", "http", false)]
+    [InlineData("ms-turn-tcp", "tls", false), InlineData("ms-turn-tcp", "stun", true), InlineData("ms-turn-tcp", "http", false)]
     [InlineData("ldaps", "tls", true), InlineData("ldaps", "ldap", false)]
     public void CatalogProtocolsAcceptWhatTheirWireShows(string protocol, string label, bool accepted) =>
         Assert.Equal(accepted, ProtocolLabels.For(protocol)!.Contains(AppLabel.Of(label)));

@@ -77,7 +77,7 @@ public sealed class OptionParsingTests
 
     [Fact]
     public void FailOnDefaultsToTheReportsKindNames() =>
-        Assert.Equal("unexpected,protocol-mismatch,required-blocked,missing,policy-blocks-required,policy-bypass,policy-unjustified", FailOn.Default);
+        Assert.Equal("unexpected,protocol-mismatch,required-blocked,missing,policy-blocks-required,policy-bypass,policy-unjustified,rpc-interface,weak-protocol", FailOn.Default);
 
     [Fact]
     public void EveryShortFlagMeansOneOptionAcrossCommands()

@@ -49,18 +49,19 @@ public sealed class EvidenceBasisReportTests : IDisposable
         var outcome = Run();
         var evidence = outcome.Report.Summary.Evidence;
         Assert.Equal([FlowEvidence.Inspected, FlowEvidence.PortOnly, FlowEvidence.FirewallLog], evidence.Bases);
-        Assert.Equal((1L, 1L), (evidence.Count(FlowEvidence.PortOnly, Verdict.Expected), evidence.Flows(FlowEvidence.FirewallLog)));
-        long inspected = evidence.Flows(FlowEvidence.Inspected);
-        Assert.Equal(outcome.Report.Summary.Flows, inspected + 2);
+        // Port-only: the Zeek record, and the lab capture's one expected packet flow whose payload no inspector recognised.
+        Assert.Equal((2L, 1L), (evidence.Count(FlowEvidence.PortOnly, Verdict.Expected), evidence.Flows(FlowEvidence.FirewallLog)));
+        long inspected = evidence.Flows(FlowEvidence.Inspected), portOnly = evidence.Flows(FlowEvidence.PortOnly);
+        Assert.Equal(outcome.Report.Summary.Flows, inspected + portOnly + 1);
 
         string md = File.ReadAllText(Path.Combine(outcome.OutputDirectory, "report.md"));
-        Assert.Contains($"Verdicts rest on: {inspected} flows inspected, 1 port-only, 1 firewall-log.", md, StringComparison.Ordinal);
-        Assert.Contains("| port-only | 1 | ", md, StringComparison.Ordinal);
+        Assert.Contains($"Verdicts rest on: {inspected} flows inspected, {portOnly} port-only, 1 firewall-log.", md, StringComparison.Ordinal);
+        Assert.Contains($"| port-only | {portOnly} | ", md, StringComparison.Ordinal);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outcome.OutputDirectory, "report.json")));
         var bases = json.RootElement.GetProperty("summary").GetProperty("evidence");
         Assert.Equal(["inspected", "port-only", "firewall-log"], bases.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(1, bases.GetProperty("port-only").GetProperty("verdicts").GetProperty("expected").GetInt32());
+        Assert.Equal(2, bases.GetProperty("port-only").GetProperty("verdicts").GetProperty("expected").GetInt32());
 
         string html = File.ReadAllText(Path.Combine(outcome.OutputDirectory, "report.html"));
         Assert.Contains("Verdicts rest on", html, StringComparison.Ordinal);
