@@ -82,15 +82,15 @@ public sealed class AuditOptions
     /// <summary>True when an inventory was given, so the command audits.</summary>
     public bool Requested(ParseResult parse) => parse.GetValue(_inventory) is not null;
 
-    /// <summary>Loads catalog and inventory and reads the output settings; creates nothing yet.</summary>
+    /// <summary>Loads catalog and inventory, logs the inventory's warnings and reads the output settings; creates nothing yet.</summary>
     /// <exception cref="InputException">A bad option, catalog or inventory.</exception>
-    public (AuditContext Context, AuditSettings Settings) Open(ParseResult parse)
+    public (AuditContext Context, AuditSettings Settings) Open(ParseResult parse, ILogger log)
     {
         var failKinds = FailOn.Parse(parse.GetValue(_failOn)!);
         string catalogPath = CatalogDirectory.Resolve(parse.GetValue(_catalog));
         var catalog = CatalogLoader.Load(catalogPath);
         string inventoryPath = parse.GetValue(_inventory)!;
-        var inventory = InventoryLoader.Load(inventoryPath, catalog);
+        var inventory = InventoryWarnings.Log(InventoryLoader.Load(inventoryPath, catalog), inventoryPath, log);
         var settings = new AuditSettings
         {
             OutputDirectory = parse.GetValue(_out)!,

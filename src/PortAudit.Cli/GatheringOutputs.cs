@@ -99,8 +99,8 @@ internal sealed class GatheringOptionSet(bool filters)
     }
 
     /// <summary>The catalog, inventory and settings when --inventory asks for an audit: read before the source opens, so a bad inventory stops first.</summary>
-    public (AuditContext Context, AuditSettings Settings)? OpenAudit(ParseResult parse) =>
-        _audit.Requested(parse) ? _audit.Open(parse) : null;
+    public (AuditContext Context, AuditSettings Settings)? OpenAudit(ParseResult parse, ILogger log) =>
+        _audit.Requested(parse) ? _audit.Open(parse, log) : null;
 
     /// <summary>The outputs for a source named <paramref name="source"/> (see <see cref="GatheringOutputs"/>).</summary>
     public GatheringOutputs Open(ParseResult parse, (AuditContext Context, AuditSettings Settings)? audited, string source, ILogger log) =>

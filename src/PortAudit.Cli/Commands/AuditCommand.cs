@@ -37,7 +37,7 @@ public static class AuditCommand
                 ReadDigests.Begin(named);
                 HeldFlowHeap.Begin(named);
             }
-            var (context, settings) = audit.Open(parse);
+            var (context, settings) = audit.Open(parse, log);
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
                 : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);

@@ -32,7 +32,7 @@ public static class CaptureCommand
         {
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
             // Read before the interfaces open, so that a bad inventory stops before anything is captured.
-            var audited = gathering.OpenAudit(parse);
+            var audited = gathering.OpenAudit(parse, log);
             using var signals = new StopSignals();
             using var source = LiveCaptureSource.Open(live.Read(parse), live.WritePath(parse), live.Rotation(parse), signals.Token);
             foreach (var warning in source.Warnings) log.Warning("{Warning}", warning);

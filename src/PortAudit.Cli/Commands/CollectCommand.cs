@@ -30,7 +30,7 @@ public static class CollectCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
-            var audited = gathering.OpenAudit(parse);
+            var audited = gathering.OpenAudit(parse, log);
             using var signals = new StopSignals();
             using var source = IpfixCollectorSource.Open(parse.GetValue(listen)!, signals.Token);
             if (!quiet) Console.Error.WriteLine($"portaudit: collecting on udp {source.LocalEndPoint}");

@@ -27,7 +27,8 @@ public static class PolicyCommand
         emit.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
-            var context = AuditContext.Create(catalog, InventoryLoader.Load(parse.GetValue(inventory)!, catalog));
+            var context = AuditContext.Create(catalog,
+                InventoryWarnings.Log(InventoryLoader.Load(parse.GetValue(inventory)!, catalog), parse.GetValue(inventory)!, log));
             var rules = LeastPrivilege.For(context, parse.GetValue(observed));
             log.Information("{Rules} allow rules for {Hosts} hosts", rules.Count, context.Inventory.Hosts.Count);
             using var stream = OutputStreams.Open(parse.GetValue(output));

@@ -37,7 +37,7 @@ public static class SuggestRolesCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
-            var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryLoader.Load(path, catalog) : null;
+            var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryWarnings.Log(InventoryLoader.Load(path, catalog), path, log) : null;
             if (parse.GetValue(draftFile) is { } draftPath)
                 return Draft(parse, log, catalog, inventory, draftPath, parse.GetValue(mergeFile), CaptureOptions.OpenSources(parse, captures, log), flowOptions);
             if (parse.GetValue(mergeFile) is not null)

@@ -74,7 +74,9 @@ public sealed class AuditEndpoint
         private readonly RuleIndex _index;
         private readonly IReadOnlyDictionary<string, bool> _listedZones;
         private readonly Dictionary<InventoryHost, AuditEndpoint> _hosts = [];
-        private readonly Dictionary<InventorySegment, AuditEndpoint> _segments = [];
+        // Per segment and zone: a segment without a zone holds addresses of several zones (a catch-all 0.0.0.0/0 holds
+        // private and public ones), each keeping its own.
+        private readonly Dictionary<(InventorySegment, string), AuditEndpoint> _segments = [];
         private readonly Dictionary<string, AuditEndpoint> _zones = new(StringComparer.Ordinal);
         private readonly BroadcastDomains _broadcasts;
         // Per broadcast address and client host (null for an unnamed client): the end it reaches, or null when it reaches none.
@@ -98,8 +100,6 @@ public sealed class AuditEndpoint
                 _hosts[host] = new AuditEndpoint(host, null, zone, Listed(zone),
                     index.CreateEndpointSet(host.Plays, named: true, zone, Listed(zone)), false);
             }
-            foreach (var segment in inventory.Segments)
-                _segments[segment] = Unnamed(segment, Inventory.ZoneOf(segment));
             _ignored = new AuditEndpoint(null, null, Catalog.Zone.Internal, true, index.CreateRoleSet([]), true);
         }
 
@@ -113,9 +113,13 @@ public sealed class AuditEndpoint
                 return _ignored;
             if (_inventory.FindHost(address) is { } host)
                 return _hosts[host];
+            string zone = _inventory.ZoneOf(address);
             if (_inventory.FindSegment(address) is { } segment)
-                return _segments[segment];
-            string zone = Inventory.DefaultZone(address);
+            {
+                if (!_segments.TryGetValue((segment, zone), out var inSegment))
+                    _segments[(segment, zone)] = inSegment = Unnamed(segment, zone);
+                return inSegment;
+            }
             if (!_zones.TryGetValue(zone, out var unnamed))
                 _zones[zone] = unnamed = Unnamed(null, zone);
             return unnamed;

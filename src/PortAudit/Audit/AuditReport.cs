@@ -44,8 +44,17 @@ public sealed record CoverageCounts(int Instances, int Seen, int Failed, int Req
 public sealed record CaptureSummary(
     long FirstNs, long LastNs, IReadOnlyList<string> HostsSeen, int InventoryHosts, IReadOnlyList<string> ZonesSeen, TimeSpan MinimumSpan)
 {
-    /// <summary>Seconds from the first packet to the last.</summary>
-    public double Seconds => (LastNs - FirstNs) / 1e9;
+    /// <summary>
+    /// Nanoseconds the capture covered (<see cref="CaptureVisibility.Span"/>: per input, first packet to last, joined as a
+    /// union); null for <see cref="LastNs"/> − <see cref="FirstNs"/>, right for one input only.
+    /// </summary>
+    public long? CoveredNs { get; init; }
+
+    /// <summary>
+    /// Seconds covered: the sum over inputs of last packet − first packet, overlapping time counted once. Not
+    /// <see cref="LastNs"/> − <see cref="FirstNs"/>: two one-second captures years apart cover two seconds.
+    /// </summary>
+    public double Seconds => (CoveredNs ?? LastNs - FirstNs) / 1e9;
 }
 
 /// <summary>Everything an audit concluded, ready for the report writers.</summary>

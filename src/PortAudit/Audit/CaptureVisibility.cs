@@ -25,13 +25,14 @@ public sealed class CaptureVisibility
     // Unordered pairs of ends that talked, as keys "h:NAME" and "z:ZONE" (an unknown address counts as its zone), with the
     // first and last time they did; keys are made once per host and zone, so recording a flow allocates only when a
     // pair is new.
-    private readonly Dictionary<(string, string), TalkWindow> _pairs = [];
+    private readonly Dictionary<(string, string), CoveredTime> _pairs = [];
     private readonly Dictionary<InventoryHost, string> _hostKeys = [];
     private readonly Dictionary<string, string> _zoneKeys = new(StringComparer.Ordinal);
     // The windows a flow widens, found once per pair of ends, since a flow's keys and notes depend on its ends alone.
     // Hashing the key strings of up to four pairs per flow was a third of judging a flow.
-    private readonly EndsTable<TalkWindow[]> _byEnds;
-    private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
+    private readonly EndsTable<CoveredTime[]> _byEnds;
+    // Per input, not from the first packet of one to the last of another: captures of different days cover minutes.
+    private readonly CoveredTime _covered = new();
 
     /// <summary>Nothing seen yet.</summary>
     public CaptureVisibility() => _byEnds = new(FirstTalk);
@@ -39,19 +40,18 @@ public sealed class CaptureVisibility
     /// <summary>Notes the ends of one audited flow and its times.</summary>
     public void Record(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
-        if (flow.StartNs < _firstNs) _firstNs = flow.StartNs;
-        if (flow.EndNs > _lastNs) _lastNs = flow.EndNs;
-        foreach (var window in _byEnds.Of(client, server)) window.Widen(flow.StartNs, flow.EndNs);
+        _covered.Add(flow.Input, flow.StartNs, flow.EndNs);
+        foreach (var window in _byEnds.Of(client, server)) window.Add(flow.Input, flow.StartNs, flow.EndNs);
     }
 
     // The first flow between two ends: notes them, and finds the windows of the pairs they make (host with host, each
     // host with the other end's zone, zone with zone).
-    private TalkWindow[] FirstTalk(AuditEndpoint client, AuditEndpoint server)
+    private CoveredTime[] FirstTalk(AuditEndpoint client, AuditEndpoint server)
     {
         Note(client);
         Note(server);
         string clientZone = ZoneKey(client.Zone), serverZone = ZoneKey(server.Zone);
-        var windows = new List<TalkWindow>(4);
+        var windows = new List<CoveredTime>(4);
         if (client.Host is { } c && server.Host is { } s) windows.Add(Talk(Order(HostKey(c), HostKey(s))));
         if (client.Host is { } named) windows.Add(Talk(Order(HostKey(named), serverZone)));
         if (server.Host is { } listening) windows.Add(Talk(Order(clientZone, HostKey(listening))));
@@ -59,10 +59,10 @@ public sealed class CaptureVisibility
         return windows.ToArray();
     }
 
-    private TalkWindow Talk((string, string) pair)
+    private CoveredTime Talk((string, string) pair)
     {
         ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out _);
-        return window ??= new TalkWindow();
+        return window ??= new CoveredTime();
     }
 
     private string HostKey(InventoryHost host)
@@ -89,9 +89,10 @@ public sealed class CaptureVisibility
     public bool SawTalk(string zoneA, string zoneB) => TalkSpan(zoneA, zoneB) is not null;
 
     /// <summary>
-    /// How long the capture watched the two hosts talk, either way, on any port: from the start of their first flow to
-    /// the end of their last; null when they never did. A flow the deployment makes every so often between them is
-    /// due only within this window: several short captures of different days span days, yet show each pair briefly.
+    /// How long the capture watched the two hosts talk, either way, on any port: in each input, from the start of their
+    /// first flow to the end of their last, joined over inputs (<see cref="CoveredTime"/>); null when they never did. A
+    /// flow the deployment makes every so often between them is due only within this time: several short captures of
+    /// different days span days, yet show each pair briefly, even a pair seen in all of them.
     /// </summary>
     public TimeSpan? TalkSpan(InventoryHost a, InventoryHost b) => Window(Order(HostKey(a), HostKey(b)));
 
@@ -102,19 +103,7 @@ public sealed class CaptureVisibility
     public TimeSpan? TalkSpan(string zoneA, string zoneB) => Window(Order(ZoneKey(zoneA), ZoneKey(zoneB)));
 
     private TimeSpan? Window((string, string) pair) =>
-        _pairs.TryGetValue(pair, out var window) ? TimeSpan.FromTicks((window.Last - window.First) / 100) : null;
-
-    // From the start of the first flow between two ends to the end of their last; made with the pair's first flow.
-    private sealed class TalkWindow
-    {
-        public long First = long.MaxValue, Last = long.MinValue;
-
-        public void Widen(long startNs, long endNs)
-        {
-            if (startNs < First) First = startNs;
-            if (endNs > Last) Last = endNs;
-        }
-    }
+        _pairs.TryGetValue(pair, out var window) ? window.Covered : null;
 
     private void Note(AuditEndpoint end)
     {
@@ -122,14 +111,21 @@ public sealed class CaptureVisibility
         _zones.Add(end.Zone);
     }
 
-    /// <summary>Time from the first packet to the last of the audited flows; zero without flows.</summary>
-    public TimeSpan Span => _lastNs < _firstNs ? TimeSpan.Zero : TimeSpan.FromTicks((_lastNs - _firstNs) / 100);
+    /// <summary>
+    /// The time the audited flows cover: per input, from its first packet to its last, joined as a union
+    /// (<see cref="CoveredTime"/>); zero without flows. Not <see cref="LastNs"/> − <see cref="FirstNs"/>, which for
+    /// captures of different days is mostly time nobody watched.
+    /// </summary>
+    public TimeSpan Span => _covered.Covered;
 
-    /// <summary>First packet, nanoseconds since the epoch; 0 without flows.</summary>
-    public long FirstNs => _lastNs < _firstNs ? 0 : _firstNs;
+    /// <summary><see cref="Span"/> in nanoseconds.</summary>
+    public long SpanNs => _covered.CoveredNs;
 
-    /// <summary>Last packet, nanoseconds since the epoch; 0 without flows.</summary>
-    public long LastNs => _lastNs < _firstNs ? 0 : _lastNs;
+    /// <summary>First packet of any input, nanoseconds since the epoch; 0 without flows.</summary>
+    public long FirstNs => _covered.FirstNs;
+
+    /// <summary>Last packet of any input, nanoseconds since the epoch; 0 without flows.</summary>
+    public long LastNs => _covered.LastNs;
 
     /// <summary>True when <paramref name="host"/> had traffic at this capture point.</summary>
     public bool Saw(InventoryHost host) => _hosts.Contains(host);

@@ -175,7 +175,7 @@ public sealed class FlowAuditor : IFlowObserver
             })
         { Evidence = _evidence };
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
-            Visibility.ZonesSeen, _minimumSpan);
+            Visibility.ZonesSeen, _minimumSpan) { CoveredNs = Visibility.SpanNs };
         return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture, Firewalls = firewalls };
     }
 }

@@ -53,6 +53,9 @@ public sealed class Inventory
 {
     private readonly AddressMap<InventoryHost> _hosts = new();
     private readonly AddressMap<InventorySegment> _segments = new();
+    // Only segments that name a zone place addresses in one: a segment without a zone (a catch-all 0.0.0.0/0 given a
+    // name for reports) must not move the hosts in it out of the zone they would have had without it.
+    private readonly AddressMap<InventorySegment> _zonedSegments = new();
     private readonly AddressMap<bool> _ignored = new();
 
     /// <summary>Creates an inventory; a prefix given twice keeps its first entry (the loader reports conflicts).</summary>
@@ -73,13 +76,24 @@ public sealed class Inventory
                 _hosts.TryAdd(prefix, host, out _);
         foreach (var segment in segments)
             foreach (var prefix in segment.Prefixes)
+            {
                 _segments.TryAdd(prefix, segment, out _);
+                if (segment.Zone is not null)
+                    _zonedSegments.TryAdd(prefix, segment, out _);
+            }
+        Warnings = segments.Where(s => s.Zone is null).Select(ZonelessSegmentWarning).ToArray();
         foreach (var prefix in ignore)
             _ignored.TryAdd(prefix, true, out _);
     }
 
     /// <summary>Zones the inventory defines beyond the catalog's, with whether their hosts are listed.</summary>
     public IReadOnlyList<Zone> Zones { get; init; } = [];
+
+    /// <summary>
+    /// What the inventory allows but the user should know, one sentence each (a segment without a zone, which places
+    /// no address in a zone). The library writes nowhere: the caller shows them (the CLI logs them as warnings).
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Hosts and host groups in file order.</summary>
     public IReadOnlyList<InventoryHost> Hosts { get; }
@@ -100,15 +114,12 @@ public sealed class Inventory
     public InventoryHost? FindHost(IpAddr address) => _hosts.TryFind(address, out var host) ? host : null;
 
     /// <summary>
-    /// The zone of <paramref name="address"/> when no host entry says otherwise: its most specific segment's zone, else
-    /// <see cref="DefaultZone"/>.
+    /// The zone of <paramref name="address"/> when no host entry says otherwise: the zone of the most specific segment
+    /// holding it that names one, else <see cref="DefaultZone"/>. A segment without a zone is skipped, so it never
+    /// changes an address's zone.
     /// </summary>
     public string ZoneOf(IpAddr address) =>
-        FindSegment(address) is { } segment ? ZoneOf(segment) : DefaultZone(address);
-
-    /// <summary>The zone of <paramref name="segment"/>: its own, else the default of its first subnet.</summary>
-    public static string ZoneOf(InventorySegment segment) =>
-        segment.Zone ?? (segment.Prefixes.Count > 0 ? DefaultZone(segment.Prefixes[0].Network) : Catalog.Zone.Internal);
+        _zonedSegments.TryFind(address, out var segment) ? segment.Zone! : DefaultZone(address);
 
     /// <summary>The zone of <paramref name="host"/>: its own, else that of the segment holding its first address, else the default.</summary>
     public string ZoneOf(InventoryHost host) =>
@@ -121,6 +132,11 @@ public sealed class Inventory
     /// </summary>
     public static string DefaultZone(IpAddr address) =>
         IpPrefix.IsPrivateUse(address) ? Catalog.Zone.Internal : Catalog.Zone.External;
+
+    /// <summary>The warning for a segment without a zone, naming it and its prefixes, and saying what its addresses get instead.</summary>
+    private static string ZonelessSegmentWarning(InventorySegment segment) =>
+        $"segment '{segment.Name}' ({string.Join(", ", segment.Prefixes)}) has no zone: it places no address in a zone; " +
+        "its addresses keep the zone of the most specific segment with one, else their own (private-use internal, others external)";
 
     /// <summary>The most specific segment holding <paramref name="address"/>, or null.</summary>
     public InventorySegment? FindSegment(IpAddr address) => _segments.TryFind(address, out var segment) ? segment : null;

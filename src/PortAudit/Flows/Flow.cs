@@ -71,8 +71,8 @@ public sealed class Flow
     public long Id { get; }
 
     /// <summary>
-    /// The input (1-based, in the order the run read them) whose packet opened the flow; 0 for flows that arrived
-    /// whole from flow records.
+    /// The input (1-based, in the order the run read them) whose packet opened the flow, or whose flow record gave it
+    /// (such a flow has no <see cref="FirstFrame"/>); 0 when unknown.
     /// </summary>
     public int Input { get; internal set; }
 

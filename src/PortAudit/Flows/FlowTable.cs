@@ -70,6 +70,8 @@ public sealed class FlowTable
     internal void AddEnded(Func<long, Flow> create, long ordinal = 0)
     {
         var flow = create(TakeOrdinal(ordinal));
+        // A flow-record file is an input like a capture: the time it covers is counted per input (CaptureVisibility).
+        flow.Input = Input;
         Ending = new FlowEnding(flow.Id, FlowEndCause.Record);
         Statistics.FlowsCreated++;
         foreach (var observer in _observers) observer.OnFlowEnd(flow);

@@ -7,6 +7,16 @@ public sealed class TrafficStatistics
 {
     private readonly long[] _byStatus = new long[Enum.GetValues<DecodeStatus>().Length];
     private readonly Dictionary<int, long> _unsupportedLinkTypes = new();
+    private readonly CoveredTime _covered = new();
+
+    /// <summary>The input (1-based) whose packets are read now: the time covered is counted per input.</summary>
+    internal int Input { get; set; }
+
+    /// <summary>
+    /// Nanoseconds the packets cover: per input, first packet to last, joined as a union (<see cref="CoveredTime"/>).
+    /// Two captures of a second each, years apart, cover two seconds, where <see cref="LastNs"/> − <see cref="FirstNs"/> is years.
+    /// </summary>
+    public long CoveredNs => _covered.CoveredNs;
 
     /// <summary>Packets read from all inputs.</summary>
     public long Packets { get; private set; }
@@ -32,6 +42,7 @@ public sealed class TrafficStatistics
         CapturedBytes += capturedLength;
         if (FirstNs == 0 || timestampNs < FirstNs) FirstNs = timestampNs;
         if (timestampNs > LastNs) LastNs = timestampNs;
+        _covered.Add(Input, timestampNs, timestampNs);
         _byStatus[(int)status]++;
         if (status == DecodeStatus.UnsupportedLinkType)
             _unsupportedLinkTypes[linkType] = _unsupportedLinkTypes.GetValueOrDefault(linkType) + 1;

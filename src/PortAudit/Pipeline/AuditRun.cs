@@ -98,6 +98,7 @@ public sealed class AuditRun : IDisposable
                 _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs)
             {
                 MinimumSpan = _settings.MinimumSpan,
+                CoveredNs = summary.Traffic.CoveredNs,
                 Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
             },

@@ -85,6 +85,7 @@ public sealed class TrafficRun : IFlowSink
                     _input = sources[i].Name;
                     _inputNumber = i + 1;
                     _table.Input = _inputNumber;
+                    _reader.Statistics.Input = _inputNumber;
                     sources[i].ReadInto(this, cancel);
                 }
             }

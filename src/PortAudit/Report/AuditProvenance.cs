@@ -55,6 +55,12 @@ public sealed record AuditProvenance(
     long FirstNs,
     long LastNs)
 {
+    /// <summary>
+    /// Nanoseconds the packets read cover (<see cref="Flows.TrafficStatistics.CoveredNs"/>: per input, first packet to
+    /// last, joined as a union); null for <see cref="LastNs"/> − <see cref="FirstNs"/>.
+    /// </summary>
+    public long? CoveredNs { get; init; }
+
     /// <summary>The shortest capture span that lets a never-seen required rule be missing (--min-span).</summary>
     public TimeSpan MinimumSpan { get; init; }
 

@@ -149,4 +149,22 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--inventory", result.StandardError);
     }
+
+    [Fact]
+    public void ASegmentWithoutAZoneIsNamedOnStderrAndTheAuditStillRuns()
+    {
+        var inventory = Write("catch-all.yaml", Inventory + "\n" + """
+            segments:
+              - name: everything
+                cidrs: [0.0.0.0/0]
+            """);
+
+        var result = Audit(Capture(135), "--quiet", inventory);
+
+        Assert.Contains(result.ExitCode, new[] { 0, 1 });
+        Assert.Contains("segment 'everything' (0.0.0.0/0) has no zone", result.StandardError);
+        Assert.Empty(result.StandardOutput);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.Equal(1, report.RootElement.GetProperty("summary").GetProperty("flows").GetInt32());
+    }
 }

@@ -45,6 +45,7 @@ public class BroadcastVerdictTests
         segments:
           - name: lan
             cidrs: [10.50.0.0/24, "2001:db8:5::/64"]
+            zone: internal
           - name: empty
             cidrs: [10.60.0.0/24]
           - name: solo

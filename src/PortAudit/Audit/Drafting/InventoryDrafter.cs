@@ -128,6 +128,8 @@ public sealed class InventoryDrafter(RoleSetModel model, RoleEvidenceIndex index
         if (host.Services.Count > 0) lines.Add("SRV: " + string.Join(", ", host.Services));
         if (host.RpcInterfaces.Count > 0) lines.Add("RPC interfaces served: " + string.Join(", ", host.RpcInterfaces));
         if (host.Shares.Count > 0) lines.Add("SMB shares clients connected to: " + string.Join(", ", host.Shares));
+        foreach (var (service, role, name) in SharedServerGuard.ManyClientServices(host))
+            lines.Add($"{name} served to {service.Peers.Count}{(service.Peers.Count >= ServedService.MaxPeers ? " or more" : "")} clients on {service}: a {role}, not a workstation");
         if (host.TakesNameRegistrations) lines.Add("NetBIOS names registered with it, as with a WINS server");
         if (RoleHints.Of(host) is { Count: > 0 } named) lines.Add("named by evidence rules: " + string.Join(", ", named));
         if (host.Attempted.Count > 0) lines.Add("tried at it, unanswered: " + string.Join(", ", host.Attempted.Take(6).Select(s => $"{s} ({s.Flows})")));

@@ -128,7 +128,7 @@ public sealed partial class RoleSetModel
     /// out by that rule alone (<paramref name="unlistedInternet"/>: some set had evidence, none faced the Internet).
     /// </summary>
     public IReadOnlyList<RoleSetScore> Suggest(HostEvidence host, RoleEvidenceIndex index, int top, out bool unlistedInternet) =>
-        Admissible(host, Rank(host, index, int.MaxValue), index, top, out unlistedInternet);
+        Admissible(host, SharedServerGuard.Prefer(host, Rank(host, index, int.MaxValue), index), index, top, out unlistedInternet);
 
     // The sets of the host's whole ranking a draft may suggest (Suggest): the fitting judges a ranking it has already made.
     private static IReadOnlyList<RoleSetScore> Admissible(HostEvidence host, IReadOnlyList<RoleSetScore> ranked, RoleEvidenceIndex index, int top,

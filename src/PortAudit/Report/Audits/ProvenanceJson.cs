@@ -26,7 +26,8 @@ internal static class ProvenanceJson
         bool any = provenance.LastNs > 0;
         AuditJsonWriter.WriteTime(json, "first", any ? 1 : 0, provenance.FirstNs);
         AuditJsonWriter.WriteTime(json, "last", any ? 1 : 0, provenance.LastNs);
-        json.WriteNumber("seconds", any ? (provenance.LastNs - provenance.FirstNs) / 1e9 : 0);
+        // The time covered, as the report's capture.seconds, not first to last: inputs of different days are not one long capture.
+        json.WriteNumber("seconds", any ? (provenance.CoveredNs ?? provenance.LastNs - provenance.FirstNs) / 1e9 : 0);
         json.WriteEndObject();
         json.WriteEndObject();
     }

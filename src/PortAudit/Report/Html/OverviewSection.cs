@@ -45,13 +45,19 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         }
     }
 
+    // Captures of different days span far more than they watched: say how much they cover when it is less by a second or more.
+    private string Covered() =>
+        report.Capture.CoveredNs is { } covered && run.LastNs - run.FirstNs - covered >= 1_000_000_000
+            ? $", {ReportText.Duration(covered)} covered"
+            : "";
+
     private IEnumerable<IReadOnlyList<string>> Facts()
     {
         var s = report.Summary;
         var c = s.Coverage;
         yield return ["Captures", string.Join("\n", run.Captures)];
         yield return ["Time span", run.LastNs == 0 ? "no packets"
-            : $"{ReportText.Time(run.FirstNs)} to {ReportText.Time(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)})"];
+            : $"{ReportText.Time(run.FirstNs)} to {ReportText.Time(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)}{Covered()})"];
         yield return ["Inventory", $"{run.InventoryName}: {ReportText.Count(run.Context.Inventory.Hosts.Count, "host", "hosts")}, " +
                                    ReportText.Count(run.Context.Inventory.Segments.Count, "segment", "segments")];
         yield return ["Catalog", $"{run.CatalogName}: {ReportText.Count(run.Context.Index.Rules.Count, "rule applies", "rules apply")} to this deployment"];
