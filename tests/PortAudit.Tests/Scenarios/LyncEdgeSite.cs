@@ -83,6 +83,8 @@ public static class LyncEdgeSite
     [
         Act(RequiredBlocked, "clients", "fe01", "5061", "lync-fe-sip-tls",
             "the Front End's firewall resets clients' SIP over TLS, which the internal-servers table requires from any client"),
+        Act(Unexpected, "clients", "fe01", "5060", null,
+            "clients reach the Front End's SIP over TCP on 5060, which its row gives to trusted services on static routes (remote call control), not to clients, who sign in over TLS on 5061: close it to them"),
         Act(Unexpected, "clients", "fe01", "8000", null, "HTTP on 8000 to the Front End is let through though no document needs it: close it"),
         Act(Unmapped, "fe01", "10.77.0.200", "8000", null, "the Front End fetches over HTTP from an internal host nobody listed: identify it"),
         Act(Unexpected, Intruder, "fe01", "5061", null, "an Internet host reaches the Front End directly: the Edge is bypassed"),
