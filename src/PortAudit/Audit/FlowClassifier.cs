@@ -254,12 +254,14 @@ public sealed class FlowClassifier
 
     // Features may be enabled on one host only: whether a rule's conditions hold depends on the pair; for a broadcast, on the
     // client and some host it reaches.
+    // A client of an unlisted zone (the Internet) reaches a listener row's server only where the inventory publishes it.
     private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server)
     {
+        bool external = !client.ZoneListed;
         if (server.Broadcast is not { } reach)
-            return _resolver.Inventory.Applies(rule, client.Host, server.Host);
+            return _resolver.Inventory.Applies(rule, client.Host, server.Host) && Inventory.Admits(rule, server.Host, external);
         foreach (var host in reach.Hosts)
-            if (_resolver.Inventory.Applies(rule, client.Host, host))
+            if (_resolver.Inventory.Applies(rule, client.Host, host) && Inventory.Admits(rule, host, external))
                 return true;
         return false;
     }

@@ -31,6 +31,15 @@ public sealed record InventoryHost(string Name, IReadOnlyList<IpPrefix> Prefixes
     /// <summary>The RPC dynamic range this host hands out (Unity's 5000-5020 beside Windows' 49152-65535); null for the deployment's.</summary>
     public PortRange? RpcDynamicPorts { get; init; }
 
+    /// <summary>
+    /// What the host offers to the Internet (<c>published:</c>): catalog protocol names (rdp, https, smtp) and rule ids. A
+    /// listener row (<see cref="Rule.PublishedOnly"/>) admits an external client only to a host that publishes it.
+    /// </summary>
+    public IReadOnlyList<string> Published { get; init; } = [];
+
+    /// <summary>True when the host publishes <paramref name="rule"/>: its protocol or its id is among <see cref="Published"/>.</summary>
+    public bool Publishes(Rule rule) => Published.Contains(rule.Protocol) || Published.Contains(rule.Id);
+
     /// <summary>True when the entry stands for exactly one address, so it cannot talk to itself across a firewall.</summary>
     public bool IsSingleAddress => Prefixes.Count == 1 && Prefixes[0].IsSingleAddress;
 }
@@ -150,6 +159,14 @@ public sealed class Inventory
     /// </summary>
     public bool Applies(Rule rule, InventoryHost? client, InventoryHost? server) =>
         rule.AppliesTo(Features, client?.Features ?? [], server?.Features ?? []);
+
+    /// <summary>
+    /// True when <paramref name="rule"/> admits a client of an unlisted zone (the Internet: <paramref name="externalClient"/>)
+    /// to <paramref name="server"/>: always for a rule written for the Internet, and for a listener row only when the server
+    /// publishes it. Clients of listed zones are the rule's sides' business alone.
+    /// </summary>
+    public static bool Admits(Rule rule, InventoryHost? server, bool externalClient) =>
+        !externalClient || !rule.PublishedOnly || server?.Publishes(rule) == true;
 
     /// <summary>Every feature enabled anywhere: for the deployment or on some host.</summary>
     public IReadOnlyCollection<string> AllFeatures => Features.Concat(Hosts.SelectMany(h => h.Features)).ToHashSet(StringComparer.Ordinal);

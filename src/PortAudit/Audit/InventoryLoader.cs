@@ -11,7 +11,7 @@ namespace PortAudit.Audit;
 public static class InventoryLoader
 {
     private static readonly string[] FileKeys = ["hosts", "segments", "zones", "features", "rpcDynamicPorts", "ignore"];
-    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles", "zone", "rpcDynamicPorts", "features"];
+    private static readonly string[] HostKeys = ["name", "addresses", "cidrs", "roles", "zone", "rpcDynamicPorts", "features", "published"];
     private static readonly string[] SegmentKeys = ["name", "cidrs", "zone"];
     private static readonly string[] ZoneKeys = ["name", "description", "listed"];
 
@@ -104,9 +104,10 @@ public static class InventoryLoader
             var zone = ReadZone(entry, zones, errors);
             var range = ReadRange(entry, errors);
             var hostFeatures = ReadFeatures(entry, catalog, errors);
+            var published = ReadPublished(entry, catalog, errors);
             if (name is null)
                 continue;
-            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Plays = catalog.Closure(roles), Zone = zone, RpcDynamicPorts = range, Features = hostFeatures };
+            var host = new InventoryHost(name, prefixes.Select(p => p.Value).Distinct().ToArray(), roles) { Plays = catalog.Closure(roles), Zone = zone, RpcDynamicPorts = range, Features = hostFeatures, Published = published };
             foreach (var prefix in prefixes)
                 Claim(claims, prefix, host, errors);
             hosts.Add(host);
@@ -198,6 +199,20 @@ public static class InventoryLoader
                 errors.Add(text.Spot, problem!);
         }
         return prefixes;
+    }
+
+    // A word no rule knows would publish nothing while it reads as if it did: a typo must not silently close a service.
+    private static List<string> ReadPublished(MappingReader entry, RoleCatalog catalog, ErrorList errors)
+    {
+        var published = new List<string>();
+        foreach (var word in entry.TextList("published"))
+        {
+            if (!catalog.Rules.Any(r => r.Protocol == word.Value || r.Id == word.Value))
+                errors.Add(word.Spot, $"unknown published service '{word.Value}': name a protocol some catalog rule uses (rdp, https, smtp, dns...) or a rule id");
+            else if (!published.Contains(word.Value))
+                published.Add(word.Value);
+        }
+        return published;
     }
 
     private static List<string> ReadFeatures(MappingReader file, RoleCatalog catalog, ErrorList errors)

@@ -62,6 +62,14 @@ public sealed record Rule
     /// </summary>
     public IReadOnlyList<RpcGrant>? Interfaces { get; init; }
 
+    /// <summary>
+    /// True for a listener row (<c>external: published</c>): the document lists what the service listens on, not that the
+    /// Internet may reach it, so a client of a zone whose hosts are not listed (any@external) is admitted only to a server
+    /// host that the inventory says publishes the rule (the inventory host's <c>published</c> list). Hosts the inventory
+    /// names are admitted as the rule's other selectors say.
+    /// </summary>
+    public bool PublishedOnly { get; init; }
+
     /// <summary>Remarks, including where the documents disagree or repeat themselves.</summary>
     public string Notes { get; init; } = "";
 

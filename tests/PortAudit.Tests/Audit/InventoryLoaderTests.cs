@@ -141,7 +141,7 @@ public class InventoryLoaderTests
     [Fact]
     public void UnknownFieldIsReported() =>
         AssertSingleError(Replace("roles: [sip-server]", "roles: [sip-server]\n    owner: voice team"), "owner",
-            "unknown field 'owner' (expected one of: name, addresses, cidrs, roles, zone, rpcDynamicPorts, features)");
+            "unknown field 'owner' (expected one of: name, addresses, cidrs, roles, zone, rpcDynamicPorts, features, published)");
 
     [Fact]
     public void BadRpcRangeIsReportedAtItsValue() =>

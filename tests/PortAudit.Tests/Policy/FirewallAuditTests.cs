@@ -51,7 +51,7 @@ public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture
         FindingKind[] policyKinds = [FindingKind.PolicyBlocksRequired, FindingKind.PolicyBypass, FindingKind.PolicyUnjustified, FindingKind.PolicyRefusedAllowed];
 
         var policy = findings.Where(f => policyKinds.Contains(f.Kind)).OrderBy(f => f.Kind).ThenBy(f => f.Ports, StringComparer.Ordinal).ToList();
-        Assert.Equal(3, policy.Count);
+        Assert.Equal(4, policy.Count);
         // fe01 is a Front End, so a lync-server (roles.yaml implies): the ruleset also refuses the SQL Browser the
         // catalog requires of "All Servers", which the Edge queries for its copy of the Central Management store.
         var sqlBrowser = policy[0];
@@ -62,7 +62,10 @@ public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture
         // The deciding rule, and the seed row that requires the flow.
         Assert.Contains("(inet palab_fw input#4)", blocked.Reason, StringComparison.Ordinal);
         Assert.Contains("000_857bc2807322ee7b.txt: Front End Servers | Lync Server Front-End service | 5061 | TCP (TLS) |", blocked.Reason, StringComparison.Ordinal);
-        var unjustified = policy[2];
+        // "SIP over TCP from anyone": the row gives 5060 to the trusted services of static routes, not to every host.
+        var sipTcp = policy[2];
+        Assert.Equal((FindingKind.PolicyUnjustified, "fe01:inet palab_fw input#3", "fe01", "5060"), (sipTcp.Kind, sipTcp.Rule, sipTcp.ServerHost, sipTcp.Ports));
+        var unjustified = policy[3];
         Assert.Equal((FindingKind.PolicyUnjustified, "fe01:inet palab_fw input#6", "fe01", "8000"), (unjustified.Kind, unjustified.Rule, unjustified.ServerHost, unjustified.Ports));
         Assert.Contains("(\"test web server, never removed\")", unjustified.Reason, StringComparison.Ordinal);
         // The lab's traffic agrees with the policy: nothing crossed that it refuses, nothing it allows was refused.
@@ -71,7 +74,8 @@ public class FirewallAuditTests(FirewallAuditTests.LabAudit lab) : IClassFixture
         var report = Assert.Single(outcome.Report.Firewalls);
         Assert.Equal("fe01", report.Host);
         var sipFromAnyone = report.Rules.Single(r => r.Rule.Id == "inet palab_fw input#3");
-        Assert.Equal(["lync-fe-sip-static-routes"], sipFromAnyone.JustifiedBy);
+        // No catalog rule admits every host to 5060: lync-fe-sip-static-routes is the trusted services' listener, and the lab names none.
+        Assert.Empty(sipFromAnyone.JustifiedBy);
         Assert.Equal(PolicyDecision.Allowed, report.Instances.Single(i => i.CatalogRule == "lync-edge-int-sip-out").Decision);
     }
 

@@ -10,7 +10,7 @@ namespace PortAudit.Tests.Scenarios;
 /// the lab capture (captures/lab.pcapng); two hours of the rest of the day are generated: clients signing in and
 /// conferencing, the Front End pool (with a DCOM call between its members), the Edge's two interfaces, the reverse
 /// proxy, remote users on the Internet, and an Internet host reaching the Front End directly. fe01 holds the Central
-/// Management store, and call admission control is on; the Edge never reaches the Bandwidth Policy Service (planted).
+/// Management store, and call admission control is on; the store never replicates to the Edge on 4443 (planted).
 /// </summary>
 public static class LyncEdgeSite
 {
@@ -34,7 +34,7 @@ public static class LyncEdgeSite
             new("the Internet at the Edge internal interface", Unexpected, Intruder, "edge01-int", 3478),
             new("DCOM call on a high port the endpoint mapper handed out, inside the media range", null, "fe02", "fe01", 50123,
                 Verdict.ExpectedDynamicRpc, ProtocolMismatch, Unexpected),
-            new("a periodic flow never seen (the Edge never reaches the Bandwidth Policy Service)", Missing, "edge01-int", "fe01", 5080),
+            new("a periodic flow never seen (the Central Management store never replicates to the Edge)", Missing, "fe01", "edge01-int", 4443),
         ],
     };
 
@@ -55,9 +55,8 @@ public static class LyncEdgeSite
         day.Repeat(8, 10, 7000, (c, t) => c.Tcp(Fe02, Fe01, 5061, t, TlsClientHello("fe01.contoso.com"), TlsServerHello));
         day.Repeat(8, 20, 7100, (c, t) => c.Tcp(Fe01, EdgeInt, 5061, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
         day.Repeat(8, 25, 7120, (c, t) => c.Tcp(EdgeInt, Fe01, 5061, t, TlsClientHello("pool01.contoso.com"), TlsServerHello));
-        // fe01 holds the Central Management store: the Master Replicator reaches the Edge's replica over HTTPS on 4443
-        // and the other pool member's over SMB, on its own, all day.
-        day.Repeat(24, 300, 7000, (c, t) => c.Tcp(Fe01, EdgeInt, 4443, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
+        // fe01 holds the Central Management store: the Master Replicator reaches the other pool member's replica over SMB,
+        // on its own, all day; the Edge's replica over HTTPS on 4443 never (planted: the path is dropped).
         day.Repeat(24, 310, 7010, (c, t) => c.Tcp(Fe01, Fe02, 445, t, Smb2Negotiate, Smb2Negotiate));
         day.Repeat(3, 400, 6400, (c, t) => c.Tcp(Fe01, EdgeInt, 8057, t, TlsClientHello("edge01.contoso.com"), TlsServerHello));
         day.Repeat(3, 15, 7000, (c, t) => c.Tcp(Fe01, Dc01, 389, t, LdapBind, LdapBindOk));
@@ -83,11 +82,13 @@ public static class LyncEdgeSite
     [
         Act(RequiredBlocked, "clients", "fe01", "5061", "lync-fe-sip-tls",
             "the Front End's firewall resets clients' SIP over TLS, which the internal-servers table requires from any client"),
+        Act(Unexpected, "clients", "fe01", "5060", null,
+            "clients reach the Front End's SIP over TCP on 5060, which its row gives to trusted services on static routes (remote call control), not to clients, who sign in over TLS on 5061: close it to them"),
         Act(Unexpected, "clients", "fe01", "8000", null, "HTTP on 8000 to the Front End is let through though no document needs it: close it"),
         Act(Unmapped, "fe01", "10.77.0.200", "8000", null, "the Front End fetches over HTTP from an internal host nobody listed: identify it"),
         Act(Unexpected, Intruder, "fe01", "5061", null, "an Internet host reaches the Front End directly: the Edge is bypassed"),
         Act(Unexpected, Intruder, "edge01-int", "3478", null, "an Internet host reaches the Edge's internal interface: the perimeter leaks"),
-        Act(Missing, "edge01-int", "fe01", null, "lync-fe-bandwidth-policy-turn",
-            "with call admission control the Edge checks its TURN relays with the pool's Bandwidth Policy Service; it relayed media and talked SIP with fe01 for two hours, never on 5080: the path is dropped"),
+        Act(Missing, "fe01", "edge01-int", null, "lync-edge-int-cms-replication",
+            "the Master Replicator pushes the Central Management store to the Edge's replica every minute; fe01 talked SIP and PSOM with the Edge for two hours, never on 4443: the path is dropped"),
     ];
 }

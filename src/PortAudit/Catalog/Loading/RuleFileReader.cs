@@ -10,7 +10,8 @@ internal sealed class RuleFileReader
 {
     private static readonly string[] FileKeys = ["product", "sourceFile", "rules"];
     private static readonly string[] RuleKeys =
-        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every", "interfaces",
+        ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
+         "interfaces", "external",
          "notes", "source"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
@@ -61,6 +62,7 @@ internal sealed class RuleFileReader
         var notes = entry.Text("notes", required: false)?.Value ?? "";
         var every = ReadEvery(entry);
         var interfaces = ReadInterfaces(entry);
+        bool publishedOnly = ReadExternal(entry, from);
         var source = ReadSource(entry, fileSource);
 
         if (id is { } idValue && !DefinitionReader.IsIdentifier(idValue.Value))
@@ -90,6 +92,7 @@ internal sealed class RuleFileReader
             OneOf = oneOf?.Value,
             Every = every,
             Interfaces = interfaces,
+            PublishedOnly = publishedOnly,
             DynamicRange = dynamicRange,
             Notes = notes.Trim(),
             Source = source!,
@@ -129,6 +132,24 @@ internal sealed class RuleFileReader
             return span;
         _errors.Add(text.Spot, $"bad duration '{text.Value}' for 'every': a positive number of seconds, or with s, m, h or d (e.g. 90m)");
         return null;
+    }
+
+    /// <summary>The only value of <c>external</c> today: external clients reach the service where the inventory publishes it.</summary>
+    private const string ExternalPublished = "published";
+
+    // "external: published" marks a listener row; it means something only when a wildcard could admit external clients.
+    private bool ReadExternal(MappingReader entry, Located<string>[] from)
+    {
+        if (entry.Text("external", required: false) is not { } text)
+            return false;
+        if (text.Value != ExternalPublished)
+        {
+            _errors.Add(text.Spot, $"bad value '{text.Value}' for 'external': the only value is '{ExternalPublished}' (leave it out for rules written for the Internet)");
+            return false;
+        }
+        if (!from.Any(side => RuleSide.IsWildcard(side.Value)))
+            _errors.Add(text.Spot, "'external: published' needs a wildcard (any, any@ZONE) in 'from': only a wildcard admits external clients");
+        return true;
     }
 
     private Located<string>[] ReadSide(MappingReader entry, string key)

@@ -42,6 +42,8 @@ public static class RuleJsonWriter
         if (rule.Every is { } every) json.WriteNumber("everySeconds", every.TotalSeconds);
         else json.WriteNull("everySeconds");
         json.WriteBoolean("dynamicRange", rule.DynamicRange);
+        if (rule.PublishedOnly) json.WriteString("external", "published");
+        else json.WriteNull("external");
         json.WriteString("notes", rule.Notes);
         json.WriteStartObject("source");
         json.WriteString("file", rule.Source.File);
