@@ -46,7 +46,7 @@ internal sealed class RuleSideAddresses
 
     // A listed zone is its segments and the hosts the inventory places in it (a host may sit outside every segment).
     private IEnumerable<IpPrefix> Zone(string zone) =>
-        _inventory.Segments.Where(s => Inventory.ZoneOf(s) == zone).SelectMany(s => s.Prefixes)
+        _inventory.Segments.Where(s => s.Zone == zone).SelectMany(s => s.Prefixes)
             .Concat(_inventory.Hosts.Where(h => _inventory.ZoneOf(h) == zone).SelectMany(h => h.Prefixes));
 
     // Prefixes inside another of the list add nothing to a match.
