@@ -35,7 +35,7 @@ public static class InventoryLoader
         var hosts = ReadHosts(file, path, catalog, zoneIds, errors);
         var segments = ReadSegments(file, path, zoneIds, errors);
         var features = ReadFeatures(file, catalog, errors);
-        var range = ReadRange(file, errors);
+        var range = ReadRange(file, errors) ?? LegacyRange(features);
         var ignore = ReadPrefixes(file.TextList("ignore"), errors);
         if (errors.Count > 0)
             return Fail(errors);
@@ -102,8 +102,8 @@ public static class InventoryLoader
                 errors.Add(entry.Spot, "missing field 'addresses' (or 'cidrs')");
             var roles = ReadRoles(entry, catalog, errors);
             var zone = ReadZone(entry, zones, errors);
-            var range = ReadRange(entry, errors);
             var hostFeatures = ReadFeatures(entry, catalog, errors);
+            var range = ReadRange(entry, errors) ?? LegacyRange(hostFeatures);
             var published = ReadPublished(entry, catalog, errors);
             if (name is null)
                 continue;
@@ -227,6 +227,15 @@ public static class InventoryLoader
         }
         return features;
     }
+
+    /// <summary>The dynamic RPC range of Windows systems before Windows Server 2008 and Vista (KB929851).</summary>
+    public static readonly PortRange LegacyRpcPorts = new(1025, 5000);
+
+    /// <summary>The feature that declares such systems, for the inventory or for one host.</summary>
+    public const string LegacyRpcFeature = "legacy-rpc-ports";
+
+    // Windows Server 2008 and later hand out 49152-65535, the catalog's default; a declared legacy system 1025-5000.
+    private static PortRange? LegacyRange(List<string> features) => features.Contains(LegacyRpcFeature) ? LegacyRpcPorts : null;
 
     private static PortRange? ReadRange(MappingReader file, ErrorList errors)
     {
