@@ -11,18 +11,27 @@ public static class RpcOperations
     private static readonly Dictionary<(Guid, ushort), string> Names = new()
     {
         // [MS-DRSR] 4.1.
+        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 0)] = "IDL_DRSBind",
+        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 1)] = "IDL_DRSUnbind",
+        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 3)] = "IDL_DRSGetNCChanges",
         [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 12)] = "IDL_DRSCrackNames",
         [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 13)] = "IDL_DRSWriteSPN",
+        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 16)] = "IDL_DRSDomainControllerInfo",
         // [MS-RPRN] 3.1.4.
         [(new("12345678-1234-abcd-ef00-0123456789ab"), 1)] = "RpcOpenPrinter",
+        [(new("12345678-1234-abcd-ef00-0123456789ab"), 65)] = "RpcRemoteFindFirstPrinterChangeNotificationEx",
+        [(new("12345678-1234-abcd-ef00-0123456789ab"), 69)] = "RpcOpenPrinterEx",
         [(new("12345678-1234-abcd-ef00-0123456789ab"), 89)] = "RpcAddPrinterDriverEx",
-        // [MS-NRPC] 3.5.4.4.
+        // [MS-NRPC] 3.5.4 and 3.5.4.4.
+        [(new("12345678-1234-abcd-ef00-01234567cffb"), 4)] = "NetrServerReqChallenge",
         [(new("12345678-1234-abcd-ef00-01234567cffb"), 26)] = "NetrServerAuthenticate3",
         [(new("12345678-1234-abcd-ef00-01234567cffb"), 29)] = "NetrLogonGetDomainInfo",
         [(new("12345678-1234-abcd-ef00-01234567cffb"), 30)] = "NetrServerPasswordSet2",
         // [MS-EFSR] 3.1.4.2, on both of its interfaces.
         [(new("c681d488-d850-11d0-8c52-00c04fd90f7e"), 0)] = "EfsRpcOpenFileRaw",
         [(new("df1941c5-fe89-4e79-bf10-463657acf44d"), 0)] = "EfsRpcOpenFileRaw",
+        [(new("c681d488-d850-11d0-8c52-00c04fd90f7e"), 4)] = "EfsRpcEncryptFileSrv",
+        [(new("df1941c5-fe89-4e79-bf10-463657acf44d"), 4)] = "EfsRpcEncryptFileSrv",
         // [MS-SCMR] 3.1.4.
         [(new("367abb81-9844-35f1-ad32-98f038001003"), 19)] = "RStartServiceW",
         // [MS-DCOM] 3.1.2.5.2.2 IRemoteSCMActivator.
