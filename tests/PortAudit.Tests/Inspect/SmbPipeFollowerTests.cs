@@ -171,6 +171,12 @@ public class SmbPipeFollowerTests
     {
         var session = new Session().Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
         Assert.Null(session.Flow.RpcCalls);
+        // A file with an extension is no pipe, whatever its writes hold.
+        session = new Session()
+            .Client(CreateRequest(5, "docs\\report.bin"))
+            .Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
+        Assert.Null(session.Flow.RpcCalls);
     }
 
     [Fact]

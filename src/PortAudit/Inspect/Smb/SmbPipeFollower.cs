@@ -191,13 +191,21 @@ public sealed class SmbPipeFollower : IFlowFollower
 
     private void OnCreate(ulong messageId, ReadOnlySpan<byte> utf16Name)
     {
-        // Pipe names are short; a long path is a file on a share, never a pipe worth a string.
-        if (utf16Name.IsEmpty || utf16Name.Length > 2 * MaxNameChars) return;
+        // Pipe names are short and have no extension: a long path or a file name with a dot is a file on a share, and a
+        // file server opens thousands of those, none worth a string.
+        if (utf16Name.IsEmpty || utf16Name.Length > 2 * MaxNameChars || HasDot(utf16Name)) return;
         string name = Encoding.Unicode.GetString(utf16Name);
         int slash = name.LastIndexOf('\\');
         _createIds[_nextCreate] = messageId;
         _createNames[_nextCreate] = slash >= 0 ? name[(slash + 1)..] : name;
         _nextCreate = (_nextCreate + 1) % MaxCreates;
+    }
+
+    private static bool HasDot(ReadOnlySpan<byte> utf16)
+    {
+        for (int i = 0; i + 1 < utf16.Length; i += 2)
+            if (utf16[i] == '.' && utf16[i + 1] == 0) return true;
+        return false;
     }
 
     private void OnOpened(ulong messageId, Guid fileId)
