@@ -111,5 +111,7 @@ public class RpcCallCaptureTests(ITestOutputHelper output)
         var udp = Read(InspectTestData.Capture("dcerpc.pcap")).Where(f => f.RpcCalls is not null && f.Transport == "udp").ToList();
         Assert.Contains(udp, f => Summary(f) == "PNIO-Device cl 0,3,4");
         Assert.Contains(udp, f => Summary(f) == "PNIO-Controller cl 4");
+        // Their headers say version 1 (tshark: dcerpc.dg_if_ver 1).
+        Assert.All(udp, f => Assert.All(f.RpcCalls!.Bindings, b => Assert.Equal((ushort?)1, b.MajorVersion)));
     }
 }

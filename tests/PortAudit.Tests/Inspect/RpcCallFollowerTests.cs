@@ -172,12 +172,13 @@ public class RpcCallFollowerTests
         datagram[0] = 4;
         datagram[4] = 0x10;
         Netlogon.ToByteArray().CopyTo(datagram, 24);
+        datagram[60] = 2;
         datagram[68] = 4;
         follower.OnDatagram(flow, true, datagram);
         datagram[68] = 26;
         follower.OnDatagram(flow, true, datagram);
         var binding = Assert.Single(flow.RpcCalls!.Bindings);
-        Assert.Equal("cl", binding.Via);
+        Assert.Equal(("cl", (ushort?)2), (binding.Via, binding.MajorVersion));
         Assert.Equal([(ushort)4, (ushort)26], binding.Opnums);
     }
 }

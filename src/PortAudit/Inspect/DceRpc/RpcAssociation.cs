@@ -28,6 +28,9 @@ public sealed class RpcAssociation
     private const int RequestContextOffset = CoHeader.Size + 4;
     private const int RequestOpnumOffset = CoHeader.Size + 6;
 
+    // server_boot (4) follows the activity UUID; then if_vers (DCE 1.1 RPC 12.5.3.1).
+    private const int ClInterfaceVersionOffset = 60;
+
     private readonly ushort[] _ids = new ushort[MaxContexts];
     private readonly RpcBinding?[] _bindings = new RpcBinding?[MaxContexts];
     private readonly string? _via;
@@ -66,7 +69,9 @@ public sealed class RpcAssociation
     public static void ReadConnectionless(Flow flow, ReadOnlySpan<byte> datagram)
     {
         if (!ClHeader.TryRead(datagram, out var header) || header.Type != ClHeader.Request || header.Interface == Guid.Empty) return;
-        Log(flow).Bind(header.Interface, null, "cl")?.Called(header.Opnum);
+        // if_vers carries the major version in its low 16 bits (a v1.0 interface sends 1).
+        ushort major = (ushort)CoHeader.Read32(datagram[ClInterfaceVersionOffset..], header.LittleEndian);
+        Log(flow).Bind(header.Interface, major, "cl")?.Called(header.Opnum);
     }
 
     /// <summary>The flow's call log, created on first need.</summary>
