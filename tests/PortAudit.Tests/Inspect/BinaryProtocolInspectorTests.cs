@@ -91,6 +91,16 @@ public class BinaryProtocolInspectorTests
     }
 
     [Fact]
+    public void AnSmb1NegotiateIsAWeaknessAndAnSmb2OneIsNot()
+    {
+        // SMB1 NEGOTIATE (command 0x72) with the header's word and byte counts zero.
+        var smb1 = Hex("00 000023 ff534d42 72 00000000 18 0128 0000 0000000000000000 0000 0000 0000 0000 0000 00 0000");
+        var (result, flow) = Once(new SmbInspector(), smb1, tcp: true);
+        Assert.Equal((InspectResult.Partial, "smb1", FlowWeakness.Smb1), (result, flow.AppDetail?.ToString(), flow.Weakness));
+        Assert.Equal(FlowWeakness.None, Once(new SmbInspector(), Smb2NegotiateRequest, tcp: true).Flow.Weakness);
+    }
+
+    [Fact]
     public void Smb3DialectFromTheNegotiateResponse()
     {
         var response = new byte[4 + 64 + 8];
