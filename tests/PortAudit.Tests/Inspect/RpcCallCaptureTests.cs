@@ -114,4 +114,21 @@ public class RpcCallCaptureTests(ITestOutputHelper output)
         // Their headers say version 1 (tshark: dcerpc.dg_if_ver 1).
         Assert.All(udp, f => Assert.All(f.RpcCalls!.Bindings, b => Assert.Equal((ushort?)1, b.MajorVersion)));
     }
+
+    [SharedDataFact]
+    public void AnSmb2FileSessionHasNeitherWeaknessNorPipes()
+    {
+        var smb = Read(InspectTestData.Capture("smb_deletefile.pcap")).Where(f => f.App == AppLabel.Smb).ToList();
+        Assert.NotEmpty(smb);
+        Assert.All(smb, f => Assert.Equal((FlowWeakness.None, (RpcCallLog?)null), (f.Weakness, f.RpcCalls)));
+    }
+
+    [SharedDataFact]
+    public void AnLdapSaslBindIsNoCleartextBind()
+    {
+        // tshark: one bindRequest, name User1, SASL mechanism GSS-SPNEGO.
+        var ldap = Read(InspectTestData.Capture("zeek-ldap-aduser1.pcap")).Where(f => f.App == AppLabel.Ldap).ToList();
+        Assert.NotEmpty(ldap);
+        Assert.All(ldap, f => Assert.Equal(FlowWeakness.None, f.Weakness & FlowWeakness.LdapCleartextBind));
+    }
 }
