@@ -5,6 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
 using PortAudit.Inspect.Sip;
+using PortAudit.Inspect.Smb;
 using PortAudit.Inspect.Tftp;
 
 namespace PortAudit.Inspect;
@@ -237,8 +238,8 @@ public sealed class InspectionEngine : IFlowObserver
     {
         state.Done = true;
         TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
-        state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? FtpControlFollower.For(flow, Announced)
-            ?? SipMediaFollower.For(flow, Announced);
+        state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
+            ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

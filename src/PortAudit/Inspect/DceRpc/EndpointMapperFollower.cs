@@ -6,7 +6,9 @@ namespace PortAudit.Inspect.DceRpc;
 /// Reads an endpoint-mapper conversation past its bind: learns from bind and bind_ack (or alter_context and its
 /// response) which presentation contexts speak NDR64, pairs each ept_map/ept_lookup request with its response (by call
 /// id over TCP, by the header's opnum over UDP), reassembles fragmented answers, reads the towers, and turns them into
-/// expectations. Bounded in PDUs (<see cref="MaxPdus"/>) and in reassembled stub bytes (<see cref="MaxStub"/>).
+/// expectations. The client's binds and requests also go to an <see cref="RpcAssociation"/>, which records what the
+/// conversation bound and called (DCOM activation binds ISystemActivator on 135). Bounded in PDUs
+/// (<see cref="MaxPdus"/>) and in reassembled stub bytes (<see cref="MaxStub"/>).
 /// </summary>
 public sealed class EndpointMapperFollower : IFlowFollower
 {
@@ -28,6 +30,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
     private readonly Dictionary<uint, ushort> _opnums = new();
     private readonly List<EpmTower> _towers = new();
     private readonly PresentationContexts _contexts = new();
+    private readonly RpcAssociation _association = new();
     private byte[]? _stub;
     private int _stubLength;
     private bool _stubOverflow;
@@ -67,6 +70,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
     {
         if (Finished) return;
         _pdus++;
+        if (fromClient) RpcAssociation.ReadConnectionless(flow, datagram);
         if (fromClient || !ClHeader.TryRead(datagram, out var header) || header.Type != ClHeader.Response || header.Fragmented) return;
         if (!header.LittleEndian) return;
         // Connectionless RPC knows no NDR64 ([MS-RPCE] 3.1.1.5.3.1).
@@ -75,6 +79,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
 
     private void OnPdu(Flow flow, bool fromClient, CoHeader header, ReadOnlySpan<byte> pdu)
     {
+        if (fromClient) _association.Read(flow, header, pdu);
         switch (header.Type)
         {
             case CoHeader.Bind or CoHeader.AlterContext when fromClient:

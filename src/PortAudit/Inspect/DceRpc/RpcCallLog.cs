@@ -31,6 +31,9 @@ public sealed class RpcBinding
     /// <summary>The interface's well-known name (DRSUAPI, SPOOLSS...), or null when it is not in <see cref="RpcInterfaces"/>.</summary>
     public string? Name => RpcInterfaces.Name(Uuid);
 
+    /// <summary>The name of operation <paramref name="opnum"/> of this interface (<see cref="RpcOperations"/>), or null.</summary>
+    public string? OperationName(ushort opnum) => RpcOperations.Name(Uuid, opnum);
+
     /// <summary>Distinct operation numbers called on this binding, in the order first seen, at most <see cref="MaxOpnums"/>.</summary>
     public IReadOnlyList<ushort> Opnums => _opnums;
 

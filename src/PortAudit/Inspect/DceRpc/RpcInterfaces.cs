@@ -35,6 +35,10 @@ public static class RpcInterfaces
         [new("1ff70682-0a51-30e8-076d-740be8cee98b")] = "ATSVC",
         [new("86d35949-83c9-4044-b424-db363231fd0c")] = "ITaskSchedulerService",
         [new("c681d488-d850-11d0-8c52-00c04fd90f7e")] = "EFSRPC",
+        // [MS-EFSR] 1.9: the same methods on \pipe\efsrpc.
+        [new("df1941c5-fe89-4e79-bf10-463657acf44d")] = "EFSRPC",
+        // [MS-FRS2] 2.1: DFS Replication.
+        [new("897e2e5f-93f3-4376-9c9c-fd2277495c27")] = "DFSR",
         [new("50abc2a4-574d-40b3-9d66-ee4fd5fba076")] = "DNSSERVER",
         [new("91ae6020-9e3c-11cf-8d7c-00aa00c091be")] = "ICertPassage",
         [new("f309ad18-d86a-11d0-a075-00c04fb68820")] = "IWbemLevel1Login",

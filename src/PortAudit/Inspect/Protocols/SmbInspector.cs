@@ -25,6 +25,7 @@ public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139]
         {
             case 0xFF:
                 input.Flow.AppDetail ??= AppDetail.Word("smb1");
+                input.Flow.Weakness |= FlowWeakness.Smb1;
                 break;
             case 0xFE:
                 input.Flow.AppDetail = Smb2Dialect(smb, input.FromClient) ?? input.Flow.AppDetail ?? AppDetail.Word("smb2");

@@ -1,0 +1,125 @@
+using PortAudit.Flows;
+using PortAudit.Inspect.Ntlm;
+
+namespace PortAudit.Inspect.DceRpc;
+
+/// <summary>
+/// One DCE/RPC association as its client speaks it (a TCP connection, or one SMB named pipe): which interface each
+/// presentation context id names, learned from every bind and alter_context, and the operation of each request,
+/// recorded in the flow's <see cref="RpcCallLog"/>. Every follower that reads client PDUs hands them here, so that the
+/// recording is the same whatever carries the PDUs. Also looks in the auth verifiers for an NTLMv1 AUTHENTICATE.
+/// Bounded: <see cref="MaxContexts"/> context ids.
+/// </summary>
+public sealed class RpcAssociation
+{
+    /// <summary>Most context ids remembered; ids offered past it are recorded as bindings but their requests are not.</summary>
+    public const int MaxContexts = 32;
+
+    /// <summary>PTYPE of the auth3 PDU, which carries the third leg of a three-leg authentication (NTLM's AUTHENTICATE).</summary>
+    public const byte Auth3 = 16;
+
+    // max_xmit_frag, max_recv_frag and assoc_group_id precede n_context_elem (DCE 1.1 RPC 12.6.4.3).
+    private const int ContextCountOffset = CoHeader.Size + 8;
+    private const int FirstContextOffset = ContextCountOffset + 4;
+    // p_cont_id (2), n_transfer_syn (1), reserved (1), then the abstract syntax: UUID and version (major, minor).
+    private const int ContextHeader = 4;
+    private const int SyntaxSize = 20;
+    // alloc_hint (4) precedes p_cont_id and opnum in a request (DCE 1.1 RPC 12.6.4.9).
+    private const int RequestContextOffset = CoHeader.Size + 4;
+    private const int RequestOpnumOffset = CoHeader.Size + 6;
+
+    // server_boot (4) follows the activity UUID; then if_vers (DCE 1.1 RPC 12.5.3.1).
+    private const int ClInterfaceVersionOffset = 60;
+
+    private readonly ushort[] _ids = new ushort[MaxContexts];
+    private readonly RpcBinding?[] _bindings = new RpcBinding?[MaxContexts];
+    private readonly string? _via;
+    private int _count;
+
+    /// <summary>
+    /// An association whose bindings are learned "by bind" or "by alter_context", or all by <paramref name="via"/>
+    /// when given ("pipe NAME": the pipe is the evidence a review needs).
+    /// </summary>
+    public RpcAssociation(string? via = null) => _via = via;
+
+    /// <summary>
+    /// Reads one PDU the client sent: <paramref name="pdu"/> starts at its header and holds the fragment or, from a
+    /// pipe write cut short, its first bytes.
+    /// </summary>
+    public void Read(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
+    {
+        switch (header.Type)
+        {
+            case CoHeader.Bind or CoHeader.AlterContext:
+                Offer(flow, header, pdu);
+                CheckAuth(flow, header, pdu);
+                return;
+            case Auth3:
+                CheckAuth(flow, header, pdu);
+                return;
+            case CoHeader.Request when pdu.Length >= RequestOpnumOffset + 2:
+                ushort id = CoHeader.Read16(pdu[RequestContextOffset..], header.LittleEndian);
+                // A context never seen bound (the capture began after the bind) names no interface: nothing to record.
+                if (Find(id) is { } at) _bindings[at]?.Called(CoHeader.Read16(pdu[RequestOpnumOffset..], header.LittleEndian));
+                return;
+        }
+    }
+
+    /// <summary>Records the interface and operation a connectionless request's header names (Via "cl").</summary>
+    public static void ReadConnectionless(Flow flow, ReadOnlySpan<byte> datagram)
+    {
+        if (!ClHeader.TryRead(datagram, out var header) || header.Type != ClHeader.Request || header.Interface == Guid.Empty) return;
+        // if_vers carries the major version in its low 16 bits (a v1.0 interface sends 1).
+        ushort major = (ushort)CoHeader.Read32(datagram[ClInterfaceVersionOffset..], header.LittleEndian);
+        Log(flow).Bind(header.Interface, major, "cl")?.Called(header.Opnum);
+    }
+
+    /// <summary>The flow's call log, created on first need.</summary>
+    public static RpcCallLog Log(Flow flow) => flow.RpcCalls ??= new RpcCallLog();
+
+    private void Offer(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
+    {
+        if (pdu.Length <= ContextCountOffset) return;
+        string via = _via ?? (header.Type == CoHeader.Bind ? "bind" : "alter_context");
+        // The count is one byte and every element is checked against the bytes present: a lying count ends the walk.
+        int count = pdu[ContextCountOffset], at = FirstContextOffset;
+        for (int i = 0; i < count && at + ContextHeader + SyntaxSize <= pdu.Length; i++)
+        {
+            ushort id = CoHeader.Read16(pdu[at..], header.LittleEndian);
+            int transfers = pdu[at + 2];
+            var syntax = pdu[(at + ContextHeader)..];
+            var uuid = CoHeader.ReadUuid(syntax, header.LittleEndian);
+            ushort major = CoHeader.Read16(syntax[16..], header.LittleEndian);
+            Remember(id, Log(flow).Bind(uuid, major, via));
+            at += ContextHeader + SyntaxSize + transfers * SyntaxSize;
+        }
+    }
+
+    private void CheckAuth(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
+    {
+        // The auth value ends the fragment, after its 8-byte sec_trailer; a fragment cut short has none to read.
+        if (header.AuthLength == 0 || pdu.Length < header.FragLength) return;
+        var value = pdu.Slice(header.FragLength - header.AuthLength, header.AuthLength);
+        if (NtlmMessage.ContainsV1Authenticate(value)) flow.Weakness |= FlowWeakness.NtlmV1;
+    }
+
+    private void Remember(ushort id, RpcBinding? binding)
+    {
+        // An id bound again (alter_context may reuse one) names its latest interface.
+        if (Find(id) is { } known)
+        {
+            _bindings[known] = binding;
+            return;
+        }
+        if (_count >= MaxContexts) return;
+        _ids[_count] = id;
+        _bindings[_count++] = binding;
+    }
+
+    private int? Find(ushort id)
+    {
+        for (int i = 0; i < _count; i++)
+            if (_ids[i] == id) return i;
+        return null;
+    }
+}
