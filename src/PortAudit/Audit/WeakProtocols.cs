@@ -14,7 +14,6 @@ public static class WeakProtocols
     public static string? Of(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
         var weakness = flow.Weakness;
-        if (flow.App == AppLabel.Smb && flow.AppDetail?.ToString() == "smb1") weakness |= FlowWeakness.Smb1;
         bool cleartextLogon = flow.App == AppLabel.Telnet || flow.App == AppLabel.Ftp;
         string? crossing = cleartextLogon && client.Zone != server.Zone
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"

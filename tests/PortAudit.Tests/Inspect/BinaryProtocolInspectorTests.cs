@@ -91,12 +91,14 @@ public class BinaryProtocolInspectorTests
     }
 
     [Fact]
-    public void AnSmb1NegotiateIsAWeaknessAndAnSmb2OneIsNot()
+    public void AnSmb1AnswerIsAWeaknessAndAClientsMultiProtocolNegotiateIsNot()
     {
-        // SMB1 NEGOTIATE (command 0x72) with the header's word and byte counts zero.
+        // SMB1 NEGOTIATE (command 0x72) with the header's word and byte counts zero. From the client it may offer SMB2
+        // dialects too ([MS-SMB2] 3.2.4.2.2.1); a server that answers in SMB1 speaks it.
         var smb1 = Hex("00 000023 ff534d42 72 00000000 18 0128 0000 0000000000000000 0000 0000 0000 0000 0000 00 0000");
         var (result, flow) = Once(new SmbInspector(), smb1, tcp: true);
-        Assert.Equal((InspectResult.Partial, "smb1", FlowWeakness.Smb1), (result, flow.AppDetail?.ToString(), flow.Weakness));
+        Assert.Equal((InspectResult.Partial, "smb1", FlowWeakness.None), (result, flow.AppDetail?.ToString(), flow.Weakness));
+        Assert.Equal(FlowWeakness.Smb1, Once(new SmbInspector(), smb1, tcp: true, fromClient: false).Flow.Weakness);
         Assert.Equal(FlowWeakness.None, Once(new SmbInspector(), Smb2NegotiateRequest, tcp: true).Flow.Weakness);
     }
 

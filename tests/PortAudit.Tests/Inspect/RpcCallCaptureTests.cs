@@ -74,9 +74,9 @@ public class RpcCallCaptureTests(ITestOutputHelper output)
         Assert.Equal("ISystemActivator bind 4", Summary(flows.Single(f => f.ServerPort == 135)));
         Assert.Equal("IWbemLevel1Login bind 6; IRemUnknown alter_context 5; 9556dc99-828c-11cf-a37e-00aa003240c7 alter_context 6,24",
             Summary(flows.Single(f => f.ServerPort == 49154)));
-        // The SMB2 session opens with an SMB1 multi-protocol negotiate and carries no pipe RPC.
+        // The SMB2 session opens with an SMB1 multi-protocol negotiate, answered in SMB2: no SMB1 spoken, and no pipe RPC.
         var smb = flows.Single(f => f.ServerPort == 445);
-        Assert.Equal((AppLabel.Smb, FlowWeakness.Smb1), (smb.App, smb.Weakness));
+        Assert.Equal((AppLabel.Smb, FlowWeakness.None), (smb.App, smb.Weakness));
         Assert.Null(smb.RpcCalls);
     }
 

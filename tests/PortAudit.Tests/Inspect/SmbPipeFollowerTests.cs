@@ -202,13 +202,14 @@ public class SmbPipeFollowerTests
     }
 
     [Fact]
-    public void AnSmb1MessageMarksTheFlow()
+    public void AnSmb1MessageFromTheServerMarksTheFlowAndTheClientsNegotiateDoesNot()
     {
         var smb1 = new byte[4 + 35];
         smb1[3] = 35;
         smb1[4] = 0xFF;
         "SMB"u8.CopyTo(smb1.AsSpan(5));
-        Assert.Equal(FlowWeakness.Smb1, new Session().Client(smb1).Flow.Weakness);
+        Assert.Equal(FlowWeakness.None, new Session().Client(smb1).Flow.Weakness);
+        Assert.Equal(FlowWeakness.Smb1, new Session().Server(smb1).Flow.Weakness);
     }
 
     [Fact]

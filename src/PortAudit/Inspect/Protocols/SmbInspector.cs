@@ -25,7 +25,9 @@ public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139]
         {
             case 0xFF:
                 input.Flow.AppDetail ??= AppDetail.Word("smb1");
-                input.Flow.Weakness |= FlowWeakness.Smb1;
+                // A multi-protocol negotiate from the client offers SMB2 too ([MS-SMB2] 3.2.4.2.2.1): SMB1 is in use
+                // only when the server answers in it.
+                if (!input.FromClient) input.Flow.Weakness |= FlowWeakness.Smb1;
                 break;
             case 0xFE:
                 input.Flow.AppDetail = Smb2Dialect(smb, input.FromClient) ?? input.Flow.AppDetail ?? AppDetail.Word("smb2");

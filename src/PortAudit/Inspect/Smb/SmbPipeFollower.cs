@@ -102,7 +102,7 @@ public sealed class SmbPipeFollower : IFlowFollower
             int look = (int)Math.Min(total, Look);
             if (data.Length < look) return;
             _messages++;
-            if (data[0] == NetBiosSession.Message) OnMessage(flow, data[NetBiosSession.Header..look]);
+            if (data[0] == NetBiosSession.Message) OnMessage(flow, fromClient, data[NetBiosSession.Header..look]);
             stream.Consume(look);
             _bytes += look;
             skip = total - look;
@@ -114,13 +114,15 @@ public sealed class SmbPipeFollower : IFlowFollower
     {
     }
 
-    private void OnMessage(Flow flow, ReadOnlySpan<byte> message)
+    private void OnMessage(Flow flow, bool fromClient, ReadOnlySpan<byte> message)
     {
         if (message.Length < 4 || !message[1..4].SequenceEqual("SMB"u8)) return;
         switch (message[0])
         {
             case 0xFF:
-                flow.Weakness |= FlowWeakness.Smb1;
+                // A client opens with an SMB1 negotiate offering SMB2 dialects too ([MS-SMB2] 3.2.4.2.2.1); SMB1 is
+                // spoken only when the server answers in it.
+                if (!fromClient) flow.Weakness |= FlowWeakness.Smb1;
                 return;
             case 0xFD:
                 // A transform header: everything after it is encrypted ([MS-SMB2] 2.2.41), the pipes included.
