@@ -48,7 +48,8 @@ public class RepositoryCatalogTests
 
         var windows = Catalog.Rules.First(r => r.Product == "windows-server-system" && r.Protocol == "dcerpc-dynamic");
         Assert.True(windows.DynamicRange);
-        Assert.Equal([new PortRange(1024, 65535)], windows.Ports);
+        // Windows Server 2008 and later; a legacy system's 1025-5000 comes from the inventory (InventoryLoader.LegacyRpcPorts).
+        Assert.Equal([new PortRange(49152, 65535)], windows.Ports);
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public class RepositoryCatalogTests
         var lync = Catalog.Rules.Single(r => r.Id == "lync-fe-dcom-dynamic");
 
         Assert.Equal(("epm", false, "135"), (epm.Protocol, epm.DynamicRange, Assert.Single(epm.Ports).ToString()));
-        Assert.Equal(("dcerpc-dynamic", true, "1024-65535"), (dynamic.Protocol, dynamic.DynamicRange, Assert.Single(dynamic.Ports).ToString()));
+        Assert.Equal(("dcerpc-dynamic", true, "49152-65535"), (dynamic.Protocol, dynamic.DynamicRange, Assert.Single(dynamic.Ports).ToString()));
         Assert.Equal("49152-65535", Assert.Single(lync.Ports).ToString());
         Assert.Contains(Catalog.Rules, r => r.Id == "kb832017-domain-controller-dcom-udp-dynamic" && r.Transports.SequenceEqual([Transport.Udp]) && r.DynamicRange);
     }

@@ -7,7 +7,7 @@ namespace PortAudit.Tests.Inspect;
 [Trait(Tier.Name, Tier.Unit)]
 public class RpcCallFollowerTests
 {
-    private static readonly Guid Drsuapi = new("e3514235-4b06-11d1-ab04-00c04fd2dcd2");
+    private static readonly Guid Drsuapi = new("e3514235-4b06-11d1-ab04-00c04fc2dcd2");
     private static readonly Guid Netlogon = new("12345678-1234-abcd-ef00-01234567cffb");
     private static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab");
     private static readonly Guid Samr = new("12345778-1234-abcd-ef00-0123456789ac");

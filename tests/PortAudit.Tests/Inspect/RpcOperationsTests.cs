@@ -7,7 +7,7 @@ namespace PortAudit.Tests.Inspect;
 public class RpcOperationsTests
 {
     [Theory]
-    [InlineData("e3514235-4b06-11d1-ab04-00c04fd2dcd2", 3, "IDL_DRSGetNCChanges")]
+    [InlineData("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 3, "IDL_DRSGetNCChanges")]
     [InlineData("12345678-1234-abcd-ef00-0123456789ab", 89, "RpcAddPrinterDriverEx")]
     [InlineData("12345678-1234-abcd-ef00-01234567cffb", 30, "NetrServerPasswordSet2")]
     [InlineData("df1941c5-fe89-4e79-bf10-463657acf44d", 0, "EfsRpcOpenFileRaw")]

@@ -67,6 +67,7 @@ public static class WindowsDomain
         Act(Unmapped, "172.16.0.10", "dc-branch", "135", null, "a machine nobody listed calls the branch DC's endpoint mapper 21 times (Zerologon): find it"),
         Act(RpcInterface, "172.16.0.10", "dc-branch", "49668", null, "the same unknown machine drives NETLOGON on the port the mapper gave it (Zerologon): find it"),
         Act(Unmapped, "172.16.0.10", "dc-branch", "445", null, "the same unknown machine opens SMB sessions on the DC: find it"),
+        Act(RpcInterface, "172.16.0.10", "dc-branch", "445", null, "the same unknown machine opens SAMR over the DC's named pipe: find it"),
         Act(Unmapped, "10.19.71.184", "10.17.113.129", "139", null, "two machines in site A that nobody listed talk NetBIOS sessions: identify them"),
         Act(Unexpected, Internet, "dc-hq", "445", null, "an Internet host reaches the domain controller's SMB: close it at the perimeter"),
     ];

@@ -11,12 +11,12 @@ public static class RpcOperations
     private static readonly Dictionary<(Guid, ushort), string> Names = new()
     {
         // [MS-DRSR] 4.1.
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 0)] = "IDL_DRSBind",
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 1)] = "IDL_DRSUnbind",
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 3)] = "IDL_DRSGetNCChanges",
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 12)] = "IDL_DRSCrackNames",
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 13)] = "IDL_DRSWriteSPN",
-        [(new("e3514235-4b06-11d1-ab04-00c04fd2dcd2"), 16)] = "IDL_DRSDomainControllerInfo",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 0)] = "IDL_DRSBind",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 1)] = "IDL_DRSUnbind",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 3)] = "IDL_DRSGetNCChanges",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 12)] = "IDL_DRSCrackNames",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 13)] = "IDL_DRSWriteSPN",
+        [(new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 16)] = "IDL_DRSDomainControllerInfo",
         // [MS-RPRN] 3.1.4.
         [(new("12345678-1234-abcd-ef00-0123456789ab"), 1)] = "RpcOpenPrinter",
         [(new("12345678-1234-abcd-ef00-0123456789ab"), 65)] = "RpcRemoteFindFirstPrinterChangeNotificationEx",

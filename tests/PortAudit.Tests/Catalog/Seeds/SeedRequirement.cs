@@ -22,7 +22,11 @@ public sealed record SeedRequirement(string File, int Line, string Text, Transpo
     private IEnumerable<Transport> Candidates() =>
         Transport is { } t ? [t] : [PortAudit.Catalog.Transport.Tcp, PortAudit.Catalog.Transport.Udp];
 
+    // A dynamic range rule's ports are the deployment's range, which the inventory sets by platform (49152-65535 for
+    // Windows Server 2008 and later, 1025-5000 for a declared legacy system, rpcDynamicPorts): it covers a row stating
+    // a dynamic range inside the registered and dynamic ports (KB832017's "1024 - 65534"), whatever range it defaults to.
     private bool Covers(Rule rule, Transport transport) =>
         rule.Transports.Contains(transport)
-        && (!TransportNames.HasPorts(transport) || rule.Ports.Any(range => range.Contains(Ports)));
+        && (!TransportNames.HasPorts(transport) || rule.Ports.Any(range => range.Contains(Ports))
+            || rule.DynamicRange && Ports.Low >= 1024 && Ports.Count > 1);
 }

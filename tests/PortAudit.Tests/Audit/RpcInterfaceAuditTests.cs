@@ -1,0 +1,150 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
+using PortAudit.Tests.Catalog;
+using static PortAudit.Tests.Audit.AuditFixture;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// An allowed port is not an allowed conversation: the rules' <c>interfaces</c> grants, judged against every interface
+/// and operation a flow binds, on the repository's catalog (KB832017's domain controller and print server rows).
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class RpcInterfaceAuditTests
+{
+    private const string Ws = "10.0.8.7", Dc = "10.0.1.10", Dc2 = "10.0.1.11", Print = "10.0.1.20";
+    private static readonly Guid Drsuapi = new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), Spoolss = new("12345678-1234-abcd-ef00-0123456789ab");
+
+    private const string Inventory = """
+        hosts:
+          - name: ws01
+            addresses: [10.0.8.7]
+            roles: [workstation, windows-host]
+          - name: dc01
+            addresses: [10.0.1.10]
+            roles: [domain-controller]
+          - name: dc02
+            addresses: [10.0.1.11]
+            roles: [domain-controller]
+          - name: print01
+            addresses: [10.0.1.20]
+            roles: [print-server, windows-host]
+        segments:
+          - name: lan
+            cidrs: [10.0.0.0/8]
+            zone: internal
+        """;
+
+    private static readonly Lazy<RoleCatalog> Repository = new(() => CatalogLoader.Load(SharedData.InRepository("rules")));
+
+    private static FlowAuditor Auditor(string inventory = Inventory)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"portaudit-rpc-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, inventory);
+        try
+        {
+            return new FlowAuditor(AuditContext.Create(Repository.Value, InventoryLoader.Load(path, Repository.Value)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static FlowVerdict Call(FlowAuditor auditor, string client, string server, ushort port, Guid iface, params ushort[] opnums)
+    {
+        var flow = Established(client, server, port);
+        flow.App = AppLabel.DceRpc;
+        flow.DceRpc = new DceRpcFacts(iface, 4, null, RpcEvidence.Bind);
+        var binding = (flow.RpcCalls = new RpcCallLog()).Bind(iface, 4, "bind")!;
+        foreach (var opnum in opnums) binding.Called(opnum);
+        return auditor.Audit(flow);
+    }
+
+    [Fact]
+    public void DsGetNCChangesFromAWorkstationIsAHighRpcInterfaceFindingWhileNameTranslationIsExpected()
+    {
+        var auditor = Auditor();
+        var dcsync = Call(auditor, Ws, Dc, 49670, Drsuapi, 0, 3);
+        var crackNames = Call(auditor, Ws, Dc, 49671, Drsuapi, 0, 12, 1);
+
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (dcsync.Verdict, dcsync.FindingKind, dcsync.Severity));
+        Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", dcsync.Reason);
+        Assert.Equal("would be allowed if ws01 had role domain-controller (rule kb832017-domain-controller-replication-epm)", dcsync.Explanation);
+        Assert.Equal((Verdict.ExpectedDynamicRpc, null), (crackNames.Verdict, crackNames.FindingKind));
+        var finding = Assert.Single(auditor.Complete().Findings, f => f.Kind == FindingKind.RpcInterface);
+        Assert.Equal((Severity.High, "49670"), (finding.Severity, finding.Ports));
+        Assert.Contains(finding.FlowIds, id => id > 0);
+    }
+
+    [Fact]
+    public void ReplicationBetweenDomainControllersIsExpected() =>
+        Assert.Equal((Verdict.ExpectedDynamicRpc, null), (Call(Auditor(), Dc2, Dc, 49670, Drsuapi, 0, 3) is var v ? (v.Verdict, v.FindingKind) : default));
+
+    [Fact]
+    public void TheSpoolerOnADomainControllerIsAFindingAndOnThePrintServerOnlyAddingADriverIs()
+    {
+        var auditor = Auditor();
+        var onDc = Call(auditor, Ws, Dc, 49672, Spoolss, 69);
+        var printing = Call(auditor, Ws, Print, 49672, Spoolss, 69, 17);
+        var nightmare = Call(auditor, Ws, Print, 49673, Spoolss, 89);
+
+        Assert.Equal((FindingKind.RpcInterface, Severity.High), (onDc.FindingKind, onDc.Severity));
+        Assert.Equal("would be allowed if dc01 had role print-server (rule kb832017-print-server-dcerpc-epm)", onDc.Explanation);
+        Assert.Equal(Verdict.ExpectedDynamicRpc, printing.Verdict);
+        Assert.Equal(FindingKind.RpcInterface, nightmare.FindingKind);
+        Assert.Contains("RpcAddPrinterDriverEx", nightmare.Reason);
+    }
+
+    [Fact]
+    public void UninspectableRpcStaysAllowedByPortAndSaysSo()
+    {
+        var flow = Established(Ws, Dc, 445);
+        flow.App = AppLabel.Smb;
+        flow.RpcCalls = new RpcCallLog { Uninspectable = "smb3 encrypted" };
+        var verdict = Auditor().Audit(flow);
+        Assert.Equal((Verdict.Expected, "RPC uninspectable (smb3 encrypted): allowed by port only"), (verdict.Verdict, verdict.Reason));
+    }
+
+    [Fact]
+    public void ALegacySystemHandsOutDynamicPortsIn1025To5000()
+    {
+        string legacy = Inventory.Replace("    roles: [domain-controller]\n  - name: dc02",
+            "    roles: [domain-controller]\n    features: [legacy-rpc-ports]\n  - name: dc02", StringComparison.Ordinal);
+        Assert.NotEqual(Inventory, legacy);
+        var netlogon = new Guid("12345678-1234-abcd-ef00-01234567cffb");
+
+        var old = Call(Auditor(legacy), Ws, Dc, 1030, netlogon, 4);
+        Assert.True(old.Verdict == Verdict.ExpectedDynamicRpc, old.Reason);
+        Assert.NotEqual(Verdict.ExpectedDynamicRpc, Call(Auditor(), Ws, Dc, 1030, netlogon, 4).Verdict);
+        Assert.Equal(Verdict.ExpectedDynamicRpc, Call(Auditor(), Ws, Dc, 49700, netlogon, 4).Verdict);
+    }
+
+    [Fact]
+    public void TheUnitySecondaryPlaysTheUnityPrimarysRole() =>
+        Assert.Contains("cisco-unity", Repository.Value.Closure(["unity-secondary"]));
+
+    [Theory]
+    [InlineData("NETLOGON", 30, true)]
+    [InlineData("DRSUAPI only 0,1,12", 12, true)]
+    [InlineData("DRSUAPI only 0,1,12", 3, false)]
+    [InlineData("SPOOLSS except 89", 69, true)]
+    [InlineData("SPOOLSS except 89", 89, false)]
+    public void GrantsAllowTheOperationsTheySay(string entry, ushort opnum, bool allowed)
+    {
+        Assert.True(RpcGrant.TryParse(entry, out var grant, out var problem), problem);
+        Assert.Equal(allowed, grant.Allows(opnum));
+        Assert.Equal(entry, grant.ToString());
+    }
+
+    [Fact]
+    public void AnUnknownInterfaceIsAnErrorAtItsEntry()
+    {
+        using var dir = new TempCatalog(TempCatalog.ValidRules.Replace("    protocol: epm\n", "    protocol: epm\n    interfaces: [NETLOGON, DRSAPI]\n", StringComparison.Ordinal));
+        var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(dir.Dir));
+        Assert.Contains("test.yaml:20:28:", error.Message);
+        Assert.Contains("unknown RPC interface 'DRSAPI'", error.Message);
+    }
+}
