@@ -1,5 +1,6 @@
 using PortAudit.Decode;
 using PortAudit.Catalog;
+using PortAudit.Inspect;
 
 namespace PortAudit.Audit;
 
@@ -68,6 +69,11 @@ public sealed class RoleSuggester
     {
         if (!rule.Covers(service.Transport, service.Port))
             return false;
+        // A rule that says which RPC interfaces it carries explains an RPC service only through one of them, DCOM's
+        // plumbing through DCOM activation: DC-to-DC replication does not explain two Front Ends' DCOM.
+        if (rule.Interfaces is { } grants && service.Apps.Contains(AppLabel.DceRpc))
+            return service.RpcInterfaces.Any(name => grants.Any(g => g.Interface == name
+                || g.Interface == RpcExposure.DcomActivation && RpcExposure.IsDcomPlumbing(name)));
         bool wide = rule.Ports.Any(p => p.Count > WideRange && p.Contains(service.Port));
         if (wide)
             return service.Apps.Any(app => ProtocolExpectations.AcceptedApps(rule.Protocol)?.Contains(app) == true);

@@ -15,6 +15,19 @@ public static class RpcExposure
         "WINREG", "ISystemActivator", "IActivation", "EFSRPC", "IWbemLevel1Login",
     };
 
+    // What every DCOM call binds besides its object's own interface: the object exporter (OXID resolution) and the
+    // remote IUnknown ([MS-DCOM] 3.1.2.5.1, 3.1.1.5.6). They come with any activation a rule allows.
+    private static readonly HashSet<string> DcomPlumbing = new(StringComparer.Ordinal) { "IRemUnknown", "IRemUnknown2", "IObjectExporter" };
+
+    /// <summary>The endpoint mapper's own interface and DCOM's plumbing: bound by every RPC or DCOM client, never judged.</summary>
+    public static bool IsPlumbing(string? name) => name is "EPM" or "MGMT" || IsDcomPlumbing(name);
+
+    /// <summary>True for DCOM's plumbing interfaces, which a rule granting DCOM activation (ISystemActivator) carries.</summary>
+    public static bool IsDcomPlumbing(string? name) => name is not null && DcomPlumbing.Contains(name);
+
+    /// <summary>The interface of DCOM activation, on port 135 ([MS-DCOM] 3.1.2.5.2.3).</summary>
+    public const string DcomActivation = "ISystemActivator";
+
     /// <summary>True when interface <paramref name="name"/> is one an attacker uses.</summary>
     public static bool IsSensitive(string? name) => name is not null && Sensitive.Contains(name);
 }

@@ -19,8 +19,6 @@ public sealed record RpcConcern(string Reason, Severity Severity, string? Explan
 /// </summary>
 public sealed class RpcInterfaceJudge(RuleIndex index)
 {
-    private static readonly HashSet<string> Plumbing = new(StringComparer.Ordinal) { "EPM", "MGMT", "IRemUnknown", "IRemUnknown2", "IObjectExporter" };
-
     /// <summary>
     /// The first concern of the flow's bindings, sensitive ones first; null when every binding is allowed or none was read.
     /// <paramref name="applies"/> says whether a rule applies between the two ends (features, publication).
@@ -32,7 +30,7 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         RpcConcern? found = null;
         foreach (var (uuid, name, opnums) in Bindings(flow))
         {
-            if (name is not null && Plumbing.Contains(name)) continue;
+            if (RpcExposure.IsPlumbing(name)) continue;
             bool sensitive = RpcExposure.IsSensitive(name);
             // A proprietary interface (a product's own COM objects) has no name here: only the attacker's list and named
             // interfaces that a rule between the two ends could have listed are judged.

@@ -24,6 +24,15 @@ public sealed record ServedService(Transport Transport, int Port, long Flows, IR
     /// </summary>
     public IReadOnlyList<IpAddr> Peers { get; init; } = [];
 
+    /// <summary>
+    /// The named DCE/RPC interfaces bound on the service (at most <see cref="MaxInterfaces"/>): a rule that grants
+    /// interfaces explains an RPC service only through one of them.
+    /// </summary>
+    public IReadOnlyList<string> RpcInterfaces { get; init; } = [];
+
+    /// <summary>How many interfaces <see cref="RpcInterfaces"/> keeps.</summary>
+    public const int MaxInterfaces = 8;
+
     /// <summary>How many peers <see cref="Peers"/> keeps.</summary>
     public const int MaxPeers = 4;
 

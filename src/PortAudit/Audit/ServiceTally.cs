@@ -17,6 +17,7 @@ internal sealed class ServiceTally
         public long Flows, Internet;
         public readonly List<AppLabel> Apps = [];
         public List<IpAddr>? Peers;
+        public List<string>? Interfaces;
     }
 
     /// <summary>True when <paramref name="flow"/> was answered on a TCP or UDP port: a refused or ignored port serves nothing.</summary>
@@ -41,11 +42,22 @@ internal sealed class ServiceTally
         tally ??= new Tally();
         tally.Flows++;
         if (flow.App is { } app && !tally.Apps.Contains(app)) tally.Apps.Add(app);
+        if (flow.DceRpc is not null || flow.RpcCalls is not null) AddInterfaces(tally, flow);
         var peer = address == flow.Server ? flow.Client : flow.Server;
         if (!IpPrefix.IsPrivateUse(peer)) tally.Internet++;
         if (!keepPeer) return;
         tally.Peers ??= new List<IpAddr>(1);
         if (tally.Peers.Count < ServedService.MaxPeers && !tally.Peers.Contains(peer)) tally.Peers.Add(peer);
+    }
+
+    // The named interfaces the flow bound (its first, from inspection or the endpoint mapper, and every binding).
+    private static void AddInterfaces(Tally tally, Flow flow)
+    {
+        foreach (var name in (flow.RpcCalls?.Bindings.Select(b => b.Name) ?? []).Append(flow.DceRpc?.Name))
+        {
+            if (name is null || (tally.Interfaces ??= []).Contains(name) || tally.Interfaces.Count >= ServedService.MaxInterfaces) continue;
+            tally.Interfaces.Add(name);
+        }
     }
 
     /// <summary>Every address counted, in address order.</summary>
@@ -54,7 +66,7 @@ internal sealed class ServiceTally
     /// <summary>The services of <paramref name="address"/>, busiest first.</summary>
     public IReadOnlyList<ServedService> Of(IpAddr address) =>
         _hosts.TryGetValue(address, out var services)
-            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet, Peers = s.Value.Peers ?? [] })
+            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet, Peers = s.Value.Peers ?? [], RpcInterfaces = s.Value.Interfaces ?? [] })
                 .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList()
             : [];
 }

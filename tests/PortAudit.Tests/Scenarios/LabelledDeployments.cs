@@ -62,7 +62,7 @@ public static class LabelledDeployments
     private static IReadOnlyList<LabelledDeployment> Build()
     {
         var catalog = ScenarioAudit.RepositoryCatalog;
-        var deployments = ScenarioSuiteTests.All.Select(scenario => Label(scenario.Name, scenario.RealCaptures,
+        var deployments = ScenarioSuiteTests.All.Where(scenario => scenario.TeachesRoles).Select(scenario => Label(scenario.Name, scenario.RealCaptures,
             InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{scenario.Inventory}"), catalog),
             ScenarioAudit.WithCaptures(scenario, paths => Collect(paths)))).ToList();
         foreach (string capture in LabCaptures)

@@ -104,6 +104,12 @@ public sealed class Scenario
     /// <summary>Problems planted on purpose.</summary>
     public IReadOnlyList<PlantedProblem> Planted { get; init; } = [];
 
+    /// <summary>
+    /// True when the scenario's hosts show the traffic their roles make, so that role drafting may learn from it and be
+    /// judged on it (<see cref="LabelledDeployments"/>); false for one made of planted attacks.
+    /// </summary>
+    public bool TeachesRoles { get; init; } = true;
+
     /// <summary>The most specific label of <paramref name="finding"/>, or null when none judges it.</summary>
     public FindingLabel? LabelOf(Finding finding) =>
         Labels.Where(l => l.Matches(finding)).OrderByDescending(l => l.Specificity).FirstOrDefault();

@@ -33,6 +33,8 @@ public static class SecurityReview
     {
         Name = "security-review",
         Generated = [Capture()],
+        // Ten minutes of one conversation per host pair, half of them attacks: nothing to learn roles from.
+        TeachesRoles = false,
         Labels = Labels,
         Planted =
         [

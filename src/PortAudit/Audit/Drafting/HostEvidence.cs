@@ -62,6 +62,7 @@ public sealed record HostEvidence(
             .Select(g => new ServedService(g.Key.Transport, g.Key.Port, g.Sum(s => s.Flows), g.SelectMany(s => s.Apps).Distinct().ToList())
             {
                 InternetFlows = g.Sum(s => s.InternetFlows), Peers = g.SelectMany(s => s.Peers).Distinct().Take(ServedService.MaxPeers).ToList(),
+                RpcInterfaces = g.SelectMany(s => s.RpcInterfaces).Distinct().Take(ServedService.MaxInterfaces).ToList(),
             })
             .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();
 }
