@@ -4,29 +4,49 @@ namespace PortAudit.Audit;
 
 /// <summary>
 /// Says what would explain a flow no rule allows: "would be allowed if ex1 had role sql-server (rule ...)", from a rule
-/// one of whose sides the flow's end does not match while the other does.
+/// one of whose sides takes its end while the other does not, or "would be allowed if dc01 published dns (rule ...)"
+/// for a listener row whose sides both take the ends. A role is only ever proposed for a host the inventory names: an
+/// Internet address gets none.
 /// </summary>
 public static class RoleExplanation
 {
-    /// <summary>The explanation of <paramref name="end"/> short of <paramref name="side"/> of <paramref name="rule"/>.</summary>
-    public static string For(AuditEndpoint end, RuleSide side, Rule rule)
+    /// <summary>
+    /// The first explanation among the rules <paramref name="candidates"/> keeps, trying them in catalog order; null when
+    /// no single role or publication would allow the flow.
+    /// </summary>
+    public static string? Find(RuleIndex index, Func<Rule, bool> candidates, AuditEndpoint client, AuditEndpoint server)
     {
-        string who = end.Name ?? $"the {end.Zone} address";
-        var roles = side.Roles.ToList();
-        string what = roles.Count > 0
-            ? $"had role {string.Join(" or ", roles)}"
-            : $"were a host the inventory names in zone {string.Join(" or ", side.Selectors.Select(RuleSide.ZoneOf).Where(z => z is not null))}";
-        return $"would be allowed if {who} {what} (rule {rule.Id})";
+        foreach (var (rule, fromTakes, toTakes) in index.Sides(candidates, client.Roles, server.Roles))
+        {
+            if (fromTakes && toTakes)
+            {
+                if (rule.PublishedOnly && server.Host is { } host && !client.ZoneListed)
+                    return $"would be allowed if {host.Name} published {rule.Protocol} (rule {rule.Id})";
+                continue;
+            }
+            if (fromTakes == toTakes) continue;
+            var (end, side) = fromTakes ? (server, rule.To) : (client, rule.From);
+            if (For(end, side, rule) is { } text) return text;
+        }
+        return null;
     }
 
     /// <summary>
-    /// The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> between the two ends that no rule
-    /// allows, from the first rule covering the port whose one side matches; null when no single role would.
+    /// The explanation of <paramref name="end"/> short of <paramref name="side"/> of <paramref name="rule"/>: a role for a
+    /// host the inventory names, the zone for an address of a listed zone it does not name; null otherwise.
     /// </summary>
-    public static string? ForPort(RuleIndex index, Transport transport, int port, AuditEndpoint client, AuditEndpoint server)
+    public static string? For(AuditEndpoint end, RuleSide side, Rule rule)
     {
-        foreach (var (rule, lacking) in index.OneSideShort(r => r.Covers(transport, port) && !r.DynamicRange, client.Roles, server.Roles))
-            return lacking == "from" ? For(client, rule.From, rule) : For(server, rule.To, rule);
+        var roles = side.Roles.ToList();
+        if (end.Name is { } name && roles.Count > 0)
+            return $"would be allowed if {name} had role {string.Join(" or ", roles)} (rule {rule.Id})";
+        var zones = side.Selectors.Select(RuleSide.ZoneOf).OfType<string>().ToList();
+        if (end.Name is null && end.ZoneListed && zones.Contains(end.Zone))
+            return $"would be allowed if the inventory named this {end.Zone} address (rule {rule.Id})";
         return null;
     }
+
+    /// <summary>The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the fixed-port rules covering it.</summary>
+    public static string? ForPort(RuleIndex index, Transport transport, int port, AuditEndpoint client, AuditEndpoint server) =>
+        Find(index, r => r.Covers(transport, port) && !r.DynamicRange, client, server);
 }

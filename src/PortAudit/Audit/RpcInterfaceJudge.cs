@@ -66,26 +66,17 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         {
             if (grants.Any(g => g.Allows(opnum))) continue;
             return new RpcConcern($"DCE/RPC operation {Operation(uuid, opnum)} of {name} is not allowed {between}: " +
-                                  $"the rules between their roles grant {string.Join("; ", grants)}",
+                                  $"the rules between their roles grant {string.Join("; ", grants.Distinct())}",
                 severity, Explain(name, opnum, client, server));
         }
         return null;
     }
 
     // "would be allowed if ws01 had role domain-controller (rule ...)": the first rule granting the call whose other side
-    // matches its end.
-    private string? Explain(string name, ushort? opnum, AuditEndpoint client, AuditEndpoint server)
-    {
-        foreach (var (rule, lacking) in index.OneSideShort(
-                     r => r.Interfaces is { } grants && grants.Any(g => g.Interface == name && (opnum is null || g.Allows(opnum.Value))),
-                     client.Roles, server.Roles))
-        {
-            var end = lacking == "from" ? client : server;
-            var side = lacking == "from" ? rule.From : rule.To;
-            return RoleExplanation.For(end, side, rule);
-        }
-        return null;
-    }
+    // takes its end.
+    private string? Explain(string name, ushort? opnum, AuditEndpoint client, AuditEndpoint server) =>
+        RoleExplanation.Find(index,
+            r => r.Interfaces is { } grants && grants.Any(g => g.Interface == name && (opnum is null || g.Allows(opnum.Value))), client, server);
 
     private static string Describe(AuditEndpoint end) => end.Name ?? end.RoleLabel;
 

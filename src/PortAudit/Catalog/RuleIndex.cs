@@ -140,17 +140,14 @@ public sealed class RuleIndex
     }
 
     /// <summary>
-    /// Rules that would allow a flow if one of its ends played another role: those of <paramref name="candidates"/> whose
-    /// one side matches its end and whose other side does not; each with the side that does not ("from" or "to").
+    /// The rules of <paramref name="candidates"/> with which side of each takes the flow's ends: whether its client side
+    /// matches <paramref name="from"/> and its server side <paramref name="to"/>. For explanations (which role, or which
+    /// publication, would allow a flow), once per finding.
     /// </summary>
-    public IEnumerable<(Rule Rule, string Lacking)> OneSideShort(Func<Rule, bool> candidates, RoleSet from, RoleSet to)
+    public IEnumerable<(Rule Rule, bool Client, bool Server)> Sides(Func<Rule, bool> candidates, RoleSet from, RoleSet to)
     {
         foreach (var entry in _all)
-        {
-            if (!candidates(entry.Rule)) continue;
-            bool client = from.Intersects(entry.From), server = to.Intersects(entry.To);
-            if (client != server) yield return (entry.Rule, client ? "to" : "from");
-        }
+            if (candidates(entry.Rule)) yield return (entry.Rule, from.Intersects(entry.From), to.Intersects(entry.To));
     }
 
     /// <summary>True when at least one rule allows the traffic.</summary>
