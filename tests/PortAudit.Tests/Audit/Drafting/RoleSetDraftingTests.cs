@@ -67,14 +67,15 @@ public class RoleSetDraftingTests
     [Fact]
     public void SetsTheCatalogCannotTellApartAreOrderedByHowOftenInventoriesUsedThem()
     {
-        // The catalog writes the A/V Edge's rules with the one-address external interface: 443 and STUN 3478 from the
-        // Internet are explained alike by both. Inventories used the external interface; nothing weighs but the catalog.
+        // The catalog writes the A/V Edge's rules with the one-address external interface: MS-TURN on 443 (its pseudo-TLS
+        // opening, labelled stun) and STUN 3478 from the Internet are explained alike by both. Inventories used the
+        // external interface; nothing weighs but the catalog.
         var names = RoleSetFeatures.Names;
         var catalogWeights = names.Select(n => n == "served-explained" ? 5.0 : 0).ToArray();
         var model = new RoleSetModel(new double[names.Length], catalogWeights,
             [new KnownRoleSet(["lync-edge-external"], 2)], new RoleProfiles(new Dictionary<string, int>()));
         var edge = new HostEvidence(IpAddr.Parse("172.20.0.20"),
-            [new(Transport.Tcp, 443, 3, [AppLabel.Tls]) { InternetFlows = 3 }, new(Transport.Udp, 3478, 3, [AppLabel.Stun]) { InternetFlows = 3 }], [], [], [], []);
+            [new(Transport.Tcp, 443, 3, [AppLabel.Stun]) { InternetFlows = 3 }, new(Transport.Udp, 3478, 3, [AppLabel.Stun]) { InternetFlows = 3 }], [], [], [], []);
 
         var ranked = model.Rank(edge, Index, top: 100);
         var unlabelled = new RoleSetModel(new double[names.Length], catalogWeights, [], new RoleProfiles(new Dictionary<string, int>())).Rank(edge, Index, top: 100);
