@@ -23,7 +23,8 @@ public sealed class LabTests() : LabScriptTest("lab.sh", "palt", TimeSpan.FromSe
             Assert.Matches(@"libpcap received [1-9]\d*, dropped 0, interface dropped 0", stderr);
 
             var flows = Flows();
-            AssertFlow(flows, "tcp", "client01", "fe01", 5060, "sip", "expected");
+            // Clear-text SIP from a client: 5060 is the Front End's listener for trusted services, not clients.
+            AssertFlow(flows, "tcp", "client01", "fe01", 5060, "sip", "unexpected");
             AssertFlow(flows, "tcp", "edge01", "fe01", 5061, "tls", "expected");
             AssertFlow(flows, "udp", "client01", "edge01", 3478, "stun", "expected");
             AssertFlow(flows, "tcp", "client01", "dc01", 135, "dcerpc", "expected");
@@ -41,12 +42,15 @@ public sealed class LabTests() : LabScriptTest("lab.sh", "palt", TimeSpan.FromSe
             var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
             AssertFinding(findings, "required-blocked", "client01", "fe01", "5061");
             AssertFinding(findings, "unexpected", "client01", "fe01", "8000");
-            // The Front End's own ruleset, as the lab listed it with nft -j (lab-fe01.json): exactly its two mistakes, and the
-            // SQL Browser it refuses the Edge, which the catalog requires of every Lync server (a Front End implies lync-server).
+            AssertFinding(findings, "unexpected", "client01", "fe01", "5060");
+            // The Front End's own ruleset, as the lab listed it with nft -j (lab-fe01.json): exactly its three mistakes (SIP
+            // over TCP from anyone on 5060 among them), and the SQL Browser it refuses the Edge, which the catalog requires of
+            // every Lync server (a Front End implies lync-server).
             var policy = findings.Where(f => Text(f, "kind")!.StartsWith("policy-", StringComparison.Ordinal))
                 .Select(f => $"{Text(f, "kind")} {Text(f, "rule")} {Text(f, "ports")}").Order(StringComparer.Ordinal).ToList();
             string table = Prefix + "_fw";
-            Assert.Equal(["policy-blocks-required lync-fe-sip-tls 5061", "policy-blocks-required lync-sql-browser 1434", $"policy-unjustified fe01:inet {table} input#6 8000"], policy);
+            Assert.Equal(["policy-blocks-required lync-fe-sip-tls 5061", "policy-blocks-required lync-sql-browser 1434",
+                $"policy-unjustified fe01:inet {table} input#3 5060", $"policy-unjustified fe01:inet {table} input#6 8000"], policy);
             // The unnamed outside host is its segment in the finding, its address counted inside.
             Assert.Contains(findings, f => Text(f, "kind") == "unmapped" && Text(f, "serverHost") == "(unmapped:lab-outside)"
                 && f.GetProperty("evidence").GetProperty("serverAddresses").GetProperty("top")[0].GetProperty("address").GetString() == "10.77.0.200");

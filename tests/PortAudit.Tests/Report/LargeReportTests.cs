@@ -50,16 +50,16 @@ public partial class LargeReportTests
 
         // Selecting a kind in the filter bar (what the probe does, as a reader would) hides every row of another kind.
         string selected = HeadlessChromium.DumpDom(probe, audit.Root);
-        AssertOnlyKind(selected, "protocol-mismatch");
+        AssertOnlyKind(selected, "required-blocked");
         // The selection is in the address, so a filtered view can be linked: opening it filters the real page.
-        Assert.Contains("data-location=\"#filter:kind=protocol-mismatch\"", selected);
-        AssertOnlyKind(HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, "#filter:kind=protocol-mismatch"), "protocol-mismatch");
+        Assert.Contains("data-location=\"#filter:kind=required-blocked\"", selected);
+        AssertOnlyKind(HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, "#filter:kind=required-blocked"), "required-blocked");
     }
 
     /// <summary>Forces style and layout, records the time since navigation, then picks a kind as a reader would.</summary>
     private const string ProbeScript =
         "<script>document.body.offsetHeight;document.documentElement.setAttribute('data-render-ms',performance.now());" +
-        "var s=document.querySelector('form.filters select[name=kind]');s.value='protocol-mismatch';s.dispatchEvent(new Event('change'));" +
+        "var s=document.querySelector('form.filters select[name=kind]');s.value='required-blocked';s.dispatchEvent(new Event('change'));" +
         "document.documentElement.setAttribute('data-location',location.hash);</script>";
 
     private static void AssertOnlyKind(string dom, string kind)

@@ -112,6 +112,12 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
     {
         var results = All.Select(ScenarioAudit.Run).ToList();
         output.WriteLine(ScenarioFigures.Table(results));
+        // The precision review's table (docs/audit.md): every finding with its label, as Markdown rows.
+        foreach (var result in results)
+            foreach (var finding in result.Report.Findings)
+                output.WriteLine($"| {result.Scenario.Name} | {finding.Kind.Name()} ({finding.Severity.Name()}) | {finding.ClientHost} → {finding.ServerHost} " +
+                                 $"{finding.Ports}/{finding.Transport} | {result.Scenario.LabelOf(finding)?.Judgement.ToString().ToLowerInvariant() ?? "unlabelled"} | " +
+                                 $"{result.Scenario.LabelOf(finding)?.Reason} |");
         foreach (var result in results)
             foreach (var stale in result.Scenario.Labels.Where(l => !result.Report.Findings.Any(l.Matches)))
                 output.WriteLine($"{result.Scenario.Name}: label matches no finding any more: {stale.Kind.Name()} {stale.Client} -> {stale.Server} {stale.Ports ?? "*"} {stale.Rule ?? "*"}");
