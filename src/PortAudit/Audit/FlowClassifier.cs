@@ -75,7 +75,7 @@ public sealed class FlowClassifier
                 Explanation = concern.Explanation,
             };
         }
-        else if (flow.RpcCalls?.Uninspectable is { } why && verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc)
+        else if (verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && Uninspectable(flow, verdict.Rule) is { } why)
             verdict = verdict with { Reason = $"RPC uninspectable ({why}): allowed by port only" };
         return WeakProtocols.Of(flow, client, server) is { } weakness ? verdict with { Weakness = weakness } : verdict;
     }
@@ -245,6 +245,11 @@ public sealed class FlowClassifier
         var blocked = failed ? rules.FirstOrDefault(r => r.Required) : null;
         return new FlowVerdict(verdict, rules[0], client, server, rules, failed, blocked, null);
     }
+
+    // RPC whose headers no inspector can read: inside SMB3 encryption, or inside the TLS of RPC over HTTPS.
+    private static string? Uninspectable(Flow flow, Rule? rule) =>
+        flow.RpcCalls?.Uninspectable
+        ?? (rule?.Protocol is "rpc-over-https" or "ncacn-http" && flow.App == AppLabel.Tls ? "rpc over https" : null);
 
     // Who named the application: our reading of the payload, or the record's exporter (Zeek, an IPFIX App-ID).
     private static string Finder(Flow flow) => flow.Evidence.ReadsContent() ? "inspection found" : "the exporter named";

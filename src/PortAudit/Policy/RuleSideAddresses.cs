@@ -6,7 +6,7 @@ namespace PortAudit.Policy;
 /// <summary>
 /// The addresses a rule side stands for in one inventory, for a least-privilege policy: a role is the prefixes of the hosts
 /// that play it, <c>any</c> those of every host the inventory names, <c>any@ZONE</c> of a listed zone that zone's segments
-/// and hosts. Only a zone whose hosts are not listed (the Internet) is any address: <see cref="Open"/>.
+/// and hosts. Only a zone whose hosts are not listed (the Internet) is any address: the side is then open (<see cref="Of"/>).
 /// </summary>
 internal sealed class RuleSideAddresses
 {

@@ -147,4 +147,59 @@ public class RpcInterfaceAuditTests
         Assert.Contains("test.yaml:20:28:", error.Message);
         Assert.Contains("unknown RPC interface 'DRSAPI'", error.Message);
     }
+
+    [Theory]
+    [InlineData("10.0.8.7", true)]
+    [InlineData("172.16.0.9", false)]
+    public void TelnetIsAWeakProtocolOnlyAcrossZones(string client, bool across)
+    {
+        const string zones = """
+            hosts:
+              - name: ws01
+                addresses: [10.0.8.7]
+                roles: [workstation, windows-host]
+              - name: admin-dmz
+                addresses: [172.16.0.9]
+                roles: [workstation, windows-host]
+              - name: tn01
+                addresses: [172.16.0.23]
+                roles: [telnet-server]
+            segments:
+              - name: lan
+                cidrs: [10.0.0.0/8]
+                zone: internal
+              - name: dmz
+                cidrs: [172.16.0.0/16]
+                zone: internal
+            """;
+        // Both segments internal but for the test's second zone: the DMZ in zone perimeter.
+        var auditor = Auditor(zones.Replace("cidrs: [172.16.0.0/16]\n    zone: internal", "cidrs: [172.16.0.0/16]\n    zone: perimeter", StringComparison.Ordinal));
+        var flow = Established(client, "172.16.0.23", 23);
+        flow.App = AppLabel.Telnet;
+        var verdict = auditor.Audit(flow);
+        Assert.Equal(across, verdict.Weakness is { } w && w.StartsWith("telnet across zones (internal to perimeter)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RpcOverHttpsIsUninspectableAndSaysSo()
+    {
+        const string proxy = """
+            hosts:
+              - name: ws01
+                addresses: [10.0.8.7]
+                roles: [workstation, windows-host]
+              - name: rpcproxy
+                addresses: [10.0.1.30]
+                roles: [rpc-over-http-proxy]
+            segments:
+              - name: lan
+                cidrs: [10.0.0.0/8]
+                zone: internal
+            features: [rpc-over-https]
+            """;
+        var flow = Established(Ws, "10.0.1.30", 443);
+        flow.App = AppLabel.Tls;
+        var verdict = Auditor(proxy).Audit(flow);
+        Assert.Equal((Verdict.Expected, "RPC uninspectable (rpc over https): allowed by port only"), (verdict.Verdict, verdict.Reason));
+    }
 }

@@ -10,7 +10,7 @@ namespace PortAudit.Report.Records;
 public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
 {
     /// <summary>Audit fields in output order, after the flow fields.</summary>
-    public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles", "policy"];
+    public static readonly string[] Names = ["verdict", "rule", "clientHost", "serverHost", "clientRoles", "serverRoles", "policy", "note"];
 
     private readonly JsonLinesFlowWriter _writer;
     // The audit fields of the flows given to WriteAll, reused from batch to batch.
@@ -50,6 +50,9 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
             // Each firewall's verdict and deciding rule ("fe01: blocked by inet fw input#4"); null without --firewall.
             if (verdict.Policy.Count == 0) sink.Null(firstField + 6);
             else sink.TextList(firstField + 6, verdict.Policy.Select(p => p.ToString()).ToList());
+            // What an allowed verdict rests on when it is less than it looks ("RPC uninspectable (smb3 encrypted): allowed
+            // by port only"); null otherwise, so that every allowed flow does not repeat a reason.
+            FlowFields.Optional(sink, firstField + 7, verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc ? verdict.Reason : null);
         }
     }
 }
