@@ -202,4 +202,15 @@ public class RpcInterfaceAuditTests
         var verdict = Auditor(proxy).Audit(flow);
         Assert.Equal((Verdict.Expected, "RPC uninspectable (rpc over https): allowed by port only"), (verdict.Verdict, verdict.Reason));
     }
+
+    [Fact]
+    public void CatalogListingsShowTheGrants()
+    {
+        var writer = new StringWriter();
+        PortAudit.Report.Catalogs.RuleJsonWriter.Write(writer, Repository.Value.Rules.Where(r => r.Id.StartsWith("kb832017-domain-controller-dcerpc", StringComparison.Ordinal)));
+        using var json = System.Text.Json.JsonDocument.Parse(writer.ToString());
+        var rule = json.RootElement.EnumerateArray().First();
+        Assert.Equal(["NETLOGON", "LSARPC", "SAMR", "DSSETUP", "DRSUAPI only 0,1,12,13,16"],
+            rule.GetProperty("interfaces").EnumerateArray().Select(e => e.GetString()));
+    }
 }

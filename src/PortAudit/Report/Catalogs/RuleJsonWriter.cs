@@ -44,6 +44,9 @@ public static class RuleJsonWriter
         json.WriteBoolean("dynamicRange", rule.DynamicRange);
         if (rule.PublishedOnly) json.WriteString("external", "published");
         else json.WriteNull("external");
+        // The RPC interfaces the rule grants, as the rule file writes them ("DRSUAPI only 0,1,12"); null when it names none.
+        if (rule.Interfaces is { } grants) JsonOutput.WriteStrings(json, "interfaces", grants.Select(g => g.ToString()).ToList());
+        else json.WriteNull("interfaces");
         json.WriteString("notes", rule.Notes);
         json.WriteStartObject("source");
         json.WriteString("file", rule.Source.File);
