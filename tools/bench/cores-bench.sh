@@ -11,7 +11,7 @@
 # Each round also times the host itself (--no-host leaves it out): sha256sum of the corpus on the first CPU alone, and
 # two at once, one on each CPU. The first says how fast this sitting's CPUs run; the second how much a busy second CPU
 # slows the first. On this virtual machine both move between sittings, the second the more (docs/performance.md,
-# "Twentieth round"), and a sitting's ratios are read beside them.
+# "Current figures"), and a sitting's ratios are read beside them.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tools/bench/common.sh"

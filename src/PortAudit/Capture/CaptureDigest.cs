@@ -19,7 +19,7 @@ namespace PortAudit.Capture;
 /// One thread hashes the files queued, one at a time, at normal priority: an audit of many captures queues a digest
 /// per file, and hashing them at once would compete with the read for the cores. Under Linux's SCHED_IDLE, as it ran before,
 /// the corpus audit took 0.3 s more CPU and 6% more time: the idle thread was preempted whenever the decoding or
-/// flow-table thread woke, and finished last, alone (docs/performance.md, tenth round).
+/// flow-table thread woke, and finished last, alone (docs/performance.md, "Tried and not kept").
 /// </para>
 /// </remarks>
 internal sealed class CaptureDigest
