@@ -181,8 +181,7 @@ public sealed class Finding
         FindingKind.PolicyUnjustified => Severity.Medium,
         FindingKind.PolicyRefusedAllowed => Severity.Low,
         FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
-        FindingKind.Missing or FindingKind.WeakProtocol => Severity.Medium,
-        FindingKind.RpcInterface => Severity.Medium,
+        FindingKind.Missing or FindingKind.WeakProtocol or FindingKind.RpcInterface => Severity.Medium,
         _ => Severity.Low,
     };
 

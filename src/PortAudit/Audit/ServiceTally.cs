@@ -53,9 +53,13 @@ internal sealed class ServiceTally
     // The named interfaces the flow bound (its first, from inspection or the endpoint mapper, and every binding).
     private static void AddInterfaces(Tally tally, Flow flow)
     {
-        foreach (var name in (flow.RpcCalls?.Bindings.Select(b => b.Name) ?? []).Append(flow.DceRpc?.Name))
+        Add(tally, flow.DceRpc?.Name);
+        if (flow.RpcCalls is { } calls)
+            foreach (var binding in calls.Bindings) Add(tally, binding.Name);
+
+        static void Add(Tally tally, string? name)
         {
-            if (name is null || (tally.Interfaces ??= []).Contains(name) || tally.Interfaces.Count >= ServedService.MaxInterfaces) continue;
+            if (name is null || (tally.Interfaces ??= []).Count >= ServedService.MaxInterfaces || tally.Interfaces.Contains(name)) return;
             tally.Interfaces.Add(name);
         }
     }

@@ -19,15 +19,14 @@ public static class WeakProtocols
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"
             : null;
         if (weakness == FlowWeakness.None) return crossing;
-        var words = string.Join("; ", weakness.Names().Select(Describe));
+        var words = string.Join("; ", Descriptions.Where(d => (weakness & d.Weakness) != 0).Select(d => d.Text));
         return crossing is null ? words : $"{words}; {crossing}";
     }
 
-    private static string Describe(string name) => name switch
-    {
-        "smb1" => "smb1 (SMB1/CIFS, deprecated: no pre-authentication integrity)",
-        "ldap-cleartext-bind" => "ldap-cleartext-bind (an LDAP simple bind sent a password in clear text)",
-        "ntlmv1" => "ntlmv1 (an NTLMv1 response, crackable offline)",
-        _ => name,
-    };
+    private static readonly (FlowWeakness Weakness, string Text)[] Descriptions =
+    [
+        (FlowWeakness.Smb1, "smb1 (SMB1/CIFS, deprecated: no pre-authentication integrity)"),
+        (FlowWeakness.LdapCleartextBind, "ldap-cleartext-bind (an LDAP simple bind sent a password in clear text)"),
+        (FlowWeakness.NtlmV1, "ntlmv1 (an NTLMv1 response, crackable offline)"),
+    ];
 }

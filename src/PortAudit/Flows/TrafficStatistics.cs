@@ -25,10 +25,10 @@ public sealed class TrafficStatistics
     public long CapturedBytes { get; private set; }
 
     /// <summary>Time of the first packet, nanoseconds since the epoch (0 when none).</summary>
-    public long FirstNs { get; private set; }
+    public long FirstNs => _covered.FirstNs;
 
     /// <summary>Time of the last packet, nanoseconds since the epoch (0 when none).</summary>
-    public long LastNs { get; private set; }
+    public long LastNs => _covered.LastNs;
 
     /// <summary>Packets per decode outcome.</summary>
     public long Count(DecodeStatus status) => _byStatus[(int)status];
@@ -40,8 +40,7 @@ public sealed class TrafficStatistics
     {
         Packets++;
         CapturedBytes += capturedLength;
-        if (FirstNs == 0 || timestampNs < FirstNs) FirstNs = timestampNs;
-        if (timestampNs > LastNs) LastNs = timestampNs;
+        // One interval per input holds the first and last packet: the run's first and last are read from them.
         _covered.Add(Input, timestampNs, timestampNs);
         _byStatus[(int)status]++;
         if (status == DecodeStatus.UnsupportedLinkType)

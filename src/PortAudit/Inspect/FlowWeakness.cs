@@ -19,15 +19,3 @@ public enum FlowWeakness : byte
     /// <summary>An NTLM AUTHENTICATE message with a 24-byte NT response: NTLMv1 ([MS-NLMP] 3.3.1).</summary>
     NtlmV1 = 4,
 }
-
-/// <summary>Text forms of <see cref="FlowWeakness"/> used in findings and records.</summary>
-public static class FlowWeaknessNames
-{
-    /// <summary>The words of each weakness set in <paramref name="weakness"/>: smb1, ldap-cleartext-bind, ntlmv1.</summary>
-    public static IEnumerable<string> Names(this FlowWeakness weakness)
-    {
-        if ((weakness & FlowWeakness.Smb1) != 0) yield return "smb1";
-        if ((weakness & FlowWeakness.LdapCleartextBind) != 0) yield return "ldap-cleartext-bind";
-        if ((weakness & FlowWeakness.NtlmV1) != 0) yield return "ntlmv1";
-    }
-}

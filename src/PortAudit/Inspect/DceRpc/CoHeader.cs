@@ -20,6 +20,15 @@ public readonly record struct CoHeader(byte Type, byte Flags, bool LittleEndian,
     /// <summary>pfc_flags bits.</summary>
     public const byte FirstFragment = 0x01, LastFragment = 0x02;
 
+    /// <summary>A request's p_cont_id, after its alloc_hint (DCE 1.1 RPC 12.6.4.9).</summary>
+    public const int RequestContextOffset = Size + 4;
+
+    /// <summary>A request's opnum, after its p_cont_id.</summary>
+    public const int RequestOpnumOffset = Size + 6;
+
+    /// <summary>Where a request's or response's stub begins.</summary>
+    public const int StubOffset = Size + 8;
+
     /// <summary>Where the stub ends inside the fragment: before the auth trailer.</summary>
     public int StubEnd => AuthLength == 0 ? FragLength : FragLength - AuthLength - 8;
 

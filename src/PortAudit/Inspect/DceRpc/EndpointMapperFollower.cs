@@ -21,9 +21,6 @@ public sealed class EndpointMapperFollower : IFlowFollower
     /// </summary>
     public const int MaxStub = 128 * 1024;
 
-    private const int RequestContextOffset = CoHeader.Size + 4;
-    private const int RequestOpnumOffset = CoHeader.Size + 6;
-    private const int RequestStubOffset = CoHeader.Size + 8;
     // The ncacn_http server opens its side with this text before the first PDU ([MS-RPCH] 2.1.2.1.1, RPC over HTTP v1 on 593).
     private static ReadOnlySpan<byte> HttpGreeting => "ncacn_http/1.0"u8;
     private readonly EndpointMapperExpectations _expectations;
@@ -88,10 +85,10 @@ public sealed class EndpointMapperFollower : IFlowFollower
             case CoHeader.BindAck or CoHeader.AlterContextResponse when !fromClient:
                 _contexts.Accept(pdu, header.LittleEndian);
                 return;
-            case CoHeader.Request when fromClient && pdu.Length >= RequestStubOffset:
-                if (_opnums.Count < MaxPdus) _opnums[header.CallId] = CoHeader.Read16(pdu[RequestOpnumOffset..], header.LittleEndian);
+            case CoHeader.Request when fromClient && pdu.Length >= CoHeader.StubOffset:
+                if (_opnums.Count < MaxPdus) _opnums[header.CallId] = CoHeader.Read16(pdu[CoHeader.RequestOpnumOffset..], header.LittleEndian);
                 return;
-            case CoHeader.Response when !fromClient && header.LittleEndian && pdu.Length >= RequestStubOffset:
+            case CoHeader.Response when !fromClient && header.LittleEndian && pdu.Length >= CoHeader.StubOffset:
                 OnResponse(flow, header, pdu);
                 return;
         }
@@ -100,10 +97,10 @@ public sealed class EndpointMapperFollower : IFlowFollower
     private void OnResponse(Flow flow, CoHeader header, ReadOnlySpan<byte> pdu)
     {
         if (!_opnums.TryGetValue(header.CallId, out ushort opnum) || (opnum != EpmResponse.Map && opnum != EpmResponse.Lookup)) return;
-        bool ndr64 = _contexts.IsNdr64(CoHeader.Read16(pdu[RequestContextOffset..], true));
+        bool ndr64 = _contexts.IsNdr64(CoHeader.Read16(pdu[CoHeader.RequestContextOffset..], true));
         int end = Math.Min(header.StubEnd, pdu.Length);
-        if (end <= RequestStubOffset) return;
-        var stub = pdu[RequestStubOffset..end];
+        if (end <= CoHeader.StubOffset) return;
+        var stub = pdu[CoHeader.StubOffset..end];
         bool first = (header.Flags & CoHeader.FirstFragment) != 0, last = (header.Flags & CoHeader.LastFragment) != 0;
         if (first)
         {

@@ -11,7 +11,6 @@ public sealed class PresentationContexts
     public static readonly Guid Ndr64 = new("71710533-beba-4937-8319-b5dbef9ccc36");
 
     private const int MaxOffered = 16;
-    private const int ContextCountOffset = CoHeader.Size + 8;
     private const int SecondaryAddressOffset = CoHeader.Size + 8;
     private const int SyntaxSize = 20;
     private readonly ushort[] _offered = new ushort[MaxOffered];
@@ -25,13 +24,10 @@ public sealed class PresentationContexts
     public void Offer(ReadOnlySpan<byte> pdu, bool little)
     {
         _offeredCount = 0;
-        if (pdu.Length <= ContextCountOffset) return;
-        int count = pdu[ContextCountOffset], at = ContextCountOffset + 4;
-        for (int i = 0; i < count && _offeredCount < MaxOffered && at + 4 + SyntaxSize <= pdu.Length; i++)
+        foreach (var context in new PresentationContextList(pdu, little))
         {
-            _offered[_offeredCount++] = CoHeader.Read16(pdu[at..], little);
-            int transfers = pdu[at + 2];
-            at += 4 + SyntaxSize + transfers * SyntaxSize;
+            if (_offeredCount == MaxOffered) break;
+            _offered[_offeredCount++] = context.Id;
         }
     }
 

@@ -18,15 +18,6 @@ public sealed class RpcAssociation
     /// <summary>PTYPE of the auth3 PDU, which carries the third leg of a three-leg authentication (NTLM's AUTHENTICATE).</summary>
     public const byte Auth3 = 16;
 
-    // max_xmit_frag, max_recv_frag and assoc_group_id precede n_context_elem (DCE 1.1 RPC 12.6.4.3).
-    private const int ContextCountOffset = CoHeader.Size + 8;
-    private const int FirstContextOffset = ContextCountOffset + 4;
-    // p_cont_id (2), n_transfer_syn (1), reserved (1), then the abstract syntax: UUID and version (major, minor).
-    private const int ContextHeader = 4;
-    private const int SyntaxSize = 20;
-    // alloc_hint (4) precedes p_cont_id and opnum in a request (DCE 1.1 RPC 12.6.4.9).
-    private const int RequestContextOffset = CoHeader.Size + 4;
-    private const int RequestOpnumOffset = CoHeader.Size + 6;
 
     // server_boot (4) follows the activity UUID; then if_vers (DCE 1.1 RPC 12.5.3.1).
     private const int ClInterfaceVersionOffset = 60;
@@ -57,10 +48,10 @@ public sealed class RpcAssociation
             case Auth3:
                 CheckAuth(flow, header, pdu);
                 return;
-            case CoHeader.Request when pdu.Length >= RequestOpnumOffset + 2:
-                ushort id = CoHeader.Read16(pdu[RequestContextOffset..], header.LittleEndian);
+            case CoHeader.Request when pdu.Length >= CoHeader.RequestOpnumOffset + 2:
+                ushort id = CoHeader.Read16(pdu[CoHeader.RequestContextOffset..], header.LittleEndian);
                 // A context never seen bound (the capture began after the bind) names no interface: nothing to record.
-                if (Find(id) is { } at) _bindings[at]?.Called(CoHeader.Read16(pdu[RequestOpnumOffset..], header.LittleEndian));
+                if (Find(id) is { } at) _bindings[at]?.Called(CoHeader.Read16(pdu[CoHeader.RequestOpnumOffset..], header.LittleEndian));
                 return;
         }
     }
@@ -79,20 +70,9 @@ public sealed class RpcAssociation
 
     private void Offer(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
     {
-        if (pdu.Length <= ContextCountOffset) return;
         string via = _via ?? (header.Type == CoHeader.Bind ? "bind" : "alter_context");
-        // The count is one byte and every element is checked against the bytes present: a lying count ends the walk.
-        int count = pdu[ContextCountOffset], at = FirstContextOffset;
-        for (int i = 0; i < count && at + ContextHeader + SyntaxSize <= pdu.Length; i++)
-        {
-            ushort id = CoHeader.Read16(pdu[at..], header.LittleEndian);
-            int transfers = pdu[at + 2];
-            var syntax = pdu[(at + ContextHeader)..];
-            var uuid = CoHeader.ReadUuid(syntax, header.LittleEndian);
-            ushort major = CoHeader.Read16(syntax[16..], header.LittleEndian);
-            Remember(id, Log(flow).Bind(uuid, major, via));
-            at += ContextHeader + SyntaxSize + transfers * SyntaxSize;
-        }
+        foreach (var context in new PresentationContextList(pdu, header.LittleEndian))
+            Remember(context.Id, Log(flow).Bind(context.Interface, context.MajorVersion, via));
     }
 
     private void CheckAuth(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Inspect.Smb;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -8,7 +9,6 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139], InspectorPrecision.Signature, 50) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
-    private const int Smb2Header = 64;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -47,11 +47,11 @@ public sealed class SmbInspector() : Inspector(new(AppLabel.Smb, Tcp, [445, 139]
     // A negotiate response (command 0, response flag) names the dialect chosen: 0x03xx is SMB3.
     private static AppDetail? Smb2Dialect(ReadOnlySpan<byte> smb, bool fromClient)
     {
-        if (fromClient || smb.Length < Smb2Header + 6) return null;
-        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[12..]);
-        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[16..]);
-        if (command != 0 || (flags & 1) == 0) return null;
-        ushort dialect = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header + 4)..]);
+        if (fromClient || smb.Length < Smb2Header.Size + 6) return null;
+        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[Smb2Header.CommandOffset..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]);
+        if (command != 0 || (flags & Smb2Header.ServerToRedir) == 0) return null;
+        ushort dialect = BinaryPrimitives.ReadUInt16LittleEndian(smb[(Smb2Header.Size + 4)..]);
         if (dialect == 0x02FF) return AppDetail.Word("smb2");
         return AppDetail.Of(new(null, dialect >= 0x0300 ? "smb3" : "smb2"), new("dialect", $"{dialect >> 8}.{(dialect >> 4) & 0xF}.{dialect & 0xF}"));
     }

@@ -31,14 +31,7 @@ public sealed class SmbPipeFollower : IFlowFollower
     private const int MaxNameChars = 80;
     private const int MaxCompound = 16;
 
-    // SMB2 header ([MS-SMB2] 2.2.1).
-    private const int HeaderSize = 64;
-    private const int StatusOffset = 8;
-    private const int CommandOffset = 12;
-    private const int FlagsOffset = 16;
-    private const int NextCommandOffset = 20;
-    private const int MessageIdOffset = 24;
-    private const uint ServerToRedir = 0x1;
+    private const int HeaderSize = Smb2Header.Size;
     private const ushort SessionSetup = 1, Create = 5, Write = 9, Ioctl = 11;
 
     // Request and response bodies, from the header's start ([MS-SMB2] 2.2.5, 2.2.13, 2.2.14, 2.2.21, 2.2.31).
@@ -141,7 +134,7 @@ public sealed class SmbPipeFollower : IFlowFollower
         int at = 0;
         for (int i = 0; i < MaxCompound && at + HeaderSize <= message.Length; i++)
         {
-            uint next = BinaryPrimitives.ReadUInt32LittleEndian(message[(at + NextCommandOffset)..]);
+            uint next = BinaryPrimitives.ReadUInt32LittleEndian(message[(at + Smb2Header.NextCommandOffset)..]);
             bool last = next < HeaderSize || next > message.Length - at;
             OnCommand(flow, last ? message[at..] : message.Slice(at, (int)next));
             if (last) return;
@@ -152,9 +145,9 @@ public sealed class SmbPipeFollower : IFlowFollower
     private void OnCommand(Flow flow, ReadOnlySpan<byte> smb)
     {
         if (smb[0] != 0xFE || !smb[1..4].SequenceEqual("SMB"u8)) return;
-        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[CommandOffset..]);
-        bool response = (BinaryPrimitives.ReadUInt32LittleEndian(smb[FlagsOffset..]) & ServerToRedir) != 0;
-        ulong messageId = BinaryPrimitives.ReadUInt64LittleEndian(smb[MessageIdOffset..]);
+        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[Smb2Header.CommandOffset..]);
+        bool response = (BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]) & Smb2Header.ServerToRedir) != 0;
+        ulong messageId = BinaryPrimitives.ReadUInt64LittleEndian(smb[Smb2Header.MessageIdOffset..]);
         switch (command)
         {
             case SessionSetup when !response && smb.Length >= SecurityBufferOffset + 4:
@@ -167,7 +160,7 @@ public sealed class SmbPipeFollower : IFlowFollower
                     BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])));
                 return;
             case Create when response && smb.Length >= CreateResponseFileId + 16
-                && BinaryPrimitives.ReadUInt32LittleEndian(smb[StatusOffset..]) == 0:
+                && BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]) == 0:
                 OnOpened(messageId, new Guid(smb.Slice(CreateResponseFileId, 16)));
                 return;
             case Write when !response && smb.Length >= WriteFileId + 16:
