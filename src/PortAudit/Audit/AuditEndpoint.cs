@@ -113,8 +113,10 @@ public sealed class AuditEndpoint
                 return _ignored;
             if (_inventory.FindHost(address) is { } host)
                 return _hosts[host];
-            string zone = _inventory.ZoneOf(address);
-            if (_inventory.FindSegment(address) is { } segment)
+            var segment = _inventory.FindSegment(address);
+            // The most specific segment names the zone when it has one; only a zoneless segment's addresses look further.
+            string zone = segment?.Zone ?? _inventory.ZoneOf(address);
+            if (segment is not null)
             {
                 if (!_segments.TryGetValue((segment, zone), out var inSegment))
                     _segments[(segment, zone)] = inSegment = Unnamed(segment, zone);

@@ -14,9 +14,12 @@ public static class RoleExplanation
     /// The first explanation among the rules <paramref name="candidates"/> keeps, trying them in catalog order; null when
     /// no single role or publication would allow the flow.
     /// </summary>
-    public static string? Find(RuleIndex index, Func<Rule, bool> candidates, AuditEndpoint client, AuditEndpoint server)
+    public static string? Find(RuleIndex index, Func<Rule, bool> candidates, AuditEndpoint client, AuditEndpoint server) =>
+        First(index.Sides(candidates, client.Roles, server.Roles), client, server);
+
+    private static string? First(IEnumerable<(Rule Rule, bool Client, bool Server)> sides, AuditEndpoint client, AuditEndpoint server)
     {
-        foreach (var (rule, fromTakes, toTakes) in index.Sides(candidates, client.Roles, server.Roles))
+        foreach (var (rule, fromTakes, toTakes) in sides)
         {
             if (fromTakes && toTakes)
             {
@@ -48,5 +51,5 @@ public static class RoleExplanation
 
     /// <summary>The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the fixed-port rules covering it.</summary>
     public static string? ForPort(RuleIndex index, Transport transport, int port, AuditEndpoint client, AuditEndpoint server) =>
-        Find(index, r => r.Covers(transport, port) && !r.DynamicRange, client, server);
+        First(index.SidesAt(transport, port, client.Roles, server.Roles), client, server);
 }
