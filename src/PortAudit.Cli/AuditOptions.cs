@@ -1,8 +1,9 @@
 using System.CommandLine;
 using PortAudit.Audit;
 using PortAudit.Catalog;
-using PortAudit.Report.Audits;
+using PortAudit.Common;
 using PortAudit.Pipeline;
+using PortAudit.Report.Audits;
 using Serilog;
 
 namespace PortAudit.Cli;

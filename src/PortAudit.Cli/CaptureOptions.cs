@@ -1,8 +1,10 @@
 using System.CommandLine;
 using PortAudit.Cli.Strict;
-using PortAudit.Capture;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
 using Serilog;
 
 namespace PortAudit.Cli;

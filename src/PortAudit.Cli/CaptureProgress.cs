@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources;
 using Spectre.Console;
 
 namespace PortAudit.Cli;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Cli;
 

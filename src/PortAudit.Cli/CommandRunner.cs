@@ -1,6 +1,6 @@
 using System.CommandLine;
-using PortAudit;
 using PortAudit.Cli.Strict;
+using PortAudit.Common;
 using Serilog;
 
 namespace PortAudit.Cli;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Audit;
+using PortAudit.Common;
 
 namespace PortAudit.Cli;
 

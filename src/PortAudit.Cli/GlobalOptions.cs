@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Cli.Strict;
+using PortAudit.Common;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;

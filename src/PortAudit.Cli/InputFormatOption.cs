@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PortAudit.Flows;
 using PortAudit.Sources;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Cli;
 

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
 using Serilog;
 
 namespace PortAudit.Cli;

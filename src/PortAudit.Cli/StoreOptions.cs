@@ -1,6 +1,8 @@
 using System.CommandLine;
 using PortAudit.Cli.Strict;
+using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Sources;
 using PortAudit.Store;
 using Serilog;
 

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Report.Records;
 

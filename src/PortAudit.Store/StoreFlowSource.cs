@@ -1,9 +1,12 @@
 using System.Net;
 using Npgsql;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Sources;
 
 namespace PortAudit.Store;
 

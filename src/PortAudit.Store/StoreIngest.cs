@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using PortAudit.Common;
 
 namespace PortAudit.Store;
 

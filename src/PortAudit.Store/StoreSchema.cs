@@ -1,4 +1,5 @@
 using Npgsql;
+using PortAudit.Common;
 
 namespace PortAudit.Store;
 

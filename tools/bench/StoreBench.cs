@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using PortAudit;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources;
 using PortAudit.Store;
 
 // Usage: PortAudit.Bench STORE_URL FLOWS REPO_ROOT

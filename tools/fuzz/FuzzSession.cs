@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PortAudit.Common;
 
 namespace PortAudit.Fuzz;
 

@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Fuzz;
 
 /// <summary>

@@ -1,11 +1,13 @@
 using System.IO.Compression;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Fuzz;
 
@@ -206,7 +208,7 @@ public sealed class RecordTarget(string repo) : IFuzzTarget
         string path = Path.Combine(scratch, "records-" + seed.Name);
         File.WriteAllBytes(path, input);
         var run = new TrafficRun(new FlowTableOptions());
-        run.Read(Sources.RecordFileSource.Of([path]));
+        run.Read(RecordFileSource.Of([path]));
         var summary = run.Summary;
         File.Delete(path);
         return summary.Errors.Count > 0 || summary.Records.Rejected > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;

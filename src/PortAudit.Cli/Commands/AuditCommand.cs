@@ -1,8 +1,8 @@
 using System.CommandLine;
-using PortAudit.Capture;
 using PortAudit.Flows;
-using PortAudit.Report.Audits;
 using PortAudit.Pipeline;
+using PortAudit.Report.Audits;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Cli.Commands;
 
@@ -35,7 +35,6 @@ public static class AuditCommand
             {
                 string[] named = parse.GetValue(captures) ?? [];
                 ReadDigests.Begin(named);
-                HeldFlowHeap.Begin(named);
             }
             var (context, settings) = audit.Open(parse, log);
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))

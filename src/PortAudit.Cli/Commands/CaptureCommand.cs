@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using PortAudit.Capture;
-using PortAudit.Cli.Strict;
-using PortAudit.Capture.Live;
-using PortAudit.Flows;
 using PortAudit.Audit;
-using PortAudit.Report.Records;
+using PortAudit.Capture.Live;
+using PortAudit.Cli.Strict;
+using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Report.Records;
 using Serilog;
 using Serilog.Events;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PortAudit.Catalog;
 using PortAudit.Cli.Strict;
+using PortAudit.Common;
 using PortAudit.Report.Catalogs;
 
 namespace PortAudit.Cli.Commands;

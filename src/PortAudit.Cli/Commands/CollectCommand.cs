@@ -3,7 +3,7 @@ using PortAudit.Audit;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Records;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records.Ipfix;
 
 namespace PortAudit.Cli.Commands;
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using PortAudit.Capture;
 using PortAudit.Flows;
-using PortAudit.Report.Records;
 using PortAudit.Pipeline;
+using PortAudit.Report.Records;
 
 namespace PortAudit.Cli.Commands;
 

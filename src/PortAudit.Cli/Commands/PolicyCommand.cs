@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Audit;
+using PortAudit.Audit.Firewall;
 using PortAudit.Catalog;
 using PortAudit.Policy;
 

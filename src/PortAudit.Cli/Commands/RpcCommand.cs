@@ -1,7 +1,6 @@
 using System.CommandLine;
-using PortAudit.Capture;
-using PortAudit.Report.Listings;
 using PortAudit.Pipeline;
+using PortAudit.Report.Listings;
 
 namespace PortAudit.Cli.Commands;
 

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
+using PortAudit.Sources;
 using Serilog;
 
 namespace PortAudit.Cli.Commands;

@@ -1,3 +1,4 @@
+using PortAudit.Audit.Firewall;
 using PortAudit.Audit.Triage;
 
 namespace PortAudit.Audit;
@@ -72,7 +73,7 @@ public sealed record AuditReport(
     public bool Complete { get; init; } = true;
 
     /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>
-    public IReadOnlyList<Policy.FirewallReport> Firewalls { get; init; } = [];
+    public IReadOnlyList<Firewall.FirewallReport> Firewalls { get; init; } = [];
 
     /// <summary>What the capture point saw and for how long.</summary>
     public CaptureSummary Capture { get; init; } = new(0, 0, [], 0, [], CaptureVisibility.DefaultMinimumSpan);

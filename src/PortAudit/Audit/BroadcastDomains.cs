@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Audit;

@@ -1,3 +1,6 @@
+using PortAudit.Catalog;
+using PortAudit.Common;
+
 namespace PortAudit.Audit;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 
 namespace PortAudit.Audit;

@@ -1,3 +1,6 @@
+using PortAudit.Audit.Firewall;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 
@@ -41,11 +44,11 @@ public sealed class FlowAuditor : IFlowObserver
     private readonly EvidenceBasis _evidence = new();
     private readonly Inventory _inventory;
     private readonly TimeSpan _minimumSpan;
-    private readonly Policy.FirewallAudit? _firewalls;
+    private readonly Firewall.FirewallAudit? _firewalls;
 
     /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
     public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule,
-        TimeSpan? minimumSpan = null, Policy.FirewallAudit? firewalls = null)
+        TimeSpan? minimumSpan = null, Firewall.FirewallAudit? firewalls = null)
     {
         _firewalls = firewalls;
         _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);

@@ -1,3 +1,4 @@
+using PortAudit.Audit.Firewall;
 using PortAudit.Catalog;
 
 namespace PortAudit.Audit;
@@ -22,7 +23,7 @@ public sealed record FlowVerdict(
     string? Reason)
 {
     /// <summary>The verdict of each firewall policy that sees the flow (<c>--firewall</c>); empty without policies.</summary>
-    public IReadOnlyList<Policy.FirewallVerdict> Policy { get; init; } = [];
+    public IReadOnlyList<Firewall.FirewallVerdict> Policy { get; init; } = [];
 
     /// <summary>
     /// The kind of finding the flow counts in when its verdict's own (<see cref="FindingBuilder.KindOf"/>) would not say

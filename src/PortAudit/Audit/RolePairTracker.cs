@@ -1,4 +1,5 @@
 using PortAudit.Audit.Timeline;
+using PortAudit.Common;
 using PortAudit.Flows;
 
 namespace PortAudit.Audit;

@@ -1,5 +1,7 @@
-using PortAudit.Decode;
 using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 
 namespace PortAudit.Audit;

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 
 namespace PortAudit.Audit;
 

@@ -1,3 +1,5 @@
+using PortAudit.Sources.Records;
+
 namespace PortAudit.Catalog;
 
 /// <summary>One problem found in a catalog file, with the place a person must edit.</summary>

@@ -1,4 +1,5 @@
 using PortAudit.Catalog.Loading;
+using PortAudit.Common;
 
 namespace PortAudit.Catalog;
 

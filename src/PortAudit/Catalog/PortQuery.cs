@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortAudit.Common;
 
 namespace PortAudit.Catalog;
 

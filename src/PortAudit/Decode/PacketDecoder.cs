@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using PortAudit.Capture;
+using PortAudit.Common;
 
 namespace PortAudit.Decode;
 

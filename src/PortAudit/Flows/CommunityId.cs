@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Diagnostics;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;

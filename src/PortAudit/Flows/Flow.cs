@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
+using PortAudit.Common;
 using PortAudit.Decode;
-using PortAudit.Inspect;
-using PortAudit.Inspect.DceRpc;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Flows;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;

@@ -1,5 +1,6 @@
+using PortAudit.Common;
 using PortAudit.Decode;
-using PortAudit.Inspect;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Flows;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;

@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 
@@ -43,7 +44,7 @@ public sealed class AnnouncedConnections : IAnnouncementLookup
 
     /// <summary>
     /// Called with every announcement as it is made: a run split over shards hands them to the thread that merges the
-    /// shards, which labels flows another shard announced (<see cref="AnnouncementHistory"/>).
+    /// shards, which labels flows another shard announced (<c>Pipeline.Shards.AnnouncementHistory</c>).
     /// </summary>
     public Action<AnnouncedEndpoint, IAnnouncement>? Published { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Inspect;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Numerics;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
 using PortAudit.Inspect.Sip;

@@ -1,3 +1,4 @@
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Protocols;
 

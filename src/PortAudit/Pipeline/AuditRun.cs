@@ -1,11 +1,15 @@
-using PortAudit.Capture;
 using PortAudit.Audit;
+using PortAudit.Audit.Firewall;
 using PortAudit.Audit.Triage;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Report;
 using PortAudit.Report.Audits;
 using PortAudit.Report.Records;
 using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Pipeline;
 
@@ -45,7 +49,7 @@ public sealed class AuditRun : IDisposable
         IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
         IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(judged, filter) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
-            firewalls: settings.Firewalls.Count == 0 ? null : new Policy.FirewallAudit(settings.Firewalls, context.Inventory));
+            firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory));
         _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }

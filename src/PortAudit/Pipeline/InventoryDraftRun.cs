@@ -2,6 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
 using PortAudit.Catalog;
 using PortAudit.Flows;
+using PortAudit.Sources;
 
 namespace PortAudit.Pipeline;
 

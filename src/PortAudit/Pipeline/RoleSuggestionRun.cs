@@ -1,6 +1,7 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Flows;
+using PortAudit.Sources;
 
 namespace PortAudit.Pipeline;
 

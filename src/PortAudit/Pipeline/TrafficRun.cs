@@ -1,8 +1,9 @@
-using PortAudit.Capture;
+using PortAudit.Common;
 using PortAudit.Flows;
-using PortAudit.Flows.Shards;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Pipeline.Shards;
+using PortAudit.Sources;
 
 namespace PortAudit.Pipeline;
 
@@ -26,8 +27,6 @@ public sealed class TrafficRun : IFlowSink
     private string _input = "";
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel;
-    private IEnumerable<string> _inputNames = [];
-    private HeapPreparation? _heap;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -75,32 +74,23 @@ public sealed class TrafficRun : IFlowSink
         _inputCount = sources.Count;
         _cancel = cancel;
         _reader.Progress = Progress is null ? null : OnProgress;
-        _inputNames = sources.Select(s => s.Name);
         try
         {
-            try
+            for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
             {
-                for (int i = 0; i < sources.Count && !cancel.IsCancellationRequested; i++)
-                {
-                    _input = sources[i].Name;
-                    _inputNumber = i + 1;
-                    _table.Input = _inputNumber;
-                    _reader.Statistics.Input = _inputNumber;
-                    sources[i].ReadInto(this, cancel);
-                }
+                _input = sources[i].Name;
+                _inputNumber = i + 1;
+                _table.Input = _inputNumber;
+                _reader.Statistics.Input = _inputNumber;
+                sources[i].ReadInto(this, cancel);
             }
-            finally
-            {
-                _reader.Progress = null;
-            }
-            _shards?.EndRun();
-            _table.Flush();
         }
         finally
         {
-            // The flows have ended, or the run failed: either way the heap need not be held for them any longer.
-            if (_heap is { Deferred: true }) HeldFlowHeap.Release();
+            _reader.Progress = null;
         }
+        _shards?.EndRun();
+        _table.Flush();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
@@ -109,9 +99,6 @@ public sealed class TrafficRun : IFlowSink
     {
         // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
         // drained while the table works, and packets that came reach the table when the interface goes quiet.
-        // Packets read from files are held as flows until they end, mostly with the input (HeldFlowHeap). Flow records
-        // end as they arrive, and live runs go on, so neither asks.
-        if (!live) _heap ??= HeldFlowHeap.Prepare(_inputNames);
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
         else _reader.ReadPipelined(reader, _cancel, live);
     }

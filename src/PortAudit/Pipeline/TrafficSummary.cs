@@ -1,4 +1,6 @@
+using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Sources;
 
 namespace PortAudit.Pipeline;
 

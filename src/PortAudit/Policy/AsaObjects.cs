@@ -1,5 +1,5 @@
-using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 
@@ -67,7 +67,7 @@ internal sealed class AsaObjects
             else if (w is ["subnet" or "network-object", _, _] && (PolicyValues.TryMask(w[1], w[2], out prefix) || PolicyValues.TryPrefix(w[1] + "/" + w[2], out prefix)))
                 prefixes.Add(prefix);
             else if (w is ["subnet" or "network-object", _] && PolicyValues.TryPrefix(w[1], out prefix)) prefixes.Add(prefix);
-            else if (w is ["range", _, _] && Decode.IpAddr.TryParse(w[1], out var low) && Decode.IpAddr.TryParse(w[2], out var high))
+            else if (w is ["range", _, _] && Common.IpAddr.TryParse(w[1], out var low) && Common.IpAddr.TryParse(w[2], out var high))
                 prefixes.AddRange(NftMatches.RangePrefixes(low, high));
             else if (w is ["network-object", "object", _] or ["group-object", _] && Network(w[^1], depth + 1) is { } nested) prefixes.AddRange(nested);
             else return null;

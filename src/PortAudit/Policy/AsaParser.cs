@@ -1,4 +1,3 @@
-using PortAudit.Audit;
 using PortAudit.Catalog;
 
 namespace PortAudit.Policy;

@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Policy;
 
 /// <summary>
@@ -181,7 +183,7 @@ internal static class IptablesRule
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, string value, bool negate, string option)
     {
-        var prefixes = new List<Audit.IpPrefix>();
+        var prefixes = new List<Common.IpPrefix>();
         foreach (string part in value.Split(','))
             if (PolicyValues.TryPrefix(part, out var prefix) || (part.Split('/') is [var a, var m] && PolicyValues.TryMask(a, m, out prefix))) prefixes.Add(prefix);
             else

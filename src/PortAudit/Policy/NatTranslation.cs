@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Policy;

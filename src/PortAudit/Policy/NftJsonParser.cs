@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 
@@ -180,7 +181,7 @@ public static class NftJsonParser
                         && masked.ValueKind == JsonValueKind.Array && Selector(masked[0]) == "tcp flags")
                     {
                         // A mask over TCP flags: understood, and not decided by a flow.
-                        rule.RequireProtocol(Decode.IpProtocol.Tcp);
+                        rule.RequireProtocol(Common.IpProtocol.Tcp);
                         rule.Undecidable("tcp flags " + Compact(body));
                         break;
                     }

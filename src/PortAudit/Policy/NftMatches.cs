@@ -1,5 +1,5 @@
-using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Policy;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 
@@ -138,7 +138,7 @@ public static class PolicyEmitter
         if (!prefix.Network.IsV4) return prefix.ToString();
         int length = prefix.Length - 96;
         uint mask = length == 0 ? 0 : uint.MaxValue << (32 - length);
-        return $"{prefix.Network} {Decode.IpAddr.FromV4(mask)}";
+        return $"{prefix.Network} {Common.IpAddr.FromV4(mask)}";
     }
 
     private static string AsaPort(PortRange range) => range.IsSingle ? $"eq {Inv(range.Low)}" : $"range {Inv(range.Low)} {Inv(range.High)}";

@@ -1,5 +1,5 @@
-using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 
@@ -175,7 +175,7 @@ internal static class PolicyValues
         int slash = text.IndexOf('/');
         string address = slash < 0 ? text : text[..slash];
         if (!address.Contains(':') && address.Count(c => c == '.') != 3) return false;
-        if (!Decode.IpAddr.TryParse(address, out var ip)) return false;
+        if (!Common.IpAddr.TryParse(address, out var ip)) return false;
         int max = ip.IsV4 ? 32 : 128;
         int length = max;
         if (slash >= 0)
@@ -195,7 +195,7 @@ internal static class PolicyValues
     public static bool TryMask(string address, string mask, out IpPrefix prefix)
     {
         prefix = default;
-        if (!Decode.IpAddr.TryParse(address, out var ip) || !ip.IsV4 || !Decode.IpAddr.TryParse(mask, out var m) || !m.IsV4) return false;
+        if (!Common.IpAddr.TryParse(address, out var ip) || !ip.IsV4 || !Common.IpAddr.TryParse(mask, out var m) || !m.IsV4) return false;
         uint bits = m.V4;
         int length = System.Numerics.BitOperations.PopCount(bits);
         if (length != 32 && bits != uint.MaxValue << (32 - length)) return false;
@@ -204,5 +204,5 @@ internal static class PolicyValues
     }
 
     /// <summary>0.0.0.0/0 and ::/0.</summary>
-    public static readonly IReadOnlyList<IpPrefix> Anywhere = [new IpPrefix(Decode.IpAddr.FromV4(0), 96), new IpPrefix(default, 0)];
+    public static readonly IReadOnlyList<IpPrefix> Anywhere = [new IpPrefix(Common.IpAddr.FromV4(0), 96), new IpPrefix(default, 0)];
 }

@@ -1,5 +1,5 @@
-using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 

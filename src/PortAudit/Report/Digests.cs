@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
-using PortAudit.Capture;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Report;
 

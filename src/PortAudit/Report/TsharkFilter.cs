@@ -1,5 +1,6 @@
 using System.Globalization;
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Report;

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 
 namespace PortAudit.Tests.Audit;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PortAudit.Catalog;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;
 using PortAudit.Tests.Cli;

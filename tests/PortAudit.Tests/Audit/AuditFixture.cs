@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;

@@ -1,6 +1,9 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using static PortAudit.Tests.Audit.AuditFixture;
 

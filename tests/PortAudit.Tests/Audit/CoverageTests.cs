@@ -1,5 +1,6 @@
-using PortAudit.Inspect.DceRpc;
 using PortAudit.Audit;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect.DceRpc;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Live;
 using static PortAudit.Tests.Audit.AuditFixture;

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Catalog;
 using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Audit.AuditFixture;

@@ -1,7 +1,9 @@
-using PortAudit.Inspect;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;
 using PortAudit.Tests.Cli;

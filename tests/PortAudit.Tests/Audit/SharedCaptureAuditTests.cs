@@ -1,10 +1,12 @@
-using PortAudit.Inspect.DceRpc;
-using PortAudit.Capture;
-using PortAudit.Pipeline;
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Cli;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect.DceRpc;
+using PortAudit.Pipeline;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Audit;

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
 using PortAudit.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;

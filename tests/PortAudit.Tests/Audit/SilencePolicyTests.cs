@@ -1,10 +1,12 @@
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -1,5 +1,8 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Tests.Audit;
 

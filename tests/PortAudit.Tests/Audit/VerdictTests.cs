@@ -1,8 +1,10 @@
-using PortAudit.Inspect.DceRpc;
-using PortAudit.Inspect;
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -1,5 +1,7 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 using static PortAudit.Tests.Audit.AuditFixture;

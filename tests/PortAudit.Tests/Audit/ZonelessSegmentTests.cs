@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using static PortAudit.Tests.Audit.AuditFixture;
 

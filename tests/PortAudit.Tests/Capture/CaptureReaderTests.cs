@@ -1,5 +1,6 @@
 using System.IO.Compression;
-using PortAudit.Capture;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Builders.Packets;

@@ -1,4 +1,5 @@
-using PortAudit.Capture;
+using PortAudit.Common;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Builders.Packets;

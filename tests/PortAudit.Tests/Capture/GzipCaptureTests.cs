@@ -1,4 +1,4 @@
-using PortAudit.Capture;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Builders.Packets;

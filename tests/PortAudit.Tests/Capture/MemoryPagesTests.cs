@@ -1,4 +1,4 @@
-using PortAudit.Capture;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Capture;

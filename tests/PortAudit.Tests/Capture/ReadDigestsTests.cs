@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report;
 using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Capture;

@@ -1,4 +1,6 @@
 using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Tests.Catalog;
 

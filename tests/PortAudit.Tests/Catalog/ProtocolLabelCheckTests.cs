@@ -1,5 +1,7 @@
 using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Tests.Catalog;
 

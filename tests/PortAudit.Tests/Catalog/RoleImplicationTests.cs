@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Catalog;

@@ -1,4 +1,5 @@
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Tests.Catalog.Seeds;
 using Xunit.Abstractions;
 

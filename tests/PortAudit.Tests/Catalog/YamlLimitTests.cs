@@ -1,6 +1,7 @@
 using System.Text;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Audit;
 
 namespace PortAudit.Tests.Catalog;

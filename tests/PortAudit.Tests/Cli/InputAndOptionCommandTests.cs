@@ -1,3 +1,4 @@
+using PortAudit.Catalog;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using static PortAudit.Tests.Builders.Packets;
 

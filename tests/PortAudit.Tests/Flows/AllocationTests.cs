@@ -1,6 +1,7 @@
-using PortAudit.Pipeline;
-using PortAudit.Capture;
+using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Live;
 using static PortAudit.Tests.Builders.Packets;

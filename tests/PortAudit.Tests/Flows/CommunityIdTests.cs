@@ -1,4 +1,5 @@
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;

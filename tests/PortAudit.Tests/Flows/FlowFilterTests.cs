@@ -1,6 +1,6 @@
-using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 

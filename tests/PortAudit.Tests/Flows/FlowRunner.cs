@@ -1,5 +1,6 @@
-using PortAudit.Capture;
 using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Flows;
 

@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;

@@ -1,5 +1,7 @@
-using PortAudit.Capture;
+using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 

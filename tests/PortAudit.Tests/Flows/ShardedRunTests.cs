@@ -1,8 +1,8 @@
 using System.Text;
-using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Records;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Flows;
 

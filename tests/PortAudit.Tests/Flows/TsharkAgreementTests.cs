@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Flows;
 using Xunit.Abstractions;
 

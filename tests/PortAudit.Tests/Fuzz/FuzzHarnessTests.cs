@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Fuzz;
 using PortAudit.Tests.Live;
 

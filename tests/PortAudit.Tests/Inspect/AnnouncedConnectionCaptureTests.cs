@@ -1,3 +1,5 @@
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 
 namespace PortAudit.Tests.Inspect;
@@ -43,7 +45,7 @@ public class AnnouncedConnectionCaptureTests
     public void SdpOverTcpAnnouncesRtpAndRtcpOfItsCall()
     {
         var (flows, _) = InspectTestData.Inspect(InspectTestData.Extra("hep-sip_ipv4_tcp.pcap"));
-        var media = flows.Where(f => f.Protocol == PortAudit.Decode.IpProtocol.Udp).OrderBy(f => f.ServerPort)
+        var media = flows.Where(f => f.Protocol == PortAudit.Common.IpProtocol.Udp).OrderBy(f => f.ServerPort)
             .Select(f => (f.App?.Name, (int)f.ClientPort, (int)f.ServerPort, f.AppDetail?.ToString())).ToList();
         const string evidence = "sdp; media=audio; call-id=158936656982201062716@10.33.6.100; sip=10.33.6.100:64802";
         Assert.Equal([("rtp", 6050, 6000, evidence), ("rtcp", 6051, 6001, evidence)], media);

@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Tests.Live;

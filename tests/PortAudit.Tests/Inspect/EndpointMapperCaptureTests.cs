@@ -1,3 +1,5 @@
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 

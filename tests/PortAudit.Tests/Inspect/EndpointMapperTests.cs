@@ -1,5 +1,7 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 using static PortAudit.Tests.Builders.DecodedPackets;

@@ -1,7 +1,8 @@
-using PortAudit.Capture;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Inspect;
 

@@ -1,6 +1,8 @@
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Builders.DecodedPackets;

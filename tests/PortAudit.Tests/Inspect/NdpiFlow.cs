@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Tests.Inspect;

@@ -1,4 +1,6 @@
+using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
 using Xunit.Abstractions;

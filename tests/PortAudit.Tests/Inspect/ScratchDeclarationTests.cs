@@ -1,5 +1,5 @@
-using PortAudit.Capture;
 using PortAudit.Inspect;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Flows;
 
 namespace PortAudit.Tests.Inspect;

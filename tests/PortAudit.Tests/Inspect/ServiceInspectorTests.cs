@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
 using static PortAudit.Tests.Inspect.InspectorHarness;

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Smb;
 
 namespace PortAudit.Tests.Inspect;

@@ -1,3 +1,4 @@
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
 using static PortAudit.Tests.Inspect.InspectorHarness;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
 using static PortAudit.Tests.Inspect.InspectorHarness;

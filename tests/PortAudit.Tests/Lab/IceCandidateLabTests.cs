@@ -1,6 +1,8 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Audit;
 

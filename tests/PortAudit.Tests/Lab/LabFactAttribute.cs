@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PortAudit.Capture.Live;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Lab;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PortAudit.Capture;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Lab;
 

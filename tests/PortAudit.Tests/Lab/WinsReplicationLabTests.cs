@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Tests.Inspect;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PortAudit.Capture;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Live;

@@ -1,7 +1,9 @@
-using PortAudit.Capture;
 using PortAudit.Capture.Live;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Live;
 

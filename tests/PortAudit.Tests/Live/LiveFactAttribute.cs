@@ -1,4 +1,5 @@
 using PortAudit.Capture.Live;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Live;
 

@@ -1,4 +1,6 @@
-using PortAudit.Capture;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
+
 
 namespace PortAudit.Tests.Live;
 

@@ -1,5 +1,7 @@
-using PortAudit.Capture;
 using PortAudit.Capture.Live;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Live;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Policy;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Policy;

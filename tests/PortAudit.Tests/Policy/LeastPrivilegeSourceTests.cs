@@ -1,4 +1,6 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Firewall;
+using PortAudit.Catalog;
 using PortAudit.Policy;
 using PortAudit.Tests.Scenarios;
 

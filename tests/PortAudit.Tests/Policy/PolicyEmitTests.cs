@@ -1,5 +1,7 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Firewall;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Policy;
 

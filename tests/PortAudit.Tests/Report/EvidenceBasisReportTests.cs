@@ -1,9 +1,10 @@
 using System.Text.Json;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Sources;
 
 namespace PortAudit.Tests.Report;

@@ -1,3 +1,4 @@
+using PortAudit.Catalog;
 using PortAudit.Report.Plot;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;

@@ -1,9 +1,11 @@
-using PortAudit.Inspect;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
 using PortAudit.Report;
 using PortAudit.Report.Records;
 

@@ -1,4 +1,4 @@
-using PortAudit;
+using PortAudit.Common;
 using PortAudit.Report;
 using PortAudit.Tests.Live;
 

@@ -1,15 +1,17 @@
 using System.Text;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Pipeline;
 using PortAudit.Report.Audits;
 using PortAudit.Report.Plot;
 using PortAudit.Report.Records;
 using PortAudit.Report.Text;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Audit;
 using PortAudit.Tests.Catalog;
 

@@ -1,8 +1,9 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
-using PortAudit.Capture;
+using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Scenarios;
 

@@ -1,5 +1,6 @@
-using PortAudit.Decode;
 using PortAudit.Audit.Drafting;
+using PortAudit.Common;
+using PortAudit.Decode;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Scenarios;

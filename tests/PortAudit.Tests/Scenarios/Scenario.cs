@@ -1,4 +1,6 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Scenarios;
 
@@ -48,9 +50,9 @@ public static class FindingEnds
         && (ports is null || finding.Ports == ports || Counts(finding.ServerPorts, ports));
 
     /// <summary>How a scenario names the end at <paramref name="address"/>: its inventory host, else the address.</summary>
-    public static string Name(AuditEndpoint end, PortAudit.Decode.IpAddr address) => end.Host?.Name ?? address.ToString();
+    public static string Name(AuditEndpoint end, PortAudit.Common.IpAddr address) => end.Host?.Name ?? address.ToString();
 
-    private static bool End(string host, CappedCounter<PortAudit.Decode.IpAddr>? addresses, string name) =>
+    private static bool End(string host, CappedCounter<PortAudit.Common.IpAddr>? addresses, string name) =>
         host == name || (addresses is not null && addresses.Top(addresses.Capacity).Any(a => a.Key.ToString() == name));
 
     private static bool Counts(CappedCounter<TransportPort>? ports, string port) =>

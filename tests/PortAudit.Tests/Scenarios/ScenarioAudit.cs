@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Scenarios;
 

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using PortAudit.Flows;
 using PortAudit.Sources;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Flows;
 using Xunit.Abstractions;
 

@@ -3,7 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using PortAudit.Flows;
 using PortAudit.Sources;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records;
+using PortAudit.Sources.Records.Ipfix;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Sources;

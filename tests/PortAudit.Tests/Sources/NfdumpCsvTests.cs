@@ -1,7 +1,9 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Sources;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Tests.Sources;
 

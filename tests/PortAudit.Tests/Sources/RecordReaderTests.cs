@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Sources;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Tests.Sources;
 

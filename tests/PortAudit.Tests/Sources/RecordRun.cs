@@ -2,6 +2,7 @@ using System.Text;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Flows;
 
 namespace PortAudit.Tests.Sources;

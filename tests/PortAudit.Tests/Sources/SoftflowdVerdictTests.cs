@@ -1,6 +1,7 @@
 using PortAudit.Flows;
 using PortAudit.Sources;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records;
+using PortAudit.Sources.Records.Ipfix;
 using PortAudit.Tests.Audit;
 using PortAudit.Tests.Live;
 using Xunit.Abstractions;

@@ -1,9 +1,9 @@
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Audit;
 
 namespace PortAudit.Tests.Sources;

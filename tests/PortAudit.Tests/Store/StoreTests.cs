@@ -1,9 +1,11 @@
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
 using PortAudit.Store;
 
 namespace PortAudit.Tests.Store;

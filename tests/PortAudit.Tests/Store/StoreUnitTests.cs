@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Report.Records;

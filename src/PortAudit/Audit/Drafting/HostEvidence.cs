@@ -1,6 +1,9 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit.Drafting;

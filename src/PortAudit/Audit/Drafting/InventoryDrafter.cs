@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Audit.Drafting;

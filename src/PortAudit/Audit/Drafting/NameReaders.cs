@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Inspect;
 

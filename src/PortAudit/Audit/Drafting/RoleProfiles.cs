@@ -1,4 +1,5 @@
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Audit.Drafting;
 

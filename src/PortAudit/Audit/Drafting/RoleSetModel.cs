@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MathNet.Numerics.LinearAlgebra;
+using PortAudit.Common;
+using PortAudit.Sources.Records;
 
 namespace PortAudit.Audit.Drafting;
 

@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Audit.Timeline;
 
 /// <summary>Bytes to one server port of one transport, per <see cref="TrafficKey"/>.</summary>

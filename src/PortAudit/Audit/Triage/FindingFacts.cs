@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Audit.Triage;
 
 /// <summary>One end of a finding as suppressions see it: the host as reports name it and its roles.</summary>

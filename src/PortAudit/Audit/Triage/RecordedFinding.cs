@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Audit.Triage;
 
 /// <summary>A finding as an earlier run's report.json recorded it: what a baseline and a diff compare.</summary>

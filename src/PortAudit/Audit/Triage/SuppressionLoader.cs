@@ -1,6 +1,7 @@
 using System.Globalization;
 using PortAudit.Catalog;
 using PortAudit.Catalog.Loading;
+using PortAudit.Common;
 
 namespace PortAudit.Audit.Triage;
 

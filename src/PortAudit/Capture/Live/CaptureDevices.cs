@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Net;
 using System.Net.Sockets;
+using System.Numerics;
+using PortAudit.Common;
 
 namespace PortAudit.Capture.Live;
 

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Capture.Live;
 

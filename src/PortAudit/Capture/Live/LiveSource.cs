@@ -1,3 +1,5 @@
+using PortAudit.Decode;
+
 namespace PortAudit.Capture.Live;
 
 /// <summary>One activated, filtered, non-blocking pcap handle on one interface.</summary>

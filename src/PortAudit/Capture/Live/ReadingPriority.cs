@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PortAudit.Common;
 
 namespace PortAudit.Capture.Live;
 

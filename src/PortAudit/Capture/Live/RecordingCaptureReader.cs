@@ -1,3 +1,6 @@
+using PortAudit.Decode;
+using PortAudit.Sources;
+
 namespace PortAudit.Capture.Live;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
+
 namespace PortAudit.Capture.Live;
 
 /// <summary>When to start the next capture file; zero values mean never.</summary>

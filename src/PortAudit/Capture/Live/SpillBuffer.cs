@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
 
 namespace PortAudit.Capture.Live;
 

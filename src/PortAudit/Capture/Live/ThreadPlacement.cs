@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PortAudit.Common;
 
 namespace PortAudit.Capture.Live;
 

@@ -1,3 +1,4 @@
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 
 namespace PortAudit.Catalog.Loading;

@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace PortAudit.Catalog.Loading;

@@ -1,3 +1,4 @@
+using PortAudit.Sources.Records;
 using YamlDotNet.Core;
 
 namespace PortAudit.Catalog.Loading;

@@ -1,3 +1,5 @@
+using PortAudit.Flows.Facts;
+
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Inspect.DceRpc;

@@ -1,5 +1,7 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Ftp;
 

@@ -1,5 +1,6 @@
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Ftp;
 

@@ -1,3 +1,6 @@
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
+
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail.</summary>

@@ -1,3 +1,6 @@
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
+
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>

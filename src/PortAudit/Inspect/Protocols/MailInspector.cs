@@ -1,4 +1,6 @@
 using System.Text;
+using PortAudit.Common;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
 

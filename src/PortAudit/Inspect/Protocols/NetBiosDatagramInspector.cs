@@ -1,3 +1,5 @@
+using PortAudit.Flows.Facts;
+
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>NetBIOS datagram service (RFC 1002 4.4) over UDP: a known message type followed by encoded NetBIOS names.</summary>

@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Buffers.Binary;
+using System.Globalization;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect.Smb;
 
 namespace PortAudit.Inspect.Protocols;

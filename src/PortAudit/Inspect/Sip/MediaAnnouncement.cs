@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Sip;
 

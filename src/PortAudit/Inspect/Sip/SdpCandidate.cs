@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Inspect.Sip;

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ntlm;
 using PortAudit.Inspect.Protocols;

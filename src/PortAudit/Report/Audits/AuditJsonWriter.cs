@@ -1,11 +1,12 @@
-using PortAudit.Flows;
-using PortAudit.Report.Json;
-using PortAudit.Report.Text;
+using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
-using System.Text.Json;
+using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Report;
+using PortAudit.Report.Json;
 using PortAudit.Report.Records;
+using PortAudit.Report.Text;
 
 namespace PortAudit.Report.Audits;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Report.Html;
 using PortAudit.Report.Plot;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PortAudit.Audit.Firewall;
 using PortAudit.Policy;
 using PortAudit.Report.Text;
 

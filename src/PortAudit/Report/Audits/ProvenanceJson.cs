@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PortAudit.Audit;
+using PortAudit.Catalog;
 using PortAudit.Report.Json;
 
 namespace PortAudit.Report.Audits;

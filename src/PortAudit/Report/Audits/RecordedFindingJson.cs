@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
+using PortAudit.Common;
 
 namespace PortAudit.Report.Audits;
 

@@ -1,3 +1,4 @@
+using PortAudit.Audit.Firewall;
 using PortAudit.Policy;
 using PortAudit.Report.Audits;
 using PortAudit.Report.Plot;

@@ -1,5 +1,6 @@
 using System.Text;
 using PortAudit.Audit;
+using PortAudit.Catalog;
 using PortAudit.Report.Plot;
 
 namespace PortAudit.Report.Html;

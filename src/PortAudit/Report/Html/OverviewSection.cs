@@ -1,5 +1,6 @@
-using PortAudit.Flows;
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Flows;
 using PortAudit.Report.Audits;
 
 namespace PortAudit.Report.Html;

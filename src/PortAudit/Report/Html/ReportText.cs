@@ -1,6 +1,7 @@
 using System.Globalization;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Report.Html;
 

@@ -1,4 +1,5 @@
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records.Ipfix;
+
 
 namespace PortAudit.Report.Ipfix;
 

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Text.Unicode;
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records.Ipfix;
 
 namespace PortAudit.Report.Ipfix;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using PortAudit.Audit;
 using PortAudit.Flows;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records.Ipfix;
 
 namespace PortAudit.Report.Ipfix;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using PortAudit.Common;
 
 namespace PortAudit.Report.Ipfix;
 

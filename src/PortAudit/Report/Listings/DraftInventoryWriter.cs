@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
+using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Report.Listings;
 

@@ -1,8 +1,9 @@
-using PortAudit.Report.Json;
-using PortAudit.Audit;
 using System.Globalization;
 using System.Text.Json;
+using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Report.Json;
 
 namespace PortAudit.Report.Listings;
 
@@ -51,7 +52,7 @@ public static class RoleSuggestionWriter
     private static void WriteService(Utf8JsonWriter json, ServedService service)
     {
         json.WriteStartObject();
-        json.WriteString("transport", Catalog.TransportNames.Name(service.Transport));
+        json.WriteString("transport", Common.TransportNames.Name(service.Transport));
         json.WriteNumber("port", service.Port);
         json.WriteNumber("flows", service.Flows);
         JsonOutput.WriteStrings(json, "apps", service.Apps.Select(app => app.Name).ToList());

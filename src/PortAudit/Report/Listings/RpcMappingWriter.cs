@@ -1,4 +1,5 @@
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Report.Json;

@@ -1,7 +1,10 @@
-using PortAudit.Report.Text;
 using System.Globalization;
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect.DceRpc;
+using PortAudit.Report.Text;
 
 namespace PortAudit.Report.Records;
 

@@ -1,3 +1,4 @@
+
 namespace PortAudit.Report.Text;
 
 /// <summary>One column of a <see cref="TextTable"/>.</summary>

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
 using PortAudit.Tests.Cli;
 using PortAudit.Tests.Scenarios;
 

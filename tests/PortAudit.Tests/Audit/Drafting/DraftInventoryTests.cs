@@ -1,10 +1,12 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
-using PortAudit.Capture;
+using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;

@@ -1,9 +1,10 @@
 using System.Text;
 using PortAudit.Audit.Drafting;
-using PortAudit.Capture;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;

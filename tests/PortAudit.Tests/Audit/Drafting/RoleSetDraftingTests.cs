@@ -1,7 +1,9 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Scenarios;
 

@@ -1,10 +1,12 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Drafting;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Audit.Drafting;
@@ -144,7 +146,7 @@ public class ServerSelfNameTests
     [Fact]
     public void NetBiosNameServiceAskedFromInsideNamesAWindowsClient()
     {
-        ServedService[] lookups = [new(Transport.Udp, 137, 4, [PortAudit.Inspect.AppLabel.NetBiosNs])];
+        ServedService[] lookups = [new(Transport.Udp, 137, 4, [PortAudit.Flows.Facts.AppLabel.NetBiosNs])];
         Assert.Equal(["windows-host"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("10.0.1.87"), [], lookups, [], [], [])));
         // From the Internet it names nothing, and a host that served something is judged by what it served.
         Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.7"), [], lookups, [], [], [])));
@@ -154,11 +156,11 @@ public class ServerSelfNameTests
     [Fact]
     public void SipOn5061FromTheInternetNamesAFederationPartnerAndFromInsideALyncClient()
     {
-        ServedService[] federation = [new(Transport.Tcp, 5061, 2, [PortAudit.Inspect.AppLabel.Sip])];
+        ServedService[] federation = [new(Transport.Tcp, 5061, 2, [PortAudit.Flows.Facts.AppLabel.Sip])];
         Assert.Equal(["federated-partner"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.41"), [], federation, [], [], [])));
         Assert.Equal(["lync-client"], RoleHints.AsClient(new HostEvidence(IpAddr.Parse("10.77.0.100"), [], federation, [], [], [])));
         // Remote users sign in on 443: TLS there from the Internet names nobody.
-        Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.41"), [], [new(Transport.Tcp, 443, 2, [PortAudit.Inspect.AppLabel.Tls])], [], [], [])));
+        Assert.Empty(RoleHints.AsClient(new HostEvidence(IpAddr.Parse("198.51.100.41"), [], [new(Transport.Tcp, 443, 2, [PortAudit.Flows.Facts.AppLabel.Tls])], [], [], [])));
     }
 
     [Fact]

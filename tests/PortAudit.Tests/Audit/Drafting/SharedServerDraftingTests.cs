@@ -1,8 +1,9 @@
 using PortAudit.Audit.Drafting;
-using PortAudit.Capture;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Builders.Packets;

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
+using PortAudit.Common;
 using PortAudit.Report.Audits;
 using static PortAudit.Tests.Audit.AuditFixture;
 

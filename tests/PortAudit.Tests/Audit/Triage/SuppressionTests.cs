@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Triage;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Audit.Triage;
 

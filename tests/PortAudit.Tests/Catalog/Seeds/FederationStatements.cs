@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Catalog.Seeds;
 
@@ -15,7 +16,7 @@ public sealed partial class FederationStatements : LineSeedExtractor
     {
         string text = line.Replace(@"\_", "_");
         var srv = SrvLabel().Match(text);
-        IReadOnlyList<PortAudit.Catalog.Transport?> transports = srv.Success ? SeedText.TransportsIn(srv.Groups[1].Value.ToUpperInvariant()) : [null];
+        IReadOnlyList<PortAudit.Common.Transport?> transports = srv.Success ? SeedText.TransportsIn(srv.Groups[1].Value.ToUpperInvariant()) : [null];
         return PortStatement().Matches(text).SelectMany(port => SeedText.Each(file, number, line.Trim(), transports, SeedText.Range(port.Groups[1].Value)));
     }
 

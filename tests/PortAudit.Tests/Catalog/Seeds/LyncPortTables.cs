@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Catalog.Seeds;
 
@@ -24,10 +25,10 @@ public sealed partial class LyncPortTables : LineSeedExtractor
     }
 
     /// <summary>HTTP and HTTPS run over TCP; "DCOM and remote procedure call" names no transport.</summary>
-    private static IReadOnlyList<PortAudit.Catalog.Transport?> ProtocolColumn(string protocol)
+    private static IReadOnlyList<PortAudit.Common.Transport?> ProtocolColumn(string protocol)
     {
         var named = SeedText.TransportsIn(protocol);
-        return named[0] is null && protocol.StartsWith("HTTP", StringComparison.Ordinal) ? [PortAudit.Catalog.Transport.Tcp] : named;
+        return named[0] is null && protocol.StartsWith("HTTP", StringComparison.Ordinal) ? [PortAudit.Common.Transport.Tcp] : named;
     }
 
     [GeneratedRegex(@"(?:^|/)(TCP|UDP)/([\d,]+(?:-[\d,]+)?)$")]

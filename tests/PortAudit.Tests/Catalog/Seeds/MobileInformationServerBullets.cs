@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Catalog.Seeds;
 

@@ -1,4 +1,5 @@
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Catalog.Seeds;
 
@@ -20,7 +21,7 @@ public sealed record SeedRequirement(string File, int Line, string Text, Transpo
         rules.Any(r => r.Source.File == File && Candidates().Any(t => Covers(r, t)));
 
     private IEnumerable<Transport> Candidates() =>
-        Transport is { } t ? [t] : [PortAudit.Catalog.Transport.Tcp, PortAudit.Catalog.Transport.Udp];
+        Transport is { } t ? [t] : [PortAudit.Common.Transport.Tcp, PortAudit.Common.Transport.Udp];
 
     // A dynamic range rule's ports are the deployment's range, which the inventory sets by platform (49152-65535 for
     // Windows Server 2008 and later, 1025-5000 for a declared legacy system, rpcDynamicPorts): it covers a row stating

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using PortAudit.Catalog;
+using PortAudit.Common;
 
 namespace PortAudit.Tests.Catalog.Seeds;
 

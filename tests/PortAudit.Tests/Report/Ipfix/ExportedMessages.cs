@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using PortAudit.Report.Ipfix;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources.Records.Ipfix;
 
 namespace PortAudit.Tests.Report.Ipfix;
 

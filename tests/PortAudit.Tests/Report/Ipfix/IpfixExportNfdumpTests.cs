@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Cli;
 using PortAudit.Tests.Live;

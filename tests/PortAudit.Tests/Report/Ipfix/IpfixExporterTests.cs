@@ -1,14 +1,17 @@
 using System.Text;
 using System.Text.Json;
 using PortAudit.Audit;
-using PortAudit.Capture;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Pipeline;
 using PortAudit.Report.Ipfix;
-using PortAudit.Sources.Ipfix;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records.Ipfix;
 using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Report.Ipfix;

@@ -1,3 +1,5 @@
+using PortAudit.Sources.Records;
+
 namespace PortAudit.Report.Plot;
 
 /// <summary>One cell of a <see cref="Heatmap"/>: the traffic from a row to a column.</summary>

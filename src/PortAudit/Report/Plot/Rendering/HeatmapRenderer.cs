@@ -1,3 +1,5 @@
+using PortAudit.Sources.Records;
+
 namespace PortAudit.Report.Plot;
 
 /// <summary>

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Policy;
+
+namespace PortAudit.Audit.Firewall;
+
+/// <summary>
+/// The least-privilege policy of a deployment: the catalog's rules that apply to the inventory, one allow rule per rule
+/// instance, transport and address family, narrowed to the instances an audit saw when its report is given; in a stable
+/// order (server, port, transport, rule, client) so that two versions diff line by line. A wildcard side is the addresses it
+/// stands for (<see cref="RuleSideAddresses"/>): no rule admits any source to any destination, and an internal host is open
+/// to any source only for what the inventory publishes on it.
+/// </summary>
+public static class LeastPrivilege
+{
+    /// <summary>The allow rules for <paramref name="context"/>; <paramref name="observedReport"/>: a report.json whose seen instances only are kept.</summary>
+    /// <exception cref="InputException">The report cannot be read.</exception>
+    public static IReadOnlyList<AllowRule> For(AuditContext context, string? observedReport = null)
+    {
+        var seen = observedReport is null ? null : SeenInstances(observedReport);
+        var tracker = new CoverageTracker(context.Inventory, context.Index.Rules);
+        var hosts = context.Inventory.Hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var sides = new RuleSideAddresses(context.Inventory, context.Zones);
+        var rules = new List<AllowRule>();
+        foreach (var entry in tracker.Entries)
+        {
+            if (seen is not null && !seen.Contains((entry.Rule.Id, entry.FromHost, entry.ToHost))) continue;
+            string seed = entry.Rule.Source.Citation;
+            foreach (var (toHost, to, server) in Servers(entry, hosts, sides, context.Inventory))
+            {
+                var from = entry.FromHost == CoverageEntry.AnyHost ? Clients(entry.Rule, server, sides) : hosts.GetValueOrDefault(entry.FromHost)?.Prefixes;
+                // Nothing the inventory names may open it (a zone without hosts, the Internet at an unpublished listener),
+                // or both sides would be any address: no rule, rather than one that admits the world.
+                if (from is { Count: 0 } || (from is null && to is null)) continue;
+                foreach (var transport in entry.Rule.Transports)
+                    foreach (var (fromFamily, toFamily) in Families(from, to))
+                        rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, toHost, (byte)transport, fromFamily, toFamily,
+                            entry.Rule.Ports.OrderBy(p => p.Low).ToList()));
+            }
+        }
+        return rules
+            .OrderBy(r => r.ToHost, StringComparer.Ordinal).ThenBy(r => r.Ports.Count == 0 ? 0 : r.Ports[0].Low).ThenBy(r => r.Protocol)
+            .ThenBy(r => r.CatalogRule, StringComparer.Ordinal).ThenBy(r => r.FromHost, StringComparer.Ordinal)
+            .ThenBy(r => r.From?.FirstOrDefault().Network.IsV4 == false)
+            .ToList();
+    }
+
+    /// <summary>
+    /// The servers of an instance: its host; for an instance aggregated over many hosts, each host of the side's roles
+    /// (whether the Internet may reach it is decided host by host); for a wildcard side, the addresses it stands for (null:
+    /// the Internet, for the rules that reach out to it).
+    /// </summary>
+    private static IEnumerable<(string Name, IReadOnlyList<IpPrefix>? To, InventoryHost? Host)> Servers(
+        CoverageEntry entry, Dictionary<string, InventoryHost> hosts, RuleSideAddresses sides, Inventory inventory)
+    {
+        if (entry.ToHost != CoverageEntry.AnyHost)
+        {
+            if (hosts.GetValueOrDefault(entry.ToHost) is { } host) yield return (host.Name, host.Prefixes, host);
+            yield break;
+        }
+        if (!entry.Rule.To.HasWildcard)
+        {
+            foreach (var host in inventory.Hosts.Where(h => entry.Rule.To.Roles.Any(h.Plays.Contains) && inventory.Applies(entry.Rule, null, h)))
+                yield return (host.Name, host.Prefixes, host);
+            yield break;
+        }
+        var (named, open) = sides.Of(entry.Rule.To);
+        if (open) yield return (CoverageEntry.AnyHost, null, null);
+        else if (named.Count > 0) yield return (CoverageEntry.AnyHost, named, null);
+    }
+
+    /// <summary>
+    /// The clients of a wildcard side, null for any address: a side with the Internet in it is any address only where the
+    /// server publishes the rule, or where the rule is written for the Internet (not a listener row) and the server is
+    /// outside the internal zone. Anywhere else the side is the hosts and listed zones it names (any@internal: the
+    /// inventory's internal segments and hosts), so no internal host the inventory does not publish is open to any source.
+    /// </summary>
+    private static IReadOnlyList<IpPrefix>? Clients(Rule rule, InventoryHost? server, RuleSideAddresses sides)
+    {
+        var (named, open) = sides.Of(rule.From);
+        if (open && server is not null && (server.Publishes(rule) || (!rule.PublishedOnly && !sides.IsInternal(server))))
+            return null;
+        return named;
+    }
+
+    // A rule matches one address family: hosts with both get a rule per family, sides of one family only pair with it.
+    private static IEnumerable<(IReadOnlyList<IpPrefix>?, IReadOnlyList<IpPrefix>?)> Families(IReadOnlyList<IpPrefix>? from, IReadOnlyList<IpPrefix>? to)
+    {
+        foreach (bool v4 in new[] { true, false })
+        {
+            var f = from?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
+            var t = to?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
+            if (f is { Count: 0 } || t is { Count: 0 }) continue;
+            if (f is null && t is null && !v4) continue;
+            yield return (f, t);
+        }
+    }
+
+    // (rule, fromHost, toHost) of the coverage entries a report.json shows seen.
+    private static HashSet<(string, string, string)> SeenInstances(string path)
+    {
+        string file = Directory.Exists(path) ? Path.Combine(path, "report.json") : path;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+            return document.RootElement.GetProperty("coverage").EnumerateArray()
+                .Where(e => e.GetProperty("status").GetString() == "seen")
+                .Select(e => (e.GetProperty("rule").GetString()!, e.GetProperty("fromHost").GetString()!, e.GetProperty("toHost").GetString()!))
+                .ToHashSet();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InputException($"{file}: not the report.json of an audit ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace PortAudit.Flows.Facts;
+
+/// <summary>One part of an <see cref="AppDetail"/>: a bare word (<c>GET</c>, <c>starttls</c>) or a key and its value (<c>sni=example.org</c>).</summary>
+/// <param name="Key">The key, or null for a bare word.</param>
+/// <param name="Value">The value; wire text made printable, so hostile but never a control character.</param>
+public readonly record struct DetailPart(string? Key, string Value)
+{
+    /// <summary>Characters the part takes when formatted: <c>key=value</c> or <c>value</c>.</summary>
+    public int FormattedLength => Key is null ? Value.Length : Key.Length + 1 + Value.Length;
+}
+
+/// <summary>
+/// What an inspector saw of a flow's application (method, SNI, dialect...), as parts that later stages can read by key.
+/// Built once per flow when the inspector decides (see <see cref="AppDetailBuilder"/>), and formatted as the parts
+/// joined by <c>"; "</c>, each <c>key=value</c> or a bare word: <c>GET; host=example.org</c>.
+/// </summary>
+/// <remarks>
+/// The formatted text is held whole with the bounds of each part in it, so that a labelled flow costs one string and
+/// one small object, and writers copy the text as it is; parts are cut out of it only when a stage asks for them.
+/// </remarks>
+public sealed class AppDetail
+{
+    private const string Separator = "; ";
+    private static readonly ConcurrentDictionary<string, AppDetail> Words = new(StringComparer.Ordinal);
+    private readonly string _text;
+    private readonly int _count;
+    private PartBoundsArray _bounds;
+
+    // Bounds index _text; a bare word's value starts where the part does.
+    private AppDetail(string text, int count, scoped ReadOnlySpan<PartBounds> bounds)
+    {
+        Debug.Assert(count <= AppDetailBuilder.MaxParts && count == bounds.Length);
+        _text = text;
+        _count = count;
+        bounds.CopyTo(_bounds);
+    }
+
+    /// <summary>The detail of the text <paramref name="text"/> whose parts start, have values and end where <paramref name="bounds"/> say.</summary>
+    internal static AppDetail FromText(string text, scoped ReadOnlySpan<PartBounds> bounds) => new(text, bounds.Length, bounds);
+
+    /// <summary>A detail of one bare word (<c>query</c>, <c>AS-REQ</c>); hold literal ones in static fields to share them between flows.</summary>
+    public static AppDetail Of(string word) => new(word, 1, [new PartBounds(0, 0, Bound(word.Length))]);
+
+    /// <summary>
+    /// The shared detail of one bare word from an inspector's fixed vocabulary (an opcode's name): built once, so that
+    /// labelling a flow allocates nothing. Never pass wire text here: the cache would grow with it.
+    /// </summary>
+    public static AppDetail Word(string word) => Words.GetOrAdd(word, static w => Of(w));
+
+    /// <summary>A detail of the given parts, in order; parts past <see cref="AppDetailBuilder.MaxParts"/> are left out.</summary>
+    public static AppDetail Of(params ReadOnlySpan<DetailPart> parts)
+    {
+        parts = parts[..Math.Min(parts.Length, AppDetailBuilder.MaxParts)];
+        int length = Separator.Length * Math.Max(0, parts.Length - 1);
+        foreach (var part in parts) length += part.FormattedLength;
+        var text = new char[Math.Min(length, ushort.MaxValue)];
+        var builder = new AppDetailBuilder(text);
+        foreach (var part in parts)
+        {
+            builder.Part(part.Key);
+            builder.Append(part.Value);
+        }
+        return builder.Build()!;
+    }
+
+    /// <summary>The parts in order, cut out of the text (this allocates: stages on the per-flow path use <see cref="HasWord"/> or <see cref="ValueAt"/>).</summary>
+    public IReadOnlyList<DetailPart> Parts
+    {
+        get
+        {
+            var parts = new DetailPart[_count];
+            for (int i = 0; i < _count; i++)
+                parts[i] = new DetailPart(KeyAt(i) is { IsEmpty: false } key ? key.ToString() : null, ValueAt(i).ToString());
+            return parts;
+        }
+    }
+
+    /// <summary>Number of parts.</summary>
+    public int Count => _count;
+
+    /// <summary>Characters of the formatted text.</summary>
+    public int Length => _text.Length;
+
+    /// <summary>The value of part <paramref name="index"/> (a bare word's word).</summary>
+    public ReadOnlySpan<char> ValueAt(int index)
+    {
+        var bounds = _bounds[index];
+        return _text.AsSpan(bounds.ValueStart, bounds.End - bounds.ValueStart);
+    }
+
+    /// <summary>The key of part <paramref name="index"/>, empty for a bare word.</summary>
+    public ReadOnlySpan<char> KeyAt(int index)
+    {
+        var bounds = _bounds[index];
+        return bounds.ValueStart == bounds.Start ? default : _text.AsSpan(bounds.Start, bounds.ValueStart - 1 - bounds.Start);
+    }
+
+    /// <summary>The value of the part with key <paramref name="key"/>, or null.</summary>
+    public string? Find(string key)
+    {
+        for (int i = 0; i < _count; i++)
+            if (KeyAt(i).SequenceEqual(key)) return ValueAt(i).ToString();
+        return null;
+    }
+
+    /// <summary>True when a bare word of the detail is <paramref name="word"/>.</summary>
+    public bool HasWord(string word)
+    {
+        for (int i = 0; i < _count; i++)
+            if (KeyAt(i).IsEmpty && ValueAt(i).SequenceEqual(word)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The detail with <paramref name="part"/>: a keyed part replaces the one with its key (and what followed it, which
+    /// was read from the same message), a bare word or a new key is appended.
+    /// </summary>
+    public AppDetail With(DetailPart part)
+    {
+        var parts = Parts;
+        int keep = parts.Count;
+        if (part.Key is not null)
+            for (int i = 0; i < parts.Count; i++)
+                if (parts[i].Key == part.Key) { keep = i; break; }
+        var kept = new DetailPart[keep + 1];
+        for (int i = 0; i < keep; i++) kept[i] = parts[i];
+        kept[keep] = part;
+        return Of(kept);
+    }
+
+    /// <summary>Writes the text into <paramref name="destination"/>, which holds at least <see cref="Length"/> characters; returns the count.</summary>
+    public int Format(Span<char> destination)
+    {
+        _text.CopyTo(destination);
+        return _text.Length;
+    }
+
+    /// <summary>The formatted text, e.g. <c>sni=example.org; alpn=h2; version=tls1.3</c>.</summary>
+    public override string ToString() => _text;
+
+    /// <summary>Clamps a text offset to what <see cref="PartBounds"/> holds; details never come near it.</summary>
+    internal static ushort Bound(int offset) => (ushort)Math.Min(offset, ushort.MaxValue);
+
+    /// <summary>Where one part lies in the text: its start, its value's start (its start for a bare word), its end.</summary>
+    internal readonly record struct PartBounds(ushort Start, ushort ValueStart, ushort End);
+
+    [InlineArray(AppDetailBuilder.MaxParts)]
+    private struct PartBoundsArray
+    {
+        private PartBounds _element;
+    }
+}

@@ -1,0 +1,147 @@
+namespace PortAudit.Flows.Facts;
+
+/// <summary>
+/// The application protocol inspection found on a flow (sip, tls, dcerpc...). Labels are compared as values of this
+/// type, never as free text, so that the inspectors, the catalog's protocol table and the audit cannot drift apart
+/// on a spelling; each built-in protocol has one well-known instance.
+/// </summary>
+public sealed class AppLabel : IEquatable<AppLabel>
+{
+    private static readonly Dictionary<string, AppLabel> Known = new(StringComparer.Ordinal);
+
+    /// <summary>SIP, in clear (UDP or TCP).</summary>
+    public static readonly AppLabel Sip = WellKnown("sip");
+    /// <summary>TLS over TCP, whatever it carries.</summary>
+    public static readonly AppLabel Tls = WellKnown("tls");
+    /// <summary>DTLS over UDP.</summary>
+    public static readonly AppLabel Dtls = WellKnown("dtls");
+    /// <summary>STUN, TURN and MS-TURN.</summary>
+    public static readonly AppLabel Stun = WellKnown("stun");
+    /// <summary>DCE/RPC, connection-oriented or connectionless.</summary>
+    public static readonly AppLabel DceRpc = WellKnown("dcerpc");
+    /// <summary>Kerberos.</summary>
+    public static readonly AppLabel Kerberos = WellKnown("kerberos");
+    /// <summary>LDAP over TCP.</summary>
+    public static readonly AppLabel Ldap = WellKnown("ldap");
+    /// <summary>Connectionless LDAP (over UDP).</summary>
+    public static readonly AppLabel Cldap = WellKnown("cldap");
+    /// <summary>SMB 1, 2 or 3.</summary>
+    public static readonly AppLabel Smb = WellKnown("smb");
+    /// <summary>NetBIOS name service.</summary>
+    public static readonly AppLabel NetBiosNs = WellKnown("netbios-ns");
+    /// <summary>NetBIOS datagram service.</summary>
+    public static readonly AppLabel NetBiosDgm = WellKnown("netbios-dgm");
+    /// <summary>NetBIOS session service.</summary>
+    public static readonly AppLabel NetBiosSsn = WellKnown("netbios-ssn");
+    /// <summary>DNS, mDNS and LLMNR.</summary>
+    public static readonly AppLabel Dns = WellKnown("dns");
+    /// <summary>RDP.</summary>
+    public static readonly AppLabel Rdp = WellKnown("rdp");
+    /// <summary>TDS (SQL Server).</summary>
+    public static readonly AppLabel Tds = WellKnown("tds");
+    /// <summary>HTTP/1.x and cleartext HTTP/2.</summary>
+    public static readonly AppLabel Http = WellKnown("http");
+    /// <summary>SMTP.</summary>
+    public static readonly AppLabel Smtp = WellKnown("smtp");
+    /// <summary>POP3.</summary>
+    public static readonly AppLabel Pop3 = WellKnown("pop3");
+    /// <summary>IMAP.</summary>
+    public static readonly AppLabel Imap = WellKnown("imap");
+    /// <summary>NNTP.</summary>
+    public static readonly AppLabel Nntp = WellKnown("nntp");
+    /// <summary>XMPP.</summary>
+    public static readonly AppLabel Xmpp = WellKnown("xmpp");
+    /// <summary>NTP.</summary>
+    public static readonly AppLabel Ntp = WellKnown("ntp");
+    /// <summary>SNMP.</summary>
+    public static readonly AppLabel Snmp = WellKnown("snmp");
+    /// <summary>RADIUS.</summary>
+    public static readonly AppLabel Radius = WellKnown("radius");
+    /// <summary>IKE (ISAKMP), also behind NAT-T.</summary>
+    public static readonly AppLabel Ike = WellKnown("ike");
+    /// <summary>RTP, by heuristic.</summary>
+    public static readonly AppLabel Rtp = WellKnown("rtp");
+    /// <summary>RTCP, by heuristic.</summary>
+    public static readonly AppLabel Rtcp = WellKnown("rtcp");
+    /// <summary>FTP control connection.</summary>
+    public static readonly AppLabel Ftp = WellKnown("ftp");
+    /// <summary>An FTP data connection, announced on its control connection (PORT, PASV, EPRT, EPSV).</summary>
+    public static readonly AppLabel FtpData = WellKnown("ftp-data");
+
+    /// <summary>TFTP: a read or write request on 69, and the transfer it announced from the server's new port.</summary>
+    public static readonly AppLabel Tftp = WellKnown("tftp");
+    /// <summary>Cisco SCCP (Skinny) in clear.</summary>
+    public static readonly AppLabel Sccp = WellKnown("sccp");
+    /// <summary>DHCP and BOOTP with the DHCP magic cookie (also PXE on 4011).</summary>
+    public static readonly AppLabel Dhcp = WellKnown("dhcp");
+    /// <summary>DHCPv6.</summary>
+    public static readonly AppLabel Dhcpv6 = WellKnown("dhcpv6");
+    /// <summary>SSDP (UPnP discovery over UDP).</summary>
+    public static readonly AppLabel Ssdp = WellKnown("ssdp");
+    /// <summary>MS-RDPEUDP: RDP's UDP transport.</summary>
+    public static readonly AppLabel RdpUdp = WellKnown("rdpeudp");
+    /// <summary>Kerberos change/set password (RFC 3244).</summary>
+    public static readonly AppLabel Kpasswd = WellKnown("kpasswd");
+    /// <summary>MSMQ's binary protocol ([MC-MQQB]).</summary>
+    public static readonly AppLabel Msmq = WellKnown("msmq");
+    /// <summary>SQL Server Resolution Protocol (the SQL Server browser, [MC-SQLR]).</summary>
+    public static readonly AppLabel SqlBrowser = WellKnown("sql-browser");
+    /// <summary>WINS replication ([MS-WINSRA]).</summary>
+    public static readonly AppLabel WinsReplication = WellKnown("wins-replication");
+    /// <summary>Telnet.</summary>
+    public static readonly AppLabel Telnet = WellKnown("telnet");
+    /// <summary>RTSP.</summary>
+    public static readonly AppLabel Rtsp = WellKnown("rtsp");
+    /// <summary>PPTP control connection.</summary>
+    public static readonly AppLabel Pptp = WellKnown("pptp");
+    /// <summary>L2TP over UDP.</summary>
+    public static readonly AppLabel L2tp = WellKnown("l2tp");
+    /// <summary>VNC (the RFB protocol).</summary>
+    public static readonly AppLabel Vnc = WellKnown("vnc");
+
+    private AppLabel(string name) => Name = name;
+
+    /// <summary>The label as outputs write it.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// The label named <paramref name="name"/>: the well-known instance when there is one, else a new label, for
+    /// inspectors defined outside this library.
+    /// </summary>
+    public static AppLabel Of(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (Known) return Known.TryGetValue(name, out var label) ? label : new AppLabel(name);
+    }
+
+    /// <summary>The well-known label named <paramref name="name"/>, if there is one.</summary>
+    public static bool TryGetWellKnown(string name, out AppLabel label)
+    {
+        lock (Known) return Known.TryGetValue(name, out label!);
+    }
+
+    private static AppLabel WellKnown(string name)
+    {
+        var label = new AppLabel(name);
+        Known.Add(name, label);
+        return label;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(AppLabel? other) => other is not null && string.Equals(Name, other.Name, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as AppLabel);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    /// <summary>Labels are equal when their names are.</summary>
+    public static bool operator ==(AppLabel? left, AppLabel? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Labels differ when their names do.</summary>
+    public static bool operator !=(AppLabel? left, AppLabel? right) => !(left == right);
+
+    /// <summary>The name.</summary>
+    public override string ToString() => Name;
+}

@@ -1,0 +1,90 @@
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Pipeline.Shards;
+
+/// <summary>
+/// Puts the flows the shards end back into one order, the order one flow table would have ended them in
+/// (<see cref="FlowEnding"/>), and hands them to the run's consumers on the caller's thread. A flow is handed on only
+/// once every other shard has either ended a later flow or read past the packet that ended it, so the order never
+/// depends on thread timing. It holds at most the flows of the batches in flight.
+/// </summary>
+internal sealed class FlowEndMerger
+{
+    private readonly Queue<EndedFlow>[] _pending;
+    private readonly long[] _watermarks;
+    private readonly IFlowObserver[] _consumers;
+    private readonly List<Flow> _remaining = new();
+    private readonly IMergeStage? _stage;
+
+    public FlowEndMerger(int shards, IFlowObserver[] consumers, IMergeStage? stage = null)
+    {
+        _stage = stage;
+        _pending = new Queue<EndedFlow>[shards];
+        for (int i = 0; i < shards; i++) _pending[i] = new Queue<EndedFlow>();
+        _watermarks = new long[shards];
+        _consumers = consumers;
+    }
+
+    /// <summary>Takes one shard's output and hands on every flow whose place is now settled.</summary>
+    public void Take(ShardOutput output)
+    {
+        var queue = _pending[output.Shard];
+        foreach (var ended in output.Ended) queue.Enqueue(ended);
+        _watermarks[output.Shard] = output.Watermark;
+        HandOnSettled();
+    }
+
+    /// <summary>
+    /// After every shard ended the run: the flows still held at the end of input, in one order, to every consumer in
+    /// turn, as <see cref="FlowTable.Flush"/> hands them.
+    /// </summary>
+    public void HandOnRemaining()
+    {
+        HandOnSettled();
+        foreach (var queue in _pending)
+            if (queue.Count > 0) throw new InvalidOperationException("a shard's flows were left unmerged");
+        var flows = _remaining.ToArray();
+        _remaining.Clear();
+        foreach (var consumer in _consumers) consumer.OnFlowsEnd(flows);
+    }
+
+    private void HandOnSettled()
+    {
+        while (TryTakeNext(out var next))
+        {
+            if (next.Flow is not { } flow)
+            {
+                _stage?.OnNote(next.Note!, next.Ending.Ordinal);
+                continue;
+            }
+            _stage?.Prepare(flow);
+            if (next.Ending.Cause == FlowEndCause.EndOfInput)
+            {
+                _remaining.Add(flow);
+                continue;
+            }
+            foreach (var consumer in _consumers) consumer.OnFlowEnd(flow);
+        }
+    }
+
+    private bool TryTakeNext(out EndedFlow next)
+    {
+        // A linear scan over the heads: shards are few (one per core); a run over many more would keep a heap.
+        int best = -1;
+        for (int i = 0; i < _pending.Length; i++)
+        {
+            if (_pending[i].Count == 0) continue;
+            if (best < 0 || Compare(_pending[i].Peek(), _pending[best].Peek()) < 0) best = i;
+        }
+        next = default;
+        if (best < 0) return false;
+        var head = _pending[best].Peek();
+        for (int i = 0; i < _pending.Length; i++)
+            if (i != best && _pending[i].Count == 0 && _watermarks[i] < head.Ending.Ordinal) return false;
+        next = _pending[best].Dequeue();
+        return true;
+    }
+
+    private static int Compare(in EndedFlow a, in EndedFlow b) => FlowEnding.Compare(a.Flow, a.Ending, b.Flow, b.Ending);
+}

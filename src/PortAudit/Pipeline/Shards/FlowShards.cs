@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Pipeline.Shards;
+
+/// <summary>
+/// The flow table and inspection split over worker threads by host pair. The decoder deals each packet to the shard of
+/// its two addresses (the quoted pair for an ICMP error), so that every flow between two hosts, and the connections one
+/// of them announces to the other (an endpoint-mapper answer and the RPC it names, FTP control and data), meet in one
+/// shard, as Zeek clusters balance by address pair for the same reason. Idle sweeps are scheduled once for the run and
+/// dealt to every shard, and the merger restores one order, so a run's flows and their order do not depend on the number
+/// of shards. The caller's thread merges and feeds the consumers.
+/// </summary>
+internal sealed class FlowShards
+{
+    private readonly FlowShard[] _shards;
+    private readonly PacketBatch[] _current;
+    private readonly FlowEndMerger _merger;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly HandOff<ShardOutput> _outputs;
+    private SweepSchedule _sweeps;
+    private int _input;
+    private bool _ended;
+
+    /// <summary>
+    /// <paramref name="count"/> shards, each with its own stages from <paramref name="stages"/> (inspection; given where to
+    /// leave notes for <paramref name="merge"/>), whose ended flows go to <paramref name="consumers"/> in one order.
+    /// </summary>
+    public FlowShards(int count, FlowTableOptions options, Func<Action<object>, IFlowObserver[]> stages, IFlowObserver[] consumers,
+        IMergeStage? merge = null)
+    {
+        // Each shard holds its part of the table's bound, so the run as a whole holds no more than one table would.
+        var shardOptions = options with
+        {
+            MaxFlows = Math.Max(1, options.MaxFlows / count),
+            InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
+        };
+        _outputs = new HandOff<ShardOutput>(abort: _abort.Token);
+        _shards = new FlowShard[count];
+        _current = new PacketBatch[count];
+        for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token);
+        _merger = new FlowEndMerger(count, consumers, merge);
+        _sweeps = new SweepSchedule(options);
+    }
+
+    /// <summary>How many shards.</summary>
+    public int Count => _shards.Length;
+
+    /// <summary>The shards' tables, for their counters.</summary>
+    public IEnumerable<FlowTable> Tables => _shards.Select(s => s.Table);
+
+    /// <summary>Flows held at this moment, over all shards (read from another thread, so approximate).</summary>
+    public int ActiveFlows => _shards.Sum(s => s.Table.ActiveFlows);
+
+    /// <summary>The shard of a packet: symmetric in its two addresses, so both directions of a pair meet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ShardOf(in DecodedPacket packet, int count)
+    {
+        ulong h = packet.Quote.Present
+            ? HostPair.Hash(packet.Quote.Source, packet.Quote.Destination)
+            : HostPair.Hash(packet.Source, packet.Destination);
+        return (int)(((h >> 32) * (uint)count) >> 32);
+    }
+
+    /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>
+    public void BeginInput(int input)
+    {
+        _input = input;
+        for (int i = 0; i < _shards.Length; i++) _current[i] = TakeEmpty(i);
+    }
+
+    /// <summary>
+    /// True when the packet for <paramref name="shard"/> does not fit its batch, nor would the sweep it may bring fit the
+    /// others': the decoder then sends a round (<see cref="SendRound"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsRoundDue(int shard, in DecodedPacket packet) => _current[shard] is var batch && (batch.IsFull || !batch.HasRoomFor(packet));
+
+    /// <summary>
+    /// Deals one decoded packet of run ordinal <paramref name="ordinal"/> to <paramref name="shard"/>; when the run's
+    /// sweep is due, every shard sweeps before it. The caller has sent a round if <see cref="IsRoundDue"/> said so.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Deal(int shard, in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber, long ordinal)
+    {
+        bool sweep = _sweeps.IsDue(timestampNs);
+        if (sweep) DealSweep(shard, timestampNs, ordinal);
+        _current[shard].Add(packet, frame, timestampNs, frameNumber, ordinal, sweep);
+    }
+
+    private void DealSweep(int shard, long timestampNs, long ordinal)
+    {
+        // Sweeps are rare (a second of capture time apart at least): a full batch is sent alone, outside any round, with
+        // the watermark of the packet before, which every entry it holds precedes.
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            if (i == shard) continue;
+            if (_current[i].IsFull) Send(i, ordinal - 1);
+            _current[i].AddSweep(timestampNs, ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Sends every shard its batch, complete up to <paramref name="watermark"/>: the merger then knows how far each has
+    /// read, even a shard that got few packets, so no shard's flows wait on another's next batch for long.
+    /// </summary>
+    public void SendRound(long watermark)
+    {
+        for (int i = 0; i < _shards.Length; i++) Send(i, watermark);
+    }
+
+    /// <summary>Ends an input on the decoder's thread: the last round, marked, up to the input's last ordinal.</summary>
+    public void EndInput(long lastOrdinal)
+    {
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            _current[i].EndsInput = true;
+            _shards[i].Inbox.Add(Stamp(_current[i], lastOrdinal));
+            _current[i] = null!;
+        }
+    }
+
+    private void Send(int shard, long watermark)
+    {
+        _shards[shard].Inbox.Add(Stamp(_current[shard], watermark));
+        _current[shard] = TakeEmpty(shard);
+    }
+
+    private PacketBatch Stamp(PacketBatch batch, long watermark)
+    {
+        batch.Watermark = watermark;
+        batch.Input = _input;
+        return batch;
+    }
+
+    private PacketBatch TakeEmpty(int shard) => _shards[shard].Empty.Take();
+
+    /// <summary>
+    /// On the caller's thread: merges what the shards end until every shard has read the input's last batch. A shard's
+    /// failure is rethrown here.
+    /// </summary>
+    public void MergeInput() => Merge(static o => o.EndsInput);
+
+    /// <summary>
+    /// Ends the run: every shard ends the flows it holds, and the merger hands them on in one order. Idempotent.
+    /// </summary>
+    public void EndRun()
+    {
+        if (_ended) return;
+        _ended = true;
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            var batch = TakeEmpty(i);
+            batch.EndOfRun = true;
+            _shards[i].Inbox.Add(Stamp(batch, long.MaxValue));
+        }
+        Merge(static o => o.EndsRun);
+        _merger.HandOnRemaining();
+        foreach (var shard in _shards) shard.Join();
+    }
+
+    /// <summary>Stops every shard and the decoder's waits: a failure anywhere ends the run.</summary>
+    public void Abort() => _abort.Cancel();
+
+    private void Merge(Func<ShardOutput, bool> isLast)
+    {
+        int open = _shards.Length;
+        try
+        {
+            while (open > 0)
+            {
+                var output = _outputs.Take();
+                if (output.Failure is not null)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(output.Failure);
+                _merger.Take(output);
+                if (isLast(output)) open--;
+            }
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+    }
+}

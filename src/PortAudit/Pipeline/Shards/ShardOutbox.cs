@@ -1,0 +1,28 @@
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Inspect;
+
+namespace PortAudit.Pipeline.Shards;
+
+/// <summary>
+/// The last observer of a shard's table: collects the flows the table ends, with the table's reason and place, into the
+/// output the shard hands the merger after the batch.
+/// </summary>
+internal sealed class ShardOutbox : IFlowObserver
+{
+    public FlowTable? Table { get; set; }
+    public ShardOutput? Current { get; set; }
+
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
+
+    /// <summary>Records a note at the packet being counted, in order with the flows ended around it.</summary>
+    public void Note(object note) => Current!.Ended.Add(new EndedFlow(null, new FlowEnding(Table!.CurrentOrdinal, FlowEndCause.Announcement), note));
+
+    public void OnFlowEnd(Flow flow) => Current!.Ended.Add(new EndedFlow(flow, Table!.Ending));
+
+    public void OnFlowsEnd(ReadOnlyMemory<Flow> flows)
+    {
+        var ending = Table!.Ending;
+        foreach (var flow in flows.Span) Current!.Ended.Add(new EndedFlow(flow, ending));
+    }
+}

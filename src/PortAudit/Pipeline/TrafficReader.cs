@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Pipeline.Shards;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
+
+namespace PortAudit.Pipeline;
+
+/// <summary>
+/// Drives the first stages: reads every packet of the given captures, decodes it and feeds the flow table.
+/// A damaged capture stops at the damage; what was read before stays counted and the error is kept for the caller.
+/// </summary>
+public sealed class TrafficReader
+{
+    private const string DecodingThread = "portaudit-decode";
+
+    private readonly FlowTable _table;
+
+    /// <summary>Creates a reader that feeds <paramref name="table"/>.</summary>
+    public TrafficReader(FlowTable table) => _table = table;
+
+    /// <summary>Counters over everything read.</summary>
+    public TrafficStatistics Statistics { get; } = new();
+
+    /// <summary>Inputs that could not be opened or were damaged, in the order met; the run went on with the next input.</summary>
+    public List<InputException> Errors { get; } = new();
+
+    /// <summary>Called now and then during a long read with the bytes read of the current input.</summary>
+    public Action<ICaptureReader>? Progress { get; set; }
+
+    /// <summary>
+    /// Records read so far in the whole run, over every input: the ordinal of the last one. A flow's id is the ordinal
+    /// of the packet that opened it, so ids are unique in the run and the same however the run is split.
+    /// </summary>
+    public long Ordinal { get; private set; }
+
+    /// <summary>Takes the next ordinal for a record that did not come through this reader (a flow record).</summary>
+    internal long NextOrdinal() => ++Ordinal;
+
+    /// <summary>
+    /// Reads one capture with reading and decoding on a second thread, so that the flow table, the slower half,
+    /// has a core of its own. Same results as <see cref="Read"/>; the flow table is only touched by the caller's thread.
+    /// <paramref name="live"/> maps the batches' pages before the first packet, which cannot wait for them.
+    /// </summary>
+    public void ReadPipelined(ICaptureReader reader, CancellationToken cancel = default, bool live = false)
+    {
+        const int InFlight = 4;
+        using var full = new HandOff<PacketBatch>(InFlight);
+        using var empty = new HandOff<PacketBatch>(InFlight + 1);
+        for (int i = 0; i <= InFlight; i++)
+        {
+            var batch = new PacketBatch();
+            if (live) batch.Prefault();
+            empty.Add(batch);
+        }
+        BesideThread.Run(DecodingThread,
+            () => Produce(reader, full, empty, cancel),
+            () =>
+            {
+                while (full.TryTake(out var batch)) Consume(batch, empty);
+            },
+            full.Complete,
+            () =>
+            {
+                // Unblock the producer if the consumer failed, then wait for it either way.
+                empty.Complete();
+                while (full.TryTakeNow(out _)) { }
+            });
+    }
+
+    private void Produce(ICaptureReader reader,
+        HandOff<PacketBatch> full,
+        HandOff<PacketBatch> empty,
+        CancellationToken cancel)
+    {
+        var batch = empty.Take();
+        // A reader about to wait for packets (a live interface gone quiet) first has the batch so far handed on, when
+        // that costs no wait: if the flow table's thread has not given a batch back yet, it still has packets to work
+        // through, and a capture thread waiting for it here would leave the kernel's buffer filling (a live capture
+        // waits about once per kernel block, and lost packets where the table's thread was kept off its core).
+        reader.Waiting = () =>
+        {
+            if (batch.Count == 0 || !empty.TryTakeNow(out var next)) return;
+            // Never waits for room: with this batch and the next held here, at most InFlight - 1 are queued.
+            full.Add(batch);
+            batch = next;
+        };
+        try
+        {
+            long packets = 0;
+            while (reader.TryRead(out var record))
+            {
+                if (!Decode(reader, record, ref packets, out var packet)) continue;
+                if (batch.IsFull || !batch.HasRoomFor(packet))
+                {
+                    // Checked once a batch, off the per-packet path: a stop request ends the read at a batch boundary.
+                    if (cancel.IsCancellationRequested) break;
+                    full.Add(batch);
+                    batch = empty.Take();
+                }
+                batch.Add(packet, record.Data, record.TimestampNs, packets, Ordinal);
+            }
+        }
+        catch (CaptureFormatException ex)
+        {
+            lock (Errors) Errors.Add(ex);
+        }
+        finally
+        {
+            reader.Waiting = null;
+        }
+        if (batch.Count > 0) full.Add(batch);
+        Progress?.Invoke(reader);
+    }
+
+    /// <summary>
+    /// Reads one capture with decoding on a second thread that deals packets to <paramref name="shards"/>, while the
+    /// caller's thread merges the flows they end and feeds the consumers. Same flows, in the same order, as
+    /// <see cref="ReadPipelined"/>.
+    /// </summary>
+    internal void ReadSharded(ICaptureReader reader, FlowShards shards, int input, CancellationToken cancel) =>
+        BesideThread.Run(DecodingThread,
+            () =>
+            {
+                shards.BeginInput(input);
+                ProduceSharded(reader, shards, cancel);
+            },
+            shards.MergeInput,
+            () => shards.EndInput(Ordinal));
+
+    private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
+    {
+        int count = shards.Count;
+        try
+        {
+            long packets = 0;
+            while (reader.TryRead(out var record))
+            {
+                if (!Decode(reader, record, ref packets, out var packet)) continue;
+                int shard = FlowShards.ShardOf(packet, count);
+                if (shards.IsRoundDue(shard, packet))
+                {
+                    // Checked once a round, off the per-packet path: a stop request ends the read at a round boundary.
+                    if (cancel.IsCancellationRequested) break;
+                    shards.SendRound(Ordinal - 1);
+                }
+                shards.Deal(shard, packet, record.Data, record.TimestampNs, packets, Ordinal);
+            }
+        }
+        catch (CaptureFormatException ex)
+        {
+            lock (Errors) Errors.Add(ex);
+        }
+        Progress?.Invoke(reader);
+    }
+
+    /// <summary>
+    /// The step both read loops share: decode, count, report progress now and then; true for a packet to count in a flow.
+    /// <paramref name="packets"/> counts every record, so after the call it is the record's frame number as tshark gives it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Decode(ICaptureReader reader, in PacketRecord record, ref long packets, out DecodedPacket packet)
+    {
+        var status = PacketDecoder.Decode(record.LinkType, record.Data, out packet);
+        Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+        Ordinal++;
+        if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+        return status == DecodeStatus.Ok;
+    }
+
+    private void Consume(PacketBatch batch, HandOff<PacketBatch> empty)
+    {
+        var entries = batch.Entries;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ref var entry = ref entries[i];
+            _table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber, entry.Ordinal);
+        }
+        batch.Clear();
+        empty.Add(batch);
+    }
+
+    /// <summary>Reads one capture to its end or its damage.</summary>
+    public void Read(ICaptureReader reader)
+    {
+        try
+        {
+            long packets = 0;
+            while (reader.TryRead(out var record))
+            {
+                if (Decode(reader, record, ref packets, out var packet))
+                    _table.Add(ref packet, record.Data, record.TimestampNs, packets, Ordinal);
+            }
+        }
+        catch (CaptureFormatException ex)
+        {
+            Errors.Add(ex);
+        }
+        Progress?.Invoke(reader);
+    }
+}

@@ -1,0 +1,37 @@
+using PortAudit.Catalog;
+using PortAudit.Common;
+
+namespace PortAudit.Policy;
+
+/// <summary>One rule of a least-privilege policy: what one catalog instance needs, for one transport and one address family.</summary>
+/// <param name="CatalogRule">The catalog rule id.</param>
+/// <param name="Seed">Where the requirement is written: the seed file and its row.</param>
+/// <param name="FromHost">The client host, or "*".</param>
+/// <param name="ToHost">The server host, or "*".</param>
+/// <param name="Protocol">IP protocol number.</param>
+/// <param name="From">Client prefixes; null for any.</param>
+/// <param name="To">Server prefixes; null for any.</param>
+/// <param name="Ports">Server ports; empty for protocols without ports.</param>
+public sealed record AllowRule(string CatalogRule, string Seed, string FromHost, string ToHost, byte Protocol,
+    IReadOnlyList<IpPrefix>? From, IReadOnlyList<IpPrefix>? To, IReadOnlyList<PortRange> Ports)
+{
+    /// <summary>The comment every format carries: "catalog-rule-id: seed-file: row", printable ASCII without quotes, single spaces, at most 120 characters.</summary>
+    public string Comment
+    {
+        get
+        {
+            var text = new string($"{CatalogRule}: {Seed}".Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\' or '\'') ? c : ' ').ToArray());
+            // One space between words: ASA remarks and netsh names keep no runs of spaces.
+            text = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            return text.Length <= 120 ? text : text[..120].TrimEnd();
+        }
+    }
+
+    /// <summary>The rule in the normalised model, as a parser should read it back.</summary>
+    public PolicyRule ToPolicyRule(string chain, int position) => new()
+    {
+        Id = $"{chain}#{position}", Chain = chain, Location = default, Action = PolicyAction.Accept, Protocols = [Protocol],
+        Source = From is null ? null : new AddressMatch(From), Destination = To is null ? null : new AddressMatch(To),
+        DestinationPorts = Ports.Count == 0 ? null : new PortMatch(Ports), Comment = Comment,
+    };
+}

@@ -1,0 +1,55 @@
+using PortAudit.Common;
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Files;
+
+/// <summary>A capture file (pcap or pcapng, optionally gzip-compressed), or standard input as "-".</summary>
+public sealed class CaptureFileSource : IFlowSource
+{
+    /// <summary>The file at <paramref name="path"/>; "-" is standard input.</summary>
+    public CaptureFileSource(string path) => Name = path;
+
+    /// <summary>The sources of <paramref name="paths"/>, in order.</summary>
+    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths) => paths.Select(p => (IFlowSource)new CaptureFileSource(p)).ToList();
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Hash the file as it is read, for a run that names its inputs' digests (an audit); off by default.</summary>
+    public bool HashWhileReading { get; set; }
+
+    /// <inheritdoc />
+    public void ReadInto(IFlowSink sink, CancellationToken cancel) => Read(() => CaptureFile.Open(Name, HashWhileReading), sink);
+
+    /// <summary>
+    /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then
+    /// no longer owns it): a pipe opened a second time has lost what was written to it.
+    /// </summary>
+    public void ReadOpenPipe(Stream pipe, IFlowSink sink)
+    {
+        if (HashWhileReading) CaptureFile.Digest(Name, pipe);
+        Read(() => CaptureFile.Open(Name, pipe), sink);
+    }
+
+    /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
+    public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false) => Opened(() => CaptureFile.Open(path, digest), sink);
+
+    private static void Read(Func<ICaptureReader> open, IFlowSink sink)
+    {
+        if (Opened(open, sink) is not { } reader) return;
+        using (reader) sink.ReadPackets(reader, live: false);
+    }
+
+    private static ICaptureReader? Opened(Func<ICaptureReader> open, IFlowSink sink)
+    {
+        try
+        {
+            return open();
+        }
+        catch (InputException ex)
+        {
+            sink.Fail(ex);
+            return null;
+        }
+    }
+}

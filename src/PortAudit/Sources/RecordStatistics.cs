@@ -1,0 +1,42 @@
+namespace PortAudit.Sources;
+
+/// <summary>One record a flow-record source could not use, and where it sits in its input.</summary>
+/// <param name="Input">The input as given.</param>
+/// <param name="Place">Where: "line 12" for text formats, "byte 340" for binary ones.</param>
+/// <param name="Reason">What was wrong, one line.</param>
+public sealed record RecordProblem(string Input, string Place, string Reason)
+{
+    /// <summary>input: place: reason.</summary>
+    public override string ToString() => $"{Input}: {Place}: {Reason}";
+}
+
+/// <summary>
+/// What flow-record sources read in a run: records read and rejected (malformed lines, data sets whose template
+/// never came), with the first problems kept for the report. Memory is bounded whatever the number of bad records.
+/// </summary>
+public sealed class RecordStatistics
+{
+    /// <summary>Most problems kept; the counters go on.</summary>
+    public const int MaxProblems = 100;
+
+    private readonly List<RecordProblem> _problems = [];
+
+    /// <summary>Records read and used (a built and its teardown are two).</summary>
+    public long Read { get; private set; }
+
+    /// <summary>Records that could not be used, each reported in <see cref="Problems"/> while there is room.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>The first <see cref="MaxProblems"/> problems, in the order met.</summary>
+    public IReadOnlyList<RecordProblem> Problems => _problems;
+
+    /// <summary>Counts <paramref name="records"/> records read.</summary>
+    public void CountRead(long records = 1) => Read += records;
+
+    /// <summary>Counts a rejected record and keeps its problem while there is room.</summary>
+    public void Reject(RecordProblem problem)
+    {
+        Rejected++;
+        if (_problems.Count < MaxProblems) _problems.Add(problem);
+    }
+}

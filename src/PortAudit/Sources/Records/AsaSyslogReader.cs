@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// Cisco ASA, FTD and PIX syslog. A connection's built message (302013 TCP, 302015 UDP) and its teardown (302014,
+/// 302016) become one flow, paired by connection id: the built message says who initiated (outbound: the "to" side;
+/// inbound: the "for" side), the teardown when it ended and its bytes (one total both ways, counted toward the
+/// server: the ASA does not split it). A denied flow (106001, 106023, 106100 denied) is a blocked flow record; 106100
+/// permitted is an allowed one. Other messages are passed over. Only built connections awaiting their teardown are
+/// held, so memory is bounded by the firewall's live connections.
+/// </summary>
+public sealed partial class AsaSyslogReader : LineRecordReader
+{
+    private readonly int _assumedYear;
+    private readonly Dictionary<string, FlowRecord> _open = new(StringComparer.Ordinal);
+    private Dictionary<string, FlowRecord>.Enumerator? _drain;
+
+    /// <summary>A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>.</summary>
+    public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear)
+        : base(text, name, statistics) => _assumedYear = assumedYear;
+
+    /// <summary>Connections built and not yet torn down.</summary>
+    public int OpenConnections => _open.Count;
+
+    [GeneratedRegex(@"%(?:ASA|FTD|PIX)(?:-\w+)?-\d-(\d{6}): ?(.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex MessagePattern();
+
+    [GeneratedRegex(@"^Built (inbound|outbound) (\w+) connection (\S+) for [^:\s]+:([^/\s]+)/(\d+)\b.*? to [^:\s]+:([^/\s]+)/(\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex BuiltPattern();
+
+    [GeneratedRegex(@"^Teardown (\w+) connection (\S+) for [^:\s]+:([^/\s]+)/(\d+)\b.*? to [^:\s]+:([^/\s]+)/(\d+)\b.*? duration (\d+):(\d\d):(\d\d) bytes (\d+)\s*(.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex TeardownPattern();
+
+    [GeneratedRegex(@"^Inbound (\w+) connection denied from ([^/\s]+)/(\S+) to ([^/\s]+)/(\S+) flags", RegexOptions.CultureInvariant)]
+    private static partial Regex InboundDeniedPattern();
+
+    [GeneratedRegex(@"^Deny (\w+) src [^:\s]+:([^/\s]+)(?:/(\d+))? dst [^:\s]+:([^/\s]+)(?:/(\d+))?(?:.*?type (\d+), code (\d+))?", RegexOptions.CultureInvariant)]
+    private static partial Regex AccessGroupDenyPattern();
+
+    [GeneratedRegex(@"^access-list \S+ (permitted|denied|est-allowed) (\w+) [^/\s]+/([^(\s]+)\((\d+)\).*? -> [^/\s]+/([^(\s]+)\((\d+)\)", RegexOptions.CultureInvariant)]
+    private static partial Regex AccessListPattern();
+
+    /// <inheritdoc />
+    protected override LineOutcome Parse(string line, ref FlowRecord record)
+    {
+        var message = MessagePattern().Match(line);
+        if (!message.Success) return LineOutcome.Ignored;
+        long time = SyslogTime.TryParse(line, _assumedYear, out long t) ? t : 0;
+        string text = message.Groups[2].Value;
+        return message.Groups[1].Value switch
+        {
+            "302013" or "302015" => Built(text, time),
+            "302014" or "302016" => Teardown(text, time, ref record),
+            "106001" => Denied(InboundDeniedPattern().Match(text), time, ref record, "106001"),
+            "106023" => Denied(AccessGroupDenyPattern().Match(text), time, ref record, "106023"),
+            "106100" => AccessList(text, time, ref record),
+            _ => LineOutcome.Ignored,
+        };
+    }
+
+    private LineOutcome Built(string text, long time)
+    {
+        var m = BuiltPattern().Match(text);
+        if (!m.Success) return Reject("built message not understood");
+        if (!Endpoints(m, 2, 4, 5, 6, 7, out var record, out var problem)) return Reject(problem);
+        // Outbound: the "to" side (higher security) opened it; inbound: the "for" side.
+        if (m.Groups[1].Value == "outbound") record.Swap();
+        record.StartNs = record.EndNs = time;
+        record.State = FlowState.Established;
+        record.Evidence = FlowEvidence.FirewallLog;
+        record.RecordId = m.Groups[3].Value;
+        _open[record.RecordId] = record;
+        return LineOutcome.Consumed;
+    }
+
+    private LineOutcome Teardown(string text, long time, ref FlowRecord record)
+    {
+        var m = TeardownPattern().Match(text);
+        if (!m.Success) return Reject("teardown message not understood");
+        string id = m.Groups[2].Value;
+        long duration = (long.Parse(m.Groups[7].ValueSpan, CultureInfo.InvariantCulture) * 3600
+                         + int.Parse(m.Groups[8].ValueSpan, CultureInfo.InvariantCulture) * 60
+                         + int.Parse(m.Groups[9].ValueSpan, CultureInfo.InvariantCulture)) * 1_000_000_000L;
+        if (!RecordFields.TryParseCount(m.Groups[10].ValueSpan, out long bytes)) return Reject("teardown bytes not a count");
+        if (_open.Remove(id, out var built)) record = built;
+        else
+        {
+            // Its built message came before the log began: the side on a service port is the server.
+            if (!Endpoints(m, 1, 3, 4, 5, 6, out record, out var problem)) return Reject(problem);
+            var hint = WellKnownPortHint.Instance;
+            if (hint.IsServerPort(record.Protocol, record.ClientPort) && !hint.IsServerPort(record.Protocol, record.ServerPort)) record.Swap();
+            record.StartNs = time - duration;
+            record.Evidence = FlowEvidence.FirewallLog;
+            record.RecordId = id;
+        }
+        record.EndNs = Math.Max(record.StartNs, time);
+        record.BytesToServer = bytes;
+        // A TCP connection torn down for want of the server's SYN-ACK never opened.
+        record.State = m.Groups[11].Value.Contains("SYN Timeout", StringComparison.Ordinal) ? FlowState.Unanswered : FlowState.Established;
+        return LineOutcome.Flow;
+    }
+
+    private LineOutcome Denied(Match m, long time, ref FlowRecord record, string id)
+    {
+        if (!m.Success) return Reject($"{id} message not understood");
+        if (!RecordFields.TryParseProtocol(m.Groups[1].ValueSpan, out byte protocol)) return Reject($"protocol '{RecordFields.Clip(m.Groups[1].ValueSpan)}' not known");
+        if (!RecordFields.TryParseAddress(m.Groups[2].ValueSpan, out var source) || !RecordFields.TryParseAddress(m.Groups[4].ValueSpan, out var destination))
+            return Reject("source or destination is not an address (an object name?)");
+        ushort sourcePort = 0, destinationPort = 0;
+        if ((m.Groups[3].Success && !RecordFields.TryParsePort(m.Groups[3].ValueSpan, out sourcePort))
+            || (m.Groups[5].Success && !RecordFields.TryParsePort(m.Groups[5].ValueSpan, out destinationPort)))
+            return Reject("port is not a number");
+        bool icmp = protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        if (icmp) sourcePort = destinationPort = 0;
+        // A denied opening: the sender is the one who tried.
+        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, 0, syn: true, ack: false, time, FirewallDecision.Blocked);
+        record.PacketsToServer = 1;
+        if (icmp && m.Groups.Count > 7 && m.Groups[6].Success)
+        {
+            record.IcmpType = byte.Parse(m.Groups[6].ValueSpan, CultureInfo.InvariantCulture);
+            record.IcmpCode = byte.Parse(m.Groups[7].ValueSpan, CultureInfo.InvariantCulture);
+        }
+        return LineOutcome.Flow;
+    }
+
+    private LineOutcome AccessList(string text, long time, ref FlowRecord record)
+    {
+        var m = AccessListPattern().Match(text);
+        if (!m.Success) return Reject("106100 message not understood");
+        if (!RecordFields.TryParseProtocol(m.Groups[2].ValueSpan, out byte protocol)) return Reject($"protocol '{RecordFields.Clip(m.Groups[2].ValueSpan)}' not known");
+        if (!RecordFields.TryParseAddress(m.Groups[3].ValueSpan, out var source) || !RecordFields.TryParseAddress(m.Groups[5].ValueSpan, out var destination))
+            return Reject("source or destination is not an address");
+        if (!RecordFields.TryParsePort(m.Groups[4].ValueSpan, out ushort sourcePort) || !RecordFields.TryParsePort(m.Groups[6].ValueSpan, out ushort destinationPort))
+            return Reject("port is not a number");
+        var decision = m.Groups[1].Value == "denied" ? FirewallDecision.Blocked : FirewallDecision.Allowed;
+        // est-allowed: a packet of a connection already established, whose opening this line does not show.
+        bool opening = m.Groups[1].Value != "est-allowed";
+        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, 0, syn: opening, ack: !opening, time, decision);
+        if (!opening && decision == FirewallDecision.Allowed) record.State = FlowState.Midstream;
+        return LineOutcome.Flow;
+    }
+
+    private static bool Endpoints(Match m, int protocolGroup, int firstAddress, int firstPort, int secondAddress, int secondPort,
+        out FlowRecord record, out string problem)
+    {
+        record = default;
+        problem = "";
+        if (!RecordFields.TryParseProtocol(m.Groups[protocolGroup].ValueSpan, out byte protocol)) { problem = "protocol not known"; return false; }
+        if (!RecordFields.TryParseAddress(m.Groups[firstAddress].ValueSpan, out var first) || !RecordFields.TryParseAddress(m.Groups[secondAddress].ValueSpan, out var second))
+        {
+            problem = "address is not an address (an object name?)";
+            return false;
+        }
+        if (!RecordFields.TryParsePort(m.Groups[firstPort].ValueSpan, out ushort p1) || !RecordFields.TryParsePort(m.Groups[secondPort].ValueSpan, out ushort p2))
+        {
+            problem = "port is not a number";
+            return false;
+        }
+        // "for" side first, as the message writes it: the server of an outbound connection.
+        record.Protocol = protocol;
+        record.Client = first;
+        record.ClientPort = p1;
+        record.Server = second;
+        record.ServerPort = p2;
+        return true;
+    }
+
+    /// <inheritdoc />
+    protected override bool TryDrain(ref FlowRecord record)
+    {
+        // Built but never torn down in this log: the connection was open when the log ended.
+        _drain ??= _open.GetEnumerator();
+        var drain = _drain.Value;
+        bool more = drain.MoveNext();
+        if (more) record = drain.Current.Value;
+        _drain = drain;
+        return more;
+    }
+}

@@ -1,0 +1,367 @@
+using System.Buffers.Binary;
+using System.Text;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Records.Ipfix;
+
+/// <summary>
+/// Decodes IPFIX messages and NetFlow v9 packets into flow records. Templates are held per exporter, observation
+/// domain (v9: source id) and template id, as RFC 7011 §8 scopes them; a data set whose template has not come is
+/// counted as rejected with its byte offset (a collector that starts late sees those until the exporter resends its
+/// templates); options data is read only for the exporter's systemInitTimeMilliseconds, the origin of its uptime times. Records that carry both directions (RFC 5103 reverse elements, Cisco
+/// NSEL initiator and responder counters) are whole flows; one-way records go to the <see cref="IpfixFlowPairer"/>.
+/// </summary>
+public sealed class IpfixDecoder
+{
+    private readonly Dictionary<TemplateKey, IpfixTemplate> _templates = new();
+    // systemInitTimeMilliseconds per exporter and domain, from options data: the origin of flowStart/EndSysUpTime.
+    private readonly Dictionary<(IpAddr, uint), long> _systemInit = new();
+    private readonly RecordStatistics _statistics;
+    private readonly IpfixFlowPairer _pairer;
+
+    private readonly record struct TemplateKey(IpAddr Exporter, ushort Version, uint Domain, ushort Id);
+
+    /// <summary>A decoder whose flows go to <paramref name="pairer"/> and whose problems to <paramref name="statistics"/>.</summary>
+    public IpfixDecoder(RecordStatistics statistics, IpfixFlowPairer pairer)
+    {
+        _statistics = statistics;
+        _pairer = pairer;
+    }
+
+    /// <summary>Templates held, all exporters together.</summary>
+    public int Templates => _templates.Count;
+
+    /// <summary>
+    /// Decodes the message at the start of <paramref name="data"/>, from <paramref name="exporter"/>; returns the bytes
+    /// it occupies, or 0 when its header is unusable (the problem is counted). <paramref name="offset"/> is where
+    /// <paramref name="data"/> begins in <paramref name="input"/>, for problems.
+    /// </summary>
+    public int Decode(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset)
+    {
+        if (!IpfixMessage.TryRead(data, datagram, out var message, out var problem))
+        {
+            Reject(input, offset, problem!);
+            return 0;
+        }
+        int headerLength = message.HeaderLength;
+        if (message.Version == IpfixMessage.NetFlowV5Version)
+        {
+            ReadRecords(message.Sets, IpfixTemplate.NetFlowV5, default, message, input, offset + headerLength);
+            return message.Length;
+        }
+        var sets = message.Sets;
+        int position = 0;
+        while (position + 4 <= sets.Length)
+        {
+            ushort setId = BinaryPrimitives.ReadUInt16BigEndian(sets[position..]);
+            int setLength = BinaryPrimitives.ReadUInt16BigEndian(sets[(position + 2)..]);
+            long setOffset = offset + headerLength + position;
+            if (setLength < 4 || position + setLength > sets.Length)
+            {
+                Reject(input, setOffset, $"set {setId} of length {setLength} does not fit its message");
+                break;
+            }
+            var body = sets.Slice(position + 4, setLength - 4);
+            var key = new TemplateKey(exporter, message.Version, message.Domain, 0);
+            if (message.Version == IpfixMessage.IpfixVersion ? setId == 2 : setId == 0) ReadTemplates(body, key, options: false, message.Version, input, setOffset);
+            else if (message.Version == IpfixMessage.IpfixVersion ? setId == 3 : setId == 1) ReadTemplates(body, key, options: true, message.Version, input, setOffset);
+            else if (setId >= 256) ReadData(body, key with { Id = setId }, message, input, setOffset);
+            else Reject(input, setOffset, $"set id {setId} is reserved");
+            position += setLength;
+        }
+        return message.Length;
+    }
+
+    private void ReadTemplates(ReadOnlySpan<byte> body, TemplateKey key, bool options, ushort version, string input, long offset)
+    {
+        int position = 0;
+        // Padding after the last template is shorter than a template header.
+        while (position + 4 <= body.Length)
+        {
+            ushort id = BinaryPrimitives.ReadUInt16BigEndian(body[position..]);
+            int count = BinaryPrimitives.ReadUInt16BigEndian(body[(position + 2)..]);
+            position += 4;
+            if (id == 0 && count == 0) break;
+            if (!options)
+            {
+                if (count == 0) { _templates.Remove(key with { Id = id }); continue; } // withdrawal (RFC 7011 §8.1)
+                if (!ReadFields(body, ref position, count, version == IpfixMessage.IpfixVersion, out var fields))
+                {
+                    Reject(input, offset + 4 + position, $"template {id} does not fit its set");
+                    return;
+                }
+                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: false);
+                continue;
+            }
+            if (version == IpfixMessage.IpfixVersion)
+            {
+                // IPFIX: field count, scope field count, then the specifiers of both.
+                if (position + 2 > body.Length) break;
+                position += 2;
+                if (!ReadFields(body, ref position, count, enterpriseBit: true, out var fields))
+                {
+                    Reject(input, offset + 4 + position, $"options template {id} does not fit its set");
+                    return;
+                }
+                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: true);
+            }
+            else
+            {
+                // v9: scope length and option length in bytes, 4 bytes per specifier.
+                if (position + 2 > body.Length) break;
+                int scopeBytes = count;
+                int optionBytes = BinaryPrimitives.ReadUInt16BigEndian(body[position..]);
+                position += 2;
+                if (!ReadFields(body, ref position, (scopeBytes + optionBytes) / 4, enterpriseBit: false, out var fields))
+                {
+                    Reject(input, offset + 4 + position, $"options template {id} does not fit its set");
+                    return;
+                }
+                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: true);
+                // v9 options templates are padded to 4 bytes each.
+                position = (position + 3) & ~3;
+            }
+        }
+    }
+
+    private static bool ReadFields(ReadOnlySpan<byte> body, ref int position, int count, bool enterpriseBit, out IpfixField[] fields)
+    {
+        fields = new IpfixField[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (position + 4 > body.Length) return false;
+            ushort id = BinaryPrimitives.ReadUInt16BigEndian(body[position..]);
+            ushort length = BinaryPrimitives.ReadUInt16BigEndian(body[(position + 2)..]);
+            position += 4;
+            uint enterprise = 0;
+            if (enterpriseBit && (id & 0x8000) != 0)
+            {
+                if (position + 4 > body.Length) return false;
+                enterprise = BinaryPrimitives.ReadUInt32BigEndian(body[position..]);
+                id &= 0x7FFF;
+                position += 4;
+            }
+            fields[i] = new IpfixField(id, enterprise, length);
+        }
+        return true;
+    }
+
+    private void ReadData(ReadOnlySpan<byte> body, TemplateKey key, in IpfixMessage message, string input, long offset)
+    {
+        if (!_templates.TryGetValue(key, out var template))
+        {
+            Reject(input, offset, $"data set {key.Id}: template {key.Id} of domain {key.Domain} not received (yet)");
+            return;
+        }
+        ReadRecords(body, template, key, message, input, offset + 4);
+    }
+
+    // The records of one data set (v5: of the packet) laid out by template; offset is where body begins.
+    private void ReadRecords(ReadOnlySpan<byte> body, IpfixTemplate template, TemplateKey key, in IpfixMessage message, string input, long offset)
+    {
+        int position = 0;
+        _systemInit.TryGetValue((key.Exporter, key.Domain), out long systemInitMs);
+        while (body.Length - position >= Math.Max(1, template.MinRecordLength))
+        {
+            var values = new IpfixValues();
+            if (!ReadRecord(body, ref position, template, ref values))
+            {
+                Reject(input, offset + position, $"data record of template {key.Id} does not fit its set");
+                return;
+            }
+            if (template.Options)
+            {
+                // Options data describes the exporter; the one value flows need is when its uptime clock started.
+                if (values.SystemInitMs > 0) _systemInit[(key.Exporter, key.Domain)] = systemInitMs = values.SystemInitMs;
+                continue;
+            }
+            _statistics.CountRead();
+            values.Emit(_pairer, message, systemInitMs);
+        }
+    }
+
+    private static bool ReadRecord(ReadOnlySpan<byte> body, ref int position, IpfixTemplate template, ref IpfixValues values)
+    {
+        foreach (var field in template.Fields)
+        {
+            int length = field.Length;
+            if (length == IpfixTemplate.VariableLength)
+            {
+                if (position >= body.Length) return false;
+                length = body[position++];
+                if (length == 255)
+                {
+                    if (position + 2 > body.Length) return false;
+                    length = BinaryPrimitives.ReadUInt16BigEndian(body[position..]);
+                    position += 2;
+                }
+            }
+            if (position + length > body.Length) return false;
+            values.Set(field, body.Slice(position, length));
+            position += length;
+        }
+        return true;
+    }
+
+    private void Reject(string input, long offset, string reason) =>
+        _statistics.Reject(new RecordProblem(input, $"byte {offset}", reason));
+}
+
+/// <summary>The values of one data record that a flow is built from.</summary>
+internal struct IpfixValues
+{
+    private IpAddr _source, _destination;
+    private bool _hasSource, _hasDestination, _hasReverse, _hasNsel, _hasEvent;
+    private byte _protocol, _flags, _reverseFlags, _event, _icmpType, _icmpCode;
+    private ushort _sourcePort, _destinationPort;
+    private long _octets, _packets, _reverseOctets, _reversePackets;
+    private long _startNs, _endNs, _startUptimeMs, _endUptimeMs, _systemInitMs, _observationMs;
+    private bool _hasStartUptime, _hasEndUptime, _hasIcmp;
+    private string? _application;
+
+    public void Set(in IpfixField field, ReadOnlySpan<byte> value)
+    {
+        bool reverse = field.Enterprise == IpfixElements.ReverseEnterprise;
+        if (field.Enterprise != 0 && !reverse) return;
+        switch (field.Id)
+        {
+            case IpfixElements.OctetDeltaCount or IpfixElements.OctetTotalCount:
+                if (reverse) { _reverseOctets += Unsigned(value); _hasReverse = true; } else _octets += Unsigned(value);
+                break;
+            case IpfixElements.PacketDeltaCount or IpfixElements.PacketTotalCount:
+                if (reverse) { _reversePackets += Unsigned(value); _hasReverse = true; } else _packets += Unsigned(value);
+                break;
+            case IpfixElements.TcpControlBits:
+                if (reverse) _reverseFlags |= (byte)Unsigned(value); else _flags |= (byte)Unsigned(value);
+                break;
+            case IpfixElements.InitiatorOctets: _octets = Unsigned(value); _hasNsel = true; break;
+            case IpfixElements.ResponderOctets: _reverseOctets = Unsigned(value); _hasNsel = true; break;
+            case IpfixElements.InitiatorPackets: _packets = Unsigned(value); _hasNsel = true; break;
+            case IpfixElements.ResponderPackets: _reversePackets = Unsigned(value); _hasNsel = true; break;
+            case IpfixElements.FirewallEvent when !reverse: _event = (byte)Unsigned(value); _hasEvent = true; break;
+            case IpfixElements.ProtocolIdentifier when !reverse: _protocol = (byte)Unsigned(value); break;
+            case IpfixElements.SourceTransportPort when !reverse: _sourcePort = (ushort)Unsigned(value); break;
+            case IpfixElements.DestinationTransportPort when !reverse: _destinationPort = (ushort)Unsigned(value); break;
+            case IpfixElements.SourceIPv4Address or IpfixElements.SourceIPv6Address when !reverse: _hasSource = TryAddress(value, out _source); break;
+            case IpfixElements.DestinationIPv4Address or IpfixElements.DestinationIPv6Address when !reverse: _hasDestination = TryAddress(value, out _destination); break;
+            case IpfixElements.IcmpTypeCodeIPv4 or IpfixElements.IcmpTypeCodeIPv6 when !reverse:
+                long typeCode = Unsigned(value);
+                _icmpType = (byte)(typeCode >> 8);
+                _icmpCode = (byte)typeCode;
+                _hasIcmp = true;
+                break;
+            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6 when !reverse: _icmpType = (byte)Unsigned(value); _hasIcmp = true; break;
+            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6 when !reverse: _icmpCode = (byte)Unsigned(value); _hasIcmp = true; break;
+            case IpfixElements.FlowStartSysUpTime when !reverse: _startUptimeMs = (long)Unsigned(value); _hasStartUptime = true; break;
+            case IpfixElements.FlowEndSysUpTime when !reverse: _endUptimeMs = (long)Unsigned(value); _hasEndUptime = true; break;
+            case IpfixElements.SystemInitTimeMilliseconds: _systemInitMs = (long)Unsigned(value); break;
+            case IpfixElements.FlowStartSeconds when !reverse: _startNs = (long)Unsigned(value) * 1_000_000_000; break;
+            case IpfixElements.FlowEndSeconds when !reverse: _endNs = (long)Unsigned(value) * 1_000_000_000; break;
+            case IpfixElements.FlowStartMilliseconds when !reverse: _startNs = (long)Unsigned(value) * 1_000_000; break;
+            case IpfixElements.FlowEndMilliseconds when !reverse: _endNs = (long)Unsigned(value) * 1_000_000; break;
+            case IpfixElements.FlowStartMicroseconds or IpfixElements.FlowStartNanoseconds when !reverse: _startNs = NtpTime(value); break;
+            case IpfixElements.FlowEndMicroseconds or IpfixElements.FlowEndNanoseconds when !reverse: _endNs = NtpTime(value); break;
+            case IpfixElements.ObservationTimeMilliseconds: _observationMs = (long)Unsigned(value); break;
+            case IpfixElements.ApplicationName or IpfixElements.PaloAltoAppId when !reverse: _application = Text(value); break;
+        }
+    }
+
+    /// <summary>systemInitTimeMilliseconds, when the record carried it (options data does).</summary>
+    public readonly long SystemInitMs => _systemInitMs;
+
+    /// <summary>Builds the flow and hands it to <paramref name="pairer"/>: whole when both directions are in the record.</summary>
+    public readonly void Emit(IpfixFlowPairer pairer, in IpfixMessage message, long exporterSystemInitMs)
+    {
+        if (!_hasSource || !_hasDestination) return;
+        // Cisco NSEL create and update events precede the delete that carries the connection's initiator and responder
+        // totals: only that one is a flow. (Palo Alto marks its interval records as updates too, with plain counters.)
+        if (_hasNsel && _event is IpfixElements.EventCreated or IpfixElements.EventUpdated) return;
+        var record = new FlowRecord();
+        bool icmp = _protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        record.Protocol = _protocol;
+        record.Client = _source;
+        record.ClientPort = icmp ? (ushort)0 : _sourcePort;
+        record.Server = _destination;
+        record.ServerPort = icmp ? (ushort)0 : _destinationPort;
+        // Without ICMP elements (NetFlow v5, softflowd's v9), exporters put type and code in the destination port.
+        ushort typeCode = _hasIcmp ? (ushort)(_icmpType << 8 | _icmpCode) : _destinationPort;
+        record.IcmpType = icmp ? (byte)(typeCode >> 8) : (byte)0;
+        record.IcmpCode = icmp ? (byte)typeCode : (byte)0;
+        record.PacketsToServer = _packets;
+        record.BytesToServer = _octets;
+        record.PacketsToClient = _reversePackets;
+        record.BytesToClient = _reverseOctets;
+        (record.StartNs, record.EndNs) = Times(message, _systemInitMs > 0 ? _systemInitMs : exporterSystemInitMs);
+        record.App = IpfixApplications.Label(_application);
+        record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
+        if (_hasEvent && _event == IpfixElements.EventDenied)
+        {
+            record.State = FlowState.Blocked;
+            pairer.AddWhole(ref record);
+        }
+        else if (_hasReverse || _hasNsel)
+        {
+            // Cisco NSEL counts bytes only: a direction with bytes had packets.
+            record.State = IpfixFlowPairer.StateOf(_protocol, Sent(_packets, _octets), _flags, Sent(_reversePackets, _reverseOctets), _reverseFlags);
+            pairer.AddWhole(ref record);
+        }
+        else pairer.AddOneWay(ref record, _flags);
+    }
+
+    // sysUptime is a 32-bit millisecond counter that wraps (every 49.7 days; softflowd's v5 even writes a first switched
+    // of 0xFFFFFFFF, just before its zero): how long before the export the flow's edge was is the difference modulo 2^32,
+    // signed, so that an edge a little after the export's uptime (exporter clock jitter) stays a little after.
+    private static long UptimeAgoMs(uint uptimeAtExportMs, long uptimeAtEdgeMs) => unchecked((int)(uptimeAtExportMs - (uint)uptimeAtEdgeMs));
+
+    private static long Sent(long packets, long octets) => packets > 0 ? packets : octets > 0 ? 1 : 0;
+
+    private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs)
+    {
+        long exportNs = message.ExportSeconds * 1_000_000_000L;
+        long start = _startNs, end = _endNs;
+        if (start == 0 && _hasStartUptime)
+            start = message.UptimeClock
+                ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _startUptimeMs) * 1_000_000
+                : systemInitMs > 0 ? (systemInitMs + _startUptimeMs) * 1_000_000 : exportNs;
+        if (end == 0 && _hasEndUptime)
+            end = message.UptimeClock
+                ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _endUptimeMs) * 1_000_000
+                : systemInitMs > 0 ? (systemInitMs + _endUptimeMs) * 1_000_000 : exportNs;
+        if (start == 0) start = _observationMs > 0 ? _observationMs * 1_000_000 : exportNs;
+        if (end < start) end = start;
+        return (start, end);
+    }
+
+    private static long Unsigned(ReadOnlySpan<byte> value)
+    {
+        // Reduced-size encoding (RFC 7011 §6.2): a counter may come in fewer bytes than its type.
+        ulong result = 0;
+        foreach (byte b in value.Length > 8 ? value[^8..] : value) result = result << 8 | b;
+        return (long)Math.Min(result, long.MaxValue);
+    }
+
+    private static bool TryAddress(ReadOnlySpan<byte> value, out IpAddr address)
+    {
+        address = value.Length switch { 4 => IpAddr.FromV4(value), 16 => IpAddr.FromV6(value), _ => default };
+        return value.Length is 4 or 16;
+    }
+
+    // dateTimeMicroseconds and dateTimeNanoseconds are NTP timestamps: seconds since 1900, then a 32-bit fraction.
+    private static long NtpTime(ReadOnlySpan<byte> value)
+    {
+        if (value.Length != 8) return 0;
+        long seconds = BinaryPrimitives.ReadUInt32BigEndian(value) - 2_208_988_800L;
+        long fraction = BinaryPrimitives.ReadUInt32BigEndian(value[4..]);
+        return seconds * 1_000_000_000 + (fraction * 1_000_000_000 >> 32);
+    }
+
+    private static string? Text(ReadOnlySpan<byte> value)
+    {
+        int end = value.IndexOf((byte)0);
+        var text = (end < 0 ? value : value[..end]).Trim((byte)' ');
+        // A name is printable ASCII; binary in the field (some exporters fill it with an id) names nothing.
+        return text.IsEmpty || text.ContainsAnyExceptInRange((byte)' ', (byte)'~') ? null : Encoding.ASCII.GetString(text);
+    }
+}

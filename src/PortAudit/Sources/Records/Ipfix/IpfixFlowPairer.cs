@@ -1,0 +1,147 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Records.Ipfix;
+
+/// <summary>
+/// Pairs one-way flow records (most NetFlow v9 and IPFIX exporters send each direction apart) into bidirectional
+/// flows. The client is chosen as the flow table chooses it for packets: the direction that started first opened the
+/// flow; when both started in the same instant, a SYN without ACK names the client, else the side on a service port
+/// is the server. A record waits for its reverse at most <see cref="PairWindowNs"/> of flow time, and at most
+/// <see cref="MaxPending"/> records wait at once: memory is bounded by live flows, not by the input.
+/// </summary>
+public sealed class IpfixFlowPairer
+{
+    private const byte Syn = 0x02, Rst = 0x04, Ack = 0x10;
+
+    private readonly Queue<FlowRecord> _ready = new();
+    private readonly Dictionary<FlowKey, LinkedListNode<Pending>> _pending = new();
+    private readonly LinkedList<Pending> _byArrival = new();
+    private readonly IServerPortHint _hint;
+    private long _latestNs;
+
+    private sealed record Pending(FlowKey Key, FlowRecord Record, byte Flags);
+
+    /// <summary>A pairer that places unpaired flows with <paramref name="hint"/> (ports below 1024 when null).</summary>
+    public IpfixFlowPairer(IServerPortHint? hint = null) => _hint = hint ?? WellKnownPortHint.Instance;
+
+    /// <summary>Most one-way records waiting for their reverse; past it the oldest goes out unpaired.</summary>
+    public int MaxPending { get; init; } = 200_000;
+
+    /// <summary>How far (in flow time) the newest record may be past a waiting one before that one goes out unpaired.</summary>
+    public long PairWindowNs { get; init; } = 300L * 1_000_000_000;
+
+    /// <summary>Records waiting for their reverse.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>One-way records that found their reverse.</summary>
+    public long Paired { get; private set; }
+
+    /// <summary>One-way records that went out without one.</summary>
+    public long Unpaired { get; private set; }
+
+    /// <summary>A record that holds both directions already.</summary>
+    public void AddWhole(ref FlowRecord record) => _ready.Enqueue(record);
+
+    /// <summary>A one-way record, <paramref name="flags"/> the TCP flags its packets carried (OR-ed).</summary>
+    public void AddOneWay(ref FlowRecord record, byte flags)
+    {
+        if (record.EndNs > _latestNs) _latestNs = record.EndNs;
+        var key = FlowKey.Create(record.Client, record.ClientPort, record.Server, record.ServerPort, record.Protocol, out _);
+        if (_pending.Remove(key, out var node))
+        {
+            _byArrival.Remove(node);
+            var waiting = node.Value;
+            if (waiting.Record.Client == record.Server && waiting.Record.ClientPort == record.ServerPort
+                && waiting.Record.Server == record.Client && waiting.Record.ServerPort == record.ClientPort)
+            {
+                Paired += 2;
+                _ready.Enqueue(Merge(waiting.Record, waiting.Flags, record, flags));
+                Expire();
+                return;
+            }
+            // The same direction again: the earlier record's flow has ended without a reverse.
+            EmitUnpaired(waiting);
+        }
+        var pending = new Pending(key, record, flags);
+        _pending[key] = _byArrival.AddLast(pending);
+        Expire();
+    }
+
+    /// <summary>Takes the next finished flow.</summary>
+    public bool TryTake(out FlowRecord record) => _ready.TryDequeue(out record);
+
+    /// <summary>At the end of the input: every waiting record goes out unpaired.</summary>
+    public void Flush()
+    {
+        while (_byArrival.First is { } first) Drop(first);
+    }
+
+    private void Expire()
+    {
+        while (_byArrival.First is { } first && (_pending.Count > MaxPending || _latestNs - first.Value.Record.EndNs > PairWindowNs))
+            Drop(first);
+    }
+
+    private void Drop(LinkedListNode<Pending> node)
+    {
+        _byArrival.Remove(node);
+        _pending.Remove(node.Value.Key);
+        EmitUnpaired(node.Value);
+    }
+
+    private void EmitUnpaired(Pending pending)
+    {
+        Unpaired++;
+        var record = pending.Record;
+        byte flags = pending.Flags;
+        bool tcp = record.Protocol == IpProtocol.Tcp;
+        bool opens = tcp && (flags & (Syn | Ack)) == Syn;
+        // Only one direction was exported: its sender is the server when it sends from a service port to a client port.
+        bool senderIsServer = !opens && _hint.IsServerPort(record.Protocol, record.ClientPort) && !_hint.IsServerPort(record.Protocol, record.ServerPort);
+        if (senderIsServer)
+        {
+            record.Swap();
+            record.State = tcp ? FlowState.Midstream : FlowState.Established;
+        }
+        else record.State = StateOf(record.Protocol, record.PacketsToServer, flags, 0, 0);
+        _ready.Enqueue(record);
+    }
+
+    private FlowRecord Merge(in FlowRecord first, byte firstFlags, in FlowRecord second, byte secondFlags)
+    {
+        bool firstIsClient;
+        if (first.StartNs != second.StartNs) firstIsClient = first.StartNs < second.StartNs;
+        else if ((firstFlags & (Syn | Ack)) == Syn || (secondFlags & (Syn | Ack)) == Syn) firstIsClient = (firstFlags & (Syn | Ack)) == Syn;
+        else firstIsClient = !(_hint.IsServerPort(first.Protocol, first.ClientPort) && !_hint.IsServerPort(first.Protocol, first.ServerPort));
+        var client = firstIsClient ? first : second;
+        var server = firstIsClient ? second : first;
+        byte clientFlags = firstIsClient ? firstFlags : secondFlags, serverFlags = firstIsClient ? secondFlags : firstFlags;
+        var merged = client;
+        merged.PacketsToClient = server.PacketsToServer;
+        merged.BytesToClient = server.BytesToServer;
+        merged.StartNs = Math.Min(first.StartNs, second.StartNs);
+        merged.EndNs = Math.Max(first.EndNs, second.EndNs);
+        merged.App ??= server.App;
+        if (merged.App is not null) merged.Evidence = FlowEvidence.ExporterAppId;
+        merged.State = StateOf(merged.Protocol, merged.PacketsToServer, clientFlags, merged.PacketsToClient, serverFlags);
+        return merged;
+    }
+
+    /// <summary>
+    /// How the opening went, from packet counts and TCP flags each way (0 when the exporter sends none): the server
+    /// answered a SYN with a RST and nothing else, rejected; nothing came back, unanswered; the client's SYN missing
+    /// from flags the exporter did send, midstream.
+    /// </summary>
+    public static FlowState StateOf(byte protocol, long clientPackets, byte clientFlags, long serverPackets, byte serverFlags)
+    {
+        if (protocol != IpProtocol.Tcp) return serverPackets > 0 ? FlowState.Established : FlowState.Unanswered;
+        bool flagsKnown = clientFlags != 0;
+        bool clientOpened = !flagsKnown || (clientFlags & Syn) != 0;
+        if (!clientOpened) return FlowState.Midstream;
+        if (serverPackets == 0) return FlowState.Unanswered;
+        if (serverFlags != 0 && (serverFlags & Rst) != 0 && (serverFlags & Syn) == 0) return FlowState.Rejected;
+        return FlowState.Established;
+    }
+}

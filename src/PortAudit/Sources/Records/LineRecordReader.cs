@@ -1,0 +1,95 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>What one line of a text log amounted to.</summary>
+public enum LineOutcome
+{
+    /// <summary>The line completed a flow: it is in the record.</summary>
+    Flow,
+    /// <summary>The line was a record the reader used without a flow to show yet (an ASA built message).</summary>
+    Consumed,
+    /// <summary>Not a record of this format (a comment, a header, another program's syslog line): neither read nor rejected.</summary>
+    Ignored,
+    /// <summary>A record of this format that could not be used; the reader says why in <see cref="LineRecordReader.RejectReason"/>.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// Base of the text formats: reads its input line by line (never whole), counts lines, and turns each outcome into
+/// the run's record statistics, with the line number of every rejected record.
+/// </summary>
+public abstract class LineRecordReader : IRecordReader
+{
+    private readonly TextReader _text;
+    private readonly RecordStatistics _statistics;
+
+    /// <summary>A reader of <paramref name="text"/>, named <paramref name="name"/> in problems.</summary>
+    protected LineRecordReader(TextReader text, string name, RecordStatistics statistics)
+    {
+        _text = text;
+        Name = name;
+        _statistics = statistics;
+    }
+
+    /// <summary>The input as problems name it.</summary>
+    public string Name { get; }
+
+    /// <summary>The 1-based number of the line being parsed.</summary>
+    protected long LineNumber { get; private set; }
+
+    /// <summary>Why the last line was rejected; set by <see cref="Parse"/> before it returns <see cref="LineOutcome.Rejected"/>.</summary>
+    public string RejectReason { get; protected set; } = "";
+
+    /// <inheritdoc />
+    public bool TryRead(ref FlowRecord record)
+    {
+        if (TryTakeReady(ref record)) return true;
+        while (_text.ReadLine() is { } line)
+        {
+            LineNumber++;
+            record = default;
+            switch (Parse(line, ref record))
+            {
+                case LineOutcome.Flow:
+                    _statistics.CountRead();
+                    return true;
+                case LineOutcome.Consumed:
+                    _statistics.CountRead();
+                    if (TryTakeReady(ref record)) return true;
+                    break;
+                case LineOutcome.Rejected:
+                    _statistics.Reject(new RecordProblem(Name, $"line {LineNumber}", RejectReason));
+                    break;
+            }
+        }
+        record = default;
+        return TryDrain(ref record);
+    }
+
+    /// <summary>Parses one line into <paramref name="record"/> (which starts empty).</summary>
+    protected abstract LineOutcome Parse(string line, ref FlowRecord record);
+
+    /// <summary>
+    /// Hands out one flow that lines consumed earlier completed (a reader that pairs one-way records), before the next
+    /// line is read; false when none is ready.
+    /// </summary>
+    protected virtual bool TryTakeReady(ref FlowRecord record) => false;
+
+    /// <summary>At the end of the input, hands out one flow still held (a connection built but never torn down); false when none is left.</summary>
+    protected virtual bool TryDrain(ref FlowRecord record) => false;
+
+    /// <summary>Sets <see cref="RejectReason"/> and returns <see cref="LineOutcome.Rejected"/>.</summary>
+    protected LineOutcome Reject(string reason)
+    {
+        RejectReason = reason;
+        return LineOutcome.Rejected;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _text.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using PortAudit.Flows;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records.Ipfix;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// An input file of any format PortAudit reads, chosen by content (or forced): packet captures go to
+/// <see cref="CaptureFileSource"/>; flow records are read one at a time and handed to the run whole.
+/// </summary>
+public sealed class RecordFileSource : IFlowSource
+{
+    private readonly RecordFormat? _format;
+
+    /// <summary>The file at <paramref name="path"/> ("-" is standard input), read as <paramref name="format"/> or as its content says.</summary>
+    public RecordFileSource(string path, RecordFormat? format = null)
+    {
+        Name = path;
+        _format = format;
+    }
+
+    /// <summary>The sources of <paramref name="paths"/>, in order, each detected by content unless <paramref name="format"/> forces one.</summary>
+    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null) =>
+        paths.Select(p => (IFlowSource)new RecordFileSource(p, format)).ToList();
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>The format this source read, once <see cref="ReadInto"/> decided it; null before or when nothing was recognised.</summary>
+    public RecordFormat? Format { get; private set; }
+
+    /// <summary>
+    /// When the file turns out to be a capture, hash it as it is read (<see cref="CaptureFileSource.HashWhileReading"/>),
+    /// so that an audit's provenance costs no second pass over it.
+    /// </summary>
+    public bool HashWhileReading { get; set; }
+
+    private CaptureFileSource AsCapture() => new(Name) { HashWhileReading = HashWhileReading };
+
+    /// <inheritdoc />
+    public void ReadInto(IFlowSink sink, CancellationToken cancel)
+    {
+        // Standard input cannot be looked at twice: it is a capture unless a format was forced.
+        if (Name == CaptureFile.StandardInput && _format is null or RecordFormat.Capture)
+        {
+            Format = RecordFormat.Capture;
+            AsCapture().ReadInto(sink, cancel);
+            return;
+        }
+        Stream stream;
+        try
+        {
+            stream = Name == CaptureFile.StandardInput
+                ? Console.OpenStandardInput()
+                : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (!stream.CanSeek && _format is null or RecordFormat.Capture)
+            {
+                // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: the capture reader takes it as it is
+                // open. Closed and opened again, it would lose what the writer had put in it, and wait for a writer gone.
+                Format = RecordFormat.Capture;
+                AsCapture().ReadOpenPipe(stream, sink);
+                return;
+            }
+            Format = _format ?? Detect(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The capture reader words an input that cannot be opened as every command does.
+            AsCapture().ReadInto(sink, cancel);
+            return;
+        }
+        if (_format == RecordFormat.Ipfix && stream.CanSeek && Detect(stream) == RecordFormat.Capture)
+        {
+            // Export packets recorded with tcpdump: the capture's UDP payloads are the datagrams.
+            stream.Dispose();
+            ReadExportCapture(sink, cancel);
+            return;
+        }
+        if (Format is null or RecordFormat.Capture)
+        {
+            // Unrecognised content goes to the capture reader, whose error names the magic bytes it found.
+            stream.Dispose();
+            AsCapture().ReadInto(sink, cancel);
+            return;
+        }
+        using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records, sink.ServerPorts);
+        Feed(reader, sink, cancel);
+    }
+
+    /// <summary>Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.</summary>
+    public static void Feed(IRecordReader reader, IFlowSink sink, CancellationToken cancel)
+    {
+        var record = new FlowRecord();
+        while (!cancel.IsCancellationRequested && reader.TryRead(ref record))
+        {
+            var whole = record;
+            sink.AddFlow(id => Flow.FromRecord(id, whole));
+        }
+    }
+
+    private void ReadExportCapture(IFlowSink sink, CancellationToken cancel)
+    {
+        if (CaptureFileSource.Open(Name, sink) is not { } capture) return;
+        using var reader = new IpfixCaptureReader(capture, sink.Records, sink.ServerPorts);
+        try
+        {
+            Feed(reader, sink, cancel);
+        }
+        catch (CaptureFormatException ex)
+        {
+            sink.Fail(ex);
+        }
+    }
+
+    private static RecordFormat? Detect(Stream stream)
+    {
+        var head = new byte[RecordFormats.HeadLength];
+        stream.Position = 0;
+        int length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return RecordFormats.Detect(head.AsSpan(0, length));
+    }
+}
+
+/// <summary>Opens the reader of each flow-record format.</summary>
+public static class RecordReaders
+{
+    // Syslog times without a year (RFC 3164) are taken as this year's: logs are audited while they are fresh.
+    private static int AssumedYear => DateTime.UtcNow.Year;
+
+    /// <summary>
+    /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers that pair one-way
+    /// records place clients with <paramref name="serverPorts"/> (ports below 1024 when null).
+    /// </summary>
+    public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+    {
+        TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+        return format switch
+        {
+            RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics),
+            RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics),
+            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
+            RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
+            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// The time at the head of a log line, in the forms firewalls and syslog daemons write: RFC 3164 ("Jun  8 14:34:33",
+/// the year assumed), with a year ("Apr 29 2013 12:59:50", as ASA's logging timestamp writes), RFC 5424 and journal
+/// ISO-8601 ("2024-05-01T10:00:00.123+02:00"), after an optional &lt;PRI&gt;. Times without a zone are taken as UTC.
+/// </summary>
+public static class SyslogTime
+{
+    private static readonly string[] MonthFirst = ["MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss", "MMM d HH:mm:ss", "MMM dd HH:mm:ss"];
+
+    /// <summary>
+    /// Reads the time at the start of <paramref name="line"/>; <paramref name="assumedYear"/> completes a time
+    /// without one. False (and 0) when the line does not begin with a time.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> line, int assumedYear, out long nanoseconds)
+    {
+        nanoseconds = 0;
+        if (line.StartsWith("<"))
+        {
+            int close = line.IndexOf('>');
+            if (close < 0) return false;
+            line = line[(close + 1)..];
+            // RFC 5424: a version digit and a space before the time.
+            if (line.Length > 2 && char.IsAsciiDigit(line[0]) && line[1] == ' ') line = line[2..];
+        }
+        if (line.Length >= 10 && char.IsAsciiDigit(line[0]) && line[4] == '-')
+        {
+            int space = line.IndexOf(' ');
+            return RecordFields.TryParseIso(space < 0 ? line : line[..space], out nanoseconds);
+        }
+        if (line.Length < 15 || !char.IsAsciiLetter(line[0])) return false;
+        // "Apr 29 2013 12:59:50" is 20 characters, "Jun  8 14:34:33" 15: try the longer first.
+        Span<char> text = stackalloc char[20];
+        foreach (int length in (ReadOnlySpan<int>)[20, 15])
+        {
+            if (line.Length < length) continue;
+            var candidate = line[..length];
+            int n = 0;
+            // Collapse the double space RFC 3164 puts before a one-digit day.
+            for (int i = 0; i < candidate.Length; i++)
+                if (!(candidate[i] == ' ' && n > 0 && text[n - 1] == ' ')) text[n++] = candidate[i];
+            if (DateTime.TryParseExact(text[..n], MonthFirst, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
+            {
+                if (length == 15) time = new DateTime(assumedYear, time.Month, Math.Min(time.Day, DateTime.DaysInMonth(assumedYear, time.Month)),
+                    time.Hour, time.Minute, time.Second, DateTimeKind.Utc);
+                nanoseconds = (time.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+                return true;
+            }
+        }
+        return false;
+    }
+}

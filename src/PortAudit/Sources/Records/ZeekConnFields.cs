@@ -1,0 +1,203 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>The conn.log columns a flow is built from; the others are read past.</summary>
+public enum ZeekField
+{
+    /// <summary>A column we do not use.</summary>
+    None,
+    /// <summary>ts: start time.</summary>
+    Ts,
+    /// <summary>uid: Zeek's connection id, kept on the flow.</summary>
+    Uid,
+    /// <summary>id.orig_h: the originator.</summary>
+    OrigHost,
+    /// <summary>id.orig_p: its port (ICMP: the type).</summary>
+    OrigPort,
+    /// <summary>id.resp_h: the responder.</summary>
+    RespHost,
+    /// <summary>id.resp_p: its port (ICMP: the code).</summary>
+    RespPort,
+    /// <summary>proto: tcp, udp, icmp, unknown_transport.</summary>
+    Proto,
+    /// <summary>service: the analyzers that recognised the content, comma-separated.</summary>
+    Service,
+    /// <summary>duration in seconds.</summary>
+    Duration,
+    /// <summary>conn_state: how the connection went (S0, SF, REJ...).</summary>
+    ConnState,
+    /// <summary>orig_pkts.</summary>
+    OrigPackets,
+    /// <summary>orig_ip_bytes: IP-layer bytes, as our flows count them.</summary>
+    OrigIpBytes,
+    /// <summary>resp_pkts.</summary>
+    RespPackets,
+    /// <summary>resp_ip_bytes.</summary>
+    RespIpBytes,
+    /// <summary>ip_proto: the IP protocol number (Zeek 6 and later).</summary>
+    IpProto,
+}
+
+/// <summary>
+/// Gathers the columns of one conn.log record, whichever syntax (TSV or JSON) carried them, and builds the flow:
+/// originator is the client (Zeek decides it from the handshake, as we do), IP-layer counters each way, conn_state
+/// mapped to our states (<see cref="ZeekMapping.State"/>), service to our labels (<see cref="ZeekMapping.App"/>).
+/// </summary>
+public sealed class ZeekConnFields
+{
+    private long _ts, _duration, _origPackets, _origBytes, _respPackets, _respBytes;
+    private IpAddr _origHost, _respHost;
+    private ushort _origPort, _respPort;
+    private byte _protocol;
+    private bool _hasTs, _hasOrig, _hasResp, _hasProto;
+    private string? _uid, _service, _state;
+
+    /// <summary>The column a header or JSON key names.</summary>
+    public static ZeekField FieldOf(ReadOnlySpan<char> name) => name switch
+    {
+        "ts" => ZeekField.Ts,
+        "uid" => ZeekField.Uid,
+        "id.orig_h" => ZeekField.OrigHost,
+        "id.orig_p" => ZeekField.OrigPort,
+        "id.resp_h" => ZeekField.RespHost,
+        "id.resp_p" => ZeekField.RespPort,
+        "proto" => ZeekField.Proto,
+        "service" => ZeekField.Service,
+        "duration" => ZeekField.Duration,
+        "conn_state" => ZeekField.ConnState,
+        "orig_pkts" => ZeekField.OrigPackets,
+        "orig_ip_bytes" => ZeekField.OrigIpBytes,
+        "resp_pkts" => ZeekField.RespPackets,
+        "resp_ip_bytes" => ZeekField.RespIpBytes,
+        "ip_proto" => ZeekField.IpProto,
+        _ => ZeekField.None,
+    };
+
+    /// <summary>Forgets the previous record.</summary>
+    public void Reset()
+    {
+        _ts = _duration = _origPackets = _origBytes = _respPackets = _respBytes = 0;
+        _origPort = _respPort = 0;
+        _protocol = 0;
+        _hasTs = _hasOrig = _hasResp = _hasProto = false;
+        _uid = _service = _state = null;
+    }
+
+    /// <summary>Takes one column's value; returns why it is bad, or null. Unset and empty values are not passed here.</summary>
+    public string? Set(ZeekField field, ReadOnlySpan<char> value)
+    {
+        switch (field)
+        {
+            case ZeekField.Ts:
+                // Zeek's own test baselines mask times as XXXXXXXXXX.XXXXXX: a record without a known time, not a bad one.
+                if (!value.ContainsAnyExcept("X.")) { _hasTs = true; return null; }
+                _hasTs = RecordFields.TryParseEpoch(value, out _ts) || RecordFields.TryParseIso(value, out _ts);
+                return _hasTs ? null : $"ts '{RecordFields.Clip(value)}' is not a time";
+            case ZeekField.Uid: _uid = value.ToString(); return null;
+            case ZeekField.OrigHost: _hasOrig = RecordFields.TryParseAddress(value, out _origHost); return _hasOrig ? null : $"id.orig_h '{RecordFields.Clip(value)}' is not an address";
+            case ZeekField.RespHost: _hasResp = RecordFields.TryParseAddress(value, out _respHost); return _hasResp ? null : $"id.resp_h '{RecordFields.Clip(value)}' is not an address";
+            case ZeekField.OrigPort: return RecordFields.TryParsePort(value, out _origPort) ? null : $"id.orig_p '{RecordFields.Clip(value)}' is not a port";
+            case ZeekField.RespPort: return RecordFields.TryParsePort(value, out _respPort) ? null : $"id.resp_p '{RecordFields.Clip(value)}' is not a port";
+            case ZeekField.Proto:
+                // unknown_transport leaves the number to ip_proto.
+                if (RecordFields.TryParseProtocol(value, out var p)) { _protocol = p; _hasProto = true; }
+                return null;
+            case ZeekField.IpProto:
+                if (!byte.TryParse(value, out var number)) return $"ip_proto '{RecordFields.Clip(value)}' is not a protocol number";
+                _protocol = number;
+                _hasProto = true;
+                return null;
+            case ZeekField.Service: _service = value.ToString(); return null;
+            case ZeekField.ConnState: _state = value.ToString(); return null;
+            case ZeekField.Duration: return RecordFields.TryParseSeconds(value, out _duration) ? null : $"duration '{RecordFields.Clip(value)}' is not a number of seconds";
+            case ZeekField.OrigPackets: return Count(value, out _origPackets, "orig_pkts");
+            case ZeekField.OrigIpBytes: return Count(value, out _origBytes, "orig_ip_bytes");
+            case ZeekField.RespPackets: return Count(value, out _respPackets, "resp_pkts");
+            case ZeekField.RespIpBytes: return Count(value, out _respBytes, "resp_ip_bytes");
+            default: return null;
+        }
+    }
+
+    /// <summary>Builds the flow from the columns taken; returns why the record is unusable, or null.</summary>
+    public string? Build(ref FlowRecord record)
+    {
+        if (!_hasTs) return "no ts";
+        if (!_hasOrig || !_hasResp) return "no id.orig_h or id.resp_h";
+        if (!_hasProto) return "no proto";
+        bool icmp = _protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        record.Protocol = _protocol;
+        record.Client = _origHost;
+        record.Server = _respHost;
+        // Zeek puts an ICMP flow's type and code in the port columns; our ICMP flows have no ports.
+        record.ClientPort = icmp ? (ushort)0 : _origPort;
+        record.ServerPort = icmp ? (ushort)0 : _respPort;
+        record.IcmpType = icmp ? (byte)_origPort : (byte)0;
+        record.IcmpCode = icmp ? (byte)_respPort : (byte)0;
+        record.StartNs = _ts;
+        record.EndNs = _ts + _duration;
+        record.PacketsToServer = _origPackets;
+        record.BytesToServer = _origBytes;
+        record.PacketsToClient = _respPackets;
+        record.BytesToClient = _respBytes;
+        record.State = ZeekMapping.State(_state, _protocol, _respPackets);
+        record.App = ZeekMapping.App(_service);
+        record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
+        record.RecordId = _uid;
+        return null;
+    }
+
+    private static string? Count(ReadOnlySpan<char> value, out long count, string name) =>
+        RecordFields.TryParseCount(value, out count) ? null : $"{name} '{RecordFields.Clip(value)}' is not a count";
+}
+
+/// <summary>How Zeek's words map to ours (documented in docs/sources.md).</summary>
+public static class ZeekMapping
+{
+    // Services that name an authentication carried inside another protocol, not the protocol on the port.
+    private static readonly HashSet<string> Carried = new(StringComparer.Ordinal) { "ntlm", "gssapi", "spnego" };
+
+    private static readonly Dictionary<string, AppLabel> Services = new(StringComparer.Ordinal)
+    {
+        ["dns"] = AppLabel.Dns, ["http"] = AppLabel.Http, ["ssl"] = AppLabel.Tls, ["dtls"] = AppLabel.Dtls,
+        ["krb"] = AppLabel.Kerberos, ["krb_tcp"] = AppLabel.Kerberos, ["ldap"] = AppLabel.Ldap, ["ldap_tcp"] = AppLabel.Ldap,
+        ["ldap_udp"] = AppLabel.Cldap, ["smb"] = AppLabel.Smb, ["dce_rpc"] = AppLabel.DceRpc, ["ntp"] = AppLabel.Ntp,
+        ["snmp"] = AppLabel.Snmp, ["radius"] = AppLabel.Radius, ["rdp"] = AppLabel.Rdp, ["rdpeudp"] = AppLabel.Rdp,
+        ["sip"] = AppLabel.Sip, ["smtp"] = AppLabel.Smtp, ["pop3"] = AppLabel.Pop3, ["imap"] = AppLabel.Imap,
+        ["xmpp"] = AppLabel.Xmpp, ["ike"] = AppLabel.Ike, ["stun"] = AppLabel.Stun,
+    };
+
+    /// <summary>
+    /// conn_state to our state. S0, SH, RSTOS0: the originator's opening got no answer. REJ: refused. S1, SF, S2, S3,
+    /// RSTO, RSTR: established. SHR, RSTRH: only the responder's side of the opening was seen (midstream). OTH: no
+    /// opening seen; midstream for TCP, else established when the responder sent anything.
+    /// </summary>
+    public static FlowState State(string? connState, byte protocol, long responderPackets) => connState switch
+    {
+        "S0" or "SH" or "RSTOS0" => FlowState.Unanswered,
+        "REJ" => FlowState.Rejected,
+        "S1" or "SF" or "S2" or "S3" or "RSTO" or "RSTR" => FlowState.Established,
+        "SHR" or "RSTRH" => FlowState.Midstream,
+        _ when protocol == IpProtocol.Tcp => FlowState.Midstream,
+        _ => responderPackets > 0 ? FlowState.Established : FlowState.Unanswered,
+    };
+
+    /// <summary>
+    /// The first service of the list that names the protocol on the port: auth carried inside (ntlm, gssapi, spnego)
+    /// is passed over; a Zeek name we have no label for becomes a label of its own name (ftp, ssh, dhcp).
+    /// </summary>
+    public static AppLabel? App(string? service)
+    {
+        if (string.IsNullOrEmpty(service)) return null;
+        foreach (var range in service.AsSpan().Split(','))
+        {
+            var name = service[range].Trim();
+            if (name.Length == 0 || Carried.Contains(name)) continue;
+            return Services.TryGetValue(name, out var label) ? label : AppLabel.Of(name);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using PortAudit.Flows;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// Zeek's conn.log as JSON lines (LogAscii::use_json): one object per line, ts either epoch seconds (a number) or an
+/// ISO-8601 string (LogAscii::json_timestamps). Read with a forward-only reader over a reused buffer: a line costs
+/// no document.
+/// </summary>
+public sealed class ZeekJsonReader : LineRecordReader
+{
+    private readonly ZeekConnFields _fields = new();
+    private byte[] _utf8 = new byte[4096];
+    private char[] _chars = new char[256];
+
+    /// <summary>A reader of <paramref name="text"/>.</summary>
+    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics) : base(text, name, statistics) { }
+
+    /// <inheritdoc />
+    protected override LineOutcome Parse(string line, ref FlowRecord record)
+    {
+        var trimmed = line.AsSpan().Trim();
+        if (trimmed.IsEmpty) return LineOutcome.Ignored;
+        if (trimmed[0] != '{') return Reject("not a JSON object");
+        int needed = Encoding.UTF8.GetMaxByteCount(trimmed.Length);
+        if (_utf8.Length < needed) _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+        int length = Encoding.UTF8.GetBytes(trimmed, _utf8);
+        _fields.Reset();
+        try
+        {
+            var reader = new Utf8JsonReader(_utf8.AsSpan(0, length));
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = ZeekConnFields.FieldOf(Text(ref reader));
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (field == ZeekField.None || reader.TokenType == JsonTokenType.Null) continue;
+                // Numbers are taken as their text: epoch seconds keep every digit, counts parse as counts.
+                var value = reader.TokenType switch
+                {
+                    JsonTokenType.String => Text(ref reader),
+                    JsonTokenType.True => "T",
+                    JsonTokenType.False => "F",
+                    _ => Raw(ref reader),
+                };
+                if (_fields.Set(field, value) is { } problem) return Reject(problem);
+            }
+        }
+        catch (JsonException ex)
+        {
+            return Reject($"malformed JSON: {ex.Message}");
+        }
+        return _fields.Build(ref record) is { } error ? Reject(error) : LineOutcome.Flow;
+    }
+
+    private ReadOnlySpan<char> Text(ref Utf8JsonReader reader)
+    {
+        int max = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (_chars.Length < max) _chars = new char[max];
+        int length = reader.CopyString(_chars);
+        return _chars.AsSpan(0, length);
+    }
+
+    private ReadOnlySpan<char> Raw(ref Utf8JsonReader reader)
+    {
+        var bytes = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        if (_chars.Length < bytes.Length) _chars = new char[bytes.Length];
+        int length = Encoding.ASCII.GetChars(bytes, _chars);
+        return _chars.AsSpan(0, length);
+    }
+}
