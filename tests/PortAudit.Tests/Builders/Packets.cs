@@ -1,104 +1,136 @@
-using System.Buffers.Binary;
 using System.Net;
+using System.Net.NetworkInformation;
+using PacketDotNet;
+using PacketDotNet.Utils;
 
 namespace PortAudit.Tests.Builders;
 
-/// <summary>Builds raw frames and IP packets for tests, byte by byte, so each test states exactly what is on the wire.</summary>
+/// <summary>
+/// Builds frames and IP packets for tests with PacketDotNet, so each test states what is on the wire and the library, not
+/// the test, lays out the headers and computes their lengths and checksums.
+/// </summary>
+/// <remarks>
+/// A segment or datagram (<see cref="Tcp"/>, <see cref="Udp"/>, an ICMP message) is bytes until <see cref="Ipv4"/> or
+/// <see cref="Ipv6"/> wraps it: only then is its pseudo-header known, so that is where PacketDotNet fills in its checksum.
+/// PacketDotNet builds no GRE header, 802.1Q tag or ICMP message from scratch (it only parses them), so those few bytes
+/// are laid here and the checksums around them are still the library's.
+/// </remarks>
 internal static class Packets
 {
     public const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10;
 
-    public static byte[] Ipv4(string src, string dst, byte protocol, byte[] payload, ushort id = 1, ushort fragmentField = 0, int? totalLength = null)
+    private static readonly PhysicalAddress Source = PhysicalAddress.Parse("00-01-02-03-04-06");
+    private static readonly PhysicalAddress Destination = PhysicalAddress.Parse("00-01-02-03-04-05");
+
+    /// <summary>
+    /// An IPv4 packet carrying <paramref name="payload"/>: a TCP, UDP or ICMP payload of an unfragmented packet gets its
+    /// checksum; <paramref name="options"/> (whole words) go after the fixed header; <paramref name="totalLength"/> overrides
+    /// the computed length, for tests of a lying header.
+    /// </summary>
+    public static byte[] Ipv4(string src, string dst, byte protocol, byte[] payload, ushort id = 1, ushort fragmentField = 0, int? totalLength = null,
+        byte[]? options = null)
     {
-        var p = new byte[20 + payload.Length];
-        p[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(2), (ushort)(totalLength ?? p.Length));
-        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(4), id);
-        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(6), fragmentField);
-        p[8] = 64;
-        p[9] = protocol;
-        IPAddress.Parse(src).GetAddressBytes().CopyTo(p, 12);
-        IPAddress.Parse(dst).GetAddressBytes().CopyTo(p, 16);
-        payload.CopyTo(p, 20);
-        return p;
+        var ip = new IPv4Packet(IPAddress.Parse(src), IPAddress.Parse(dst))
+        {
+            Id = id, FragmentFlags = fragmentField >> 13, FragmentOffset = fragmentField & 0x1FFF, TimeToLive = 64,
+            PayloadData = payload, Protocol = (ProtocolType)protocol,
+        };
+        ip.UpdateCalculatedValues();
+        byte[] bytes = ip.Bytes;
+        if (options is { Length: > 0 })
+        {
+            // PacketDotNet lays no options: they go between its header and the payload, and the re-parse below takes the longer header.
+            bytes = [.. bytes.AsSpan(0, IPv4Fields.HeaderLength), .. options, .. bytes.AsSpan(IPv4Fields.HeaderLength)];
+            bytes[0] = (byte)(0x40 | (IPv4Fields.HeaderLength + options.Length) / 4);
+        }
+        var parsed = new IPv4Packet(new ByteArraySegment(bytes)) { TotalLength = bytes.Length };
+        if ((fragmentField & 0x3FFF) == 0) UpdateTransportChecksum(parsed);
+        if (totalLength is { } lying) parsed.TotalLength = lying;
+        parsed.UpdateIPChecksum();
+        return parsed.Bytes;
     }
 
+    /// <summary>An IPv6 packet carrying <paramref name="payload"/>; a TCP, UDP or ICMPv6 payload right after the fixed header gets its checksum.</summary>
     public static byte[] Ipv6(string src, string dst, byte nextHeader, byte[] payload)
     {
-        var p = new byte[40 + payload.Length];
-        p[0] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(4), (ushort)payload.Length);
-        p[6] = nextHeader;
-        p[7] = 64;
-        IPAddress.Parse(src).GetAddressBytes().CopyTo(p, 8);
-        IPAddress.Parse(dst).GetAddressBytes().CopyTo(p, 24);
-        payload.CopyTo(p, 40);
-        return p;
+        // IPv6Packet.UpdateCalculatedValues sets the payload length from a payload packet only, not from payload bytes.
+        var ip = new IPv6Packet(IPAddress.Parse(src), IPAddress.Parse(dst))
+        {
+            HopLimit = 64, PayloadData = payload, NextHeader = (ProtocolType)nextHeader, PayloadLength = (ushort)payload.Length,
+        };
+        var parsed = new IPv6Packet(new ByteArraySegment(ip.Bytes));
+        UpdateTransportChecksum(parsed);
+        return parsed.Bytes;
     }
 
     public static byte[] Ip(string src, string dst, byte protocol, byte[] payload) =>
         src.Contains(':') ? Ipv6(src, dst, protocol, payload) : Ipv4(src, dst, protocol, payload);
 
-    public static byte[] Tcp(ushort sport, ushort dport, byte flags, uint seq = 1000, uint ack = 0, byte[]? data = null)
-    {
-        data ??= Array.Empty<byte>();
-        var t = new byte[20 + data.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(t, sport);
-        BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(2), dport);
-        BinaryPrimitives.WriteUInt32BigEndian(t.AsSpan(4), seq);
-        BinaryPrimitives.WriteUInt32BigEndian(t.AsSpan(8), ack);
-        t[12] = 0x50;
-        t[13] = flags;
-        data.CopyTo(t, 20);
-        return t;
-    }
+    /// <summary>A TCP segment without options; its checksum is filled in by the IP packet that carries it.</summary>
+    public static byte[] Tcp(ushort sport, ushort dport, byte flags, uint seq = 1000, uint ack = 0, byte[]? data = null) =>
+        new TcpPacket(sport, dport) { SequenceNumber = seq, AcknowledgmentNumber = ack, Flags = flags, PayloadData = data ?? [] }.Bytes;
 
+    /// <summary>A UDP datagram (four bytes of data unless given); its checksum is filled in by the IP packet that carries it.</summary>
     public static byte[] Udp(ushort sport, ushort dport, byte[]? data = null)
     {
-        data ??= new byte[] { 1, 2, 3, 4 };
-        var u = new byte[8 + data.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(u, sport);
-        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(2), dport);
-        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(4), (ushort)u.Length);
-        data.CopyTo(u, 8);
-        return u;
+        var udp = new UdpPacket(sport, dport) { PayloadData = data ?? [1, 2, 3, 4] };
+        udp.UpdateCalculatedValues();
+        return udp.Bytes;
     }
 
     /// <summary>ICMP (type 3) or ICMPv6 (type 1) destination unreachable quoting <paramref name="quoted"/>.</summary>
     public static byte[] Unreachable(bool v6, byte code, byte[] quoted) => IcmpError(v6 ? (byte)1 : (byte)3, code, quoted);
 
-    /// <summary>An ICMP or ICMPv6 message of <paramref name="type"/> and <paramref name="code"/> quoting <paramref name="quoted"/>.</summary>
-    public static byte[] IcmpError(byte type, byte code, byte[] quoted)
-    {
-        var m = new byte[8 + quoted.Length];
-        m[0] = type;
-        m[1] = code;
-        quoted.CopyTo(m, 8);
-        return m;
-    }
+    /// <summary>
+    /// An ICMP or ICMPv6 message of <paramref name="type"/> and <paramref name="code"/> quoting <paramref name="quoted"/>:
+    /// type, code, checksum (left to the IP packet) and four unused bytes.
+    /// </summary>
+    public static byte[] IcmpError(byte type, byte code, byte[] quoted) => [type, code, 0, 0, 0, 0, 0, 0, .. quoted];
 
-    public static byte[] Gre(ushort protocolType, byte[] inner)
-    {
-        var g = new byte[4 + inner.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(g.AsSpan(2), protocolType);
-        inner.CopyTo(g, 4);
-        return g;
-    }
+    /// <summary>A GRE header (no flags, version 0) of <paramref name="protocolType"/> before <paramref name="inner"/>.</summary>
+    public static byte[] Gre(ushort protocolType, byte[] inner) => [0, 0, (byte)(protocolType >> 8), (byte)protocolType, .. inner];
 
+    /// <summary>
+    /// An Ethernet frame carrying <paramref name="ipPacket"/> (its type from the IP version), behind one 802.1Q or 802.1ad tag
+    /// of VLAN 10 for each of <paramref name="vlanTypes"/>, outermost first.
+    /// </summary>
     public static byte[] Ethernet(byte[] ipPacket, params ushort[] vlanTypes)
     {
-        var f = new List<byte>();
-        f.AddRange(new byte[] { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6 });
-        foreach (var tpid in vlanTypes)
+        var type = (ipPacket[0] >> 4) == 6 ? EthernetType.IPv6 : EthernetType.IPv4;
+        if (vlanTypes.Length == 0) return EthernetOf(type, ipPacket);
+        var tags = new List<byte>();
+        for (int i = 0; i < vlanTypes.Length; i++)
         {
-            f.Add((byte)(tpid >> 8)); f.Add((byte)tpid);
-            f.Add(0); f.Add(10);
+            ushort next = i + 1 < vlanTypes.Length ? vlanTypes[i + 1] : (ushort)type;
+            tags.AddRange([0, 10, (byte)(next >> 8), (byte)next]); // TCI (priority 0, VLAN 10), then the type it tags
         }
-        ushort type = (ipPacket[0] >> 4) == 6 ? (ushort)0x86DD : (ushort)0x0800;
-        f.Add((byte)(type >> 8)); f.Add((byte)type);
-        f.AddRange(ipPacket);
-        return f.ToArray();
+        return EthernetOf((EthernetType)vlanTypes[0], [.. tags, .. ipPacket]);
+    }
+
+    /// <summary>An Ethernet frame of <paramref name="type"/> carrying <paramref name="payload"/> as it is.</summary>
+    public static byte[] EthernetOf(EthernetType type, byte[] payload) =>
+        new EthernetPacket(Source, Destination, type) { PayloadData = payload }.Bytes;
+
+    /// <summary>A PPPoE session frame (session 1) carrying <paramref name="ipv4Packet"/> over PPP.</summary>
+    public static byte[] PppoeSession(byte[] ipv4Packet)
+    {
+        var ppp = new PppPacket { Protocol = PppProtocol.IPv4, PayloadData = ipv4Packet };
+        // Nothing in PppoePacket computes its length; and its Type setter writes the version nibble, so the type (1, RFC 2516) is set on the byte.
+        var pppoe = new PppoePacket(PppoeCode.SessionStage, 1) { PayloadPacket = ppp, Length = (ushort)ppp.TotalPacketLength }.Bytes;
+        pppoe[0] = 0x11;
+        return EthernetOf(EthernetType.PppoeSessionStage, pppoe);
     }
 
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    private static void UpdateTransportChecksum(IPPacket ip)
+    {
+        switch (ip.PayloadPacket)
+        {
+            case TcpPacket tcp: tcp.UpdateTcpChecksum(); break;
+            case UdpPacket udp: udp.UpdateUdpChecksum(); break;
+            case IcmpV4Packet icmp: icmp.UpdateIcmpChecksum(); break;
+            case IcmpV6Packet icmp6: icmp6.UpdateIcmpChecksum(); break;
+        }
+    }
 }

@@ -10,8 +10,7 @@ public class DecoderTests
     [Fact]
     public void Ipv4OptionsAreSkipped()
     {
-        var packet = Ipv4("10.0.0.1", "10.0.0.2", 17, Concat(new byte[] { 1, 1, 1, 0 }, Udp(1234, 53)));
-        packet[0] = 0x46; // header of 24 bytes: one word of options (NOPs, end)
+        var packet = Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1234, 53), options: [1, 1, 1, 0]); // header of 24 bytes: one word of options (NOPs, end)
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
         Assert.Equal(53, p.DestinationPort);
     }

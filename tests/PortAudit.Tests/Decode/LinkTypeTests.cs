@@ -27,7 +27,7 @@ public class LinkTypeTests
         { "ppp", 9, Concat(new byte[] { 0xFF, 0x03, 0x00, 0x21 }, V4) },
         { "ppp compressed", 9, Concat(new byte[] { 0x57 }, V6) },
         { "ppp hdlc", 50, Concat(new byte[] { 0xFF, 0x03, 0x00, 0x57 }, V6) },
-        { "pppoe", 1, Concat(new byte[] { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x88, 0x64, 0x11, 0, 0, 1, 0, 40, 0x00, 0x21 }, V4) },
+        { "pppoe", 1, PppoeSession(V4) },
     };
 
     [Theory]

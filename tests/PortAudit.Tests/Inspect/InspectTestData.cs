@@ -1,3 +1,4 @@
+using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Inspect;
 using PortAudit.Tests.Flows;
@@ -22,5 +23,14 @@ public static class InspectTestData
         var runner = new FlowRunner(null, engine);
         runner.ReadFiles(paths);
         return (runner.Flows, engine);
+    }
+
+    /// <summary>Reads a capture held in memory (a built one) through the flow table with an inspection engine; returns every flow ended.</summary>
+    public static List<Flow> Inspect(byte[] capture)
+    {
+        var runner = new FlowRunner(null, new InspectionEngine());
+        using (var reader = CaptureFile.Open("built.pcap", new MemoryStream(capture))) runner.Reader.Read(reader);
+        runner.Table.Flush();
+        return runner.Flows;
     }
 }
