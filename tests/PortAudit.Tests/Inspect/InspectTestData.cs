@@ -1,6 +1,6 @@
-using PortAudit.Capture;
 using PortAudit.Flows;
 using PortAudit.Inspect;
+using PortAudit.Sources.Files;
 using PortAudit.Tests.Flows;
 
 namespace PortAudit.Tests.Inspect;

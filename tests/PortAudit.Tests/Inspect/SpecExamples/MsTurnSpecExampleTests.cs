@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Live;
 using PortAudit.Tests.Scenarios;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Scenarios;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Tests.Scenarios;
 
