@@ -64,6 +64,19 @@ public class SqlBrowserSpecExampleTests
         Assert.Equal((AppLabel.SqlBrowser, "response"), (answer.App, answer.AppDetail?.ToString()));
     }
 
+    [Fact]
+    public void ADacLookupAnsweredIsSqlBrowserWithTheDacPort()
+    {
+        // 2.2.4 CLNT_UCAST_DAC: 0x0F, protocol version 0x01, the instance name; 2.2.6 SVR_RESP (DAC): 0x05, RESP_SIZE 0x0006
+        // (the whole message), PROTOCOLVERSION 0x01, TCP_DAC_PORT little-endian.
+        byte[] request = [0x0F, 0x01, .. Encoding.ASCII.GetBytes("MSSQLSERVER"), 0];
+        byte[] answer = [0x05, 0x06, 0x00, 0x01, 0x44, 0x05];
+        var capture = new ScenarioCapture("sqlr-2.2.4-2.2.6", 1_700_000_000)
+            .Udp(Client, Server, 1434, 1, request, answer, clientPort: 50125);
+        var flow = Assert.Single(InspectTestData.Inspect(capture.Build()));
+        Assert.Equal((AppLabel.SqlBrowser, "response; dac=1348"), (flow.App, flow.AppDetail?.ToString()));
+    }
+
     private static byte[] ServerResponse(string data)
     {
         var text = Encoding.ASCII.GetBytes(data);
