@@ -113,7 +113,7 @@ public sealed class TrafficRun : IFlowSink
         // end as they arrive, and live runs go on, so neither asks.
         if (!live) _heap ??= HeldFlowHeap.Prepare(_inputNames);
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
-        else _reader.ReadPipelined(reader, _cancel, live);
+        else _reader.ReadPipelined(reader, _cancel);
     }
 
     private FlowShards CreateShards() => new(_options.Workers, _options, note =>

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using PortAudit.Capture.Live;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Tests.Lab;
 

@@ -1,5 +1,5 @@
 using PortAudit.Capture;
-using PortAudit.Capture.Live;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Tests.Live;
 

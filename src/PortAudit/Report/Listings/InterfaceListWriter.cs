@@ -1,5 +1,5 @@
 using System.Text;
-using PortAudit.Capture.Live;
+using PortAudit.Sources.Live;
 using PortAudit.Report.Json;
 using PortAudit.Report.Text;
 

@@ -1,4 +1,6 @@
-namespace PortAudit.Capture.Live;
+using PortAudit.Capture;
+
+namespace PortAudit.Sources.Live;
 
 /// <summary>When to start the next capture file; zero values mean never.</summary>
 /// <param name="MaxBytes">Start a new file before one would grow past this size.</param>

@@ -1,4 +1,6 @@
-namespace PortAudit.Capture.Live;
+using PortAudit.Capture;
+
+namespace PortAudit.Sources.Live;
 
 /// <summary>
 /// Passes live packets through unchanged and saves each one on the way, so that saving needs no second
