@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using PortAudit.Audit;
-using PortAudit.Capture.Live;
 using PortAudit.Cli.Strict;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Records;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Live;
 using Serilog;
-using Serilog.Events;
 
 namespace PortAudit.Cli.Commands;
 
@@ -79,19 +81,6 @@ internal sealed class LiveOptionSet
         DefaultValueFactory = _ => 32,
     };
 
-    private readonly Option<bool> _noRealTime = new("--no-realtime")
-    {
-        Description = "Read at normal priority. By default the capture thread reads at real-time priority (SCHED_FIFO 1) " +
-                      "where permitted (root, CAP_SYS_NICE or RLIMIT_RTPRIO), so that the kernel's buffer is emptied as soon as packets arrive.",
-    };
-
-    private readonly Option<bool> _standby = new("--standby")
-    {
-        Description = "With two CPUs or more, keep a standby thread on another CPU that empties the kernel's buffer into memory of its own " +
-                      "(8 MB) when it finds packets there that the capture thread, waiting, has not read: for virtual machines whose CPUs " +
-                      "stop now and then. It wakes every 2 ms on a busy link.",
-    };
-
     private readonly Option<double?> _duration = new Option<double?>("--duration") { Description = "Stop after this many seconds." }.Accepts(NumberRange.Seconds);
     private readonly Option<long?> _packets = new("--packets") { Description = "Stop after this many packets." };
     private readonly Option<string?> _write = new("--write", "-w") { Description = "Save the captured packets to this pcapng file." };
@@ -108,7 +97,7 @@ internal sealed class LiveOptionSet
     {
         foreach (var option in new Option[]
                  {
-                     _interfaces, _filter, _snapLength, _promiscuous, _noPromiscuous, _bufferSize, _noRealTime, _standby, _duration, _packets,
+                     _interfaces, _filter, _snapLength, _promiscuous, _noPromiscuous, _bufferSize, _duration, _packets,
                      _write, _rotateSize, _rotateSeconds,
                  })
             command.Options.Add(option);
@@ -132,8 +121,6 @@ internal sealed class LiveOptionSet
         Promiscuous = !parse.GetValue(_noPromiscuous),
         BufferSizeBytes = (int)Math.Min(int.MaxValue, parse.GetValue(_bufferSize) * (1L << 20)),
         PacketLimit = parse.GetValue(_packets) ?? 0,
-        RealTime = !parse.GetValue(_noRealTime),
-        Standby = parse.GetValue(_standby),
     };
 
     /// <summary>How long to capture, or null until stopped.</summary>
@@ -176,18 +163,6 @@ internal sealed class LiveCaptureDisplay
         log.Debug("Garbage collection: {Gen0} young, {Gen1} middle and {Gen2} full collections, {PauseSeconds:0.000} s paused in all",
             GC.CollectionCount(0) - GC.CollectionCount(1), GC.CollectionCount(1) - GC.CollectionCount(2), GC.CollectionCount(2),
             GC.GetTotalPauseDuration().TotalSeconds);
-        // Said at Debug when it is as asked; a capture that dropped packets without it says so at the default level.
-        bool dropped = _source.Statistics.Any(s => s.Dropped > 0);
-        if (_source.Priority is { } priority)
-            log.Write(dropped && !priority.RealTime ? LogEventLevel.Information : LogEventLevel.Debug,
-                "Reading thread's priority: {Priority}", priority.Description);
-        if (_source.Standby is { } standby)
-            log.Write(standby.Takeovers > 0 ? LogEventLevel.Information : LogEventLevel.Debug,
-                "Standby reader: emptied the kernel's buffer {Takeovers} times while the capture thread was late, keeping {Packets} packets ({PeakKiB} KiB at most at once)",
-                standby.Takeovers, standby.Packets, (standby.PeakBytes + 1023) / 1024);
-        else if (dropped && Environment.ProcessorCount > 1)
-            log.Information("The kernel's buffer overflowed: a larger --buffer-size holds a longer burst, and --standby empties it " +
-                            "while the capture thread is late (a virtual machine's CPU not run for some milliseconds)");
         foreach (var s in _source.Statistics)
             log.Information("{Interface}: libpcap received {Received}, dropped {Dropped}, interface dropped {InterfaceDropped}",
                 s.Interface, s.Received, s.Dropped, s.InterfaceDropped);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using PortAudit.Report.Listings;
-using PortAudit.Capture.Live;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Cli.Commands;
 

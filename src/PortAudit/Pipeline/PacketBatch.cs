@@ -19,15 +19,6 @@ internal sealed class PacketBatch
 
     public int Count { get; private set; }
 
-    /// <summary>
-    /// Maps the batch's pages now, so that a live capture's first packets do not wait for them (see <see cref="MemoryPages"/>).
-    /// </summary>
-    public void Prefault()
-    {
-        MemoryPages.Touch(_payloads);
-        MemoryPages.Touch(Entries);
-    }
-
     public bool IsFull => Count == Capacity;
 
     /// <summary>True when the payload of <paramref name="packet"/> fits (an empty batch always takes one).</summary>

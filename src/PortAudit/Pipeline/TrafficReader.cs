@@ -43,19 +43,13 @@ public sealed class TrafficReader
     /// <summary>
     /// Reads one capture with reading and decoding on a second thread, so that the flow table, the slower half,
     /// has a core of its own. Same results as <see cref="Read"/>; the flow table is only touched by the caller's thread.
-    /// <paramref name="live"/> maps the batches' pages before the first packet, which cannot wait for them.
     /// </summary>
-    public void ReadPipelined(ICaptureReader reader, CancellationToken cancel = default, bool live = false)
+    public void ReadPipelined(ICaptureReader reader, CancellationToken cancel = default)
     {
         const int InFlight = 4;
         using var full = new HandOff<PacketBatch>(InFlight);
         using var empty = new HandOff<PacketBatch>(InFlight + 1);
-        for (int i = 0; i <= InFlight; i++)
-        {
-            var batch = new PacketBatch();
-            if (live) batch.Prefault();
-            empty.Add(batch);
-        }
+        for (int i = 0; i <= InFlight; i++) empty.Add(new PacketBatch());
         BesideThread.Run(DecodingThread,
             () => Produce(reader, full, empty, cancel),
             () =>

@@ -100,7 +100,7 @@ public sealed class TrafficRun : IFlowSink
         // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
         // drained while the table works, and packets that came reach the table when the interface goes quiet.
         if (!live && _shardable) _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
-        else _reader.ReadPipelined(reader, _cancel, live);
+        else _reader.ReadPipelined(reader, _cancel);
     }
 
     private FlowShards CreateShards() => new(_options.Workers, _options, note =>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using PortAudit.Capture.Live;
 using PortAudit.Common;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Tests.Lab;
 

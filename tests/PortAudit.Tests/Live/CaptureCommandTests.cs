@@ -107,43 +107,4 @@ public class CaptureCommandTests : IDisposable
     public void RotationWithoutWriteIsRefused() =>
         Assert.Contains("--rotate-size and --rotate-seconds need --write",
             ExitsWithTwo("capture --interface lo --rotate-seconds 5"));
-
-    /// <summary>A short capture of nothing, with the log that says the reading thread's priority.</summary>
-    private const string Quiet = "capture --interface lo --filter \"udp port 9 and host 127.0.0.254\" --duration 0.3 --output /dev/null --log-level Debug";
-
-    [RealTimeFact(live: true)]
-    public void TheCaptureReadsAtRealTimePriorityUnlessToldNotToAndSaysWhichAtDebug()
-    {
-        var raised = CliProcess.Run(Quiet);
-        var normal = CliProcess.Run(Quiet + " --no-realtime");
-
-        Assert.True(raised.ExitCode == 0, $"exit {raised.ExitCode}: {raised.StandardError}");
-        Assert.Contains("Reading thread's priority: real-time (SCHED_FIFO 1)", raised.StandardError);
-        Assert.True(normal.ExitCode == 0, $"exit {normal.ExitCode}: {normal.StandardError}");
-        Assert.Contains("Reading thread's priority: normal (real-time priority not asked for)", normal.StandardError);
-    }
-
-    [RealTimeFact(live: true, programs: "prlimit setpriv")]
-    public void WithoutThePermissionTheCaptureRunsAtNormalPriorityAndSaysWhy()
-    {
-        // Every capability but CAP_SYS_NICE, and no real-time allowance (RLIMIT_RTPRIO 0): the capture still runs.
-        var result = CliProcess.Run(Quiet, under: "prlimit --rtprio=0 setpriv --bounding-set -sys_nice");
-
-        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
-        Assert.Contains("Reading thread's priority: normal (real-time priority not permitted: it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0)",
-            result.StandardError);
-    }
-
-    [LiveFact(cpus: 2)]
-    public void TheStandbyRunsOnlyWhenAskedForAndSaysWhatItDid()
-    {
-        var asked = CliProcess.Run(Quiet + " --standby");
-        var alone = CliProcess.Run(Quiet);
-
-        Assert.True(asked.ExitCode == 0, $"exit {asked.ExitCode}: {asked.StandardError}");
-        Assert.Contains("Standby reader: emptied the kernel's buffer 0 times while the capture thread was late, keeping 0 packets",
-            asked.StandardError);
-        Assert.True(alone.ExitCode == 0, $"exit {alone.ExitCode}: {alone.StandardError}");
-        Assert.DoesNotContain("Standby reader:", alone.StandardError);
-    }
 }

@@ -1,32 +1,41 @@
-using PortAudit.Capture.Live;
-using PortAudit.Common;
+using PortAudit.Sources.Live;
+using SharpPcap;
 
 namespace PortAudit.Tests.Live;
 
 [Trait(Tier.Name, Tier.Unit)]
 public class ErrorMappingTests
 {
-    [Fact]
-    public void MissingLibraryNamesThePackage()
+    [Theory]
+    [InlineData(typeof(DllNotFoundException))]
+    [InlineData(typeof(TypeInitializationException))]
+    public void MissingLibraryNamesThePackage(Type loaderFailure)
     {
-        var ex = Assert.Throws<InputException>(() => LibPcap.Load(["libpcap-that-does-not-exist.so.9"]));
-        Assert.StartsWith("libpcap not found: install libpcap0.8", ex.Message);
+        Exception thrown = loaderFailure == typeof(DllNotFoundException)
+            ? new DllNotFoundException("wpcap")
+            : new TypeInitializationException("SharpPcap.LibPcap.LibPcapSafeNativeMethods", new DllNotFoundException("wpcap"));
+        Assert.True(PcapLibrary.IsMissingLibrary(thrown));
+        Assert.StartsWith("libpcap not found: install libpcap0.8", PcapLibrary.Missing(thrown).Message);
+        Assert.False(PcapLibrary.IsMissingLibrary(new TypeInitializationException("Other", new InvalidOperationException())));
     }
 
     [Theory]
-    [InlineData(LibPcap.ErrorPermissionDenied, "")]
-    [InlineData(LibPcap.ErrorPromiscuousPermissionDenied, "")]
-    [InlineData(LibPcap.Error, "socket: Operation not permitted")]
-    public void PermissionFailuresNameCapNetRaw(int status, string detail)
+    [InlineData(PcapError.PermissionDenied, "")]
+    [InlineData(PcapError.PromiscuousPermissionDenied, "")]
+    [InlineData(PcapError.Generic, "Unable to open the adapter 'eth0' using pcap_create. socket: Operation not permitted")]
+    public void PermissionFailuresNameCapNetRaw(PcapError status, string detail) =>
+        Assert.StartsWith("permission denied: capturing needs root or CAP_NET_RAW", PcapFailure.Message(status, detail));
+
+    [Fact]
+    public void AnInterfaceThatIsDownOrMissingIsSaidPlainly()
     {
-        var ex = PcapStatus.Failure("eth0", status, detail);
-        Assert.StartsWith("eth0: permission denied: capturing needs root or CAP_NET_RAW", ex.Message);
+        Assert.Equal("interface is down", PcapFailure.Message(PcapError.InterfaceNotUp, "Unable to activate the adapter (eth0)."));
+        Assert.Equal("no such interface (see 'portaudit interfaces')", PcapFailure.Message(PcapError.NoSuchDevice, ""));
     }
 
     [Fact]
     public void OtherFailuresKeepLibpcapsMessage() =>
-        Assert.Equal("eth0: something odd", PcapStatus.Failure("eth0", LibPcap.Error, "something odd").Message);
-
+        Assert.Equal("something odd", PcapFailure.Message(PcapError.Generic, "something odd"));
 }
 
 /// <summary>Failures that only libpcap itself can report, met by opening the loopback interface for real.</summary>

@@ -1,7 +1,8 @@
-using PortAudit.Capture.Live;
 using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Sources;
 using PortAudit.Sources.Files;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Tests.Live;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using PortAudit.Capture.Live;
 using PortAudit.Report.Json;
 using PortAudit.Report.Text;
+using PortAudit.Sources.Live;
 
 namespace PortAudit.Report.Listings;
 

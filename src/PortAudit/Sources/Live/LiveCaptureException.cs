@@ -1,6 +1,6 @@
 using PortAudit.Common;
 
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>
 /// Live capture could not start or stopped on an error (no permission, unknown interface, bad filter,
@@ -10,4 +10,7 @@ public sealed class LiveCaptureException : InputException
 {
     /// <summary>Creates the exception.</summary>
     public LiveCaptureException(string message) : base(message) { }
+
+    /// <summary>Creates the exception, keeping what caused it.</summary>
+    public LiveCaptureException(string message, Exception inner) : base(message, inner) { }
 }

@@ -1,8 +1,10 @@
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Sources;
+using PortAudit.Sources.Files;
 
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>
 /// Live traffic from one or more interfaces (libpcap) as a run's source, optionally saved as pcapng while it is
@@ -46,7 +48,7 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     /// <inheritdoc />
     public string Name { get; }
 
-    /// <summary>What libpcap warned of when the interfaces were opened.</summary>
+    /// <summary>Settings the platform refused when the interfaces were opened.</summary>
     public IReadOnlyList<string> Warnings => _reader.Warnings;
 
     /// <summary>Called now and then on the reading thread, after the saved file was flushed (see <see cref="LiveCaptureOptions.HeartbeatInterval"/>).</summary>
@@ -54,12 +56,6 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
 
     /// <summary>libpcap's counters per interface: current during the read, final after it.</summary>
     public IReadOnlyList<InterfaceStatistics> Statistics => _final.Count > 0 ? _final : _reader.Statistics();
-
-    /// <summary>The reading thread's scheduling, once the read has started; null before.</summary>
-    public ReadingPriority? Priority => _reader.Priority;
-
-    /// <summary>What the standby reader did, or null where none ran (<see cref="LiveCaptureReader.Standby"/>).</summary>
-    public StandbyReport? Standby => _reader.Standby;
 
     /// <summary>Packets known to be in the pcapng files (flushed), not merely handed to them: what the files hold.</summary>
     public long SavedPackets => _recorder?.SavedPackets ?? 0;

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>An interface libpcap can capture on, as pcap_findalldevs describes it.</summary>
 /// <param name="Name">The name to pass to <c>--interface</c>.</param>

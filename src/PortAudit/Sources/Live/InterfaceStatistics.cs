@@ -1,4 +1,4 @@
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>
 /// libpcap's counters for one interface since it was opened. Their meaning varies by platform; on Linux

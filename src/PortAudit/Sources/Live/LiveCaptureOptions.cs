@@ -1,4 +1,4 @@
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>How to open live interfaces.</summary>
 public sealed record LiveCaptureOptions
@@ -26,20 +26,6 @@ public sealed record LiveCaptureOptions
 
     /// <summary>Hand over every packet at once instead of in batches: lower latency, more work per packet.</summary>
     public bool Immediate { get; init; }
-
-    /// <summary>
-    /// Read at real-time priority (SCHED_FIFO 1) where the process is permitted to, so that the thread emptying the
-    /// kernel's buffer is not kept waiting by ordinary threads sharing its core (<see cref="ReadingPriority"/>).
-    /// </summary>
-    public bool RealTime { get; init; } = true;
-
-    /// <summary>
-    /// Keep a standby reader on another CPU that empties the kernel's buffer into memory of its own while the capture
-    /// thread is late (its CPU not run for a few milliseconds, as on a busy virtual machine); only with two CPUs or more
-    /// (<see cref="LiveCaptureReader.Standby"/>). Off by default: it wakes every 2 ms on a busy link, which costs the
-    /// other CPU's work a few percent on a virtual machine (docs/live.md, "Standby reader").
-    /// </summary>
-    public bool Standby { get; init; }
 
     /// <summary>Stop after this many packets (over all interfaces); 0 for no limit.</summary>
     public long PacketLimit { get; init; }

@@ -1,7 +1,8 @@
 using PortAudit.Decode;
 using PortAudit.Sources;
+using PortAudit.Sources.Files;
 
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>
 /// Passes live packets through unchanged and saves each one on the way, so that saving needs no second

@@ -1,8 +1,9 @@
 using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Sources;
 using PortAudit.Sources.Files;
 
-namespace PortAudit.Capture.Live;
+namespace PortAudit.Sources.Live;
 
 /// <summary>When to start the next capture file; zero values mean never.</summary>
 /// <param name="MaxBytes">Start a new file before one would grow past this size.</param>
