@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The main job's figures in one sitting: for each published executable, the corpus audit and `flows` on both cores and
+# pinned to one (taskset -c 0), against tcpdump reading the same file, with `cat` of the file as the floor's own check
+# (tcpdump should take a few times cat's time; a tcpdump much slower than that flatters every ratio).
+# Usage: tools/bench/main-job.sh [--runs N] [--inventory FILE] [--catalog DIR] [--ndpi] [PORTAUDIT...]
+# Without PORTAUDIT, uses out/portaudit/portaudit. Default inventory: ../shared/bench/audit-inventory.yaml.
+# Rounds are interleaved (every tool once per round); each audit writes into a fresh directory after a sync.
+# Prints medians (min-max), each as a ratio to tcpdump's median, and per build: audit / tcpdump, flows / tcpdump,
+# flows one core -> two, audit one core -> two.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tools/bench/common.sh"
+runs=7
+inventory=$repo/../shared/bench/audit-inventory.yaml
+catalog=$repo/rules
+ndpi=
+builds=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift ;;
+    --inventory) inventory=$2; shift ;;
+    --catalog) catalog=$2; shift ;;
+    --ndpi) ndpi=1 ;;
+    *) builds+=("$1") ;;
+  esac
+  shift
+done
+dir=${TMPDIR:-/tmp}
+capture=$dir/portaudit-mix.pcap
+bench_corpus "$capture"
+bench_need_time
+command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2; }
+command -v tcpdump >/dev/null || { echo "needs tcpdump" >&2; exit 2; }
+[ ${#builds[@]} -eq 0 ] && builds=("$repo/out/portaudit/portaudit")
+cat "$capture" > /dev/null   # same page cache for every run
+
+results=$(mktemp)
+out=$(mktemp -d)
+trap 'rm -rf "$results" "$out"' EXIT
+timed() { # label, round, command...
+  local label=$1 round=$2; shift 2
+  rm -rf "$out/run"; sync
+  /usr/bin/time -f "$label $round %e %M" -a -o "$results" "$@" >/dev/null 2>&1 || true
+}
+echo "capture: $capture, inventory: $inventory, $runs rounds"
+for ((i = 1; i <= runs; i++)); do
+  timed cat "$i" cat "$capture"
+  timed tcpdump "$i" tcpdump -nr "$capture" -w /dev/null
+  [ -n "$ndpi" ] && timed ndpiReader "$i" ndpiReader -i "$capture" -q
+  for b in "${!builds[@]}"; do
+    audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)
+    flows=("${builds[$b]}" flows -q "$capture" --format jsonl -o /dev/null)
+    timed "b$b-audit-2c" "$i" "${audit[@]}"
+    timed "b$b-audit-1c" "$i" taskset -c 0 "${audit[@]}"
+    timed "b$b-flows-2c" "$i" "${flows[@]}"
+    timed "b$b-flows-1c" "$i" taskset -c 0 "${flows[@]}"
+  done
+done
+for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
+python3 - "$results" <<'EOF'
+import collections, statistics as st, sys
+runs = collections.defaultdict(dict)
+peak = collections.defaultdict(int)
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 4:
+        runs[f[0]][int(f[1])] = float(f[2])
+        peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
+med = {k: st.median(v.values()) for k, v in runs.items()}
+tcp = med["tcpdump"]
+for k in sorted(runs):
+    v = list(runs[k].values())
+    print(f"{k:14} {med[k]:.3f} s ({min(v):.2f}-{max(v):.2f})  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
+print(f"floor: tcpdump / cat {tcp / med['cat']:.2f}")
+for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
+    print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.2f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.2f}, "
+          f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
+          f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
+EOF
