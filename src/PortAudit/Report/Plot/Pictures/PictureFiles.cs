@@ -36,6 +36,21 @@ public sealed class PictureFiles
     /// </summary>
     public static string FileName(string name) => FragmentHref.AnchorId(Prefix, name);
 
+    /// <summary>
+    /// The picture as PNG, compressed lightly: the library's default encoding (zlib level 6, every filter) took 20 ms
+    /// of CPU for a time plot, four times the drawing and the rest of the file; the Sub filter at level 3 takes 5 ms for
+    /// a file a fifth larger (75 KB rather than 63 KB).
+    /// </summary>
+    private static byte[] Png(Picture picture)
+    {
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(picture.Width, picture.Height));
+        picture.Plot.Render(surface);
+        using var image = surface.Snapshot();
+        using var pixels = image.PeekPixels();
+        using var data = pixels.Encode(new SkiaSharp.SKPngEncoderOptions(SkiaSharp.SKPngEncoderFilterFlags.Sub, 3));
+        return data.ToArray();
+    }
+
     private void Write(string name, Picture picture)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -45,7 +60,7 @@ public sealed class PictureFiles
         OutputSet.Guard(png, () =>
         {
             Directory.CreateDirectory(_directory);
-            File.WriteAllBytes(png, plot.GetImageBytes(picture.Width, picture.Height, ScottPlot.ImageFormat.Png));
+            File.WriteAllBytes(png, Png(picture));
             return png;
         });
         _written.Add(png);

@@ -55,12 +55,17 @@ internal static class PictureStyle
         return unit.Divisor;
     }
 
-    /// <summary>The colour keys below the data, swatch and text, in legend order; a heading first when given.</summary>
-    public static void Legend(ScottPlot.Plot plot, IEnumerable<string> keys, ColorAssigner colors, string? heading = null)
+    /// <summary>
+    /// The colour keys below the data, in legend order, each with a swatch, or with a stroke in its colour and dash
+    /// when the data are <paramref name="lines"/>; a heading first when given.
+    /// </summary>
+    public static void Legend(ScottPlot.Plot plot, IEnumerable<string> keys, ColorAssigner colors, string? heading = null, bool lines = false)
     {
         var items = plot.Legend.ManualItems;
         foreach (string key in keys)
-            items.Add(new LegendItem { LabelText = Text(key), FillColor = Color(colors.Color(key)), LinePattern = Pattern(colors.Dash(key)) });
+            items.Add(lines
+                ? new LegendItem { LabelText = Text(key), LineColor = Color(colors.Color(key)), LineWidth = 2, LinePattern = Pattern(colors.Dash(key)) }
+                : new LegendItem { LabelText = Text(key), FillColor = Color(colors.Color(key)) });
         if (items.Count == 0) return;
         plot.ShowLegend(Edge.Bottom);
         if (heading is not null) plot.Legend.ManualItems.Insert(0, new LegendItem { LabelText = Text(heading) });
@@ -76,7 +81,8 @@ internal static class PictureStyle
     /// <summary>A height that gives each of <paramref name="rows"/> rows <paramref name="rowHeight"/> pixels beside <paramref name="frame"/> for title, axes and legend.</summary>
     public static int Height(int rows, int rowHeight, int frame) => Math.Max(MinHeight, frame + rows * rowHeight);
 
-    private static LinePattern Pattern(string? dash) => dash switch
+    /// <summary>The page's dash patterns (<see cref="ColorAssigner.Dash"/>) as the library's.</summary>
+    public static LinePattern Pattern(string? dash) => dash switch
     {
         null => LinePattern.Solid,
         "2 2" => LinePattern.Dotted,

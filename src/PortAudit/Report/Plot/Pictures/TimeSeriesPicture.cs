@@ -10,9 +10,10 @@ internal static class TimeSeriesPicture
         var bands = TimeBands.Of(chart);
         if (bands.All(b => b.Points.Length == 0)) PictureStyle.NoData(plot);
         else Draw(plot, chart, bands, colors);
-        PictureStyle.Legend(plot, chart.Series.Select(s => s.ColorKey).Distinct(StringComparer.Ordinal), colors);
-        // The legend wraps below the data, about four entries a line.
-        return new Picture(plot, PictureStyle.Width, PictureStyle.MinHeight + 24 * ((chart.Series.Count + 3) / 4));
+        PictureStyle.Legend(plot, chart.Series.Select(s => s.ColorKey).Distinct(StringComparer.Ordinal), colors,
+            lines: chart.Layout == TimeSeriesLayout.Lines);
+        // The legend wraps below the data, two long rule names a line.
+        return new Picture(plot, PictureStyle.Width, PictureStyle.MinHeight + 24 * ((chart.Series.Count + 1) / 2));
     }
 
     private static void Draw(ScottPlot.Plot plot, TimeSeriesChart chart, TimeBand[] bands, ColorAssigner colors)
@@ -44,7 +45,7 @@ internal static class TimeSeriesPicture
             {
                 var line = plot.Add.ScatterLine(xs, highs, color);
                 line.LineWidth = 2;
-                line.LinePattern = colors.Dash(band.Series.ColorKey) is null ? ScottPlot.LinePattern.Solid : ScottPlot.LinePattern.Dashed;
+                line.LinePattern = PictureStyle.Pattern(colors.Dash(band.Series.ColorKey));
                 // A lone point draws no line: mark it, as the page does.
                 if (xs.Length == 1) line.MarkerSize = 8;
             }
