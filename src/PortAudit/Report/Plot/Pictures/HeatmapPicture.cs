@@ -52,6 +52,7 @@ internal static class HeatmapPicture
         // Slanted, each ending at its column, and the axis made tall enough for the longest so that the axis title
         // stays below them (the library sizes an axis by unrotated labels).
         plot.Axes.Bottom.TickLabelStyle.Rotation = (float)ColumnAngle;
+        plot.Axes.Bottom.TickLabelStyle.OffsetY = 6;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleRight;
         plot.Axes.Bottom.MinimumSize = (float)(columnLabels.Max(l => l.Length) * CharWidth * Math.Sin(-ColumnAngle * Math.PI / 180) + 40);
         plot.Axes.Left.Label.Text = PictureStyle.Text(chart.RowTitle);
