@@ -3,6 +3,8 @@
 # No JIT at run time: the lab audit takes a quarter of the time the ready-to-run build took, and the corpus audit, which
 # ready-to-run code ran until tiered compilation had recompiled its hot loops, takes 0.8 of the time with 0.8 of the
 # memory (docs/performance.md, Startup). The native link needs a C toolchain (gcc or clang; tools/setup.sh installs gcc).
+# The native libraries that draw the plot pictures (libSkiaSharp.so, libHarfBuzzSharp.so) land beside the executable,
+# which loads them from its own directory: copy the directory, not the executable alone.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$repo/out/portaudit"

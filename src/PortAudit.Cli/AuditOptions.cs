@@ -4,6 +4,7 @@ using PortAudit.Catalog;
 using PortAudit.Common;
 using PortAudit.Pipeline;
 using PortAudit.Report.Audits;
+using PortAudit.Report.Plot;
 using Serilog;
 
 namespace PortAudit.Cli;
@@ -20,7 +21,7 @@ public sealed class AuditOptions
 
     private readonly Option<string?> _plots = new("--plots")
     {
-        Description = $"Also write each plot of {AuditReportFiles.Html} as its own .svg file into this directory.",
+        Description = $"Also draw each plot of {AuditReportFiles.Html} as a PNG and an SVG picture into this directory (created if needed); {AuditReportFiles.Markdown} shows the PNGs.",
     };
 
     private readonly Option<string> _minimumSpan = new("--min-span")
@@ -118,7 +119,10 @@ public sealed class AuditOptions
             log.Warning("Suppression {Entry} expired on {Expires} and suppresses nothing: {Match}", entry.Source, TriageText.Date(entry.Expires), entry.Describe());
         if (!quiet) AuditConsoleSummary.Write(Console.Out, outcome.Report, outcome.OutputDirectory);
         if (outcome.PlotFiles.Count > 0)
-            log.Information("{Count} plots written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
+        {
+            log.Information("{Count} plot pictures (PNG and SVG) written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
+            if (PlotFont.Current.Warning is { } font) log.Warning("Plot pictures: {Problem}", font);
+        }
         int readStatus = RunSummary.Report(log, outcome.Traffic);
         return readStatus != ExitCodes.Ok ? readStatus
             : !outcome.Report.Complete ? ExitCodes.Interrupted

@@ -6,7 +6,7 @@ namespace PortAudit.Pipeline;
 /// <param name="Report">Findings, coverage, role pairs and counts.</param>
 /// <param name="Traffic">What was read, with the inputs that failed.</param>
 /// <param name="OutputDirectory">Where flows.jsonl and the reports are.</param>
-/// <param name="PlotFiles">SVG files written on request.</param>
+/// <param name="PlotFiles">The plots' pictures (PNG and SVG) written on request (--plots).</param>
 /// <param name="FailingFindings">New (or, without a baseline, all), unsuppressed findings of the kinds the settings fail on.</param>
 public sealed record AuditOutcome(
     AuditReport Report, TrafficSummary Traffic, string OutputDirectory, IReadOnlyList<string> PlotFiles, int FailingFindings);

@@ -17,6 +17,9 @@ public sealed class OutputSet : IDisposable
     /// <summary>A set in <paramref name="directory"/>, which must exist.</summary>
     public OutputSet(string directory) => _directory = directory;
 
+    /// <summary>The directory the set is written into.</summary>
+    public string DirectoryPath => _directory;
+
     /// <summary>Opens <paramref name="name"/> for writing under a temporary name; it takes its name at <see cref="Commit"/>.</summary>
     /// <exception cref="InputException">The file cannot be created.</exception>
     public Stream Create(string name)

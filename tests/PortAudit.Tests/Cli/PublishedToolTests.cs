@@ -34,6 +34,22 @@ public sealed class PublishedToolTests : IDisposable
     }
 
     [PublishedToolFact]
+    public void Plot_pictures_are_drawn_with_the_native_libraries_beside_the_executable()
+    {
+        string plots = Path.Combine(_dir.FullName, "plots");
+        var fromPublished = PublishedToolFactAttribute.Run($"audit \"{SharedData.InRepository("captures/lab.pcapng")}\" " +
+            $"--inventory \"{SharedData.InRepository("captures/lab.yaml")}\" --catalog \"{SharedData.InRepository("rules")}\" --quiet " +
+            $"--out \"{Path.Combine(_dir.FullName, "out")}\" --plots \"{plots}\"");
+
+        Assert.True(fromPublished.ExitCode == 1, fromPublished.StandardError);
+        var pngs = Directory.GetFiles(plots, "*.png");
+        Assert.Contains(pngs, f => Path.GetFileName(f) == "plot--role-matrix.png");
+        Assert.All(pngs, Plot.PngHeader.AssertReadable);
+        Assert.Equal(pngs.Length, Directory.GetFiles(plots, "*.svg").Length);
+        Assert.DoesNotContain("font", fromPublished.StandardError, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [PublishedToolFact]
     public void Commands_that_write_json_and_drafts_print_what_the_build_prints()
     {
         string catalog = $"--catalog \"{SharedData.InRepository("rules")}\"";

@@ -72,6 +72,5 @@ public class HostileLabelTests
     {
         Assert.Contains(problem, SvgSafety.Problem(svg));
         Assert.Throws<ArgumentException>(() => new HtmlDocument("t").Figure(svg));
-        Assert.Throws<ArgumentException>(() => PlotFiles.Write(Path.GetTempPath(), "x", svg));
     }
 }

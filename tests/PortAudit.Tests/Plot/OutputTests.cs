@@ -4,29 +4,8 @@ using PortAudit.Report.Plot;
 namespace PortAudit.Tests.Plot;
 
 [Trait(Tier.Name, Tier.Unit)]
-public sealed class OutputTests : IDisposable
+public sealed class OutputTests
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "portaudit-plot-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
-
-    [Fact]
-    public void Plot_files_are_standalone_svg_files_inside_the_directory()
-    {
-        string svg = PlotSamples.Renderer.Render(PlotSamples.RoleMatrix());
-        string path = PlotFiles.Write(Path.Combine(_dir, "plots"), "../../" + PlotSamples.ScriptLabel, svg);
-
-        Assert.Equal(Path.Combine(_dir, "plots"), Path.GetDirectoryName(path));
-        Assert.EndsWith(".svg", path);
-        byte[] bytes = File.ReadAllBytes(path);
-        Assert.NotEqual(0xEF, bytes[0]);
-        var doc = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(bytes));
-        Assert.Equal("svg", doc.Root!.Name.LocalName);
-    }
-
     [Fact]
     public void Page_is_self_contained_escaped_and_allows_only_its_own_script()
     {

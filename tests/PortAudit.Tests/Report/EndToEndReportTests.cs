@@ -45,16 +45,18 @@ public class EndToEndReportTests
     }
 
     [Fact]
-    public void Plots_option_writes_every_plot_of_the_page_as_svg()
+    public void Plots_option_writes_every_plot_of_the_page_as_png_and_svg()
     {
         using var audit = SipLab();
         string plots = Path.Combine(audit.Root, "plots");
         using var withPlots = SipLab($"--plots \"{plots}\"");
 
-        var files = Directory.GetFiles(plots, "*.svg");
-        Assert.Equal(PageStructure.Count(withPlots.Html, "svg"), files.Length);
-        Assert.Contains(files, f => Path.GetFileName(f) == "plot--role-matrix.svg");
-        Assert.All(files, f => Assert.StartsWith("<?xml", File.ReadAllText(f)));
+        var svgs = Directory.GetFiles(plots, "*.svg");
+        var pngs = Directory.GetFiles(plots, "*.png");
+        Assert.Equal(PageStructure.Count(withPlots.Html, "svg"), svgs.Length);
+        Assert.Equal(svgs.Select(Path.GetFileNameWithoutExtension).Order(), pngs.Select(Path.GetFileNameWithoutExtension).Order());
+        Assert.Contains(pngs, f => Path.GetFileName(f) == "plot--role-matrix.png");
+        Assert.All(svgs, f => Assert.StartsWith("<?xml", File.ReadAllText(f)));
     }
 
     [ChromiumFact]

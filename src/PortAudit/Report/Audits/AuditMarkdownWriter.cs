@@ -9,15 +9,16 @@ namespace PortAudit.Report.Audits;
 
 /// <summary>
 /// Writes report.md, the report for people: the summary, findings worst first, coverage per role pair
-/// (optional rules never seen listed apart), then traffic per role pair.
+/// (optional rules never seen listed apart), then traffic per role pair, and the plots' pictures when they were drawn.
 /// </summary>
 public static class AuditMarkdownWriter
 {
     /// <summary>
     /// Writes <paramref name="report"/>; <paramref name="title"/> names what was audited, <paramref name="provenance"/>
-    /// (when given) the inputs that findings' frames refer to.
+    /// (when given) the inputs that findings' frames refer to; <paramref name="plots"/> (when given) is where the plots'
+    /// pictures are, relative to report.md (<see cref="MarkdownPlotLinks"/>).
     /// </summary>
-    public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null)
+    public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null, string? plots = null)
     {
         writer.WriteLine($"# PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
@@ -27,6 +28,7 @@ public static class AuditMarkdownWriter
         WriteCoverage(writer, report.Coverage);
         FirewallReportWriter.WriteMarkdown(writer, report.Firewalls);
         WriteRolePairs(writer, report.RolePairs);
+        if (plots is not null) MarkdownPlotLinks.Write(writer, report, plots);
     }
 
     private static void WriteSummary(TextWriter writer, AuditSummary summary)

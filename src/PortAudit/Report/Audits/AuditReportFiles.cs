@@ -42,7 +42,8 @@ public static class AuditReportFiles
 
     /// <summary>
     /// Writes report.json, report.md and report.html into <paramref name="output"/> (put in place with the rest of the set
-    /// at its commit), and each plot as an SVG file into <paramref name="plotsDirectory"/> when given; returns the plot files.
+    /// at its commit), and each plot as pictures (PNG and SVG, <see cref="PictureFiles"/>) into <paramref name="plotsDirectory"/>
+    /// when given, linked from report.md; returns the picture files.
     /// </summary>
     public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
     {
@@ -52,25 +53,27 @@ public static class AuditReportFiles
         using var json = output.Create(Json);
         using var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false));
         using var page = output.Create(Html);
-        var plots = new List<string>();
-        Action<string, string>? keep = plotsDirectory is null ? null
-            : (name, svg) => plots.Add(OutputSet.Guard(plotsDirectory, () => PlotFiles.Write(plotsDirectory, name, svg)));
-        if (plotsDirectory is not null) CreateDirectory(plotsDirectory);
+        var pictures = plotsDirectory is null ? null : new PictureFiles(CreateDirectory(plotsDirectory));
+        // report.md links the pictures by their names alone, so it need not wait for them.
+        string? plotsHref = plotsDirectory is null ? null : RelativePath(output.DirectoryPath, plotsDirectory);
         int markdownTaken = 0;
         void MarkdownIfFirst()
         {
             if (Interlocked.Exchange(ref markdownTaken, 1) == 0)
-                AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance);
+                AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance, plotsHref);
         }
         BesideThread.Run("portaudit-report", () =>
         {
-            HtmlReport.Write(page, report, inputs, keep);
+            HtmlReport.Write(page, report, inputs, pictures);
             MarkdownIfFirst();
         }, () =>
         {
             AuditJsonWriter.Write(json, report, inputs.Provenance);
             MarkdownIfFirst();
         });
-        return plots;
+        return pictures?.Written ?? [];
     }
+
+    /// <summary><paramref name="to"/> as seen from <paramref name="from"/>: relative where a relative path leads there.</summary>
+    private static string RelativePath(string from, string to) => Path.GetRelativePath(Path.GetFullPath(from), Path.GetFullPath(to));
 }

@@ -8,8 +8,8 @@ namespace PortAudit.Report.Html;
 /// <summary>
 /// report.html: one self-contained page for the people who act on an audit: the verdict, the findings worst first
 /// with filters, then folded: what was audited, the role matrix, each firewall's policy against the catalog and the
-/// traffic, a section per role pair with plots, coverage and evidence; plus the same plots as standalone SVG for <c>--plots DIR</c>. The page is written section by section to
-/// its stream, so it never exists whole in memory.
+/// traffic, a section per role pair with plots, coverage and evidence; plus the same plots as pictures for
+/// <c>--plots DIR</c>. The page is written section by section to its stream, so it never exists whole in memory.
 /// </summary>
 public static class HtmlReport
 {
@@ -18,16 +18,16 @@ public static class HtmlReport
 
     /// <summary>
     /// Writes the page for <paramref name="report"/>, UTF-8, to <paramref name="output"/>; <paramref name="renderer"/>
-    /// draws the plots (the built-in SVG renderer by default), and each plot also goes to <paramref name="keepPlot"/>
-    /// (name unique within the report, SVG) when given.
+    /// draws the page's plots (the built-in SVG renderer by default), and each plot is also drawn into
+    /// <paramref name="pictures"/> (under its <see cref="PlotNames">name</see>) when given.
     /// </summary>
-    public static void Write(Stream output, AuditReport report, AuditInputs run, Action<string, string>? keepPlot = null,
+    public static void Write(Stream output, AuditReport report, AuditInputs run, PictureFiles? pictures = null,
         IPlotRenderer? renderer = null)
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         string title = "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
         var page = HtmlDocument.Streaming(title, writer);
-        var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), keepPlot);
+        var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), pictures);
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
         var hostLabels = run.Context.Inventory.Hosts.GroupBy(h => h.Name).ToDictionary(g => g.Key, g => string.Join('+', g.First().Roles));
         var findings = new FindingIndex(report.Findings);
@@ -42,7 +42,7 @@ public static class HtmlReport
             new OverviewSection(report, run),
             new RoleMatrixSection(report, findings),
             .. report.Firewalls.Select((firewall, i) => new FirewallSection(firewall, i + 1)),
-            .. report.RolePairs.Take(RolePairSection.MaxSections).Select(pair => new RolePairSection(pair, coverage, evidence, findings)),
+            .. PlotNames.PairsDrawn(report).Select(pair => new RolePairSection(pair, coverage, evidence, findings)),
             new UnpairedFindingsSection(findings, evidence),
         ];
         foreach (var section in sections)

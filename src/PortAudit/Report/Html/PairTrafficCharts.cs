@@ -24,24 +24,24 @@ internal sealed class PairTrafficCharts(RolePairStatistics pair) : IReportSectio
         var timeline = pair.Timeline;
         var series = timeline.Series;
         string bin = ReportText.BinWidth(timeline.BinWidthNs);
-        string name = $"{pair.ClientRoles}--{pair.ServerRoles}";
+        var names = PlotNames.Of(pair);
 
         canvas.Page.Heading(3, "Over time");
         canvas.Views(PairAnchor.Id(pair) + "-time",
         [
-            ("by verdict", name + "-flows-by-verdict", Chart($"Flows started per {bin}, by verdict", bin, Split(series, s => s.Key))),
-            ("by rule", name + "-flows-by-rule", Chart($"Flows started per {bin}, by rule", bin, Split(series, RuleLabels(series)))),
+            ("by verdict", names.FlowsByVerdict, Chart($"Flows started per {bin}, by verdict", bin, Split(series, s => s.Key))),
+            ("by rule", names.FlowsByRule, Chart($"Flows started per {bin}, by rule", bin, Split(series, RuleLabels(series)))),
         ], "Flows counted in the bin where they started; a blocked attempt a required rule covers shows as required-blocked.");
 
         canvas.Page.Heading(3, "By port");
         var ports = pair.Ports.Ports;
-        canvas.Figure(name + "-bytes-by-port", canvas.Renderer.Render(new BarChart("Bytes per server port, by verdict", ValueUnit.Bytes, PortBars(ports))),
+        canvas.Figure(names.BytesByPort, new BarChart("Bytes per server port, by verdict", ValueUnit.Bytes, PortBars(ports)),
             ports.Count > MaxPorts
                 ? $"IP bytes both ways, per server port and transport: the {MaxPorts} busiest, the other {ports.Count - MaxPorts} summed (report.json lists them)."
                 : "IP bytes both ways, per server port and transport.");
 
-        string Chart(string title, string width, IEnumerable<TimeSeries> split) =>
-            canvas.Renderer.Render(new TimeSeriesChart(title, ValueUnit.Flows, split, TimeSeriesLayout.Stacked, $"Flows per {width}"));
+        TimeSeriesChart Chart(string title, string width, IEnumerable<TimeSeries> split) =>
+            new(title, ValueUnit.Flows, split, TimeSeriesLayout.Stacked, $"Flows per {width}");
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed class RoleMatrixSection(AuditReport report, FindingIndex finding
             i < RolePairSection.MaxSections ? PairAnchor.Href(p) : null));
         var heatmap = new Heatmap("Flows between role sets, coloured by the worst verdict", "Client roles", "Server roles",
             rows, columns, cells, ValueUnit.Flows, "Worst verdict");
-        canvas.Figure("role-matrix", canvas.Renderer.Render(heatmap), "Each cell counts the flows from the row's roles to the column's roles; click a cell for that pair's section.");
+        canvas.Figure(PlotNames.RoleMatrix, heatmap, "Each cell counts the flows from the row's roles to the column's roles; click a cell for that pair's section.");
     }
 
     private string WorstKey(RolePairStatistics pair)

@@ -8,9 +8,6 @@ internal static class TimeSeriesRenderer
     private const double MarginRight = 28;
     private const double AxisBelow = 52;
 
-    /// <summary>A series' drawn outline: at each time the band's lower and upper value (lower is 0 for lines).</summary>
-    private sealed record Band(TimeSeries Series, (DateTime Time, double Low, double High)[] Points);
-
     // Plain loops over the points: LINQ over these value types would be JIT-compiled at every start (docs/performance.md).
 
     public static string Render(TimeSeriesChart chart)
@@ -30,14 +27,14 @@ internal static class TimeSeriesRenderer
 
         var svg = new SvgBuilder();
         ChartFrame.Begin(svg, ChartStyle.Width, height, chart.Title, "timeseries");
-        var bands = stacked ? Stack(chart.Series) : Lines(chart.Series);
+        var bands = TimeBands.Of(chart);
         if (bands.All(b => b.Points.Length == 0)) ChartFrame.NoData(svg, area);
         else DrawData(svg, area, chart, bands, colors, stacked);
         legend.Draw(svg, 12, area.Bottom + AxisBelow + 4);
         return svg.End().ToString();
     }
 
-    private static void DrawData(SvgBuilder svg, PlotArea area, TimeSeriesChart chart, Band[] bands, ColorAssigner colors, bool stacked)
+    private static void DrawData(SvgBuilder svg, PlotArea area, TimeSeriesChart chart, TimeBand[] bands, ColorAssigner colors, bool stacked)
     {
         DateTime first = DateTime.MaxValue, last = DateTime.MinValue;
         double highest = double.NegativeInfinity, lowest = double.PositiveInfinity;
@@ -80,7 +77,7 @@ internal static class TimeSeriesRenderer
         }
     }
 
-    private static string PathData(Band band, LinearScale x, LinearScale y, bool stacked)
+    private static string PathData(TimeBand band, LinearScale x, LinearScale y, bool stacked)
     {
         if (band.Points.Length == 0) return "M0 0";
         var d = new System.Text.StringBuilder();
@@ -90,47 +87,5 @@ internal static class TimeSeriesRenderer
         for (int i = band.Points.Length - 1; i >= 0; i--)
             d.Append('L').Append(SvgBuilder.Number(x.Map(band.Points[i].Time.Ticks))).Append(' ').Append(SvgBuilder.Number(y.Map(band.Points[i].Low)));
         return d.Append('Z').ToString();
-    }
-
-    private static Band[] Lines(IReadOnlyList<TimeSeries> series)
-    {
-        var bands = new Band[series.Count];
-        for (int i = 0; i < bands.Length; i++)
-        {
-            var points = new (DateTime, double, double)[series[i].Points.Count];
-            for (int j = 0; j < points.Length; j++) points[j] = (series[i].Points[j].Time, 0.0, series[i].Points[j].Value);
-            bands[i] = new Band(series[i], points);
-        }
-        return bands;
-    }
-
-    private static Band[] Stack(IReadOnlyList<TimeSeries> series)
-    {
-        var distinct = new HashSet<long>();
-        foreach (var s in series)
-            foreach (var p in s.Points) distinct.Add(p.Time.Ticks);
-        var ticks = new long[distinct.Count];
-        distinct.CopyTo(ticks);
-        // With a comparison: Array.Sort's default comparer for long is built by reflection and JIT-compiled.
-        Array.Sort(ticks, (a, b) => a.CompareTo(b));
-        var times = new DateTime[ticks.Length];
-        for (int i = 0; i < ticks.Length; i++) times[i] = new DateTime(ticks[i], DateTimeKind.Utc);
-        var baseline = new double[times.Length];
-        var bands = new Band[series.Count];
-        for (int b = 0; b < bands.Length; b++)
-        {
-            var s = series[b];
-            var sums = new Dictionary<DateTime, double>();
-            foreach (var p in s.Points) sums[p.Time] = sums.GetValueOrDefault(p.Time) + p.Value;
-            var points = new (DateTime, double, double)[times.Length];
-            for (int i = 0; i < times.Length; i++)
-            {
-                double low = baseline[i];
-                baseline[i] += sums.GetValueOrDefault(times[i]);
-                points[i] = (times[i], low, baseline[i]);
-            }
-            bands[b] = new Band(s, points);
-        }
-        return bands;
     }
 }
