@@ -1,6 +1,15 @@
 namespace PortAudit.Inspect;
 
 /// <summary>Reads ASN.1 BER/DER tag-length headers (Kerberos, LDAP, SNMP) with every length checked against the bytes.</summary>
+/// <remarks>
+/// Kept for the inspectors instead of <see cref="System.Formats.Asn1.AsnDecoder"/> (issue 46), which the drafting name
+/// readers use. The inspectors run on the first packets of every flow on their ports, much of it not their protocol:
+/// the platform's reader tells malformed input by throwing <see cref="System.Formats.Asn1.AsnContentException"/>, and
+/// the SNMP check over random payloads took 140 to 490 times ours (Stopwatch, best of 5, 100k payloads: 178-188 ms against
+/// 0.4-1.3 ms), while on well-formed messages the two were alike (AsnDecoder 0.3 to 2.8 times ours, two runs on a busy
+/// machine). And it reads no header of a value that is cut short, which the inspectors must: a TCP stream prefix or a
+/// cut datagram (<see cref="TryHeader"/>'s value may run past the data), and the drafting readers' cut segments.
+/// </remarks>
 public static class Ber
 {
     /// <summary>

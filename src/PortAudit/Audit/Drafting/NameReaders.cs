@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Formats.Asn1;
 using System.Text;
 using PortAudit.Common;
 using PortAudit.Decode;
@@ -201,7 +202,7 @@ public static class NetBiosNameReader
 /// </summary>
 public static class KerberosNameReader
 {
-    private const byte GeneralString = 0x1B, Sequence = 0x30;
+    private static readonly Asn1Tag GeneralString = new(UniversalTagNumber.GeneralString);
     private const int MaxStrings = 32, MaxComponents = 4;
 
     /// <summary>Adds every KerberosString of <paramref name="message"/> (a TCP record's length prefix skipped by the caller) to <paramref name="into"/>, a principal's components joined.</summary>
@@ -209,18 +210,30 @@ public static class KerberosNameReader
 
     private static void Walk(ReadOnlySpan<byte> data, List<string> into, int depth)
     {
-        while (depth < 12 && into.Count < MaxStrings && Ber.TryHeader(data, out byte tag, out int length, out int header))
+        while (depth < 12 && into.Count < MaxStrings && !data.IsEmpty)
         {
-            if (header + length > data.Length) length = data.Length - header;
-            if (length < 0) return;
-            var value = data.Slice(header, length);
+            Asn1Tag tag;
+            ReadOnlySpan<byte> value;
+            if (AsnValue.TryRead(data, out tag, out int offset, out int length, out int consumed))
+            {
+                value = data.Slice(offset, length);
+                data = data[consumed..];
+            }
+            // The platform's reader takes whole values only; the last one of a message cut by its segment is read as far
+            // as it goes, its header by the inspectors' reader (AsnDecoder reads no length without the value).
+            else if (Ber.TryHeader(data, out _, out _, out int header) && Asn1Tag.TryDecode(data, out tag, out _))
+            {
+                value = data[header..];
+                data = default;
+            }
+            else
+                return;
             if (tag == GeneralString)
                 into.Add(AsciiText.Printable(value, 255));
-            else if (tag == Sequence && TryPrincipal(value) is { } principal)
+            else if (tag == Asn1Tag.Sequence && TryPrincipal(value) is { } principal)
                 into.Add(principal);
-            else if ((tag & 0x20) != 0)
+            else if (tag.IsConstructed)
                 Walk(value, into, depth + 1);
-            data = data[(header + length)..];
         }
     }
 
@@ -231,11 +244,12 @@ public static class KerberosNameReader
         int count = 0, at = 0;
         while (at < sequence.Length)
         {
-            if (count == MaxComponents || !Ber.TryHeader(sequence[at..], out byte tag, out int length, out int header)
-                || tag != GeneralString || at + header + length > sequence.Length)
+            if (count == MaxComponents
+                || !AsnValue.TryRead(sequence[at..], out var tag, out int offset, out int length, out int consumed)
+                || tag != GeneralString)
                 return null;
-            components[count++] = new Range(at + header, at + header + length);
-            at += header + length;
+            components[count++] = new Range(at + offset, at + offset + length);
+            at += consumed;
         }
         if (count == 0) return null;
         var joined = new StringBuilder();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Formats.Asn1;
 using System.Text;
 using PortAudit.Common;
 using PortAudit.Inspect;
@@ -24,7 +25,8 @@ public sealed record DirectoryServerFacts(string? DnsHostName, bool? GlobalCatal
 /// </summary>
 public static class RootDseReader
 {
-    private const byte Sequence = 0x30, SearchResultEntry = 0x64, OctetString = 0x04, Set = 0x31;
+    private static readonly Asn1Tag Sequence = Asn1Tag.Sequence, Set = Asn1Tag.SetOf, OctetString = new(UniversalTagNumber.OctetString),
+        SearchResultEntry = new(TagClass.Application, 4, isConstructed: true);
     private const ushort LogonSamLogonResponseEx = 23;
     private const uint GcFlag = 0x4, DsFlag = 0x10;
     // Opcode, Sbz, Flags, DomainGuid: then DnsForestName, DnsDomainName, DnsHostName.
@@ -34,7 +36,7 @@ public static class RootDseReader
     public static bool TryRead(ReadOnlySpan<byte> message, out DirectoryServerFacts facts)
     {
         facts = new(null, null, false);
-        if (!Enter(ref message, Sequence) || !Ber.TryInteger(message, out _, out int idSize)) return false;
+        if (!Enter(ref message, Sequence) || !AsnValue.TryReadInt32(message, out _, out int idSize)) return false;
         message = message[idSize..];
         if (!Enter(ref message, SearchResultEntry) || !TryValue(ref message, OctetString, out var objectName) || !objectName.IsEmpty
             || !Enter(ref message, Sequence))
@@ -71,21 +73,30 @@ public static class RootDseReader
         return true;
     }
 
-    // Steps into the constructed value of 'tag' at the start of 'data' (its content, possibly cut short).
-    private static bool Enter(ref ReadOnlySpan<byte> data, byte tag)
+    // Steps into the constructed value of 'tag' at the start of 'data' (its content, possibly cut short). A whole value
+    // is read by the platform's reader; AsnDecoder reads no length without the value, so the header of a value cut by its
+    // segment is read by the inspectors' reader (Ber).
+    private static bool Enter(ref ReadOnlySpan<byte> data, Asn1Tag tag)
     {
-        if (!Ber.TryHeader(data, out byte actual, out _, out int header) || actual != tag) return false;
+        if (AsnValue.TryRead(data, out var actual, out int offset, out int length, out _))
+        {
+            if (actual != tag) return false;
+            data = data.Slice(offset, length);
+            return true;
+        }
+        if (!Asn1Tag.TryDecode(data, out actual, out _) || actual != tag || !Ber.TryHeader(data, out _, out _, out int header)) return false;
         data = data[header..];
         return true;
     }
 
     // Takes the whole value of 'tag' at the start of 'data' and moves past it; false when it is another tag or cut short.
-    private static bool TryValue(ref ReadOnlySpan<byte> data, byte tag, out ReadOnlySpan<byte> value)
+    private static bool TryValue(ref ReadOnlySpan<byte> data, Asn1Tag tag, out ReadOnlySpan<byte> value)
     {
         value = default;
-        if (!Ber.TryHeader(data, out byte actual, out int length, out int header) || header + length > data.Length) return false;
-        value = data.Slice(header, length);
-        data = data[(header + length)..];
+        if (!AsnValue.TryRead(data, out var actual, out int offset, out int length, out int consumed))
+            return false;
+        value = data.Slice(offset, length);
+        data = data[consumed..];
         return actual == tag;
     }
 }

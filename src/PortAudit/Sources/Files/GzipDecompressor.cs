@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace PortAudit.Sources.Files;
 
@@ -17,7 +18,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
 
     private readonly CompressedFeed _feed = new(compressed);
     private DeflateStream? _member;
-    private uint _crc;
+    private readonly Crc32 _crc = new();
     private uint _length;
     private bool _ended;
     private CaptureFormatException? _pending;
@@ -66,7 +67,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
         {
             throw Damage(_feed.Offset, $"read error: {ex.Message}");
         }
-        _crc = Crc32.Append(_crc, buffer[..n]);
+        _crc.Append(buffer[..n]);
         _length += (uint)n;
         return n;
     }
@@ -100,7 +101,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
             SkipHeaderField(2);
         _member = new DeflateStream(_feed, CompressionMode.Decompress, leaveOpen: true);
         _feed.RanDry = false;
-        _crc = 0;
+        _crc.Reset();
         _length = 0;
         return true;
     }
@@ -134,8 +135,9 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
         long chunkStart = _feed.ChunkStart;
         var bytes = _feed.FromChunkStart;
         int consumed = (int)(_feed.Offset - chunkStart);
+        uint crc = _crc.GetCurrentHashAsUInt32();
         Span<byte> expected = stackalloc byte[TrailerLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(expected, crc);
         BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], _length);
 
         // The deflate data ends somewhere in the last chunk; the trailer follows at once. A match of four bytes
@@ -156,9 +158,9 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
         if (FindLength(bytes, consumed, expected[4..]) is int lengthAt)
         {
             uint recorded = BinaryPrimitives.ReadUInt32LittleEndian(bytes[lengthAt..]);
-            throw Damage(chunkStart + lengthAt, $"damaged gzip trailer: CRC-32 {recorded:x8} recorded, {_crc:x8} computed");
+            throw Damage(chunkStart + lengthAt, $"damaged gzip trailer: CRC-32 {recorded:x8} recorded, {crc:x8} computed");
         }
-        throw Damage(chunkStart, $"damaged or missing gzip trailer: neither CRC-32 {_crc:x8} nor length {_length} " +
+        throw Damage(chunkStart, $"damaged or missing gzip trailer: neither CRC-32 {crc:x8} nor length {_length} " +
                                  $"follows the compressed data, which ends within bytes {chunkStart}-{chunkStart + consumed}");
     }
 
