@@ -28,6 +28,14 @@ public static class AuditCommand
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
+            // The digests of the files named start before the catalog and inventory load, on the cores that loading leaves
+            // idle (files in a directory named start when read); what is wrong with a path is still said after the
+            // catalog's and inventory's errors, as before.
+            if (!fromStore.Requested(parse))
+            {
+                string[] named = parse.GetValue(captures) ?? [];
+                ReadDigests.Begin(named);
+            }
             var (context, settings) = audit.Open(parse, log);
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
                 : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));

@@ -11,7 +11,7 @@ using PortAudit.Tests.Live;
 
 namespace PortAudit.Tests.Capture;
 
-/// <summary>A capture is hashed by the read that takes its packets; an edited file is not served from that digest; a named pipe gets none.</summary>
+/// <summary>A capture is hashed while it is read; an edited file is not served from that digest; a named pipe gets none.</summary>
 [Trait("Tier", "unit")]
 public sealed class ReadDigestsTests : IDisposable
 {
@@ -37,15 +37,14 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
-    public void DigestsOfSeveralFilesReadInTurnAreEachTheirFilesOwn()
+    public void DigestsOfSeveralFilesTakenInTurnAreEachTheirFilesOwn()
     {
+        // Files are hashed one at a time; each digest still names its own file, whichever is asked for first.
         string second = _path + ".second.pcapng";
-        File.Copy(SharedData.InRepository("captures/sip-lab.pcapng"), second);
+        File.WriteAllBytes(second, [.. File.ReadAllBytes(_path), 0]);
         try
         {
-            foreach (string path in new[] { _path, second })
-                using (var reader = CaptureFile.Open(path, digest: true))
-                    while (reader.TryRead(out _)) { }
+            ReadDigests.Begin([_path, second]);
             Assert.Equal(Sha256Of(second), ReadDigests.TryGet(second));
             Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
             Assert.NotEqual(ReadDigests.TryGet(_path), ReadDigests.TryGet(second));
@@ -57,14 +56,43 @@ public sealed class ReadDigestsTests : IDisposable
     }
 
     [Fact]
-    public void AFileReadInPartIsHashedWholeByTheProvenance()
+    public void ADigestBegunBeforeTheReadIsTheFilesAndTheReadDoesNotStartAnother()
     {
-        // The digest is taken from the bytes the read passes: a read that stops early (a signal, a damaged record) keeps
-        // none, and the provenance hashes the file it was given.
+        // An audit begins its captures' digests before it loads the catalog; the read that follows finds one running.
+        ReadDigests.Begin([_path, _path + ".missing", Path.GetTempPath(), CaptureFile.StandardInput]);
+        using (var reader = CaptureFile.Open(_path, digest: true))
+            while (reader.TryRead(out _)) { }
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
+        Assert.Null(ReadDigests.TryGet(_path + ".missing"));
+    }
+
+    [Fact]
+    public async Task BeginningDigestsLeavesANamedPipeToTheRead()
+    {
+        // Opening a FIFO for a digest would wait for its writer, or take the data its reader needs.
+        string fifo = _path + ".begin.fifo";
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        try
+        {
+            var begin = Task.Run(() => ReadDigests.Begin([fifo]));
+            // A Begin that waits on the pipe leaves the test's wait to time out, and the test fails rather than hangs.
+            Assert.Same(begin, await Task.WhenAny(begin, Task.Delay(TimeSpan.FromSeconds(10))));
+            Assert.Null(ReadDigests.TryGet(fifo));
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
+    public void AFileReadInPartHasTheDigestOfTheWholeFile()
+    {
+        // The digest is taken beside the reader, from the file: a read that stops early (a signal, a damaged record)
+        // still names the file it was given.
         using (var reader = CaptureFile.Open(_path, digest: true))
             Assert.True(reader.TryRead(out _));
-        Assert.Null(ReadDigests.TryGet(_path));
-        Assert.Equal(Sha256Of(_path), Digests.OfInput(_path).Sha256);
+        Assert.Equal(Sha256Of(_path), ReadDigests.TryGet(_path));
     }
 
     [Fact]

@@ -15,9 +15,9 @@ public static class CaptureFile
     public static ICaptureReader Open(string path) => Open(path, digest: false);
 
     /// <summary>
-    /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file's SHA-256 is taken as it is
-    /// read (<see cref="DigestingStream"/>) and kept in <see cref="ReadDigests"/> (an audit's provenance names it); a named
-    /// pipe is only noted as one.
+    /// Opens the capture at <paramref name="path"/>; with <paramref name="digest"/>, a file's SHA-256 is taken while it is
+    /// read, on a thread of its own (<see cref="CaptureDigest"/>), and kept in <see cref="ReadDigests"/> (an audit's provenance
+    /// names it); a named pipe is only noted as one.
     /// </summary>
     public static ICaptureReader Open(string path, bool digest)
     {
@@ -27,7 +27,7 @@ public static class CaptureFile
         try
         {
             stream = path == StandardInput ? Console.OpenStandardInput() : OpenFile(path);
-            if (digest) stream = Digested(path, stream);
+            if (digest) Digest(path, stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -37,16 +37,15 @@ public static class CaptureFile
     }
 
     /// <summary>
-    /// The stream to read the capture <paramref name="path"/> from so that its SHA-256 is taken in the same read: a file's
-    /// blocks are hashed as they pass (<see cref="DigestingStream"/>); a named pipe, read once, is only noted as one, as
-    /// standard input is not hashed either.
+    /// Takes the SHA-256 of the capture <paramref name="path"/>, open as <paramref name="stream"/>, beside the read: a file
+    /// is hashed on a thread of its own (<see cref="CaptureDigest"/>); a named pipe, read once, is only noted as one, as standard input
+    /// is not hashed either.
     /// </summary>
-    internal static Stream Digested(string path, Stream stream)
+    internal static void Digest(string path, Stream stream)
     {
-        if (stream is not FileStream file) return stream;
-        if (file.CanSeek) return new DigestingStream(path, file);
-        ReadDigests.RecordPipe(path);
-        return stream;
+        if (stream is not FileStream file) return;
+        if (file.CanSeek) CaptureDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
+        else ReadDigests.RecordPipe(path);
     }
 
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>

@@ -27,8 +27,8 @@ public sealed class CaptureFileSource : IFlowSource
     /// </summary>
     public void ReadOpenPipe(Stream pipe, IFlowSink sink)
     {
-        var stream = HashWhileReading ? CaptureFile.Digested(Name, pipe) : pipe;
-        Read(() => CaptureFile.Open(Name, stream), sink);
+        if (HashWhileReading) CaptureFile.Digest(Name, pipe);
+        Read(() => CaptureFile.Open(Name, pipe), sink);
     }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>

@@ -34,13 +34,31 @@ public static class ReadDigests
     }
 
     /// <summary>
-    /// The digest taken while <paramref name="path"/> was read to its end, if the file is still as it was then; else null.
+    /// Starts taking the SHA-256 of each regular file among <paramref name="paths"/> now, on a thread of its own, for a
+    /// run that will read them and name their digests (an audit): the cores are mostly idle while the tool loads its
+    /// catalog and inventory, and the digest is the last of an audit's work to finish. Pipes, standard input, directories
+    /// and empty files are left alone; a file read later is hashed once.
+    /// </summary>
+    public static void Begin(IEnumerable<string> paths)
+    {
+        foreach (string path in paths)
+        {
+            // A named pipe shows no length, and opening it would wait for its writer or take its data from the reader.
+            if (CaptureFile.ExistingFile(path) is { Length: > 0 } info)
+                CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
+        }
+    }
+
+    /// <summary>
+    /// The digest taken while <paramref name="path"/> was read (waiting for it if it is still being taken), if the file is
+    /// still as it was then; else null.
     /// </summary>
     public static string? TryGet(string path)
     {
         try
         {
             string full = Path.GetFullPath(path);
+            CaptureDigest.Await(full);
             if (!Known.TryGetValue(full, out var known)) return null;
             var info = new FileInfo(full);
             return info.Exists && info.Length == known.Length && info.LastWriteTimeUtc == known.Written ? known.Sha256 : null;
