@@ -23,7 +23,7 @@ public static class Digests
         if (!File.Exists(name)) return new InputDigest(name, InputKind.Other, null, null);
         // Opened again, a pipe would wait for a writer that is gone.
         if (ReadDigests.IsPipe(name)) return new InputDigest(name, InputKind.Pipe, null, null);
-        // A capture the run read was hashed by the read itself (DigestingStream); anything else is hashed now.
+        // A capture the run read was hashed beside the read (CaptureDigest); anything else is hashed now.
         return new InputDigest(name, InputKind.File, ReadDigests.TryGet(name) ?? TryFile(name), new FileInfo(name).Length);
     }
 
