@@ -2,6 +2,7 @@ using System.CommandLine;
 using PortAudit.Cli.Strict;
 using PortAudit.Report;
 using PortAudit.Report.Records;
+using PortAudit.Report.Text;
 
 namespace PortAudit.Cli;
 
@@ -47,5 +48,8 @@ public sealed class OutputOptions
     public Stream OpenStream(ParseResult parse) => OutputStreams.Open(parse.GetValue(Output));
 
     /// <summary>Opens a flow-record writer in the chosen format.</summary>
-    public IFlowRecordWriter OpenFlowWriter(ParseResult parse) => FlowRecordWriters.Create(parse.GetValue(Format)!, OpenStream(parse));
+    public IFlowRecordWriter OpenFlowWriter(ParseResult parse) => FlowRecordWriters.Create(parse.GetValue(Format)!, OpenStream(parse), Tables(parse));
+
+    /// <summary>Lays out the table format for where --output goes: the terminal's width only when it is the terminal.</summary>
+    public ListingRenderer Tables(ParseResult parse) => ConsoleTables.For(toStandardOutput: parse.GetValue(Output) is null or "-");
 }

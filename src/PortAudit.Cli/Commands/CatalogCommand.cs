@@ -53,7 +53,7 @@ public static class CatalogCommand
             if (parse.GetValue(format) == "json")
                 RuleJsonWriter.Write(writer, rules);
             else
-                RuleTableWriter.Write(writer, rules);
+                RuleTableWriter.Write(writer, rules, ConsoleTables.For(toStandardOutput: output is null));
             return ExitCodes.Ok;
         }));
         return command;

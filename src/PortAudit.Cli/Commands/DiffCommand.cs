@@ -27,7 +27,7 @@ public static class DiffCommand
             var later = RecordedReportReader.Read(parse.GetValue(after)!);
             var diff = ReportDiff.Of(earlier, later);
             using (var stream = output.OpenStream(parse))
-                ReportDiffWriter.Write(stream, parse.GetValue(output.Format)!, earlier, later, diff);
+                ReportDiffWriter.Write(stream, parse.GetValue(output.Format)!, earlier, later, diff, output.Tables(parse));
             return diff.CountFailing(kinds) > 0 ? ExitCodes.Findings : ExitCodes.Ok;
         }));
         return command;

@@ -16,7 +16,7 @@ public static class InterfacesCommand
         command.SetAction(parse => CommandRunner.Run(parse, _ =>
         {
             using var output = Console.OpenStandardOutput();
-            InterfaceListWriter.Write(output, parse.GetValue(format)!, CaptureDevices.List());
+            InterfaceListWriter.Write(output, parse.GetValue(format)!, CaptureDevices.List(), ConsoleTables.For(toStandardOutput: true));
             return ExitCodes.Ok;
         }));
         return command;

@@ -19,7 +19,7 @@ public static class RpcCommand
             using var stop = new StopSignals();
             CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
             using (var stream = options.Output.OpenStream(parse))
-                RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings);
+                RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings, options.Output.Tables(parse));
             return RunSummary.Report(log, run.Summary);
         }));
         return command;

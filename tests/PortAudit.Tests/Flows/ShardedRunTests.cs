@@ -16,7 +16,7 @@ public sealed class ShardedRunTests
     private static string Records(int workers, params string[] paths)
     {
         var output = new MemoryStream();
-        var writer = FlowRecordWriters.Create("json", output);
+        var writer = FlowRecordWriters.Create("json", output, PortAudit.Cli.ConsoleTables.For(toStandardOutput: false));
         var run = new TrafficRun(new FlowTableOptions { Workers = workers, InitialFlowCapacity = 256 }, new FlowRecordObserver(writer));
         run.Read(CaptureFileSource.Of(paths));
         writer.Complete();

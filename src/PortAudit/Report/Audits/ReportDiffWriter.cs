@@ -13,11 +13,18 @@ public static class ReportDiffWriter
     /// <summary>The format names <see cref="Write"/> accepts.</summary>
     public static readonly string[] Formats = ["table", "json"];
 
-    /// <summary>Writes <paramref name="diff"/> of <paramref name="before"/> and <paramref name="after"/> in <paramref name="format"/>.</summary>
-    public static void Write(Stream output, string format, RecordedReport before, RecordedReport after, ReportDiff diff)
+    /// <summary>
+    /// Writes <paramref name="diff"/> of <paramref name="before"/> and <paramref name="after"/> in <paramref name="format"/>;
+    /// <paramref name="tables"/> lays out the table format.
+    /// </summary>
+    public static void Write(Stream output, string format, RecordedReport before, RecordedReport after, ReportDiff diff, ListingRenderer tables)
     {
         if (format == "json") WriteJson(output, before, after, diff);
-        else WriteTable(output, before, after, diff);
+        else
+        {
+            using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            tables(Listing(before, after, diff), writer);
+        }
     }
 
     // New first: what a change brought is what the reader came for; then what it fixed, then what stayed.
@@ -26,18 +33,18 @@ public static class ReportDiffWriter
             .Concat(diff.Resolved.Select(f => (FindingStatusNames.Resolved, f)))
             .Concat(diff.Unchanged.Select(f => ("unchanged", f)));
 
-    private static void WriteTable(Stream stream, RecordedReport before, RecordedReport after, ReportDiff diff)
+    /// <summary>The summary line, then a row per finding (none when both reports agree on nothing).</summary>
+    public static TextListing Listing(RecordedReport before, RecordedReport after, ReportDiff diff)
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        writer.WriteLine($"diff: {before.Source} -> {after.Source}: {diff.New.Count} new, {diff.Resolved.Count} resolved, {diff.Unchanged.Count} unchanged");
-        if (diff.New.Count + diff.Resolved.Count + diff.Unchanged.Count == 0) return;
-        var table = new TextTable(new TextColumn("status"), new TextColumn("id"), new TextColumn("severity"), new TextColumn("kind"),
-            new TextColumn("client", 32), new TextColumn("server", 32), new TextColumn("port"), new TextColumn("rule"),
-            new TextColumn("flows", AlignRight: true));
+        string summary = $"diff: {before.Source} -> {after.Source}: {diff.New.Count} new, {diff.Resolved.Count} resolved, {diff.Unchanged.Count} unchanged";
+        if (diff.New.Count + diff.Resolved.Count + diff.Unchanged.Count == 0) return new TextListing([summary], null, []);
+        var table = new TableRows(new TableColumn("status"), new TableColumn("id"), new TableColumn("severity"), new TableColumn("kind"),
+            new TableColumn("client", 32), new TableColumn("server", 32), new TableColumn("port"), new TableColumn("rule"),
+            new TableColumn("flows", AlignRight: true));
         foreach (var (status, f) in Rows(diff))
             table.Add(f.Suppressed ? status + " (suppressed)" : status, f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost,
                 $"{f.Ports}/{f.Transport}", f.Rule ?? "-", f.Flows.ToString(CultureInfo.InvariantCulture));
-        table.Write(writer);
+        return new TextListing([summary], table, []);
     }
 
     private static void WriteJson(Stream stream, RecordedReport before, RecordedReport after, ReportDiff diff) => JsonOutput.Write(stream, json =>

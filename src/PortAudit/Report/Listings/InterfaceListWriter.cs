@@ -11,11 +11,18 @@ public static class InterfaceListWriter
     /// <summary>The format names <see cref="Write"/> accepts.</summary>
     public static readonly string[] Formats = ["table", "json"];
 
-    /// <summary>Writes <paramref name="devices"/> in <paramref name="format"/> to <paramref name="output"/>.</summary>
-    public static void Write(Stream output, string format, IReadOnlyList<CaptureDevice> devices)
+    /// <summary>
+    /// Writes <paramref name="devices"/> in <paramref name="format"/> to <paramref name="output"/>; <paramref name="tables"/>
+    /// lays out the table format.
+    /// </summary>
+    public static void Write(Stream output, string format, IReadOnlyList<CaptureDevice> devices, ListingRenderer tables)
     {
         if (format == "json") WriteJson(output, devices);
-        else WriteTable(output, devices);
+        else
+        {
+            using var writer = new StreamWriter(output, new UTF8Encoding(false), 4096, leaveOpen: true);
+            tables(Listing(devices), writer);
+        }
     }
 
     /// <summary>The flags of <paramref name="device"/> as words, for people.</summary>
@@ -28,13 +35,13 @@ public static class InterfaceListWriter
             device.IsWireless ? "wireless" : null,
         }.Where(f => f is not null));
 
-    private static void WriteTable(Stream output, IReadOnlyList<CaptureDevice> devices)
+    /// <summary>A row per device.</summary>
+    public static TextListing Listing(IReadOnlyList<CaptureDevice> devices)
     {
-        var table = new TextTable("name", "flags", "addresses", "description");
+        var table = new TableRows("name", "flags", "addresses", "description");
         foreach (var d in devices)
             table.Add(d.Name, Flags(d), d.Addresses.Count == 0 ? "-" : string.Join(" ", d.Addresses), d.Description);
-        using var writer = new StreamWriter(output, new UTF8Encoding(false), 4096, leaveOpen: true);
-        table.Write(writer);
+        return new TextListing(table);
     }
 
     private static void WriteJson(Stream output, IReadOnlyList<CaptureDevice> devices) => JsonOutput.Write(output, json =>

@@ -13,11 +13,18 @@ public static class RpcMappingWriter
     /// <summary>The format names <see cref="Write"/> accepts.</summary>
     public static readonly string[] Formats = ["table", "json"];
 
-    /// <summary>Writes <paramref name="mappings"/> in <paramref name="format"/> to <paramref name="output"/>.</summary>
-    public static void Write(Stream output, string format, IReadOnlyList<RpcMapping> mappings)
+    /// <summary>
+    /// Writes <paramref name="mappings"/> in <paramref name="format"/> to <paramref name="output"/>; <paramref name="tables"/>
+    /// lays out the table format.
+    /// </summary>
+    public static void Write(Stream output, string format, IReadOnlyList<RpcMapping> mappings, ListingRenderer tables)
     {
         if (format == "json") WriteJson(output, mappings);
-        else WriteTable(output, mappings);
+        else
+        {
+            using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            tables(Listing(mappings), writer);
+        }
     }
 
     private static string Endpoint(IpAddr address, ushort port) =>
@@ -25,16 +32,12 @@ public static class RpcMappingWriter
 
     private static string Interface(RpcMapping m) => m.InterfaceName ?? m.InterfaceUuid.ToString("D");
 
-    private static void WriteTable(Stream stream, IReadOnlyList<RpcMapping> mappings)
+    /// <summary>A row per mapping, or a line saying there was none.</summary>
+    public static TextListing Listing(IReadOnlyList<RpcMapping> mappings)
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        if (mappings.Count == 0)
-        {
-            // An empty table reads like a failure; say what was looked for instead.
-            writer.WriteLine("no endpoint-mapper answer (ept_map, ept_lookup) in the input");
-            return;
-        }
-        var table = new TextTable("time", "mapper", "client", "interface", "mapped", "used by");
+        // An empty table reads like a failure; say what was looked for instead.
+        if (mappings.Count == 0) return new TextListing(["no endpoint-mapper answer (ept_map, ept_lookup) in the input"], null, []);
+        var table = new TableRows("time", "mapper", "client", "interface", "mapped", "used by");
         foreach (var m in mappings)
         {
             string uses = m.Uses.Count == 0 ? "-" : string.Join(", ", m.Uses.Select(u => Endpoint(u.Client, u.ClientPort)))
@@ -42,7 +45,7 @@ public static class RpcMappingWriter
             table.Add(Timestamps.ToIso(m.TimeNs), Endpoint(m.Mapper, m.MapperPort), m.Client.ToString(), Interface(m),
                 $"{IpProtocol.Name(m.Transport)} {Endpoint(m.Address, m.Port)}", uses);
         }
-        table.Write(writer);
+        return new TextListing(table);
     }
 
     private static void WriteJson(Stream stream, IReadOnlyList<RpcMapping> mappings) => JsonOutput.Write(stream, json =>

@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Report.Text;
 
 namespace PortAudit.Report.Records;
 
@@ -24,13 +25,16 @@ public static class FlowRecordWriters
     /// <summary>The format names accepted by <see cref="Create"/> (which also takes <c>jsonl</c>, the earlier name of <c>json</c>).</summary>
     public static readonly string[] Formats = { "json", "csv", "tsv", "table" };
 
-    /// <summary>Creates the writer for <paramref name="format"/> over <paramref name="output"/>, which it then owns.</summary>
-    public static IFlowRecordWriter Create(string format, Stream output) => format switch
+    /// <summary>
+    /// Creates the writer for <paramref name="format"/> over <paramref name="output"/>, which it then owns;
+    /// <paramref name="tables"/> lays out the table format.
+    /// </summary>
+    public static IFlowRecordWriter Create(string format, Stream output, ListingRenderer tables) => format switch
     {
         "json" or "jsonl" => new JsonLinesFlowWriter(output),
         "csv" => new CsvFlowWriter(output),
         "tsv" => new TsvFlowWriter(output),
-        "table" => new TableFlowWriter(output),
+        "table" => new TableFlowWriter(output, tables),
         _ => throw new ArgumentException($"unknown flow format '{format}'", nameof(format)),
     };
 }

@@ -9,21 +9,27 @@ using PortAudit.Report.Text;
 namespace PortAudit.Report.Records;
 
 /// <summary>
-/// Aligned columns for people. Keeps rows until the end to size the columns, so it is for reading, not for huge runs.
+/// Columns for people, laid out by the program's <see cref="ListingRenderer"/>. Keeps rows until the end to size the
+/// columns, so it is for reading, not for huge runs.
 /// The flow id leads each row; the Community ID is left out, as 30 characters of base64 would crowd out what a person reads.
 /// </summary>
 public sealed class TableFlowWriter : IFlowRecordWriter
 {
     private readonly StreamWriter _writer;
-    private readonly TextTable _table = new(
-        new TextColumn("id", AlignRight: true), new TextColumn("start"), new TextColumn("secs", AlignRight: true), new TextColumn("transport"), new TextColumn("client"),
-        new TextColumn("server"), new TextColumn("state"),
-        new TextColumn("pkts>", AlignRight: true), new TextColumn("bytes>", AlignRight: true),
-        new TextColumn("pkts<", AlignRight: true), new TextColumn("bytes<", AlignRight: true),
-        new TextColumn("app"), new TextColumn("detail"));
+    private readonly ListingRenderer _tables;
+    private readonly TableRows _table = new(
+        new TableColumn("id", AlignRight: true), new TableColumn("start"), new TableColumn("secs", AlignRight: true), new TableColumn("transport"), new TableColumn("client"),
+        new TableColumn("server"), new TableColumn("state"),
+        new TableColumn("pkts>", AlignRight: true), new TableColumn("bytes>", AlignRight: true),
+        new TableColumn("pkts<", AlignRight: true), new TableColumn("bytes<", AlignRight: true),
+        new TableColumn("app"), new TableColumn("detail"));
 
-    /// <summary>Creates the writer over <paramref name="output"/>.</summary>
-    public TableFlowWriter(Stream output) => _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
+    /// <summary>Creates the writer over <paramref name="output"/>, its table laid out by <paramref name="tables"/>.</summary>
+    public TableFlowWriter(Stream output, ListingRenderer tables)
+    {
+        _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
+        _tables = tables;
+    }
 
     /// <inheritdoc />
     public void Write(Flow flow)
@@ -43,13 +49,13 @@ public sealed class TableFlowWriter : IFlowRecordWriter
         address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
 
     // The detail is the widest column; the table shows its start (the machine formats carry it whole). Packet-borne
-    // text is kept from driving the terminal by the table itself, as every table's cells are.
+    // text is kept from driving the terminal by the renderer, as every table's cells are.
     private static string Shortened(string text) => text.Length <= 60 ? text : text[..60];
 
     /// <inheritdoc />
     public void Complete()
     {
-        _table.Write(_writer);
+        _tables(new TextListing(_table), _writer);
         _writer.Flush();
     }
 
