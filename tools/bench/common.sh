@@ -13,3 +13,18 @@ bench_corpus() {
 bench_need_time() {
   command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 }
+
+# For interleaved rounds: $results (one line per timed run: label, round, seconds, peak KiB) and $out (where a run
+# writes, emptied before each), both removed at exit, and timed LABEL ROUND COMMAND... to time one run. The run before
+# is written back (sync) first, so that its files are not flushed on the next run's cores.
+bench_rounds() {
+  results=$(mktemp)
+  out=$(mktemp -d)
+  trap 'rm -rf "$results" "$out"' EXIT
+}
+
+timed() { # label, round, command...
+  local label=$1 round=$2; shift 2
+  rm -rf "$out/run"; sync
+  /usr/bin/time -f "$label $round %e %M" -a -o "$results" "$@" >/dev/null 2>&1 || true
+}

@@ -42,14 +42,7 @@ command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2
 [ ${#builds[@]} -eq 0 ] && builds=("$("$repo/tools/publish.sh")")
 cat "$capture" > /dev/null   # same page cache for every run
 
-results=$(mktemp)
-out=$(mktemp -d)
-trap 'rm -rf "$results" "$out"' EXIT
-timed() { # label, round, command...
-  local label=$1 round=$2; shift 2
-  rm -rf "$out/run"; sync
-  /usr/bin/time -f "$label $round %e %M" -a -o "$results" "$@" >/dev/null 2>&1 || true
-}
+bench_rounds
 echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   for b in "${!builds[@]}"; do

@@ -34,14 +34,7 @@ command -v tcpdump >/dev/null || { echo "needs tcpdump" >&2; exit 2; }
 [ ${#builds[@]} -eq 0 ] && builds=("$repo/out/portaudit/portaudit")
 cat "$capture" > /dev/null   # same page cache for every run
 
-results=$(mktemp)
-out=$(mktemp -d)
-trap 'rm -rf "$results" "$out"' EXIT
-timed() { # label, round, command...
-  local label=$1 round=$2; shift 2
-  rm -rf "$out/run"; sync
-  /usr/bin/time -f "$label $round %e %M" -a -o "$results" "$@" >/dev/null 2>&1 || true
-}
+bench_rounds
 echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   timed cat "$i" cat "$capture"

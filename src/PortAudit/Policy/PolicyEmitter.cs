@@ -6,7 +6,7 @@ using PortAudit.Common;
 namespace PortAudit.Policy;
 
 /// <summary>
-/// Writes a least-privilege policy (<see cref="LeastPrivilege"/>) in a firewall's own language: an nftables ruleset for
+/// Writes a least-privilege policy (<see cref="AllowRule"/>s, which Audit.Firewall.LeastPrivilege draws from the catalog) in a firewall's own language: an nftables ruleset for
 /// <c>nft -f</c>, an iptables-restore file, Cisco ASA access-list commands, or netsh advfirewall commands. Each rule carries its
 /// catalog rule id and seed row; stateful return traffic is allowed the way each firewall does it.
 /// </summary>
