@@ -80,6 +80,7 @@ public sealed class IpfixDecoder
         // Padding after the last template is shorter than a template header.
         while (position + 4 <= body.Length)
         {
+            int start = position;
             ushort id = BinaryPrimitives.ReadUInt16BigEndian(body[position..]);
             int count = BinaryPrimitives.ReadUInt16BigEndian(body[(position + 2)..]);
             position += 4;
@@ -92,7 +93,7 @@ public sealed class IpfixDecoder
                     Reject(input, offset + 4 + position, $"template {id} does not fit its set");
                     return;
                 }
-                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: false);
+                Keep(key with { Id = id }, new IpfixTemplate(fields, options: false), input, offset + 4 + start);
                 continue;
             }
             if (version == IpfixMessage.IpfixVersion)
@@ -105,7 +106,7 @@ public sealed class IpfixDecoder
                     Reject(input, offset + 4 + position, $"options template {id} does not fit its set");
                     return;
                 }
-                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: true);
+                Keep(key with { Id = id }, new IpfixTemplate(fields, options: true), input, offset + 4 + start);
             }
             else
             {
@@ -119,11 +120,24 @@ public sealed class IpfixDecoder
                     Reject(input, offset + 4 + position, $"options template {id} does not fit its set");
                     return;
                 }
-                _templates[key with { Id = id }] = new IpfixTemplate(fields, options: true);
+                Keep(key with { Id = id }, new IpfixTemplate(fields, options: true), input, offset + 4 + start);
                 // v9 options templates are padded to 4 bytes each.
                 position = (position + 3) & ~3;
             }
         }
+    }
+
+    // A template whose records would take no bytes is refused: its data set would be an endless run of empty records.
+    // The template it would have replaced goes too, since the exporter no longer means it.
+    private void Keep(TemplateKey key, IpfixTemplate template, string input, long offset)
+    {
+        if (template.MinRecordLength > 0)
+        {
+            _templates[key] = template;
+            return;
+        }
+        _templates.Remove(key);
+        Reject(input, offset, $"template {key.Id} describes records of 0 bytes ({template.Fields.Length} fields): refused");
     }
 
     private static bool ReadFields(ReadOnlySpan<byte> body, ref int position, int count, bool enterpriseBit, out IpfixField[] fields)
@@ -166,9 +180,17 @@ public sealed class IpfixDecoder
         while (body.Length - position >= Math.Max(1, template.MinRecordLength))
         {
             var values = new IpfixValues();
+            int start = position;
             if (!ReadRecord(body, ref position, template, ref values))
             {
                 Reject(input, offset + position, $"data record of template {key.Id} does not fit its set");
+                return;
+            }
+            // Every record advances (a template of 0-byte records is refused when it comes); the rest of a set that
+            // would not is rejected, never looped on.
+            if (position == start)
+            {
+                Reject(input, offset + position, $"data record of template {key.Id} takes 0 bytes");
                 return;
             }
             if (template.Options)

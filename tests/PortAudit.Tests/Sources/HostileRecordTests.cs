@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Text;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Sources;
+using PortAudit.Sources.Records;
+using PortAudit.Sources.Records.Ipfix;
+
+namespace PortAudit.Tests.Sources;
+
+/// <summary>
+/// Issue 43 for the flow-record readers: hostile records (zero-length templates, floods of templates, lone surrogates,
+/// endless lines, counters near 2^63) are refused and counted, never looped on, crashed on or buffered without bound.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class HostileRecordTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    // --- 1. records that would take no bytes ---------------------------------------------------------------------
+
+    [Fact]
+    public void An_ipfix_template_whose_only_field_is_zero_bytes_long_is_refused_not_looped_on()
+    {
+        var message = Ipfix(TemplateSet(2, Template(256, (8, 0))), DataSet(256, new byte[8]));
+        var run = Within(() => RecordRun.Bytes(message, RecordFormat.Ipfix));
+        Assert.Equal(0, run.Records.Read);
+        Assert.Contains(run.Records.Problems, p => p.Reason.Contains("0 bytes", StringComparison.Ordinal) && p.Place == "byte 20");
+    }
+
+    [Fact]
+    public void Ipfix_options_templates_without_fields_are_refused_not_looped_on()
+    {
+        // Options template 258: no fields, no scope fields.
+        byte[] options = [.. U16(258), .. U16(0), .. U16(0)];
+        var message = Ipfix(TemplateSet(3, options), DataSet(258, new byte[12]));
+        var run = Within(() => RecordRun.Bytes(message, RecordFormat.Ipfix));
+        Assert.Equal(0, run.Records.Read);
+        Assert.Contains(run.Records.Problems, p => p.Reason.Contains("0 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_netflow_v9_template_of_zero_length_fields_is_refused_not_looped_on()
+    {
+        // Template 256 with two fields of length 0; options template 257 with 0 bytes of scope and options.
+        byte[] template = [.. U16(256), .. U16(2), .. U16(8), .. U16(0), .. U16(12), .. U16(0)];
+        byte[] options = [.. U16(257), .. U16(0), .. U16(0), 0, 0];
+        var packet = NetFlowV9(TemplateSet(0, template), TemplateSet(1, options), DataSet(256, new byte[8]), DataSet(257, new byte[8]));
+        var run = Within(() => RecordRun.Bytes(packet, RecordFormat.Ipfix));
+        Assert.Equal(0, run.Records.Read);
+        Assert.Equal(2, run.Records.Problems.Count(p => p.Reason.Contains("0 bytes", StringComparison.Ordinal)));
+    }
+
+    // --- 2. the template cache ----------------------------------------------------------------------------------
+
+
+
+
+    // --- 3. lone surrogates in Zeek JSON ------------------------------------------------------------------------
+
+
+    // --- 4. endless lines ---------------------------------------------------------------------------------------
+
+    private const string ZeekHeader =
+        "#separator \\x09\n#empty_field\t(empty)\n#unset_field\t-\n" +
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n";
+    private const string ZeekLine = "1700000000\tCa\t10.0.0.1\t5000\t10.0.0.2\t80\ttcp\tSF\n";
+
+
+
+    // --- 5. counters near 2^63 ----------------------------------------------------------------------------------
+
+
+    // --- helpers ------------------------------------------------------------------------------------------------
+
+    private static T Within<T>(Func<T> work)
+    {
+        var task = Task.Run(work);
+        Assert.True(task.Wait(Patience), "the reader did not finish: an endless loop");
+        return task.Result;
+    }
+
+    private static byte[] Ipfix(params byte[][] sets) => Ipfix(0, sets);
+
+    private static byte[] Ipfix(uint domain, params byte[][] sets)
+    {
+        int length = 16 + sets.Sum(s => s.Length);
+        var message = new byte[length];
+        BinaryPrimitives.WriteUInt16BigEndian(message, 10);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)length);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), 1_700_000_010);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), domain);
+        sets.SelectMany(s => s).ToArray().CopyTo(message, 16);
+        return message;
+    }
+
+    private static byte[] NetFlowV9(params byte[][] flowsets)
+    {
+        var header = new byte[20];
+        BinaryPrimitives.WriteUInt16BigEndian(header, 9);
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(2), (ushort)flowsets.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), 1000);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), 1_700_000_010);
+        return [.. header, .. flowsets.SelectMany(s => s)];
+    }
+
+    private static byte[] Template(ushort id, params (ushort Element, ushort Length)[] fields) =>
+        [.. U16(id), .. U16((ushort)fields.Length), .. fields.SelectMany(f => (byte[])[.. U16(f.Element), .. U16(f.Length)])];
+
+    private static byte[] TemplateSet(ushort setId, params byte[][] templates)
+    {
+        var body = templates.SelectMany(t => t).ToArray();
+        return [.. U16(setId), .. U16((ushort)(body.Length + 4)), .. body];
+    }
+
+    private static byte[] DataSet(ushort id, byte[] body) => [.. U16(id), .. U16((ushort)(body.Length + 4)), .. body];
+
+    private static byte[] U16(ushort v) { var b = new byte[2]; BinaryPrimitives.WriteUInt16BigEndian(b, v); return b; }
+    private static byte[] U32(uint v) { var b = new byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, v); return b; }
+    private static byte[] U64(long v) { var b = new byte[8]; BinaryPrimitives.WriteInt64BigEndian(b, v); return b; }
+}
