@@ -58,6 +58,20 @@ public class HostileRecordTests
 
     // --- 3. lone surrogates in Zeek JSON ------------------------------------------------------------------------
 
+    [Fact]
+    public void A_zeek_json_string_with_a_lone_surrogate_escape_skips_its_record_and_counts_it()
+    {
+        const string Good = "{\"ts\":1,\"uid\":\"Cgood\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":80,\"proto\":\"tcp\",\"conn_state\":\"SF\"}\n";
+        var run = RecordRun.Text(
+            "{\"ts\":1,\"uid\":\"C\\ud800\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":80,\"proto\":\"tcp\",\"conn_state\":\"SF\"}\n" +
+            "{\"ts\":1,\"uid\":\"Cb\",\"\\udc00x\":1,\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":80,\"proto\":\"tcp\"}\n" +
+            "{\"ts\":1,\"uid\":\"Cc\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":80,\"proto\":\"tcp\",\"service\":\"\\udbff\\u0041\"}\n" +
+            Good, RecordFormat.ZeekJson);
+        Assert.Empty(run.Summary.Errors);
+        Assert.Equal("Cgood", Assert.Single(run.Flows).RecordId);
+        Assert.Equal(["line 1", "line 2", "line 3"], run.Records.Problems.Select(p => p.Place));
+        Assert.All(run.Records.Problems, p => Assert.Contains("surrogate", p.Reason, StringComparison.Ordinal));
+    }
 
     // --- 4. endless lines ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ namespace PortAudit.Sources.Records;
 /// <summary>
 /// Zeek's conn.log as JSON lines (LogAscii::use_json): one object per line, ts either epoch seconds (a number) or an
 /// ISO-8601 string (LogAscii::json_timestamps). Read with a forward-only reader over a reused buffer: a line costs
-/// no document.
+/// no document. A line that is not JSON, or whose strings hold a lone surrogate escape ("\ud800"), is rejected with its number.
 /// </summary>
 public sealed class ZeekJsonReader : LineRecordReader
 {
@@ -65,7 +65,17 @@ public sealed class ZeekJsonReader : LineRecordReader
     {
         int max = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (_chars.Length < max) _chars = new char[max];
-        int length = reader.CopyString(_chars);
+        int length;
+        try
+        {
+            length = reader.CopyString(_chars);
+        }
+        catch (InvalidOperationException)
+        {
+            // "\ud800" alone: an escape that is no UTF-16 text. The record is skipped (rejected with its line), as
+            // Zeek never writes one (it escapes bad bytes as \xHH) and no field of a flow can be trusted after it.
+            throw new JsonException("a string holds a \\u escape of a lone UTF-16 surrogate");
+        }
         return _chars.AsSpan(0, length);
     }
 
