@@ -80,7 +80,63 @@ public class HostileRecordTests
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n";
     private const string ZeekLine = "1700000000\tCa\t10.0.0.1\t5000\t10.0.0.2\t80\ttcp\tSF\n";
 
+    [Fact]
+    public void A_line_over_the_default_limit_is_skipped_and_counted_without_being_buffered_whole()
+    {
+        // An 8 MB line between two records, the default limit of 1 MiB.
+        var content = new MemoryStream();
+        content.Write(Encoding.UTF8.GetBytes(ZeekHeader + ZeekLine));
+        content.Write(Enumerable.Repeat((byte)'a', 8 << 20).ToArray());
+        content.Write(Encoding.UTF8.GetBytes("\r\n" + ZeekLine));
+        content.Position = 0;
+        var statistics = new RecordStatistics();
+        using var reader = new ZeekTsvReader(new StreamReader(content), "conn.log", statistics);
+        Assert.Equal(LineRecordReader.DefaultMaxLineLength, reader.MaxLineLength);
+        var record = new FlowRecord();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int flows = 0;
+        while (reader.TryRead(ref record)) flows++;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2, flows);
+        var problem = Assert.Single(statistics.Problems);
+        Assert.Equal(("conn.log", "line 6"), (problem.Input, problem.Place));
+        Assert.Contains("longer than 1048576 characters", problem.Reason, StringComparison.Ordinal);
+        // The line is 16 MB as a string: far less than that was allocated to pass over it.
+        Assert.True(allocated < 6 << 20, $"{allocated} bytes allocated");
+    }
 
+    [Fact]
+    public void Every_text_reader_skips_a_line_over_its_limit_and_counts_it_by_number()
+    {
+        string longLine = new('x', 5000);
+        string[] inputs =
+        [
+            "Jun  8 14:34:33 host kernel: DROP IN=eth0 OUT= SRC=203.0.113.5 DST=10.0.0.1 LEN=60 PROTO=TCP SPT=40000 DPT=22 SYN URGP=0\n" + longLine + "\n" +
+            "Jun  8 14:34:34 host kernel: DROP IN=eth0 OUT= SRC=203.0.113.5 DST=10.0.0.1 LEN=60 PROTO=TCP SPT=40001 DPT=22 SYN URGP=0\n",
+            ZeekHeader + longLine + "\r" + ZeekLine,
+            "{\"ts\":1,\"uid\":\"C\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":80,\"proto\":\"tcp\",\"conn_state\":\"SF\"}\n" +
+            "{\"ts\":1,\"uid\":\"" + longLine + "\"}",
+        ];
+        Func<TextReader, RecordStatistics, LineRecordReader>[] readers =
+        [
+            (text, statistics) => new NetfilterLogReader(text, "x.log", statistics, 2024) { MaxLineLength = 1000 },
+            (text, statistics) => new ZeekTsvReader(text, "x.log", statistics) { MaxLineLength = 1000 },
+            (text, statistics) => new ZeekJsonReader(text, "x.log", statistics) { MaxLineLength = 1000 },
+        ];
+        int[] longLineNumbers = [2, 5, 2];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var statistics = new RecordStatistics();
+            using var reader = readers[i](new StringReader(inputs[i]), statistics);
+            var record = new FlowRecord();
+            int flows = 0;
+            while (reader.TryRead(ref record)) flows++;
+            Assert.True(flows >= 1, $"input {i}");
+            var problem = Assert.Single(statistics.Problems);
+            Assert.Equal($"line {longLineNumbers[i]}", problem.Place);
+            Assert.Contains("longer than 1000 characters", problem.Reason, StringComparison.Ordinal);
+        }
+    }
 
     // --- 5. counters near 2^63 ----------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+using System.Text;
 using PortAudit.Flows;
 
 namespace PortAudit.Sources.Records;
@@ -17,12 +18,21 @@ public enum LineOutcome
 
 /// <summary>
 /// Base of the text formats: reads its input line by line (never whole), counts lines, and turns each outcome into
-/// the run's record statistics, with the line number of every rejected record.
+/// the run's record statistics, with the line number of every rejected record. A line longer than
+/// <see cref="MaxLineLength"/> is passed over in blocks, never held whole, and rejected with its number.
 /// </summary>
 public abstract class LineRecordReader : IRecordReader
 {
+    /// <summary>The longest line read by default, in characters (1 MiB): a flow record is a few hundred.</summary>
+    public const int DefaultMaxLineLength = 1 << 20;
+
     private readonly TextReader _text;
     private readonly RecordStatistics _statistics;
+    private readonly char[] _block = new char[1 << 14];
+    private readonly StringBuilder _line = new();
+    private int _blockStart, _blockEnd;
+    // The last line ended with '\r': a '\n' right after it belongs to that end.
+    private bool _lineFeedMayFollow;
 
     /// <summary>A reader of <paramref name="text"/>, named <paramref name="name"/> in problems.</summary>
     protected LineRecordReader(TextReader text, string name, RecordStatistics statistics)
@@ -35,6 +45,13 @@ public abstract class LineRecordReader : IRecordReader
     /// <summary>The input as problems name it.</summary>
     public string Name { get; }
 
+    /// <summary>Lines longer than this many characters are skipped and counted as rejected.</summary>
+    public int MaxLineLength
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "a line limit is at least 1");
+    } = DefaultMaxLineLength;
+
     /// <summary>The 1-based number of the line being parsed.</summary>
     protected long LineNumber { get; private set; }
 
@@ -45,9 +62,14 @@ public abstract class LineRecordReader : IRecordReader
     public bool TryRead(ref FlowRecord record)
     {
         if (TryTakeReady(ref record)) return true;
-        while (_text.ReadLine() is { } line)
+        while (NextLine(out bool tooLong) is { } line)
         {
             LineNumber++;
+            if (tooLong)
+            {
+                _statistics.Reject(new RecordProblem(Name, $"line {LineNumber}", $"line longer than {MaxLineLength} characters: skipped"));
+                continue;
+            }
             record = default;
             switch (Parse(line, ref record))
             {
@@ -65,6 +87,54 @@ public abstract class LineRecordReader : IRecordReader
         }
         record = default;
         return TryDrain(ref record);
+    }
+
+    // The next line without its end ("\n", "\r\n" or "\r", as TextReader.ReadLine), null at the end of the input. A line
+    // over the limit is read through to its end without being kept: "" with tooLong set.
+    private string? NextLine(out bool tooLong)
+    {
+        tooLong = false;
+        _line.Clear();
+        bool started = false;
+        while (true)
+        {
+            if (_blockStart == _blockEnd)
+            {
+                _blockStart = 0;
+                _blockEnd = _text.Read(_block, 0, _block.Length);
+                if (_blockEnd == 0) return started ? (tooLong ? "" : _line.ToString()) : null;
+            }
+            if (_lineFeedMayFollow)
+            {
+                _lineFeedMayFollow = false;
+                if (_block[_blockStart] == '\n')
+                {
+                    _blockStart++;
+                    continue;
+                }
+            }
+            started = true;
+            var rest = _block.AsSpan(_blockStart, _blockEnd - _blockStart);
+            int end = rest.IndexOfAny('\r', '\n');
+            var part = end < 0 ? rest : rest[..end];
+            if (!tooLong)
+            {
+                if (_line.Length + part.Length <= MaxLineLength) _line.Append(part);
+                else
+                {
+                    tooLong = true;
+                    _line.Clear();
+                }
+            }
+            if (end < 0)
+            {
+                _blockStart = _blockEnd;
+                continue;
+            }
+            _blockStart += end + 1;
+            _lineFeedMayFollow = rest[end] == '\r';
+            return tooLong ? "" : _line.ToString();
+        }
     }
 
     /// <summary>Parses one line into <paramref name="record"/> (which starts empty).</summary>
