@@ -30,6 +30,18 @@ public sealed class RecordStatistics
     /// <summary>The first <see cref="MaxProblems"/> problems, in the order met.</summary>
     public IReadOnlyList<RecordProblem> Problems => _problems;
 
+    /// <summary>IPFIX and NetFlow v9 templates let go to stay within the template cache's bounds, oldest first.</summary>
+    public long TemplatesDropped { get; private set; }
+
+    /// <summary>IPFIX and NetFlow v9 templates received over UDP and not announced again within their lifetime.</summary>
+    public long TemplatesExpired { get; private set; }
+
+    /// <summary>Counts <paramref name="templates"/> templates dropped for room.</summary>
+    public void CountTemplatesDropped(int templates) => TemplatesDropped += templates;
+
+    /// <summary>Counts <paramref name="templates"/> templates expired.</summary>
+    public void CountTemplatesExpired(int templates) => TemplatesExpired += templates;
+
     /// <summary>Counts <paramref name="records"/> records read.</summary>
     public void CountRead(long records = 1) => Read += records;
 

@@ -53,8 +53,59 @@ public class HostileRecordTests
 
     // --- 2. the template cache ----------------------------------------------------------------------------------
 
+    [Fact]
+    public void The_templates_of_one_exporter_and_domain_are_held_up_to_a_bound_oldest_out_and_counted()
+    {
+        var statistics = new RecordStatistics();
+        var decoder = new IpfixDecoder(statistics, new IpfixFlowPairer());
+        // 5,000 templates of one field each, in one domain: only the newest 4,096 stay.
+        for (int first = 256; first < 256 + 5000; first += 1000)
+        {
+            var templates = Enumerable.Range(first, 1000).Select(id => Template((ushort)id, (8, 4))).ToArray();
+            decoder.Decode(Ipfix(TemplateSet(2, templates)), datagram: true, default, "udp", 0);
+        }
+        Assert.Equal(IpfixTemplateCache.DefaultMaxPerDomain, decoder.Templates);
+        Assert.Equal(5000 - IpfixTemplateCache.DefaultMaxPerDomain, statistics.TemplatesDropped);
+        // The oldest went: data for the first template is refused, for the last read.
+        decoder.Decode(Ipfix(DataSet(256, U32(0x0A000001))), datagram: true, default, "udp", 0);
+        decoder.Decode(Ipfix(DataSet(256 + 4999, U32(0x0A000001))), datagram: true, default, "udp", 0);
+        Assert.Equal((1L, 1L), (statistics.Read, statistics.Rejected));
+    }
 
+    [Fact]
+    public void Templates_of_many_domains_are_held_up_to_a_bound_over_all()
+    {
+        var statistics = new RecordStatistics();
+        var decoder = new IpfixDecoder(statistics, new IpfixFlowPairer(), new IpfixTemplateCache(maxPerDomain: 10, maxTotal: 50));
+        for (uint domain = 0; domain < 20; domain++)
+            decoder.Decode(Ipfix(domain, TemplateSet(2, Enumerable.Range(256, 10).Select(id => Template((ushort)id, (8, 4))).ToArray())),
+                datagram: true, default, "udp", 0);
+        Assert.Equal(50, decoder.Templates);
+        Assert.Equal(150, statistics.TemplatesDropped);
+    }
 
+    [Fact]
+    public void Over_udp_a_template_not_refreshed_within_its_lifetime_expires()
+    {
+        var statistics = new RecordStatistics();
+        var decoder = new IpfixDecoder(statistics, new IpfixFlowPairer());
+        long minute = 60_000;
+        var exporter = IpAddr.FromV4([192, 0, 2, 1]);
+        decoder.Decode(Ipfix(TemplateSet(2, Template(256, (8, 4)), Template(257, (8, 4)))), true, exporter, "udp", 0, receivedMs: 0);
+        // Template 257 is refreshed at 20 minutes; 256 is not.
+        decoder.Decode(Ipfix(TemplateSet(2, Template(257, (8, 4)))), true, exporter, "udp", 0, receivedMs: 20 * minute);
+        decoder.Decode(Ipfix(DataSet(256, U32(1))), true, exporter, "udp", 0, receivedMs: 29 * minute);
+        Assert.Equal((1L, 0L), (statistics.Read, statistics.Rejected));
+        decoder.Decode(Ipfix(DataSet(256, U32(1)), DataSet(257, U32(1))), true, exporter, "udp", 0, receivedMs: 31 * minute);
+        Assert.Equal((2L, 1L), (statistics.Read, statistics.Rejected));
+        Assert.Equal(1, decoder.Templates);
+        Assert.Equal(1, statistics.TemplatesExpired);
+        // A file has no receive times: its templates never expire.
+        var file = new IpfixDecoder(new RecordStatistics(), new IpfixFlowPairer());
+        file.Decode(Ipfix(TemplateSet(2, Template(256, (8, 4)))), true, exporter, "file", 0);
+        file.Decode(Ipfix(DataSet(256, U32(1))), true, exporter, "file", 0);
+        Assert.Equal(1, file.Templates);
+    }
 
     // --- 3. lone surrogates in Zeek JSON ------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ namespace PortAudit.Sources.Records.Ipfix;
 public sealed class IpfixCaptureReader : IpfixDatagramReader
 {
     private readonly ICaptureReader _capture;
+    private long _receivedMs = -1;
 
     /// <summary>A reader of the capture <paramref name="capture"/>, which it owns; <paramref name="serverPorts"/> places unpaired clients.</summary>
     public IpfixCaptureReader(ICaptureReader capture, RecordStatistics statistics, IServerPortHint? serverPorts = null)
@@ -26,6 +27,8 @@ public sealed class IpfixCaptureReader : IpfixDatagramReader
             var payload = packet.Payload(record.Data);
             if (!IpfixMessage.LooksLikeExport(payload)) continue;
             exporter = packet.Source;
+            // The capture's clock is the collector's: templates expire by packet time, however fast the file is read.
+            _receivedMs = record.TimestampNs >= 0 ? record.TimestampNs / 1_000_000 : -1;
             datagram = payload;
             return true;
         }
@@ -33,6 +36,9 @@ public sealed class IpfixCaptureReader : IpfixDatagramReader
         datagram = default;
         return false;
     }
+
+    /// <inheritdoc />
+    protected override long ReceivedMs => _receivedMs;
 
     /// <inheritdoc />
     public override void Dispose()

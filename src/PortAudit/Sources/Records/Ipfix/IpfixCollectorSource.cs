@@ -87,6 +87,7 @@ public sealed class IpfixCollectorSource : IFlowSource, IDisposable
         private readonly CancellationToken _stop;
         private readonly byte[] _buffer = new byte[MaxDatagram];
         private EndPoint _from;
+        private long _receivedMs;
 
         public SocketReader(IpfixCollectorSource source, RecordStatistics statistics, IServerPortHint serverPorts, CancellationToken stop)
             : base(source.Name, statistics, serverPorts)
@@ -95,6 +96,8 @@ public sealed class IpfixCollectorSource : IFlowSource, IDisposable
             _stop = stop;
             _from = new IPEndPoint(source._socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         }
+
+        protected override long ReceivedMs => _receivedMs;
 
         protected override bool TryReceive(out IpAddr exporter, out ReadOnlySpan<byte> datagram)
         {
@@ -106,6 +109,7 @@ public sealed class IpfixCollectorSource : IFlowSource, IDisposable
                 if (!_source._socket.Poll(200_000, SelectMode.SelectRead)) continue;
                 int length = _source._socket.ReceiveFrom(_buffer, ref _from);
                 _source.Datagrams++;
+                _receivedMs = Environment.TickCount64;
                 var address = ((IPEndPoint)_from).Address;
                 exporter = IpAddr.From(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
                 datagram = _buffer.AsSpan(0, length);

@@ -42,7 +42,7 @@ public abstract class IpfixDatagramReader : IRecordReader
             if (TryReceive(out var exporter, out var datagram))
             {
                 Datagrams++;
-                _decoder.Decode(datagram, datagram: true, exporter, Name, _offset);
+                _decoder.Decode(datagram, datagram: true, exporter, Name, _offset, ReceivedMs);
                 _offset += datagram.Length;
             }
             else
@@ -52,6 +52,12 @@ public abstract class IpfixDatagramReader : IRecordReader
             }
         }
     }
+
+    /// <summary>
+    /// When the last datagram arrived, in milliseconds of a steady clock, for template lifetimes (RFC 7011 §8.4);
+    /// negative when unknown (templates then never expire, bounded by number alone).
+    /// </summary>
+    protected virtual long ReceivedMs => -1;
 
     /// <summary>The next export datagram and its sender; false at the end. The span is valid until the next call.</summary>
     protected abstract bool TryReceive(out IpAddr exporter, out ReadOnlySpan<byte> datagram);

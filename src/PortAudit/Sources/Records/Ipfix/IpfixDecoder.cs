@@ -15,19 +15,21 @@ namespace PortAudit.Sources.Records.Ipfix;
 /// </summary>
 public sealed class IpfixDecoder
 {
-    private readonly Dictionary<TemplateKey, IpfixTemplate> _templates = new();
-    // systemInitTimeMilliseconds per exporter and domain, from options data: the origin of flowStart/EndSysUpTime.
-    private readonly Dictionary<(IpAddr, uint), long> _systemInit = new();
+    // Templates, and per domain the systemInitTimeMilliseconds from options data (the origin of flowStart/EndSysUpTime).
+    private readonly IpfixTemplateCache _templates;
     private readonly RecordStatistics _statistics;
     private readonly IpfixFlowPairer _pairer;
+    private long _receivedMs = -1;
 
-    private readonly record struct TemplateKey(IpAddr Exporter, ushort Version, uint Domain, ushort Id);
-
-    /// <summary>A decoder whose flows go to <paramref name="pairer"/> and whose problems to <paramref name="statistics"/>.</summary>
-    public IpfixDecoder(RecordStatistics statistics, IpfixFlowPairer pairer)
+    /// <summary>
+    /// A decoder whose flows go to <paramref name="pairer"/> and whose problems to <paramref name="statistics"/>; its
+    /// templates are held in <paramref name="templates"/> (by default one with the default bounds).
+    /// </summary>
+    public IpfixDecoder(RecordStatistics statistics, IpfixFlowPairer pairer, IpfixTemplateCache? templates = null)
     {
         _statistics = statistics;
         _pairer = pairer;
+        _templates = templates ?? new IpfixTemplateCache();
     }
 
     /// <summary>Templates held, all exporters together.</summary>
@@ -36,10 +38,14 @@ public sealed class IpfixDecoder
     /// <summary>
     /// Decodes the message at the start of <paramref name="data"/>, from <paramref name="exporter"/>; returns the bytes
     /// it occupies, or 0 when its header is unusable (the problem is counted). <paramref name="offset"/> is where
-    /// <paramref name="data"/> begins in <paramref name="input"/>, for problems.
+    /// <paramref name="data"/> begins in <paramref name="input"/>, for problems. <paramref name="receivedMs"/> is when
+    /// the message arrived, in milliseconds of any steady clock (a collector's, a capture's packet times): templates not
+    /// announced again within their lifetime expire by it; negative (files) for none.
     /// </summary>
-    public int Decode(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset)
+    public int Decode(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset, long receivedMs = -1)
     {
+        _receivedMs = receivedMs;
+        if (receivedMs >= 0) _statistics.CountTemplatesExpired(_templates.Expire(receivedMs));
         if (!IpfixMessage.TryRead(data, datagram, out var message, out var problem))
         {
             Reject(input, offset, problem!);
@@ -87,7 +93,7 @@ public sealed class IpfixDecoder
             if (id == 0 && count == 0) break;
             if (!options)
             {
-                if (count == 0) { _templates.Remove(key with { Id = id }); continue; } // withdrawal (RFC 7011 §8.1)
+                if (count == 0) { _templates.Withdraw(key with { Id = id }); continue; } // withdrawal (RFC 7011 §8.1)
                 if (!ReadFields(body, ref position, count, version == IpfixMessage.IpfixVersion, out var fields))
                 {
                     Reject(input, offset + 4 + position, $"template {id} does not fit its set");
@@ -133,10 +139,10 @@ public sealed class IpfixDecoder
     {
         if (template.MinRecordLength > 0)
         {
-            _templates[key] = template;
+            _statistics.CountTemplatesDropped(_templates.Set(key, template, _receivedMs));
             return;
         }
-        _templates.Remove(key);
+        _templates.Withdraw(key);
         Reject(input, offset, $"template {key.Id} describes records of 0 bytes ({template.Fields.Length} fields): refused");
     }
 
@@ -164,9 +170,9 @@ public sealed class IpfixDecoder
 
     private void ReadData(ReadOnlySpan<byte> body, TemplateKey key, in IpfixMessage message, string input, long offset)
     {
-        if (!_templates.TryGetValue(key, out var template))
+        if (!_templates.TryGet(key, out var template))
         {
-            Reject(input, offset, $"data set {key.Id}: template {key.Id} of domain {key.Domain} not received (yet)");
+            Reject(input, offset, $"data set {key.Id}: template {key.Id} of domain {key.Domain} not received (yet), or expired");
             return;
         }
         ReadRecords(body, template, key, message, input, offset + 4);
@@ -176,7 +182,7 @@ public sealed class IpfixDecoder
     private void ReadRecords(ReadOnlySpan<byte> body, IpfixTemplate template, TemplateKey key, in IpfixMessage message, string input, long offset)
     {
         int position = 0;
-        _systemInit.TryGetValue((key.Exporter, key.Domain), out long systemInitMs);
+        long systemInitMs = _templates.SystemInitMs(key.DomainKey);
         while (body.Length - position >= Math.Max(1, template.MinRecordLength))
         {
             var values = new IpfixValues();
@@ -196,7 +202,7 @@ public sealed class IpfixDecoder
             if (template.Options)
             {
                 // Options data describes the exporter; the one value flows need is when its uptime clock started.
-                if (values.SystemInitMs > 0) _systemInit[(key.Exporter, key.Domain)] = systemInitMs = values.SystemInitMs;
+                if (values.SystemInitMs > 0) _templates.SetSystemInitMs(key.DomainKey, systemInitMs = values.SystemInitMs);
                 continue;
             }
             _statistics.CountRead();
