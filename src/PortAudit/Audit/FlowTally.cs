@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Flows;
 
 namespace PortAudit.Audit;
@@ -34,7 +35,8 @@ public sealed class FlowTally
         if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
         if (flow.EndNs > LastNs) LastNs = flow.EndNs;
         Flows++;
-        Bytes += flow.BytesToServer + flow.BytesToClient;
+        // Record counters may be near 2^63: the sum stops at long.MaxValue rather than turning negative.
+        Bytes = Saturating.Add(Bytes, Saturating.Add(flow.BytesToServer, flow.BytesToClient));
         if (failed) FailedFlows++;
         _byEvidence[(int)flow.Evidence]++;
     }

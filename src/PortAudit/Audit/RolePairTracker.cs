@@ -26,9 +26,9 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
 
     internal void Add(Flow flow, FlowVerdict verdict)
     {
-        long bytes = flow.BytesToServer + flow.BytesToClient;
+        long bytes = Saturating.Add(flow.BytesToServer, flow.BytesToClient);
         Flows++;
-        Bytes += bytes;
+        Bytes = Saturating.Add(Bytes, bytes);
         _verdicts[(int)verdict.Verdict]++;
         Timeline.Add(verdict, flow.StartNs, flow.EndNs, bytes);
         Ports.Add(flow.Transport, flow.ServerPort, TrafficKey.Of(verdict), bytes);

@@ -42,6 +42,12 @@ public sealed class RecordStatistics
     /// <summary>Counts <paramref name="templates"/> templates expired.</summary>
     public void CountTemplatesExpired(int templates) => TemplatesExpired += templates;
 
+    /// <summary>Records read whose counters, summed, passed long.MaxValue and were held there.</summary>
+    public long Saturated { get; private set; }
+
+    /// <summary>Counts a record whose counters saturated.</summary>
+    public void CountSaturated() => Saturated++;
+
     /// <summary>Counts <paramref name="records"/> records read.</summary>
     public void CountRead(long records = 1) => Read += records;
 

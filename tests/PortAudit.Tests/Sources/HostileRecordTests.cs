@@ -191,6 +191,41 @@ public class HostileRecordTests
 
     // --- 5. counters near 2^63 ----------------------------------------------------------------------------------
 
+    [Fact]
+    public void Ipfix_counters_that_add_past_the_largest_count_saturate_and_are_counted()
+    {
+        // octetDeltaCount and octetTotalCount (both summed) and packetDeltaCount twice, each near 2^63.
+        var message = Ipfix(
+            TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (1, 8), (85, 8), (2, 8), (2, 8))),
+            DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6,
+                .. U64(long.MaxValue - 10), .. U64(long.MaxValue - 10), .. U64(1L << 62), .. U64(1L << 62)]));
+        var run = RecordRun.Bytes(message, RecordFormat.Ipfix);
+        var flow = Assert.Single(run.Flows);
+        Assert.Equal((long.MaxValue, long.MaxValue), (flow.BytesToServer, flow.PacketsToServer));
+        Assert.Equal(1, run.Records.Saturated);
+    }
+
+    [Fact]
+    public void Audit_tallies_of_flows_with_counters_near_the_largest_stop_there_instead_of_turning_negative()
+    {
+        var record = new FlowRecord
+        {
+            Client = IpAddr.FromV4([10, 0, 0, 1]), Server = IpAddr.FromV4([10, 0, 0, 2]), ClientPort = 50000, ServerPort = 80,
+            Protocol = IpProtocol.Tcp, BytesToServer = long.MaxValue - 1, BytesToClient = long.MaxValue - 1, StartNs = 1, EndNs = 2,
+        };
+        var flow = Flow.FromRecord(1, record);
+        var tally = new PortAudit.Audit.FlowTally();
+        tally.Add(flow, failed: false);
+        tally.Add(flow, failed: false);
+        Assert.Equal(long.MaxValue, tally.Bytes);
+        var ports = new PortAudit.Audit.Timeline.PortTraffic();
+        ports.Add("tcp", 80, "allowed", long.MaxValue - 1);
+        ports.Add("tcp", 80, "allowed", long.MaxValue - 1);
+        ports.Add("tcp", 80, "denied", long.MaxValue - 1);
+        var port = Assert.Single(ports.Ports);
+        Assert.Equal([long.MaxValue, long.MaxValue - 1], port.BytesByKey.Select(b => b.Value));
+        Assert.Equal(long.MaxValue, port.Total);
+    }
 
     // --- helpers ------------------------------------------------------------------------------------------------
 

@@ -8,7 +8,15 @@ namespace PortAudit.Audit.Timeline;
 public sealed record PortBytes(string Label, IReadOnlyList<KeyValuePair<string, long>> BytesByKey)
 {
     /// <summary>Bytes over all keys.</summary>
-    public long Total => BytesByKey.Sum(b => b.Value);
+    public long Total
+    {
+        get
+        {
+            long total = 0;
+            foreach (var (_, bytes) in BytesByKey) total = Saturating.Add(total, bytes);
+            return total;
+        }
+    }
 }
 
 /// <summary>
@@ -39,7 +47,7 @@ public sealed class PortTraffic
             foreach (var ((transport, port), bytesByKey) in _ports)
             {
                 long total = 0;
-                foreach (long bytes in bytesByKey.Values) total = checked(total + bytes);
+                foreach (long bytes in bytesByKey.Values) total = Saturating.Add(total, bytes);
                 ranked.Add(new RankedPort(total, port, transport, new PortBytes($"{port}/{transport}", [.. bytesByKey])));
             }
             ranked.Sort(RankedPort.Compare);
@@ -65,6 +73,6 @@ public sealed class PortTraffic
             if (_ports.Count < MaxPorts) _ports.Add((transport, port), bytesByKey = []);
             else bytesByKey = _other ??= [];
         }
-        bytesByKey[key] = bytesByKey.GetValueOrDefault(key) + bytes;
+        bytesByKey[key] = Saturating.Add(bytesByKey.GetValueOrDefault(key), bytes);
     }
 }

@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Audit.Timeline;
+using PortAudit.Common;
 using PortAudit.Report.Plot;
 
 namespace PortAudit.Report.Html;
@@ -66,7 +67,7 @@ internal sealed class PairTrafficCharts(RolePairStatistics pair) : IReportSectio
             foreach (var (key, bytes) in port.BytesByKey)
             {
                 if (!rest.TryGetValue(key, out long sum)) restOrder.Add(key);
-                rest[key] = checked(sum + bytes);
+                rest[key] = Saturating.Add(sum, bytes);
             }
         }
         if (restOrder.Count > 0)

@@ -206,6 +206,7 @@ public sealed class IpfixDecoder
                 continue;
             }
             _statistics.CountRead();
+            if (values.Saturated) _statistics.CountSaturated();
             values.Emit(_pairer, message, systemInitMs);
         }
     }
@@ -246,7 +247,7 @@ internal struct IpfixValues
     private ushort _sourcePort, _destinationPort;
     private long _octets, _packets, _reverseOctets, _reversePackets;
     private long _startNs, _endNs, _startUptimeMs, _endUptimeMs, _systemInitMs, _observationMs;
-    private bool _hasStartUptime, _hasEndUptime, _hasIcmp;
+    private bool _hasStartUptime, _hasEndUptime, _hasIcmp, _saturated;
     private string? _application;
 
     public void Set(in IpfixField field, ReadOnlySpan<byte> value)
@@ -256,10 +257,13 @@ internal struct IpfixValues
         switch (field.Id)
         {
             case IpfixElements.OctetDeltaCount or IpfixElements.OctetTotalCount:
-                if (reverse) { _reverseOctets += Unsigned(value); _hasReverse = true; } else _octets += Unsigned(value);
+                // Delta and total both present are summed: near 2^63 the sum stops at long.MaxValue, flagged.
+                if (reverse) { _reverseOctets = Saturating.Add(_reverseOctets, Unsigned(value), ref _saturated); _hasReverse = true; }
+                else _octets = Saturating.Add(_octets, Unsigned(value), ref _saturated);
                 break;
             case IpfixElements.PacketDeltaCount or IpfixElements.PacketTotalCount:
-                if (reverse) { _reversePackets += Unsigned(value); _hasReverse = true; } else _packets += Unsigned(value);
+                if (reverse) { _reversePackets = Saturating.Add(_reversePackets, Unsigned(value), ref _saturated); _hasReverse = true; }
+                else _packets = Saturating.Add(_packets, Unsigned(value), ref _saturated);
                 break;
             case IpfixElements.TcpControlBits:
                 if (reverse) _reverseFlags |= (byte)Unsigned(value); else _flags |= (byte)Unsigned(value);
@@ -295,6 +299,9 @@ internal struct IpfixValues
             case IpfixElements.ApplicationName or IpfixElements.PaloAltoAppId when !reverse: _application = Text(value); break;
         }
     }
+
+    /// <summary>True when a counter's sum (delta and total elements together) stopped at long.MaxValue.</summary>
+    public readonly bool Saturated => _saturated;
 
     /// <summary>systemInitTimeMilliseconds, when the record carried it (options data does).</summary>
     public readonly long SystemInitMs => _systemInitMs;
