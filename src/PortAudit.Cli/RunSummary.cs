@@ -27,6 +27,12 @@ public static class RunSummary
         foreach (var problem in records.Problems) log.Warning("rejected record: {Problem}", problem.ToString());
         if (records.Rejected > records.Problems.Count)
             log.Warning("{More} more rejected records not listed", records.Rejected - records.Problems.Count);
+        if (records.TemplatesDropped > 0)
+            log.Warning("{Templates} IPFIX/NetFlow templates dropped, oldest first: more than the cache holds per exporter and domain", records.TemplatesDropped);
+        if (records.TemplatesExpired > 0)
+            log.Information("{Templates} IPFIX/NetFlow templates expired: not announced again within their lifetime", records.TemplatesExpired);
+        if (records.Saturated > 0)
+            log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
         foreach (var error in summary.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
         return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }
