@@ -189,6 +189,23 @@ public class HostileRecordTests
         }
     }
 
+    [Fact]
+    public void Asa_connections_built_and_never_torn_down_are_held_up_to_a_bound()
+    {
+        var log = new StringBuilder();
+        for (int id = 1; id <= 5; id++)
+            log.Append($"Apr 29 2013 12:59:5{id}: %ASA-6-302013: Built outbound TCP connection {id} for outside:192.0.2.1/443 (192.0.2.1/443) to inside:10.0.0.5/5000{id} (198.51.100.1/4000{id})\n");
+        log.Append($"Apr 29 2013 13:00:00: %ASA-6-302013: Built outbound TCP connection {new string('9', 100)} for outside:192.0.2.1/443 (192.0.2.1/443) to inside:10.0.0.5/50009 (198.51.100.1/40009)\n");
+        var statistics = new RecordStatistics();
+        using var reader = new AsaSyslogReader(new StringReader(log.ToString()), "asa.log", statistics, 2013) { MaxOpenConnections = 3 };
+        var record = new FlowRecord();
+        int flows = 0;
+        while (reader.TryRead(ref record)) flows++;
+        Assert.Equal(3, flows);
+        Assert.Equal(["line 4", "line 5", "line 6"], statistics.Problems.Select(p => p.Place));
+        Assert.Equal(AsaSyslogReader.DefaultMaxOpenConnections, new AsaSyslogReader(new StringReader(""), "x", statistics, 2013).MaxOpenConnections);
+    }
+
     // --- 5. counters near 2^63 ----------------------------------------------------------------------------------
 
     [Fact]

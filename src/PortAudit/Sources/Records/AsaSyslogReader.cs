@@ -24,8 +24,20 @@ public sealed partial class AsaSyslogReader : LineRecordReader
     public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear)
         : base(text, name, statistics) => _assumedYear = assumedYear;
 
+    /// <summary>Connections held built and not torn down, by default.</summary>
+    public const int DefaultMaxOpenConnections = 200_000;
+
+    // ASA connection ids are 32-bit counters in decimal; a longer one is not an id.
+    private const int MaxConnectionIdLength = 20;
+
     /// <summary>Connections built and not yet torn down.</summary>
     public int OpenConnections => _open.Count;
+
+    /// <summary>
+    /// Most connections held built and not torn down: past it a built message is rejected, so that a log of builds
+    /// without teardowns (or of made-up connection ids) cannot grow memory without end.
+    /// </summary>
+    public int MaxOpenConnections { get; init; } = DefaultMaxOpenConnections;
 
     [GeneratedRegex(@"%(?:ASA|FTD|PIX)(?:-\w+)?-\d-(\d{6}): ?(.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex MessagePattern();
@@ -73,7 +85,11 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         record.StartNs = record.EndNs = time;
         record.State = FlowState.Established;
         record.Evidence = FlowEvidence.FirewallLog;
-        record.RecordId = m.Groups[3].Value;
+        var id = m.Groups[3].ValueSpan;
+        if (id.Length > MaxConnectionIdLength) return Reject($"connection id '{RecordFields.Clip(id)}' is longer than {MaxConnectionIdLength} characters");
+        record.RecordId = id.ToString();
+        if (_open.Count >= MaxOpenConnections && !_open.ContainsKey(record.RecordId))
+            return Reject($"more than {MaxOpenConnections} connections built and not torn down: this one is not kept");
         _open[record.RecordId] = record;
         return LineOutcome.Consumed;
     }
