@@ -117,6 +117,13 @@ public abstract class LineRecordReader : IRecordReader
             var rest = _block.AsSpan(_blockStart, _blockEnd - _blockStart);
             int end = rest.IndexOfAny('\r', '\n');
             var part = end < 0 ? rest : rest[..end];
+            if (end >= 0 && _line.Length == 0 && !tooLong && part.Length <= MaxLineLength)
+            {
+                // The usual case: the whole line is in the block, one copy.
+                _blockStart += end + 1;
+                _lineFeedMayFollow = rest[end] == '\r';
+                return new string(part);
+            }
             if (!tooLong)
             {
                 if (_line.Length + part.Length <= MaxLineLength) _line.Append(part);
