@@ -47,4 +47,36 @@ public class HostileRulesetTests
         Assert.Equal(300, policy.Chains.Single().Rules.Count);
         Assert.Empty(policy.Issues);
     }
+
+    [Theory]
+    [InlineData("""{"nftables": [{"table": {"family": "inet", "name": "f\ud800", "handle": 1}}]}""", 1)]
+    [InlineData("""{"nftables": [{"ta\ud800ble": {"family": "inet", "name": "f", "handle": 1}}]}""", 1)]
+    [InlineData("{\n\"nftables\": [\n{\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"in\\udc00put\", \"hook\": \"input\", \"type\": \"filter\", \"prio\": 0, \"policy\": \"drop\"}}]}", 3)]
+    [InlineData("""{"nftables": [{"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth\ud800x"}}, {"accept": null}]}}]}""", 1)]
+    public void A_lone_surrogate_in_nft_json_is_a_parse_error_naming_file_and_position(string json, int line)
+    {
+        var refused = Assert.Throws<InputException>(() => NftJsonParser.Parse(json, "r.json"));
+
+        Assert.StartsWith($"r.json:{line}:", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("surrogate", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""[{"DisplayName": "x\udc00", "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": "80"}]""")]
+    [InlineData("""[{"DisplayName": "x", "Direction": "Inbound", "Action": "Allow", "PortFilter": {"Protocol": "TCP", "LocalPort": "8\ud8000"}}]""")]
+    public void A_lone_surrogate_in_windows_json_is_a_parse_error_naming_file_and_position(string json)
+    {
+        var refused = Assert.Throws<InputException>(() => WindowsJsonParser.Parse(json, "w.json"));
+
+        Assert.StartsWith("w.json:1:", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("surrogate", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_escaped_surrogate_pair_still_reads()
+    {
+        var policy = WindowsJsonParser.Parse("""[{"DisplayName": "smile \ud83d\ude00", "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": "80"}]""", "w.json");
+
+        Assert.Equal("smile \U0001F600", policy.Chains.SelectMany(c => c.Rules).Single().Comment);
+    }
 }
