@@ -13,7 +13,7 @@ namespace PortAudit.Policy;
 public static class NftJsonParser
 {
     /// <summary>Parses <paramref name="json"/>, read from <paramref name="file"/>.</summary>
-    /// <exception cref="InputException">Not JSON, or not an object with an <c>nftables</c> array.</exception>
+    /// <exception cref="InputException">Not JSON, a lone surrogate escape in a string, or not an object with an <c>nftables</c> array.</exception>
     public static FirewallPolicy Parse(string json, string file, string? name = null)
     {
         var issues = new PolicyIssues();
@@ -102,6 +102,7 @@ public static class NftJsonParser
         var found = new List<(JsonElement, int)>();
         try
         {
+            JsonRulesetText.RefuseLoneSurrogates(bytes, file);
             var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
             bool inArray = false;
             // Lines are counted on from the last object, not from the start for each: nft -j writes one line.

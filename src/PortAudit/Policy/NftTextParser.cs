@@ -1,4 +1,5 @@
 using System.Text;
+using PortAudit.Common;
 
 namespace PortAudit.Policy;
 
@@ -9,7 +10,15 @@ namespace PortAudit.Policy;
 /// </summary>
 public static class NftTextParser
 {
+    /// <summary>
+    /// The most characters <c>define</c> substitution may add to a ruleset, over all its lines: 16 Mi, far above a real
+    /// ruleset (a 1,000-address define used by 300 rules adds 3 Mi) and far below what doubling defines reach (issue 43:
+    /// 40 lines, each a set of two of the one before, expand to 2^40 elements).
+    /// </summary>
+    public const long MaxDefineExpansion = 16L << 20;
+
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
+    /// <exception cref="InputException">Its defines expand past <see cref="MaxDefineExpansion"/> characters.</exception>
     public static FirewallPolicy Parse(string text, string file, string? name = null)
     {
         var state = new State(file);
@@ -105,6 +114,7 @@ public static class NftTextParser
     private sealed class State(string file)
     {
         private readonly Dictionary<string, string> _defines = new(StringComparer.Ordinal);
+        private long _expanded;
         private readonly Dictionary<string, Dictionary<string, IReadOnlyList<string>?>> _sets = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ChainBuilder> _byName = new(StringComparer.Ordinal);
         private string? _family, _table;
@@ -118,7 +128,7 @@ public static class NftTextParser
         public void Line(string line, int number)
         {
             var location = new PolicyLocation(file, number);
-            var tokens = NftTokens.Split(Substitute(line));
+            var tokens = NftTokens.Split(Substitute(line, location));
             if (tokens.Count == 0) return;
             if (_skipDepth > 0)
             {
@@ -131,12 +141,30 @@ public static class NftTextParser
             TopLine(tokens, location);
         }
 
-        private string Substitute(string line)
+        // Each define's uses replaced, longest name first; what the replacements add is counted before it is made, over the
+        // whole file, so that defines built of defines are refused before they grow (not after gigabytes).
+        private string Substitute(string line, PolicyLocation location)
         {
             if (!line.Contains('$')) return line;
             foreach (var (key, value) in _defines.OrderByDescending(d => d.Key.Length))
-                line = line.Replace("$" + key, value, StringComparison.Ordinal);
+            {
+                string use = "$" + key;
+                int uses = Occurrences(line, use);
+                if (uses == 0) continue;
+                _expanded += (long)uses * Math.Max(0, value.Length - use.Length);
+                if (_expanded > MaxDefineExpansion)
+                    throw new InputException(FormattableString.Invariant(
+                        $"{location}: define {use} expands the ruleset past {MaxDefineExpansion:N0} characters (the limit of define substitution; here {uses} use(s) of {value.Length:N0} characters each)"));
+                line = line.Replace(use, value, StringComparison.Ordinal);
+            }
             return line;
+        }
+
+        private static int Occurrences(string line, string use)
+        {
+            int count = 0;
+            for (int at = line.IndexOf(use, StringComparison.Ordinal); at >= 0; at = line.IndexOf(use, at + use.Length, StringComparison.Ordinal)) count++;
+            return count;
         }
 
         private void TopLine(List<string> t, PolicyLocation location)

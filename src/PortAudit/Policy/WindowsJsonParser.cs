@@ -12,7 +12,7 @@ namespace PortAudit.Policy;
 public static class WindowsJsonParser
 {
     /// <summary>Parses <paramref name="json"/>, read from <paramref name="file"/>.</summary>
-    /// <exception cref="InputException">Not JSON, or neither an array of rules nor one rule.</exception>
+    /// <exception cref="InputException">Not JSON, a lone surrogate escape in a string, or neither an array of rules nor one rule.</exception>
     public static FirewallPolicy Parse(string json, string file, string? name = null)
     {
         var issues = new PolicyIssues();
@@ -20,6 +20,7 @@ public static class WindowsJsonParser
         JsonDocument document;
         try
         {
+            JsonRulesetText.RefuseLoneSurrogates(System.Text.Encoding.UTF8.GetBytes(json), file);
             document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)

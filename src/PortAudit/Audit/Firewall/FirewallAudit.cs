@@ -125,20 +125,21 @@ public sealed class FirewallAudit
     private List<RulePolicy> Rules(Point point, List<CoverageEntry> guarded)
     {
         var result = new List<RulePolicy>();
+        var instances = guarded
+            .Select(e => (e.Rule, From: HostPrefixes(e.FromHost), To: HostPrefixes(e.ToHost) ?? point.Host?.Prefixes, Ports: e.Rule.Ports))
+            .ToList();
         // NAT chains filter nothing: their rules are reported with the policy's translations, not here.
         foreach (var chain in point.Policy.Chains.Where(c => !c.IsNat))
         {
+            // Each rule compared only with the earlier rules that can cover it (ShadowIndex), not with all of them.
+            var shadowing = chain.Semantics == ChainSemantics.FirstMatch ? ShadowIndex.Shadowing(chain.Rules) : null;
             for (int i = 0; i < chain.Rules.Count; i++)
             {
                 var rule = chain.Rules[i];
                 if (!RuleRelations.SeesNewConnections(rule) || rule.Action is PolicyAction.Continue) continue;
-                var justifying = guarded
-                    .Select(e => (e.Rule, From: HostPrefixes(e.FromHost), To: HostPrefixes(e.ToHost) ?? point.Host?.Prefixes, Ports: e.Rule.Ports))
-                    .Where(j => rule.Action == PolicyAction.Accept && RuleRelations.Overlaps(rule, j.Rule, j.From, j.To, j.Ports))
-                    .ToList();
-                string? shadowedBy = chain.Semantics == ChainSemantics.FirstMatch
-                    ? chain.Rules.Take(i).FirstOrDefault(e => e.IsTerminal && RuleRelations.SeesNewConnections(e) && RuleRelations.Covers(e, rule))?.Id
-                    : null;
+                var justifying = rule.Action != PolicyAction.Accept ? []
+                    : instances.Where(j => RuleRelations.Overlaps(rule, j.Rule, j.From, j.To, j.Ports)).ToList();
+                string? shadowedBy = shadowing?[i]?.Id;
                 var (flows, ids) = point.Used.TryGetValue(rule, out var used) ? used : (0, []);
                 result.Add(new RulePolicy(rule, justifying.Select(j => j.Rule.Id).Distinct().Order(StringComparer.Ordinal).ToList(), flows, ids,
                     justifying.Count == 0 ? [] : RuleRelations.Broader(rule, justifying.Select(j => (j.Rule, j.From, (IReadOnlyList<PortRange>)j.Ports)).ToList()),

@@ -1,0 +1,103 @@
+using PortAudit.Common;
+
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Which earlier rule of a first-match chain shadows each rule: the first terminal rule that sees new connections and
+/// <see cref="RuleRelations.Covers"/> it. The same answer as trying every earlier rule, but each rule is tried only against
+/// the earlier rules that can cover it, found through an index: a rule that covers another contains its first source
+/// prefix, or its first destination prefix, or the low port of its first destination range, or matches any of them.
+/// Each earlier rule is indexed under one of these (its source, else its destination, else its ports, else as a wildcard),
+/// so a 100,000-rule chain costs what its rules share, not 5·10^9 comparisons (issue 43).
+/// </summary>
+internal sealed class ShadowIndex
+{
+    // Ports of a rule indexed by them, past which its ranges are too wide to list port by port: it is then a wildcard.
+    private const int MaxIndexedPorts = 1024;
+
+    private readonly Dictionary<IpPrefix, List<int>> _bySource = [], _byDestination = [];
+    private readonly SortedSet<int> _sourceLengths = [], _destinationLengths = [];
+    private readonly Dictionary<int, List<int>> _byPort = [];
+    private readonly List<int> _wildcards = [];
+    private readonly List<int> _all = [];
+
+    /// <summary>For each rule of <paramref name="rules"/> (in order), the earlier rule that shadows it, or null.</summary>
+    public static PolicyRule?[] Shadowing(IReadOnlyList<PolicyRule> rules)
+    {
+        var index = new ShadowIndex();
+        var shadowedBy = new PolicyRule?[rules.Count];
+        for (int i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            int first = index.FirstCovering(rules, rule);
+            if (first >= 0) shadowedBy[i] = rules[first];
+            if (rule.IsTerminal && RuleRelations.SeesNewConnections(rule) && rule.Undecidable.Count == 0) index.Add(rule, i);
+        }
+        return shadowedBy;
+    }
+
+    private void Add(PolicyRule rule, int i)
+    {
+        _all.Add(i);
+        if (Indexable(rule.Source) is { } source) AddPrefixes(_bySource, _sourceLengths, source, i);
+        else if (Indexable(rule.Destination) is { } destination) AddPrefixes(_byDestination, _destinationLengths, destination, i);
+        else if (rule.DestinationPorts is { Negated: false, Ranges.Count: > 0 } ports && ports.Ranges.Sum(r => (long)r.Count) <= MaxIndexedPorts)
+            foreach (var range in ports.Ranges)
+                for (int port = range.Low; port <= range.High; port++) Bucket(_byPort, port).Add(i);
+        else _wildcards.Add(i);
+    }
+
+    // Addresses a covering rule must contain one of: resolved, not negated, not any, at least one prefix.
+    private static AddressMatch? Indexable(AddressMatch? match) =>
+        match is { Negated: false, Unresolved: false, IsAny: false, Prefixes.Count: > 0 } ? match : null;
+
+    private static void AddPrefixes(Dictionary<IpPrefix, List<int>> index, SortedSet<int> lengths, AddressMatch match, int i)
+    {
+        foreach (var prefix in match.Prefixes.Distinct())
+        {
+            // A network with bits past its length contains nothing (IpPrefix.Contains masks the address): never a cover.
+            if (IpPrefix.Mask(prefix.Network, prefix.Length) != prefix.Network) continue;
+            Bucket(index, prefix).Add(i);
+            lengths.Add(prefix.Length);
+        }
+    }
+
+    private static List<int> Bucket<TKey>(Dictionary<TKey, List<int>> index, TKey key) where TKey : notnull =>
+        index.TryGetValue(key, out var list) ? list : index[key] = [];
+
+    // The index of the first indexed rule that covers rule, or -1.
+    private int FirstCovering(IReadOnlyList<PolicyRule> rules, PolicyRule rule)
+    {
+        // A match of no prefixes or no ranges is covered vacuously by any of its kind: every earlier rule is a candidate.
+        if (rule.Source is { Prefixes.Count: 0 } || rule.Destination is { Prefixes.Count: 0 } || rule.DestinationPorts is { Ranges.Count: 0 })
+            return First(rules, rule, _all);
+        int best = First(rules, rule, _wildcards);
+        if (Indexable(rule.Source) is { } source) best = Prefixes(rules, rule, _bySource, _sourceLengths, source.Prefixes[0], best);
+        if (Indexable(rule.Destination) is { } destination) best = Prefixes(rules, rule, _byDestination, _destinationLengths, destination.Prefixes[0], best);
+        if (rule.DestinationPorts is { Negated: false } ports && _byPort.TryGetValue(ports.Ranges[0].Low, out var byPort)) best = Better(rules, rule, byPort, best);
+        return best;
+    }
+
+    private static int Prefixes(IReadOnlyList<PolicyRule> rules, PolicyRule rule, Dictionary<IpPrefix, List<int>> index, SortedSet<int> lengths, IpPrefix first, int best)
+    {
+        foreach (int length in lengths)
+        {
+            if (length > first.Length) break;
+            if (index.TryGetValue(new IpPrefix(IpPrefix.Mask(first.Network, length), length), out var candidates)) best = Better(rules, rule, candidates, best);
+        }
+        return best;
+    }
+
+    private static int First(IReadOnlyList<PolicyRule> rules, PolicyRule rule, List<int> candidates) => Better(rules, rule, candidates, -1);
+
+    // Candidates are in rule order: the first that covers, if before best.
+    private static int Better(IReadOnlyList<PolicyRule> rules, PolicyRule rule, List<int> candidates, int best)
+    {
+        foreach (int i in candidates)
+        {
+            if (best >= 0 && i >= best) break;
+            if (RuleRelations.Covers(rules[i], rule)) return i;
+        }
+        return best;
+    }
+}

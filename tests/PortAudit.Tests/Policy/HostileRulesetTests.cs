@@ -1,0 +1,82 @@
+using System.Text;
+using PortAudit.Common;
+using PortAudit.Policy;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>
+/// Rulesets written to hurt the reader (issue 43): each is refused with an <see cref="InputException"/> naming file and
+/// line (the CLI's exit 2), quickly and in bounded memory, never a crash or an hour of expansion.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class HostileRulesetTests
+{
+    // define d0 = 1, then each define a set of two of the one before: 1 KB of text, 2^N elements expanded.
+    private static string Doubling(int defines)
+    {
+        var text = new StringBuilder("define d0 = 1\n");
+        for (int i = 1; i <= defines; i++) text.Append($"define d{i} = {{ $d{i - 1}, $d{i - 1} }}\n");
+        text.Append("table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n")
+            .Append($"    tcp dport $d{defines} accept\n  }}\n}}\n");
+        return text.ToString();
+    }
+
+    [Theory]
+    [InlineData(22)]
+    [InlineData(40)]
+    public void Defines_that_double_each_other_are_refused_naming_file_line_and_define(int defines)
+    {
+        var parse = Task.Run(() => NftTextParser.Parse(Doubling(defines), "bomb.nft"));
+
+        Assert.True(Task.WhenAny(parse, Task.Delay(TimeSpan.FromSeconds(10))).Result == parse, "the expansion did not stop in 10 s");
+        var refused = Assert.IsType<InputException>(Assert.Single(parse.Exception!.InnerExceptions));
+        Assert.Matches(@"^bomb\.nft:\d+: define \$d\d+ ", refused.Message);
+        Assert.Contains("characters", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_large_define_used_by_many_rules_stays_under_the_limit()
+    {
+        var addresses = string.Join(", ", Enumerable.Range(0, 1000).Select(i => $"10.{i / 250}.{i % 250}.1"));
+        var text = new StringBuilder($"define hosts = {{ {addresses} }}\ntable inet f {{\n  chain input {{\n    type filter hook input priority 0; policy drop;\n");
+        for (int port = 1; port <= 300; port++) text.Append($"    ip saddr $hosts tcp dport {port} accept\n");
+        text.Append("  }\n}\n");
+
+        var policy = NftTextParser.Parse(text.ToString(), "big.nft");
+
+        Assert.Equal(300, policy.Chains.Single().Rules.Count);
+        Assert.Empty(policy.Issues);
+    }
+
+    [Theory]
+    [InlineData("""{"nftables": [{"table": {"family": "inet", "name": "f\ud800", "handle": 1}}]}""", 1)]
+    [InlineData("""{"nftables": [{"ta\ud800ble": {"family": "inet", "name": "f", "handle": 1}}]}""", 1)]
+    [InlineData("{\n\"nftables\": [\n{\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"in\\udc00put\", \"hook\": \"input\", \"type\": \"filter\", \"prio\": 0, \"policy\": \"drop\"}}]}", 3)]
+    [InlineData("""{"nftables": [{"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth\ud800x"}}, {"accept": null}]}}]}""", 1)]
+    public void A_lone_surrogate_in_nft_json_is_a_parse_error_naming_file_and_position(string json, int line)
+    {
+        var refused = Assert.Throws<InputException>(() => NftJsonParser.Parse(json, "r.json"));
+
+        Assert.StartsWith($"r.json:{line}:", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("surrogate", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""[{"DisplayName": "x\udc00", "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": "80"}]""")]
+    [InlineData("""[{"DisplayName": "x", "Direction": "Inbound", "Action": "Allow", "PortFilter": {"Protocol": "TCP", "LocalPort": "8\ud8000"}}]""")]
+    public void A_lone_surrogate_in_windows_json_is_a_parse_error_naming_file_and_position(string json)
+    {
+        var refused = Assert.Throws<InputException>(() => WindowsJsonParser.Parse(json, "w.json"));
+
+        Assert.StartsWith("w.json:1:", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("surrogate", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_escaped_surrogate_pair_still_reads()
+    {
+        var policy = WindowsJsonParser.Parse("""[{"DisplayName": "smile \ud83d\ude00", "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": "80"}]""", "w.json");
+
+        Assert.Equal("smile \U0001F600", policy.Chains.SelectMany(c => c.Rules).Single().Comment);
+    }
+}
