@@ -27,7 +27,7 @@ public static class RunSummary
         foreach (var problem in records.Problems) log.Warning("rejected record: {Problem}", problem.ToString());
         if (records.Rejected > records.Problems.Count)
             log.Warning("{More} more rejected records not listed", records.Rejected - records.Problems.Count);
-        foreach (var error in summary.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
+        foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");
         return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 }
