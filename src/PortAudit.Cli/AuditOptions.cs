@@ -125,7 +125,7 @@ public sealed class AuditOptions
         }
         int readStatus = RunSummary.Report(log, outcome.Traffic);
         return readStatus != ExitCodes.Ok ? readStatus
-            : !outcome.Report.Complete ? ExitCodes.Interrupted
+            : outcome.Report.Incomplete.Contains(IncompleteReason.Interrupted) ? ExitCodes.Interrupted
             : outcome.FailingFindings > 0 ? ExitCodes.Findings
             : ExitCodes.Ok;
     }

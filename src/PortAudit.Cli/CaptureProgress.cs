@@ -130,7 +130,12 @@ internal sealed class CaptureProgress
         return Markup.Escape(Fit(input + name + counters));
     }
 
-    private static string Fit(string text) => text.Length <= DescriptionWidth ? text : text[..(DescriptionWidth - 1)] + "…";
+    private static string Fit(string outside)
+    {
+        string text = PortAudit.Report.Text.OutsideText.Terminal(outside); // a file name's escape sequence is shown, not obeyed
+        return text.Length <= DescriptionWidth ? text : text[..(DescriptionWidth - 1)] + "…";
+    }
+
     private static string Compact(double n) =>
         n >= 1e9 ? (n / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + "G"
         : n >= 1e6 ? (n / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + "M"

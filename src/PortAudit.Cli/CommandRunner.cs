@@ -18,7 +18,7 @@ public static class CommandRunner
         if (ParseErrors.Describe(parse) is { } error)
         {
             // One line, before any input is opened: a bad option never costs a run.
-            Console.Error.WriteLine($"portaudit: {error}");
+            TerminalText.Error($"portaudit: {error}");
             return ExitCodes.BadInput;
         }
         return parse.Invoke();
@@ -37,7 +37,7 @@ public static class CommandRunner
         }
         catch (InputException ex)
         {
-            Console.Error.WriteLine($"portaudit: {ex.Message}");
+            TerminalText.Error($"portaudit: {ex.Message}");
             return ExitCodes.BadInput;
         }
         Log.Logger = log;
@@ -47,14 +47,14 @@ public static class CommandRunner
         }
         catch (InputException ex)
         {
-            Console.Error.WriteLine($"portaudit: {ex.Message}");
+            TerminalText.Error($"portaudit: {ex.Message}");
             return ExitCodes.BadInput;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Outputs the library does not name (standard output, --output, a log file) failing to write: a full disk,
             // a closed pipe, no permission. One line and the bad-input code, never a stack trace or the findings code.
-            Console.Error.WriteLine($"portaudit: cannot write: {ex.Message}");
+            TerminalText.Error($"portaudit: cannot write: {ex.Message}");
             return ExitCodes.BadInput;
         }
         finally

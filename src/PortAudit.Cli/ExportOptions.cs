@@ -42,7 +42,7 @@ public sealed class ExportOptions
         exporter.Complete();
         string lost = exporter.LostMessages > 0 ? $", {exporter.LostMessages} could not be sent" : "";
         string line = $"ipfix: {exporter.Flows} flows in {exporter.Messages} messages to {exporter.Destination}{lost}";
-        if (!quiet) Console.Error.WriteLine($"portaudit: {line}");
+        if (!quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Export}", line);
     }
 }

@@ -3,6 +3,7 @@ using PortAudit.Cli.Strict;
 using PortAudit.Common;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 using Serilog.Formatting.Json;
 
 namespace PortAudit.Cli;
@@ -60,8 +61,8 @@ public static class GlobalOptions
         var config = new LoggerConfiguration().MinimumLevel.Is(level);
         config = json
             ? config.WriteTo.Console(new JsonFormatter(renderMessage: true), standardErrorFromLevel: LogEventLevel.Verbose)
-            : config.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose,
-                outputTemplate: "portaudit: {Level:u3} {Message:lj}{NewLine}{Exception}");
+            : config.WriteTo.Console(TerminalText.Formatter(new MessageTemplateTextFormatter("portaudit: {Level:u3} {Message:lj}{NewLine}{Exception}")),
+                standardErrorFromLevel: LogEventLevel.Verbose);
         if (parse.GetValue(LogFile) is { } file)
         {
             config = json

@@ -33,7 +33,7 @@ public static class RunSummary
             log.Information("{Templates} IPFIX/NetFlow templates expired: not announced again within their lifetime", records.TemplatesExpired);
         if (records.Saturated > 0)
             log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
-        foreach (var error in summary.Errors) Console.Error.WriteLine($"portaudit: {error.Message}");
+        foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");
         return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 }

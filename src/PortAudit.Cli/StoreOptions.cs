@@ -75,7 +75,7 @@ public sealed class StoreOptions
         string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
         string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
         string line = $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
-        if (!quiet) Console.Error.WriteLine($"portaudit: {line}");
+        if (!quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Store}", line);
     }
 }

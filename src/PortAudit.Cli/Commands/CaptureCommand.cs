@@ -148,7 +148,7 @@ internal sealed class LiveCaptureDisplay
         _source = source;
         _run = run;
         _quiet = quiet;
-        if (!quiet) source.Heartbeat = () => Console.Error.WriteLine($"portaudit: {Line()}");
+        if (!quiet) source.Heartbeat = () => TerminalText.Error($"portaudit: {Line()}");
     }
 
     /// <summary>Prints and logs the final counters, libpcap's included.</summary>
@@ -157,7 +157,7 @@ internal sealed class LiveCaptureDisplay
         double seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         string line = $"capture stopped ({reason}) after {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {Line()}";
         if (_source.Saves) line += $"; saved {_source.SavedPackets} packets to {string.Join(", ", _source.SavedFiles)}";
-        if (!_quiet) Console.Error.WriteLine($"portaudit: {line}");
+        if (!_quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Summary}", line);
         // A pause of the collector stops the capture thread too, while the kernel's buffer fills: worth knowing beside drops.
         log.Debug("Garbage collection: {Gen0} young, {Gen1} middle and {Gen2} full collections, {PauseSeconds:0.000} s paused in all",

@@ -33,7 +33,7 @@ public static class CollectCommand
             var audited = gathering.OpenAudit(parse, log);
             using var signals = new StopSignals();
             using var source = IpfixCollectorSource.Open(parse.GetValue(listen)!, signals.Token);
-            if (!quiet) Console.Error.WriteLine($"portaudit: collecting on udp {source.LocalEndPoint}");
+            if (!quiet) TerminalText.Error($"portaudit: collecting on udp {source.LocalEndPoint}");
             using var outputs = gathering.Open(parse, audited, source.Name, log);
             if (parse.GetValue(duration) is { } seconds) signals.CancelAfter(TimeSpan.FromSeconds(seconds));
             // The source holds the stop token: the flows received until then are still handed over.

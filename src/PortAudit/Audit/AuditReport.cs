@@ -69,8 +69,14 @@ public sealed record AuditReport(
     IReadOnlyList<CoverageEntry> Coverage,
     IReadOnlyList<RolePairStatistics> RolePairs)
 {
-    /// <summary>False when the run stopped early (a signal): the report covers what was read until then.</summary>
+    /// <summary>
+    /// False when the report does not cover everything given: the run stopped early (a signal), an input was damaged or
+    /// records were rejected; <see cref="Incomplete"/> says which. Damage is never complete.
+    /// </summary>
     public bool Complete { get; init; } = true;
+
+    /// <summary>Why the report is not complete, in the order of <see cref="IncompleteReason"/>; empty when it is (or when only <see cref="Complete"/> was set).</summary>
+    public IReadOnlyList<IncompleteReason> Incomplete { get; init; } = [];
 
     /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>
     public IReadOnlyList<Firewall.FirewallReport> Firewalls { get; init; } = [];

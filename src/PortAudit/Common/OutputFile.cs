@@ -14,6 +14,72 @@ internal static class OutputFile
     /// 250 MB flows.jsonl for 0.065 s; a capture rotating its files closes them on the thread that writes packets.
     /// A new file is not truncated.
     /// </remarks>
+    /// <summary>The temporary name <paramref name="final"/> is written under by this process, beside it.</summary>
+    public static string Temporary(string final) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(final))!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.partial");
+
+    /// <summary>
+    /// True when <paramref name="path"/> is something other than a regular file, a directory or nothing (a device such as
+    /// /dev/null, a FIFO, a terminal): written directly, never replaced.
+    /// </summary>
+    public static bool IsSpecial(string path)
+    {
+        if (!Path.Exists(path) || Directory.Exists(path)) return false;
+        if (!OperatingSystem.IsLinux()) return Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal);
+        int modeAt = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => 24,
+            System.Runtime.InteropServices.Architecture.Arm64 => 16,
+            _ => -1,
+        };
+        if (modeAt < 0) return Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal);
+        var buffer = new byte[256];
+        if (Stat(path, buffer) != 0) return false;
+        const uint TypeMask = 0xF000, Regular = 0x8000;
+        return (BitConverter.ToUInt32(buffer, modeAt) & TypeMask) != Regular;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    private static extern int Stat([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, byte[] buffer);
+
+    /// <summary>
+    /// Removes the temporary files a killed run left for <paramref name="final"/> (<c>.NAME.PID.partial</c> of a process
+    /// that is gone); those of running processes are left alone.
+    /// </summary>
+    public static void RemoveLeftovers(string final)
+    {
+        try
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(final))!;
+            string prefix = $".{Path.GetFileName(final)}.";
+            foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.partial"))
+            {
+                string pid = Path.GetFileName(file)[prefix.Length..^".partial".Length];
+                if (!int.TryParse(pid, out int id) || id == Environment.ProcessId || Running(id)) continue;
+                File.Delete(file);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next run: a leftover harms nothing but space.
+        }
+    }
+
+    private static bool Running(int id)
+    {
+        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{id}");
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> (see the remarks).</summary>
     public static FileStream OpenForWriting(string path, int bufferSize)
     {
         try

@@ -88,12 +88,17 @@ public sealed class AuditRun : IDisposable
         _flows.Dispose();
         var completed = _auditor.Complete();
         var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var summary = Traffic.Summary;
+        List<IncompleteReason> incomplete = [];
+        if (!complete) incomplete.Add(IncompleteReason.Interrupted);
+        if (summary.Errors.Count > 0) incomplete.Add(IncompleteReason.DamagedInput);
+        if (summary.Records.Rejected > 0) incomplete.Add(IncompleteReason.RecordsRejected);
         var report = completed with
         {
             Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
-            Complete = complete,
+            Complete = incomplete.Count == 0,
+            Incomplete = incomplete,
         };
-        var summary = Traffic.Summary;
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context)
         {

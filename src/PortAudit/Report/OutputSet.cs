@@ -26,6 +26,7 @@ public sealed class OutputSet : IDisposable
     {
         string final = Path.Combine(_directory, name);
         string temporary = Path.Combine(_directory, $".{name}.{Environment.ProcessId}.partial");
+        OutputFile.RemoveLeftovers(final);
         var stream = Guard(final, () => OutputFile.OpenForWriting(temporary, 1 << 16));
         _files.Add((temporary, final));
         return new GuardedStream(stream, final);
@@ -64,7 +65,20 @@ public sealed class OutputSet : IDisposable
 
     /// <summary>Opens a single output file (a command's --output) for writing, naming it in the error when it cannot be.</summary>
     /// <exception cref="InputException">The file cannot be created.</exception>
-    public static Stream OpenFile(string path) => Guard(path, () => OutputFile.OpenForWriting(path, 1 << 16));
+    /// <remarks>
+    /// A regular file (or none) is written under a temporary name beside it and replaces it when the stream is disposed
+    /// after every write succeeded: a full disk leaves the previous file whole, and the temporary is removed. A device,
+    /// FIFO or terminal is written directly. Temporaries a killed run left for the same target are removed first.
+    /// </remarks>
+    public static Stream OpenFile(string path)
+    {
+        if (OutputFile.IsSpecial(path)) return Guard(path, () => OutputFile.OpenForWriting(path, 1 << 16));
+        if (Directory.Exists(path)) throw new InputException($"{path}: cannot write: a directory has that name");
+        OutputFile.RemoveLeftovers(path);
+        string temporary = OutputFile.Temporary(path);
+        var stream = Guard(path, () => OutputFile.OpenForWriting(temporary, 1 << 16));
+        return new GuardedStream(stream, path, temporary);
+    }
 
     /// <summary>Runs a file operation, turning the system's refusal (full disk, no permission, a directory in the way) into an input error naming the file.</summary>
     internal static T Guard<T>(string path, Func<T> operation)
@@ -79,6 +93,30 @@ public sealed class OutputSet : IDisposable
         }
     }
 
+    private static void CloseQuietly(Stream stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write failed already and was reported; what was left in the buffer cannot go anywhere either.
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Its name says it is partial; the next run writing the same target removes it.
+        }
+    }
+
     private static void Guard(string path, Action operation) => Guard(path, () =>
     {
         operation();
@@ -86,34 +124,88 @@ public sealed class OutputSet : IDisposable
     });
 
     /// <summary>A stream whose write and flush failures name the file they were for.</summary>
-    private sealed class GuardedStream(Stream inner, string path) : Stream
+    private sealed class GuardedStream(Stream inner, string path, string? replaces = null) : Stream
     {
+        private bool _failed;
+        private bool _closed;
+
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
         public override long Length => inner.Length;
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() => Guard(path, inner.Flush);
-        public override void Write(byte[] buffer, int offset, int count) => Guard(path, () => inner.Write(buffer, offset, count));
+        public override void Flush() => Watch(() => Guard(path, inner.Flush));
+        public override void Write(byte[] buffer, int offset, int count) => Watch(() => Guard(path, () => inner.Write(buffer, offset, count)));
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            ThrowIfAbandoned();
             try
             {
                 inner.Write(buffer);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                Abandon();
                 throw new InputException($"{path}: cannot write: {ex.Message}", ex);
             }
         }
-        public override void WriteByte(byte value) => Guard(path, () => inner.WriteByte(value));
+        public override void WriteByte(byte value) => Watch(() => Guard(path, () => inner.WriteByte(value)));
+
+        private void ThrowIfAbandoned()
+        {
+            if (_failed && replaces is not null) throw new InputException($"{path}: cannot write: an earlier write failed");
+        }
+
+        private void Watch(Action write)
+        {
+            ThrowIfAbandoned();
+            try
+            {
+                write();
+            }
+            catch (InputException)
+            {
+                Abandon();
+                throw;
+            }
+        }
+
+        // A write failed (a full disk): the temporary goes at once, as whoever owns this stream may never dispose it.
+        private void Abandon()
+        {
+            if (_failed) return;
+            _failed = true;
+            if (replaces is null) return;
+            CloseQuietly(inner);
+            TryDelete(replaces);
+        }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) Guard(path, inner.Dispose);
+            if (disposing && replaces is { } temporary && !_closed)
+            {
+                _closed = true; // a second dispose (a writer's, then the owner's) finds the file in place
+                // The file written under a temporary name takes the target's place only when every write went through.
+                try
+                {
+                    if (!_failed) Guard(path, inner.Dispose);
+                    else CloseQuietly(inner);
+                    if (!_failed) Guard(path, () => File.Move(temporary, path, overwrite: true));
+                }
+                catch (Exception ex) when (ex is InputException or IOException or UnauthorizedAccessException)
+                {
+                    _failed = true;
+                    if (ex is InputException) throw;
+                }
+                finally
+                {
+                    if (_failed) TryDelete(temporary);
+                }
+            }
+            else if (disposing && replaces is null) Guard(path, inner.Dispose);
             base.Dispose(disposing);
         }
     }

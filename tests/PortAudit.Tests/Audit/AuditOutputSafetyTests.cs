@@ -87,6 +87,34 @@ public sealed class AuditOutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void ADamagedCaptureIsNeverComplete()
+    {
+        string path = _audit.Capture(135, 22, 443);
+        var whole = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, whole[..(whole.Length * 2 / 3)]);
+
+        AuditOutcome outcome;
+        using (var run = Open()) outcome = run.Run(CaptureFileSource.Of([path]));
+
+        Assert.NotEmpty(outcome.Traffic.Errors);
+        Assert.False(outcome.Report.Complete);
+        Assert.Equal([IncompleteReason.DamagedInput], outcome.Report.Incomplete);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.False(report.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Equal(["damaged input"], report.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("INCOMPLETE (damaged input)", File.ReadLines(Path.Combine(OutDir, "report.md")).First());
+        string html = File.ReadAllText(Path.Combine(OutDir, "report.html"));
+        int body = html.IndexOf("<body", StringComparison.Ordinal);
+        Assert.True(body >= 0);
+        int banner = html.IndexOf("INCOMPLETE (damaged input)", body, StringComparison.Ordinal);
+        Assert.True(banner > body && html.IndexOf("<h1", body, StringComparison.Ordinal) is var h1 && (h1 < 0 || banner < html.IndexOf("</h1>", h1, StringComparison.Ordinal)),
+            "the HTML page says it is incomplete before its heading ends");
+        var console = new StringWriter();
+        PortAudit.Report.Audits.AuditConsoleSummary.Write(console, outcome.Report, OutDir);
+        Assert.StartsWith("audit: INCOMPLETE (damaged input)", console.ToString());
+    }
+
+    [Fact]
     public void ACompleteRunSaysSo()
     {
         using (var run = Open()) Assert.True(run.Run(Capture(135)).Report.Complete);

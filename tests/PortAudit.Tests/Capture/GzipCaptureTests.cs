@@ -91,6 +91,30 @@ public sealed class GzipCaptureTests
         Assert.Equal(Packets, runner.Reader.Statistics.Packets);
     }
 
+    /// <summary>What <c>gzip -n &lt; /dev/null</c> writes: the empty member that concatenating tools leave.</summary>
+    private static readonly byte[] GzipEmpty =
+        [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
+    /// <summary>BGZF's end-of-file block: an empty member whose header has a BC extra field.</summary>
+    private static readonly byte[] BgzfEof =
+    [
+        0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+        0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EmptyMemberInTheMiddleIsNotDamage(bool bgzf)
+    {
+        var plain = Plain();
+        var empty = bgzf ? BgzfEof : GzipEmpty;
+        var file = Gzip.Compress(plain[..5000]).Concat(empty).Concat(Gzip.Compress(plain[5000..])).Concat(empty).ToArray();
+        var (runner, error) = Read(file);
+        Assert.Null(error);
+        Assert.Equal(Packets, runner.Reader.Statistics.Packets);
+    }
+
     [Theory]
     [InlineData(0.3)]
     [InlineData(0.6)]

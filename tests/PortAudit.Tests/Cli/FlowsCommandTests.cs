@@ -51,6 +51,48 @@ public sealed class FlowsCommandTests : IDisposable
     }
 
     [Fact]
+    public void OutputReplacesThePreviousFileWholeAndRemovesALeftoverTemporary()
+    {
+        string output = Write("out.csv", "previous\n"u8.ToArray());
+        string leftover = Write(".out.csv.999999999.partial", "killed run"u8.ToArray());
+        var result = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output \"{output}\"");
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("id,start,", File.ReadAllText(output));
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(["a.pcap", "out.csv"], Directory.GetFiles(_dir.FullName).Select(Path.GetFileName).Order());
+        var devNull = CliProcess.Run($"flows \"{Write("a.pcap", Capture)}\" --format csv --output /dev/null");
+        Assert.Equal(0, devNull.ExitCode);
+        Assert.True(File.Exists("/dev/null"));
+    }
+
+    [Fact]
+    public void AFullDiskLeavesThePreviousOutputWhole()
+    {
+        // Skipped (passes without running) unless root on Linux: a small full disk needs a tmpfs mount of its own.
+        if (Environment.UserName != "root" || !OperatingSystem.IsLinux()) return;
+        string disk = Path.Combine(_dir.FullName, "disk");
+        Directory.CreateDirectory(disk);
+        var mount = ExternalProgram.Run(ExternalProgram.Start("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]), TimeSpan.FromSeconds(20));
+        if (mount.ExitCode != 0) return; // skipped: this root cannot mount (a container without CAP_SYS_ADMIN)
+        try
+        {
+            string output = Path.Combine(disk, "out.jsonl");
+            File.WriteAllText(output, "previous\n");
+            var big = new PcapBuilder();
+            for (int i = 0; i < 2000; i++) big.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(10000 + i), 53))), i);
+            var result = CliProcess.Run($"flows \"{Write("big.pcap", big.Build())}\" --output \"{output}\"");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("out.jsonl: cannot write:", result.StandardError);
+            Assert.Equal("previous\n", File.ReadAllText(output));
+            Assert.Equal(["out.jsonl"], Directory.GetFiles(disk).Select(Path.GetFileName));
+        }
+        finally
+        {
+            ExternalProgram.Run(ExternalProgram.Start("umount", [disk]), TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
     public void AFullDiskExitsTwoWithOneLineNotAStackTrace()
     {
         if (!File.Exists("/dev/full")) return;

@@ -72,6 +72,20 @@ public sealed class InputAndOptionCommandTests : IDisposable
     }
 
     [Fact]
+    public void EscapeSequencesInFileNamesReachTheTerminalEscaped()
+    {
+        // A log warning (the skipped file) and an input error (the damaged capture) both name a file with an escape sequence.
+        Write("captures/note\u001b]0;owned\u0007.txt", "not a capture"u8.ToArray());
+        Write("captures/cut\u001b[2J.pcap", Capture[..(Capture.Length - 7)]);
+        var result = CliProcess.Run($"flows \"{Path.Combine(_dir.FullName, "captures")}\" --format csv");
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain('\u001b', result.StandardError);
+        Assert.DoesNotContain('\u0007', result.StandardError);
+        Assert.Contains("note\\u001B]0;owned\\u0007.txt", result.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("cut\\u001B[2J.pcap", result.StandardError, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void APipeNamedAsAFileIsReadNotCheckedAway()
     {
         // bash's <(...) is a pipe under /dev/fd: the check before the run must leave its data to the read.

@@ -32,6 +32,12 @@ public static class AuditJsonWriter
             json.WriteStartObject();
             if (provenance is not null) ProvenanceJson.Write(json, provenance);
             json.WriteBoolean("complete", report.Complete);
+            if (report.Incomplete.Count > 0)
+            {
+                json.WriteStartArray("incomplete");
+                foreach (var reason in report.Incomplete) json.WriteStringValue(reason.Name());
+                json.WriteEndArray();
+            }
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");

@@ -20,7 +20,8 @@ public static class AuditMarkdownWriter
     /// </summary>
     public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null, string? plots = null)
     {
-        writer.WriteLine($"# PortAudit report: {OutsideText.Markdown(title)}");
+        string incomplete = IncompleteReasonNames.Banner(report.Incomplete) is { } banner ? banner + ": " : "";
+        writer.WriteLine($"# {incomplete}PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
         WriteFindings(writer, report.Findings, report.Triage, provenance);

@@ -25,7 +25,8 @@ public static class HtmlReport
         IPlotRenderer? renderer = null)
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        string title = "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
+        string incomplete = IncompleteReasonNames.Banner(report.Incomplete) is { } banner ? banner + ": " : "";
+        string title = incomplete + "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
         var page = HtmlDocument.Streaming(title, writer);
         var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), pictures);
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());

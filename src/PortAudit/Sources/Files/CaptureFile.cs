@@ -21,12 +21,10 @@ public static class CaptureFile
     /// </summary>
     public static ICaptureReader Open(string path, bool digest)
     {
-        if (path == StandardInput && ClosedStandardInput.Detect())
-            throw new InputException($"{path}: cannot open: standard input is closed");
         Stream stream;
         try
         {
-            stream = path == StandardInput ? Console.OpenStandardInput() : OpenFile(path);
+            stream = path == StandardInput ? OpenStandardInput() : OpenFile(path);
             if (digest) Digest(path, stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -34,6 +32,15 @@ public static class CaptureFile
             throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
         }
         return Open(path, stream);
+    }
+
+    /// <summary>Standard input, after checking that the caller did not close it (<see cref="ClosedStandardInput"/>).</summary>
+    /// <exception cref="InputException">Standard input is closed.</exception>
+    public static Stream OpenStandardInput()
+    {
+        if (ClosedStandardInput.Detect())
+            throw new InputException($"{StandardInput}: cannot open: standard input is closed");
+        return Console.OpenStandardInput();
     }
 
     /// <summary>

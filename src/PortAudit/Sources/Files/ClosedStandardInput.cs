@@ -15,7 +15,13 @@ internal static class ClosedStandardInput
     {
         try
         {
-            if (!OperatingSystem.IsLinux() || PipeOf("0") is not { } pipe)
+            if (!OperatingSystem.IsLinux() || !Directory.Exists(Descriptors))
+                return false;
+            // Still closed: nothing has taken descriptor 0 yet, but the next file or pipe opened would (a log file, the
+            // runtime's own pipe), and reading it would read that.
+            if (!Path.Exists(Path.Combine(Descriptors, "0")) && new FileInfo(Path.Combine(Descriptors, "0")).LinkTarget is null)
+                return true;
+            if (PipeOf("0") is not { } pipe)
                 return false;
             foreach (var path in Directory.EnumerateFiles(Descriptors))
             {

@@ -14,12 +14,14 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
     private const int HeaderLength = 10;
     private const int TrailerLength = 8;
     private const byte Deflate = 8;
+    private const int ShortestDeflate = 2; // one empty final block with fixed codes: 03 00
     private const byte HeaderCrcFlag = 0x02, ExtraFlag = 0x04, NameFlag = 0x08, CommentFlag = 0x10, ReservedFlags = 0xE0;
 
     private readonly CompressedFeed _feed = new(compressed);
     private DeflateStream? _member;
     private readonly Crc32 _crc = new();
     private uint _length;
+    private long _dataStart;
     private bool _ended;
     private CaptureFormatException? _pending;
 
@@ -99,6 +101,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
             SkipZeroTerminated();
         if ((flags & HeaderCrcFlag) != 0)
             SkipHeaderField(2);
+        _dataStart = _feed.Offset;
         _member = new DeflateStream(_feed, CompressionMode.Decompress, leaveOpen: true);
         _feed.RanDry = false;
         _crc.Reset();
@@ -131,7 +134,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
         _member = null;
         if (_feed.RanDry)
             throw Damage(_feed.Offset, "gzip stream ends inside the compressed data");
-        _feed.Ensure(TrailerLength);
+        _feed.Ensure(TrailerLength + 2); // and the next member's magic, when there is one
         long chunkStart = _feed.ChunkStart;
         var bytes = _feed.FromChunkStart;
         int consumed = (int)(_feed.Offset - chunkStart);
@@ -141,13 +144,16 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
         BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], _length);
 
         // The deflate data ends somewhere in the last chunk; the trailer follows at once. A match of four bytes
-        // by chance in a chunk of compressed data has odds of about ChunkSize / 2^32.
-        if (Find(bytes, consumed, expected) is int whole)
+        // by chance in a chunk of compressed data has odds of about ChunkSize / 2^32. The deflate data takes at least
+        // two bytes, and a trailer followed by the end of the input or the next member's magic is preferred to one
+        // that is not: an empty member (03 00, then eight zero bytes) also matches one byte early, inside its data.
+        int first = (int)Math.Max(0, _dataStart + ShortestDeflate - chunkStart);
+        if ((FindBeforeMember(bytes, first, consumed, expected) ?? Find(bytes, first, consumed, expected)) is int whole)
         {
             _feed.MoveTo(chunkStart + whole + TrailerLength);
             return;
         }
-        if (Find(bytes, consumed, expected[..4]) is int crcAt)
+        if (Find(bytes, first, consumed, expected[..4]) is int crcAt)
         {
             int present = bytes.Length - crcAt;
             if (present < TrailerLength)
@@ -155,7 +161,7 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
             uint recorded = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(crcAt + 4)..]);
             throw Damage(chunkStart + crcAt + 4, $"damaged gzip trailer: length {recorded} recorded, {_length} decompressed");
         }
-        if (FindLength(bytes, consumed, expected[4..]) is int lengthAt)
+        if (FindLength(bytes, first, consumed, expected[4..]) is int lengthAt)
         {
             uint recorded = BinaryPrimitives.ReadUInt32LittleEndian(bytes[lengthAt..]);
             throw Damage(chunkStart + lengthAt, $"damaged gzip trailer: CRC-32 {recorded:x8} recorded, {crc:x8} computed");
@@ -164,18 +170,33 @@ internal sealed class GzipDecompressor(string name, Stream compressed) : ReadOnl
                                  $"follows the compressed data, which ends within bytes {chunkStart}-{chunkStart + consumed}");
     }
 
-    /// <summary>First place, up to <paramref name="last"/>, where <paramref name="value"/> starts.</summary>
-    private static int? Find(ReadOnlySpan<byte> bytes, int last, ReadOnlySpan<byte> value)
+    /// <summary>First place from <paramref name="first"/> up to <paramref name="last"/> where <paramref name="value"/> starts.</summary>
+    private static int? Find(ReadOnlySpan<byte> bytes, int first, int last, ReadOnlySpan<byte> value)
     {
-        for (int at = 0; at <= last && at + value.Length <= bytes.Length; at++)
+        for (int at = first; at <= last && at + value.Length <= bytes.Length; at++)
             if (bytes.Slice(at, value.Length).SequenceEqual(value))
                 return at;
         return null;
     }
 
+    /// <summary>
+    /// Like <see cref="Find"/>, for a whole trailer after which the input ends or the next member starts (when that
+    /// much is buffered: <see cref="EndMember"/> buffers two bytes past any trailer place when the input has them).
+    /// </summary>
+    private static int? FindBeforeMember(ReadOnlySpan<byte> bytes, int first, int last, ReadOnlySpan<byte> trailer)
+    {
+        for (int at = first; Find(bytes, at, last, trailer) is int found; at = found + 1)
+        {
+            var after = bytes[(found + trailer.Length)..];
+            if (after.Length >= 2 ? after[0] == 0x1F && after[1] == 0x8B : after.Length == 0)
+                return found;
+        }
+        return null;
+    }
+
     /// <summary>First trailer place whose length field (four bytes on) holds <paramref name="length"/>.</summary>
-    private static int? FindLength(ReadOnlySpan<byte> bytes, int last, ReadOnlySpan<byte> length) =>
-        bytes.Length < 4 ? null : Find(bytes[4..], last, length);
+    private static int? FindLength(ReadOnlySpan<byte> bytes, int first, int last, ReadOnlySpan<byte> length) =>
+        bytes.Length < 4 ? null : Find(bytes[4..], first, last, length);
 
     private CaptureFormatException Damage(long offset, string problem)
     {

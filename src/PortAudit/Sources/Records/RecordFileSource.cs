@@ -52,7 +52,7 @@ public sealed class RecordFileSource : IFlowSource
         try
         {
             stream = Name == CaptureFile.StandardInput
-                ? Console.OpenStandardInput()
+                ? CaptureFile.OpenStandardInput()
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             if (!stream.CanSeek && _format is null or RecordFormat.Capture)
             {

@@ -196,6 +196,19 @@ public sealed class BaselineTests : IDisposable
         Assert.StartsWith($"{path}: {problem}", ex.Message);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'{', 0, (byte)'}', 0 }, 0)] // UTF-16 with its byte order mark
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'f', 0xE9, (byte)'"', (byte)':', (byte)'1', (byte)'}' }, 3)] // Latin-1 é
+    public void ABaselineThatIsNotUtf8IsRefusedNamingTheByte(byte[] bytes, int at)
+    {
+        string path = Path.Combine(_files.Root, "latin1.json");
+        File.WriteAllBytes(path, bytes);
+
+        var ex = Assert.Throws<InputException>(() => RecordedReportReader.Read(path));
+
+        Assert.Equal($"{path}: not UTF-8 at byte {at}", ex.Message);
+    }
+
     [Fact]
     public void MissingBaselineIsRefused()
     {

@@ -1,0 +1,31 @@
+namespace PortAudit.Audit;
+
+/// <summary>Why an audit's reports do not cover everything it was given (report.json <c>incomplete</c>).</summary>
+public enum IncompleteReason
+{
+    /// <summary>Stopped by a signal: the reports cover what was read until then.</summary>
+    Interrupted,
+
+    /// <summary>An input could not be opened or was damaged: what came after the damage was not read.</summary>
+    DamagedInput,
+
+    /// <summary>Flow records were read that could not be used.</summary>
+    RecordsRejected,
+}
+
+/// <summary>Names of <see cref="IncompleteReason"/> as the reports write them.</summary>
+public static class IncompleteReasonNames
+{
+    /// <summary>The words the reports use: "interrupted", "damaged input", "records rejected".</summary>
+    public static string Name(this IncompleteReason reason) => reason switch
+    {
+        IncompleteReason.Interrupted => "interrupted",
+        IncompleteReason.DamagedInput => "damaged input",
+        IncompleteReason.RecordsRejected => "records rejected",
+        _ => reason.ToString(),
+    };
+
+    /// <summary>"INCOMPLETE (damaged input, records rejected)", or null for a complete report.</summary>
+    public static string? Banner(IReadOnlyList<IncompleteReason> reasons) =>
+        reasons.Count == 0 ? null : $"INCOMPLETE ({string.Join(", ", reasons.Select(Name))})";
+}
