@@ -3,17 +3,6 @@ namespace PortAudit.Common;
 /// <summary>How the tool opens a file it writes: reports, flow records, saved captures.</summary>
 internal static class OutputFile
 {
-    /// <summary>
-    /// Opens <paramref name="path"/> for writing, created new when nothing is there, else truncated (a file written
-    /// before, a device such as /dev/null, a named pipe).
-    /// </summary>
-    /// <remarks>
-    /// <see cref="FileMode.Create"/> truncates the file it opens even when it has just been created, and ext4 takes a
-    /// file truncated to nothing for one being replaced in place (<c>auto_da_alloc</c>): it starts writing the file's
-    /// data back when the file is closed, on the closing thread. After the corpus audit that held the close of the
-    /// 250 MB flows.jsonl for 0.065 s; a capture rotating its files closes them on the thread that writes packets.
-    /// A new file is not truncated.
-    /// </remarks>
     /// <summary>The temporary name <paramref name="final"/> is written under by this process, beside it.</summary>
     public static string Temporary(string final) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(final))!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.partial");
@@ -39,7 +28,7 @@ internal static class OutputFile
         return (BitConverter.ToUInt32(buffer, modeAt) & TypeMask) != Regular;
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    [System.Runtime.InteropServices.DllImport(NativeLibraries.C, EntryPoint = "stat", SetLastError = true)]
     private static extern int Stat([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, byte[] buffer);
 
     /// <summary>
@@ -79,7 +68,17 @@ internal static class OutputFile
         }
     }
 
-    /// <summary>Opens <paramref name="path"/> (see the remarks).</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> for writing, created new when nothing is there, else truncated (a file written
+    /// before, a device such as /dev/null, a named pipe).
+    /// </summary>
+    /// <remarks>
+    /// <see cref="FileMode.Create"/> truncates the file it opens even when it has just been created, and ext4 takes a
+    /// file truncated to nothing for one being replaced in place (<c>auto_da_alloc</c>): it starts writing the file's
+    /// data back when the file is closed, on the closing thread. After the corpus audit that held the close of the
+    /// 250 MB flows.jsonl for 0.065 s; a capture rotating its files closes them on the thread that writes packets.
+    /// A new file is not truncated.
+    /// </remarks>
     public static FileStream OpenForWriting(string path, int bufferSize)
     {
         try
