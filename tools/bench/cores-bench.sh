@@ -57,15 +57,11 @@ for ((i = 1; i <= runs; i++)); do
   fi
 done
 for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
-python3 - "$results" <<'EOF'
-import collections, statistics as st, sys
-runs = collections.defaultdict(dict)
-peak = collections.defaultdict(int)
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) == 4 and f[0][0] in "bth":
-        runs[f[0]][int(f[1])] = float(f[2])
-        peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
+python3 - "$results" "$repo/tools/bench" <<'EOF'
+import statistics as st, sys
+sys.path.insert(0, sys.argv[2])
+import rounds
+runs, peak = rounds.read(sys.argv[1], "bth")
 def spread(v): return f"{st.median(v):.3f} s ({min(v):.2f}-{max(v):.2f})"
 for k in sorted(k for k in runs if not k.startswith("host")): print(f"{k:8} {spread(list(runs[k].values()))}  peak RSS {peak[k]} MiB")
 tcp = runs["tcpdump"]

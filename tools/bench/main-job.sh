@@ -50,15 +50,11 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
-python3 - "$results" <<'EOF'
-import collections, statistics as st, sys
-runs = collections.defaultdict(dict)
-peak = collections.defaultdict(int)
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) == 4:
-        runs[f[0]][int(f[1])] = float(f[2])
-        peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
+python3 - "$results" "$repo/tools/bench" <<'EOF'
+import statistics as st, sys
+sys.path.insert(0, sys.argv[2])
+import rounds
+runs, peak = rounds.read(sys.argv[1])
 med = {k: st.median(v.values()) for k, v in runs.items()}
 tcp = med["tcpdump"]
 for k in sorted(runs):
