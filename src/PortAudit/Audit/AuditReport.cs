@@ -73,9 +73,9 @@ public sealed record AuditReport(
     /// False when the report does not cover everything given: the run stopped early (a signal), an input was damaged or
     /// records were rejected; <see cref="Incomplete"/> says which. Damage is never complete.
     /// </summary>
-    public bool Complete { get; init; } = true;
+    public bool Complete => Incomplete.Count == 0;
 
-    /// <summary>Why the report is not complete, in the order of <see cref="IncompleteReason"/>; empty when it is (or when only <see cref="Complete"/> was set).</summary>
+    /// <summary>Why the report is not complete, in the order of <see cref="IncompleteReason"/>; empty when it is.</summary>
     public IReadOnlyList<IncompleteReason> Incomplete { get; init; } = [];
 
     /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>

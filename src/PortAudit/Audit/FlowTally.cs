@@ -36,7 +36,7 @@ public sealed class FlowTally
         if (flow.EndNs > LastNs) LastNs = flow.EndNs;
         Flows++;
         // Record counters may be near 2^63: the sum stops at long.MaxValue rather than turning negative.
-        Bytes = Saturating.Add(Bytes, Saturating.Add(flow.BytesToServer, flow.BytesToClient));
+        Bytes = Saturating.Add(Bytes, flow.Bytes);
         if (failed) FailedFlows++;
         _byEvidence[(int)flow.Evidence]++;
     }

@@ -25,7 +25,10 @@ public static class IncompleteReasonNames
         _ => reason.ToString(),
     };
 
-    /// <summary>"INCOMPLETE (damaged input, records rejected)", or null for a complete report.</summary>
-    public static string? Banner(IReadOnlyList<IncompleteReason> reasons) =>
-        reasons.Count == 0 ? null : $"INCOMPLETE ({string.Join(", ", reasons.Select(Name))})";
+    /// <summary>
+    /// What the first line of every report and the console summary starts with: "INCOMPLETE (damaged input, records
+    /// rejected): ", or nothing for a complete report.
+    /// </summary>
+    public static string FirstLinePrefix(IReadOnlyList<IncompleteReason> reasons) =>
+        reasons.Count == 0 ? "" : $"INCOMPLETE ({string.Join(", ", reasons.Select(Name))}): ";
 }

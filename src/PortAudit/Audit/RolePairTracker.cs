@@ -26,7 +26,7 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
 
     internal void Add(Flow flow, FlowVerdict verdict)
     {
-        long bytes = Saturating.Add(flow.BytesToServer, flow.BytesToClient);
+        long bytes = flow.Bytes;
         Flows++;
         Bytes = Saturating.Add(Bytes, bytes);
         _verdicts[(int)verdict.Verdict]++;

@@ -144,6 +144,12 @@ public sealed class Flow
     /// <summary>IP-layer bytes from server to client.</summary>
     public long BytesToClient { get; private set; }
 
+    /// <summary>
+    /// IP-layer bytes both ways, held at <see cref="long.MaxValue"/>: counters from flow records may be near 2^63, and
+    /// the tallies that add flows must not turn negative.
+    /// </summary>
+    public long Bytes => Saturating.Add(BytesToServer, BytesToClient);
+
     /// <summary>Application protocol found by inspection (sip, tls, dcerpc...), or null.</summary>
     public AppLabel? App { get; set; }
 

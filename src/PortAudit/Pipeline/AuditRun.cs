@@ -96,7 +96,6 @@ public sealed class AuditRun : IDisposable
         var report = completed with
         {
             Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
-            Complete = incomplete.Count == 0,
             Incomplete = incomplete,
         };
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,

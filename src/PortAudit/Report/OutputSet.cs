@@ -25,7 +25,7 @@ public sealed class OutputSet : IDisposable
     public Stream Create(string name)
     {
         string final = Path.Combine(_directory, name);
-        string temporary = Path.Combine(_directory, $".{name}.{Environment.ProcessId}.partial");
+        string temporary = OutputFile.Temporary(final);
         OutputFile.RemoveLeftovers(final);
         var stream = Guard(final, () => OutputFile.OpenForWriting(temporary, 1 << 16));
         _files.Add((temporary, final));

@@ -16,7 +16,7 @@ public static class AuditConsoleSummary
     public static void Write(TextWriter writer, AuditReport report, string outputDirectory, int worst = 5)
     {
         var s = report.Summary;
-        string incomplete = IncompleteReasonNames.Banner(report.Incomplete) is { } banner ? banner + ": " : "";
+        string incomplete = IncompleteReasonNames.FirstLinePrefix(report.Incomplete);
         Line(writer, $"audit: {incomplete}{s.Flows} flows: " +
                          string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}")));
         Line(writer, $"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));

@@ -20,7 +20,7 @@ public static class AuditMarkdownWriter
     /// </summary>
     public static void Write(TextWriter writer, AuditReport report, string title, AuditProvenance? provenance = null, string? plots = null)
     {
-        string incomplete = IncompleteReasonNames.Banner(report.Incomplete) is { } banner ? banner + ": " : "";
+        string incomplete = IncompleteReasonNames.FirstLinePrefix(report.Incomplete);
         writer.WriteLine($"# {incomplete}PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);

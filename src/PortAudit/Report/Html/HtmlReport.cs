@@ -25,7 +25,7 @@ public static class HtmlReport
         IPlotRenderer? renderer = null)
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        string incomplete = IncompleteReasonNames.Banner(report.Incomplete) is { } banner ? banner + ": " : "";
+        string incomplete = IncompleteReasonNames.FirstLinePrefix(report.Incomplete);
         string title = incomplete + "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
         var page = HtmlDocument.Streaming(title, writer);
         var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), pictures);
