@@ -84,8 +84,11 @@ public sealed class IceCandidateLabTests : IDisposable
         // answering (see PolicyTrafficLabTests.Listen).
         foreach (int port in new[] { TcpPassive, TcpActive })
             _lab.Start(_lab.ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok; cat >/dev/null"]);
-        _lab.WaitListening(_lab.ServerNs, "udp", NotACandidate, "socat");
-        _lab.WaitListening(_lab.ServerNs, "tcp", TcpActive, "socat");
+        // Every listener, not only the last started: on a loaded machine they need not come up in the order started.
+        foreach (int port in new[] { UdpHost, NotACandidate })
+            _lab.WaitListening(_lab.ServerNs, "udp", port, "socat");
+        foreach (int port in new[] { TcpPassive, TcpActive })
+            _lab.WaitListening(_lab.ServerNs, "tcp", port, "socat");
         var tcpdump = _lab.CaptureOnClient(capture);
 
         var call = _lab.Run(_lab.ClientNs, "sipp", ["-sn", "uac", $"{Server}:5060", "-i", Client, "-t", "t1", "-m", "1", "-d", "100",
@@ -123,11 +126,13 @@ public sealed class IceCandidateLabTests : IDisposable
         Assert.NotEqual(AppLabel.Rtp, At(IpProtocol.Udp, NotACandidate).App);
     }
 
-    // One message from client01 to fe01's port; what came back (-t 3: waited for after the message's end, which socat's
-    // default half a second does not always cover on a loaded machine).
+    // One message from client01 to fe01's port; what came back (-t 5: waited for after the message's end, which socat's
+    // default half a second, and on a loaded CI machine three seconds, did not always cover: the answer is a forked shell's).
+    // An empty answer says what socat said, so a failure names its cause.
     private string Send(string transport, int port)
     {
-        var result = _lab.Run(_lab.ClientNs, "socat", ["-T", "3", "-t", "3", "-", $"{transport}:{Server}:{port}"], TimeSpan.FromSeconds(15), "media\n"u8.ToArray());
-        return result.StandardOutput.Trim();
+        var result = _lab.Run(_lab.ClientNs, "socat", ["-T", "5", "-t", "5", "-", $"{transport}:{Server}:{port}"], TimeSpan.FromSeconds(20), "media\n"u8.ToArray());
+        string answer = result.StandardOutput.Trim();
+        return answer.Length > 0 ? answer : $"nothing ({transport} {port}, exit {result.ExitCode}: {result.StandardError.Trim()})";
     }
 }
