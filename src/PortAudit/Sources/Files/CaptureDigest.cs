@@ -97,8 +97,7 @@ internal sealed class CaptureDigest
                 read += n;
             }
             // Changed since the reader opened it, the file hashed here may not be the one the run read.
-            var after = new FileInfo(_path);
-            if (after.Length == _opened.Length && after.LastWriteTimeUtc == _opened.Written)
+            if (CaptureFile.ExistingFile(_path) is { } after && after.Length == _opened.Length && after.LastWriteTimeUtc == _opened.Written)
                 ReadDigests.Record(_path, _opened.Length, _opened.Written, Convert.ToHexStringLower(hash.GetHashAndReset()), read);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -51,8 +51,8 @@ public static class CaptureFile
     internal static void Digest(string path, Stream stream)
     {
         if (stream is not FileStream file) return;
-        if (file.CanSeek) CaptureDigest.Start(path, file.Length, File.GetLastWriteTimeUtc(path));
-        else ReadDigests.RecordPipe(path);
+        if (!file.CanSeek) ReadDigests.RecordPipe(path);
+        else if (ExistingFile(path) is { } info) CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
     }
 
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>
@@ -96,15 +96,21 @@ public static class CaptureFile
     }
 
     /// <summary>
-    /// The file <paramref name="path"/> names, as it is now; null for standard input, a directory, a missing file or a
-    /// name that is no path. A named pipe shows length 0. Never throws: what is wrong with the path is the read's to say.
+    /// The file <paramref name="path"/> names, as it is now, through any symbolic links; null for standard input, a
+    /// directory, a missing file or a name that is no path. A named pipe shows length 0. Never throws: what is wrong with
+    /// the path is the read's to say.
     /// </summary>
+    /// <remarks>
+    /// A link's own FileInfo gives the link's length and time, not its file's: the digest taken beside the read compared
+    /// those with the file's and was thrown away, so the provenance hashed the whole capture a second time after the read.
+    /// </remarks>
     internal static FileInfo? ExistingFile(string path)
     {
         if (path == StandardInput) return null;
         try
         {
             var info = new FileInfo(path);
+            if (info.LinkTarget is not null) info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
             return info.Exists ? info : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

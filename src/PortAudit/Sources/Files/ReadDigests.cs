@@ -60,8 +60,8 @@ public static class ReadDigests
             string full = Path.GetFullPath(path);
             CaptureDigest.Await(full);
             if (!Known.TryGetValue(full, out var known)) return null;
-            var info = new FileInfo(full);
-            return info.Exists && info.Length == known.Length && info.LastWriteTimeUtc == known.Written ? known.Sha256 : null;
+            return CaptureFile.ExistingFile(full) is { } info && info.Length == known.Length && info.LastWriteTimeUtc == known.Written
+                ? known.Sha256 : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
