@@ -3,6 +3,7 @@ using PortAudit.Cli.Strict;
 using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Pipeline.Filter;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using Serilog;
@@ -41,9 +42,10 @@ public sealed class CaptureOptions
 
     private readonly Option<string?> _filter = new("--filter")
     {
-        Description = "Only flows that match: TERM [and TERM]..., a TERM being [not] host ADDR, net CIDR, port N or transport NAME, " +
-                      "or in audit verdict NAME (which judged flows flows.jsonl keeps; findings still cover every flow), " +
-                      "with several values joined by commas (e.g. 'net 10.0.0.0/8 and not port 53,123').",
+        Description = "Only flows that match, in tcpdump's words: and, or, not, parentheses; [src|dst] host, net, port; transport " +
+                      "(or tcp, udp...), app, state; in audit also verdict, rule, [src|dst] role and zone (which judged flows " +
+                      "flows.jsonl keeps; findings still cover every flow); values joined by commas. " +
+                      "E.g. 'src net 10.0.0.0/8 and (dst port 445 or dst port 139)'. See docs/filters.md.",
     };
 
     private readonly Option<string?> _since = new("--since")
@@ -110,14 +112,15 @@ public sealed class CaptureOptions
         _filter.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
+            string expression = r.Tokens[0].Value;
             try
             {
-                if (FlowFilter.Create(r.Tokens[0].Value, null, null) is { JudgesVerdicts: true } && !_verdicts)
-                    r.AddError("--filter: verdict terms need an audit (portaudit audit); this command judges no flow");
+                if (FlowFilter.Create(expression, null, null) is { AsksTheAudit: true } && !_verdicts)
+                    r.AddError("--filter: verdict, rule, role and zone terms need an audit (portaudit audit); this command judges no flow");
             }
-            catch (FormatException ex)
+            catch (FilterSyntaxException ex)
             {
-                r.AddError($"--filter: {ex.Message}");
+                r.AddError($"--filter '{expression}': {ex.Message}");
             }
         });
         foreach (var time in new[] { _since, _until })

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using PortAudit.Common;
 
 namespace PortAudit.Cli.Strict;
 
@@ -40,13 +41,9 @@ public static class UnknownOptions
     }
 
     // The closest option name of the command or its ancestors' recursive options, if close enough to be a typo.
-    private static string? Nearest(Command command, string word)
-    {
-        var names = Options(command).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
-        string bare = word.Split('=', 2)[0];
-        var best = names.Select(n => (Name: n, Distance: Distance(bare, n))).OrderBy(c => c.Distance).FirstOrDefault();
-        return best.Name is not null && best.Distance <= Math.Max(2, bare.Length / 4) ? best.Name : null;
-    }
+    private static string? Nearest(Command command, string word) =>
+        Spelling.Nearest(word.Split('=', 2)[0],
+            Options(command).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)));
 
     private static IEnumerable<Option> Options(Command command)
     {
@@ -54,22 +51,5 @@ public static class UnknownOptions
         foreach (var parent in command.Parents.OfType<Command>())
             foreach (var option in Options(parent).Where(o => o.Recursive))
                 yield return option;
-    }
-
-    /// <summary>Edit distance with adjacent transpositions (optimal string alignment): "inventroy" is one edit from "inventory".</summary>
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        for (int j = 1; j <= b.Length; j++)
-        {
-            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-        }
-        return d[a.Length, b.Length];
     }
 }

@@ -11,6 +11,8 @@ using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Records;
 
+using PortAudit.Pipeline.Filter;
+
 namespace PortAudit.Pipeline;
 
 /// <summary>
@@ -42,16 +44,26 @@ public sealed class AuditRun : IDisposable
     {
         _context = context;
         _settings = settings;
+        if (flowOptions.Selection is FlowFilter filter) CheckRoles(filter, context.Catalog);
         _triage = TriageInputs.Load(settings.SuppressionsPath, settings.BaselinePath, context.Catalog);
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _output = new OutputSet(directory);
         _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
         IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
-        IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(judged, filter) : judged;
+        IAuditedFlowSink written = flowOptions.Selection is FlowFilter { AsksTheAudit: true } judging ? new JudgedFilterSink(judged, judging) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory));
         _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
+    }
+
+    // A role the catalog does not know would match no flow and make the filter an empty one without a word.
+    private static void CheckRoles(FlowFilter filter, RoleCatalog catalog)
+    {
+        var known = catalog.Roles.Select(r => r.Id).ToArray();
+        foreach (string role in filter.Roles)
+            if (!known.Contains(role, StringComparer.Ordinal))
+                throw new InputException($"--filter: role '{role}' is not in the catalog{Spelling.Suggestion(role, known)}");
     }
 
     /// <summary>The read underneath: progress, counters, endpoint-mapper answers.</summary>

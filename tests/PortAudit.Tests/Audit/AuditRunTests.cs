@@ -1,8 +1,10 @@
 using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Pipeline.Filter;
 using PortAudit.Sources.Files;
 using PortAudit.Tests.Catalog;
 
@@ -79,6 +81,30 @@ public sealed class AuditRunTests : IDisposable
         // The audit judged the expected flow too: the filter chose what was written, not what was audited.
         Assert.Equal(1, outcome.Report.Summary.Verdicts[Verdict.Expected]);
         Assert.Equal(1, outcome.Report.Summary.Findings[FindingKind.Unexpected]);
+    }
+
+    [Theory]
+    [InlineData("rule demo-epm", new[] { "expected" })]
+    [InlineData("rule none", new[] { "unexpected", "unexpected" })]
+    [InlineData("dst role server and dst port 22", new[] { "unexpected", "unexpected" })]
+    [InlineData("src role server", new string[0])]
+    [InlineData("rule demo-epm or (verdict unexpected and port 22)", new[] { "expected", "unexpected", "unexpected" })]
+    public void TheAuditsOwnTermsChooseWhichJudgedFlowsAreWritten(string expression, string[] written)
+    {
+        using var run = _audit.Open(flowOptions: new FlowTableOptions { Selection = FlowFilter.Create(expression, null, null) });
+        var outcome = run.Run(CaptureFileSource.Of([Capture(135, 22, 22)]));
+
+        Assert.Equal(written, File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("verdict").GetString()));
+        Assert.Equal(1, outcome.Report.Summary.Findings[FindingKind.Unexpected]);
+    }
+
+    [Fact]
+    public void ARoleTheCatalogDoesNotKnowIsRefusedWithTheNearestOne()
+    {
+        var refused = Assert.Throws<InputException>(() =>
+            _audit.Open(flowOptions: new FlowTableOptions { Selection = FlowFilter.Create("dst role servr", null, null) }));
+        Assert.Equal("--filter: role 'servr' is not in the catalog: did you mean server?", refused.Message);
     }
 
     [Fact]

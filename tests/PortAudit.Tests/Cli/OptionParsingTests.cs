@@ -17,7 +17,9 @@ public sealed class OptionParsingTests
 
     [Theory]
     [InlineData("flows a.pcap --plot DIR", "unknown option '--plot' for 'portaudit flows'")]
-    [InlineData("flows a.pcap --filter \"verdict unexpected\"", "--filter: verdict terms need an audit (portaudit audit); this command judges no flow")]
+    [InlineData("flows a.pcap --filter \"verdict unexpected\"", "--filter: verdict, rule, role and zone terms need an audit (portaudit audit); this command judges no flow")]
+    [InlineData("rpc a.pcap --filter \"src role edge-server\"", "--filter: verdict, rule, role and zone terms need an audit")]
+    [InlineData("flows a.pcap --filter \"port 53 or prot 5061\"", "--filter 'port 53 or prot 5061': column 12: unknown term 'prot' (expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean port?")]
     [InlineData("audit a.pcap --inventory i.yaml --plot DIR", "unknown option '--plot' for 'portaudit audit': did you mean --plots?")]
     [InlineData("audit a.pcap --inventroy i.yaml", "unknown option '--inventroy' for 'portaudit audit': did you mean --inventory?")]
     [InlineData("catalog --bogus", "unknown option '--bogus' for 'portaudit catalog'")]
@@ -110,8 +112,8 @@ public sealed class OptionParsingTests
     [Fact]
     public void DistanceCountsATranspositionAsOneEdit()
     {
-        Assert.Equal(1, UnknownOptions.Distance("--inventroy", "--inventory"));
-        Assert.Equal(1, UnknownOptions.Distance("--plot", "--plots"));
+        Assert.Equal(1, PortAudit.Common.Spelling.Distance("--inventroy", "--inventory"));
+        Assert.Equal(1, PortAudit.Common.Spelling.Distance("--plot", "--plots"));
     }
 
     private static IEnumerable<Command> Commands(Command command) => command.Subcommands.SelectMany(Commands).Prepend(command);

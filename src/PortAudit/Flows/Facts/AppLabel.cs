@@ -114,6 +114,15 @@ public sealed class AppLabel : IEquatable<AppLabel>
         lock (Known) return Known.TryGetValue(name, out var label) ? label : new AppLabel(name);
     }
 
+    /// <summary>The names of the well-known labels, for messages that say what a word may be.</summary>
+    public static IReadOnlyList<string> WellKnownNames
+    {
+        get
+        {
+            lock (Known) return [.. Known.Keys];
+        }
+    }
+
     /// <summary>The well-known label named <paramref name="name"/>, if there is one.</summary>
     public static bool TryGetWellKnown(string name, out AppLabel label)
     {
