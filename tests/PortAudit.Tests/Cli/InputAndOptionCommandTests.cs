@@ -124,7 +124,11 @@ public sealed class InputAndOptionCommandTests : IDisposable
         var lines = File.ReadAllLines(tsv);
         Assert.Equal(@"#separator \x09", lines[0]);
         Assert.StartsWith("#fields\tid\tstart\tend\tduration\ttransport\tclient\tclientPort\tserver\tserverPort\t", lines.Single(l => l.StartsWith("#fields")));
-        Assert.StartsWith("#types\tcount\tstring\tstring\tinterval\tstring\taddr\tport\taddr\tport\t", lines.Single(l => l.StartsWith("#types")));
+        Assert.StartsWith("#types\tcount\ttime\ttime\tinterval\tstring\taddr\tport\taddr\tport\t", lines.Single(l => l.StartsWith("#types")));
+        // Zeek's time: epoch seconds with six decimals, as conn.log's ts, which zeek-cut -d turns into dates.
+        var first = lines.First(l => !l.StartsWith('#')).Split('\t');
+        Assert.Matches(@"^\d{10}\.\d{6}$", first[1]);
+        Assert.True(decimal.Parse(first[2], System.Globalization.CultureInfo.InvariantCulture) >= decimal.Parse(first[1], System.Globalization.CultureInfo.InvariantCulture));
         // zeek-cut picks columns by name; awk, as a zeek-cut user would write it without zeek-cut, by the #fields line.
         string cut = File.Exists("/usr/bin/zeek-cut") || File.Exists("/usr/local/zeek/bin/zeek-cut")
             ? $"zeek-cut server serverPort app < \"{tsv}\""

@@ -123,12 +123,27 @@ public sealed class OutsideTextReportTests : IDisposable
 
         Assert.Contains(@"ws\u202Egpj.exe -> srv", Console(outcome));
         Assert.Contains(@"| ws\u202Egpj.exe (client) |", FindingRow());
-        foreach (string file in new[] { "report.md", "report.json", "flows.jsonl", "report.html" })
+        foreach (string file in new[] { "report.md", "report.json", "flows.jsonl", "report.html", "findings.csv" })
         {
             string text = File.ReadAllText(Path.Combine(OutDir, file));
             Assert.False(text.Contains('\u202E'), file + ": " + text);
             Assert.Contains(@"ws\u202Egpj.exe", text, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public void FindingsCsvHasOneRowPerFindingAndAHostNameThatWouldStartAFormulaIsText()
+    {
+        var outcome = RunNamed("=cmd|' /C calc'!A0");
+
+        var lines = File.ReadAllLines(Path.Combine(OutDir, "findings.csv"));
+        Assert.Equal(string.Join(',', FindingsCsvWriter.Columns), lines[0]);
+        var finding = Assert.Single(outcome.Report.Findings);
+        Assert.Equal(2, lines.Length);
+        // The name is quoted and starts with ' inside the quotes: a spreadsheet shows it, never runs it.
+        Assert.StartsWith($"{finding.Id},unexpected,{finding.Severity.Name()},\"'=cmd|' /C calc'!A0\",srv,client,server,tcp,22,,", lines[1]);
+        Assert.Contains(",1,", lines[1]);
+        Assert.Matches(@",\d{4}-\d\d-\d\dT[\d:.]+Z,\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,,$", lines[1]);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public static class AuditReportFiles
     /// <summary>The report for people, self-contained.</summary>
     public const string Html = HtmlReport.FileName;
 
+    /// <summary>The findings for spreadsheets, one row each (<see cref="FindingsCsvWriter"/>).</summary>
+    public const string FindingsCsv = "findings.csv";
+
     /// <summary>Creates <paramref name="path"/> (and its parents) if needed.</summary>
     /// <exception cref="InputException">It cannot be created.</exception>
     public static string CreateDirectory(string path)
@@ -41,7 +44,7 @@ public static class AuditReportFiles
     }
 
     /// <summary>
-    /// Writes report.json, report.md and report.html into <paramref name="output"/> (put in place with the rest of the set
+    /// Writes report.json, report.md, report.html and findings.csv into <paramref name="output"/> (put in place with the rest of the set
     /// at its commit), and each plot as pictures (PNG and SVG, <see cref="PictureFiles"/>) into <paramref name="plotsDirectory"/>
     /// when given, linked from report.md; returns the picture files.
     /// </summary>
@@ -53,6 +56,7 @@ public static class AuditReportFiles
         using var json = output.Create(Json);
         using var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false));
         using var page = output.Create(Html);
+        using var csv = output.Create(FindingsCsv);
         var pictures = plotsDirectory is null ? null : new PictureFiles(CreateDirectory(plotsDirectory));
         // report.md links the pictures by their names alone, so it need not wait for them.
         string? plotsHref = plotsDirectory is null ? null : RelativePath(output.DirectoryPath, plotsDirectory);
@@ -69,6 +73,7 @@ public static class AuditReportFiles
         }, () =>
         {
             AuditJsonWriter.Write(json, report, inputs.Provenance);
+            FindingsCsvWriter.Write(csv, report);
             MarkdownIfFirst();
         });
         return pictures?.Written ?? [];

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Buffers;
 using PortAudit.Flows;
 using PortAudit.Report.Text;
 
@@ -7,15 +6,11 @@ namespace PortAudit.Report.Records;
 
 /// <summary>
 /// RFC 4180 CSV with a header row, quoting as RFC 4180 says but with LF line ends, as Unix tools and every
-/// spreadsheet read them (a quoted cell keeps its own line breaks). Text from packets is neutralised for spreadsheets: a cell that would start a formula
-/// is quoted and prefixed with <c>'</c>, and control and bidi characters other than line breaks and tabs are written
-/// as <c>\u202E</c>-style text.
+/// spreadsheet read them (a quoted cell keeps its own line breaks); text from packets is neutralised for spreadsheets
+/// (<see cref="CsvCell"/>).
 /// </summary>
 public sealed class CsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
-    private static readonly SearchValues<char> Special = SearchValues.Create(",\"\r\n");
-    private static readonly SearchValues<char> FormulaStart = SearchValues.Create("=+-@\t\r");
-
     private readonly StreamWriter _writer;
 
     /// <summary>Creates the writer over <paramref name="output"/> and writes the header.</summary>
@@ -36,31 +31,7 @@ public sealed class CsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
     {
         Separate(field);
-        bool formula = value.Length > 0 && FormulaStart.Contains(value[0]);
-        if (!formula && value.IndexOfAny(Special) < 0 && !OutsideText.HasActive(value))
-        {
-            _writer.Write(value);
-            return;
-        }
-        bool quoted = formula || value.IndexOfAny(Special) >= 0;
-        if (quoted) _writer.Write('"');
-        // A spreadsheet would run a cell starting with = + - @ (or a tab or CR before them) as a formula: the quote
-        // makes it text (OWASP CSV injection). Inside the RFC 4180 quotes, as a spreadsheet strips those first.
-        if (formula) _writer.Write('\'');
-        foreach (char c in value)
-        {
-            if (c == '"') _writer.Write('"');
-            // Line breaks and tabs are data inside quotes; other controls and bidi controls would act in a viewer.
-            if (c is not ('\r' or '\n' or '\t') && OutsideText.IsActive(c)) WriteVisible(c);
-            else _writer.Write(c);
-        }
-        if (quoted) _writer.Write('"');
-    }
-
-    private void WriteVisible(char c)
-    {
-        Span<char> visible = stackalloc char[6];
-        _writer.Write(visible[..OutsideText.FormatVisible(c, visible)]);
+        CsvCell.Write(_writer, value);
     }
 
     void IFlowFieldSink.Number(int field, long value)

@@ -41,6 +41,16 @@ public interface IFlowFieldSink
         Verbatim(field, text[..FlowFields.FormatSeconds(nanoseconds, text)]);
     }
 
+    /// <summary>
+    /// A point in time, <paramref name="nanoseconds"/> since the epoch: ISO 8601 UTC text with microseconds unless the
+    /// format has a time type of its own (Zeek's TSV: epoch seconds).
+    /// </summary>
+    void Time(int field, long nanoseconds)
+    {
+        Span<byte> text = stackalloc byte[IpAddr.MaxTextLength];
+        Verbatim(field, text[..Timestamps.Format(nanoseconds, text)]);
+    }
+
     /// <summary>A list of text values; formats without lists get them joined by '+'.</summary>
     void TextList(int field, IReadOnlyList<string> values) => Text(field, string.Join('+', values));
 }
@@ -90,8 +100,8 @@ public static class FlowFields
     {
         Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
         sink.Number(0, flow.Id);
-        sink.Verbatim(1, buffer[..Timestamps.Format(flow.StartNs, buffer)]);
-        sink.Verbatim(2, buffer[..Timestamps.Format(flow.EndNs, buffer)]);
+        sink.Time(1, flow.StartNs);
+        sink.Time(2, flow.EndNs);
         sink.Seconds(3, Math.Max(0, flow.EndNs - flow.StartNs));
         sink.Verbatim(4, TransportNames[flow.Protocol]);
         sink.Verbatim(5, buffer[..flow.Client.Format(buffer)]);

@@ -10,7 +10,7 @@ namespace PortAudit.Report.Records;
 /// Tab-separated records under a Zeek-style header (<c>#separator</c>, <c>#fields</c>, <c>#types</c>...), so that
 /// <c>zeek-cut</c> picks columns by name and awk splits on tabs. Values are escaped as Zeek escapes them: a tab, line
 /// break or backslash as <c>\x09</c>, <c>\x0a</c>, <c>\\</c>, other controls and bidi characters as <c>\xNN</c> or
-/// <c>\u202E</c>; a missing value is <c>-</c> and an empty one <c>(empty)</c>.
+/// <c>\u202E</c>; a missing value is <c>-</c> and an empty one <c>(empty)</c>; times are epoch seconds (Zeek's <c>time</c>).
 /// </summary>
 public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
 {
@@ -20,11 +20,11 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     /// <summary>What the header calls an empty value.</summary>
     public const string Empty = "(empty)";
 
-    // Zeek's type names for the fields that are not plain strings. Times stay ISO 8601 text (type string), as in every
-    // other format: Zeek's own "time" is epoch seconds, which zeek-cut -d would then misread.
+    // Zeek's type names for the fields that are not plain strings. Times are Zeek's "time", epoch seconds with six
+    // decimals, as conn.log writes ts: zeek-cut -d turns them into dates, and Zeek's readers take them as times.
     private static readonly Dictionary<string, string> Types = new()
     {
-        ["id"] = "count", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
+        ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
         ["bytesToClient"] = "count", ["icmpErrors"] = "count",
     };
@@ -70,6 +70,19 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
             else if (OutsideText.IsActive(c)) _writer.Write(visible[..OutsideText.FormatVisible(c, visible)]);
             else _writer.Write(c);
         }
+    }
+
+    void IFlowFieldSink.Time(int field, long nanoseconds)
+    {
+        if (nanoseconds < 0)
+        {
+            // Before 1970 (a flow record's clock): rare enough for a formatted decimal.
+            Separate(field);
+            _writer.Write((nanoseconds / 1e9).ToString("F6", CultureInfo.InvariantCulture));
+            return;
+        }
+        Span<byte> text = stackalloc byte[FlowFields.MaxSecondsLength];
+        ((IFlowFieldSink)this).Verbatim(field, text[..FlowFields.FormatSeconds(nanoseconds, text)]);
     }
 
     void IFlowFieldSink.Number(int field, long value)
