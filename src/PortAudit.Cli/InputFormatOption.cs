@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PortAudit.Cli.Strict;
 using PortAudit.Flows;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
@@ -16,7 +17,7 @@ public sealed class InputFormatOption
     /// <summary>Adds the option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        _format.AcceptOnlyFromAmong([.. RecordFormats.AllNames]);
+        _format.OneOf([.. RecordFormats.AllNames]);
         command.Options.Add(_format);
     }
 

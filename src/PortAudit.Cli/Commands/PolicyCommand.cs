@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PortAudit.Cli.Strict;
 using PortAudit.Audit;
 using PortAudit.Audit.Firewall;
 using PortAudit.Catalog;
@@ -18,8 +19,9 @@ public static class PolicyCommand
         {
             Description = "An audit's output directory (or its report.json): only the rule instances it saw in use.",
         };
-        var format = new Option<string>("--format") { Description = "nftables, iptables, asa or windows.", Required = true };
-        format.AcceptOnlyFromAmong([.. PolicyEmitter.Formats]);
+        var format = new Option<string>("--format") { Description = "nftables (or nft), iptables, asa or windows.", Required = true };
+        // nft: nftables' own name for itself, as --firewall reads it.
+        format.OneOf([.. PolicyEmitter.Formats], new Dictionary<string, string> { ["nft"] = "nftables" });
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
 
         var emit = new Command("emit", "Emit least-privilege firewall rules for the deployment (catalog ∩ inventory), each commented with its catalog rule and seed row.");

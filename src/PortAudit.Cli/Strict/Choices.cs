@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PortAudit.Common;
 
 namespace PortAudit.Cli.Strict;
 
@@ -19,16 +20,18 @@ public static class Choices
     };
 
     /// <summary>Restricts <paramref name="option"/> to <paramref name="names"/> (and their <paramref name="aliases"/>).</summary>
-    public static Option<string> OneOf(this Option<string> option, IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? aliases = null)
+    public static Option<T> OneOf<T>(this Option<T> option, IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? aliases = null)
+        where T : class?
     {
         option.CompletionSources.Add(names.ToArray());
         option.CustomParser = result =>
         {
             if (result.Tokens.Count == 0) return null;
             string text = result.Tokens[0].Value;
-            if (names.Contains(text, StringComparer.Ordinal)) return text;
-            if (aliases is not null && aliases.TryGetValue(text, out var name) && names.Contains(name, StringComparer.Ordinal)) return name;
-            result.AddError($"{option.Name}: expected {Listing(names)}, not '{text}'");
+            if (names.Contains(text, StringComparer.Ordinal)) return (T)(object)text;
+            if (aliases is not null && aliases.TryGetValue(text, out var name) && names.Contains(name, StringComparer.Ordinal)) return (T)(object)name;
+            var known = aliases is null ? names : names.Concat(aliases.Keys);
+            result.AddError($"{option.Name}: expected {Listing(names)}, not '{text}'{Spelling.Suggestion(text, known)}");
             return null;
         };
         return option;

@@ -140,7 +140,7 @@ public static class InventoryLoader
             if (role.Value == Role.AnyId)
                 errors.Add(role.Spot, $"role '{Role.AnyId}' is the catalog's wildcard and cannot be given to a host");
             else if (catalog.FindRole(role.Value) is null)
-                errors.Add(role.Spot, $"unknown role '{role.Value}' (roles are defined in the catalog's {CatalogLoader.RolesFile})");
+                errors.Add(role.Spot, $"unknown role '{role.Value}' (roles are defined in the catalog's {CatalogLoader.RolesFile}){Spelling.Suggestion(role.Value, catalog.Roles.Select(r => r.Id))}");
             else if (!roles.Contains(role.Value))
                 roles.Add(role.Value);
         }
@@ -221,7 +221,7 @@ public static class InventoryLoader
         foreach (var feature in file.TextList("features"))
         {
             if (catalog.FindFeature(feature.Value) is null)
-                errors.Add(feature.Spot, $"unknown feature '{feature.Value}' (features are defined in the catalog's {CatalogLoader.FeaturesFile})");
+                errors.Add(feature.Spot, $"unknown feature '{feature.Value}' (features are defined in the catalog's {CatalogLoader.FeaturesFile}){Spelling.Suggestion(feature.Value, catalog.Features.Select(f => f.Id))}");
             else if (!features.Contains(feature.Value))
                 features.Add(feature.Value);
         }

@@ -67,7 +67,7 @@ public sealed class Flow
         return flow;
     }
 
-    /// <summary>Order of creation in this run, from 1.</summary>
+    /// <summary>The run ordinal (from 1) of the packet or flow record that opened the flow: unique within a run, rising with the flows' starts.</summary>
     public long Id { get; }
 
     /// <summary>

@@ -104,7 +104,7 @@ public sealed class AuditCommandTests : IDisposable
         var result = Audit(Capture(135), inventory: inventory);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"portaudit: invalid inventory: {inventory}:7:13: unknown role 'sever' (roles are defined in the catalog's roles.yaml)",
+        Assert.Equal($"portaudit: invalid inventory: {inventory}:7:13: unknown role 'sever' (roles are defined in the catalog's roles.yaml): did you mean server?",
             result.StandardError.Trim());
         Assert.False(Directory.Exists(OutDir));
     }

@@ -103,7 +103,9 @@ public sealed class FindingEvidenceTests : IDisposable
         var provenance = json.EnumerateObject().First();
         Assert.Equal("provenance", provenance.Name);
         var p = provenance.Value;
-        Assert.StartsWith("1.", p.GetProperty("version").GetString());
+        // One version everywhere: the provenance names the one --version prints.
+        Assert.Equal(System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(
+            typeof(PortAudit.Cli.PortAuditCommand).Assembly)!.InformationalVersion, p.GetProperty("version").GetString());
         var input = Assert.Single(p.GetProperty("inputs").EnumerateArray().ToList());
         Assert.Equal((capture, "file", Sha256(File.ReadAllBytes(capture)), new FileInfo(capture).Length),
             (input.GetProperty("name").GetString(), input.GetProperty("kind").GetString(), input.GetProperty("sha256").GetString(),

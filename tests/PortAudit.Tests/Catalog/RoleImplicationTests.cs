@@ -59,7 +59,7 @@ public class RoleImplicationTests
 
         Assert.EndsWith("roles.yaml", error.File);
         Assert.Equal((8, 23), (error.Line, error.Column));
-        Assert.Equal("unknown role 'sever' in 'implies' of 'front-end' (define it in roles.yaml)", error.Problem);
+        Assert.Equal("unknown role 'sever' in 'implies' of 'front-end' (define it in roles.yaml): did you mean server?", error.Problem);
     }
 
     [Fact]

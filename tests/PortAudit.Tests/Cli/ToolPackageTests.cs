@@ -39,6 +39,8 @@ public sealed class ToolPackageTests : IDisposable
         var run = ExternalProgram.Run(ExternalProgram.Start(Path.Combine(tools, "portaudit"), ["--version"]), TimeSpan.FromMinutes(1));
         Assert.Equal(0, run.ExitCode);
         Assert.StartsWith(version, run.StandardOutput.Trim());
+        // One version everywhere: the package's, --version's and the one report.json's provenance names.
+        Assert.Equal(PortAudit.Report.Digests.ToolVersion, run.StandardOutput.Trim());
 
         // The catalog travels in the package: found beside the installed program, from a directory without one.
         var check = ExternalProgram.Start(Path.Combine(tools, "portaudit"), ["catalog", "--check"]);

@@ -75,7 +75,7 @@ public static class SuppressionLoader
         foreach (var kind in FindingNames.AllKinds)
             if (kind.Name() == text.Value)
                 return kind;
-        errors.Add(text.Spot, $"unknown kind '{text.Value}' (expected {string.Join(", ", FindingNames.AllKinds.Select(k => k.Name()))})");
+        errors.Add(text.Spot, $"unknown kind '{text.Value}' (expected {string.Join(", ", FindingNames.AllKinds.Select(k => k.Name()))}){Spelling.Suggestion(text.Value, FindingNames.AllKinds.Select(k => k.Name()))}");
         return null;
     }
 
@@ -87,7 +87,7 @@ public static class SuppressionLoader
         if (pattern is null)
             errors.Add(text.Spot, $"{key}: {problem}");
         else if (pattern is RolePattern role && catalog.FindRole(role.Role) is null)
-            errors.Add(text.Spot, $"{key}: unknown role '{role.Role}' (roles are defined in the catalog's {CatalogLoader.RolesFile})");
+            errors.Add(text.Spot, $"{key}: unknown role '{role.Role}' (roles are defined in the catalog's {CatalogLoader.RolesFile}){Spelling.Suggestion(role.Role, catalog.Roles.Select(r => r.Id))}");
         return pattern;
     }
 

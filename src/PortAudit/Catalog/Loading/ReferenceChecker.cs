@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Catalog.Loading;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal sealed class ReferenceChecker
         for (int i = 0; i < features.Length; i++)
         {
             if (!_features.Contains(features[i]))
-                _errors.Add(draft.FeatureSpots[i], $"unknown feature '{features[i]}' (define it in features.yaml)");
+                _errors.Add(draft.FeatureSpots[i], $"unknown feature '{features[i]}' (define it in features.yaml){Spelling.Suggestion(features[i], _features)}");
             else if (rule.Conditions.Contains(features[i]) && rule.Unless.Contains(features[i]))
                 _errors.Add(draft.FeatureSpots[i], $"feature '{features[i]}' is both a condition and in 'unless': the rule could never apply");
         }
@@ -47,10 +49,10 @@ internal sealed class ReferenceChecker
             if (RuleSide.ZoneOf(selector) is { } zone)
             {
                 if (!_zones.Contains(zone))
-                    _errors.Add(spots[i], $"unknown zone '{zone}' in '{selector}' (define it in {CatalogLoader.ZonesFile})");
+                    _errors.Add(spots[i], $"unknown zone '{zone}' in '{selector}' (define it in {CatalogLoader.ZonesFile}){Spelling.Suggestion(zone, _zones)}");
             }
             else if (!_roles.Contains(selector))
-                _errors.Add(spots[i], $"unknown role '{selector}' (define it in roles.yaml)");
+                _errors.Add(spots[i], $"unknown role '{selector}' (define it in roles.yaml){Spelling.Suggestion(selector, _roles)}");
         }
     }
 }

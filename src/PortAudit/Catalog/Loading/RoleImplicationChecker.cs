@@ -1,3 +1,5 @@
+using PortAudit.Common;
+
 namespace PortAudit.Catalog.Loading;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal static class RoleImplicationChecker
         var byId = roles.ToDictionary(r => r.Id, StringComparer.Ordinal);
         foreach (var role in roles)
             foreach (var implied in role.Implies.Where(i => !byId.ContainsKey(i.Value)))
-                errors.Add(implied.Spot, $"unknown role '{implied.Value}' in '{DefinitionReader.ImpliesKey}' of '{role.Id}' (define it in {CatalogLoader.RolesFile})");
+                errors.Add(implied.Spot, $"unknown role '{implied.Value}' in '{DefinitionReader.ImpliesKey}' of '{role.Id}' (define it in {CatalogLoader.RolesFile}){Spelling.Suggestion(implied.Value, byId.Keys)}");
 
         // A cycle is reported once, at the edge that closes it when walking from its first role in file order.
         var finished = new HashSet<string>(StringComparer.Ordinal);
