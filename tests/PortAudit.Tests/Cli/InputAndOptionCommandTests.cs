@@ -148,5 +148,24 @@ public sealed class InputAndOptionCommandTests : IDisposable
         Assert.Contains(",udp,10.0.0.3,40000,10.0.0.4,3478,", lines[1]);
     }
 
+    [SharedDataFact("flowdata")]
+    public void A_zeek_log_on_standard_input_plain_or_gzipped_is_told_by_its_content()
+    {
+        // As Zeek's archives are piped: zcat conn.log.gz | portaudit flows -, or the .gz itself.
+        byte[] log = File.ReadAllBytes(SharedData.Path("flowdata/zeek/ftp-ipv4/conn.log")!);
+        var gz = new MemoryStream();
+        using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) zip.Write(log);
+        string? expected = null;
+        foreach (var input in new[] { log, gz.ToArray() })
+        {
+            var result = CliProcess.Run("flows - --format csv", input);
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(lines.Length > 2, result.StandardOutput);
+            expected ??= result.StandardOutput;
+            Assert.Equal(expected, result.StandardOutput);
+        }
+    }
+
     public void Dispose() => _dir.Dispose();
 }

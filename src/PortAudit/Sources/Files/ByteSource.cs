@@ -121,25 +121,4 @@ internal sealed class ByteSource : IDisposable
     public Stream DetachAsStream() => new PrefixedStream(_buffer.AsMemory(_start, _end - _start), _stream);
 
     public void Dispose() => _stream.Dispose();
-
-    /// <summary>Read-only stream that yields a prefix already read, then the rest of the inner stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream
-    {
-        private ReadOnlyMemory<byte> _prefix = prefix;
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_prefix.IsEmpty) return inner.Read(buffer);
-            int n = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..n].CopyTo(buffer);
-            _prefix = _prefix[n..];
-            return n;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
 }

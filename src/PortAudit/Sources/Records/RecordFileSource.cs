@@ -1,4 +1,5 @@
 using System.Text;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Records.Ipfix;
@@ -12,17 +13,31 @@ namespace PortAudit.Sources.Records;
 public sealed class RecordFileSource : IFlowSource
 {
     private readonly RecordFormat? _format;
+    private readonly IpfixTemplateCache? _templates;
 
-    /// <summary>The file at <paramref name="path"/> ("-" is standard input), read as <paramref name="format"/> or as its content says.</summary>
-    public RecordFileSource(string path, RecordFormat? format = null)
+    /// <summary>
+    /// The file at <paramref name="path"/> ("-" is standard input), read as <paramref name="format"/> or as its content
+    /// says; IPFIX and NetFlow v9 templates are looked up in <paramref name="templates"/> when given (shared with the other
+    /// files of the run), else in the file's own.
+    /// </summary>
+    public RecordFileSource(string path, RecordFormat? format = null, IpfixTemplateCache? templates = null)
     {
         Name = path;
         _format = format;
+        _templates = templates;
     }
 
-    /// <summary>The sources of <paramref name="paths"/>, in order, each detected by content unless <paramref name="format"/> forces one.</summary>
-    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null) =>
-        paths.Select(p => (IFlowSource)new RecordFileSource(p, format)).ToList();
+    /// <summary>
+    /// The sources of <paramref name="paths"/>, in order, each detected by content unless <paramref name="format"/> forces
+    /// one. They share one IPFIX/NetFlow v9 template cache, as a collector keeps templates across packets: exporters write
+    /// templates and data to separate files, read in turn. A file carries no exporter address, so its templates are
+    /// scoped by observation domain (source id) alone.
+    /// </summary>
+    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null)
+    {
+        var templates = new IpfixTemplateCache();
+        return paths.Select(p => (IFlowSource)new RecordFileSource(p, format, templates)).ToList();
+    }
 
     /// <inheritdoc />
     public string Name { get; }
@@ -41,28 +56,16 @@ public sealed class RecordFileSource : IFlowSource
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
-        // Standard input cannot be looked at twice: it is a capture unless a format was forced.
-        if (Name == CaptureFile.StandardInput && _format is null or RecordFormat.Capture)
-        {
-            Format = RecordFormat.Capture;
-            AsCapture().ReadInto(sink, cancel);
-            return;
-        }
         Stream stream;
+        InputHead head;
         try
         {
             stream = Name == CaptureFile.StandardInput
                 ? CaptureFile.OpenStandardInput()
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            if (!stream.CanSeek && _format is null or RecordFormat.Capture)
-            {
-                // A pipe (bash's <(...), a FIFO) cannot be looked at twice either: the capture reader takes it as it is
-                // open. Closed and opened again, it would lose what the writer had put in it, and wait for a writer gone.
-                Format = RecordFormat.Capture;
-                AsCapture().ReadOpenPipe(stream, sink);
-                return;
-            }
-            Format = _format ?? Detect(stream);
+            // A named pipe, read once, has no digest; the provenance must not open it again to take one.
+            if (stream is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
+            head = InputHead.Read(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -70,7 +73,14 @@ public sealed class RecordFileSource : IFlowSource
             AsCapture().ReadInto(sink, cancel);
             return;
         }
-        if (_format == RecordFormat.Ipfix && stream.CanSeek && Detect(stream) == RecordFormat.Capture)
+        catch (InputException ex)
+        {
+            // Standard input closed by the caller.
+            sink.Fail(ex);
+            return;
+        }
+        Format = _format ?? head.Detect();
+        if (_format == RecordFormat.Ipfix && stream.CanSeek && head.Detect() == RecordFormat.Capture)
         {
             // Export packets recorded with tcpdump: the capture's UDP payloads are the datagrams.
             stream.Dispose();
@@ -79,13 +89,30 @@ public sealed class RecordFileSource : IFlowSource
         }
         if (Format is null or RecordFormat.Capture)
         {
-            // Unrecognised content goes to the capture reader, whose error names the magic bytes it found.
-            stream.Dispose();
-            AsCapture().ReadInto(sink, cancel);
+            // Unrecognised content goes to the capture reader too, whose error names the magic bytes it found. A file is
+            // opened again by name (for its digest); what cannot be read twice is handed over with its head put back.
+            Format = RecordFormat.Capture;
+            if (stream.CanSeek)
+            {
+                stream.Dispose();
+                AsCapture().ReadInto(sink, cancel);
+            }
+            else
+            {
+                AsCapture().ReadOpenPipe(head.Replay(stream, Name, decompress: false), sink);
+            }
             return;
         }
-        using var reader = RecordReaders.Open(Format.Value, stream, Name, sink.Records, sink.ServerPorts);
-        Feed(reader, sink, cancel);
+        using var reader = RecordReaders.Open(Format.Value, head.Replay(stream, Name, decompress: true), Name, sink.Records, sink.ServerPorts, _templates);
+        try
+        {
+            Feed(reader, sink, cancel);
+        }
+        catch (CaptureFormatException ex)
+        {
+            // Damage in a compressed log: the flows before it are kept, and the run says where it stopped.
+            sink.Fail(ex);
+        }
     }
 
     /// <summary>Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.</summary>
@@ -112,15 +139,6 @@ public sealed class RecordFileSource : IFlowSource
             sink.Fail(ex);
         }
     }
-
-    private static RecordFormat? Detect(Stream stream)
-    {
-        var head = new byte[RecordFormats.HeadLength];
-        stream.Position = 0;
-        int length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        stream.Position = 0;
-        return RecordFormats.Detect(head.AsSpan(0, length));
-    }
 }
 
 /// <summary>Opens the reader of each flow-record format.</summary>
@@ -133,7 +151,8 @@ public static class RecordReaders
     /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers that pair one-way
     /// records place clients with <paramref name="serverPorts"/> (ports below 1024 when null).
     /// </summary>
-    public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+    public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
+        IpfixTemplateCache? templates = null)
     {
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         return format switch
@@ -144,7 +163,7 @@ public static class RecordReaders
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
-            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts),
+            RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

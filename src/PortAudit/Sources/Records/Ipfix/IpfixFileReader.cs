@@ -25,13 +25,14 @@ public sealed class IpfixFileReader : IRecordReader
     private bool _eof, _flushed;
 
     /// <summary>A reader of <paramref name="stream"/>, which it owns; <paramref name="serverPorts"/> places clients where record times tie.</summary>
-    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+    public IpfixFileReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
+        IpfixTemplateCache? templates = null)
     {
         _pairer = new IpfixFlowPairer(serverPorts);
         _stream = stream;
         _name = name;
         _statistics = statistics;
-        _decoder = new IpfixDecoder(statistics, _pairer);
+        _decoder = new IpfixDecoder(statistics, _pairer, templates);
     }
 
     /// <inheritdoc />
