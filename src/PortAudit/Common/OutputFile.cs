@@ -3,6 +3,35 @@ namespace PortAudit.Common;
 /// <summary>How the tool opens a file it writes: reports, flow records, saved captures.</summary>
 internal static class OutputFile
 {
+    // The temporaries written now, by name: removed if the process exits before they are put in place or removed, as it
+    // does on a SIGTERM no command handles (the runtime raises ProcessExit), so that a signal leaves no .partial behind.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Held = new(StringComparer.Ordinal);
+
+    static OutputFile() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (string temporary in Held.Keys) TryDelete(temporary);
+    };
+
+    /// <summary>Notes that <paramref name="temporary"/> is being written, for its removal should the process exit first.</summary>
+    public static void Hold(string temporary) => Held[temporary] = true;
+
+    /// <summary>Notes that <paramref name="temporary"/> took its name or was removed.</summary>
+    public static void Release(string temporary) => Held.TryRemove(temporary, out _);
+
+    /// <summary>Removes <paramref name="file"/> if it can; a file left is named as partial, and the next run writing the same target removes it.</summary>
+    public static void TryDelete(string file)
+    {
+        Release(file);
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for RemoveLeftovers of the next run.
+        }
+    }
+
     /// <summary>The temporary name <paramref name="final"/> is written under by this process, beside it.</summary>
     public static string Temporary(string final) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(final))!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.partial");

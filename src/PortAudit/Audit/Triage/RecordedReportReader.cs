@@ -87,7 +87,16 @@ public static class RecordedReportReader
     {
         if (!finding.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             return optional ? null : throw Bad(path, $"{at}.{name}", "missing");
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Bad(path, $"{at}.{name}", "expected a string");
+        if (value.ValueKind != JsonValueKind.String) throw Bad(path, $"{at}.{name}", "expected a string");
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid UTF-8 bytes whose escapes make no text: a lone surrogate ("\ud800"), which the reader refuses to decode.
+            throw Bad(path, $"{at}.{name}", "not text: a lone UTF-16 surrogate escape");
+        }
     }
 
     private static InputException Bad(string path, string at, string problem) => new($"{path}: {at}: {problem}");
