@@ -25,39 +25,35 @@ public sealed class FullDiskTests : IDisposable
         Assert.DoesNotContain("   at ", result.StandardError);
     }
 
+    // The output named by run (given its path) on a full disk: refused naming it, the previous file whole, nothing beside it.
+    private void AssertTheFullDiskKeepsThePreviousFile(string name, Func<string, ExternalProgram.Result> run)
+    {
+        using var disk = Disk();
+        string output = disk.WritePaged(name, "the previous output\n");
+        string previous = File.ReadAllText(output);
+        disk.Fill();
+
+        var result = run(output);
+
+        AssertOneLineNaming(result, output);
+        Assert.Equal(previous, File.ReadAllText(output));
+        Assert.Equal(["fill", name], disk.Files());
+    }
+
     [FullDiskFact]
     public void Flow_records_to_a_full_disk_leave_the_previous_file_whole()
     {
         var big = new PcapBuilder();
         for (int i = 0; i < 2000; i++) big.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(10000 + i), 53))), i);
         string capture = _dir.Write("big.pcap", big.Build());
-        using var disk = Disk();
-        string output = disk.WritePaged("out.jsonl", "previous\n");
-        string previous = File.ReadAllText(output);
-        disk.Fill();
 
-        var result = CliProcess.Run($"flows \"{capture}\" --output \"{output}\"");
-
-        AssertOneLineNaming(result, output);
-        Assert.Equal(previous, File.ReadAllText(output));
-        Assert.Equal(["fill", "out.jsonl"], disk.Files());
+        AssertTheFullDiskKeepsThePreviousFile("out.jsonl", output => CliProcess.Run($"flows \"{capture}\" --output \"{output}\""));
     }
 
     [FullDiskFact]
-    public void Emitted_rules_to_a_full_disk_leave_the_previous_file_whole()
-    {
-        using var disk = Disk();
-        string output = disk.WritePaged("rules.nft", "# the previous rules\n");
-        string previous = File.ReadAllText(output);
-        disk.Fill();
-
-        var result = CliProcess.Run($"policy emit --inventory captures/lab.yaml --format nftables -o \"{output}\"",
-            workingDirectory: SharedData.InRepository("."));
-
-        AssertOneLineNaming(result, output);
-        Assert.Equal(previous, File.ReadAllText(output));
-        Assert.Equal(["fill", "rules.nft"], disk.Files());
-    }
+    public void Emitted_rules_to_a_full_disk_leave_the_previous_file_whole() =>
+        AssertTheFullDiskKeepsThePreviousFile("rules.nft", output => CliProcess.Run($"policy emit --inventory captures/lab.yaml --format nftables -o \"{output}\"",
+            workingDirectory: SharedData.InRepository(".")));
 
     [FullDiskFact]
     public void A_log_file_on_a_full_disk_ends_the_run_with_exit_two_and_keeps_what_it_held()
