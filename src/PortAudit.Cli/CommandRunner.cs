@@ -42,6 +42,8 @@ public static class CommandRunner
             return ExitCodes.BadInput;
         }
         Log.Logger = log;
+        // Before any output is opened: a SIGTERM the command does not take still removes its temporaries.
+        TerminationSignal.Install();
         int status = RunBody(log, body);
         (log as IDisposable)?.Dispose();
         logFile?.Dispose();

@@ -19,7 +19,7 @@ public static class ExitCodes
     /// </summary>
     /// <remarks>
     /// Commands that do not read traffic (policy emit, catalog, diff) leave SIGTERM to the runtime: they end at once
-    /// with 143 (128 + SIGTERM), and the temporary files of their outputs are removed as the process exits.
+    /// with 143 (128 + SIGTERM), the temporary files of their outputs removed first (<see cref="TerminationSignal"/>).
     /// </remarks>
     public const int Interrupted = 130;
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace PortAudit.Cli;
 
 /// <summary>
@@ -20,14 +18,14 @@ internal sealed class StopSignals : IDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abandon = new();
-    private readonly PosixSignalRegistration _terminate;
+    private readonly IDisposable _terminate;
     private int _received, _terminated;
 
     public StopSignals()
     {
         Console.CancelKeyPress += OnCancelKeyPress;
         // The first SIGTERM asks for a stop within the grace; a second one is left to the runtime, which ends the process at once.
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = Terminate());
+        _terminate = TerminationSignal.Handle(Terminate);
     }
 
     /// <summary>Fires on the first signal, or when <see cref="CancelAfter"/> runs out: reading stops.</summary>
@@ -42,7 +40,12 @@ internal sealed class StopSignals : IDisposable
     /// <summary>Stops the run after <paramref name="duration"/> too.</summary>
     public void CancelAfter(TimeSpan duration) => _stop.CancelAfter(duration);
 
-    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e) => e.Cancel = Request();
+    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    {
+        e.Cancel = Request();
+        // A second Ctrl+C ends the process at once: what it was writing under temporary names goes first.
+        if (!e.Cancel) TerminationSignal.BeforeTheRuntimeEnds();
+    }
 
     // True when this was the first request, which the run honours by stopping cleanly.
     private bool Request()

@@ -3,14 +3,15 @@ namespace PortAudit.Common;
 /// <summary>How the tool opens a file it writes: reports, flow records, saved captures.</summary>
 internal static class OutputFile
 {
-    // The temporaries written now, by name: removed if the process exits before they are put in place or removed, as it
-    // does on a SIGTERM no command handles (the runtime raises ProcessExit), so that a signal leaves no .partial behind.
+    // The temporaries written now, by name: removed by RemoveHeld when the process is about to end before they are put in
+    // place or removed (a signal the run does not handle), so that it leaves no .partial behind.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Held = new(StringComparer.Ordinal);
 
-    static OutputFile() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    /// <summary>Removes every temporary this process is writing: for a process that ends before it finishes them.</summary>
+    public static void RemoveHeld()
     {
         foreach (string temporary in Held.Keys) TryDelete(temporary);
-    };
+    }
 
     /// <summary>Notes that <paramref name="temporary"/> is being written, for its removal should the process exit first.</summary>
     public static void Hold(string temporary) => Held[temporary] = true;

@@ -80,6 +80,12 @@ public sealed class OutputSet : IDisposable
         return new GuardedStream(stream, path, temporary);
     }
 
+    /// <summary>
+    /// Removes the temporary file of every output set and single output this process is writing: for a process about to
+    /// end before it finishes them (a signal it leaves to the runtime), which then leaves no <c>.partial</c> behind.
+    /// </summary>
+    public static void RemoveTemporaries() => OutputFile.RemoveHeld();
+
     /// <summary>Runs a file operation, turning the system's refusal (full disk, no permission, a directory in the way) into an input error naming the file.</summary>
     internal static T Guard<T>(string path, Func<T> operation)
     {
