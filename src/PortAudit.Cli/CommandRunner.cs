@@ -31,9 +31,10 @@ public static class CommandRunner
     public static int Run(ParseResult parse, Func<ILogger, int> body)
     {
         ILogger log;
+        LogFileSink? logFile;
         try
         {
-            log = GlobalOptions.CreateLogger(parse);
+            (log, logFile) = GlobalOptions.CreateLogger(parse);
         }
         catch (InputException ex)
         {
@@ -41,6 +42,20 @@ public static class CommandRunner
             return ExitCodes.BadInput;
         }
         Log.Logger = log;
+        // Before any output is opened: a SIGTERM the command does not take still removes its temporaries.
+        TerminationSignal.Install();
+        int status = RunBody(log, body);
+        (log as IDisposable)?.Dispose();
+        logFile?.Dispose();
+        // A log that could not be written (a full disk) is an output that failed: said once, at the end, and exit 2 unless
+        // the run was interrupted, whose code says more.
+        if (logFile?.Failure is not { } failure) return status;
+        TerminalText.Error($"portaudit: {failure}");
+        return status == ExitCodes.Interrupted ? status : ExitCodes.BadInput;
+    }
+
+    private static int RunBody(ILogger log, Func<ILogger, int> body)
+    {
         try
         {
             return body(log);
@@ -50,16 +65,19 @@ public static class CommandRunner
             TerminalText.Error($"portaudit: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM's grace ran out while the analysis or the reports were being written (StopSignals): nothing new was
+            // put in place, and what had been written under temporary names is gone.
+            TerminalText.Error("portaudit: interrupted before the outputs were complete: none was written, the previous ones are as they were");
+            return ExitCodes.Interrupted;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Outputs the library does not name (standard output, --output, a log file) failing to write: a full disk,
             // a closed pipe, no permission. One line and the bad-input code, never a stack trace or the findings code.
             TerminalText.Error($"portaudit: cannot write: {ex.Message}");
             return ExitCodes.BadInput;
-        }
-        finally
-        {
-            (log as IDisposable)?.Dispose();
         }
     }
 }

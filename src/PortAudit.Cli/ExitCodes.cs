@@ -14,7 +14,12 @@ public static class ExitCodes
 
     /// <summary>
     /// Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report an interrupted command): the outputs are complete
-    /// files covering what was read until then, and report.json says <c>"complete": false</c>.
+    /// files covering what was read until then, and report.json says <c>"complete": false</c>; or, when SIGTERM's grace
+    /// (half a second) ran out before they were written, no new output at all and the previous ones as they were.
     /// </summary>
+    /// <remarks>
+    /// Commands that do not read traffic (policy emit, catalog, diff) leave SIGTERM to the runtime: they end at once
+    /// with 143 (128 + SIGTERM), the temporary files of their outputs removed first (<see cref="TerminationSignal"/>).
+    /// </remarks>
     public const int Interrupted = 130;
 }

@@ -63,8 +63,9 @@ internal sealed class GatheringOutputs : IDisposable
     /// The audit's reports and summary when there is an audit (written after an error too: the audit of what was
     /// gathered is the point of an interrupted run), else the run's summary. Returns the exit code.
     /// </summary>
-    public int Report(string source, ILogger log, bool quiet) =>
-        _audit is null ? RunSummary.Report(log, Run.Summary) : AuditOptions.Conclude(_audit.Finish([source]), quiet, log);
+    /// <exception cref="OperationCanceledException"><paramref name="abandon"/> fired before the reports were in place.</exception>
+    public int Report(string source, ILogger log, bool quiet, CancellationToken abandon) =>
+        _audit is null ? RunSummary.Report(log, Run.Summary) : AuditOptions.Conclude(_audit.Finish([source], abandon: abandon), quiet, log);
 
     /// <inheritdoc />
     public void Dispose()

@@ -51,39 +51,24 @@ public static class GlobalOptions
         root.Options.Add(Quiet);
     }
 
-    /// <summary>Builds the Serilog logger from the parsed options.</summary>
+    /// <summary>Builds the Serilog logger from the parsed options, with the --log-file sink it writes to, if any.</summary>
     /// <exception cref="InputException">--log-file cannot be written.</exception>
-    public static ILogger CreateLogger(ParseResult parse)
+    public static (ILogger Logger, LogFileSink? File) CreateLogger(ParseResult parse)
     {
-        if (parse.GetValue(LogFile) is { } logFile) CheckWritable(logFile);
         var level = parse.GetValue(LogLevel);
         bool json = parse.GetValue(LogFormat) == "json";
+        // Opened here, before anything runs, so that a wrong path stops the command (exit 2) instead of losing the log.
+        var file = parse.GetValue(LogFile) is { } logFile
+            ? new LogFileSink(logFile.FullName, logFile.ToString(), json
+                ? new JsonFormatter(renderMessage: true)
+                : new MessageTemplateTextFormatter("{Timestamp:o} [{Level:u3}] {Message:lj}{NewLine}{Exception}"))
+            : null;
         var config = new LoggerConfiguration().MinimumLevel.Is(level);
         config = json
             ? config.WriteTo.Console(new JsonFormatter(renderMessage: true), standardErrorFromLevel: LogEventLevel.Verbose)
             : config.WriteTo.Console(TerminalText.Formatter(new MessageTemplateTextFormatter("portaudit: {Level:u3} {Message:lj}{NewLine}{Exception}")),
                 standardErrorFromLevel: LogEventLevel.Verbose);
-        if (parse.GetValue(LogFile) is { } file)
-        {
-            config = json
-                ? config.WriteTo.File(new JsonFormatter(renderMessage: true), file.FullName)
-                : config.WriteTo.File(file.FullName, outputTemplate: "{Timestamp:o} [{Level:u3}] {Message:lj}{NewLine}{Exception}");
-        }
-        return config.CreateLogger();
-    }
-
-    // Serilog's file sink drops what it cannot write without a word: open the file once here so that a wrong path
-    // stops the command (exit 2) instead of losing the log.
-    private static void CheckWritable(FileInfo file)
-    {
-        try
-        {
-            using var _ = new FileStream(file.FullName, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            string reason = Directory.Exists(file.FullName) ? "it is a directory" : ex.Message;
-            throw new InputException($"--log-file {file}: cannot write: {reason}");
-        }
+        if (file is not null) config = config.WriteTo.Sink(file);
+        return (config.CreateLogger(), file);
     }
 }

@@ -40,10 +40,12 @@ public static class AuditCommand
             var sources = fromStore.Requested(parse) ? fromStore.Sources(parse, flowOptions.Window(parse))
                 : inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            // Before any output is opened: a signal from then on ends the run through it, which removes what is half
+            // written; one before, while the catalog, inventory and rulesets load, ends the process at once (143).
+            using var stop = new StopSignals();
             using var exporter = export.Open(parse, verdicts: true, log);
             using var run = new AuditRun(context, exporter is null ? settings : settings with { JudgedFlowSinks = [exporter] }, flowOptions.Read(parse));
-            using var stop = new StopSignals();
-            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), sources, () => run.Run(sources, stop.Token), "writing reports");
+            var outcome = CaptureProgress.Run(run.Traffic, CaptureProgress.Wanted(quiet), sources, () => run.Run(sources, stop.Token, stop.Abandon), "writing reports");
             ExportOptions.Conclude(exporter, log, quiet);
             return AuditOptions.Conclude(outcome, quiet, log);
         }));

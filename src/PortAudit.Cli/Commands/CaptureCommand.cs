@@ -47,7 +47,7 @@ public static class CaptureCommand
             outputs.Complete(log, quiet);
             display.ReportEnd(log, signals.Received ? "signal" : run.Summary.Errors.Count > 0 ? "error"
                 : live.Duration(parse) is not null ? "duration" : "packet limit");
-            return outputs.Report(source.Name, log, quiet);
+            return outputs.Report(source.Name, log, quiet, signals.Abandon);
         }));
         return command;
     }

@@ -40,7 +40,7 @@ public static class CollectCommand
             outputs.Run.Read([source]);
             outputs.Complete(log, quiet);
             log.Information("{Datagrams} export datagrams received", source.Datagrams);
-            return outputs.Report(source.Name, log, quiet);
+            return outputs.Report(source.Name, log, quiet, signals.Abandon);
         }));
         return command;
     }

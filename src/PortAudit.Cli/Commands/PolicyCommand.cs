@@ -34,9 +34,12 @@ public static class PolicyCommand
                 InventoryWarnings.Log(InventoryLoader.Load(parse.GetValue(inventory)!, catalog), parse.GetValue(inventory)!, log));
             var rules = LeastPrivilege.For(context, parse.GetValue(observed));
             log.Information("{Rules} allow rules for {Hosts} hosts", rules.Count, context.Inventory.Hosts.Count);
+            // Made whole before the output is opened: a failure on the way leaves the previous file as it was, where an
+            // output opened first would be put in place, empty, as the failure closes it.
+            string text = PolicyEmitter.Write(rules, parse.GetValue(format)!);
             using var stream = OutputStreams.Open(parse.GetValue(output));
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
-            writer.Write(PolicyEmitter.Write(rules, parse.GetValue(format)!));
+            writer.Write(text);
             return ExitCodes.Ok;
         }));
         var command = new Command("policy", "Firewall policies: emit least-privilege rules for a deployment.");

@@ -78,6 +78,9 @@ public sealed record AuditReport(
     /// <summary>Why the report is not complete, in the order of <see cref="IncompleteReason"/>; empty when it is.</summary>
     public IReadOnlyList<IncompleteReason> Incomplete { get; init; } = [];
 
+    /// <summary>The flow records of the inputs, rejected ones included, whatever their number; none for packets only.</summary>
+    public RecordCounts Records { get; init; } = new(0, 0);
+
     /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>
     public IReadOnlyList<Firewall.FirewallReport> Firewalls { get; init; } = [];
 

@@ -9,7 +9,7 @@ public enum IncompleteReason
     /// <summary>An input could not be opened or was damaged: what came after the damage was not read.</summary>
     DamagedInput,
 
-    /// <summary>Flow records were read that could not be used.</summary>
+    /// <summary>More flow records were read that could not be used than <see cref="RecordCounts.TooManyRejected"/> allows.</summary>
     RecordsRejected,
 }
 

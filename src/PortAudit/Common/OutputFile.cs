@@ -3,6 +3,36 @@ namespace PortAudit.Common;
 /// <summary>How the tool opens a file it writes: reports, flow records, saved captures.</summary>
 internal static class OutputFile
 {
+    // The temporaries written now, by name: removed by RemoveHeld when the process is about to end before they are put in
+    // place or removed (a signal the run does not handle), so that it leaves no .partial behind.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Held = new(StringComparer.Ordinal);
+
+    /// <summary>Removes every temporary this process is writing: for a process that ends before it finishes them.</summary>
+    public static void RemoveHeld()
+    {
+        foreach (string temporary in Held.Keys) TryDelete(temporary);
+    }
+
+    /// <summary>Notes that <paramref name="temporary"/> is being written, for its removal should the process exit first.</summary>
+    public static void Hold(string temporary) => Held[temporary] = true;
+
+    /// <summary>Notes that <paramref name="temporary"/> took its name or was removed.</summary>
+    public static void Release(string temporary) => Held.TryRemove(temporary, out _);
+
+    /// <summary>Removes <paramref name="file"/> if it can; a file left is named as partial, and the next run writing the same target removes it.</summary>
+    public static void TryDelete(string file)
+    {
+        Release(file);
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for RemoveLeftovers of the next run.
+        }
+    }
+
     /// <summary>The temporary name <paramref name="final"/> is written under by this process, beside it.</summary>
     public static string Temporary(string final) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(final))!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.partial");

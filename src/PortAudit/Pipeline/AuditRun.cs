@@ -75,9 +75,11 @@ public sealed class AuditRun : IDisposable
     /// </summary>
     /// <remarks>
     /// When <paramref name="cancel"/> fires (a signal), reading stops and the reports of what was read are still written,
-    /// marked incomplete (report.json <c>complete: false</c>).
+    /// marked incomplete (report.json <c>complete: false</c>). When <paramref name="abandon"/> fires, the analysis and the
+    /// reports stop where they are (<see cref="Finish"/>).
     /// </remarks>
-    public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
+    /// <exception cref="OperationCanceledException"><paramref name="abandon"/> fired before the reports were in place.</exception>
+    public AuditOutcome Run(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default, CancellationToken abandon = default)
     {
         // The provenance names each capture's digest: taken while the file is read, it costs no second pass after the run.
         foreach (var source in sources)
@@ -85,30 +87,38 @@ public sealed class AuditRun : IDisposable
             if (source is CaptureFileSource capture) capture.HashWhileReading = true;
             else if (source is RecordFileSource file) file.HashWhileReading = true;
         }
+        _auditor.Abandon = abandon;
         Traffic.Read(sources, cancel);
-        return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested);
+        return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested, abandon);
     }
 
     /// <summary>
     /// Writes the reports once every flow has ended (after <see cref="TrafficRun.Read"/>). <paramref name="inputs"/>
     /// names what was audited. Call once.
     /// </summary>
-    public AuditOutcome Finish(IReadOnlyList<string> inputs, bool complete = true)
+    /// <remarks>
+    /// When <paramref name="abandon"/> fires, the policy analysis and the report writing stop at their next rule or write;
+    /// nothing of the new set is put in place (<see cref="Dispose"/> removes it) and the previous set stays whole.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="abandon"/> fired before the reports were in place.</exception>
+    public AuditOutcome Finish(IReadOnlyList<string> inputs, bool complete = true, CancellationToken abandon = default)
     {
         _finished = true;
         _flows.Complete();
         _flows.Dispose();
-        var completed = _auditor.Complete();
+        var completed = _auditor.Complete(abandon);
         var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var summary = Traffic.Summary;
         List<IncompleteReason> incomplete = [];
         if (!complete) incomplete.Add(IncompleteReason.Interrupted);
         if (summary.Errors.Count > 0) incomplete.Add(IncompleteReason.DamagedInput);
-        if (summary.Records.Rejected > 0) incomplete.Add(IncompleteReason.RecordsRejected);
+        var records = new RecordCounts(summary.Records.Read, summary.Records.Rejected);
+        if (records.TooManyRejected) incomplete.Add(IncompleteReason.RecordsRejected);
         var report = completed with
         {
             Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
             Incomplete = incomplete,
+            Records = records,
         };
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context)
@@ -123,7 +133,8 @@ public sealed class AuditRun : IDisposable
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
             },
         };
-        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory);
+        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory, abandon);
+        abandon.ThrowIfCancellationRequested();
         _output.Commit();
         return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));
     }

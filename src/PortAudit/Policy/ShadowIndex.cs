@@ -22,12 +22,14 @@ internal sealed class ShadowIndex
     private readonly List<int> _all = [];
 
     /// <summary>For each rule of <paramref name="rules"/> (in order), the earlier rule that shadows it, or null.</summary>
-    public static PolicyRule?[] Shadowing(IReadOnlyList<PolicyRule> rules)
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired (it is observed at every rule).</exception>
+    public static PolicyRule?[] Shadowing(IReadOnlyList<PolicyRule> rules, CancellationToken cancel = default)
     {
         var index = new ShadowIndex();
         var shadowedBy = new PolicyRule?[rules.Count];
         for (int i = 0; i < rules.Count; i++)
         {
+            cancel.ThrowIfCancellationRequested();
             var rule = rules[i];
             int first = index.FirstCovering(rules, rule);
             if (first >= 0) shadowedBy[i] = rules[first];

@@ -20,16 +20,21 @@ public sealed class OutputSet : IDisposable
     /// <summary>The directory the set is written into.</summary>
     public string DirectoryPath => _directory;
 
-    /// <summary>Opens <paramref name="name"/> for writing under a temporary name; it takes its name at <see cref="Commit"/>.</summary>
+    /// <summary>
+    /// Opens <paramref name="name"/> for writing under a temporary name; it takes its name at <see cref="Commit"/>. Its
+    /// writes throw <see cref="OperationCanceledException"/> once <paramref name="cancel"/> fires, so that whatever is
+    /// writing stops there.
+    /// </summary>
     /// <exception cref="InputException">The file cannot be created.</exception>
-    public Stream Create(string name)
+    public Stream Create(string name, CancellationToken cancel = default)
     {
         string final = Path.Combine(_directory, name);
         string temporary = OutputFile.Temporary(final);
         OutputFile.RemoveLeftovers(final);
+        OutputFile.Hold(temporary);
         var stream = Guard(final, () => OutputFile.OpenForWriting(temporary, 1 << 16));
         _files.Add((temporary, final));
-        return new GuardedStream(stream, final);
+        return new GuardedStream(stream, final, cancel: cancel);
     }
 
     /// <summary>Puts every file in place, replacing the previous set's.</summary>
@@ -42,7 +47,10 @@ public sealed class OutputSet : IDisposable
             if (Directory.Exists(final))
                 throw new InputException($"{final}: cannot write: a directory has that name");
         foreach (var (temporary, final) in _files)
+        {
             Guard(final, () => File.Move(temporary, final, overwrite: true));
+            OutputFile.Release(temporary);
+        }
         _committed = true;
     }
 
@@ -50,17 +58,8 @@ public sealed class OutputSet : IDisposable
     public void Dispose()
     {
         if (_committed) return;
-        foreach (var (temporary, _) in _files)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Nothing more to do: the file's name says it is partial, and the previous set is intact.
-            }
-        }
+        // A file left is named as partial, and the previous set is intact.
+        foreach (var (temporary, _) in _files) OutputFile.TryDelete(temporary);
     }
 
     /// <summary>Opens a single output file (a command's --output) for writing, naming it in the error when it cannot be.</summary>
@@ -76,9 +75,16 @@ public sealed class OutputSet : IDisposable
         if (Directory.Exists(path)) throw new InputException($"{path}: cannot write: a directory has that name");
         OutputFile.RemoveLeftovers(path);
         string temporary = OutputFile.Temporary(path);
+        OutputFile.Hold(temporary);
         var stream = Guard(path, () => OutputFile.OpenForWriting(temporary, 1 << 16));
         return new GuardedStream(stream, path, temporary);
     }
+
+    /// <summary>
+    /// Removes the temporary file of every output set and single output this process is writing: for a process about to
+    /// end before it finishes them (a signal it leaves to the runtime), which then leaves no <c>.partial</c> behind.
+    /// </summary>
+    public static void RemoveTemporaries() => OutputFile.RemoveHeld();
 
     /// <summary>Runs a file operation, turning the system's refusal (full disk, no permission, a directory in the way) into an input error naming the file.</summary>
     internal static T Guard<T>(string path, Func<T> operation)
@@ -105,18 +111,6 @@ public sealed class OutputSet : IDisposable
         }
     }
 
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Its name says it is partial; the next run writing the same target removes it.
-        }
-    }
-
     private static void Guard(string path, Action operation) => Guard(path, () =>
     {
         operation();
@@ -124,9 +118,10 @@ public sealed class OutputSet : IDisposable
     });
 
     /// <summary>A stream whose write and flush failures name the file they were for.</summary>
-    private sealed class GuardedStream(Stream inner, string path, string? replaces = null) : Stream
+    private sealed class GuardedStream(Stream inner, string path, string? replaces = null, CancellationToken cancel = default) : Stream
     {
         private bool _failed;
+        private string? _failure;
         private bool _closed;
 
         public override bool CanRead => false;
@@ -145,15 +140,18 @@ public sealed class OutputSet : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Abandon();
-                throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+                var failure = new InputException($"{path}: cannot write: {ex.Message}", ex);
+                Abandon(failure.Message);
+                throw failure;
             }
         }
         public override void WriteByte(byte value) => Watch(() => Guard(path, () => inner.WriteByte(value)));
 
         private void ThrowIfAbandoned()
         {
-            if (_failed && replaces is not null) throw new InputException($"{path}: cannot write: an earlier write failed");
+            cancel.ThrowIfCancellationRequested();
+            // The first failure's reason again (a full disk), not a vaguer one, whichever write reports it.
+            if (_failed && replaces is not null) throw new InputException(_failure ?? $"{path}: cannot write: an earlier write failed");
         }
 
         private void Watch(Action write)
@@ -163,21 +161,22 @@ public sealed class OutputSet : IDisposable
             {
                 write();
             }
-            catch (InputException)
+            catch (InputException ex)
             {
-                Abandon();
+                Abandon(ex.Message);
                 throw;
             }
         }
 
         // A write failed (a full disk): the temporary goes at once, as whoever owns this stream may never dispose it.
-        private void Abandon()
+        private void Abandon(string failure)
         {
             if (_failed) return;
             _failed = true;
+            _failure = failure;
             if (replaces is null) return;
             CloseQuietly(inner);
-            TryDelete(replaces);
+            OutputFile.TryDelete(replaces);
         }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -194,6 +193,7 @@ public sealed class OutputSet : IDisposable
                     if (!_failed) Guard(path, inner.Dispose);
                     else CloseQuietly(inner);
                     if (!_failed) Guard(path, () => File.Move(temporary, path, overwrite: true));
+                    if (!_failed) OutputFile.Release(temporary);
                 }
                 catch (Exception ex) when (ex is InputException or IOException or UnauthorizedAccessException)
                 {
@@ -202,7 +202,7 @@ public sealed class OutputSet : IDisposable
                 }
                 finally
                 {
-                    if (_failed) TryDelete(temporary);
+                    if (_failed) OutputFile.TryDelete(temporary);
                 }
             }
             else if (disposing && replaces is null) Guard(path, inner.Dispose);

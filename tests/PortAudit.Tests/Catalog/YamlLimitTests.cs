@@ -129,7 +129,7 @@ public sealed class YamlLimitTests : IDisposable
         int offset = Array.IndexOf(bytes, (byte)'X');
         bytes[offset] = 0xFF; // é is two bytes (c3 a9); 0xff can start nothing
         var (ex, _, path) = LoadInventory(bytes);
-        Assert.Equal($"invalid inventory: {path}:2:15: invalid UTF-8 at byte {offset} (0xff)", ex.Message);
+        Assert.Equal($"invalid inventory: {path}:2:15: not UTF-8 at byte {offset} (0xff)", ex.Message);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class YamlLimitTests : IDisposable
         int offset = Encoding.UTF8.GetByteCount(TempCatalog.ValidRules[..TempCatalog.ValidRules.IndexOf("Ports", StringComparison.Ordinal)]);
         bytes[offset] = 0xC3; // a lead byte followed by 'o', not a continuation byte
         var error = Assert.Single(LoadCatalog(bytes).Errors);
-        Assert.Equal($"invalid UTF-8 at byte {offset} (0xc3)", error.Problem);
+        Assert.Equal($"not UTF-8 at byte {offset} (0xc3)", error.Problem);
         Assert.Equal(12, error.Line);
     }
 

@@ -168,4 +168,23 @@ public sealed class InputAndOptionCommandTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_file_name_holding_an_escape_sequence_reaches_the_terminal_escaped()
+    {
+        // Issue 43: the raw ESC byte of such a name reached the terminal on stderr, where it retitles the window or recolours text.
+        string name = "evil\u001b]0;pwned\u0007\u001b[31m.pcap";
+        string damaged = Write(name, Capture[..^10]);
+        string missing = Path.Combine(_dir.FullName, "gone\u001b[2J.pcap");
+
+        foreach (var arguments in new[] { $"flows \"{damaged}\"", $"flows \"{missing}\"" })
+        {
+            var result = CliProcess.Run(arguments);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.DoesNotContain('\u001b', result.StandardError);
+            Assert.DoesNotContain('\u0007', result.StandardError);
+            Assert.Contains(arguments.Contains("evil") ? "evil" : "gone", result.StandardError);
+        }
+    }
 }

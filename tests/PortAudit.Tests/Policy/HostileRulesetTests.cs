@@ -79,4 +79,47 @@ public class HostileRulesetTests
 
         Assert.Equal("smile \U0001F600", policy.Chains.SelectMany(c => c.Rules).Single().Comment);
     }
+
+    private const string SmallRuleset = "table inet f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n}\n";
+
+    private static string WriteRuleset(byte[] bytes)
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("portaudit-ruleset").FullName, "r.nft");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void A_ruleset_line_of_many_megabytes_is_refused_naming_file_and_line_in_bounded_memory()
+    {
+        string path = WriteRuleset(Encoding.UTF8.GetBytes("# comment\n# " + new string('x', 8 << 20) + "\n" + SmallRuleset));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var refused = Assert.Throws<InputException>(() => PolicyLoader.Load(path));
+
+        Assert.Equal($"{path}:2: line of {(8 << 20) + 2} characters is longer than {PolicyLoader.MaxLineLength}", refused.Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L << 20);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public void A_ruleset_that_is_not_utf8_is_refused_naming_the_byte_and_line()
+    {
+        var bytes = Encoding.UTF8.GetBytes("# caf_\n" + SmallRuleset);
+        bytes[5] = 0xE9; // Latin-1 é
+
+        var refused = Assert.Throws<InputException>(() => PolicyLoader.Load(WriteRuleset(bytes)));
+
+        Assert.EndsWith("r.nft: not UTF-8 at byte 5 (line 1)", refused.Message);
+    }
+
+    [Fact]
+    public void A_ruleset_in_utf16_with_its_byte_order_mark_still_reads()
+    {
+        var bytes = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(SmallRuleset)).ToArray();
+
+        var policy = PolicyLoader.Load(WriteRuleset(bytes));
+
+        Assert.Equal(22, policy.Chains.SelectMany(c => c.Rules).Single().DestinationPorts!.Ranges.Single().Low);
+    }
 }

@@ -51,6 +51,26 @@ public class HostileRecordTests
         Assert.Equal(2, run.Records.Problems.Count(p => p.Reason.Contains("0 bytes", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void The_collector_refuses_the_loop_template_from_the_network_and_still_stops_when_asked()
+    {
+        // Over `collect` the loop template was a remote denial of service that no signal ended (issue 43).
+        using var stop = new CancellationTokenSource();
+        using var collector = IpfixCollectorSource.Open("127.0.0.1:0", stop.Token);
+        var message = Ipfix(TemplateSet(2, Template(256, (8, 0))), DataSet(256, new byte[8]));
+        using (var exporter = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork))
+            for (int i = 0; i < 50; i++) exporter.Send(message, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, collector.LocalEndPoint.Port));
+        stop.CancelAfter(TimeSpan.FromSeconds(1));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var run = Within(() => RecordRun.Of(collector));
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 5);
+        Assert.True(collector.Datagrams > 0, "no datagram reached the collector");
+        Assert.Equal(0, run.Records.Read);
+        Assert.Contains(run.Records.Problems, p => p.Reason.Contains("0 bytes", StringComparison.Ordinal));
+    }
+
     // --- 2. the template cache ----------------------------------------------------------------------------------
 
     [Fact]

@@ -72,13 +72,18 @@ public sealed class FirewallAudit
     /// one is a finding, traffic or not), and each rule against the catalog (an allowing rule nothing in the catalog needs is a
     /// finding).
     /// </summary>
-    public IReadOnlyList<FirewallReport> Complete(IReadOnlyList<CoverageEntry> coverage, FindingBuilder findings)
+    /// <remarks>
+    /// A firewall of 100,000 rules takes seconds here: <paramref name="cancel"/> is observed at every rule and every policy
+    /// evaluation, so that a stopped run ends at once.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired.</exception>
+    public IReadOnlyList<FirewallReport> Complete(IReadOnlyList<CoverageEntry> coverage, FindingBuilder findings, CancellationToken cancel = default)
     {
         var reports = new List<FirewallReport>();
         foreach (var point in _points)
         {
             var guarded = coverage.Where(e => point.Host is null || e.ToHost == point.Host.Name || e.ToHost == CoverageEntry.AnyHost).ToList();
-            var instances = guarded.Where(e => e.Rule.Required).Select(e => Instance(point, e)).Where(i => i is not null).Select(i => i!).ToList();
+            var instances = guarded.Where(e => e.Rule.Required).Select(e => Instance(point, e, cancel)).Where(i => i is not null).Select(i => i!).ToList();
             foreach (var instance in instances.Where(i => i.Decision == PolicyDecision.Blocked))
             {
                 var entry = guarded.First(e => e.Rule.Id == instance.CatalogRule && e.FromHost == instance.FromHost && e.ToHost == instance.ToHost);
@@ -90,7 +95,7 @@ public sealed class FirewallAudit
                     ServerPrefixes = HostPrefixes(instance.ToHost) ?? [],
                 });
             }
-            var rules = Rules(point, guarded);
+            var rules = Rules(point, guarded, cancel);
             foreach (var rule in rules.Where(r => r.Unjustified))
                 findings.Add(Unjustified(point, rule.Rule));
             reports.Add(new FirewallReport(point.Policy.Name, point.Policy, point.Host?.Name, instances, rules));
@@ -102,7 +107,7 @@ public sealed class FirewallAudit
         name == CoverageEntry.AnyHost ? null : _inventory.Hosts.FirstOrDefault(h => h.Name == name)?.Prefixes;
 
     // The clients to try: the instance's host, or for any client every inventory host but the server.
-    private InstancePolicy? Instance(Point point, CoverageEntry entry)
+    private InstancePolicy? Instance(Point point, CoverageEntry entry, CancellationToken cancel)
     {
         var servers = entry.ToHost == CoverageEntry.AnyHost ? point.Host is { } own ? [own] : [] : _inventory.Hosts.Where(h => h.Name == entry.ToHost).ToList();
         var clients = entry.FromHost == CoverageEntry.AnyHost
@@ -114,6 +119,7 @@ public sealed class FirewallAudit
         foreach (var transport in entry.Rule.Transports)
         foreach (int port in entry.Rule.Ports.Count == 0 ? [0] : entry.Rule.Ports.Select(p => p.Low))
         {
+            cancel.ThrowIfCancellationRequested();
             var verdict = PolicyEvaluator.Evaluate(point.Policy, new PolicyQuery((byte)transport, client.Prefixes[0].Network, 50000, server.Prefixes[0].Network, port));
             if (worst is null || Rank(verdict.Decision) > Rank(worst.Decision)) worst = verdict;
         }
@@ -122,7 +128,7 @@ public sealed class FirewallAudit
         static int Rank(PolicyDecision decision) => decision switch { PolicyDecision.Blocked => 2, PolicyDecision.Undecided => 1, _ => 0 };
     }
 
-    private List<RulePolicy> Rules(Point point, List<CoverageEntry> guarded)
+    private List<RulePolicy> Rules(Point point, List<CoverageEntry> guarded, CancellationToken cancel)
     {
         var result = new List<RulePolicy>();
         var instances = guarded
@@ -132,9 +138,10 @@ public sealed class FirewallAudit
         foreach (var chain in point.Policy.Chains.Where(c => !c.IsNat))
         {
             // Each rule compared only with the earlier rules that can cover it (ShadowIndex), not with all of them.
-            var shadowing = chain.Semantics == ChainSemantics.FirstMatch ? ShadowIndex.Shadowing(chain.Rules) : null;
+            var shadowing = chain.Semantics == ChainSemantics.FirstMatch ? ShadowIndex.Shadowing(chain.Rules, cancel) : null;
             for (int i = 0; i < chain.Rules.Count; i++)
             {
+                cancel.ThrowIfCancellationRequested();
                 var rule = chain.Rules[i];
                 if (!RuleRelations.SeesNewConnections(rule) || rule.Action is PolicyAction.Continue) continue;
                 var justifying = rule.Action != PolicyAction.Accept ? []

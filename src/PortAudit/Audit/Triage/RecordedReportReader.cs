@@ -13,30 +13,13 @@ public static class RecordedReportReader
     /// <summary>Largest report read: far above a report of bounded findings, small enough to hold in memory.</summary>
     public const int MaxFileBytes = 256 << 20;
 
-    /// <summary>Offset of the first byte that does not belong to valid UTF-8 (null when all do).</summary>
-    internal static long? FirstNotUtf8(ReadOnlySpan<byte> bytes)
-    {
-        var chars = new char[4096];
-        long done = 0;
-        while (!bytes.IsEmpty)
-        {
-            var status = System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out int read, out _, replaceInvalidSequences: false, isFinalBlock: true);
-            if (status is System.Buffers.OperationStatus.InvalidData or System.Buffers.OperationStatus.NeedMoreData)
-                return done + read;
-            done += read;
-            bytes = bytes[read..];
-            if (status == System.Buffers.OperationStatus.Done) break;
-        }
-        return null;
-    }
-
     /// <summary>Reads <paramref name="path"/>; messages name it as given.</summary>
     /// <exception cref="InputException">The file is missing, unreadable, too large, not JSON, or not a report.</exception>
     public static RecordedReport Read(string path)
     {
         byte[] bytes = ReadBytes(path);
         // The JSON reader would stop at the first bad byte with a message about a missing field or a token: say what it is.
-        if (FirstNotUtf8(bytes) is long bad)
+        if (StrictText.FirstNotUtf8(bytes) is long bad)
             throw new InputException($"{path}: not UTF-8 at byte {bad}");
         JsonDocument document;
         try
@@ -87,7 +70,16 @@ public static class RecordedReportReader
     {
         if (!finding.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             return optional ? null : throw Bad(path, $"{at}.{name}", "missing");
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Bad(path, $"{at}.{name}", "expected a string");
+        if (value.ValueKind != JsonValueKind.String) throw Bad(path, $"{at}.{name}", "expected a string");
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid UTF-8 bytes whose escapes make no text: a lone surrogate ("\ud800"), which the reader refuses to decode.
+            throw Bad(path, $"{at}.{name}", "not text: a lone UTF-16 surrogate escape");
+        }
     }
 
     private static InputException Bad(string path, string at, string problem) => new($"{path}: {at}: {problem}");

@@ -73,7 +73,7 @@ internal static class YamlText
             if (status == OperationStatus.Done)
                 return new string(chars, 0, written);
             int offset = skip + read;
-            errors.Add(SpotOf(bytes, offset, displayName), $"invalid UTF-8 at byte {offset} (0x{bytes[offset]:x2})");
+            errors.Add(SpotOf(bytes, offset, displayName), $"not UTF-8 at byte {offset} (0x{bytes[offset]:x2})");
             return null;
         }
         finally

@@ -27,6 +27,9 @@ public static class AuditConsoleSummary
         Line(writer, $"capture: {DurationText.Format(TimeSpan.FromSeconds(c.Seconds))}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
                          (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
                          (c.Seconds < c.MinimumSpan.TotalSeconds ? $" (under {DurationText.Format(c.MinimumSpan)}: no missing findings)" : ""));
+        if (report.Records.Rejected > 0)
+            Line(writer, $"records: {report.Records.Read} read, {report.Records.Rejected} rejected" +
+                         (report.Records.TooManyRejected ? "" : $" (at most {RecordCounts.MaxRejectedShare * 100:0}% and {RecordCounts.MaxRejected}: the report stays complete)"));
         if (TriageText.Baseline(report) is { } baseline) Line(writer, $"baseline: {baseline}");
         if (TriageText.Suppressions(report.Triage) is { } suppressions) Line(writer, $"suppressions: {suppressions}");
         foreach (var entry in report.Triage.Expired) Line(writer, $"  expired suppression {TriageText.Expired(entry)}");

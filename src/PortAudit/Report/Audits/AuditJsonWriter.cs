@@ -38,6 +38,14 @@ public static class AuditJsonWriter
                 foreach (var reason in report.Incomplete) json.WriteStringValue(reason.Name());
                 json.WriteEndArray();
             }
+            // Flow record inputs say how many records were rejected, under the threshold of RecordsRejected too.
+            if (report.Records.Any)
+            {
+                json.WriteStartObject("records");
+                json.WriteNumber("read", report.Records.Read);
+                json.WriteNumber("rejected", report.Records.Rejected);
+                json.WriteEndObject();
+            }
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");

@@ -48,16 +48,18 @@ public static class AuditReportFiles
     /// at its commit), and each plot as pictures (PNG and SVG, <see cref="PictureFiles"/>) into <paramref name="plotsDirectory"/>
     /// when given, linked from report.md; returns the picture files.
     /// </summary>
-    public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory)
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired: the writing stopped at its next write.</exception>
+    public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory,
+        CancellationToken cancel = default)
     {
         // The files are created here, in a fixed order, and filled on two threads: the page, with its plots, on one, the
         // JSON on the other, and the Markdown by whichever of the two is done first. Which is larger depends on the
         // report: the page's plots on a small one, the JSON's findings on one of thousands.
-        using var json = output.Create(Json);
-        using var markdown = new StreamWriter(output.Create(Markdown), new UTF8Encoding(false));
-        using var page = output.Create(Html);
-        using var csv = output.Create(FindingsCsv);
-        var pictures = plotsDirectory is null ? null : new PictureFiles(CreateDirectory(plotsDirectory));
+        using var json = output.Create(Json, cancel);
+        using var markdown = new StreamWriter(output.Create(Markdown, cancel), new UTF8Encoding(false));
+        using var page = output.Create(Html, cancel);
+        using var csv = output.Create(FindingsCsv, cancel);
+        var pictures = plotsDirectory is null ? null : new PictureFiles(CreateDirectory(plotsDirectory), cancel);
         // report.md links the pictures by their names alone, so it need not wait for them.
         string? plotsHref = plotsDirectory is null ? null : RelativePath(output.DirectoryPath, plotsDirectory);
         int markdownTaken = 0;

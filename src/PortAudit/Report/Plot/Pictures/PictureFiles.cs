@@ -7,16 +7,26 @@ namespace PortAudit.Report.Plot;
 /// 1000 by 500 pixels, and as <c>DIR/plot--NAME.svg</c>, for reports pasted into tickets and wikis, which show pictures
 /// but not the page's inline plots. Safe to call from one thread at a time.
 /// </summary>
+/// <remarks>
+/// Each picture replaces its previous one whole (<see cref="OutputSet.OpenFile"/>): a full disk or a stopped run leaves
+/// the previous picture, never half of one.
+/// </remarks>
 public sealed class PictureFiles
 {
     /// <summary>The file name prefix of every picture.</summary>
     private const string Prefix = "plot";
 
     private readonly string _directory;
+    private readonly CancellationToken _cancel;
     private readonly List<string> _written = [];
 
     /// <param name="directory">Where the pictures go; created on the first picture.</param>
-    public PictureFiles(string directory) => _directory = directory ?? throw new ArgumentNullException(nameof(directory));
+    /// <param name="cancel">Stops the drawing before the next picture (<see cref="OperationCanceledException"/>).</param>
+    public PictureFiles(string directory, CancellationToken cancel = default)
+    {
+        _directory = directory ?? throw new ArgumentNullException(nameof(directory));
+        _cancel = cancel;
+    }
 
     /// <summary>Every file written so far, PNG and SVG, in order.</summary>
     public IReadOnlyList<string> Written => _written;
@@ -56,25 +66,23 @@ public sealed class PictureFiles
     private void Write(string name, Picture picture)
     {
         ArgumentNullException.ThrowIfNull(name);
+        _cancel.ThrowIfCancellationRequested();
         string path = Path.Combine(_directory, FileName(name));
         using var plot = picture.Plot;
         string png = path + ".png", svg = path + ".svg";
-        OutputSet.Guard(png, () =>
-        {
-            Directory.CreateDirectory(_directory);
-            File.WriteAllBytes(png, Png(picture));
-            return png;
-        });
-        _written.Add(png);
+        OutputSet.Guard(png, () => Directory.CreateDirectory(_directory));
+        WriteFile(png, Png(picture));
         // Checked as the page's plots are: one well-formed <svg> without script or links leaving it. The library's
         // document starts with its XML declaration; one is added only should it ever stop doing so.
         string markup = SvgSafety.Require(plot.GetSvgXml(picture.Width, picture.Height));
         if (!markup.StartsWith("<?xml", StringComparison.Ordinal)) markup = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + markup;
-        OutputSet.Guard(svg, () =>
-        {
-            File.WriteAllText(svg, markup.EndsWith('\n') ? markup : markup + "\n", new UTF8Encoding(false));
-            return svg;
-        });
-        _written.Add(svg);
+        WriteFile(svg, new UTF8Encoding(false).GetBytes(markup.EndsWith('\n') ? markup : markup + "\n"));
+    }
+
+    private void WriteFile(string path, byte[] content)
+    {
+        using (var file = OutputSet.OpenFile(path))
+            file.Write(content);
+        _written.Add(path);
     }
 }
