@@ -73,7 +73,7 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     private readonly StoreIngest _ingest;
     private readonly FlowSpool _spool;
     private readonly Thread _sender;
-    private readonly long[] _recordOrdinals;
+    private readonly long[] _ordinalsBefore;
     private FlowBatch _current;
     private long _flows, _added, _replayed;
     private bool _down;
@@ -95,7 +95,7 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
         _settings = settings;
         _notice = notice;
         _inputs = settings.Inputs.Select(Encoding.UTF8.GetBytes).ToArray();
-        _recordOrdinals = new long[_inputs.Length + 1];
+        _ordinalsBefore = new long[_inputs.Length + 1];
         _ingest = new StoreIngest(store);
         _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor), notice);
         _current = new FlowBatch(settings.Sensor);
@@ -132,14 +132,20 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
         if (_current.Count >= _settings.BatchFlows) Hand();
     }
 
+    /// <inheritdoc />
+    public void OnInputStart(int input, long ordinalsBefore)
+    {
+        if (input >= 0 && input < _ordinalsBefore.Length) _ordinalsBefore[input] = ordinalsBefore;
+    }
+
     // A flow's identity in the store holds the frame that opened it; a flow without one (a flow record: a firewall log
-    // has many in one second, on one 5-tuple) holds its place among its input's flows instead. The run ends such flows
-    // in the order its input gives them, so reading the same input again gives every flow the same place.
+    // has many in one second, on one 5-tuple) holds its place among its input's records instead: its id, the run's
+    // ordinal, less the ordinals before its input. Reading the same input again, alone or after others, with or without
+    // a filter, gives every record the same place.
     private long RecordOrdinal(Flow flow)
     {
         if (flow.FirstFrame > 0) return 0;
-        int input = Math.Clamp(flow.Input, 0, _recordOrdinals.Length - 1);
-        return ++_recordOrdinals[input];
+        return flow.Id - _ordinalsBefore[Math.Clamp(flow.Input, 0, _ordinalsBefore.Length - 1)];
     }
 
     // Flows from flow records carry no input number: with one input they belong to it.
