@@ -24,10 +24,13 @@ internal sealed class FlowBatch
     /// <summary>Days since the Unix epoch (UTC) on which the batch's flows start.</summary>
     public IReadOnlyList<int> Days => _days;
 
-    /// <summary>Adds the row of <paramref name="flow"/>, read from <paramref name="input"/>.</summary>
-    public void Add(Flow flow, ReadOnlySpan<byte> input)
+    /// <summary>
+    /// Adds the row of <paramref name="flow"/>, read from <paramref name="input"/>; <paramref name="recordOrdinal"/>
+    /// is its place among the input's flows when it has no frame, 0 when it has one.
+    /// </summary>
+    public void Add(Flow flow, ReadOnlySpan<byte> input, long recordOrdinal = 0)
     {
-        _encoder.Encode(flow, input);
+        _encoder.Encode(flow, input, recordOrdinal);
         Count++;
         NoteDay((int)Math.Floor(flow.StartNs / (double)NsPerDay));
     }

@@ -20,6 +20,8 @@ internal enum ColumnKind
     Inet,
     /// <summary>text[] whose elements may be null.</summary>
     TextArray,
+    /// <summary>boolean.</summary>
+    Bool,
 }
 
 /// <summary>One column of <c>portaudit.flows</c>.</summary>
@@ -34,6 +36,7 @@ internal readonly record struct FlowColumn(string Name, ColumnKind Kind)
         ColumnKind.Int2 => "smallint",
         ColumnKind.Timestamp => "timestamptz",
         ColumnKind.Inet => "inet",
+        ColumnKind.Bool => "boolean",
         _ => "text[]",
     };
 }
@@ -62,6 +65,12 @@ internal static class FlowColumns
         new("icmp_error_code", ColumnKind.Int2), new("icmp_error_sender", ColumnKind.Inet),
         new("rpc_major", ColumnKind.Int4), new("rpc_minor", ColumnKind.Int4),
         new("app_detail_keys", ColumnKind.TextArray), new("app_detail_values", ColumnKind.TextArray),
+        // Version 2: what the sides rest on and who sent first, so that a reader takes a guess from ports again with
+        // its own hint; the place of a flow without a frame (a flow record) among its input's flows, for its identity.
+        new("sides", ColumnKind.Text), new("first_from_server", ColumnKind.Bool), new("record_ordinal", ColumnKind.Int8),
+        // Version 2 too: the protocol weaknesses inspection saw, and every DCE/RPC interface bound with its operations.
+        new("weakness", ColumnKind.Int2), new("rpc_calls", ColumnKind.TextArray), new("rpc_more_bindings", ColumnKind.Bool),
+        new("rpc_uninspectable", ColumnKind.Text),
     ];
 
     /// <summary>Every column, in COPY order.</summary>

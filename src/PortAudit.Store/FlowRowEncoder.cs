@@ -51,8 +51,11 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
     /// <summary>Forgets the rows encoded so far.</summary>
     public void Clear() => _length = 0;
 
-    /// <summary>Appends the row of <paramref name="flow"/>, read from <paramref name="input"/> (UTF-8).</summary>
-    public void Encode(Flow flow, ReadOnlySpan<byte> input)
+    /// <summary>
+    /// Appends the row of <paramref name="flow"/>, read from <paramref name="input"/> (UTF-8);
+    /// <paramref name="recordOrdinal"/> is its place among its input's flows when it has no frame (0 when it has one).
+    /// </summary>
+    public void Encode(Flow flow, ReadOnlySpan<byte> input, long recordOrdinal)
     {
         _flow = flow;
         Int16((short)FlowColumns.All.Length);
@@ -80,15 +83,59 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         if (flow.DceRpc?.MajorVersion is { } major) Int32Field(major); else NullField();
         if (flow.DceRpc?.MinorVersion is { } minor) Int32Field(minor); else NullField();
         DetailFields(flow.AppDetail);
+        ((IFlowFieldSink)this).Text(0, flow.Sides.Name());
+        BoolField(flow.FirstSentByServer);
+        Int64Field(recordOrdinal);
+        Int16Field((short)flow.Weakness);
+        RpcCallFields(flow.RpcCalls);
         _flow = null!;
     }
 
     void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
     {
-        var free = Reserve(4 + Encoding.UTF8.GetMaxByteCount(value.Length));
-        int written = Encoding.UTF8.GetBytes(value, free[4..]);
-        BinaryPrimitives.WriteInt32BigEndian(free, written);
-        _length += 4 + written;
+        int start = BeginField();
+        TextPiece(value);
+        EndField(start);
+    }
+
+    // Appends text as UTF-8, without a length.
+    private void TextPiece(ReadOnlySpan<char> value)
+    {
+        var free = Reserve(Encoding.UTF8.GetMaxByteCount(value.Length));
+        int written = Encoding.UTF8.GetBytes(value, free);
+        // PostgreSQL's text cannot hold U+0000, and a row the server refuses would stay in the spool for good: a NUL
+        // (a Zeek uid, a firewall log's field may carry one) is stored as U+FFFD, as undecodable bytes are.
+        if (free[..written].Contains((byte)0)) written = ReplaceNuls(free, written);
+        _length += written;
+    }
+
+    // A field whose length is known once written: its length word is kept free and set by EndField.
+    private int BeginField()
+    {
+        int start = _length;
+        Int32(0);
+        return start;
+    }
+
+    private void EndField(int start) => BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - 4);
+
+    // U+FFFD is three bytes of UTF-8 where NUL was one: the text is moved up in place, from its end. The room is there:
+    // what was reserved for the text holds three bytes per character.
+    private static int ReplaceNuls(Span<byte> text, int length)
+    {
+        int grown = length + 2 * text[..length].Count((byte)0);
+        for (int from = length - 1, to = grown - 1; from >= 0; from--)
+        {
+            if (text[from] != 0)
+            {
+                text[to--] = text[from];
+                continue;
+            }
+            text[to--] = 0xBD;
+            text[to--] = 0xBF;
+            text[to--] = 0xEF;
+        }
+        return grown;
     }
 
     void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
@@ -134,19 +181,51 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
 
     private void TextArray(AppDetail detail, bool keys)
     {
-        int start = _length;
-        Int32(0); // the field's length, set below
-        Int32(1); // dimensions
-        Int32(keys ? 1 : 0); // has nulls
-        Int32(TextOid);
-        Int32(detail.Count);
-        Int32(1); // lower bound
+        int start = BeginArray(detail.Count, hasNulls: keys);
         for (int i = 0; i < detail.Count; i++)
         {
             if (keys && detail.KeyAt(i).IsEmpty) NullField();
             else ((IFlowFieldSink)this).Text(0, keys ? detail.KeyAt(i) : detail.ValueAt(i));
         }
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - 4);
+        EndField(start);
+    }
+
+    // A one-dimensional text[] of count elements; the caller writes the elements, then EndField.
+    private int BeginArray(int count, bool hasNulls)
+    {
+        int start = BeginField();
+        Int32(1); // dimensions
+        Int32(hasNulls ? 1 : 0);
+        Int32(TextOid);
+        Int32(count);
+        Int32(1); // lower bound
+        return start;
+    }
+
+    // Every interface the flow bound and the operations called on each (RpcCallText), whether more were seen than kept,
+    // and why its RPC could not be read: what the audit judges interface by interface.
+    private void RpcCallFields(RpcCallLog? calls)
+    {
+        if (calls is null)
+        {
+            NullField();
+            NullField();
+            NullField();
+            return;
+        }
+        int start = BeginArray(calls.Bindings.Count, hasNulls: false);
+        Span<char> head = stackalloc char[RpcCallText.MaxHead];
+        foreach (var binding in calls.Bindings)
+        {
+            int element = BeginField();
+            TextPiece(head[..RpcCallText.FormatHead(binding, head)]);
+            TextPiece(binding.Via);
+            EndField(element);
+        }
+        EndField(start);
+        BoolField(calls.MoreBindings);
+        if (calls.Uninspectable is { } why) ((IFlowFieldSink)this).Text(0, why);
+        else NullField();
     }
 
     private void TimestampField(long unixNs)
@@ -174,6 +253,13 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
             BinaryPrimitives.WriteUInt64BigEndian(free[16..], address.Low);
         }
         _length += v4 ? 12 : 24;
+    }
+
+    private void BoolField(bool value)
+    {
+        Int32(1);
+        Reserve(1)[0] = value ? (byte)1 : (byte)0;
+        _length++;
     }
 
     private void Int16Field(short value)

@@ -98,7 +98,8 @@ public sealed class StoreFlowSource : IFlowSource
             }
             using var fetch = new NpgsqlCommand($"FETCH FORWARD {_query.FetchRows} FROM portaudit_flows", connection, transaction);
             NpgsqlDataReader? current = null;
-            Func<long, Flow> create = id => Restore(current!, id);
+            var hint = sink.ServerPorts;
+            Func<long, Flow> create = id => Restore(current!, id, hint);
             while (!cancel.IsCancellationRequested)
             {
                 int rows = 0;
@@ -118,9 +119,11 @@ public sealed class StoreFlowSource : IFlowSource
         {
             sink.Fail(ex as StoreUnavailableException ?? new StoreUnavailableException(_store, ex));
         }
-        catch (InputException ex)
+        catch (Exception ex) when (ex is InputException or PostgresException or InvalidCastException)
         {
-            sink.Fail(ex);
+            // The store answered but not as this build reads it (a refused query, a value of another type): the audit
+            // goes on with what it read and its report says the store failed.
+            sink.Fail(ex as StoreException ?? new StoreException($"store {_store.Display}, {Name}: {(ex as PostgresException)?.MessageText ?? ex.Message}", ex));
         }
     }
 
@@ -161,9 +164,14 @@ public sealed class StoreFlowSource : IFlowSource
         App = FlowColumns.IndexOf("app"), RpcUuid = FlowColumns.IndexOf("rpc_interface_uuid"), RpcSource = FlowColumns.IndexOf("rpc_source"),
         RpcMajor = FlowColumns.IndexOf("rpc_major"), RpcMinor = FlowColumns.IndexOf("rpc_minor"),
         Evidence = FlowColumns.IndexOf("evidence"), RecordId = FlowColumns.IndexOf("record_id"),
-        DetailKeys = FlowColumns.IndexOf("app_detail_keys"), DetailValues = FlowColumns.IndexOf("app_detail_values");
+        DetailKeys = FlowColumns.IndexOf("app_detail_keys"), DetailValues = FlowColumns.IndexOf("app_detail_values"),
+        Sides = FlowColumns.IndexOf("sides"), FirstFromServer = FlowColumns.IndexOf("first_from_server"),
+        Weakness = FlowColumns.IndexOf("weakness"), RpcCalls = FlowColumns.IndexOf("rpc_calls"),
+        RpcMoreBindings = FlowColumns.IndexOf("rpc_more_bindings"), RpcUninspectable = FlowColumns.IndexOf("rpc_uninspectable");
 
-    private Flow Restore(NpgsqlDataReader row, long id)
+    // The flow as the capture's run ended it; sides that were a guess from ports are taken again with the run's hint
+    // (the audit's catalog), as an audit of the capture takes them.
+    private Flow Restore(NpgsqlDataReader row, long id, IServerPortHint hint)
     {
         var errors = row.GetInt64(IcmpErrorCount) is > 0 and var count
             ? new IcmpErrors(count, (byte)row.GetInt16(IcmpErrorProtocol), (byte)row.GetInt16(IcmpErrorType),
@@ -177,6 +185,15 @@ public sealed class StoreFlowSource : IFlowSource
             errors, FlowEvidenceNames.TryParse(row.GetString(Evidence), out var evidence) ? evidence : FlowEvidence.PortOnly,
             row.IsDBNull(RecordId) ? null : row.GetString(RecordId));
         flow.Input = _inputNumber;
+        var sides = FlowSidesNames.Parse(row.IsDBNull(Sides) ? null : row.GetString(Sides));
+        flow.SidesFromContent = sides == FlowSides.Content;
+        flow.SidesFromPorts = sides == FlowSides.Ports;
+        flow.FirstSentByServer = !row.IsDBNull(FirstFromServer) && row.GetBoolean(FirstFromServer);
+        flow.TakeSidesAgain(hint);
+        flow.Weakness = (FlowWeakness)row.GetInt16(Weakness);
+        if (!row.IsDBNull(RpcCalls))
+            flow.RpcCalls = RpcCallText.Parse(row.GetFieldValue<string[]>(RpcCalls), !row.IsDBNull(RpcMoreBindings) && row.GetBoolean(RpcMoreBindings),
+                row.IsDBNull(RpcUninspectable) ? null : row.GetString(RpcUninspectable));
         flow.FirstFrame = row.GetInt64(FirstFrame);
         flow.IcmpType = (byte)row.GetInt16(IcmpType);
         flow.IcmpCode = (byte)row.GetInt16(IcmpCode);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Npgsql;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
@@ -72,6 +73,7 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     private readonly StoreIngest _ingest;
     private readonly FlowSpool _spool;
     private readonly Thread _sender;
+    private readonly long[] _ordinalsBefore;
     private FlowBatch _current;
     private long _flows, _added, _replayed;
     private bool _down;
@@ -93,8 +95,9 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
         _settings = settings;
         _notice = notice;
         _inputs = settings.Inputs.Select(Encoding.UTF8.GetBytes).ToArray();
+        _ordinalsBefore = new long[_inputs.Length + 1];
         _ingest = new StoreIngest(store);
-        _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor));
+        _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor), notice);
         _current = new FlowBatch(settings.Sensor);
         if (_spool.Frames > 0)
         {
@@ -124,9 +127,25 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        _current.Add(flow, InputOf(flow));
+        _current.Add(flow, InputOf(flow), RecordOrdinal(flow));
         _flows++;
         if (_current.Count >= _settings.BatchFlows) Hand();
+    }
+
+    /// <inheritdoc />
+    public void OnInputStart(int input, long ordinalsBefore)
+    {
+        if (input >= 0 && input < _ordinalsBefore.Length) _ordinalsBefore[input] = ordinalsBefore;
+    }
+
+    // A flow's identity in the store holds the frame that opened it; a flow without one (a flow record: a firewall log
+    // has many in one second, on one 5-tuple) holds its place among its input's records instead: its id, the run's
+    // ordinal, less the ordinals before its input. Reading the same input again, alone or after others, with or without
+    // a filter, gives every record the same place.
+    private long RecordOrdinal(Flow flow)
+    {
+        if (flow.FirstFrame > 0) return 0;
+        return flow.Id - _ordinalsBefore[Math.Clamp(flow.Input, 0, _ordinalsBefore.Length - 1)];
     }
 
     // Flows from flow records carry no input number: with one input they belong to it.
@@ -217,12 +236,29 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
             _nextAttempt = Stopwatch.GetTimestamp() + (long)(_settings.RetryInterval.TotalSeconds * Stopwatch.Frequency);
             return;
         }
+        catch (Exception ex) when (IsRefusedData(ex))
+        {
+            // Rows no store will take would block every later run: they are set aside, named, and the run goes on.
+            _spool.Quarantine(ex is PostgresException pg ? $"the store refused a frame of it: {pg.MessageText} ({pg.SqlState})" : ex.Message);
+            _down = false;
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Not the spool's rows but the store (a schema of another version): keep the flows, say it at the end.
+            _failure = ex;
+            return;
+        }
         long sent = _spool.Flows;
         _replayed += sent;
         if (_spool.Frames > 0) _spool.Clear();
         _down = false;
         _notice($"store {_store.Display} reachable again: {sent} spooled flows sent ({_added - before} new)");
     }
+
+    // The server refused the rows themselves (a data exception or a broken constraint), or the spool changed under the run.
+    private static bool IsRefusedData(Exception ex) =>
+        ex is InvalidDataException || ex is PostgresException pg && (pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("23", StringComparison.Ordinal));
 
     private void GoneDown(StoreUnavailableException ex)
     {

@@ -97,7 +97,33 @@ public static class StoreSchema
         $$;
         """;
 
-    private static readonly string[] Migrations = [V1];
+    // Version 2. What a flow's sides rest on and who sent its first packet (null in rows of version 1: taken as
+    // stored), so that an audit takes a guess from ports again with its catalog's ports as an audit of the capture
+    // does; the weaknesses and every DCE/RPC interface bound with its operations, which the audit judges; and a flow record's place among its input's flows in the identity, which keeps apart the events a firewall
+    // logs in one second on one 5-tuple (0 for flows with a frame: their identity is version 1's, and a capture
+    // imported before still adds nothing).
+    private const string V2 = """
+        ALTER TABLE portaudit.flows
+            ADD COLUMN
+                sides text,
+            ADD COLUMN
+                first_from_server boolean,
+            ADD COLUMN
+                record_ordinal bigint NOT NULL DEFAULT 0,
+            ADD COLUMN
+                weakness smallint NOT NULL DEFAULT 0,
+            ADD COLUMN
+                rpc_calls text[],
+            ADD COLUMN
+                rpc_more_bindings boolean,
+            ADD COLUMN
+                rpc_uninspectable text;
+        ALTER TABLE portaudit.flows DROP CONSTRAINT flows_identity;
+        ALTER TABLE portaudit.flows ADD CONSTRAINT flows_identity
+            UNIQUE (sensor, input, start, start_ns, record_ordinal, protocol, client, client_port, server, server_port);
+        """;
+
+    private static readonly string[] Migrations = [V1, V2];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];
@@ -107,7 +133,10 @@ public static class StoreSchema
     /// lacks. Returns how many were applied.
     /// </summary>
     /// <exception cref="InputException">The store is newer than this build, or a migration failed.</exception>
-    public static int Migrate(StoreLocation store)
+    public static int Migrate(StoreLocation store) => Migrate(store, Version);
+
+    /// <summary>Brings the store to <paramref name="target"/> (an older version: for tests of the way up).</summary>
+    internal static int Migrate(StoreLocation store, int target)
     {
         using var connection = store.Connect();
         using var transaction = connection.BeginTransaction();
@@ -119,7 +148,7 @@ public static class StoreSchema
             """);
         int current = CurrentVersion(connection);
         if (current > Version) throw TooNew(store, current);
-        for (int version = current + 1; version <= Version; version++)
+        for (int version = current + 1; version <= target; version++)
         {
             Execute(connection, Migrations[version - 1]);
             using var record = new NpgsqlCommand("INSERT INTO portaudit.schema_version (version, tool) VALUES ($1, $2)", connection);
@@ -128,7 +157,7 @@ public static class StoreSchema
             record.ExecuteNonQuery();
         }
         transaction.Commit();
-        return Version - current;
+        return Math.Max(0, target - current);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace PortAudit.Store;
 /// The store could not be reached, refused the login, or went away during a statement. The message names the store
 /// by <see cref="StoreLocation.Display"/> (no password) and says what the server or the network answered.
 /// </summary>
-public sealed class StoreUnavailableException : InputException
+public sealed class StoreUnavailableException : StoreException
 {
     /// <summary>Wraps <paramref name="inner"/>, the driver's or the network's error, for <paramref name="store"/>.</summary>
     public StoreUnavailableException(StoreLocation store, Exception inner)

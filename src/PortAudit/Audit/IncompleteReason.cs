@@ -11,17 +11,21 @@ public enum IncompleteReason
 
     /// <summary>More flow records were read that could not be used than <see cref="RecordCounts.TooManyRejected"/> allows.</summary>
     RecordsRejected,
+
+    /// <summary>The flow store the flows came from failed (unreachable, gone during the read, a refused query).</summary>
+    StoreFailure,
 }
 
 /// <summary>Names of <see cref="IncompleteReason"/> as the reports write them.</summary>
 public static class IncompleteReasonNames
 {
-    /// <summary>The words the reports use: "interrupted", "damaged input", "records rejected".</summary>
+    /// <summary>The words the reports use: "interrupted", "damaged input", "records rejected", "store failure".</summary>
     public static string Name(this IncompleteReason reason) => reason switch
     {
         IncompleteReason.Interrupted => "interrupted",
         IncompleteReason.DamagedInput => "damaged input",
         IncompleteReason.RecordsRejected => "records rejected",
+        IncompleteReason.StoreFailure => "store failure",
         _ => reason.ToString(),
     };
 

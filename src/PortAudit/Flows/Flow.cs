@@ -119,6 +119,23 @@ public sealed class Flow
         set => Mark(Marks.FirstSentByServer, value);
     }
 
+    /// <summary>True when the sides were taken from the ports (no SYN was seen first); see <see cref="Sides"/>.</summary>
+    internal bool SidesFromPorts
+    {
+        get => Has(Marks.SidesFromPorts);
+        set => Mark(Marks.SidesFromPorts, value);
+    }
+
+    /// <summary>True once inspection read which end asks and which answers; see <see cref="Sides"/>.</summary>
+    internal bool SidesFromContent
+    {
+        get => Has(Marks.SidesFromContent);
+        set => Mark(Marks.SidesFromContent, value);
+    }
+
+    /// <summary>What the flow's sides rest on: its opening (or a record's word), inspection's reading of the content, or ports.</summary>
+    public FlowSides Sides => SidesFromContent ? FlowSides.Content : SidesFromPorts ? FlowSides.Ports : FlowSides.Opening;
+
     /// <summary>True once an announcement (an endpoint-mapper answer, FTP PASV, SDP...) labelled the flow.</summary>
     internal bool Announced
     {
@@ -312,7 +329,7 @@ public sealed class Flow
     internal static Flow Restore(long id, byte protocol, IpAddr client, ushort clientPort, IpAddr server, ushort serverPort,
         long startNs, long endNs, FlowState state, FlowCounters counters, IcmpErrors icmpErrors,
         FlowEvidence evidence = FlowEvidence.Inspected, string? recordId = null) =>
-        new(id, protocol, client, clientPort, server, serverPort, startNs, opened: state != FlowState.Midstream)
+        new(id, protocol, client, clientPort, server, serverPort, startNs, opened: protocol == IpProtocol.Tcp && state != FlowState.Midstream)
         {
             EndNs = Math.Max(startNs, endNs),
             PacketsToServer = counters.PacketsToServer,
@@ -328,6 +345,20 @@ public sealed class Flow
             RecordId = recordId,
         };
 
+    /// <summary>
+    /// Takes the sides of a flow read back from a store again with <paramref name="hint"/>, as the flow table would have
+    /// taken them from the first packet (<see cref="ServerPortHints.SenderIsClient"/>): only a flow whose sides rested on
+    /// ports (<see cref="FlowSides.Ports"/>) and whose opening was not seen turns. Returns true when it turned.
+    /// </summary>
+    internal bool TakeSidesAgain(IServerPortHint hint)
+    {
+        if (Sides != FlowSides.Ports) return false;
+        bool serverFirst = FirstSentByServer;
+        var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
+        bool senderIsClient = hint.SenderIsClient(Protocol, from, to);
+        return senderIsClient == serverFirst && ReverseSides();
+    }
+
     private bool Has(Marks mark) => (_marks & mark) != 0;
 
     private void Mark(Marks mark, bool on) => _marks = on ? _marks | mark : _marks & ~mark;
@@ -340,6 +371,8 @@ public sealed class Flow
         ServerSyn = 2,
         FirstSentByServer = 4,
         Announced = 8,
+        SidesFromPorts = 16,
+        SidesFromContent = 32,
     }
 
     /// <summary>

@@ -180,7 +180,8 @@ public sealed class FlowTable
         Statistics.FlowsCreated++;
         bool senderIsClient;
         bool opened = false;
-        if (packet.Protocol == IpProtocol.Tcp && (packet.Flags & TcpFlags.Syn) != 0)
+        bool syn = packet.Protocol == IpProtocol.Tcp && (packet.Flags & TcpFlags.Syn) != 0;
+        if (syn)
         {
             // A SYN names the initiator; a SYN-ACK names it too, as the receiver, but the opening itself was missed.
             opened = (packet.Flags & TcpFlags.Ack) == 0;
@@ -188,10 +189,7 @@ public sealed class FlowTable
         }
         else
         {
-            var hint = _options.ServerPorts;
-            bool sourceServes = hint.IsServerPort(packet.Protocol, sourcePort);
-            bool destinationServes = hint.IsServerPort(packet.Protocol, destinationPort);
-            senderIsClient = !(sourceServes && !destinationServes);
+            senderIsClient = _options.ServerPorts.SenderIsClient(packet.Protocol, sourcePort, destinationPort);
         }
         var flow = senderIsClient
             ? new Flow(id, packet.Protocol, packet.Source, sourcePort, packet.Destination, destinationPort, timestampNs, opened)
@@ -199,6 +197,8 @@ public sealed class FlowTable
             {
                 FirstSentByServer = true,
             };
+        // Without a SYN the sides are a guess from the ports: a store keeps that, so that another hint may take them again.
+        flow.SidesFromPorts = !syn;
         if (packet.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
         {
             // ICMP flows have no ports: the first message's type and code stand in for them in the Community ID.

@@ -20,6 +20,13 @@ public interface IFlowObserver
     /// </summary>
     bool ReadsPackets => true;
 
+    /// <summary>
+    /// Input <paramref name="input"/> (1-based) starts. The flows its records give take the run's ordinals after
+    /// <paramref name="ordinalsBefore"/> as their ids: a flow record's place in its input is its id less this, whatever
+    /// a selection lets through (the store's identity of a record rests on it).
+    /// </summary>
+    void OnInputStart(int input, long ordinalsBefore) { }
+
     /// <summary>The flow ended (closed, idle, evicted or end of input); it will not be seen again.</summary>
     void OnFlowEnd(Flow flow);
 

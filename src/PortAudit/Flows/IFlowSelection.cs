@@ -29,6 +29,12 @@ public sealed class SelectedFlowObserver(IFlowSelection selection, IFlowObserver
     }
 
     /// <inheritdoc />
+    public void OnInputStart(int input, long ordinalsBefore)
+    {
+        foreach (var consumer in consumers) consumer.OnInputStart(input, ordinalsBefore);
+    }
+
+    /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
         if (!selection.Selects(flow, ended: true)) return;

@@ -9,6 +9,17 @@ public interface IServerPortHint
     bool IsServerPort(byte protocol, ushort port);
 }
 
+/// <summary>The one rule that takes a flow's sides from its ports, for the flow table and for flows read back from a store.</summary>
+public static class ServerPortHints
+{
+    /// <summary>
+    /// True when the sender of a flow's first packet, from <paramref name="sourcePort"/> to
+    /// <paramref name="destinationPort"/>, is taken for the client: unless its own port serves and the other does not.
+    /// </summary>
+    public static bool SenderIsClient(this IServerPortHint hint, byte protocol, ushort sourcePort, ushort destinationPort) =>
+        !(hint.IsServerPort(protocol, sourcePort) && !hint.IsServerPort(protocol, destinationPort));
+}
+
 /// <summary>The classic rule: ports below 1024 are services.</summary>
 public sealed class WellKnownPortHint : IServerPortHint
 {

@@ -214,8 +214,12 @@ public sealed class InspectionEngine : IFlowObserver
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref slot >= 0 ? ref state.Scratch[slot] : ref _noScratch, atLimit);
         var result = _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
         if (_noScratch != 0) NoteUndeclaredScratch();
-        if (input.SentByClient is { } sentByClient && sentByClient != fromClient && result is InspectResult.Match or InspectResult.Partial)
-            Reverse(state, flow);
+        if (input.SentByClient is { } sentByClient && result is InspectResult.Match or InspectResult.Partial)
+        {
+            // The content named the sides, whichever way the flow was taken: a store keeps that they are no guess.
+            flow.SidesFromContent = true;
+            if (sentByClient != fromClient) Reverse(state, flow);
+        }
         return result;
     }
 

@@ -111,7 +111,8 @@ public sealed class AuditRun : IDisposable
         var summary = Traffic.Summary;
         List<IncompleteReason> incomplete = [];
         if (!complete) incomplete.Add(IncompleteReason.Interrupted);
-        if (summary.Errors.Count > 0) incomplete.Add(IncompleteReason.DamagedInput);
+        if (summary.Errors.Any(e => e is not StoreException)) incomplete.Add(IncompleteReason.DamagedInput);
+        if (summary.Errors.Any(e => e is StoreException)) incomplete.Add(IncompleteReason.StoreFailure);
         var records = new RecordCounts(summary.Records.Read, summary.Records.Rejected);
         if (records.TooManyRejected) incomplete.Add(IncompleteReason.RecordsRejected);
         var report = completed with

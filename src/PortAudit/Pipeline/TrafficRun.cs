@@ -82,6 +82,7 @@ public sealed class TrafficRun : IFlowSink
                 _inputNumber = i + 1;
                 _table.Input = _inputNumber;
                 _reader.Statistics.Input = _inputNumber;
+                foreach (var consumer in _consumers) consumer.OnInputStart(_inputNumber, _reader.Ordinal);
                 sources[i].ReadInto(this, cancel);
             }
         }

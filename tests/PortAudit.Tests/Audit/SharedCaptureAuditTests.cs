@@ -42,12 +42,19 @@ public class SharedCaptureAuditTests
     /// <summary>Audits <paramref name="sources"/> (packets or flow records) in process, through the CLI's pipeline; fails on a read error.</summary>
     internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report) Audit(AuditContext context, IReadOnlyList<IFlowSource> sources)
     {
+        var (flows, report, summary) = Judge(context, sources);
+        Assert.Empty(summary.Errors);
+        return (flows, report);
+    }
+
+    /// <summary>Audits <paramref name="sources"/> in process, through the CLI's pipeline, read errors and all.</summary>
+    internal static (List<(Flow Flow, FlowVerdict Verdict)> Flows, AuditReport Report, TrafficSummary Summary) Judge(AuditContext context, IReadOnlyList<IFlowSource> sources)
+    {
         var recorder = new Recorder();
         var auditor = new FlowAuditor(context, recorder);
         var run = new TrafficRun(new FlowTableOptions { ServerPorts = context.ServerPorts }, auditor);
         run.Read(sources);
-        Assert.Empty(run.Summary.Errors);
-        return (recorder.Flows, auditor.Complete());
+        return (recorder.Flows, auditor.Complete(), run.Summary);
     }
 
     [SharedDataFact("captures/sv-dcerpc-zerologon.pcap")]

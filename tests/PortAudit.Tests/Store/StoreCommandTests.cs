@@ -28,6 +28,20 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_spool_is_quarantined_with_a_warning_naming_it_and_the_run_goes_on()
+    {
+        string url = DownStore(), spool = Path.Combine(_dir.FullName, "edge.spool");
+        File.WriteAllBytes(spool, [.. "PortAudit spool\n"u8, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xFF]);
+        var result = CliProcess.Run($"flows \"{SharedData.InRepository("captures/lab.pcapng")}\" --store {url} --sensor edge --spool \"{spool}\" --store-wait 0");
+
+        Assert.Equal(0, result.ExitCode);
+        string aside = Assert.Single(_dir.GetFiles("edge.spool.quarantined-*")).FullName;
+        Assert.Contains($"spool {spool} is damaged at byte 20: a frame of", result.StandardError);
+        Assert.Contains($"quarantined as {aside}", result.StandardError);
+        Assert.Contains("16 flows kept in the spool", result.StandardError);
+    }
+
+    [Fact]
     public void An_audit_from_a_store_that_is_down_fails_as_bad_input_without_the_password()
     {
         var result = CliProcess.Run($"audit --from-store {DownStore()} --inventory \"{SharedData.InRepository("captures/lab.yaml")}\" --out \"{_dir.FullName}/out\"");

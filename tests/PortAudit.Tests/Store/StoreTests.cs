@@ -70,7 +70,7 @@ public sealed class StoreTests : IDisposable
         Assert.Equal(0, again.Added);
         Assert.Equal(first.Flows, other.Added); // identity is per sensor
         Assert.Equal((2 * first.Added).ToString(), server.Scalar("SELECT count(*) FROM portaudit.flows"));
-        Assert.Equal("1", server.Scalar("SELECT max(version) FROM portaudit.schema_version"));
+        Assert.Equal(StoreSchema.Version.ToString(), server.Scalar("SELECT max(version) FROM portaudit.schema_version"));
         Assert.Single(StoreFlowSource.Open(store, new StoreQuery { Sensors = ["core"] }));
         Assert.Empty(StoreFlowSource.Open(store, new StoreQuery { Until = DateTimeOffset.UnixEpoch.AddDays(1) }));
     }
@@ -123,17 +123,8 @@ public sealed class StoreTests : IDisposable
         Assert.False(File.Exists(down.SpoolPath));
     }
 
-    private StoreWriteResult Ingest(StoreLocation store, string sensor, string capture, List<string> notices, TimeSpan? replayWait = null)
-    {
-        var settings = new StoreWriterSettings
-        {
-            Sensor = sensor, Inputs = [capture], SpoolPath = Path.Combine(_root, sensor + ".spool"),
-            RetryInterval = TimeSpan.FromMilliseconds(100), ReplayWait = replayWait ?? TimeSpan.FromSeconds(30),
-        };
-        using var writer = new StoreFlowWriter(store, settings, n => { lock (notices) notices.Add(n); });
-        new TrafficRun(new FlowTableOptions(), writer).Read(CaptureFileSource.Of([capture]));
-        return writer.Complete();
-    }
+    private StoreWriteResult Ingest(StoreLocation store, string sensor, string capture, List<string> notices, TimeSpan? replayWait = null) =>
+        StoreRuns.Ingest(store, _root, sensor, CaptureFileSource.Of([capture]), notices, replayWait);
 
     private AuditOutcome Audit(string name, IReadOnlyList<IFlowSource> sources)
     {
@@ -144,7 +135,7 @@ public sealed class StoreTests : IDisposable
     }
 
     // What a finding says, less the flow ids and samples, which follow the order flows were read in.
-    private static List<string> Signature(AuditReport report) =>
+    internal static List<string> Signature(AuditReport report) =>
         report.Findings.Select(f => $"{f.Id} {f.Kind} {f.Rule} {f.Tally.Flows} {f.Tally.FailedFlows} {f.Tally.Bytes} {f.Tally.FirstNs} {f.Tally.LastNs}")
             .Order(StringComparer.Ordinal).ToList();
 

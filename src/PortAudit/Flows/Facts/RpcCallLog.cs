@@ -32,7 +32,7 @@ public sealed class RpcBinding
     public IReadOnlyList<ushort> Opnums => _opnums;
 
     /// <summary>True when more distinct operations were called than <see cref="Opnums"/> keeps.</summary>
-    public bool MoreOpnums { get; private set; }
+    public bool MoreOpnums { get; internal set; }
 
     /// <summary>Notes a call of operation <paramref name="opnum"/>.</summary>
     public void Called(ushort opnum)
@@ -58,7 +58,7 @@ public sealed class RpcCallLog
     public IReadOnlyList<RpcBinding> Bindings => _bindings;
 
     /// <summary>True when more bindings were offered than <see cref="Bindings"/> keeps.</summary>
-    public bool MoreBindings { get; private set; }
+    public bool MoreBindings { get; internal set; }
 
     /// <summary>
     /// Why the RPC of this flow cannot be read, when it cannot ("smb3 encrypted", "rpc over https"); null when it can.

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Pipeline;
+using PortAudit.Sources;
+using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
+using PortAudit.Store;
+using PortAudit.Tests.Audit;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Store;
+
+/// <summary>
+/// The store gives the file's answer: flows written by <c>flows --store</c> (no catalog, the table's own port hint)
+/// and audited with <c>audit --from-store</c> are the flows, sides, states, labels, verdicts and findings of an audit of
+/// the files themselves; records of one second stay apart; schema versions are met or refused by name.
+/// </summary>
+[Trait(Tier.Name, Tier.Store)]
+public sealed class StoreFileAnswerTests : IDisposable
+{
+    private static readonly Lazy<AuditContext> Lab = new(() =>
+    {
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        return AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+    });
+
+    private readonly string _root = Directory.CreateTempSubdirectory("portaudit-store-answer-").FullName;
+    private readonly List<string> _notices = [];
+    private PostgresServer? _server;
+
+    private StoreLocation Store()
+    {
+        _server = PostgresServer.Start(out string url);
+        return StoreLocation.Parse(url);
+    }
+
+    [PostgresFact("captures")]
+    public void Every_shared_capture_audited_from_the_store_gives_the_files_flows_sides_verdicts_and_findings()
+    {
+        var store = Store();
+        var clock = Stopwatch.StartNew();
+        var captures = Directory.GetFiles(SharedData.Path("captures")!).Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng")).Order(StringComparer.Ordinal).ToList();
+        Assert.True(captures.Count >= 50, $"{captures.Count} captures");
+        int flows = 0;
+        var audited = new HashSet<string>(StringComparer.Ordinal);
+        var differences = new List<string>();
+        foreach (string capture in captures)
+        {
+            string sensor = Path.GetFileName(capture);
+            var stored = StoreRuns.Ingest(store, _root, sensor, CaptureFileSource.Of([capture]), _notices);
+            var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture]));
+            var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery { Sensors = [sensor] }));
+
+            Assert.Equal(stored.Flows, stored.Added);
+            Assert.Empty(fromStore.Summary.Errors);
+            // Every capture's differences at once, named by capture: the first alone would hide the others.
+            differences.AddRange(Flows(fromFile.Flows).Except(Flows(fromStore.Flows)).Select(d => $"{sensor}: flow {d}"));
+            differences.AddRange(StoreTests.Signature(fromFile.Report).Except(StoreTests.Signature(fromStore.Report)).Select(d => $"{sensor}: finding {d}"));
+            if (fromFile.Flows.Count != fromStore.Flows.Count) differences.Add($"{sensor}: {fromFile.Flows.Count} flows from the file, {fromStore.Flows.Count} from the store");
+            flows += fromFile.Flows.Count;
+            audited.UnionWith(fromStore.Flows.Select(f => $"{f.Flow.Client}:{f.Flow.ClientPort}>{f.Flow.Server}:{f.Flow.ServerPort}"));
+        }
+        Assert.Empty(differences);
+        Assert.True(flows > 500, $"{flows} flows");
+        // The catalog's ports turned flows that the table's own hint had taken the other way when they were stored.
+        var storedKeys = _server!.Scalar("SELECT string_agg(host(client) || ':' || client_port || '>' || host(server) || ':' || server_port, ' ') FROM portaudit.flows").Split(' ');
+        Assert.Contains(storedKeys, key => !audited.Contains(key));
+        Assert.Empty(_notices);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"{clock.Elapsed} for {captures.Count} captures");
+    }
+
+    [PostgresFact]
+    public void A_midstream_rdp_flow_seen_first_from_3389_is_a_flow_to_3389_from_the_store_as_from_the_file()
+    {
+        var store = Store();
+        // The capture starts after the handshake, with the server's answer from 3389 to the client's port 1930: both
+        // ports are above 1023, so the table's own hint takes the first sender for the client; the catalog knows 3389.
+        var builder = new Builders.PcapBuilder();
+        builder.Add(Ethernet(Ip("10.1.0.5", "10.2.0.9", 6, Tcp(3389, 1930, Ack | Psh, data: [1, 2, 3]))), 1);
+        builder.Add(Ethernet(Ip("10.2.0.9", "10.1.0.5", 6, Tcp(1930, 3389, Ack))), 1.1);
+        string capture = Path.Combine(_root, "midstream-rdp.pcap");
+        File.WriteAllBytes(capture, builder.Build());
+
+        StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        var fromFile = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture])).Flows);
+        var fromStore = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery())).Flows);
+
+        Assert.Equal("1930", _server!.Scalar("SELECT server_port FROM portaudit.flows"));
+        Assert.Equal("ports", _server.Scalar("SELECT sides FROM portaudit.flows"));
+        Assert.Equal((3389, FlowState.Midstream), (fromFile.Flow.ServerPort, fromFile.Flow.State));
+        Assert.Equal(Describe(fromFile), Describe(fromStore));
+        Assert.Equal((3L, 1L), (fromStore.Flow.BytesToClient - 40, fromStore.Flow.PacketsToServer));
+    }
+
+    [PostgresFact("flowdata/asa/elastic-beats/sample.log")]
+    public void Firewall_log_events_of_one_second_keep_a_row_each_and_reading_the_log_again_adds_none()
+    {
+        var store = Store();
+        string log = SharedData.Path("flowdata/asa/elastic-beats/sample.log")!;
+        // Every other record first, after another input: a record's place is its place in its own input, all of it.
+        string other = Path.Combine(_root, "other.log");
+        File.WriteAllLines(other, File.ReadLines(log).Take(10));
+        var part = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(other), new RecordFileSource(log)], _notices,
+            selection: new EveryOther());
+        string ofLog = $"SELECT count(*) FROM portaudit.flows WHERE input = '{log}'";
+        long partOfLog = long.Parse(_server!.Scalar(ofLog));
+        var first = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(log)], _notices);
+        var again = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(log)], _notices);
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]);
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery()).Where(s => s.Name == $"asa:{log}").ToList());
+
+        Assert.True(part.Added > 0);
+        Assert.InRange(partOfLog, 15, 25);
+        Assert.Equal(40, first.Flows);
+        Assert.Equal((40 - partOfLog, 0L), (first.Added, again.Added));
+        Assert.Equal("40", _server.Scalar(ofLog));
+        // Events of one second on one 5-tuple: what collapsed when the identity stopped at the start second.
+        Assert.NotEqual("0", _server.Scalar("SELECT count(*) FROM (SELECT 1 FROM portaudit.flows GROUP BY start_ns, protocol, client, client_port, server, server_port HAVING count(*) > 1) same"));
+        Assert.Equal(Flows(fromFile.Flows), Flows(fromStore.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromStore.Report));
+    }
+
+    [PostgresFact]
+    public void A_store_of_version_1_is_refused_by_writers_and_audits_until_migrated_and_keeps_its_flows()
+    {
+        var store = Store();
+        StoreSchema.Migrate(store, 1);
+        _server!.Scalar("SELECT portaudit.ensure_flow_partitions(ARRAY['2026-11-20'::date])");
+        _server.Scalar("INSERT INTO portaudit.flows (sensor, input, id, start, \\\"end\\\", duration, transport, client, client_port, server, server_port, packets_to_server, bytes_to_server, packets_to_client, bytes_to_client, state, evidence, icmp_errors, protocol, start_ns, end_ns, first_frame, icmp_type, icmp_code) VALUES ('old', 'old.pcap', 1, '2026-11-20T10:00:00Z', '2026-11-20T10:00:01Z', '1.000000', 'tcp', '10.0.0.1', 40000, '10.0.0.2', 443, 3, 180, 2, 120, 'established', 'port-only', 0, 6, 1795168800000000000, 1795168801000000000, 1, 0, 0)");
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+
+        var refused = Assert.ThrowsAny<InputException>(() => StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices));
+        Assert.Contains($"schema version 1, this build uses {StoreSchema.Version}: run 'portaudit store migrate", refused.Message);
+        Assert.Contains("portaudit store migrate", Assert.ThrowsAny<InputException>(() => StoreFlowSource.Open(store, new StoreQuery())).Message);
+
+        Assert.Equal(StoreSchema.Version - 1, StoreSchema.Migrate(store));
+        var stored = StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        Assert.Equal(stored.Flows, stored.Added);
+        var old = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery { Sensors = ["old"] })).Flows);
+        Assert.Equal((443, FlowSides.Opening), (old.Flow.ServerPort, old.Flow.Sides));
+        Assert.Equal(StoreSchema.Version.ToString(), _server.Scalar("SELECT max(version) FROM portaudit.schema_version"));
+    }
+
+    [PostgresFact]
+    public void An_audit_whose_store_fails_while_it_reads_says_store_failure_in_every_report()
+    {
+        var store = Store();
+        StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([SharedData.InRepository("captures/lab.pcapng")]), _notices);
+        var sources = StoreFlowSource.Open(store, new StoreQuery());
+        _server!.Stop();
+        string output = Path.Combine(_root, "out");
+        AuditOutcome outcome;
+        using (var run = new AuditRun(Lab.Value, new AuditSettings { OutputDirectory = output }, new FlowTableOptions()))
+            outcome = run.Run(sources);
+
+        Assert.Equal([IncompleteReason.StoreFailure], outcome.Report.Incomplete);
+        Assert.IsType<StoreUnavailableException>(Assert.Single(outcome.Traffic.Errors));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "report.json")));
+        Assert.False(json.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Equal(["store failure"], json.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("INCOMPLETE (store failure)", File.ReadLines(Path.Combine(output, "report.md")).First(l => l.Length > 0).TrimStart('#', ' '));
+    }
+
+    [PostgresFact("flowdata/zeek/ftp-ipv4/conn.log")]
+    public void A_nul_in_a_zeek_uid_reaches_the_store_and_a_spooled_frame_the_store_refuses_is_quarantined_not_fatal()
+    {
+        var store = Store();
+        string log = Path.Combine(_root, "conn.log");
+        File.WriteAllText(log, File.ReadAllText(SharedData.Path("flowdata/zeek/ftp-ipv4/conn.log")!).Replace("\tCjhGID4nQcgTWjvg4c\t", "\tCjhGID4n\0cgTWjvg4c\t"));
+        // A frame an older build spooled: well-formed rows the server refuses (text that is not UTF-8).
+        var refused = new FlowBatch("zeek");
+        refused.Add(StoreUnitTests.SomeFlow(0, recordId: "CABC"), "old.log"u8, recordOrdinal: 1);
+        byte[] rows = refused.Rows.ToArray();
+        rows[rows.AsSpan().IndexOf("CABC"u8) + 1] = 0xFF;
+        refused.Load(1, refused.Days.ToArray(), rows);
+        new FlowSpool(Path.Combine(_root, "zeek.spool"), _notices.Add).Append(refused);
+
+        var stored = StoreRuns.Ingest(store, _root, "zeek", [new RecordFileSource(log)], _notices);
+
+        Assert.True(stored.Flows > 0);
+        Assert.Equal((stored.Flows, 0L), (stored.Added, stored.Spooled));
+        Assert.Equal("1", _server!.Scalar("SELECT count(*) FROM portaudit.flows WHERE record_id = 'CjhGID4n' || chr(65533) || 'cgTWjvg4c'"));
+        string quarantine = Assert.Single(Directory.GetFiles(_root, "zeek.spool.quarantined-*"));
+        Assert.Contains(_notices, n => n.Contains("the store refused a frame of it") && n.Contains(quarantine));
+        Assert.False(File.Exists(Path.Combine(_root, "zeek.spool")));
+        var again = StoreRuns.Ingest(store, _root, "zeek", [new RecordFileSource(log)], _notices);
+        Assert.Equal((stored.Flows, 0L), (again.Flows, again.Added));
+    }
+
+    // Takes the flows of even ids: a filter that lets every other record of a log through.
+    private sealed class EveryOther : IFlowSelection
+    {
+        public bool Selects(Flow flow, bool ended) => flow.Id % 2 == 0;
+    }
+
+    // What the audit said of each flow, by key, less the id (the store's reader numbers flows in its own order).
+    private static List<string> Flows(List<(Flow Flow, FlowVerdict Verdict)> flows) =>
+        flows.Select(Describe).Order(StringComparer.Ordinal).ToList();
+
+    private static string Describe((Flow Flow, FlowVerdict Verdict) f) =>
+        $"{f.Flow.Transport} {f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.EndNs} " +
+        $"{f.Flow.State} {f.Flow.Sides} {f.Flow.Evidence} {f.Flow.PacketsToServer}/{f.Flow.BytesToServer} {f.Flow.PacketsToClient}/{f.Flow.BytesToClient} " +
+        $"{f.Flow.App} [{f.Flow.AppDetail}] {f.Flow.Weakness} {f.Flow.DceRpc?.Uuid} {f.Flow.RpcCalls?.Bindings.Count} {f.Flow.RecordId} {f.Verdict.Verdict} {f.Verdict.Rule?.Id}";
+
+    public void Dispose()
+    {
+        _server?.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+}
