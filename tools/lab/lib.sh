@@ -125,7 +125,8 @@ wait_port() {
 lab_capture_start() {
   local file=$1; shift
   log "starting the capture on $bridge_ns/br0"
-  ip netns exec "$bridge_ns" "${portaudit[@]}" capture --interface br0 --filter ip --write "$file" "$@" \
+  # A script's background job starts with SIGINT ignored; env gives it back, for lab_capture_stop.
+  ip netns exec "$bridge_ns" env --default-signal=INT "${portaudit[@]}" capture --interface br0 --filter ip --write "$file" "$@" \
     >"$work/audit.txt" 2>"$work/capture.err" &
   capture_pid=$!
   local _
@@ -133,10 +134,12 @@ lab_capture_start() {
   [ -e "$file" ] || { cat "$work/capture.err" >&2; log "portaudit did not start capturing"; exit 1; }
 }
 
-# lab_capture_stop: ends the capture (the audit's summary goes to stdout) and fails when portaudit did.
+# lab_capture_stop: ends the capture (the audit's summary goes to stdout) and fails when portaudit did. SIGINT, as a
+# person's Ctrl+C: the lab wants the run's reports, however long a loaded machine takes to write them; SIGTERM would
+# give them half a second (README, exit codes).
 lab_capture_stop() {
   log "stopping the capture"
-  kill -TERM $capture_pid
+  kill -INT $capture_pid
   local status=0
   wait $capture_pid || status=$?
   capture_pid=

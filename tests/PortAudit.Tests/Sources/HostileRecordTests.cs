@@ -71,6 +71,50 @@ public class HostileRecordTests
         Assert.Contains(run.Records.Problems, p => p.Reason.Contains("0 bytes", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_collector_holds_a_bounded_cache_under_a_million_template_ids_and_keeps_an_honest_exporters_flows()
+    {
+        // A hostile exporter announces 100 templates in each of 10,000 observation domains: a million template ids. The
+        // cache keeps at most its bound and counts the rest dropped; an honest exporter's template and data still decode.
+        using var stop = new CancellationTokenSource();
+        using var collector = IpfixCollectorSource.Open("127.0.0.1:0", stop.Token);
+        var run = Task.Run(() => RecordRun.Of(collector));
+        var to = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, collector.LocalEndPoint.Port);
+        const int Domains = 10_000, PerDomain = 100;
+        using (var exporter = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            var templates = Enumerable.Range(256, PerDomain).Select(id => Template((ushort)id, (8, 4), (12, 4))).ToArray();
+            for (uint domain = 0; domain < Domains; domain++)
+            {
+                exporter.Send(Ipfix(domain, TemplateSet(2, templates)), to);
+                // Paced to what the collector has taken, so the socket's buffer drops none of them.
+                if (domain % 200 == 199) WaitFor(() => collector.Datagrams > domain);
+            }
+            WaitFor(() => collector.Datagrams >= Domains);
+            exporter.Send(Ipfix(424_242,
+                TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (1, 8), (2, 8))),
+                DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(443), 6, .. U64(1200), .. U64(10)])), to);
+            WaitFor(() => collector.Datagrams > Domains);
+        }
+        stop.Cancel();
+        Assert.True(run.Wait(Patience), "the collector did not stop");
+
+        var records = run.Result.Records;
+        Assert.Equal((long)Domains * PerDomain + 1 - IpfixTemplateCache.DefaultMaxTotal, records.TemplatesDropped);
+        var flow = Assert.Single(run.Result.Flows);
+        Assert.Equal(("10.0.0.1", "10.0.0.2", 443, 1200L), (flow.Client.ToString(), flow.Server.ToString(), (int)flow.ServerPort, flow.BytesToServer));
+    }
+
+    private static void WaitFor(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < Patience, "the collector fell behind its exporter");
+            Thread.Sleep(1);
+        }
+    }
+
     // --- 2. the template cache ----------------------------------------------------------------------------------
 
     [Fact]
