@@ -17,6 +17,7 @@ public sealed class AuditOptions
 {
     private readonly Option<string?> _inventory;
     private readonly Option<string?> _catalog = CatalogDirectory.CreateOption();
+    private readonly Option<string[]> _localRules = CatalogDirectory.CreateLocalRulesOption();
     private readonly Option<string> _out;
 
     private readonly Option<string?> _plots = new("--plots")
@@ -77,7 +78,7 @@ public sealed class AuditOptions
             if (r.Tokens.Count > 0 && !DurationText.TryParse(r.Tokens[0].Value, out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
-        foreach (var option in new Option[] { _inventory, _catalog, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall })
+        foreach (var option in new Option[] { _inventory, _catalog, _localRules, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall })
             command.Options.Add(option);
     }
 
@@ -90,7 +91,7 @@ public sealed class AuditOptions
     {
         var failKinds = FailOn.Parse(parse.GetValue(_failOn)!);
         string catalogPath = CatalogDirectory.Resolve(parse.GetValue(_catalog));
-        var catalog = CatalogLoader.Load(catalogPath);
+        var catalog = CatalogDirectory.Load(catalogPath, parse, _localRules);
         string inventoryPath = parse.GetValue(_inventory)!;
         var inventory = InventoryWarnings.Log(InventoryLoader.Load(inventoryPath, catalog), inventoryPath, log);
         var settings = new AuditSettings
@@ -101,6 +102,7 @@ public sealed class AuditOptions
             MinimumSpan = DurationText.TryParse(parse.GetValue(_minimumSpan)!, out var span) ? span : CaptureVisibility.DefaultMinimumSpan,
             InventoryName = inventoryPath,
             CatalogName = Shown(catalogPath),
+            LocalRules = parse.GetValue(_localRules) ?? [],
             SuppressionsPath = parse.GetValue(_suppress),
             BaselinePath = parse.GetValue(_baseline),
             Firewalls = (parse.GetValue(_firewall) ?? []).Select(Policy.PolicyLoader.LoadSpec).ToList(),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PortAudit.Cli.Strict;
+using PortAudit.Catalog;
 using PortAudit.Common;
 using Serilog;
 
@@ -59,6 +60,12 @@ public static class CommandRunner
         try
         {
             return body(log);
+        }
+        catch (LocatedInputException ex)
+        {
+            // A list of problems, one per line, each naming its file, line and column.
+            TerminalText.ErrorLines($"portaudit: {ex.Message}");
+            return ExitCodes.BadInput;
         }
         catch (InputException ex)
         {

@@ -14,6 +14,12 @@ public static class TerminalText
     /// <summary>Writes <paramref name="line"/> to standard error, escaped, then a newline.</summary>
     public static void Error(string line) => Console.Error.WriteLine(OutsideText.Terminal(line));
 
+    /// <summary>
+    /// Writes <paramref name="text"/>, a message that is a list (a catalog's or an inventory's problems, one per line), to
+    /// standard error with each line escaped and the line breaks kept.
+    /// </summary>
+    public static void ErrorLines(string text) => Console.Error.WriteLine(Lines(text));
+
     /// <summary>Each line of <paramref name="text"/> escaped, the line breaks kept.</summary>
     public static string Lines(string text) =>
         OutsideText.HasActive(text) ? string.Join('\n', text.Split('\n').Select(line => OutsideText.Terminal(line.TrimEnd('\r')))) : text;

@@ -19,10 +19,11 @@ public static class CatalogCommand
         var port = new Option<int?>("--port") { Description = "Only rules that use this TCP or UDP port." }.Accepts(NumberRange.Port);
         var format = OutputOptions.FormatOption(["table", "json"], "table");
         var explain = new Option<string?>("--explain") { Description = "Every rule and role that uses PORT[/tcp|/udp], with provenance." };
+        var localRules = CatalogDirectory.CreateLocalRulesOption();
         var check = new Option<bool>("--check") { Description = "Validate the catalog and print counts per product and role." };
 
         var command = new Command("catalog", "List, explain and check the role catalog (rules/).");
-        foreach (var option in new Option[] { catalogDir, role, from, to, port, format, explain, check })
+        foreach (var option in new Option[] { catalogDir, localRules, role, from, to, port, format, explain, check })
             command.Options.Add(option);
 
         command.SetAction(parse => CommandRunner.Run(parse, log =>
@@ -30,7 +31,7 @@ public static class CatalogCommand
             var writer = output ?? Console.Out;
             string directory = CatalogDirectory.Resolve(parse.GetValue(catalogDir));
             log.Debug("Loading catalog from {Directory}", directory);
-            var catalog = CatalogLoader.Load(directory);
+            var catalog = CatalogDirectory.Load(directory, parse, localRules);
             log.Information("Loaded {Rules} rules and {Roles} roles from {Directory}", catalog.Rules.Count, catalog.Roles.Count, directory);
 
             if (parse.GetValue(check))

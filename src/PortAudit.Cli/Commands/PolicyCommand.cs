@@ -15,6 +15,7 @@ public static class PolicyCommand
     {
         var inventory = new Option<string>("--inventory") { Description = "The deployment's inventory (YAML).", Required = true };
         var catalogDir = CatalogDirectory.CreateOption();
+        var localRules = CatalogDirectory.CreateLocalRulesOption();
         var observed = new Option<string?>("--observed")
         {
             Description = "An audit's output directory (or its report.json): only the rule instances it saw in use.",
@@ -25,11 +26,11 @@ public static class PolicyCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
 
         var emit = new Command("emit", "Emit least-privilege firewall rules for the deployment (catalog ∩ inventory), each commented with its catalog rule and seed row.");
-        foreach (var option in new Option[] { inventory, catalogDir, observed, format, output })
+        foreach (var option in new Option[] { inventory, catalogDir, localRules, observed, format, output })
             emit.Options.Add(option);
         emit.SetAction(parse => CommandRunner.Run(parse, log =>
         {
-            var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
+            var catalog = CatalogDirectory.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)), parse, localRules);
             var context = AuditContext.Create(catalog,
                 InventoryWarnings.Log(InventoryLoader.Load(parse.GetValue(inventory)!, catalog), parse.GetValue(inventory)!, log));
             var rules = LeastPrivilege.For(context, parse.GetValue(observed));

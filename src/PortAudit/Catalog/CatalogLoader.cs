@@ -23,8 +23,13 @@ public static class CatalogLoader
     /// Loads and validates the catalog in <paramref name="directory"/>. What does not make the catalog unusable (a
     /// protocol inspection cannot judge) is kept in <see cref="RoleCatalog.Warnings"/>.
     /// </summary>
+    /// <param name="directory">The catalog directory.</param>
+    /// <param name="localRules">
+    /// Site rule files (<c>--local-rules</c>): what a site allows beyond the documents, in the catalog's rule format
+    /// without <c>source</c> (a rule's provenance is its file and line), checked like the catalog's and merged with them.
+    /// </param>
     /// <exception cref="CatalogException">The directory is missing or any file is invalid.</exception>
-    public static RoleCatalog Load(string directory)
+    public static RoleCatalog Load(string directory, IReadOnlyList<string>? localRules = null)
     {
         var errors = new ErrorList();
         if (!Directory.Exists(directory))
@@ -39,6 +44,11 @@ public static class CatalogLoader
         var drafts = new List<RuleDraft>();
         foreach (var path in RuleFiles(directory))
             drafts.AddRange(new RuleFileReader(DisplayName(directory, path), errors).Read(path));
+        foreach (var path in localRules ?? [])
+        {
+            if (File.Exists(path)) drafts.AddRange(new RuleFileReader(path, errors, local: true).Read(path));
+            else errors.Add(new SourceSpot(path, 1, 1), "site rule file not found");
+        }
 
         RoleImplicationChecker.Check(roles.Select(r => r.Value).ToList(), errors);
         var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), zones.Select(z => z.Id), errors);

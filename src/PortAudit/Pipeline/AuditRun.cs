@@ -132,6 +132,7 @@ public sealed class AuditRun : IDisposable
                 CoveredNs = summary.Traffic.CoveredNs,
                 Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
+                LocalRules = _settings.LocalRules.Select(Digests.OfInput).ToList(),
             },
         };
         var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory, abandon);

@@ -28,6 +28,9 @@ public sealed record AuditSettings
     /// <summary>The catalog as the report names it.</summary>
     public string CatalogName { get; init; } = "";
 
+    /// <summary>The site rule files merged with the catalog (<c>--local-rules</c>), named with their digests in the provenance.</summary>
+    public IReadOnlyList<string> LocalRules { get; init; } = [];
+
     /// <summary>A suppression file (YAML, <see cref="Audit.Triage.SuppressionLoader"/>); null for none.</summary>
     public string? SuppressionsPath { get; init; }
 

@@ -74,6 +74,62 @@ public sealed class AuditCommandTests : IDisposable
         CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory ?? Write("inventory.yaml", Inventory)}\" " +
                        $"--catalog \"{_catalog.Dir}\" --out \"{OutDir}\" {extra}");
 
+    private const string SiteRules = """
+        rules:
+          - id: site-ssh-admin
+            from: client
+            to: server
+            transport: tcp
+            port: 22
+            protocol: ssh
+            notes: the admins reach the server over SSH (change 4711)
+        """;
+
+    [Fact]
+    public void ASiteRuleAllowsWhatTheDocumentsDoNotAndCitesItsFileAndLine()
+    {
+        string capture = Capture(135, 22), local = Write("local.yaml", SiteRules);
+
+        Assert.Equal(1, Audit(capture).ExitCode);
+        var result = Audit(capture, $"--local-rules \"{local}\"");
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        var ssh = File.ReadAllLines(Path.Combine(OutDir, "flows.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(f => f.GetProperty("serverPort").GetInt32() == 22);
+        Assert.Equal(("expected", "site-ssh-admin"), (ssh.GetProperty("verdict").GetString(), ssh.GetProperty("rule").GetString()));
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        var coverage = report.RootElement.GetProperty("coverage").EnumerateArray().Single(c => c.GetProperty("rule").GetString() == "site-ssh-admin");
+        Assert.Equal($"site rule {local}:2", coverage.GetProperty("siteRule").GetString());
+        var named = Assert.Single(report.RootElement.GetProperty("provenance").GetProperty("catalog").GetProperty("localRules").EnumerateArray().ToList());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(local))), named.GetProperty("sha256").GetString());
+    }
+
+    [Theory]
+    [InlineData("from: client", "from: clinet", ":3:11: unknown role 'clinet' (define it in roles.yaml): did you mean client?")]
+    [InlineData("id: site-ssh-admin", "id: demo-epm", ":2:9: duplicate id 'demo-epm'")]
+    [InlineData("port: 22", "port: 70000", ":6:11: bad port 70000")]
+    public void ABadSiteRuleIsRefusedNamingItsFileAndLine(string good, string bad, string message)
+    {
+        string local = Write("local.yaml", SiteRules.Replace(good, bad));
+
+        var result = Audit(Capture(22), $"--local-rules \"{local}\"");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(local + message, result.StandardError);
+    }
+
+    [Fact]
+    public void PolicyEmitIncludesSiteRulesCitingThem()
+    {
+        string local = Write("local.yaml", SiteRules);
+        var result = CliProcess.Run($"policy emit --inventory \"{Write("inventory.yaml", Inventory)}\" --catalog \"{_catalog.Dir}\" --local-rules \"{local}\" --format nft");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        var line = Assert.Single(result.StandardOutput.Split('\n'), l => l.Contains("dport 22", StringComparison.Ordinal));
+        Assert.Contains("10.0.0.1", line);
+        Assert.Contains($"site rule {local}:2", result.StandardOutput);
+    }
+
     [Fact]
     public void FindingsMakeTheExitCodeOneUnlessFailOnLeavesThemOut()
     {

@@ -5,7 +5,8 @@ namespace PortAudit.Catalog.Loading;
 
 /// <summary>
 /// Reads one rule file: a <c>product</c> and <c>sourceFile</c> shared by its rules, and the
-/// <c>rules</c> list. Checks everything that can be checked inside the file alone.
+/// <c>rules</c> list. Checks everything that can be checked inside the file alone. A site's own rule file
+/// (<c>--local-rules</c>) needs no <c>product</c> or <c>source</c>: its rules cite their file and line.
 /// </summary>
 internal sealed class RuleFileReader
 {
@@ -13,19 +14,24 @@ internal sealed class RuleFileReader
     private static readonly string[] RuleKeys =
         ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
          "interfaces", "external",
-         "notes", "source"];
+         "notes", "source", "port"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
     private const int EndpointMapperPort = 135;
     private static readonly string[] SourceKeys = ["file", "section", "row"];
 
+    /// <summary>The product of a site rule that names none.</summary>
+    public const string SiteProduct = "site";
+
     private readonly string _displayName;
     private readonly ErrorList _errors;
+    private readonly bool _local;
 
-    public RuleFileReader(string displayName, ErrorList errors)
+    public RuleFileReader(string displayName, ErrorList errors, bool local = false)
     {
         _displayName = displayName;
         _errors = errors;
+        _local = local;
     }
 
     public IReadOnlyList<RuleDraft> Read(string path)
@@ -35,7 +41,7 @@ internal sealed class RuleFileReader
         if (root is null)
             return drafts;
         var file = new MappingReader(root, _displayName, _errors, FileKeys);
-        var product = file.Text("product", required: true)?.Value;
+        var product = file.Text("product", required: !_local)?.Value ?? (_local ? SiteProduct : null);
         var sourceFile = file.Text("sourceFile", required: false)?.Value;
         foreach (var node in file.Items("rules"))
         {
@@ -54,7 +60,7 @@ internal sealed class RuleFileReader
         var rpc = entry.Text("rpc", required: false);
         var protocol = rpc is null ? entry.Text("protocol", required: true) : null;
         var transports = rpc is null ? ReadTransports(entry) : null;
-        var ports = rpc is null ? PortListReader.Read(entry.TextList("ports"), _errors) : [];
+        var ports = rpc is null ? PortListReader.Read(ReadPorts(entry), _errors) : [];
         var conditions = entry.TextList("conditions");
         var unless = entry.TextList("unless");
         var oneOf = entry.Text("oneOf", required: false);
@@ -200,8 +206,20 @@ internal sealed class RuleFileReader
             _errors.Add(entry.SpotOf(flag), "a dynamicRange rule must have exactly one port range");
     }
 
+    // "ports", or "port" as people write one (a site rule's words): never both.
+    private Located<string>[] ReadPorts(MappingReader entry)
+    {
+        var ports = entry.TextList("ports");
+        var port = entry.TextList("port");
+        if (ports.Length > 0 && port.Length > 0)
+            _errors.Add(port[0].Spot, "both 'ports' and 'port': give one");
+        return ports.Length > 0 ? ports : port;
+    }
+
     private RuleSource? ReadSource(MappingReader entry, string? fileSource)
     {
+        if (_local && entry.Node("source") is null)
+            return RuleSource.Site(_displayName, entry.Spot.Line);
         var source = entry.Mapping("source", SourceKeys, required: true);
         if (source is null)
             return null;

@@ -268,6 +268,7 @@ public static class AuditJsonWriter
         json.WriteBoolean("aggregated", entry.Aggregated);
         json.WriteString("status", entry.Status.Name());
         if (entry.Rule.OneOf is { } group) json.WriteString("oneOf", group);
+        if (entry.Rule.Source.IsSite) json.WriteString("siteRule", entry.Rule.Source.Citation);
         if (entry.Status == CoverageStatus.NotExercised) json.WriteString("why", entry.NotExercisedReason);
         WriteTally(json, entry.Tally);
         json.WriteEndObject();

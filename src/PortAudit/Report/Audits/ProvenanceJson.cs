@@ -21,6 +21,13 @@ internal static class ProvenanceJson
         json.WriteString("name", provenance.Catalog.Name);
         json.WriteString("sha256", provenance.Catalog.Sha256);
         JsonOutput.WriteStrings(json, "files", provenance.Catalog.Files);
+        if (provenance.LocalRules.Count > 0)
+        {
+            // The site's own rules are part of what the verdicts rest on: named with their digests like every input.
+            json.WriteStartArray("localRules");
+            foreach (var file in provenance.LocalRules) WriteInput(json, null, file);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
         WriteOptions(json, provenance);
         json.WriteStartObject("capture");
