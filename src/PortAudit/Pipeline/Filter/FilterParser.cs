@@ -52,24 +52,18 @@ internal sealed class FilterParser
 
     private FilterToken Take() => _tokens[_next++];
 
-    private FilterNode Or()
-    {
-        var node = And();
-        while (Peek.Kind == FilterTokenKind.Or)
-        {
-            Take();
-            node = new FilterOr(node, And());
-        }
-        return node;
-    }
+    private FilterNode Or() => Chain(FilterTokenKind.Or, And, (left, right) => new FilterOr(left, right));
 
-    private FilterNode And()
+    private FilterNode And() => Chain(FilterTokenKind.And, Unary, (left, right) => new FilterAnd(left, right));
+
+    // OPERAND (OPERATOR OPERAND)*, grouped from the left.
+    private FilterNode Chain(FilterTokenKind operation, Func<FilterNode> operand, Func<FilterNode, FilterNode, FilterNode> join)
     {
-        var node = Unary();
-        while (Peek.Kind == FilterTokenKind.And)
+        var node = operand();
+        while (Peek.Kind == operation)
         {
             Take();
-            node = new FilterAnd(node, Unary());
+            node = join(node, operand());
         }
         return node;
     }
