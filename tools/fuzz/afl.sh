@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # The coverage-guided tier (docs/fuzz.md): one reader under afl-fuzz, PortAudit.Core.dll instrumented by SharpFuzz.
 #
-#   tools/fuzz/afl.sh READER [--execs N] [--seconds N] [--work DIR] [--no-build]
+#   tools/fuzz/afl.sh READER [--execs N] [--seconds N] [--heap-mb N] [--work DIR] [--no-build]
 #   tools/fuzz/afl.sh --readers        the readers and their seed counts
 #
 # The harness is copied into DIR/bin (default: a directory under /tmp) and its copy of PortAudit.Core.dll is
 # instrumented there: instrumenting rewrites the dll, so the solution's own build stays untouched. Seeds come from
 # ../shared (portaudit-fuzz afl-seeds). afl-fuzz runs one instance, -t 5000 (an input over 5 s is a hang), the .NET
-# heap bounded by DOTNET_GCHeapHardLimit (an input that grows it past 1 GiB ends in OutOfMemoryException, a crash).
+# heap bounded by DOTNET_GCHeapHardLimit (an input that grows it past --heap-mb, 1024 by default, is a crash).
 # Prints one line: reader, executions, edges, crashes, hangs, seconds, executions per second; the findings are in
 # DIR/READER/out/default/{crashes,hangs}. Replay one: dotnet DIR/bin/portaudit-fuzz.dll afl READER < FILE (from the repository).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-reader="" execs=100000 seconds="" work="" build=1
+reader="" execs=100000 seconds="" heap=1024 work="" build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --execs) execs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --heap-mb) heap=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --readers) reader=--readers; shift ;;
@@ -55,7 +56,7 @@ budget=(-E "$execs")
 # machine: no core pinning. The heap limit is the memory bound; afl's -m would limit address space, which .NET
 # reserves by the gigabyte whatever it uses.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-export AFL_QUIET=1 DOTNET_GCHeapHardLimit=0x40000000
+export AFL_QUIET=1 DOTNET_GCHeapHardLimit=$(printf '0x%x' $((heap << 20)))
 # The harness writes each input to a file for the readers that take a path: in memory where there is a tmpfs.
 [ -w /dev/shm ] && export TMPDIR=/dev/shm
 afl-fuzz -i "$dir/in" -o "$dir/out" -t 5000 -m none "${budget[@]}" -- "${harness[@]}" afl "$reader" >"$dir/afl.log" 2>&1 || {
