@@ -20,9 +20,10 @@ namespace PortAudit.Fuzz
         public const int Usage = 2;
 
         private const string Help = """
-            usage: portaudit-fuzz [--seconds N] [--inputs N] [--seed N] [--target capture|draft|inventory|catalog|records|ruleset]... [--findings DIR]
+            usage: portaudit-fuzz [--seconds N] [--inputs N] [--seed N] [--target capture|draft|inventory|catalog]... [--findings DIR]
                                   [--timeout-ms N] [--memory-mb N] [--repo DIR]
                    portaudit-fuzz --replay DIR|FILE.input [--repo DIR]
+                   portaudit-fuzz afl READER | afl-seeds READER DIR | afl-readers   (the coverage-guided tier: tools/fuzz/afl.sh)
 
             Mutates the inputs PortAudit reads (captures from captures/ and ../shared, inventories, catalogs) and runs
             them in process as the CLI would, until the time budget is spent. An input that throws anything but a clear
@@ -46,12 +47,17 @@ namespace PortAudit.Fuzz
         /// <summary>Runs the command line <paramref name="args"/>; returns the exit code.</summary>
         public static int Run(string[] args, TextWriter output, TextWriter errors)
         {
+            if (AflCommand.Handles(args))
+            {
+                // The instrumented copy runs from a scratch directory: the repository is the current directory's.
+                if (FindRepo(Directory.GetCurrentDirectory()) is { } root) return AflCommand.Run(args, root, output, errors);
+                return Fail(errors, "cannot find the repository: run from inside it") ? Clean : Usage;
+            }
             if (!TryParse(args, errors, out var options, out string? replay)) return Usage;
             if (options is null) { output.Write(Help); return Clean; }
             var catalog = CatalogLoader.Load(Path.Combine(options.RepoRoot, "rules"));
             var captures = new CaptureTarget(options.RepoRoot, catalog);
-            IFuzzTarget[] all = [captures, new DraftTarget(captures, catalog), new InventoryTarget(options.RepoRoot, catalog), new CatalogTarget(options.RepoRoot),
-                new RecordTarget(options.RepoRoot), new RulesetTarget(options.RepoRoot)];
+            IFuzzTarget[] all = [captures, new DraftTarget(captures, catalog), new InventoryTarget(options.RepoRoot, catalog), new CatalogTarget(options.RepoRoot)];
             if (replay is not null) return Replay.Run(replay, all, options.FindingsDirectory, output);
             var unknown = options.Targets.Where(t => all.All(a => a.Name != t)).ToList();
             if (unknown.Count > 0)

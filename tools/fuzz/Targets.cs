@@ -7,7 +7,6 @@ using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Listings;
 using PortAudit.Sources.Files;
-using PortAudit.Sources.Records;
 
 namespace PortAudit.Fuzz;
 
@@ -83,7 +82,8 @@ public sealed class CaptureTarget : IFuzzTarget
         return outcome.Traffic.Errors.Count > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
     }
 
-    private static byte[] Gzip(byte[] bytes)
+    /// <summary><paramref name="bytes"/> gzip-compressed, as a seed of the gzip reader.</summary>
+    internal static byte[] Gzip(byte[] bytes)
     {
         using var compressed = new MemoryStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest)) gzip.Write(bytes);
@@ -182,63 +182,5 @@ public sealed class CatalogTarget(string repo) : IFuzzTarget
         var catalog = CatalogLoader.Load(directory);
         AuditContext.Create(catalog, InventoryLoader.Load(_inventory, catalog));
         return FuzzVerdict.Accepted;
-    }
-}
-
-/// <summary>
-/// Flow records (Zeek conn.log, firewall logs, IPFIX and NetFlow v9) read as `portaudit flows` reads them, detected by
-/// content: the real samples of ../shared/flowdata are the seeds.
-/// </summary>
-public sealed class RecordTarget(string repo) : IFuzzTarget
-{
-    /// <inheritdoc />
-    public string Name => "records";
-
-    /// <inheritdoc />
-    public bool IsText => true;
-
-    /// <inheritdoc />
-    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find(
-        new[] { "zeek", "asa", "iptables", "windows-firewall", "ipfix" }.Select(d => Path.Combine(repo, "..", "shared", "flowdata", d)),
-        SeedFiles.IsSharedDataFile, 256 << 10, recursive: true);
-
-    /// <inheritdoc />
-    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
-    {
-        string path = Path.Combine(scratch, "records-" + seed.Name);
-        File.WriteAllBytes(path, input);
-        var run = new TrafficRun(new FlowTableOptions());
-        run.Read(RecordFileSource.Of([path]));
-        var summary = run.Summary;
-        File.Delete(path);
-        return summary.Errors.Count > 0 || summary.Records.Rejected > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
-    }
-}
-
-/// <summary>Firewall rulesets (nftables, iptables-save, Cisco ASA, Windows) loaded as `audit --firewall` loads them: the real rulesets of ../shared/flowdata are the seeds.</summary>
-public sealed class RulesetTarget(string repo) : IFuzzTarget
-{
-    /// <inheritdoc />
-    public string Name => "ruleset";
-
-    /// <inheritdoc />
-    public bool IsText => true;
-
-    /// <inheritdoc />
-    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find(
-        [Path.Combine(repo, "..", "shared", "flowdata", "rulesets")], SeedFiles.IsSharedDataFile, 256 << 10, recursive: true);
-
-    /// <inheritdoc />
-    public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
-    {
-        // The seed's own name, so that a format told by the file name is told the same way.
-        string path = Path.Combine(scratch, "ruleset-" + seed.Name);
-        File.WriteAllBytes(path, input);
-        var policy = Policy.PolicyLoader.Load(path);
-        File.Delete(path);
-        // The evaluator walks what the parser built: chains, jumps and sets of a mutated ruleset included.
-        foreach (ushort port in (ushort[])[22, 443, 5061])
-            Policy.PolicyEvaluator.Evaluate(policy, new Policy.PolicyQuery(6, IpAddr.FromV4(0x0A000001), 50000, IpAddr.FromV4(0x0A000002), port));
-        return policy.Issues.Count > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
     }
 }

@@ -117,6 +117,23 @@ public class DamagedCaptureTests
     }
 
     [Fact]
+    public void ARecordClaimingMegabytesInATinyFileCostsNoMoreThanTheFile()
+    {
+        // Found by the coverage-guided pcap harness (tools/fuzz/afl.sh pcap) under a 32 MiB heap: 62 bytes whose
+        // snapshot length allows 64 MiB and whose record header claims 28 MB, which was allocated before reading.
+        byte[] file = Convert.FromHexString(
+            "4d3cb2a10200000041000141000100b001060607eb00000450000003ab83bc03df00b0" +
+            "01060607eb00000450000003ab83bc03dfd94f51c36c3d302e0000");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using var reader = CaptureFile.Open("tiny.pcap", new MemoryStream(file));
+
+        var error = Assert.Throws<CaptureFormatException>(() => reader.TryRead(out _));
+
+        Assert.Equal("tiny.pcap: byte 24: truncated record: 28311775 bytes declared, 22 present", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20);
+    }
+
+    [Fact]
     public void ZeroLengthRecordIsReadAndSkipped()
     {
         var file = new PcapBuilder().Add(Array.Empty<byte>()).Add(Frame(0)).Build();

@@ -122,6 +122,26 @@ public class FuzzHarnessTests : IDisposable
         Assert.Contains("--budget '5': unknown option", errors.ToString());
     }
 
+    [Fact]
+    public void UnderAflAnInputErrorIsARefusalAndAnyOtherExceptionEscapesAsACrash()
+    {
+        // SharpFuzz reports to afl-fuzz a crash for whatever escapes the harness's run, and nothing else.
+        var seed = new FuzzSeed("seed", [1]);
+        Assert.Equal(FuzzVerdict.Rejected, AflCommand.Once(new StubTarget("refuses", _ => throw new InputException("bad input")), seed, [1], Findings));
+        Assert.Equal(FuzzVerdict.Accepted, AflCommand.Once(new StubTarget("accepts", _ => FuzzVerdict.Accepted), seed, [1], Findings));
+        Assert.Throws<InvalidOperationException>(() =>
+            AflCommand.Once(new StubTarget("crashes", _ => throw new InvalidOperationException("bug")), seed, [1], Findings));
+    }
+
+    [Fact]
+    public void TheAflCommandsRefuseAnUnknownReaderWithExitTwo()
+    {
+        var errors = new StringWriter();
+        Assert.Equal(FuzzCommand.Usage, AflCommand.Run(["afl", "no-such-reader"], SharedData.InRepository(""), TextWriter.Null, errors));
+        Assert.Contains("readers: pcap, pcapng, gzip", errors.ToString());
+        Assert.Equal(FuzzCommand.Usage, AflCommand.Run(["afl-seeds", "pcap"], SharedData.InRepository(""), TextWriter.Null, TextWriter.Null));
+    }
+
     private sealed class StubTarget(string name, Func<byte[], FuzzVerdict> run) : IFuzzTarget
     {
         public string Name => name;

@@ -39,8 +39,7 @@ public class FuzzSmokeTests : IDisposable
         string repo = SharedData.InRepository("");
         var catalog = CatalogLoader.Load(Path.Combine(repo, "rules"));
         var captures = new CaptureTarget(repo, catalog);
-        IFuzzTarget[] targets = [captures, new DraftTarget(captures, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo),
-            new RecordTarget(repo), new RulesetTarget(repo)];
+        IFuzzTarget[] targets = [captures, new DraftTarget(captures, catalog), new InventoryTarget(repo, catalog), new CatalogTarget(repo)];
         var options = new FuzzOptions(TimeSpan.FromMinutes(10), 20261122, [], Findings, TimeSpan.FromSeconds(30), 3L << 30, repo, InputsPerTarget: 40);
         var session = new FuzzSession(options, targets, Console.Out);
 
@@ -56,7 +55,7 @@ public class FuzzSmokeTests : IDisposable
             Assert.Equal(40, tally.Inputs);
             Assert.True(tally.Rejected > 0, $"{name}: no mutation was refused; are the mutations reaching the readers?");
         }
-        // Records and rulesets come from ../shared/flowdata; without it those targets are skipped with a note.
+        // A target without seeds is skipped with a note.
         Assert.Equal(targets.Count(t => t.Seeds.Count > 0), session.Tallies.Count);
         Assert.True(session.Tallies.Count >= 3);
     }

@@ -69,23 +69,17 @@ internal sealed class ByteSource : IDisposable
         if (_buffer.Length - _start < count)
         {
             int pending = _end - _start;
-            if (count > _buffer.Length)
-            {
-                // Only a record larger than the buffer gets here; the caller has already bounded its size.
-                var larger = new byte[Math.Max(count, _buffer.Length * 2)];
-                Buffer.BlockCopy(_buffer, _start, larger, 0, pending);
-                _buffer = larger;
-            }
-            else
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, pending);
-            }
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, pending);
             _bufferBaseOffset += _start;
             _start = 0;
             _end = pending;
         }
         while (_end - _start < count)
         {
+            // Only a record larger than the buffer gets here; the caller has already bounded its size. The buffer
+            // doubles as the bytes arrive, so that a header claiming 64 MiB in a file of 62 bytes costs no more than
+            // the buffer the file fits in.
+            if (_end == _buffer.Length) Grow((int)Math.Min(_buffer.Length * 2L, count));
             int n = ReadStream();
             if (n == 0)
             {
@@ -95,6 +89,13 @@ internal sealed class ByteSource : IDisposable
             _end += n;
         }
         return true;
+    }
+
+    private void Grow(int size)
+    {
+        var larger = new byte[size];
+        Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+        _buffer = larger;
     }
 
     private int ReadStream()
