@@ -45,10 +45,11 @@ public sealed class OutputOptions
     public bool ToFile(ParseResult parse) => parse.GetValue(Output) is not null;
 
     /// <summary>Opens the destination --output names (standard output by default).</summary>
-    public Stream OpenStream(ParseResult parse) => OutputStreams.Open(parse.GetValue(Output));
+    public Stream OpenStream(ParseResult parse, CancellationToken abandon = default) => OutputStreams.Open(parse.GetValue(Output), abandon);
 
     /// <summary>Opens a flow-record writer in the chosen format.</summary>
-    public IFlowRecordWriter OpenFlowWriter(ParseResult parse) => FlowRecordWriters.Create(parse.GetValue(Format)!, OpenStream(parse), Tables(parse));
+    public IFlowRecordWriter OpenFlowWriter(ParseResult parse, CancellationToken abandon = default) =>
+        FlowRecordWriters.Create(parse.GetValue(Format)!, OpenStream(parse, abandon), Tables(parse));
 
     /// <summary>Lays out the table format for where --output goes: the terminal's width only when it is the terminal.</summary>
     public ListingRenderer Tables(ParseResult parse) => ConsoleTables.For(toStandardOutput: parse.GetValue(Output) is null or "-");

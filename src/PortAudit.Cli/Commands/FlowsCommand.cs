@@ -23,13 +23,15 @@ public static class FlowsCommand
         {
             var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, options.Captures, log));
             bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            // Before the output opens: after SIGTERM the held flows still being written get the grace, then the output is
+            // abandoned (a file stays as it was), so the command ends within a second however many flows were held.
+            using var stop = new StopSignals();
             // With --store, the store is the output: records go to a file only when --output names one.
-            using var writer = !store.Requested(parse) || options.Output.ToFile(parse) ? options.Output.OpenFlowWriter(parse) : null;
+            using var writer = !store.Requested(parse) || options.Output.ToFile(parse) ? options.Output.OpenFlowWriter(parse, stop.Abandon) : null;
             using var stored = store.Open(parse, sources.Select(s => s.Name).ToList(), log);
             using var exporter = export.Open(parse, verdicts: false, log);
             IFlowObserver[] consumers = [.. writer is null ? [] : new IFlowObserver[] { new FlowRecordObserver(writer) }, .. Present(stored), .. Present(exporter)];
             var run = new TrafficRun(options.Flow.Read(parse), consumers);
-            using var stop = new StopSignals();
             CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token));
             writer?.Complete();
             StoreOptions.Conclude(stored, log, quiet);

@@ -67,18 +67,25 @@ public sealed class OutputSet : IDisposable
     /// <remarks>
     /// A regular file (or none) is written under a temporary name beside it and replaces it when the stream is disposed
     /// after every write succeeded: a full disk leaves the previous file whole, and the temporary is removed. A device,
-    /// FIFO or terminal is written directly. Temporaries a killed run left for the same target are removed first.
+    /// FIFO or terminal is written directly. Temporaries a killed run left for the same target are removed first. Once
+    /// <paramref name="cancel"/> fires, writes throw <see cref="OperationCanceledException"/> and the file stays as it was.
     /// </remarks>
-    public static Stream OpenFile(string path)
+    public static Stream OpenFile(string path, CancellationToken cancel = default)
     {
-        if (OutputFile.IsSpecial(path)) return Guard(path, () => OutputFile.OpenForWriting(path, 1 << 16));
+        if (OutputFile.IsSpecial(path)) return new GuardedStream(Guard(path, () => OutputFile.OpenForWriting(path, 1 << 16)), path, cancel: cancel);
         if (Directory.Exists(path)) throw new InputException($"{path}: cannot write: a directory has that name");
         OutputFile.RemoveLeftovers(path);
         string temporary = OutputFile.Temporary(path);
         OutputFile.Hold(temporary);
         var stream = Guard(path, () => OutputFile.OpenForWriting(temporary, 1 << 16));
-        return new GuardedStream(stream, path, temporary);
+        return new GuardedStream(stream, path, temporary, cancel);
     }
+
+    /// <summary>
+    /// <paramref name="inner"/> (standard output), whose writes throw <see cref="OperationCanceledException"/> once
+    /// <paramref name="cancel"/> fires, so that a writer with much left to write stops there.
+    /// </summary>
+    public static Stream Watched(Stream inner, string name, CancellationToken cancel) => new GuardedStream(inner, name, cancel: cancel);
 
     /// <summary>
     /// Removes the temporary file of every output set and single output this process is writing: for a process about to
@@ -149,7 +156,12 @@ public sealed class OutputSet : IDisposable
 
         private void ThrowIfAbandoned()
         {
-            cancel.ThrowIfCancellationRequested();
+            if (cancel.IsCancellationRequested)
+            {
+                // Abandoned (SIGTERM's grace ran out): a file written under a temporary name never takes its target's place.
+                Abandon("interrupted");
+                cancel.ThrowIfCancellationRequested();
+            }
             // The first failure's reason again (a full disk), not a vaguer one, whichever write reports it.
             if (_failed && replaces is not null) throw new InputException(_failure ?? $"{path}: cannot write: an earlier write failed");
         }
