@@ -49,7 +49,8 @@ public sealed class AuditRun : IDisposable
         IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
         IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(judged, filter) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
-            firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory));
+            firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory),
+            anomalies: settings.Model is { } model ? new Audit.Anomaly.AnomalyJudge(model.Models) : null);
         _flowOptions = flowOptions;
         Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
     }
@@ -109,6 +110,7 @@ public sealed class AuditRun : IDisposable
                 CoveredNs = summary.Traffic.CoveredNs,
                 Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
+                Model = _settings.Model is { } model ? Digests.OfInput(model.Path) : null,
             },
         };
         var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory);

@@ -1,0 +1,45 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Audit.Anomaly;
+
+/// <summary>
+/// Scores every flow a rule allows against its group's model and counts those above the threshold in an
+/// <see cref="FindingKind.Anomalous"/> finding. A flow no model covers is left unjudged (counted in
+/// <see cref="Unjudged"/>), never judged by a model of features its source lacks.
+/// </summary>
+public sealed class AnomalyJudge(ModelSet models)
+{
+    /// <summary>Departing features quoted per finding.</summary>
+    public const int QuotedFeatures = 3;
+
+    /// <summary>The models.</summary>
+    public ModelSet Models => models;
+
+    /// <summary>Allowed flows scored.</summary>
+    public long Judged { get; private set; }
+
+    /// <summary>Allowed flows no model covers.</summary>
+    public long Unjudged { get; private set; }
+
+    /// <summary>True for the verdicts the models learn and judge: flows a rule allows.</summary>
+    public static bool Judges(FlowVerdict verdict) => verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt;
+
+    /// <summary>Scores <paramref name="flow"/> when a rule allows it and adds it to <paramref name="findings"/> when anomalous.</summary>
+    public void Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
+    {
+        if (!Judges(verdict)) return;
+        var set = FlowFeatures.SetOf(flow);
+        if (models.For(flow, verdict, set) is not { } model)
+        {
+            Unjudged++;
+            return;
+        }
+        Judged++;
+        var raw = FlowFeatures.Raw(flow, set);
+        double score = model.Score(raw);
+        if (score <= model.Threshold) return;
+        var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,
+            $"allowed, but departs from what role pair {GroupKey.Pair(verdict)} does (model {model.Key})");
+        finding.Anomaly?.Note(score, model, model.Departures(raw, QuotedFeatures));
+    }
+}
