@@ -25,10 +25,6 @@ public static class LearnCommand
             Description = $"Each model's threshold is this many times the {ModelFitter.ThresholdQuantile:P1} quantile of its training flows' scores: higher flags fewer flows.",
             DefaultValueFactory = _ => ModelFitter.DefaultMargin,
         };
-        margin.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (> 0 and < 100)) r.AddError("--margin: expected a number above 0 and below 100");
-        });
         var flowOptions = new CaptureOptions();
         var inputFormat = new InputFormatOption();
         command.Arguments.Add(captures);

@@ -8,62 +8,21 @@ namespace PortAudit.Audit.Anomaly;
 /// the flow departs, whether along the directions normal flows vary in (a larger read) or across them (a read where
 /// the pair only writes). Pure PCA reconstruction error alone would miss the first.
 /// </summary>
-public sealed class GroupModel
+/// <param name="Key">The group (<see cref="GroupKey"/>).</param>
+/// <param name="Set">The features the model judges.</param>
+/// <param name="Flows">Training flows of the group.</param>
+/// <param name="Center">Mean of each scaled feature over the training flows.</param>
+/// <param name="Scale">Standard deviation of each scaled feature, at least <see cref="ModelFitter.MinScale"/>.</param>
+/// <param name="Mean">The PCA's mean of the standardised features.</param>
+/// <param name="Directions">The principal directions, unit length.</param>
+/// <param name="Variances">The training flows' variance along each direction.</param>
+/// <param name="Residual">The training flows' mean squared reconstruction error.</param>
+/// <param name="Threshold">Scores above this are anomalous.</param>
+/// <param name="Low">1st percentile of each raw feature over the training flows.</param>
+/// <param name="High">99th percentile of each raw feature over the training flows.</param>
+public sealed record GroupModel(string Key, FeatureSet Set, long Flows, double[] Center, double[] Scale, double[] Mean, double[][] Directions,
+    double[] Variances, double Residual, double Threshold, double[] Low, double[] High)
 {
-    /// <summary>Creates a model from its parameters; every array has the feature set's length but the variances (one per direction).</summary>
-    public GroupModel(string key, FeatureSet set, long flows, double[] center, double[] scale, double[] mean, double[][] directions,
-        double[] variances, double residual, double threshold, double[] low, double[] high)
-    {
-        Key = key;
-        Set = set;
-        Flows = flows;
-        Center = center;
-        Scale = scale;
-        Mean = mean;
-        Directions = directions;
-        Variances = variances;
-        Residual = residual;
-        Threshold = threshold;
-        Low = low;
-        High = high;
-    }
-
-    /// <summary>The group (<see cref="GroupKey"/>).</summary>
-    public string Key { get; }
-
-    /// <summary>The features the model judges.</summary>
-    public FeatureSet Set { get; }
-
-    /// <summary>Training flows of the group.</summary>
-    public long Flows { get; }
-
-    /// <summary>Mean of each scaled feature over the training flows.</summary>
-    public double[] Center { get; }
-
-    /// <summary>Standard deviation of each scaled feature, at least <see cref="ModelFitter.MinScale"/>.</summary>
-    public double[] Scale { get; }
-
-    /// <summary>The PCA's mean of the standardised features.</summary>
-    public double[] Mean { get; }
-
-    /// <summary>The principal directions, unit length.</summary>
-    public double[][] Directions { get; }
-
-    /// <summary>The training flows' variance along each direction.</summary>
-    public double[] Variances { get; }
-
-    /// <summary>The training flows' mean squared reconstruction error.</summary>
-    public double Residual { get; }
-
-    /// <summary>Scores above this are anomalous.</summary>
-    public double Threshold { get; }
-
-    /// <summary>1st percentile of each raw feature over the training flows.</summary>
-    public double[] Low { get; }
-
-    /// <summary>99th percentile of each raw feature over the training flows.</summary>
-    public double[] High { get; }
-
     /// <summary>The score of a flow's raw features (<see cref="FlowFeatures.Raw"/> of <see cref="Set"/>).</summary>
     public double Score(ReadOnlySpan<double> raw)
     {

@@ -66,10 +66,12 @@ public static class ModelFitter
             residual, double.PositiveInfinity, [], []);
         var scores = raw.Select(r => unthresholded.Score(r)).Order().ToList();
         int dimension = raw[0].Length;
-        return new GroupModel(key, unthresholded.Set, raw.Count, scaling.Center, scaling.Scale, pca.Mean, pca.Directions, variances, residual,
-            Quantile(scores, ThresholdQuantile) * margin,
-            Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.01)).ToArray(),
-            Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.99)).ToArray());
+        return unthresholded with
+        {
+            Threshold = Quantile(scores, ThresholdQuantile) * margin,
+            Low = Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.01)).ToArray(),
+            High = Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.99)).ToArray(),
+        };
     }
 
     /// <summary>The feature set a key names (its last field).</summary>
