@@ -73,6 +73,9 @@ public sealed class FlowAuditor : IFlowObserver
     /// <summary>Findings so far.</summary>
     public FindingBuilder Findings { get; }
 
+    /// <summary>The anomaly models' judge, when the audit has models.</summary>
+    public Anomaly.AnomalyJudge? Anomalies => _anomalies;
+
     /// <summary>Traffic per pair of role sets so far.</summary>
     public RolePairTracker RolePairs { get; } = new();
 
@@ -151,8 +154,9 @@ public sealed class FlowAuditor : IFlowObserver
             Coverage.Record(flow, verdict);
             Findings.Record(flow, verdict);
             RolePairs.Record(flow, verdict);
-            _anomalies?.Record(flow, verdict, Findings);
         }
+        // Every flow, ignored ones too: the judge forgets each flow's rhythm as it sees it.
+        _anomalies?.Record(flow, verdict, Findings);
         if (_firewalls is not null)
             verdict = verdict with { Policy = _firewalls.Record(flow, verdict, Findings) };
         return verdict;

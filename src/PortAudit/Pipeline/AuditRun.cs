@@ -50,9 +50,11 @@ public sealed class AuditRun : IDisposable
         IAuditedFlowSink written = flowOptions.Selection is FlowFilter { JudgesVerdicts: true } filter ? new VerdictFilteredSink(judged, filter) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory),
-            anomalies: settings.Model is { } model ? new Audit.Anomaly.AnomalyJudge(model.Models) : null);
+            anomalies: settings.Model is { } model ? new Audit.Anomaly.AnomalyJudge(model.Models, new Audit.Anomaly.FlowRhythm()) : null);
         _flowOptions = flowOptions;
-        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
+        // Only with models does the run read every packet for the flows' rhythm; without, it stays as fast as before.
+        IFlowObserver[] rhythm = _auditor.Anomalies is { } judge ? [judge.Rhythms] : [];
+        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, .. rhythm, _auditor]);
     }
 
     /// <summary>The read underneath: progress, counters, endpoint-mapper answers.</summary>

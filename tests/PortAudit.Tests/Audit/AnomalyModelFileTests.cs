@@ -40,7 +40,7 @@ public sealed class AnomalyModelFileTests : IDisposable
         double far = model.Score([400, 8_000_000, 5, 600, 20, 0.0001]);
         Assert.True(near < 0.01, $"near {near}");
         Assert.True(far > 3 * model.Threshold, $"far {far}");
-        Assert.Equal("bytes-to-client", model.Departures([400, 8_000_000, 5, 30, 20, 0.0001], 1)[0].Feature);
+        Assert.Equal("bytes-to-client", model.Departures([400, 8_000_000, 5, 30, 1, 0.0001], 1)[0].Feature);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class AnomalyScenarioTests : IClassFixture<AnomalyScenarioTests.Si
         Assert.Equal(64, provenance.GetProperty("inventory_sha256").GetString()!.Length);
         Assert.True(provenance.GetProperty("last_ns").GetInt64() - provenance.GetProperty("first_ns").GetInt64() > 2 * 3600e9);
         Assert.Contains(model.RootElement.GetProperty("groups").EnumerateArray(),
-            g => g.GetProperty("group").GetString() == "workstation>domain-controller+dns-server|tcp/389|counters" && g.GetProperty("flows").GetInt64() > 100);
+            g => g.GetProperty("group").GetString() == "workstation>domain-controller+dns-server|tcp/389|timing" && g.GetProperty("flows").GetInt64() > 100);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace PortAudit.Audit.Anomaly;
 /// <see cref="FindingKind.Anomalous"/> finding. A flow no model covers is left unjudged (counted in
 /// <see cref="Unjudged"/>), never judged by a model of features its source lacks.
 /// </summary>
-public sealed class AnomalyJudge(ModelSet models)
+public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
 {
     /// <summary>Departing features quoted per finding.</summary>
     public const int QuotedFeatures = 3;
@@ -24,18 +24,25 @@ public sealed class AnomalyJudge(ModelSet models)
     /// <summary>True for the verdicts the models learn and judge: flows a rule allows.</summary>
     public static bool Judges(FlowVerdict verdict) => verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt;
 
-    /// <summary>Scores <paramref name="flow"/> when a rule allows it and adds it to <paramref name="findings"/> when anomalous.</summary>
+    /// <summary>The rhythm of each flow, kept while models are in use: <see cref="Record"/> takes it, whatever the verdict.</summary>
+    public FlowRhythm Rhythms => rhythms;
+
+    /// <summary>
+    /// Scores <paramref name="flow"/> when a rule allows it and adds it to <paramref name="findings"/> when anomalous.
+    /// Call for every flow: its rhythm is forgotten here.
+    /// </summary>
     public void Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
     {
+        var rhythm = rhythms.Take(flow);
         if (!Judges(verdict)) return;
-        var set = FlowFeatures.SetOf(flow);
+        var set = FlowFeatures.SetOf(flow, rhythm);
         if (models.For(flow, verdict, set) is not { } model)
         {
             Unjudged++;
             return;
         }
         Judged++;
-        var raw = FlowFeatures.Raw(flow, set);
+        var raw = FlowFeatures.Raw(flow, set, rhythm);
         double score = model.Score(raw);
         if (score <= model.Threshold) return;
         var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,

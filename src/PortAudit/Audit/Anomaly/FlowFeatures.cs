@@ -5,6 +5,9 @@ namespace PortAudit.Audit.Anomaly;
 /// <summary>Which features a flow's source carries: packet captures and most flow records count packets, some logs only bytes.</summary>
 public enum FeatureSet
 {
+    /// <summary>A packet capture's flow that carried data: the counters and its <see cref="Rhythm"/>.</summary>
+    Timing,
+
     /// <summary>Bytes and packets each way, duration and the share of bytes sent by the client.</summary>
     Counters,
 
@@ -21,39 +24,64 @@ public enum FeatureSet
 public static class FlowFeatures
 {
     /// <summary>Feature names as model files and reports write them, in vector order.</summary>
-    public static readonly string[] Names = ["bytes-to-server", "bytes-to-client", "packets-to-server", "packets-to-client", "duration-s", "client-byte-share"];
+    public static readonly string[] Names = ["bytes-to-server", "bytes-to-client", "packets-to-server", "packets-to-client", "duration-s", "client-byte-share",
+        "payload-bytes-mean", "data-gap-max-s", "data-gap-variation"];
 
+    private const int Share = 5, Variation = 8;
+    private static readonly int[] TimingFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8];
     private static readonly int[] CounterFeatures = [0, 1, 2, 3, 4, 5];
     private static readonly int[] ByteFeatures = [0, 1, 4, 5];
 
-    /// <summary>The name of <paramref name="set"/> in model files: counters, bytes-only.</summary>
-    public static string Name(this FeatureSet set) => set == FeatureSet.Counters ? "counters" : "bytes-only";
+    /// <summary>The name of <paramref name="set"/> in model files: timing, counters, bytes-only.</summary>
+    public static string Name(this FeatureSet set) => set switch
+    {
+        FeatureSet.Timing => "timing",
+        FeatureSet.Counters => "counters",
+        _ => "bytes-only",
+    };
 
-    /// <summary>The feature set <paramref name="flow"/>'s source carries: without a packet counted either way, bytes only.</summary>
-    public static FeatureSet SetOf(Flow flow) => flow.PacketsToServer + flow.PacketsToClient > 0 ? FeatureSet.Counters : FeatureSet.BytesOnly;
+    /// <summary>The set a model file names (<see cref="Name"/>); null for an unknown name.</summary>
+    public static FeatureSet? Parse(string name) => Enum.GetValues<FeatureSet>().Cast<FeatureSet?>().FirstOrDefault(s => s!.Value.Name() == name);
+
+    /// <summary>
+    /// The feature set <paramref name="flow"/>'s source carries: with a <paramref name="rhythm"/> (packets read, data
+    /// seen) the timing too; without a packet counted either way, bytes only.
+    /// </summary>
+    public static FeatureSet SetOf(Flow flow, Rhythm? rhythm) =>
+        rhythm is not null ? FeatureSet.Timing
+        : flow.PacketsToServer + flow.PacketsToClient > 0 ? FeatureSet.Counters
+        : FeatureSet.BytesOnly;
 
     /// <summary>Indices into <see cref="Names"/> of the features of <paramref name="set"/>.</summary>
-    public static IReadOnlyList<int> Of(FeatureSet set) => set == FeatureSet.Counters ? CounterFeatures : ByteFeatures;
+    public static IReadOnlyList<int> Of(FeatureSet set) => set switch
+    {
+        FeatureSet.Timing => TimingFeatures,
+        FeatureSet.Counters => CounterFeatures,
+        _ => ByteFeatures,
+    };
 
-    /// <summary>The features of <paramref name="set"/> as measured: bytes, packets, seconds, a share in [0, 1].</summary>
-    public static double[] Raw(Flow flow, FeatureSet set)
+    /// <summary>The features of <paramref name="set"/> as measured: bytes, packets, seconds, a share in [0, 1], a variation.</summary>
+    public static double[] Raw(Flow flow, FeatureSet set, Rhythm? rhythm)
     {
         var features = Of(set);
         var raw = new double[features.Count];
-        for (int i = 0; i < raw.Length; i++) raw[i] = Measure(flow, features[i]);
+        for (int i = 0; i < raw.Length; i++) raw[i] = Measure(flow, rhythm, features[i]);
         return raw;
     }
 
     /// <summary>The scaled value the models see of raw feature <paramref name="feature"/> (an index into <see cref="Names"/>).</summary>
-    public static double Scale(int feature, double raw) => feature == 5 ? raw : Math.Log(1 + Math.Max(0, raw));
+    public static double Scale(int feature, double raw) => feature is Share or Variation ? raw : Math.Log(1 + Math.Max(0, raw));
 
-    private static double Measure(Flow flow, int feature) => feature switch
+    private static double Measure(Flow flow, Rhythm? rhythm, int feature) => feature switch
     {
         0 => flow.BytesToServer,
         1 => flow.BytesToClient,
         2 => flow.PacketsToServer,
         3 => flow.PacketsToClient,
         4 => (flow.EndNs - flow.StartNs) / 1e9,
-        _ => flow.Bytes == 0 ? 0.5 : (double)flow.BytesToServer / flow.Bytes,
+        Share => flow.Bytes == 0 ? 0.5 : (double)flow.BytesToServer / flow.Bytes,
+        6 => rhythm is { DataPackets: > 0 } r ? (double)r.PayloadBytes / r.DataPackets : 0,
+        7 => rhythm?.MaxGap ?? 0,
+        _ => rhythm?.GapVariation ?? 1,
     };
 }

@@ -75,7 +75,8 @@ public static class ModelFitter
     }
 
     /// <summary>The feature set a key names (its last field).</summary>
-    public static FeatureSet SetOf(string key) => key.EndsWith(FeatureSet.BytesOnly.Name(), StringComparison.Ordinal) ? FeatureSet.BytesOnly : FeatureSet.Counters;
+    /// <exception cref="FormatException">The key names no feature set.</exception>
+    public static FeatureSet SetOf(string key) => FlowFeatures.Parse(key.Split('|')[^1]) ?? throw new FormatException($"model {key} names no feature set");
 
     private static double[] Scaled(string key, double[] raw)
     {

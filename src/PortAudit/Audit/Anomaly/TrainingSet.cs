@@ -6,7 +6,7 @@ namespace PortAudit.Audit.Anomaly;
 /// Gathers the features of every flow a rule allows, by group (<see cref="GroupKey.Port"/>), while <c>portaudit learn</c>
 /// audits the normal period: the judged-flow sink of its audit.
 /// </summary>
-public sealed class TrainingSet : IAuditedFlowSink
+public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
 {
     private readonly Dictionary<string, List<double[]>> _byPort = new(StringComparer.Ordinal);
 
@@ -19,11 +19,12 @@ public sealed class TrainingSet : IAuditedFlowSink
     /// <inheritdoc />
     public void Write(Flow flow, FlowVerdict verdict)
     {
+        var rhythm = rhythms.Take(flow);
         if (!AnomalyJudge.Judges(verdict)) return;
-        var set = FlowFeatures.SetOf(flow);
+        var set = FlowFeatures.SetOf(flow, rhythm);
         string key = GroupKey.Port(flow, verdict, set);
         if (!_byPort.TryGetValue(key, out var rows)) _byPort.Add(key, rows = []);
-        rows.Add(FlowFeatures.Raw(flow, set));
+        rows.Add(FlowFeatures.Raw(flow, set, rhythm));
         Flows++;
     }
 }

@@ -28,8 +28,9 @@ public static class ModelLearning
         string inventoryName, string catalogName, string modelPath, IPcaFitter fitter,
         double margin = ModelFitter.DefaultMargin, CancellationToken cancel = default)
     {
-        var training = new TrainingSet();
-        var traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, new FlowAuditor(context, training));
+        var rhythms = new FlowRhythm();
+        var training = new TrainingSet(rhythms);
+        var traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, rhythms, new FlowAuditor(context, training));
         traffic.Read(sources, cancel);
         var summary = traffic.Summary;
         var models = ModelFitter.Fit(training, fitter, margin);

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using PortAudit.Decode;
+using PortAudit.Flows;
+
+namespace PortAudit.Audit.Anomaly;
+
+/// <summary>
+/// How a flow's data packets came: how many, their payload bytes, and the gaps between them (largest, mean, spread).
+/// A beacon held in one connection is small messages at a steady, long interval; a transfer is large ones back to back.
+/// </summary>
+public sealed class Rhythm
+{
+    private long _lastNs = -1;
+    private double _gapSum;
+    private double _gapSquares;
+
+    /// <summary>Packets that carried payload.</summary>
+    public long DataPackets { get; private set; }
+
+    /// <summary>Their payload bytes.</summary>
+    public long PayloadBytes { get; private set; }
+
+    /// <summary>The longest gap between two data packets, seconds.</summary>
+    public double MaxGap { get; private set; }
+
+    /// <summary>Gaps between data packets (one fewer than the packets).</summary>
+    public long Gaps => Math.Max(0, DataPackets - 1);
+
+    /// <summary>
+    /// The gaps' coefficient of variation (standard deviation over mean): near 0 for a steady beat. With fewer than two
+    /// gaps there is no rhythm to measure, and it is 1, that of random arrivals.
+    /// </summary>
+    public double GapVariation
+    {
+        get
+        {
+            if (Gaps < 2 || _gapSum <= 0) return 1;
+            double mean = _gapSum / Gaps;
+            return Math.Sqrt(Math.Max(0, _gapSquares / Gaps - mean * mean)) / mean;
+        }
+    }
+
+    /// <summary>Counts a data packet of <paramref name="payload"/> bytes at <paramref name="timeNs"/>.</summary>
+    public void Add(long timeNs, int payload)
+    {
+        if (_lastNs >= 0)
+        {
+            double gap = Math.Max(0, timeNs - _lastNs) / 1e9;
+            _gapSum += gap;
+            _gapSquares += gap * gap;
+            MaxGap = Math.Max(MaxGap, gap);
+        }
+        _lastNs = timeNs;
+        DataPackets++;
+        PayloadBytes += payload;
+    }
+}
+
+/// <summary>
+/// Keeps the <see cref="Rhythm"/> of every flow while it lasts, only when anomaly models are in use (learn, or
+/// <c>audit --model</c>): it reads every packet, which an audit without models does not pay for. The audit takes each
+/// flow's rhythm when it judges the flow (<see cref="Take"/>).
+/// </summary>
+public sealed class FlowRhythm : IFlowObserver
+{
+    // Taken from the writing thread at the end of input (TrainingSet is a flow sink) while nothing adds any more.
+    private readonly ConcurrentDictionary<long, Rhythm> _byFlow = new();
+
+    /// <inheritdoc />
+    public void OnPacket(Flow flow, bool fromClient, bool isFirst, in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        if (packet.PayloadLength <= 0) return;
+        // The packet was counted already: the flow's end is its time.
+        _byFlow.GetOrAdd(flow.Id, static _ => new Rhythm()).Add(flow.EndNs, packet.PayloadLength);
+    }
+
+    /// <inheritdoc />
+    public void OnFlowEnd(Flow flow) { }
+
+    /// <summary>The rhythm of <paramref name="flow"/>, forgotten here; null when it carried no data packet.</summary>
+    public Rhythm? Take(Flow flow) => _byFlow.TryRemove(flow.Id, out var rhythm) ? rhythm : null;
+}
