@@ -44,10 +44,27 @@ public sealed class FlowFeaturesTests
         var rhythm = new Rhythm();
         rhythm.Add(1_000, 100);
         Assert.Equal(FeatureSet.Timing, FlowFeatures.SetOf(counted, rhythm));
-        Assert.Equal(FlowFeatures.Names.Length, FlowFeatures.Raw(counted, FeatureSet.Timing, rhythm).Length);
+        Assert.Equal(9, FlowFeatures.Raw(counted, FeatureSet.Timing, rhythm).Length);
+
+        rhythm.AddQuery(15, 3.1);
+        Assert.Equal(FeatureSet.Dns, FlowFeatures.SetOf(counted, rhythm));
+        Assert.Equal(FlowFeatures.Names.Length, FlowFeatures.Raw(counted, FeatureSet.Dns, rhythm).Length);
+    }
+
+    [Fact]
+    public void ADnsQuestionIsMeasuredByLengthAndEntropy()
+    {
+        Assert.True(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsQueryFor("www.example.org"), out int length, out double entropy));
+        Assert.Equal(15, length);
+        Assert.InRange(entropy, 2.5, 3.5);
+        string random = "k3j9x0qv7m2z8w4r1t6y5u0p9o8i7n3b2v1c4x5z6a7s8d9f0g1h2j3k4l5q";
+        Assert.True(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsQueryFor(random + ".t.example.net"), out _, out double tunnel));
+        Assert.True(tunnel > 4.5, $"entropy {tunnel}");
+        Assert.False(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsAnswerFor(Scenarios.AnomalySite.DnsQueryFor("www.example.org")), out _, out _));
     }
 
     [Theory]
+    [InlineData("a>b|udp/53|dns", FeatureSet.Dns)]
     [InlineData("a>b|tcp/389|timing", FeatureSet.Timing)]
     [InlineData("a>b|*|counters", FeatureSet.Counters)]
     [InlineData("*|*|bytes-only", FeatureSet.BytesOnly)]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 
@@ -40,6 +41,26 @@ public sealed class Rhythm
         }
     }
 
+    /// <summary>DNS queries the client sent in the flow (<see cref="DnsQuestion"/>).</summary>
+    public long DnsQueries { get; private set; }
+
+    /// <summary>Mean length of the names those queries asked for; 0 without queries.</summary>
+    public double DnsNameLength => DnsQueries == 0 ? 0 : _nameLengths / DnsQueries;
+
+    /// <summary>Mean entropy (bits per character) of those names; 0 without queries.</summary>
+    public double DnsNameEntropy => DnsQueries == 0 ? 0 : _nameEntropies / DnsQueries;
+
+    private double _nameLengths;
+    private double _nameEntropies;
+
+    /// <summary>Counts a DNS query for a name of <paramref name="length"/> characters and <paramref name="entropy"/> bits per character.</summary>
+    public void AddQuery(int length, double entropy)
+    {
+        DnsQueries++;
+        _nameLengths += length;
+        _nameEntropies += entropy;
+    }
+
     /// <summary>Counts a data packet of <paramref name="payload"/> bytes at <paramref name="timeNs"/>.</summary>
     public void Add(long timeNs, int payload)
     {
@@ -63,6 +84,8 @@ public sealed class Rhythm
 /// </summary>
 public sealed class FlowRhythm : IFlowObserver
 {
+    private const int DnsPort = 53;
+
     // Taken from the writing thread at the end of input (TrainingSet is a flow sink) while nothing adds any more.
     private readonly ConcurrentDictionary<long, Rhythm> _byFlow = new();
 
@@ -71,7 +94,10 @@ public sealed class FlowRhythm : IFlowObserver
     {
         if (packet.PayloadLength <= 0) return;
         // The packet was counted already: the flow's end is its time.
-        _byFlow.GetOrAdd(flow.Id, static _ => new Rhythm()).Add(flow.EndNs, packet.PayloadLength);
+        var rhythm = _byFlow.GetOrAdd(flow.Id, static _ => new Rhythm());
+        rhythm.Add(flow.EndNs, packet.PayloadLength);
+        if (fromClient && flow.ServerPort == DnsPort && flow.Protocol == IpProtocol.Udp && DnsQuestion.TryMeasure(payload, out int length, out double entropy))
+            rhythm.AddQuery(length, entropy);
     }
 
     /// <inheritdoc />
