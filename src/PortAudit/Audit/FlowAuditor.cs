@@ -187,7 +187,7 @@ public sealed class FlowAuditor : IFlowObserver
                 NotExercised = coverage.Count(e => e.Status == CoverageStatus.NotExercised),
                 AlternativeSeen = coverage.Count(e => e.Status == CoverageStatus.AlternativeSeen),
             })
-        { Evidence = _evidence };
+        { Evidence = _evidence, Anomalies = _anomalies?.Counts };
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
             Visibility.ZonesSeen, _minimumSpan) { CoveredNs = Visibility.SpanNs };
         return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture, Firewalls = firewalls };

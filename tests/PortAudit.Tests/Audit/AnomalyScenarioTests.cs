@@ -67,6 +67,10 @@ public sealed class AnomalyScenarioTests : IClassFixture<AnomalyScenarioTests.Si
         string text = File.ReadAllText(Path.Combine(_site.Out, "report.json"));
         Assert.Contains("\"model\"", text);
         Assert.Contains(Path.GetFileName(_site.Model), text);
+        var models = report.RootElement.GetProperty("summary").GetProperty("anomalyModels");
+        Assert.Equal(0, models.GetProperty("unjudged").GetInt64());
+        Assert.Equal(_site.ExpectedFlows(), models.GetProperty("judged").EnumerateObject().Sum(s => s.Value.GetInt64()));
+        Assert.Equal(0, models.GetProperty("judged").GetProperty("bytes-only").GetInt64());
         using var model = JsonDocument.Parse(File.ReadAllBytes(_site.Model));
         var provenance = model.RootElement.GetProperty("provenance");
         Assert.Equal(64, provenance.GetProperty("inputs")[0].GetProperty("sha256").GetString()!.Length);

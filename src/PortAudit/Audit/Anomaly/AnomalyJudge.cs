@@ -5,7 +5,7 @@ namespace PortAudit.Audit.Anomaly;
 /// <summary>
 /// Scores every flow a rule allows against its group's model and counts those above the threshold in an
 /// <see cref="FindingKind.Anomalous"/> finding. A flow no model covers is left unjudged (counted in
-/// <see cref="Unjudged"/>), never judged by a model of features its source lacks.
+/// <see cref="Counts"/>), never judged by a model of features its source lacks.
 /// </summary>
 public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
 {
@@ -15,11 +15,11 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
     /// <summary>The models.</summary>
     public ModelSet Models => models;
 
-    /// <summary>Allowed flows scored.</summary>
-    public long Judged { get; private set; }
+    private readonly long[] _judged = new long[Enum.GetValues<FeatureSet>().Length];
+    private long _unjudged;
 
-    /// <summary>Allowed flows no model covers.</summary>
-    public long Unjudged { get; private set; }
+    /// <summary>What the models judged so far.</summary>
+    public AnomalyCounts Counts => new(Enum.GetValues<FeatureSet>().ToDictionary(s => s.Name(), s => _judged[(int)s]), _unjudged);
 
     /// <summary>True for the verdicts the models learn and judge: flows a rule allows.</summary>
     public static bool Judges(FlowVerdict verdict) => verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt;
@@ -38,10 +38,10 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
         var set = FlowFeatures.SetOf(flow, rhythm);
         if (models.For(flow, verdict, set) is not { } model)
         {
-            Unjudged++;
+            _unjudged++;
             return;
         }
-        Judged++;
+        _judged[(int)set]++;
         var raw = FlowFeatures.Raw(flow, set, rhythm);
         double score = model.Score(raw);
         if (score <= model.Threshold) return;
@@ -50,3 +50,8 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
         finding.Anomaly?.Note(score, model, model.Departures(raw, QuotedFeatures));
     }
 }
+
+/// <summary>The allowed flows anomaly models judged, by feature set, and those no model of their set covered.</summary>
+/// <param name="Judged">Flows scored, by feature set name (<see cref="FlowFeatures.Name"/>).</param>
+/// <param name="Unjudged">Allowed flows no model covered: left unjudged rather than judged on features their source lacks.</param>
+public sealed record AnomalyCounts(IReadOnlyDictionary<string, long> Judged, long Unjudged);

@@ -99,6 +99,15 @@ public static class AuditJsonWriter
             json.WriteEndObject();
         }
         json.WriteEndObject();
+        if (summary.Anomalies is { } anomalies)
+        {
+            json.WriteStartObject("anomalyModels");
+            json.WriteStartObject("judged");
+            foreach (var (set, count) in anomalies.Judged) json.WriteNumber(set, count);
+            json.WriteEndObject();
+            json.WriteNumber("unjudged", anomalies.Unjudged);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 
