@@ -9,4 +9,6 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$repo/out/portaudit"
 dotnet publish "$repo/src/PortAudit.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$repo/out/portaudit" -nologo -v quiet >&2
+# The learning companion (portaudit learn) runs under the JIT: Microsoft.ML generates code at run time (docs/anomaly.md).
+dotnet publish "$repo/src/PortAudit.Learn" -c Release -o "$repo/out/portaudit" -nologo -v quiet >&2
 echo "$repo/out/portaudit/portaudit"

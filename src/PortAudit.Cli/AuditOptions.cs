@@ -45,6 +45,11 @@ public sealed class AuditOptions
         Description = "An earlier report.json: findings also in it are unchanged, the exit code counts only new ones.",
     };
 
+    private readonly Option<string?> _model = new("--model")
+    {
+        Description = "Anomaly models from 'portaudit learn' (same inventory): flows a rule allows but that depart from their role pair's normal are 'anomalous' findings.",
+    };
+
     private readonly Option<string[]> _firewall = new("--firewall")
     {
         Description = "A firewall's policy to compare with the catalog and the traffic: [NAME=]FILE[:FORMAT], repeatable. FORMAT: " +
@@ -78,7 +83,7 @@ public sealed class AuditOptions
             if (r.Tokens.Count > 0 && !DurationText.TryParse(r.Tokens[0].Value, out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
-        foreach (var option in new Option[] { _inventory, _catalog, _localRules, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall })
+        foreach (var option in new Option[] { _inventory, _catalog, _localRules, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall, _model })
             command.Options.Add(option);
     }
 
@@ -106,6 +111,7 @@ public sealed class AuditOptions
             SuppressionsPath = parse.GetValue(_suppress),
             BaselinePath = parse.GetValue(_baseline),
             Firewalls = (parse.GetValue(_firewall) ?? []).Select(Policy.PolicyLoader.LoadSpec).ToList(),
+            Model = parse.GetValue(_model) is { } model ? (Pipeline.Learning.ModelLearning.Load(model, inventoryPath), model) : null,
         };
         return (AuditContext.Create(catalog, inventory), settings);
     }

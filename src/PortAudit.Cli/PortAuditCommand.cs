@@ -17,6 +17,7 @@ public static class PortAuditCommand
         root.Subcommands.Add(RpcCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(SuggestRolesCommand.Create());
+        root.Subcommands.Add(LearnCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(InterfacesCommand.Create());
         root.Subcommands.Add(CaptureCommand.Create());

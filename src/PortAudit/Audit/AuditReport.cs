@@ -18,6 +18,9 @@ public sealed record AuditSummary(
 {
     /// <summary>Verdicts per evidence basis: what the flows were judged on (inspected content, exporter's application id, port, firewall log).</summary>
     public EvidenceBasis Evidence { get; init; } = new();
+
+    /// <summary>With <c>--model</c>: the allowed flows the models judged, by feature set, and those no model covered; null without.</summary>
+    public Anomaly.AnomalyCounts? Anomalies { get; init; }
 }
 
 /// <summary>Rule instances per coverage status.</summary>

@@ -44,6 +44,12 @@ public enum FindingKind
 
     /// <summary>A protocol a review flags even on an allowed port: SMB1, a cleartext LDAP bind, NTLMv1, Telnet or FTP across zones.</summary>
     WeakProtocol,
+
+    /// <summary>
+    /// Flows a rule allows that depart from what their role pair normally does (<c>audit --model</c>): an 8 MB directory
+    /// read from a workstation, a DNS tunnel, a beacon.
+    /// </summary>
+    Anomalous,
 }
 
 /// <summary>How much a finding matters; reports list the worst first.</summary>
@@ -78,6 +84,7 @@ public static class FindingNames
         FindingKind.PolicyRefusedAllowed => "policy-refused-allowed",
         FindingKind.RpcInterface => "rpc-interface",
         FindingKind.WeakProtocol => "weak-protocol",
+        FindingKind.Anomalous => "anomalous",
         _ => "unmapped",
     };
 
@@ -184,11 +191,15 @@ public sealed class Finding
         FindingKind.PolicyRefusedAllowed => Severity.Low,
         FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
         FindingKind.Missing or FindingKind.WeakProtocol or FindingKind.RpcInterface => Severity.Medium,
+        FindingKind.Anomalous => Anomaly?.Severity ?? Severity.Low,
         _ => Severity.Low,
     };
 
     /// <summary>The severity of this finding when it is not its kind's (an RPC interface an attacker uses is high); null otherwise.</summary>
     public Severity? SeverityOf { get; init; }
+
+    /// <summary>For an <see cref="FindingKind.Anomalous"/> finding: the score, threshold and departing features of its worst flow; null for others.</summary>
+    public Anomaly.AnomalyEvidence? Anomaly { get; init; }
 
     /// <summary>What would explain the finding's flows ("would be allowed if ex1 had role sql-server (rule ...)"), when one role would.</summary>
     public string? Explanation { get; init; }

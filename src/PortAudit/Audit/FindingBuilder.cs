@@ -89,9 +89,10 @@ public sealed class FindingBuilder
 
     /// <summary>
     /// Counts <paramref name="flow"/> in the finding of <paramref name="kind"/> between its ends on its port and
-    /// <paramref name="rule"/> (a catalog rule id, or another stable name such as a firewall's rule), creating it first.
+    /// <paramref name="rule"/> (a catalog rule id, or another stable name such as a firewall's rule), creating it first;
+    /// returns the finding.
     /// </summary>
-    public void AddFlow(FindingKind kind, Flow flow, FlowVerdict verdict, string? rule, string? reason)
+    public Finding AddFlow(FindingKind kind, Flow flow, FlowVerdict verdict, string? rule, string? reason)
     {
         var (client, server) = (verdict.Client, verdict.Server);
         // Neither end named: the pair of zones is the finding, its ports are counted inside rather than split apart.
@@ -103,6 +104,7 @@ public sealed class FindingBuilder
             _last.Remember(last, finding);
         }
         finding.Add(flow, verdict.FailedAttempt);
+        return finding;
     }
 
     private Finding FindOrAdd(FindingKind kind, Flow flow, FlowVerdict verdict, string? rule, string? reason, bool zonePair)
@@ -120,6 +122,7 @@ public sealed class FindingBuilder
                 ClientAddresses = client.Host is null ? new() : null,
                 ServerAddresses = server.Host is null ? new() : null,
                 ServerPorts = zonePair ? new() : null,
+                Anomaly = kind == FindingKind.Anomalous ? new() : null,
                 ClientPrefixes = client.Prefixes,
                 ServerPrefixes = server.Prefixes,
                 SeverityOf = kind == verdict.FindingKind ? verdict.Severity : null,

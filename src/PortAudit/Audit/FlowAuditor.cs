@@ -45,12 +45,17 @@ public sealed class FlowAuditor : IFlowObserver
     private readonly Inventory _inventory;
     private readonly TimeSpan _minimumSpan;
     private readonly Firewall.FirewallAudit? _firewalls;
+    private readonly Anomaly.AnomalyJudge? _anomalies;
 
-    /// <summary>Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict.</summary>
+    /// <summary>
+    /// Creates the auditor; <paramref name="sink"/>, when given, receives every flow with its verdict;
+    /// <paramref name="anomalies"/>, when given, scores every allowed flow against its role pair's model.
+    /// </summary>
     public FlowAuditor(AuditContext context, IAuditedFlowSink? sink = null, int maxPairsPerRule = CoverageTracker.DefaultMaxPairsPerRule,
-        TimeSpan? minimumSpan = null, Firewall.FirewallAudit? firewalls = null)
+        TimeSpan? minimumSpan = null, Firewall.FirewallAudit? firewalls = null, Anomaly.AnomalyJudge? anomalies = null)
     {
         _firewalls = firewalls;
+        _anomalies = anomalies;
         _classifier = new FlowClassifier(context.Index, context.Resolver, context.Silence);
         _sink = sink;
         _inventory = context.Inventory;
@@ -67,6 +72,9 @@ public sealed class FlowAuditor : IFlowObserver
 
     /// <summary>Findings so far.</summary>
     public FindingBuilder Findings { get; }
+
+    /// <summary>The anomaly models' judge, when the audit has models.</summary>
+    public Anomaly.AnomalyJudge? Anomalies => _anomalies;
 
     /// <summary>Traffic per pair of role sets so far.</summary>
     public RolePairTracker RolePairs { get; } = new();
@@ -154,6 +162,8 @@ public sealed class FlowAuditor : IFlowObserver
             Findings.Record(flow, verdict);
             RolePairs.Record(flow, verdict);
         }
+        // Every flow, ignored ones too: the judge forgets each flow's rhythm as it sees it.
+        _anomalies?.Record(flow, verdict, Findings);
         if (_firewalls is not null)
             verdict = verdict with { Policy = _firewalls.Record(flow, verdict, Findings) };
         return verdict;
@@ -173,7 +183,8 @@ public sealed class FlowAuditor : IFlowObserver
             _verdicts.Sum(),
             _failedAttempts,
             VerdictNames.All.ToDictionary(v => v, v => _verdicts[(int)v]),
-            FindingNames.AllKinds.ToDictionary(k => k, k => findings.Count(f => f.Kind == k)),
+            // Without a model no flow can be anomalous, and the report says nothing of the kind: unchanged byte for byte.
+            FindingNames.AllKinds.Where(k => k != FindingKind.Anomalous || _anomalies is not null).ToDictionary(k => k, k => findings.Count(f => f.Kind == k)),
             new CoverageCounts(
                 coverage.Count,
                 coverage.Count(e => e.Status == CoverageStatus.Seen),
@@ -184,7 +195,7 @@ public sealed class FlowAuditor : IFlowObserver
                 NotExercised = coverage.Count(e => e.Status == CoverageStatus.NotExercised),
                 AlternativeSeen = coverage.Count(e => e.Status == CoverageStatus.AlternativeSeen),
             })
-        { Evidence = _evidence };
+        { Evidence = _evidence, Anomalies = _anomalies?.Counts };
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,
             Visibility.ZonesSeen, _minimumSpan) { CoveredNs = Visibility.SpanNs };
         return new AuditReport(summary, findings, coverage, RolePairs.Pairs) { Capture = capture, Firewalls = firewalls };

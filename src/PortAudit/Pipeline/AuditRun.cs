@@ -52,9 +52,12 @@ public sealed class AuditRun : IDisposable
         IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
         IAuditedFlowSink written = flowOptions.Selection is FlowFilter { AsksTheAudit: true } judging ? new JudgedFilterSink(judged, judging) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
-            firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory));
+            firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory),
+            anomalies: settings.Model is { } model ? new Audit.Anomaly.AnomalyJudge(model.Models, new Audit.Anomaly.FlowRhythm()) : null);
         _flowOptions = flowOptions;
-        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, _auditor]);
+        // Only with models does the run read every packet for the flows' rhythm; without, it stays as fast as before.
+        IFlowObserver[] rhythm = _auditor.Anomalies is { } judge ? [judge.Rhythms] : [];
+        Traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, [.. consumers, .. rhythm, _auditor]);
     }
 
     // A role the catalog does not know would match no flow and make the filter an empty one without a word.
@@ -133,6 +136,7 @@ public sealed class AuditRun : IDisposable
                 Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
                 LocalRules = _settings.LocalRules.Select(Digests.OfInput).ToList(),
+                Model = _settings.Model is { } model ? Digests.OfInput(model.Path) : null,
             },
         };
         var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory, abandon);

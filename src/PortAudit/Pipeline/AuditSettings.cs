@@ -46,6 +46,12 @@ public sealed record AuditSettings
     /// </summary>
     public IReadOnlyList<IAuditedFlowSink> JudgedFlowSinks { get; init; } = [];
 
+    /// <summary>
+    /// The anomaly models (<c>--model</c>) that judge every allowed flow, with the file they came from; null for none,
+    /// and then the audit is what it was without them.
+    /// </summary>
+    public (Audit.Anomaly.ModelSet Models, string Path)? Model { get; init; }
+
     /// <summary>The date suppression expiry is judged on; null for today (UTC).</summary>
     public DateOnly? Today { get; init; }
 }

@@ -74,6 +74,9 @@ public sealed record AuditProvenance(
     /// <summary>The site rule files merged with the catalog (<c>--local-rules</c>); empty without.</summary>
     public IReadOnlyList<InputDigest> LocalRules { get; init; } = [];
 
+    /// <summary>The anomaly model file (<c>--model</c>), when one was given.</summary>
+    public InputDigest? Model { get; init; }
+
     /// <summary>The name of input <paramref name="input"/> (1-based, as <see cref="Flow.Input"/>), or null when out of range.</summary>
     public string? InputName(int input) => input >= 1 && input <= Inputs.Count ? Inputs[input - 1].Name : null;
 }

@@ -6,7 +6,9 @@ namespace PortAudit.Tests.Cli;
 internal static class CliProcess
 {
     /// <param name="under">A program and its arguments that start portaudit (e.g. <c>setpriv</c> with what to drop), or null.</param>
-    public static ExternalProgram.Result Run(string arguments, byte[]? standardInput = null, string? workingDirectory = null, string? under = null)
+    /// <param name="timeout">How long the run may take; a minute when null.</param>
+    public static ExternalProgram.Result Run(string arguments, byte[]? standardInput = null, string? workingDirectory = null, string? under = null,
+        TimeSpan? timeout = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
         string command = $"{(under is null ? "" : under + " ")}dotnet \"{dll}\" {arguments}";
@@ -16,6 +18,6 @@ internal static class CliProcess
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         // An empty standard input, so that '-' and prompts see end of input rather than the test runner's.
-        return ExternalProgram.Run(start, TimeSpan.FromSeconds(60), standardInput ?? []);
+        return ExternalProgram.Run(start, timeout ?? TimeSpan.FromSeconds(60), standardInput ?? []);
     }
 }

@@ -58,7 +58,7 @@ public sealed class OptionParsingTests
     [InlineData("flows a.pcap --format xml", "--format: expected json, csv, tsv or table, not 'xml'")]
     [InlineData("diff a.json b.json --format csv", "--format: expected table or json, not 'csv'")]
     [InlineData("flows a.pcap --log-format xml", "--log-format: expected text or json, not 'xml'")]
-    [InlineData("audit a.pcap --inventory i.yaml --fail-on blokked", "--fail-on: unknown kind 'blokked' (expected a comma-separated list of required-blocked, protocol-mismatch, unexpected, missing, policy-blocks-required, policy-bypass, policy-unjustified, policy-refused-allowed, unmapped, rpc-interface, weak-protocol or none)")]
+    [InlineData("audit a.pcap --inventory i.yaml --fail-on blokked", "--fail-on: unknown kind 'blokked' (expected a comma-separated list of required-blocked, protocol-mismatch, unexpected, missing, policy-blocks-required, policy-bypass, policy-unjustified, policy-refused-allowed, unmapped, rpc-interface, weak-protocol, anomalous or none)")]
     [InlineData("audit a.pcap --inventory i.yaml --min-span soon", "--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)")]
     public void ABadValueIsOneLineNamingTheOptionAndWhatItAccepts(string commandLine, string expected) =>
         Assert.Equal(expected, Error(commandLine));

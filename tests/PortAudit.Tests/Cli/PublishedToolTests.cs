@@ -72,6 +72,36 @@ public sealed class PublishedToolTests : IDisposable
             Assert.True(fromBuild.StandardOutput == fromPublished.StandardOutput, $"{command}: output differs between the build and the published tool");
         }
     }
+
+    [PublishedToolFact]
+    public void The_published_tool_learns_with_its_companion_and_judges_as_the_build_does()
+    {
+        const long Monday = 1_795_420_800;
+        string Write(string name, byte[] bytes)
+        {
+            string path = Path.Combine(_dir.FullName, name);
+            File.WriteAllBytes(path, bytes);
+            return path;
+        }
+        string normal = Write("normal.pcap", Scenarios.AnomalySite.NormalPeriod(Monday, 1, seed: 1));
+        string capture = Write("audit.pcap", Scenarios.AnomalySite.AuditPeriod(Monday + 4 * 3600, seed: 2));
+        string inventory = Write("site.yaml", System.Text.Encoding.UTF8.GetBytes(Scenarios.AnomalySite.Inventory));
+        string catalog = $"--catalog \"{SharedData.InRepository("rules")}\"";
+        string model = Path.Combine(_dir.FullName, "model.json");
+
+        var learned = PublishedToolFactAttribute.Run($"learn \"{normal}\" --inventory \"{inventory}\" {catalog} --model \"{model}\" --quiet");
+        Assert.True(learned.ExitCode == 0, learned.StandardError);
+        string arguments = $"audit \"{capture}\" --inventory \"{inventory}\" {catalog} --model \"{model}\" --fail-on none --quiet --out";
+        string built = Path.Combine(_dir.FullName, "built"), published = Path.Combine(_dir.FullName, "published");
+        var fromBuild = CliProcess.Run($"{arguments} \"{built}\"");
+        var fromPublished = PublishedToolFactAttribute.Run($"{arguments} \"{published}\"");
+
+        Assert.True(fromBuild.ExitCode == 0, fromBuild.StandardError);
+        Assert.True(fromPublished.ExitCode == 0, fromPublished.StandardError);
+        string report = File.ReadAllText(Path.Combine(published, "report.json"));
+        Assert.Contains("\"kind\": \"anomalous\"", report);
+        Assert.Equal(File.ReadAllText(Path.Combine(built, "report.json")).Replace(built, published), report);
+    }
 }
 
 /// <summary>

@@ -122,6 +122,63 @@ public sealed class ScenarioCapture
         return this;
     }
 
+    /// <summary>
+    /// A TCP connection opened at <paramref name="at"/> seconds that carries <paramref name="messages"/>, each at its offset
+    /// from the opening, from the client or the server, cut into segments of at most <see cref="MaxSegment"/> bytes; then
+    /// an orderly close. Bulk transfers and long sessions (a beacon) are like this.
+    /// </summary>
+    public ScenarioCapture TcpSession(string client, string server, ushort port, double at, IEnumerable<SessionMessage> messages, ushort? clientPort = null)
+    {
+        ushort cport = clientPort ?? NextClientPort();
+        uint c = 1_001, s = 500_001;
+        Add(at, Packets.Ip(client, server, 6, Packets.Tcp(cport, port, Packets.Syn, c - 1)));
+        Add(at + 0.001, Packets.Ip(server, client, 6, Packets.Tcp(port, cport, Packets.Syn | Packets.Ack, s - 1, c)));
+        Add(at + 0.002, Packets.Ip(client, server, 6, Packets.Tcp(cport, port, Packets.Ack, c, s)));
+        double last = at + 0.002;
+        foreach (var message in messages)
+        {
+            for (int offset = 0; offset < message.Data.Length; offset += MaxSegment)
+            {
+                var segment = message.Data.AsSpan(offset, Math.Min(MaxSegment, message.Data.Length - offset)).ToArray();
+                last = Math.Max(last, at + message.At) + 0.0001;
+                if (message.FromClient)
+                {
+                    Add(last, Packets.Ip(client, server, 6, Packets.Tcp(cport, port, Packets.Psh | Packets.Ack, c, s, segment)));
+                    c += (uint)segment.Length;
+                }
+                else
+                {
+                    Add(last, Packets.Ip(server, client, 6, Packets.Tcp(port, cport, Packets.Psh | Packets.Ack, s, c, segment)));
+                    s += (uint)segment.Length;
+                }
+            }
+        }
+        Add(last + 0.001, Packets.Ip(client, server, 6, Packets.Tcp(cport, port, Packets.Fin | Packets.Ack, c, s)));
+        Add(last + 0.002, Packets.Ip(server, client, 6, Packets.Tcp(port, cport, Packets.Fin | Packets.Ack, s, c + 1)));
+        Add(last + 0.003, Packets.Ip(client, server, 6, Packets.Tcp(cport, port, Packets.Ack, c + 1, s + 1)));
+        return this;
+    }
+
+    /// <summary>Largest TCP segment <see cref="TcpSession"/> writes: larger than a wire's, so that bulk transfers stay few packets.</summary>
+    public const int MaxSegment = 16_000;
+
+    /// <summary>
+    /// UDP datagrams from one client port at <paramref name="at"/> seconds, <paramref name="interval"/> apart: the n-th
+    /// request from <paramref name="request"/>, each answered by <paramref name="response"/> of it (a DNS client's flow).
+    /// </summary>
+    public ScenarioCapture UdpExchanges(string client, string server, ushort port, double at, int count, double interval,
+        Func<int, byte[]> request, Func<byte[], byte[]> response, ushort? clientPort = null)
+    {
+        ushort cport = clientPort ?? NextClientPort();
+        for (int i = 0; i < count; i++)
+        {
+            var sent = request(i);
+            Add(at + i * interval, Packets.Ip(client, server, 17, Packets.Udp(cport, port, sent)));
+            Add(at + i * interval + 0.001, Packets.Ip(server, client, 17, Packets.Udp(port, cport, response(sent))));
+        }
+        return this;
+    }
+
     /// <summary>The same conversation <paramref name="times"/> times, spread evenly from <paramref name="from"/> to <paramref name="to"/> seconds.</summary>
     public ScenarioCapture Repeat(int times, double from, double to, Action<ScenarioCapture, double> conversation)
     {
@@ -143,3 +200,6 @@ public sealed class ScenarioCapture
 
     private ushort NextClientPort() => _nextClientPort++;
 }
+
+/// <summary>One message of a <see cref="ScenarioCapture.TcpSession"/>: when (seconds after the opening), which way, what.</summary>
+public sealed record SessionMessage(double At, bool FromClient, byte[] Data);

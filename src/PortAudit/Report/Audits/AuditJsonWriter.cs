@@ -107,6 +107,15 @@ public static class AuditJsonWriter
             json.WriteEndObject();
         }
         json.WriteEndObject();
+        if (summary.Anomalies is { } anomalies)
+        {
+            json.WriteStartObject("anomalyModels");
+            json.WriteStartObject("judged");
+            foreach (var (set, count) in anomalies.Judged) json.WriteNumber(set, count);
+            json.WriteEndObject();
+            json.WriteNumber("unjudged", anomalies.Unjudged);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 
@@ -120,6 +129,26 @@ public static class AuditJsonWriter
         json.WriteNumber("inventoryHosts", capture.InventoryHosts);
         JsonOutput.WriteStrings(json, "hostsSeen", capture.HostsSeen);
         JsonOutput.WriteStrings(json, "zonesSeen", capture.ZonesSeen);
+        json.WriteEndObject();
+    }
+
+    private static void WriteAnomaly(Utf8JsonWriter json, Audit.Anomaly.AnomalyEvidence anomaly)
+    {
+        json.WriteStartObject("anomaly");
+        json.WriteString("model", anomaly.Model);
+        json.WriteNumber("score", Math.Round(anomaly.Score, 3));
+        json.WriteNumber("threshold", Math.Round(anomaly.Threshold, 3));
+        json.WriteStartArray("departures");
+        foreach (var departure in anomaly.Departures)
+        {
+            json.WriteStartObject();
+            json.WriteString("feature", departure.Feature);
+            json.WriteNumber("value", Math.Round(departure.Value, 3));
+            json.WriteNumber("normalLow", Math.Round(departure.Low, 3));
+            json.WriteNumber("normalHigh", Math.Round(departure.High, 3));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -145,6 +174,7 @@ public static class AuditJsonWriter
         json.WriteString("segment", finding.Segment);
         json.WriteString("reason", finding.Reason);
         if (finding.Explanation is not null) json.WriteString("explanation", finding.Explanation);
+        if (finding.Anomaly is { } anomaly) WriteAnomaly(json, anomaly);
         json.WriteString("tsharkFilter", TsharkFilter.For(finding));
         json.WriteStartObject("evidence");
         WriteTally(json, finding.Tally);

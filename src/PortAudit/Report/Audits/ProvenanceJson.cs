@@ -76,6 +76,8 @@ internal static class ProvenanceJson
         json.WriteNumber("minimumSpanSeconds", provenance.MinimumSpan.TotalSeconds);
         WriteOptional(json, "suppressions", provenance.Suppressions);
         WriteOptional(json, "baseline", provenance.Baseline);
+        // Only with --model: without it report.json is what it was before models existed.
+        if (provenance.Model is { } model) WriteInput(json, "model", model);
         json.WriteEndObject();
     }
 }

@@ -16,7 +16,7 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         page.Table(["audited", "what"], Facts(), sortable: false);
         page.Heading(3, "Findings by kind");
         page.Table(["kind", "findings", "flows", "what it means"],
-            FindingNames.AllKinds.Select(k => (IReadOnlyList<string>)
+            report.Summary.Findings.Keys.Select(k => (IReadOnlyList<string>)
             [
                 k.Name(), report.Summary.Findings.GetValueOrDefault(k).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 report.Findings.Where(f => f.Kind == k).Sum(f => f.Tally.Flows).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -87,6 +87,7 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         FindingKind.PolicyBypass => "a flow crossed although the firewall's policy refuses it",
         FindingKind.PolicyUnjustified => "a firewall rule allows what no catalog rule needs",
         FindingKind.PolicyRefusedAllowed => "a flow was refused although the firewall's policy allows it",
+        FindingKind.Anomalous => "allowed traffic that departs from what its role pair normally does (--model)",
         _ => "traffic with an end the inventory does not name",
     };
 }

@@ -1,0 +1,57 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Audit.Anomaly;
+
+/// <summary>
+/// Scores every flow a rule allows against its group's model and counts those above the threshold in an
+/// <see cref="FindingKind.Anomalous"/> finding. A flow no model covers is left unjudged (counted in
+/// <see cref="Counts"/>), never judged by a model of features its source lacks.
+/// </summary>
+public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
+{
+    /// <summary>Departing features quoted per finding.</summary>
+    public const int QuotedFeatures = 3;
+
+    /// <summary>The models.</summary>
+    public ModelSet Models => models;
+
+    private readonly long[] _judged = new long[Enum.GetValues<FeatureSet>().Length];
+    private long _unjudged;
+
+    /// <summary>What the models judged so far.</summary>
+    public AnomalyCounts Counts => new(Enum.GetValues<FeatureSet>().ToDictionary(s => s.Name(), s => _judged[(int)s]), _unjudged);
+
+    /// <summary>True for the verdicts the models learn and judge: flows a rule allows.</summary>
+    public static bool Judges(FlowVerdict verdict) => verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt;
+
+    /// <summary>The rhythm of each flow, kept while models are in use: <see cref="Record"/> takes it, whatever the verdict.</summary>
+    public FlowRhythm Rhythms => rhythms;
+
+    /// <summary>
+    /// Scores <paramref name="flow"/> when a rule allows it and adds it to <paramref name="findings"/> when anomalous.
+    /// Call for every flow: its rhythm is forgotten here.
+    /// </summary>
+    public void Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
+    {
+        var rhythm = rhythms.Take(flow);
+        if (!Judges(verdict)) return;
+        var set = FlowFeatures.SetOf(flow, rhythm);
+        if (models.For(flow, verdict, set) is not { } model)
+        {
+            _unjudged++;
+            return;
+        }
+        _judged[(int)set]++;
+        var raw = FlowFeatures.Raw(flow, set, rhythm);
+        double score = model.Score(raw);
+        if (score <= model.Threshold) return;
+        var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,
+            $"allowed, but departs from what role pair {GroupKey.Pair(verdict)} does (model {model.Key})");
+        finding.Anomaly?.Note(score, model, model.Departures(raw, QuotedFeatures));
+    }
+}
+
+/// <summary>The allowed flows anomaly models judged, by feature set, and those no model of their set covered.</summary>
+/// <param name="Judged">Flows scored, by feature set name (<see cref="FlowFeatures.Name"/>).</param>
+/// <param name="Unjudged">Allowed flows no model covered: left unjudged rather than judged on features their source lacks.</param>
+public sealed record AnomalyCounts(IReadOnlyDictionary<string, long> Judged, long Unjudged);

@@ -1,0 +1,98 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Audit.Anomaly;
+
+/// <summary>Which features a flow's source carries: packet captures and most flow records count packets, some logs only bytes.</summary>
+public enum FeatureSet
+{
+    /// <summary>A packet capture's DNS flow: the timing features and what its queries asked for.</summary>
+    Dns,
+
+    /// <summary>A packet capture's flow that carried data: the counters and its <see cref="Rhythm"/>.</summary>
+    Timing,
+
+    /// <summary>Bytes and packets each way, duration and the share of bytes sent by the client.</summary>
+    Counters,
+
+    /// <summary>A source without packet counts: bytes each way, duration and the share sent by the client.</summary>
+    BytesOnly,
+}
+
+/// <summary>
+/// The features the anomaly models judge a flow on, taken from what the flow table keeps of every flow. Counts and the
+/// duration enter as log(1 + x), so that a flow ten times its pair's usual size departs as far whether the usual is a
+/// kilobyte or a megabyte. A source that lacks a feature is judged by the models of its own <see cref="FeatureSet"/>:
+/// a missing count is never read as zero.
+/// </summary>
+public static class FlowFeatures
+{
+    /// <summary>Feature names as model files and reports write them, in vector order.</summary>
+    public static readonly string[] Names = ["bytes-to-server", "bytes-to-client", "packets-to-server", "packets-to-client", "duration-s", "client-byte-share",
+        "payload-bytes-mean", "data-gap-max-s", "data-gap-variation", "dns-queries", "dns-name-length", "dns-name-entropy"];
+
+    private const int Share = 5, Variation = 8, Entropy = 11;
+    private static readonly int[] DnsFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    private static readonly int[] TimingFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    private static readonly int[] CounterFeatures = [0, 1, 2, 3, 4, 5];
+    private static readonly int[] ByteFeatures = [0, 1, 4, 5];
+
+    /// <summary>The name of <paramref name="set"/> in model files: timing, counters, bytes-only.</summary>
+    public static string Name(this FeatureSet set) => set switch
+    {
+        FeatureSet.Dns => "dns",
+        FeatureSet.Timing => "timing",
+        FeatureSet.Counters => "counters",
+        _ => "bytes-only",
+    };
+
+    /// <summary>The set a model file names (<see cref="Name"/>); null for an unknown name.</summary>
+    public static FeatureSet? Parse(string name) => Enum.GetValues<FeatureSet>().Cast<FeatureSet?>().FirstOrDefault(s => s!.Value.Name() == name);
+
+    /// <summary>
+    /// The feature set <paramref name="flow"/>'s source carries: with a <paramref name="rhythm"/> (packets read, data
+    /// seen) the timing too, and for a DNS flow whose queries were read, the names; without a packet counted either way,
+    /// bytes only.
+    /// </summary>
+    public static FeatureSet SetOf(Flow flow, Rhythm? rhythm) =>
+        rhythm is { DnsQueries: > 0 } ? FeatureSet.Dns
+        : rhythm is not null ? FeatureSet.Timing
+        : flow.PacketsToServer + flow.PacketsToClient > 0 ? FeatureSet.Counters
+        : FeatureSet.BytesOnly;
+
+    /// <summary>Indices into <see cref="Names"/> of the features of <paramref name="set"/>.</summary>
+    public static IReadOnlyList<int> Of(FeatureSet set) => set switch
+    {
+        FeatureSet.Dns => DnsFeatures,
+        FeatureSet.Timing => TimingFeatures,
+        FeatureSet.Counters => CounterFeatures,
+        _ => ByteFeatures,
+    };
+
+    /// <summary>The features of <paramref name="set"/> as measured: bytes, packets, seconds, a share in [0, 1], a variation.</summary>
+    public static double[] Raw(Flow flow, FeatureSet set, Rhythm? rhythm)
+    {
+        var features = Of(set);
+        var raw = new double[features.Count];
+        for (int i = 0; i < raw.Length; i++) raw[i] = Measure(flow, rhythm, features[i]);
+        return raw;
+    }
+
+    /// <summary>The scaled value the models see of raw feature <paramref name="feature"/> (an index into <see cref="Names"/>).</summary>
+    public static double Scale(int feature, double raw) => feature is Share or Variation or Entropy ? raw : Math.Log(1 + Math.Max(0, raw));
+
+    private static double Measure(Flow flow, Rhythm? rhythm, int feature) => feature switch
+    {
+        0 => flow.BytesToServer,
+        1 => flow.BytesToClient,
+        2 => flow.PacketsToServer,
+        3 => flow.PacketsToClient,
+        4 => (flow.EndNs - flow.StartNs) / 1e9,
+        Share => flow.Bytes == 0 ? 0.5 : (double)flow.BytesToServer / flow.Bytes,
+        6 => rhythm is { DataPackets: > 0 } r ? (double)r.PayloadBytes / r.DataPackets : 0,
+        7 => rhythm?.MaxGap ?? 0,
+        Variation => rhythm?.GapVariation ?? 1,
+        9 => rhythm?.DnsQueries ?? 0,
+        10 => rhythm?.DnsNameLength ?? 0,
+        _ => rhythm?.DnsNameEntropy ?? 0,
+    };
+}

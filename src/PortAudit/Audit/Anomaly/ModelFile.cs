@@ -1,0 +1,155 @@
+using System.Text.Json;
+using PortAudit.Common;
+
+namespace PortAudit.Audit.Anomaly;
+
+/// <summary>
+/// The model file <c>portaudit learn</c> writes and <c>audit --model</c> reads: JSON with the format version, the
+/// provenance, the training flows per port group with the model each falls to, and every group model's exported
+/// parameters. Reading checks what it evaluates; a file it cannot use is an <see cref="InputException"/> naming it.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>Writes <paramref name="models"/> to <paramref name="path"/>.</summary>
+    /// <exception cref="InputException">The file cannot be written.</exception>
+    public static void Write(string path, ModelSet models)
+    {
+        try
+        {
+            using var stream = File.Create(path);
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteStartObject();
+            json.WriteNumber("format", ModelSet.FormatVersion);
+            json.WriteString("trainer", "randomized-pca (Microsoft.ML 5.0.1, portaudit-learn)");
+            WriteProvenance(json, models.Provenance);
+            json.WriteStartArray("groups");
+            foreach (var (key, flows) in models.TrainingFlows.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("group", key);
+                json.WriteNumber("flows", flows);
+                json.WriteString("model", models.ModelOf(key));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("models");
+            foreach (var model in models.Models) WriteModel(json, model);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write the model: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads the model file at <paramref name="path"/>.</summary>
+    /// <exception cref="InputException">The file cannot be read, is no model file, or a model's arrays do not fit its features.</exception>
+    public static ModelSet Read(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            if (!root.TryGetProperty("format", out var format) || format.GetInt32() != ModelSet.FormatVersion)
+                throw new InputException($"{path}: not a portaudit model file of format {ModelSet.FormatVersion} (portaudit learn writes one)");
+            var provenance = ReadProvenance(root.GetProperty("provenance"));
+            var flows = root.GetProperty("groups").EnumerateArray()
+                .ToDictionary(g => g.GetProperty("group").GetString()!, g => g.GetProperty("flows").GetInt64(), StringComparer.Ordinal);
+            var models = root.GetProperty("models").EnumerateArray().Select(m => ReadModel(m, path)).ToList();
+            return new ModelSet(provenance, flows, models);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read the model: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new InputException($"{path}: not a valid portaudit model file: {ex.Message}", ex);
+        }
+    }
+
+    private static void WriteProvenance(Utf8JsonWriter json, ModelProvenance provenance)
+    {
+        json.WriteStartObject("provenance");
+        json.WriteString("tool", provenance.Tool);
+        json.WriteStartArray("inputs");
+        foreach (var input in provenance.Inputs)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", input.Name);
+            json.WriteString("sha256", input.Sha256);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteNumber("first_ns", provenance.FirstNs);
+        json.WriteNumber("last_ns", provenance.LastNs);
+        json.WriteString("inventory", provenance.Inventory);
+        json.WriteString("inventory_sha256", provenance.InventorySha256);
+        json.WriteString("catalog", provenance.Catalog);
+        json.WriteString("catalog_sha256", provenance.CatalogSha256);
+        json.WriteNumber("allowed_flows", provenance.AllowedFlows);
+        json.WriteEndObject();
+    }
+
+    private static ModelProvenance ReadProvenance(JsonElement p) => new(
+        p.GetProperty("tool").GetString() ?? "",
+        p.GetProperty("inputs").EnumerateArray().Select(i => new ModelInput(i.GetProperty("name").GetString() ?? "", i.GetProperty("sha256").GetString())).ToList(),
+        p.GetProperty("first_ns").GetInt64(), p.GetProperty("last_ns").GetInt64(),
+        p.GetProperty("inventory").GetString() ?? "", p.GetProperty("inventory_sha256").GetString(),
+        p.GetProperty("catalog").GetString() ?? "", p.GetProperty("catalog_sha256").GetString(),
+        p.GetProperty("allowed_flows").GetInt64());
+
+    private static void WriteModel(Utf8JsonWriter json, GroupModel model)
+    {
+        json.WriteStartObject();
+        json.WriteString("group", model.Key);
+        json.WriteString("features", model.Set.Name());
+        json.WriteStartArray("names");
+        foreach (int feature in FlowFeatures.Of(model.Set)) json.WriteStringValue(FlowFeatures.Names[feature]);
+        json.WriteEndArray();
+        json.WriteNumber("flows", model.Flows);
+        json.WriteNumber("threshold", model.Threshold);
+        json.WriteNumber("residual", model.Residual);
+        Numbers(json, "center", model.Center);
+        Numbers(json, "scale", model.Scale);
+        Numbers(json, "mean", model.Mean);
+        Numbers(json, "variances", model.Variances);
+        json.WriteStartArray("directions");
+        foreach (var direction in model.Directions) Numbers(json, null, direction);
+        json.WriteEndArray();
+        Numbers(json, "low", model.Low);
+        Numbers(json, "high", model.High);
+        json.WriteEndObject();
+    }
+
+    private static GroupModel ReadModel(JsonElement m, string path)
+    {
+        string key = m.GetProperty("group").GetString() ?? "";
+        var set = ModelFitter.SetOf(key);
+        int dimension = FlowFeatures.Of(set).Count;
+        double[] Vector(string name) => Checked(Numbers(m.GetProperty(name)), dimension, key, name, path);
+        var directions = m.GetProperty("directions").EnumerateArray().Select(d => Checked(Numbers(d), dimension, key, "directions", path)).ToArray();
+        var variances = Numbers(m.GetProperty("variances"));
+        if (variances.Length != directions.Length || variances.Any(v => !(v > 0)))
+            throw new InputException($"{path}: model {key}: one positive variance per direction expected");
+        double residual = m.GetProperty("residual").GetDouble();
+        if (!(residual > 0)) throw new InputException($"{path}: model {key}: the residual must be positive");
+        return new GroupModel(key, set, m.GetProperty("flows").GetInt64(), Vector("center"), Vector("scale"), Vector("mean"), directions,
+            variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"));
+    }
+
+    private static double[] Checked(double[] values, int dimension, string key, string name, string path) =>
+        values.Length == dimension && values.All(double.IsFinite) ? values
+            : throw new InputException($"{path}: model {key}: {name} needs {dimension} finite numbers, has {values.Length}");
+
+    private static double[] Numbers(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+
+    private static void Numbers(Utf8JsonWriter json, string? name, double[] values)
+    {
+        if (name is null) json.WriteStartArray();
+        else json.WriteStartArray(name);
+        foreach (double value in values) json.WriteNumberValue(value);
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,64 @@
+using PortAudit.Audit;
+using PortAudit.Audit.Anomaly;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Report;
+using PortAudit.Sources;
+
+namespace PortAudit.Pipeline.Learning;
+
+/// <summary>What <c>portaudit learn</c> read and wrote.</summary>
+/// <param name="Models">The models written.</param>
+/// <param name="Traffic">The read's counters and errors.</param>
+public sealed record LearnOutcome(ModelSet Models, TrafficSummary Traffic);
+
+/// <summary>
+/// <c>portaudit learn</c>: audits a period taken as normal exactly as <c>audit</c> would (so flows fall into the same
+/// role pairs), gathers the features of every flow a rule allows, fits the group models and writes the model file with
+/// what it was trained on.
+/// </summary>
+public static class ModelLearning
+{
+    /// <summary>
+    /// Reads <paramref name="sources"/>, fits with <paramref name="fitter"/> (thresholds <paramref name="margin"/> times the
+    /// training quantile, <see cref="ModelFitter.Fit"/>) and writes <paramref name="modelPath"/>.
+    /// </summary>
+    /// <exception cref="InputException">No allowed flow to learn from, or the fit or the file failed.</exception>
+    public static LearnOutcome Learn(AuditContext context, IReadOnlyList<IFlowSource> sources, FlowTableOptions flowOptions,
+        string inventoryName, string catalogName, string modelPath, IPcaFitter fitter,
+        double margin = ModelFitter.DefaultMargin, CancellationToken cancel = default)
+    {
+        var rhythms = new FlowRhythm();
+        var training = new TrainingSet(rhythms);
+        var traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, rhythms, new FlowAuditor(context, training));
+        traffic.Read(sources, cancel);
+        var summary = traffic.Summary;
+        var models = ModelFitter.Fit(training, fitter, margin);
+        if (models.Count == 0)
+            throw new InputException($"{string.Join(", ", sources.Select(s => s.Name))}: {training.Flows} flows a rule allows, " +
+                $"fewer than the {ModelFitter.MinFlows} a model needs; learn on a longer normal period");
+        var inventory = Digests.OfInput(inventoryName);
+        var catalog = Digests.OfCatalog(catalogName, catalogName);
+        var provenance = new ModelProvenance(Digests.ToolVersion,
+            sources.Select(s => Digests.OfInput(s.Name)).Select(d => new ModelInput(d.Name, d.Sha256)).ToList(),
+            summary.Traffic.FirstNs, summary.Traffic.LastNs, inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
+        var set = new ModelSet(provenance, training.ByPort.ToDictionary(p => p.Key, p => (long)p.Value.Count, StringComparer.Ordinal), models);
+        ModelFile.Write(modelPath, set);
+        return new LearnOutcome(set, summary);
+    }
+
+    /// <summary>
+    /// Reads the model file at <paramref name="path"/> for an audit with the inventory at <paramref name="inventoryPath"/>.
+    /// </summary>
+    /// <exception cref="InputException">The file is no model, or was trained with another inventory.</exception>
+    public static ModelSet Load(string path, string inventoryPath)
+    {
+        var models = ModelFile.Read(path);
+        string? inventory = Digests.OfInput(inventoryPath).Sha256;
+        if (models.Provenance.InventorySha256 != inventory)
+            throw new InputException($"{path}: the model was trained with inventory {models.Provenance.Inventory} " +
+                $"(sha256 {models.Provenance.InventorySha256}), not with {inventoryPath} (sha256 {inventory}): its role pairs may not be this " +
+                "inventory's; learn again with this inventory");
+        return models;
+    }
+}

@@ -1,0 +1,64 @@
+using PortAudit.Audit.Anomaly;
+using PortAudit.Common;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>The model file of <c>portaudit learn</c>: what is written reads back to the same scores, and a file that cannot be used is refused naming it.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class AnomalyModelFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("anomaly-model").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static GroupModel Ldap() => new("workstation>domain-controller|tcp/389|counters", FeatureSet.Counters, 120,
+        Center: [6, 8, 1.5, 2, 0.1, 0.3], Scale: [0.5, 1, 0.25, 0.3, 0.25, 0.1], Mean: [0, 0, 0, 0, 0, 0],
+        Directions: [[0.5, 0.5, 0.5, 0.5, 0, 0]], Variances: [2], Residual: 1, Threshold: 3, Low: [200, 800, 3, 4, 0, 0.1], High: [900, 9000, 8, 10, 1, 0.5]);
+
+    private static ModelSet Set(params GroupModel[] models) => new(
+        new ModelProvenance("test", [new ModelInput("normal.pcap", new string('a', 64))], 1, 2, "site.yaml", new string('b', 64), "rules", null, 120),
+        new Dictionary<string, long> { ["workstation>domain-controller|tcp/389|counters"] = 120 }, models);
+
+    [Fact]
+    public void AModelReadsBackToTheSameScoresAndProvenance()
+    {
+        string path = Path.Combine(_dir, "model.json");
+        ModelFile.Write(path, Set(Ldap()));
+        var read = ModelFile.Read(path);
+        double[] large = [400, 8_000_000, 5, 600, 20, 0.0001];
+        Assert.Equal(Ldap().Score(large), read.Models[0].Score(large), 9);
+        Assert.Equal("site.yaml", read.Provenance.Inventory);
+        Assert.Equal(new string('b', 64), read.Provenance.InventorySha256);
+        Assert.Equal(120, read.TrainingFlows["workstation>domain-controller|tcp/389|counters"]);
+    }
+
+    [Fact]
+    public void AFlowFarFromItsGroupScoresAboveOneNearItsCentre()
+    {
+        var model = Ldap();
+        double near = model.Score([Math.Exp(6) - 1, Math.Exp(8) - 1, Math.Exp(1.5) - 1, Math.Exp(2) - 1, Math.Exp(0.1) - 1, 0.3]);
+        double far = model.Score([400, 8_000_000, 5, 600, 20, 0.0001]);
+        Assert.True(near < 0.01, $"near {near}");
+        Assert.True(far > 3 * model.Threshold, $"far {far}");
+        Assert.Equal("bytes-to-client", model.Departures([400, 8_000_000, 5, 30, 1, 0.0001], 1)[0].Feature);
+    }
+
+    [Fact]
+    public void AFileThatIsNoModelIsRefusedNamingIt()
+    {
+        string path = Path.Combine(_dir, "report.json");
+        File.WriteAllText(path, "{\"findings\": []}");
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: not a portaudit model file of format 1 (portaudit learn writes one)", error.Message);
+    }
+
+    [Fact]
+    public void AModelWhoseVectorsDoNotFitItsFeaturesIsRefused()
+    {
+        string path = Path.Combine(_dir, "short.json");
+        ModelFile.Write(path, Set(Ldap()));
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), @"""center"": \[\s*6,", "\"center\": ["));
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 6 finite numbers, has 5", error.Message);
+    }
+}
