@@ -79,6 +79,9 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     private bool _down;
     private long _nextAttempt;
     private Exception? _failure;
+    // The spool's disk failed (full): the flows of the batches that could not be kept, and why.
+    private string? _spoolFailure;
+    private long _lost;
     private bool _completed;
 
     /// <summary>
@@ -163,7 +166,10 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     /// Sends what is left, then goes on replaying the spool for up to <see cref="StoreWriterSettings.ReplayWait"/>
     /// while the store is down. Call once, after the run.
     /// </summary>
-    /// <exception cref="InputException">The store refused the flows for a reason other than being down (kept in the spool).</exception>
+    /// <exception cref="InputException">
+    /// The store refused the flows for a reason other than being down (kept in the spool), or the spool could not be
+    /// written (a full disk: the flows it could not keep are counted as lost).
+    /// </exception>
     public StoreWriteResult Complete()
     {
         if (!_completed)
@@ -183,6 +189,9 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
                 _notice($"store {_store.Display} still unreachable: {_spool.Flows} flows kept in the spool {_spool.Path}; " +
                         $"the next run writing to it as sensor '{_settings.Sensor}' sends them");
         }
+        if (_spoolFailure is not null)
+            throw new InputException($"{_spool.Path}: cannot write the spool: {_spoolFailure}; {_lost} flows of this run were neither stored nor kept " +
+                                     $"(store {_store.Display} {(_failure is null ? "unreachable" : "refused them: " + _failure.Message)})");
         if (_failure is not null) throw new InputException($"store {_store.Display}: {_failure.Message}; the flows are kept in {_spool.Path}", _failure);
         return new StoreWriteResult(_flows, _added, _replayed, _spool.Flows, _spool.Path);
     }
@@ -217,7 +226,26 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
                 _failure = ex;
             }
         }
-        _spool.Append(batch);
+        Keep(batch);
+    }
+
+    // Into the spool, on this (the sender's) thread: a spool that cannot be written (a full disk) must not end the process
+    // here; the batch is counted lost and Complete says so, naming the spool.
+    private void Keep(FlowBatch batch)
+    {
+        if (_spoolFailure is null)
+        {
+            try
+            {
+                _spool.Append(batch);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _spoolFailure = ex.Message;
+            }
+        }
+        _lost += batch.Count;
     }
 
     // Sends the spool in order once the store answers again; at most one attempt per retry interval while it does not.
@@ -279,7 +307,7 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
             _completed = true;
             _full.CompleteAdding();
             _sender.Join();
-            if (_current.Count > 0) _spool.Append(_current);
+            if (_current.Count > 0) Keep(_current);
         }
         _ingest.Dispose();
         _full.Dispose();

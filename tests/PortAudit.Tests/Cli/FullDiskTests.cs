@@ -51,6 +51,26 @@ public sealed class FullDiskTests : IDisposable
     }
 
     [FullDiskFact]
+    public void A_spool_on_a_full_disk_with_the_store_down_ends_with_exit_two_counting_the_flows_lost()
+    {
+        // Nothing listens on port 1: the store is down for the whole run and every batch goes to the spool, whose disk is
+        // full. The spool is written on the writer's own thread: its failure must reach the command, not end the process.
+        var big = new PcapBuilder();
+        for (int i = 0; i < 2000; i++) big.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(10000 + i), 53))), i);
+        string capture = _dir.Write("big.pcap", big.Build());
+        using var disk = Disk();
+        disk.Fill();
+        string spool = Path.Combine(disk.Directory, "edge.spool");
+
+        var result = CliProcess.Run($"flows \"{capture}\" --store postgresql://portaudit@127.0.0.1:1/flows --sensor edge --spool \"{spool}\" --store-wait 0");
+
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.StandardError}");
+        Assert.Contains($"{spool}: cannot write the spool: {NoSpace}", result.StandardError);
+        Assert.Contains("2000 flows of this run were neither stored nor kept", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+    }
+
+    [FullDiskFact]
     public void Emitted_rules_to_a_full_disk_leave_the_previous_file_whole() =>
         AssertTheFullDiskKeepsThePreviousFile("rules.nft", output => CliProcess.Run($"policy emit --inventory captures/lab.yaml --format nftables -o \"{output}\"",
             workingDirectory: SharedData.InRepository(".")));
