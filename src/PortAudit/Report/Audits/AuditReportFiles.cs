@@ -66,7 +66,7 @@ public static class AuditReportFiles
         void MarkdownIfFirst()
         {
             if (Interlocked.Exchange(ref markdownTaken, 1) == 0)
-                AuditMarkdownWriter.Write(markdown, report, string.Join(", ", inputs.Captures.Select(Path.GetFileName)), inputs.Provenance, plotsHref);
+                AuditMarkdownWriter.Write(markdown, report, ReportScope.Of(inputs), inputs.Provenance, plotsHref);
         }
         BesideThread.Run("portaudit-report", () =>
         {

@@ -26,7 +26,7 @@ public static class HtmlReport
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         string incomplete = IncompleteReasonNames.FirstLinePrefix(report.Incomplete);
-        string title = incomplete + "PortAudit report: " + string.Join(", ", run.Captures.Select(Path.GetFileName));
+        string title = incomplete + "PortAudit report: " + ReportScope.Of(run);
         var page = HtmlDocument.Streaming(title, writer);
         var canvas = new ReportCanvas(page, renderer ?? new SvgPlotRenderer(), pictures);
         var rules = run.Context.Catalog.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
