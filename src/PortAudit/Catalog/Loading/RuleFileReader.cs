@@ -10,7 +10,7 @@ namespace PortAudit.Catalog.Loading;
 /// </summary>
 internal sealed class RuleFileReader
 {
-    private static readonly string[] FileKeys = ["product", "sourceFile", "rules"];
+    private static readonly string[] FileKeys = ["product", "sourceFile", "document", "rules"];
     private static readonly string[] RuleKeys =
         ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
          "interfaces", "external",
@@ -26,6 +26,8 @@ internal sealed class RuleFileReader
     private readonly string _displayName;
     private readonly ErrorList _errors;
     private readonly bool _local;
+    // The source document's title, as people cite it (the file's "document"): what reports show instead of the seed's name.
+    private string? _document;
 
     public RuleFileReader(string displayName, ErrorList errors, bool local = false)
     {
@@ -43,6 +45,7 @@ internal sealed class RuleFileReader
         var file = new MappingReader(root, _displayName, _errors, FileKeys);
         var product = file.Text("product", required: !_local)?.Value ?? (_local ? SiteProduct : null);
         var sourceFile = file.Text("sourceFile", required: false)?.Value;
+        _document = file.Text("document", required: false)?.Value;
         foreach (var node in file.Items("rules"))
         {
             drafts.AddRange(ReadRule(new MappingReader(node, _displayName, _errors, RuleKeys), product, sourceFile));
@@ -228,6 +231,6 @@ internal sealed class RuleFileReader
         var row = source.Text("row", required: true);
         if (file is null || section is null || row is null)
             return null;
-        return new RuleSource(file, section.Value.Value, row.Value.Value.Trim());
+        return new RuleSource(file, section.Value.Value, row.Value.Value.Trim()) { Document = _document };
     }
 }

@@ -18,7 +18,7 @@ public static class PortExplanationWriter
             output.WriteLine();
             output.WriteLine($"{rule.Id}  [{rule.Product}]");
             output.WriteLine($"  {rule.From} -> {rule.To}  {RuleText.Ports(rule)}  {rule.Protocol}  when: {RuleText.When(rule)}");
-            output.WriteLine($"  source: {rule.Source.File}, section \"{rule.Source.Section}\"");
+            output.WriteLine($"  source: {rule.Source.Shown}, section \"{rule.Source.Section}\"");
             output.WriteLine($"  row:    {rule.Source.Row}");
             if (rule.Notes.Length > 0)
                 output.WriteLine($"  notes:  {rule.Notes}");

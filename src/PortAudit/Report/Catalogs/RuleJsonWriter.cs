@@ -50,6 +50,7 @@ public static class RuleJsonWriter
         json.WriteString("notes", rule.Notes);
         json.WriteStartObject("source");
         json.WriteString("file", rule.Source.File);
+        if (rule.Source.Document is { } document) json.WriteString("document", document);
         json.WriteString("section", rule.Source.Section);
         json.WriteString("row", rule.Source.Row);
         json.WriteString("citation", rule.Source.Citation);

@@ -16,7 +16,7 @@ internal static class ReportText
         roles.Count == 0 ? name : $"{name} ({string.Join(", ", roles)})";
 
     /// <summary>The rule's origin in the seed document: file, section, then the row as written there.</summary>
-    public static string Source(RuleSource source) => $"{source.File} § {source.Section}:\n\u201C{source.Row}\u201D";
+    public static string Source(RuleSource source) => $"{source.Shown} § {source.Section}:\n\u201C{source.Row}\u201D";
 
     /// <summary>
     /// A span of time in the largest unit that keeps it readable, without a zero second part: "850 ms", "42 s",
