@@ -18,9 +18,11 @@ public static class RpcCommand
             var run = new TrafficRun(options.Flow.Read(parse));
             using var stop = new StopSignals();
             CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
-            using (var stream = options.Output.OpenStream(parse))
+            // After SIGTERM the table gets the grace, then the output is abandoned (a file stays as it was), as in flows.
+            using (var stream = options.Output.OpenStream(parse, stop.Abandon))
                 RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings, options.Output.Tables(parse));
-            return RunSummary.Report(log, run.Summary);
+            int status = RunSummary.Report(log, run.Summary);
+            return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;
         }));
         return command;
     }
