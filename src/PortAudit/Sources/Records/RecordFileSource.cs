@@ -79,8 +79,10 @@ public sealed class RecordFileSource : IFlowSource
             sink.Fail(ex);
             return;
         }
-        Format = _format ?? head.Detect();
-        if (_format == RecordFormat.Ipfix && stream.CanSeek && head.Detect() == RecordFormat.Capture)
+        // Told once: detecting a gzip'd input decompresses its head.
+        var content = head.Detect();
+        Format = _format ?? content;
+        if (_format == RecordFormat.Ipfix && stream.CanSeek && content == RecordFormat.Capture)
         {
             // Export packets recorded with tcpdump: the capture's UDP payloads are the datagrams.
             stream.Dispose();
