@@ -40,7 +40,7 @@ public class TierTests
         // This class and a fixed sample from each folder: a discovery that finds nothing would pass the check above vacuously.
         Assert.Contains(typeof(TierTests), classes);
         Assert.Contains(typeof(Flows.AllocationTests), classes);
-        Assert.Contains(typeof(Live.LiveCaptureTests), classes);
+        Assert.Contains(typeof(Sources.Live.LiveCaptureTests), classes);
         Assert.DoesNotContain(typeof(Flows.FlowRunner), classes);
         // A Tier on a method would add to its class's tier in xunit's filter, so a test could be in two tiers at once.
         Assert.Empty(classes.SelectMany(c => c.GetMethods())

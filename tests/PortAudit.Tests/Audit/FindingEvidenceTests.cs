@@ -10,7 +10,7 @@ using PortAudit.Report;
 using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -5,7 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using static PortAudit.Tests.Audit.AuditFixture;
 using static PortAudit.Tests.Builders.Packets;
 

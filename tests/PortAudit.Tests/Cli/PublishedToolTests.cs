@@ -44,7 +44,7 @@ public sealed class PublishedToolTests : IDisposable
         Assert.True(fromPublished.ExitCode == 1, fromPublished.StandardError);
         var pngs = Directory.GetFiles(plots, "*.png");
         Assert.Contains(pngs, f => Path.GetFileName(f) == "plot--role-matrix.png");
-        Assert.All(pngs, Plot.PngHeader.AssertReadable);
+        Assert.All(pngs, Report.Plot.PngHeader.AssertReadable);
         Assert.Equal(pngs.Length, Directory.GetFiles(plots, "*.svg").Length);
         Assert.DoesNotContain("font", fromPublished.StandardError, StringComparison.OrdinalIgnoreCase);
     }

@@ -3,7 +3,7 @@ using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources.Files;
 using PortAudit.Tests.Builders;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;

@@ -1,5 +1,5 @@
 using PortAudit.Flows;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Flows;
 

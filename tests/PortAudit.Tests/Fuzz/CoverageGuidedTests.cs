@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using PortAudit.Fuzz;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Fuzz;
 

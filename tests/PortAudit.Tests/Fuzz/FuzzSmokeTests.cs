@@ -1,6 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Fuzz;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Fuzz;
 

@@ -1,4 +1,4 @@
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Inspect;
 

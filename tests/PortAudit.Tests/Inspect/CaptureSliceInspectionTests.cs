@@ -2,7 +2,7 @@ using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Inspect;
 

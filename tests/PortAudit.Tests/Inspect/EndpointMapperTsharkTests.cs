@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Inspect;

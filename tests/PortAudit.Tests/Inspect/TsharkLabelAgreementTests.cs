@@ -1,6 +1,6 @@
 using PortAudit.Common;
 using PortAudit.Flows;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Inspect;

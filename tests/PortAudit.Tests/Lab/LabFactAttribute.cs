@@ -56,7 +56,7 @@ public sealed class LabFactAttribute : FactAttribute
     // A program on the PATH, or an absolute path, where "/*/" stands for any one directory (a versioned folder).
     private static bool Exists(string path)
     {
-        if (!path.StartsWith('/')) return Live.Programs.Find(path) is not null;
+        if (!path.StartsWith('/')) return Sources.Live.Programs.Find(path) is not null;
         int any = path.IndexOf("/*/", StringComparison.Ordinal);
         if (any < 0) return Path.Exists(path);
         string parent = path[..any], rest = path[(any + 3)..];

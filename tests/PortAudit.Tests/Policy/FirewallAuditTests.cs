@@ -5,7 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Policy;
 using PortAudit.Sources.Files;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Policy;
 

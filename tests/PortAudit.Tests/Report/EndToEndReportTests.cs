@@ -1,4 +1,4 @@
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
 

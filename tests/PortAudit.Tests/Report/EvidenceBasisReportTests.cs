@@ -5,7 +5,7 @@ using PortAudit.Pipeline;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Records;
-using PortAudit.Tests.Sources;
+using PortAudit.Tests.Sources.Records;
 
 namespace PortAudit.Tests.Report;
 

@@ -3,7 +3,7 @@ using PortAudit.Report.Plot;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;
 using PortAudit.Tests.Inspect;
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Report.Plot;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Report;

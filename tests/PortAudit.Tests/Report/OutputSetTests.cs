@@ -1,6 +1,6 @@
 using PortAudit.Common;
 using PortAudit.Report;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Report;
 

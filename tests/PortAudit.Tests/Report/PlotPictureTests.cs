@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using PortAudit.Tests.Live;
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Sources.Live;
+using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
 

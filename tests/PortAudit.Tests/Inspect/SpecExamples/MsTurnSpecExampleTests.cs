@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Inspect.SpecExamples;

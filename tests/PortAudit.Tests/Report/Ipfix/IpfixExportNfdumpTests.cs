@@ -2,8 +2,8 @@ using System.Globalization;
 using PortAudit.Sources.Records;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Cli;
-using PortAudit.Tests.Live;
-using PortAudit.Tests.Sources;
+using PortAudit.Tests.Sources.Live;
+using PortAudit.Tests.Sources.Records;
 using Xunit.Abstractions;
 using static PortAudit.Tests.Builders.Packets;
 

@@ -12,7 +12,7 @@ using PortAudit.Report.Ipfix;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Records.Ipfix;
-using PortAudit.Tests.Live;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Report.Ipfix;
 

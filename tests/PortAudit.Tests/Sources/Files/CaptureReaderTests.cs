@@ -1,0 +1,100 @@
+using System.IO.Compression;
+using PortAudit.Decode;
+using PortAudit.Sources.Files;
+using PortAudit.Tests.Builders;
+using PortAudit.Tests.Flows;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Sources.Files;
+
+[Trait(Tier.Name, Tier.Unit)]
+public class CaptureReaderTests
+{
+    private static readonly byte[] Frame = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(40000, 53)));
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void PcapOfEitherByteOrderAndUnitGivesTheSameTimes(bool bigEndian, bool nanoseconds)
+    {
+        var file = new PcapBuilder(bigEndian: bigEndian, nanoseconds: nanoseconds).Add(Frame, 1.5).Add(Frame, 2.25).Build();
+        using var reader = CaptureFile.Open("t.pcap", new MemoryStream(file));
+        Assert.True(reader.TryRead(out var first));
+        Assert.Equal(1_700_000_001_500_000_000L, first.TimestampNs);
+        Assert.Equal(Frame.Length, first.Data.Length);
+        Assert.True(reader.TryRead(out var second));
+        Assert.Equal(1_700_000_002_250_000_000L, second.TimestampNs);
+        Assert.False(reader.TryRead(out _));
+    }
+
+    [Fact]
+    public void SnaplenShorterThanPacketsStillCountsIpBytesFromTheHeader()
+    {
+        var payload = new byte[1000];
+        var frame = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(40000, 9999, payload)));
+        var file = new PcapBuilder(snapLength: 64).Add(frame).Build();
+        var flow = Assert.Single(FlowRunner.Run(file).Flows);
+        Assert.Equal(20 + 8 + 1000, flow.BytesToServer);
+    }
+
+    [Fact]
+    public void PcapNgWithSectionsOfBothByteOrdersInterfacesAndAllPacketBlocks()
+    {
+        var raw = Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(40000, 53));
+        var file = new PcapNgBuilder()
+            .Section()
+            .Interface(1)                      // Ethernet, microseconds
+            .Interface(101, tsresol: 9)        // raw IP, nanoseconds
+            .Unknown(0x0BAD)                   // skipped
+            .Enhanced(0, 1_700_000_000_000_001UL, Frame)
+            .Enhanced(1, 1_700_000_000_000_000_002UL, raw)
+            .Obsolete(0, 1_700_000_000_000_003UL, Frame)
+            .Section(bigEndian: true)
+            .Interface(228, tsresol: 0x80 | 1)  // raw IPv4, half seconds
+            .Simple(raw)
+            .Enhanced(0, 3_400_000_001UL, raw)
+            .Build();
+        using var reader = CaptureFile.Open("t.pcapng", new MemoryStream(file));
+        var seen = new List<(int Link, long Ns, int Length)>();
+        while (reader.TryRead(out var p)) seen.Add((p.LinkType, p.TimestampNs, p.Data.Length));
+        Assert.Equal(new[]
+        {
+            (1, 1_700_000_000_000_001_000L, Frame.Length),
+            (101, 1_700_000_000_000_000_002L, raw.Length),
+            (1, 1_700_000_000_000_003_000L, Frame.Length),
+            (228, 0L, raw.Length),
+            (228, 1_700_000_000_500_000_000L, raw.Length),
+        }, seen);
+    }
+
+    [Fact]
+    public void GzipCompressedCaptureIsReadTransparently()
+    {
+        var plain = new PcapBuilder().Add(Frame).Add(Frame).Build();
+        var packed = new MemoryStream();
+        using (var gz = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(plain);
+        var flow = Assert.Single(FlowRunner.Run(packed.ToArray()).Flows);
+        Assert.Equal(2, flow.PacketsToServer);
+    }
+
+    [Fact]
+    public void SeveralFilesInOneRunShareTheFlowTable()
+    {
+        var dir = Directory.CreateTempSubdirectory("portaudit-test");
+        try
+        {
+            var a = Path.Combine(dir.FullName, "a.pcap");
+            var b = Path.Combine(dir.FullName, "b.pcapng");
+            File.WriteAllBytes(a, new PcapBuilder().Add(Frame, 1).Build());
+            File.WriteAllBytes(b, new PcapNgBuilder().Section().Interface(1).Enhanced(0, 1_700_000_002_000_000UL, Frame).Build());
+            var flow = Assert.Single(FlowRunner.Run(a, b).Flows);
+            Assert.Equal(2, flow.PacketsToServer);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+}

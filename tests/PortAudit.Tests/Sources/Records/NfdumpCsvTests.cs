@@ -1,0 +1,86 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Sources;
+using PortAudit.Sources.Records;
+
+namespace PortAudit.Tests.Sources.Records;
+
+/// <summary>
+/// nfdump's CSV (<c>TZ=UTC nfdump -R DIR -o csv</c>, nfdump 1.7.1): the way nfcapd's files are read. The lines are
+/// nfdump's output for softflowd's export of captures/lab.pcapng, cut to the columns up to obyt plus one more.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class NfdumpCsvTests
+{
+    private const string Output = """
+        ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in
+        2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.10,10.77.0.100,5061,53160,TCP,...A.R..,0,0,1,40,0,0,0
+        2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.100,10.77.0.10,53160,5061,TCP,......S.,0,0,1,60,0,0,0
+        2027-01-10 00:23:37,2027-01-10 00:23:36,18446744073709548.000,10.77.0.10,10.77.0.20,5061,45692,TCP,...AP.SF,0,0,18,5144,0,0,0
+        2027-01-10 00:23:37,2027-01-10 00:23:36,18446744073709548.000,10.77.0.20,10.77.0.10,45692,5061,TCP,...AP.SF,0,0,20,4157,0,0,0
+        2027-01-10 00:23:43,2027-01-10 00:23:43,18446744073709552.000,10.77.0.100,10.77.0.20,0,771,ICMP,........,0,192,4,560,0,0,0
+        Summary
+        flows,bytes,packets,avg_bps,avg_pps,avg_bpp
+        33,39509,250,35758,28,158
+        """;
+
+    [Fact]
+    public void Is_detected_by_its_header_and_its_summary_is_neither_read_nor_rejected()
+    {
+        var run = RecordRun.Text(Output);
+        Assert.Equal((5L, 0L), (run.Records.Read, run.Records.Rejected));
+        Assert.Equal(RecordFormat.NfdumpCsv, RecordFormats.Detect(System.Text.Encoding.UTF8.GetBytes(Output)));
+        Assert.All(run.Flows, f => Assert.Equal(FlowEvidence.PortOnly, f.Evidence));
+    }
+
+    [Fact]
+    public void One_way_records_pair_into_flows_the_syn_without_ack_naming_the_client()
+    {
+        var flows = RecordRun.Text(Output).Flows;
+        // A SYN answered by RST+ACK, both in the same second: the SYN's sender is the client, and the flow was rejected.
+        var refused = Assert.Single(flows, f => f.ServerPort == 5061 && f.ClientPort == 53160);
+        Assert.Equal(("10.77.0.100", 1L, 60L, 1L, 40L, FlowState.Rejected),
+            (refused.Client.ToString(), refused.PacketsToServer, refused.BytesToServer, refused.PacketsToClient, refused.BytesToClient, refused.State));
+        // Flags OR-ed over a whole direction name no opener, and both start in the same second: the run's server-port
+        // hint decides, as the flow table's does for packets. Ports below 1024 say nothing here; the catalog's name 5061.
+        var tls = Assert.Single(flows, f => f.ClientPort == 45692 || f.ServerPort == 45692);
+        Assert.Equal(("10.77.0.10", 5061), (tls.Client.ToString(), (int)tls.ClientPort));
+        string path = Path.Combine(Path.GetTempPath(), $"portaudit-nfdump-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, Output);
+        try
+        {
+            var catalogPorts = new CatalogServerPortHint(new RuleIndex(CatalogLoader.Load(SharedData.InRepository("rules"))));
+            var placed = Assert.Single(RecordRun.Of(new FlowTableOptions { ServerPorts = catalogPorts }, new RecordFileSource(path)).Flows,
+                f => f.ClientPort == 45692);
+            Assert.Equal(("10.77.0.20", "10.77.0.10", 5061, 20L, 18L),
+                (placed.Client.ToString(), placed.Server.ToString(), (int)placed.ServerPort, placed.PacketsToServer, placed.PacketsToClient));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        // te before ts (softflowd's export) is not a negative duration.
+        Assert.Equal(tls.StartNs, tls.EndNs);
+        Assert.Equal(new DateTime(2027, 1, 10, 0, 23, 37, DateTimeKind.Utc), DateTime.UnixEpoch.AddTicks(tls.StartNs / 100));
+    }
+
+    [Fact]
+    public void An_icmp_record_takes_type_and_code_from_the_destination_port()
+    {
+        var icmp = Assert.Single(RecordRun.Text(Output).Flows, f => f.Transport == "icmp");
+        // 771 = 3 × 256 + 3: port unreachable, sent by the host the UDP flow went to.
+        Assert.Equal((3, 3, 0, 0), (icmp.IcmpType, icmp.IcmpCode, (int)icmp.ClientPort, (int)icmp.ServerPort));
+    }
+
+    [Fact]
+    public void A_record_whose_values_do_not_fit_its_columns_is_rejected_at_its_line()
+    {
+        var run = RecordRun.Text("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
+                                 "2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.10,not-an-address,5061,53160,TCP,...A.R..,0,0,1,40,0,0\n" +
+                                 "2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.10\n", RecordFormat.NfdumpCsv);
+        Assert.Equal((0L, 2L), (run.Records.Read, run.Records.Rejected));
+        Assert.Equal(["line 2", "line 3"], run.Records.Problems.Select(p => p.Place));
+    }
+}
