@@ -152,6 +152,9 @@ public sealed class FlowAuditor : IFlowObserver
     {
         Abandon.ThrowIfCancellationRequested();
         var verdict = _classifier.Classify(flow);
+        // Every flow, ignored ones too: the judge forgets each flow's rhythm as it sees it. An anomalous flow is marked
+        // before the books below count it, so that the role pair's plots draw it apart.
+        if (_anomalies?.Record(flow, verdict, Findings) == true) verdict = verdict with { Anomalous = true };
         _verdicts[(int)verdict.Verdict]++;
         _evidence.Add(flow.Evidence, verdict.Verdict);
         if (verdict.Verdict != Verdict.Ignored)
@@ -162,8 +165,6 @@ public sealed class FlowAuditor : IFlowObserver
             Findings.Record(flow, verdict);
             RolePairs.Record(flow, verdict);
         }
-        // Every flow, ignored ones too: the judge forgets each flow's rhythm as it sees it.
-        _anomalies?.Record(flow, verdict, Findings);
         if (_firewalls is not null)
             verdict = verdict with { Policy = _firewalls.Record(flow, verdict, Findings) };
         return verdict;

@@ -42,4 +42,10 @@ public sealed record FlowVerdict(
     /// zones), in words; null when none was seen. It adds a <see cref="Audit.FindingKind.WeakProtocol"/> finding beside the verdict's.
     /// </summary>
     public string? Weakness { get; init; }
+
+    /// <summary>
+    /// A rule allows the flow, but its role pair's model found it anomalous (<c>audit --model</c>): it counts in an
+    /// <see cref="Audit.FindingKind.Anomalous"/> finding, and the role pair's plots draw it apart from the expected flows.
+    /// </summary>
+    public bool Anomalous { get; init; }
 }

@@ -31,7 +31,25 @@ public static class FindingText
         string.Join(separator, new[]
         {
             finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})", finding.Explanation, Counted(finding),
+            Anomaly(finding),
         }.OfType<string>());
+
+    /// <summary>
+    /// An anomalous finding's score against its model's threshold and the features of its worst flow furthest from
+    /// normal, each with the flow's value and the pair's normal range: "score 9.2 over threshold 2.1 (model
+    /// workstation>file-server|tcp/445|timing); bytes-to-server 12,582,912 (normal 1,024 to 65,536)"; null for other findings.
+    /// </summary>
+    public static string? Anomaly(Finding finding)
+    {
+        if (finding.Anomaly is not { Threshold: > 0 } anomaly) return null;
+        string score = $"score {Number(anomaly.Score)} over threshold {Number(anomaly.Threshold)} (model {anomaly.Model})";
+        var departures = anomaly.Departures.Select(d => $"{d.Feature} {Number(d.Value)} (normal {Number(d.Low)} to {Number(d.High)})");
+        return string.Join("; ", departures.Prepend(score));
+    }
+
+    // Counts read best grouped (12,582,912), small values to three decimals (0.031).
+    private static string Number(double value) =>
+        Math.Abs(value) >= 1000 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The unnamed addresses and the ports of a zone pair, busiest first: "clients 203.0.113.7 (40), 203.0.113.9 (2)

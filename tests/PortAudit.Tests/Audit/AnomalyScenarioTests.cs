@@ -61,6 +61,18 @@ public sealed class AnomalyScenarioTests : IClassFixture<AnomalyScenarioTests.Si
     }
 
     [Fact]
+    public void ThePagesExplainTheScoreAndThePairPlotsDrawAnomalousFlowsApart()
+    {
+        string markdown = File.ReadAllText(Path.Combine(_site.Out, "report.md"));
+        string html = File.ReadAllText(Path.Combine(_site.Out, "report.html"));
+        Assert.Contains(" over threshold ", markdown);
+        Assert.Contains("(normal ", markdown);
+        // The plant's band in its pair's timeline legend, and its bytes as a bar segment of their own.
+        Assert.Contains("class=\"legend-label\">anomalous<", html);
+        Assert.Contains("389/tcp · anomalous: ", html);
+    }
+
+    [Fact]
     public void TheReportNamesTheModelAndTheModelItsTraining()
     {
         using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_site.Out, "report.json")));

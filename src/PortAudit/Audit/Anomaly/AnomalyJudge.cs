@@ -29,25 +29,26 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
 
     /// <summary>
     /// Scores <paramref name="flow"/> when a rule allows it and adds it to <paramref name="findings"/> when anomalous.
-    /// Call for every flow: its rhythm is forgotten here.
+    /// Call for every flow: its rhythm is forgotten here. True when the flow is anomalous.
     /// </summary>
-    public void Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
+    public bool Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
     {
         var rhythm = rhythms.Take(flow);
-        if (!Judges(verdict)) return;
+        if (!Judges(verdict)) return false;
         var set = FlowFeatures.SetOf(flow, rhythm);
         if (models.For(flow, verdict, set) is not { } model)
         {
             _unjudged++;
-            return;
+            return false;
         }
         _judged[(int)set]++;
         var raw = FlowFeatures.Raw(flow, set, rhythm);
         double score = model.Score(raw);
-        if (score <= model.Threshold) return;
+        if (score <= model.Threshold) return false;
         var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,
             $"allowed, but departs from what role pair {GroupKey.Pair(verdict)} does (model {model.Key})");
         finding.Anomaly?.Note(score, model, model.Departures(raw, QuotedFeatures));
+        return true;
     }
 }
 

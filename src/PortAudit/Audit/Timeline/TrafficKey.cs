@@ -9,5 +9,7 @@ public static class TrafficKey
 {
     /// <summary>The verdict's name, or "required-blocked" for a blocked required attempt.</summary>
     public static string Of(FlowVerdict verdict) =>
-        verdict.BlockedRule is not null ? FindingKind.RequiredBlocked.Name() : verdict.Verdict.Name();
+        verdict.BlockedRule is not null ? FindingKind.RequiredBlocked.Name()
+        : verdict.Anomalous ? FindingKind.Anomalous.Name()
+        : verdict.Verdict.Name();
 }

@@ -12,6 +12,8 @@ public static class PlotPalette
     [
         new("expected", "#009E73"),
         new("expected-dynamic-rpc", "#56B4E9"),
+        // Allowed, but a model of its role pair found it anomalous (audit --model): apart from the expected band.
+        new("anomalous", "#CC79A7"),
         new("protocol-mismatch", "#E69F00"),
         new("unmapped", "#999999"),
         new("unexpected", "#D55E00"),

@@ -1,0 +1,43 @@
+using PortAudit.Audit;
+using PortAudit.Audit.Anomaly;
+using PortAudit.Report;
+
+namespace PortAudit.Tests.Report;
+
+/// <summary>
+/// An anomalous finding is explained where a person reads it (report.md, report.html): its score against the model's
+/// threshold, the model, and the departing features with the flow's value and the pair's normal range.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class AnomalyTextTests
+{
+    private static Finding Anomalous()
+    {
+        var finding = new Finding(FindingKind.Anomalous, "ws1", "fs1", ["workstation"], ["file-server"], "tcp", "445", "smb-file", "departs from its role pair's model")
+        {
+            Anomaly = new AnomalyEvidence(),
+        };
+        var model = new GroupModel("workstation>file-server|tcp/445|timing", FeatureSet.Timing, 400, [], [], [], [], [], 0, 2.125, [], []);
+        finding.Anomaly.Note(9.25, model, [new Departure("bytes-to-server", 12_582_912, 1024, 65_536), new Departure("data-gap-variation", 0.0312, 0.5, 1.25)]);
+        return finding;
+    }
+
+    [Fact]
+    public void TheWhyOfAnAnomalousFindingCarriesScoreThresholdModelAndDepartures()
+    {
+        string why = FindingText.Why(Anomalous(), "; ");
+
+        Assert.Contains("score 9.25 over threshold 2.125 (model workstation>file-server|tcp/445|timing)", why);
+        Assert.Contains("bytes-to-server 12,582,912 (normal 1,024 to 65,536)", why);
+        Assert.Contains("data-gap-variation 0.031 (normal 0.5 to 1.25)", why);
+    }
+
+    [Fact]
+    public void OtherFindingsSayNothingOfAModel()
+    {
+        var finding = new Finding(FindingKind.Unexpected, "ws1", "fs1", [], [], "tcp", "445", null, "no rule");
+
+        Assert.Null(FindingText.Anomaly(finding));
+        Assert.Equal("no rule", FindingText.Why(finding, "; "));
+    }
+}
