@@ -48,6 +48,16 @@ public sealed class ToolPackageTests : IDisposable
         var catalog = ExternalProgram.Run(check, TimeSpan.FromMinutes(1));
         Assert.Equal(0, catalog.ExitCode);
         Assert.Contains(": OK, ", catalog.StandardOutput);
+
+        // The learning companion travels too: the installed tool learns a model (docs/anomaly.md).
+        string normal = Path.Combine(_dir.FullName, "normal.pcap"), inventory = Path.Combine(_dir.FullName, "site.yaml");
+        File.WriteAllBytes(normal, Scenarios.AnomalySite.NormalPeriod(1_795_420_800, 1, seed: 1));
+        File.WriteAllText(inventory, Scenarios.AnomalySite.Inventory);
+        string model = Path.Combine(_dir.FullName, "model.json");
+        var learn = ExternalProgram.Run(ExternalProgram.Start(Path.Combine(tools, "portaudit"),
+            ["learn", normal, "--inventory", inventory, "--model", model, "--quiet"]), TimeSpan.FromMinutes(3));
+        Assert.True(learn.ExitCode == 0, learn.StandardError);
+        Assert.Contains("\"groups\"", File.ReadAllText(model));
     }
 
     public void Dispose() => _dir.Delete(recursive: true);
