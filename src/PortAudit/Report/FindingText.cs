@@ -1,5 +1,6 @@
 using System.Globalization;
 using PortAudit.Audit;
+using PortAudit.Audit.Anomaly;
 
 namespace PortAudit.Report;
 
@@ -42,7 +43,8 @@ public static class FindingText
     public static string? Anomaly(Finding finding)
     {
         if (finding.Anomaly is not { Threshold: > 0 } anomaly) return null;
-        string score = $"score {Number(anomaly.Score)} over threshold {Number(anomaly.Threshold)} (model {anomaly.Model})";
+        string statistic = anomaly.Statistic == Judgement.Feature ? "one feature's departure in standard deviations, " : "";
+        string score = $"score {Number(anomaly.Score)} over threshold {Number(anomaly.Threshold)} ({statistic}model {anomaly.Model})";
         var departures = anomaly.Departures.Select(d => $"{d.Feature} {Number(d.Value)} (normal {Number(d.Low)} to {Number(d.High)})");
         return string.Join("; ", departures.Prepend(score));
     }

@@ -12,8 +12,14 @@ public sealed class AnomalyModelFileTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static GroupModel Ldap() => new("workstation>domain-controller|tcp/389|counters", FeatureSet.Counters, 120,
-        Center: [6, 8, 1.5, 2, 0.1, 0.3], Scale: [0.5, 1, 0.25, 0.3, 0.25, 0.1], Mean: [0, 0, 0, 0, 0, 0],
-        Directions: [[0.5, 0.5, 0.5, 0.5, 0, 0]], Variances: [2], Residual: 1, Threshold: 3, Low: [200, 800, 3, 4, 0, 0.1], High: [900, 9000, 8, 10, 1, 0.5]);
+        Center: [6, 8, 1.5, 2, 0.1, 0.3, Math.Log(1.05), 0], Scale: [0.5, 1, 0.25, 0.3, 0.25, 0.1, 0.25, 0.25], Mean: [0, 0, 0, 0, 0, 0, 0, 0],
+        Directions: [[0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0]], Variances: [2], Residual: 1, Threshold: 3,
+        Low: [200, 800, 3, 4, 0, 0.1, 0.5, 0], High: [900, 9000, 8, 10, 1, 0.5, 1, 0])
+    {
+        FeatureThreshold = 6,
+        Hours = HoursOfDay.Mask([8, 9]),
+        CoveredHours = HoursOfDay.Mask([8, 9, 10]),
+    };
 
     private static ModelSet Set(params GroupModel[] models) => new(
         new ModelProvenance("test", [new ModelInput("normal.pcap", new string('a', 64))], 1, 2, "site.yaml", new string('b', 64), "rules", null, 120),
@@ -25,8 +31,11 @@ public sealed class AnomalyModelFileTests : IDisposable
         string path = Path.Combine(_dir, "model.json");
         ModelFile.Write(path, Set(Ldap()));
         var read = ModelFile.Read(path);
-        double[] large = [400, 8_000_000, 5, 600, 20, 0.0001];
+        double[] large = [400, 8_000_000, 5, 600, 20, 0.0001, 1, 1];
         Assert.Equal(Ldap().Score(large), read.Models[0].Score(large), 9);
+        Assert.Equal(Ldap().Judge(large), read.Models[0].Judge(large));
+        Assert.Equal(Ldap().Hours, read.Models[0].Hours);
+        Assert.Equal(Ldap().CoveredHours, read.Models[0].CoveredHours);
         Assert.Equal("site.yaml", read.Provenance.Inventory);
         Assert.Equal(new string('b', 64), read.Provenance.InventorySha256);
         Assert.Equal(120, read.TrainingFlows["workstation>domain-controller|tcp/389|counters"]);
@@ -36,11 +45,25 @@ public sealed class AnomalyModelFileTests : IDisposable
     public void AFlowFarFromItsGroupScoresAboveOneNearItsCentre()
     {
         var model = Ldap();
-        double near = model.Score([Math.Exp(6) - 1, Math.Exp(8) - 1, Math.Exp(1.5) - 1, Math.Exp(2) - 1, Math.Exp(0.1) - 1, 0.3]);
-        double far = model.Score([400, 8_000_000, 5, 600, 20, 0.0001]);
+        double near = model.Score([Math.Exp(6) - 1, Math.Exp(8) - 1, Math.Exp(1.5) - 1, Math.Exp(2) - 1, Math.Exp(0.1) - 1, 0.3, 1, 0]);
+        double far = model.Score([400, 8_000_000, 5, 600, 20, 0.0001, 1, 0]);
         Assert.True(near < 0.01, $"near {near}");
         Assert.True(far > 3 * model.Threshold, $"far {far}");
-        Assert.Equal("bytes-to-client", model.Departures([400, 8_000_000, 5, 30, 1, 0.0001], 1)[0].Feature);
+        Assert.Equal("bytes-to-client", model.Departures([400, 8_000_000, 5, 30, 1, 0.0001, 1, 0], 1)[0].Feature);
+    }
+
+    [Fact]
+    public void OneFeatureFarOutIsJudgedByItsDepartureWhereTheScoreSpreadsIt()
+    {
+        // A group whose flows spread over many directions (a large residual), as real ones do.
+        var model = Ldap() with { Residual = 40 };
+        // Ordinary in every feature but the host pair's beat: starts to the second (variation 0), 12 deviations out.
+        double[] beat = [Math.Exp(6) - 1, Math.Exp(8) - 1, Math.Exp(1.5) - 1, Math.Exp(2) - 1, Math.Exp(0.1) - 1, 0.3, 0, 0];
+        Assert.True(model.Score(beat) < model.Threshold, $"score {model.Score(beat)}");
+        var judgement = model.Judge(beat);
+        Assert.True(judgement.Anomalous);
+        Assert.Equal(Judgement.Feature, judgement.Statistic);
+        Assert.Equal("pair-start-variation", model.Departures(beat, 1)[0].Feature);
     }
 
     [Fact]
@@ -49,7 +72,7 @@ public sealed class AnomalyModelFileTests : IDisposable
         string path = Path.Combine(_dir, "report.json");
         File.WriteAllText(path, "{\"findings\": []}");
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
-        Assert.Equal($"{path}: not a portaudit model file of format 1 (portaudit learn writes one)", error.Message);
+        Assert.Equal($"{path}: not a portaudit model file of format 2 (portaudit learn writes one)", error.Message);
     }
 
     [Fact]
@@ -59,6 +82,6 @@ public sealed class AnomalyModelFileTests : IDisposable
         ModelFile.Write(path, Set(Ldap()));
         File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), @"""center"": \[\s*6,", "\"center\": ["));
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
-        Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 6 finite numbers, has 5", error.Message);
+        Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 8 finite numbers, has 7", error.Message);
     }
 }

@@ -17,9 +17,20 @@ public class AnomalyTextTests
         {
             Anomaly = new AnomalyEvidence(),
         };
-        var model = new GroupModel("workstation>file-server|tcp/445|timing", FeatureSet.Timing, 400, [], [], [], [], [], 0, 2.125, [], []);
-        finding.Anomaly.Note(9.25, model, [new Departure("bytes-to-server", 12_582_912, 1024, 65_536), new Departure("data-gap-variation", 0.0312, 0.5, 1.25)]);
+        finding.Anomaly.Note(new Judgement(9.25, 2.125, Judgement.Components), "workstation>file-server|tcp/445|timing",
+            [new Departure("bytes-to-server", 12_582_912, 1024, 65_536), new Departure("data-gap-variation", 0.0312, 0.5, 1.25)]);
         return finding;
+    }
+
+    [Fact]
+    public void AFindingOfOneFeaturesDepartureSaysSo()
+    {
+        var finding = Anomalous();
+        finding.Anomaly!.Note(new Judgement(40, 5, Judgement.Feature), "workstation>iis-web-server|tcp/443|timing",
+            [new Departure("pair-start-variation", 0, 0.6, 1.4)]);
+
+        Assert.Contains("score 40 over threshold 5 (one feature's departure in standard deviations, model workstation>iis-web-server|tcp/443|timing)",
+            FindingText.Anomaly(finding));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace PortAudit.Tests.Scenarios;
 /// <summary>
 /// A small site for the anomaly models: twenty workstations that resolve names at the domain controller, read the
 /// directory over LDAP, read files from a file server and browse an intranet web server, hour after hour, sizes and
-/// times drawn at random (seeded). An audit period carries four planted flows that every port rule allows but no
+/// times drawn at random (seeded). An audit period carries five planted flows that every port rule allows but no
 /// workstation normally does (<see cref="Plants"/>).
 /// </summary>
 public static class AnomalySite
@@ -44,19 +44,29 @@ public static class AnomalySite
         features: []
         """;
 
-    /// <summary>A planted flow, known by its client's port (outside the range normal flows take).</summary>
+    /// <summary>A planted flow, or connections, known by their client ports (outside the range normal flows take).</summary>
     /// <param name="What">What it is, for messages.</param>
-    /// <param name="ClientPort">Its client port.</param>
-    public sealed record Plant(string What, ushort ClientPort);
+    /// <param name="ClientPort">Its (first) client port.</param>
+    /// <param name="Connections">Its connections, one client port each from <paramref name="ClientPort"/> up.</param>
+    public sealed record Plant(string What, ushort ClientPort, int Connections = 1)
+    {
+        /// <summary>The client ports of its connections.</summary>
+        public IEnumerable<int> ClientPorts => Enumerable.Range(ClientPort, Connections);
+    }
 
-    /// <summary>The four planted flows of <see cref="AuditPeriod"/>.</summary>
+    /// <summary>The planted flows of <see cref="AuditPeriod"/>.</summary>
     public static readonly Plant[] Plants =
     [
         new("an 8 MB LDAP read from a workstation", 40001),
         new("a DNS flow of 400 queries with 60-character random labels", 40002),
         new("a 12 MB upload to the file server from a client that only reads", 40003),
         new("a two-hour HTTPS session with about 180 bytes every minute (a beacon)", 40004),
+        new("a short HTTPS connection every minute, each an ordinary size (a beacon across connections)", BeaconPort, BeaconConnections),
     ];
+
+    // The beacon across connections: one connection a minute from one client port up.
+    private const ushort BeaconPort = 40100;
+    private const int BeaconConnections = 110;
 
     /// <summary>Normal traffic over <paramref name="hours"/> hours from <paramref name="epochSeconds"/>.</summary>
     public static byte[] NormalPeriod(long epochSeconds, int hours, int seed) => Normal(epochSeconds, hours, seed).Build();
@@ -76,6 +86,10 @@ public static class AnomalySite
             [.. TlsOpening(), .. Enumerable.Range(1, 119).SelectMany(minute => new SessionMessage[]
                 { new(minute * 60.0, true, Bytes(180)), new(minute * 60.0 + 0.05, false, Bytes(120)) })],
             Plants[3].ClientPort);
+        // Each connection is drawn like the site's browsing; only their beat, one a minute to the second, is not.
+        string beacon = Client(11);
+        for (int minute = 0; minute < BeaconConnections; minute++)
+            capture.TcpSession(beacon, Web, 443, 300.5 + minute * 60, Browsing(random), (ushort)(BeaconPort + minute));
         return capture.Build();
     }
 
@@ -95,8 +109,7 @@ public static class AnomalySite
                     [.. LdapOpening(), new(0.02, true, Bytes(LogUniform(random, 80, 500))), new(0.05, false, Bytes(LogUniform(random, 300, 12_000)))])));
                 for (int n = 0; n < 4; n++) conversations.Add((At(random, hour), t => capture.TcpSession(client, FileServer, 445, t,
                     [.. SmbOpening(), new(0.02, true, Bytes(LogUniform(random, 150, 900))), new(LogUniform(random, 10, 2000) / 1000.0, false, Bytes(LogUniform(random, 4_000, 200_000)))])));
-                for (int n = 0; n < 8; n++) conversations.Add((At(random, hour), t => capture.TcpSession(client, Web, 443, t,
-                    [.. TlsOpening(), new(0.02, true, Bytes(LogUniform(random, 300, 2_500))), new(LogUniform(random, 50, 8000) / 1000.0, false, Bytes(LogUniform(random, 2_000, 120_000)))])));
+                for (int n = 0; n < 8; n++) conversations.Add((At(random, hour), t => capture.TcpSession(client, Web, 443, t, Browsing(random))));
             }
         }
         // Laid down in time order, so that client ports rise with time as on a real host.
@@ -105,6 +118,10 @@ public static class AnomalySite
     }
 
     private static string Client(int i) => $"10.1.1.{10 + i}";
+
+    // One HTTPS exchange of the intranet: a request of a few hundred bytes, a page of a few to a hundred kilobytes.
+    private static SessionMessage[] Browsing(Random random) =>
+        [.. TlsOpening(), new(0.02, true, Bytes(LogUniform(random, 300, 2_500))), new(LogUniform(random, 50, 8000) / 1000.0, false, Bytes(LogUniform(random, 2_000, 120_000)))];
 
     private static double At(Random random, int hour) => hour * 3600 + random.NextDouble() * 3590;
 

@@ -18,6 +18,9 @@ public sealed class AnomalyEvidence
     /// <summary>The threshold of the model that gave it.</summary>
     public double Threshold { get; private set; }
 
+    /// <summary>The statistic that judged it (<see cref="Judgement.Components"/> or <see cref="Judgement.Feature"/>).</summary>
+    public string Statistic { get; private set; } = Judgement.Components;
+
     /// <summary>The model's group key.</summary>
     public string Model { get; private set; } = "";
 
@@ -28,12 +31,13 @@ public sealed class AnomalyEvidence
     public Severity Severity => Score >= HighRatio * Threshold ? Severity.High : Score >= MediumRatio * Threshold ? Severity.Medium : Severity.Low;
 
     /// <summary>Keeps a flow's judgement when it is the worst so far.</summary>
-    public void Note(double score, GroupModel model, IReadOnlyList<Departure> departures)
+    public void Note(Judgement judgement, string model, IReadOnlyList<Departure> departures)
     {
-        if (Threshold > 0 && score / model.Threshold <= Score / Threshold) return;
-        Score = score;
-        Threshold = model.Threshold;
-        Model = model.Key;
+        if (Threshold > 0 && judgement.Score / judgement.Threshold <= Score / Threshold) return;
+        Score = judgement.Score;
+        Threshold = judgement.Threshold;
+        Statistic = judgement.Statistic;
+        Model = model;
         Departures = departures;
     }
 }

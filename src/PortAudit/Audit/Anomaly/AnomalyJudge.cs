@@ -16,6 +16,7 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
     public ModelSet Models => models;
 
     private readonly long[] _judged = new long[Enum.GetValues<FeatureSet>().Length];
+    private readonly PairBeats _beats = new();
     private long _unjudged;
 
     /// <summary>What the models judged so far.</summary>
@@ -36,18 +37,20 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
         var rhythm = rhythms.Take(flow);
         if (!Judges(verdict)) return false;
         var set = FlowFeatures.SetOf(flow, rhythm);
+        // Every allowed flow counts in its pair's beat, as in learning, whether a model covers it or not.
+        double pairVariation = _beats.Note(flow);
         if (models.For(flow, verdict, set) is not { } model)
         {
             _unjudged++;
             return false;
         }
         _judged[(int)set]++;
-        var raw = FlowFeatures.Raw(flow, set, rhythm);
-        double score = model.Score(raw);
-        if (score <= model.Threshold) return false;
+        var raw = FlowFeatures.Raw(flow, set, rhythm, new FeatureContext(pairVariation, model.OffHours(flow.StartNs)));
+        var judgement = model.Judge(raw);
+        if (!judgement.Anomalous) return false;
         var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,
             $"allowed, but departs from what role pair {GroupKey.Pair(verdict)} does (model {model.Key})");
-        finding.Anomaly?.Note(score, model, model.Departures(raw, QuotedFeatures));
+        finding.Anomaly?.Note(judgement, model.Key, model.Departures(raw, QuotedFeatures));
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Audit.Anomaly;
 
@@ -28,13 +29,15 @@ public static class FlowFeatures
 {
     /// <summary>Feature names as model files and reports write them, in vector order.</summary>
     public static readonly string[] Names = ["bytes-to-server", "bytes-to-client", "packets-to-server", "packets-to-client", "duration-s", "client-byte-share",
-        "payload-bytes-mean", "data-gap-max-s", "data-gap-variation", "dns-queries", "dns-name-length", "dns-name-entropy"];
+        "payload-bytes-mean", "data-gap-max-s", "data-gap-variation", "dns-queries", "dns-name-length", "dns-name-entropy",
+        "tls-without-sni", "pair-start-variation", "off-hours"];
 
-    private const int Share = 5, Variation = 8, Entropy = 11;
-    private static readonly int[] DnsFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    private static readonly int[] TimingFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-    private static readonly int[] CounterFeatures = [0, 1, 2, 3, 4, 5];
-    private static readonly int[] ByteFeatures = [0, 1, 4, 5];
+    private const int Share = 5, Variation = 8, Entropy = 11, WithoutSni = 12, PairVariation = 13, OffHours = 14;
+    // Every source carries start times, so the host pair's beat and the hour count in every set.
+    private static readonly int[] DnsFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, PairVariation, OffHours];
+    private static readonly int[] TimingFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, WithoutSni, PairVariation, OffHours];
+    private static readonly int[] CounterFeatures = [0, 1, 2, 3, 4, 5, PairVariation, OffHours];
+    private static readonly int[] ByteFeatures = [0, 1, 4, 5, PairVariation, OffHours];
 
     /// <summary>The name of <paramref name="set"/> in model files: timing, counters, bytes-only.</summary>
     public static string Name(this FeatureSet set) => set switch
@@ -68,19 +71,32 @@ public static class FlowFeatures
         _ => ByteFeatures,
     };
 
-    /// <summary>The features of <paramref name="set"/> as measured: bytes, packets, seconds, a share in [0, 1], a variation.</summary>
-    public static double[] Raw(Flow flow, FeatureSet set, Rhythm? rhythm)
+    /// <summary>
+    /// The features of <paramref name="set"/> as measured: bytes, packets, seconds, a share in [0, 1], a variation, 0 or 1
+    /// for a yes or no; what the flow alone does not say (its host pair's beat, whether its hour is off) comes in
+    /// <paramref name="context"/>.
+    /// </summary>
+    public static double[] Raw(Flow flow, FeatureSet set, Rhythm? rhythm, FeatureContext context)
     {
         var features = Of(set);
         var raw = new double[features.Count];
-        for (int i = 0; i < raw.Length; i++) raw[i] = Measure(flow, rhythm, features[i]);
+        for (int i = 0; i < raw.Length; i++) raw[i] = Measure(flow, rhythm, context, features[i]);
         return raw;
     }
 
     /// <summary>The scaled value the models see of raw feature <paramref name="feature"/> (an index into <see cref="Names"/>).</summary>
-    public static double Scale(int feature, double raw) => feature is Share or Variation or Entropy ? raw : Math.Log(1 + Math.Max(0, raw));
+    public static double Scale(int feature, double raw) => feature switch
+    {
+        Share or Variation or Entropy or WithoutSni or OffHours => raw,
+        // A beat is told by how small its variation is: 0.01 against 0.1 is a difference, 0.9 against 1 is not.
+        PairVariation => Math.Log(BeatFloor + Math.Max(0, raw)),
+        _ => Math.Log(1 + Math.Max(0, raw)),
+    };
 
-    private static double Measure(Flow flow, Rhythm? rhythm, int feature) => feature switch
+    // The variation below which a host pair's beat counts as perfectly steady: starts to the second a minute apart.
+    private const double BeatFloor = 0.05;
+
+    private static double Measure(Flow flow, Rhythm? rhythm, FeatureContext context, int feature) => feature switch
     {
         0 => flow.BytesToServer,
         1 => flow.BytesToClient,
@@ -93,6 +109,14 @@ public static class FlowFeatures
         Variation => rhythm?.GapVariation ?? 1,
         9 => rhythm?.DnsQueries ?? 0,
         10 => rhythm?.DnsNameLength ?? 0,
-        _ => rhythm?.DnsNameEntropy ?? 0,
+        Entropy => rhythm?.DnsNameEntropy ?? 0,
+        WithoutSni => flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is not { Length: > 0 } ? 1 : 0,
+        PairVariation => context.PairStartVariation,
+        _ => context.OffHours ? 1 : 0,
     };
 }
+
+/// <summary>What a flow's features need beyond the flow: its host pair's beat so far and whether its hour is off.</summary>
+/// <param name="PairStartVariation">The coefficient of variation of the gaps between the host pair's flow starts (<see cref="PairBeats"/>).</param>
+/// <param name="OffHours">The flow started in an hour its model's training covered but its group never used (<see cref="HoursOfDay"/>).</param>
+public readonly record struct FeatureContext(double PairStartVariation, bool OffHours);

@@ -23,6 +23,43 @@ namespace PortAudit.Audit.Anomaly;
 public sealed record GroupModel(string Key, FeatureSet Set, long Flows, double[] Center, double[] Scale, double[] Mean, double[][] Directions,
     double[] Variances, double Residual, double Threshold, double[] Low, double[] High)
 {
+    /// <summary>Hours of the day (<see cref="HoursOfDay"/>) the group's training flows started in.</summary>
+    public int Hours { get; init; }
+
+    /// <summary>Hours of the day the training period covered; none by default, so no hour is off.</summary>
+    public int CoveredHours { get; init; }
+
+    /// <summary>
+    /// Largest single-feature departure (<see cref="LargestDeparture"/>) above which a flow is anomalous, whatever its
+    /// <see cref="Score"/>: the score spreads one feature's departure over every dimension, so a flow ordinary in all but
+    /// one feature (a beat across connections) would pass it. Never, by default.
+    /// </summary>
+    public double FeatureThreshold { get; init; } = double.PositiveInfinity;
+
+    /// <summary>
+    /// Judges a flow's raw features by both statistics and gives the one further above its threshold, relative to it:
+    /// the principal components' <see cref="Score"/>, or the <see cref="LargestDeparture"/> of one feature.
+    /// </summary>
+    public Judgement Judge(double[] raw)
+    {
+        double score = Score(raw), departure = LargestDeparture(raw);
+        return departure / FeatureThreshold > score / Threshold
+            ? new Judgement(departure, FeatureThreshold, Judgement.Feature)
+            : new Judgement(score, Threshold, Judgement.Components);
+    }
+
+    /// <summary>The largest distance of one feature from the group's centre, in the group's standard deviations.</summary>
+    public double LargestDeparture(ReadOnlySpan<double> raw)
+    {
+        var features = FlowFeatures.Of(Set);
+        double largest = 0;
+        for (int i = 0; i < raw.Length; i++) largest = Math.Max(largest, Math.Abs(Standardised(features[i], i, raw[i])));
+        return largest;
+    }
+
+    /// <summary>True when a flow starting at <paramref name="startNs"/> is in an hour the training covered and the group never used.</summary>
+    public bool OffHours(long startNs) => HoursOfDay.Off(startNs, Hours, CoveredHours);
+
     /// <summary>The score of a flow's raw features (<see cref="FlowFeatures.Raw"/> of <see cref="Set"/>).</summary>
     public double Score(ReadOnlySpan<double> raw)
     {
@@ -57,4 +94,20 @@ public sealed record GroupModel(string Key, FeatureSet Set, long Flows, double[]
     }
 
     private double Standardised(int feature, int i, double raw) => (FlowFeatures.Scale(feature, raw) - Center[i]) / Scale[i];
+}
+
+/// <summary>A flow's score by one of a model's statistics, with that statistic's threshold.</summary>
+/// <param name="Score">The score.</param>
+/// <param name="Threshold">Scores above it are anomalous.</param>
+/// <param name="Statistic"><see cref="Components"/> or <see cref="Feature"/>.</param>
+public readonly record struct Judgement(double Score, double Threshold, string Statistic)
+{
+    /// <summary>The principal components' score (<see cref="GroupModel.Score"/>).</summary>
+    public const string Components = "components";
+
+    /// <summary>One feature's departure (<see cref="GroupModel.LargestDeparture"/>).</summary>
+    public const string Feature = "feature";
+
+    /// <summary>True above the threshold.</summary>
+    public bool Anomalous => Score > Threshold;
 }

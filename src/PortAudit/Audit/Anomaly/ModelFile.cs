@@ -110,6 +110,7 @@ public static class ModelFile
         json.WriteEndArray();
         json.WriteNumber("flows", model.Flows);
         json.WriteNumber("threshold", model.Threshold);
+        json.WriteNumber("featureThreshold", model.FeatureThreshold);
         json.WriteNumber("residual", model.Residual);
         Numbers(json, "center", model.Center);
         Numbers(json, "scale", model.Scale);
@@ -120,6 +121,8 @@ public static class ModelFile
         json.WriteEndArray();
         Numbers(json, "low", model.Low);
         Numbers(json, "high", model.High);
+        Hours(json, "hours", model.Hours);
+        Hours(json, "coveredHours", model.CoveredHours);
         json.WriteEndObject();
     }
 
@@ -136,7 +139,22 @@ public static class ModelFile
         double residual = m.GetProperty("residual").GetDouble();
         if (!(residual > 0)) throw new InputException($"{path}: model {key}: the residual must be positive");
         return new GroupModel(key, set, m.GetProperty("flows").GetInt64(), Vector("center"), Vector("scale"), Vector("mean"), directions,
-            variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"));
+            variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"))
+        {
+            FeatureThreshold = Positive(m.GetProperty("featureThreshold").GetDouble(), key, "featureThreshold", path),
+            Hours = HoursOfDay.Mask(m.GetProperty("hours").EnumerateArray().Select(h => h.GetInt32())),
+            CoveredHours = HoursOfDay.Mask(m.GetProperty("coveredHours").EnumerateArray().Select(h => h.GetInt32())),
+        };
+    }
+
+    private static double Positive(double value, string key, string name, string path) =>
+        value > 0 && double.IsFinite(value) ? value : throw new InputException($"{path}: model {key}: {name} must be a positive number");
+
+    private static void Hours(Utf8JsonWriter json, string name, int mask)
+    {
+        json.WriteStartArray(name);
+        foreach (int hour in HoursOfDay.List(mask)) json.WriteNumberValue(hour);
+        json.WriteEndArray();
     }
 
     private static double[] Checked(double[] values, int dimension, string key, string name, string path) =>

@@ -37,8 +37,21 @@ public static class ModelFitter
             standardised.Add(key, scaled.Select(r => Standardise(r, scaling)).ToList());
         }
         var fits = fitter.Fit(standardised);
+        var hours = Hours(training);
+        int covered = training.CoveredHours;
         return groups.Keys.Order(StringComparer.Ordinal)
-            .Select(key => Build(key, groups[key], standardised[key], scalings[key], fits[key], margin)).ToList();
+            .Select(key => Build(key, groups[key], standardised[key], scalings[key], fits[key], margin) with { Hours = hours[key], CoveredHours = covered })
+            .ToList();
+    }
+
+    // The hours each group's flows used: a port group's own, a pair's and the pooled group's the union of theirs.
+    private static Dictionary<string, int> Hours(TrainingSet training)
+    {
+        var hours = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, mask) in training.HoursByPort)
+            foreach (string group in new[] { key, GroupKey.PairOf(key), GroupKey.PooledOf(key) })
+                hours[group] = hours.GetValueOrDefault(group) | mask;
+        return hours;
     }
 
     private static SortedDictionary<string, List<double[]>> Groups(TrainingSet training)
@@ -65,10 +78,12 @@ public static class ModelFitter
         var unthresholded = new GroupModel(key, SetOf(key), raw.Count, scaling.Center, scaling.Scale, pca.Mean, pca.Directions, variances,
             residual, double.PositiveInfinity, [], []);
         var scores = raw.Select(r => unthresholded.Score(r)).Order().ToList();
+        var departures = raw.Select(r => unthresholded.LargestDeparture(r)).Order().ToList();
         int dimension = raw[0].Length;
         return unthresholded with
         {
             Threshold = Quantile(scores, ThresholdQuantile) * margin,
+            FeatureThreshold = Quantile(departures, ThresholdQuantile) * margin,
             Low = Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.01)).ToArray(),
             High = Enumerable.Range(0, dimension).Select(i => Quantile(raw.Select(r => r[i]).Order().ToList(), 0.99)).ToArray(),
         };

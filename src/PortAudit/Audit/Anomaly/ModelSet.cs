@@ -20,7 +20,7 @@ public sealed class ModelSet
     }
 
     /// <summary>Version of the model file format this reads and writes.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     /// <summary>What the models were trained on.</summary>
     public ModelProvenance Provenance { get; }

@@ -7,8 +7,7 @@ namespace PortAudit.Audit.Anomaly;
 public sealed class Rhythm
 {
     private long _lastNs = -1;
-    private double _gapSum;
-    private double _gapSquares;
+    private GapStatistics _gaps;
 
     /// <summary>Packets that carried payload.</summary>
     public long DataPackets { get; private set; }
@@ -17,24 +16,13 @@ public sealed class Rhythm
     public long PayloadBytes { get; private set; }
 
     /// <summary>The longest gap between two data packets, seconds.</summary>
-    public double MaxGap { get; private set; }
+    public double MaxGap => _gaps.Max;
 
     /// <summary>Gaps between data packets (one fewer than the packets).</summary>
-    public long Gaps => Math.Max(0, DataPackets - 1);
+    public long Gaps => _gaps.Count;
 
-    /// <summary>
-    /// The gaps' coefficient of variation (standard deviation over mean): near 0 for a steady beat. With fewer than two
-    /// gaps there is no rhythm to measure, and it is 1, that of random arrivals.
-    /// </summary>
-    public double GapVariation
-    {
-        get
-        {
-            if (Gaps < 2 || _gapSum <= 0) return 1;
-            double mean = _gapSum / Gaps;
-            return Math.Sqrt(Math.Max(0, _gapSquares / Gaps - mean * mean)) / mean;
-        }
-    }
+    /// <summary>The gaps' coefficient of variation (<see cref="GapStatistics.Variation"/>): near 0 for a steady beat.</summary>
+    public double GapVariation => _gaps.Variation;
 
     /// <summary>DNS queries the client sent in the flow (<see cref="DnsQuestion"/>).</summary>
     public long DnsQueries { get; private set; }
@@ -59,13 +47,7 @@ public sealed class Rhythm
     /// <summary>Counts a data packet of <paramref name="payload"/> bytes at <paramref name="timeNs"/>.</summary>
     public void Add(long timeNs, int payload)
     {
-        if (_lastNs >= 0)
-        {
-            double gap = Math.Max(0, timeNs - _lastNs) / 1e9;
-            _gapSum += gap;
-            _gapSquares += gap * gap;
-            MaxGap = Math.Max(MaxGap, gap);
-        }
+        if (_lastNs >= 0) _gaps.Add((timeNs - _lastNs) / 1e9);
         _lastNs = timeNs;
         DataPackets++;
         PayloadBytes += payload;

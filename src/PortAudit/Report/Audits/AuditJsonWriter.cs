@@ -138,6 +138,7 @@ public static class AuditJsonWriter
         json.WriteString("model", anomaly.Model);
         json.WriteNumber("score", Math.Round(anomaly.Score, 3));
         json.WriteNumber("threshold", Math.Round(anomaly.Threshold, 3));
+        json.WriteString("statistic", anomaly.Statistic);
         json.WriteStartArray("departures");
         foreach (var departure in anomaly.Departures)
         {

@@ -51,8 +51,17 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
             if (verdict.Policy.Count == 0) sink.Null(firstField + 6);
             else sink.TextList(firstField + 6, verdict.Policy.Select(p => p.ToString()).ToList());
             // What an allowed verdict rests on when it is less than it looks ("RPC uninspectable (smb3 encrypted): allowed
-            // by port only"); null otherwise, so that every allowed flow does not repeat a reason.
-            FlowFields.Optional(sink, firstField + 7, verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc ? verdict.Reason : null);
+            // by port only"), and whether its role pair's model found it anomalous; null otherwise, so that every allowed
+            // flow does not repeat a reason.
+            FlowFields.Optional(sink, firstField + 7, verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc ? Note(verdict) : null);
         }
+
+        private static string? Note(FlowVerdict verdict) =>
+            !verdict.Anomalous ? verdict.Reason
+            : verdict.Reason is null ? AnomalousNote
+            : $"{AnomalousNote}; {verdict.Reason}";
     }
+
+    /// <summary>The note of an allowed flow its role pair's model found anomalous (audit --model).</summary>
+    public const string AnomalousNote = "anomalous: departs from its role pair's model";
 }

@@ -49,7 +49,7 @@ internal static class PlotSamples
 
     public static Heatmap RoleMatrix()
     {
-        string[] keys = ["expected", "expected-dynamic-rpc", "protocol-mismatch", "unexpected", "unmapped", "required-blocked"];
+        string[] keys = ["expected", "expected-dynamic-rpc", "anomalous", "protocol-mismatch", "unexpected", "unmapped", "required-blocked"];
         var cells = new List<HeatmapCell>();
         for (int r = 0; r < Roles.Length; r++)
             for (int c = 0; c < Roles.Length; c++)
