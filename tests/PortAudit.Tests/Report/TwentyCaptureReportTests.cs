@@ -48,10 +48,14 @@ public sealed partial class TwentyCaptureReportTests
                 foreach (var pair in kind.Pairs)
                     Assert.Equal(rows.Count(r => r.Kind == kind.Name && r.Pair == pair.Label), pair.Count);
             }
-            // A group's link filters the list to its rows.
+            // A group's link, clicked, filters the list to its rows (and to those alone).
             var largest = groups.SelectMany(g => g.Pairs).MaxBy(p => p.Count)!;
-            var linked = FindingRows.Of(HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, largest.Href));
+            string clicked = Path.Combine(audit.Root, "clicked.html");
+            PageProbe.Write(clicked, html, $"var href={JsonSerializer.Serialize(largest.Href)};" +
+                "Array.from(document.querySelectorAll('ul.counts a')).find(function(a){return a.getAttribute('href')===href;}).click();");
+            var linked = FindingRows.Of(HeadlessChromium.DumpDom(clicked, audit.Root));
             Assert.Equal(largest.Count, linked.Count(r => !r.Hidden));
+            Assert.All(linked, r => Assert.Equal(r.Hidden, $"{r.Kind}|{r.Pair}" != $"{largest.Kind}|{largest.Label}"));
 
             // The server host fewest findings name, typed into the page's own box (in capitals: the search ignores case).
             string term = json.EnumerateArray().Select(f => f.GetProperty("serverHost").GetString()!.ToLowerInvariant())
@@ -70,14 +74,14 @@ public sealed partial class TwentyCaptureReportTests
         }
     }
 
-    private sealed record Pair(string Label, string Href, int Count);
+    private sealed record Pair(string Kind, string Label, string Href, int Count);
 
     private sealed record Kind(string Name, int Count, IReadOnlyList<Pair> Pairs);
 
     /// <summary>The kind folds above the list: each kind's count in its summary, its pairs' counts and links below.</summary>
     private static List<Kind> Groups(string html) =>
         KindFold().Matches(html).Select(m => new Kind(WebUtility.HtmlDecode(m.Groups["kind"].Value), int.Parse(m.Groups["count"].Value.Replace(",", "")),
-            PairLink().Matches(m.Groups["pairs"].Value).Select(p => new Pair(WebUtility.HtmlDecode(p.Groups["label"].Value),
+            PairLink().Matches(m.Groups["pairs"].Value).Select(p => new Pair(WebUtility.HtmlDecode(m.Groups["kind"].Value), WebUtility.HtmlDecode(p.Groups["label"].Value),
                 WebUtility.HtmlDecode(p.Groups["href"].Value), int.Parse(p.Groups["count"].Value))).ToList())).ToList();
 
     [GeneratedRegex("<title>([^<]*)</title>")]

@@ -12,7 +12,8 @@ namespace PortAudit.Report.Plot;
 /// A report may list thousands of rows, so filtering touches each row once and reads only attributes written
 /// beforehand: the select values (<c>data-NAME</c>) and a lowercase text to search (<c>data-search</c>); a row's
 /// <c>hidden</c> is set only when it changes, and typing is debounced (150 ms) so each keystroke does not filter again.
-/// Every word of a search must occur in the row's text.
+/// Every word of a search must occur in the row's text. A value in the address that does not decode (a link edited
+/// by hand) is left out rather than stopping the script.
 /// </remarks>
 internal static class PageScript
 {
@@ -44,7 +45,7 @@ internal static class PageScript
         "form.addEventListener('submit',function(e){e.preventDefault();change();});" +
         "function load(){var m=/^#filter:(.*)$/.exec(location.hash);if(!m)return false;var kv=m[1].split('&').map(function(p){var i=p.indexOf('=');return [p.slice(0,i),p.slice(i+1)];});" +
         "if(!kv.some(function(p){return form.elements[p[0]];}))return false;ctl.forEach(function(c){c.value='';});" +
-        "kv.forEach(function(p){var c=form.elements[p[0]];if(c&&p[0])c.value=decodeURIComponent(p[1]);});apply();return true;}" +
+        "kv.forEach(function(p){var c=form.elements[p[0]];if(c&&p[0])try{c.value=decodeURIComponent(p[1]);}catch(e){}});apply();return true;}" +
         "forms.push(function(){if(load())form.scrollIntoView();});if(!load())apply();});" +
         "function reveal(){var t=location.hash.length>1&&document.getElementById(decodeURIComponent(location.hash.slice(1)));if(!t)return;" +
         "var d=t.tagName==='SECTION'?t.querySelector(':scope>details'):null;if(d)d.open=true;" +
