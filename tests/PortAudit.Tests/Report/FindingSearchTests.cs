@@ -2,7 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Report;
 using PortAudit.Report.Html;
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
 

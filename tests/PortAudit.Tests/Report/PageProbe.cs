@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
 

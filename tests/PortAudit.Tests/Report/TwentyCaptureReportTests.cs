@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PortAudit.Tests.Plot;
+using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
 
