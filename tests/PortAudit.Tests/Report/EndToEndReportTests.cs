@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
@@ -33,9 +34,11 @@ public class EndToEndReportTests
         Assert.Contains("sip-lab.pcapng", html);
         Assert.Contains("2026-11-21 06:51:09.056910Z to 2026-11-21 06:51:11.159092Z", html);
         AssertMatrixAndPairPlots(html, pairs: 2);
-        // Findings first, worst first, before anything folded: the high-severity row, then the medium one.
+        // Findings first, worst first, before any folded section (the only folds above the list are its own counts
+        // by kind): the high-severity row, then the medium one.
         int list = html.IndexOf("id=\"findings-table\"", StringComparison.Ordinal);
-        Assert.True(list > 0 && list < html.IndexOf("<details", StringComparison.Ordinal));
+        Assert.True(list > 0 && list < html.IndexOf("<details", html.IndexOf("</section>", StringComparison.Ordinal), StringComparison.Ordinal));
+        Assert.All(Regex.Matches(html[..list], "<details[ >].{0,20}").Select(m => m.Value), fold => Assert.StartsWith("<details><summary><h4>", fold));
         int high = html.IndexOf("data-kind=\"required-blocked\"", StringComparison.Ordinal), medium = html.IndexOf("data-kind=\"unexpected\"", StringComparison.Ordinal);
         Assert.True(high > list && medium > high, $"rows at {high} and {medium}");
         // The blocked SIP/TLS attempt with its rule's source row from the seed document.

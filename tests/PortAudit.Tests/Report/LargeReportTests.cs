@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using PortAudit.Tests.Report.Plot;
 
@@ -10,6 +9,7 @@ namespace PortAudit.Tests.Report;
 /// its 7.6k flows fall between ~380 role pairs with ~3,000 findings. The page must stay small, render fast and filter.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
+[Collection(PageTiming.Name)]
 public partial class LargeReportTests
 {
     private const string Capture = "bench/base.pcap";
@@ -24,10 +24,7 @@ public partial class LargeReportTests
     {
         string root = Path.Combine(Path.GetTempPath(), "portaudit-large-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        string inventory = Path.Combine(root, "inventory.yaml");
-        var made = ExternalProgram.Run(ExternalProgram.Start("python3",
-            [SharedData.InRepository("tools/bench/make-role-inventory.py"), SharedData.InRepository("rules/roles.yaml"), inventory]), TimeSpan.FromSeconds(30));
-        Assert.True(made.ExitCode == 0, made.StandardError);
+        string inventory = PageProbe.RoleInventory(root);
         using var audit = new ReportAudit(SharedData.Path(Capture)!, inventory, SharedData.InRepository("rules"), exitCode: 1);
         string html = audit.Html;
 
@@ -36,15 +33,12 @@ public partial class LargeReportTests
         Assert.Matches(@"<p class=""more"">[\d,]+ more in report.json</p>", html);
         Assert.Contains("more role pairs in report.json", html);
 
-        // Render time as the page itself sees it, without the browser's start: from navigation to the end of a
-        // forced layout, in a copy of the page with a probe after the page's own script (the copy drops the
-        // policy that would refuse the probe). Best of three, less the best of three for a blank page with the same
-        // probe: on a shared machine (or beside the rest of the suite) the browser's own share of a load is not the page's.
+        // Render time from navigation to the end of a forced layout (PageProbe), less that of a blank page with the
+        // same probe: the browser's own share of a load is not the page's.
         string probe = Path.Combine(audit.Root, "probe.html"), blank = Path.Combine(audit.Root, "blank.html");
-        File.WriteAllText(probe, Policy().Replace(html, "", 1).Replace("</body>", ProbeScript + "</body>"));
-        File.WriteAllText(blank, "<!DOCTYPE html><html><body><p>blank</p><form class=\"filters\"><select name=\"kind\"></select></form>" + ProbeScript + "</body></html>");
-        double Best(string page) => Enumerable.Range(0, 3).Select(_ => Attribute(HeadlessChromium.DumpDom(page, audit.Root), "data-render-ms")).Min();
-        double render = Best(probe), baseline = Best(blank);
+        PageProbe.Write(probe, html, ProbeScript);
+        PageProbe.Write(blank, BlankPage, ProbeScript);
+        double render = PageProbe.Best(probe, audit.Root, "data-render-ms").Best, baseline = PageProbe.Best(blank, audit.Root, "data-render-ms").Best;
         Console.WriteLine($"report.html {size:N0} bytes, rendered in {render:0} ms (a blank page: {baseline:0} ms)");
         Assert.True(render - baseline < MaxRender.TotalMilliseconds, $"render took {render:0} ms, a blank page {baseline:0} ms");
 
@@ -56,11 +50,13 @@ public partial class LargeReportTests
         AssertOnlyKind(HeadlessChromium.DumpDom(audit.HtmlPath, audit.Root, "#filter:kind=required-blocked"), "required-blocked");
     }
 
+    private const string BlankPage = "<!DOCTYPE html><html><body><p>blank</p><form class=\"filters\"><select name=\"kind\"></select></form></body></html>";
+
     /// <summary>Forces style and layout, records the time since navigation, then picks a kind as a reader would.</summary>
     private const string ProbeScript =
-        "<script>document.body.offsetHeight;document.documentElement.setAttribute('data-render-ms',performance.now());" +
+        "document.body.offsetHeight;document.documentElement.setAttribute('data-render-ms',performance.now());" +
         "var s=document.querySelector('form.filters select[name=kind]');s.value='required-blocked';s.dispatchEvent(new Event('change'));" +
-        "document.documentElement.setAttribute('data-location',location.hash);</script>";
+        "document.documentElement.setAttribute('data-location',location.hash);";
 
     private static void AssertOnlyKind(string dom, string kind)
     {
@@ -71,12 +67,6 @@ public partial class LargeReportTests
         Assert.Matches($@"<option value=""{kind}"" selected="""">", dom);
         Assert.Matches(@"<output>\d+ of \d+ shown</output>", dom);
     }
-
-    private static double Attribute(string dom, string name) =>
-        double.Parse(Regex.Match(dom, name + "=\"([0-9.]+)\"").Groups[1].Value, CultureInfo.InvariantCulture);
-
-    [GeneratedRegex("<meta http-equiv=\"Content-Security-Policy\"[^>]*>")]
-    private static partial Regex Policy();
 
     [GeneratedRegex("<tr [^>]*data-kind=\"(?<kind>[^\"]*)\"[^>]*>")]
     private static partial Regex Row();

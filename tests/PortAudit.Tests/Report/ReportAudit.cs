@@ -7,9 +7,15 @@ internal sealed class ReportAudit : IDisposable
 {
     /// <param name="exitCode">The exit code the audit of these inputs must end with: 1 when it has findings.</param>
     public ReportAudit(string capture, string inventory, string catalog, int exitCode, string extra = "")
+        : this([capture], inventory, catalog, exitCode, extra)
+    {
+    }
+
+    /// <summary>An audit of several inputs in one run, as <c>portaudit audit A B C ...</c>.</summary>
+    public ReportAudit(IReadOnlyList<string> captures, string inventory, string catalog, int exitCode, string extra = "")
     {
         Directory.CreateDirectory(Root);
-        Result = CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory}\" --catalog \"{catalog}\" --out \"{OutDir}\" --quiet {extra}");
+        Result = CliProcess.Run($"audit {string.Join(' ', captures.Select(c => $"\"{c}\""))} --inventory \"{inventory}\" --catalog \"{catalog}\" --out \"{OutDir}\" --quiet {extra}");
         Assert.True(Result.ExitCode == exitCode, $"audit exited {Result.ExitCode}, not {exitCode}: {Result.StandardError}");
     }
 

@@ -24,6 +24,7 @@ public static class AuditMarkdownWriter
         writer.WriteLine($"# {incomplete}PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
         WriteSummary(writer, report.Summary);
+        WriteGroups(writer, report.Findings);
         WriteFindings(writer, report.Findings, report.Triage, provenance);
         WriteTriage(writer, report);
         WriteCoverage(writer, report.Coverage);
@@ -49,6 +50,18 @@ public static class AuditMarkdownWriter
         writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
                          $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
                          $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative.");
+        writer.WriteLine();
+    }
+
+    // The counts report.html's findings open with, so that a reader of either triages by the same numbers.
+    private static void WriteGroups(TextWriter writer, IReadOnlyList<Finding> findings)
+    {
+        if (findings.Count == 0) return;
+        writer.WriteLine("Findings by kind and role pair:");
+        writer.WriteLine();
+        var table = new MarkdownTable(writer, "kind", "role pair", "findings");
+        foreach (var kind in FindingGroups.Of(findings))
+            foreach (var pair in kind.Pairs) table.Row(kind.Name, pair.Label, pair.Count);
         writer.WriteLine();
     }
 

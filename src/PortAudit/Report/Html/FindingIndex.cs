@@ -26,14 +26,4 @@ internal sealed class FindingIndex
 
     /// <summary>The findings whose traffic came from <paramref name="pair"/>, worst first.</summary>
     public IEnumerable<Finding> Of(RolePairStatistics pair) => _byPair[(pair.ClientRoles, pair.ServerRoles)];
-
-    /// <summary>"client → server", as the findings list and its filter name a pair; "(no traffic)" for none.</summary>
-    public static string PairLabel(Finding finding) =>
-        finding.RolePair is { } pair ? PairLabel(pair.Client, pair.Server) : NoPair;
-
-    /// <summary>"client → server".</summary>
-    public static string PairLabel(string client, string server) => $"{client} → {server}";
-
-    /// <summary>The pair label of findings that belong to no pair.</summary>
-    public const string NoPair = "(no traffic)";
 }

@@ -17,7 +17,7 @@ internal sealed class RolePairSection(RolePairStatistics pair, PairCoverageTable
         var page = canvas.Page;
         var own = findings.Of(pair).ToList();
         page.BeginSection(PairAnchor.Id(pair));
-        page.BeginFold(2, FindingIndex.PairLabel(pair.ClientRoles, pair.ServerRoles),
+        page.BeginFold(2, FindingGroups.PairLabel(pair.ClientRoles, pair.ServerRoles),
             $"{ReportText.Count(pair.Flows, "flow", "flows")}, {ReportText.Count(own.Count, "finding", "findings")}{Worst(own)}");
         page.Paragraph($"{ReportText.Count(pair.Flows, "flow", "flows")}, {ReportText.Count(pair.Bytes, "byte", "bytes")}: " +
                        string.Join(", ", VerdictNames.All.Where(v => pair.Count(v) > 0).Select(v => $"{pair.Count(v)} {v.Name()}")) + ".");

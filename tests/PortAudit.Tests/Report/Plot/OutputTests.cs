@@ -22,7 +22,7 @@ public sealed class OutputTests
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
         Assert.DoesNotContain("https://", html);
         Assert.Contains("&lt;script&gt;document.title=", html);
-        string hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(HtmlDocument.PageScript)));
+        string hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(PageScript.Text)));
         Assert.Contains($"script-src 'sha256-{hash}'", html);
     }
 

@@ -54,6 +54,23 @@ public class PageDocumentTests
     }
 
     [Fact]
+    public void Counted_links_filter_within_the_page_whatever_the_values_hold()
+    {
+        string html = new HtmlDocument("t")
+            .FilterBar("list", [new TableFilter("pair", "Pair", [PlotSamples.ScriptLabel])], search: "Search <b>")
+            .CountedLinks([new CountedLink(PlotSamples.ScriptLabel, [new("kind", "unexpected"), new("pair", PlotSamples.ScriptLabel + " → javascript:x")], 12)])
+            .ToHtml();
+
+        Assert.Contains("<label>Search &lt;b&gt; <input type=\"search\" name=\"q\" autocomplete=\"off\"></label>", html);
+        var href = Regex.Match(html, "<li><a href=\"([^\"]*)\">[^<]*</a> <span class=\"count\">12</span></li>");
+        Assert.True(href.Success, html);
+        // Percent-encoded behind "#filter:": nothing in it can end the attribute, start markup or leave the page.
+        Assert.Matches("^#filter:kind=unexpected&amp;pair=[A-Za-z0-9%._~-]+$", href.Groups[1].Value);
+        Assert.DoesNotContain(PlotSamples.ScriptLabel, html);
+        Assert.Throws<ArgumentException>(() => new HtmlDocument("t").CountedLinks([new CountedLink("x", [new("a=b", "c")], 1)]));
+    }
+
+    [Fact]
     public void Views_show_the_first_figure_and_switch_without_script()
     {
         string svg = PlotSamples.Renderer.Render(PlotSamples.FlowsByRule());

@@ -27,6 +27,16 @@ public static class FragmentHref
         IsSafe(href) ? href : throw new ArgumentException($"only same-page '#fragment' links are allowed, got '{href}'", parameterName);
 
     /// <summary>
+    /// A link that sets the page's filter bars (<see cref="PageScript"/>): <c>#filter:NAME=VALUE&amp;…</c>, each value
+    /// percent-encoded, so whatever the values hold the link is letters, digits and <c>-_.~%:=&amp;</c> only and stays
+    /// within the page.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a safe id.</exception>
+    public static string Filter(IEnumerable<KeyValuePair<string, string>> terms) =>
+        "#filter:" + string.Join('&', terms.Select(t => (IsSafeId(t.Key) ? t.Key : throw new ArgumentException($"unsafe filter name '{t.Key}'", nameof(terms)))
+            + "=" + Uri.EscapeDataString(t.Value)));
+
+    /// <summary>
     /// A safe, stable element id made from arbitrary names, e.g. <c>AnchorId("pair", "edge", "front end")</c> is
     /// <c>pair-edge-front-end</c>. When the readable form lost information (case, other characters), a short hash of
     /// the exact names is appended so that distinct names never share an anchor.

@@ -4,7 +4,7 @@ using System.Text;
 namespace PortAudit.Report.Plot;
 
 /// <summary>
-/// A small builder for one self-contained HTML page: inline CSS, inline SVG figures, sortable and filterable tables,
+/// A small builder for one self-contained HTML page: inline CSS, inline SVG figures, sortable, filterable and searchable tables,
 /// folded parts, nothing fetched from anywhere. Text passes through <see cref="MarkupEscaper"/>; figures through
 /// <see cref="SvgSafety"/>; a Content-Security-Policy allows only the page's own script, as a second line of defence
 /// should hostile markup ever get past the escaping. The page is built in memory (<see cref="ToHtml"/>) or written to
@@ -12,36 +12,6 @@ namespace PortAudit.Report.Plot;
 /// </summary>
 public sealed class HtmlDocument
 {
-    /// <summary>The only script on the page. It sorts a table by the column whose header is clicked, filters the rows
-    /// of a table by the selects of its filter bar (shown only when the script runs; the state is kept in the address
-    /// as <c>#filter:kind=…&amp;severity=…</c> so that a filtered view can be linked), and opens the folded part a link
-    /// leads to. It marks the document element with data-script="ready", which tests use to tell that scripts ran at all.</summary>
-    internal const string PageScript =
-        "document.documentElement.setAttribute('data-script','ready');" +
-        "document.querySelectorAll('table.sortable th').forEach(function(th,col){th.addEventListener('click',function(){" +
-        "var body=th.closest('table').tBodies[0],rows=Array.from(body.rows),asc=th.getAttribute('aria-sort')!=='ascending';" +
-        "th.closest('tr').querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});" +
-        "th.setAttribute('aria-sort',asc?'ascending':'descending');" +
-        "function key(r){var t=r.cells[col]?r.cells[col].textContent.trim():'',n=parseFloat(t.replace(/,/g,''));return isNaN(n)?t.toLowerCase():n;}" +
-        "rows.sort(function(a,b){var x=key(a),y=key(b),c=(typeof x===typeof y)?(x<y?-1:x>y?1:0):(typeof x==='number'?-1:1);return asc?c:-c;});" +
-        "rows.forEach(function(r){body.appendChild(r);});});});" +
-        "document.querySelectorAll('form.filters').forEach(function(form){" +
-        "var table=document.getElementById(form.getAttribute('data-table')),out=form.querySelector('output'),sel=Array.from(form.querySelectorAll('select'));" +
-        "if(!table)return;form.hidden=false;" +
-        "function apply(){var shown=0,rows=Array.from(table.tBodies[0].rows);rows.forEach(function(r){" +
-        "var ok=sel.every(function(s){return !s.value||r.getAttribute('data-'+s.name)===s.value;});r.hidden=!ok;if(ok)shown++;});" +
-        "out.textContent=shown+' of '+rows.length+' shown';" +
-        "sel.forEach(function(s){Array.from(s.options).forEach(function(o){o.toggleAttribute('selected',o.selected);});});}" +
-        "function state(){return '#filter:'+sel.filter(function(s){return s.value;}).map(function(s){return s.name+'='+encodeURIComponent(s.value);}).join('&');}" +
-        "sel.forEach(function(s){s.addEventListener('change',function(){apply();try{history.replaceState(null,'',state());}catch(e){}});});" +
-        "var m=/^#filter:(.*)$/.exec(location.hash);" +
-        "if(m)m[1].split('&').forEach(function(kv){var i=kv.indexOf('='),s=form.elements[kv.slice(0,i)];if(s&&i>0)s.value=decodeURIComponent(kv.slice(i+1));});" +
-        "apply();});" +
-        "function reveal(){var t=location.hash.length>1&&document.getElementById(decodeURIComponent(location.hash.slice(1)));if(!t)return;" +
-        "var d=t.tagName==='SECTION'?t.querySelector(':scope>details'):null;if(d)d.open=true;" +
-        "for(var e=t;e;e=e.parentElement)if(e.tagName==='DETAILS')e.open=true;t.scrollIntoView();}" +
-        "window.addEventListener('hashchange',reveal);reveal();";
-
     private const string Css =
         "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;margin:2rem auto;max-width:1280px;padding:0 1rem;line-height:1.45}" +
         "h1,h2,h3{line-height:1.2}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}" +
@@ -51,6 +21,7 @@ public sealed class HtmlDocument
         "section{border-top:1px solid #ccc;margin-top:1rem}p.lead{font-size:1.15rem;font-weight:600}p.more{color:#555;font-style:italic}" +
         "summary{cursor:pointer;padding:.4rem 0}summary>h2,summary>h3{display:inline;margin:0}summary>span{color:#555;margin-left:.6rem}" +
         "form.filters:not([hidden]){display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:.5rem 0}form.filters output{color:#555}" +
+        "ul.counts{columns:22rem;margin:.3rem 0 .6rem}ul.counts span.count{color:#555}" +
         "tr.high td:first-child{border-left:4px solid #882255}tr.medium td:first-child{border-left:4px solid #D55E00}tr.low td:first-child{border-left:4px solid #999}" +
         "div.views>input{position:absolute;opacity:0}div.views>label{display:inline-block;padding:.2rem .7rem;border:1px solid #bbb;border-radius:3px;margin-right:.3rem;cursor:pointer}" +
         "div.views>input:checked+label{background:#0b5394;color:#fff;border-color:#0b5394}div.views>input:focus-visible+label{outline:2px solid #0b5394}" +
@@ -226,11 +197,13 @@ public sealed class HtmlDocument
 
     /// <summary>
     /// A bar of selects that filters the rows of table <paramref name="tableId"/>: a row shows when, for every select
-    /// with a value, its <c>data-NAME</c> attribute equals that value. The bar is hidden until the page's script runs,
-    /// so a reader without script sees the whole table and no dead controls.
+    /// with a value, its <c>data-NAME</c> attribute equals that value, and, when <paramref name="search"/> labels a
+    /// search box (named <c>q</c>), every word typed occurs in its <c>data-search</c> attribute (lowercase text the
+    /// row carries for this). The bar is hidden until the page's script runs, so a reader without script sees the whole
+    /// table and no dead controls.
     /// </summary>
     /// <exception cref="ArgumentException">The table id or a filter name is not a safe id.</exception>
-    public HtmlDocument FilterBar(string tableId, IReadOnlyList<TableFilter> filters)
+    public HtmlDocument FilterBar(string tableId, IReadOnlyList<TableFilter> filters, string? search = null)
     {
         ArgumentNullException.ThrowIfNull(filters);
         RequireSafe(tableId, nameof(tableId));
@@ -244,7 +217,25 @@ public sealed class HtmlDocument
                 Write("<option value=\"").Write(MarkupEscaper.Attribute(value)).Write("\">").Write(MarkupEscaper.Text(value)).Write("</option>");
             Write("</select></label>");
         }
+        if (search is not null)
+            Write("<label>").Write(MarkupEscaper.Text(search)).Write(" <input type=\"search\" name=\"q\" autocomplete=\"off\"></label>");
         Write("<output></output></form>\n");
+        return this;
+    }
+
+    /// <summary>
+    /// A list of counts, each a link that sets the page's filter bars (<see cref="FragmentHref.Filter"/>), e.g. a
+    /// kind's findings per role pair: "<c>text</c> N" per line.
+    /// </summary>
+    /// <exception cref="ArgumentException">A filter name is not a safe id.</exception>
+    public HtmlDocument CountedLinks(IEnumerable<CountedLink> links)
+    {
+        ArgumentNullException.ThrowIfNull(links);
+        Write("<ul class=\"counts\">");
+        foreach (var link in links)
+            Write("<li><a href=\"").Write(MarkupEscaper.Attribute(FragmentHref.Filter(link.Filter))).Write("\">").Write(MarkupEscaper.Text(link.Text))
+                .Write("</a> <span class=\"count\">").Write(link.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)).Write("</span></li>");
+        Write("</ul>\n");
         return this;
     }
 
@@ -297,7 +288,7 @@ public sealed class HtmlDocument
     {
         foreach (string close in _open) html.Write(close);
         _open.Clear();
-        if (_script) html.Write("<script>" + PageScript + "</script>\n");
+        if (_script) html.Write("<script>" + PageScript.Text + "</script>\n");
         html.Write("</body>\n</html>\n");
     }
 
@@ -348,7 +339,7 @@ public sealed class HtmlDocument
         if (!FragmentHref.IsSafeId(id)) throw new ArgumentException($"unsafe id '{id}'", parameter);
     }
 
-    private static string ScriptHash() => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(PageScript)));
+    private static string ScriptHash() => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(PageScript.Text)));
 }
 
 /// <summary>One row of an <see cref="HtmlDocument"/> table: plain-text cells, an optional class and data attributes.</summary>
@@ -362,3 +353,9 @@ public sealed record TableRow(IReadOnlyList<string> Cells, string? Class = null,
 /// <param name="Label">What the reader sees beside it.</param>
 /// <param name="Values">The values to choose from, in order; "all" comes first by itself.</param>
 public sealed record TableFilter(string Name, string Label, IReadOnlyList<string> Values);
+
+/// <summary>One line of <see cref="HtmlDocument.CountedLinks"/>.</summary>
+/// <param name="Text">What the reader sees, e.g. a role pair.</param>
+/// <param name="Filter">The filter bar's values the link sets, name to value (the other controls are cleared).</param>
+/// <param name="Count">How many rows the filter shows.</param>
+public sealed record CountedLink(string Text, IReadOnlyList<KeyValuePair<string, string>> Filter, long Count);
