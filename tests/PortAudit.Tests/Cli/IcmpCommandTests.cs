@@ -107,6 +107,29 @@ public sealed class IcmpCommandTests : IDisposable
     }
 
     [Fact]
+    public void IpfixExportCarriesTypeAndCodeThatReadBackAsTheSameFlows()
+    {
+        using var collector = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int port = ((System.Net.IPEndPoint)collector.Client.LocalEndPoint!).Port;
+
+        var run = CliProcess.Run($"flows \"{Capture()}\" --export-ipfix 127.0.0.1:{port} --output /dev/null");
+
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        // The messages as a collector saves them, one after another in a file, read back by the flows command.
+        string saved = Path.Combine(_catalog.Root, "export.ipfix");
+        using (var file = File.Create(saved))
+            while (collector.Available > 0)
+            {
+                System.Net.IPEndPoint? from = null;
+                file.Write(collector.Receive(ref from));
+            }
+        var readBack = CliProcess.Run($"flows \"{saved}\"");
+        Assert.True(readBack.ExitCode == 0, readBack.StandardError);
+        Assert.Equal([(8, 0), (3, 3), (null, null)],
+            Records(readBack.StandardOutput).OrderBy(f => f.GetProperty("start").GetString(), StringComparer.Ordinal).Select(TypeAndCode).Select(t => ((int?, int?))t));
+    }
+
+    [Fact]
     public void ASiteRuleForEchoRequestsAllowsThePingAndNotTheUnreachable()
     {
         var result = CliProcess.Run($"audit \"{Capture()}\" --inventory \"{Write("inventory.yaml", Inventory)}\" --catalog \"{_catalog.Dir}\" " +
