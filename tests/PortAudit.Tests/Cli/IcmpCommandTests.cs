@@ -142,6 +142,12 @@ public sealed class IcmpCommandTests : IDisposable
         Assert.Equal(("expected", "site-ping"), (ping.GetProperty("verdict").GetString(), ping.GetProperty("rule").GetString()));
         Assert.Equal("unexpected", unreachable.GetProperty("verdict").GetString());
         Assert.Equal(JsonValueKind.Null, unreachable.GetProperty("rule").ValueKind);
+        // The finding names the message where a port would be.
+        using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json"))))
+        {
+            var finding = report.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("transport").GetString() == "icmp");
+            Assert.Equal(("unexpected", "port-unreachable"), (finding.GetProperty("kind").GetString(), finding.GetProperty("ports").GetString()));
+        }
 
         // Without the icmp list, the same rule allows any ICMP between the roles: the unreachable too.
         var any = CliProcess.Run($"audit \"{Capture()}\" --inventory \"{Write("inventory.yaml", Inventory)}\" --catalog \"{_catalog.Dir}\" " +
