@@ -124,7 +124,8 @@ public static class PolicyEmitter
         {
             var rule = rules[i];
             string name = $"PA-{Inv(i + 1)}";
-            string protocol = PolicyValues.ProtocolName(rule.Protocol);
+            // ASA calls ICMPv6 icmp6.
+            string protocol = rule.Protocol == IpProtocol.IcmpV6 ? "icmp6" : PolicyValues.ProtocolName(rule.Protocol);
             string source = AsaAddress(rule.From, $"{name}-SRC", groups);
             string destination = AsaAddress(rule.To, $"{name}-DST", groups);
             string ports = "";
