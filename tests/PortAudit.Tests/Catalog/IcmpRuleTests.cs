@@ -88,6 +88,14 @@ public sealed class IcmpRuleTests : IDisposable
     }
 
     [Fact]
+    public void AnIcmpListOnTheRpcShorthandIsRefused()
+    {
+        var error = LoadBroken(SiteRule("icmp", "icmp: [echo-request]").Replace("transport: icmp", "rpc: 49152-65535"));
+
+        Assert.Equal("'icmp' cannot be combined with 'rpc' (it stands for TCP 135 and the dynamic range)", error.Problem);
+    }
+
+    [Fact]
     public void AMisspeltTransportIsRefusedWithTheOneMeant()
     {
         var error = LoadBroken(SiteRule("icpm", "protocol: icmp"));

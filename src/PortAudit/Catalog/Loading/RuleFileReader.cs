@@ -177,7 +177,7 @@ internal sealed class RuleFileReader
     private void CheckRpcShorthand(MappingReader entry, Located<string> rpc, out PortRange dynamic)
     {
         dynamic = default;
-        foreach (var key in new[] { "transport", "ports", "protocol", "dynamicRange" })
+        foreach (var key in new[] { "transport", "ports", "port", "protocol", "dynamicRange", "icmp" })
             if (entry.Node(key) is { } node)
                 _errors.Add(entry.SpotOf(node), $"'{key}' cannot be combined with 'rpc' (it stands for TCP 135 and the dynamic range)");
         if (!PortRange.TryParse(rpc.Value, out dynamic, out var problem))
