@@ -60,7 +60,7 @@ internal static class FlowColumns
     public static readonly FlowColumn[] Restore =
     [
         new("protocol", ColumnKind.Int2), new("start_ns", ColumnKind.Int8), new("end_ns", ColumnKind.Int8),
-        new("first_frame", ColumnKind.Int8), new("icmp_type", ColumnKind.Int2), new("icmp_code", ColumnKind.Int2),
+        new("first_frame", ColumnKind.Int8),
         new("icmp_error_protocol", ColumnKind.Int2), new("icmp_error_type", ColumnKind.Int2),
         new("icmp_error_code", ColumnKind.Int2), new("icmp_error_sender", ColumnKind.Inet),
         new("rpc_major", ColumnKind.Int4), new("rpc_minor", ColumnKind.Int4),
@@ -105,6 +105,8 @@ internal static class FlowColumns
         "start" or "end" => ColumnKind.Timestamp,
         "client" or "server" => ColumnKind.Inet,
         "clientPort" or "serverPort" => ColumnKind.Int4,
+        // Columns of version 1, where they followed the record's fields: smallint, 0 for a flow without ICMP.
+        "icmpType" or "icmpCode" => ColumnKind.Int2,
         "id" or "packetsToServer" or "bytesToServer" or "packetsToClient" or "bytesToClient" or "icmpErrors" => ColumnKind.Int8,
         _ => ColumnKind.Text,
     };

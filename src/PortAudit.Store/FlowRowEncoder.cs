@@ -66,8 +66,6 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         Int64Field(flow.StartNs);
         Int64Field(flow.EndNs);
         Int64Field(flow.FirstFrame);
-        Int16Field(flow.IcmpType);
-        Int16Field(flow.IcmpCode);
         var errors = flow.IcmpErrors;
         if (errors.Count == 0)
         {
@@ -153,6 +151,7 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
     {
         switch (FlowColumns.Record[field].Kind)
         {
+            case ColumnKind.Int2: Int16Field((short)value); break;
             case ColumnKind.Int4: Int32Field((int)value); break;
             case ColumnKind.Int8: Int64Field(value); break;
             default:
@@ -163,7 +162,13 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         }
     }
 
-    void IFlowFieldSink.Null(int field) => NullField();
+    // The record's smallint columns (ICMP type and code) are NOT NULL since version 1, which stored 0 for a flow without
+    // ICMP: the record's "none" is stored so, and the protocol column tells the two apart.
+    void IFlowFieldSink.Null(int field)
+    {
+        if (FlowColumns.Record[field].Kind == ColumnKind.Int2) Int16Field(0);
+        else NullField();
+    }
 
     private void DetailFields(AppDetail? detail)
     {

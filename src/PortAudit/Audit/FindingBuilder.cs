@@ -1,5 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 
 namespace PortAudit.Audit;
@@ -97,7 +98,7 @@ public sealed class FindingBuilder
         var (client, server) = (verdict.Client, verdict.Server);
         // Neither end named: the pair of zones is the finding, its ports are counted inside rather than split apart.
         bool zonePair = client.Host is null && server.Host is null;
-        var last = (kind, client, server, zonePair ? (byte)0 : flow.Protocol, zonePair ? NoPort : flow.ServerPort, rule);
+        var last = (kind, client, server, zonePair ? (byte)0 : flow.Protocol, zonePair ? NoPort : PortKey(flow), rule);
         if (!_last.TryGet(last, out var finding))
         {
             finding = FindOrAdd(kind, flow, verdict, rule, reason, zonePair);
@@ -111,10 +112,10 @@ public sealed class FindingBuilder
     {
         var (client, server) = (verdict.Client, verdict.Server);
         string transport = zonePair ? Finding.AnyPort : flow.Transport;
-        var key = (kind, End(client), End(server), transport, zonePair ? NoPort : flow.ServerPort, rule);
+        var key = (kind, End(client), End(server), transport, zonePair ? NoPort : PortKey(flow), rule);
         if (!_byKey.TryGetValue(key, out var finding))
         {
-            string ports = zonePair ? Finding.AnyPort : flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string ports = zonePair ? Finding.AnyPort : PortText(flow);
             finding = new Finding(kind, key.Item2, key.Item3, client.RoleIds, server.RoleIds, transport, ports, rule, reason)
             {
                 Segment = kind == FindingKind.Unmapped ? UnnamedSegment(verdict) : null,
@@ -133,11 +134,25 @@ public sealed class FindingBuilder
         return finding;
     }
 
+    // An ICMP flow has no port: its message stands in for one, so that a ping and an unreachable between two hosts are
+    // findings of their own, each named by its message ("echo-request", "port-unreachable", "42/0" for a type without a name).
+    private static int PortKey(Flow flow) =>
+        flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6 ? IcmpKey | flow.IcmpType << 8 | flow.IcmpCode : flow.ServerPort;
+
+    private const int IcmpKey = 0x10000;
+
+    private static string PortText(Flow flow) => flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
+        ? IcmpMessages.MessageName(flow.Protocol, flow.IcmpType, flow.IcmpCode)
+          ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{flow.IcmpType}/{flow.IcmpCode}")
+        : flow.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     // Once per finding, not per flow: which role would allow an unexpected flow between two ends the inventory names
     // (a zone pair's finding covers many ports, so no one rule explains it).
     private string? Explain(FindingKind kind, Flow flow, FlowVerdict verdict, bool zonePair) =>
         kind == FindingKind.Unexpected && !zonePair && _index is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
-            ? RoleExplanation.ForPort(_index, transport, flow.ServerPort, verdict.Client, verdict.Server)
+            ? TransportNames.IsIcmp(transport)
+                ? RoleExplanation.ForIcmp(_index, transport, flow.IcmpType, flow.IcmpCode, verdict.Client, verdict.Server)
+                : RoleExplanation.ForPort(_index, transport, flow.ServerPort, verdict.Client, verdict.Server)
             : null;
 
     /// <summary>

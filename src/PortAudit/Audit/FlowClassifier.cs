@@ -121,7 +121,9 @@ public sealed class FlowClassifier
         {
             foreach (var rule in _index.Match(ruled, flow.ServerPort, client.Roles, server.Roles))
             {
-                if (rule.DynamicRange || !Applies(rule, client, server))
+                // A rule that names ICMP messages allows those only: an echo rule does not explain an unreachable.
+                if (rule.DynamicRange || (rule.Icmp is { } messages && !IcmpMessage.Any(messages, flow.IcmpType, flow.IcmpCode))
+                                      || !Applies(rule, client, server))
                     continue;
                 if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App))
                 {
@@ -281,7 +283,7 @@ public sealed class FlowClassifier
         return false;
     }
 
-    /// <summary>The catalog transport of an IP protocol number, or null for protocols no rule can name (ICMP...).</summary>
+    /// <summary>The catalog transport of an IP protocol number, or null for protocols no rule can name (IGMP, OSPF...).</summary>
     public static Transport? ToTransport(byte protocol) => protocol switch
     {
         (byte)Transport.Tcp => Transport.Tcp,
@@ -289,6 +291,8 @@ public sealed class FlowClassifier
         (byte)Transport.Gre => Transport.Gre,
         (byte)Transport.Esp => Transport.Esp,
         (byte)Transport.Ah => Transport.Ah,
+        (byte)Transport.Icmp => Transport.Icmp,
+        (byte)Transport.IcmpV6 => Transport.IcmpV6,
         _ => null,
     };
 }

@@ -53,4 +53,12 @@ public static class RoleExplanation
     /// <summary>The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the fixed-port rules covering it.</summary>
     public static string? ForPort(RuleIndex index, Transport transport, int port, AuditEndpoint client, AuditEndpoint server) =>
         First(index.SidesAt(transport, port, client.Roles, server.Roles), client, server);
+
+    /// <summary>
+    /// The explanation of an ICMP flow of <paramref name="type"/>/<paramref name="code"/> that no rule allows, from the
+    /// rules on <paramref name="transport"/> that allow its message: an echo rule does not explain an unreachable.
+    /// </summary>
+    public static string? ForIcmp(RuleIndex index, Transport transport, byte type, byte code, AuditEndpoint client, AuditEndpoint server) =>
+        Find(index, rule => rule.Transports.Contains(transport) && (rule.Icmp is not { } messages || IcmpMessage.Any(messages, type, code)),
+            client, server);
 }

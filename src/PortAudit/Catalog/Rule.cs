@@ -26,6 +26,13 @@ public sealed record Rule
     /// <summary>Destination ports; empty for IP protocols without ports (ESP, AH, GRE).</summary>
     public required IReadOnlyList<PortRange> Ports { get; init; }
 
+    /// <summary>
+    /// For an ICMP or ICMPv6 rule, the messages it allows (<c>icmp: [echo-request]</c>); null for any message, and for
+    /// other transports. A flow matches by its first packet's type and code, so an echo rule allows the pings and their
+    /// replies, and not the unreachables a host sends.
+    /// </summary>
+    public IReadOnlyList<IcmpMessage>? Icmp { get; init; }
+
     /// <summary>Expected application protocol label (sip-tls, epm, dcerpc-dynamic...).</summary>
     public required string Protocol { get; init; }
 

@@ -16,6 +16,10 @@ public enum Transport : byte
     Esp = 50,
     /// <summary>IPsec Authentication Header (IP protocol 51).</summary>
     Ah = 51,
+    /// <summary>Internet Control Message Protocol (IP protocol 1); a rule may narrow it to message types.</summary>
+    Icmp = 1,
+    /// <summary>ICMP for IPv6 (IP protocol 58); a rule may narrow it to message types.</summary>
+    IcmpV6 = 58,
 }
 
 /// <summary>Spelling of transports in rule files and on the command line.</summary>
@@ -40,6 +44,8 @@ public static class TransportNames
             "gre" => [Transport.Gre],
             "esp" => [Transport.Esp],
             "ah" => [Transport.Ah],
+            "icmp" => [Transport.Icmp],
+            "icmpv6" => [Transport.IcmpV6],
             _ => [],
         };
         return transports.Count > 0;
@@ -52,6 +58,12 @@ public static class TransportNames
     public static string Name(IReadOnlyList<Transport> transports) =>
         transports.Count == 2 ? Both : Name(transports[0]);
 
+    /// <summary>Every keyword <see cref="TryParse"/> takes, for error messages and their suggestions.</summary>
+    public static readonly IReadOnlyList<string> Keywords = ["tcp", "udp", Both, "icmp", "icmpv6", "esp", "ah", "gre"];
+
     /// <summary>True for transports that carry port numbers.</summary>
     public static bool HasPorts(Transport transport) => transport is Transport.Tcp or Transport.Udp;
+
+    /// <summary>True for ICMP and ICMPv6, whose rules may name message types instead of ports.</summary>
+    public static bool IsIcmp(Transport transport) => transport is Transport.Icmp or Transport.IcmpV6;
 }

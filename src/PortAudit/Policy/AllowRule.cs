@@ -15,6 +15,9 @@ namespace PortAudit.Policy;
 public sealed record AllowRule(string CatalogRule, string Seed, string FromHost, string ToHost, byte Protocol,
     IReadOnlyList<IpPrefix>? From, IReadOnlyList<IpPrefix>? To, IReadOnlyList<PortRange> Ports)
 {
+    /// <summary>The ICMP messages allowed (the catalog rule's <c>icmp</c> list); empty for any message, and for other protocols.</summary>
+    public IReadOnlyList<IcmpMessage> Icmp { get; init; } = [];
+
     /// <summary>The comment every format carries: "catalog-rule-id: seed-file: row", printable ASCII without quotes, single spaces, at most 120 characters.</summary>
     public string Comment
     {

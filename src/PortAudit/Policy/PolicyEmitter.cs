@@ -37,6 +37,7 @@ public static class PolicyEmitter
         text.Append("table inet portaudit {\n");
         text.Append($"\tchain {ChainName} {{\n");
         foreach (var rule in rules)
+        foreach (var message in Messages(rule))
         {
             string family = (rule.From ?? rule.To)?.FirstOrDefault().Network.IsV4 == false ? "ip6" : "ip";
             text.Append('\t').Append('\t');
@@ -44,6 +45,9 @@ public static class PolicyEmitter
             if (rule.To is { } to) text.Append($"{family} daddr {NftSet(to)} ");
             string protocol = PolicyValues.ProtocolName(rule.Protocol);
             if (rule.Ports.Count > 0) text.Append($"{protocol} dport {NftSet(rule.Ports.Select(p => p.ToString()).ToList())} ");
+            // nftables names ICMP types as the catalog does; codes go as numbers ("icmp type 3 icmp code 3" reads both ways).
+            else if (message is { } icmp)
+                text.Append(icmp.Code < 0 ? $"{protocol} type {icmp.TypeText} " : $"{protocol} type {Inv(icmp.Type)} {protocol} code {Inv(icmp.Code)} ");
             else text.Append($"meta l4proto {protocol} ");
             text.Append($"accept comment \"{rule.Comment}\"\n");
         }
@@ -57,6 +61,11 @@ public static class PolicyEmitter
         text.Append("}\n");
         return text.ToString();
     }
+
+    // Each firewall here matches one ICMP type, or a type and code, per rule: a rule naming messages is one line per
+    // message; any other rule is one line (null: no ICMP match).
+    private static IEnumerable<IcmpMessage?> Messages(AllowRule rule) =>
+        rule.Icmp.Count == 0 ? [null] : rule.Icmp.Select(message => (IcmpMessage?)message);
 
     private static string NftSet(IReadOnlyList<IpPrefix> prefixes) => NftSet(prefixes.Select(p => p.ToString()).ToList());
 
@@ -82,17 +91,27 @@ public static class PolicyEmitter
                 text.Append($"# IPv6, for ip6tables: {rule.Comment}\n");
                 continue;
             }
-            text.Append($"-A {ChainName}");
-            if (rule.From is { } from) text.Append(" -s ").Append(string.Join(",", from));
-            if (rule.To is { } to) text.Append(" -d ").Append(string.Join(",", to));
-            text.Append(" -p ").Append(PolicyValues.ProtocolName(rule.Protocol));
-            if (rule.Ports.Count == 1) text.Append(" --dport ").Append(IptablesPort(rule.Ports[0]));
-            else if (rule.Ports.Count > 1) text.Append(" -m multiport --dports ").Append(string.Join(",", rule.Ports.Select(IptablesPort)));
-            text.Append($" -m comment --comment \"{rule.Comment}\" -j ACCEPT\n");
+            foreach (var message in Messages(rule)) IptablesRule(text, rule, message);
         }
         text.Append("COMMIT\n");
         return text.ToString();
     }
+
+    private static void IptablesRule(StringBuilder text, AllowRule rule, IcmpMessage? message)
+    {
+        text.Append($"-A {ChainName}");
+        if (rule.From is { } from) text.Append(" -s ").Append(string.Join(",", from));
+        if (rule.To is { } to) text.Append(" -d ").Append(string.Join(",", to));
+        text.Append(" -p ").Append(PolicyValues.ProtocolName(rule.Protocol));
+        if (rule.Ports.Count == 1) text.Append(" --dport ").Append(IptablesPort(rule.Ports[0]));
+        else if (rule.Ports.Count > 1) text.Append(" -m multiport --dports ").Append(string.Join(",", rule.Ports.Select(IptablesPort)));
+        if (message is { } icmp) text.Append(" --icmp-type ").Append(IptablesIcmp(icmp));
+        text.Append($" -m comment --comment \"{rule.Comment}\" -j ACCEPT\n");
+    }
+
+    // iptables knows the catalog's ICMP type names but for info-request and info-reply (15, 16); a code goes as "3/3".
+    private static string IptablesIcmp(IcmpMessage icmp) =>
+        icmp.Code >= 0 ? $"{Inv(icmp.Type)}/{Inv(icmp.Code)}" : icmp.Type is 15 or 16 ? Inv(icmp.Type) : icmp.TypeText;
 
     private static string IptablesPort(PortRange range) => range.IsSingle ? Inv(range.Low) : $"{Inv(range.Low)}:{Inv(range.High)}";
 
@@ -105,11 +124,20 @@ public static class PolicyEmitter
         {
             var rule = rules[i];
             string name = $"PA-{Inv(i + 1)}";
-            string protocol = PolicyValues.ProtocolName(rule.Protocol);
+            // ASA calls ICMPv6 icmp6.
+            string protocol = rule.Protocol == IpProtocol.IcmpV6 ? "icmp6" : PolicyValues.ProtocolName(rule.Protocol);
             string source = AsaAddress(rule.From, $"{name}-SRC", groups);
             string destination = AsaAddress(rule.To, $"{name}-DST", groups);
             string ports = "";
             if (rule.Ports.Count == 1) ports = " " + AsaPort(rule.Ports[0]);
+            // ASA takes an ICMP type, and a code, as numbers after the destination; one entry per message.
+            else if (rule.Icmp.Count > 0)
+            {
+                list.Append($"access-list {ChainName} remark {rule.Comment}\n");
+                foreach (var icmp in rule.Icmp)
+                    list.Append($"access-list {ChainName} extended permit {protocol} {source} {destination} {Inv(icmp.Type)}{(icmp.Code < 0 ? "" : " " + Inv(icmp.Code))}\n");
+                continue;
+            }
             else if (rule.Ports.Count > 1)
             {
                 groups.Append($"object-group service {name}-PORTS {protocol}\n");
@@ -149,8 +177,12 @@ public static class PolicyEmitter
         var text = new StringBuilder();
         text.Append(": Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
         foreach (var rule in rules)
+        foreach (var message in Messages(rule))
         {
-            string protocol = rule.Protocol is 6 or 17 ? PolicyValues.ProtocolName(rule.Protocol) : Inv(rule.Protocol);
+            // netsh names an ICMP message inside the protocol: "icmpv4:8,any", "icmpv6:1,4".
+            string protocol = rule.Protocol is 6 or 17 ? PolicyValues.ProtocolName(rule.Protocol)
+                : message is { } icmp ? $"{(rule.Protocol == 58 ? "icmpv6" : "icmpv4")}:{Inv(icmp.Type)},{(icmp.Code < 0 ? "any" : Inv(icmp.Code))}"
+                : Inv(rule.Protocol);
             text.Append($"netsh advfirewall firewall add rule name=\"{rule.Comment}\" dir=in action=allow protocol={protocol}");
             if (rule.Ports.Count > 0) text.Append(" localport=").Append(string.Join(",", rule.Ports));
             text.Append(" localip=").Append(rule.To is null ? "any" : string.Join(",", rule.To));

@@ -36,7 +36,7 @@ public static class LeastPrivilege
                 foreach (var transport in entry.Rule.Transports)
                     foreach (var (fromFamily, toFamily) in Families(from, to))
                         rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, toHost, (byte)transport, fromFamily, toFamily,
-                            entry.Rule.Ports.OrderBy(p => p.Low).ToList()));
+                            entry.Rule.Ports.OrderBy(p => p.Low).ToList()) { Icmp = entry.Rule.Icmp ?? [] });
             }
         }
         return rules

@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 
@@ -22,7 +23,8 @@ internal sealed class ProtocolLabelChecker
     public void Check(RuleDraft draft)
     {
         string protocol = draft.Rule.Protocol;
-        if (!_seen.Add(protocol))
+        // ICMP is judged by its message types (the rule's icmp list), never by a label: nothing to warn of.
+        if (draft.Rule.Transports.All(TransportNames.IsIcmp) || !_seen.Add(protocol))
             return;
         if (ProtocolLabels.For(protocol) is not { } labels)
             _warnings.Add(draft.ProtocolSpot.Error($"protocol '{protocol}' has no application label: no inspector confirms it, its flows are matched by port only"));

@@ -14,7 +14,7 @@ internal sealed class RuleFileReader
     private static readonly string[] RuleKeys =
         ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
          "interfaces", "external",
-         "notes", "source", "port"];
+         "notes", "source", "port", "icmp"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
     private const int EndpointMapperPort = 135;
@@ -61,8 +61,10 @@ internal sealed class RuleFileReader
         var from = ReadSide(entry, "from");
         var to = ReadSide(entry, "to");
         var rpc = entry.Text("rpc", required: false);
-        var protocol = rpc is null ? entry.Text("protocol", required: true) : null;
+        // An ICMP rule's protocol is ICMP itself, whatever it carries: no inspector labels it, so it may go unsaid.
+        var protocol = rpc is null ? entry.Text("protocol", required: !NamesIcmp(entry)) : null;
         var transports = rpc is null ? ReadTransports(entry) : null;
+        var icmp = IcmpListReader.Read(entry, transports, _errors);
         var ports = rpc is null ? PortListReader.Read(ReadPorts(entry), _errors) : [];
         var conditions = entry.TextList("conditions");
         var unless = entry.TextList("unless");
@@ -95,7 +97,8 @@ internal sealed class RuleFileReader
             To = new RuleSide(LocatedTexts.Values(to)),
             Transports = transports ?? [Transport.Tcp],
             Ports = ports,
-            Protocol = protocol?.Value ?? "",
+            Icmp = icmp,
+            Protocol = protocol?.Value ?? (transports is [var only] && TransportNames.IsIcmp(only) ? TransportNames.Name(only) : ""),
             Required = required,
             Conditions = LocatedTexts.Values(conditions),
             Unless = LocatedTexts.Values(unless),
@@ -118,7 +121,7 @@ internal sealed class RuleFileReader
                 id.Value.Spot, sides.From, sides.To, shorthand.Spot, features);
             yield break;
         }
-        yield return new RuleDraft(rule, id.Value.Spot, sides.From, sides.To, protocol!.Value.Spot, features);
+        yield return new RuleDraft(rule, id.Value.Spot, sides.From, sides.To, protocol?.Spot ?? id.Value.Spot, features);
     }
 
     private IReadOnlyList<RpcGrant>? ReadInterfaces(MappingReader entry)
@@ -174,7 +177,7 @@ internal sealed class RuleFileReader
     private void CheckRpcShorthand(MappingReader entry, Located<string> rpc, out PortRange dynamic)
     {
         dynamic = default;
-        foreach (var key in new[] { "transport", "ports", "protocol", "dynamicRange" })
+        foreach (var key in new[] { "transport", "ports", "port", "protocol", "dynamicRange", "icmp" })
             if (entry.Node(key) is { } node)
                 _errors.Add(entry.SpotOf(node), $"'{key}' cannot be combined with 'rpc' (it stands for TCP 135 and the dynamic range)");
         if (!PortRange.TryParse(rpc.Value, out dynamic, out var problem))
@@ -188,9 +191,14 @@ internal sealed class RuleFileReader
             return null;
         if (TransportNames.TryParse(value.Value, out var transports))
             return transports;
-        _errors.Add(value.Spot, $"unknown transport '{value.Value}' (expected tcp, udp, both, esp, ah or gre)");
+        _errors.Add(value.Spot, $"unknown transport '{value.Value}'{Spelling.Suggestion(value.Value, TransportNames.Keywords)}" +
+                                $" (expected {string.Join(", ", TransportNames.Keywords.SkipLast(1))} or {TransportNames.Keywords[^1]})");
         return null;
     }
+
+    private static bool NamesIcmp(MappingReader entry) =>
+        entry.Node("transport") is YamlScalarNode { Value: { } text }
+        && TransportNames.TryParse(text, out var transports) && transports.All(TransportNames.IsIcmp);
 
     private void CheckPortsAgainstTransports(
         MappingReader entry, IReadOnlyList<Transport>? transports, IReadOnlyList<PortRange> ports, bool dynamicRange)
@@ -203,8 +211,9 @@ internal sealed class RuleFileReader
         // "ports: []" would make a rule that allows nothing yet reads as if it allowed something.
         if (needsPorts && entry.Node("ports") is YamlSequenceNode { Children.Count: 0 } empty)
             _errors.Add(entry.SpotOf(empty), $"field 'ports' is empty: transport {TransportNames.Name(transports)} needs at least one port or range");
-        if (!needsPorts && entry.Node("ports") is { } node)
-            _errors.Add(entry.SpotOf(node), $"transport {TransportNames.Name(transports)} has no ports; remove 'ports'");
+        // "port" is the alias a site rule may use: refused here as "ports" is.
+        if (!needsPorts && (entry.Node("ports") ?? entry.Node("port")) is { } node)
+            _errors.Add(entry.SpotOf(node), $"transport {TransportNames.Name(transports)} has no ports; remove '{(entry.Node("ports") is null ? "port" : "ports")}'");
         if (dynamicRange && ports.Count != 1 && entry.Node("dynamicRange") is { } flag)
             _errors.Add(entry.SpotOf(flag), "a dynamicRange rule must have exactly one port range");
     }

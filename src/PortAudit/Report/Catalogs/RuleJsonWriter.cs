@@ -47,6 +47,9 @@ public static class RuleJsonWriter
         // The RPC interfaces the rule grants, as the rule file writes them ("DRSUAPI only 0,1,12"); null when it names none.
         if (rule.Interfaces is { } grants) JsonOutput.WriteStrings(json, "interfaces", grants.Select(g => g.ToString()).ToList());
         else json.WriteNull("interfaces");
+        // The ICMP messages the rule allows, as the rule file names them; null for any message and for other transports.
+        if (rule.Icmp is { } messages) JsonOutput.WriteStrings(json, "icmp", messages.Select(m => m.ToString()).ToList());
+        else json.WriteNull("icmp");
         json.WriteString("notes", rule.Notes);
         json.WriteStartObject("source");
         json.WriteString("file", rule.Source.File);

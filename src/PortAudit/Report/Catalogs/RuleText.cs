@@ -4,9 +4,10 @@ namespace PortAudit.Report.Catalogs;
 /// <summary>Short text forms of rule fields shared by the table and the explanation.</summary>
 internal static class RuleText
 {
-    /// <summary>"tcp/5061", "both/5000-5020", "esp" or "tcp/135,139".</summary>
+    /// <summary>"tcp/5061", "both/5000-5020", "esp", "tcp/135,139", or "icmp/echo-request,echo-reply" for the ICMP messages a rule names.</summary>
     public static string Ports(Rule rule) =>
-        rule.Ports.Count == 0 ? rule.TransportName : $"{rule.TransportName}/{string.Join(",", rule.Ports)}";
+        rule.Icmp is { } messages ? $"{rule.TransportName}/{string.Join(",", messages)}"
+        : rule.Ports.Count == 0 ? rule.TransportName : $"{rule.TransportName}/{string.Join(",", rule.Ports)}";
 
     /// <summary>
     /// Conditions, negated conditions ("not https-disabled"), the group of alternatives ("one of mediation-gateway-in"),

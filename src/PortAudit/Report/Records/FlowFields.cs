@@ -77,7 +77,7 @@ public static class FlowFields
         "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource", "evidence", "recordId",
-        "icmpErrors", "icmpError",
+        "icmpType", "icmpCode", "icmpErrors", "icmpError",
     };
 
     // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
@@ -121,7 +121,22 @@ public static class FlowFields
         Optional(sink, 19, flow.DceRpc?.Evidence.Name());
         sink.Verbatim(20, EvidenceNames[(int)flow.Evidence]);
         Optional(sink, 21, flow.RecordId);
+        WriteIcmp(sink, 22, flow);
         WriteIcmpErrors(sink, Names.Length - 2, flow.IcmpErrors);
+    }
+
+    // An ICMP flow's ports are 0, its type and code are what tell an echo from an unreachable (Zeek writes them in the
+    // port columns); other transports have none, and a 0 there would read as echo-reply. One test per flow, no text.
+    private static void WriteIcmp(IFlowFieldSink sink, int field, Flow flow)
+    {
+        if (flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6)
+        {
+            sink.Number(field, flow.IcmpType);
+            sink.Number(field + 1, flow.IcmpCode);
+            return;
+        }
+        sink.Null(field);
+        sink.Null(field + 1);
     }
 
     // Numbered from the end of the list, so that fields added before them need no renumbering here.

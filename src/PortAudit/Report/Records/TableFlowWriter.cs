@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
@@ -39,8 +40,14 @@ public sealed class TableFlowWriter : IFlowRecordWriter
             N(flow.Id), Timestamps.ToIso(flow.StartNs), Seconds(flow.EndNs - flow.StartNs), flow.Transport,
             Endpoint(flow.Client.ToString(), flow.ClientPort), Endpoint(flow.Server.ToString(), flow.ServerPort),
             flow.State.Name(), N(flow.PacketsToServer), N(flow.BytesToServer), N(flow.PacketsToClient), N(flow.BytesToClient),
-            flow.App?.Name ?? "-", Shortened(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? ""));
+            flow.App?.Name ?? "-", Shortened(flow.DceRpc?.Name ?? flow.AppDetail?.ToString() ?? Icmp(flow) ?? ""));
     }
+
+    // An ICMP flow's endpoints show port 0: its message is what a person reads it by, "echo-request (8/0)".
+    private static string? Icmp(Flow flow) => flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"{IcmpMessages.MessageName(flow.Protocol, flow.IcmpType, flow.IcmpCode) ?? "type"} ({flow.IcmpType}/{flow.IcmpCode})")
+        : null;
 
     // Milliseconds are enough for a person; the machine formats keep microseconds.
     private static string Seconds(long nanoseconds) => (Math.Max(0, nanoseconds) / 1e9).ToString("0.000", CultureInfo.InvariantCulture);

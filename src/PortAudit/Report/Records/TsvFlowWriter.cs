@@ -26,7 +26,7 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
-        ["bytesToClient"] = "count", ["icmpErrors"] = "count",
+        ["bytesToClient"] = "count", ["icmpType"] = "count", ["icmpCode"] = "count", ["icmpErrors"] = "count",
     };
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create("\t\n\r\\");
