@@ -10,11 +10,15 @@ public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
 {
     private readonly Dictionary<string, List<double[]>> _byPort = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _hours = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<long>> _ids = new(StringComparer.Ordinal);
     private readonly PairBeats _beats = new();
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
 
     /// <summary>Raw features of the allowed flows, by port group.</summary>
     public IReadOnlyDictionary<string, List<double[]>> ByPort => _byPort;
+
+    /// <summary>The flow id (<see cref="Flow.Id"/>) of each row of <see cref="ByPort"/>, at the same place: what labels a row in a measurement.</summary>
+    public IReadOnlyDictionary<string, List<long>> FlowIdsByPort => _ids;
 
     /// <summary>Hours of the day (<see cref="HoursOfDay"/>) each port group's flows started in.</summary>
     public IReadOnlyDictionary<string, int> HoursByPort => _hours;
@@ -32,7 +36,12 @@ public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
         if (!AnomalyJudge.Judges(verdict)) return;
         var set = FlowFeatures.SetOf(flow, rhythm);
         string key = GroupKey.Port(flow, verdict, set);
-        if (!_byPort.TryGetValue(key, out var rows)) _byPort.Add(key, rows = []);
+        if (!_byPort.TryGetValue(key, out var rows))
+        {
+            _byPort.Add(key, rows = []);
+            _ids.Add(key, []);
+        }
+        _ids[key].Add(flow.Id);
         // A training flow is in its group's hours by definition: never off-hours.
         rows.Add(FlowFeatures.Raw(flow, set, rhythm, new FeatureContext(_beats.Note(flow), OffHours: false)));
         _hours[key] = _hours.GetValueOrDefault(key) | HoursOfDay.Bit(flow.StartNs);
