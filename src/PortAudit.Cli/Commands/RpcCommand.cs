@@ -17,7 +17,7 @@ public static class RpcCommand
             var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             var run = new TrafficRun(options.Flow.Read(parse));
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token));
+            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token, stop.Abandon));
             int status = RunSummary.ReportThenWrite(log, run.Summary, parse.GetValue(options.Output.Output), () =>
             {
                 // After SIGTERM the table gets the grace, then the output is abandoned (a file stays as it was), as in flows.
