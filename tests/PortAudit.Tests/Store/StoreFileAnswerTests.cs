@@ -133,6 +133,25 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Equal((3L, 1L), (fromStore.Flow.BytesToClient - 40, fromStore.Flow.PacketsToServer));
     }
 
+    [PostgresFact]
+    public void A_one_way_flow_record_from_3389_is_a_flow_to_3389_from_the_store_as_from_the_file()
+    {
+        var store = Store();
+        // One direction of an RDP session, exported without its SYN: both ports are above 1023, so the table's own hint
+        // keeps the record's sender as the client when it is stored; the catalog knows 3389 and turns it.
+        string records = Path.Combine(_root, "one-way.csv");
+        File.WriteAllText(records, "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
+                                   "2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.1.0.5,10.2.0.9,3389,50000,TCP,...AP...,0,0,5,500,0,0\n");
+
+        StoreRuns.Ingest(store, _root, "edge", [new RecordFileSource(records)], _notices);
+        var fromFile = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(records)]).Flows);
+        var fromStore = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery())).Flows);
+
+        Assert.Equal(("50000", "ports"), (_server!.Scalar("SELECT server_port FROM portaudit.flows"), _server.Scalar("SELECT sides FROM portaudit.flows")));
+        Assert.Equal((3389, FlowState.Midstream), (fromFile.Flow.ServerPort, fromFile.Flow.State));
+        Assert.Equal(Describe(fromFile), Describe(fromStore));
+    }
+
     [PostgresFact("flowdata/asa/elastic-beats/sample.log")]
     public void Firewall_log_events_of_one_second_keep_a_row_each_and_reading_the_log_again_adds_none()
     {
