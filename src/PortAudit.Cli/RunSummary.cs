@@ -36,4 +36,28 @@ public static class RunSummary
         foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");
         return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Reports the read as <see cref="Report"/> does, then runs <paramref name="write"/> (the command's one result) only
+    /// when every input was read whole; otherwise says that nothing was written to <paramref name="output"/> and returns 2.
+    /// </summary>
+    /// <remarks>
+    /// For commands whose result summarises all their inputs (rpc's table, suggest-roles' ranking and draft): after an
+    /// input that is not a capture or was cut short, the result would stand for traffic it did not cover (an empty table
+    /// for a file that is not a capture) and replace a good previous file (issue 43, issue 47). Nothing is opened, so a
+    /// file <paramref name="output"/> names stays as it was.
+    /// </remarks>
+    public static int ReportThenWrite(ILogger log, TrafficSummary summary, string? output, Action write)
+    {
+        int status = Report(log, summary);
+        if (status != ExitCodes.Ok)
+        {
+            TerminalText.Error(output is null or "-"
+                ? "portaudit: nothing written: an input could not be read whole"
+                : $"portaudit: {output}: not written, the previous file is as it was: an input could not be read whole");
+            return status;
+        }
+        write();
+        return status;
+    }
 }

@@ -32,7 +32,7 @@ public static class FlowsCommand
             using var exporter = export.Open(parse, verdicts: false, log);
             IFlowObserver[] consumers = [.. writer is null ? [] : new IFlowObserver[] { new FlowRecordObserver(writer) }, .. Present(stored), .. Present(exporter)];
             var run = new TrafficRun(options.Flow.Read(parse), consumers);
-            CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token));
+            CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token, stop.Abandon));
             writer?.Complete();
             StoreOptions.Conclude(stored, log, quiet);
             ExportOptions.Conclude(exporter, log, quiet);

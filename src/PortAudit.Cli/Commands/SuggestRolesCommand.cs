@@ -46,16 +46,18 @@ public static class SuggestRolesCommand
                 throw new InputException("--merge needs --draft-inventory");
             var (hosts, traffic) = RoleSuggestionRun.Suggest(
                 CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
-            if (parse.GetValue(format) == "json")
+            return RunSummary.ReportThenWrite(log, traffic, null, () =>
             {
-                using var stdout = Console.OpenStandardOutput();
-                RoleSuggestionWriter.WriteJson(stdout, hosts);
-            }
-            else
-            {
-                RoleSuggestionWriter.WriteText(Console.Out, hosts);
-            }
-            return RunSummary.Report(log, traffic);
+                if (parse.GetValue(format) == "json")
+                {
+                    using var stdout = Console.OpenStandardOutput();
+                    RoleSuggestionWriter.WriteJson(stdout, hosts);
+                }
+                else
+                {
+                    RoleSuggestionWriter.WriteText(Console.Out, hosts);
+                }
+            });
         }));
         return command;
     }
@@ -66,11 +68,13 @@ public static class SuggestRolesCommand
     {
         var merge = mergePath is null ? null : InventoryLoader.Load(mergePath, catalog);
         var (draft, traffic) = InventoryDraftRun.Draft(sources, catalog, merge ?? known, flowOptions.Read(parse));
-        using (var stream = OutputStreams.Open(path))
-        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
-            DraftInventoryWriter.Write(writer, draft, merge);
-        if (path != "-")
-            Console.Out.WriteLine($"{path}: {draft.Hosts.Count} drafted entries, {draft.Hosts.Count(h => h.NeedsReview)} marked REVIEW");
-        return RunSummary.Report(log, traffic);
+        return RunSummary.ReportThenWrite(log, traffic, path, () =>
+        {
+            using (var stream = OutputStreams.Open(path))
+            using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
+                DraftInventoryWriter.Write(writer, draft, merge);
+            if (path != "-")
+                Console.Out.WriteLine($"{path}: {draft.Hosts.Count} drafted entries, {draft.Hosts.Count(h => h.NeedsReview)} marked REVIEW");
+        });
     }
 }

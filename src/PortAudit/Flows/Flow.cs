@@ -63,6 +63,8 @@ public sealed class Flow
             _rejected = state == FlowState.Rejected,
             _blocked = state == FlowState.Blocked,
             _recordEvidence = record.Evidence,
+            SidesFromPorts = record.SidesFromPorts,
+            FirstSentByServer = record.FirstSentByServer,
         };
         return flow;
     }

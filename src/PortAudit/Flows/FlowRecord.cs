@@ -62,6 +62,16 @@ public struct FlowRecord
     /// <summary>The source's own id of the flow (Zeek uid, ASA connection id), kept so a finding leads back to it; or null.</summary>
     public string? RecordId { get; set; }
 
+    /// <summary>
+    /// True when the reader took the sides from the ports, the record saying neither who opened nor who answered (a
+    /// one-way IPFIX or nfdump record without a SYN): a store keeps it, so that an audit reading the flow back takes the
+    /// sides again with its own ports (<see cref="Flow.Sides"/>), as the audit of the file took them.
+    /// </summary>
+    public bool SidesFromPorts { get; set; }
+
+    /// <summary>With <see cref="SidesFromPorts"/>: the record's sender was taken for the server (the record was swapped).</summary>
+    public bool FirstSentByServer { get; set; }
+
     /// <summary>Turns the client and server around, with their counters (a reader that learned the initiator late).</summary>
     public void Swap()
     {

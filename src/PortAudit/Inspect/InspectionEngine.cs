@@ -38,6 +38,13 @@ public sealed class InspectionEngine : IFlowObserver
     /// <summary>Calls after which an inspector that declared no scratch word had written one: always 0 unless an inspector is wrong.</summary>
     internal long UndeclaredScratchWrites { get; private set; }
 
+    /// <summary>
+    /// Stops inspection at the next flow that ends once it fires (<see cref="OperationCanceledException"/>): the flows
+    /// still held at the end of input are all inspected at once, before any consumer sees them, and after SIGTERM's
+    /// grace a command gives them up rather than finish (issue 43: every command ends within a second).
+    /// </summary>
+    public CancellationToken Abandon { get; set; }
+
     /// <summary>Creates an engine with every built-in inspector.</summary>
     public InspectionEngine(InspectionLimits? limits = null) : this(Inspectors.CreateAll(), limits) { }
 
@@ -95,6 +102,7 @@ public sealed class InspectionEngine : IFlowObserver
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
+        Abandon.ThrowIfCancellationRequested();
         if (flow.InspectionState is FlowInspection state)
         {
             // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.

@@ -91,7 +91,7 @@ public sealed class AuditRun : IDisposable
             else if (source is RecordFileSource file) file.HashWhileReading = true;
         }
         _auditor.Abandon = abandon;
-        Traffic.Read(sources, cancel);
+        Traffic.Read(sources, cancel, abandon);
         return Finish(sources.Select(s => s.Name).ToList(), complete: !cancel.IsCancellationRequested, abandon);
     }
 

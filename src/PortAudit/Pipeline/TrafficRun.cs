@@ -26,7 +26,7 @@ public sealed class TrafficRun : IFlowSink
     private readonly List<InspectionEngine> _shardInspections = new();
     private string _input = "";
     private int _inputNumber, _inputCount;
-    private CancellationToken _cancel;
+    private CancellationToken _cancel, _abandon;
     private readonly RecordStatistics _records = new();
 
     /// <summary>
@@ -67,12 +67,18 @@ public sealed class TrafficRun : IFlowSink
     /// <summary>
     /// Reads every source in turn, then ends every flow still open. Bad inputs are kept in <see cref="Summary"/>;
     /// after <paramref name="cancel"/> fires, the source being read stops and the rest are not read, but the flows read
-    /// so far still end and reach the consumers.
+    /// so far still end and reach the consumers, unless <paramref name="abandon"/> fires before they all did.
     /// </summary>
-    public void Read(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default)
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="abandon"/> fired (SIGTERM's grace ran out) before every flow had ended: the end of input's work
+    /// (hundreds of thousands of held flows inspected and handed on) stops at the next flow instead of running on.
+    /// </exception>
+    public void Read(IReadOnlyList<IFlowSource> sources, CancellationToken cancel = default, CancellationToken abandon = default)
     {
         _inputCount = sources.Count;
         _cancel = cancel;
+        _abandon = abandon;
+        _inspection.Abandon = abandon;
         _reader.Progress = Progress is null ? null : OnProgress;
         try
         {
@@ -92,6 +98,8 @@ public sealed class TrafficRun : IFlowSink
         }
         _shards?.EndRun();
         _table.Flush();
+        // Consumers that do not watch the token (none at all, for rpc) would otherwise have the caller go on as if whole.
+        abandon.ThrowIfCancellationRequested();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,
             _reader.Statistics.CapturedBytes, FlowStatistics.FlowsCreated, Finished: true));
     }
@@ -106,7 +114,7 @@ public sealed class TrafficRun : IFlowSink
 
     private FlowShards CreateShards() => new(_options.Workers, _options, note =>
     {
-        var inspection = new InspectionEngine();
+        var inspection = new InspectionEngine { Abandon = _abandon };
         // What one shard announces may concern a flow of another: the merging thread takes it in run order.
         inspection.Announced.Published = (endpoint, announcement) => note(new AnnouncementHistory.Note(endpoint, announcement));
         _shardInspections.Add(inspection);

@@ -199,6 +199,14 @@ public sealed class OutputSet : IDisposable
             if (disposing && replaces is { } temporary && !_closed)
             {
                 _closed = true; // a second dispose (a writer's, then the owner's) finds the file in place
+                // Abandoned after its last write (the run stopped elsewhere, in inspection say): still never put in place,
+                // and said, so that the owner does not take the output for written.
+                if (cancel.IsCancellationRequested && !_failed)
+                {
+                    Abandon("interrupted");
+                    base.Dispose(disposing);
+                    cancel.ThrowIfCancellationRequested();
+                }
                 // The file written under a temporary name takes the target's place only when every write went through.
                 try
                 {

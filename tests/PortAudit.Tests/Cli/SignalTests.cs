@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Policy;
+using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Cli;
 
 /// <summary>
 /// SIGTERM ends a command within a second (issue 43): an audit with a 100,000-rule firewall spends seconds judging its
-/// flows, analysing the rules and writing reports after the capture is read, and did not stop until it was done. However
-/// it ends, the previous reports stay whole and no temporary is left.
+/// flows, analysing the rules and writing reports after the capture is read, and did not stop until it was done; flows
+/// writes hundreds of thousands of flows held to the end of input in seconds too. However it ends, the previous outputs
+/// stay whole and no temporary is left.
 /// </summary>
 [Trait(Tier.Name, Tier.Cli)]
 public sealed class SignalTests : IDisposable
@@ -66,6 +69,49 @@ public sealed class SignalTests : IDisposable
         Assert.Equal(130, process.ExitCode);
         Assert.Contains("interrupted", error);
         AssertThePreviousReportAlone();
+    }
+
+    // A million flows all still open at the end of input (a SYN each): the table holds every one, and once the input ends
+    // they are inspected and written in one go, a second and a half of work on an idle machine.
+    private static byte[] HeldFlowsCapture(int flows)
+    {
+        var capture = new PcapBuilder();
+        for (int i = 0; i < flows; i++)
+            capture.Add(Ethernet(Ipv4($"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", "10.200.0.1", 6, Tcp((ushort)(10000 + i % 50000), 445, Syn))), i / 1000_000.0);
+        return capture.Build();
+    }
+
+    [Fact]
+    public async Task Sigterm_while_flows_writes_the_flows_held_to_the_end_ends_it_within_a_second_leaving_the_previous_file()
+    {
+        byte[] capture = HeldFlowsCapture(1_000_000);
+        Directory.CreateDirectory(OutDir);
+        string output = Path.Combine(OutDir, "flows.jsonl");
+        File.WriteAllText(output, "the previous flows\n");
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", "-", "-o", output,
+            "--max-flows", "2000000", "--quiet"]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Read from a pipe, the input ends when the test says: the end of input's work (sorting, inspecting and writing
+        // every held flow) starts then, and the signal comes at its start, with all of it ahead.
+        await process.StandardInput.BaseStream.WriteAsync(capture);
+        process.StandardInput.Close();
+        Assert.False(process.HasExited, "flows ended before it could be signalled");
+
+        var stopping = Stopwatch.StartNew();
+        Terminate(process);
+        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
+        stopping.Stop();
+        if (!ended) process.Kill(entireProcessTree: true);
+        string error = await stderr;
+
+        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted before the outputs were complete", error);
+        Assert.Equal("the previous flows\n", File.ReadAllText(output));
+        Assert.Equal(["flows.jsonl"], Directory.GetFiles(OutDir).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -7,6 +7,9 @@ internal sealed class FlowCollector : IFlowObserver
 {
     public List<Flow> Flows { get; } = new();
 
+    /// <summary>False lets a run split its table over shards (<see cref="IFlowObserver.ReadsPackets"/>).</summary>
+    public bool ReadsPackets { get; init; } = true;
+
     public void OnPacket(Flow flow, bool fromClient, bool isFirst, in PortAudit.Decode.DecodedPacket packet, ReadOnlySpan<byte> payload) { }
 
     public void OnFlowEnd(Flow flow) => Flows.Add(flow);

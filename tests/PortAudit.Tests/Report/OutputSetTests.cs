@@ -47,6 +47,24 @@ public sealed class OutputSetTests : IDisposable
     }
 
     [Fact]
+    public void An_output_abandoned_after_its_last_write_stays_the_previous_file()
+    {
+        // The run stopped elsewhere once SIGTERM's grace ran out (inspecting held flows): no write saw the token, and the
+        // file used to take the target's place whole-looking at dispose.
+        string path = _dir.File("flows.jsonl");
+        File.WriteAllText(path, "the previous run\n");
+        using var abandon = new CancellationTokenSource();
+        var stream = OutputSet.OpenFile(path, abandon.Token);
+        stream.Write("the first flows of this run\n"u8);
+        abandon.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(stream.Dispose);
+
+        Assert.Equal("the previous run\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_dir.Root));
+    }
+
+    [Fact]
     public void ADirectoryInTheWayIsNamedInTheError()
     {
         string path = _dir.File("out");

@@ -106,6 +106,9 @@ public sealed class IpfixFlowPairer
             record.State = tcp ? FlowState.Midstream : FlowState.Established;
         }
         else record.State = StateOf(record.Protocol, record.PacketsToServer, flags, 0, 0);
+        // Without the opening the ports decided: a store keeps that, and its reader decides again with the audit's ports.
+        record.SidesFromPorts = !opens;
+        record.FirstSentByServer = senderIsServer;
         _ready.Enqueue(record);
     }
 
