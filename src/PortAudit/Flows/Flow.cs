@@ -357,8 +357,11 @@ public sealed class Flow
         if (Sides != FlowSides.Ports) return false;
         bool serverFirst = FirstSentByServer;
         var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
-        bool senderIsClient = hint.SenderIsClient(Protocol, from, to);
-        return senderIsClient == serverFirst && ReverseSides();
+        if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
+        // Sides from ports mean no SYN was seen: a TCP flow counted as opened is a record without TCP flags, whose reader
+        // assumed the sender opened it. Turned, it is what that reader makes of a record it turns itself: midstream.
+        if (_opened && Protocol == IpProtocol.Tcp) (_opened, _answered) = (false, true);
+        return ReverseSides();
     }
 
     private bool Has(Marks mark) => (_marks & mark) != 0;

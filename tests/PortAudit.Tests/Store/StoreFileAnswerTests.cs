@@ -152,14 +152,19 @@ public sealed class StoreFileAnswerTests : IDisposable
     }
 
     [PostgresFact]
-    public void A_one_way_flow_record_from_3389_is_a_flow_to_3389_from_the_store_as_from_the_file()
+    public void A_one_way_flow_record_from_3389_is_a_flow_to_3389_from_the_store_as_from_the_file() => OneWayRecordFrom3389("...AP...");
+
+    [PostgresFact]
+    public void A_one_way_record_without_tcp_flags_gives_the_files_answer_from_the_store() => OneWayRecordFrom3389("........");
+
+    private void OneWayRecordFrom3389(string flags)
     {
         var store = Store();
         // One direction of an RDP session, exported without its SYN: both ports are above 1023, so the table's own hint
         // keeps the record's sender as the client when it is stored; the catalog knows 3389 and turns it.
         string records = Path.Combine(_root, "one-way.csv");
         File.WriteAllText(records, "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
-                                   "2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.1.0.5,10.2.0.9,3389,50000,TCP,...AP...,0,0,5,500,0,0\n");
+                                   $"2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.1.0.5,10.2.0.9,3389,50000,TCP,{flags},0,0,5,500,0,0\n");
 
         StoreRuns.Ingest(store, _root, "edge", [new RecordFileSource(records)], _notices);
         var fromFile = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(records)]).Flows);
