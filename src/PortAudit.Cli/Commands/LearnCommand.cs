@@ -42,7 +42,7 @@ public static class LearnCommand
             var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             using var stop = new StopSignals();
             var outcome = ModelLearning.Learn(AuditContext.Create(catalog, inventory), sources, flowOptions.Read(parse), inventoryPath,
-                catalogPath, parse.GetValue(modelFile)!, new CompanionPcaFitter(), parse.GetValue(margin), stop.Token);
+                catalogPath, parse.GetValue(modelFile)!, new CompanionPcaFitter { Abandon = stop.Token }, parse.GetValue(margin), stop.Token);
             log.Information("{Models} models from {Flows} allowed flows written to {File}", outcome.Models.Models.Count,
                 outcome.Models.Provenance.AllowedFlows, parse.GetValue(modelFile));
             return RunSummary.Report(log, outcome.Traffic);

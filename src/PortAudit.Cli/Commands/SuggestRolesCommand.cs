@@ -40,12 +40,15 @@ public static class SuggestRolesCommand
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryWarnings.Log(InventoryLoader.Load(path, catalog), path, log) : null;
+            // A signal stops the read; suggestions or a draft from part of the input are not written (exit 130).
+            using var stop = new StopSignals();
             if (parse.GetValue(draftFile) is { } draftPath)
-                return Draft(parse, log, catalog, inventory, draftPath, parse.GetValue(mergeFile), CaptureOptions.OpenSources(parse, captures, log), flowOptions);
+                return Draft(parse, log, catalog, inventory, draftPath, parse.GetValue(mergeFile), CaptureOptions.OpenSources(parse, captures, log), flowOptions, stop);
             if (parse.GetValue(mergeFile) is not null)
                 throw new InputException("--merge needs --draft-inventory");
             var (hosts, traffic) = RoleSuggestionRun.Suggest(
-                CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top));
+                CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top), stop.Token);
+            stop.Token.ThrowIfCancellationRequested();
             return RunSummary.ReportThenWrite(log, traffic, null, () =>
             {
                 if (parse.GetValue(format) == "json")
@@ -64,10 +67,11 @@ public static class SuggestRolesCommand
 
     // Drafts the inventory; --merge's inventory also leaves its hosts out of the draft, as --inventory does.
     private static int Draft(ParseResult parse, ILogger log, RoleCatalog catalog, Inventory? known, string path, string? mergePath,
-        IReadOnlyList<IFlowSource> sources, CaptureOptions flowOptions)
+        IReadOnlyList<IFlowSource> sources, CaptureOptions flowOptions, StopSignals stop)
     {
         var merge = mergePath is null ? null : InventoryLoader.Load(mergePath, catalog);
-        var (draft, traffic) = InventoryDraftRun.Draft(sources, catalog, merge ?? known, flowOptions.Read(parse));
+        var (draft, traffic) = InventoryDraftRun.Draft(sources, catalog, merge ?? known, flowOptions.Read(parse), cancel: stop.Token);
+        stop.Token.ThrowIfCancellationRequested();
         return RunSummary.ReportThenWrite(log, traffic, path, () =>
         {
             using (var stream = OutputStreams.Open(path))

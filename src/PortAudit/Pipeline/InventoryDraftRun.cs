@@ -19,7 +19,8 @@ public static class InventoryDraftRun
         var names = new HostNameCollector();
         var traffic = new HostTrafficCollector();
         var run = new TrafficRun(flowOptions with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) }, names, traffic);
-        run.Read(sources, cancel);
+        // What a stop leaves is not written, so the work after the read is abandoned at once too.
+        run.Read(sources, cancel, abandon: cancel);
         return (OwnDomains.Mark(traffic.Hosts(names)), names.Realms.ToList(), run.Summary);
     }
 

@@ -22,7 +22,8 @@ public static class RoleSuggestionRun
         var collector = new ServedTrafficCollector(address =>
             inventory is null || (inventory.FindHost(address) is null && !inventory.IsIgnored(address)));
         var run = new TrafficRun(flowOptions with { ServerPorts = new CatalogServerPortHint(new RuleIndex(catalog)) }, collector);
-        run.Read(sources, cancel);
+        // What a stop leaves is not written, so the work after the read is abandoned at once too.
+        run.Read(sources, cancel, abandon: cancel);
         var suggester = new RoleSuggester(catalog);
         var hosts = collector.Hosts
             .Select(h => new HostSuggestion(h.Address, h.Services, suggester.Suggest(h.Services, top)))

@@ -29,7 +29,7 @@ public sealed class AnomalyModelFileTests : IDisposable
     public void AModelReadsBackToTheSameScoresAndProvenance()
     {
         string path = Path.Combine(_dir, "model.json");
-        ModelFile.Write(path, Set(Ldap()));
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
         var read = ModelFile.Read(path);
         double[] large = [400, 8_000_000, 5, 600, 20, 0.0001, 1, 1];
         Assert.Equal(Ldap().Score(large), read.Models[0].Score(large), 9);
@@ -79,7 +79,7 @@ public sealed class AnomalyModelFileTests : IDisposable
     public void AModelWhoseVectorsDoNotFitItsFeaturesIsRefused()
     {
         string path = Path.Combine(_dir, "short.json");
-        ModelFile.Write(path, Set(Ldap()));
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
         File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), @"""center"": \[\s*6,", "\"center\": ["));
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
         Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 8 finite numbers, has 7", error.Message);

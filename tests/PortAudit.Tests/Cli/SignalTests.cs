@@ -114,6 +114,60 @@ public sealed class SignalTests : IDisposable
         Assert.Equal(["flows.jsonl"], Directory.GetFiles(OutDir).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("learn", "--model")]
+    [InlineData("suggest-roles", "--draft-inventory")]
+    public async Task Sigterm_while_a_command_reads_ends_it_within_a_second_writing_nothing(string command, string outputOption)
+    {
+        Directory.CreateDirectory(OutDir);
+        string output = Path.Combine(OutDir, "output");
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), command, "-",
+            "--inventory", "captures/lab.yaml", outputOption, output, "--quiet"]);
+        start.WorkingDirectory = SharedData.InRepository(".");
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Read from a pipe, the command is mid-read for as long as the test holds the pipe open: the signal comes then,
+        // and the end of input right after it (a pipe that stalls is waited for: README, exit codes).
+        byte[] capture = HeldFlowsCapture(20_000);
+        await process.StandardInput.BaseStream.WriteAsync(capture);
+        // Signalled once it has read what it was given (its start under the JIT takes a second of its own on a busy machine).
+        var waited = Stopwatch.StartNew();
+        while (ReadBytes(process) < capture.Length && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(20);
+        await Task.Delay(100);
+        Assert.False(process.HasExited, $"{command} ended before it could be signalled");
+
+        var stopping = Stopwatch.StartNew();
+        Terminate(process);
+        process.StandardInput.Close();
+        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
+        stopping.Stop();
+        if (!ended) process.Kill(entireProcessTree: true);
+        string error = await stderr;
+
+        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted", error);
+        // A model or a draft of part of the input is no model or draft of it: nothing is written, no temporary is left.
+        Assert.Empty(Directory.GetFiles(OutDir));
+    }
+
+    // Bytes the process has read, its own files included (Linux's /proc/PID/io).
+    private static long ReadBytes(Process process)
+    {
+        try
+        {
+            string line = File.ReadLines($"/proc/{process.Id}/io").First(l => l.StartsWith("rchar:", StringComparison.Ordinal));
+            return long.Parse(line["rchar:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // ended meanwhile
+        }
+    }
+
     [Fact]
     public async Task A_second_sigterm_ends_the_audit_at_once_and_still_leaves_no_temporary()
     {

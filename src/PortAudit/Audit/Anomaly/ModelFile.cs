@@ -10,37 +10,28 @@ namespace PortAudit.Audit.Anomaly;
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>Writes <paramref name="models"/> to <paramref name="path"/>.</summary>
-    /// <exception cref="InputException">The file cannot be written.</exception>
-    public static void Write(string path, ModelSet models)
+    /// <summary>Writes <paramref name="models"/> to <paramref name="stream"/> (the caller makes the file appear whole or not at all).</summary>
+    public static void Write(Stream stream, ModelSet models)
     {
-        try
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteNumber("format", ModelSet.FormatVersion);
+        json.WriteString("trainer", "randomized-pca (Microsoft.ML 5.0.1, portaudit-learn)");
+        WriteProvenance(json, models.Provenance);
+        json.WriteStartArray("groups");
+        foreach (var (key, flows) in models.TrainingFlows.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            using var stream = File.Create(path);
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();
-            json.WriteNumber("format", ModelSet.FormatVersion);
-            json.WriteString("trainer", "randomized-pca (Microsoft.ML 5.0.1, portaudit-learn)");
-            WriteProvenance(json, models.Provenance);
-            json.WriteStartArray("groups");
-            foreach (var (key, flows) in models.TrainingFlows.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                json.WriteStartObject();
-                json.WriteString("group", key);
-                json.WriteNumber("flows", flows);
-                json.WriteString("model", models.ModelOf(key));
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("models");
-            foreach (var model in models.Models) WriteModel(json, model);
-            json.WriteEndArray();
+            json.WriteString("group", key);
+            json.WriteNumber("flows", flows);
+            json.WriteString("model", models.ModelOf(key));
             json.WriteEndObject();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot write the model: {ex.Message}", ex);
-        }
+        json.WriteEndArray();
+        json.WriteStartArray("models");
+        foreach (var model in models.Models) WriteModel(json, model);
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>Reads the model file at <paramref name="path"/>.</summary>

@@ -21,6 +21,9 @@ public sealed class CompanionPcaFitter : IPcaFitter
     /// <summary>Where the companion is looked for: the running program's directory.</summary>
     public string Directory { get; init; } = AppContext.BaseDirectory;
 
+    /// <summary>Ends the companion when it fires (<see cref="OperationCanceledException"/>): a signal stops learning within its grace.</summary>
+    public CancellationToken Abandon { get; init; }
+
     /// <inheritdoc />
     /// <exception cref="InputException">The companion or the dotnet host is missing, or the companion failed.</exception>
     public IReadOnlyDictionary<string, PcaParameters> Fit(IReadOnlyDictionary<string, List<double[]>> groups)
@@ -37,7 +40,7 @@ public sealed class CompanionPcaFitter : IPcaFitter
                     foreach (var row in rows)
                         writer.WriteLine($"{group}\t{string.Join(",", row.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
             }
-            Run(companion, training, parameters);
+            Run(companion, training, parameters, Abandon);
             return Read(parameters);
         }
         finally
@@ -47,7 +50,7 @@ public sealed class CompanionPcaFitter : IPcaFitter
         }
     }
 
-    private static void Run(string companion, string training, string parameters)
+    private static void Run(string companion, string training, string parameters, CancellationToken abandon)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -68,6 +71,7 @@ public sealed class CompanionPcaFitter : IPcaFitter
             throw new InputException($"{companion}: the learning companion runs on the dotnet host, which could not be started ({ex.Message}); install the .NET 10 runtime", ex);
         }
         using (process)
+        using (abandon.Register(() => process.Kill(entireProcessTree: true)))
         {
             var output = process.StandardOutput.ReadToEndAsync();
             string errors = process.StandardError.ReadToEnd();
@@ -77,6 +81,7 @@ public sealed class CompanionPcaFitter : IPcaFitter
                 throw new InputException($"{companion}: the learning companion did not finish within {Limit.TotalMinutes} minutes");
             }
             output.Wait();
+            abandon.ThrowIfCancellationRequested();
             if (process.ExitCode != 0)
                 throw new InputException($"{companion}: the learning companion failed (exit {process.ExitCode}): {errors.Trim()}");
         }

@@ -24,6 +24,7 @@ public static class ModelLearning
     /// training quantile, <see cref="ModelFitter.Fit"/>) and writes <paramref name="modelPath"/>.
     /// </summary>
     /// <exception cref="InputException">No allowed flow to learn from, or the fit or the file failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired: a model of part of the period is not written.</exception>
     public static LearnOutcome Learn(AuditContext context, IReadOnlyList<IFlowSource> sources, FlowTableOptions flowOptions,
         string inventoryName, string catalogName, string modelPath, IPcaFitter fitter,
         double margin = ModelFitter.DefaultMargin, CancellationToken cancel = default)
@@ -31,7 +32,10 @@ public static class ModelLearning
         var rhythms = new FlowRhythm();
         var training = new TrainingSet(rhythms);
         var traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, rhythms, new FlowAuditor(context, training));
-        traffic.Read(sources, cancel);
+        // What a stop leaves is not written, so the work after the read is abandoned at once too.
+        traffic.Read(sources, cancel, abandon: cancel);
+        // A period cut short by a signal is not the normal one the user named: no model of it.
+        cancel.ThrowIfCancellationRequested();
         var summary = traffic.Summary;
         var models = ModelFitter.Fit(training, fitter, margin);
         if (models.Count == 0)
@@ -43,7 +47,8 @@ public static class ModelLearning
             sources.Select(s => Digests.OfInput(s.Name)).Select(d => new ModelInput(d.Name, d.Sha256)).ToList(),
             summary.Traffic.FirstNs, summary.Traffic.LastNs, inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
         var set = new ModelSet(provenance, training.ByPort.ToDictionary(p => p.Key, p => (long)p.Value.Count, StringComparer.Ordinal), models);
-        ModelFile.Write(modelPath, set);
+        cancel.ThrowIfCancellationRequested();
+        using (var output = OutputSet.OpenFile(modelPath, cancel)) ModelFile.Write(output, set);
         return new LearnOutcome(set, summary);
     }
 
