@@ -102,6 +102,10 @@ public sealed class TrafficReader
         {
             lock (Errors) Errors.Add(ex);
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // A pipe waiting for bytes heard the stop (CancellablePipe): the read ends there, as at a batch boundary.
+        }
         finally
         {
             reader.Waiting = null;
@@ -147,6 +151,10 @@ public sealed class TrafficReader
         catch (CaptureFormatException ex)
         {
             lock (Errors) Errors.Add(ex);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // As in Produce: the stop heard by a pipe waiting for bytes ends the read at the record it was in.
         }
         Progress?.Invoke(reader);
     }

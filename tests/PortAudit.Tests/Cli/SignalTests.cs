@@ -129,7 +129,7 @@ public sealed class SignalTests : IDisposable
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         // Read from a pipe, the command is mid-read for as long as the test holds the pipe open: the signal comes then,
-        // and the end of input right after it (a pipe that stalls is waited for: README, exit codes).
+        // and the end of input right after it (a pipe that stalls is heard through too: the FIFO test below).
         byte[] capture = HeldFlowsCapture(20_000);
         await process.StandardInput.BaseStream.WriteAsync(capture);
         // Signalled once it has read what it was given (its start under the JIT takes a second of its own on a busy machine).
@@ -152,6 +152,38 @@ public sealed class SignalTests : IDisposable
         Assert.Contains("interrupted", error);
         // A model or a draft of part of the input is no model or draft of it: nothing is written, no temporary is left.
         Assert.Empty(Directory.GetFiles(OutDir));
+    }
+
+    [Fact]
+    public async Task Sigterm_while_a_fifo_stalls_ends_flows_within_a_second_writing_what_was_read()
+    {
+        string fifo = Path.Combine(_dir.FullName, "stalled.fifo"), output = Path.Combine(_dir.FullName, "flows.jsonl");
+        Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", fifo, "-o", output, "--quiet"]);
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        // The writer stays open and silent after 2,000 flows: a read blocked on the FIFO would hold the signal for ever.
+        await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        byte[] capture = HeldFlowsCapture(2_000);
+        await writer.WriteAsync(capture);
+        await writer.FlushAsync();
+        var waited = Stopwatch.StartNew();
+        while (ReadBytes(process) < capture.Length && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(20);
+        await Task.Delay(200);
+        Assert.False(process.HasExited, "flows ended before it could be signalled");
+
+        var stopping = Stopwatch.StartNew();
+        Terminate(process);
+        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
+        stopping.Stop();
+        if (!ended) process.Kill(entireProcessTree: true);
+        string error = await stderr;
+
+        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(2_000, File.ReadLines(output).Count());
     }
 
     // Bytes the process has read, its own files included (Linux's /proc/PID/io).

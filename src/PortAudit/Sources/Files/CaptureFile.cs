@@ -19,13 +19,20 @@ public static class CaptureFile
     /// read, on a thread of its own (<see cref="CaptureDigest"/>), and kept in <see cref="ReadDigests"/> (an audit's provenance
     /// names it); a named pipe is only noted as one.
     /// </summary>
-    public static ICaptureReader Open(string path, bool digest)
+    public static ICaptureReader Open(string path, bool digest) => Open(path, digest, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="Open(string, bool)"/>; a pipe, a FIFO or standard input is read so that <paramref name="cancel"/> is
+    /// heard while it waits for bytes (<see cref="CancellablePipe"/>).
+    /// </summary>
+    public static ICaptureReader Open(string path, bool digest, CancellationToken cancel)
     {
         Stream stream;
         try
         {
             stream = path == StandardInput ? OpenStandardInput() : OpenFile(path);
             if (digest) Digest(path, stream);
+            stream = CancellablePipe.Of(stream, path == StandardInput, cancel);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -19,7 +19,7 @@ public sealed class CaptureFileSource : IFlowSource
     public bool HashWhileReading { get; set; }
 
     /// <inheritdoc />
-    public void ReadInto(IFlowSink sink, CancellationToken cancel) => Read(() => CaptureFile.Open(Name, HashWhileReading), sink);
+    public void ReadInto(IFlowSink sink, CancellationToken cancel) => Read(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink);
 
     /// <summary>
     /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then

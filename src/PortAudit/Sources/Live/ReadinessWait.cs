@@ -8,20 +8,16 @@ namespace PortAudit.Sources.Live;
 /// Waits on the selectable descriptors of several interfaces at once (poll(2)), so that one thread serves them all and
 /// reads each only when it has packets: SharpPcap's own wait covers one device per call.
 /// </summary>
-internal sealed partial class ReadinessWait
+internal sealed class ReadinessWait
 {
-    private const short PollIn = 0x1;
-    private const short PollInvalid = 0x20;
-    private const int Interrupted = 4;
-
-    private readonly PollFd[] _fds;
+    private readonly PollSyscall.PollFd[] _fds;
     private readonly int[] _descriptors;
 
     /// <summary>A wait on <paramref name="descriptors"/>, one per interface in the reader's order.</summary>
     public ReadinessWait(int[] descriptors)
     {
         _descriptors = descriptors;
-        _fds = descriptors.Select(fd => new PollFd { Fd = fd, Events = PollIn }).ToArray();
+        _fds = descriptors.Select(fd => new PollSyscall.PollFd { Fd = fd, Events = PollSyscall.In }).ToArray();
     }
 
     /// <summary>
@@ -32,7 +28,7 @@ internal sealed partial class ReadinessWait
     public unsafe int Wait(int timeoutMs, bool[] ready, Func<int, bool> done)
     {
         int result;
-        fixed (PollFd* fds = _fds)
+        fixed (PollSyscall.PollFd* fds = _fds)
         {
             for (int i = 0; i < _fds.Length; i++)
             {
@@ -40,28 +36,17 @@ internal sealed partial class ReadinessWait
                 // poll() skips negative descriptors: an interface finished at the stop must not wake the wait.
                 fds[i].Fd = done(i) ? -1 : _descriptors[i];
             }
-            result = Poll(fds, (nuint)_fds.Length, timeoutMs);
+            result = PollSyscall.Poll(fds, (nuint)_fds.Length, timeoutMs);
         }
-        if (result < 0 && Marshal.GetLastSystemError() is var errno and not Interrupted)
+        if (result < 0 && Marshal.GetLastSystemError() is var errno and not PollSyscall.Interrupted)
             throw new LiveCaptureException($"waiting for packets failed: errno {errno}");
         for (int i = 0; i < _fds.Length; i++)
         {
             short events = _fds[i].ReturnedEvents;
-            if ((events & PollInvalid) != 0) return i;
+            if ((events & PollSyscall.Invalid) != 0) return i;
             // Errors surface from the next read.
             ready[i] = result == 0 || events != 0;
         }
         return -1;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short ReturnedEvents;
-    }
-
-    [LibraryImport(NativeLibraries.C, EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 }

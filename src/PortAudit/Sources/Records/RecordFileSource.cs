@@ -65,6 +65,7 @@ public sealed class RecordFileSource : IFlowSource
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             // A named pipe, read once, has no digest; the provenance must not open it again to take one.
             if (stream is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
+            stream = CancellablePipe.Of(stream, Name == CaptureFile.StandardInput, cancel);
             head = InputHead.Read(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
