@@ -73,6 +73,22 @@ public sealed partial class ParquetOutputTests : IDisposable
         Assert.StartsWith("PAR1", result.StandardOutput);
     }
 
+    [Fact]
+    public void FlowsFormatParquetRefusesATerminal()
+    {
+        // script(1) gives the process a terminal for standard output, as a user typing the command has.
+        string dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("script")
+        {
+            ArgumentList = { "-qec", $"dotnet \"{dll}\" flows \"{Lab("lab.pcapng")}\" --format parquet", "/dev/null" },
+            WorkingDirectory = _dir.FullName,
+        };
+        var result = ExternalProgram.Run(start, TimeSpan.FromSeconds(60), []);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--format parquet writes a binary file: give one with -o FILE, or redirect standard output", result.StandardOutput);
+        Assert.DoesNotContain("PAR1", result.StandardOutput);
+    }
+
     /// <summary>
     /// Every field of every line of <paramref name="jsonl"/> equals its column (<see cref="ParquetFlowWriter.ColumnName"/>)
     /// in the same row, and the file has no column besides them but <c>uid</c>, unique and Zeek-shaped.
