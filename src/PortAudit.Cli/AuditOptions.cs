@@ -20,6 +20,10 @@ public sealed class AuditOptions
     private readonly Option<string[]> _localRules = CatalogDirectory.CreateLocalRulesOption();
     private readonly Option<string> _out;
 
+    private readonly Option<bool> _parquet = new("--parquet")
+    {
+        Description = $"Also write {AuditReportFiles.FlowsParquet} and {AuditReportFiles.FindingsParquet} into --out, for DuckDB, Spark or pandas (docs/store.md).",
+    };
     private readonly Option<string?> _plots = new("--plots")
     {
         Description = $"Also draw each plot of {AuditReportFiles.Html} as a PNG and an SVG picture into this directory (created if needed); {AuditReportFiles.Markdown} shows the PNGs.",
@@ -83,7 +87,7 @@ public sealed class AuditOptions
             if (r.Tokens.Count > 0 && !DurationText.TryParse(r.Tokens[0].Value, out _))
                 r.AddError("--min-span: expected seconds, or a number followed by s, m or h (e.g. 90m)");
         });
-        foreach (var option in new Option[] { _inventory, _catalog, _localRules, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _firewall, _model })
+        foreach (var option in new Option[] { _inventory, _catalog, _localRules, _out, _failOn, _minimumSpan, _suppress, _baseline, _plots, _parquet, _firewall, _model })
             command.Options.Add(option);
     }
 
@@ -103,6 +107,7 @@ public sealed class AuditOptions
         {
             OutputDirectory = parse.GetValue(_out)!,
             PlotsDirectory = parse.GetValue(_plots),
+            Parquet = parse.GetValue(_parquet),
             FailOn = failKinds,
             MinimumSpan = DurationText.TryParse(parse.GetValue(_minimumSpan)!, out var span) ? span : CaptureVisibility.DefaultMinimumSpan,
             InventoryName = inventoryPath,

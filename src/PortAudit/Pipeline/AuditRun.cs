@@ -27,6 +27,9 @@ public sealed class AuditRun : IDisposable
     private readonly AuditSettings _settings;
     private readonly OutputSet _output;
     private readonly AuditedFlowWriter _flows;
+    // flows.parquet and the uids it shares with findings.parquet; null without --parquet.
+    private readonly AuditedParquetWriter? _parquet;
+    private readonly FlowUids? _uids;
     private readonly FlowAuditor _auditor;
     private readonly FlowTableOptions _flowOptions;
     private readonly TriageInputs _triage;
@@ -49,7 +52,13 @@ public sealed class AuditRun : IDisposable
         string directory = AuditReportFiles.CreateDirectory(settings.OutputDirectory);
         _output = new OutputSet(directory);
         _flows = new AuditedFlowWriter(_output.Create(AuditReportFiles.Flows));
-        IAuditedFlowSink judged = settings.JudgedFlowSinks.Count == 0 ? _flows : new AuditedFlowFanOut([_flows, .. settings.JudgedFlowSinks]);
+        if (settings.Parquet)
+        {
+            _uids = new FlowUids();
+            _parquet = new AuditedParquetWriter(_output.Create(AuditReportFiles.FlowsParquet), _uids);
+        }
+        IAuditedFlowSink[] after = _parquet is null ? [.. settings.JudgedFlowSinks] : [_parquet, .. settings.JudgedFlowSinks];
+        IAuditedFlowSink judged = after.Length == 0 ? _flows : new AuditedFlowFanOut([_flows, .. after]);
         IAuditedFlowSink written = flowOptions.Selection is FlowFilter { AsksTheAudit: true } judging ? new JudgedFilterSink(judged, judging) : judged;
         _auditor = new FlowAuditor(context, written, minimumSpan: settings.MinimumSpan,
             firewalls: settings.Firewalls.Count == 0 ? null : new Audit.Firewall.FirewallAudit(settings.Firewalls, context.Inventory),
@@ -109,6 +118,7 @@ public sealed class AuditRun : IDisposable
         _finished = true;
         _flows.Complete();
         _flows.Dispose();
+        _parquet?.Dispose();
         var completed = _auditor.Complete(abandon);
         var today = _settings.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var summary = Traffic.Summary;
@@ -139,7 +149,7 @@ public sealed class AuditRun : IDisposable
                 Model = _settings.Model is { } model ? Digests.OfInput(model.Path) : null,
             },
         };
-        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory, abandon);
+        var plots = AuditReportFiles.Write(_output, report, described, _settings.PlotsDirectory, abandon, _uids);
         abandon.ThrowIfCancellationRequested();
         _output.Commit();
         return new AuditOutcome(report, summary, _settings.OutputDirectory, plots, report.CountFailing(_settings.FailOn));
@@ -162,6 +172,7 @@ public sealed class AuditRun : IDisposable
             try
             {
                 _flows.Dispose();
+                _parquet?.Dispose();
             }
             catch (InputException)
             {

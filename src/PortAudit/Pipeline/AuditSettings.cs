@@ -13,6 +13,9 @@ public sealed record AuditSettings
     /// <summary>Directory for flows.jsonl and the reports (created if needed).</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Also write flows.parquet and findings.parquet (<c>--parquet</c>); without, the run writes what it did before.</summary>
+    public bool Parquet { get; init; }
+
     /// <summary>Also write each plot of report.html as an SVG file here; null for none.</summary>
     public string? PlotsDirectory { get; init; }
 

@@ -35,7 +35,7 @@ public sealed class CompletionScriptTests : IDisposable
     [Theory]
     [InlineData("portaudit audit --inv", "--inventory")]
     [InlineData("portaudit au", "audit")]
-    [InlineData("portaudit flows x --format ''", "csv json table tsv")]
+    [InlineData("portaudit flows x --format ''", "csv json parquet table tsv")]
     [InlineData("portaudit audit x --fail-on req", "required-blocked")]
     [InlineData("portaudit rpc --log-level W", "Warning")]
     [InlineData("portaudit completion z", "zsh")]

@@ -55,7 +55,7 @@ public sealed class OptionParsingTests
     [InlineData("suggest-roles a.pcap --top 0", "--top: expected a whole number from 1 to 2147483647, not '0'")]
     [InlineData("capture -i lo --duration -1 --packets 3", "--duration: expected seconds above 0, at most 1000000000, not '-1'")]
     [InlineData("capture -i lo --snaplen 300000", "--snaplen: expected a whole number from 1 to 262144, not '300000'")]
-    [InlineData("flows a.pcap --format xml", "--format: expected json, csv, tsv or table, not 'xml'")]
+    [InlineData("flows a.pcap --format xml", "--format: expected json, csv, tsv, table or parquet, not 'xml'")]
     [InlineData("diff a.json b.json --format csv", "--format: expected table or json, not 'csv'")]
     [InlineData("flows a.pcap --log-format xml", "--log-format: expected text or json, not 'xml'")]
     [InlineData("audit a.pcap --inventory i.yaml --fail-on blokked", "--fail-on: unknown kind 'blokked' (expected a comma-separated list of required-blocked, protocol-mismatch, unexpected, missing, policy-blocks-required, policy-bypass, policy-unjustified, policy-refused-allowed, unmapped, rpc-interface, weak-protocol, anomalous or none)")]

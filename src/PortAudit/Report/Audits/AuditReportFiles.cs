@@ -4,6 +4,7 @@ using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Report.Html;
 using PortAudit.Report.Plot;
+using PortAudit.Report.Records;
 
 namespace PortAudit.Report.Audits;
 
@@ -28,6 +29,12 @@ public static class AuditReportFiles
     /// <summary>The findings for spreadsheets, one row each (<see cref="FindingsCsvWriter"/>).</summary>
     public const string FindingsCsv = "findings.csv";
 
+    /// <summary>Every audited flow as Parquet, with <c>audit --parquet</c> (<see cref="AuditedParquetWriter"/>).</summary>
+    public const string FlowsParquet = "flows.parquet";
+
+    /// <summary>The findings as Parquet, with <c>audit --parquet</c> (<see cref="FindingsParquetWriter"/>).</summary>
+    public const string FindingsParquet = "findings.parquet";
+
     /// <summary>Creates <paramref name="path"/> (and its parents) if needed.</summary>
     /// <exception cref="InputException">It cannot be created.</exception>
     public static string CreateDirectory(string path)
@@ -45,12 +52,12 @@ public static class AuditReportFiles
 
     /// <summary>
     /// Writes report.json, report.md, report.html and findings.csv into <paramref name="output"/> (put in place with the rest of the set
-    /// at its commit), and each plot as pictures (PNG and SVG, <see cref="PictureFiles"/>) into <paramref name="plotsDirectory"/>
+    /// at its commit), and findings.parquet when <paramref name="parquetUids"/> (the run's flow uids) is given, and each plot as pictures (PNG and SVG, <see cref="PictureFiles"/>) into <paramref name="plotsDirectory"/>
     /// when given, linked from report.md; returns the picture files.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired: the writing stopped at its next write.</exception>
     public static IReadOnlyList<string> Write(OutputSet output, AuditReport report, AuditInputs inputs, string? plotsDirectory,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, FlowUids? parquetUids = null)
     {
         // The files are created here, in a fixed order, and filled on two threads: the page, with its plots, on one, the
         // JSON on the other, and the Markdown by whichever of the two is done first. Which is larger depends on the
@@ -59,6 +66,7 @@ public static class AuditReportFiles
         using var markdown = new StreamWriter(output.Create(Markdown, cancel), new UTF8Encoding(false));
         using var page = output.Create(Html, cancel);
         using var csv = output.Create(FindingsCsv, cancel);
+        var parquet = parquetUids is null ? null : output.Create(FindingsParquet, cancel);
         var pictures = plotsDirectory is null ? null : new PictureFiles(CreateDirectory(plotsDirectory), cancel);
         // report.md links the pictures by their names alone, so it need not wait for them.
         string? plotsHref = plotsDirectory is null ? null : RelativePath(output.DirectoryPath, plotsDirectory);
@@ -76,6 +84,7 @@ public static class AuditReportFiles
         {
             AuditJsonWriter.Write(json, report, inputs.Provenance);
             FindingsCsvWriter.Write(csv, report);
+            if (parquet is not null) FindingsParquetWriter.Write(parquet, report, parquetUids!);
             MarkdownIfFirst();
         });
         return pictures?.Written ?? [];

@@ -31,17 +31,14 @@ public static class FindingsCsvWriter
 
     private static void WriteRow(StreamWriter writer, Finding finding, FindingTriage triage)
     {
-        var tally = finding.Tally;
-        bool seen = tally.Flows > 0;
+        var row = FindingRow.Of(finding, triage);
+        static string? Time(long? ns) => ns is { } value ? Timestamps.ToIso(value) : null;
         string?[] cells =
         [
-            finding.Id, finding.Kind.Name(), finding.Severity.Name(), finding.ClientHost, finding.ServerHost,
-            string.Join(' ', finding.ClientRoles), string.Join(' ', finding.ServerRoles), finding.Transport, finding.Ports,
-            finding.Rule, finding.Reason, tally.Flows.ToString(CultureInfo.InvariantCulture),
-            seen ? Timestamps.ToIso(tally.FirstNs) : null, seen ? Timestamps.ToIso(tally.LastNs) : null,
-            string.Join(' ', finding.FlowIds.Select(id => id.ToString(CultureInfo.InvariantCulture))),
-            triage.HasBaseline ? triage.StatusOf(finding).Name() : null,
-            triage.SuppressionOf(finding)?.Justification,
+            row.Id, row.Kind, row.Severity, row.ClientHost, row.ServerHost, string.Join(' ', row.ClientRoles),
+            string.Join(' ', row.ServerRoles), row.Transport, row.Ports, row.Rule, row.Reason,
+            row.Flows.ToString(CultureInfo.InvariantCulture), Time(row.FirstNs), Time(row.LastNs),
+            string.Join(' ', row.FlowIds.Select(id => id.ToString(CultureInfo.InvariantCulture))), row.Status, row.Suppressed,
         ];
         for (int i = 0; i < cells.Length; i++)
         {
@@ -49,5 +46,26 @@ public static class FindingsCsvWriter
             if (cells[i] is { } cell) CsvCell.Write(writer, cell);
         }
         writer.Write('\n');
+    }
+}
+
+/// <summary>
+/// The values of one finding's row in <see cref="FindingsCsvWriter.Columns"/>' order, typed, for every format that
+/// writes findings as rows (findings.csv, findings.parquet). Times are null for a finding no flow was seen for.
+/// </summary>
+internal sealed record FindingRow(
+    string Id, string Kind, string Severity, string? ClientHost, string? ServerHost, IReadOnlyList<string> ClientRoles,
+    IReadOnlyList<string> ServerRoles, string? Transport, string? Ports, string? Rule, string? Reason, long Flows,
+    long? FirstNs, long? LastNs, IReadOnlyList<long> FlowIds, string? Status, string? Suppressed)
+{
+    public static FindingRow Of(Finding finding, FindingTriage triage)
+    {
+        var tally = finding.Tally;
+        bool seen = tally.Flows > 0;
+        return new FindingRow(
+            finding.Id, finding.Kind.Name(), finding.Severity.Name(), finding.ClientHost, finding.ServerHost,
+            finding.ClientRoles, finding.ServerRoles, finding.Transport, finding.Ports, finding.Rule, finding.Reason, tally.Flows,
+            seen ? tally.FirstNs : null, seen ? tally.LastNs : null, finding.FlowIds,
+            triage.HasBaseline ? triage.StatusOf(finding).Name() : null, triage.SuppressionOf(finding)?.Justification);
     }
 }

@@ -65,6 +65,14 @@ public interface IFlowFieldSource
     void Write(IFlowFieldSink sink, int firstField);
 }
 
+/// <summary>A plain record's extra fields: none after the flow's own.</summary>
+internal readonly struct NoFields : IFlowFieldSource
+{
+    public void Write(IFlowFieldSink sink, int firstField)
+    {
+    }
+}
+
 /// <summary>
 /// The fields of a flow record in output order, with their camelCase names, shared by every format so that
 /// jsonl, csv and table always agree. Values are formatted into a stack buffer: writing a record allocates nothing.

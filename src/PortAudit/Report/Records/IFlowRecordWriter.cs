@@ -23,7 +23,10 @@ public interface IFlowRecordWriter : IDisposable
 public static class FlowRecordWriters
 {
     /// <summary>The format names accepted by <see cref="Create"/> (which also takes <c>jsonl</c>, the earlier name of <c>json</c>).</summary>
-    public static readonly string[] Formats = { "json", "csv", "tsv", "table" };
+    public static readonly string[] Formats = { "json", "csv", "tsv", "table", Parquet };
+
+    /// <summary>The binary format (<see cref="ParquetFlowWriter"/>), which a terminal is not given.</summary>
+    public const string Parquet = "parquet";
 
     /// <summary>
     /// Creates the writer for <paramref name="format"/> over <paramref name="output"/>, which it then owns;
@@ -35,6 +38,7 @@ public static class FlowRecordWriters
         "csv" => new CsvFlowWriter(output),
         "tsv" => new TsvFlowWriter(output),
         "table" => new TableFlowWriter(output, tables),
+        Parquet => new ParquetFlowWriter(output),
         _ => throw new ArgumentException($"unknown flow format '{format}'", nameof(format)),
     };
 }

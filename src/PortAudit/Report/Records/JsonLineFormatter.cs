@@ -80,14 +80,6 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     private static ReadOnlySpan<byte> CommunityIdOf(ReadOnlySpan<byte> ids, int index) =>
         ids.Slice(index * CommunityId.Length, CommunityId.Length);
 
-    // A plain record: no fields after the flow's own.
-    private readonly struct NoFields : IFlowFieldSource
-    {
-        public void Write(IFlowFieldSink sink, int firstField)
-        {
-        }
-    }
-
     /// <summary>
     /// The Community IDs of <paramref name="flows"/>, <see cref="CommunityId.Length"/> bytes each, taken together
     /// (<see cref="CommunityId.FormatMany"/>); valid until the next call.

@@ -22,7 +22,8 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
 
     // Zeek's type names for the fields that are not plain strings. Times are Zeek's "time", epoch seconds with six
     // decimals, as conn.log writes ts: zeek-cut -d turns them into dates, and Zeek's readers take them as times.
-    private static readonly Dictionary<string, string> Types = new()
+    // The Parquet writer takes its column types from them too (ParquetFlowWriter).
+    internal static readonly Dictionary<string, string> Types = new()
     {
         ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
