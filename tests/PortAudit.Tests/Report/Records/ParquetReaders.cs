@@ -5,7 +5,7 @@ using DuckDB.NET.Data;
 using Parquet;
 using Parquet.Schema;
 
-namespace PortAudit.Tests.Records;
+namespace PortAudit.Tests.Report.Records;
 
 /// <summary>
 /// Reads a Parquet file's rows as column name → value, with two readers that share no code with each other or with

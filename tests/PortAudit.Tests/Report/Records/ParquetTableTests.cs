@@ -1,7 +1,7 @@
 using Parquet;
 using PortAudit.Report.Records;
 
-namespace PortAudit.Tests.Records;
+namespace PortAudit.Tests.Report.Records;
 
 /// <summary>The Parquet table's row groups, lists and nulls, and the uids: in process.</summary>
 [Trait(Tier.Name, Tier.Unit)]

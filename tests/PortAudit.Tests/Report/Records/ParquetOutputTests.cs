@@ -4,7 +4,7 @@ using PortAudit.Report.Audits;
 using PortAudit.Report.Records;
 using PortAudit.Tests.Cli;
 
-namespace PortAudit.Tests.Records;
+namespace PortAudit.Tests.Report.Records;
 
 /// <summary>
 /// flows.parquet, findings.parquet and <c>flows --format parquet</c> read back by two readers, Parquet.Net and DuckDB:
