@@ -47,9 +47,9 @@ public sealed class PublishedToolTests : IDisposable
         foreach (var (file, uids) in new[] { ("flows.parquet", "uid"), ("findings.parquet", "flow_uids") })
         {
             string query = $"select * exclude ({uids}) from read_parquet($path)";
-            var rows = Records.ParquetReaders.WithDuckDb(Path.Combine(built, file), query);
+            var rows = Report.Records.ParquetReaders.WithDuckDb(Path.Combine(built, file), query);
             Assert.NotEmpty(rows);
-            Assert.Equal(rows, Records.ParquetReaders.WithDuckDb(Path.Combine(published, file), query));
+            Assert.Equal(rows, Report.Records.ParquetReaders.WithDuckDb(Path.Combine(published, file), query));
         }
     }
 
