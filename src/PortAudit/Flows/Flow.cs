@@ -359,9 +359,17 @@ public sealed class Flow
         var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
         if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
         // Sides from ports mean no SYN was seen: a TCP flow counted as opened is a record without TCP flags, whose reader
-        // assumed the sender opened it. Turned, it is what that reader makes of a record it turns itself: midstream.
-        if (_opened && Protocol == IpProtocol.Tcp) (_opened, _answered) = (false, true);
-        return ReverseSides();
+        // assumed an opening. Turned, it is what that reader makes of such a record it turns itself: answered both ways,
+        // still established; one way only, midstream.
+        bool assumed = _opened && Protocol == IpProtocol.Tcp;
+        if (assumed) _opened = false;
+        bool turned = ReverseSides();
+        if (assumed)
+        {
+            if (_answered) _opened = true;
+            else _answered = true;
+        }
+        return turned;
     }
 
     private bool Has(Marks mark) => (_marks & mark) != 0;

@@ -157,6 +157,24 @@ public sealed class StoreFileAnswerTests : IDisposable
     [PostgresFact]
     public void A_one_way_record_without_tcp_flags_gives_the_files_answer_from_the_store() => OneWayRecordFrom3389("........");
 
+    [PostgresFact]
+    public void Both_directions_of_a_flow_begun_at_once_without_flags_give_the_files_answer_from_the_store()
+    {
+        var store = Store();
+        // Both directions of an RDP session exported with one start time and no TCP flags: the ports decide the sides.
+        string records = Path.Combine(_root, "tie.csv");
+        File.WriteAllText(records, "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
+                                   "2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.1.0.5,10.2.0.9,3389,50000,TCP,........,0,0,5,500,0,0\n" +
+                                   "2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.2.0.9,10.1.0.5,50000,3389,TCP,........,0,0,4,300,0,0\n");
+
+        StoreRuns.Ingest(store, _root, "edge", [new RecordFileSource(records)], _notices);
+        var fromFile = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(records)]).Flows);
+        var fromStore = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery())).Flows);
+
+        Assert.Equal(3389, fromFile.Flow.ServerPort);
+        Assert.Equal(Describe(fromFile), Describe(fromStore));
+    }
+
     private void OneWayRecordFrom3389(string flags)
     {
         var store = Store();

@@ -129,6 +129,10 @@ public sealed class IpfixFlowPairer
         merged.App ??= server.App;
         if (merged.App is not null) merged.Evidence = FlowEvidence.ExporterAppId;
         merged.State = StateOf(merged.Protocol, merged.PacketsToServer, clientFlags, merged.PacketsToClient, serverFlags);
+        // Two directions that began at once, neither with a SYN: the ports decided, and a store's reader decides again.
+        bool tie = first.StartNs == second.StartNs && (firstFlags & (Syn | Ack)) != Syn && (secondFlags & (Syn | Ack)) != Syn;
+        merged.SidesFromPorts = tie;
+        merged.FirstSentByServer = tie && !firstIsClient;
         return merged;
     }
 
