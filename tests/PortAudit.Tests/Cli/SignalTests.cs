@@ -43,6 +43,21 @@ public sealed class SignalTests : IDisposable
         return (process, stderr);
     }
 
+    // Sends SIGTERM (then runs afterSignal) and asserts the process ended within a second with exit 130; returns its stderr.
+    private static async Task<string> StopsWithin1sAt130(Process process, Task<string> stderr, Action? afterSignal = null)
+    {
+        var stopping = Stopwatch.StartNew();
+        Terminate(process);
+        afterSignal?.Invoke();
+        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
+        stopping.Stop();
+        if (!ended) process.Kill(entireProcessTree: true);
+        string error = await stderr;
+        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
+        Assert.Equal(130, process.ExitCode);
+        return error;
+    }
+
     private static void Terminate(Process process) =>
         Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10)).ExitCode);
 
@@ -58,15 +73,7 @@ public sealed class SignalTests : IDisposable
         var (process, stderr) = await StartBigAudit();
         using var _ = process;
 
-        var stopping = Stopwatch.StartNew();
-        Terminate(process);
-        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
-        stopping.Stop();
-        if (!ended) process.Kill(entireProcessTree: true);
-        string error = await stderr;
-
-        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
-        Assert.Equal(130, process.ExitCode);
+        string error = await StopsWithin1sAt130(process, stderr);
         Assert.Contains("interrupted", error);
         AssertThePreviousReportAlone();
     }
@@ -100,15 +107,7 @@ public sealed class SignalTests : IDisposable
         process.StandardInput.Close();
         Assert.False(process.HasExited, "flows ended before it could be signalled");
 
-        var stopping = Stopwatch.StartNew();
-        Terminate(process);
-        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
-        stopping.Stop();
-        if (!ended) process.Kill(entireProcessTree: true);
-        string error = await stderr;
-
-        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
-        Assert.Equal(130, process.ExitCode);
+        string error = await StopsWithin1sAt130(process, stderr);
         Assert.Contains("interrupted before the outputs were complete", error);
         Assert.Equal("the previous flows\n", File.ReadAllText(output));
         Assert.Equal(["flows.jsonl"], Directory.GetFiles(OutDir).Select(Path.GetFileName));
@@ -139,16 +138,7 @@ public sealed class SignalTests : IDisposable
         await Task.Delay(100);
         Assert.False(process.HasExited, $"{command} ended before it could be signalled");
 
-        var stopping = Stopwatch.StartNew();
-        Terminate(process);
-        process.StandardInput.Close();
-        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
-        stopping.Stop();
-        if (!ended) process.Kill(entireProcessTree: true);
-        string error = await stderr;
-
-        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
-        Assert.Equal(130, process.ExitCode);
+        string error = await StopsWithin1sAt130(process, stderr, afterSignal: process.StandardInput.Close);
         Assert.Contains("interrupted", error);
         // A model or a draft of part of the input is no model or draft of it: nothing is written, no temporary is left.
         Assert.Empty(Directory.GetFiles(OutDir));
@@ -174,15 +164,7 @@ public sealed class SignalTests : IDisposable
         await Task.Delay(200);
         Assert.False(process.HasExited, "flows ended before it could be signalled");
 
-        var stopping = Stopwatch.StartNew();
-        Terminate(process);
-        bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
-        stopping.Stop();
-        if (!ended) process.Kill(entireProcessTree: true);
-        string error = await stderr;
-
-        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
-        Assert.Equal(130, process.ExitCode);
+        string error = await StopsWithin1sAt130(process, stderr);
         Assert.Equal(2_000, File.ReadLines(output).Count());
     }
 

@@ -5,7 +5,7 @@ namespace PortAudit.Sources.Files;
 /// <see cref="WaitMilliseconds"/> for bytes or the end, and the token is checked between waits. A plain blocking read of
 /// a pipe that stalls (its writer alive but silent) would hold SIGTERM until the next bytes came.
 /// </summary>
-internal sealed class CancellablePipe(Stream inner, int descriptor, CancellationToken cancel) : Stream
+internal sealed class CancellablePipe(Stream inner, int descriptor, CancellationToken cancel) : ReadOnlyStream
 {
     /// <summary>Longest wait between two looks at the token: a stop is heard within it.</summary>
     public const int WaitMilliseconds = 100;
@@ -23,41 +23,11 @@ internal sealed class CancellablePipe(Stream inner, int descriptor, Cancellation
 
     /// <inheritdoc />
     /// <exception cref="OperationCanceledException">The token fired while the pipe had nothing to read.</exception>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         while (!PollSyscall.Readable(descriptor, WaitMilliseconds)) cancel.ThrowIfCancellationRequested();
         return inner.Read(buffer);
     }
-
-    /// <inheritdoc />
-    public override bool CanRead => true;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    /// <inheritdoc />
-    public override void Flush() { }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
