@@ -43,6 +43,6 @@ public static class AuditConsoleSummary
         }
         if (report.Findings.Count > worst)
             Line(writer, $"  ... {report.Findings.Count - worst} more");
-        Line(writer, $"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, flows.jsonl");
+        Line(writer, $"reports: {Path.Combine(outputDirectory, "report.html")}, report.md, report.json, findings.csv, flows.jsonl");
     }
 }
