@@ -221,6 +221,7 @@ public sealed class ParquetRecordReader : IRecordReader
         if (type == typeof(byte)) return await Read<byte>(group, field, count);
         if (type == typeof(double)) return await Read<double>(group, field, count);
         if (type == typeof(float)) return await Read<float>(group, field, count);
+        if (type == typeof(decimal)) return await Read<decimal>(group, field, count);
         return await Read<DateTime>(group, field, count);
     }
 
@@ -239,6 +240,7 @@ public sealed class ParquetRecordReader : IRecordReader
         type == typeof(string) || type == typeof(ReadOnlyMemory<char>) ? v => (string)v
         : type == typeof(double) ? v => Seconds((long)Math.Round((double)v * 1e6))
         : type == typeof(float) ? v => Seconds((long)Math.Round((float)v * 1e6))
+        : type == typeof(decimal) ? v => Seconds((long)Math.Round((decimal)v * 1_000_000m))
         : type == typeof(DateTime) ? v => Seconds((((DateTime)v).Ticks - DateTime.UnixEpoch.Ticks) / 10)
         : type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(ulong) || type == typeof(uint)
           || type == typeof(ushort) || type == typeof(byte) ? v => Convert.ToString(v, CultureInfo.InvariantCulture)!

@@ -60,6 +60,28 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_row_group_is_counted_as_rejected_and_the_others_read()
+    {
+        string parquet = Path.Combine(_dir.FullName, "groups.parquet");
+        const int rows = 3 * 2048;
+        ZeekParquet.Sql("COPY (SELECT 1500000000 + i * 0.5 AS ts, 'C' || i AS uid, '10.0.0.1' AS \"id.orig_h\", 40000 + i AS \"id.orig_p\", " +
+                        "'10.0.0.2' AS \"id.resp_h\", 443 AS \"id.resp_p\", 'tcp' AS proto, 'SF' AS conn_state " +
+                        $"FROM range({rows}) t(i)) TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
+        Assert.Equal(rows, RecordRun.File(parquet).Flows.Count);
+
+        // Garbage over the middle of the data: whichever row group it falls in cannot be decoded, the file's footer is intact.
+        byte[] bytes = File.ReadAllBytes(parquet);
+        int middle = bytes.Length / 3;
+        Array.Fill(bytes, (byte)0xA5, middle, 64);
+        File.WriteAllBytes(parquet, bytes);
+        var run = RecordRun.File(parquet);
+        Assert.InRange(run.Records.Rejected, 1, rows - 1);
+        Assert.Equal(rows, run.Records.Read + run.Records.Rejected);
+        Assert.Equal(run.Records.Read, run.Flows.Count);
+        Assert.Contains("row group", run.Records.Problems[0].Place);
+    }
+
+    [Fact]
     public void A_parquet_file_is_told_by_its_magic_bytes_and_named_parquet()
     {
         Assert.Equal(RecordFormat.Parquet, RecordFormats.Detect("PAR1\x15\x04"u8));
