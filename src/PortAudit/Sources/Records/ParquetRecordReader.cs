@@ -132,8 +132,13 @@ public sealed class ParquetRecordReader : IRecordReader
         _fields.Reset();
         for (int c = 0; c < _columns.Length; c++)
         {
-            if (_columns[c].Zeek == ZeekField.None || string.IsNullOrEmpty(_values[c][row])) continue;
-            if (_fields.Set(_columns[c].Zeek, _values[c][row]) is { } problem) return problem;
+            var (field, value) = (_columns[c].Zeek, _values[c][row]);
+            if (field == ZeekField.None || string.IsNullOrEmpty(value)) continue;
+            // Our own file names every protocol as IpProtocol does (igmp, sctp, ah...), conn.log only a few: what the
+            // Zeek mapping does not know goes to it as the number, as Zeek's ip_proto would give it.
+            if (field == ZeekField.Proto && !RecordFields.TryParseProtocol(value, out _) && IpProtocol.TryParse(value, out byte number))
+                (field, value) = (ZeekField.IpProto, number.ToString(CultureInfo.InvariantCulture));
+            if (_fields.Set(field, value) is { } problem) return problem;
         }
         if (_fields.Build(ref record) is { } error) return error;
         for (int c = 0; c < _columns.Length; c++)

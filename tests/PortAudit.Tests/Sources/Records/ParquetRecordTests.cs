@@ -82,6 +82,25 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     [Fact]
+    public void Our_own_columns_give_what_conn_log_cannot_say()
+    {
+        string parquet = Path.Combine(_dir.FullName, "own.parquet");
+        ZeekParquet.Sql("COPY (SELECT make_timestamp(1700000000123456) AS ts, 'Cabc' AS uid, '10.0.0.1' AS \"id.orig_h\", 0 AS \"id.orig_p\", " +
+                        "'10.0.0.2' AS \"id.resp_h\", 0 AS \"id.resp_p\", 'sctp' AS proto, 0.5 AS duration, make_timestamp(1700000000623457) AS \"end\", " +
+                        "'blocked' AS state, 'ssh' AS app, 'firewall-log' AS evidence, NULL::BIGINT AS icmp_type, 3 AS orig_pkts " +
+                        $") TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var flow = Assert.Single(RecordRun.File(parquet).Flows);
+        Assert.Equal(132, flow.Protocol);
+        Assert.Equal(1700000000123456000, flow.StartNs);
+        Assert.Equal(1700000000623457000, flow.EndNs);
+        Assert.Equal(FlowState.Blocked, flow.State);
+        Assert.Equal("ssh", flow.App?.Name);
+        Assert.Equal(FlowEvidence.FirewallLog, flow.Evidence);
+        Assert.Equal("Cabc", flow.RecordId);
+        Assert.Equal(3, flow.PacketsToServer);
+    }
+
+    [Fact]
     public void A_parquet_file_is_told_by_its_magic_bytes_and_named_parquet()
     {
         Assert.Equal(RecordFormat.Parquet, RecordFormats.Detect("PAR1\x15\x04"u8));
