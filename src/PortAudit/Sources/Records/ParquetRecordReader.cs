@@ -232,9 +232,16 @@ public sealed class ParquetRecordReader : IRecordReader
 
     private static async Task<string?[]> Read<T>(ParquetRowGroupReader group, DataField field, int count) where T : struct
     {
+        var format = Formatter(typeof(T))!;
+        if (!field.IsNullable)
+        {
+            // A required column (Spark's, a NOT NULL table's) is stored without definition levels: read as plain values.
+            var plain = new T[count];
+            await group.ReadAsync(field, plain.AsMemory(), null);
+            return plain.Select(v => (string?)format(v)).ToArray();
+        }
         var values = new T?[count];
         await group.ReadAsync(field, values.AsMemory(), null);
-        var format = Formatter(typeof(T))!;
         return values.Select(v => v is { } value ? format(value) : null).ToArray();
     }
 

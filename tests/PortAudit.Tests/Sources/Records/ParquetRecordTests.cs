@@ -101,6 +101,20 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     [Fact]
+    public void Required_columns_read_as_optional_ones_do()
+    {
+        string parquet = Path.Combine(_dir.FullName, "required.parquet");
+        ZeekParquet.Sql("CREATE TABLE conn (ts DOUBLE NOT NULL, \"id.orig_h\" VARCHAR NOT NULL, \"id.orig_p\" INTEGER NOT NULL, " +
+                        "\"id.resp_h\" VARCHAR NOT NULL, \"id.resp_p\" INTEGER NOT NULL, proto VARCHAR NOT NULL, conn_state VARCHAR NOT NULL); " +
+                        "INSERT INTO conn VALUES (1700000000.25, '10.0.0.1', 50000, '10.0.0.2', 22, 'tcp', 'REJ'); " +
+                        $"COPY conn TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var flow = Assert.Single(RecordRun.File(parquet).Flows);
+        Assert.Equal(1700000000250000000, flow.StartNs);
+        Assert.Equal(22, flow.ServerPort);
+        Assert.Equal(FlowState.Rejected, flow.State);
+    }
+
+    [Fact]
     public void A_parquet_file_is_told_by_its_magic_bytes_and_named_parquet()
     {
         Assert.Equal(RecordFormat.Parquet, RecordFormats.Detect("PAR1\x15\x04"u8));
