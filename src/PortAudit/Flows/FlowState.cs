@@ -27,4 +27,19 @@ public static class FlowStateNames
         FlowState.Blocked => "blocked",
         _ => "midstream",
     };
+
+    /// <summary>The state named <paramref name="name"/> (as <see cref="Name"/> writes it); false for an unknown name.</summary>
+    public static bool TryParse(string name, out FlowState state)
+    {
+        // A lookup, asked once per flow read back from a file: no enumeration of the names.
+        state = name switch
+        {
+            "established" => FlowState.Established,
+            "rejected" => FlowState.Rejected,
+            "unanswered" => FlowState.Unanswered,
+            "blocked" => FlowState.Blocked,
+            _ => FlowState.Midstream,
+        };
+        return name == "midstream" || state != FlowState.Midstream;
+    }
 }

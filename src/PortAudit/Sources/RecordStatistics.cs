@@ -52,9 +52,15 @@ public sealed class RecordStatistics
     public void CountRead(long records = 1) => Read += records;
 
     /// <summary>Counts a rejected record and keeps its problem while there is room.</summary>
-    public void Reject(RecordProblem problem)
+    public void Reject(RecordProblem problem) => Reject(problem, 1);
+
+    /// <summary>
+    /// Counts <paramref name="records"/> records rejected together for one <paramref name="problem"/> (a damaged
+    /// Parquet row group loses all its rows at once), and keeps the problem while there is room.
+    /// </summary>
+    public void Reject(RecordProblem problem, long records)
     {
-        Rejected++;
+        Rejected += records;
         if (_problems.Count < MaxProblems) _problems.Add(problem);
     }
 }

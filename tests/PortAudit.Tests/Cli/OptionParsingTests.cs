@@ -26,7 +26,7 @@ public sealed class OptionParsingTests
     [InlineData("rpc a.pcap --fromat json", "unknown option '--fromat' for 'portaudit rpc': did you mean --format?")]
     [InlineData("audti a.pcap", "unknown command 'audti' for 'portaudit': did you mean audit? (see 'portaudit --help')")]
     [InlineData("policy emt --format nft", "unknown command 'emt' for 'portaudit policy': did you mean emit?")]
-    [InlineData("flows a.pcap --input-format zek", "--input-format: expected pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow or nfdump-csv, not 'zek': did you mean zeek?")]
+    [InlineData("flows a.pcap --input-format zek", "--input-format: expected pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow, nfdump-csv or parquet, not 'zek': did you mean zeek?")]
     [InlineData("policy emit --inventory i.yaml --format nftabels", "--format: expected nftables, iptables, asa or windows, not 'nftabels': did you mean nftables?")]
     public void AnUnknownOptionIsNamedNotReadAsACapture(string commandLine, string expected)
     {

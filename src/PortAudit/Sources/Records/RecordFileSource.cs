@@ -106,15 +106,36 @@ public sealed class RecordFileSource : IFlowSource
             }
             return;
         }
-        using var reader = RecordReaders.Open(Format.Value, head.Replay(stream, Name, decompress: true), Name, sink.Records, sink.ServerPorts, _templates);
+        var input = head.Replay(stream, Name, decompress: true);
+        if (Format == RecordFormat.Parquet && !input.CanSeek)
+        {
+            // Parquet's index is its footer, at the end: a pipe would have to be read whole into memory first.
+            input.Dispose();
+            sink.Fail(new InputException($"{Name}: Parquet needs a file it can seek; write it to a file first"));
+            return;
+        }
+        IRecordReader reader;
         try
         {
-            Feed(reader, sink, cancel);
+            reader = RecordReaders.Open(Format.Value, input, Name, sink.Records, sink.ServerPorts, _templates);
         }
-        catch (CaptureFormatException ex)
+        catch (InputException ex)
         {
-            // Damage in a compressed log: the flows before it are kept, and the run says where it stopped.
+            // A file that opens with a header of its own (Parquet's footer) says at once when it is not what it claims.
             sink.Fail(ex);
+            return;
+        }
+        using (reader)
+        {
+            try
+            {
+                Feed(reader, sink, cancel);
+            }
+            catch (CaptureFormatException ex)
+            {
+                // Damage in a compressed log: the flows before it are kept, and the run says where it stopped.
+                sink.Fail(ex);
+            }
         }
     }
 
@@ -167,6 +188,7 @@ public static class RecordReaders
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
+            RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

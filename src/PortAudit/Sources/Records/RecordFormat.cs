@@ -23,6 +23,8 @@ public enum RecordFormat
     Ipfix,
     /// <summary>nfdump's CSV output (<c>nfdump -r FILE -o csv</c>): how nfcapd's files are read.</summary>
     NfdumpCsv,
+    /// <summary>Parquet: PortAudit's own flows.parquet, or a Zeek conn.log written to Parquet with Zeek's column names.</summary>
+    Parquet,
 }
 
 /// <summary>Names of the formats for --input-format, and detection by content.</summary>
@@ -36,12 +38,13 @@ public static class RecordFormats
         ("pcap", RecordFormat.Capture), ("zeek", RecordFormat.ZeekTsv), ("zeek-json", RecordFormat.ZeekJson),
         ("netfilter", RecordFormat.Netfilter), ("asa", RecordFormat.CiscoAsa), ("pfirewall", RecordFormat.WindowsFirewall),
         ("ipfix", RecordFormat.Ipfix), ("netflow", RecordFormat.Ipfix), ("nfdump-csv", RecordFormat.NfdumpCsv),
+        ("parquet", RecordFormat.Parquet),
     ];
 
     /// <summary>The names --input-format accepts.</summary>
     public static IReadOnlyList<string> AllNames { get; } = Names.Select(n => n.Name).ToArray();
 
-    /// <summary>The format named <paramref name="name"/> (pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow, nfdump-csv).</summary>
+    /// <summary>The format named <paramref name="name"/> (pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow, nfdump-csv, parquet).</summary>
     public static bool TryParse(string name, out RecordFormat format)
     {
         foreach (var (n, f) in Names)
@@ -58,6 +61,8 @@ public static class RecordFormats
     {
         if (CaptureFile.IsCaptureMagic(head)) return RecordFormat.Capture;
         if (IpfixMessage.LooksLikeExport(head)) return RecordFormat.Ipfix;
+        // A Parquet file starts (and ends) with "PAR1".
+        if (head.StartsWith("PAR1"u8)) return RecordFormat.Parquet;
         // Text formats: look at whole lines only, so that a cut multi-byte character or line decides nothing.
         int end = head.LastIndexOf((byte)'\n');
         var text = Encoding.UTF8.GetString(end < 0 ? head : head[..end]);

@@ -1,0 +1,271 @@
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// The columns of PortAudit's own flows.parquet that conn.log has no name for, as the Parquet writer names them
+/// (snake_case of the flow field). They live here, below the writer, so that the reader needs nothing of the Report layer.
+/// </summary>
+public static class ParquetFlowColumns
+{
+    /// <summary>The flow's end, a timestamp: exact where ts + duration may lose the last microsecond.</summary>
+    public const string End = "end";
+
+    /// <summary>Our state's name (established, rejected, unanswered, midstream, blocked).</summary>
+    public const string State = "state";
+
+    /// <summary>Our application label's name.</summary>
+    public const string App = "app";
+
+    /// <summary>What a verdict on the flow can rest on (<see cref="FlowEvidenceNames.Name"/>).</summary>
+    public const string Evidence = "evidence";
+
+    /// <summary>An ICMP flow's type: our ICMP flows have no ports, so the type is a column of its own.</summary>
+    public const string IcmpType = "icmp_type";
+
+    /// <summary>An ICMP flow's code.</summary>
+    public const string IcmpCode = "icmp_code";
+
+    /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
+    public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
+}
+
+/// <summary>
+/// Flow records from a Parquet file: PortAudit's own flows.parquet, or a Zeek conn.log written to Parquet with
+/// Zeek's column names. Zeek's columns go through <see cref="ZeekConnFields"/>, so that they map exactly as the TSV and
+/// JSON logs do; the columns of our own file (<see cref="ParquetFlowColumns"/>) then give what conn.log cannot say
+/// (our state, app label, evidence, ICMP type and code). The file is read a row group at a time, so memory is bounded
+/// by one row group whatever the file's size; a row group that cannot be decoded is counted as rejected, row by row.
+/// </summary>
+public sealed class ParquetRecordReader : IRecordReader
+{
+    /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
+    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode }
+
+    private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
+
+    private readonly Stream _stream;
+    private readonly ParquetReader _reader;
+    private readonly string _name;
+    private readonly RecordStatistics _statistics;
+    private readonly Column[] _columns;
+    private readonly ZeekConnFields _fields = new();
+    private string?[][] _values = [];
+    private int _group = -1, _row, _rows;
+    private long _rowsBefore;
+
+    /// <summary>
+    /// Opens <paramref name="stream"/> (which must seek, and which the reader then owns), named <paramref name="name"/> in
+    /// messages. Throws <see cref="InputException"/> naming the file when it is no Parquet file or lacks a required column.
+    /// </summary>
+    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics)
+    {
+        _stream = stream;
+        _name = name;
+        _statistics = statistics;
+        try
+        {
+            _reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Parquet.Net says "not a Parquet file" in its own words and types; ours names the file.
+            stream.Dispose();
+            throw new InputException($"{name}: not a readable Parquet file: {ex.Message}", ex);
+        }
+        var fields = _reader.Schema.GetDataFields();
+        foreach (var required in ParquetFlowColumns.Required)
+        {
+            if (fields.Any(f => f.Path.ToString() == required || f.Name == required)) continue;
+            Dispose();
+            throw new InputException($"{name}: no column '{required}': not a PortAudit flows.parquet nor a Zeek conn.log in Parquet");
+        }
+        _columns = fields.Select(ColumnOf).Where(c => c.Zeek != ZeekField.None || c.Own != Own.None).ToArray();
+        foreach (var column in _columns)
+        {
+            if (Formatter(column.Field.ClrType) is not null) continue;
+            Dispose();
+            throw new InputException($"{name}: column '{column.Field.Name}' holds {column.Field.ClrType.Name}, not text, a number or a time");
+        }
+    }
+
+    // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name.
+    private static Column ColumnOf(DataField field) => new(field, ZeekConnFields.FieldOf(field.Name), field.Name switch
+    {
+        ParquetFlowColumns.End => Own.End,
+        ParquetFlowColumns.State => Own.State,
+        ParquetFlowColumns.App => Own.App,
+        ParquetFlowColumns.Evidence => Own.Evidence,
+        ParquetFlowColumns.IcmpType => Own.IcmpType,
+        ParquetFlowColumns.IcmpCode => Own.IcmpCode,
+        _ => Own.None,
+    });
+
+    /// <inheritdoc />
+    public bool TryRead(ref FlowRecord record)
+    {
+        while (true)
+        {
+            while (_row < _rows)
+            {
+                int row = _row++;
+                record = default;
+                if (Build(row, ref record) is { } problem)
+                {
+                    _statistics.Reject(new RecordProblem(_name, $"row {_rowsBefore + row + 1}", problem));
+                    continue;
+                }
+                _statistics.CountRead();
+                return true;
+            }
+            if (!NextGroup()) return false;
+        }
+    }
+
+    private string? Build(int row, ref FlowRecord record)
+    {
+        _fields.Reset();
+        for (int c = 0; c < _columns.Length; c++)
+        {
+            var (field, value) = (_columns[c].Zeek, _values[c][row]);
+            if (field == ZeekField.None || string.IsNullOrEmpty(value)) continue;
+            // Our own file names every protocol as IpProtocol does (igmp, sctp, ah...), conn.log only a few: what the
+            // Zeek mapping does not know goes to it as the number, as Zeek's ip_proto would give it.
+            if (field == ZeekField.Proto && !RecordFields.TryParseProtocol(value, out _) && IpProtocol.TryParse(value, out byte number))
+                (field, value) = (ZeekField.IpProto, number.ToString(CultureInfo.InvariantCulture));
+            if (_fields.Set(field, value) is { } problem) return problem;
+        }
+        if (_fields.Build(ref record) is { } error) return error;
+        for (int c = 0; c < _columns.Length; c++)
+        {
+            if (_columns[c].Own is not Own.None and var own && _values[c][row] is { Length: > 0 } value
+                && Apply(own, value, ref record) is { } problem)
+                return problem;
+        }
+        return null;
+    }
+
+    // Our own columns say what conn.log's could only approximate: they replace what the Zeek mapping made of the record.
+    private static string? Apply(Own own, string value, ref FlowRecord record)
+    {
+        switch (own)
+        {
+            case Own.End:
+                if (!RecordFields.TryParseEpoch(value, out long end)) return $"end '{RecordFields.Clip(value)}' is not a time";
+                record.EndNs = end;
+                return null;
+            case Own.State:
+                if (!FlowStateNames.TryParse(value, out var state)) return $"state '{RecordFields.Clip(value)}' is not a flow state";
+                record.State = state;
+                return null;
+            case Own.App:
+                record.App = AppLabel.Of(value);
+                return null;
+            case Own.Evidence:
+                if (!FlowEvidenceNames.TryParse(value, out var evidence)) return $"evidence '{RecordFields.Clip(value)}' is not an evidence name";
+                record.Evidence = evidence;
+                return null;
+            case Own.IcmpType or Own.IcmpCode:
+                if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte number))
+                    return $"{(own == Own.IcmpType ? ParquetFlowColumns.IcmpType : ParquetFlowColumns.IcmpCode)} '{RecordFields.Clip(value)}' is not 0-255";
+                if (own == Own.IcmpType) record.IcmpType = number;
+                else record.IcmpCode = number;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    // The next row group's columns, as text: a damaged group is counted as rejected, all its rows, and the next one read.
+    private bool NextGroup()
+    {
+        _rowsBefore += _rows;
+        _row = _rows = 0;
+        while (++_group < _reader.RowGroupCount)
+        {
+            long count = 0;
+            try
+            {
+                using var group = _reader.OpenRowGroupReader(_group);
+                count = group.RowCount;
+                _values = _columns.Select(c => ReadText(group, c.Field, checked((int)group.RowCount)).GetAwaiter().GetResult()).ToArray();
+                _rows = (int)count;
+                if (_rows > 0) return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _statistics.Reject(new RecordProblem(_name, $"row group {_group + 1}", $"cannot be decoded ({ex.Message}): its {count} rows skipped"),
+                    Math.Max(1, count));
+                _rowsBefore += count;
+            }
+        }
+        return false;
+    }
+
+    // Every value in the text its conn.log would hold, so that ZeekConnFields parses it as it parses the TSV's.
+    private static async Task<string?[]> ReadText(ParquetRowGroupReader group, DataField field, int count)
+    {
+        var type = field.ClrType;
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
+        {
+            var texts = new string?[count];
+            await group.ReadAsync(field, texts.AsMemory(), null);
+            return texts;
+        }
+        if (type == typeof(long)) return await Read<long>(group, field, count);
+        if (type == typeof(int)) return await Read<int>(group, field, count);
+        if (type == typeof(short)) return await Read<short>(group, field, count);
+        if (type == typeof(ulong)) return await Read<ulong>(group, field, count);
+        if (type == typeof(uint)) return await Read<uint>(group, field, count);
+        if (type == typeof(ushort)) return await Read<ushort>(group, field, count);
+        if (type == typeof(byte)) return await Read<byte>(group, field, count);
+        if (type == typeof(double)) return await Read<double>(group, field, count);
+        if (type == typeof(float)) return await Read<float>(group, field, count);
+        if (type == typeof(decimal)) return await Read<decimal>(group, field, count);
+        return await Read<DateTime>(group, field, count);
+    }
+
+    private static async Task<string?[]> Read<T>(ParquetRowGroupReader group, DataField field, int count) where T : struct
+    {
+        var format = Formatter(typeof(T))!;
+        if (!field.IsNullable)
+        {
+            // A required column (Spark's, a NOT NULL table's) is stored without definition levels: read as plain values.
+            var plain = new T[count];
+            await group.ReadAsync(field, plain.AsMemory(), null);
+            return plain.Select(v => (string?)format(v)).ToArray();
+        }
+        var values = new T?[count];
+        await group.ReadAsync(field, values.AsMemory(), null);
+        return values.Select(v => v is { } value ? format(value) : null).ToArray();
+    }
+
+    // Times as epoch seconds and durations as seconds, with microseconds as Zeek writes them (a double holds a 2020s
+    // time to about a quarter of a microsecond: more digits would be its rounding, not the log's). Rounded by hand: a
+    // format string keeps 15 significant digits, one short of a time's.
+    private static Func<object, string>? Formatter(Type type) =>
+        type == typeof(string) || type == typeof(ReadOnlyMemory<char>) ? v => (string)v
+        : type == typeof(double) ? v => Seconds((long)Math.Round((double)v * 1e6))
+        : type == typeof(float) ? v => Seconds((long)Math.Round((float)v * 1e6))
+        : type == typeof(decimal) ? v => Seconds((long)Math.Round((decimal)v * 1_000_000m))
+        : type == typeof(DateTime) ? v => Seconds((((DateTime)v).Ticks - DateTime.UnixEpoch.Ticks) / 10)
+        : type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(ulong) || type == typeof(uint)
+          || type == typeof(ushort) || type == typeof(byte) ? v => Convert.ToString(v, CultureInfo.InvariantCulture)!
+        : null;
+
+    // Before the epoch (or a negative duration) is no time a log holds: text the parsers refuse, so the record is rejected.
+    private static string Seconds(long micros) => micros < 0 ? "-" : $"{micros / 1_000_000}.{micros % 1_000_000:D6}";
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // Null when the constructor failed before the footer was read.
+        _reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _stream.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using PortAudit.Flows;
+using PortAudit.Sources;
+using PortAudit.Sources.Records;
+using PortAudit.Tests.Audit;
+using PortAudit.Tests.Cli;
+
+namespace PortAudit.Tests.Sources.Records;
+
+/// <summary>
+/// Zeek conn.logs of ../shared/flowdata written to Parquet with DuckDB read back as flow records: the same flows, record
+/// for record, as the TSV log gives, and an audit of the Parquet the same findings as the audit of the TSV.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class ParquetRecordTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = new("portaudit-parquet-in");
+
+    // The two logs with real times (the btest baselines mask ts, which a typed column cannot hold), with ts typed both ways.
+    private static readonly (string Log, bool TsAsTimestamp)[] Logs =
+    [
+        ("unpaired-wrccdc2018-brimdata/conn.log", false), ("unpaired-wrccdc2018-brimdata/conn.log", true),
+        ("ftp-ipv4/conn.log", false), ("ftp-ipv4/conn.log", true),
+    ];
+
+    [SharedDataFact("flowdata")]
+    public void A_zeek_conn_log_in_parquet_gives_the_flows_of_the_tsv_log()
+    {
+        foreach (var (log, tsAsTimestamp) in Logs)
+        {
+            string tsv = SharedData.Path("flowdata/zeek/" + log)!;
+            string parquet = Path.Combine(_dir.FullName, $"conn-{tsAsTimestamp}.parquet");
+            ZeekParquet.Convert(tsv, parquet, tsAsTimestamp);
+
+            var fromTsv = RecordRun.File(tsv);
+            var fromParquet = RecordRun.File(parquet);
+            Assert.NotEmpty(fromTsv.Flows);
+            Assert.Equal(fromTsv.Flows.Count, fromParquet.Flows.Count);
+            for (int i = 0; i < fromTsv.Flows.Count; i++)
+                Assert.True(Carried(fromTsv.Flows[i]) == Carried(fromParquet.Flows[i]),
+                    $"{log} flow {i + 1}:\n{Carried(fromTsv.Flows[i])}\n{Carried(fromParquet.Flows[i])}");
+            Assert.Equal(fromTsv.Records.Read, fromParquet.Records.Read);
+            Assert.Equal(fromTsv.Records.Rejected, fromParquet.Records.Rejected);
+        }
+    }
+
+    [SharedDataFact("flowdata")]
+    public void An_audit_of_the_parquet_finds_what_the_audit_of_the_tsv_finds()
+    {
+        string tsv = SharedData.Path("flowdata/zeek/ftp-ipv4/conn.log")!;
+        string parquet = Path.Combine(_dir.FullName, "conn.parquet");
+        ZeekParquet.Convert(tsv, parquet, tsAsTimestamp: true);
+        var context = VerdictComparison.DraftedContext(SharedData.Path("flowdata/zeek/ftp-ipv4/ipv4.pcap")!);
+
+        var fromTsv = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(tsv)]);
+        var fromParquet = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(parquet)]);
+        Assert.NotEmpty(fromTsv.Report.Findings);
+        Assert.Equal(fromTsv.Report.Findings.Select(f => $"{f.Id} {f.Severity} {f.Explanation}"),
+            fromParquet.Report.Findings.Select(f => $"{f.Id} {f.Severity} {f.Explanation}"));
+        Assert.Equal(fromTsv.Flows.Select(f => $"{Carried(f.Flow)} {f.Verdict}"), fromParquet.Flows.Select(f => $"{Carried(f.Flow)} {f.Verdict}"));
+    }
+
+    [Fact]
+    public void A_damaged_row_group_is_counted_as_rejected_and_the_others_read()
+    {
+        string parquet = Path.Combine(_dir.FullName, "groups.parquet");
+        const int rows = 3 * 2048;
+        ZeekParquet.Sql("COPY (SELECT 1500000000 + i * 0.5 AS ts, 'C' || i AS uid, '10.0.0.1' AS \"id.orig_h\", 40000 + i AS \"id.orig_p\", " +
+                        "'10.0.0.2' AS \"id.resp_h\", 443 AS \"id.resp_p\", 'tcp' AS proto, 'SF' AS conn_state " +
+                        $"FROM range({rows}) t(i)) TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
+        Assert.Equal(rows, RecordRun.File(parquet).Flows.Count);
+
+        // Garbage over the middle of the data: whichever row group it falls in cannot be decoded, the file's footer is intact.
+        byte[] bytes = File.ReadAllBytes(parquet);
+        int middle = bytes.Length / 3;
+        Array.Fill(bytes, (byte)0xA5, middle, 64);
+        File.WriteAllBytes(parquet, bytes);
+        var run = RecordRun.File(parquet);
+        Assert.InRange(run.Records.Rejected, 1, rows - 1);
+        Assert.Equal(rows, run.Records.Read + run.Records.Rejected);
+        Assert.Equal(run.Records.Read, run.Flows.Count);
+        Assert.Contains("row group", run.Records.Problems[0].Place);
+    }
+
+    [Fact]
+    public void Our_own_columns_give_what_conn_log_cannot_say()
+    {
+        string parquet = Path.Combine(_dir.FullName, "own.parquet");
+        ZeekParquet.Sql("COPY (SELECT make_timestamp(1700000000123456) AS ts, 'Cabc' AS uid, '10.0.0.1' AS \"id.orig_h\", 0 AS \"id.orig_p\", " +
+                        "'10.0.0.2' AS \"id.resp_h\", 0 AS \"id.resp_p\", 'sctp' AS proto, 0.5 AS duration, make_timestamp(1700000000623457) AS \"end\", " +
+                        "'blocked' AS state, 'ssh' AS app, 'firewall-log' AS evidence, NULL::BIGINT AS icmp_type, 3 AS orig_pkts " +
+                        $") TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var flow = Assert.Single(RecordRun.File(parquet).Flows);
+        Assert.Equal(132, flow.Protocol);
+        Assert.Equal(1700000000123456000, flow.StartNs);
+        Assert.Equal(1700000000623457000, flow.EndNs);
+        Assert.Equal(FlowState.Blocked, flow.State);
+        Assert.Equal("ssh", flow.App?.Name);
+        Assert.Equal(FlowEvidence.FirewallLog, flow.Evidence);
+        Assert.Equal("Cabc", flow.RecordId);
+        Assert.Equal(3, flow.PacketsToServer);
+    }
+
+    [Fact]
+    public void Required_columns_read_as_optional_ones_do()
+    {
+        string parquet = Path.Combine(_dir.FullName, "required.parquet");
+        ZeekParquet.Sql("CREATE TABLE conn (ts DOUBLE NOT NULL, \"id.orig_h\" VARCHAR NOT NULL, \"id.orig_p\" INTEGER NOT NULL, " +
+                        "\"id.resp_h\" VARCHAR NOT NULL, \"id.resp_p\" INTEGER NOT NULL, proto VARCHAR NOT NULL, conn_state VARCHAR NOT NULL); " +
+                        "INSERT INTO conn VALUES (1700000000.25, '10.0.0.1', 50000, '10.0.0.2', 22, 'tcp', 'REJ'); " +
+                        $"COPY conn TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var flow = Assert.Single(RecordRun.File(parquet).Flows);
+        Assert.Equal(1700000000250000000, flow.StartNs);
+        Assert.Equal(22, flow.ServerPort);
+        Assert.Equal(FlowState.Rejected, flow.State);
+    }
+
+    [Fact]
+    public void A_parquet_file_is_told_by_its_magic_bytes_and_named_parquet()
+    {
+        Assert.Equal(RecordFormat.Parquet, RecordFormats.Detect("PAR1\x15\x04"u8));
+        Assert.True(RecordFormats.TryParse("parquet", out var format));
+        Assert.Equal(RecordFormat.Parquet, format);
+        Assert.Contains("parquet", RecordFormats.AllNames);
+    }
+
+    [Fact]
+    public void The_readers_own_column_names_are_the_writers()
+    {
+        // The reader may not use the Report layer's writer: the names it knows are checked against the writer's here.
+        string[] fields = ["end", "state", "app", "evidence", "icmpType", "icmpCode"];
+        Assert.Equal([ParquetFlowColumns.End, ParquetFlowColumns.State, ParquetFlowColumns.App, ParquetFlowColumns.Evidence,
+            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode], fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
+    }
+
+    // What a flow record carries, in one line.
+    private static string Carried(Flow f) =>
+        $"{f.Protocol} {f.Client}:{f.ClientPort} {f.Server}:{f.ServerPort} {f.StartNs} {f.EndNs} {f.PacketsToServer}/{f.BytesToServer} " +
+        $"{f.PacketsToClient}/{f.BytesToClient} {f.State} {f.App?.Name} {f.Evidence} {f.RecordId} {f.IcmpType}/{f.IcmpCode}";
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,49 @@
+using DuckDB.NET.Data;
+
+namespace PortAudit.Tests.Sources.Records;
+
+/// <summary>
+/// Zeek TSV conn.logs written to Parquet by DuckDB (<c>COPY ... TO ... (FORMAT parquet)</c>), with Zeek's column names
+/// and real types, as a pipeline that lands Zeek logs in Parquet writes them: counts and ports as BIGINT, durations as
+/// DOUBLE, and ts as DOUBLE epoch seconds or as a TIMESTAMP.
+/// </summary>
+internal static class ZeekParquet
+{
+    private static readonly HashSet<string> Counts =
+    [
+        "id.orig_p", "id.resp_p", "orig_bytes", "resp_bytes", "missed_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "ip_proto",
+    ];
+
+    /// <summary>Writes the conn.log at <paramref name="log"/> to <paramref name="parquet"/>; <paramref name="tsAsTimestamp"/> types ts TIMESTAMP.</summary>
+    public static void Convert(string log, string parquet, bool tsAsTimestamp, IReadOnlyCollection<string>? leaveOut = null)
+    {
+        string fields = File.ReadLines(log).First(l => l.StartsWith("#fields\t", StringComparison.Ordinal));
+        var names = fields.Split('\t').Skip(1).ToArray();
+        var select = names.Where(n => leaveOut?.Contains(n) != true).Select(n => $"{Typed(n, tsAsTimestamp)} AS \"{n}\"");
+        string columns = string.Join(", ", names.Select(n => $"'{n}'"));
+        Sql($"COPY (SELECT {string.Join(", ", select)} FROM read_csv('{Quote(log)}', delim='\\t', header=false, comment='#', " +
+            $"names=[{columns}], all_varchar=true, nullstr=['-', '(empty)'], quote='', escape='')) TO '{Quote(parquet)}' (FORMAT parquet)");
+    }
+
+    /// <summary>Runs one statement in an in-memory DuckDB (a file's Parquet written by hand for a test).</summary>
+    public static void Sql(string statement)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = statement;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary><paramref name="path"/> inside a single-quoted SQL string.</summary>
+    public static string Quote(string path) => path.Replace("'", "''");
+
+    // ts to the microsecond as Zeek wrote it: a TIMESTAMP from the rounded microseconds, not from a double's truncation.
+    private static string Typed(string name, bool tsAsTimestamp) => name switch
+    {
+        "ts" when tsAsTimestamp => "make_timestamp(CAST(round(CAST(ts AS DOUBLE) * 1000000) AS BIGINT))",
+        "ts" or "duration" => $"CAST(\"{name}\" AS DOUBLE)",
+        _ when Counts.Contains(name) => $"CAST(\"{name}\" AS BIGINT)",
+        _ => $"\"{name}\"",
+    };
+}
