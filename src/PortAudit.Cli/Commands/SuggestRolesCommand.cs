@@ -40,7 +40,8 @@ public static class SuggestRolesCommand
         {
             var catalog = CatalogLoader.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)));
             var inventory = parse.GetValue(inventoryFile) is { } path ? InventoryWarnings.Log(InventoryLoader.Load(path, catalog), path, log) : null;
-            // A signal stops the read; suggestions or a draft from part of the input are not written (exit 130).
+            // A signal stops the read, which then throws (the runs abandon at once): suggestions or a draft from part of the
+            // input are not written (exit 130).
             using var stop = new StopSignals();
             if (parse.GetValue(draftFile) is { } draftPath)
                 return Draft(parse, log, catalog, inventory, draftPath, parse.GetValue(mergeFile), CaptureOptions.OpenSources(parse, captures, log), flowOptions, stop);
@@ -48,7 +49,6 @@ public static class SuggestRolesCommand
                 throw new InputException("--merge needs --draft-inventory");
             var (hosts, traffic) = RoleSuggestionRun.Suggest(
                 CaptureOptions.OpenSources(parse, captures, log), catalog, inventory, flowOptions.Read(parse), parse.GetValue(top), stop.Token);
-            stop.Token.ThrowIfCancellationRequested();
             return RunSummary.ReportThenWrite(log, traffic, null, () =>
             {
                 if (parse.GetValue(format) == "json")
@@ -71,7 +71,6 @@ public static class SuggestRolesCommand
     {
         var merge = mergePath is null ? null : InventoryLoader.Load(mergePath, catalog);
         var (draft, traffic) = InventoryDraftRun.Draft(sources, catalog, merge ?? known, flowOptions.Read(parse), cancel: stop.Token);
-        stop.Token.ThrowIfCancellationRequested();
         return RunSummary.ReportThenWrite(log, traffic, path, () =>
         {
             using (var stream = OutputStreams.Open(path))

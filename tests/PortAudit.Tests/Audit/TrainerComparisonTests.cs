@@ -38,7 +38,7 @@ public sealed class TrainerComparisonTests(ITestOutputHelper output)
         var audit = Gather(context, scratch.Write("audit.pcap", AnomalySite.AuditPeriod(Monday + 4 * 3600, seed: 2)));
         var standardised = new StandardisedGroups();
         var models = new ModelSet(new ModelProvenance("test", [], 0, 0, "", null, "", null, 0),
-            training.ByPort.ToDictionary(g => g.Key, g => (long)g.Value.Count), ModelFitter.Fit(training.Set, standardised));
+            training.Set.Groups.ToDictionary(g => g.Key, g => (long)g.Value.Rows.Count), ModelFitter.Fit(training.Set, standardised));
         var plantPorts = AnomalySite.Plants.Select(p => p.ClientPorts.ToHashSet()).ToList();
 
         var results = new List<(string Trainer, int Plants, int PlantFlows, int Normal)>();
@@ -47,14 +47,15 @@ public sealed class TrainerComparisonTests(ITestOutputHelper output)
             var classifiers = trainer == "randomized-pca" ? null
                 : standardised.Groups.ToDictionary(g => g.Key, g => Classifier.Fit(trainer, g.Value));
             var flagged = new HashSet<long>();
-            foreach (var (portKey, rows) in audit.ByPort)
+            foreach (var (portKey, group) in audit.Set.Groups)
             {
+                var rows = group.Rows;
                 if (models.ModelOf(portKey) is not { } key) continue;
                 var model = models.Models.Single(m => m.Key == key);
                 for (int i = 0; i < rows.Count; i++)
                 {
                     bool anomalous = classifiers is null ? model.Judge(rows[i]).Anomalous : classifiers[key].IsAnomalous(Standardise(model, rows[i]));
-                    if (anomalous) flagged.Add(audit.Set.FlowIdsByPort[portKey][i]);
+                    if (anomalous) flagged.Add(group.FlowIds[i]);
                 }
             }
             var plantIds = plantPorts.Select(ports => audit.Ids(ports)).ToList();
@@ -62,7 +63,7 @@ public sealed class TrainerComparisonTests(ITestOutputHelper output)
             results.Add((trainer, plantIds.Count(p => p.Overlaps(flagged)), plantIds.Sum(p => p.Count(flagged.Contains)), normal));
         }
 
-        long normalFlows = audit.ByPort.Sum(g => g.Value.Count) - plantPorts.Sum(p => p.Count);
+        long normalFlows = audit.Set.Flows - plantPorts.Sum(p => p.Count);
         output.WriteLine($"trainer | plants caught (of {plantPorts.Count}) | plant flows flagged (of {plantPorts.Sum(p => p.Count)}) | normal allowed flows flagged (of {normalFlows})");
         foreach (var r in results) output.WriteLine($"{r.Trainer} | {r.Plants} | {r.PlantFlows} | {r.Normal}");
         var pca = results[0];
@@ -104,8 +105,6 @@ public sealed class TrainerComparisonTests(ITestOutputHelper output)
 
     private sealed record Gathered(TrainingSet Set, Dictionary<long, int> ClientPortOf)
     {
-        public IReadOnlyDictionary<string, List<double[]>> ByPort => Set.ByPort;
-
         public HashSet<long> Ids(HashSet<int> clientPorts) => ClientPortOf.Where(p => clientPorts.Contains(p.Value)).Select(p => p.Key).ToHashSet();
     }
 

@@ -16,7 +16,7 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
     public ModelSet Models => models;
 
     private readonly long[] _judged = new long[Enum.GetValues<FeatureSet>().Length];
-    private readonly PairBeats _beats = new();
+    private readonly AllowedFlows _allowed = new(rhythms);
     private long _unjudged;
 
     /// <summary>What the models judged so far.</summary>
@@ -34,18 +34,16 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
     /// </summary>
     public bool Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
     {
-        var rhythm = rhythms.Take(flow);
-        if (!Judges(verdict)) return false;
-        var set = FlowFeatures.SetOf(flow, rhythm);
         // Every allowed flow counts in its pair's beat, as in learning, whether a model covers it or not.
-        double pairVariation = _beats.Note(flow);
+        if (!_allowed.TryTake(flow, verdict, out var allowed)) return false;
+        var set = allowed.Set;
         if (models.For(flow, verdict, set) is not { } model)
         {
             _unjudged++;
             return false;
         }
         _judged[(int)set]++;
-        var raw = FlowFeatures.Raw(flow, set, rhythm, new FeatureContext(pairVariation, model.OffHours(flow.StartNs)));
+        var raw = allowed.Raw(flow, model.OffHours(flow.StartNs));
         var judgement = model.Judge(raw);
         if (!judgement.Anomalous) return false;
         var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,

@@ -29,44 +29,39 @@ public static class ModelFitter
         var groups = Groups(training);
         var standardised = new Dictionary<string, List<double[]>>(StringComparer.Ordinal);
         var scalings = new Dictionary<string, (double[] Center, double[] Scale)>(StringComparer.Ordinal);
-        foreach (var (key, rows) in groups)
+        foreach (var (key, group) in groups)
         {
-            var scaled = rows.Select(r => Scaled(key, r)).ToList();
+            var scaled = group.Rows.Select(r => Scaled(key, r)).ToList();
             var scaling = Standardisation(scaled);
             scalings.Add(key, scaling);
             standardised.Add(key, scaled.Select(r => Standardise(r, scaling)).ToList());
         }
         var fits = fitter.Fit(standardised);
-        var hours = Hours(training);
         int covered = training.CoveredHours;
         return groups.Keys.Order(StringComparer.Ordinal)
-            .Select(key => Build(key, groups[key], standardised[key], scalings[key], fits[key], margin) with { Hours = hours[key], CoveredHours = covered })
+            .Select(key => Build(key, groups[key].Rows, standardised[key], scalings[key], fits[key], margin) with
+            {
+                Hours = groups[key].Hours,
+                CoveredHours = covered,
+            })
             .ToList();
     }
 
-    // The hours each group's flows used: a port group's own, a pair's and the pooled group's the union of theirs.
-    private static Dictionary<string, int> Hours(TrainingSet training)
+    // Every port group, its role pair on any port and the pooled group of its feature set, each with the rows and the
+    // hours of the port groups it holds; those with fewer than MinFlows flows are left out (their flows fall wider).
+    private static SortedDictionary<string, (List<double[]> Rows, int Hours)> Groups(TrainingSet training)
     {
-        var hours = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (key, mask) in training.HoursByPort)
-            foreach (string group in new[] { key, GroupKey.PairOf(key), GroupKey.PooledOf(key) })
-                hours[group] = hours.GetValueOrDefault(group) | mask;
-        return hours;
-    }
-
-    private static SortedDictionary<string, List<double[]>> Groups(TrainingSet training)
-    {
-        var groups = new SortedDictionary<string, List<double[]>>(StringComparer.Ordinal);
-        foreach (var (key, rows) in training.ByPort)
+        var groups = new SortedDictionary<string, (List<double[]> Rows, int Hours)>(StringComparer.Ordinal);
+        foreach (var (key, group) in training.Groups)
         {
-            if (rows.Count >= MinFlows) groups[key] = rows;
-            foreach (string wider in new[] { GroupKey.PairOf(key), GroupKey.PooledOf(key) })
+            foreach (string into in new[] { key, GroupKey.PairOf(key), GroupKey.PooledOf(key) })
             {
-                if (!groups.TryGetValue(wider, out var pooled)) groups[wider] = pooled = [];
-                pooled.AddRange(rows);
+                var (rows, hours) = groups.TryGetValue(into, out var found) ? found : ([], 0);
+                rows.AddRange(group.Rows);
+                groups[into] = (rows, hours | group.Hours);
             }
         }
-        foreach (var key in groups.Where(g => g.Value.Count < MinFlows).Select(g => g.Key).ToList()) groups.Remove(key);
+        foreach (var key in groups.Where(g => g.Value.Rows.Count < MinFlows).Select(g => g.Key).ToList()) groups.Remove(key);
         return groups;
     }
 

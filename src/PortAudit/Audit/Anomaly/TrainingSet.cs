@@ -8,20 +8,12 @@ namespace PortAudit.Audit.Anomaly;
 /// </summary>
 public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
 {
-    private readonly Dictionary<string, List<double[]>> _byPort = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _hours = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<long>> _ids = new(StringComparer.Ordinal);
-    private readonly PairBeats _beats = new();
+    private readonly Dictionary<string, TrainingGroup> _groups = new(StringComparer.Ordinal);
+    private readonly AllowedFlows _allowed = new(rhythms);
     private long _firstNs = long.MaxValue, _lastNs = long.MinValue;
 
-    /// <summary>Raw features of the allowed flows, by port group.</summary>
-    public IReadOnlyDictionary<string, List<double[]>> ByPort => _byPort;
-
-    /// <summary>The flow id (<see cref="Flow.Id"/>) of each row of <see cref="ByPort"/>, at the same place: what labels a row in a measurement.</summary>
-    public IReadOnlyDictionary<string, List<long>> FlowIdsByPort => _ids;
-
-    /// <summary>Hours of the day (<see cref="HoursOfDay"/>) each port group's flows started in.</summary>
-    public IReadOnlyDictionary<string, int> HoursByPort => _hours;
+    /// <summary>The allowed flows by port group (<see cref="GroupKey.Port"/>).</summary>
+    public IReadOnlyDictionary<string, TrainingGroup> Groups => _groups;
 
     /// <summary>Hours of the day the training period covered, from its first allowed flow's start to its last.</summary>
     public int CoveredHours => HoursOfDay.Covered(_firstNs, _lastNs);
@@ -32,21 +24,33 @@ public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
     /// <inheritdoc />
     public void Write(Flow flow, FlowVerdict verdict)
     {
-        var rhythm = rhythms.Take(flow);
-        if (!AnomalyJudge.Judges(verdict)) return;
-        var set = FlowFeatures.SetOf(flow, rhythm);
-        string key = GroupKey.Port(flow, verdict, set);
-        if (!_byPort.TryGetValue(key, out var rows))
-        {
-            _byPort.Add(key, rows = []);
-            _ids.Add(key, []);
-        }
-        _ids[key].Add(flow.Id);
+        if (!_allowed.TryTake(flow, verdict, out var allowed)) return;
+        string key = GroupKey.Port(flow, verdict, allowed.Set);
+        if (!_groups.TryGetValue(key, out var group)) _groups.Add(key, group = new TrainingGroup());
         // A training flow is in its group's hours by definition: never off-hours.
-        rows.Add(FlowFeatures.Raw(flow, set, rhythm, new FeatureContext(_beats.Note(flow), OffHours: false)));
-        _hours[key] = _hours.GetValueOrDefault(key) | HoursOfDay.Bit(flow.StartNs);
+        group.Add(flow, allowed.Raw(flow, offHours: false));
         _firstNs = Math.Min(_firstNs, flow.StartNs);
         _lastNs = Math.Max(_lastNs, flow.StartNs);
         Flows++;
+    }
+}
+
+/// <summary>One port group's training flows: their raw features, their ids at the same places, and the hours they started in.</summary>
+public sealed class TrainingGroup
+{
+    /// <summary>Raw features, a row per flow.</summary>
+    public List<double[]> Rows { get; } = [];
+
+    /// <summary>The flow id (<see cref="Flow.Id"/>) of each row, at the same place: what labels a row in a measurement.</summary>
+    public List<long> FlowIds { get; } = [];
+
+    /// <summary>Hours of the day (<see cref="HoursOfDay"/>) the flows started in.</summary>
+    public int Hours { get; private set; }
+
+    internal void Add(Flow flow, double[] row)
+    {
+        Rows.Add(row);
+        FlowIds.Add(flow.Id);
+        Hours |= HoursOfDay.Bit(flow.StartNs);
     }
 }

@@ -32,10 +32,9 @@ public static class ModelLearning
         var rhythms = new FlowRhythm();
         var training = new TrainingSet(rhythms);
         var traffic = new TrafficRun(flowOptions with { ServerPorts = context.ServerPorts }, rhythms, new FlowAuditor(context, training));
-        // What a stop leaves is not written, so the work after the read is abandoned at once too.
+        // A period cut short by a signal is not the normal one the user named: no model of it, so the read abandons (throws)
+        // at once rather than finish the flows it holds.
         traffic.Read(sources, cancel, abandon: cancel);
-        // A period cut short by a signal is not the normal one the user named: no model of it.
-        cancel.ThrowIfCancellationRequested();
         var summary = traffic.Summary;
         var models = ModelFitter.Fit(training, fitter, margin);
         if (models.Count == 0)
@@ -46,7 +45,7 @@ public static class ModelLearning
         var provenance = new ModelProvenance(Digests.ToolVersion,
             sources.Select(s => Digests.OfInput(s.Name)).Select(d => new ModelInput(d.Name, d.Sha256)).ToList(),
             summary.Traffic.FirstNs, summary.Traffic.LastNs, inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
-        var set = new ModelSet(provenance, training.ByPort.ToDictionary(p => p.Key, p => (long)p.Value.Count, StringComparer.Ordinal), models);
+        var set = new ModelSet(provenance, training.Groups.ToDictionary(g => g.Key, g => (long)g.Value.Rows.Count, StringComparer.Ordinal), models);
         cancel.ThrowIfCancellationRequested();
         using (var output = OutputSet.OpenFile(modelPath, cancel)) ModelFile.Write(output, set);
         return new LearnOutcome(set, summary);

@@ -99,7 +99,7 @@ public sealed class IpfixFlowPairer
         bool tcp = record.Protocol == IpProtocol.Tcp;
         bool opens = tcp && (flags & (Syn | Ack)) == Syn;
         // Only one direction was exported: its sender is the server when it sends from a service port to a client port.
-        bool senderIsServer = !opens && _hint.IsServerPort(record.Protocol, record.ClientPort) && !_hint.IsServerPort(record.Protocol, record.ServerPort);
+        bool senderIsServer = !opens && !_hint.SenderIsClient(record.Protocol, record.ClientPort, record.ServerPort);
         if (senderIsServer)
         {
             record.Swap();
@@ -117,7 +117,7 @@ public sealed class IpfixFlowPairer
         bool firstIsClient;
         if (first.StartNs != second.StartNs) firstIsClient = first.StartNs < second.StartNs;
         else if ((firstFlags & (Syn | Ack)) == Syn || (secondFlags & (Syn | Ack)) == Syn) firstIsClient = (firstFlags & (Syn | Ack)) == Syn;
-        else firstIsClient = !(_hint.IsServerPort(first.Protocol, first.ClientPort) && !_hint.IsServerPort(first.Protocol, first.ServerPort));
+        else firstIsClient = _hint.SenderIsClient(first.Protocol, first.ClientPort, first.ServerPort);
         var client = firstIsClient ? first : second;
         var server = firstIsClient ? second : first;
         byte clientFlags = firstIsClient ? firstFlags : secondFlags, serverFlags = firstIsClient ? secondFlags : firstFlags;
