@@ -62,18 +62,17 @@ public sealed record StoreWriteResult(long Flows, long Added, long Replayed, lon
 /// soon as it answers again. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
 /// down leaves the spool for the next run of the same sensor.
 /// </summary>
-public sealed class StoreFlowWriter : IFlowObserver, IDisposable
+public sealed class StoreFlowWriter : IFlowStoreWriter
 {
     private readonly StoreLocation _store;
     private readonly StoreWriterSettings _settings;
     private readonly Action<string> _notice;
-    private readonly byte[][] _inputs;
+    private readonly FlowInputs _inputs;
     private readonly BlockingCollection<FlowBatch> _full = new(4);
     private readonly ConcurrentBag<FlowBatch> _empty = new();
     private readonly StoreIngest _ingest;
     private readonly FlowSpool _spool;
     private readonly Thread _sender;
-    private readonly long[] _ordinalsBefore;
     private FlowBatch _current;
     private long _flows, _added, _replayed;
     private bool _down;
@@ -97,8 +96,7 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
         _store = store;
         _settings = settings;
         _notice = notice;
-        _inputs = settings.Inputs.Select(Encoding.UTF8.GetBytes).ToArray();
-        _ordinalsBefore = new long[_inputs.Length + 1];
+        _inputs = new FlowInputs(settings.Inputs);
         _ingest = new StoreIngest(store);
         _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor), notice);
         _current = new FlowBatch(settings.Sensor);
@@ -130,31 +128,13 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        _current.Add(flow, InputOf(flow), RecordOrdinal(flow));
+        _current.Add(flow, _inputs.InputOf(flow), _inputs.RecordOrdinal(flow));
         _flows++;
         if (_current.Count >= _settings.BatchFlows) Hand();
     }
 
     /// <inheritdoc />
-    public void OnInputStart(int input, long ordinalsBefore)
-    {
-        if (input >= 0 && input < _ordinalsBefore.Length) _ordinalsBefore[input] = ordinalsBefore;
-    }
-
-    // A flow's identity in the store holds the frame that opened it; a flow without one (a flow record: a firewall log
-    // has many in one second, on one 5-tuple) holds its place among its input's records instead: its id, the run's
-    // ordinal, less the ordinals before its input. Reading the same input again, alone or after others, with or without
-    // a filter, gives every record the same place.
-    private long RecordOrdinal(Flow flow)
-    {
-        if (flow.FirstFrame > 0) return 0;
-        return flow.Id - _ordinalsBefore[Math.Clamp(flow.Input, 0, _ordinalsBefore.Length - 1)];
-    }
-
-    // Flows from flow records carry no input number: with one input they belong to it.
-    private ReadOnlySpan<byte> InputOf(Flow flow) =>
-        flow.Input >= 1 && flow.Input <= _inputs.Length ? _inputs[flow.Input - 1]
-        : _inputs.Length == 1 ? _inputs[0] : [];
+    public void OnInputStart(int input, long ordinalsBefore) => _inputs.OnInputStart(input, ordinalsBefore);
 
     private void Hand()
     {
@@ -194,6 +174,15 @@ public sealed class StoreFlowWriter : IFlowObserver, IDisposable
                                      $"(store {_store.Display} {(_failure is null ? "unreachable" : "refused them: " + _failure.Message)})");
         if (_failure is not null) throw new InputException($"store {_store.Display}: {_failure.Message}; the flows are kept in {_spool.Path}", _failure);
         return new StoreWriteResult(_flows, _added, _replayed, _spool.Flows, _spool.Path);
+    }
+
+    /// <inheritdoc />
+    public string Conclude()
+    {
+        var result = Complete();
+        string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
+        string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
+        return $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
     }
 
     private void SendAll()
