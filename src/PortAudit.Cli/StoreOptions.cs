@@ -18,7 +18,9 @@ public sealed class StoreOptions
     public Option<string?> Store { get; } = new("--store")
     {
         Description = "Also write every flow to this PostgreSQL flow store: postgresql://[user[:password]@]host[:port]/database " +
-                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty database.",
+                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty database. " +
+                      "Or DIR/ (a trailing slash): a lake of Parquet files, DIR/sensor=NAME/day=YYYY-MM-DD/part-*.parquet, created if missing; " +
+                      "append-only: reading a capture again adds its flows again.",
     };
 
     /// <summary>--sensor.</summary>
@@ -57,9 +59,11 @@ public sealed class StoreOptions
     public bool Requested(ParseResult parse) => parse.GetValue(Store) is not null;
 
     /// <summary>The writer for a run of <paramref name="inputs"/>, or null without --store; its notices are logged as warnings (stderr).</summary>
-    public StoreFlowWriter? Open(ParseResult parse, IReadOnlyList<string> inputs, ILogger log)
+    public IFlowStoreWriter? Open(ParseResult parse, IReadOnlyList<string> inputs, ILogger log)
     {
         if (parse.GetValue(Store) is not { } url) return null;
+        if (LakeLayout.Names(url))
+            return new LakeFlowWriter(url, new LakeWriterSettings { Inputs = inputs, Sensor = parse.GetValue(Sensor) ?? Environment.MachineName });
         var store = StoreLocation.Parse(url);
         var settings = new StoreWriterSettings { Inputs = inputs, SpoolPath = parse.GetValue(Spool), ReplayWait = TimeSpan.FromSeconds(parse.GetValue(Wait)) };
         if (parse.GetValue(Sensor) is { } sensor) settings = settings with { Sensor = sensor };
@@ -68,13 +72,10 @@ public sealed class StoreOptions
     }
 
     /// <summary>Finishes <paramref name="writer"/> and says what was stored.</summary>
-    public static void Conclude(StoreFlowWriter? writer, ILogger log, bool quiet)
+    public static void Conclude(IFlowStoreWriter? writer, ILogger log, bool quiet)
     {
         if (writer is null) return;
-        var result = writer.Complete();
-        string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
-        string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
-        string line = $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
+        string line = writer.Conclude();
         if (!quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Store}", line);
     }
