@@ -131,7 +131,7 @@ public sealed class LakeFlowWriter : IFlowStoreWriter
     public string Conclude()
     {
         var result = Complete();
-        return $"lake {_lake}: {result.Flows} flows in {result.Files.Count} new files under {_sensorDirectory}";
+        return $"lake {_lake}: {result.Flows} flows in {result.Files.Count} new file{(result.Files.Count == 1 ? "" : "s")} under {_sensorDirectory}";
     }
 
     private void Finish()

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources;
@@ -54,6 +55,28 @@ public sealed class LakeTests : IDisposable
         Assert.All(written.Files, f => Assert.Matches(@"/sensor=edge/day=\d{4}-\d\d-\d\d/part-\d{8}T\d{9}Z-[0-9a-f]{16}\.parquet$", f));
         Assert.Empty(Directory.GetFiles(_lake, "*.tmp", SearchOption.AllDirectories));
         Assert.Equal(written.Flows, Scalar($"SELECT count(*) FROM '{_lake}**/*.parquet'"));
+    }
+
+    [Fact]
+    public void A_live_runs_file_closes_at_the_time_bound_while_the_run_goes_on()
+    {
+        using var writer = new LakeFlowWriter(_lake, new LakeWriterSettings { Sensor = "edge", Inputs = ["live capture on lo"], FileAge = TimeSpan.FromMilliseconds(300) });
+        long start = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000;
+        Flow At(long id, long ns) => Flow.Restore(id, IpProtocol.Tcp, IpAddr.Parse("10.1.0.5"), 50000, IpAddr.Parse("10.2.0.9"), 443,
+            start + ns, start + ns + 1000, FlowState.Established, new FlowCounters(1, 60, 1, 60), default);
+
+        writer.OnFlowEnd(At(1, 0));
+        Thread.Sleep(400);
+        writer.OnFlowEnd(At(2, 1000)); // a batch older than the bound is handed over with this flow
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.GetFiles(_lake, "*.parquet", SearchOption.AllDirectories).Length == 0 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+
+        string first = Assert.Single(Directory.GetFiles(_lake, "*.parquet", SearchOption.AllDirectories));
+        Assert.Equal(2L, Scalar($"SELECT count(*) FROM '{first}'"));
+        writer.OnFlowEnd(At(3, 2000));
+        var written = writer.Complete();
+        Assert.Equal((3L, 2), (written.Flows, written.Files.Count));
+        Assert.Contains("/sensor=edge/day=2026-11-25/", first);
     }
 
     [Fact]
