@@ -8,23 +8,14 @@ using PortAudit.Flows;
 namespace PortAudit.Store;
 
 /// <summary>How a <see cref="LakeFlowWriter"/> writes.</summary>
-public sealed record LakeWriterSettings
+public sealed record LakeWriterSettings : FlowWriterSettings
 {
-    /// <summary>The sensor, whose partition (<c>sensor=NAME</c>) the files go to; the host name unless given.</summary>
-    public string Sensor { get; init; } = Environment.MachineName;
-
-    /// <summary>The run's inputs by number (<see cref="Flow.Input"/> 1 is the first), as written with each flow.</summary>
-    public IReadOnlyList<string> Inputs { get; init; } = [];
-
-    /// <summary>Flows handed to the writer's thread at once.</summary>
-    public int BatchFlows { get; init; } = 10_000;
-
     /// <summary>Size bound: a file is closed, and the next opened, at this many rows.</summary>
     public long FileRows { get; init; } = 1_000_000;
 
     /// <summary>
     /// Time bound: a file open this long is closed (a live capture's flows become readable within it); a batch of fewer
-    /// than <see cref="BatchFlows"/> flows is handed over after a minute, or this, if shorter.
+    /// than <see cref="FlowWriterSettings.BatchFlows"/> flows is handed over after a minute, or this, if shorter.
     /// </summary>
     public TimeSpan FileAge { get; init; } = TimeSpan.FromMinutes(10);
 }

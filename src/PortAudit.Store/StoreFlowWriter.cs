@@ -10,19 +10,10 @@ using PortAudit.Flows;
 namespace PortAudit.Store;
 
 /// <summary>How a <see cref="StoreFlowWriter"/> writes.</summary>
-public sealed record StoreWriterSettings
+public sealed record StoreWriterSettings : FlowWriterSettings
 {
-    /// <summary>The sensor name stored with every flow; the host name unless given.</summary>
-    public string Sensor { get; init; } = Environment.MachineName;
-
-    /// <summary>The run's inputs by number (<see cref="Flow.Input"/> 1 is the first), as stored with each flow.</summary>
-    public IReadOnlyList<string> Inputs { get; init; } = [];
-
     /// <summary>Where batches wait while the store is unreachable; see <see cref="DefaultSpoolPath"/>.</summary>
     public string? SpoolPath { get; init; }
-
-    /// <summary>Flows per COPY.</summary>
-    public int BatchFlows { get; init; } = 10_000;
 
     /// <summary>Time between two attempts to reach a store that is down.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
