@@ -41,15 +41,15 @@ internal sealed class LakePart : IDisposable
     /// <summary>Writes the footer, flushes the file to disk and renames it into place.</summary>
     public void Close()
     {
-        _closed = true;
         _file.Complete();
         // On disk before it has its name: a crash after the rename must not leave a named file with a hole in it.
         _stream.Flush(flushToDisk: true);
         _file.Dispose();
         File.Move(_temporary, Path);
+        _closed = true;
     }
 
-    /// <summary>Without <see cref="Close"/> (a write failed): the temporary file is removed, the lake keeps no half file.</summary>
+    /// <summary>Without <see cref="Close"/>, or after it failed (a full disk): the temporary file is removed, the lake keeps no half file.</summary>
     public void Dispose()
     {
         if (_closed) return;

@@ -23,6 +23,22 @@ public sealed class LakeCommandTests : IDisposable
         Assert.All(files, f => Assert.Matches(@"/sensor=dmz%20edge/day=2026-11-21/part-[^/]+\.parquet$", f));
     }
 
+    [FullDiskFact]
+    public void A_lake_on_a_full_disk_fails_the_run_counting_the_flows_in_no_file_and_leaves_no_half_file()
+    {
+        using var disk = FullDisk.Create(Path.Combine(_dir.FullName, "disk"));
+        string lake = Path.Combine(disk.Directory, "lake") + "/";
+        Directory.CreateDirectory(Path.Combine(lake, "sensor=edge", "day=2026-11-21"));
+        disk.Fill();
+        var result = CliProcess.Run($"flows \"{SharedData.InRepository("captures/lab.pcapng")}\" --store \"{lake}\" --sensor edge");
+
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.StandardError}");
+        Assert.Contains("No space left on device", result.StandardError);
+        Assert.Contains("; 16 flows of this run are in no complete file", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+        Assert.Empty(Directory.GetFiles(lake, "*", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void A_spool_is_refused_for_a_lake()
     {
