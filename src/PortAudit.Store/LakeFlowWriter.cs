@@ -161,8 +161,10 @@ public sealed class LakeFlowWriter : IFlowStoreWriter
                 StoreRows.Read(batch.Rows, PartOf);
                 return;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // On the writer's thread: whatever went wrong (a full disk, above all) must end in Complete's message,
+                // not the process.
                 Fail(ex);
             }
         }
@@ -171,6 +173,8 @@ public sealed class LakeFlowWriter : IFlowStoreWriter
     // The file a row starting at startMicros goes to: its day's, opened on demand, a new one past the size bound.
     private IStoreRowSink PartOf(long startMicros)
     {
+        // A file failed to close in this batch: the rest of the batch is not written either.
+        if (_failure is not null) throw new IOException("stopped after the failure before");
         long day = Math.DivRem(startMicros, MicrosPerDay, out long rest) - (rest < 0 ? 1 : 0);
         if (_open.TryGetValue(day, out var part) && part.Count < _settings.FileRows)
         {
@@ -200,7 +204,7 @@ public sealed class LakeFlowWriter : IFlowStoreWriter
             _written.Add(part.Path);
             _writtenRows += part.Count;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
             part.Dispose();
             Fail(ex);
