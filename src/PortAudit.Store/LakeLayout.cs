@@ -39,20 +39,37 @@ public static class LakeLayout
     public static string TemporaryName(string partName) => "." + partName + ".tmp";
 
     /// <summary>
-    /// A partition value made path-safe as Hive makes it: every byte of the UTF-8 name that is not an ASCII letter,
-    /// digit, <c>-</c>, <c>_</c> or <c>.</c> becomes <c>%XX</c>; so a name with <c>/</c>, <c>..</c> segments, <c>=</c>
-    /// or control characters stays one directory, inside the lake. An empty name, and <c>.</c> and <c>..</c>, are
-    /// refused by the caller's option check (<c>--sensor</c> must not be empty) or escaped here (a dot alone).
+    /// A partition value made path-safe as Hive makes it: an ASCII character that is not a letter, digit, <c>-</c>,
+    /// <c>_</c> or <c>.</c> becomes <c>%XX</c>, so a name with <c>/</c>, <c>..</c> segments, <c>=</c>, <c>%</c> or
+    /// control characters stays one directory inside the lake; other characters stay as they are, as Hive and Spark
+    /// leave them (Spark unescapes one character per <c>%XX</c>), but for control characters and lone surrogates,
+    /// whose UTF-8 bytes are escaped. <c>.</c> and <c>..</c> alone are escaped whole.
     /// </summary>
     public static string Escape(string value)
     {
         if (value is "." or "..") return value.Replace(".", "%2E", StringComparison.Ordinal);
         var text = new StringBuilder(value.Length);
-        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in EnumerateRunes(value))
         {
-            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'_' or (byte)'.') text.Append((char)b);
-            else text.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            if (rune.IsAscii ? char.IsAsciiLetterOrDigit((char)rune.Value) || rune.Value is '-' or '_' or '.' : !Rune.IsControl(rune) && rune != Rune.ReplacementChar)
+            {
+                text.Append(rune.ToString());
+                continue;
+            }
+            foreach (byte b in utf8[..rune.EncodeToUtf8(utf8)]) text.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
         }
         return text.ToString();
+    }
+
+    // Runes of the text, a lone surrogate as U+FFFD (escaped).
+    private static IEnumerable<Rune> EnumerateRunes(string value)
+    {
+        for (int i = 0; i < value.Length;)
+        {
+            Rune.DecodeFromUtf16(value.AsSpan(i), out var rune, out int used);
+            i += used;
+            yield return rune;
+        }
     }
 }
