@@ -58,8 +58,9 @@ public sealed record StoreWriteResult(long Flows, long Added, long Replayed, lon
 /// <summary>
 /// Writes every ended flow to the store, as a consumer of a run (<c>--store</c> on flows, capture and collect). Flows
 /// are encoded on the run's thread into batches and sent by a thread of the writer's own, so that a slow store does
-/// not slow the capture; while the store is unreachable, batches go to a local spool and are replayed, in order, as
-/// soon as it answers again. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
+/// not slow the capture; while a server is unreachable, batches go to a local spool and are replayed, in order, as
+/// soon as it answers again (a store that is a local file, DuckDB, has no spool). Each engine sends a batch through
+/// an <see cref="IStoreIngest"/> of its own. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
 /// down leaves the spool for the next run of the same sensor.
 /// </summary>
 public sealed class StoreFlowWriter : IStoreWriter

@@ -16,7 +16,8 @@ namespace PortAudit.Tests.Store;
 /// <summary>
 /// The store gives the file's answer: flows written by <c>flows --store</c> (no catalog, the table's own port hint)
 /// and audited with <c>audit --from-store</c> are the flows, sides, states, labels, verdicts and findings of an audit of
-/// the files themselves; records of one second stay apart; schema versions are met or refused by name.
+/// the files themselves, from either engine (the theories run over PostgreSQL and DuckDB); records of one second stay
+/// apart; schema versions are met or refused by name.
 /// </summary>
 [Trait(Tier.Name, Tier.Store)]
 public sealed class StoreFileAnswerTests : IDisposable
