@@ -8,13 +8,21 @@ namespace PortAudit.Store;
 
 /// <summary>
 /// Where DuckDB reads flows from: a relation whose columns are <see cref="FlowColumns.All"/> by name, typed as
-/// <see cref="FlowColumn.DuckDbType"/>. The embedded store's table (<see cref="DuckDbStore.Flows"/>), or, with an
-/// in-memory database, Parquet files: <c>new DuckDbRelation("lake/", ":memory:" , "read_parquet('lake/**/*.parquet', hive_partitioning = true)")</c>.
+/// <see cref="FlowColumn.DuckDbType"/>: the embedded store's table (<see cref="DuckDbStore.Flows"/>), or Parquet files
+/// read by an in-memory database (<see cref="Files"/>).
 /// </summary>
 /// <param name="Display">How messages name it.</param>
 /// <param name="ConnectionString">The DuckDB connection string (<c>DataSource=…</c>).</param>
-/// <param name="From">The FROM clause: a table or a table function.</param>
-public sealed record DuckDbRelation(string Display, string ConnectionString, string From);
+/// <param name="From">The FROM clause: a table, a table function, or a subquery in parentheses.</param>
+public sealed record DuckDbRelation(string Display, string ConnectionString, string From)
+{
+    /// <summary>
+    /// Files DuckDB reads by a table function, e.g. <c>Files("lake/", "read_parquet('lake/**/*.parquet', hive_partitioning = true)")</c>,
+    /// through an in-memory database with a reader's memory bound.
+    /// </summary>
+    public static DuckDbRelation Files(string display, string from) =>
+        new(display, DuckDbStore.ReaderConnectionString(DuckDB.NET.Data.DuckDBConnectionStringBuilder.InMemoryDataSource), from);
+}
 
 /// <summary>
 /// One sensor input of a DuckDB relation read back as a flow-record source: its flows in the query's window, in the

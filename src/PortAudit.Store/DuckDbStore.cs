@@ -103,11 +103,17 @@ public sealed partial class DuckDbStore : IFlowStore
             "for sensors that write at once use a PostgreSQL store (--store postgresql://…) or a lake directory (--store DIR/)", ex);
     }
 
-    private string ConnectionString(bool readOnly)
+    private string ConnectionString(bool readOnly) =>
+        readOnly ? ReaderConnectionString(Path) : new DuckDBConnectionStringBuilder { DataSource = Path }.ConnectionString;
+
+    /// <summary>
+    /// The connection string of a reader of <paramref name="dataSource"/>: a file opened read-only (several readers at
+    /// once), or <c>:memory:</c> for a relation of files (Parquet).
+    /// </summary>
+    internal static string ReaderConnectionString(string dataSource)
     {
-        var builder = new DuckDBConnectionStringBuilder { DataSource = Path };
-        if (!readOnly) return builder.ConnectionString;
-        builder["access_mode"] = "READ_ONLY";
+        var builder = new DuckDBConnectionStringBuilder { DataSource = dataSource };
+        if (dataSource != DuckDBConnectionStringBuilder.InMemoryDataSource) builder["access_mode"] = "READ_ONLY";
         // An audit reads each input in start order, which DuckDB sorts; its buffer manager keeps this much and spills
         // the rest to a directory of this process's own (a read-only file has no room for it), so the reader's memory
         // stays bounded whatever the store's size: 1,000,000 flows audited with a peak RSS of 314 MB against 516 MB

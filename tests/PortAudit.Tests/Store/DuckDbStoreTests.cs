@@ -59,6 +59,36 @@ public sealed class DuckDbStoreTests : IDisposable
         Assert.Empty(_notices);
     }
 
+    [Fact]
+    public void Parquet_files_of_the_stores_columns_read_through_a_relation_give_the_stores_flows()
+    {
+        _store = TestStore.Start("duckdb", _root);
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        string lake = Path.Combine(_root, "lake");
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={Path.Combine(_root, "flows.duckdb")}"))
+        {
+            connection.Open();
+            using var copy = connection.CreateCommand();
+            copy.CommandText = $"COPY portaudit.flows TO '{lake}' (FORMAT parquet, PARTITION_BY (sensor))";
+            copy.ExecuteNonQuery();
+        }
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+
+        var files = DuckDbRelation.Files("lake/", $"read_parquet('{lake}/**/*.parquet', hive_partitioning = true)");
+        var fromFiles = SharedCaptureAuditTests.Judge(context, DuckDbFlowSource.Open(files, new StoreQuery { Sensors = ["edge"] }));
+        var fromStore = SharedCaptureAuditTests.Judge(context, _store.Store.OpenSources(new StoreQuery()));
+
+        Assert.True(Directory.Exists(Path.Combine(lake, "sensor=edge")));
+        Assert.Empty(fromFiles.Summary.Errors);
+        Assert.Equal(16, fromFiles.Flows.Count);
+        Assert.Equal(fromStore.Flows.Select(Describe), fromFiles.Flows.Select(Describe));
+    }
+
+    private static string Describe((PortAudit.Flows.Flow Flow, FlowVerdict Verdict) f) =>
+        $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.State} {f.Flow.App} [{f.Flow.AppDetail}] {f.Verdict.Verdict}";
+
     public void Dispose()
     {
         _store?.Dispose();
