@@ -33,21 +33,17 @@ public sealed class DuckDbFlowSource : IFlowSource
 {
     private readonly DuckDbRelation _relation;
     private readonly StoreQuery _query;
-    private readonly string _sensor;
-    private readonly string _input;
-    private readonly int _inputNumber;
+    private readonly StoreInput _input;
 
-    private DuckDbFlowSource(DuckDbRelation relation, StoreQuery query, string sensor, string input, int inputNumber)
+    private DuckDbFlowSource(DuckDbRelation relation, StoreQuery query, StoreInput input)
     {
         _relation = relation;
         _query = query;
-        _sensor = sensor;
         _input = input;
-        _inputNumber = inputNumber;
     }
 
     /// <inheritdoc />
-    public string Name => $"{_sensor}:{_input}";
+    public string Name => _input.Name;
 
     /// <summary>
     /// The sources of every sensor input of <paramref name="relation"/> with flows in the query's window, ordered by
@@ -61,11 +57,8 @@ public sealed class DuckDbFlowSource : IFlowSource
             using var connection = new DuckDBConnection(relation.ConnectionString);
             connection.Open();
             using var command = Command(connection, relation, query, "DISTINCT sensor, input", null, "sensor, input");
-            var sources = new List<DuckDbFlowSource>();
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-                sources.Add(new DuckDbFlowSource(relation, query, reader.GetString(0), reader.GetString(1), sources.Count + 1));
-            return sources;
+            return StoreInput.ReadAll(reader).Select(input => new DuckDbFlowSource(relation, query, input)).ToList();
         }
         catch (DuckDBException ex)
         {
@@ -80,11 +73,11 @@ public sealed class DuckDbFlowSource : IFlowSource
         {
             using var connection = new DuckDBConnection(_relation.ConnectionString);
             connection.Open();
-            using var command = Command(connection, _relation, _query, FlowColumns.List, (_sensor, _input), "start_ns");
+            using var command = Command(connection, _relation, _query, FlowColumns.List, (_input.Sensor, _input.Input), "start_ns");
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             var hint = sink.ServerPorts;
-            Func<long, Flow> create = id => FlowRowRestore.Restore(reader, DuckDbRowValues.Instance, id, _inputNumber, hint);
+            Func<long, Flow> create = id => FlowRowRestore.Restore(reader, DuckDbRowValues.Instance, id, _input.Number, hint);
             while (!cancel.IsCancellationRequested && reader.Read()) sink.AddFlow(create);
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidCastException or FormatException or InputException)

@@ -52,24 +52,20 @@ public sealed class StoreFlowSource : IFlowSource
 {
     private readonly StoreLocation _store;
     private readonly StoreQuery _query;
-    private readonly string _sensor;
-    private readonly string _input;
-    private readonly int _inputNumber;
+    private readonly StoreInput _input;
 
-    private StoreFlowSource(StoreLocation store, StoreQuery query, string sensor, string input, int inputNumber)
+    private StoreFlowSource(StoreLocation store, StoreQuery query, StoreInput input)
     {
         _store = store;
         _query = query;
-        _sensor = sensor;
         _input = input;
-        _inputNumber = inputNumber;
     }
 
     /// <inheritdoc />
-    public string Name => $"{_sensor}:{_input}";
+    public string Name => _input.Name;
 
     /// <summary>The sensor that wrote the flows.</summary>
-    public string Sensor => _sensor;
+    public string Sensor => _input.Sensor;
 
     /// <summary>
     /// The sources of every sensor input with flows in the query's window, ordered by sensor and input: a run's whole
@@ -84,11 +80,8 @@ public sealed class StoreFlowSource : IFlowSource
             StoreSchema.Prepare(store, connection, create: false);
             using var command = new NpgsqlCommand($"SELECT DISTINCT sensor, input FROM portaudit.flows {query.Where(oneInput: false, anySensor: "sensor = ANY(@sensors)")} ORDER BY sensor, input", connection);
             AddParameters(command, query, null, null);
-            var sources = new List<StoreFlowSource>();
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-                sources.Add(new StoreFlowSource(store, query, reader.GetString(0), reader.GetString(1), sources.Count + 1));
-            return sources;
+            return StoreInput.ReadAll(reader).Select(input => new StoreFlowSource(store, query, input)).ToList();
         }
         catch (Exception ex) when (StoreUnavailableException.IsUnavailable(ex) && ex is not StoreUnavailableException)
         {
@@ -107,13 +100,13 @@ public sealed class StoreFlowSource : IFlowSource
                        $"DECLARE portaudit_flows NO SCROLL CURSOR FOR SELECT {FlowColumns.List} FROM portaudit.flows " +
                        $"{_query.Where(oneInput: true, anySensor: "")} ORDER BY start, start_ns", connection, transaction))
             {
-                AddParameters(declare, _query, _sensor, _input);
+                AddParameters(declare, _query, _input.Sensor, _input.Input);
                 declare.ExecuteNonQuery();
             }
             using var fetch = new NpgsqlCommand($"FETCH FORWARD {_query.FetchRows} FROM portaudit_flows", connection, transaction);
             NpgsqlDataReader? current = null;
             var hint = sink.ServerPorts;
-            Func<long, Flow> create = id => FlowRowRestore.Restore(current!, PostgresRowValues.Instance, id, _inputNumber, hint);
+            Func<long, Flow> create = id => FlowRowRestore.Restore(current!, PostgresRowValues.Instance, id, _input.Number, hint);
             while (!cancel.IsCancellationRequested)
             {
                 int rows = 0;
