@@ -4,7 +4,8 @@
 # ready-to-run code ran until tiered compilation had recompiled its hot loops, takes 0.8 of the time with 0.8 of the
 # memory (docs/performance.md, Startup). The native link needs a C toolchain (gcc or clang; tools/setup.sh installs gcc).
 # The native libraries that draw the plot pictures (libSkiaSharp.so, libHarfBuzzSharp.so) land beside the executable,
-# which loads them from its own directory: copy the directory, not the executable alone.
+# which loads them from its own directory: copy the directory, not the executable alone. So does DuckDB's
+# (libduckdb.so, about 70 MB, for the embedded flow store), loaded only when a DuckDB store is used.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$repo/out/portaudit"

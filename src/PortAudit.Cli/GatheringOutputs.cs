@@ -18,11 +18,11 @@ namespace PortAudit.Cli;
 internal sealed class GatheringOutputs : IDisposable
 {
     private readonly IFlowRecordWriter? _flows;
-    private readonly IFlowStoreWriter? _stored;
+    private readonly IStoreWriter? _stored;
     private readonly IpfixExporter? _exported;
     private readonly AuditRun? _audit;
 
-    private GatheringOutputs(IFlowRecordWriter? flows, IFlowStoreWriter? stored, IpfixExporter? exported, AuditRun? audit, TrafficRun run)
+    private GatheringOutputs(IFlowRecordWriter? flows, IStoreWriter? stored, IpfixExporter? exported, AuditRun? audit, TrafficRun run)
     {
         _flows = flows;
         _stored = stored;

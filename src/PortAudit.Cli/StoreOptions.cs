@@ -17,8 +17,9 @@ public sealed class StoreOptions
     /// <summary>--store.</summary>
     public Option<string?> Store { get; } = new("--store")
     {
-        Description = "Also write every flow to this PostgreSQL flow store: postgresql://[user[:password]@]host[:port]/database " +
-                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty database. " +
+        Description = "Also write every flow to this flow store: a DuckDB file (flows.duckdb, or duckdb:PATH; embedded, one process " +
+                      "at a time, no spool), or a PostgreSQL server for many sensors at once: postgresql://[user[:password]@]host[:port]/database " +
+                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty store. " +
                       "Or DIR/ (a trailing slash): a lake of Parquet files, DIR/sensor=NAME/day=YYYY-MM-DD/part-*.parquet, created if missing; " +
                       "append-only: reading a capture again adds its flows again.",
     };
@@ -29,13 +30,14 @@ public sealed class StoreOptions
     /// <summary>--spool.</summary>
     public Option<string?> Spool { get; } = new("--spool")
     {
-        Description = "With --store: where flows wait while the store is unreachable (default: a file per sensor and store under ~/.local/share/portaudit/spool).",
+        Description = "With a PostgreSQL --store: where flows wait while the store is unreachable (default: a file per sensor and store " +
+                      "under ~/.local/share/portaudit/spool). A DuckDB store is a local file and has no spool.",
     };
 
     /// <summary>--store-wait.</summary>
     public Option<double> Wait { get; } = new Option<double>("--store-wait")
     {
-        Description = "With --store: seconds to go on trying a store that is down at the end of the run before leaving the spool for the next run (0: none).",
+        Description = "With a PostgreSQL --store: seconds to go on trying a store that is down at the end of the run before leaving the spool for the next run (0: none).",
         DefaultValueFactory = _ => 30,
     }.Accepts(NumberRange.Wait);
 
@@ -61,20 +63,18 @@ public sealed class StoreOptions
     public bool Requested(ParseResult parse) => parse.GetValue(Store) is not null;
 
     /// <summary>The writer for a run of <paramref name="inputs"/>, or null without --store; its notices are logged as warnings (stderr).</summary>
-    public IFlowStoreWriter? Open(ParseResult parse, IReadOnlyList<string> inputs, ILogger log)
+    public IStoreWriter? Open(ParseResult parse, IReadOnlyList<string> inputs, ILogger log)
     {
-        if (parse.GetValue(Store) is not { } url) return null;
-        if (LakeLayout.Names(url))
-            return new LakeFlowWriter(url, new LakeWriterSettings { Inputs = inputs, Sensor = parse.GetValue(Sensor) ?? Environment.MachineName });
-        var store = StoreLocation.Parse(url);
+        if (parse.GetValue(Store) is not { } location) return null;
+        var store = FlowStores.Parse(location);
         var settings = new StoreWriterSettings { Inputs = inputs, SpoolPath = parse.GetValue(Spool), ReplayWait = TimeSpan.FromSeconds(parse.GetValue(Wait)) };
         if (parse.GetValue(Sensor) is { } sensor) settings = settings with { Sensor = sensor };
         // Warnings reach stderr through the logger (unless --log-level is set above Warning) and the log file.
-        return new StoreFlowWriter(store, settings, notice => log.Warning("{Notice}", notice));
+        return store.OpenWriter(settings, notice => log.Warning("{Notice}", notice));
     }
 
     /// <summary>Finishes <paramref name="writer"/> and says what was stored.</summary>
-    public static void Conclude(IFlowStoreWriter? writer, ILogger log, bool quiet)
+    public static void Conclude(IStoreWriter? writer, ILogger log, bool quiet)
     {
         if (writer is null) return;
         string line = writer.Conclude();
@@ -90,7 +90,10 @@ public sealed class StoreOptions
 public sealed class FromStoreOptions
 {
     /// <summary>--from-store.</summary>
-    public Option<string?> Store { get; } = new("--from-store") { Description = "Audit the flows of this PostgreSQL flow store (postgresql://…) instead of captures." };
+    public Option<string?> Store { get; } = new("--from-store")
+    {
+        Description = "Audit the flows of this flow store instead of captures: a DuckDB file (flows.duckdb) or a PostgreSQL server (postgresql://…).",
+    };
 
     /// <summary>--sensor, repeatable.</summary>
     public Option<string[]> Sensors { get; } = new("--sensor")
@@ -110,7 +113,7 @@ public sealed class FromStoreOptions
             bool fromStore = result.GetValue(Store) is not null;
             int count = result.GetValue(captures)?.Length ?? 0;
             if (fromStore && count > 0) result.AddError("give captures or --from-store, not both");
-            if (!fromStore && count == 0) result.AddError("give at least one capture, or --from-store URL");
+            if (!fromStore && count == 0) result.AddError("give at least one capture, or --from-store STORE");
             if (!fromStore && result.GetValue(Sensors) is { Length: > 0 }) result.AddError("--sensor needs --from-store");
         });
     }
@@ -121,14 +124,14 @@ public sealed class FromStoreOptions
     /// <summary>The store's inputs in the window, as the run's sources.</summary>
     public IReadOnlyList<IFlowSource> Sources(ParseResult parse, (long? Since, long? Until) window)
     {
-        var store = StoreLocation.Parse(parse.GetValue(Store)!);
+        var store = FlowStores.Parse(parse.GetValue(Store)!);
         var query = new StoreQuery
         {
             Sensors = parse.GetValue(Sensors) ?? [],
             Since = window.Since is { } since ? DateTimeOffset.UnixEpoch.AddTicks(since / 100) : null,
             Until = window.Until is { } until ? DateTimeOffset.UnixEpoch.AddTicks(until / 100) : null,
         };
-        var sources = StoreFlowSource.Open(store, query);
+        var sources = store.OpenSources(query);
         if (sources.Count == 0) throw new InputException($"store {store.Display}: no flows of the given sensors in the given window");
         return sources;
     }

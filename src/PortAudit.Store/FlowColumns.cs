@@ -24,10 +24,10 @@ internal enum ColumnKind
     Bool,
 }
 
-/// <summary>One column of <c>portaudit.flows</c>.</summary>
-internal readonly record struct FlowColumn(string Name, ColumnKind Kind)
+/// <summary>One column of <c>portaudit.flows</c>, added by schema version <paramref name="Since"/>.</summary>
+internal readonly record struct FlowColumn(string Name, ColumnKind Kind, int Since = 1)
 {
-    /// <summary>The SQL type as the schema declares it.</summary>
+    /// <summary>The SQL type as PostgreSQL's schema declares it.</summary>
     public string SqlType => Kind switch
     {
         ColumnKind.Text => "text",
@@ -38,6 +38,21 @@ internal readonly record struct FlowColumn(string Name, ColumnKind Kind)
         ColumnKind.Inet => "inet",
         ColumnKind.Bool => "boolean",
         _ => "text[]",
+    };
+
+    /// <summary>
+    /// The type in DuckDB's schema: the same values; addresses as text, since DuckDB has inet only as an extension,
+    /// which an embedded store would have to download.
+    /// </summary>
+    public string DuckDbType => Kind switch
+    {
+        ColumnKind.Text or ColumnKind.Inet => "VARCHAR",
+        ColumnKind.Int8 => "BIGINT",
+        ColumnKind.Int4 => "INTEGER",
+        ColumnKind.Int2 => "SMALLINT",
+        ColumnKind.Timestamp => "TIMESTAMPTZ",
+        ColumnKind.Bool => "BOOLEAN",
+        _ => "VARCHAR[]",
     };
 }
 
@@ -67,11 +82,18 @@ internal static class FlowColumns
         new("app_detail_keys", ColumnKind.TextArray), new("app_detail_values", ColumnKind.TextArray),
         // Version 2: what the sides rest on and who sent first, so that a reader takes a guess from ports again with
         // its own hint; the place of a flow without a frame (a flow record) among its input's flows, for its identity.
-        new("sides", ColumnKind.Text), new("first_from_server", ColumnKind.Bool), new("record_ordinal", ColumnKind.Int8),
+        new("sides", ColumnKind.Text, 2), new("first_from_server", ColumnKind.Bool, 2), new("record_ordinal", ColumnKind.Int8, 2),
         // Version 2 too: the protocol weaknesses inspection saw, and every DCE/RPC interface bound with its operations.
-        new("weakness", ColumnKind.Int2), new("rpc_calls", ColumnKind.TextArray), new("rpc_more_bindings", ColumnKind.Bool),
-        new("rpc_uninspectable", ColumnKind.Text),
+        new("weakness", ColumnKind.Int2, 2), new("rpc_calls", ColumnKind.TextArray, 2), new("rpc_more_bindings", ColumnKind.Bool, 2),
+        new("rpc_uninspectable", ColumnKind.Text, 2),
     ];
+
+    /// <summary>
+    /// A flow's identity in the store (version 2): re-importing an input meets the same keys and adds nothing. A flow
+    /// record has no frame, so its place among its input's flows keeps apart the events of one second on one 5-tuple.
+    /// </summary>
+    public static readonly string[] Identity =
+        ["sensor", "input", "start", "start_ns", "record_ordinal", "protocol", "client", "client_port", "server", "server_port"];
 
     /// <summary>Every column, in COPY order.</summary>
     public static readonly FlowColumn[] All = [.. Writer, .. Record, .. Restore];

@@ -33,7 +33,7 @@ public sealed record LakeWriteResult(long Flows, IReadOnlyList<string> Files);
 /// written again; each appears whole, renamed from a temporary name. The lake is append-only: reading an input again
 /// adds its flows again.
 /// </summary>
-public sealed class LakeFlowWriter : IFlowStoreWriter
+public sealed class LakeFlowWriter : IStoreWriter
 {
     // A name longer than this in bytes cannot be a directory on the usual file systems (255) once escaped.
     private const int MostDirectoryBytes = 255;
@@ -116,6 +116,13 @@ public sealed class LakeFlowWriter : IFlowStoreWriter
         if (_failure is not null)
             throw new InputException($"lake {_sensorDirectory}: {_failure.Message}; {_flows - _writtenRows} flows of this run are in no complete file", _failure);
         return new LakeWriteResult(_flows, _written);
+    }
+
+    /// <summary>As <see cref="Complete"/>, in the stores' terms: every flow is new to a lake (it is append-only), none spooled.</summary>
+    StoreWriteResult IStoreWriter.Complete()
+    {
+        var result = Complete();
+        return new StoreWriteResult(result.Flows, result.Flows, 0, 0, "");
     }
 
     /// <inheritdoc />

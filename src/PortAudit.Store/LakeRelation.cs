@@ -36,8 +36,8 @@ internal static class LakeRelation
         return $"(SELECT {string.Join(", ", FlowColumns.All.Select(Typed))} FROM {scan}{filter})";
     }
 
-    // The day directories of the sensors asked for (every sensor's when none is named) in [first, last].
-    private static IEnumerable<string> Partitions(string directory, IReadOnlyCollection<string> sensors, DateOnly first, DateOnly last)
+    /// <summary>The day directories holding complete files of the sensors asked for (every sensor's when none is named) in [first, last].</summary>
+    public static IEnumerable<string> Partitions(string directory, IReadOnlyCollection<string> sensors, DateOnly first, DateOnly last)
     {
         var sensorDirectories = sensors.Count > 0
             ? sensors.Select(sensor => Path.Combine(directory, LakeLayout.SensorDirectory(sensor))).Where(Directory.Exists)

@@ -49,20 +49,22 @@ public sealed record StoreWriteResult(long Flows, long Added, long Replayed, lon
 /// <summary>
 /// Writes every ended flow to the store, as a consumer of a run (<c>--store</c> on flows, capture and collect). Flows
 /// are encoded on the run's thread into batches and sent by a thread of the writer's own, so that a slow store does
-/// not slow the capture; while the store is unreachable, batches go to a local spool and are replayed, in order, as
-/// soon as it answers again. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
+/// not slow the capture; while a server is unreachable, batches go to a local spool and are replayed, in order, as
+/// soon as it answers again (a store that is a local file, DuckDB, has no spool). Each engine sends a batch through
+/// an <see cref="IStoreIngest"/> of its own. Nothing is lost as long as the spool's disk is there: a run that ends with the store still
 /// down leaves the spool for the next run of the same sensor.
 /// </summary>
-public sealed class StoreFlowWriter : IFlowStoreWriter
+public sealed class StoreFlowWriter : IStoreWriter
 {
-    private readonly StoreLocation _store;
+    private readonly string _display;
     private readonly StoreWriterSettings _settings;
     private readonly Action<string> _notice;
     private readonly FlowInputs _inputs;
     private readonly BlockingCollection<FlowBatch> _full = new(4);
     private readonly ConcurrentBag<FlowBatch> _empty = new();
-    private readonly StoreIngest _ingest;
-    private readonly FlowSpool _spool;
+    private readonly IStoreIngest _ingest;
+    // Null for a store that is a local file (DuckDB): nothing to wait for, so nothing to spool.
+    private readonly FlowSpool? _spool;
     private readonly Thread _sender;
     private FlowBatch _current;
     private long _flows, _added, _replayed;
@@ -83,15 +85,21 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
     /// <param name="notice">Receives the messages a user must see: store down, store back, spool left.</param>
     /// <exception cref="InputException">The store's schema is not this build's, or lacks columns of its records.</exception>
     public StoreFlowWriter(StoreLocation store, StoreWriterSettings settings, Action<string> notice)
+        : this(new StoreIngest(store), store.Display, settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor), settings, notice)
     {
-        _store = store;
+    }
+
+    /// <summary>A writer through <paramref name="ingest"/>, spooling to <paramref name="spoolPath"/> (none when null).</summary>
+    internal StoreFlowWriter(IStoreIngest ingest, string display, string? spoolPath, StoreWriterSettings settings, Action<string> notice)
+    {
+        _display = display;
         _settings = settings;
         _notice = notice;
         _inputs = new FlowInputs(settings.Inputs);
-        _ingest = new StoreIngest(store);
-        _spool = new FlowSpool(settings.SpoolPath ?? StoreWriterSettings.DefaultSpoolPath(store, settings.Sensor), notice);
+        _ingest = ingest;
+        _spool = spoolPath is null ? null : new FlowSpool(spoolPath, notice);
         _current = new FlowBatch(settings.Sensor);
-        if (_spool.Frames > 0)
+        if (_spool is { Frames: > 0 })
         {
             notice($"{_spool.Flows} flows left in the spool {_spool.Path} by an earlier run: sending them first");
             _down = true;
@@ -150,30 +158,24 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
             _full.CompleteAdding();
             _sender.Join();
             var deadline = Stopwatch.GetTimestamp() + (long)(_settings.ReplayWait.TotalSeconds * Stopwatch.Frequency);
-            while (_failure is null && _spool.Frames > 0 && Stopwatch.GetTimestamp() < deadline)
+            while (_failure is null && _spool is { Frames: > 0 } && Stopwatch.GetTimestamp() < deadline)
             {
                 Thread.Sleep(_settings.RetryInterval);
                 _nextAttempt = 0;
                 Replay();
             }
-            if (_spool.Frames > 0)
-                _notice($"store {_store.Display} still unreachable: {_spool.Flows} flows kept in the spool {_spool.Path}; " +
+            if (_spool is { Frames: > 0 })
+                _notice($"store {_display} still unreachable: {_spool.Flows} flows kept in the spool {_spool.Path}; " +
                         $"the next run writing to it as sensor '{_settings.Sensor}' sends them");
         }
         if (_spoolFailure is not null)
-            throw new InputException($"{_spool.Path}: cannot write the spool: {_spoolFailure}; {_lost} flows of this run were neither stored nor kept " +
-                                     $"(store {_store.Display} {(_failure is null ? "unreachable" : "refused them: " + _failure.Message)})");
-        if (_failure is not null) throw new InputException($"store {_store.Display}: {_failure.Message}; the flows are kept in {_spool.Path}", _failure);
-        return new StoreWriteResult(_flows, _added, _replayed, _spool.Flows, _spool.Path);
-    }
-
-    /// <inheritdoc />
-    public string Conclude()
-    {
-        var result = Complete();
-        string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
-        string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
-        return $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
+            throw new InputException($"{_spool?.Path}: cannot write the spool: {_spoolFailure}; {_lost} flows of this run were neither stored nor kept " +
+                                     $"(store {_display} {(_failure is null ? "unreachable" : "refused them: " + _failure.Message)})");
+        if (_failure is not null)
+            throw new InputException(_spool is null
+                ? $"store {_display}: {_failure.Message}; {_lost} flows of this run were not stored"
+                : $"store {_display}: {_failure.Message}; the flows are kept in {_spool.Path}", _failure);
+        return new StoreWriteResult(_flows, _added, _replayed, _spool?.Flows ?? 0, _spool?.Path ?? "");
     }
 
     private void SendAll()
@@ -213,7 +215,7 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
     // here; the batch is counted lost and Complete says so, naming the spool.
     private void Keep(FlowBatch batch)
     {
-        if (_spoolFailure is null)
+        if (_spoolFailure is null && _spool is not null)
         {
             try
             {
@@ -236,7 +238,7 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
         try
         {
             var scratch = new FlowBatch(_settings.Sensor);
-            if (_spool.Frames > 0) _spool.Replay(scratch, b => _added += _ingest.Send(b));
+            if (_spool is { Frames: > 0 }) _spool.Replay(scratch, b => _added += _ingest.Send(b));
             else _ingest.Connect();
         }
         catch (StoreUnavailableException)
@@ -247,7 +249,7 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
         catch (Exception ex) when (IsRefusedData(ex))
         {
             // Rows no store will take would block every later run: they are set aside, named, and the run goes on.
-            _spool.Quarantine(ex is PostgresException pg ? $"the store refused a frame of it: {pg.MessageText} ({pg.SqlState})" : ex.Message);
+            _spool!.Quarantine(ex is PostgresException pg ? $"the store refused a frame of it: {pg.MessageText} ({pg.SqlState})" : ex.Message);
             _down = false;
             return;
         }
@@ -257,11 +259,11 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
             _failure = ex;
             return;
         }
-        long sent = _spool.Flows;
+        long sent = _spool?.Flows ?? 0;
         _replayed += sent;
-        if (_spool.Frames > 0) _spool.Clear();
+        if (_spool is { Frames: > 0 }) _spool.Clear();
         _down = false;
-        _notice($"store {_store.Display} reachable again: {sent} spooled flows sent ({_added - before} new)");
+        _notice($"store {_display} reachable again: {sent} spooled flows sent ({_added - before} new)");
     }
 
     // The server refused the rows themselves (a data exception or a broken constraint), or the spool changed under the run.
@@ -271,7 +273,7 @@ public sealed class StoreFlowWriter : IFlowStoreWriter
     private void GoneDown(StoreUnavailableException ex)
     {
         if (!_down)
-            _notice($"{ex.Message}; flows go to the spool {_spool.Path} and are sent when the store is back");
+            _notice($"{ex.Message}; flows go to the spool {_spool?.Path} and are sent when the store is back");
         _down = true;
         _nextAttempt = Stopwatch.GetTimestamp() + (long)(_settings.RetryInterval.TotalSeconds * Stopwatch.Frequency);
     }

@@ -9,7 +9,7 @@ namespace PortAudit.Store;
 /// transaction binary COPY into a session-local staging table and an insert of what the store does not hold yet
 /// (COPY cannot skip conflicts; INSERT … ON CONFLICT DO NOTHING can). Sending a batch twice adds it once.
 /// </summary>
-internal sealed class StoreIngest : IDisposable
+internal sealed class StoreIngest : IStoreIngest
 {
     private static readonly string Copy = $"COPY pg_temp.portaudit_staging ({FlowColumns.List}) FROM STDIN (FORMAT BINARY)";
     private static readonly string Insert = $"INSERT INTO portaudit.flows ({FlowColumns.List}) SELECT {FlowColumns.List} FROM pg_temp.portaudit_staging ON CONFLICT DO NOTHING";

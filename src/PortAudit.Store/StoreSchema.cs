@@ -5,11 +5,32 @@ namespace PortAudit.Store;
 
 /// <summary>The store's state as <c>portaudit store status</c> shows it.</summary>
 /// <param name="Version">The schema version in the database; 0 when it has no PortAudit schema.</param>
-/// <param name="Partitions">Day partitions of the flows table.</param>
+/// <param name="Partitions">Day partitions of the flows table; null for an engine without (DuckDB).</param>
 /// <param name="FlowsBySensor">Flows per sensor.</param>
 /// <param name="FirstNs">Start of the earliest flow, nanoseconds since the epoch; 0 when empty.</param>
 /// <param name="LastNs">Start of the latest flow; 0 when empty.</param>
-public sealed record StoreStatus(int Version, int Partitions, IReadOnlyList<(string Sensor, long Flows)> FlowsBySensor, long FirstNs, long LastNs);
+public sealed record StoreStatus(int Version, int? Partitions, IReadOnlyList<(string Sensor, long Flows)> FlowsBySensor, long FirstNs, long LastNs)
+{
+    /// <summary>The query of flows per sensor and the first and last start, over the flows table of either engine.</summary>
+    internal const string BySensorQuery = "SELECT sensor, count(*), min(start_ns), max(start_ns) FROM portaudit.flows GROUP BY sensor ORDER BY sensor";
+
+    /// <summary>The status of a store at <paramref name="version"/> whose flows <paramref name="bySensor"/> (<see cref="BySensorQuery"/>) reads.</summary>
+    internal static StoreStatus Of(int version, int? partitions, System.Data.Common.DbCommand bySensor)
+    {
+        var sensors = new List<(string, long)>();
+        long first = 0, last = 0;
+        using (var reader = bySensor.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                sensors.Add((reader.GetString(0), reader.GetInt64(1)));
+                first = first == 0 ? reader.GetInt64(2) : Math.Min(first, reader.GetInt64(2));
+                last = Math.Max(last, reader.GetInt64(3));
+            }
+        }
+        return new StoreStatus(version, partitions, sensors, first, last);
+    }
+}
 
 /// <summary>
 /// The store's schema, created and versioned by the tool: migrations in order, each applied once in its own
@@ -147,7 +168,7 @@ public static class StoreSchema
                 version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now(), tool text NOT NULL)
             """);
         int current = CurrentVersion(connection);
-        if (current > Version) throw TooNew(store, current);
+        if (current > Version) throw TooNew(store.Display, current);
         for (int version = current + 1; version <= target; version++)
         {
             Execute(connection, Migrations[version - 1]);
@@ -173,10 +194,17 @@ public static class StoreSchema
             Migrate(store);
             return;
         }
-        if (current == 0) throw new InputException($"store {store.Display} holds no PortAudit schema: run 'portaudit store init --store URL'");
+        Check(store.Display, current);
+    }
+
+    /// <summary>Refuses a store, of either engine, whose schema is not this build's (<paramref name="current"/>: its version, 0 for none).</summary>
+    /// <exception cref="InputException">No schema, an older one (migrate on purpose) or a newer one (a newer build).</exception>
+    internal static void Check(string store, int current)
+    {
+        if (current == 0) throw new InputException($"store {store} holds no PortAudit schema: run 'portaudit store init --store {store}'");
         if (current > Version) throw TooNew(store, current);
         if (current < Version)
-            throw new InputException($"store {store.Display} is at schema version {current}, this build uses {Version}: run 'portaudit store migrate --store URL'");
+            throw new InputException($"store {store} is at schema version {current}, this build uses {Version}: run 'portaudit store migrate --store URL'");
     }
 
     /// <summary>The version recorded in the database, 0 when there is none.</summary>
@@ -197,23 +225,12 @@ public static class StoreSchema
         if (version == 0) return new StoreStatus(0, 0, [], 0, 0);
         using var partitions = new NpgsqlCommand("SELECT count(*) FROM pg_inherits WHERE inhparent = 'portaudit.flows'::regclass", connection);
         int count = Convert.ToInt32(partitions.ExecuteScalar());
-        var sensors = new List<(string, long)>();
-        long first = 0, last = 0;
-        using (var bySensor = new NpgsqlCommand("SELECT sensor, count(*), min(start_ns), max(start_ns) FROM portaudit.flows GROUP BY sensor ORDER BY sensor", connection))
-        using (var reader = bySensor.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                sensors.Add((reader.GetString(0), reader.GetInt64(1)));
-                first = first == 0 ? reader.GetInt64(2) : Math.Min(first, reader.GetInt64(2));
-                last = Math.Max(last, reader.GetInt64(3));
-            }
-        }
-        return new StoreStatus(version, count, sensors, first, last);
+        using var bySensor = new NpgsqlCommand(StoreStatus.BySensorQuery, connection);
+        return StoreStatus.Of(version, count, bySensor);
     }
 
-    private static InputException TooNew(StoreLocation store, int current) =>
-        new($"store {store.Display} is at schema version {current}, newer than this build's {Version}: use a newer portaudit");
+    internal static InputException TooNew(string store, int current) =>
+        new($"store {store} is at schema version {current}, newer than this build's {Version}: use a newer portaudit");
 
     private static void Execute(NpgsqlConnection connection, string sql)
     {

@@ -24,7 +24,7 @@ public static class Tier
     /// <summary>Starts the portaudit process (<see cref="Cli.CliProcess"/>), as a user or a script would.</summary>
     public const string Cli = "cli";
 
-    /// <summary>Starts a PostgreSQL server of its own (initdb, pg_ctl in a temporary directory) for the flow store.</summary>
+    /// <summary>A flow store in process: a PostgreSQL server of its own (initdb, pg_ctl in a temporary directory), or a DuckDB file.</summary>
     public const string Store = "store";
 
     /// <summary>Drives headless Chromium on a written page.</summary>

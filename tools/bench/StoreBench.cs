@@ -9,21 +9,21 @@ using PortAudit.Pipeline;
 using PortAudit.Sources;
 using PortAudit.Store;
 
-// Usage: PortAudit.Bench STORE_URL FLOWS REPO_ROOT
+// Usage: PortAudit.Bench STORE FLOWS REPO_ROOT   (STORE: a postgresql:// URL or a DuckDB file)
 // Ingests FLOWS synthetic flows (lab addresses, a spread of ports and states, over several days) through the store
 // writer, then audits the store twice, a fifth of it and all of it, sampling the process's memory: ingest in flows
 // per second, and whether the audit's memory stays flat as the store grows.
 // Usage: PortAudit.Bench parquet-writers WRITER FLOWS CAPTURE OUT (ParquetWriterBench).
 if (args is ["parquet-writers", ..]) return ParquetWriterBench.Run(args[1..]);
-if (args.Length != 3) { Console.Error.WriteLine("usage: PortAudit.Bench STORE_URL FLOWS REPO_ROOT"); return 2; }
-var store = StoreLocation.Parse(args[0]);
+if (args.Length != 3) { Console.Error.WriteLine("usage: PortAudit.Bench STORE FLOWS REPO_ROOT"); return 2; }
+var store = FlowStores.Parse(args[0]);
 long flows = long.Parse(args[1], CultureInfo.InvariantCulture);
 string repo = args[2];
 var first = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 long spacingNs = 20_000_000; // 50 flows a second: 5M flows span about 28 hours, two day partitions
 
 var clock = Stopwatch.StartNew();
-using (var writer = new StoreFlowWriter(store, new StoreWriterSettings { Sensor = "bench", Inputs = ["synthetic"], SpoolPath = Path.GetTempFileName() + ".spool" },
+using (var writer = store.OpenWriter(new StoreWriterSettings { Sensor = "bench", Inputs = ["synthetic"], SpoolPath = store.Spools ? Path.GetTempFileName() + ".spool" : null },
            notice => Console.Error.WriteLine($"bench: {notice}")))
 {
     new TrafficRun(new FlowTableOptions(), writer).Read([new Synthetic(flows, first.ToUnixTimeMilliseconds() * 1_000_000, spacingNs)]);
@@ -37,7 +37,7 @@ var context = AuditContext.Create(catalog, InventoryLoader.Load(Path.Combine(rep
 foreach (double share in new[] { 0.2, 1.0 })
 {
     var until = first.AddTicks((long)(flows * share * spacingNs / 100));
-    var sources = StoreFlowSource.Open(store, new StoreQuery { Until = until });
+    var sources = store.OpenSources(new StoreQuery { Until = until });
     string output = Directory.CreateTempSubdirectory("portaudit-bench-").FullName;
     long peakRss = 0, peakHeap = 0;
     using var sampling = new Timer(_ =>

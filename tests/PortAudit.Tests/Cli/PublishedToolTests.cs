@@ -54,6 +54,28 @@ public sealed class PublishedToolTests : IDisposable
     }
 
     [PublishedToolFact]
+    public void A_duckdb_store_written_by_the_published_tool_audits_as_one_the_build_wrote()
+    {
+        // DuckDB.NET reports AOT and trim warnings of its own when published, and its native library ships beside the
+        // executable: a store each tool wrote, audited by the other, gives the same flows.
+        string capture = SharedData.InRepository("captures/windows-lab.pcapng"), inventory = SharedData.InRepository("captures/windows-lab.yaml");
+        string byBuild = Path.Combine(_dir.FullName, "build.duckdb"), byPublished = Path.Combine(_dir.FullName, "published.duckdb");
+        Assert.Equal(0, CliProcess.Run($"flows \"{capture}\" --store \"{byBuild}\" --sensor w").ExitCode);
+        var written = PublishedToolFactAttribute.Run($"flows \"{capture}\" --store \"{byPublished}\" --sensor w");
+        Assert.True(written.ExitCode == 0, written.StandardError);
+        Assert.Contains("store: 237 flows, 237 new", written.StandardError);
+
+        string built = Path.Combine(_dir.FullName, "built"), published = Path.Combine(_dir.FullName, "published");
+        var fromBuild = CliProcess.Run($"audit --from-store \"{byPublished}\" --inventory \"{inventory}\" --quiet --out \"{built}\"");
+        var fromPublished = PublishedToolFactAttribute.Run($"audit --from-store \"{byBuild}\" --inventory \"{inventory}\" --quiet --out \"{published}\"");
+
+        Assert.True(fromPublished.ExitCode == fromBuild.ExitCode, fromPublished.StandardError);
+        var flows = File.ReadAllLines(Path.Combine(built, "flows.jsonl")).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(237, flows.Count);
+        Assert.Equal(flows, File.ReadAllLines(Path.Combine(published, "flows.jsonl")).Order(StringComparer.Ordinal));
+    }
+
+    [PublishedToolFact]
     public void Plot_pictures_are_drawn_with_the_native_libraries_beside_the_executable()
     {
         string plots = Path.Combine(_dir.FullName, "plots");

@@ -16,7 +16,8 @@ namespace PortAudit.Tests.Store;
 /// <summary>
 /// The store gives the file's answer: flows written by <c>flows --store</c> (no catalog, the table's own port hint)
 /// and audited with <c>audit --from-store</c> are the flows, sides, states, labels, verdicts and findings of an audit of
-/// the files themselves; records of one second stay apart; schema versions are met or refused by name.
+/// the files themselves, from either engine (the theories run over PostgreSQL and DuckDB); records of one second stay
+/// apart; schema versions are met or refused by name.
 /// </summary>
 [Trait(Tier.Name, Tier.Store)]
 public sealed class StoreFileAnswerTests : IDisposable
@@ -30,6 +31,7 @@ public sealed class StoreFileAnswerTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("portaudit-store-answer-").FullName;
     private readonly List<string> _notices = [];
     private PostgresServer? _server;
+    private TestStore? _store;
 
     private StoreLocation Store()
     {
@@ -37,10 +39,18 @@ public sealed class StoreFileAnswerTests : IDisposable
         return StoreLocation.Parse(url);
     }
 
-    [PostgresFact("captures")]
-    public void Every_shared_capture_audited_from_the_store_gives_the_files_flows_sides_verdicts_and_findings()
+    // A store of engine, for the tests whose comparison must hold for both.
+    private IFlowStore Store(string engine)
     {
-        var store = Store();
+        _store = TestStore.Start(engine, _root);
+        return _store.Store;
+    }
+
+    [StoreTheory("captures")]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Every_shared_capture_audited_from_the_store_gives_the_files_flows_sides_verdicts_and_findings(string engine)
+    {
+        var store = Store(engine);
         var clock = Stopwatch.StartNew();
         var captures = Directory.GetFiles(SharedData.Path("captures")!).Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng")).Order(StringComparer.Ordinal).ToList();
         Assert.True(captures.Count >= 50, $"{captures.Count} captures");
@@ -52,7 +62,7 @@ public sealed class StoreFileAnswerTests : IDisposable
             string sensor = Path.GetFileName(capture);
             var stored = StoreRuns.Ingest(store, _root, sensor, CaptureFileSource.Of([capture]), _notices);
             var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture]));
-            var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery { Sensors = [sensor] }));
+            var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = [sensor] }));
 
             Assert.Equal(stored.Flows, stored.Added);
             Assert.Empty(fromStore.Summary.Errors);
@@ -66,7 +76,7 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Empty(differences);
         Assert.True(flows > 500, $"{flows} flows");
         // The catalog's ports turned flows that the table's own hint had taken the other way when they were stored.
-        var storedKeys = _server!.Scalar("SELECT string_agg(host(client) || ':' || client_port || '>' || host(server) || ':' || server_port, ' ') FROM portaudit.flows").Split(' ');
+        var storedKeys = _store!.Scalar($"SELECT string_agg({_store.Host("client")} || ':' || client_port || '>' || {_store.Host("server")} || ':' || server_port, ' ') FROM portaudit.flows").Split(' ');
         Assert.Contains(storedKeys, key => !audited.Contains(key));
         Assert.Empty(_notices);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"{clock.Elapsed} for {captures.Count} captures");
@@ -83,10 +93,11 @@ public sealed class StoreFileAnswerTests : IDisposable
         "ipfix/logstash-codec-netflow/netflow5_test_juniper_mx80.dat", "ipfix/logstash-codec-netflow/ipfix.dat",
     ];
 
-    [PostgresFact("flowdata")]
-    public void Flow_records_audited_from_the_store_give_the_files_flows_sides_verdicts_and_findings()
+    [StoreTheory("flowdata")]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Flow_records_audited_from_the_store_give_the_files_flows_sides_verdicts_and_findings(string engine)
     {
-        var store = Store();
+        var store = Store(engine);
         var differences = new List<string>();
         int flows = 0;
         foreach (string name in Records)
@@ -95,7 +106,7 @@ public sealed class StoreFileAnswerTests : IDisposable
             string sensor = name.Replace('/', '-');
             var stored = StoreRuns.Ingest(store, _root, sensor, [new RecordFileSource(log)], _notices);
             var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]);
-            var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery { Sensors = [sensor] }));
+            var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = [sensor] }));
 
             Assert.Equal(stored.Flows, stored.Added);
             Assert.Empty(fromStore.Summary.Errors);
@@ -193,10 +204,11 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Equal(Describe(fromFile), Describe(fromStore));
     }
 
-    [PostgresFact("flowdata/asa/elastic-beats/sample.log")]
-    public void Firewall_log_events_of_one_second_keep_a_row_each_and_reading_the_log_again_adds_none()
+    [StoreTheory("flowdata/asa/elastic-beats/sample.log")]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Firewall_log_events_of_one_second_keep_a_row_each_and_reading_the_log_again_adds_none(string engine)
     {
-        var store = Store();
+        var store = Store(engine);
         string log = SharedData.Path("flowdata/asa/elastic-beats/sample.log")!;
         // Every other record first, after another input: a record's place is its place in its own input, all of it.
         string other = Path.Combine(_root, "other.log");
@@ -204,19 +216,19 @@ public sealed class StoreFileAnswerTests : IDisposable
         var part = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(other), new RecordFileSource(log)], _notices,
             selection: new EveryOther());
         string ofLog = $"SELECT count(*) FROM portaudit.flows WHERE input = '{log}'";
-        long partOfLog = long.Parse(_server!.Scalar(ofLog));
+        long partOfLog = long.Parse(_store!.Scalar(ofLog));
         var first = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(log)], _notices);
         var again = StoreRuns.Ingest(store, _root, "asa", [new RecordFileSource(log)], _notices);
         var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]);
-        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, StoreFlowSource.Open(store, new StoreQuery()).Where(s => s.Name == $"asa:{log}").ToList());
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery()).Where(s => s.Name == $"asa:{log}").ToList());
 
         Assert.True(part.Added > 0);
         Assert.InRange(partOfLog, 15, 25);
         Assert.Equal(40, first.Flows);
         Assert.Equal((40 - partOfLog, 0L), (first.Added, again.Added));
-        Assert.Equal("40", _server.Scalar(ofLog));
+        Assert.Equal("40", _store.Scalar(ofLog));
         // Events of one second on one 5-tuple: what collapsed when the identity stopped at the start second.
-        Assert.NotEqual("0", _server.Scalar("SELECT count(*) FROM (SELECT 1 FROM portaudit.flows GROUP BY start_ns, protocol, client, client_port, server, server_port HAVING count(*) > 1) same"));
+        Assert.NotEqual("0", _store.Scalar("SELECT count(*) FROM (SELECT 1 FROM portaudit.flows GROUP BY start_ns, protocol, client, client_port, server, server_port HAVING count(*) > 1) same"));
         Assert.Equal(Flows(fromFile.Flows), Flows(fromStore.Flows));
         Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromStore.Report));
     }
@@ -306,6 +318,7 @@ public sealed class StoreFileAnswerTests : IDisposable
     public void Dispose()
     {
         _server?.Dispose();
+        _store?.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 }

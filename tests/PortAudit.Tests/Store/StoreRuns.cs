@@ -13,14 +13,19 @@ internal static class StoreRuns
     /// <paramref name="root"/>; only the flows <paramref name="selection"/> takes, when given.
     /// </summary>
     public static StoreWriteResult Ingest(StoreLocation store, string root, string sensor, IReadOnlyList<IFlowSource> sources,
+        List<string> notices, TimeSpan? replayWait = null, IFlowSelection? selection = null) =>
+        Ingest(new PostgresFlowStore(store), root, sensor, sources, notices, replayWait, selection);
+
+    /// <summary>As the other overload, into a store of either engine (a DuckDB store spools nothing).</summary>
+    public static StoreWriteResult Ingest(IFlowStore store, string root, string sensor, IReadOnlyList<IFlowSource> sources,
         List<string> notices, TimeSpan? replayWait = null, IFlowSelection? selection = null)
     {
         var settings = new StoreWriterSettings
         {
-            Sensor = sensor, Inputs = sources.Select(s => s.Name).ToList(), SpoolPath = Path.Combine(root, sensor + ".spool"),
+            Sensor = sensor, Inputs = sources.Select(s => s.Name).ToList(), SpoolPath = store.Spools ? Path.Combine(root, sensor + ".spool") : null,
             RetryInterval = TimeSpan.FromMilliseconds(100), ReplayWait = replayWait ?? TimeSpan.FromSeconds(30),
         };
-        using var writer = new StoreFlowWriter(store, settings, n => { lock (notices) notices.Add(n); });
+        using var writer = store.OpenWriter(settings, n => { lock (notices) notices.Add(n); });
         new TrafficRun(new FlowTableOptions { Selection = selection }, writer).Read(sources);
         return writer.Complete();
     }

@@ -1,0 +1,97 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Sources.Files;
+using PortAudit.Store;
+using PortAudit.Tests.Audit;
+
+namespace PortAudit.Tests.Store;
+
+/// <summary>
+/// The embedded store in process: its table is the one column description typed for DuckDB, and an audit's sensors
+/// and window select the flows they select from PostgreSQL.
+/// </summary>
+[Trait(Tier.Name, Tier.Store)]
+public sealed class DuckDbStoreTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("portaudit-duckdb-").FullName;
+    private readonly List<string> _notices = [];
+    private TestStore? _store;
+
+    [Fact]
+    public void The_duckdb_table_has_every_store_column_in_order_typed_for_duckdb_and_the_identity_index()
+    {
+        _store = TestStore.Start("duckdb", _root);
+        Assert.Equal(StoreSchema.Version, _store.Store.Migrate());
+
+        string columns = _store.Scalar("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'portaudit' AND table_name = 'flows'");
+        Assert.Equal(string.Join(", ", FlowColumns.All.Select(c => $"{c.Name} {c.DuckDbType.Replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")}")), columns);
+        string identity = _store.Scalar("SELECT sql FROM duckdb_indexes() WHERE index_name = 'flows_identity'");
+        Assert.StartsWith("CREATE UNIQUE INDEX", identity);
+        Assert.Matches(string.Join(@"\W+", FlowColumns.Identity) + @"\W*\)", identity);
+        Assert.Equal(StoreSchema.Version.ToString(), _store.Scalar("SELECT max(version) FROM portaudit.schema_version"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void A_sensor_and_a_window_select_the_flows_that_start_in_it(string engine)
+    {
+        _store = TestStore.Start(engine, _root);
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        StoreRuns.Ingest(_store.Store, _root, "core", CaptureFileSource.Of([capture]), _notices);
+        var starts = SharedCaptureAuditTests.Judge(context, CaptureFileSource.Of([capture])).Flows.Select(f => f.Flow.StartNs).Order().ToList();
+        // A window from the third flow's start (to the microsecond) to the last one's: the last is left out.
+        var since = DateTimeOffset.UnixEpoch.AddTicks(starts[2] / 1000 * 10);
+        var until = DateTimeOffset.UnixEpoch.AddTicks(starts[^1] / 1000 * 10);
+        int expected = starts.Count(s => s / 1000 * 1000 >= starts[2] / 1000 * 1000 && s / 1000 * 1000 < starts[^1] / 1000 * 1000);
+
+        var sources = _store.Store.OpenSources(new StoreQuery { Sensors = ["edge"], Since = since, Until = until });
+        var read = SharedCaptureAuditTests.Judge(context, sources).Flows;
+
+        Assert.Equal([$"edge:{capture}"], sources.Select(s => s.Name));
+        Assert.InRange(expected, 2, starts.Count - 2);
+        Assert.Equal(expected, read.Count);
+        Assert.All(read, f => Assert.InRange(f.Flow.StartNs, starts[2] / 1000 * 1000, starts[^1] / 1000 * 1000 - 1));
+        Assert.Equal(2, _store.Store.OpenSources(new StoreQuery()).Count);
+        Assert.Equal([("core", (long)starts.Count), ("edge", starts.Count)], _store.Store.Status().FlowsBySensor);
+        Assert.Empty(_notices);
+    }
+
+    [Fact]
+    public void Parquet_files_of_the_stores_columns_read_through_a_relation_give_the_stores_flows()
+    {
+        _store = TestStore.Start("duckdb", _root);
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        string lake = Path.Combine(_root, "lake");
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={Path.Combine(_root, "flows.duckdb")}"))
+        {
+            connection.Open();
+            using var copy = connection.CreateCommand();
+            copy.CommandText = $"COPY portaudit.flows TO '{lake}' (FORMAT parquet, PARTITION_BY (sensor))";
+            copy.ExecuteNonQuery();
+        }
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+
+        var files = DuckDbRelation.Files("lake/", $"read_parquet('{lake}/**/*.parquet', hive_partitioning = true)");
+        var fromFiles = SharedCaptureAuditTests.Judge(context, DuckDbFlowSource.Open(files, new StoreQuery { Sensors = ["edge"] }));
+        var fromStore = SharedCaptureAuditTests.Judge(context, _store.Store.OpenSources(new StoreQuery()));
+
+        Assert.True(Directory.Exists(Path.Combine(lake, "sensor=edge")));
+        Assert.Empty(fromFiles.Summary.Errors);
+        Assert.Equal(16, fromFiles.Flows.Count);
+        Assert.Equal(fromStore.Flows.Select(Describe), fromFiles.Flows.Select(Describe));
+    }
+
+    private static string Describe((PortAudit.Flows.Flow Flow, FlowVerdict Verdict) f) =>
+        $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.State} {f.Flow.App} [{f.Flow.AppDetail}] {f.Verdict.Verdict}";
+
+    public void Dispose()
+    {
+        _store?.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+}
