@@ -5,6 +5,7 @@ using PortAudit.Pipeline;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Store;
+using PortAudit.Tests.Audit;
 
 namespace PortAudit.Tests.Store;
 
@@ -33,6 +34,43 @@ public sealed class LakeTests : IDisposable
         // Each flow in the partition of its start's UTC day, with the input it was read from.
         Assert.Equal(0L, Scalar($"SELECT count(*) FROM read_parquet('{_lake}**/*.parquet', hive_partitioning = true) WHERE day <> CAST(timezone('UTC', start) AS DATE)"));
         Assert.Equal(new object?[][] { [Lab], [shared] }, Rows($"SELECT DISTINCT input FROM read_parquet('{_lake}**/*.parquet') ORDER BY input DESC"));
+    }
+
+    [SharedDataFact]
+    public void One_sensor_audited_from_the_lake_gives_the_flows_verdicts_and_findings_of_its_capture()
+    {
+        string shared = SharedData.Path("captures/sv-dcerpc-zerologon.pcap")!;
+        Write("edge", Lab);
+        Write("core", shared);
+
+        var fromLake = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, FlowStores.Parse(_lake).OpenSources(new StoreQuery { Sensors = ["core"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, CaptureFileSource.Of([shared]));
+
+        Assert.Empty(fromLake.Summary.Errors);
+        Assert.True(fromFile.Flows.Count >= 10, $"{fromFile.Flows.Count} flows");
+        Assert.Equal(StoreFileAnswerTests.Flows(fromFile.Flows), StoreFileAnswerTests.Flows(fromLake.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromLake.Report));
+        Assert.NotEmpty(fromFile.Report.Findings);
+    }
+
+    [SharedDataFact]
+    public void Every_shared_capture_audited_from_the_lake_gives_the_files_flows_verdicts_and_findings()
+    {
+        var captures = Directory.GetFiles(SharedData.Path("captures")!).Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng")).Order(StringComparer.Ordinal).ToList();
+        var differences = new List<string>();
+        foreach (string capture in captures)
+        {
+            string sensor = Path.GetFileName(capture);
+            Write(sensor, capture);
+            var fromFile = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, CaptureFileSource.Of([capture]));
+            var fromLake = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, FlowStores.Parse(_lake).OpenSources(new StoreQuery { Sensors = [sensor] }));
+            differences.AddRange(fromLake.Summary.Errors.Select(e => $"{sensor}: {e}"));
+            differences.AddRange(StoreFileAnswerTests.Flows(fromFile.Flows).Except(StoreFileAnswerTests.Flows(fromLake.Flows)).Select(d => $"{sensor}: flow {d}"));
+            differences.AddRange(StoreTests.Signature(fromFile.Report).Except(StoreTests.Signature(fromLake.Report)).Select(d => $"{sensor}: finding {d}"));
+            if (fromFile.Flows.Count != fromLake.Flows.Count) differences.Add($"{sensor}: {fromFile.Flows.Count} flows from the file, {fromLake.Flows.Count} from the lake");
+        }
+        Assert.True(captures.Count >= 50, $"{captures.Count} captures");
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
     }
 
     [Fact]
