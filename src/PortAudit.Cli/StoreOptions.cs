@@ -52,8 +52,6 @@ public sealed class StoreOptions
         {
             if (result.GetValue(Store) is null && (result.GetValue(Sensor) ?? result.GetValue(Spool)) is not null)
                 result.AddError("--sensor and --spool need --store");
-            if (result.GetValue(Store) is { } store && LakeLayout.Names(store) && result.GetValue(Spool) is not null)
-                result.AddError("--spool is for a database store: a lake (DIR/) is written directly");
             if (result.GetValue(Sensor) is { } sensor && string.IsNullOrWhiteSpace(sensor))
                 result.AddError("--sensor must not be empty");
         });

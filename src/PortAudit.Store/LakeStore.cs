@@ -20,7 +20,9 @@ internal sealed class LakeStore(string directory) : IFlowStore
 
     /// <inheritdoc />
     public IStoreWriter OpenWriter(StoreWriterSettings settings, Action<string> notice) =>
-        new LakeFlowWriter(directory, new LakeWriterSettings { Sensor = settings.Sensor, Inputs = settings.Inputs, BatchFlows = settings.BatchFlows });
+        settings.SpoolPath is null
+            ? new LakeFlowWriter(directory, new LakeWriterSettings { Sensor = settings.Sensor, Inputs = settings.Inputs, BatchFlows = settings.BatchFlows })
+            : throw new InputException($"--spool: store {Display} is a lake of local files, written directly, which needs no spool");
 
     /// <inheritdoc />
     public IReadOnlyList<IFlowSource> OpenSources(StoreQuery query) =>

@@ -40,11 +40,25 @@ public sealed class LakeCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_spool_is_refused_for_a_lake()
+    public void A_lake_is_shown_by_store_status_audited_as_its_capture_and_takes_no_spool()
     {
-        var result = CliProcess.Run($"flows x.pcap --store \"{_dir.FullName}/\" --spool s.spool");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--spool is for a database store", result.StandardError);
+        string lake = Path.Combine(_dir.FullName, "lake") + "/", capture = SharedData.InRepository("captures/lab.pcapng"), inventory = SharedData.InRepository("captures/lab.yaml");
+        var spool = CliProcess.Run($"flows \"{capture}\" --store \"{lake}\" --spool \"{_dir.FullName}/x.spool\"");
+        var stored = CliProcess.Run($"flows \"{capture}\" --store \"{lake}\" --sensor edge");
+        var status = CliProcess.Run($"store status --store \"{lake}\"");
+        var audit = CliProcess.Run($"audit --from-store \"{lake}\" --sensor edge --inventory \"{inventory}\" --out \"{_dir.FullName}/out\"");
+        var fromFile = CliProcess.Run($"audit \"{capture}\" --inventory \"{inventory}\" --out \"{_dir.FullName}/file-out\"");
+        var outside = CliProcess.Run($"audit --from-store \"{lake}\" --since 2027-01-01 --inventory \"{inventory}\" --out \"{_dir.FullName}/none\"");
+
+        Assert.Equal(2, spool.ExitCode);
+        Assert.Contains("which needs no spool", spool.StandardError);
+        Assert.Equal(0, stored.ExitCode);
+        Assert.Contains("sensor     edge: 16 flows", status.StandardOutput);
+        Assert.Contains("partitions 1 (days)", status.StandardOutput);
+        Assert.Equal(fromFile.ExitCode, audit.ExitCode);
+        Assert.Equal(DuckDbStoreCommandTests.Findings($"{_dir.FullName}/file-out"), DuckDbStoreCommandTests.Findings($"{_dir.FullName}/out"));
+        Assert.Equal(2, outside.ExitCode);
+        Assert.Contains("no flows of the given sensors in the given window", outside.StandardError);
     }
 
     public void Dispose() => _dir.Delete(recursive: true);
