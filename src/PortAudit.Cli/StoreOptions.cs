@@ -90,7 +90,7 @@ public sealed class FromStoreOptions
     /// <summary>--from-store.</summary>
     public Option<string?> Store { get; } = new("--from-store")
     {
-        Description = "Audit the flows of this flow store instead of captures: a DuckDB file (flows.duckdb) or a PostgreSQL server (postgresql://…).",
+        Description = "Audit the flows of this flow store instead of captures: a DuckDB file (flows.duckdb), a PostgreSQL server (postgresql://…) or a lake of Parquet files (DIR/).",
     };
 
     /// <summary>--sensor, repeatable.</summary>
