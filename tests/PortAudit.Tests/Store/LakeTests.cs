@@ -85,6 +85,17 @@ public sealed class LakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_runs_of_one_sensor_writing_at_once_each_put_their_files_in_the_partition()
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Write("edge", Lab, new LakeWriterSettings { FileRows = 4 }))));
+
+        var files = runs.SelectMany(r => r.Files).ToList();
+        Assert.Equal(files.Count, files.Distinct().Count());
+        Assert.Equal(files.Order(), Directory.GetFiles(_lake, "*", SearchOption.AllDirectories).Order());
+        Assert.Equal(runs.Sum(r => r.Flows), Scalar($"SELECT count(*) FROM {LakeRelation.From(_lake, ["edge"], null, null)}"));
+    }
+
+    [Fact]
     public void Files_close_at_the_size_bound_and_none_is_left_under_a_temporary_name()
     {
         var written = Write("edge", Lab, new LakeWriterSettings { FileRows = 5 });
