@@ -19,7 +19,9 @@ public sealed class StoreOptions
     {
         Description = "Also write every flow to this flow store: a DuckDB file (flows.duckdb, or duckdb:PATH; embedded, one process " +
                       "at a time, no spool), or a PostgreSQL server for many sensors at once: postgresql://[user[:password]@]host[:port]/database " +
-                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty store.",
+                      "(password better in PGPASSFILE/~/.pgpass or PGPASSWORD). The schema is created in an empty store. " +
+                      "Or DIR/ (a trailing slash): a lake of Parquet files, DIR/sensor=NAME/day=YYYY-MM-DD/part-*.parquet, created if missing; " +
+                      "append-only: reading a capture again adds its flows again.",
     };
 
     /// <summary>--sensor.</summary>
@@ -73,10 +75,7 @@ public sealed class StoreOptions
     public static void Conclude(IStoreWriter? writer, ILogger log, bool quiet)
     {
         if (writer is null) return;
-        var result = writer.Complete();
-        string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
-        string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
-        string line = $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
+        string line = writer.Conclude();
         if (!quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Store}", line);
     }
@@ -91,7 +90,7 @@ public sealed class FromStoreOptions
     /// <summary>--from-store.</summary>
     public Option<string?> Store { get; } = new("--from-store")
     {
-        Description = "Audit the flows of this flow store instead of captures: a DuckDB file (flows.duckdb) or a PostgreSQL server (postgresql://…).",
+        Description = "Audit the flows of this flow store instead of captures: a DuckDB file (flows.duckdb), a PostgreSQL server (postgresql://…) or a lake of Parquet files (DIR/).",
     };
 
     /// <summary>--sensor, repeatable.</summary>

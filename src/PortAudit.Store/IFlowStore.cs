@@ -38,6 +38,16 @@ public interface IStoreWriter : IFlowObserver, IDisposable
     /// <summary>Sends what is left and says what was stored. Call once, after the run.</summary>
     /// <exception cref="InputException">The store refused the flows, or they could be neither stored nor kept.</exception>
     StoreWriteResult Complete();
+
+    /// <summary>Completes (<see cref="Complete"/>) and says in one line what was stored.</summary>
+    /// <exception cref="InputException">As <see cref="Complete"/>.</exception>
+    string Conclude()
+    {
+        var result = Complete();
+        string replayed = result.Replayed > 0 ? $", {result.Replayed} replayed from the spool" : "";
+        string spooled = result.Spooled > 0 ? $", {result.Spooled} left in the spool {result.SpoolPath}" : "";
+        return $"store: {result.Flows} flows, {result.Added} new{replayed}{spooled}";
+    }
 }
 
 /// <summary>One engine's way of putting a batch of rows into its flows table, each flow once.</summary>
@@ -59,11 +69,13 @@ public static class FlowStores
 
     /// <summary>
     /// A <c>postgresql://</c> or <c>postgres://</c> URL, or a key=value connection string (<c>Host=db;Database=flows</c>):
-    /// PostgreSQL. <c>duckdb:PATH</c>, or any other value, a path: a DuckDB file.
+    /// PostgreSQL. A path ending in <c>/</c>: a lake of Parquet files (<see cref="LakeStore"/>). <c>duckdb:PATH</c>, or
+    /// any other value, a path: a DuckDB file.
     /// </summary>
     /// <exception cref="InputException">A PostgreSQL location that does not parse.</exception>
     public static IFlowStore Parse(string text)
     {
+        if (LakeLayout.Names(text)) return new LakeStore(text);
         if (text.StartsWith(DuckDbPrefix, StringComparison.OrdinalIgnoreCase)) return new DuckDbStore(text[DuckDbPrefix.Length..]);
         if (IsPostgres(text)) return new PostgresFlowStore(StoreLocation.Parse(text));
         return new DuckDbStore(text);

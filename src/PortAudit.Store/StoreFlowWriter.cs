@@ -10,19 +10,10 @@ using PortAudit.Flows;
 namespace PortAudit.Store;
 
 /// <summary>How a <see cref="StoreFlowWriter"/> writes.</summary>
-public sealed record StoreWriterSettings
+public sealed record StoreWriterSettings : FlowWriterSettings
 {
-    /// <summary>The sensor name stored with every flow; the host name unless given.</summary>
-    public string Sensor { get; init; } = Environment.MachineName;
-
-    /// <summary>The run's inputs by number (<see cref="Flow.Input"/> 1 is the first), as stored with each flow.</summary>
-    public IReadOnlyList<string> Inputs { get; init; } = [];
-
     /// <summary>Where batches wait while the store is unreachable; see <see cref="DefaultSpoolPath"/>.</summary>
     public string? SpoolPath { get; init; }
-
-    /// <summary>Flows per COPY.</summary>
-    public int BatchFlows { get; init; } = 10_000;
 
     /// <summary>Time between two attempts to reach a store that is down.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -68,14 +59,13 @@ public sealed class StoreFlowWriter : IStoreWriter
     private readonly string _display;
     private readonly StoreWriterSettings _settings;
     private readonly Action<string> _notice;
-    private readonly byte[][] _inputs;
+    private readonly FlowInputs _inputs;
     private readonly BlockingCollection<FlowBatch> _full = new(4);
     private readonly ConcurrentBag<FlowBatch> _empty = new();
     private readonly IStoreIngest _ingest;
     // Null for a store that is a local file (DuckDB): nothing to wait for, so nothing to spool.
     private readonly FlowSpool? _spool;
     private readonly Thread _sender;
-    private readonly long[] _ordinalsBefore;
     private FlowBatch _current;
     private long _flows, _added, _replayed;
     private bool _down;
@@ -105,8 +95,7 @@ public sealed class StoreFlowWriter : IStoreWriter
         _display = display;
         _settings = settings;
         _notice = notice;
-        _inputs = settings.Inputs.Select(Encoding.UTF8.GetBytes).ToArray();
-        _ordinalsBefore = new long[_inputs.Length + 1];
+        _inputs = new FlowInputs(settings.Inputs);
         _ingest = ingest;
         _spool = spoolPath is null ? null : new FlowSpool(spoolPath, notice);
         _current = new FlowBatch(settings.Sensor);
@@ -138,31 +127,13 @@ public sealed class StoreFlowWriter : IStoreWriter
     /// <inheritdoc />
     public void OnFlowEnd(Flow flow)
     {
-        _current.Add(flow, InputOf(flow), RecordOrdinal(flow));
+        _current.Add(flow, _inputs.InputOf(flow), _inputs.RecordOrdinal(flow));
         _flows++;
         if (_current.Count >= _settings.BatchFlows) Hand();
     }
 
     /// <inheritdoc />
-    public void OnInputStart(int input, long ordinalsBefore)
-    {
-        if (input >= 0 && input < _ordinalsBefore.Length) _ordinalsBefore[input] = ordinalsBefore;
-    }
-
-    // A flow's identity in the store holds the frame that opened it; a flow without one (a flow record: a firewall log
-    // has many in one second, on one 5-tuple) holds its place among its input's records instead: its id, the run's
-    // ordinal, less the ordinals before its input. Reading the same input again, alone or after others, with or without
-    // a filter, gives every record the same place.
-    private long RecordOrdinal(Flow flow)
-    {
-        if (flow.FirstFrame > 0) return 0;
-        return flow.Id - _ordinalsBefore[Math.Clamp(flow.Input, 0, _ordinalsBefore.Length - 1)];
-    }
-
-    // Flows from flow records carry no input number: with one input they belong to it.
-    private ReadOnlySpan<byte> InputOf(Flow flow) =>
-        flow.Input >= 1 && flow.Input <= _inputs.Length ? _inputs[flow.Input - 1]
-        : _inputs.Length == 1 ? _inputs[0] : [];
+    public void OnInputStart(int input, long ordinalsBefore) => _inputs.OnInputStart(input, ordinalsBefore);
 
     private void Hand()
     {

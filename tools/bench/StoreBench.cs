@@ -13,6 +13,8 @@ using PortAudit.Store;
 // Ingests FLOWS synthetic flows (lab addresses, a spread of ports and states, over several days) through the store
 // writer, then audits the store twice, a fifth of it and all of it, sampling the process's memory: ingest in flows
 // per second, and whether the audit's memory stays flat as the store grows.
+// Usage: PortAudit.Bench parquet-writers WRITER FLOWS CAPTURE OUT (ParquetWriterBench).
+if (args is ["parquet-writers", ..]) return ParquetWriterBench.Run(args[1..]);
 if (args.Length != 3) { Console.Error.WriteLine("usage: PortAudit.Bench STORE FLOWS REPO_ROOT"); return 2; }
 var store = FlowStores.Parse(args[0]);
 long flows = long.Parse(args[1], CultureInfo.InvariantCulture);

@@ -92,7 +92,7 @@ public sealed class DuckDbStoreCommandTests : IDisposable
     }
 
     // The lines of an audit's findings.csv less flow_ids: the store's reader numbers the flows in its own order.
-    private static List<string> Findings(string output)
+    internal static List<string> Findings(string output)
     {
         var lines = System.IO.File.ReadAllLines(Path.Combine(output, "findings.csv"));
         int ids = Array.IndexOf(lines[0].Split(','), "flow_ids");

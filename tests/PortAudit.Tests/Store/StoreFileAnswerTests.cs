@@ -22,7 +22,7 @@ namespace PortAudit.Tests.Store;
 [Trait(Tier.Name, Tier.Store)]
 public sealed class StoreFileAnswerTests : IDisposable
 {
-    private static readonly Lazy<AuditContext> Lab = new(() =>
+    internal static readonly Lazy<AuditContext> Lab = new(() =>
     {
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         return AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
@@ -307,7 +307,7 @@ public sealed class StoreFileAnswerTests : IDisposable
     }
 
     // What the audit said of each flow, by key, less the id (the store's reader numbers flows in its own order).
-    private static List<string> Flows(List<(Flow Flow, FlowVerdict Verdict)> flows) =>
+    internal static List<string> Flows(List<(Flow Flow, FlowVerdict Verdict)> flows) =>
         flows.Select(Describe).Order(StringComparer.Ordinal).ToList();
 
     private static string Describe((Flow Flow, FlowVerdict Verdict) f) =>

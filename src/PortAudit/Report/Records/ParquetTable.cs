@@ -18,6 +18,8 @@ public enum ParquetKind
     TextList,
     /// <summary>A list of signed 64-bit integers.</summary>
     NumberList,
+    /// <summary>A boolean.</summary>
+    Flag,
 }
 
 /// <summary>A column: its name in the file and its type.</summary>
@@ -47,9 +49,10 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
 
     /// <summary>
     /// Starts a file over <paramref name="output"/> (which it then owns) with <paramref name="columns"/>, numbered as
-    /// fields in their order and laid out in the file in <paramref name="schemaOrder"/> (field numbers; all of them).
+    /// fields in their order and laid out in the file in <paramref name="schemaOrder"/> (field numbers; all of them),
+    /// with Parquet.Net's <paramref name="options"/> (its defaults: Snappy) for compression.
     /// </summary>
-    public ParquetTable(Stream output, IReadOnlyList<ParquetColumn> columns, IReadOnlyList<int> schemaOrder)
+    public ParquetTable(Stream output, IReadOnlyList<ParquetColumn> columns, IReadOnlyList<int> schemaOrder, ParquetOptions? options = null)
     {
         if (schemaOrder.Count != columns.Count || schemaOrder.Distinct().Count() != columns.Count)
             throw new ArgumentException("every column once", nameof(schemaOrder));
@@ -58,7 +61,7 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
         _inFileOrder = schemaOrder.Select(field => _byField[field]).ToArray();
         var schema = new ParquetSchema(_inFileOrder.Select(c => c.SchemaField));
         // Parquet.Net writes sequentially: a pipe (standard output) will do as well as a file.
-        _writer = ParquetWriter.CreateAsync(schema, output).GetAwaiter().GetResult();
+        _writer = ParquetWriter.CreateAsync(schema, output, options).GetAwaiter().GetResult();
     }
 
     /// <summary>Ends the row whose fields were just given; writes a row group when it is full.</summary>
@@ -113,7 +116,13 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
 
     void IFlowFieldSink.Time(int field, long nanoseconds) => Time(field, nanoseconds);
 
-    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values) => ((TextListBuffer)_byField[field]).Add(values);
+    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values) => Texts(field, values);
+
+    /// <summary>A list of strings, any of which may be null (the flow store's application detail keys: a bare word has none).</summary>
+    public void Texts(int field, IReadOnlyList<string?> values) => ((TextListBuffer)_byField[field]).Add(values);
+
+    /// <summary>A boolean.</summary>
+    public void Flag(int field, bool value) => ((FlagBuffer)_byField[field]).Values[_rows] = value;
 
     /// <summary>A point in time, nanoseconds since the epoch, kept to the microsecond (before 1970 is 1970, as in the text formats).</summary>
     public void Time(int field, long nanoseconds) =>
@@ -144,6 +153,7 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
             ParquetKind.Time => new TimeBuffer(column.Name),
             ParquetKind.TextList => new TextListBuffer(column.Name),
             ParquetKind.NumberList => new NumberListBuffer(column.Name),
+            ParquetKind.Flag => new FlagBuffer(column.Name),
             _ => throw new ArgumentOutOfRangeException(nameof(column)),
         };
     }
@@ -178,6 +188,12 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
             group.WriteAsync(Field, new ReadOnlyMemory<double?>(Values, 0, rows));
     }
 
+    private sealed class FlagBuffer(string name) : ValueBuffer<bool?>(new DataField<bool?>(name))
+    {
+        public override Task WriteAsync(ParquetRowGroupWriter group, int rows) =>
+            group.WriteAsync(Field, new ReadOnlyMemory<bool?>(Values, 0, rows));
+    }
+
     // Parquet's TIMESTAMP(MICROS, UTC): DuckDB reads it as TIMESTAMP WITH TIME ZONE, Spark as timestamp.
     private sealed class TimeBuffer(string name) : ValueBuffer<DateTime?>(
         new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true))
@@ -189,7 +205,8 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
     /// <summary>
     /// A list column, kept as Parquet stores it: the items of every row one after another, each with its repetition
     /// level (0 starts a row, 1 goes on with it) and its definition level, which tells an item (the greatest level) from
-    /// an empty list (two below: the list is there, its repeated group is not) and from no list at all (0).
+    /// an empty list (two below: the list is there, its repeated group is not) and from no list at all (0); a null item
+    /// is one below the greatest, with no value.
     /// </summary>
     private abstract class ListBuffer<TItem>(string name, DataField item) : ColumnBuffer where TItem : struct
     {
@@ -206,7 +223,7 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
             _repetitions.Add(0);
         }
 
-        protected void Add(int count, Func<int, TItem> at)
+        protected void Add(int count, Func<int, TItem> at, Func<int, bool>? isNull = null)
         {
             if (count == 0)
             {
@@ -216,8 +233,9 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
             }
             for (int i = 0; i < count; i++)
             {
-                _items.Add(at(i));
-                _definitions.Add(item.MaxDefinitionLevel);
+                bool none = isNull?.Invoke(i) == true;
+                if (!none) _items.Add(at(i));
+                _definitions.Add(none ? item.MaxDefinitionLevel - 1 : item.MaxDefinitionLevel);
                 _repetitions.Add(i == 0 ? 0 : 1);
             }
         }
@@ -237,7 +255,7 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
     // Parquet.Net 6 holds a string column's values as ReadOnlyMemory<char>.
     private sealed class TextListBuffer(string name) : ListBuffer<ReadOnlyMemory<char>>(name, new DataField<string>("element", nullable: true))
     {
-        public void Add(IReadOnlyList<string> values) => Add(values.Count, i => values[i].AsMemory());
+        public void Add(IReadOnlyList<string?> values) => Add(values.Count, i => values[i].AsMemory(), i => values[i] is null);
     }
 
     private sealed class NumberListBuffer(string name) : ListBuffer<long>(name, new DataField<long?>("element"))
