@@ -37,8 +37,14 @@ public sealed record ParquetColumn(string Name, ParquetKind Kind);
 /// </remarks>
 internal sealed class ParquetTable : IFlowFieldSink, IDisposable
 {
-    /// <summary>Rows per row group: a few megabytes of values, large enough for the readers' column statistics to skip well.</summary>
-    public const int RowGroupRows = 1 << 16;
+    /// <summary>
+    /// Rows per row group: large enough for the readers' column statistics to skip well, small enough that a row group's
+    /// values die young. With 65,536 they outlived the young generation and were promoted and copied before they were
+    /// written: <c>flows --format parquet</c> of the bench corpus took 2.48–2.69 s against 2.09–2.19 s with 16,384
+    /// (5.5x → 4.5x tcpdump's 0.48 s, same rounds), peak 345 → 300 MiB, the file 0.4% larger; a lake's ten million
+    /// flows were written in 50.4 s against 35.9 s, peak 769 → 423 MiB.
+    /// </summary>
+    public const int RowGroupRows = 1 << 14;
 
     private readonly Stream _output;
     private readonly ParquetWriter _writer;
