@@ -23,8 +23,6 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
     /// <summary>The binary COPY trailer: a field count of -1.</summary>
     public static ReadOnlySpan<byte> Trailer => [0xFF, 0xFF];
 
-    // Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01.
-    private const long PostgresEpochMicros = 946_684_800_000_000;
     private const int TextOid = 25;
 
     private readonly byte[] _sensor;
@@ -236,7 +234,7 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
     private void TimestampField(long unixNs)
     {
         Int32(8);
-        Int64(Math.DivRem(unixNs, 1000, out long rest) - (rest < 0 ? 1 : 0) - PostgresEpochMicros);
+        Int64(Math.DivRem(unixNs, 1000, out long rest) - (rest < 0 ? 1 : 0) - StoreTime.PostgresEpochMicros);
     }
 
     private void InetField(IpAddr address)

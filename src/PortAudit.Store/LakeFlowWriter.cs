@@ -40,14 +40,13 @@ public sealed class LakeFlowWriter : IStoreWriter
     // Open files at once: each holds a row group of values (tens of MB). A run's flows start on one day, or two around
     // midnight; a record file spanning months closes its least recently written day's file to open the next.
     private const int MostOpenFiles = 4;
-    private const long MicrosPerDay = 86_400_000_000;
 
     private readonly string _lake, _sensorDirectory;
     private readonly LakeWriterSettings _settings;
     private readonly FlowInputs _inputs;
     private readonly BlockingCollection<FlowBatch> _full = new(4);
     private readonly ConcurrentBag<FlowBatch> _empty = new();
-    private readonly Dictionary<long, LakePart> _open = [];
+    private readonly Dictionary<int, LakePart> _open = [];
     private readonly List<string> _written = [];
     private readonly Thread _thread;
     private readonly long _ageTicks, _handTicks;
@@ -182,7 +181,7 @@ public sealed class LakeFlowWriter : IStoreWriter
     {
         // A file failed to close in this batch: the rest of the batch is not written either.
         if (_failure is not null) throw new IOException("stopped after the failure before");
-        long day = Math.DivRem(startMicros, MicrosPerDay, out long rest) - (rest < 0 ? 1 : 0);
+        int day = StoreTime.DayOf(startMicros);
         if (_open.TryGetValue(day, out var part) && part.Count < _settings.FileRows)
         {
             part.LastUsed = ++_used;
@@ -190,13 +189,13 @@ public sealed class LakeFlowWriter : IStoreWriter
         }
         if (part is not null) Close(day);
         if (_open.Count >= MostOpenFiles) Close(_open.MinBy(p => p.Value.LastUsed).Key);
-        var partition = Path.Combine(_sensorDirectory, LakeLayout.DayDirectory(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)day)));
+        var partition = Path.Combine(_sensorDirectory, LakeLayout.DayDirectory(StoreTime.Date(day)));
         part = new LakePart(partition, DateTimeOffset.UtcNow, Stopwatch.GetTimestamp()) { LastUsed = ++_used };
         _open[day] = part;
         return part.Rows;
     }
 
-    private void Close(long day)
+    private void Close(int day)
     {
         var part = _open[day];
         _open.Remove(day);

@@ -14,9 +14,6 @@ internal sealed record SpoolFrame(int Count, int[] Days, byte[] Rows)
 
     // A batch's flows start within minutes of each other; a frame naming more days than this was not written by a writer.
     private const int MostDays = 4096;
-    private const long MicrosPerDay = 86_400_000_000;
-    // Days from the Unix epoch to PostgreSQL's, 2000-01-01.
-    private const int PostgresEpochDays = 10_957;
     private static readonly int StartColumn = FlowColumns.IndexOf("start");
 
     /// <summary>What a spool file starts with: the format's name and the schema version of its rows.</summary>
@@ -92,7 +89,7 @@ internal sealed record SpoolFrame(int Count, int[] Days, byte[] Rows)
 
     // A timestamptz field: microseconds since 2000-01-01 UTC.
     private static int DayOf(ReadOnlySpan<byte> timestamp) =>
-        (int)Math.Floor(BinaryPrimitives.ReadInt64BigEndian(timestamp) / (double)MicrosPerDay) + PostgresEpochDays;
+        StoreTime.DayOf(BinaryPrimitives.ReadInt64BigEndian(timestamp) + StoreTime.PostgresEpochMicros);
 
     private static SpoolFrame? Damaged(out string? damage, string what)
     {

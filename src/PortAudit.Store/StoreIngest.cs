@@ -76,7 +76,7 @@ internal sealed class StoreIngest : IStoreIngest
 
     private void EnsurePartitions(NpgsqlConnection connection, IReadOnlyList<int> days)
     {
-        var missing = days.Where(d => !_partitions.Contains(d)).Select(d => DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + d)).ToArray();
+        var missing = days.Where(d => !_partitions.Contains(d)).Select(StoreTime.Date).ToArray();
         if (missing.Length == 0) return;
         using var command = new NpgsqlCommand("SELECT portaudit.ensure_flow_partitions($1)", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = missing, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });

@@ -43,8 +43,6 @@ internal interface IStoreRowSink
 /// </summary>
 internal static class StoreRows
 {
-    // Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01.
-    private const long PostgresEpochMicros = 946_684_800_000_000;
     private static readonly int StartColumn = FlowColumns.IndexOf("start");
 
     /// <summary>
@@ -81,7 +79,7 @@ internal static class StoreRows
         int at = 0;
         for (int column = 0; column < StartColumn; column++)
             at += 4 + Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(fields[at..]));
-        return BinaryPrimitives.ReadInt64BigEndian(fields[(at + 4)..]) + PostgresEpochMicros;
+        return BinaryPrimitives.ReadInt64BigEndian(fields[(at + 4)..]) + StoreTime.PostgresEpochMicros;
     }
 
     private static void Field(IStoreRowSink sink, int column, ReadOnlySpan<byte> value)
@@ -92,7 +90,7 @@ internal static class StoreRows
             case ColumnKind.Int8: sink.Number(column, BinaryPrimitives.ReadInt64BigEndian(value)); break;
             case ColumnKind.Int4: sink.Number(column, BinaryPrimitives.ReadInt32BigEndian(value)); break;
             case ColumnKind.Int2: sink.Number(column, BinaryPrimitives.ReadInt16BigEndian(value)); break;
-            case ColumnKind.Timestamp: sink.Time(column, BinaryPrimitives.ReadInt64BigEndian(value) + PostgresEpochMicros); break;
+            case ColumnKind.Timestamp: sink.Time(column, BinaryPrimitives.ReadInt64BigEndian(value) + StoreTime.PostgresEpochMicros); break;
             case ColumnKind.Bool: sink.Flag(column, value[0] != 0); break;
             case ColumnKind.Inet: sink.Address(column, value[3] == 4 ? IpAddr.FromV4(value.Slice(4, 4)) : IpAddr.FromV6(value.Slice(4, 16))); break;
             default: sink.TextList(column, TextArray(value)); break;
