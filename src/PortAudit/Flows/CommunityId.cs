@@ -106,7 +106,7 @@ public static class CommunityId
 
     private static int IcmpInput(byte protocol, IpAddr source, IpAddr target, byte type, byte code, Span<byte> input, ushort seed)
     {
-        int counterpart = protocol == IpProtocol.IcmpV6 ? Icmp6Counterpart(type) : Icmp4Counterpart(type);
+        int counterpart = IcmpExchange.Counterpart(protocol, type);
         bool oneWay = counterpart < 0;
         return Input(protocol, source, type, target, (ushort)(oneWay ? code : counterpart), ports: true, oneWay, input, seed);
     }
@@ -167,28 +167,4 @@ public static class CommunityId
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], address.Low);
         return 16;
     }
-
-    // The type pairs of Zeek's ICMP4_counterpart and ICMP6_counterpart (echo, timestamp, information, router and
-    // address-mask request/reply; for ICMPv6 also MLD query/report, neighbor and router discovery, who-are-you, home
-    // agent address discovery); -1 marks a one-way type.
-    private static int Icmp4Counterpart(byte type) => type switch
-    {
-        8 => 0, 0 => 8, // echo
-        13 => 14, 14 => 13, // timestamp
-        15 => 16, 16 => 15, // information
-        10 => 9, 9 => 10, // router solicitation / advertisement
-        17 => 18, 18 => 17, // address mask
-        _ => -1,
-    };
-
-    private static int Icmp6Counterpart(byte type) => type switch
-    {
-        128 => 129, 129 => 128, // echo
-        130 => 131, 131 => 130, // multicast listener query / report
-        133 => 134, 134 => 133, // router solicitation / advertisement
-        135 => 136, 136 => 135, // neighbor solicitation / advertisement
-        139 => 140, 140 => 139, // who-are-you request / reply
-        144 => 145, 145 => 144, // home agent address discovery request / reply
-        _ => -1,
-    };
 }

@@ -103,8 +103,11 @@ public sealed class FlowTable
         ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
         // Errors that answer no flow held are kept apart per host pair they quote: the pair decides where a split run
-        // takes them, so grouping them by it makes the flows the same however the run is split.
-        ushort tag = packet.Quote.Present ? QuoteTag(packet.Quote) : (ushort)0;
+        // takes them, so grouping them by it makes the flows the same however the run is split. Other ICMP messages are
+        // kept apart per exchange: a timestamp request after a ping is not the ping's flow, nor allowed as one.
+        ushort tag = packet.Quote.Present ? QuoteTag(packet.Quote)
+            : packet.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6 ? IcmpExchange.KeyTag(packet.Protocol, packet.IcmpType)
+            : (ushort)0;
         var key = FlowKey.Create(packet.Source, (ushort)(sourcePort | tag), packet.Destination, (ushort)(destinationPort | tag),
             packet.Protocol, out _);
         bool isFirst = false;

@@ -44,6 +44,22 @@ public sealed class IcmpAuditTests
     }
 
     [Fact]
+    public void ATimestampRequestAfterAnAllowedPingIsAFlowOfItsOwnAndUnexpected()
+    {
+        // Kept per host pair, the timestamp exchange joined the ping's flow and passed under the echo-only rule.
+        var flows = FlowsOf(
+            Ethernet(Ip(Ws, Dc, 1, IcmpError(8, 0, [0, 1, 0, 1]))),
+            Ethernet(Ip(Dc, Ws, 1, IcmpError(0, 0, [0, 1, 0, 1]))),
+            Ethernet(Ip(Ws, Dc, 1, IcmpError(13, 0, [0, 2, 0, 1]))),
+            Ethernet(Ip(Dc, Ws, 1, IcmpError(14, 0, [0, 2, 0, 1]))));
+        var auditor = Auditor();
+
+        var verdicts = flows.OrderBy(f => f.Id).Select(f => (f.IcmpType, auditor.Audit(f).Verdict)).ToList();
+
+        Assert.Equal([((byte)8, Verdict.Expected), ((byte)13, Verdict.Unexpected)], verdicts);
+    }
+
+    [Fact]
     public void FindingsAreApartByMessageAndOnlyTheRulesMessageIsExplainedByARole()
     {
         var auditor = Auditor();

@@ -138,6 +138,31 @@ public class FlowTableTests
         Assert.Equal(53, flow.ServerPort);
     }
 
+    [Fact]
+    public void IcmpExchangesBetweenTwoHostsAreFlowsOfTheirOwnWithBothDirectionsInEach()
+    {
+        // Echo, timestamp and a one-way router advertisement from the same pair: three flows, as Zeek's ICMP connections.
+        var flows = Run(
+            Ip(C, S, 1, IcmpError(8, 0, [0, 1, 0, 1])), Ip(S, C, 1, IcmpError(0, 0, [0, 1, 0, 1])),
+            Ip(C, S, 1, IcmpError(13, 0, [0, 2, 0, 1])), Ip(S, C, 1, IcmpError(14, 0, [0, 2, 0, 1])),
+            Ip(S, C, 1, IcmpError(9, 0, [1, 0, 0, 0])), Ip(C, S, 1, IcmpError(8, 0, [0, 1, 0, 2])));
+
+        var seen = flows.OrderBy(f => f.Id).Select(f => (f.IcmpType, f.PacketsToServer, f.PacketsToClient)).ToList();
+
+        Assert.Equal([((byte)8, 2L, 1L), ((byte)13, 1L, 1L), ((byte)9, 1L, 0L)], seen);
+    }
+
+    [Fact]
+    public void NeighborDiscoveryIsNotTheFlowOfAPingBetweenTheSameIpv6Hosts()
+    {
+        const string a = "fe80::1", b = "fe80::2";
+        var flows = Run(
+            Ip(a, b, 58, IcmpError(135, 0, new byte[20])), Ip(b, a, 58, IcmpError(136, 0, new byte[20])),
+            Ip(a, b, 58, IcmpError(128, 0, [0, 1, 0, 1])), Ip(b, a, 58, IcmpError(129, 0, [0, 1, 0, 1])));
+
+        Assert.Equal([(135, 1L, 1L), (128, 1L, 1L)], flows.OrderBy(f => f.Id).Select(f => ((int)f.IcmpType, f.PacketsToServer, f.PacketsToClient)));
+    }
+
     [SharedDataFact("captures/zeek-icmp-icmp-destunreach-ip.pcap")]
     public void RealIcmpUnreachableCaptureIsDecoded()
     {
