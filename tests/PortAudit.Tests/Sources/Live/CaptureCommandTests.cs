@@ -74,6 +74,34 @@ public class CaptureCommandTests : IDisposable
         else Assert.Matches($@"Number of packets:\s+{packets}\b", External.Run("capinfos", "-c", "-M", pcapng));
     }
 
+    [LiveFact]
+    public void A_capture_stopped_by_sigterm_leaves_its_flows_in_a_lake() =>
+        CaptureIntoStore(_dir.File("lake") + "/", "1 new file");
+
+    [LiveFact]
+    public void A_capture_stopped_by_sigterm_leaves_its_flows_in_a_duckdb_file() =>
+        CaptureIntoStore(_dir.File("flows.duckdb"), "store: 2 flows, 2 new");
+
+    // The store, not a flow file, is the capture's output: what SIGTERM leaves there is read back by store status.
+    private void CaptureIntoStore(string store, string summary)
+    {
+        using var traffic = new LoopbackTraffic();
+        string pcapng = _dir.File("store.pcapng");
+        using var process = Start("capture", "--interface", "lo", "--filter", traffic.Filter, "--write", pcapng, "--store", store, "--sensor", "probe");
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(pcapng) && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
+        Assert.True(File.Exists(pcapng), "portaudit did not start capturing within 20 s");
+        traffic.Send();
+        External.Run("kill", "-TERM", process.Id.ToString());
+        var (exit, _, stderr) = Finish(process);
+        var status = CliProcess.Run($"store status --store \"{store}\"");
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Contains(summary, stderr);
+        Assert.True(status.ExitCode == 0, status.StandardError);
+        Assert.Contains("sensor     probe: 2 flows", status.StandardOutput);
+    }
+
     /// <summary>Runs portaudit, expects exit code 2 and nothing on standard output; returns standard error.</summary>
     private static string ExitsWithTwo(string arguments)
     {
