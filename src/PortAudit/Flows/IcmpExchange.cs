@@ -18,8 +18,8 @@ internal static class IcmpExchange
 
     /// <summary>
     /// The part of a flow key that keeps one exchange between two hosts apart from another (a timestamp request after a
-    /// ping is a flow of its own): the lower type of the pair, or the type itself, doubled. Echo gives 0, the key of an
-    /// ICMP flow without it, and every tag is even, so none meets the odd tag of an unmatched error's quoted pair.
+    /// ping is a flow of its own): the lower type of the pair, or the type itself, doubled (ICMP's echo gives 0, ICMPv6's
+    /// 256). Every tag is even, so none meets the odd tag of an unmatched error's quoted pair.
     /// </summary>
     public static ushort KeyTag(byte protocol, byte type)
     {
