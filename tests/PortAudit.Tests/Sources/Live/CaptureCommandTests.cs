@@ -43,14 +43,7 @@ public class CaptureCommandTests : IDisposable
         using var traffic = new LoopbackTraffic();
         string pcapng = _dir.File("lo.pcapng");
         string flows = _dir.File("flows.jsonl");
-        using var process = Start("capture", "--interface", "lo", "--filter", traffic.Filter, "--write", pcapng, "--output", flows);
-        // The capture file appears once the interface is open and filtered: from then on nothing is missed.
-        var deadline = Stopwatch.StartNew();
-        while (!File.Exists(pcapng) && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
-        Assert.True(File.Exists(pcapng), "portaudit did not start capturing within 20 s");
-        traffic.Send();
-        External.Run("kill", "-TERM", process.Id.ToString());
-        var (exit, _, stderr) = Finish(process);
+        var (exit, stderr) = CaptureUntilSigterm(traffic, pcapng, "--output", flows);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         Assert.Contains("capture stopped (signal)", stderr);
@@ -86,20 +79,30 @@ public class CaptureCommandTests : IDisposable
     private void CaptureIntoStore(string store, string summary)
     {
         using var traffic = new LoopbackTraffic();
-        string pcapng = _dir.File("store.pcapng");
-        using var process = Start("capture", "--interface", "lo", "--filter", traffic.Filter, "--write", pcapng, "--store", store, "--sensor", "probe");
-        var deadline = Stopwatch.StartNew();
-        while (!File.Exists(pcapng) && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
-        Assert.True(File.Exists(pcapng), "portaudit did not start capturing within 20 s");
-        traffic.Send();
-        External.Run("kill", "-TERM", process.Id.ToString());
-        var (exit, _, stderr) = Finish(process);
+        var (exit, stderr) = CaptureUntilSigterm(traffic, _dir.File("store.pcapng"), "--store", store, "--sensor", "probe");
         var status = CliProcess.Run($"store status --store \"{store}\"");
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         Assert.Contains(summary, stderr);
         Assert.True(status.ExitCode == 0, status.StandardError);
         Assert.Contains("sensor     probe: 2 flows", status.StandardOutput);
+    }
+
+    /// <summary>
+    /// Captures the loopback <paramref name="traffic"/> into <paramref name="pcapng"/> and what <paramref name="outputs"/>
+    /// name, stopped by SIGTERM once sent; returns the exit code and standard error.
+    /// </summary>
+    private static (int Exit, string Stderr) CaptureUntilSigterm(LoopbackTraffic traffic, string pcapng, params string[] outputs)
+    {
+        using var process = Start(["capture", "--interface", "lo", "--filter", traffic.Filter, "--write", pcapng, .. outputs]);
+        // The capture file appears once the interface is open and filtered: from then on nothing is missed.
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(pcapng) && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
+        Assert.True(File.Exists(pcapng), "portaudit did not start capturing within 20 s");
+        traffic.Send();
+        External.Run("kill", "-TERM", process.Id.ToString());
+        var (exit, _, stderr) = Finish(process);
+        return (exit, stderr);
     }
 
     /// <summary>Runs portaudit, expects exit code 2 and nothing on standard output; returns standard error.</summary>
