@@ -2,6 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Report;
 using PortAudit.Report.Html;
+using PortAudit.Report.Plot;
 using PortAudit.Tests.Report.Plot;
 
 namespace PortAudit.Tests.Report;
@@ -52,6 +53,62 @@ public sealed class FindingSearchTests : IDisposable
         }
         // The search is in the address like the selects, so a searched view can be linked.
         FindingRows.AssertShown(HeadlessChromium.DumpDom(page, _root, "#filter:q=Telnet%20client-00"), expected, "telnet", "client-00");
+    }
+
+    /// <summary>Rows the browser lays out, the output's text, then the same after "show all" is pressed.</summary>
+    private const string CountShownRows =
+        "var h=document.documentElement,t=document.getElementById('findings-table'),out=document.querySelector('form.filters output');" +
+        "function laid(){return Array.from(t.tBodies[0].rows).filter(function(r){return r.offsetHeight>0;}).length;}" +
+        "h.setAttribute('data-laid',laid());h.setAttribute('data-out',out.textContent);" +
+        "document.querySelector('form.filters button.all').click();" +
+        "h.setAttribute('data-laid-all',laid());h.setAttribute('data-out-all',out.textContent);" +
+        "h.setAttribute('data-button-hidden',document.querySelector('form.filters button.all').hidden);";
+
+    [ChromiumFact]
+    public void The_list_lays_out_its_first_rows_until_the_reader_asks_for_all()
+    {
+        string page = WritePage(Enumerable.Range(0, Findings).Select(Finding).ToList());
+        string probe = Path.Combine(_root, "count.html");
+        PageProbe.Write(probe, File.ReadAllText(page), CountShownRows);
+
+        string dom = HeadlessChromium.DumpDom(probe, _root);
+
+        Assert.Equal(HtmlDocument.PagedRows, PageProbe.Attribute(dom, "data-laid"));
+        Assert.Contains($"data-out=\"{HtmlDocument.PagedRows} of {Findings} shown\"", dom);
+        Assert.Equal(Findings, PageProbe.Attribute(dom, "data-laid-all"));
+        Assert.Contains($"data-out-all=\"{Findings} of {Findings} shown\"", dom);
+        Assert.Contains("data-button-hidden=\"true\"", dom);
+    }
+
+    [ChromiumFact]
+    public void Without_script_every_row_shows()
+    {
+        string html = File.ReadAllText(WritePage(Enumerable.Range(0, Findings).Select(Finding).ToList()));
+        // What a browser without script makes of the page: the head's <noscript> style applies, the page's script does
+        // not run. The probe only counts the rows laid out.
+        var noscript = System.Text.RegularExpressions.Regex.Match(html, "<noscript>(<style>[^<]*</style>)</noscript>");
+        Assert.True(noscript.Success, "the head has no <noscript> style");
+        html = html.Replace(noscript.Value, noscript.Groups[1].Value).Replace("<script>" + PageScript.Text + "</script>", "");
+        string probe = Path.Combine(_root, "noscript.html");
+        PageProbe.Write(probe, html, "document.documentElement.setAttribute('data-laid',Array.from(document.getElementById('findings-table')" +
+            ".tBodies[0].rows).filter(function(r){return r.offsetHeight>0;}).length);");
+
+        Assert.Equal(Findings, PageProbe.Attribute(HeadlessChromium.DumpDom(probe, _root), "data-laid"));
+    }
+
+    [ChromiumFact]
+    public void A_search_reaches_the_rows_past_the_first_page()
+    {
+        var findings = Enumerable.Range(0, Findings).Select(Finding).ToList();
+        string page = WritePage(findings);
+        // The last row the page lists: past the first page, laid out only once a search finds it.
+        string last = FindingRows.Of(File.ReadAllText(page))[^1].Search.Split(' ')[0];
+
+        string dom = HeadlessChromium.DumpDom(page, _root, "#filter:q=" + last);
+
+        FindingRows.AssertShown(dom, 1, last);
+        Assert.Contains("<output>1 of 5000 shown</output>", dom);
+        Assert.DoesNotContain("class=\"sortable paged\"", dom);
     }
 
     private static Finding Finding(int i)

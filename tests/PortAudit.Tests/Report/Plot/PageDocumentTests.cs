@@ -54,6 +54,22 @@ public class PageDocumentTests
     }
 
     [Fact]
+    public void A_filtered_table_shows_its_first_rows_where_script_runs_and_all_where_none_does()
+    {
+        string html = Fill(new HtmlDocument("t")).Table(["b"], [new TableRow(["y"])], sortable: true, "other").ToHtml();
+
+        Assert.Contains($"<table id=\"list\" class=\"sortable paged\" data-page=\"{HtmlDocument.PagedRows}\">", html);
+        Assert.Contains("<table id=\"other\" class=\"sortable\">", html);
+        string rule = $"table.paged>tbody>tr:nth-child(n+{HtmlDocument.PagedRows + 1})";
+        int hides = html.IndexOf(rule + "{display:none}", StringComparison.Ordinal);
+        int shows = html.IndexOf("<noscript><style>" + rule + "{display:table-row}</style></noscript>", StringComparison.Ordinal);
+        // The same selector later in the head wins where no script runs, so no row is out of a reader's reach.
+        Assert.True(hides > 0 && shows > hides, html[..Math.Min(html.Length, 4000)]);
+        Assert.True(shows < html.IndexOf("</head>", StringComparison.Ordinal));
+        Assert.Contains("<button type=\"button\" class=\"all\" hidden>show all</button>", html);
+    }
+
+    [Fact]
     public void Counted_links_filter_within_the_page_whatever_the_values_hold()
     {
         string html = new HtmlDocument("t")

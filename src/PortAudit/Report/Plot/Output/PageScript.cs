@@ -13,7 +13,9 @@ namespace PortAudit.Report.Plot;
 /// beforehand: the select values (<c>data-NAME</c>) and a lowercase text to search (<c>data-search</c>); a row's
 /// <c>hidden</c> is set only when it changes, and typing is debounced (150 ms) so each keystroke does not filter again.
 /// Every word of a search must occur in the row's text. A value in the address that does not decode (a link edited
-/// by hand) is left out rather than stopping the script.
+/// by hand) is left out rather than stopping the script. A filtered table shows its first <c>data-page</c> rows (the
+/// style sheet's rule for <c>table.paged</c>, <see cref="HtmlDocument.PagedRows"/>) while no filter or search applies
+/// and its "show all" was not pressed; the count then says how many of all show.
 /// </remarks>
 internal static class PageScript
 {
@@ -30,12 +32,15 @@ internal static class PageScript
         "var forms=[];" +
         "document.querySelectorAll('form.filters').forEach(function(form){" +
         "var table=document.getElementById(form.getAttribute('data-table')),out=form.querySelector('output'),ctl=Array.from(form.querySelectorAll('select,input[name]')),timer;" +
-        "if(!table)return;form.hidden=false;var rows=Array.from(table.tBodies[0].rows);" +
+        "if(!table)return;form.hidden=false;var rows=Array.from(table.tBodies[0].rows),all=form.querySelector('button.all'),page=+table.getAttribute('data-page')||0,every=false;" +
+        "if(all)all.addEventListener('click',function(){every=true;apply();});" +
         "function apply(){var shown=0,sel=[],words=[];" +
         "ctl.forEach(function(c){if(c.tagName==='SELECT'){if(c.value)sel.push(c);}else words=c.value.toLowerCase().split(/\\s+/).filter(Boolean);});" +
         "rows.forEach(function(r){var ok=sel.every(function(s){return r.getAttribute('data-'+s.name)===s.value;});" +
         "if(ok&&words.length){var t=r.getAttribute('data-search')||'';ok=words.every(function(w){return t.indexOf(w)>=0;});}" +
         "if(r.hidden===ok)r.hidden=!ok;if(ok)shown++;});" +
+        "var paged=page>0&&!every&&!sel.length&&!words.length&&rows.length>page;table.classList.toggle('paged',paged);" +
+        "if(all)all.hidden=!paged;if(paged)shown=page;" +
         "out.textContent=shown+' of '+rows.length+' shown';" +
         "ctl.forEach(function(c){if(c.options)Array.from(c.options).forEach(function(o){o.toggleAttribute('selected',o.selected);});else c.setAttribute('value',c.value);});}" +
         "function state(){return '#filter:'+ctl.filter(function(c){return c.value;}).map(function(c){return c.name+'='+encodeURIComponent(c.value);}).join('&');}" +
