@@ -109,8 +109,9 @@ public sealed class Flow
     public byte IcmpCode { get; internal set; }
 
     /// <summary>
-    /// For a flow of ICMP errors that quoted no flow held: a tag of the host pair they quote, which keeps such flows apart
-    /// per quoted pair in the table (see <see cref="FlowKey.Of"/>); 0 for every other flow.
+    /// What keeps ICMP flows between the same two hosts apart in the table, in place of the ports they lack (see
+    /// <see cref="FlowKey.Of"/>): for errors that quoted no flow held, an odd tag of the host pair they quote; for other
+    /// messages, the even tag of their exchange (<see cref="IcmpExchange.KeyTag"/>); 0 for every flow with ports.
     /// </summary>
     internal ushort KeyTag { get; set; }
 

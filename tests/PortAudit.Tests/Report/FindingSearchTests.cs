@@ -31,10 +31,9 @@ public sealed class FindingSearchTests : IDisposable
     [ChromiumFact]
     public void Five_thousand_findings_open_and_search_within_three_seconds()
     {
-        var findings = Enumerable.Range(0, Findings).Select(Finding).ToList();
         // Every seventh says telnet, and the first hundred clients are client-00NN: both words hold for these alone.
         int expected = Enumerable.Range(0, Findings).Count(i => i % 7 == 0 && i < 100);
-        string page = WritePage(findings);
+        string page = WritePage();
         Assert.Equal(Findings, FindingRows.Count(File.ReadAllText(page)));
 
         string probe = Path.Combine(_root, "probe.html"), blank = Path.Combine(_root, "blank.html");
@@ -55,11 +54,14 @@ public sealed class FindingSearchTests : IDisposable
         FindingRows.AssertShown(HeadlessChromium.DumpDom(page, _root, "#filter:q=Telnet%20client-00"), expected, "telnet", "client-00");
     }
 
-    /// <summary>Rows the browser lays out, the output's text, then the same after "show all" is pressed.</summary>
-    private const string CountShownRows =
-        "var h=document.documentElement,t=document.getElementById('findings-table'),out=document.querySelector('form.filters output');" +
-        "function laid(){return Array.from(t.tBodies[0].rows).filter(function(r){return r.offsetHeight>0;}).length;}" +
-        "h.setAttribute('data-laid',laid());h.setAttribute('data-out',out.textContent);" +
+    /// <summary>A probe's function counting the list's rows the browser laid out (a row not shown has no height).</summary>
+    private const string LaidRows =
+        "function laid(){return Array.from(document.getElementById('findings-table').tBodies[0].rows).filter(function(r){return r.offsetHeight>0;}).length;}" +
+        "var h=document.documentElement;h.setAttribute('data-laid',laid());";
+
+    /// <summary>Rows laid out and the output's text, then the same after "show all" is pressed.</summary>
+    private const string CountShownRows = LaidRows +
+        "var out=document.querySelector('form.filters output');h.setAttribute('data-out',out.textContent);" +
         "document.querySelector('form.filters button.all').click();" +
         "h.setAttribute('data-laid-all',laid());h.setAttribute('data-out-all',out.textContent);" +
         "h.setAttribute('data-button-hidden',document.querySelector('form.filters button.all').hidden);";
@@ -67,7 +69,7 @@ public sealed class FindingSearchTests : IDisposable
     [ChromiumFact]
     public void The_list_lays_out_its_first_rows_until_the_reader_asks_for_all()
     {
-        string page = WritePage(Enumerable.Range(0, Findings).Select(Finding).ToList());
+        string page = WritePage();
         string probe = Path.Combine(_root, "count.html");
         PageProbe.Write(probe, File.ReadAllText(page), CountShownRows);
 
@@ -83,15 +85,14 @@ public sealed class FindingSearchTests : IDisposable
     [ChromiumFact]
     public void Without_script_every_row_shows()
     {
-        string html = File.ReadAllText(WritePage(Enumerable.Range(0, Findings).Select(Finding).ToList()));
+        string html = File.ReadAllText(WritePage());
         // What a browser without script makes of the page: the head's <noscript> style applies, the page's script does
         // not run. The probe only counts the rows laid out.
         var noscript = System.Text.RegularExpressions.Regex.Match(html, "<noscript>(<style>[^<]*</style>)</noscript>");
         Assert.True(noscript.Success, "the head has no <noscript> style");
         html = html.Replace(noscript.Value, noscript.Groups[1].Value).Replace("<script>" + PageScript.Text + "</script>", "");
         string probe = Path.Combine(_root, "noscript.html");
-        PageProbe.Write(probe, html, "document.documentElement.setAttribute('data-laid',Array.from(document.getElementById('findings-table')" +
-            ".tBodies[0].rows).filter(function(r){return r.offsetHeight>0;}).length);");
+        PageProbe.Write(probe, html, LaidRows);
 
         Assert.Equal(Findings, PageProbe.Attribute(HeadlessChromium.DumpDom(probe, _root), "data-laid"));
     }
@@ -99,15 +100,14 @@ public sealed class FindingSearchTests : IDisposable
     [ChromiumFact]
     public void A_search_reaches_the_rows_past_the_first_page()
     {
-        var findings = Enumerable.Range(0, Findings).Select(Finding).ToList();
-        string page = WritePage(findings);
+        string page = WritePage();
         // The last row the page lists: past the first page, laid out only once a search finds it.
         string last = FindingRows.Of(File.ReadAllText(page))[^1].Search.Split(' ')[0];
 
         string dom = HeadlessChromium.DumpDom(page, _root, "#filter:q=" + last);
 
         FindingRows.AssertShown(dom, 1, last);
-        Assert.Contains("<output>1 of 5000 shown</output>", dom);
+        Assert.Contains($"<output>1 of {Findings} shown</output>", dom);
         Assert.DoesNotContain("class=\"sortable paged\"", dom);
     }
 
@@ -119,8 +119,10 @@ public sealed class FindingSearchTests : IDisposable
             null, i % 7 == 0 ? "Telnet to a server" : "no rule allows it") { RolePair = (client[0], server[0]) };
     }
 
-    private string WritePage(IReadOnlyList<Finding> findings)
+    /// <summary>report.html of the <see cref="Findings"/> findings <see cref="Finding"/> makes.</summary>
+    private string WritePage()
     {
+        var findings = Enumerable.Range(0, Findings).Select(Finding).ToList();
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
         var summary = new AuditSummary(findings.Count, 0, new Dictionary<Verdict, long>(),
