@@ -31,12 +31,7 @@ public sealed class CaptureOptions
         DefaultValueFactory = _ => FlowTableOptions.DefaultMaxFlows,
     };
 
-    private readonly Option<int> _workers = new Option<int>("--workers")
-    {
-        Description = "Threads that hold the flow table and inspect a capture file (default: one per core but one, and one " +
-                      "on two cores or fewer). The flows and their order are the same for any number.",
-        DefaultValueFactory = _ => FlowTableOptions.DefaultWorkers,
-    }.Accepts(NumberRange.Count(256));
+    private readonly Option<int> _workers;
 
     private readonly bool _filters;
 
@@ -62,10 +57,19 @@ public sealed class CaptureOptions
     /// Creates the options; <paramref name="filters"/> adds --filter, --since and --until, which select among flows
     /// read from files (a live capture filters with BPF instead, and its own --filter is that).
     /// </summary>
-    public CaptureOptions(bool filters = true, bool verdicts = false)
+    /// <paramref name="busyCores"/> is how many cores the command's own threads keep busy while files are read (the
+    /// audit's capture digest): the default flow tables leave them.
+    public CaptureOptions(bool filters = true, bool verdicts = false, int busyCores = 0)
     {
         _filters = filters;
         _verdicts = verdicts;
+        string leaves = busyCores == 0 ? "" : busyCores == 1 ? " but the one the capture's digest takes" : $" but {busyCores}";
+        _workers = new Option<int>("--workers")
+        {
+            Description = $"Flow tables a capture file is split over, each with its inspection (default: one per core{leaves}; " +
+                          "the decoding thread holds one of them). The flows and their order are the same for any number.",
+            DefaultValueFactory = _ => FlowTableOptions.WorkersBeside(busyCores),
+        }.Accepts(NumberRange.Count(256));
     }
 
     // True for commands that judge flows (audit): only they can answer a verdict term.

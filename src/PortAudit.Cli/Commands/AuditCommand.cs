@@ -15,7 +15,8 @@ public static class AuditCommand
         var command = new Command("audit", "Audit captured flows against the role catalog and a deployment inventory.");
         var captures = CaptureOptions.CapturesArgument();
         var audit = new AuditOptions(required: true);
-        var flowOptions = new CaptureOptions(verdicts: true);
+        // The digest of each capture file takes a core while the file is read (ReadDigests).
+        var flowOptions = new CaptureOptions(verdicts: true, busyCores: 1);
         var inputFormat = new InputFormatOption();
         var fromStore = new FromStoreOptions();
         var export = new ExportOptions();

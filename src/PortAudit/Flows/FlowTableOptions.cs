@@ -37,16 +37,25 @@ public sealed record FlowTableOptions
     public IFlowSelection? Selection { get; init; }
 
     /// <summary>
-    /// Threads that hold the flow table and inspect, for packet files read by consumers of ended flows only (see
-    /// <see cref="DefaultWorkers"/>). One keeps the table on the reading thread's partner; the flows are the same either way.
+    /// Flow tables a packet file is split over, for runs whose consumers see ended flows only (see
+    /// <see cref="DefaultWorkers"/>): one is worked on the decoder's thread, each other on a thread of its own. One keeps
+    /// the table on the reading thread's partner; the flows are the same either way.
     /// </summary>
     public int Workers { get; init; } = DefaultWorkers;
 
     /// <summary>
-    /// One worker per core but one, which the decoding and merging threads share; one on two cores or fewer, where a split
-    /// table measured slower than one (the corpus: 1.91 s against 1.65 s), its extra threads taking the core it would use.
+    /// One per core: the decoder's thread works the last table between its batches, so two cores hold two tables (the
+    /// corpus's <c>flows</c> on two cores, against one table behind the decoder: 2% to 14% less time in six sittings of 8
+    /// to 20 rounds, 1.155 → 1.015 s in the quietest; docs/performance.md).
     /// </summary>
-    public static int DefaultWorkers => Environment.ProcessorCount <= 2 ? 1 : Environment.ProcessorCount - 1;
+    public static int DefaultWorkers => WorkersBeside(0);
+
+    /// <summary>
+    /// One per core but the <paramref name="busyCores"/> other threads of the run keep busy while it reads: the audit's
+    /// capture digest takes a core, and on two cores a second table beside it made the audit slower (2.09 s against
+    /// 2.035 s, median of 10), its work outgrowing what a core short could give.
+    /// </summary>
+    public static int WorkersBeside(int busyCores) => Math.Max(1, Environment.ProcessorCount - busyCores);
 
     /// <summary>Which side of a flow whose opening was not seen is the server.</summary>
     public IServerPortHint ServerPorts { get; init; } = WellKnownPortHint.Instance;

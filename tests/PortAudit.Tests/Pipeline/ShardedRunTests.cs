@@ -73,6 +73,62 @@ public sealed class ShardedRunTests
         Assert.Equal("consumer failed", Assert.IsType<InvalidOperationException>(error).Message);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void The_decoders_own_shard_takes_half_the_host_pairs_of_another(int count)
+    {
+        var random = new Random(46);
+        var dealt = new int[count];
+        const int Pairs = 60_000;
+        for (int i = 0; i < Pairs; i++)
+        {
+            var packet = new PortAudit.Decode.DecodedPacket
+            {
+                Source = PortAudit.Common.IpAddr.FromV4((uint)random.Next()),
+                Destination = PortAudit.Common.IpAddr.FromV4((uint)random.Next()),
+            };
+            dealt[PortAudit.Pipeline.Shards.FlowShards.ShardOf(packet, count)]++;
+        }
+        // Two units of the hash's range for each threaded shard, one for the decoder's (the last).
+        double unit = Pairs / (2.0 * count - 1);
+        for (int i = 0; i < count - 1; i++) Assert.InRange(dealt[i], 1.9 * unit, 2.1 * unit);
+        Assert.InRange(dealt[count - 1], 0.9 * unit, 1.1 * unit);
+    }
+
+    // Fifteen host pairs: some are the decoder's own shard's.
+    [SharedDataFact("captures/netbios.pcap")]
+    public void A_stage_that_fails_in_the_decoders_own_shard_stops_the_run_with_its_error()
+    {
+        const int Count = 2;
+        int made = 0;
+        var stage = new FailingStage();
+        // Shards are made in order: the last made is the one the decoder's thread works.
+        var shards = new PortAudit.Pipeline.Shards.FlowShards(Count, new FlowTableOptions { Workers = Count },
+            _ => ++made == Count ? [stage] : [], [new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false }]);
+        var reader = new TrafficReader(new FlowTable(new FlowTableOptions()));
+        using var capture = CaptureFile.Open(SharedData.Path("captures/netbios.pcap")!);
+
+        var read = Task.Run(() => reader.ReadSharded(capture, shards, 1, CancellationToken.None));
+
+        var error = Assert.Throws<AggregateException>(() => read.Wait(TimeSpan.FromSeconds(30))).InnerException;
+        Assert.Equal("stage failed", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.Equal("portaudit-decode", stage.FailedOn);
+    }
+
+    private sealed class FailingStage : IFlowObserver
+    {
+        public string? FailedOn { get; private set; }
+
+        public void OnPacket(Flow flow, bool fromClient, bool isFirst, in PortAudit.Decode.DecodedPacket packet, ReadOnlySpan<byte> payload)
+        {
+            FailedOn = Thread.CurrentThread.Name;
+            throw new InvalidOperationException("stage failed");
+        }
+
+        public void OnFlowEnd(Flow flow) { }
+    }
+
     private sealed class Failing : IFlowObserver
     {
         public bool ReadsPackets => false;

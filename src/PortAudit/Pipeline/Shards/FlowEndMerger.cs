@@ -14,7 +14,7 @@ internal sealed class FlowEndMerger
     private readonly Queue<EndedFlow>[] _pending;
     private readonly long[] _watermarks;
     private readonly IFlowObserver[] _consumers;
-    private readonly List<Flow> _remaining = new();
+    private readonly ReadOnlyMemory<Flow>[] _held;
     private readonly IMergeStage? _stage;
 
     public FlowEndMerger(int shards, IFlowObserver[] consumers, IMergeStage? stage = null)
@@ -23,6 +23,7 @@ internal sealed class FlowEndMerger
         _pending = new Queue<EndedFlow>[shards];
         for (int i = 0; i < shards; i++) _pending[i] = new Queue<EndedFlow>();
         _watermarks = new long[shards];
+        _held = new ReadOnlyMemory<Flow>[shards];
         _consumers = consumers;
     }
 
@@ -32,6 +33,7 @@ internal sealed class FlowEndMerger
         var queue = _pending[output.Shard];
         foreach (var ended in output.Ended) queue.Enqueue(ended);
         _watermarks[output.Shard] = output.Watermark;
+        if (!output.Remaining.IsEmpty) _held[output.Shard] = output.Remaining;
         HandOnSettled();
     }
 
@@ -44,10 +46,37 @@ internal sealed class FlowEndMerger
         HandOnSettled();
         foreach (var queue in _pending)
             if (queue.Count > 0) throw new InvalidOperationException("a shard's flows were left unmerged");
-        var flows = _remaining.ToArray();
-        _remaining.Clear();
+        var flows = MergeHeld();
         foreach (var consumer in _consumers) consumer.OnFlowsEnd(flows);
     }
+
+    /// <summary>
+    /// The flows ended with the input, in one order: the shards' held flows, each shard's already sorted by first packet
+    /// and id, merged.
+    /// </summary>
+    private Flow[] MergeHeld()
+    {
+        int count = 0;
+        foreach (var held in _held) count += held.Length;
+        var flows = new Flow[count];
+        var next = new int[_held.Length];
+        for (int at = 0; at < count; at++)
+        {
+            int best = -1;
+            for (int i = 0; i < _held.Length; i++)
+            {
+                if (next[i] == _held[i].Length) continue;
+                if (best < 0 || IsEarlier(_held[i].Span[next[i]], _held[best].Span[next[best]])) best = i;
+            }
+            var flow = _held[best].Span[next[best]++];
+            _stage?.Prepare(flow);
+            flows[at] = flow;
+        }
+        Array.Fill(_held, default);
+        return flows;
+    }
+
+    private static bool IsEarlier(Flow a, Flow b) => a.StartNs != b.StartNs ? a.StartNs < b.StartNs : a.Id < b.Id;
 
     private void HandOnSettled()
     {
@@ -58,12 +87,9 @@ internal sealed class FlowEndMerger
                 _stage?.OnNote(next.Note!, next.Ending.Ordinal);
                 continue;
             }
+            // Flows ended with the input come whole, in each shard's Remaining, and are merged at the end.
+            System.Diagnostics.Debug.Assert(next.Ending.Cause != FlowEndCause.EndOfInput);
             _stage?.Prepare(flow);
-            if (next.Ending.Cause == FlowEndCause.EndOfInput)
-            {
-                _remaining.Add(flow);
-                continue;
-            }
             foreach (var consumer in _consumers) consumer.OnFlowEnd(flow);
         }
     }

@@ -30,6 +30,11 @@ internal sealed class ShardOutput
 {
     public required int Shard { get; init; }
     public List<EndedFlow> Ended { get; } = new();
+    /// <summary>
+    /// At the end of the run, the flows the shard still held, by first packet and then id (<see cref="FlowEnding"/>'s
+    /// order for flows ended with the input); they come after every flow in <see cref="Ended"/>.
+    /// </summary>
+    public ReadOnlyMemory<Flow> Remaining { get; set; }
     public long Watermark { get; set; }
     public bool EndsInput { get; set; }
     public bool EndsRun { get; set; }
