@@ -67,7 +67,8 @@ public sealed class CaptureOptions
         _workers = new Option<int>("--workers")
         {
             Description = $"Flow tables a capture file is split over, each with its inspection (default: one per core{leaves}; " +
-                          "the decoding thread holds one of them). The flows and their order are the same for any number.",
+                          "the decoding thread holds one of them). The flows and their order are the same for any number, " +
+                          "unless --max-flows is reached: each table evicts from its own share.",
             DefaultValueFactory = _ => FlowTableOptions.WorkersBeside(busyCores),
         }.Accepts(NumberRange.Count(256));
     }
