@@ -27,8 +27,10 @@ public sealed class ProgressDisplayTests(Xunit.Abstractions.ITestOutputHelper ou
         for (int i = 1; i <= Files; i++)
             File.CreateSymbolicLink(Path.Combine(inputs, $"copy-{i}-with-a-name-longer-than-the-line-has-room-for.pcap"), SharedData.Path("bench/base.pcap")!);
         string dll = Path.Combine(AppContext.BaseDirectory, "portaudit.dll");
+        // The plots' pictures keep the reports' phase on screen for seconds: without them it may last less than the
+        // display's refresh and the pane's polling together, and a loaded CI machine once saw no phase line.
         string command = $"dotnet '{dll}' audit '{inputs}' --inventory '{SharedData.InRepository("captures/lab.yaml")}' " +
-                         $"--out '{_dir.FullName}/out' --fail-on none; echo PORTAUDIT-DONE; sleep 60";
+                         $"--out '{_dir.FullName}/out' --plots '{_dir.FullName}/plots' --fail-on none; echo PORTAUDIT-DONE; sleep 60";
         Assert.Equal(0, Tmux("new-session", "-d", "-s", _session, "-x", "80", "-y", "24", command).ExitCode);
 
         var lines = new HashSet<string>();
