@@ -57,19 +57,19 @@ public sealed class CaptureOptions
     /// Creates the options; <paramref name="filters"/> adds --filter, --since and --until, which select among flows
     /// read from files (a live capture filters with BPF instead, and its own --filter is that).
     /// </summary>
-    /// <paramref name="busyCores"/> is how many cores the command's own threads keep busy while files are read (the
-    /// audit's capture digest): the default flow tables leave them.
-    public CaptureOptions(bool filters = true, bool verdicts = false, int busyCores = 0)
+    /// <paramref name="besideDigest"/> says the command digests each capture file while reading it (the audit): the
+    /// default flow tables leave the core that takes.
+    public CaptureOptions(bool filters = true, bool verdicts = false, bool besideDigest = false)
     {
         _filters = filters;
         _verdicts = verdicts;
-        string leaves = busyCores == 0 ? "" : busyCores == 1 ? " but the one the capture's digest takes" : $" but {busyCores}";
+        string leaves = besideDigest ? " but the one the capture's digest takes" : "";
         _workers = new Option<int>("--workers")
         {
             Description = $"Flow tables a capture file is split over, each with its inspection (default: one per core{leaves}; " +
                           "the decoding thread holds one of them). The flows and their order are the same for any number, " +
                           "unless --max-flows is reached: each table evicts from its own share.",
-            DefaultValueFactory = _ => FlowTableOptions.WorkersBeside(busyCores),
+            DefaultValueFactory = _ => FlowTableOptions.WorkersBeside(besideDigest ? 1 : 0),
         }.Accepts(NumberRange.Count(256));
     }
 

@@ -16,7 +16,7 @@ public static class AuditCommand
         var captures = CaptureOptions.CapturesArgument();
         var audit = new AuditOptions(required: true);
         // The digest of each capture file takes a core while the file is read (ReadDigests).
-        var flowOptions = new CaptureOptions(verdicts: true, busyCores: 1);
+        var flowOptions = new CaptureOptions(verdicts: true, besideDigest: true);
         var inputFormat = new InputFormatOption();
         var fromStore = new FromStoreOptions();
         var export = new ExportOptions();

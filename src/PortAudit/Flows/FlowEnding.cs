@@ -25,6 +25,9 @@ internal enum FlowEndCause : byte
 /// </summary>
 internal readonly record struct FlowEnding(long Ordinal, FlowEndCause Cause)
 {
+    /// <summary>The end of every flow still held when the input ended: after every other.</summary>
+    public static FlowEnding EndOfInput { get; } = new(long.MaxValue, FlowEndCause.EndOfInput);
+
     /// <summary>Compares the ends of <paramref name="a"/> at <paramref name="at"/> and <paramref name="b"/> at <paramref name="bt"/>.</summary>
     public static int Compare(Flow? a, FlowEnding at, Flow? b, FlowEnding bt)
     {

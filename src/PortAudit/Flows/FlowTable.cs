@@ -163,7 +163,7 @@ public sealed class FlowTable
         var remaining = FlowOrder.SortHeld(_flows);
         _flows.Clear();
         _recent = null;
-        Ending = new FlowEnding(long.MaxValue, FlowEndCause.EndOfInput);
+        Ending = FlowEnding.EndOfInput;
         foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
     }
 

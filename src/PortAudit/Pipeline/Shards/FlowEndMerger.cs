@@ -66,7 +66,9 @@ internal sealed class FlowEndMerger
             for (int i = 0; i < _held.Length; i++)
             {
                 if (next[i] == _held[i].Length) continue;
-                if (best < 0 || IsEarlier(_held[i].Span[next[i]], _held[best].Span[next[best]])) best = i;
+                if (best < 0 || FlowEnding.Compare(_held[i].Span[next[i]], FlowEnding.EndOfInput,
+                        _held[best].Span[next[best]], FlowEnding.EndOfInput) < 0)
+                    best = i;
             }
             var flow = _held[best].Span[next[best]++];
             _stage?.Prepare(flow);
@@ -75,8 +77,6 @@ internal sealed class FlowEndMerger
         Array.Fill(_held, default);
         return flows;
     }
-
-    private static bool IsEarlier(Flow a, Flow b) => a.StartNs != b.StartNs ? a.StartNs < b.StartNs : a.Id < b.Id;
 
     private void HandOnSettled()
     {

@@ -41,13 +41,13 @@ internal sealed class FlowShards
         {
             // Each shard holds its share of the table's bound, so the run as a whole holds no more than one table would,
             // and a shard evicts no sooner than one table would, for host pairs spread evenly.
-            int units = UnitsOf(i, count);
+            int units = IsInline(i, count) ? 1 : 2;
             var shardOptions = options with
             {
                 MaxFlows = Math.Max(1, (int)((long)options.MaxFlows * units / Units(count))),
                 InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity * units / Units(count)),
             };
-            _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, inline: i == count - 1);
+            _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, inline: IsInline(i, count));
         }
         _merger = new FlowEndMerger(count, consumers, merge);
         _sweeps = new SweepSchedule(options);
@@ -80,7 +80,7 @@ internal sealed class FlowShards
     /// <summary>The hash's range in units: two for each threaded shard, one for the inline shard (the last).</summary>
     private static int Units(int count) => 2 * count - 1;
 
-    private static int UnitsOf(int shard, int count) => shard == count - 1 ? 1 : 2;
+    private static bool IsInline(int shard, int count) => shard == count - 1;
 
     /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>
     public void BeginInput(int input)

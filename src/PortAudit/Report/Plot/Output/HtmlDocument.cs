@@ -195,7 +195,14 @@ public sealed class HtmlDocument
         Write("<div class=\"table\"><table");
         AppendId(id);
         bool paged = id is not null && _filtered.Contains(id);
-        if (sortable || paged) Write(" class=\"").Write(sortable && paged ? "sortable paged" : sortable ? "sortable" : "paged").Write("\"");
+        string? classes = (sortable, paged) switch
+        {
+            (true, true) => "sortable paged",
+            (true, false) => "sortable",
+            (false, true) => "paged",
+            _ => null,
+        };
+        if (classes is not null) Write(" class=\"").Write(classes).Write("\"");
         if (paged) Write(" data-page=\"").Write(PagedRows.ToString(System.Globalization.CultureInfo.InvariantCulture)).Write("\"");
         Write("><thead><tr>");
         foreach (string header in headers) Write("<th scope=\"col\">").Write(MarkupEscaper.Text(header)).Write("</th>");
