@@ -14,7 +14,7 @@ namespace PortAudit.Flows;
 /// </remarks>
 internal static class FlowOrder
 {
-    /// <summary>The fewest flows that <see cref="SortHeld"/> splits between two threads: below it the split costs more than it saves.</summary>
+    /// <summary>The fewest flows that <see cref="SortHeld(FlowSet)"/> splits between two threads: below it the split costs more than it saves.</summary>
     public const int SplitAbove = 65_536;
 
     /// <summary>
@@ -39,16 +39,26 @@ internal static class FlowOrder
     /// flow of a capture is still held) is read and sorted in two halves on two threads, then merged: that is serial work
     /// on the table's thread, with the other core otherwise idle.
     /// </summary>
-    public static Flow[] SortHeld(FlowSet set)
+    public static Flow[] SortHeld(FlowSet set) => SortHeld(set, out _, split: true);
+
+    /// <summary>
+    /// As <see cref="SortHeld(FlowSet)"/>, with the first packet's time of each flow at its place in
+    /// <paramref name="starts"/>: the arrays the sort used, handed on rather than made again when the flows are merged
+    /// with another table's (a large array made at the end of input can start a full collection of a heap that holds
+    /// every flow). Without <paramref name="split"/> the set is sorted on this thread alone: a split run's shards sort
+    /// theirs at once, on threads of their own.
+    /// </summary>
+    public static Flow[] SortHeld(FlowSet set, out long[] starts, bool split)
     {
         int count = set.Count;
         var times = new long[count];
         var flows = new Flow[count];
-        if (count <= SplitAbove || Environment.ProcessorCount == 1)
+        if (!split || count <= SplitAbove || Environment.ProcessorCount == 1)
         {
             int n = Fill(set.InSlots(0, set.Slots), times, flows, 0, 1, lastPacket: false);
             Debug.Assert(n == count);
             Sort(times, flows, count);
+            starts = times;
             return flows;
         }
         // The first half of the slots fills the arrays from the front, the second from the back: together they fill them
@@ -64,6 +74,7 @@ internal static class FlowOrder
         back.GetAwaiter().GetResult();
         var (mergedTimes, merged) = Merge(times, flows, front, count);
         BreakTies(mergedTimes, merged, count);
+        starts = mergedTimes;
         return merged;
     }
 
@@ -104,7 +115,7 @@ internal static class FlowOrder
         return (outTimes, outFlows);
     }
 
-    // Sorts each run of equal times by id. The run's times are overwritten with the ids, after its end was found.
+    // Sorts each run of equal times by id: the run's times are overwritten with the ids for the sort, then put back.
     private static void BreakTies(long[] times, Flow[] flows, int count)
     {
         int start = 0;
@@ -114,8 +125,10 @@ internal static class FlowOrder
             while (end < count && times[end] == times[start]) end++;
             if (end - start > 1)
             {
+                long time = times[start];
                 for (int i = start; i < end; i++) times[i] = flows[i].Id;
                 Array.Sort(times, flows, start, end - start);
+                Array.Fill(times, time, start, end - start);
             }
             start = end;
         }

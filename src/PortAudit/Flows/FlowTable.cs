@@ -28,13 +28,14 @@ public sealed class FlowTable
     private long _lastOrdinal;
 
     /// <summary>Creates an empty table.</summary>
-    public FlowTable(FlowTableOptions options, params IFlowObserver[] observers) : this(options, observers, externalSweeps: false) { }
+    public FlowTable(FlowTableOptions options, params IFlowObserver[] observers) : this(options, observers, shard: false) { }
 
     /// <summary>
-    /// Creates an empty table; with <paramref name="externalSweeps"/> the table never sweeps by itself and waits for
-    /// <see cref="SweepAt"/>, so that the shards of one run all end idle flows at the moments one table would.
+    /// Creates an empty table; with <paramref name="shard"/> it is one part of a split run: it never sweeps by itself and
+    /// waits for <see cref="SweepAt"/>, so that the shards of one run all end idle flows at the moments one table would,
+    /// and it sorts the flows it holds at the end on its own thread, the other shards sorting theirs beside it.
     /// </summary>
-    internal FlowTable(FlowTableOptions options, IFlowObserver[] observers, bool externalSweeps)
+    internal FlowTable(FlowTableOptions options, IFlowObserver[] observers, bool shard)
     {
         _options = options;
         _flows = new(options.InitialFlowCapacity);
@@ -43,7 +44,7 @@ public sealed class FlowTable
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
         _closedLingerNs = ToNs(options.TcpClosedLinger);
         _sweeps = new SweepSchedule(options);
-        _externalSweeps = externalSweeps;
+        _externalSweeps = shard;
     }
 
     /// <summary>Counters.</summary>
@@ -60,6 +61,12 @@ public sealed class FlowTable
     /// that merges the flows of several tables orders them by it (see <see cref="FlowEnding"/>).
     /// </summary>
     internal FlowEnding Ending { get; private set; }
+
+    /// <summary>
+    /// After <see cref="Flush"/>: the first packet's time of each flow it handed on, at the same place (the keys
+    /// <see cref="FlowOrder.SortHeld(FlowSet, out long[], bool)"/> sorted them by).
+    /// </summary>
+    internal long[] HeldStarts { get; private set; } = [];
 
     /// <summary>The run ordinal of the packet being counted now: where an announcement its stages make takes its place.</summary>
     internal long CurrentOrdinal => _lastOrdinal;
@@ -160,7 +167,8 @@ public sealed class FlowTable
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
-        var remaining = FlowOrder.SortHeld(_flows);
+        var remaining = FlowOrder.SortHeld(_flows, out var starts, split: !_externalSweeps);
+        HeldStarts = starts;
         _flows.Clear();
         _recent = null;
         Ending = FlowEnding.EndOfInput;

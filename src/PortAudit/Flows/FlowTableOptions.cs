@@ -38,15 +38,15 @@ public sealed record FlowTableOptions
 
     /// <summary>
     /// Flow tables a packet file is split over, for runs whose consumers see ended flows only (see
-    /// <see cref="DefaultWorkers"/>): one is worked on the decoder's thread, each other on a thread of its own. One keeps
-    /// the table on the reading thread's partner; the flows are the same either way.
+    /// <see cref="DefaultWorkers"/>): each but the last has a thread of its own, and the last is worked by whichever thread
+    /// is free, the decoder's included. One keeps the table on the reading thread's partner; the flows are the same either
+    /// way.
     /// </summary>
     public int Workers { get; init; } = DefaultWorkers;
 
     /// <summary>
-    /// One per core: the decoder's thread works the last table between its batches, so two cores hold two tables (the
-    /// corpus's <c>flows</c> on two cores, against one table behind the decoder: 2% to 14% less time in six sittings of 8
-    /// to 20 rounds, 1.155 → 1.015 s in the quietest; docs/performance.md).
+    /// One per core: two cores hold two tables, the second worked by whichever of the decoder's thread and the worker is
+    /// free, so that the cores balance whatever the traffic (docs/performance.md).
     /// </summary>
     public static int DefaultWorkers => WorkersBeside(0);
 

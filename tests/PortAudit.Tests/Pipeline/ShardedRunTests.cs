@@ -76,7 +76,7 @@ public sealed class ShardedRunTests
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
-    public void The_decoders_own_shard_takes_half_the_host_pairs_of_another(int count)
+    public void Every_shard_takes_an_equal_share_of_the_host_pairs(int count)
     {
         var random = new Random(46);
         var dealt = new int[count];
@@ -90,20 +90,19 @@ public sealed class ShardedRunTests
             };
             dealt[PortAudit.Pipeline.Shards.FlowShards.ShardOf(packet, count)]++;
         }
-        // Two units of the hash's range for each threaded shard, one for the decoder's (the last).
-        double unit = Pairs / (2.0 * count - 1);
-        for (int i = 0; i < count - 1; i++) Assert.InRange(dealt[i], 1.9 * unit, 2.1 * unit);
-        Assert.InRange(dealt[count - 1], 0.9 * unit, 1.1 * unit);
+        // The threads, not the shares, balance the cores (ShardScheduler): the shared shard's batches go to whoever is free.
+        double share = (double)Pairs / count;
+        for (int i = 0; i < count; i++) Assert.InRange(dealt[i], 0.95 * share, 1.05 * share);
     }
 
-    // Fifteen host pairs: some are the decoder's own shard's.
+    // Fifteen host pairs: some are the shared shard's, which the decoder's thread or a worker may work.
     [SharedDataFact("captures/netbios.pcap")]
-    public void A_stage_that_fails_in_the_decoders_own_shard_stops_the_run_with_its_error()
+    public void A_stage_that_fails_in_the_shared_shard_stops_the_run_with_its_error()
     {
         const int Count = 2;
         int made = 0;
         var stage = new FailingStage();
-        // Shards are made in order: the last made is the one the decoder's thread works.
+        // Shards are made in order: the last made is the shared one.
         var shards = new PortAudit.Pipeline.Shards.FlowShards(Count, new FlowTableOptions { Workers = Count },
             _ => ++made == Count ? [stage] : [], [new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false }]);
         var reader = new TrafficReader(new FlowTable(new FlowTableOptions()));
@@ -113,7 +112,7 @@ public sealed class ShardedRunTests
 
         var error = Assert.Throws<AggregateException>(() => read.Wait(TimeSpan.FromSeconds(30))).InnerException;
         Assert.Equal("stage failed", Assert.IsType<InvalidOperationException>(error).Message);
-        Assert.Equal("portaudit-decode", stage.FailedOn);
+        Assert.Contains(stage.FailedOn, new[] { "portaudit-decode", "portaudit-flows-0" });
     }
 
     private sealed class FailingStage : IFlowObserver

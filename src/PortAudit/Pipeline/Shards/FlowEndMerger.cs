@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PortAudit.Flows;
 using PortAudit.Inspect;
 
@@ -15,6 +16,7 @@ internal sealed class FlowEndMerger
     private readonly long[] _watermarks;
     private readonly IFlowObserver[] _consumers;
     private readonly ReadOnlyMemory<Flow>[] _held;
+    private readonly long[][] _heldStarts;
     private readonly IMergeStage? _stage;
 
     public FlowEndMerger(int shards, IFlowObserver[] consumers, IMergeStage? stage = null)
@@ -24,6 +26,8 @@ internal sealed class FlowEndMerger
         for (int i = 0; i < shards; i++) _pending[i] = new Queue<EndedFlow>();
         _watermarks = new long[shards];
         _held = new ReadOnlyMemory<Flow>[shards];
+        _heldStarts = new long[shards][];
+        Array.Fill(_heldStarts, []);
         _consumers = consumers;
     }
 
@@ -33,7 +37,11 @@ internal sealed class FlowEndMerger
         var queue = _pending[output.Shard];
         foreach (var ended in output.Ended) queue.Enqueue(ended);
         _watermarks[output.Shard] = output.Watermark;
-        if (!output.Remaining.IsEmpty) _held[output.Shard] = output.Remaining;
+        if (!output.Remaining.IsEmpty)
+        {
+            _held[output.Shard] = output.Remaining;
+            _heldStarts[output.Shard] = output.RemainingStarts;
+        }
         HandOnSettled();
     }
 
@@ -52,30 +60,46 @@ internal sealed class FlowEndMerger
 
     /// <summary>
     /// The flows ended with the input, in one order: the shards' held flows, each shard's already sorted by first packet
-    /// and id, merged.
+    /// and id, and prepared by its shard (<see cref="ShardOutbox.OnFlowsEnd"/>), merged by their first packets' times.
     /// </summary>
     private Flow[] MergeHeld()
     {
+        int shards = _held.Length;
+        var held = new Flow[shards][];
+        var next = new int[shards];
+        var end = new int[shards];
         int count = 0;
-        foreach (var held in _held) count += held.Length;
+        for (int i = 0; i < shards; i++)
+        {
+            // The shards' tables sorted into arrays of their own (FlowTable.Flush): read as arrays, not memory.
+            bool whole = MemoryMarshal.TryGetArray(_held[i], out var segment);
+            System.Diagnostics.Debug.Assert(whole && segment.Offset == 0);
+            held[i] = segment.Array ?? [];
+            end[i] = segment.Count;
+            count += segment.Count;
+        }
         var flows = new Flow[count];
-        var next = new int[_held.Length];
         for (int at = 0; at < count; at++)
         {
             int best = -1;
-            for (int i = 0; i < _held.Length; i++)
+            for (int i = 0; i < shards; i++)
             {
-                if (next[i] == _held[i].Length) continue;
-                if (best < 0 || FlowEnding.Compare(_held[i].Span[next[i]], FlowEnding.EndOfInput,
-                        _held[best].Span[next[best]], FlowEnding.EndOfInput) < 0)
-                    best = i;
+                if (next[i] == end[i]) continue;
+                if (best < 0 || Precedes(held, i, next[i], best, next[best])) best = i;
             }
-            var flow = _held[best].Span[next[best]++];
-            _stage?.Prepare(flow);
-            flows[at] = flow;
+            flows[at] = held[best][next[best]++];
         }
         Array.Fill(_held, default);
+        Array.Fill(_heldStarts, []);
         return flows;
+    }
+
+    // Held flows end in the order of FlowEnding.Compare at the end of input: first packet, then id. Ids are unique.
+    private bool Precedes(Flow[][] held, int shard, int index, int other, int otherIndex)
+    {
+        long start = _heldStarts[shard][index], otherStart = _heldStarts[other][otherIndex];
+        if (start != otherStart) return start < otherStart;
+        return held[shard][index].Id < held[other][otherIndex].Id;
     }
 
     private void HandOnSettled()

@@ -11,12 +11,13 @@ namespace PortAudit.Pipeline.Shards;
 /// of them announces to the other (an endpoint-mapper answer and the RPC it names, FTP control and data), meet in one
 /// shard, as Zeek clusters balance by address pair for the same reason. Idle sweeps are scheduled once for the run and
 /// dealt to every shard, and the merger restores one order, so a run's flows and their order do not depend on the number
-/// of shards. Every shard but the last has a thread; the last is worked on the decoder's thread after each round is
-/// handed to the others. The caller's thread merges and feeds the consumers.
+/// of shards, nor on which thread worked which batch. Every shard but the last has a thread; the last is worked by
+/// whichever thread is free (<see cref="ShardScheduler"/>). The caller's thread merges and feeds the consumers.
 /// </summary>
 internal sealed class FlowShards
 {
     private readonly FlowShard[] _shards;
+    private readonly ShardScheduler _scheduler;
     private readonly PacketBatch[] _current;
     private readonly FlowEndMerger _merger;
     private readonly CancellationTokenSource _abort = new();
@@ -35,20 +36,18 @@ internal sealed class FlowShards
         _outputs = new HandOff<ShardOutput>(abort: _abort.Token);
         _shards = new FlowShard[count];
         _current = new PacketBatch[count];
-        // The last shard is worked on the decoder's thread, between its rounds, after the others have theirs: the
-        // decoder would otherwise wait for them half the time, with a core to spare.
         for (int i = 0; i < count; i++)
         {
             // Each shard holds its share of the table's bound, so the run as a whole holds no more than one table would,
             // and a shard evicts no sooner than one table would, for host pairs spread evenly.
-            int units = IsInline(i, count) ? 1 : 2;
             var shardOptions = options with
             {
-                MaxFlows = Math.Max(1, (int)((long)options.MaxFlows * units / Units(count))),
-                InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity * units / Units(count)),
+                MaxFlows = Math.Max(1, options.MaxFlows / count),
+                InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
             };
-            _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, inline: IsInline(i, count));
+            _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, merge);
         }
+        _scheduler = new ShardScheduler(_shards, _abort.Token);
         _merger = new FlowEndMerger(count, consumers, merge);
         _sweeps = new SweepSchedule(options);
     }
@@ -62,25 +61,15 @@ internal sealed class FlowShards
     /// <summary>Flows held at this moment, over all shards (read from another thread, so approximate).</summary>
     public int ActiveFlows => _shards.Sum(s => s.Table.ActiveFlows);
 
-    /// <summary>
-    /// The shard of a packet: symmetric in its two addresses, so both directions of a pair meet. The inline shard (the
-    /// last) takes half the host pairs any other takes, since its thread decodes every packet too: with equal shares on
-    /// two cores the decoder's thread was busy throughout the read and the other worker 60% of it (the corpus's
-    /// <c>flows</c>, median of 12: 1.125 s halved, 1.18 s equal).
-    /// </summary>
+    /// <summary>The shard of a packet: symmetric in its two addresses, so both directions of a pair meet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ShardOf(in DecodedPacket packet, int count)
     {
         ulong h = packet.Quote.Present
             ? HostPair.Hash(packet.Quote.Source, packet.Quote.Destination)
             : HostPair.Hash(packet.Source, packet.Destination);
-        return (int)((((h >> 32) * (uint)Units(count)) >> 32) / 2);
+        return (int)(((h >> 32) * (uint)count) >> 32);
     }
-
-    /// <summary>The hash's range in units: two for each threaded shard, one for the inline shard (the last).</summary>
-    private static int Units(int count) => 2 * count - 1;
-
-    private static bool IsInline(int shard, int count) => shard == count - 1;
 
     /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>
     public void BeginInput(int input)
@@ -127,6 +116,7 @@ internal sealed class FlowShards
     public void SendRound(long watermark)
     {
         for (int i = 0; i < _shards.Length; i++) Send(i, watermark);
+        _scheduler.HelpIfBehind();
     }
 
     /// <summary>Ends an input on the decoder's thread: the last round, marked, up to the input's last ordinal.</summary>
@@ -135,14 +125,16 @@ internal sealed class FlowShards
         for (int i = 0; i < _shards.Length; i++)
         {
             _current[i].EndsInput = true;
-            _shards[i].Deliver(Stamp(_current[i], lastOrdinal));
+            _scheduler.Deliver(i, Stamp(_current[i], lastOrdinal));
             _current[i] = null!;
         }
+        // The decoder's last act for the input: the merger waits for every shard's last batch.
+        _scheduler.HelpWithAll();
     }
 
     private void Send(int shard, long watermark)
     {
-        _shards[shard].Deliver(Stamp(_current[shard], watermark));
+        _scheduler.Deliver(shard, Stamp(_current[shard], watermark));
         _current[shard] = TakeEmpty(shard);
     }
 
@@ -153,7 +145,7 @@ internal sealed class FlowShards
         return batch;
     }
 
-    private PacketBatch TakeEmpty(int shard) => _shards[shard].Empty.Take();
+    private PacketBatch TakeEmpty(int shard) => _scheduler.TakeEmpty(shard);
 
     /// <summary>
     /// On the caller's thread: merges what the shards end until every shard has read the input's last batch. A shard's
@@ -172,11 +164,11 @@ internal sealed class FlowShards
         {
             var batch = TakeEmpty(i);
             batch.EndOfRun = true;
-            _shards[i].Deliver(Stamp(batch, long.MaxValue));
+            _scheduler.Deliver(i, Stamp(batch, long.MaxValue));
         }
+        _scheduler.Finish();
         Merge(static o => o.EndsRun);
         _merger.HandOnRemaining();
-        foreach (var shard in _shards) shard.Join();
     }
 
     /// <summary>Stops every shard and the decoder's waits: a failure anywhere ends the run.</summary>

@@ -35,6 +35,11 @@ internal sealed class ShardOutput
     /// order for flows ended with the input); they come after every flow in <see cref="Ended"/>.
     /// </summary>
     public ReadOnlyMemory<Flow> Remaining { get; set; }
+    /// <summary>
+    /// The first packet's time of each flow in <see cref="Remaining"/>, at the same place: the merger orders the shards'
+    /// flows by these, reading two arrays in order rather than two flows scattered over the heap at every step.
+    /// </summary>
+    public long[] RemainingStarts { get; set; } = [];
     public long Watermark { get; set; }
     public bool EndsInput { get; set; }
     public bool EndsRun { get; set; }
