@@ -1,3 +1,4 @@
+using System.Text;
 using System.Globalization;
 using PortAudit.Common;
 using PortAudit.Decode;
@@ -35,6 +36,35 @@ public class FieldFormatTests
             var expected = DateTime.UnixEpoch.AddTicks(nanoseconds / 100)
                 .ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
             Assert.Equal(expected, Timestamps.ToIso(nanoseconds));
+        }
+    }
+
+    [Fact]
+    public void Times_written_one_after_another_are_those_of_Timestamps_Format_whichever_second_came_before()
+    {
+        // Runs within one second, steps across seconds and days, backwards, to the epoch and before it.
+        var random = new Random(46);
+        var times = new List<long> { 0, -1, 999_999_999, 1_000_000_000, -5, 1_735_689_599_999_999_999L, 1_735_689_600_000_000_000L, long.MaxValue, 0 };
+        long time = 1_700_000_000_000_000_000L;
+        for (int i = 0; i < 20_000; i++)
+        {
+            time += random.Next(5) switch
+            {
+                0 => random.Next(1_000),
+                1 => random.Next(1_000_000_000),
+                2 => -random.Next(2_000_000_000),
+                3 => random.NextInt64(86_400_000_000_000L),
+                _ => 0,
+            };
+            times.Add(time);
+        }
+        var last = new Timestamps.LastSecond();
+        Span<byte> expected = stackalloc byte[Timestamps.IsoLength], written = stackalloc byte[Timestamps.IsoLength];
+        foreach (long t in times)
+        {
+            Timestamps.Format(t, expected);
+            Assert.Equal(Timestamps.IsoLength, last.Format(t, written));
+            Assert.True(expected.SequenceEqual(written), $"{t}: {Encoding.ASCII.GetString(written)}, not {Encoding.ASCII.GetString(expected)}");
         }
     }
 

@@ -63,6 +63,46 @@ public class JsonLinesFlowWriterTests
     }
 
     [Fact]
+    public void Texts_repeated_by_the_same_strings_and_a_list_changed_in_place_are_written_as_Utf8JsonWriter_writes_them()
+    {
+        // The writer keeps what it wrote for the strings of the record before: the same string objects repeat, a hostile
+        // one among them, and one list object is changed between records (grown, an item replaced, emptied, refilled).
+        var extras = new[] { "verdict", "roles", "none", "host" };
+        string app = "sip", hostile = Hostile[1];
+        var roles = new List<string> { "front-end" };
+        var steps = new List<(Flow Flow, List<string> Roles)>();
+        void Record(string? detail) => steps.Add((NewFlow(app, detail), [.. roles]));
+        Record(hostile);
+        Record(hostile);
+        roles.Add("edge<");
+        Record(hostile);
+        roles[0] = "dns";
+        Record("plain");
+        roles.Clear();
+        Record("plain");
+        roles.AddRange(["dns", "edge<"]);
+        Record(hostile);
+
+        var output = new MemoryStream();
+        using (var writer = new JsonLinesFlowWriter(output, extras))
+        {
+            roles.Clear();
+            foreach (var (flow, snapshot) in steps)
+            {
+                // The same list object each time, holding what the step held.
+                roles.Clear();
+                roles.AddRange(snapshot);
+                writer.Write(flow, new Extra(roles));
+            }
+            writer.Complete();
+        }
+        var reference = new ReferenceWriter(extras);
+        foreach (var (flow, snapshot) in steps) reference.Write(flow, new Extra(snapshot));
+
+        Assert.Equal(Encoding.UTF8.GetString(reference.Bytes), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public void Flows_written_together_with_their_extra_fields_are_the_records_written_one_by_one()
     {
         // Past the write threshold, in a count that is no multiple of the Community ID's lanes, with escaped text.
@@ -194,7 +234,7 @@ public class JsonLinesFlowWriterTests
 
     private sealed class Extra(List<string> list) : IFlowFieldSource
     {
-        public void Write(IFlowFieldSink sink, int firstField)
+        public void Write<TSink>(TSink sink, int firstField) where TSink : IFlowFieldSink
         {
             sink.Text(firstField, list.Count.ToString(CultureInfo.InvariantCulture));
             sink.TextList(firstField + 1, list);

@@ -43,7 +43,7 @@ public sealed class AuditedFlowWriter : IAuditedFlowSink, IDisposable
 /// <summary>The audit's fields of a flow record (<see cref="AuditedFlowWriter.Names"/>), for every format that writes them.</summary>
 internal readonly struct AuditFields(FlowVerdict verdict) : IFlowFieldSource
 {
-    public void Write(IFlowFieldSink sink, int firstField)
+    public void Write<TSink>(TSink sink, int firstField) where TSink : IFlowFieldSink
     {
         sink.Text(firstField, verdict.Verdict.Name());
         FlowFields.Optional(sink, firstField + 1, verdict.Rule?.Id);

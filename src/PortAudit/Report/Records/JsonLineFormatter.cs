@@ -18,6 +18,10 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     private readonly string[] _fieldNames;
     // Per field, its name with the separator before it: "start": for the first field, ,"end": and so on after it.
     private readonly byte[][] _names;
+    // Per field, its name and a null after it: one copy for the many fields most records leave empty.
+    private readonly byte[][] _nulls;
+    private readonly RepeatedTexts _repeated;
+    private readonly Timestamps.LastSecond _times = new();
     private byte[] _buffer = new byte[1 << 17];
     private int _length;
     // Text that needs escaping is written by the framework into a side buffer, then copied: its escapes stay the
@@ -31,6 +35,8 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     {
         _fieldNames = fieldNames;
         _names = fieldNames.Select((name, i) => NamePrefix(name, first: i == 0)).ToArray();
+        _nulls = _names.Select(name => (byte[])[.. name, .. "null"u8]).ToArray();
+        _repeated = new RepeatedTexts(fieldNames.Length);
         _escaper = new Utf8JsonWriter(_escaped, new JsonWriterOptions { SkipValidation = true });
     }
 
@@ -54,8 +60,9 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     private void Format<TExtra>(Flow flow, TExtra extra, ReadOnlySpan<byte> communityId) where TExtra : IFlowFieldSource
     {
         Append("{"u8);
-        FlowFields.Write(flow, this, communityId);
-        extra.Write(this, FlowFields.Names.Length);
+        var sink = new Sink(this);
+        FlowFields.Write(flow, sink, communityId);
+        extra.Write(sink, FlowFields.Names.Length);
         Append("}\n"u8);
     }
 
@@ -99,13 +106,37 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         _length = 0;
     }
 
-    void IFlowFieldSink.Text(int field, ReadOnlySpan<char> value)
+    public void Text(int field, ReadOnlySpan<char> value)
     {
         Append(_names[field]);
         String(value);
     }
 
-    void IFlowFieldSink.Verbatim(int field, ReadOnlySpan<byte> ascii)
+    public void Text(int field, string value)
+    {
+        if (_repeated.TryGet(field, value, out var known))
+        {
+            Append(known);
+            return;
+        }
+        int start = _length;
+        Append(_names[field]);
+        String(value);
+        _repeated.Remember(field, value, _buffer.AsSpan(start, _length - start));
+    }
+
+    public void Time(int field, long nanoseconds)
+    {
+        var name = _names[field];
+        var free = Reserve(name.Length + Timestamps.IsoLength + 2);
+        name.CopyTo(free);
+        free[name.Length] = (byte)'"';
+        int length = _times.Format(nanoseconds, free[(name.Length + 1)..]);
+        free[name.Length + 1 + length] = (byte)'"';
+        _length += name.Length + length + 2;
+    }
+
+    public void Verbatim(int field, ReadOnlySpan<byte> ascii)
     {
         var name = _names[field];
         var free = Reserve(name.Length + ascii.Length + 2);
@@ -116,7 +147,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         _length += name.Length + ascii.Length + 2;
     }
 
-    void IFlowFieldSink.Number(int field, long value)
+    public void Number(int field, long value)
     {
         var name = _names[field];
         var free = Reserve(name.Length + 20);
@@ -125,7 +156,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         _length += name.Length + digits;
     }
 
-    void IFlowFieldSink.Seconds(int field, long nanoseconds)
+    public void Seconds(int field, long nanoseconds)
     {
         var name = _names[field];
         var free = Reserve(name.Length + FlowFields.MaxSecondsLength);
@@ -133,14 +164,16 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
         _length += name.Length + FlowFields.FormatSeconds(nanoseconds, free[name.Length..]);
     }
 
-    void IFlowFieldSink.Null(int field)
-    {
-        Append(_names[field]);
-        Append("null"u8);
-    }
+    public void Null(int field) => Append(_nulls[field]);
 
-    void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values)
+    public void TextList(int field, IReadOnlyList<string> values)
     {
+        if (_repeated.TryGet(field, values, out var known))
+        {
+            Append(known);
+            return;
+        }
+        int start = _length;
         Append(_names[field]);
         Append("["u8);
         for (int i = 0; i < values.Count; i++)
@@ -149,6 +182,7 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
             String(values[i]);
         }
         Append("]"u8);
+        _repeated.Remember(field, values, _buffer.AsSpan(start, _length - start));
     }
 
     private void String(ReadOnlySpan<char> value)
@@ -180,5 +214,21 @@ internal sealed class JsonLineFormatter : IFlowFieldSink
     {
         if (_buffer.Length - _length < count) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
         return _buffer.AsSpan(_length);
+    }
+
+    /// <summary>
+    /// The formatter as a value-type sink, so that <see cref="FlowFields"/> calls its methods directly (and inlines the
+    /// small ones) instead of through the interface, field after field.
+    /// </summary>
+    private readonly struct Sink(JsonLineFormatter formatter) : IFlowFieldSink
+    {
+        public void Text(int field, ReadOnlySpan<char> value) => formatter.Text(field, value);
+        public void Text(int field, string value) => formatter.Text(field, value);
+        public void Verbatim(int field, ReadOnlySpan<byte> ascii) => formatter.Verbatim(field, ascii);
+        public void Number(int field, long value) => formatter.Number(field, value);
+        public void Null(int field) => formatter.Null(field);
+        public void Seconds(int field, long nanoseconds) => formatter.Seconds(field, nanoseconds);
+        public void Time(int field, long nanoseconds) => formatter.Time(field, nanoseconds);
+        public void TextList(int field, IReadOnlyList<string> values) => formatter.TextList(field, values);
     }
 }
