@@ -74,6 +74,31 @@ public class EndOfInputAuditTests
         Assert.Equal("disk full", error.Message);
     }
 
+    [Fact]
+    public async Task JudgingAbandonedHalfwayStopsEveryThreadWithTheCancellation()
+    {
+        // The grace after SIGTERM runs out while the held flows are judged: classifying, booking and writing all stop.
+        using var abandon = new CancellationTokenSource();
+        var sink = new CancellingSink(abandon, after: 10_000);
+        var auditor = new FlowAuditor(Context(), sink) { Abandon = abandon.Token };
+
+        var judging = Task.Run(() => auditor.OnFlowsEnd(Flows()));
+
+        // A hang would end in a TimeoutException instead.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => judging.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.InRange(sink.Written, 10_000, 29_999);
+    }
+
+    private sealed class CancellingSink(CancellationTokenSource abandon, int after) : IAuditedFlowSink
+    {
+        public int Written;
+
+        public void Write(Flow flow, FlowVerdict verdict)
+        {
+            if (++Written == after) abandon.Cancel();
+        }
+    }
+
     private sealed class FailingSink : IAuditedFlowSink
     {
         public void Write(Flow flow, FlowVerdict verdict) => throw new IOException("disk full");
