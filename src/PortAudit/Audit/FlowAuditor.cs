@@ -112,7 +112,12 @@ public sealed class FlowAuditor : IFlowObserver
     {
         if (_sink is not { } sink || flows.Length < 2 * HandOffBatch || Environment.ProcessorCount < 2)
         {
-            JudgeInBatches(flows, (batch, verdicts) => _sink?.WriteAll(batch.Span, verdicts));
+            foreach (var batch in Batches(flows))
+            {
+                var verdicts = ClassifyBatch(batch.Span);
+                BookBatch(batch.Span, verdicts);
+                _sink?.WriteAll(batch.Span, verdicts);
+            }
             return;
         }
         // The writer ends once booking has completed its hand-off, or when the sink failed: then the other two stop too,
@@ -127,29 +132,16 @@ public sealed class FlowAuditor : IFlowObserver
             writerDone.Cancel, judged.Complete);
     }
 
-    // Judges the flows in order, a batch at a time, and hands each batch with its verdicts to judged.
-    private void JudgeInBatches(ReadOnlyMemory<Flow> flows, Action<ReadOnlyMemory<Flow>, FlowVerdict[]> judged)
+    private static IEnumerable<ReadOnlyMemory<Flow>> Batches(ReadOnlyMemory<Flow> flows)
     {
         for (int start = 0; start < flows.Length; start += HandOffBatch)
-        {
-            var batch = flows.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
-            var verdicts = new FlowVerdict[batch.Length];
-            var judging = batch.Span;
-            for (int i = 0; i < judging.Length; i++) verdicts[i] = Judge(judging[i]);
-            judged(batch, verdicts);
-        }
+            yield return flows.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
     }
 
     // The classifying thread: the only one to use the classifier while the flows ended with the input are judged.
     private void ClassifyInBatches(ReadOnlyMemory<Flow> flows, HandOff<FlowVerdict[]> classified)
     {
-        for (int start = 0; start < flows.Length; start += HandOffBatch)
-        {
-            var batch = flows.Span.Slice(start, Math.Min(HandOffBatch, flows.Length - start));
-            var verdicts = new FlowVerdict[batch.Length];
-            for (int i = 0; i < batch.Length; i++) verdicts[i] = Classify(batch[i]);
-            classified.Add(verdicts);
-        }
+        foreach (var batch in Batches(flows)) classified.Add(ClassifyBatch(batch.Span));
     }
 
     // Batches come in flow order: each is booked, its verdicts completed in place, and handed on to be written.
@@ -158,11 +150,23 @@ public sealed class FlowAuditor : IFlowObserver
         int booked = 0;
         while (classified.TryTake(out var verdicts))
         {
-            var batch = flows.Span.Slice(booked, verdicts.Length);
-            for (int i = 0; i < batch.Length; i++) verdicts[i] = Book(batch[i], verdicts[i]);
+            BookBatch(flows.Span.Slice(booked, verdicts.Length), verdicts);
             judged.Add(verdicts);
             booked += verdicts.Length;
         }
+    }
+
+    private FlowVerdict[] ClassifyBatch(ReadOnlySpan<Flow> batch)
+    {
+        var verdicts = new FlowVerdict[batch.Length];
+        for (int i = 0; i < batch.Length; i++) verdicts[i] = Classify(batch[i]);
+        return verdicts;
+    }
+
+    // Completes each verdict in place as the books have it.
+    private void BookBatch(ReadOnlySpan<Flow> batch, FlowVerdict[] verdicts)
+    {
+        for (int i = 0; i < batch.Length; i++) verdicts[i] = Book(batch[i], verdicts[i]);
     }
 
     // Batches come in flow order, so the next flow to write is the one after the last written. A batch written is

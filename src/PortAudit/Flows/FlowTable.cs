@@ -20,7 +20,7 @@ public sealed class FlowTable
     private readonly long _tcpTimeoutNs;
     private readonly long _closedLingerNs;
     private SweepSchedule _sweeps;
-    private readonly bool _externalSweeps;
+    private readonly bool _shard;
     private Flow? _recent;
     private FlowKey _recentKey;
     private long[] _evictionOrder = [];
@@ -44,7 +44,7 @@ public sealed class FlowTable
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
         _closedLingerNs = ToNs(options.TcpClosedLinger);
         _sweeps = new SweepSchedule(options);
-        _externalSweeps = shard;
+        _shard = shard;
     }
 
     /// <summary>Counters.</summary>
@@ -94,7 +94,7 @@ public sealed class FlowTable
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);
-        if (!_externalSweeps && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
+        if (!_shard && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)
         {
@@ -167,7 +167,7 @@ public sealed class FlowTable
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
-        var remaining = FlowOrder.SortHeld(_flows, out var starts, split: !_externalSweeps);
+        var remaining = FlowOrder.SortHeld(_flows, out var starts, split: !_shard);
         HeldStarts = starts;
         _flows.Clear();
         _recent = null;
@@ -240,7 +240,7 @@ public sealed class FlowTable
     /// </summary>
     internal void SweepAt(long nowNs, long ordinal)
     {
-        Debug.Assert(_externalSweeps, "a table that sweeps by itself is not swept from outside");
+        Debug.Assert(_shard, "a table that sweeps by itself is not swept from outside");
         Sweep(nowNs, ordinal);
     }
 

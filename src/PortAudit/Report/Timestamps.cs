@@ -39,10 +39,16 @@ public static class Timestamps
         d[16] = (byte)':';
         TwoDigits(d[17..], second % 60);
         d[19] = (byte)'.';
-        TwoDigits(d[20..], micro / 10000);
-        TwoDigits(d[22..], micro / 100 % 100);
-        TwoDigits(d[24..], micro % 100);
-        d[26] = (byte)'Z';
+        return Micros(d, micro);
+    }
+
+    // The six digits of the microseconds and the zone, after the 20 bytes of the second: 2024-05-01T12:00:00.
+    private static int Micros(Span<byte> iso, int micro)
+    {
+        TwoDigits(iso[20..], micro / 10000);
+        TwoDigits(iso[22..], micro / 100 % 100);
+        TwoDigits(iso[24..], micro % 100);
+        iso[26] = (byte)'Z';
         return IsoLength;
     }
 
@@ -69,12 +75,7 @@ public static class Timestamps
             }
             var d = destination[..IsoLength];
             _text.AsSpan(0, SecondLength).CopyTo(d);
-            int micro = (int)(time % 1_000_000_000 / 1000);
-            TwoDigits(d[20..], micro / 10000);
-            TwoDigits(d[22..], micro / 100 % 100);
-            TwoDigits(d[24..], micro % 100);
-            d[26] = (byte)'Z';
-            return IsoLength;
+            return Micros(d, (int)(time % 1_000_000_000 / 1000));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class ShardSchedulerTests
     [Fact]
     public void The_decoder_works_the_shared_shards_batches_while_the_worker_is_busy_with_its_own()
     {
-        using var run = new TwoShards();
+        using var run = new SplitRun();
         run.Stages[0].Hold = true;
         run.Deliver(0, ordinal: 1);
         Assert.True(run.Stages[0].Entered.Wait(Patience), "the worker took its own shard's batch");
@@ -40,7 +40,7 @@ public sealed class ShardSchedulerTests
     [Fact]
     public void One_shared_batch_waiting_is_left_to_an_idle_worker()
     {
-        using var run = new TwoShards();
+        using var run = new SplitRun();
         run.Deliver(1, ordinal: 1);
         run.Scheduler.HelpIfBehind();
 
@@ -52,7 +52,7 @@ public sealed class ShardSchedulerTests
     [Fact]
     public void A_decoder_out_of_empty_batches_works_waiting_shared_ones_rather_than_wait()
     {
-        using var run = new TwoShards();
+        using var run = new SplitRun();
         run.Stages[0].Hold = true;
         run.Deliver(0, ordinal: 1);
         Assert.True(run.Stages[0].Entered.Wait(Patience));
@@ -70,7 +70,7 @@ public sealed class ShardSchedulerTests
     public void Each_shards_batches_are_worked_in_the_order_dealt_and_never_two_at_once()
     {
         const int Shards = 3, Rounds = 400;
-        using var run = new TwoShards(Shards, slow: true);
+        using var run = new SplitRun(Shards, slow: true);
         long ordinal = 0;
         for (int round = 0; round < Rounds; round++)
         {
@@ -89,13 +89,13 @@ public sealed class ShardSchedulerTests
     }
 
     /// <summary>Shards with a recording stage each, their scheduler, and batches of one packet each.</summary>
-    private sealed class TwoShards : IDisposable
+    private sealed class SplitRun : IDisposable
     {
         private readonly CancellationTokenSource _abort = new();
         private readonly HandOff<ShardOutput> _outputs;
         private readonly FlowShard[] _shards;
 
-        public TwoShards(int count = 2, bool slow = false)
+        public SplitRun(int count = 2, bool slow = false)
         {
             _outputs = new HandOff<ShardOutput>(abort: _abort.Token);
             Stages = Enumerable.Range(0, count).Select(_ => new RecordingStage { Slow = slow }).ToArray();

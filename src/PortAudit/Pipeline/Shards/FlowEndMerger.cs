@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PortAudit.Flows;
 using PortAudit.Inspect;
@@ -15,8 +16,7 @@ internal sealed class FlowEndMerger
     private readonly Queue<EndedFlow>[] _pending;
     private readonly long[] _watermarks;
     private readonly IFlowObserver[] _consumers;
-    private readonly ReadOnlyMemory<Flow>[] _held;
-    private readonly long[][] _heldStarts;
+    private readonly HeldRun[] _held;
     private readonly IMergeStage? _stage;
 
     public FlowEndMerger(int shards, IFlowObserver[] consumers, IMergeStage? stage = null)
@@ -25,9 +25,7 @@ internal sealed class FlowEndMerger
         _pending = new Queue<EndedFlow>[shards];
         for (int i = 0; i < shards; i++) _pending[i] = new Queue<EndedFlow>();
         _watermarks = new long[shards];
-        _held = new ReadOnlyMemory<Flow>[shards];
-        _heldStarts = new long[shards][];
-        Array.Fill(_heldStarts, []);
+        _held = new HeldRun[shards];
         _consumers = consumers;
     }
 
@@ -37,11 +35,7 @@ internal sealed class FlowEndMerger
         var queue = _pending[output.Shard];
         foreach (var ended in output.Ended) queue.Enqueue(ended);
         _watermarks[output.Shard] = output.Watermark;
-        if (!output.Remaining.IsEmpty)
-        {
-            _held[output.Shard] = output.Remaining;
-            _heldStarts[output.Shard] = output.RemainingStarts;
-        }
+        if (!output.Remaining.IsEmpty) _held[output.Shard] = new HeldRun(output.Remaining, output.RemainingStarts);
         HandOnSettled();
     }
 
@@ -64,42 +58,48 @@ internal sealed class FlowEndMerger
     /// </summary>
     private Flow[] MergeHeld()
     {
-        int shards = _held.Length;
-        var held = new Flow[shards][];
-        var next = new int[shards];
-        var end = new int[shards];
         int count = 0;
-        for (int i = 0; i < shards; i++)
-        {
-            // The shards' tables sorted into arrays of their own (FlowTable.Flush): read as arrays, not memory.
-            bool whole = MemoryMarshal.TryGetArray(_held[i], out var segment);
-            System.Diagnostics.Debug.Assert(whole && segment.Offset == 0);
-            held[i] = segment.Array ?? [];
-            end[i] = segment.Count;
-            count += segment.Count;
-        }
+        foreach (var run in _held) count += run.Left;
         var flows = new Flow[count];
         for (int at = 0; at < count; at++)
         {
             int best = -1;
-            for (int i = 0; i < shards; i++)
-            {
-                if (next[i] == end[i]) continue;
-                if (best < 0 || Precedes(held, i, next[i], best, next[best])) best = i;
-            }
-            flows[at] = held[best][next[best]++];
+            for (int i = 0; i < _held.Length; i++)
+                if (_held[i].Left > 0 && (best < 0 || _held[i].Precedes(_held[best]))) best = i;
+            flows[at] = _held[best].Take();
         }
         Array.Fill(_held, default);
-        Array.Fill(_heldStarts, []);
         return flows;
     }
 
-    // Held flows end in the order of FlowEnding.Compare at the end of input: first packet, then id. Ids are unique.
-    private bool Precedes(Flow[][] held, int shard, int index, int other, int otherIndex)
+    /// <summary>
+    /// One shard's held flows as the merge reads them: the array its table sorted them into (FlowTable.Flush) and their
+    /// first packets' times, read in order, rather than two flows scattered over the heap at every step.
+    /// </summary>
+    private struct HeldRun
     {
-        long start = _heldStarts[shard][index], otherStart = _heldStarts[other][otherIndex];
-        if (start != otherStart) return start < otherStart;
-        return held[shard][index].Id < held[other][otherIndex].Id;
+        private readonly Flow[] _flows;
+        private readonly long[] _starts;
+        private int _next;
+
+        public HeldRun(ReadOnlyMemory<Flow> flows, long[] starts)
+        {
+            bool whole = MemoryMarshal.TryGetArray(flows, out var segment) && segment.Offset == 0;
+            Debug.Assert(whole && segment.Count == starts.Length, "a table hands its held flows on in the array it sorted");
+            _flows = whole ? segment.Array! : flows.ToArray();
+            _starts = starts;
+        }
+
+        public readonly int Left => (_flows?.Length ?? 0) - _next;
+
+        // FlowEnding.Compare's order for flows ended with the input: first packet, then id. Ids are unique.
+        public readonly bool Precedes(in HeldRun other)
+        {
+            long start = _starts[_next], otherStart = other._starts[other._next];
+            return start != otherStart ? start < otherStart : _flows[_next].Id < other._flows[other._next].Id;
+        }
+
+        public Flow Take() => _flows[_next++];
     }
 
     private void HandOnSettled()
@@ -112,7 +112,7 @@ internal sealed class FlowEndMerger
                 continue;
             }
             // Flows ended with the input come whole, in each shard's Remaining, and are merged at the end.
-            System.Diagnostics.Debug.Assert(next.Ending.Cause != FlowEndCause.EndOfInput);
+            Debug.Assert(next.Ending.Cause != FlowEndCause.EndOfInput);
             _stage?.Prepare(flow);
             foreach (var consumer in _consumers) consumer.OnFlowEnd(flow);
         }

@@ -36,17 +36,14 @@ internal sealed class FlowShards
         _outputs = new HandOff<ShardOutput>(abort: _abort.Token);
         _shards = new FlowShard[count];
         _current = new PacketBatch[count];
-        for (int i = 0; i < count; i++)
+        // Each shard holds its share of the table's bound, so the run as a whole holds no more than one table would, and
+        // a shard evicts no sooner than one table would, for host pairs spread evenly.
+        var shardOptions = options with
         {
-            // Each shard holds its share of the table's bound, so the run as a whole holds no more than one table would,
-            // and a shard evicts no sooner than one table would, for host pairs spread evenly.
-            var shardOptions = options with
-            {
-                MaxFlows = Math.Max(1, options.MaxFlows / count),
-                InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
-            };
-            _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, merge);
-        }
+            MaxFlows = Math.Max(1, options.MaxFlows / count),
+            InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
+        };
+        for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, merge);
         _scheduler = new ShardScheduler(_shards, _abort.Token);
         _merger = new FlowEndMerger(count, consumers, merge);
         _sweeps = new SweepSchedule(options);

@@ -105,22 +105,22 @@ public static class FlowFields
     /// <summary>Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order.</summary>
     public static void Write(Flow flow, IFlowFieldSink sink) => Write(flow, sink, default);
 
-    /// <summary>
-    /// As <see cref="Write(Flow, IFlowFieldSink, ReadOnlySpan{byte})"/>, for a sink given as a value type: the calls
-    /// are then made to its own methods, which the compiler inlines, rather than through the interface for every field
-    /// (flows.jsonl, whose records the end of a large capture formats by the hundred thousand).
-    /// </summary>
-    internal static void Write<TSink>(Flow flow, TSink sink, ReadOnlySpan<byte> communityId) where TSink : struct, IFlowFieldSink =>
-        WriteFields(flow, sink, communityId);
+
 
     /// <summary>
     /// Hands every field of <paramref name="flow"/> to <paramref name="sink"/>, in order, with
     /// <paramref name="communityId"/> as its Community ID when it is not empty: the text
     /// <see cref="CommunityId.FormatMany"/> wrote for it, with the IDs of the flows formatted with it.
     /// </summary>
-    public static void Write(Flow flow, IFlowFieldSink sink, ReadOnlySpan<byte> communityId) => WriteFields(flow, sink, communityId);
+    public static void Write(Flow flow, IFlowFieldSink sink, ReadOnlySpan<byte> communityId) =>
+        Write<IFlowFieldSink>(flow, sink, communityId);
 
-    private static void WriteFields<TSink>(Flow flow, TSink sink, ReadOnlySpan<byte> communityId) where TSink : IFlowFieldSink
+    /// <summary>
+    /// As <see cref="Write(Flow, IFlowFieldSink, ReadOnlySpan{byte})"/> for any sink type: given a value type, the calls are
+    /// made to its own methods, which the compiler inlines, rather than through the interface for every field (flows.jsonl,
+    /// whose records the end of a large capture formats by the hundred thousand).
+    /// </summary>
+    internal static void Write<TSink>(Flow flow, TSink sink, ReadOnlySpan<byte> communityId) where TSink : IFlowFieldSink
     {
         Span<byte> buffer = stackalloc byte[IpAddr.MaxTextLength];
         sink.Number(0, flow.Id);

@@ -8,7 +8,7 @@ using PortAudit.Flows;
 namespace PortAudit.Report.Records;
 
 /// <summary>Formats flow records as JSON lines into its own growing buffer; one per thread.</summary>
-internal sealed class JsonLineFormatter : IFlowFieldSink
+internal sealed class JsonLineFormatter
 {
     // Printable ASCII that the default JSON encoder leaves alone. Text made only of these is copied byte for byte;
     // anything else (quotes, markup characters, controls, non-ASCII from hostile packets) is escaped by the framework.
