@@ -103,6 +103,50 @@ public class AppDetailTests
         Assert.Equal("sni=a.example; version=tls1.3", hello.ToString());
     }
 
+    [Theory]
+    [InlineData("version", "tls1.2")]
+    [InlineData("sni", "b.example")]
+    [InlineData(null, "starttls")]
+    [InlineData("alpn", "h2")]
+    public void WithBuildsWhatOfBuildsFromTheParts(string? key, string value)
+    {
+        // With works on the text's spans; Of(parts) is what it must equal, part for part.
+        var long300 = new string('x', 300) + ".example";
+        foreach (var detail in new[]
+        {
+            AppDetail.Of(new("sni", long300), new("alpn", "h2,http/1.1"), new("version", "tls1.3"), new(null, "resumed")),
+            AppDetail.Of(new(null, "GET"), new("host", "a.example")),
+            AppDetail.Of(Enumerable.Range(0, 8).Select(i => new DetailPart($"k{i}", $"v{i}")).ToArray()),
+        })
+        {
+            var part = new DetailPart(key, value);
+            var parts = detail.Parts.ToList();
+            int at = key is null ? -1 : parts.FindIndex(p => p.Key == key);
+            var expected = AppDetail.Of([.. at < 0 ? parts : parts.Take(at), part]);
+
+            var amended = detail.With(part);
+
+            Assert.Equal(expected.ToString(), amended.ToString());
+            Assert.Equal(expected.Parts, amended.Parts);
+        }
+    }
+
+    [Fact]
+    public void ADetailBuiltAgainIsTheOneBuiltBeforeButOnlyWithTheSameParts()
+    {
+        var first = Build(64, "GET", "host", "repeat.example");
+        var again = Build(64, "GET", "host", "repeat.example");
+        // The same text cut into other parts: "GET; host=repeat.example" as one bare word.
+        var text = new AppDetailBuilder(stackalloc char[64]);
+        text.Append("GET; host=repeat.example");
+        var oneWord = text.Build()!;
+
+        Assert.Same(first, again);
+        Assert.NotSame(first, oneWord);
+        Assert.Equal([new DetailPart(null, "GET; host=repeat.example")], oneWord.Parts);
+        Assert.Equal([new DetailPart(null, "GET"), new DetailPart("host", "repeat.example")], Build(64, "GET", "host", "repeat.example").Parts);
+    }
+
     [Fact]
     public void WordsOfAFixedVocabularyAreShared()
     {

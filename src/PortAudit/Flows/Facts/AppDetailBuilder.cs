@@ -35,10 +35,13 @@ public ref struct AppDetailBuilder
     }
 
     /// <summary>Starts a new part, keyed by <paramref name="key"/> or a bare word when null; later appends fill its value.</summary>
-    public void Part(string? key)
+    public void Part(string? key) => Part(key, keyed: key is not null);
+
+    /// <summary>Starts a new part keyed by <paramref name="key"/>, or a bare word unless <paramref name="keyed"/>.</summary>
+    internal void Part(scoped ReadOnlySpan<char> key, bool keyed)
     {
         // A part starts only when its separator and key fit: a key the buffer would cut could not be read back.
-        int opening = (_count > 0 ? 2 : 0) + (key is null ? 0 : key.Length + 1);
+        int opening = (_count > 0 ? 2 : 0) + (keyed ? key.Length + 1 : 0);
         if (_dropping || _count == MaxParts || _length + opening > _buffer.Length)
         {
             _dropping = true;
@@ -50,7 +53,7 @@ public ref struct AppDetailBuilder
             Write("; ");
         }
         _partStarts[_count] = _length;
-        if (key is not null)
+        if (keyed)
         {
             Write(key);
             Write("=");
@@ -96,7 +99,7 @@ public ref struct AppDetailBuilder
             int valueStart = Math.Min(_starts[i], end);
             bounds[i] = new(AppDetail.Bound(start), AppDetail.Bound(valueStart), AppDetail.Bound(end));
         }
-        return AppDetail.FromText(new string(_buffer[.._length]), bounds);
+        return AppDetail.FromText(_buffer[.._length], bounds);
     }
 
     private void Write(scoped ReadOnlySpan<char> text)

@@ -15,8 +15,8 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
     // Records collect in memory and reach the stream in large writes, not one system call per record.
     private const int WriteThreshold = 1 << 16;
     // Flows per formatter and round when many end at once: enough to outweigh handing work to another thread,
-    // few enough that the formatted text stays a few megabytes.
-    private const int ParallelChunk = 8192;
+    // few enough that the formatted text (about a megabyte) stays in one buffer that is reused, never regrown.
+    private const int ParallelChunk = 1024;
     // Flows formatted at once on one core: their text stays well under WriteThreshold.
     private const int SerialChunk = 64;
 
