@@ -23,7 +23,7 @@ public sealed class InspectionEngine : IFlowObserver
     // The built-in inspectors share an abstract base: calling through it is a plain virtual call, where a call through
     // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
     private readonly Inspector?[] _direct;
-    private readonly PortHints _hints;
+    private readonly Dictionary<int, ulong> _hints = new();
     // Marks a flow the inspectors are done with: its state has gone back to the pool, for the flows that come next.
     private static readonly object Finished = new();
     private readonly InspectionLimits _limits;
@@ -56,7 +56,6 @@ public sealed class InspectionEngine : IFlowObserver
     {
         if (inspectors.Count > 64) throw new ArgumentException("at most 64 inspectors", nameof(inspectors));
         _inspectors = inspectors.ToArray();
-        _hints = new PortHints(_inspectors);
         _direct = _inspectors.Select(i => i as Inspector).ToArray();
         _limits = limits ?? new InspectionLimits();
         int slots = 0;
@@ -117,10 +116,21 @@ public sealed class InspectionEngine : IFlowObserver
 
     private FlowInspection Start(Flow flow, ulong alive)
     {
-        ulong hinted = _hints.Of(flow.Protocol, flow.ServerPort) | _hints.Of(flow.Protocol, flow.ClientPort);
+        ulong hinted = Hints(flow.Protocol, flow.ServerPort) | Hints(flow.Protocol, flow.ClientPort);
         var state = _pool.Rent(alive, hinted);
         flow.InspectionState = state;
         return state;
+    }
+
+    private ulong Hints(byte protocol, ushort port)
+    {
+        int key = (protocol << 16) | port;
+        if (_hints.TryGetValue(key, out ulong mask)) return mask;
+        for (int i = 0; i < _inspectors.Length; i++)
+            if (_inspectors[i].HintsPort(protocol, port)) mask |= 1UL << i;
+        // Bounded: at most every port of TCP and UDP.
+        _hints[key] = mask;
+        return mask;
     }
 
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
