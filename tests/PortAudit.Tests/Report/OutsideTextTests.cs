@@ -215,6 +215,7 @@ public sealed class JsonBidiEscapingTests
     [InlineData("\u2066a\u2069\u200E\u200F\u061C", @"""\u2066a\u2069\u200E\u200F\u061C""")]
     [InlineData("a+b <c> caf\u00e9", "\"a+b <c> caf\u00e9\"")]
     [InlineData("line\nbreak\u001b", @"""line\nbreak\u001B""")]
+    [InlineData("a long name past the width of a vector ws\u202Egpj.exe", @"""a long name past the width of a vector ws\u202Egpj.exe""")]
     public void Strings_are_written_relaxed_with_bidi_controls_escaped(string value, string json)
     {
         var output = new StringWriter();
@@ -222,5 +223,40 @@ public sealed class JsonBidiEscapingTests
         Assert.Equal(json + "\n", output.ToString());
         var serialized = System.Text.Json.JsonSerializer.Serialize(value, PortAudit.Report.Json.JsonOutput.Serializer);
         Assert.Equal(json, serialized);
+    }
+}
+
+/// <summary>The first bidi control of a text is found wherever it stands, after ASCII, Latin or other text above U+061C.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class BidiSearchTests
+{
+    public static TheoryData<string, int> Texts => new()
+    {
+        { "", -1 },
+        { "plain ascii, longer than one vector of characters", -1 },
+        { "caf\u00e9 \u0627\u2010\u2070", -1 },                       // in and around the bidi range, none of them bidi
+        { "\u202E", 0 },
+        { new string('a', 70) + "\u2069", 70 },
+        { new string('\u00e9', 33) + "\u2010\u200F\u202E", 34 },        // a non-bidi character of the range comes first
+        { "\u0627\u061C", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void IndexOfBidi_finds_the_first_bidi_control(string text, int expected)
+    {
+        Assert.Equal(expected, OutsideText.IndexOfBidi(text));
+        Assert.Equal(expected >= 0, OutsideText.HasActive(text));
+    }
+
+    [Fact]
+    public void Every_control_and_bidi_control_is_active_and_nothing_else()
+    {
+        for (int c = 0; c <= char.MaxValue; c++)
+        {
+            bool expected = char.IsControl((char)c) || "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069".Contains((char)c);
+            Assert.True(expected == OutsideText.IsActive((char)c), $"U+{c:X4}");
+            Assert.Equal(expected, OutsideText.HasActive(new string('a', 40) + (char)c));
+        }
     }
 }

@@ -24,10 +24,8 @@ internal sealed class BidiEscapingEncoder : JavaScriptEncoder
     public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
     {
         int relaxed = Relaxed.FindFirstCharacterToEncode(text, textLength);
-        var span = new ReadOnlySpan<char>(text, relaxed < 0 ? textLength : relaxed);
-        for (int i = 0; i < span.Length; i++)
-            if (OutsideText.IsBidi(span[i])) return i;
-        return relaxed;
+        int bidi = OutsideText.IndexOfBidi(new ReadOnlySpan<char>(text, relaxed < 0 ? textLength : relaxed));
+        return bidi >= 0 ? bidi : relaxed;
     }
 
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
