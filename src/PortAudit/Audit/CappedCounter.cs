@@ -16,7 +16,6 @@ public sealed class CappedCounter<TKey> where TKey : notnull, IComparable<TKey>
     // several times (report.json, .md, .html, the tshark filter), and sorting it on every ask was 17% of the reports'
     // samples, with the garbage collections its allocations set off. An Add drops it.
     private KeyValuePair<TKey, long>[]? _ordered;
-    private long _keptFlows;
 
     /// <summary>A counter that keeps up to <paramref name="capacity"/> distinct keys.</summary>
     public CappedCounter(int capacity = DefaultCapacity) => Capacity = capacity;
@@ -39,12 +38,7 @@ public sealed class CappedCounter<TKey> where TKey : notnull, IComparable<TKey>
         _ordered = null;
         if (_counts.TryGetValue(key, out long count)) _counts[key] = count + 1;
         else if (_counts.Count < Capacity) _counts.Add(key, 1);
-        else
-        {
-            OtherFlows++;
-            return;
-        }
-        _keptFlows++;
+        else OtherFlows++;
     }
 
     /// <summary>The <paramref name="count"/> keys with most flows, most first (ties in key order).</summary>
@@ -58,9 +52,11 @@ public sealed class CappedCounter<TKey> where TKey : notnull, IComparable<TKey>
     /// <summary>Flows of every kept key not among the <paramref name="count"/> with most, plus <see cref="OtherFlows"/>.</summary>
     public long FlowsBeyond(int count)
     {
-        long listed = 0;
-        foreach (var (_, flows) in Top(count)) listed += flows;
-        return _keptFlows - listed + OtherFlows;
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        long beyond = OtherFlows;
+        var ordered = Ordered();
+        for (int i = count; i < ordered.Length; i++) beyond += ordered[i].Value;
+        return beyond;
     }
 
     // Readers on two threads (the report's writers) may both sort a counter not yet sorted: they build equal arrays, and

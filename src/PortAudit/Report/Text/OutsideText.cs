@@ -99,7 +99,8 @@ public static class OutsideText
     /// <summary>Where the first bidi control of <paramref name="value"/> is, or -1.</summary>
     public static int IndexOfBidi(ReadOnlySpan<char> value)
     {
-        // Text below U+061C, most of it, is passed over at vector speed; the set is searched from the first character that may be in it.
+        // Text below U+061C, most of it, is passed over at vector speed; the set is searched from the first character
+        // that may be in it.
         int start = value.IndexOfAnyInRange(FirstBidi, LastBidi);
         if (start < 0) return -1;
         int found = value[start..].IndexOfAny(Bidi);
