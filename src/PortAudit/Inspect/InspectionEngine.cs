@@ -23,6 +23,8 @@ public sealed class InspectionEngine : IFlowObserver
     // The built-in inspectors share an abstract base: calling through it is a plain virtual call, where a call through
     // the interface on a site that sees 27 types goes through the runtime's slow dispatch resolver.
     private readonly Inspector?[] _direct;
+    // Per transport and port, the inspectors whose port hint fits it (one bit each), worked out the first time a flow of
+    // the run uses the port: every new flow with a payload asks for both of its ports.
     private readonly Dictionary<int, ulong> _hints = new();
     // Marks a flow the inspectors are done with: its state has gone back to the pool, for the flows that come next.
     private static readonly object Finished = new();
