@@ -12,7 +12,7 @@ namespace PortAudit.Tests.Cli;
 /// stay whole and no temporary is left.
 /// </summary>
 [Trait(Tier.Name, Tier.Cli)]
-[Collection(SignalTiming.Name)]
+[Collection(TimedAlone.Name)]
 public sealed class SignalTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new("portaudit-signal");
@@ -200,16 +200,4 @@ public sealed class SignalTests : IDisposable
         Assert.Equal(143, process.ExitCode); // the runtime's: 128 + SIGTERM
         AssertThePreviousReportAlone();
     }
-}
-
-/// <summary>
-/// Tests that time a process's stop run alone: beside the suite's other tests (processes starting, compiling and
-/// writing at the start of the run) on a two-core machine, a FIFO's stop that keeps within the second alone, and beside
-/// two busy CPUs, was once timed at 2.35 s.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SignalTiming
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "signal timing";
 }

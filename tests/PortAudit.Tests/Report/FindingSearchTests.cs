@@ -12,7 +12,7 @@ namespace PortAudit.Tests.Report;
 /// headless Chromium, and the search leaves exactly the rows whose text holds every word typed, whatever their case.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PageTiming.Name)]
+[Collection(TimedAlone.Name)]
 public sealed class FindingSearchTests : IDisposable
 {
     private const int Findings = 5000;

@@ -9,7 +9,7 @@ namespace PortAudit.Tests.Report;
 /// its 7.6k flows fall between ~380 role pairs with ~3,000 findings. The page must stay small, render fast and filter.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PageTiming.Name)]
+[Collection(TimedAlone.Name)]
 public partial class LargeReportTests
 {
     private const string Capture = "bench/base.pcap";

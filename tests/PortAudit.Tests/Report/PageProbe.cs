@@ -60,14 +60,3 @@ internal static partial class PageProbe
     [GeneratedRegex("<meta http-equiv=\"Content-Security-Policy\"[^>]*>")]
     private static partial Regex Policy();
 }
-
-/// <summary>
-/// Tests that time a page in the browser run alone: beside the suite's other tests (audits, other browsers) on a
-/// small machine they would time the suite, not the page.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PageTiming
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "page timing";
-}
