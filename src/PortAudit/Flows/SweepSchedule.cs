@@ -18,6 +18,9 @@ internal struct SweepSchedule
         _nextNs = 0;
     }
 
+    /// <summary>True when <see cref="IsDue"/> would be for the packet of <paramref name="timestampNs"/>; schedules nothing.</summary>
+    public readonly bool WouldBeDue(long timestampNs) => timestampNs >= _nextNs;
+
     /// <summary>True when a sweep is due before the packet of <paramref name="timestampNs"/>; the next one is then scheduled.</summary>
     public bool IsDue(long timestampNs)
     {

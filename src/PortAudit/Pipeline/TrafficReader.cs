@@ -129,6 +129,96 @@ public sealed class TrafficReader
             shards.MergeInput,
             () => shards.EndInput(Ordinal));
 
+    /// <summary>
+    /// Reads one capture file with each of <paramref name="shards"/> reading it on a thread of its own through a reader
+    /// of its own (<see cref="ShardReplica"/>; <paramref name="reopen"/> opens one), while the caller's thread merges the
+    /// flows they end. Same flows, in the same order, as <see cref="ReadSharded"/>. A file that cannot be opened again is
+    /// dealt by <see cref="ReadSharded"/>.
+    /// </summary>
+    /// <remarks>
+    /// A stop request ends each replica at the next hand-over to the merger, so shards may stop a few thousand records
+    /// apart: the run ends there, and every flow holds the packets its shard read.
+    /// </remarks>
+    internal void ReadReplicated(ICaptureReader reader, Func<ICaptureReader> reopen, FlowShards shards, int input, CancellationToken cancel)
+    {
+        var readers = new ICaptureReader[shards.Count];
+        readers[0] = reader;
+        try
+        {
+            for (int i = 1; i < readers.Length; i++) readers[i] = reopen();
+        }
+        catch (InputException)
+        {
+            foreach (var opened in readers.Skip(1)) opened?.Dispose();
+            ReadSharded(reader, shards, input, cancel);
+            return;
+        }
+        long start = Ordinal;
+        var ends = new (long Ordinal, SweepSchedule Sweeps)[readers.Length];
+        BesideThread.Run(DecodingThread, () =>
+        {
+            shards.BeginReplicatedInput(input);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, shards.Aborted);
+            var pace = new ReplicaPace(readers.Length, start, shards.Aborted);
+            var failures = new Exception?[readers.Length];
+            var threads = new Thread[readers.Length - 1];
+            for (int i = 1; i < readers.Length; i++)
+            {
+                int shard = i;
+                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, ends, stop.Token))
+                {
+                    IsBackground = true,
+                    Name = $"portaudit-read-{shard}",
+                };
+                threads[i - 1].Start();
+            }
+            failures[0] = Replicate(shards, 0, pace, reader, start, ends, stop.Token);
+            foreach (var thread in threads) thread.Join();
+            // The failure that aborted the run, not the replicas it stopped.
+            if ((failures.FirstOrDefault(f => f is not null and not OperationCanceledException) ?? failures.FirstOrDefault(f => f is not null))
+                is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            Progress?.Invoke(reader);
+        }, shards.MergeInput);
+        shards.Sweeps = ends[0].Sweeps;
+        Ordinal = ends.Max(e => e.Ordinal);
+    }
+
+    // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
+    // merger stops waiting for this shard's last batch.
+    private Exception? Replicate(FlowShards shards, int shard, ReplicaPace pace, ICaptureReader reader, long start,
+        (long, SweepSchedule)[] ends, CancellationToken stop)
+    {
+        try
+        {
+            ends[shard] = new ShardReplica(shards, shard, pace, shard == 0 ? this : null).Read(reader, start, shards.Sweeps, stop);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            shards.Abort();
+            return ex;
+        }
+        finally
+        {
+            pace.Done(shard);
+            if (shard > 0) reader.Dispose();
+        }
+    }
+
+    /// <summary>Counts one record read by the first replica of a split read, as <see cref="Decode"/> does.</summary>
+    internal void Count(ICaptureReader reader, in PacketRecord record, DecodeStatus status, long packets)
+    {
+        Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+        if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+    }
+
+    /// <summary>Keeps the damage a replica met, as the read loops do.</summary>
+    internal void Fail(CaptureFormatException error)
+    {
+        lock (Errors) Errors.Add(error);
+    }
+
     private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
     {
         int count = shards.Count;

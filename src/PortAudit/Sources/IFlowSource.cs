@@ -28,9 +28,10 @@ public interface IFlowSink
     /// <summary>
     /// Reads <paramref name="reader"/> to its end or its damage, packets becoming flows, read and decoded on a second
     /// thread. <paramref name="live"/>: the reader waits for packets (<see cref="ICaptureReader.Waiting"/>), and one
-    /// flow table takes them; packets from a file may be split over several.
+    /// flow table takes them; packets from a file may be split over several. <paramref name="reopen"/>, when given, opens
+    /// the same capture again (a file on disk), for a split run whose shards each read it on their own thread.
     /// </summary>
-    void ReadPackets(ICaptureReader reader, bool live);
+    void ReadPackets(ICaptureReader reader, bool live, Func<ICaptureReader>? reopen = null);
 
     /// <summary>
     /// A flow that arrived whole, from a flow-record source. <paramref name="create"/> receives the flow's id, unique

@@ -64,6 +64,62 @@ public sealed class ShardedRunTests
         Assert.Equal(Records(1, path, path), Records(2, path, path));
     }
 
+    // A compressed file is read once, by the decoding thread that deals its packets; a plain one by every shard.
+    [SharedDataFact("captures/dcerpc.pcap")]
+    public void A_compressed_capture_dealt_to_the_shards_writes_the_records_of_one_table()
+    {
+        string path = SharedData.Path("captures/dcerpc.pcap")!;
+        using var directory = new TempDirectory();
+        string compressed = directory.File("dcerpc.pcap.gz");
+        using (var input = File.OpenRead(path))
+        using (var output = new System.IO.Compression.GZipStream(File.Create(compressed), System.IO.Compression.CompressionLevel.Fastest))
+            input.CopyTo(output);
+        Assert.Equal(Records(1, path), Records(2, compressed));
+    }
+
+    [SharedDataFact("bench/base.pcap")]
+    public void A_stop_request_ends_a_split_read_with_the_flows_read_so_far()
+    {
+        string path = SharedData.Path("bench/base.pcap")!;
+        using var stop = new CancellationTokenSource();
+        var flows = new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false };
+        // Progress comes every 65,536 packets: the first stops the read, tens of thousands of packets before its end.
+        var run = new TrafficRun(new FlowTableOptions { Workers = 2 }, flows) { Progress = _ => stop.Cancel() };
+        var read = Task.Run(() => run.Read(CaptureFileSource.Of([path]), stop.Token));
+        Assert.True(read.Wait(TimeSpan.FromSeconds(60)), "the split read ended");
+        Assert.True(stop.IsCancellationRequested);
+        var whole = new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false };
+        new TrafficRun(new FlowTableOptions { Workers = 2 }, whole).Read(CaptureFileSource.Of([path]));
+        Assert.InRange(flows.Flows.Count, 1, whole.Flows.Count - 1);
+        Assert.Equal(flows.Flows.Count, flows.Flows.Select(f => f.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_replica_far_ahead_waits_for_the_slowest_until_it_catches_up_or_is_done()
+    {
+        var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, CancellationToken.None);
+        pace.Reached(1, 10);
+        var ahead = Task.Run(() => pace.Reached(0, PortAudit.Pipeline.Shards.ReplicaPace.Lead + 100));
+        Assert.False(ahead.Wait(200), "more than the lead ahead: it waits");
+        pace.Reached(1, 200);
+        Assert.True(ahead.Wait(5000), "the slowest caught up to within the lead");
+        var far = Task.Run(() => pace.Reached(0, 10 * PortAudit.Pipeline.Shards.ReplicaPace.Lead));
+        Assert.False(far.Wait(200));
+        pace.Done(1);
+        Assert.True(far.Wait(5000), "a replica done holds nobody back");
+    }
+
+    [Fact]
+    public void A_replica_waiting_for_the_slowest_stops_when_the_run_is_aborted()
+    {
+        using var abort = new CancellationTokenSource();
+        var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, abort.Token);
+        var waiting = Task.Run(() => pace.Reached(0, 2 * PortAudit.Pipeline.Shards.ReplicaPace.Lead));
+        Assert.False(waiting.Wait(200));
+        abort.Cancel();
+        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Throws<AggregateException>(() => waiting.Wait(5000)).InnerException);
+    }
+
     [SharedDataFact("captures/dcerpc.pcap")]
     public void AConsumerThatFailsStopsTheSplitRunWithItsError()
     {

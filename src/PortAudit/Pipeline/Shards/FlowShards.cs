@@ -60,12 +60,36 @@ internal sealed class FlowShards
 
     /// <summary>The shard of a packet: symmetric in its two addresses, so both directions of a pair meet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int ShardOf(in DecodedPacket packet, int count)
+    public static int ShardOf(in DecodedPacket packet, int count) => packet.Quote.Present
+        ? ShardOf(packet.Quote.Source, packet.Quote.Destination, count)
+        : ShardOf(packet.Source, packet.Destination, count);
+
+    /// <summary>The shard of the host pair of <paramref name="a"/> and <paramref name="b"/>, in either order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ShardOf(IpAddr a, IpAddr b, int count) => (int)(((HostPair.Hash(a, b) >> 32) * (uint)count) >> 32);
+
+    /// <summary>The run's sweep schedule so far; replicas of an input each take a copy and hand back the first's.</summary>
+    internal SweepSchedule Sweeps
     {
-        ulong h = packet.Quote.Present
-            ? HostPair.Hash(packet.Quote.Source, packet.Quote.Destination)
-            : HostPair.Hash(packet.Source, packet.Destination);
-        return (int)(((h >> 32) * (uint)count) >> 32);
+        get => _sweeps;
+        set => _sweeps = value;
+    }
+
+    /// <summary>Fires when the run is aborted (a shard or the merger failed).</summary>
+    internal CancellationToken Aborted => _abort.Token;
+
+    /// <summary>Starts an input whose shards each read it on their own (<see cref="ShardReplica"/>): no batches are dealt.</summary>
+    internal void BeginReplicatedInput(int input) => _input = input;
+
+    /// <summary>
+    /// On <paramref name="shard"/>'s own replica thread: works <paramref name="batch"/>, complete up to
+    /// <paramref name="watermark"/>, and empties it for the next packets.
+    /// </summary>
+    internal void WorkReplicated(int shard, PacketBatch batch, long watermark, bool endsInput)
+    {
+        batch.EndsInput = endsInput;
+        _shards[shard].Work(Stamp(batch, watermark));
+        batch.Clear();
     }
 
     /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>

@@ -22,6 +22,9 @@ internal sealed class ByteSource : IDisposable
         _buffer = new byte[bufferSize];
     }
 
+    /// <summary>True when the bytes come from a file on disk as it is (seekable), not from a pipe or a decompressor.</summary>
+    public bool ReadsFile => _stream is FileStream { CanSeek: true };
+
     /// <summary>Stream offset of the next unconsumed byte.</summary>
     public long Offset => _bufferBaseOffset + _start;
 

@@ -62,6 +62,17 @@ public static class CaptureFile
         else if (ExistingFile(path) is { } info) CaptureDigest.Start(path, info.Length, info.LastWriteTimeUtc);
     }
 
+    /// <summary>
+    /// True when <paramref name="reader"/> reads a capture file on disk as it is: not standard input, a pipe or a compressed
+    /// file, so opening its path again gives a second reader of the same records.
+    /// </summary>
+    internal static bool CanReopen(ICaptureReader reader) => reader switch
+    {
+        PcapReader pcap => pcap.ReadsFile,
+        PcapNgReader pcapNg => pcapNg.ReadsFile,
+        _ => false,
+    };
+
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>
     public static ICaptureReader Open(string name, Stream stream)
     {

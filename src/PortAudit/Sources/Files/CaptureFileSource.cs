@@ -19,7 +19,13 @@ public sealed class CaptureFileSource : IFlowSource
     public bool HashWhileReading { get; set; }
 
     /// <inheritdoc />
-    public void ReadInto(IFlowSink sink, CancellationToken cancel) => Read(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink);
+    public void ReadInto(IFlowSink sink, CancellationToken cancel)
+    {
+        if (Opened(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink) is not { } reader) return;
+        // A file on disk may be read again by each of a split run's shards, each thread on its own copy of the records.
+        Func<ICaptureReader>? reopen = CaptureFile.CanReopen(reader) ? () => CaptureFile.Open(Name, digest: false, cancel) : null;
+        using (reader) sink.ReadPackets(reader, live: false, reopen);
+    }
 
     /// <summary>
     /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then

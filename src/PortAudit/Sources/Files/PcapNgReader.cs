@@ -40,6 +40,9 @@ public sealed class PcapNgReader : ICaptureReader
     /// <inheritdoc />
     public long BytesRead => _source.Offset;
 
+    /// <summary>True when the capture is a file on disk read as it is, which another reader can open again.</summary>
+    internal bool ReadsFile => _source.ReadsFile;
+
     /// <summary>Interfaces of the current section.</summary>
     public IReadOnlyList<InterfaceDescription> Interfaces => _interfaces;
 

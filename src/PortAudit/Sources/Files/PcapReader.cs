@@ -57,6 +57,9 @@ public sealed class PcapReader : ICaptureReader
     /// <inheritdoc />
     public long BytesRead => _source.Offset;
 
+    /// <summary>True when the capture is a file on disk read as it is, which another reader can open again.</summary>
+    internal bool ReadsFile => _source.ReadsFile;
+
     /// <summary>The file's link type.</summary>
     public int LinkType { get; }
 

@@ -1,0 +1,81 @@
+namespace PortAudit.Pipeline.Shards;
+
+/// <summary>
+/// Keeps the replicas of a split read (<see cref="ShardReplica"/>) within <see cref="Lead"/> records of each other. The
+/// merger hands a flow on only once every shard has read past it, so a replica far ahead would have the merger hold the
+/// flows it ends; the lead bounds them. A replica says how far it has read every few thousand records, and waits there
+/// while it is more than the lead ahead of the slowest one still reading.
+/// </summary>
+internal sealed class ReplicaPace
+{
+    /// <summary>Records a replica may read ahead of the slowest one.</summary>
+    public const long Lead = 1 << 20;
+
+    // One cache line per replica: each writes its own, and the others read them only when they report.
+    private const int Stride = 8;
+
+    private readonly long[] _reached;
+    private readonly object _gate = new();
+    private readonly CancellationToken _abort;
+    private int _waiting;
+
+    /// <summary>Paces <paramref name="replicas"/> replicas starting at run ordinal <paramref name="start"/>, until <paramref name="abort"/>.</summary>
+    public ReplicaPace(int replicas, long start, CancellationToken abort)
+    {
+        _reached = new long[replicas * Stride];
+        for (int i = 0; i < replicas; i++) _reached[i * Stride] = start;
+        _abort = abort;
+        abort.Register(static state =>
+        {
+            var pace = (ReplicaPace)state!;
+            lock (pace._gate) Monitor.PulseAll(pace._gate);
+        }, this);
+    }
+
+    /// <summary>
+    /// Replica <paramref name="replica"/> has read up to <paramref name="ordinal"/>; returns once it is no more than
+    /// <see cref="Lead"/> ahead of every other. Throws <see cref="OperationCanceledException"/> once the run is aborted.
+    /// </summary>
+    public void Reached(int replica, long ordinal)
+    {
+        Report(replica, ordinal);
+        if (ordinal - Slowest() <= Lead) return;
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                while (ordinal - Slowest() > Lead)
+                {
+                    _abort.ThrowIfCancellationRequested();
+                    Monitor.Wait(_gate);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+    }
+
+    /// <summary>Replica <paramref name="replica"/> reads no more (its input ended or it failed): nobody waits for it.</summary>
+    public void Done(int replica) => Report(replica, long.MaxValue);
+
+    private void Report(int replica, long ordinal)
+    {
+        // A full fence: a replica about to wait has counted itself before it reads the others' positions, so either it
+        // sees this position or this replica sees it waiting, and wakes it.
+        Interlocked.Exchange(ref _reached[replica * Stride], ordinal);
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            lock (_gate) Monitor.PulseAll(_gate);
+        }
+    }
+
+    private long Slowest()
+    {
+        long slowest = long.MaxValue;
+        for (int i = 0; i < _reached.Length; i += Stride) slowest = Math.Min(slowest, Volatile.Read(ref _reached[i]));
+        return slowest;
+    }
+}
