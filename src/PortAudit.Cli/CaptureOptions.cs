@@ -67,7 +67,8 @@ public sealed class CaptureOptions
         _workers = new Option<int>("--workers")
         {
             Description = $"Flow tables a capture file is split over, each with its inspection (default: one per core{leaves}; " +
-                          "the last one is worked by whichever thread is free, the decoding thread's included). The flows and their order are the same for any number, " +
+                          "a file on disk is read by each table's own thread; a pipe or a compressed file is read once and its packets dealt to them). " +
+                          "The flows and their order are the same for any number, " +
                           "unless --max-flows is reached: each table evicts from its own share.",
             DefaultValueFactory = _ => FlowTableOptions.WorkersBeside(besideDigest ? 1 : 0),
         }.Accepts(NumberRange.Count(256));

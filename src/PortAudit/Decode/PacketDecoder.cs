@@ -73,7 +73,7 @@ public static class PacketDecoder
     /// </summary>
     /// <remarks>
     /// When it returns true and <see cref="Decode"/> of the same frame succeeds, the decoded packet has these addresses and
-    /// quotes no other packet (<c>PacketDecoderTests</c> checks it on every packet of the shared captures). The frame may
+    /// quotes no other packet (<c>DecoderTests</c> checks it on every packet of the shared captures). The frame may
     /// still fail to decode (a TCP header cut short): the peek does not say it will succeed.
     /// </remarks>
     public static bool TryPeekTcpHosts(int linkType, ReadOnlySpan<byte> frame, out IpAddr source, out IpAddr destination)

@@ -6,13 +6,15 @@ using PortAudit.Flows;
 namespace PortAudit.Pipeline.Shards;
 
 /// <summary>
-/// The flow table and inspection split over worker threads by host pair. The decoder deals each packet to the shard of
-/// its two addresses (the quoted pair for an ICMP error), so that every flow between two hosts, and the connections one
+/// The flow table and inspection split over worker threads by host pair. Each packet goes to the shard of its two
+/// addresses (the quoted pair for an ICMP error), so that every flow between two hosts, and the connections one
 /// of them announces to the other (an endpoint-mapper answer and the RPC it names, FTP control and data), meet in one
 /// shard, as Zeek clusters balance by address pair for the same reason. Idle sweeps are scheduled once for the run and
 /// dealt to every shard, and the merger restores one order, so a run's flows and their order do not depend on the number
-/// of shards, nor on which thread worked which batch. Every shard but the last has a thread; the last is worked by
-/// whichever thread is free (<see cref="ShardScheduler"/>). The caller's thread merges and feeds the consumers.
+/// of shards, nor on which thread worked which batch. A file on disk is read by every shard on a thread of its own
+/// (<see cref="ShardReplica"/>). A pipe or a compressed file is read once: the decoder deals its packets (<see cref="Deal"/>),
+/// every shard but the last has a thread, and the last is worked by whichever thread is free (<see cref="ShardScheduler"/>).
+/// The caller's thread merges and feeds the consumers.
 /// </summary>
 internal sealed class FlowShards
 {
