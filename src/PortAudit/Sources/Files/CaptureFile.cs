@@ -73,6 +73,18 @@ public static class CaptureFile
         _ => false,
     };
 
+    /// <summary>
+    /// Opens the capture file at <paramref name="path"/> a second time, for another thread to read the same records: only
+    /// while its length and write time are still <paramref name="opened"/>'s, those it had when the first reader opened it.
+    /// </summary>
+    /// <exception cref="InputException">The file changed (a capture still being written) or cannot be opened.</exception>
+    internal static ICaptureReader OpenAgain(string path, (long Length, DateTime Written) opened, CancellationToken cancel)
+    {
+        if (ExistingFile(path) is not { } now || now.Length != opened.Length || now.LastWriteTimeUtc != opened.Written)
+            throw new InputException($"{path}: changed since it was opened: not opened again");
+        return Open(path, digest: false, cancel);
+    }
+
     /// <summary>Opens a capture from an already open stream, which the reader then owns.</summary>
     public static ICaptureReader Open(string name, Stream stream)
     {

@@ -22,8 +22,11 @@ public sealed class CaptureFileSource : IFlowSource
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
         if (Opened(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink) is not { } reader) return;
-        // A file on disk may be read again by each of a split run's shards, each thread on its own copy of the records.
-        Func<ICaptureReader>? reopen = CaptureFile.CanReopen(reader) ? () => CaptureFile.Open(Name, digest: false, cancel) : null;
+        // A file on disk may be read again by each of a split run's shards, each thread on its own copy of the records,
+        // unless it changes in between (a capture still being written is read once and dealt).
+        Func<ICaptureReader>? reopen = CaptureFile.CanReopen(reader) && CaptureFile.ExistingFile(Name) is { } file
+            ? () => CaptureFile.OpenAgain(Name, (file.Length, file.LastWriteTimeUtc), cancel)
+            : null;
         using (reader) sink.ReadPackets(reader, live: false, reopen);
     }
 

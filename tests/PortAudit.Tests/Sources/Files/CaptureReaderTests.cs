@@ -97,4 +97,36 @@ public class CaptureReaderTests
             dir.Delete(true);
         }
     }
+
+    // A split run's shards each open a file on disk again (ShardReplica); the same records only while it is unchanged.
+    [Fact]
+    public void A_capture_file_is_opened_again_only_while_its_length_and_time_are_unchanged()
+    {
+        using var directory = new TempDirectory();
+        string path = directory.File("again.pcap");
+        File.WriteAllBytes(path, new PcapBuilder().Add(Frame, 1.5).Build());
+        using var first = CaptureFile.Open(path);
+        Assert.True(CaptureFile.CanReopen(first));
+        var file = CaptureFile.ExistingFile(path)!;
+        var opened = (file.Length, file.LastWriteTimeUtc);
+        using (var again = CaptureFile.OpenAgain(path, opened, CancellationToken.None))
+            Assert.True(again.TryRead(out _));
+        File.WriteAllBytes(path, new PcapBuilder().Add(Frame, 1.5).Add(Frame, 2.5).Build());
+        var error = Assert.Throws<PortAudit.Common.InputException>(() => CaptureFile.OpenAgain(path, opened, CancellationToken.None));
+        Assert.Contains("changed since it was opened", error.Message);
+    }
+
+    [Fact]
+    public void A_compressed_capture_or_a_stream_is_not_opened_again()
+    {
+        var pcap = new PcapBuilder().Add(Frame, 1.5).Build();
+        var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(pcap);
+        using var directory = new TempDirectory();
+        string path = directory.File("again.pcap.gz");
+        File.WriteAllBytes(path, compressed.ToArray());
+        using (var fromFile = CaptureFile.Open(path)) Assert.False(CaptureFile.CanReopen(fromFile));
+        using var fromStream = CaptureFile.Open("t.pcap", new MemoryStream(pcap));
+        Assert.False(CaptureFile.CanReopen(fromStream));
+    }
 }
