@@ -24,7 +24,7 @@ internal struct SweepSchedule
     /// <summary>True when a sweep is due before the packet of <paramref name="timestampNs"/>; the next one is then scheduled.</summary>
     public bool IsDue(long timestampNs)
     {
-        if (timestampNs < _nextNs) return false;
+        if (!WouldBeDue(timestampNs)) return false;
         _nextNs = timestampNs + _intervalNs;
         return true;
     }

@@ -100,7 +100,7 @@ public sealed class TrafficReader
         }
         catch (CaptureFormatException ex)
         {
-            lock (Errors) Errors.Add(ex);
+            Fail(ex);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -154,6 +154,7 @@ public sealed class TrafficReader
             return;
         }
         long start = Ordinal;
+        var sweeps = shards.Sweeps;
         var ends = new (long Ordinal, SweepSchedule Sweeps)[readers.Length];
         BesideThread.Run(DecodingThread, () =>
         {
@@ -165,14 +166,14 @@ public sealed class TrafficReader
             for (int i = 1; i < readers.Length; i++)
             {
                 int shard = i;
-                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, ends, stop.Token))
+                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, sweeps, ends, stop.Token))
                 {
                     IsBackground = true,
                     Name = $"portaudit-read-{shard}",
                 };
                 threads[i - 1].Start();
             }
-            failures[0] = Replicate(shards, 0, pace, reader, start, ends, stop.Token);
+            failures[0] = Replicate(shards, 0, pace, reader, start, sweeps, ends, stop.Token);
             foreach (var thread in threads) thread.Join();
             // The failure that aborted the run, not the replicas it stopped.
             if ((failures.FirstOrDefault(f => f is not null and not OperationCanceledException) ?? failures.FirstOrDefault(f => f is not null))
@@ -187,11 +188,11 @@ public sealed class TrafficReader
     // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
     // merger stops waiting for this shard's last batch.
     private Exception? Replicate(FlowShards shards, int shard, ReplicaPace pace, ICaptureReader reader, long start,
-        (long, SweepSchedule)[] ends, CancellationToken stop)
+        SweepSchedule sweeps, (long, SweepSchedule)[] ends, CancellationToken stop)
     {
         try
         {
-            ends[shard] = new ShardReplica(shards, shard, pace, shard == 0 ? this : null).Read(reader, start, shards.Sweeps, stop);
+            ends[shard] = new ShardReplica(shards, shard, pace, shard == 0 ? this : null).Read(reader, start, sweeps, stop);
             return null;
         }
         catch (Exception ex)
@@ -206,14 +207,18 @@ public sealed class TrafficReader
         }
     }
 
-    /// <summary>Counts one record read by the first replica of a split read, as <see cref="Decode"/> does.</summary>
+    /// <summary>
+    /// Counts one record of <paramref name="reader"/>, the <paramref name="packets"/>th of its input, in the run's statistics
+    /// and reports progress now and then: for the read loops here and the first replica of a split read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Count(ICaptureReader reader, in PacketRecord record, DecodeStatus status, long packets)
     {
         Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
         if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
     }
 
-    /// <summary>Keeps the damage a replica met, as the read loops do.</summary>
+    /// <summary>Keeps the damage a read met; a split read's threads may meet it at once.</summary>
     internal void Fail(CaptureFormatException error)
     {
         lock (Errors) Errors.Add(error);
@@ -240,7 +245,7 @@ public sealed class TrafficReader
         }
         catch (CaptureFormatException ex)
         {
-            lock (Errors) Errors.Add(ex);
+            Fail(ex);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -257,9 +262,8 @@ public sealed class TrafficReader
     private bool Decode(ICaptureReader reader, in PacketRecord record, ref long packets, out DecodedPacket packet)
     {
         var status = PacketDecoder.Decode(record.LinkType, record.Data, out packet);
-        Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
         Ordinal++;
-        if ((++packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+        Count(reader, record, status, ++packets);
         return status == DecodeStatus.Ok;
     }
 
@@ -289,7 +293,7 @@ public sealed class TrafficReader
         }
         catch (CaptureFormatException ex)
         {
-            Errors.Add(ex);
+            Fail(ex);
         }
         Progress?.Invoke(reader);
     }

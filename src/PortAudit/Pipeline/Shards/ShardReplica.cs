@@ -30,6 +30,8 @@ internal sealed class ShardReplica
     private readonly ReplicaPace _pace;
     private readonly TrafficReader? _counting;
     private readonly PacketBatch _batch = new();
+    // The run ordinal up to which the batch was last handed over.
+    private long _handedOver;
 
     /// <summary>
     /// The replica of <paramref name="shard"/>; <paramref name="counting"/>, for the first one only, is the run's reader,
@@ -52,18 +54,18 @@ internal sealed class ShardReplica
     public (long Ordinal, SweepSchedule Sweeps) Read(ICaptureReader reader, long ordinal, SweepSchedule sweeps, CancellationToken stop)
     {
         int count = _shards.Count;
-        long packets = 0, reported = ordinal;
+        long packets = 0;
+        _handedOver = ordinal;
         try
         {
             while (reader.TryRead(out var record))
             {
-                if (ordinal - reported >= Step)
+                if (ordinal - _handedOver >= Step)
                 {
                     // Checked once a hand-over, off the per-packet path.
                     if (stop.IsCancellationRequested) break;
-                    _shards.WorkReplicated(_shard, _batch, ordinal, endsInput: false);
+                    HandOver(ordinal);
                     _pace.Reached(_shard, ordinal);
-                    reported = ordinal;
                 }
                 ordinal++;
                 packets++;
@@ -74,11 +76,7 @@ internal sealed class ShardReplica
                 int shard = FlowShards.ShardOf(packet, count);
                 bool sweep = sweeps.IsDue(record.TimestampNs);
                 if (shard != _shard && !sweep) continue;
-                if (_batch.IsFull || (shard == _shard && !_batch.HasRoomFor(packet)))
-                {
-                    _shards.WorkReplicated(_shard, _batch, ordinal - 1, endsInput: false);
-                    reported = ordinal - 1;
-                }
+                if (_batch.IsFull || (shard == _shard && !_batch.HasRoomFor(packet))) HandOver(ordinal - 1);
                 if (shard == _shard) _batch.Add(packet, record.Data, record.TimestampNs, packets, ordinal, sweep);
                 else _batch.AddSweep(record.TimestampNs, ordinal);
             }
@@ -91,8 +89,15 @@ internal sealed class ShardReplica
         {
             // The first replica reports it: it reads the same records.
         }
-        _shards.WorkReplicated(_shard, _batch, ordinal, endsInput: true);
+        HandOver(ordinal, endsInput: true);
         return (ordinal, sweeps);
+    }
+
+    // The batch, complete up to run ordinal watermark, to the shard's table and its ended flows to the merger.
+    private void HandOver(long watermark, bool endsInput = false)
+    {
+        _shards.WorkReplicated(_shard, _batch, watermark, endsInput);
+        _handedOver = watermark;
     }
 
     // A packet another shard keeps, told without decoding it, and before which no sweep is due (a sweep is scheduled only
