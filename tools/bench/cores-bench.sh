@@ -45,10 +45,7 @@ cat "$capture" > /dev/null   # same page cache for every run
 bench_rounds
 echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
-  # The builds take turns at going first: a build's place in the round moved its audit by 8–12% (the second
-  # build's audit runs after the first build's runs).
-  for ((k = 0; k < ${#builds[@]}; k++)); do
-    b=$(( (k + i) % ${#builds[@]} ))
+  for b in $(bench_order "$i" "${#builds[@]}"); do
     audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)
     timed "b$b-2c" "$i" "${audit[@]}"
     timed "b$b-1c" "$i" taskset -c 0 "${audit[@]}"

@@ -40,10 +40,7 @@ for ((i = 1; i <= runs; i++)); do
   timed cat "$i" cat "$capture"
   timed tcpdump "$i" tcpdump -nr "$capture" -w /dev/null
   [ -n "$ndpi" ] && timed ndpiReader "$i" ndpiReader -i "$capture" -q
-  # The builds take turns at going first: a build's place in the round moved its audit by 8–12% (the second
-  # build's audit runs after the first build's runs).
-  for ((k = 0; k < ${#builds[@]}; k++)); do
-    b=$(( (k + i) % ${#builds[@]} ))
+  for b in $(bench_order "$i" "${#builds[@]}"); do
     audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)
     flows=("${builds[$b]}" flows -q "$capture" --format jsonl -o /dev/null)
     timed "b$b-audit-2c" "$i" "${audit[@]}"

@@ -160,7 +160,7 @@ public sealed class TrafficReader
         {
             shards.BeginReplicatedInput(input);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, shards.Aborted);
-            var pace = new ReplicaPace(readers.Length, start, shards.Aborted);
+            using var pace = new ReplicaPace(readers.Length, start, shards.Aborted);
             var failures = new Exception?[readers.Length];
             var threads = new Thread[readers.Length - 1];
             for (int i = 1; i < readers.Length; i++)

@@ -109,9 +109,14 @@ public sealed class TrafficRun : IFlowSink
         // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
         // drained while the table works, and packets that came reach the table when the interface goes quiet. A file on
         // disk is read by each shard on its own; a pipe or a compressed file, read once, is dealt to the shards.
-        if (live || !_shardable) _reader.ReadPipelined(reader, _cancel);
-        else if (reopen is not null) _reader.ReadReplicated(reader, reopen, _shards ??= CreateShards(), _inputNumber, _cancel);
-        else _reader.ReadSharded(reader, _shards ??= CreateShards(), _inputNumber, _cancel);
+        if (live || !_shardable)
+        {
+            _reader.ReadPipelined(reader, _cancel);
+            return;
+        }
+        var shards = _shards ??= CreateShards();
+        if (reopen is not null) _reader.ReadReplicated(reader, reopen, shards, _inputNumber, _cancel);
+        else _reader.ReadSharded(reader, shards, _inputNumber, _cancel);
     }
 
     private FlowShards CreateShards() => new(_options.Workers, _options, note =>

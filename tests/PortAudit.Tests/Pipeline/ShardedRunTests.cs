@@ -95,30 +95,34 @@ public sealed class ShardedRunTests
     }
 
     [Fact]
-    public void A_replica_far_ahead_waits_for_the_slowest_until_it_catches_up_or_is_done()
+    public async Task A_replica_far_ahead_waits_for_the_slowest_until_it_catches_up_or_is_done()
     {
-        var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, CancellationToken.None);
+        using var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, CancellationToken.None);
         pace.Reached(1, 10);
         var ahead = Task.Run(() => pace.Reached(0, PortAudit.Pipeline.Shards.ReplicaPace.Lead + 100));
-        Assert.False(ahead.Wait(200), "more than the lead ahead: it waits");
+        Assert.False(await EndsWithin(ahead, 200), "more than the lead ahead: it waits");
         pace.Reached(1, 200);
-        Assert.True(ahead.Wait(5000), "the slowest caught up to within the lead");
+        Assert.True(await EndsWithin(ahead, 5000), "the slowest caught up to within the lead");
         var far = Task.Run(() => pace.Reached(0, 10 * PortAudit.Pipeline.Shards.ReplicaPace.Lead));
-        Assert.False(far.Wait(200));
+        Assert.False(await EndsWithin(far, 200));
         pace.Done(1);
-        Assert.True(far.Wait(5000), "a replica done holds nobody back");
+        Assert.True(await EndsWithin(far, 5000), "a replica done holds nobody back");
     }
 
     [Fact]
-    public void A_replica_waiting_for_the_slowest_stops_when_the_run_is_aborted()
+    public async Task A_replica_waiting_for_the_slowest_stops_when_the_run_is_aborted()
     {
         using var abort = new CancellationTokenSource();
-        var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, abort.Token);
+        using var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, abort.Token);
         var waiting = Task.Run(() => pace.Reached(0, 2 * PortAudit.Pipeline.Shards.ReplicaPace.Lead));
-        Assert.False(waiting.Wait(200));
+        Assert.False(await EndsWithin(waiting, 200));
         abort.Cancel();
-        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Throws<AggregateException>(() => waiting.Wait(5000)).InnerException);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
     }
+
+    // True when task ends (in any way) within milliseconds; it is awaited for its outcome by the caller.
+    private static async Task<bool> EndsWithin(Task task, int milliseconds) =>
+        await Task.WhenAny(task, Task.Delay(milliseconds)) == task;
 
     [SharedDataFact("captures/dcerpc.pcap")]
     public void AConsumerThatFailsStopsTheSplitRunWithItsError()

@@ -6,7 +6,7 @@ namespace PortAudit.Pipeline.Shards;
 /// flows it ends; the lead bounds them. A replica says how far it has read every few thousand records, and waits there
 /// while it is more than the lead ahead of the slowest one still reading.
 /// </summary>
-internal sealed class ReplicaPace
+internal sealed class ReplicaPace : IDisposable
 {
     /// <summary>Records a replica may read ahead of the slowest one.</summary>
     public const long Lead = 1 << 20;
@@ -17,6 +17,8 @@ internal sealed class ReplicaPace
     private readonly long[] _reached;
     private readonly object _gate = new();
     private readonly CancellationToken _abort;
+    // Released with the input: the run's abort token outlives it, and an audit of many captures paces each one.
+    private readonly CancellationTokenRegistration _wakeOnAbort;
     private int _waiting;
 
     /// <summary>Paces <paramref name="replicas"/> replicas starting at run ordinal <paramref name="start"/>, until <paramref name="abort"/>.</summary>
@@ -25,7 +27,7 @@ internal sealed class ReplicaPace
         _reached = new long[replicas * Stride];
         for (int i = 0; i < replicas; i++) _reached[i * Stride] = start;
         _abort = abort;
-        abort.Register(static state =>
+        _wakeOnAbort = abort.Register(static state =>
         {
             var pace = (ReplicaPace)state!;
             lock (pace._gate) Monitor.PulseAll(pace._gate);
@@ -57,6 +59,9 @@ internal sealed class ReplicaPace
             }
         }
     }
+
+    /// <summary>Stops waking waiting replicas when the run is aborted; call once every replica is done.</summary>
+    public void Dispose() => _wakeOnAbort.Dispose();
 
     /// <summary>Replica <paramref name="replica"/> reads no more (its input ended or it failed): nobody waits for it.</summary>
     public void Done(int replica) => Report(replica, long.MaxValue);
