@@ -30,6 +30,28 @@ bench_order() { # round, count
   for ((k = 0; k < count; k++)); do echo $(( (k + round) % count )); done
 }
 
+# For bench_host, after bench_rounds: $fresh_memory, tools/bench/fresh-memory.c compiled into $out (empty, with a
+# note, where gcc is missing).
+bench_host_tools() {
+  fresh_memory=$out/fresh-memory
+  gcc -O2 -o "$fresh_memory" "$repo/tools/bench/fresh-memory.c" 2>/dev/null ||
+    { echo "no gcc: the fresh-memory probe is left out" >&2; fresh_memory=; }
+}
+
+# Times the host in round ROUND, each CPU alone: sha256sum of CAPTURE (host-cpuN, seconds: how fast the CPU runs), and
+# with bench_host_tools' probe the milliseconds per MB of fresh memory (fresh-cpuN) and of the same memory written
+# again (again-cpuN). A second CPU slower than the first bounds one core -> two below 2x whatever the code does.
+bench_host() { # round, capture (after bench_host_tools)
+  local round=$1 capture=$2 cpu first again
+  for cpu in 0 1; do
+    timed "host-cpu$cpu" "$round" taskset -c "$cpu" sha256sum "$capture"
+    [ -n "$fresh_memory" ] || continue
+    read -r first again < <(taskset -c "$cpu" "$fresh_memory" 128) || continue
+    echo "fresh-cpu$cpu $round $first 0" >> "$results"
+    echo "again-cpu$cpu $round $again 0" >> "$results"
+  done
+}
+
 timed() { # label, round, command...
   local label=$1 round=$2; shift 2
   rm -rf "$out/run"; sync

@@ -8,9 +8,9 @@
 # next starts: otherwise the kernel writes the previous run's 250 MB flows.jsonl back during a later run, on its cores.
 # Prints per build the medians (min-max) of each kind of run, the ratio of the medians one core / two cores, the
 # per-round ratio, and two cores against tcpdump.
-# Each round also times the host itself (--no-host leaves it out): sha256sum of the corpus on the first CPU alone, and
-# two at once, one on each CPU. The first says how fast this sitting's CPUs run; the second how much a busy second CPU
-# slows the first. On this virtual machine both move between sittings, the second the more (docs/performance.md,
+# Each round also times the host itself (--no-host leaves it out): bench_host in common.sh (sha256sum of the corpus on
+# each CPU alone, and what a MB of fresh memory costs), and two sha256sum at once, one on each CPU. The first says how
+# fast this sitting's CPUs run; the second how much a busy second CPU slows the first. On this virtual machine both move between sittings, the second the more (docs/performance.md,
 # "Current figures"), and a sitting's ratios are read beside them.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +43,7 @@ command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2
 cat "$capture" > /dev/null   # same page cache for every run
 
 bench_rounds
+if [ -n "$host" ]; then bench_host_tools; fi
 echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   for b in $(bench_order "$i" "${#builds[@]}"); do
@@ -52,7 +53,7 @@ for ((i = 1; i <= runs; i++)); do
   done
   timed tcpdump "$i" tcpdump -r "$capture" -w /dev/null
   if [ -n "$host" ]; then
-    timed host-one "$i" taskset -c 0 sha256sum "$capture"
+    bench_host "$i" "$capture"
     timed host-two "$i" bash -c 'taskset -c 0 sha256sum "$1" & taskset -c 1 sha256sum "$1"; wait' _ "$capture"
   fi
 done
@@ -72,9 +73,10 @@ for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     print(f"{b}: one core -> two: {st.median(one.values()) / st.median(two.values()):.2f}x (ratio of medians); "
           f"per round {st.median(per):.2f}x ({min(per):.2f}-{max(per):.2f}); "
           f"two cores / tcpdump {st.median(two.values()) / st.median(tcp.values()):.2f} (per round {min(vs):.2f}-{max(vs):.2f})")
-if "host-one" in runs:
-    one, two = runs["host-one"], runs["host-two"]
+for line in rounds.host_lines(rounds.read(sys.argv[1], "hfa")[0]): print(line)
+if "host-two" in runs:
+    one, two = runs["host-cpu0"], runs["host-two"]
     cost = [two[i] / one[i] for i in two if i in one]
-    print(f"host: sha256sum of the corpus on one CPU {spread(list(one.values()))}; two at once, a CPU each, "
-          f"{spread(list(two.values()))}: {st.median(cost):.2f}x the time alone (per round {min(cost):.2f}-{max(cost):.2f})")
+    print(f"host: two sha256sum at once, a CPU each, {spread(list(two.values()))}: {st.median(cost):.2f}x the time alone "
+          f"on CPU 0 (per round {min(cost):.2f}-{max(cost):.2f})")
 EOF

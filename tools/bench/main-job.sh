@@ -2,11 +2,13 @@
 # The main job's figures in one sitting: for each published executable, the corpus audit and `flows` on both cores and
 # pinned to one (taskset -c 0), against tcpdump reading the same file, with `cat` of the file as the floor's own check
 # (tcpdump should take a few times cat's time; a tcpdump much slower than that flatters every ratio).
-# Usage: tools/bench/main-job.sh [--runs N] [--inventory FILE] [--catalog DIR] [--ndpi] [PORTAUDIT...]
+# Usage: tools/bench/main-job.sh [--runs N] [--inventory FILE] [--catalog DIR] [--ndpi] [--no-host] [PORTAUDIT...]
 # Without PORTAUDIT, uses out/portaudit/portaudit. Default inventory: ../shared/bench/audit-inventory.yaml.
 # Rounds are interleaved (every tool once per round); each audit writes into a fresh directory after a sync.
 # Prints medians (min-max), each as a ratio to tcpdump's median, and per build: audit / tcpdump, flows / tcpdump,
-# flows one core -> two, audit one core -> two.
+# flows one core -> two, audit one core -> two. Each round also times the host (bench_host in common.sh; --no-host
+# leaves it out): each CPU's speed alone, and what a MB of fresh memory costs, the two facts of the machine besides
+# the floor that move these ratios.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tools/bench/common.sh"
@@ -14,6 +16,7 @@ runs=7
 inventory=$repo/../shared/bench/audit-inventory.yaml
 catalog=$repo/rules
 ndpi=
+host=1
 builds=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -21,6 +24,7 @@ while [ $# -gt 0 ]; do
     --inventory) inventory=$2; shift ;;
     --catalog) catalog=$2; shift ;;
     --ndpi) ndpi=1 ;;
+    --no-host) host= ;;
     *) builds+=("$1") ;;
   esac
   shift
@@ -35,6 +39,7 @@ command -v tcpdump >/dev/null || { echo "needs tcpdump" >&2; exit 2; }
 cat "$capture" > /dev/null   # same page cache for every run
 
 bench_rounds
+if [ -n "$host" ]; then bench_host_tools; fi
 echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   timed cat "$i" cat "$capture"
@@ -48,13 +53,14 @@ for ((i = 1; i <= runs; i++)); do
     timed "b$b-flows-2c" "$i" "${flows[@]}"
     timed "b$b-flows-1c" "$i" taskset -c 0 "${flows[@]}"
   done
+  if [ -n "$host" ]; then bench_host "$i" "$capture"; fi
 done
 for b in "${!builds[@]}"; do echo "b$b: ${builds[$b]}"; done
 python3 - "$results" "$repo/tools/bench" <<'EOF'
 import statistics as st, sys
 sys.path.insert(0, sys.argv[2])
 import rounds
-runs, peak = rounds.read(sys.argv[1])
+runs, peak = rounds.read(sys.argv[1], "bctn")
 med = {k: st.median(v.values()) for k, v in runs.items()}
 tcp = med["tcpdump"]
 for k in sorted(runs):
@@ -65,4 +71,5 @@ for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.2f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.2f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
           f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
+for line in rounds.host_lines(rounds.read(sys.argv[1], "hfa")[0]): print(line)
 EOF

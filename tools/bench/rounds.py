@@ -12,3 +12,20 @@ def read(path, first_letters=None):
             runs[f[0]][int(f[1])] = float(f[2])
             peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
     return runs, peak
+
+
+def host_lines(runs):
+    """The lines bench_host's figures make (tools/bench/common.sh): each CPU's speed alone and its fresh memory's cost."""
+    import statistics as st
+    def spread(label, unit):
+        v = list(runs[label].values())
+        return f"{st.median(v):.{3 if unit == 's' else 2}f} {unit} ({min(v):.2f}-{max(v):.2f})"
+    lines = []
+    if "host-cpu0" in runs and "host-cpu1" in runs:
+        speed = st.median(runs["host-cpu0"].values()) / st.median(runs["host-cpu1"].values())
+        lines.append(f"host: sha256sum of the corpus alone on CPU 0 {spread('host-cpu0', 's')}, on CPU 1 "
+                     f"{spread('host-cpu1', 's')}: CPU 1 runs at {speed:.2f} of CPU 0")
+    if "fresh-cpu0" in runs:
+        lines.append(f"host: a MB of fresh memory (a page fault per page) costs {spread('fresh-cpu0', 'ms')} on CPU 0, "
+                     f"{spread('fresh-cpu1', 'ms')} on CPU 1; written again {spread('again-cpu0', 'ms')}")
+    return lines
