@@ -25,7 +25,8 @@ def host_lines(runs):
         speed = st.median(runs["host-cpu0"].values()) / st.median(runs["host-cpu1"].values())
         lines.append(f"host: sha256sum of the corpus alone on CPU 0 {spread('host-cpu0', 's')}, on CPU 1 "
                      f"{spread('host-cpu1', 's')}: CPU 1 runs at {speed:.2f} of CPU 0")
-    if "fresh-cpu0" in runs:
-        lines.append(f"host: a MB of fresh memory (a page fault per page) costs {spread('fresh-cpu0', 'ms')} on CPU 0, "
-                     f"{spread('fresh-cpu1', 'ms')} on CPU 1; written again {spread('again-cpu0', 'ms')}")
+    fresh = [f"{spread(f'fresh-cpu{cpu}', 'ms')} on CPU {cpu}" for cpu in (0, 1) if f"fresh-cpu{cpu}" in runs]
+    if fresh:
+        lines.append(f"host: a MB of fresh memory (a page fault per page) costs {', '.join(fresh)}; written again "
+                     f"{spread('again-cpu0' if 'again-cpu0' in runs else 'again-cpu1', 'ms')}")
     return lines
