@@ -10,8 +10,9 @@
 # per-round ratio, and two cores against tcpdump.
 # Each round also times the host itself (--no-host leaves it out): bench_host in common.sh (sha256sum of the corpus on
 # each CPU alone, and what a MB of fresh memory costs), and two sha256sum at once, one on each CPU. The first says how
-# fast this sitting's CPUs run; the second how much a busy second CPU slows the first. On this virtual machine both move between sittings, the second the more (docs/performance.md,
-# "Current figures"), and a sitting's ratios are read beside them.
+# fast this sitting's CPUs run; the second how much a busy second CPU slows the first. On this virtual machine both
+# move between sittings, the second the more (docs/performance.md, "Current figures"), and a sitting's ratios are read
+# beside them.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tools/bench/common.sh"
@@ -63,8 +64,7 @@ import statistics as st, sys
 sys.path.insert(0, sys.argv[2])
 import rounds
 runs, peak = rounds.read(sys.argv[1], "bth")
-def spread(v): return f"{st.median(v):.3f} s ({min(v):.2f}-{max(v):.2f})"
-for k in sorted(k for k in runs if not k.startswith("host")): print(f"{k:8} {spread(list(runs[k].values()))}  peak RSS {peak[k]} MiB")
+for k in sorted(k for k in runs if not k.startswith("host")): print(f"{k:8} {rounds.spread(runs[k].values())}  peak RSS {peak[k]} MiB")
 tcp = runs["tcpdump"]
 for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     one, two = runs[b + "-1c"], runs[b + "-2c"]
@@ -77,6 +77,6 @@ for line in rounds.host_lines(rounds.read(sys.argv[1], "hfa")[0]): print(line)
 if "host-two" in runs:
     one, two = runs["host-cpu0"], runs["host-two"]
     cost = [two[i] / one[i] for i in two if i in one]
-    print(f"host: two sha256sum at once, a CPU each, {spread(list(two.values()))}: {st.median(cost):.2f}x the time alone "
+    print(f"host: two sha256sum at once, a CPU each, {rounds.spread(two.values())}: {st.median(cost):.2f}x the time alone "
           f"on CPU 0 (per round {min(cost):.2f}-{max(cost):.2f})")
 EOF

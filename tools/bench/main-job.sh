@@ -64,8 +64,7 @@ runs, peak = rounds.read(sys.argv[1], "bctn")
 med = {k: st.median(v.values()) for k, v in runs.items()}
 tcp = med["tcpdump"]
 for k in sorted(runs):
-    v = list(runs[k].values())
-    print(f"{k:14} {med[k]:.3f} s ({min(v):.2f}-{max(v):.2f})  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
+    print(f"{k:14} {rounds.spread(runs[k].values())}  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
 print(f"floor: tcpdump / cat {tcp / med['cat']:.2f}")
 for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.2f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.2f}, "

@@ -1,5 +1,6 @@
 """The results file of bench_rounds (tools/bench/common.sh): one line per timed run, "LABEL ROUND SECONDS PEAK_KIB"."""
 import collections
+import statistics
 
 
 def read(path, first_letters=None):
@@ -14,19 +15,23 @@ def read(path, first_letters=None):
     return runs, peak
 
 
+
+def spread(values, unit="s"):
+    """A run's median and range: "1.234 s (1.20-1.31)" (milliseconds with two decimals)."""
+    values = list(values)
+    return f"{statistics.median(values):.{3 if unit == 's' else 2}f} {unit} ({min(values):.2f}-{max(values):.2f})"
+
+
 def host_lines(runs):
     """The lines bench_host's figures make (tools/bench/common.sh): each CPU's speed alone and its fresh memory's cost."""
-    import statistics as st
-    def spread(label, unit):
-        v = list(runs[label].values())
-        return f"{st.median(v):.{3 if unit == 's' else 2}f} {unit} ({min(v):.2f}-{max(v):.2f})"
     lines = []
     if "host-cpu0" in runs and "host-cpu1" in runs:
-        speed = st.median(runs["host-cpu0"].values()) / st.median(runs["host-cpu1"].values())
-        lines.append(f"host: sha256sum of the corpus alone on CPU 0 {spread('host-cpu0', 's')}, on CPU 1 "
-                     f"{spread('host-cpu1', 's')}: CPU 1 runs at {speed:.2f} of CPU 0")
-    fresh = [f"{spread(f'fresh-cpu{cpu}', 'ms')} on CPU {cpu}" for cpu in (0, 1) if f"fresh-cpu{cpu}" in runs]
+        speed = statistics.median(runs["host-cpu0"].values()) / statistics.median(runs["host-cpu1"].values())
+        lines.append(f"host: sha256sum of the corpus alone on CPU 0 {spread(runs['host-cpu0'].values())}, on CPU 1 "
+                     f"{spread(runs['host-cpu1'].values())}: CPU 1 runs at {speed:.2f} of CPU 0")
+    fresh = [f"{spread(runs[f'fresh-cpu{cpu}'].values(), 'ms')} on CPU {cpu} "
+             f"(written again {statistics.median(runs[f'again-cpu{cpu}'].values()):.2f})"
+             for cpu in (0, 1) if f"fresh-cpu{cpu}" in runs]
     if fresh:
-        lines.append(f"host: a MB of fresh memory (a page fault per page) costs {', '.join(fresh)}; written again "
-                     f"{spread('again-cpu0' if 'again-cpu0' in runs else 'again-cpu1', 'ms')}")
+        lines.append(f"host: a MB of fresh memory (a page fault per page) costs {', '.join(fresh)}")
     return lines
