@@ -63,8 +63,8 @@ python3 - "$results" "$repo/tools/bench" <<'EOF'
 import statistics as st, sys
 sys.path.insert(0, sys.argv[2])
 import rounds
-runs, peak = rounds.read(sys.argv[1], "bth")
-for k in sorted(k for k in runs if not k.startswith("host")): print(f"{k:8} {rounds.spread(runs[k].values())}  peak RSS {peak[k]} MiB")
+runs, peak = rounds.read(sys.argv[1], "bt")
+for k in sorted(runs): print(f"{k:8} {rounds.spread(runs[k].values())}  peak RSS {peak[k]} MiB")
 tcp = runs["tcpdump"]
 for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     one, two = runs[b + "-1c"], runs[b + "-2c"]
@@ -73,9 +73,10 @@ for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     print(f"{b}: one core -> two: {st.median(one.values()) / st.median(two.values()):.2f}x (ratio of medians); "
           f"per round {st.median(per):.2f}x ({min(per):.2f}-{max(per):.2f}); "
           f"two cores / tcpdump {st.median(two.values()) / st.median(tcp.values()):.2f} (per round {min(vs):.2f}-{max(vs):.2f})")
-for line in rounds.host_lines(rounds.read(sys.argv[1], "hfa")[0]): print(line)
-if "host-two" in runs:
-    one, two = runs["host-cpu0"], runs["host-two"]
+host = rounds.read(sys.argv[1], "hfa")[0]
+for line in rounds.host_lines(host): print(line)
+if "host-two" in host:
+    one, two = host["host-cpu0"], host["host-two"]
     cost = [two[i] / one[i] for i in two if i in one]
     print(f"host: two sha256sum at once, a CPU each, {rounds.spread(two.values())}: {st.median(cost):.2f}x the time alone "
           f"on CPU 0 (per round {min(cost):.2f}-{max(cost):.2f})")

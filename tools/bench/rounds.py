@@ -15,7 +15,6 @@ def read(path, first_letters=None):
     return runs, peak
 
 
-
 def spread(values, unit="s"):
     """A run's median and range: "1.234 s (1.20-1.31)" (milliseconds with two decimals)."""
     values = list(values)
