@@ -39,16 +39,17 @@ bench_host_tools() {
 }
 
 # Times the host in round ROUND, each CPU alone: sha256sum of CAPTURE (host-cpuN, seconds: how fast the CPU runs), and
-# with bench_host_tools' probe the milliseconds per MB of fresh memory (fresh-cpuN) and of the same memory written
-# again (again-cpuN). A second CPU slower than the first bounds one core -> two below 2x whatever the code does.
+# with bench_host_tools' probe the milliseconds per MB of fresh memory (host-fresh-cpuN) and of the same memory
+# written again (host-again-cpuN). A second CPU slower than the first bounds one core -> two below 2x whatever the
+# code does. Every label of the host's starts with "host-" (rounds.HOST), which keeps it apart from the tools' runs.
 bench_host() { # round, capture (after bench_host_tools)
   local round=$1 capture=$2 cpu first again
   for cpu in 0 1; do
     timed "host-cpu$cpu" "$round" taskset -c "$cpu" sha256sum "$capture"
     [ -n "$fresh_memory" ] || continue
     read -r first again < <(taskset -c "$cpu" "$fresh_memory" 128) || continue
-    echo "fresh-cpu$cpu $round $first 0" >> "$results"
-    echo "again-cpu$cpu $round $again 0" >> "$results"
+    echo "host-fresh-cpu$cpu $round $first 0" >> "$results"
+    echo "host-again-cpu$cpu $round $again 0" >> "$results"
   done
 }
 

@@ -63,7 +63,7 @@ python3 - "$results" "$repo/tools/bench" <<'EOF'
 import statistics as st, sys
 sys.path.insert(0, sys.argv[2])
 import rounds
-runs, peak = rounds.read(sys.argv[1], "bt")
+runs, peak = rounds.read(sys.argv[1])
 for k in sorted(runs): print(f"{k:8} {rounds.spread(runs[k].values())}  peak RSS {peak[k]} MiB")
 tcp = runs["tcpdump"]
 for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
@@ -73,7 +73,7 @@ for b in sorted({k[:-3] for k in runs if k.endswith("-2c")}):
     print(f"{b}: one core -> two: {st.median(one.values()) / st.median(two.values()):.2f}x (ratio of medians); "
           f"per round {st.median(per):.2f}x ({min(per):.2f}-{max(per):.2f}); "
           f"two cores / tcpdump {st.median(two.values()) / st.median(tcp.values()):.2f} (per round {min(vs):.2f}-{max(vs):.2f})")
-host = rounds.read(sys.argv[1], "hfa")[0]
+host = rounds.read(sys.argv[1], host=True)[0]
 for line in rounds.host_lines(host): print(line)
 if "host-two" in host:
     one, two = host["host-cpu0"], host["host-two"]

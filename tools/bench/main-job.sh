@@ -60,7 +60,7 @@ python3 - "$results" "$repo/tools/bench" <<'EOF'
 import statistics as st, sys
 sys.path.insert(0, sys.argv[2])
 import rounds
-runs, peak = rounds.read(sys.argv[1], "bctn")
+runs, peak = rounds.read(sys.argv[1])
 med = {k: st.median(v.values()) for k, v in runs.items()}
 tcp = med["tcpdump"]
 for k in sorted(runs):
@@ -70,5 +70,5 @@ for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.2f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.2f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
           f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
-for line in rounds.host_lines(rounds.read(sys.argv[1], "hfa")[0]): print(line)
+for line in rounds.host_lines(rounds.read(sys.argv[1], host=True)[0]): print(line)
 EOF

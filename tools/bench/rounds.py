@@ -3,13 +3,17 @@ import collections
 import statistics
 
 
-def read(path, first_letters=None):
-    """Seconds by label and round, and peak MiB by label; with first_letters, only labels starting with one of them."""
+# bench_host's labels (tools/bench/common.sh) start with it; the tools' runs never do.
+HOST = "host-"
+
+
+def read(path, host=False):
+    """Seconds by label and round, and peak MiB by label: the tools' runs, or with host, bench_host's figures."""
     runs = collections.defaultdict(dict)
     peak = collections.defaultdict(int)
     for line in open(path):
         f = line.split()
-        if len(f) == 4 and (first_letters is None or f[0][0] in first_letters):
+        if len(f) == 4 and f[0].startswith(HOST) == host:
             runs[f[0]][int(f[1])] = float(f[2])
             peak[f[0]] = max(peak[f[0]], int(f[3]) // 1024)
     return runs, peak
@@ -28,9 +32,9 @@ def host_lines(runs):
         speed = statistics.median(runs["host-cpu0"].values()) / statistics.median(runs["host-cpu1"].values())
         lines.append(f"host: sha256sum of the corpus alone on CPU 0 {spread(runs['host-cpu0'].values())}, on CPU 1 "
                      f"{spread(runs['host-cpu1'].values())}: CPU 1 runs at {speed:.2f} of CPU 0")
-    fresh = [f"{spread(runs[f'fresh-cpu{cpu}'].values(), 'ms')} on CPU {cpu} "
-             f"(written again {statistics.median(runs[f'again-cpu{cpu}'].values()):.2f})"
-             for cpu in (0, 1) if f"fresh-cpu{cpu}" in runs]
+    fresh = [f"{spread(runs[f'host-fresh-cpu{cpu}'].values(), 'ms')} on CPU {cpu} "
+             f"(written again {statistics.median(runs[f'host-again-cpu{cpu}'].values()):.2f})"
+             for cpu in (0, 1) if f"host-fresh-cpu{cpu}" in runs]
     if fresh:
         lines.append(f"host: a MB of fresh memory (a page fault per page) costs {', '.join(fresh)}")
     return lines
