@@ -11,6 +11,11 @@ namespace PortAudit.Tests.Cli;
 /// writes hundreds of thousands of flows held to the end of input in seconds too. However it ends, the previous outputs
 /// stay whole and no temporary is left.
 /// </summary>
+/// <remarks>
+/// The second is wall time on a shared host, where one stall can lengthen any one window: a stop timed at a second or
+/// more is tried once more from the start (<see cref="WithinASecond"/>), and a command that does not hear the signal
+/// overruns both. Each attempt has its own directory.
+/// </remarks>
 [Trait(Tier.Name, Tier.Cli)]
 [Collection(TimedAlone.Name)]
 public sealed class SignalTests : IDisposable
@@ -19,17 +24,30 @@ public sealed class SignalTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string OutDir => Path.Combine(_dir.FullName, "out");
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+    // The output directory of one attempt.
+    private string OutDir(int attempt) => Path.Combine(_dir.FullName, $"out-{attempt}");
+
+    // Runs the scenario, which signals a command and returns how long it took to end; when that was a second or more, once
+    // again (a stall of the host, or a command that does not stop: then the second attempt overruns too).
+    private static async Task WithinASecond(Func<int, Task<TimeSpan>> scenario)
+    {
+        TimeSpan first = await scenario(1);
+        if (first < OneSecond) return;
+        TimeSpan second = await scenario(2);
+        Assert.True(second < OneSecond, $"ended {first.TotalSeconds:F2} s after the signal, then {second.TotalSeconds:F2} s when tried again");
+    }
 
     // Starts the audit of the lab capture with a 100,000-rule firewall, over a previous report, and returns once it is past
     // reading: in the seconds of judging, analysis and reports.
-    private async Task<(Process Process, Task<string> Stderr)> StartBigAudit()
+    private async Task<(Process Process, Task<string> Stderr)> StartBigAudit(string outDir)
     {
         string ruleset = _dir.Write("r100k.nft", System.Text.Encoding.UTF8.GetBytes(BigRuleset.Nft(100_000, 43, dense: false)));
-        Directory.CreateDirectory(OutDir);
-        File.WriteAllText(Path.Combine(OutDir, "report.json"), "the previous report\n");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "report.json"), "the previous report\n");
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "audit", "captures/lab.pcapng",
-            "--inventory", "captures/lab.yaml", "--firewall", ruleset, "--out", OutDir, "--quiet"]);
+            "--inventory", "captures/lab.yaml", "--firewall", ruleset, "--out", outDir, "--quiet"]);
         start.WorkingDirectory = SharedData.InRepository(".");
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
@@ -37,15 +55,16 @@ public sealed class SignalTests : IDisposable
         // flows.jsonl's temporary appears as the audit opens its outputs, once the ruleset is read; what follows the
         // capture's short read is judging flows against the rules, analysing the rules and writing the reports (seconds).
         var waited = Stopwatch.StartNew();
-        while (!Directory.EnumerateFiles(OutDir, "*.partial").Any() && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60))
+        while (!Directory.EnumerateFiles(outDir, "*.partial").Any() && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60))
             await Task.Delay(20);
         await Task.Delay(300);
         Assert.False(process.HasExited, "the audit ended before it could be signalled");
         return (process, stderr);
     }
 
-    // Sends SIGTERM (then runs afterSignal) and asserts the process ended within a second with exit 130; returns its stderr.
-    private static async Task<string> StopsWithin1sAt130(Process process, Task<string> stderr, Action? afterSignal = null)
+    // Sends SIGTERM (then runs afterSignal) and asserts the process ended with exit 130; returns its stderr and how long
+    // it took to end.
+    private static async Task<(string Stderr, TimeSpan Stop)> StopsAt130(Process process, Task<string> stderr, Action? afterSignal = null)
     {
         var stopping = Stopwatch.StartNew();
         Terminate(process);
@@ -54,30 +73,32 @@ public sealed class SignalTests : IDisposable
         stopping.Stop();
         if (!ended) process.Kill(entireProcessTree: true);
         string error = await stderr;
-        Assert.True(ended && stopping.Elapsed < TimeSpan.FromSeconds(1), $"ended {ended} after {stopping.Elapsed.TotalSeconds:F2} s: {error}");
+        Assert.True(ended, $"did not end within 30 s of the signal: {error}");
         Assert.Equal(130, process.ExitCode);
-        return error;
+        return (error, stopping.Elapsed);
     }
 
     private static void Terminate(Process process) =>
         Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10)).ExitCode);
 
-    private void AssertThePreviousReportAlone()
+    private static void AssertThePreviousReportAlone(string outDir)
     {
-        Assert.Equal("the previous report\n", File.ReadAllText(Path.Combine(OutDir, "report.json")));
-        Assert.Equal(["report.json"], Directory.GetFiles(OutDir).Select(Path.GetFileName));
+        Assert.Equal("the previous report\n", File.ReadAllText(Path.Combine(outDir, "report.json")));
+        Assert.Equal(["report.json"], Directory.GetFiles(outDir).Select(Path.GetFileName));
     }
 
     [Fact]
-    public async Task Sigterm_during_the_policy_analysis_of_a_big_ruleset_ends_the_audit_within_a_second()
+    public Task Sigterm_during_the_policy_analysis_of_a_big_ruleset_ends_the_audit_within_a_second() => WithinASecond(async attempt =>
     {
-        var (process, stderr) = await StartBigAudit();
+        string outDir = OutDir(attempt);
+        var (process, stderr) = await StartBigAudit(outDir);
         using var _ = process;
 
-        string error = await StopsWithin1sAt130(process, stderr);
+        var (error, stop) = await StopsAt130(process, stderr);
         Assert.Contains("interrupted", error);
-        AssertThePreviousReportAlone();
-    }
+        AssertThePreviousReportAlone(outDir);
+        return stop;
+    });
 
     // A million flows all still open at the end of input (a SYN each): the table holds every one, and once the input ends
     // they are inspected and written in one go, a second and a half of work on an idle machine.
@@ -93,8 +114,13 @@ public sealed class SignalTests : IDisposable
     public async Task Sigterm_while_flows_writes_the_flows_held_to_the_end_ends_it_within_a_second_leaving_the_previous_file()
     {
         byte[] capture = HeldFlowsCapture(1_000_000);
-        Directory.CreateDirectory(OutDir);
-        string output = Path.Combine(OutDir, "flows.jsonl");
+        await WithinASecond(attempt => FlowsStopsWritingHeldFlows(capture, OutDir(attempt)));
+    }
+
+    private static async Task<TimeSpan> FlowsStopsWritingHeldFlows(byte[] capture, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        string output = Path.Combine(outDir, "flows.jsonl");
         File.WriteAllText(output, "the previous flows\n");
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", "-", "-o", output,
             "--max-flows", "2000000", "--quiet"]);
@@ -108,19 +134,23 @@ public sealed class SignalTests : IDisposable
         process.StandardInput.Close();
         Assert.False(process.HasExited, "flows ended before it could be signalled");
 
-        string error = await StopsWithin1sAt130(process, stderr);
+        var (error, stop) = await StopsAt130(process, stderr);
         Assert.Contains("interrupted before the outputs were complete", error);
         Assert.Equal("the previous flows\n", File.ReadAllText(output));
-        Assert.Equal(["flows.jsonl"], Directory.GetFiles(OutDir).Select(Path.GetFileName));
+        Assert.Equal(["flows.jsonl"], Directory.GetFiles(outDir).Select(Path.GetFileName));
+        return stop;
     }
 
     [Theory]
     [InlineData("learn", "--model")]
     [InlineData("suggest-roles", "--draft-inventory")]
-    public async Task Sigterm_while_a_command_reads_ends_it_within_a_second_writing_nothing(string command, string outputOption)
+    public Task Sigterm_while_a_command_reads_ends_it_within_a_second_writing_nothing(string command, string outputOption) =>
+        WithinASecond(attempt => CommandStopsReading(command, outputOption, OutDir(attempt)));
+
+    private static async Task<TimeSpan> CommandStopsReading(string command, string outputOption, string outDir)
     {
-        Directory.CreateDirectory(OutDir);
-        string output = Path.Combine(OutDir, "output");
+        Directory.CreateDirectory(outDir);
+        string output = Path.Combine(outDir, "output");
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), command, "-",
             "--inventory", "captures/lab.yaml", outputOption, output, "--quiet"]);
         start.WorkingDirectory = SharedData.InRepository(".");
@@ -139,16 +169,18 @@ public sealed class SignalTests : IDisposable
         await Task.Delay(100);
         Assert.False(process.HasExited, $"{command} ended before it could be signalled");
 
-        string error = await StopsWithin1sAt130(process, stderr, afterSignal: process.StandardInput.Close);
+        var (error, stop) = await StopsAt130(process, stderr, afterSignal: process.StandardInput.Close);
         Assert.Contains("interrupted", error);
         // A model or a draft of part of the input is no model or draft of it: nothing is written, no temporary is left.
-        Assert.Empty(Directory.GetFiles(OutDir));
+        Assert.Empty(Directory.GetFiles(outDir));
+        return stop;
     }
 
     [Fact]
-    public async Task Sigterm_while_a_fifo_stalls_ends_flows_within_a_second_writing_what_was_read()
+    public Task Sigterm_while_a_fifo_stalls_ends_flows_within_a_second_writing_what_was_read() => WithinASecond(async attempt =>
     {
-        string fifo = Path.Combine(_dir.FullName, "stalled.fifo"), output = Path.Combine(_dir.FullName, "flows.jsonl");
+        string outDir = Directory.CreateDirectory(OutDir(attempt)).FullName;
+        string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "flows.jsonl");
         Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", fifo, "-o", output, "--quiet"]);
         start.RedirectStandardError = true;
@@ -165,9 +197,10 @@ public sealed class SignalTests : IDisposable
         await Task.Delay(200);
         Assert.False(process.HasExited, "flows ended before it could be signalled");
 
-        string error = await StopsWithin1sAt130(process, stderr);
+        var (_, stop) = await StopsAt130(process, stderr);
         Assert.Equal(2_000, File.ReadLines(output).Count());
-    }
+        return stop;
+    });
 
     // Bytes the process has read, its own files included (Linux's /proc/PID/io).
     private static long ReadBytes(Process process)
@@ -186,7 +219,7 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public async Task A_second_sigterm_ends_the_audit_at_once_and_still_leaves_no_temporary()
     {
-        var (process, stderr) = await StartBigAudit();
+        var (process, stderr) = await StartBigAudit(OutDir(1));
         using var _ = process;
 
         Terminate(process);
@@ -198,6 +231,6 @@ public sealed class SignalTests : IDisposable
 
         Assert.True(ended);
         Assert.Equal(143, process.ExitCode); // the runtime's: 128 + SIGTERM
-        AssertThePreviousReportAlone();
+        AssertThePreviousReportAlone(OutDir(1));
     }
 }
