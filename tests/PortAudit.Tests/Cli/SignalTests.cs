@@ -21,6 +21,7 @@ namespace PortAudit.Tests.Cli;
 public sealed class SignalTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new("portaudit-signal");
+    private string? _ruleset;
 
     public void Dispose() => _dir.Dispose();
 
@@ -43,11 +44,12 @@ public sealed class SignalTests : IDisposable
     // reading: in the seconds of judging, analysis and reports.
     private async Task<(Process Process, Task<string> Stderr)> StartBigAudit(string outDir)
     {
-        string ruleset = _dir.Write("r100k.nft", System.Text.Encoding.UTF8.GetBytes(BigRuleset.Nft(100_000, 43, dense: false)));
+        // Generated and written once, whatever the attempts.
+        _ruleset ??= _dir.Write("r100k.nft", System.Text.Encoding.UTF8.GetBytes(BigRuleset.Nft(100_000, 43, dense: false)));
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "report.json"), "the previous report\n");
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "audit", "captures/lab.pcapng",
-            "--inventory", "captures/lab.yaml", "--firewall", ruleset, "--out", outDir, "--quiet"]);
+            "--inventory", "captures/lab.yaml", "--firewall", _ruleset, "--out", outDir, "--quiet"]);
         start.WorkingDirectory = SharedData.InRepository(".");
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
