@@ -20,12 +20,11 @@ namespace PortAudit.Tests.Cli;
 [Collection(TimedAlone.Name)]
 public sealed class SignalTests : IDisposable
 {
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private readonly ScratchDirectory _dir = new("portaudit-signal");
     private string? _ruleset;
 
     public void Dispose() => _dir.Dispose();
-
-    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
     // The output directory of one attempt.
     private string OutDir(int attempt) => Path.Combine(_dir.FullName, $"out-{attempt}");
@@ -221,7 +220,9 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public async Task A_second_sigterm_ends_the_audit_at_once_and_still_leaves_no_temporary()
     {
-        var (process, stderr) = await StartBigAudit(OutDir(1));
+        // Nothing here is timed, so there is one attempt.
+        string outDir = OutDir(1);
+        var (process, stderr) = await StartBigAudit(outDir);
         using var _ = process;
 
         Terminate(process);
@@ -233,6 +234,6 @@ public sealed class SignalTests : IDisposable
 
         Assert.True(ended);
         Assert.Equal(143, process.ExitCode); // the runtime's: 128 + SIGTERM
-        AssertThePreviousReportAlone(OutDir(1));
+        AssertThePreviousReportAlone(outDir);
     }
 }
