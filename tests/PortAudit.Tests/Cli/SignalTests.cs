@@ -14,7 +14,7 @@ namespace PortAudit.Tests.Cli;
 /// <remarks>
 /// The second is wall time on a shared host, where one stall can lengthen any one window: a stop timed at a second or
 /// more is tried once more from the start (<see cref="WithinASecond"/>), and a command that does not hear the signal
-/// overruns both. Each attempt has its own directory.
+/// overruns both; so is a second SIGTERM that did not meet the first stop still going. Each attempt has its own directory.
 /// </remarks>
 [Trait(Tier.Name, Tier.Cli)]
 [Collection(TimedAlone.Name)]
@@ -220,20 +220,31 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public async Task A_second_sigterm_ends_the_audit_at_once_and_still_leaves_no_temporary()
     {
-        // Nothing here is timed, so there is one attempt.
-        string outDir = OutDir(1);
+        // The second signal must meet the first stop still going. A host stall can let the audit end first, or hold both
+        // signals pending as one: the first stop's 130 then. That is tried once more from the start; a second signal the
+        // command does not take gives 130 both times.
+        var (exitCode, outDir) = await TwoSignals(1);
+        if (exitCode != 143) (exitCode, outDir) = await TwoSignals(2);
+        Assert.Equal(143, exitCode); // the runtime's: 128 + SIGTERM
+        AssertThePreviousReportAlone(outDir);
+    }
+
+    // Starts the big audit in the directory of the attempt, sends SIGTERM twice 50 ms apart and returns its exit code.
+    private async Task<(int ExitCode, string OutDir)> TwoSignals(int attempt)
+    {
+        string outDir = OutDir(attempt);
         var (process, stderr) = await StartBigAudit(outDir);
         using var _ = process;
 
         Terminate(process);
         await Task.Delay(50);
-        Terminate(process);
+        // Not asserted: a process that a stall let end already has no one left to signal, and its exit code says so.
+        ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10));
         bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
         if (!ended) process.Kill(entireProcessTree: true);
         await stderr;
 
         Assert.True(ended);
-        Assert.Equal(143, process.ExitCode); // the runtime's: 128 + SIGTERM
-        AssertThePreviousReportAlone(outDir);
+        return (process.ExitCode, outDir);
     }
 }
