@@ -79,8 +79,11 @@ public sealed class SignalTests : IDisposable
         return (error, stopping.Elapsed);
     }
 
-    private static void Terminate(Process process) =>
-        Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10)).ExitCode);
+    private static void Terminate(Process process) => Assert.Equal(0, SendSigterm(process));
+
+    // kill's exit code: not 0 when the process is gone.
+    private static int SendSigterm(Process process) =>
+        ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10)).ExitCode;
 
     private static void AssertThePreviousReportAlone(string outDir)
     {
@@ -239,7 +242,7 @@ public sealed class SignalTests : IDisposable
         Terminate(process);
         await Task.Delay(50);
         // Not asserted: a process that a stall let end already has no one left to signal, and its exit code says so.
-        ExternalProgram.Run(ExternalProgram.Start("kill", ["-TERM", process.Id.ToString()]), TimeSpan.FromSeconds(10));
+        SendSigterm(process);
         bool ended = process.WaitForExit(TimeSpan.FromSeconds(30));
         if (!ended) process.Kill(entireProcessTree: true);
         await stderr;
