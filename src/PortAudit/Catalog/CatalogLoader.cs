@@ -34,7 +34,7 @@ public static class CatalogLoader
         var errors = new ErrorList();
         if (!Directory.Exists(directory))
         {
-            errors.Add(new SourceSpot(directory, 1, 1), "catalog directory not found");
+            errors.Add(new SourceSpot(directory, 1, 1), File.Exists(directory) ? "catalog directory expected, found a file" : "catalog directory not found");
             errors.ThrowIfAny();
         }
 
@@ -47,7 +47,7 @@ public static class CatalogLoader
         foreach (var path in localRules ?? [])
         {
             if (File.Exists(path)) drafts.AddRange(new RuleFileReader(path, errors, local: true).Read(path));
-            else errors.Add(new SourceSpot(path, 1, 1), "site rule file not found");
+            else errors.Add(new SourceSpot(path, 1, 1), YamlText.NotAFile(path, "site rule"));
         }
 
         RoleImplicationChecker.Check(roles.Select(r => r.Value).ToList(), errors);

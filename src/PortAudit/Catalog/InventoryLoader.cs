@@ -22,7 +22,7 @@ public static class InventoryLoader
         var errors = new ErrorList();
         if (!File.Exists(path))
         {
-            errors.Add(new SourceSpot(path, 1, 1), "inventory file not found");
+            errors.Add(new SourceSpot(path, 1, 1), YamlText.NotAFile(path, "inventory"));
             return Fail(errors);
         }
         var root = YamlDocumentReader.ReadRoot(path, path, errors);

@@ -76,6 +76,13 @@ public sealed class AnomalyModelFileTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryGivenAsTheModelIsSaidToBeOne()
+    {
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(_dir));
+        Assert.Equal($"{_dir}: model file expected, found a directory", error.Message);
+    }
+
+    [Fact]
     public void AModelWhoseVectorsDoNotFitItsFeaturesIsRefused()
     {
         string path = Path.Combine(_dir, "short.json");

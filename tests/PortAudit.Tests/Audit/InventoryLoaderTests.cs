@@ -189,6 +189,14 @@ public class InventoryLoaderTests
         Assert.IsAssignableFrom<InputException>(ex);
     }
 
+    [Fact]
+    public void ADirectoryGivenAsTheInventoryIsSaidToBeOne()
+    {
+        using var directory = new TempDirectory();
+        var ex = Assert.Throws<InventoryException>(() => InventoryLoader.Load(directory.Root, AuditFixture.Catalog));
+        Assert.Equal($"invalid inventory: {directory.Root}:1:1: inventory file expected, found a directory", ex.Message);
+    }
+
     private static IpAddr Address(string text)
     {
         Assert.True(IpAddr.TryParse(text, out var address));

@@ -165,4 +165,16 @@ public class CatalogValidationTests
         Assert.Contains("catalog directory not found", ex.Message);
         Assert.IsAssignableFrom<InputException>(ex);
     }
+
+    [Fact]
+    public void AFileGivenAsTheCatalogIsSaidToBeOne()
+    {
+        using var directory = new TempDirectory();
+        string file = directory.File("roles.yaml");
+        File.WriteAllText(file, "roles: []\n");
+
+        var ex = Assert.Throws<CatalogException>(() => CatalogLoader.Load(file));
+
+        Assert.Contains($"{file}:1:1: catalog directory expected, found a file", ex.Message);
+    }
 }

@@ -122,4 +122,14 @@ public class HostileRulesetTests
 
         Assert.Equal(22, policy.Chains.SelectMany(c => c.Rules).Single().DestinationPorts!.Ranges.Single().Low);
     }
+
+    [Fact]
+    public void A_directory_given_as_the_ruleset_is_said_to_be_one()
+    {
+        using var directory = new TempDirectory();
+
+        var refused = Assert.Throws<InputException>(() => PolicyLoader.Load(directory.Root));
+
+        Assert.Equal($"{directory.Root}: file expected, found a directory", refused.Message);
+    }
 }

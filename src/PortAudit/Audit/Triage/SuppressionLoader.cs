@@ -26,7 +26,7 @@ public static class SuppressionLoader
         var errors = new ErrorList();
         var entries = new List<Suppression>();
         if (!File.Exists(path))
-            errors.Add(new SourceSpot(path, 1, 1), "suppression file not found");
+            errors.Add(new SourceSpot(path, 1, 1), YamlText.NotAFile(path, "suppression"));
         else if (YamlDocumentReader.ReadRoot(path, path, errors) is { } root)
         {
             var file = new MappingReader(root, path, errors, ["suppressions"]);

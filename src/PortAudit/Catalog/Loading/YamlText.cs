@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Unicode;
+using PortAudit.Common;
 
 namespace PortAudit.Catalog.Loading;
 
@@ -13,6 +14,13 @@ internal static class YamlText
     public const int MaxFileBytes = 16 << 20;
 
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Why <paramref name="path"/>, given as a <paramref name="kind"/> file, is none: a directory named by mistake is
+    /// said to be one, not "not found" while it stands there.
+    /// </summary>
+    public static string NotAFile(string path, string kind) =>
+        ExpectedFile.DirectoryInstead(path, $"{kind} file") ?? $"{kind} file not found";
 
     /// <summary>The file's text, or null after reporting why it cannot be read.</summary>
     public static string? Read(string path, string displayName, ErrorList errors)

@@ -216,4 +216,12 @@ public sealed class BaselineTests : IDisposable
 
         Assert.EndsWith("none.json: report not found", ex.Message);
     }
+
+    [Fact]
+    public void AnOutputDirectoryGivenAsTheBaselineIsSaidToBeOne()
+    {
+        var ex = Assert.Throws<InputException>(() => RecordedReportReader.Read(_files.Root));
+
+        Assert.Equal($"{_files.Root}: report expected, found a directory: give its report.json", ex.Message);
+    }
 }

@@ -129,6 +129,14 @@ public sealed class SuppressionTests : IDisposable
         Assert.Contains("none.yaml:1:1: suppression file not found", ex.Message);
     }
 
+    [Fact]
+    public void ADirectoryIsRefusedAsOne()
+    {
+        var ex = Assert.Throws<SuppressionException>(() => SuppressionLoader.Load(_files.Root, AuditFixture.Catalog));
+
+        Assert.Contains($"{_files.Root}:1:1: suppression file expected, found a directory", ex.Message);
+    }
+
     [Theory]
     [InlineData("kind: unexpected", true, false, false)]
     [InlineData("kind: missing", false, true, false)]
