@@ -1,4 +1,5 @@
 using PortAudit.Catalog.Loading;
+using PortAudit.Common;
 using PortAudit.Inspect;
 
 namespace PortAudit.Catalog;
@@ -34,7 +35,7 @@ public static class CatalogLoader
         var errors = new ErrorList();
         if (!Directory.Exists(directory))
         {
-            errors.Add(new SourceSpot(directory, 1, 1), File.Exists(directory) ? "catalog directory expected, found a file" : "catalog directory not found");
+            errors.Add(new SourceSpot(directory, 1, 1), ExpectedPath.FileInstead(directory, "catalog directory") ?? "catalog directory not found");
             errors.ThrowIfAny();
         }
 

@@ -33,7 +33,7 @@ internal static class StrictText
     /// <exception cref="InputException">The file cannot be read, is larger than the limit, or is not valid text.</exception>
     public static string Read(string path, long maxBytes)
     {
-        ExpectedFile.RefuseDirectory(path);
+        ExpectedPath.RefuseDirectory(path);
         byte[] bytes;
         try
         {

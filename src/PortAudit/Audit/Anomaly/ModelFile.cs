@@ -40,7 +40,7 @@ public static class ModelFile
     {
         try
         {
-            ExpectedFile.RefuseDirectory(path, "model file");
+            ExpectedPath.RefuseDirectory(path, "model file");
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
             if (!root.TryGetProperty("format", out var format) || format.GetInt32() != ModelSet.FormatVersion)

@@ -90,7 +90,7 @@ public static class RecordedReportReader
         {
             var info = new FileInfo(path);
             // A previous audit's output directory is the likely slip: its report.json is named.
-            ExpectedFile.RefuseDirectory(path, "report", ": give its report.json");
+            ExpectedPath.RefuseDirectory(path, "report", ": give its report.json");
             if (!info.Exists) throw new InputException($"{path}: report not found");
             if (info.Length > MaxFileBytes) throw new InputException($"{path}: file of {info.Length} bytes is larger than {MaxFileBytes}");
             return File.ReadAllBytes(path);

@@ -20,7 +20,7 @@ internal static class YamlText
     /// said to be one, not "not found" while it stands there.
     /// </summary>
     public static string NotAFile(string path, string kind) =>
-        ExpectedFile.DirectoryInstead(path, $"{kind} file") ?? $"{kind} file not found";
+        ExpectedPath.DirectoryInstead(path, $"{kind} file") ?? $"{kind} file not found";
 
     /// <summary>The file's text, or null after reporting why it cannot be read.</summary>
     public static string? Read(string path, string displayName, ErrorList errors)
