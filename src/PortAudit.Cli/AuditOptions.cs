@@ -124,9 +124,9 @@ public sealed class AuditOptions
     /// <summary>
     /// What every auditing command does at the end: prints the summary (unless <paramref name="quiet"/>), logs the plot
     /// files, expired suppressions and the read's counters, and returns the exit code: 2 for a bad input, 1 for new,
-    /// unsuppressed findings of a --fail-on kind.
+    /// unsuppressed findings of a --fail-on kind; <paramref name="live"/> as <see cref="RunSummary.Report"/> takes it.
     /// </summary>
-    public static int Conclude(AuditOutcome outcome, bool quiet, ILogger log)
+    public static int Conclude(AuditOutcome outcome, bool quiet, ILogger log, bool live = false)
     {
         foreach (var entry in outcome.Report.Triage.Expired)
             log.Warning("Suppression {Entry} expired on {Expires} and suppresses nothing: {Match}", entry.Source, TriageText.Date(entry.Expires), entry.Describe());
@@ -136,7 +136,7 @@ public sealed class AuditOptions
             log.Information("{Count} plot pictures (PNG and SVG) written to {Directory}", outcome.PlotFiles.Count, Path.GetDirectoryName(outcome.PlotFiles[0]));
             if (PlotFont.Current.Warning is { } font) log.Warning("Plot pictures: {Problem}", font);
         }
-        int readStatus = RunSummary.Report(log, outcome.Traffic);
+        int readStatus = RunSummary.Report(log, outcome.Traffic, live);
         return readStatus != ExitCodes.Ok ? readStatus
             : outcome.Report.Incomplete.Contains(IncompleteReason.Interrupted) ? ExitCodes.Interrupted
             : outcome.FailingFindings > 0 ? ExitCodes.Findings

@@ -65,7 +65,8 @@ internal sealed class GatheringOutputs : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="abandon"/> fired before the reports were in place.</exception>
     public int Report(string source, ILogger log, bool quiet, CancellationToken abandon) =>
-        _audit is null ? RunSummary.Report(log, Run.Summary) : AuditOptions.Conclude(_audit.Finish([source], abandon: abandon), quiet, log);
+        _audit is null ? RunSummary.Report(log, Run.Summary, live: true)
+        : AuditOptions.Conclude(_audit.Finish([source], abandon: abandon), quiet, log, live: true);
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,3 +1,4 @@
+using PortAudit.Audit;
 using PortAudit.Decode;
 using PortAudit.Pipeline;
 using Serilog;
@@ -7,8 +8,17 @@ namespace PortAudit.Cli;
 /// <summary>Logs what a read did and turns its input errors into the exit code.</summary>
 public static class RunSummary
 {
-    /// <summary>Logs counters and warnings, prints each input error; returns 2 when there was one, else 0.</summary>
-    public static int Report(ILogger log, TrafficSummary summary)
+    /// <summary>
+    /// Logs counters and warnings, prints each input error; returns 2 when there was one, or when more flow records were
+    /// rejected than an audit's report may hold and stay complete (<see cref="RecordCounts.TooManyRejected"/>), else 0.
+    /// </summary>
+    /// <param name="log">Where the counters and warnings go.</param>
+    /// <param name="summary">The read.</param>
+    /// <param name="live">
+    /// A collector or a live capture, which runs until stopped: its rejected records (data sets that came before their
+    /// template, as UDP export delivers them) are warned of and counted but do not set the exit code.
+    /// </param>
+    public static int Report(ILogger log, TrafficSummary summary, bool live = false)
     {
         var stats = summary.Traffic;
         foreach (var (linkType, count) in stats.UnsupportedLinkTypes)
@@ -34,8 +44,16 @@ public static class RunSummary
         if (records.Saturated > 0)
             log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
         foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");
-        return summary.Errors.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
+        bool tooManyRejected = !live && TooManyRejected(summary);
+        // A script reads the exit code, not the warnings: flows of a log whose records were mostly refused are not its traffic.
+        if (tooManyRejected)
+            TerminalText.Error($"portaudit: {records.Rejected} of {records.Read + records.Rejected} flow records rejected, more than " +
+                $"{RecordCounts.MaxRejectedShare * 100:0}% or {RecordCounts.MaxRejected} of them: the flows stand for part of the input");
+        return summary.Errors.Count > 0 || tooManyRejected ? ExitCodes.BadInput : ExitCodes.Ok;
     }
+
+    private static bool TooManyRejected(TrafficSummary summary) =>
+        new RecordCounts(summary.Records.Read, summary.Records.Rejected).TooManyRejected;
 
     /// <summary>
     /// Reports the read as <see cref="Report"/> does, then runs <paramref name="write"/> (the command's one result) only

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Report.Audits;
 using PortAudit.Sources.Records;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Audit;
 
@@ -14,10 +14,6 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class RejectedRecordsTests : IDisposable
 {
-    private const string ZeekHeader =
-        "#separator \\x09\n#empty_field\t(empty)\n#unset_field\t-\n" +
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n";
-
     private readonly InProcessAudit _audit = new();
 
     public void Dispose() => _audit.Dispose();
@@ -25,11 +21,8 @@ public sealed class RejectedRecordsTests : IDisposable
     // good records, one flow each, then bad ones (an address that is none), audited in process as the audit command does.
     private (AuditReport Report, JsonElement Json) Audit(int good, int bad)
     {
-        var log = new StringBuilder(ZeekHeader);
-        for (int i = 0; i < good; i++) log.Append($"1700000000.{i:D6}\tC{i}\t10.0.8.5\t{10000 + i}\t10.0.0.10\t135\ttcp\tSF\n");
-        for (int i = 0; i < bad; i++) log.Append($"1700000001\tB{i}\tnot-an-address\t5000\t10.0.0.10\t135\ttcp\tSF\n");
         string path = Path.Combine(_audit.Root, "conn.log");
-        File.WriteAllText(path, log.ToString());
+        File.WriteAllText(path, ConnLogs.WithRejected(good, bad));
         using var run = _audit.Open();
         var outcome = run.Run([new RecordFileSource(path, RecordFormat.ZeekTsv)]);
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_audit.OutDir, AuditReportFiles.Json)));

@@ -5,6 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
 using PortAudit.Sources.Records.Ipfix;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Sources.Records;
 
@@ -320,17 +321,7 @@ public class HostileRecordTests
 
     private static byte[] Ipfix(params byte[][] sets) => Ipfix(0, sets);
 
-    private static byte[] Ipfix(uint domain, params byte[][] sets)
-    {
-        int length = 16 + sets.Sum(s => s.Length);
-        var message = new byte[length];
-        BinaryPrimitives.WriteUInt16BigEndian(message, 10);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)length);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), 1_700_000_010);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), domain);
-        sets.SelectMany(s => s).ToArray().CopyTo(message, 16);
-        return message;
-    }
+    private static byte[] Ipfix(uint domain, params byte[][] sets) => IpfixMessages.Message(domain, sets);
 
     private static byte[] NetFlowV9(params byte[][] flowsets)
     {

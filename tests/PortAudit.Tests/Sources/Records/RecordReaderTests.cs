@@ -4,6 +4,7 @@ using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Sources.Records;
 
@@ -175,16 +176,7 @@ public class RecordReaderTests
     private const int BiflowLength = 4 + 4 + 2 + 2 + 1 + 4 + 4 + 4 + 4;
     private const int TemplateSetLength = 4 + (4 + 9 * 4) + (4 + 7 * 4 + 2 * 8);
 
-    private static byte[] Ipfix(params byte[][] sets)
-    {
-        int length = 16 + sets.Sum(s => s.Length);
-        var message = new byte[length];
-        BinaryPrimitives.WriteUInt16BigEndian(message, 10);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)length);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), 1_700_000_010);
-        sets.SelectMany(s => s).ToArray().CopyTo(message, 16);
-        return message;
-    }
+    private static byte[] Ipfix(params byte[][] sets) => IpfixMessages.Message(0, sets);
 
     private static byte[] TemplateSet(params (ushort Id, (ushort Element, ushort Length, uint Enterprise)[] Fields)[] templates)
     {
