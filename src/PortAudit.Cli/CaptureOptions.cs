@@ -126,7 +126,7 @@ public sealed class CaptureOptions
             }
             catch (FilterSyntaxException ex)
             {
-                r.AddError($"--filter '{expression}': {ex.Message}");
+                r.AddError(FilterError(expression, ex));
             }
         });
         foreach (var time in new[] { _since, _until })
@@ -161,4 +161,16 @@ public sealed class CaptureOptions
         Workers = parse.GetValue(_workers),
         Selection = _filters ? FlowFilter.Create(parse.GetValue(_filter), Time(parse.GetValue(_since)), Time(parse.GetValue(_until))) : null,
     };
+
+    // Quoted whole when short; a script-made expression can be 100 KB, so a long one is named by its length and quoted
+    // from the fault on.
+    private static string FilterError(string expression, FilterSyntaxException ex)
+    {
+        const int quoted = 80;
+        if (expression.Length <= quoted) return $"--filter '{expression}': {ex.Message}";
+        int from = Math.Clamp(ex.Column - 1, 0, expression.Length);
+        int to = Math.Min(expression.Length, from + quoted / 2);
+        if (to < expression.Length && char.IsHighSurrogate(expression[to - 1])) to--;
+        return $"--filter ({expression.Length} characters): column {ex.Column}, at '{expression[from..to]}{(to < expression.Length ? "…" : "")}': {ex.Problem}";
+    }
 }

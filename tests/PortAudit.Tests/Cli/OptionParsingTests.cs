@@ -37,6 +37,16 @@ public sealed class OptionParsingTests
     }
 
     [Fact]
+    public void ALongFilterIsNamedByItsLengthAndQuotedFromItsFault()
+    {
+        // A script-made filter of 20,000 terms, the last one wrong: the message quotes where, not all 200 KB.
+        string expression = string.Join(" or ", Enumerable.Range(1, 20_000).Select(p => $"port {p}")) + " or prot 5061";
+        string? error = Error($"flows a.pcap --filter \"{expression}\"");
+        Assert.Equal($"--filter ({expression.Length} characters): column {expression.Length - 8}, at 'prot 5061': unknown term 'prot' " +
+            "(expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean port?", error);
+    }
+
+    [Fact]
     public void PolicyEmitTakesNftablesOwnNameForItself()
     {
         var parse = Root.Parse("policy emit --inventory i.yaml --format nft");

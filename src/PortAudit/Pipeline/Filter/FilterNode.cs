@@ -14,38 +14,39 @@ internal abstract class FilterNode
     public abstract IEnumerable<FilterTerm> Terms();
 }
 
-/// <summary><c>A and B</c>: false as soon as either side is.</summary>
-internal sealed class FilterAnd(FilterNode left, FilterNode right) : FilterNode
+/// <summary>
+/// <c>A and B and ...</c> or <c>A or B or ...</c>: one node over a chain's operands, not a node per operator (a script's
+/// filter of 300,000 terms nested that deep overflowed the stack when evaluated). An operand with the decisive value
+/// (false for and, true for or) decides at once; when all have the other one, so does the chain; otherwise unknown.
+/// </summary>
+internal sealed class FilterChain : FilterNode
 {
+    private readonly FilterNode[] _operands;
+    private readonly bool _decisive;
+
+    private FilterChain(FilterNode[] operands, bool decisive) => (_operands, _decisive) = (operands, decisive);
+
+    /// <summary><c>A and B and ...</c>: false as soon as one operand is, true when all are.</summary>
+    public static FilterChain And(FilterNode[] operands) => new(operands, decisive: false);
+
+    /// <summary><c>A or B or ...</c>: true as soon as one operand is, false when all are.</summary>
+    public static FilterChain Or(FilterNode[] operands) => new(operands, decisive: true);
+
     /// <inheritdoc />
     public override bool? Evaluate(in FilterFacts facts)
     {
-        bool? a = left.Evaluate(facts);
-        if (a == false) return false;
-        bool? b = right.Evaluate(facts);
-        if (b == false) return false;
-        return a == true && b == true ? true : null;
+        bool allOther = true;
+        foreach (var operand in _operands)
+        {
+            bool? value = operand.Evaluate(facts);
+            if (value == _decisive) return _decisive;
+            allOther &= value.HasValue;
+        }
+        return allOther ? !_decisive : null;
     }
 
     /// <inheritdoc />
-    public override IEnumerable<FilterTerm> Terms() => left.Terms().Concat(right.Terms());
-}
-
-/// <summary><c>A or B</c>: true as soon as either side is.</summary>
-internal sealed class FilterOr(FilterNode left, FilterNode right) : FilterNode
-{
-    /// <inheritdoc />
-    public override bool? Evaluate(in FilterFacts facts)
-    {
-        bool? a = left.Evaluate(facts);
-        if (a == true) return true;
-        bool? b = right.Evaluate(facts);
-        if (b == true) return true;
-        return a == false && b == false ? false : null;
-    }
-
-    /// <inheritdoc />
-    public override IEnumerable<FilterTerm> Terms() => left.Terms().Concat(right.Terms());
+    public override IEnumerable<FilterTerm> Terms() => _operands.SelectMany(o => o.Terms());
 }
 
 /// <summary><c>not A</c>: unknown stays unknown.</summary>

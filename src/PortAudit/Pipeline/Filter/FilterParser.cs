@@ -30,8 +30,15 @@ internal sealed class FilterParser
     // Transports tcpdump users write as a whole term.
     private static readonly string[] BareTransports = ["tcp", "udp", "icmp", "icmp6", "icmpv6", "sctp"];
 
+    /// <summary>
+    /// Most parentheses and <c>not</c>s one inside another. The parser descends once per level, and a script-made filter
+    /// of 60,000 parentheses ended the process with a stack overflow; people write a handful.
+    /// </summary>
+    public const int MaxDepth = 1000;
+
     private readonly List<FilterToken> _tokens;
     private int _next;
+    private int _depth;
 
     private FilterParser(List<FilterToken> tokens) => _tokens = tokens;
 
@@ -52,20 +59,22 @@ internal sealed class FilterParser
 
     private FilterToken Take() => _tokens[_next++];
 
-    private FilterNode Or() => Chain(FilterTokenKind.Or, And, (left, right) => new FilterOr(left, right));
+    private FilterNode Or() => Chain(FilterTokenKind.Or, And, FilterChain.Or);
 
-    private FilterNode And() => Chain(FilterTokenKind.And, Unary, (left, right) => new FilterAnd(left, right));
+    private FilterNode And() => Chain(FilterTokenKind.And, Unary, FilterChain.And);
 
-    // OPERAND (OPERATOR OPERAND)*, grouped from the left.
-    private FilterNode Chain(FilterTokenKind operation, Func<FilterNode> operand, Func<FilterNode, FilterNode, FilterNode> join)
+    // OPERAND (OPERATOR OPERAND)*: one node over all the operands, evaluated left to right, or the operand alone.
+    private FilterNode Chain(FilterTokenKind operation, Func<FilterNode> operand, Func<FilterNode[], FilterNode> join)
     {
-        var node = operand();
+        var first = operand();
+        if (Peek.Kind != operation) return first;
+        List<FilterNode> operands = [first];
         while (Peek.Kind == operation)
         {
             Take();
-            node = join(node, operand());
+            operands.Add(operand());
         }
-        return node;
+        return join([.. operands]);
     }
 
     private FilterNode Unary()
@@ -74,18 +83,29 @@ internal sealed class FilterParser
         switch (token.Kind)
         {
             case FilterTokenKind.Not:
-                return new FilterNot(Unary());
+                Descend(token);
+                var negated = new FilterNot(Unary());
+                _depth--;
+                return negated;
             case FilterTokenKind.Open:
+                Descend(token);
                 var inner = Or();
                 var close = Take();
                 if (close.Kind != FilterTokenKind.Close)
                     throw new FilterSyntaxException(close.Column, $"expected ')' for the '(' at column {token.Column}, not {close.Shown}");
+                _depth--;
                 return inner;
             case FilterTokenKind.Word:
                 return Term(token);
             default:
                 throw new FilterSyntaxException(token.Column, $"expected a term ({string.Join(", ", Fields)}), not {token.Shown}");
         }
+    }
+
+    private void Descend(FilterToken token)
+    {
+        if (++_depth > MaxDepth)
+            throw new FilterSyntaxException(token.Column, $"{token.Shown} is nested deeper than {MaxDepth} levels of parentheses and 'not'");
     }
 
     private FilterNode Term(FilterToken first)

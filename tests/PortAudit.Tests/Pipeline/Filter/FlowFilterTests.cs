@@ -100,6 +100,38 @@ public sealed class FlowFilterTests : IDisposable
         Assert.Contains(message, Assert.Throws<FilterSyntaxException>(() => FlowFilter.Create(expression, null, null)).Message);
 
     [Fact]
+    public void NestingPastTheLimitIsRefusedAtItsColumnNotAStackOverflow()
+    {
+        // 60,000 parentheses, which fit one command-line argument, overflowed the stack and ended the process (SIGSEGV).
+        string parentheses = new string('(', 100_000) + "port 53" + new string(')', 100_000);
+        Assert.Equal($"column {FilterParser.MaxDepth + 1}: '(' is nested deeper than {FilterParser.MaxDepth} levels of parentheses and 'not'",
+            Assert.Throws<FilterSyntaxException>(() => FlowFilter.Create(parentheses, null, null)).Message);
+        string nots = string.Concat(Enumerable.Repeat("not ", 100_000)) + "port 53";
+        Assert.StartsWith($"column {4 * FilterParser.MaxDepth + 1}: 'not' is nested deeper",
+            Assert.Throws<FilterSyntaxException>(() => FlowFilter.Create(nots, null, null)).Message);
+    }
+
+    [Fact]
+    public void ChainsOfHundredsOfThousandsOfTermsSelectWithoutDeepRecursion()
+    {
+        // A response file (@FILE) holds a filter of any length: with a node per operator, 300,000 terms overflowed the
+        // stack when the first flow was evaluated. Ports 1000 to 30999 take in 3478 and 5061, not 53, 445 or the clients'.
+        var ports = Enumerable.Range(0, 300_000).Select(i => i % 30_000 + 1000).ToList();
+        Assert.Equal([53, 3478, 5061], ServerPorts(string.Join(" or ", ports.Select(p => $"port {p}")) + " or port 53"));
+        Assert.Equal([53, 445], ServerPorts(string.Join(" and ", ports.Select(p => $"not port {p}"))));
+    }
+
+    [Fact]
+    public void NestingUpToTheLimitSelectsAsTheBareTermDoes()
+    {
+        int depth = FilterParser.MaxDepth;
+        Assert.Equal([53], ServerPorts(new string('(', depth) + "port 53" + new string(')', depth)));
+        // An even number of 'not's, the limit's worth: the term itself.
+        Assert.Equal([53], ServerPorts(string.Concat(Enumerable.Repeat("not ", depth)) + "port 53"));
+        Assert.Equal([445, 3478, 5061], ServerPorts("(" + string.Concat(Enumerable.Repeat("not ", depth - 1)) + "port 53)"));
+    }
+
+    [Fact]
     public void AppTermsWaitForTheFlowsEndAndAddressTermsDoNot()
     {
         // While a flow is read its application is not known yet: "app tls" cannot drop it then, "port 53" can.
