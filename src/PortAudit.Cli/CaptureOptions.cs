@@ -134,7 +134,7 @@ public sealed class CaptureOptions
             time.Validators.Add(r =>
             {
                 if (r.Tokens.Count > 0 && !FlowFilter.TryParseTime(r.Tokens[0].Value, out _))
-                    r.AddError($"{time.Name}: expected an ISO 8601 time (2024-05-01T10:00:00Z) or epoch seconds, not '{r.Tokens[0].Value}'");
+                    r.AddError($"{time.Name}: expected an ISO 8601 time (2024-05-01T10:00:00Z) or epoch seconds, before 2262-04-11, not '{r.Tokens[0].Value}'");
             });
             command.Options.Add(time);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Flows;
 
 namespace PortAudit.Pipeline.Filter;
@@ -80,8 +81,7 @@ public sealed class FlowFilter : IFlowSelection
             nanoseconds = (long)(seconds * 1_000_000_000m);
             return true;
         }
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return false;
-        nanoseconds = (time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
-        return true;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            && UnixTime.TryFromTicks(time.UtcTicks, out nanoseconds);
     }
 }

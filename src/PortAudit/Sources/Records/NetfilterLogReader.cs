@@ -97,7 +97,7 @@ public sealed class NetfilterLogReader : LineRecordReader
                 var zone = next + 5 <= head.Length ? head.Slice(next, 5) : default;
                 long offset = zone.Length == 5 && (zone[0] is '+' or '-') && int.TryParse(zone[1..3], out int h) && int.TryParse(zone[3..], out int m)
                     ? (zone[0] == '-' ? -1 : 1) * (h * 60L + m) * 60_000_000_000L : 0;
-                return (time.Ticks - DateTime.UnixEpoch.Ticks) * 100 - offset;
+                return UnixTime.TryFromTicks(time.Ticks, out long ns) ? Saturating.Add(ns, -offset) : 0;
             }
         }
         return 0;

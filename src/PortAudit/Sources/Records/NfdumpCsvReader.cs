@@ -144,11 +144,9 @@ public sealed class NfdumpCsvReader : LineRecordReader
     private static bool TryParseTime(ReadOnlySpan<char> text, out long nanoseconds)
     {
         nanoseconds = 0;
-        if (!DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
-            return false;
-        nanoseconds = (time.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-        return true;
+        return DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            && UnixTime.TryFromTicks(time.Ticks, out nanoseconds);
     }
 
     // A port, or ICMP's "type.code".

@@ -28,6 +28,8 @@ public static class RecordFields
             if (digits.IsEmpty || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out fraction)) return false;
             for (int i = digits.Length; i < 9; i++) fraction *= 10;
         }
+        // The last second a long holds ends at .854775807: a fraction past it would wrap.
+        if (seconds * NsPerSecond > long.MaxValue - fraction) return false;
         nanoseconds = seconds * NsPerSecond + fraction;
         return true;
     }
@@ -36,10 +38,8 @@ public static class RecordFields
     public static bool TryParseIso(ReadOnlySpan<char> text, out long nanoseconds)
     {
         nanoseconds = 0;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-            return false;
-        nanoseconds = (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
-        return true;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            && UnixTime.TryFromTicks(time.UtcTicks, out nanoseconds);
     }
 
     /// <summary>Seconds with a fraction (a duration) to nanoseconds.</summary>

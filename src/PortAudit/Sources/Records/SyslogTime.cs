@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortAudit.Common;
 
 namespace PortAudit.Sources.Records;
 
@@ -47,8 +48,7 @@ public static class SyslogTime
             {
                 if (length == 15) time = new DateTime(assumedYear, time.Month, Math.Min(time.Day, DateTime.DaysInMonth(assumedYear, time.Month)),
                     time.Hour, time.Minute, time.Second, DateTimeKind.Utc);
-                nanoseconds = (time.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-                return true;
+                return UnixTime.TryFromTicks(time.Ticks, out nanoseconds);
             }
         }
         return false;

@@ -289,6 +289,17 @@ public class HostileRecordTests
     }
 
     [Fact]
+    public void Ipfix_millisecond_times_past_2262_are_held_there_instead_of_wrapping()
+    {
+        // flowStartMilliseconds and flowEndMilliseconds are 64 bits: times of 2^63-1 ms wrapped to 1970 or before.
+        var message = Ipfix(
+            TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (152, 8), (153, 8))),
+            DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6, .. U64(long.MaxValue), .. U64(long.MaxValue)]));
+        var flow = Assert.Single(RecordRun.Bytes(message, RecordFormat.Ipfix).Flows);
+        Assert.Equal((long.MaxValue, long.MaxValue), (flow.StartNs, flow.EndNs));
+    }
+
+    [Fact]
     public void Audit_tallies_of_flows_with_counters_near_the_largest_stop_there_instead_of_turning_negative()
     {
         var record = new FlowRecord

@@ -291,8 +291,8 @@ internal struct IpfixValues
             case IpfixElements.SystemInitTimeMilliseconds: _systemInitMs = (long)Unsigned(value); break;
             case IpfixElements.FlowStartSeconds when !reverse: _startNs = (long)Unsigned(value) * 1_000_000_000; break;
             case IpfixElements.FlowEndSeconds when !reverse: _endNs = (long)Unsigned(value) * 1_000_000_000; break;
-            case IpfixElements.FlowStartMilliseconds when !reverse: _startNs = (long)Unsigned(value) * 1_000_000; break;
-            case IpfixElements.FlowEndMilliseconds when !reverse: _endNs = (long)Unsigned(value) * 1_000_000; break;
+            case IpfixElements.FlowStartMilliseconds when !reverse: _startNs = MsToNs(Unsigned(value)); break;
+            case IpfixElements.FlowEndMilliseconds when !reverse: _endNs = MsToNs(Unsigned(value)); break;
             case IpfixElements.FlowStartMicroseconds or IpfixElements.FlowStartNanoseconds when !reverse: _startNs = NtpTime(value); break;
             case IpfixElements.FlowEndMicroseconds or IpfixElements.FlowEndNanoseconds when !reverse: _endNs = NtpTime(value); break;
             case IpfixElements.ObservationTimeMilliseconds: _observationMs = (long)Unsigned(value); break;
@@ -359,15 +359,19 @@ internal struct IpfixValues
         if (start == 0 && _hasStartUptime)
             start = message.UptimeClock
                 ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _startUptimeMs) * 1_000_000
-                : systemInitMs > 0 ? (systemInitMs + _startUptimeMs) * 1_000_000 : exportNs;
+                : systemInitMs > 0 ? MsToNs(Saturating.Add(systemInitMs, _startUptimeMs)) : exportNs;
         if (end == 0 && _hasEndUptime)
             end = message.UptimeClock
                 ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _endUptimeMs) * 1_000_000
-                : systemInitMs > 0 ? (systemInitMs + _endUptimeMs) * 1_000_000 : exportNs;
-        if (start == 0) start = _observationMs > 0 ? _observationMs * 1_000_000 : exportNs;
+                : systemInitMs > 0 ? MsToNs(Saturating.Add(systemInitMs, _endUptimeMs)) : exportNs;
+        if (start == 0) start = _observationMs > 0 ? MsToNs(_observationMs) : exportNs;
         if (end < start) end = start;
         return (start, end);
     }
+
+    // dateTimeMilliseconds are 64 bits: a hostile record's past 2262-04-11 is held at the last nanosecond a flow's time
+    // holds, where the product wrapped to a plausible-looking time centuries earlier.
+    private static long MsToNs(long ms) => ms > long.MaxValue / 1_000_000 ? long.MaxValue : ms * 1_000_000;
 
     private static long Unsigned(ReadOnlySpan<byte> value)
     {
