@@ -72,6 +72,26 @@ public sealed class InputAndOptionCommandTests : IDisposable
     }
 
     [Fact]
+    public void LinksToDirectoriesInsideADirectoryAreNotWalkedSoALoopEnds()
+    {
+        string captures = Path.GetDirectoryName(Write("captures/one.pcap", Capture))!;
+        Directory.CreateDirectory(Path.Combine(captures, "deeper"));
+        // Two links back up the tree made the walk branch at every level, reading one.pcap at each.
+        Directory.CreateSymbolicLink(Path.Combine(captures, "loop"), captures);
+        Directory.CreateSymbolicLink(Path.Combine(captures, "deeper", "up"), "..");
+        string named = Path.Combine(_dir.FullName, "named");
+        Directory.CreateSymbolicLink(named, captures);
+
+        foreach (string input in new[] { captures, named })
+        {
+            var result = CliProcess.Run($"flows \"{input}\" --format csv", timeout: TimeSpan.FromSeconds(30));
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            // A header and one.pcap's two flows, read once.
+            Assert.Equal(3, result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+    }
+
+    [Fact]
     public void EscapeSequencesInFileNamesReachTheTerminalEscaped()
     {
         // A log warning (the skipped file) and an input error (the damaged capture) both name a file with an escape sequence.

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using PortAudit.Common;
 
 namespace PortAudit.Sources.Files;
@@ -5,7 +6,10 @@ namespace PortAudit.Sources.Files;
 /// <summary>
 /// The capture files a command line names, checked before any is read: directories are walked (recursively, in name
 /// order) and keep only the files whose content starts as a capture; every named file must open. A run that would fail
-/// on its third input therefore fails at once, before it writes a summary or a report.
+/// on its third input therefore fails at once, before it writes a summary or a report. A symbolic link to a directory met inside
+/// one is not walked into, as <c>find</c> does not: a link back up the tree was walked until the path grew too long,
+/// each capture read once per turn (two such links: a walk without end). Links to files are read (a directory of links
+/// to captures kept elsewhere), and a link named on the command line is followed.
 /// </summary>
 /// <param name="Files">Files to read, in order; "-" for standard input.</param>
 /// <param name="Skipped">Files found in directories that are not captures (or cannot be opened), left out.</param>
@@ -36,7 +40,12 @@ public sealed record CaptureInputs(IReadOnlyList<string> Files, IReadOnlyList<st
     private static void AddDirectory(string directory, List<string> files, List<string> skipped)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.None };
-        foreach (string file in Directory.EnumerateFiles(directory, "*", options).Order(StringComparer.Ordinal))
+        var walk = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.ToSpecifiedFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        foreach (string file in walk.Order(StringComparer.Ordinal))
             (CaptureFile.StartsAsCapture(file) ? files : skipped).Add(file);
     }
 }
