@@ -41,6 +41,9 @@ public static class RunSummary
             log.Warning("{Templates} IPFIX/NetFlow templates dropped, oldest first: more than the cache holds per exporter and domain", records.TemplatesDropped);
         if (records.TemplatesExpired > 0)
             log.Information("{Templates} IPFIX/NetFlow templates expired: not announced again within their lifetime", records.TemplatesExpired);
+        if (records.Undated > 0)
+            log.Warning("{Records} flow records carry no time (log lines without a timestamp): their flows stand at the epoch, " +
+                "1970-01-01, in flows.jsonl and widen no capture window or timeline", records.Undated);
         if (records.Saturated > 0)
             log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
         foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");

@@ -40,8 +40,11 @@ public sealed class CaptureVisibility
     /// <summary>Notes the ends of one audited flow and its times.</summary>
     public void Record(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
+        var windows = _byEnds.Of(client, server);
+        // A flow without a time shows that its ends talked, not for how long: it widens no window.
+        if (!flow.HasTime) return;
         _covered.Add(flow.Input, flow.StartNs, flow.EndNs);
-        foreach (var window in _byEnds.Of(client, server)) window.Add(flow.Input, flow.StartNs, flow.EndNs);
+        foreach (var window in windows) window.Add(flow.Input, flow.StartNs, flow.EndNs);
     }
 
     // The first flow between two ends: notes them, and finds the windows of the pairs they make (host with host, each

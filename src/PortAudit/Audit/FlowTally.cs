@@ -17,10 +17,13 @@ public sealed class FlowTally
     /// <summary>IP bytes both ways of the flows counted.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary>Start of the first flow, nanoseconds since the epoch; 0 without flows.</summary>
+    /// <summary>Of <see cref="Flows"/>, those with a time (<see cref="Flow.HasTime"/>): the ones <see cref="FirstNs"/> and <see cref="LastNs"/> span.</summary>
+    public long Dated { get; private set; }
+
+    /// <summary>Start of the first flow with a time, nanoseconds since the epoch; 0 without one.</summary>
     public long FirstNs { get; private set; }
 
-    /// <summary>End of the last flow, nanoseconds since the epoch; 0 without flows.</summary>
+    /// <summary>End of the last flow with a time, nanoseconds since the epoch; 0 without one.</summary>
     public long LastNs { get; private set; }
 
     /// <summary>
@@ -32,8 +35,12 @@ public sealed class FlowTally
     /// <summary>Counts <paramref name="flow"/>.</summary>
     public void Add(Flow flow, bool failed)
     {
-        if (Flows == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
-        if (flow.EndNs > LastNs) LastNs = flow.EndNs;
+        if (flow.HasTime)
+        {
+            if (Dated == 0 || flow.StartNs < FirstNs) FirstNs = flow.StartNs;
+            if (flow.EndNs > LastNs) LastNs = flow.EndNs;
+            Dated++;
+        }
         Flows++;
         // Record counters may be near 2^63: the sum stops at long.MaxValue rather than turning negative.
         Bytes = Saturating.Add(Bytes, flow.Bytes);

@@ -30,7 +30,8 @@ public sealed record RolePairStatistics(string ClientRoles, string ServerRoles, 
         Flows++;
         Bytes = Saturating.Add(Bytes, bytes);
         _verdicts[(int)verdict.Verdict]++;
-        Timeline.Add(verdict, flow.StartNs, flow.EndNs, bytes);
+        // A flow without a time has no place on a timeline; it counts in the pair's totals and ports.
+        if (flow.HasTime) Timeline.Add(verdict, flow.StartNs, flow.EndNs, bytes);
         Ports.Add(flow.Transport, flow.ServerPort, TrafficKey.Of(verdict), bytes);
     }
 }
@@ -57,7 +58,7 @@ public sealed class RolePairTracker
     {
         var pair = _byEnds.Of(verdict.Client, verdict.Server);
         // The clock widens before the flow is binned, so spreading its bytes never needs more than MaxBins steps.
-        Clock.Cover(flow.StartNs, flow.EndNs);
+        if (flow.HasTime) Clock.Cover(flow.StartNs, flow.EndNs);
         pair.Add(flow, verdict);
     }
 

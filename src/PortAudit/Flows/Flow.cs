@@ -152,6 +152,13 @@ public sealed class Flow
     /// <summary>Time of the last packet, nanoseconds since the epoch.</summary>
     public long EndNs { get; private set; }
 
+    /// <summary>
+    /// False for a flow whose start and end are both the epoch itself: a log line that carried no time (an ASA buffer
+    /// kept without <c>logging timestamp</c>, a firewall line cut from its syslog header). Such a flow is judged and
+    /// written like any other, but no time span is taken from it: it would stretch a capture window back to 1970.
+    /// </summary>
+    public bool HasTime => StartNs != 0 || EndNs != 0;
+
     /// <summary>Packets from client to server.</summary>
     public long PacketsToServer { get; private set; }
 

@@ -48,6 +48,15 @@ public sealed class RecordStatistics
     /// <summary>Counts a record whose counters saturated.</summary>
     public void CountSaturated() => Saturated++;
 
+    /// <summary>
+    /// Records read that carried no time (a log line without a timestamp): their flows stand at the epoch
+    /// (<see cref="Flows.Flow.HasTime"/> false).
+    /// </summary>
+    public long Undated { get; private set; }
+
+    /// <summary>Counts a record read without a time.</summary>
+    public void CountUndated() => Undated++;
+
     /// <summary>Counts <paramref name="records"/> records read.</summary>
     public void CountRead(long records = 1) => Read += records;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Pipeline;
 using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 
@@ -66,5 +67,33 @@ public sealed class CaptureSpanTests : IDisposable
         var entry = Assert.Single(outcome.Report.Coverage, e => e.Rule.Id == "demo-epm");
         Assert.Equal(CoverageStatus.NotExercised, entry.Status);
         Assert.StartsWith("the capture spans 2 s", entry.NotExercisedReason);
+    }
+
+    [Fact]
+    public void AnUndatedLogLineWidensNoSpanAndDatesNoFinding()
+    {
+        // ws reaches srv on 22 twice: once in a dated connection of a second, once in lines an ASA wrote without
+        // `logging timestamp`. The undated flow once stood at the epoch and made the log span 54 years, enough for the
+        // periodic rule's absence to count as missing.
+        string log = Path.Combine(_audit.Root, "asa.log");
+        File.WriteAllText(log,
+            "Apr 29 2024 12:59:50: %ASA-6-302013: Built inbound TCP connection 1 for outside:10.0.0.1/50001 (10.0.0.1/50001) to inside:10.0.0.2/22 (10.0.0.2/22)\n" +
+            "Apr 29 2024 12:59:51: %ASA-6-302014: Teardown TCP connection 1 for outside:10.0.0.1/50001 to inside:10.0.0.2/22 duration 0:00:01 bytes 100 TCP FINs\n" +
+            "%ASA-6-302013: Built inbound TCP connection 2 for outside:10.0.0.1/50002 (10.0.0.1/50002) to inside:10.0.0.2/22 (10.0.0.2/22)\n" +
+            "%ASA-6-302014: Teardown TCP connection 2 for outside:10.0.0.1/50002 to inside:10.0.0.2/22 duration 0:00:05 bytes 100 TCP FINs\n");
+        _audit.MakePeriodic("60s");
+        using var run = _audit.Open(s => s with { MinimumSpan = TimeSpan.FromHours(1) });
+        var outcome = run.Run([new RecordFileSource(log, RecordFormat.CiscoAsa)]);
+
+        Assert.Equal(1, outcome.Traffic.Records.Undated);
+        Assert.DoesNotContain(outcome.Report.Findings, f => f.Kind == FindingKind.Missing);
+        Assert.StartsWith("the capture spans 1 s", Assert.Single(outcome.Report.Coverage, e => e.Rule.Id == "demo-epm").NotExercisedReason);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_audit.OutDir, "report.json")));
+        var capture = report.RootElement.GetProperty("capture");
+        Assert.Equal(("2024-04-29T12:59:50.000000Z", 1.0), (capture.GetProperty("start").GetString(), capture.GetProperty("seconds").GetDouble()));
+        // The unexpected finding holds both flows and dates itself by the one with a time.
+        var ssh = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ports").GetString() == "22");
+        var evidence = ssh.GetProperty("evidence");
+        Assert.Equal((2, "2024-04-29T12:59:50.000000Z"), (evidence.GetProperty("flows").GetInt32(), evidence.GetProperty("first").GetString()));
     }
 }

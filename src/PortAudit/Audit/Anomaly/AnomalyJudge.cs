@@ -43,7 +43,8 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
             return false;
         }
         _judged[(int)set]++;
-        var raw = allowed.Raw(flow, model.OffHours(flow.StartNs));
+        // A flow without a time is in no hour, so never off the pair's hours.
+        var raw = allowed.Raw(flow, flow.HasTime && model.OffHours(flow.StartNs));
         var judgement = model.Judge(raw);
         if (!judgement.Anomalous) return false;
         var finding = findings.AddFlow(FindingKind.Anomalous, flow, verdict, verdict.Rule?.Id,

@@ -26,6 +26,8 @@ public sealed class PairBeats
     /// <summary>Notes <paramref name="flow"/>'s start and gives the coefficient of variation of its pair's gaps between starts so far.</summary>
     public double Note(Flow flow)
     {
+        // Without a time there is no gap to measure: the flow neither beats nor breaks its pair's beat.
+        if (!flow.HasTime) return new GapStatistics().Variation;
         var key = (flow.Client, flow.Server, flow.Protocol, flow.ServerPort);
         if (!_pairs.TryGetValue(key, out var beat))
         {

@@ -29,8 +29,11 @@ public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
         if (!_groups.TryGetValue(key, out var group)) _groups.Add(key, group = new TrainingGroup());
         // A training flow is in its group's hours by definition: never off-hours.
         group.Add(flow, allowed.Raw(flow, offHours: false));
-        _firstNs = Math.Min(_firstNs, flow.StartNs);
-        _lastNs = Math.Max(_lastNs, flow.StartNs);
+        if (flow.HasTime)
+        {
+            _firstNs = Math.Min(_firstNs, flow.StartNs);
+            _lastNs = Math.Max(_lastNs, flow.StartNs);
+        }
         Flows++;
     }
 }
@@ -51,6 +54,7 @@ public sealed class TrainingGroup
     {
         Rows.Add(row);
         FlowIds.Add(flow.Id);
-        Hours |= HoursOfDay.Bit(flow.StartNs);
+        // A flow without a time started in no hour: it teaches the group none.
+        if (flow.HasTime) Hours |= HoursOfDay.Bit(flow.StartNs);
     }
 }

@@ -323,8 +323,8 @@ public static class AuditJsonWriter
         json.WriteNumber("flows", tally.Flows);
         json.WriteNumber("failedFlows", tally.FailedFlows);
         json.WriteNumber("bytes", tally.Bytes);
-        WriteTime(json, "first", tally.Flows, tally.FirstNs);
-        WriteTime(json, "last", tally.Flows, tally.LastNs);
+        WriteTime(json, "first", tally.Dated, tally.FirstNs);
+        WriteTime(json, "last", tally.Dated, tally.LastNs);
         // What the flows counted rest on: packets inspected, an exporter's application id, the port alone, a firewall log.
         json.WriteStartObject("evidence");
         foreach (var evidence in Enum.GetValues<FlowEvidence>())

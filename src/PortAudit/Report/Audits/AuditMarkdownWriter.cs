@@ -95,7 +95,7 @@ public static class AuditMarkdownWriter
         foreach (var f in findings)
         {
             object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Flows > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Dated > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
                 Why(f), Where(f, provenance)];
             table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
         }

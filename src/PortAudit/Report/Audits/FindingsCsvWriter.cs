@@ -61,11 +61,11 @@ internal sealed record FindingRow(
     public static FindingRow Of(Finding finding, FindingTriage triage)
     {
         var tally = finding.Tally;
-        bool seen = tally.Flows > 0;
+        bool dated = tally.Dated > 0;
         return new FindingRow(
             finding.Id, finding.Kind.Name(), finding.Severity.Name(), finding.ClientHost, finding.ServerHost,
             finding.ClientRoles, finding.ServerRoles, finding.Transport, finding.Ports, finding.Rule, finding.Reason, tally.Flows,
-            seen ? tally.FirstNs : null, seen ? tally.LastNs : null, finding.FlowIds,
+            dated ? tally.FirstNs : null, dated ? tally.LastNs : null, finding.FlowIds,
             triage.HasBaseline ? triage.StatusOf(finding).Name() : null, triage.SuppressionOf(finding)?.Justification);
     }
 }

@@ -58,7 +58,7 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         [
             $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
             $"{f.Tally.Flows.ToString("N0", CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString("N0", CultureInfo.InvariantCulture)})",
-            pair, f.Explanation is null ? f.Reason ?? "" : $"{f.Reason}\n{f.Explanation}", f.Tally.Flows == 0 ? "never" : ReportText.Time(f.Tally.LastNs),
+            pair, f.Explanation is null ? f.Reason ?? "" : $"{f.Reason}\n{f.Explanation}", ReportText.Last(f.Tally),
         ], severity, [new("severity", severity), new("kind", kind), new("pair", pair), new("search", SearchText(f, pair))]);
     }
 

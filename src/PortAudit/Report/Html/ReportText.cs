@@ -50,9 +50,13 @@ internal static class ReportText
     /// <summary>A capture time, UTC to the microsecond, with a space rather than 'T' so that narrow cells break between date and time.</summary>
     public static string Time(long nanoseconds) => Timestamps.ToIso(nanoseconds).Replace('T', ' ');
 
-    /// <summary>First and last time of a tally, or "never".</summary>
+    /// <summary>First and last time of a tally, "never", or "no time" for flows whose records carried none.</summary>
     public static string Seen(FlowTally tally) =>
-        tally.Flows == 0 ? "never" : $"{Time(tally.FirstNs)}\n{Time(tally.LastNs)}";
+        tally.Flows == 0 ? "never" : tally.Dated == 0 ? "no time" : $"{Time(tally.FirstNs)}\n{Time(tally.LastNs)}";
+
+    /// <summary>Last time of a tally, "never", or "no time".</summary>
+    public static string Last(FlowTally tally) =>
+        tally.Flows == 0 ? "never" : tally.Dated == 0 ? "no time" : Time(tally.LastNs);
 
     /// <summary>The detected protocols of sample flows with what inspection read (SNI, method...), one per line.</summary>
     public static string Detected(IEnumerable<FlowSample> samples) =>
@@ -62,5 +66,5 @@ internal static class ReportText
     /// <summary>One line per sample flow: when, who to whom, how it ended.</summary>
     public static string Samples(IEnumerable<FlowSample> samples) =>
         string.Join("\n", samples.Select(s =>
-            $"{Time(s.StartNs)} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
+            $"{(s.StartNs == 0 && s.EndNs == 0 ? "no time" : Time(s.StartNs))} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
 }

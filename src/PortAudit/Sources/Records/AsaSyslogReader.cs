@@ -99,26 +99,44 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         var m = TeardownPattern().Match(text);
         if (!m.Success) return Reject("teardown message not understood");
         string id = m.Groups[2].Value;
-        long duration = (long.Parse(m.Groups[7].ValueSpan, CultureInfo.InvariantCulture) * 3600
-                         + int.Parse(m.Groups[8].ValueSpan, CultureInfo.InvariantCulture) * 60
-                         + int.Parse(m.Groups[9].ValueSpan, CultureInfo.InvariantCulture)) * 1_000_000_000L;
+        if (!TryDuration(m.Groups[7].ValueSpan, m.Groups[8].ValueSpan, m.Groups[9].ValueSpan, out long duration))
+            return Reject($"duration '{RecordFields.Clip(m.Groups[7].ValueSpan)}:{m.Groups[8].ValueSpan}:{m.Groups[9].ValueSpan}' is longer than a flow's time can hold");
         if (!RecordFields.TryParseCount(m.Groups[10].ValueSpan, out long bytes)) return Reject("teardown bytes not a count");
-        if (_open.Remove(id, out var built)) record = built;
+        if (_open.Remove(id, out var built))
+        {
+            record = built;
+            // A built message without a time (and only it): the teardown's time and duration place the start.
+            if (record.StartNs == 0 && time != 0) record.StartNs = Math.Max(0, time - duration);
+        }
         else
         {
             // Its built message came before the log began: the side on a service port is the server.
             if (!Endpoints(m, 1, 3, 4, 5, 6, out record, out var problem)) return Reject(problem);
             var hint = WellKnownPortHint.Instance;
             if (hint.IsServerPort(record.Protocol, record.ClientPort) && !hint.IsServerPort(record.Protocol, record.ServerPort)) record.Swap();
-            record.StartNs = time - duration;
+            // Without a time the flow has none (start and end 0), not a start before the epoch.
+            record.StartNs = time == 0 ? 0 : Math.Max(0, time - duration);
             record.Evidence = FlowEvidence.FirewallLog;
             record.RecordId = id;
         }
-        record.EndNs = Math.Max(record.StartNs, time);
+        // A teardown without a time ends the flow its duration after a dated built message, or leaves it undated.
+        record.EndNs = time != 0 ? Math.Max(record.StartNs, time) : record.StartNs == 0 ? 0 : Saturating.Add(record.StartNs, duration);
         record.BytesToServer = bytes;
         // A TCP connection torn down for want of the server's SYN-ACK never opened.
         record.State = m.Groups[11].Value.Contains("SYN Timeout", StringComparison.Ordinal) ? FlowState.Unanswered : FlowState.Established;
         return LineOutcome.Flow;
+    }
+
+    // "h:mm:ss" in nanoseconds. The hours are not bounded by the format (a connection of weeks has hundreds), but past
+    // about 2.56 million hours (292 years) the nanoseconds leave a long: such a line is damaged, not a connection.
+    private static bool TryDuration(ReadOnlySpan<char> hours, ReadOnlySpan<char> minutes, ReadOnlySpan<char> seconds, out long nanoseconds)
+    {
+        nanoseconds = 0;
+        const long MaxHours = long.MaxValue / 3_600_000_000_000L - 1;
+        if (!long.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out long h) || h > MaxHours) return false;
+        int m = int.Parse(minutes, CultureInfo.InvariantCulture), s = int.Parse(seconds, CultureInfo.InvariantCulture);
+        nanoseconds = ((h * 3600) + (m * 60) + s) * 1_000_000_000L;
+        return true;
     }
 
     private LineOutcome Denied(Match m, long time, ref FlowRecord record, string id)

@@ -61,6 +61,13 @@ public abstract class LineRecordReader : IRecordReader
     /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
     {
+        if (!TryReadFlow(ref record)) return false;
+        if (record.StartNs == 0 && record.EndNs == 0) _statistics.CountUndated();
+        return true;
+    }
+
+    private bool TryReadFlow(ref FlowRecord record)
+    {
         if (TryTakeReady(ref record)) return true;
         while (NextLine(out bool tooLong) is { } line)
         {

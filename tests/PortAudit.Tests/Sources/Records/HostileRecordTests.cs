@@ -256,6 +256,23 @@ public class HostileRecordTests
     }
 
     [Fact]
+    public void An_asa_duration_past_what_a_flow_time_holds_is_rejected_not_a_crash()
+    {
+        // 23 digits of hours overflowed long.Parse (an unhandled exception ended the run); 10 digits overflowed the
+        // nanoseconds silently into a negative duration.
+        var run = RecordRun.Text(
+            "Apr 29 2024 12:59:50: %ASA-6-302014: Teardown TCP connection 1 for outside:10.1.1.1/1000 to inside:10.2.2.2/80 duration 99999999999999999999999:00:00 bytes 10 TCP FINs\n" +
+            "Apr 29 2024 12:59:50: %ASA-6-302014: Teardown TCP connection 2 for outside:10.1.1.1/1001 to inside:10.2.2.2/80 duration 9999999999:00:00 bytes 10 TCP FINs\n" +
+            "Apr 29 2024 12:59:50: %ASA-6-302014: Teardown TCP connection 3 for outside:10.1.1.1/1002 to inside:10.2.2.2/80 duration 2000:00:00 bytes 10 TCP FINs\n",
+            RecordFormat.CiscoAsa);
+        Assert.Equal(["line 1", "line 2"], run.Records.Problems.Select(p => p.Place));
+        Assert.Contains("duration '9999999999:00:00' is longer than a flow's time can hold", run.Records.Problems[1].Reason);
+        // A connection of 2,000 hours (12 weeks) is one.
+        var flow = Assert.Single(run.Flows);
+        Assert.Equal(2000L * 3600 * 1_000_000_000, flow.EndNs - flow.StartNs);
+    }
+
+    [Fact]
     public void Asa_connections_built_and_never_torn_down_are_held_up_to_a_bound()
     {
         var log = new StringBuilder();

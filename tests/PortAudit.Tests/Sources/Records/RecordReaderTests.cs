@@ -88,6 +88,28 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void Asa_lines_without_a_time_leave_their_flow_undated_never_before_the_epoch()
+    {
+        const string Built = "%ASA-6-302013: Built outbound TCP connection {0} for outside:192.0.2.1/443 (192.0.2.1/443) to inside:10.0.0.5/{0} (198.51.100.1/40000)\n";
+        const string Teardown = "%ASA-6-302014: Teardown TCP connection {0} for outside:192.0.2.1/443 to inside:10.0.0.5/{0} duration 0:00:20 bytes 5000 TCP FINs\n";
+        const string Dated = "Apr 29 2013 13:00:10: ";
+        var run = RecordRun.Text(
+            string.Format(Teardown, 1) +                                    // no built, no time
+            string.Format(Built, 2) + Dated + string.Format(Teardown, 2) +  // undated built, dated teardown
+            Dated + string.Format(Built, 3) + string.Format(Teardown, 3) +  // dated built, undated teardown
+            "%ASA-2-106001: Inbound TCP connection denied from 203.0.113.9/5000 to 10.0.0.5/1433 flags SYN on interface outside\n",
+            RecordFormat.CiscoAsa);
+        long teardown = new DateTimeOffset(2013, 4, 29, 13, 0, 10, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000;
+        var byId = run.Flows.Where(f => f.RecordId is not null).ToDictionary(f => f.RecordId!);
+        // A teardown of 20 s with no time once started 20 s before the epoch.
+        Assert.Equal((0L, 0L, false), (byId["1"].StartNs, byId["1"].EndNs, byId["1"].HasTime));
+        Assert.Equal((teardown - 20_000_000_000, teardown), (byId["2"].StartNs, byId["2"].EndNs));
+        Assert.Equal((teardown, teardown + 20_000_000_000), (byId["3"].StartNs, byId["3"].EndNs));
+        Assert.False(Assert.Single(run.Flows, f => f.State == FlowState.Blocked).HasTime);
+        Assert.Equal((2L, 0L), (run.Records.Undated, run.Records.Rejected));
+    }
+
+    [Fact]
     public void Netfilter_and_windows_logs_place_the_client_and_the_decision()
     {
         var netfilter = RecordRun.Text(
