@@ -86,5 +86,13 @@ public static class CommandRunner
             TerminalText.Error($"portaudit: cannot write: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Exception ex)
+        {
+            // A bug: the input met a case no check names. One line saying so and the stack for a report, and a code of
+            // its own; System.CommandLine's handler printed the stack and returned 1, the findings code.
+            TerminalText.Error($"portaudit: internal error, a fault of portaudit rather than of the input: {ex.GetType().Name}: {ex.Message}");
+            TerminalText.Error(ex.StackTrace ?? "");
+            return ExitCodes.InternalError;
+        }
     }
 }

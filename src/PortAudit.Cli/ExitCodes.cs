@@ -22,4 +22,10 @@ public static class ExitCodes
     /// with 143 (128 + SIGTERM), the temporary files of their outputs removed first (<see cref="TerminationSignal"/>).
     /// </remarks>
     public const int Interrupted = 130;
+
+    /// <summary>
+    /// A fault of the tool itself (an exception no input check names: EX_SOFTWARE in sysexits.h): never the findings
+    /// code, so that a script cannot take a crash for an audit that found something.
+    /// </summary>
+    public const int InternalError = 70;
 }

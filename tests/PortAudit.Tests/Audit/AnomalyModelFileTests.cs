@@ -91,4 +91,31 @@ public sealed class AnomalyModelFileTests : IDisposable
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
         Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 8 finite numbers, has 7", error.Message);
     }
+    [Fact]
+    public void AModelListedTwiceIsRefusedNotACrash()
+    {
+        // A dictionary built from the list threw ArgumentException, which ended the audit as an internal error.
+        string path = Path.Combine(_dir, "twice.json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        root["models"]!.AsArray().Add(root["models"]![0]!.DeepClone());
+        File.WriteAllText(path, root.ToJsonString());
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: model workstation>domain-controller|tcp/389|counters appears 2 times: a group has one model", error.Message);
+    }
+
+    [Theory]
+    [InlineData("variances", "[1e-320]", "one variance per direction expected, each from 0.001 to 1000000000000")]
+    [InlineData("scale", "[0, 0, 0, 0, 0, 0, 0, 0]", "scale must be from 0.001 to 1000000000000, has 0")]
+    [InlineData("center", "[1e308, 8, 1.5, 2, 0.1, 0.3, 0, 0]", "center must be from -1000000 to 1000000, has 1E+308")]
+    public void NumbersThatWouldScoreAFlowInfiniteOrNeverAreRefused(string name, string values, string message)
+    {
+        // A variance of 1e-320 or a centre of 1e308 scored a flow infinite: report.json cannot hold it, and the audit
+        // ended writing it with no report. A scale of 0 divided every departure by zero: no flow was ever anomalous.
+        string path = Path.Combine(_dir, name + ".json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), $@"""{name}"": \[[^\]]*\]", $"\"{name}\": {values}"));
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: model workstation>domain-controller|tcp/389|counters: {message}", error.Message);
+    }
 }

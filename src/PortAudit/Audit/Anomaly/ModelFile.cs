@@ -46,9 +46,13 @@ public static class ModelFile
             if (!root.TryGetProperty("format", out var format) || format.GetInt32() != ModelSet.FormatVersion)
                 throw new InputException($"{path}: not a portaudit model file of format {ModelSet.FormatVersion} (portaudit learn writes one)");
             var provenance = ReadProvenance(root.GetProperty("provenance"));
-            var flows = root.GetProperty("groups").EnumerateArray()
-                .ToDictionary(g => g.GetProperty("group").GetString()!, g => g.GetProperty("flows").GetInt64(), StringComparer.Ordinal);
+            var flows = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var g in root.GetProperty("groups").EnumerateArray())
+                if (!flows.TryAdd(g.GetProperty("group").GetString() ?? "", g.GetProperty("flows").GetInt64()))
+                    throw new InputException($"{path}: group {g.GetProperty("group").GetString()} is listed twice");
             var models = root.GetProperty("models").EnumerateArray().Select(m => ReadModel(m, path)).ToList();
+            if (models.GroupBy(m => m.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new InputException($"{path}: model {twice.Key} appears {twice.Count()} times: a group has one model");
             return new ModelSet(provenance, flows, models);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -124,14 +128,17 @@ public static class ModelFile
         var set = ModelFitter.SetOf(key);
         int dimension = FlowFeatures.Of(set).Count;
         double[] Vector(string name) => Checked(Numbers(m.GetProperty(name)), dimension, key, name, path);
-        var directions = m.GetProperty("directions").EnumerateArray().Select(d => Checked(Numbers(d), dimension, key, "directions", path)).ToArray();
+        double[] Within(string name, double low, double high) =>
+            InRange(Vector(name), low, high, key, name, path);
+        var directions = m.GetProperty("directions").EnumerateArray()
+            .Select(d => InRange(Checked(Numbers(d), dimension, key, "directions", path), -1 - UnitSlack, 1 + UnitSlack, key, "directions", path)).ToArray();
         var variances = Numbers(m.GetProperty("variances"));
-        if (variances.Length != directions.Length || variances.Any(v => !(v > 0)))
-            throw new InputException($"{path}: model {key}: one positive variance per direction expected");
+        if (variances.Length != directions.Length || variances.Any(v => !(v >= MinSpread && v <= MaxSpread)))
+            throw new InputException($"{path}: model {key}: one variance per direction expected, each from {MinSpread} to {MaxSpread}");
         double residual = m.GetProperty("residual").GetDouble();
-        if (!(residual > 0)) throw new InputException($"{path}: model {key}: the residual must be positive");
-        return new GroupModel(key, set, m.GetProperty("flows").GetInt64(), Vector("center"), Vector("scale"), Vector("mean"), directions,
-            variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"))
+        if (!(residual >= MinSpread && residual <= MaxSpread)) throw new InputException($"{path}: model {key}: the residual must be from {MinSpread} to {MaxSpread}");
+        return new GroupModel(key, set, m.GetProperty("flows").GetInt64(), Within("center", -MaxLocation, MaxLocation), Within("scale", MinSpread, MaxSpread),
+            Within("mean", -MaxLocation, MaxLocation), directions, variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"))
         {
             FeatureThreshold = Positive(m.GetProperty("featureThreshold").GetDouble(), key, "featureThreshold", path),
             Hours = HoursOfDay.Mask(m.GetProperty("hours").EnumerateArray().Select(h => h.GetInt32())),
@@ -148,6 +155,16 @@ public static class ModelFile
         foreach (int hour in HoursOfDay.List(mask)) json.WriteNumberValue(hour);
         json.WriteEndArray();
     }
+
+    // Bounds that keep every score finite whatever the flow: a scaled feature is a logarithm or a share (below 50), so
+    // what learn writes lies far inside them (scales from 0.25, variances from 0.05, unit directions). A file with a
+    // variance of 1e-320 or a direction of 1e308 scored a flow infinite, which report.json cannot hold: the audit
+    // failed writing it and left no report.
+    private const double MinSpread = 1e-3, MaxSpread = 1e12, MaxLocation = 1e6, UnitSlack = 1e-9;
+
+    private static double[] InRange(double[] values, double low, double high, string key, string name, string path) =>
+        values.All(v => v >= low && v <= high) ? values
+            : throw new InputException($"{path}: model {key}: {name} must be from {low:G} to {high:G}, has {values.First(v => !(v >= low && v <= high)):G}");
 
     private static double[] Checked(double[] values, int dimension, string key, string name, string path) =>
         values.Length == dimension && values.All(double.IsFinite) ? values

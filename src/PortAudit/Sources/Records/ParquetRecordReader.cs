@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
@@ -70,13 +71,22 @@ public sealed class ParquetRecordReader : IRecordReader
         _statistics = statistics;
         try
         {
+            CheckFooter(stream, name);
             _reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (InputException)
         {
-            // Parquet.Net says "not a Parquet file" in its own words and types; ours names the file.
             stream.Dispose();
-            throw new InputException($"{name}: not a readable Parquet file: {ex.Message}", ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Parquet.Net says "not a Parquet file" in its own words and types; ours names the file. The footer is at most
+            // the file's size (CheckFooter), so running out of memory here is a count inside it that lies: one failed
+            // allocation, the input's fault, with nothing else in the process touched.
+            stream.Dispose();
+            throw new InputException($"{name}: not a readable Parquet file: " +
+                (ex is OutOfMemoryException ? "its footer declares more values than memory holds" : ex.Message), ex);
         }
         var fields = _reader.Schema.GetDataFields();
         foreach (var required in ParquetFlowColumns.Required)
@@ -92,6 +102,24 @@ public sealed class ParquetRecordReader : IRecordReader
             Dispose();
             throw new InputException($"{name}: column '{column.Field.Name}' holds {column.Field.ClrType.Name}, not text, a number or a time");
         }
+    }
+
+    // A Parquet file ends with its footer's length (4 bytes, little-endian) and "PAR1", and begins with "PAR1". Parquet.Net
+    // allocates the length it reads before it reads the footer: a length past the file (2^31 - 1) ran it out of memory.
+    private static void CheckFooter(Stream stream, string name)
+    {
+        const int Magic = 4, Trailer = 8;
+        long length = stream.Length;
+        if (length < Magic + Trailer) throw new InputException($"{name}: not a readable Parquet file: {length} bytes, fewer than the 12 of its two 'PAR1' marks and footer length");
+        Span<byte> trailer = stackalloc byte[Trailer];
+        stream.Position = length - Trailer;
+        stream.ReadExactly(trailer);
+        stream.Position = 0;
+        if (!trailer[Magic..].SequenceEqual("PAR1"u8)) throw new InputException($"{name}: not a readable Parquet file: it does not end with 'PAR1'");
+        uint footer = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        long room = length - Magic - Trailer;
+        if (footer > room)
+            throw new InputException($"{name}: not a readable Parquet file: byte {length - Trailer}: footer length {footer} is more than the {room} bytes before it");
     }
 
     // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name.

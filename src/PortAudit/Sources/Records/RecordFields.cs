@@ -34,12 +34,35 @@ public static class RecordFields
         return true;
     }
 
-    /// <summary>An ISO-8601 time ("2020-01-01T12:00:00.123Z") to nanoseconds since the epoch.</summary>
+    /// <summary>
+    /// An ISO-8601 time ("2020-01-01T12:00:00.123Z", a space for the 'T', a zone or none: UTC) to nanoseconds since the
+    /// epoch. It must begin with the date and the time to the second: the lenient parser behind it alone read "1,5" as
+    /// 5 January of this year, "12:00" as today at noon and "1/2/3" as 2003.
+    /// </summary>
     public static bool TryParseIso(ReadOnlySpan<char> text, out long nanoseconds)
     {
         nanoseconds = 0;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        return StartsWithDateAndTime(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             && UnixTime.TryFromTicks(time.UtcTicks, out nanoseconds);
+    }
+
+    // "yyyy-MM-ddTHH:mm:ss" or with a space: digits where digits go, the separators where they go.
+    private static bool StartsWithDateAndTime(ReadOnlySpan<char> text)
+    {
+        const string Shape = "dddd-dd-ddTdd:dd:dd";
+        if (text.Length < Shape.Length) return false;
+        for (int i = 0; i < Shape.Length; i++)
+        {
+            bool fits = Shape[i] switch
+            {
+                'd' => char.IsAsciiDigit(text[i]),
+                'T' => text[i] is 'T' or ' ',
+                _ => text[i] == Shape[i],
+            };
+            if (!fits) return false;
+        }
+        return true;
     }
 
     /// <summary>Seconds with a fraction (a duration) to nanoseconds.</summary>

@@ -10,7 +10,11 @@ namespace PortAudit.Sources.Records;
 /// </summary>
 public static class SyslogTime
 {
-    private static readonly string[] MonthFirst = ["MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss", "MMM d HH:mm:ss", "MMM dd HH:mm:ss"];
+    private static readonly string[] MonthFirst = ["MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss"];
+
+    // A time without a year is parsed in this leap year, then moved to the assumed one: parsed without a year, .NET
+    // takes the current one, and "Feb 29" of a year without it failed, so the line counted as one without a time.
+    private const string LeapYear = "2000 ";
 
     /// <summary>
     /// Reads the time at the start of <paramref name="line"/>; <paramref name="assumedYear"/> completes a time
@@ -34,7 +38,7 @@ public static class SyslogTime
         }
         if (line.Length < 15 || !char.IsAsciiLetter(line[0])) return false;
         // "Apr 29 2013 12:59:50" is 20 characters, "Jun  8 14:34:33" 15: try the longer first.
-        Span<char> text = stackalloc char[20];
+        Span<char> text = stackalloc char[20 + LeapYear.Length];
         foreach (int length in (ReadOnlySpan<int>)[20, 15])
         {
             if (line.Length < length) continue;
@@ -43,6 +47,15 @@ public static class SyslogTime
             // Collapse the double space RFC 3164 puts before a one-digit day.
             for (int i = 0; i < candidate.Length; i++)
                 if (!(candidate[i] == ' ' && n > 0 && text[n - 1] == ' ')) text[n++] = candidate[i];
+            if (length == 15)
+            {
+                // "Feb 29 10:00:00" → "Feb 29 2000 10:00:00": the year goes before the 8 characters of the time.
+                const int Clock = 8;
+                if (n < Clock) continue;
+                text[(n - Clock)..n].CopyTo(text[(n - Clock + LeapYear.Length)..]);
+                LeapYear.CopyTo(text[(n - Clock)..]);
+                n += LeapYear.Length;
+            }
             if (DateTime.TryParseExact(text[..n], MonthFirst, CultureInfo.InvariantCulture,
                     DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
             {

@@ -49,6 +49,9 @@ public enum ZeekField
 /// </summary>
 public sealed class ZeekConnFields
 {
+    // The whole mask, not any run of X and dots: "." or "X" alone is a damaged time, rejected.
+    private const string MaskedTime = "XXXXXXXXXX.XXXXXX";
+
     private long _ts, _duration, _origPackets, _origBytes, _respPackets, _respBytes;
     private IpAddr _origHost, _respHost;
     private ushort _origPort, _respPort;
@@ -94,7 +97,7 @@ public sealed class ZeekConnFields
         {
             case ZeekField.Ts:
                 // Zeek's own test baselines mask times as XXXXXXXXXX.XXXXXX: a record without a known time, not a bad one.
-                if (!value.ContainsAnyExcept("X.")) { _hasTs = true; return null; }
+                if (value.SequenceEqual(MaskedTime)) { _hasTs = true; return null; }
                 _hasTs = RecordFields.TryParseEpoch(value, out _ts) || RecordFields.TryParseIso(value, out _ts);
                 return _hasTs ? null : $"ts '{RecordFields.Clip(value)}' is not a time";
             case ZeekField.Uid: _uid = value.ToString(); return null;

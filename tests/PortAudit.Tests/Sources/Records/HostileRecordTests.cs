@@ -139,6 +139,26 @@ public class HostileRecordTests
     }
 
     [Fact]
+    public void Templates_are_held_up_to_a_bound_on_their_fields_over_all()
+    {
+        // 500 templates of 10,000 fields each (40 KB datagrams): a count of templates alone held them all, 5 million
+        // fields; a collector fed such datagrams grew past 2 GB.
+        var statistics = new RecordStatistics();
+        var cache = new IpfixTemplateCache();
+        var decoder = new IpfixDecoder(statistics, new IpfixFlowPairer(), cache);
+        var fields = Enumerable.Repeat(((ushort)8, (ushort)4), 10_000).ToArray();
+        for (int id = 256; id < 256 + 500; id++)
+            decoder.Decode(Ipfix((uint)id, TemplateSet(2, Template((ushort)id, fields))), datagram: true, default, "udp", 0);
+        Assert.Equal(IpfixTemplateCache.DefaultMaxFields / 10_000, cache.Count);
+        Assert.InRange(cache.Fields, 0, IpfixTemplateCache.DefaultMaxFields);
+        Assert.Equal(500 - cache.Count, statistics.TemplatesDropped);
+        // The newest stays: its data is read.
+        decoder.Decode(Ipfix(255 + 500, DataSet(255 + 500, [.. Enumerable.Repeat<byte>(10, 40_000)])), datagram: true, default, "udp", 0);
+        Assert.Equal(1L, statistics.Read + statistics.Rejected);
+        Assert.DoesNotContain(statistics.Problems, p => p.Reason.Contains("not received"));
+    }
+
+    [Fact]
     public void Templates_of_many_domains_are_held_up_to_a_bound_over_all()
     {
         var statistics = new RecordStatistics();
@@ -314,6 +334,24 @@ public class HostileRecordTests
             DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6, .. U64(long.MaxValue), .. U64(long.MaxValue)]));
         var flow = Assert.Single(RecordRun.Bytes(message, RecordFormat.Ipfix).Flows);
         Assert.Equal((long.MaxValue, long.MaxValue), (flow.StartNs, flow.EndNs));
+    }
+
+    [Fact]
+    public void Ipfix_second_times_past_2262_are_held_and_ntp_times_before_1970_give_way_to_the_export_time()
+    {
+        // flowStartSeconds in 8 bytes of 10^10 s wrapped when turned to nanoseconds; an NTP flowStartMicroseconds of
+        // 1900 gave a start before the epoch, printed as 1970 beside its real duration.
+        var seconds = Ipfix(
+            TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (150, 8), (151, 8))),
+            DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6, .. U64(10_000_000_000), .. U64(10_000_000_000)]));
+        var held = Assert.Single(RecordRun.Bytes(seconds, RecordFormat.Ipfix).Flows);
+        Assert.Equal((long.MaxValue, long.MaxValue), (held.StartNs, held.EndNs));
+
+        var ntp = Ipfix(
+            TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (154, 8))),
+            DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6, .. U32(1000), .. U32(0)]));
+        var export = Assert.Single(RecordRun.Bytes(ntp, RecordFormat.Ipfix).Flows);
+        Assert.Equal((IpfixMessages.ExportTime * 1_000_000_000L, IpfixMessages.ExportTime * 1_000_000_000L), (export.StartNs, export.EndNs));
     }
 
     [Fact]

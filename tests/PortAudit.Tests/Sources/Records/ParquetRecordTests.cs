@@ -1,3 +1,4 @@
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
@@ -79,6 +80,23 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal(rows, run.Records.Read + run.Records.Rejected);
         Assert.Equal(run.Records.Read, run.Flows.Count);
         Assert.Contains("row group", run.Records.Problems[0].Place);
+    }
+
+    [Theory]
+    [InlineData(0x7fffffffu, "footer length 2147483647 is more than the")]
+    [InlineData(0xffffffffu, "footer length 4294967295 is more than the")]
+    public void A_footer_length_past_the_file_is_named_not_an_out_of_memory_crash(uint footer, string message)
+    {
+        string parquet = Path.Combine(_dir.FullName, "footer.parquet");
+        ZeekParquet.Sql("COPY (SELECT 1500000000 AS ts, '10.0.0.1' AS \"id.orig_h\", 40000 AS \"id.orig_p\", '10.0.0.2' AS \"id.resp_h\", " +
+                        $"443 AS \"id.resp_p\", 'tcp' AS proto, 'SF' AS conn_state) TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        byte[] bytes = File.ReadAllBytes(parquet);
+        // The 4 bytes before the closing "PAR1": 2^31 - 1 made Parquet.Net allocate 2 GB and fail (OutOfMemoryException).
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8), footer);
+        File.WriteAllBytes(parquet, bytes);
+
+        var error = Assert.Throws<InputException>(() => new ParquetRecordReader(File.OpenRead(parquet), "footer.parquet", new RecordStatistics()));
+        Assert.Contains($"footer.parquet: not a readable Parquet file: byte {bytes.Length - 8}: {message}", error.Message);
     }
 
     [Fact]

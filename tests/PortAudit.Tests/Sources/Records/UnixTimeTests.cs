@@ -49,6 +49,52 @@ public sealed class UnixTimeTests
         Assert.Equal(new DateTimeOffset(2026, 12, 31, 23, 59, 59, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000, syslog);
     }
 
+    [Theory]
+    [InlineData(2024, "2024-02-29T10:00:00Z")]
+    [InlineData(2026, "2026-02-28T10:00:00Z")]
+    public void FebruaryTheTwentyNinthWithoutAYearIsATime(int assumedYear, string expected)
+    {
+        // Parsed without a year, .NET took the current one: in a year without 29 February the line had no time at all.
+        Assert.True(SyslogTime.TryParse("Feb 29 10:00:00 host kernel: DROP IN=eth0", assumedYear, out long time));
+        Assert.Equal(DateTimeOffset.Parse(expected).ToUnixTimeSeconds() * 1_000_000_000, time);
+        Assert.True(SyslogTime.TryParse("Jun  8 14:34:33 host kernel:", 2026, out long june));
+        Assert.Equal(new DateTimeOffset(2026, 6, 8, 14, 34, 33, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000, june);
+    }
+
+    [Theory]
+    [InlineData("1,5")]
+    [InlineData("12:00")]
+    [InlineData("1/2/3")]
+    [InlineData("2021-06-09")]
+    [InlineData("Wed, 09 Jun 2021 20:55:13 GMT")]
+    public void WhatIsNotAnIsoDateAndTimeIsNoRecordTime(string text)
+    {
+        // The lenient parser read "1,5" as 5 January of this year, "12:00" as today at noon.
+        Assert.False(RecordFields.TryParseIso(text, out _));
+    }
+
+    [Theory]
+    [InlineData("2021-06-09T20:55:13.160328Z", 1623272113160328000)]
+    [InlineData("2021-06-09 20:55:13", 1623272113000000000)]
+    [InlineData("2021-06-09T22:55:13+02:00", 1623272113000000000)]
+    public void IsoDatesAndTimesAreRead(string text, long expected)
+    {
+        Assert.True(RecordFields.TryParseIso(text, out long time));
+        Assert.Equal(expected, time);
+    }
+
+    [Fact]
+    public void AZeekTimeOfOnlyMaskCharactersIsRejectedUnlessItIsTheWholeMask()
+    {
+        const string Header = "#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n";
+        var run = RecordRun.Text(Header +
+            "XXXXXXXXXX.XXXXXX\t10.0.0.1\t5000\t10.0.0.2\t80\ttcp\tSF\n" +
+            ".\t10.0.0.1\t5001\t10.0.0.2\t80\ttcp\tSF\n" +
+            "X\t10.0.0.1\t5002\t10.0.0.2\t80\ttcp\tSF\n", RecordFormat.ZeekTsv);
+        Assert.Equal(5000, Assert.Single(run.Flows).ClientPort);
+        Assert.Equal(["line 4", "line 5"], run.Records.Problems.Select(p => p.Place));
+    }
+
     [Fact]
     public void AnNfdumpRecordDatedPastTheSpanIsRejected()
     {

@@ -289,8 +289,8 @@ internal struct IpfixValues
             case IpfixElements.FlowStartSysUpTime when !reverse: _startUptimeMs = (long)Unsigned(value); _hasStartUptime = true; break;
             case IpfixElements.FlowEndSysUpTime when !reverse: _endUptimeMs = (long)Unsigned(value); _hasEndUptime = true; break;
             case IpfixElements.SystemInitTimeMilliseconds: _systemInitMs = (long)Unsigned(value); break;
-            case IpfixElements.FlowStartSeconds when !reverse: _startNs = (long)Unsigned(value) * 1_000_000_000; break;
-            case IpfixElements.FlowEndSeconds when !reverse: _endNs = (long)Unsigned(value) * 1_000_000_000; break;
+            case IpfixElements.FlowStartSeconds when !reverse: _startNs = SecondsToNs(Unsigned(value)); break;
+            case IpfixElements.FlowEndSeconds when !reverse: _endNs = SecondsToNs(Unsigned(value)); break;
             case IpfixElements.FlowStartMilliseconds when !reverse: _startNs = MsToNs(Unsigned(value)); break;
             case IpfixElements.FlowEndMilliseconds when !reverse: _endNs = MsToNs(Unsigned(value)); break;
             case IpfixElements.FlowStartMicroseconds or IpfixElements.FlowStartNanoseconds when !reverse: _startNs = NtpTime(value); break;
@@ -365,6 +365,9 @@ internal struct IpfixValues
                 ? exportNs - UptimeAgoMs(message.SystemUptimeMs, _endUptimeMs) * 1_000_000
                 : systemInitMs > 0 ? MsToNs(Saturating.Add(systemInitMs, _endUptimeMs)) : exportNs;
         if (start == 0) start = _observationMs > 0 ? MsToNs(_observationMs) : exportNs;
+        // An uptime further back than the export time (an exporter whose clock reads 0): not before the epoch, which
+        // printed as 1970 beside a duration of the real length and filed the flow under a day of 1956 in a lake.
+        if (start < 0) start = 0;
         if (end < start) end = start;
         return (start, end);
     }
@@ -372,6 +375,9 @@ internal struct IpfixValues
     // dateTimeMilliseconds are 64 bits: a hostile record's past 2262-04-11 is held at the last nanosecond a flow's time
     // holds, where the product wrapped to a plausible-looking time centuries earlier.
     private static long MsToNs(long ms) => ms > long.MaxValue / 1_000_000 ? long.MaxValue : ms * 1_000_000;
+
+    // dateTimeSeconds may come in 8 bytes: past 2262 the product wrapped as the milliseconds' did.
+    private static long SecondsToNs(long seconds) => seconds > long.MaxValue / 1_000_000_000 ? long.MaxValue : seconds * 1_000_000_000;
 
     private static long Unsigned(ReadOnlySpan<byte> value)
     {
@@ -387,11 +393,13 @@ internal struct IpfixValues
         return value.Length is 4 or 16;
     }
 
-    // dateTimeMicroseconds and dateTimeNanoseconds are NTP timestamps: seconds since 1900, then a 32-bit fraction.
+    // dateTimeMicroseconds and dateTimeNanoseconds are NTP timestamps: seconds since 1900, then a 32-bit fraction. One
+    // before 1970 is no time a flow has: none (0), as when the element is absent, so the export time stands in.
     private static long NtpTime(ReadOnlySpan<byte> value)
     {
         if (value.Length != 8) return 0;
         long seconds = BinaryPrimitives.ReadUInt32BigEndian(value) - 2_208_988_800L;
+        if (seconds < 0) return 0;
         long fraction = BinaryPrimitives.ReadUInt32BigEndian(value[4..]);
         return seconds * 1_000_000_000 + (fraction * 1_000_000_000 >> 32);
     }

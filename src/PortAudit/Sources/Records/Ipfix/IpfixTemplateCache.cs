@@ -6,8 +6,8 @@ namespace PortAudit.Sources.Records.Ipfix;
 /// The templates a decoder holds, per exporter, version, observation domain (v9: source id) and template id, bounded
 /// in time and in number: over UDP a template that is not announced again within <see cref="Lifetime"/> is discarded
 /// (RFC 7011 §8.4: its Template Lifetime, 30 minutes here, as nfcapd's and pmacct's defaults are of that order); at
-/// most <see cref="MaxPerDomain"/> are held per exporter and domain and <see cref="MaxTotal"/> over all, the one
-/// refreshed longest ago going first. Inputs without receive times (files) never expire; their templates are bounded
+/// most <see cref="MaxPerDomain"/> are held per exporter and domain, <see cref="MaxTotal"/> over all, and their fields
+/// number at most <see cref="MaxFields"/> over all, the one refreshed longest ago going first. Inputs without receive times (files) never expire; their templates are bounded
 /// by number alone. A domain's systemInitTimeMilliseconds goes with its last template.
 /// </summary>
 public sealed class IpfixTemplateCache
@@ -18,6 +18,13 @@ public sealed class IpfixTemplateCache
     /// <summary>Templates held over all exporters and domains by default.</summary>
     public const int DefaultMaxTotal = 65536;
 
+    /// <summary>
+    /// Fields of all templates held, by default: 2^22, about 32 MB of field definitions. A template has a few dozen
+    /// fields (nfcapd's and softflowd's under 30); a hostile one fills a 64 KB datagram with about 16,000, and 65,536
+    /// of those were 1 billion fields, some 13 GB, which a count of templates alone let a collector reach.
+    /// </summary>
+    public const int DefaultMaxFields = 1 << 22;
+
     /// <summary>How long a template announced over UDP is kept without being announced again, by default.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(30);
 
@@ -26,14 +33,20 @@ public sealed class IpfixTemplateCache
     // Every entry, refreshed longest ago first.
     private readonly LinkedList<Entry> _all = new();
     private readonly long _lifetimeMs;
+    private long _fields;
 
-    /// <summary>A cache of at most <paramref name="maxPerDomain"/> templates per exporter and domain, <paramref name="maxTotal"/> in all.</summary>
-    public IpfixTemplateCache(int maxPerDomain = DefaultMaxPerDomain, int maxTotal = DefaultMaxTotal, TimeSpan? lifetime = null)
+    /// <summary>
+    /// A cache of at most <paramref name="maxPerDomain"/> templates per exporter and domain, <paramref name="maxTotal"/>
+    /// in all, with at most <paramref name="maxFields"/> fields in all.
+    /// </summary>
+    public IpfixTemplateCache(int maxPerDomain = DefaultMaxPerDomain, int maxTotal = DefaultMaxTotal, TimeSpan? lifetime = null, int maxFields = DefaultMaxFields)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPerDomain, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTotal, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFields, 1);
         MaxPerDomain = maxPerDomain;
         MaxTotal = maxTotal;
+        MaxFields = maxFields;
         Lifetime = lifetime ?? DefaultLifetime;
         _lifetimeMs = (long)Lifetime.TotalMilliseconds;
     }
@@ -43,6 +56,12 @@ public sealed class IpfixTemplateCache
 
     /// <summary>Most templates over all.</summary>
     public int MaxTotal { get; }
+
+    /// <summary>Most fields over all templates held.</summary>
+    public int MaxFields { get; }
+
+    /// <summary>Fields of the templates held.</summary>
+    public long Fields => _fields;
 
     /// <summary>How long a template received with a clock lives without a refresh.</summary>
     public TimeSpan Lifetime { get; }
@@ -64,7 +83,13 @@ public sealed class IpfixTemplateCache
     /// </summary>
     internal int Set(TemplateKey key, IpfixTemplate template, long receivedMs)
     {
-        if (_entries.TryGetValue(key, out var entry))
+        if (_entries.TryGetValue(key, out var entry) && entry.Template.Fields.Length != template.Fields.Length)
+        {
+            // Another size: taken out, and held again below within the bound on fields.
+            Remove(entry);
+            entry = null;
+        }
+        if (entry is not null)
         {
             entry.Template = template;
             entry.ReceivedMs = receivedMs;
@@ -83,7 +108,7 @@ public sealed class IpfixTemplateCache
             Remove(domain.Templates.First!.Value);
             dropped++;
         }
-        while (_entries.Count >= MaxTotal)
+        while (_entries.Count >= MaxTotal || (_entries.Count > 0 && _fields + template.Fields.Length > MaxFields))
         {
             Remove(_all.First!.Value);
             dropped++;
@@ -94,6 +119,7 @@ public sealed class IpfixTemplateCache
         entry.AllNode = _all.AddLast(entry);
         entry.DomainNode = domain.Templates.AddLast(entry);
         _entries.Add(key, entry);
+        _fields += template.Fields.Length;
         return dropped;
     }
 
@@ -126,6 +152,7 @@ public sealed class IpfixTemplateCache
 
     private void Remove(Entry entry)
     {
+        _fields -= entry.Template.Fields.Length;
         _entries.Remove(entry.Key);
         _all.Remove(entry.AllNode);
         entry.Domain.Templates.Remove(entry.DomainNode);
