@@ -69,8 +69,8 @@ public sealed class NetfilterLogReader : LineRecordReader
                 case "PROTO": hasProtocol = RecordFields.TryParseProtocol(value, out protocol); if (!hasProtocol) return Reject($"PROTO={RecordFields.Clip(value)} is not a protocol"); break;
                 case "SPT": if (!RecordFields.TryParsePort(value, out sourcePort)) return Reject($"SPT={RecordFields.Clip(value)} is not a port"); break;
                 case "DPT": if (!RecordFields.TryParsePort(value, out destinationPort)) return Reject($"DPT={RecordFields.Clip(value)} is not a port"); break;
-                case "TYPE" when icmpType < 0: icmpType = byte.TryParse(value, out var ty) ? ty : 0; break;
-                case "CODE": icmpCode = byte.TryParse(value, out var co) ? co : 0; break;
+                case "TYPE" when icmpType < 0: if (!byte.TryParse(value, out var ty)) return Reject($"TYPE={RecordFields.Clip(value)} is not an ICMP type"); icmpType = ty; break;
+                case "CODE": if (!byte.TryParse(value, out var co)) return Reject($"CODE={RecordFields.Clip(value)} is not an ICMP code"); icmpCode = co; break;
             }
         }
         if (!hasSource || !hasDestination || !hasProtocol) return Reject("no SRC=, DST= or PROTO=");

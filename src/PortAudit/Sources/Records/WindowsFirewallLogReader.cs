@@ -46,8 +46,12 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
         if (!RecordFields.TryParseProtocol(span[_fields[_protocol]], out byte protocol)) return Reject($"protocol '{RecordFields.Clip(span[_fields[_protocol]])}' not known");
         if (!RecordFields.TryParseAddress(span[_fields[_source]], out var source) || !RecordFields.TryParseAddress(span[_fields[_destination]], out var destination))
             return Reject("src-ip or dst-ip is not an address");
-        ushort sourcePort = Port(span[_fields[_sourcePort]]), destinationPort = Port(span[_fields[_destinationPort]]);
-        long size = RecordFields.TryParseCount(span[_fields[_size]], out long s) ? s : 0;
+        // "-" is the log's own word for a value it has not; anything else must parse, not turn into 0 unnoticed.
+        if (!Unset(span[_fields[_sourcePort]], out ushort sourcePort, RecordFields.TryParsePort)
+            || !Unset(span[_fields[_destinationPort]], out ushort destinationPort, RecordFields.TryParsePort))
+            return Reject("src-port or dst-port is not a port");
+        if (!Unset(span[_fields[_size]], out long size, RecordFields.TryParseCount))
+            return Reject($"size '{RecordFields.Clip(span[_fields[_size]])}' is not a count");
         var flags = span[_fields[_flags]];
         bool icmp = protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
         // Windows logs TCP flags as letters (S, A, AP, FA); an allowed connection is logged once, at its opening.
@@ -57,13 +61,22 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
             size, syn, ack, time, decision);
         if (icmp)
         {
-            record.IcmpType = byte.TryParse(span[_fields[_icmpType]], out var type) ? type : (byte)0;
-            record.IcmpCode = byte.TryParse(span[_fields[_icmpCode]], out var code) ? code : (byte)0;
+            if (!Unset(span[_fields[_icmpType]], out byte type, byte.TryParse) || !Unset(span[_fields[_icmpCode]], out byte code, byte.TryParse))
+                return Reject("icmptype or icmpcode is not a number from 0 to 255");
+            record.IcmpType = type;
+            record.IcmpCode = code;
         }
         return LineOutcome.Flow;
     }
 
-    private static ushort Port(ReadOnlySpan<char> text) => RecordFields.TryParsePort(text, out ushort port) ? port : (ushort)0;
+    private delegate bool Parser<T>(ReadOnlySpan<char> text, out T value);
+
+    // A value, or "-" (unset: the default).
+    private static bool Unset<T>(ReadOnlySpan<char> text, out T value, Parser<T> parse)
+    {
+        value = default!;
+        return text.SequenceEqual("-") || parse(text, out value);
+    }
 
     private void ReadHeader(ReadOnlySpan<char> names)
     {

@@ -57,7 +57,7 @@ public sealed class ZeekConnFields
     private ushort _origPort, _respPort;
     private byte _protocol;
     private bool _hasTs, _hasOrig, _hasResp, _hasProto;
-    private string? _uid, _service, _state;
+    private string? _uid, _service, _state, _unknownProto;
 
     /// <summary>The column a header or JSON key names.</summary>
     public static ZeekField FieldOf(ReadOnlySpan<char> name) => name switch
@@ -87,7 +87,7 @@ public sealed class ZeekConnFields
         _origPort = _respPort = 0;
         _protocol = 0;
         _hasTs = _hasOrig = _hasResp = _hasProto = false;
-        _uid = _service = _state = null;
+        _uid = _service = _state = _unknownProto = null;
     }
 
     /// <summary>Takes one column's value; returns why it is bad, or null. Unset and empty values are not passed here.</summary>
@@ -108,6 +108,7 @@ public sealed class ZeekConnFields
             case ZeekField.Proto:
                 // unknown_transport leaves the number to ip_proto.
                 if (RecordFields.TryParseProtocol(value, out var p)) { _protocol = p; _hasProto = true; }
+                else if (!value.SequenceEqual("unknown_transport")) _unknownProto = value.ToString();
                 return null;
             case ZeekField.IpProto:
                 if (!byte.TryParse(value, out var number)) return $"ip_proto '{RecordFields.Clip(value)}' is not a protocol number";
@@ -130,8 +131,14 @@ public sealed class ZeekConnFields
     {
         if (!_hasTs) return "no ts";
         if (!_hasOrig || !_hasResp) return "no id.orig_h or id.resp_h";
-        if (!_hasProto) return "no proto";
+        if (!_hasProto)
+            return _unknownProto is null ? "no proto" : $"proto '{RecordFields.Clip(_unknownProto)}' is no transport Zeek names (tcp, udp, icmp), and no ip_proto gives one";
         bool icmp = _protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        // An ICMP type and code are bytes: a larger "port" was cut to its low byte, another type.
+        if (icmp && (_origPort > byte.MaxValue || _respPort > byte.MaxValue))
+            return $"ICMP type {_origPort} or code {_respPort} (id.orig_p, id.resp_p) is more than 255";
+        // ts plus a duration past 2262 wrapped negative and the flow lost its length without a word.
+        if (_duration > long.MaxValue - _ts) return "ts plus duration is past 2262-04-11, what a flow's time holds";
         record.Protocol = _protocol;
         record.Client = _origHost;
         record.Server = _respHost;

@@ -276,6 +276,40 @@ public class HostileRecordTests
     }
 
     [Fact]
+    public void Values_that_do_not_fit_their_field_are_rejected_not_cut_or_zeroed()
+    {
+        // Each was once turned into another value without a word: ICMP type 300 into 44 or 0, a size of 20 digits into 0
+        // bytes, ts plus a duration past 2262 into a flow of no length.
+        const string Zeek = "#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\tconn_state\n";
+        var zeek = RecordRun.Text(Zeek +
+            "1700000000\t10.0.0.1\t300\t10.0.0.2\t0\ticmp\t1\tOTH\n" +
+            "9000000000\t10.0.0.1\t5000\t10.0.0.2\t80\ttcp\t9000000000\tSF\n" +
+            "1700000000\t10.0.0.1\t8\t10.0.0.2\t0\ticmp\t1\tOTH\n" +
+            "1700000000\t10.0.0.1\t5000\t10.0.0.2\t80\tsctp\t1\tOTH\n", RecordFormat.ZeekTsv);
+        Assert.Equal(8, Assert.Single(zeek.Flows).IcmpType);
+        Assert.Equal(["line 3", "line 4", "line 6"], zeek.Records.Problems.Select(p => p.Place));
+        Assert.Contains("ICMP type 300", zeek.Records.Problems[0].Reason);
+        Assert.Contains("past 2262", zeek.Records.Problems[1].Reason);
+        // Once "no proto", as if the column were missing.
+        Assert.Contains("proto 'sctp' is no transport Zeek names", zeek.Records.Problems[2].Reason);
+
+        var windows = RecordRun.Text(
+            "#Version: 1.5\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\n" +
+            "2021-06-22 12:19:41 DROP TCP 192.168.1.5 192.168.1.1 5353 53 99999999999999999999 - - - - - - - RECEIVE\n" +
+            "2021-06-22 12:19:41 DROP TCP 192.168.1.5 192.168.1.1 5353 70000 60 - - - - - - - RECEIVE\n" +
+            "2021-06-22 12:19:42 DROP ICMP 192.168.1.5 192.168.1.1 - - 84 - - - - 300 999 - RECEIVE\n" +
+            "2021-06-22 12:19:43 DROP ICMP 192.168.1.5 192.168.1.1 - - 84 - - - - 8 0 - RECEIVE\n", RecordFormat.WindowsFirewall);
+        Assert.Equal(8, Assert.Single(windows.Flows).IcmpType);
+        Assert.Equal(["line 3", "line 4", "line 5"], windows.Records.Problems.Select(p => p.Place));
+
+        var netfilter = RecordRun.Text(
+            "Jun  8 14:34:33 host kernel: DROP IN=eth0 OUT= SRC=203.0.113.5 DST=10.0.0.1 LEN=84 PROTO=ICMP TYPE=300 CODE=0\n" +
+            "Jun  8 14:34:34 host kernel: DROP IN=eth0 OUT= SRC=203.0.113.5 DST=10.0.0.1 LEN=84 PROTO=ICMP TYPE=8 CODE=0\n", RecordFormat.Netfilter);
+        Assert.Equal(8, Assert.Single(netfilter.Flows).IcmpType);
+        Assert.Equal("TYPE=300 is not an ICMP type", Assert.Single(netfilter.Records.Problems).Reason);
+    }
+
+    [Fact]
     public void An_asa_duration_past_what_a_flow_time_holds_is_rejected_not_a_crash()
     {
         // 23 digits of hours overflowed long.Parse (an unhandled exception ended the run); 10 digits overflowed the
