@@ -18,6 +18,12 @@ public sealed class TrainingSet(FlowRhythm rhythms) : IAuditedFlowSink
     /// <summary>Hours of the day the training period covered, from its first allowed flow's start to its last.</summary>
     public int CoveredHours => HoursOfDay.Covered(_firstNs, _lastNs);
 
+    /// <summary>Start of the first training flow with a time, nanoseconds since the epoch; 0 without one.</summary>
+    public long FirstNs => _lastNs < _firstNs ? 0 : _firstNs;
+
+    /// <summary>Start of the last training flow with a time; 0 without one.</summary>
+    public long LastNs => _lastNs < _firstNs ? 0 : _lastNs;
+
     /// <summary>Allowed flows gathered.</summary>
     public long Flows { get; private set; }
 

@@ -42,9 +42,12 @@ public static class ModelLearning
                 $"fewer than the {ModelFitter.MinFlows} a model needs; learn on a longer normal period");
         var inventory = Digests.OfInput(inventoryName);
         var catalog = Digests.OfCatalog(catalogName, catalogName);
+        // Flow records carry no packets: their period is that of the flows learned from, where a capture's is its packets'.
+        bool packets = summary.Traffic.LastNs > 0;
         var provenance = new ModelProvenance(Digests.ToolVersion,
             sources.Select(s => Digests.OfInput(s.Name)).Select(d => new ModelInput(d.Name, d.Sha256)).ToList(),
-            summary.Traffic.FirstNs, summary.Traffic.LastNs, inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
+            packets ? summary.Traffic.FirstNs : training.FirstNs, packets ? summary.Traffic.LastNs : training.LastNs,
+            inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
         var set = new ModelSet(provenance, training.Groups.ToDictionary(g => g.Key, g => (long)g.Value.Rows.Count, StringComparer.Ordinal), models);
         cancel.ThrowIfCancellationRequested();
         using (var output = OutputSet.OpenFile(modelPath, cancel)) ModelFile.Write(output, set);
