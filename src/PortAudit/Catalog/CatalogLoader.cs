@@ -51,7 +51,7 @@ public static class CatalogLoader
             else errors.Add(new SourceSpot(path, 1, 1), YamlText.NotAFile(path, "site rule"));
         }
 
-        RoleImplicationChecker.Check(roles.Select(r => r.Value).ToList(), errors);
+        RoleImplicationChecker.Check(roles, errors);
         var checker = new ReferenceChecker(roles.Select(r => r.Value.Id), features.Select(f => f.Value.Id), zones.Select(z => z.Id), errors);
         var labels = new ProtocolLabelChecker(Inspectors.Labels);
         foreach (var draft in drafts)

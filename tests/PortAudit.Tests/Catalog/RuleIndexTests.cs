@@ -42,6 +42,20 @@ public class RuleIndexTests
     }
 
     [Fact]
+    public void ARangeListedManyTimesIsIndexedOnceAndMatchesOnce()
+    {
+        // A 700 KB site rule listing 1-256 100,000 times, both transports, expanded to 51 million entries (3.5 GB).
+        var ports = Enumerable.Repeat(new PortRange(1, 256), 100_000).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var index = Index(MakeRule("bomb", "client", "server", [Transport.Tcp, Transport.Udp], ports));
+        RoleSet client = index.RoleSetOf("client"), server = index.RoleSetOf("server");
+
+        Assert.Equal(["bomb"], Ids(index.Match(Transport.Tcp, 80, client, server)));
+        Assert.Empty(Ids(index.Match(Transport.Tcp, 257, client, server)));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 5);
+    }
+
+    [Fact]
     public void AnyMatchesNamedHostsOnlyAndHostsWithSeveralRolesMatchEachRole()
     {
         var index = Index(

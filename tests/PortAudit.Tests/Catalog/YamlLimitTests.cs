@@ -113,6 +113,18 @@ public sealed class YamlLimitTests : IDisposable
     }
 
     [Fact]
+    public void ASecondDocumentIsRefusedNotDropped()
+    {
+        // After '---' a second hosts: block was read as nothing: its hosts were missing from the audit without a word.
+        var (ex, _, path) = LoadInventory(Utf8(
+            "hosts:\n  - name: fe01\n    addresses: [10.0.0.1]\n    roles: [workstation]\n---\n" +
+            "hosts:\n  - name: dc01\n    addresses: [10.0.0.2]\n    roles: [workstation]\n"));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal($"{path}:6:1: a second YAML document (after '---'): the file is one document, and 1 more would be left out; join them into one",
+            error.ToString());
+    }
+
+    [Fact]
     public void OversizeFileIsRefusedBeforeItIsRead()
     {
         var bytes = Utf8(string.Concat(Enumerable.Repeat("# padding padding padding padding padding padding padding padding\n", 300_000)) + "hosts: []\n");

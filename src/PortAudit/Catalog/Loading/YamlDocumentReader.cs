@@ -44,6 +44,14 @@ internal static class YamlDocumentReader
             errors.Add(new SourceSpot(displayName, 1, 1), "empty file: expected a mapping");
             return null;
         }
+        if (stream.Documents.Count > 1)
+        {
+            // Read as one, the documents after the first were dropped without a word: hosts of an inventory, rules of a
+            // catalog file, gone from the audit.
+            errors.Add(SourceSpot.At(displayName, stream.Documents[1].RootNode.Start),
+                $"a second YAML document (after '---'): the file is one document, and {stream.Documents.Count - 1} more would be left out; join them into one");
+            return null;
+        }
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             errors.Add(SourceSpot.At(displayName, stream.Documents[0].RootNode.Start), "expected a mapping at the top of the file");

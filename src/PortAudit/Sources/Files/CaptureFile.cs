@@ -8,6 +8,13 @@ namespace PortAudit.Sources.Files;
 /// </summary>
 public static class CaptureFile
 {
+    // A NetFlow or IPFIX export begins with its version (5, 9, 10) in two bytes: one whose header did not hold (a record
+    // count that lies) was named only as no capture, leaving the reader to guess why it was not read as NetFlow.
+    private static string FlowRecordHint(ReadOnlySpan<byte> magic) =>
+        magic[0] == 0 && magic[1] is 5 or 9 or 10
+            ? $", nor a NetFlow/IPFIX export portaudit recognises, though it begins with version {magic[1]}: --input-format {(magic[1] == 10 ? "ipfix" : "netflow")} reads it and names the fault"
+            : ", nor a flow-record format portaudit recognises (--input-format names one)";
+
     /// <summary>The name that stands for standard input.</summary>
     public const string StandardInput = "-";
 
@@ -104,7 +111,7 @@ public static class CaptureFile
             if (word == PcapNgReader.SectionHeaderType) return new PcapNgReader(name, source);
             if (IsPcapMagic(word)) return new PcapReader(name, source);
             throw new CaptureFormatException(name, 0,
-                $"unknown format: magic bytes {magic[0]:x2} {magic[1]:x2} {magic[2]:x2} {magic[3]:x2} are neither pcap, pcapng nor gzip");
+                $"unknown format: magic bytes {magic[0]:x2} {magic[1]:x2} {magic[2]:x2} {magic[3]:x2} are neither pcap, pcapng nor gzip" + FlowRecordHint(magic));
         }
         catch
         {

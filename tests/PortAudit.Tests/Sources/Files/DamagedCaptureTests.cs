@@ -149,7 +149,18 @@ public class DamagedCaptureTests
         var file = ValidPcap(1).File;
         file[0] = 0x00;
         var ex = Assert.Throws<CaptureFormatException>(() => CaptureFile.Open("x.cap", new MemoryStream(file)));
-        Assert.Equal("x.cap: byte 0: unknown format: magic bytes 00 c3 b2 a1 are neither pcap, pcapng nor gzip", ex.Message);
+        Assert.Equal("x.cap: byte 0: unknown format: magic bytes 00 c3 b2 a1 are neither pcap, pcapng nor gzip, " +
+                     "nor a flow-record format portaudit recognises (--input-format names one)", ex.Message);
+    }
+
+    [Fact]
+    public void AnExportWhoseHeaderDoesNotHoldIsNamedByItsVersion()
+    {
+        // NetFlow v5 with a record count that lies is not recognised as an export: the message once said only that it
+        // was no capture.
+        byte[] v5 = [0x00, 0x05, 0x00, 0x02, .. new byte[20]];
+        var ex = Assert.Throws<CaptureFormatException>(() => CaptureFile.Open("x.nf5", new MemoryStream(v5)));
+        Assert.EndsWith("though it begins with version 5: --input-format netflow reads it and names the fault", ex.Message);
     }
 
     [Fact]
