@@ -29,6 +29,8 @@ public static class CatalogCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             var writer = output ?? Console.Out;
+            RefuseListingOptionsWith(parse, parse.GetValue(check) ? "--check" : parse.GetValue(explain) is null ? null : "--explain",
+                [role, from, to, port], format);
             string directory = CatalogDirectory.Resolve(parse.GetValue(catalogDir));
             log.Debug("Loading catalog from {Directory}", directory);
             var catalog = CatalogDirectory.Load(directory, parse, localRules);
@@ -58,5 +60,16 @@ public static class CatalogCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    // --check and --explain print their own text: the listing's filters and its JSON were taken and silently ignored,
+    // so a script asking `--explain 80 -f json` parsed a table.
+    private static void RefuseListingOptionsWith(ParseResult parse, string? mode, Option[] filters, Option<string> format)
+    {
+        if (mode is null) return;
+        var given = filters.Where(f => parse.GetResult(f) is not null).Select(f => f.Name).ToList();
+        if (parse.GetValue(format) == "json") given.Add("--format json");
+        if (given.Count > 0)
+            throw new InputException($"{mode} prints its own text: {string.Join(", ", given)} {(given.Count == 1 ? "applies" : "apply")} to the rule listing (catalog without {mode}), not to it");
     }
 }
