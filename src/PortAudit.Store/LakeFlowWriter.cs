@@ -61,8 +61,10 @@ public sealed class LakeFlowWriter : IStoreWriter
     public LakeFlowWriter(string directory, LakeWriterSettings settings)
     {
         string partition = LakeLayout.SensorDirectory(settings.Sensor);
-        if (Encoding.UTF8.GetByteCount(partition) > MostDirectoryBytes)
-            throw new InputException($"sensor name too long for a lake partition ({partition.Length} bytes escaped, at most {MostDirectoryBytes}): give a shorter --sensor");
+        // Counted as the file system counts a name: in bytes of UTF-8, not characters (a CJK character is three).
+        int bytes = Encoding.UTF8.GetByteCount(partition);
+        if (bytes > MostDirectoryBytes)
+            throw new InputException($"sensor name too long for a lake partition ({bytes} bytes of UTF-8 escaped, at most {MostDirectoryBytes}): give a shorter --sensor");
         try
         {
             _sensorDirectory = Directory.CreateDirectory(Path.Combine(directory, partition)).FullName;

@@ -110,6 +110,15 @@ public sealed class LakeTests : IDisposable
     }
 
     [Fact]
+    public void A_sensor_name_too_long_for_a_directory_is_measured_in_bytes()
+    {
+        // 90 CJK characters are 270 bytes of UTF-8: the message gave the 97 characters of the escaped name as bytes.
+        string sensor = new('\u76e3', 90);
+        var error = Assert.Throws<InputException>(() => new LakeFlowWriter(_lake, new LakeWriterSettings { Sensor = sensor }));
+        Assert.Contains("(277 bytes of UTF-8 escaped, at most 255)", error.Message);
+    }
+
+    [Fact]
     public void A_live_runs_file_closes_at_the_time_bound_while_the_run_goes_on()
     {
         using var writer = new LakeFlowWriter(_lake, new LakeWriterSettings { Sensor = "edge", Inputs = ["live capture on lo"], FileAge = TimeSpan.FromMilliseconds(300) });

@@ -159,6 +159,17 @@ public class HostileRecordTests
     }
 
     [Fact]
+    public void A_datagram_problem_names_its_exporter_and_the_byte_within_it()
+    {
+        // The place was the offset summed over every datagram received: "byte 116901" of a stream nobody can read back.
+        var statistics = new RecordStatistics();
+        var decoder = new IpfixDecoder(statistics, new IpfixFlowPairer());
+        decoder.Decode(Ipfix(DataSet(300, U32(0x0A000001))), datagram: true, IpAddr.Parse("192.0.2.7"), "udp 0.0.0.0:4739", 116_885);
+        var problem = Assert.Single(statistics.Problems);
+        Assert.Equal(("udp 0.0.0.0:4739", "datagram from 192.0.2.7, byte 16"), (problem.Input, problem.Place));
+    }
+
+    [Fact]
     public void Templates_of_many_domains_are_held_up_to_a_bound_over_all()
     {
         var statistics = new RecordStatistics();

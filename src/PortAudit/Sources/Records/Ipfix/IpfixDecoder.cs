@@ -17,6 +17,10 @@ public sealed class IpfixDecoder
 {
     // Templates, and per domain the systemInitTimeMilliseconds from options data (the origin of flowStart/EndSysUpTime).
     private readonly IpfixTemplateCache _templates;
+    // The message being decoded, for the places problems name.
+    private bool _datagram;
+    private IpAddr _exporter;
+    private long _messageStart;
     private readonly RecordStatistics _statistics;
     private readonly IpfixFlowPairer _pairer;
     private long _receivedMs = -1;
@@ -45,6 +49,7 @@ public sealed class IpfixDecoder
     public int Decode(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset, long receivedMs = -1)
     {
         _receivedMs = receivedMs;
+        (_datagram, _exporter, _messageStart) = (datagram, exporter, offset);
         if (receivedMs >= 0) _statistics.CountTemplatesExpired(_templates.Expire(receivedMs));
         if (!IpfixMessage.TryRead(data, datagram, out var message, out var problem))
         {
@@ -234,8 +239,11 @@ public sealed class IpfixDecoder
         return true;
     }
 
+    // A datagram's problem names its exporter and the byte within it: the offset summed over every datagram received
+    // named no place a reader could find, and a collector hears many exporters.
     private void Reject(string input, long offset, string reason) =>
-        _statistics.Reject(new RecordProblem(input, $"byte {offset}", reason));
+        _statistics.Reject(new RecordProblem(input,
+            _datagram && _exporter != default ? $"datagram from {_exporter}, byte {offset - _messageStart}" : $"byte {offset}", reason));
 }
 
 /// <summary>The values of one data record that a flow is built from.</summary>
