@@ -38,10 +38,10 @@ public readonly record struct PortRange(int Low, int High)
             problem = $"bad port range '{text}': expected LOW-HIGH";
             return false;
         }
-        if (!TryParsePort(parts[0], out int low, out problem))
+        if (!TryParsePort(parts[0], text, out int low, out problem))
             return false;
         int high = low;
-        if (parts.Length == 2 && !TryParsePort(parts[1], out high, out problem))
+        if (parts.Length == 2 && !TryParsePort(parts[1], text, out high, out problem))
             return false;
         if (low > high)
         {
@@ -52,9 +52,22 @@ public readonly record struct PortRange(int Low, int High)
         return true;
     }
 
-    private static bool TryParsePort(string text, out int port, out string? problem)
+    // "-1" split as a range is an empty low end, and "99999999999" a number too large for an int: both were "not a
+    // number", the first quoting nothing.
+    private static bool TryParsePort(string text, string whole, out int port, out string? problem)
     {
         problem = null;
+        if (text.Length == 0)
+        {
+            port = 0;
+            problem = $"bad port '{whole}': expected a port from {MinPort} to {MaxPort} or LOW-HIGH";
+            return false;
+        }
+        if (text.All(char.IsAsciiDigit) && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port))
+        {
+            problem = $"bad port {text}: outside {MinPort}-{MaxPort}";
+            return false;
+        }
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port))
         {
             problem = $"bad port '{text}': not a number";

@@ -91,6 +91,7 @@ public sealed class AnomalyModelFileTests : IDisposable
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
         Assert.Contains("model workstation>domain-controller|tcp/389|counters: center needs 8 finite numbers, has 7", error.Message);
     }
+
     [Fact]
     public void AModelListedTwiceIsRefusedNotACrash()
     {

@@ -58,6 +58,8 @@ public class CatalogValidationTests
     [InlineData("ports: 70000", "bad port 70000: outside 1-65535")]
     [InlineData("ports: 0", "bad port 0: outside 1-65535")]
     [InlineData("ports: sip", "bad port 'sip': not a number")]
+    [InlineData("ports: -1", "bad port '-1': expected a port from 1 to 65535 or LOW-HIGH")]
+    [InlineData("ports: 99999999999", "bad port 99999999999: outside 1-65535")]
     public void BadPortIsReportedAtItsValue(string ports, string problem) =>
         AssertSingleError(Replace("ports: 5061", ports), 8, 12, problem);
 

@@ -22,13 +22,16 @@ public static class RecordedReportReader
         if (StrictText.FirstNotUtf8(bytes) is long bad)
             throw new InputException($"{path}: not UTF-8 at byte {bad}");
         JsonDocument document;
+        // A BOM (a report saved by a Windows editor) is no content; a key given twice kept its last value unseen, so a
+        // report with two "findings" compared only the second.
+        int start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(bytes.AsMemory(start), new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
-            long offset = Offset(bytes, ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0);
+            long offset = start + Offset(bytes[start..], ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0);
             throw new InputException($"{path}: byte {offset} (line {(ex.LineNumber ?? 0) + 1}): not valid JSON: {Plain(ex.Message)}", ex);
         }
         using (document)
@@ -59,8 +62,11 @@ public static class RecordedReportReader
         string? rule = Text(path, at, finding, "rule", optional: true);
         // Reports written before finding ids had the fields the id is made of: compute it, so they serve as baselines too.
         string id = Text(path, at, finding, "id", optional: true) ?? FindingIdentity.Of(kind, client, server, transport, ports, rule);
-        long flows = finding.TryGetProperty("evidence", out var evidence) && evidence.ValueKind == JsonValueKind.Object
-            && evidence.TryGetProperty("flows", out var count) && count.TryGetInt64(out long n) ? n : 0;
+        long flows = 0;
+        if (finding.TryGetProperty("evidence", out var evidence) && evidence.ValueKind == JsonValueKind.Object
+            && evidence.TryGetProperty("flows", out var count) && !(count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out flows) && flows >= 0))
+            // 1e308 read as 0 flows: a count that is none is a damaged report, not an empty finding.
+            throw Bad(path, $"{at}.evidence.flows", "expected a count of flows");
         bool suppressed = finding.TryGetProperty("suppressed", out var entry) && entry.ValueKind == JsonValueKind.Object;
         return new RecordedFinding(id.ToLowerInvariant(), kind, Text(path, at, finding, "severity", optional: true) ?? "",
             client, server, transport, ports, rule, Text(path, at, finding, "reason", optional: true), flows, suppressed);

@@ -139,4 +139,31 @@ public sealed class HostileTriageInputTests : IDisposable
 
         Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(path)}: byte \d+ \(line 2\): not valid JSON: .*depth", ex.Message);
     }
+
+    private const string Finding = "{\"kind\": \"unexpected\", \"clientHost\": \"a\", \"serverHost\": \"b\", \"transport\": \"tcp\", \"ports\": \"22\"";
+
+    [Fact]
+    public void A_baseline_with_a_byte_order_mark_reads_as_without()
+    {
+        // Saved by a Windows editor: refused as "'0xEF' is an invalid start of a value", where every YAML input takes it.
+        string path = _files.Write("bom.json", "\uFEFF{\"findings\": [" + Finding + "}]}");
+        Assert.Single(RecordedReportReader.Read(path).Findings);
+    }
+
+    [Fact]
+    public void A_baseline_with_its_findings_twice_is_refused_at_the_second()
+    {
+        // The last of two "findings" was compared alone, without a word.
+        string path = _files.Write("twice.json", "{\"findings\": [" + Finding + "}], \"findings\": []}");
+        var ex = Assert.Throws<InputException>(() => RecordedReportReader.Read(path));
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(path)}: byte \d+ \(line 1\): not valid JSON: .*findings", ex.Message);
+    }
+
+    [Fact]
+    public void A_flow_count_that_is_no_count_is_refused_not_read_as_none()
+    {
+        string path = _files.Write("count.json", "{\"findings\": [" + Finding + ", \"evidence\": {\"flows\": 1e308}}]}");
+        var ex = Assert.Throws<InputException>(() => RecordedReportReader.Read(path));
+        Assert.Equal($"{path}: $.findings[0].evidence.flows: expected a count of flows", ex.Message);
+    }
 }
