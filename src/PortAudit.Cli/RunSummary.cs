@@ -38,7 +38,7 @@ public static class RunSummary
         if (records.Rejected > records.Problems.Count)
             log.Warning("{More} more rejected records not listed", records.Rejected - records.Problems.Count);
         if (records.TemplatesDropped > 0)
-            log.Warning("{Templates} IPFIX/NetFlow templates dropped, oldest first: more than the cache holds per exporter and domain", records.TemplatesDropped);
+            log.Warning("{Templates} IPFIX/NetFlow templates dropped, oldest first: more than the cache holds (4,096 per exporter and domain, 65,536 and 2^22 fields in all)", records.TemplatesDropped);
         if (records.TemplatesExpired > 0)
             log.Information("{Templates} IPFIX/NetFlow templates expired: not announced again within their lifetime", records.TemplatesExpired);
         if (records.Undated > 0)
