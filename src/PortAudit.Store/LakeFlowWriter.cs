@@ -71,7 +71,9 @@ public sealed class LakeFlowWriter : IStoreWriter
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"lake {directory}: cannot make {partition}: {ex.Message}", ex);
+            throw new InputException(ExpectedPath.FileOnPath(directory) is { } file
+                ? $"lake {directory}: {file} is a file, where the lake needs a directory"
+                : $"lake {directory}: cannot make {partition}: {ex.Message}", ex);
         }
         _lake = directory;
         _settings = settings;

@@ -15,6 +15,20 @@ internal static class ExpectedPath
     public static string? FileInstead(string path, string kind) =>
         File.Exists(path) ? $"{kind} expected, found a file" : null;
 
+    /// <summary>
+    /// The file that stands where <paramref name="directory"/> or one of its parents should be a directory, or null:
+    /// making the directory then fails, and the system's "Could not find a part of the path" does not say why.
+    /// </summary>
+    public static string? FileOnPath(string directory)
+    {
+        for (var path = Path.GetFullPath(directory); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path)) return path;
+            if (Directory.Exists(path)) return null;
+        }
+        return null;
+    }
+
     /// <summary>Refuses <paramref name="path"/> when it names a directory; <paramref name="hint"/> follows the reason.</summary>
     /// <exception cref="InputException">It names a directory.</exception>
     public static void RefuseDirectory(string path, string kind = "file", string hint = "")

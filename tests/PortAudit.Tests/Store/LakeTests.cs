@@ -119,6 +119,16 @@ public sealed class LakeTests : IDisposable
     }
 
     [Fact]
+    public void A_file_where_the_lake_needs_a_directory_is_named()
+    {
+        // "Could not find a part of the path" said nothing of the file in the way.
+        string file = Path.Combine(_lake, "afile");
+        File.WriteAllText(file, "x");
+        var error = Assert.Throws<InputException>(() => new LakeFlowWriter(Path.Combine(file, "sub") + "/", new LakeWriterSettings { Sensor = "edge" }));
+        Assert.EndsWith($": {file} is a file, where the lake needs a directory", error.Message);
+    }
+
+    [Fact]
     public void A_live_runs_file_closes_at_the_time_bound_while_the_run_goes_on()
     {
         using var writer = new LakeFlowWriter(_lake, new LakeWriterSettings { Sensor = "edge", Inputs = ["live capture on lo"], FileAge = TimeSpan.FromMilliseconds(300) });
