@@ -36,12 +36,15 @@ public static class PolicyLoader
             $"{file}: cannot tell the firewall format; name it as FILE:FORMAT ({string.Join(", ", FormatNames.Keys)})"), name);
     }
 
-    /// <summary>Parses <paramref name="text"/> as <paramref name="format"/>.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/> as <paramref name="format"/>; jumps that loop or go too deep are added to what was not
+    /// understood (<see cref="JumpGraph"/>).
+    /// </summary>
     /// <exception cref="InputException">The text is empty, or the parser refuses it.</exception>
     public static FirewallPolicy Parse(string text, string file, PolicyFormat format, string? name = null)
     {
         RequireText(text, file);
-        return Parsed(text, file, format, name);
+        return JumpGraph.Checked(Parsed(text, file, format, name));
     }
 
     // An empty listing is a failed export, not a firewall without rules: read as one it would allow everything.
