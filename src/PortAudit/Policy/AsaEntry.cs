@@ -85,9 +85,9 @@ internal static class AsaEntry
         {
             string name = w[i++];
             if (objects.IsProtocolGroup(name) && objects.Protocols(name) is { } protocols)
-                return [new AsaService(protocols, null, null)];
+                return [new AsaService([.. protocols], null, null)];
             if (objects.Services(name) is { Count: > 0 } services)
-                return services;
+                return [.. services];
             if (TryProtocol(name, out var named) && named is not null)
                 return [new AsaService(named, null, null)];
             if (BuiltInIcmp(name))

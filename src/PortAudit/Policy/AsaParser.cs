@@ -13,8 +13,8 @@ public static class AsaParser
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
     public static FirewallPolicy Parse(string text, string file, string? name = null)
     {
-        var objects = new AsaObjects();
         var issues = new PolicyIssues();
+        var objects = new AsaObjects(issues);
         var acls = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
         var aclOrder = new List<string>();
         var remarks = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -24,7 +24,7 @@ public static class AsaParser
         string? networkObject = null;
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
         // Object definitions may follow their use; read them all first.
-        objects.Read(lines, file, issues);
+        objects.Read(lines, file);
         for (int i = 0; i < lines.Length; i++)
         {
             string line = StripComment(lines[i]);
@@ -86,7 +86,8 @@ public static class AsaParser
         return new FirewallPolicy
         {
             Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.Asa, Chains = [.. chains, .. pathChains],
-            Paths = paths, Issues = issues.All,
+            // A group refused is reported at its own line when first used: back in file order.
+            Paths = paths, Issues = issues.All.OrderBy(issue => issue.Location.Line).ToList(),
         };
     }
 

@@ -18,7 +18,10 @@ public static class NftTextParser
     public const long MaxDefineExpansion = 16L << 20;
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
-    /// <exception cref="InputException">Its defines expand past <see cref="MaxDefineExpansion"/> characters.</exception>
+    /// <exception cref="InputException">
+    /// Its defines expand past <see cref="MaxDefineExpansion"/> characters; it ends inside a block, closes a block never
+    /// opened, nests blocks past <see cref="NftBlocks.MaxNesting"/> or holds no table (<see cref="NftBlocks"/>).
+    /// </exception>
     public static FirewallPolicy Parse(string text, string file, string? name = null)
     {
         var state = new State(file);
@@ -28,6 +31,7 @@ public static class NftTextParser
             int lineNumber = i + 1;
             state.Line(Statement(lines, ref i), lineNumber);
         }
+        state.Blocks.End(file);
         var chains = state.Chains.Select(c => c.Build()).ToList();
         return new FirewallPolicy
         {
@@ -124,6 +128,7 @@ public static class NftTextParser
 
         public List<ChainBuilder> Chains { get; } = [];
         public PolicyIssues Issues { get; } = new();
+        public NftBlocks Blocks { get; } = new();
 
         public void Line(string line, int number)
         {
@@ -132,10 +137,10 @@ public static class NftTextParser
             if (tokens.Count == 0) return;
             if (_skipDepth > 0)
             {
-                _skipDepth += NftTokens.Depth(tokens);
+                Skip(tokens, location);
                 return;
             }
-            if (_set is not null) { SetLine(tokens); return; }
+            if (_set is not null) { SetLine(tokens, location); return; }
             if (_chain is not null) { ChainLine(tokens, location); return; }
             if (_table is not null) { TableLine(tokens, location); return; }
             TopLine(tokens, location);
@@ -177,15 +182,20 @@ public static class NftTextParser
                     _defines[t[1]] = string.Join(' ', t.Skip(3));
                     return;
                 case "table" when t[^1] == "{":
+                    Blocks.Open(t, location);
                     (_family, _table) = t.Count == 4 ? (t[1], t[2]) : ("ip", t[1]);
                     _sets.TryAdd(TableKey, new(StringComparer.Ordinal));
                     return;
                 case "add" or "insert" when t.Count >= 5 && t[1] == "rule":
                     var family = t[2]; var table = t[3]; var chain = t[4];
+                    Blocks.NameTable();
                     (_family, _table) = (family, table);
                     _sets.TryAdd(TableKey, new(StringComparer.Ordinal));
                     Rule(ChainNamed(chain, location), t.Skip(5).ToList(), location);
                     (_family, _table) = (null, null);
+                    return;
+                case "}":
+                    Blocks.Close(location);
                     return;
                 case "add" when t.Count >= 2 && t[1] is "table" or "chain":
                     Issues.Add(location, string.Join(' ', t), "tables and chains as blocks (nft list ruleset)");
@@ -194,6 +204,13 @@ public static class NftTextParser
                     Issues.Add(location, string.Join(' ', t), "table FAMILY NAME {, define, flush ruleset");
                     return;
             }
+        }
+
+        // Inside an object block this reader has no use for: only its braces count.
+        private void Skip(List<string> tokens, PolicyLocation location)
+        {
+            for (int opened = NftTokens.Depth(tokens); opened > 0; opened--, _skipDepth++) Blocks.Open(tokens, location);
+            for (int closed = -NftTokens.Depth(tokens); closed > 0 && _skipDepth > 0; closed--, _skipDepth--) Blocks.Close(location);
         }
 
         private string TableKey => $"{_family} {_table}";
@@ -212,15 +229,16 @@ public static class NftTextParser
 
         private void TableLine(List<string> t, PolicyLocation location)
         {
-            if (t[0] == "}") { (_family, _table) = (null, null); return; }
-            if (t[0] == "chain" && t.Count >= 3 && t[^1] == "{") { _chain = ChainNamed(t[1], location); return; }
-            if (t[0] is "set" or "map" && t.Count >= 3 && t[^1] == "{") { _set = (t[1], null, false); return; }
+            if (t[0] == "}") { Blocks.Close(location); (_family, _table) = (null, null); return; }
             if (t[0] is "flags" or "comment") return;
-            if (t[^1] == "{") { _skipDepth = 1; return; }
-            Issues.Add(location, string.Join(' ', t), "chain, set, map or an object block");
+            if (t[^1] != "{") { Issues.Add(location, string.Join(' ', t), "chain, set, map or an object block"); return; }
+            if (t[0] is "chain" or "set" or "map" && t.Count >= 3) Blocks.Open(t, location);
+            if (t[0] == "chain" && t.Count >= 3) _chain = ChainNamed(t[1], location);
+            else if (t[0] is "set" or "map" && t.Count >= 3) _set = (t[1], null, false);
+            else Skip(t, location);
         }
 
-        private void SetLine(List<string> t)
+        private void SetLine(List<string> t, PolicyLocation location)
         {
             var (name, elements, dynamic) = _set!.Value;
             if (t[0] == "}")
@@ -228,6 +246,7 @@ public static class NftTextParser
                 // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
                 _sets[TableKey][name] = dynamic ? null : elements;
                 _set = null;
+                Blocks.Close(location);
                 return;
             }
             if (t[0] == "elements")
@@ -254,7 +273,7 @@ public static class NftTextParser
         private void ChainLine(List<string> t, PolicyLocation location)
         {
             var chain = _chain!;
-            if (t[0] == "}") { _chain = null; return; }
+            if (t[0] == "}") { Blocks.Close(location); _chain = null; return; }
             if (t[0] is "type" or "policy" or "comment" or "devices" or "device")
             {
                 ChainHeader(chain, t, location);

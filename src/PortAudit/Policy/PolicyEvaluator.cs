@@ -45,9 +45,6 @@ public sealed record PolicyVerdict(PolicyDecision Decision, PolicyRule? Rule, st
 /// </summary>
 public static class PolicyEvaluator
 {
-    // Chains jumping into each other without end are a broken policy; the kernel refuses loops, a parsed file may not.
-    private const int MaxDepth = 64;
-
     /// <summary>
     /// The verdict of <paramref name="policy"/> on <paramref name="query"/>. Paths whose chains filter nothing (an empty
     /// iptables FORWARD with policy ACCEPT) are left out when another path filters: such a host does not route. Among the
@@ -81,13 +78,14 @@ public static class PolicyEvaluator
 
     private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query)
     {
-        var filtering = policy.Paths.Where(p => !p.Chains.All(c => policy.Chain(c)?.AcceptsAll ?? true)).ToList();
+        var graph = JumpGraph.Of(policy);
+        var filtering = policy.Paths.Where(p => !p.Chains.All(c => graph.Chain(c)?.AcceptsAll ?? true)).ToList();
         if (filtering.Count == 0)
             return new PolicyVerdict(PolicyDecision.Allowed, null, policy.Paths.FirstOrDefault()?.Name ?? "(none)", "every chain");
         PolicyVerdict? blocked = null, undecided = null;
         foreach (var path in filtering)
         {
-            var verdict = EvaluatePath(policy, path, query);
+            var verdict = EvaluatePath(graph, path, query);
             if (verdict.Decision == PolicyDecision.Allowed) return verdict;
             if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
             else blocked ??= verdict;
@@ -95,14 +93,15 @@ public static class PolicyEvaluator
         return undecided ?? blocked!;
     }
 
-    private static PolicyVerdict EvaluatePath(FirewallPolicy policy, PolicyPath path, in PolicyQuery query)
+    private static PolicyVerdict EvaluatePath(JumpGraph graph, PolicyPath path, in PolicyQuery query)
     {
         PolicyVerdict? last = null;
+        var walk = new ChainWalk(graph, query);
         foreach (string name in path.Chains)
         {
             // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
-            if (policy.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
-            var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query) : FirstMatch(policy, chain, query, 0);
+            if (graph.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
+            var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query) : walk.FirstMatch(chain);
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
@@ -116,38 +115,56 @@ public static class PolicyEvaluator
     /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>
     private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain);
 
-    private static Outcome FirstMatch(FirewallPolicy policy, PolicyChain chain, in PolicyQuery query, int depth)
+    /// <summary>
+    /// First-match evaluation of chains for one connection. A chain's outcome depends on the connection only (the jump
+    /// graph has no loop), so each chain is walked once however many jumps lead to it: the work is at most the policy's
+    /// rules, where following every path of chains that each jump twice to the next takes 2^depth.
+    /// </summary>
+    private sealed class ChainWalk(JumpGraph graph, PolicyQuery query)
     {
-        PolicyRule? uncertain = null;
-        foreach (var rule in chain.Rules)
+        private Dictionary<PolicyChain, Outcome>? _walked;
+
+        public Outcome FirstMatch(PolicyChain chain)
         {
-            var match = rule.Match(query);
-            if (match == MatchResult.No) continue;
-            if (match == MatchResult.Maybe)
-            {
-                // A rule without a verdict cannot change the outcome; a jump may, whatever its target holds.
-                if (rule.Action != PolicyAction.Continue) uncertain ??= rule;
-                continue;
-            }
-            switch (rule.Action)
-            {
-                case PolicyAction.Accept or PolicyAction.Drop or PolicyAction.Reject:
-                    return new Outcome(Normal(rule.Action), rule, Uncertain(uncertain, rule.Action));
-                case PolicyAction.Return:
-                    return new Outcome(null, null, uncertain);
-                case PolicyAction.Jump or PolicyAction.Goto when depth < MaxDepth && rule.Target is { } target && policy.Chain(target) is { } next:
-                    var inner = FirstMatch(policy, next, query, depth + 1);
-                    uncertain ??= inner.Uncertain;
-                    if (inner.Action is not null || rule.Action == PolicyAction.Goto)
-                        return inner with { Uncertain = inner.Action is { } a ? Uncertain(uncertain, a) : uncertain };
-                    break;
-                case PolicyAction.Jump or PolicyAction.Goto:
-                    // A target that is not in the file, or a loop: nothing is known past this rule.
-                    uncertain ??= rule;
-                    break;
-            }
+            if (_walked?.TryGetValue(chain, out var known) == true) return known;
+            var outcome = Walk(chain);
+            (_walked ??= new(ReferenceEqualityComparer.Instance))[chain] = outcome;
+            return outcome;
         }
-        return new Outcome(null, null, uncertain);
+
+        private Outcome Walk(PolicyChain chain)
+        {
+            PolicyRule? uncertain = null;
+            foreach (var rule in chain.Rules)
+            {
+                var match = rule.Match(query);
+                if (match == MatchResult.No) continue;
+                if (match == MatchResult.Maybe)
+                {
+                    // A rule without a verdict cannot change the outcome; a jump may, whatever its target holds.
+                    if (rule.Action != PolicyAction.Continue) uncertain ??= rule;
+                    continue;
+                }
+                switch (rule.Action)
+                {
+                    case PolicyAction.Accept or PolicyAction.Drop or PolicyAction.Reject:
+                        return new Outcome(Normal(rule.Action), rule, Uncertain(uncertain, rule.Action));
+                    case PolicyAction.Return:
+                        return new Outcome(null, null, uncertain);
+                    case PolicyAction.Jump or PolicyAction.Goto when graph.Target(rule) is { } next:
+                        var inner = FirstMatch(next);
+                        uncertain ??= inner.Uncertain;
+                        if (inner.Action is not null || rule.Action == PolicyAction.Goto)
+                            return inner with { Uncertain = inner.Action is { } a ? Uncertain(uncertain, a) : uncertain };
+                        break;
+                    case PolicyAction.Jump or PolicyAction.Goto:
+                        // A target that is not in the file, or a jump cut as a loop or too deep: nothing is known past this rule.
+                        uncertain ??= rule;
+                        break;
+                }
+            }
+            return new Outcome(null, null, uncertain);
+        }
     }
 
     // An uncertain rule with the same verdict as the decision cannot change it.

@@ -26,17 +26,34 @@ public static class PolicyLoader
     /// Reads <paramref name="file"/>; <paramref name="format"/> null to guess it. The text is decoded strictly (UTF-8, or
     /// UTF-16 after its byte order mark) and held to <see cref="MaxFileBytes"/> and <see cref="MaxLineLength"/>.
     /// </summary>
-    /// <exception cref="InputException">The file cannot be read, is too large, is not valid text, has a line too long, or its format is neither given nor recognisable.</exception>
+    /// <exception cref="InputException">The file cannot be read, is too large, is not valid text, has a line too long, is empty, or its format is neither given nor recognisable.</exception>
     public static FirewallPolicy Load(string file, PolicyFormat? format = null, string? name = null)
     {
         string text = StrictText.Read(file, MaxFileBytes);
         StrictText.RequireLinesWithin(text, file, MaxLineLength);
+        RequireText(text, file);
         return Parse(text, file, format ?? Guess(text) ?? throw new InputException(
             $"{file}: cannot tell the firewall format; name it as FILE:FORMAT ({string.Join(", ", FormatNames.Keys)})"), name);
     }
 
-    /// <summary>Parses <paramref name="text"/> as <paramref name="format"/>.</summary>
-    public static FirewallPolicy Parse(string text, string file, PolicyFormat format, string? name = null) => format switch
+    /// <summary>
+    /// Parses <paramref name="text"/> as <paramref name="format"/>; jumps that loop or go too deep are added to what was not
+    /// understood (<see cref="JumpGraph"/>).
+    /// </summary>
+    /// <exception cref="InputException">The text is empty, or the parser refuses it.</exception>
+    public static FirewallPolicy Parse(string text, string file, PolicyFormat format, string? name = null)
+    {
+        RequireText(text, file);
+        return JumpGraph.Checked(Parsed(text, file, format, name));
+    }
+
+    // An empty listing is a failed export, not a firewall without rules: read as one it would allow everything.
+    private static void RequireText(string text, string file)
+    {
+        if (text.AsSpan().Trim().IsEmpty) throw new InputException($"{file}: the ruleset file is empty (a firewall read from it would allow everything)");
+    }
+
+    private static FirewallPolicy Parsed(string text, string file, PolicyFormat format, string? name) => format switch
     {
         PolicyFormat.NftJson => NftJsonParser.Parse(text, file, name),
         PolicyFormat.NftText => NftTextParser.Parse(text, file, name),
