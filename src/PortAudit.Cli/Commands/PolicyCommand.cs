@@ -33,11 +33,13 @@ public static class PolicyCommand
             var catalog = CatalogDirectory.Load(CatalogDirectory.Resolve(parse.GetValue(catalogDir)), parse, localRules);
             var context = AuditContext.Create(catalog,
                 InventoryWarnings.Log(InventoryLoader.Load(parse.GetValue(inventory)!, catalog), parse.GetValue(inventory)!, log));
-            var rules = LeastPrivilege.For(context, parse.GetValue(observed));
-            log.Information("{Rules} allow rules for {Hosts} hosts", rules.Count, context.Inventory.Hosts.Count);
+            var policy = LeastPrivilege.Plan(context, parse.GetValue(observed));
+            log.Information("{Rules} allow rules for {Hosts} hosts", policy.Rules.Count, context.Inventory.Hosts.Count);
+            foreach (var omitted in policy.Omitted)
+                log.Warning("{Rule} {FromHost} -> {ToHost}: not emitted, {Reason}", omitted.CatalogRule, omitted.FromHost, omitted.ToHost, omitted.Reason);
             // Made whole before the output is opened: a failure on the way leaves the previous file as it was, where an
             // output opened first would be put in place, empty, as the failure closes it.
-            string text = PolicyEmitter.Write(rules, parse.GetValue(format)!);
+            string text = PolicyEmitter.Write(policy, parse.GetValue(format)!);
             using var stream = OutputStreams.Open(parse.GetValue(output));
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
             writer.Write(text);

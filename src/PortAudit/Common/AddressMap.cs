@@ -34,8 +34,13 @@ public sealed class AddressMap<T>
     public bool TryFind(IpAddr address, out T value)
     {
         foreach (int length in _lengths)
-            if (_entries.TryGetValue(new IpPrefix(IpPrefix.Mask(address, length), length), out value!))
+        {
+            var candidate = new IpPrefix(IpPrefix.Mask(address, length), length);
+            // An IPv4 address masked to an IPv6 length (/96 or shorter in the shared space) gives an IPv6 network, which
+            // holds no IPv4 address: a host "::/0" must not take every IPv4 address.
+            if (candidate.IsV4 == address.IsV4 && _entries.TryGetValue(candidate, out value!))
                 return true;
+        }
         value = default!;
         return false;
     }

@@ -56,10 +56,20 @@ public readonly record struct IpPrefix(IpAddr Network, int Length)
     /// <summary>True for 127.0.0.0/8 and ::1: addresses only the loopback interface carries.</summary>
     public static bool IsLoopback(IpAddr address) => LoopbackV4.Contains(address) || address == new IpAddr(0, 1);
 
-    /// <summary>True when <paramref name="address"/> lies inside the prefix.</summary>
-    public bool Contains(IpAddr address) => Mask(address, Length) == Network;
+    /// <summary>
+    /// True for an IPv4 prefix (its network is IPv4-mapped). A prefix shorter than /96 in the shared space is IPv6 even
+    /// where it spans the mapped range: <c>::/0</c> is every IPv6 address, no IPv4 one.
+    /// </summary>
+    public bool IsV4 => Network.IsV4;
 
-    /// <summary>True when every address of <paramref name="other"/> lies inside the prefix (it is as long or longer, and starts inside).</summary>
+    /// <summary>
+    /// True when <paramref name="address"/> lies inside the prefix. The families must agree, as for
+    /// <see cref="System.Net.IPNetwork.Contains"/>: in the shared space an IPv6 prefix of /96 or shorter (<c>::/0</c>)
+    /// covers the IPv4-mapped range, but it holds no IPv4 address.
+    /// </summary>
+    public bool Contains(IpAddr address) => address.IsV4 == IsV4 && Mask(address, Length) == Network;
+
+    /// <summary>True when every address of <paramref name="other"/> lies inside the prefix (same family, as long or longer, and starts inside).</summary>
     public bool Contains(IpPrefix other) => other.Length >= Length && Contains(other.Network);
 
     /// <summary><paramref name="address"/> with every bit beyond <paramref name="length"/> cleared.</summary>

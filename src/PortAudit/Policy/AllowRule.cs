@@ -23,9 +23,7 @@ public sealed record AllowRule(string CatalogRule, string Seed, string FromHost,
     {
         get
         {
-            var text = new string($"{CatalogRule}: {Seed}".Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\' or '\'') ? c : ' ').ToArray());
-            // One space between words: ASA remarks and netsh names keep no runs of spaces.
-            text = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            string text = PolicyComment.Printable($"{CatalogRule}: {Seed}");
             return text.Length <= 120 ? text : text[..120].TrimEnd();
         }
     }

@@ -19,21 +19,32 @@ public static class PolicyEmitter
     public const string ChainName = "portaudit";
 
     /// <summary>Writes <paramref name="rules"/> as <paramref name="format"/>.</summary>
-    public static string Write(IReadOnlyList<AllowRule> rules, string format) => format switch
+    public static string Write(IReadOnlyList<AllowRule> rules, string format) => Write(new LeastPrivilegePolicy(rules, []), format);
+
+    /// <summary>Writes the rules of <paramref name="policy"/> as <paramref name="format"/>, after a comment line per instance it leaves out.</summary>
+    public static string Write(LeastPrivilegePolicy policy, string format) => format switch
     {
-        "nftables" => Nftables(rules),
-        "iptables" => Iptables(rules),
-        "asa" => Asa(rules),
-        "windows" => Windows(rules),
+        "nftables" => Header("#", policy.Omitted) + Nftables(policy.Rules),
+        "iptables" => Header("#", policy.Omitted) + Iptables(policy.Rules),
+        "asa" => Header("!", policy.Omitted) + Asa(policy.Rules),
+        "windows" => Header(":", policy.Omitted) + Windows(policy.Rules),
         _ => throw new InputException($"--format {format}: expected {string.Join(", ", Formats)}"),
     };
+
+    // The first lines, in the format's comment: what made the file, and each instance no rule is written for, so that a
+    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries).
+    private static string Header(string comment, IReadOnlyList<OmittedRule> omitted)
+    {
+        var text = new StringBuilder($"{comment} Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
+        foreach (var rule in omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        return text.ToString();
+    }
 
     private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Nftables(IReadOnlyList<AllowRule> rules)
     {
         var text = new StringBuilder();
-        text.Append("# Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
         text.Append("table inet portaudit {\n");
         text.Append($"\tchain {ChainName} {{\n");
         foreach (var rule in rules)
@@ -75,7 +86,6 @@ public static class PolicyEmitter
     private static string Iptables(IReadOnlyList<AllowRule> rules)
     {
         var text = new StringBuilder();
-        text.Append("# Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
         text.Append("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
         text.Append($":{ChainName} - [0:0]\n");
         foreach (string chain in new[] { "INPUT", "FORWARD" })
@@ -147,8 +157,7 @@ public static class PolicyEmitter
             list.Append($"access-list {ChainName} remark {rule.Comment}\n");
             list.Append($"access-list {ChainName} extended permit {protocol} {source} {destination}{ports}\n");
         }
-        return "! Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n"
-               + groups + list + $"access-group {ChainName} global\n";
+        return groups.ToString() + list + $"access-group {ChainName} global\n";
     }
 
     private static string AsaAddress(IReadOnlyList<IpPrefix>? prefixes, string group, StringBuilder groups)
@@ -175,7 +184,6 @@ public static class PolicyEmitter
     private static string Windows(IReadOnlyList<AllowRule> rules)
     {
         var text = new StringBuilder();
-        text.Append(": Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
         foreach (var rule in rules)
         foreach (var message in Messages(rule))
         {

@@ -28,7 +28,10 @@ internal static class RuleRelations
 
     private static bool CoversAddresses(AddressMatch? wide, AddressMatch? narrow)
     {
-        if (wide is null || wide.IsAny) return true;
+        if (wide is null) return true;
+        // Any address of a family covers what cannot be listed; listed prefixes go by containment below, which keeps the
+        // families apart (ASA any6, ::/0, covers no IPv4 address).
+        if (wide.IsAny && (narrow is null || narrow.Unresolved || narrow.Negated)) return true;
         if (narrow is null || wide.Unresolved || narrow.Unresolved || wide.Negated || narrow.Negated) return false;
         return narrow.Prefixes.All(n => wide.Prefixes.Any(w => w.Contains(n)));
     }

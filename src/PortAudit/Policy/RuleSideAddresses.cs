@@ -12,6 +12,7 @@ internal sealed class RuleSideAddresses
 {
     private readonly Inventory _inventory;
     private readonly IReadOnlyDictionary<string, bool> _listed;
+    private readonly Dictionary<RuleSide, (IReadOnlyList<IpPrefix> Named, bool Open)> _sides = [];
 
     /// <summary>Addresses over <paramref name="inventory"/>; <paramref name="zones"/> are the catalog's and the inventory's.</summary>
     public RuleSideAddresses(Inventory inventory, IReadOnlyList<Zone> zones)
@@ -20,8 +21,18 @@ internal sealed class RuleSideAddresses
         _listed = zones.ToDictionary(z => z.Id, z => z.Listed, StringComparer.Ordinal);
     }
 
-    /// <summary>The prefixes of the side's named hosts and listed zones, and whether it also takes every address of an unlisted zone.</summary>
-    public (List<IpPrefix> Named, bool Open) Of(RuleSide side)
+    /// <summary>
+    /// The prefixes of the side's named hosts and listed zones, outermost only (<see cref="OutermostPrefixes"/>), and whether
+    /// it also takes every address of an unlisted zone. Computed once per side: a policy asks again for every server of a rule.
+    /// </summary>
+    public (IReadOnlyList<IpPrefix> Named, bool Open) Of(RuleSide side)
+    {
+        if (!_sides.TryGetValue(side, out var addresses))
+            _sides.Add(side, addresses = Compute(side));
+        return addresses;
+    }
+
+    private (IReadOnlyList<IpPrefix> Named, bool Open) Compute(RuleSide side)
     {
         var named = new List<IpPrefix>();
         bool open = false;
@@ -38,7 +49,7 @@ internal sealed class RuleSideAddresses
             else
                 named.AddRange(_inventory.Hosts.Where(h => h.Plays.Contains(selector)).SelectMany(h => h.Prefixes));
         }
-        return (Collapse(named), open);
+        return (OutermostPrefixes.Of(named), open);
     }
 
     /// <summary>True when the host is in the internal zone, where nothing is open to any source unless published.</summary>
@@ -48,11 +59,4 @@ internal sealed class RuleSideAddresses
     private IEnumerable<IpPrefix> Zone(string zone) =>
         _inventory.Segments.Where(s => s.Zone == zone).SelectMany(s => s.Prefixes)
             .Concat(_inventory.Hosts.Where(h => _inventory.ZoneOf(h) == zone).SelectMany(h => h.Prefixes));
-
-    // Prefixes inside another of the list add nothing to a match.
-    private static List<IpPrefix> Collapse(List<IpPrefix> prefixes)
-    {
-        var distinct = prefixes.Distinct().ToList();
-        return distinct.Where(p => !distinct.Any(o => o != p && o.Contains(p))).OrderBy(p => p.Network).ThenBy(p => p.Length).ToList();
-    }
 }

@@ -16,13 +16,21 @@ public static class LeastPrivilege
 {
     /// <summary>The allow rules for <paramref name="context"/>; <paramref name="observedReport"/>: a report.json whose seen instances only are kept.</summary>
     /// <exception cref="InputException">The report cannot be read.</exception>
-    public static IReadOnlyList<AllowRule> For(AuditContext context, string? observedReport = null)
+    public static IReadOnlyList<AllowRule> For(AuditContext context, string? observedReport = null) => Plan(context, observedReport).Rules;
+
+    /// <summary>
+    /// The allow rules for <paramref name="context"/>, and the instances left out because their sides have no address pair
+    /// of a family the protocol runs over; <paramref name="observedReport"/>: a report.json whose seen instances only are kept.
+    /// </summary>
+    /// <exception cref="InputException">The report cannot be read.</exception>
+    public static LeastPrivilegePolicy Plan(AuditContext context, string? observedReport = null)
     {
         var seen = observedReport is null ? null : SeenInstances(observedReport);
         var tracker = new CoverageTracker(context.Inventory, context.Index.Rules);
         var hosts = context.Inventory.Hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var sides = new RuleSideAddresses(context.Inventory, context.Zones);
         var rules = new List<AllowRule>();
+        var omitted = new List<OmittedRule>();
         foreach (var entry in tracker.Entries)
         {
             if (seen is not null && !seen.Contains((entry.Rule.Id, entry.FromHost, entry.ToHost))) continue;
@@ -34,16 +42,24 @@ public static class LeastPrivilege
                 // or both sides would be any address: no rule, rather than one that admits the world.
                 if (from is { Count: 0 } || (from is null && to is null)) continue;
                 foreach (var transport in entry.Rule.Transports)
-                    foreach (var (fromFamily, toFamily) in Families(from, to))
-                        rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, toHost, (byte)transport, fromFamily, toFamily,
+                {
+                    byte protocol = (byte)transport;
+                    int before = rules.Count;
+                    foreach (var (fromFamily, toFamily) in AddressFamilies.Pairs(from, to, protocol))
+                        rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, toHost, protocol, fromFamily, toFamily,
                             entry.Rule.Ports.OrderBy(p => p.Low).ToList()) { Icmp = entry.Rule.Icmp ?? [] });
+                    if (rules.Count == before) omitted.Add(new OmittedRule(entry.Rule.Id, seed, entry.FromHost, toHost, protocol));
+                }
             }
         }
-        return rules
-            .OrderBy(r => r.ToHost, StringComparer.Ordinal).ThenBy(r => r.Ports.Count == 0 ? 0 : r.Ports[0].Low).ThenBy(r => r.Protocol)
-            .ThenBy(r => r.CatalogRule, StringComparer.Ordinal).ThenBy(r => r.FromHost, StringComparer.Ordinal)
-            .ThenBy(r => r.From?.FirstOrDefault().Network.IsV4 == false)
-            .ToList();
+        return new LeastPrivilegePolicy(
+            rules.OrderBy(r => r.ToHost, StringComparer.Ordinal).ThenBy(r => r.Ports.Count == 0 ? 0 : r.Ports[0].Low).ThenBy(r => r.Protocol)
+                .ThenBy(r => r.CatalogRule, StringComparer.Ordinal).ThenBy(r => r.FromHost, StringComparer.Ordinal)
+                .ThenBy(r => r.From?.FirstOrDefault().Network.IsV4 == false)
+                .ToList(),
+            omitted.OrderBy(r => r.ToHost, StringComparer.Ordinal).ThenBy(r => r.Protocol)
+                .ThenBy(r => r.CatalogRule, StringComparer.Ordinal).ThenBy(r => r.FromHost, StringComparer.Ordinal)
+                .ToList());
     }
 
     /// <summary>
@@ -82,19 +98,6 @@ public static class LeastPrivilege
         if (open && server is not null && (server.Publishes(rule) || (!rule.PublishedOnly && !sides.IsInternal(server))))
             return null;
         return named;
-    }
-
-    // A rule matches one address family: hosts with both get a rule per family, sides of one family only pair with it.
-    private static IEnumerable<(IReadOnlyList<IpPrefix>?, IReadOnlyList<IpPrefix>?)> Families(IReadOnlyList<IpPrefix>? from, IReadOnlyList<IpPrefix>? to)
-    {
-        foreach (bool v4 in new[] { true, false })
-        {
-            var f = from?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
-            var t = to?.Where(p => p.Network.IsV4 == v4).OrderBy(p => p.Network).ToList();
-            if (f is { Count: 0 } || t is { Count: 0 }) continue;
-            if (f is null && t is null && !v4) continue;
-            yield return (f, t);
-        }
     }
 
     // (rule, fromHost, toHost) of the coverage entries a report.json shows seen.

@@ -73,7 +73,7 @@ public sealed record PrefixPattern(IpPrefix Prefix) : EndPattern
     {
         if (IpAddr.TryParse(end.Host, out var address)) return Prefix.Contains(address);
         var prefixes = hosts(end.Host);
-        return prefixes.Count > 0 && prefixes.All(p => p.Length >= Prefix.Length && Prefix.Contains(p.Network));
+        return prefixes.Count > 0 && prefixes.All(Prefix.Contains);
     }
 
     /// <inheritdoc/>
