@@ -21,6 +21,26 @@ public class PolicyEmitTests
     private static string Shape(PolicyRule r) =>
         $"{r.Action} [{string.Join(",", r.Protocols ?? [])}] {r.Source} {r.Destination} {r.DestinationPorts} {r.Comment}";
 
+    [Fact]
+    public void An_observed_report_that_is_not_json_is_named_at_its_byte_and_line()
+    {
+        // The parser's own "LineNumber: 1 | BytePositionInLine: 3" (zero-based) was passed on as the message.
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        string path = Path.Combine(Path.GetTempPath(), $"observed-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\"coverage\":\n[{\"rule\": }]}");
+        try
+        {
+            var error = Assert.Throws<InputException>(() => LeastPrivilege.Plan(context, path));
+            Assert.StartsWith($"{path}: byte 23 (line 2): not valid JSON: ", error.Message);
+            Assert.DoesNotContain("LineNumber", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("asa", PolicyFormat.Asa)]
     [InlineData("windows", PolicyFormat.Netsh)]

@@ -104,15 +104,22 @@ public static class LeastPrivilege
     private static HashSet<(string, string, string)> SeenInstances(string path)
     {
         string file = Directory.Exists(path) ? Path.Combine(path, "report.json") : path;
+        byte[] bytes = [];
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+            bytes = File.ReadAllBytes(file);
+            using var document = JsonDocument.Parse(bytes);
             return document.RootElement.GetProperty("coverage").EnumerateArray()
                 .Where(e => e.GetProperty("status").GetString() == "seen")
                 .Select(e => (e.GetProperty("rule").GetString()!, e.GetProperty("fromHost").GetString()!, e.GetProperty("toHost").GetString()!))
                 .ToHashSet();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException e)
+        {
+            // The parser's own words name a zero-based line and a byte within it: the offset in the file is what one seeks.
+            throw new InputException($"{file}: {JsonSyntax.Describe(bytes, e)}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException)
         {
             throw new InputException($"{file}: not the report.json of an audit ({e.Message})", e);
         }

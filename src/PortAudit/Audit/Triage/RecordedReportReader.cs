@@ -31,8 +31,7 @@ public static class RecordedReportReader
         }
         catch (JsonException ex)
         {
-            long offset = start + Offset(bytes[start..], ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0);
-            throw new InputException($"{path}: byte {offset} (line {(ex.LineNumber ?? 0) + 1}): not valid JSON: {Plain(ex.Message)}", ex);
+            throw new InputException($"{path}: {JsonSyntax.Describe(bytes.AsSpan(start), ex, start)}", ex);
         }
         using (document)
         {
@@ -105,21 +104,5 @@ public static class RecordedReportReader
         {
             throw new InputException($"{path}: cannot read: {ex.Message}", ex);
         }
-    }
-
-    // System.Text.Json names a line and a byte within it; people and `xxd -s` want the offset in the file.
-    private static long Offset(byte[] bytes, long line, long byteInLine)
-    {
-        long offset = 0;
-        for (long seen = 0; seen < line && offset < bytes.Length; offset++)
-            if (bytes[offset] == (byte)'\n') seen++;
-        return offset + byteInLine;
-    }
-
-    // The parser appends "LineNumber: l | BytePositionInLine: b." to its message; the offset is given already.
-    private static string Plain(string message)
-    {
-        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return at >= 0 ? message[..at] : message;
     }
 }
