@@ -63,14 +63,9 @@ public readonly record struct PortRange(int Low, int High)
             problem = $"bad port '{whole}': expected a port from {MinPort} to {MaxPort} or LOW-HIGH";
             return false;
         }
-        if (text.All(char.IsAsciiDigit) && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port))
-        {
-            problem = $"bad port {text}: outside {MinPort}-{MaxPort}";
-            return false;
-        }
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port))
         {
-            problem = $"bad port '{text}': not a number";
+            problem = text.All(char.IsAsciiDigit) ? $"bad port {text}: outside {MinPort}-{MaxPort}" : $"bad port '{text}': not a number";
             return false;
         }
         if (port < MinPort || port > MaxPort)

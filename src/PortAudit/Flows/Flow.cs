@@ -157,7 +157,10 @@ public sealed class Flow
     /// kept without <c>logging timestamp</c>, a firewall line cut from its syslog header). Such a flow is judged and
     /// written like any other, but no time span is taken from it: it would stretch a capture window back to 1970.
     /// </summary>
-    public bool HasTime => StartNs != 0 || EndNs != 0;
+    public bool HasTime => Timed(StartNs, EndNs);
+
+    /// <summary>The rule of <see cref="HasTime"/> for any start and end (a record being read, a finding's sample flow).</summary>
+    public static bool Timed(long startNs, long endNs) => startNs != 0 || endNs != 0;
 
     /// <summary>Packets from client to server.</summary>
     public long PacketsToServer { get; private set; }

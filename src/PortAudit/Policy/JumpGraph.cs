@@ -53,8 +53,15 @@ internal sealed class JumpGraph
         rule.Action is PolicyAction.Jump or PolicyAction.Goto && rule.Target is { } name && !_cut.Contains(rule) ? Chain(name) : null;
 
     /// <summary><paramref name="policy"/> with the jumps cut added to what it did not understand, in file order.</summary>
-    public static FirewallPolicy Checked(FirewallPolicy policy) =>
-        Of(policy).Issues is { Count: > 0 } cut ? policy with { Issues = policy.Issues.Concat(cut).OrderBy(issue => issue.Location.Line).ToList() } : policy;
+    public static FirewallPolicy Checked(FirewallPolicy policy)
+    {
+        var graph = Of(policy);
+        if (graph.Issues.Count == 0) return policy;
+        var reported = policy with { Issues = policy.Issues.Concat(graph.Issues).OrderBy(issue => issue.Location.Line).ToList() };
+        // The copy has the same chains: its graph is this one, not built a second time on first evaluation.
+        Graphs.AddOrUpdate(reported, graph);
+        return reported;
+    }
 
     private sealed class Frame(PolicyChain chain)
     {

@@ -83,9 +83,11 @@ public static class PolicyEvaluator
         if (filtering.Count == 0)
             return new PolicyVerdict(PolicyDecision.Allowed, null, policy.Paths.FirstOrDefault()?.Name ?? "(none)", "every chain");
         PolicyVerdict? blocked = null, undecided = null;
+        // One walk for the connection: a chain reached from two paths has the same outcome on both.
+        var walk = new ChainWalk(graph, query);
         foreach (var path in filtering)
         {
-            var verdict = EvaluatePath(graph, path, query);
+            var verdict = EvaluatePath(graph, walk, path, query);
             if (verdict.Decision == PolicyDecision.Allowed) return verdict;
             if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
             else blocked ??= verdict;
@@ -93,10 +95,9 @@ public static class PolicyEvaluator
         return undecided ?? blocked!;
     }
 
-    private static PolicyVerdict EvaluatePath(JumpGraph graph, PolicyPath path, in PolicyQuery query)
+    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, PolicyPath path, in PolicyQuery query)
     {
         PolicyVerdict? last = null;
-        var walk = new ChainWalk(graph, query);
         foreach (string name in path.Chains)
         {
             // A chain of an ip6 table never sees an IPv4 packet, and the other way round.

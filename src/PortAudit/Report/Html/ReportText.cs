@@ -1,6 +1,7 @@
 using System.Globalization;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Report.Html;
@@ -66,5 +67,5 @@ internal static class ReportText
     /// <summary>One line per sample flow: when, who to whom, how it ended.</summary>
     public static string Samples(IEnumerable<FlowSample> samples) =>
         string.Join("\n", samples.Select(s =>
-            $"{(s.StartNs == 0 && s.EndNs == 0 ? "no time" : Time(s.StartNs))} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
+            $"{(Flow.Timed(s.StartNs, s.EndNs) ? Time(s.StartNs) : "no time")} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
 }

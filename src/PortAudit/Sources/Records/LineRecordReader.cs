@@ -62,7 +62,7 @@ public abstract class LineRecordReader : IRecordReader
     public bool TryRead(ref FlowRecord record)
     {
         if (!TryReadFlow(ref record)) return false;
-        if (record.StartNs == 0 && record.EndNs == 0) _statistics.CountUndated();
+        if (!Flow.Timed(record.StartNs, record.EndNs)) _statistics.CountUndated();
         return true;
     }
 
