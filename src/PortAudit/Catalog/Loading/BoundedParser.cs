@@ -50,7 +50,7 @@ internal sealed class BoundedParser(IParser inner) : IParser
         {
             case NodeEvent { } start and (MappingStart or SequenceStart):
                 if (++_depth > MaxDepth)
-                    throw new YamlLimitException(start.Start, $"nested deeper than {MaxDepth} levels (the YAML depth limit)");
+                    throw new YamlRefusedException(start.Start, $"nested deeper than {MaxDepth} levels (the YAML depth limit)");
                 _nodes++;
                 if (!start.Anchor.IsEmpty)
                     _openAnchors.Push((start.Anchor.Value, _depth, _nodes - 1));
@@ -65,7 +65,7 @@ internal sealed class BoundedParser(IParser inner) : IParser
                 break;
             case Scalar scalar:
                 if (scalar.Value.Length > MaxScalarLength)
-                    throw new YamlLimitException(scalar.Start,
+                    throw new YamlRefusedException(scalar.Start,
                         $"a value of {scalar.Value.Length} characters is longer than {MaxScalarLength} (the YAML value length limit)");
                 _nodes++;
                 if (!scalar.Anchor.IsEmpty)
@@ -76,15 +76,18 @@ internal sealed class BoundedParser(IParser inner) : IParser
                 _nodes += size;
                 _aliasNodes += size;
                 if (_aliasNodes > MaxAliasNodes)
-                    throw new YamlLimitException(alias.Start,
+                    throw new YamlRefusedException(alias.Start,
                         $"aliases bring in more than {MaxAliasNodes} nodes (the YAML alias expansion limit)");
                 break;
         }
     }
 }
 
-/// <summary>A file crossed one of <see cref="BoundedParser"/>'s limits; loading stops there.</summary>
-internal sealed class YamlLimitException(Mark start, string problem) : Exception(problem)
+/// <summary>
+/// A file crossed one of <see cref="BoundedParser"/>'s limits, or holds what <see cref="CoreTagParser"/> does not read;
+/// loading stops there.
+/// </summary>
+internal sealed class YamlRefusedException(Mark start, string problem) : Exception(problem)
 {
     /// <summary>Where the node that crossed the limit starts.</summary>
     public Mark Start { get; } = start;

@@ -6,7 +6,8 @@ namespace PortAudit.Catalog.Loading;
 /// <summary>
 /// Opens one catalog file as a YAML mapping. YamlDotNet's representation model is used instead of
 /// its deserializer because it keeps the line and column of every node for error messages. The text is read
-/// strictly (<see cref="YamlText"/>) and parsed within limits (<see cref="BoundedParser"/>).
+/// strictly (<see cref="YamlText"/>), its tags read as the files mean them (<see cref="CoreTagParser"/>) and parsed
+/// within limits (<see cref="BoundedParser"/>).
 /// </summary>
 internal static class YamlDocumentReader
 {
@@ -16,12 +17,12 @@ internal static class YamlDocumentReader
         if (YamlText.Read(path, displayName, errors) is not { } text)
             return null;
         var stream = new YamlStream();
-        var parser = new BoundedParser(new Parser(new StringReader(text)));
+        var parser = new BoundedParser(new CoreTagParser(new Parser(new StringReader(text))));
         try
         {
             stream.Load(parser);
         }
-        catch (YamlLimitException ex)
+        catch (YamlRefusedException ex)
         {
             errors.Add(SourceSpot.At(displayName, ex.Start), ex.Message);
             return null;
