@@ -119,4 +119,44 @@ public sealed class AnomalyModelFileTests : IDisposable
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
         Assert.Equal($"{path}: model workstation>domain-controller|tcp/389|counters: {message}", error.Message);
     }
+
+    [Theory]
+    [InlineData("provenance", "first_ns", "provenance: missing field 'first_ns'")]
+    [InlineData("model", "residual", "model workstation>domain-controller|tcp/389|counters: missing field 'residual'")]
+    [InlineData("model", "hours", "model workstation>domain-controller|tcp/389|counters: missing field 'hours'")]
+    [InlineData("group", "flows", "groups[0]: missing field 'flows'")]
+    public void AMissingFieldIsNamedWithWhereItWasExpected(string holder, string field, string message)
+    {
+        // System.Text.Json's "The given key was not present in the dictionary" named neither the field nor its place.
+        string path = Path.Combine(_dir, field + ".json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var parent = holder switch
+        {
+            "provenance" => root["provenance"]!.AsObject(),
+            "model" => root["models"]![0]!.AsObject(),
+            _ => root["groups"]![0]!.AsObject(),
+        };
+        parent.Remove(field);
+        File.WriteAllText(path, root.ToJsonString());
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: {message}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("\"residual\": \"0.5\"", "'residual' must be a number")]
+    [InlineData("\"hours\": [25]", "'hours' holds 25, not an hour from 0 to 23")]
+    [InlineData("\"low\": [\"x\"]", "'low' item 0 must be a number")]
+    [InlineData("\"flows\": 1.5", "'flows' must be a whole number")]
+    public void AFieldOfTheWrongKindIsNamed(string replacement, string problem)
+    {
+        string path = Path.Combine(_dir, "kind.json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        string name = replacement[1..replacement.IndexOf('"', 1)];
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        root["models"]![0]![name] = System.Text.Json.Nodes.JsonNode.Parse(replacement[(replacement.IndexOf(':') + 1)..]);
+        File.WriteAllText(path, root.ToJsonString());
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: model workstation>domain-controller|tcp/389|counters: {problem}", error.Message);
+    }
 }

@@ -43,14 +43,21 @@ public static class ModelFile
             ExpectedPath.RefuseDirectory(path, "model file");
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            if (!root.TryGetProperty("format", out var format) || format.GetInt32() != ModelSet.FormatVersion)
+            var fields = new JsonFields(path);
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format)
+                || !format.TryGetInt32(out int version) || version != ModelSet.FormatVersion)
                 throw new InputException($"{path}: not a portaudit model file of format {ModelSet.FormatVersion} (portaudit learn writes one)");
-            var provenance = ReadProvenance(root.GetProperty("provenance"));
+            var provenance = ReadProvenance(fields, fields.Get(root, "provenance", "the file"));
             var flows = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var g in root.GetProperty("groups").EnumerateArray())
-                if (!flows.TryAdd(g.GetProperty("group").GetString() ?? "", g.GetProperty("flows").GetInt64()))
-                    throw new InputException($"{path}: group {g.GetProperty("group").GetString()} is listed twice");
-            var models = root.GetProperty("models").EnumerateArray().Select(m => ReadModel(m, path)).ToList();
+            int index = 0;
+            foreach (var g in fields.List(root, "groups", "the file"))
+            {
+                string where = $"groups[{index++}]";
+                string group = fields.Text(g, "group", where) ?? "";
+                if (!flows.TryAdd(group, fields.Whole(g, "flows", where)))
+                    throw new InputException($"{path}: group {group} is listed twice");
+            }
+            var models = fields.List(root, "models", "the file").Select((m, i) => ReadModel(fields, m, i, path)).ToList();
             if (models.GroupBy(m => m.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new InputException($"{path}: model {twice.Key} appears {twice.Count()} times: a group has one model");
             return new ModelSet(provenance, flows, models);
@@ -59,7 +66,7 @@ public static class ModelFile
         {
             throw new InputException($"{path}: cannot read the model: {ex.Message}", ex);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        catch (Exception ex) when (ex is JsonException or FormatException)
         {
             throw new InputException($"{path}: not a valid portaudit model file: {ex.Message}", ex);
         }
@@ -88,13 +95,18 @@ public static class ModelFile
         json.WriteEndObject();
     }
 
-    private static ModelProvenance ReadProvenance(JsonElement p) => new(
-        p.GetProperty("tool").GetString() ?? "",
-        p.GetProperty("inputs").EnumerateArray().Select(i => new ModelInput(i.GetProperty("name").GetString() ?? "", i.GetProperty("sha256").GetString())).ToList(),
-        p.GetProperty("first_ns").GetInt64(), p.GetProperty("last_ns").GetInt64(),
-        p.GetProperty("inventory").GetString() ?? "", p.GetProperty("inventory_sha256").GetString(),
-        p.GetProperty("catalog").GetString() ?? "", p.GetProperty("catalog_sha256").GetString(),
-        p.GetProperty("allowed_flows").GetInt64());
+    private static ModelProvenance ReadProvenance(JsonFields fields, JsonElement p)
+    {
+        const string Where = "provenance";
+        var inputs = fields.List(p, "inputs", Where)
+            .Select((i, n) => new ModelInput(fields.Text(i, "name", $"provenance.inputs[{n}]") ?? "", fields.Text(i, "sha256", $"provenance.inputs[{n}]")))
+            .ToList();
+        return new ModelProvenance(fields.Text(p, "tool", Where) ?? "", inputs,
+            fields.Whole(p, "first_ns", Where), fields.Whole(p, "last_ns", Where),
+            fields.Text(p, "inventory", Where) ?? "", fields.Text(p, "inventory_sha256", Where),
+            fields.Text(p, "catalog", Where) ?? "", fields.Text(p, "catalog_sha256", Where),
+            fields.Whole(p, "allowed_flows", Where));
+    }
 
     private static void WriteModel(Utf8JsonWriter json, GroupModel model)
     {
@@ -122,29 +134,34 @@ public static class ModelFile
         json.WriteEndObject();
     }
 
-    private static GroupModel ReadModel(JsonElement m, string path)
+    private static GroupModel ReadModel(JsonFields fields, JsonElement m, int index, string path)
     {
-        string key = m.GetProperty("group").GetString() ?? "";
+        string key = fields.Text(m, "group", $"models[{index}]") ?? "";
+        string where = $"model {key}";
         var set = ModelFitter.SetOf(key);
         int dimension = FlowFeatures.Of(set).Count;
-        double[] Vector(string name) => Checked(Numbers(m.GetProperty(name)), dimension, key, name, path);
+        double[] Vector(string name) => Checked(fields.Numbers(fields.Get(m, name, where), name, where), dimension, key, name, path);
         double[] Within(string name, double low, double high) =>
             InRange(Vector(name), low, high, key, name, path);
-        var directions = m.GetProperty("directions").EnumerateArray()
-            .Select(d => InRange(Checked(Numbers(d), dimension, key, "directions", path), -1 - UnitSlack, 1 + UnitSlack, key, "directions", path)).ToArray();
-        var variances = Numbers(m.GetProperty("variances"));
+        var directions = fields.List(m, "directions", where)
+            .Select(d => InRange(Checked(fields.Numbers(d, "directions", where), dimension, key, "directions", path), -1 - UnitSlack, 1 + UnitSlack, key, "directions", path)).ToArray();
+        var variances = fields.Numbers(fields.Get(m, "variances", where), "variances", where);
         if (variances.Length != directions.Length || variances.Any(v => !(v >= MinSpread && v <= MaxSpread)))
             throw new InputException($"{path}: model {key}: one variance per direction expected, each from {MinSpread} to {MaxSpread}");
-        double residual = m.GetProperty("residual").GetDouble();
+        double residual = fields.Number(m, "residual", where);
         if (!(residual >= MinSpread && residual <= MaxSpread)) throw new InputException($"{path}: model {key}: the residual must be from {MinSpread} to {MaxSpread}");
-        return new GroupModel(key, set, m.GetProperty("flows").GetInt64(), Within("center", -MaxLocation, MaxLocation), Within("scale", MinSpread, MaxSpread),
-            Within("mean", -MaxLocation, MaxLocation), directions, variances, residual, m.GetProperty("threshold").GetDouble(), Vector("low"), Vector("high"))
+        return new GroupModel(key, set, fields.Whole(m, "flows", where), Within("center", -MaxLocation, MaxLocation), Within("scale", MinSpread, MaxSpread),
+            Within("mean", -MaxLocation, MaxLocation), directions, variances, residual, fields.Number(m, "threshold", where), Vector("low"), Vector("high"))
         {
-            FeatureThreshold = Positive(m.GetProperty("featureThreshold").GetDouble(), key, "featureThreshold", path),
-            Hours = HoursOfDay.Mask(m.GetProperty("hours").EnumerateArray().Select(h => h.GetInt32())),
-            CoveredHours = HoursOfDay.Mask(m.GetProperty("coveredHours").EnumerateArray().Select(h => h.GetInt32())),
+            FeatureThreshold = Positive(fields.Number(m, "featureThreshold", where), key, "featureThreshold", path),
+            Hours = HoursOfDay.Mask(HourList(fields, m, "hours", where)),
+            CoveredHours = HoursOfDay.Mask(HourList(fields, m, "coveredHours", where)),
         };
     }
+
+    private static IEnumerable<int> HourList(JsonFields fields, JsonElement m, string name, string where) =>
+        fields.Numbers(fields.Get(m, name, where), name, where)
+            .Select(h => h is >= 0 and <= 23 && h == Math.Floor(h) ? (int)h : throw fields.Fault(where, $"'{name}' holds {h:G}, not an hour from 0 to 23"));
 
     private static double Positive(double value, string key, string name, string path) =>
         value > 0 && double.IsFinite(value) ? value : throw new InputException($"{path}: model {key}: {name} must be a positive number");
@@ -169,8 +186,6 @@ public static class ModelFile
     private static double[] Checked(double[] values, int dimension, string key, string name, string path) =>
         values.Length == dimension && values.All(double.IsFinite) ? values
             : throw new InputException($"{path}: model {key}: {name} needs {dimension} finite numbers, has {values.Length}");
-
-    private static double[] Numbers(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     private static void Numbers(Utf8JsonWriter json, string? name, double[] values)
     {

@@ -109,9 +109,13 @@ public static class LeastPrivilege
         {
             bytes = File.ReadAllBytes(file);
             using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.GetProperty("coverage").EnumerateArray()
-                .Where(e => e.GetProperty("status").GetString() == "seen")
-                .Select(e => (e.GetProperty("rule").GetString()!, e.GetProperty("fromHost").GetString()!, e.GetProperty("toHost").GetString()!))
+            var fields = new JsonFields(file);
+            if (document.RootElement is not { ValueKind: JsonValueKind.Object } root || !root.TryGetProperty("coverage", out _))
+                throw new InputException($"{file}: not the report.json of an audit: it has no 'coverage'");
+            return fields.List(root, "coverage", "the report")
+                .Select((e, i) => (Entry: e, Where: $"coverage[{i}]"))
+                .Where(e => fields.Text(e.Entry, "status", e.Where) == "seen")
+                .Select(e => (Named(fields, e.Entry, "rule", e.Where), Named(fields, e.Entry, "fromHost", e.Where), Named(fields, e.Entry, "toHost", e.Where)))
                 .ToHashSet();
         }
         catch (JsonException e)
@@ -119,9 +123,12 @@ public static class LeastPrivilege
             // The parser's own words name a zero-based line and a byte within it: the offset in the file is what one seeks.
             throw new InputException($"{file}: {JsonSyntax.Describe(bytes, e)}", e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{file}: not the report.json of an audit ({e.Message})", e);
+            throw new InputException($"{file}: cannot read the report: {e.Message}", e);
         }
     }
+
+    private static string Named(JsonFields fields, JsonElement entry, string name, string where) =>
+        fields.Text(entry, name, where) ?? throw fields.Fault(where, $"'{name}' must name a rule or host, is null");
 }
