@@ -24,19 +24,21 @@ public static class PolicyEmitter
     /// <summary>Writes the rules of <paramref name="policy"/> as <paramref name="format"/>, after a comment line per instance it leaves out.</summary>
     public static string Write(LeastPrivilegePolicy policy, string format) => format switch
     {
-        "nftables" => Header("#", policy.Omitted) + Nftables(policy.Rules),
-        "iptables" => Header("#", policy.Omitted) + Iptables(policy.Rules),
-        "asa" => Header("!", policy.Omitted) + Asa(policy.Rules),
-        "windows" => Header(":", policy.Omitted) + Windows(policy.Rules),
+        "nftables" => Header("#", policy, "the input and forward chains accept established, related and loopback traffic only") + Nftables(policy.Rules),
+        "iptables" => Header("#", policy, "INPUT and FORWARD accept established and related traffic only, and INPUT loopback") + Iptables(policy.Rules),
+        "asa" => Header("!", policy, "no access-list, and no access-group, which would name a list that does not exist") + Asa(policy.Rules),
+        "windows" => Header(":", policy, "no netsh command") + Windows(policy.Rules),
         _ => throw new InputException($"--format {format}: expected {string.Join(", ", Formats)}"),
     };
 
     // The first lines, in the format's comment: what made the file, and each instance no rule is written for, so that a
-    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries).
-    private static string Header(string comment, IReadOnlyList<OmittedRule> omitted)
+    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries); with
+    // no rule at all, what the file then does (an empty inventory, or one no catalog rule applies to).
+    private static string Header(string comment, LeastPrivilegePolicy policy, string whenEmpty)
     {
         var text = new StringBuilder($"{comment} Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
-        foreach (var rule in omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        foreach (var rule in policy.Omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        if (policy.Rules.Count == 0) text.Append($"{comment} No rule was written: {whenEmpty}.\n");
         return text.ToString();
     }
 
@@ -157,12 +159,16 @@ public static class PolicyEmitter
             list.Append($"access-list {ChainName} remark {rule.Comment}\n");
             list.Append($"access-list {ChainName} extended permit {protocol} {source} {destination}{ports}\n");
         }
+        // An access-list exists only through its entries, and the ASA refuses an access-group naming one that does not.
+        if (list.Length == 0) return "";
         return groups.ToString() + list + $"access-group {ChainName} global\n";
     }
 
+    // ASA 9 spells every address of one family any4 or any6 (bare "any" is both families); a side is of one family.
     private static string AsaAddress(IReadOnlyList<IpPrefix>? prefixes, string group, StringBuilder groups)
     {
         if (prefixes is null) return "any";
+        if (prefixes is [var whole] && PolicyValues.Anywhere.Contains(whole)) return whole.IsV4 ? "any4" : "any6";
         if (prefixes.Count == 1) return AsaPrefix(prefixes[0], "host");
         groups.Append($"object-group network {group}\n");
         foreach (var prefix in prefixes) groups.Append($" network-object {AsaPrefix(prefix, "host")}\n");
