@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using PortAudit.Policy;
 
 namespace PortAudit.Tests.Policy;
@@ -6,16 +5,8 @@ namespace PortAudit.Tests.Policy;
 /// <summary>A test that runs iptables-restore and ip6tables-restore, which need root; skipped with the reason otherwise.</summary>
 public sealed class XtablesRestoreFactAttribute : FactAttribute
 {
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint GetEffectiveUserId();
-
-    public XtablesRestoreFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux()) Skip = "iptables is Linux's";
-        else if (XtablesRestoreTests.Programs.FirstOrDefault(p => !File.Exists(p)) is { } missing)
-            Skip = $"{missing} not installed (apt-get install iptables): check skipped";
-        else if (GetEffectiveUserId() != 0) Skip = "iptables-restore --test needs root: check skipped";
-    }
+    public XtablesRestoreFactAttribute() =>
+        Skip = RootTools.Unavailable("iptables and ip6tables", "iptables-restore --test", "apt-get install iptables", XtablesRestoreTests.Programs);
 }
 
 /// <summary>
@@ -30,7 +21,7 @@ public sealed class XtablesRestoreTests
     [XtablesRestoreFact]
     public void Iptables_and_ip6tables_output_pass_their_restore_tools_test()
     {
-        foreach (var rules in new[] { Ip6tablesPolicyEmitTests.DualStack(), [] })
+        foreach (var rules in new[] { PolicyEmitTests.DualStack(), [] })
         foreach (var (format, program) in new[] { ("iptables", Programs[0]), ("ip6tables", Programs[1]) })
         {
             string file = Path.GetTempFileName();
