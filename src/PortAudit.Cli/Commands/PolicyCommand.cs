@@ -20,7 +20,7 @@ public static class PolicyCommand
         {
             Description = "An audit's output directory (or its report.json): only the rule instances it saw in use.",
         };
-        var format = new Option<string>("--format") { Description = "nftables (or nft), iptables, asa or windows.", Required = true };
+        var format = new Option<string>("--format") { Description = "nftables (or nft), iptables (IPv4 rules), ip6tables (IPv6 rules), asa or windows.", Required = true };
         // nft: nftables' own name for itself, as --firewall reads it.
         format.OneOf([.. PolicyEmitter.Formats], new Dictionary<string, string> { ["nft"] = "nftables" });
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };

@@ -63,6 +63,8 @@ internal static class AsaEntry
         rule.Destination = Address(rule, w, ref i, objects);
         var destinationPorts = ported ? PortsAt(rule, w, ref i, objects) : null;
         Trailer(rule, w, i, icmp: services.All(s => s.Protocols is [1] or [58]));
+        if (!objects.TakeEntry(services.Count, Elements(rule.Source), Elements(rule.Destination)))
+            return [Refused(rule, w, k, services.Count, objects.ExpansionLimit, sourcePorts, destinationPorts)];
         var rules = new List<PolicyRuleBuilder>();
         foreach (var service in services)
         {
@@ -74,6 +76,19 @@ internal static class AsaEntry
             rules.Add(copy);
         }
         return rules;
+    }
+
+    // The elements a side adds to the entry's expansion: each prefix of a group ("any" is one).
+    private static long Elements(AddressMatch? side) => Math.Max(1, side?.Prefixes.Count ?? 1);
+
+    // An entry past the budget stays one rule that may match any service between its sides: not understood at its line.
+    private static PolicyRuleBuilder Refused(PolicyRuleBuilder rule, List<string> w, int k, int services, long limit, PortMatch? sourcePorts, PortMatch? destinationPorts)
+    {
+        rule.Unknown(string.Join(' ', w.Skip(k)), FormattableString.Invariant(
+            $"access-list entries and object-groups that expand to at most {limit:N0} elements in all (services x sources x destinations; this entry: {services:N0} x {Elements(rule.Source):N0} x {Elements(rule.Destination):N0})"));
+        rule.SourcePorts = sourcePorts;
+        rule.DestinationPorts = destinationPorts;
+        return rule;
     }
 
     // Protocol position: a protocol, a service object, a service or protocol group.

@@ -11,8 +11,11 @@ internal readonly record struct AsaMemberLine<T>(IReadOnlyList<T>? Members, stri
 }
 
 /// <summary>
-/// The members all group expansions of one configuration may produce together (<see cref="AsaObjects.MaxExpandedMembers"/>):
-/// groups nested 14 deep, each including the next four times, stand for 4^14 members in 1.5 KB of text.
+/// The members all group expansions of one configuration and the elements all its access-list entries expand to may
+/// produce together (<see cref="AsaObjects.MaxExpandedMembers"/>): groups nested 14 deep, each including the next four
+/// times, stand for 4^14 members in 1.5 KB of text, and one entry naming a service group of a thousand services and two
+/// network groups of a thousand hosts stands for a billion (services x sources x destinations), as the ASA itself
+/// expands it (<c>show access-list</c> counts these elements).
 /// </summary>
 internal sealed class AsaExpansionBudget(long limit)
 {
@@ -22,7 +25,15 @@ internal sealed class AsaExpansionBudget(long limit)
     public long Limit { get; } = limit;
 
     /// <summary>Takes <paramref name="members"/> from the budget; false once it is spent.</summary>
-    public bool Take(int members) => (_used += members) <= Limit;
+    public bool Take(long members) => (_used += Math.Min(members, Limit + 1)) <= Limit;
+
+    /// <summary>
+    /// Takes the elements of an entry with <paramref name="services"/> services, <paramref name="sources"/> and
+    /// <paramref name="destinations"/> address prefixes (each at least one); false once the budget is spent. The product
+    /// saturates past the limit, so that three sides of millions do not overflow.
+    /// </summary>
+    public bool TakeProduct(long services, long sources, long destinations) =>
+        Take(Math.Min(Math.Min(services * sources, Limit + 1) * destinations, Limit + 1));
 }
 
 /// <summary>

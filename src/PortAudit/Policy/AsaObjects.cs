@@ -26,11 +26,14 @@ internal sealed class AsaObjects
     public const int MaxNesting = 16;
 
     /// <summary>
-    /// The most members the groups of one configuration may expand to in all, 4 Mi: a real configuration's groups hold
-    /// thousands; groups that each include the next several times reach billions from a page of text.
+    /// The most members the groups of one configuration and elements its access-list entries may expand to in all, 4 Mi:
+    /// a real configuration's groups hold thousands and its entries expand to thousands of elements each; groups that
+    /// each include the next several times, or an entry naming big groups on all three sides, reach billions from a page
+    /// of text.
     /// </summary>
     public const long MaxExpandedMembers = 1L << 22;
 
+    private readonly AsaExpansionBudget _budget = new(MaxExpandedMembers);
     private readonly AsaGroupExpansion<IpPrefix> _networks;
     private readonly AsaGroupExpansion<AsaService> _services;
     private readonly AsaGroupExpansion<byte> _protocols;
@@ -38,11 +41,19 @@ internal sealed class AsaObjects
     /// <summary>An empty set of objects, whose expansions report to <paramref name="issues"/>.</summary>
     public AsaObjects(PolicyIssues issues)
     {
-        var budget = new AsaExpansionBudget(MaxExpandedMembers);
-        _networks = new("network", NetworkLine, budget, issues);
-        _services = new("service", ServiceLine, budget, issues);
-        _protocols = new("protocol", ProtocolLine, budget, issues);
+        _networks = new("network", NetworkLine, _budget, issues);
+        _services = new("service", ServiceLine, _budget, issues);
+        _protocols = new("protocol", ProtocolLine, _budget, issues);
     }
+
+    /// <summary>The limit of <see cref="TakeEntry"/>, shared with the group expansions.</summary>
+    public long ExpansionLimit => _budget.Limit;
+
+    /// <summary>
+    /// Counts an access-list entry's elements (<paramref name="services"/> x <paramref name="sources"/> x
+    /// <paramref name="destinations"/>) against the budget the group expansions share; false once it is spent.
+    /// </summary>
+    public bool TakeEntry(long services, long sources, long destinations) => _budget.TakeProduct(services, sources, destinations);
 
     /// <summary>Collects every object and object-group definition of <paramref name="lines"/>, read from <paramref name="file"/>.</summary>
     public void Read(string[] lines, string file)

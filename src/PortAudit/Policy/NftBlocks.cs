@@ -17,6 +17,9 @@ internal sealed class NftBlocks
 
     private readonly List<(string Opened, PolicyLocation Location)> _open = [];
 
+    /// <summary>How many blocks are open.</summary>
+    public int Depth => _open.Count;
+
     /// <summary>True once a table has been opened: a ruleset with none filters nothing.</summary>
     public bool SawTable { get; private set; }
 

@@ -124,7 +124,8 @@ public static class NftTextParser
         private string? _family, _table;
         private ChainBuilder? _chain;
         private (string Name, List<string>? Elements, bool Dynamic)? _set;
-        private int _skipDepth;
+        // The blocks open when an object block this reader skips was opened; null when none is being skipped.
+        private int? _skipFrom;
 
         public List<ChainBuilder> Chains { get; } = [];
         public PolicyIssues Issues { get; } = new();
@@ -135,7 +136,7 @@ public static class NftTextParser
             var location = new PolicyLocation(file, number);
             var tokens = NftTokens.Split(Substitute(line, location));
             if (tokens.Count == 0) return;
-            if (_skipDepth > 0)
+            if (_skipFrom is not null)
             {
                 Skip(tokens, location);
                 return;
@@ -206,11 +207,15 @@ public static class NftTextParser
             }
         }
 
-        // Inside an object block this reader has no use for: only its braces count.
+        // Inside an object block this reader has no use for: only its braces count, until the blocks open when it began
+        // are again all that is open.
         private void Skip(List<string> tokens, PolicyLocation location)
         {
-            for (int opened = NftTokens.Depth(tokens); opened > 0; opened--, _skipDepth++) Blocks.Open(tokens, location);
-            for (int closed = -NftTokens.Depth(tokens); closed > 0 && _skipDepth > 0; closed--, _skipDepth--) Blocks.Close(location);
+            _skipFrom ??= Blocks.Depth;
+            int depth = NftTokens.Depth(tokens);
+            for (int opened = depth; opened > 0; opened--) Blocks.Open(tokens, location);
+            for (int closed = -depth; closed > 0 && Blocks.Depth > _skipFrom; closed--) Blocks.Close(location);
+            if (Blocks.Depth == _skipFrom) _skipFrom = null;
         }
 
         private string TableKey => $"{_family} {_table}";

@@ -7,13 +7,13 @@ namespace PortAudit.Policy;
 
 /// <summary>
 /// Writes a least-privilege policy (<see cref="AllowRule"/>s, which Audit.Firewall.LeastPrivilege draws from the catalog) in a firewall's own language: an nftables ruleset for
-/// <c>nft -f</c>, an iptables-restore file, Cisco ASA access-list commands, or netsh advfirewall commands. Each rule carries its
+/// <c>nft -f</c>, an iptables-restore file and an ip6tables-restore one, Cisco ASA access-list commands, or netsh advfirewall commands. Each rule carries its
 /// catalog rule id and seed row; stateful return traffic is allowed the way each firewall does it.
 /// </summary>
 public static class PolicyEmitter
 {
     /// <summary>The names <c>--format</c> takes.</summary>
-    public static readonly IReadOnlyList<string> Formats = ["nftables", "iptables", "asa", "windows"];
+    public static readonly IReadOnlyList<string> Formats = ["nftables", "iptables", "ip6tables", "asa", "windows"];
 
     /// <summary>The chain (nftables, iptables), access-list (ASA) or direction (Windows) the rules are emitted in.</summary>
     public const string ChainName = "portaudit";
@@ -24,19 +24,24 @@ public static class PolicyEmitter
     /// <summary>Writes the rules of <paramref name="policy"/> as <paramref name="format"/>, after a comment line per instance it leaves out.</summary>
     public static string Write(LeastPrivilegePolicy policy, string format) => format switch
     {
-        "nftables" => Header("#", policy.Omitted) + Nftables(policy.Rules),
-        "iptables" => Header("#", policy.Omitted) + Iptables(policy.Rules),
-        "asa" => Header("!", policy.Omitted) + Asa(policy.Rules),
-        "windows" => Header(":", policy.Omitted) + Windows(policy.Rules),
+        "nftables" => Header("#", policy, "the input and forward chains accept established, related and loopback traffic only") + Nftables(policy.Rules),
+        "iptables" => Header("#", policy, XtablesWhenEmpty) + Iptables(policy.Rules, ipv6: false),
+        "ip6tables" => Header("#", policy, XtablesWhenEmpty) + Iptables(policy.Rules, ipv6: true),
+        "asa" => Header("!", policy, "no access-list, and no access-group, which would name a list that does not exist") + Asa(policy.Rules),
+        "windows" => Header(":", policy, "no netsh command") + Windows(policy.Rules),
         _ => throw new InputException($"--format {format}: expected {string.Join(", ", Formats)}"),
     };
 
+    private const string XtablesWhenEmpty = "INPUT and FORWARD accept established and related traffic only, and INPUT loopback";
+
     // The first lines, in the format's comment: what made the file, and each instance no rule is written for, so that a
-    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries).
-    private static string Header(string comment, IReadOnlyList<OmittedRule> omitted)
+    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries); with
+    // no rule at all, what the file then does (an empty inventory, or one no catalog rule applies to).
+    private static string Header(string comment, LeastPrivilegePolicy policy, string whenEmpty)
     {
         var text = new StringBuilder($"{comment} Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
-        foreach (var rule in omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        foreach (var rule in policy.Omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        if (policy.Rules.Count == 0) text.Append($"{comment} No rule was written: {whenEmpty}.\n");
         return text.ToString();
     }
 
@@ -82,8 +87,9 @@ public static class PolicyEmitter
 
     private static string NftSet(IReadOnlyList<string> values) => values.Count == 1 ? values[0] : "{ " + string.Join(", ", values) + " }";
 
-    // iptables is IPv4 only: IPv6 rules are left out, each with a comment line naming it (ip6tables-restore takes them).
-    private static string Iptables(IReadOnlyList<AllowRule> rules)
+    // iptables is IPv4 only and ip6tables IPv6 only: each file leaves the other family's rules out, each with a comment
+    // line naming it and the format that writes it.
+    private static string Iptables(IReadOnlyList<AllowRule> rules, bool ipv6)
     {
         var text = new StringBuilder();
         text.Append("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
@@ -96,18 +102,22 @@ public static class PolicyEmitter
         }
         foreach (var rule in rules)
         {
-            if ((rule.From ?? rule.To)?.FirstOrDefault().Network.IsV4 == false)
+            if (IsIpv6(rule) != ipv6)
             {
-                text.Append($"# IPv6, for ip6tables: {rule.Comment}\n");
+                text.Append(ipv6 ? $"# IPv4, in --format iptables: {rule.Comment}\n" : $"# IPv6, in --format ip6tables: {rule.Comment}\n");
                 continue;
             }
-            foreach (var message in Messages(rule)) IptablesRule(text, rule, message);
+            foreach (var message in Messages(rule)) IptablesRule(text, rule, message, ipv6);
         }
         text.Append("COMMIT\n");
         return text.ToString();
     }
 
-    private static void IptablesRule(StringBuilder text, AllowRule rule, IcmpMessage? message)
+    // A rule is of one family: its sides' (the emitter pairs sides of one family only), else its protocol's.
+    private static bool IsIpv6(AllowRule rule) =>
+        (rule.From ?? rule.To) is [var first, ..] ? !first.Network.IsV4 : rule.Protocol == IpProtocol.IcmpV6;
+
+    private static void IptablesRule(StringBuilder text, AllowRule rule, IcmpMessage? message, bool ipv6)
     {
         text.Append($"-A {ChainName}");
         if (rule.From is { } from) text.Append(" -s ").Append(string.Join(",", from));
@@ -115,13 +125,26 @@ public static class PolicyEmitter
         text.Append(" -p ").Append(PolicyValues.ProtocolName(rule.Protocol));
         if (rule.Ports.Count == 1) text.Append(" --dport ").Append(IptablesPort(rule.Ports[0]));
         else if (rule.Ports.Count > 1) text.Append(" -m multiport --dports ").Append(string.Join(",", rule.Ports.Select(IptablesPort)));
-        if (message is { } icmp) text.Append(" --icmp-type ").Append(IptablesIcmp(icmp));
+        if (message is { } icmp) text.Append(ipv6 ? " --icmpv6-type " : " --icmp-type ").Append(ipv6 ? Ip6tablesIcmp(icmp) : IptablesIcmp(icmp));
         text.Append($" -m comment --comment \"{rule.Comment}\" -j ACCEPT\n");
     }
 
     // iptables knows the catalog's ICMP type names but for info-request and info-reply (15, 16); a code goes as "3/3".
     private static string IptablesIcmp(IcmpMessage icmp) =>
         icmp.Code >= 0 ? $"{Inv(icmp.Type)}/{Inv(icmp.Code)}" : icmp.Type is 15 or 16 ? Inv(icmp.Type) : icmp.TypeText;
+
+    // ip6tables names fewer ICMPv6 types than the catalog, and some differently ("neighbour-solicitation" for
+    // nd-neighbor-solicit); the others go as numbers, a code as "1/4".
+    private static string Ip6tablesIcmp(IcmpMessage icmp) =>
+        icmp.Code >= 0 ? $"{Inv(icmp.Type)}/{Inv(icmp.Code)}" : Ip6tablesIcmpNames.GetValueOrDefault(icmp.Type) ?? Inv(icmp.Type);
+
+    // As `ip6tables -p icmpv6 -h` lists them.
+    private static readonly Dictionary<int, string> Ip6tablesIcmpNames = new()
+    {
+        [1] = "destination-unreachable", [2] = "packet-too-big", [3] = "time-exceeded", [4] = "parameter-problem",
+        [128] = "echo-request", [129] = "echo-reply", [133] = "router-solicitation", [134] = "router-advertisement",
+        [135] = "neighbour-solicitation", [136] = "neighbour-advertisement", [137] = "redirect",
+    };
 
     private static string IptablesPort(PortRange range) => range.IsSingle ? Inv(range.Low) : $"{Inv(range.Low)}:{Inv(range.High)}";
 
@@ -157,12 +180,16 @@ public static class PolicyEmitter
             list.Append($"access-list {ChainName} remark {rule.Comment}\n");
             list.Append($"access-list {ChainName} extended permit {protocol} {source} {destination}{ports}\n");
         }
+        // An access-list exists only through its entries, and the ASA refuses an access-group naming one that does not.
+        if (list.Length == 0) return "";
         return groups.ToString() + list + $"access-group {ChainName} global\n";
     }
 
+    // ASA 9 spells every address of one family any4 or any6 (bare "any" is both families); a side is of one family.
     private static string AsaAddress(IReadOnlyList<IpPrefix>? prefixes, string group, StringBuilder groups)
     {
         if (prefixes is null) return "any";
+        if (prefixes is [var whole] && PolicyValues.Anywhere.Contains(whole)) return whole.IsV4 ? "any4" : "any6";
         if (prefixes.Count == 1) return AsaPrefix(prefixes[0], "host");
         groups.Append($"object-group network {group}\n");
         foreach (var prefix in prefixes) groups.Append($" network-object {AsaPrefix(prefix, "host")}\n");

@@ -27,7 +27,7 @@ public sealed class OptionParsingTests
     [InlineData("audti a.pcap", "unknown command 'audti' for 'portaudit': did you mean audit? (see 'portaudit --help')")]
     [InlineData("policy emt --format nft", "unknown command 'emt' for 'portaudit policy': did you mean emit?")]
     [InlineData("flows a.pcap --input-format zek", "--input-format: expected pcap, zeek, zeek-json, netfilter, asa, pfirewall, ipfix, netflow, nfdump-csv or parquet, not 'zek': did you mean zeek?")]
-    [InlineData("policy emit --inventory i.yaml --format nftabels", "--format: expected nftables, iptables, asa or windows, not 'nftabels': did you mean nftables?")]
+    [InlineData("policy emit --inventory i.yaml --format nftabels", "--format: expected nftables, iptables, ip6tables, asa or windows, not 'nftabels': did you mean nftables?")]
     public void AnUnknownOptionIsNamedNotReadAsACapture(string commandLine, string expected)
     {
         string? error = Error(commandLine);

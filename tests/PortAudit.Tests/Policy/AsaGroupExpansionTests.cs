@@ -70,6 +70,60 @@ public class AsaGroupExpansionTests
         Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Sip).Decision);
     }
 
+    [Theory]
+    [InlineData(63, false)]
+    [InlineData(65, true)]
+    public void An_entry_whose_services_times_sources_times_destinations_pass_the_budget_is_reported_at_its_line(int services, bool refused)
+    {
+        // 256 sources x 256 destinations x 65 services: 4.3 Mi elements from 580 lines (/tmp/probeP/gen_asa_shape.py); 63 stay within 4 Mi.
+        var text = new StringBuilder("object-group network sources\n network-object host 192.0.2.1\n");
+        for (int i = 1; i < 256; i++) text.Append($" network-object host 198.51.100.{i}\n");
+        text.Append("object-group network destinations\n network-object host 10.77.0.10\n");
+        for (int i = 1; i < 256; i++) text.Append($" network-object host 10.78.0.{i}\n");
+        text.Append("object-group service services\n service-object tcp destination eq 5061\n");
+        for (int i = 1; i < services; i++) text.Append($" service-object tcp destination eq {6000 + i}\n");
+        int line = 3 + 256 + 256 + services + 1;
+        text.Append("access-list outside_in extended permit object-group services object-group sources object-group destinations\n");
+
+        var policy = Parsed(text.ToString());
+
+        var rules = policy.Chain("outside_in")!.Rules;
+        if (!refused)
+        {
+            Assert.Equal(services, rules.Count);
+            Assert.Empty(policy.Issues);
+            Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, Sip).Decision);
+            return;
+        }
+        var rule = Assert.Single(rules);
+        var issue = Assert.Single(policy.Issues);
+        Assert.Equal(line, issue.Location.Line);
+        Assert.Equal("extended permit object-group services object-group sources object-group destinations", issue.Construct);
+        Assert.Contains("at most 4,194,304 elements in all", issue.Expected, StringComparison.Ordinal);
+        Assert.Contains("this entry: 65 x 256 x 256", issue.Expected, StringComparison.Ordinal);
+        Assert.Equal(MatchResult.Maybe, rule.Match(Sip));
+        Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Sip).Decision);
+    }
+
+    [Fact]
+    public void Entries_count_against_the_budget_together_with_the_groups()
+    {
+        // Each entry 16 x 256 x 256 = 1 Mi elements: the fourth takes the configuration past 4 Mi with the groups' 528 members.
+        var text = new StringBuilder("object-group network sources\n network-object host 192.0.2.1\n");
+        for (int i = 1; i < 256; i++) text.Append($" network-object host 198.51.100.{i}\n");
+        text.Append("object-group network destinations\n network-object host 10.77.0.10\n");
+        for (int i = 1; i < 256; i++) text.Append($" network-object host 10.78.0.{i}\n");
+        text.Append("object-group service services\n service-object tcp destination eq 5061\n");
+        for (int i = 1; i < 16; i++) text.Append($" service-object tcp destination eq {6000 + i}\n");
+        for (int i = 0; i < 4; i++)
+            text.Append($"access-list acl{i} extended permit object-group services object-group sources object-group destinations\n");
+
+        var policy = Parsed(text.ToString());
+
+        Assert.Equal([16, 16, 16, 1], Enumerable.Range(0, 4).Select(i => policy.Chain($"acl{i}")!.Rules.Count));
+        Assert.Equal(3 + 256 + 256 + 16 + 4, Assert.Single(policy.Issues).Location.Line);
+    }
+
     [Fact]
     public void A_group_that_includes_itself_is_reported_at_its_line()
     {

@@ -8,16 +8,22 @@ namespace PortAudit.Tests.Policy;
 /// <summary>A test that needs root, <c>ip netns</c>, <c>nft</c> and <c>iptables-restore</c>; skipped with the reason otherwise.</summary>
 public sealed class NamespaceFactAttribute : FactAttribute
 {
+    public NamespaceFactAttribute() =>
+        Skip = RootTools.Unavailable("network namespaces", "ip netns", "iproute2, nftables, iptables", "/usr/sbin/ip", "/usr/sbin/nft", "/usr/sbin/iptables-restore");
+}
+
+/// <summary>Whether a test that runs Linux firewall tools as root can run here.</summary>
+internal static class RootTools
+{
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint GetEffectiveUserId();
 
-    public NamespaceFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux()) Skip = "network namespaces are Linux's";
-        else if (GetEffectiveUserId() != 0) Skip = "needs root for ip netns";
-        else if (new[] { "/usr/sbin/ip", "/usr/sbin/nft", "/usr/sbin/iptables-restore" }.FirstOrDefault(p => !File.Exists(p)) is { } missing)
-            Skip = $"{missing} not installed (iproute2, nftables, iptables)";
-    }
+    /// <summary>Why <paramref name="programs"/> (of <paramref name="packages"/>) cannot run <paramref name="what"/> as root here; null when they can.</summary>
+    public static string? Unavailable(string linux, string what, string packages, params string[] programs) =>
+        !OperatingSystem.IsLinux() ? $"{linux} are Linux's"
+        : GetEffectiveUserId() != 0 ? $"needs root for {what}"
+        : programs.FirstOrDefault(p => !File.Exists(p)) is { } missing ? $"{missing} not installed ({packages})"
+        : null;
 }
 
 /// <summary>

@@ -107,4 +107,28 @@ public class NftBlockTests
         Assert.Equal(2, policy.Chains.Single().Rules.Single().Source!.Prefixes.Count);
         Assert.Empty(policy.Issues);
     }
+
+    [Fact]
+    public void A_skipped_object_with_blocks_inside_ends_where_it_closes()
+    {
+        // Skipping starts at the object's line and ends when the blocks open before it are all that remain open.
+        var policy = PolicyLoader.Parse("""
+            table inet f {
+             ct timeout agressive {
+              protocol tcp
+              policy = {
+               established: 120, close: 10
+              }
+             }
+             chain input {
+              type filter hook input priority 0; policy drop;
+              tcp dport 22 accept
+             }
+            }
+            """, "r.nft", PolicyFormat.NftText);
+
+        Assert.Equal("inet f input", policy.Chains.Single().Name);
+        Assert.Single(policy.Chains.Single().Rules);
+        Assert.Empty(policy.Issues);
+    }
 }

@@ -7,7 +7,7 @@ using PortAudit.Policy;
 
 namespace PortAudit.Tests.Policy;
 
-/// <summary>Least-privilege rules for the lab's inventory, written in each firewall's language and read back.</summary>
+/// <summary>Least-privilege rules, for the lab's inventory and for built ones, written in each firewall's language and read back.</summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class PolicyEmitTests
 {
@@ -82,5 +82,80 @@ public class PolicyEmitTests
 
         Assert.Equal(PolicyDecision.Allowed, sip.Decision);
         Assert.Equal(PolicyDecision.Blocked, web.Decision);
+    }
+
+    private static IpPrefix Prefix(string text) => IpPrefix.TryParse(text, out var prefix, out var problem) ? prefix : throw new ArgumentException(problem);
+
+    // A dual-stack policy for iptables and for ip6tables: each file holds the rules of its family, names each rule of
+    // the other family in a comment line pointing to the other format, and reads back as what it holds.
+    private static AllowRule Web(string from, string to) =>
+        new("iis-web", "seed.md: 1", "*", "web", IpProtocol.Tcp, [Prefix(from)], [Prefix(to)], [new PortRange(443, 443)]);
+
+    /// <summary>HTTPS over both families and ICMPv6 messages ip6tables names, and ones it does not (MLD, a type and code).</summary>
+    internal static IReadOnlyList<AllowRule> DualStack() =>
+    [
+        Web("10.0.0.0/24", "10.0.0.1/32"),
+        Web("2001:db8::/64", "2001:db8::1/128"),
+        new("site-icmp6", "site rule local.yaml:2", "mon", "web", IpProtocol.IcmpV6, [Prefix("2001:db8::/64")], [Prefix("2001:db8::1/128")], [])
+        {
+            Icmp = [new(IpProtocol.IcmpV6, 128, -1), new(IpProtocol.IcmpV6, 135, -1), new(IpProtocol.IcmpV6, 130, -1), new(IpProtocol.IcmpV6, 1, 4)],
+        },
+    ];
+
+    [Theory]
+    [InlineData("iptables", false, "# IPv6, in --format ip6tables: iis-web: seed.md: 1\n", 1)]
+    [InlineData("ip6tables", true, "# IPv4, in --format iptables: iis-web: seed.md: 1\n", 5)]
+    public void Each_file_holds_its_family_and_points_to_the_other_for_the_rest(string format, bool ipv6, string pointer, int accepts)
+    {
+        string text = PolicyEmitter.Write(DualStack(), format);
+
+        Assert.Contains(pointer, text, StringComparison.Ordinal);
+        var read = PolicyLoader.Parse(text, $"emitted.{format}", PolicyFormat.Iptables);
+        Assert.Empty(read.Issues);
+        var rules = read.Rules.Where(r => r.Action == PolicyAction.Accept && r.States is null && r.InInterface is null).ToList();
+        Assert.Equal(accepts, rules.Count);
+        Assert.All(rules, r => Assert.Equal(!ipv6, r.Source!.Prefixes.Single().IsV4));
+    }
+
+    [Fact]
+    public void Icmpv6_types_go_by_the_names_ip6tables_knows_and_by_number_otherwise()
+    {
+        string text = PolicyEmitter.Write(DualStack(), "ip6tables");
+
+        foreach (string type in new[] { "echo-request", "neighbour-solicitation", "130", "1/4" })
+            Assert.Contains($"-p icmpv6 --icmpv6-type {type} -m comment", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("--icmp-type", text, StringComparison.Ordinal);
+    }
+
+    // ASA 9 spells every address of one family any4 or any6, and the ASA refuses an access-group naming a list with no
+    // entry; each format says so when it writes no rule.
+    [Theory]
+    [InlineData("::/0", "permit tcp any6 host 2001:db8::1 eq 443\n")]
+    [InlineData("0.0.0.0/0", "permit tcp any4 host 192.168.1.1 eq 443\n")]
+    public void Every_address_of_one_family_is_written_as_the_asa_spells_it_and_reads_back_the_same(string from, string entry)
+    {
+        string text = PolicyEmitter.Write([Web(from, from.Contains(':') ? "2001:db8::1/128" : "192.168.1.1/32")], "asa");
+
+        Assert.Contains(entry, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("::/0", text, StringComparison.Ordinal);
+        var read = PolicyLoader.Parse(text, "emitted.asa", PolicyFormat.Asa);
+        Assert.Empty(read.Issues);
+        var rule = Assert.Single(read.Rules, r => r.Action == PolicyAction.Accept);
+        Assert.Equal([Prefix(from)], rule.Source!.Prefixes);
+    }
+
+    [Theory]
+    [InlineData("asa", "! No rule was written: no access-list, and no access-group")]
+    [InlineData("nftables", "# No rule was written: the input and forward chains accept established, related and loopback traffic only")]
+    [InlineData("iptables", "# No rule was written: INPUT and FORWARD accept established and related traffic only, and INPUT loopback")]
+    [InlineData("ip6tables", "# No rule was written: INPUT and FORWARD accept established and related traffic only, and INPUT loopback")]
+    [InlineData("windows", ": No rule was written: no netsh command")]
+    public void With_no_rule_each_format_says_so_and_asa_binds_no_list(string format, string comment)
+    {
+        string text = PolicyEmitter.Write([], format);
+
+        Assert.Contains(comment, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("access-group portaudit", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("No rule was written", PolicyEmitter.Write([Web("10.0.0.0/8", "10.0.0.1/32")], format), StringComparison.Ordinal);
     }
 }

@@ -152,7 +152,7 @@ public sealed class PolicyFamilyTests : IDisposable
         string nft = Nft(policy);
         Assert.Contains("ip6 saddr 2001:db8::100 ip6 daddr 2001:db8::10 icmpv6 type echo-request accept", nft, StringComparison.Ordinal);
         Assert.Contains("ip saddr 10.77.0.100 ip daddr 10.77.0.10 icmp type echo-request accept", nft, StringComparison.Ordinal);
-        Assert.Contains("# IPv6, for ip6tables: site-ping6", PolicyEmitter.Write(policy, "iptables"), StringComparison.Ordinal);
+        Assert.Contains("# IPv6, in --format ip6tables: site-ping6", PolicyEmitter.Write(policy, "iptables"), StringComparison.Ordinal);
     }
 
     [Fact]
