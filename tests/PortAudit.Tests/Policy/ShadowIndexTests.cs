@@ -47,4 +47,45 @@ public class ShadowIndexTests(ITestOutputHelper output)
         for (int i = 0; i < rules.Count; i++) Assert.Same(EveryEarlierRule(rules, i), indexed[i]);
         Assert.Contains(indexed, r => r is not null);
     }
+
+    [Fact]
+    public void A_chain_of_entries_between_the_same_two_hosts_is_not_tried_rule_against_rule()
+    {
+        // 16,000 ASA entries between the same two hosts, each on a port of its own, then the 5th again: indexed under their
+        // shared source, each was tried against every earlier one (over 100 s); indexed where the fewest wait, under its port.
+        var text = new System.Text.StringBuilder();
+        for (int port = 1; port <= 16_000; port++) text.Append($"access-list outside_in extended permit tcp host 10.0.0.1 host 172.16.0.1 eq {port}\n");
+        text.Append("access-list outside_in extended permit tcp host 10.0.0.1 host 172.16.0.1 eq 5\naccess-group outside_in in interface outside\n");
+        var rules = AsaParser.Parse(text.ToString(), "plain.cfg").Chain("outside_in")!.Rules;
+
+        var shadowing = Task.Run(() => ShadowIndex.Shadowing(rules));
+
+        Assert.True(shadowing.Wait(TimeSpan.FromSeconds(20)), "still comparing rules after 20 s");
+        Assert.Same(rules[4], shadowing.Result[^1]);
+        Assert.Equal(1, shadowing.Result.Count(r => r is not null));
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Rules_indexed_where_the_fewest_wait_find_the_same_shadowing_rule(int seed)
+    {
+        // Rules sharing hosts and ports in every mix, so the index places them under all three.
+        var random = new Random(seed);
+        string[] sources = ["host 10.0.0.1", "10.0.0.0 255.255.255.0", "any", "host 10.0.0.2"];
+        string[] destinations = ["host 172.16.0.1", "172.16.0.0 255.255.0.0", "any"];
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 1500; i++)
+        {
+            int low = random.Next(1, 400);
+            string ports = random.Next(3) switch { 0 => $"eq {low}", 1 => $"range {low} {low + random.Next(0, 300)}", _ => "" };
+            text.Append($"access-list outside_in extended {(random.Next(4) == 0 ? "deny" : "permit")} tcp {sources[random.Next(sources.Length)]} {destinations[random.Next(destinations.Length)]} {ports}\n");
+        }
+        var rules = AsaParser.Parse(text.Append("access-group outside_in in interface outside\n").ToString(), "mix.cfg").Chain("outside_in")!.Rules;
+
+        var indexed = ShadowIndex.Shadowing(rules);
+
+        for (int i = 0; i < rules.Count; i++) Assert.Same(EveryEarlierRule(rules, i), indexed[i]);
+        Assert.InRange(indexed.Count(r => r is not null), 100, rules.Count);
+    }
 }
