@@ -6,13 +6,14 @@ namespace PortAudit.Store;
 /// <summary>
 /// One DCE/RPC binding of a flow as an element of the store's <c>rpc_calls</c> column:
 /// <c>UUID MAJOR OPNUMS VIA</c>, MAJOR <c>-</c> when unknown, OPNUMS comma-separated (<c>-</c> for none, a trailing
-/// <c>+</c> when more were called than kept), VIA last, so that it may hold spaces (an SMB pipe's name).
+/// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread), VIA last, so that it
+/// may hold spaces (an SMB pipe's name).
 /// Readable in SQL: <c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>.
 /// </summary>
 internal static class RpcCallText
 {
     /// <summary>Characters of the element before VIA, at most.</summary>
-    public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1;
+    public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1 + 1;
 
     /// <summary>Writes the element's UUID, MAJOR and OPNUMS, and the space before VIA, into <paramref name="text"/>; returns its length.</summary>
     public static int FormatHead(RpcBinding binding, Span<char> text)
@@ -29,7 +30,7 @@ internal static class RpcCallText
             text[at++] = '-';
         }
         text[at++] = ' ';
-        if (binding.Opnums.Count == 0 && !binding.MoreOpnums) text[at++] = '-';
+        if (binding.Opnums.Count == 0 && !binding.MoreOpnums && !binding.CallsUnseen) text[at++] = '-';
         for (int i = 0; i < binding.Opnums.Count; i++)
         {
             if (i > 0) text[at++] = ',';
@@ -37,6 +38,7 @@ internal static class RpcCallText
             at += written;
         }
         if (binding.MoreOpnums) text[at++] = '+';
+        if (binding.CallsUnseen) text[at++] = '?';
         text[at++] = ' ';
         return at;
     }
@@ -44,17 +46,21 @@ internal static class RpcCallText
     /// <summary>The bindings of <paramref name="elements"/> as a flow's call log; an element that does not read (written by hand in SQL) is left out.</summary>
     public static RpcCallLog Parse(string[] elements, bool moreBindings, string? uninspectable)
     {
-        var log = new RpcCallLog { Uninspectable = uninspectable, MoreBindings = moreBindings };
+        var log = new RpcCallLog { MoreBindings = moreBindings };
         foreach (string element in elements)
         {
             string[] parts = element.Split(' ', 4);
             if (parts.Length != 4 || !Guid.TryParse(parts[0], out var uuid)) continue;
             ushort? major = ushort.TryParse(parts[1], CultureInfo.InvariantCulture, out ushort number) ? number : null;
             if (log.Bind(uuid, major, parts[3]) is not { } binding) continue;
-            binding.MoreOpnums = parts[2].EndsWith('+');
-            foreach (string opnum in parts[2].TrimEnd('+').Split(','))
+            string opnums = parts[2];
+            binding.CallsUnseen = opnums.EndsWith('?');
+            opnums = opnums.TrimEnd('?');
+            binding.MoreOpnums = opnums.EndsWith('+');
+            foreach (string opnum in opnums.TrimEnd('+').Split(','))
                 if (ushort.TryParse(opnum, CultureInfo.InvariantCulture, out ushort called)) binding.Called(called);
         }
+        log.Uninspectable = uninspectable;
         return log;
     }
 }

@@ -156,7 +156,7 @@ public sealed class FlowClassifier
         // Evidence beats ports here too: a connection another flow announced (the media of an SDP offer or answer, a TFTP
         // transfer, FTP data) is on the port its announcement chose, so the rule for its protocol between the two ends
         // explains it wherever the port falls; its appDetail names the announcement.
-        if (flow.Announced && transport is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
+        if (flow.Announced && !flow.AnnouncementRefuted && transport is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
             return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is not null)
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,

@@ -28,14 +28,15 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         if (flow.RpcCalls is not { Bindings.Count: > 0 } && flow.DceRpc is null) return null;
         var grants = index.GrantingRules(client.Roles, server.Roles).Where(applies).ToList();
         RpcConcern? found = null;
-        foreach (var (uuid, name, opnums) in Bindings(flow))
+        foreach (var (uuid, name, opnums, unseen) in Bindings(flow))
         {
             if (RpcExposure.IsPlumbing(name)) continue;
             bool sensitive = RpcExposure.IsSensitive(name);
             // A proprietary interface (a product's own COM objects) has no name here: only the attacker's list and named
             // interfaces that a rule between the two ends could have listed are judged.
             if (!sensitive && (grants.Count == 0 || name is null)) continue;
-            var concern = Concern(name ?? uuid.ToString(), opnums, grants, uuid, client, server, sensitive);
+            var concern = Concern(name ?? uuid.ToString(), opnums, unseen ? flow.RpcCalls?.Uninspectable ?? UnseenCalls : null,
+                grants, uuid, client, server, sensitive);
             if (concern is null) continue;
             if (concern.Severity == Severity.High) return concern;
             found ??= concern;
@@ -43,17 +44,24 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         return found;
     }
 
-    private static IEnumerable<(Guid Uuid, string? Name, IReadOnlyList<ushort> Opnums)> Bindings(Flow flow)
+    // Why calls of a binding went unread when the log does not say: its context id or its pipe could not be followed.
+    private const string UnseenCalls = "its calls could not be told apart";
+
+    // Each binding with the operations read, and whether calls on it may have gone unread. A flow whose RPC could not be
+    // followed to its end is judged on the interface its bytes or the endpoint mapper named too, as if anything was called.
+    private static IEnumerable<(Guid Uuid, string? Name, IReadOnlyList<ushort> Opnums, bool Unseen)> Bindings(Flow flow)
     {
         if (flow.RpcCalls is { Bindings.Count: > 0 } calls)
         {
-            foreach (var binding in calls.Bindings) yield return (binding.Uuid, binding.Name, binding.Opnums);
+            foreach (var binding in calls.Bindings) yield return (binding.Uuid, binding.Name, binding.Opnums, binding.CallsUnseen);
+            if (calls.Uninspectable is not null && flow.DceRpc is { } named && !calls.Bindings.Any(b => b.Uuid == named.Uuid))
+                yield return (named.Uuid, named.Name, [], true);
         }
         else if (flow.DceRpc is { } facts)
-            yield return (facts.Uuid, facts.Name, []);
+            yield return (facts.Uuid, facts.Name, [], flow.RpcCalls?.Uninspectable is not null);
     }
 
-    private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, List<Rule> rules, Guid uuid,
+    private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, string? unseen, List<Rule> rules, Guid uuid,
         AuditEndpoint client, AuditEndpoint server, bool sensitive)
     {
         var severity = sensitive ? Severity.High : Severity.Medium;
@@ -62,13 +70,19 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         if (grants.Count == 0)
             return new RpcConcern($"DCE/RPC interface {name}{Operations(uuid, opnums)} is not allowed {between}: no rule between their roles grants it",
                 severity, Explain(name, null, client, server));
+        string granted = string.Join("; ", grants.Select(g => g.ToString()).Distinct());
         foreach (var opnum in opnums)
         {
             if (grants.Any(g => g.Allows(opnum))) continue;
             return new RpcConcern($"DCE/RPC operation {Operation(uuid, opnum)} of {name} is not allowed {between}: " +
-                                  $"the rules between their roles grant {string.Join("; ", grants.Distinct())}",
+                                  $"the rules between their roles grant {granted}",
                 severity, Explain(name, opnum, client, server));
         }
+        // Calls that were not read may be any: only a grant of every operation covers them.
+        if (unseen is not null && !grants.Any(g => g.Only is null && g.Except.Count == 0))
+            return new RpcConcern($"DCE/RPC interface {name} was bound {between} but not all its calls could be read ({unseen}): " +
+                                  $"the rules between their roles grant {granted}",
+                severity, Explain(name, null, client, server));
         return null;
     }
 

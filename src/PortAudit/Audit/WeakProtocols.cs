@@ -7,7 +7,8 @@ namespace PortAudit.Audit;
 /// <summary>
 /// The protocols a security review flags even on an allowed port: SMB1 (no integrity, the EternalBlue family), an LDAP
 /// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), and Telnet or FTP (clear
-/// text logons) between two zones. Each rests on what inspection read, never on a port.
+/// text logons) between two zones; and TCP streams that two readers may read differently (retransmissions that disagree,
+/// urgent data), the marks of an evasion. Each rests on what inspection read, never on a port.
 /// </summary>
 public static class WeakProtocols
 {
@@ -15,6 +16,8 @@ public static class WeakProtocols
     public static string? Of(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
         var weakness = flow.Weakness;
+        // Telnet sends its Synch as urgent data (RFC 854): there it is the protocol, not a trick.
+        if (flow.App == AppLabel.Telnet) weakness &= ~FlowWeakness.TcpUrgent;
         bool cleartextLogon = flow.App == AppLabel.Telnet || flow.App == AppLabel.Ftp;
         string? crossing = cleartextLogon && client.Zone != server.Zone
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"
@@ -29,5 +32,9 @@ public static class WeakProtocols
         (FlowWeakness.Smb1, "smb1 (SMB1/CIFS, deprecated: no pre-authentication integrity)"),
         (FlowWeakness.LdapCleartextBind, "ldap-cleartext-bind (an LDAP simple bind sent a password in clear text)"),
         (FlowWeakness.NtlmV1, "ntlmv1 (an NTLMv1 response, crackable offline)"),
+        (FlowWeakness.TcpOverlap, "tcp-overlap (a TCP segment re-sent bytes of the stream with different content: which copy the " +
+                                  "receiver read cannot be known, inspection kept the first; the mark of an IDS evasion by insertion)"),
+        (FlowWeakness.TcpUrgent, "tcp-urgent (TCP urgent data: the receiver's socket reads the urgent byte out of band or inline, " +
+                                 "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
     ];
 }

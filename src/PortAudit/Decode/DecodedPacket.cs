@@ -82,6 +82,8 @@ public struct DecodedPacket
     public uint Sequence;
     /// <summary>TCP acknowledgment number.</summary>
     public uint Acknowledgment;
+    /// <summary>TCP urgent pointer (meaningful with <see cref="TcpFlags.Urg"/>): the urgent data ends before sequence plus it.</summary>
+    public ushort UrgentPointer;
     /// <summary>IP-layer bytes: the IPv4 total length, or the IPv6 payload length plus 40.</summary>
     public int IpBytes;
     /// <summary>Offset of the transport payload in the frame.</summary>

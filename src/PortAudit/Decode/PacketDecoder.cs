@@ -304,6 +304,7 @@ public static class PacketDecoder
         packet.Sequence = BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]);
         packet.Acknowledgment = BinaryPrimitives.ReadUInt32BigEndian(tcp[8..]);
         packet.Flags = (TcpFlags)(tcp[13] & 0x3F);
+        packet.UrgentPointer = BinaryPrimitives.ReadUInt16BigEndian(tcp[18..]);
         int headerLength = (tcp[12] >> 4) * 4;
         if (headerLength < 20) return DecodeStatus.Malformed;
         packet.PayloadOffset = Math.Min(offset + headerLength, end);

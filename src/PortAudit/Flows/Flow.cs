@@ -146,6 +146,16 @@ public sealed class Flow
         set => Mark(Marks.Announced, value);
     }
 
+    /// <summary>
+    /// True when the flow's own bytes refuted its announcement (an endpoint mapper named the port, but what came is no
+    /// DCE/RPC): it stays announced, so that no later look labels it again, but the announcement explains nothing.
+    /// </summary>
+    internal bool AnnouncementRefuted
+    {
+        get => Has(Marks.AnnouncementRefuted);
+        set => Mark(Marks.AnnouncementRefuted, value);
+    }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
 
@@ -397,6 +407,7 @@ public sealed class Flow
         Announced = 8,
         SidesFromPorts = 16,
         SidesFromContent = 32,
+        AnnouncementRefuted = 64,
     }
 
     /// <summary>

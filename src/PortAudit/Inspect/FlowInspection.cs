@@ -40,6 +40,15 @@ internal sealed class FlowInspection
     /// <summary>True once the inspectors are done with this flow.</summary>
     public bool Done;
 
+    /// <summary>
+    /// True while an endpoint-mapper announcement labels the flow and only the DCE/RPC inspectors read it: bytes they
+    /// rule out contradict the announcement.
+    /// </summary>
+    public bool Announced;
+
+    /// <summary>Directions whose loss of bytes the follower was told of (bit 1 to the server, bit 2 to the client).</summary>
+    public byte BrokenTold;
+
     /// <summary>What keeps reading the flow after the match (the endpoint mapper), or null.</summary>
     public IFlowFollower? Follower;
 
@@ -52,6 +61,8 @@ internal sealed class FlowInspection
         Claimed = -1;
         ClientPackets = ServerPackets = ClientInspections = ServerInspections = 0;
         Done = false;
+        Announced = false;
+        BrokenTold = 0;
         Follower = null;
     }
 

@@ -16,4 +16,13 @@ public interface IFlowFollower
 
     /// <summary>True when the follower has seen enough and the flow's bytes can be released.</summary>
     bool Finished { get; }
+
+    /// <summary>
+    /// A TCP direction can no longer be trusted (<paramref name="why"/>): it lost bytes for good
+    /// (<see cref="DirectionStream.Broken"/>: nothing after the hole will be shown), or a retransmission carried other
+    /// bytes than those read (<see cref="DirectionStream.Inconsistent"/>). Called once per direction.
+    /// </summary>
+    void OnBroken(Flow flow, bool fromClient, string why)
+    {
+    }
 }

@@ -91,7 +91,11 @@ public sealed class InspectionEngine : IFlowObserver
                 flow.InspectionState = Finished;
                 return;
             }
-            if (announcement is not null) state = Start(flow, _dceRpcMask);
+            if (announcement is not null)
+            {
+                state = Start(flow, _dceRpcMask);
+                state.Announced = true;
+            }
             // Until bytes come there is nothing to show: most scans and refused openings never need a state.
             else if (payload.IsEmpty) return;
             else state = Start(flow, _allMask);
@@ -108,8 +112,8 @@ public sealed class InspectionEngine : IFlowObserver
         if (flow.InspectionState is FlowInspection state)
         {
             // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
-            if (!state.Done && state.ToServer is { } toServer) Run(state, flow, toServer.Data, true, true, atLimit: true);
-            if (!state.Done && state.ToClient is { } toClient) Run(state, flow, toClient.Data, false, true, atLimit: true);
+            if (!state.Done && state.ToServer is { } toServer) Run(state, flow, View(toServer), true, true, atLimit: true);
+            if (!state.Done && state.ToClient is { } toClient) Run(state, flow, View(toClient), false, true, atLimit: true);
             // Run may have finished the flow and handed its state back already.
             if (flow.InspectionState == state) _pool.Return(state);
         }
@@ -137,21 +141,87 @@ public sealed class InspectionEngine : IFlowObserver
 
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
+        var flags = packet.Flags;
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            // The SYN-ACK says whether the server took the data of the client's SYN (TCP Fast Open); data of its own
+            // comes after its sequence number.
+            if (!fromClient && (flags & TcpFlags.Ack) != 0 && state.ToServer is { } held && held.Acknowledged(packet.Acknowledgment))
+            {
+                Deliver(state, flow, true, held, true);
+                // The data may have ended the inspection, and the state gone back to the pool.
+                if (flow.InspectionState != state) return;
+            }
+            if (payload.IsEmpty) return;
+            if (fromClient && (flags & TcpFlags.Ack) == 0)
+            {
+                Stream(state, flow, true).SynData(packet.Sequence, payload);
+                return;
+            }
+            var synStream = Stream(state, flow, fromClient);
+            synStream.Syn(packet.Sequence);
+            Deliver(state, flow, fromClient, synStream, synStream.Add(packet.Sequence + 1, payload));
+            return;
+        }
+        // A receiver drops a segment without ACK once it has answered the SYN (RFC 9293 3.10.7.4), and a reset's bytes go to
+        // no application: they are read by no one.
+        if ((flags & (TcpFlags.Ack | TcpFlags.Rst)) != TcpFlags.Ack) return;
+        if ((flags & TcpFlags.Urg) != 0 && packet.UrgentPointer != 0)
+        {
+            flow.Weakness |= FlowWeakness.TcpUrgent;
+            Stream(state, flow, fromClient).Urgent(packet.Sequence + packet.UrgentPointer);
+        }
         if (payload.IsEmpty) return;
-        // A follower reads whole PDUs: a direction that first speaks after the match gets the follower's room, not the inspectors'.
-        var stream = state.Stream(flow, fromClient, state.Follower is null ? _limits.StreamBytes : _limits.FollowerBytes);
-        int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
-        bool added = stream.Add(packet.Sequence, payload);
+        var stream = Stream(state, flow, fromClient);
+        Deliver(state, flow, fromClient, stream, stream.Add(packet.Sequence, payload));
+    }
+
+    // A follower reads whole PDUs: a direction that first speaks after the match gets the follower's room, not the inspectors'.
+    private DirectionStream Stream(FlowInspection state, Flow flow, bool fromClient) =>
+        state.Stream(flow, fromClient, state.Follower is null ? _limits.StreamBytes : _limits.FollowerBytes);
+
+    // What the inspectors are shown of a direction: its first bytes, up to the stream limit (a segment that crossed the
+    // limit is held whole for the follower that may come after them, but the inspectors' reading stays bounded).
+    private ReadOnlySpan<byte> View(DirectionStream stream) =>
+        stream.Data.Length <= _limits.StreamBytes ? stream.Data : stream.Data[.._limits.StreamBytes];
+
+    private void Deliver(FlowInspection state, Flow flow, bool fromClient, DirectionStream stream, bool added)
+    {
+        if (stream.Inconsistent) flow.Weakness |= FlowWeakness.TcpOverlap;
         if (state.Follower is not null)
         {
             if (added) state.Follower.OnStream(flow, fromClient, stream);
+            if (Lost(stream) is { } why && TellBroken(state, fromClient)) state.Follower.OnBroken(flow, fromClient, why);
             if (state.Follower.Finished) Stop(state, flow);
             return;
         }
-        bool atLimit = stream.Full || packets >= _limits.PacketsPerDirection;
-        if (added || atLimit) Run(state, flow, stream.Data, fromClient, true, atLimit);
+        // Only segments that brought new bytes count: a retransmission, or a segment waiting for a gap, shows nothing new.
+        int packets = !added ? (fromClient ? state.ClientPackets : state.ServerPackets)
+            : fromClient ? ++state.ClientPackets : ++state.ServerPackets;
+        bool atLimit = Spent(stream, packets);
+        if (added || atLimit) Run(state, flow, View(stream), fromClient, true, atLimit);
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
+
+    // What a follower cannot trust past: a hole in the stream, or retransmissions that disagree (what it read may not be
+    // what the receiver did).
+    private static string? Lost(DirectionStream stream) =>
+        stream.Broken ?? (stream.Inconsistent ? "TCP retransmissions whose bytes differ" : null);
+
+    private static bool TellBroken(FlowInspection state, bool fromClient)
+    {
+        byte bit = fromClient ? (byte)1 : (byte)2;
+        if ((state.BrokenTold & bit) != 0) return false;
+        state.BrokenTold |= bit;
+        return true;
+    }
+
+    // A TCP direction is done with when the inspectors have seen the stream limit, when bytes are lost for good, or after
+    // enough segments once it holds enough bytes: segments of a few bytes each do not end it early.
+    private bool Spent(DirectionStream? stream, int packets) =>
+        stream is null ? packets >= _limits.PacketsPerDirection
+        : stream.Full || stream.Broken is not null
+          || (packets >= _limits.PacketsPerDirection && stream.Data.Length >= _limits.MinimumStreamBytes);
 
     private void OnDatagram(FlowInspection state, Flow flow, bool fromClient, ReadOnlySpan<byte> payload)
     {
@@ -174,9 +244,12 @@ public sealed class InspectionEngine : IFlowObserver
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
 
-    private bool BothDirectionsSpent(FlowInspection state) =>
-        state.ClientPackets + state.ServerPackets >= 2 * _limits.PacketsPerDirection
-        || (state.ClientPackets >= _limits.PacketsPerDirection && state.ServerPackets >= _limits.PacketsPerDirection);
+    // Both directions spent, or one spent after twice the packets in all while the other said little: a one-sided flow.
+    private bool BothDirectionsSpent(FlowInspection state)
+    {
+        bool client = Spent(state.ToServer, state.ClientPackets), server = Spent(state.ToClient, state.ServerPackets);
+        return (client && server) || ((client || server) && state.ClientPackets + state.ServerPackets >= 2 * _limits.PacketsPerDirection);
+    }
 
     private void Run(FlowInspection state, Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool tcp, bool atLimit)
     {
@@ -191,7 +264,28 @@ public sealed class InspectionEngine : IFlowObserver
         ulong alive = state.Alive(fromClient);
         if (RunMask(state, flow, alive & state.Hinted, data, fromClient, tcp, index, atLimit)) return;
         if (RunMask(state, flow, alive & ~state.Hinted, data, fromClient, tcp, index, atLimit)) return;
+        if (state.Announced && state.Alive(fromClient) == 0 && data.Length >= CoHeader.Size)
+        {
+            Contradicted(state, flow);
+            Run(state, flow, data, fromClient, tcp, atLimit);
+            return;
+        }
         if ((state.AliveToServer | state.AliveToClient) == 0) Finish(state, flow);
+    }
+
+    // An endpoint mapper announced the flow's port, but the DCE/RPC inspectors ruled out its bytes (a header that is no
+    // PDU's): the bytes say what the flow is, not the announcement. Its label goes and every other inspector reads it.
+    // Whatever else listens where a mapper pointed (a process that registered an endpoint, a tunnel) is judged as what it speaks.
+    private void Contradicted(FlowInspection state, Flow flow)
+    {
+        state.Announced = false;
+        flow.AnnouncementRefuted = true;
+        flow.App = null;
+        flow.AppDetail = null;
+        if (flow.DceRpc?.Evidence == RpcEvidence.EndpointMapper) flow.DceRpc = null;
+        state.AliveToServer = state.AliveToClient = _allMask & ~_dceRpcMask;
+        state.Hinted &= ~_dceRpcMask;
+        state.ClientInspections = state.ServerInspections = 0;
     }
 
     private bool RunMask(FlowInspection state, Flow flow, ulong mask, ReadOnlySpan<byte> data, bool fromClient, bool tcp, int index, bool atLimit)
@@ -269,6 +363,7 @@ public sealed class InspectionEngine : IFlowObserver
             if (stream is null) continue;
             stream.Capacity = _limits.FollowerBytes;
             state.Follower.OnStream(flow, fromClient, stream);
+            if (Lost(stream) is { } why && TellBroken(state, fromClient)) state.Follower.OnBroken(flow, fromClient, why);
         }
     }
 

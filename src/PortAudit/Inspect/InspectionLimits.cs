@@ -6,8 +6,17 @@ public sealed record InspectionLimits
     /// <summary>Bytes kept per TCP direction for the inspectors.</summary>
     public int StreamBytes { get; init; } = 4096;
 
-    /// <summary>Payload-carrying packets per direction after which inspection gives up.</summary>
+    /// <summary>
+    /// Payload-carrying packets per direction after which inspection gives up: UDP datagrams; TCP segments that brought
+    /// new bytes, once the direction holds <see cref="MinimumStreamBytes"/>.
+    /// </summary>
     public int PacketsPerDirection { get; init; } = 10;
+
+    /// <summary>
+    /// Bytes a TCP direction must hold before its packet count ends its inspection: bytes sent a few per segment (an
+    /// evasion: Metasploit's TCP::max_send_size) are read as far as the same bytes sent whole. Retransmissions count for nothing.
+    /// </summary>
+    public int MinimumStreamBytes { get; init; } = 1024;
 
     /// <summary>Bytes a follower (the endpoint mapper) may hold per TCP direction.</summary>
     public int FollowerBytes { get; init; } = 65536;

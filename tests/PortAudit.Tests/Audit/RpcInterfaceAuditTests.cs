@@ -110,6 +110,30 @@ public class RpcInterfaceAuditTests
     }
 
     [Fact]
+    public void CallsThatCouldNotBeReadAreJudgedAsAnyCallUnlessEveryOperationIsGranted()
+    {
+        // The stream broke after DsBind (a gap, retransmissions that disagree): what a workstation called next on DRSUAPI,
+        // granted to members only in part, is not known; between two DCs every operation is granted and nothing is held.
+        var auditor = Auditor();
+        FlowVerdict Lost(string client)
+        {
+            var flow = Established(client, Dc, 49670);
+            flow.App = AppLabel.DceRpc;
+            flow.DceRpc = new DceRpcFacts(Drsuapi, 4, null, RpcEvidence.Bind);
+            var log = flow.RpcCalls = new RpcCallLog();
+            log.Bind(Drsuapi, 4, "bind")!.Called(0);
+            log.LoseCalls("a gap in the TCP stream");
+            return auditor.Audit(flow);
+        }
+        var member = Lost(Ws);
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (member.Verdict, member.FindingKind, member.Severity));
+        Assert.Equal("DCE/RPC interface DRSUAPI was bound from ws01 to dc01 but not all its calls could be read (a gap in the TCP stream): " +
+                     "the rules between their roles grant DRSUAPI only 0,1,12,13,16", member.Reason);
+        var replica = Lost(Dc2);
+        Assert.Equal((Verdict.ExpectedDynamicRpc, "RPC uninspectable (a gap in the TCP stream): allowed by port only"), (replica.Verdict, replica.Reason));
+    }
+
+    [Fact]
     public void ALegacySystemHandsOutDynamicPortsIn1025To5000()
     {
         string legacy = Inventory.Replace("    roles: [domain-controller]\n  - name: dc02",

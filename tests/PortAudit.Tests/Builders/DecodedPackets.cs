@@ -7,13 +7,14 @@ namespace PortAudit.Tests.Builders;
 /// <summary>Feeds hand-made decoded packets straight into a flow table, for tests about the stages after decoding.</summary>
 public static class DecodedPackets
 {
-    /// <summary>One IPv4 TCP segment carrying <paramref name="payload"/>.</summary>
-    public static void SendTcp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, uint seq, TcpFlags flags, byte[] payload)
+    /// <summary>One IPv4 TCP segment carrying <paramref name="payload"/>, acknowledging <paramref name="ack"/>, with its urgent pointer.</summary>
+    public static void SendTcp(FlowTable table, long time, IpAddr from, ushort fromPort, IpAddr to, ushort toPort, uint seq, TcpFlags flags, byte[] payload,
+        uint ack = 0, ushort urgent = 0)
     {
         var packet = new DecodedPacket
         {
             IpVersion = 4, Source = from, Destination = to, Protocol = IpProtocol.Tcp, HasPorts = true,
-            SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq,
+            SourcePort = fromPort, DestinationPort = toPort, Flags = flags, Sequence = seq, Acknowledgment = ack, UrgentPointer = urgent,
             IpBytes = 40 + payload.Length, PayloadOffset = 0, PayloadLength = payload.Length,
         };
         table.Add(ref packet, payload, time);

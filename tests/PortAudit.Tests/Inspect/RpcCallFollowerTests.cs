@@ -81,22 +81,71 @@ public class RpcCallFollowerTests
     }
 
     [Fact]
-    public void SeventeenInterfacesKeepSixteenAndSayThereWereMore()
+    public void SeventeenUnnamedInterfacesKeepSixteenButANamedOneAfterThemIsKeptAndFollowed()
     {
-        var contexts = Enumerable.Range(0, 17).Select(i => ((ushort)i, new Guid(i + 1, 0, 0, new byte[8]), (ushort)1));
-        var log = Follow(RpcCallPdus.Bind(contexts)).RpcCalls!;
-        Assert.Equal(RpcCallLog.MaxBindings, log.Bindings.Count);
+        // Metasploit's DCERPC::fake_bind_multi: unknown interfaces offered before the one that matters.
+        var contexts = Enumerable.Range(0, 17).Select(i => ((ushort)i, new Guid(i + 1, 0, 0, new byte[8]), (ushort)1)).ToList();
+        contexts.Add((17, Drsuapi, 4));
+        var log = Follow(RpcCallPdus.Bind(contexts), RpcCallPdus.Request(17, 3)).RpcCalls!;
+        Assert.Equal(RpcCallLog.MaxBindings + 1, log.Bindings.Count);
         Assert.True(log.MoreBindings);
+        Assert.Equal(("DRSUAPI", (ushort)3), (log.Bindings[^1].Name, Assert.Single(log.Bindings[^1].Opnums)));
     }
 
     [Fact]
-    public void ThirtyThreeOperationsKeepThirtyTwoAndSayThereWereMore()
+    public void EveryOperationBelow256IsKeptHoweverManyCameBefore()
     {
-        var pdus = new List<byte[]> { RpcCallPdus.Bind([(0, Drsuapi, 4)]) };
-        pdus.AddRange(Enumerable.Range(0, 33).Select(i => RpcCallPdus.Request(0, (ushort)i)));
+        // 40 harmless calls, then the one a grant leaves out ("SPOOLSS except 89"): none may push it out of the record.
+        var pdus = new List<byte[]> { RpcCallPdus.Bind([(0, Spoolss, 1)]) };
+        pdus.AddRange(Enumerable.Range(0, 40).Select(i => RpcCallPdus.Request(0, (ushort)i)));
+        pdus.Add(RpcCallPdus.Request(0, 89));
+        pdus.AddRange(Enumerable.Range(1000, RpcBinding.MaxOtherOpnums + 1).Select(i => RpcCallPdus.Request(0, (ushort)i)));
         var binding = Assert.Single(Follow([.. pdus]).RpcCalls!.Bindings);
-        Assert.Equal(RpcBinding.MaxOpnums, binding.Opnums.Count);
+        Assert.Contains((ushort)89, binding.Opnums);
+        Assert.Equal(41 + RpcBinding.MaxOtherOpnums, binding.Opnums.Count);
         Assert.True(binding.MoreOpnums);
+    }
+
+    [Fact]
+    public void NoCountOfPdusOrBytesEndsTheFollowing()
+    {
+        // Two thousand name translations and 2 MB of stub, then DCSync on the same association.
+        var pdus = new List<byte[]> { RpcCallPdus.Bind([(0, Drsuapi, 4)]) };
+        pdus.AddRange(Enumerable.Range(0, 2000).Select(_ => RpcCallPdus.Request(0, 12)));
+        var padded = RpcCallPdus.Request(0, 12).Concat(new byte[60000]).ToArray();
+        BitConverter.GetBytes((ushort)padded.Length).CopyTo(padded, 8);
+        pdus.AddRange(Enumerable.Repeat(padded, 35));
+        pdus.Add(RpcCallPdus.Request(0, 3));
+        Assert.Equal([(ushort)12, (ushort)3], Assert.Single(Follow([.. pdus]).RpcCalls!.Bindings).Opnums);
+    }
+
+    [Fact]
+    public void PdusCutAnywhereAreReadAsWhole()
+    {
+        // Inside the common header, inside the request header, one byte at a time: the association reads a byte stream.
+        byte[] conversation = [.. RpcCallPdus.Bind([(0, Netlogon, 1), (1, Drsuapi, 4)]), .. RpcCallPdus.Request(1, 3), .. RpcCallPdus.Request(0, 26)];
+        foreach (int piece in new[] { 1, 3, 5, 7, 10, 17, 23 })
+        {
+            var pieces = conversation.Chunk(piece).ToArray();
+            var log = Follow(pieces).RpcCalls!;
+            Assert.Equal([("NETLOGON", "26"), ("DRSUAPI", "3")], log.Bindings.Select(b => (b.Name!, string.Join(",", b.Opnums))));
+        }
+    }
+
+    [Fact]
+    public void AContextPastTheTableTakesAnUnnamedOnesPlaceOrHasItsCallsMarkedUnseen()
+    {
+        var unnamed = Enumerable.Range(0, RpcAssociation.MaxContexts).Select(i => ((ushort)i, new Guid(i + 1, 0, 0, new byte[8]), (ushort)1));
+        var log = Follow(RpcCallPdus.Bind(unnamed.Take(200)), RpcCallPdus.Bind(unnamed.Skip(200), type: 14),
+            RpcCallPdus.Bind([(900, Drsuapi, 4)], type: 14), RpcCallPdus.Request(900, 3)).RpcCalls!;
+        Assert.Equal([(ushort)3], log.Bindings.Single(b => b.Name == "DRSUAPI").Opnums);
+
+        var named = Enumerable.Range(0, RpcAssociation.MaxContexts).Select(i => ((ushort)i, Netlogon, (ushort)1));
+        log = Follow(RpcCallPdus.Bind(named.Take(200)), RpcCallPdus.Bind(named.Skip(200), type: 14),
+            RpcCallPdus.Bind([(900, Drsuapi, 4)], type: 14), RpcCallPdus.Request(900, 3)).RpcCalls!;
+        var drsuapi = log.Bindings.Single(b => b.Name == "DRSUAPI");
+        Assert.True(drsuapi.CallsUnseen);
+        Assert.Empty(drsuapi.Opnums);
     }
 
     [Fact]
@@ -133,23 +182,9 @@ public class RpcCallFollowerTests
         stream.Add(1, RpcCallPdus.Bind([(0, Netlogon, 1)]).Concat(new byte[32]).ToArray());
         follower.OnStream(flow, true, stream);
         Assert.True(follower.Finished);
-        Assert.Single(flow.RpcCalls!.Bindings);
-    }
-
-    [Fact]
-    public void AFragmentLongerThanTheStreamCanHoldEndsTheFollowing()
-    {
-        var flow = InspectorHarness.NewFlow(tcp: true, 49668);
-        flow.App = AppLabel.DceRpc;
-        var follower = RpcCallFollower.For(flow)!;
-        var stream = new DirectionStream(64);
-        var request = RpcCallPdus.Request(0, 4);
-        request[8] = 0xFF;
-        request[9] = 0x0F;
-        stream.Add(1, request);
-        follower.OnStream(flow, true, stream);
-        Assert.True(follower.Finished);
-        Assert.Null(flow.RpcCalls);
+        // What came after may have been any call: the log says so, for the audit to judge.
+        Assert.Equal("bytes that are no DCE/RPC PDU", flow.RpcCalls!.Uninspectable);
+        Assert.True(Assert.Single(flow.RpcCalls!.Bindings).CallsUnseen);
     }
 
     [Fact]

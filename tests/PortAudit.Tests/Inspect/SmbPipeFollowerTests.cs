@@ -76,6 +76,14 @@ public class SmbPipeFollowerTests
         return Smb2(11, messageId, body);
     }
 
+    public static byte[] Close(ulong messageId, byte[] fileId)
+    {
+        var body = new byte[24];
+        BinaryPrimitives.WriteUInt16LittleEndian(body, 24);
+        fileId.CopyTo(body, 8);
+        return Smb2(6, messageId, body);
+    }
+
     public static byte[] SessionSetup(ulong messageId, byte[] token)
     {
         var body = new byte[24 + token.Length];
@@ -165,6 +173,103 @@ public class SmbPipeFollowerTests
             .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])))
             .Client(Write(7, FileId, request[..split]))
             .Client(Write(8, FileId, request[split..]));
+        Assert.Equal([(ushort)89], Assert.Single(session.Flow.RpcCalls!.Bindings).Opnums);
+    }
+
+    /// <summary>Commands compounded in one frame ([MS-SMB2] 3.2.4.1.4): each padded to 8 bytes, NextCommand set; later ones related when asked.</summary>
+    public static byte[] Compound(bool related, params byte[][] framed)
+    {
+        var commands = framed.Select(f => f[4..].Concat(new byte[(8 - (f.Length - 4) % 8) % 8]).ToArray()).ToArray();
+        for (int i = 0; i < commands.Length; i++)
+        {
+            if (i + 1 < commands.Length) BinaryPrimitives.WriteUInt32LittleEndian(commands[i].AsSpan(20), (uint)commands[i].Length);
+            if (related && i > 0) commands[i][16] |= 0x04;
+        }
+        var body = commands.SelectMany(c => c).ToArray();
+        return [0, (byte)(body.Length >> 16), (byte)(body.Length >> 8), (byte)body.Length, .. body];
+    }
+
+    [Fact]
+    public void PdusWrittenAFewBytesAtATimeAreRead()
+    {
+        // Metasploit's SMB::pipe_evasion: the bind and the request in writes of a few bytes, cutting every header.
+        byte[] pdus = [.. RpcCallPdus.Bind([(0, Spoolss, 1)]), .. RpcCallPdus.Request(0, 89)];
+        var session = new Session().Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId));
+        ulong id = 6;
+        foreach (var piece in pdus.Chunk(3)) session.Client(Write(id++, FileId, piece));
+        Assert.Equal([(ushort)89], Assert.Single(session.Flow.RpcCalls!.Bindings).Opnums);
+    }
+
+    [Fact]
+    public void AWriteCompoundedAfterItsCreateIsReadAgainstThePipe()
+    {
+        // The WRITE names the file its CREATE opens by the related-operations file id; the answer comes after.
+        var session = new Session()
+            .Client(Compound(true, CreateRequest(5, "spoolss"), Write(6, Enumerable.Repeat((byte)0xFF, 16).ToArray(), RpcCallPdus.Bind([(0, Spoolss, 1)]))))
+            .Server(CreateResponse(5, FileId))
+            .Client(Write(7, FileId, RpcCallPdus.Request(0, 89)));
+        var binding = Assert.Single(session.Flow.RpcCalls!.Bindings);
+        Assert.Equal(("pipe spoolss", (ushort)89), (binding.Via, Assert.Single(binding.Opnums)));
+    }
+
+    [Fact]
+    public void AWriteLongerThanWhatIsReadOfACommandStreamsItsDataToThePipe()
+    {
+        // A 30 KB request, then in the same write the call that matters: past the part of the command read, the write's
+        // data still goes to the pipe, and so does the command compounded after it.
+        var padded = RpcCallPdus.Request(0, 12).Concat(new byte[30000]).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(padded.AsSpan(8), (ushort)padded.Length);
+        var write = Write(7, FileId, [.. padded, .. RpcCallPdus.Request(0, 89)]);
+        var session = new Session()
+            .Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
+        foreach (var segment in Compound(false, write, Write(8, FileId, RpcCallPdus.Request(0, 65))).Chunk(1460)) session.Client(segment);
+        Assert.Equal([(ushort)12, (ushort)89, (ushort)65], Assert.Single(session.Flow.RpcCalls!.Bindings).Opnums);
+    }
+
+    [Fact]
+    public void AClosedPipeFreesItsPlaceAndAnOpenOnePushedOutHasItsCallsUnseen()
+    {
+        static Session Opened(bool close)
+        {
+            var session = new Session().Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId))
+                .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
+            for (int i = 0; i < SmbPipeFollower.MaxPipes; i++)
+            {
+                var other = Enumerable.Repeat((byte)(0x40 + i), 16).ToArray();
+                session.Client(CreateRequest((ulong)(100 + i), "srvsvc")).Server(CreateResponse((ulong)(100 + i), other));
+                if (close) session.Client(Close((ulong)(200 + i), other));
+            }
+            return session.Client(Write(7, FileId, RpcCallPdus.Request(0, 89)));
+        }
+        Assert.Equal([(ushort)89], Assert.Single(Opened(close: true).Flow.RpcCalls!.Bindings).Opnums);
+        var pushed = Opened(close: false).Flow.RpcCalls!;
+        Assert.True(Assert.Single(pushed.Bindings).CallsUnseen);
+        Assert.Equal($"more than {SmbPipeFollower.MaxPipes} pipes open at once", pushed.Uninspectable);
+    }
+
+    [Fact]
+    public void ACompressedClientMessageMarksTheCallsSoFarUnseen()
+    {
+        var compressed = new byte[4 + 16 + 100];
+        compressed[3] = 116;
+        compressed[4] = 0xFC;
+        "SMB"u8.CopyTo(compressed.AsSpan(5));
+        var session = new Session().Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)]))).Client(compressed);
+        Assert.Equal("smb3 compressed", session.Flow.RpcCalls!.Uninspectable);
+        Assert.True(Assert.Single(session.Flow.RpcCalls!.Bindings).CallsUnseen);
+        Assert.False(session.Finished);
+    }
+
+    [Fact]
+    public void NoCountOfMessagesEndsTheFollowing()
+    {
+        var session = new Session();
+        var data = Enumerable.Repeat((byte)7, 16).ToArray();
+        for (ulong i = 0; i < 5000; i++) session.Client(Write(10 + i, data, new byte[100]));
+        session.Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)]))).Client(Write(7, FileId, RpcCallPdus.Request(0, 89)));
         Assert.Equal([(ushort)89], Assert.Single(session.Flow.RpcCalls!.Bindings).Opnums);
     }
 

@@ -30,6 +30,22 @@ public sealed class StoreUnitTests
     }
 
     [Fact]
+    public void A_binding_whose_calls_went_unread_keeps_that_in_the_store()
+    {
+        // The audit judges such a binding as if any operation was called: a flow audited again from the store must be too.
+        var log = new PortAudit.Flows.Facts.RpcCallLog();
+        var spoolss = log.Bind(new Guid("12345678-1234-abcd-ef00-0123456789ab"), 1, "pipe spoolss")!;
+        spoolss.Called(69);
+        log.LoseCalls("a gap in the TCP stream");
+        Span<char> head = stackalloc char[RpcCallText.MaxHead];
+        string element = new string(head[..RpcCallText.FormatHead(spoolss, head)]) + spoolss.Via;
+        Assert.Equal("12345678-1234-abcd-ef00-0123456789ab 1 69? pipe spoolss", element);
+        var read = RpcCallText.Parse([element], false, "a gap in the TCP stream");
+        var binding = Assert.Single(read.Bindings);
+        Assert.Equal((true, (ushort)69, "a gap in the TCP stream"), (binding.CallsUnseen, Assert.Single(binding.Opnums), read.Uninspectable));
+    }
+
+    [Fact]
     public void Every_field_of_a_flow_record_is_a_column_of_the_schema()
     {
         string schema = string.Join("\n", Enumerable.Range(1, StoreSchema.Version).Select(StoreSchema.Migration));

@@ -18,4 +18,18 @@ public enum FlowWeakness : byte
 
     /// <summary>An NTLM AUTHENTICATE message with a 24-byte NT response: NTLMv1 ([MS-NLMP] 3.3.1).</summary>
     NtlmV1 = 4,
+
+    /// <summary>
+    /// A TCP segment carried, for bytes of the stream already seen, different bytes (an inconsistent retransmission or
+    /// overlap): one copy never reached the receiver, and which one it read cannot be known from the capture. Inspection
+    /// kept the first. The signature of an IDS evasion by insertion (a bad checksum, a short TTL, data before the handshake).
+    /// </summary>
+    TcpOverlap = 8,
+
+    /// <summary>
+    /// A TCP segment marked urgent data (URG): the receiver's socket takes the urgent byte out of band, unless it asked
+    /// for it inline, so the sender can hide a byte from one reader and not the other. Inspection reads the stream as a
+    /// default socket does, without the byte. Nothing on the catalog's protocols sends urgent data but Telnet and rlogin.
+    /// </summary>
+    TcpUrgent = 16,
 }

@@ -10,7 +10,8 @@ namespace PortAudit.Inspect.DceRpc;
 /// id over TCP, by the header's opnum over UDP), reassembles fragmented answers, reads the towers, and turns them into
 /// expectations. The client's binds and requests also go to an <see cref="RpcAssociation"/>, which records what the
 /// conversation bound and called (DCOM activation binds ISystemActivator on 135). Bounded in PDUs
-/// (<see cref="MaxPdus"/>) and in reassembled stub bytes (<see cref="MaxStub"/>).
+/// (<see cref="MaxPdus"/>: past it the answers are no longer read, while the client's calls still are, as
+/// <see cref="RpcCallFollower"/> reads them, for the flow's whole life) and in reassembled stub bytes (<see cref="MaxStub"/>).
 /// </summary>
 public sealed class EndpointMapperFollower : IFlowFollower
 {
@@ -34,6 +35,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
     private int _stubLength;
     private bool _stubOverflow;
     private int _pdus;
+    private bool _stopped;
 
     private EndpointMapperFollower(EndpointMapperExpectations expectations) => _expectations = expectations;
 
@@ -42,34 +44,60 @@ public sealed class EndpointMapperFollower : IFlowFollower
         flow.App == AppLabel.DceRpc && flow.DceRpc is { IsEndpointMapper: true } ? new EndpointMapperFollower(expectations) : null;
 
     /// <inheritdoc />
-    public bool Finished => _pdus >= MaxPdus;
+    public bool Finished => _stopped;
 
     /// <inheritdoc />
     public void OnStream(Flow flow, bool fromClient, DirectionStream stream)
     {
         if (!fromClient && stream.Data.StartsWith(HttpGreeting)) stream.Consume(HttpGreeting.Length);
-        while (!Finished && CoHeader.TryRead(stream.Data, out var header))
+        while (_pdus < MaxPdus && CoHeader.TryRead(stream.Data, out var header))
         {
-            if (header.FragLength > stream.Capacity)
-            {
-                _pdus = MaxPdus;
-                return;
-            }
             if (stream.Data.Length < header.FragLength) return;
             _pdus++;
             OnPdu(flow, fromClient, header, stream.Data[..header.FragLength]);
             stream.Consume(header.FragLength);
         }
+        if (_pdus >= MaxPdus)
+        {
+            // Past the budget for answers the client's calls are still read, PDU by PDU, for the flow's whole life.
+            if (!fromClient)
+            {
+                stream.Skip(long.MaxValue);
+                return;
+            }
+            var data = stream.Data;
+            bool framed = _association.Take(flow, data);
+            stream.Consume(data.Length);
+            stream.Skip(_association.TakeSkip());
+            if (!framed) Lose(flow, "bytes that are no DCE/RPC PDU");
+            return;
+        }
         // Bytes that are no PDU header mean the stream lost its framing: stop rather than guess.
-        if (stream.Data.Length >= CoHeader.Size && !CoHeader.TryRead(stream.Data, out _)) _pdus = MaxPdus;
+        if (stream.Data.Length >= CoHeader.Size && !CoHeader.TryRead(stream.Data, out _))
+        {
+            if (fromClient) Lose(flow, "bytes that are no DCE/RPC PDU");
+            _stopped = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnBroken(Flow flow, bool fromClient, string why)
+    {
+        if (fromClient) Lose(flow, why);
+    }
+
+    private void Lose(Flow flow, string why)
+    {
+        RpcAssociation.Log(flow).LoseCalls(why);
+        _stopped = true;
     }
 
     /// <inheritdoc />
     public void OnDatagram(Flow flow, bool fromClient, ReadOnlySpan<byte> datagram)
     {
-        if (Finished) return;
-        _pdus++;
         if (fromClient) RpcAssociation.ReadConnectionless(flow, datagram);
+        if (_pdus >= MaxPdus) return;
+        _pdus++;
         if (fromClient || !ClHeader.TryRead(datagram, out var header) || header.Type != ClHeader.Response || header.Fragmented) return;
         if (!header.LittleEndian) return;
         // Connectionless RPC knows no NDR64 ([MS-RPCE] 3.1.1.5.3.1).

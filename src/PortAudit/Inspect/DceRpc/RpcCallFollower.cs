@@ -4,22 +4,17 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>
-/// Reads a DCE/RPC flow past its recognition for every interface it binds and every operation it calls: the client's
-/// PDUs over TCP (ncacn_ip_tcp, the endpoint mapper's own flows excepted: <see cref="EndpointMapperFollower"/> records
-/// them) and the request headers of a connectionless flow. The server's bytes are dropped unread. Bounded in PDUs
-/// (<see cref="MaxPdus"/>) and client bytes (<see cref="MaxBytes"/>).
+/// Reads a DCE/RPC flow past its recognition for every interface it binds and every operation it calls, for the flow's
+/// whole life: the client's PDUs over TCP (ncacn_ip_tcp, the endpoint mapper's own flows excepted:
+/// <see cref="EndpointMapperFollower"/> records them) and the request headers of a connectionless flow. The server's
+/// bytes, and the stubs of the client's requests, are passed unread (<see cref="DirectionStream.Skip"/>): the cost of a
+/// segment does not grow with the data it carries, and no count of PDUs or bytes lets a call slip by unread. Bytes that
+/// are no PDU, or a hole in the client's stream, end the reading and mark what the flow bound as having calls unseen
+/// (<see cref="RpcCallLog.LoseCalls"/>).
 /// </summary>
 public sealed class RpcCallFollower : IFlowFollower
 {
-    /// <summary>Client PDUs (or datagrams) read per flow; past it the flow is let go.</summary>
-    public const int MaxPdus = 1024;
-
-    /// <summary>Client bytes read per flow; past it the flow is let go.</summary>
-    public const int MaxBytes = 1 << 20;
-
     private readonly RpcAssociation _association = new();
-    private int _pdus;
-    private long _bytes;
     private bool _stopped;
 
     private RpcCallFollower()
@@ -30,40 +25,39 @@ public sealed class RpcCallFollower : IFlowFollower
     public static IFlowFollower? For(Flow flow) => flow.App == AppLabel.DceRpc ? new RpcCallFollower() : null;
 
     /// <inheritdoc />
-    public bool Finished => _stopped || _pdus >= MaxPdus || _bytes >= MaxBytes;
+    public bool Finished => _stopped;
 
     /// <inheritdoc />
     public void OnStream(Flow flow, bool fromClient, DirectionStream stream)
     {
         if (!fromClient)
         {
-            // Responses name neither interface nor operation: their bytes need not wait.
-            stream.Consume(stream.Data.Length);
+            // Responses name neither interface nor operation: their bytes are dropped, those to come uncopied.
+            stream.Skip(long.MaxValue);
             return;
         }
-        while (!Finished && CoHeader.TryRead(stream.Data, out var header))
-        {
-            if (header.FragLength > stream.Capacity)
-            {
-                _stopped = true;
-                return;
-            }
-            if (stream.Data.Length < header.FragLength) return;
-            _pdus++;
-            _bytes += header.FragLength;
-            _association.Read(flow, header, stream.Data[..header.FragLength]);
-            stream.Consume(header.FragLength);
-        }
-        // Bytes that are no PDU header mean the stream lost its framing: stop rather than guess.
-        if (stream.Data.Length >= CoHeader.Size && !CoHeader.TryRead(stream.Data, out _)) _stopped = true;
+        var data = stream.Data;
+        bool framed = _association.Take(flow, data);
+        stream.Consume(data.Length);
+        stream.Skip(_association.TakeSkip());
+        if (!framed) Lose(flow, "bytes that are no DCE/RPC PDU");
+    }
+
+    /// <inheritdoc />
+    public void OnBroken(Flow flow, bool fromClient, string why)
+    {
+        if (fromClient) Lose(flow, why);
     }
 
     /// <inheritdoc />
     public void OnDatagram(Flow flow, bool fromClient, ReadOnlySpan<byte> datagram)
     {
-        if (Finished) return;
-        _pdus++;
-        _bytes += datagram.Length;
-        RpcAssociation.ReadConnectionless(flow, datagram);
+        if (fromClient) RpcAssociation.ReadConnectionless(flow, datagram);
+    }
+
+    private void Lose(Flow flow, string why)
+    {
+        RpcAssociation.Log(flow).LoseCalls(why);
+        _stopped = true;
     }
 }

@@ -11,35 +11,41 @@ using PortAudit.Inspect.Protocols;
 namespace PortAudit.Inspect.Smb;
 
 /// <summary>
-/// Reads an SMB flow past its recognition for the DCE/RPC it carries over named pipes ([MS-SMB2]; [MS-RPCE] 2.1.1.2):
-/// a CREATE names the pipe, its response gives the file id, and the WRITE and FSCTL_PIPE_TRANSCEIVE requests on that
-/// id carry the client's PDUs, read by one <see cref="RpcAssociation"/> per pipe. Also notes SMB1 messages, SMB3
-/// encryption (the RPC is then unreadable) and NTLMv1 in SESSION_SETUP. Bounded: at most <see cref="Look"/> bytes of a
-/// message are read (the rest is skipped unheld), <see cref="MaxMessages"/> messages and <see cref="MaxBytes"/> bytes per flow.
+/// Reads an SMB flow past its recognition, for its whole life, for the DCE/RPC it carries over named pipes ([MS-SMB2];
+/// [MS-RPCE] 2.1.1.2): a CREATE names the pipe, its response gives the file id (a WRITE or IOCTL compounded after the
+/// CREATE names it by the related-operations file id), and the WRITE and FSCTL_PIPE_TRANSCEIVE requests on that id
+/// carry the client's PDUs, read by one <see cref="RpcAssociation"/> per pipe as one byte stream: a PDU may be cut
+/// across writes anywhere (Metasploit's SMB::pipe_evasion). A CLOSE ends the pipe. Also notes SMB1 messages, SMB3
+/// encryption and compression (what they carry is not read) and NTLMv1 in SESSION_SETUP.
 /// </summary>
+/// <remarks>
+/// Bounded per flow: each compounded command is read up to <see cref="Look"/> bytes, enough for any header; the rest of
+/// a pipe's WRITE or IOCTL input streams through to its association as it passes, everything else (file data, READ
+/// responses) is dropped unread and uncopied (<see cref="DirectionStream.Skip"/>). At most <see cref="MaxPipes"/> pipes
+/// open at once (the oldest gives way; its calls are then marked unseen) and <see cref="MaxCreates"/> CREATEs awaiting
+/// their answer. No count of messages or bytes ends the reading: a file copy on the same connection does not hide the
+/// pipe opened after it.
+/// </remarks>
 public sealed class SmbPipeFollower : IFlowFollower
 {
-    /// <summary>Messages read per flow, both directions; past it the flow is let go.</summary>
-    public const int MaxMessages = 4096;
-
-    /// <summary>Bytes passed per flow, both directions, read or skipped; past it the flow is let go (a file copy).</summary>
-    public const long MaxBytes = 64L << 20;
-
-    /// <summary>Most bytes of one message read: enough for any header and a pipe's PDU start; a READ's data is skipped.</summary>
+    /// <summary>Most bytes of one command read: enough for any header and a pipe's PDU start.</summary>
     public const int Look = 16384;
 
-    private const int MaxPipes = 8;
+    /// <summary>Pipes followed at once.</summary>
+    public const int MaxPipes = 32;
+
     private const int MaxCreates = 8;
     private const int MaxNameChars = 80;
-    private const int MaxCompound = 16;
 
     private const int HeaderSize = Smb2Header.Size;
-    private const ushort SessionSetup = 1, Create = 5, Write = 9, Ioctl = 11;
+    private const ushort SessionSetup = 1, Create = 5, Close = 6, Write = 9, Ioctl = 11;
+    private const uint RelatedOperations = 0x4, StatusPending = 0x00000103;
 
-    // Request and response bodies, from the header's start ([MS-SMB2] 2.2.5, 2.2.13, 2.2.14, 2.2.21, 2.2.31).
+    // Request and response bodies, from the header's start ([MS-SMB2] 2.2.5, 2.2.13, 2.2.14, 2.2.15, 2.2.21, 2.2.31).
     private const int SecurityBufferOffset = HeaderSize + 12;
     private const int CreateNameOffset = HeaderSize + 44;
     private const int CreateResponseFileId = HeaderSize + 64;
+    private const int CloseFileId = HeaderSize + 8;
     private const int WriteDataOffset = HeaderSize + 2;
     private const int WriteLength = HeaderSize + 4;
     private const int WriteFileId = HeaderSize + 16;
@@ -49,12 +55,17 @@ public sealed class SmbPipeFollower : IFlowFollower
     private const int IoctlInputCount = HeaderSize + 28;
     private const uint FsctlPipeTransceive = 0x0011C017;
 
+    // The file id a command compounded after a CREATE uses for the file that CREATE opens ([MS-SMB2] 3.2.4.1.4).
+    private static readonly Guid RelatedFileId = new(Enumerable.Repeat((byte)0xFF, 16).ToArray());
+
     private readonly ulong[] _createIds = new ulong[MaxCreates];
-    private readonly string?[] _createNames = new string?[MaxCreates];
+    private readonly Pipe?[] _creates = new Pipe?[MaxCreates];
     private readonly Pipe?[] _pipes = new Pipe?[MaxPipes];
-    private int _nextCreate, _nextPipe, _messages;
-    private long _bytes, _skipToServer, _skipToClient;
+    private readonly Reading _toServer = new(), _toClient = new();
+    private int _nextCreate, _nextPipe;
     private bool _stopped;
+    // The pipe the last CREATE of the compound being read opens: a related command after it uses that file.
+    private Pipe? _chainPipe;
 
     private SmbPipeFollower()
     {
@@ -65,43 +76,48 @@ public sealed class SmbPipeFollower : IFlowFollower
         flow.App == AppLabel.Smb && flow.Protocol == IpProtocol.Tcp ? new SmbPipeFollower() : null;
 
     /// <inheritdoc />
-    public bool Finished => _stopped || _messages >= MaxMessages || _bytes >= MaxBytes;
+    public bool Finished => _stopped;
 
     /// <inheritdoc />
     public void OnStream(Flow flow, bool fromClient, DirectionStream stream)
     {
-        ref long skip = ref fromClient ? ref _skipToServer : ref _skipToClient;
-        while (!Finished)
+        var d = fromClient ? _toServer : _toClient;
+        while (!_stopped)
         {
             var data = stream.Data;
-            if (skip > 0)
+            if (d.Skip > 0)
             {
-                int passed = (int)Math.Min(skip, data.Length);
-                if (passed == 0) return;
-                stream.Consume(passed);
-                skip -= passed;
-                _bytes += passed;
+                if (!Pass(flow, d, stream)) return;
                 continue;
             }
-            if (data.Length < NetBiosSession.Header) return;
-            long total;
-            // Direct TCP (445) frames with a zero byte and a 24-bit length ([MS-SMB2] 2.1); 139 adds session control frames.
-            if (data[0] == NetBiosSession.Message) total = NetBiosSession.Header + ((data[1] << 16) | (data[2] << 8) | data[3]);
-            else if (NetBiosSession.TryHeader(data, out _, out int length)) total = NetBiosSession.Header + length;
-            else
+            if (d.FrameLeft == 0)
             {
-                // Not a frame: the stream lost its framing (a gap, or bytes dropped before the follower began).
-                _stopped = true;
-                return;
+                if (data.Length < NetBiosSession.Header) return;
+                // Direct TCP (445) frames with a zero byte and a 24-bit length ([MS-SMB2] 2.1); 139 adds session control frames.
+                if (data[0] == NetBiosSession.Message) d.FrameLeft = (data[1] << 16) | (data[2] << 8) | data[3];
+                else if (NetBiosSession.TryHeader(data, out _, out int length)) d.Skip = length;
+                else
+                {
+                    // Not a frame: the stream lost its framing (a gap, or bytes dropped before the follower began).
+                    Lose(flow, fromClient, "bytes that are no SMB frame");
+                    return;
+                }
+                stream.Consume(NetBiosSession.Header);
+                d.First = true;
+                _chainPipe = null;
+                continue;
             }
-            int look = (int)Math.Min(total, Look);
+            int look = (int)Math.Min(d.FrameLeft, Look);
             if (data.Length < look) return;
-            _messages++;
-            if (data[0] == NetBiosSession.Message) OnMessage(flow, fromClient, data[NetBiosSession.Header..look]);
-            stream.Consume(look);
-            _bytes += look;
-            skip = total - look;
+            int read = d.First ? OnFrameStart(flow, fromClient, d, data[..look]) : OnCommands(flow, fromClient, d, data[..look]);
+            stream.Consume(read);
         }
+    }
+
+    /// <inheritdoc />
+    public void OnBroken(Flow flow, bool fromClient, string why)
+    {
+        if (fromClient) Lose(flow, fromClient, why);
     }
 
     /// <inheritdoc />
@@ -109,46 +125,126 @@ public sealed class SmbPipeFollower : IFlowFollower
     {
     }
 
-    private void OnMessage(Flow flow, bool fromClient, ReadOnlySpan<byte> message)
+    // Passes skipped bytes: those of a pipe's WRITE data go to its association on the way, the rest are dropped unread
+    // (what is not held yet is dropped as it comes, uncopied). False when it must wait for bytes.
+    private bool Pass(Flow flow, Reading d, DirectionStream stream)
     {
-        if (message.Length < 4 || !message[1..4].SequenceEqual("SMB"u8)) return;
+        if (d.Tap is not { } pipe || d.TapLeft <= 0)
+        {
+            d.Tap = null;
+            stream.Skip(d.Skip);
+            d.Skip = 0;
+            return true;
+        }
+        var data = stream.Data;
+        if (data.IsEmpty) return false;
+        if (d.TapFrom > 0)
+        {
+            int passed = (int)Math.Min(d.TapFrom, data.Length);
+            stream.Consume(passed);
+            d.Skip -= passed;
+            d.TapFrom -= passed;
+            return true;
+        }
+        int fed = (int)Math.Min(d.TapLeft, data.Length);
+        Feed(flow, pipe, data[..fed]);
+        stream.Consume(fed);
+        d.TapLeft -= fed;
+        d.Skip -= fed;
+        return true;
+    }
+
+    // The first command of a frame: an SMB1 message, an SMB2 compound, or a transform (encryption, compression).
+    private int OnFrameStart(Flow flow, bool fromClient, Reading d, ReadOnlySpan<byte> message)
+    {
+        d.First = false;
+        if (message.Length < 4 || !message[1..4].SequenceEqual("SMB"u8)) return SkipFrame(d, 0);
         switch (message[0])
         {
             case 0xFF:
                 // A client opens with an SMB1 negotiate offering SMB2 dialects too ([MS-SMB2] 3.2.4.2.2.1); SMB1 is
                 // spoken only when the server answers in it.
                 if (!fromClient) flow.Weakness |= FlowWeakness.Smb1;
-                return;
+                return SkipFrame(d, 0);
             case 0xFD:
                 // A transform header: everything after it is encrypted ([MS-SMB2] 2.2.41), the pipes included.
                 RpcAssociation.Log(flow).Uninspectable = "smb3 encrypted";
                 _stopped = true;
-                return;
+                return 0;
+            case 0xFC:
+                // A compressed message ([MS-SMB2] 2.2.42): a client's may be a pipe's WRITE, whose calls are not read.
+                if (fromClient) RpcAssociation.Log(flow).MissedCalls("smb3 compressed");
+                return SkipFrame(d, 0);
             case 0xFE:
-                OnCompound(flow, message);
-                return;
+                return OnCommands(flow, fromClient, d, message);
         }
+        return SkipFrame(d, 0);
     }
 
-    // Related or unrelated, compounded commands follow one another at NextCommand offsets ([MS-SMB2] 3.2.4.1.4).
-    private void OnCompound(Flow flow, ReadOnlySpan<byte> message)
+    // The frame's bytes after the first read pass unread.
+    private static int SkipFrame(Reading d, int read)
+    {
+        d.Skip = d.FrameLeft - read;
+        d.FrameLeft = 0;
+        d.Tap = null;
+        return read;
+    }
+
+    // Related or unrelated, compounded commands follow one another at NextCommand offsets ([MS-SMB2] 3.2.4.1.4). Reads
+    // those that begin within what was read; a command that runs past it is finished by the skip (its WRITE data
+    // streamed to the pipe), and the frame's next command is read after it.
+    private int OnCommands(Flow flow, bool fromClient, Reading d, ReadOnlySpan<byte> read)
     {
         int at = 0;
-        for (int i = 0; i < MaxCompound && at + HeaderSize <= message.Length; i++)
+        while (true)
         {
-            uint next = BinaryPrimitives.ReadUInt32LittleEndian(message[(at + Smb2Header.NextCommandOffset)..]);
-            bool last = next < HeaderSize || next > message.Length - at;
-            OnCommand(flow, last ? message[at..] : message.Slice(at, (int)next));
-            if (last) return;
-            at += (int)next;
+            if (at + HeaderSize > read.Length)
+            {
+                // The next command begins past what was read: it is read next, from where it begins.
+                if (at < d.FrameLeft && read.Length < d.FrameLeft)
+                {
+                    d.FrameLeft -= at;
+                    return at;
+                }
+                return SkipFrame(d, at);
+            }
+            if (read[at] != 0xFE || !read.Slice(at + 1, 3).SequenceEqual("SMB"u8)) return SkipFrame(d, at);
+            uint next = BinaryPrimitives.ReadUInt32LittleEndian(read[(at + Smb2Header.NextCommandOffset)..]);
+            bool last = next < HeaderSize || next > d.FrameLeft - at;
+            long end = last ? d.FrameLeft : at + next;
+            var command = read[at..(int)Math.Min(end, read.Length)];
+            var pipe = OnCommand(flow, command, out long dataAt, out long dataLength);
+            if (end <= read.Length)
+            {
+                if (last) return SkipFrame(d, (int)end);
+                at = (int)end;
+                continue;
+            }
+            // The command runs past what was read: the rest of it is skipped, its pipe data streamed on the way, and the
+            // frame's next command, if any, is read after it.
+            d.Skip = end - read.Length;
+            d.FrameLeft -= end;
+            d.Tap = null;
+            long tapEnd = Math.Min(dataAt + dataLength, end - at), tapStart = Math.Max(command.Length, dataAt);
+            if (pipe is not null && tapEnd > tapStart)
+            {
+                d.Tap = pipe;
+                d.TapFrom = tapStart - command.Length;
+                d.TapLeft = tapEnd - tapStart;
+            }
+            return read.Length;
         }
     }
 
-    private void OnCommand(Flow flow, ReadOnlySpan<byte> smb)
+    // Reads one command; for a WRITE or IOCTL on a pipe, feeds the pipe the part of its data present, and returns the
+    // pipe with where its data lies in the command (from the header), so that the rest can be streamed on.
+    private Pipe? OnCommand(Flow flow, ReadOnlySpan<byte> smb, out long dataAt, out long dataLength)
     {
-        if (smb[0] != 0xFE || !smb[1..4].SequenceEqual("SMB"u8)) return;
+        Pipe? pipe = null;
+        dataAt = dataLength = 0;
         ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[Smb2Header.CommandOffset..]);
-        bool response = (BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]) & Smb2Header.ServerToRedir) != 0;
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]);
+        bool response = (flags & Smb2Header.ServerToRedir) != 0;
         ulong messageId = BinaryPrimitives.ReadUInt64LittleEndian(smb[Smb2Header.MessageIdOffset..]);
         switch (command)
         {
@@ -156,30 +252,38 @@ public sealed class SmbPipeFollower : IFlowFollower
                 var token = Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[SecurityBufferOffset..]),
                     BinaryPrimitives.ReadUInt16LittleEndian(smb[(SecurityBufferOffset + 2)..]));
                 if (NtlmMessage.ContainsV1Authenticate(token)) flow.Weakness |= FlowWeakness.NtlmV1;
-                return;
+                break;
             case Create when !response && smb.Length >= CreateNameOffset + 4:
                 OnCreate(messageId, Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[CreateNameOffset..]),
                     BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])));
-                return;
-            case Create when response && smb.Length >= CreateResponseFileId + 16
-                && BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]) == 0:
-                OnOpened(messageId, new Guid(smb.Slice(CreateResponseFileId, 16)));
-                return;
+                break;
+            case Create when response && smb.Length >= Smb2Header.StatusOffset + 4:
+                uint status = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]);
+                // An interim answer (STATUS_PENDING) comes before the one that says.
+                if (status == StatusPending) break;
+                OnOpened(flow, messageId, status == 0 && smb.Length >= CreateResponseFileId + 16 ? new Guid(smb.Slice(CreateResponseFileId, 16)) : null);
+                break;
+            case Close when !response && smb.Length >= CloseFileId + 16:
+                OnClosed(new Guid(smb.Slice(CloseFileId, 16)));
+                break;
             case Write when !response && smb.Length >= WriteFileId + 16:
-                uint length = BinaryPrimitives.ReadUInt32LittleEndian(smb[WriteLength..]);
-                OnPipeData(flow, new Guid(smb.Slice(WriteFileId, 16)),
-                    Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[WriteDataOffset..]), length), length);
-                return;
+                pipe = PipeOf(new Guid(smb.Slice(WriteFileId, 16)), flags);
+                dataAt = BinaryPrimitives.ReadUInt16LittleEndian(smb[WriteDataOffset..]);
+                dataLength = BinaryPrimitives.ReadUInt32LittleEndian(smb[WriteLength..]);
+                break;
             case Ioctl when !response && smb.Length >= IoctlInputCount + 4
                 && BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlCtlCode..]) == FsctlPipeTransceive:
-                uint count = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputCount..]);
-                OnPipeData(flow, new Guid(smb.Slice(IoctlFileId, 16)),
-                    Buffer(smb, BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputOffset..]), count), count);
-                return;
+                pipe = PipeOf(new Guid(smb.Slice(IoctlFileId, 16)), flags);
+                dataAt = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputOffset..]);
+                dataLength = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputCount..]);
+                break;
         }
+        if (pipe is null || dataLength == 0 || dataAt < HeaderSize) return null;
+        Feed(flow, pipe, Buffer(smb, (uint)dataAt, (uint)dataLength));
+        return pipe;
     }
 
-    // The part of a buffer (offset from the header's start) present in what was read: a message past Look is cut.
+    // The part of a buffer (offset from the header's start) present in what was read: a command past Look is cut.
     private static ReadOnlySpan<byte> Buffer(ReadOnlySpan<byte> smb, uint offset, uint length)
     {
         if (offset >= (uint)smb.Length) return default;
@@ -190,12 +294,18 @@ public sealed class SmbPipeFollower : IFlowFollower
     {
         // Pipe names are short and have no extension: a long path or a file name with a dot is a file on a share, and a
         // file server opens thousands of those, none worth a string.
-        if (utf16Name.IsEmpty || utf16Name.Length > 2 * MaxNameChars || HasDot(utf16Name)) return;
+        if (utf16Name.IsEmpty || utf16Name.Length > 2 * MaxNameChars || HasDot(utf16Name))
+        {
+            _chainPipe = null;
+            return;
+        }
         string name = Encoding.Unicode.GetString(utf16Name);
         int slash = name.LastIndexOf('\\');
+        var pipe = new Pipe(new RpcAssociation("pipe " + (slash >= 0 ? name[(slash + 1)..] : name)));
         _createIds[_nextCreate] = messageId;
-        _createNames[_nextCreate] = slash >= 0 ? name[(slash + 1)..] : name;
+        _creates[_nextCreate] = pipe;
         _nextCreate = (_nextCreate + 1) % MaxCreates;
+        _chainPipe = pipe;
     }
 
     private static bool HasDot(ReadOnlySpan<byte> utf16)
@@ -205,47 +315,77 @@ public sealed class SmbPipeFollower : IFlowFollower
         return false;
     }
 
-    private void OnOpened(ulong messageId, Guid fileId)
+    private void OnOpened(Flow flow, ulong messageId, Guid? fileId)
     {
         for (int i = 0; i < MaxCreates; i++)
         {
-            if (_createNames[i] is not { } name || _createIds[i] != messageId) continue;
-            _createNames[i] = null;
-            // The oldest pipe gives way: a long session opens and closes pipes as it goes.
-            _pipes[_nextPipe] = new Pipe(fileId, new RpcAssociation("pipe " + name));
+            if (_creates[i] is not { } pipe || _createIds[i] != messageId) continue;
+            _creates[i] = null;
+            // A refused CREATE opens nothing.
+            if (fileId is not { } opened) return;
+            pipe.FileId = opened;
+            int free = Array.IndexOf(_pipes, null);
+            if (free >= 0)
+            {
+                _pipes[free] = pipe;
+                return;
+            }
+            // All taken: one gives way, in turn (the oldest while none closed), and what is still called on it is not read.
+            _pipes[_nextPipe]!.Association.LoseCalls();
+            RpcAssociation.Log(flow).Uninspectable ??= $"more than {MaxPipes} pipes open at once";
+            _pipes[_nextPipe] = pipe;
             _nextPipe = (_nextPipe + 1) % MaxPipes;
             return;
         }
     }
 
-    private void OnPipeData(Flow flow, Guid fileId, ReadOnlySpan<byte> data, uint declared)
+    private void OnClosed(Guid fileId)
     {
-        Pipe? pipe = null;
-        foreach (var candidate in _pipes)
-            if (candidate is not null && candidate.FileId == fileId) pipe = candidate;
-        if (pipe is null) return;
-        // The rest of a PDU begun in an earlier write comes first.
-        long at = Math.Min(pipe.Remaining, declared);
-        pipe.Remaining -= at;
-        while (at + CoHeader.Size <= data.Length && CoHeader.TryRead(data[(int)at..], out var header))
-        {
-            long end = at + header.FragLength;
-            pipe.Association.Read(flow, header, data[(int)at..(int)Math.Min(end, data.Length)]);
-            if (end > declared)
-            {
-                pipe.Remaining = end - declared;
-                return;
-            }
-            at = end;
-        }
+        for (int i = 0; i < MaxPipes; i++)
+            if (_pipes[i]?.FileId == fileId) _pipes[i] = null;
     }
 
-    private sealed class Pipe(Guid fileId, RpcAssociation association)
+    private Pipe? PipeOf(Guid fileId, uint flags)
     {
-        public Guid FileId { get; } = fileId;
+        if ((flags & RelatedOperations) != 0 && fileId == RelatedFileId) return _chainPipe;
+        foreach (var candidate in _pipes)
+            if (candidate is not null && candidate.FileId == fileId) return candidate;
+        return null;
+    }
+
+    private void Feed(Flow flow, Pipe pipe, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || pipe.Association.Lost) return;
+        if (!pipe.Association.Take(flow, data))
+            RpcAssociation.Log(flow).LoseCalls($"bytes on {pipe.Association.Via} that are no DCE/RPC PDU");
+
+    }
+
+    private void Lose(Flow flow, bool fromClient, string why)
+    {
+        // What the server sends names no call; a hole in the client's bytes hides what comes after it.
+        if (fromClient) RpcAssociation.Log(flow).LoseCalls(why);
+        _stopped = true;
+    }
+
+    // Where one direction's reading stands.
+    private sealed class Reading
+    {
+        // Bytes of the current frame not yet read or skipped; 0 between frames.
+        public long FrameLeft;
+
+        // True when the next bytes of the frame are its first command.
+        public bool First;
+
+        // Bytes to pass unread; of them, TapLeft bytes from TapFrom on are a pipe's data, fed to Tap.
+        public long Skip, TapFrom, TapLeft;
+        public Pipe? Tap;
+    }
+
+    private sealed class Pipe(RpcAssociation association)
+    {
+        public Guid FileId { get; set; }
 
         public RpcAssociation Association { get; } = association;
-
-        public long Remaining { get; set; }
     }
 }
