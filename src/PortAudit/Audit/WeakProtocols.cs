@@ -16,8 +16,9 @@ public static class WeakProtocols
     public static string? Of(Flow flow, AuditEndpoint client, AuditEndpoint server)
     {
         var weakness = flow.Weakness;
-        // Telnet sends its Synch as urgent data (RFC 854): there it is the protocol, not a trick.
-        if (flow.App == AppLabel.Telnet) weakness &= ~FlowWeakness.TcpUrgent;
+        // Telnet sends its Synch as urgent data (RFC 854), and an FTP client its ABORT on the control connection (RFC 959
+        // 4.1.3): there it is the protocol, not a trick.
+        if (flow.App == AppLabel.Telnet || flow.App == AppLabel.Ftp) weakness &= ~FlowWeakness.TcpUrgent;
         bool cleartextLogon = flow.App == AppLabel.Telnet || flow.App == AppLabel.Ftp;
         string? crossing = cleartextLogon && client.Zone != server.Zone
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"

@@ -189,6 +189,9 @@ public sealed class DirectionStream
         // offset <= 0: the first -offset bytes were seen already (a retransmission or an overlap). Negated as a long:
         // a segment 2^31 bytes behind has offset int.MinValue, which an int negates to itself.
         long seen = -(long)(int)(sequence - _next);
+        // A keep-alive probe is one byte at the sequence number before the next (RFC 9293 3.8.4, BSD and Windows send a
+        // garbage byte): not a retransmission, and its byte is no evidence that two readers saw different streams.
+        if (seen == 1 && payload.Length == 1) return false;
         if (seen > 0) Compare(sequence, payload[..(int)Math.Min(seen, payload.Length)]);
         if (seen >= payload.Length) return false;
         var fresh = payload[(int)seen..];

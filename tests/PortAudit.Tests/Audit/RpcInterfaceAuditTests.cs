@@ -205,6 +205,20 @@ public class RpcInterfaceAuditTests
         Assert.Equal(across, verdict.Weakness is { } w && w.StartsWith("telnet across zones (internal to perimeter)", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("telnet", false)]
+    [InlineData("ftp", false)]
+    [InlineData("dcerpc", true)]
+    public void UrgentDataIsAWeaknessOnlyWhereTheProtocolDoesNotUseIt(string app, bool weak)
+    {
+        // Telnet's Synch (RFC 854) and an FTP client's ABORT (RFC 959) are urgent data by the protocol.
+        var flow = Established(Ws, "10.0.1.10", 445);
+        flow.App = AppLabel.Of(app);
+        flow.Weakness = FlowWeakness.TcpUrgent;
+        var verdict = Auditor(Inventory).Audit(flow);
+        Assert.Equal(weak, verdict.Weakness?.Contains("tcp-urgent", StringComparison.Ordinal) == true);
+    }
+
     [Fact]
     public void RpcOverHttpsIsUninspectableAndSaysSo()
     {

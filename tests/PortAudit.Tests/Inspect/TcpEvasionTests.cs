@@ -136,6 +136,24 @@ public class TcpEvasionTests
     }
 
     [Fact]
+    public void AKeepAliveProbesGarbageByteIsNoOverlap()
+    {
+        // BSD and Windows probe an idle connection with one garbage byte at the sequence number before the next: a
+        // long-lived SMB or RPC connection is full of them, and each was read as a retransmission with other bytes.
+        byte probe = (byte)~DcSync[^1];
+        var flow = new Wire(49670).At(0, DcSync).At(DcSync.Length - 1, [probe]).At(DcSync.Length - 1, [probe]).Flow();
+        Assert.Equal(FlowWeakness.None, flow.Weakness);
+        Assert.Equal("DRSUAPI 3", Calls(flow));
+    }
+
+    [Fact]
+    public void TwoBytesBackWithOtherBytesIsStillAnOverlap()
+    {
+        var flow = new Wire(49670).At(0, DcSync).At(DcSync.Length - 2, [(byte)~DcSync[^2], DcSync[^1]]).Flow();
+        Assert.Equal(FlowWeakness.TcpOverlap, flow.Weakness);
+    }
+
+    [Fact]
     public void AnUrgentByteIsLeftOutAsTheServersSocketLeavesItOut()
     {
         // One byte more inside the bind, sent as urgent data: the server's socket takes it out of band and reads DCSync;
