@@ -142,6 +142,7 @@ public sealed class InspectionEngine : IFlowObserver
     private void OnSegment(FlowInspection state, Flow flow, bool fromClient, in DecodedPacket packet, ReadOnlySpan<byte> payload)
     {
         var flags = packet.Flags;
+        if (IsLinkPadding(payload, flags)) payload = default;
         if ((flags & TcpFlags.Syn) != 0)
         {
             // The SYN-ACK says whether the server took the data of the client's SYN (TCP Fast Open); data of its own
@@ -175,6 +176,14 @@ public sealed class InspectionEngine : IFlowObserver
         var stream = Stream(state, flow, fromClient);
         Deliver(state, flow, fromClient, stream, stream.Add(packet.Sequence, payload));
     }
+
+    // Link padding counted as data: some capture points write a pure ACK (or SYN-ACK) in a minimum-size frame with an IP
+    // length that takes in the frame's padding, so 2 to 6 zero bytes stand as TCP data where the sender's first real bytes
+    // go (base.pcap holds such flows, to and from 60-byte Ethernet and 56-byte Linux cooked frames). Placed first, they hid
+    // those bytes from the inspectors and made a differing overlap of every such flow. Zeros that were really sent leave
+    // a hole instead, which a follower reports as one (its calls unseen): never a call read that was not made.
+    private static bool IsLinkPadding(ReadOnlySpan<byte> payload, TcpFlags flags) =>
+        payload.Length is > 0 and <= 6 && (flags & TcpFlags.Psh) == 0 && !payload.ContainsAnyExcept((byte)0);
 
     // A follower reads whole PDUs: a direction that first speaks after the match gets the follower's room, not the inspectors'.
     private DirectionStream Stream(FlowInspection state, Flow flow, bool fromClient) =>

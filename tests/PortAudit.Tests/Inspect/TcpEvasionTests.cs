@@ -147,6 +147,23 @@ public class TcpEvasionTests
     }
 
     [Fact]
+    public void LinkPaddingCountedAsDataIsNotTheStreamsFirstBytes()
+    {
+        // A pure ACK whose IP length takes in the 6 zero bytes of a 60-byte Ethernet frame's padding, then the real bytes at
+        // the same place (base.pcap frames 30472-30486): the zeros were read first and the flow marked tcp-overlap.
+        var flow = new Wire(49670).At(0, new byte[6], TcpFlags.Ack).At(0, DcSync).Flow();
+        Assert.Equal(FlowWeakness.None, flow.Weakness);
+        Assert.Equal((AppLabel.DceRpc, "DRSUAPI 3"), (flow.App, Calls(flow)));
+    }
+
+    [Fact]
+    public void ZerosSentWithPushAreStillData()
+    {
+        var flow = new Wire(49670).At(0, new byte[6]).At(0, DcSync).Flow();
+        Assert.Equal(FlowWeakness.TcpOverlap, flow.Weakness);
+    }
+
+    [Fact]
     public void TwoBytesBackWithOtherBytesIsStillAnOverlap()
     {
         var flow = new Wire(49670).At(0, DcSync).At(DcSync.Length - 2, [(byte)~DcSync[^2], DcSync[^1]]).Flow();
