@@ -11,6 +11,8 @@ namespace PortAudit.Tests.Policy;
 /// (not once per path), and a jump past the depth limit is cut and reported.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
+// Timed alone: beside the suite on two cores, a walk of 0.1 s once took 0.61 s. Before the jump graph these walks never ended.
+[Collection(TimedAlone.Name)]
 public class JumpGraphTests
 {
     private static PolicyQuery Query(byte protocol, int port) => new(protocol, IpAddr.Parse("10.0.0.1"), 50000, IpAddr.Parse("10.0.0.2"), port);
@@ -43,7 +45,7 @@ public class JumpGraphTests
         var (allowed, took) = Timed(policy, Query(IpProtocol.Udp, 9));
         var (sip, _) = Timed(policy, Query(IpProtocol.Tcp, 5061));
 
-        Assert.True(took < TimeSpan.FromSeconds(0.5), $"2^60 paths evaluated in {took.TotalSeconds:0.00} s");
+        Assert.True(took < TimeSpan.FromSeconds(2), $"2^60 paths evaluated in {took.TotalSeconds:0.00} s");
         Assert.Equal(PolicyDecision.Allowed, allowed.Decision);
         Assert.Equal("C60#1", allowed.DecidedBy);
         Assert.Equal(PolicyDecision.Allowed, sip.Decision);
@@ -69,7 +71,7 @@ public class JumpGraphTests
 
         var (verdict, took) = Timed(policy, Query(IpProtocol.Tcp, 22));
 
-        Assert.True(took < TimeSpan.FromSeconds(0.5), $"the loop took {took.TotalSeconds:0.00} s");
+        Assert.True(took < TimeSpan.FromSeconds(2), $"the loop took {took.TotalSeconds:0.00} s");
         Assert.Equal(PolicyDecision.Undecided, verdict.Decision);
         Assert.Equal("ip filter a#1", verdict.Rule!.Id);
         Assert.Collection(policy.Issues,
