@@ -65,11 +65,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
                 stream.Skip(long.MaxValue);
                 return;
             }
-            var data = stream.Data;
-            bool framed = _association.Take(flow, data);
-            stream.Consume(data.Length);
-            stream.Skip(_association.TakeSkip());
-            if (!framed) Lose(flow, "bytes that are no DCE/RPC PDU");
+            if (!_association.TakeFrom(flow, stream)) Lose(flow, "bytes that are no DCE/RPC PDU");
             return;
         }
         // Bytes that are no PDU header mean the stream lost its framing: stop rather than guess.

@@ -15,7 +15,7 @@ namespace PortAudit.Inspect.DceRpc;
 /// The client's bytes come in pieces of any size (<see cref="Take"/>): a PDU may be cut anywhere, inside its header
 /// included, by TCP segments or by the writes of a pipe (Metasploit's SMB::pipe_evasion), and one piece may hold several
 /// PDUs. Each request is read as soon as its 24-byte header is in and the rest of its fragment is passed unread
-/// (<see cref="TakeSkip"/>); a bind, alter_context or auth3 is read whole. Bounded: the PDU being read (one fragment, at
+/// (<see cref="TakeFrom"/>); a bind, alter_context or auth3 is read whole. Bounded: the PDU being read (one fragment, at
 /// most 64 KiB, held only when it comes in pieces), and <see cref="MaxContexts"/> context ids: past them a context of a
 /// named interface takes the place of one of an unnamed interface (which the audit never judges), and when there is none
 /// its calls are marked unseen (<see cref="RpcBinding.CallsUnseen"/>).
@@ -92,10 +92,22 @@ public sealed class RpcAssociation
     }
 
     /// <summary>
-    /// Bytes of the current PDU still to come that need no reading (a request's stub): the caller may drop them unread,
-    /// and they are no longer expected here.
+    /// Reads what <paramref name="stream"/> holds of the client's bytes (<see cref="Take"/>), drops them from it, and has it
+    /// pass over the current PDU's tail that needs no reading (a request's stub) as it arrives, uncopied. False once the
+    /// framing is lost.
     /// </summary>
-    public long TakeSkip()
+    public bool TakeFrom(Flow flow, DirectionStream stream)
+    {
+        var data = stream.Data;
+        bool framed = Take(flow, data);
+        stream.Consume(data.Length);
+        stream.Skip(TakeSkip());
+        return framed;
+    }
+
+    // Bytes of the current PDU still to come that need no reading: the stream drops them unread, and they are no longer
+    // expected here.
+    private long TakeSkip()
     {
         long skip = _skip;
         _skip = 0;

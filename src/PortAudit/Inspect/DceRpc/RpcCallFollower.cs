@@ -36,11 +36,7 @@ public sealed class RpcCallFollower : IFlowFollower
             stream.Skip(long.MaxValue);
             return;
         }
-        var data = stream.Data;
-        bool framed = _association.Take(flow, data);
-        stream.Consume(data.Length);
-        stream.Skip(_association.TakeSkip());
-        if (!framed) Lose(flow, "bytes that are no DCE/RPC PDU");
+        if (!_association.TakeFrom(flow, stream)) Lose(flow, "bytes that are no DCE/RPC PDU");
     }
 
     /// <inheritdoc />
