@@ -18,6 +18,11 @@ public sealed record AllowRule(string CatalogRule, string Seed, string FromHost,
     /// <summary>The ICMP messages allowed (the catalog rule's <c>icmp</c> list); empty for any message, and for other protocols.</summary>
     public IReadOnlyList<IcmpMessage> Icmp { get; init; } = [];
 
+    /// <summary>
+    /// True for an IPv6 rule: its sides' family (a rule's sides are of one family), else its protocol's (ICMPv6).
+    /// </summary>
+    public bool IsIpv6 => (From ?? To) is [var first, ..] ? !first.Network.IsV4 : Protocol == IpProtocol.IcmpV6;
+
     /// <summary>The comment every format carries: "catalog-rule-id: seed-file: row", printable ASCII without quotes, single spaces, at most 120 characters.</summary>
     public string Comment
     {

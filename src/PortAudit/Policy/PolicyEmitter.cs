@@ -55,7 +55,7 @@ public static class PolicyEmitter
         foreach (var rule in rules)
         foreach (var message in Messages(rule))
         {
-            string family = (rule.From ?? rule.To)?.FirstOrDefault().Network.IsV4 == false ? "ip6" : "ip";
+            string family = rule.IsIpv6 ? "ip6" : "ip";
             text.Append('\t').Append('\t');
             if (rule.From is { } from) text.Append($"{family} saddr {NftSet(from)} ");
             if (rule.To is { } to) text.Append($"{family} daddr {NftSet(to)} ");
@@ -102,7 +102,7 @@ public static class PolicyEmitter
         }
         foreach (var rule in rules)
         {
-            if (IsIpv6(rule) != ipv6)
+            if (rule.IsIpv6 != ipv6)
             {
                 text.Append(ipv6 ? $"# IPv4, in --format iptables: {rule.Comment}\n" : $"# IPv6, in --format ip6tables: {rule.Comment}\n");
                 continue;
@@ -112,10 +112,6 @@ public static class PolicyEmitter
         text.Append("COMMIT\n");
         return text.ToString();
     }
-
-    // A rule is of one family: its sides' (the emitter pairs sides of one family only), else its protocol's.
-    private static bool IsIpv6(AllowRule rule) =>
-        (rule.From ?? rule.To) is [var first, ..] ? !first.Network.IsV4 : rule.Protocol == IpProtocol.IcmpV6;
 
     private static void IptablesRule(StringBuilder text, AllowRule rule, IcmpMessage? message, bool ipv6)
     {

@@ -36,7 +36,6 @@ public sealed class RpcAssociation
 
     private ushort[] _ids = new ushort[4];
     private RpcBinding?[] _bindings = new RpcBinding?[4];
-    private bool[] _named = new bool[4];
     private readonly string? _via;
     private int _count;
 
@@ -256,7 +255,7 @@ public sealed class RpcAssociation
         // An id bound again (alter_context may reuse one) names its latest interface.
         if (Find(id) is { } known)
         {
-            Set(known, id, binding, named);
+            Set(known, id, binding);
             return;
         }
         if (_count < MaxContexts)
@@ -265,29 +264,30 @@ public sealed class RpcAssociation
             {
                 Array.Resize(ref _ids, _ids.Length * 2);
                 Array.Resize(ref _bindings, _bindings.Length * 2);
-                Array.Resize(ref _named, _named.Length * 2);
             }
-            Set(_count++, id, binding, named);
+            Set(_count++, id, binding);
             return;
         }
         if (!named) return;
         // Full: a context of an unnamed interface, which the audit never judges, gives way to a named one.
         for (int i = 0; i < _count; i++)
         {
-            if (_named[i]) continue;
-            Set(i, id, binding, named);
+            if (IsNamed(_bindings[i])) continue;
+            Set(i, id, binding);
             return;
         }
         // Requests on this context cannot be told apart: what was called on the interface is not known.
         if (binding is not null) binding.CallsUnseen = true;
     }
 
-    private void Set(int slot, ushort id, RpcBinding? binding, bool named)
+    private void Set(int slot, ushort id, RpcBinding? binding)
     {
         _ids[slot] = id;
         _bindings[slot] = binding;
-        _named[slot] = named;
     }
+
+    // A named interface's binding is always kept by the log (RpcCallLog.Bind), so a slot without one is unnamed.
+    private static bool IsNamed(RpcBinding? binding) => binding is not null && RpcInterfaces.Name(binding.Uuid) is not null;
 
     private int? Find(ushort id)
     {
