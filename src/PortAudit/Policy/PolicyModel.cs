@@ -83,7 +83,8 @@ public sealed record AddressMatch(IReadOnlyList<IpPrefix> Prefixes, bool Negated
     public MatchResult Match(IpAddr address)
     {
         if (Unresolved) return MatchResult.Maybe;
-        bool inside = Prefixes.Any(p => p.Contains(address));
+        // A host is the prefix of its full length: one lookup per prefix length of a large object-group, not a test per member.
+        bool inside = PrefixContainment.AnyContains(this, IpPrefix.Single(address));
         return inside != Negated ? MatchResult.Yes : MatchResult.No;
     }
 

@@ -33,7 +33,9 @@ internal static class RuleRelations
         // families apart (ASA any6, ::/0, covers no IPv4 address).
         if (wide.IsAny && (narrow is null || narrow.Unresolved || narrow.Negated)) return true;
         if (narrow is null || wide.Unresolved || narrow.Unresolved || wide.Negated || narrow.Negated) return false;
-        return narrow.Prefixes.All(n => wide.Prefixes.Any(w => w.Contains(n)));
+        foreach (var prefix in narrow.Prefixes)
+            if (!PrefixContainment.AnyContains(wide, prefix)) return false;
+        return true;
     }
 
     private static bool CoversPorts(PortMatch? wide, PortMatch? narrow)

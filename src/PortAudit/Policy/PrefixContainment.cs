@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using PortAudit.Common;
+
+namespace PortAudit.Policy;
+
+/// <summary>
+/// Whether one of a rule's prefixes contains a given prefix, answered by hashing the given prefix masked to each length the
+/// rule's prefixes have, instead of trying them one by one: two ASA rules on a 4,000-host object-group each were 16·10^6
+/// containment tests per comparison, and 500 such entries took 88 s to analyse for shadowing; now 4,000 lookups. The same
+/// for a flow's address against such a rule (<see cref="AddressMatch.Match"/>): a lookup, not 4,000 tests.
+/// </summary>
+/// <remarks>
+/// Built once per address match, on the first comparison that needs it, and kept beside it as long as it lives (a
+/// <see cref="ConditionalWeakTable{TKey,TValue}"/>: an <see cref="AddressMatch"/> is a record, whose equality a cached field
+/// would change). Answers what <c>prefixes.Any(w => w.Contains(n))</c> answers, no more: a prefix spread over two of the
+/// rule's prefixes is not contained.
+/// </remarks>
+internal sealed class PrefixContainment
+{
+    // Below this many prefixes the direct test is as fast as a lookup per length.
+    private const int DirectBelow = 16;
+    private static readonly ConditionalWeakTable<AddressMatch, PrefixContainment> Built = [];
+
+    private readonly HashSet<IpPrefix> _prefixes = [];
+    private readonly int[] _lengths;
+
+    private PrefixContainment(IReadOnlyList<IpPrefix> prefixes)
+    {
+        var lengths = new SortedSet<int>();
+        foreach (var prefix in prefixes)
+        {
+            _prefixes.Add(prefix);
+            lengths.Add(prefix.Length);
+        }
+        _lengths = [.. lengths];
+    }
+
+    /// <summary>True when one of <paramref name="wide"/>'s prefixes contains <paramref name="narrow"/>.</summary>
+    public static bool AnyContains(AddressMatch wide, IpPrefix narrow)
+    {
+        var prefixes = wide.Prefixes;
+        if (prefixes.Count < DirectBelow)
+        {
+            for (int i = 0; i < prefixes.Count; i++)
+                if (prefixes[i].Contains(narrow)) return true;
+            return false;
+        }
+        return Built.GetValue(wide, static match => new PrefixContainment(match.Prefixes)).Contains(narrow);
+    }
+
+    // A prefix that contains narrow has narrow's network masked to its own length: the one prefix of each length to look
+    // up. Contains then checks the family and that the prefix holds no bits past its length, as the direct test does.
+    private bool Contains(IpPrefix narrow)
+    {
+        foreach (int length in _lengths)
+        {
+            if (length > narrow.Length) break;
+            if (_prefixes.TryGetValue(new IpPrefix(IpPrefix.Mask(narrow.Network, length), length), out var wide) && wide.Contains(narrow))
+                return true;
+        }
+        return false;
+    }
+}
