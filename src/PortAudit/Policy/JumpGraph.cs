@@ -37,7 +37,16 @@ internal sealed class JumpGraph
         var entries = policy.Paths.SelectMany(p => p.Chains).Select(Chain).OfType<PolicyChain>().Concat(policy.Chains);
         foreach (var entry in entries)
             if (!heights.ContainsKey(entry)) Walk(entry, heights);
+        // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
+        Translations = [.. policy.Nat.Where(r => r.Nat!.Evaluated)];
+        Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
     }
+
+    /// <summary>The destination NAT rules the evaluator applies, in chain order.</summary>
+    public IReadOnlyList<PolicyRule> Translations { get; }
+
+    /// <summary>The paths whose chains filter something (an empty iptables FORWARD with policy ACCEPT does not).</summary>
+    public IReadOnlyList<PolicyPath> Filtering { get; }
 
     /// <summary>Jumps and gotos cut, as not understood: loops and jumps past <see cref="MaxDepth"/>, in the order found.</summary>
     public IReadOnlyList<PolicyIssue> Issues => _issues;

@@ -66,9 +66,8 @@ public static class PolicyEvaluator
     private static (PolicyRule? Nat, PolicyRule? Maybe) Translation(FirewallPolicy policy, in PolicyQuery query)
     {
         PolicyRule? maybe = null;
-        foreach (var rule in policy.Nat)
+        foreach (var rule in JumpGraph.Of(policy).Translations)
         {
-            if (!rule.Nat!.Evaluated) continue;
             var match = rule.Match(query);
             if (match == MatchResult.Yes) return (rule, maybe);
             if (match == MatchResult.Maybe) maybe ??= rule;
@@ -79,7 +78,7 @@ public static class PolicyEvaluator
     private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query)
     {
         var graph = JumpGraph.Of(policy);
-        var filtering = policy.Paths.Where(p => !p.Chains.All(c => graph.Chain(c)?.AcceptsAll ?? true)).ToList();
+        var filtering = graph.Filtering;
         if (filtering.Count == 0)
             return new PolicyVerdict(PolicyDecision.Allowed, null, policy.Paths.FirstOrDefault()?.Name ?? "(none)", "every chain");
         PolicyVerdict? blocked = null, undecided = null;
@@ -136,7 +135,7 @@ public static class PolicyEvaluator
         private Outcome Walk(PolicyChain chain)
         {
             PolicyRule? uncertain = null;
-            foreach (var rule in chain.Rules)
+            foreach (var rule in RuleCandidates.Of(chain, query))
             {
                 var match = rule.Match(query);
                 if (match == MatchResult.No) continue;
@@ -177,7 +176,7 @@ public static class PolicyEvaluator
     private static Outcome BlockOverAllow(PolicyChain chain, in PolicyQuery query)
     {
         PolicyRule? allow = null, maybeBlock = null, maybeAllow = null;
-        foreach (var rule in chain.Rules)
+        foreach (var rule in RuleCandidates.Of(chain, query))
         {
             var match = rule.Match(query);
             if (match == MatchResult.No) continue;
