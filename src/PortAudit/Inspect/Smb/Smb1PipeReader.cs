@@ -63,7 +63,8 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
         {
             if (!header.TryBlock(at, out var words, out var bytes, out int bytesAt))
             {
-                if (at < length) Unseen(flow, fromClient, "an smb1 AndX command past what is read");
+                // A block cut off by the look window is not read; one that runs past its whole message is refused by the server.
+                if (at < length && message.Length < length) Unseen(flow, fromClient, "an smb1 AndX command past what is read");
                 return tail;
             }
             long writtenAt = 0, writtenLength = 0;
