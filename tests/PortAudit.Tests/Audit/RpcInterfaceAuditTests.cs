@@ -3,7 +3,10 @@ using PortAudit.Catalog;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Flows;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;
+using PortAudit.Tests.Inspect;
 using static PortAudit.Tests.Audit.AuditFixture;
 
 namespace PortAudit.Tests.Audit;
@@ -131,6 +134,35 @@ public class RpcInterfaceAuditTests
                      "the rules between their roles grant DRSUAPI only 0,1,12,13,16", member.Reason);
         var replica = Lost(Dc2);
         Assert.Equal((Verdict.ExpectedDynamicRpc, "RPC uninspectable (a gap in the TCP stream): allowed by port only"), (replica.Verdict, replica.Reason));
+    }
+
+    [Fact]
+    public void DcSyncOverAnSmb1NamedPipeIsTheSameFindingAsOverSmb2()
+    {
+        // The same bind and GetNCChanges written to \\lsass on 445 from a workstation, once in each dialect, through the
+        // flow table and inspection as a capture goes: choosing SMB1 hides nothing.
+        byte[] bind = RpcCallPdus.Bind([(0, Drsuapi, 4)]), dcsync = RpcCallPdus.Request(0, 3);
+        static Flow Smb(params (bool, byte[])[] messages) =>
+            Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation(Ws, Dc, 445, messages)), f => f.ServerPort == 445);
+        var smb1 = Smb(
+            (true, Smb1Messages.Request(1, Smb1Messages.NegotiateOf(response: false))), (false, Smb1Messages.Response(1, Smb1Messages.NegotiateOf(response: true))),
+            (true, Smb1Messages.Request(2, Smb1Messages.NtCreate("\\lsass"))), (false, Smb1Messages.Response(2, Smb1Messages.NtCreateResponse(0x4000))),
+            (true, Smb1Messages.Request(3, Smb1Messages.WriteAndXOf(0x4000, bind))), (true, Smb1Messages.Request(4, Smb1Messages.TransactNmPipe(0x4000, dcsync))));
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var smb2 = Smb(
+            (true, SmbPipeFollowerTests.Smb2(0, 0, new byte[36])), (false, SmbPipeFollowerTests.Smb2(0, 0, new byte[64], response: true)),
+            (true, SmbPipeFollowerTests.CreateRequest(5, "lsass")), (false, SmbPipeFollowerTests.CreateResponse(5, fileId)),
+            (true, SmbPipeFollowerTests.Write(6, fileId, bind)), (true, SmbPipeFollowerTests.Transceive(7, fileId, dcsync)));
+        Assert.Equal(("DRSUAPI", "pipe lsass", "3", FlowWeakness.Smb1), (smb1.RpcCalls!.Bindings[0].Name, smb1.RpcCalls.Bindings[0].Via,
+            string.Join(",", smb1.RpcCalls.Bindings[0].Opnums), smb1.Weakness));
+
+        var auditor = Auditor();
+        var overSmb1 = auditor.Audit(smb1);
+        var overSmb2 = auditor.Audit(smb2);
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (overSmb1.Verdict, overSmb1.FindingKind, overSmb1.Severity));
+        Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", overSmb1.Reason);
+        Assert.Equal((overSmb2.Verdict, overSmb2.FindingKind, overSmb2.Severity, overSmb2.Reason, overSmb2.Explanation),
+            (overSmb1.Verdict, overSmb1.FindingKind, overSmb1.Severity, overSmb1.Reason, overSmb1.Explanation));
     }
 
     [Fact]

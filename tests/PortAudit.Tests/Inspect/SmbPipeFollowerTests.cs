@@ -11,8 +11,8 @@ namespace PortAudit.Tests.Inspect;
 [Trait(Tier.Name, Tier.Unit)]
 public class SmbPipeFollowerTests
 {
-    private static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab");
-    private static readonly Guid Efsrpc = new("df1941c5-fe89-4e79-bf10-463657acf44d");
+    internal static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab");
+    internal static readonly Guid Efsrpc = new("df1941c5-fe89-4e79-bf10-463657acf44d");
     private static readonly byte[] FileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
 
     /// <summary>An SMB2 message over direct TCP: the frame header, the 64-byte header, then <paramref name="body"/>.</summary>
@@ -94,7 +94,7 @@ public class SmbPipeFollowerTests
         return Smb2(1, messageId, body);
     }
 
-    private sealed class Session
+    internal sealed class Session
     {
         private readonly IFlowFollower _follower;
         private readonly DirectionStream _toServer = new(65536), _toClient = new(65536);
@@ -161,19 +161,28 @@ public class SmbPipeFollowerTests
     [Fact]
     public void APduSplitOverTwoWritesIsReadOnceAndItsTailSkipped()
     {
-        var request = RpcCallPdus.Request(0, 89).Concat(new byte[40]).ToArray();
-        // The fragment claims the padding too; its tail, which holds a fake header, comes in the next write.
-        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(8), (ushort)request.Length);
-        var fake = RpcCallPdus.Request(0, 12);
-        fake.CopyTo(request, request.Length - fake.Length);
-        int split = request.Length - fake.Length;
+        var (head, tail) = SplitRequest(89);
         var session = new Session()
             .Client(CreateRequest(5, "spoolss"))
             .Server(CreateResponse(5, FileId))
             .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])))
-            .Client(Write(7, FileId, request[..split]))
-            .Client(Write(8, FileId, request[split..]));
+            .Client(Write(7, FileId, head))
+            .Client(Write(8, FileId, tail));
         Assert.Equal([(ushort)89], Assert.Single(session.Flow.RpcCalls!.Bindings).Opnums);
+    }
+
+    /// <summary>
+    /// A request for <paramref name="opnum"/> cut in two: its fragment claims 40 bytes of padding too, and its tail, which
+    /// holds a fake request header (opnum 12), is the second piece.
+    /// </summary>
+    public static (byte[] Head, byte[] Tail) SplitRequest(ushort opnum)
+    {
+        var request = RpcCallPdus.Request(0, opnum).Concat(new byte[40]).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(8), (ushort)request.Length);
+        var fake = RpcCallPdus.Request(0, 12);
+        fake.CopyTo(request, request.Length - fake.Length);
+        int split = request.Length - fake.Length;
+        return (request[..split], request[split..]);
     }
 
     /// <summary>Commands compounded in one frame ([MS-SMB2] 3.2.4.1.4): each padded to 8 bytes, NextCommand set; later ones related when asked.</summary>
@@ -337,21 +346,22 @@ public class SmbPipeFollowerTests
     }
 
     [Fact]
-    public void HostileMessagesNeverThrowNorLoop()
-    {
-        var random = new Random(20261124);
-        var valid = new[]
-        {
+    public void HostileMessagesNeverThrowNorLoop() =>
+        // Lie about lengths and offsets: the frame, NextCommand, buffer offsets, frag_length, context counts.
+        SendMutated(20261124,
             CreateRequest(5, "spoolss"), CreateResponse(5, FileId), Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])),
-            Transceive(7, FileId, RpcCallPdus.Request(0, 1)), SessionSetup(1, RpcCallPdus.NtlmAuthenticate(24)),
-        };
+            Transceive(7, FileId, RpcCallPdus.Request(0, 1)), SessionSetup(1, RpcCallPdus.NtlmAuthenticate(24)));
+
+    /// <summary>Sends <paramref name="valid"/> 3000 times to a new follower, each time with a few bytes changed at random, each message from either side.</summary>
+    public static void SendMutated(int seed, params byte[][] valid)
+    {
+        var random = new Random(seed);
         for (int i = 0; i < 3000; i++)
         {
             var session = new Session();
             foreach (var message in valid)
             {
                 var bytes = (byte[])message.Clone();
-                // Lie about lengths and offsets: the frame, NextCommand, buffer offsets, frag_length, context counts.
                 for (int flips = random.Next(1, 6); flips > 0; flips--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
                 if (random.Next(2) == 0) session.Client(bytes);
                 else session.Server(bytes);

@@ -125,7 +125,7 @@ public sealed class RpcAssociation
             _skip -= count;
             return true;
         }
-        return !Lose();
+        return Lose();
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
@@ -15,14 +14,16 @@ namespace PortAudit.Inspect.Smb;
 /// [MS-RPCE] 2.1.1.2): a CREATE names the pipe, its response gives the file id (a WRITE or IOCTL compounded after the
 /// CREATE names it by the related-operations file id), and the WRITE and FSCTL_PIPE_TRANSCEIVE requests on that id
 /// carry the client's PDUs, read by one <see cref="RpcAssociation"/> per pipe as one byte stream: a PDU may be cut
-/// across writes anywhere (Metasploit's SMB::pipe_evasion). A CLOSE ends the pipe. Also notes SMB1 messages, SMB3
-/// encryption and compression (what they carry is not read) and NTLMv1 in SESSION_SETUP.
+/// across writes anywhere (Metasploit's SMB::pipe_evasion). A CLOSE ends the pipe. SMB1 messages are read the same way
+/// for the pipes they open and write (<see cref="Smb1PipeReader"/>); the pipes of either dialect are one table
+/// (<see cref="SmbPipes"/>). Also notes SMB1 spoken, SMB3 encryption and compression (what they carry is not read) and
+/// NTLMv1 in SESSION_SETUP.
 /// </summary>
 /// <remarks>
 /// Bounded per flow: each compounded command is read up to <see cref="Look"/> bytes, enough for any header; the rest of
 /// a pipe's WRITE or IOCTL input streams through to its association as it passes, everything else (file data, READ
 /// responses) is dropped unread and uncopied (<see cref="DirectionStream.Skip"/>). At most <see cref="MaxPipes"/> pipes
-/// open at once (the oldest gives way; its calls are then marked unseen) and <see cref="MaxCreates"/> CREATEs awaiting
+/// open at once (the oldest gives way; its calls are then marked unseen) and a few CREATEs awaiting
 /// their answer. No count of messages or bytes ends the reading: a file copy on the same connection does not hide the
 /// pipe opened after it.
 /// </remarks>
@@ -32,10 +33,7 @@ public sealed class SmbPipeFollower : IFlowFollower
     public const int Look = 16384;
 
     /// <summary>Pipes followed at once.</summary>
-    public const int MaxPipes = 32;
-
-    private const int MaxCreates = 8;
-    private const int MaxNameChars = 80;
+    public const int MaxPipes = SmbPipes.MaxPipes;
 
     private const int HeaderSize = Smb2Header.Size;
     private const ushort SessionSetup = 1, Create = 5, Close = 6, Write = 9, Ioctl = 11;
@@ -58,18 +56,14 @@ public sealed class SmbPipeFollower : IFlowFollower
     // The file id a command compounded after a CREATE uses for the file that CREATE opens ([MS-SMB2] 3.2.4.1.4).
     private static readonly Guid RelatedFileId = new(Enumerable.Repeat((byte)0xFF, 16).ToArray());
 
-    private readonly ulong[] _createIds = new ulong[MaxCreates];
-    private readonly Pipe?[] _creates = new Pipe?[MaxCreates];
-    private readonly Pipe?[] _pipes = new Pipe?[MaxPipes];
+    private readonly SmbPipes _pipes = new();
+    private readonly Smb1PipeReader _smb1;
     private readonly Reading _toServer = new(), _toClient = new();
-    private int _nextCreate, _nextPipe;
     private bool _stopped;
     // The pipe the last CREATE of the compound being read opens: a related command after it uses that file.
-    private Pipe? _chainPipe;
+    private SmbPipe? _chainPipe;
 
-    private SmbPipeFollower()
-    {
-    }
+    private SmbPipeFollower() => _smb1 = new Smb1PipeReader(_pipes);
 
     /// <summary>A follower for <paramref name="flow"/> when it is SMB over TCP, else null.</summary>
     public static IFlowFollower? For(Flow flow) =>
@@ -147,7 +141,7 @@ public sealed class SmbPipeFollower : IFlowFollower
             return true;
         }
         int fed = (int)Math.Min(d.TapLeft, data.Length);
-        Feed(flow, pipe, data[..fed]);
+        SmbPipes.Feed(flow, pipe, data[..fed]);
         stream.Consume(fed);
         d.TapLeft -= fed;
         d.Skip -= fed;
@@ -165,7 +159,7 @@ public sealed class SmbPipeFollower : IFlowFollower
                 // A client opens with an SMB1 negotiate offering SMB2 dialects too ([MS-SMB2] 3.2.4.2.2.1); SMB1 is
                 // spoken only when the server answers in it.
                 if (!fromClient) flow.Weakness |= FlowWeakness.Smb1;
-                return SkipFrame(d, 0);
+                return OnSmb1(flow, fromClient, d, message);
             case 0xFD:
                 // A transform header: everything after it is encrypted ([MS-SMB2] 2.2.41), the pipes included.
                 RpcAssociation.Log(flow).Uninspectable = "smb3 encrypted";
@@ -179,6 +173,28 @@ public sealed class SmbPipeFollower : IFlowFollower
                 return OnCommands(flow, fromClient, d, message);
         }
         return SkipFrame(d, 0);
+    }
+
+    // An SMB1 message is one frame: its AndX chain is read, and a pipe's write data past what was read streams on.
+    private int OnSmb1(Flow flow, bool fromClient, Reading d, ReadOnlySpan<byte> message)
+    {
+        var pipe = _smb1.Read(flow, fromClient, message, d.FrameLeft, out long dataAt, out long dataLength);
+        long end = d.FrameLeft;
+        SkipFrame(d, message.Length);
+        Tap(d, pipe, message.Length, dataAt, dataLength, end);
+        return message.Length;
+    }
+
+    // The rest of a command past the `present` bytes read is skipped; the part of it that is a pipe's data (at dataAt,
+    // dataLength bytes, before the command's end) streams to the pipe on the way.
+    private static void Tap(Reading d, SmbPipe? pipe, long present, long dataAt, long dataLength, long end)
+    {
+        d.Tap = null;
+        long tapEnd = Math.Min(dataAt + dataLength, end), tapStart = Math.Max(present, dataAt);
+        if (pipe is null || tapEnd <= tapStart) return;
+        d.Tap = pipe;
+        d.TapFrom = tapStart - present;
+        d.TapLeft = tapEnd - tapStart;
     }
 
     // The frame's bytes after the first read pass unread.
@@ -224,23 +240,16 @@ public sealed class SmbPipeFollower : IFlowFollower
             // frame's next command, if any, is read after it.
             d.Skip = end - read.Length;
             d.FrameLeft -= end;
-            d.Tap = null;
-            long tapEnd = Math.Min(dataAt + dataLength, end - at), tapStart = Math.Max(command.Length, dataAt);
-            if (pipe is not null && tapEnd > tapStart)
-            {
-                d.Tap = pipe;
-                d.TapFrom = tapStart - command.Length;
-                d.TapLeft = tapEnd - tapStart;
-            }
+            Tap(d, pipe, command.Length, dataAt, dataLength, end - at);
             return read.Length;
         }
     }
 
     // Reads one command; for a WRITE or IOCTL on a pipe, feeds the pipe the part of its data present, and returns the
     // pipe with where its data lies in the command (from the header), so that the rest can be streamed on.
-    private Pipe? OnCommand(Flow flow, ReadOnlySpan<byte> smb, out long dataAt, out long dataLength)
+    private SmbPipe? OnCommand(Flow flow, ReadOnlySpan<byte> smb, out long dataAt, out long dataLength)
     {
-        Pipe? pipe = null;
+        SmbPipe? pipe = null;
         dataAt = dataLength = 0;
         ushort command = BinaryPrimitives.ReadUInt16LittleEndian(smb[Smb2Header.CommandOffset..]);
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]);
@@ -254,17 +263,17 @@ public sealed class SmbPipeFollower : IFlowFollower
                 if (NtlmMessage.ContainsV1Authenticate(token)) flow.Weakness |= FlowWeakness.NtlmV1;
                 break;
             case Create when !response && smb.Length >= CreateNameOffset + 4:
-                OnCreate(messageId, Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[CreateNameOffset..]),
-                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])));
+                _chainPipe = _pipes.Create(messageId, Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[CreateNameOffset..]),
+                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])), unicode: true);
                 break;
             case Create when response && smb.Length >= Smb2Header.StatusOffset + 4:
                 uint status = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]);
                 // An interim answer (STATUS_PENDING) comes before the one that says.
                 if (status == StatusPending) break;
-                OnOpened(flow, messageId, status == 0 && smb.Length >= CreateResponseFileId + 16 ? new Guid(smb.Slice(CreateResponseFileId, 16)) : null);
+                _pipes.Opened(flow, messageId, status == 0 && smb.Length >= CreateResponseFileId + 16 ? new Guid(smb.Slice(CreateResponseFileId, 16)) : null);
                 break;
             case Close when !response && smb.Length >= CloseFileId + 16:
-                OnClosed(new Guid(smb.Slice(CloseFileId, 16)));
+                _pipes.Closed(new Guid(smb.Slice(CloseFileId, 16)));
                 break;
             case Write when !response && smb.Length >= WriteFileId + 16:
                 pipe = PipeOf(new Guid(smb.Slice(WriteFileId, 16)), flags);
@@ -279,7 +288,7 @@ public sealed class SmbPipeFollower : IFlowFollower
                 break;
         }
         if (pipe is null || dataLength == 0 || dataAt < HeaderSize) return null;
-        Feed(flow, pipe, Buffer(smb, (uint)dataAt, (uint)dataLength));
+        SmbPipes.Feed(flow, pipe, Buffer(smb, (uint)dataAt, (uint)dataLength));
         return pipe;
     }
 
@@ -290,76 +299,8 @@ public sealed class SmbPipeFollower : IFlowFollower
         return smb.Slice((int)offset, (int)Math.Min(length, (uint)smb.Length - offset));
     }
 
-    private void OnCreate(ulong messageId, ReadOnlySpan<byte> utf16Name)
-    {
-        // Pipe names are short and have no extension: a long path or a file name with a dot is a file on a share, and a
-        // file server opens thousands of those, none worth a string.
-        if (utf16Name.IsEmpty || utf16Name.Length > 2 * MaxNameChars || HasDot(utf16Name))
-        {
-            _chainPipe = null;
-            return;
-        }
-        string name = Encoding.Unicode.GetString(utf16Name);
-        int slash = name.LastIndexOf('\\');
-        var pipe = new Pipe(new RpcAssociation("pipe " + (slash >= 0 ? name[(slash + 1)..] : name)));
-        _createIds[_nextCreate] = messageId;
-        _creates[_nextCreate] = pipe;
-        _nextCreate = (_nextCreate + 1) % MaxCreates;
-        _chainPipe = pipe;
-    }
-
-    private static bool HasDot(ReadOnlySpan<byte> utf16)
-    {
-        for (int i = 0; i + 1 < utf16.Length; i += 2)
-            if (utf16[i] == '.' && utf16[i + 1] == 0) return true;
-        return false;
-    }
-
-    private void OnOpened(Flow flow, ulong messageId, Guid? fileId)
-    {
-        for (int i = 0; i < MaxCreates; i++)
-        {
-            if (_creates[i] is not { } pipe || _createIds[i] != messageId) continue;
-            _creates[i] = null;
-            // A refused CREATE opens nothing.
-            if (fileId is not { } opened) return;
-            pipe.FileId = opened;
-            int free = Array.IndexOf(_pipes, null);
-            if (free >= 0)
-            {
-                _pipes[free] = pipe;
-                return;
-            }
-            // All taken: one gives way, in turn (the oldest while none closed), and what is still called on it is not read.
-            _pipes[_nextPipe]!.Association.LoseCalls();
-            RpcAssociation.Log(flow).Uninspectable ??= $"more than {MaxPipes} pipes open at once";
-            _pipes[_nextPipe] = pipe;
-            _nextPipe = (_nextPipe + 1) % MaxPipes;
-            return;
-        }
-    }
-
-    private void OnClosed(Guid fileId)
-    {
-        for (int i = 0; i < MaxPipes; i++)
-            if (_pipes[i]?.FileId == fileId) _pipes[i] = null;
-    }
-
-    private Pipe? PipeOf(Guid fileId, uint flags)
-    {
-        if ((flags & RelatedOperations) != 0 && fileId == RelatedFileId) return _chainPipe;
-        foreach (var candidate in _pipes)
-            if (candidate is not null && candidate.FileId == fileId) return candidate;
-        return null;
-    }
-
-    private void Feed(Flow flow, Pipe pipe, ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty || pipe.Association.Lost) return;
-        if (!pipe.Association.Take(flow, data))
-            RpcAssociation.Log(flow).LoseCalls($"bytes on {pipe.Association.Via} that are no DCE/RPC PDU");
-
-    }
+    private SmbPipe? PipeOf(Guid fileId, uint flags) =>
+        (flags & RelatedOperations) != 0 && fileId == RelatedFileId ? _chainPipe : _pipes.Find(fileId);
 
     private void Lose(Flow flow, bool fromClient, string why)
     {
@@ -379,13 +320,6 @@ public sealed class SmbPipeFollower : IFlowFollower
 
         // Bytes to pass unread; of them, TapLeft bytes from TapFrom on are a pipe's data, fed to Tap.
         public long Skip, TapFrom, TapLeft;
-        public Pipe? Tap;
-    }
-
-    private sealed class Pipe(RpcAssociation association)
-    {
-        public Guid FileId { get; set; }
-
-        public RpcAssociation Association { get; } = association;
+        public SmbPipe? Tap;
     }
 }

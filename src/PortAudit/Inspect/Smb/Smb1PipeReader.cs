@@ -1,0 +1,205 @@
+using System.Buffers.Binary;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect.DceRpc;
+
+namespace PortAudit.Inspect.Smb;
+
+/// <summary>
+/// Reads SMB1 messages ([MS-CIFS], [MS-SMB]) for the named pipes they open and write, into the connection's
+/// <see cref="SmbPipes"/>: NT_CREATE_ANDX or OPEN_ANDX names a pipe (UTF-16LE or OEM by the header's Flags2), its answer
+/// gives the FID (paired by MID, PID and TID); WRITE_ANDX, WRITE and TRANSACTION's TransactNmPipe, WriteNmPipe and
+/// RawWriteNmPipe on that FID carry the client's PDUs; CLOSE ends the pipe. AndX chains are followed forward, at most
+/// <see cref="MaxChain"/> commands; a command chained after an open acts on the file it opens, whatever FID it names
+/// (the server's chain file, as Samba's chain_fsp).
+/// </summary>
+/// <remarks>
+/// Fails closed: what a client sends on a pipe that cannot be read marks the flow's calls unseen (<see
+/// cref="RpcCallLog.MissedCalls"/>, or <see cref="RpcCallLog.LoseCalls"/> when the pipe's bytes may have been cut): a
+/// write to a FID never seen opened on a tree that holds pipes, a write whose data lies outside its message, a
+/// transaction continued in secondary requests past a request's stub, CallNmPipe, an AndX chain that points back or runs
+/// past <see cref="MaxChain"/> commands or past what is read.
+/// </remarks>
+internal sealed class Smb1PipeReader(SmbPipes pipes)
+{
+    /// <summary>Most commands of one AndX chain read.</summary>
+    public const int MaxChain = 8;
+
+    private const byte Close = 0x04, Write = 0x0B, Transaction = 0x25, OpenAndX = 0x2D, ReadAndX = 0x2E, WriteAndX = 0x2F,
+        LockingAndX = 0x24, SessionSetupAndX = 0x73, LogoffAndX = 0x74, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
+
+    // Parameter words, from the block's words ([MS-CIFS] 2.2.4.64, 2.2.4.41, 2.2.4.43, 2.2.4.5, 2.2.4.33, 2.2.4.12).
+    private const int NtCreateNameLength = 5, NtCreateWords = 48, NtCreateFid = 5, OpenAndXWords = 30, OpenAndXFid = 4;
+    private const int WriteAndXFid = 4, WriteAndXMode = 14, WriteAndXLengthHigh = 18, WriteAndXLength = 20, WriteAndXDataOffset = 22, WriteAndXWords = 24;
+    private const int WriteFid = 0, WriteCount = 2, WriteWords = 10, WriteDataHead = 3;
+    private const int CloseFid = 0;
+    private const int TransTotalData = 2, TransDataCount = 22, TransDataOffset = 24, TransSetupCount = 26, TransSetup = 28;
+
+    // Pipe subcommands of TRANSACTION on \PIPE\ ([MS-CIFS] 2.2.5): setup word 0 the subcommand, word 1 the FID.
+    private const ushort TransactNmPipe = 0x26, RawWriteNmPipe = 0x31, WriteNmPipe = 0x37, CallNmPipe = 0x54;
+
+    // WriteMode bits: a message-mode pipe's raw write begins with the message's 2-byte length.
+    private const ushort RawMode = 0x4, MessageStart = 0x8;
+
+    private const int MaxPipeTrees = 4;
+    // Trees (IPC$) on which a pipe was opened: a write there on a FID never seen opened is a pipe's not read.
+    private readonly ushort[] _pipeTrees = new ushort[MaxPipeTrees];
+    private int _treeCount;
+
+    /// <summary>
+    /// Reads one message of <paramref name="length"/> bytes, <paramref name="message"/> the part of it read. Returns the
+    /// pipe whose written data runs past that part, with where the data lies from the header's start, for the rest to
+    /// be streamed on; null when there is none.
+    /// </summary>
+    public SmbPipe? Read(Flow flow, bool fromClient, ReadOnlySpan<byte> message, long length, out long dataAt, out long dataLength)
+    {
+        dataAt = dataLength = 0;
+        if (!Smb1Header.TryRead(message, out var header)) return null;
+        SmbPipe? tail = null;
+        var chain = new Chain();
+        byte command = header.Command;
+        int at = Smb1Header.Size;
+        for (int links = 1; ; links++)
+        {
+            if (!header.TryBlock(at, out var words, out var bytes, out int bytesAt))
+            {
+                // A block cut off by the look window is not read; one that runs past its whole message is refused by the server.
+                if (at < length && message.Length < length) Unseen(flow, fromClient, "an smb1 AndX command past what is read");
+                return tail;
+            }
+            long writtenAt = 0, writtenLength = 0;
+            var written = fromClient ? Request(flow, header, ref chain, command, words, bytes, bytesAt, length, out writtenAt, out writtenLength) : null;
+            if (!fromClient) Response(flow, header, command, words);
+            if (written is not null && writtenAt + writtenLength > message.Length)
+            {
+                if (tail is not null) Unseen(flow, fromClient, "two smb1 writes past what is read");
+                (tail, dataAt, dataLength) = (written, writtenAt, writtenLength);
+            }
+            if (!IsAndX(command) || words.Length < Smb1Header.AndXSize || words[Smb1Header.AndXCommandOffset] == Smb1Header.NoAndXCommand)
+                return tail;
+            int next = BinaryPrimitives.ReadUInt16LittleEndian(words[Smb1Header.AndXOffsetOffset..]);
+            // Forward only: a chain that points back could run in a loop, and one past the cap is a client hiding a call.
+            if (next <= at)
+            {
+                Unseen(flow, fromClient, "an smb1 AndX chain that points back");
+                return tail;
+            }
+            if (links == MaxChain)
+            {
+                Unseen(flow, fromClient, $"an smb1 AndX chain of more than {MaxChain} commands");
+                return tail;
+            }
+            command = words[Smb1Header.AndXCommandOffset];
+            at = next;
+        }
+    }
+
+    private static bool IsAndX(byte command) => command is LockingAndX or OpenAndX or ReadAndX or WriteAndX
+        or SessionSetupAndX or LogoffAndX or TreeConnectAndX or NtCreateAndX;
+
+    // A client's command: an open names its pipe, a write feeds it the data read, which is returned with where it lies.
+    private SmbPipe? Request(Flow flow, Smb1Header header, ref Chain chain, byte command, ReadOnlySpan<byte> words, ReadOnlySpan<byte> bytes,
+        int bytesAt, long length, out long dataAt, out long dataLength)
+    {
+        dataAt = dataLength = 0;
+        switch (command)
+        {
+            case NtCreateAndX when words.Length >= NtCreateWords:
+                var name = Name(header, bytes, bytesAt);
+                chain = new Chain(true, pipes.Create(header.RequestKey,
+                    name[..Math.Min(name.Length, BinaryPrimitives.ReadUInt16LittleEndian(words[NtCreateNameLength..]))], header.Unicode));
+                return null;
+            case OpenAndX when words.Length >= OpenAndXWords:
+                chain = new Chain(true, pipes.Create(header.RequestKey, Name(header, bytes, bytesAt), header.Unicode));
+                return null;
+            case Close when words.Length >= CloseFid + 2:
+                pipes.Closed(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[CloseFid..])));
+                return null;
+            case WriteAndX when words.Length >= WriteAndXWords:
+                dataAt = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXDataOffset..]);
+                dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXLength..])
+                    | (long)BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXLengthHigh..]) << 16;
+                ushort mode = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXMode..]);
+                if ((mode & (RawMode | MessageStart)) == (RawMode | MessageStart) && dataLength >= 2)
+                {
+                    dataAt += 2;
+                    dataLength -= 2;
+                }
+                return Written(flow, header, chain, BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXFid..]), length, ref dataAt, ref dataLength);
+            case Write when words.Length >= WriteWords:
+                dataAt = bytesAt + WriteDataHead;
+                dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteCount..]);
+                return Written(flow, header, chain, BinaryPrimitives.ReadUInt16LittleEndian(words[WriteFid..]), length, ref dataAt, ref dataLength);
+            case Transaction when words.Length >= TransSetup && words.Length >= TransSetup + 2 * words[TransSetupCount]:
+                return Transact(flow, header, words, length, out dataAt, out dataLength);
+        }
+        return null;
+    }
+
+    // A TRANSACTION on a pipe: its data, the client's PDUs, when the subcommand writes them to a FID.
+    private SmbPipe? Transact(Flow flow, Smb1Header header, ReadOnlySpan<byte> words, long length, out long dataAt, out long dataLength)
+    {
+        dataAt = dataLength = 0;
+        int setupCount = words[TransSetupCount];
+        ushort subcommand = setupCount >= 1 ? BinaryPrimitives.ReadUInt16LittleEndian(words[TransSetup..]) : (ushort)0;
+        if (subcommand == CallNmPipe)
+        {
+            // Opens a pipe by name, writes, reads and closes it in one: what it carries is not read.
+            Unseen(flow, true, "an smb1 CallNamedPipe");
+            return null;
+        }
+        if (setupCount < 2 || subcommand is not (TransactNmPipe or WriteNmPipe or RawWriteNmPipe)) return null;
+        dataAt = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataOffset..]);
+        dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataCount..]);
+        long total = BinaryPrimitives.ReadUInt16LittleEndian(words[TransTotalData..]);
+        var pipe = Written(flow, header, default, BinaryPrimitives.ReadUInt16LittleEndian(words[(TransSetup + 2)..]), length, ref dataAt, ref dataLength);
+        // The rest of the data comes in TRANSACTION_SECONDARY requests, which are not read: passed over when it is only the
+        // stub of a request whose head was read.
+        if (pipe is not null && total > dataLength) SmbPipes.Miss(flow, pipe, total - dataLength, "an smb1 transaction continued in secondary requests");
+        return pipe;
+    }
+
+    // A write of the data at dataAt on fid (or the file the chain opened): fed to its pipe as far as read, the pipe
+    // returned; null when the file is no pipe or the data cannot be read.
+    private SmbPipe? Written(Flow flow, Smb1Header header, Chain chain, ushort fid, long length, ref long dataAt, ref long dataLength)
+    {
+        var pipe = chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(fid));
+        if (pipe is null && !chain.Opens)
+        {
+            if (dataLength > 0 && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) >= 0)
+                RpcAssociation.Log(flow).MissedCalls("an smb1 write on a pipe never seen opened");
+            return null;
+        }
+        if (pipe is null || dataLength == 0) return null;
+        if (dataAt < Smb1Header.Size || dataAt + dataLength > length)
+        {
+            RpcAssociation.Log(flow).LoseCalls("an smb1 write whose data lies outside its message");
+            return null;
+        }
+        SmbPipes.Feed(flow, pipe, header.Slice(dataAt, dataLength));
+        return pipe;
+    }
+
+    // The name of an open: after the pad byte that aligns UTF-16 on an even offset from the header's start.
+    private static ReadOnlySpan<byte> Name(Smb1Header header, ReadOnlySpan<byte> bytes, int bytesAt) =>
+        header.Unicode && bytesAt % 2 == 1 && !bytes.IsEmpty ? bytes[1..] : bytes;
+
+    // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words).
+    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words)
+    {
+        int fidAt = command switch { NtCreateAndX => NtCreateFid, OpenAndX => OpenAndXFid, _ => -1 };
+        if (fidAt < 0) return;
+        bool opened = header.Status == 0 && words.Length >= fidAt + 2;
+        if (pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null)
+            && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) < 0 && _treeCount < MaxPipeTrees) _pipeTrees[_treeCount++] = header.Tid;
+    }
+
+    // Whether a command earlier in the chain opened a file, and the pipe it is when it is one.
+    private readonly record struct Chain(bool Opens = false, SmbPipe? Pipe = null);
+
+    private static void Unseen(Flow flow, bool fromClient, string why)
+    {
+        // What the server answers names no call.
+        if (fromClient) RpcAssociation.Log(flow).LoseCalls(why);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers.Binary;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect.DceRpc;
+using PortAudit.Inspect.Smb;
+using static PortAudit.Tests.Builders.Smb1Messages;
+using Session = PortAudit.Tests.Inspect.SmbPipeFollowerTests.Session;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>DCE/RPC over SMB1 named pipes ([MS-CIFS]), read as the SMB2 pipes are: the same calls, the same evasions closed.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class Smb1PipeFollowerTests
+{
+    internal static readonly Guid Drsuapi = new("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), Svcctl = new("367abb81-9844-35f1-ad32-98f038001003");
+    internal const ushort Fid = 0x4000;
+
+    private static readonly byte[] BindDrsuapi = RpcCallPdus.Bind([(0, Drsuapi, 4)]);
+
+    // A session whose client opened `name` and got Fid.
+    private static Session Opened(string name = "\\lsass", bool oem = false) =>
+        new Session().Client(Request(1, NtCreate(name, oem), oem)).Server(Response(1, NtCreateResponse(Fid)));
+
+    private static RpcBinding Single(Session session) => Assert.Single(session.Flow.RpcCalls!.Bindings);
+
+    [Fact]
+    public void ABindAndARequestWrittenWithWriteAndXAreRecordedAgainstThePipe()
+    {
+        var session = Opened()
+            .Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        var binding = Single(session);
+        Assert.Equal(("DRSUAPI", "pipe lsass", false), (binding.Name, binding.Via, binding.CallsUnseen));
+        Assert.Equal([(ushort)3], binding.Opnums);
+        Assert.Null(session.Flow.RpcCalls!.Uninspectable);
+        Assert.Equal(FlowWeakness.Smb1, session.Flow.Weakness);
+    }
+
+    [Fact]
+    public void TransactNmPipeAndWriteCarryCallsToo()
+    {
+        var session = Opened("\\svcctl")
+            .Client(Request(2, TransactNmPipe(Fid, RpcCallPdus.Bind([(0, Svcctl, 2)]))))
+            .Client(Request(3, WriteOf(Fid, RpcCallPdus.Request(0, 15))))
+            .Client(Request(4, TransactNmPipe(Fid, RpcCallPdus.Request(0, 12))));
+        var binding = Single(session);
+        Assert.Equal(("SVCCTL", "pipe svcctl"), (binding.Name, binding.Via));
+        Assert.Equal([(ushort)15, (ushort)12], binding.Opnums);
+    }
+
+    [Fact]
+    public void AWriteAndXChainedAfterItsNtCreateAndXWritesTheFileJustOpened()
+    {
+        // The chained write names no FID it could know yet: the server writes the file the create in its chain opened.
+        var session = new Session()
+            .Client(Message(1, false, false, [NtCreate("\\lsass"), WriteAndXOf(0xFFFF, BindDrsuapi)]))
+            .Server(Response(1, NtCreateResponse(Fid)))
+            .Client(Request(2, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        var binding = Single(session);
+        Assert.Equal(("pipe lsass", (ushort)3), (binding.Via, Assert.Single(binding.Opnums)));
+    }
+
+    [Fact]
+    public void APduSplitOverTwoWritesIsReadOnceAndItsTailSkipped()
+    {
+        // The second piece, a WRITE after a WRITE_ANDX, is the request's tail and holds a fake header: skipped.
+        var (head, tail) = SmbPipeFollowerTests.SplitRequest(3);
+        var session = Opened()
+            .Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, WriteAndXOf(Fid, head)))
+            .Client(Request(4, WriteOf(Fid, tail)));
+        Assert.Equal([(ushort)3], Single(session).Opnums);
+    }
+
+    [Fact]
+    public void AnOemNameNamesThePipe()
+    {
+        var session = Opened("\\spoolss", oem: true)
+            .Client(Request(2, TransactNmPipe(Fid, RpcCallPdus.Bind([(0, SmbPipeFollowerTests.Spoolss, 1)]), oem: true), oem: true))
+            .Client(Request(3, WriteAndXOf(Fid, RpcCallPdus.Request(0, 89)), oem: true));
+        var binding = Single(session);
+        Assert.Equal(("SPOOLSS", "pipe spoolss", (ushort)89), (binding.Name, binding.Via, Assert.Single(binding.Opnums)));
+    }
+
+    [Fact]
+    public void AFidClosedAndReusedNamesTheNewPipe()
+    {
+        var session = Opened("\\spoolss")
+            .Client(Request(2, WriteAndXOf(Fid, RpcCallPdus.Bind([(0, SmbPipeFollowerTests.Spoolss, 1)]))))
+            .Client(Request(3, CloseOf(Fid)))
+            .Client(Request(4, NtCreate("\\efsrpc"))).Server(Response(4, NtCreateResponse(Fid)))
+            .Client(Request(5, WriteAndXOf(Fid, RpcCallPdus.Bind([(0, SmbPipeFollowerTests.Efsrpc, 1)]))))
+            .Client(Request(6, WriteAndXOf(Fid, RpcCallPdus.Request(0, 0))));
+        Assert.Equal([("SPOOLSS", "pipe spoolss", ""), ("EFSRPC", "pipe efsrpc", "0")],
+            session.Flow.RpcCalls!.Bindings.Select(b => (b.Name!, b.Via, string.Join(",", b.Opnums))));
+        Assert.Null(session.Flow.RpcCalls!.Uninspectable);
+    }
+
+    [Fact]
+    public void AWriteAndXLongerThanWhatIsReadStreamsItsDataToThePipe()
+    {
+        var padded = RpcCallPdus.Request(0, 12).Concat(new byte[30000]).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(padded.AsSpan(8), (ushort)padded.Length);
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)));
+        foreach (var segment in Request(3, WriteAndXOf(Fid, [.. padded, .. RpcCallPdus.Request(0, 3)])).Chunk(1460)) session.Client(segment);
+        session.Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 1))));
+        Assert.Equal([(ushort)12, (ushort)3, (ushort)1], Single(session).Opnums);
+    }
+
+    [Fact]
+    public void AnAndXChainThatPointsBackIsRefusedAndMarksTheCallsUnseen()
+    {
+        // The second write's AndX points at the first: a server that followed it would write DCSync again and again.
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)));
+        session.Client(Message(3, false, false, [WriteAndXOf(Fid, RpcCallPdus.Request(0, 12)), WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))],
+            andXOffsets: [null, Smb1Header.Size]));
+        var binding = Single(session);
+        Assert.Equal([(ushort)12, (ushort)3], binding.Opnums);
+        Assert.True(binding.CallsUnseen);
+        Assert.Equal("an smb1 AndX chain that points back", session.Flow.RpcCalls!.Uninspectable);
+        Assert.False(session.Finished);
+    }
+
+    [Fact]
+    public void AnAndXChainLongerThanTheCapMarksTheCallsUnseen()
+    {
+        var writes = Enumerable.Range(0, Smb1PipeReader.MaxChain + 1).Select(_ => WriteAndXOf(Fid, RpcCallPdus.Request(0, 1))).ToArray();
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi))).Client(Message(3, false, false, writes));
+        Assert.True(Single(session).CallsUnseen);
+        Assert.Equal($"an smb1 AndX chain of more than {Smb1PipeReader.MaxChain} commands", session.Flow.RpcCalls!.Uninspectable);
+    }
+
+    [Fact]
+    public void ATransactionContinuedInSecondaryRequestsMarksTheCallsUnseenUnlessOnlyAStubIsMissing()
+    {
+        // DCSync in the secondary request: not read, so DRSUAPI is judged as if anything was called.
+        var dcsync = RpcCallPdus.Request(0, 3);
+        int total = BindDrsuapi.Length + dcsync.Length;
+        var hidden = Opened()
+            .Client(Request(2, TransactNmPipe(Fid, BindDrsuapi, total)))
+            .Client(Request(2, TransactionSecondaryOf(dcsync, BindDrsuapi.Length, total)));
+        Assert.True(Single(hidden).CallsUnseen);
+        Assert.Empty(Single(hidden).Opnums);
+        Assert.Equal("an smb1 transaction continued in secondary requests", hidden.Flow.RpcCalls!.Uninspectable);
+
+        // A long request whose head is in the primary: only its stub is in the secondary, and the calls after it are read.
+        var request = RpcCallPdus.Request(0, 3).Concat(new byte[200]).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(8), (ushort)request.Length);
+        var stub = Opened()
+            .Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, TransactNmPipe(Fid, request[..60], request.Length)))
+            .Client(Request(3, TransactionSecondaryOf(request[60..], 60, request.Length)))
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 12))));
+        Assert.Equal(("3,12", false), (string.Join(",", Single(stub).Opnums), Single(stub).CallsUnseen));
+    }
+
+    [Fact]
+    public void AWriteWhoseDataLiesOutsideItsMessageMarksTheCallsUnseen()
+    {
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3), dataOffset: 4000)));
+        Assert.True(Single(session).CallsUnseen);
+        Assert.Equal("an smb1 write whose data lies outside its message", session.Flow.RpcCalls!.Uninspectable);
+    }
+
+    [Fact]
+    public void AWriteOnTheTreeOfThePipesToAFidNeverSeenOpenedMarksTheCallsUnseen()
+    {
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, WriteAndXOf(Fid + 1, RpcCallPdus.Request(0, 3))));
+        Assert.True(Single(session).CallsUnseen);
+        Assert.Equal("an smb1 write on a pipe never seen opened", session.Flow.RpcCalls!.Uninspectable);
+        // Before any pipe was opened, a write names no tree known to hold pipes: a file's, not read.
+        Assert.Null(new Session().Client(Request(3, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
+    }
+
+    [Fact]
+    public void AFileOpenedWithNtCreateAndXIsNoPipe()
+    {
+        var session = Opened("docs\\report.bin").Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)));
+        Assert.Null(session.Flow.RpcCalls);
+    }
+
+    [Fact]
+    public void HostileSmb1MessagesNeverThrowNorLoop() =>
+        // Lie about word counts, byte counts, AndX offsets, data offsets and lengths, setup counts.
+        SmbPipeFollowerTests.SendMutated(20261127,
+            Request(1, NtCreate("\\lsass")), Response(1, NtCreateResponse(Fid)), Request(2, WriteAndXOf(Fid, BindDrsuapi)),
+            Request(3, TransactNmPipe(Fid, RpcCallPdus.Request(0, 3), 200)), Request(3, TransactionSecondaryOf(new byte[100], 40, 200)),
+            Message(4, false, false, [NtCreate("\\svcctl"), WriteAndXOf(Fid, RpcCallPdus.Request(0, 1))]), Request(5, WriteOf(Fid, new byte[30])),
+            Request(6, CloseOf(Fid)));
+}

@@ -1,0 +1,44 @@
+using PortAudit.Inspect;
+using PortAudit.Tests.Sources.Live;
+using Xunit.Abstractions;
+using static PortAudit.Tests.Builders.Smb1Messages;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// The SMB1 pipe messages the follower's tests build, as Wireshark reads them: a built conversation (an NT_CREATE_ANDX
+/// with a WRITE_ANDX chained after it, TransactNmPipe, WRITE_ANDX and WRITE) gives tshark the same SMB commands,
+/// interface and opnums that the follower records.
+/// </summary>
+[Trait(Tier.Name, Tier.Peer)]
+public class Smb1PipeTsharkTests(ITestOutputHelper output)
+{
+    private static readonly Guid Drsuapi = Smb1PipeFollowerTests.Drsuapi;
+    private const ushort Fid = Smb1PipeFollowerTests.Fid;
+
+    [NeedsProgramFact("tshark")]
+    public void TsharkReadsTheBuiltSmb1PipeCallsAsTheFollowerDoes()
+    {
+        var capture = Conversation("10.0.8.7", "10.0.1.10", 445,
+            (true, Request(1, NegotiateOf(response: false))), (false, Response(1, NegotiateOf(response: true))),
+            (true, Message(2, false, false, [NtCreate("\\lsass"), WriteAndXOf(Fid, RpcCallPdus.Bind([(0, Drsuapi, 4)]))])),
+            (false, Response(2, NtCreateResponse(Fid))),
+            (true, Request(3, TransactNmPipe(Fid, RpcCallPdus.Request(0, 0)))),
+            (true, Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3)))),
+            (true, Request(5, WriteOf(Fid, RpcCallPdus.Request(0, 12)))));
+        using var dir = new TempDirectory();
+        string path = dir.File("smb1-pipe.pcap");
+        File.WriteAllBytes(path, capture);
+
+        string fields = External.Run("tshark", "-r", path, "-Y", "dcerpc.pkt_type == 0 || dcerpc.pkt_type == 11", "-T", "fields",
+            "-E", "separator=/t", "-e", "smb.cmd", "-e", "dcerpc.cn_bind_to_uuid", "-e", "dcerpc.opnum");
+        output.WriteLine(fields);
+        // smb.cmd lists each command of an AndX chain, 0xff its end.
+        Assert.Equal(["0xa2,0x2f,0xff\te3514235-4b06-11d1-ab04-00c04fc2dcd2\t", "0x25\t\t0", "0x2f,0xff\t\t3", "0x0b\t\t12"],
+            fields.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var flow = Assert.Single(InspectTestData.Inspect(capture), f => f.ServerPort == 445);
+        var binding = Assert.Single(flow.RpcCalls!.Bindings);
+        Assert.Equal((Drsuapi, "pipe lsass", "0,3,12"), (binding.Uuid, binding.Via, string.Join(",", binding.Opnums)));
+    }
+}
