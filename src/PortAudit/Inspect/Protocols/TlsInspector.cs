@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -6,7 +7,8 @@ namespace PortAudit.Inspect.Protocols;
 /// <summary>
 /// TLS over TCP: a record header with a 3.x version; the ClientHello gives SNI, ALPN and the offered version
 /// (Partial, waiting for the ServerHello), the ServerHello the negotiated version. An SSL 2.0-compatible ClientHello
-/// (RFC 5246 E.2) waits the same way.
+/// (RFC 5246 E.2) waits the same way. A hello cut across handshake records is read across them
+/// (<see cref="TlsHandshakeMessage"/>); one that cannot be read whole is TLS with the word <c>hello-unread</c>.
 /// </summary>
 /// <remarks>
 /// MS-TURN over TCP 443 opens with a pseudo-TLS handshake ([MS-TURN] 3.1.5.1 and 3.2.5.1): a ClientHello answered by a
@@ -24,7 +26,10 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
+    // Scratch: the ClientHello claimed the flow.
+    private const ulong Hello = 1;
     private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
+    private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -33,7 +38,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         var data = input.Data;
         if (input.FromClient && input.Scratch == 0 && IsSsl2ClientHello(data))
         {
-            input.Scratch = 1;
+            input.Scratch = Hello;
             return InspectResult.Partial;
         }
         if (data.Length < RecordHeader) return data.Length > 0 && data[0] is >= 20 and <= 23 && !input.AtLimit ? InspectResult.NeedMore : Keep(ref input);
@@ -42,14 +47,10 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[3..]);
         var record = data[RecordHeader..Math.Min(data.Length, RecordHeader + length)];
         if (record.Length < length && !input.AtLimit) return InspectResult.NeedMore;
-        if (record.Length < HandshakeHeader) return InspectResult.Match;
-        var body = record[HandshakeHeader..];
-        return record[0] switch
-        {
-            ClientHello => OnClientHello(ref input, body),
-            ServerHello => OnServerHello(ref input, record),
-            _ => InspectResult.Match,
-        };
+        // Most messages end in their first record, read in place; one that goes on in the next records is gathered.
+        if (record.Length >= HandshakeHeader && HandshakeHeader + Length24(record) <= record.Length)
+            return OnMessage(ref input, record[..(HandshakeHeader + Length24(record))], record, whole: true);
+        return OnSpanningMessage(ref input, data, record);
     }
 
     /// <summary>True for a TLS record header: content type 20-23, version 3.0 to 3.4, length within the RFC 8446 limit.</summary>
@@ -57,18 +58,46 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         data.Length >= RecordHeader && data[0] is >= 20 and <= 23 && data[1] == 3 && data[2] <= 4
         && BinaryPrimitives.ReadUInt16BigEndian(data[3..]) is > 0 and <= 16384 + 2048;
 
-    private static InspectResult OnClientHello(ref InspectionInput input, ReadOnlySpan<byte> body)
+    // The buffer is written before it is read (only its gathered prefix is); zeroing it first would cost as much again.
+    [SkipLocalsInit]
+    private static InspectResult OnSpanningMessage(ref InspectionInput input, ReadOnlySpan<byte> data, ReadOnlySpan<byte> record)
     {
-        if (!input.FromClient || !TlsHello.TryParseClient(body, dtls: false, out var hello)) return Keep(ref input);
+        var state = TlsHandshakeMessage.Read(data, default, out _, out _);
+        if (state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit) return InspectResult.NeedMore;
+        // Bounded by what an inspector is shown (the stream limit) and by the longest message read: once a flow.
+        Span<byte> buffer = stackalloc byte[Math.Min(data.Length, TlsHandshakeMessage.MaxLength)];
+        TlsHandshakeMessage.Read(data, buffer, out int gathered, out _);
+        return OnMessage(ref input, buffer[..gathered], record, whole: state == TlsHandshakeMessage.State.Complete);
+    }
+
+    private static InspectResult OnMessage(ref InspectionInput input, scoped ReadOnlySpan<byte> message, scoped ReadOnlySpan<byte> record, bool whole)
+    {
+        if (message.IsEmpty) return InspectResult.Match;
+        var body = message.Length > HandshakeHeader ? message[HandshakeHeader..] : default;
+        return message[0] switch
+        {
+            ClientHello => OnClientHello(ref input, body, whole),
+            ServerHello when message.Length >= HandshakeHeader => OnServerHello(ref input, body, record, whole),
+            _ => InspectResult.Match,
+        };
+    }
+
+    private static InspectResult OnClientHello(ref InspectionInput input, scoped ReadOnlySpan<byte> body, bool whole)
+    {
+        if (!input.FromClient) return Keep(ref input);
+        bool read = TlsHello.TryParseClient(body, dtls: false, out var hello);
+        // A damaged hello is no TLS; one cut short by the limits, or by a record of another kind, is TLS whose name went unread.
+        if (!read && whole) return Keep(ref input);
         // The stream is shown from its start each time: the hello is read again, its text built once.
-        if (input.Scratch == 0) input.Flow.AppDetail = hello.Detail();
-        input.Scratch = 1;
+        if (input.Scratch == 0) input.Flow.AppDetail = read ? hello.Detail(unread: !whole) : UnreadHello;
+        input.Scratch |= Hello;
         return InspectResult.Partial;
     }
 
-    private static InspectResult OnServerHello(ref InspectionInput input, ReadOnlySpan<byte> record)
+    private static InspectResult OnServerHello(ref InspectionInput input, scoped ReadOnlySpan<byte> body, scoped ReadOnlySpan<byte> record, bool whole)
     {
-        if (input.FromClient || !TlsHello.TryParseServer(record[HandshakeHeader..], out var hello)) return Keep(ref input);
+        // A ServerHello that cannot be read whole leaves the version the client offered.
+        if (input.FromClient || !whole || !TlsHello.TryParseServer(body, out var hello)) return Keep(ref input);
         if (IsHelloDoneAfter(record))
         {
             input.Flow.App = AppLabel.Stun;
@@ -82,10 +111,13 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     // The ServerHello is followed, in the same record and ending it, by an empty ServerHelloDone.
     private static bool IsHelloDoneAfter(ReadOnlySpan<byte> record)
     {
-        int next = HandshakeHeader + (record[1] << 16 | record[2] << 8 | record[3]);
+        if (record.Length < HandshakeHeader) return false;
+        int next = HandshakeHeader + Length24(record);
         return record.Length == next + HandshakeHeader && record[next] == ServerHelloDone
             && record[next + 1] == 0 && record[next + 2] == 0 && record[next + 3] == 0;
     }
+
+    private static int Length24(ReadOnlySpan<byte> message) => message[1] << 16 | message[2] << 8 | message[3];
 
     // SSL 2.0 record header (two bytes, high bit set) around a CLIENT-HELLO offering SSL 3.0 or later: the lengths of the
     // cipher specs (three bytes each), session id (none or 16 bytes) and challenge (16-32 bytes) add up to the record.
