@@ -11,32 +11,39 @@ namespace PortAudit.Inspect.Protocols;
 /// (<see cref="TlsHandshakeMessage"/>); one that cannot be read whole is TLS with the word <c>hello-unread</c>.
 /// </summary>
 /// <remarks>
-/// MS-TURN over TCP 443 opens with a pseudo-TLS handshake ([MS-TURN] 3.1.5.1 and 3.2.5.1): a ClientHello answered by a
-/// ServerHello and a ServerHelloDone in one record, after which STUN/TURN messages flow in clear. Real TLS puts a
-/// Certificate (or, resuming, a ChangeCipherSpec) after the ServerHello, so that record tells the two apart: the flow
-/// is labelled stun with detail <c>ms-turn; pseudo-tls</c>. (TLS with pre-shared keys and no identity hint looks the
-/// same; no product on the catalog's ports uses it.)
+/// MS-TURN over TCP 443 opens with a pseudo-TLS handshake ([MS-TURN] 2.1.1): a ClientHello answered by a ServerHello
+/// and a ServerHelloDone in one record, after which TURN messages flow in clear in [MS-TURN] 2.1.4's framing. Real TLS
+/// puts a Certificate (or, resuming, a ChangeCipherSpec) after the ServerHello, so that record tells the two apart. The
+/// opening alone proves nothing (a server can answer any ClientHello so and tunnel anything behind it): the flow is
+/// stun with detail <c>ms-turn; pseudo-tls</c> while what follows it, either way, is a framed MS-TURN message or
+/// nothing; other bytes (a TLS record, HTTP, anything) make it <see cref="AppLabel.PseudoTls"/>, which no catalog
+/// protocol accepts. (TLS with pre-shared keys and no identity hint opens the same way; no product on the catalog's
+/// ports uses it.)
 /// </remarks>
 public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30)
 {
     UsesScratch = true,
     Depth = ProbeDepth.Exchange,
-    Produces = [AppLabel.Tls, AppLabel.Stun],
+    Produces = [AppLabel.Tls, AppLabel.Stun, AppLabel.PseudoTls],
 })
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
-    // Scratch: the ClientHello claimed the flow.
-    private const ulong Hello = 1;
+    // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen; each side's first TURN message.
+    private const ulong Hello = 1, PseudoTlsOpening = 2, ClientTurn = 4, ServerTurn = 8;
     private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
+    private static readonly AppDetail AfterTlsRecord = AppDetail.Of(new DetailPart("after", "tls-record"));
+    private static readonly AppDetail AfterHttp = AppDetail.Of(new DetailPart("after", "http"));
+    private static readonly AppDetail AfterOther = AppDetail.Of(new DetailPart("after", "other"));
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
+        if ((input.Scratch & PseudoTlsOpening) != 0) return AfterPseudoTls(ref input);
         var data = input.Data;
-        if (input.FromClient && input.Scratch == 0 && IsSsl2ClientHello(data))
+        if (input.FromClient && input.Scratch == 0 && Ssl2ClientHelloLength(data) > 0)
         {
             input.Scratch = Hello;
             return InspectResult.Partial;
@@ -102,10 +109,50 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         {
             input.Flow.App = AppLabel.Stun;
             input.Flow.AppDetail = PseudoTls;
-            return InspectResult.Match;
+            input.Scratch |= PseudoTlsOpening;
+            return AfterPseudoTls(ref input);
         }
         input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(hello.Version));
         return InspectResult.Match;
+    }
+
+    // After the pseudo-TLS opening each side's next bytes must be a framed MS-TURN message: both seen, the flow is MS-TURN;
+    // anything else, either way, and it is not. A side that says nothing more leaves the claim as it stands.
+    private static InspectResult AfterPseudoTls(ref InspectionInput input)
+    {
+        var data = input.Data;
+        int opening = input.FromClient ? ClientOpeningLength(data) : IsRecord(data) ? RecordHeader + BinaryPrimitives.ReadUInt16BigEndian(data[3..]) : 0;
+        if (opening == 0 || opening >= data.Length) return InspectResult.Partial;
+        var next = data[opening..];
+        switch (MsTurnFrame.Read(next))
+        {
+            case MsTurnFrame.Verdict.TurnMessage:
+                input.Scratch |= input.FromClient ? ClientTurn : ServerTurn;
+                return (input.Scratch & (ClientTurn | ServerTurn)) == (ClientTurn | ServerTurn) ? InspectResult.Match : InspectResult.Partial;
+            case MsTurnFrame.Verdict.Incomplete when !input.AtLimit:
+                return InspectResult.Partial;
+            default:
+                input.Flow.App = AppLabel.PseudoTls;
+                input.Flow.AppDetail = WhatFollowed(next);
+                return InspectResult.Match;
+        }
+    }
+
+    // The client's opening: its SSL 2.0 hello, or the records of its ClientHello (0 while they are not all here).
+    private static int ClientOpeningLength(ReadOnlySpan<byte> data)
+    {
+        int ssl2 = Ssl2ClientHelloLength(data);
+        if (ssl2 > 0) return ssl2;
+        return TlsHandshakeMessage.Read(data, default, out _, out int end) == TlsHandshakeMessage.State.Complete ? end : 0;
+    }
+
+    // What an auditor reads of a tunnel behind the opening: TLS records (application data with no certificate before it),
+    // HTTP in clear, or bytes of no known shape.
+    private static AppDetail WhatFollowed(ReadOnlySpan<byte> next)
+    {
+        if (IsRecord(next)) return AfterTlsRecord;
+        int end = next.IndexOfAny((byte)'\r', (byte)'\n');
+        return StartLine.TryParse(end < 0 ? next : next[..end], "HTTP/1."u8, out _) ? AfterHttp : AfterOther;
     }
 
     // The ServerHello is followed, in the same record and ending it, by an empty ServerHelloDone.
@@ -121,14 +168,16 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 
     // SSL 2.0 record header (two bytes, high bit set) around a CLIENT-HELLO offering SSL 3.0 or later: the lengths of the
     // cipher specs (three bytes each), session id (none or 16 bytes) and challenge (16-32 bytes) add up to the record.
-    private static bool IsSsl2ClientHello(ReadOnlySpan<byte> data)
+    // Its length with the header, or 0 for anything else.
+    private static int Ssl2ClientHelloLength(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 11 || (data[0] & 0x80) == 0 || data[2] != ClientHello || data[3] != 3 || data[4] > 4) return false;
+        if (data.Length < 11 || (data[0] & 0x80) == 0 || data[2] != ClientHello || data[3] != 3 || data[4] > 4) return 0;
         int length = (data[0] & 0x7F) << 8 | data[1];
         int specs = BinaryPrimitives.ReadUInt16BigEndian(data[5..]);
         int session = BinaryPrimitives.ReadUInt16BigEndian(data[7..]);
         int challenge = BinaryPrimitives.ReadUInt16BigEndian(data[9..]);
-        return specs > 0 && specs % 3 == 0 && session is 0 or 16 && challenge is >= 16 and <= 32 && length == 9 + specs + session + challenge;
+        return specs > 0 && specs % 3 == 0 && session is 0 or 16 && challenge is >= 16 and <= 32 && length == 9 + specs + session + challenge
+            ? 2 + length : 0;
     }
 
     // Once the ClientHello claimed the flow, bytes that are no hello (a server that talks first, an alert) still leave it TLS.
