@@ -22,7 +22,8 @@ public static class ProtocolLabels
         ["ms-turn"] = [AppLabel.Stun], ["stun"] = [AppLabel.Stun],
         // MS-TURN over TCP (443) opens with a pseudo-TLS handshake before its STUN framing ([MS-TURN] 3.1.5.1), which
         // inspection tells apart (stun, "ms-turn; pseudo-tls"): a real TLS handshake there (a ClientHello answered by a
-        // certificate, an SNI naming a web site) is another protocol on the media relay's port.
+        // certificate, an SNI naming a web site) is another protocol on the media relay's port, and so is the opening
+        // followed by anything but framed MS-TURN (pseudo-tls, which no protocol here accepts).
         ["ms-turn-tcp"] = [AppLabel.Stun],
         // Media ports carry ICE checks (STUN) and DTLS-SRTP key exchange besides RTP and RTCP.
         ["rtp"] = [AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Stun, AppLabel.Dtls], ["rtcp"] = [AppLabel.Rtcp, AppLabel.Rtp],

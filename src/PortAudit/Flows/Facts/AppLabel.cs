@@ -17,6 +17,11 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Dtls = WellKnown("dtls");
     /// <summary>STUN, TURN and MS-TURN.</summary>
     public static readonly AppLabel Stun = WellKnown("stun");
+    /// <summary>
+    /// A TLS opening without TLS: a ServerHello and ServerHelloDone in one record, as MS-TURN's pseudo-TLS opens, followed
+    /// by bytes that are neither MS-TURN nor the rest of a TLS handshake (a tunnel that passes for MS-TURN or TLS).
+    /// </summary>
+    public static readonly AppLabel PseudoTls = WellKnown("pseudo-tls");
     /// <summary>DCE/RPC, connection-oriented or connectionless.</summary>
     public static readonly AppLabel DceRpc = WellKnown("dcerpc");
     /// <summary>Kerberos.</summary>

@@ -12,6 +12,9 @@ public ref struct TlsHello
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
     private const string SniKey = "sni", AlpnKey = "alpn", VersionKey = "version";
 
+    /// <summary>The word of a detail whose hello could not be read whole (longer than the bound, cut by another record, or past the limits).</summary>
+    public const string UnreadWord = "hello-unread";
+
     /// <summary>The host_name of the server_name extension.</summary>
     public ReadOnlySpan<byte> ServerName;
 
@@ -49,8 +52,11 @@ public ref struct TlsHello
         return true;
     }
 
-    /// <summary>The appDetail: sni, alpn and version parts ("sni=...; alpn=...; version=..."), leaving out what is unknown.</summary>
-    public readonly AppDetail Detail(ushort? negotiated = null)
+    /// <summary>
+    /// The appDetail: sni, alpn and version parts ("sni=...; alpn=...; version=..."), leaving out what is unknown; with
+    /// <paramref name="unread"/>, the word <c>hello-unread</c> before the version says the hello was read in part only.
+    /// </summary>
+    public readonly AppDetail Detail(ushort? negotiated = null, bool unread = false)
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         if (!ServerName.IsEmpty)
@@ -62,6 +68,12 @@ public ref struct TlsHello
         {
             text.Part(AlpnKey);
             AppendAlpn(ref text);
+        }
+        // Before the version, which the ServerHello replaces with all that follows it (AppDetail.With).
+        if (unread)
+        {
+            text.Part(null);
+            text.Append(UnreadWord);
         }
         text.Part(VersionKey);
         text.Append(VersionName(negotiated ?? Version));

@@ -25,13 +25,24 @@ internal static class MsTurnFrames
     public static readonly byte[] Relayed = [0x80, 0x00, 0x12, 0x34, .. "payload!"u8];
 
     private const uint MagicCookie = 0x72C64BC6; // the value of [MS-TURN]'s Magic Cookie attribute
-    private const ushort MagicCookieAttribute = 0x000F, DestinationAddress = 0x0011, RemoteAddress = 0x0012, Data = 0x0013;
+    private const ushort MagicCookieAttribute = 0x000F, DestinationAddress = 0x0011, RemoteAddress = 0x0012, Data = 0x0013, MsVersion = 0x8008;
 
     public static readonly byte[] SendRequest = Message(0x0004, 1,
         Attribute(MagicCookieAttribute, BigEndian(MagicCookie)), Attribute(DestinationAddress, Address(PeerAddress, PeerPort)), Attribute(Data, Relayed));
 
     public static readonly byte[] DataIndication = Message(0x0115, 2,
         Attribute(MagicCookieAttribute, BigEndian(MagicCookie)), Attribute(RemoteAddress, Address(PeerAddress, PeerPort)), Attribute(Data, Relayed));
+
+    /// <summary>An Allocate request (0x0003): the Magic Cookie attribute, then MS-Version 1 (2.2.2.17, 0x8008).</summary>
+    public static readonly byte[] AllocateRequest = Message(0x0003, 3,
+        Attribute(MagicCookieAttribute, BigEndian(MagicCookie)), Attribute(MsVersion, BigEndian(1)));
+
+    /// <summary>Its answer, an Allocate response (0x0103) with the same attributes.</summary>
+    public static readonly byte[] AllocateResponse = Message(0x0103, 3,
+        Attribute(MagicCookieAttribute, BigEndian(MagicCookie)), Attribute(MsVersion, BigEndian(1)));
+
+    /// <summary>A TURN message in the TCP framing of [MS-TURN] 2.1.4: type 0x02 (control), reserved 0, the message's length.</summary>
+    public static byte[] Framed(byte[] message) => [0x02, 0, (byte)(message.Length >> 8), (byte)message.Length, .. message];
 
     /// <summary>RFC 2246 7.4.1.2 ClientHello in a handshake record: version 3.1, a random, no session, one suite, null compression.</summary>
     public static readonly byte[] PseudoTlsClientHello = Record(Handshake(1, [0x03, 0x01, .. Random(0x11), 0, 0, 2, 0x00, 0x04, 1, 0]));
