@@ -6,7 +6,7 @@ namespace PortAudit.Policy;
 /// <summary>
 /// Whether one of a rule's prefixes contains a given prefix, answered by hashing the given prefix masked to each length the
 /// rule's prefixes have, instead of trying them one by one: two ASA rules on a 4,000-host object-group each were 16·10^6
-/// containment tests per comparison, and 500 such entries took 88 s to analyse for shadowing; now 4,000 lookups. The same
+/// containment tests per comparison, and 500 such entries took 85 s to analyse for shadowing; now 4,000 lookups. The same
 /// for a flow's address against such a rule (<see cref="AddressMatch.Match"/>): a lookup, not 4,000 tests.
 /// </summary>
 /// <remarks>

@@ -61,7 +61,7 @@ public class RuleCandidatesTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void A_big_chain_judges_many_connections_in_seconds()
     {
-        // base.pcap's 7,581 flows against the generated 20,000-rule ruleset took 28.9 s: every rule tried for every flow, and
+        // base.pcap's 7,581 flows against the generated 20,000-rule ruleset took 21.4 s: every rule tried for every flow, and
         // every rule of the policy passed over for its NAT rules.
         var policy = NftTextParser.Parse(BigRuleset.Nft(20_000, 43, dense: false), "big.nft");
         var chain = policy.Chains.Single(c => c.Hook == "input");
