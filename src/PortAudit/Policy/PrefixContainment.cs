@@ -22,18 +22,12 @@ internal sealed class PrefixContainment
     private const int DirectBelow = 16;
     private static readonly ConditionalWeakTable<IReadOnlyList<IpPrefix>, PrefixContainment> Built = [];
 
-    private readonly HashSet<IpPrefix> _prefixes = [];
-    private readonly int[] _lengths;
+    // Each prefix under itself: a prefix found is tested whole, as the direct test does.
+    private readonly PrefixTable<IpPrefix> _prefixes = new();
 
     private PrefixContainment(IReadOnlyList<IpPrefix> prefixes)
     {
-        var lengths = new SortedSet<int>();
-        foreach (var prefix in prefixes)
-        {
-            _prefixes.Add(prefix);
-            lengths.Add(prefix.Length);
-        }
-        _lengths = [.. lengths];
+        foreach (var prefix in prefixes) _prefixes.GetOrAdd(prefix, () => prefix);
     }
 
     /// <summary>True when one of <paramref name="wide"/>'s prefixes contains <paramref name="narrow"/>.</summary>
@@ -49,16 +43,12 @@ internal sealed class PrefixContainment
         return Built.GetValue(prefixes, static list => new PrefixContainment(list)).Contains(narrow);
     }
 
-    // A prefix that contains narrow has narrow's network masked to its own length: the one prefix of each length to look
-    // up. Contains then checks the family and that the prefix holds no bits past its length, as the direct test does.
+    // A prefix that contains narrow has narrow's network masked to its own length; Contains then checks the family and
+    // that the prefix holds no bits past its length.
     private bool Contains(IpPrefix narrow)
     {
-        foreach (int length in _lengths)
-        {
-            if (length > narrow.Length) break;
-            if (_prefixes.TryGetValue(new IpPrefix(IpPrefix.Mask(narrow.Network, length), length), out var wide) && wide.Contains(narrow))
-                return true;
-        }
+        foreach (var wide in _prefixes.Holding(narrow))
+            if (wide.Contains(narrow)) return true;
         return false;
     }
 }

@@ -34,13 +34,11 @@ internal sealed class RuleCandidates
 
     private List<PolicyRule> For(in PolicyQuery query)
     {
-        var lists = new List<List<int>> { _places.Everywhere };
-        if (_places.SourcePorts.Under(query.SourcePort) is { } bySourcePort) lists.Add(bySourcePort);
-        if (_places.DestinationPorts.Under(query.DestinationPort) is { } byDestinationPort) lists.Add(byDestinationPort);
-        _places.Source.Containing(IpPrefix.Single(query.Source), lists);
-        _places.Destination.Containing(IpPrefix.Single(query.Destination), lists);
-        var indices = new List<int>();
-        foreach (var list in lists) indices.AddRange(list);
+        var indices = new List<int>(_places.Everywhere);
+        if (_places.SourcePorts.Under(query.SourcePort) is { } bySourcePort) indices.AddRange(bySourcePort);
+        if (_places.DestinationPorts.Under(query.DestinationPort) is { } byDestinationPort) indices.AddRange(byDestinationPort);
+        foreach (var list in _places.Source.Containing(IpPrefix.Single(query.Source))) indices.AddRange(list);
+        foreach (var list in _places.Destination.Containing(IpPrefix.Single(query.Destination))) indices.AddRange(list);
         indices.Sort();
         var rules = new List<PolicyRule>(indices.Count);
         for (int k = 0; k < indices.Count; k++)

@@ -63,18 +63,17 @@ internal sealed class RulePlaces
     private static List<int> Bucket<TKey>(Dictionary<TKey, List<int>> places, TKey key) where TKey : notnull =>
         places.TryGetValue(key, out var list) ? list : places[key] = [];
 
-    /// <summary>Rules under each of their prefixes (of one side), with the prefix lengths there are.</summary>
+    /// <summary>Rules under each of their prefixes (of one side).</summary>
     internal sealed class PrefixPlaces
     {
-        private readonly Dictionary<IpPrefix, List<int>> _rules = [];
-        private readonly SortedSet<int> _lengths = [];
+        private readonly PrefixTable<List<int>> _rules = new();
 
         /// <summary>The fewest rules waiting under one of the match's prefixes.</summary>
         public long Rarest(AddressMatch match)
         {
             long fewest = long.MaxValue;
             foreach (var prefix in match.Prefixes)
-                fewest = Math.Min(fewest, _rules.TryGetValue(prefix, out var list) ? list.Count : 0);
+                fewest = Math.Min(fewest, _rules.TryGet(prefix, out var list) ? list.Count : 0);
             return fewest;
         }
 
@@ -85,26 +84,19 @@ internal sealed class RulePlaces
             {
                 // A network with bits past its length holds nothing (IpPrefix.Contains masks the address): never a match.
                 if (IpPrefix.Mask(prefix.Network, prefix.Length) != prefix.Network) continue;
-                var list = Bucket(_rules, prefix);
+                var list = _rules.GetOrAdd(prefix, () => []);
                 if (list.Count == 0 || list[^1] != i) list.Add(i);
-                _lengths.Add(prefix.Length);
             }
         }
 
-        /// <summary>
-        /// How many rules wait under a prefix containing <paramref name="prefix"/> (a host: <see cref="IpPrefix.Single"/>),
-        /// and those lists, added to <paramref name="into"/> when given.
-        /// </summary>
-        public long Containing(IpPrefix prefix, List<List<int>>? into)
+        /// <summary>The lists of rules waiting under a prefix containing <paramref name="prefix"/> (a host: <see cref="IpPrefix.Single"/>).</summary>
+        public PrefixTable<List<int>>.Containing Containing(IpPrefix prefix) => _rules.Holding(prefix);
+
+        /// <summary>How many rules wait under a prefix containing <paramref name="prefix"/>.</summary>
+        public long Count(IpPrefix prefix)
         {
             long count = 0;
-            foreach (int length in _lengths)
-            {
-                if (length > prefix.Length) break;
-                if (!_rules.TryGetValue(new IpPrefix(IpPrefix.Mask(prefix.Network, length), length), out var list)) continue;
-                count += list.Count;
-                into?.Add(list);
-            }
+            foreach (var list in _rules.Holding(prefix)) count += list.Count;
             return count;
         }
     }

@@ -63,16 +63,14 @@ internal sealed class ShadowIndex
     private static int Containing(IReadOnlyList<PolicyRule> rules, PolicyRule rule, RulePlaces.PrefixPlaces places, AddressMatch match, int best)
     {
         var rarest = match.Prefixes[0];
-        long fewest = places.Containing(rarest, null);
+        long fewest = places.Count(rarest);
         for (int k = 1; k < Math.Min(match.Prefixes.Count, MaxWeighed) && fewest > 0; k++)
         {
-            long count = places.Containing(match.Prefixes[k], null);
+            long count = places.Count(match.Prefixes[k]);
             if (count < fewest) (rarest, fewest) = (match.Prefixes[k], count);
         }
         if (fewest == 0) return best;
-        var lists = new List<List<int>>();
-        places.Containing(rarest, lists);
-        foreach (var list in lists) best = Better(rules, rule, list, best);
+        foreach (var list in places.Containing(rarest)) best = Better(rules, rule, list, best);
         return best;
     }
 
