@@ -195,6 +195,18 @@ public class PseudoTlsFollowUpTests
     }
 
     [Fact]
+    public void TheMimicKeepsTheServerNameItsClientHelloAskedFor()
+    {
+        var hello = TlsInspectorTests.ClientHello("paste.example.net");
+        var mimic = Exchange(hello, (true, Http));
+        Assert.Equal((AppLabel.PseudoTls, "sni=paste.example.net; alpn=h2,http/1.1; after=http"), (mimic.App, mimic.AppDetail?.ToString()));
+        var framed = Exchange(hello, (true, ClientAllocate), (false, ServerAllocate));
+        Assert.Equal((AppLabel.Stun, "sni=paste.example.net; alpn=h2,http/1.1; ms-turn; pseudo-tls"), (framed.App, framed.AppDetail?.ToString()));
+        var later = Exchange(hello, (true, ClientAllocate), (false, ServerAllocate), (false, ApplicationData));
+        Assert.Equal((AppLabel.PseudoTls, "sni=paste.example.net; alpn=h2,http/1.1; after=tls-record"), (later.App, later.AppDetail?.ToString()));
+    }
+
+    [Fact]
     public void AtTheEdgeTheImitationIsAProtocolMismatchAndMsTurnIsExpected()
     {
         // The Edge's external interface has one address for every service: its 443 rules allow TLS (the Access Edge's SIP,

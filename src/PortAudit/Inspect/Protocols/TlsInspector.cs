@@ -17,8 +17,9 @@ namespace PortAudit.Inspect.Protocols;
 /// opening alone proves nothing (a server can answer any ClientHello so and tunnel anything behind it): the flow is
 /// stun with detail <c>ms-turn; pseudo-tls</c> while what follows it, either way and through the bytes inspected, is
 /// MS-TURN framing (<see cref="MsTurnFrame.Follow"/>) or nothing; other bytes where a frame was due (a TLS record, HTTP,
-/// anything) make it <see cref="AppLabel.PseudoTls"/>, which no catalog protocol accepts. (TLS with pre-shared keys and
-/// no identity hint opens the same way; no product on the catalog's ports uses it.)
+/// anything) make it <see cref="AppLabel.PseudoTls"/>, which no catalog protocol accepts. Either way the ClientHello's
+/// server name and ALPN stay in front. (TLS with pre-shared keys and no identity hint opens the same way; no product on
+/// the catalog's ports uses it.)
 /// </remarks>
 public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30)
 {
@@ -31,11 +32,9 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
     // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen.
     private const ulong Hello = 1, PseudoTlsOpening = 2;
-    private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
+    private static readonly DetailPart[] PseudoTls = [new(null, "ms-turn"), new(null, "pseudo-tls")];
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
-    private static readonly AppDetail AfterTlsRecord = AppDetail.Of(new DetailPart("after", "tls-record"));
-    private static readonly AppDetail AfterHttp = AppDetail.Of(new DetailPart("after", "http"));
-    private static readonly AppDetail AfterOther = AppDetail.Of(new DetailPart("after", "other"));
+    private static readonly DetailPart AfterTlsRecord = new("after", "tls-record"), AfterHttp = new("after", "http"), AfterOther = new("after", "other");
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -108,7 +107,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         if (IsHelloDoneAfter(record))
         {
             input.Flow.App = AppLabel.Stun;
-            input.Flow.AppDetail = PseudoTls;
+            input.Flow.AppDetail = TlsHello.NamesThen(input.Flow.AppDetail, PseudoTls);
             input.Scratch |= PseudoTlsOpening;
             return AfterPseudoTls(ref input);
         }
@@ -129,7 +128,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         if (verdict == MsTurnFrame.Verdict.TurnMessage || (verdict == MsTurnFrame.Verdict.Incomplete && !input.AtLimit))
             return InspectResult.Partial;
         input.Flow.App = AppLabel.PseudoTls;
-        input.Flow.AppDetail = WhatFollowed(next[at..]);
+        input.Flow.AppDetail = TlsHello.NamesThen(input.Flow.AppDetail, [WhatFollowed(next[at..])]);
         return InspectResult.Match;
     }
 
@@ -143,7 +142,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 
     // What an auditor reads of a tunnel behind the opening: TLS records (application data with no certificate before it),
     // HTTP in clear, or bytes of no known shape.
-    private static AppDetail WhatFollowed(ReadOnlySpan<byte> next)
+    private static DetailPart WhatFollowed(ReadOnlySpan<byte> next)
     {
         if (IsRecord(next)) return AfterTlsRecord;
         int end = next.IndexOfAny((byte)'\r', (byte)'\n');
