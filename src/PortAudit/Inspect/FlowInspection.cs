@@ -57,8 +57,8 @@ internal sealed class FlowInspection
     /// <summary>Bytes one inspector gathers across datagrams (<see cref="InspectionInput.Assembly"/>): rented at its first use, or null.</summary>
     public byte[]? Assembly;
 
-    /// <summary>The inspector that holds <see cref="Assembly"/>.</summary>
-    public int AssemblyOwner;
+    /// <summary>The inspector that holds <see cref="Assembly"/> (an index below 64, as the masks have bits).</summary>
+    public byte AssemblyOwner;
 
     /// <summary>Prepares the state for a new flow: nothing ruled out but what <paramref name="alive"/> excludes.</summary>
     public void Begin(ulong alive, ulong hinted)
@@ -116,7 +116,7 @@ internal sealed class FlowInspection
         {
             Assembly = ArrayPool<byte>.Shared.Rent(InspectionInput.MaxAssembly);
             Array.Clear(Assembly, 0, InspectionInput.MaxAssembly);
-            AssemblyOwner = inspector;
+            AssemblyOwner = (byte)inspector;
         }
         return AssemblyOwner == inspector ? Assembly.AsSpan(0, length) : default;
     }
