@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace PortAudit.Inspect;
 
 /// <summary>
@@ -52,6 +54,12 @@ internal sealed class FlowInspection
     /// <summary>What keeps reading the flow after the match (the endpoint mapper), or null.</summary>
     public IFlowFollower? Follower;
 
+    /// <summary>Bytes one inspector gathers across datagrams (<see cref="InspectionInput.Assembly"/>): rented at its first use, or null.</summary>
+    public byte[]? Assembly;
+
+    /// <summary>The inspector that holds <see cref="Assembly"/> (an index below 64, as the masks have bits).</summary>
+    public byte AssemblyOwner;
+
     /// <summary>Prepares the state for a new flow: nothing ruled out but what <paramref name="alive"/> excludes.</summary>
     public void Begin(ulong alive, ulong hinted)
     {
@@ -87,11 +95,29 @@ internal sealed class FlowInspection
         (ClientInspections, ServerInspections) = (ServerInspections, ClientInspections);
     }
 
-    /// <summary>Returns the streams' buffers to the pool and forgets the streams.</summary>
+    /// <summary>Returns the streams' buffers and the assembly buffer to the pool and forgets them.</summary>
     public void ReleaseStreams()
     {
         ToServer?.Release();
         ToClient?.Release();
         ToServer = ToClient = null;
+        if (Assembly is not null) ArrayPool<byte>.Shared.Return(Assembly);
+        Assembly = null;
+    }
+
+    /// <summary>
+    /// The assembly buffer of inspector <paramref name="inspector"/>, <paramref name="length"/> bytes zeroed at its first
+    /// use: empty when another inspector holds it or <paramref name="length"/> is past <see cref="InspectionInput.MaxAssembly"/>.
+    /// </summary>
+    public Span<byte> AssemblyFor(int inspector, int length)
+    {
+        if (length > InspectionInput.MaxAssembly) return default;
+        if (Assembly is null)
+        {
+            Assembly = ArrayPool<byte>.Shared.Rent(InspectionInput.MaxAssembly);
+            Array.Clear(Assembly, 0, InspectionInput.MaxAssembly);
+            AssemblyOwner = (byte)inspector;
+        }
+        return AssemblyOwner == inspector ? Assembly.AsSpan(0, length) : default;
     }
 }

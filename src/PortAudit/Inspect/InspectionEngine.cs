@@ -325,6 +325,8 @@ public sealed class InspectionEngine : IFlowObserver
     {
         int slot = _scratchSlots[i];
         var input = new InspectionInput(flow, data, fromClient, tcp, index, ref slot >= 0 ? ref state.Scratch[slot] : ref _noScratch, atLimit);
+        input.State = state;
+        input.InspectorIndex = i;
         var result = _direct[i] is { } direct ? direct.Inspect(ref input) : _inspectors[i].Inspect(ref input);
         if (_noScratch != 0) NoteUndeclaredScratch();
         if (input.SentByClient is { } sentByClient && result is InspectResult.Match or InspectResult.Partial)

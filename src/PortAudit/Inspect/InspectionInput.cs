@@ -36,6 +36,21 @@ public ref struct InspectionInput
     /// <summary>The flow; an inspector writes its findings (App, AppDetail, DceRpc) here.</summary>
     public Flow Flow;
 
+    /// <summary>Most bytes <see cref="Assembly"/> gives: a 16 KiB message and a bit for each of its bytes.</summary>
+    public const int MaxAssembly = 16384 + 16384 / 8;
+
+    // The engine's state of the flow and the asking inspector's index, for Assembly; null when an inspector is called alone.
+    internal FlowInspection? State;
+    internal int InspectorIndex;
+
+    /// <summary>
+    /// A buffer of <paramref name="length"/> bytes (at most <see cref="MaxAssembly"/>) that the flow keeps between this
+    /// inspector's calls, for a message that comes in pieces across datagrams (DTLS handshake fragments): zeroed at its
+    /// first use, one per flow (empty for a second inspector that asks), returned with the flow's inspection state.
+    /// Empty when no engine keeps the flow's state.
+    /// </summary>
+    public readonly Span<byte> Assembly(int length) => State is null ? default : State.AssemblyFor(InspectorIndex, length);
+
     /// <summary>Makes an input over one datagram or stream prefix.</summary>
     public InspectionInput(Flow flow, ReadOnlySpan<byte> data, bool fromClient, bool isTcp, int index, ref ulong scratch, bool atLimit = false)
     {

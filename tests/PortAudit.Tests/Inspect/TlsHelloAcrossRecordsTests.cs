@@ -122,23 +122,16 @@ public class TlsHelloAcrossRecordsTests
 
 /// <summary>tshark, which reassembles handshake messages across records, as the oracle for the server name read across them.</summary>
 [Trait(Tier.Name, Tier.Peer)]
-public sealed class TlsHelloAcrossRecordsTsharkTests : IDisposable
+public sealed class TlsHelloAcrossRecordsTsharkTests
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"portaudit-tls-records-{Guid.NewGuid():N}.pcap");
-
-    public void Dispose() => File.Delete(_path);
-
     [NeedsProgramFact("tshark")]
     public void TsharkReadsTheSameServerNameAsTheInspector()
     {
         var capture = new ScenarioCapture("tls-hello-in-records", 1_700_000_000);
         foreach (int records in new[] { 2, 10 })
             capture.TcpSession("192.0.2.10", "198.51.100.9", 443, records, [new SessionMessage(0.01, true, TlsHelloAcrossRecordsTests.ClientHelloIn(records))]);
-        File.WriteAllBytes(_path, capture.Build());
 
-        var names = External.Run("tshark", "-r", _path, "-Y", "tls.handshake.extensions_server_name", "-T", "fields", "-e", "tls.handshake.extensions_server_name")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var ours = InspectTestData.Inspect(File.ReadAllBytes(_path)).Select(f => f.AppDetail?.Find("sni"));
+        var (names, ours) = TsharkServerNames.Read(capture.Build(), "tls.handshake.extensions_server_name");
         Assert.Equal(["paste.example.net", "paste.example.net"], names);
         Assert.Equal(names, ours);
     }

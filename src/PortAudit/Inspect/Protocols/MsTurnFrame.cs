@@ -5,20 +5,21 @@ namespace PortAudit.Inspect.Protocols;
 /// <summary>
 /// [MS-TURN] 2.1.4's framing of TURN over TCP, which follows the pseudo-TLS opening: a type (0x02 a TURN control
 /// message, 0x03 end-to-end data), a reserved zero byte and the length of what follows. A control frame holds one TURN
-/// message (2.2.1: the classic STUN header, its top two bits zero, and the Magic Cookie attribute first, 3.1.10).
+/// message (2.2.1: the classic STUN header, its top two bits zero, and the Magic Cookie attribute first, 3.1.10); a data
+/// frame holds relayed media, whatever its bytes.
 /// </summary>
 public static class MsTurnFrame
 {
     /// <summary>Framing header length.</summary>
     public const int HeaderSize = 4;
 
-    private const byte Control = 0x02;
+    private const byte Control = 0x02, EndToEndData = 0x03;
     private const ushort MagicCookieAttribute = 0x000F;
 
     /// <summary>What the bytes at the start of a direction are.</summary>
     public enum Verdict
     {
-        /// <summary>A control frame around an MS-TURN message.</summary>
+        /// <summary>A control frame around an MS-TURN message (<see cref="Follow"/>: and well-formed frames after it).</summary>
         TurnMessage,
         /// <summary>So far a control frame, but its message is not all there.</summary>
         Incomplete,
@@ -32,7 +33,7 @@ public static class MsTurnFrame
     /// </summary>
     public static Verdict Read(ReadOnlySpan<byte> data)
     {
-        if (data.Length < HeaderSize) return data.Length == 0 || (data[0] == Control && (data.Length < 2 || data[1] == 0)) ? Verdict.Incomplete : Verdict.NotTurn;
+        if (data.Length < HeaderSize) return IsHeaderStart(data, Control) ? Verdict.Incomplete : Verdict.NotTurn;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         if (data[0] != Control || data[1] != 0 || length < StunMessage.HeaderSize) return Verdict.NotTurn;
         var message = data[HeaderSize..];
@@ -46,4 +47,40 @@ public static class MsTurnFrame
             && BinaryPrimitives.ReadUInt16BigEndian(message[StunMessage.HeaderSize..]) == MagicCookieAttribute
             ? Verdict.TurnMessage : Verdict.NotTurn;
     }
+
+    /// <summary>
+    /// Follows the frames of <paramref name="data"/>, a direction's bytes after the opening: the first must be a whole
+    /// control frame around an MS-TURN message (<see cref="Read"/>), each later one a control frame so or an end-to-end
+    /// data frame, whose relayed bytes are not judged. A frame cut by the end of <paramref name="data"/> counts as far as it
+    /// goes. <paramref name="at"/> is the offset where a frame header was due and the bytes are none (0 unless NotTurn).
+    /// </summary>
+    public static Verdict Follow(ReadOnlySpan<byte> data, out int at)
+    {
+        at = 0;
+        var first = Read(data);
+        if (first != Verdict.TurnMessage) return first;
+        // Each frame is at least its header long, so the walk ends within data.Length / 4 turns.
+        for (int next = HeaderSize + BinaryPrimitives.ReadUInt16BigEndian(data[2..]); next < data.Length; next += HeaderSize + BinaryPrimitives.ReadUInt16BigEndian(data[(next + 2)..]))
+        {
+            var frame = data[next..];
+            var verdict = frame[0] == EndToEndData ? ReadDataHeader(frame) : Read(frame);
+            if (verdict == Verdict.NotTurn)
+            {
+                at = next;
+                return Verdict.NotTurn;
+            }
+            if (verdict == Verdict.Incomplete) break;
+        }
+        return Verdict.TurnMessage;
+    }
+
+    // An end-to-end data frame's header: its payload is whatever was relayed.
+    private static Verdict ReadDataHeader(ReadOnlySpan<byte> frame) =>
+        frame.Length < HeaderSize ? (IsHeaderStart(frame, EndToEndData) ? Verdict.Incomplete : Verdict.NotTurn)
+        : frame[1] != 0 ? Verdict.NotTurn
+        : frame.Length < HeaderSize + BinaryPrimitives.ReadUInt16BigEndian(frame[2..]) ? Verdict.Incomplete : Verdict.TurnMessage;
+
+    // The first bytes of a frame header of the given type, cut before its length.
+    private static bool IsHeaderStart(ReadOnlySpan<byte> data, byte type) =>
+        data.Length == 0 || (data[0] == type && (data.Length < 2 || data[1] == 0));
 }

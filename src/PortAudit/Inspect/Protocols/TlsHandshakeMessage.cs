@@ -9,8 +9,11 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public static class TlsHandshakeMessage
 {
-    /// <summary>The longest message read, body and header: a hello is a few hundred bytes; one declared longer is not read.</summary>
-    public const int MaxLength = 16384 + Header;
+    /// <summary>The longest message body read (DTLS gathers its fragments to the same bound): a hello is a few hundred bytes.</summary>
+    public const int MaxBodyLength = 16384;
+
+    /// <summary>The longest message read, body and header: one declared longer is not read.</summary>
+    public const int MaxLength = MaxBodyLength + Header;
 
     private const int RecordHeader = 5, Header = 4;
     private const byte Handshake = 22;

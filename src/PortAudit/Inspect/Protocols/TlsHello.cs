@@ -87,6 +87,29 @@ public ref struct TlsHello
     public static AppDetail WithVersion(AppDetail? detail, string version) =>
         detail?.With(new DetailPart(VersionKey, version)) ?? VersionDetail(version);
 
+    /// <summary>
+    /// A detail that keeps what a ClientHello named (its sni and alpn parts, from a detail built by <see cref="Detail"/>)
+    /// and puts <paramref name="then"/> after them in place of the rest: a flow that turned out to be no TLS still says
+    /// where it asked to go.
+    /// </summary>
+    public static AppDetail NamesThen(AppDetail? hello, ReadOnlySpan<DetailPart> then)
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        for (int i = 0; hello is not null && i < hello.Count; i++)
+        {
+            var key = hello.KeyAt(i);
+            if (!key.SequenceEqual(SniKey) && !key.SequenceEqual(AlpnKey)) continue;
+            text.Part(key, keyed: true);
+            text.Append(hello.ValueAt(i));
+        }
+        foreach (var part in then)
+        {
+            text.Part(part.Key);
+            text.Append(part.Value);
+        }
+        return text.Build()!;
+    }
+
     /// <summary>The usual name of a protocol version: tls1.2, dtls1.2, ssl3...</summary>
     public static string VersionName(ushort version) => version switch
     {

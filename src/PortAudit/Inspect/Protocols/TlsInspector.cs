@@ -15,10 +15,11 @@ namespace PortAudit.Inspect.Protocols;
 /// and a ServerHelloDone in one record, after which TURN messages flow in clear in [MS-TURN] 2.1.4's framing. Real TLS
 /// puts a Certificate (or, resuming, a ChangeCipherSpec) after the ServerHello, so that record tells the two apart. The
 /// opening alone proves nothing (a server can answer any ClientHello so and tunnel anything behind it): the flow is
-/// stun with detail <c>ms-turn; pseudo-tls</c> while what follows it, either way, is a framed MS-TURN message or
-/// nothing; other bytes (a TLS record, HTTP, anything) make it <see cref="AppLabel.PseudoTls"/>, which no catalog
-/// protocol accepts. (TLS with pre-shared keys and no identity hint opens the same way; no product on the catalog's
-/// ports uses it.)
+/// stun with detail <c>ms-turn; pseudo-tls</c> while what follows it, either way and through the bytes inspected, is
+/// MS-TURN framing (<see cref="MsTurnFrame.Follow"/>) or nothing; other bytes where a frame was due (a TLS record, HTTP,
+/// anything) make it <see cref="AppLabel.PseudoTls"/>, which no catalog protocol accepts. Either way the ClientHello's
+/// server name and ALPN stay in front. (TLS with pre-shared keys and no identity hint opens the same way; no product on
+/// the catalog's ports uses it.)
 /// </remarks>
 public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061, 636, 993, 995, 465, 8443, 3269, 853, 5223, 4443, 3389], InspectorPrecision.Signature, 30)
 {
@@ -29,13 +30,11 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
-    // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen; each side's first TURN message.
-    private const ulong Hello = 1, PseudoTlsOpening = 2, ClientTurn = 4, ServerTurn = 8;
-    private static readonly AppDetail PseudoTls = AppDetail.Of(new DetailPart(null, "ms-turn"), new DetailPart(null, "pseudo-tls"));
+    // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen.
+    private const ulong Hello = 1, PseudoTlsOpening = 2;
+    private static readonly DetailPart[] PseudoTls = [new(null, "ms-turn"), new(null, "pseudo-tls")];
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
-    private static readonly AppDetail AfterTlsRecord = AppDetail.Of(new DetailPart("after", "tls-record"));
-    private static readonly AppDetail AfterHttp = AppDetail.Of(new DetailPart("after", "http"));
-    private static readonly AppDetail AfterOther = AppDetail.Of(new DetailPart("after", "other"));
+    private static readonly DetailPart AfterTlsRecord = new("after", "tls-record"), AfterHttp = new("after", "http"), AfterOther = new("after", "other");
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -108,7 +107,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         if (IsHelloDoneAfter(record))
         {
             input.Flow.App = AppLabel.Stun;
-            input.Flow.AppDetail = PseudoTls;
+            input.Flow.AppDetail = TlsHello.NamesThen(input.Flow.AppDetail, PseudoTls);
             input.Scratch |= PseudoTlsOpening;
             return AfterPseudoTls(ref input);
         }
@@ -116,26 +115,21 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         return InspectResult.Match;
     }
 
-    // After the pseudo-TLS opening each side's next bytes must be a framed MS-TURN message: both seen, the flow is MS-TURN;
-    // anything else, either way, and it is not. A side that says nothing more leaves the claim as it stands.
+    // After the pseudo-TLS opening each side's bytes, as far as they are inspected, must be MS-TURN frames: the flow stays
+    // MS-TURN until the last of them is read; a byte where a frame header was due, either way, and it is not. A side that
+    // says nothing more leaves the claim as it stands.
     private static InspectResult AfterPseudoTls(ref InspectionInput input)
     {
         var data = input.Data;
         int opening = input.FromClient ? ClientOpeningLength(data) : IsRecord(data) ? RecordHeader + BinaryPrimitives.ReadUInt16BigEndian(data[3..]) : 0;
         if (opening == 0 || opening >= data.Length) return InspectResult.Partial;
         var next = data[opening..];
-        switch (MsTurnFrame.Read(next))
-        {
-            case MsTurnFrame.Verdict.TurnMessage:
-                input.Scratch |= input.FromClient ? ClientTurn : ServerTurn;
-                return (input.Scratch & (ClientTurn | ServerTurn)) == (ClientTurn | ServerTurn) ? InspectResult.Match : InspectResult.Partial;
-            case MsTurnFrame.Verdict.Incomplete when !input.AtLimit:
-                return InspectResult.Partial;
-            default:
-                input.Flow.App = AppLabel.PseudoTls;
-                input.Flow.AppDetail = WhatFollowed(next);
-                return InspectResult.Match;
-        }
+        var verdict = MsTurnFrame.Follow(next, out int at);
+        if (verdict == MsTurnFrame.Verdict.TurnMessage || (verdict == MsTurnFrame.Verdict.Incomplete && !input.AtLimit))
+            return InspectResult.Partial;
+        input.Flow.App = AppLabel.PseudoTls;
+        input.Flow.AppDetail = TlsHello.NamesThen(input.Flow.AppDetail, [WhatFollowed(next[at..])]);
+        return InspectResult.Match;
     }
 
     // The client's opening: its SSL 2.0 hello, or the records of its ClientHello (0 while they are not all here).
@@ -148,7 +142,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 
     // What an auditor reads of a tunnel behind the opening: TLS records (application data with no certificate before it),
     // HTTP in clear, or bytes of no known shape.
-    private static AppDetail WhatFollowed(ReadOnlySpan<byte> next)
+    private static DetailPart WhatFollowed(ReadOnlySpan<byte> next)
     {
         if (IsRecord(next)) return AfterTlsRecord;
         int end = next.IndexOfAny((byte)'\r', (byte)'\n');
