@@ -11,7 +11,7 @@ namespace PortAudit.Tests.Builders;
 /// </summary>
 internal static class Smb1Messages
 {
-    public const byte Negotiate = 0x72, Close = 0x04, Write = 0x0B, Transaction = 0x25, TransactionSecondary = 0x26, WriteAndX = 0x2F, NtCreateAndX = 0xA2;
+    public const byte Negotiate = 0x72, Close = 0x04, Write = 0x0B, Transaction = 0x25, TransactionSecondary = 0x26, WriteAndX = 0x2F, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
 
     /// <summary>The ids every message built here carries.</summary>
     public const ushort Tid = 0x0800, Pid = 0xFEFF, Uid = 0x0064;
@@ -115,6 +115,13 @@ internal static class Smb1Messages
         BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(22), (ushort)(dataOffset ?? at + 1 + 28 + 2));
         return (words, data);
     });
+
+    /// <summary>TREE_CONNECT_ANDX response ([MS-CIFS] 2.2.4.55.2) naming the share's <paramref name="service"/>: IPC, A: (a disk), LPT1:.</summary>
+    public static Block TreeConnectResponse(string service) => new(TreeConnectAndX, true, _ =>
+        (new byte[6], [.. Encoding.ASCII.GetBytes(service), 0, .. Encoding.Unicode.GetBytes("NTFS"), 0, 0]));
+
+    /// <summary>WRITE_ANDX response ([MS-SMB] 2.2.4.3.2): the count written is left at zero, no reader here looks at it.</summary>
+    public static readonly Block WriteAndXResponse = new(WriteAndX, true, _ => (new byte[12], []));
 
     /// <summary>WRITE request of <paramref name="data"/> on <paramref name="fid"/> ([MS-CIFS] 2.2.4.12.1).</summary>
     public static Block WriteOf(ushort fid, byte[] data) => new(Write, false, _ =>

@@ -162,22 +162,42 @@ public class Smb1PipeFollowerTests
         Assert.Equal("an smb1 write whose data lies outside its message", session.Flow.RpcCalls!.Uninspectable);
     }
 
-    [Fact]
-    public void AWriteOnTheTreeOfThePipesToAFidNeverSeenOpenedMarksTheCallsUnseen()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AWriteThatBeginsNoCallOnTheTreeOfThePipesToAFidNeverSeenOpenedMarksTheCallsUnseen(bool byTreeConnect)
     {
-        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
-            .Client(Request(3, WriteAndXOf(Fid + 1, RpcCallPdus.Request(0, 3))));
+        // The tree holds pipes: its tree connect's answer named the IPC service, or a pipe was opened on it.
+        var (head, _) = SmbPipeFollowerTests.SplitRequest(3);
+        var session = new Session();
+        if (byTreeConnect) session.Server(Response(1, TreeConnectResponse("IPC")));
+        session.Client(Request(2, NtCreate("\\lsass"))).Server(Response(2, NtCreateResponse(Fid)))
+            .Client(Request(3, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(4, WriteAndXOf(Fid + 1, head[10..])));
         Assert.True(Single(session).CallsUnseen);
         Assert.Equal("an smb1 write on a pipe never seen opened", session.Flow.RpcCalls!.Uninspectable);
-        // Before any pipe was opened, a write names no tree known to hold pipes: a file's, not read.
-        Assert.Null(new Session().Client(Request(3, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
+        // On a tree of unknown kind, a write that begins no call is a file's, not read.
+        Assert.Null(new Session().Client(Request(3, WriteAndXOf(Fid, head[10..]))).Flow.RpcCalls);
     }
 
     [Fact]
-    public void AFileOpenedWithNtCreateAndXIsNoPipe()
+    public void AWriteThatBeginsACallOnAFidNeverSeenOpenedIsFollowedAsAPipe()
     {
-        var session = Opened("docs\\report.bin").Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)));
-        Assert.Null(session.Flow.RpcCalls);
+        // The capture began after NT_CREATE_ANDX: the bind, probed, shows the FID a pipe's, in every write form read.
+        var session = new Session()
+            .Client(Request(3, TransactNmPipe(Fid, BindDrsuapi)))
+            .Client(Request(4, WriteOf(Fid, RpcCallPdus.Request(0, 3))))
+            .Client(Request(5, WriteAndXOf(Fid, RpcCallPdus.Request(0, 12))));
+        var binding = Single(session);
+        Assert.Equal(("DRSUAPI", SmbPipes.UnseenOpen, "3,12", false), (binding.Name, binding.Via, string.Join(",", binding.Opnums), binding.CallsUnseen));
+    }
+
+    [Fact]
+    public void AFileOnADiskShareIsNoPipe()
+    {
+        // Opened in sight with a name that is a file's, or not seen opened on a tree whose tree connect named a disk.
+        Assert.Null(Opened("docs\\report.bin").Client(Request(2, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
+        Assert.Null(new Session().Server(Response(1, TreeConnectResponse("A:"))).Client(Request(2, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
     }
 
     [Fact]

@@ -16,7 +16,9 @@ namespace PortAudit.Inspect.Smb;
 /// <remarks>
 /// Fails closed: what a client sends on a pipe that cannot be read marks the flow's calls unseen (<see
 /// cref="RpcCallLog.MissedCalls"/>, or <see cref="RpcCallLog.LoseCalls"/> when the pipe's bytes may have been cut): a
-/// write to a FID never seen opened on a tree that holds pipes, a write whose data lies outside its message, a
+/// write to a FID never seen opened on a tree that holds pipes (IPC$ by its tree connect's answer, or a pipe opened on
+/// it), unless it begins a call (then the FID is followed as a pipe, <see cref="SmbPipes.Unopened"/>), a write whose
+/// data lies outside its message, a
 /// transaction continued in secondary requests past a request's stub, CallNmPipe, an AndX chain that points back or runs
 /// past <see cref="MaxChain"/> commands or past what is read.
 /// </remarks>
@@ -41,11 +43,6 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     // WriteMode bits: a message-mode pipe's raw write begins with the message's 2-byte length.
     private const ushort RawMode = 0x4, MessageStart = 0x8;
 
-    private const int MaxPipeTrees = 4;
-    // Trees (IPC$) on which a pipe was opened: a write there on a FID never seen opened is a pipe's not read.
-    private readonly ushort[] _pipeTrees = new ushort[MaxPipeTrees];
-    private int _treeCount;
-
     /// <summary>
     /// Reads one message of <paramref name="length"/> bytes, <paramref name="message"/> the part of it read. Returns the
     /// pipe whose written data runs past that part, with where the data lies from the header's start, for the rest to
@@ -69,7 +66,7 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             }
             long writtenAt = 0, writtenLength = 0;
             var written = fromClient ? Request(flow, header, ref chain, command, words, bytes, bytesAt, length, out writtenAt, out writtenLength) : null;
-            if (!fromClient) Response(flow, header, command, words);
+            if (!fromClient) Response(flow, header, command, words, bytes);
             if (written is not null && writtenAt + writtenLength > message.Length)
             {
                 if (tail is not null) Unseen(flow, fromClient, "two smb1 writes past what is read");
@@ -163,13 +160,9 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     // returned; null when the file is no pipe or the data cannot be read.
     private SmbPipe? Written(Flow flow, Smb1Header header, Chain chain, ushort fid, long length, ref long dataAt, ref long dataLength)
     {
-        var pipe = chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(fid));
-        if (pipe is null && !chain.Opens)
-        {
-            if (dataLength > 0 && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) >= 0)
-                RpcAssociation.Log(flow).MissedCalls("an smb1 write on a pipe never seen opened");
-            return null;
-        }
+        var pipe = chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(fid))
+            ?? pipes.Unopened(flow, SmbPipes.Smb1FileId(fid), header.Tid, header.Slice(dataAt, dataLength), dataLength,
+                "an smb1 write on a pipe never seen opened");
         if (pipe is null || dataLength == 0) return null;
         if (dataAt < Smb1Header.Size || dataAt + dataLength > length)
         {
@@ -184,14 +177,19 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     private static ReadOnlySpan<byte> Name(Smb1Header header, ReadOnlySpan<byte> bytes, int bytesAt) =>
         header.Unicode && bytesAt % 2 == 1 && !bytes.IsEmpty ? bytes[1..] : bytes;
 
-    // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words).
-    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words)
+    // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words); a tree connect's
+    // names the service of the share ([MS-CIFS] 2.2.4.55.2), IPC for the pipes', A: for a disk's, LPT1: for a printer's.
+    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words, ReadOnlySpan<byte> bytes)
     {
+        if (command == TreeConnectAndX)
+        {
+            if (header.Status == 0 && bytes.IndexOf((byte)0) > 0) pipes.Connected(header.Tid, pipes: bytes.StartsWith("IPC\0"u8));
+            return;
+        }
         int fidAt = command switch { NtCreateAndX => NtCreateFid, OpenAndX => OpenAndXFid, _ => -1 };
         if (fidAt < 0) return;
         bool opened = header.Status == 0 && words.Length >= fidAt + 2;
-        if (pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null)
-            && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) < 0 && _treeCount < MaxPipeTrees) _pipeTrees[_treeCount++] = header.Tid;
+        pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null, header.Tid);
     }
 
     // Whether a command earlier in the chain opened a file, and the pipe it is when it is one.
