@@ -150,6 +150,14 @@ internal sealed class SmbPipes
         return null;
     }
 
+    /// <summary>
+    /// True when a write on <paramref name="fileId"/> (on <paramref name="tree"/> when known) whose data is not followed
+    /// may be a pipe's: the file is an open pipe, its tree holds pipes, or the part of its data read (<paramref name="data"/>)
+    /// begins a call.
+    /// </summary>
+    public bool MayBePipe(Guid fileId, uint? tree, ReadOnlySpan<byte> data) =>
+        Find(fileId) is not null || HoldsPipes(tree) || (!HoldsFiles(tree) && CoHeader.StartsCall(data, data.Length));
+
     private void Add(Flow flow, SmbPipe pipe)
     {
         int free = Array.IndexOf(_pipes, null);
