@@ -372,6 +372,22 @@ public class SmbPipeFollowerTests
         ulong id = 6;
         foreach (var piece in pdus.Chunk(8)) cut.Client(Write(id++, first, piece));
         Assert.Equal("a write on a pipe never seen opened", cut.Flow.RpcCalls!.Uninspectable);
+
+        // The same when every other open was refused, so no pipe opened on the tree shows it IPC$: the open pushed out did.
+        var refused = new Session();
+        for (ulong i = 0; i < 9; i++) refused.Client(OnTree(CreateRequest(100 + i, i == 0 ? "lsass" : "srvsvc"), 5));
+        refused.Server(OnTree(CreateResponse(100, first), 5));
+        for (ulong i = 1; i < 9; i++) refused.Server(OnTree(Refused(CreateResponse(100 + i, new byte[16])), 5));
+        refused.Client(OnTree(Write(6, first, pdus[..8]), 5));
+        Assert.Equal("a write on a pipe never seen opened", refused.Flow.RpcCalls?.Uninspectable);
+    }
+
+    // A response refused with STATUS_OBJECT_NAME_NOT_FOUND.
+    private static byte[] Refused(byte[] framed)
+    {
+        var m = (byte[])framed.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4 + 8), 0xC0000034);
+        return m;
     }
 
     [Fact]

@@ -108,10 +108,10 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             case NtCreateAndX when words.Length >= NtCreateWords:
                 var name = Name(header, bytes, bytesAt);
                 chain = new Chain(true, pipes.Create(header.RequestKey,
-                    name[..Math.Min(name.Length, BinaryPrimitives.ReadUInt16LittleEndian(words[NtCreateNameLength..]))], header.Unicode));
+                    name[..Math.Min(name.Length, BinaryPrimitives.ReadUInt16LittleEndian(words[NtCreateNameLength..]))], header.Unicode, header.Tid));
                 return null;
             case OpenAndX when words.Length >= OpenAndXWords:
-                chain = new Chain(true, pipes.Create(header.RequestKey, Name(header, bytes, bytesAt), header.Unicode));
+                chain = new Chain(true, pipes.Create(header.RequestKey, Name(header, bytes, bytesAt), header.Unicode, header.Tid));
                 return null;
             case Close when words.Length >= CloseFid + 2:
                 pipes.Closed(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[CloseFid..])));

@@ -273,7 +273,7 @@ public sealed class SmbPipeFollower : IFlowFollower
                 break;
             case Create when !response && smb.Length >= CreateNameOffset + 4:
                 _chainPipe = _pipes.Create(messageId, Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[CreateNameOffset..]),
-                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])), unicode: true);
+                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])), unicode: true, tree);
                 break;
             case Create when response && smb.Length >= Smb2Header.StatusOffset + 4:
                 uint status = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]);

@@ -38,6 +38,7 @@ internal sealed class SmbPipes
 
     private readonly ulong[] _createKeys = new ulong[MaxCreates];
     private readonly SmbPipe?[] _creates = new SmbPipe?[MaxCreates];
+    private readonly uint?[] _createTrees = new uint?[MaxCreates];
     // Keys of the last opens of files (a name with an extension or a long path), awaiting their answer.
     private readonly ulong?[] _fileKeys = new ulong?[MaxCreates];
     private readonly SmbPipe?[] _pipes = new SmbPipe?[MaxPipes];
@@ -52,9 +53,10 @@ internal sealed class SmbPipes
 
     /// <summary>
     /// Notes an open of <paramref name="name"/> (UTF-16LE when <paramref name="unicode"/>, else OEM; trailing NULs
-    /// allowed) awaiting its answer under <paramref name="key"/>; the pipe it would be, or null when the name is a file's.
+    /// allowed) on <paramref name="tree"/> when known, awaiting its answer under <paramref name="key"/>; the pipe it would
+    /// be, or null when the name is a file's.
     /// </summary>
-    public SmbPipe? Create(ulong key, ReadOnlySpan<byte> name, bool unicode)
+    public SmbPipe? Create(ulong key, ReadOnlySpan<byte> name, bool unicode, uint? tree)
     {
         int width = unicode ? 2 : 1;
         while (name.Length >= width && name[^width..].IndexOfAnyExcept((byte)0) < 0) name = name[..^width];
@@ -71,6 +73,11 @@ internal sealed class SmbPipes
         string text = unicode ? Encoding.Unicode.GetString(name) : Encoding.Latin1.GetString(name);
         int slash = text.LastIndexOf('\\');
         var pipe = new SmbPipe(new RpcAssociation("pipe " + (slash >= 0 ? text[(slash + 1)..] : text)));
+        // An open of a pipe pushed out of those awaited opens, when answered, a pipe not in the table: its tree is noted to
+        // hold pipes, so that a write there that begins no call is not passed as a file's (one that begins a call is
+        // followed, Unopened).
+        if (_creates[_nextCreate] is not null && _createTrees[_nextCreate] is { } pushed) Connected(pushed, pipes: true);
+        _createTrees[_nextCreate] = tree;
         _createKeys[_nextCreate] = key;
         _creates[_nextCreate] = pipe;
         _nextCreate = (_nextCreate + 1) % MaxCreates;
