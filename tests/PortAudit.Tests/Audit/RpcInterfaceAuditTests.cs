@@ -194,6 +194,19 @@ public class RpcInterfaceAuditTests
     }
 
     [Fact]
+    public void DcSyncInAOneSidedCaptureIsTheSameFinding()
+    {
+        // Only the client's side was captured (asymmetric routing): the SMB flow is never settled by a server's answer,
+        // and its follower reads what was held when the flow ends.
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var flow = Smb(
+            (true, SmbPipeFollowerTests.Write(6, fileId, RpcCallPdus.Bind([(0, Drsuapi, 4)]))), (true, SmbPipeFollowerTests.Transceive(7, fileId, RpcCallPdus.Request(0, 3))));
+        var verdict = Auditor().Audit(flow);
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (verdict.Verdict, verdict.FindingKind, verdict.Severity));
+        Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", verdict.Reason);
+    }
+
+    [Fact]
     public void CallsOnAPipeWhoseBindWasNotSeenAreNotPassedSilently()
     {
         // The bind too came before the capture: the request names a context never seen bound, so no interface. The flow
