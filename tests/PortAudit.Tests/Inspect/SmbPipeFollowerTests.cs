@@ -382,6 +382,21 @@ public class SmbPipeFollowerTests
         Assert.Equal("a write on a pipe never seen opened", refused.Flow.RpcCalls?.Uninspectable);
     }
 
+    [Fact]
+    public void TreesNamedInOpensBeyondTheBoundAreAllTakenToHoldPipes()
+    {
+        // A client naming many trees in opens of pipes pushed out, to fill the trees known to hold pipes before the one it
+        // uses: past the bound every tree is taken to hold one, so a write that begins no call still marks the calls unseen.
+        var session = new Session();
+        for (uint i = 0; i < 20; i++) session.Client(OnTree(CreateRequest(100 + i, "srvsvc"), 1000 + i));
+        session.Client(OnTree(Write(6, FileId, new byte[40]), 7));
+        Assert.Equal("a write on a pipe never seen opened", session.Flow.RpcCalls?.Uninspectable);
+        // Below the bound, a tree none of them named is of unknown kind: the write is a file's.
+        var few = new Session();
+        for (uint i = 0; i < 9; i++) few.Client(OnTree(CreateRequest(100 + i, "srvsvc"), 1000 + i));
+        Assert.Null(few.Client(OnTree(Write(6, FileId, new byte[40]), 7)).Flow.RpcCalls);
+    }
+
     // A response refused with STATUS_OBJECT_NAME_NOT_FOUND.
     private static byte[] Refused(byte[] framed)
     {

@@ -19,8 +19,8 @@ internal sealed class SmbPipe(RpcAssociation association)
 /// OPEN_ANDX): an open awaiting its answer, matched by a key the dialect makes of the request's ids, becomes a pipe
 /// once the answer gives its file id. A write on a file whose open was not seen (the capture began after it, or its
 /// request was pushed out of those awaiting an answer) is probed (<see cref="Unopened"/>) unless its tree is a share's
-/// (its tree connect answered so, or a file was opened on it): one that begins a call is a pipe's, followed from there; one on a tree that holds
-/// pipes is else a pipe's not read. Bounded: at most <see cref="MaxPipes"/> pipes open at once (the oldest gives way;
+/// (its tree connect answered so, or a file was opened on it): one that begins a call is a pipe's, followed from there;
+/// one on a tree that holds pipes is else a pipe's not read. Bounded: at most <see cref="MaxPipes"/> pipes open at once (the oldest gives way;
 /// its calls are then marked unseen), <see cref="MaxCreates"/> opens awaiting their answer and <see cref="MaxTrees"/>
 /// trees of each kind.
 /// </summary>
@@ -43,10 +43,12 @@ internal sealed class SmbPipes
     private readonly ulong?[] _fileKeys = new ulong?[MaxCreates];
     private readonly SmbPipe?[] _pipes = new SmbPipe?[MaxPipes];
     // Trees that hold pipes (IPC$: its tree connect said so, or a pipe was opened on it) and trees of a disk or printer
-    // share (their tree connect said so, or a file was opened on them), whose files are never probed. SMB1 TIDs and SMB2 tree ids never meet on one
-    // connection. A tree past the bound is not known: its writes are probed, and only those that begin a call are read.
+    // share (their tree connect said so, or a file was opened on them), whose files are never probed. SMB1 TIDs and SMB2
+    // tree ids never meet on one connection. A share's tree past the bound is not known: its writes are probed. Past the
+    // bound of pipe trees (a client can name trees in opens pushed out), every tree is taken to hold pipes.
     private readonly uint[] _pipeTrees = new uint[MaxTrees], _shareTrees = new uint[MaxTrees];
     private int _nextCreate, _nextFile, _nextPipe, _pipeTreeCount, _shareTreeCount;
+    private bool _pipeTreesFull;
 
     /// <summary>An SMB1 FID as a file id of the table: FIDs and SMB2 file ids never meet on one connection.</summary>
     public static Guid Smb1FileId(ushort fid) => new(fid, 0x534d, 0x4231, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -124,19 +126,24 @@ internal sealed class SmbPipes
     /// </summary>
     public void Connected(uint tree, bool pipes)
     {
-        if (pipes) Note(_pipeTrees, ref _pipeTreeCount, tree);
+        if (pipes) _pipeTreesFull |= !Note(_pipeTrees, ref _pipeTreeCount, tree);
         else Note(_shareTrees, ref _shareTreeCount, tree);
     }
 
-    private static void Note(uint[] trees, ref int count, uint tree)
+    // False when the tree is new and there is no room left for it.
+    private static bool Note(uint[] trees, ref int count, uint tree)
     {
-        if (count < trees.Length && Array.IndexOf(trees, tree, 0, count) < 0) trees[count++] = tree;
+        if (Array.IndexOf(trees, tree, 0, count) >= 0) return true;
+        if (count == trees.Length) return false;
+        trees[count++] = tree;
+        return true;
     }
 
-    private bool HoldsPipes(uint? tree) => tree is { } id && Array.IndexOf(_pipeTrees, id, 0, _pipeTreeCount) >= 0;
+    private bool HoldsPipes(uint? tree) => _pipeTreesFull || (tree is { } id && Array.IndexOf(_pipeTrees, id, 0, _pipeTreeCount) >= 0);
 
     // A share's tree: its files are a disk's or a printer's, whatever their data holds. One seen to hold pipes too is not.
-    private bool HoldsFiles(uint? tree) => tree is { } id && Array.IndexOf(_shareTrees, id, 0, _shareTreeCount) >= 0 && !HoldsPipes(tree);
+    private bool HoldsFiles(uint? tree) =>
+        tree is { } id && Array.IndexOf(_shareTrees, id, 0, _shareTreeCount) >= 0 && Array.IndexOf(_pipeTrees, id, 0, _pipeTreeCount) < 0;
 
     /// <summary>
     /// A write of <paramref name="length"/> bytes on <paramref name="fileId"/>, on <paramref name="tree"/> when known, a
