@@ -114,6 +114,9 @@ public sealed class InspectionEngine : IFlowObserver
             // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
             if (!state.Done && state.ToServer is { } toServer) Run(state, flow, View(toServer), true, true, atLimit: true);
             if (!state.Done && state.ToClient is { } toClient) Run(state, flow, View(toClient), false, true, atLimit: true);
+            // A flow claimed but never settled (an SMB client's messages with no answer: a one-sided capture) gets its
+            // follower now, which reads what was held: its pipe writes are no less calls for the answers missing.
+            if (!state.Done && state.Claimed >= 0) Finish(state, flow);
             // Run may have finished the flow and handed its state back already.
             if (flow.InspectionState == state) _pool.Return(state);
         }

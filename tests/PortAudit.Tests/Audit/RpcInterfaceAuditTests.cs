@@ -3,6 +3,7 @@ using PortAudit.Catalog;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Inspect.Smb;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Catalog;
@@ -136,14 +137,16 @@ public class RpcInterfaceAuditTests
         Assert.Equal((Verdict.ExpectedDynamicRpc, "RPC uninspectable (a gap in the TCP stream): allowed by port only"), (replica.Verdict, replica.Reason));
     }
 
+    // A capture of SMB messages on 445 from the workstation to the DC, through the flow table and inspection.
+    private static Flow Smb(params (bool, byte[])[] messages) =>
+        Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation(Ws, Dc, 445, messages)), f => f.ServerPort == 445);
+
     [Fact]
     public void DcSyncOverAnSmb1NamedPipeIsTheSameFindingAsOverSmb2()
     {
         // The same bind and GetNCChanges written to \\lsass on 445 from a workstation, once in each dialect, through the
         // flow table and inspection as a capture goes: choosing SMB1 hides nothing.
         byte[] bind = RpcCallPdus.Bind([(0, Drsuapi, 4)]), dcsync = RpcCallPdus.Request(0, 3);
-        static Flow Smb(params (bool, byte[])[] messages) =>
-            Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation(Ws, Dc, 445, messages)), f => f.ServerPort == 445);
         var smb1 = Smb(
             (true, Smb1Messages.Request(1, Smb1Messages.NegotiateOf(response: false))), (false, Smb1Messages.Response(1, Smb1Messages.NegotiateOf(response: true))),
             (true, Smb1Messages.Request(2, Smb1Messages.NtCreate("\\lsass"))), (false, Smb1Messages.Response(2, Smb1Messages.NtCreateResponse(0x4000))),
@@ -163,6 +166,56 @@ public class RpcInterfaceAuditTests
         Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", overSmb1.Reason);
         Assert.Equal((overSmb2.Verdict, overSmb2.FindingKind, overSmb2.Severity, overSmb2.Reason, overSmb2.Explanation),
             (overSmb1.Verdict, overSmb1.FindingKind, overSmb1.Severity, overSmb1.Reason, overSmb1.Explanation));
+    }
+
+    [Fact]
+    public void DcSyncOnAPipeOpenedBeforeTheCaptureBeganIsTheSameFinding()
+    {
+        // The capture began after the session, the tree and the CREATE (or NT_CREATE_ANDX) of \\lsass: only the writes and
+        // their answers are in it. The bind names the interface, so the verdict is the one given with the open seen.
+        byte[] bind = RpcCallPdus.Bind([(0, Drsuapi, 4)]), dcsync = RpcCallPdus.Request(0, 3);
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var smb2 = Smb(
+            (true, SmbPipeFollowerTests.Write(6, fileId, bind)), (false, SmbPipeFollowerTests.Smb2(9, 6, new byte[16], response: true)),
+            (true, SmbPipeFollowerTests.Transceive(7, fileId, dcsync)));
+        var smb1 = Smb(
+            (true, Smb1Messages.Request(3, Smb1Messages.WriteAndXOf(0x4000, bind))), (false, Smb1Messages.Response(3, Smb1Messages.WriteAndXResponse)),
+            (true, Smb1Messages.Request(4, Smb1Messages.TransactNmPipe(0x4000, dcsync))));
+
+        var auditor = Auditor();
+        foreach (var flow in new[] { smb2, smb1 })
+        {
+            Assert.Equal(("DRSUAPI", SmbPipes.UnseenOpen, "3"), (flow.RpcCalls!.Bindings[0].Name, flow.RpcCalls.Bindings[0].Via, string.Join(",", flow.RpcCalls.Bindings[0].Opnums)));
+            var verdict = auditor.Audit(flow);
+            Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (verdict.Verdict, verdict.FindingKind, verdict.Severity));
+            Assert.Equal("DCE/RPC operation 3 IDL_DRSGetNCChanges of DRSUAPI is not allowed from ws01 to dc01: " +
+                         "the rules between their roles grant DRSUAPI only 0,1,12,13,16", verdict.Reason);
+        }
+    }
+
+    [Fact]
+    public void DcSyncInAOneSidedCaptureIsTheSameFinding()
+    {
+        // Only the client's side was captured (asymmetric routing): the SMB flow is never settled by a server's answer,
+        // and its follower reads what was held when the flow ends.
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var flow = Smb(
+            (true, SmbPipeFollowerTests.Write(6, fileId, RpcCallPdus.Bind([(0, Drsuapi, 4)]))), (true, SmbPipeFollowerTests.Transceive(7, fileId, RpcCallPdus.Request(0, 3))));
+        var verdict = Auditor().Audit(flow);
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.High), (verdict.Verdict, verdict.FindingKind, verdict.Severity));
+        Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", verdict.Reason);
+    }
+
+    [Fact]
+    public void CallsOnAPipeWhoseBindWasNotSeenAreNotPassedSilently()
+    {
+        // The bind too came before the capture: the request names a context never seen bound, so no interface. The flow
+        // stays allowed by its port (nothing names what was called) but says its RPC was not read.
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var flow = Smb(
+            (true, SmbPipeFollowerTests.Transceive(7, fileId, RpcCallPdus.Request(0, 3))), (false, SmbPipeFollowerTests.Smb2(11, 7, new byte[48], response: true)));
+        var verdict = Auditor().Audit(flow);
+        Assert.Equal((Verdict.Expected, $"RPC uninspectable ({RpcAssociation.UnboundCalls}): allowed by port only"), (verdict.Verdict, verdict.Reason));
     }
 
     [Fact]

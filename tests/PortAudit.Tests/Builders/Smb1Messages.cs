@@ -11,7 +11,8 @@ namespace PortAudit.Tests.Builders;
 /// </summary>
 internal static class Smb1Messages
 {
-    public const byte Negotiate = 0x72, Close = 0x04, Write = 0x0B, Transaction = 0x25, TransactionSecondary = 0x26, WriteAndX = 0x2F, NtCreateAndX = 0xA2;
+    public const byte Negotiate = 0x72, Close = 0x04, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E,
+        WriteAndClose = 0x2C, Transaction = 0x25, TransactionSecondary = 0x26, WriteAndX = 0x2F, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
 
     /// <summary>The ids every message built here carries.</summary>
     public const ushort Tid = 0x0800, Pid = 0xFEFF, Uid = 0x0064;
@@ -116,13 +117,46 @@ internal static class Smb1Messages
         return (words, data);
     });
 
-    /// <summary>WRITE request of <paramref name="data"/> on <paramref name="fid"/> ([MS-CIFS] 2.2.4.12.1).</summary>
-    public static Block WriteOf(ushort fid, byte[] data) => new(Write, false, _ =>
+    /// <summary>TREE_CONNECT_ANDX response ([MS-CIFS] 2.2.4.55.2) naming the share's <paramref name="service"/>: IPC, A: (a disk), LPT1:.</summary>
+    public static Block TreeConnectResponse(string service) => new(TreeConnectAndX, true, _ =>
+        (new byte[6], [.. Encoding.ASCII.GetBytes(service), 0, .. Encoding.Unicode.GetBytes("NTFS"), 0, 0]));
+
+    /// <summary>WRITE_ANDX response ([MS-SMB] 2.2.4.3.2): the count written is left at zero, no reader here looks at it.</summary>
+    public static readonly Block WriteAndXResponse = new(WriteAndX, true, _ => (new byte[12], []));
+
+    /// <summary>
+    /// WRITE request of <paramref name="data"/> on <paramref name="fid"/> ([MS-CIFS] 2.2.4.12.1), or with
+    /// <paramref name="command"/> WRITE_AND_UNLOCK, of the same layout (2.2.4.21.1).
+    /// </summary>
+    public static Block WriteOf(ushort fid, byte[] data, byte command = Write) => new(command, false, _ =>
     {
         var words = new byte[10];
         BinaryPrimitives.WriteUInt16LittleEndian(words, fid);
         BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(2), (ushort)data.Length);
         return (words, [0x01, (byte)data.Length, (byte)(data.Length >> 8), .. data]);
+    });
+
+    /// <summary>WRITE_AND_CLOSE request of <paramref name="data"/> on <paramref name="fid"/> ([MS-CIFS] 2.2.4.40.1), of 6 or 12 words.</summary>
+    public static Block WriteAndCloseOf(ushort fid, byte[] data, bool twelveWords = false) => new(WriteAndClose, false, _ =>
+    {
+        var words = new byte[twelveWords ? 24 : 12];
+        BinaryPrimitives.WriteUInt16LittleEndian(words, fid);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(2), (ushort)data.Length);
+        return (words, [0, .. data]);
+    });
+
+    /// <summary>
+    /// WRITE_RAW (or, with <paramref name="command"/>, WRITE_MPX) request on <paramref name="fid"/> carrying
+    /// <paramref name="data"/> ([MS-CIFS] 2.2.4.25.1, 2.2.4.26.1): the two share the place of the FID and the data.
+    /// </summary>
+    public static Block WriteRawOf(ushort fid, byte[] data, byte command = WriteRaw) => new(command, false, at =>
+    {
+        var words = new byte[24];
+        BinaryPrimitives.WriteUInt16LittleEndian(words, fid);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(2), (ushort)data.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(20), (ushort)data.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(22), (ushort)(at + 1 + 24 + 2));
+        return (words, data);
     });
 
     /// <summary>CLOSE request of <paramref name="fid"/> ([MS-CIFS] 2.2.4.5.1).</summary>

@@ -22,6 +22,36 @@ public class DceRpcInspectorTests
     }
 
     [Fact]
+    public void AProbeOfAWriteTakesOnlyTheStartOfAClientsCallWhoseFragmentFitsTheWrite()
+    {
+        var bind = RpcCallPdus.Bind([(0, new Guid("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 4)]);
+        var request = RpcCallPdus.Request(0, 3);
+        Assert.True(CoHeader.StartsCall(bind, bind.Length));
+        Assert.True(CoHeader.StartsCall(request, request.Length));
+        Assert.True(CoHeader.StartsCall(RpcCallPdus.Bind([(0, RpcInterfaces.EndpointMapper, 3)], type: 14), 1000));
+        // Only the header need be read; the fragment must fit in what was written, and hold the PDU's fixed part.
+        Assert.True(CoHeader.StartsCall(request[..CoHeader.Size], request.Length));
+        Assert.False(CoHeader.StartsCall(request, request.Length - 1));
+        Assert.False(CoHeader.StartsCall(request[..(CoHeader.Size - 1)], request.Length));
+        Assert.False(CoHeader.StartsCall(With(request, 8, 20), 1000));
+        Assert.False(CoHeader.StartsCall(With(bind, 8, 27), 1000));
+        // Version 5.0 and 5.1 only; a response, auth3 or anything else a client does not begin with is no call.
+        Assert.False(CoHeader.StartsCall(With(request, 0, 4), 1000));
+        Assert.False(CoHeader.StartsCall(With(request, 1, 2), 1000));
+        Assert.True(CoHeader.StartsCall(With(request, 1, 1), 1000));
+        foreach (byte type in new byte[] { 2, 12, 16, 19, 20, 255 }) Assert.False(CoHeader.StartsCall(With(request, 2, type), 1000));
+        Assert.False(CoHeader.StartsCall(new byte[300], 300));
+        Assert.False(CoHeader.StartsCall(default, 0));
+    }
+
+    private static byte[] With(byte[] pdu, int at, byte value)
+    {
+        var changed = (byte[])pdu.Clone();
+        changed[at] = value;
+        return changed;
+    }
+
+    [Fact]
     public void AlterContextNamesTheInterfaceToo()
     {
         var (_, flow) = Once(new DceRpcCoInspector(), DceRpcPdus.Bind(new Guid("338cd001-2244-31f1-aaaa-900038001003"), 1, type: 14), tcp: true);

@@ -73,11 +73,19 @@ public class RpcCallFollowerTests
     }
 
     [Fact]
-    public void ARequestOnAContextNeverBoundIsNotRecorded()
+    public void ARequestOnAContextNeverBoundIsNotRecordedButMarksTheCallsUnseen()
     {
+        // The capture began after the bind of context 5: its call may be on any interface, NETLOGON's included.
         var flow = Follow(RpcCallPdus.Bind([(0, Netlogon, 1)]), RpcCallPdus.Request(5, 4));
-        Assert.Empty(Assert.Single(flow.RpcCalls!.Bindings).Opnums);
-        Assert.Null(Follow(RpcCallPdus.Request(0, 4)).RpcCalls);
+        var binding = Assert.Single(flow.RpcCalls!.Bindings);
+        Assert.Equal((0, true, RpcAssociation.UnboundCalls), (binding.Opnums.Count, binding.CallsUnseen, flow.RpcCalls.Uninspectable));
+        var alone = Follow(RpcCallPdus.Request(0, 4)).RpcCalls!;
+        Assert.Equal((0, RpcAssociation.UnboundCalls), (alone.Bindings.Count, alone.Uninspectable));
+        // Bound after the unknown call, an interface is read as usual until another such call.
+        var later = Follow(RpcCallPdus.Request(5, 4), RpcCallPdus.Bind([(0, Netlogon, 1)]), RpcCallPdus.Request(0, 4)).RpcCalls!;
+        Assert.False(Assert.Single(later.Bindings).CallsUnseen);
+        Assert.True(Assert.Single(Follow(RpcCallPdus.Request(5, 4), RpcCallPdus.Bind([(0, Netlogon, 1)]), RpcCallPdus.Request(5, 4))
+            .RpcCalls!.Bindings).CallsUnseen);
     }
 
     [Fact]

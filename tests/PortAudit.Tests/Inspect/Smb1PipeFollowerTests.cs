@@ -47,6 +47,44 @@ public class Smb1PipeFollowerTests
         Assert.Equal([(ushort)15, (ushort)12], binding.Opnums);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WriteAndUnlockAndWriteAndCloseCarryCallsAndTheCloseEndsThePipe(bool twelveWords)
+    {
+        var session = Opened()
+            .Client(Request(2, WriteOf(Fid, BindDrsuapi, WriteAndUnlock)))
+            .Client(Request(3, WriteOf(Fid, RpcCallPdus.Request(0, 12), WriteAndUnlock)))
+            .Client(Request(4, WriteAndCloseOf(Fid, RpcCallPdus.Request(0, 3), twelveWords)));
+        var binding = Single(session);
+        Assert.Equal(("pipe lsass", "12,3", false), (binding.Via, string.Join(",", binding.Opnums), binding.CallsUnseen));
+        // Closed by the write: a bind on the FID after it is another pipe's (one whose open was not seen).
+        session.Client(Request(5, WriteAndXOf(Fid, RpcCallPdus.Bind([(0, Svcctl, 2)]))));
+        Assert.Equal(SmbPipes.UnseenOpen, session.Flow.RpcCalls!.Bindings[1].Via);
+    }
+
+    [Theory]
+    [InlineData(WriteRaw, "an smb1 WRITE_RAW on a pipe")]
+    [InlineData(WriteMpx, "an smb1 WRITE_MPX on a pipe")]
+    public void AWriteWhoseDataIsNotFollowedOnAPipeLosesTheCalls(byte command, string why)
+    {
+        // WRITE_RAW's data comes after it in frames without an SMB header, WRITE_MPX's in several requests: not read, so
+        // the calls so far and to come are not known.
+        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(3, WriteRawOf(Fid, RpcCallPdus.Request(0, 3)[..10], command)))
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Bind([(1, Svcctl, 2)]))));
+        Assert.Equal(why, session.Flow.RpcCalls!.Uninspectable);
+        Assert.All(session.Flow.RpcCalls.Bindings, b => Assert.True(b.CallsUnseen));
+        Assert.Equal(2, session.Flow.RpcCalls.Bindings.Count);
+
+        // On a FID never seen opened: a pipe's when its tree holds pipes or its data begins a call; a disk's file's not.
+        Assert.Null(new Session().Client(Request(3, WriteRawOf(Fid, new byte[40], command))).Flow.RpcCalls);
+        Assert.Equal(why, new Session().Client(Request(3, WriteRawOf(Fid, BindDrsuapi, command))).Flow.RpcCalls?.Uninspectable);
+        Assert.Null(new Session().Server(Response(1, TreeConnectResponse("A:"))).Client(Request(3, WriteRawOf(Fid, BindDrsuapi, command))).Flow.RpcCalls);
+        Assert.Equal(why, new Session().Server(Response(1, TreeConnectResponse("IPC")))
+            .Client(Request(3, WriteRawOf(Fid + 1, new byte[40], command))).Flow.RpcCalls?.Uninspectable);
+    }
+
     [Fact]
     public void AWriteAndXChainedAfterItsNtCreateAndXWritesTheFileJustOpened()
     {
@@ -162,22 +200,42 @@ public class Smb1PipeFollowerTests
         Assert.Equal("an smb1 write whose data lies outside its message", session.Flow.RpcCalls!.Uninspectable);
     }
 
-    [Fact]
-    public void AWriteOnTheTreeOfThePipesToAFidNeverSeenOpenedMarksTheCallsUnseen()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AWriteThatBeginsNoCallOnTheTreeOfThePipesToAFidNeverSeenOpenedMarksTheCallsUnseen(bool byTreeConnect)
     {
-        var session = Opened().Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)))
-            .Client(Request(3, WriteAndXOf(Fid + 1, RpcCallPdus.Request(0, 3))));
+        // The tree holds pipes: its tree connect's answer named the IPC service, or a pipe was opened on it.
+        var (head, _) = SmbPipeFollowerTests.SplitRequest(3);
+        var session = new Session();
+        if (byTreeConnect) session.Server(Response(1, TreeConnectResponse("IPC")));
+        session.Client(Request(2, NtCreate("\\lsass"))).Server(Response(2, NtCreateResponse(Fid)))
+            .Client(Request(3, WriteAndXOf(Fid, BindDrsuapi)))
+            .Client(Request(4, WriteAndXOf(Fid + 1, head[10..])));
         Assert.True(Single(session).CallsUnseen);
         Assert.Equal("an smb1 write on a pipe never seen opened", session.Flow.RpcCalls!.Uninspectable);
-        // Before any pipe was opened, a write names no tree known to hold pipes: a file's, not read.
-        Assert.Null(new Session().Client(Request(3, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
+        // On a tree of unknown kind, a write that begins no call is a file's, not read.
+        Assert.Null(new Session().Client(Request(3, WriteAndXOf(Fid, head[10..]))).Flow.RpcCalls);
     }
 
     [Fact]
-    public void AFileOpenedWithNtCreateAndXIsNoPipe()
+    public void AWriteThatBeginsACallOnAFidNeverSeenOpenedIsFollowedAsAPipe()
     {
-        var session = Opened("docs\\report.bin").Client(Request(2, WriteAndXOf(Fid, BindDrsuapi)));
-        Assert.Null(session.Flow.RpcCalls);
+        // The capture began after NT_CREATE_ANDX: the bind, probed, shows the FID a pipe's, in every write form read.
+        var session = new Session()
+            .Client(Request(3, TransactNmPipe(Fid, BindDrsuapi)))
+            .Client(Request(4, WriteOf(Fid, RpcCallPdus.Request(0, 3))))
+            .Client(Request(5, WriteAndXOf(Fid, RpcCallPdus.Request(0, 12))));
+        var binding = Single(session);
+        Assert.Equal(("DRSUAPI", SmbPipes.UnseenOpen, "3,12", false), (binding.Name, binding.Via, string.Join(",", binding.Opnums), binding.CallsUnseen));
+    }
+
+    [Fact]
+    public void AFileOnADiskShareIsNoPipe()
+    {
+        // Opened in sight with a name that is a file's, or not seen opened on a tree whose tree connect named a disk.
+        Assert.Null(Opened("docs\\report.bin").Client(Request(2, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
+        Assert.Null(new Session().Server(Response(1, TreeConnectResponse("A:"))).Client(Request(2, WriteAndXOf(Fid, BindDrsuapi))).Flow.RpcCalls);
     }
 
     [Fact]
@@ -188,4 +246,12 @@ public class Smb1PipeFollowerTests
             Request(3, TransactNmPipe(Fid, RpcCallPdus.Request(0, 3), 200)), Request(3, TransactionSecondaryOf(new byte[100], 40, 200)),
             Message(4, false, false, [NtCreate("\\svcctl"), WriteAndXOf(Fid, RpcCallPdus.Request(0, 1))]), Request(5, WriteOf(Fid, new byte[30])),
             Request(6, CloseOf(Fid)));
+
+    [Fact]
+    public void HostileSmb1WriteFormsNeverThrow() =>
+        // Lie about the word counts and counts of WRITE_AND_UNLOCK and WRITE_AND_CLOSE, and WRITE_RAW's data offset and length.
+        SmbPipeFollowerTests.SendMutated(20261129,
+            Response(1, TreeConnectResponse("IPC")), Request(2, WriteOf(Fid, BindDrsuapi, WriteAndUnlock)),
+            Request(3, WriteAndCloseOf(Fid, RpcCallPdus.Request(0, 3), twelveWords: true)), Request(4, WriteAndCloseOf(Fid + 1, RpcCallPdus.Request(0, 3))),
+            Request(5, WriteRawOf(Fid, RpcCallPdus.Request(0, 3))), Request(6, WriteRawOf(Fid, BindDrsuapi, WriteMpx)));
 }

@@ -8,7 +8,7 @@ namespace PortAudit.Tests.Inspect;
 /// <summary>
 /// The SMB1 pipe messages the follower's tests build, as Wireshark reads them: a built conversation (an NT_CREATE_ANDX
 /// with a WRITE_ANDX chained after it, TransactNmPipe, WRITE_ANDX and WRITE) gives tshark the same SMB commands,
-/// interface and opnums that the follower records.
+/// interface and opnums that the follower records; WRITE_AND_UNLOCK and WRITE_AND_CLOSE give it the same FID and data.
 /// </summary>
 [Trait(Tier.Name, Tier.Peer)]
 public class Smb1PipeTsharkTests(ITestOutputHelper output)
@@ -40,5 +40,38 @@ public class Smb1PipeTsharkTests(ITestOutputHelper output)
         var flow = Assert.Single(InspectTestData.Inspect(capture), f => f.ServerPort == 445);
         var binding = Assert.Single(flow.RpcCalls!.Bindings);
         Assert.Equal((Drsuapi, "pipe lsass", "0,3,12"), (binding.Uuid, binding.Via, string.Join(",", binding.Opnums)));
+    }
+
+    [NeedsProgramFact("tshark")]
+    public void TsharkPlacesTheDataOfWriteAndUnlockAndWriteAndCloseWhereTheFollowerReadsIt()
+    {
+        // Wireshark does not hand these writes' data to DCE/RPC: their FID, count and data are compared instead.
+        byte[] bind = RpcCallPdus.Bind([(0, Drsuapi, 4)]), getNcChanges = RpcCallPdus.Request(0, 3), crackNames = RpcCallPdus.Request(0, 12);
+        var capture = Conversation("10.0.8.7", "10.0.1.10", 445,
+            (true, Request(1, NegotiateOf(response: false))), (false, Response(1, NegotiateOf(response: true))),
+            (true, Request(2, NtCreate("\\lsass"))), (false, Response(2, NtCreateResponse(Fid))),
+            (true, Request(3, WriteOf(Fid, bind, WriteAndUnlock))),
+            (true, Request(4, WriteAndCloseOf(Fid, crackNames, twelveWords: true))));
+        var reopened = Conversation("10.0.8.7", "10.0.1.10", 445,
+            (true, Request(1, NegotiateOf(response: false))), (false, Response(1, NegotiateOf(response: true))),
+            (true, Request(2, NtCreate("\\lsass"))), (false, Response(2, NtCreateResponse(Fid))),
+            (true, Request(3, WriteOf(Fid, bind, WriteAndUnlock))),
+            (true, Request(4, WriteAndCloseOf(Fid, getNcChanges))));
+        using var dir = new TempDirectory();
+        string Fields(byte[] pcap, string name)
+        {
+            string path = dir.File(name);
+            File.WriteAllBytes(path, pcap);
+            string fields = External.Run("tshark", "-r", path, "-Y", "smb.cmd == 0x14 || smb.cmd == 0x2c", "-T", "fields",
+                "-E", "separator=/t", "-e", "smb.cmd", "-e", "smb.fid", "-e", "smb.data_len", "-e", "smb.count", "-e", "smb.file_data");
+            output.WriteLine(fields);
+            return fields;
+        }
+        Assert.Equal([$"0x14\t0x4000\t{bind.Length}\t{bind.Length}\t{Convert.ToHexStringLower(bind)}", $"0x2c\t0x4000\t\t{crackNames.Length}\t{Convert.ToHexStringLower(crackNames)}"],
+            Fields(capture, "write-and-close-12.pcap").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith($"\t{Convert.ToHexStringLower(getNcChanges)}", Fields(reopened, "write-and-close-6.pcap").TrimEnd());
+
+        Assert.Equal("12", string.Join(",", Assert.Single(Assert.Single(InspectTestData.Inspect(capture), f => f.ServerPort == 445).RpcCalls!.Bindings).Opnums));
+        Assert.Equal("3", string.Join(",", Assert.Single(Assert.Single(InspectTestData.Inspect(reopened), f => f.ServerPort == 445).RpcCalls!.Bindings).Opnums));
     }
 }

@@ -34,6 +34,25 @@ public class SmbPipeFollowerTests
         return m;
     }
 
+    /// <summary>A TREE_CONNECT response ([MS-SMB2] 2.2.10) for <paramref name="tree"/>: share type 1 disk, 2 pipe (IPC$), 3 printer.</summary>
+    public static byte[] TreeConnectResponse(ulong messageId, uint tree, byte shareType)
+    {
+        var body = new byte[16];
+        BinaryPrimitives.WriteUInt16LittleEndian(body, 16);
+        body[2] = shareType;
+        var m = Smb2(3, messageId, body, response: true);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4 + 36), tree);
+        return m;
+    }
+
+    /// <summary><paramref name="framed"/> (an SMB2 message over direct TCP) sent on <paramref name="tree"/>.</summary>
+    public static byte[] OnTree(byte[] framed, uint tree)
+    {
+        var m = (byte[])framed.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4 + 36), tree);
+        return m;
+    }
+
     public static byte[] CreateRequest(ulong messageId, string name)
     {
         var utf16 = Encoding.Unicode.GetBytes(name);
@@ -283,16 +302,107 @@ public class SmbPipeFollowerTests
     }
 
     [Fact]
-    public void WritesToAFileNeverOpenedAsAPipeAreNotRead()
+    public void WritesToAFileOnADiskShareAreNotRead()
     {
-        var session = new Session().Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
+        // The tree connect's answer says the tree is a disk's: its files are no pipes, whatever their writes hold, opened
+        // in sight (a name with an extension) or not.
+        var session = new Session().Server(TreeConnectResponse(2, 5, shareType: 1))
+            .Client(OnTree(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])), 5));
         Assert.Null(session.Flow.RpcCalls);
-        // A file with an extension is no pipe, whatever its writes hold.
-        session = new Session()
+        session = new Session().Server(TreeConnectResponse(2, 0, shareType: 1))
             .Client(CreateRequest(5, "docs\\report.bin"))
             .Server(CreateResponse(5, FileId))
             .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
         Assert.Null(session.Flow.RpcCalls);
+        // A file's writes that begin no call are not read either, on a tree of unknown kind.
+        Assert.Null(new Session().Client(Write(6, FileId, new byte[300])).Flow.RpcCalls);
+    }
+
+    [Fact]
+    public void AWriteThatBeginsACallOnAFileNeverSeenOpenedIsFollowedAsAPipe()
+    {
+        // The capture began after the CREATE: the bind, probed, shows the file a pipe; the calls after it are read.
+        var session = new Session()
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])))
+            .Client(Transceive(7, FileId, RpcCallPdus.Request(0, 89)))
+            .Client(Write(8, FileId, RpcCallPdus.Request(0, 65)));
+        var binding = Assert.Single(session.Flow.RpcCalls!.Bindings);
+        Assert.Equal(("SPOOLSS", SmbPipes.UnseenOpen, "89,65", false), (binding.Name, binding.Via, string.Join(",", binding.Opnums), binding.CallsUnseen));
+        Assert.Null(session.Flow.RpcCalls.Uninspectable);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AWriteThatBeginsNoCallOnAPipeTreeMarksTheCallsUnseen(bool byTreeConnect)
+    {
+        // The tree holds pipes (its tree connect said IPC$, or a pipe was opened on it); a write there on a file never seen
+        // opened that begins no call (a PDU's second piece) may be a pipe's whose calls are not read.
+        var (head, _) = SplitRequest(3);
+        var session = new Session();
+        if (byTreeConnect) session.Server(TreeConnectResponse(1, 0, shareType: 2));
+        session.Client(CreateRequest(5, "spoolss")).Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])));
+        if (!byTreeConnect) Assert.False(Assert.Single(session.Flow.RpcCalls!.Bindings).CallsUnseen);
+        session.Client(Write(7, FileId.Reverse().ToArray(), head[10..]));
+        Assert.True(Assert.Single(session.Flow.RpcCalls!.Bindings).CallsUnseen);
+        Assert.Equal("a write on a pipe never seen opened", session.Flow.RpcCalls.Uninspectable);
+    }
+
+    [Fact]
+    public void TheAnswerToACreatePushedOutOfThoseAwaitingOneLeavesNoPipeUnread()
+    {
+        // Nine CREATEs of pipes before any answer: the first is pushed out of the eight awaited, so its answer opens no pipe
+        // in the table. Its bind is probed and followed; a write there that begins no call marks the calls unseen.
+        static Session Pushed()
+        {
+            var session = new Session();
+            for (ulong i = 0; i < 9; i++) session.Client(CreateRequest(100 + i, i == 0 ? "lsass" : "srvsvc"));
+            for (ulong i = 0; i < 9; i++) session.Server(CreateResponse(100 + i, Enumerable.Repeat((byte)(0x40 + i), 16).ToArray()));
+            return session;
+        }
+        var first = Enumerable.Repeat((byte)0x40, 16).ToArray();
+        var followed = Pushed().Client(Write(6, first, RpcCallPdus.Bind([(0, Smb1PipeFollowerTests.Drsuapi, 4)])))
+            .Client(Transceive(7, first, RpcCallPdus.Request(0, 3)));
+        var binding = Assert.Single(followed.Flow.RpcCalls!.Bindings);
+        Assert.Equal(("DRSUAPI", SmbPipes.UnseenOpen, (ushort)3), (binding.Name, binding.Via, Assert.Single(binding.Opnums)));
+
+        var pdus = RpcCallPdus.Bind([(0, Smb1PipeFollowerTests.Drsuapi, 4)]).Concat(RpcCallPdus.Request(0, 3)).ToArray();
+        var cut = Pushed();
+        ulong id = 6;
+        foreach (var piece in pdus.Chunk(8)) cut.Client(Write(id++, first, piece));
+        Assert.Equal("a write on a pipe never seen opened", cut.Flow.RpcCalls!.Uninspectable);
+
+        // The same when every other open was refused, so no pipe opened on the tree shows it IPC$: the open pushed out did.
+        var refused = new Session();
+        for (ulong i = 0; i < 9; i++) refused.Client(OnTree(CreateRequest(100 + i, i == 0 ? "lsass" : "srvsvc"), 5));
+        refused.Server(OnTree(CreateResponse(100, first), 5));
+        for (ulong i = 1; i < 9; i++) refused.Server(OnTree(Refused(CreateResponse(100 + i, new byte[16])), 5));
+        refused.Client(OnTree(Write(6, first, pdus[..8]), 5));
+        Assert.Equal("a write on a pipe never seen opened", refused.Flow.RpcCalls?.Uninspectable);
+    }
+
+    [Fact]
+    public void TreesNamedInOpensBeyondTheBoundAreAllTakenToHoldPipes()
+    {
+        // A client naming many trees in opens of pipes pushed out, to fill the trees known to hold pipes before the one it
+        // uses: past the bound every tree is taken to hold one, so a write that begins no call still marks the calls unseen.
+        var session = new Session();
+        for (uint i = 0; i < 20; i++) session.Client(OnTree(CreateRequest(100 + i, "srvsvc"), 1000 + i));
+        session.Client(OnTree(Write(6, FileId, new byte[40]), 7));
+        Assert.Equal("a write on a pipe never seen opened", session.Flow.RpcCalls?.Uninspectable);
+        // Below the bound, a tree none of them named is of unknown kind: the write is a file's.
+        var few = new Session();
+        for (uint i = 0; i < 9; i++) few.Client(OnTree(CreateRequest(100 + i, "srvsvc"), 1000 + i));
+        Assert.Null(few.Client(OnTree(Write(6, FileId, new byte[40]), 7)).Flow.RpcCalls);
+    }
+
+    // A response refused with STATUS_OBJECT_NAME_NOT_FOUND.
+    private static byte[] Refused(byte[] framed)
+    {
+        var m = (byte[])framed.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4 + 8), 0xC0000034);
+        return m;
     }
 
     [Fact]
@@ -344,6 +454,13 @@ public class SmbPipeFollowerTests
         var session = new Session().Client(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n\r\n"));
         Assert.True(session.Finished);
     }
+
+    [Fact]
+    public void HostileWritesOnFilesNeverSeenOpenedNeverThrow() =>
+        // Lie about the probed header's version, type and frag_length, the tree connect's share type, the data's offset.
+        SendMutated(20261128,
+            TreeConnectResponse(1, 0, shareType: 2), Write(6, FileId, RpcCallPdus.Bind([(0, Spoolss, 1)])),
+            Transceive(7, FileId.Reverse().ToArray(), RpcCallPdus.Request(0, 1)), Write(8, Enumerable.Repeat((byte)9, 16).ToArray(), RpcCallPdus.Request(0, 3)));
 
     [Fact]
     public void HostileMessagesNeverThrowNorLoop() =>

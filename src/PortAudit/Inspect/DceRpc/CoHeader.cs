@@ -48,6 +48,28 @@ public readonly record struct CoHeader(byte Type, byte Flags, bool LittleEndian,
         return true;
     }
 
+    /// <summary>
+    /// True when <paramref name="data"/>, the start of <paramref name="length"/> bytes written to a file whose open was
+    /// not seen, begins a client's call: a valid header (version 5.0 or 5.1) of a bind, alter_context or request whose
+    /// fragment holds at least that PDU's fixed part and fits in the bytes written. What makes a write on an unknown file
+    /// a named pipe's (as Suricata's smb_dcerpc_probe); a file's data seldom passes all of it.
+    /// </summary>
+    public static bool StartsCall(ReadOnlySpan<byte> data, long length)
+    {
+        if (!TryRead(data, out var header)) return false;
+        int least = header.Type switch
+        {
+            Request => StubOffset,
+            Bind or AlterContext => BindFixedPart,
+            _ => int.MaxValue,
+        };
+        return header.FragLength >= least && header.FragLength <= length;
+    }
+
+    // A bind's or alter_context's fields before its context list: max_xmit_frag, max_recv_frag, assoc_group_id,
+    // n_context_elem and its padding (DCE 1.1 RPC 12.6.4.3).
+    private const int BindFixedPart = Size + 12;
+
     /// <summary>Reads a 16-bit integer in the PDU's order.</summary>
     public static ushort Read16(ReadOnlySpan<byte> data, bool little) =>
         little ? BinaryPrimitives.ReadUInt16LittleEndian(data) : BinaryPrimitives.ReadUInt16BigEndian(data);

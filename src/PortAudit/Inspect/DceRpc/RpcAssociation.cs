@@ -44,6 +44,11 @@ public sealed class RpcAssociation
     private int _held, _want;
     private long _skip;
     private bool _lost;
+    // How many bindings the flow's log held when a call on a context never seen bound last marked them; -1 before any.
+    private int _unboundMarked = -1;
+
+    /// <summary>Why calls are marked unseen when a request names a context never seen bound.</summary>
+    public const string UnboundCalls = "calls on a context whose bind was not seen";
 
     /// <summary>
     /// An association whose bindings are learned "by bind" or "by alter_context", or all by <paramref name="via"/>
@@ -145,8 +150,8 @@ public sealed class RpcAssociation
                 return;
             case CoHeader.Request when pdu.Length >= RequestHead:
                 ushort id = CoHeader.Read16(pdu[CoHeader.RequestContextOffset..], header.LittleEndian);
-                // A context never seen bound (the capture began after the bind) names no interface: nothing to record.
                 if (Find(id) is { } at) _bindings[at]?.Called(CoHeader.Read16(pdu[CoHeader.RequestOpnumOffset..], header.LittleEndian));
+                else Unbound(flow);
                 return;
         }
     }
@@ -168,6 +173,17 @@ public sealed class RpcAssociation
     {
         for (int i = 0; i < _count; i++)
             if (_bindings[i] is { } binding) binding.CallsUnseen = true;
+    }
+
+    // A request on a context never seen bound (the capture began after the bind) names no interface: it may have been
+    // a call on any, those bound so far included (one bound on another pipe, or bound again later), so their calls are
+    // marked unseen; marked again only once more are bound, not on each such request.
+    private void Unbound(Flow flow)
+    {
+        var log = Log(flow);
+        if (log.Bindings.Count == _unboundMarked) return;
+        log.MissedCalls(UnboundCalls);
+        _unboundMarked = log.Bindings.Count;
     }
 
     // How much of a PDU is read: a request's head (its stub is passed unread), a bind's, alter_context's or auth3's

@@ -8,15 +8,18 @@ namespace PortAudit.Inspect.Smb;
 /// <summary>
 /// Reads SMB1 messages ([MS-CIFS], [MS-SMB]) for the named pipes they open and write, into the connection's
 /// <see cref="SmbPipes"/>: NT_CREATE_ANDX or OPEN_ANDX names a pipe (UTF-16LE or OEM by the header's Flags2), its answer
-/// gives the FID (paired by MID, PID and TID); WRITE_ANDX, WRITE and TRANSACTION's TransactNmPipe, WriteNmPipe and
-/// RawWriteNmPipe on that FID carry the client's PDUs; CLOSE ends the pipe. AndX chains are followed forward, at most
+/// gives the FID (paired by MID, PID and TID); WRITE_ANDX, WRITE, WRITE_AND_UNLOCK, WRITE_AND_CLOSE (which ends the pipe
+/// too) and TRANSACTION's TransactNmPipe, WriteNmPipe and RawWriteNmPipe on that FID carry the client's PDUs; CLOSE ends
+/// the pipe. AndX chains are followed forward, at most
 /// <see cref="MaxChain"/> commands; a command chained after an open acts on the file it opens, whatever FID it names
 /// (the server's chain file, as Samba's chain_fsp).
 /// </summary>
 /// <remarks>
 /// Fails closed: what a client sends on a pipe that cannot be read marks the flow's calls unseen (<see
 /// cref="RpcCallLog.MissedCalls"/>, or <see cref="RpcCallLog.LoseCalls"/> when the pipe's bytes may have been cut): a
-/// write to a FID never seen opened on a tree that holds pipes, a write whose data lies outside its message, a
+/// write to a FID never seen opened on a tree that holds pipes (IPC$ by its tree connect's answer, or a pipe opened on
+/// it), unless it begins a call (then the FID is followed as a pipe, <see cref="SmbPipes.Unopened"/>), a write whose
+/// data lies outside its message, WRITE_RAW or WRITE_MPX on a pipe (their data is not followed), a
 /// transaction continued in secondary requests past a request's stub, CallNmPipe, an AndX chain that points back or runs
 /// past <see cref="MaxChain"/> commands or past what is read.
 /// </remarks>
@@ -25,13 +28,16 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     /// <summary>Most commands of one AndX chain read.</summary>
     public const int MaxChain = 8;
 
-    private const byte Close = 0x04, Write = 0x0B, Transaction = 0x25, OpenAndX = 0x2D, ReadAndX = 0x2E, WriteAndX = 0x2F,
+    private const byte Close = 0x04, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E, WriteMpxSecondary = 0x1F,
+        Transaction = 0x25, WriteAndClose = 0x2C, OpenAndX = 0x2D, ReadAndX = 0x2E, WriteAndX = 0x2F,
         LockingAndX = 0x24, SessionSetupAndX = 0x73, LogoffAndX = 0x74, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
 
     // Parameter words, from the block's words ([MS-CIFS] 2.2.4.64, 2.2.4.41, 2.2.4.43, 2.2.4.5, 2.2.4.33, 2.2.4.12).
     private const int NtCreateNameLength = 5, NtCreateWords = 48, NtCreateFid = 5, OpenAndXWords = 30, OpenAndXFid = 4;
     private const int WriteAndXFid = 4, WriteAndXMode = 14, WriteAndXLengthHigh = 18, WriteAndXLength = 20, WriteAndXDataOffset = 22, WriteAndXWords = 24;
-    private const int WriteFid = 0, WriteCount = 2, WriteWords = 10, WriteDataHead = 3;
+    private const int WriteFid = 0, WriteCount = 2, WriteWords = 10, WriteDataHead = 3, WriteAndCloseWords = 12, WriteAndClosePad = 1;
+    // WRITE_RAW and WRITE_MPX share the place of the FID and of the data their request carries ([MS-CIFS] 2.2.4.25.1, 2.2.4.26.1).
+    private const int RawFid = 0, RawDataLength = 20, RawDataOffset = 22, RawWords = 24;
     private const int CloseFid = 0;
     private const int TransTotalData = 2, TransDataCount = 22, TransDataOffset = 24, TransSetupCount = 26, TransSetup = 28;
 
@@ -40,11 +46,6 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
 
     // WriteMode bits: a message-mode pipe's raw write begins with the message's 2-byte length.
     private const ushort RawMode = 0x4, MessageStart = 0x8;
-
-    private const int MaxPipeTrees = 4;
-    // Trees (IPC$) on which a pipe was opened: a write there on a FID never seen opened is a pipe's not read.
-    private readonly ushort[] _pipeTrees = new ushort[MaxPipeTrees];
-    private int _treeCount;
 
     /// <summary>
     /// Reads one message of <paramref name="length"/> bytes, <paramref name="message"/> the part of it read. Returns the
@@ -69,7 +70,7 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             }
             long writtenAt = 0, writtenLength = 0;
             var written = fromClient ? Request(flow, header, ref chain, command, words, bytes, bytesAt, length, out writtenAt, out writtenLength) : null;
-            if (!fromClient) Response(flow, header, command, words);
+            if (!fromClient) Response(flow, header, command, words, bytes);
             if (written is not null && writtenAt + writtenLength > message.Length)
             {
                 if (tail is not null) Unseen(flow, fromClient, "two smb1 writes past what is read");
@@ -107,10 +108,10 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             case NtCreateAndX when words.Length >= NtCreateWords:
                 var name = Name(header, bytes, bytesAt);
                 chain = new Chain(true, pipes.Create(header.RequestKey,
-                    name[..Math.Min(name.Length, BinaryPrimitives.ReadUInt16LittleEndian(words[NtCreateNameLength..]))], header.Unicode));
+                    name[..Math.Min(name.Length, BinaryPrimitives.ReadUInt16LittleEndian(words[NtCreateNameLength..]))], header.Unicode, header.Tid));
                 return null;
             case OpenAndX when words.Length >= OpenAndXWords:
-                chain = new Chain(true, pipes.Create(header.RequestKey, Name(header, bytes, bytesAt), header.Unicode));
+                chain = new Chain(true, pipes.Create(header.RequestKey, Name(header, bytes, bytesAt), header.Unicode, header.Tid));
                 return null;
             case Close when words.Length >= CloseFid + 2:
                 pipes.Closed(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[CloseFid..])));
@@ -126,10 +127,28 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
                     dataLength -= 2;
                 }
                 return Written(flow, header, chain, BinaryPrimitives.ReadUInt16LittleEndian(words[WriteAndXFid..]), length, ref dataAt, ref dataLength);
-            case Write when words.Length >= WriteWords:
+            // WRITE_AND_UNLOCK is WRITE's layout ([MS-CIFS] 2.2.4.21.1): a buffer format and length before the data.
+            case Write or WriteAndUnlock when words.Length >= WriteWords:
                 dataAt = bytesAt + WriteDataHead;
                 dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteCount..]);
                 return Written(flow, header, chain, BinaryPrimitives.ReadUInt16LittleEndian(words[WriteFid..]), length, ref dataAt, ref dataLength);
+            // A WRITE then a CLOSE ([MS-CIFS] 2.2.4.40.1): 6 or 12 words, a pad byte before the data.
+            case WriteAndClose when words.Length >= WriteAndCloseWords:
+                dataAt = bytesAt + WriteAndClosePad;
+                dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteCount..]);
+                ushort closed = BinaryPrimitives.ReadUInt16LittleEndian(words[WriteFid..]);
+                var pipe = Written(flow, header, chain, closed, length, ref dataAt, ref dataLength);
+                pipes.Closed(SmbPipes.Smb1FileId(closed));
+                return pipe;
+            // Writes whose data is not followed: WRITE_RAW's comes after in frames of its own, without an SMB header, and
+            // WRITE_MPX's in several requests, in any order. On a pipe, its calls from here on are not known.
+            case WriteRaw or WriteMpx or WriteMpxSecondary when words.Length >= RawFid + 2:
+                bool carries = command != WriteMpxSecondary && words.Length >= RawWords;
+                var data = carries ? header.Slice(BinaryPrimitives.ReadUInt16LittleEndian(words[RawDataOffset..]),
+                    BinaryPrimitives.ReadUInt16LittleEndian(words[RawDataLength..])) : default;
+                if (pipes.MayBePipe(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[RawFid..])), header.Tid, data))
+                    RpcAssociation.Log(flow).LoseCalls($"an smb1 {(command == WriteRaw ? "WRITE_RAW" : "WRITE_MPX")} on a pipe");
+                return null;
             case Transaction when words.Length >= TransSetup && words.Length >= TransSetup + 2 * words[TransSetupCount]:
                 return Transact(flow, header, words, length, out dataAt, out dataLength);
         }
@@ -163,13 +182,9 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     // returned; null when the file is no pipe or the data cannot be read.
     private SmbPipe? Written(Flow flow, Smb1Header header, Chain chain, ushort fid, long length, ref long dataAt, ref long dataLength)
     {
-        var pipe = chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(fid));
-        if (pipe is null && !chain.Opens)
-        {
-            if (dataLength > 0 && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) >= 0)
-                RpcAssociation.Log(flow).MissedCalls("an smb1 write on a pipe never seen opened");
-            return null;
-        }
+        var pipe = chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(fid))
+            ?? pipes.Unopened(flow, SmbPipes.Smb1FileId(fid), header.Tid, header.Slice(dataAt, dataLength), dataLength,
+                "an smb1 write on a pipe never seen opened");
         if (pipe is null || dataLength == 0) return null;
         if (dataAt < Smb1Header.Size || dataAt + dataLength > length)
         {
@@ -184,14 +199,19 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     private static ReadOnlySpan<byte> Name(Smb1Header header, ReadOnlySpan<byte> bytes, int bytesAt) =>
         header.Unicode && bytesAt % 2 == 1 && !bytes.IsEmpty ? bytes[1..] : bytes;
 
-    // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words).
-    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words)
+    // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words); a tree connect's
+    // names the service of the share ([MS-CIFS] 2.2.4.55.2), IPC for the pipes', A: for a disk's, LPT1: for a printer's.
+    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words, ReadOnlySpan<byte> bytes)
     {
+        if (command == TreeConnectAndX)
+        {
+            if (header.Status == 0 && bytes.IndexOf((byte)0) > 0) pipes.Connected(header.Tid, pipes: bytes.StartsWith("IPC\0"u8));
+            return;
+        }
         int fidAt = command switch { NtCreateAndX => NtCreateFid, OpenAndX => OpenAndXFid, _ => -1 };
         if (fidAt < 0) return;
         bool opened = header.Status == 0 && words.Length >= fidAt + 2;
-        if (pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null)
-            && Array.IndexOf(_pipeTrees, header.Tid, 0, _treeCount) < 0 && _treeCount < MaxPipeTrees) _pipeTrees[_treeCount++] = header.Tid;
+        pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null, header.Tid);
     }
 
     // Whether a command earlier in the chain opened a file, and the pipe it is when it is one.

@@ -21,6 +21,9 @@ public static class Smb2Header
     /// <summary>The message id, which pairs a response with its request.</summary>
     public const int MessageIdOffset = 24;
 
+    /// <summary>The tree id of a sync message (an async one has its async id in its place).</summary>
+    public const int TreeIdOffset = 36;
+
     /// <summary>SMB2_FLAGS_SERVER_TO_REDIR: the message is a response.</summary>
     public const uint ServerToRedir = 0x1;
 }

@@ -36,11 +36,13 @@ public sealed class SmbPipeFollower : IFlowFollower
     public const int MaxPipes = SmbPipes.MaxPipes;
 
     private const int HeaderSize = Smb2Header.Size;
-    private const ushort SessionSetup = 1, Create = 5, Close = 6, Write = 9, Ioctl = 11;
-    private const uint RelatedOperations = 0x4, StatusPending = 0x00000103;
+    private const ushort SessionSetup = 1, TreeConnect = 3, Create = 5, Close = 6, Write = 9, Ioctl = 11;
+    private const uint AsyncCommand = 0x2, RelatedOperations = 0x4, StatusPending = 0x00000103;
 
     // Request and response bodies, from the header's start ([MS-SMB2] 2.2.5, 2.2.13, 2.2.14, 2.2.15, 2.2.21, 2.2.31).
     private const int SecurityBufferOffset = HeaderSize + 12;
+    private const int TreeConnectShareType = HeaderSize + 2;
+    private const byte ShareTypePipe = 0x02;
     private const int CreateNameOffset = HeaderSize + 44;
     private const int CreateResponseFileId = HeaderSize + 64;
     private const int CloseFileId = HeaderSize + 8;
@@ -255,6 +257,8 @@ public sealed class SmbPipeFollower : IFlowFollower
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.FlagsOffset..]);
         bool response = (flags & Smb2Header.ServerToRedir) != 0;
         ulong messageId = BinaryPrimitives.ReadUInt64LittleEndian(smb[Smb2Header.MessageIdOffset..]);
+        // An async message carries an async id where a sync one has its tree id ([MS-SMB2] 2.2.1.1).
+        uint? tree = (flags & AsyncCommand) == 0 ? BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.TreeIdOffset..]) : null;
         switch (command)
         {
             case SessionSetup when !response && smb.Length >= SecurityBufferOffset + 4:
@@ -262,29 +266,34 @@ public sealed class SmbPipeFollower : IFlowFollower
                     BinaryPrimitives.ReadUInt16LittleEndian(smb[(SecurityBufferOffset + 2)..]));
                 if (NtlmMessage.ContainsV1Authenticate(token)) flow.Weakness |= FlowWeakness.NtlmV1;
                 break;
+            // The answer names the share's type ([MS-SMB2] 2.2.10): IPC$ holds pipes, a disk or printer share files.
+            case TreeConnect when response && smb.Length > TreeConnectShareType && tree is { } connected
+                && BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]) == 0:
+                _pipes.Connected(connected, pipes: smb[TreeConnectShareType] == ShareTypePipe);
+                break;
             case Create when !response && smb.Length >= CreateNameOffset + 4:
                 _chainPipe = _pipes.Create(messageId, Buffer(smb, BinaryPrimitives.ReadUInt16LittleEndian(smb[CreateNameOffset..]),
-                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])), unicode: true);
+                    BinaryPrimitives.ReadUInt16LittleEndian(smb[(CreateNameOffset + 2)..])), unicode: true, tree);
                 break;
             case Create when response && smb.Length >= Smb2Header.StatusOffset + 4:
                 uint status = BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]);
                 // An interim answer (STATUS_PENDING) comes before the one that says.
                 if (status == StatusPending) break;
-                _pipes.Opened(flow, messageId, status == 0 && smb.Length >= CreateResponseFileId + 16 ? new Guid(smb.Slice(CreateResponseFileId, 16)) : null);
+                _pipes.Opened(flow, messageId, status == 0 && smb.Length >= CreateResponseFileId + 16 ? new Guid(smb.Slice(CreateResponseFileId, 16)) : null, tree);
                 break;
             case Close when !response && smb.Length >= CloseFileId + 16:
                 _pipes.Closed(new Guid(smb.Slice(CloseFileId, 16)));
                 break;
             case Write when !response && smb.Length >= WriteFileId + 16:
-                pipe = PipeOf(new Guid(smb.Slice(WriteFileId, 16)), flags);
                 dataAt = BinaryPrimitives.ReadUInt16LittleEndian(smb[WriteDataOffset..]);
                 dataLength = BinaryPrimitives.ReadUInt32LittleEndian(smb[WriteLength..]);
+                pipe = PipeOf(flow, smb, WriteFileId, flags, tree, dataAt, dataLength);
                 break;
             case Ioctl when !response && smb.Length >= IoctlInputCount + 4
                 && BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlCtlCode..]) == FsctlPipeTransceive:
-                pipe = PipeOf(new Guid(smb.Slice(IoctlFileId, 16)), flags);
                 dataAt = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputOffset..]);
                 dataLength = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputCount..]);
+                pipe = PipeOf(flow, smb, IoctlFileId, flags, tree, dataAt, dataLength);
                 break;
         }
         if (pipe is null || dataLength == 0 || dataAt < HeaderSize) return null;
@@ -299,8 +308,18 @@ public sealed class SmbPipeFollower : IFlowFollower
         return smb.Slice((int)offset, (int)Math.Min(length, (uint)smb.Length - offset));
     }
 
-    private SmbPipe? PipeOf(Guid fileId, uint flags) =>
-        (flags & RelatedOperations) != 0 && fileId == RelatedFileId ? _chainPipe : _pipes.Find(fileId);
+    // The pipe a WRITE or IOCTL names by the file id at fileIdAt: the one its compound's CREATE opens, an open one, or, for
+    // a file never seen opened, one its data shows it is (the capture began after the CREATE, or the CREATE's request
+    // was pushed out of those awaiting an answer).
+    private SmbPipe? PipeOf(Flow flow, ReadOnlySpan<byte> smb, int fileIdAt, uint flags, uint? tree, long dataAt, long dataLength)
+    {
+        var fileId = new Guid(smb.Slice(fileIdAt, 16));
+        // The CREATE of the compound is in sight: its name said whether it opens a pipe.
+        if ((flags & RelatedOperations) != 0 && fileId == RelatedFileId) return _chainPipe;
+        return _pipes.Find(fileId) ?? _pipes.Unopened(flow, fileId, tree,
+            dataAt >= HeaderSize ? Buffer(smb, (uint)dataAt, (uint)dataLength) : default, dataLength,
+            "a write on a pipe never seen opened");
+    }
 
     private void Lose(Flow flow, bool fromClient, string why)
     {
