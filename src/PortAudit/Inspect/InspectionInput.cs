@@ -36,8 +36,8 @@ public ref struct InspectionInput
     /// <summary>The flow; an inspector writes its findings (App, AppDetail, DceRpc) here.</summary>
     public Flow Flow;
 
-    /// <summary>Most bytes <see cref="Assembly"/> gives: a 16 KiB message and a bit for each of its bytes.</summary>
-    public const int MaxAssembly = 16384 + 16384 / 8;
+    /// <summary>Most bytes <see cref="Assembly"/> gives: what a DTLS hello's fragments are gathered in, a 16 KiB message and a bit for each of its bytes.</summary>
+    public const int MaxAssembly = Protocols.DtlsHelloAssembly.BufferLength;
 
     // The engine's state of the flow and the asking inspector's index, for Assembly; null when an inspector is called alone.
     internal FlowInspection? State;

@@ -47,9 +47,8 @@ internal sealed class ShadowIndex
     // any (RuleRelations.Covers asks an earlier rule's interface to be the later's, when it names one).
     private int FirstCovering(IReadOnlyList<PolicyRule> rules, PolicyRule rule)
     {
-        int best = -1;
         string? input = rule.InInterface, output = rule.OutInterface;
-        best = Look(rules, rule, new Interfaces(null, null), best);
+        int best = Look(rules, rule, new Interfaces(null, null), -1);
         if (input is not null) best = Look(rules, rule, new Interfaces(input, null), best);
         if (output is not null) best = Look(rules, rule, new Interfaces(null, output), best);
         if (input is not null && output is not null) best = Look(rules, rule, new Interfaces(input, output), best);

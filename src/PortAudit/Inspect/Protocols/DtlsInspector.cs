@@ -46,7 +46,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
             records = records[(RecordHeader + recordLength)..];
             while (clear && fragments.Length >= HandshakeHeader)
             {
-                int fragmentLength = Length24(fragments[9..]);
+                int fragmentLength = TlsHandshakeMessage.Read24(fragments[9..]);
                 var header = fragments[..HandshakeHeader];
                 var fragment = fragments.Slice(HandshakeHeader, Math.Min(fragmentLength, fragments.Length - HandshakeHeader));
                 fragments = fragments[(HandshakeHeader + fragment.Length)..];
@@ -68,11 +68,10 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
     private static bool IsRecord(ReadOnlySpan<byte> data) =>
         data.Length >= RecordHeader && data[0] is >= 20 and <= 25 && data[1] == 0xFE && data[2] is 0xFF or 0xFD or 0xFC;
 
-    private static int Length24(ReadOnlySpan<byte> field) => field[0] << 16 | field[1] << 8 | field[2];
-
     // The message in one fragment: offset 0 and all of its length.
     private static bool IsWhole(ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment) =>
-        Length24(header[6..]) == 0 && Length24(header[1..]) == fragment.Length && Length24(header[9..]) == fragment.Length;
+        TlsHandshakeMessage.Read24(header[6..]) == 0 && TlsHandshakeMessage.Read24(header[1..]) == fragment.Length
+        && TlsHandshakeMessage.Read24(header[9..]) == fragment.Length;
 
     // True when the fragment is taken as a ClientHello's (the flow is DTLS, waiting for the rest or the ServerHello).
     private static bool OnClientHello(ref InspectionInput input, ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, bool lies)
@@ -87,7 +86,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
             scratch |= Hello | Read;
             return true;
         }
-        int length = Length24(header[1..]), offset = Length24(header[6..]);
+        int length = TlsHandshakeMessage.Read24(header[1..]), offset = TlsHandshakeMessage.Read24(header[6..]);
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(header[4..]);
         var buffer = input.Assembly(DtlsHelloAssembly.BufferLength);
         scratch |= Hello;

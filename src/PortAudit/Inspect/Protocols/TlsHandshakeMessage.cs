@@ -18,6 +18,12 @@ public static class TlsHandshakeMessage
     private const int RecordHeader = 5, Header = 4;
     private const byte Handshake = 22;
 
+    /// <summary>
+    /// A handshake header's 24-bit big-endian field at the start of <paramref name="field"/>: a message's length, or a DTLS
+    /// fragment's offset and length (RFC 6347 4.2.2).
+    /// </summary>
+    public static int Read24(ReadOnlySpan<byte> field) => field[0] << 16 | field[1] << 8 | field[2];
+
     /// <summary>How far the message could be read.</summary>
     public enum State
     {

@@ -54,8 +54,8 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
         var record = data[RecordHeader..Math.Min(data.Length, RecordHeader + length)];
         if (record.Length < length && !input.AtLimit) return InspectResult.NeedMore;
         // Most messages end in their first record, read in place; one that goes on in the next records is gathered.
-        if (record.Length >= HandshakeHeader && HandshakeHeader + Length24(record) <= record.Length)
-            return OnMessage(ref input, record[..(HandshakeHeader + Length24(record))], record, whole: true);
+        if (record.Length >= HandshakeHeader && HandshakeHeader + TlsHandshakeMessage.Read24(record[1..]) <= record.Length)
+            return OnMessage(ref input, record[..(HandshakeHeader + TlsHandshakeMessage.Read24(record[1..]))], record, whole: true);
         return OnSpanningMessage(ref input, data, record);
     }
 
@@ -153,12 +153,10 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     private static bool IsHelloDoneAfter(ReadOnlySpan<byte> record)
     {
         if (record.Length < HandshakeHeader) return false;
-        int next = HandshakeHeader + Length24(record);
+        int next = HandshakeHeader + TlsHandshakeMessage.Read24(record[1..]);
         return record.Length == next + HandshakeHeader && record[next] == ServerHelloDone
             && record[next + 1] == 0 && record[next + 2] == 0 && record[next + 3] == 0;
     }
-
-    private static int Length24(ReadOnlySpan<byte> message) => message[1] << 16 | message[2] << 8 | message[3];
 
     // SSL 2.0 record header (two bytes, high bit set) around a CLIENT-HELLO offering SSL 3.0 or later: the lengths of the
     // cipher specs (three bytes each), session id (none or 16 bytes) and challenge (16-32 bytes) add up to the record.
