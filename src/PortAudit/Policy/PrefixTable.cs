@@ -36,7 +36,7 @@ internal sealed class PrefixTable<T>
         private int _next;
 
         /// <summary>The value found.</summary>
-        public T Current { get; private set; }
+        public T Current { get; private set; } = default!;
 
         /// <summary>Itself, for foreach.</summary>
         public readonly Containing GetEnumerator() => this;
