@@ -1,6 +1,7 @@
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Inspect.InspectorHarness;
 
 namespace PortAudit.Tests.Inspect;
@@ -101,6 +102,32 @@ public class BinaryProtocolInspectorTests
         Assert.Equal((InspectResult.Partial, "smb1", FlowWeakness.None), (result, flow.AppDetail?.ToString(), flow.Weakness));
         Assert.Equal(FlowWeakness.Smb1, Once(new SmbInspector(), smb1, tcp: true, fromClient: false).Flow.Weakness);
         Assert.Equal(FlowWeakness.None, Once(new SmbInspector(), Smb2NegotiateRequest, tcp: true).Flow.Weakness);
+    }
+
+    [Fact]
+    public void AClientSpeakingSmb1PastItsNegotiateIsAWeaknessWithoutTheServersAnswer()
+    {
+        // Only the client's side was captured (or the capture began after the negotiate): a client that goes on in SMB1
+        // was answered in SMB1; one that goes on in SMB2 was not.
+        var negotiate = Smb1Messages.Request(1, Smb1Messages.NegotiateOf(response: false));
+        var create = Smb1Messages.Request(2, Smb1Messages.NtCreate("\\lsass"));
+        var (result, flow) = Once(new SmbInspector(), [.. negotiate, .. create], tcp: true);
+        Assert.Equal((InspectResult.Match, "smb1", FlowWeakness.Smb1), (result, flow.AppDetail?.ToString(), flow.Weakness));
+        Assert.Equal(FlowWeakness.Smb1, Once(new SmbInspector(), create, tcp: true).Flow.Weakness);
+        var (onlyNegotiate, offered) = Once(new SmbInspector(), negotiate, tcp: true);
+        Assert.Equal((InspectResult.Partial, FlowWeakness.None), (onlyNegotiate, offered.Weakness));
+        Assert.Equal(FlowWeakness.None, Once(new SmbInspector(), [.. negotiate, .. Smb2NegotiateRequest], tcp: true).Flow.Weakness);
+    }
+
+    [Fact]
+    public void AOneSidedSmb1SessionThroughTheFlowTableIsAWeakness()
+    {
+        var flows = InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.5", "10.0.0.1", 445,
+            (true, Smb1Messages.Request(1, Smb1Messages.NegotiateOf(response: false))),
+            (true, Smb1Messages.Request(2, Smb1Messages.NtCreate("\\lsass"))),
+            (true, Smb1Messages.Request(3, Smb1Messages.WriteAndXOf(0x4000, [1, 2, 3])))));
+        var flow = Assert.Single(flows, f => f.ServerPort == 445);
+        Assert.Equal(("smb", FlowWeakness.Smb1), (flow.App.ToString(), flow.Weakness));
     }
 
     [Fact]
