@@ -7,7 +7,8 @@ namespace PortAudit.Audit;
 /// <summary>
 /// Whether what inspection found fulfils a rule's protocol (the labels each catalog protocol stands for are
 /// <see cref="ProtocolLabels"/>'). A flow contradicts its rule only when inspection found a label and it is not among
-/// the accepted ones: no label is no evidence, and a protocol without labels is one inspection cannot judge.
+/// the accepted ones: no label is no evidence, and a protocol without labels is one inspection cannot judge, but for
+/// a tunnel found under it.
 /// </summary>
 public static class ProtocolExpectations
 {
@@ -18,7 +19,10 @@ public static class ProtocolExpectations
     public static bool Confirms(string ruleProtocol, AppLabel? app) =>
         app is not null && ProtocolLabels.For(ruleProtocol) is { } apps && apps.Contains(app);
 
-    /// <summary>True unless inspection found <paramref name="app"/> and it contradicts <paramref name="ruleProtocol"/>.</summary>
+    /// <summary>
+    /// True unless inspection found <paramref name="app"/> and it contradicts <paramref name="ruleProtocol"/>: a label the
+    /// protocol does not accept, or a tunnel (<see cref="ProtocolLabels.Tunnels"/>) under a protocol inspection cannot judge.
+    /// </summary>
     public static bool Accepts(string ruleProtocol, AppLabel? app) =>
-        app is null || ProtocolLabels.For(ruleProtocol) is not { } apps || apps.Contains(app);
+        app is null || (ProtocolLabels.For(ruleProtocol) is { } apps ? apps.Contains(app) : !ProtocolLabels.Tunnels.Contains(app));
 }

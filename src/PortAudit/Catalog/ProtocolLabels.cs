@@ -68,4 +68,10 @@ public static class ProtocolLabels
     /// for a protocol no inspector labels, so that any label found contradicts it.
     /// </summary>
     public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
+
+    /// <summary>
+    /// Labels of general-purpose tunnels (SSH, WireGuard): no protocol of the documents runs over them, so they contradict
+    /// every rule, also one whose protocol inspection cannot otherwise judge (MOM, OLAP, the SMS remote control...).
+    /// </summary>
+    public static IReadOnlySet<AppLabel> Tunnels { get; } = new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard };
 }

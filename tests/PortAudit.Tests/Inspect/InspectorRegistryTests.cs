@@ -22,7 +22,8 @@ public class InspectorRegistryTests
     private static readonly string[] DeclaredOrder =
     [
         "dcerpc", "dcerpc", "tls", "dtls", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
-        "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc",
+        "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc", "ssh",
+        "wireguard",
         "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",
         "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp",
         "rtcp", "rtp",

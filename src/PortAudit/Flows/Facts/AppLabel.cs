@@ -103,6 +103,10 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel L2tp = WellKnown("l2tp");
     /// <summary>VNC (the RFB protocol).</summary>
     public static readonly AppLabel Vnc = WellKnown("vnc");
+    /// <summary>SSH (the identification line either side sends first).</summary>
+    public static readonly AppLabel Ssh = WellKnown("ssh");
+    /// <summary>WireGuard (a handshake initiation answered by its response).</summary>
+    public static readonly AppLabel WireGuard = WellKnown("wireguard");
 
     private AppLabel(string name) => Name = name;
 

@@ -197,7 +197,7 @@ public static class ZeekMapping
 
     /// <summary>
     /// The first service of the list that names the protocol on the port: auth carried inside (ntlm, gssapi, spnego)
-    /// is passed over; a Zeek name we have no label for becomes a label of its own name (ftp, ssh, dhcp).
+    /// is passed over; another name is the label of that name (ssh and wireguard are ours; ftp, dhcp keep their own).
     /// </summary>
     public static AppLabel? App(string? service)
     {

@@ -1,0 +1,200 @@
+using System.Buffers.Binary;
+using System.Text;
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Inspect.SpecExamples;
+using PortAudit.Tests.Scenarios;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// SSH and WireGuard, the tunnels most often run through a port allowed for something else: named by content on any
+/// port, so that the rule's protocol is contradicted instead of the flow passing by its port.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class TunnelInspectorTests
+{
+    private static readonly byte[] ServerLine = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"u8.ToArray();
+    private static readonly byte[] ClientLine = "SSH-2.0-PuTTY_Release_0.78\r\n"u8.ToArray();
+    private static readonly byte[] KexInit = [0, 0, 1, 0x2c, 0x0a, 0x14, .. new byte[32]];
+
+    private static (InspectResult Result, string? Detail) Ssh(params (bool FromClient, byte[] Data)[] turns)
+    {
+        var flow = NewFlow(tcp: true, serverPort: 443);
+        var result = Conversation(new SshInspector(), flow, true, turns);
+        return (result, flow.AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void EachSidesIdentificationLineNamesItsSoftware()
+    {
+        Assert.Equal((InspectResult.Match, "version=2.0; client=PuTTY_Release_0.78; server=OpenSSH_9.2p1"),
+            Ssh((true, [.. ClientLine, .. KexInit]), (false, ServerLine)));
+        // Servers usually speak first.
+        Assert.Equal((InspectResult.Match, "version=2.0; server=OpenSSH_9.2p1; client=PuTTY_Release_0.78"),
+            Ssh((false, ServerLine), (true, [.. ClientLine, .. KexInit])));
+        // One side alone claims the flow (a one-sided capture).
+        Assert.Equal((InspectResult.Partial, "version=2.0; server=OpenSSH_9.2p1"), Ssh((false, ServerLine)));
+        Assert.Equal((InspectResult.Partial, "version=2.0; client=PuTTY_Release_0.78"), Ssh((true, ClientLine)));
+    }
+
+    [Fact]
+    public void TheServerMaySendOtherLinesFirstTheClientMayNot()
+    {
+        var banner = "Authorized use only.\r\nAll access is logged.\r\n"u8.ToArray();
+        Assert.Equal((InspectResult.Partial, "version=2.0; server=OpenSSH_9.2p1"), Ssh((false, [.. banner, .. ServerLine])));
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, [.. banner, .. ClientLine])).Result);
+        // Nine lines before it are more than a server sends; a line that is not text is no banner.
+        var nine = string.Concat(Enumerable.Repeat("line\r\n", 9));
+        Assert.Equal(InspectResult.NoMatch, Ssh((false, [.. Encoding.ASCII.GetBytes(nine), .. ServerLine])).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((false, [.. "bin\x01ary\r\n"u8, .. ServerLine])).Result);
+    }
+
+    [Fact]
+    public void AnUnfinishedLineWaitsAndWhatIsNotALineIsNotSsh()
+    {
+        Assert.Equal(InspectResult.NeedMore, Ssh((true, "SSH-2.0-Open"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NeedMore, Ssh((true, "SS"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, "SSX-2.0-x\r\n"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, "SSH-2.0-\r\n"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, "SSH-x.0-OpenSSH\r\n"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, "SSH--OpenSSH\r\n"u8.ToArray())).Result);
+        // Longer than the 255 bytes the RFC allows the line.
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, [.. "SSH-2.0-"u8, .. Enumerable.Repeat((byte)'a', 300), .. "\r\n"u8])).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((true, "GET / HTTP/1.1\r\n"u8.ToArray())).Result);
+        Assert.Equal(InspectResult.NoMatch, Ssh((false, [0x16, 3, 1, 0, 5])).Result);
+        // SSH 1.99 (either version) and a software name with a minus sign, as Cisco's.
+        Assert.Equal((InspectResult.Partial, "version=1.99; server=Cisco-1.25"), Ssh((false, "SSH-1.99-Cisco-1.25\n"u8.ToArray())));
+    }
+
+    [Fact]
+    public void HostileIdentificationLinesNeverThrow()
+    {
+        var random = new Random(46);
+        byte[] line = [.. ServerLine, .. KexInit];
+        for (int round = 0; round < 2000; round++)
+        {
+            var mutated = line[..random.Next(1, line.Length + 1)];
+            for (int flips = random.Next(0, 4); flips > 0; flips--) mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            var (_, detail) = Ssh((round % 2 == 0, mutated));
+            Assert.True(detail is null || detail.Length < 128, detail);
+        }
+    }
+
+    // WireGuard's messages ([whitepaper] 5.4.2-5.4.7): type, three zero bytes, indexes little-endian, the rest opaque here.
+    private static byte[] Initiation(uint sender)
+    {
+        var message = new byte[148];
+        message[0] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), sender);
+        new Random((int)sender).NextBytes(message.AsSpan(8));
+        return message;
+    }
+
+    private static byte[] Response(uint sender, uint receiver)
+    {
+        var message = new byte[92];
+        message[0] = 2;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), sender);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(8), receiver);
+        new Random((int)sender).NextBytes(message.AsSpan(12));
+        return message;
+    }
+
+    private static byte[] CookieReply(uint receiver)
+    {
+        var message = new byte[64];
+        message[0] = 3;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), receiver);
+        return message;
+    }
+
+    private static (InspectResult Result, string? Detail) WireGuard(params (bool FromClient, byte[] Data)[] turns)
+    {
+        var flow = NewFlow(tcp: false, serverPort: 3478);
+        var result = Conversation(new WireGuardInspector(), flow, false, turns);
+        return (result, flow.AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void AHandshakeIsAnInitiationAnsweredForItsIndex()
+    {
+        Assert.Equal((InspectResult.Match, "handshake"), WireGuard((true, Initiation(0x1234)), (false, Response(0x9999, 0x1234))));
+        Assert.Equal((InspectResult.Match, "cookie-reply"), WireGuard((true, Initiation(0x1234)), (false, CookieReply(0x1234))));
+        // An answer for another index, of another length, or with a reserved byte set ties nothing.
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Initiation(0x1234)), (false, Response(0x9999, 0x1235))).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Initiation(0x1234)), (false, [.. Response(0x9999, 0x1234), 0])).Result);
+        var reserved = Response(0x9999, 0x1234);
+        reserved[2] = 1;
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Initiation(0x1234)), (false, reserved)).Result);
+        // A server that speaks first, and a client whose first datagram is no initiation, are not WireGuard.
+        Assert.Equal(InspectResult.NoMatch, WireGuard((false, Response(0x9999, 0x1234))).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Initiation(0x1234)[..147])).Result);
+    }
+
+    [Fact]
+    public void WithoutAnAnswerTwoInitiationsDecideAndOneDoesNot()
+    {
+        var flow = NewFlow(tcp: false, serverPort: 3478);
+        var inspector = new WireGuardInspector();
+        ulong scratch = 0;
+        var first = new InspectionInput(flow, Initiation(1), true, false, 0, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, inspector.Inspect(ref first));
+        scratch = 0;
+        var early = new InspectionInput(flow, Initiation(1), true, false, 0, ref scratch);
+        Assert.Equal(InspectResult.NeedMore, inspector.Inspect(ref early));
+        var retry = new InspectionInput(flow, Initiation(2), true, false, 1, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.Match, inspector.Inspect(ref retry));
+        Assert.Equal("initiation", flow.AppDetail?.ToString());
+    }
+
+    [Theory]
+    [InlineData("mom"), InlineData("olap"), InlineData("sms-remote-control"), InlineData("tls"), InlineData("rtp")]
+    public void ATunnelContradictsEveryRuleAlsoOneInspectionCannotOtherwiseJudge(string protocol)
+    {
+        Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.Ssh));
+        Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.WireGuard));
+        // Other labels under a protocol inspection cannot judge stay no evidence either way; nothing found is none.
+        Assert.Equal(ProtocolLabels.For(protocol) is null, ProtocolExpectations.Accepts(protocol, AppLabel.Http));
+        Assert.True(ProtocolExpectations.Accepts(protocol, null));
+    }
+
+    [Fact]
+    public void AtTheEdgeSshOnItsTlsPortAndWireGuardOnItsStunPortAreProtocolMismatches()
+    {
+        // The Edge's external 443 allows TLS and MS-TURN over TCP, its 3478 STUN/MS-TURN from any host: SSH and WireGuard
+        // there are other protocols on the allowed ports, no longer passed by port.
+        const string internet = "203.0.113.77", edgeExternal = "172.20.0.20";
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var inventory = InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/lync-edge-site.yaml"), catalog);
+        var capture = new ScenarioCapture("tunnels-at-the-edge", 1_700_000_000)
+            .TcpSession(internet, edgeExternal, 443, 1, [new(0.01, false, ServerLine), new(0.02, true, ClientLine), new(0.03, true, KexInit)], clientPort: 50001)
+            .TcpSession(internet, edgeExternal, 443, 1.5, [new(0.01, true, ClientLine), new(0.02, true, KexInit)], clientPort: 50002)
+            .Udp(internet, edgeExternal, 3478, 2, Initiation(7), Response(8, 7))
+            .Udp(internet, edgeExternal, 3478, 3, MsTurnFrames.AllocateRequest, MsTurnFrames.AllocateResponse);
+        var path = Path.Combine(Path.GetTempPath(), $"portaudit-tunnels-{Guid.NewGuid():N}.pcap");
+        File.WriteAllBytes(path, capture.Build());
+        try
+        {
+            var (report, flows) = ScenarioAudit.AuditFlows(catalog, inventory, [path], "tunnels-at-the-edge");
+            var ssh = flows.Where(f => f.Flow.ServerPort == 443).ToDictionary(f => f.Flow.ClientPort);
+            Assert.Equal((AppLabel.Ssh, "version=2.0; server=OpenSSH_9.2p1; client=PuTTY_Release_0.78", Verdict.ProtocolMismatch),
+                (ssh[50001].Flow.App, ssh[50001].Flow.AppDetail?.ToString(), ssh[50001].Verdict.Verdict));
+            Assert.Contains("'ssh'", ssh[50001].Verdict.Reason);
+            // The client's side alone: the server's answers were not captured.
+            Assert.Equal((AppLabel.Ssh, Verdict.ProtocolMismatch), (ssh[50002].Flow.App, ssh[50002].Verdict.Verdict));
+            var onStunPort = flows.Where(f => f.Flow.ServerPort == 3478).ToDictionary(f => f.Flow.App?.Name ?? "none", f => f.Verdict.Verdict);
+            Assert.Equal(Verdict.ProtocolMismatch, onStunPort["wireguard"]);
+            Assert.Equal(Verdict.Expected, onStunPort["stun"]);
+            Assert.Equal(2, report.Findings.Count(f => f.Kind == FindingKind.ProtocolMismatch && f.Ports is "443" or "3478"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
