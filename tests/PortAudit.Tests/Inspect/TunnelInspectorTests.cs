@@ -22,12 +22,15 @@ public class TunnelInspectorTests
     private static readonly byte[] ClientLine = "SSH-2.0-PuTTY_Release_0.78\r\n"u8.ToArray();
     private static readonly byte[] KexInit = [0, 0, 1, 0x2c, 0x0a, 0x14, .. new byte[32]];
 
-    private static (InspectResult Result, string? Detail) Ssh(params (bool FromClient, byte[] Data)[] turns)
+    // The conversation's last result and the detail it left, on a fresh flow to the port.
+    private static (InspectResult Result, string? Detail) Converse(IInspector inspector, bool tcp, ushort port, (bool FromClient, byte[] Data)[] turns)
     {
-        var flow = NewFlow(tcp: true, serverPort: 443);
-        var result = Conversation(new SshInspector(), flow, true, turns);
+        var flow = NewFlow(tcp, port);
+        var result = Conversation(inspector, flow, tcp, turns);
         return (result, flow.AppDetail?.ToString());
     }
+
+    private static (InspectResult Result, string? Detail) Ssh(params (bool FromClient, byte[] Data)[] turns) => Converse(new SshInspector(), true, 443, turns);
 
     [Fact]
     public void EachSidesIdentificationLineNamesItsSoftware()
@@ -113,12 +116,8 @@ public class TunnelInspectorTests
         return message;
     }
 
-    private static (InspectResult Result, string? Detail) WireGuard(params (bool FromClient, byte[] Data)[] turns)
-    {
-        var flow = NewFlow(tcp: false, serverPort: 3478);
-        var result = Conversation(new WireGuardInspector(), flow, false, turns);
-        return (result, flow.AppDetail?.ToString());
-    }
+    private static (InspectResult Result, string? Detail) WireGuard(params (bool FromClient, byte[] Data)[] turns) =>
+        Converse(new WireGuardInspector(), false, 3478, turns);
 
     [Fact]
     public void AHandshakeIsAnInitiationAnsweredForItsIndex()
