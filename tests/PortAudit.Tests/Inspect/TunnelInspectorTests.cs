@@ -136,19 +136,27 @@ public class TunnelInspectorTests
     }
 
     [Fact]
-    public void WithoutAnAnswerTwoInitiationsDecideAndOneDoesNot()
+    public void WithoutAnAnswerTwoInitiationsClaimTheFlowAndOneDoesNot()
     {
+        Assert.Equal((InspectResult.NeedMore, null), WireGuard((true, Initiation(1))));
+        Assert.Equal((InspectResult.Partial, "initiation"), WireGuard((true, Initiation(1)), (true, Initiation(2))));
+        // The answer to the retry completes the handshake.
+        Assert.Equal((InspectResult.Match, "handshake"), WireGuard((true, Initiation(1)), (true, Initiation(2)), (false, Response(5, 2))));
         var flow = NewFlow(tcp: false, serverPort: 3478);
-        var inspector = new WireGuardInspector();
         ulong scratch = 0;
-        var first = new InspectionInput(flow, Initiation(1), true, false, 0, ref scratch, atLimit: true);
-        Assert.Equal(InspectResult.NoMatch, inspector.Inspect(ref first));
-        scratch = 0;
-        var early = new InspectionInput(flow, Initiation(1), true, false, 0, ref scratch);
-        Assert.Equal(InspectResult.NeedMore, inspector.Inspect(ref early));
-        var retry = new InspectionInput(flow, Initiation(2), true, false, 1, ref scratch, atLimit: true);
-        Assert.Equal(InspectResult.Match, inspector.Inspect(ref retry));
-        Assert.Equal("initiation", flow.AppDetail?.ToString());
+        var last = new InspectionInput(flow, Initiation(1), true, false, 9, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, new WireGuardInspector().Inspect(ref last));
+    }
+
+    [Fact]
+    public void AOneSidedWireGuardFlowThroughTheFlowTableIsNamed()
+    {
+        var capture = new ScenarioCapture("wireguard-one-sided", 1_700_000_000)
+            .Udp("10.0.0.1", "10.0.0.2", 51820, 1, Initiation(9), clientPort: 40001)
+            .Udp("10.0.0.1", "10.0.0.2", 51820, 6, Initiation(10), clientPort: 40001);
+        var flows = InspectTestData.Inspect(capture.Build());
+        var flow = Assert.Single(flows);
+        Assert.Equal((AppLabel.WireGuard, "initiation"), (flow.App, flow.AppDetail?.ToString()));
     }
 
     [Theory]

@@ -7,7 +7,8 @@ namespace PortAudit.Inspect.Protocols;
 /// WireGuard on any UDP port (its whitepaper, 5.4): the initiator's handshake initiation (type 1, three zero bytes, its
 /// sender index, 148 bytes in all) answered by the responder's handshake response (type 2, 92 bytes) or cookie reply
 /// (type 3, 64 bytes) that names that index as its receiver. The index tying the two is what claims the flow; when no
-/// answer comes, two initiations in a row (WireGuard retries every 5 s with a new index) decide alone. A capture begun
+/// answer comes, two initiations in a row (WireGuard retries every 5 s with a new index) claim it; an answer to the
+/// last one still completes the detail. A capture begun
 /// after the handshake shows only transport data (type 4), which is not claimed. appDetail: <c>handshake</c>,
 /// <c>cookie-reply</c> or <c>initiation</c> (no answer seen).
 /// </summary>
@@ -31,8 +32,11 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
             if (data[0] != Initiation || data.Length != InitiationLength) return InspectResult.NoMatch;
             initiations = Math.Min(initiations + 1, 3);
             input.Scratch = initiations << CountShift | BinaryPrimitives.ReadUInt32LittleEndian(data[SenderOffset..]);
-            if (!input.AtLimit) return InspectResult.NeedMore;
-            return Decide(ref input, initiations >= 2, "initiation");
+            // A second initiation claims the flow (a capture may hold no more of it: a UDP flow has no end of stream to
+            // decide at); an answer to it still completes the detail.
+            if (initiations < 2) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+            input.Flow.AppDetail = AppDetail.Word("initiation");
+            return InspectResult.Partial;
         }
         if (initiations == 0) return InspectResult.NoMatch;
         uint sender = (uint)(input.Scratch & IndexMask);
