@@ -470,7 +470,7 @@ public class SmbPipeFollowerTests
             Transceive(7, FileId, RpcCallPdus.Request(0, 1)), SessionSetup(1, RpcCallPdus.NtlmAuthenticate(24)));
 
     /// <summary>Sends <paramref name="valid"/> 3000 times to a new follower, each time with a few bytes changed at random, each message from either side.</summary>
-    public static void SendMutated(int seed, params byte[][] valid)
+    internal static void SendMutated(int seed, params byte[][] valid)
     {
         var random = new Random(seed);
         for (int i = 0; i < 3000; i++)
