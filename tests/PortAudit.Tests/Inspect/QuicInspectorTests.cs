@@ -153,6 +153,19 @@ public class QuicInspectorTests
     }
 
     [Fact]
+    public void AHelloInThreeDatagramsIsNamedByItsStartWhenTheStartComesSecond()
+    {
+        int a = 60, b = Hello.Length - 10;
+        var end = QuicPackets.Initial(QuicPackets.Crypto(b, Hello[b..]));
+        var start = QuicPackets.Initial(QuicPackets.Crypto(0, Hello[..a]), packetNumber: 1);
+        var middle = QuicPackets.Initial(QuicPackets.Crypto(a, Hello[a..b]), packetNumber: 2);
+        // The middle never comes: what the start named stays.
+        var cut = FromClient(end, QuicPackets.Initial(QuicPackets.Crypto(0, Hello[..80]), packetNumber: 1));
+        Assert.Equal("sni=paste.example.net; hello-unread; version=quic1", cut.AppDetail?.ToString());
+        Assert.Equal(Named, FromClient(end, start, middle).AppDetail?.ToString());
+    }
+
+    [Fact]
     public void AHelloWhoseRestNeverComesKeepsWhatItsStartNamed()
     {
         var first = QuicPackets.Initial(QuicPackets.Crypto(0, Hello[..60]));

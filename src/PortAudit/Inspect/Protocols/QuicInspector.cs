@@ -226,9 +226,11 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
                 return;
             }
         }
-        if ((input.Scratch & Named) != 0 && input.Flow.AppDetail is not null) return;
-        input.Scratch |= Named;
-        input.Flow.AppDetail = Detail(Start(assembly), version, unread: true);
+        // Until the rest comes, the flow says what the hello's start named, once that start is here.
+        if ((input.Scratch & Named) != 0) return;
+        var start = Start(assembly);
+        if (start.Length > HandshakeHeader) input.Scratch |= Named;
+        input.Flow.AppDetail = Detail(start, version, unread: true);
     }
 
     private static void Conclude(ref InspectionInput input, ReadOnlySpan<byte> message, byte version)
