@@ -36,8 +36,8 @@ public ref struct InspectionInput
     /// <summary>The flow; an inspector writes its findings (App, AppDetail, DceRpc) here.</summary>
     public Flow Flow;
 
-    /// <summary>Most bytes <see cref="Assembly"/> gives: what a DTLS hello's fragments are gathered in, a 16 KiB message and a bit for each of its bytes.</summary>
-    public const int MaxAssembly = Protocols.DtlsHelloAssembly.BufferLength;
+    /// <summary>Most bytes <see cref="Assembly"/> gives: what a DTLS hello's fragments or a QUIC Initial's CRYPTO frames are gathered in, a 16 KiB message and a bit for each of its bytes.</summary>
+    public const int MaxAssembly = Protocols.HelloAssembly.BufferLength;
 
     // The engine's state of the flow and the asking inspector's index, for Assembly; null when an inspector is called alone.
     internal FlowInspection? State;
@@ -45,7 +45,7 @@ public ref struct InspectionInput
 
     /// <summary>
     /// A buffer of <paramref name="length"/> bytes (at most <see cref="MaxAssembly"/>) that the flow keeps between this
-    /// inspector's calls, for a message that comes in pieces across datagrams (DTLS handshake fragments): zeroed at its
+    /// inspector's calls, for a message that comes in pieces across datagrams (DTLS handshake fragments, QUIC CRYPTO frames): zeroed at its
     /// first use, one per flow (empty for a second inspector that asks), returned with the flow's inspection state.
     /// Empty when no engine keeps the flow's state.
     /// </summary>

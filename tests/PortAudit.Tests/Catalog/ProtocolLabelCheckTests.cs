@@ -1,4 +1,6 @@
+using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Sources.Records;
@@ -61,4 +63,15 @@ public class ProtocolLabelCheckTests
     [InlineData("ldaps", "tls", true), InlineData("ldaps", "ldap", false)]
     public void CatalogProtocolsAcceptWhatTheirWireShows(string protocol, string label, bool accepted) =>
         Assert.Equal(accepted, ProtocolLabels.For(protocol)!.Contains(AppLabel.Of(label)));
+
+    [Fact]
+    public void QuicContradictsEveryUdpRuleInspectionJudgesAndLeavesPortOnlyOnesAlone()
+    {
+        // No catalog protocol names QUIC: on a UDP rule whose protocol has labels (stun, rtp, dns...) a QUIC flow is a
+        // protocol-mismatch; on one inspection cannot judge (cluster, mms...) it is matched by port, as before.
+        var udp = CatalogLoader.Load(SharedData.InRepository("rules")).Rules.Where(r => r.Transports.Contains(Transport.Udp)).ToList();
+        Assert.Contains(udp, r => r.Protocol == "stun");
+        Assert.Contains(udp, r => ProtocolLabels.For(r.Protocol) is null);
+        Assert.All(udp, r => Assert.Equal(ProtocolLabels.For(r.Protocol) is null, ProtocolExpectations.Accepts(r.Protocol, AppLabel.Quic)));
+    }
 }

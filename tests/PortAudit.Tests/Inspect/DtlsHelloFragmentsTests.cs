@@ -146,7 +146,7 @@ public class DtlsHelloFragmentsTests
     public void TheAssemblyBufferIsOneInspectorsAndBounded()
     {
         var state = new FlowInspection(0);
-        Assert.Equal(DtlsHelloAssembly.BufferLength, state.AssemblyFor(3, DtlsHelloAssembly.BufferLength).Length);
+        Assert.Equal(HelloAssembly.BufferLength, state.AssemblyFor(3, HelloAssembly.BufferLength).Length);
         Assert.True(state.AssemblyFor(4, 10).IsEmpty);
         Assert.True(state.AssemblyFor(3, InspectionInput.MaxAssembly + 1).IsEmpty);
         state.ReleaseStreams();

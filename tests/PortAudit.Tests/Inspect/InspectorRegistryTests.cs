@@ -21,7 +21,7 @@ public class InspectorRegistryTests
     // but RTSP's start line, which comes before HTTP's.
     private static readonly string[] DeclaredOrder =
     [
-        "dcerpc", "dcerpc", "tls", "dtls", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
+        "dcerpc", "dcerpc", "tls", "dtls", "quic", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
         "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc", "ssh",
         "wireguard",
         "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",

@@ -44,6 +44,7 @@ public sealed record NdpiFlow(string Capture, string Transport, IpAddr A, ushort
         ["SIP"] = new[] { "sip" },
         ["TLS"] = new[] { "tls" },
         ["DTLS"] = new[] { "dtls" },
+        ["QUIC"] = new[] { "quic" },
         ["STUN"] = new[] { "stun" },
         ["DCERPC"] = new[] { "dcerpc" },
         ["Kerberos"] = new[] { "kerberos" },

@@ -41,6 +41,7 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         new("captures-extra/sv-dce-gap-handling.pcap", "dcerpc", "dcerpc", 1),
         // SIP and the media its SDP announced.
         new("captures/sip.pcap", "sip", "sip", 2),
+        new("captures/dlt_ppp.pcap", "quic", "quic", 1),
         new("captures/sip.pcap", "rtp", "rtp", 1),
         new("captures/sip.pcap", "rtcp", "rtcp", 1),
         new("captures-extra/hep-sip_ipv4_tcp.pcap", "sip", "sip", 1),

@@ -1,5 +1,6 @@
 using System.Text;
 using PortAudit.Audit;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Inspect;
 using static PortAudit.Audit.FindingKind;
 using static PortAudit.Tests.Scenarios.Judge;
@@ -9,12 +10,12 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 namespace PortAudit.Tests.Scenarios;
 
 /// <summary>
-/// A security review of what crosses segments (inventory security-review.yaml): ten problems a reviewer plants where
+/// A security review of what crosses segments (inventory security-review.yaml): eleven problems a reviewer plants where
 /// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
-/// range, TLS to a paste site from the A/V Edge, cleartext SIP to the Front End, SMB1, the Internet at a DC's DNS and a
+/// range, TLS and QUIC to a paste site from the A/V Edge, cleartext SIP to the Front End, SMB1, the Internet at a DC's DNS and a
 /// terminal server's RDP, NETLOGON from an address nobody listed, SQL to Exchange), beside the legitimate flows they
 /// look like: replication between the DCs, name translation and the secure channel from members, printing through the
-/// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS from the Edge, and more. Every
+/// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, and more. Every
 /// planted problem must raise a finding carrying its flows' ids, no legitimate flow may.
 /// </summary>
 public static class SecurityReview
@@ -46,6 +47,8 @@ public static class SecurityReview
                 Verdict.ProtocolMismatch),
             new("real TLS to a paste site from the A/V Edge on its MS-TURN/TCP port", ProtocolMismatch, "edge-ext", Internet, 443,
                 Verdict.ProtocolMismatch),
+            new("QUIC to a paste site from the A/V Edge on its STUN/TURN UDP port", ProtocolMismatch, "edge-ext", Internet, 3478,
+                Verdict.ProtocolMismatch),
             new("cleartext SIP REGISTER from a workstation to the Front End on 5060", Unexpected, "ws-kiosk", "fe01", 5060, Verdict.Unexpected),
             new("SMBv1 negotiate from a workstation to the file server", WeakProtocol, "ws-kiosk", "fs01", 445),
             new("an LDAP simple bind with a password in clear text to a DC", WeakProtocol, "ws-kiosk", "dc01", 389),
@@ -64,6 +67,7 @@ public static class SecurityReview
             new("Outlook's MAPI to Exchange over dynamic RPC", null, "workstations", "exch01", 49710, Verdict.ExpectedDynamicRpc, RpcInterface, Unexpected),
             new("the Unity secondary's SCCP over TLS to CUCM", null, "unity02", "cucm01", 2443, Verdict.Expected, Unexpected, ProtocolMismatch),
             new("MS-TURN's pseudo-TLS from the A/V Edge to a partner's Edge", null, "edge-ext", Partner, 443, Verdict.Expected, ProtocolMismatch),
+            new("STUN from the A/V Edge to a partner's Edge", null, "edge-ext", Partner, 3478, Verdict.Expected, ProtocolMismatch, Unexpected),
             new("an SMB2 session from a workstation to the file server", null, "workstations", "fs01", 445, Verdict.Expected, WeakProtocol, Unexpected),
             new("RDP from a workstation to the terminal server", null, "workstations", "ts01", 3389, Verdict.Expected, Unexpected),
             new("SIP over TLS from a workstation to the Front End", null, "workstations", "fe01", 5061, Verdict.Expected, Unexpected, ProtocolMismatch),
@@ -85,6 +89,7 @@ public static class SecurityReview
         Rpc(c, Ws2, Exch01, 49710, 50, Emsmdb, 10, 11);
         c.Tcp(Unity02, Cucm01, 2443, 60, TlsClientHello("cucm01.corp.example"), TlsServerHello);
         c.Tcp(EdgeExt, Partner, 443, 70, TlsClientHello(""), PseudoTlsServerHello);
+        c.Udp(EdgeExt, Partner, 3478, 75, StunBinding, StunBindingOk);
         c.Tcp(Ws2, Fs01, 445, 80, Smb2Negotiate, Smb2Negotiate);
         c.Tcp(Ws2, Ts01, 3389, 90, RdpConnectionRequest, RdpConnectionConfirm);
         c.Tcp(Ws2, Fe01, 5061, 100, TlsClientHello("fe01.corp.example"), TlsServerHello);
@@ -96,6 +101,7 @@ public static class SecurityReview
         Rpc(c, Ws1, Dc01, 49671, 210, Spoolss, 69, 89);
         c.Udp(Exch01, Unity01, 40000, 220, DnsQuery, DnsAnswer);
         c.Tcp(EdgeExt, Internet, 443, 230, TlsClientHello("paste.evil.example"), TlsServerHello);
+        c.Udp(EdgeExt, Internet, 3478, 235, QuicPackets.ClientInitial(TlsClientHello("paste.evil.example")[5..]), QuicPackets.ServerLongHeader());
         c.Tcp(Ws1, Fe01, 5060, 240, SipRequest("REGISTER", "alice@corp.example", "corp.example"), SipOk);
         c.Tcp(Ws1, Fs01, 445, 250, Smb1Negotiate, Smb1Negotiate);
         c.Tcp(Ws1, Dc01, 389, 260, LdapSimpleBind("cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
@@ -149,6 +155,7 @@ public static class SecurityReview
         Act(RpcInterface, "ws-kiosk", "dc01", "49671", null, "a workstation drives the spooler of a DC that prints nothing (PrintNightmare): disable the spooler on DCs"),
         Act(ProtocolMismatch, "exch01", "unity01", "40000", null, "DNS inside the MAPI notification range: a tunnel or a misdirected resolver, find the process"),
         Act(ProtocolMismatch, "edge-ext", Internet, "443", null, "the A/V Edge speaks real TLS to a paste site on the relay's port: exfiltration from the Edge"),
+        Act(ProtocolMismatch, "edge-ext", Internet, "3478", null, "the A/V Edge speaks QUIC (HTTP/3) to a paste site on the STUN/TURN port: exfiltration from the Edge"),
         Act(Unexpected, "ws-kiosk", "fe01", "5060", null, "a client registers in clear text on the Front End's static-route listener: close 5060 to clients"),
         Act(WeakProtocol, "ws-kiosk", "fs01", "445", null, "SMB1 on the file server: disable it"),
         Act(WeakProtocol, "ws-kiosk", "dc01", "389", null, "a service account's password crosses in clear text: require signing or LDAPS"),

@@ -15,6 +15,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Tls = WellKnown("tls");
     /// <summary>DTLS over UDP.</summary>
     public static readonly AppLabel Dtls = WellKnown("dtls");
+    /// <summary>QUIC (RFC 9000, 9369 and drafts 29 to 32), whatever it carries: read from the client's Initial.</summary>
+    public static readonly AppLabel Quic = WellKnown("quic");
     /// <summary>STUN, TURN and MS-TURN.</summary>
     public static readonly AppLabel Stun = WellKnown("stun");
     /// <summary>

@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// <summary>
 /// DTLS over UDP: a record with a DTLS version at the start; hellos read as in TLS (<see cref="TlsHello"/>), plus the
 /// cookie. Every epoch-0 handshake record of a datagram is read, and every handshake fragment in it: a ClientHello cut
-/// into fragments (RFC 6347 4.2.3), across records and datagrams, is gathered (<see cref="DtlsHelloAssembly"/>, up to
+/// into fragments (RFC 6347 4.2.3), across records and datagrams, is gathered (<see cref="HelloAssembly"/>, up to
 /// 16 KiB) and read whole; one that cannot be (declared longer, a fragment past its end or that disagrees with bytes
 /// already placed, no per-flow buffer) is DTLS with the word <c>hello-unread</c> after what its first fragment named.
 /// </summary>
@@ -88,11 +88,11 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
         }
         int length = TlsHandshakeMessage.Read24(header[1..]), offset = TlsHandshakeMessage.Read24(header[6..]);
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(header[4..]);
-        var buffer = input.Assembly(DtlsHelloAssembly.BufferLength);
+        var buffer = input.Assembly(HelloAssembly.BufferLength);
         scratch |= Hello;
-        if (lies || length > DtlsHelloAssembly.MaxLength || offset + fragment.Length > length || buffer.IsEmpty)
+        if (lies || length > HelloAssembly.MaxLength || offset + fragment.Length > length || buffer.IsEmpty)
             return GiveUp(ref input);
-        var assembly = new DtlsHelloAssembly(buffer);
+        var assembly = new HelloAssembly(buffer);
         if ((scratch & Gathering) != 0)
         {
             ushort gathering = (ushort)(scratch >> SeqShift & Field16);

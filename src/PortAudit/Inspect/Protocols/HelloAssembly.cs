@@ -1,12 +1,13 @@
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// A DTLS handshake message gathered from its fragments (RFC 6347 4.2.3: message_seq, fragment_offset and
-/// fragment_length, in any order, across records and datagrams): its bytes, then one bit per byte saying which are here.
+/// A handshake message gathered from pieces placed by offset, in any order, across records, packets and datagrams: a
+/// DTLS hello's fragments (RFC 6347 4.2.3: fragment_offset and fragment_length), a QUIC Initial's CRYPTO frames (RFC
+/// 9000 19.6: the stream offset). Its bytes, then one bit per byte saying which are here.
 /// Fragments may overlap, as retransmissions do, while the bytes they share agree; bytes that differ from those already
 /// placed are a lie (two readers would see two messages), and the message is not read.
 /// </summary>
-public readonly ref struct DtlsHelloAssembly
+public readonly ref struct HelloAssembly
 {
     /// <summary>The longest message gathered: the bound TLS reads a hello to.</summary>
     public const int MaxLength = TlsHandshakeMessage.MaxBodyLength;
@@ -17,7 +18,7 @@ public readonly ref struct DtlsHelloAssembly
     private readonly Span<byte> _message, _present;
 
     /// <summary>Gathers into <paramref name="buffer"/> (<see cref="BufferLength"/> bytes, zeroed before the first fragment).</summary>
-    public DtlsHelloAssembly(Span<byte> buffer)
+    public HelloAssembly(Span<byte> buffer)
     {
         _message = buffer[..MaxLength];
         _present = buffer.Slice(MaxLength, MaxLength / 8);
