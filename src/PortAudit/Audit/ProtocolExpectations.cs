@@ -8,7 +8,7 @@ namespace PortAudit.Audit;
 /// Whether what inspection found fulfils a rule's protocol (the labels each catalog protocol stands for are
 /// <see cref="ProtocolLabels"/>'). A flow contradicts its rule only when inspection found a label and it is not among
 /// the accepted ones: no label is no evidence, and a protocol without labels is one inspection cannot judge, but for
-/// a tunnel found under it.
+/// a tunnel or transport found under it that none of the documents' protocols runs over.
 /// </summary>
 public static class ProtocolExpectations
 {
@@ -21,8 +21,9 @@ public static class ProtocolExpectations
 
     /// <summary>
     /// True unless inspection found <paramref name="app"/> and it contradicts <paramref name="ruleProtocol"/>: a label the
-    /// protocol does not accept, or a tunnel (<see cref="ProtocolLabels.Tunnels"/>) under a protocol inspection cannot judge.
+    /// protocol does not accept, or one no protocol of the documents runs over (<see cref="ProtocolLabels.OutsideTheDocuments"/>)
+    /// under a protocol inspection cannot judge.
     /// </summary>
     public static bool Accepts(string ruleProtocol, AppLabel? app) =>
-        app is null || (ProtocolLabels.For(ruleProtocol) is { } apps ? apps.Contains(app) : !ProtocolLabels.Tunnels.Contains(app));
+        app is null || (ProtocolLabels.For(ruleProtocol) is { } apps ? apps.Contains(app) : !ProtocolLabels.OutsideTheDocuments.Contains(app));
 }

@@ -127,7 +127,7 @@ public class BinaryProtocolInspectorTests
             (true, Smb1Messages.Request(2, Smb1Messages.NtCreate("\\lsass"))),
             (true, Smb1Messages.Request(3, Smb1Messages.WriteAndXOf(0x4000, [1, 2, 3])))));
         var flow = Assert.Single(flows, f => f.ServerPort == 445);
-        Assert.Equal(("smb", FlowWeakness.Smb1), (flow.App.ToString(), flow.Weakness));
+        Assert.Equal(("smb", FlowWeakness.Smb1), (flow.App?.Name, flow.Weakness));
     }
 
     [Fact]

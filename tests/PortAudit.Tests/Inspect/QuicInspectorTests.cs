@@ -370,6 +370,6 @@ public sealed class QuicInspectorTsharkTests
                 destination: [3, 3, 3, 3, 3, 3, 3, 3]), answer: Answer.Silent);
         var (tshark, ours) = TsharkServerNames.Read(capture.Build(), "tls.handshake.extensions_server_name");
         Assert.Equal(["paste.example.net", "paste.example.net", "paste.example.net"], tshark);
-        Assert.Equal(["paste.example.net", "paste.example.net", "paste.example.net"], ours);
+        Assert.Equal(new string?[] { "paste.example.net", "paste.example.net", "paste.example.net" }, ours);
     }
 }

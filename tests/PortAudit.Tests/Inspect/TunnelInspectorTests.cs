@@ -166,6 +166,7 @@ public class TunnelInspectorTests
         Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.Ssh));
         Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.WireGuard));
         Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.PseudoTls));
+        Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.Quic));
         // Other labels under a protocol inspection cannot judge stay no evidence either way; nothing found is none.
         Assert.Equal(ProtocolLabels.For(protocol) is null, ProtocolExpectations.Accepts(protocol, AppLabel.Http));
         Assert.True(ProtocolExpectations.Accepts(protocol, null));
