@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Hashing;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -263,11 +264,6 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
 
     private static byte Version(ulong scratch) => (byte)(scratch >> VersionShift & ByteMask);
 
-    // FNV-1a over the length and bytes of a connection ID, cut to the scratch's field.
-    private static ulong Fingerprint(ReadOnlySpan<byte> id)
-    {
-        uint hash = (2166136261 ^ (uint)id.Length) * 16777619;
-        foreach (byte b in id) hash = (hash ^ b) * 16777619;
-        return hash & FingerprintMask;
-    }
+    // A connection ID's hash, seeded by its length (IDs of 0 to 20 bytes), cut to the scratch's field.
+    private static ulong Fingerprint(ReadOnlySpan<byte> id) => XxHash32.HashToUInt32(id, id.Length) & FingerprintMask;
 }
