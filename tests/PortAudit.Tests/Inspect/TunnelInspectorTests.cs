@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
@@ -116,6 +117,18 @@ public class TunnelInspectorTests
         return message;
     }
 
+    // Transport data (5.4.6): type 4, three zero bytes, the receiver's index, the sender's counter, then the sealed packet
+    // (here random bytes; 16 of tag for an empty keepalive).
+    private static byte[] Transport(uint receiver, ulong counter, int length = 80)
+    {
+        var message = new byte[length];
+        message[0] = 4;
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), receiver);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(8), counter);
+        new Random((int)counter).NextBytes(message.AsSpan(16));
+        return message;
+    }
+
     private static (InspectResult Result, string? Detail) WireGuard(params (bool FromClient, byte[] Data)[] turns) =>
         Converse(new WireGuardInspector(), false, 3478, turns);
 
@@ -149,6 +162,52 @@ public class TunnelInspectorTests
     }
 
     [Fact]
+    public void TransportDataIsClaimedOnceASideRepeatsItsIndexAfterTheOtherWasHeard()
+    {
+        Assert.Equal((InspectResult.NeedMore, null), WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9))));
+        Assert.Equal((InspectResult.Match, "transport"),
+            WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (true, Transport(0xA11CE, 6, 32))));
+        Assert.Equal((InspectResult.Match, "transport"),
+            WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (false, Transport(0xB0B, 12, 1440))));
+        // A side that names another index, or whose counter stands still, goes back or leaps, is not that tunnel.
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (true, Transport(0xA11CF, 6))).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (true, Transport(0xA11CE, 5))).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (true, Transport(0xA11CE, 4))).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(0xA11CE, 5)), (false, Transport(0xB0B, 9)), (true, Transport(0xA11CE, 69))).Result);
+    }
+
+    [Fact]
+    public void OneSideAloneIsClaimedByAThirdMessageWithItsCounterGoingUp()
+    {
+        Assert.Equal((InspectResult.NeedMore, null), WireGuard((true, Transport(7, 100)), (true, Transport(7, 101))));
+        Assert.Equal((InspectResult.Match, "transport"), WireGuard((true, Transport(7, 100)), (true, Transport(7, 101)), (true, Transport(7, 140))));
+        // Across the counter's low byte.
+        Assert.Equal((InspectResult.Match, "transport"), WireGuard((true, Transport(7, 254)), (true, Transport(7, 255)), (true, Transport(7, 257))));
+    }
+
+    [Fact]
+    public void WhatOnlyLooksLikeTransportDataIsNotClaimed()
+    {
+        // Shorter than a keepalive, a reserved byte set, a counter no key lives to see.
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(7, 1, 31))).Result);
+        var reserved = Transport(7, 1);
+        reserved[3] = 1;
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, reserved)).Result);
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Transport(7, 1UL << 40))).Result);
+        // DCE/RPC over UDP begins with its version 4 and a request's zero type and flags: the same first four bytes, but its
+        // data representation and nil object where the index and counter would be stand still from call to call.
+        byte[] rpcRequest = [4, 0, 0, 0, 0x10, 0, 0, 0, .. new byte[72]];
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, rpcRequest), (true, rpcRequest), (true, rpcRequest)).Result);
+        // Transport data after an initiation of the same flow is left to the handshake's rules.
+        Assert.Equal(InspectResult.NoMatch, WireGuard((true, Initiation(1)), (true, Transport(7, 1))).Result);
+        // At the inspection's limit a flow not yet claimed is not claimed.
+        var flow = NewFlow(tcp: false, serverPort: 3478);
+        ulong scratch = 0;
+        var last = new InspectionInput(flow, Transport(7, 1), true, false, 9, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, new WireGuardInspector().Inspect(ref last));
+    }
+
+    [Fact]
     public void AOneSidedWireGuardFlowThroughTheFlowTableIsNamed()
     {
         var capture = new ScenarioCapture("wireguard-one-sided", 1_700_000_000)
@@ -172,34 +231,51 @@ public class TunnelInspectorTests
         Assert.True(ProtocolExpectations.Accepts(protocol, null));
     }
 
+    // The Edge's external 443 allows TLS and MS-TURN over TCP, its 3478 STUN/MS-TURN from any host.
+    private const string Internet = "203.0.113.77", EdgeExternal = "172.20.0.20";
+
     [Fact]
     public void AtTheEdgeSshOnItsTlsPortAndWireGuardOnItsStunPortAreProtocolMismatches()
     {
-        // The Edge's external 443 allows TLS and MS-TURN over TCP, its 3478 STUN/MS-TURN from any host: SSH and WireGuard
-        // there are other protocols on the allowed ports, no longer passed by port.
-        const string internet = "203.0.113.77", edgeExternal = "172.20.0.20";
+        // SSH and WireGuard there are other protocols on the allowed ports, no longer passed by port.
+        var (report, flows) = AuditAtTheEdge(new ScenarioCapture("tunnels-at-the-edge", 1_700_000_000)
+            .TcpSession(Internet, EdgeExternal, 443, 1, [new(0.01, false, ServerLine), new(0.02, true, ClientLine), new(0.03, true, KexInit)], clientPort: 50001)
+            .TcpSession(Internet, EdgeExternal, 443, 1.5, [new(0.01, true, ClientLine), new(0.02, true, KexInit)], clientPort: 50002)
+            .Udp(Internet, EdgeExternal, 3478, 2, Initiation(7), Response(8, 7))
+            .Udp(Internet, EdgeExternal, 3478, 3, MsTurnFrames.AllocateRequest, MsTurnFrames.AllocateResponse));
+        var ssh = flows.Where(f => f.Flow.ServerPort == 443).ToDictionary(f => f.Flow.ClientPort);
+        Assert.Equal((AppLabel.Ssh, "version=2.0; server=OpenSSH_9.2p1; client=PuTTY_Release_0.78", Verdict.ProtocolMismatch),
+            (ssh[50001].Flow.App, ssh[50001].Flow.AppDetail?.ToString(), ssh[50001].Verdict.Verdict));
+        Assert.Contains("'ssh'", ssh[50001].Verdict.Reason);
+        // The client's side alone: the server's answers were not captured.
+        Assert.Equal((AppLabel.Ssh, Verdict.ProtocolMismatch), (ssh[50002].Flow.App, ssh[50002].Verdict.Verdict));
+        var onStunPort = flows.Where(f => f.Flow.ServerPort == 3478).ToDictionary(f => f.Flow.App?.Name ?? "none", f => f.Verdict.Verdict);
+        Assert.Equal(Verdict.ProtocolMismatch, onStunPort["wireguard"]);
+        Assert.Equal(Verdict.Expected, onStunPort["stun"]);
+        Assert.Equal(2, report.Findings.Count(f => f.Kind == FindingKind.ProtocolMismatch && f.Ports is "443" or "3478"));
+    }
+
+    [Fact]
+    public void AtTheEdgeATunnelCapturedAfterItsHandshakeIsAMismatchOnTheStunPortToo()
+    {
+        // A capture begun after the handshake: transport data both ways, each side naming the other's index, counting up.
+        var (report, flows) = AuditAtTheEdge(new ScenarioCapture("tunnel-after-handshake", 1_700_000_000)
+            .UdpExchanges(Internet, EdgeExternal, 3478, 1, 4, 0.05, i => Transport(0x5EED, 40 + (ulong)i, 96),
+                sent => Transport(0xFACE, BinaryPrimitives.ReadUInt64LittleEndian(sent.AsSpan(8)) + 1000, 128)));
+        var flow = Assert.Single(flows);
+        Assert.Equal((AppLabel.WireGuard, "transport", Verdict.ProtocolMismatch), (flow.Flow.App, flow.Flow.AppDetail?.ToString(), flow.Verdict.Verdict));
+        Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "3478");
+    }
+
+    private static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture)
+    {
         var catalog = ScenarioAudit.RepositoryCatalog;
         var inventory = InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/lync-edge-site.yaml"), catalog);
-        var capture = new ScenarioCapture("tunnels-at-the-edge", 1_700_000_000)
-            .TcpSession(internet, edgeExternal, 443, 1, [new(0.01, false, ServerLine), new(0.02, true, ClientLine), new(0.03, true, KexInit)], clientPort: 50001)
-            .TcpSession(internet, edgeExternal, 443, 1.5, [new(0.01, true, ClientLine), new(0.02, true, KexInit)], clientPort: 50002)
-            .Udp(internet, edgeExternal, 3478, 2, Initiation(7), Response(8, 7))
-            .Udp(internet, edgeExternal, 3478, 3, MsTurnFrames.AllocateRequest, MsTurnFrames.AllocateResponse);
         var path = Path.Combine(Path.GetTempPath(), $"portaudit-tunnels-{Guid.NewGuid():N}.pcap");
         File.WriteAllBytes(path, capture.Build());
         try
         {
-            var (report, flows) = ScenarioAudit.AuditFlows(catalog, inventory, [path], "tunnels-at-the-edge");
-            var ssh = flows.Where(f => f.Flow.ServerPort == 443).ToDictionary(f => f.Flow.ClientPort);
-            Assert.Equal((AppLabel.Ssh, "version=2.0; server=OpenSSH_9.2p1; client=PuTTY_Release_0.78", Verdict.ProtocolMismatch),
-                (ssh[50001].Flow.App, ssh[50001].Flow.AppDetail?.ToString(), ssh[50001].Verdict.Verdict));
-            Assert.Contains("'ssh'", ssh[50001].Verdict.Reason);
-            // The client's side alone: the server's answers were not captured.
-            Assert.Equal((AppLabel.Ssh, Verdict.ProtocolMismatch), (ssh[50002].Flow.App, ssh[50002].Verdict.Verdict));
-            var onStunPort = flows.Where(f => f.Flow.ServerPort == 3478).ToDictionary(f => f.Flow.App?.Name ?? "none", f => f.Verdict.Verdict);
-            Assert.Equal(Verdict.ProtocolMismatch, onStunPort["wireguard"]);
-            Assert.Equal(Verdict.Expected, onStunPort["stun"]);
-            Assert.Equal(2, report.Findings.Count(f => f.Kind == FindingKind.ProtocolMismatch && f.Ports is "443" or "3478"));
+            return ScenarioAudit.AuditFlows(catalog, inventory, [path], capture.Name);
         }
         finally
         {

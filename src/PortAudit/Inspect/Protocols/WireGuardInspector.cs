@@ -8,9 +8,11 @@ namespace PortAudit.Inspect.Protocols;
 /// sender index, 148 bytes in all) answered by the responder's handshake response (type 2, 92 bytes) or cookie reply
 /// (type 3, 64 bytes) that names that index as its receiver. The index tying the two is what claims the flow; when no
 /// answer comes, two initiations in a row (WireGuard retries every 5 s with a new index) claim it; an answer to the
-/// last one still completes the detail. A capture begun
-/// after the handshake shows only transport data (type 4), which is not claimed. appDetail: <c>handshake</c>,
-/// <c>cookie-reply</c> or <c>initiation</c> (no answer seen).
+/// last one still completes the detail. A capture begun after the handshake shows only transport data (type 4, 5.4.6):
+/// each side's messages name the index its peer chose, the same on every message, and count up from zero with a
+/// 64-bit counter; a side's message that repeats its index after the other side was heard, or a third with its
+/// counter going up when only one side was captured, claims the flow. appDetail: <c>handshake</c>,
+/// <c>cookie-reply</c>, <c>initiation</c> (no answer seen) or <c>transport</c> (no handshake seen).
 /// </summary>
 public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp, [51820], InspectorPrecision.Signature, 250) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
@@ -21,11 +23,28 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
     private const int CountShift = 32;
     private const ulong IndexMask = 0xFFFF_FFFF;
 
+    // Transport data: type, three zero bytes, the receiver's index, a 64-bit counter (little-endian), then at least the
+    // 16-byte tag of an empty (keepalive) message.
+    private const byte TransportData = 4;
+    private const int TransportMinimumLength = 32, TransportReceiverOffset = 4, CounterOffset = 8;
+    // A counter starts at zero for each new key, and a key is replaced after 2^60 messages or two minutes: one whose top
+    // three bytes are not zero is not one a sender got to.
+    private const int CounterHighOffset = 13;
+    // How far a side's counter may move between two of its captured messages (its low byte, modulo 256): a few
+    // messages lost to the capture, none sent twice, none gone back.
+    private const int MaxCounterStep = 63;
+    // Scratch in transport mode (its top bit set): per side, 30 bits from bit 0 (the client's) or 31 (the server's): the
+    // low 20 bits of the index it names, its last counter's low byte, and how many of its messages were seen (up to 3).
+    private const ulong TransportMode = 1UL << 63;
+    private const int ServerShift = 31, CounterShift = 20, SeenShift = 28;
+    private const uint SideIndexMask = 0xF_FFFF, SideMask = 0x3FFF_FFFF;
+
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
         if (input.IsTcp || data.Length < 4 || data[1] != 0 || data[2] != 0 || data[3] != 0) return InspectResult.NoMatch;
+        if ((input.Scratch & TransportMode) != 0 || (input.Scratch == 0 && data[0] == TransportData)) return Transport(ref input);
         ulong initiations = input.Scratch >> CountShift;
         if (input.FromClient)
         {
@@ -46,6 +65,36 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
             CookieReply when data.Length == CookieReplyLength => Decide(ref input, Receiver(data, CookieReceiverOffset) == sender, "cookie-reply"),
             _ => InspectResult.NoMatch,
         };
+    }
+
+    // One transport-data message of either side: it must name the index the side named before, with its counter a little
+    // further on; the flow is claimed once a side repeats itself after the other was heard, or says a third thing alone.
+    private static InspectResult Transport(ref InspectionInput input)
+    {
+        var data = input.Data;
+        if (data[0] != TransportData || data.Length < TransportMinimumLength
+            || data[CounterHighOffset] != 0 || data[CounterHighOffset + 1] != 0 || data[CounterHighOffset + 2] != 0)
+            return InspectResult.NoMatch;
+        int shift = input.FromClient ? 0 : ServerShift;
+        uint side = (uint)(input.Scratch >> shift) & SideMask;
+        uint index = BinaryPrimitives.ReadUInt32LittleEndian(data[TransportReceiverOffset..]) & SideIndexMask;
+        byte counter = data[CounterOffset];
+        uint seen = side >> SeenShift;
+        if (seen > 0)
+        {
+            int step = (byte)(counter - (byte)(side >> CounterShift));
+            if ((side & SideIndexMask) != index || step is 0 or > MaxCounterStep) return InspectResult.NoMatch;
+        }
+        seen = Math.Min(seen + 1, 3);
+        side = seen << SeenShift | (uint)counter << CounterShift | index;
+        input.Scratch = (input.Scratch & ~((ulong)SideMask << shift)) | (ulong)side << shift | TransportMode;
+        bool otherHeard = (input.Scratch >> (input.FromClient ? ServerShift : 0) & SideMask) >> SeenShift > 0;
+        if (seen >= 3 || (seen >= 2 && otherHeard))
+        {
+            input.Flow.AppDetail = AppDetail.Word("transport");
+            return InspectResult.Match;
+        }
+        return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
     }
 
     private static uint Receiver(ReadOnlySpan<byte> message, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(message[offset..]);
