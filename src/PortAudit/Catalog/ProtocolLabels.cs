@@ -70,10 +70,10 @@ public static class ProtocolLabels
     public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
 
     /// <summary>
-    /// Labels of tunnels and transports newer than every document (SSH, WireGuard, QUIC, and the imitation of MS-TURN's
+    /// Labels of tunnels and transports newer than every document (SSH, WireGuard, OpenVPN, QUIC, and the imitation of MS-TURN's
     /// opening, pseudo-tls): no protocol of the documents runs over them, so they contradict every rule, also one whose
     /// protocol inspection cannot otherwise judge (MOM, OLAP, MMS's UDP range, the SMS remote control...).
     /// </summary>
     public static IReadOnlySet<AppLabel> OutsideTheDocuments { get; } =
-        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.Quic, AppLabel.PseudoTls };
+        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Quic, AppLabel.PseudoTls };
 }

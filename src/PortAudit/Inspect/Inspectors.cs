@@ -37,6 +37,6 @@ public static class Inspectors
         new XmppInspector(), new SccpInspector(), new DhcpInspector(), new Dhcpv6Inspector(), new SsdpInspector(),
         new RdpUdpInspector(), new KpasswdInspector(), new MsmqInspector(), new SqlBrowserInspector(),
         new WinsReplicationInspector(), new TelnetInspector(), new RtspInspector(), new PptpInspector(), new L2tpInspector(),
-        new VncInspector(), new SshInspector(), new WireGuardInspector(),
+        new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
     ];
 }

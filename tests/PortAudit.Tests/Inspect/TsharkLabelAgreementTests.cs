@@ -94,10 +94,11 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
     /// Asserts that the conversations tshark's <paramref name="filter"/> shows in <paramref name="capture"/> are the flows
     /// labelled <paramref name="label"/> among <paramref name="flows"/> (inspected from it), and prints the agreement.
     /// </summary>
-    internal static void AssertAgreement(ITestOutputHelper output, string capture, IEnumerable<Flow> flows, string label, string filter)
+    internal static void AssertAgreement(ITestOutputHelper output, string capture, IEnumerable<Flow> flows, string label, string filter,
+        params string[] decodeAs)
     {
         var ours = flows.Where(f => f.App?.Name == label).Select(Key).ToHashSet();
-        var tshark = Tshark(capture, filter);
+        var tshark = Tshark(capture, filter, decodeAs);
         output.WriteLine($"{label}: {tshark.Count(ours.Contains)} of {tshark.Count} tshark conversations agree, {ours.Count} labelled");
         Assert.NotEmpty(ours);
         Assert.Equal(tshark.Order(), ours.Order());
@@ -113,11 +114,15 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         return string.CompareOrdinal(one, two) < 0 ? $"{transport} {one} {two}" : $"{transport} {two} {one}";
     }
 
-    /// <summary>The conversations of <paramref name="path"/> with a packet tshark's <paramref name="filter"/> shows.</summary>
-    internal static HashSet<string> Tshark(string path, string filter)
+    /// <summary>
+    /// The conversations of <paramref name="path"/> with a packet tshark's <paramref name="filter"/> shows, its dissectors
+    /// told <paramref name="decodeAs"/> (tshark's <c>-d</c>, for a protocol it finds by port only).
+    /// </summary>
+    internal static HashSet<string> Tshark(string path, string filter, params string[] decodeAs)
     {
-        string fields = External.Run("tshark", "-r", path, "-Y", filter, "-T", "fields", "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst",
-            "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport", "-e", "udp.dstport");
+        string fields = External.Run("tshark", ["-r", path, .. decodeAs.SelectMany(d => new[] { "-d", d }), "-Y", filter, "-T", "fields",
+            "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport",
+            "-e", "udp.dstport"]);
         var keys = new HashSet<string>();
         foreach (var line in fields.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

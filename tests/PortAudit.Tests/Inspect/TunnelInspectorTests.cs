@@ -232,7 +232,7 @@ public class TunnelInspectorTests
     }
 
     // The Edge's external 443 allows TLS and MS-TURN over TCP, its 3478 STUN/MS-TURN from any host.
-    private const string Internet = "203.0.113.77", EdgeExternal = "172.20.0.20";
+    internal const string Internet = "203.0.113.77", EdgeExternal = "172.20.0.20";
 
     [Fact]
     public void AtTheEdgeSshOnItsTlsPortAndWireGuardOnItsStunPortAreProtocolMismatches()
@@ -267,7 +267,7 @@ public class TunnelInspectorTests
         Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "3478");
     }
 
-    private static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture)
+    internal static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture)
     {
         var catalog = ScenarioAudit.RepositoryCatalog;
         var inventory = InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/lync-edge-site.yaml"), catalog);

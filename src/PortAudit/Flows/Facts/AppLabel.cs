@@ -109,6 +109,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Ssh = WellKnown("ssh");
     /// <summary>WireGuard (a handshake initiation answered by its response).</summary>
     public static readonly AppLabel WireGuard = WellKnown("wireguard");
+    /// <summary>OpenVPN (its control channel: a client's hard reset tied to its session ID).</summary>
+    public static readonly AppLabel OpenVpn = WellKnown("openvpn");
 
     private AppLabel(string name) => Name = name;
 

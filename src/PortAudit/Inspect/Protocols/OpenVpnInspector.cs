@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using PortAudit.Flows.Facts;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// OpenVPN's control channel on any TCP or UDP port (OpenVPN's protocol overview, ssl_pkt.h): every control message begins
+/// with its opcode (high five bits) and key id (low three), then the sender's 8-byte session ID; over TCP each message
+/// is preceded by its 16-bit length. The client opens with a hard reset (P_CONTROL_HARD_RESET_CLIENT_V1, V2 or V3, key
+/// id 0) and names its session ID again on every control message after it; the server answers with its own hard reset,
+/// which, when no tls-auth or tls-crypt wraps it, acknowledges the client's session ID. Either tie claims the flow: the
+/// client's next control or acknowledgement message under the same session ID (not its reset again: any message sent
+/// twice repeats its bytes), or the server's reset acknowledging it. OpenVPN on a port allowed for TLS or STUN is a tunnel no document's protocol runs over.
+/// appDetail: the client's reset, <c>reset-v1</c>, <c>reset-v2</c> or <c>reset-v3</c> (tls-crypt-v2).
+/// </summary>
+public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [1194], InspectorPrecision.Signature, 260) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+{
+    private const byte ClientResetV1 = 1, ServerResetV1 = 2, Control = 4, Ack = 5, ClientResetV2 = 7, ServerResetV2 = 8,
+        ClientResetV3 = 10, ControlWrappedKey = 11;
+    private const int OpcodeShift = 3, KeyIdMask = 0x07;
+    private const int SessionOffset = 1, SessionLength = 8, HeaderLength = SessionOffset + SessionLength;
+    // A client's reset holds at least its acknowledgement count and packet ID after the header; a control message carries
+    // at most OpenVPN's tls-mtu of TLS bytes (1250 by default): 16 KiB leaves room for any setting.
+    private const int MinimumReset = HeaderLength + 1 + 4, MaximumMessage = 1 << 14;
+    private const int TcpLengthPrefix = 2;
+    // The server's reset: when tls-auth wraps it, an HMAC (MD5 16, SHA-1 20, SHA-256 32, SHA-384 48, SHA-512 64 bytes)
+    // and an 8-byte replay ID come before the acknowledgements; each acknowledgement is a 4-byte packet ID.
+    private static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
+    private const int AckIdLength = 4, MaxAcks = 8;
+    // Scratch: the client's session ID in the low 60 bits (ties compare those), its reset's version in the next two, and
+    // over UDP which side's first datagram was read (a later one is not the opening message).
+    private const ulong SessionMask = (1UL << 60) - 1, ClientOpened = 1UL << 63, ServerOpened = 1UL << 62;
+    private const int VersionShift = 60;
+
+    /// <inheritdoc />
+    public override InspectResult Inspect(ref InspectionInput input)
+    {
+        var data = input.Data;
+        var found = NextMessage(ref data, input.IsTcp, out var first);
+        if (found != InspectResult.Match) return Pending(found, input.AtLimit);
+        byte opcode = (byte)(first[0] >> OpcodeShift);
+        if ((first[0] & KeyIdMask) != 0) return InspectResult.NoMatch;
+        if (!input.FromClient) return Answer(ref input, opcode, first);
+        // A client's later datagram: its control message under the session ID of its reset claims the flow.
+        if ((input.Scratch & ClientOpened) != 0 && !input.IsTcp)
+            return RepeatsSession(first, input.Scratch) ? Claim(ref input) : InspectResult.NoMatch;
+        if (opcode is not (ClientResetV1 or ClientResetV2 or ClientResetV3) || first.Length < MinimumReset) return InspectResult.NoMatch;
+        ulong session = Session(first);
+        ulong version = opcode switch { ClientResetV1 => 1, ClientResetV2 => 2, _ => 3 };
+        input.Scratch = input.Scratch & ServerOpened | ClientOpened | version << VersionShift | session;
+        // A datagram is one message: the client's next one comes in a later call.
+        if (!input.IsTcp) return Pending(InspectResult.NeedMore, input.AtLimit);
+        found = NextMessage(ref data, true, out var second);
+        if (found != InspectResult.Match) return Pending(found, input.AtLimit);
+        return RepeatsSession(second, session) ? Claim(ref input) : InspectResult.NoMatch;
+    }
+
+    // The flow is OpenVPN: its detail names the client's reset.
+    private static InspectResult Claim(ref InspectionInput input)
+    {
+        input.Flow.AppDetail = AppDetail.Word((input.Scratch >> VersionShift & 3) switch { 1 => "reset-v1", 2 => "reset-v2", _ => "reset-v3" });
+        return InspectResult.Match;
+    }
+
+    private static ulong Session(ReadOnlySpan<byte> message) => BinaryPrimitives.ReadUInt64BigEndian(message[SessionOffset..]) & SessionMask;
+
+    // The server's side: its first message is its reset, which claims the flow when it acknowledges the client's session;
+    // wrapped by tls-crypt, or any later datagram, it leaves the decision to the client's next message.
+    private static InspectResult Answer(ref InspectionInput input, byte opcode, scoped ReadOnlySpan<byte> message)
+    {
+        if ((input.Scratch & ClientOpened) == 0) return InspectResult.NoMatch;
+        if (!input.IsTcp)
+        {
+            if ((input.Scratch & ServerOpened) != 0) return Pending(InspectResult.NeedMore, input.AtLimit);
+            input.Scratch |= ServerOpened;
+        }
+        if (opcode is not (ServerResetV1 or ServerResetV2)) return InspectResult.NoMatch;
+        return Acknowledges(message, input.Scratch & SessionMask) ? Claim(ref input) : Pending(InspectResult.NeedMore, input.AtLimit);
+    }
+
+    private static InspectResult Pending(InspectResult result, bool atLimit) =>
+        result == InspectResult.NeedMore && atLimit ? InspectResult.NoMatch : result;
+
+    // The next message of the direction's bytes: over TCP its length-prefixed frame (NeedMore while it is incomplete,
+    // NoMatch for a length no control message has), over UDP the whole datagram.
+    private static InspectResult NextMessage(ref ReadOnlySpan<byte> data, bool tcp, out ReadOnlySpan<byte> message)
+    {
+        message = default;
+        if (!tcp)
+        {
+            if (data.Length < HeaderLength || data.Length > MaximumMessage) return InspectResult.NoMatch;
+            message = data;
+            data = default;
+            return InspectResult.Match;
+        }
+        if (data.Length < TcpLengthPrefix) return InspectResult.NeedMore;
+        int length = BinaryPrimitives.ReadUInt16BigEndian(data);
+        if (length < HeaderLength || length > MaximumMessage) return InspectResult.NoMatch;
+        if (data.Length < TcpLengthPrefix + length) return InspectResult.NeedMore;
+        message = data.Slice(TcpLengthPrefix, length);
+        data = data[(TcpLengthPrefix + length)..];
+        return InspectResult.Match;
+    }
+
+    // Not a reset again: a message sent twice (a retransmission, of any protocol) repeats its bytes whatever they mean.
+    private static bool RepeatsSession(ReadOnlySpan<byte> message, ulong session) =>
+        message.Length >= HeaderLength && (message[0] & KeyIdMask) == 0
+        && (message[0] >> OpcodeShift) is Control or Ack or ControlWrappedKey
+        && Session(message) == (session & SessionMask);
+
+    // The server's reset acknowledging the client's session: its acknowledgement count, the packet IDs, then the remote
+    // session ID, after whichever tls-auth wrapping it has.
+    private static bool Acknowledges(ReadOnlySpan<byte> reset, ulong clientSession)
+    {
+        foreach (byte auth in AuthLengths)
+        {
+            int at = HeaderLength + auth;
+            if (at >= reset.Length) break;
+            int acks = reset[at];
+            int remote = at + 1 + acks * AckIdLength;
+            if (acks is > 0 and <= MaxAcks && remote + SessionLength <= reset.Length
+                && (BinaryPrimitives.ReadUInt64BigEndian(reset[remote..]) & SessionMask) == clientSession)
+                return true;
+        }
+        return false;
+    }
+}

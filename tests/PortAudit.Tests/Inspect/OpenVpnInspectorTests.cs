@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using PortAudit.Audit;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Scenarios;
+using static PortAudit.Tests.Inspect.InspectorHarness;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// OpenVPN's control channel, the tunnel most often run over TCP 443: named by the client's session ID tied across two
+/// messages, on any port, so that it contradicts the rule of the port it crosses.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class OpenVpnInspectorTests
+{
+    private const ulong ClientSession = 0xB18F_2C54_0D3E_A711, ServerSession = 0x5D26_91F0_77AB_C302;
+
+    // A control message: opcode and key id, the sender's session ID, [tls-auth: HMAC and replay ID], the acknowledged
+    // packet IDs with the peer's session ID when there are any, the message's packet ID, then its payload.
+    private static byte[] Message(int opcode, ulong session, ulong? acknowledged = null, int auth = 0, int payload = 0, int keyId = 0)
+    {
+        var bytes = new List<byte> { (byte)(opcode << 3 | keyId) };
+        bytes.AddRange(BigEndian(session));
+        bytes.AddRange(Enumerable.Repeat((byte)0xA5, auth));
+        bytes.Add(acknowledged is null ? (byte)0 : (byte)1);
+        if (acknowledged is { } peer) bytes.AddRange([0, 0, 0, 0, .. BigEndian(peer)]);
+        bytes.AddRange(new byte[4]);
+        bytes.AddRange(Enumerable.Range(0, payload).Select(i => (byte)(i * 7)));
+        return [.. bytes];
+    }
+
+    private static byte[] BigEndian(ulong value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
+        return bytes;
+    }
+
+    // Over TCP every message carries its length first.
+    private static byte[] Framed(params byte[][] messages) =>
+        [.. messages.SelectMany(m => new byte[] { (byte)(m.Length >> 8), (byte)m.Length }.Concat(m))];
+
+    private static byte[] ClientReset(int opcode = 7) => Message(opcode, ClientSession);
+    private static byte[] ServerReset(int auth = 0) => Message(8, ServerSession, ClientSession, auth);
+    private static byte[] ClientControl(ulong session = ClientSession) => Message(4, session, ServerSession, payload: 120);
+
+    private static (InspectResult Result, string? Detail) OpenVpn(bool tcp, params (bool FromClient, byte[] Data)[] turns)
+    {
+        var flow = NewFlow(tcp, 443);
+        var result = Conversation(new OpenVpnInspector(), flow, tcp, turns);
+        return (result, flow.AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void TheServersResetAcknowledgingTheClientsSessionClaimsTheFlow()
+    {
+        Assert.Equal((InspectResult.Match, "reset-v2"), OpenVpn(true, (true, Framed(ClientReset())), (false, Framed(ServerReset()))));
+        Assert.Equal((InspectResult.Match, "reset-v2"), OpenVpn(false, (true, ClientReset()), (false, ServerReset())));
+        // Behind tls-auth's HMAC (SHA-1 here, SHA-512 below) and replay ID.
+        Assert.Equal(InspectResult.Match, OpenVpn(false, (true, ClientReset()), (false, ServerReset(auth: 28))).Result);
+        Assert.Equal(InspectResult.Match, OpenVpn(true, (true, Framed(ClientReset(1))), (false, Framed(ServerReset(auth: 72)))).Result);
+        // The reset alone says too little.
+        Assert.Equal((InspectResult.NeedMore, null), OpenVpn(true, (true, Framed(ClientReset()))));
+    }
+
+    [Fact]
+    public void TheClientsNextMessageUnderItsSessionClaimsTheFlowWhenTlsCryptHidesTheAcknowledgement()
+    {
+        // tls-crypt seals everything after the server's session ID (and replay ID): nothing in its reset names the client.
+        byte[] sealedReset = [8 << 3, .. BigEndian(ServerSession), .. new byte[8], .. Enumerable.Repeat((byte)0x3C, 60)];
+        Assert.Equal((InspectResult.NeedMore, null), OpenVpn(true, (true, Framed(ClientReset(10))), (false, Framed(sealedReset))));
+        Assert.Equal((InspectResult.Match, "reset-v3"),
+            OpenVpn(true, (true, Framed(ClientReset(10))), (false, Framed(sealedReset)), (true, Framed(ClientReset(10), ClientControl()))));
+        Assert.Equal((InspectResult.Match, "reset-v2"),
+            OpenVpn(false, (true, ClientReset()), (false, sealedReset), (true, Message(5, ClientSession, ServerSession))));
+    }
+
+    [Fact]
+    public void WhatOnlyLooksLikeOpenVpnIsNotClaimed()
+    {
+        // Another session, a reset sent again (a retransmission of any protocol repeats its bytes), a key id not 0; a flow
+        // not claimed keeps no detail.
+        Assert.Equal((InspectResult.NoMatch, null), OpenVpn(true, (true, Framed(ClientReset(), ClientControl(ClientSession + 1)))));
+        Assert.Equal((InspectResult.NoMatch, null), OpenVpn(false, (true, ClientReset()), (true, ClientReset())));
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, Message(7, ClientSession, keyId: 1))).Result);
+        // A server's reset acknowledging another session; a server whose first message is no reset.
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, ClientReset()), (false, Message(8, ServerSession, ClientSession + 1)), (true, ClientReset())).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, ClientReset()), (false, ClientControl())).Result);
+        // A client that does not open with a reset, a frame length no message has, a datagram shorter than a header.
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(true, (true, Framed(ClientControl()))).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(true, (true, [0x00, 0x03, .. ClientReset()])).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, ClientReset()[..8])).Result);
+        // SIP's PUBLISH begins with 'P' (0x50, opcode 10, key id 0), and a retransmitted one repeats its next bytes.
+        byte[] publish = "PUBLISH sip:alice@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\r\n"u8.ToArray();
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, publish), (true, publish)).Result);
+        // Cut anywhere, a stream is waited for and then given up at the inspection's limit.
+        var cut = Framed(ClientReset(), ClientControl());
+        for (int length = 1; length < cut.Length; length++)
+            Assert.NotEqual(InspectResult.Match, OpenVpn(true, (true, cut[..length])).Result);
+    }
+
+    [Fact]
+    public void AtTheEdgeOpenVpnOnItsTlsPortIsAProtocolMismatch()
+    {
+        var (report, flows) = TunnelInspectorTests.AuditAtTheEdge(new ScenarioCapture("openvpn-at-the-edge", 1_700_000_000)
+            .TcpSession(TunnelInspectorTests.Internet, TunnelInspectorTests.EdgeExternal, 443, 1,
+                [new(0.01, true, Framed(ClientReset())), new(0.02, false, Framed(ServerReset())), new(0.03, true, Framed(ClientControl()))]));
+        var flow = Assert.Single(flows);
+        Assert.Equal((AppLabel.OpenVpn, Verdict.ProtocolMismatch), (flow.Flow.App, flow.Verdict.Verdict));
+        Assert.Contains("'openvpn'", flow.Verdict.Reason);
+        Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "443");
+    }
+}

@@ -1,0 +1,88 @@
+using PortAudit.Flows.Facts;
+using PortAudit.Tests.Inspect;
+using Xunit.Abstractions;
+
+namespace PortAudit.Tests.Lab;
+
+/// <summary>
+/// OpenVPN with real peers: Debian's openvpn 2.6 as server on fe01 and client on client01 (certificates made per run by
+/// openssl, pinned by fingerprint; <c>--dev null</c>, so no tunnel device), three ways at once: over TCP 443 with nothing
+/// wrapping the control channel, over UDP 3478 under tls-auth, over TCP 4443 under tls-crypt. tcpdump captures the
+/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three.
+/// </summary>
+[Trait(Tier.Name, Tier.Lab)]
+public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TwoHostLab _lab = new("paovpn");
+
+    public void Dispose() => _lab.Dispose();
+
+    // Transport, server port and the control channel's wrapping of each tunnel.
+    private static readonly (string Transport, int Port, string[] Wrap)[] Tunnels =
+    [
+        ("tcp", 443, []),
+        ("udp", 3478, ["--tls-auth", "{0}"]),
+        ("tcp", 4443, ["--tls-crypt", "{0}"]),
+    ];
+
+    [LabPeersFact("openvpn:openvpn", "openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void Real_openvpn_handshakes_are_openvpn_bare_under_tls_auth_and_under_tls_crypt()
+    {
+        _lab.Connect();
+        string serverFingerprint = Certificate("server"), clientFingerprint = Certificate("client");
+        string staticKey = Path.Combine(_lab.Dir, "ta.key");
+        _lab.In(_lab.ServerNs, "openvpn", "--genkey", "secret", staticKey);
+        string capture = Path.Combine(_lab.Dir, "openvpn.pcap");
+        var tcpdump = _lab.CaptureOnClient(capture);
+        foreach (var (transport, port, wrap) in Tunnels)
+        {
+            // tls-auth names its direction: 0 on the server, 1 on the client.
+            string[] Wrapped(string side) =>
+                [.. wrap.Select(w => string.Format(w, staticKey)), .. wrap.Contains("--tls-auth") ? [side == "server" ? "0" : "1"] : Array.Empty<string>()];
+            _lab.Start(_lab.ServerNs, "openvpn", [
+                "--dev", "null", "--proto", transport == "tcp" ? "tcp-server" : "udp", "--local", TwoHostLab.ServerAddress,
+                "--lport", port.ToString(), "--tls-server", "--dh", "none", .. Credentials("server", clientFingerprint), .. Wrapped("server"),
+                "--log", Path.Combine(_lab.Dir, $"server-{port}.log")]);
+            _lab.WaitListening(_lab.ServerNs, transport, port, "openvpn");
+            string log = Path.Combine(_lab.Dir, $"client-{port}.log");
+            _lab.Start(_lab.ClientNs, "openvpn", [
+                "--dev", "null", "--proto", transport == "tcp" ? "tcp-client" : "udp", "--nobind", "--remote", TwoHostLab.ServerAddress,
+                port.ToString(), "--tls-client", .. Credentials("client", serverFingerprint), .. Wrapped("client"), "--log", log]);
+            WaitConnected(log);
+        }
+        Thread.Sleep(300);
+        TwoHostLab.Stop(tcpdump);
+
+        var flows = InspectTestData.Inspect(capture).Flows;
+        foreach (var (transport, port, _) in Tunnels)
+        {
+            var tunnel = Assert.Single(flows, f => f.Transport == transport && f.ServerPort == port);
+            Assert.Equal((AppLabel.OpenVpn, "reset-v2"), (tunnel.App, tunnel.AppDetail?.ToString()));
+        }
+        TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x07",
+            [.. Tunnels.Select(t => $"{t.Transport}.port=={t.Port},openvpn")]);
+    }
+
+    // A self-signed certificate and key for one side, in the run's directory; returns its SHA-256 fingerprint.
+    private string Certificate(string side)
+    {
+        string key = Path.Combine(_lab.Dir, side + ".key"), certificate = Path.Combine(_lab.Dir, side + ".crt");
+        _lab.In(_lab.ServerNs, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", certificate, "-days", "2", "-subj", $"/CN={side}");
+        return _lab.In(_lab.ServerNs, "openssl", "x509", "-in", certificate, "-noout", "-fingerprint", "-sha256").Split('=')[1].Trim();
+    }
+
+    private string[] Credentials(string side, string peerFingerprint) =>
+        ["--cert", Path.Combine(_lab.Dir, side + ".crt"), "--key", Path.Combine(_lab.Dir, side + ".key"), "--peer-fingerprint", peerFingerprint];
+
+    // The client's log says so once both channels are up.
+    private static void WaitConnected(string log)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (File.Exists(log) && File.ReadAllText(log).Contains("Initialization Sequence Completed", StringComparison.Ordinal)) return;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"openvpn did not connect: {(File.Exists(log) ? File.ReadAllText(log) : "no log")}");
+    }
+}
