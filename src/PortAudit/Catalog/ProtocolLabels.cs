@@ -70,10 +70,12 @@ public static class ProtocolLabels
     public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
 
     /// <summary>
-    /// Labels of tunnels and transports newer than every document (SSH, WireGuard, OpenVPN, QUIC, and the imitation of MS-TURN's
-    /// opening, pseudo-tls): no protocol of the documents runs over them, so they contradict every rule, also one whose
-    /// protocol inspection cannot otherwise judge (MOM, OLAP, MMS's UDP range, the SMS remote control...).
+    /// Labels of tunnels, proxies and transports newer than every document (SSH, WireGuard, OpenVPN, SOCKS, QUIC, and the
+    /// imitation of MS-TURN's opening, pseudo-tls): no conversation of the documents runs over them, so they contradict
+    /// every rule, also one whose protocol inspection cannot otherwise judge (MOM, OLAP, MMS's UDP range, the SMS remote
+    /// control...).
     /// </summary>
     public static IReadOnlySet<AppLabel> OutsideTheDocuments { get; } =
-        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Quic, AppLabel.PseudoTls };
+        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.Quic,
+            AppLabel.PseudoTls };
 }

@@ -111,6 +111,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel WireGuard = WellKnown("wireguard");
     /// <summary>OpenVPN (its control channel: a client's hard reset tied to its session ID).</summary>
     public static readonly AppLabel OpenVpn = WellKnown("openvpn");
+    /// <summary>SOCKS 4, 4a or 5 (a proxy: the client's opening answered by the server).</summary>
+    public static readonly AppLabel Socks = WellKnown("socks");
 
     private AppLabel(string name) => Name = name;
 
