@@ -22,6 +22,9 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     // A client's reset holds at least its acknowledgement count and packet ID after the header; a control message carries
     // at most OpenVPN's tls-mtu of TLS bytes (1250 by default): 16 KiB leaves room for any setting.
     private const int MinimumReset = HeaderLength + 1 + 4, MaximumMessage = 1 << 14;
+    // A reset is small: its header, tls-auth's HMAC or tls-crypt's tag, a few acknowledgements, and with tls-crypt-v2 the
+    // client's wrapped key (at most 1 KiB with its metadata).
+    private const int MaximumReset = 2048;
     private const int TcpLengthPrefix = 2;
     // The server's reset: when tls-auth wraps it, an HMAC (MD5 16, SHA-1 20, SHA-256 32, SHA-384 48, SHA-512 64 bytes)
     // and an 8-byte replay ID come before the acknowledgements; each acknowledgement is a 4-byte packet ID.
@@ -36,6 +39,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
+        if (input.IsTcp && !MayOpenWithReset(data, input.FromClient)) return InspectResult.NoMatch;
         var found = NextMessage(ref data, input.IsTcp, out var first);
         if (found != InspectResult.Match) return Pending(found, input.AtLimit);
         byte opcode = (byte)(first[0] >> OpcodeShift);
@@ -76,6 +80,19 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
         }
         if (opcode is not (ServerResetV1 or ServerResetV2)) return InspectResult.NoMatch;
         return Acknowledges(message, input.Scratch & SessionMask) ? Claim(ref input) : Pending(InspectResult.NeedMore, input.AtLimit);
+    }
+
+    // Over TCP the opening message's length and first byte come before the rest of it: most streams are told apart at
+    // once, without waiting for bytes they will never send (a TLS record's 0x16 0x03 reads as a length of 5,635).
+    private static bool MayOpenWithReset(ReadOnlySpan<byte> stream, bool fromClient)
+    {
+        if (stream.Length < TcpLengthPrefix) return true;
+        int length = BinaryPrimitives.ReadUInt16BigEndian(stream);
+        if (length < (fromClient ? MinimumReset : HeaderLength) || length > MaximumReset) return false;
+        if (stream.Length == TcpLengthPrefix) return true;
+        byte first = stream[TcpLengthPrefix];
+        return (first & KeyIdMask) == 0 && (first >> OpcodeShift) is var opcode
+            && (fromClient ? opcode is ClientResetV1 or ClientResetV2 or ClientResetV3 : opcode is ServerResetV1 or ServerResetV2);
     }
 
     private static InspectResult Pending(InspectResult result, bool atLimit) =>
