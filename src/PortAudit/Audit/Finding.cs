@@ -169,7 +169,7 @@ public sealed class Finding
         Transport = transport;
         Ports = ports;
         Rule = rule;
-        Reason = reason;
+        _reason = reason;
     }
 
     /// <summary>The kind.</summary>
@@ -243,8 +243,26 @@ public sealed class Finding
     /// <summary>Rule id, when a rule is involved.</summary>
     public string? Rule { get; }
 
-    /// <summary>Why, in words.</summary>
-    public string? Reason { get; }
+    /// <summary>
+    /// Why, in words: the first flow's reason, then each other one its flows gave (a protocol-mismatch whose flows
+    /// carried other protocols under the same rule), up to <see cref="MaxReasons"/>.
+    /// </summary>
+    public string? Reason => _otherReasons is null ? _reason : string.Join("; ", [_reason, .. _otherReasons]);
+
+    /// <summary>How many distinct reasons <see cref="Reason"/> gives at most; past them it ends with "and more".</summary>
+    public const int MaxReasons = 4;
+
+    private readonly string? _reason;
+    private List<string>? _otherReasons;
+
+    /// <summary>Adds a reason one of the finding's flows gave, when it is not one the finding gives already.</summary>
+    public void AddReason(string reason)
+    {
+        if (reason == _reason || (_otherReasons?.Contains(reason) ?? false)) return;
+        _otherReasons ??= [];
+        if (_otherReasons.Count < MaxReasons - 1) _otherReasons.Add(reason);
+        else if (_otherReasons.Count == MaxReasons - 1) _otherReasons.Add("and more");
+    }
 
     /// <summary>Segment of an unnamed end, for unmapped findings.</summary>
     public string? Segment { get; init; }

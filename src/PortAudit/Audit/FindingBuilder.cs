@@ -105,6 +105,8 @@ public sealed class FindingBuilder
             _last.Remember(last, finding);
         }
         finding.Add(flow, verdict.FailedAttempt);
+        // Flows of one mismatch may carry different protocols (TLS and OpenVPN on a relay's port): each is said.
+        if (kind == FindingKind.ProtocolMismatch && reason is not null) finding.AddReason(reason);
         return finding;
     }
 

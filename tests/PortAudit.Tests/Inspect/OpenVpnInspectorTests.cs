@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using PortAudit.Audit;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Inspect.InspectorHarness;
 
@@ -17,30 +17,10 @@ public class OpenVpnInspectorTests
 {
     private const ulong ClientSession = 0xB18F_2C54_0D3E_A711, ServerSession = 0x5D26_91F0_77AB_C302;
 
-    // A control message: opcode and key id, the sender's session ID, [tls-auth: HMAC and replay ID], the acknowledged
-    // packet IDs with the peer's session ID when there are any, the message's packet ID, then its payload.
-    private static byte[] Message(int opcode, ulong session, ulong? acknowledged = null, int auth = 0, int payload = 0, int keyId = 0)
-    {
-        var bytes = new List<byte> { (byte)(opcode << 3 | keyId) };
-        bytes.AddRange(BigEndian(session));
-        bytes.AddRange(Enumerable.Repeat((byte)0xA5, auth));
-        bytes.Add(acknowledged is null ? (byte)0 : (byte)1);
-        if (acknowledged is { } peer) bytes.AddRange([0, 0, 0, 0, .. BigEndian(peer)]);
-        bytes.AddRange(new byte[4]);
-        bytes.AddRange(Enumerable.Range(0, payload).Select(i => (byte)(i * 7)));
-        return [.. bytes];
-    }
+    private static byte[] Message(int opcode, ulong session, ulong? acknowledged = null, int auth = 0, int payload = 0, int keyId = 0) =>
+        TunnelMessages.OpenVpn(opcode, session, acknowledged, auth, payload, keyId);
 
-    private static byte[] BigEndian(ulong value)
-    {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
-        return bytes;
-    }
-
-    // Over TCP every message carries its length first.
-    private static byte[] Framed(params byte[][] messages) =>
-        [.. messages.SelectMany(m => new byte[] { (byte)(m.Length >> 8), (byte)m.Length }.Concat(m))];
+    private static byte[] Framed(params byte[][] messages) => TunnelMessages.OverTcp(messages);
 
     private static byte[] ClientReset(int opcode = 7) => Message(opcode, ClientSession);
     private static byte[] ServerReset(int auth = 0) => Message(8, ServerSession, ClientSession, auth);
@@ -69,7 +49,7 @@ public class OpenVpnInspectorTests
     public void TheClientsNextMessageUnderItsSessionClaimsTheFlowWhenTlsCryptHidesTheAcknowledgement()
     {
         // tls-crypt seals everything after the server's session ID (and replay ID): nothing in its reset names the client.
-        byte[] sealedReset = [8 << 3, .. BigEndian(ServerSession), .. new byte[8], .. Enumerable.Repeat((byte)0x3C, 60)];
+        byte[] sealedReset = [8 << 3, .. TunnelMessages.BigEndian(ServerSession), .. new byte[8], .. Enumerable.Repeat((byte)0x3C, 60)];
         Assert.Equal((InspectResult.NeedMore, null), OpenVpn(true, (true, Framed(ClientReset(10))), (false, Framed(sealedReset))));
         Assert.Equal((InspectResult.Match, "reset-v3"),
             OpenVpn(true, (true, Framed(ClientReset(10))), (false, Framed(sealedReset)), (true, Framed(ClientReset(10), ClientControl()))));
@@ -111,5 +91,33 @@ public class OpenVpnInspectorTests
         Assert.Equal((AppLabel.OpenVpn, Verdict.ProtocolMismatch), (flow.Flow.App, flow.Verdict.Verdict));
         Assert.Contains("'openvpn'", flow.Verdict.Reason);
         Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "443");
+    }
+
+    [Fact]
+    public void OpenVpnBesideTlsOnTheEdgesRelayPortOutIsOneFindingThatNamesBoth()
+    {
+        // security-review's Edge (198.51.100.10) may reach the Internet on 443 for MS-TURN over TCP: real TLS to one host and
+        // OpenVPN to another both contradict that rule, one finding between the Edge and the Internet that says each.
+        const string edge = "198.51.100.10";
+        var (report, flows) = TunnelInspectorTests.AuditAtTheEdge(new ScenarioCapture("openvpn-beside-tls", 1_700_000_000)
+            .Tcp(edge, "203.0.113.77", 443, 1, Payloads.TlsClientHello("paste.example.net"), Payloads.TlsServerHello)
+            .Tcp(edge, "203.0.113.99", 443, 2, Framed(ClientReset()), Framed(ServerReset())), "security-review");
+        Assert.All(flows, f => Assert.Equal(Verdict.ProtocolMismatch, f.Verdict.Verdict));
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch);
+        Assert.Equal(2, finding.Tally.Flows);
+        Assert.Equal("inspection found 'tls' where rule lync-edge-ext-turn-tcp-out expects ms-turn-tcp; "
+            + "inspection found 'openvpn' where rule lync-edge-ext-turn-tcp-out expects ms-turn-tcp", finding.Reason);
+    }
+
+    [Fact]
+    public void AFindingSaysEachReasonOnceAndABoundedNumber()
+    {
+        var finding = new Finding(FindingKind.ProtocolMismatch, "edge-ext", "(unmapped@external)", [], [], "tcp", "443", "r", "found 'tls'");
+        finding.AddReason("found 'tls'");
+        finding.AddReason("found 'openvpn'");
+        finding.AddReason("found 'openvpn'");
+        Assert.Equal("found 'tls'; found 'openvpn'", finding.Reason);
+        for (int i = 0; i < 10; i++) finding.AddReason($"found 'x{i}'");
+        Assert.Equal("found 'tls'; found 'openvpn'; found 'x0'; found 'x1'; and more", finding.Reason);
     }
 }

@@ -1,8 +1,8 @@
-using System.Text;
 using PortAudit.Audit;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Inspect.InspectorHarness;
 
@@ -16,15 +16,14 @@ namespace PortAudit.Tests.Inspect;
 public class SocksInspectorTests
 {
     // RFC 1928: the greeting with its methods, the server's choice, the request for a domain name or an IPv4 address.
-    private static readonly byte[] Greeting = [5, 2, 0, 2];
-    private static byte[] Choice(byte method) => [5, method];
-    private static byte[] DomainRequest(string host, ushort port) =>
-        [5, 1, 0, 3, (byte)host.Length, .. Encoding.ASCII.GetBytes(host), (byte)(port >> 8), (byte)port];
+    private static readonly byte[] Greeting = TunnelMessages.SocksGreeting;
+    private static byte[] Choice(byte method) => TunnelMessages.SocksChoice(method);
+    private static byte[] DomainRequest(string host, ushort port) => TunnelMessages.SocksConnect(host, port);
     private static readonly byte[] Ipv4Request = [5, 1, 0, 1, 192, 0, 2, 7, 0, 22];
     private static readonly byte[] Ipv6Request = [5, 3, 0, 4, 0x20, 0x01, 0x0d, 0xb8, .. new byte[11], 1, 0x13, 0x88];
     // RFC 1929: version 1, username, password.
     private static readonly byte[] Password = [1, 5, .. "alice"u8, 6, .. "s3cret"u8];
-    private static readonly byte[] Succeeded = [5, 0, 0, 1, 10, 0, 0, 1, 0x9c, 0x40];
+    private static readonly byte[] Succeeded = TunnelMessages.SocksSucceeded;
 
     // Version 4: connect to 192.0.2.7:22 as user "bob"; 4a: to a domain name after the user ID; the 8-byte reply.
     private static readonly byte[] Socks4 = [4, 1, 0, 22, 192, 0, 2, 7, .. "bob"u8, 0];

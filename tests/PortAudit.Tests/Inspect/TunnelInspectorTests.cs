@@ -6,6 +6,7 @@ using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Inspect.SpecExamples;
 using PortAudit.Tests.Scenarios;
 using static PortAudit.Tests.Inspect.InspectorHarness;
@@ -117,17 +118,7 @@ public class TunnelInspectorTests
         return message;
     }
 
-    // Transport data (5.4.6): type 4, three zero bytes, the receiver's index, the sender's counter, then the sealed packet
-    // (here random bytes; 16 of tag for an empty keepalive).
-    private static byte[] Transport(uint receiver, ulong counter, int length = 80)
-    {
-        var message = new byte[length];
-        message[0] = 4;
-        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), receiver);
-        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(8), counter);
-        new Random((int)counter).NextBytes(message.AsSpan(16));
-        return message;
-    }
+    private static byte[] Transport(uint receiver, ulong counter, int length = 80) => TunnelMessages.WireGuardTransport(receiver, counter, length);
 
     private static (InspectResult Result, string? Detail) WireGuard(params (bool FromClient, byte[] Data)[] turns) =>
         Converse(new WireGuardInspector(), false, 3478, turns);
@@ -267,10 +258,12 @@ public class TunnelInspectorTests
         Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "3478");
     }
 
-    internal static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture)
+    // The capture audited against a scenario's inventory (lync-edge-site's Edge at 172.20.0.20 by default).
+    internal static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture,
+        string inventoryName = "lync-edge-site")
     {
         var catalog = ScenarioAudit.RepositoryCatalog;
-        var inventory = InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/lync-edge-site.yaml"), catalog);
+        var inventory = InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{inventoryName}.yaml"), catalog);
         var path = Path.Combine(Path.GetTempPath(), $"portaudit-tunnels-{Guid.NewGuid():N}.pcap");
         File.WriteAllBytes(path, capture.Build());
         try

@@ -10,10 +10,11 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 namespace PortAudit.Tests.Scenarios;
 
 /// <summary>
-/// A security review of what crosses segments (inventory security-review.yaml): eleven problems a reviewer plants where
+/// A security review of what crosses segments (inventory security-review.yaml): fifteen problems a reviewer plants where
 /// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
-/// range, TLS and QUIC to a paste site from the A/V Edge, cleartext SIP to the Front End, SMB1, the Internet at a DC's DNS and a
-/// terminal server's RDP, NETLOGON from an address nobody listed, SQL to Exchange), beside the legitimate flows they
+/// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, cleartext
+/// SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
+/// an address nobody listed, SQL to Exchange), beside the legitimate flows they
 /// look like: replication between the DCs, name translation and the secure channel from members, printing through the
 /// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, and more. Every
 /// planted problem must raise a finding carrying its flows' ids, no legitimate flow may.
@@ -23,7 +24,7 @@ public static class SecurityReview
     private const string Dc01 = "10.40.1.10", Dc02 = "10.40.1.11", Fs01 = "10.40.2.10", Print01 = "10.40.2.20", Ts01 = "10.40.2.30";
     private const string Exch01 = "10.40.3.10", Unity01 = "10.40.4.10", Unity02 = "10.40.4.11", Cucm01 = "10.40.4.20", Fe01 = "10.40.5.10";
     private const string EdgeExt = "198.51.100.10", Ws1 = "10.40.101.21", Ws2 = "10.40.100.22", Stranger = "10.40.99.99";
-    private const string Internet = "203.0.113.77", Partner = "192.0.2.40";
+    private const string Internet = "203.0.113.77", Partner = "192.0.2.40", Vpn = "203.0.113.99", Proxied = "203.0.113.88";
 
     /// <summary>Interfaces the scenario binds beyond <see cref="Payloads"/>' own.</summary>
     public static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab"),
@@ -48,6 +49,12 @@ public static class SecurityReview
             new("real TLS to a paste site from the A/V Edge on its MS-TURN/TCP port", ProtocolMismatch, "edge-ext", Internet, 443,
                 Verdict.ProtocolMismatch),
             new("QUIC to a paste site from the A/V Edge on its STUN/TURN UDP port", ProtocolMismatch, "edge-ext", Internet, 3478,
+                Verdict.ProtocolMismatch),
+            new("an OpenVPN tunnel from the A/V Edge to the Internet on its MS-TURN/TCP port", ProtocolMismatch, "edge-ext", Vpn, 443,
+                Verdict.ProtocolMismatch),
+            new("WireGuard from the A/V Edge on its STUN/TURN UDP port, captured after its handshake", ProtocolMismatch, "edge-ext", Vpn, 3478,
+                Verdict.ProtocolMismatch),
+            new("a SOCKS proxy on the A/V Edge's 443 taking an Internet host to a DC's SMB", ProtocolMismatch, Proxied, "edge-ext", 443,
                 Verdict.ProtocolMismatch),
             new("cleartext SIP REGISTER from a workstation to the Front End on 5060", Unexpected, "ws-kiosk", "fe01", 5060, Verdict.Unexpected),
             new("SMBv1 negotiate from a workstation to the file server", WeakProtocol, "ws-kiosk", "fs01", 445),
@@ -102,6 +109,12 @@ public static class SecurityReview
         c.Udp(Exch01, Unity01, 40000, 220, DnsQuery, DnsAnswer);
         c.Tcp(EdgeExt, Internet, 443, 230, TlsClientHello("paste.evil.example"), TlsServerHello);
         c.Udp(EdgeExt, Internet, 3478, 235, QuicPackets.ClientInitial(TlsClientHello("paste.evil.example")[5..]), QuicPackets.ServerLongHeader());
+        c.Tcp(EdgeExt, Vpn, 443, 236, TunnelMessages.OverTcp(TunnelMessages.OpenVpn(7, 0x0B5E_55104)),
+            TunnelMessages.OverTcp(TunnelMessages.OpenVpn(8, 0x5E4E4, acknowledged: 0x0B5E_55104)));
+        c.UdpExchanges(EdgeExt, Vpn, 3478, 237, 3, 0.05, i => TunnelMessages.WireGuardTransport(0x5EED, 40 + (ulong)i, 96),
+            sent => TunnelMessages.WireGuardTransport(0xFACE, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(sent.AsSpan(8)) + 1000, 128));
+        c.TcpSession(Proxied, EdgeExt, 443, 238, [new(0.01, true, TunnelMessages.SocksGreeting), new(0.02, false, TunnelMessages.SocksChoice(0)),
+            new(0.03, true, TunnelMessages.SocksConnect("dc01.corp.example", 445)), new(0.04, false, TunnelMessages.SocksSucceeded)]);
         c.Tcp(Ws1, Fe01, 5060, 240, SipRequest("REGISTER", "alice@corp.example", "corp.example"), SipOk);
         c.Tcp(Ws1, Fs01, 445, 250, Smb1Negotiate, Smb1Negotiate);
         c.Tcp(Ws1, Dc01, 389, 260, LdapSimpleBind("cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
@@ -154,8 +167,12 @@ public static class SecurityReview
         Act(RpcInterface, "ws-kiosk", "dc01", "49670", null, "a workstation pulls directory changes like a DC (DCSync): isolate it, reset krbtgt"),
         Act(RpcInterface, "ws-kiosk", "dc01", "49671", null, "a workstation drives the spooler of a DC that prints nothing (PrintNightmare): disable the spooler on DCs"),
         Act(ProtocolMismatch, "exch01", "unity01", "40000", null, "DNS inside the MAPI notification range: a tunnel or a misdirected resolver, find the process"),
-        Act(ProtocolMismatch, "edge-ext", Internet, "443", null, "the A/V Edge speaks real TLS to a paste site on the relay's port: exfiltration from the Edge"),
-        Act(ProtocolMismatch, "edge-ext", Internet, "3478", null, "the A/V Edge speaks QUIC (HTTP/3) to a paste site on the STUN/TURN port: exfiltration from the Edge"),
+        // One finding each between the Edge and the Internet, whose reason names both protocols found.
+        Act(ProtocolMismatch, "edge-ext", Internet, "443", null,
+            "the A/V Edge speaks real TLS to a paste site and opens an OpenVPN tunnel on the relay's port: exfiltration and a way out"),
+        Act(ProtocolMismatch, "edge-ext", Internet, "3478", null,
+            "the A/V Edge speaks QUIC (HTTP/3) to a paste site and runs WireGuard on the STUN/TURN port: exfiltration and a way out"),
+        Act(ProtocolMismatch, Proxied, "edge-ext", "443", null, "a SOCKS proxy answers on the Edge's 443 and relays into the domain: remove it"),
         Act(Unexpected, "ws-kiosk", "fe01", "5060", null, "a client registers in clear text on the Front End's static-route listener: close 5060 to clients"),
         Act(WeakProtocol, "ws-kiosk", "fs01", "445", null, "SMB1 on the file server: disable it"),
         Act(WeakProtocol, "ws-kiosk", "dc01", "389", null, "a service account's password crosses in clear text: require signing or LDAPS"),
