@@ -20,16 +20,22 @@ public sealed class WireGuardLabTests(ITestOutputHelper output) : IDisposable
 
     private readonly TwoHostLab _lab = new("pawg");
 
-    public void Dispose() => _lab.Dispose();
+    // wireguard-go's control socket is /var/run/wireguard/NAME.sock, one directory for every namespace: the names are
+    // the run's own, and the sockets go with the lab (the daemons are killed, which leaves them behind).
+    private string ClientName => _lab.ClientNs.Replace("-", "", StringComparison.Ordinal);
+    private string ServerName => _lab.ServerNs.Replace("-", "", StringComparison.Ordinal);
+
+    public void Dispose()
+    {
+        _lab.Dispose();
+        foreach (string name in new[] { ClientName, ServerName }) File.Delete($"/var/run/wireguard/{name}.sock");
+    }
 
     [LabPeersFact("wireguard-go:wireguard-go", "wg:wireguard-tools", "socat:socat", "tcpdump:tcpdump", "tshark:tshark")]
     public void A_real_tunnel_is_wireguard_from_its_handshake_and_from_its_transport_data_alone()
     {
         _lab.Connect();
-        // wireguard-go's control socket is /var/run/wireguard/NAME.sock, one directory for every namespace: the names are
-        // the run's own.
-        string clientName = _lab.ClientNs.Replace("-", "", StringComparison.Ordinal);
-        string serverName = _lab.ServerNs.Replace("-", "", StringComparison.Ordinal);
+        string clientName = ClientName, serverName = ServerName;
         var (clientKey, clientPublic) = KeyPair("client");
         var (serverKey, serverPublic) = KeyPair("server");
         Tunnel(_lab.ServerNs, serverName, serverKey, ServerPort, clientPublic, ClientTunnel, ServerTunnel, endpoint: null);
