@@ -247,13 +247,15 @@ public sealed class Finding
     /// Why, in words: the first flow's reason, then each other one its flows gave (a protocol-mismatch whose flows
     /// carried other protocols under the same rule), up to <see cref="MaxReasons"/>.
     /// </summary>
-    public string? Reason => _otherReasons is null ? _reason : string.Join("; ", [_reason, .. _otherReasons]);
+    public string? Reason => _otherReasons is null ? _reason
+        : string.Join("; ", [_reason, .. _otherReasons, .. _moreReasons ? ["and more"] : Array.Empty<string>()]);
 
     /// <summary>How many distinct reasons <see cref="Reason"/> gives at most; past them it ends with "and more".</summary>
     public const int MaxReasons = 4;
 
     private readonly string? _reason;
     private List<string>? _otherReasons;
+    private bool _moreReasons;
 
     /// <summary>Adds a reason one of the finding's flows gave, when it is not one the finding gives already.</summary>
     public void AddReason(string reason)
@@ -261,7 +263,7 @@ public sealed class Finding
         if (reason == _reason || (_otherReasons?.Contains(reason) ?? false)) return;
         _otherReasons ??= [];
         if (_otherReasons.Count < MaxReasons - 1) _otherReasons.Add(reason);
-        else if (_otherReasons.Count == MaxReasons - 1) _otherReasons.Add("and more");
+        else _moreReasons = true;
     }
 
     /// <summary>Segment of an unnamed end, for unmapped findings.</summary>

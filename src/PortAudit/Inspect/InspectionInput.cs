@@ -20,6 +20,15 @@ public ref struct InspectionInput
     /// <summary>True when no more bytes of this direction will be shown: decide with what is here.</summary>
     public bool AtLimit;
 
+    /// <summary>
+    /// What an inspector that cannot decide yet answers: <see cref="InspectResult.NeedMore"/>, or
+    /// <see cref="InspectResult.NoMatch"/> once no more bytes of this direction will be shown.
+    /// </summary>
+    public readonly InspectResult Undecided => AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+
+    /// <summary><paramref name="result"/>, but <see cref="Undecided"/>'s answer for <see cref="InspectResult.NeedMore"/>.</summary>
+    public readonly InspectResult Settled(InspectResult result) => result == InspectResult.NeedMore ? Undecided : result;
+
     /// <summary>How many payload-carrying packets of this direction came before this one.</summary>
     public int Index;
 

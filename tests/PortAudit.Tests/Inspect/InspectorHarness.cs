@@ -43,6 +43,17 @@ public static class InspectorHarness
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Conversation"/> on a fresh flow to <paramref name="port"/>: the last result and the detail the inspector
+    /// left on the flow.
+    /// </summary>
+    public static (InspectResult Result, string? Detail) Converse(IInspector inspector, bool tcp, ushort port, params (bool FromClient, byte[] Data)[] turns)
+    {
+        var flow = NewFlow(tcp, port);
+        var result = Conversation(inspector, flow, tcp, turns);
+        return (result, flow.AppDetail?.ToString());
+    }
+
     /// <summary>Shows one message on a fresh flow; returns the result and the flow.</summary>
     public static (InspectResult Result, Flow Flow) Once(IInspector inspector, byte[] data, bool tcp, bool fromClient = true)
     {

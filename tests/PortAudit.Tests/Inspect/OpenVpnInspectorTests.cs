@@ -26,12 +26,8 @@ public class OpenVpnInspectorTests
     private static byte[] ServerReset(int auth = 0) => Message(8, ServerSession, ClientSession, auth);
     private static byte[] ClientControl(ulong session = ClientSession) => Message(4, session, ServerSession, payload: 120);
 
-    private static (InspectResult Result, string? Detail) OpenVpn(bool tcp, params (bool FromClient, byte[] Data)[] turns)
-    {
-        var flow = NewFlow(tcp, 443);
-        var result = Conversation(new OpenVpnInspector(), flow, tcp, turns);
-        return (result, flow.AppDetail?.ToString());
-    }
+    private static (InspectResult Result, string? Detail) OpenVpn(bool tcp, params (bool FromClient, byte[] Data)[] turns) =>
+        Converse(new OpenVpnInspector(), tcp, 443, turns);
 
     [Fact]
     public void TheServersResetAcknowledgingTheClientsSessionClaimsTheFlow()

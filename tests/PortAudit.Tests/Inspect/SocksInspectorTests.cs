@@ -30,12 +30,8 @@ public class SocksInspectorTests
     private static readonly byte[] Socks4a = [4, 1, 1, 187, 0, 0, 0, 1, 0, .. "pastebin.com"u8, 0];
     private static byte[] Reply4(byte code) => [0, code, 0, 0, 0, 0, 0, 0];
 
-    private static (InspectResult Result, string? Detail) Socks(params (bool FromClient, byte[] Data)[] turns)
-    {
-        var flow = NewFlow(tcp: true, serverPort: 443);
-        var result = Conversation(new SocksInspector(), flow, true, turns);
-        return (result, flow.AppDetail?.ToString());
-    }
+    private static (InspectResult Result, string? Detail) Socks(params (bool FromClient, byte[] Data)[] turns) =>
+        Converse(new SocksInspector(), true, 443, turns);
 
     [Fact]
     public void Version5IsClaimedByTheServersChoiceAndNamesTheDestination()

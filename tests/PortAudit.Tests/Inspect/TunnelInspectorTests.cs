@@ -24,14 +24,6 @@ public class TunnelInspectorTests
     private static readonly byte[] ClientLine = "SSH-2.0-PuTTY_Release_0.78\r\n"u8.ToArray();
     private static readonly byte[] KexInit = [0, 0, 1, 0x2c, 0x0a, 0x14, .. new byte[32]];
 
-    // The conversation's last result and the detail it left, on a fresh flow to the port.
-    private static (InspectResult Result, string? Detail) Converse(IInspector inspector, bool tcp, ushort port, (bool FromClient, byte[] Data)[] turns)
-    {
-        var flow = NewFlow(tcp, port);
-        var result = Conversation(inspector, flow, tcp, turns);
-        return (result, flow.AppDetail?.ToString());
-    }
-
     private static (InspectResult Result, string? Detail) Ssh(params (bool FromClient, byte[] Data)[] turns) => Converse(new SshInspector(), true, 443, turns);
 
     [Fact]

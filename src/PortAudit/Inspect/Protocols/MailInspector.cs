@@ -47,7 +47,7 @@ public sealed class MailInspector : Inspector
             if ((input.Scratch & ServerDenied) != 0 || !StartsWithCommand(line)) return InspectResult.NoMatch;
             input.Scratch |= CommandSeen;
             // The server has not confirmed the dialect yet: wait for its greeting.
-            if ((input.Scratch & WeakGreeting) == 0) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+            if ((input.Scratch & WeakGreeting) == 0) return input.Undecided;
             input.Scratch |= Claimed;
         }
         if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return Claim();

@@ -34,6 +34,8 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     // over UDP which side's first datagram was read (a later one is not the opening message).
     private const ulong SessionMask = (1UL << 60) - 1, ClientOpened = 1UL << 63, ServerOpened = 1UL << 62;
     private const int VersionShift = 60;
+    // The detail of each version kept in the scratch word.
+    private static readonly AppDetail[] ResetDetails = [null!, AppDetail.Word("reset-v1"), AppDetail.Word("reset-v2"), AppDetail.Word("reset-v3")];
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -41,45 +43,50 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
         var data = input.Data;
         if (input.IsTcp && !MayOpenWithReset(data, input.FromClient)) return InspectResult.NoMatch;
         var found = NextMessage(ref data, input.IsTcp, out var first);
-        if (found != InspectResult.Match) return Pending(found, input.AtLimit);
-        byte opcode = (byte)(first[0] >> OpcodeShift);
+        if (found != InspectResult.Match) return input.Settled(found);
         if ((first[0] & KeyIdMask) != 0) return InspectResult.NoMatch;
-        if (!input.FromClient) return Answer(ref input, opcode, first);
+        if (!input.FromClient) return Answer(ref input, first);
         // A client's later datagram: its control message under the session ID of its reset claims the flow.
         if ((input.Scratch & ClientOpened) != 0 && !input.IsTcp)
             return RepeatsSession(first, input.Scratch) ? Claim(ref input) : InspectResult.NoMatch;
-        if (opcode is not (ClientResetV1 or ClientResetV2 or ClientResetV3) || first.Length < MinimumReset) return InspectResult.NoMatch;
-        ulong session = Session(first);
-        ulong version = opcode switch { ClientResetV1 => 1, ClientResetV2 => 2, _ => 3 };
+        if (!IsReset(first[0], fromClient: true) || first.Length < MinimumReset) return InspectResult.NoMatch;
+        ulong session = Session(first, SessionOffset);
+        ulong version = (first[0] >> OpcodeShift) switch { ClientResetV1 => 1, ClientResetV2 => 2, _ => 3 };
         input.Scratch = input.Scratch & ServerOpened | ClientOpened | version << VersionShift | session;
         // A datagram is one message: the client's next one comes in a later call.
-        if (!input.IsTcp) return Pending(InspectResult.NeedMore, input.AtLimit);
+        if (!input.IsTcp) return input.Undecided;
         found = NextMessage(ref data, true, out var second);
-        if (found != InspectResult.Match) return Pending(found, input.AtLimit);
+        if (found != InspectResult.Match) return input.Settled(found);
         return RepeatsSession(second, session) ? Claim(ref input) : InspectResult.NoMatch;
     }
 
     // The flow is OpenVPN: its detail names the client's reset.
     private static InspectResult Claim(ref InspectionInput input)
     {
-        input.Flow.AppDetail = AppDetail.Word((input.Scratch >> VersionShift & 3) switch { 1 => "reset-v1", 2 => "reset-v2", _ => "reset-v3" });
+        input.Flow.AppDetail = ResetDetails[input.Scratch >> VersionShift & 3];
         return InspectResult.Match;
     }
 
-    private static ulong Session(ReadOnlySpan<byte> message) => BinaryPrimitives.ReadUInt64BigEndian(message[SessionOffset..]) & SessionMask;
+    // A session ID (its low 60 bits, as the scratch word keeps it) at offset at.
+    private static ulong Session(ReadOnlySpan<byte> message, int at) => BinaryPrimitives.ReadUInt64BigEndian(message[at..]) & SessionMask;
+
+    // A message's first byte: key id 0 and a client's (or a server's) hard reset.
+    private static bool IsReset(byte first, bool fromClient) =>
+        (first & KeyIdMask) == 0 && (first >> OpcodeShift) is var opcode
+        && (fromClient ? opcode is ClientResetV1 or ClientResetV2 or ClientResetV3 : opcode is ServerResetV1 or ServerResetV2);
 
     // The server's side: its first message is its reset, which claims the flow when it acknowledges the client's session;
     // wrapped by tls-crypt, or any later datagram, it leaves the decision to the client's next message.
-    private static InspectResult Answer(ref InspectionInput input, byte opcode, scoped ReadOnlySpan<byte> message)
+    private static InspectResult Answer(ref InspectionInput input, scoped ReadOnlySpan<byte> message)
     {
         if ((input.Scratch & ClientOpened) == 0) return InspectResult.NoMatch;
         if (!input.IsTcp)
         {
-            if ((input.Scratch & ServerOpened) != 0) return Pending(InspectResult.NeedMore, input.AtLimit);
+            if ((input.Scratch & ServerOpened) != 0) return input.Undecided;
             input.Scratch |= ServerOpened;
         }
-        if (opcode is not (ServerResetV1 or ServerResetV2)) return InspectResult.NoMatch;
-        return Acknowledges(message, input.Scratch & SessionMask) ? Claim(ref input) : Pending(InspectResult.NeedMore, input.AtLimit);
+        if (!IsReset(message[0], fromClient: false)) return InspectResult.NoMatch;
+        return Acknowledges(message, input.Scratch & SessionMask) ? Claim(ref input) : input.Undecided;
     }
 
     // Over TCP the opening message's length and first byte come before the rest of it: most streams are told apart at
@@ -89,14 +96,8 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
         if (stream.Length < TcpLengthPrefix) return true;
         int length = BinaryPrimitives.ReadUInt16BigEndian(stream);
         if (length < (fromClient ? MinimumReset : HeaderLength) || length > MaximumReset) return false;
-        if (stream.Length == TcpLengthPrefix) return true;
-        byte first = stream[TcpLengthPrefix];
-        return (first & KeyIdMask) == 0 && (first >> OpcodeShift) is var opcode
-            && (fromClient ? opcode is ClientResetV1 or ClientResetV2 or ClientResetV3 : opcode is ServerResetV1 or ServerResetV2);
+        return stream.Length == TcpLengthPrefix || IsReset(stream[TcpLengthPrefix], fromClient);
     }
-
-    private static InspectResult Pending(InspectResult result, bool atLimit) =>
-        result == InspectResult.NeedMore && atLimit ? InspectResult.NoMatch : result;
 
     // The next message of the direction's bytes: over TCP its length-prefixed frame (NeedMore while it is incomplete,
     // NoMatch for a length no control message has), over UDP the whole datagram.
@@ -123,7 +124,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     private static bool RepeatsSession(ReadOnlySpan<byte> message, ulong session) =>
         message.Length >= HeaderLength && (message[0] & KeyIdMask) == 0
         && (message[0] >> OpcodeShift) is Control or Ack or ControlWrappedKey
-        && Session(message) == (session & SessionMask);
+        && Session(message, SessionOffset) == (session & SessionMask);
 
     // The server's reset acknowledging the client's session: its acknowledgement count, the packet IDs, then the remote
     // session ID, after whichever tls-auth wrapping it has.
@@ -136,7 +137,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
             int acks = reset[at];
             int remote = at + 1 + acks * AckIdLength;
             if (acks is > 0 and <= MaxAcks && remote + SessionLength <= reset.Length
-                && (BinaryPrimitives.ReadUInt64BigEndian(reset[remote..]) & SessionMask) == clientSession)
+                && Session(reset, remote) == clientSession)
                 return true;
         }
         return false;

@@ -72,7 +72,7 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
     // the server.
     private static InspectResult Wait(ref InspectionInput input)
     {
-        if ((input.Scratch & Claimed) == 0) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if ((input.Scratch & Claimed) == 0) return input.Undecided;
         GiveUp(ref input);
         return InspectResult.Match;
     }
@@ -91,7 +91,7 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
             scratch |= Done;
             return InspectResult.Match;
         }
-        return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        return input.Undecided;
     }
 
     // Opens the client's Initials in one datagram (packets coalesce, RFC 9000 12.2) and reads their frames; true when one

@@ -18,13 +18,13 @@ public sealed class RdpInspector() : Inspector(new(AppLabel.Rdp, Tcp, [3389], In
     {
         var data = input.Data;
         if (!input.IsTcp || data.Length < 2 || data[0] != 3 || data[1] != 0) return InspectResult.NoMatch;
-        if (data.Length < Tpkt + X224Fixed) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.Length < Tpkt + X224Fixed) return input.Undecided;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         int indicator = data[4];
         byte code = (byte)(data[5] & 0xF0);
         if (length < Tpkt + X224Fixed || indicator + 1 != length - Tpkt || (code != ConnectionRequest && code != ConnectionConfirm))
             return InspectResult.NoMatch;
-        if (data.Length < length) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.Length < length) return input.Undecided;
         var user = data[(Tpkt + X224Fixed)..length];
         if (!IsRdpUserData(user, code)) return InspectResult.NoMatch;
         input.Flow.AppDetail ??= AppDetail.Word(code == ConnectionRequest ? "x224-connect" : "x224-confirm");

@@ -43,11 +43,11 @@ public sealed class RtpInspector() : Inspector(new(AppLabel.Rtp, Udp, [], Inspec
     private static InspectResult InspectFramed(ref InspectionInput input)
     {
         var data = input.Data;
-        if (data.Length < 2 + Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.Length < 2 + Header) return input.Undecided;
         int first = BinaryPrimitives.ReadUInt16BigEndian(data);
         if (first < Header || !IsHeader(data.Slice(2, Math.Min(first, data.Length - 2)))) return InspectResult.NoMatch;
         var rest = data[(2 + Math.Min(first, data.Length - 2))..];
-        if (rest.Length < 2 + Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (rest.Length < 2 + Header) return input.Undecided;
         int second = BinaryPrimitives.ReadUInt16BigEndian(rest);
         if (second < Header || !IsHeader(rest.Slice(2, Math.Min(second, rest.Length - 2)))) return InspectResult.NoMatch;
         if (!data.Slice(10, 4).SequenceEqual(rest.Slice(10, 4))) return InspectResult.NoMatch;

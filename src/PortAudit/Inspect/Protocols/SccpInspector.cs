@@ -17,7 +17,7 @@ public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], 
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.Length < Header) return input.Undecided;
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(data);
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         uint id = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);

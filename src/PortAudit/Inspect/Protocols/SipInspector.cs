@@ -14,7 +14,7 @@ public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [
     {
         // Keep-alives (RFC 5626: a bare CRLF, or CRLFCRLF) carry no line; wait for a real message.
         var data = input.Data.TrimStart("\r\n"u8);
-        if (data.IsEmpty) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.IsEmpty) return input.Undecided;
         if (!AsciiText.TryFirstLine(data, out var line))
             return input.IsTcp && !input.AtLimit && data.Length < 512 && AsciiText.IsPrintable(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "SIP/2.0"u8, out var start) || (start.IsRequest && !line.EndsWith("SIP/2.0"u8)))

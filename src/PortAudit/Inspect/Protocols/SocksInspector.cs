@@ -56,7 +56,7 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         if (count == 0) return InspectResult.NoMatch;
         if (data.Length < 2 + count) return Wait(ref input);
         ulong offered = 0;
-        foreach (byte method in data.Slice(2, count)) offered |= method < 48 ? 1UL << method : OtherMethod;
+        foreach (byte method in data.Slice(2, count)) offered |= MethodBit(method);
         input.Scratch = (input.Scratch & ~OfferedMask) | offered | (ulong)Version5 << VersionShift;
         if ((input.Scratch & Answered) == 0) return Wait(ref input);
         var rest = data[(2 + count)..];
@@ -108,20 +108,16 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         var found = Terminated(data[Socks4UserAt..], out int userLength);
         if (found != InspectResult.Match) return found == InspectResult.NeedMore ? Wait(ref input) : InspectResult.NoMatch;
         var address = data.Slice(Socks4AddressAt, 4);
-        string host;
         // 4a: an address 0.0.0.x with x not zero says a domain name follows the user ID.
-        if (address[0] == 0 && address[1] == 0 && address[2] == 0 && address[3] != 0)
-        {
-            found = Terminated(data[(Socks4UserAt + userLength + 1)..], out int domainLength);
-            if (found != InspectResult.Match) return found == InspectResult.NeedMore ? Wait(ref input) : InspectResult.NoMatch;
-            host = AsciiText.Printable(data.Slice(Socks4UserAt + userLength + 1, domainLength), MaxName);
-        }
-        else
-        {
-            host = IpAddr.FromV4(address).ToString();
-        }
+        bool named = address[0] == 0 && address[1] == 0 && address[2] == 0 && address[3] != 0;
+        var domain = data[(Socks4UserAt + userLength + 1)..];
+        int domainLength = 0;
+        if (named && (found = Terminated(domain, out domainLength)) != InspectResult.Match)
+            return found == InspectResult.NeedMore ? Wait(ref input) : InspectResult.NoMatch;
         input.Scratch = input.Scratch & Answered | (ulong)Version4 << VersionShift;
+        // The destination is written once the server's reply claimed the flow, not for every stream that only looks like it.
         if ((input.Scratch & Answered) == 0) return Wait(ref input);
+        string host = named ? AsciiText.Printable(domain[..domainLength], MaxName) : IpAddr.FromV4(address).ToString();
         return Destination(ref input, data[1], host, BinaryPrimitives.ReadUInt16BigEndian(data[Socks4PortAt..]));
     }
 
@@ -145,7 +141,7 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         {
             if (data.Length < 2) return Wait(ref input);
             byte method = data[1];
-            bool offered = method == NoAcceptable || (method < 48 ? (input.Scratch & 1UL << method) != 0 : (input.Scratch & OtherMethod) != 0);
+            bool offered = method == NoAcceptable || (input.Scratch & MethodBit(method)) != 0;
             if (data[0] != Version5 || !offered) return InspectResult.NoMatch;
             input.Scratch |= Answered | (ulong)method << ChosenShift;
             input.Flow.AppDetail ??= AppDetail.Of(new DetailPart("version", "5"), new DetailPart("auth", MethodName(method)));
@@ -162,6 +158,9 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         }
         return InspectResult.NoMatch;
     }
+
+    // A method's bit among those the client offered: its own below 48, one shared above.
+    private static ulong MethodBit(byte method) => method < 48 ? 1UL << method : OtherMethod;
 
     private static string MethodName(byte method) => method switch
     {
@@ -182,5 +181,5 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
 
     // Waiting: a flow the server's answer claimed stays claimed; one not yet claimed is given up at the limit.
     private static InspectResult Wait(ref InspectionInput input) =>
-        (input.Scratch & Answered) != 0 ? InspectResult.Partial : input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        (input.Scratch & Answered) != 0 ? InspectResult.Partial : input.Undecided;
 }

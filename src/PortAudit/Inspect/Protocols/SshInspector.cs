@@ -24,7 +24,7 @@ public sealed class SshInspector() : Inspector(new(AppLabel.Ssh, Tcp, [22], Insp
         var data = input.Data;
         if (!input.IsTcp || data.IsEmpty) return InspectResult.NoMatch;
         var found = FindIdentification(data, input.FromClient, out var line);
-        if (found != InspectResult.Match) return found == InspectResult.NeedMore && input.AtLimit ? InspectResult.NoMatch : found;
+        if (found != InspectResult.Match) return input.Settled(found);
         if (!TryRead(line, out var version, out var software)) return InspectResult.NoMatch;
         var detail = input.Scratch != 0 && input.Flow.AppDetail is { } known ? known : AppDetail.Of(new DetailPart("version", AsciiText.Printable(version, MaxLine)));
         input.Flow.AppDetail = detail.With(new DetailPart(input.FromClient ? "client" : "server", AsciiText.Printable(software, MaxSoftware)));

@@ -17,7 +17,7 @@ public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 143
     {
         var data = input.Data;
         if (!input.IsTcp || data.Length == 0 || TypeName(data[0]) is not { } name) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (data.Length < Header) return input.Undecided;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         if (data[1] > 0x1F || data[7] != 0 || length < Header + 1) return InspectResult.NoMatch;
         // A packet longer than what inspection keeps is judged by its header alone.

@@ -19,10 +19,10 @@ public sealed class TelnetInspector() : Inspector(new(AppLabel.Telnet, Tcp, [23]
         if (!input.IsTcp || data.IsEmpty || data[0] != Iac) return InspectResult.NoMatch;
         int commands = Commands(data);
         if (commands < 0) return InspectResult.NoMatch;
-        if (commands == 0) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        if (commands == 0) return input.Undecided;
         input.Scratch |= input.FromClient ? ClientNegotiated : ServerNegotiated;
         if (input.Scratch == (ClientNegotiated | ServerNegotiated) || (input.AtLimit && commands >= 2)) return InspectResult.Match;
-        return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        return input.Undecided;
     }
 
     // Well-formed commands at the start of the direction, up to the first byte that is no command (data); -1 when the

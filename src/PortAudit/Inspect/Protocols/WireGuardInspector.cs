@@ -53,7 +53,7 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
             input.Scratch = initiations << CountShift | BinaryPrimitives.ReadUInt32LittleEndian(data[SenderOffset..]);
             // A second initiation claims the flow (a capture may hold no more of it: a UDP flow has no end of stream to
             // decide at); an answer to it still completes the detail.
-            if (initiations < 2) return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+            if (initiations < 2) return input.Undecided;
             input.Flow.AppDetail = AppDetail.Word("initiation");
             return InspectResult.Partial;
         }
@@ -77,7 +77,7 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
             return InspectResult.NoMatch;
         int shift = input.FromClient ? 0 : ServerShift;
         uint side = (uint)(input.Scratch >> shift) & SideMask;
-        uint index = BinaryPrimitives.ReadUInt32LittleEndian(data[TransportReceiverOffset..]) & SideIndexMask;
+        uint index = Receiver(data, TransportReceiverOffset) & SideIndexMask;
         byte counter = data[CounterOffset];
         uint seen = side >> SeenShift;
         if (seen > 0)
@@ -94,7 +94,7 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
             input.Flow.AppDetail = AppDetail.Word("transport");
             return InspectResult.Match;
         }
-        return input.AtLimit ? InspectResult.NoMatch : InspectResult.NeedMore;
+        return input.Undecided;
     }
 
     private static uint Receiver(ReadOnlySpan<byte> message, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(message[offset..]);
