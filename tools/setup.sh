@@ -10,12 +10,12 @@ cd "$(dirname "$0")/.."
 # temporary directory and opens associations with its wrepl server from smbtorture. ldap-utils,
 # libsasl2-modules-gssapi-mit: the Windows lab's members search the directory with ldapsearch, bound with Kerberos.
 # gcc, libc6-dev: tools/publish.sh links the ahead-of-time compiled tool into a native executable.
-# wireguard-go, wireguard-tools, openvpn, dante-server: the WireGuard, OpenVPN and SOCKS lab tests run tunnels and a
-# proxy between two network namespaces.
+# wireguard-go, wireguard-tools, openvpn, dante-server, tinyproxy: the WireGuard, OpenVPN, SOCKS and HTTP proxy lab
+# tests run tunnels and proxies between two network namespaces.
 # afl++: the coverage-guided fuzz tier (tools/fuzz/afl.sh, docs/fuzz.md), with the sharpfuzz dotnet tool restored below.
 # fonts-dejavu-core: the font of the plot pictures (audit --plots, docs/plots.md); their native libraries, published
 # beside the executable, need only libc6 otherwise.
-packages=(gcc libc6-dev libgomp1 fonts-dejavu-core libpcap0.8 postgresql-15 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables iptables dnsmasq-base bind9-dnsutils krb5-kdc krb5-admin-server krb5-user samba-ad-provision samba-dsdb-modules samba-vfs-modules samba-testsuite ldap-utils libsasl2-modules-gssapi-mit socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump afl++ wireguard-go wireguard-tools openvpn dante-server)
+packages=(gcc libc6-dev libgomp1 fonts-dejavu-core libpcap0.8 postgresql-15 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables iptables dnsmasq-base bind9-dnsutils krb5-kdc krb5-admin-server krb5-user samba-ad-provision samba-dsdb-modules samba-vfs-modules samba-testsuite ldap-utils libsasl2-modules-gssapi-mit socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump afl++ wireguard-go wireguard-tools openvpn dante-server tinyproxy)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -61,6 +61,10 @@ public static class ProtocolLabels
         // Protocols no inspector labels, whose ports no labelled protocol shares by design: whatever inspection does
         // recognise there (DNS in the MAPI notification range, HTTP on the echo port) is something else.
         ["mapi-notify"] = [], ["echo"] = [], ["discard"] = [], ["daytime"] = [], ["qotd"] = [], ["chargen"] = [],
+        // Tunnels and proxies no document names (OutsideTheDocuments): a site's own catalog may still allow one by name,
+        // an SSH jump host or the forward proxy its servers go out through.
+        ["ssh"] = [AppLabel.Ssh], ["wireguard"] = [AppLabel.WireGuard], ["openvpn"] = [AppLabel.OpenVpn],
+        ["socks"] = [AppLabel.Socks], ["quic"] = [AppLabel.Quic], ["http-proxy"] = [AppLabel.HttpProxy],
     };
 
     /// <summary>
@@ -70,12 +74,12 @@ public static class ProtocolLabels
     public static IReadOnlyList<AppLabel>? For(string protocol) => Accepted.GetValueOrDefault(protocol);
 
     /// <summary>
-    /// Labels of tunnels, proxies and transports newer than every document (SSH, WireGuard, OpenVPN, SOCKS, QUIC, and the
-    /// imitation of MS-TURN's opening, pseudo-tls): no conversation of the documents runs over them, so they contradict
-    /// every rule, also one whose protocol inspection cannot otherwise judge (MOM, OLAP, MMS's UDP range, the SMS remote
-    /// control...).
+    /// Labels of tunnels, proxies and transports newer than every document (SSH, WireGuard, OpenVPN, SOCKS, an HTTP
+    /// proxy's CONNECT, QUIC, and the imitation of MS-TURN's opening, pseudo-tls): no conversation of the documents runs
+    /// over them, so they contradict every rule, also one whose protocol inspection cannot otherwise judge (MOM, OLAP,
+    /// MMS's UDP range, the SMS remote control...), unless the rule names them.
     /// </summary>
     public static IReadOnlySet<AppLabel> OutsideTheDocuments { get; } =
-        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.Quic,
-            AppLabel.PseudoTls };
+        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy,
+            AppLabel.Quic, AppLabel.PseudoTls };
 }

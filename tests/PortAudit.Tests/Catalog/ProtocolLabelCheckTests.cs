@@ -74,4 +74,21 @@ public class ProtocolLabelCheckTests
         Assert.Contains(udp, r => ProtocolLabels.For(r.Protocol) is null);
         Assert.All(udp, r => Assert.False(ProtocolExpectations.Accepts(r.Protocol, AppLabel.Quic), r.Id));
     }
+
+    [Theory]
+    [InlineData("ssh"), InlineData("wireguard"), InlineData("openvpn"), InlineData("socks"), InlineData("http-proxy"), InlineData("quic")]
+    public void ATunnelOrProxyNoDocumentNamesIsAllowedOnlyByARuleThatNamesIt(string protocol)
+    {
+        var label = AppLabel.Of(protocol);
+        Assert.Contains(label, ProtocolLabels.OutsideTheDocuments);
+        Assert.Contains(label, Inspectors.Labels);
+        // A site's catalog may allow it by name (a jump host's SSH, the forward proxy its servers use)...
+        Assert.True(ProtocolExpectations.Accepts(protocol, label));
+        Assert.True(ProtocolExpectations.Confirms(protocol, label));
+        // ...and it contradicts what the documents name, judged or port-only.
+        Assert.False(ProtocolExpectations.Accepts("http", label));
+        Assert.False(ProtocolExpectations.Accepts("olap", label));
+        // Nothing else passes for it.
+        Assert.False(ProtocolExpectations.Accepts(protocol, AppLabel.Http));
+    }
 }

@@ -52,9 +52,9 @@ public class InspectorRegistryTests
     public void LabelsAreEveryLabelTheInspectorsProduceCldapIncluded()
     {
         Assert.Contains(AppLabel.Cldap, Inspectors.Labels);
-        // The TLS inspector also writes stun, for MS-TURN's pseudo-TLS, and pseudo-tls for its imitation; announced flows
-        // are labelled ftp-data.
-        Assert.Equal(DeclaredOrder.Append("cldap").Append("pseudo-tls").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
+        // The TLS inspector also writes stun, for MS-TURN's pseudo-TLS, and pseudo-tls for its imitation; the HTTP
+        // inspector http-proxy for a CONNECT; announced flows are labelled ftp-data.
+        Assert.Equal(DeclaredOrder.Append("cldap").Append("pseudo-tls").Append("http-proxy").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
     }
 
     [Fact]

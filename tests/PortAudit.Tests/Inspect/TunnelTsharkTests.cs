@@ -7,7 +7,7 @@ namespace PortAudit.Tests.Inspect;
 
 /// <summary>
 /// The tunnels and proxies of the bench's base capture (public captures laid end to end), against tshark: the OpenVPN,
-/// SOCKS and mid-tunnel WireGuard flows inspection names are the conversations tshark decodes as those protocols when
+/// SOCKS, HTTP CONNECT and mid-tunnel WireGuard flows inspection names are the conversations tshark decodes as those protocols when
 /// told their ports (it finds OpenVPN on 1194, SOCKS on 1080 and WireGuard by a heuristic, so several of these only
 /// when told). Each flow's own port is what tshark is told, so the check is that tshark reads, in every one of them, the
 /// message that named it: a client's hard reset, a SOCKS request, WireGuard transport data both ways.
@@ -24,6 +24,16 @@ public class TunnelTsharkTests(ITestOutputHelper output)
     [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
     public void SocksIsWhereTsharkReadsASocksRequest() =>
         Agree(AppLabel.Socks, "socks", "socks.command", expected: 5);
+
+    [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
+    public void HttpProxyIsWhereTsharkReadsAConnectRequestAndNowhereElse()
+    {
+        var ours = Flows.Value.Where(f => f.App == AppLabel.HttpProxy).ToList();
+        var flow = Assert.Single(ours);
+        Assert.Equal("CONNECT; target=apache.org:443; reply=200", flow.AppDetail?.ToString());
+        var tshark = TsharkLabelAgreementTests.Tshark(SharedData.Path("bench/base.pcap")!, "http.request.method == \"CONNECT\"", []);
+        Assert.Equal(ours.Select(TsharkLabelAgreementTests.Key).ToHashSet(), tshark);
+    }
 
     [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
     public void WireGuardTransportAloneIsWhereTsharkReadsTransportData()

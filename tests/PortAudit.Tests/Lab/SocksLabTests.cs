@@ -34,11 +34,9 @@ public sealed class SocksLabTests(ITestOutputHelper output) : IDisposable
             client pass {"{"} from: 0.0.0.0/0 to: 0.0.0.0/0 {"}"}
             socks pass {"{"} from: 0.0.0.0/0 to: 0.0.0.0/0 {"}"}
             """);
-        File.WriteAllText(Path.Combine(_lab.Dir, "page.txt"), "through the proxy\n");
         _lab.Start(_lab.ServerNs, "/usr/sbin/danted", ["-f", config, "-p", Path.Combine(_lab.Dir, "danted.pid"), "-N", "1"]);
-        _lab.Start(_lab.ServerNs, "python3", ["-m", "http.server", "--bind", "0.0.0.0", WebPort.ToString(), "--directory", _lab.Dir]);
+        _lab.ServePage(WebPort);
         _lab.WaitListening(_lab.ServerNs, "tcp", ProxyPort, "danted");
-        _lab.WaitListening(_lab.ServerNs, "tcp", WebPort, "python3 http.server");
         string capture = Path.Combine(_lab.Dir, "socks.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
         string proxy = $"{TwoHostLab.ServerAddress}:{ProxyPort}", byAddress = $"{TwoHostLab.ServerAddress}:{WebPort}", byName = $"localhost:{WebPort}";
@@ -61,10 +59,5 @@ public sealed class SocksLabTests(ITestOutputHelper output) : IDisposable
         TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "socks", "socks", $"tcp.port=={ProxyPort},socks");
     }
 
-    private void Fetch(string version, string proxy, string target, bool expectServed)
-    {
-        var result = _lab.Run(_lab.ClientNs, "curl", ["-s", "-m", "10", version, proxy, $"http://{target}/page.txt"]);
-        Assert.True(expectServed == (result.ExitCode == 0 && result.StandardOutput == "through the proxy\n"),
-            $"curl {version} {target}: exit {result.ExitCode}, {result.StandardOutput} {result.StandardError}");
-    }
+    private void Fetch(string version, string proxy, string target, bool expectServed) => _lab.AssertFetch([version, proxy], target, expectServed);
 }

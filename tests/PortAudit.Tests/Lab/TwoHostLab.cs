@@ -61,6 +61,28 @@ internal sealed class TwoHostLab : IDisposable
         }
     }
 
+    /// <summary>What <see cref="ServePage"/> serves as page.txt.</summary>
+    public const string PageText = "through the proxy\n";
+
+    /// <summary>Serves page.txt (<see cref="PageText"/>) with python3's http.server on fe01's <paramref name="port"/>, once it listens.</summary>
+    public void ServePage(int port)
+    {
+        File.WriteAllText(Path.Combine(Dir, "page.txt"), PageText);
+        Start(ServerNs, "python3", ["-m", "http.server", "--bind", "0.0.0.0", port.ToString(), "--directory", Dir]);
+        WaitListening(ServerNs, "tcp", port, "python3 http.server");
+    }
+
+    /// <summary>
+    /// Fetches page.txt from <paramref name="target"/> (host:port) with curl on client01, <paramref name="curlOptions"/>
+    /// before the URL (a proxy, say); fails the test unless the page came when <paramref name="expectServed"/>, and only then.
+    /// </summary>
+    public void AssertFetch(string[] curlOptions, string target, bool expectServed)
+    {
+        var result = Run(ClientNs, "curl", ["-s", "-m", "10", .. curlOptions, $"http://{target}/page.txt"]);
+        Assert.True(expectServed == (result.ExitCode == 0 && result.StandardOutput == PageText),
+            $"curl {string.Join(' ', curlOptions)} {target}: exit {result.ExitCode}, {result.StandardOutput} {result.StandardError}");
+    }
+
     /// <summary>Runs <paramref name="program"/> in <paramref name="ns"/> to its end; fails the test when it exits non-zero.</summary>
     public string In(string ns, string program, params string[] arguments)
     {

@@ -12,11 +12,12 @@ namespace PortAudit.Tests.Scenarios;
 /// <summary>
 /// A security review of what crosses segments (inventory security-review.yaml): fifteen problems a reviewer plants where
 /// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
-/// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, cleartext
-/// SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
+/// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, the
+/// reverse proxy opening a tunnel into the domain for an Internet host's CONNECT, cleartext SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
 /// an address nobody listed, SQL to Exchange), beside the legitimate flows they
 /// look like: replication between the DCs, name translation and the secure channel from members, printing through the
-/// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, and more. Every
+/// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, the web
+/// pages the reverse proxy publishes and forwards, and more. Every
 /// planted problem must raise a finding carrying its flows' ids, no legitimate flow may.
 /// </summary>
 public static class SecurityReview
@@ -25,6 +26,7 @@ public static class SecurityReview
     private const string Exch01 = "10.40.3.10", Unity01 = "10.40.4.10", Unity02 = "10.40.4.11", Cucm01 = "10.40.4.20", Fe01 = "10.40.5.10";
     private const string EdgeExt = "198.51.100.10", Ws1 = "10.40.101.21", Ws2 = "10.40.100.22", Stranger = "10.40.99.99";
     private const string Internet = "203.0.113.77", Partner = "192.0.2.40", Vpn = "203.0.113.99", Proxied = "203.0.113.88";
+    private const string Rp01 = "198.51.100.20", Tunneller = "203.0.113.66";
 
     /// <summary>Interfaces the scenario binds beyond <see cref="Payloads"/>' own.</summary>
     public static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab"),
@@ -56,6 +58,8 @@ public static class SecurityReview
                 Verdict.ProtocolMismatch),
             new("a SOCKS proxy on the A/V Edge's 443 taking an Internet host to a DC's SMB", ProtocolMismatch, Proxied, "edge-ext", 443,
                 Verdict.ProtocolMismatch),
+            new("an Internet host's CONNECT through the reverse proxy's web listener to a DC's RDP, which the proxy opens", ProtocolMismatch,
+                Tunneller, "rp01", 80, Verdict.ProtocolMismatch),
             new("cleartext SIP REGISTER from a workstation to the Front End on 5060", Unexpected, "ws-kiosk", "fe01", 5060, Verdict.Unexpected),
             new("SMBv1 negotiate from a workstation to the file server", WeakProtocol, "ws-kiosk", "fs01", 445),
             new("an LDAP simple bind with a password in clear text to a DC", WeakProtocol, "ws-kiosk", "dc01", 389),
@@ -81,6 +85,10 @@ public static class SecurityReview
             new("Exchange's MAPI notifications to Unity", null, "exch01", "unity01", 40001, Verdict.Expected, ProtocolMismatch),
             new("DNS from a workstation to a DC", null, "workstations", "dc01", 53, Verdict.Expected, Unexpected, ProtocolMismatch),
             new("an anonymous LDAP bind from a workstation to a DC", null, "workstations", "dc01", 389, Verdict.Expected, WeakProtocol, Unexpected),
+            new("a page request from the Internet to the reverse proxy's web listener", null, Internet, "rp01", 80, Verdict.Expected,
+                ProtocolMismatch, Unexpected),
+            new("the reverse proxy forwarding to the Front End's external web site", null, "rp01", "fe01", 8080, Verdict.Expected,
+                ProtocolMismatch, Unexpected),
         ],
     };
 
@@ -102,6 +110,8 @@ public static class SecurityReview
         c.Tcp(Ws2, Fe01, 5061, 100, TlsClientHello("fe01.corp.example"), TlsServerHello);
         c.Udp(Exch01, Unity01, 40001, 110, MapiNotification, answer: Answer.Silent);
         c.Udp(Ws2, Dc01, 53, 120, DnsQuery, DnsAnswer);
+        c.Tcp(Internet, Rp01, 80, 130, HttpGet("meet.corp.example", "/meet/alice"), PageFound);
+        c.Tcp(Rp01, Fe01, 8080, 131, HttpGet("meet.corp.example", "/meet/alice"), PageFound);
         c.Tcp(Ws2, Dc01, 389, 125, LdapBind, LdapBindOk);
         // Planted.
         Rpc(c, Ws1, Dc01, 49670, 200, Drsuapi, 0, 3);
@@ -115,6 +125,8 @@ public static class SecurityReview
             sent => TunnelMessages.WireGuardTransport(0xFACE, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(sent.AsSpan(8)) + 1000, 128));
         c.TcpSession(Proxied, EdgeExt, 443, 238, [new(0.01, true, TunnelMessages.SocksGreeting), new(0.02, false, TunnelMessages.SocksChoice(0)),
             new(0.03, true, TunnelMessages.SocksConnect("dc01.corp.example", 445)), new(0.04, false, TunnelMessages.SocksSucceeded)]);
+        c.TcpSession(Tunneller, Rp01, 80, 239, [new(0.01, true, Ascii("CONNECT dc01.corp.example:3389 HTTP/1.1\r\nHost: dc01.corp.example:3389\r\n\r\n")),
+            new(0.02, false, Ascii("HTTP/1.1 200 Connection established\r\n\r\n")), new(0.03, true, RdpConnectionRequest)]);
         c.Tcp(Ws1, Fe01, 5060, 240, SipRequest("REGISTER", "alice@corp.example", "corp.example"), SipOk);
         c.Tcp(Ws1, Fs01, 445, 250, Smb1Negotiate, Smb1Negotiate);
         c.Tcp(Ws1, Dc01, 389, 260, LdapSimpleBind("cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
@@ -145,6 +157,8 @@ public static class SecurityReview
     private static readonly byte[] RdpConnectionRequest = Hex("0300 0013 0e e0 0000 0000 00 01 00 0800 01000000");
 
     /// <summary>The X.224 connection confirm choosing TLS.</summary>
+    private static readonly byte[] PageFound = Ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
     private static readonly byte[] RdpConnectionConfirm = Hex("0300 0013 0e d0 0000 1234 00 02 00 0800 01000000");
 
     /// <summary>A TDS PRELOGIN message head (MS-TDS 2.2.6.5): a SQL Server client's first bytes.</summary>
@@ -173,6 +187,8 @@ public static class SecurityReview
         Act(ProtocolMismatch, "edge-ext", Internet, "3478", null,
             "the A/V Edge speaks QUIC (HTTP/3) to a paste site and runs WireGuard on the STUN/TURN port: exfiltration and a way out"),
         Act(ProtocolMismatch, Proxied, "edge-ext", "443", null, "a SOCKS proxy answers on the Edge's 443 and relays into the domain: remove it"),
+        Act(ProtocolMismatch, Tunneller, "rp01", "80", null,
+            "the reverse proxy works as a forward proxy and opened a tunnel from the Internet to a DC's RDP: allow no CONNECT on it"),
         Act(Unexpected, "ws-kiosk", "fe01", "5060", null, "a client registers in clear text on the Front End's static-route listener: close 5060 to clients"),
         Act(WeakProtocol, "ws-kiosk", "fs01", "445", null, "SMB1 on the file server: disable it"),
         Act(WeakProtocol, "ws-kiosk", "dc01", "389", null, "a service account's password crosses in clear text: require signing or LDAPS"),

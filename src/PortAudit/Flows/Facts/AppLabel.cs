@@ -48,6 +48,11 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Tds = WellKnown("tds");
     /// <summary>HTTP/1.x and cleartext HTTP/2.</summary>
     public static readonly AppLabel Http = WellKnown("http");
+    /// <summary>
+    /// An HTTP proxy's tunnel: a CONNECT request (RFC 9110 9.3.6) asking the server to open a TCP connection to the host
+    /// and port it names and relay whatever follows.
+    /// </summary>
+    public static readonly AppLabel HttpProxy = WellKnown("http-proxy");
     /// <summary>SMTP.</summary>
     public static readonly AppLabel Smtp = WellKnown("smtp");
     /// <summary>POP3.</summary>

@@ -3,9 +3,27 @@ using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
 
-/// <summary>HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail.</summary>
-public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 8080, 8000, 3128, 593], InspectorPrecision.StartLine, 20))
+/// <summary>
+/// HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail. A CONNECT request
+/// (RFC 9110 9.3.6) asks the server to act as a proxy and relay a TCP connection to the host and port it names, whatever
+/// is spoken through it: the flow is <see cref="AppLabel.HttpProxy"/>, detail <c>CONNECT; target=pastebin.com:443</c>,
+/// and the server's status line, when it comes, adds <c>reply=200</c> (a tunnel opened) or the refusal's code. A request
+/// in absolute form (<c>GET http://host/</c>) stays http: clients send it to proxies, but an origin server must accept it
+/// too (RFC 9112 3.2.2), so it proves no proxy; its Host names the site.
+/// </summary>
+public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 8080, 8000, 3128, 593], InspectorPrecision.StartLine, 20)
 {
+    Depth = ProbeDepth.Exchange,
+    Produces = [AppLabel.Http, AppLabel.HttpProxy],
+})
+{
+    // CONNECT's target is a host and port (authority form): a name is at most 253 bytes, the port 5 digits.
+    private const int MaxTarget = 262;
+    // Answers read in the server's stream: interim ones and a demand for credentials, then the one that settles.
+    private const int MaxAnswers = 4;
+    private const string ReplyKey = "reply";
+    private static readonly byte[] ConnectMethod = "CONNECT"u8.ToArray();
+
     private static readonly byte[][] Methods =
     {
         "GET"u8.ToArray(), "POST"u8.ToArray(), "HEAD"u8.ToArray(), "PUT"u8.ToArray(), "DELETE"u8.ToArray(),
@@ -20,6 +38,8 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     {
         var data = input.Data;
         if (!input.IsTcp) return InspectResult.NoMatch;
+        // Claimed by a CONNECT: the client's stream is shown again from its request, the server's from its answer.
+        if (input.Flow.App == AppLabel.HttpProxy) return input.FromClient ? InspectResult.Partial : Reply(ref input);
         if (data.StartsWith("PRI * HTTP/2.0"u8))
         {
             input.Flow.AppDetail = AppDetail.Word("h2c");
@@ -34,8 +54,61 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
             return InspectResult.Match;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
+        if (start.Method.SequenceEqual(ConnectMethod))
+        {
+            input.Flow.App = AppLabel.HttpProxy;
+            input.Flow.AppDetail = ConnectDetail(start.Target);
+            return InspectResult.Partial;
+        }
         input.Flow.AppDetail = Detail(start.Method, data);
         return InspectResult.Match;
+    }
+
+    // The proxy's answer to CONNECT: its status code joins the detail. An interim answer (1xx) or a demand for credentials
+    // (407, after which the client may ask again on the same connection) is passed over for the answer after it, while it
+    // is in the bytes inspected: a tunnel opened on the second request is reply=200, not the 407 before it. Anything but a
+    // status line from the server leaves the detail as it stands.
+    private static InspectResult Reply(ref InspectionInput input)
+    {
+        var data = input.Data;
+        for (int answer = 0; answer < MaxAnswers; answer++)
+        {
+            if (!AsciiText.TryFirstLine(data, out var line))
+                return data.Length < 2048 && (data.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(data)) ? input.Undecided : InspectResult.Match;
+            if (!StartLine.TryParse(line, "HTTP/1."u8, out var status) || status.IsRequest || input.Flow.AppDetail is not { } request)
+                return InspectResult.Match;
+            input.Flow.AppDetail = request.With(new DetailPart(ReplyKey, AsciiText.Printable(status.Status)));
+            if (!IsPassedOver(status.Status)) return InspectResult.Match;
+            int next = NextAnswer(data);
+            if (next < 0) return input.Undecided;
+            data = data[next..];
+        }
+        return InspectResult.Match;
+    }
+
+    private static bool IsPassedOver(ReadOnlySpan<byte> code) => code[0] == (byte)'1' || code.SequenceEqual("407"u8);
+
+    // Where the answer after the one <paramref name="data"/> starts with begins: past its head and the body its
+    // Content-Length gives; -1 while they are not all here, or when the length cannot be read.
+    private static int NextAnswer(ReadOnlySpan<byte> data)
+    {
+        int head = data.IndexOf("\r\n\r\n"u8);
+        if (head < 0) return -1;
+        long body = 0;
+        if (AsciiText.TryHeader(data[..(head + 2)], "Content-Length"u8, default, out var length)
+            && !(System.Buffers.Text.Utf8Parser.TryParse(length, out body, out int used) && used == length.Length && body >= 0))
+            return -1;
+        long next = head + 4 + body;
+        return next < data.Length ? (int)next : -1;
+    }
+
+    private static AppDetail? ConnectDetail(ReadOnlySpan<byte> target)
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        text.AppendPrintable(ConnectMethod, ConnectMethod.Length);
+        text.Part("target");
+        text.AppendPrintable(target, MaxTarget);
+        return text.Build();
     }
 
     private static bool CouldStart(ReadOnlySpan<byte> data)

@@ -7,10 +7,11 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public readonly ref struct StartLine
 {
-    private StartLine(bool isRequest, ReadOnlySpan<byte> method, ReadOnlySpan<byte> status)
+    private StartLine(bool isRequest, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, ReadOnlySpan<byte> status)
     {
         IsRequest = isRequest;
         Method = method;
+        Target = target;
         Status = status;
     }
 
@@ -19,6 +20,9 @@ public readonly ref struct StartLine
 
     /// <summary>The request method.</summary>
     public ReadOnlySpan<byte> Method { get; }
+
+    /// <summary>The request target (a path, an absolute URI, or CONNECT's host and port).</summary>
+    public ReadOnlySpan<byte> Target { get; }
 
     /// <summary>The three-digit status code of a status line.</summary>
     public ReadOnlySpan<byte> Status { get; }
@@ -33,7 +37,7 @@ public readonly ref struct StartLine
             if (space < 0 || line.Length < space + 4) return false;
             var code = line.Slice(space + 1, 3);
             if (!IsDigits(code) || code[0] < '1' || code[0] > '6' || (line.Length > space + 4 && line[space + 4] != ' ')) return false;
-            result = new StartLine(false, default, code);
+            result = new StartLine(false, default, default, code);
             return true;
         }
         int first = line.IndexOf((byte)' ');
@@ -44,7 +48,7 @@ public readonly ref struct StartLine
         if (!AsciiText.IsToken(method) || !tail.StartsWith(version)) return false;
         foreach (byte b in method)
             if (b is < (byte)'A' or > (byte)'Z' and not (byte)'-' and not (byte)'_') return false;
-        result = new StartLine(true, method, default);
+        result = new StartLine(true, method, line[(first + 1)..last], default);
         return true;
     }
 
