@@ -5,7 +5,7 @@ namespace PortAudit.Tests.Builders;
 
 /// <summary>
 /// Messages of the tunnels and proxies inspection names on any port, written from their specifications: WireGuard's
-/// transport data (its whitepaper, 5.4.6), OpenVPN's control channel (its protocol overview) and SOCKS 5 (RFC 1928,
+/// transport data (its whitepaper, 5.4.6), OpenVPN's control and data channels (its protocol overview) and SOCKS 5 (RFC 1928,
 /// RFC 1929); the lab tests check the inspectors against the real programs.
 /// </summary>
 public static class TunnelMessages
@@ -36,6 +36,22 @@ public static class TunnelMessages
         bytes.AddRange(new byte[4]);
         bytes.AddRange(Enumerable.Range(0, payload).Select(i => (byte)(i * 7)));
         return [.. bytes];
+    }
+
+    /// <summary>
+    /// An OpenVPN data packet under an AEAD cipher: P_DATA_V2 (opcode 9, key id, 3-byte peer ID) or, with no
+    /// <paramref name="peer"/>, P_DATA_V1 (opcode 6, key id); the packet ID; then the tag and the encrypted payload
+    /// (random bytes here), 40 bytes in all for V2 as a keepalive ping is.
+    /// </summary>
+    public static byte[] OpenVpnData(uint packetId, uint? peer = 0x7240C8, int keyId = 0, int length = 40)
+    {
+        int header = peer is null ? 1 : 4;
+        var packet = new byte[length];
+        packet[0] = (byte)((peer is null ? 6 : 9) << 3 | keyId);
+        if (peer is { } id) { packet[1] = (byte)(id >> 16); packet[2] = (byte)(id >> 8); packet[3] = (byte)id; }
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(header), packetId);
+        new Random((int)packetId).NextBytes(packet.AsSpan(header + 4));
+        return packet;
     }
 
     /// <summary>OpenVPN messages as TCP carries them: each after its 16-bit length.</summary>

@@ -10,7 +10,8 @@ namespace PortAudit.Tests.Inspect;
 
 /// <summary>
 /// OpenVPN's control channel, the tunnel most often run over TCP 443: named by the client's session ID tied across two
-/// messages, on any port, so that it contradicts the rule of the port it crosses.
+/// messages, on any port, so that it contradicts the rule of the port it crosses; and its data channel over UDP, named
+/// without the handshake by each side's packets counting up.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class OpenVpnInspectorTests
@@ -115,5 +116,61 @@ public class OpenVpnInspectorTests
         Assert.Equal("found 'tls'; found 'openvpn'", finding.Reason);
         for (int i = 0; i < 10; i++) finding.AddReason($"found 'x{i}'");
         Assert.Equal("found 'tls'; found 'openvpn'; found 'x0'; found 'x1'; and more", finding.Reason);
+    }
+
+    // The data channel seen without its handshake (a sensor started while the tunnel was up): each side's packets keep
+    // their header and count up.
+    private static byte[] Data(uint packetId, uint? peer = 0x7240C8, int keyId = 0) => TunnelMessages.OpenVpnData(packetId, peer, keyId);
+
+    private static (InspectResult Result, string? Detail) DataChannel(params (bool FromClient, byte[] Data)[] turns) =>
+        Converse(new OpenVpnDataInspector(), false, 3478, turns);
+
+    [Fact]
+    public void EachSidesPacketsCountingUpUnderOneHeaderClaimTheFlow()
+    {
+        // Both sides heard: a side's second packet claims it.
+        Assert.Equal((InspectResult.NeedMore, null), DataChannel((true, Data(2)), (false, Data(2))));
+        Assert.Equal((InspectResult.Match, "data-v2"), DataChannel((true, Data(2)), (false, Data(2)), (true, Data(3))));
+        // An acknowledgement or a renegotiation's control message between them is passed over.
+        Assert.Equal((InspectResult.Match, "data-v2"), DataChannel((true, Data(2)), (false, TunnelMessages.OpenVpn(5, 0x5D2691F077ABC302, acknowledged: 0xB18F2C540D3EA711)),
+            (false, Data(2)), (true, TunnelMessages.OpenVpn(4, 0xB18F2C540D3EA711, payload: 100)), (true, Data(3))));
+        // One side alone: its third; a few packets lost to the capture between them.
+        Assert.Equal((InspectResult.NeedMore, null), DataChannel((true, Data(7)), (true, Data(9))));
+        Assert.Equal((InspectResult.Match, "data-v2"), DataChannel((true, Data(7)), (true, Data(9)), (true, Data(40))));
+        // P_DATA_V1 has no peer ID; a key id other than 0 after a renegotiation; packet IDs crossing a byte.
+        Assert.Equal((InspectResult.Match, "data-v1"), DataChannel((true, Data(254, null)), (false, Data(77, null)), (true, Data(257, null))));
+        Assert.Equal((InspectResult.Match, "data-v2"), DataChannel((false, Data(5, keyId: 3)), (true, Data(6, keyId: 3)), (false, Data(6, keyId: 3))));
+    }
+
+    [Fact]
+    public void PacketsThatDoNotCountUpOrChangeTheirHeaderAreNotClaimed()
+    {
+        // Sent twice, gone back, too far on.
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)), (true, Data(5))).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)), (true, Data(4))).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)), (true, Data(5 + 64))).Result);
+        // Another peer ID on the same side, another key id than the other side's.
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)), (true, Data(6, peer: 0x7240C9))).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)), (false, Data(6, keyId: 1))).Result);
+        // Packet ID zero (IDs start at one), too short for a tag and a byte of payload, another opcode, TCP.
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(0))).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)[..24])).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, TunnelMessages.OpenVpn(7, 0x1122334455667788))).Result);
+        Assert.Equal(InspectResult.NoMatch, Converse(new OpenVpnDataInspector(), true, 443, (true, Data(5))).Result);
+        // SNMP and connectionless LDAP open with 0x30 (a BER sequence), which is P_DATA_V1's first byte: their length and
+        // version bytes, where the packet ID would be, do not count up.
+        byte[] snmp = [0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06, .. "public"u8, 0xa0, 0x1c, .. new byte[28]];
+        Assert.Equal(InspectResult.NoMatch, DataChannel((true, snmp), (true, snmp)).Result);
+    }
+
+    [Fact]
+    public void AtTheEdgeAnOpenVpnTunnelCapturedAfterItsHandshakeIsAMismatchOnTheStunPort()
+    {
+        var (report, flows) = TunnelInspectorTests.AuditAtTheEdge(new ScenarioCapture("openvpn-after-handshake", 1_700_000_000)
+            .UdpExchanges(TunnelInspectorTests.Internet, TunnelInspectorTests.EdgeExternal, 3478, 1, 4, 1.0,
+                i => Data(100 + (uint)i), sent => Data(200 + (uint)sent[7])));
+        var flow = Assert.Single(flows);
+        Assert.Equal((AppLabel.OpenVpn, "data-v2", Verdict.ProtocolMismatch), (flow.Flow.App, flow.Flow.AppDetail?.ToString(), flow.Verdict.Verdict));
+        Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "3478");
     }
 }

@@ -8,7 +8,8 @@ namespace PortAudit.Tests.Lab;
 /// OpenVPN with real peers: Debian's openvpn 2.6 as server on fe01 and client on client01 (certificates made per run by
 /// openssl, pinned by fingerprint; <c>--dev null</c>, so no tunnel device), three ways at once: over TCP 443 with nothing
 /// wrapping the control channel, over UDP 3478 under tls-auth, over TCP 4443 under tls-crypt. tcpdump captures the
-/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three.
+/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three. A
+/// fourth tunnel, captured only once it is up, shows its data channel alone (keepalive pings): openvpn too.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
@@ -39,16 +40,7 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
             // tls-auth names its direction: 0 on the server, 1 on the client.
             string[] Wrapped(string side) =>
                 [.. wrap.Select(w => string.Format(w, staticKey)), .. wrap.Contains("--tls-auth") ? [side == "server" ? "0" : "1"] : Array.Empty<string>()];
-            _lab.Start(_lab.ServerNs, "openvpn", [
-                "--dev", "null", "--proto", transport == "tcp" ? "tcp-server" : "udp", "--local", TwoHostLab.ServerAddress,
-                "--lport", port.ToString(), "--tls-server", "--dh", "none", .. Credentials("server", clientFingerprint), .. Wrapped("server"),
-                "--log", Path.Combine(_lab.Dir, $"server-{port}.log")]);
-            _lab.WaitListening(_lab.ServerNs, transport, port, "openvpn");
-            string log = Path.Combine(_lab.Dir, $"client-{port}.log");
-            _lab.Start(_lab.ClientNs, "openvpn", [
-                "--dev", "null", "--proto", transport == "tcp" ? "tcp-client" : "udp", "--nobind", "--remote", TwoHostLab.ServerAddress,
-                port.ToString(), "--tls-client", .. Credentials("client", serverFingerprint), .. Wrapped("client"), "--log", log]);
-            WaitConnected(log);
+            StartTunnel(transport, port, Wrapped("server"), Wrapped("client"), serverFingerprint, clientFingerprint);
         }
         Thread.Sleep(300);
         TwoHostLab.Stop(tcpdump);
@@ -61,6 +53,45 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
         }
         TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x07",
             [.. Tunnels.Select(t => $"{t.Transport}.port=={t.Port},openvpn")]);
+    }
+
+    [LabPeersFact("openvpn:openvpn", "openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void A_tunnel_captured_after_its_handshake_is_openvpn_by_its_data_channel()
+    {
+        _lab.Connect();
+        string serverFingerprint = Certificate("server"), clientFingerprint = Certificate("client");
+        // Keepalive pings every second both ways: the data channel of an idle tunnel.
+        string[] ping = ["--ping", "1"];
+        StartTunnel("udp", 3478, ping, ping, serverFingerprint, clientFingerprint);
+        string capture = Path.Combine(_lab.Dir, "openvpn-data.pcap");
+        var tcpdump = _lab.CaptureOnClient(capture);
+        Thread.Sleep(4500);
+        TwoHostLab.Stop(tcpdump);
+
+        var flows = InspectTestData.Inspect(capture).Flows;
+        // Either side's ping may come first in the capture, and a UDP flow's client is the side heard first.
+        var tunnel = Assert.Single(flows, f => f.Transport == "udp" && (f.ServerPort == 3478 || f.ClientPort == 3478));
+        Assert.Equal((AppLabel.OpenVpn, "data-v2"), (tunnel.App, tunnel.AppDetail?.ToString()));
+        // No handshake in the capture (no hard reset, opcodes 7 and 8), only the data channel and whatever control
+        // messages still cross; tshark reads data packets (P_DATA_V2) in the same conversation.
+        Assert.Empty(TsharkLabelAgreementTests.Tshark(capture, "openvpn.opcode == 0x07 || openvpn.opcode == 0x08", "udp.port==3478,openvpn"));
+        TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x09", ["udp.port==3478,openvpn"]);
+    }
+
+    // An openvpn server on fe01 and its client on client01, up to the client's connection.
+    private void StartTunnel(string transport, int port, string[] serverOptions, string[] clientOptions, string serverFingerprint,
+        string clientFingerprint)
+    {
+        _lab.Start(_lab.ServerNs, "openvpn", [
+            "--dev", "null", "--proto", transport == "tcp" ? "tcp-server" : "udp", "--local", TwoHostLab.ServerAddress,
+            "--lport", port.ToString(), "--tls-server", "--dh", "none", .. Credentials("server", clientFingerprint), .. serverOptions,
+            "--log", Path.Combine(_lab.Dir, $"server-{port}.log")]);
+        _lab.WaitListening(_lab.ServerNs, transport, port, "openvpn");
+        string log = Path.Combine(_lab.Dir, $"client-{port}.log");
+        _lab.Start(_lab.ClientNs, "openvpn", [
+            "--dev", "null", "--proto", transport == "tcp" ? "tcp-client" : "udp", "--nobind", "--remote", TwoHostLab.ServerAddress,
+            port.ToString(), "--tls-client", .. Credentials("client", serverFingerprint), .. clientOptions, "--log", log]);
+        WaitConnected(log);
     }
 
     // A self-signed certificate and key for one side, in the run's directory; returns its SHA-256 fingerprint.
