@@ -125,6 +125,9 @@ public class OpenVpnInspectorTests
     private static (InspectResult Result, string? Detail) DataChannel(params (bool FromClient, byte[] Data)[] turns) =>
         Converse(new OpenVpnDataInspector(), false, 3478, turns);
 
+    private static (InspectResult Result, string? Detail) DataChannelOverTcp(params (bool FromClient, byte[] Data)[] turns) =>
+        Converse(new OpenVpnDataInspector(), true, 443, turns);
+
     [Fact]
     public void EachSidesPacketsCountingUpUnderOneHeaderClaimTheFlow()
     {
@@ -143,6 +146,26 @@ public class OpenVpnInspectorTests
     }
 
     [Fact]
+    public void OverTcpTheStreamsPacketsAreCountedInTurn()
+    {
+        // Shown from its start at each call: three packets of one side, or two with the other side heard.
+        Assert.Equal((InspectResult.Match, "data-v2"), DataChannelOverTcp((true, Framed(Data(10), Data(11), Data(13)))));
+        Assert.Equal((InspectResult.NeedMore, null), DataChannelOverTcp((true, Framed(Data(10), Data(11)))));
+        Assert.Equal((InspectResult.Match, "data-v2"),
+            DataChannelOverTcp((true, Framed(Data(10))), (false, Framed(Data(4))), (true, Framed(Data(10), Data(11)))));
+        // A control message between them is passed over; a packet cut short is waited for.
+        Assert.Equal((InspectResult.Match, "data-v2"),
+            DataChannelOverTcp((true, Framed(Data(10), TunnelMessages.OpenVpn(5, 0x5D2691F077ABC302, acknowledged: 1), Data(11), Data(12)))));
+        byte[] three = Framed(Data(10), Data(11), Data(12));
+        for (int length = 0; length < three.Length; length++)
+            Assert.Equal(InspectResult.NeedMore, DataChannelOverTcp((true, three[..length])).Result);
+        // A packet sent twice, a TLS record, HTTP: not claimed, most at their first bytes.
+        Assert.Equal(InspectResult.NoMatch, DataChannelOverTcp((true, Framed(Data(10), Data(10)))).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannelOverTcp((true, [0x16, 0x03, 0x01, 0x02, 0x00, 0x01])).Result);
+        Assert.Equal(InspectResult.NoMatch, DataChannelOverTcp((true, "GET / HTTP/1.1\r\n"u8.ToArray())).Result);
+    }
+
+    [Fact]
     public void PacketsThatDoNotCountUpOrChangeTheirHeaderAreNotClaimed()
     {
         // Sent twice, gone back, too far on.
@@ -156,7 +179,8 @@ public class OpenVpnInspectorTests
         Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(0))).Result);
         Assert.Equal(InspectResult.NoMatch, DataChannel((true, Data(5)[..24])).Result);
         Assert.Equal(InspectResult.NoMatch, DataChannel((true, TunnelMessages.OpenVpn(7, 0x1122334455667788))).Result);
-        Assert.Equal(InspectResult.NoMatch, Converse(new OpenVpnDataInspector(), true, 443, (true, Data(5))).Result);
+        // Over TCP a packet without its length before it.
+        Assert.Equal(InspectResult.NoMatch, DataChannelOverTcp((true, Data(5))).Result);
         // SNMP and connectionless LDAP open with 0x30 (a BER sequence), which is P_DATA_V1's first byte: their length and
         // version bytes, where the packet ID would be, do not count up.
         byte[] snmp = [0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06, .. "public"u8, 0xa0, 0x1c, .. new byte[28]];

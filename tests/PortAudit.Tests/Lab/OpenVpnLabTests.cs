@@ -8,8 +8,9 @@ namespace PortAudit.Tests.Lab;
 /// OpenVPN with real peers: Debian's openvpn 2.6 as server on fe01 and client on client01 (certificates made per run by
 /// openssl, pinned by fingerprint; <c>--dev null</c>, so no tunnel device), three ways at once: over TCP 443 with nothing
 /// wrapping the control channel, over UDP 3478 under tls-auth, over TCP 4443 under tls-crypt. tcpdump captures the
-/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three. A
-/// fourth tunnel, captured only once it is up, shows its data channel alone (keepalive pings): openvpn too.
+/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three. Two
+/// more tunnels, over UDP and TCP and captured only once they are up, show their data channels alone (keepalive pings):
+/// openvpn too.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
@@ -60,22 +61,28 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
     {
         _lab.Connect();
         string serverFingerprint = Certificate("server"), clientFingerprint = Certificate("client");
-        // Keepalive pings every second both ways: the data channel of an idle tunnel.
+        // Keepalive pings every second both ways: the data channel of an idle tunnel, over UDP and over TCP.
         string[] ping = ["--ping", "1"];
         StartTunnel("udp", 3478, ping, ping, serverFingerprint, clientFingerprint);
+        StartTunnel("tcp", 443, ping, ping, serverFingerprint, clientFingerprint);
         string capture = Path.Combine(_lab.Dir, "openvpn-data.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
         Thread.Sleep(4500);
         TwoHostLab.Stop(tcpdump);
 
         var flows = InspectTestData.Inspect(capture).Flows;
-        // Either side's ping may come first in the capture, and a UDP flow's client is the side heard first.
-        var tunnel = Assert.Single(flows, f => f.Transport == "udp" && (f.ServerPort == 3478 || f.ClientPort == 3478));
-        Assert.Equal((AppLabel.OpenVpn, "data-v2"), (tunnel.App, tunnel.AppDetail?.ToString()));
+        foreach (var (transport, port) in new[] { ("udp", 3478), ("tcp", 443) })
+        {
+            // Either side's ping may come first in the capture, and a flow whose opening was not seen has for its client
+            // the side heard first.
+            var tunnel = Assert.Single(flows, f => f.Transport == transport && (f.ServerPort == port || f.ClientPort == port));
+            Assert.Equal((AppLabel.OpenVpn, "data-v2"), (tunnel.App, tunnel.AppDetail?.ToString()));
+        }
         // No handshake in the capture (no hard reset, opcodes 7 and 8), only the data channel and whatever control
-        // messages still cross; tshark reads data packets (P_DATA_V2) in the same conversation.
-        Assert.Empty(TsharkLabelAgreementTests.Tshark(capture, "openvpn.opcode == 0x07 || openvpn.opcode == 0x08", "udp.port==3478,openvpn"));
-        TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x09", ["udp.port==3478,openvpn"]);
+        // messages still cross; tshark reads data packets (P_DATA_V2) in the same conversations.
+        string[] decodeAs = ["udp.port==3478,openvpn", "tcp.port==443,openvpn"];
+        Assert.Empty(TsharkLabelAgreementTests.Tshark(capture, "openvpn.opcode == 0x07 || openvpn.opcode == 0x08", decodeAs));
+        TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x09", decodeAs);
     }
 
     // An openvpn server on fe01 and its client on client01, up to the client's connection.
