@@ -36,6 +36,7 @@ public class CaptureSliceInspectionTests
         var (flows, _) = InspectTestData.Inspect(cut.Path);
         var mdns = flows.Where(f => f.ServerPort == 5353).ToList();
         Assert.Equal(2, mdns.Count);
-        Assert.All(mdns, f => Assert.Equal((AppLabel.Dns, "response"), (f.App, f.AppDetail?.ToString())));
+        // Each names its first record: the host's own address (tshark: dns.resp.name, dns.resp.type AAAA).
+        Assert.All(mdns, f => Assert.Equal((AppLabel.Dns, "response; name=johanna-QEMU-Virtual-Machine.local; type=AAAA"), (f.App, f.AppDetail?.ToString())));
     }
 }

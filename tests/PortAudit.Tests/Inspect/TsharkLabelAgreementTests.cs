@@ -118,20 +118,33 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
     /// The conversations of <paramref name="path"/> with a packet tshark's <paramref name="filter"/> shows, its dissectors
     /// told <paramref name="decodeAs"/> (tshark's <c>-d</c>, for a protocol it finds by port only).
     /// </summary>
-    internal static HashSet<string> Tshark(string path, string filter, params string[] decodeAs)
+    internal static HashSet<string> Tshark(string path, string filter, params string[] decodeAs) =>
+        Conversations(path, filter, [], decodeAs).Select(c => c.Key).ToHashSet();
+
+    /// <summary>
+    /// Per conversation of <paramref name="path"/>, the values of <paramref name="fields"/> in its first packet that
+    /// tshark's <paramref name="filter"/> shows (each field's first value when the packet repeats it).
+    /// </summary>
+    internal static Dictionary<string, string[]> FirstValues(string path, string filter, string[] fields, params string[] decodeAs)
     {
-        string fields = External.Run("tshark", ["-r", path, .. decodeAs.SelectMany(d => new[] { "-d", d }), "-Y", filter, "-T", "fields",
+        var first = new Dictionary<string, string[]>();
+        foreach (var (key, values) in Conversations(path, filter, fields, decodeAs)) first.TryAdd(key, values);
+        return first;
+    }
+
+    private static IEnumerable<(string Key, string[] Values)> Conversations(string path, string filter, string[] fields, string[] decodeAs)
+    {
+        string output = External.Run("tshark", ["-r", path, .. decodeAs.SelectMany(d => new[] { "-d", d }), "-Y", filter, "-T", "fields",
             "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport",
-            "-e", "udp.dstport"]);
-        var keys = new HashSet<string>();
-        foreach (var line in fields.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            "-e", "udp.dstport", .. fields.SelectMany(f => new[] { "-e", f })]);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split('\t');
             // A packet inside a tunnel or an ICMP quote repeats fields: the outermost (first) value is the packet's own.
             string First(int i) => f[i].Split(',')[0];
             bool tcp = First(4).Length > 0;
-            keys.Add(Key(tcp ? "tcp" : "udp", First(0) + First(1), tcp ? First(4) : First(5), First(2) + First(3), tcp ? First(6) : First(7)));
+            yield return (Key(tcp ? "tcp" : "udp", First(0) + First(1), tcp ? First(4) : First(5), First(2) + First(3), tcp ? First(6) : First(7)),
+                [.. Enumerable.Range(8, fields.Length).Select(First)]);
         }
-        return keys;
     }
 }

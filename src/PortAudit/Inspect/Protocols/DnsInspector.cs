@@ -6,11 +6,19 @@ namespace PortAudit.Inspect.Protocols;
 /// <summary>
 /// DNS (RFC 1035) over UDP and TCP (two-byte length first): a header with a sane opcode and counts, then a question
 /// whose name, type and class read cleanly, or for an mDNS announcement (a response with no question) its first answer
-/// record. Also covers mDNS and LLMNR, which share the format.
+/// record. Also covers mDNS and LLMNR, which share the format. appDetail: <c>query</c> or <c>response</c>, then the name
+/// asked for (an announcement's: its record's) and its type, as Zeek's dns.log keeps them:
+/// <c>query; name=_ldap._tcp.dc._msdcs.corp.example; type=SRV</c>. A name is written as its labels joined by dots, a
+/// byte outside printable ASCII (and ',' or ';') as '.' as in every detail, at most 253 characters; a compression
+/// pointer is followed once, backwards.
 /// </summary>
 public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [53, 5353, 5355], InspectorPrecision.Loose, 10))
 {
     private const int Header = 12;
+    // RFC 1035 2.3.4: a name is at most 255 bytes on the wire, 253 characters written with dots.
+    private const int MaxName = 253;
+    private const int MaxLabels = 128;
+    private static readonly string[] Words = ["query", "response"];
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -41,8 +49,68 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
         int klass = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]) & 0x7FFF;
         if (type == 0 || klass is not (1 or 3 or 4 or 254 or 255)) return InspectResult.NoMatch;
         if (announcement && at + fixedPart + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 8)..]) > data.Length) return InspectResult.NoMatch;
-        input.Flow.AppDetail = AppDetail.Word(response ? "response" : "query");
+        input.Flow.AppDetail = Detail(data, response, type);
         return InspectResult.Match;
+    }
+
+    private static AppDetail? Detail(ReadOnlySpan<byte> message, bool response, ushort type)
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        text.Append(Words[response ? 1 : 0]);
+        text.Part("name");
+        AppendName(ref text, message, Header);
+        text.Part("type");
+        AppendType(ref text, type);
+        return text.Build();
+    }
+
+    // The name at offset at, its labels joined by dots ("." for the root); a compression pointer is followed once, back
+    // into the message, as the first question's name rarely needs it.
+    private static void AppendName(ref AppDetailBuilder text, ReadOnlySpan<byte> message, int at)
+    {
+        int written = 0;
+        bool followed = false;
+        for (int labels = 0; labels < MaxLabels && at < message.Length; labels++)
+        {
+            byte length = message[at];
+            if (length == 0) break;
+            if ((length & 0xC0) == 0xC0)
+            {
+                if (followed || at + 1 >= message.Length) break;
+                int target = (length & 0x3F) << 8 | message[at + 1];
+                if (target >= at) break;
+                followed = true;
+                at = target;
+                continue;
+            }
+            if (length > 63 || at + 1 + length > message.Length || written + length + 1 > MaxName + 1) break;
+            if (written > 0) text.Append('.');
+            text.AppendPrintable(message.Slice(at + 1, length), length);
+            written += length + 1;
+            at += 1 + length;
+        }
+        if (written == 0) text.Append('.');
+    }
+
+    // The type's mnemonic, or RFC 3597's TYPEn for one without.
+    private static void AppendType(ref AppDetailBuilder text, ushort type)
+    {
+        string? name = type switch
+        {
+            1 => "A", 2 => "NS", 5 => "CNAME", 6 => "SOA", 10 => "NULL", 12 => "PTR", 13 => "HINFO", 15 => "MX", 16 => "TXT",
+            28 => "AAAA", 33 => "SRV", 35 => "NAPTR", 43 => "DS", 46 => "RRSIG", 47 => "NSEC", 48 => "DNSKEY", 64 => "SVCB",
+            65 => "HTTPS", 99 => "SPF", 251 => "IXFR", 252 => "AXFR", 255 => "ANY", 257 => "CAA",
+            _ => null,
+        };
+        if (name is not null)
+        {
+            text.Append(name);
+            return;
+        }
+        Span<char> digits = stackalloc char[5];
+        type.TryFormat(digits, out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+        text.Append("TYPE");
+        text.Append(digits[..written]);
     }
 
     // The offset after a question name; -1 when malformed, -2 when it runs past the bytes at hand.
