@@ -13,7 +13,11 @@ public static class ProtocolLabels
     private static readonly AppLabel[] Tls = [AppLabel.Tls, AppLabel.Dtls];
     private static readonly AppLabel[] DceRpc = [AppLabel.DceRpc];
 
-    private static readonly Dictionary<string, AppLabel[]> Accepted = new(StringComparer.Ordinal)
+    // Before Accepted, which adds them: static fields are set in the order they are written.
+    private static readonly HashSet<AppLabel> Tunnels =
+        [AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy, AppLabel.Quic, AppLabel.PseudoTls];
+
+    private static readonly Dictionary<string, AppLabel[]> Accepted = WithTunnels(new(StringComparer.Ordinal)
     {
         // TLS on the wire: PSOM and SIP over TLS are TLS; cleartext here is the finding the audit exists for.
         ["tls"] = Tls, ["sip-tls"] = Tls, ["psom"] = Tls, ["https"] = Tls, ["ldaps"] = Tls, ["rpc-over-https"] = Tls,
@@ -61,11 +65,7 @@ public static class ProtocolLabels
         // Protocols no inspector labels, whose ports no labelled protocol shares by design: whatever inspection does
         // recognise there (DNS in the MAPI notification range, HTTP on the echo port) is something else.
         ["mapi-notify"] = [], ["echo"] = [], ["discard"] = [], ["daytime"] = [], ["qotd"] = [], ["chargen"] = [],
-        // Tunnels and proxies no document names (OutsideTheDocuments): a site's own catalog may still allow one by name,
-        // an SSH jump host or the forward proxy its servers go out through.
-        ["ssh"] = [AppLabel.Ssh], ["wireguard"] = [AppLabel.WireGuard], ["openvpn"] = [AppLabel.OpenVpn],
-        ["socks"] = [AppLabel.Socks], ["quic"] = [AppLabel.Quic], ["http-proxy"] = [AppLabel.HttpProxy],
-    };
+    });
 
     /// <summary>
     /// The labels that fulfil catalog protocol <paramref name="protocol"/>, or null when inspection cannot judge it; empty
@@ -79,7 +79,14 @@ public static class ProtocolLabels
     /// over them, so they contradict every rule, also one whose protocol inspection cannot otherwise judge (MOM, OLAP,
     /// MMS's UDP range, the SMS remote control...), unless the rule names them.
     /// </summary>
-    public static IReadOnlySet<AppLabel> OutsideTheDocuments { get; } =
-        new HashSet<AppLabel> { AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy,
-            AppLabel.Quic, AppLabel.PseudoTls };
+    public static IReadOnlySet<AppLabel> OutsideTheDocuments => Tunnels;
+
+    // Tunnels and proxies no document names: a site's own catalog may still allow one by naming it (an SSH jump host, the
+    // forward proxy its servers go out through). pseudo-tls is no protocol anyone runs on purpose.
+    private static Dictionary<string, AppLabel[]> WithTunnels(Dictionary<string, AppLabel[]> accepted)
+    {
+        foreach (var label in Tunnels)
+            if (label != AppLabel.PseudoTls) accepted.Add(label.Name, [label]);
+        return accepted;
+    }
 }

@@ -250,21 +250,14 @@ public class TunnelInspectorTests
         Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "3478");
     }
 
-    // The capture audited against a scenario's inventory (lync-edge-site's Edge at 172.20.0.20 by default).
+    // The capture audited against a scenario's inventory (by default lync-edge-site's: its Edge at 172.20.0.20, its
+    // reverse proxy at 172.20.0.30), written where the scenarios write theirs.
     internal static (AuditReport Report, IReadOnlyList<(Flow Flow, FlowVerdict Verdict)> Flows) AuditAtTheEdge(ScenarioCapture capture,
         string inventoryName = "lync-edge-site")
     {
         var catalog = ScenarioAudit.RepositoryCatalog;
         var inventory = InventoryLoader.Load(SharedData.InRepository($"tests/PortAudit.Tests/Scenarios/Inventories/{inventoryName}.yaml"), catalog);
-        var path = Path.Combine(Path.GetTempPath(), $"portaudit-tunnels-{Guid.NewGuid():N}.pcap");
-        File.WriteAllBytes(path, capture.Build());
-        try
-        {
-            return ScenarioAudit.AuditFlows(catalog, inventory, [path], capture.Name);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var scenario = new Scenario { Name = capture.Name, Generated = [capture], Labels = [] };
+        return ScenarioAudit.WithCaptures(scenario, paths => ScenarioAudit.AuditFlows(catalog, inventory, paths, capture.Name));
     }
 }

@@ -28,11 +28,10 @@ public class TunnelTsharkTests(ITestOutputHelper output)
     [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
     public void HttpProxyIsWhereTsharkReadsAConnectRequestAndNowhereElse()
     {
-        var ours = Flows.Value.Where(f => f.App == AppLabel.HttpProxy).ToList();
-        var flow = Assert.Single(ours);
+        var flow = Assert.Single(Flows.Value, f => f.App == AppLabel.HttpProxy);
         Assert.Equal("CONNECT; target=apache.org:443; reply=200", flow.AppDetail?.ToString());
-        var tshark = TsharkLabelAgreementTests.Tshark(SharedData.Path("bench/base.pcap")!, "http.request.method == \"CONNECT\"", []);
-        Assert.Equal(ours.Select(TsharkLabelAgreementTests.Key).ToHashSet(), tshark);
+        TsharkLabelAgreementTests.AssertAgreement(output, SharedData.Path("bench/base.pcap")!, Flows.Value, "http-proxy",
+            "http.request.method == \"CONNECT\"");
     }
 
     [NeedsProgramFact("tshark", shared: "bench/base.pcap")]

@@ -56,10 +56,8 @@ public sealed class HttpProxyLabTests(ITestOutputHelper output) : IDisposable
             (AppLabel.HttpProxy, $"CONNECT; target={refused}; reply=403"),
             (AppLabel.Http, $"GET; host={tunnelled}"),
         ], details);
-        var ours = flows.Where(f => f.App == AppLabel.HttpProxy).Select(TsharkLabelAgreementTests.Key).ToHashSet();
-        var tshark = TsharkLabelAgreementTests.Tshark(capture, "http.request.method == \"CONNECT\"", $"tcp.port=={ProxyPort},http");
-        output.WriteLine($"ours: {string.Join(", ", ours)}; tshark: {string.Join(", ", tshark)}");
-        Assert.Equal(ours, tshark);
+        TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "http-proxy", "http.request.method == \"CONNECT\"",
+            $"tcp.port=={ProxyPort},http");
     }
 
     private void Fetch(string[] how, string proxy, string target, bool expectServed) => _lab.AssertFetch([.. how, "-x", proxy], target, expectServed);

@@ -74,7 +74,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         for (int answer = 0; answer < MaxAnswers; answer++)
         {
             if (!AsciiText.TryFirstLine(data, out var line))
-                return data.Length < 2048 && (data.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(data)) ? input.Undecided : InspectResult.Match;
+                return data.Length < 2048 && CouldStartStatus(data) ? input.Undecided : InspectResult.Match;
             if (!StartLine.TryParse(line, "HTTP/1."u8, out var status) || status.IsRequest || input.Flow.AppDetail is not { } request)
                 return InspectResult.Match;
             input.Flow.AppDetail = request.With(new DetailPart(ReplyKey, AsciiText.Printable(status.Status)));
@@ -113,7 +113,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
 
     private static bool CouldStart(ReadOnlySpan<byte> data)
     {
-        if (data.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(data)) return true;
+        if (CouldStartStatus(data)) return true;
         foreach (var method in Methods)
         {
             if (data.Length > method.Length ? data.StartsWith(method) && data[method.Length] == ' ' : method.AsSpan().StartsWith(data))
@@ -121,6 +121,8 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         }
         return false;
     }
+
+    private static bool CouldStartStatus(ReadOnlySpan<byte> data) => data.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(data);
 
     private static bool IsMethod(ReadOnlySpan<byte> method)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PortAudit.Flows.Facts;
+using static PortAudit.Inspect.Protocols.OpenVpnPacket;
 
 namespace PortAudit.Inspect.Protocols;
 
@@ -15,17 +16,11 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [1194], InspectorPrecision.Signature, 260) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
-    private const byte ClientResetV1 = 1, ServerResetV1 = 2, Control = 4, Ack = 5, ClientResetV2 = 7, ServerResetV2 = 8,
-        ClientResetV3 = 10, ControlWrappedKey = 11;
-    private const int OpcodeShift = 3, KeyIdMask = 0x07;
-    private const int SessionOffset = 1, SessionLength = 8, HeaderLength = SessionOffset + SessionLength;
-    // A client's reset holds at least its acknowledgement count and packet ID after the header; a control message carries
-    // at most OpenVPN's tls-mtu of TLS bytes (1250 by default): 16 KiB leaves room for any setting.
-    private const int MinimumReset = HeaderLength + 1 + 4, MaximumMessage = 1 << 14;
+    // A client's reset holds at least its acknowledgement count and packet ID after the header.
+    private const int MinimumReset = ControlHeader + 1 + 4;
     // A reset is small: its header, tls-auth's HMAC or tls-crypt's tag, a few acknowledgements, and with tls-crypt-v2 the
     // client's wrapped key (at most 1 KiB with its metadata).
     private const int MaximumReset = 2048;
-    private const int TcpLengthPrefix = 2;
     // The server's reset: when tls-auth wraps it, an HMAC (MD5 16, SHA-1 20, SHA-256 32, SHA-384 48, SHA-512 64 bytes)
     // and an 8-byte replay ID come before the acknowledgements; each acknowledgement is a 4-byte packet ID.
     private static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
@@ -42,7 +37,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     {
         var data = input.Data;
         if (input.IsTcp && !MayOpenWithReset(data, input.FromClient)) return InspectResult.NoMatch;
-        var found = NextMessage(ref data, input.IsTcp, out var first);
+        var found = Next(ref data, input.IsTcp, out var first);
         if (found != InspectResult.Match) return input.Settled(found);
         if ((first[0] & KeyIdMask) != 0) return InspectResult.NoMatch;
         if (!input.FromClient) return Answer(ref input, first);
@@ -51,11 +46,11 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
             return RepeatsSession(first, input.Scratch) ? Claim(ref input) : InspectResult.NoMatch;
         if (!IsReset(first[0], fromClient: true) || first.Length < MinimumReset) return InspectResult.NoMatch;
         ulong session = Session(first, SessionOffset);
-        ulong version = (first[0] >> OpcodeShift) switch { ClientResetV1 => 1, ClientResetV2 => 2, _ => 3 };
+        ulong version = Opcode(first[0]) switch { ClientResetV1 => 1, ClientResetV2 => 2, _ => 3 };
         input.Scratch = input.Scratch & ServerOpened | ClientOpened | version << VersionShift | session;
         // A datagram is one message: the client's next one comes in a later call.
         if (!input.IsTcp) return input.Undecided;
-        found = NextMessage(ref data, true, out var second);
+        found = Next(ref data, true, out var second);
         if (found != InspectResult.Match) return input.Settled(found);
         return RepeatsSession(second, session) ? Claim(ref input) : InspectResult.NoMatch;
     }
@@ -72,7 +67,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
 
     // A message's first byte: key id 0 and a client's (or a server's) hard reset.
     private static bool IsReset(byte first, bool fromClient) =>
-        (first & KeyIdMask) == 0 && (first >> OpcodeShift) is var opcode
+        (first & KeyIdMask) == 0 && Opcode(first) is var opcode
         && (fromClient ? opcode is ClientResetV1 or ClientResetV2 or ClientResetV3 : opcode is ServerResetV1 or ServerResetV2);
 
     // The server's side: its first message is its reset, which claims the flow when it acknowledges the client's session;
@@ -95,35 +90,14 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     {
         if (stream.Length < TcpLengthPrefix) return true;
         int length = BinaryPrimitives.ReadUInt16BigEndian(stream);
-        if (length < (fromClient ? MinimumReset : HeaderLength) || length > MaximumReset) return false;
+        if (length < (fromClient ? MinimumReset : ControlHeader) || length > MaximumReset) return false;
         return stream.Length == TcpLengthPrefix || IsReset(stream[TcpLengthPrefix], fromClient);
-    }
-
-    // The next message of the direction's bytes: over TCP its length-prefixed frame (NeedMore while it is incomplete,
-    // NoMatch for a length no control message has), over UDP the whole datagram.
-    private static InspectResult NextMessage(ref ReadOnlySpan<byte> data, bool tcp, out ReadOnlySpan<byte> message)
-    {
-        message = default;
-        if (!tcp)
-        {
-            if (data.Length < HeaderLength || data.Length > MaximumMessage) return InspectResult.NoMatch;
-            message = data;
-            data = default;
-            return InspectResult.Match;
-        }
-        if (data.Length < TcpLengthPrefix) return InspectResult.NeedMore;
-        int length = BinaryPrimitives.ReadUInt16BigEndian(data);
-        if (length < HeaderLength || length > MaximumMessage) return InspectResult.NoMatch;
-        if (data.Length < TcpLengthPrefix + length) return InspectResult.NeedMore;
-        message = data.Slice(TcpLengthPrefix, length);
-        data = data[(TcpLengthPrefix + length)..];
-        return InspectResult.Match;
     }
 
     // Not a reset again: a message sent twice (a retransmission, of any protocol) repeats its bytes whatever they mean.
     private static bool RepeatsSession(ReadOnlySpan<byte> message, ulong session) =>
-        message.Length >= HeaderLength && (message[0] & KeyIdMask) == 0
-        && (message[0] >> OpcodeShift) is Control or Ack or ControlWrappedKey
+        message.Length >= ControlHeader && (message[0] & KeyIdMask) == 0
+        && Opcode(message[0]) is Control or Ack or ControlWrappedKey
         && Session(message, SessionOffset) == (session & SessionMask);
 
     // The server's reset acknowledging the client's session: its acknowledgement count, the packet IDs, then the remote
@@ -132,7 +106,7 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     {
         foreach (byte auth in AuthLengths)
         {
-            int at = HeaderLength + auth;
+            int at = ControlHeader + auth;
             if (at >= reset.Length) break;
             int acks = reset[at];
             int remote = at + 1 + acks * AckIdLength;

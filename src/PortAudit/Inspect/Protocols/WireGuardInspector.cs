@@ -30,14 +30,9 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
     // A counter starts at zero for each new key, and a key is replaced after 2^60 messages or two minutes: one whose top
     // three bytes are not zero is not one a sender got to.
     private const int CounterHighOffset = 13;
-    // How far a side's counter may move between two of its captured messages (its low byte, modulo 256): a few
-    // messages lost to the capture, none sent twice, none gone back.
-    private const int MaxCounterStep = 63;
-    // Scratch in transport mode (its top bit set): per side, 30 bits from bit 0 (the client's) or 31 (the server's): the
-    // low 20 bits of the index it names, its last counter's low byte, and how many of its messages were seen (up to 3).
+    // Scratch in transport mode: this bit, and each side's index and counter (NumberedSides, the low 60 bits).
     private const ulong TransportMode = 1UL << 63;
-    private const int ServerShift = 31, CounterShift = 20, SeenShift = 28;
-    private const uint SideIndexMask = 0xF_FFFF, SideMask = 0x3FFF_FFFF;
+    private static readonly AppDetail TransportDetail = AppDetail.Word("transport");
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -67,34 +62,16 @@ public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp
         };
     }
 
-    // One transport-data message of either side: it must name the index the side named before, with its counter a little
-    // further on; the flow is claimed once a side repeats itself after the other was heard, or says a third thing alone.
+    // One transport-data message of either side: it names the index the other side chose and counts up from zero
+    // (NumberedSides).
     private static InspectResult Transport(ref InspectionInput input)
     {
         var data = input.Data;
         if (data[0] != TransportData || data.Length < TransportMinimumLength
             || data[CounterHighOffset] != 0 || data[CounterHighOffset + 1] != 0 || data[CounterHighOffset + 2] != 0)
             return InspectResult.NoMatch;
-        int shift = input.FromClient ? 0 : ServerShift;
-        uint side = (uint)(input.Scratch >> shift) & SideMask;
-        uint index = Receiver(data, TransportReceiverOffset) & SideIndexMask;
-        byte counter = data[CounterOffset];
-        uint seen = side >> SeenShift;
-        if (seen > 0)
-        {
-            int step = (byte)(counter - (byte)(side >> CounterShift));
-            if ((side & SideIndexMask) != index || step is 0 or > MaxCounterStep) return InspectResult.NoMatch;
-        }
-        seen = Math.Min(seen + 1, 3);
-        side = seen << SeenShift | (uint)counter << CounterShift | index;
-        input.Scratch = (input.Scratch & ~((ulong)SideMask << shift)) | (ulong)side << shift | TransportMode;
-        bool otherHeard = (input.Scratch >> (input.FromClient ? ServerShift : 0) & SideMask) >> SeenShift > 0;
-        if (seen >= 3 || (seen >= 2 && otherHeard))
-        {
-            input.Flow.AppDetail = AppDetail.Word("transport");
-            return InspectResult.Match;
-        }
-        return input.Undecided;
+        input.Scratch |= TransportMode;
+        return input.Settled(NumberedSides.Count(ref input, Receiver(data, TransportReceiverOffset), data[CounterOffset], TransportDetail));
     }
 
     private static uint Receiver(ReadOnlySpan<byte> message, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(message[offset..]);
