@@ -279,14 +279,19 @@ public sealed class TrafficReader
         empty.Add(batch);
     }
 
-    /// <summary>Reads one capture to its end or its damage.</summary>
-    public void Read(ICaptureReader reader)
+    /// <summary>
+    /// Reads one capture to its end or its damage on the caller's thread alone: reading, decoding and the flow table in
+    /// turn, each packet straight from the reader's buffer. A stop request ends the read within 4,096 records.
+    /// </summary>
+    public void Read(ICaptureReader reader, CancellationToken cancel = default)
     {
         try
         {
             long packets = 0;
             while (reader.TryRead(out var record))
             {
+                // As often as a pipelined read hands over a batch: off the per-packet path.
+                if ((packets & 0xFFF) == 0xFFF && cancel.IsCancellationRequested) break;
                 if (Decode(reader, record, ref packets, out var packet))
                     _table.Add(ref packet, record.Data, record.TimestampNs, packets, Ordinal);
             }
@@ -294,6 +299,10 @@ public sealed class TrafficReader
         catch (CaptureFormatException ex)
         {
             Fail(ex);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // As in Produce: the stop heard by a pipe waiting for bytes ends the read at the record it was in.
         }
         Progress?.Invoke(reader);
     }

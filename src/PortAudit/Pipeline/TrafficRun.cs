@@ -109,6 +109,13 @@ public sealed class TrafficRun : IFlowSink
         // A live read stays on one table: the capture thread only reads and decodes, so that the kernel's buffer is
         // drained while the table works, and packets that came reach the table when the interface goes quiet. A file on
         // disk is read by each shard on its own; a pipe or a compressed file, read once, is dealt to the shards.
+        // With one core to run on, a second thread would only take turns with the first and copy every packet into a
+        // batch to hand it over: flows on one core (taskset -c 0) took 0.85 s pipelined against 0.77 s read in turn.
+        if (!live && !_shardable && Environment.ProcessorCount == 1)
+        {
+            _reader.Read(reader, _cancel);
+            return;
+        }
         if (live || !_shardable)
         {
             _reader.ReadPipelined(reader, _cancel);

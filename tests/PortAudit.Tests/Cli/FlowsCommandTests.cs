@@ -3,6 +3,7 @@ using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Tests.Builders;
+using PortAudit.Tests.Sources.Live;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Cli;
@@ -122,6 +123,22 @@ public sealed class FlowsCommandTests : IDisposable
         var result = CliProcess.Run($"flows \"{Write("odd.pcap", file)}\"");
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("link type 147: 2 packets skipped", result.StandardError);
+    }
+
+    // With one core to run on, a capture file is read, decoded and tabled on one thread in turn instead of two: the same
+    // flows, byte for byte, as the default run on every core (two shards here).
+    [NeedsProgramFact("taskset", package: "util-linux")]
+    public void OnOneCoreTheFlowsAreThoseOfEveryCore()
+    {
+        string capture = SharedData.InRepository("captures/windows-lab.pcapng");
+
+        var oneCore = CliProcess.Run($"flows \"{capture}\" -q", under: "taskset -c 0");
+        var everyCore = CliProcess.Run($"flows \"{capture}\" -q --workers 2");
+
+        Assert.Equal(0, oneCore.ExitCode);
+        Assert.Equal(0, everyCore.ExitCode);
+        Assert.True(oneCore.StandardOutput.Split('\n').Length > 100, "the lab capture has more than a hundred flows");
+        Assert.Equal(everyCore.StandardOutput, oneCore.StandardOutput);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public class DnsNameTests
     {
         // Bytes outside printable ASCII in a label, and a name of 255 bytes on the wire.
         string? detail = Detail(Message("0100", [4, (byte)'a', 0x01, 0x7f, (byte)'"', 3, .. "org"u8, 0], "0001 0001"));
+        Assert.NotNull(detail);
         Assert.DoesNotContain('\x01', detail);
         Assert.DoesNotContain('\x7f', detail);
         Assert.StartsWith("query; name=a", detail);

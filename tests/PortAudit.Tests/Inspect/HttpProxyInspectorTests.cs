@@ -85,6 +85,7 @@ public class HttpProxyInspectorTests
         Assert.Equal(AppLabel.HttpProxy, label);
         Assert.True(detail!.Length < 300, detail);
         (_, _, detail) = Http((true, [.. "CONNECT evil\x01\x7f.example:443 HTTP/1.1\r\n\r\n"u8]));
+        Assert.NotNull(detail);
         Assert.DoesNotContain('\x01', detail);
         Assert.DoesNotContain('\x7f', detail);
     }

@@ -43,6 +43,26 @@ public class PipelinedReaderTests
         Assert.Single(pipelined.Reader.Errors);
     }
 
+    [Fact]
+    public void AReadInTurnStopsWithinFourThousandRecordsOfAStopRequest()
+    {
+        var builder = new PcapBuilder();
+        for (int i = 0; i < 20_000; i++)
+            builder.Add(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp((ushort)(30000 + i % 500), 53, new byte[20]))), i * 0.01);
+        var file = builder.Build();
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        var stopped = new FlowRunner();
+        using (var reader = CaptureFile.Open("t.pcap", new MemoryStream(file))) stopped.Reader.Read(reader, stop.Token);
+        var whole = new FlowRunner();
+        using (var reader = CaptureFile.Open("t.pcap", new MemoryStream(file))) whole.Reader.Read(reader, CancellationToken.None);
+
+        Assert.InRange(stopped.Reader.Statistics.Packets, 1, 4_096);
+        Assert.Equal(20_000, whole.Reader.Statistics.Packets);
+        Assert.Empty(stopped.Reader.Errors);
+    }
+
     /// <summary>
     /// A reader that plays a live link's script: each step a frame, or null where the link goes quiet. There, as a live
     /// reader does before it waits, it says so (<see cref="ICaptureReader.Waiting"/>), timing the hand-on, then runs
