@@ -5,8 +5,9 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// QUIC over UDP (RFC 9000, RFC 9369 version 2, drafts 29 to 32): the client's first datagram is a long-header Initial of
-/// a known version in at least 1200 bytes (RFC 9000 14.1). Its protection is removed with the keys every reader can
+/// QUIC over UDP (RFC 9000, RFC 9369 version 2, drafts 23 to 34, mvfst's and Google's versions that followed them,
+/// <see cref="QuicVersion"/>): the client's first datagram is a long-header Initial of a known version in at least 1200
+/// bytes (RFC 9000 14.1). Its protection is removed with the keys every reader can
 /// derive (<see cref="QuicInitialProtection"/>); a packet that authenticates claims the flow, and its CRYPTO frames,
 /// gathered by offset across coalesced packets and the client's first datagrams (<see cref="HelloAssembly"/>), give the
 /// ClientHello, read as TLS's (<see cref="TlsHello"/>): <c>sni=...; alpn=...; version=quic1</c>. A hello that cannot be
@@ -14,6 +15,7 @@ namespace PortAudit.Inspect.Protocols;
 /// sends something else) keeps what its start named, with the word <c>hello-unread</c>. An Initial that does not
 /// authenticate is no evidence; a long-header answer of the server to the client's connection ID (an Initial, a
 /// Handshake, a Retry of the same version, or a Version Negotiation) then confirms the flow, with the version alone.
+/// Google's versions before Q050 send their hello in clear (<see cref="GoogleQuicHello"/>): <c>sni=...; version=gquic-Q043</c>.
 /// </summary>
 /// <remarks>
 /// Cost: other UDP is turned away by the first byte, the version field and the datagram's size, before any length is
@@ -41,6 +43,9 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
     private const int HandshakeHeader = 4, KeysLength = 2 * QuicInitialProtection.KeyLength + QuicInitialProtection.IvLength;
     private const byte ClientHello = 1;
     private const byte Padding = 0x00, Ping = 0x01, Ack = 0x02, AckEcn = 0x03, Crypto = 0x06, Close = 0x1c, CloseApplication = 0x1d;
+
+    // Google's versions number their crypto frame 0x08 (offset and length as CRYPTO's), where RFC 9000 has a STREAM frame.
+    private const byte GoogleCrypto = 0x08;
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
 
     /// <inheritdoc />
@@ -55,8 +60,18 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
     {
         ref ulong scratch = ref input.Scratch;
         var data = input.Data;
-        if (!QuicLongHeader.TryRead(data, out var first) || first.Type != QuicPacketType.Initial || data.Length < MinClientDatagram)
-            return scratch == 0 ? InspectResult.NoMatch : Wait(ref input);
+        bool longHeader = QuicLongHeader.TryRead(data, out var first);
+        if (!longHeader || first.Type != QuicPacketType.Initial || data.Length < MinClientDatagram)
+        {
+            if (scratch != 0) return Wait(ref input);
+            // A long header of a version read but no Initial: a 0-RTT packet captured before the Initial it follows.
+            if (longHeader && first.Type != QuicPacketType.Initial) return input.Undecided;
+            if (!GoogleQuicHello.TryRead(data, out var hello)) return InspectResult.NoMatch;
+            // Google's QUIC before Q050 sends its hello in clear: read at once, nothing more to wait for.
+            input.Flow.AppDetail = hello.Detail();
+            scratch = Candidate | Claimed | Done;
+            return InspectResult.Match;
+        }
         if (scratch == 0) scratch = Candidate | (ulong)first.Version << VersionShift | Fingerprint(first.Source) << FingerprintShift;
         byte version = Version(scratch);
         int tries = (int)(scratch >> TriesShift & TriesMask);
@@ -150,9 +165,11 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
                     if (!SkipAck(frames, ref at, ecn: type == AckEcn)) return;
                     continue;
                 case Crypto:
+                case GoogleCrypto when QuicVersion.IsGoogle(version):
                     if (!QuicVarint.TryRead(frames, ref at, out ulong offset) || !QuicVarint.TryRead(frames, ref at, out ulong length)
                         || length > (ulong)(frames.Length - at)) return;
-                    OnCrypto(ref input, offset, frames.Slice(at, (int)length), buffer, version);
+                    if (version == QuicVersion.Q050) OnChlo(ref input, offset, frames.Slice(at, (int)length));
+                    else OnCrypto(ref input, offset, frames.Slice(at, (int)length), buffer, version);
                     at += (int)length;
                     continue;
                 case Close or CloseApplication:
@@ -178,6 +195,18 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
         for (int i = 0; ecn && i < 3; i++)
             if (!QuicVarint.TryRead(frames, ref at, out _)) return false;
         return true;
+    }
+
+    // Q050's hello is QUIC crypto's CHLO, not TLS's: read when it starts the stream and names the server in that frame.
+    private static void OnChlo(ref InspectionInput input, ulong offset, ReadOnlySpan<byte> data)
+    {
+        if (offset != 0 || !GoogleQuicHello.TryReadServerName(data, out var name))
+        {
+            GiveUp(ref input);
+            return;
+        }
+        input.Flow.AppDetail = GoogleQuicHello.Detail(name, QuicVersion.Name(QuicVersion.Q050));
+        input.Scratch |= Done;
     }
 
     private static void OnCrypto(ref InspectionInput input, ulong offset, ReadOnlySpan<byte> data, Span<byte> buffer, byte version)

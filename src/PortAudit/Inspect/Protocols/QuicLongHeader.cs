@@ -3,8 +3,10 @@ using System.Buffers.Binary;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// The QUIC versions read (RFC 9000, RFC 9369, drafts 29 to 32), each as a one-byte kind: 1, 2, or the draft's number;
-/// 0 for any other version.
+/// The QUIC versions whose client Initials are opened, each as a one-byte kind: RFC 9000's version 1, RFC 9369's version
+/// 2, drafts 23 to 34 (the draft's number), and the versions that deployments of those drafts named: Facebook's mvfst
+/// (0xfaceb001, 0xfaceb002, 0xfaceb00e) and Google's Q050, T050 and T051, which follow the invariant long header
+/// (RFC 8999) with salts of their own; 0 for any other version.
 /// </summary>
 public static class QuicVersion
 {
@@ -14,25 +16,62 @@ public static class QuicVersion
     /// <summary>QUIC version 2 (0x6b3343cf).</summary>
     public const byte V2 = 2;
 
-    /// <summary>The kind of a version field: <see cref="V1"/>, <see cref="V2"/>, 29 to 32 for drafts, 0 for others.</summary>
+    /// <summary>mvfst's version on draft 22's salt (0xfaceb001).</summary>
+    public const byte Mvfst22 = 0xF1;
+
+    /// <summary>mvfst's version on draft 27 (0xfaceb002).</summary>
+    public const byte Mvfst27 = 0xF2;
+
+    /// <summary>mvfst's experimental version, on draft 27's salt (0xfaceb00e).</summary>
+    public const byte MvfstExperimental = 0xFE;
+
+    /// <summary>Google's Q050 (0x51303530): QUIC crypto's CHLO in the Initial's frames.</summary>
+    public const byte Q050 = 0xA0;
+
+    /// <summary>Google's T050 (0x54303530): a TLS ClientHello in the Initial's frames.</summary>
+    public const byte T050 = 0xB0;
+
+    /// <summary>Google's T051 (0x54303531).</summary>
+    public const byte T051 = 0xB1;
+
+    /// <summary>The kind of a version field; 0 for a version not opened.</summary>
     public static byte Kind(uint version) => version switch
     {
         0x00000001 => V1,
         0x6b3343cf => V2,
-        >= 0xff00001d and <= 0xff000020 => (byte)version,
+        >= 0xff000017 and <= 0xff000022 => (byte)version,
+        0xfaceb001 => Mvfst22,
+        0xfaceb002 => Mvfst27,
+        0xfaceb00e => MvfstExperimental,
+        0x51303530 => Q050,
+        0x54303530 => T050,
+        0x54303531 => T051,
         _ => 0,
     };
 
-    /// <summary>The version's word in a detail: quic1, quic2, draft-29.</summary>
+    /// <summary>True for Google's versions, whose Initial frames are numbered apart from RFC 9000's.</summary>
+    public static bool IsGoogle(byte kind) => kind is Q050 or T050 or T051;
+
+    /// <summary>The version's word in a detail: quic1, quic2, draft-29, mvfst-faceb001, gquic-Q050.</summary>
     public static string Name(byte kind) => kind switch
     {
         V1 => "quic1",
         V2 => "quic2",
-        29 => "draft-29",
-        30 => "draft-30",
-        31 => "draft-31",
-        _ => "draft-32",
+        Mvfst22 => "mvfst-faceb001",
+        Mvfst27 => "mvfst-faceb002",
+        MvfstExperimental => "mvfst-faceb00e",
+        Q050 => "gquic-Q050",
+        T050 => "gquic-T050",
+        T051 => "gquic-T051",
+        >= FirstDraft and <= LastDraft => DraftNames[kind - FirstDraft],
+        // No kind Kind gives; total all the same, as an inspector's memory may hold anything (HostileInputTests).
+        _ => "unknown",
     };
+
+    private const int FirstDraft = 23, LastDraft = 34;
+
+    // One string per draft, made once: a name is asked for every QUIC flow.
+    private static readonly string[] DraftNames = Enumerable.Range(FirstDraft, LastDraft - FirstDraft + 1).Select(n => $"draft-{n}").ToArray();
 }
 
 /// <summary>The packet types of a long header, the same in every version once read (RFC 9369 3.2 renumbers them).</summary>
@@ -51,7 +90,7 @@ public enum QuicPacketType : byte
 }
 
 /// <summary>
-/// A QUIC long header (RFC 9000 17.2): form and fixed bits, a version read (<see cref="QuicVersion"/>), connection IDs of
+/// A QUIC long header (RFC 9000 17.2): form and fixed bits, a version opened (<see cref="QuicVersion"/>), connection IDs of
 /// at most 20 bytes, and for Initial, 0-RTT and Handshake packets the token and Length varints, all within the datagram.
 /// </summary>
 public readonly ref struct QuicLongHeader
