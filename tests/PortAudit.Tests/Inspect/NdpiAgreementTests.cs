@@ -80,7 +80,7 @@ public class NdpiAgreementTests(ITestOutputHelper output)
 
     private static IEnumerable<NdpiFlow> NdpiResults(string file) => NdpiFlow.Read(file);
 
-    private static Flow? Find(List<Flow> flows, NdpiFlow ndpi) => flows.FirstOrDefault(f =>
+    internal static Flow? Find(List<Flow> flows, NdpiFlow ndpi) => flows.FirstOrDefault(f =>
         f.Transport == ndpi.Transport
         && ((f.Client == ndpi.A && f.ClientPort == ndpi.PortA && f.Server == ndpi.B && f.ServerPort == ndpi.PortB)
             || (f.Client == ndpi.B && f.ClientPort == ndpi.PortB && f.Server == ndpi.A && f.ServerPort == ndpi.PortA)));

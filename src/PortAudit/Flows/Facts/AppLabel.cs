@@ -118,6 +118,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel OpenVpn = WellKnown("openvpn");
     /// <summary>SOCKS 4, 4a or 5 (a proxy: the client's opening answered by the server).</summary>
     public static readonly AppLabel Socks = WellKnown("socks");
+    /// <summary>DNSCrypt (encrypted DNS: a client's query answered by the resolver's magic).</summary>
+    public static readonly AppLabel DnsCrypt = WellKnown("dnscrypt");
 
     private AppLabel(string name) => Name = name;
 

@@ -40,6 +40,9 @@ internal static class ServerConfirmation
         return InspectResult.Match;
     }
 
+    /// <summary>True once the server's bytes said the flow is not the protocol (<see cref="Denied"/>).</summary>
+    public static bool Refused(in InspectionInput input) => (input.Scratch & ServerDenied) != 0;
+
     /// <summary>The note the client's message left (0 when none was read).</summary>
     public static uint ClientNote(in InspectionInput input) => (uint)(input.Scratch >> 8);
 
