@@ -28,7 +28,7 @@ public static class Inspectors
     private static IEnumerable<IInspector> Create() =>
     [
         new DceRpcClInspector(), new DceRpcCoInspector(), new DnsInspector(), new DtlsInspector(), new HttpInspector(),
-        new QuicInspector(),
+        new QuicInspector(), new QuicShortHeaderInspector(),
         new IkeInspector(), new KerberosInspector(), new LdapInspector(), new MailInspector(MailDialect.Imap),
         new MailInspector(MailDialect.Nntp), new MailInspector(MailDialect.Ftp), new MailInspector(MailDialect.Pop3), new MailInspector(MailDialect.Smtp),
         new NetBiosDatagramInspector(), new NetBiosNameInspector(), new NetBiosSessionInspector(), new NtpInspector(),

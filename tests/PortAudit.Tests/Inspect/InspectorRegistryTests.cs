@@ -26,7 +26,7 @@ public class InspectorRegistryTests
         "wireguard", "openvpn", "openvpn", "socks", "dnscrypt",
         "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",
         "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp",
-        "rtcp", "rtp",
+        "rtcp", "rtp", "quic",
     ];
 
     [Fact]
