@@ -121,6 +121,8 @@ public ref struct TlsHello
         0xFEFF => "dtls1.0",
         0xFEFD => "dtls1.2",
         0xFEFC => "dtls1.3",
+        // DTLS 1.0 before RFC 4347's number (OpenSSL's DTLS1_BAD_VER), as tshark names it.
+        0x0100 => "dtls1.0-openssl-pre-0.9.8f",
         _ => $"0x{version:x4}",
     };
 
