@@ -36,8 +36,6 @@ public sealed class DnsCryptInspector() : Inspector(new(AppLabel.DnsCrypt, AnyTr
         int at = tcp ? TcpLength : 0;
         if (input.FromClient)
         {
-            // The client's side cannot claim alone: once the server said otherwise, nothing it sends can change that.
-            if (ServerConfirmation.Refused(input)) return InspectResult.NoMatch;
             // Over TCP the length comes first: a length no query has turns the protocol away before the rest arrives.
             if (tcp && data.Length < TcpLength) return input.Undecided;
             int length = tcp ? BinaryPrimitives.ReadUInt16BigEndian(data) : data.Length;

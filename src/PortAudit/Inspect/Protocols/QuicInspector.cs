@@ -293,6 +293,7 @@ public sealed class QuicInspector() : Inspector(new(AppLabel.Quic, Udp, [443], I
 
     private static byte Version(ulong scratch) => (byte)(scratch >> VersionShift & ByteMask);
 
-    // A connection ID's hash, seeded by its length (IDs of 0 to 20 bytes), cut to the scratch's field.
-    private static ulong Fingerprint(ReadOnlySpan<byte> id) => XxHash32.HashToUInt32(id, id.Length) & FingerprintMask;
+    // A connection ID's hash, seeded by its length (IDs of 0 to 20 bytes), cut to the scratch's field (30 bits); the
+    // short-header inspector keeps fewer of them.
+    internal static ulong Fingerprint(ReadOnlySpan<byte> id) => XxHash32.HashToUInt32(id, id.Length) & FingerprintMask;
 }

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -42,7 +41,7 @@ public sealed class QuicShortHeaderInspector() : Inspector(new(AppLabel.Quic, Ud
         if (input.IsTcp || data.Length < MinDatagram || (data[0] & FormBits) != ShortForm) return InspectResult.NoMatch;
         int shift = input.FromClient ? 0 : SideBits;
         uint side = (uint)(input.Scratch >> shift);
-        uint fingerprint = XxHash32.HashToUInt32(data.Slice(1, ConnectionIdBytes)) & FingerprintMask;
+        uint fingerprint = (uint)QuicInspector.Fingerprint(data.Slice(1, ConnectionIdBytes)) & FingerprintMask;
         int count = (int)(side >> CountShift);
         if (count == 0) side = fingerprint | (uint)data[0] << FirstByteShift;
         else if ((side & FingerprintMask) != fingerprint) return InspectResult.NoMatch;

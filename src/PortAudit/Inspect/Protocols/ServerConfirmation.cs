@@ -12,6 +12,8 @@ internal static class ServerConfirmation
     /// <summary>
     /// The client's side read as the protocol: wait for the server. When no more will come, the client's message decides
     /// alone if <paramref name="enoughAlone"/> (a signature strong enough by itself) and the server never contradicted it.
+    /// Once the server did, the client's side ends at its next message: nothing it sends can claim the flow then, and an
+    /// inspector left waiting would keep the flow under inspection to its limit.
     /// </summary>
     /// <remarks>
     /// <paramref name="note"/> (what the client asked, for the detail written once the flow is claimed) is kept for
@@ -19,9 +21,10 @@ internal static class ServerConfirmation
     /// </remarks>
     public static InspectResult Client(ref InspectionInput input, uint note = 0, bool enoughAlone = true)
     {
+        if ((input.Scratch & ServerDenied) != 0) return InspectResult.NoMatch;
         input.Scratch = (input.Scratch & 0xFF) | ClientSeen | (ulong)note << 8;
         if (!input.AtLimit) return InspectResult.NeedMore;
-        return enoughAlone && (input.Scratch & ServerDenied) == 0 ? InspectResult.Match : InspectResult.NoMatch;
+        return enoughAlone ? InspectResult.Match : InspectResult.NoMatch;
     }
 
     /// <summary>
@@ -39,9 +42,6 @@ internal static class ServerConfirmation
         asked = ClientNote(input);
         return InspectResult.Match;
     }
-
-    /// <summary>True once the server's bytes said the flow is not the protocol (<see cref="Denied"/>).</summary>
-    public static bool Refused(in InspectionInput input) => (input.Scratch & ServerDenied) != 0;
 
     /// <summary>The note the client's message left (0 when none was read).</summary>
     public static uint ClientNote(in InspectionInput input) => (uint)(input.Scratch >> 8);
