@@ -41,13 +41,16 @@ internal static class BesideThread
             }
         }) { IsBackground = true, Name = name };
         thread.Start();
+        // Cancelled, the caller's side may have been aborted by the work's failure, which the work records only when it
+        // ends (a split read joins its other readers first): which failure to report is decided once it has ended.
+        ExceptionDispatchInfo? cancelled = null;
         try
         {
             own();
         }
-        catch (OperationCanceledException) when (Volatile.Read(ref failure) is not null)
+        catch (OperationCanceledException ex)
         {
-            // Aborted because the work failed: that failure is the one to report, below.
+            cancelled = ExceptionDispatchInfo.Capture(ex);
         }
         finally
         {
@@ -55,5 +58,6 @@ internal static class BesideThread
             thread.Join();
         }
         if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+        cancelled?.Throw();
     }
 }

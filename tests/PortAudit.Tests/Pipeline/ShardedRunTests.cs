@@ -175,6 +175,34 @@ public sealed class ShardedRunTests
         Assert.Contains(stage.FailedOn, new[] { "portaudit-decode", "portaudit-flows-0" });
     }
 
+    // Each shard works its packets on its own reading thread: a stage's failure there stops the run with its error, as
+    // when the shard works batches dealt to it.
+    [SharedDataFact("captures/netbios.pcap")]
+    public void A_stage_that_fails_in_the_first_shard_reading_the_file_itself_stops_the_run_with_its_error() =>
+        AssertReplicatedRunStopsWithTheStagesError(failing: 1, thread: "portaudit-decode");
+
+    [SharedDataFact("captures/netbios.pcap")]
+    public void A_stage_that_fails_in_the_second_shard_reading_the_file_itself_stops_the_run_with_its_error() =>
+        AssertReplicatedRunStopsWithTheStagesError(failing: 2, thread: "portaudit-read-1");
+
+    private static void AssertReplicatedRunStopsWithTheStagesError(int failing, string thread)
+    {
+        const int Count = 2;
+        int made = 0;
+        var stage = new FailingStage();
+        var path = SharedData.Path("captures/netbios.pcap")!;
+        var shards = new PortAudit.Pipeline.Shards.FlowShards(Count, new FlowTableOptions { Workers = Count },
+            _ => ++made == failing ? [stage] : [], [new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false }]);
+        var reader = new TrafficReader(new FlowTable(new FlowTableOptions()));
+        using var capture = CaptureFile.Open(path);
+
+        var read = Task.Run(() => reader.ReadReplicated(capture, () => CaptureFile.Open(path), shards, 1, CancellationToken.None));
+
+        var error = Assert.Throws<AggregateException>(() => read.Wait(TimeSpan.FromSeconds(30))).InnerException;
+        Assert.Equal("stage failed", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.Equal(thread, stage.FailedOn);
+    }
+
     private sealed class FailingStage : IFlowObserver
     {
         public string? FailedOn { get; private set; }
