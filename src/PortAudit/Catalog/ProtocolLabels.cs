@@ -15,7 +15,10 @@ public static class ProtocolLabels
 
     // Before Accepted, which adds them: static fields are set in the order they are written.
     private static readonly HashSet<AppLabel> Tunnels =
-        [AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy, AppLabel.Quic, AppLabel.PseudoTls, AppLabel.DnsCrypt];
+    [
+        AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy, AppLabel.Quic, AppLabel.PseudoTls,
+        AppLabel.DnsCrypt, AppLabel.Teredo,
+    ];
 
     private static readonly Dictionary<string, AppLabel[]> Accepted = WithTunnels(new(StringComparer.Ordinal)
     {

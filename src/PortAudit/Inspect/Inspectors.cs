@@ -39,6 +39,6 @@ public static class Inspectors
         new WinsReplicationInspector(), new TelnetInspector(), new RtspInspector(), new PptpInspector(), new L2tpInspector(),
         new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
         new OpenVpnDataInspector(),
-        new SocksInspector(), new DnsCryptInspector(),
+        new SocksInspector(), new DnsCryptInspector(), new TeredoInspector(),
     ];
 }

@@ -120,6 +120,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Socks = WellKnown("socks");
     /// <summary>DNSCrypt (encrypted DNS: a client's query answered by the resolver's magic).</summary>
     public static readonly AppLabel DnsCrypt = WellKnown("dnscrypt");
+    /// <summary>Teredo (IPv6 tunnelled in UDP through NAT: an IPv6 packet whose end is a Teredo address, or the qualification).</summary>
+    public static readonly AppLabel Teredo = WellKnown("teredo");
 
     private AppLabel(string name) => Name = name;
 
