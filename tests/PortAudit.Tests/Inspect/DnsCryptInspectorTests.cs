@@ -108,10 +108,7 @@ public sealed class DnsCryptNdpiTests(ITestOutputHelper output)
     public void EachEncryptedDnsCryptFlowOfNdpiIsOursAndOursBeyondItAreExplained()
     {
         string path = SharedData.Path("bench/base.pcap")!;
-        using var dir = new TempDirectory();
-        string results = dir.File("base.pcap.out");
-        File.WriteAllText(results, External.Run("ndpiReader", "-i", path, "-v", "2", "-q"));
-        var ndpi = NdpiFlow.Read(results).Where(f => f.Protocol.Contains("DNScrypt", StringComparison.Ordinal)).ToList();
+        var ndpi = NdpiFlow.Run(path, "DNScrypt");
         var flows = InspectTestData.Inspect(path).Flows;
 
         var ours = flows.Where(f => f.App == AppLabel.DnsCrypt).ToHashSet();

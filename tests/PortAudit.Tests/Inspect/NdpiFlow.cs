@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Inspect;
 
@@ -10,6 +11,15 @@ public sealed record NdpiFlow(string Capture, string Transport, IpAddr A, ushort
     private static readonly Regex Line = new(
         @"^\t\d+\t(?<t>TCP|UDP) (?<a>\S+?):(?<pa>\d+) <?-> (?<b>\S+?):(?<pb>\d+) .*?\[proto: (?:\w+:)?[\d.]+/(?<p>[^\]]+)\]",
         RegexOptions.Compiled);
+
+    /// <summary>Runs ndpiReader on <paramref name="capture"/> and reads the flows it names <paramref name="protocol"/> (in either of its names).</summary>
+    public static List<NdpiFlow> Run(string capture, string protocol)
+    {
+        using var dir = new TempDirectory();
+        string results = dir.File(Path.GetFileName(capture) + ".out");
+        File.WriteAllText(results, External.Run("ndpiReader", "-i", capture, "-v", "2", "-q"));
+        return Read(results).Where(f => f.Protocol.Contains(protocol, StringComparison.Ordinal)).ToList();
+    }
 
     /// <summary>Reads the TCP and UDP flows of one .out file; lines whose addresses nDPI printed unparseably are skipped.</summary>
     public static IEnumerable<NdpiFlow> Read(string path)

@@ -124,10 +124,7 @@ public sealed class TeredoPeerTests(ITestOutputHelper output)
     public void EachTeredoFlowOfNdpiIsOurs()
     {
         string path = SharedData.Path("bench/base.pcap")!;
-        using var dir = new TempDirectory();
-        string results = dir.File("base.pcap.out");
-        File.WriteAllText(results, External.Run("ndpiReader", "-i", path, "-v", "2", "-q"));
-        var ndpi = NdpiFlow.Read(results).Where(f => f.Protocol.Contains("Teredo", StringComparison.Ordinal)).ToList();
+        var ndpi = NdpiFlow.Run(path, "Teredo");
         var flows = InspectTestData.Inspect(path).Flows;
         Assert.Equal(5, ndpi.Count);
         Assert.All(ndpi, n => Assert.Equal(AppLabel.Teredo, NdpiAgreementTests.Find(flows, n)?.App));
