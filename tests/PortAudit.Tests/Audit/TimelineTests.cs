@@ -22,6 +22,20 @@ public class TimelineTests
         return (clock, series);
     }
 
+    // Bin places a time before 1970 in 1970's bin: the covered span must agree, or a chart walking every bin from the
+    // first to the last walks days of time at the finest width.
+    [Fact]
+    public void Times_before_1970_are_covered_as_their_bins_place_them()
+    {
+        var clock = new TimeBinClock();
+        clock.Cover(-300_000 * S, -299_990 * S);
+        clock.Cover(-10 * S, 5 * S);
+
+        Assert.Equal(0, clock.FirstNs);
+        Assert.Equal(5 * S, clock.LastNs);
+        Assert.InRange(clock.LastNs / clock.WidthNs - clock.FirstNs / clock.WidthNs + 1, 1, TimeBinClock.MaxBins);
+    }
+
     [Fact]
     public void A_day_of_flows_stays_within_the_bin_limit_and_keeps_every_flow_and_byte()
     {

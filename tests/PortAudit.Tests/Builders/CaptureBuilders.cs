@@ -67,7 +67,7 @@ internal sealed class PcapNgBuilder
         return Block(0x0A0D0D0A, body);
     }
 
-    public PcapNgBuilder Interface(int linkType, byte? tsresol = null, uint snapLength = 0)
+    public PcapNgBuilder Interface(int linkType, byte? tsresol = null, uint snapLength = 0, long? tsoffset = null)
     {
         var body = new List<byte>();
         var fixedPart = new byte[8];
@@ -81,8 +81,17 @@ internal sealed class PcapNgBuilder
             U16(opt.AsSpan(2), 1);
             opt[4] = r;
             body.AddRange(opt);
-            body.AddRange(new byte[4]); // opt_endofopt
         }
+        if (tsoffset is { } seconds)
+        {
+            var opt = new byte[12];
+            U16(opt, 14);
+            U16(opt.AsSpan(2), 8);
+            if (_bigEndian) BinaryPrimitives.WriteInt64BigEndian(opt.AsSpan(4), seconds);
+            else BinaryPrimitives.WriteInt64LittleEndian(opt.AsSpan(4), seconds);
+            body.AddRange(opt);
+        }
+        if (tsresol is not null || tsoffset is not null) body.AddRange(new byte[4]); // opt_endofopt
         return Block(1, body.ToArray());
     }
 

@@ -31,9 +31,15 @@ public sealed class TimeBinClock
     /// <summary>Index of the bin that holds <paramref name="ns"/> at the current width.</summary>
     public long Bin(long ns) => Math.Max(0, ns) / WidthNs;
 
-    /// <summary>Widens the covered time to [<paramref name="startNs"/>, <paramref name="endNs"/>] and steps the width up until it fits.</summary>
+    /// <summary>
+    /// Widens the covered time to [<paramref name="startNs"/>, <paramref name="endNs"/>] and steps the width up until it
+    /// fits. A time before 1970 (a pcapng interface's negative offset) counts as 1970, as <see cref="Bin"/> places it:
+    /// the covered time must be what the bins hold, or a reader walking its bins from first to last would walk the
+    /// unclamped span at the finest width.
+    /// </summary>
     public void Cover(long startNs, long endNs)
     {
+        startNs = Math.Max(0, startNs);
         _firstNs = Math.Min(_firstNs, startNs);
         _lastNs = Math.Max(_lastNs, Math.Max(startNs, endNs));
         while (Bin(_lastNs) - Bin(_firstNs) + 1 > MaxBins) _step++;

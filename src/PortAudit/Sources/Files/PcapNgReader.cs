@@ -168,8 +168,10 @@ public sealed class PcapNgReader : ICaptureReader
         if (captured > body.Length - 20)
             throw new CaptureFormatException(Name, offset,
                 $"{kind}: captured length {captured} points past the block's end ({body.Length - 20} bytes of data)");
-        return new PacketRecord(body.Slice(20, (int)captured), iface.ToNanoseconds(ticks), ClampLength(original),
-            iface.LinkType, offset);
+        if (!iface.TryToNanoseconds(ticks, out long nanoseconds))
+            throw new CaptureFormatException(Name, offset,
+                $"{kind}: timestamp {ticks} in units of {iface.Resolution} is past what 64-bit nanoseconds since 1970 hold (the year 2262)");
+        return new PacketRecord(body.Slice(20, (int)captured), nanoseconds, ClampLength(original), iface.LinkType, offset);
     }
 
     private InterfaceDescription Interface(uint id, long offset)
@@ -198,8 +200,18 @@ public sealed class PcapNgReader : ICaptureReader
 /// <summary>An interface of a pcapng section: link type, snaplen and how to read its timestamps.</summary>
 public readonly record struct InterfaceDescription(int LinkType, uint SnapLength, TimestampResolution Resolution, long OffsetSeconds)
 {
-    /// <summary>Converts the interface's timestamp ticks to nanoseconds since the epoch.</summary>
-    public long ToNanoseconds(ulong ticks) => Resolution.ToNanoseconds(ticks) + OffsetSeconds * 1_000_000_000L;
+    /// <summary>
+    /// Converts the interface's timestamp ticks to nanoseconds since the epoch, with its if_tsoffset; false when the time
+    /// does not fit 64 bits of nanoseconds (a damaged timestamp or resolution: the count would wrap to another time).
+    /// </summary>
+    public bool TryToNanoseconds(ulong ticks, out long nanoseconds)
+    {
+        // At most 2^64 seconds of ticks, 10^9 nanoseconds each, plus or minus 2^63 seconds of offset: inside 128 bits.
+        Int128 total = (Int128)Resolution.ToNanoseconds(ticks) + (Int128)OffsetSeconds * 1_000_000_000;
+        bool fits = total >= long.MinValue && total <= long.MaxValue;
+        nanoseconds = fits ? (long)total : 0;
+        return fits;
+    }
 }
 
 /// <summary>The if_tsresol option: units of 10^-n or 2^-n seconds.</summary>
@@ -208,21 +220,24 @@ public readonly record struct TimestampResolution(byte Code)
     /// <summary>The default when the option is absent.</summary>
     public static TimestampResolution Microseconds => new(6);
 
-    /// <summary>Converts ticks of this resolution to nanoseconds.</summary>
-    public long ToNanoseconds(ulong ticks)
+    /// <summary>Converts ticks of this resolution to nanoseconds, in 128 bits: no count of ticks wraps.</summary>
+    public UInt128 ToNanoseconds(ulong ticks)
     {
         int exponent = Code & 0x7F;
         if ((Code & 0x80) != 0)
         {
-            // Binary fractions: split so the multiplication cannot overflow.
+            // Binary fractions: 2^-exponent seconds a tick.
             if (exponent >= 64) return 0;
             ulong seconds = ticks >> exponent;
             ulong fraction = ticks & ((1UL << exponent) - 1);
-            return (long)(seconds * 1_000_000_000UL + (ulong)(((UInt128)fraction * 1_000_000_000UL) >> exponent));
+            return (UInt128)seconds * 1_000_000_000UL + (((UInt128)fraction * 1_000_000_000UL) >> exponent);
         }
-        if (exponent <= 9) return (long)(ticks * Pow10(9 - exponent));
-        return exponent > 28 ? 0 : (long)(ticks / Pow10(exponent - 9));
+        if (exponent <= 9) return (UInt128)ticks * Pow10(9 - exponent);
+        return exponent > 28 ? 0 : ticks / Pow10(exponent - 9);
     }
+
+    /// <inheritdoc />
+    public override string ToString() => (Code & 0x80) != 0 ? $"2^-{Code & 0x7F} s" : $"10^-{Code & 0x7F} s";
 
     private static ulong Pow10(int n)
     {

@@ -69,6 +69,39 @@ public class CaptureReaderTests
         }, seen);
     }
 
+    // A damaged resolution or timestamp made the count of nanoseconds wrap to another time, before 1970 or anywhere:
+    // the audit's time bins then spanned days at their finest width (a fuzzed capture's audit held 6.9 GB).
+    [Fact]
+    public void APcapNgTimestampPastWhatNanosecondsHoldIsDamageAtItsBlock()
+    {
+        var builder = new PcapNgBuilder().Section().Interface(1, tsresol: 0).Enhanced(0, 1_700_000_000UL, Frame);
+        long second = builder.Build().Length;
+        var file = builder.Enhanced(0, 1_683_293_610_442_767UL, Frame).Build();
+        using var reader = CaptureFile.Open("t.pcapng", new MemoryStream(file));
+
+        Assert.True(reader.TryRead(out var first));
+        Assert.Equal(1_700_000_000L * 1_000_000_000, first.TimestampNs);
+        var error = Assert.Throws<CaptureFormatException>(() => reader.TryRead(out _));
+        Assert.Equal(second, error.Offset);
+        Assert.Contains("timestamp 1683293610442767 in units of 10^-0 s is past what 64-bit nanoseconds since 1970 hold", error.Message);
+    }
+
+    [Fact]
+    public void APcapNgInterfacesOffsetMovesItsTimesEvenBefore1970AndPastItsRangeIsDamage()
+    {
+        var file = new PcapNgBuilder().Section()
+            .Interface(1, tsoffset: -1_800_000_000)
+            .Interface(1, tsoffset: long.MaxValue / 2)
+            .Enhanced(0, 1_700_000_000_000_001UL, Frame)
+            .Enhanced(1, 1UL, Frame)
+            .Build();
+        using var reader = CaptureFile.Open("t.pcapng", new MemoryStream(file));
+
+        Assert.True(reader.TryRead(out var before1970));
+        Assert.Equal(-100_000_000_000_000_000L + 1_000, before1970.TimestampNs);
+        Assert.Throws<CaptureFormatException>(() => reader.TryRead(out _));
+    }
+
     [Fact]
     public void GzipCompressedCaptureIsReadTransparently()
     {
