@@ -135,19 +135,12 @@ public sealed class TeredoPeerTests(ITestOutputHelper output)
     public void OurTeredoFlowsAreTsharksTeredoConversations()
     {
         string path = SharedData.Path("bench/base.pcap")!;
-        // The outer IPv4 header's addresses and the UDP ports (the shared helper joins the inner IPv6 addresses to them).
-        var tshark = External.Run("tshark", "-r", path, "-Y", "teredo", "-T", "fields", "-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst",
-                "-e", "udp.dstport")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'))
-            .Select(f => Key($"{f[0]} {f[1]}", $"{f[2]} {f[3]}")).ToHashSet();
-        var ours = InspectTestData.Inspect(path).Flows.Where(f => f.App == AppLabel.Teredo)
-            .Select(f => Key($"{f.Client} {f.ClientPort}", $"{f.Server} {f.ServerPort}")).ToHashSet();
+        var tshark = TsharkLabelAgreementTests.Tshark(path, "teredo");
+        var ours = InspectTestData.Inspect(path).Flows.Where(f => f.App == AppLabel.Teredo).Select(TsharkLabelAgreementTests.Key).ToHashSet();
         output.WriteLine($"{ours.Count} Teredo flows of ours, {tshark.Count} Teredo conversations of tshark");
         Assert.Equal(5, ours.Count);
         Assert.Equal(tshark.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
     }
-
-    private static string Key(string one, string two) => string.CompareOrdinal(one, two) < 0 ? $"{one} {two}" : $"{two} {one}";
 
     [NeedsProgramFact("ndpiReader", shared: "bench/base.pcap", package: "libndpi-bin")]
     public void EachTeredoFlowOfNdpiIsOurs()

@@ -134,17 +134,28 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
 
     private static IEnumerable<(string Key, string[] Values)> Conversations(string path, string filter, string[] fields, string[] decodeAs)
     {
+        const int Fixed = 9;
         string output = External.Run("tshark", ["-r", path, .. decodeAs.SelectMany(d => new[] { "-d", d }), "-Y", filter, "-T", "fields",
             "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.dstport",
-            "-e", "udp.dstport", .. fields.SelectMany(f => new[] { "-e", f })]);
+            "-e", "udp.dstport", "-e", "frame.protocols", .. fields.SelectMany(f => new[] { "-e", f })]);
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split('\t');
-            // A packet inside a tunnel or an ICMP quote repeats fields: the outermost (first) value is the packet's own.
+            // A packet inside a tunnel or an ICMP quote repeats fields: the outermost (first) value is the packet's own, and
+            // of an IPv4 and an IPv6 header (Teredo, 6in4) the one the frame's layers name first.
             string First(int i) => f[i].Split(',')[0];
+            int outer = OuterIpv6(f[8]) ? 1 : 0;
             bool tcp = First(4).Length > 0;
-            yield return (Key(tcp ? "tcp" : "udp", First(0) + First(1), tcp ? First(4) : First(5), First(2) + First(3), tcp ? First(6) : First(7)),
-                [.. Enumerable.Range(8, fields.Length).Select(First)]);
+            yield return (Key(tcp ? "tcp" : "udp", First(outer), tcp ? First(4) : First(5), First(2 + outer), tcp ? First(6) : First(7)),
+                [.. Enumerable.Range(Fixed, fields.Length).Select(First)]);
         }
+    }
+
+    // True when the frame's first IP layer is IPv6 (frame.protocols, e.g. "eth:ethertype:ip:udp:teredo:ipv6:icmpv6").
+    private static bool OuterIpv6(string protocols)
+    {
+        var layers = protocols.Split(':');
+        int v4 = Array.IndexOf(layers, "ip"), v6 = Array.IndexOf(layers, "ipv6");
+        return v6 >= 0 && (v4 < 0 || v6 < v4);
     }
 }
