@@ -25,6 +25,9 @@ public static class RunSummary
             log.Warning("link type {LinkType}: {Packets} packets skipped", linkType, count);
         if (summary.Flows.FlowsEvicted > 0)
             log.Warning("flow table full: {Evicted} flows ended early (raise --max-flows)", summary.Flows.FlowsEvicted);
+        if (summary.Flows.TunnelPacketsUntracked > 0)
+            log.Warning("more tunnel ends than --max-flows: {Packets} tunnel packets were counted in the flows they carry but in no flow of the tunnel itself",
+                summary.Flows.TunnelPacketsUntracked);
         if (summary.Flows.OrphanFragments > 0)
             log.Information("{Fragments} IP fragments without their first fragment were not counted", summary.Flows.OrphanFragments);
         log.Information("{Packets} packets, {Bytes} bytes, {Flows} flows; not IP {NotIp}, truncated {Truncated}, malformed {Malformed}",

@@ -225,6 +225,16 @@ public sealed class Finding
     /// <summary>Transport and ports of a zone-pair finding, whose ports are summarised in <see cref="ServerPorts"/>.</summary>
     public const string AnyPort = "*";
 
+    /// <summary>
+    /// How reports name what the finding is about: "445/tcp", "5000-5020/udp", "*/*"; the transport alone for one that has
+    /// no ports (ESP, GRE, a tunnel's ipip or ipv6, ICMP), where a port 0 would read as a port.
+    /// </summary>
+    public string Service => ServiceOf(Ports, Transport);
+
+    /// <summary>The <see cref="Service"/> of <paramref name="ports"/> on <paramref name="transport"/>, as any finding's.</summary>
+    public static string ServiceOf(string ports, string transport) =>
+        ports is "" or "0" && transport is not ("tcp" or "udp" or "sctp" or "both") ? transport : $"{ports}/{transport}";
+
     /// <summary>Addresses of an unnamed client and their flows (bounded); null when the client is an inventory host.</summary>
     public CappedCounter<IpAddr>? ClientAddresses { get; init; }
 

@@ -57,6 +57,24 @@ public struct QuotedPacket
 }
 
 /// <summary>
+/// The outermost IP packet of a tunnel (GRE, IP-in-IP, 6in4): what a firewall between the tunnel's ends sees and
+/// judges, whatever the tunnel carries.
+/// </summary>
+public struct TunnelCarrier
+{
+    /// <summary>True when the frame's outermost IP packet is a tunnel's, opened or not.</summary>
+    public bool Present;
+    /// <summary>Source of the outer packet.</summary>
+    public IpAddr Source;
+    /// <summary>Destination of the outer packet.</summary>
+    public IpAddr Destination;
+    /// <summary>The outer packet's IP protocol: 4 (IP-in-IP), 41 (6in4) or 47 (GRE).</summary>
+    public byte Protocol;
+    /// <summary>The outer packet's IP-layer bytes.</summary>
+    public int IpBytes;
+}
+
+/// <summary>
 /// What the decoder learned from one frame: the innermost IP packet's addresses, protocol, ports,
 /// TCP state and where the transport payload lies in the frame. A plain struct, filled in place.
 /// </summary>
@@ -104,6 +122,12 @@ public struct DecodedPacket
     public QuotedPacket Quote;
     /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4) were removed to reach this packet.</summary>
     public byte TunnelDepth;
+    /// <summary>
+    /// The tunnel packet this one came in, when the frame's outermost IP packet is a tunnel's: with
+    /// <see cref="TunnelDepth"/> 0 the tunnel could not be opened (a GRE payload that is not IP, a later fragment) and
+    /// this packet is the carrier itself.
+    /// </summary>
+    public TunnelCarrier Carrier;
 
     /// <summary>
     /// The transport payload within <paramref name="frame"/>, the bytes this packet was decoded from; empty for a

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using PortAudit.Common;
 
 namespace PortAudit.Decode;
@@ -202,7 +203,7 @@ public static class PacketDecoder
         packet.IsFragment = (fragment & 0x3FFF) != 0;
         packet.IsLaterFragment = (fragment & 0x1FFF) != 0;
         packet.FragmentId = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
-        if (packet.IsLaterFragment) return DecodeStatus.Ok;
+        if (packet.IsLaterFragment) return LaterFragment(ref packet);
         int end = offset + Math.Min(totalLength, ip.Length);
         return DecodeTransport(frame, offset + headerLength, end, ref packet);
     }
@@ -248,7 +249,7 @@ public static class PacketDecoder
                     if (packet.IsLaterFragment)
                     {
                         packet.Protocol = next;
-                        return DecodeStatus.Ok;
+                        return LaterFragment(ref packet);
                     }
                     continue;
             }
@@ -352,8 +353,29 @@ public static class PacketDecoder
         quote.DestinationPort = inner.HasPorts ? inner.DestinationPort : (ushort)0;
     }
 
+    /// <summary>A later fragment carries no transport header; one of a tunnel's outer packet is still its carrier's.</summary>
+    private static DecodeStatus LaterFragment(ref DecodedPacket packet)
+    {
+        if (packet.TunnelDepth == 0 && IsTunnel(packet.Protocol)) packet.Carrier = CarrierOf(packet);
+        return DecodeStatus.Ok;
+    }
+
+    private static bool IsTunnel(byte protocol) => protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre;
+
+    private static TunnelCarrier CarrierOf(in DecodedPacket outer) => new()
+    {
+        Present = true,
+        Source = outer.Source,
+        Destination = outer.Destination,
+        Protocol = outer.Protocol,
+        IpBytes = outer.IpBytes,
+    };
+
     private static DecodeStatus DecodeTunnel(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
+        Debug.Assert(IsTunnel(packet.Protocol));
+        // A firewall judges the outermost packet, so that is the carrier: one tunnel opened inside another keeps it.
+        if (packet.TunnelDepth == 0) packet.Carrier = CarrierOf(packet);
         if (packet.TunnelDepth < MaxTunnelDepth)
         {
             var inner = default(DecodedPacket);
@@ -374,6 +396,7 @@ public static class PacketDecoder
             }
             if (status == DecodeStatus.Ok)
             {
+                inner.Carrier = packet.Carrier;
                 packet = inner;
                 return status;
             }

@@ -14,6 +14,7 @@ public sealed class FlowTable
     // Sized for a busy capture up front: growing a large table rehashes every flow.
     private readonly FlowSet _flows;
     private readonly FragmentTracker _fragments = new();
+    private readonly TunnelCarriers _carriers;
     private readonly FlowTableOptions _options;
     private readonly IFlowObserver[] _observers;
     private readonly long _udpTimeoutNs;
@@ -39,6 +40,7 @@ public sealed class FlowTable
     {
         _options = options;
         _flows = new(options.InitialFlowCapacity);
+        _carriers = new TunnelCarriers(options.MaxFlows);
         _observers = observers;
         _udpTimeoutNs = ToNs(options.UdpIdleTimeout);
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
@@ -95,6 +97,12 @@ public sealed class FlowTable
     {
         ordinal = TakeOrdinal(ordinal);
         if (!_shard && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
+        if (packet.Carrier.Present)
+        {
+            if (!_carriers.Add(packet.Carrier, timestampNs, ordinal, Input, frameNumber)) Statistics.TunnelPacketsUntracked++;
+            // A tunnel packet that could not be opened (a GRE payload that is not IP, a later fragment) is its carrier's alone.
+            if (packet.TunnelDepth == 0) return;
+        }
         FragmentTracker.Pending pending = default;
         if (packet.IsLaterFragment)
         {
@@ -162,8 +170,15 @@ public sealed class FlowTable
         return flow!;
     }
 
-    /// <summary>Ends every flow still held (end of input), oldest first.</summary>
-    public void Flush()
+    /// <summary>Ends every flow still held (end of input), oldest first, then the tunnels' carriers (<see cref="TunnelCarriers"/>).</summary>
+    public void Flush() => EndRun([], null);
+
+    /// <summary>
+    /// Ends every flow still held, then the carriers of the tunnels this table and the tables of <paramref name="parts"/>
+    /// (the shards of the same run, already flushed) counted, with the ids <paramref name="nextOrdinal"/> gives, the run's
+    /// ordinals after every packet's (null: after this table's last). A shard's table leaves its carriers to the run's.
+    /// </summary>
+    internal void EndRun(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal)
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
@@ -173,6 +188,17 @@ public sealed class FlowTable
         _recent = null;
         Ending = FlowEnding.EndOfInput;
         foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
+        if (!_shard) EndCarriers(parts, nextOrdinal);
+    }
+
+    private void EndCarriers(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal)
+    {
+        foreach (var part in parts) _carriers.Merge(part._carriers);
+        foreach (var flow in _carriers.End(() => TakeOrdinal(nextOrdinal?.Invoke() ?? 0)))
+        {
+            Statistics.FlowsCreated++;
+            NotifyEnd(flow);
+        }
     }
 
     private static bool IsOpening(TcpFlags flags) => (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;

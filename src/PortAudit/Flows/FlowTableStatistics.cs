@@ -19,6 +19,12 @@ public sealed class FlowTableStatistics
     public long UnreachablesMatched { get; internal set; }
 
     /// <summary>
+    /// Packets of tunnels (GRE, IP-in-IP, 6in4) between more pairs of ends than <see cref="FlowTableOptions.MaxFlows"/>:
+    /// the flows they carry are counted, the tunnel's own conversation is not.
+    /// </summary>
+    public long TunnelPacketsUntracked { get; internal set; }
+
+    /// <summary>
     /// The counters of several tables that hold parts of one run (its shards) as one; the peak is the sum of the shards'
     /// peaks, an upper bound of the run's.
     /// </summary>
@@ -32,6 +38,7 @@ public sealed class FlowTableStatistics
             sum.PeakActiveFlows += part.PeakActiveFlows;
             sum.OrphanFragments += part.OrphanFragments;
             sum.UnreachablesMatched += part.UnreachablesMatched;
+            sum.TunnelPacketsUntracked += part.TunnelPacketsUntracked;
         }
         return sum;
     }

@@ -97,7 +97,8 @@ public sealed class TrafficRun : IFlowSink
             _reader.Progress = null;
         }
         _shards?.EndRun();
-        _table.Flush();
+        // The tunnels' carriers, counted in every table, end last with ids after every packet's.
+        _table.EndRun(_shards?.Tables ?? [], _reader.NextOrdinal);
         // Consumers that do not watch the token (none at all, for rpc) would otherwise have the caller go on as if whole.
         abandon.ThrowIfCancellationRequested();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,

@@ -48,7 +48,12 @@ public static class TsharkFilter
     private static string Port(string transport, string ports)
     {
         if (transport is not ("tcp" or "udp" or "sctp"))
+        {
+            // A tunnel's outer packet: no dissector is named ipip, and "ipv6" alone would match every IPv6 packet.
+            if (transport is "ipip" or "ipv6" && IpProtocol.TryParse(transport, out byte tunnel))
+                return $"(ip.proto=={tunnel} || ipv6.nxt=={tunnel})";
             return byte.TryParse(transport, out byte number) ? $"ip.proto=={number}" : transport;
+        }
         var items = ports.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => p.Replace("-", "..", StringComparison.Ordinal)).ToList();
         return items.Count == 1 && !items[0].Contains("..", StringComparison.Ordinal)

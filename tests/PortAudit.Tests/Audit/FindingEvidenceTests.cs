@@ -165,6 +165,23 @@ public sealed class FindingEvidenceTests : IDisposable
         Assert.Equal(expected, TsharkFilter.For(finding));
     }
 
+    [Theory]
+    [InlineData("ipv6", "0", "ipv6", "(ip.proto==41 || ipv6.nxt==41) && ip.addr==10.0.1.10")]
+    [InlineData("ipip", "0", "ipip", "(ip.proto==4 || ipv6.nxt==4) && ip.addr==10.0.1.10")]
+    [InlineData("gre", "0", "gre", "gre && ip.addr==10.0.1.10")]
+    [InlineData("esp", "", "esp", "esp && ip.addr==10.0.1.10")]
+    [InlineData("tcp", "0", "0/tcp", "tcp.port==0 && ip.addr==10.0.1.10")]
+    public void A_transport_without_ports_is_named_alone_and_a_tunnels_is_filtered_on_its_ip_protocol(string transport, string ports,
+        string service, string filter)
+    {
+        var finding = new Finding(FindingKind.Unexpected, "a", "b", [], [], transport, ports, null, null)
+        {
+            ServerPrefixes = [IpPrefix.Single(IpAddr.TryParse(Dc, out var a) ? a : default)],
+        };
+
+        Assert.Equal((service, filter), (finding.Service, TsharkFilter.For(finding)));
+    }
+
     [Fact]
     public void MissingFindingsFilterOnBothTransportsAndPortRanges()
     {

@@ -19,6 +19,7 @@ namespace PortAudit.Tests.Audit;
 public sealed class FindingFramesTsharkTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private int _carrierFrames;
 
     public void Dispose() => _temp.Dispose();
 
@@ -31,6 +32,19 @@ public sealed class FindingFramesTsharkTests : IDisposable
         frames += Check(SharedData.Path("captures/sip.pcap")!, repositoryCatalog, SharedCaptureAuditTests.InventoryPath("sip"));
         frames += Check(ScanCapture(), AuditFixture.Catalog, null);
         Assert.True(frames >= 15, $"only {frames} frames compared");
+    }
+
+    // A tunnel's own flow (its carrier) is filtered on its IP protocol, and its frames show its ends as their outer addresses.
+    [NeedsProgramFact("tshark", shared: "captures/6in4tunnel.pcap")]
+    public void TsharkShowsTheFramesOfTunnelsAndOfTheFlowsTheyCarry()
+    {
+        int frames = 0;
+        foreach (var capture in new[] { "6in4tunnel.pcap", "4in4tunnel.pcap", "gre.pcapng" })
+            frames += Check(SharedData.Path("captures/" + capture)!, AuditFixture.Catalog, null);
+        Assert.True(frames >= 6, $"only {frames} frames compared");
+        // 4in4tunnel.pcap's and gre.pcapng's; 6in4tunnel.pcap's shares the external zone pair's finding with the flows it
+        // carries, whose samples come first.
+        Assert.Equal(2, _carrierFrames);
     }
 
     /// <summary>SYNs from unnamed internal addresses to dc01:22 and across zones to a perimeter address on many ports, after a non-IP frame.</summary>
@@ -62,7 +76,8 @@ public sealed class FindingFramesTsharkTests : IDisposable
         // Every filter parses, those of missing findings (port lists and ranges, both transports) included: one run for all.
         var filters = findings.Select(f => f.GetProperty("tsharkFilter").GetString()).OfType<string>().Distinct().Select(f => $"({f})");
         External.Run("tshark", "-r", capture, "-c", "1", "-Y", string.Join(" || ", filters));
-        var ends = new Dictionary<long, HashSet<string>>();
+        // A tunnel's first packet opens its own flow and the first it carries: a frame may be both's.
+        var ends = new HashSet<(long Frame, string Client, string Server, bool Carrier)>();
         foreach (var finding in withFrames)
         {
             string filter = finding.GetProperty("tsharkFilter").GetString()!;
@@ -73,19 +88,42 @@ public sealed class FindingFramesTsharkTests : IDisposable
                 long frame = sample.GetProperty("frame").GetInt64();
                 Assert.Equal(capture, sample.GetProperty("input").GetString());
                 Assert.True(shown.Contains(frame), $"{Path.GetFileName(capture)}: '{filter}' does not show frame {frame}");
-                ends[frame] = [sample.GetProperty("client").GetString()!, sample.GetProperty("server").GetString()!];
+                bool carrier = sample.GetProperty("transport").GetString() is "ipip" or "ipv6" or "gre";
+                ends.Add((frame, sample.GetProperty("client").GetString()!, sample.GetProperty("server").GetString()!, carrier));
             }
         }
-        var fields = External.Run("tshark", "-r", capture, "-Y", $"frame.number in {{{string.Join(", ", ends.Keys)}}}", "-T", "fields",
-                "-e", "frame.number", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
-        Assert.Equal(ends.Count, fields.Count);
-        foreach (var f in fields)
+        var frames = ends.Select(e => e.Frame).Distinct().ToList();
+        var fields = External.Run("tshark", "-r", capture, "-Y", $"frame.number in {{{string.Join(", ", frames)}}}", "-T", "fields",
+                "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r').Split('\t')).ToList();
+        Assert.Equal(frames.Count, fields.Count);
+        var layersOf = fields.ToDictionary(f => long.Parse(f[0]), IpLayers);
+        foreach (var (frame, client, server, carrier) in ends)
         {
-            // Tunnelled packets list outer and inner addresses; the flow's are the innermost.
-            string source = (f[1] + f[3]).Split(',')[^1], destination = (f[2] + f[4]).Split(',')[^1];
-            Assert.True(ends[long.Parse(f[0])].SetEquals([source, destination]), $"{Path.GetFileName(capture)} frame {f[0]}: {source} → {destination}");
+            // Tunnelled packets list outer and inner addresses: a flow's are the innermost, a tunnel's own the outermost.
+            var layers = layersOf[frame];
+            var (source, destination) = carrier ? layers[0] : layers[^1];
+            if (carrier) _carrierFrames++;
+            Assert.True(new HashSet<string> { client, server }.SetEquals([source, destination]),
+                $"{Path.GetFileName(capture)} frame {frame}: {source} → {destination}");
         }
         return ends.Count;
+    }
+
+    /// <summary>
+    /// The addresses of each IP layer of a frame, outermost first, in the order frame.protocols names the layers, up to an
+    /// ICMP message: the packet an error quotes is not the frame's.
+    /// </summary>
+    private static List<(string Source, string Destination)> IpLayers(string[] f)
+    {
+        string[] v4Sources = f[2].Split(','), v4Destinations = f[3].Split(','), v6Sources = f[4].Split(','), v6Destinations = f[5].Split(',');
+        int v4 = 0, v6 = 0;
+        var layers = new List<(string, string)>();
+        foreach (var layer in f[1].Split(':').TakeWhile(l => l is not ("icmp" or "icmpv6")))
+        {
+            if (layer == "ip" && v4 < v4Sources.Length && v4Sources[v4].Length > 0) layers.Add((v4Sources[v4], v4Destinations[v4++]));
+            else if (layer == "ipv6" && v6 < v6Sources.Length && v6Sources[v6].Length > 0) layers.Add((v6Sources[v6], v6Destinations[v6++]));
+        }
+        return layers;
     }
 }

@@ -57,6 +57,19 @@ public class DecoderTests
         Assert.Equal(1, p.TunnelDepth);
         Assert.Equal(389, p.DestinationPort);
         Assert.Equal(kind == "6in4" ? "2001:db8::a" : "172.16.0.1", p.Source.ToString());
+        // The outer packet, as a firewall between the tunnel's ends sees it.
+        Assert.True(p.Carrier.Present);
+        Assert.Equal(IpAddr.Parse("198.51.100.1"), p.Carrier.Source);
+        Assert.Equal(IpAddr.Parse("198.51.100.2"), p.Carrier.Destination);
+        Assert.Equal(outer[9], p.Carrier.Protocol);
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
+    [Fact]
+    public void A_packet_outside_any_tunnel_has_no_carrier()
+    {
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(1, Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 2))), out var p));
+        Assert.False(p.Carrier.Present);
     }
 
     [Fact]
@@ -66,6 +79,27 @@ public class DecoderTests
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
         Assert.Equal(IpProtocol.Gre, p.Protocol);
         Assert.Equal(0, p.TunnelDepth);
+        // Not opened: the packet is its own carrier.
+        Assert.True(p.Carrier.Present);
+        Assert.Equal(p.Source, p.Carrier.Source);
+        Assert.Equal(IpProtocol.Gre, p.Carrier.Protocol);
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_later_fragment_of_a_tunnel_packet_is_its_carriers(bool v6)
+    {
+        var fragment = new byte[] { 47, 0, 0x05, 0xA8, 0x12, 0x34, 0x56, 0x78 };
+        var packet = v6
+            ? Ipv6("2001:db8::1", "2001:db8::2", 44, Concat(fragment, new byte[16]))
+            : Ipv4("198.51.100.1", "198.51.100.2", 47, new byte[16], fragmentField: 181);
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
+        Assert.True(p.IsLaterFragment);
+        Assert.True(p.Carrier.Present);
+        Assert.Equal(IpProtocol.Gre, p.Carrier.Protocol);
+        Assert.Equal(packet.Length, p.Carrier.IpBytes);
     }
 
     [Fact]
@@ -73,8 +107,12 @@ public class DecoderTests
     {
         var packet = Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 2));
         for (int i = 0; i < 10; i++) packet = Ipv4("10.9.9.1", "10.9.9.2", 4, packet);
+        packet = Ipv4("192.0.2.1", "192.0.2.2", 4, packet);
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
         Assert.Equal(IpProtocol.IpInIp, p.Protocol);
+        // However deep the decoder went, the carrier is the outermost packet: the one a firewall judged.
+        Assert.Equal(IpAddr.Parse("192.0.2.1"), p.Carrier.Source);
+        Assert.Equal(packet.Length, p.Carrier.IpBytes);
     }
 
     [Fact]

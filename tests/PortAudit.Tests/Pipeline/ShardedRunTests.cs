@@ -28,7 +28,7 @@ public sealed class ShardedRunTests
     private static readonly string[] Captures =
     [
         "dcerpc.pcap", "zeek-dce-rpc-cs_window7-join_stream092.pcap", "zeek-icmp-icmp-destunreach-ip.pcap",
-        "dns_fragmented.pcap", "sip.pcap", "kerberos-login.pcap",
+        "dns_fragmented.pcap", "sip.pcap", "kerberos-login.pcap", "6in4tunnel.pcap",
     ];
 
     [SharedDataFact("captures")]
@@ -62,6 +62,23 @@ public sealed class ShardedRunTests
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(Records(1, path, path), Records(2, path, path));
+    }
+
+    // A tunnel's carrier is counted by every shard that holds a flow it carries, and ends after every input.
+    [SharedDataFact("captures")]
+    public void Tunnel_carriers_split_over_shards_and_inputs_keep_one_tables_ids()
+    {
+        string[] paths = ["6in4tunnel.pcap", "4in4tunnel.pcap", "gre.pcapng", "6in4tunnel.pcap"];
+        paths = paths.Select(p => SharedData.Path("captures/" + p)!).ToArray();
+        string one = Records(1, paths);
+        var flows = one.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(flows.Count, flows.Select(f => f.GetProperty("id").GetInt64()).Distinct().Count());
+        // One carrier per pair of ends and protocol, the two reads of 6in4tunnel.pcap in one: 127 packets each.
+        var carriers = flows.Where(f => f.GetProperty("transport").GetString() is "ipv6" or "ipip" or "gre").ToList();
+        Assert.Equal(3, carriers.Count);
+        Assert.Equal(254, carriers[0].GetProperty("packetsToServer").GetInt64() + carriers[0].GetProperty("packetsToClient").GetInt64());
+        Assert.Equal(one, Records(2, paths));
+        Assert.Equal(one, Records(3, paths));
     }
 
     // A compressed file is read once, by the decoding thread that deals its packets; a plain one by every shard.

@@ -187,6 +187,27 @@ public sealed class ScenarioCapture
         return this;
     }
 
+    /// <summary>
+    /// The conversations <paramref name="inside"/> lays down, each packet carried in an IPv4 packet of IP protocol
+    /// <paramref name="protocol"/> (41: 6in4, 4: IP-in-IP) between the tunnel's ends: from <paramref name="client"/> to
+    /// <paramref name="server"/> when the packet comes from the first packet's sender, the other way otherwise.
+    /// </summary>
+    public ScenarioCapture Tunnel(string client, string server, byte protocol, Action<ScenarioCapture> inside)
+    {
+        var carried = new ScenarioCapture(Name, EpochSeconds);
+        inside(carried);
+        var packets = carried._packets.OrderBy(p => p.At).Select(p => (p.At, Ip: p.Frame[14..])).ToList();
+        var firstSender = SourceOf(packets[0].Ip);
+        foreach (var (at, ip) in packets)
+        {
+            bool outbound = SourceOf(ip).SequenceEqual(firstSender);
+            Add(at, Packets.Ipv4(outbound ? client : server, outbound ? server : client, protocol, ip));
+        }
+        return this;
+    }
+
+    private static ReadOnlySpan<byte> SourceOf(byte[] ip) => ip[0] >> 4 == 6 ? ip.AsSpan(8, 16) : ip.AsSpan(12, 4);
+
     /// <summary>The capture as a classic pcap file (Ethernet), packets in time order.</summary>
     public byte[] Build()
     {

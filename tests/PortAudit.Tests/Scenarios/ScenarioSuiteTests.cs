@@ -117,7 +117,7 @@ public class ScenarioSuiteTests(ITestOutputHelper output)
         foreach (var result in results)
             foreach (var finding in result.Report.Findings)
                 output.WriteLine($"| {result.Scenario.Name} | {finding.Kind.Name()} ({finding.Severity.Name()}) | {finding.ClientHost} → {finding.ServerHost} " +
-                                 $"{finding.Ports}/{finding.Transport} | {result.Scenario.LabelOf(finding)?.Judgement.ToString().ToLowerInvariant() ?? "unlabelled"} | " +
+                                 $"{finding.Service} | {result.Scenario.LabelOf(finding)?.Judgement.ToString().ToLowerInvariant() ?? "unlabelled"} | " +
                                  $"{result.Scenario.LabelOf(finding)?.Reason} |");
         foreach (var result in results)
             foreach (var stale in result.Scenario.Labels.Where(l => !result.Report.Findings.Any(l.Matches)))

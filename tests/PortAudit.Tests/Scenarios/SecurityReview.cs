@@ -10,11 +10,11 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 namespace PortAudit.Tests.Scenarios;
 
 /// <summary>
-/// A security review of what crosses segments (inventory security-review.yaml): fifteen problems a reviewer plants where
+/// A security review of what crosses segments (inventory security-review.yaml): seventeen problems a reviewer plants where
 /// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
 /// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, the
 /// reverse proxy opening a tunnel into the domain for an Internet host's CONNECT, cleartext SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
-/// an address nobody listed, SQL to Exchange), beside the legitimate flows they
+/// an address nobody listed, SQL to Exchange, a 6in4 tunnel from the Internet to a workstation), beside the legitimate flows they
 /// look like: replication between the DCs, name translation and the secure channel from members, printing through the
 /// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, the web
 /// pages the reverse proxy publishes and forwards, and more. Every
@@ -26,7 +26,9 @@ public static class SecurityReview
     private const string Exch01 = "10.40.3.10", Unity01 = "10.40.4.10", Unity02 = "10.40.4.11", Cucm01 = "10.40.4.20", Fe01 = "10.40.5.10";
     private const string EdgeExt = "198.51.100.10", Ws1 = "10.40.101.21", Ws2 = "10.40.100.22", Stranger = "10.40.99.99";
     private const string Internet = "203.0.113.77", Partner = "192.0.2.40", Vpn = "203.0.113.99", Proxied = "203.0.113.88";
-    private const string Rp01 = "198.51.100.20", Tunneller = "203.0.113.66";
+    private const string Rp01 = "198.51.100.20", Tunneller = "203.0.113.66", TunnelBroker = "203.0.113.55";
+    // The kiosk's IPv6 address behind a 6in4 tunnel, and the Internet host that reaches it through the tunnel.
+    private const string KioskV6 = "2001:db8:40:101::21", RemoteV6 = "2001:db8:77::5";
 
     /// <summary>Interfaces the scenario binds beyond <see cref="Payloads"/>' own.</summary>
     public static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab"),
@@ -67,6 +69,8 @@ public static class SecurityReview
             new("an Internet host at the terminal server's RDP", Unexpected, Internet, "ts01", 3389, Verdict.Unexpected),
             new("an address outside the inventory binds NETLOGON on a DC", RpcInterface, Stranger, "dc01", 49672) { Severity = Severity.High },
             new("a workstation to Exchange on 1433 (SQL)", Unexpected, "ws-kiosk", "exch01", 1433, Verdict.Unexpected),
+            new("a 6in4 tunnel from a tunnel broker to a workstation, carrying RDP over IPv6", Unexpected, TunnelBroker, "ws-kiosk", 0,
+                Verdict.Unexpected),
             // The legitimate flows: each must be judged allowed and raise no finding.
             new("replication between the DCs (DsGetNCChanges from a DC)", null, "dc02", "dc01", 49670, Verdict.ExpectedDynamicRpc,
                 RpcInterface, Unexpected, ProtocolMismatch),
@@ -134,6 +138,8 @@ public static class SecurityReview
         c.Tcp(Internet, Ts01, 3389, 280, RdpConnectionRequest, RdpConnectionConfirm);
         Rpc(c, Stranger, Dc01, 49672, 290, Netlogon, 4, 26, 30);
         c.Tcp(Ws1, Exch01, 1433, 300, TdsPrelogin, TdsPrelogin);
+        c.Tunnel(TunnelBroker, Ws1, PortAudit.Common.IpProtocol.Ipv6InIp,
+            inside => inside.Tcp(RemoteV6, KioskV6, 3389, 310, RdpConnectionRequest, RdpConnectionConfirm));
         return c;
     }
 
@@ -197,5 +203,8 @@ public static class SecurityReview
         Act(RpcInterface, Stranger, "dc01", "49672", null, "an unknown machine sets up a Net Logon secure channel (Zerologon's calls): find it"),
         Act(Unmapped, Stranger, "dc01", "135", null, "the same unknown machine asks the DC's endpoint mapper for NETLOGON: find it"),
         Act(Unexpected, "ws-kiosk", "exch01", "1433", null, "SQL from a workstation to Exchange, which runs no SQL Server: find the client"),
+        Act(Unexpected, TunnelBroker, "ws-kiosk", "0", null,
+            "a tunnel broker reaches a workstation over 6in4 (IP protocol 41): an IPv6 path past the IPv4 rules, drop protocol 41 at the perimeter"),
+        Act(Unexpected, RemoteV6, KioskV6, null, null, "an Internet host's RDP to the kiosk, carried by that tunnel: find who set it up"),
     ];
 }

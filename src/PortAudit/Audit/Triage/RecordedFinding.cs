@@ -16,7 +16,11 @@ namespace PortAudit.Audit.Triage;
 /// <param name="Suppressed">True when that run suppressed it.</param>
 public sealed record RecordedFinding(
     string Id, FindingKind Kind, string Severity, string ClientHost, string ServerHost, string Transport, string Ports,
-    string? Rule, string? Reason, long Flows, bool Suppressed);
+    string? Rule, string? Reason, long Flows, bool Suppressed)
+{
+    /// <summary>"445/tcp", or the transport alone where it has no ports (<see cref="Finding.Service"/>).</summary>
+    public string Service => Finding.ServiceOf(Ports, Transport);
+}
 
 /// <summary>The findings of one report.json.</summary>
 /// <param name="Source">The file as named on the command line.</param>

@@ -36,7 +36,7 @@ public static class AuditConsoleSummary
         foreach (var f in report.Findings.Take(worst))
         {
             string label = TriageText.Label(report.Triage, f);
-            Line(writer, $"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Ports}/{f.Transport}" +
+            Line(writer, $"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Service}" +
                              (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : "") +
                              (label.Length > 0 ? $" {{{label}}}" : ""));
             if (f.Explanation is not null) Line(writer, $"         {f.Explanation}");

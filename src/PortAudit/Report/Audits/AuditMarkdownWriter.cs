@@ -95,7 +95,7 @@ public static class AuditMarkdownWriter
         foreach (var f in findings)
         {
             object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                $"{f.Ports}/{f.Transport}", f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Dated > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                f.Service, f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Dated > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
                 Why(f), Where(f, provenance)];
             table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
         }
@@ -115,7 +115,7 @@ public static class AuditMarkdownWriter
             {
                 var table = new MarkdownTable(writer, "id", "severity", "kind", "client", "server", "port", "rule");
                 foreach (var f in triage.Resolved)
-                    table.Row(f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", f.Rule);
+                    table.Row(f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost, f.Service, f.Rule);
                 writer.WriteLine();
             }
         }
@@ -130,7 +130,7 @@ public static class AuditMarkdownWriter
             {
                 var table = new MarkdownTable(writer, "id", "kind", "client", "server", "port", "suppressed");
                 foreach (var f in suppressed)
-                    table.Row(f.Id, f.Kind.Name(), f.ClientHost, f.ServerHost, $"{f.Ports}/{f.Transport}", TriageText.Suppressed(triage.SuppressionOf(f)!));
+                    table.Row(f.Id, f.Kind.Name(), f.ClientHost, f.ServerHost, f.Service, TriageText.Suppressed(triage.SuppressionOf(f)!));
                 writer.WriteLine();
             }
             if (triage.Expired.Count > 0)

@@ -43,7 +43,7 @@ public static class ReportDiffWriter
             new TableColumn("flows", AlignRight: true));
         foreach (var (status, f) in Rows(diff))
             table.Add(f.Suppressed ? status + " (suppressed)" : status, f.Id, f.Severity, f.Kind.Name(), f.ClientHost, f.ServerHost,
-                $"{f.Ports}/{f.Transport}", f.Rule ?? "-", f.Flows.ToString(CultureInfo.InvariantCulture));
+                f.Service, f.Rule ?? "-", f.Flows.ToString(CultureInfo.InvariantCulture));
         return new TextListing([summary], table, []);
     }
 

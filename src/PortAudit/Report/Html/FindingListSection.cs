@@ -56,7 +56,7 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         string severity = f.Severity.Name(), kind = f.Kind.Name(), pair = FindingGroups.PairLabel(f);
         return new TableRow(
         [
-            $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}",
+            $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", f.Service,
             $"{f.Tally.Flows.ToString("N0", CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString("N0", CultureInfo.InvariantCulture)})",
             pair, f.Explanation is null ? f.Reason ?? "" : $"{f.Reason}\n{f.Explanation}", ReportText.Last(f.Tally),
         ], severity, [new("severity", severity), new("kind", kind), new("pair", pair), new("search", SearchText(f, pair))]);
@@ -67,6 +67,6 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         string.Join(' ', new[]
         {
             f.Id, f.Severity.Name(), f.Kind.Name(), ReportText.Host(f.ClientHost, f.ClientRoles), ReportText.Host(f.ServerHost, f.ServerRoles),
-            $"{f.Ports}/{f.Transport}", pair, f.Rule, f.Reason, f.Explanation,
+            f.Service, pair, f.Rule, f.Reason, f.Explanation,
         }.OfType<string>()).ToLowerInvariant();
 }

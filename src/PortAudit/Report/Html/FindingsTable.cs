@@ -34,7 +34,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
     [
         $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()} {f.Id}:\n{Why(f)}{Suppressed(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
-        $"{f.Ports}/{f.Transport}",
+        f.Service,
         $"{f.Tally.Flows.ToString(CultureInfo.InvariantCulture)} ({f.Tally.FailedFlows.ToString(CultureInfo.InvariantCulture)})\n{EvidenceText.Of(f.Tally)}",
         ReportText.Seen(f.Tally),
         ReportText.Detected(f.Samples),

@@ -35,7 +35,7 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         {
             page.Heading(3, "Resolved since the baseline");
             page.Table(["id", "finding", "client → server", "port", "rule"], triage.Resolved.Select(f => (IReadOnlyList<string>)
-                [f.Id, $"{f.Severity} {f.Kind.Name()}", $"{f.ClientHost}\n→ {f.ServerHost}", $"{f.Ports}/{f.Transport}", f.Rule ?? ""]));
+                [f.Id, $"{f.Severity} {f.Kind.Name()}", $"{f.ClientHost}\n→ {f.ServerHost}", f.Service, f.Rule ?? ""]));
         }
         if (triage.Expired.Count > 0)
         {

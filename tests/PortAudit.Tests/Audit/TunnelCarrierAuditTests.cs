@@ -1,0 +1,71 @@
+using PortAudit.Audit;
+using PortAudit.Common;
+using PortAudit.Flows;
+using static PortAudit.Tests.Audit.AuditFixture;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// A tunnel's own flow is judged as a firewall between its ends judges it, by the tunnel's IP protocol between the
+/// tunnel's ends: KB832017's GRE row admits PPTP's GRE to a published RRAS server, and nothing admits 6in4 from the
+/// Internet, whatever the flows inside are.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class TunnelCarrierAuditTests
+{
+    private const string Site = """
+        segments:
+          - name: lan
+            cidrs: [10.0.0.0/16]
+            zone: internal
+          - name: internet
+            cidrs: [0.0.0.0/0]
+            zone: external
+        hosts:
+          - name: rras01
+            addresses: [10.0.1.40]
+            roles: [rras-server]
+            published: [gre, pptp]
+          - name: clients
+            cidrs: [10.0.8.0/22]
+            roles: [workstation]
+        features: [vpn]
+        """;
+
+    private const string Internet = "198.51.100.7";
+
+    [Fact]
+    public void Pptps_gre_to_a_published_rras_server_is_the_kb832017_gre_row()
+    {
+        var inner = Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn));
+        var flows = FlowsOf(
+            Ethernet(Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, inner))),
+            Ethernet(Ipv4("10.0.1.40", Internet, IpProtocol.Gre, Gre(0x880B, new byte[16]))));
+
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Gre);
+        var verdict = RepositoryAuditor(Site).Audit(carrier);
+        Assert.Equal((Verdict.Expected, "kb832017-rras-server-gre"), (verdict.Verdict, verdict.Rule?.Id));
+    }
+
+    [Fact]
+    public void Six_in_four_from_the_internet_to_a_workstation_is_unexpected_whatever_it_carries()
+    {
+        var inner = Ipv6("2001:db8::a", "2001:db8::b", IpProtocol.Tcp, Tcp(50000, 443, Syn));
+        var flows = FlowsOf(Ethernet(Ipv4(Internet, "10.0.8.9", IpProtocol.Ipv6InIp, inner)));
+
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Ipv6InIp);
+        Assert.Equal(("ipv6", Internet, "10.0.8.9"), (carrier.Transport, carrier.Client.ToString(), carrier.Server.ToString()));
+        var verdict = RepositoryAuditor(Site).Audit(carrier);
+        Assert.Equal(Verdict.Unexpected, verdict.Verdict);
+        Assert.Null(verdict.Rule);
+    }
+
+    [Fact]
+    public void Gre_to_an_rras_server_that_does_not_publish_it_is_unexpected()
+    {
+        var flows = FlowsOf(Ethernet(Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x880B, new byte[16]))));
+        var carrier = Assert.Single(flows);
+        Assert.Equal(Verdict.Unexpected, RepositoryAuditor(Site.Replace("published: [gre, pptp]", "published: [pptp]")).Audit(carrier).Verdict);
+    }
+}

@@ -1,0 +1,104 @@
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Tests.Builders;
+using static PortAudit.Tests.Builders.Packets;
+
+namespace PortAudit.Tests.Flows;
+
+/// <summary>
+/// A tunnel (GRE, IP-in-IP, 6in4) is a flow of its own between its ends, beside the flows it carries: the conversation a
+/// firewall between the ends passes or blocks.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class TunnelCarrierTests
+{
+    private const string A = "198.51.100.1", B = "203.0.113.9";
+    private const string InnerClient = "2001:db8::a", InnerServer = "2001:db8::b";
+
+    private static byte[] SixInFour(string from, string to, string innerFrom, string innerTo, ushort fromPort, ushort toPort, byte flags) =>
+        Ipv4(from, to, IpProtocol.Ipv6InIp, Ipv6(innerFrom, innerTo, IpProtocol.Tcp, Tcp(fromPort, toPort, flags)));
+
+    private static FlowRunner Run(FlowTableOptions? options, params byte[][] packets)
+    {
+        var builder = new PcapBuilder(linkType: 101);
+        for (int i = 0; i < packets.Length; i++) builder.Add(packets[i], i);
+        return FlowRunner.Run(builder.Build(), options);
+    }
+
+    [Fact]
+    public void A_tunnel_is_one_flow_between_its_ends_beside_the_flow_it_carries()
+    {
+        byte[][] packets =
+        [
+            SixInFour(A, B, InnerClient, InnerServer, 50000, 443, Syn),
+            SixInFour(B, A, InnerServer, InnerClient, 443, 50000, Syn | Ack),
+            SixInFour(A, B, InnerClient, InnerServer, 50000, 443, Ack),
+            Ip("10.0.0.1", "10.0.0.2", IpProtocol.Udp, Udp(40000, 53)),
+        ];
+        var flows = Run(null, packets).Flows;
+
+        Assert.Equal(3, flows.Count);
+        var inner = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal((IpAddr.Parse(InnerClient), 3L), (inner.Client, inner.PacketsToServer + inner.PacketsToClient));
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Ipv6InIp);
+        Assert.Equal((IpAddr.Parse(A), (ushort)0, IpAddr.Parse(B), (ushort)0), (carrier.Client, carrier.ClientPort, carrier.Server, carrier.ServerPort));
+        Assert.Equal((2L, (long)packets[0].Length + packets[2].Length), (carrier.PacketsToServer, carrier.BytesToServer));
+        Assert.Equal((1L, (long)packets[1].Length), (carrier.PacketsToClient, carrier.BytesToClient));
+        Assert.Equal(FlowState.Established, carrier.State);
+        Assert.Equal(1, carrier.FirstFrame);
+        Assert.Equal(inner.StartNs, carrier.StartNs);
+        Assert.Equal(inner.EndNs, carrier.EndNs);
+        // The first packet opened the inner flow and took its ordinal for an id: the carrier's follows every packet's.
+        Assert.Equal(1, inner.Id);
+        Assert.Equal(packets.Length + 1, carrier.Id);
+        Assert.Same(carrier, flows[^1]);
+    }
+
+    [Fact]
+    public void Gre_packets_the_decoder_cannot_open_count_in_the_same_carrier_and_make_no_flow_of_their_own()
+    {
+        var opened = Ipv4(A, B, IpProtocol.Gre, Gre(0x0800, Ipv4("172.16.0.1", "172.16.0.2", IpProtocol.Udp, Udp(5060, 5060))));
+        var unknown = Ipv4(B, A, IpProtocol.Gre, Gre(0x880B, new byte[24]));
+        var flows = Run(null, opened, unknown, opened).Flows;
+
+        Assert.Equal(2, flows.Count);
+        Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Gre);
+        Assert.Equal((2L, 1L), (carrier.PacketsToServer, carrier.PacketsToClient));
+        Assert.Equal((long)unknown.Length, carrier.BytesToClient);
+        Assert.Equal(IpAddr.Parse(A), carrier.Client);
+    }
+
+    [Fact]
+    public void Each_pair_of_ends_and_protocol_is_its_own_carrier_in_the_order_they_began()
+    {
+        var inner = Ipv4("172.16.0.1", "172.16.0.2", IpProtocol.Udp, Udp(1000, 2000));
+        var flows = Run(null,
+            Ipv4(B, A, IpProtocol.IpInIp, inner),
+            Ipv4(A, B, IpProtocol.Gre, Gre(0x0800, inner)),
+            Ipv4(A, "192.0.2.7", IpProtocol.IpInIp, inner),
+            Ipv4(A, B, IpProtocol.IpInIp, inner)).Flows;
+
+        var carriers = flows.Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Gre).ToList();
+        Assert.Equal(["ipip " + B, "gre " + A, "ipip " + A], carriers.Select(f => f.Transport + " " + f.Client));
+        // Both directions between B and A are one carrier, whose client sent its first packet.
+        Assert.Equal([(1L, 1L), (1L, 0L), (1L, 0L)], carriers.Select(f => (f.PacketsToServer, f.PacketsToClient)));
+        Assert.Equal([5L, 6L, 7L], carriers.Select(f => f.Id));
+    }
+
+    [Fact]
+    public void Tunnel_ends_past_the_flow_limit_are_counted_as_untracked_while_their_flows_are_kept()
+    {
+        var inner = Ipv4("172.16.0.1", "172.16.0.2", IpProtocol.Udp, Udp(1000, 2000));
+        var runner = Run(new FlowTableOptions { MaxFlows = 2 },
+            Ipv4("192.0.2.1", A, IpProtocol.IpInIp, inner),
+            Ipv4("192.0.2.2", A, IpProtocol.IpInIp, inner),
+            Ipv4("192.0.2.3", A, IpProtocol.IpInIp, inner),
+            Ipv4("192.0.2.3", A, IpProtocol.IpInIp, inner),
+            Ipv4("192.0.2.1", A, IpProtocol.IpInIp, inner));
+
+        Assert.Equal(["192.0.2.1", "192.0.2.2"], runner.Flows.Where(f => f.Protocol == IpProtocol.IpInIp).Select(f => f.Client.ToString()));
+        Assert.Equal(2, runner.Table.Statistics.TunnelPacketsUntracked);
+        Assert.Equal(5, runner.Flows.Where(f => f.Protocol == IpProtocol.Udp).Sum(f => f.PacketsToServer + f.PacketsToClient));
+    }
+}
