@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PortAudit.Common;
 using PortAudit.Decode;
 
 namespace PortAudit.Flows;
@@ -21,9 +20,6 @@ internal sealed class TunnelCarriers
 
     /// <summary>Keeps at most <paramref name="limit"/> carriers: a capture of spoofed tunnel ends must not grow memory without end.</summary>
     public TunnelCarriers(int limit) => _limit = limit;
-
-    /// <summary>Carriers held.</summary>
-    public int Count => _tallies.Count;
 
     /// <summary>
     /// Counts one packet of the carrier <paramref name="carrier"/>, of run ordinal <paramref name="ordinal"/>; false when
@@ -74,13 +70,14 @@ internal sealed class TunnelCarriers
     private sealed class Tally(long firstOrdinal, long startNs, int input, long firstFrame, bool clientIsLow)
     {
         private long _lowPackets, _lowBytes, _highPackets, _highBytes;
-
-        public long FirstOrdinal { get; private set; } = firstOrdinal;
-        public long StartNs { get; private set; } = startNs;
         private long _endNs = startNs;
+        // Where the carrier's earliest packet of the run was: its input and frame, and which end sent it (the client).
         private int _input = input;
         private long _firstFrame = firstFrame;
         private bool _clientIsLow = clientIsLow;
+
+        public long FirstOrdinal { get; private set; } = firstOrdinal;
+        public long StartNs { get; private set; } = startNs;
 
         public void Count(bool fromLow, int ipBytes, long timestampNs)
         {
