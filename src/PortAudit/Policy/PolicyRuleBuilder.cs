@@ -112,11 +112,13 @@ internal sealed class PolicyIssues
 /// <summary>Reading of the values every dialect shares: protocol names, ports, addresses, masks.</summary>
 internal static class PolicyValues
 {
+    // iptables-save and nft name a protocol as /etc/protocols does, and the kernel matches that number: IP in IP (4) is
+    // "ipencap", 6in4 (41) "ipv6", while "ipip" is protocol 94 (KA9Q's IP-within-IP), not 4. Cisco's "ipinip" is 4.
     private static readonly Dictionary<string, byte> ProtocolNumbers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["icmp"] = 1, ["icmpv4"] = 1, ["igmp"] = 2, ["tcp"] = 6, ["udp"] = 17, ["gre"] = 47, ["esp"] = 50, ["ah"] = 51,
         ["icmpv6"] = 58, ["ipv6-icmp"] = 58, ["icmp6"] = 58, ["ospf"] = 89, ["pim"] = 103, ["vrrp"] = 112, ["sctp"] = 132,
-        ["udplite"] = 136, ["eigrp"] = 88, ["ipip"] = 4, ["ipinip"] = 4, ["l2tp"] = 115,
+        ["udplite"] = 136, ["eigrp"] = 88, ["ipencap"] = 4, ["ipinip"] = 4, ["ipv6"] = 41, ["ipip"] = 94, ["l2tp"] = 115,
     };
 
     /// <summary>Reads "tcp", "6".</summary>

@@ -79,6 +79,50 @@ public class NamespaceLoadTests
         AssertLabMeaning(policy);
     }
 
+    // A tunnel's own flow is judged by its IP protocol: the names the tools list it by must mean the kernel's numbers.
+    [NamespaceFact]
+    public void Tunnel_protocols_listed_by_iptables_save_and_nft_mean_the_numbers_the_kernel_matches()
+    {
+        var (saved, listed) = InNamespace(ns =>
+        {
+            Run(ns, "/usr/sbin/iptables", "-P", "INPUT", "DROP");
+            foreach (var (source, protocol) in TunnelRules)
+                Run(ns, "/usr/sbin/iptables", "-A", "INPUT", "-s", source, "-p", protocol.ToString(), "-j", "ACCEPT");
+            Run(ns, "/usr/sbin/nft", "add table inet t; add chain inet t c { type filter hook input priority 0; policy drop; }");
+            foreach (var (source, protocol) in TunnelRules)
+                Run(ns, "/usr/sbin/nft", $"add rule inet t c ip saddr {source} meta l4proto {protocol} accept");
+            return (Run(ns, "/usr/sbin/iptables-save"), Run(ns, "/usr/sbin/nft", "-j", "list", "ruleset"));
+        });
+        // What they list is the names, not the numbers given.
+        Assert.Contains("-p ipencap", saved);
+        Assert.Contains("-p ipip", saved);
+        foreach (var policy in new[] { IptablesSaveParser.Parse(saved, "iptables-save"), NftJsonParser.Parse(listed, "nft -j list ruleset") })
+        {
+            Assert.Empty(policy.Issues);
+            foreach (var (source, allowed) in TunnelRules)
+                foreach (byte protocol in new byte[] { 4, 41, 47, 94 })
+                {
+                    var query = new PolicyQuery(protocol, IpAddr.Parse(source), 0, IpAddr.Parse("10.77.0.10"), 0);
+                    Assert.Equal((source, protocol, protocol == allowed ? PolicyDecision.Allowed : PolicyDecision.Blocked),
+                        (source, protocol, PolicyEvaluator.Evaluate(policy, query).Decision));
+                }
+        }
+    }
+
+    private static readonly (string Source, byte Protocol)[] TunnelRules =
+        [("198.51.100.4", 4), ("198.51.100.41", 41), ("198.51.100.47", 47), ("198.51.100.94", 94)];
+
+    private static T InNamespace<T>(Func<string, T> action)
+    {
+        T result = default!;
+        InNamespace(ns =>
+        {
+            result = action(ns);
+            return "";
+        });
+        return result;
+    }
+
     [NamespaceFact]
     public void Emitted_iptables_loads_with_iptables_restore_and_saves_back_to_the_same_meaning()
     {
