@@ -156,6 +156,16 @@ public sealed class Flow
         set => Mark(Marks.AnnouncementRefuted, value);
     }
 
+    /// <summary>
+    /// True when the flow's first packet came inside a tunnel (GRE, IP-in-IP, 6in4): a firewall between the tunnel's ends
+    /// saw the tunnel's own flow (<see cref="TunnelCarriers"/>), not this one.
+    /// </summary>
+    public bool Carried
+    {
+        get => Has(Marks.Carried);
+        internal set => Mark(Marks.Carried, value);
+    }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
 
@@ -408,6 +418,7 @@ public sealed class Flow
         SidesFromPorts = 16,
         SidesFromContent = 32,
         AnnouncementRefuted = 64,
+        Carried = 128,
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace PortAudit.Audit.Firewall;
 /// </summary>
 /// <remarks>
 /// An enforcement point named after an inventory host is that host's firewall: it sees the connections to the host (its
-/// input path). Any other is a network firewall that sees every flow.
+/// input path), those that came to it inside a tunnel it ends too. Any other is a network firewall that sees every flow
+/// but those inside a tunnel: it saw the tunnel's own flow between the tunnel's ends, and judged that.
 /// </remarks>
 public sealed class FirewallAudit
 {
@@ -26,8 +27,8 @@ public sealed class FirewallAudit
         public InventoryHost? Host { get; } = host;
         public Dictionary<PolicyRule, (long Flows, List<long> Ids)> Used { get; } = new(ReferenceEqualityComparer.Instance);
 
-        // A host's firewall only sees connections to the host.
-        public bool Sees(Flow flow) => Host is null || Host.Prefixes.Any(p => p.Contains(flow.Server));
+        // A host's firewall only sees connections to the host; a network firewall does not see inside a tunnel.
+        public bool Sees(Flow flow) => Host is null ? !flow.Carried : Host.Prefixes.Any(p => p.Contains(flow.Server));
     }
 
     /// <summary>Prepares the audit of <paramref name="policies"/> for a deployment.</summary>
