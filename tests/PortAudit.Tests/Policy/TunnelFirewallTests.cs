@@ -70,6 +70,9 @@ public class TunnelFirewallTests
             var rule = Assert.Single(used);
             Assert.Equal(((byte?)IpProtocol.IpInIp, 1L), (rule.Rule.Protocols?.Single(), rule.Flows));
             Assert.Empty(bypass);
+            // flows.jsonl says why the firewall gave the RDP no verdict of its own.
+            var rdp = File.ReadLines(Path.Combine(outcome.OutputDirectory, "flows.jsonl")).Single(l => l.Contains("\"serverPort\":3389", StringComparison.Ordinal));
+            Assert.Contains("\"policy\":[\"fw.rules: inside a tunnel, the firewall judged the tunnel itself\"]", rdp, StringComparison.Ordinal);
         }
         else
         {

@@ -27,8 +27,11 @@ public sealed class FirewallAudit
         public InventoryHost? Host { get; } = host;
         public Dictionary<PolicyRule, (long Flows, List<long> Ids)> Used { get; } = new(ReferenceEqualityComparer.Instance);
 
-        // A host's firewall only sees connections to the host; a network firewall does not see inside a tunnel.
-        public bool Sees(Flow flow) => Host is null ? !flow.Carried : Host.Prefixes.Any(p => p.Contains(flow.Server));
+        // A host's firewall only sees connections to the host, those a tunnel it ends brings it too.
+        public bool Sees(Flow flow) => Host is null || Host.Prefixes.Any(p => p.Contains(flow.Server));
+
+        // A network firewall between a tunnel's ends sees the tunnel's own flow, not the flows inside it.
+        public bool SeesInside => Host is not null;
     }
 
     /// <summary>Prepares the audit of <paramref name="policies"/> for a deployment.</summary>
@@ -46,6 +49,11 @@ public sealed class FirewallAudit
         foreach (var point in _points)
         {
             if (!point.Sees(flow)) continue;
+            if (flow.Carried && !point.SeesInside)
+            {
+                verdicts.Add(new FirewallVerdict(point.Policy.Name, null));
+                continue;
+            }
             var result = PolicyEvaluator.Evaluate(point.Policy, query);
             verdicts.Add(new FirewallVerdict(point.Policy.Name, result));
             if (result.Rule is { } rule)

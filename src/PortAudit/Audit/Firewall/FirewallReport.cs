@@ -5,11 +5,16 @@ namespace PortAudit.Audit.Firewall;
 
 /// <summary>One firewall's verdict on one flow, for flows.jsonl.</summary>
 /// <param name="Firewall">The enforcement point's name.</param>
-/// <param name="Verdict">Its verdict and deciding rule.</param>
-public sealed record FirewallVerdict(string Firewall, PolicyVerdict Verdict)
+/// <param name="Verdict">Its verdict and deciding rule; null when it saw the tunnel the flow came in, not the flow.</param>
+public sealed record FirewallVerdict(string Firewall, PolicyVerdict? Verdict)
 {
-    /// <summary>"fe01: blocked by inet fw input#4".</summary>
-    public override string ToString() => $"{Firewall}: {Verdict.Name} by {Verdict.DecidedBy}";
+    /// <summary>
+    /// "fe01: blocked by inet fw input#4"; for a network firewall and a flow that came inside a tunnel (a null
+    /// <see cref="Verdict"/>), that the firewall judged the tunnel's own flow instead.
+    /// </summary>
+    public override string ToString() => Verdict is { } verdict
+        ? $"{Firewall}: {verdict.Name} by {verdict.DecidedBy}"
+        : $"{Firewall}: inside a tunnel, the firewall judged the tunnel itself";
 }
 
 /// <summary>What a firewall's policy does with one required catalog instance.</summary>
