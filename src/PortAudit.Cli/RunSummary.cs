@@ -26,7 +26,7 @@ public static class RunSummary
         if (summary.Flows.FlowsEvicted > 0)
             log.Warning("flow table full: {Evicted} flows ended early (raise --max-flows)", summary.Flows.FlowsEvicted);
         if (summary.Flows.TunnelPacketsUntracked > 0)
-            log.Warning("more tunnel ends than --max-flows: {Packets} tunnel packets were counted in the flows they carry but in no flow of the tunnel itself",
+            log.Warning("more tunnel ends than --max-flows (a table's share in a split run): {Packets} tunnel packets were counted in the flows they carry but in no flow of the tunnel itself",
                 summary.Flows.TunnelPacketsUntracked);
         if (summary.Flows.OrphanFragments > 0)
             log.Information("{Fragments} IP fragments without their first fragment were not counted", summary.Flows.OrphanFragments);

@@ -19,8 +19,8 @@ public sealed class FlowTableStatistics
     public long UnreachablesMatched { get; internal set; }
 
     /// <summary>
-    /// Packets of tunnels (GRE, IP-in-IP, 6in4) between more pairs of ends than <see cref="FlowTableOptions.MaxFlows"/>:
-    /// the flows they carry are counted, the tunnel's own conversation is not.
+    /// Packets of tunnels (GRE, IP-in-IP, 6in4) between more pairs of ends than <see cref="FlowTableOptions.MaxFlows"/>
+    /// (a split run's table: its share): the flows they carry are counted, the tunnel's own conversation is not.
     /// </summary>
     public long TunnelPacketsUntracked { get; internal set; }
 
