@@ -97,33 +97,18 @@ public sealed class FindingFramesTsharkTests : IDisposable
                 "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r').Split('\t')).ToList();
         Assert.Equal(frames.Count, fields.Count);
-        var layersOf = fields.ToDictionary(f => long.Parse(f[0]), IpLayers);
+        var byFrame = fields.ToDictionary(f => long.Parse(f[0]));
         foreach (var (frame, client, server, carrier) in ends)
         {
             // Tunnelled packets list outer and inner addresses: a flow's are the innermost, a tunnel's own the outermost.
-            var layers = layersOf[frame];
-            var (source, destination) = carrier ? layers[0] : layers[^1];
+            var f = byFrame[frame];
+            var layers = TsharkIpLayers.Of(f[1], f[2], f[4]);
+            var layer = carrier ? layers[0] : layers[^1];
+            string source = layer.Of(f[layer.V6 ? 4 : 2]), destination = layer.Of(f[layer.V6 ? 5 : 3]);
             if (carrier) _carrierFrames++;
             Assert.True(new HashSet<string> { client, server }.SetEquals([source, destination]),
                 $"{Path.GetFileName(capture)} frame {frame}: {source} → {destination}");
         }
         return ends.Count;
-    }
-
-    /// <summary>
-    /// The addresses of each IP layer of a frame, outermost first, in the order frame.protocols names the layers, up to an
-    /// ICMP message: the packet an error quotes is not the frame's.
-    /// </summary>
-    private static List<(string Source, string Destination)> IpLayers(string[] f)
-    {
-        string[] v4Sources = f[2].Split(','), v4Destinations = f[3].Split(','), v6Sources = f[4].Split(','), v6Destinations = f[5].Split(',');
-        int v4 = 0, v6 = 0;
-        var layers = new List<(string, string)>();
-        foreach (var layer in f[1].Split(':').TakeWhile(l => l is not ("icmp" or "icmpv6")))
-        {
-            if (layer == "ip" && v4 < v4Sources.Length && v4Sources[v4].Length > 0) layers.Add((v4Sources[v4], v4Destinations[v4++]));
-            else if (layer == "ipv6" && v6 < v6Sources.Length && v6Sources[v6].Length > 0) layers.Add((v6Sources[v6], v6Destinations[v6++]));
-        }
-        return layers;
     }
 }

@@ -58,17 +58,11 @@ public class TunnelCarrierTsharkTests
         foreach (var line in lines)
         {
             var f = line.TrimEnd('\r').Split('\t');
-            var layers = f[0].Split(':').Where(l => !l.StartsWith("ipv6.", StringComparison.Ordinal)).ToList();
-            int outer = layers.FindIndex(l => l is "ip" or "ipv6");
-            if (outer < 0 || outer + 1 >= layers.Count) continue;
-            string? transport = layers[outer + 1] switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => null };
+            if (TsharkIpLayers.Of(f[0], f[1], f[4]) is not [var outer, ..]) continue;
+            string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => null };
             if (transport is null) continue;
-            bool v6 = layers[outer] == "ipv6";
-            // An Ethernet type of IPv4 before a version-6 header: tshark's ip hands it to ipv6 with no IPv4 field of its
-            // own, and it is no tunnel (our decoder finds it malformed).
-            if (f[v6 ? 4 : 1].Length == 0) continue;
-            string source = FirstAddress(f[v6 ? 4 : 1]), destination = FirstAddress(f[v6 ? 5 : 2]);
-            long bytes = v6 ? long.Parse(f[6].Split(',')[0]) + 40 : long.Parse(f[3].Split(',')[0]);
+            string source = Address(outer.Of(f[outer.V6 ? 4 : 1])), destination = Address(outer.Of(f[outer.V6 ? 5 : 2]));
+            long bytes = outer.V6 ? long.Parse(outer.Of(f[6])) + 40 : long.Parse(outer.Of(f[3]));
             var key = Key(transport, source, destination);
             var (lowPackets, lowBytes, highPackets, highBytes) = sums.GetValueOrDefault(key);
             sums[key] = string.CompareOrdinal(source, destination) < 0
@@ -78,6 +72,6 @@ public class TunnelCarrierTsharkTests
         return sums;
     }
 
-    // The first value is the outer layer's; written as we write addresses, for the keys to meet.
-    private static string FirstAddress(string values) => IpAddr.Parse(values.Split(',')[0]).ToString();
+    // Written as we write addresses, for the keys to meet.
+    private static string Address(string value) => IpAddr.Parse(value).ToString();
 }

@@ -21,7 +21,11 @@ public class TeredoInspectorTests
     private const string Client = "2001:0:c288:1c4c:20f3:359b:46f9:3f46", Relay = "2002:c288:1c4c::c288:1c4c";
 
     /// <summary>An IPv6 packet from <paramref name="source"/> to <paramref name="destination"/> carrying <paramref name="payload"/>.</summary>
-    public static byte[] Ipv6(string source, string destination, byte nextHeader, byte[] payload) =>
+    /// <remarks>
+    /// Its bytes as given, not <see cref="Builders.Packets.Ipv6"/>'s: PacketDotNet's checksum pass writes a router
+    /// solicitation's 8 bytes out as 12, past the payload length, and a Teredo packet must end where that length says.
+    /// </remarks>
+    private static byte[] Ipv6(string source, string destination, byte nextHeader, byte[] payload) =>
     [
         0x60, 0, 0, 0, (byte)(payload.Length >> 8), (byte)payload.Length, nextHeader, 255,
         .. IPAddress.Parse(source).GetAddressBytes(), .. IPAddress.Parse(destination).GetAddressBytes(), .. payload,

@@ -144,18 +144,10 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
             // A packet inside a tunnel or an ICMP quote repeats fields: the outermost (first) value is the packet's own, and
             // of an IPv4 and an IPv6 header (Teredo, 6in4) the one the frame's layers name first.
             string First(int i) => f[i].Split(',')[0];
-            int outer = OuterIpv6(f[8]) ? 1 : 0;
+            int outer = TsharkIpLayers.Of(f[8], f[0], f[1]) is [{ V6: true }, ..] ? 1 : 0;
             bool tcp = First(4).Length > 0;
             yield return (Key(tcp ? "tcp" : "udp", First(outer), tcp ? First(4) : First(5), First(2 + outer), tcp ? First(6) : First(7)),
                 [.. Enumerable.Range(Fixed, fields.Length).Select(First)]);
         }
-    }
-
-    // True when the frame's first IP layer is IPv6 (frame.protocols, e.g. "eth:ethertype:ip:udp:teredo:ipv6:icmpv6").
-    private static bool OuterIpv6(string protocols)
-    {
-        var layers = protocols.Split(':');
-        int v4 = Array.IndexOf(layers, "ip"), v6 = Array.IndexOf(layers, "ipv6");
-        return v6 >= 0 && (v4 < 0 || v6 < v4);
     }
 }
