@@ -1,3 +1,4 @@
+using System.Globalization;
 using PortAudit.Common;
 using PortAudit.Decode;
 
@@ -14,6 +15,6 @@ public readonly record struct TransportPort(byte Protocol, ushort Port) : ICompa
     /// <inheritdoc />
     public int CompareTo(TransportPort other) => Port != other.Port ? Port.CompareTo(other.Port) : Protocol.CompareTo(other.Protocol);
 
-    /// <summary>"445/tcp".</summary>
-    public override string ToString() => $"{Port}/{Transport}";
+    /// <summary>"445/tcp"; the transport alone where it has no ports ("icmpv6", "ipv6"), as <see cref="Finding.Service"/> names it.</summary>
+    public override string ToString() => Finding.ServiceOf(Port.ToString(CultureInfo.InvariantCulture), Transport);
 }

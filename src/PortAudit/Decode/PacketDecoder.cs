@@ -25,6 +25,12 @@ public static class PacketDecoder
     private const ushort EtherTypeTransparentBridging = 0x6558;
     private const ushort GreTypePpp = 0x880B;
 
+    // VXLAN (RFC 7348): an Ethernet frame behind 8 bytes of header in UDP to or from IANA's port, whose first byte has
+    // the I flag (a valid VNI). Linux and Open vSwitch send to 4789 from a port hashed from the inner flow.
+    private const ushort VxlanPort = 4789;
+    private const int VxlanHeaderLength = 8;
+    private const byte VxlanFlagValidVni = 0x08;
+
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
     {
@@ -322,8 +328,15 @@ public static class PacketDecoder
         int declaredEnd = length >= 8 ? offset + length : end;
         packet.PayloadLength = Math.Min(end, declaredEnd) - packet.PayloadOffset;
         if (packet.PayloadLength < 0) packet.PayloadLength = 0;
+        if (IsVxlan(frame, packet)) return DecodeTunnel(frame, packet.PayloadOffset, packet.PayloadOffset + packet.PayloadLength, ref packet);
         return DecodeStatus.Ok;
     }
+
+    // A frame on VXLAN's port with the flag of a valid VNI: the firewall passed 4789/udp, the segments talk inside it.
+    private static bool IsVxlan(ReadOnlySpan<byte> frame, in DecodedPacket udp) =>
+        (udp.SourcePort == VxlanPort || udp.DestinationPort == VxlanPort)
+        && udp.PayloadLength >= VxlanHeaderLength
+        && (frame[udp.PayloadOffset] & VxlanFlagValidVni) != 0;
 
     private static DecodeStatus DecodeIcmp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
@@ -368,12 +381,20 @@ public static class PacketDecoder
         Source = outer.Source,
         Destination = outer.Destination,
         Protocol = outer.Protocol,
+        SourcePort = outer.HasPorts ? outer.SourcePort : (ushort)0,
+        DestinationPort = outer.HasPorts ? outer.DestinationPort : (ushort)0,
+        SentByServer = outer.Protocol == IpProtocol.Udp && outer.SourcePort == VxlanPort && outer.DestinationPort != VxlanPort,
         IpBytes = outer.IpBytes,
     };
 
+    /// <summary>
+    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN in UDP
+    /// (<see cref="IsVxlan"/>). The innermost packet opened becomes <paramref name="packet"/>; one that cannot be opened
+    /// stays the outer packet.
+    /// </summary>
     private static DecodeStatus DecodeTunnel(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
-        Debug.Assert(IsTunnel(packet.Protocol));
+        Debug.Assert(IsTunnel(packet.Protocol) || packet.Protocol == IpProtocol.Udp);
         // A firewall judges the outermost packet, so that is the carrier: one tunnel opened inside another keeps it.
         if (packet.TunnelDepth == 0) packet.Carrier = CarrierOf(packet);
         if (packet.TunnelDepth < MaxTunnelDepth)
@@ -392,6 +413,9 @@ public static class PacketDecoder
                     break;
                 case IpProtocol.Gre:
                     status = DecodeGre(payload, offset, ref inner);
+                    break;
+                case IpProtocol.Udp:
+                    status = DecodeEthernet(payload, offset + VxlanHeaderLength, ref inner);
                     break;
             }
             if (status == DecodeStatus.Ok)

@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using PortAudit.Common;
 using PortAudit.Decode;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Flows;
 
 /// <summary>
-/// The tunnels' own conversations (GRE, IP-in-IP, 6in4), one per pair of tunnel ends and protocol: what a firewall
+/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN), one per pair of tunnel ends and protocol (and ports, for
+/// a tunnel in UDP): what a firewall
 /// between the ends sees and judges, while the flow table holds the flows they carry. Each becomes a flow at the end of
 /// the run, whose id follows every packet's (a packet that opens a tunnel opens the first flow inside it too, and that
 /// flow has the packet's ordinal already).
@@ -28,11 +31,12 @@ internal sealed class TunnelCarriers
     public bool Add(in TunnelCarrier carrier, long timestampNs, long ordinal, int input, long frameNumber)
     {
         Debug.Assert(carrier.Present);
-        var key = FlowKey.Create(carrier.Source, 0, carrier.Destination, 0, carrier.Protocol, out bool senderIsLow);
+        var key = FlowKey.Create(carrier.Source, carrier.SourcePort, carrier.Destination, carrier.DestinationPort, carrier.Protocol,
+            out bool senderIsLow);
         if (!_tallies.TryGetValue(key, out var tally))
         {
             if (_tallies.Count >= _limit) return false;
-            tally = new Tally(ordinal, timestampNs, input, frameNumber, senderIsLow);
+            tally = new Tally(ordinal, timestampNs, input, frameNumber, clientIsLow: senderIsLow != carrier.SentByServer);
             _tallies.Add(key, tally);
         }
         tally.Count(senderIsLow, carrier.IpBytes, timestampNs);
@@ -119,7 +123,9 @@ internal sealed class TunnelCarriers
             {
                 Protocol = key.Protocol,
                 Client = _clientIsLow ? key.LowAddress : key.HighAddress,
+                ClientPort = _clientIsLow ? key.LowPort : key.HighPort,
                 Server = _clientIsLow ? key.HighAddress : key.LowAddress,
+                ServerPort = _clientIsLow ? key.HighPort : key.LowPort,
                 StartNs = StartNs,
                 EndNs = _endNs,
                 PacketsToServer = _clientIsLow ? _lowPackets : _highPackets,
@@ -130,6 +136,8 @@ internal sealed class TunnelCarriers
                 Evidence = FlowEvidence.Inspected,
             };
             var flow = Flow.FromRecord(id, record);
+            // The decoder opens one tunnel in UDP, VXLAN, and only when its header says so: the label is that evidence.
+            if (key.Protocol == IpProtocol.Udp) flow.App = AppLabel.Vxlan;
             flow.Input = _input;
             flow.FirstFrame = _firstFrame;
             return flow;

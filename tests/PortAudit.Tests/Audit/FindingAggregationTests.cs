@@ -103,6 +103,20 @@ public class FindingAggregationTests
     }
 
     [Fact]
+    public void AZonePairsPortsNameATransportWithoutPortsAlone()
+    {
+        var auditor = Auditor();
+        auditor.Audit(Syn(1, Internal(1), At("10.99.0.1"), 443));
+        auditor.Audit(new Flow(2, IpProtocol.Ipv6InIp, Internal(2), 0, At("10.99.0.1"), 0, 1_700_000_000_000_000_000, opened: false));
+        auditor.Audit(new Flow(3, IpProtocol.Gre, Internal(3), 0, At("10.99.0.1"), 0, 1_700_000_000_000_000_000, opened: false));
+
+        var finding = Assert.Single(FlowFindings(auditor.Complete()));
+
+        // A 0 beside ipv6 or gre would read as a port (the tunnel's own flow, a finding's single service, says "ipv6").
+        Assert.Equal(["443/tcp", "gre", "ipv6"], finding.ServerPorts!.Top(10).Select(p => p.Key.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void IdsAreStableBetweenRunsAndDoNotDependOnUnknownAddresses()
     {
         var first = FlowFindings(ScanOfDc(400)).Select(f => f.Id).Order(StringComparer.Ordinal).ToList();

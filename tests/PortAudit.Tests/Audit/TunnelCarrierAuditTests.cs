@@ -9,7 +9,7 @@ namespace PortAudit.Tests.Audit;
 /// <summary>
 /// A tunnel's own flow is judged as a firewall between its ends judges it, by the tunnel's IP protocol between the
 /// tunnel's ends: KB832017's GRE row admits PPTP's GRE to a published RRAS server, and nothing admits 6in4 from the
-/// Internet, whatever the flows inside are.
+/// Internet or VXLAN between segments, whatever the flows inside are; those are judged on their own addresses.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class TunnelCarrierAuditTests
@@ -59,6 +59,22 @@ public class TunnelCarrierAuditTests
         var verdict = RepositoryAuditor(Site).Audit(carrier);
         Assert.Equal(Verdict.Unexpected, verdict.Verdict);
         Assert.Null(verdict.Rule);
+    }
+
+    [Fact]
+    public void Vxlan_between_two_hosts_is_unexpected_and_the_web_traffic_inside_it_is_a_workstations_own()
+    {
+        var inner = Ethernet(Ip("10.0.8.9", "157.240.224.35", IpProtocol.Tcp, Tcp(50000, 443, Syn)));
+        var vxlan = Concat([0x08, 0, 0, 0, 0, 0, 7, 0], inner);
+        var flows = FlowsOf(Ethernet(Ipv4("10.0.8.20", "10.0.1.40", IpProtocol.Udp, Udp(41000, 4789, vxlan))));
+
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
+        Assert.Equal(("vxlan", 4789), (carrier.App?.Name, (int)carrier.ServerPort));
+        Assert.Equal(Verdict.Unexpected, RepositoryAuditor(Site).Audit(carrier).Verdict);
+        // Inside: the workstation's own conversation, which a firewall between the segments never sees as such.
+        var web = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.True(web.Carried);
+        Assert.Equal(("10.0.8.9", "157.240.224.35", (ushort)443), (web.Client.ToString(), web.Server.ToString(), web.ServerPort));
     }
 
     [Fact]

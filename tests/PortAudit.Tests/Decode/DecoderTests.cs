@@ -65,6 +65,51 @@ public class DecoderTests
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
+    /// <summary>A VXLAN header (RFC 7348) with the I flag unless <paramref name="flags"/> says otherwise, VNI 42, then <paramref name="frame"/>.</summary>
+    private static byte[] Vxlan(byte[] frame, byte flags = 0x08) => Concat([flags, 0, 0, 0, 0, 0, 42, 0], frame);
+
+    [Theory]
+    [InlineData(50000, 4789, false)]
+    [InlineData(4789, 50000, true)]
+    [InlineData(4789, 4789, false)]
+    public void Vxlan_on_its_port_is_opened_to_the_inner_flow(int sourcePort, int destinationPort, bool sentByServer)
+    {
+        var inner = Ethernet(Ipv4("10.10.20.4", "157.240.224.35", 6, Tcp(40000, 443, Syn)), 0x8100);
+        var outer = Ipv4("192.168.22.4", "192.168.22.5", 17, Udp((ushort)sourcePort, (ushort)destinationPort, Vxlan(inner)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(1, Ethernet(outer), out var p));
+        Assert.Equal(1, p.TunnelDepth);
+        Assert.Equal(("10.10.20.4", "157.240.224.35", 443), (p.Source.ToString(), p.Destination.ToString(), (int)p.DestinationPort));
+        // The outer datagram, ports included: what a firewall between the tunnel's ends passed as UDP.
+        Assert.True(p.Carrier.Present);
+        Assert.Equal((IpAddr.Parse("192.168.22.4"), IpAddr.Parse("192.168.22.5"), IpProtocol.Udp), (p.Carrier.Source, p.Carrier.Destination, p.Carrier.Protocol));
+        Assert.Equal((sourcePort, destinationPort), ((int)p.Carrier.SourcePort, (int)p.Carrier.DestinationPort));
+        Assert.Equal(sentByServer, p.Carrier.SentByServer);
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
+    [Fact]
+    public void Vxlan_carrying_no_ip_is_its_carriers_alone()
+    {
+        var arp = EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
+        var outer = Ipv4("192.168.56.12", "192.168.56.11", 17, Udp(38071, 4789, Vxlan(arp)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, 4789), ((int)p.TunnelDepth, p.Protocol, (int)p.DestinationPort));
+        Assert.True(p.Carrier.Present);
+        Assert.Equal(38071, p.Carrier.SourcePort);
+    }
+
+    [Theory]
+    [InlineData(4789, 0x00)]   // no valid VNI: not VXLAN's header
+    [InlineData(4790, 0x08)]   // another port
+    public void Udp_that_is_not_vxlan_stays_a_udp_flow(int port, byte flags)
+    {
+        var inner = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(1, 2, Syn)));
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, (ushort)port, Vxlan(inner, flags)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, port), ((int)p.TunnelDepth, p.Protocol, (int)p.DestinationPort));
+        Assert.False(p.Carrier.Present);
+    }
+
     [Fact]
     public void A_packet_outside_any_tunnel_has_no_carrier()
     {

@@ -6,8 +6,8 @@ using static PortAudit.Tests.Builders.Packets;
 namespace PortAudit.Tests.Flows;
 
 /// <summary>
-/// A tunnel (GRE, IP-in-IP, 6in4) is a flow of its own between its ends, beside the flows it carries: the conversation a
-/// firewall between the ends passes or blocks.
+/// A tunnel (GRE, IP-in-IP, 6in4, VXLAN) is a flow of its own between its ends, beside the flows it carries: the
+/// conversation a firewall between the ends passes or blocks.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class TunnelCarrierTests
@@ -84,6 +84,25 @@ public class TunnelCarrierTests
         // Both directions between B and A are one carrier, whose client sent its first packet.
         Assert.Equal([(1L, 1L), (1L, 0L), (1L, 0L)], carriers.Select(f => (f.PacketsToServer, f.PacketsToClient)));
         Assert.Equal([5L, 6L, 7L], carriers.Select(f => f.Id));
+    }
+
+    [Fact]
+    public void A_vxlan_tunnel_is_a_udp_flow_to_its_port_named_vxlan_whichever_end_spoke_first()
+    {
+        static byte[] Vxlan(string from, string to, ushort fromPort, ushort toPort, byte[] frame) =>
+            Ipv4(from, to, IpProtocol.Udp, Udp(fromPort, toPort, Concat([0x08, 0, 0, 0, 0, 0, 1, 0], frame)));
+        var ping = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Icmp, [8, 0, 0, 0, 0, 1, 0, 1]));
+        var arp = EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
+        // The endpoint on 4789 answers first, from its port: it is the server all the same.
+        var flows = Run(null, Vxlan(B, A, 4789, 38071, arp), Vxlan(A, B, 38071, 4789, ping), Vxlan(A, B, 38071, 4789, ping)).Flows;
+
+        Assert.Equal(2, flows.Count);
+        Assert.Equal(2L, Assert.Single(flows, f => f.Protocol == IpProtocol.Icmp).PacketsToServer);
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
+        Assert.Equal((IpAddr.Parse(A), (ushort)38071, IpAddr.Parse(B), (ushort)4789), (carrier.Client, carrier.ClientPort, carrier.Server, carrier.ServerPort));
+        Assert.Equal((2L, 1L), (carrier.PacketsToServer, carrier.PacketsToClient));
+        Assert.Equal(("vxlan", FlowEvidence.Inspected), (carrier.App?.Name, carrier.Evidence));
+        Assert.Equal(4, carrier.Id);
     }
 
     [Fact]

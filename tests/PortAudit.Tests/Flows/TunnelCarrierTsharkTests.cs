@@ -1,21 +1,24 @@
 using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Flows;
 
 /// <summary>
 /// Our tunnels' own flows (carriers) against what tshark shows of the same packets: per pair of tunnel ends and tunnel
-/// protocol, the packets each way and their outer IP bytes, over every frame whose outermost IP packet is a tunnel's.
+/// protocol (and ports, for VXLAN in UDP), the packets each way and their outer IP bytes, over every frame whose outermost
+/// IP packet is a tunnel's.
 /// </summary>
 [Trait(Tier.Name, Tier.Peer)]
 public class TunnelCarrierTsharkTests
 {
-    // Every capture of ../shared with a tunnel: 6in4 and IP-in-IP over IPv4, IPv6 and IPv4 in IPv6, GRE opened or not.
+    // Every capture of ../shared with a tunnel: 6in4 and IP-in-IP over IPv4, IPv6 and IPv4 in IPv6, GRE opened or not,
+    // VXLAN carrying IP (base.pcap) and ARP (Zeek's vxlan.pcap, whose conn.log ZeekVerdictTests compares).
     private static readonly string[] Captures =
     [
         "captures/6in4tunnel.pcap", "captures/4in4tunnel.pcap", "captures/gre.pcapng", "captures-extra/tcpd-pptp.pcap",
-        "bench/base.pcap",
+        "bench/base.pcap", "flowdata/zeek/vxlan-tunnel/vxlan.pcap",
     ];
 
     [NeedsProgramFact("tshark", shared: "captures")]
@@ -25,43 +28,51 @@ public class TunnelCarrierTsharkTests
         foreach (var capture in Captures)
         {
             string path = SharedData.Path(capture)!;
-            var ours = FlowRunner.Run(path).Flows.Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre)
-                .ToDictionary(f => Key(f.Transport, f.Client.ToString(), f.Server.ToString()), Counts);
+            var ours = FlowRunner.Run(path).Flows
+                .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan)
+                .ToDictionary(f => Key(f.Transport, End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)), Counts);
             var theirs = TsharkCarriers(path);
             Assert.True(ours.Count > 0, capture);
             Assert.Equal(theirs.OrderBy(c => c.Key).ToList(), ours.OrderBy(c => c.Key).ToList());
             compared += ours.Count;
         }
-        Assert.Equal(11, compared);
+        Assert.Equal(24, compared);
     }
+
+    // An end as the keys write it: the address, and the port of a tunnel in UDP.
+    private static string End(IpAddr address, ushort port) => port == 0 ? address.ToString() : $"{address}:{port}";
 
     // The direction left out of the key, the counts kept by direction: from the lower address to the higher, and back.
     private static string Key(string transport, string a, string b) =>
         string.CompareOrdinal(a, b) < 0 ? $"{transport} {a} {b}" : $"{transport} {b} {a}";
 
     private static (long, long, long, long) Counts(Flow f) =>
-        string.CompareOrdinal(f.Client.ToString(), f.Server.ToString()) < 0
+        string.CompareOrdinal(End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)) < 0
             ? (f.PacketsToServer, f.BytesToServer, f.PacketsToClient, f.BytesToClient)
             : (f.PacketsToClient, f.BytesToClient, f.PacketsToServer, f.BytesToServer);
 
     /// <summary>
-    /// tshark's frames whose outermost IP layer is followed by another IP layer or GRE (fragments not reassembled, so that
-    /// each frame counts where it was captured), summed per pair of outer addresses and tunnel protocol.
+    /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN
+    /// (fragments not reassembled, so that each frame counts where it was captured), summed per pair of outer ends and
+    /// tunnel protocol.
     /// </summary>
     private static Dictionary<string, (long, long, long, long)> TsharkCarriers(string path)
     {
         var sums = new Dictionary<string, (long, long, long, long)>();
         var lines = External.Run("tshark", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
                 "-T", "fields", "-E", "separator=/t", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.len",
-                "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen")
+                "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen", "-e", "udp.srcport", "-e", "udp.dstport")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (var line in lines)
         {
             var f = line.TrimEnd('\r').Split('\t');
             if (TsharkIpLayers.Of(f[0], f[1], f[4]) is not [var outer, ..]) continue;
-            string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => null };
+            bool vxlan = outer.Next == "udp" && f[0].Contains(":udp:vxlan:", StringComparison.Ordinal);
+            string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => vxlan ? "udp" : null };
             if (transport is null) continue;
             string source = Address(outer.Of(f[outer.V6 ? 4 : 1])), destination = Address(outer.Of(f[outer.V6 ? 5 : 2]));
+            // The outer UDP header is the frame's first: its ports are the first of each field.
+            if (vxlan) (source, destination) = ($"{source}:{f[7].Split(',')[0]}", $"{destination}:{f[8].Split(',')[0]}");
             long bytes = outer.V6 ? long.Parse(outer.Of(f[6])) + 40 : long.Parse(outer.Of(f[3]));
             var key = Key(transport, source, destination);
             var (lowPackets, lowBytes, highPackets, highBytes) = sums.GetValueOrDefault(key);

@@ -122,6 +122,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel DnsCrypt = WellKnown("dnscrypt");
     /// <summary>Teredo (IPv6 tunnelled in UDP through NAT: an IPv6 packet whose end is a Teredo address, or the qualification).</summary>
     public static readonly AppLabel Teredo = WellKnown("teredo");
+    /// <summary>VXLAN (RFC 7348: Ethernet frames in UDP on 4789), named by the decoder that opens it, on the tunnel's own flow.</summary>
+    public static readonly AppLabel Vxlan = WellKnown("vxlan");
 
     private AppLabel(string name) => Name = name;
 
