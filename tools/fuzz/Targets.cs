@@ -46,7 +46,7 @@ public sealed class CaptureTarget : IFuzzTarget
     private readonly string _inventory;
     private readonly string _catalogDirectory;
 
-    /// <summary>Seeds from captures/ and, when present, ../shared/captures and ../shared/captures-extra.</summary>
+    /// <summary>Seeds from captures/ and, when present, ../shared/captures, ../shared/captures-extra and the captures of ../shared/flowdata/zeek.</summary>
     public CaptureTarget(string repo, RoleCatalog catalog)
     {
         _catalog = catalog;
@@ -56,6 +56,9 @@ public sealed class CaptureTarget : IFuzzTarget
         var seeds = SeedFiles.Find(
             [Path.Combine(repo, "captures"), Path.Combine(shared, "captures"), Path.Combine(shared, "captures-extra")],
             [".pcap", ".pcapng"], MaxSeedBytes);
+        // The captures beside Zeek's conn.logs, one folder each: VXLAN, stacked VLAN tags, misordered NTP.
+        seeds.AddRange(SeedFiles.Find([Path.Combine(shared, "flowdata", "zeek")], f => f.EndsWith(".pcap", StringComparison.Ordinal),
+            MaxSeedBytes, recursive: true));
         // Compressed seeds reach the gzip reader; mutations of them reach its damage handling.
         seeds.AddRange(seeds.Take(3).Select(s => new FuzzSeed(s.Name + ".gz", Gzip(s.Bytes))).ToList());
         Seeds = seeds;

@@ -179,6 +179,9 @@ public class DecoderTests
         var seeds = LinkTypeTests.Frames().Select(row => ((int)row[1], (byte[])row[2])).ToList();
         seeds.Add((1, Ethernet(Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x0800, Ipv4("1.1.1.1", "2.2.2.2", 1,
             Unreachable(false, 3, Ipv4("2.2.2.2", "1.1.1.1", 6, Tcp(1, 2, Syn)))))))));
+        // VXLAN holding a tagged frame, whose inner Ethernet, tag and IP headers the mutations cut and bend.
+        seeds.Add((1, Ethernet(Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(50000, 4789,
+            Vxlan(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53)), 0x8100)))))));
         int ok = 0;
         for (int i = 0; i < 200_000; i++)
         {

@@ -189,8 +189,9 @@ public sealed class ScenarioCapture
 
     /// <summary>
     /// The conversations <paramref name="inside"/> lays down, each packet carried in an IPv4 packet of IP protocol
-    /// <paramref name="protocol"/> (41: 6in4, 4: IP-in-IP) between the tunnel's ends: from <paramref name="client"/> to
-    /// <paramref name="server"/> when the packet comes from the first packet's sender, the other way otherwise.
+    /// <paramref name="protocol"/> (41: 6in4, 4: IP-in-IP; 17: VXLAN, in an Ethernet frame) between the tunnel's ends: from
+    /// <paramref name="client"/> to <paramref name="server"/> when the packet comes from the first packet's sender, the other
+    /// way otherwise.
     /// </summary>
     public ScenarioCapture Tunnel(string client, string server, byte protocol, Action<ScenarioCapture> inside)
     {
@@ -198,13 +199,24 @@ public sealed class ScenarioCapture
         inside(carried);
         var packets = carried._packets.OrderBy(p => p.At).Select(p => (p.At, Ip: p.Frame[14..])).ToList();
         var firstSender = SourceOf(packets[0].Ip);
+        // VXLAN sends each way to 4789 from a port of the sender's choosing (RFC 7348 5: a hash of the inner flow).
+        bool vxlan = protocol == PortAudit.Common.IpProtocol.Udp;
+        ushort clientPort = vxlan ? NextClientPort() : (ushort)0, serverPort = vxlan ? NextClientPort() : (ushort)0;
         foreach (var (at, ip) in packets)
         {
             bool outbound = SourceOf(ip).SequenceEqual(firstSender);
-            Add(at, Packets.Ipv4(outbound ? client : server, outbound ? server : client, protocol, ip));
+            var (from, to) = outbound ? (client, server) : (server, client);
+            Add(at, vxlan
+                ? Packets.Ipv4(from, to, protocol, Packets.Udp(outbound ? clientPort : serverPort, VxlanPort, Vxlan(ip)))
+                : Packets.Ipv4(from, to, protocol, ip));
         }
         return this;
     }
+
+    private const ushort VxlanPort = 4789;
+
+    // The VXLAN header (I flag, VNI 5001) and the inner packet in an Ethernet frame.
+    private static byte[] Vxlan(byte[] ip) => Packets.Concat([0x08, 0, 0, 0, 0x00, 0x13, 0x89, 0], Packets.Ethernet(ip));
 
     private static ReadOnlySpan<byte> SourceOf(byte[] ip) => ip[0] >> 4 == 6 ? ip.AsSpan(8, 16) : ip.AsSpan(12, 4);
 

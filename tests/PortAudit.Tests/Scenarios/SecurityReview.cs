@@ -14,7 +14,8 @@ namespace PortAudit.Tests.Scenarios;
 /// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
 /// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, the
 /// reverse proxy opening a tunnel into the domain for an Internet host's CONNECT, cleartext SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
-/// an address nobody listed, SQL to Exchange, a 6in4 tunnel from the Internet to a workstation), beside the legitimate flows they
+/// an address nobody listed, SQL to Exchange, a 6in4 tunnel from the Internet to a workstation, VXLAN from it to the A/V
+/// Edge), beside the legitimate flows they
 /// look like: replication between the DCs, name translation and the secure channel from members, printing through the
 /// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, the web
 /// pages the reverse proxy publishes and forwards, and more. Every
@@ -29,6 +30,8 @@ public static class SecurityReview
     private const string Rp01 = "198.51.100.20", Tunneller = "203.0.113.66", TunnelBroker = "203.0.113.55";
     // The kiosk's IPv6 address behind a 6in4 tunnel, and the Internet host that reaches it through the tunnel.
     private const string KioskV6 = "2001:db8:40:101::21", RemoteV6 = "2001:db8:77::5";
+    // An overlay the kiosk bridges to the A/V Edge over VXLAN: its hosts' addresses are in no segment of the site.
+    private const string OverlayEdge = "172.31.0.5", OverlayKiosk = "172.31.0.9";
 
     /// <summary>Interfaces the scenario binds beyond <see cref="Payloads"/>' own.</summary>
     public static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab"),
@@ -71,6 +74,10 @@ public static class SecurityReview
             new("a workstation to Exchange on 1433 (SQL)", Unexpected, "ws-kiosk", "exch01", 1433, Verdict.Unexpected),
             new("a 6in4 tunnel from a tunnel broker to a workstation, carrying RDP over IPv6", Unexpected, TunnelBroker, "ws-kiosk", 0,
                 Verdict.Unexpected),
+            new("VXLAN from a workstation to the A/V Edge, bridging an overlay across the perimeter that carries SMB", Unexpected, "ws-kiosk",
+                "edge-ext", 4789, Verdict.Unexpected),
+            // Each end sends to the other's 4789: the firewall passes two UDP conversations, one each way.
+            new("the A/V Edge's VXLAN back to the workstation", Unexpected, "edge-ext", "ws-kiosk", 4789, Verdict.Unexpected),
             // The legitimate flows: each must be judged allowed and raise no finding.
             new("replication between the DCs (DsGetNCChanges from a DC)", null, "dc02", "dc01", 49670, Verdict.ExpectedDynamicRpc,
                 RpcInterface, Unexpected, ProtocolMismatch),
@@ -140,6 +147,8 @@ public static class SecurityReview
         c.Tcp(Ws1, Exch01, 1433, 300, TdsPrelogin, TdsPrelogin);
         c.Tunnel(TunnelBroker, Ws1, PortAudit.Common.IpProtocol.Ipv6InIp,
             inside => inside.Tcp(RemoteV6, KioskV6, 3389, 310, RdpConnectionRequest, RdpConnectionConfirm));
+        c.Tunnel(Ws1, EdgeExt, PortAudit.Common.IpProtocol.Udp,
+            inside => inside.Tcp(OverlayEdge, OverlayKiosk, 445, 320, Smb2Negotiate, Smb2Negotiate));
         return c;
     }
 
@@ -206,5 +215,9 @@ public static class SecurityReview
         Act(Unexpected, TunnelBroker, "ws-kiosk", "0", null,
             "a tunnel broker reaches a workstation over 6in4 (IP protocol 41): an IPv6 path past the IPv4 rules, drop protocol 41 at the perimeter"),
         Act(Unexpected, RemoteV6, KioskV6, null, null, "an Internet host's RDP to the kiosk, carried by that tunnel: find who set it up"),
+        Act(Unexpected, "ws-kiosk", "edge-ext", "4789", null,
+            "the kiosk bridges a layer-2 overlay to the A/V Edge over VXLAN (4789/udp): the firewall passes the overlay's traffic unseen, remove it"),
+        Act(Unexpected, "edge-ext", "ws-kiosk", "4789", null, "the Edge's half of the same overlay: VXLAN to the kiosk's 4789, remove it with the other"),
+        Act(Unexpected, OverlayEdge, OverlayKiosk, null, null, "SMB inside that overlay, between addresses no segment lists: find who built it"),
     ];
 }
