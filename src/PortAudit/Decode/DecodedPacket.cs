@@ -57,7 +57,7 @@ public struct QuotedPacket
 }
 
 /// <summary>
-/// The outermost IP packet of a tunnel (GRE, IP-in-IP, 6in4, VXLAN): what a firewall between the tunnel's ends sees and
+/// The outermost IP packet of a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve): what a firewall between the tunnel's ends sees and
 /// judges, whatever the tunnel carries.
 /// </summary>
 public struct TunnelCarrier
@@ -68,7 +68,7 @@ public struct TunnelCarrier
     public IpAddr Source;
     /// <summary>Destination of the outer packet.</summary>
     public IpAddr Destination;
-    /// <summary>The outer packet's IP protocol: 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, in UDP).</summary>
+    /// <summary>The outer packet's IP protocol: 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, Geneve: <see cref="UdpTunnels"/>).</summary>
     public byte Protocol;
     /// <summary>The outer packet's source port: a tunnel in UDP's; 0 for a tunnel in IP.</summary>
     public ushort SourcePort;
@@ -76,7 +76,7 @@ public struct TunnelCarrier
     public ushort DestinationPort;
     /// <summary>
     /// True when the outer packet came from the tunnel's listening port to another (a VXLAN endpoint answering from
-    /// 4789): its sender is the tunnel's server, whichever end spoke first.
+    /// 4789, Geneve's from 6081): its sender is the tunnel's server, whichever end spoke first.
     /// </summary>
     public bool SentByServer;
     /// <summary>The outer packet's IP-layer bytes.</summary>
@@ -129,11 +129,11 @@ public struct DecodedPacket
     public byte IcmpCode;
     /// <summary>For ICMP and ICMPv6 error messages, the packet they answer.</summary>
     public QuotedPacket Quote;
-    /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN) were removed to reach this packet.</summary>
+    /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN, Geneve) were removed to reach this packet.</summary>
     public byte TunnelDepth;
     /// <summary>
     /// The tunnel packet this one came in, when the frame's outermost IP packet is a tunnel's: with
-    /// <see cref="TunnelDepth"/> 0 the tunnel could not be opened (a GRE or VXLAN payload that is not IP, a later fragment) and
+    /// <see cref="TunnelDepth"/> 0 the tunnel could not be opened (a GRE, VXLAN or Geneve payload that is not IP, a later fragment) and
     /// this packet is the carrier itself.
     /// </summary>
     public TunnelCarrier Carrier;

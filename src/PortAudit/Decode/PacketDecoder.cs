@@ -15,21 +15,7 @@ public static class PacketDecoder
     private const int MaxVlanTags = 4;
     private const int MaxExtensionHeaders = 16;
 
-    private const ushort EtherTypeIpv4 = 0x0800;
-    private const ushort EtherTypeIpv6 = 0x86DD;
-    private const ushort EtherTypeVlan = 0x8100;
-    private const ushort EtherTypeQinQ = 0x88A8;
-    private const ushort EtherTypeQinQOld = 0x9100;
-    private const ushort EtherTypePppoeSession = 0x8864;
-    private const ushort EtherTypeMpls = 0x8847;
-    private const ushort EtherTypeTransparentBridging = 0x6558;
     private const ushort GreTypePpp = 0x880B;
-
-    // VXLAN (RFC 7348): an Ethernet frame behind 8 bytes of header in UDP to or from IANA's port, whose first byte has
-    // the I flag (a valid VNI). Linux and Open vSwitch send to 4789 from a port hashed from the inner flow.
-    private const ushort VxlanPort = 4789;
-    private const int VxlanHeaderLength = 8;
-    private const byte VxlanFlagValidVni = 0x08;
 
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
@@ -87,7 +73,7 @@ public static class PacketDecoder
     {
         if (linkType != (int)LinkType.Ethernet
             || frame.Length < EthernetHeaderLength + Ipv4MinimumHeaderLength
-            || BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetTypeAt..]) != EtherTypeIpv4
+            || BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetTypeAt..]) != EtherTypes.Ipv4
             || frame[EthernetHeaderLength] >> 4 != 4
             || frame[Ipv4ProtocolAt] != (byte)IpProtocol.Tcp)
         {
@@ -104,7 +90,7 @@ public static class PacketDecoder
         if (frame.Length < offset + 14) return DecodeStatus.Truncated;
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 12)..]);
         offset += 14;
-        for (int tags = 0; type is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQOld; tags++)
+        for (int tags = 0; type is EtherTypes.Vlan or EtherTypes.QinQ or EtherTypes.QinQOld; tags++)
         {
             if (tags == MaxVlanTags) return DecodeStatus.Malformed;
             if (frame.Length < offset + 4) return DecodeStatus.Truncated;
@@ -118,13 +104,13 @@ public static class PacketDecoder
     {
         switch (type)
         {
-            case EtherTypeIpv4:
+            case EtherTypes.Ipv4:
                 return DecodeIpv4(frame, offset, ref packet);
-            case EtherTypeIpv6:
+            case EtherTypes.Ipv6:
                 return DecodeIpv6(frame, offset, ref packet);
-            case EtherTypePppoeSession:
+            case EtherTypes.PppoeSession:
                 return frame.Length < offset + 6 ? DecodeStatus.Truncated : DecodePpp(frame, offset + 6, ref packet);
-            case EtherTypeMpls:
+            case EtherTypes.Mpls:
                 for (int labels = 0; labels < 8; labels++, offset += 4)
                 {
                     if (frame.Length < offset + 4) return DecodeStatus.Truncated;
@@ -328,15 +314,12 @@ public static class PacketDecoder
         int declaredEnd = length >= 8 ? offset + length : end;
         packet.PayloadLength = Math.Min(end, declaredEnd) - packet.PayloadOffset;
         if (packet.PayloadLength < 0) packet.PayloadLength = 0;
-        if (IsVxlan(frame, packet)) return DecodeTunnel(frame, packet.PayloadOffset, packet.PayloadOffset + packet.PayloadLength, ref packet);
+        // An overlay's tunnel (VXLAN, Geneve): the firewall passed UDP to its port, the segments talk inside it.
+        int payloadEnd = packet.PayloadOffset + packet.PayloadLength;
+        if (UdpTunnels.Of(frame[packet.PayloadOffset..payloadEnd], packet.SourcePort, packet.DestinationPort) != UdpTunnel.None)
+            return DecodeTunnel(frame, packet.PayloadOffset, payloadEnd, ref packet);
         return DecodeStatus.Ok;
     }
-
-    // A frame on VXLAN's port with the flag of a valid VNI: the firewall passed 4789/udp, the segments talk inside it.
-    private static bool IsVxlan(ReadOnlySpan<byte> frame, in DecodedPacket udp) =>
-        (udp.SourcePort == VxlanPort || udp.DestinationPort == VxlanPort)
-        && udp.PayloadLength >= VxlanHeaderLength
-        && (frame[udp.PayloadOffset] & VxlanFlagValidVni) != 0;
 
     private static DecodeStatus DecodeIcmp(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
     {
@@ -383,13 +366,20 @@ public static class PacketDecoder
         Protocol = outer.Protocol,
         SourcePort = outer.HasPorts ? outer.SourcePort : (ushort)0,
         DestinationPort = outer.HasPorts ? outer.DestinationPort : (ushort)0,
-        SentByServer = outer.Protocol == IpProtocol.Udp && outer.SourcePort == VxlanPort && outer.DestinationPort != VxlanPort,
+        SentByServer = outer.Protocol == IpProtocol.Udp && SentFromTunnelPort(outer.SourcePort, outer.DestinationPort),
         IpBytes = outer.IpBytes,
     };
 
+    // From the tunnel's port to another: the datagram of the end that listens, whichever end spoke first.
+    private static bool SentFromTunnelPort(ushort source, ushort destination)
+    {
+        var tunnel = UdpTunnels.ByPort(source, destination);
+        return tunnel != UdpTunnel.None && source == UdpTunnels.PortOf(tunnel) && destination != source;
+    }
+
     /// <summary>
-    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN in UDP
-    /// (<see cref="IsVxlan"/>). The innermost packet opened becomes <paramref name="packet"/>; one that cannot be opened
+    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN and Geneve in UDP
+    /// (<see cref="UdpTunnels.Of"/>). The innermost packet opened becomes <paramref name="packet"/>; one that cannot be opened
     /// stays the outer packet.
     /// </summary>
     private static DecodeStatus DecodeTunnel(ReadOnlySpan<byte> frame, int offset, int end, ref DecodedPacket packet)
@@ -415,7 +405,7 @@ public static class PacketDecoder
                     status = DecodeGre(payload, offset, ref inner);
                     break;
                 case IpProtocol.Udp:
-                    status = DecodeEthernet(payload, offset + VxlanHeaderLength, ref inner);
+                    status = DecodeUdpTunnel(payload, offset, UdpTunnels.ByPort(packet.SourcePort, packet.DestinationPort), ref inner);
                     break;
             }
             if (status == DecodeStatus.Ok)
@@ -431,6 +421,14 @@ public static class PacketDecoder
         return DecodeStatus.Ok;
     }
 
+    private static DecodeStatus DecodeUdpTunnel(ReadOnlySpan<byte> frame, int offset, UdpTunnel tunnel, ref DecodedPacket inner)
+    {
+        if (!UdpTunnels.TryReadHeader(tunnel, frame[offset..], out int length, out ushort carries)) return DecodeStatus.Truncated;
+        return carries == EtherTypes.TransparentBridging
+            ? DecodeEthernet(frame, offset + length, ref inner)
+            : DecodeEtherType(carries, frame, offset + length, ref inner);
+    }
+
     private static DecodeStatus DecodeGre(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket inner)
     {
         if (frame.Length < offset + 4) return DecodeStatus.Truncated;
@@ -444,8 +442,8 @@ public static class PacketDecoder
         if (frame.Length < offset + length) return DecodeStatus.Truncated;
         return type switch
         {
-            EtherTypeTransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
-            EtherTypeIpv4 or EtherTypeIpv6 => DecodeEtherType(type, frame, offset + length, ref inner),
+            EtherTypes.TransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
+            EtherTypes.Ipv4 or EtherTypes.Ipv6 => DecodeEtherType(type, frame, offset + length, ref inner),
             GreTypePpp when frame.Length > offset + length => DecodePpp(frame, offset + length, ref inner),
             _ => DecodeStatus.NotIp,
         };

@@ -6,7 +6,7 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN), one per pair of tunnel ends and protocol (and ports, for
+/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN, Geneve), one per pair of tunnel ends and protocol (and ports, for
 /// a tunnel in UDP): what a firewall
 /// between the ends sees and judges, while the flow table holds the flows they carry. Each becomes a flow at the end of
 /// the run, whose id follows every packet's (a packet that opens a tunnel opens the first flow inside it too, and that
@@ -136,8 +136,9 @@ internal sealed class TunnelCarriers
                 Evidence = FlowEvidence.Inspected,
             };
             var flow = Flow.FromRecord(id, record);
-            // The decoder opens one tunnel in UDP, VXLAN, and only when its header says so: the label is that evidence.
-            if (key.Protocol == IpProtocol.Udp) flow.App = AppLabel.Vxlan;
+            // The decoder opens a tunnel in UDP only where its header says so: the label is that evidence.
+            if (key.Protocol == IpProtocol.Udp)
+                flow.App = UdpTunnels.ByPort(key.LowPort, key.HighPort) == UdpTunnel.Vxlan ? AppLabel.Vxlan : AppLabel.Geneve;
             flow.Input = _input;
             flow.FirstFrame = _firstFrame;
             return flow;

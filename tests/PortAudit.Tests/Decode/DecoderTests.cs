@@ -87,6 +87,35 @@ public class DecoderTests
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
+    /// <summary>A Geneve header (RFC 8926) of <paramref name="version"/> with <paramref name="optionWords"/> words of options, VNI 42, naming <paramref name="type"/>.</summary>
+    private static byte[] Geneve(ushort type, byte[] inner, int optionWords = 0, int version = 0) =>
+        Concat([(byte)(version << 6 | optionWords), 0, (byte)(type >> 8), (byte)type, 0, 0, 42, 0], new byte[optionWords * 4], inner);
+
+    [Theory]
+    [InlineData(0x6558, 0)]   // an Ethernet frame, as AWS's Gateway Load Balancer and OVN send
+    [InlineData(0x6558, 2)]   // behind two words of options
+    [InlineData(0x0800, 1)]   // an IPv4 packet
+    public void Geneve_on_its_port_is_opened_to_the_inner_flow(int type, int optionWords)
+    {
+        var ip = Ipv4("10.1.0.7", "10.2.0.9", 6, Tcp(40000, 445, Syn));
+        var inner = type == 0x6558 ? Ethernet(ip) : ip;
+        var outer = Ipv4("192.0.2.10", "192.0.2.20", 17, Udp(51000, 6081, Geneve((ushort)type, inner, optionWords)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((1, "10.1.0.7", 445), ((int)p.TunnelDepth, p.Source.ToString(), (int)p.DestinationPort));
+        Assert.Equal((IpProtocol.Udp, 51000, 6081, false), (p.Carrier.Protocol, (int)p.Carrier.SourcePort, (int)p.Carrier.DestinationPort, p.Carrier.SentByServer));
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
+    [Theory]
+    [InlineData(1, 0x6558)]   // a version this decoder does not know
+    [InlineData(0, 0x88CC)]   // LLDP: nothing the decoder reads
+    public void Geneve_it_cannot_read_stays_a_udp_flow(int version, int type)
+    {
+        var outer = Ipv4("192.0.2.10", "192.0.2.20", 17, Udp(51000, 6081, Geneve((ushort)type, Ethernet(Ipv4("10.1.0.7", "10.2.0.9", 6, Tcp(1, 2, Syn))), version: version)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, false), ((int)p.TunnelDepth, p.Protocol, p.Carrier.Present));
+    }
+
     [Fact]
     public void Vxlan_carrying_no_ip_is_its_carriers_alone()
     {
@@ -182,6 +211,7 @@ public class DecoderTests
         // VXLAN holding a tagged frame, whose inner Ethernet, tag and IP headers the mutations cut and bend.
         seeds.Add((1, Ethernet(Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(50000, 4789,
             Vxlan(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53)), 0x8100)))))));
+        seeds.Add((101, Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(50000, 6081, Geneve(0x6558, Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53))), 1)))));
         int ok = 0;
         for (int i = 0; i < 200_000; i++)
         {

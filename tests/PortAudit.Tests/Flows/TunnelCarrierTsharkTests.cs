@@ -1,6 +1,7 @@
 using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Flows;
@@ -28,15 +29,47 @@ public class TunnelCarrierTsharkTests
         foreach (var capture in Captures)
         {
             string path = SharedData.Path(capture)!;
-            var ours = FlowRunner.Run(path).Flows
-                .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan)
-                .ToDictionary(f => Key(f.Transport, End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)), Counts);
-            var theirs = TsharkCarriers(path);
-            Assert.True(ours.Count > 0, capture);
-            Assert.Equal(theirs.OrderBy(c => c.Key).ToList(), ours.OrderBy(c => c.Key).ToList());
-            compared += ours.Count;
+            compared += Compare(path);
         }
         Assert.Equal(24, compared);
+    }
+
+    [NeedsProgramFact("tshark")]
+    public void Geneve_carriers_and_the_flows_inside_are_the_ones_tshark_dissects()
+    {
+        // No capture of ../shared has Geneve: both ends of a tunnel send to 6081, from ports of their own, an Ethernet frame
+        // (behind options or none) or an IPv4 packet, and once a frame that is not IP, which only the carrier counts.
+        static byte[] Datagram(string from, string to, ushort fromPort, ushort type, byte[] inner, int optionWords) =>
+            Packets.Ethernet(Packets.Ipv4(from, to, IpProtocol.Udp, Packets.Udp(fromPort, 6081,
+                Packets.Concat([(byte)optionWords, 0, (byte)(type >> 8), (byte)type, 0, 0, 9, 0], new byte[optionWords * 4], inner))));
+        byte[] request = Packets.Ipv4("10.1.0.7", "10.2.0.9", IpProtocol.Tcp, Packets.Tcp(40000, 445, Packets.Syn));
+        byte[] answer = Packets.Ipv4("10.2.0.9", "10.1.0.7", IpProtocol.Tcp, Packets.Tcp(445, 40000, Packets.Syn | Packets.Ack));
+        var capture = new PcapBuilder();
+        capture.Add(Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, Packets.Ethernet(request), 0), 0);
+        capture.Add(Datagram("192.0.2.20", "192.0.2.10", 52000, 0x0800, answer, 2), 0.001);
+        capture.Add(Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, Packets.EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]), 1), 0.002);
+        using var dir = new TempDirectory();
+        string path = dir.File("geneve.pcap");
+        File.WriteAllBytes(path, capture.Build());
+
+        Assert.Equal(2, Compare(path));
+        var inner = Assert.Single(FlowRunner.Run(path).Flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal(("10.1.0.7", "10.2.0.9", (ushort)445, 1L, 1L), (inner.Client.ToString(), inner.Server.ToString(), inner.ServerPort,
+            inner.PacketsToServer, inner.PacketsToClient));
+        Assert.Equal("eth:ethertype:ip:udp:geneve:ip:tcp", External.Run("tshark", "-r", path, "-c", "2", "-T", "fields", "-e", "frame.protocols")
+            .Split('\n')[1].Trim());
+    }
+
+    // Our carriers of the capture at path against tshark's: they must be the same; returns how many.
+    private static int Compare(string path)
+    {
+        var ours = FlowRunner.Run(path).Flows
+            .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan || f.App == AppLabel.Geneve)
+            .ToDictionary(f => Key(f.Transport, End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)), Counts);
+        var theirs = TsharkCarriers(path);
+        Assert.True(ours.Count > 0, path);
+        Assert.Equal(theirs.OrderBy(c => c.Key).ToList(), ours.OrderBy(c => c.Key).ToList());
+        return ours.Count;
     }
 
     // An end as the keys write it: the address, and the port of a tunnel in UDP.
@@ -52,7 +85,7 @@ public class TunnelCarrierTsharkTests
             : (f.PacketsToClient, f.BytesToClient, f.PacketsToServer, f.BytesToServer);
 
     /// <summary>
-    /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN
+    /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN or Geneve
     /// (fragments not reassembled, so that each frame counts where it was captured), summed per pair of outer ends and
     /// tunnel protocol.
     /// </summary>
@@ -67,12 +100,12 @@ public class TunnelCarrierTsharkTests
         {
             var f = line.TrimEnd('\r').Split('\t');
             if (TsharkIpLayers.Of(f[0], f[1], f[4]) is not [var outer, ..]) continue;
-            bool vxlan = outer.Next == "udp" && f[0].Contains(":udp:vxlan:", StringComparison.Ordinal);
-            string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => vxlan ? "udp" : null };
+            bool overlay = outer.Next == "udp" && (f[0].Contains(":udp:vxlan:", StringComparison.Ordinal) || f[0].Contains(":udp:geneve:", StringComparison.Ordinal));
+            string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => overlay ? "udp" : null };
             if (transport is null) continue;
             string source = Address(outer.Of(f[outer.V6 ? 4 : 1])), destination = Address(outer.Of(f[outer.V6 ? 5 : 2]));
             // The outer UDP header is the frame's first: its ports are the first of each field.
-            if (vxlan) (source, destination) = ($"{source}:{f[7].Split(',')[0]}", $"{destination}:{f[8].Split(',')[0]}");
+            if (overlay) (source, destination) = ($"{source}:{f[7].Split(',')[0]}", $"{destination}:{f[8].Split(',')[0]}");
             long bytes = outer.V6 ? long.Parse(outer.Of(f[6])) + 40 : long.Parse(outer.Of(f[3]));
             var key = Key(transport, source, destination);
             var (lowPackets, lowBytes, highPackets, highBytes) = sums.GetValueOrDefault(key);

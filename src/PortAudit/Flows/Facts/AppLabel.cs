@@ -124,6 +124,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Teredo = WellKnown("teredo");
     /// <summary>VXLAN (RFC 7348: Ethernet frames in UDP on 4789), named by the decoder that opens it, on the tunnel's own flow.</summary>
     public static readonly AppLabel Vxlan = WellKnown("vxlan");
+    /// <summary>Geneve (RFC 8926: Ethernet frames or IP packets in UDP on 6081), named by the decoder that opens it, on the tunnel's own flow.</summary>
+    public static readonly AppLabel Geneve = WellKnown("geneve");
 
     private AppLabel(string name) => Name = name;
 
