@@ -11,11 +11,14 @@ namespace PortAudit.Store;
 /// </summary>
 /// <remarks>
 /// One process at a time writes to a DuckDB file (its lock), so migrations need no advisory lock; each runs in one
-/// transaction. DuckDB cannot add a column to a table that has an index: a later version that adds columns drops
-/// <c>flows_identity</c>, adds them and makes the index again.
+/// transaction. DuckDB 1.5 adds a column to a table that has an index (version 3's <c>tunnel</c>, beside
+/// <c>flows_identity</c>); dropping the index and making it again in one transaction is what it refuses ("already exists").
 /// </remarks>
 internal static class DuckDbSchema
 {
+    // The version that made the flows' identity an index.
+    private const int IdentitySince = 2;
+
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     public static string Migration(int version)
     {
@@ -33,7 +36,7 @@ internal static class DuckDbSchema
                 sql.Append($"ALTER TABLE portaudit.flows ADD COLUMN {FlowColumns.Quoted(column.Name)} {column.DuckDbType};\n");
         }
         // The identity as PostgreSQL's since version 2: ingest inserts what the index does not hold yet.
-        if (version == 2)
+        if (version == IdentitySince)
             sql.Append($"CREATE UNIQUE INDEX flows_identity ON portaudit.flows ({string.Join(", ", FlowColumns.Identity.Select(FlowColumns.Quoted))});\n");
         return sql.ToString();
     }

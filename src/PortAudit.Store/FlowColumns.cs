@@ -69,7 +69,8 @@ internal static class FlowColumns
     public static readonly FlowColumn[] Writer = [new("sensor", ColumnKind.Text), new("input", ColumnKind.Text)];
 
     /// <summary>The record's fields, in <see cref="FlowFields.Names"/> order.</summary>
-    public static readonly FlowColumn[] Record = FlowFields.Names.Select(name => new FlowColumn(SnakeCase(name), KindOf(name))).ToArray();
+    public static readonly FlowColumn[] Record =
+        FlowFields.Names.Select(name => new FlowColumn(SnakeCase(name), KindOf(name), SinceOf(name))).ToArray();
 
     /// <summary>Columns after the record's fields: exact times, numbers and inspection's facts in a form that reads back.</summary>
     public static readonly FlowColumn[] Restore =
@@ -119,6 +120,14 @@ internal static class FlowColumns
 
     /// <summary>The name as an SQL identifier (<c>end</c> is a keyword).</summary>
     public static string Quoted(string name) => "\"" + name + "\"";
+
+    // Fields the record gained after version 1, each with the version that added its column: version 3, the tunnel a flow
+    // came in (its Community ID).
+    private static int SinceOf(string field) => field switch
+    {
+        "tunnel" => 3,
+        _ => 1,
+    };
 
     // Numbers are bigint and text is text, as the record writes them; times, addresses and ports get their SQL types so
     // that the store is queried as plain SQL (ranges of time, inet containment).

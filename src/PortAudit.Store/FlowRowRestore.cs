@@ -58,7 +58,8 @@ internal static class FlowRowRestore
         DetailKeys = FlowColumns.IndexOf("app_detail_keys"), DetailValues = FlowColumns.IndexOf("app_detail_values"),
         Sides = FlowColumns.IndexOf("sides"), FirstFromServer = FlowColumns.IndexOf("first_from_server"),
         Weakness = FlowColumns.IndexOf("weakness"), RpcCalls = FlowColumns.IndexOf("rpc_calls"),
-        RpcMoreBindings = FlowColumns.IndexOf("rpc_more_bindings"), RpcUninspectable = FlowColumns.IndexOf("rpc_uninspectable");
+        RpcMoreBindings = FlowColumns.IndexOf("rpc_more_bindings"), RpcUninspectable = FlowColumns.IndexOf("rpc_uninspectable"),
+        Tunnel = FlowColumns.IndexOf("tunnel");
 
     /// <summary>
     /// The flow of <paramref name="row"/> (columns in <see cref="FlowColumns.All"/> order), the <paramref name="id"/>th of the
@@ -86,6 +87,8 @@ internal static class FlowRowRestore
         flow.FirstSentByServer = !row.IsDBNull(FirstFromServer) && row.GetBoolean(FirstFromServer);
         flow.TakeSidesAgain(hint);
         flow.Weakness = (FlowWeakness)row.GetInt16(Weakness);
+        // A flow that came in a tunnel stays one: a network firewall judges the tunnel's own flow, not it.
+        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromCommunityId(row.GetString(Tunnel));
         if (!row.IsDBNull(RpcCalls))
             flow.RpcCalls = RpcCallText.Parse(values.Texts(row, RpcCalls)!, !row.IsDBNull(RpcMoreBindings) && row.GetBoolean(RpcMoreBindings),
                 row.IsDBNull(RpcUninspectable) ? null : row.GetString(RpcUninspectable));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 
 namespace PortAudit.Store;
 
@@ -26,15 +27,40 @@ internal static class LakeRelation
         if (partitions.Count == 0) return null;
         // hive_types: a sensor named 2026 must not be taken for a number by DuckDB's guess.
         string files = string.Join(", ", partitions.Select(p => Literal(Path.Combine(p, "*.parquet"))));
-        string scan = $"read_parquet([{files}], hive_partitioning = true, hive_types = {{'sensor': VARCHAR, 'day': DATE}})";
+        // union_by_name: a file written before a column was added (version 3's tunnel) lacks it, and reads null there.
+        string scan = $"read_parquet([{files}], hive_partitioning = true, hive_types = {{'sensor': VARCHAR, 'day': DATE}}, union_by_name = true)";
         var where = new List<string>();
         if (sensors.Count > 0) where.Add($"sensor IN ({string.Join(", ", sensors.Select(Literal))})");
         // Whole days on the path: the exact window is the reader's (on start).
         if (since is not null) where.Add($"day >= DATE {Literal(Day(first))}");
         if (until is not null) where.Add($"day <= DATE {Literal(Day(last))}");
         string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
-        return $"(SELECT {string.Join(", ", FlowColumns.All.Select(Typed))} FROM {scan}{filter})";
+        var present = ColumnsOf(scan);
+        return $"(SELECT {string.Join(", ", FlowColumns.All.Select(c => present is null || present.Contains(c.Name) ? Typed(c) : Null(c)))} FROM {scan}{filter})";
     }
+
+    // The columns the files hold, any of them (union_by_name), so that one no file holds reads as null: a lake written
+    // before version 3 has no tunnel. Null when DuckDB cannot tell: the query then meets the damage and names it.
+    private static HashSet<string>? ColumnsOf(string scan)
+    {
+        try
+        {
+            using var connection = new DuckDBConnection("DataSource=:memory:");
+            connection.Open();
+            using var describe = connection.CreateCommand();
+            describe.CommandText = $"DESCRIBE SELECT * FROM {scan}";
+            using var reader = describe.ExecuteReader();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read()) names.Add(reader.GetString(0));
+            return names;
+        }
+        catch (DuckDBException)
+        {
+            return null;
+        }
+    }
+
+    private static string Null(FlowColumn column) => $"CAST(NULL AS {column.DuckDbType}) AS {FlowColumns.Quoted(column.Name)}";
 
     /// <summary>The day directories holding complete files of the sensors asked for (every sensor's when none is named) in [first, last].</summary>
     public static IEnumerable<string> Partitions(string directory, IReadOnlyCollection<string> sensors, DateOnly first, DateOnly last)

@@ -144,7 +144,15 @@ public static class StoreSchema
             UNIQUE (sensor, input, start, start_ns, record_ordinal, protocol, client, client_port, server, server_port);
         """;
 
-    private static readonly string[] Migrations = [V1, V2];
+    // Version 3. The tunnel a flow came in (GRE, IP-in-IP, 6in4, VXLAN, Geneve), by its Community ID: the community_id of
+    // the tunnel's own flow; null for a flow outside any, and in the rows of earlier versions.
+    private const string V3 = """
+        ALTER TABLE portaudit.flows
+            ADD COLUMN
+                tunnel text;
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows.Facts;
@@ -20,8 +19,9 @@ public sealed class Flow
     private bool _blocked;
     // Inspected (the default) for packet flows; a record source states its own.
     private FlowEvidence _recordEvidence;
-    // Only flows an ICMP error answered have one: held inline, the errors would cost every flow 32 bytes.
-    private StrongBox<IcmpErrors>? _icmpErrors;
+    // What few flows have: the ICMP errors that answered one, the tunnel one came in. Held inline, they would cost every
+    // flow 40 bytes.
+    private Rarities? _rare;
     // Marks read rarely, one bit each: with them a flow is 192 bytes rather than 200, on every flow the table holds.
     private Marks _marks;
     private uint _clientSynSequence;
@@ -157,13 +157,19 @@ public sealed class Flow
     }
 
     /// <summary>
-    /// True when the flow's first packet came inside a tunnel (GRE, IP-in-IP, 6in4): a firewall between the tunnel's ends
-    /// saw the tunnel's own flow (<see cref="TunnelCarriers"/>), not this one.
+    /// True when the flow's first packet came inside a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve): a firewall between the
+    /// tunnel's ends saw the tunnel's own flow (<see cref="TunnelCarriers"/>), not this one.
     /// </summary>
-    public bool Carried
+    public bool Carried => Tunnel is not null;
+
+    /// <summary>The tunnel the flow's first packet came in; null for a flow outside any.</summary>
+    public FlowTunnel? Tunnel
     {
-        get => Has(Marks.Carried);
-        internal set => Mark(Marks.Carried, value);
+        get => _rare?.Tunnel;
+        internal set
+        {
+            if (_rare is not null || value is not null) (_rare ??= new Rarities()).Tunnel = value;
+        }
     }
 
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
@@ -218,10 +224,10 @@ public sealed class Flow
     /// <summary>The ICMP or ICMPv6 errors that answered packets of this flow (count 0 when none did).</summary>
     public IcmpErrors IcmpErrors
     {
-        get => _icmpErrors?.Value ?? default;
+        get => _rare?.IcmpErrors ?? default;
         private set
         {
-            if (_icmpErrors is not null || value.Count != 0) (_icmpErrors ??= new StrongBox<IcmpErrors>()).Value = value;
+            if (_rare is not null || value.Count != 0) (_rare ??= new Rarities()).IcmpErrors = value;
         }
     }
 
@@ -418,7 +424,12 @@ public sealed class Flow
         SidesFromPorts = 16,
         SidesFromContent = 32,
         AnnouncementRefuted = 64,
-        Carried = 128,
+    }
+
+    private sealed class Rarities
+    {
+        public IcmpErrors IcmpErrors;
+        public FlowTunnel? Tunnel;
     }
 
     /// <summary>

@@ -160,7 +160,7 @@ public sealed class FlowTable
             flow.FirstFrame = frameNumber;
             // The tag is part of the key the table reads back from the flow: set before anything else looks.
             flow.KeyTag = tag;
-            flow.Carried = packet.TunnelDepth > 0;
+            if (packet.TunnelDepth > 0) flow.Tunnel = FlowTunnel.Of(packet.Carrier);
             slot = flow;
         }
         _recent = flow;

@@ -70,6 +70,14 @@ internal sealed class TunnelCarriers
         return flows;
     }
 
+    /// <summary>
+    /// The label of a tunnel in UDP between ports <paramref name="a"/> and <paramref name="b"/> (<c>vxlan</c>,
+    /// <c>geneve</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in UDP only where
+    /// its header says so: the label is that evidence.
+    /// </summary>
+    public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) =>
+        protocol != IpProtocol.Udp ? null : UdpTunnels.ByPort(a, b) == UdpTunnel.Vxlan ? AppLabel.Vxlan : AppLabel.Geneve;
+
     /// <summary>One carrier's counts, by direction between its lower and its higher address.</summary>
     private sealed class Tally(long firstOrdinal, long startNs, int input, long firstFrame, bool clientIsLow)
     {
@@ -136,9 +144,7 @@ internal sealed class TunnelCarriers
                 Evidence = FlowEvidence.Inspected,
             };
             var flow = Flow.FromRecord(id, record);
-            // The decoder opens a tunnel in UDP only where its header says so: the label is that evidence.
-            if (key.Protocol == IpProtocol.Udp)
-                flow.App = UdpTunnels.ByPort(key.LowPort, key.HighPort) == UdpTunnel.Vxlan ? AppLabel.Vxlan : AppLabel.Geneve;
+            flow.App = LabelOf(key.Protocol, key.LowPort, key.HighPort);
             flow.Input = _input;
             flow.FirstFrame = _firstFrame;
             return flow;

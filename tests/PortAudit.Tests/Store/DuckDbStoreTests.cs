@@ -24,11 +24,39 @@ public sealed class DuckDbStoreTests : IDisposable
         Assert.Equal(StoreSchema.Version, _store.Store.Migrate());
 
         string columns = _store.Scalar("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'portaudit' AND table_name = 'flows'");
-        Assert.Equal(string.Join(", ", FlowColumns.All.Select(c => $"{c.Name} {c.DuckDbType.Replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")}")), columns);
+        // Each version adds its columns after the table's: in COPY order within a version.
+        Assert.Equal(string.Join(", ", FlowColumns.All.OrderBy(c => c.Since).Select(c => $"{c.Name} {c.DuckDbType.Replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")}")), columns);
         string identity = _store.Scalar("SELECT sql FROM duckdb_indexes() WHERE index_name = 'flows_identity'");
         Assert.StartsWith("CREATE UNIQUE INDEX", identity);
         Assert.Matches(string.Join(@"\W+", FlowColumns.Identity) + @"\W*\)", identity);
         Assert.Equal(StoreSchema.Version.ToString(), _store.Scalar("SELECT max(version) FROM portaudit.schema_version"));
+    }
+
+    [Fact]
+    public void A_file_of_version_2_takes_the_tunnel_column_and_keeps_its_rows_and_identity()
+    {
+        string file = Path.Combine(_root, "v2.duckdb");
+        using var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={file}");
+        connection.Open();
+        // The file an earlier build made: versions 1 and 2 recorded, one flow stored.
+        DuckDbSchema.Execute(connection, """
+            CREATE SCHEMA portaudit;
+            CREATE TABLE portaudit.schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now(), tool VARCHAR NOT NULL);
+            INSERT INTO portaudit.schema_version (version, tool) VALUES (1, 'old'), (2, 'old');
+            """);
+        DuckDbSchema.Execute(connection, DuckDbSchema.Migration(1) + DuckDbSchema.Migration(2));
+        DuckDbSchema.Execute(connection, "INSERT INTO portaudit.flows (sensor, input, id, start_ns, record_ordinal) VALUES ('edge', 'a.pcap', 1, 5, 0)");
+
+        Assert.Equal(StoreSchema.Version - 2, DuckDbSchema.Migrate(connection, file));
+
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT count(*), count(tunnel), (SELECT max(version) FROM portaudit.schema_version) FROM portaudit.flows";
+        using var row = read.ExecuteReader();
+        Assert.True(row.Read());
+        Assert.Equal((1L, 0L, StoreSchema.Version), (row.GetInt64(0), row.GetInt64(1), row.GetInt32(2)));
+        using var index = connection.CreateCommand();
+        index.CommandText = "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'flows_identity'";
+        Assert.Equal(1L, Convert.ToInt64(index.ExecuteScalar()));
     }
 
     [Theory]

@@ -57,6 +57,31 @@ public sealed class LakeTests : IDisposable
     }
 
     [SharedDataFact]
+    public void Files_written_before_the_tunnel_column_read_with_none_beside_files_that_have_it()
+    {
+        var edge = Write("edge", Lab);
+        var core = Write("core", SharedData.Path("captures/6in4tunnel.pcap")!);
+        // The edge's files as a build before version 3 wrote them: every column but the tunnel.
+        foreach (string file in Directory.GetFiles(Path.Combine(_lake, "sensor=edge"), "*.parquet", SearchOption.AllDirectories))
+        {
+            Rows($"COPY (SELECT * EXCLUDE (tunnel) FROM read_parquet('{file}')) TO '{file}.old' (FORMAT parquet)");
+            File.Move(file + ".old", file, overwrite: true);
+        }
+        var store = FlowStores.Parse(_lake);
+        Flow[] Read(params string[] sensors) =>
+            SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, store.OpenSources(new StoreQuery { Sensors = sensors })).Flows.Select(f => f.Flow).ToArray();
+
+        // The old files alone, and beside new ones: every flow read, a tunnel only where one was written.
+        Assert.Equal(edge.Flows, Read("edge").Length);
+        Assert.All(Read("edge"), f => Assert.Null(f.Tunnel));
+        var both = Read();
+        Assert.Equal(edge.Flows + core.Flows, both.Length);
+        Assert.Equal(9, both.Count(f => f.Carried));  // every flow of 6in4tunnel.pcap but the tunnel's own
+        var carrier = Assert.Single(both, f => f.Protocol == IpProtocol.Ipv6InIp);
+        Assert.All(both.Where(f => f.Carried), f => Assert.Equal(CommunityId.Of(carrier), f.Tunnel!.CommunityId));
+    }
+
+    [SharedDataFact]
     public void Every_shared_capture_audited_from_the_lake_gives_the_files_flows_verdicts_and_findings()
     {
         var captures = Directory.GetFiles(SharedData.Path("captures")!).Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng")).Order(StringComparer.Ordinal).ToList();

@@ -1,3 +1,4 @@
+using PortAudit.Store;
 using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Store;
@@ -31,7 +32,8 @@ public sealed class StoreCommandTests : IDisposable
     public void A_damaged_spool_is_quarantined_with_a_warning_naming_it_and_the_run_goes_on()
     {
         string url = DownStore(), spool = Path.Combine(_dir.FullName, "edge.spool");
-        File.WriteAllBytes(spool, [.. "PortAudit spool\n"u8, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xFF]);
+        // A header of this build's schema version, then a frame cut short.
+        File.WriteAllBytes(spool, [.. "PortAudit spool\n"u8, 0, 0, 0, (byte)StoreSchema.Version, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xFF]);
         var result = CliProcess.Run($"flows \"{SharedData.InRepository("captures/lab.pcapng")}\" --store {url} --sensor edge --spool \"{spool}\" --store-wait 0");
 
         Assert.Equal(0, result.ExitCode);

@@ -91,7 +91,7 @@ public static class FlowFields
         "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource", "evidence", "recordId",
-        "icmpType", "icmpCode", "icmpErrors", "icmpError",
+        "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel",
     };
 
     // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
@@ -146,7 +146,15 @@ public static class FlowFields
         sink.Verbatim(20, EvidenceNames[(int)flow.Evidence]);
         Optional(sink, 21, flow.RecordId);
         WriteIcmp(sink, 22, flow);
-        WriteIcmpErrors(sink, Names.Length - 2, flow.IcmpErrors);
+        WriteIcmpErrors(sink, Names.Length - 3, flow.IcmpErrors);
+        WriteTunnel(sink, Names.Length - 1, flow.Tunnel);
+    }
+
+    // The tunnel's Community ID: plain ASCII, the same text as the tunnel's own record's communityId.
+    private static void WriteTunnel<TSink>(TSink sink, int field, FlowTunnel? tunnel) where TSink : IFlowFieldSink
+    {
+        if (tunnel is null) sink.Null(field);
+        else sink.Text(field, tunnel.CommunityId);
     }
 
     // An ICMP flow's ports are 0, its type and code are what tell an echo from an unreachable (Zeek writes them in the
