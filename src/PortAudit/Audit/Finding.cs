@@ -126,6 +126,9 @@ public sealed record FlowSample(
     /// <summary>The flow-record source's own id of the flow (Zeek uid...), or null.</summary>
     public string? RecordId { get; init; }
 
+    /// <summary>The tunnel the flow came in, in words (<see cref="FlowTunnel.ToString"/>), or null.</summary>
+    public string? Tunnel { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
         flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App)
@@ -137,6 +140,7 @@ public sealed record FlowSample(
         Frame = flow.FirstFrame,
         Evidence = flow.Evidence.Name(),
         RecordId = flow.RecordId,
+        Tunnel = flow.Tunnel?.ToString(),
     };
 }
 
@@ -297,10 +301,21 @@ public sealed class Finding
     /// </summary>
     public IReadOnlyList<long> FlowIds => _flowIds;
 
+    /// <summary>Of the flows counted, those that came inside a tunnel (<see cref="Flow.Tunnel"/>).</summary>
+    public long TunnelledFlows { get; private set; }
+
+    /// <summary>The tunnel the first of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
+    public string? FirstTunnel { get; private set; }
+
     /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
     public void Add(Flow flow, bool failed)
     {
         Tally.Add(flow, failed);
+        if (flow.Tunnel is { } tunnel)
+        {
+            TunnelledFlows++;
+            FirstTunnel ??= tunnel.ToString();
+        }
         ClientAddresses?.Add(flow.Client);
         ServerAddresses?.Add(flow.Server);
         ServerPorts?.Add(new TransportPort(flow.Protocol, flow.ServerPort));

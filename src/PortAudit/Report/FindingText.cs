@@ -32,7 +32,7 @@ public static class FindingText
         string.Join(separator, new[]
         {
             finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})", finding.Explanation, Counted(finding),
-            Anomaly(finding),
+            Tunnelled(finding), Anomaly(finding),
         }.OfType<string>());
 
     /// <summary>
@@ -48,6 +48,15 @@ public static class FindingText
         var departures = anomaly.Departures.Select(d => $"{d.Feature} {Number(d.Value)} (normal {Number(d.Low)} to {Number(d.High)})");
         return string.Join("; ", departures.Prepend(score));
     }
+
+    /// <summary>
+    /// How many of the finding's flows came inside a tunnel, and the first one's: "2 of its flows came inside a tunnel
+    /// (vxlan 192.168.22.4:49762 → 192.168.22.5:4789), whose own flow is what a firewall between its ends saw"; null when
+    /// none did.
+    /// </summary>
+    public static string? Tunnelled(Finding finding) => finding.TunnelledFlows == 0 ? null
+        : $"{finding.TunnelledFlows.ToString(CultureInfo.InvariantCulture)} of its flows came inside a tunnel ({finding.FirstTunnel}), " +
+          "whose own flow is what a firewall between its ends saw";
 
     // Counts read best grouped (12,582,912), small values to three decimals (0.031).
     private static string Number(double value) =>

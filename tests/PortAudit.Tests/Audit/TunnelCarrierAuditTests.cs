@@ -75,6 +75,15 @@ public class TunnelCarrierAuditTests
         var web = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
         Assert.True(web.Carried);
         Assert.Equal(("10.0.8.9", "157.240.224.35", (ushort)443), (web.Client.ToString(), web.Server.ToString(), web.ServerPort));
+        // Its finding says how it crossed: by the tunnel, named as the firewall saw it.
+        var auditor = RepositoryAuditor(Site);
+        foreach (var flow in flows) auditor.Audit(flow);
+        var findings = auditor.Complete().Findings;
+        var finding = Assert.Single(findings, f => f.Ports == "443");
+        Assert.Equal((1L, "vxlan 10.0.8.20:41000 → 10.0.1.40:4789"), (finding.TunnelledFlows, finding.FirstTunnel));
+        Assert.Equal("vxlan 10.0.8.20:41000 → 10.0.1.40:4789", Assert.Single(finding.Samples).Tunnel);
+        Assert.StartsWith("1 of its flows came inside a tunnel (vxlan 10.0.8.20:41000", PortAudit.Report.FindingText.Tunnelled(finding));
+        Assert.Null(PortAudit.Report.FindingText.Tunnelled(Assert.Single(findings, f => f.Ports == "4789")));
     }
 
     [Fact]

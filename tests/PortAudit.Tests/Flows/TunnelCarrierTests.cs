@@ -97,8 +97,13 @@ public class TunnelCarrierTests
         var flows = Run(null, Vxlan(B, A, 4789, 38071, arp), Vxlan(A, B, 38071, 4789, ping), Vxlan(A, B, 38071, 4789, ping)).Flows;
 
         Assert.Equal(2, flows.Count);
-        Assert.Equal(2L, Assert.Single(flows, f => f.Protocol == IpProtocol.Icmp).PacketsToServer);
+        var inner = Assert.Single(flows, f => f.Protocol == IpProtocol.Icmp);
+        Assert.Equal(2L, inner.PacketsToServer);
         var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
+        // The flow inside names its tunnel by the tunnel's own Community ID, and by its outer ends in words.
+        Assert.Equal(CommunityId.Of(carrier), inner.Tunnel!.CommunityId);
+        Assert.Equal($"vxlan {A}:38071 → {B}:4789", inner.Tunnel.ToString());
+        Assert.Null(carrier.Tunnel);
         Assert.Equal((IpAddr.Parse(A), (ushort)38071, IpAddr.Parse(B), (ushort)4789), (carrier.Client, carrier.ClientPort, carrier.Server, carrier.ServerPort));
         Assert.Equal((2L, 1L), (carrier.PacketsToServer, carrier.PacketsToClient));
         Assert.Equal(("vxlan", FlowEvidence.Inspected), (carrier.App?.Name, carrier.Evidence));

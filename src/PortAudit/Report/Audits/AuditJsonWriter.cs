@@ -182,6 +182,11 @@ public static class AuditJsonWriter
         WriteCounter(json, "clientAddresses", finding.ClientAddresses, "address");
         WriteCounter(json, "serverAddresses", finding.ServerAddresses, "address");
         WriteCounter(json, "serverPorts", finding.ServerPorts, "port");
+        if (finding.TunnelledFlows > 0)
+        {
+            json.WriteNumber("tunnelledFlows", finding.TunnelledFlows);
+            json.WriteString("firstTunnel", finding.FirstTunnel);
+        }
         json.WriteStartArray("flowIds");
         foreach (long id in finding.FlowIds) json.WriteNumberValue(id);
         json.WriteEndArray();
@@ -281,6 +286,7 @@ public static class AuditJsonWriter
         json.WriteString("app", sample.App?.Name);
         json.WriteString("evidence", sample.Evidence);
         if (sample.RecordId is not null) json.WriteString("recordId", sample.RecordId);
+        if (sample.Tunnel is not null) json.WriteString("tunnel", sample.Tunnel);
         json.WriteEndObject();
     }
 
