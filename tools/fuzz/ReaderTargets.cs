@@ -137,9 +137,7 @@ public static class ReaderTargets
 
         public RoleCatalog Catalog => _catalog.Value;
 
-        // With the captures beside Zeek's conn.logs (VXLAN, stacked VLAN tags, misordered NTP).
-        private string[] CaptureDirectories =>
-            [Path.Combine(Shared, "captures"), Path.Combine(Shared, "captures-extra"), Path.Combine(Shared, "flowdata", "zeek"), Path.Combine(Repo, "captures")];
+        private string[] CaptureDirectories => [Path.Combine(Shared, "captures"), Path.Combine(Shared, "captures-extra"), Path.Combine(Repo, "captures")];
 
         public List<FuzzSeed> Pcaps => Under(CaptureDirectories, f => f.EndsWith(".pcap", StringComparison.Ordinal));
 
