@@ -88,7 +88,7 @@ internal static class FlowRowRestore
         flow.TakeSidesAgain(hint);
         flow.Weakness = (FlowWeakness)row.GetInt16(Weakness);
         // A flow that came in a tunnel stays one: a network firewall judges the tunnel's own flow, not it.
-        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromCommunityId(row.GetString(Tunnel));
+        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromId(row.GetString(Tunnel));
         if (!row.IsDBNull(RpcCalls))
             flow.RpcCalls = RpcCallText.Parse(values.Texts(row, RpcCalls)!, !row.IsDBNull(RpcMoreBindings) && row.GetBoolean(RpcMoreBindings),
                 row.IsDBNull(RpcUninspectable) ? null : row.GetString(RpcUninspectable));

@@ -66,6 +66,7 @@ public sealed class Flow
             SidesFromPorts = record.SidesFromPorts,
             FirstSentByServer = record.FirstSentByServer,
         };
+        if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel);
         return flow;
     }
 

@@ -63,6 +63,12 @@ public struct FlowRecord
     public string? RecordId { get; set; }
 
     /// <summary>
+    /// The source's ids of the records of the tunnels the flow came in (Zeek's <c>tunnel_parents</c>), comma-separated;
+    /// null outside any (<see cref="Flow.Tunnel"/>).
+    /// </summary>
+    public string? Tunnel { get; set; }
+
+    /// <summary>
     /// True when the reader took the sides from the ports, the record saying neither who opened nor who answered (a
     /// one-way IPFIX or nfdump record without a SYN): a store keeps it, so that an audit reading the flow back takes the
     /// sides again with its own ports (<see cref="Flow.Sides"/>), as the audit of the file took them.

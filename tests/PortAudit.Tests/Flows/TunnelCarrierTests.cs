@@ -101,7 +101,7 @@ public class TunnelCarrierTests
         Assert.Equal(2L, inner.PacketsToServer);
         var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
         // The flow inside names its tunnel by the tunnel's own Community ID, and by its outer ends in words.
-        Assert.Equal(CommunityId.Of(carrier), inner.Tunnel!.CommunityId);
+        Assert.Equal(CommunityId.Of(carrier), inner.Tunnel!.Id);
         Assert.Equal($"vxlan {A}:38071 → {B}:4789", inner.Tunnel.ToString());
         Assert.Null(carrier.Tunnel);
         Assert.Equal((IpAddr.Parse(A), (ushort)38071, IpAddr.Parse(B), (ushort)4789), (carrier.Client, carrier.ClientPort, carrier.Server, carrier.ServerPort));

@@ -78,7 +78,7 @@ public sealed class LakeTests : IDisposable
         Assert.Equal(edge.Flows + core.Flows, both.Length);
         Assert.Equal(9, both.Count(f => f.Carried));  // every flow of 6in4tunnel.pcap but the tunnel's own
         var carrier = Assert.Single(both, f => f.Protocol == IpProtocol.Ipv6InIp);
-        Assert.All(both.Where(f => f.Carried), f => Assert.Equal(CommunityId.Of(carrier), f.Tunnel!.CommunityId));
+        Assert.All(both.Where(f => f.Carried), f => Assert.Equal(CommunityId.Of(carrier), f.Tunnel!.Id));
     }
 
     [SharedDataFact]

@@ -313,7 +313,7 @@ public sealed class StoreFileAnswerTests : IDisposable
     private static string Describe((Flow Flow, FlowVerdict Verdict) f) =>
         $"{f.Flow.Transport} {f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.EndNs} " +
         $"{f.Flow.State} {f.Flow.Sides} {f.Flow.Evidence} {f.Flow.PacketsToServer}/{f.Flow.BytesToServer} {f.Flow.PacketsToClient}/{f.Flow.BytesToClient} " +
-        $"{f.Flow.App} [{f.Flow.AppDetail}] {f.Flow.Weakness} {f.Flow.DceRpc?.Uuid} {f.Flow.RpcCalls?.Bindings.Count} {f.Flow.RecordId} {f.Flow.Tunnel?.CommunityId} {f.Verdict.Verdict} {f.Verdict.Rule?.Id}";
+        $"{f.Flow.App} [{f.Flow.AppDetail}] {f.Flow.Weakness} {f.Flow.DceRpc?.Uuid} {f.Flow.RpcCalls?.Bindings.Count} {f.Flow.RecordId} {f.Flow.Tunnel?.Id} {f.Verdict.Verdict} {f.Verdict.Rule?.Id}";
 
     public void Dispose()
     {

@@ -150,11 +150,11 @@ public static class FlowFields
         WriteTunnel(sink, Names.Length - 1, flow.Tunnel);
     }
 
-    // The tunnel's Community ID: plain ASCII, the same text as the tunnel's own record's communityId.
+    // What names the tunnel's own record: its communityId from packets, a record source's ids of it.
     private static void WriteTunnel<TSink>(TSink sink, int field, FlowTunnel? tunnel) where TSink : IFlowFieldSink
     {
         if (tunnel is null) sink.Null(field);
-        else sink.Text(field, tunnel.CommunityId);
+        else sink.Text(field, tunnel.Id);
     }
 
     // An ICMP flow's ports are 0, its type and code are what tell an echo from an unreachable (Zeek writes them in the

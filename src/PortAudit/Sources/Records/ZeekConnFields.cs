@@ -40,6 +40,8 @@ public enum ZeekField
     RespIpBytes,
     /// <summary>ip_proto: the IP protocol number (Zeek 6 and later).</summary>
     IpProto,
+    /// <summary>tunnel_parents: the uids of the tunnels' connections the flow came in (a set, comma-separated).</summary>
+    TunnelParents,
 }
 
 /// <summary>
@@ -57,7 +59,7 @@ public sealed class ZeekConnFields
     private ushort _origPort, _respPort;
     private byte _protocol;
     private bool _hasTs, _hasOrig, _hasResp, _hasProto;
-    private string? _uid, _service, _state, _unknownProto;
+    private string? _uid, _service, _state, _unknownProto, _tunnelParents;
 
     /// <summary>The column a header or JSON key names.</summary>
     public static ZeekField FieldOf(ReadOnlySpan<char> name) => name switch
@@ -77,6 +79,7 @@ public sealed class ZeekConnFields
         "resp_pkts" => ZeekField.RespPackets,
         "resp_ip_bytes" => ZeekField.RespIpBytes,
         "ip_proto" => ZeekField.IpProto,
+        "tunnel_parents" => ZeekField.TunnelParents,
         _ => ZeekField.None,
     };
 
@@ -87,7 +90,7 @@ public sealed class ZeekConnFields
         _origPort = _respPort = 0;
         _protocol = 0;
         _hasTs = _hasOrig = _hasResp = _hasProto = false;
-        _uid = _service = _state = _unknownProto = null;
+        _uid = _service = _state = _unknownProto = _tunnelParents = null;
     }
 
     /// <summary>Takes one column's value; returns why it is bad, or null. Unset and empty values are not passed here.</summary>
@@ -101,6 +104,7 @@ public sealed class ZeekConnFields
                 _hasTs = RecordFields.TryParseEpoch(value, out _ts) || RecordFields.TryParseIso(value, out _ts);
                 return _hasTs ? null : $"ts '{RecordFields.Clip(value)}' is not a time";
             case ZeekField.Uid: _uid = value.ToString(); return null;
+            case ZeekField.TunnelParents: _tunnelParents = value.ToString(); return null;
             case ZeekField.OrigHost: _hasOrig = RecordFields.TryParseAddress(value, out _origHost); return _hasOrig ? null : $"id.orig_h '{RecordFields.Clip(value)}' is not an address";
             case ZeekField.RespHost: _hasResp = RecordFields.TryParseAddress(value, out _respHost); return _hasResp ? null : $"id.resp_h '{RecordFields.Clip(value)}' is not an address";
             case ZeekField.OrigPort: return RecordFields.TryParsePort(value, out _origPort) ? null : $"id.orig_p '{RecordFields.Clip(value)}' is not a port";
@@ -157,6 +161,8 @@ public sealed class ZeekConnFields
         record.App = ZeekMapping.App(_service);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         record.RecordId = _uid;
+        // The tunnels' own connections are records of the same log: their uids are what names them there.
+        record.Tunnel = _tunnelParents;
         return null;
     }
 

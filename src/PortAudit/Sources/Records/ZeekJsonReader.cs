@@ -37,6 +37,12 @@ public sealed class ZeekJsonReader : LineRecordReader
             {
                 var field = ZeekConnFields.FieldOf(Text(ref reader));
                 reader.Read();
+                if (field == ZeekField.TunnelParents && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    // A set is an array in JSON: its members joined as the TSV log writes them.
+                    if (Members(ref reader) is { Length: > 0 } members && _fields.Set(field, members) is { } bad) return Reject(bad);
+                    continue;
+                }
                 if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
                 {
                     reader.Skip();
@@ -59,6 +65,19 @@ public sealed class ZeekJsonReader : LineRecordReader
             return Reject($"malformed JSON: {ex.Message}");
         }
         return _fields.Build(ref record) is { } error ? Reject(error) : LineOutcome.Flow;
+    }
+
+    // The string members of the array the reader is at, comma-separated; the reader ends on the array's end. Other
+    // members (a log that is not Zeek's) are left out.
+    private string Members(ref Utf8JsonReader reader)
+    {
+        var members = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.String) members.Add(Text(ref reader).ToString());
+            else reader.Skip();
+        }
+        return string.Join(',', members);
     }
 
     private ReadOnlySpan<char> Text(ref Utf8JsonReader reader)

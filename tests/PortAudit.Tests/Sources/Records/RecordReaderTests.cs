@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
@@ -51,10 +52,10 @@ public class RecordReaderTests
     }
 
     [Fact]
-    public void Zeek_json_reads_epoch_and_iso_times_and_skips_arrays()
+    public void Zeek_json_reads_epoch_and_iso_times_and_the_tunnel_parents_set_and_skips_other_arrays()
     {
         var run = RecordRun.Text(
-            "{\"ts\":1547188415.857497,\"uid\":\"Ca\",\"id.orig_h\":\"fe80::1\",\"id.orig_p\":546,\"id.resp_h\":\"ff02::1:2\",\"id.resp_p\":547,\"proto\":\"udp\",\"conn_state\":\"S0\",\"orig_pkts\":2,\"orig_ip_bytes\":300,\"tunnel_parents\":[\"x\"]}\n" +
+            "{\"ts\":1547188415.857497,\"uid\":\"Ca\",\"id.orig_h\":\"fe80::1\",\"id.orig_p\":546,\"id.resp_h\":\"ff02::1:2\",\"id.resp_p\":547,\"proto\":\"udp\",\"conn_state\":\"S0\",\"orig_pkts\":2,\"orig_ip_bytes\":300,\"tunnel_parents\":[\"Cx\",\"Cy\"],\"history\":[\"S\"]}\n" +
             "{\"ts\":\"2021-06-09T20:55:13.160328Z\",\"uid\":\"Cb\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":8,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":0,\"proto\":\"icmp\",\"conn_state\":\"OTH\",\"resp_pkts\":1}\n" +
             "{\"ts\":1,\"uid\":\n");
         Assert.Equal(RecordFormat.ZeekJson, RecordFormats.Detect("{\"ts\":1,\"uid\":\"C\"}\n"u8));
@@ -64,6 +65,22 @@ public class RecordReaderTests
         // Zeek's ICMP "ports" are the type and code.
         Assert.Equal((0, 0, 8, 0, FlowState.Established), (byUid["Cb"].ClientPort, byUid["Cb"].ServerPort, byUid["Cb"].IcmpType, byUid["Cb"].IcmpCode, byUid["Cb"].State));
         Assert.Equal("line 3", Assert.Single(run.Records.Problems).Place);
+        // A set is a JSON array: its uids, joined as the TSV log writes them, name the tunnels' own records.
+        Assert.Equal("Cx,Cy", byUid["Ca"].Tunnel?.Id);
+        Assert.True(byUid["Ca"].Carried);
+        Assert.Null(byUid["Cb"].Tunnel);
+    }
+
+    [SharedDataFact("flowdata")]
+    public void Zeek_tsv_tunnel_parents_name_the_records_of_the_tunnels_a_flow_came_in()
+    {
+        var run = RecordRun.File(SharedData.Path("flowdata/zeek/vxlan-tunnel/conn.log")!);
+        var inner = Assert.Single(run.Flows, f => f.Protocol == IpProtocol.Icmp);
+        // Both VXLAN connections the ICMP flow crossed, each a record of the same log.
+        Assert.Equal("CUM0KZ3MLUfNB0cl11,C4J4Th3PJpwUYZZ6gc", inner.Tunnel?.Id);
+        var uids = run.Flows.Where(f => f.Protocol == IpProtocol.Udp).Select(f => f.RecordId).ToHashSet();
+        Assert.All(inner.Tunnel!.Id.Split(','), uid => Assert.Contains(uid, uids));
+        Assert.All(run.Flows.Where(f => f.Protocol == IpProtocol.Udp), f => Assert.False(f.Carried));
     }
 
     [Fact]
