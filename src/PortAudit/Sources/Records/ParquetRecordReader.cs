@@ -32,6 +32,9 @@ public static class ParquetFlowColumns
     /// <summary>An ICMP flow's code.</summary>
     public const string IcmpCode = "icmp_code";
 
+    /// <summary>The tunnel the flow came in, by its own record's id (<see cref="Flow.Tunnel"/>).</summary>
+    public const string Tunnel = "tunnel";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }
@@ -46,7 +49,7 @@ public static class ParquetFlowColumns
 public sealed class ParquetRecordReader : IRecordReader
 {
     /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
-    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode }
+    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel }
 
     private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
 
@@ -131,6 +134,7 @@ public sealed class ParquetRecordReader : IRecordReader
         ParquetFlowColumns.Evidence => Own.Evidence,
         ParquetFlowColumns.IcmpType => Own.IcmpType,
         ParquetFlowColumns.IcmpCode => Own.IcmpCode,
+        ParquetFlowColumns.Tunnel => Own.Tunnel,
         _ => Own.None,
     });
 
@@ -203,6 +207,9 @@ public sealed class ParquetRecordReader : IRecordReader
                     return $"{(own == Own.IcmpType ? ParquetFlowColumns.IcmpType : ParquetFlowColumns.IcmpCode)} '{RecordFields.Clip(value)}' is not 0-255";
                 if (own == Own.IcmpType) record.IcmpType = number;
                 else record.IcmpCode = number;
+                return null;
+            case Own.Tunnel:
+                record.Tunnel = value;
                 return null;
             default:
                 return null;

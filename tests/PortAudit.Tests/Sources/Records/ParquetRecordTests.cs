@@ -105,7 +105,8 @@ public sealed class ParquetRecordTests : IDisposable
         string parquet = Path.Combine(_dir.FullName, "own.parquet");
         ZeekParquet.Sql("COPY (SELECT make_timestamp(1700000000123456) AS ts, 'Cabc' AS uid, '10.0.0.1' AS \"id.orig_h\", 0 AS \"id.orig_p\", " +
                         "'10.0.0.2' AS \"id.resp_h\", 0 AS \"id.resp_p\", 'sctp' AS proto, 0.5 AS duration, make_timestamp(1700000000623457) AS \"end\", " +
-                        "'blocked' AS state, 'ssh' AS app, 'firewall-log' AS evidence, NULL::BIGINT AS icmp_type, 3 AS orig_pkts " +
+                        "'blocked' AS state, 'ssh' AS app, 'firewall-log' AS evidence, NULL::BIGINT AS icmp_type, 3 AS orig_pkts, " +
+                        "'1:vYEoKbT/EMHF25XzldMbsqqIqAU=' AS tunnel " +
                         $") TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
         var flow = Assert.Single(RecordRun.File(parquet).Flows);
         Assert.Equal(132, flow.Protocol);
@@ -116,6 +117,7 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal(FlowEvidence.FirewallLog, flow.Evidence);
         Assert.Equal("Cabc", flow.RecordId);
         Assert.Equal(3, flow.PacketsToServer);
+        Assert.Equal("1:vYEoKbT/EMHF25XzldMbsqqIqAU=", flow.Tunnel?.Id);
     }
 
     [Fact]
@@ -145,9 +147,9 @@ public sealed class ParquetRecordTests : IDisposable
     public void The_readers_own_column_names_are_the_writers()
     {
         // The reader may not use the Report layer's writer: the names it knows are checked against the writer's here.
-        string[] fields = ["end", "state", "app", "evidence", "icmpType", "icmpCode"];
+        string[] fields = ["end", "state", "app", "evidence", "icmpType", "icmpCode", "tunnel"];
         Assert.Equal([ParquetFlowColumns.End, ParquetFlowColumns.State, ParquetFlowColumns.App, ParquetFlowColumns.Evidence,
-            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode], fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
+            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.Tunnel], fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
     }
 
     // What a flow record carries, in one line.
