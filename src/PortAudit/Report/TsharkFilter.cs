@@ -49,9 +49,10 @@ public static class TsharkFilter
     {
         if (transport is not ("tcp" or "udp" or "sctp"))
         {
-            // A tunnel's outer packet: no dissector is named ipip, and "ipv6" alone would match every IPv6 packet.
+            // A tunnel's outer packet: no dissector is named ipip, and "ipv6" alone would match every IPv6 packet. Behind
+            // IPv6 extension headers the tunnel is the last header's next one, a field of each header's own.
             if (transport is "ipip" or "ipv6" && IpProtocol.TryParse(transport, out byte tunnel))
-                return $"(ip.proto=={tunnel} || ipv6.nxt=={tunnel})";
+                return "(" + string.Join(" || ", NextHeaderFields.Select(field => $"{field}=={tunnel}")) + ")";
             return byte.TryParse(transport, out byte number) ? $"ip.proto=={number}" : transport;
         }
         var items = ports.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -60,6 +61,10 @@ public static class TsharkFilter
             ? $"{transport}.port=={items[0]}"
             : $"{transport}.port in {{{string.Join(", ", items)}}}";
     }
+
+    // The fields that name the protocol after an IP header: IPv4's, and IPv6's and each of its extension headers'.
+    private static readonly string[] NextHeaderFields =
+        ["ip.proto", "ipv6.nxt", "ipv6.hopopts.nxt", "ipv6.dstopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt"];
 
     private static string Either(IReadOnlyList<string> terms) => terms.Count == 1 ? terms[0] : $"({string.Join(" || ", terms)})";
 }

@@ -166,8 +166,10 @@ public sealed class FindingEvidenceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ipv6", "0", "ipv6", "(ip.proto==41 || ipv6.nxt==41) && ip.addr==10.0.1.10")]
-    [InlineData("ipip", "0", "ipip", "(ip.proto==4 || ipv6.nxt==4) && ip.addr==10.0.1.10")]
+    [InlineData("ipv6", "0", "ipv6",
+        "(ip.proto==41 || ipv6.nxt==41 || ipv6.hopopts.nxt==41 || ipv6.dstopts.nxt==41 || ipv6.routing.nxt==41 || ipv6.fraghdr.nxt==41) && ip.addr==10.0.1.10")]
+    [InlineData("ipip", "0", "ipip",
+        "(ip.proto==4 || ipv6.nxt==4 || ipv6.hopopts.nxt==4 || ipv6.dstopts.nxt==4 || ipv6.routing.nxt==4 || ipv6.fraghdr.nxt==4) && ip.addr==10.0.1.10")]
     [InlineData("gre", "0", "gre", "gre && ip.addr==10.0.1.10")]
     [InlineData("esp", "", "esp", "esp && ip.addr==10.0.1.10")]
     [InlineData("tcp", "0", "0/tcp", "tcp.port==0 && ip.addr==10.0.1.10")]
