@@ -38,22 +38,34 @@ public enum DecodeStatus
 }
 
 /// <summary>
-/// The transport 5-tuple that an ICMP or ICMPv6 error message quotes: the packet it answers (see <see cref="IcmpMessages"/>).
+/// The transport 5-tuple of an IP packet a frame holds besides the one decoded: the packet an ICMP or ICMPv6 error quotes,
+/// the one it answers (see <see cref="IcmpMessages"/>); a tunnel's outer packet (<see cref="TunnelCarrier"/>).
 /// </summary>
-public struct QuotedPacket
+public struct PacketEnds
 {
-    /// <summary>True when the message is an error (destination unreachable, time exceeded...) and its quote could be read.</summary>
+    /// <summary>True when there is such a packet: an error whose quote could be read, a frame that came in a tunnel.</summary>
     public bool Present;
-    /// <summary>Source of the quoted packet (the flow's sender).</summary>
+    /// <summary>Source of the packet (for a quote, the flow's sender).</summary>
     public IpAddr Source;
-    /// <summary>Destination of the quoted packet.</summary>
+    /// <summary>Destination of the packet.</summary>
     public IpAddr Destination;
-    /// <summary>IP protocol of the quoted packet.</summary>
+    /// <summary>IP protocol of the packet.</summary>
     public byte Protocol;
-    /// <summary>Source port of the quoted packet, 0 when it has none.</summary>
+    /// <summary>Source port of the packet, 0 when it has none.</summary>
     public ushort SourcePort;
-    /// <summary>Destination port of the quoted packet, 0 when it has none.</summary>
+    /// <summary>Destination port of the packet, 0 when it has none.</summary>
     public ushort DestinationPort;
+
+    /// <summary>The ends of <paramref name="packet"/>, as decoded.</summary>
+    internal static PacketEnds Of(in DecodedPacket packet) => new()
+    {
+        Present = true,
+        Source = packet.Source,
+        Destination = packet.Destination,
+        Protocol = packet.Protocol,
+        SourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0,
+        DestinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0,
+    };
 }
 
 /// <summary>
@@ -62,25 +74,22 @@ public struct QuotedPacket
 /// </summary>
 public struct TunnelCarrier
 {
+    /// <summary>
+    /// The outer packet's ends: its protocol 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, Geneve:
+    /// <see cref="UdpTunnels"/>), ports only for a tunnel in UDP.
+    /// </summary>
+    public PacketEnds Outer;
+    /// <summary>The outer packet's IP-layer bytes.</summary>
+    public int IpBytes;
+
     /// <summary>True when the frame's outermost IP packet is a tunnel's, opened or not.</summary>
-    public bool Present;
-    /// <summary>Source of the outer packet.</summary>
-    public IpAddr Source;
-    /// <summary>Destination of the outer packet.</summary>
-    public IpAddr Destination;
-    /// <summary>The outer packet's IP protocol: 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, Geneve: <see cref="UdpTunnels"/>).</summary>
-    public byte Protocol;
-    /// <summary>The outer packet's source port: a tunnel in UDP's; 0 for a tunnel in IP.</summary>
-    public ushort SourcePort;
-    /// <summary>The outer packet's destination port: a tunnel in UDP's; 0 for a tunnel in IP.</summary>
-    public ushort DestinationPort;
+    public readonly bool Present => Outer.Present;
+
     /// <summary>
     /// True when the outer packet came from the tunnel's listening port to another (a VXLAN endpoint answering from
     /// 4789, Geneve's from 6081): its sender is the tunnel's server, whichever end spoke first.
     /// </summary>
-    public bool SentByServer;
-    /// <summary>The outer packet's IP-layer bytes.</summary>
-    public int IpBytes;
+    public readonly bool SentByServer => Outer.Protocol == IpProtocol.Udp && UdpTunnels.SentFromTunnelPort(Outer.SourcePort, Outer.DestinationPort);
 }
 
 /// <summary>
@@ -128,7 +137,7 @@ public struct DecodedPacket
     /// <summary>ICMP or ICMPv6 code.</summary>
     public byte IcmpCode;
     /// <summary>For ICMP and ICMPv6 error messages, the packet they answer.</summary>
-    public QuotedPacket Quote;
+    public PacketEnds Quote;
     /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN, Geneve) were removed to reach this packet.</summary>
     public byte TunnelDepth;
     /// <summary>

@@ -334,19 +334,14 @@ public static class PacketDecoder
     }
 
     /// <summary>Reads the IP header and first transport bytes that an ICMP error quotes.</summary>
-    private static void ReadQuote(ReadOnlySpan<byte> quoted, ref QuotedPacket quote)
+    private static void ReadQuote(ReadOnlySpan<byte> quoted, ref PacketEnds quote)
     {
         var inner = default(DecodedPacket);
         // The quote is a cut packet: what matters is that addresses and ports were read, whatever the status.
         DecodeIpByVersion(quoted, 0, ref inner);
         if (inner.IpVersion == 0) return;
         if (inner.Protocol is IpProtocol.Tcp or IpProtocol.Udp && !inner.HasPorts) return;
-        quote.Present = true;
-        quote.Source = inner.Source;
-        quote.Destination = inner.Destination;
-        quote.Protocol = inner.Protocol;
-        quote.SourcePort = inner.HasPorts ? inner.SourcePort : (ushort)0;
-        quote.DestinationPort = inner.HasPorts ? inner.DestinationPort : (ushort)0;
+        quote = PacketEnds.Of(inner);
     }
 
     /// <summary>A later fragment carries no transport header; one of a tunnel's outer packet is still its carrier's.</summary>
@@ -358,24 +353,7 @@ public static class PacketDecoder
 
     private static bool IsTunnel(byte protocol) => protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre;
 
-    private static TunnelCarrier CarrierOf(in DecodedPacket outer) => new()
-    {
-        Present = true,
-        Source = outer.Source,
-        Destination = outer.Destination,
-        Protocol = outer.Protocol,
-        SourcePort = outer.HasPorts ? outer.SourcePort : (ushort)0,
-        DestinationPort = outer.HasPorts ? outer.DestinationPort : (ushort)0,
-        SentByServer = outer.Protocol == IpProtocol.Udp && SentFromTunnelPort(outer.SourcePort, outer.DestinationPort),
-        IpBytes = outer.IpBytes,
-    };
-
-    // From the tunnel's port to another: the datagram of the end that listens, whichever end spoke first.
-    private static bool SentFromTunnelPort(ushort source, ushort destination)
-    {
-        var tunnel = UdpTunnels.ByPort(source, destination);
-        return tunnel != UdpTunnel.None && source == UdpTunnels.PortOf(tunnel) && destination != source;
-    }
+    private static TunnelCarrier CarrierOf(in DecodedPacket outer) => new() { Outer = PacketEnds.Of(outer), IpBytes = outer.IpBytes };
 
     /// <summary>
     /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN and Geneve in UDP

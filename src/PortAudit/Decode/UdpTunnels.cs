@@ -47,6 +47,10 @@ public static class UdpTunnels
     /// <summary>The tunnel's port.</summary>
     public static ushort PortOf(UdpTunnel tunnel) => tunnel == UdpTunnel.Vxlan ? VxlanPort : GenevePort;
 
+    /// <summary>True for a datagram from the tunnel's port to another: the end that listens sent it, whichever end spoke first.</summary>
+    public static bool SentFromTunnelPort(ushort source, ushort destination) =>
+        ByPort(source, destination) is not UdpTunnel.None and var tunnel && source == PortOf(tunnel) && destination != source;
+
     /// <summary>
     /// The tunnel <paramref name="payload"/>, a datagram's payload between <paramref name="sourcePort"/> and
     /// <paramref name="destinationPort"/>, opens: on the tunnel's port, with the header that tunnel writes (VXLAN's flag of a

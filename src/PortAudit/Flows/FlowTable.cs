@@ -247,7 +247,7 @@ public sealed class FlowTable
     }
 
     /// <summary>A tag of the host pair an ICMP error quotes, never 0 (ICMP flows have no ports, so it cannot meet a real key).</summary>
-    private static ushort QuoteTag(in QuotedPacket quote) => (ushort)((HostPair.Hash(quote.Source, quote.Destination) >> 48) | 1);
+    private static ushort QuoteTag(in PacketEnds quote) => (ushort)((HostPair.Hash(quote.Source, quote.Destination) >> 48) | 1);
 
     /// <summary>Records an ICMP error on the flow whose packet it quotes; false when no flow held matches.</summary>
     private bool FoldIcmpError(in DecodedPacket packet)

@@ -11,7 +11,7 @@ namespace PortAudit.Flows;
 /// </summary>
 public sealed class FlowTunnel
 {
-    private FlowTunnel(string id, TunnelCarrier? outer)
+    private FlowTunnel(string id, PacketEnds? outer)
     {
         Id = id;
         Outer = outer;
@@ -21,15 +21,15 @@ public sealed class FlowTunnel
     public string Id { get; }
 
     /// <summary>The outer packet of the flow's first packet, when it was read from packets.</summary>
-    public TunnelCarrier? Outer { get; }
+    public PacketEnds? Outer { get; }
 
     /// <summary>The tunnel of a packet that came in <paramref name="carrier"/>.</summary>
     public static FlowTunnel Of(in TunnelCarrier carrier)
     {
         Span<byte> text = stackalloc byte[CommunityId.Length];
-        int length = CommunityId.Format(carrier.Protocol, carrier.Source, carrier.SourcePort, carrier.Destination,
-            carrier.DestinationPort, text);
-        return new FlowTunnel(System.Text.Encoding.ASCII.GetString(text[..length]), carrier);
+        var outer = carrier.Outer;
+        int length = CommunityId.Format(outer.Protocol, outer.Source, outer.SourcePort, outer.Destination, outer.DestinationPort, text);
+        return new FlowTunnel(System.Text.Encoding.ASCII.GetString(text[..length]), outer);
     }
 
     /// <summary>A tunnel known by its record's id alone: a stored flow's, or a flow-record source's.</summary>

@@ -31,8 +31,8 @@ internal sealed class TunnelCarriers
     public bool Add(in TunnelCarrier carrier, long timestampNs, long ordinal, int input, long frameNumber)
     {
         Debug.Assert(carrier.Present);
-        var key = FlowKey.Create(carrier.Source, carrier.SourcePort, carrier.Destination, carrier.DestinationPort, carrier.Protocol,
-            out bool senderIsLow);
+        var outer = carrier.Outer;
+        var key = FlowKey.Create(outer.Source, outer.SourcePort, outer.Destination, outer.DestinationPort, outer.Protocol, out bool senderIsLow);
         if (!_tallies.TryGetValue(key, out var tally))
         {
             if (_tallies.Count >= _limit) return false;

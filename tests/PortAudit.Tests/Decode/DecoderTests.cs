@@ -59,9 +59,9 @@ public class DecoderTests
         Assert.Equal(kind == "6in4" ? "2001:db8::a" : "172.16.0.1", p.Source.ToString());
         // The outer packet, as a firewall between the tunnel's ends sees it.
         Assert.True(p.Carrier.Present);
-        Assert.Equal(IpAddr.Parse("198.51.100.1"), p.Carrier.Source);
-        Assert.Equal(IpAddr.Parse("198.51.100.2"), p.Carrier.Destination);
-        Assert.Equal(outer[9], p.Carrier.Protocol);
+        Assert.Equal(IpAddr.Parse("198.51.100.1"), p.Carrier.Outer.Source);
+        Assert.Equal(IpAddr.Parse("198.51.100.2"), p.Carrier.Outer.Destination);
+        Assert.Equal(outer[9], p.Carrier.Outer.Protocol);
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
@@ -81,8 +81,8 @@ public class DecoderTests
         Assert.Equal(("10.10.20.4", "157.240.224.35", 443), (p.Source.ToString(), p.Destination.ToString(), (int)p.DestinationPort));
         // The outer datagram, ports included: what a firewall between the tunnel's ends passed as UDP.
         Assert.True(p.Carrier.Present);
-        Assert.Equal((IpAddr.Parse("192.168.22.4"), IpAddr.Parse("192.168.22.5"), IpProtocol.Udp), (p.Carrier.Source, p.Carrier.Destination, p.Carrier.Protocol));
-        Assert.Equal((sourcePort, destinationPort), ((int)p.Carrier.SourcePort, (int)p.Carrier.DestinationPort));
+        Assert.Equal((IpAddr.Parse("192.168.22.4"), IpAddr.Parse("192.168.22.5"), IpProtocol.Udp), (p.Carrier.Outer.Source, p.Carrier.Outer.Destination, p.Carrier.Outer.Protocol));
+        Assert.Equal((sourcePort, destinationPort), ((int)p.Carrier.Outer.SourcePort, (int)p.Carrier.Outer.DestinationPort));
         Assert.Equal(sentByServer, p.Carrier.SentByServer);
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
@@ -102,7 +102,7 @@ public class DecoderTests
         var outer = Ipv4("192.0.2.10", "192.0.2.20", 17, Udp(51000, 6081, Geneve((ushort)type, inner, optionWords)));
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
         Assert.Equal((1, "10.1.0.7", 445), ((int)p.TunnelDepth, p.Source.ToString(), (int)p.DestinationPort));
-        Assert.Equal((IpProtocol.Udp, 51000, 6081, false), (p.Carrier.Protocol, (int)p.Carrier.SourcePort, (int)p.Carrier.DestinationPort, p.Carrier.SentByServer));
+        Assert.Equal((IpProtocol.Udp, 51000, 6081, false), (p.Carrier.Outer.Protocol, (int)p.Carrier.Outer.SourcePort, (int)p.Carrier.Outer.DestinationPort, p.Carrier.SentByServer));
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
@@ -124,7 +124,7 @@ public class DecoderTests
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
         Assert.Equal((0, IpProtocol.Udp, 4789), ((int)p.TunnelDepth, p.Protocol, (int)p.DestinationPort));
         Assert.True(p.Carrier.Present);
-        Assert.Equal(38071, p.Carrier.SourcePort);
+        Assert.Equal(38071, p.Carrier.Outer.SourcePort);
     }
 
     [Theory]
@@ -155,8 +155,8 @@ public class DecoderTests
         Assert.Equal(0, p.TunnelDepth);
         // Not opened: the packet is its own carrier.
         Assert.True(p.Carrier.Present);
-        Assert.Equal(p.Source, p.Carrier.Source);
-        Assert.Equal(IpProtocol.Gre, p.Carrier.Protocol);
+        Assert.Equal(p.Source, p.Carrier.Outer.Source);
+        Assert.Equal(IpProtocol.Gre, p.Carrier.Outer.Protocol);
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
@@ -172,7 +172,7 @@ public class DecoderTests
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
         Assert.True(p.IsLaterFragment);
         Assert.True(p.Carrier.Present);
-        Assert.Equal(IpProtocol.Gre, p.Carrier.Protocol);
+        Assert.Equal(IpProtocol.Gre, p.Carrier.Outer.Protocol);
         Assert.Equal(packet.Length, p.Carrier.IpBytes);
     }
 
@@ -185,7 +185,7 @@ public class DecoderTests
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, packet, out var p));
         Assert.Equal(IpProtocol.IpInIp, p.Protocol);
         // However deep the decoder went, the carrier is the outermost packet: the one a firewall judged.
-        Assert.Equal(IpAddr.Parse("192.0.2.1"), p.Carrier.Source);
+        Assert.Equal(IpAddr.Parse("192.0.2.1"), p.Carrier.Outer.Source);
         Assert.Equal(packet.Length, p.Carrier.IpBytes);
     }
 

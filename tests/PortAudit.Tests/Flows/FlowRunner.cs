@@ -1,6 +1,7 @@
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Sources.Files;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Flows;
 
@@ -42,6 +43,14 @@ internal sealed class FlowRunner
             Reader.ReadPipelined(reader);
         }
         Table.Flush();
+    }
+
+    /// <summary>Raw IP packets (link type 101), a second apart, read as one capture.</summary>
+    public static FlowRunner RunIp(FlowTableOptions? options, params byte[][] ipPackets)
+    {
+        var builder = new PcapBuilder(linkType: 101);
+        for (int i = 0; i < ipPackets.Length; i++) builder.Add(ipPackets[i], i);
+        return Run(builder.Build(), options);
     }
 
     public static FlowRunner Run(byte[] capture, FlowTableOptions? options = null)

@@ -3,7 +3,6 @@ using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Report.Records;
-using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
@@ -17,12 +16,7 @@ public class IcmpErrorFoldingTests
 {
     private const string C = "10.0.0.1", S = "10.0.0.2", Router = "10.0.0.254";
 
-    private static FlowRunner Run(params byte[][] ipPackets)
-    {
-        var builder = new PcapBuilder(linkType: 101);
-        for (int i = 0; i < ipPackets.Length; i++) builder.Add(ipPackets[i], i);
-        return FlowRunner.Run(builder.Build());
-    }
+    private static FlowRunner Run(params byte[][] ipPackets) => FlowRunner.RunIp(null, ipPackets);
 
     private static JsonElement Record(Flow flow)
     {

@@ -1,6 +1,5 @@
 using PortAudit.Common;
 using PortAudit.Flows;
-using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
@@ -18,12 +17,7 @@ public class TunnelCarrierTests
     private static byte[] SixInFour(string from, string to, string innerFrom, string innerTo, ushort fromPort, ushort toPort, byte flags) =>
         Ipv4(from, to, IpProtocol.Ipv6InIp, Ipv6(innerFrom, innerTo, IpProtocol.Tcp, Tcp(fromPort, toPort, flags)));
 
-    private static FlowRunner Run(FlowTableOptions? options, params byte[][] packets)
-    {
-        var builder = new PcapBuilder(linkType: 101);
-        for (int i = 0; i < packets.Length; i++) builder.Add(packets[i], i);
-        return FlowRunner.Run(builder.Build(), options);
-    }
+    private static FlowRunner Run(FlowTableOptions? options, params byte[][] packets) => FlowRunner.RunIp(options, packets);
 
     [Fact]
     public void A_tunnel_is_one_flow_between_its_ends_beside_the_flow_it_carries()
