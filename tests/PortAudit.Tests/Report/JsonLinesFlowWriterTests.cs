@@ -127,8 +127,8 @@ public class JsonLinesFlowWriterTests
     [Fact]
     public void Flows_ending_together_on_one_core_are_the_records_written_one_by_one()
     {
-        // Fewer than the parallel path takes: formatted a few at a time on this thread.
-        var flows = Enumerable.Range(0, 3001).Select(i => NewFlow(app: "app" + i, detail: "d" + i, clientPort: (ushort)(1024 + i))).ToArray();
+        // Fewer than the parallel path takes (two chunks): formatted a few at a time on this thread.
+        var flows = Enumerable.Range(0, 2047).Select(i => NewFlow(app: "app" + i, detail: "d" + i, clientPort: (ushort)(1024 + i))).ToArray();
         var output = new MemoryStream();
         using (var writer = new JsonLinesFlowWriter(output))
         {
@@ -148,7 +148,8 @@ public class JsonLinesFlowWriterTests
     [Fact]
     public void Flows_ending_together_are_formatted_in_parallel_and_written_in_their_order()
     {
-        // Enough for several rounds of two chunks and a short last round, with escaped text here and there.
+        // Many more chunks than the writer formats ahead (each slot reused) and a short last one, with escaped text here
+        // and there.
         var flows = Enumerable.Range(0, 40_000).Select(i => NewFlow(app: "app" + i, detail: i % 11 == 0 ? "<\"" + i : "d" + i)).ToArray();
         var output = new MemoryStream();
         using (var writer = new JsonLinesFlowWriter(output))
@@ -197,6 +198,26 @@ public class JsonLinesFlowWriterTests
         flows[IpProtocol.Tcp].Count(fromClient: false, 60, 1, TcpFlags.Rst, sequence: 0);
         Assert.Equal(4, flows.Select(flow => flow.State).Distinct().Count());
         Assert.Equal(Reference(flows), Written(flows));
+    }
+
+    [Fact]
+    public void A_failed_write_of_many_flows_ends_with_its_error()
+    {
+        var flows = Enumerable.Range(0, 9 * 1024).Select(i => NewFlow(app: "sip", detail: "n" + i, clientPort: (ushort)(1024 + i))).ToArray();
+        using var writer = new JsonLinesFlowWriter(new FailingStream(afterBytes: 3 << 20));
+        var write = Task.Run(() => writer.WriteAll(flows));
+        Assert.Same(write, Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30))).Result);
+        var error = Assert.IsType<IOException>(write.Exception?.InnerException);
+        Assert.Equal("disk full", error.Message);
+    }
+
+    private sealed class FailingStream(long afterBytes) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Length + count > afterBytes) throw new IOException("disk full");
+            base.Write(buffer, offset, count);
+        }
     }
 
     private static Flow NewFlow(string? app, string? detail, ushort clientPort = 50000)

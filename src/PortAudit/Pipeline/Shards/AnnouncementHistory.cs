@@ -13,6 +13,9 @@ namespace PortAudit.Pipeline.Shards;
 internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage, IAnnouncementLookup
 {
     private readonly Dictionary<AnnouncedEndpoint, List<(long Ordinal, IAnnouncement Announcement)>> _byEndpoint = new();
+    // The ports announced, one bit each: nearly every flow held at the end of input has no announced port at either end,
+    // and is told so here rather than by three lookups of its ends.
+    private readonly ulong[] _ports = new ulong[(ushort.MaxValue + 1) / 64];
     private readonly long _lifetimeNs = lifetime.Ticks * 100;
 
     /// <summary>What a shard's announcement table publishes, to be taken here in run order.</summary>
@@ -24,6 +27,7 @@ internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage, IAnn
         var (endpoint, announcement) = (Note)note;
         if (!_byEndpoint.TryGetValue(endpoint, out var list)) _byEndpoint[endpoint] = list = new(1);
         list.Add((ordinal, announcement));
+        _ports[endpoint.Port >> 6] |= 1UL << endpoint.Port;
     }
 
     /// <inheritdoc />
@@ -36,7 +40,7 @@ internal sealed class AnnouncementHistory(TimeSpan lifetime) : IMergeStage, IAnn
     public bool TryFind(AnnouncedEndpoint endpoint, Flow flow, out IAnnouncement found)
     {
         found = null!;
-        if (!_byEndpoint.TryGetValue(endpoint, out var list)) return false;
+        if ((_ports[endpoint.Port >> 6] & (1UL << endpoint.Port)) == 0 || !_byEndpoint.TryGetValue(endpoint, out var list)) return false;
         // The table held the latest announcement made before the flow's first packet, whose ordinal is the flow's id.
         for (int i = list.Count - 1; i >= 0; i--)
         {

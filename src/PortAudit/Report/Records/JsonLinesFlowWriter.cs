@@ -8,21 +8,23 @@ namespace PortAudit.Report.Records;
 /// exactly those of a <see cref="Utf8JsonWriter"/> with default options, which still escapes any text that needs it,
 /// except that verbatim fields are copied as they are: the '+' of a Community ID stays '+' (the default encoder would
 /// write \u002B), as Zeek and Suricata write it, so that the id is found by a plain text search.
-/// Many flows ending at once (the end of input) are formatted on two cores, and written in their order.
+/// Many flows ending at once (the end of input) are formatted on two cores, and written in their order (<see cref="OrderedChunks"/>).
 /// </summary>
 public sealed class JsonLinesFlowWriter : IFlowRecordWriter
 {
     // Records collect in memory and reach the stream in large writes, not one system call per record.
     private const int WriteThreshold = 1 << 16;
-    // Flows per formatter and round when many end at once: enough to outweigh handing work to another thread,
-    // few enough that the formatted text (about a megabyte) stays in one buffer that is reused, never regrown.
+    // Flows per chunk when many end at once: enough to outweigh handing work to another thread, few enough that the
+    // formatted text (about a megabyte) stays in one buffer that is reused, never regrown.
     private const int ParallelChunk = 1024;
+    // Chunks formatted ahead of the one being written, at most, each in a formatter of its own.
+    private const int ParallelSlots = 4;
     // Flows formatted at once on one core: their text stays well under WriteThreshold.
     private const int SerialChunk = 64;
 
     private readonly Stream _output;
     private readonly JsonLineFormatter _formatter;
-    private JsonLineFormatter? _second;
+    private JsonLineFormatter[]? _slots;
 
     /// <summary>Creates the writer over <paramref name="output"/>.</summary>
     public JsonLinesFlowWriter(Stream output) : this(output, []) { }
@@ -79,18 +81,8 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
             return;
         }
         _formatter.DrainTo(_output);
-        _second ??= _formatter.Twin();
-        for (int start = 0; start < flows.Length; start += 2 * ParallelChunk)
-        {
-            var first = flows.Slice(start, Math.Min(ParallelChunk, flows.Length - start));
-            var rest = flows[(start + first.Length)..];
-            var second = rest[..Math.Min(ParallelChunk, rest.Length)];
-            var other = Task.Run(() => _second.FormatAll(second.Span));
-            _formatter.FormatAll(first.Span);
-            other.GetAwaiter().GetResult();
-            _formatter.DrainTo(_output);
-            _second.DrainTo(_output);
-        }
+        _slots ??= [_formatter, .. Enumerable.Range(1, ParallelSlots - 1).Select(_ => _formatter.Twin())];
+        OrderedChunks.Write(flows, _slots, ParallelChunk, _output);
     }
 
     /// <inheritdoc />
