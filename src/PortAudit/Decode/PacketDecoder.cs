@@ -339,6 +339,13 @@ public static class PacketDecoder
         var inner = default(DecodedPacket);
         // The quote is a cut packet: what matters is that addresses and ports were read, whatever the status.
         DecodeIpByVersion(quoted, 0, ref inner);
+        // A router that dropped a tunnel's packet quotes the outer packet: the error is about the tunnel, whose ends it
+        // names, not about the flow inside, which neither sent it nor was refused.
+        if (inner.Carrier.Present)
+        {
+            quote = inner.Carrier.Outer;
+            return;
+        }
         if (inner.IpVersion == 0) return;
         if (inner.Protocol is IpProtocol.Tcp or IpProtocol.Udp && !inner.HasPorts) return;
         quote = PacketEnds.Of(inner);

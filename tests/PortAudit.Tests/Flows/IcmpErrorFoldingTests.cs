@@ -100,6 +100,28 @@ public class IcmpErrorFoldingTests
         Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
     }
 
+    [Theory]
+    [InlineData("vxlan")]
+    [InlineData("ipip")]
+    public void ErrorQuotingATunnelsPacketIsAboutTheTunnelNotTheFlowInside(string tunnel)
+    {
+        // A router on the path drops a tunnel's packet and says so: it quotes the outer packet, which the flow inside did
+        // not send; the flow inside is neither rejected nor given the error.
+        var inner = Ip("172.16.0.1", "172.16.0.2", 17, Udp(1000, 2000));
+        var datagram = tunnel == "vxlan"
+            ? Ip(C, S, 17, Udp(38071, 4789, Concat([0x08, 0, 0, 0, 0, 0, 1, 0], Ethernet(inner))))
+            : Ip(C, S, 4, inner);
+        var runner = Run(datagram, Ip(Router, C, 1, Unreachable(false, 1, datagram)));
+
+        var carried = Assert.Single(runner.Flows, f => f.Tunnel is not null);
+        Assert.Equal(0L, carried.IcmpErrors.Count);
+        Assert.NotEqual(FlowState.Rejected, carried.State);
+        // No flow held has the tunnel's own ends, so the error stays a flow of its own, between the router and the sender.
+        var error = Assert.Single(runner.Flows, f => f.Protocol == IpProtocol.Icmp);
+        Assert.Equal((Router, C), (error.Client.ToString(), error.Server.ToString()));
+        Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
+    }
+
     [SharedDataFact("captures/zeek-icmp-icmp-destunreach-ip.pcap")]
     public void RealUnreachableQuotingNoCapturedFlowStaysAFlow()
     {
