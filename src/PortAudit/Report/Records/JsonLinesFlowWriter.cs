@@ -17,7 +17,7 @@ public sealed class JsonLinesFlowWriter : IFlowRecordWriter
     // Flows per chunk when many end at once: enough to outweigh handing work to another thread, few enough that the
     // formatted text (about a megabyte) stays in one buffer that is reused, never regrown.
     private const int ParallelChunk = 1024;
-    // Chunks formatted ahead of the one being written, at most, each in a formatter of its own.
+    // Chunks formatted and not yet written, at most, each in a formatter of its own.
     private const int ParallelSlots = 4;
     // Flows formatted at once on one core: their text stays well under WriteThreshold.
     private const int SerialChunk = 64;
