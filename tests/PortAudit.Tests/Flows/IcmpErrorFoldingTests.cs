@@ -109,7 +109,7 @@ public class IcmpErrorFoldingTests
         // not send; the flow inside is neither rejected nor given the error.
         var inner = Ip("172.16.0.1", "172.16.0.2", 17, Udp(1000, 2000));
         var datagram = tunnel == "vxlan"
-            ? Ip(C, S, 17, Udp(38071, 4789, Concat([0x08, 0, 0, 0, 0, 0, 1, 0], Ethernet(inner))))
+            ? Ip(C, S, 17, Udp(38071, 4789, Vxlan(Ethernet(inner), vni: 1)))
             : Ip(C, S, 4, inner);
         var runner = Run(datagram, Ip(Router, C, 1, Unreachable(false, 1, datagram)));
 

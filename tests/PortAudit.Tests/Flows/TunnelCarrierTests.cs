@@ -83,12 +83,12 @@ public class TunnelCarrierTests
     [Fact]
     public void A_vxlan_tunnel_is_a_udp_flow_to_its_port_named_vxlan_whichever_end_spoke_first()
     {
-        static byte[] Vxlan(string from, string to, ushort fromPort, ushort toPort, byte[] frame) =>
-            Ipv4(from, to, IpProtocol.Udp, Udp(fromPort, toPort, Concat([0x08, 0, 0, 0, 0, 0, 1, 0], frame)));
+        static byte[] Datagram(string from, string to, ushort fromPort, ushort toPort, byte[] frame) =>
+            Ipv4(from, to, IpProtocol.Udp, Udp(fromPort, toPort, Vxlan(frame, vni: 1)));
         var ping = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Icmp, [8, 0, 0, 0, 0, 1, 0, 1]));
         var arp = EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
         // The endpoint on 4789 answers first, from its port: it is the server all the same.
-        var flows = Run(null, Vxlan(B, A, 4789, 38071, arp), Vxlan(A, B, 38071, 4789, ping), Vxlan(A, B, 38071, 4789, ping)).Flows;
+        var flows = Run(null, Datagram(B, A, 4789, 38071, arp), Datagram(A, B, 38071, 4789, ping), Datagram(A, B, 38071, 4789, ping)).Flows;
 
         Assert.Equal(2, flows.Count);
         var inner = Assert.Single(flows, f => f.Protocol == IpProtocol.Icmp);

@@ -41,7 +41,7 @@ public class TunnelCarrierTsharkTests
         // (behind options or none) or an IPv4 packet, and once a frame that is not IP, which only the carrier counts.
         static byte[] Datagram(string from, string to, ushort fromPort, ushort type, byte[] inner, int optionWords) =>
             Packets.Ethernet(Packets.Ipv4(from, to, IpProtocol.Udp, Packets.Udp(fromPort, 6081,
-                Packets.Concat([(byte)optionWords, 0, (byte)(type >> 8), (byte)type, 0, 0, 9, 0], new byte[optionWords * 4], inner))));
+                Packets.Geneve(type, inner, optionWords, vni: 9))));
         byte[] request = Packets.Ipv4("10.1.0.7", "10.2.0.9", IpProtocol.Tcp, Packets.Tcp(40000, 445, Packets.Syn));
         byte[] answer = Packets.Ipv4("10.2.0.9", "10.1.0.7", IpProtocol.Tcp, Packets.Tcp(445, 40000, Packets.Syn | Packets.Ack));
         var capture = new PcapBuilder();

@@ -207,16 +207,13 @@ public sealed class ScenarioCapture
             bool outbound = SourceOf(ip).SequenceEqual(firstSender);
             var (from, to) = outbound ? (client, server) : (server, client);
             Add(at, vxlan
-                ? Packets.Ipv4(from, to, protocol, Packets.Udp(outbound ? clientPort : serverPort, VxlanPort, Vxlan(ip)))
+                ? Packets.Ipv4(from, to, protocol, Packets.Udp(outbound ? clientPort : serverPort, VxlanPort, Packets.Vxlan(Packets.Ethernet(ip), vni: 5001)))
                 : Packets.Ipv4(from, to, protocol, ip));
         }
         return this;
     }
 
     private const ushort VxlanPort = 4789;
-
-    // The VXLAN header (I flag, VNI 5001) and the inner packet in an Ethernet frame.
-    private static byte[] Vxlan(byte[] ip) => Packets.Concat([0x08, 0, 0, 0, 0x00, 0x13, 0x89, 0], Packets.Ethernet(ip));
 
     private static ReadOnlySpan<byte> SourceOf(byte[] ip) => ip[0] >> 4 == 6 ? ip.AsSpan(8, 16) : ip.AsSpan(12, 4);
 
