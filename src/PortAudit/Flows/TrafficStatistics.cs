@@ -38,12 +38,30 @@ public sealed class TrafficStatistics
 
     internal void Record(int capturedLength, long timestampNs, DecodeStatus status, int linkType)
     {
-        Packets++;
-        CapturedBytes += capturedLength;
-        // One interval per input holds the first and last packet: the run's first and last are read from them.
-        _covered.Add(Input, timestampNs, timestampNs);
+        RecordUndecoded(capturedLength, timestampNs);
         _byStatus[(int)status]++;
         if (status == DecodeStatus.UnsupportedLinkType)
             _unsupportedLinkTypes[linkType] = _unsupportedLinkTypes.GetValueOrDefault(linkType) + 1;
     }
+
+    /// <summary>
+    /// Records a packet whose decoding another thread counts (<see cref="AddOutcomes"/>): a split read's first replica
+    /// leaves the packets of the other shards to them.
+    /// </summary>
+    internal void RecordUndecoded(int capturedLength, long timestampNs)
+    {
+        Packets++;
+        CapturedBytes += capturedLength;
+        // One interval per input holds the first and last packet: the run's first and last are read from them.
+        _covered.Add(Input, timestampNs, timestampNs);
+    }
+
+    /// <summary>Adds decode outcomes counted elsewhere, per <see cref="DecodeStatus"/>, for packets recorded undecoded.</summary>
+    internal void AddOutcomes(ReadOnlySpan<long> byStatus)
+    {
+        for (int i = 0; i < byStatus.Length; i++) _byStatus[i] += byStatus[i];
+    }
+
+    /// <summary>How many decode outcomes there are: the length of a count per <see cref="DecodeStatus"/>.</summary>
+    internal static int Outcomes => Enum.GetValues<DecodeStatus>().Length;
 }

@@ -156,6 +156,7 @@ public sealed class TrafficReader
         long start = Ordinal;
         var sweeps = shards.Sweeps;
         var ends = new (long Ordinal, SweepSchedule Sweeps)[readers.Length];
+        var outcomes = new long[readers.Length][];
         BesideThread.Run(DecodingThread, () =>
         {
             shards.BeginReplicatedInput(input);
@@ -166,15 +167,16 @@ public sealed class TrafficReader
             for (int i = 1; i < readers.Length; i++)
             {
                 int shard = i;
-                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, sweeps, ends, stop.Token))
+                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, sweeps, ends, outcomes, stop.Token))
                 {
                     IsBackground = true,
                     Name = $"portaudit-read-{shard}",
                 };
                 threads[i - 1].Start();
             }
-            failures[0] = Replicate(shards, 0, pace, reader, start, sweeps, ends, stop.Token);
+            failures[0] = Replicate(shards, 0, pace, reader, start, sweeps, ends, outcomes, stop.Token);
             foreach (var thread in threads) thread.Join();
+            foreach (var counted in outcomes.Skip(1)) Statistics.AddOutcomes(counted);
             // The failure that aborted the run, not the replicas it stopped.
             if ((failures.FirstOrDefault(f => f is not null and not OperationCanceledException) ?? failures.FirstOrDefault(f => f is not null))
                 is { } failure)
@@ -188,11 +190,13 @@ public sealed class TrafficReader
     // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
     // merger stops waiting for this shard's last batch.
     private Exception? Replicate(FlowShards shards, int shard, ReplicaPace pace, ICaptureReader reader, long start,
-        SweepSchedule sweeps, (long, SweepSchedule)[] ends, CancellationToken stop)
+        SweepSchedule sweeps, (long, SweepSchedule)[] ends, long[][] outcomes, CancellationToken stop)
     {
         try
         {
-            ends[shard] = new ShardReplica(shards, shard, pace, shard == 0 ? this : null).Read(reader, start, sweeps, stop);
+            var replica = new ShardReplica(shards, shard, pace, shard == 0 ? this : null);
+            ends[shard] = replica.Read(reader, start, sweeps, stop);
+            outcomes[shard] = replica.Outcomes.ToArray();
             return null;
         }
         catch (Exception ex)
@@ -215,6 +219,17 @@ public sealed class TrafficReader
     internal void Count(ICaptureReader reader, in PacketRecord record, DecodeStatus status, long packets)
     {
         Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
+        if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+    }
+
+    /// <summary>
+    /// Counts one record of <paramref name="reader"/> that the first replica of a split read leaves to another shard: its
+    /// decode outcome is that shard's to count (<see cref="ShardReplica.Outcomes"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CountUndecoded(ICaptureReader reader, in PacketRecord record, long packets)
+    {
+        Statistics.RecordUndecoded(record.Data.Length, record.TimestampNs);
         if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
     }
 

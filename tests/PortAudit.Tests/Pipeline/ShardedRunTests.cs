@@ -3,6 +3,7 @@ using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Report.Records;
 using PortAudit.Sources.Files;
+using PortAudit.Tests.Builders;
 
 namespace PortAudit.Tests.Pipeline;
 
@@ -190,6 +191,43 @@ public sealed class ShardedRunTests
         var error = Assert.Throws<AggregateException>(() => read.Wait(TimeSpan.FromSeconds(30))).InnerException;
         Assert.Equal("stage failed", Assert.IsType<InvalidOperationException>(error).Message);
         Assert.Contains(stage.FailedOn, new[] { "portaudit-decode", "portaudit-flows-0" });
+    }
+
+    // The first shard reading a file itself leaves the packets of the others undecoded: their decode outcomes come from
+    // the shard that decodes them, so a split read counts what one table counts. TCP packets over IPv4 that the peek
+    // places but that do not decode, from many host pairs, so that both shards get some.
+    [Fact]
+    public void A_split_read_counts_the_decode_outcomes_of_one_table()
+    {
+        var pcap = new PcapBuilder();
+        for (int host = 1; host <= 64; host++)
+        {
+            string client = $"10.0.{host}.1", server = $"10.1.{host}.2";
+            pcap.Add(Packets.Ethernet(Packets.Ipv4(client, server, 6, Packets.Tcp(40000, 445, 0x02))), 0.001 * host);
+            var malformed = Packets.Ethernet(Packets.Ipv4(client, server, 6, Packets.Tcp(40001, 445, 0x02)));
+            malformed[14 + 20 + 12] = 0x10; // a data offset of one word, below TCP's five
+            pcap.Add(malformed, 0.001 * host);
+            pcap.Add(Packets.Ethernet(Packets.Ipv4(client, server, 6, Packets.Tcp(40002, 445, 0x02))), 0.001 * host, captured: 14 + 20 + 2);
+        }
+        using var directory = new TempDirectory();
+        string path = directory.File("undecoded.pcap");
+        File.WriteAllBytes(path, pcap.Build());
+
+        var one = Traffic(1, path);
+        var two = Traffic(2, path);
+
+        Assert.Equal(64, one.Count(PortAudit.Decode.DecodeStatus.Malformed));
+        Assert.Equal(64, one.Count(PortAudit.Decode.DecodeStatus.Truncated));
+        foreach (var status in Enum.GetValues<PortAudit.Decode.DecodeStatus>())
+            Assert.True(one.Count(status) == two.Count(status), $"{status}: {one.Count(status)} in one table, {two.Count(status)} split");
+        Assert.Equal(one.Packets, two.Packets);
+    }
+
+    private static TrafficStatistics Traffic(int workers, string path)
+    {
+        var run = new TrafficRun(new FlowTableOptions { Workers = workers }, new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false });
+        run.Read(CaptureFileSource.Of([path]));
+        return run.Summary.Traffic;
     }
 
     // Each shard works its packets on its own reading thread: a stage's failure there stops the run with its error, as

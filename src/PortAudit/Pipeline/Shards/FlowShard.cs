@@ -1,4 +1,5 @@
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
 
@@ -7,7 +8,8 @@ namespace PortAudit.Pipeline.Shards;
 /// <summary>
 /// One part of a split run: its own flow table and inspection over the host pairs dealt to it. It works batches in the
 /// order the decoder dealt them, one at a time, on whichever thread <see cref="ShardScheduler"/> gives it, and after each
-/// batch hands the merger the flows it ended; nothing in it is shared with the other shards.
+/// batch hands the merger the flows it ended; or, when it reads a file itself (<see cref="ShardReplica"/>), packets on its
+/// replica's thread, handing over now and then. Nothing in it is shared with the other shards.
 /// </summary>
 internal sealed class FlowShard
 {
@@ -46,6 +48,71 @@ internal sealed class FlowShard
             output.EndsInput = batch.EndsInput;
             output.EndsRun = batch.EndOfRun;
             _merger.Add(output);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>
+    /// Starts input <paramref name="input"/> read by this shard's own replica (<see cref="ShardReplica"/>), which works
+    /// each packet it keeps straight from its reader's buffer (<see cref="Add"/>) and hands over now and then
+    /// (<see cref="HandOver"/>): no batch copies the packets, which the one-core read showed pays (docs/performance.md).
+    /// </summary>
+    public void BeginInput(int input)
+    {
+        Table.Input = input;
+        _outbox.Current = new ShardOutput { Shard = _index };
+    }
+
+    /// <summary>
+    /// Works one packet of the shard from a replica's reader (<paramref name="frame"/> is the whole frame), after the run's
+    /// sweep when <paramref name="sweepBefore"/>; a failure goes to the merger as in <see cref="Work"/>.
+    /// </summary>
+    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber, long ordinal,
+        bool sweepBefore)
+    {
+        if (_failed) return;
+        try
+        {
+            if (sweepBefore) Table.SweepAt(timestampNs, ordinal);
+            Table.Add(ref packet, frame, timestampNs, frameNumber, ordinal);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>The run's sweep before a packet another shard keeps, from a replica's reader.</summary>
+    public void SweepAt(long timestampNs, long ordinal)
+    {
+        if (_failed) return;
+        try
+        {
+            Table.SweepAt(timestampNs, ordinal);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>
+    /// Hands the merger the flows ended since the last hand-over, the shard's view complete up to run ordinal
+    /// <paramref name="watermark"/>; <paramref name="endsInput"/> for the input's last.
+    /// </summary>
+    public void HandOver(long watermark, bool endsInput)
+    {
+        if (_failed) return;
+        try
+        {
+            var output = _outbox.Current!;
+            output.Watermark = watermark;
+            output.EndsInput = endsInput;
+            _merger.Add(output);
+            _outbox.Current = new ShardOutput { Shard = _index };
         }
         catch (Exception ex)
         {

@@ -80,19 +80,18 @@ internal sealed class FlowShards
     /// <summary>Fires when the run is aborted (a shard or the merger failed).</summary>
     internal CancellationToken Aborted => _abort.Token;
 
-    /// <summary>Starts an input whose shards each read it on their own (<see cref="ShardReplica"/>): no batches are dealt.</summary>
-    internal void BeginReplicatedInput(int input) => _input = input;
-
     /// <summary>
-    /// On <paramref name="shard"/>'s own replica thread: works <paramref name="batch"/>, complete up to
-    /// <paramref name="watermark"/>, and empties it for the next packets.
+    /// Starts an input whose shards each read it on their own (<see cref="ShardReplica"/>): no batches are dealt, and each
+    /// replica works <see cref="Replica"/> of its shard itself.
     /// </summary>
-    internal void WorkReplicated(int shard, PacketBatch batch, long watermark, bool endsInput)
+    internal void BeginReplicatedInput(int input)
     {
-        batch.EndsInput = endsInput;
-        _shards[shard].Work(Stamp(batch, watermark));
-        batch.Clear();
+        _input = input;
+        foreach (var shard in _shards) shard.BeginInput(input);
     }
+
+    /// <summary>Shard <paramref name="shard"/>, for its own replica's thread.</summary>
+    internal FlowShard Replica(int shard) => _shards[shard];
 
     /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>
     public void BeginInput(int input)

@@ -7,21 +7,22 @@ namespace PortAudit.Pipeline.Shards;
 
 /// <summary>
 /// One shard's own read of a capture file in a split run: its thread reads every record of the file through a reader of
-/// its own, keeps the packets of its host pairs and the run's sweeps, and works them on its shard's table. No packet
-/// crosses from one core to another, where dealing packets from one decoding thread (<see cref="FlowShards.Deal"/>) had
-/// the cores exchange the cache lines of every packet's batch entry: on the two-core bench machine that cost
-/// 0.1 to 0.35 s of CPU on the bench corpus, depending on where the host placed the two virtual CPUs, against 0.13 s for
-/// reading the file a second time (docs/performance.md, "Threads of a run over capture files").
+/// its own, keeps the packets of its host pairs and the run's sweeps, and works them on its shard's table straight from
+/// its reader's buffer. No packet crosses from one core to another, where dealing packets from one decoding thread
+/// (<see cref="FlowShards.Deal"/>) had the cores exchange the cache lines of every packet's batch entry: on the two-core
+/// bench machine that cost 0.1 to 0.35 s of CPU on the bench corpus, depending on where the host placed the two virtual
+/// CPUs, against 0.13 s for reading the file a second time (docs/performance.md, "Threads of a run over capture files").
 /// </summary>
 /// <remarks>
 /// Every replica counts the same run ordinals and schedules the same sweeps, so the shards see what dealing would give
-/// them, in the same order. The first replica decodes every packet (it keeps the run's statistics and progress); the
-/// others only peek at the addresses of the packets they leave (<see cref="PacketDecoder.TryPeekTcpHosts"/>), decoding in
-/// full those they keep, those the peek cannot place, and those before which a sweep may fall.
+/// them, in the same order. Each peeks at the addresses of a packet first (<see cref="PacketDecoder.TryPeekTcpHosts"/>)
+/// and decodes in full only those it keeps, those the peek cannot place, and those before which a sweep may fall. The
+/// first replica keeps the run's statistics and progress: it counts every record, and the others count the decode
+/// outcomes of the packets they decoded for it (<see cref="Outcomes"/>).
 /// </remarks>
 internal sealed class ShardReplica
 {
-    // Records between two hand-overs of the shard's batch to the merger, at most: a shard with few packets still tells the
+    // Records between two hand-overs of the shard's ended flows to the merger, at most: a shard with few packets still tells the
     // merger how far it has read, so no other shard's ended flows wait long for it.
     private const long Step = 4096;
 
@@ -29,8 +30,11 @@ internal sealed class ShardReplica
     private readonly int _shard;
     private readonly ReplicaPace _pace;
     private readonly TrafficReader? _counting;
-    private readonly PacketBatch _batch = new();
-    // The run ordinal up to which the batch was last handed over.
+    private readonly FlowShard _table;
+    // The decode outcomes, per DecodeStatus, of the packets this replica decoded for the first one, which counts them
+    // undecoded (TrafficStatistics.AddOutcomes).
+    private readonly long[] _outcomes = new long[TrafficStatistics.Outcomes];
+    // The run ordinal up to which the shard's view was last handed over.
     private long _handedOver;
 
     /// <summary>
@@ -43,7 +47,14 @@ internal sealed class ShardReplica
         _shard = shard;
         _pace = pace;
         _counting = counting;
+        _table = shards.Replica(shard);
     }
+
+    /// <summary>
+    /// Decode outcomes per <see cref="DecodeStatus"/> of the packets this replica decoded for the first one, which counted
+    /// them undecoded: for the run's statistics once the read is over.
+    /// </summary>
+    public ReadOnlySpan<long> Outcomes => _outcomes;
 
     /// <summary>
     /// Reads <paramref name="reader"/> to its end or its damage from run ordinal <paramref name="ordinal"/> with the run's
@@ -69,16 +80,22 @@ internal sealed class ShardReplica
                 }
                 ordinal++;
                 packets++;
-                if (_counting is null && IsOthers(record, count, sweeps)) continue;
+                int peeked = PeekedShard(record, count, sweeps);
+                if (peeked >= 0 && peeked != _shard)
+                {
+                    _counting?.CountUndecoded(reader, record, packets);
+                    continue;
+                }
                 var status = PacketDecoder.Decode(record.LinkType, record.Data, out var packet);
-                _counting?.Count(reader, record, status, packets);
+                if (_counting is not null) _counting.Count(reader, record, status, packets);
+                // The first replica left this one to this shard, and counts the record but not its decoding.
+                else if (peeked == _shard) _outcomes[(int)status]++;
                 if (status != DecodeStatus.Ok) continue;
-                int shard = FlowShards.ShardOf(packet, count);
                 bool sweep = sweeps.IsDue(record.TimestampNs);
-                if (shard != _shard && !sweep) continue;
-                if (_batch.IsFull || (shard == _shard && !_batch.HasRoomFor(packet))) HandOver(ordinal - 1);
-                if (shard == _shard) _batch.Add(packet, record.Data, record.TimestampNs, packets, ordinal, sweep);
-                else _batch.AddSweep(record.TimestampNs, ordinal);
+                if (FlowShards.ShardOf(packet, count) == _shard)
+                    _table.Add(ref packet, record.Data, record.TimestampNs, packets, ordinal, sweep);
+                else if (sweep)
+                    _table.SweepAt(record.TimestampNs, ordinal);
             }
         }
         catch (CaptureFormatException ex) when (_counting is not null)
@@ -93,17 +110,19 @@ internal sealed class ShardReplica
         return (ordinal, sweeps);
     }
 
-    // The batch, complete up to run ordinal watermark, to the shard's table and its ended flows to the merger.
+    // The flows ended so far to the merger, the shard's view complete up to run ordinal watermark.
     private void HandOver(long watermark, bool endsInput = false)
     {
-        _shards.WorkReplicated(_shard, _batch, watermark, endsInput);
+        _table.HandOver(watermark, endsInput);
         _handedOver = watermark;
     }
 
-    // A packet another shard keeps, told without decoding it, and before which no sweep is due (a sweep is scheduled only
-    // at a packet that decodes, which takes a full decode to know).
-    private bool IsOthers(in PacketRecord record, int count, in SweepSchedule sweeps) =>
+    // The shard of a packet, told from its addresses without decoding it; -1 when the peek cannot tell, or when a sweep
+    // may fall before the packet (a sweep is scheduled only at a packet that decodes, which takes a full decode to know).
+    // Every replica peeks alike, so a packet one leaves undecoded is decoded by exactly one other, the one it goes to.
+    private static int PeekedShard(in PacketRecord record, int count, in SweepSchedule sweeps) =>
         PacketDecoder.TryPeekTcpHosts(record.LinkType, record.Data, out var source, out var destination)
-        && FlowShards.ShardOf(source, destination, count) != _shard
-        && !sweeps.WouldBeDue(record.TimestampNs);
+        && !sweeps.WouldBeDue(record.TimestampNs)
+            ? FlowShards.ShardOf(source, destination, count)
+            : -1;
 }
