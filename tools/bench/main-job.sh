@@ -67,7 +67,7 @@ for k in sorted(runs):
     print(f"{k:14} {rounds.spread(runs[k].values())}  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
 print(f"floor: tcpdump / cat {tcp / med['cat']:.2f}")
 for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
-    print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.2f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.2f}, "
+    print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.3f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.3f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
           f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
 for line in rounds.host_lines(rounds.read(sys.argv[1], host=True)[0]): print(line)
