@@ -15,8 +15,6 @@ public static class PacketDecoder
     private const int MaxVlanTags = 4;
     private const int MaxExtensionHeaders = 16;
 
-    private const ushort GreTypePpp = 0x880B;
-
     /// <summary>Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>.</summary>
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, out DecodedPacket packet)
     {
@@ -416,20 +414,13 @@ public static class PacketDecoder
 
     private static DecodeStatus DecodeGre(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket inner)
     {
-        if (frame.Length < offset + 4) return DecodeStatus.Truncated;
-        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
-        int version = flags & 0x0007;
-        if (version > 1) return DecodeStatus.NotIp;
-        ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
-        // Version 1 is PPTP's enhanced GRE: the key field is always there and an acknowledgment may follow.
-        int length = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0)
-            + (version == 1 && (flags & 0x0080) != 0 ? 4 : 0);
-        if (frame.Length < offset + length) return DecodeStatus.Truncated;
-        return type switch
+        var status = GreTunnels.Read(frame[offset..], out int length, out ushort carries);
+        if (status != DecodeStatus.Ok) return status;
+        return carries switch
         {
             EtherTypes.TransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
-            EtherTypes.Ipv4 or EtherTypes.Ipv6 => DecodeEtherType(type, frame, offset + length, ref inner),
-            GreTypePpp when frame.Length > offset + length => DecodePpp(frame, offset + length, ref inner),
+            EtherTypes.Ipv4 or EtherTypes.Ipv6 => DecodeEtherType(carries, frame, offset + length, ref inner),
+            GreTunnels.TypePpp when frame.Length > offset + length => DecodePpp(frame, offset + length, ref inner),
             _ => DecodeStatus.NotIp,
         };
     }

@@ -135,6 +135,24 @@ internal static class Packets
         Concat([(byte)(version << 6 | optionWords), 0, (byte)(type >> 8), (byte)type, (byte)(vni >> 16), (byte)(vni >> 8), (byte)vni, 0],
             new byte[optionWords * 4], inner);
 
+    /// <summary>
+    /// GRE with a mirror session's header (Cisco ERSPAN) of <paramref name="type"/> 1, 2 or 3 before <paramref name="mirrored"/>:
+    /// type I a bare GRE header of 0x88BE; type II with a sequence number and an 8-byte header of <paramref name="version"/>
+    /// (1 unless given); type III, 0x22EB, a 12-byte header of version 2 naming an Ethernet frame, or an IP packet when
+    /// <paramref name="ip"/>, and the 8-byte platform sub-header when <paramref name="platform"/>. Session 1, sequence 7.
+    /// </summary>
+    public static byte[] Erspan(int type, byte[] mirrored, bool ip = false, bool platform = false, int? version = null)
+    {
+        byte[] sequenced = [0x10, 0, .. type == 3 ? new byte[] { 0x22, 0xEB } : [0x88, 0xBE], 0, 0, 0, 7];
+        return type switch
+        {
+            1 => Gre(0x88BE, mirrored),
+            2 => Concat(sequenced, [(byte)((version ?? 1) << 4), 0, 0, 1, 0, 0, 0, 0], mirrored),
+            _ => Concat(sequenced, [(byte)((version ?? 2) << 4), 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte)((ip ? 2 : 0) << 2), (byte)(platform ? 1 : 0)],
+                platform ? new byte[8] : [], mirrored),
+        };
+    }
+
     private static void UpdateTransportChecksum(IPPacket ip)
     {
         switch (ip.PayloadPacket)

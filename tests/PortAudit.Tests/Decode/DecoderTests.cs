@@ -139,10 +139,45 @@ public class DecoderTests
         Assert.False(p.Carrier.Present);
     }
 
+    // A switch's mirror session (Cisco ERSPAN) sends copies of frames in GRE: the copied conversation is the flow, the GRE
+    // stream from the switch to the analyser its carrier.
+    [Theory]
+    [InlineData(1, false, false)]
+    [InlineData(2, false, false)]
+    [InlineData(3, false, false)]
+    [InlineData(3, false, true)]
+    [InlineData(3, true, false)]
+    public void A_mirror_sessions_frames_are_opened_to_the_conversation_they_copy(int type, bool ip, bool platform)
+    {
+        var mirrored = Ipv4("172.16.0.1", "172.16.0.2", 6, Tcp(1111, 389, Syn));
+        var outer = Ipv4("198.51.100.1", "198.51.100.2", 47, Erspan(type, ip ? mirrored : Ethernet(mirrored), ip, platform));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(1, Ethernet(outer), out var p));
+        Assert.Equal((1, "172.16.0.1", (ushort)389), (p.TunnelDepth, p.Source.ToString(), p.DestinationPort));
+        Assert.Equal((IpAddr.Parse("198.51.100.1"), IpProtocol.Gre, outer.Length),
+            (p.Carrier.Outer.Source, p.Carrier.Outer.Protocol, p.Carrier.IpBytes));
+    }
+
+    // A header of another version, or cut short, is not opened: the GRE packet is the flow, and its own carrier.
+    [Theory]
+    [InlineData(2, 3, 0)]
+    [InlineData(3, 1, 0)]
+    [InlineData(2, null, 4)]
+    [InlineData(3, null, 6)]
+    public void A_mirror_session_header_the_decoder_does_not_know_leaves_the_gre_flow(int type, int? version, int cutTo)
+    {
+        var mirrored = Ethernet(Ipv4("172.16.0.1", "172.16.0.2", 6, Tcp(1111, 389, Syn)));
+        var gre = Erspan(type, mirrored, version: version);
+        if (cutTo > 0) gre = gre[..(8 + cutTo)];
+        var outer = Ipv4("198.51.100.1", "198.51.100.2", 47, gre);
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((IpProtocol.Gre, 0, "198.51.100.1"), (p.Protocol, (int)p.TunnelDepth, p.Source.ToString()));
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
     [Fact]
     public void GreWithUnknownPayloadIsAGreFlow()
     {
-        var outer = Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x88BE, new byte[20]));
+        var outer = Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x88B5, new byte[20]));
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
         Assert.Equal(IpProtocol.Gre, p.Protocol);
         Assert.Equal(0, p.TunnelDepth);

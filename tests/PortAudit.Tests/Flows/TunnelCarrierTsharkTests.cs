@@ -38,26 +38,52 @@ public class TunnelCarrierTsharkTests
     public void Geneve_carriers_and_the_flows_inside_are_the_ones_tshark_dissects()
     {
         // No capture of ../shared has Geneve: both ends of a tunnel send to 6081, from ports of their own, an Ethernet frame
-        // (behind options or none) or an IPv4 packet, and once a frame that is not IP, which only the carrier counts.
+        // (behind options or none) or an IPv4 packet.
         static byte[] Datagram(string from, string to, ushort fromPort, ushort type, byte[] inner, int optionWords) =>
             Packets.Ethernet(Packets.Ipv4(from, to, IpProtocol.Udp, Packets.Udp(fromPort, 6081,
                 Packets.Geneve(type, inner, optionWords, vni: 9))));
-        byte[] request = Packets.Ipv4("10.1.0.7", "10.2.0.9", IpProtocol.Tcp, Packets.Tcp(40000, 445, Packets.Syn));
-        byte[] answer = Packets.Ipv4("10.2.0.9", "10.1.0.7", IpProtocol.Tcp, Packets.Tcp(445, 40000, Packets.Syn | Packets.Ack));
-        var capture = new PcapBuilder();
-        capture.Add(Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, Packets.Ethernet(request), 0), 0);
-        capture.Add(Datagram("192.0.2.20", "192.0.2.10", 52000, 0x0800, answer, 2), 0.001);
-        capture.Add(Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, Packets.EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]), 1), 0.002);
+        var protocols = AssertOneOpeningInside("geneve.pcap",
+            Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, Packets.Ethernet(Request), 0),
+            Datagram("192.0.2.20", "192.0.2.10", 52000, 0x0800, Answer, 2),
+            Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, NotIp, 1));
+        Assert.Equal("eth:ethertype:ip:udp:geneve:ip:tcp", protocols[1]);
+    }
+
+    [NeedsProgramFact("tshark")]
+    public void Mirror_sessions_and_the_conversations_they_copy_are_the_ones_tshark_dissects()
+    {
+        // No capture of ../shared has ERSPAN: two switches mirror one conversation to an analyser, one in type II, the
+        // other in type III with its platform sub-header.
+        static byte[] Mirrored(string from, int type, byte[] frame, bool platform = false) =>
+            Packets.Ethernet(Packets.Ipv4(from, "192.0.2.50", IpProtocol.Gre, Packets.Erspan(type, frame, platform: platform)));
+        var protocols = AssertOneOpeningInside("erspan.pcap",
+            Mirrored("192.0.2.1", 2, Packets.Ethernet(Request)),
+            Mirrored("192.0.2.2", 3, Packets.Ethernet(Answer), platform: true),
+            Mirrored("192.0.2.1", 2, NotIp));
+        Assert.Equal(["eth:ethertype:ip:gre:erspan:eth:ethertype:ip:tcp", "eth:ethertype:ip:gre:erspan:eth:ethertype:ip:tcp"], protocols[..2]);
+    }
+
+    // The opening of an SMB connection, each packet carried by a tunnel of the test's, and a frame that is not IP, which
+    // only its carrier counts.
+    private static readonly byte[] Request = Packets.Ipv4("10.1.0.7", "10.2.0.9", IpProtocol.Tcp, Packets.Tcp(40000, 445, Packets.Syn));
+    private static readonly byte[] Answer = Packets.Ipv4("10.2.0.9", "10.1.0.7", IpProtocol.Tcp, Packets.Tcp(445, 40000, Packets.Syn | Packets.Ack));
+    private static readonly byte[] NotIp = Packets.EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
+
+    // A capture of the three frames, a millisecond apart: two carriers as tshark shows them, and inside one TCP flow of a
+    // packet each way, the opening's. Returns tshark's protocols of each frame.
+    private static string[] AssertOneOpeningInside(string name, byte[] request, byte[] answer, byte[] notIp)
+    {
+        var capture = new PcapBuilder().Add(request, 0).Add(answer, 0.001).Add(notIp, 0.002);
         using var dir = new TempDirectory();
-        string path = dir.File("geneve.pcap");
+        string path = dir.File(name);
         File.WriteAllBytes(path, capture.Build());
 
         Assert.Equal(2, Compare(path));
         var inner = Assert.Single(FlowRunner.Run(path).Flows, f => f.Protocol == IpProtocol.Tcp);
         Assert.Equal(("10.1.0.7", "10.2.0.9", (ushort)445, 1L, 1L), (inner.Client.ToString(), inner.Server.ToString(), inner.ServerPort,
             inner.PacketsToServer, inner.PacketsToClient));
-        Assert.Equal("eth:ethertype:ip:udp:geneve:ip:tcp", External.Run("tshark", "-r", path, "-c", "2", "-T", "fields", "-e", "frame.protocols")
-            .Split('\n')[1].Trim());
+        return External.Run("tshark", "-r", path, "-T", "fields", "-e", "frame.protocols")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToArray();
     }
 
     // Our carriers of the capture at path against tshark's: they must be the same; returns how many.
