@@ -89,7 +89,7 @@ public static class ReaderTargets
 {
     private static readonly (string Name, Func<Sources, IFuzzTarget> Create)[] Readers =
     [
-        ("pcap", s => new FlowReaderTarget("pcap", RecordFormat.Capture, false, s.Pcaps)),
+        ("pcap", s => new FlowReaderTarget("pcap", RecordFormat.Capture, false, [.. s.Pcaps, TunnelSeed.Capture()])),
         ("pcapng", s => new FlowReaderTarget("pcapng", RecordFormat.Capture, false, s.Pcapngs)),
         ("gzip", s => new FlowReaderTarget("gzip", RecordFormat.Capture, false, Smallest(s.Pcaps, 3).Concat(Smallest(s.Pcapngs, 3)).Select(Gzipped).ToList())),
         ("ipfix", s => new FlowReaderTarget("ipfix", RecordFormat.Ipfix, false, s.Exports("ipfix", "IPFIX"))),

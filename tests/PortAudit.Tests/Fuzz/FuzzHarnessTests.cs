@@ -14,6 +14,19 @@ public class FuzzHarnessTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    // The pcap reader's generated seed opens every tunnel it holds: afl starts from the tunnels' headers whole.
+    [Fact]
+    public void The_tunnel_seed_opens_each_tunnel_to_the_segment_inside()
+    {
+        string path = Path.Combine(_dir.Root, "tunnels.pcap");
+        File.WriteAllBytes(path, TunnelSeed.Capture().Bytes);
+        var flows = PortAudit.Tests.Flows.FlowRunner.Run(path).Flows;
+        var inner = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal((445, 6L), (inner.ServerPort, inner.PacketsToServer));
+        Assert.Equal(["geneve 2", "gre 3", "vxlan 1"],
+            flows.Where(f => f != inner).Select(f => $"{f.App?.ToString() ?? f.Transport} {f.PacketsToServer}").Order().ToArray());
+    }
+
     private FuzzOptions Options(double seconds = 0.5, int timeoutMs = 5000, long memoryBytes = 16L << 30) =>
         new(TimeSpan.FromSeconds(seconds), 7, [], Findings, TimeSpan.FromMilliseconds(timeoutMs), memoryBytes, ".");
 
