@@ -211,6 +211,17 @@ public class JsonLinesFlowWriterTests
         Assert.Equal("disk full", error.Message);
     }
 
+    // The records a failed write held are not written again when the writer is closed, nor after later records: closing
+    // after a failure raises nothing more.
+    [Fact]
+    public void Records_whose_write_failed_are_not_written_again()
+    {
+        var writer = new JsonLinesFlowWriter(new FailingStream(afterBytes: 0));
+        writer.Write(NewFlow(app: "sip", detail: null));
+        Assert.Equal("disk full", Assert.Throws<IOException>(writer.Complete).Message);
+        writer.Dispose();
+    }
+
     private sealed class FailingStream(long afterBytes) : MemoryStream
     {
         public override void Write(byte[] buffer, int offset, int count)

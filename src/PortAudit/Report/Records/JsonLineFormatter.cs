@@ -99,11 +99,23 @@ internal sealed class JsonLineFormatter
         return _communityIds.AsSpan(0, length);
     }
 
-    /// <summary>Writes what was formatted to <paramref name="output"/> and empties the buffer.</summary>
+    /// <summary>Forgets what was formatted and not written: the records of a write that failed further up.</summary>
+    public void Discard() => _length = 0;
+
+    /// <summary>
+    /// Writes what was formatted to <paramref name="output"/> and empties the buffer, also when the write fails: records
+    /// whose write failed are lost, and written again later they would follow records formatted after them.
+    /// </summary>
     public void DrainTo(Stream output)
     {
-        output.Write(_buffer, 0, _length);
-        _length = 0;
+        try
+        {
+            output.Write(_buffer, 0, _length);
+        }
+        finally
+        {
+            _length = 0;
+        }
     }
 
     public void Text(int field, ReadOnlySpan<char> value)

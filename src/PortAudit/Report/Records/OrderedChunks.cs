@@ -68,9 +68,21 @@ internal sealed class OrderedChunks
                 wait.Reset();
             }
         }
-        finally
+        catch
         {
+            // A write failed, or the helper: the helper stops at its next chunk, and what the slots hold is forgotten, so
+            // that no record reaches the output after the failure, out of order, nor is formatted into a slot meanwhile.
             _stopped = true;
+            try
+            {
+                helper.Wait();
+            }
+            catch (AggregateException)
+            {
+                // The failure being raised is the first; the helper's own is it, or came from the stop.
+            }
+            foreach (var slot in _slots) slot.Discard();
+            throw;
         }
         helper.GetAwaiter().GetResult();
     }
