@@ -16,7 +16,10 @@ public static class GreTunnels
     /// <summary>ERSPAN types I and II: type II when the GRE header has a sequence number, type I (a bare frame) when not.</summary>
     public const ushort TypeErspan = 0x88BE;
 
-    /// <summary>ERSPAN type III.</summary>
+    /// <summary>
+    /// ERSPAN type III; also what <see cref="Read"/> says such a header carries when it names an IP packet, of either
+    /// version.
+    /// </summary>
     public const ushort TypeErspanIii = 0x22EB;
 
     private const int BaseLength = 4;
@@ -44,8 +47,9 @@ public static class GreTunnels
     /// <summary>
     /// Reads the GRE header at the start of <paramref name="gre"/> and, for a mirror session, its ERSPAN header:
     /// <paramref name="length"/> is where what it carries begins, <paramref name="carries"/> its Ethernet type
-    /// (<see cref="EtherTypes.TransparentBridging"/> for an Ethernet frame, <see cref="TypePpp"/>, or the GRE header's
-    /// own type). <see cref="DecodeStatus.NotIp"/> for a GRE version or an ERSPAN header the decoder does not know.
+    /// (<see cref="EtherTypes.TransparentBridging"/> for an Ethernet frame, <see cref="TypeErspanIii"/> for an IP packet
+    /// behind that header, <see cref="TypePpp"/>, or the GRE header's own type). <see cref="DecodeStatus.NotIp"/> for a GRE
+    /// version or an ERSPAN header the decoder does not know.
     /// </summary>
     public static DecodeStatus Read(ReadOnlySpan<byte> gre, out int length, out ushort carries)
     {
@@ -83,20 +87,13 @@ public static class GreTunnels
 
     private static DecodeStatus ReadErspanIii(ReadOnlySpan<byte> gre, ref int length, out ushort carries)
     {
-        carries = 0;
+        carries = TypeErspanIii;
         if (gre.Length < length + ErspanIiiLength) return DecodeStatus.Truncated;
         var header = gre[length..];
         if (header[0] >> 4 != ErspanIiiVersion) return DecodeStatus.NotIp;
         int frameType = (header[ErspanIiiFrameTypeAt] >> 2) & 0x1F;
         length += ErspanIiiLength + ((header[ErspanIiiOptionsAt] & 0x01) != 0 ? ErspanIiiPlatformLength : 0);
-        if (frameType == ErspanFrameEthernet)
-        {
-            carries = EtherTypes.TransparentBridging;
-            return DecodeStatus.Ok;
-        }
-        if (frameType != ErspanFrameIp) return DecodeStatus.NotIp;
-        if (gre.Length <= length) return DecodeStatus.Truncated;
-        carries = (gre[length] >> 4) switch { 4 => EtherTypes.Ipv4, 6 => EtherTypes.Ipv6, _ => 0 };
-        return carries == 0 ? DecodeStatus.NotIp : DecodeStatus.Ok;
+        if (frameType == ErspanFrameEthernet) carries = EtherTypes.TransparentBridging;
+        return frameType is ErspanFrameEthernet or ErspanFrameIp ? DecodeStatus.Ok : DecodeStatus.NotIp;
     }
 }

@@ -420,6 +420,7 @@ public static class PacketDecoder
         {
             EtherTypes.TransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
             EtherTypes.Ipv4 or EtherTypes.Ipv6 => DecodeEtherType(carries, frame, offset + length, ref inner),
+            GreTunnels.TypeErspanIii => DecodeIpByVersion(frame, offset + length, ref inner),
             GreTunnels.TypePpp when frame.Length > offset + length => DecodePpp(frame, offset + length, ref inner),
             _ => DecodeStatus.NotIp,
         };

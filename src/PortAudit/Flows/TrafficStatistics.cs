@@ -5,7 +5,10 @@ namespace PortAudit.Flows;
 /// <summary>What was read and what could not be decoded, per run.</summary>
 public sealed class TrafficStatistics
 {
-    private readonly long[] _byStatus = new long[Enum.GetValues<DecodeStatus>().Length];
+    /// <summary>How many decode outcomes there are: the length of a count per <see cref="DecodeStatus"/>.</summary>
+    internal static readonly int Outcomes = Enum.GetValues<DecodeStatus>().Length;
+
+    private readonly long[] _byStatus = new long[Outcomes];
     private readonly Dictionary<int, long> _unsupportedLinkTypes = new();
     private readonly CoveredTime _covered = new();
 
@@ -62,6 +65,4 @@ public sealed class TrafficStatistics
         for (int i = 0; i < byStatus.Length; i++) _byStatus[i] += byStatus[i];
     }
 
-    /// <summary>How many decode outcomes there are: the length of a count per <see cref="DecodeStatus"/>.</summary>
-    internal static int Outcomes => Enum.GetValues<DecodeStatus>().Length;
 }

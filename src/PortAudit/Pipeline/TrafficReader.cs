@@ -219,7 +219,7 @@ public sealed class TrafficReader
     internal void Count(ICaptureReader reader, in PacketRecord record, DecodeStatus status, long packets)
     {
         Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
-        if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+        ReportNowAndThen(reader, packets);
     }
 
     /// <summary>
@@ -230,6 +230,13 @@ public sealed class TrafficReader
     internal void CountUndecoded(ICaptureReader reader, in PacketRecord record, long packets)
     {
         Statistics.RecordUndecoded(record.Data.Length, record.TimestampNs);
+        ReportNowAndThen(reader, packets);
+    }
+
+    // Progress every 65,536 records of an input.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReportNowAndThen(ICaptureReader reader, long packets)
+    {
         if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
     }
 

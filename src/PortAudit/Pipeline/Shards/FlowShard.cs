@@ -67,16 +67,14 @@ internal sealed class FlowShard
     }
 
     /// <summary>
-    /// Works one packet of the shard from a replica's reader (<paramref name="frame"/> is the whole frame), after the run's
-    /// sweep when <paramref name="sweepBefore"/>; a failure goes to the merger as in <see cref="Work"/>.
+    /// Works one packet of the shard from a replica's reader (<paramref name="frame"/> is the whole frame); a failure goes
+    /// to the merger as in <see cref="Work"/>.
     /// </summary>
-    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber, long ordinal,
-        bool sweepBefore)
+    public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber, long ordinal)
     {
         if (_failed) return;
         try
         {
-            if (sweepBefore) Table.SweepAt(timestampNs, ordinal);
             Table.Add(ref packet, frame, timestampNs, frameNumber, ordinal);
         }
         catch (Exception ex)
@@ -85,7 +83,7 @@ internal sealed class FlowShard
         }
     }
 
-    /// <summary>The run's sweep before a packet another shard keeps, from a replica's reader.</summary>
+    /// <summary>The run's sweep of idle flows before the packet of run ordinal <paramref name="ordinal"/>, from a replica's reader.</summary>
     public void SweepAt(long timestampNs, long ordinal)
     {
         if (_failed) return;

@@ -22,7 +22,7 @@ namespace PortAudit.Pipeline.Shards;
 /// </remarks>
 internal sealed class ShardReplica
 {
-    // Records between two hand-overs of the shard's ended flows to the merger, at most: a shard with few packets still tells the
+    // Records between two hand-overs of the shard's ended flows to the merger: a shard with few packets still tells the
     // merger how far it has read, so no other shard's ended flows wait long for it.
     private const long Step = 4096;
 
@@ -91,11 +91,8 @@ internal sealed class ShardReplica
                 // The first replica left this one to this shard, and counts the record but not its decoding.
                 else if (peeked == _shard) _outcomes[(int)status]++;
                 if (status != DecodeStatus.Ok) continue;
-                bool sweep = sweeps.IsDue(record.TimestampNs);
-                if (FlowShards.ShardOf(packet, count) == _shard)
-                    _table.Add(ref packet, record.Data, record.TimestampNs, packets, ordinal, sweep);
-                else if (sweep)
-                    _table.SweepAt(record.TimestampNs, ordinal);
+                if (sweeps.IsDue(record.TimestampNs)) _table.SweepAt(record.TimestampNs, ordinal);
+                if (FlowShards.ShardOf(packet, count) == _shard) _table.Add(ref packet, record.Data, record.TimestampNs, packets, ordinal);
             }
         }
         catch (CaptureFormatException ex) when (_counting is not null)
