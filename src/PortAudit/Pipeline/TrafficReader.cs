@@ -190,7 +190,7 @@ public sealed class TrafficReader
     // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
     // merger stops waiting for this shard's last batch.
     private Exception? Replicate(FlowShards shards, int shard, ReplicaPace pace, ICaptureReader reader, long start,
-        SweepSchedule sweeps, (long, SweepSchedule)[] ends, long[][] outcomes, CancellationToken stop)
+        SweepSchedule sweeps, (long Ordinal, SweepSchedule Sweeps)[] ends, long[][] outcomes, CancellationToken stop)
     {
         try
         {
@@ -206,7 +206,7 @@ public sealed class TrafficReader
         }
         finally
         {
-            pace.Done(shard);
+            pace.Done(shard, ends[shard].Ordinal);
             if (shard > 0) reader.Dispose();
         }
     }

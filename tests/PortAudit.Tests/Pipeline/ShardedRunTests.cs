@@ -95,21 +95,43 @@ public sealed class ShardedRunTests
         Assert.Equal(Records(1, path), Records(2, compressed));
     }
 
+    // Each shard reads the file on its own thread, the replicas up to ReplicaPace.Lead records apart: a stop request ends
+    // every one at the same record, so the interrupted run holds what one table holds after that record, and its
+    // statistics count the decode outcome of every record it counted.
     [SharedDataFact("bench/base.pcap")]
-    public void A_stop_request_ends_a_split_read_with_the_flows_read_so_far()
+    public async Task A_stop_request_ends_every_shard_of_a_split_read_at_the_same_record()
     {
         string path = SharedData.Path("bench/base.pcap")!;
         using var stop = new CancellationTokenSource();
-        var flows = new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false };
-        // Progress comes every 65,536 packets: the first stops the read, tens of thousands of packets before its end.
-        var run = new TrafficRun(new FlowTableOptions { Workers = 2 }, flows) { Progress = _ => stop.Cancel() };
-        var read = Task.Run(() => run.Read(CaptureFileSource.Of([path]), stop.Token));
-        Assert.True(read.Wait(TimeSpan.FromSeconds(60)), "the split read ended");
+        var output = new MemoryStream();
+        var writer = FlowRecordWriters.Create("json", output, PortAudit.Cli.ConsoleTables.For(toStandardOutput: false));
+        // Progress comes every 65,536 packets: the first asks the read to stop, thousands of packets before its end (80,444),
+        // where the other shard may be anywhere, even done.
+        var run = new TrafficRun(new FlowTableOptions { Workers = 2, InitialFlowCapacity = 256 }, new FlowRecordObserver(writer))
+        {
+            Progress = _ => stop.Cancel(),
+        };
+        await TimeBound.Within(TimeSpan.FromSeconds(60), "the split read", () => { run.Read(CaptureFileSource.Of([path]), stop.Token); return true; });
+        writer.Complete();
         Assert.True(stop.IsCancellationRequested);
-        var whole = new PortAudit.Tests.Flows.FlowCollector { ReadsPackets = false };
-        new TrafficRun(new FlowTableOptions { Workers = 2 }, whole).Read(CaptureFileSource.Of([path]));
-        Assert.InRange(flows.Flows.Count, 1, whole.Flows.Count - 1);
-        Assert.Equal(flows.Flows.Count, flows.Flows.Select(f => f.Id).Distinct().Count());
+
+        var traffic = run.Summary.Traffic;
+        Assert.InRange(traffic.Packets, 65_536, 80_444);
+        Assert.Equal(traffic.Packets, Enum.GetValues<PortAudit.Decode.DecodeStatus>().Sum(traffic.Count));
+        using var directory = new TempDirectory();
+        string head = directory.File("head.pcap");
+        CopyFirstRecords(path, head, traffic.Packets);
+        Assert.True(Records(1, head) == Encoding.UTF8.GetString(output.ToArray()),
+            $"the flows of one table reading the first {traffic.Packets} records");
+    }
+
+    // The pcap file at source cut after its first count records (little-endian classic pcap).
+    private static void CopyFirstRecords(string source, string destination, long count)
+    {
+        byte[] bytes = File.ReadAllBytes(source);
+        int offset = 24;
+        for (long i = 0; i < count; i++) offset += 16 + BitConverter.ToInt32(bytes, offset + 8);
+        File.WriteAllBytes(destination, bytes[..offset]);
     }
 
     [Fact]
@@ -123,8 +145,40 @@ public sealed class ShardedRunTests
         Assert.True(await EndsWithin(ahead, 5000), "the slowest caught up to within the lead");
         var far = Task.Run(() => pace.Reached(0, 10 * PortAudit.Pipeline.Shards.ReplicaPace.Lead));
         Assert.False(await EndsWithin(far, 200));
-        pace.Done(1);
+        pace.Done(1, 200);
         Assert.True(await EndsWithin(far, 5000), "a replica done holds nobody back");
+    }
+
+    [Fact]
+    public void A_stop_is_agreed_at_one_hand_over_past_every_replicas_place()
+    {
+        using var pace = new PortAudit.Pipeline.Shards.ReplicaPace(3, 0, CancellationToken.None);
+        pace.Reached(0, 8192);
+        pace.Reached(1, 40960);
+        pace.Reached(2, 4096);
+        // The furthest report, and one more hand-over a replica may have passed without reporting it yet.
+        Assert.Equal(40960 + 2 * 4096, pace.StopAt(4096));
+        pace.Reached(1, 45056);
+        Assert.Equal(40960 + 2 * 4096, pace.StopAt(4096));
+    }
+
+    [Fact]
+    public void A_replica_done_sets_the_stop_at_or_past_its_end()
+    {
+        using var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, CancellationToken.None);
+        pace.Reached(0, 4096);
+        pace.Done(1, 70000);
+        Assert.True(pace.StopAt(4096) >= 70000, "the others read to the end of input the done replica reached");
+    }
+
+    [Fact]
+    public void An_aborted_run_stops_every_replica_at_once()
+    {
+        using var abort = new CancellationTokenSource();
+        using var pace = new PortAudit.Pipeline.Shards.ReplicaPace(2, 0, abort.Token);
+        pace.Reached(0, 4096);
+        abort.Cancel();
+        Assert.Equal(long.MinValue, pace.StopAt(4096));
     }
 
     [Fact]

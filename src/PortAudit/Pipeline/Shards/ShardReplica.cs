@@ -60,7 +60,8 @@ internal sealed class ShardReplica
     /// Reads <paramref name="reader"/> to its end or its damage from run ordinal <paramref name="ordinal"/> with the run's
     /// <paramref name="sweeps"/>, and returns the last ordinal read and the sweeps as they stand. Damage is the first
     /// replica's to report: every replica meets it at the same record. Once <paramref name="stop"/> fires, the read ends
-    /// at the next hand-over to the merger.
+    /// at the hand-over to the merger where every replica's ends (<see cref="ReplicaPace.StopAt"/>): the shards then hold
+    /// the flows one table holds after that record, and the first replica has counted the records the others decoded.
     /// </summary>
     public (long Ordinal, SweepSchedule Sweeps) Read(ICaptureReader reader, long ordinal, SweepSchedule sweeps, CancellationToken stop)
     {
@@ -73,8 +74,8 @@ internal sealed class ShardReplica
             {
                 if (ordinal - _handedOver >= Step)
                 {
-                    // Checked once a hand-over, off the per-packet path.
-                    if (stop.IsCancellationRequested) break;
+                    // Checked once a hand-over, off the per-packet path; every replica ends at the same record.
+                    if (stop.IsCancellationRequested && ordinal >= _pace.StopAt(Step)) break;
                     HandOver(ordinal);
                     _pace.Reached(_shard, ordinal);
                 }
