@@ -84,6 +84,9 @@ public sealed record AuditReport(
     /// <summary>The flow records of the inputs, rejected ones included, whatever their number; none for packets only.</summary>
     public RecordCounts Records { get; init; } = new(0, 0);
 
+    /// <summary>The packets of the inputs, those in no flow counted by why; none for flow records only.</summary>
+    public PacketCounts Packets { get; init; } = PacketCounts.None;
+
     /// <summary>Each firewall policy given (<c>--firewall</c>) against the catalog and the traffic; empty without.</summary>
     public IReadOnlyList<Firewall.FirewallReport> Firewalls { get; init; } = [];
 

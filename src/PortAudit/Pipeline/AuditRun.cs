@@ -133,6 +133,7 @@ public sealed class AuditRun : IDisposable
             Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),
             Incomplete = incomplete,
             Records = records,
+            Packets = PacketCounts.Of(summary.Traffic),
         };
         var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
             _settings.InventoryName, _settings.CatalogName, _context)

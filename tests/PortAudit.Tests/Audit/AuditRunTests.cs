@@ -40,7 +40,7 @@ public sealed class AuditRunTests : IDisposable
         Assert.Equal(0, outcome.FailingFindings);
         Assert.Equal(1, outcome.Report.Summary.Verdicts[Verdict.Expected]);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
-        Assert.Equal(["provenance", "complete", "summary", "capture", "findings", "coverage", "rolePairs"], report.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["provenance", "complete", "packets", "summary", "capture", "findings", "coverage", "rolePairs"], report.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, report.RootElement.GetProperty("summary").GetProperty("verdicts").GetProperty("expected").GetInt32());
         var coverage = Assert.Single(report.RootElement.GetProperty("coverage").EnumerateArray().ToList());
         Assert.Equal(("demo-epm", "ws", "srv", "seen"), (coverage.GetProperty("rule").GetString(), coverage.GetProperty("fromHost").GetString(),

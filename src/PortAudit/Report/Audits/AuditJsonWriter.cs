@@ -11,7 +11,8 @@ using PortAudit.Report.Text;
 namespace PortAudit.Report.Audits;
 
 /// <summary>
-/// Writes report.json: <c>provenance</c> (when known), <c>summary</c>, <c>capture</c>, <c>findings</c>, <c>coverage</c>
+/// Writes report.json: <c>provenance</c> (when known), <c>complete</c>, <c>records</c> and <c>packets</c> (when the inputs
+/// held them), <c>summary</c>, <c>capture</c>, <c>findings</c>, <c>coverage</c>
 /// and <c>rolePairs</c>, then <c>baseline</c> and <c>resolved</c> when a baseline was given and <c>suppressions</c> when a
 /// suppression file was, as documented in docs/audit.md. Written field by field rather than serialized so that the
 /// schema is what this file says, not what the model classes happen to expose.
@@ -46,6 +47,7 @@ public static class AuditJsonWriter
                 json.WriteNumber("rejected", report.Records.Rejected);
                 json.WriteEndObject();
             }
+            if (report.Packets.Any) WritePackets(json, report.Packets);
             WriteSummary(json, report.Summary);
             WriteCapture(json, report.Capture);
             json.WriteStartArray("findings");
@@ -73,6 +75,19 @@ public static class AuditJsonWriter
             FirewallReportWriter.WriteJson(json, report.Firewalls);
             json.WriteEndObject();
         });
+    }
+
+    // Packet inputs say how many packets were read and how many are in no flow, by why.
+    private static void WritePackets(Utf8JsonWriter json, PacketCounts packets)
+    {
+        json.WriteStartObject("packets");
+        json.WriteNumber("read", packets.Read);
+        json.WriteNumber("bytes", packets.Bytes);
+        json.WriteNumber("notIp", packets.NotIp);
+        json.WriteNumber("truncated", packets.Truncated);
+        json.WriteNumber("malformed", packets.Malformed);
+        json.WriteNumber("unsupportedLinkType", packets.UnsupportedLinkType);
+        json.WriteEndObject();
     }
 
     private static void WriteSummary(Utf8JsonWriter json, AuditSummary summary)

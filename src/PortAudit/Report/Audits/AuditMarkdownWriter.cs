@@ -23,7 +23,7 @@ public static class AuditMarkdownWriter
         string incomplete = IncompleteReasonNames.FirstLinePrefix(report.Incomplete);
         writer.WriteLine($"# {incomplete}PortAudit report: {OutsideText.Markdown(title)}");
         writer.WriteLine();
-        WriteSummary(writer, report.Summary);
+        WriteSummary(writer, report.Summary, report.Packets);
         WriteGroups(writer, report.Findings);
         WriteFindings(writer, report.Findings, report.Triage, provenance);
         WriteTriage(writer, report);
@@ -33,12 +33,17 @@ public static class AuditMarkdownWriter
         if (plots is not null) MarkdownPlotLinks.Write(writer, report, plots);
     }
 
-    private static void WriteSummary(TextWriter writer, AuditSummary summary)
+    private static void WriteSummary(TextWriter writer, AuditSummary summary, PacketCounts packets)
     {
         writer.WriteLine("## Summary");
         writer.WriteLine();
         writer.WriteLine($"{summary.Flows} flows, {summary.FailedAttempts} failed attempts.");
         writer.WriteLine();
+        if (PacketText.Describe(packets) is { } read)
+        {
+            writer.WriteLine($"Packets: {read}.");
+            writer.WriteLine();
+        }
         var verdicts = new MarkdownTable(writer, "verdict", "flows");
         foreach (var (verdict, count) in summary.Verdicts) verdicts.Row(verdict.Name(), count);
         writer.WriteLine();

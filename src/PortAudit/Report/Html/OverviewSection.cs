@@ -64,6 +64,7 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         yield return ["Catalog", $"{run.CatalogName}: {ReportText.Count(run.Context.Index.Rules.Count, "rule applies", "rules apply")} to this deployment"];
         yield return ["Flows", $"{ReportText.Count(s.Flows, "flow", "flows")}, {ReportText.Count(s.FailedAttempts, "failed attempt", "failed attempts")}: " +
                                string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}"))];
+        if (PacketText.Describe(report.Packets) is { } packets) yield return ["Packets", packets];
         if (EvidenceText.Summary(s.Evidence) is { } evidence)
             yield return ["Verdicts rest on", evidence + "\n" + string.Join("\n", s.Evidence.Bases.Select(e => $"{e.Name()}: {EvidenceText.Meaning(e)}"))];
         if (TriageText.Baseline(report) is { } baseline) yield return ["Baseline", baseline];
