@@ -87,7 +87,7 @@ internal sealed class ReplicaPace : IDisposable
     /// <remarks>
     /// A replica reports its place at each hand-over, after checking for a stop: one may have checked at the hand-over
     /// after its last report already, so two steps past the furthest report is at or past every replica's next check.
-    /// A replica done at the end of input is past none: every replica's input ends at the same record.
+    /// A replica done counts with the record its read ended at: the others then read to the same end of input.
     /// </remarks>
     public long StopAt(long step)
     {
