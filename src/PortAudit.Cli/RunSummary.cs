@@ -58,6 +58,15 @@ public static class RunSummary
         return summary.Errors.Count > 0 || tooManyRejected ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 
+    /// <summary>How much of its input a run read: "80444 packets", "990 flow records", or both.</summary>
+    public static string ReadSoFar(TrafficSummary summary)
+    {
+        var parts = new List<string>(2);
+        if (summary.Traffic.Packets > 0 || summary.Records.Read == 0) parts.Add($"{summary.Traffic.Packets} packets");
+        if (summary.Records.Read > 0) parts.Add($"{summary.Records.Read} flow records");
+        return string.Join(" and ", parts);
+    }
+
     private static bool TooManyRejected(TrafficSummary summary) =>
         new RecordCounts(summary.Records.Read, summary.Records.Rejected).TooManyRejected;
 

@@ -187,7 +187,7 @@ public sealed class SignalTests : IDisposable
         string outDir = Directory.CreateDirectory(OutDir(attempt)).FullName;
         string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "flows.jsonl");
         Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
-        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", fifo, "-o", output, "--quiet"]);
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", fifo, "-o", output]);
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -202,8 +202,9 @@ public sealed class SignalTests : IDisposable
         await Task.Delay(200);
         Assert.False(process.HasExited, "flows ended before it could be signalled");
 
-        var (_, stop) = await StopsAt130(process, stderr);
+        var (error, stop) = await StopsAt130(process, stderr);
         Assert.Equal(2_000, File.ReadLines(output).Count());
+        Assert.Contains("portaudit: interrupted after 2000 packets: the flows read so far were written", error);
         return stop;
     });
 
