@@ -64,5 +64,4 @@ public sealed class TrafficStatistics
     {
         for (int i = 0; i < byStatus.Length; i++) _byStatus[i] += byStatus[i];
     }
-
 }

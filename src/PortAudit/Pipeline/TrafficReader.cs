@@ -156,27 +156,29 @@ public sealed class TrafficReader
         long start = Ordinal;
         var sweeps = shards.Sweeps;
         var ends = new (long Ordinal, SweepSchedule Sweeps)[readers.Length];
-        var outcomes = new long[readers.Length][];
         BesideThread.Run(DecodingThread, () =>
         {
             shards.BeginReplicatedInput(input);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, shards.Aborted);
             using var pace = new ReplicaPace(readers.Length, start, shards.Aborted);
+            var replicas = new ShardReplica[readers.Length];
+            for (int i = 0; i < replicas.Length; i++) replicas[i] = new ShardReplica(shards, i, pace, i == 0 ? this : null);
             var failures = new Exception?[readers.Length];
             var threads = new Thread[readers.Length - 1];
             for (int i = 1; i < readers.Length; i++)
             {
                 int shard = i;
-                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, shard, pace, readers[shard], start, sweeps, ends, outcomes, stop.Token))
+                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, replicas[shard], shard, pace, readers[shard], start, sweeps, ends, stop.Token))
                 {
                     IsBackground = true,
                     Name = $"portaudit-read-{shard}",
                 };
                 threads[i - 1].Start();
             }
-            failures[0] = Replicate(shards, 0, pace, reader, start, sweeps, ends, outcomes, stop.Token);
+            failures[0] = Replicate(shards, replicas[0], 0, pace, reader, start, sweeps, ends, stop.Token);
             foreach (var thread in threads) thread.Join();
-            foreach (var counted in outcomes.Skip(1)) Statistics.AddOutcomes(counted);
+            // The first replica counted every record, and the others the decoding of those it left to them.
+            foreach (var replica in replicas.Skip(1)) Statistics.AddOutcomes(replica.Outcomes);
             // The failure that aborted the run, not the replicas it stopped.
             if ((failures.FirstOrDefault(f => f is not null and not OperationCanceledException) ?? failures.FirstOrDefault(f => f is not null))
                 is { } failure)
@@ -189,14 +191,12 @@ public sealed class TrafficReader
 
     // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
     // merger stops waiting for this shard's last batch.
-    private Exception? Replicate(FlowShards shards, int shard, ReplicaPace pace, ICaptureReader reader, long start,
-        SweepSchedule sweeps, (long Ordinal, SweepSchedule Sweeps)[] ends, long[][] outcomes, CancellationToken stop)
+    private static Exception? Replicate(FlowShards shards, ShardReplica replica, int shard, ReplicaPace pace, ICaptureReader reader,
+        long start, SweepSchedule sweeps, (long Ordinal, SweepSchedule Sweeps)[] ends, CancellationToken stop)
     {
         try
         {
-            var replica = new ShardReplica(shards, shard, pace, shard == 0 ? this : null);
             ends[shard] = replica.Read(reader, start, sweeps, stop);
-            outcomes[shard] = replica.Outcomes.ToArray();
             return null;
         }
         catch (Exception ex)
