@@ -58,6 +58,17 @@ public static class RunSummary
         return summary.Errors.Count > 0 || tooManyRejected ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Says, unless <paramref name="quiet"/>, that a stop request ended the read, how much of the input it had read and
+    /// what was <paramref name="written"/> of it, and returns <see cref="ExitCodes.Interrupted"/>: a person who stopped
+    /// the read is told what the output holds, a script reads the exit code.
+    /// </summary>
+    public static int Interrupted(TrafficSummary summary, bool quiet, string written)
+    {
+        if (!quiet) TerminalText.Error($"portaudit: interrupted after {ReadSoFar(summary)}: {written}");
+        return ExitCodes.Interrupted;
+    }
+
     /// <summary>How much of its input a run read: "80444 packets", "990 flow records", or both.</summary>
     public static string ReadSoFar(TrafficSummary summary)
     {

@@ -37,10 +37,7 @@ public static class FlowsCommand
             StoreOptions.Conclude(stored, log, quiet);
             ExportOptions.Conclude(exporter, log, quiet);
             int status = RunSummary.Report(log, run.Summary);
-            if (status != ExitCodes.Ok || !stop.Received) return status;
-            // A person who stopped the read is told what the output holds; a script reads the exit code.
-            if (!quiet) TerminalText.Error($"portaudit: interrupted after {RunSummary.ReadSoFar(run.Summary)}: the flows read so far were written");
-            return ExitCodes.Interrupted;
+            return status != ExitCodes.Ok || !stop.Received ? status : RunSummary.Interrupted(run.Summary, quiet, "the flows read so far were written");
         }));
         return command;
     }

@@ -17,14 +17,15 @@ public static class RpcCommand
             var sources = CaptureOptions.OpenSources(parse, options.Captures, log);
             var run = new TrafficRun(options.Flow.Read(parse));
             using var stop = new StopSignals();
-            CaptureProgress.Run(run, CaptureProgress.Wanted(parse.GetValue(GlobalOptions.Quiet)), sources, () => run.Read(sources, stop.Token, stop.Abandon));
+            bool quiet = parse.GetValue(GlobalOptions.Quiet);
+            CaptureProgress.Run(run, CaptureProgress.Wanted(quiet), sources, () => run.Read(sources, stop.Token, stop.Abandon));
             int status = RunSummary.ReportThenWrite(log, run.Summary, parse.GetValue(options.Output.Output), () =>
             {
                 // After SIGTERM the table gets the grace, then the output is abandoned (a file stays as it was), as in flows.
                 using var stream = options.Output.OpenStream(parse, stop.Abandon);
                 RpcMappingWriter.Write(stream, parse.GetValue(options.Output.Format)!, run.RpcMappings, options.Output.Tables(parse));
             });
-            return status == ExitCodes.Ok && stop.Received ? ExitCodes.Interrupted : status;
+            return status != ExitCodes.Ok || !stop.Received ? status : RunSummary.Interrupted(run.Summary, quiet, "the mappings read so far were written");
         }));
         return command;
     }

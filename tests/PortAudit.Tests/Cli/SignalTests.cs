@@ -208,6 +208,41 @@ public sealed class SignalTests : IDisposable
         return stop;
     });
 
+    [Fact]
+    public Task Sigterm_while_a_fifo_stalls_ends_rpc_within_a_second_writing_the_mappings_read() => WithinASecond(async attempt =>
+    {
+        string outDir = Directory.CreateDirectory(OutDir(attempt)).FullName;
+        string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "mappings.txt");
+        Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "rpc", fifo, "-o", output]);
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        // The lab capture holds an endpoint-mapper answer (LSARPC) and the flow that used it; the writer stays open after it.
+        await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        byte[] capture = File.ReadAllBytes(SharedData.InRepository("captures/lab.pcapng"));
+        await writer.WriteAsync(capture);
+        await writer.FlushAsync();
+        var waited = Stopwatch.StartNew();
+        while (ReadBytes(process) < capture.Length && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(20);
+        await Task.Delay(200);
+        Assert.False(process.HasExited, "rpc ended before it could be signalled");
+
+        var (error, stop) = await StopsAt130(process, stderr);
+        Assert.Contains("LSARPC", File.ReadAllText(output));
+        Assert.Contains($"portaudit: interrupted after {PacketsIn(capture)} packets: the mappings read so far were written", error);
+        return stop;
+    });
+
+    private static int PacketsIn(byte[] capture)
+    {
+        using var reader = PortAudit.Sources.Files.CaptureFile.Open("capture", new MemoryStream(capture));
+        int packets = 0;
+        while (reader.TryRead(out _)) packets++;
+        return packets;
+    }
+
     // Bytes the process has read, its own files included (Linux's /proc/PID/io).
     private static long ReadBytes(Process process)
     {
