@@ -402,7 +402,14 @@ public sealed class Flow
         bool assumed = _opened && Protocol == IpProtocol.Tcp;
         if (assumed) _opened = false;
         bool turned = ReverseSides();
-        if (assumed)
+        if (Protocol == IpProtocol.Tcp && _recordEvidence == FlowEvidence.FirewallLog)
+        {
+            // One packet a firewall logged after the opening, as LoggedPacket reads it with these sides: sent by the
+            // client, part of an established connection; by the server, midstream; blocked, blocked either way.
+            _opened = _blocked || !FirstSentByServer;
+            _answered = !_blocked;
+        }
+        else if (assumed)
         {
             if (_answered) _opened = true;
             else _answered = true;

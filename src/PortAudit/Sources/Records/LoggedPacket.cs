@@ -16,7 +16,8 @@ public enum FirewallDecision
 /// <summary>
 /// One packet a firewall logged (a netfilter LOG line, a pfirewall.log row), turned into a one-packet flow. The sender
 /// is the client when the packet opens (a SYN without ACK); a SYN-ACK's sender is the server; any other packet is
-/// placed as the flow table places a flow whose opening it did not see: the side on a service port is the server.
+/// placed as the flow table places a flow whose opening it did not see: the side on a service port is the server (the
+/// audit's catalog ports in an audit, ports below 1024 otherwise).
 /// </summary>
 public static class LoggedPacket
 {
@@ -42,6 +43,10 @@ public static class LoggedPacket
         bool opening = !tcp || (syn && !ack);
         record.State = decision == FirewallDecision.Blocked ? FlowState.Blocked
             : opening || !senderIsServer ? FlowState.Established : FlowState.Midstream;
+        // Without a SYN the ports decided: a store keeps that, and an audit reading the flow back decides again with its
+        // own ports (Flow.TakeSidesAgain), as the audit of the log does. An ICMP message has no ports to decide with.
+        record.SidesFromPorts = !(tcp && syn) && (sourcePort != 0 || destinationPort != 0);
+        record.FirstSentByServer = senderIsServer && record.SidesFromPorts;
     }
 
     /// <summary>The decision a log's action word names, or null when it names none (a LOG prefix of the admin's choosing).</summary>

@@ -15,10 +15,15 @@ namespace PortAudit.Sources.Records;
 public sealed class NetfilterLogReader : LineRecordReader
 {
     private readonly int _assumedYear;
+    private readonly IServerPortHint? _serverPorts;
 
-    /// <summary>A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>.</summary>
-    public NetfilterLogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear)
-        : base(text, name, statistics) => _assumedYear = assumedYear;
+    /// <summary>
+    /// A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>, and
+    /// <paramref name="serverPorts"/> places the client of a packet logged after its connection opened (ports below 1024
+    /// when null).
+    /// </summary>
+    public NetfilterLogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => (_assumedYear, _serverPorts) = (assumedYear, serverPorts);
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -74,7 +79,7 @@ public sealed class NetfilterLogReader : LineRecordReader
             }
         }
         if (!hasSource || !hasDestination || !hasProtocol) return Reject("no SRC=, DST= or PROTO=");
-        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, Math.Max(0, length), syn, ack, time, decision);
+        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, Math.Max(0, length), syn, ack, time, decision, _serverPorts);
         if (protocol is IpProtocol.Icmp or IpProtocol.IcmpV6 && icmpType >= 0)
         {
             record.IcmpType = (byte)icmpType;

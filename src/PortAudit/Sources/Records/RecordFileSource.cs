@@ -172,8 +172,9 @@ public static class RecordReaders
     private static int AssumedYear => DateTime.UtcNow.Year;
 
     /// <summary>
-    /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers that pair one-way
-    /// records place clients with <paramref name="serverPorts"/> (ports below 1024 when null).
+    /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers of records that do
+    /// not say which end opened (one-way IPFIX and nfdump records, packets a firewall logged after the opening) place
+    /// clients with <paramref name="serverPorts"/> (ports below 1024 when null).
     /// </summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
         IpfixTemplateCache? templates = null)
@@ -183,9 +184,9 @@ public static class RecordReaders
         {
             RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics),
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics),
-            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear, serverPorts),
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
-            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics),
+            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
             RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics),

@@ -17,9 +17,14 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
         _size = 8, _flags = 9, _icmpType = 13, _icmpCode = 14;
     private int _columns = 17;
     private readonly Range[] _fields = new Range[32];
+    private readonly IServerPortHint? _serverPorts;
 
-    /// <summary>A reader of <paramref name="text"/>.</summary>
-    public WindowsFirewallLogReader(TextReader text, string name, RecordStatistics statistics) : base(text, name, statistics) { }
+    /// <summary>
+    /// A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places the client of a packet logged after its
+    /// connection opened (ports below 1024 when null).
+    /// </summary>
+    public WindowsFirewallLogReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => _serverPorts = serverPorts;
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -58,7 +63,7 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
         bool syn = flags.Contains('S') || (decision == FirewallDecision.Allowed && flags.SequenceEqual("-"));
         bool ack = flags.Contains('A');
         LoggedPacket.Fill(ref record, protocol, source, icmp ? (ushort)0 : sourcePort, destination, icmp ? (ushort)0 : destinationPort,
-            size, syn, ack, time, decision);
+            size, syn, ack, time, decision, _serverPorts);
         if (icmp)
         {
             if (!Unset(span[_fields[_icmpType]], out byte type, byte.TryParse) || !Unset(span[_fields[_icmpCode]], out byte code, byte.TryParse))
