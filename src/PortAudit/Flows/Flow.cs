@@ -399,16 +399,13 @@ public sealed class Flow
         // Sides from ports mean no SYN was seen: a TCP flow counted as opened is a record without TCP flags, whose reader
         // assumed an opening. Turned, it is what that reader makes of such a record it turns itself: answered both ways,
         // still established; one way only, midstream.
-        bool assumed = _opened && Protocol == IpProtocol.Tcp;
+        (bool opened, bool answered) = (_opened, _answered);
+        bool assumed = opened && Protocol == IpProtocol.Tcp;
         if (assumed) _opened = false;
         bool turned = ReverseSides();
-        if (Protocol == IpProtocol.Tcp && _recordEvidence == FlowEvidence.FirewallLog)
-        {
-            // One packet a firewall logged after the opening, as LoggedPacket reads it with these sides: sent by the
-            // client, part of an established connection; by the server, midstream; blocked, blocked either way.
-            _opened = _blocked || !FirstSentByServer;
-            _answered = !_blocked;
-        }
+        // A firewall's log line says how the flow went whichever end is the client (LoggedPacket, an ASA teardown): the
+        // state stays.
+        if (_recordEvidence == FlowEvidence.FirewallLog) (_opened, _answered) = (opened, answered);
         else if (assumed)
         {
             if (_answered) _opened = true;

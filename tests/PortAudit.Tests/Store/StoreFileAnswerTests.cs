@@ -191,34 +191,46 @@ public sealed class StoreFileAnswerTests : IDisposable
     public void Logged_packets_sent_from_3389_are_flows_to_3389_from_the_store_as_from_the_file(string engine)
     {
         var store = Store(engine);
-        // Packets of RDP sessions logged after their openings, by netfilter and by Windows: both ports are above 1023, so
-        // the table's own hint keeps each sender as the client when it is stored; the catalog knows 3389 and turns the
+        // Packets of RDP sessions logged after their openings, by netfilter, Windows and an ASA: both ports are above 1023,
+        // so the table's own hint keeps each sender as the client when it is stored; the catalog knows 3389 and turns the
         // ones sent from it. A packet sent to 3389 stays as it is, and a logged SYN's sides are facts whatever the ports.
+        // The state is the log's whichever way: midstream after the opening, blocked, established for the SYN. A datagram
+        // from port 1000 to STUN's 3478 turns the other way: stored with its sender as the server, a client to the catalog.
         string netfilter = Path.Combine(_root, "netfilter.log");
         File.WriteAllText(netfilter,
             NetfilterLine("10.1.0.5", "10.2.0.9", 3389, 40000, "ACK") +
             NetfilterLine("10.2.0.9", "10.1.0.5", 40001, 3389, "ACK PSH") +
-            NetfilterLine("10.1.0.5", "10.2.0.9", 3389, 40002, "SYN"));
+            NetfilterLine("10.1.0.5", "10.2.0.9", 3389, 40002, "SYN") +
+            NetfilterLine("10.2.0.9", "10.1.0.5", 1000, 3478, "", "UDP"));
         string windows = Path.Combine(_root, "pfirewall.log");
         File.WriteAllText(windows,
             "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n" +
             "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\n" +
             "2026-11-20 10:00:05 DROP TCP 10.1.0.5 10.2.0.9 3389 40003 52 A - - - - - - SEND\n");
-        IFlowSource[] Files() => [new RecordFileSource(netfilter), new RecordFileSource(windows)];
+        string asa = Path.Combine(_root, "asa.log");
+        File.WriteAllText(asa,
+            "Nov 20 2026 10:00:06 fw : %ASA-6-106100: access-list inside est-allowed tcp inside/10.1.0.5(3389) -> outside/10.2.0.9(40004) hit-cnt 1 first hit [0x1, 0x0]\n");
+        IFlowSource[] Files() => [new RecordFileSource(netfilter), new RecordFileSource(windows), new RecordFileSource(asa)];
 
         StoreRuns.Ingest(store, _root, "fw", Files(), _notices);
         var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, Files()).Flows;
         var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery())).Flows;
 
-        Assert.Equal([(3389, FlowSides.Ports), (3389, FlowSides.Ports), (3389, FlowSides.Ports), (40002, FlowSides.Opening)],
-            fromFile.Select(f => ((int)f.Flow.ServerPort, f.Flow.Sides)).Order());
+        Assert.Equal([
+                ("10.1.0.5:3389", FlowSides.Opening, FlowState.Established), ("10.2.0.9:1000", FlowSides.Ports, FlowState.Established),
+                ("10.2.0.9:40000", FlowSides.Ports, FlowState.Midstream), ("10.2.0.9:40001", FlowSides.Ports, FlowState.Midstream),
+                ("10.2.0.9:40003", FlowSides.Ports, FlowState.Blocked), ("10.2.0.9:40004", FlowSides.Ports, FlowState.Midstream),
+            ],
+            fromFile.Where(f => f.Flow.ServerPort is 3389 or 3478 || f.Flow.Sides == FlowSides.Opening)
+                .Select(f => ($"{f.Flow.Client}:{f.Flow.ClientPort}", f.Flow.Sides, f.Flow.State)).Order());
+        Assert.Equal(6, fromFile.Count);
         Assert.Equal(fromFile.Select(Describe).Order(), fromStore.Select(Describe).Order());
         Assert.Empty(_notices);
     }
 
-    private static string NetfilterLine(string source, string destination, int sourcePort, int destinationPort, string flags) =>
+    private static string NetfilterLine(string source, string destination, int sourcePort, int destinationPort, string flags, string protocol = "TCP") =>
         $"Nov 20 10:00:00 fw kernel: [1.0] IN=eth0 OUT=eth1 SRC={source} DST={destination} LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF " +
-        $"PROTO=TCP SPT={sourcePort} DPT={destinationPort} WINDOW=1024 RES=0x00 {flags} URGP=0\n";
+        (protocol == "TCP" ? $"PROTO=TCP SPT={sourcePort} DPT={destinationPort} WINDOW=1024 RES=0x00 {flags} URGP=0\n" : $"PROTO={protocol} SPT={sourcePort} DPT={destinationPort} LEN=32\n");
 
     private void OneWayRecordFrom3389(string flags)
     {

@@ -17,12 +17,16 @@ namespace PortAudit.Sources.Records;
 public sealed partial class AsaSyslogReader : LineRecordReader
 {
     private readonly int _assumedYear;
+    private readonly IServerPortHint _serverPorts;
     private readonly Dictionary<string, FlowRecord> _open = new(StringComparer.Ordinal);
     private Dictionary<string, FlowRecord>.Enumerator? _drain;
 
-    /// <summary>A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>.</summary>
-    public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear)
-        : base(text, name, statistics) => _assumedYear = assumedYear;
+    /// <summary>
+    /// A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>, and
+    /// <paramref name="serverPorts"/> places the client of a packet of an established connection (ports below 1024 when null).
+    /// </summary>
+    public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => (_assumedYear, _serverPorts) = (assumedYear, serverPorts ?? WellKnownPortHint.Instance);
 
     /// <summary>Connections held built and not torn down, by default.</summary>
     public const int DefaultMaxOpenConnections = 200_000;
@@ -112,6 +116,8 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         {
             // Its built message came before the log began: the side on a service port is the server.
             if (!Endpoints(m, 1, 3, 4, 5, 6, out record, out var problem)) return Reject(problem);
+            // Ports below 1024, not the run's hint: the one byte total goes to the server, which a store's reader turning
+            // the flow with its own ports would move to the client.
             var hint = WellKnownPortHint.Instance;
             if (hint.IsServerPort(record.Protocol, record.ClientPort) && !hint.IsServerPort(record.Protocol, record.ServerPort)) record.Swap();
             // Without a time the flow has none (start and end 0), not a start before the epoch.
@@ -174,8 +180,7 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         var decision = m.Groups[1].Value == "denied" ? FirewallDecision.Blocked : FirewallDecision.Allowed;
         // est-allowed: a packet of a connection already established, whose opening this line does not show.
         bool opening = m.Groups[1].Value != "est-allowed";
-        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, 0, syn: opening, ack: !opening, time, decision);
-        if (!opening && decision == FirewallDecision.Allowed) record.State = FlowState.Midstream;
+        LoggedPacket.Fill(ref record, protocol, source, sourcePort, destination, destinationPort, 0, syn: opening, ack: !opening, time, decision, _serverPorts);
         return LineOutcome.Flow;
     }
 

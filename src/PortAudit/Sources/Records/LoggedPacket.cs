@@ -14,7 +14,8 @@ public enum FirewallDecision
 }
 
 /// <summary>
-/// One packet a firewall logged (a netfilter LOG line, a pfirewall.log row), turned into a one-packet flow. The sender
+/// One packet a firewall logged (a netfilter LOG line, a pfirewall.log row, an ASA access-list hit), turned into a
+/// one-packet flow: blocked, established when it opens (a SYN without ACK, or not TCP), else midstream. The sender
 /// is the client when the packet opens (a SYN without ACK); a SYN-ACK's sender is the server; any other packet is
 /// placed as the flow table places a flow whose opening it did not see: the side on a service port is the server (the
 /// audit's catalog ports in an audit, ports below 1024 otherwise).
@@ -40,9 +41,11 @@ public static class LoggedPacket
             ? ack
             : hint.IsServerPort(protocol, sourcePort) && !hint.IsServerPort(protocol, destinationPort);
         if (senderIsServer) record.Swap();
+        // A TCP packet logged after the opening (no SYN, or the server's SYN-ACK) is midstream from either end: the state
+        // does not rest on the sides the ports gave, which an audit reading the flow back from a store may take again.
         bool opening = !tcp || (syn && !ack);
         record.State = decision == FirewallDecision.Blocked ? FlowState.Blocked
-            : opening || !senderIsServer ? FlowState.Established : FlowState.Midstream;
+            : opening ? FlowState.Established : FlowState.Midstream;
         // Without a SYN the ports decided: a store keeps that, and an audit reading the flow back decides again with its
         // own ports (Flow.TakeSidesAgain), as the audit of the log does. An ICMP message has no ports to decide with.
         record.SidesFromPorts = !(tcp && syn) && (sourcePort != 0 || destinationPort != 0);

@@ -185,7 +185,7 @@ public static class RecordReaders
             RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics),
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics),
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear, serverPorts),
-            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear),
+            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear, serverPorts),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
