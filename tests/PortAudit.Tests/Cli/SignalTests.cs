@@ -184,25 +184,8 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public Task Sigterm_while_a_fifo_stalls_ends_flows_within_a_second_writing_what_was_read() => WithinASecond(async attempt =>
     {
-        string outDir = Directory.CreateDirectory(OutDir(attempt)).FullName;
-        string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "flows.jsonl");
-        Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
-        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "flows", fifo, "-o", output]);
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
         // The writer stays open and silent after 2,000 flows: a read blocked on the FIFO would hold the signal for ever.
-        await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-        byte[] capture = HeldFlowsCapture(2_000);
-        await writer.WriteAsync(capture);
-        await writer.FlushAsync();
-        var waited = Stopwatch.StartNew();
-        while (ReadBytes(process) < capture.Length && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
-            await Task.Delay(20);
-        await Task.Delay(200);
-        Assert.False(process.HasExited, "flows ended before it could be signalled");
-
-        var (error, stop) = await StopsAt130(process, stderr);
+        var (output, error, stop) = await SignalledWhileTheFifoStalls("flows", HeldFlowsCapture(2_000), OutDir(attempt));
         Assert.Equal(2_000, File.ReadLines(output).Count());
         Assert.Contains("portaudit: interrupted after 2000 packets: the flows read so far were written", error);
         return stop;
@@ -211,29 +194,37 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public Task Sigterm_while_a_fifo_stalls_ends_rpc_within_a_second_writing_the_mappings_read() => WithinASecond(async attempt =>
     {
-        string outDir = Directory.CreateDirectory(OutDir(attempt)).FullName;
-        string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "mappings.txt");
+        // The lab capture holds an endpoint-mapper answer (LSARPC) and the flow that used it.
+        byte[] capture = File.ReadAllBytes(SharedData.InRepository("captures/lab.pcapng"));
+        var (output, error, stop) = await SignalledWhileTheFifoStalls("rpc", capture, OutDir(attempt));
+        Assert.Contains("LSARPC", File.ReadAllText(output));
+        Assert.Contains($"portaudit: interrupted after {PacketsIn(capture)} packets: the mappings read so far were written", error);
+        return stop;
+    });
+
+    // Runs command on a FIFO whose writer sends capture and then stays open and silent, signals it once it has read it
+    // all, and returns its output file (-o), its stderr and how long it took to end with exit 130.
+    private static async Task<(string Output, string Stderr, TimeSpan Stop)> SignalledWhileTheFifoStalls(string command, byte[] capture, string outDir)
+    {
+        outDir = Directory.CreateDirectory(outDir).FullName;
+        string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "output");
         Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
-        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), "rpc", fifo, "-o", output]);
+        var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), command, fifo, "-o", output]);
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        // The lab capture holds an endpoint-mapper answer (LSARPC) and the flow that used it; the writer stays open after it.
         await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-        byte[] capture = File.ReadAllBytes(SharedData.InRepository("captures/lab.pcapng"));
         await writer.WriteAsync(capture);
         await writer.FlushAsync();
         var waited = Stopwatch.StartNew();
         while (ReadBytes(process) < capture.Length && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
             await Task.Delay(20);
         await Task.Delay(200);
-        Assert.False(process.HasExited, "rpc ended before it could be signalled");
+        Assert.False(process.HasExited, $"{command} ended before it could be signalled");
 
         var (error, stop) = await StopsAt130(process, stderr);
-        Assert.Contains("LSARPC", File.ReadAllText(output));
-        Assert.Contains($"portaudit: interrupted after {PacketsIn(capture)} packets: the mappings read so far were written", error);
-        return stop;
-    });
+        return (output, error, stop);
+    }
 
     private static int PacketsIn(byte[] capture)
     {
