@@ -228,6 +228,42 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Empty(_notices);
     }
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Zeek_connections_without_their_openings_take_the_catalogs_sides_from_the_store_as_from_the_file(string engine)
+    {
+        var store = Store(engine);
+        // Zeek saw no opening (OTH) and kept the first sender as the originator: 5061 (SIP over TLS) and 3478 (STUN) are
+        // no ports of its analyzers, nor below 1024, so the table's own hint keeps them as stored; the catalog turns both.
+        // The datagram the STUN server sent alone is answered once its sender is the server. A connection whose opening
+        // Zeek saw (SF) keeps its sides whatever the ports.
+        string log = Path.Combine(_root, "conn.json");
+        File.WriteAllText(log,
+            ZeekLine("C1", "10.1.0.5", 5061, "10.2.0.9", 40000, "tcp", "OTH", 3, 300, 2, 120) +
+            ZeekLine("C2", "10.1.0.5", 3478, "10.2.0.9", 40001, "udp", "OTH", 1, 60, 0, 0) +
+            ZeekLine("C3", "10.1.0.5", 5061, "10.2.0.9", 40002, "tcp", "SF", 3, 300, 2, 120));
+
+        StoreRuns.Ingest(store, _root, "zeek", [new RecordFileSource(log)], _notices);
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]).Flows;
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery())).Flows;
+
+        Assert.Equal([
+                ("C1", "10.2.0.9:40000 > 10.1.0.5:5061", FlowSides.Ports, FlowState.Midstream),
+                ("C2", "10.2.0.9:40001 > 10.1.0.5:3478", FlowSides.Ports, FlowState.Established),
+                ("C3", "10.1.0.5:5061 > 10.2.0.9:40002", FlowSides.Opening, FlowState.Established),
+            ],
+            fromFile.Select(f => (f.Flow.RecordId, $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort}", f.Flow.Sides, f.Flow.State))
+                .OrderBy(f => f.RecordId));
+        Assert.Equal(fromFile.Select(Describe).Order(), fromStore.Select(Describe).Order());
+        Assert.Empty(_notices);
+    }
+
+    private static string ZeekLine(string uid, string origin, int originPort, string responder, int responderPort, string proto, string state,
+        int originPackets, int originBytes, int responderPackets, int responderBytes) =>
+        $"{{\"ts\":1763632800.0,\"uid\":\"{uid}\",\"id.orig_h\":\"{origin}\",\"id.orig_p\":{originPort},\"id.resp_h\":\"{responder}\"," +
+        $"\"id.resp_p\":{responderPort},\"proto\":\"{proto}\",\"duration\":1.0,\"conn_state\":\"{state}\",\"orig_pkts\":{originPackets}," +
+        $"\"orig_ip_bytes\":{originBytes},\"resp_pkts\":{responderPackets},\"resp_ip_bytes\":{responderBytes}}}\n";
+
     private static string NetfilterLine(string source, string destination, int sourcePort, int destinationPort, string flags, string protocol = "TCP") =>
         $"Nov 20 10:00:00 fw kernel: [1.0] IN=eth0 OUT=eth1 SRC={source} DST={destination} LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF " +
         (protocol == "TCP" ? $"PROTO=TCP SPT={sourcePort} DPT={destinationPort} WINDOW=1024 RES=0x00 {flags} URGP=0\n" : $"PROTO={protocol} SPT={sourcePort} DPT={destinationPort} LEN=32\n");

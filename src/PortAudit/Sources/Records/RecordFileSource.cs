@@ -182,8 +182,8 @@ public static class RecordReaders
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         return format switch
         {
-            RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics),
-            RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics),
+            RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics, serverPorts),
+            RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts),
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear, serverPorts),
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear, serverPorts),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),

@@ -46,7 +46,8 @@ public enum ZeekField
 
 /// <summary>
 /// Gathers the columns of one conn.log record, whichever syntax (TSV or JSON) carried them, and builds the flow:
-/// originator is the client (Zeek decides it from the handshake, as we do), IP-layer counters each way, conn_state
+/// originator is the client (Zeek decides it from the handshake, as we do; without one, the run's server ports decide),
+/// IP-layer counters each way, conn_state
 /// mapped to our states (<see cref="ZeekMapping.State"/>), service to our labels (<see cref="ZeekMapping.App"/>).
 /// </summary>
 public sealed class ZeekConnFields
@@ -60,6 +61,13 @@ public sealed class ZeekConnFields
     private byte _protocol;
     private bool _hasTs, _hasOrig, _hasResp, _hasProto;
     private string? _uid, _service, _state, _unknownProto, _tunnelParents;
+    private readonly IServerPortHint _serverPorts;
+
+    /// <summary>
+    /// Columns whose flow takes its sides from <paramref name="serverPorts"/> when Zeek saw no opening (ports below 1024
+    /// when null).
+    /// </summary>
+    public ZeekConnFields(IServerPortHint? serverPorts = null) => _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
 
     /// <summary>The column a header or JSON key names.</summary>
     public static ZeekField FieldOf(ReadOnlySpan<char> name) => name switch
@@ -157,7 +165,15 @@ public sealed class ZeekConnFields
         record.BytesToServer = _origBytes;
         record.PacketsToClient = _respPackets;
         record.BytesToClient = _respBytes;
-        record.State = ZeekMapping.State(_state, _protocol, _respPackets);
+        // OTH: Zeek saw no opening either way, and its originator is the first sender or a guess from the ports its own
+        // analyzers know. The run's ports decide, as the flow table decides for a flow whose opening it missed, and a
+        // store keeps that they did, for an audit reading the flow back to decide again with its own.
+        bool guessed = _state == "OTH" && !icmp;
+        bool turned = guessed && !_serverPorts.SenderIsClient(_protocol, _origPort, _respPort);
+        if (turned) record.Swap();
+        record.SidesFromPorts = guessed;
+        record.FirstSentByServer = turned;
+        record.State = ZeekMapping.State(_state, _protocol, record.PacketsToClient);
         record.App = ZeekMapping.App(_service);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         record.RecordId = _uid;

@@ -12,12 +12,16 @@ namespace PortAudit.Sources.Records;
 /// </summary>
 public sealed class ZeekJsonReader : LineRecordReader
 {
-    private readonly ZeekConnFields _fields = new();
+    private readonly ZeekConnFields _fields;
     private byte[] _utf8 = new byte[4096];
     private char[] _chars = new char[256];
 
-    /// <summary>A reader of <paramref name="text"/>.</summary>
-    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics) : base(text, name, statistics) { }
+    /// <summary>
+    /// A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places the client of a connection whose opening
+    /// Zeek did not see (ports below 1024 when null).
+    /// </summary>
+    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts);
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)

@@ -10,14 +10,18 @@ namespace PortAudit.Sources.Records;
 /// </summary>
 public sealed class ZeekTsvReader : LineRecordReader
 {
-    private readonly ZeekConnFields _fields = new();
+    private readonly ZeekConnFields _fields;
     private char _separator = '\t';
     private string _unset = "-";
     private string _empty = "(empty)";
     private ZeekField[]? _columns;
 
-    /// <summary>A reader of <paramref name="text"/>.</summary>
-    public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics) : base(text, name, statistics) { }
+    /// <summary>
+    /// A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places the client of a connection whose opening
+    /// Zeek did not see (ports below 1024 when null).
+    /// </summary>
+    public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts);
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
