@@ -236,7 +236,7 @@ public sealed class StoreFileAnswerTests : IDisposable
         // Zeek saw no opening (OTH) and kept the first sender as the originator: 5061 (SIP over TLS) and 3478 (STUN) are
         // no ports of its analyzers, nor below 1024, so the table's own hint keeps them as stored; the catalog turns both.
         // The datagram the STUN server sent alone is answered once its sender is the server. A connection whose opening
-        // Zeek saw (SF) keeps its sides whatever the ports.
+        // Zeek saw (SF) keeps its sides whatever the ports. The same log landed in Parquet reads the same.
         string log = Path.Combine(_root, "conn.json");
         File.WriteAllText(log,
             ZeekLine("C1", "10.1.0.5", 5061, "10.2.0.9", 40000, "tcp", "OTH", 3, 300, 2, 120) +
@@ -246,6 +246,9 @@ public sealed class StoreFileAnswerTests : IDisposable
         StoreRuns.Ingest(store, _root, "zeek", [new RecordFileSource(log)], _notices);
         var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]).Flows;
         var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery())).Flows;
+        string parquet = Path.Combine(_root, "conn.parquet");
+        Sources.Records.ZeekParquet.Sql($"COPY (SELECT * FROM read_json('{Sources.Records.ZeekParquet.Quote(log)}')) TO '{Sources.Records.ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var fromParquet = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(parquet)]).Flows;
 
         Assert.Equal([
                 ("C1", "10.2.0.9:40000 > 10.1.0.5:5061", FlowSides.Ports, FlowState.Midstream),
@@ -255,6 +258,7 @@ public sealed class StoreFileAnswerTests : IDisposable
             fromFile.Select(f => (f.Flow.RecordId, $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort}", f.Flow.Sides, f.Flow.State))
                 .OrderBy(f => f.RecordId));
         Assert.Equal(fromFile.Select(Describe).Order(), fromStore.Select(Describe).Order());
+        Assert.Equal(fromFile.Select(Describe).Order(), fromParquet.Select(Describe).Order());
         Assert.Empty(_notices);
     }
 

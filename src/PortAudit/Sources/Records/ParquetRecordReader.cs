@@ -58,7 +58,7 @@ public sealed class ParquetRecordReader : IRecordReader
     private readonly string _name;
     private readonly RecordStatistics _statistics;
     private readonly Column[] _columns;
-    private readonly ZeekConnFields _fields = new();
+    private readonly ZeekConnFields _fields;
     private string?[][] _values = [];
     private int _group = -1, _row, _rows;
     private long _rowsBefore;
@@ -66,9 +66,12 @@ public sealed class ParquetRecordReader : IRecordReader
     /// <summary>
     /// Opens <paramref name="stream"/> (which must seek, and which the reader then owns), named <paramref name="name"/> in
     /// messages. Throws <see cref="InputException"/> naming the file when it is no Parquet file or lacks a required column.
+    /// <paramref name="serverPorts"/> places the client of a Zeek connection whose opening Zeek did not see (ports below
+    /// 1024 when null).
     /// </summary>
-    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics)
+    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
+        _fields = new ZeekConnFields(serverPorts);
         _stream = stream;
         _name = name;
         _statistics = statistics;

@@ -189,7 +189,7 @@ public static class RecordReaders
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
-            RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics),
+            RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics, serverPorts),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }
