@@ -403,8 +403,7 @@ public sealed class Flow
         bool assumed = opened && Protocol == IpProtocol.Tcp;
         if (assumed) _opened = false;
         bool turned = ReverseSides();
-        // A firewall's log line says how the flow went whichever end is the client (LoggedPacket, an ASA teardown): the
-        // state stays.
+        // A packet a firewall logged says how the flow went whichever end is the client (LoggedPacket): the state stays.
         if (_recordEvidence == FlowEvidence.FirewallLog) (_opened, _answered) = (opened, answered);
         else if (assumed)
         {

@@ -173,8 +173,9 @@ public static class RecordReaders
 
     /// <summary>
     /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers of records that do
-    /// not say which end opened (one-way IPFIX and nfdump records, packets a firewall logged after the opening) place
-    /// clients with <paramref name="serverPorts"/> (ports below 1024 when null).
+    /// not say which end opened (one-way IPFIX and nfdump records, packets a firewall logged after the opening, Zeek
+    /// connections whose opening Zeek did not see) place clients with <paramref name="serverPorts"/> (ports below 1024
+    /// when null).
     /// </summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
         IpfixTemplateCache? templates = null)

@@ -47,8 +47,8 @@ public enum ZeekField
 /// <summary>
 /// Gathers the columns of one conn.log record, whichever syntax (TSV or JSON) carried them, and builds the flow:
 /// originator is the client (Zeek decides it from the handshake, as we do; without one, the run's server ports decide),
-/// IP-layer counters each way, conn_state
-/// mapped to our states (<see cref="ZeekMapping.State"/>), service to our labels (<see cref="ZeekMapping.App"/>).
+/// IP-layer counters each way, conn_state mapped to our states (<see cref="ZeekMapping.State"/>), service to our labels
+/// (<see cref="ZeekMapping.App"/>).
 /// </summary>
 public sealed class ZeekConnFields
 {
