@@ -403,8 +403,14 @@ public sealed class Flow
         bool assumed = opened && Protocol == IpProtocol.Tcp;
         if (assumed) _opened = false;
         bool turned = ReverseSides();
-        // A packet a firewall logged says how the flow went whichever end is the client (LoggedPacket): the state stays.
-        if (_recordEvidence == FlowEvidence.FirewallLog) (_opened, _answered) = (opened, answered);
+        // A firewall's log line says how the flow went whichever end is the client (LoggedPacket, an ASA teardown): the
+        // state stays. A line that counts no packets (the teardown) holds one byte total, counted toward the server
+        // whichever end that is.
+        if (_recordEvidence == FlowEvidence.FirewallLog)
+        {
+            (_opened, _answered) = (opened, answered);
+            if (PacketsToServer == 0 && PacketsToClient == 0) (BytesToServer, BytesToClient) = (BytesToClient, BytesToServer);
+        }
         else if (assumed)
         {
             if (_answered) _opened = true;

@@ -191,10 +191,12 @@ public sealed class StoreFileAnswerTests : IDisposable
     public void Logged_packets_sent_from_3389_are_flows_to_3389_from_the_store_as_from_the_file(string engine)
     {
         var store = Store(engine);
-        // Packets of RDP sessions logged after their openings, by netfilter, Windows and an ASA: both ports are above 1023,
-        // so the table's own hint keeps each sender as the client when it is stored; the catalog knows 3389 and turns the
-        // ones sent from it. A packet sent to 3389 stays as it is, and a logged SYN's sides are facts whatever the ports.
-        // The state is the log's whichever way: midstream after the opening, blocked, established for the SYN. A datagram
+        // Packets of RDP sessions logged after their openings, by netfilter, Windows and an ASA, and an ASA teardown whose
+        // built message came before the log: both ports are above 1023, so the table's own hint keeps each sender (the
+        // teardown's first side) as the client when it is stored; the catalog knows 3389 and turns the ones sent from it.
+        // A packet sent to 3389 stays as it is, and a logged SYN's sides are facts whatever the ports. The state is the
+        // log's whichever way: midstream after the opening, blocked, established for the SYN and the teardown, whose
+        // byte total stays the server's. A datagram
         // from port 1000 to STUN's 3478 turns the other way: stored with its sender as the server, a client to the catalog.
         string netfilter = Path.Combine(_root, "netfilter.log");
         File.WriteAllText(netfilter,
@@ -209,7 +211,8 @@ public sealed class StoreFileAnswerTests : IDisposable
             "2026-11-20 10:00:05 DROP TCP 10.1.0.5 10.2.0.9 3389 40003 52 A - - - - - - SEND\n");
         string asa = Path.Combine(_root, "asa.log");
         File.WriteAllText(asa,
-            "Nov 20 2026 10:00:06 fw : %ASA-6-106100: access-list inside est-allowed tcp inside/10.1.0.5(3389) -> outside/10.2.0.9(40004) hit-cnt 1 first hit [0x1, 0x0]\n");
+            "Nov 20 2026 10:00:06 fw : %ASA-6-106100: access-list inside est-allowed tcp inside/10.1.0.5(3389) -> outside/10.2.0.9(40004) hit-cnt 1 first hit [0x1, 0x0]\n" +
+            "Nov 20 2026 10:00:07 fw : %ASA-6-302014: Teardown TCP connection 447236 for inside:10.1.0.5/3389 to outside:10.2.0.9/40005 duration 0:00:05 bytes 1000 TCP FINs\n");
         IFlowSource[] Files() => [new RecordFileSource(netfilter), new RecordFileSource(windows), new RecordFileSource(asa)];
 
         StoreRuns.Ingest(store, _root, "fw", Files(), _notices);
@@ -220,10 +223,12 @@ public sealed class StoreFileAnswerTests : IDisposable
                 ("10.1.0.5:3389", FlowSides.Opening, FlowState.Established), ("10.2.0.9:1000", FlowSides.Ports, FlowState.Established),
                 ("10.2.0.9:40000", FlowSides.Ports, FlowState.Midstream), ("10.2.0.9:40001", FlowSides.Ports, FlowState.Midstream),
                 ("10.2.0.9:40003", FlowSides.Ports, FlowState.Blocked), ("10.2.0.9:40004", FlowSides.Ports, FlowState.Midstream),
+                ("10.2.0.9:40005", FlowSides.Ports, FlowState.Established),
             ],
             fromFile.Where(f => f.Flow.ServerPort is 3389 or 3478 || f.Flow.Sides == FlowSides.Opening)
                 .Select(f => ($"{f.Flow.Client}:{f.Flow.ClientPort}", f.Flow.Sides, f.Flow.State)).Order());
-        Assert.Equal(6, fromFile.Count);
+        Assert.Equal(7, fromFile.Count);
+        Assert.Equal(1000, fromFile.Single(f => f.Flow.ClientPort == 40005).Flow.BytesToServer);
         Assert.Equal(fromFile.Select(Describe).Order(), fromStore.Select(Describe).Order());
         Assert.Empty(_notices);
     }

@@ -23,7 +23,8 @@ public sealed partial class AsaSyslogReader : LineRecordReader
 
     /// <summary>
     /// A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>, and
-    /// <paramref name="serverPorts"/> places the client of a packet of an established connection (ports below 1024 when null).
+    /// <paramref name="serverPorts"/> places the client of a connection whose built message is not in the log, or of a
+    /// packet of an established connection (ports below 1024 when null).
     /// </summary>
     public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear, IServerPortHint? serverPorts = null)
         : base(text, name, statistics) => (_assumedYear, _serverPorts) = (assumedYear, serverPorts ?? WellKnownPortHint.Instance);
@@ -116,10 +117,11 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         {
             // Its built message came before the log began: the side on a service port is the server.
             if (!Endpoints(m, 1, 3, 4, 5, 6, out record, out var problem)) return Reject(problem);
-            // Ports below 1024, not the run's hint: the one byte total goes to the server, which a store's reader turning
-            // the flow with its own ports would move to the client.
-            var hint = WellKnownPortHint.Instance;
-            if (hint.IsServerPort(record.Protocol, record.ClientPort) && !hint.IsServerPort(record.Protocol, record.ServerPort)) record.Swap();
+            bool swap = !_serverPorts.SenderIsClient(record.Protocol, record.ClientPort, record.ServerPort);
+            if (swap) record.Swap();
+            // A store keeps that the ports decided, and an audit reading the flow back decides again with its own.
+            record.SidesFromPorts = true;
+            record.FirstSentByServer = swap;
             // Without a time the flow has none (start and end 0), not a start before the epoch.
             record.StartNs = time == 0 ? 0 : Math.Max(0, time - duration);
             record.Evidence = FlowEvidence.FirewallLog;
