@@ -196,8 +196,8 @@ public sealed class StoreFileAnswerTests : IDisposable
         // teardown's first side) as the client when it is stored; the catalog knows 3389 and turns the ones sent from it.
         // A packet sent to 3389 stays as it is, and a logged SYN's sides are facts whatever the ports. The state is the
         // log's whichever way: midstream after the opening, blocked, established for the SYN and the teardown, whose
-        // byte total stays the server's. A datagram
-        // from port 1000 to STUN's 3478 turns the other way: stored with its sender as the server, a client to the catalog.
+        // byte total stays the server's. A datagram from port 1000 to STUN's 3478 turns the other way: stored with its
+        // sender as the server, a client to the catalog.
         string netfilter = Path.Combine(_root, "netfilter.log");
         File.WriteAllText(netfilter,
             NetfilterLine("10.1.0.5", "10.2.0.9", 3389, 40000, "ACK") +
