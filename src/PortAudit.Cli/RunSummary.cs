@@ -1,5 +1,4 @@
 using PortAudit.Audit;
-using PortAudit.Decode;
 using PortAudit.Pipeline;
 using Serilog;
 
@@ -30,9 +29,9 @@ public static class RunSummary
                 summary.Flows.TunnelPacketsUntracked);
         if (summary.Flows.OrphanFragments > 0)
             log.Information("{Fragments} IP fragments without their first fragment were not counted", summary.Flows.OrphanFragments);
+        var packets = PacketCounts.Of(stats);
         log.Information("{Packets} packets, {Bytes} bytes, {Flows} flows; not IP {NotIp}, truncated {Truncated}, malformed {Malformed}",
-            stats.Packets, stats.CapturedBytes, summary.Flows.FlowsCreated,
-            stats.Count(DecodeStatus.NotIp), stats.Count(DecodeStatus.Truncated), stats.Count(DecodeStatus.Malformed));
+            packets.Read, packets.Bytes, summary.Flows.FlowsCreated, packets.NotIp, packets.Truncated, packets.Malformed);
         var records = summary.Records;
         if (records.Read > 0 || records.Rejected > 0)
             log.Information("{Read} flow records read, {Rejected} rejected", records.Read, records.Rejected);

@@ -168,14 +168,14 @@ public sealed class TrafficReader
             for (int i = 1; i < readers.Length; i++)
             {
                 int shard = i;
-                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, replicas[shard], shard, pace, readers[shard], start, sweeps, ends, stop.Token))
+                threads[i - 1] = new Thread(() => failures[shard] = Replicate(shards, replicas[shard], readers[shard], start, sweeps, ends, stop.Token))
                 {
                     IsBackground = true,
                     Name = $"portaudit-read-{shard}",
                 };
                 threads[i - 1].Start();
             }
-            failures[0] = Replicate(shards, replicas[0], 0, pace, reader, start, sweeps, ends, stop.Token);
+            failures[0] = Replicate(shards, replicas[0], reader, start, sweeps, ends, stop.Token);
             foreach (var thread in threads) thread.Join();
             // The first replica counted every record, and the others the decoding of those it left to them.
             foreach (var replica in replicas.Skip(1)) Statistics.AddOutcomes(replica.Outcomes);
@@ -189,14 +189,14 @@ public sealed class TrafficReader
         Ordinal = ends.Max(e => e.Ordinal);
     }
 
-    // One replica's thread: its read, then its pace released whatever happened; a failure aborts the run, so that the
+    // One replica's thread: its read (which releases its pace however it ends); a failure aborts the run, so that the
     // merger stops waiting for this shard's last batch.
-    private static Exception? Replicate(FlowShards shards, ShardReplica replica, int shard, ReplicaPace pace, ICaptureReader reader,
-        long start, SweepSchedule sweeps, (long Ordinal, SweepSchedule Sweeps)[] ends, CancellationToken stop)
+    private static Exception? Replicate(FlowShards shards, ShardReplica replica, ICaptureReader reader, long start, SweepSchedule sweeps,
+        (long Ordinal, SweepSchedule Sweeps)[] ends, CancellationToken stop)
     {
         try
         {
-            ends[shard] = replica.Read(reader, start, sweeps, stop);
+            ends[replica.Shard] = replica.Read(reader, start, sweeps, stop);
             return null;
         }
         catch (Exception ex)
@@ -206,8 +206,7 @@ public sealed class TrafficReader
         }
         finally
         {
-            pace.Done(shard, ends[shard].Ordinal);
-            if (shard > 0) reader.Dispose();
+            if (replica.Shard > 0) reader.Dispose();
         }
     }
 

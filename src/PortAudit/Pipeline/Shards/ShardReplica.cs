@@ -56,12 +56,16 @@ internal sealed class ShardReplica
     /// </summary>
     public ReadOnlySpan<long> Outcomes => _outcomes;
 
+    /// <summary>The shard this replica reads for.</summary>
+    public int Shard => _shard;
+
     /// <summary>
     /// Reads <paramref name="reader"/> to its end or its damage from run ordinal <paramref name="ordinal"/> with the run's
     /// <paramref name="sweeps"/>, and returns the last ordinal read and the sweeps as they stand. Damage is the first
     /// replica's to report: every replica meets it at the same record. Once <paramref name="stop"/> fires, the read ends
     /// at the hand-over to the merger where every replica's ends (<see cref="ReplicaPace.StopAt"/>): the shards then hold
     /// the flows one table holds after that record, and the first replica has counted the records the others decoded.
+    /// However the read ends, the pace learns that this replica is done, and where.
     /// </summary>
     public (long Ordinal, SweepSchedule Sweeps) Read(ICaptureReader reader, long ordinal, SweepSchedule sweeps, CancellationToken stop)
     {
@@ -103,6 +107,11 @@ internal sealed class ShardReplica
         catch (CaptureFormatException)
         {
             // The first replica reports it: it reads the same records.
+        }
+        finally
+        {
+            // Nobody waits for a replica that reads no more, and a stop agreed later counts with the record it ended at.
+            _pace.Done(_shard, ordinal);
         }
         HandOver(ordinal, endsInput: true);
         return (ordinal, sweeps);
