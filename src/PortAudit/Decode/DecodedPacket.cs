@@ -146,6 +146,11 @@ public struct DecodedPacket
     /// this packet is the carrier itself.
     /// </summary>
     public TunnelCarrier Carrier;
+    /// <summary>
+    /// Set by the run, not by the decoder: <see cref="Quote"/> is the packet of a tunnel's carrier met earlier in the run,
+    /// so the error is about that tunnel. A single table tells it from the carriers it holds; a split run's reader marks it.
+    /// </summary>
+    public bool QuotesCarrier;
 
     /// <summary>
     /// The transport payload within <paramref name="frame"/>, the bytes this packet was decoded from; empty for a

@@ -10,6 +10,7 @@ namespace PortAudit.Decode;
 public static class IcmpMessages
 {
     private const byte V4Unreachable = 3;
+    private const byte V4FragmentationNeeded = 4;
     private const byte V4SourceQuench = 4;
     private const byte V4TimeExceeded = 11;
     private const byte V4ParameterProblem = 12;
@@ -44,9 +45,14 @@ public static class IcmpMessages
         _ => false,
     };
 
-    /// <summary>True for destination unreachable: the one error that says the packet was refused, not just delayed or cut.</summary>
-    public static bool IsUnreachable(byte protocol, byte type) =>
-        protocol == IpProtocol.Icmp ? type == V4Unreachable : protocol == IpProtocol.IcmpV6 && type == V6Unreachable;
+    /// <summary>
+    /// True for destination unreachable: the one error that says the packet was refused, not just delayed or cut. ICMP's
+    /// fragmentation needed is not: like ICMPv6's packet too big, it says the packet was too large for the path (a tunnel's
+    /// outer packets meet it all the time), not that anyone said no.
+    /// </summary>
+    public static bool IsUnreachable(byte protocol, byte type, byte code) => protocol == IpProtocol.Icmp
+        ? type == V4Unreachable && code != V4FragmentationNeeded
+        : protocol == IpProtocol.IcmpV6 && type == V6Unreachable;
 
     /// <summary>The message's name in flow records ("port-unreachable", "ttl-exceeded", "packet-too-big"...).</summary>
     public static string Name(byte protocol, byte type, byte code) => protocol == IpProtocol.IcmpV6

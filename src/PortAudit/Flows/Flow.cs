@@ -226,7 +226,7 @@ public sealed class Flow
     public IcmpErrors IcmpErrors
     {
         get => _rare?.IcmpErrors ?? default;
-        private set
+        internal set
         {
             if (_rare is not null || value.Count != 0) (_rare ??= new Rarities()).IcmpErrors = value;
         }
@@ -450,8 +450,8 @@ public sealed class Flow
     {
         IcmpErrors = IcmpErrors.Add(icmpProtocol, type, code, sender);
         // Only an unreachable about the client's own packets, before any reply, means the opening was refused;
-        // time exceeded or packet too big say the path failed, not that the server said no.
-        if (aboutClientPacket && !_answered && PacketsToClient == 0 && IcmpMessages.IsUnreachable(icmpProtocol, type))
+        // time exceeded, packet too big or fragmentation needed say the path failed, not that the server said no.
+        if (aboutClientPacket && !_answered && PacketsToClient == 0 && IcmpMessages.IsUnreachable(icmpProtocol, type, code))
             _rejected = true;
     }
 }

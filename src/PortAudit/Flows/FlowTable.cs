@@ -113,7 +113,7 @@ public sealed class FlowTable
             pending = _fragments.RegisterFirst(packet, timestampNs);
         }
         // An ICMP error is evidence on the flow it answers, not a flow of its own; one that answers no flow held stays one.
-        if (packet.Quote.Present && FoldIcmpError(packet)) return;
+        if (packet.Quote.Present && (FoldIcmpError(packet) || FoldCarrierError(packet, ordinal))) return;
 
         ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
@@ -258,6 +258,17 @@ public sealed class FlowTable
         Statistics.UnreachablesMatched++;
         flow.NoteIcmpError(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort,
             packet.Protocol, packet.IcmpType, packet.IcmpCode, packet.Source);
+        return true;
+    }
+
+    // An error quoting a tunnel's packet is about the tunnel, whose outer packet a router dropped: evidence on the tunnel's
+    // own flow when the run met that tunnel before. A single table knows its carriers; a split run's reader marks the
+    // error, as the table it goes to (by the tunnel's ends) may hold none of the tunnel's packets (CarrierSightings).
+    private bool FoldCarrierError(in DecodedPacket packet, long ordinal)
+    {
+        if (!packet.QuotesCarrier && (_shard || !_carriers.Holds(packet.Quote))) return false;
+        Statistics.UnreachablesMatched++;
+        _carriers.AddError(packet, ordinal);
         return true;
     }
 

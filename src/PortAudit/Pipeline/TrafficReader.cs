@@ -254,6 +254,7 @@ public sealed class TrafficReader
             while (reader.TryRead(out var record))
             {
                 if (!Decode(reader, record, ref packets, out var packet)) continue;
+                shards.See(ref packet);
                 int shard = FlowShards.ShardOf(packet, count);
                 if (shards.IsRoundDue(shard, packet))
                 {

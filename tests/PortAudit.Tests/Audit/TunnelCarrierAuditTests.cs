@@ -49,6 +49,21 @@ public class TunnelCarrierAuditTests
     }
 
     [Fact]
+    public void A_routers_error_about_the_tunnel_is_evidence_on_its_carrier_not_icmp_to_judge()
+    {
+        // The firewall's inside address tells the Internet client that its GRE packet was too large for the path: that is
+        // about the tunnel the rule admits, not ICMP from the LAN to the Internet that no rule does.
+        var gre = Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
+        var flows = FlowsOf(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", Internet, IpProtocol.Icmp, IcmpError(3, 4, gre[..28]))));
+
+        Assert.DoesNotContain(flows, f => f.Protocol == IpProtocol.Icmp);
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Gre);
+        Assert.Equal(("fragmentation-needed from 10.0.0.1", FlowState.Unanswered), (carrier.IcmpErrors.ToString(), carrier.State));
+        var verdict = RepositoryAuditor(Site).Audit(carrier);
+        Assert.Equal((Verdict.Expected, "kb832017-rras-server-gre"), (verdict.Verdict, verdict.Rule?.Id));
+    }
+
+    [Fact]
     public void Six_in_four_from_the_internet_to_a_workstation_is_unexpected_whatever_it_carries()
     {
         var inner = Ipv6("2001:db8::a", "2001:db8::b", IpProtocol.Tcp, Tcp(50000, 443, Syn));

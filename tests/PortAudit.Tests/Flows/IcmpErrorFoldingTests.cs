@@ -100,25 +100,92 @@ public class IcmpErrorFoldingTests
         Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
     }
 
+    // A tunnel's packet from C to S carrying one UDP datagram, in VXLAN, IP in IP, GRE or 6in4.
+    private static byte[] TunnelPacket(string tunnel, string from = C, string to = S)
+    {
+        var inner = Ip("172.16.0.1", "172.16.0.2", 17, Udp(1000, 2000));
+        return tunnel switch
+        {
+            "vxlan" => Ip(from, to, 17, Udp(38071, 4789, Vxlan(Ethernet(inner), vni: 1))),
+            "ipip" => Ip(from, to, 4, inner),
+            "gre" => Ip(from, to, 47, Gre(0x0800, inner)),
+            _ => Ip(from, to, 41, Ipv6("2001:db8::a", "2001:db8::b", 17, Udp(1000, 2000))),
+        };
+    }
+
     [Theory]
     [InlineData("vxlan")]
     [InlineData("ipip")]
-    public void ErrorQuotingATunnelsPacketIsAboutTheTunnelNotTheFlowInside(string tunnel)
+    [InlineData("gre")]
+    [InlineData("6in4")]
+    public void ErrorQuotingATunnelsPacketIsEvidenceOnTheTunnelsOwnFlowNotOnTheFlowInside(string tunnel)
     {
         // A router on the path drops a tunnel's packet and says so: it quotes the outer packet, which the flow inside did
-        // not send; the flow inside is neither rejected nor given the error.
-        var inner = Ip("172.16.0.1", "172.16.0.2", 17, Udp(1000, 2000));
-        var datagram = tunnel == "vxlan"
-            ? Ip(C, S, 17, Udp(38071, 4789, Vxlan(Ethernet(inner), vni: 1)))
-            : Ip(C, S, 4, inner);
-        var runner = Run(datagram, Ip(Router, C, 1, Unreachable(false, 1, datagram)));
+        // not send. The flow inside is neither refused nor given the error; the tunnel's own flow, which the router judged, is.
+        var packet = TunnelPacket(tunnel);
+        var runner = Run(packet, Ip(Router, C, 1, Unreachable(false, 13, packet[..28])), packet);
 
+        Assert.Equal(2, runner.Flows.Count);
         var carried = Assert.Single(runner.Flows, f => f.Tunnel is not null);
         Assert.Equal(0L, carried.IcmpErrors.Count);
         Assert.NotEqual(FlowState.Rejected, carried.State);
-        // No flow held has the tunnel's own ends, so the error stays a flow of its own, between the router and the sender.
+        var carrier = Assert.Single(runner.Flows, f => f.Tunnel is null);
+        Assert.Equal((C, S, 2L), (carrier.Client.ToString(), carrier.Server.ToString(), carrier.PacketsToServer));
+        Assert.Equal($"admin-prohibited from {Router}", carrier.IcmpErrors.ToString());
+        // Refused at its first packet, before the far end sent anything: a blocked tunnel, as an unreachable opening is.
+        Assert.Equal(FlowState.Rejected, carrier.State);
+        Assert.Equal(1, runner.Table.Statistics.UnreachablesMatched);
+        var record = Record(carrier);
+        Assert.Equal((1, $"admin-prohibited from {Router}"), (record.GetProperty("icmpErrors").GetInt32(), record.GetProperty("icmpError").GetString()));
+    }
+
+    [Fact]
+    public void A_tunnel_answered_before_the_error_or_told_its_path_failed_is_not_refused()
+    {
+        var there = TunnelPacket("gre");
+        var back = TunnelPacket("gre", S, C);
+        var tooBig = Ip(Router, C, 1, IcmpError(3, 4, there[..28]));
+        var ttl = Ip(Router, C, 1, IcmpError(11, 0, there[..28]));
+        var unreachable = Ip(Router, C, 1, Unreachable(false, 1, there[..28]));
+
+        var answered = Assert.Single(Run(there, back, unreachable).Flows, f => f.Tunnel is null);
+        Assert.Equal((FlowState.Established, 1L), (answered.State, answered.IcmpErrors.Count));
+        // Time exceeded and fragmentation needed (the path's MTU, which a tunnel's outer packets meet) say the path
+        // failed, not that anyone refused the tunnel; the first error stays the one described.
+        var path = Assert.Single(Run(there, ttl, tooBig).Flows, f => f.Tunnel is null);
+        Assert.Equal((FlowState.Unanswered, 2L, "ttl-exceeded from " + Router), (path.State, path.IcmpErrors.Count, path.IcmpErrors.ToString()));
+        var mtu = Assert.Single(Run(there, tooBig).Flows, f => f.Tunnel is null);
+        Assert.Equal((FlowState.Unanswered, "fragmentation-needed from " + Router), (mtu.State, mtu.IcmpErrors.ToString()));
+        var refused = Assert.Single(Run(there, tooBig, unreachable).Flows, f => f.Tunnel is null);
+        Assert.Equal((FlowState.Rejected, 2L), (refused.State, refused.IcmpErrors.Count));
+    }
+
+    [Fact]
+    public void FragmentationNeededBeforeAnyAnswerDoesNotMakeAFlowRefused()
+    {
+        // A first datagram too large for the path, sent with DF set: the router says so, the server never saw it. The flow
+        // failed on its path; nothing refused it, as a port unreachable would have (and as ICMPv6's packet too big never does).
+        var large = Ip(C, S, 17, Udp(40000, 5060, new byte[1400]));
+        var runner = Run(large, Ip(Router, C, 1, IcmpError(3, 4, large[..28])));
+
+        var flow = Assert.Single(runner.Flows);
+        Assert.Equal((FlowState.Unanswered, "fragmentation-needed from " + Router), (flow.State, flow.IcmpErrors.ToString()));
+        var refused = Assert.Single(Run(large, Ip(Router, C, 1, IcmpError(3, 13, large[..28]))).Flows);
+        Assert.Equal(FlowState.Rejected, refused.State);
+    }
+
+    [Fact]
+    public void ErrorQuotingATunnelNeverSeenStaysAFlowBetweenTheRouterAndTheSender()
+    {
+        // What a router says of a packet the capture never showed is its own claim, not a tunnel the capture saw: the error
+        // is audited as the ICMP it is, as an error quoting any flow never seen. So is one quoting a tunnel seen only later.
+        var packet = TunnelPacket("gre");
+        var runner = Run(Ip(Router, C, 1, Unreachable(false, 13, packet[..28])), packet);
+
         var error = Assert.Single(runner.Flows, f => f.Protocol == IpProtocol.Icmp);
         Assert.Equal((Router, C), (error.Client.ToString(), error.Server.ToString()));
+        var carrier = Assert.Single(runner.Flows, f => f.Protocol == IpProtocol.Gre);
+        Assert.Equal((0L, FlowState.Unanswered), (carrier.IcmpErrors.Count, carrier.State));
         Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
     }
 

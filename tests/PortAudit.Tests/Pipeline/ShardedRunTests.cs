@@ -82,6 +82,48 @@ public sealed class ShardedRunTests
         Assert.Equal(one, Records(3, paths));
     }
 
+    // An ICMP error about a tunnel's packet goes to the shard of the tunnel's ends, the packets it carries to those of the
+    // addresses inside: whichever shard gets the error, it is folded into the carrier when the run met the tunnel before it.
+    [Fact]
+    public void Errors_about_tunnels_fold_into_their_carriers_however_the_run_is_split_and_read()
+    {
+        using var directory = new TempDirectory();
+        var capture = new PcapBuilder();
+        double time = 0;
+        void Add(byte[] ipPacket) => capture.Add(Packets.Ethernet(ipPacket), time += 0.001);
+        static byte[] Gre(string from, string to, int inner) => Packets.Ipv4(from, to, 47,
+            Packets.Gre(0x0800, Packets.Ipv4($"172.16.{inner}.1", $"172.17.{inner}.1", 17, Packets.Udp((ushort)(1000 + inner), 2000))));
+        const string Router = "192.0.2.254";
+        for (int tunnel = 0; tunnel < 12; tunnel++)
+        {
+            string a = $"198.51.100.{tunnel + 1}", b = $"203.0.113.{tunnel + 1}";
+            // Every third tunnel is first named by an error, before the capture shows it: that error stays a flow.
+            if (tunnel % 3 == 0) Add(Packets.Ipv4(Router, a, 1, Packets.Unreachable(false, 13, Gre(a, b, 0)[..28])));
+            for (int inner = 0; inner < 6; inner++) Add(Gre(a, b, inner));
+            // Every fourth is answered before its error comes.
+            if (tunnel % 4 == 0) Add(Gre(b, a, 9));
+            Add(Packets.Ipv4(Router, a, 1, Packets.Unreachable(false, (byte)(tunnel % 2 == 0 ? 13 : 4), Gre(a, b, 0)[..28])));
+        }
+        string path = directory.File("tunnels.pcap");
+        File.WriteAllBytes(path, capture.Build());
+        string compressed = directory.File("tunnels.pcap.gz");
+        File.WriteAllBytes(compressed, Gzip.Compress(File.ReadAllBytes(path)));
+
+        string one = Records(1, path);
+        var flows = one.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        var carriers = flows.Where(f => f.GetProperty("transport").GetString() == "gre").ToList();
+        Assert.Equal(12, carriers.Count);
+        Assert.All(carriers, c => Assert.Equal(1, c.GetProperty("icmpErrors").GetInt32()));
+        // Refused (admin-prohibited before any answer): every even tunnel but those answered first; fragmentation needed never.
+        Assert.Equal([2, 6, 10], carriers.Select((c, i) => (c, i)).Where(x => x.c.GetProperty("state").GetString() == "rejected").Select(x => x.i));
+        Assert.Equal(4, flows.Count(f => f.GetProperty("transport").GetString() == "icmp"));
+        foreach (int workers in new[] { 2, 3, 5 })
+        {
+            Assert.True(one == Records(workers, path), $"{workers} workers, each reading the file");
+            Assert.True(one == Records(workers, compressed), $"{workers} workers, dealt from one reader");
+        }
+    }
+
     // A compressed file is read once, by the decoding thread that deals its packets; a plain one by every shard.
     [SharedDataFact("captures/dcerpc.pcap")]
     public void A_compressed_capture_dealt_to_the_shards_writes_the_records_of_one_table()

@@ -24,6 +24,9 @@ internal sealed class FlowShards
     private readonly FlowEndMerger _merger;
     private readonly CancellationTokenSource _abort = new();
     private readonly HandOff<ShardOutput> _outputs;
+    // The carriers each shard's reader has met (identical at a given record, whoever reads): a file's replicas each keep
+    // their shard's; the dealing decoder keeps them all. They span the run, as a single table's carriers do.
+    private readonly CarrierSightings[] _sightings;
     private SweepSchedule _sweeps;
     private int _input;
     private bool _ended;
@@ -46,6 +49,8 @@ internal sealed class FlowShards
             InitialFlowCapacity = Math.Max(16, options.InitialFlowCapacity / count),
         };
         for (int i = 0; i < count; i++) _shards[i] = new FlowShard(i, shardOptions, stages, _outputs, _abort.Token, merge);
+        _sightings = new CarrierSightings[count];
+        for (int i = 0; i < count; i++) _sightings[i] = new CarrierSightings(options.MaxFlows);
         _scheduler = new ShardScheduler(_shards, _abort.Token);
         _merger = new FlowEndMerger(count, consumers, merge);
         _sweeps = new SweepSchedule(options);
@@ -92,6 +97,15 @@ internal sealed class FlowShards
 
     /// <summary>Shard <paramref name="shard"/>, for its own replica's thread.</summary>
     internal FlowShard Replica(int shard) => _shards[shard];
+
+    /// <summary>The carriers met by shard <paramref name="shard"/>'s reader, for its own replica's thread.</summary>
+    internal CarrierSightings Sightings(int shard) => _sightings[shard];
+
+    /// <summary>Takes in a packet the decoder is about to deal: every shard's reader has met it.</summary>
+    internal void See(ref DecodedPacket packet)
+    {
+        foreach (var sightings in _sightings) sightings.See(ref packet);
+    }
 
     /// <summary>Starts an input on the decoder's thread: every shard gets an empty batch to fill.</summary>
     public void BeginInput(int input)

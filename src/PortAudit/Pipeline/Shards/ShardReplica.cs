@@ -31,6 +31,7 @@ internal sealed class ShardReplica
     private readonly ReplicaPace _pace;
     private readonly TrafficReader? _counting;
     private readonly FlowShard _table;
+    private readonly CarrierSightings _sightings;
     // The decode outcomes, per DecodeStatus, of the packets this replica decoded for the first one, which counts them
     // undecoded (TrafficStatistics.AddOutcomes).
     private readonly long[] _outcomes = new long[TrafficStatistics.Outcomes];
@@ -48,6 +49,7 @@ internal sealed class ShardReplica
         _pace = pace;
         _counting = counting;
         _table = shards.Replica(shard);
+        _sightings = shards.Sightings(shard);
     }
 
     /// <summary>
@@ -96,6 +98,8 @@ internal sealed class ShardReplica
                 // The first replica left this one to this shard, and counts the record but not its decoding.
                 else if (peeked == _shard) _outcomes[(int)status]++;
                 if (status != DecodeStatus.Ok) continue;
+                // Every replica decodes every tunnel packet and ICMP error (the peek places neither), so each meets them all.
+                _sightings.See(ref packet);
                 if (sweeps.IsDue(record.TimestampNs)) _table.SweepAt(record.TimestampNs, ordinal);
                 if (FlowShards.ShardOf(packet, count) == _shard) _table.Add(ref packet, record.Data, record.TimestampNs, packets, ordinal);
             }
