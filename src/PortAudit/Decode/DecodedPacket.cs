@@ -141,16 +141,17 @@ public struct DecodedPacket
     /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN, Geneve) were removed to reach this packet.</summary>
     public byte TunnelDepth;
     /// <summary>
+    /// Set by the run, not by the decoder: <see cref="Quote"/> is the packet of a tunnel's carrier met earlier in the run,
+    /// so the error is about that tunnel. A single table tells it from the carriers it holds; a split run's reader marks it.
+    /// </summary>
+    // Declared here, in the padding before Carrier: the packet stays 200 bytes, which a dealt run copies into its batches.
+    public bool QuotesCarrier;
+    /// <summary>
     /// The tunnel packet this one came in, when the frame's outermost IP packet is a tunnel's: with
     /// <see cref="TunnelDepth"/> 0 the tunnel could not be opened (a GRE, VXLAN or Geneve payload that is not IP, a later fragment) and
     /// this packet is the carrier itself.
     /// </summary>
     public TunnelCarrier Carrier;
-    /// <summary>
-    /// Set by the run, not by the decoder: <see cref="Quote"/> is the packet of a tunnel's carrier met earlier in the run,
-    /// so the error is about that tunnel. A single table tells it from the carriers it holds; a split run's reader marks it.
-    /// </summary>
-    public bool QuotesCarrier;
 
     /// <summary>
     /// The transport payload within <paramref name="frame"/>, the bytes this packet was decoded from; empty for a
