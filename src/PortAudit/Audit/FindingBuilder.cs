@@ -51,7 +51,16 @@ public sealed class FindingBuilder
         if (verdict.Weakness is { } weakness)
             AddFlow(FindingKind.WeakProtocol, flow, verdict, verdict.Rule?.Id, weakness);
         if (verdict.BlockedRule is { } blocked)
-            AddFlow(FindingKind.RequiredBlocked, flow, verdict, blocked.Id, $"{flow.State.Name()} attempt on a port required by rule {blocked.Id}");
+            AddFlow(FindingKind.RequiredBlocked, flow, verdict, blocked.Id, BlockedReason(flow, blocked.Id));
+    }
+
+    // How the first flow failed, with the ICMP error that answered it when one did (who refused it: the server, or a
+    // router or firewall on the way), and what the rule requires: a port, or a protocol without ports (a tunnel's GRE).
+    private static string BlockedReason(Flow flow, string rule)
+    {
+        string answer = flow.IcmpErrors.Count > 0 ? $" ({flow.IcmpErrors})" : "";
+        string what = flow.ServerPort != 0 ? "on a port" : $"of {flow.Transport}";
+        return $"{flow.State.Name()} attempt{answer} {what} required by rule {rule}";
     }
 
     /// <summary>Adds a missing finding for each required rule instance that no flow showed.</summary>

@@ -64,6 +64,24 @@ public class TunnelCarrierAuditTests
     }
 
     [Fact]
+    public void A_tunnel_a_firewall_refused_is_required_blocked_saying_who_refused_it()
+    {
+        // The Internet client's PPTP GRE, which a published RRAS server requires, answered by the firewall's inside address
+        // with admin-prohibited: the tunnel's own flow is refused, and the finding says by whom.
+        var gre = Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
+        var flows = FlowsOf(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", Internet, IpProtocol.Icmp, IcmpError(3, 13, gre[..28]))));
+        var auditor = RepositoryAuditor(Site);
+        foreach (var flow in flows) auditor.Audit(flow);
+
+        Assert.Equal(FlowState.Rejected, Assert.Single(flows, f => f.Protocol == IpProtocol.Gre).State);
+        var findings = auditor.Complete().Findings;
+        var finding = Assert.Single(findings, f => f.Kind == FindingKind.RequiredBlocked);
+        Assert.Equal(("rras01", "gre", "kb832017-rras-server-gre"), (finding.ServerHost, finding.Transport, finding.Rule));
+        Assert.Equal("rejected attempt (admin-prohibited from 10.0.0.1) of gre required by rule kb832017-rras-server-gre", finding.Reason);
+        Assert.DoesNotContain(findings, f => f.Transport == "icmp");
+    }
+
+    [Fact]
     public void Six_in_four_from_the_internet_to_a_workstation_is_unexpected_whatever_it_carries()
     {
         var inner = Ipv6("2001:db8::a", "2001:db8::b", IpProtocol.Tcp, Tcp(50000, 443, Syn));

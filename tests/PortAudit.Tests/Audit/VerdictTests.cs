@@ -148,6 +148,7 @@ public class VerdictTests
         Assert.Equal(Severity.High, finding.Severity);
         Assert.Equal(("clients", "dc01", "389", "ldap"), (finding.ClientHost, finding.ServerHost, finding.Ports, finding.Rule));
         Assert.Equal("rejected", Assert.Single(finding.Samples).State);
+        Assert.Equal("rejected attempt on a port required by rule ldap", finding.Reason);
         Assert.Equal(CoverageStatus.Failed, report.Coverage.Single(e => e.Rule.Id == "ldap").Status);
     }
 
