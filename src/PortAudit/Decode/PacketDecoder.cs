@@ -391,18 +391,25 @@ public static class PacketDecoder
                     status = DecodeUdpTunnel(payload, offset, UdpTunnels.ByPort(packet.SourcePort, packet.DestinationPort), ref inner);
                     break;
             }
-            if (status == DecodeStatus.Ok)
+            if (status == DecodeStatus.Ok && !IsGreKeepalive(packet, inner))
             {
                 inner.Carrier = packet.Carrier;
                 packet = inner;
                 return status;
             }
         }
-        // Not a tunnel we can open: the outer packet is the flow, keyed by its protocol.
+        // Not a tunnel we can open, or its keepalive: the outer packet is the flow, keyed by its protocol.
         packet.PayloadOffset = offset;
         packet.PayloadLength = Math.Max(0, end - offset);
         return DecodeStatus.Ok;
     }
+
+    // A GRE keepalive (Cisco's): a tunnel's end wraps a GRE packet addressed back to itself, which the far end takes out
+    // and sends back. It is the tunnel's own upkeep, not a conversation inside it from the far end to the sender, which the
+    // opened packet would have been judged as.
+    private static bool IsGreKeepalive(in DecodedPacket outer, in DecodedPacket inner) =>
+        outer.Protocol == IpProtocol.Gre && inner.Protocol == IpProtocol.Gre
+        && inner.Source == outer.Destination && inner.Destination == outer.Source;
 
     private static DecodeStatus DecodeUdpTunnel(ReadOnlySpan<byte> frame, int offset, UdpTunnel tunnel, ref DecodedPacket inner)
     {

@@ -188,6 +188,20 @@ public class DecoderTests
         Assert.Equal(outer.Length, p.Carrier.IpBytes);
     }
 
+    [Fact]
+    public void A_gre_keepalive_is_its_tunnels_own_packet_not_one_from_the_far_end_inside_it()
+    {
+        // Cisco's keepalive: 198.51.100.1 wraps a GRE packet from the far end back to itself, which the far end returns.
+        var keepalive = Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x0800, Ipv4("198.51.100.2", "198.51.100.1", 47, Gre(0, []))));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, keepalive, out var p));
+        Assert.Equal((IpProtocol.Gre, 0, "198.51.100.1"), (p.Protocol, (int)p.TunnelDepth, p.Source.ToString()));
+        Assert.True(p.Carrier.Present);
+        // A GRE packet inside that goes elsewhere is a tunnel in the tunnel, opened as such.
+        var nested = Ipv4("198.51.100.1", "198.51.100.2", 47, Gre(0x0800, Ipv4("198.51.100.2", "192.0.2.9", 47, Gre(0, []))));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, nested, out var q));
+        Assert.Equal((1, "192.0.2.9"), ((int)q.TunnelDepth, q.Destination.ToString()));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -64,6 +64,21 @@ public class TunnelCarrierTests
     }
 
     [Fact]
+    public void Gre_keepalives_count_in_their_tunnel_and_make_no_flow_from_the_far_end()
+    {
+        // A wraps a GRE packet from B back to itself; B takes it out and sends it back. Both are the tunnel's own upkeep:
+        // judged inside the tunnel, the wrapped one would be GRE from B to A that nothing sent on its own.
+        var keepalive = Ipv4(A, B, IpProtocol.Gre, Gre(0x0800, Ipv4(B, A, IpProtocol.Gre, Gre(0, []))));
+        var returned = Ipv4(B, A, IpProtocol.Gre, Gre(0, []));
+        var flows = Run(null, keepalive, returned, keepalive, returned).Flows;
+
+        var carrier = Assert.Single(flows);
+        Assert.Equal((IpProtocol.Gre, IpAddr.Parse(A), FlowState.Established), (carrier.Protocol, carrier.Client, carrier.State));
+        Assert.Equal((2L, 2L * keepalive.Length, 2L, 2L * returned.Length),
+            (carrier.PacketsToServer, carrier.BytesToServer, carrier.PacketsToClient, carrier.BytesToClient));
+    }
+
+    [Fact]
     public void Each_pair_of_ends_and_protocol_is_its_own_carrier_in_the_order_they_began()
     {
         var inner = Ipv4("172.16.0.1", "172.16.0.2", IpProtocol.Udp, Udp(1000, 2000));
