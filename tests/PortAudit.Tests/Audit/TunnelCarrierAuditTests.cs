@@ -48,13 +48,20 @@ public class TunnelCarrierAuditTests
         Assert.Equal((Verdict.Expected, "kb832017-rras-server-gre"), (verdict.Verdict, verdict.Rule?.Id));
     }
 
+    // An Internet client's GRE to the published RRAS server, and the destination unreachable of code code about it that
+    // the firewall's inside address, 10.0.0.1, sent back.
+    private static List<Flow> GreAnsweredByTheFirewall(byte code)
+    {
+        var gre = Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
+        return FlowsOf(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", Internet, IpProtocol.Icmp, IcmpError(3, code, gre[..28]))));
+    }
+
     [Fact]
     public void A_routers_error_about_the_tunnel_is_evidence_on_its_carrier_not_icmp_to_judge()
     {
         // The firewall's inside address tells the Internet client that its GRE packet was too large for the path: that is
         // about the tunnel the rule admits, not ICMP from the LAN to the Internet that no rule does.
-        var gre = Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
-        var flows = FlowsOf(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", Internet, IpProtocol.Icmp, IcmpError(3, 4, gre[..28]))));
+        var flows = GreAnsweredByTheFirewall(code: 4);
 
         Assert.DoesNotContain(flows, f => f.Protocol == IpProtocol.Icmp);
         var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Gre);
@@ -68,8 +75,7 @@ public class TunnelCarrierAuditTests
     {
         // The Internet client's PPTP GRE, which a published RRAS server requires, answered by the firewall's inside address
         // with admin-prohibited: the tunnel's own flow is refused, and the finding says by whom.
-        var gre = Ipv4(Internet, "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
-        var flows = FlowsOf(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", Internet, IpProtocol.Icmp, IcmpError(3, 13, gre[..28]))));
+        var flows = GreAnsweredByTheFirewall(code: 13);
         var auditor = RepositoryAuditor(Site);
         foreach (var flow in flows) auditor.Audit(flow);
 
