@@ -153,6 +153,21 @@ public class VerdictTests
     }
 
     [Fact]
+    public void AnOpeningWhoseAnswerTookAnotherPathIsNotARequiredBlockedFinding()
+    {
+        // The capture shows only the workstation's side; its acknowledgement and request say the DC answered.
+        var auditor = Auditor();
+        var flow = Assert.Single(FlowsOf(
+            Ethernet(Ip(Ws, Dc, 6, Tcp(50000, 389, Syn, seq: 100))),
+            Ethernet(Ip(Ws, Dc, 6, Tcp(50000, 389, Ack, seq: 101, ack: 5001))),
+            Ethernet(Ip(Ws, Dc, 6, Tcp(50000, 389, Ack | Psh, seq: 101, ack: 5001, data: new byte[20])))));
+
+        var verdict = auditor.Audit(flow);
+        Assert.Equal((FlowState.Established, Verdict.Expected, false), (flow.State, verdict.Verdict, verdict.FailedAttempt));
+        Assert.DoesNotContain(auditor.Complete().Findings, f => f.Kind == FindingKind.RequiredBlocked);
+    }
+
+    [Fact]
     public void RefusedAttemptOnAnOptionalPortIsNotBlockedFinding()
     {
         var auditor = Auditor();
