@@ -36,6 +36,21 @@ public class NfdumpCsvTests
     }
 
     [Fact]
+    public void A_one_way_opening_whose_client_acknowledged_an_answer_was_answered()
+    {
+        // Only the client's direction was exported (split routing, or an exporter on one path). Its SYN beside ACK and
+        // data says the answer reached it; a SYN alone says nothing came back. The flow table judges a capture alike.
+        const string OneWay = """
+            ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in
+            2027-01-10 00:23:37,2027-01-10 00:23:38,1.000,10.77.0.100,10.77.0.10,53170,5061,TCP,...AP.S.,0,0,6,900,0,0,0
+            2027-01-10 00:23:39,2027-01-10 00:23:40,1.000,10.77.0.100,10.77.0.10,53171,5061,TCP,......S.,0,0,3,180,0,0,0
+            """;
+        var flows = RecordRun.Text(OneWay).Flows;
+        Assert.Equal([(53170, FlowState.Established), (53171, FlowState.Unanswered)],
+            flows.OrderBy(f => f.ClientPort).Select(f => ((int)f.ClientPort, f.State)));
+    }
+
+    [Fact]
     public void One_way_records_pair_into_flows_the_syn_without_ack_naming_the_client()
     {
         var flows = RecordRun.Text(Output).Flows;

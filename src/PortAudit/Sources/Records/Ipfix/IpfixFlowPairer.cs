@@ -138,8 +138,9 @@ public sealed class IpfixFlowPairer
 
     /// <summary>
     /// How the opening went, from packet counts and TCP flags each way (0 when the exporter sends none): the server
-    /// answered a SYN with a RST and nothing else, rejected; nothing came back, unanswered; the client's SYN missing
-    /// from flags the exporter did send, midstream.
+    /// answered a SYN with a RST and nothing else, rejected; nothing came back, unanswered, unless the client's own flags
+    /// hold an ACK beside its SYN (it acknowledged an answer that reached it by a path the exporter did not see, as the
+    /// flow table judges a capture of it); the client's SYN missing from flags the exporter did send, midstream.
     /// </summary>
     public static FlowState StateOf(byte protocol, long clientPackets, byte clientFlags, long serverPackets, byte serverFlags)
     {
@@ -147,7 +148,7 @@ public sealed class IpfixFlowPairer
         bool flagsKnown = clientFlags != 0;
         bool clientOpened = !flagsKnown || (clientFlags & Syn) != 0;
         if (!clientOpened) return FlowState.Midstream;
-        if (serverPackets == 0) return FlowState.Unanswered;
+        if (serverPackets == 0) return (clientFlags & Ack) != 0 ? FlowState.Established : FlowState.Unanswered;
         if (serverFlags != 0 && (serverFlags & Rst) != 0 && (serverFlags & Syn) == 0) return FlowState.Rejected;
         return FlowState.Established;
     }
