@@ -322,10 +322,10 @@ public sealed class Flow
         {
             _answered = true;
         }
-        else if (fromClient && _opened && !_answered && PacketsToClient == 0 && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack)
+        else if (_opened && !_answered && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack)
         {
-            // The client acknowledges an answer to its SYN that the capture did not show: the server's packets took
-            // another path (split routing, a one-way tap). Its stack sends no such acknowledgement before a SYN-ACK, so
+            // An acknowledgement after the SYN whose answer the capture did not show: the server's SYN-ACK took another
+            // path (split routing, a one-way tap) or the capture dropped it. No stack acknowledges before a handshake, so
             // the opening was answered, and taking it for refused would claim a firewall dropped what went through.
             _answered = true;
         }

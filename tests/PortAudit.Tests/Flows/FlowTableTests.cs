@@ -47,12 +47,14 @@ public class FlowTableTests
     }
 
     [Fact]
-    public void A_client_acknowledging_an_answer_the_capture_did_not_show_was_answered()
+    public void An_acknowledgement_of_an_answer_the_capture_did_not_show_means_the_opening_was_answered()
     {
         // Split routing, or a tap on one direction: the server's SYN-ACK took a path the capture did not see, and the
         // client's acknowledgement of it is the proof that it came. Nothing refused this opening.
         var split = Assert.Single(Run(ToServer(Syn), ToServer(Ack), ToServer(Ack | Psh, new byte[10]), ToServer(Ack | Fin)));
         Assert.Equal((FlowState.Established, 4L, 0L), (split.State, split.PacketsToServer, split.PacketsToClient));
+        // So is the server's data when the capture dropped its SYN-ACK and the client's acknowledgement.
+        Assert.Equal(FlowState.Established, Assert.Single(Run(ToServer(Syn), ToClient(Ack | Psh), ToServer(Ack))).State);
         // Its SYN again, or a reset of its own, is no such proof.
         Assert.Equal(FlowState.Unanswered, Assert.Single(Run(ToServer(Syn), ToServer(Syn), ToServer(Rst))).State);
         // An unreachable before the acknowledgement refused the opening; the client's own packets after it do not undo that.
