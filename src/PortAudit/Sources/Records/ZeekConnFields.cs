@@ -203,15 +203,17 @@ public static class ZeekMapping
     };
 
     /// <summary>
-    /// conn_state to our state. S0, SH, RSTOS0: the originator's opening got no answer. REJ: refused. S1, SF, S2, S3,
-    /// RSTO, RSTR: established. SHR, RSTRH: only the responder's side of the opening was seen (midstream). OTH: no
-    /// opening seen; midstream for TCP, else established when the responder sent anything.
+    /// conn_state to our state. S0, RSTOS0: the originator's opening got no answer. REJ: refused. S1, SF, S2, S3,
+    /// RSTO, RSTR: established; SH too: the originator closed with a FIN, which no stack sends before its handshake is
+    /// answered, so the answer took a path Zeek did not see (split routing), as the flow table judges a capture of it.
+    /// SHR, RSTRH: only the responder's side of the opening was seen (midstream). OTH: no opening seen; midstream for
+    /// TCP, else established when the responder sent anything.
     /// </summary>
     public static FlowState State(string? connState, byte protocol, long responderPackets) => connState switch
     {
-        "S0" or "SH" or "RSTOS0" => FlowState.Unanswered,
+        "S0" or "RSTOS0" => FlowState.Unanswered,
         "REJ" => FlowState.Rejected,
-        "S1" or "SF" or "S2" or "S3" or "RSTO" or "RSTR" => FlowState.Established,
+        "S1" or "SF" or "S2" or "S3" or "RSTO" or "RSTR" or "SH" => FlowState.Established,
         "SHR" or "RSTRH" => FlowState.Midstream,
         _ when protocol == IpProtocol.Tcp => FlowState.Midstream,
         _ => responderPackets > 0 ? FlowState.Established : FlowState.Unanswered,

@@ -18,6 +18,19 @@ public class RecordReaderTests
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n";
 
     [Fact]
+    public void Zeeks_half_open_connection_closed_by_its_originator_was_answered_on_a_path_zeek_did_not_see()
+    {
+        // SH: the originator's SYN, then its FIN, nothing from the responder. A stack sends that FIN only once its
+        // handshake was answered: split routing, as the flow table judges the same packets. S0 and RSTOS0 stay unanswered.
+        var run = RecordRun.Text(ZeekHeader +
+            "1700000000\tCa\t10.0.0.1\t5000\t10.0.0.2\t389\ttcp\t-\t2.5\tSH\t6\t900\t0\t0\n" +
+            "1700000001\tCb\t10.0.0.1\t5001\t10.0.0.2\t389\ttcp\t-\t3\tS0\t3\t180\t0\t0\n" +
+            "1700000002\tCc\t10.0.0.1\t5002\t10.0.0.2\t389\ttcp\t-\t3\tRSTOS0\t2\t100\t0\t0\n");
+        var states = run.Flows.ToDictionary(f => f.RecordId!, f => f.State);
+        Assert.Equal((FlowState.Established, FlowState.Unanswered, FlowState.Unanswered), (states["Ca"], states["Cb"], states["Cc"]));
+    }
+
+    [Fact]
     public void Zeek_tsv_maps_states_and_services_and_keeps_the_uid()
     {
         var run = RecordRun.Text(ZeekHeader +
