@@ -15,7 +15,7 @@ public sealed class FlowTableStatistics
     /// <summary>IP fragments whose first fragment never arrived, so no flow could take them.</summary>
     public long OrphanFragments { get; internal set; }
 
-    /// <summary>ICMP and ICMPv6 errors matched to the flow they answer, and so recorded on it instead of making a flow.</summary>
+    /// <summary>ICMP and ICMPv6 errors matched to the flow they answer (or to the tunnel whose packet they quote), and so recorded on it instead of making a flow.</summary>
     public long UnreachablesMatched { get; internal set; }
 
     /// <summary>
