@@ -318,15 +318,11 @@ public sealed class Flow
             if (!fromClient && !_answered && _opened) _rejected = true;
             _reset = true;
         }
-        else if (!fromClient && _opened && !_answered && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
+        else if (_opened && !_answered && (flags & TcpFlags.Ack) != 0 && (!fromClient || (flags & TcpFlags.Syn) == 0))
         {
-            _answered = true;
-        }
-        else if (_opened && !_answered && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack)
-        {
-            // An acknowledgement after the SYN whose answer the capture did not show: the server's SYN-ACK took another
-            // path (split routing, a one-way tap) or the capture dropped it. No stack acknowledges before a handshake, so
-            // the opening was answered, and taking it for refused would claim a firewall dropped what went through.
+            // The server's SYN-ACK, or any acknowledgement after the SYN: one whose SYN-ACK the capture did not show took
+            // another path (split routing, a one-way tap) or was dropped. No stack acknowledges before a handshake, so the
+            // opening was answered, and taking it for refused would claim a firewall dropped what went through.
             _answered = true;
         }
         if ((flags & TcpFlags.Fin) != 0)

@@ -44,7 +44,7 @@ internal sealed class TunnelCarriers
         {
             // A part that held only errors is of a carrier the run met before: it is counted whatever the bound.
             _counted++;
-            tally.Begin(ordinal, input, frameNumber, clientIsLow: senderIsLow != carrier.SentByServer);
+            tally.Begin(input, frameNumber, clientIsLow: senderIsLow != carrier.SentByServer);
         }
         tally.Count(senderIsLow, carrier.IpBytes, timestampNs, ordinal);
         return true;
@@ -135,15 +135,15 @@ internal sealed class TunnelCarriers
         private IcmpErrors _errors;
         private long _firstError = long.MaxValue;
 
-        public long FirstOrdinal { get; private set; } = long.MaxValue;
+        // The run ordinal of the carrier's earliest packet counted here (long.MaxValue: none yet).
+        public long FirstOrdinal => Math.Min(_lowFirst, _highFirst);
         public long StartNs { get; private set; } = long.MaxValue;
         public long Packets => _lowPackets + _highPackets;
 
         /// <summary>Takes the carrier's first packet in this table: where it was and which end sent it.</summary>
-        public void Begin(long ordinal, int input, long firstFrame, bool clientIsLow)
+        public void Begin(int input, long firstFrame, bool clientIsLow)
         {
             Debug.Assert(Packets == 0);
-            FirstOrdinal = ordinal;
             _input = input;
             _firstFrame = firstFrame;
             _clientIsLow = clientIsLow;
@@ -186,17 +186,17 @@ internal sealed class TunnelCarriers
             _highBytes += other._highBytes;
             _endNs = Math.Max(_endNs, other._endNs);
             StartNs = Math.Min(StartNs, other.StartNs);
-            _lowFirst = Math.Min(_lowFirst, other._lowFirst);
-            _highFirst = Math.Min(_highFirst, other._highFirst);
             _refusedLow = Math.Min(_refusedLow, other._refusedLow);
             _refusedHigh = Math.Min(_refusedHigh, other._refusedHigh);
             // The run's earliest error is the one described, as one table that met them all in order keeps it.
             long errors = _errors.Count + other._errors.Count;
             if (other._firstError < _firstError) (_errors, _firstError) = (other._errors, other._firstError);
             if (errors > 0) _errors = _errors with { Count = errors };
-            if (other.FirstOrdinal >= FirstOrdinal) return;
             // The earliest packet of the run, whichever table counted it, names the client and the first frame.
-            FirstOrdinal = other.FirstOrdinal;
+            bool earlier = other.FirstOrdinal < FirstOrdinal;
+            _lowFirst = Math.Min(_lowFirst, other._lowFirst);
+            _highFirst = Math.Min(_highFirst, other._highFirst);
+            if (!earlier) return;
             _input = other._input;
             _firstFrame = other._firstFrame;
             _clientIsLow = other._clientIsLow;
