@@ -30,8 +30,15 @@ public sealed class InspectionEngine : IFlowObserver
     private static readonly object Finished = new();
     private readonly InspectionLimits _limits;
     private readonly FlowInspectionPool _pool;
-    private readonly ulong _allMask;
+    // The inspectors that read each transport (InspectorDescriptor.Transport), one bit each: a flow's bytes are shown only
+    // to those of its transport. Asking every inspector about every new flow's first bytes, to hear most of them turn
+    // the flow down, took most of inspection's time (docs/performance.md, "Judging and inspection").
+    private readonly ulong _tcpMask;
+    private readonly ulong _udpMask;
     private readonly ulong _dceRpcMask;
+    // Per first byte, the inspectors that can take a message starting with it (InspectorDescriptor.FirstBytes): the others
+    // turn it down unasked.
+    private readonly ulong[] _takesFirstByte = new ulong[256];
     // Each inspector's word in FlowInspection.Scratch, or -1 for those that keep none (see InspectorDescriptor.UsesScratch).
     private readonly int[] _scratchSlots;
     // What an inspector without a word is handed: zero before its call, and zero after, or it kept state undeclared.
@@ -63,9 +70,15 @@ public sealed class InspectionEngine : IFlowObserver
         int slots = 0;
         _scratchSlots = _inspectors.Select(i => i.Descriptor.UsesScratch ? slots++ : -1).ToArray();
         _pool = new FlowInspectionPool(slots);
-        _allMask = _inspectors.Length == 64 ? ulong.MaxValue : (1UL << _inspectors.Length) - 1;
         for (int i = 0; i < _inspectors.Length; i++)
-            if (_inspectors[i].Descriptor.Label == AppLabel.DceRpc) _dceRpcMask |= 1UL << i;
+        {
+            var descriptor = _inspectors[i].Descriptor;
+            if (descriptor.Label == AppLabel.DceRpc) _dceRpcMask |= 1UL << i;
+            if (descriptor.Transport is 0 or IpProtocol.Tcp) _tcpMask |= 1UL << i;
+            if (descriptor.Transport is 0 or IpProtocol.Udp) _udpMask |= 1UL << i;
+            for (int b = 0; b < _takesFirstByte.Length; b++)
+                if (descriptor.FirstBytes?.Contains((byte)b) != false) _takesFirstByte[b] |= 1UL << i;
+        }
         Announced = new AnnouncedConnections(_limits.ExpectationLifetime);
         Expectations = new EndpointMapperExpectations(Announced);
     }
@@ -93,12 +106,12 @@ public sealed class InspectionEngine : IFlowObserver
             }
             if (announcement is not null)
             {
-                state = Start(flow, _dceRpcMask);
+                state = Start(flow, ReadersOf(flow.Protocol) & _dceRpcMask);
                 state.Announced = true;
             }
             // Until bytes come there is nothing to show: most scans and refused openings never need a state.
             else if (payload.IsEmpty) return;
-            else state = Start(flow, _allMask);
+            else state = Start(flow, ReadersOf(flow.Protocol));
         }
         if (state.Done && state.Follower is null) return;
         if (tcp) OnSegment(state, flow, fromClient, packet, payload);
@@ -122,6 +135,8 @@ public sealed class InspectionEngine : IFlowObserver
         }
         flow.InspectionState = null;
     }
+
+    private ulong ReadersOf(byte protocol) => protocol == IpProtocol.Tcp ? _tcpMask : _udpMask;
 
     private FlowInspection Start(Flow flow, ulong alive)
     {
@@ -272,6 +287,8 @@ public sealed class InspectionEngine : IFlowObserver
             if (result != InspectResult.Partial && (result != InspectResult.NeedMore || atLimit)) Finish(state, flow);
             return;
         }
+        // Those that cannot take a message starting with this byte would each turn it down: they are spared the call.
+        if (!data.IsEmpty) state.Alive(fromClient) &= _takesFirstByte[data[0]];
         // Port-hinted inspectors first, then the rest in their listed order: ports order, content decides.
         ulong alive = state.Alive(fromClient);
         if (RunMask(state, flow, alive & state.Hinted, data, fromClient, tcp, index, atLimit)) return;
@@ -295,7 +312,7 @@ public sealed class InspectionEngine : IFlowObserver
         flow.App = null;
         flow.AppDetail = null;
         if (flow.DceRpc?.Evidence == RpcEvidence.EndpointMapper) flow.DceRpc = null;
-        state.AliveToServer = state.AliveToClient = _allMask & ~_dceRpcMask;
+        state.AliveToServer = state.AliveToClient = ReadersOf(flow.Protocol) & ~_dceRpcMask;
         state.Hinted &= ~_dceRpcMask;
         state.ClientInspections = state.ServerInspections = 0;
     }

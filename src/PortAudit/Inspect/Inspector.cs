@@ -1,3 +1,4 @@
+using System.Buffers;
 using PortAudit.Common;
 using PortAudit.Decode;
 
@@ -20,6 +21,17 @@ public abstract class Inspector : IInspector
 
     /// <summary>UDP, for <see cref="InspectorDescriptor.Transport"/>.</summary>
     protected const byte Udp = IpProtocol.Udp;
+
+    /// <summary>The first bytes <paramref name="bytes"/>, for <see cref="InspectorDescriptor.FirstBytes"/>.</summary>
+    protected static SearchValues<byte> Leading(params ReadOnlySpan<byte> bytes) => SearchValues.Create(bytes);
+
+    /// <summary>The bytes from <paramref name="first"/> to <paramref name="last"/>, both included, for <see cref="Leading"/>.</summary>
+    protected static byte[] Between(byte first, byte last)
+    {
+        var bytes = new byte[last - first + 1];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(first + i);
+        return bytes;
+    }
 
     /// <inheritdoc />
     public InspectorDescriptor Descriptor { get; }

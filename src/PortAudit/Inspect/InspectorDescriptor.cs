@@ -1,3 +1,4 @@
+using System.Buffers;
 using PortAudit.Common;
 using PortAudit.Flows.Facts;
 
@@ -56,6 +57,13 @@ public sealed record InspectorDescriptor(AppLabel Label, byte Transport, IReadOn
     /// those get one: a flow that inspection still reads holds the words of these inspectors, not of every one.
     /// </summary>
     public bool UsesScratch { get; init; }
+
+    /// <summary>
+    /// The first bytes of a message the inspector can take, or null for any: shown bytes that start with another, the
+    /// inspector turns down (<see cref="InspectResult.NoMatch"/>) and leaves its scratch word as it was, whatever else it
+    /// is shown (direction, transport, index, limit, the word's value). The engine then turns them down for it unasked.
+    /// </summary>
+    public SearchValues<byte>? FirstBytes { get; init; }
 
     /// <summary>Every label the inspector may write: <see cref="Label"/>, and others it chooses by what it reads (cldap for LDAP over UDP).</summary>
     public IReadOnlyList<AppLabel> Produces

@@ -15,11 +15,7 @@ public class ScratchDeclarationTests
     [SharedDataFact]
     public void NoInspectorKeepsAWordItDidNotDeclareOnAnyCapture()
     {
-        var files = new[] { SharedData.Path("captures"), SharedData.Path("captures-extra"), SharedData.InRepository("captures") }
-            .Where(d => d is not null && Directory.Exists(d))
-            .SelectMany(d => Directory.EnumerateFiles(d!, "*", SearchOption.AllDirectories))
-            .Where(IsCapture).Order(StringComparer.Ordinal).ToList();
-        Assert.True(files.Count > 50, $"only {files.Count} captures found");
+        var files = EveryCapture();
         long inspected = 0;
         foreach (string file in files)
         {
@@ -31,6 +27,17 @@ public class ScratchDeclarationTests
             inspected += runner.Flows.Count(f => f.App is not null);
         }
         Assert.True(inspected > 500, $"only {inspected} flows were labelled: the inspectors hardly ran");
+    }
+
+    /// <summary>Every real capture the project has: ../shared's captures and captures-extra, and the repository's lab runs.</summary>
+    internal static List<string> EveryCapture()
+    {
+        var files = new[] { SharedData.Path("captures"), SharedData.Path("captures-extra"), SharedData.InRepository("captures") }
+            .Where(d => d is not null && Directory.Exists(d))
+            .SelectMany(d => Directory.EnumerateFiles(d!, "*", SearchOption.AllDirectories))
+            .Where(IsCapture).Order(StringComparer.Ordinal).ToList();
+        Assert.True(files.Count > 50, $"only {files.Count} captures found");
+        return files;
     }
 
     private static bool IsCapture(string path)

@@ -6,7 +6,11 @@ namespace PortAudit.Inspect.DceRpc;
 /// Connectionless DCE/RPC (ncadg_ip_udp): every PDU names its interface in the header, so the first valid one
 /// both claims the flow and names the interface (reported with source "bind": the flow itself said it).
 /// </summary>
-public sealed class DceRpcClInspector() : Inspector(new(AppLabel.DceRpc, Udp, [135, 34964], InspectorPrecision.Signature, 20))
+public sealed class DceRpcClInspector() : Inspector(new(AppLabel.DceRpc, Udp, [135, 34964], InspectorPrecision.Signature, 20)
+{
+    // rpc_vers: 4 for a connectionless PDU, the only value ClHeader reads.
+    FirstBytes = Leading(4),
+})
 {
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

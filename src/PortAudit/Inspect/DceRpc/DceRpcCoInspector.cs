@@ -9,7 +9,11 @@ namespace PortAudit.Inspect.DceRpc;
 /// names the interface from its first presentation context; while no interface is known the following PDUs of the
 /// direction are read for one, up to the inspection limits.
 /// </summary>
-public sealed class DceRpcCoInspector() : Inspector(new(AppLabel.DceRpc, Tcp, [135, 593], InspectorPrecision.Signature, 10))
+public sealed class DceRpcCoInspector() : Inspector(new(AppLabel.DceRpc, Tcp, [135, 593], InspectorPrecision.Signature, 10)
+{
+    // rpc_vers: 5 for a connection-oriented PDU, the only value CoHeader reads and a short stream is waited for on.
+    FirstBytes = Leading(5),
+})
 {
     // max_xmit_frag, max_recv_frag, assoc_group_id, n_context_elem and padding precede the first context.
     private const int ContextListOffset = CoHeader.Size + 8;

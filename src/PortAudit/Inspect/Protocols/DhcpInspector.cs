@@ -7,7 +7,11 @@ namespace PortAudit.Inspect.Protocols;
 /// DHCP (RFC 2131) and BOOTP over UDP 67/68 and PXE's 4011: a BOOTP header (op 1 or 2, a hardware address length up to
 /// 16) with the DHCP magic cookie at offset 236 and options that read to their end. appDetail is the DHCP message type.
 /// </summary>
-public sealed class DhcpInspector() : Inspector(new(AppLabel.Dhcp, Udp, [67, 68, 4011], InspectorPrecision.Signature, 160))
+public sealed class DhcpInspector() : Inspector(new(AppLabel.Dhcp, Udp, [67, 68, 4011], InspectorPrecision.Signature, 160)
+{
+    // The BOOTP op (RFC 2131 2): 1 BOOTREQUEST, 2 BOOTREPLY.
+    FirstBytes = Leading(1, 2),
+})
 {
     private const int CookieOffset = 236;
     private const uint Cookie = 0x63825363;

@@ -7,7 +7,11 @@ namespace PortAudit.Inspect.Protocols;
 /// DHCPv6 (RFC 8415) over UDP 546/547: a known message type, its transaction id (or a relay's hop count and two
 /// addresses), and options that fill the datagram exactly, among them a client identifier or a relayed message.
 /// </summary>
-public sealed class Dhcpv6Inspector() : Inspector(new(AppLabel.Dhcpv6, Udp, [546, 547], InspectorPrecision.Loose, 65))
+public sealed class Dhcpv6Inspector() : Inspector(new(AppLabel.Dhcpv6, Udp, [546, 547], InspectorPrecision.Loose, 65)
+{
+    // msg-type (RFC 8415 7.3): the types Name knows, solicit (1) to relay-reply (13).
+    FirstBytes = Leading([.. Between(1, 13)]),
+})
 {
     private const int RelayForward = 12, RelayReply = 13, RelayHeader = 34;
     private const ushort ClientId = 1, ServerId = 2, RelayMessage = 9;

@@ -15,6 +15,8 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
 {
     Depth = ProbeDepth.Exchange,
     Produces = [AppLabel.Http, AppLabel.HttpProxy],
+    // A known method's first letter, a status line's "HTTP/" or the HTTP/2 preface's "PRI", all compared in upper case.
+    FirstBytes = Leading([.. Methods.Select(method => method[0]), (byte)'H', (byte)'P']),
 })
 {
     // CONNECT's target is a host and port (authority form): a name is at most 253 bytes, the port 5 digits.

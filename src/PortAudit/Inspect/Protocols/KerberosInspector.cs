@@ -7,7 +7,12 @@ namespace PortAudit.Inspect.Protocols;
 /// Kerberos (RFC 4120) over UDP and TCP (RFC 4120 7.2.2: a four-byte length first): a KDC request, reply or error,
 /// recognised by its application tag, the SEQUENCE inside and pvno 5. The message type goes to appDetail.
 /// </summary>
-public sealed class KerberosInspector() : Inspector(new(AppLabel.Kerberos, AnyTransport, [88, 464], InspectorPrecision.Signature, 70))
+public sealed class KerberosInspector() : Inspector(new(AppLabel.Kerberos, AnyTransport, [88, 464], InspectorPrecision.Signature, 70)
+{
+    // Over TCP the record length's high byte, 0 for any length taken (at most 1 MiB); over UDP the message's APPLICATION
+    // tag: AS-REQ to AP-REP (0x6A-0x6F) or KRB-ERROR (0x7E).
+    FirstBytes = Leading([0x00, .. Between(0x6A, 0x6F), 0x7E]),
+})
 {
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

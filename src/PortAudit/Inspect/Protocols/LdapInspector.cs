@@ -9,7 +9,12 @@ namespace PortAudit.Inspect.Protocols;
 /// A simple bind with a password, which this inspector only ever sees in the clear (LDAP inside TLS is not LDAP to it),
 /// is noted as <see cref="FlowWeakness.LdapCleartextBind"/>.
 /// </summary>
-public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport, [389, 3268], InspectorPrecision.Signature, 80) { Produces = [AppLabel.Ldap, AppLabel.Cldap] })
+public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport, [389, 3268], InspectorPrecision.Signature, 80)
+{
+    Produces = [AppLabel.Ldap, AppLabel.Cldap],
+    // An LDAPMessage is a SEQUENCE (RFC 4511 4.1.1), over TCP and UDP alike.
+    FirstBytes = Leading(0x30),
+})
 {
     // Messages of the stream prefix looked at for a bind: a client may search the root DSE before it binds.
     private const int MaxMessages = 8;

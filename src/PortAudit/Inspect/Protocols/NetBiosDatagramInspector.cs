@@ -3,7 +3,11 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>NetBIOS datagram service (RFC 1002 4.4) over UDP: a known message type followed by encoded NetBIOS names.</summary>
-public sealed class NetBiosDatagramInspector() : Inspector(new(AppLabel.NetBiosDgm, Udp, [138], InspectorPrecision.Signature, 110))
+public sealed class NetBiosDatagramInspector() : Inspector(new(AppLabel.NetBiosDgm, Udp, [138], InspectorPrecision.Signature, 110)
+{
+    // MSG_TYPE (RFC 1002 4.4.1): the direct unique, direct group and broadcast datagrams and the three query messages.
+    FirstBytes = Leading(0x10, 0x11, 0x12, 0x14, 0x15, 0x16),
+})
 {
     private const int DirectHeader = 14, QueryHeader = 10;
 

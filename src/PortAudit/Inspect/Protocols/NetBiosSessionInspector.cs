@@ -6,8 +6,10 @@ namespace PortAudit.Inspect.Protocols;
 /// NetBIOS session service over TCP: a session request with two encoded names, or its answers. When SMB follows,
 /// the SMB inspector claims the flow instead, so this one waits for what comes after the session setup.
 /// </summary>
-public sealed class NetBiosSessionInspector() : Inspector(new(AppLabel.NetBiosSsn, Tcp, [139], InspectorPrecision.Signature, 60))
+public sealed class NetBiosSessionInspector() : Inspector(new(AppLabel.NetBiosSsn, Tcp, [139], InspectorPrecision.Signature, 60) { FirstBytes = Leading(NetBiosSession.Request, NetBiosSession.Positive, NetBiosSession.Negative, NetBiosSession.KeepAlive) })
 {
+    // FirstBytes: the frame's type (RFC 1002 4.3.1), of the frames read below; a message frame (0x00) is SMB's inspector's.
+
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {

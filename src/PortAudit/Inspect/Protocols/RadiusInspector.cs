@@ -7,8 +7,9 @@ namespace PortAudit.Inspect.Protocols;
 /// RADIUS (RFC 2865, 2866, 5176) over UDP: a known code, a length that fits the datagram, and attributes that fill
 /// the packet exactly.
 /// </summary>
-public sealed class RadiusInspector() : Inspector(new(AppLabel.Radius, Udp, [1812, 1813, 1645, 1646, 3799], InspectorPrecision.Loose, 30))
+public sealed class RadiusInspector() : Inspector(new(AppLabel.Radius, Udp, [1812, 1813, 1645, 1646, 3799], InspectorPrecision.Loose, 30) { FirstBytes = Leading([.. Between(1, 5), .. Between(11, 13), .. Between(40, 45)]) })
 {
+    // FirstBytes: the Code field (RFC 2865 3), the codes CodeName knows.
     private const int Header = 20;
 
     /// <inheritdoc />

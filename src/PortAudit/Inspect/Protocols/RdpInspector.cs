@@ -8,8 +8,9 @@ namespace PortAudit.Inspect.Protocols;
 /// data is empty, a "Cookie:" or routing token, or an RDP negotiation structure. Other TPKT users (ISO-TSAP) carry
 /// TPDU parameters instead and are not claimed.
 /// </summary>
-public sealed class RdpInspector() : Inspector(new(AppLabel.Rdp, Tcp, [3389], InspectorPrecision.Signature, 120))
+public sealed class RdpInspector() : Inspector(new(AppLabel.Rdp, Tcp, [3389], InspectorPrecision.Signature, 120) { FirstBytes = Leading(3) })
 {
+    // FirstBytes: the TPKT version, 3 (RFC 1006 6).
     private const int Tpkt = 4, X224Fixed = 7;
     private const byte ConnectionRequest = 0xE0, ConnectionConfirm = 0xD0;
 

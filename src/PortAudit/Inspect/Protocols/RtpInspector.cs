@@ -9,7 +9,7 @@ namespace PortAudit.Inspect.Protocols;
 /// such datagram proves little, a second one in the same direction with the same SSRC and a sequence number a little
 /// further on. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtpInspector() : Inspector(new(AppLabel.Rtp, Udp, [], InspectorPrecision.Heuristic, 20) { UsesScratch = true, Depth = ProbeDepth.SeveralMessages })
+public sealed class RtpInspector() : Inspector(new(AppLabel.Rtp, AnyTransport, [], InspectorPrecision.Heuristic, 20) { UsesScratch = true, Depth = ProbeDepth.SeveralMessages })
 {
     private const int Header = 12;
     private const int MaxSequenceStep = 16;

@@ -6,7 +6,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SNMP (RFC 3416, RFC 3412) over UDP: a message SEQUENCE with version 0, 1 or 3, then a community and a PDU
 /// (v1, v2c) or the v3 header. appDetail is the version and PDU type.
 /// </summary>
-public sealed class SnmpInspector() : Inspector(new(AppLabel.Snmp, Udp, [161, 162], InspectorPrecision.Signature, 90))
+public sealed class SnmpInspector() : Inspector(new(AppLabel.Snmp, Udp, [161, 162], InspectorPrecision.Signature, 90) { FirstBytes = Leading(0x30) })
 {
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

@@ -11,7 +11,7 @@ namespace PortAudit.Inspect.Protocols;
 /// The dedicated administrator connection's answer (2.2.6) is the other SVR_RESP: six bytes whose size counts the whole
 /// message, protocol version 1 and the DAC's TCP port.
 /// </summary>
-public sealed class SqlBrowserInspector() : Inspector(new(AppLabel.SqlBrowser, Udp, [1434], InspectorPrecision.Signature, 200) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+public sealed class SqlBrowserInspector() : Inspector(new(AppLabel.SqlBrowser, Udp, [1434], InspectorPrecision.Signature, 200) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(0x02, 0x03, 0x04, Response, 0x0F) })
 {
     private const byte Response = 0x05;
     private const int DacResponseBytes = 6;

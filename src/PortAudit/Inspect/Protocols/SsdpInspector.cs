@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SSDP (UPnP discovery) over UDP 1900: an HTTP-style M-SEARCH or NOTIFY request for "*", or a unicast answer to a search
 /// (an HTTP/1.1 status line with an ST or USN header). appDetail is the method or status and the search or notification target.
 /// </summary>
-public sealed class SsdpInspector() : Inspector(new(AppLabel.Ssdp, Udp, [1900], InspectorPrecision.StartLine, 50))
+public sealed class SsdpInspector() : Inspector(new(AppLabel.Ssdp, Udp, [1900], InspectorPrecision.StartLine, 50) { FirstBytes = Leading((byte)'H', (byte)'M', (byte)'N') })
 {
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// TDS, the SQL Server protocol ([MS-TDS] 2.2.3): an 8-byte packet header with a known type and status, window 0,
 /// and a length that frames the bytes; a PRELOGIN's option table must also read cleanly.
 /// </summary>
-public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 1434], InspectorPrecision.Signature, 130))
+public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 1434], InspectorPrecision.Signature, 130) { FirstBytes = Leading(0x01, 0x03, 0x04, 0x06, 0x07, 0x0E, 0x10, 0x11, PreLogin) })
 {
     private const int Header = 8;
     private const byte PreLogin = 0x12;

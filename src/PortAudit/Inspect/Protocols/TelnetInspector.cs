@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// an option, or a subnegotiation). One side's negotiation waits for the other side's; when no more comes, two
 /// well-formed commands in a row decide alone. A server that greets with text and negotiates nothing is not recognised.
 /// </summary>
-public sealed class TelnetInspector() : Inspector(new(AppLabel.Telnet, Tcp, [23], InspectorPrecision.Signature, 220) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+public sealed class TelnetInspector() : Inspector(new(AppLabel.Telnet, Tcp, [23], InspectorPrecision.Signature, 220) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(Iac) })
 {
     private const byte Iac = 0xFF, Sb = 0xFA, Se = 0xF0, Will = 0xFB, Dont = 0xFE;
     private const ulong ClientNegotiated = 1, ServerNegotiated = 2;

@@ -10,7 +10,7 @@ namespace PortAudit.Inspect.Protocols;
 /// another port, so the request flow holds the request alone; the transfer is labelled by the announcement it makes
 /// (<see cref="Tftp.TftpTransferAnnouncement"/>).
 /// </summary>
-public sealed class TftpInspector() : Inspector(new(AppLabel.Tftp, Udp, [69], InspectorPrecision.Loose, 60))
+public sealed class TftpInspector() : Inspector(new(AppLabel.Tftp, Udp, [69], InspectorPrecision.Loose, 60) { FirstBytes = Leading(0x00) })
 {
     private const int MaxText = 255;
 

@@ -14,7 +14,7 @@ namespace PortAudit.Inspect.Protocols;
 /// counter going up when only one side was captured, claims the flow. appDetail: <c>handshake</c>,
 /// <c>cookie-reply</c>, <c>initiation</c> (no answer seen) or <c>transport</c> (no handshake seen).
 /// </summary>
-public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp, [51820], InspectorPrecision.Signature, 250) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+public sealed class WireGuardInspector() : Inspector(new(AppLabel.WireGuard, Udp, [51820], InspectorPrecision.Signature, 250) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(Initiation, Response, CookieReply, TransportData) })
 {
     private const byte Initiation = 1, Response = 2, CookieReply = 3;
     private const int InitiationLength = 148, ResponseLength = 92, CookieReplyLength = 64;
