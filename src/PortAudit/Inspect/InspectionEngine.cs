@@ -32,7 +32,7 @@ public sealed class InspectionEngine : IFlowObserver
     private readonly FlowInspectionPool _pool;
     // The inspectors that read each transport (InspectorDescriptor.Transport), one bit each: a flow's bytes are shown only
     // to those of its transport. Asking every inspector about every new flow's first bytes, to hear most of them turn
-    // the flow down, took most of inspection's time (docs/performance.md, "Judging and inspection").
+    // the flow down, took most of inspection's time (docs/performance.md, "Inspection").
     private readonly ulong _tcpMask;
     private readonly ulong _udpMask;
     private readonly ulong _dceRpcMask;

@@ -26,12 +26,19 @@ public abstract class Inspector : IInspector
     protected static SearchValues<byte> Leading(params ReadOnlySpan<byte> bytes) => SearchValues.Create(bytes);
 
     /// <summary>The bytes from <paramref name="first"/> to <paramref name="last"/>, both included, for <see cref="Leading"/>.</summary>
-    protected static byte[] Between(byte first, byte last)
+    protected static byte[] Between(byte first, byte last) => Where(b => b >= first && b <= last);
+
+    /// <summary>Every byte <paramref name="takes"/> holds true for, for <see cref="Leading"/>: a field's bits that must be clear.</summary>
+    protected static byte[] Where(Func<byte, bool> takes)
     {
-        var bytes = new byte[last - first + 1];
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(first + i);
-        return bytes;
+        var bytes = new List<byte>(256);
+        for (int b = 0; b <= byte.MaxValue; b++)
+            if (takes((byte)b)) bytes.Add((byte)b);
+        return [.. bytes];
     }
+
+    /// <summary>Printable ASCII (space to tilde), where a text protocol's line may start, for <see cref="Leading"/>.</summary>
+    protected static byte[] PrintableText => Between((byte)' ', (byte)'~');
 
     /// <inheritdoc />
     public InspectorDescriptor Descriptor { get; }

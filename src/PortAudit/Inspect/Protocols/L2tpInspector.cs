@@ -11,7 +11,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class L2tpInspector() : Inspector(new(AppLabel.L2tp, Udp, [1701], InspectorPrecision.Loose, 70)
 {
     // The flags' high byte (RFC 2661 3.1): any whose reserved bits are clear, one byte in eight.
-    FirstBytes = Leading([.. Enumerable.Range(0, 256).Where(b => (b & (Reserved >> 8)) == 0).Select(b => (byte)b)]),
+    FirstBytes = Leading(Where(b => (b & (Reserved >> 8)) == 0)),
 })
 {
     private const ushort Type = 0x8000, Length = 0x4000, Sequence = 0x0800, Offset = 0x0200, Reserved = 0x34F0;

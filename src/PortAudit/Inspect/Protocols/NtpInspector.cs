@@ -13,13 +13,11 @@ namespace PortAudit.Inspect.Protocols;
 /// when one of its ports is 123, as nDPI and Zeek decide. Off that port, a datagram the hinted inspector refused (a
 /// WINS registration of an opcode it did not know) labelled a flow between two NetBIOS ports "ntp".
 /// </remarks>
-public sealed class NtpInspector() : Inspector(new(AppLabel.Ntp, Udp, [123], InspectorPrecision.Loose, 50) { FirstBytes = Leading(HeaderStarts) })
+public sealed class NtpInspector() : Inspector(new(AppLabel.Ntp, Udp, [123], InspectorPrecision.Loose, 50) { FirstBytes = Leading(Where(b => (b >> 3 & 7) is >= 1 and <= 4 && (b & 7) is >= 1 and <= 6)) })
 {
+    // FirstBytes: LI (any), VN and Mode (RFC 5905 7.3): the versions 1-4 and modes 1-6 read below.
     private const int Header = 48, ControlHeader = 12;
     private const ushort Port = 123;
-
-    // The first byte is LI (any), VN and Mode (RFC 5905 7.3): the versions 1-4 and modes 1-6 read below.
-    private static readonly byte[] HeaderStarts = [.. Enumerable.Range(0, 256).Where(b => (b >> 3 & 7) is >= 1 and <= 4 && (b & 7) is >= 1 and <= 6).Select(b => (byte)b)];
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// RTSP (RFC 2326) on 554 and 8554, over TCP or UDP (the RFC allows either): a request line ending in RTSP/1.0 or an
 /// RTSP/1.0 status line. appDetail is the method or status.
 /// </summary>
-public sealed class RtspInspector() : Inspector(new(AppLabel.Rtsp, AnyTransport, [554, 8554], InspectorPrecision.StartLine, 15) { FirstBytes = Leading([.. Between(0x20, 0x7E), (byte)'\t', (byte)'\r']) })
+public sealed class RtspInspector() : Inspector(new(AppLabel.Rtsp, AnyTransport, [554, 8554], InspectorPrecision.StartLine, 15) { FirstBytes = Leading([.. PrintableText, (byte)'\t', (byte)'\r']) })
 {
     // FirstBytes: printable text, which a start line not yet ended waits on (a line's LF first is none).
 

@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// SIP over UDP or TCP: a request line ending in SIP/2.0 or a SIP/2.0 status line. appDetail holds the method or status,
 /// and for a request who placed it (the From header), which an auditor needs to tell a trunk from a client.
 /// </summary>
-public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10) { FirstBytes = Leading([.. Between(0x20, 0x7E), (byte)'\t', (byte)'\r', (byte)'\n']) })
+public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10) { FirstBytes = Leading([.. PrintableText, (byte)'\t', (byte)'\r', (byte)'\n']) })
 {
     // FirstBytes: printable text, which a start line not yet ended waits on, or a keep-alive's CR LF (RFC 5626 4.4.1).
 

@@ -10,15 +10,14 @@ namespace PortAudit.Inspect.Protocols;
 /// protocol is allowed on contradicts that protocol. appDetail is the protocol version and each side's software:
 /// <c>version=2.0; client=PuTTY_Release_0.78; server=OpenSSH_9.2p1</c>.
 /// </summary>
-public sealed class SshInspector() : Inspector(new(AppLabel.Ssh, Tcp, [22], InspectorPrecision.Signature, 240) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(FirstByteValues) })
+public sealed class SshInspector() : Inspector(new(AppLabel.Ssh, Tcp, [22], InspectorPrecision.Signature, 240) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(PrintableText) })
 {
+    // FirstBytes: the client's line starts "SSH-"; the server's lines before its own are text too.
     // RFC 4253 4.2: the identification line's bound, CR LF included; lines the server sends before it are bounded alike.
     private const int MaxLine = 255;
     private const int MaxServerLines = 8;
     private const int MaxSoftware = 64;
     private const ulong ClientRead = 1, ServerRead = 2;
-    // The client's line starts "SSH-"; the server's lines before its own are text too: printable ASCII.
-    private static readonly byte[] FirstByteValues = Between((byte)' ', (byte)'~');
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)

@@ -15,8 +15,9 @@ namespace PortAudit.Inspect.Protocols;
 /// authentication indicator. appDetail: <c>address=</c> the Teredo address and <c>server=</c> the server it names, or
 /// <c>qualification</c>.
 /// </summary>
-public sealed class TeredoInspector() : Inspector(new(AppLabel.Teredo, Udp, [3544], InspectorPrecision.Signature, 290) { FirstBytes = Leading(FirstByteValues) })
+public sealed class TeredoInspector() : Inspector(new(AppLabel.Teredo, Udp, [3544], InspectorPrecision.Signature, 290) { FirstBytes = Leading([0x00, .. Between(0x60, 0x6F)]) })
 {
+    // FirstBytes: the high byte of an indicator's type (authentication 1, origin 0), or the IPv6 header's version 6.
     private const ushort AuthenticationType = 1, OriginType = 0;
     // Type, client identifier length, authentication value length; then the two, the nonce and the confirmation byte.
     private const int AuthenticationFixed = 4, NonceAndConfirmation = 9;
@@ -26,8 +27,6 @@ public sealed class TeredoInspector() : Inspector(new(AppLabel.Teredo, Udp, [354
     // 2001:0000::/32 (RFC 4380 2.6), then the server's IPv4 address in the next 32 bits.
     private const ulong TeredoPrefix = 0x2001_0000UL << 32, PrefixMask = 0xFFFF_FFFFUL << 32;
     private static readonly AppDetail Qualification = AppDetail.Word("qualification");
-    // The high byte of an indicator's type (authentication 1, origin 0), or the IPv6 header's version 6.
-    private static readonly byte[] FirstByteValues = [0x00, .. Between(0x60, 0x6F)];
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
