@@ -248,6 +248,13 @@ public sealed class TrafficReader
     private void ProduceSharded(ICaptureReader reader, FlowShards shards, CancellationToken cancel)
     {
         int count = shards.Count;
+        // A reader about to wait (a pipe whose writer is silent) has the round so far sent first, complete up to the last
+        // packet dealt, so that the shards work the packets read instead of holding them until more come. Unlike a live
+        // interface, a pipe loses nothing while the decoder waits here for an empty batch.
+        reader.Waiting = () =>
+        {
+            if (shards.HoldsDealt()) shards.SendRound(Ordinal);
+        };
         try
         {
             long packets = 0;
@@ -272,6 +279,10 @@ public sealed class TrafficReader
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // As in Produce: the stop heard by a pipe waiting for bytes ends the read at the record it was in.
+        }
+        finally
+        {
+            reader.Waiting = null;
         }
         Progress?.Invoke(reader);
     }

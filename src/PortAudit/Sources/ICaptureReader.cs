@@ -19,9 +19,9 @@ public interface ICaptureReader : IDisposable
     bool TryRead(out PacketRecord packet);
 
     /// <summary>
-    /// Called by a reader that is about to wait for packets (a live interface with nothing ready), on the reading thread:
-    /// a pipelined read hands on the packets it has gathered, so that none waits for the next ones. Readers that never
-    /// wait (files) ignore it.
+    /// Called by a reader that is about to wait for packets (a live interface with nothing ready, a pipe whose writer is
+    /// silent), on the reading thread, from within <see cref="TryRead"/>: a read that gathers packets in batches hands
+    /// on those it has, so that none waits for the next ones. Readers that never wait (files) ignore it.
     /// </summary>
     Action? Waiting
     {

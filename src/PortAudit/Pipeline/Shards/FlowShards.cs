@@ -155,6 +155,14 @@ internal sealed class FlowShards
         _scheduler.HelpIfBehind();
     }
 
+    /// <summary>True when a shard's batch holds a packet or a sweep not yet sent: a round would hand something on.</summary>
+    public bool HoldsDealt()
+    {
+        foreach (var batch in _current)
+            if (batch.Count > 0) return true;
+        return false;
+    }
+
     /// <summary>Ends an input on the decoder's thread: the last round, marked, up to the input's last ordinal.</summary>
     public void EndInput(long lastOrdinal)
     {

@@ -3,7 +3,8 @@ namespace PortAudit.Sources.Files;
 /// <summary>
 /// A pipe, a FIFO or standard input read so that a stop is heard while it waits: before each read, poll(2) waits up to
 /// <see cref="WaitMilliseconds"/> for bytes or the end, and the token is checked between waits. A plain blocking read of
-/// a pipe that stalls (its writer alive but silent) would hold SIGTERM until the next bytes came.
+/// a pipe that stalls (its writer alive but silent) would hold SIGTERM until the next bytes came. Before it waits, it
+/// calls <see cref="Waiting"/>, as a live interface with nothing ready does (<see cref="ICaptureReader.Waiting"/>).
 /// </summary>
 internal sealed class CancellablePipe(Stream inner, int descriptor, CancellationToken cancel) : ReadOnlyStream
 {
@@ -25,9 +26,24 @@ internal sealed class CancellablePipe(Stream inner, int descriptor, Cancellation
     /// <exception cref="OperationCanceledException">The token fired while the pipe had nothing to read.</exception>
     public override int Read(Span<byte> buffer)
     {
-        while (!PollSyscall.Readable(descriptor, WaitMilliseconds)) cancel.ThrowIfCancellationRequested();
+        if (PollSyscall.Readable(descriptor, 0)) return inner.Read(buffer);
+        do
+        {
+            // The writer is silent for now: what was read before this wait is handed on, so that it is not held until the
+            // next bytes come, which may be never before a stop. Again after each wait: the reader may have had no room
+            // to hand it on into the time before.
+            Waiting?.Invoke();
+            cancel.ThrowIfCancellationRequested();
+        }
+        while (!PollSyscall.Readable(descriptor, WaitMilliseconds));
         return inner.Read(buffer);
     }
+
+    /// <summary>
+    /// Called on the reading thread when the pipe has nothing to read, before the read waits for bytes, and again every
+    /// <see cref="WaitMilliseconds"/> while it waits.
+    /// </summary>
+    public Action? Waiting { get; set; }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

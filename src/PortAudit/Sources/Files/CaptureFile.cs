@@ -30,7 +30,8 @@ public static class CaptureFile
 
     /// <summary>
     /// As <see cref="Open(string, bool)"/>; a pipe, a FIFO or standard input is read so that <paramref name="cancel"/> is
-    /// heard while it waits for bytes (<see cref="CancellablePipe"/>).
+    /// heard while it waits for bytes (<see cref="CancellablePipe"/>), and its reader is told before each wait
+    /// (<see cref="ICaptureReader.Waiting"/>, <see cref="PipeCaptureReader"/>).
     /// </summary>
     public static ICaptureReader Open(string path, bool digest, CancellationToken cancel)
     {
@@ -45,7 +46,8 @@ public static class CaptureFile
         {
             throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
         }
-        return Open(path, stream);
+        var reader = Open(path, stream);
+        return stream is CancellablePipe pipe ? new PipeCaptureReader(reader, pipe) : reader;
     }
 
     /// <summary>Standard input, after checking that the caller did not close it (<see cref="ClosedStandardInput"/>).</summary>
