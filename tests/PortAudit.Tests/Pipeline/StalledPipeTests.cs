@@ -1,7 +1,9 @@
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
+using PortAudit.Sources;
 using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Cli;
 using static PortAudit.Tests.Builders.Packets;
@@ -63,19 +65,26 @@ public sealed partial class StalledPipeTests : IDisposable
         .Add(Ethernet(Ipv4("10.0.0.3", "10.0.0.4", 17, Udp(40001, 53, [4, 5, 6]))), 201)
         .Build();
 
+    // The FIFO read as a capture (rpc, or flows given a FIFO), or as an input whose kind is told by its first bytes
+    // (flows reading standard input), which hands the capture reader the pipe with those bytes put back.
+    private static IFlowSource SourceOf(string path, bool detected) => detected ? new RecordFileSource(path) : new CaptureFileSource(path);
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)] // dealt to two shards: the round so far is sent
-    public async Task Flows_a_silent_pipe_has_ended_reach_the_consumer_before_more_bytes_come(int workers)
+    [InlineData(1, false)]
+    [InlineData(2, false)] // dealt to two shards: the round so far is sent
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public async Task Flows_a_silent_pipe_has_ended_reach_the_consumer_before_more_bytes_come(int workers, bool detected)
     {
         // The run opens the FIFO by its path; this reading end, which reads nothing, stays open until the end so that the
         // writer never writes to a FIFO with no reader.
-        var (idle, writer) = await OpenFifo($"capture-{workers}.fifo");
+        string name = $"capture-{workers}-{detected}.fifo";
+        var (idle, writer) = await OpenFifo(name);
         using var _ = idle;
         var ended = new EndedFlows();
         var run = new TrafficRun(new FlowTableOptions { Workers = workers }, ended);
         using var stop = new CancellationTokenSource();
-        var reading = Task.Run(() => run.Read(CaptureFileSource.Of([Path.Combine(_dir.FullName, $"capture-{workers}.fifo")]), stop.Token));
+        var reading = Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, name), detected)], stop.Token));
         try
         {
             await writer.WriteAsync(OneEndedFlow);
@@ -90,6 +99,25 @@ public sealed partial class StalledPipeTests : IDisposable
             await reading.WaitAsync(TimeSpan.FromSeconds(20));
             await writer.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stop_heard_before_the_first_byte_ends_the_input_with_nothing_read(bool detected)
+    {
+        // A command signalled before its pipe's writer sent anything threw out of the read, and said that no output was
+        // written while flows had put its empty file in place.
+        var (idle, writer) = await OpenFifo($"silent-{detected}.fifo");
+        using var _ = idle;
+        await using var __ = writer;
+        var run = new TrafficRun(new FlowTableOptions(), new EndedFlows());
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, $"silent-{detected}.fifo"), detected)], stop.Token)).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, run.Summary.Traffic.Packets);
+        Assert.Empty(run.Summary.Errors);
     }
 
     private sealed class EndedFlows : IFlowObserver

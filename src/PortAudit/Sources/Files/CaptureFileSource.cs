@@ -21,7 +21,7 @@ public sealed class CaptureFileSource : IFlowSource
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
-        if (Opened(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink) is not { } reader) return;
+        if (Opened(() => CaptureFile.Open(Name, HashWhileReading, cancel), sink, cancel) is not { } reader) return;
         // A file on disk may be read again by each of a split run's shards, each thread on its own copy of the records,
         // unless it changes in between (a capture still being written is read once and dealt).
         Func<ICaptureReader>? reopen = CaptureFile.CanReopen(reader) && CaptureFile.ExistingFile(Name) is { } file
@@ -40,16 +40,24 @@ public sealed class CaptureFileSource : IFlowSource
         Read(() => CaptureFile.Open(Name, pipe), sink);
     }
 
+    /// <summary>
+    /// As <see cref="ReadOpenPipe(Stream, IFlowSink)"/>, for a pipe read through <paramref name="waits"/> (the bytes already
+    /// looked at put back in front of it in <paramref name="replayed"/>): the reader is told when the pipe is about to wait
+    /// (<see cref="PipeCaptureReader"/>), and a stop heard before the first record ends the input there.
+    /// </summary>
+    internal void ReadOpenPipe(Stream replayed, CancellablePipe waits, IFlowSink sink, CancellationToken cancel) =>
+        Read(() => new PipeCaptureReader(CaptureFile.Open(Name, replayed), waits), sink, cancel);
+
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
     public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false) => Opened(() => CaptureFile.Open(path, digest), sink);
 
-    private static void Read(Func<ICaptureReader> open, IFlowSink sink)
+    private static void Read(Func<ICaptureReader> open, IFlowSink sink, CancellationToken cancel = default)
     {
-        if (Opened(open, sink) is not { } reader) return;
+        if (Opened(open, sink, cancel) is not { } reader) return;
         using (reader) sink.ReadPackets(reader, live: false);
     }
 
-    private static ICaptureReader? Opened(Func<ICaptureReader> open, IFlowSink sink)
+    private static ICaptureReader? Opened(Func<ICaptureReader> open, IFlowSink sink, CancellationToken cancel = default)
     {
         try
         {
@@ -58,6 +66,12 @@ public sealed class CaptureFileSource : IFlowSource
         catch (InputException ex)
         {
             sink.Fail(ex);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // A pipe still waiting for its first bytes heard the stop (CancellablePipe): the input ends there, before its
+            // first record, as a read that hears it later ends at the record it was in.
             return null;
         }
     }

@@ -12,6 +12,9 @@ internal sealed class InputHead
     // Enough compressed bytes for RecordFormats.HeadLength decompressed ones at any ratio a log reaches.
     private const int RawLength = 1 << 16;
 
+    // The bytes a capture's magic takes.
+    private const int MagicLength = 4;
+
     private readonly byte[] _raw;
     private readonly int _length;
 
@@ -24,11 +27,19 @@ internal sealed class InputHead
     /// <summary>True when the input is gzip-compressed (RFC 1952's magic bytes).</summary>
     public bool IsGzip => _length >= 2 && _raw[0] == 0x1F && _raw[1] == 0x8B;
 
-    /// <summary>Reads up to 64 KiB from the start of <paramref name="stream"/>.</summary>
+    /// <summary>
+    /// Reads up to 64 KiB from the start of <paramref name="stream"/>, or only the first four bytes of a pcap or pcapng
+    /// capture, which tell it.
+    /// </summary>
     public static InputHead Read(Stream stream)
     {
         var raw = new byte[RawLength];
-        return new InputHead(raw, stream.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false));
+        int length = stream.ReadAtLeast(raw.AsSpan(0, MagicLength), MagicLength, throwOnEndOfStream: false);
+        var head = new InputHead(raw, length);
+        // Reading on to fill the head would hold a capture tool's pipe (tcpdump -U -w - on a quiet link) until 64 KB of
+        // traffic had come, every packet before it unread. A gzip'd input is told by its decompressed content.
+        if (length < MagicLength || (!head.IsGzip && CaptureFile.IsCaptureMagic(raw.AsSpan(0, MagicLength)))) return head;
+        return new InputHead(raw, length + stream.ReadAtLeast(raw.AsSpan(length), raw.Length - length, throwOnEndOfStream: false));
     }
 
     /// <summary>

@@ -57,16 +57,23 @@ public sealed class RecordFileSource : IFlowSource
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
         Stream stream;
+        Stream? opened = null;
         InputHead head;
         try
         {
-            stream = Name == CaptureFile.StandardInput
+            opened = Name == CaptureFile.StandardInput
                 ? CaptureFile.OpenStandardInput()
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             // A named pipe, read once, has no digest; the provenance must not open it again to take one.
-            if (stream is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
-            stream = CancellablePipe.Of(stream, Name == CaptureFile.StandardInput, cancel);
+            if (opened is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
+            stream = opened = CancellablePipe.Of(opened, Name == CaptureFile.StandardInput, cancel);
             head = InputHead.Read(stream);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // A pipe still waiting for its first bytes heard the stop: the input ends there, before anything was read.
+            opened?.Dispose();
+            return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -102,7 +109,9 @@ public sealed class RecordFileSource : IFlowSource
             }
             else
             {
-                AsCapture().ReadOpenPipe(head.Replay(stream, Name, decompress: false), sink);
+                var replayed = head.Replay(stream, Name, decompress: false);
+                if (stream is CancellablePipe pipe) AsCapture().ReadOpenPipe(replayed, pipe, sink, cancel);
+                else AsCapture().ReadOpenPipe(replayed, sink);
             }
             return;
         }
