@@ -180,7 +180,7 @@ public sealed class AuditCommandTests : IDisposable
         // A shell's process substitution, audit <(zcat capture.pcap.gz), hands the audit a named pipe: it crashed once,
         // asking the pipe for its length to record a digest.
         string capture = Capture(135, 22), fifo = Path.Combine(_catalog.Root, "capture.fifo");
-        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        Fifo.Make(fifo);
         var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(capture)));
 
         var result = Audit(fifo, "--quiet");
@@ -194,9 +194,6 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Null, input.GetProperty("sha256").ValueKind);
         Assert.Equal(2, report.RootElement.GetProperty("summary").GetProperty("flows").GetInt32());
     }
-
-    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mkfifo")]
-    private static extern int MakeFifo(string path, uint mode);
 
     [Fact]
     public void MissingInventoryOptionExitsTwo()

@@ -18,7 +18,7 @@ namespace PortAudit.Tests.Cli;
 /// </remarks>
 [Trait(Tier.Name, Tier.Cli)]
 [Collection(TimedAlone.Name)]
-public sealed partial class SignalTests : IDisposable
+public sealed class SignalTests : IDisposable
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private readonly ScratchDirectory _dir = new("portaudit-signal");
@@ -210,7 +210,7 @@ public sealed partial class SignalTests : IDisposable
     {
         outDir = Directory.CreateDirectory(outDir).FullName;
         string fifo = Path.Combine(outDir, "stalled.fifo"), output = Path.Combine(outDir, "output");
-        Assert.Equal(0, ExternalProgram.Run(ExternalProgram.Start("mkfifo", [fifo]), TimeSpan.FromSeconds(10)).ExitCode);
+        Fifo.Make(fifo);
         var start = ExternalProgram.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "portaudit.dll"), command, fifo, "-o", output, .. options]);
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
@@ -221,7 +221,7 @@ public sealed partial class SignalTests : IDisposable
         // Signalled once the command has taken every byte out of the FIFO: counting the bytes it had read (rchar) signalled
         // it after 2.5 KB of the lab capture, since the runtime's own files come to 49 KB under the JIT.
         var waited = Stopwatch.StartNew();
-        while (UnreadIn(writer) > 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
+        while (Fifo.Unread(writer) > 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
             await Task.Delay(20);
         await Task.Delay(200);
         Assert.False(process.HasExited, $"{command} ended before it could be signalled");
@@ -237,18 +237,6 @@ public sealed partial class SignalTests : IDisposable
         while (reader.TryRead(out _)) packets++;
         return packets;
     }
-
-    // Bytes written to a pipe and not yet read from it (FIONREAD, which Linux answers on either end of a pipe).
-    private static int UnreadIn(FileStream pipeEnd)
-    {
-        Assert.Equal(0, QueuedBytes(pipeEnd.SafeFileHandle, FionRead, out int unread));
-        return unread;
-    }
-
-    private const nuint FionRead = 0x541B;
-
-    [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "ioctl")]
-    private static partial int QueuedBytes(Microsoft.Win32.SafeHandles.SafeFileHandle fd, nuint request, out int count);
 
     // Bytes the process has read, its own files included (Linux's /proc/PID/io).
     private static long ReadBytes(Process process)

@@ -17,20 +17,17 @@ namespace PortAudit.Tests.Pipeline;
 /// not written (the SignalTests flake).
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
-public sealed partial class StalledPipeTests : IDisposable
+public sealed class StalledPipeTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new("portaudit-stalled-pipe");
 
     public void Dispose() => _dir.Dispose();
 
-    [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "mkfifo", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    private static partial int MakeFifo(string path, uint mode);
-
     // A FIFO and its two ends, the writer's opened beside the reader's (each open waits for the other).
     private async Task<(FileStream Reader, FileStream Writer)> OpenFifo(string name)
     {
         string path = Path.Combine(_dir.FullName, name);
-        Assert.Equal(0, MakeFifo(path, 0x180));
+        Fifo.Make(path);
         var writer = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Write));
         var reader = new FileStream(path, FileMode.Open, FileAccess.Read);
         return (reader, await writer);

@@ -10,7 +10,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class Dhcpv6Inspector() : Inspector(new(AppLabel.Dhcpv6, Udp, [546, 547], InspectorPrecision.Loose, 65)
 {
     // msg-type (RFC 8415 7.3): the types Name knows, solicit (1) to relay-reply (13).
-    FirstBytes = Leading([.. Between(1, 13)]),
+    FirstBytes = Leading(Between(1, 13)),
 })
 {
     private const int RelayForward = 12, RelayReply = 13, RelayHeader = 34;

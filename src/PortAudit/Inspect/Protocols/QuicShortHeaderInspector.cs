@@ -20,7 +20,7 @@ namespace PortAudit.Inspect.Protocols;
 /// packets (the others send fewer than three). Asked after every other inspector: a flow whose Initial was seen is the
 /// QUIC inspector's.
 /// </remarks>
-public sealed class QuicShortHeaderInspector() : Inspector(new(AppLabel.Quic, Udp, [443], InspectorPrecision.Heuristic, 30) { UsesScratch = true, FirstBytes = Leading([.. Between(0x40, 0x7F)]) })
+public sealed class QuicShortHeaderInspector() : Inspector(new(AppLabel.Quic, Udp, [443], InspectorPrecision.Heuristic, 30) { UsesScratch = true, FirstBytes = Leading(Between(0x40, 0x7F)) })
 {
     // The first byte's form and fixed bits of a short header; 8 bytes of connection ID; the least packet number and tag.
     private const byte FormBits = 0xC0, ShortForm = 0x40;

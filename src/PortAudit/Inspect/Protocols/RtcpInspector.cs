@@ -7,7 +7,7 @@ namespace PortAudit.Inspect.Protocols;
 /// RTCP (RFC 3550 6.1) by heuristic: a compound datagram whose packets are all version 2 with RTCP types and whose
 /// lengths add up to the datagram exactly. Reported with appDetail "heuristic".
 /// </summary>
-public sealed class RtcpInspector() : Inspector(new(AppLabel.Rtcp, Udp, [], InspectorPrecision.Heuristic, 10) { FirstBytes = Leading([.. Between(0x80, 0xBF)]) })
+public sealed class RtcpInspector() : Inspector(new(AppLabel.Rtcp, Udp, [], InspectorPrecision.Heuristic, 10) { FirstBytes = Leading(Between(0x80, 0xBF)) })
 {
     // FirstBytes: the first packet's version, 2, in the top two bits (RFC 3550 6.4.1).
     private const int Header = 4;

@@ -46,8 +46,7 @@ public static class CaptureFile
         {
             throw new InputException($"{path}: cannot open: {Reason(ex)}", ex);
         }
-        var reader = Open(path, stream);
-        return stream is CancellablePipe pipe ? new PipeCaptureReader(reader, pipe) : reader;
+        return PipeCaptureReader.Over(Open(path, stream), stream);
     }
 
     /// <summary>Standard input, after checking that the caller did not close it (<see cref="ClosedStandardInput"/>).</summary>

@@ -34,19 +34,19 @@ public sealed class CaptureFileSource : IFlowSource
     /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then
     /// no longer owns it): a pipe opened a second time has lost what was written to it.
     /// </summary>
-    public void ReadOpenPipe(Stream pipe, IFlowSink sink)
-    {
-        if (HashWhileReading) CaptureFile.Digest(Name, pipe);
-        Read(() => CaptureFile.Open(Name, pipe), sink);
-    }
+    public void ReadOpenPipe(Stream pipe, IFlowSink sink) => ReadOpenPipe(pipe, pipe, sink, CancellationToken.None);
 
     /// <summary>
     /// As <see cref="ReadOpenPipe(Stream, IFlowSink)"/>, for a pipe read through <paramref name="waits"/> (the bytes already
-    /// looked at put back in front of it in <paramref name="replayed"/>): the reader is told when the pipe is about to wait
-    /// (<see cref="PipeCaptureReader"/>), and a stop heard before the first record ends the input there.
+    /// looked at put back in front of it in <paramref name="replayed"/>): when <paramref name="waits"/> is a
+    /// <see cref="CancellablePipe"/>, the reader is told when it is about to wait (<see cref="PipeCaptureReader"/>), and a
+    /// stop heard before the first record ends the input there.
     /// </summary>
-    internal void ReadOpenPipe(Stream replayed, CancellablePipe waits, IFlowSink sink, CancellationToken cancel) =>
-        Read(() => new PipeCaptureReader(CaptureFile.Open(Name, replayed), waits), sink, cancel);
+    internal void ReadOpenPipe(Stream replayed, Stream waits, IFlowSink sink, CancellationToken cancel)
+    {
+        if (HashWhileReading) CaptureFile.Digest(Name, replayed);
+        Read(() => PipeCaptureReader.Over(CaptureFile.Open(Name, replayed), waits), sink, cancel);
+    }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
     public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false) => Opened(() => CaptureFile.Open(path, digest), sink);

@@ -11,6 +11,10 @@ namespace PortAudit.Sources.Files;
 /// </summary>
 internal sealed class PipeCaptureReader(ICaptureReader format, CancellablePipe pipe) : ICaptureReader
 {
+    /// <summary><paramref name="format"/>, told of <paramref name="stream"/>'s waits when it is a pipe read so.</summary>
+    public static ICaptureReader Over(ICaptureReader format, Stream stream) =>
+        stream is CancellablePipe pipe ? new PipeCaptureReader(format, pipe) : format;
+
     /// <inheritdoc />
     public string Name => format.Name;
 

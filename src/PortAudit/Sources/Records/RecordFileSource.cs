@@ -109,9 +109,7 @@ public sealed class RecordFileSource : IFlowSource
             }
             else
             {
-                var replayed = head.Replay(stream, Name, decompress: false);
-                if (stream is CancellablePipe pipe) AsCapture().ReadOpenPipe(replayed, pipe, sink, cancel);
-                else AsCapture().ReadOpenPipe(replayed, sink);
+                AsCapture().ReadOpenPipe(head.Replay(stream, Name, decompress: false), stream, sink, cancel);
             }
             return;
         }

@@ -7,6 +7,7 @@ using PortAudit.Report;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Records;
+using PortAudit.Tests.Builders;
 using PortAudit.Tests.Sources.Live;
 
 namespace PortAudit.Tests.Sources.Files;
@@ -20,9 +21,6 @@ public sealed class ReadDigestsTests : IDisposable
     public ReadDigestsTests() => File.Copy(SharedData.InRepository("captures/lab.pcapng"), _path);
 
     public void Dispose() => File.Delete(_path);
-
-    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mkfifo")]
-    private static extern int MakeFifo(string path, uint mode);
 
     private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -91,7 +89,7 @@ public sealed class ReadDigestsTests : IDisposable
     {
         // Opening a FIFO for a digest would wait for its writer, or take the data its reader needs.
         string fifo = _path + ".begin.fifo";
-        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        Fifo.Make(fifo);
         try
         {
             var begin = Task.Run(() => ReadDigests.Begin([fifo]));
@@ -121,7 +119,7 @@ public sealed class ReadDigestsTests : IDisposable
         // A shell's <(zcat capture.gz) is a named pipe: read once, it cannot be hashed again, and opening it again for a
         // digest would wait for a writer that is gone.
         string fifo = _path + ".fifo";
-        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        Fifo.Make(fifo);
         try
         {
             var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(_path)));
