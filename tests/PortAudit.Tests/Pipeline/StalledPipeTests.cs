@@ -105,13 +105,14 @@ public sealed class StalledPipeTests : IDisposable
     {
         // A command signalled before its pipe's writer sent anything threw out of the read, and said that no output was
         // written while flows had put its empty file in place.
-        var (idle, writer) = await OpenFifo($"silent-{detected}.fifo");
+        string name = $"silent-{detected}.fifo";
+        var (idle, writer) = await OpenFifo(name);
         using var _ = idle;
         await using var __ = writer;
         var run = new TrafficRun(new FlowTableOptions(), new EndedFlows());
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, $"silent-{detected}.fifo"), detected)], stop.Token)).WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, name), detected)], stop.Token)).WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(0, run.Summary.Traffic.Packets);
         Assert.Empty(run.Summary.Errors);

@@ -56,23 +56,22 @@ public sealed class RecordFileSource : IFlowSource
     /// <inheritdoc />
     public void ReadInto(IFlowSink sink, CancellationToken cancel)
     {
-        Stream stream;
-        Stream? opened = null;
+        Stream? stream = null;
         InputHead head;
         try
         {
-            opened = Name == CaptureFile.StandardInput
+            stream = Name == CaptureFile.StandardInput
                 ? CaptureFile.OpenStandardInput()
                 : new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             // A named pipe, read once, has no digest; the provenance must not open it again to take one.
-            if (opened is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
-            stream = opened = CancellablePipe.Of(opened, Name == CaptureFile.StandardInput, cancel);
+            if (stream is FileStream { CanSeek: false }) ReadDigests.RecordPipe(Name);
+            stream = CancellablePipe.Of(stream, Name == CaptureFile.StandardInput, cancel);
             head = InputHead.Read(stream);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // A pipe still waiting for its first bytes heard the stop: the input ends there, before anything was read.
-            opened?.Dispose();
+            stream?.Dispose();
             return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
