@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job's figures in one sitting: for each published executable, the corpus audit and `flows` on both cores and
 # pinned to one (taskset -c 0), against tcpdump reading the same file, with `cat` of the file as the floor's own check
-# (tcpdump should take a few times cat's time; a tcpdump much slower than that flatters every ratio).
+# (tcpdump should take a few times cat's time; a tcpdump much slower than that flatters every ratio), and
+# `openssl dgst -sha256` of the file: the audit's provenance names each capture's SHA-256, so the audit cannot end
+# before one core has hashed the file at OpenSSL's speed (the same library .NET's SHA256 calls here).
 # Usage: tools/bench/main-job.sh [--runs N] [--inventory FILE] [--catalog DIR] [--ndpi] [--no-host] [PORTAUDIT...]
 # Without PORTAUDIT, uses out/portaudit/portaudit. Default inventory: ../shared/bench/audit-inventory.yaml.
 # Rounds are interleaved (every tool once per round); each audit writes into a fresh directory after a sync.
@@ -35,6 +37,8 @@ bench_corpus "$capture"
 bench_need_time
 command -v taskset >/dev/null || { echo "needs taskset (util-linux)" >&2; exit 2; }
 command -v tcpdump >/dev/null || { echo "needs tcpdump" >&2; exit 2; }
+openssl=$(command -v openssl || true)
+[ -n "$openssl" ] || echo "no openssl: the digest's floor is left out" >&2
 [ ${#builds[@]} -eq 0 ] && builds=("$repo/out/portaudit/portaudit")
 cat "$capture" > /dev/null   # same page cache for every run
 
@@ -44,6 +48,7 @@ echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   timed cat "$i" cat "$capture"
   timed tcpdump "$i" tcpdump -nr "$capture" -w /dev/null
+  [ -n "$openssl" ] && timed sha256 "$i" openssl dgst -sha256 "$capture"
   [ -n "$ndpi" ] && timed ndpiReader "$i" ndpiReader -i "$capture" -q
   for b in $(bench_order "$i" "${#builds[@]}"); do
     audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)
@@ -66,6 +71,7 @@ tcp = med["tcpdump"]
 for k in sorted(runs):
     print(f"{k:14} {rounds.spread(runs[k].values())}  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
 print(f"floor: tcpdump / cat {tcp / med['cat']:.2f}")
+if "sha256" in med: print(f"the capture's SHA-256 alone (openssl): / tcpdump {med['sha256'] / tcp:.2f}")
 for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.3f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.3f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
