@@ -48,7 +48,7 @@ echo "capture: $capture, inventory: $inventory, $runs rounds"
 for ((i = 1; i <= runs; i++)); do
   timed cat "$i" cat "$capture"
   timed tcpdump "$i" tcpdump -nr "$capture" -w /dev/null
-  [ -n "$openssl" ] && timed sha256 "$i" openssl dgst -sha256 "$capture"
+  [ -n "$openssl" ] && timed sha256 "$i" "$openssl" dgst -sha256 "$capture"
   [ -n "$ndpi" ] && timed ndpiReader "$i" ndpiReader -i "$capture" -q
   for b in $(bench_order "$i" "${#builds[@]}"); do
     audit=("${builds[$b]}" audit -q "$capture" --inventory "$inventory" --catalog "$catalog" --out "$out/run" --fail-on none)

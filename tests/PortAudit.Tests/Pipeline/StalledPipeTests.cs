@@ -23,20 +23,20 @@ public sealed class StalledPipeTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    // A FIFO and its two ends, the writer's opened beside the reader's (each open waits for the other).
-    private async Task<(FileStream Reader, FileStream Writer)> OpenFifo(string name)
+    // A FIFO, its path and its two ends, the writer's opened beside the reader's (each open waits for the other).
+    private async Task<(string Path, FileStream Reader, FileStream Writer)> OpenFifo(string name)
     {
         string path = Path.Combine(_dir.FullName, name);
         Fifo.Make(path);
         var writer = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Write));
         var reader = new FileStream(path, FileMode.Open, FileAccess.Read);
-        return (reader, await writer);
+        return (path, reader, await writer);
     }
 
     [LinuxFact]
     public async Task A_pipe_tells_its_reader_before_it_waits_and_again_after_each_wait_but_not_while_bytes_are_there()
     {
-        var (fifo, writer) = await OpenFifo("bytes.fifo");
+        var (_, fifo, writer) = await OpenFifo("bytes.fifo");
         // Heard at the latest then, should the pipe never tell its reader.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var _ = writer;
@@ -75,13 +75,12 @@ public sealed class StalledPipeTests : IDisposable
     {
         // The run opens the FIFO by its path; this reading end, which reads nothing, stays open until the end so that the
         // writer never writes to a FIFO with no reader.
-        string name = $"capture-{workers}-{detected}.fifo";
-        var (idle, writer) = await OpenFifo(name);
+        var (path, idle, writer) = await OpenFifo($"capture-{workers}-{detected}.fifo");
         using var _ = idle;
         var ended = new EndedFlows();
         var run = new TrafficRun(new FlowTableOptions { Workers = workers }, ended);
         using var stop = new CancellationTokenSource();
-        var reading = Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, name), detected)], stop.Token));
+        var reading = Task.Run(() => run.Read([SourceOf(path, detected)], stop.Token));
         try
         {
             await writer.WriteAsync(OneEndedFlow);
@@ -105,14 +104,13 @@ public sealed class StalledPipeTests : IDisposable
     {
         // A command signalled before its pipe's writer sent anything threw out of the read, and said that no output was
         // written while flows had put its empty file in place.
-        string name = $"silent-{detected}.fifo";
-        var (idle, writer) = await OpenFifo(name);
+        var (path, idle, writer) = await OpenFifo($"silent-{detected}.fifo");
         using var _ = idle;
         await using var __ = writer;
         var run = new TrafficRun(new FlowTableOptions(), new EndedFlows());
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await Task.Run(() => run.Read([SourceOf(Path.Combine(_dir.FullName, name), detected)], stop.Token)).WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Run(() => run.Read([SourceOf(path, detected)], stop.Token)).WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(0, run.Summary.Traffic.Packets);
         Assert.Empty(run.Summary.Errors);

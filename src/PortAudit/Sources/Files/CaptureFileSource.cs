@@ -31,14 +31,9 @@ public sealed class CaptureFileSource : IFlowSource
     }
 
     /// <summary>
-    /// Reads the capture from <paramref name="pipe"/>, this source's named pipe, already opened by the caller (which then
-    /// no longer owns it): a pipe opened a second time has lost what was written to it.
-    /// </summary>
-    public void ReadOpenPipe(Stream pipe, IFlowSink sink) => ReadOpenPipe(pipe, pipe, sink, CancellationToken.None);
-
-    /// <summary>
-    /// As <see cref="ReadOpenPipe(Stream, IFlowSink)"/>, for a pipe read through <paramref name="waits"/> (the bytes already
-    /// looked at put back in front of it in <paramref name="replayed"/>): when <paramref name="waits"/> is a
+    /// Reads the capture from this source's pipe, already opened by the caller (which then no longer owns it: a pipe
+    /// opened a second time has lost what was written to it), through <paramref name="waits"/> with the bytes already
+    /// looked at put back in front of it in <paramref name="replayed"/>. When <paramref name="waits"/> is a
     /// <see cref="CancellablePipe"/>, the reader is told when it is about to wait (<see cref="PipeCaptureReader"/>), and a
     /// stop heard before the first record ends the input there.
     /// </summary>
