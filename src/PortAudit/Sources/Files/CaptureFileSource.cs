@@ -40,17 +40,12 @@ public sealed class CaptureFileSource : IFlowSource
     internal void ReadOpenPipe(Stream replayed, Stream waits, IFlowSink sink, CancellationToken cancel)
     {
         if (HashWhileReading) CaptureFile.Digest(Name, replayed);
-        Read(() => PipeCaptureReader.Over(CaptureFile.Open(Name, replayed), waits), sink, cancel);
+        if (Opened(() => PipeCaptureReader.Over(CaptureFile.Open(Name, replayed), waits), sink, cancel) is not { } reader) return;
+        using (reader) sink.ReadPackets(reader, live: false);
     }
 
     /// <summary>Opens the capture at <paramref name="path"/>, or hands <paramref name="sink"/> the reason it cannot be and returns null.</summary>
     public static ICaptureReader? Open(string path, IFlowSink sink, bool digest = false) => Opened(() => CaptureFile.Open(path, digest), sink);
-
-    private static void Read(Func<ICaptureReader> open, IFlowSink sink, CancellationToken cancel = default)
-    {
-        if (Opened(open, sink, cancel) is not { } reader) return;
-        using (reader) sink.ReadPackets(reader, live: false);
-    }
 
     private static ICaptureReader? Opened(Func<ICaptureReader> open, IFlowSink sink, CancellationToken cancel = default)
     {
