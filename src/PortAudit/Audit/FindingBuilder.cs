@@ -163,7 +163,7 @@ public sealed class FindingBuilder
         kind == FindingKind.Unexpected && !zonePair && _index is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
             ? TransportNames.IsIcmp(transport)
                 ? RoleExplanation.ForIcmp(_index, transport, flow.IcmpType, flow.IcmpCode, verdict.Client, verdict.Server)
-                : RoleExplanation.ForPort(_index, transport, flow.ServerPort, verdict.Client, verdict.Server)
+                : RoleExplanation.ForPort(_index, transport, flow.ServerPort, flow.App, verdict.Client, verdict.Server)
             : null;
 
     /// <summary>

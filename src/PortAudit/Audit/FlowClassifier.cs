@@ -162,6 +162,13 @@ public sealed class FlowClassifier
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
                 $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
 
+        // An announced connection other than RPC is on the port its announcement chose (the searcher's own port for an SSDP
+        // answer, the client's for a TFTP transfer, an offer's for media): a dynamic RPC range that holds the port says
+        // nothing of a service there, so the flow is neither a mismatch with that range nor RPC left unexplained. No rule
+        // between the ends names its protocol (AnnouncedRule found none).
+        if (dynamic is not null && flow.Announced && !flow.AnnouncementRefuted && flow.App is { } announcedApp && announcedApp != AppLabel.DceRpc)
+            return Unexplained(client, server, failed,
+                $"no rule between the two ends allows {announcedApp}, which another flow announced on port {flow.ServerPort} (appDetail)");
         if (dynamic is not null)
         {
             if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))

@@ -1,5 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Common;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Audit;
 
@@ -18,10 +19,13 @@ public static class RoleExplanation
     public static string? Find(RuleIndex index, Func<Rule, bool> candidates, AuditEndpoint client, AuditEndpoint server) =>
         First(index.Sides(candidates, client.Roles, server.Roles), client, server);
 
-    private static string? First(IEnumerable<(Rule Rule, bool Client, bool Server)> sides, AuditEndpoint client, AuditEndpoint server)
+    private static string? First(IEnumerable<(Rule Rule, bool Client, bool Server)> sides, AuditEndpoint client, AuditEndpoint server,
+        AppLabel? app = null)
     {
         foreach (var (rule, fromTakes, toTakes) in sides)
         {
+            // A rule whose protocol inspection contradicts would make the flow a mismatch, whatever the roles: not allowed.
+            if (!ProtocolExpectations.Accepts(rule.Protocol, app)) continue;
             if (fromTakes && toTakes)
             {
                 if (rule.PublishedOnly && server.Host is { } host && !client.ZoneListed)
@@ -50,9 +54,12 @@ public static class RoleExplanation
         return null;
     }
 
-    /// <summary>The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the fixed-port rules covering it.</summary>
-    public static string? ForPort(RuleIndex index, Transport transport, int port, AuditEndpoint client, AuditEndpoint server) =>
-        First(index.SidesAt(transport, port, client.Roles, server.Roles), client, server);
+    /// <summary>
+    /// The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the
+    /// fixed-port rules covering it whose protocol accepts <paramref name="app"/>, what inspection found (null: nothing).
+    /// </summary>
+    public static string? ForPort(RuleIndex index, Transport transport, int port, AppLabel? app, AuditEndpoint client, AuditEndpoint server) =>
+        First(index.SidesAt(transport, port, client.Roles, server.Roles), client, server, app);
 
     /// <summary>
     /// The explanation of an ICMP flow of <paramref name="type"/>/<paramref name="code"/> that no rule allows, from the

@@ -5,7 +5,8 @@ using PortAudit.Flows;
 namespace PortAudit.Inspect;
 
 /// <summary>
-/// Something one flow said about a connection to come: an endpoint-mapper answer, an FTP PORT or PASV, a TFTP request.
+/// Something one flow said about a connection to come: an endpoint-mapper answer, an FTP PORT or PASV, a TFTP request,
+/// an SSDP search.
 /// When a new flow goes to the announced address and port, the announcement labels it and records its evidence.
 /// </summary>
 public interface IAnnouncement

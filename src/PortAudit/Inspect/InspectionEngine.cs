@@ -8,6 +8,7 @@ using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
 using PortAudit.Inspect.Sip;
 using PortAudit.Inspect.Smb;
+using PortAudit.Inspect.Ssdp;
 using PortAudit.Inspect.Tftp;
 
 namespace PortAudit.Inspect;
@@ -83,7 +84,7 @@ public sealed class InspectionEngine : IFlowObserver
         Expectations = new EndpointMapperExpectations(Announced);
     }
 
-    /// <summary>The connections flows announced (endpoint-mapper answers, FTP PORT/PASV, SDP media, TFTP requests) and not yet seen.</summary>
+    /// <summary>The connections flows announced (endpoint-mapper answers, FTP PORT/PASV, SDP media, TFTP requests, SSDP searches) and not yet seen.</summary>
     public AnnouncedConnections Announced { get; }
 
     /// <summary>The endpoint-mapper answers seen, and the flows that used them.</summary>
@@ -379,6 +380,7 @@ public sealed class InspectionEngine : IFlowObserver
     {
         state.Done = true;
         TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
+        SsdpAnswerAnnouncement.AnnounceFrom(flow, Announced);
         state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
             ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced);
         if (state.Follower is null)

@@ -2,13 +2,15 @@ using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Tests.Inspect;
 
 namespace PortAudit.Tests.Audit;
 
 /// <summary>
 /// A connection another flow announced is judged by the rule for its protocol between the two ends, wherever the port
 /// its announcement chose: the TFTP transfer that comes back from the server's new port is the RIS server's TFTP, not
-/// traffic no rule allows.
+/// traffic no rule allows; an SSDP answer to a domain controller's search, on the port the search left from, is no
+/// mismatch with the controller's dynamic RPC range.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class AnnouncedConnectionAuditTests : IDisposable
@@ -44,5 +46,49 @@ public sealed class AnnouncedConnectionAuditTests : IDisposable
         // The transfer goes from the server's port 3445 to the client's 50618: no rule names either port.
         Assert.Equal((AppLabel.Tftp, 50618), (transfer.Flow.App, (int)transfer.Flow.ServerPort));
         Assert.Equal((Verdict.Expected, "kb832017-ris-server-tftp-udp-69"), (transfer.Verdict.Verdict, transfer.Verdict.Rule?.Id));
+    }
+
+    private const string SearchingHosts = """
+        hosts:
+          - name: dc01
+            addresses: [10.50.0.10]
+            roles: [domain-controller]
+          - name: media01
+            addresses: [10.50.0.11]
+            roles: [upnp-host]
+          - name: tv01
+            addresses: [10.50.0.9]
+            roles: [workstation]
+        segments:
+          - name: lan
+            cidrs: [10.50.0.0/24]
+        """;
+
+    [Fact]
+    public void An_ssdp_answer_on_the_port_a_search_left_from_is_no_dynamic_rpc_mismatch()
+    {
+        // dc01's search leaves from 50001, in the domain controller's dynamic RPC range (kb832017's any@internal rule); the
+        // TV answers there from a port of its own. No rule names SSDP between a workstation and a domain controller.
+        var auditor = AuditFixture.RepositoryAuditor(SearchingHosts);
+        var flows = SsdpAnswerAnnouncementTests.Inspect(SsdpAnswerAnnouncementTests.Search("10.50.0.10", 50001),
+            SsdpAnswerAnnouncementTests.Answer("10.50.0.9", 41234, "10.50.0.10", 50001));
+        var verdict = auditor.Audit(flows.Single(f => f.ServerPort == 50001));
+        var finding = Assert.Single(auditor.Complete().Findings, f => f.Ports == "50001");
+
+        Assert.Equal((Verdict.Unexpected, (string?)null), (verdict.Verdict, verdict.Rule?.Id));
+        Assert.Equal("no rule between the two ends allows ssdp, which another flow announced on port 50001 (appDetail)", verdict.Reason);
+        // The media range of Lync's rules covers 50001 too, but for RTP: no role there would allow SSDP.
+        Assert.Null(finding.Explanation);
+    }
+
+    [Fact]
+    public void An_ssdp_answer_to_a_upnp_hosts_search_is_the_ssdp_rules()
+    {
+        var auditor = AuditFixture.RepositoryAuditor(SearchingHosts);
+        var flows = SsdpAnswerAnnouncementTests.Inspect(SsdpAnswerAnnouncementTests.Search("10.50.0.11", 50001),
+            SsdpAnswerAnnouncementTests.Answer("10.50.0.9", 41234, "10.50.0.11", 50001));
+        var verdict = auditor.Audit(flows.Single(f => f.ServerPort == 50001));
+
+        Assert.Equal((Verdict.Expected, "kb832017-upnp-host-ssdp-udp-1900"), (verdict.Verdict, verdict.Rule?.Id));
     }
 }

@@ -1,5 +1,4 @@
 using PortAudit.Common;
-using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
@@ -10,35 +9,14 @@ namespace PortAudit.Inspect.Tftp;
 /// address and port, so the transfer is a flow of its own that nothing in its bytes names. The flow that goes to the
 /// requesting endpoint is labelled tftp, its appDetail naming the request (rrq, wrq) and the server it was sent to.
 /// </summary>
-public sealed class TftpTransferAnnouncement : IAnnouncement
+public static class TftpTransferAnnouncement
 {
-    private readonly AppDetail _detail;
-
-    private TftpTransferAnnouncement(long timeNs, AppDetail detail)
-    {
-        TimeNs = timeNs;
-        _detail = detail;
-    }
-
     /// <summary>Expects the transfer of <paramref name="request"/> when it is a TFTP read or write request.</summary>
     public static void AnnounceFrom(Flow request, AnnouncedConnections announced)
     {
         if (request.App != AppLabel.Tftp || request.Protocol != IpProtocol.Udp || request.AppDetail is not { Count: > 0 } detail) return;
         var evidence = AppDetail.Of(new DetailPart(null, detail.ValueAt(0).ToString()),
             new DetailPart("request", EndpointText.Format(request.Server, request.ServerPort)));
-        announced.Announce(request.Client, request.ClientPort, IpProtocol.Udp, new TftpTransferAnnouncement(request.EndNs, evidence));
-    }
-
-    /// <inheritdoc />
-    public long TimeNs { get; }
-
-    /// <inheritdoc />
-    public bool Refinable => false;
-
-    /// <inheritdoc />
-    public void Apply(Flow flow)
-    {
-        flow.App = AppLabel.Tftp;
-        flow.AppDetail = _detail;
+        announced.Announce(request.Client, request.ClientPort, IpProtocol.Udp, new LabelAnnouncement(request.EndNs, AppLabel.Tftp, evidence));
     }
 }
