@@ -4,8 +4,9 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect;
 
 /// <summary>
-/// An announcement whose flow is known by where it goes alone: it is labelled <see cref="App"/> for good, its appDetail
-/// naming the flow that announced it (a TFTP transfer, an SSDP answer). Its bytes are not read: nothing in them names it.
+/// An announcement whose flow is known by where it goes: it is labelled <see cref="App"/> for good, its appDetail naming
+/// the flow that announced it (a TFTP transfer, whose bytes name nothing; an SSDP answer, whose bytes would say only that
+/// it answers some search). Its bytes are not read.
 /// </summary>
 public sealed class LabelAnnouncement(long timeNs, AppLabel app, AppDetail detail) : IAnnouncement
 {
