@@ -154,23 +154,24 @@ public sealed class FlowClassifier
         if (allowing is not null)
             return Allowed(Verdict.Expected, allowing, client, server, flow);
         // Evidence beats ports here too: a connection another flow announced (the media of an SDP offer or answer, a TFTP
-        // transfer, FTP data) is on the port its announcement chose, so the rule for its protocol between the two ends
-        // explains it wherever the port falls; its appDetail names the announcement.
-        if (flow.Announced && !flow.AnnouncementRefuted && transport is { } announcedOn && AnnouncedRule(announcedOn, flow, client, server) is { } announced)
+        // transfer, FTP data, an SSDP answer) is on the port its announcement chose, so the rule for its protocol between
+        // the two ends explains it wherever the port falls; its appDetail names the announcement.
+        var announcedApp = AnnouncedLabel(flow);
+        if (announcedApp is { } app && transport is { } announcedOn && AnnouncedRule(announcedOn, app, client, server) is { } announced)
             return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is not null)
             return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
                 $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
 
-        // An announced connection other than RPC is on the port its announcement chose (the searcher's own port for an SSDP
-        // answer, the client's for a TFTP transfer, an offer's for media): a dynamic RPC range that holds the port says
-        // nothing of a service there, so the flow is neither a mismatch with that range nor RPC left unexplained. No rule
-        // between the ends names its protocol (AnnouncedRule found none).
-        if (dynamic is not null && flow.Announced && !flow.AnnouncementRefuted && flow.App is { } announcedApp && announcedApp != AppLabel.DceRpc)
-            return Unexplained(client, server, failed,
-                $"no rule between the two ends allows {announcedApp}, which another flow announced on port {flow.ServerPort} (appDetail)");
         if (dynamic is not null)
         {
+            // An announced connection is on the port its announcement chose (the searcher's own port for an SSDP answer,
+            // the client's for a TFTP transfer): a dynamic RPC range that holds the port says nothing of a service there,
+            // so the flow is neither a mismatch with that range nor RPC left unexplained. No rule between the ends names
+            // its protocol (AnnouncedRule found none above).
+            if (announcedApp is { } unexplained)
+                return Unexplained(client, server, failed,
+                    $"no rule between the two ends allows {unexplained}, which another flow announced on port {flow.ServerPort} (appDetail)");
             if (!ProtocolExpectations.Accepts(dynamic.Protocol, flow.App))
                 return new FlowVerdict(Verdict.ProtocolMismatch, dynamic, client, server, [], failed, null,
                     $"{Finder(flow)} '{flow.App}' on a port of the dynamic RPC range of rule {dynamic.Id}");
@@ -222,14 +223,19 @@ public sealed class FlowClassifier
         : $"no rule allows it from zone {from} to zone {to} ({side} address in zone {zone}, not listed)";
 
     /// <summary>
-    /// The rule between the two ends whose protocol inspection's label confirms, whatever its ports, for a flow an
-    /// announcement labelled: either end may be the one the rule calls its server (a TFTP transfer comes from the server's
-    /// new port), so both directions are asked.
+    /// The label an announcement other than the endpoint mapper's gave <paramref name="flow"/>, unless its bytes refuted
+    /// it; null otherwise. An endpoint mapper's flow is judged as dynamic RPC instead.
     /// </summary>
-    private Rule? AnnouncedRule(Transport transport, Flow flow, AuditEndpoint client, AuditEndpoint server) =>
-        flow.App is not { } app || app == AppLabel.DceRpc
-            ? null
-            : ConfirmingRule(transport, app, client, server) ?? ConfirmingRule(transport, app, server, client);
+    private static AppLabel? AnnouncedLabel(Flow flow) =>
+        flow.Announced && !flow.AnnouncementRefuted && flow.App is { } app && app != AppLabel.DceRpc ? app : null;
+
+    /// <summary>
+    /// The rule between the two ends that <paramref name="app"/>, the label an announcement gave a flow, confirms, whatever
+    /// its ports: either end may be the one the rule calls its server (a TFTP transfer comes from the server's new port),
+    /// so both directions are asked.
+    /// </summary>
+    private Rule? AnnouncedRule(Transport transport, AppLabel app, AuditEndpoint client, AuditEndpoint server) =>
+        ConfirmingRule(transport, app, client, server) ?? ConfirmingRule(transport, app, server, client);
 
     private Rule? ConfirmingRule(Transport transport, AppLabel app, AuditEndpoint from, AuditEndpoint to)
     {

@@ -4,10 +4,13 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect;
 
 /// <summary>
-/// An announcement whose flow is known by where it goes: it is labelled <see cref="App"/> for good, its appDetail naming
-/// the flow that announced it (a TFTP transfer, whose bytes name nothing; an SSDP answer, whose bytes would say only that
-/// it answers some search). Its bytes are not read.
+/// An announcement whose flow is known by where it goes: it is labelled for good, its appDetail naming the flow that
+/// announced it (a TFTP transfer, whose bytes name nothing; an SSDP answer, whose bytes would say only that it answers
+/// some search). Its bytes are not read.
 /// </summary>
+/// <param name="timeNs">When the announcing flow made it, nanoseconds of capture time.</param>
+/// <param name="app">The label the announced flow takes.</param>
+/// <param name="detail">The announced flow's appDetail: what announced it.</param>
 public sealed class LabelAnnouncement(long timeNs, AppLabel app, AppDetail detail) : IAnnouncement
 {
     /// <inheritdoc />
@@ -16,16 +19,10 @@ public sealed class LabelAnnouncement(long timeNs, AppLabel app, AppDetail detai
     /// <inheritdoc />
     public bool Refinable => false;
 
-    /// <summary>The label the announced flow takes.</summary>
-    public AppLabel App { get; } = app;
-
-    /// <summary>The announced flow's appDetail: what announced it.</summary>
-    public AppDetail Detail { get; } = detail;
-
     /// <inheritdoc />
     public void Apply(Flow flow)
     {
-        flow.App = App;
-        flow.AppDetail = Detail;
+        flow.App = app;
+        flow.AppDetail = detail;
     }
 }

@@ -64,15 +64,21 @@ public sealed class AnnouncedConnectionAuditTests : IDisposable
             cidrs: [10.50.0.0/24]
         """;
 
+    // The searcher's M-SEARCH from 50001 and tv01's answer from a port of its own; the answer's verdict.
+    private static (FlowAuditor Auditor, FlowVerdict Verdict) AnswerToASearchBy(string searcher)
+    {
+        var auditor = AuditFixture.RepositoryAuditor(SearchingHosts);
+        var flows = SsdpAnswerAnnouncementTests.Inspect(SsdpAnswerAnnouncementTests.Search(searcher, 50001),
+            SsdpAnswerAnnouncementTests.Answer("10.50.0.9", 41234, searcher, 50001));
+        return (auditor, auditor.Audit(flows.Single(f => f.ServerPort == 50001)));
+    }
+
     [Fact]
     public void An_ssdp_answer_on_the_port_a_search_left_from_is_no_dynamic_rpc_mismatch()
     {
         // dc01's search leaves from 50001, in the domain controller's dynamic RPC range (kb832017's any@internal rule); the
         // TV answers there from a port of its own. No rule names SSDP between a workstation and a domain controller.
-        var auditor = AuditFixture.RepositoryAuditor(SearchingHosts);
-        var flows = SsdpAnswerAnnouncementTests.Inspect(SsdpAnswerAnnouncementTests.Search("10.50.0.10", 50001),
-            SsdpAnswerAnnouncementTests.Answer("10.50.0.9", 41234, "10.50.0.10", 50001));
-        var verdict = auditor.Audit(flows.Single(f => f.ServerPort == 50001));
+        var (auditor, verdict) = AnswerToASearchBy("10.50.0.10");
         var finding = Assert.Single(auditor.Complete().Findings, f => f.Ports == "50001");
 
         Assert.Equal((Verdict.Unexpected, (string?)null), (verdict.Verdict, verdict.Rule?.Id));
@@ -84,10 +90,7 @@ public sealed class AnnouncedConnectionAuditTests : IDisposable
     [Fact]
     public void An_ssdp_answer_to_a_upnp_hosts_search_is_the_ssdp_rules()
     {
-        var auditor = AuditFixture.RepositoryAuditor(SearchingHosts);
-        var flows = SsdpAnswerAnnouncementTests.Inspect(SsdpAnswerAnnouncementTests.Search("10.50.0.11", 50001),
-            SsdpAnswerAnnouncementTests.Answer("10.50.0.9", 41234, "10.50.0.11", 50001));
-        var verdict = auditor.Audit(flows.Single(f => f.ServerPort == 50001));
+        var (_, verdict) = AnswerToASearchBy("10.50.0.11");
 
         Assert.Equal((Verdict.Expected, "kb832017-upnp-host-ssdp-udp-1900"), (verdict.Verdict, verdict.Rule?.Id));
     }

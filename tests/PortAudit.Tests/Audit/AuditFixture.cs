@@ -81,13 +81,7 @@ internal static class AuditFixture
         new(AuditContext.Create(Scenarios.ScenarioAudit.RepositoryCatalog, LoadInventory(yaml, Scenarios.ScenarioAudit.RepositoryCatalog)));
 
     /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
-    public static List<Flow> FlowsOf(params byte[][] frames)
-    {
-        var builder = new PcapBuilder();
-        double time = 1;
-        foreach (var frame in frames) builder.Add(frame, time += 0.01);
-        return FlowRunner.Run(builder.Build()).Flows;
-    }
+    public static List<Flow> FlowsOf(params byte[][] frames) => FlowRunner.Run(PcapBuilder.Spaced(frames)).Flows;
 
     /// <summary>A TCP handshake from client to server (answered, so established).</summary>
     public static byte[][] Handshake(string client, string server, ushort port, ushort clientPort = 50000) =>

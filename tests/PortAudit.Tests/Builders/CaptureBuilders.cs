@@ -29,6 +29,15 @@ internal sealed class PcapBuilder(int linkType = 1, bool bigEndian = false, bool
         return this;
     }
 
+    /// <summary>A capture of <paramref name="frames"/> in turn, 10 ms apart from one second past the epoch base.</summary>
+    public static byte[] Spaced(params byte[][] frames)
+    {
+        var builder = new PcapBuilder();
+        double time = 1;
+        foreach (var frame in frames) builder.Add(frame, time += 0.01);
+        return builder.Build();
+    }
+
     public byte[] Build()
     {
         var header = new byte[24];

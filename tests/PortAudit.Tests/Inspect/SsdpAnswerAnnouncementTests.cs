@@ -24,13 +24,7 @@ public class SsdpAnswerAnnouncementTests
     private static byte[] Notify(string device) => Ethernet(Ip(device, "239.255.255.250", 17, Udp(1900, 1900,
         Encoding.ASCII.GetBytes("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n\r\n"))));
 
-    internal static List<Flow> Inspect(params byte[][] frames)
-    {
-        var capture = new PcapBuilder();
-        double time = 1;
-        foreach (var frame in frames) capture.Add(frame, time += 0.01);
-        return InspectTestData.Inspect(capture.Build());
-    }
+    internal static List<Flow> Inspect(params byte[][] frames) => InspectTestData.Inspect(PcapBuilder.Spaced(frames));
 
     [Fact]
     public void Answers_from_any_port_to_the_searchers_port_are_the_searchs()
