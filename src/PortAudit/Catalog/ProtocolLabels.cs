@@ -17,7 +17,7 @@ public static class ProtocolLabels
     private static readonly HashSet<AppLabel> Tunnels =
     [
         AppLabel.Ssh, AppLabel.WireGuard, AppLabel.OpenVpn, AppLabel.Socks, AppLabel.HttpProxy, AppLabel.Quic, AppLabel.PseudoTls,
-        AppLabel.DnsCrypt, AppLabel.Teredo, AppLabel.Vxlan, AppLabel.Geneve,
+        AppLabel.DnsCrypt, AppLabel.Teredo, AppLabel.Vxlan, AppLabel.Geneve, AppLabel.GtpU,
     ];
 
     private static readonly Dictionary<string, AppLabel[]> Accepted = WithTunnels(new(StringComparer.Ordinal)

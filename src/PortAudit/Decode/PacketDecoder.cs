@@ -312,7 +312,7 @@ public static class PacketDecoder
         int declaredEnd = length >= 8 ? offset + length : end;
         packet.PayloadLength = Math.Min(end, declaredEnd) - packet.PayloadOffset;
         if (packet.PayloadLength < 0) packet.PayloadLength = 0;
-        // An overlay's tunnel (VXLAN, Geneve): the firewall passed UDP to its port, the segments talk inside it.
+        // A tunnel in UDP (VXLAN, Geneve, GTP-U): the firewall passed UDP to its port, the conversations are inside it.
         int payloadEnd = packet.PayloadOffset + packet.PayloadLength;
         if (UdpTunnels.Of(frame[packet.PayloadOffset..payloadEnd], packet.SourcePort, packet.DestinationPort) != UdpTunnel.None)
             return DecodeTunnel(frame, packet.PayloadOffset, payloadEnd, ref packet);
@@ -361,7 +361,7 @@ public static class PacketDecoder
     private static TunnelCarrier CarrierOf(in DecodedPacket outer) => new() { Outer = PacketEnds.Of(outer), IpBytes = outer.IpBytes };
 
     /// <summary>
-    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN and Geneve in UDP
+    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN, Geneve and GTP-U in UDP
     /// (<see cref="UdpTunnels.Of"/>). The innermost packet opened becomes <paramref name="packet"/>; one that cannot be opened
     /// stays the outer packet.
     /// </summary>

@@ -13,15 +13,22 @@ public enum UdpTunnel : byte
 
     /// <summary>Geneve (RFC 8926): an Ethernet frame or an IP packet behind 8 bytes of header and its options, on 6081.</summary>
     Geneve,
+
+    /// <summary>
+    /// GTP-U (3GPP TS 29.281): a user's IP packet behind a G-PDU's header (8 bytes, 12 with its optional fields, then its
+    /// extension headers), on 2152.
+    /// </summary>
+    GtpU,
 }
 
 /// <summary>
-/// The tunnels in UDP that overlays run across firewalls (VXLAN, Geneve): which datagram is one, where its header ends and
-/// what it carries. A firewall passes them as UDP to one port; the segments' conversations are inside.
+/// The tunnels in UDP that overlays and mobile networks run across firewalls (VXLAN, Geneve, GTP-U): which datagram is
+/// one, where its header ends and what it carries. A firewall passes them as UDP to one port; the conversations are inside.
 /// </summary>
 /// <remarks>
 /// Linux, Open vSwitch and cloud load balancers send to the tunnel's port from a port hashed from the inner flow (RFC 7348
-/// 5, RFC 8926 3.3), so each direction of a tunnel is a UDP conversation of its own, to the other end's port.
+/// 5, RFC 8926 3.3), so each direction of a tunnel is a UDP conversation of its own, to the other end's port. GTP-U's ends
+/// (a base station and its user plane gateway) mostly send from 2152 to 2152 (TS 29.281 4.4.2).
 /// </remarks>
 public static class UdpTunnels
 {
@@ -31,21 +38,44 @@ public static class UdpTunnels
     /// <summary>Geneve's port.</summary>
     public const ushort GenevePort = 6081;
 
+    /// <summary>GTP-U's port.</summary>
+    public const ushort GtpUPort = 2152;
+
     private const int HeaderLength = 8;
     private const byte VxlanFlagValidVni = 0x08;
     // Geneve's first byte: version (2 bits, 0) and the options' length in 4-byte words (6 bits).
     private const int GeneveVersionShift = 6;
     private const byte GeneveOptionWords = 0x3F;
     private const int GeneveProtocolAt = 2;
+    // GTP-U's first byte (TS 29.281 5.1): version (3 bits, 1), protocol type (1 for GTP, 0 for GTP'), a spare bit, then
+    // the flags of an extension header (E), a sequence number (S) and an N-PDU number (PN). Any of the three adds the
+    // 4 optional bytes, whose last names the first extension header.
+    private const int GtpVersionShift = 5;
+    private const byte GtpVersion1 = 1;
+    private const byte GtpProtocolTypeGtp = 0x10;
+    private const byte GtpSpare = 0x08;
+    private const byte GtpExtensionFlag = 0x04;
+    private const byte GtpOptionalFlags = 0x07;
+    private const int GtpOptionalLength = 4;
+    private const int GtpMessageTypeAt = 1;
+    // The only message that carries a user's packet; echoes, error indications and end markers carry none.
+    private const byte GtpMessageGpdu = 0xFF;
+    private const int IpVersionShift = 4;
 
     /// <summary>The tunnel a datagram between ports <paramref name="a"/> and <paramref name="b"/> may be, by port alone (VXLAN first).</summary>
     public static UdpTunnel ByPort(ushort a, ushort b) =>
         a == VxlanPort || b == VxlanPort ? UdpTunnel.Vxlan
         : a == GenevePort || b == GenevePort ? UdpTunnel.Geneve
+        : a == GtpUPort || b == GtpUPort ? UdpTunnel.GtpU
         : UdpTunnel.None;
 
     /// <summary>The tunnel's port.</summary>
-    public static ushort PortOf(UdpTunnel tunnel) => tunnel == UdpTunnel.Vxlan ? VxlanPort : GenevePort;
+    public static ushort PortOf(UdpTunnel tunnel) => tunnel switch
+    {
+        UdpTunnel.Vxlan => VxlanPort,
+        UdpTunnel.Geneve => GenevePort,
+        _ => GtpUPort,
+    };
 
     /// <summary>True for a datagram from the tunnel's port to another: the end that listens sent it, whichever end spoke first.</summary>
     public static bool SentFromTunnelPort(ushort source, ushort destination) =>
@@ -54,17 +84,26 @@ public static class UdpTunnels
     /// <summary>
     /// The tunnel <paramref name="payload"/>, a datagram's payload between <paramref name="sourcePort"/> and
     /// <paramref name="destinationPort"/>, opens: on the tunnel's port, with the header that tunnel writes (VXLAN's flag of a
-    /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6).
+    /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU).
     /// </summary>
     public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort)
     {
         var tunnel = ByPort(sourcePort, destinationPort);
         if (tunnel == UdpTunnel.None || payload.Length < HeaderLength) return UdpTunnel.None;
-        if (tunnel == UdpTunnel.Vxlan) return (payload[0] & VxlanFlagValidVni) != 0 ? tunnel : UdpTunnel.None;
-        ushort type = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);
-        bool carried = type is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6;
-        return payload[0] >> GeneveVersionShift == 0 && carried ? tunnel : UdpTunnel.None;
+        bool opens = tunnel switch
+        {
+            UdpTunnel.Vxlan => (payload[0] & VxlanFlagValidVni) != 0,
+            UdpTunnel.Geneve => payload[0] >> GeneveVersionShift == 0
+                && BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]) is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6,
+            _ => IsGpdu(payload),
+        };
+        return opens ? tunnel : UdpTunnel.None;
     }
+
+    // A G-PDU of GTP version 1 with its spare bit clear: GTP' (charging), echoes and signalling on the port carry no packet.
+    private static bool IsGpdu(ReadOnlySpan<byte> header) =>
+        header[0] >> GtpVersionShift == GtpVersion1 && (header[0] & (GtpProtocolTypeGtp | GtpSpare)) == GtpProtocolTypeGtp
+        && header[GtpMessageTypeAt] == GtpMessageGpdu;
 
     /// <summary>
     /// Where what <paramref name="tunnel"/>'s header at the start of <paramref name="payload"/> carries begins, and its
@@ -77,14 +116,51 @@ public static class UdpTunnels
             (length, carries) = (HeaderLength, 0);
             return false;
         }
-        if (tunnel == UdpTunnel.Vxlan)
+        switch (tunnel)
         {
-            // A fixed header, and always an Ethernet frame behind it.
-            (length, carries) = (HeaderLength, EtherTypes.TransparentBridging);
-            return true;
+            case UdpTunnel.Vxlan:
+                // A fixed header, and always an Ethernet frame behind it.
+                (length, carries) = (HeaderLength, EtherTypes.TransparentBridging);
+                return true;
+            case UdpTunnel.Geneve:
+                length = HeaderLength + (payload[0] & GeneveOptionWords) * 4;
+                carries = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);
+                return payload.Length >= length;
+            default:
+                return TryReadGtpHeader(payload, out length, out carries);
         }
-        length = HeaderLength + (payload[0] & GeneveOptionWords) * 4;
-        carries = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);
-        return payload.Length >= length;
+    }
+
+    // A G-PDU's header: the mandatory 8 bytes, the optional 4 when a flag asks for them, then each extension header (TS
+    // 29.281 5.2.1: its first byte its length in 4-byte units, never 0; its last byte the type of the next, 0 for none).
+    // No field names what is carried: the packet's own version nibble says IPv4 or IPv6 (0, not IP, for anything else).
+    private static bool TryReadGtpHeader(ReadOnlySpan<byte> payload, out int length, out ushort carries)
+    {
+        (length, carries) = (HeaderLength, 0);
+        byte flags = payload[0];
+        if ((flags & GtpOptionalFlags) != 0)
+        {
+            length += GtpOptionalLength;
+            if (payload.Length < length) return false;
+            byte next = (flags & GtpExtensionFlag) != 0 ? payload[length - 1] : (byte)0;
+            while (next != 0)
+            {
+                if (payload.Length <= length) return false;
+                int words = payload[length];
+                // A zero length would never move on: the header is damaged, and nothing behind it is read.
+                if (words == 0) return false;
+                length += words * 4;
+                if (payload.Length < length) return false;
+                next = payload[length - 1];
+            }
+        }
+        if (payload.Length <= length) return false;
+        carries = (payload[length] >> IpVersionShift) switch
+        {
+            4 => EtherTypes.Ipv4,
+            6 => EtherTypes.Ipv6,
+            _ => 0,
+        };
+        return true;
     }
 }

@@ -6,11 +6,10 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN, Geneve), one per pair of tunnel ends and protocol (and ports, for
-/// a tunnel in UDP): what a firewall
-/// between the ends sees and judges, while the flow table holds the flows they carry. Each becomes a flow at the end of
-/// the run, whose id follows every packet's (a packet that opens a tunnel opens the first flow inside it too, and that
-/// flow has the packet's ordinal already).
+/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U), one per pair of tunnel ends and protocol
+/// (and ports, for a tunnel in UDP): what a firewall between the ends sees and judges, while the flow table holds the
+/// flows they carry. Each becomes a flow at the end of the run, whose id follows every packet's (a packet that opens a
+/// tunnel opens the first flow inside it too, and that flow has the packet's ordinal already).
 /// </summary>
 /// <remarks>
 /// A carrier spans the run: it is never ended idle, so the tables of a split run keep parts of it that merge into the
@@ -110,11 +109,15 @@ internal sealed class TunnelCarriers
 
     /// <summary>
     /// The label of a tunnel in UDP between ports <paramref name="a"/> and <paramref name="b"/> (<c>vxlan</c>,
-    /// <c>geneve</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in UDP only where
-    /// its header says so: the label is that evidence.
+    /// <c>geneve</c>, <c>gtp-u</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in
+    /// UDP only where its header says so: the label is that evidence.
     /// </summary>
-    public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) =>
-        protocol != IpProtocol.Udp ? null : UdpTunnels.ByPort(a, b) == UdpTunnel.Vxlan ? AppLabel.Vxlan : AppLabel.Geneve;
+    public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) => protocol != IpProtocol.Udp ? null : UdpTunnels.ByPort(a, b) switch
+    {
+        UdpTunnel.Vxlan => AppLabel.Vxlan,
+        UdpTunnel.Geneve => AppLabel.Geneve,
+        _ => AppLabel.GtpU,
+    };
 
     /// <summary>
     /// One carrier's counts, by direction between its lower and its higher address, and the ICMP errors about its packets.

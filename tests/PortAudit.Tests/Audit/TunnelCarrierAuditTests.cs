@@ -9,7 +9,7 @@ namespace PortAudit.Tests.Audit;
 /// <summary>
 /// A tunnel's own flow is judged as a firewall between its ends judges it, by the tunnel's IP protocol between the
 /// tunnel's ends: KB832017's GRE row admits PPTP's GRE to a published RRAS server, and nothing admits 6in4 from the
-/// Internet or VXLAN between segments, whatever the flows inside are; those are judged on their own addresses.
+/// Internet, VXLAN or GTP-U between segments, whatever the flows inside are; those are judged on their own addresses.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class TunnelCarrierAuditTests
@@ -123,6 +123,21 @@ public class TunnelCarrierAuditTests
         Assert.Equal("vxlan 10.0.8.20:41000 → 10.0.1.40:4789", Assert.Single(finding.Samples).Tunnel);
         Assert.StartsWith("1 of its flows came inside a tunnel (vxlan 10.0.8.20:41000", PortAudit.Report.FindingText.Tunnelled(finding));
         Assert.Null(PortAudit.Report.FindingText.Tunnelled(Assert.Single(findings, f => f.Ports == "4789")));
+    }
+
+    [Fact]
+    public void GtpU_between_two_hosts_is_unexpected_on_2152_and_the_users_packets_are_judged_on_their_own_addresses()
+    {
+        // A user plane tunnel (a base station to its gateway, 2152 at both ends) across the segments' firewall.
+        var user = Ip("10.0.8.9", "157.240.224.35", IpProtocol.Tcp, Tcp(50000, 443, Syn));
+        var flows = FlowsOf(Ethernet(Ipv4("10.0.8.20", "10.0.1.40", IpProtocol.Udp, Udp(2152, 2152, GtpU(user, 0x32)))));
+
+        var carrier = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp);
+        Assert.Equal(("gtp-u", "10.0.1.40", 2152), (carrier.App?.Name, carrier.Server.ToString(), (int)carrier.ServerPort));
+        var verdict = RepositoryAuditor(Site).Audit(carrier);
+        Assert.Equal((Verdict.Unexpected, null), (verdict.Verdict, verdict.Rule));
+        var web = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal(("10.0.8.9", (ushort)443, "gtp-u 10.0.8.20:2152 → 10.0.1.40:2152"), (web.Client.ToString(), web.ServerPort, web.Tunnel?.ToString()));
     }
 
     [Fact]

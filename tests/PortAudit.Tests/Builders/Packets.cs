@@ -136,6 +136,31 @@ internal static class Packets
             new byte[optionWords * 4], inner);
 
     /// <summary>
+    /// A GTP-U header (3GPP TS 29.281) of <paramref name="flags"/> (version 1, GTP: 0x30; 0x32 adds the optional fields with a
+    /// sequence number) and message <paramref name="type"/> (0xFF, a G-PDU) for tunnel 0x1234, then
+    /// <paramref name="extensions"/> (each one's content, padded to whole words, PDU session containers chained; the E
+    /// flag set when there are any), then <paramref name="inner"/>. The length field counts all behind the first 8 bytes.
+    /// </summary>
+    public static byte[] GtpU(byte[] inner, byte flags = 0x30, byte type = 0xFF, params byte[][] extensions)
+    {
+        const byte PduSessionContainer = 0x85;
+        if (extensions.Length > 0) flags |= 0x04;
+        byte[] optional = (flags & 0x07) != 0 ? [0, 7, 0, extensions.Length > 0 ? PduSessionContainer : (byte)0] : [];
+        var chain = new List<byte>();
+        for (int i = 0; i < extensions.Length; i++)
+        {
+            int words = (extensions[i].Length + 2 + 3) / 4;
+            var header = new byte[words * 4];
+            header[0] = (byte)words;
+            extensions[i].CopyTo(header, 1);
+            header[^1] = i + 1 < extensions.Length ? PduSessionContainer : (byte)0;
+            chain.AddRange(header);
+        }
+        int length = optional.Length + chain.Count + inner.Length;
+        return Concat([flags, type, (byte)(length >> 8), (byte)length, 0, 0, 0x12, 0x34], optional, [.. chain], inner);
+    }
+
+    /// <summary>
     /// GRE with a mirror session's header (Cisco ERSPAN) of <paramref name="type"/> 1, 2 or 3 before <paramref name="mirrored"/>:
     /// type I a bare GRE header of 0x88BE; type II with a sequence number and an 8-byte header of <paramref name="version"/>
     /// (1 unless given); type III, 0x22EB, a 12-byte header of version 2 naming an Ethernet frame, or an IP packet when

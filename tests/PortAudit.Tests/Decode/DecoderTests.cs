@@ -109,6 +109,59 @@ public class DecoderTests
         Assert.Equal((0, IpProtocol.Udp, false), ((int)p.TunnelDepth, p.Protocol, p.Carrier.Present));
     }
 
+    [Theory]
+    [InlineData(0x30, 0)]   // the mandatory 8 bytes alone, as most of base.pcap's G-PDUs
+    [InlineData(0x32, 0)]   // with a sequence number: the optional 4 bytes
+    [InlineData(0x30, 1)]   // a 5G PDU session container: the optional bytes name it, its length byte says where it ends
+    [InlineData(0x30, 2)]   // two extension headers, chained
+    public void GtpU_on_its_port_is_opened_to_the_users_packet(int flags, int extensions)
+    {
+        var user = Ipv4("10.45.0.7", "93.184.216.34", 6, Tcp(40000, 443, Syn));
+        // A word each for the first (type and QFI), two for the second.
+        byte[][] containers = [[0x10, 9], [0x10, 10, 0, 0, 0]];
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 2152, GtpU(user, (byte)flags, extensions: containers[..extensions])));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((1, "10.45.0.7", "93.184.216.34", 443), ((int)p.TunnelDepth, p.Source.ToString(), p.Destination.ToString(), (int)p.DestinationPort));
+        // The datagram between the base station and its gateway, 2152 at both ends: neither end is the tunnel's server.
+        Assert.Equal((IpProtocol.Udp, 2152, 2152, false), (p.Carrier.Outer.Protocol, (int)p.Carrier.Outer.SourcePort, (int)p.Carrier.Outer.DestinationPort, p.Carrier.SentByServer));
+        Assert.Equal(outer.Length, p.Carrier.IpBytes);
+    }
+
+    [Fact]
+    public void GtpU_carrying_ipv6_is_opened_by_the_packets_own_version()
+    {
+        var user = Ipv6("2001:db8:45::7", "2001:db8:1::53", 17, Udp(53000, 53));
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 2152, GtpU(user, 0x32)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((1, 6, "2001:db8:1::53", 53), ((int)p.TunnelDepth, (int)p.IpVersion, p.Destination.ToString(), (int)p.DestinationPort));
+    }
+
+    [Theory]
+    [InlineData(0x30, 0x01)]   // an echo request: the tunnel's upkeep carries no packet
+    [InlineData(0x30, 0x1A)]   // an error indication
+    [InlineData(0x20, 0xFF)]   // protocol type 0: GTP' (charging records), not GTP
+    [InlineData(0x50, 0xFF)]   // version 2 is GTP-C's, never on the user plane's port
+    [InlineData(0x38, 0xFF)]   // the spare bit set: not a header GTP-U writes
+    public void GtpU_messages_that_carry_no_packet_stay_a_udp_flow(int flags, int type)
+    {
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 2152, GtpU(Ipv4("10.45.0.7", "10.2.0.9", 6, Tcp(1, 2, Syn)), (byte)flags, (byte)type)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, false), ((int)p.TunnelDepth, p.Protocol, p.Carrier.Present));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x34, 0xFF, 0, 8, 0, 0, 0x12, 0x34, 0, 0, 0, 0x85, 0, 0, 0, 0 })]   // an extension header of length 0
+    [InlineData(new byte[] { 0x34, 0xFF, 0, 6, 0, 0, 0x12, 0x34, 0, 0, 0, 0x85, 2, 0 })]         // one cut by the datagram's end
+    [InlineData(new byte[] { 0x32, 0xFF, 0, 4, 0, 0, 0x12, 0x34, 0, 7, 0, 0 })]                   // a header and no packet
+    [InlineData(new byte[] { 0x30, 0xFF, 0, 4, 0, 0, 0x12, 0x34, 0x00, 0x01, 0x02, 0x03 })]       // a payload that is not IP
+    public void GtpU_it_cannot_open_is_its_carriers_alone(byte[] gtp)
+    {
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 2152, gtp));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, 2152), ((int)p.TunnelDepth, p.Protocol, (int)p.DestinationPort));
+        Assert.True(p.Carrier.Present);
+    }
+
     [Fact]
     public void Vxlan_carrying_no_ip_is_its_carriers_alone()
     {
@@ -254,6 +307,7 @@ public class DecoderTests
         seeds.Add((1, Ethernet(Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(50000, 4789,
             Vxlan(Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53)), 0x8100)))))));
         seeds.Add((101, Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(50000, 6081, Geneve(0x6558, Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53))), 1)))));
+        seeds.Add((101, Ipv4("198.51.100.1", "198.51.100.2", 17, Udp(2152, 2152, GtpU(Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 53)), 0x32, extensions: [[0x10, 9]])))));
         int ok = 0;
         for (int i = 0; i < 200_000; i++)
         {

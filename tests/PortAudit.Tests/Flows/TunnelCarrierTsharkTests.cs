@@ -8,14 +8,15 @@ namespace PortAudit.Tests.Flows;
 
 /// <summary>
 /// Our tunnels' own flows (carriers) against what tshark shows of the same packets: per pair of tunnel ends and tunnel
-/// protocol (and ports, for VXLAN in UDP), the packets each way and their outer IP bytes, over every frame whose outermost
+/// protocol (and ports, for a tunnel in UDP), the packets each way and their outer IP bytes, over every frame whose outermost
 /// IP packet is a tunnel's.
 /// </summary>
 [Trait(Tier.Name, Tier.Peer)]
 public class TunnelCarrierTsharkTests
 {
     // Every capture of ../shared with a tunnel: 6in4 and IP-in-IP over IPv4, IPv6 and IPv4 in IPv6, GRE opened or not,
-    // VXLAN carrying IP (base.pcap) and ARP (Zeek's vxlan.pcap, whose conn.log ZeekVerdictTests compares).
+    // VXLAN carrying IP (base.pcap) and ARP (Zeek's vxlan.pcap, whose conn.log ZeekVerdictTests compares), GTP-U carrying
+    // IPv4 and IPv6 behind its mandatory header and behind a sequence number (base.pcap).
     private static readonly string[] Captures =
     [
         "captures/6in4tunnel.pcap", "captures/4in4tunnel.pcap", "captures/gre.pcapng", "captures-extra/tcpd-pptp.pcap",
@@ -31,7 +32,7 @@ public class TunnelCarrierTsharkTests
             string path = SharedData.Path(capture)!;
             compared += Compare(path);
         }
-        Assert.Equal(24, compared);
+        Assert.Equal(34, compared);
     }
 
     [NeedsProgramFact("tshark")]
@@ -47,6 +48,21 @@ public class TunnelCarrierTsharkTests
             Datagram("192.0.2.20", "192.0.2.10", 52000, 0x0800, Answer, 2),
             Datagram("192.0.2.10", "192.0.2.20", 51000, 0x6558, NotIp, 1));
         Assert.Equal("eth:ethertype:ip:udp:geneve:ip:tcp", protocols[1]);
+    }
+
+    [NeedsProgramFact("tshark")]
+    public void GtpU_carriers_and_the_flows_inside_are_the_ones_tshark_dissects()
+    {
+        // base.pcap's G-PDUs have no extension header: here a base station and its gateway exchange a user's packets behind
+        // 5G PDU session containers (one word, then two chained), and a G-PDU whose payload is not IP. Both send from 2152
+        // to 2152: one conversation, one carrier.
+        static byte[] Datagram(string from, string to, byte[] inner, params byte[][] extensions) =>
+            Packets.Ethernet(Packets.Ipv4(from, to, IpProtocol.Udp, Packets.Udp(2152, 2152, Packets.GtpU(inner, extensions: extensions))));
+        var protocols = AssertOneOpeningInside("gtpu.pcap",
+            Datagram("192.0.2.1", "192.0.2.2", Request, [0x10, 9]),
+            Datagram("192.0.2.2", "192.0.2.1", Answer, [0x00, 9], [0x10, 9, 0, 0, 0]),
+            Datagram("192.0.2.1", "192.0.2.2", [0x00, 0x01, 0x02, 0x03]), carriers: 1);
+        Assert.Equal(["eth:ethertype:ip:udp:gtp:ip:tcp", "eth:ethertype:ip:udp:gtp:ip:tcp"], protocols[..2]);
     }
 
     [NeedsProgramFact("tshark")]
@@ -69,16 +85,16 @@ public class TunnelCarrierTsharkTests
     private static readonly byte[] Answer = Packets.Ipv4("10.2.0.9", "10.1.0.7", IpProtocol.Tcp, Packets.Tcp(445, 40000, Packets.Syn | Packets.Ack));
     private static readonly byte[] NotIp = Packets.EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
 
-    // A capture of the three frames, a millisecond apart: two carriers as tshark shows them, and inside one TCP flow of a
-    // packet each way, the opening's. Returns tshark's protocols of each frame.
-    private static string[] AssertOneOpeningInside(string name, byte[] request, byte[] answer, byte[] notIp)
+    // A capture of the three frames, a millisecond apart: carriers as tshark shows them (two unless said), and inside one
+    // TCP flow of a packet each way, the opening's. Returns tshark's protocols of each frame.
+    private static string[] AssertOneOpeningInside(string name, byte[] request, byte[] answer, byte[] notIp, int carriers = 2)
     {
         var capture = new PcapBuilder().Add(request, 0).Add(answer, 0.001).Add(notIp, 0.002);
         using var dir = new TempDirectory();
         string path = dir.File(name);
         File.WriteAllBytes(path, capture.Build());
 
-        Assert.Equal(2, Compare(path));
+        Assert.Equal(carriers, Compare(path));
         var inner = Assert.Single(FlowRunner.Run(path).Flows, f => f.Protocol == IpProtocol.Tcp);
         Assert.Equal(("10.1.0.7", "10.2.0.9", (ushort)445, 1L, 1L), (inner.Client.ToString(), inner.Server.ToString(), inner.ServerPort,
             inner.PacketsToServer, inner.PacketsToClient));
@@ -90,7 +106,8 @@ public class TunnelCarrierTsharkTests
     private static int Compare(string path)
     {
         var ours = FlowRunner.Run(path).Flows
-            .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan || f.App == AppLabel.Geneve)
+            .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan || f.App == AppLabel.Geneve
+                || f.App == AppLabel.GtpU)
             .ToDictionary(f => Key(f.Transport, End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)), Counts);
         var theirs = TsharkCarriers(path);
         Assert.True(ours.Count > 0, path);
@@ -111,22 +128,25 @@ public class TunnelCarrierTsharkTests
             : (f.PacketsToClient, f.BytesToClient, f.PacketsToServer, f.BytesToServer);
 
     /// <summary>
-    /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN or Geneve
-    /// (fragments not reassembled, so that each frame counts where it was captured), summed per pair of outer ends and
-    /// tunnel protocol.
+    /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN,
+    /// Geneve or a GTP-U G-PDU (version 1, protocol type GTP: the same dissector shows GTP', which base.pcap's damaged
+    /// frame 25568 is), fragments not reassembled, so that each frame counts where it was captured, summed per pair of
+    /// outer ends and tunnel protocol.
     /// </summary>
     private static Dictionary<string, (long, long, long, long)> TsharkCarriers(string path)
     {
         var sums = new Dictionary<string, (long, long, long, long)>();
         var lines = External.Run("tshark", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
                 "-T", "fields", "-E", "separator=/t", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.len",
-                "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen", "-e", "udp.srcport", "-e", "udp.dstport")
+                "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "gtp.message", "-e", "gtp.flags")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (var line in lines)
         {
             var f = line.TrimEnd('\r').Split('\t');
             if (TsharkIpLayers.Of(f[0], f[1], f[4]) is not [var outer, ..]) continue;
-            bool overlay = outer.Next == "udp" && (f[0].Contains(":udp:vxlan:", StringComparison.Ordinal) || f[0].Contains(":udp:geneve:", StringComparison.Ordinal));
+            bool overlay = outer.Next == "udp" && (f[0].Contains(":udp:vxlan:", StringComparison.Ordinal) || f[0].Contains(":udp:geneve:", StringComparison.Ordinal)
+                || (f[0].EndsWith(":udp:gtp", StringComparison.Ordinal) || f[0].Contains(":udp:gtp:", StringComparison.Ordinal))
+                    && f[9] == "0xff" && (Convert.ToInt32(f[10], 16) & 0xF8) == 0x30);
             string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => overlay ? "udp" : null };
             if (transport is null) continue;
             string source = Address(outer.Of(f[outer.V6 ? 4 : 1])), destination = Address(outer.Of(f[outer.V6 ? 5 : 2]));

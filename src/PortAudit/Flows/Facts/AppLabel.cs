@@ -126,6 +126,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Vxlan = WellKnown("vxlan");
     /// <summary>Geneve (RFC 8926: Ethernet frames or IP packets in UDP on 6081), named by the decoder that opens it, on the tunnel's own flow.</summary>
     public static readonly AppLabel Geneve = WellKnown("geneve");
+    /// <summary>GTP-U (3GPP TS 29.281: users' IP packets in UDP on 2152), named by the decoder that opens it, on the tunnel's own flow.</summary>
+    public static readonly AppLabel GtpU = WellKnown("gtp-u");
 
     private AppLabel(string name) => Name = name;
 
