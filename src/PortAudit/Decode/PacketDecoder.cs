@@ -314,7 +314,8 @@ public static class PacketDecoder
         if (packet.PayloadLength < 0) packet.PayloadLength = 0;
         // A tunnel in UDP (VXLAN, Geneve, GTP-U): the firewall passed UDP to its port, the conversations are inside it.
         int payloadEnd = packet.PayloadOffset + packet.PayloadLength;
-        if (UdpTunnels.Of(frame[packet.PayloadOffset..payloadEnd], packet.SourcePort, packet.DestinationPort) != UdpTunnel.None)
+        bool cut = declaredEnd > end;
+        if (UdpTunnels.Of(frame[packet.PayloadOffset..payloadEnd], packet.SourcePort, packet.DestinationPort, cut) != UdpTunnel.None)
             return DecodeTunnel(frame, packet.PayloadOffset, payloadEnd, ref packet);
         return DecodeStatus.Ok;
     }

@@ -58,6 +58,7 @@ public static class UdpTunnels
     private const byte GtpOptionalFlags = 0x07;
     private const int GtpOptionalLength = 4;
     private const int GtpMessageTypeAt = 1;
+    private const int GtpLengthAt = 2;
     // The only message that carries a user's packet; echoes, error indications and end markers carry none.
     private const byte GtpMessageGpdu = 0xFF;
     private const int IpVersionShift = 4;
@@ -84,9 +85,10 @@ public static class UdpTunnels
     /// <summary>
     /// The tunnel <paramref name="payload"/>, a datagram's payload between <paramref name="sourcePort"/> and
     /// <paramref name="destinationPort"/>, opens: on the tunnel's port, with the header that tunnel writes (VXLAN's flag of a
-    /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU).
+    /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU whose length is the rest of the
+    /// datagram, or more when <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares).
     /// </summary>
-    public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort)
+    public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort, bool cut = false)
     {
         var tunnel = ByPort(sourcePort, destinationPort);
         if (tunnel == UdpTunnel.None || payload.Length < HeaderLength) return UdpTunnel.None;
@@ -95,15 +97,20 @@ public static class UdpTunnels
             UdpTunnel.Vxlan => (payload[0] & VxlanFlagValidVni) != 0,
             UdpTunnel.Geneve => payload[0] >> GeneveVersionShift == 0
                 && BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]) is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6,
-            _ => IsGpdu(payload),
+            _ => IsGpdu(payload, cut),
         };
         return opens ? tunnel : UdpTunnel.None;
     }
 
-    // A G-PDU of GTP version 1 with its spare bit clear: GTP' (charging), echoes and signalling on the port carry no packet.
-    private static bool IsGpdu(ReadOnlySpan<byte> header) =>
-        header[0] >> GtpVersionShift == GtpVersion1 && (header[0] & (GtpProtocolTypeGtp | GtpSpare)) == GtpProtocolTypeGtp
-        && header[GtpMessageTypeAt] == GtpMessageGpdu;
+    // A G-PDU of GTP version 1 with its spare bit clear, whose length counts what follows its first 8 bytes: GTP'
+    // (charging), echoes and signalling on the port carry no packet, and another protocol's datagram from a port that
+    // happens to be 2152 (an old Windows or BSD ephemeral port) rarely says its own length there.
+    private static bool IsGpdu(ReadOnlySpan<byte> header, bool cut)
+    {
+        int rest = header.Length - HeaderLength, declared = BinaryPrimitives.ReadUInt16BigEndian(header[GtpLengthAt..]);
+        return header[0] >> GtpVersionShift == GtpVersion1 && (header[0] & (GtpProtocolTypeGtp | GtpSpare)) == GtpProtocolTypeGtp
+            && header[GtpMessageTypeAt] == GtpMessageGpdu && (declared == rest || cut && declared > rest);
+    }
 
     /// <summary>
     /// Where what <paramref name="tunnel"/>'s header at the start of <paramref name="payload"/> carries begins, and its

@@ -112,12 +112,13 @@ internal sealed class TunnelCarriers
     /// <c>geneve</c>, <c>gtp-u</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in
     /// UDP only where its header says so: the label is that evidence.
     /// </summary>
-    public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) => protocol != IpProtocol.Udp ? null : UdpTunnels.ByPort(a, b) switch
-    {
-        UdpTunnel.Vxlan => AppLabel.Vxlan,
-        UdpTunnel.Geneve => AppLabel.Geneve,
-        _ => AppLabel.GtpU,
-    };
+    public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) =>
+        protocol != IpProtocol.Udp ? null : UdpTunnels.ByPort(a, b) switch
+        {
+            UdpTunnel.Vxlan => AppLabel.Vxlan,
+            UdpTunnel.Geneve => AppLabel.Geneve,
+            _ => AppLabel.GtpU,
+        };
 
     /// <summary>
     /// One carrier's counts, by direction between its lower and its higher address, and the ICMP errors about its packets.

@@ -150,6 +150,28 @@ public class DecoderTests
     }
 
     [Theory]
+    [InlineData(0x0100)]   // a DNS query from port 2152 whose id reads as a G-PDU's first bytes: its flags are no length
+    [InlineData(28)]       // a G-PDU's header whose length is 4 bytes short of the 32 that follow it
+    [InlineData(36)]       // and 4 bytes over, in a datagram the capture kept whole
+    public void A_datagram_on_2152_whose_length_field_is_not_its_rest_stays_a_udp_flow(int length)
+    {
+        byte[] payload = [0x30, 0xFF, (byte)(length >> 8), (byte)length, 0, 1, 0, 0, .. Ipv4("10.45.0.7", "10.2.0.9", 17, Udp(1, 53))];
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 53, payload));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        Assert.Equal((0, IpProtocol.Udp, false), ((int)p.TunnelDepth, p.Protocol, p.Carrier.Present));
+    }
+
+    [Fact]
+    public void A_gpdu_the_capture_cut_short_is_still_opened()
+    {
+        // The snapshot length kept 10 bytes less than the datagram: the G-PDU's length counts what was not kept.
+        var user = Ipv4("10.45.0.7", "10.2.0.9", 17, Udp(53000, 53, new byte[20]));
+        var outer = Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(2152, 2152, GtpU(user)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer.AsSpan(0, outer.Length - 10), out var p));
+        Assert.Equal((1, "10.2.0.9", 53), ((int)p.TunnelDepth, p.Destination.ToString(), (int)p.DestinationPort));
+    }
+
+    [Theory]
     [InlineData(new byte[] { 0x34, 0xFF, 0, 8, 0, 0, 0x12, 0x34, 0, 0, 0, 0x85, 0, 0, 0, 0 })]   // an extension header of length 0
     [InlineData(new byte[] { 0x34, 0xFF, 0, 6, 0, 0, 0x12, 0x34, 0, 0, 0, 0x85, 2, 0 })]         // one cut by the datagram's end
     [InlineData(new byte[] { 0x32, 0xFF, 0, 4, 0, 0, 0x12, 0x34, 0, 7, 0, 0 })]                   // a header and no packet
