@@ -415,9 +415,12 @@ public static class PacketDecoder
     private static DecodeStatus DecodeUdpTunnel(ReadOnlySpan<byte> frame, int offset, UdpTunnel tunnel, ref DecodedPacket inner)
     {
         if (!UdpTunnels.TryReadHeader(tunnel, frame[offset..], out int length, out ushort carries)) return DecodeStatus.Truncated;
-        return carries == EtherTypes.TransparentBridging
-            ? DecodeEthernet(frame, offset + length, ref inner)
-            : DecodeEtherType(carries, frame, offset + length, ref inner);
+        return carries switch
+        {
+            EtherTypes.TransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
+            UdpTunnels.IpOfItsVersion => DecodeIpByVersion(frame, offset + length, ref inner),
+            _ => DecodeEtherType(carries, frame, offset + length, ref inner),
+        };
     }
 
     private static DecodeStatus DecodeGre(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket inner)

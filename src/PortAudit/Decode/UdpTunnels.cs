@@ -41,6 +41,12 @@ public static class UdpTunnels
     /// <summary>GTP-U's port.</summary>
     public const ushort GtpUPort = 2152;
 
+    /// <summary>
+    /// What <see cref="TryReadHeader"/> says a GTP-U header carries: an IP packet whose own version nibble says IPv4 or
+    /// IPv6, as no field of the header names it. No Ethernet type is 0.
+    /// </summary>
+    public const ushort IpOfItsVersion = 0;
+
     private const int HeaderLength = 8;
     private const byte VxlanFlagValidVni = 0x08;
     // Geneve's first byte: version (2 bits, 0) and the options' length in 4-byte words (6 bits).
@@ -61,7 +67,6 @@ public static class UdpTunnels
     private const int GtpLengthAt = 2;
     // The only message that carries a user's packet; echoes, error indications and end markers carry none.
     private const byte GtpMessageGpdu = 0xFF;
-    private const int IpVersionShift = 4;
 
     /// <summary>The tunnel a datagram between ports <paramref name="a"/> and <paramref name="b"/> may be, by port alone (VXLAN first).</summary>
     public static UdpTunnel ByPort(ushort a, ushort b) =>
@@ -88,7 +93,7 @@ public static class UdpTunnels
     /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU whose length is the rest of the
     /// datagram, or more when <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares).
     /// </summary>
-    public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort, bool cut = false)
+    public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort, bool cut)
     {
         var tunnel = ByPort(sourcePort, destinationPort);
         if (tunnel == UdpTunnel.None || payload.Length < HeaderLength) return UdpTunnel.None;
@@ -96,7 +101,8 @@ public static class UdpTunnels
         {
             UdpTunnel.Vxlan => (payload[0] & VxlanFlagValidVni) != 0,
             UdpTunnel.Geneve => payload[0] >> GeneveVersionShift == 0
-                && BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]) is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6,
+                && BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..])
+                    is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6,
             _ => IsGpdu(payload, cut),
         };
         return opens ? tunnel : UdpTunnel.None;
@@ -114,7 +120,8 @@ public static class UdpTunnels
 
     /// <summary>
     /// Where what <paramref name="tunnel"/>'s header at the start of <paramref name="payload"/> carries begins, and its
-    /// Ethernet type (<see cref="EtherTypes.TransparentBridging"/> for an Ethernet frame); false when the header is cut.
+    /// Ethernet type (<see cref="EtherTypes.TransparentBridging"/> for an Ethernet frame, <see cref="IpOfItsVersion"/>
+    /// for GTP-U's IP packet); false when the header is cut.
     /// </summary>
     public static bool TryReadHeader(UdpTunnel tunnel, ReadOnlySpan<byte> payload, out int length, out ushort carries)
     {
@@ -140,10 +147,9 @@ public static class UdpTunnels
 
     // A G-PDU's header: the mandatory 8 bytes, the optional 4 when a flag asks for them, then each extension header (TS
     // 29.281 5.2.1: its first byte its length in 4-byte units, never 0; its last byte the type of the next, 0 for none).
-    // No field names what is carried: the packet's own version nibble says IPv4 or IPv6 (0, not IP, for anything else).
     private static bool TryReadGtpHeader(ReadOnlySpan<byte> payload, out int length, out ushort carries)
     {
-        (length, carries) = (HeaderLength, 0);
+        (length, carries) = (HeaderLength, IpOfItsVersion);
         byte flags = payload[0];
         if ((flags & GtpOptionalFlags) != 0)
         {
@@ -161,13 +167,6 @@ public static class UdpTunnels
                 next = payload[length - 1];
             }
         }
-        if (payload.Length <= length) return false;
-        carries = (payload[length] >> IpVersionShift) switch
-        {
-            4 => EtherTypes.Ipv4,
-            6 => EtherTypes.Ipv6,
-            _ => 0,
-        };
         return true;
     }
 }
