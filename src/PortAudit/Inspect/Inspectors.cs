@@ -37,7 +37,7 @@ public static class Inspectors
         new XmppInspector(), new SccpInspector(), new DhcpInspector(), new Dhcpv6Inspector(), new SsdpInspector(),
         new RdpUdpInspector(), new KpasswdInspector(), new MsmqInspector(), new SqlBrowserInspector(),
         new WinsReplicationInspector(), new TelnetInspector(), new RtspInspector(), new PptpInspector(), new L2tpInspector(),
-        new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
+        new GtpInspector(), new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
         new OpenVpnDataInspector(),
         new SocksInspector(), new DnsCryptInspector(), new TeredoInspector(),
     ];

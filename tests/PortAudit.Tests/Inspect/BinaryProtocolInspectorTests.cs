@@ -276,4 +276,75 @@ public class BinaryProtocolInspectorTests
         Assert.Equal((InspectResult.Match, "heuristic"), (result, flow.AppDetail?.ToString()));
         Assert.Equal(InspectResult.NoMatch, Once(new RtcpInspector(), compound[..^2], tcp: false).Result);
     }
+
+    // GTP's messages that carry no user's packet: GTP-C versions 1 and 2 on 2123, GTP-U's path messages on 2152, each
+    // header's flags, type and length against the datagram (3GPP TS 29.060 6, TS 29.274 5.1, TS 29.281 5.1 and 7).
+    // Create Session Request: version 2 with a TEID, length 12 (TEID, sequence 1 and spare, a 4-byte IE).
+    private const string GtpCreateSession = "48 20 000c 00000000 000001 00 52000100";
+    // Version 1 Echo Request, with its sequence number (S flag) and the optional fields it brings.
+    private const string GtpV1Echo = "32 01 0004 00000000 0001 00 00";
+
+    private static (InspectResult Result, string? App, string? Detail) OnGtpPort(ushort port, string hex, bool tcp = false)
+    {
+        var flow = NewFlow(tcp, port);
+        var result = Run(new GtpInspector(), flow, tcp, true, Hex(hex));
+        return (result, result == InspectResult.Match ? (flow.App ?? new GtpInspector().Descriptor.Label).Name : null, flow.AppDetail?.ToString());
+    }
+
+    [Theory]
+    [InlineData(2123, GtpCreateSession, "gtp-c", "v2 create-session-request")]
+    [InlineData(2123, "40 01 0004 000001 00", "gtp-c", "v2 echo-request")]
+    // A Create Session Response (P and T flags) with a Create Bearer Request piggybacked behind it.
+    [InlineData(2123, "58 21 0008 12345678 000001 00 48 5f 0008 12345678 000002 00", "gtp-c", "v2 create-session-response")]
+    [InlineData(2123, "48 a2 0008 12345678 000003 00", "gtp-c", "v2")]
+    [InlineData(2123, GtpV1Echo, "gtp-c", "v1 echo-request")]
+    [InlineData(2123, "32 10 0008 00000000 0001 00 00 0e010000", "gtp-c", "v1 create-pdp-context-request")]
+    [InlineData(2152, GtpV1Echo, "gtp-u", "echo-request")]
+    [InlineData(2152, "32 02 0006 00000000 0001 00 00 0e05", "gtp-u", "echo-response")]
+    [InlineData(2152, "32 1a 0010 12345678 0001 00 00 10 00000001 85 0004 c0000201", "gtp-u", "error-indication")]
+    [InlineData(2152, "30 fe 0000 12345678", "gtp-u", "end-marker")]
+    public void Control_messages_on_2123_are_gtp_c_and_path_messages_on_2152_gtp_u(int port, string hex, string app, string detail)
+    {
+        Assert.Equal((InspectResult.Match, app, detail), OnGtpPort((ushort)port, hex));
+    }
+
+    [Theory]
+    [InlineData("48 20 000b 00000000 000001 00 52000100")]   // the length one short of the datagram
+    [InlineData("48 20 000d 00000000 000001 00 52000100")]   // one past it
+    [InlineData("48 20 0004 00000000 000001 00")]            // the T flag's TEID and the sequence number do not fit 4
+    [InlineData("49 20 000c 00000000 000001 00 52000100")]   // a spare bit set
+    [InlineData("48 00 000c 00000000 000001 00 52000100")]   // message type 0, reserved
+    [InlineData("58 21 0008 12345678 000001 00")]            // the P flag and nothing piggybacked
+    [InlineData("58 21 0008 12345678 000001 00 48 5f 0009 12345678 000002 00")]  // the piggybacked length past the datagram
+    [InlineData("58 21 0008 12345678 000001 00 58 5f 0008 12345678 000002 00")]  // a piggybacked message piggybacking again
+    [InlineData("48 21 0008 12345678 000001 00 48 5f 0008 12345678 000002 00")]  // two messages without the P flag
+    [InlineData("30 01 0000 00000000")]                      // version 1 without the sequence number control messages carry
+    [InlineData("32 1a 0004 00000000 0001 00 00")]           // version 1's error indication: the user plane's
+    [InlineData("22 01 0004 00000000 0001 00 00")]           // protocol type 0: GTP', charging records
+    [InlineData("3a 01 0004 00000000 0001 00 00")]           // version 1's spare bit set
+    [InlineData("48 20 000c 00000000")]                      // a capture cut short of the length
+    [InlineData("32 01 0004 00000000")]
+    public void Headers_that_do_not_agree_with_the_datagram_are_not_gtp_c(string hex)
+    {
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(2123, hex).Result);
+    }
+
+    [Fact]
+    public void Each_plane_takes_only_its_own_messages_on_its_own_port()
+    {
+        // A G-PDU is the decoder's to open; one that reaches inspection (a packet it could not open) is not a path message.
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(2152, "30 ff 0004 00000001 45000000").Result);
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(2152, GtpCreateSession).Result);
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(2152, "32 10 0008 00000000 0001 00 00 0e010000").Result);
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(40000, GtpCreateSession).Result);
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(40000, GtpV1Echo).Result);
+        Assert.Equal(InspectResult.NoMatch, OnGtpPort(2123, GtpCreateSession, tcp: true).Result);
+    }
+
+    [Fact]
+    public void The_catalog_accepts_gtp_c_only_by_its_name()
+    {
+        Assert.Equal([AppLabel.GtpC], PortAudit.Catalog.ProtocolLabels.For("gtp-c"));
+        Assert.DoesNotContain(AppLabel.GtpC, PortAudit.Catalog.ProtocolLabels.OutsideTheDocuments);
+    }
 }

@@ -25,7 +25,7 @@ public class InspectorRegistryTests
         "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc", "ssh",
         "wireguard", "openvpn", "openvpn", "socks", "dnscrypt", "teredo",
         "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",
-        "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp",
+        "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp", "gtp-c",
         "rtcp", "rtp", "quic",
     ];
 
@@ -53,8 +53,9 @@ public class InspectorRegistryTests
     {
         Assert.Contains(AppLabel.Cldap, Inspectors.Labels);
         // The TLS inspector also writes stun, for MS-TURN's pseudo-TLS, and pseudo-tls for its imitation; the HTTP
-        // inspector http-proxy for a CONNECT; announced flows are labelled ftp-data.
-        Assert.Equal(DeclaredOrder.Append("cldap").Append("pseudo-tls").Append("http-proxy").Append("ftp-data").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
+        // inspector http-proxy for a CONNECT; announced flows are labelled ftp-data; GTP's inspector gtp-u for the user
+        // plane's echoes.
+        Assert.Equal(DeclaredOrder.Append("cldap").Append("pseudo-tls").Append("http-proxy").Append("ftp-data").Append("gtp-u").ToHashSet(), Inspectors.Labels.Select(l => l.Name).ToHashSet());
     }
 
     [Fact]

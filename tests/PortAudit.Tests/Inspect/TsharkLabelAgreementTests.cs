@@ -65,6 +65,8 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         new("captures-extra/zeek-rfb-vncmac.pcap", "vnc", "vnc", 3),
         new("captures-extra/ndpi-telnet.pcap", "telnet", "telnet", 1),
         new("captures-extra/pn-l2tp.pcap", "l2tp", "l2tp", 1),
+        // A Create Session exchange and its Delete Session, one conversation between an MME and an SGW.
+        new("bench/base.pcap", "gtp-c", "gtpv2 || (gtp && udp.port == 2123)", 1),
     ];
 
     [NeedsProgramFact("tshark", shared: "captures-extra")]

@@ -128,6 +128,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Geneve = WellKnown("geneve");
     /// <summary>GTP-U (3GPP TS 29.281: users' IP packets in UDP on 2152), named by the decoder that opens it, on the tunnel's own flow.</summary>
     public static readonly AppLabel GtpU = WellKnown("gtp-u");
+    /// <summary>GTP-C (3GPP TS 29.060 and 29.274: the control plane of a mobile core's tunnels, UDP on 2123).</summary>
+    public static readonly AppLabel GtpC = WellKnown("gtp-c");
 
     private AppLabel(string name) => Name = name;
 
