@@ -69,13 +69,13 @@ public struct PacketEnds
 }
 
 /// <summary>
-/// The outermost IP packet of a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U): what a firewall between the tunnel's
+/// The outermost IP packet of a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U, L2TP): what a firewall between the tunnel's
 /// ends sees and judges, whatever the tunnel carries.
 /// </summary>
 public struct TunnelCarrier
 {
     /// <summary>
-    /// The outer packet's ends: its protocol 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, Geneve, GTP-U:
+    /// The outer packet's ends: its protocol 4 (IP-in-IP), 41 (6in4), 47 (GRE) or 17 (VXLAN, Geneve, GTP-U, L2TP:
     /// <see cref="UdpTunnels"/>), ports only for a tunnel in UDP.
     /// </summary>
     public PacketEnds Outer;
@@ -138,7 +138,7 @@ public struct DecodedPacket
     public byte IcmpCode;
     /// <summary>For ICMP and ICMPv6 error messages, the packet they answer.</summary>
     public PacketEnds Quote;
-    /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U) were removed to reach this packet.</summary>
+    /// <summary>How many tunnel headers (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U, L2TP) were removed to reach this packet.</summary>
     public byte TunnelDepth;
     /// <summary>
     /// Set by the run, not by the decoder: <see cref="Quote"/> is the packet of a tunnel's carrier met earlier in the run,

@@ -12,4 +12,6 @@ internal static class EtherTypes
     public const ushort Mpls = 0x8847;
     /// <summary>An Ethernet frame inside a tunnel (GRE's and Geneve's "transparent Ethernet bridging").</summary>
     public const ushort TransparentBridging = 0x6558;
+    /// <summary>A PPP frame: PPTP's in GRE, L2TP's in UDP.</summary>
+    public const ushort Ppp = 0x880B;
 }

@@ -11,7 +11,7 @@ namespace PortAudit.Decode;
 public static class GreTunnels
 {
     /// <summary>PPP in GRE (PPTP's data channel).</summary>
-    public const ushort TypePpp = 0x880B;
+    public const ushort TypePpp = EtherTypes.Ppp;
 
     /// <summary>ERSPAN types I and II: type II when the GRE header has a sequence number, type I (a bare frame) when not.</summary>
     public const ushort TypeErspan = 0x88BE;

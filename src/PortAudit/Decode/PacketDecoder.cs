@@ -312,7 +312,7 @@ public static class PacketDecoder
         int declaredEnd = length >= 8 ? offset + length : end;
         packet.PayloadLength = Math.Min(end, declaredEnd) - packet.PayloadOffset;
         if (packet.PayloadLength < 0) packet.PayloadLength = 0;
-        // A tunnel in UDP (VXLAN, Geneve, GTP-U): the firewall passed UDP to its port, the conversations are inside it.
+        // A tunnel in UDP (VXLAN, Geneve, GTP-U, L2TP): the firewall passed UDP to its port, the conversations are inside it.
         int payloadEnd = packet.PayloadOffset + packet.PayloadLength;
         bool cut = declaredEnd > end;
         if (UdpTunnels.Of(frame[packet.PayloadOffset..payloadEnd], packet.SourcePort, packet.DestinationPort, cut) != UdpTunnel.None)
@@ -362,7 +362,7 @@ public static class PacketDecoder
     private static TunnelCarrier CarrierOf(in DecodedPacket outer) => new() { Outer = PacketEnds.Of(outer), IpBytes = outer.IpBytes };
 
     /// <summary>
-    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN, Geneve and GTP-U in UDP
+    /// Opens the tunnel whose header starts at <paramref name="offset"/>: IP in IP, GRE, or VXLAN, Geneve, GTP-U and L2TP in UDP
     /// (<see cref="UdpTunnels.Of"/>). The innermost packet opened becomes <paramref name="packet"/>; one that cannot be opened
     /// stays the outer packet.
     /// </summary>
@@ -399,7 +399,11 @@ public static class PacketDecoder
                 return status;
             }
         }
-        // Not a tunnel we can open, or its keepalive: the outer packet is the flow, keyed by its protocol.
+        // Not a tunnel we can open, or its keepalive: the outer packet is the flow, keyed by its protocol. A datagram that
+        // only its content would have shown to be a tunnel's was not one: it is a datagram of its own.
+        if (packet.TunnelDepth == 0 && packet.Protocol == IpProtocol.Udp
+            && !UdpTunnels.ProvenByHeader(UdpTunnels.ByPort(packet.SourcePort, packet.DestinationPort)))
+            packet.Carrier = default;
         packet.PayloadOffset = offset;
         packet.PayloadLength = Math.Max(0, end - offset);
         return DecodeStatus.Ok;
@@ -419,6 +423,7 @@ public static class PacketDecoder
         {
             EtherTypes.TransparentBridging => DecodeEthernet(frame, offset + length, ref inner),
             UdpTunnels.IpOfItsVersion => DecodeIpByVersion(frame, offset + length, ref inner),
+            EtherTypes.Ppp => DecodePpp(frame, offset + length, ref inner),
             _ => DecodeEtherType(carries, frame, offset + length, ref inner),
         };
     }

@@ -19,16 +19,24 @@ public enum UdpTunnel : byte
     /// extension headers), on 2152.
     /// </summary>
     GtpU,
+
+    /// <summary>
+    /// L2TP version 2 (RFC 2661): a data message's PPP frame behind its header (6 to 16 bytes and an offset pad), on 1701,
+    /// opened when the frame carries IPv4 or IPv6.
+    /// </summary>
+    L2tp,
 }
 
 /// <summary>
-/// The tunnels in UDP that overlays and mobile networks run across firewalls (VXLAN, Geneve, GTP-U): which datagram is
-/// one, where its header ends and what it carries. A firewall passes them as UDP to one port; the conversations are inside.
+/// The tunnels in UDP that overlays, mobile networks and remote access run across firewalls (VXLAN, Geneve, GTP-U, L2TP):
+/// which datagram is one, where its header ends and what it carries. A firewall passes them as UDP to one port; the
+/// conversations are inside.
 /// </summary>
 /// <remarks>
 /// Linux, Open vSwitch and cloud load balancers send to the tunnel's port from a port hashed from the inner flow (RFC 7348
 /// 5, RFC 8926 3.3), so each direction of a tunnel is a UDP conversation of its own, to the other end's port. GTP-U's ends
-/// (a base station and its user plane gateway) mostly send from 2152 to 2152 (TS 29.281 4.4.2).
+/// (a base station and its user plane gateway) mostly send from 2152 to 2152 (TS 29.281 4.4.2), L2TP's (a client and its
+/// access concentrator) from 1701 to 1701.
 /// </remarks>
 public static class UdpTunnels
 {
@@ -40,6 +48,9 @@ public static class UdpTunnels
 
     /// <summary>GTP-U's port.</summary>
     public const ushort GtpUPort = 2152;
+
+    /// <summary>L2TP's port.</summary>
+    public const ushort L2tpPort = 1701;
 
     /// <summary>
     /// What <see cref="TryReadHeader"/> says a GTP-U header carries: an IP packet whose own version nibble says IPv4 or
@@ -67,12 +78,20 @@ public static class UdpTunnels
     private const int GtpLengthAt = 2;
     // The only message that carries a user's packet; echoes, error indications and end markers carry none.
     private const byte GtpMessageGpdu = 0xFF;
+    // L2TP's flags (RFC 2661 3.1): a control message (T), the length (L), Ns and Nr (S), the offset size (O), the bits
+    // reserved, and the version in the low nibble. A data message may leave out the length; a control message is L2TP's
+    // own (its inspector names it) and carries no packet.
+    private const ushort L2tpControl = 0x8000, L2tpHasLength = 0x4000, L2tpHasSequence = 0x0800, L2tpHasOffset = 0x0200;
+    private const ushort L2tpReserved = 0x34F0, L2tpVersionMask = 0x000F, L2tpVersion2 = 2;
+    // The flags, the tunnel and session ids; 2 more for the length, 4 for Ns and Nr, 2 for the offset size and its pad.
+    private const int L2tpFixed = 6;
 
     /// <summary>The tunnel a datagram between ports <paramref name="a"/> and <paramref name="b"/> may be, by port alone (VXLAN first).</summary>
     public static UdpTunnel ByPort(ushort a, ushort b) =>
         a == VxlanPort || b == VxlanPort ? UdpTunnel.Vxlan
         : a == GenevePort || b == GenevePort ? UdpTunnel.Geneve
         : a == GtpUPort || b == GtpUPort ? UdpTunnel.GtpU
+        : a == L2tpPort || b == L2tpPort ? UdpTunnel.L2tp
         : UdpTunnel.None;
 
     /// <summary>The tunnel's port.</summary>
@@ -80,7 +99,8 @@ public static class UdpTunnels
     {
         UdpTunnel.Vxlan => VxlanPort,
         UdpTunnel.Geneve => GenevePort,
-        _ => GtpUPort,
+        UdpTunnel.GtpU => GtpUPort,
+        _ => L2tpPort,
     };
 
     /// <summary>True for a datagram from the tunnel's port to another: the end that listens sent it, whichever end spoke first.</summary>
@@ -91,7 +111,8 @@ public static class UdpTunnels
     /// The tunnel <paramref name="payload"/>, a datagram's payload between <paramref name="sourcePort"/> and
     /// <paramref name="destinationPort"/>, opens: on the tunnel's port, with the header that tunnel writes (VXLAN's flag of a
     /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU whose length is the rest of the
-    /// datagram, or more when <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares).
+    /// datagram, or more when <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares;
+    /// L2TP's version 2 data message, whose length, when it gives one, is the datagram's).
     /// </summary>
     public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort, bool cut)
     {
@@ -103,7 +124,8 @@ public static class UdpTunnels
             UdpTunnel.Geneve => payload[0] >> GeneveVersionShift == 0
                 && BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..])
                     is EtherTypes.TransparentBridging or EtherTypes.Ipv4 or EtherTypes.Ipv6,
-            _ => IsGpdu(payload, cut),
+            UdpTunnel.GtpU => IsGpdu(payload, cut),
+            _ => IsL2tpData(payload, cut),
         };
         return opens ? tunnel : UdpTunnel.None;
     }
@@ -118,10 +140,43 @@ public static class UdpTunnels
             && header[GtpMessageTypeAt] == GtpMessageGpdu && (declared == rest || cut && declared > rest);
     }
 
+    // An L2TP version 2 data message with the reserved bits clear, its length (when it gives one) the datagram's, and its
+    // header whole. What it carries proves the rest (ProvenByHeader): the PPP frame must hold an IPv4 or IPv6 packet.
+    private static bool IsL2tpData(ReadOnlySpan<byte> payload, bool cut)
+    {
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(payload);
+        if ((flags & (L2tpControl | L2tpReserved | L2tpVersionMask)) != L2tpVersion2) return false;
+        int declared = (flags & L2tpHasLength) != 0 ? BinaryPrimitives.ReadUInt16BigEndian(payload[2..]) : payload.Length;
+        return (declared == payload.Length || cut && declared > payload.Length) && TryReadL2tpHeader(payload, out _);
+    }
+
+    /// <summary>
+    /// True when <paramref name="tunnel"/>'s header alone shows the datagram is the tunnel's (VXLAN's flag, Geneve's version
+    /// and type, a G-PDU's length), so that one whose content cannot be opened is still its carrier's. L2TP's data message
+    /// has too few fixed bits for that: one is the tunnel's only when its PPP frame opens to an IP packet. The link's own
+    /// negotiation (LCP, IPCP, CHAP) then stays L2TP's flow, as does another protocol's datagram from a port that happens
+    /// to be 1701.
+    /// </summary>
+    public static bool ProvenByHeader(UdpTunnel tunnel) => tunnel != UdpTunnel.L2tp;
+
+    // An L2TP data message's header: the flags, the length when L is set, the tunnel and session ids, Ns and Nr when S is,
+    // and the offset size and as many bytes of pad when O is.
+    private static bool TryReadL2tpHeader(ReadOnlySpan<byte> payload, out int length)
+    {
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(payload);
+        length = L2tpFixed + ((flags & L2tpHasLength) != 0 ? 2 : 0) + ((flags & L2tpHasSequence) != 0 ? 4 : 0);
+        if ((flags & L2tpHasOffset) != 0)
+        {
+            if (payload.Length < length + 2) return false;
+            length += 2 + BinaryPrimitives.ReadUInt16BigEndian(payload[length..]);
+        }
+        return payload.Length >= length;
+    }
+
     /// <summary>
     /// Where what <paramref name="tunnel"/>'s header at the start of <paramref name="payload"/> carries begins, and its
     /// Ethernet type (<see cref="EtherTypes.TransparentBridging"/> for an Ethernet frame, <see cref="IpOfItsVersion"/>
-    /// for GTP-U's IP packet); false when the header is cut.
+    /// for GTP-U's IP packet, PPP's for L2TP's frame); false when the header is cut.
     /// </summary>
     public static bool TryReadHeader(UdpTunnel tunnel, ReadOnlySpan<byte> payload, out int length, out ushort carries)
     {
@@ -140,8 +195,11 @@ public static class UdpTunnels
                 length = HeaderLength + (payload[0] & GeneveOptionWords) * 4;
                 carries = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);
                 return payload.Length >= length;
-            default:
+            case UdpTunnel.GtpU:
                 return TryReadGtpHeader(payload, out length, out carries);
+            default:
+                carries = EtherTypes.Ppp;
+                return TryReadL2tpHeader(payload, out length);
         }
     }
 

@@ -158,7 +158,7 @@ public sealed class Flow
     }
 
     /// <summary>
-    /// True when the flow's first packet came inside a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U): a firewall
+    /// True when the flow's first packet came inside a tunnel (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U, L2TP): a firewall
     /// between the tunnel's ends saw the tunnel's own flow (<see cref="TunnelCarriers"/>), not this one.
     /// </summary>
     public bool Carried => Tunnel is not null;

@@ -4,7 +4,7 @@ using PortAudit.Decode;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// The tunnel a flow's first packet came in (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U), named by what identifies the
+/// The tunnel a flow's first packet came in (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U, L2TP), named by what identifies the
 /// tunnel's own record in the same output: its Community ID for a flow read from packets, whichever end the record calls
 /// its client; the source's own ids of the tunnel's records for a flow-record source (Zeek's <c>tunnel_parents</c>, our
 /// <c>recordId</c> of those records). The outer ends are known for a flow read from packets only.

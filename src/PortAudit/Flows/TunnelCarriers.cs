@@ -6,7 +6,7 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Flows;
 
 /// <summary>
-/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U), one per pair of tunnel ends and protocol
+/// The tunnels' own conversations (GRE, IP-in-IP, 6in4, VXLAN, Geneve, GTP-U, L2TP), one per pair of tunnel ends and protocol
 /// (and ports, for a tunnel in UDP): what a firewall between the ends sees and judges, while the flow table holds the
 /// flows they carry. Each becomes a flow at the end of the run, whose id follows every packet's (a packet that opens a
 /// tunnel opens the first flow inside it too, and that flow has the packet's ordinal already).
@@ -109,7 +109,7 @@ internal sealed class TunnelCarriers
 
     /// <summary>
     /// The label of a tunnel in UDP between ports <paramref name="a"/> and <paramref name="b"/> (<c>vxlan</c>,
-    /// <c>geneve</c>, <c>gtp-u</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in
+    /// <c>geneve</c>, <c>gtp-u</c>, <c>l2tp</c>); null for a tunnel in IP, whose protocol number names it. The decoder opens a tunnel in
     /// UDP only where its header says so: the label is that evidence.
     /// </summary>
     public static AppLabel? LabelOf(byte protocol, ushort a, ushort b) =>
@@ -117,7 +117,8 @@ internal sealed class TunnelCarriers
         {
             UdpTunnel.Vxlan => AppLabel.Vxlan,
             UdpTunnel.Geneve => AppLabel.Geneve,
-            _ => AppLabel.GtpU,
+            UdpTunnel.GtpU => AppLabel.GtpU,
+            _ => AppLabel.L2tp,
         };
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace PortAudit.Tests.Audit;
 
 /// <summary>
 /// A tunnel's own flow is judged as a firewall between its ends judges it, by the tunnel's IP protocol between the
-/// tunnel's ends: KB832017's GRE row admits PPTP's GRE to a published RRAS server, and nothing admits 6in4 from the
+/// tunnel's ends: KB832017's GRE and L2TP rows admit PPTP's GRE and L2TP to a published RRAS server, and nothing admits 6in4 from the
 /// Internet, VXLAN or GTP-U between segments, whatever the flows inside are; those are judged on their own addresses.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
@@ -138,6 +138,28 @@ public class TunnelCarrierAuditTests
         Assert.Equal((Verdict.Unexpected, null), (verdict.Verdict, verdict.Rule));
         var web = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
         Assert.Equal(("10.0.8.9", (ushort)443, "gtp-u 10.0.8.20:2152 → 10.0.1.40:2152"), (web.Client.ToString(), web.ServerPort, web.Tunnel?.ToString()));
+    }
+
+    [Fact]
+    public void L2tp_to_an_rras_server_that_publishes_it_is_the_kb832017_l2tp_row_and_the_users_packets_are_their_own()
+    {
+        // A remote user's L2TP without IPsec, 1701 at both ends, to the RRAS server: the data message carries the user's
+        // SMB to a workstation; the client's LCP echo request is the link's own, a UDP flow on the same ports (which
+        // inspection, not run here, names l2tp).
+        var user = Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn));
+        var flows = FlowsOf(
+            Ethernet(Ipv4(Internet, "10.0.1.40", IpProtocol.Udp, Udp(1701, 1701, L2tpData(Ppp(0x0021, user))))),
+            Ethernet(Ipv4(Internet, "10.0.1.40", IpProtocol.Udp, Udp(1701, 1701, L2tpData(Ppp(0xC021, [9, 1, 0, 8, 0, 0, 0, 1]))))));
+
+        var auditor = RepositoryAuditor(Site.Replace("published: [gre, pptp]", "published: [gre, pptp, l2tp]"));
+        var carrier = Assert.Single(flows, f => f.App?.Name == "l2tp");
+        var link = Assert.Single(flows, f => f.Protocol == IpProtocol.Udp && f.App is null);
+        Assert.Equal((1L, 1L), (carrier.PacketsToServer, link.PacketsToServer));
+        foreach (var flow in new[] { carrier, link })
+            Assert.Equal((Verdict.Expected, "kb832017-rras-server-l2tp-udp-1701"), (auditor.Audit(flow).Verdict, auditor.Audit(flow).Rule?.Id));
+        var smb = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
+        Assert.Equal(("192.168.99.2", "10.0.8.9", "l2tp 198.51.100.7:1701 → 10.0.1.40:1701"), (smb.Client.ToString(), smb.Server.ToString(), smb.Tunnel?.ToString()));
+        Assert.Equal(Verdict.Unexpected, RepositoryAuditor(Site).Audit(carrier).Verdict);
     }
 
     [Fact]

@@ -121,6 +121,27 @@ internal static class Packets
         return EthernetOf(EthernetType.PppoeSessionStage, pppoe);
     }
 
+    /// <summary>
+    /// An L2TP version 2 data message (RFC 2661 3.1) of tunnel 0x0102 and session 0x0304 carrying <paramref name="frame"/>:
+    /// with <paramref name="length"/> the L flag and the length field, with <paramref name="sequence"/> Ns and Nr, with a
+    /// <paramref name="pad"/> of 0 or more the O flag, the offset size and that many bytes of pad.
+    /// </summary>
+    public static byte[] L2tpData(byte[] frame, bool length = false, bool sequence = false, int pad = -1)
+    {
+        int flags = 0x0002 | (length ? 0x4000 : 0) | (sequence ? 0x0800 : 0) | (pad >= 0 ? 0x0200 : 0);
+        int total = 6 + (length ? 2 : 0) + (sequence ? 4 : 0) + (pad >= 0 ? 2 + pad : 0) + frame.Length;
+        return Concat([(byte)(flags >> 8), (byte)flags], length ? [(byte)(total >> 8), (byte)total] : [], [1, 2, 3, 4],
+            sequence ? [0, 1, 0, 2] : [], pad >= 0 ? [(byte)(pad >> 8), (byte)pad, .. new byte[pad]] : [], frame);
+    }
+
+    /// <summary>
+    /// A PPP frame of <paramref name="protocol"/> (0x0021 IPv4, 0x0057 IPv6, 0xC021 LCP) carrying <paramref name="packet"/>,
+    /// behind the HDLC address and control bytes when <paramref name="hdlc"/>, its protocol in one byte when
+    /// <paramref name="compressed"/> (RFC 1661 6.5).
+    /// </summary>
+    public static byte[] Ppp(ushort protocol, byte[] packet, bool hdlc = true, bool compressed = false) =>
+        Concat(hdlc ? [0xFF, 0x03] : [], compressed ? [(byte)protocol] : [(byte)(protocol >> 8), (byte)protocol], packet);
+
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
     /// <summary>A VXLAN header (RFC 7348) with the I flag unless <paramref name="flags"/> says otherwise and <paramref name="vni"/>, then <paramref name="frame"/>.</summary>

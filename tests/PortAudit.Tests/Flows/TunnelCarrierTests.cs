@@ -1,11 +1,12 @@
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Flows;
 
 /// <summary>
-/// A tunnel (GRE, IP-in-IP, 6in4, VXLAN) is a flow of its own between its ends, beside the flows it carries: the
+/// A tunnel (GRE, IP-in-IP, 6in4, VXLAN, L2TP) is a flow of its own between its ends, beside the flows it carries: the
 /// conversation a firewall between the ends passes or blocks.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
@@ -133,5 +134,63 @@ public class TunnelCarrierTests
         Assert.Equal(["192.0.2.1", "192.0.2.2"], runner.Flows.Where(f => f.Protocol == IpProtocol.IpInIp).Select(f => f.Client.ToString()));
         Assert.Equal(2, runner.Table.Statistics.TunnelPacketsUntracked);
         Assert.Equal(5, runner.Flows.Where(f => f.Protocol == IpProtocol.Udp).Sum(f => f.PacketsToServer + f.PacketsToClient));
+    }
+
+    // L2TP's data messages on 1701 (RFC 2661 3.1): one whose PPP frame carries an IP packet is a tunnel the decoder opens
+    // to that packet, behind whichever of the length, sequence and offset fields its flags bring; anything else on the port
+    // is a datagram of its own, as it was before L2TP was opened.
+    [Theory]
+    [InlineData(false, false, -1, true, false)]   // the flags, the ids and the frame: Windows' and Linux's usual data message
+    [InlineData(true, false, -1, true, false)]    // with the length
+    [InlineData(false, true, -1, true, false)]    // with Ns and Nr
+    [InlineData(false, false, 0, true, false)]    // with an offset size of 0, as pn-l2tp.pcap's
+    [InlineData(true, true, 3, false, true)]      // all three, a pad of 3, no HDLC bytes and a compressed protocol field
+    public void A_data_message_carrying_ip_is_opened_to_the_packet(bool length, bool sequence, int pad, bool hdlc, bool compressed)
+    {
+        var p = DecodedFrom1701(L2tpData(Ppp(0x0021, RemoteUsersSmb, hdlc, compressed), length, sequence, pad));
+        Assert.Equal((1, IpProtocol.Tcp, "10.8.0.5", "10.20.0.9", 445), ((int)p.TunnelDepth, p.Protocol, p.Source.ToString(), p.Destination.ToString(), (int)p.DestinationPort));
+        Assert.Equal((IpProtocol.Udp, 1701, 1701), (p.Carrier.Outer.Protocol, (int)p.Carrier.Outer.SourcePort, (int)p.Carrier.Outer.DestinationPort));
+    }
+
+    [Fact]
+    public void A_data_message_carrying_ipv6_is_opened_to_the_packet()
+    {
+        var p = DecodedFrom1701(L2tpData(Ppp(0x0057, Ipv6("2001:db8:8::5", "2001:db8:20::9", 17, Udp(53000, 53)))), from: 50123);
+        Assert.Equal((1, 6, "2001:db8:20::9", 53), ((int)p.TunnelDepth, (int)p.IpVersion, p.Destination.ToString(), (int)p.DestinationPort));
+        Assert.Equal(50123, p.Carrier.Outer.SourcePort);
+    }
+
+    public static TheoryData<string, byte[]> NotTheTunnels => new()
+    {
+        // The link's own negotiation, as pn-l2tp.pcap's data message: L2TP's flow, which its inspector names.
+        { "LCP", L2tpData(Ppp(0xC021, [1, 1, 0, 4])) },
+        // A control message (T, L and S flags, version 2) carries no packet.
+        { "control", [0xC8, 0x02, 0x00, 0x0C, 0, 0, 0, 0, 0, 0, 0, 0] },
+        // A DNS query from port 1701 whose id (0x0002) reads as a data message's flags: its counts are no PPP frame.
+        { "dns", [0x00, 0x02, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 3, (byte)'w', (byte)'w', (byte)'w', 0, 0, 1, 0, 1] },
+        // A length that is not the datagram's, and version 3 (its session's cookie and sublayer are the peers' agreement).
+        { "length", L2tpData(Ppp(0x0021, RemoteUsersSmb), length: true)[..^1] },
+        { "version 3", [0x00, 0x03, .. L2tpData(Ppp(0x0021, RemoteUsersSmb))[2..]] },
+        // An offset size past the datagram's end, and an IPv4 protocol field in front of something that is not IPv4.
+        { "offset", [0x02, 0x02, 1, 2, 3, 4, 0xFF, 0xFF, 0xFF, 0x03, 0xC0, 0x21, 9, 1, 0, 4] },
+        { "not ip", L2tpData(Ppp(0x0021, [0x60, 0, 0, 0])) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotTheTunnels))]
+    public void Anything_else_on_1701_stays_a_datagram_of_its_own(string what, byte[] payload)
+    {
+        var p = DecodedFrom1701(payload, to: 53);
+        Assert.True((0, IpProtocol.Udp, false, 53) == ((int)p.TunnelDepth, p.Protocol, p.Carrier.Present, (int)p.DestinationPort), what);
+    }
+
+    // A user's SMB opening, and the datagram from the client's 1701 that carries what the test gives.
+    private static readonly byte[] RemoteUsersSmb = Ipv4("10.8.0.5", "10.20.0.9", 6, Tcp(40000, 445, Syn));
+
+    private static DecodedPacket DecodedFrom1701(byte[] l2tp, ushort from = 1701, ushort to = 1701)
+    {
+        var outer = Ipv4("198.51.100.7", "203.0.113.1", 17, Udp(from, to, l2tp));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, outer, out var p));
+        return p;
     }
 }

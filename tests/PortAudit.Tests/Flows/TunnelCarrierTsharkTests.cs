@@ -66,6 +66,21 @@ public class TunnelCarrierTsharkTests
     }
 
     [NeedsProgramFact("tshark")]
+    public void L2tp_carriers_and_the_flows_inside_are_the_ones_tshark_dissects()
+    {
+        // No capture of ../shared has L2TP carrying IP (pn-l2tp.pcap's data message is LCP): a client and its access
+        // concentrator, both on 1701, exchange a user's packets in data messages, one with its length and Ns and Nr, the
+        // other with an offset pad and a compressed protocol field; the link's LCP is L2TP's own flow, no carrier's.
+        static byte[] Datagram(string from, string to, byte[] l2tp) =>
+            Packets.Ethernet(Packets.Ipv4(from, to, IpProtocol.Udp, Packets.Udp(1701, 1701, l2tp)));
+        var protocols = AssertOneOpeningInside("l2tp.pcap",
+            Datagram("192.0.2.1", "192.0.2.2", Packets.L2tpData(Packets.Ppp(0x0021, Request), length: true, sequence: true)),
+            Datagram("192.0.2.2", "192.0.2.1", Packets.L2tpData(Packets.Ppp(0x0021, Answer, compressed: true), pad: 2)),
+            Datagram("192.0.2.1", "192.0.2.2", Packets.L2tpData(Packets.Ppp(0xC021, [9, 1, 0, 8, 0, 0, 0, 1]))), carriers: 1);
+        Assert.Equal(["eth:ethertype:ip:udp:l2tp:ppp:ip:tcp", "eth:ethertype:ip:udp:l2tp:ppp:ip:tcp", "eth:ethertype:ip:udp:l2tp:ppp:lcp"], protocols);
+    }
+
+    [NeedsProgramFact("tshark")]
     public void Mirror_sessions_and_the_conversations_they_copy_are_the_ones_tshark_dissects()
     {
         // No capture of ../shared has ERSPAN: two switches mirror one conversation to an analyser, one in type II, the
@@ -105,9 +120,11 @@ public class TunnelCarrierTsharkTests
     // Our carriers of the capture at path against tshark's: they must be the same; returns how many.
     private static int Compare(string path)
     {
+        // A carrier has no detail; the datagrams on the same ports that carry no packet (GTP-U's echoes, L2TP's control
+        // messages) are a flow of their own, which their inspector names with one.
         var ours = FlowRunner.Run(path).Flows
             .Where(f => f.Protocol is IpProtocol.IpInIp or IpProtocol.Ipv6InIp or IpProtocol.Gre || f.App == AppLabel.Vxlan || f.App == AppLabel.Geneve
-                || f.App == AppLabel.GtpU)
+                || (f.App == AppLabel.GtpU || f.App == AppLabel.L2tp) && f.AppDetail is null)
             .ToDictionary(f => Key(f.Transport, End(f.Client, f.ClientPort), End(f.Server, f.ServerPort)), Counts);
         var theirs = TsharkCarriers(path);
         Assert.True(ours.Count > 0, path);
@@ -129,8 +146,8 @@ public class TunnelCarrierTsharkTests
 
     /// <summary>
     /// tshark's frames whose outermost IP layer is followed by another IP layer, GRE, or UDP that tshark dissects as VXLAN,
-    /// Geneve or a GTP-U G-PDU (version 1, protocol type GTP: the same dissector shows GTP', which base.pcap's damaged
-    /// frame 25568 is), fragments not reassembled, so that each frame counts where it was captured, summed per pair of
+    /// Geneve, a GTP-U G-PDU (version 1, protocol type GTP: the same dissector shows GTP', which base.pcap's damaged
+    /// frame 25568 is) or L2TP whose PPP frame is IPv4 or IPv6, fragments not reassembled, so that each frame counts where it was captured, summed per pair of
     /// outer ends and tunnel protocol.
     /// </summary>
     private static Dictionary<string, (long, long, long, long)> TsharkCarriers(string path)
@@ -146,7 +163,8 @@ public class TunnelCarrierTsharkTests
             if (TsharkIpLayers.Of(f[0], f[1], f[4]) is not [var outer, ..]) continue;
             bool overlay = outer.Next == "udp" && (f[0].Contains(":udp:vxlan:", StringComparison.Ordinal) || f[0].Contains(":udp:geneve:", StringComparison.Ordinal)
                 || (f[0].EndsWith(":udp:gtp", StringComparison.Ordinal) || f[0].Contains(":udp:gtp:", StringComparison.Ordinal))
-                    && f[9] == "0xff" && (Convert.ToInt32(f[10], 16) & 0xF8) == 0x30);
+                    && f[9] == "0xff" && (Convert.ToInt32(f[10], 16) & 0xF8) == 0x30
+                || f[0].Contains(":udp:l2tp:ppp:ip", StringComparison.Ordinal));
             string? transport = outer.Next switch { "ip" => "ipip", "ipv6" => "ipv6", "gre" => "gre", _ => overlay ? "udp" : null };
             if (transport is null) continue;
             string source = Address(outer.Of(f[outer.V6 ? 4 : 1])), destination = Address(outer.Of(f[outer.V6 ? 5 : 2]));
