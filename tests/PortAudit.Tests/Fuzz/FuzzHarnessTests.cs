@@ -22,8 +22,8 @@ public class FuzzHarnessTests : IDisposable
         File.WriteAllBytes(path, TunnelSeed.Capture().Bytes);
         var flows = PortAudit.Tests.Flows.FlowRunner.Run(path).Flows;
         var inner = Assert.Single(flows, f => f.Protocol == IpProtocol.Tcp);
-        Assert.Equal((445, 7L), (inner.ServerPort, inner.PacketsToServer));
-        Assert.Equal(["geneve 2", "gre 3", "gtp-u 1", "vxlan 1"],
+        Assert.Equal((445, 8L), (inner.ServerPort, inner.PacketsToServer));
+        Assert.Equal(["geneve 2", "gre 3", "gtp-u 1", "l2tp 1", "vxlan 1"],
             flows.Where(f => f != inner).Select(f => $"{f.App?.ToString() ?? f.Transport} {f.PacketsToServer}").Order().ToArray());
     }
 
