@@ -225,8 +225,12 @@ public static class PacketDecoder
                 case 43:  // routing
                 case 60:  // destination options
                     if (end < position + 8) return DecodeStatus.Truncated;
+                    // Its length counts 8-byte units beyond the first 8. One that claims more than the packet holds leaves
+                    // no transport header to read: a GRE header looked for past it was sliced beyond the frame's end.
+                    int length = (frame[position + 1] + 1) * 8;
+                    if (end < position + length) return DecodeStatus.Truncated;
                     next = frame[position];
-                    position += (frame[position + 1] + 1) * 8;
+                    position += length;
                     continue;
                 case IpProtocol.Ipv6Fragment:
                     if (end < position + 8) return DecodeStatus.Truncated;

@@ -15,6 +15,19 @@ public class DecoderTests
         Assert.Equal(53, p.DestinationPort);
     }
 
+    [Theory]
+    [InlineData(47)]   // GRE, whose header was looked for past the frame's end (the random tier's crash-draft-9b0dbf838acd)
+    [InlineData(17)]
+    [InlineData(59)]   // no next header: nothing is read behind it, but the packet still does not hold what it claims
+    public void An_ipv6_extension_header_longer_than_the_packet_leaves_it_truncated(int next)
+    {
+        // A hop-by-hop header that claims 1,288 bytes in a packet of 8 bytes of payload, written by hand: a packet library
+        // would read the protocol behind it.
+        byte[] address = System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes();
+        byte[] packet = [0x60, 0, 0, 0, 0, 8, 0, 64, .. address, .. address, (byte)next, 160, 1, 4, 0, 0, 0, 0];
+        Assert.Equal(DecodeStatus.Truncated, PacketDecoder.Decode(101, packet, out _));
+    }
+
     [Fact]
     public void Ipv6ExtensionHeadersAreWalked()
     {

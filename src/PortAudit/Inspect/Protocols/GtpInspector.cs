@@ -15,10 +15,15 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     Produces = [AppLabel.GtpC, AppLabel.GtpU],
     // The first byte: version 1 with protocol type GTP and the spare bit clear (0x30 to 0x37), or version 2 with its
     // spare bits clear (0x40 to 0x5C, piggyback, TEID and message priority flags as they come).
-    FirstBytes = Leading([.. Between(0x30, 0x37), .. Where(b => (b & 0xE3) == 0x40)]),
+    FirstBytes = Leading([.. Between(0x30, 0x37), .. Where(b => (b & V2VersionAndSpare) == V2Version)]),
 })
 {
     private const ushort ControlPort = 2123, UserPort = 2152;
+    // The first byte's top three bits are the version (1 or 2).
+    private const int VersionShift = 5;
+    // Version 1's first byte (TS 29.060 6, TS 29.281 5.1): the protocol type (1 for GTP, 0 for GTP') and a spare bit,
+    // then the E, S and PN flags.
+    private const byte V1ProtocolTypeAndSpare = 0x18, V1ProtocolTypeGtp = 0x10;
     // Version 1's mandatory header, and its optional fields (sequence number, N-PDU number, next extension type) that any
     // of the E, S and PN flags brings.
     private const int V1Header = 8, V1Optional = 4;
@@ -26,7 +31,10 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     // Version 2: the length counts what follows the first 4 bytes, which hold at least the sequence number (4 bytes) and,
     // with the T flag, the TEID before it.
     private const int V2Fixed = 4, V2Sequence = 4, V2Teid = 4;
-    private const byte V2Piggyback = 0x10, V2HasTeid = 0x08;
+    // Version 2's first byte (TS 29.274 5.1): the version, the P, T and MP flags, and two spare bits.
+    private const byte V2VersionAndSpare = 0xE3, V2Version = 0x40, V2Piggyback = 0x10, V2HasTeid = 0x08;
+    // Message types: version 1's error indication belongs to the user plane; 0 is reserved in both versions.
+    private const byte ErrorIndication = 26, Reserved = 0, LastControlV1 = 127;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -36,7 +44,7 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
         if (input.IsTcp || data.Length < V1Header) return InspectResult.NoMatch;
         bool control = flow.ServerPort == ControlPort || flow.ClientPort == ControlPort;
         bool user = flow.ServerPort == UserPort || flow.ClientPort == UserPort;
-        string? detail = (data[0] >> 5) switch
+        string? detail = (data[0] >> VersionShift) switch
         {
             1 when control => ControlV1(data),
             1 when user => UserPath(data),
@@ -54,7 +62,9 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     private static string? ControlV1(ReadOnlySpan<byte> data)
     {
         byte flags = data[0], type = data[1];
-        if ((flags & 0x18) != 0x10 || (flags & V1Sequence) == 0 || type is 0 or 26 or > 127 || !V1LengthFits(data)) return null;
+        if ((flags & V1ProtocolTypeAndSpare) != V1ProtocolTypeGtp || (flags & V1Sequence) == 0
+            || type is Reserved or ErrorIndication or > LastControlV1 || !V1LengthFits(data))
+            return null;
         return type switch
         {
             1 => "v1 echo-request",
@@ -72,12 +82,12 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     // A GTP-U message that carries no user's packet (TS 29.281 7): the G-PDU (255) is the decoder's.
     private static string? UserPath(ReadOnlySpan<byte> data)
     {
-        if ((data[0] & 0x18) != 0x10 || !V1LengthFits(data)) return null;
+        if ((data[0] & V1ProtocolTypeAndSpare) != V1ProtocolTypeGtp || !V1LengthFits(data)) return null;
         return data[1] switch
         {
             1 => "echo-request",
             2 => "echo-response",
-            26 => "error-indication",
+            ErrorIndication => "error-indication",
             31 => "supported-extension-headers",
             254 => "end-marker",
             _ => null,
@@ -125,7 +135,7 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     // when that is not a GTPv2 header or does not fit.
     private static int V2MessageLength(ReadOnlySpan<byte> data)
     {
-        if (data.Length < V2Fixed || (data[0] & 0xE3) != 0x40 || data[1] == 0) return -1;
+        if (data.Length < V2Fixed || (data[0] & V2VersionAndSpare) != V2Version || data[1] == Reserved) return -1;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         int least = V2Sequence + ((data[0] & V2HasTeid) != 0 ? V2Teid : 0);
         return length >= least && V2Fixed + length <= data.Length ? V2Fixed + length : -1;
