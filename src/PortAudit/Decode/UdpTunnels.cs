@@ -52,6 +52,21 @@ public static class UdpTunnels
     /// <summary>L2TP's port.</summary>
     public const ushort L2tpPort = 1701;
 
+    /// <summary>L2TP's flag of a control message (T, RFC 2661 3.1), which carries no packet.</summary>
+    public const ushort L2tpControl = 0x8000;
+
+    /// <summary>L2TP's flag of the length field (L).</summary>
+    public const ushort L2tpHasLength = 0x4000;
+
+    /// <summary>L2TP's flag of the Ns and Nr fields (S).</summary>
+    public const ushort L2tpHasSequence = 0x0800;
+
+    /// <summary>L2TP's flag of the offset size and its pad (O).</summary>
+    public const ushort L2tpHasOffset = 0x0200;
+
+    /// <summary>L2TP's reserved flag bits, clear in versions 2 and 3.</summary>
+    public const ushort L2tpReserved = 0x34F0;
+
     /// <summary>
     /// What <see cref="TryReadHeader"/> says a GTP-U header carries: an IP packet whose own version nibble says IPv4 or
     /// IPv6, as no field of the header names it. No Ethernet type is 0.
@@ -78,11 +93,9 @@ public static class UdpTunnels
     private const int GtpLengthAt = 2;
     // The only message that carries a user's packet; echoes, error indications and end markers carry none.
     private const byte GtpMessageGpdu = 0xFF;
-    // L2TP's flags (RFC 2661 3.1): a control message (T), the length (L), Ns and Nr (S), the offset size (O), the bits
-    // reserved, and the version in the low nibble. A data message may leave out the length; a control message is L2TP's
-    // own (its inspector names it) and carries no packet.
-    private const ushort L2tpControl = 0x8000, L2tpHasLength = 0x4000, L2tpHasSequence = 0x0800, L2tpHasOffset = 0x0200;
-    private const ushort L2tpReserved = 0x34F0, L2tpVersionMask = 0x000F, L2tpVersion2 = 2;
+    // L2TP's version in the low nibble of its flags. A data message may leave out the length; a control message is
+    // L2TP's own (its inspector names it) and carries no packet.
+    private const ushort L2tpVersionMask = 0x000F, L2tpVersion2 = 2;
     // The flags, the tunnel and session ids; 2 more for the length, 4 for Ns and Nr, 2 for the offset size and its pad.
     private const int L2tpFixed = 6;
 

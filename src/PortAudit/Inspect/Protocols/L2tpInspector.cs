@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Decode;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -14,8 +15,9 @@ public sealed class L2tpInspector() : Inspector(new(AppLabel.L2tp, Udp, [1701], 
     FirstBytes = Leading(Where(b => (b & (Reserved >> 8)) == 0)),
 })
 {
-    private const ushort Type = 0x8000, Length = 0x4000, Sequence = 0x0800, Offset = 0x0200, Reserved = 0x34F0;
-    private const ushort Port = 1701;
+    // The header's flags and the port, as the decoder reads them when it opens a data message (UdpTunnels).
+    private const ushort Type = UdpTunnels.L2tpControl, Length = UdpTunnels.L2tpHasLength, Sequence = UdpTunnels.L2tpHasSequence;
+    private const ushort Offset = UdpTunnels.L2tpHasOffset, Reserved = UdpTunnels.L2tpReserved, Port = UdpTunnels.L2tpPort;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
