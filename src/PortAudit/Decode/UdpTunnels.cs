@@ -79,20 +79,6 @@ public static class UdpTunnels
     private const int GeneveVersionShift = 6;
     private const byte GeneveOptionWords = 0x3F;
     private const int GeneveProtocolAt = 2;
-    // GTP-U's first byte (TS 29.281 5.1): version (3 bits, 1), protocol type (1 for GTP, 0 for GTP'), a spare bit, then
-    // the flags of an extension header (E), a sequence number (S) and an N-PDU number (PN). Any of the three adds the
-    // 4 optional bytes, whose last names the first extension header.
-    private const int GtpVersionShift = 5;
-    private const byte GtpVersion1 = 1;
-    private const byte GtpProtocolTypeGtp = 0x10;
-    private const byte GtpSpare = 0x08;
-    private const byte GtpExtensionFlag = 0x04;
-    private const byte GtpOptionalFlags = 0x07;
-    private const int GtpOptionalLength = 4;
-    private const int GtpMessageTypeAt = 1;
-    private const int GtpLengthAt = 2;
-    // The only message that carries a user's packet; echoes, error indications and end markers carry none.
-    private const byte GtpMessageGpdu = 0xFF;
     // L2TP's version in the low nibble of its flags. A data message may leave out the length; a control message is
     // L2TP's own (its inspector names it) and carries no packet.
     private const ushort L2tpVersionMask = 0x000F, L2tpVersion2 = 2;
@@ -146,12 +132,9 @@ public static class UdpTunnels
     // A G-PDU of GTP version 1 with its spare bit clear, whose length counts what follows its first 8 bytes: GTP'
     // (charging), echoes and signalling on the port carry no packet, and another protocol's datagram from a port that
     // happens to be 2152 (an old Windows or BSD ephemeral port) rarely says its own length there.
-    private static bool IsGpdu(ReadOnlySpan<byte> header, bool cut)
-    {
-        int rest = header.Length - HeaderLength, declared = BinaryPrimitives.ReadUInt16BigEndian(header[GtpLengthAt..]);
-        return header[0] >> GtpVersionShift == GtpVersion1 && (header[0] & (GtpProtocolTypeGtp | GtpSpare)) == GtpProtocolTypeGtp
-            && header[GtpMessageTypeAt] == GtpMessageGpdu && (declared == rest || cut && declared > rest);
-    }
+    private static bool IsGpdu(ReadOnlySpan<byte> payload, bool cut) =>
+        GtpV1Header.TryRead(payload, out var header) && header.IsGtp && header.MessageType == GtpV1Header.Gpdu
+        && (header.MessageLength == payload.Length || cut && header.MessageLength > payload.Length);
 
     // An L2TP version 2 data message with the reserved bits clear, its length (when it gives one) the datagram's, and its
     // header whole. What it carries proves the rest (ProvenByHeader): the PPP frame must hold an IPv4 or IPv6 packet.
@@ -209,35 +192,11 @@ public static class UdpTunnels
                 carries = BinaryPrimitives.ReadUInt16BigEndian(payload[GeneveProtocolAt..]);
                 return payload.Length >= length;
             case UdpTunnel.GtpU:
-                return TryReadGtpHeader(payload, out length, out carries);
+                carries = IpOfItsVersion;
+                return GtpV1Header.TryReadPayloadOffset(payload, out length);
             default:
                 carries = EtherTypes.Ppp;
                 return TryReadL2tpHeader(payload, out length);
         }
-    }
-
-    // A G-PDU's header: the mandatory 8 bytes, the optional 4 when a flag asks for them, then each extension header (TS
-    // 29.281 5.2.1: its first byte its length in 4-byte units, never 0; its last byte the type of the next, 0 for none).
-    private static bool TryReadGtpHeader(ReadOnlySpan<byte> payload, out int length, out ushort carries)
-    {
-        (length, carries) = (HeaderLength, IpOfItsVersion);
-        byte flags = payload[0];
-        if ((flags & GtpOptionalFlags) != 0)
-        {
-            length += GtpOptionalLength;
-            if (payload.Length < length) return false;
-            byte next = (flags & GtpExtensionFlag) != 0 ? payload[length - 1] : (byte)0;
-            while (next != 0)
-            {
-                if (payload.Length <= length) return false;
-                int words = payload[length];
-                // A zero length would never move on: the header is damaged, and nothing behind it is read.
-                if (words == 0) return false;
-                length += words * 4;
-                if (payload.Length < length) return false;
-                next = payload[length - 1];
-            }
-        }
-        return true;
     }
 }

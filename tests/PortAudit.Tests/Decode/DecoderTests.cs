@@ -197,6 +197,26 @@ public class DecoderTests
         Assert.True(p.Carrier.Present);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x30, 0xFF, 0, 4, 0, 0, 0x12, 0x34, 0x45, 0, 0, 0 }, true, false, true, 8)]            // a G-PDU, no optional fields
+    [InlineData(new byte[] { 0x32, 0x01, 0, 4, 0, 0, 0, 0, 0x12, 0x34, 0, 0 }, true, true, true, 12)]              // an echo with its sequence number
+    [InlineData(new byte[] { 0x34, 0xFF, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0x85, 1, 0x10, 9, 0 }, true, false, true, 16)] // a PDU session container
+    [InlineData(new byte[] { 0x32, 0x01, 0, 2, 0, 0, 0, 0, 0x12, 0x34 }, true, true, false, 12)]                    // a length short of its optional fields
+    [InlineData(new byte[] { 0x20, 0xFF, 0, 0, 0, 0, 0, 0 }, false, false, true, 8)]                                // GTP' (protocol type 0)
+    public void A_gtp_v1_header_is_read_by_its_flags(byte[] message, bool gtp, bool sequence, bool holdsOptional, int payloadAt)
+    {
+        Assert.True(GtpV1Header.TryRead(message, out var header));
+        Assert.Equal((gtp, sequence, holdsOptional), (header.IsGtp, header.HasSequence, header.LengthHoldsOptional));
+        Assert.Equal(GtpV1Header.MandatoryLength + (message[2] << 8 | message[3]), header.MessageLength);
+        GtpV1Header.TryReadPayloadOffset(message, out int offset);
+        Assert.Equal(payloadAt, offset);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x48, 0x20, 0, 4, 0, 0, 0, 1 })]   // version 2: GTP-C's
+    [InlineData(new byte[] { 0x30, 0xFF, 0, 0, 0, 0, 0 })]      // 7 bytes: the mandatory header cut
+    public void What_is_not_a_whole_gtp_v1_header_is_not_read(byte[] message) => Assert.False(GtpV1Header.TryRead(message, out _));
+
     [Fact]
     public void Vxlan_carrying_no_ip_is_its_carriers_alone()
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Decode;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -19,19 +20,11 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
 })
 {
     private const ushort ControlPort = 2123, UserPort = 2152;
-    // The first byte's top three bits are the version (1 or 2).
-    private const int VersionShift = 5;
-    // Version 1's first byte (TS 29.060 6, TS 29.281 5.1): the protocol type (1 for GTP, 0 for GTP') and a spare bit,
-    // then the E, S and PN flags.
-    private const byte V1ProtocolTypeAndSpare = 0x18, V1ProtocolTypeGtp = 0x10;
-    // Version 1's mandatory header, and its optional fields (sequence number, N-PDU number, next extension type) that any
-    // of the E, S and PN flags brings.
-    private const int V1Header = 8, V1Optional = 4;
-    private const byte V1Sequence = 0x02, V1AnyOptional = 0x07;
     // Version 2: the length counts what follows the first 4 bytes, which hold at least the sequence number (4 bytes) and,
     // with the T flag, the TEID before it.
     private const int V2Fixed = 4, V2Sequence = 4, V2Teid = 4;
     // Version 2's first byte (TS 29.274 5.1): the version, the P, T and MP flags, and two spare bits.
+    private const int Version2 = 2;
     private const byte V2VersionAndSpare = 0xE3, V2Version = 0x40, V2Piggyback = 0x10, V2HasTeid = 0x08;
     // Message types: version 1's error indication belongs to the user plane; 0 is reserved in both versions.
     private const byte ErrorIndication = 26, Reserved = 0, LastControlV1 = 127;
@@ -41,31 +34,26 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     {
         var data = input.Data;
         var flow = input.Flow;
-        if (input.IsTcp || data.Length < V1Header) return InspectResult.NoMatch;
+        if (input.IsTcp || data.Length < GtpV1Header.MandatoryLength) return InspectResult.NoMatch;
         bool control = flow.ServerPort == ControlPort || flow.ClientPort == ControlPort;
         bool user = flow.ServerPort == UserPort || flow.ClientPort == UserPort;
-        string? detail = (data[0] >> VersionShift) switch
-        {
-            1 when control => ControlV1(data),
-            1 when user => UserPath(data),
-            2 when control => ControlV2(data),
-            _ => null,
-        };
+        bool v1 = GtpV1Header.TryRead(data, out var header) && header.IsGtp && header.LengthHoldsOptional && header.MessageLength == data.Length;
+        string? detail = v1 && control ? ControlV1(header)
+            : v1 && user ? UserPath(header)
+            : control && GtpV1Header.VersionOf(data[0]) == Version2 ? ControlV2(data)
+            : null;
         if (detail is null) return InspectResult.NoMatch;
         if (!control) flow.App = AppLabel.GtpU;
         flow.AppDetail ??= AppDetail.Word(detail);
         return InspectResult.Match;
     }
 
-    // A GTPv1-C message: the sequence number present, as every control message carries it (TS 29.060 6), a type of the
-    // control plane (1 to 127 but the user plane's error indication) and the length of the rest.
-    private static string? ControlV1(ReadOnlySpan<byte> data)
+    // A GTPv1-C message (its header read whole): the sequence number present, as every control message carries it (TS
+    // 29.060 6), and a type of the control plane (1 to 127 but the user plane's error indication).
+    private static string? ControlV1(GtpV1Header header)
     {
-        byte flags = data[0], type = data[1];
-        if ((flags & V1ProtocolTypeAndSpare) != V1ProtocolTypeGtp || (flags & V1Sequence) == 0
-            || type is Reserved or ErrorIndication or > LastControlV1 || !V1LengthFits(data))
-            return null;
-        return type switch
+        if (!header.HasSequence || header.MessageType is Reserved or ErrorIndication or > LastControlV1) return null;
+        return header.MessageType switch
         {
             1 => "v1 echo-request",
             2 => "v1 echo-response",
@@ -80,27 +68,15 @@ public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlP
     }
 
     // A GTP-U message that carries no user's packet (TS 29.281 7): the G-PDU (255) is the decoder's.
-    private static string? UserPath(ReadOnlySpan<byte> data)
+    private static string? UserPath(GtpV1Header header) => header.MessageType switch
     {
-        if ((data[0] & V1ProtocolTypeAndSpare) != V1ProtocolTypeGtp || !V1LengthFits(data)) return null;
-        return data[1] switch
-        {
-            1 => "echo-request",
-            2 => "echo-response",
-            ErrorIndication => "error-indication",
-            31 => "supported-extension-headers",
-            254 => "end-marker",
-            _ => null,
-        };
-    }
-
-    // Version 1's length counts what follows the mandatory header, the optional fields included when a flag brings them.
-    private static bool V1LengthFits(ReadOnlySpan<byte> data)
-    {
-        int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        int least = (data[0] & V1AnyOptional) != 0 ? V1Optional : 0;
-        return length >= least && V1Header + length == data.Length;
-    }
+        1 => "echo-request",
+        2 => "echo-response",
+        ErrorIndication => "error-indication",
+        31 => "supported-extension-headers",
+        254 => "end-marker",
+        _ => null,
+    };
 
     // A GTPv2-C message, and the one piggybacked behind it (TS 29.274 5.5.1: a triggered response carries the request its
     // peer must answer), which then fills the datagram.
