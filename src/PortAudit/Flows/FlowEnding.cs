@@ -3,7 +3,7 @@ namespace PortAudit.Flows;
 /// <summary>Why flows end, in the order a table ends them at one packet.</summary>
 internal enum FlowEndCause : byte
 {
-    /// <summary>Idle past its timeout, found by the sweep that runs before the packet.</summary>
+    /// <summary>Idle past its timeout, found by the sweep that runs before the packet, or by the packet that comes back to it.</summary>
     Idle,
     /// <summary>A SYN reopened the closed flow's 5-tuple.</summary>
     Reopened,

@@ -128,7 +128,7 @@ public sealed class FlowTable
         bool isFirst = false;
         // Packets come in trains (a window of segments, their ACKs): most belong to the flow of the packet before.
         var flow = _recent;
-        if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)))
+        if (flow is null || !_recentKey.Equals(key) || (flow.IsClosed && IsOpening(packet.Flags)) || IsOver(flow, timestampNs))
         {
             flow = Find(key, packet, sourcePort, destinationPort, tag, timestampNs, frameNumber, ordinal, out isFirst);
         }
@@ -140,18 +140,22 @@ public sealed class FlowTable
         foreach (var observer in _observers) observer.OnPacket(flow, fromClient, isFirst, packet, payload);
     }
 
-    /// <summary>The flow of <paramref name="key"/>, created if new or if a SYN reopens a closed one; it becomes the recent flow.</summary>
+    /// <summary>
+    /// The flow of <paramref name="key"/>, created if new, if the one held is over (<see cref="IsOver"/>) or if a SYN reopens
+    /// a closed one; it becomes the recent flow.
+    /// </summary>
     private Flow Find(in FlowKey key, in DecodedPacket packet, ushort sourcePort, ushort destinationPort, ushort tag, long timestampNs,
         long frameNumber, long ordinal, out bool isFirst)
     {
         ref var slot = ref _flows.FindOrAdd(key, out bool exists);
         var flow = slot;
-        isFirst = !exists || (flow!.IsClosed && IsOpening(packet.Flags));
+        bool over = exists && IsOver(flow!, timestampNs);
+        isFirst = !exists || over || (flow!.IsClosed && IsOpening(packet.Flags));
         if (isFirst)
         {
             if (exists)
             {
-                Ending = new FlowEnding(ordinal, FlowEndCause.Reopened);
+                Ending = new FlowEnding(ordinal, over ? FlowEndCause.Idle : FlowEndCause.Reopened);
                 NotifyEnd(flow!);
             }
             flow = Create(ordinal, packet, sourcePort, destinationPort, timestampNs);
@@ -287,9 +291,7 @@ public sealed class FlowTable
         List<Flow>? ended = null;
         foreach (var flow in _flows)
         {
-            long idle = nowNs - flow.EndNs;
-            long limit = flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs;
-            if (idle > limit) (ended ??= new()).Add(flow);
+            if (IsOver(flow, nowNs)) (ended ??= new()).Add(flow);
         }
         if (ended is null) return;
         // Ids break ties, so that tables holding parts of one run's flows end them in the order one table would.
@@ -297,6 +299,13 @@ public sealed class FlowTable
         Ending = new FlowEnding(ordinal, FlowEndCause.Idle);
         foreach (var flow in ended) End(flow);
     }
+
+    // Idle past its limit at nowNs, a flow has ended, whether or not a sweep has come to it: the packet after the gap opens
+    // the next flow. Which packets a flow holds then depends on its own timestamps alone, not on where the run's sweeps
+    // fall, which every earlier packet of the run moves (Zeek's inactivity timers likewise fire as network time passes
+    // them, before the packet that passes them). Sweeps end the flows no packet comes back to.
+    private bool IsOver(Flow flow, long nowNs) =>
+        nowNs - flow.EndNs > (flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs);
 
     private void EvictIdlest(long ordinal)
     {

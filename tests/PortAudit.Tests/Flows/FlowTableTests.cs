@@ -127,6 +127,30 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void A_datagram_past_the_idle_limit_opens_a_new_flow_though_no_sweep_came_between()
+    {
+        // Another flow's packets every 15 s keep the sweeps at 0, 15, ... 120 s (the default interval: half the closed
+        // linger); the query at 121 s is a second past its flow's 120 s limit and 14 s before the next sweep.
+        var q = Ip(C, S, 17, Udp(40000, 53));
+        var other = Ip(C, "10.0.0.3", 17, Udp(40001, 53));
+        var packets = Enumerable.Range(0, 9).Select(i => (other, i * 15.0)).Append((q, 0.5)).Append((q, 121)).OrderBy(p => p.Item2).ToArray();
+        var queries = Run(null, packets).Where(f => f.ClientPort == 40000).ToList();
+        Assert.Equal(new[] { 1L, 1L }, queries.Select(f => f.PacketsToServer));
+        Assert.Equal(120.5, (queries[1].StartNs - queries[0].StartNs) / 1e9);
+    }
+
+    [Fact]
+    public void A_flow_ends_at_its_limit_where_the_captures_time_went_back()
+    {
+        // A capture whose clock went back (sessions appended out of order, ipsec_isakmp_esp.pcap): the first packet put
+        // the next sweep past every later one, and the query flow, 40 s idle twice over a 10 s limit, held all three.
+        var options = new FlowTableOptions { UdpIdleTimeout = TimeSpan.FromSeconds(10) };
+        var q = Ip(C, S, 17, Udp(40000, 53));
+        var flows = Run(options, (Ip(C, "10.0.0.3", 17, Udp(40001, 53)), 1000), (q, 100), (q, 140), (q, 180));
+        Assert.Equal(new long[] { 1, 1, 1 }, flows.Where(f => f.ClientPort == 40000).Select(f => f.PacketsToServer));
+    }
+
+    [Fact]
     public void FullTableEvictsTheIdlestFlowsAndCountsThem()
     {
         var options = new FlowTableOptions { MaxFlows = 10 };
