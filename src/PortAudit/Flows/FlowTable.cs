@@ -301,9 +301,10 @@ public sealed class FlowTable
     }
 
     // Idle past its limit at nowNs, a flow has ended, whether or not a sweep has come to it: the packet after the gap opens
-    // the next flow. Which packets a flow holds then depends on its own timestamps alone, not on where the run's sweeps
-    // fall, which every earlier packet of the run moves (Zeek's inactivity timers likewise fire as network time passes
-    // them, before the packet that passes them). Sweeps end the flows no packet comes back to.
+    // the next flow. In a capture whose clock runs forward, which packets a flow holds then depends on its own timestamps
+    // alone, not on where the run's sweeps fall, which every earlier packet of the run moves (Zeek's inactivity timers
+    // likewise fire as network time passes them, before the packet that passes them). Sweeps end the flows no packet
+    // comes back to.
     private bool IsOver(Flow flow, long nowNs) =>
         nowNs - flow.EndNs > (flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs);
 

@@ -1,9 +1,10 @@
 namespace PortAudit.Flows;
 
 /// <summary>
-/// When a run looks for idle flows: at the first packet at or past the next sweep time, then one interval later. A
-/// table keeps its own schedule; a run split into shards keeps one for all of them, so that every shard ends idle flows
-/// at the same packets as one table would, and the flows the run reports do not depend on how many shards it had.
+/// When a run looks for idle flows: at the first packet at or past the next sweep time, or more than an interval before
+/// the last sweep (the capture's clock went back), then one interval later. A table keeps its own schedule; a run split
+/// into shards keeps one for all of them, so that every shard ends idle flows at the same packets as one table would, and
+/// the flows the run reports do not depend on how many shards it had.
 /// </summary>
 internal struct SweepSchedule
 {
@@ -18,8 +19,10 @@ internal struct SweepSchedule
         _nextNs = 0;
     }
 
+    // A clock gone back would otherwise put the next sweep past every later packet: the flows no packet comes back to
+    // would stay held until the capture's time caught up again, hours later in ipsec_isakmp_esp.pcap.
     /// <summary>True when <see cref="IsDue"/> would be for the packet of <paramref name="timestampNs"/>; schedules nothing.</summary>
-    public readonly bool WouldBeDue(long timestampNs) => timestampNs >= _nextNs;
+    public readonly bool WouldBeDue(long timestampNs) => timestampNs >= _nextNs || timestampNs < _nextNs - 2 * _intervalNs;
 
     /// <summary>True when a sweep is due before the packet of <paramref name="timestampNs"/>; the next one is then scheduled.</summary>
     public bool IsDue(long timestampNs)

@@ -151,6 +151,19 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void A_clock_gone_back_brings_the_sweeps_with_it()
+    {
+        // After a packet at 1,000 s the capture goes back to 95 s: a sweep is due at the first packet more than an interval
+        // (5 s) before the last sweep, and the next at 200 s ends the query of 100 s, idle past its 10 s. Without them the
+        // next sweep waits for 1,005 s, and every flow of the earlier time stays held to the end of input.
+        var options = new FlowTableOptions { UdpIdleTimeout = TimeSpan.FromSeconds(10) };
+        var flows = Run(options, (Ip(C, "10.0.0.9", 17, Udp(40009, 53)), 1000), (ToServer(Syn), 95), (Ip(C, S, 17, Udp(40000, 53)), 100),
+            (Ip(C, S, 17, Udp(40001, 53)), 200));
+        // The query ends at the sweep; the others at the end of input, by their start.
+        Assert.Equal(new[] { 40000, 50000, 40001, 40009 }, flows.Select(f => (int)f.ClientPort));
+    }
+
+    [Fact]
     public void FullTableEvictsTheIdlestFlowsAndCountsThem()
     {
         var options = new FlowTableOptions { MaxFlows = 10 };
