@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using PortAudit.Common;
 using PortAudit.Decode;
 
@@ -20,6 +21,7 @@ public sealed class FlowTable
     private readonly long _udpTimeoutNs;
     private readonly long _tcpTimeoutNs;
     private readonly long _closedLingerNs;
+    private readonly long _shortestLimitNs;
     private SweepSchedule _sweeps;
     private readonly bool _shard;
     private Flow? _recent;
@@ -45,6 +47,7 @@ public sealed class FlowTable
         _udpTimeoutNs = ToNs(options.UdpIdleTimeout);
         _tcpTimeoutNs = ToNs(options.TcpIdleTimeout);
         _closedLingerNs = ToNs(options.TcpClosedLinger);
+        _shortestLimitNs = Math.Min(_udpTimeoutNs, Math.Min(_tcpTimeoutNs, _closedLingerNs));
         _sweeps = new SweepSchedule(options);
         _shard = shard;
     }
@@ -305,8 +308,17 @@ public sealed class FlowTable
     // alone, not on where the run's sweeps fall, which every earlier packet of the run moves (Zeek's inactivity timers
     // likewise fire as network time passes them, before the packet that passes them). Sweeps end the flows no packet
     // comes back to.
-    private bool IsOver(Flow flow, long nowNs) =>
-        nowNs - flow.EndNs > (flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs);
+    // On the per-packet path a flow's gap is almost never past even the shortest limit: that one comparison, inlined, is
+    // all the packet pays. The whole test as a call per packet cost 3% of `flows` under taskset -c 0 (CPU 1.87 s against
+    // 1.81 s, medians of 9 interleaved runs on the corpus); this way 1.86 s against 1.86 s.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsOver(Flow flow, long nowNs)
+    {
+        long idle = nowNs - flow.EndNs;
+        return idle > _shortestLimitNs && idle > LimitOf(flow);
+    }
+
+    private long LimitOf(Flow flow) => flow.Protocol != IpProtocol.Tcp ? _udpTimeoutNs : flow.IsClosed ? _closedLingerNs : _tcpTimeoutNs;
 
     private void EvictIdlest(long ordinal)
     {
