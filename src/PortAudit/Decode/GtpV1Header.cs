@@ -42,13 +42,16 @@ public readonly struct GtpV1Header
     public int MessageLength => MandatoryLength + Length;
 
     /// <summary>True for GTP with the spare bit clear; false for GTP' (charging, protocol type 0) or a set spare bit.</summary>
-    public bool IsGtp => (_flags & ProtocolTypeAndSpare) == ProtocolTypeGtp;
+    public bool IsGtp => IsGtpFirstByte(_flags);
 
     /// <summary>True when the S flag says a sequence number is present, as in every control message.</summary>
     public bool HasSequence => (_flags & SequenceFlag) != 0;
 
     /// <summary>True when the declared length holds the optional fields the flags bring.</summary>
     public bool LengthHoldsOptional => (_flags & OptionalFlags) == 0 || Length >= OptionalLength;
+
+    /// <summary>True when a message's first byte is GTP version 1's with protocol type GTP and the spare bit clear.</summary>
+    public static bool IsGtpFirstByte(byte first) => VersionOf(first) == Version1 && (first & ProtocolTypeAndSpare) == ProtocolTypeGtp;
 
     /// <summary>The version a message's first byte gives (its top three bits): 1 here, 2 for GTPv2-C, 0 for GTP' v0.</summary>
     public static int VersionOf(byte first) => first >> VersionShift;

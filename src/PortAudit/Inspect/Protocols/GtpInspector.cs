@@ -14,9 +14,9 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class GtpInspector() : Inspector(new(AppLabel.GtpC, Udp, [ControlPort, UserPort], InspectorPrecision.Loose, 75)
 {
     Produces = [AppLabel.GtpC, AppLabel.GtpU],
-    // The first byte: version 1 with protocol type GTP and the spare bit clear (0x30 to 0x37), or version 2 with its
-    // spare bits clear (0x40 to 0x5C, piggyback, TEID and message priority flags as they come).
-    FirstBytes = Leading([.. Between(0x30, 0x37), .. Where(b => (b & V2VersionAndSpare) == V2Version)]),
+    // The first byte: version 1 with protocol type GTP and the spare bit clear, as the decoder's header reader takes it,
+    // or version 2 with its spare bits clear (0x40 to 0x5C, piggyback, TEID and message priority flags as they come).
+    FirstBytes = Leading(Where(b => GtpV1Header.IsGtpFirstByte(b) || (b & V2VersionAndSpare) == V2Version)),
 })
 {
     private const ushort ControlPort = 2123, UserPort = 2152;
