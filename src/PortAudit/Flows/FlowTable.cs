@@ -116,7 +116,7 @@ public sealed class FlowTable
             pending = _fragments.RegisterFirst(packet, timestampNs);
         }
         // An ICMP error is evidence on the flow it answers, not a flow of its own; one that answers no flow held stays one.
-        if (packet.Quote.Present && (FoldIcmpError(packet) || FoldCarrierError(packet, ordinal))) return;
+        if (packet.Quote.Present && (FoldIcmpError(packet, timestampNs) || FoldCarrierError(packet, ordinal))) return;
 
         ushort sourcePort = packet.HasPorts ? packet.SourcePort : (ushort)0;
         ushort destinationPort = packet.HasPorts ? packet.DestinationPort : (ushort)0;
@@ -256,12 +256,15 @@ public sealed class FlowTable
     /// <summary>A tag of the host pair an ICMP error quotes, never 0 (ICMP flows have no ports, so it cannot meet a real key).</summary>
     private static ushort QuoteTag(in PacketEnds quote) => (ushort)((HostPair.Hash(quote.Source, quote.Destination) >> 48) | 1);
 
-    /// <summary>Records an ICMP error on the flow whose packet it quotes; false when no flow held matches.</summary>
-    private bool FoldIcmpError(in DecodedPacket packet)
+    /// <summary>
+    /// Records an ICMP error on the flow whose packet it quotes; false when no flow held matches, or when the one held is
+    /// over at the error's time (<see cref="IsOver"/>): the packet quoted was not that flow's, which had ended before it.
+    /// </summary>
+    private bool FoldIcmpError(in DecodedPacket packet, long timestampNs)
     {
         ref readonly var quote = ref packet.Quote;
         var key = FlowKey.Create(quote.Source, quote.SourcePort, quote.Destination, quote.DestinationPort, quote.Protocol, out _);
-        if (_flows.Find(key) is not { } flow) return false;
+        if (_flows.Find(key) is not { } flow || IsOver(flow, timestampNs)) return false;
         Statistics.UnreachablesMatched++;
         flow.NoteIcmpError(flow.Client == quote.Source && flow.ClientPort == quote.SourcePort,
             packet.Protocol, packet.IcmpType, packet.IcmpCode, packet.Source);

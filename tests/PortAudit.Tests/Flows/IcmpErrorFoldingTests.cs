@@ -100,6 +100,23 @@ public class IcmpErrorFoldingTests
         Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
     }
 
+    [Fact]
+    public void ErrorAfterItsFlowWentIdlePastItsLimitIsNotEvidenceOnIt()
+    {
+        // Packets a second apart, UDP's limit 3 s: sweeps fall at 0, 2 and 4 s, so at 5 s the probe's flow (last seen at
+        // 1 s) is over though no sweep has ended it yet. The error quotes a packet the capture did not hold: not the
+        // probe's, whose flow had ended, so it is a flow of its own and the probe stays unanswered, not refused.
+        var probe = Ip(C, S, 17, Udp(40000, 514));
+        var other = Ip(C, S, 17, Udp(40001, 53));
+        var runner = FlowRunner.RunIp(new FlowTableOptions { UdpIdleTimeout = TimeSpan.FromSeconds(3) },
+            other, probe, other, other, other, Ip(S, C, 1, Unreachable(false, 3, probe)));
+
+        var udp = Assert.Single(runner.Flows, f => f.ClientPort == 40000);
+        Assert.Equal((FlowState.Unanswered, 0), (udp.State, udp.IcmpErrors.Count));
+        Assert.Single(runner.Flows, f => f.Protocol == IpProtocol.Icmp);
+        Assert.Equal(0, runner.Table.Statistics.UnreachablesMatched);
+    }
+
     // A tunnel's packet from C to S carrying one UDP datagram, in VXLAN, IP in IP, GRE or 6in4.
     private static byte[] TunnelPacket(string tunnel, string from = C, string to = S)
     {
