@@ -406,7 +406,7 @@ public static class PacketDecoder
         // Not a tunnel we can open, or its keepalive: the outer packet is the flow, keyed by its protocol. A datagram that
         // only its content would have shown to be a tunnel's was not one: it is a datagram of its own.
         if (packet.TunnelDepth == 0 && packet.Protocol == IpProtocol.Udp
-            && !UdpTunnels.ProvenByHeader(UdpTunnels.ByPort(packet.SourcePort, packet.DestinationPort)))
+            && !UdpTunnels.ProvenByHeader(UdpTunnels.ByPort(packet.SourcePort, packet.DestinationPort), frame[offset..end]))
             packet.Carrier = default;
         packet.PayloadOffset = offset;
         packet.PayloadLength = Math.Max(0, end - offset);

@@ -75,6 +75,9 @@ public static class UdpTunnels
 
     private const int HeaderLength = 8;
     private const byte VxlanFlagValidVni = 0x08;
+    // RFC 7348's header as it is sent: the flags, then 3 reserved bytes, the VNI and one reserved byte, all zero but the flag.
+    private const uint VxlanFirstWord = (uint)VxlanFlagValidVni << 24;
+    private const int VxlanLastReservedAt = 7;
     // Geneve's first byte: version (2 bits, 0) and the options' length in 4-byte words (6 bits).
     private const int GeneveVersionShift = 6;
     private const byte GeneveOptionWords = 0x3F;
@@ -109,9 +112,10 @@ public static class UdpTunnels
     /// <summary>
     /// The tunnel <paramref name="payload"/>, a datagram's payload between <paramref name="sourcePort"/> and
     /// <paramref name="destinationPort"/>, opens: on the tunnel's port, with the header that tunnel writes (VXLAN's flag of a
-    /// valid VNI; Geneve's version 0 naming Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU whose length is the rest of the
-    /// datagram, or more when <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares;
-    /// L2TP's version 2 data message, whose length, when it gives one, is the datagram's).
+    /// valid VNI, <see cref="ProvenByHeader"/> saying whether the rest of its header proves it; Geneve's version 0 naming
+    /// Ethernet, IPv4 or IPv6; GTP-U's version 1 G-PDU whose length is the rest of the datagram, or more when
+    /// <paramref name="cut"/>: the capture kept less of the datagram than its UDP header declares; L2TP's version 2 data
+    /// message, whose length, when it gives one, is the datagram's).
     /// </summary>
     public static UdpTunnel Of(ReadOnlySpan<byte> payload, ushort sourcePort, ushort destinationPort, bool cut)
     {
@@ -147,13 +151,22 @@ public static class UdpTunnels
     }
 
     /// <summary>
-    /// True when <paramref name="tunnel"/>'s header alone shows the datagram is the tunnel's (VXLAN's flag, Geneve's version
-    /// and type, a G-PDU's length), so that one whose content cannot be opened is still its carrier's. L2TP's data message
-    /// has too few fixed bits for that: one is the tunnel's only when its PPP frame opens to an IP packet. The link's own
-    /// negotiation (LCP, IPCP, CHAP) then stays L2TP's flow, as does another protocol's datagram from a port that happens
-    /// to be 1701.
+    /// True when <paramref name="header"/>, the start of a datagram <see cref="Of"/> took for <paramref name="tunnel"/>'s,
+    /// alone shows it is the tunnel's (VXLAN's header as RFC 7348 sends it, every reserved bit clear; Geneve's version and
+    /// type; a G-PDU's length), so that one whose content cannot be opened is still its carrier's. VXLAN's flag is one bit,
+    /// and L2TP's data message has few more: a VXLAN header with a reserved bit set (the group policy extension's group) or
+    /// an L2TP data message is the tunnel's only when its frame opens to an IP packet. Another protocol's datagram from a
+    /// client whose port happened to be 4789 or 1701 (a resolver's or a NAT's pick; half of all DNS messages and every
+    /// syslog line carry VXLAN's flag in their first byte), and the link's own negotiation in L2TP (LCP, IPCP, CHAP), then
+    /// stay datagrams of their own.
     /// </summary>
-    public static bool ProvenByHeader(UdpTunnel tunnel) => tunnel != UdpTunnel.L2tp;
+    public static bool ProvenByHeader(UdpTunnel tunnel, ReadOnlySpan<byte> header) => tunnel switch
+    {
+        UdpTunnel.Vxlan => header.Length >= HeaderLength && BinaryPrimitives.ReadUInt32BigEndian(header) == VxlanFirstWord
+            && header[VxlanLastReservedAt] == 0,
+        UdpTunnel.L2tp => false,
+        _ => true,
+    };
 
     // An L2TP data message's header: the flags, the length when L is set, the tunnel and session ids, Ns and Nr when S is,
     // and the offset size and as many bytes of pad when O is.

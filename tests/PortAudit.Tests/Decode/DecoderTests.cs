@@ -240,6 +240,41 @@ public class DecoderTests
         Assert.False(p.Carrier.Present);
     }
 
+    // A client whose port happened to be 4789 (a resolver's or a NAT's pick): half of all DNS messages carry VXLAN's flag in
+    // their first byte (the transaction id's), and every syslog line does ('<'). Neither is a tunnel's, nor are the
+    // conversations reversed to make the client a VXLAN end.
+    [Theory]
+    [InlineData(4789, 53, "081201000001000000000000076578616d706c6503636f6d0000010001")]
+    [InlineData(53, 4789, "081281800001000100000000076578616d706c6503636f6d0000010001c00c000100010000003c00045db8d822")]
+    [InlineData(4789, 514, "3c3133343e4e6f762033302030363a30303a303020686f7374206170703a2068656c6c6f")]
+    public void Another_protocols_datagram_on_vxlans_port_with_its_flag_bit_set_stays_a_udp_flow(int sourcePort, int destinationPort, string payload)
+    {
+        var datagram = Ipv4("10.0.0.5", "10.0.0.53", 17, Udp((ushort)sourcePort, (ushort)destinationPort, Convert.FromHexString(payload)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, datagram, out var p));
+        Assert.Equal((0, IpProtocol.Udp, sourcePort, destinationPort), ((int)p.TunnelDepth, p.Protocol, (int)p.SourcePort, (int)p.DestinationPort));
+        Assert.False(p.Carrier.Present);
+    }
+
+    // The group policy extension (VXLAN-GBP: Linux, Open vSwitch, Cisco ACI) sets the G bit and a group id where RFC 7348
+    // has reserved bits: its header proves less than the plain one, so it is the tunnel's where its frame opens to IP.
+    [Fact]
+    public void Vxlan_with_reserved_bits_set_is_the_tunnels_only_when_its_frame_opens()
+    {
+        static byte[] Gbp(byte[] frame)
+        {
+            var header = Vxlan(frame);
+            (header[0], header[2], header[3]) = (0x88, 0x01, 0x2C);
+            return header;
+        }
+        var ip = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(40000, 445, Syn)));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, 4789, Gbp(ip))), out var opened));
+        Assert.Equal((1, 445, true), ((int)opened.TunnelDepth, (int)opened.DestinationPort, opened.Carrier.Present));
+
+        var arp = EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, 4789, Gbp(arp))), out var datagram));
+        Assert.Equal((0, 4789, false), ((int)datagram.TunnelDepth, (int)datagram.DestinationPort, datagram.Carrier.Present));
+    }
+
     [Fact]
     public void A_packet_outside_any_tunnel_has_no_carrier()
     {

@@ -121,6 +121,21 @@ public class TunnelCarrierTests
     }
 
     [Fact]
+    public void A_dns_exchange_of_a_client_whose_port_was_4789_is_its_own_udp_flow_not_a_vxlan_tunnel()
+    {
+        // The transaction id 0x0812 puts VXLAN's flag in both messages' first byte; the rest of neither is VXLAN's header.
+        var query = Convert.FromHexString("081201000001000000000000076578616d706c6503636f6d0000010001");
+        var answer = Convert.FromHexString("081281800001000100000000076578616d706c6503636f6d0000010001c00c000100010000003c00045db8d822");
+        var flows = Run(null, Ipv4(A, B, IpProtocol.Udp, Udp(4789, 53, query)), Ipv4(B, A, IpProtocol.Udp, Udp(53, 4789, answer))).Flows;
+
+        var flow = Assert.Single(flows);
+        Assert.Equal((IpAddr.Parse(A), (ushort)4789, IpAddr.Parse(B), (ushort)53), (flow.Client, flow.ClientPort, flow.Server, flow.ServerPort));
+        Assert.Equal((1L, 1L, FlowState.Established), (flow.PacketsToServer, flow.PacketsToClient, flow.State));
+        Assert.Null(flow.App);
+        Assert.Null(flow.Tunnel);
+    }
+
+    [Fact]
     public void Tunnel_ends_past_the_flow_limit_are_counted_as_untracked_while_their_flows_are_kept()
     {
         var inner = Ipv4("172.16.0.1", "172.16.0.2", IpProtocol.Udp, Udp(1000, 2000));
