@@ -78,6 +78,9 @@ public static class UdpTunnels
     // RFC 7348's header as it is sent: the flags, then 3 reserved bytes, the VNI and one reserved byte, all zero but the flag.
     private const uint VxlanFirstWord = (uint)VxlanFlagValidVni << 24;
     private const int VxlanLastReservedAt = 7;
+    // The group policy extension's (draft-smith-vxlan-group-policy, as Linux and Open vSwitch send it): the G flag beside I,
+    // the D and A bits in the second byte, a group id in the third and fourth.
+    private const byte VxlanGbpFlags = 0x88, VxlanGbpPolicyBits = 0x48;
     // Geneve's first byte: version (2 bits, 0) and the options' length in 4-byte words (6 bits).
     private const int GeneveVersionShift = 6;
     private const byte GeneveOptionWords = 0x3F;
@@ -152,21 +155,26 @@ public static class UdpTunnels
 
     /// <summary>
     /// True when <paramref name="header"/>, the start of a datagram <see cref="Of"/> took for <paramref name="tunnel"/>'s,
-    /// alone shows it is the tunnel's (VXLAN's header as RFC 7348 sends it, every reserved bit clear; Geneve's version and
-    /// type; a G-PDU's length), so that one whose content cannot be opened is still its carrier's. VXLAN's flag is one bit,
-    /// and L2TP's data message has few more: a VXLAN header with a reserved bit set (the group policy extension's group) or
-    /// an L2TP data message is the tunnel's only when its frame opens to an IP packet. Another protocol's datagram from a
+    /// alone shows it is the tunnel's (VXLAN's header as RFC 7348 or its group policy extension sends it, every other bit
+    /// clear; Geneve's version and type; a G-PDU's length), so that one whose content cannot be opened is still its
+    /// carrier's. VXLAN's flag is one bit, and L2TP's data message has few more: a VXLAN header with another bit set or an
+    /// L2TP data message is the tunnel's only when its frame opens to an IP packet. Another protocol's datagram from a
     /// client whose port happened to be 4789 or 1701 (a resolver's or a NAT's pick; half of all DNS messages and every
     /// syslog line carry VXLAN's flag in their first byte), and the link's own negotiation in L2TP (LCP, IPCP, CHAP), then
     /// stay datagrams of their own.
     /// </summary>
     public static bool ProvenByHeader(UdpTunnel tunnel, ReadOnlySpan<byte> header) => tunnel switch
     {
-        UdpTunnel.Vxlan => header.Length >= HeaderLength && BinaryPrimitives.ReadUInt32BigEndian(header) == VxlanFirstWord
-            && header[VxlanLastReservedAt] == 0,
+        UdpTunnel.Vxlan => IsVxlanHeaderAsSent(header),
         UdpTunnel.L2tp => false,
         _ => true,
     };
+
+    // RFC 7348's header, or the group policy extension's: every bit that neither sets is clear.
+    private static bool IsVxlanHeaderAsSent(ReadOnlySpan<byte> header) =>
+        header.Length >= HeaderLength && header[VxlanLastReservedAt] == 0
+        && (BinaryPrimitives.ReadUInt32BigEndian(header) == VxlanFirstWord
+            || header[0] == VxlanGbpFlags && (header[1] & ~VxlanGbpPolicyBits) == 0);
 
     // An L2TP data message's header: the flags, the length when L is set, the tunnel and session ids, Ns and Nr when S is,
     // and the offset size and as many bytes of pad when O is.

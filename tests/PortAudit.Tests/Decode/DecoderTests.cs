@@ -255,24 +255,30 @@ public class DecoderTests
         Assert.False(p.Carrier.Present);
     }
 
-    // The group policy extension (VXLAN-GBP: Linux, Open vSwitch, Cisco ACI) sets the G bit and a group id where RFC 7348
-    // has reserved bits: its header proves less than the plain one, so it is the tunnel's where its frame opens to IP.
-    [Fact]
-    public void Vxlan_with_reserved_bits_set_is_the_tunnels_only_when_its_frame_opens()
+    // VXLAN's flag is one bit: a header is proof by itself only as RFC 7348 sends it, or as its group policy extension
+    // (Linux, Open vSwitch) does, with the G flag, the D and A bits and a group id; with any other bit set (here one of
+    // the first reserved byte's, or the last byte) it is the tunnel's only where its frame opens to IP.
+    [Theory]
+    [InlineData(0x08, 0x00, 0x00, 0, true)]    // RFC 7348
+    [InlineData(0x88, 0x48, 0x12, 0, true)]    // group policy: G and I, D and A, group 0x12..
+    [InlineData(0x88, 0x01, 0x12, 0, false)]   // a bit the extension does not set
+    [InlineData(0x08, 0x00, 0x12, 0, false)]   // a group id without the G flag
+    [InlineData(0x08, 0x00, 0x00, 1, false)]   // the last reserved byte
+    public void A_vxlan_header_proves_the_tunnel_by_itself_only_as_it_is_sent(byte flags, byte second, byte group, byte last, bool proven)
     {
-        static byte[] Gbp(byte[] frame)
+        byte[] Datagram(byte[] frame)
         {
             var header = Vxlan(frame);
-            (header[0], header[2], header[3]) = (0x88, 0x01, 0x2C);
-            return header;
+            (header[0], header[1], header[2], header[7]) = (flags, second, group, last);
+            return Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, 4789, header));
         }
         var ip = Ethernet(Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(40000, 445, Syn)));
-        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, 4789, Gbp(ip))), out var opened));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Datagram(ip), out var opened));
         Assert.Equal((1, 445, true), ((int)opened.TunnelDepth, (int)opened.DestinationPort, opened.Carrier.Present));
 
         var arp = EthernetOf(PacketDotNet.EthernetType.Arp, new byte[28]);
-        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Ipv4("192.0.2.1", "192.0.2.2", 17, Udp(50000, 4789, Gbp(arp))), out var datagram));
-        Assert.Equal((0, 4789, false), ((int)datagram.TunnelDepth, (int)datagram.DestinationPort, datagram.Carrier.Present));
+        Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(101, Datagram(arp), out var datagram));
+        Assert.Equal((0, 4789, proven), ((int)datagram.TunnelDepth, (int)datagram.DestinationPort, datagram.Carrier.Present));
     }
 
     [Fact]
