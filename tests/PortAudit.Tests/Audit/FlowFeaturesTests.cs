@@ -54,13 +54,13 @@ public sealed class FlowFeaturesTests
     [Fact]
     public void ADnsQuestionIsMeasuredByLengthAndEntropy()
     {
-        Assert.True(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsQueryFor("www.example.org"), out int length, out double entropy));
+        Assert.True(DnsQuestion.TryMeasure(Builders.Packets.DnsQuery("www.example.org"), out int length, out double entropy));
         Assert.Equal(15, length);
         Assert.InRange(entropy, 2.5, 3.5);
         string random = "k3j9x0qv7m2z8w4r1t6y5u0p9o8i7n3b2v1c4x5z6a7s8d9f0g1h2j3k4l5q";
-        Assert.True(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsQueryFor(random + ".t.example.net"), out _, out double tunnel));
+        Assert.True(DnsQuestion.TryMeasure(Builders.Packets.DnsQuery(random + ".t.example.net"), out _, out double tunnel));
         Assert.True(tunnel > 4.5, $"entropy {tunnel}");
-        Assert.False(DnsQuestion.TryMeasure(Scenarios.AnomalySite.DnsAnswerFor(Scenarios.AnomalySite.DnsQueryFor("www.example.org")), out _, out _));
+        Assert.False(DnsQuestion.TryMeasure(Builders.Packets.DnsAnswer(Builders.Packets.DnsQuery("www.example.org")), out _, out _));
     }
 
     [Fact]

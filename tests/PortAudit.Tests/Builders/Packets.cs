@@ -209,4 +209,26 @@ internal static class Packets
             case IcmpV6Packet icmp6: icmp6.UpdateIcmpChecksum(); break;
         }
     }
+
+    /// <summary>A DNS query for <paramref name="name"/> (type A) with transaction id <paramref name="id"/>.</summary>
+    public static byte[] DnsQuery(string name, ushort id = 0x1234)
+    {
+        var query = new List<byte> { (byte)(id >> 8), (byte)id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+        foreach (string label in name.Split('.'))
+        {
+            query.Add((byte)label.Length);
+            query.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
+        }
+        query.AddRange([0, 0, 1, 0, 1]);
+        return [.. query];
+    }
+
+    /// <summary>The answer to <paramref name="query"/> without records.</summary>
+    public static byte[] DnsAnswer(byte[] query)
+    {
+        var answer = (byte[])query.Clone();
+        answer[2] = 0x81;
+        answer[3] = 0x80;
+        return answer;
+    }
 }

@@ -124,9 +124,8 @@ public class TunnelCarrierTests
     public void A_dns_exchange_of_a_client_whose_port_was_4789_is_its_own_udp_flow_not_a_vxlan_tunnel()
     {
         // The transaction id 0x0812 puts VXLAN's flag in both messages' first byte; the rest of neither is VXLAN's header.
-        var query = Convert.FromHexString("081201000001000000000000076578616d706c6503636f6d0000010001");
-        var answer = Convert.FromHexString("081281800001000100000000076578616d706c6503636f6d0000010001c00c000100010000003c00045db8d822");
-        var flows = Run(null, Ipv4(A, B, IpProtocol.Udp, Udp(4789, 53, query)), Ipv4(B, A, IpProtocol.Udp, Udp(53, 4789, answer))).Flows;
+        var query = DnsQuery("example.com", id: 0x0812);
+        var flows = Run(null, Ipv4(A, B, IpProtocol.Udp, Udp(4789, 53, query)), Ipv4(B, A, IpProtocol.Udp, Udp(53, 4789, DnsAnswer(query)))).Flows;
 
         var flow = Assert.Single(flows);
         Assert.Equal((IpAddr.Parse(A), (ushort)4789, IpAddr.Parse(B), (ushort)53), (flow.Client, flow.ClientPort, flow.Server, flow.ServerPort));

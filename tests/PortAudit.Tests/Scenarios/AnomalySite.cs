@@ -1,4 +1,4 @@
-using System.Text;
+using PortAudit.Tests.Builders;
 using static PortAudit.Tests.Scenarios.Payloads;
 
 namespace PortAudit.Tests.Scenarios;
@@ -78,7 +78,7 @@ public static class AnomalySite
         var random = new Random(seed + 1000);
         string reader = Client(3), other = Client(7);
         capture.TcpSession(reader, Dc, 389, 1800.5, [.. LdapOpening(), new(0.2, true, Bytes(300)), new(0.4, false, Bytes(8_000_000))], Plants[0].ClientPort);
-        capture.UdpExchanges(other, Dc, 53, 2400.5, 400, 0.2, _ => DnsQueryFor(RandomLabel(random, 60) + ".t.example.net"), DnsAnswerFor,
+        capture.UdpExchanges(other, Dc, 53, 2400.5, 400, 0.2, _ => Packets.DnsQuery(RandomLabel(random, 60) + ".t.example.net"), Packets.DnsAnswer,
             Plants[1].ClientPort);
         capture.TcpSession(reader, FileServer, 445, 3000.5, [.. SmbOpening(), new(0.2, true, Bytes(12_000_000)), new(30, false, Bytes(2_000))],
             Plants[2].ClientPort);
@@ -104,7 +104,7 @@ public static class AnomalySite
             {
                 string client = Client(i);
                 for (int n = 0; n < 12; n++) conversations.Add((At(random, hour), t => capture.UdpExchanges(client, Dc, 53, t, 1, 0,
-                    _ => DnsQueryFor(NormalName(random)), DnsAnswerFor)));
+                    _ => Packets.DnsQuery(NormalName(random)), Packets.DnsAnswer)));
                 for (int n = 0; n < 4; n++) conversations.Add((At(random, hour), t => capture.TcpSession(client, Dc, 389, t,
                     [.. LdapOpening(), new(0.02, true, Bytes(LogUniform(random, 80, 500))), new(0.05, false, Bytes(LogUniform(random, 300, 12_000)))])));
                 for (int n = 0; n < 4; n++) conversations.Add((At(random, hour), t => capture.TcpSession(client, FileServer, 445, t,
@@ -142,26 +142,4 @@ public static class AnomalySite
 
     private static string RandomLabel(Random random, int length) =>
         new(Enumerable.Range(0, length).Select(_ => "abcdefghijklmnopqrstuvwxyz0123456789"[random.Next(36)]).ToArray());
-
-    /// <summary>A DNS query for <paramref name="name"/> (type A).</summary>
-    public static byte[] DnsQueryFor(string name)
-    {
-        var query = new List<byte> { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
-        foreach (string label in name.Split('.'))
-        {
-            query.Add((byte)label.Length);
-            query.AddRange(Encoding.ASCII.GetBytes(label));
-        }
-        query.AddRange([0, 0, 1, 0, 1]);
-        return [.. query];
-    }
-
-    /// <summary>The answer to <paramref name="query"/> without records.</summary>
-    public static byte[] DnsAnswerFor(byte[] query)
-    {
-        var answer = (byte[])query.Clone();
-        answer[2] = 0x81;
-        answer[3] = 0x80;
-        return answer;
-    }
 }
