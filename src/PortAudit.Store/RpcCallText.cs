@@ -6,14 +6,15 @@ namespace PortAudit.Store;
 /// <summary>
 /// One DCE/RPC binding of a flow as an element of the store's <c>rpc_calls</c> column:
 /// <c>UUID MAJOR OPNUMS VIA</c>, MAJOR <c>-</c> when unknown, OPNUMS comma-separated (<c>-</c> for none, a trailing
-/// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread), VIA last, so that it
+/// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread, then <c>!</c> when the
+/// server refused it), VIA last, so that it
 /// may hold spaces (an SMB pipe's name).
 /// Readable in SQL: <c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>.
 /// </summary>
 internal static class RpcCallText
 {
     /// <summary>Characters of the element before VIA, at most.</summary>
-    public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1 + 1;
+    public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1 + 1 + 1;
 
     /// <summary>Writes the element's UUID, MAJOR and OPNUMS, and the space before VIA, into <paramref name="text"/>; returns its length.</summary>
     public static int FormatHead(RpcBinding binding, Span<char> text)
@@ -39,6 +40,7 @@ internal static class RpcCallText
         }
         if (binding.MoreOpnums) text[at++] = '+';
         if (binding.CallsUnseen) text[at++] = '?';
+        if (binding.Refused) text[at++] = '!';
         text[at++] = ' ';
         return at;
     }
@@ -54,6 +56,8 @@ internal static class RpcCallText
             ushort? major = ushort.TryParse(parts[1], CultureInfo.InvariantCulture, out ushort number) ? number : null;
             if (log.Bind(uuid, major, parts[3]) is not { } binding) continue;
             string opnums = parts[2];
+            if (opnums.EndsWith('!')) binding.Answered(accepted: false);
+            opnums = opnums.TrimEnd('!');
             binding.CallsUnseen = opnums.EndsWith('?');
             opnums = opnums.TrimEnd('?');
             binding.MoreOpnums = opnums.EndsWith('+');

@@ -14,13 +14,15 @@ public sealed record RpcConcern(string Reason, Severity Severity, string? Explan
 /// Judges every DCE/RPC interface a flow bound (<see cref="Flow.RpcCalls"/>, else the one inspection or the endpoint
 /// mapper named, <see cref="Flow.DceRpc"/>) against the <c>interfaces</c> of the rules between its two ends: an allowed
 /// port is not an allowed conversation. An interface is judged when an attacker uses it, or when a rule between the two
-/// ends speaks of interfaces at all; one that no rule grants, or an operation its grants leave out, is a concern. The
-/// endpoint mapper's own interface and its management interface are what every RPC client binds first, never judged.
+/// ends speaks of interfaces at all; one that no rule grants, or an operation its grants leave out, is a concern. An
+/// interface the server refused to bind ran nothing: offering it is a refused attempt, a concern of low severity, as an
+/// unexpected flow refused is. The endpoint mapper's own interface and its management interface are what every RPC
+/// client binds first, never judged.
 /// </summary>
 public sealed class RpcInterfaceJudge(RuleIndex index)
 {
     /// <summary>
-    /// The first concern of the flow's bindings, sensitive ones first; null when every binding is allowed or none was read.
+    /// The first of the flow's most severe concerns; null when every binding is allowed or none was read.
     /// <paramref name="applies"/> says whether a rule applies between the two ends (features, publication).
     /// </summary>
     public RpcConcern? Judge(Flow flow, AuditEndpoint client, AuditEndpoint server, Func<Rule, bool> applies)
@@ -28,18 +30,20 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
         if (flow.RpcCalls is not { Bindings.Count: > 0 } && flow.DceRpc is null) return null;
         var grants = index.GrantingRules(client.Roles, server.Roles).Where(applies).ToList();
         RpcConcern? found = null;
-        foreach (var (uuid, name, opnums, unseen) in Bindings(flow))
+        foreach (var (uuid, name, opnums, unseen, refused) in Bindings(flow))
         {
             if (RpcExposure.IsPlumbing(name)) continue;
             bool sensitive = RpcExposure.IsSensitive(name);
             // A proprietary interface (a product's own COM objects) has no name here: only the attacker's list and named
             // interfaces that a rule between the two ends could have listed are judged.
             if (!sensitive && (grants.Count == 0 || name is null)) continue;
-            var concern = Concern(name ?? uuid.ToString(), opnums, unseen ? flow.RpcCalls?.Uninspectable ?? UnseenCalls : null,
-                grants, uuid, client, server, sensitive);
+            var concern = refused
+                ? Refused(name ?? uuid.ToString(), grants, client, server)
+                : Concern(name ?? uuid.ToString(), opnums, unseen ? flow.RpcCalls?.Uninspectable ?? UnseenCalls : null,
+                    grants, uuid, client, server, sensitive);
             if (concern is null) continue;
             if (concern.Severity == Severity.High) return concern;
-            found ??= concern;
+            if (found is null || concern.Severity < found.Severity) found = concern;
         }
         return found;
     }
@@ -49,16 +53,26 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
 
     // Each binding with the operations read, and whether calls on it may have gone unread. A flow whose RPC could not be
     // followed to its end is judged on the interface its bytes or the endpoint mapper named too, as if anything was called.
-    private static IEnumerable<(Guid Uuid, string? Name, IReadOnlyList<ushort> Opnums, bool Unseen)> Bindings(Flow flow)
+    private static IEnumerable<(Guid Uuid, string? Name, IReadOnlyList<ushort> Opnums, bool Unseen, bool Refused)> Bindings(Flow flow)
     {
         if (flow.RpcCalls is { Bindings.Count: > 0 } calls)
         {
-            foreach (var binding in calls.Bindings) yield return (binding.Uuid, binding.Name, binding.Opnums, binding.CallsUnseen);
+            foreach (var binding in calls.Bindings)
+                yield return (binding.Uuid, binding.Name, binding.Opnums, binding.CallsUnseen, binding.Refused);
             if (calls.Uninspectable is not null && flow.DceRpc is { } named && !calls.Bindings.Any(b => b.Uuid == named.Uuid))
-                yield return (named.Uuid, named.Name, [], true);
+                yield return (named.Uuid, named.Name, [], true, false);
         }
         else if (flow.DceRpc is { } facts)
-            yield return (facts.Uuid, facts.Name, [], flow.RpcCalls?.Uninspectable is not null);
+            yield return (facts.Uuid, facts.Name, [], flow.RpcCalls?.Uninspectable is not null, false);
+    }
+
+    // An interface the server refused: a concern only where no rule between the ends grants it, and then of low severity
+    // with no role to suggest (the server itself said no).
+    private static RpcConcern? Refused(string name, List<Rule> rules, AuditEndpoint client, AuditEndpoint server)
+    {
+        if (rules.Any(r => r.Interfaces!.Any(g => g.Interface == name))) return null;
+        return new RpcConcern($"DCE/RPC interface {name} was offered from {Describe(client)} to {Describe(server)} and refused by the server: " +
+                              "no rule between their roles grants it", Severity.Low, null);
     }
 
     private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, string? unseen, List<Rule> rules, Guid uuid,

@@ -85,6 +85,32 @@ public class RpcInterfaceAuditTests
     }
 
     [Fact]
+    public void AnInterfaceTheServerRefusedIsALowRefusedAttemptWithNoRoleToSuggest()
+    {
+        // A bind of DRSUAPI, and of the spooler on a DC, answered with a rejection: nothing ran. The attempt is still
+        // told, as an unexpected flow refused is, and no role is suggested for an interface the server would not bind.
+        var auditor = Auditor();
+        FlowVerdict Refused(ushort port, Guid iface)
+        {
+            var flow = Established(Ws, Dc, port);
+            flow.App = AppLabel.DceRpc;
+            flow.DceRpc = new DceRpcFacts(iface, 1, null, RpcEvidence.Bind);
+            var binding = (flow.RpcCalls = new RpcCallLog()).Bind(iface, 1, "bind")!;
+            binding.Offered();
+            binding.Answered(accepted: false);
+            return auditor.Audit(flow);
+        }
+        var dcsync = Refused(49670, Drsuapi);
+        var spooler = Refused(49672, Spoolss);
+        Assert.Equal((Verdict.Unexpected, FindingKind.RpcInterface, Severity.Low, null),
+            (spooler.Verdict, spooler.FindingKind, spooler.Severity, spooler.Explanation));
+        Assert.Equal("DCE/RPC interface SPOOLSS was offered from ws01 to dc01 and refused by the server: no rule between their roles grants it",
+            spooler.Reason);
+        // DRSUAPI is granted to members in part: offering it and being refused is no concern at all.
+        Assert.Equal((Verdict.ExpectedDynamicRpc, null), (dcsync.Verdict, dcsync.FindingKind));
+    }
+
+    [Fact]
     public void ReplicationBetweenDomainControllersIsExpected() =>
         Assert.Equal((Verdict.ExpectedDynamicRpc, null), (Call(Auditor(), Dc2, Dc, 49670, Drsuapi, 0, 3) is var v ? (v.Verdict, v.FindingKind) : default));
 

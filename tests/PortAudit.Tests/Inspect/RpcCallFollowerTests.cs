@@ -12,6 +12,7 @@ public class RpcCallFollowerTests
     private static readonly Guid Netlogon = new("12345678-1234-abcd-ef00-01234567cffb");
     private static readonly Guid Spoolss = new("12345678-1234-abcd-ef00-0123456789ab");
     private static readonly Guid Samr = new("12345778-1234-abcd-ef00-0123456789ac");
+    private static readonly Guid Lsarpc = new("12345778-1234-abcd-ef00-0123456789ab");
 
     private static Flow Follow(params byte[][] clientPdus)
     {
@@ -26,6 +27,122 @@ public class RpcCallFollowerTests
             seq += (uint)pdu.Length;
         }
         return flow;
+    }
+
+    // Both directions in the order given: the client's PDUs (true) and the server's (false).
+    private static Flow Converse(params (bool FromClient, byte[] Pdu)[] pdus)
+    {
+        var flow = InspectorHarness.NewFlow(tcp: true, 49668);
+        flow.App = AppLabel.DceRpc;
+        var follower = RpcCallFollower.For(flow)!;
+        DirectionStream toServer = new(65536), toClient = new(65536);
+        uint clientSeq = 1000, serverSeq = 5000;
+        foreach (var (fromClient, pdu) in pdus)
+        {
+            var stream = fromClient ? toServer : toClient;
+            ref uint seq = ref fromClient ? ref clientSeq : ref serverSeq;
+            if (stream.Add(seq, pdu)) follower.OnStream(flow, fromClient, stream);
+            seq += (uint)pdu.Length;
+        }
+        return flow;
+    }
+
+    private static RpcBinding Of(Flow flow, Guid iface) => Assert.Single(flow.RpcCalls!.Bindings, b => b.Uuid == iface);
+
+    private static string Calls(RpcBinding binding) => string.Join(",", binding.Opnums);
+
+    [Fact]
+    public void AnIdOfferedTwiceNamesTheInterfaceTheServerAccepted()
+    {
+        // Context 0 offered as DRSUAPI, then as LSARPC: the server keeps the first (as Samba does) and refuses the second,
+        // so the call on context 0 is DsGetNCChanges, not an LSARPC call.
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4), (0, Lsarpc, 0)])),
+            (false, RpcCallPdus.BindAck([0, 2])),
+            (true, RpcCallPdus.Request(0, 3)));
+        Assert.Equal(("3", false, false), (Calls(Of(flow, Drsuapi)), Of(flow, Drsuapi).Refused, Of(flow, Drsuapi).CallsUnseen));
+        Assert.Equal((0, true), (Of(flow, Lsarpc).Opnums.Count, Of(flow, Lsarpc).Refused));
+    }
+
+    [Fact]
+    public void AnAlterContextThatRebindsAnIdAndIsRefusedLeavesTheIdItsInterface()
+    {
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4)])),
+            (false, RpcCallPdus.BindAck([0], secondaryAddress: "\\PIPE\\lsass")),
+            (true, RpcCallPdus.Bind([(0, Lsarpc, 0)], type: 14)),
+            (false, RpcCallPdus.BindAck([2], type: 15, secondaryAddress: "")),
+            (true, RpcCallPdus.Request(0, 3)));
+        Assert.Equal([(ushort)3], Of(flow, Drsuapi).Opnums);
+        Assert.Equal((0, true), (Of(flow, Lsarpc).Opnums.Count, Of(flow, Lsarpc).Refused));
+    }
+
+    [Fact]
+    public void ABindNakBindsNothingAndTheCallAfterItNamesNoInterface()
+    {
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4)])),
+            (false, RpcCallPdus.BindNak()),
+            (true, RpcCallPdus.Request(0, 3)));
+        var drsuapi = Of(flow, Drsuapi);
+        Assert.Equal((0, true, false), (drsuapi.Opnums.Count, drsuapi.Refused, drsuapi.CallsUnseen));
+        Assert.Null(flow.RpcCalls!.Uninspectable);
+    }
+
+    [Fact]
+    public void ACallOnARefusedContextRunsNothingAndHidesNoOtherCall()
+    {
+        // The server refused DRSUAPI on context 0 and took LSARPC on 1: the call on 0 got a fault, not a DCSync, and it is
+        // no call on a context whose bind was missed, which would leave LSARPC's calls unknown.
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4), (1, Lsarpc, 0)])),
+            (false, RpcCallPdus.BindAck([2, 0])),
+            (true, RpcCallPdus.Request(0, 3)),
+            (true, RpcCallPdus.Request(1, 44)));
+        Assert.Equal((0, true), (Of(flow, Drsuapi).Opnums.Count, Of(flow, Drsuapi).Refused));
+        Assert.Equal(("44", false, false), (Calls(Of(flow, Lsarpc)), Of(flow, Lsarpc).Refused, Of(flow, Lsarpc).CallsUnseen));
+    }
+
+    [Fact]
+    public void AnInterfaceRefusedUnderOneIdAndAcceptedUnderAnotherIsNotRefused()
+    {
+        // NDR and NDR64 offered as two contexts of one interface (Windows' clients do): the server takes one.
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4), (1, Drsuapi, 4)])),
+            (false, RpcCallPdus.BindAck([2, 0])),
+            (true, RpcCallPdus.Request(1, 0)));
+        Assert.Equal(("0", false), (Calls(Of(flow, Drsuapi)), Of(flow, Drsuapi).Refused));
+    }
+
+    [Fact]
+    public void WithoutTheServersAnswerAnIdOfferedTwiceCannotTellItsCallsApart()
+    {
+        // One direction captured: which of the two the server kept is not known, so neither binding's calls are.
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4), (0, Lsarpc, 0)])),
+            (true, RpcCallPdus.Request(0, 3)));
+        Assert.Equal((true, false), (Of(flow, Drsuapi).CallsUnseen, Of(flow, Drsuapi).Refused));
+        Assert.Equal((true, false), (Of(flow, Lsarpc).CallsUnseen, Of(flow, Lsarpc).Refused));
+    }
+
+    [Fact]
+    public void TheServersResponsesAreFramedPastTheirStubsAndTheAnswerAfterThemIsRead()
+    {
+        // A response of 3,000 bytes comes in pieces before the alter_context_resp: its stub is skipped, not mistaken for a PDU.
+        var response = RpcCallPdus.Request(0, 0).Concat(new byte[3000]).ToArray();
+        response[2] = 2;
+        BitConverter.GetBytes((ushort)response.Length).CopyTo(response, 8);
+        var flow = Converse(
+            (true, RpcCallPdus.Bind([(0, Drsuapi, 4)])),
+            (false, RpcCallPdus.BindAck([0])),
+            (true, RpcCallPdus.Request(0, 0)),
+            (false, response[..1000]),
+            (false, response[1000..]),
+            (true, RpcCallPdus.Bind([(1, Lsarpc, 0)], type: 14)),
+            (false, RpcCallPdus.BindAck([2], type: 15, secondaryAddress: "")),
+            (true, RpcCallPdus.Request(1, 3)));
+        Assert.Equal([(ushort)0], Of(flow, Drsuapi).Opnums);
+        Assert.Equal((0, true), (Of(flow, Lsarpc).Opnums.Count, Of(flow, Lsarpc).Refused));
     }
 
     [Fact]

@@ -27,6 +27,33 @@ public static class RpcCallPdus
         return Pdu(type, body.ToArray(), little, auth);
     }
 
+    /// <summary>
+    /// A bind_ack (12) or alter_context_resp (15) answering the contexts offered, in order, with <paramref name="results"/>
+    /// (0 acceptance, 1 user rejection, 2 provider rejection, 3 negotiate_ack); its secondary address is
+    /// <paramref name="secondaryAddress"/>, whose length decides the padding before the results.
+    /// </summary>
+    public static byte[] BindAck(ushort[] results, byte type = 12, string secondaryAddress = "49670", bool little = true)
+    {
+        var body = new List<byte>();
+        body.AddRange(new byte[] { 0xB8, 0x10, 0xB8, 0x10, 0x53, 0xF0, 0, 0 });
+        byte[] address = secondaryAddress.Length == 0 ? [] : System.Text.Encoding.ASCII.GetBytes(secondaryAddress + "\0");
+        body.AddRange(U16((ushort)address.Length, little));
+        body.AddRange(address);
+        while ((16 + body.Count) % 4 != 0) body.Add(0);
+        body.AddRange(new byte[] { (byte)results.Length, 0, 0, 0 });
+        foreach (ushort result in results)
+        {
+            body.AddRange(U16(result, little));
+            body.AddRange(U16(result == 0 ? (ushort)0 : (ushort)2, little));
+            body.AddRange((result == 0 ? DceRpcPdus.Ndr : Guid.Empty).ToByteArray(bigEndian: !little));
+            body.AddRange(U32(result == 0 ? 2u : 0u, little));
+        }
+        return Pdu(type, body.ToArray(), little, null);
+    }
+
+    /// <summary>A bind_nak (13): the server refuses the whole bind (reason 0, not specified), offering protocol version 5.0.</summary>
+    public static byte[] BindNak() => Pdu(13, [0, 0, 1, 5, 0], true, null);
+
     /// <summary>A request for <paramref name="opnum"/> on context <paramref name="contextId"/>.</summary>
     public static byte[] Request(ushort contextId, ushort opnum, bool little = true)
     {

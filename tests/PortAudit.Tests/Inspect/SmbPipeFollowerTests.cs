@@ -83,16 +83,43 @@ public class SmbPipeFollowerTests
         return Smb2(9, messageId, body);
     }
 
-    public static byte[] Transceive(ulong messageId, byte[] fileId, byte[] input)
+    /// <summary>
+    /// An FSCTL_PIPE_TRANSCEIVE request ([MS-SMB2] 2.2.31) on <paramref name="fileId"/> carrying <paramref name="data"/>
+    /// as its input, or with <paramref name="response"/> its answer (2.2.32) carrying it as its output.
+    /// </summary>
+    public static byte[] Transceive(ulong messageId, byte[] fileId, byte[] data, bool response = false)
     {
-        var body = new byte[56 + input.Length];
-        BinaryPrimitives.WriteUInt16LittleEndian(body, 57);
-        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), 0x0011C017);
-        fileId.CopyTo(body, 8);
-        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(24), 64 + 56);
-        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(28), (uint)input.Length);
-        input.CopyTo(body, 56);
-        return Smb2(11, messageId, body);
+        // A request's input follows a 56-byte body that gives its offset and count at 24; a response's output a 48-byte one, at 32.
+        int body = response ? 48 : 56, buffer = response ? 32 : 24;
+        var m = new byte[body + data.Length];
+        BinaryPrimitives.WriteUInt16LittleEndian(m, response ? (ushort)49 : (ushort)57);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4), 0x0011C017);
+        fileId.CopyTo(m, 8);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(buffer), (uint)(64 + body));
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(buffer + 4), (uint)data.Length);
+        data.CopyTo(m, body);
+        return Smb2(11, messageId, m, response);
+    }
+
+    /// <summary>A READ request ([MS-SMB2] 2.2.19) of <paramref name="fileId"/>.</summary>
+    public static byte[] Read(ulong messageId, byte[] fileId)
+    {
+        var body = new byte[49];
+        BinaryPrimitives.WriteUInt16LittleEndian(body, 49);
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), 4280);
+        fileId.CopyTo(body, 16);
+        return Smb2(8, messageId, body);
+    }
+
+    /// <summary>A READ response ([MS-SMB2] 2.2.20) carrying <paramref name="data"/>; it names no file, only its request's message id.</summary>
+    public static byte[] ReadResponse(ulong messageId, byte[] data)
+    {
+        var body = new byte[16 + data.Length];
+        BinaryPrimitives.WriteUInt16LittleEndian(body, 17);
+        body[2] = 64 + 16;
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), (uint)data.Length);
+        data.CopyTo(body, 16);
+        return Smb2(8, messageId, body, response: true);
     }
 
     public static byte[] Close(ulong messageId, byte[] fileId)
@@ -157,6 +184,29 @@ public class SmbPipeFollowerTests
         var binding = Assert.Single(session.Flow.RpcCalls!.Bindings);
         Assert.Equal(("SPOOLSS", "pipe spoolss"), (binding.Name, binding.Via));
         Assert.Equal([(ushort)1, (ushort)89], binding.Opnums);
+    }
+
+    [Fact]
+    public void ThePipesAnswersSayWhichContextTheServerTook()
+    {
+        // DRSUAPI and LSARPC offered under one id: the bind_ack, read back by a READ, keeps DRSUAPI; an alter_context
+        // rebinding the id to LSARPC, answered through a transceive, is refused. Both calls are DsGetNCChanges.
+        var drsuapi = new Guid("e3514235-4b06-11d1-ab04-00c04fc2dcd2");
+        var lsarpc = new Guid("12345778-1234-abcd-ef00-0123456789ab");
+        var session = new Session()
+            .Client(CreateRequest(5, "lsass"))
+            .Server(CreateResponse(5, FileId))
+            .Client(Write(6, FileId, RpcCallPdus.Bind([(0, drsuapi, 4), (0, lsarpc, 0)])))
+            .Client(Read(7, FileId))
+            .Server(ReadResponse(7, RpcCallPdus.BindAck([0, 2], secondaryAddress: "\\PIPE\\lsass")))
+            .Client(Transceive(8, FileId, RpcCallPdus.Request(0, 3)))
+            .Client(Transceive(9, FileId, RpcCallPdus.Bind([(0, lsarpc, 0)], type: 14)))
+            .Server(Transceive(9, FileId, RpcCallPdus.BindAck([2], type: 15, secondaryAddress: ""), response: true))
+            .Client(Transceive(10, FileId, RpcCallPdus.Request(0, 3)));
+        var log = session.Flow.RpcCalls!;
+        Assert.Equal([("DRSUAPI", false, "3"), ("LSARPC", true, "")],
+            log.Bindings.Select(b => (b.Name!, b.Refused, string.Join(",", b.Opnums))));
+        Assert.DoesNotContain(log.Bindings, b => b.CallsUnseen);
     }
 
     [Fact]

@@ -46,6 +46,21 @@ public sealed class StoreUnitTests
     }
 
     [Fact]
+    public void A_binding_the_server_refused_stays_refused_in_the_store()
+    {
+        // A refused interface ran nothing: audited again from the store it must not read as bound.
+        var log = new PortAudit.Flows.Facts.RpcCallLog();
+        var drsuapi = log.Bind(new Guid("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 4, "bind")!;
+        drsuapi.Offered();
+        drsuapi.Answered(accepted: false);
+        Span<char> head = stackalloc char[RpcCallText.MaxHead];
+        string element = new string(head[..RpcCallText.FormatHead(drsuapi, head)]) + drsuapi.Via;
+        Assert.Equal("e3514235-4b06-11d1-ab04-00c04fc2dcd2 4 -! bind", element);
+        var binding = Assert.Single(RpcCallText.Parse([element], false, null).Bindings);
+        Assert.Equal((true, 0, false), (binding.Refused, binding.Opnums.Count, binding.CallsUnseen));
+    }
+
+    [Fact]
     public void Every_field_of_a_flow_record_is_a_column_of_the_schema()
     {
         string schema = string.Join("\n", Enumerable.Range(1, StoreSchema.Version).Select(StoreSchema.Migration));

@@ -22,6 +22,9 @@ public sealed class RpcBinding
     // One bit per operation number below KeptOpnums, set once it is in _opnums.
     private readonly ulong[] _seen = new ulong[KeptOpnums / 64];
     private int _others;
+    // Offers of this interface awaiting the server's answer, and whether an answer accepted or refused one.
+    private int _unanswered;
+    private bool _accepted, _refused;
 
     /// <summary>A binding of interface <paramref name="uuid"/>, learned by <paramref name="via"/>.</summary>
     public RpcBinding(Guid uuid, ushort? majorVersion, string via)
@@ -54,6 +57,27 @@ public sealed class RpcBinding
     /// the pipe or stream that carried it could no longer be followed. <see cref="Opnums"/> is then what was read, not all.
     /// </summary>
     public bool CallsUnseen { get; set; }
+
+    /// <summary>
+    /// True when the server refused every offer of this interface it answered, and left none unanswered (a bind_nak, or
+    /// a rejection in its bind_ack or alter_context_resp): no call on it ran. False when one was accepted, when one went
+    /// unanswered (the capture missed the answer), and for bindings no server answers (a connectionless header).
+    /// </summary>
+    public bool Refused => _refused && !_accepted && _unanswered == 0;
+
+    /// <summary>Notes that a bind or alter_context offered this interface; its answer is awaited (<see cref="Answered"/>).</summary>
+    public void Offered() => _unanswered++;
+
+    /// <summary>
+    /// Notes the server's answer to an offer of this interface: <paramref name="accepted"/>, or refused. An answer to an
+    /// offer not noted (a binding read back from a store) counts all the same.
+    /// </summary>
+    public void Answered(bool accepted)
+    {
+        if (_unanswered > 0) _unanswered--;
+        if (accepted) _accepted = true;
+        else _refused = true;
+    }
 
     /// <summary>Notes a call of operation <paramref name="opnum"/>.</summary>
     public void Called(ushort opnum)

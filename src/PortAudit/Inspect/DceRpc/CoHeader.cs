@@ -15,7 +15,7 @@ public readonly record struct CoHeader(byte Type, byte Flags, bool LittleEndian,
     public const int Size = 16;
 
     /// <summary>PDU types this stage reads.</summary>
-    public const byte Request = 0, Response = 2, Bind = 11, BindAck = 12, AlterContext = 14, AlterContextResponse = 15;
+    public const byte Request = 0, Response = 2, Bind = 11, BindAck = 12, BindNak = 13, AlterContext = 14, AlterContextResponse = 15;
 
     /// <summary>pfc_flags bits.</summary>
     public const byte FirstFragment = 0x01, LastFragment = 0x02;

@@ -103,6 +103,7 @@ public sealed class EndpointMapperFollower : IFlowFollower
     private void OnPdu(Flow flow, bool fromClient, CoHeader header, ReadOnlySpan<byte> pdu)
     {
         if (fromClient) _association.Read(flow, header, pdu);
+        else _association.ReadAnswer(flow, header, pdu);
         switch (header.Type)
         {
             case CoHeader.Bind or CoHeader.AlterContext when fromClient:

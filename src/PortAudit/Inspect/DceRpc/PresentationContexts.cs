@@ -11,8 +11,6 @@ public sealed class PresentationContexts
     public static readonly Guid Ndr64 = new("71710533-beba-4937-8319-b5dbef9ccc36");
 
     private const int MaxOffered = 16;
-    private const int SecondaryAddressOffset = CoHeader.Size + 8;
-    private const int SyntaxSize = 20;
     private readonly ushort[] _offered = new ushort[MaxOffered];
     private int _offeredCount;
     private ulong _ndr64;
@@ -34,17 +32,13 @@ public sealed class PresentationContexts
     /// <summary>Reads the results of a bind_ack or alter_context_resp against the contexts last offered.</summary>
     public void Accept(ReadOnlySpan<byte> pdu, bool little)
     {
-        if (pdu.Length < SecondaryAddressOffset + 2) return;
-        int at = SecondaryAddressOffset + 2 + CoHeader.Read16(pdu[SecondaryAddressOffset..], little);
-        at = (at + 3) & ~3;
-        if (at + 4 > pdu.Length) return;
-        int count = pdu[at];
-        at += 4;
-        for (int i = 0; i < count && i < _offeredCount && at + 4 + SyntaxSize <= pdu.Length; i++, at += 4 + SyntaxSize)
+        int i = 0;
+        foreach (var result in new PresentationResultList(pdu, little))
         {
-            ushort id = _offered[i];
-            if (id >= 64 || CoHeader.Read16(pdu[at..], little) != 0) continue;
-            if (CoHeader.ReadUuid(pdu[(at + 4)..], little) == Ndr64) _ndr64 |= 1UL << id;
+            if (i == _offeredCount) return;
+            ushort id = _offered[i++];
+            if (id >= 64 || !result.Accepted) continue;
+            if (result.TransferSyntax == Ndr64) _ndr64 |= 1UL << id;
             else _ndr64 &= ~(1UL << id);
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect.Ntlm;
@@ -6,19 +5,28 @@ using PortAudit.Inspect.Ntlm;
 namespace PortAudit.Inspect.DceRpc;
 
 /// <summary>
-/// One DCE/RPC association as its client speaks it (a TCP connection, or one SMB named pipe): which interface each
-/// presentation context id names, learned from every bind and alter_context, and the operation of each request,
-/// recorded in the flow's <see cref="RpcCallLog"/>. Every follower that reads client PDUs hands them here, so that the
-/// recording is the same whatever carries the PDUs. Also looks in the auth verifiers for an NTLMv1 AUTHENTICATE.
+/// One DCE/RPC association (a TCP connection, or one SMB named pipe): which interface each presentation context id
+/// names, learned from every bind and alter_context and the server's answer to it, and the operation of each request,
+/// recorded in the flow's <see cref="RpcCallLog"/>. Every follower that reads the PDUs hands them here, so that the
+/// recording is the same whatever carries them. Also looks in the auth verifiers for an NTLMv1 AUTHENTICATE.
 /// </summary>
 /// <remarks>
-/// The client's bytes come in pieces of any size (<see cref="Take"/>): a PDU may be cut anywhere, inside its header
-/// included, by TCP segments or by the writes of a pipe (Metasploit's SMB::pipe_evasion), and one piece may hold several
-/// PDUs. Each request is read as soon as its 24-byte header is in and the rest of its fragment is passed unread
-/// (<see cref="TakeFrom"/>); a bind, alter_context or auth3 is read whole. Bounded: the PDU being read (one fragment, at
-/// most 64 KiB, held only when it comes in pieces), and <see cref="MaxContexts"/> context ids: past them a context of a
-/// named interface takes the place of one of an unnamed interface (which the audit never judges), and when there is none
-/// its calls are marked unseen (<see cref="RpcBinding.CallsUnseen"/>).
+/// <para>
+/// Each direction's bytes come in pieces of any size, cut anywhere (<see cref="RpcPduFraming"/>). Of the client's, each
+/// request is read as soon as its 24-byte header is in and its stub is passed unread; a bind, alter_context or auth3 is
+/// read whole. Of the server's, a bind_ack, alter_context_resp or bind_nak is read whole and every other PDU passed
+/// after its header.
+/// </para>
+/// <para>
+/// An offered context is bound only as the server answers ([MS-RPCE] 3.3.1.5.2): a context it refused names nothing, so a
+/// bind that offers DRSUAPI and LSARPC under one id, of which the server keeps the first, has its calls judged as
+/// DRSUAPI's, and a refused DRSUAPI is no DCSync. An offer whose answer the capture lacks is taken as bound, as the
+/// client meant it; an id it offered twice then names either interface, whose calls cannot be told apart
+/// (<see cref="RpcBinding.CallsUnseen"/>). Bounded: the PDU being read in each direction, the last offer's contexts (at
+/// most 255, a byte counts them) and <see cref="MaxContexts"/> context ids: past them a context of a named interface
+/// takes the place of one of an unnamed interface (which the audit never judges), and when there is none its calls are
+/// marked unseen.
+/// </para>
 /// </remarks>
 public sealed class RpcAssociation
 {
@@ -38,12 +46,11 @@ public sealed class RpcAssociation
     private RpcBinding?[] _bindings = new RpcBinding?[4];
     private readonly string? _via;
     private int _count;
-
-    // The PDU being put together from pieces: its first _held bytes, _want of which are needed to read it.
-    private byte[] _pdu = new byte[RequestHead];
-    private int _held, _want;
-    private long _skip;
-    private bool _lost;
+    private readonly RpcPduFraming _fromClient, _fromServer;
+    // The contexts the last bind or alter_context offered, in order, until the server's answer says which it took.
+    private readonly List<OfferedContext> _offered = [];
+    // Ids the server refused and did not bind before: a request naming one runs nothing (the server answers it with a fault).
+    private readonly List<ushort> _refusedIds = [];
     // How many bindings the flow's log held when a call on a context never seen bound last marked them; -1 before any.
     private int _unboundMarked = -1;
 
@@ -54,84 +61,58 @@ public sealed class RpcAssociation
     /// An association whose bindings are learned "by bind" or "by alter_context", or all by <paramref name="via"/>
     /// when given ("pipe NAME": the pipe is the evidence a review needs).
     /// </summary>
-    public RpcAssociation(string? via = null) => _via = via;
+    public RpcAssociation(string? via = null)
+    {
+        _via = via;
+        _fromClient = new RpcPduFraming(WantedFromClient, Read, RequestHead);
+        _fromServer = new RpcPduFraming(WantedFromServer, ReadAnswer, CoHeader.Size);
+    }
 
     /// <summary>What carries the association ("pipe NAME"), or null for a TCP connection.</summary>
     public string? Via => _via;
 
-    /// <summary>True once bytes were taken that are no PDU: the association's framing is lost and nothing more is read.</summary>
-    public bool Lost => _lost;
+    /// <summary>True once the client sent bytes that are no PDU: the association's framing is lost and nothing more is read.</summary>
+    public bool Lost => _fromClient.Lost;
 
     /// <summary>
     /// Reads the client's next bytes, in order; false once they are no PDU (the framing is lost: nothing is read after).
     /// </summary>
-    public bool Take(Flow flow, ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty && !_lost)
-        {
-            if (_skip > 0)
-            {
-                int passed = (int)Math.Min(_skip, data.Length);
-                _skip -= passed;
-                data = data[passed..];
-                continue;
-            }
-            // A PDU wholly present is read where it lies; pieces are put together first.
-            if (_held == 0 && data.Length >= CoHeader.Size)
-            {
-                if (!CoHeader.TryRead(data, out var header)) return Lose();
-                int want = Wanted(header);
-                if (data.Length >= want)
-                {
-                    int used = Math.Min(header.FragLength, data.Length);
-                    Read(flow, header, data[..used]);
-                    _skip = header.FragLength - used;
-                    data = data[used..];
-                    continue;
-                }
-            }
-            data = Gather(flow, data);
-        }
-        return !_lost;
-    }
+    public bool Take(Flow flow, ReadOnlySpan<byte> data) => _fromClient.Take(flow, data);
 
     /// <summary>
     /// Reads what <paramref name="stream"/> holds of the client's bytes (<see cref="Take"/>), drops them from it, and has it
     /// pass over the current PDU's tail that needs no reading (a request's stub) as it arrives, uncopied. False once the
     /// framing is lost.
     /// </summary>
-    public bool TakeFrom(Flow flow, DirectionStream stream)
+    public bool TakeFrom(Flow flow, DirectionStream stream) => Stream(flow, stream, _fromClient);
+
+    /// <summary>
+    /// Reads what <paramref name="stream"/> holds of the server's bytes, as <see cref="TakeFrom"/> does the client's: the
+    /// answers to binds and alter_contexts. False once they are no PDU: no later answer is read, and the offers still to
+    /// come are taken as bound when called.
+    /// </summary>
+    public bool TakeAnswersFrom(Flow flow, DirectionStream stream) => Stream(flow, stream, _fromServer);
+
+    /// <summary>Reads the server's next bytes, in order (<see cref="TakeAnswersFrom"/>); false once they are no PDU.</summary>
+    public bool TakeAnswers(Flow flow, ReadOnlySpan<byte> data) => _fromServer.Take(flow, data);
+
+    private static bool Stream(Flow flow, DirectionStream stream, RpcPduFraming framing)
     {
         var data = stream.Data;
-        bool framed = Take(flow, data);
+        bool framed = framing.Take(flow, data);
         stream.Consume(data.Length);
-        stream.Skip(TakeSkip());
+        stream.Skip(framing.TakeSkip());
         return framed;
     }
 
-    // Bytes of the current PDU still to come that need no reading: the stream drops them unread, and they are no longer
-    // expected here.
-    private long TakeSkip()
-    {
-        long skip = _skip;
-        _skip = 0;
-        return skip;
-    }
-
     /// <summary>
-    /// Notes that bytes were lost before the next ones (a pipe write past what was read): only bytes of the current
-    /// PDU's unread tail may go missing; anything else loses the framing. False when it is lost.
+    /// Notes that bytes were lost before the client's next ones (a pipe write past what was read): only bytes of the
+    /// current PDU's unread tail may go missing; anything else loses the framing. False when it is lost.
     /// </summary>
-    public bool Missed(long count)
-    {
-        if (count <= 0) return !_lost;
-        if (_held == 0 && _skip >= count)
-        {
-            _skip -= count;
-            return true;
-        }
-        return Lose();
-    }
+    public bool Missed(long count) => _fromClient.Missed(count);
+
+    /// <summary>As <see cref="Missed"/>, for the server's bytes (a pipe read past what was read); false when its framing is lost.</summary>
+    public bool MissedAnswers(long count) => _fromServer.Missed(count);
 
     /// <summary>
     /// Reads one PDU the client sent: <paramref name="pdu"/> starts at its header and holds the fragment or, for a
@@ -149,9 +130,39 @@ public sealed class RpcAssociation
                 CheckAuth(flow, header, pdu);
                 return;
             case CoHeader.Request when pdu.Length >= RequestHead:
+                // A call before the answer to the last offer was read: the capture lacks the answer.
+                if (_offered.Count > 0) Settle(accepted: null);
                 ushort id = CoHeader.Read16(pdu[CoHeader.RequestContextOffset..], header.LittleEndian);
                 if (Find(id) is { } at) _bindings[at]?.Called(CoHeader.Read16(pdu[CoHeader.RequestOpnumOffset..], header.LittleEndian));
-                else Unbound(flow);
+                else if (!_refusedIds.Contains(id)) Unbound(flow);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Reads one PDU the server sent: <paramref name="pdu"/> starts at its header and holds the fragment when it is a
+    /// bind_ack, alter_context_resp or bind_nak, which answer the contexts last offered.
+    /// </summary>
+    public void ReadAnswer(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
+    {
+        if (_offered.Count == 0) return;
+        switch (header.Type)
+        {
+            case CoHeader.BindAck or CoHeader.AlterContextResponse:
+                int i = 0;
+                foreach (var result in new PresentationResultList(pdu, header.LittleEndian))
+                {
+                    if (i == _offered.Count) break;
+                    var offer = _offered[i];
+                    offer.Binding?.Answered(result.Accepted);
+                    if (result.Accepted) Bind(i++);
+                    else Refuse(i++);
+                }
+                // Offers the answer did not reach (a count short of them, a PDU cut short) are taken as the client meant them.
+                Settle(accepted: null);
+                return;
+            case CoHeader.BindNak:
+                Settle(accepted: false);
                 return;
         }
     }
@@ -186,84 +197,68 @@ public sealed class RpcAssociation
         _unboundMarked = log.Bindings.Count;
     }
 
-    // How much of a PDU is read: a request's head (its stub is passed unread), a bind's, alter_context's or auth3's
-    // whole fragment, any other PDU's header.
-    private static int Wanted(in CoHeader header) => header.Type switch
-    {
-        CoHeader.Request => Math.Min((int)header.FragLength, RequestHead),
-        CoHeader.Bind or CoHeader.AlterContext or Auth3 => header.FragLength,
-        _ => CoHeader.Size,
-    };
-
-    // Adds the next bytes to the PDU being put together; reads it once the part wanted is in. Returns what is left.
-    private ReadOnlySpan<byte> Gather(Flow flow, ReadOnlySpan<byte> data)
-    {
-        int need = (_held < CoHeader.Size ? CoHeader.Size : _want) - _held;
-        int taken = Math.Min(need, data.Length);
-        Hold(_held + taken);
-        data[..taken].CopyTo(_pdu.AsSpan(_held));
-        _held += taken;
-        data = data[taken..];
-        if (_held == CoHeader.Size && _want == 0)
-        {
-            if (!CoHeader.TryRead(_pdu, out var first))
-            {
-                Lose();
-                return default;
-            }
-            _want = Wanted(first);
-        }
-        if (_want == 0 || _held < _want) return data;
-        CoHeader.TryRead(_pdu, out var header);
-        Read(flow, header, _pdu.AsSpan(0, _held));
-        _skip = header.FragLength - _held;
-        _held = _want = 0;
-        Shrink();
-        return data;
-    }
-
-    private void Hold(int size)
-    {
-        if (size <= _pdu.Length) return;
-        // Only a bind, alter_context or auth3 in pieces needs more than a request's head: up to its fragment, 64 KiB.
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1024));
-        _pdu.AsSpan(0, _held).CopyTo(bigger);
-        if (_pdu.Length > RequestHead) ArrayPool<byte>.Shared.Return(_pdu);
-        _pdu = bigger;
-    }
-
-    private void Shrink()
-    {
-        if (_pdu.Length <= RequestHead) return;
-        ArrayPool<byte>.Shared.Return(_pdu);
-        _pdu = new byte[RequestHead];
-    }
-
-    private bool Lose()
-    {
-        _lost = true;
-        _held = _want = 0;
-        _skip = 0;
-        Shrink();
-        return false;
-    }
-
-    private void Offer(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
-    {
-        string via = _via ?? (header.Type == CoHeader.Bind ? "bind" : "alter_context");
-        foreach (var context in new PresentationContextList(pdu, header.LittleEndian))
-        {
-            bool named = RpcInterfaces.Name(context.Interface) is not null;
-            Remember(context.Id, Log(flow).Bind(context.Interface, context.MajorVersion, via, named), named);
-        }
-    }
-
     private void CheckAuth(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
     {
         // The auth value ends the fragment, after its 8-byte sec_trailer; a fragment cut short has none to read.
         if (header.AuthLength == 0 || pdu.Length < header.FragLength) return;
         var value = pdu.Slice(header.FragLength - header.AuthLength, header.AuthLength);
         if (NtlmMessage.ContainsV1Authenticate(value)) flow.Weakness |= FlowWeakness.NtlmV1;
+    }
+
+    private void Offer(Flow flow, in CoHeader header, ReadOnlySpan<byte> pdu)
+    {
+        // An offer whose answer was not read before the next one (the capture lacks it) is taken as the client meant it.
+        if (_offered.Count > 0) Settle(accepted: null);
+        string via = _via ?? (header.Type == CoHeader.Bind ? "bind" : "alter_context");
+        foreach (var context in new PresentationContextList(pdu, header.LittleEndian))
+        {
+            bool named = RpcInterfaces.Name(context.Interface) is not null;
+            var binding = Log(flow).Bind(context.Interface, context.MajorVersion, via, named);
+            binding?.Offered();
+            _offered.Add(new OfferedContext(context.Id, binding, named, OfferState.Awaited));
+        }
+    }
+
+    // The offers still awaited are settled: refused (a bind_nak), or else taken as bound, as the client meant them.
+    private void Settle(bool? accepted)
+    {
+        for (int i = 0; i < _offered.Count; i++)
+        {
+            if (_offered[i].State != OfferState.Awaited) continue;
+            if (accepted == false)
+            {
+                _offered[i].Binding?.Answered(false);
+                Refuse(i);
+            }
+            else Bind(i);
+        }
+        _offered.Clear();
+    }
+
+    // The offer's id names its interface from now on. An id the same offer binds to two interfaces at once (the server
+    // accepted both, or no answer said which it kept) names either: calls on it cannot be told apart.
+    private void Bind(int index)
+    {
+        var offer = _offered[index];
+        for (int j = 0; j < index; j++)
+        {
+            var earlier = _offered[j];
+            if (earlier.State != OfferState.Bound || earlier.Id != offer.Id || earlier.Binding == offer.Binding) continue;
+            earlier.Binding?.CallsUnseen = true;
+            offer.Binding?.CallsUnseen = true;
+        }
+        _offered[index] = offer with { State = OfferState.Bound };
+        _refusedIds.Remove(offer.Id);
+        Remember(offer.Id, offer.Binding, offer.Named);
+    }
+
+    // A refused offer binds nothing: an id it would have bound anew names no interface, and a request naming it runs
+    // nothing; an id already bound keeps its interface (the server refused to bind it again).
+    private void Refuse(int index)
+    {
+        var offer = _offered[index];
+        _offered[index] = offer with { State = OfferState.Refused };
+        if (Find(offer.Id) is null && _refusedIds.Count < MaxContexts && !_refusedIds.Contains(offer.Id)) _refusedIds.Add(offer.Id);
     }
 
     private void Remember(ushort id, RpcBinding? binding, bool named)
@@ -311,4 +306,32 @@ public sealed class RpcAssociation
             if (_ids[i] == id) return i;
         return null;
     }
+
+    // A context of the last bind or alter_context: its id, the binding it names (null for an unnamed interface past
+    // the log's bound), and what became of it.
+    private readonly record struct OfferedContext(ushort Id, RpcBinding? Binding, bool Named, OfferState State);
+
+    private enum OfferState : byte
+    {
+        Awaited,
+        Bound,
+        Refused,
+    }
+
+    // How much of a client's PDU is read: a request's head (its stub is passed unread), a bind's, alter_context's or
+    // auth3's whole fragment, any other PDU's header.
+    private static int WantedFromClient(CoHeader header) => header.Type switch
+    {
+        CoHeader.Request => Math.Min((int)header.FragLength, RequestHead),
+        CoHeader.Bind or CoHeader.AlterContext or Auth3 => header.FragLength,
+        _ => CoHeader.Size,
+    };
+
+    // How much of a server's PDU is read: an answer to an offer whole, any other PDU's header (a response's stub is
+    // passed unread).
+    private static int WantedFromServer(CoHeader header) => header.Type switch
+    {
+        CoHeader.BindAck or CoHeader.AlterContextResponse or CoHeader.BindNak => header.FragLength,
+        _ => CoHeader.Size,
+    };
 }

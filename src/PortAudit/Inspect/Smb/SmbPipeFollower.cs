@@ -36,8 +36,8 @@ public sealed class SmbPipeFollower : IFlowFollower
     public const int MaxPipes = SmbPipes.MaxPipes;
 
     private const int HeaderSize = Smb2Header.Size;
-    private const ushort SessionSetup = 1, TreeConnect = 3, Create = 5, Close = 6, Write = 9, Ioctl = 11;
-    private const uint AsyncCommand = 0x2, RelatedOperations = 0x4, StatusPending = 0x00000103;
+    private const ushort SessionSetup = 1, TreeConnect = 3, Create = 5, Close = 6, Read = 8, Write = 9, Ioctl = 11;
+    private const uint AsyncCommand = 0x2, RelatedOperations = 0x4, StatusPending = 0x00000103, StatusBufferOverflow = 0x80000005;
 
     // Request and response bodies, from the header's start ([MS-SMB2] 2.2.5, 2.2.13, 2.2.14, 2.2.15, 2.2.21, 2.2.31).
     private const int SecurityBufferOffset = HeaderSize + 12;
@@ -49,10 +49,15 @@ public sealed class SmbPipeFollower : IFlowFollower
     private const int WriteDataOffset = HeaderSize + 2;
     private const int WriteLength = HeaderSize + 4;
     private const int WriteFileId = HeaderSize + 16;
+    private const int ReadFileId = HeaderSize + 16;
+    private const int ReadResponseDataOffset = HeaderSize + 2;
+    private const int ReadResponseDataLength = HeaderSize + 4;
     private const int IoctlCtlCode = HeaderSize + 4;
     private const int IoctlFileId = HeaderSize + 8;
     private const int IoctlInputOffset = HeaderSize + 24;
     private const int IoctlInputCount = HeaderSize + 28;
+    private const int IoctlOutputOffset = HeaderSize + 32;
+    private const int IoctlOutputCount = HeaderSize + 36;
     private const uint FsctlPipeTransceive = 0x0011C017;
 
     // The file id a command compounded after a CREATE uses for the file that CREATE opens ([MS-SMB2] 3.2.4.1.4).
@@ -295,11 +300,37 @@ public sealed class SmbPipeFollower : IFlowFollower
                 dataLength = BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlInputCount..]);
                 pipe = PipeOf(flow, smb, IoctlFileId, flags, tree, dataAt, dataLength);
                 break;
+            // What the pipe sends back comes in a READ's answer (paired with its request by message id) or a
+            // transceive's: the server's answers to binds.
+            case Read when !response && smb.Length >= ReadFileId + 16:
+                if (_pipes.Find(new Guid(smb.Slice(ReadFileId, 16))) is { } reading) _pipes.Reading(messageId, reading);
+                break;
+            case Read when response && smb.Length >= ReadResponseDataLength + 4 && Answers(smb):
+                if (_pipes.ReadAnswered(messageId) is { } read)
+                    Answer(flow, read, smb, smb[ReadResponseDataOffset], BinaryPrimitives.ReadUInt32LittleEndian(smb[ReadResponseDataLength..]));
+                break;
+            case Ioctl when response && smb.Length >= IoctlOutputCount + 4 && Answers(smb)
+                && BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlCtlCode..]) == FsctlPipeTransceive:
+                if (_pipes.Find(new Guid(smb.Slice(IoctlFileId, 16))) is { } transceived)
+                    Answer(flow, transceived, smb, BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlOutputOffset..]),
+                        BinaryPrimitives.ReadUInt32LittleEndian(smb[IoctlOutputCount..]));
+                break;
         }
         if (pipe is null || dataLength == 0 || dataAt < HeaderSize) return null;
         SmbPipes.Feed(flow, pipe, Buffer(smb, (uint)dataAt, (uint)dataLength));
         return pipe;
     }
+
+    // Hands the pipe's answer, `length` bytes at `offset` from the response's start, to its association.
+    private static void Answer(Flow flow, SmbPipe pipe, ReadOnlySpan<byte> smb, uint offset, uint length)
+    {
+        if (offset >= HeaderSize) SmbPipes.FeedAnswers(flow, pipe, Buffer(smb, offset, length), length);
+    }
+
+    // A response carrying what the pipe sent: a success, or a message longer than the read asked for (the rest comes in
+    // the next read, [MS-SMB2] 3.3.4.4).
+    private static bool Answers(ReadOnlySpan<byte> smb) =>
+        BinaryPrimitives.ReadUInt32LittleEndian(smb[Smb2Header.StatusOffset..]) is 0 or StatusBufferOverflow;
 
     // The part of a buffer (offset from the header's start) present in what was read: a command past Look is cut.
     private static ReadOnlySpan<byte> Buffer(ReadOnlySpan<byte> smb, uint offset, uint length)

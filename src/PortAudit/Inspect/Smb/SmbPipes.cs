@@ -42,6 +42,10 @@ internal sealed class SmbPipes
     // Keys of the last opens of files (a name with an extension or a long path), awaiting their answer.
     private readonly ulong?[] _fileKeys = new ulong?[MaxCreates];
     private readonly SmbPipe?[] _pipes = new SmbPipe?[MaxPipes];
+    // Reads of pipes awaiting their answer, by the key of their request (SMB2's message id): an answer names no file.
+    private readonly ulong[] _readKeys = new ulong[MaxCreates];
+    private readonly SmbPipe?[] _reads = new SmbPipe?[MaxCreates];
+    private int _nextRead;
     // Trees that hold pipes (IPC$: its tree connect said so, or a pipe was opened on it) and trees of a disk or printer
     // share (their tree connect said so, or a file was opened on them), whose files are never probed. SMB1 TIDs and SMB2
     // tree ids never meet on one connection. A share's tree past the bound is not known: its writes are probed. Past the
@@ -200,6 +204,36 @@ internal sealed class SmbPipes
         foreach (var candidate in _pipes)
             if (candidate is not null && candidate.FileId == fileId) return candidate;
         return null;
+    }
+
+    /// <summary>Notes a read of <paramref name="pipe"/> awaiting its answer under <paramref name="key"/> (the oldest gives way).</summary>
+    public void Reading(ulong key, SmbPipe pipe)
+    {
+        _readKeys[_nextRead] = key;
+        _reads[_nextRead] = pipe;
+        _nextRead = (_nextRead + 1) % MaxCreates;
+    }
+
+    /// <summary>The pipe whose read awaited under <paramref name="key"/> is answered now, or null when none did.</summary>
+    public SmbPipe? ReadAnswered(ulong key)
+    {
+        for (int i = 0; i < MaxCreates; i++)
+        {
+            if (_reads[i] is not { } pipe || _readKeys[i] != key) continue;
+            _reads[i] = null;
+            return pipe;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Hands what <paramref name="pipe"/> sent back to its association: <paramref name="length"/> bytes, of which
+    /// <paramref name="data"/> is the part read. Bytes past it are passed over when they are the tail of a PDU that needs
+    /// no reading; else the answers that follow are no longer read, and the offers after them are taken as bound.
+    /// </summary>
+    public static void FeedAnswers(Flow flow, SmbPipe pipe, ReadOnlySpan<byte> data, long length)
+    {
+        if (pipe.Association.TakeAnswers(flow, data)) pipe.Association.MissedAnswers(length - data.Length);
     }
 
     /// <summary>Hands the client's next bytes on <paramref name="pipe"/> to its association; bytes that are no PDU lose the flow's calls.</summary>
