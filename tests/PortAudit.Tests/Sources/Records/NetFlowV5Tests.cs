@@ -5,6 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
 using PortAudit.Sources.Records.Ipfix;
+using PortAudit.Tests.Builders;
 using Xunit.Abstractions;
 
 namespace PortAudit.Tests.Sources.Records;
@@ -78,5 +79,41 @@ public class NetFlowV5Tests(ITestOutputHelper output)
         Assert.Equal(12, collector.Datagrams);
         Assert.Equal((30L, 0L), (received.Records.Read, received.Records.Rejected));
         Assert.Equal(file.Flows.Select(RecordRun.Canonical).Order(), received.Flows.Select(RecordRun.Canonical).Order());
+    }
+
+    private const long SecondNs = 1_000_000_000;
+
+    // 2023-11-14T22:13:20Z, the builder's export time, in nanoseconds.
+    private const long ExportNs = NetFlowV5Packets.ExportSeconds * SecondNs;
+
+    [Fact]
+    public void A_flow_edge_weeks_before_its_export_is_placed_before_it_as_nfdump_places_it()
+    {
+        // The exporter had been up 30 days and 5 s; the flow was switched in its fifth second, 30 days before the
+        // export. Read as a signed 32-bit difference (past 2^31 ms, 24.8 days), it was put 19.7 days after it.
+        const uint ThirtyDaysMs = 2_592_000_000;
+        var run = RecordRun.Bytes(NetFlowV5Packets.Packet(ThirtyDaysMs + 5_000, NetFlowV5Packets.ExportSeconds, 0,
+            NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 5_000, 5_000),
+            NetFlowV5Packets.Udp("10.0.0.2", 53, "10.0.0.1", 40000, 80, 5_000, 5_000)));
+        var dns = Assert.Single(run.Flows);
+        // nfdump, the same packet sent to nfcapd: 2023-10-15 22:13:20.000.
+        Assert.Equal(new DateTime(2023, 10, 15, 22, 13, 20, DateTimeKind.Utc), DateTime.UnixEpoch.AddTicks(dns.StartNs / 100));
+        Assert.Equal((1L, 1L, FlowState.Established), (dns.PacketsToServer, dns.PacketsToClient, dns.State));
+    }
+
+    [Fact]
+    public void An_edge_up_to_100_s_past_the_exports_uptime_is_after_it_and_one_further_past_was_before_the_counter_wrapped()
+    {
+        // The export's uptime is 1,000 ms. 51,000: 50 s after the export (clock jitter). 0xFFFFF000 to 500: begun 4,096 ms
+        // before the counter wrapped. 201,000: 200 s past the uptime is no jitter (nfdump allows 100 s) but an edge
+        // before the wrap, 2^32 ms less 200 s before the export.
+        var run = RecordRun.Bytes(NetFlowV5Packets.Packet(1_000, NetFlowV5Packets.ExportSeconds, 0,
+            NetFlowV5Packets.Udp("10.0.0.1", 40001, "10.0.0.2", 53, 60, 51_000, 51_000),
+            NetFlowV5Packets.Udp("10.0.0.1", 40002, "10.0.0.2", 53, 60, 0xFFFFF000, 500),
+            NetFlowV5Packets.Udp("10.0.0.1", 40003, "10.0.0.2", 53, 60, 201_000, 201_000)));
+        var byPort = run.Flows.ToDictionary(f => (int)f.ClientPort, f => (f.StartNs, f.EndNs));
+        Assert.Equal((ExportNs + 50 * SecondNs, ExportNs + 50 * SecondNs), byPort[40001]);
+        Assert.Equal((ExportNs - 5_096_000_000, ExportNs - 500_000_000), byPort[40002]);
+        Assert.Equal(ExportNs - ((1L << 32) - 200_000) * 1_000_000, byPort[40003].StartNs);
     }
 }

@@ -353,10 +353,21 @@ internal struct IpfixValues
         else pairer.AddOneWay(ref record, _flags);
     }
 
-    // sysUptime is a 32-bit millisecond counter that wraps (every 49.7 days; softflowd's v5 even writes a first switched
-    // of 0xFFFFFFFF, just before its zero): how long before the export the flow's edge was is the difference modulo 2^32,
-    // signed, so that an edge a little after the export's uptime (exporter clock jitter) stays a little after.
-    private static long UptimeAgoMs(uint uptimeAtExportMs, long uptimeAtEdgeMs) => unchecked((int)(uptimeAtExportMs - (uint)uptimeAtEdgeMs));
+    // sysUptime is a 32-bit millisecond counter that wraps every 49.7 days (RFC 3954 §5.1; softflowd's v5 even writes a
+    // first switched of 0xFFFFFFFF, just before its zero). How long before the export a flow's edge was is read as
+    // nfdump reads v5 and v9: the export's uptime minus the edge's, modulo 2^32 and unsigned, so an edge weeks back
+    // stays back (a difference past 2^31 ms, 24.8 days, read as signed put it weeks after its own export), and an edge
+    // whose uptime is above the export's was before a wrap. Only an edge at most UptimeJitterMs above the export's
+    // uptime is after the export, by that much: exporters' clock jitter, where nfdump allows the same 100 s (Cisco IOS
+    // bug CSCei12353).
+    private const long UptimeWrapMs = 1L << 32;
+    private const long UptimeJitterMs = 100_000;
+
+    private static long UptimeAgoMs(uint uptimeAtExportMs, long uptimeAtEdgeMs)
+    {
+        long ago = unchecked(uptimeAtExportMs - (uint)uptimeAtEdgeMs);
+        return UptimeWrapMs - ago <= UptimeJitterMs ? ago - UptimeWrapMs : ago;
+    }
 
     private static long Sent(long packets, long octets) => packets > 0 ? packets : octets > 0 ? 1 : 0;
 
