@@ -116,4 +116,17 @@ public class NetFlowV5Tests(ITestOutputHelper output)
         Assert.Equal((ExportNs - 5_096_000_000, ExportNs - 500_000_000), byPort[40002]);
         Assert.Equal(ExportNs - ((1L << 32) - 200_000) * 1_000_000, byPort[40003].StartNs);
     }
+
+    [Fact]
+    public void The_headers_nanoseconds_place_its_flows_within_the_export_second()
+    {
+        // unix_nsecs 900,000,000: a flow switched at the export's uptime is at 22:13:20.900, as nfdump reads it, not at
+        // the second. A value of a second or more is no residual of one: the whole second stands.
+        var flow = Assert.Single(RecordRun.Bytes(NetFlowV5Packets.Packet(100_000, NetFlowV5Packets.ExportSeconds, 900_000_000,
+            NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 100_000, 100_000))).Flows);
+        Assert.Equal((ExportNs + 900_000_000, ExportNs + 900_000_000), (flow.StartNs, flow.EndNs));
+        var past = Assert.Single(RecordRun.Bytes(NetFlowV5Packets.Packet(100_000, NetFlowV5Packets.ExportSeconds, 1_500_000_000,
+            NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 100_000, 100_000))).Flows);
+        Assert.Equal(ExportNs, past.StartNs);
+    }
 }

@@ -373,7 +373,7 @@ internal struct IpfixValues
 
     private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs)
     {
-        long exportNs = message.ExportSeconds * 1_000_000_000L;
+        long exportNs = message.ExportNs;
         long start = _startNs, end = _endNs;
         if (start == 0 && _hasStartUptime)
             start = message.UptimeClock

@@ -25,11 +25,16 @@ public readonly ref struct IpfixMessage
     // Cisco's limit of records in one v5 datagram: a larger count is not a v5 header.
     private const int NetFlowV5MaxRecords = 30;
 
-    private IpfixMessage(ushort version, ReadOnlySpan<byte> sets, uint exportSeconds, uint domain, uint uptimeMs, int length)
+    // A v5 header's residual nanoseconds below this are a fraction of its second; more is no fraction.
+    private const uint NanosecondsPerSecond = 1_000_000_000;
+
+    private IpfixMessage(ushort version, ReadOnlySpan<byte> sets, uint exportSeconds, uint domain, uint uptimeMs, int length,
+        uint exportNanoseconds = 0)
     {
         Version = version;
         Sets = sets;
         ExportSeconds = exportSeconds;
+        ExportNanoseconds = exportNanoseconds < NanosecondsPerSecond ? exportNanoseconds : 0;
         Domain = domain;
         SystemUptimeMs = uptimeMs;
         Length = length;
@@ -43,6 +48,15 @@ public readonly ref struct IpfixMessage
 
     /// <summary>Export time, seconds since the epoch.</summary>
     public uint ExportSeconds { get; }
+
+    /// <summary>
+    /// The export time's nanoseconds past <see cref="ExportSeconds"/>: NetFlow v5's unix_nsecs (0 for IPFIX and v9,
+    /// whose headers hold whole seconds, and for a v5 value of a second or more, which is no residual).
+    /// </summary>
+    public uint ExportNanoseconds { get; }
+
+    /// <summary>The export time in nanoseconds since the epoch.</summary>
+    public long ExportNs => ExportSeconds * 1_000_000_000L + ExportNanoseconds;
 
     /// <summary>Observation domain (IPFIX), source id (v9) or engine type and id (v5): with the exporter, the scope of template ids.</summary>
     public uint Domain { get; }
@@ -100,8 +114,10 @@ public readonly ref struct IpfixMessage
             int length = NetFlowV5HeaderLength + count * NetFlowV5RecordLength;
             if (count > NetFlowV5MaxRecords) { problem = $"NetFlow v5 count {count} is more than {NetFlowV5MaxRecords} records"; return false; }
             if (length > data.Length) { problem = $"NetFlow v5 packet of {count} records cut at {data.Length} bytes"; return false; }
+            // unix_secs, then unix_nsecs: the export time to the nanosecond, where v9 and IPFIX give the second.
             message = new IpfixMessage(version, data[NetFlowV5HeaderLength..length], BinaryPrimitives.ReadUInt32BigEndian(data[8..]),
-                BinaryPrimitives.ReadUInt16BigEndian(data[20..]), BinaryPrimitives.ReadUInt32BigEndian(data[4..]), length);
+                BinaryPrimitives.ReadUInt16BigEndian(data[20..]), BinaryPrimitives.ReadUInt32BigEndian(data[4..]), length,
+                BinaryPrimitives.ReadUInt32BigEndian(data[12..]));
             return true;
         }
         problem = $"version {version} is neither IPFIX (10) nor NetFlow v9 (9) or v5 (5)";
