@@ -71,7 +71,7 @@ public sealed class NfdumpCsvReader : LineRecordReader
                 Column.Destination => RecordFields.TryParseAddress(value, out destination),
                 Column.SourcePort => TryParsePort(value, out sourcePort),
                 Column.DestinationPort => TryParsePort(value, out destinationPort),
-                Column.Protocol => RecordFields.TryParseProtocol(value, out protocol),
+                Column.Protocol => NfdumpProtocols.TryParse(value, out protocol),
                 Column.Flags => TryParseFlags(value, out flags),
                 Column.InPackets => RecordFields.TryParseCount(value, out inPackets),
                 Column.InBytes => RecordFields.TryParseCount(value, out inBytes),

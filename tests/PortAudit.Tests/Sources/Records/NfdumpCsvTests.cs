@@ -98,4 +98,25 @@ public class NfdumpCsvTests
         Assert.Equal((0L, 2L), (run.Records.Read, run.Records.Rejected));
         Assert.Equal(["line 2", "line 3"], run.Records.Problems.Select(p => p.Place));
     }
+
+    [Fact]
+    public void Protocols_nfdump_prints_by_its_own_names_are_read_as_their_numbers()
+    {
+        // nfdump's lines for softflowd's IPFIX of ark-wireshark-dhcpv6.pcap (ICMPv6), ah.pcapng and 6in4tunnel (IPv6 in
+        // IPv4), and protocols by names of its table or a number past it. Only TCP, UDP, ICMP, GRE and ESP were read.
+        var run = RecordRun.Text("""
+            ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt
+            2015-01-02 21:52:44,2015-01-02 21:52:44,0.000,fe80::a00:27ff:fed4:10bb,ff02::16,0,36608,ICMP6,........,0,0,2,192,0,0
+            2020-04-19 23:28:49,2020-04-19 23:28:50,1.000,10.2.3.2,10.3.4.4,0,0,AH,........,0,0,4,608,0,0
+            2015-10-07 16:54:53,2015-10-07 16:55:15,22.000,174.3.73.24,184.105.255.26,0,0,IPv6,........,0,0,66,12920,0,0
+            2015-10-07 16:54:53,2015-10-07 16:55:15,22.000,10.0.0.1,10.0.0.2,0,0,OSPF,........,0,0,1,64,0,0
+            2015-10-07 16:54:53,2015-10-07 16:55:15,22.000,10.0.0.1,10.0.0.2,5000,5001,SCTP,........,0,0,1,64,0,0
+            2015-10-07 16:54:53,2015-10-07 16:55:15,22.000,10.0.0.1,10.0.0.2,0,0,200  ,........,0,0,1,64,0,0
+            """, RecordFormat.NfdumpCsv);
+        Assert.Equal((6L, 0L), (run.Records.Read, run.Records.Rejected));
+        Assert.Equal([41, 51, 58, 89, 132, 200], run.Flows.Select(f => (int)f.Protocol).Order());
+        // ICMPv6 takes type and code from the destination port as ICMP does: 36608 = 143 × 256, an MLDv2 report.
+        var icmp6 = Assert.Single(run.Flows, f => f.Protocol == IpProtocol.IcmpV6);
+        Assert.Equal((143, 0), (icmp6.IcmpType, icmp6.IcmpCode));
+    }
 }
