@@ -129,4 +129,46 @@ public class NetFlowV5Tests(ITestOutputHelper output)
             NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 100_000, 100_000))).Flows);
         Assert.Equal(ExportNs, past.StartNs);
     }
+
+    [Fact]
+    public void Records_of_a_packet_older_than_the_one_before_it_wait_for_their_reverse_in_it()
+    {
+        // Two exporters whose clocks differ by 10 minutes, or two exports given out of time order: the older packet's
+        // query went out unpaired as it was read, its answer a flow of its own.
+        var newer = NetFlowV5Packets.Packet(100_000, NetFlowV5Packets.ExportSeconds, 0,
+            NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 100_000, 100_000),
+            NetFlowV5Packets.Udp("10.0.0.2", 53, "10.0.0.1", 40000, 80, 100_000, 100_000));
+        var older = NetFlowV5Packets.Packet(100_000, NetFlowV5Packets.ExportSeconds - 600, 0,
+            NetFlowV5Packets.Udp("10.0.0.3", 40001, "10.0.0.4", 53, 60, 100_000, 100_000),
+            NetFlowV5Packets.Udp("10.0.0.4", 53, "10.0.0.3", 40001, 80, 100_000, 100_000));
+        var run = RecordRun.Bytes([.. newer, .. older]);
+        Assert.Equal([("10.0.0.1", 1L, 1L, FlowState.Established), ("10.0.0.3", 1L, 1L, FlowState.Established)],
+            run.Flows.Select(f => (f.Client.ToString(), f.PacketsToServer, f.PacketsToClient, f.State)).Order());
+    }
+
+    [Fact]
+    public void A_record_waits_for_its_reverse_until_the_rest_of_its_packet_is_read_though_a_later_one_is_far_newer()
+    {
+        // A query 10 minutes old, a newer exchange, then the old query's answer, all in one packet.
+        var run = RecordRun.Bytes(NetFlowV5Packets.Packet(1_000_000, NetFlowV5Packets.ExportSeconds, 0,
+            NetFlowV5Packets.Udp("10.0.0.3", 40001, "10.0.0.4", 53, 60, 400_000, 400_000),
+            NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 1_000_000, 1_000_000),
+            NetFlowV5Packets.Udp("10.0.0.2", 53, "10.0.0.1", 40000, 80, 1_000_000, 1_000_000),
+            NetFlowV5Packets.Udp("10.0.0.4", 53, "10.0.0.3", 40001, 80, 400_000, 400_000)));
+        Assert.Equal([("10.0.0.1", 1L, 1L), ("10.0.0.3", 1L, 1L)], run.Flows.Select(f => (f.Client.ToString(), f.PacketsToServer, f.PacketsToClient)).Order());
+    }
+
+    [Fact]
+    public void A_reverse_that_comes_after_the_exports_time_moved_on_past_the_window_is_a_flow_of_its_own()
+    {
+        // The query's packet, then one 400 s later (past the 300 s a record waits), then the query's late answer.
+        var run = RecordRun.Bytes([
+            .. NetFlowV5Packets.Packet(100_000, NetFlowV5Packets.ExportSeconds, 0,
+                NetFlowV5Packets.Udp("10.0.0.3", 40001, "10.0.0.4", 53, 60, 100_000, 100_000)),
+            .. NetFlowV5Packets.Packet(500_000, NetFlowV5Packets.ExportSeconds + 400, 0,
+                NetFlowV5Packets.Udp("10.0.0.1", 40000, "10.0.0.2", 53, 60, 500_000, 500_000)),
+            .. NetFlowV5Packets.Packet(500_000, NetFlowV5Packets.ExportSeconds + 400, 0,
+                NetFlowV5Packets.Udp("10.0.0.4", 53, "10.0.0.3", 40001, 80, 100_000, 100_000))]);
+        Assert.Equal(2, run.Flows.Count(f => f.Client.ToString() is "10.0.0.3" or "10.0.0.4"));
+    }
 }

@@ -119,4 +119,23 @@ public class NfdumpCsvTests
         var icmp6 = Assert.Single(run.Flows, f => f.Protocol == IpProtocol.IcmpV6);
         Assert.Equal((143, 0), (icmp6.IcmpType, icmp6.IcmpCode));
     }
+
+    [Fact]
+    public void An_older_record_after_newer_ones_waits_for_its_reverse_and_records_far_apart_do_not_pair()
+    {
+        // A csv has no messages to wait to the end of: its records wait until the file ends (or 200,000 wait). The query
+        // 10 minutes older than the line before it went out unpaired as it was read. Its 5-tuple's answer an hour later
+        // is another exchange, not this one's reverse.
+        var flows = RecordRun.Text("""
+            ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt
+            2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.100,10.77.0.10,53160,53,UDP,........,0,0,1,60,0,0
+            2027-01-10 00:23:37,2027-01-10 00:23:37,0.000,10.77.0.10,10.77.0.100,53,53160,UDP,........,0,0,1,80,0,0
+            2027-01-10 00:13:37,2027-01-10 00:13:37,0.000,10.77.0.101,10.77.0.10,53161,53,UDP,........,0,0,1,60,0,0
+            2027-01-10 00:13:37,2027-01-10 00:13:37,0.000,10.77.0.10,10.77.0.101,53,53161,UDP,........,0,0,1,80,0,0
+            2027-01-10 00:30:00,2027-01-10 00:30:00,0.000,10.77.0.102,10.77.0.10,53162,53,UDP,........,0,0,1,60,0,0
+            2027-01-10 01:30:00,2027-01-10 01:30:00,0.000,10.77.0.10,10.77.0.102,53,53162,UDP,........,0,0,1,80,0,0
+            """, RecordFormat.NfdumpCsv).Flows;
+        Assert.Equal([(53160, 1L, 1L), (53161, 1L, 1L), (53162, 0L, 1L), (53162, 1L, 0L)],
+            flows.Select(f => ((int)f.ClientPort, f.PacketsToServer, f.PacketsToClient)).Order());
+    }
 }

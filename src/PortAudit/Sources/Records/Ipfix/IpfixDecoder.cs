@@ -48,6 +48,14 @@ public sealed class IpfixDecoder
     /// </summary>
     public int Decode(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset, long receivedMs = -1)
     {
+        int length = DecodeMessage(data, datagram, exporter, input, offset, receivedMs);
+        // Only now may the pairer give up on a record of this message: its reverse may be the next record in it.
+        _pairer.EndOfMessage();
+        return length;
+    }
+
+    private int DecodeMessage(ReadOnlySpan<byte> data, bool datagram, IpAddr exporter, string input, long offset, long receivedMs)
+    {
         _receivedMs = receivedMs;
         (_datagram, _exporter, _messageStart) = (datagram, exporter, offset);
         if (receivedMs >= 0) _statistics.CountTemplatesExpired(_templates.Expire(receivedMs));

@@ -8,8 +8,12 @@ namespace PortAudit.Sources.Records.Ipfix;
 /// Pairs one-way flow records (most NetFlow v9 and IPFIX exporters send each direction apart) into bidirectional
 /// flows. The client is chosen as the flow table chooses it for packets: the direction that started first opened the
 /// flow; when both started in the same instant, a SYN without ACK names the client, else the side on a service port
-/// is the server. A record waits for its reverse at most <see cref="PairWindowNs"/> of flow time, and at most
-/// <see cref="MaxPending"/> records wait at once: memory is bounded by live flows, not by the input.
+/// is the server. A record waits for its reverse until the input's flow time (the newest end read) has moved
+/// <see cref="PairWindowNs"/> past where it stood when the record came, counted only at the end of a message
+/// (<see cref="EndOfMessage"/>), so a record always waits for the rest of its message, and one older than the records
+/// before it (another exporter's clock, files out of time order) waits as long as any. Two records pair only within
+/// <see cref="PairWindowNs"/> of each other's times. At most <see cref="MaxPending"/> records wait at once: memory is
+/// bounded by live flows, not by the input.
 /// </summary>
 public sealed class IpfixFlowPairer
 {
@@ -21,7 +25,9 @@ public sealed class IpfixFlowPairer
     private readonly IServerPortHint _hint;
     private long _latestNs;
 
-    private sealed record Pending(FlowKey Key, FlowRecord Record, byte Flags);
+    // Clock: the input's flow time when the record came (the newest end read until then, or its own if newer): its wait
+    // is counted from there, not from its own end, which another exporter's clock may put far behind.
+    private sealed record Pending(FlowKey Key, FlowRecord Record, byte Flags, long Clock);
 
     /// <summary>A pairer that places unpaired flows with <paramref name="hint"/> (ports below 1024 when null).</summary>
     public IpfixFlowPairer(IServerPortHint? hint = null) => _hint = hint ?? WellKnownPortHint.Instance;
@@ -29,7 +35,10 @@ public sealed class IpfixFlowPairer
     /// <summary>Most one-way records waiting for their reverse; past it the oldest goes out unpaired.</summary>
     public int MaxPending { get; init; } = 200_000;
 
-    /// <summary>How far (in flow time) the newest record may be past a waiting one before that one goes out unpaired.</summary>
+    /// <summary>
+    /// How far the input's flow time may move past where it stood when a record came before that record goes out
+    /// unpaired, and how far apart two records' times may be for them to pair.
+    /// </summary>
     public long PairWindowNs { get; init; } = 300L * 1_000_000_000;
 
     /// <summary>Records waiting for their reverse.</summary>
@@ -54,19 +63,33 @@ public sealed class IpfixFlowPairer
             _byArrival.Remove(node);
             var waiting = node.Value;
             if (waiting.Record.Client == record.Server && waiting.Record.ClientPort == record.ServerPort
-                && waiting.Record.Server == record.Client && waiting.Record.ServerPort == record.ClientPort)
+                && waiting.Record.Server == record.Client && waiting.Record.ServerPort == record.ClientPort
+                && Gap(waiting.Record, record) <= PairWindowNs)
             {
                 Paired += 2;
                 _ready.Enqueue(Merge(waiting.Record, waiting.Flags, record, flags));
-                Expire();
                 return;
             }
-            // The same direction again: the earlier record's flow has ended without a reverse.
+            // The same direction again, or a reverse too far from it in time: the earlier record's flow has ended
+            // without a reverse.
             EmitUnpaired(waiting);
         }
-        var pending = new Pending(key, record, flags);
+        var pending = new Pending(key, record, flags, _latestNs);
         _pending[key] = _byArrival.AddLast(pending);
-        Expire();
+        while (_pending.Count > MaxPending && _byArrival.First is { } first) Drop(first);
+    }
+
+    /// <summary>
+    /// The records of a message have all been added: those that came when the input's flow time stood more than
+    /// <see cref="PairWindowNs"/> before where it stands now go out unpaired. Readers of messages call it after each;
+    /// a reader of records without messages (nfdump's csv) need not, and its records then wait until the input ends
+    /// or <see cref="MaxPending"/> are waiting.
+    /// </summary>
+    public void EndOfMessage()
+    {
+        // Clocks grow in arrival order (each is the newest end read until then): the oldest wait is first.
+        while (_byArrival.First is { } first && _latestNs - first.Value.Clock > PairWindowNs)
+            Drop(first);
     }
 
     /// <summary>Takes the next finished flow.</summary>
@@ -78,11 +101,8 @@ public sealed class IpfixFlowPairer
         while (_byArrival.First is { } first) Drop(first);
     }
 
-    private void Expire()
-    {
-        while (_byArrival.First is { } first && (_pending.Count > MaxPending || _latestNs - first.Value.Record.EndNs > PairWindowNs))
-            Drop(first);
-    }
+    // How far apart two records' times are: 0 when they overlap.
+    private static long Gap(in FlowRecord a, in FlowRecord b) => Math.Max(0, Math.Max(a.StartNs, b.StartNs) - Math.Min(a.EndNs, b.EndNs));
 
     private void Drop(LinkedListNode<Pending> node)
     {
