@@ -47,6 +47,11 @@ public sealed partial class AsaSyslogReader : LineRecordReader
     [GeneratedRegex(@"%(?:ASA|FTD|PIX)(?:-\w+)?-\d-(\d{6}): ?(.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex MessagePattern();
 
+    // ASA's logging timestamp with a year, then the zone name `clock timezone` set, right against the colon
+    // ("Apr 15 2014 09:34:34 EDT: %ASA-..."); a device id stands apart from it ("INT-FW01 : ") or is no word of letters.
+    [GeneratedRegex(@"^(?:<\d{1,3}>)?[A-Za-z]{3} {1,2}\d{1,2} \d{4} \d\d:\d\d:\d\d ([A-Za-z]{2,5}):", RegexOptions.CultureInvariant)]
+    private static partial Regex ZonedTimePattern();
+
     [GeneratedRegex(@"^Built (inbound|outbound) (\w+) connection (\S+) for [^:\s]+:([^/\s]+)/(\d+)\b.*? to [^:\s]+:([^/\s]+)/(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex BuiltPattern();
 
@@ -68,6 +73,14 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         var message = MessagePattern().Match(line);
         if (!message.Success) return LineOutcome.Ignored;
         long time = SyslogTime.TryParse(line, _assumedYear, out long t) ? t : 0;
+        if (time != 0 && ZonedTimePattern().Match(line, 0, message.Index) is { Success: true } zoned)
+        {
+            // The time is the zone's: read as UTC it was hours off, silently. A name we cannot place is said, not guessed.
+            var zone = zoned.Groups[1].ValueSpan;
+            if (!TimeZoneAbbreviations.TryOffset(zone, out var offset))
+                return Reject($"time zone '{zone}' is not one whose offset from UTC is known (an abbreviation of one offset alone): the time cannot be placed");
+            time = Math.Max(0, Saturating.Add(time, -offset.Ticks * 100));
+        }
         string text = message.Groups[2].Value;
         return message.Groups[1].Value switch
         {

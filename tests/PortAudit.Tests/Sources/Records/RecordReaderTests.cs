@@ -140,6 +140,26 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void Asa_times_with_a_zone_name_are_placed_in_utc_and_a_name_of_no_one_offset_is_rejected_at_its_line()
+    {
+        // ASA writes the name its clock timezone was given after the time (elastic-beats' sample.log, line 3). EDT and
+        // CEST are one offset each; CST is three (Chicago, Havana, Shanghai), HQ none known. A device id stands apart
+        // from the colon and leaves the time UTC, as a time without a zone is read.
+        const string Permitted = ": %ASA-session-5-106100: access-list acl_in permitted tcp inside/10.1.2.16(2241) -> outside/192.0.0.89(2000) hit-cnt 1 first hit [0x71a87d94, 0x0]\n";
+        var run = RecordRun.Text(
+            "Apr 15 2014 09:34:34 EDT" + Permitted +
+            "Apr 15 2014 09:34:35 CEST" + Permitted +
+            "Apr 15 2014 09:34:36 CST" + Permitted +
+            "Apr 15 2014 09:34:37 HQ" + Permitted +
+            "Apr 15 2014 09:34:38 INT-FW01 " + Permitted, RecordFormat.CiscoAsa);
+        Assert.Equal((3L, 2L), (run.Records.Read, run.Records.Rejected));
+        Assert.Equal([new DateTime(2014, 4, 15, 7, 34, 35), new DateTime(2014, 4, 15, 9, 34, 38), new DateTime(2014, 4, 15, 13, 34, 34)],
+            run.Flows.Select(f => DateTime.UnixEpoch.AddTicks(f.StartNs / 100)).Order());
+        Assert.Equal(["line 3", "line 4"], run.Records.Problems.Select(p => p.Place));
+        Assert.Contains("'CST'", run.Records.Problems[0].Reason);
+    }
+
+    [Fact]
     public void Netfilter_and_windows_logs_place_the_client_and_the_decision()
     {
         var netfilter = RecordRun.Text(
