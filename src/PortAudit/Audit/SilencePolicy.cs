@@ -14,7 +14,10 @@ namespace PortAudit.Audit;
 /// one-way protocols (notifications, NetBIOS datagrams, syslog, SNMP traps, media without return) send without
 /// waiting for a reply: neither is evidence of a block, so neither may become a required-blocked finding. Nor may a
 /// NetBIOS name packet that inspection read as a broadcast (B flag) or a response (R bit): a WINS server answers a
-/// broadcast query by unicast, in a flow of its own that holds the response and nothing else.
+/// broadcast query by unicast, in a flow of its own that holds the response and nothing else. Nor may an ICMP message
+/// that asks for nothing (an error, a reply, an advertisement: it is itself an answer), or a VXLAN or Geneve carrier:
+/// each sends one direction of the tunnel from a source port of its own hash, so a working tunnel is two carriers
+/// that each go unanswered, and what a block would show is the unanswered flows inside it.
 /// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no; so is a flow a
 /// firewall logged as denied (<see cref="FlowState.Blocked"/>).
 /// </summary>
@@ -30,7 +33,7 @@ public sealed class SilencePolicy
     };
 
     // What inspection names of the same protocols, for flows no rule matched (SNMP counts only for traps).
-    private static readonly AppLabel[] OneWayLabels = [AppLabel.NetBiosDgm, AppLabel.Rtp, AppLabel.Rtcp];
+    private static readonly AppLabel[] OneWayLabels = [AppLabel.NetBiosDgm, AppLabel.Rtp, AppLabel.Rtcp, AppLabel.Vxlan, AppLabel.Geneve];
 
     private readonly BroadcastDomains _subnetBroadcasts;
 
@@ -54,6 +57,7 @@ public sealed class SilencePolicy
         if (flow.State != FlowState.Unanswered) return false;
         // Every packet of an unanswered flow went from its client, so the server is where they were sent.
         if (IsGroupDestination(flow.Server)) return false;
+        if (flow.Protocol is IpProtocol.Icmp or IpProtocol.IcmpV6) return IcmpExchange.IsRequest(flow.Protocol, flow.IcmpType);
         return !IsOneWay(flow, rules);
     }
 

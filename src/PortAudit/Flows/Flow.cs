@@ -254,7 +254,7 @@ public sealed class Flow
     /// <summary>How the opening went.</summary>
     public FlowState State =>
         _blocked ? FlowState.Blocked
-        : _rejected ? FlowState.Rejected
+        : _rejected || (Has(Marks.Unreachable) && PacketsToClient == 0) ? FlowState.Rejected
         : Protocol == IpProtocol.Tcp && !_opened ? FlowState.Midstream
         : _answered ? FlowState.Established
         : FlowState.Unanswered;
@@ -437,6 +437,7 @@ public sealed class Flow
         SidesFromPorts = 16,
         SidesFromContent = 32,
         AnnouncementRefuted = 64,
+        Unreachable = 128,
     }
 
     private sealed class Rarities
@@ -453,9 +454,11 @@ public sealed class Flow
     {
         IcmpErrors = IcmpErrors.Add(icmpProtocol, type, code, sender);
         // Only an unreachable about the client's own packets, before any reply, means the opening was refused;
-        // time exceeded, packet too big or fragmentation needed say the path failed, not that the server said no.
+        // time exceeded, packet too big or fragmentation needed say the path failed, not that the server said no. It holds
+        // until the server sends: a host unreachable is a soft error (RFC 1122 4.2.3.9), the client sends again, and a
+        // SYN-ACK or reply to that says the opening went through after all. The client's own packets do not undo it.
         if (aboutClientPacket && !_answered && PacketsToClient == 0 && IcmpMessages.IsUnreachable(icmpProtocol, type, code))
-            _rejected = true;
+            Mark(Marks.Unreachable, true);
     }
 }
 

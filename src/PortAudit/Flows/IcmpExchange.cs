@@ -17,6 +17,16 @@ internal static class IcmpExchange
         protocol == IpProtocol.IcmpV6 ? Icmp6Counterpart(type) : Icmp4Counterpart(type);
 
     /// <summary>
+    /// True for the types that ask for an answer: echo, timestamp, information, router solicitation and address-mask
+    /// requests, and ICMPv6's echo request, multicast listener query, router and neighbor solicitation, who-are-you and
+    /// home agent address discovery requests. Every other message (an error, a reply, an advertisement, a redirect)
+    /// expects none: a flow of it that nothing answered is not a failed attempt.
+    /// </summary>
+    public static bool IsRequest(byte protocol, byte type) => protocol == IpProtocol.IcmpV6
+        ? type is 128 or 130 or 133 or 135 or 139 or 144
+        : type is 8 or 13 or 15 or 10 or 17;
+
+    /// <summary>
     /// The part of a flow key that keeps one exchange between two hosts apart from another (a timestamp request after a
     /// ping is a flow of its own): the lower type of the pair, or the type itself, doubled (ICMP's echo gives 0, ICMPv6's
     /// 256). Every tag is even, so none meets the odd tag of an unmatched error's quoted pair.

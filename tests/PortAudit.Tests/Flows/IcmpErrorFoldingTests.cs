@@ -90,6 +90,21 @@ public class IcmpErrorFoldingTests
     }
 
     [Fact]
+    public void AnUnreachableThatTheRetriedOpeningOutlivesRefusesNothing()
+    {
+        // A host unreachable is a soft error: the client sends its SYN or datagram again, and the server's answer says
+        // the opening went through. The error stays evidence on the flow.
+        var syn = Ip(C, S, 6, Tcp(40000, 5061, Syn));
+        var tcp = Assert.Single(Run(syn, Ip(Router, C, 1, Unreachable(false, 1, syn)), syn, Ip(S, C, 6, Tcp(5061, 40000, Syn | Ack)),
+            Ip(C, S, 6, Tcp(40000, 5061, Ack))).Flows);
+        var query = Ip(C, S, 17, Udp(40001, 53));
+        var udp = Assert.Single(Run(query, Ip(Router, C, 1, Unreachable(false, 1, query)), query, Ip(S, C, 17, Udp(53, 40001))).Flows);
+
+        Assert.Equal((FlowState.Established, "host-unreachable from 10.0.0.254"), (tcp.State, tcp.IcmpErrors.ToString()));
+        Assert.Equal((FlowState.Established, "host-unreachable from 10.0.0.254"), (udp.State, udp.IcmpErrors.ToString()));
+    }
+
+    [Fact]
     public void ErrorQuotingAFlowNeverSeenStaysAFlowOfItsOwn()
     {
         var neverSeen = Ip(C, S, 17, Udp(40000, 161));
