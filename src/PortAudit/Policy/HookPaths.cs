@@ -6,8 +6,14 @@ namespace PortAudit.Policy;
 /// </summary>
 internal static class HookPaths
 {
+    /// <summary>The hook of connections to the host itself, and its path's name.</summary>
+    public const string Input = "input";
+
+    /// <summary>The hook of connections routed through the host, and its path's name.</summary>
+    public const string Forward = "forward";
+
     /// <summary>Hooks a new connection to or through the host crosses.</summary>
-    public static readonly string[] Hooks = ["input", "forward"];
+    public static readonly string[] Hooks = [Input, Forward];
 
     /// <summary>One path per hook that has chains.</summary>
     public static IReadOnlyList<PolicyPath> Of(IReadOnlyList<PolicyChain> chains) =>

@@ -17,8 +17,8 @@ public static class IptablesSaveParser
     // The chains a new connection crosses, in netfilter's order, per path.
     private static readonly (string Path, string[] Chains)[] Order =
     [
-        ("input", ["raw PREROUTING", "mangle PREROUTING", "mangle INPUT", "INPUT"]),
-        ("forward", ["raw PREROUTING", "mangle PREROUTING", "mangle FORWARD", "FORWARD"]),
+        (HookPaths.Input, ["raw PREROUTING", "mangle PREROUTING", "mangle INPUT", "INPUT"]),
+        (HookPaths.Forward, ["raw PREROUTING", "mangle PREROUTING", "mangle FORWARD", "FORWARD"]),
     ];
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>

@@ -40,13 +40,26 @@ internal sealed class JumpGraph
         // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
         Translations = [.. policy.Nat.Where(r => r.Nat!.Evaluated)];
         Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
+        _hostPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Forward)];
+        _networkPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Input)];
     }
+
+    private readonly IReadOnlyList<PolicyPath> _hostPaths, _networkPaths;
 
     /// <summary>The destination NAT rules the evaluator applies, in chain order.</summary>
     public IReadOnlyList<PolicyRule> Translations { get; }
 
     /// <summary>The paths whose chains filter something (an empty iptables FORWARD with policy ACCEPT does not).</summary>
     public IReadOnlyList<PolicyPath> Filtering { get; }
+
+    /// <summary>
+    /// The paths that judge a connection at <paramref name="point"/>: a host's all but the forward hook's, a network
+    /// firewall's all but the input hook's, each whether it filters or not; <see cref="Filtering"/> where the point is unknown.
+    /// </summary>
+    public IReadOnlyList<PolicyPath> Applying(PolicyPoint point) => point switch
+    {
+        PolicyPoint.Host => _hostPaths, PolicyPoint.Network => _networkPaths, _ => Filtering,
+    };
 
     /// <summary>Jumps and gotos cut, as not understood: loops and jumps past <see cref="MaxDepth"/>, in the order found.</summary>
     public IReadOnlyList<PolicyIssue> Issues => _issues;

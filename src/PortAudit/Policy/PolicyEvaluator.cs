@@ -13,6 +13,19 @@ public enum PolicyDecision
     Undecided,
 }
 
+/// <summary>Which connections an enforcement point judges, and so which netfilter hook's path applies to them.</summary>
+public enum PolicyPoint
+{
+    /// <summary>Not said: every path, a connection allowed when one allows it; a path that filters nothing is left out when another filters.</summary>
+    Unknown,
+
+    /// <summary>A host's own firewall: connections to the host, judged by its input path alone.</summary>
+    Host,
+
+    /// <summary>A network firewall: connections through it, judged by its forward path alone.</summary>
+    Network,
+}
+
 /// <summary>A policy's verdict on one connection and the rule that decided it.</summary>
 /// <param name="Decision">Allowed, blocked or undecided.</param>
 /// <param name="Rule">The deciding rule; for undecided, the first rule that may match; null when a chain's default policy decided.</param>
@@ -46,18 +59,21 @@ public sealed record PolicyVerdict(PolicyDecision Decision, PolicyRule? Rule, st
 public static class PolicyEvaluator
 {
     /// <summary>
-    /// The verdict of <paramref name="policy"/> on <paramref name="query"/>. Paths whose chains filter nothing (an empty
-    /// iptables FORWARD with policy ACCEPT) are left out when another path filters: such a host does not route. Among the
-    /// others a flow is allowed when one path allows it, blocked when all block it.
+    /// The verdict of <paramref name="policy"/> on <paramref name="query"/> at <paramref name="point"/>. A host's firewall
+    /// judges a connection to it by the input hook's path, a network firewall one through it by the forward hook's path
+    /// (the kernel takes one or the other by where the packet is routed); a path that filters nothing accepts, and a hook
+    /// without chains accepts. Other dialects' paths (ASA interfaces, Windows inbound) apply at either point. Where the
+    /// point is not said, paths that filter nothing are left out when another path filters, and a flow is allowed when
+    /// one path allows it, blocked when all block it.
     /// </summary>
-    public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query)
+    public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point = PolicyPoint.Unknown)
     {
         // Destination NAT before the filter: the filter sees the translated connection. A translation that only may
         // apply makes the verdict undecided when the two outcomes differ.
         var (nat, maybe) = Translation(policy, query);
-        var verdict = nat is null ? Filter(policy, query) : Filter(policy, nat.Nat!.Apply(query)) with { TranslatedBy = nat };
+        var verdict = nat is null ? Filter(policy, query, point) : Filter(policy, nat.Nat!.Apply(query), point) with { TranslatedBy = nat };
         if (maybe is not null && verdict.Decision != PolicyDecision.Undecided
-            && Filter(policy, maybe.Nat!.Apply(query)).Decision != verdict.Decision)
+            && Filter(policy, maybe.Nat!.Apply(query), point).Decision != verdict.Decision)
             return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
         return verdict;
     }
@@ -75,12 +91,15 @@ public static class PolicyEvaluator
         return (null, maybe);
     }
 
-    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query)
+    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point)
     {
         var graph = JumpGraph.Of(policy);
-        var filtering = graph.Filtering;
+        var filtering = graph.Applying(point);
         if (filtering.Count == 0)
-            return new PolicyVerdict(PolicyDecision.Allowed, null, policy.Paths.FirstOrDefault()?.Name ?? "(none)", "every chain");
+            return new PolicyVerdict(PolicyDecision.Allowed, null, point switch
+            {
+                PolicyPoint.Host => HookPaths.Input, PolicyPoint.Network => HookPaths.Forward, _ => policy.Paths.FirstOrDefault()?.Name ?? "(none)",
+            }, "every chain");
         PolicyVerdict? blocked = null, undecided = null;
         // One walk for the connection: a chain reached from two paths has the same outcome on both.
         var walk = new ChainWalk(graph, query);

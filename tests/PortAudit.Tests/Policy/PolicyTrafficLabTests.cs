@@ -27,11 +27,11 @@ public sealed class PolicyTrafficLabTests : IDisposable
 
     [LabFact]
     public void Emitted_nftables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
-        EmittedRulesAsTheLiveAuditSeesThem("nftables", "/usr/sbin/nft", "nft", "inet portaudit portaudit#", "policy of inet portaudit input");
+        EmittedRulesAsTheLiveAuditSeesThem("nftables", "/usr/sbin/nft", "nft", "inet portaudit portaudit#", "policy of inet portaudit forward");
 
     [LabFact]
     public void Emitted_iptables_rules_pass_required_flows_and_drop_one_the_catalog_does_not_allow_as_the_live_audit_sees() =>
-        EmittedRulesAsTheLiveAuditSeesThem("iptables", "/usr/sbin/iptables-restore", "iptables", "portaudit#", "policy of INPUT");
+        EmittedRulesAsTheLiveAuditSeesThem("iptables", "/usr/sbin/iptables-restore", "iptables", "portaudit#", "policy of FORWARD");
 
     private void EmittedRulesAsTheLiveAuditSeesThem(string format, string loader, string policyFormat, string allowedBy, string blockedBy)
     {
@@ -75,7 +75,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
 
         // Traffic and policy agree: nothing crossed that the policy refuses, nothing it allows was refused, no rule
         // without a catalog rule behind it, no required flow blocked. The ruleset covers the whole inventory, so it is
-        // audited as a network firewall (a name that is no host): as fe01's own, its rules for other hosts need nothing of fe01.
+        // audited as a network firewall (a name that is no host), by its forward path, which jumps to the same chain as input: as fe01's own, its rules for other hosts need nothing of fe01.
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "report.json")));
         var findings = report.RootElement.GetProperty("findings").EnumerateArray()
             .Select(f => $"{f.GetProperty("kind").GetString()} {f.GetProperty("rule")} {f.GetProperty("reason")}").ToList();

@@ -14,7 +14,7 @@ namespace PortAudit.Audit.Firewall;
 /// <remarks>
 /// An enforcement point named after an inventory host is that host's firewall: it sees the connections to the host (its
 /// input path), those that came to it inside a tunnel it ends too. Any other is a network firewall that sees every flow
-/// but those inside a tunnel: it saw the tunnel's own flow between the tunnel's ends, and judged that.
+/// but those inside a tunnel (its forward path): it saw the tunnel's own flow between the tunnel's ends, and judged that.
 /// </remarks>
 public sealed class FirewallAudit
 {
@@ -32,6 +32,9 @@ public sealed class FirewallAudit
 
         // A network firewall between a tunnel's ends sees the tunnel's own flow, not the flows inside it.
         public bool SeesInside => Host is not null;
+
+        // Which hook judges what it sees: a host's input, a network firewall's forward.
+        public PolicyPoint Kind => Host is null ? PolicyPoint.Network : PolicyPoint.Host;
     }
 
     /// <summary>Prepares the audit of <paramref name="policies"/> for a deployment.</summary>
@@ -54,7 +57,7 @@ public sealed class FirewallAudit
                 verdicts.Add(new FirewallVerdict(point.Policy.Name, null));
                 continue;
             }
-            var result = PolicyEvaluator.Evaluate(point.Policy, query);
+            var result = PolicyEvaluator.Evaluate(point.Policy, query, point.Kind);
             verdicts.Add(new FirewallVerdict(point.Policy.Name, result));
             if (result.Rule is { } rule)
             {
@@ -129,7 +132,7 @@ public sealed class FirewallAudit
         foreach (int port in entry.Rule.Ports.Count == 0 ? [0] : entry.Rule.Ports.Select(p => p.Low))
         {
             cancel.ThrowIfCancellationRequested();
-            var verdict = PolicyEvaluator.Evaluate(point.Policy, new PolicyQuery((byte)transport, client.Prefixes[0].Network, 50000, server.Prefixes[0].Network, port));
+            var verdict = PolicyEvaluator.Evaluate(point.Policy, new PolicyQuery((byte)transport, client.Prefixes[0].Network, 50000, server.Prefixes[0].Network, port), point.Kind);
             if (worst is null || Rank(verdict.Decision) > Rank(worst.Decision)) worst = verdict;
         }
         return worst is null ? null : new InstancePolicy(entry.Rule.Id, entry.FromHost, entry.ToHost, worst.Decision, worst.DecidedBy, entry.Rule.Source.Citation);
