@@ -113,13 +113,13 @@ internal static class IptablesRule
             {
                 case "-s" or "--source" or "-d" or "--destination" when value is not null:
                     var addresses = Addresses(rule, value, negate, option);
-                    if (option is "-s" or "--source") rule.Source = addresses;
-                    else rule.Destination = addresses;
+                    if (option is "-s" or "--source") rule.MatchSource(addresses, $"{option} {value}");
+                    else rule.MatchDestination(addresses, $"{option} {value}");
                     break;
                 case "-p" or "--protocol" when value is not null:
                     if (value is "all" or "0") break;
                     if (!PolicyValues.TryProtocol(value, out byte protocol)) { rule.Unknown($"-p {value}", "a protocol name or number"); break; }
-                    rule.Protocols = negate ? Enumerable.Range(0, 256).Select(p => (byte)p).Where(p => p != protocol).ToList() : [protocol];
+                    rule.MatchProtocols(negate ? Enumerable.Range(0, 256).Select(p => (byte)p).Where(p => p != protocol).ToList() : [protocol]);
                     break;
                 case "--dport" or "--destination-port" or "--sport" or "--source-port" or "--dports" or "--destination-ports" or "--sports" or "--source-ports" or "--ports" when value is not null:
                     var ranges = new List<Catalog.PortRange>();
@@ -129,15 +129,15 @@ internal static class IptablesRule
                     if (ranges is null) break;
                     var ports = new PortMatch(ranges, negate);
                     if (option == "--ports") rule.Undecidable($"--ports {value}");
-                    else if (option.Contains("-d", StringComparison.Ordinal) || option.StartsWith("--dport", StringComparison.Ordinal)) rule.DestinationPorts = ports;
-                    else rule.SourcePorts = ports;
+                    else if (option.Contains("-d", StringComparison.Ordinal) || option.StartsWith("--dport", StringComparison.Ordinal)) rule.MatchDestinationPorts(ports);
+                    else rule.MatchSourcePorts(ports);
                     break;
                 case "--ctstate" or "--state" when value is not null:
                     var states = ConnectionStates.None;
                     foreach (string part in value.Split(','))
                         if (Enum.TryParse<ConnectionStates>(part, ignoreCase: true, out var state)) states |= state;
                         else if (part is "SNAT" or "DNAT") states |= ConnectionStates.New | ConnectionStates.Established;
-                    rule.States = negate ? ~states & (ConnectionStates)31 : states;
+                    rule.MatchStates(negate ? ~states & (ConnectionStates)31 : states);
                     break;
                 case "-i" or "--in-interface" or "-o" or "--out-interface" when value is not null:
                     string name = (negate ? "!" : "") + value;
@@ -153,8 +153,8 @@ internal static class IptablesRule
                 case "--match-set" when i + 2 < w.Count:
                     var set = new AddressMatch([], negate) { SetName = "ipset " + value, Unresolved = true };
                     rule.Unknown($"--match-set {value} {w[i + 2]}", "ipset members are not in iptables-save output (unknown set)");
-                    if (w[i + 2].StartsWith("src", StringComparison.Ordinal)) rule.Source = set;
-                    else rule.Destination = set;
+                    if (w[i + 2].StartsWith("src", StringComparison.Ordinal)) rule.MatchSource(set, $"--match-set {value} {w[i + 2]}");
+                    else rule.MatchDestination(set, $"--match-set {value} {w[i + 2]}");
                     used = 3;
                     break;
                 case "-j" or "--jump" or "-g" or "--goto" when value is not null:

@@ -29,8 +29,8 @@ internal static class NftMatches
         {
             case "ip saddr" or "ip6 saddr" or "ip daddr" or "ip6 daddr":
                 var addresses = Addresses(rule, values, negated, sets, text);
-                if (selector.EndsWith("saddr", StringComparison.Ordinal)) rule.Source = addresses;
-                else rule.Destination = addresses;
+                if (selector.EndsWith("saddr", StringComparison.Ordinal)) rule.MatchSource(addresses, text);
+                else rule.MatchDestination(addresses, text);
                 rule.Family = selector.StartsWith("ip6", StringComparison.Ordinal) ? 6 : 4;
                 return;
             case "tcp dport" or "udp dport" or "sctp dport" or "th dport" or "tcp sport" or "udp sport" or "sctp sport" or "th sport":
@@ -41,8 +41,8 @@ internal static class NftMatches
                     rule.Unknown(text, "ports, port ranges or a set of them");
                     return;
                 }
-                if (selector.EndsWith("dport", StringComparison.Ordinal)) rule.DestinationPorts = ports;
-                else rule.SourcePorts = ports;
+                if (selector.EndsWith("dport", StringComparison.Ordinal)) rule.MatchDestinationPorts(ports);
+                else rule.MatchSourcePorts(ports);
                 return;
             case "meta l4proto" or "ip protocol" or "ip6 nexthdr" or "l4proto":
                 var protocols = new List<byte>();
@@ -51,7 +51,7 @@ internal static class NftMatches
                     if (PolicyValues.TryProtocol(value, out byte protocol)) protocols.Add(protocol);
                     else { rule.Unknown(text, "protocol names or numbers"); return; }
                 if (negated) protocols = Enumerable.Range(0, 256).Select(i => (byte)i).Except(protocols).ToList();
-                rule.Protocols = protocols;
+                rule.MatchProtocols(protocols);
                 if (selector.StartsWith("ip ", StringComparison.Ordinal)) rule.Family = 4;
                 else if (selector.StartsWith("ip6", StringComparison.Ordinal)) rule.Family = 6;
                 return;
@@ -66,12 +66,16 @@ internal static class NftMatches
                 foreach (string value in stateValues)
                     if (Enum.TryParse<ConnectionStates>(value, ignoreCase: true, out var state)) states |= state;
                     else { rule.Unknown(text, "new, established, related, invalid, untracked"); return; }
-                rule.States = negated ? ~states & (ConnectionStates)31 : states;
+                rule.MatchStates(negated ? ~states & (ConnectionStates)31 : states);
                 return;
             case "iif" or "iifname" or "meta iif" or "meta iifname" or "oif" or "oifname" or "meta oif" or "meta oifname":
                 if (values.Count != 1) { rule.Undecidable(text); return; }
                 string name = (negated ? "!" : "") + values[0].Trim('"');
-                if (selector.Contains("iif", StringComparison.Ordinal)) rule.InInterface = name;
+                bool incoming = selector.Contains("iif", StringComparison.Ordinal);
+                // The model holds one interface a direction; a second, other one keeps the first and the rule may match.
+                if ((incoming ? rule.InInterface : rule.OutInterface) is { } earlier && earlier != name)
+                    rule.Unknown(text, "one interface match a direction");
+                else if (incoming) rule.InInterface = name;
                 else rule.OutInterface = name;
                 return;
             case "icmp type" or "icmp code" or "icmpv6 type" or "icmpv6 code":

@@ -39,6 +39,36 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         else Protocols.RemoveAll(p => p != protocol);
     }
 
+    /// <summary>Adds a match on the source addresses, <paramref name="text"/> as written: with one read already, the rule matches what both allow.</summary>
+    public void MatchSource(AddressMatch match, string text) => Source = Both(Source, match, text);
+
+    /// <summary>Adds a match on the destination addresses, as <see cref="MatchSource"/>.</summary>
+    public void MatchDestination(AddressMatch match, string text) => Destination = Both(Destination, match, text);
+
+    /// <summary>Adds a match on the source ports: with one read already, the rule matches the ports both allow.</summary>
+    public void MatchSourcePorts(PortMatch match) => SourcePorts = SourcePorts is null ? match : MatchIntersection.Of(SourcePorts, match);
+
+    /// <summary>Adds a match on the destination ports, as <see cref="MatchSourcePorts"/>.</summary>
+    public void MatchDestinationPorts(PortMatch match) => DestinationPorts = DestinationPorts is null ? match : MatchIntersection.Of(DestinationPorts, match);
+
+    /// <summary>Adds a match on connection states (conntrack and state, or two <c>ct state</c>): the states both allow.</summary>
+    public void MatchStates(ConnectionStates states) => States = States is { } earlier ? earlier & states : states;
+
+    /// <summary>Adds a match on IP protocols: the protocols both allow.</summary>
+    public void MatchProtocols(List<byte> protocols) => Protocols = Protocols is null ? protocols : Protocols.Intersect(protocols).ToList();
+
+    // Either match alone holds every address the two hold together: where their intersection cannot be held exactly, the
+    // earlier one is kept and the rule may match.
+    private AddressMatch Both(AddressMatch? earlier, AddressMatch match, string text)
+    {
+        if (earlier is null) return match;
+        if (MatchIntersection.Of(earlier, match) is { } both) return both;
+        // An unresolved set was reported when it was read.
+        if (earlier.Unresolved || match.Unresolved) _undecidable.Add(text);
+        else Unknown(text, $"a second match on the same addresses whose intersection with the first is at most {MatchIntersection.MaxPrefixes} prefixes");
+        return earlier;
+    }
+
     /// <summary>A new builder with the same conditions, for a rule that expands into several (one per service).</summary>
     public PolicyRuleBuilder Copy()
     {
