@@ -177,7 +177,10 @@ public sealed record PolicyRule
     /// <summary>Connection states the rule asks for; null for any.</summary>
     public ConnectionStates? States { get; init; }
 
-    /// <summary>Input interface ("!eth0" for any other); null for any. "lo" is decided (a flow between other addresses never arrives on it).</summary>
+    /// <summary>
+    /// Input interface ("!eth0" for any other); null for any. "lo" is decided: a flow to a loopback address, or from an address
+    /// to itself (a host's connection to its own address), arrives on it; a flow between two other addresses never does.
+    /// </summary>
     public string? InInterface { get; init; }
 
     /// <summary>Output interface; null for any.</summary>
@@ -220,8 +223,11 @@ public sealed record PolicyRule
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
         var result = MatchResult.Yes;
+        // A host's connection to an address of its own crosses lo, whatever the address: its source is then that address.
+        bool toItself = query.Source == query.Destination;
         foreach (var side in (ReadOnlySpan<MatchResult>)[Source?.Match(query.Source) ?? MatchResult.Yes, Destination?.Match(query.Destination) ?? MatchResult.Yes,
-                     Interface(InInterface, query.InInterface, query.Source), Interface(OutInterface, query.OutInterface, query.Destination)])
+                     Interface(InInterface, query.InInterface, toItself || IpPrefix.IsLoopback(query.Source)),
+                     Interface(OutInterface, query.OutInterface, toItself || IpPrefix.IsLoopback(query.Destination))])
         {
             if (side == MatchResult.No) return MatchResult.No;
             if (side == MatchResult.Maybe) result = MatchResult.Maybe;
@@ -232,13 +238,12 @@ public sealed record PolicyRule
     private static bool HasPorts(byte protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or 132;
 
     // Loopback is the one interface a flow's addresses decide; any other name needs the capture point's interface.
-    private static MatchResult Interface(string? wanted, string? actual, IpAddr address)
+    private static MatchResult Interface(string? wanted, string? actual, bool loopback)
     {
         if (wanted is null) return MatchResult.Yes;
         if (wanted.StartsWith('!'))
-            return Interface(wanted[1..], actual, address) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
+            return Interface(wanted[1..], actual, loopback) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
         if (actual is not null) return string.Equals(wanted, actual, StringComparison.Ordinal) ? MatchResult.Yes : MatchResult.No;
-        bool loopback = IpPrefix.IsLoopback(address);
         if (wanted == "lo") return loopback ? MatchResult.Yes : MatchResult.No;
         return loopback ? MatchResult.No : MatchResult.Maybe;
     }

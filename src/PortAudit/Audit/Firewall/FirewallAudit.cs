@@ -33,6 +33,9 @@ public sealed class FirewallAudit
         // A network firewall between a tunnel's ends sees the tunnel's own flow, not the flows inside it.
         public bool SeesInside => Host is not null;
 
+        // A host's connection from an address of its own to another crosses lo, as one to itself does.
+        public bool Local(Flow flow) => Host is not null && Host.Prefixes.Any(p => p.Contains(flow.Client));
+
         // Which hook judges what it sees: a host's input, a network firewall's forward.
         public PolicyPoint Kind => Host is null ? PolicyPoint.Network : PolicyPoint.Host;
     }
@@ -57,7 +60,7 @@ public sealed class FirewallAudit
                 verdicts.Add(new FirewallVerdict(point.Policy.Name, null));
                 continue;
             }
-            var result = PolicyEvaluator.Evaluate(point.Policy, query, point.Kind);
+            var result = PolicyEvaluator.Evaluate(point.Policy, point.Local(flow) ? query with { InInterface = "lo" } : query, point.Kind);
             verdicts.Add(new FirewallVerdict(point.Policy.Name, result));
             if (result.Rule is { } rule)
             {
