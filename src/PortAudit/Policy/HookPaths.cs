@@ -28,6 +28,14 @@ internal static class HookPaths
     /// <summary>True for a NAT base chain on the way in before the filter (prerouting): its destination NAT is what the filter sees.</summary>
     public static bool TranslatesBeforeFilter(string? hook) => IsNat(hook) && hook!.Contains(" prerouting ", StringComparison.Ordinal);
 
+    /// <summary>
+    /// True for a nat base chain on the way in before the filter: nftables <c>type nat hook prerouting</c>, iptables nat
+    /// PREROUTING (hook "nat prerouting").
+    /// </summary>
+    public static bool TranslatesBeforeFilter(PolicyChain chain) =>
+        chain.IsNat && chain.DefaultPolicy is not null && chain.Hook is { } hook
+        && (TranslatesBeforeFilter(hook) || string.Equals(hook, "nat prerouting", StringComparison.Ordinal));
+
     /// <summary>nftables' named priorities, as numbers.</summary>
     public static int Priority(string text) => text switch
     {

@@ -38,7 +38,7 @@ internal sealed class JumpGraph
         foreach (var entry in entries)
             if (!heights.ContainsKey(entry)) Walk(entry, heights);
         // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
-        Translations = [.. policy.Nat.Where(r => r.Nat!.Evaluated)];
+        NatEntries = [.. policy.Chains.Where(HookPaths.TranslatesBeforeFilter).OrderBy(c => c.Priority)];
         Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
         _hostPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Forward)];
         _networkPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Input)];
@@ -46,8 +46,8 @@ internal sealed class JumpGraph
 
     private readonly IReadOnlyList<PolicyPath> _hostPaths, _networkPaths;
 
-    /// <summary>The destination NAT rules the evaluator applies, in chain order.</summary>
-    public IReadOnlyList<PolicyRule> Translations { get; }
+    /// <summary>The nat base chains on the way in before the filter, in priority order: where <see cref="NatWalk"/> starts.</summary>
+    public IReadOnlyList<PolicyChain> NatEntries { get; }
 
     /// <summary>The paths whose chains filter something (an empty iptables FORWARD with policy ACCEPT does not).</summary>
     public IReadOnlyList<PolicyPath> Filtering { get; }

@@ -8,8 +8,9 @@ namespace PortAudit.Policy;
 /// <remarks>
 /// NAT does not filter, but it changes what the filter sees: a destination NAT before the filter (nftables prerouting,
 /// iptables nat PREROUTING) sends the connection to another address or port. That one case, to a fixed address and/or
-/// port, is evaluated; every other translation (source NAT, masquerade, maps, pools, ASA nat and static) is understood,
-/// reported with its place, and not evaluated: never taken silently as allow or deny.
+/// port, is evaluated, in the prerouting nat chain or a chain it jumps to (<see cref="NatWalk"/>); one to a map or an
+/// expression makes the verdict undecided; every other translation (source NAT, masquerade, pools, ASA nat and static)
+/// is understood, reported with its place, and not evaluated: never taken silently as allow or deny.
 /// </remarks>
 /// <param name="Kind">dnat, snat, masquerade, redirect (nftables, iptables), nat or static (ASA).</param>
 /// <param name="Text">The translation as written ("dnat to 10.0.0.5:8080", "nat (inside,outside) source dynamic ...").</param>
@@ -24,7 +25,7 @@ public sealed record NatTranslation(string Kind, string Text, IpAddr? ToAddress,
     /// <summary>"evaluated", or why not.</summary>
     public string Treatment => Evaluated ? "evaluated"
         : Kind is "dnat" or "redirect" && BeforeFilter ? "understood, not evaluated: the destination is not one fixed address or port"
-        : Kind is "dnat" or "redirect" ? "understood, not evaluated: not in a NAT base chain before the filter (prerouting)"
+        : Kind is "dnat" or "redirect" ? "understood, not in a NAT base chain before the filter (prerouting): evaluated where such a chain jumps or goes to its chain"
         : Kind is "nat" or "static" ? "understood, not evaluated: ASA NAT, whose access-lists match the real addresses"
         : "understood, not evaluated: source translation does not change what the filter decides";
 

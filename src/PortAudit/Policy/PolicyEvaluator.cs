@@ -68,38 +68,37 @@ public static class PolicyEvaluator
     /// </summary>
     public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point = PolicyPoint.Unknown)
     {
-        // Destination NAT before the filter: the filter sees the translated connection. A translation that only may
-        // apply makes the verdict undecided when the two outcomes differ.
-        var (nat, maybe) = Translation(policy, query);
-        var verdict = nat is null ? Filter(policy, query, point) : Filter(policy, nat.Nat!.Apply(query), point) with { TranslatedBy = nat };
-        if (maybe is not null && verdict.Decision != PolicyDecision.Undecided
-            && Filter(policy, maybe.Nat!.Apply(query), point).Decision != verdict.Decision)
+        // The nat chains before the filter first: the filter sees the translated connection, or never sees it. A rule of
+        // theirs that only may match makes the verdict undecided when the walk with it matching ends otherwise.
+        var graph = JumpGraph.Of(policy);
+        var nat = new NatWalk(graph, query);
+        var verdict = Verdict(policy, query, nat.Run(), point);
+        if (nat.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
+            && Verdict(policy, query, new NatWalk(graph, query, maybe).Run(), point).Decision != verdict.Decision)
             return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
         return verdict;
     }
 
-    // The first evaluated destination NAT rule that matches, and one that may match before it.
-    private static (PolicyRule? Nat, PolicyRule? Maybe) Translation(FirewallPolicy policy, in PolicyQuery query)
+    private static PolicyVerdict Verdict(FirewallPolicy policy, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
     {
-        PolicyRule? maybe = null;
-        foreach (var rule in JumpGraph.Of(policy).Translations)
-        {
-            var match = rule.Match(query);
-            if (match == MatchResult.Yes) return (rule, maybe);
-            if (match == MatchResult.Maybe) maybe ??= rule;
-        }
-        return (null, maybe);
-    }
+        NatEndKind.Translated => Filter(policy, nat.Rule!.Nat!.Apply(query), point) with { TranslatedBy = nat.Rule },
+        NatEndKind.Dropped => new PolicyVerdict(PolicyDecision.Blocked, nat.Rule, PathName(policy, point), nat.Chain?.Name),
+        NatEndKind.Unknowable => new PolicyVerdict(PolicyDecision.Undecided, nat.Rule, PathName(policy, point)),
+        _ => Filter(policy, query, point),
+    };
+
+    // The name of the path that judges at the point, for a verdict no path's chain gave.
+    private static string PathName(FirewallPolicy policy, PolicyPoint point) => point switch
+    {
+        PolicyPoint.Host => HookPaths.Input, PolicyPoint.Network => HookPaths.Forward, _ => policy.Paths.FirstOrDefault()?.Name ?? "(none)",
+    };
 
     private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point)
     {
         var graph = JumpGraph.Of(policy);
         var filtering = graph.Applying(point);
         if (filtering.Count == 0)
-            return new PolicyVerdict(PolicyDecision.Allowed, null, point switch
-            {
-                PolicyPoint.Host => HookPaths.Input, PolicyPoint.Network => HookPaths.Forward, _ => policy.Paths.FirstOrDefault()?.Name ?? "(none)",
-            }, "every chain");
+            return new PolicyVerdict(PolicyDecision.Allowed, null, PathName(policy, point), "every chain");
         PolicyVerdict? blocked = null, undecided = null;
         // One walk for the connection: a chain reached from two paths has the same outcome on both.
         var walk = new ChainWalk(graph, query);
