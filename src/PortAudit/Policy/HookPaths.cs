@@ -15,12 +15,37 @@ internal static class HookPaths
     /// <summary>Hooks a new connection to or through the host crosses.</summary>
     public static readonly string[] Hooks = [Input, Forward];
 
-    /// <summary>One path per hook that has chains.</summary>
+    /// <summary>The hook every packet coming in crosses first, routed to input or forward after it.</summary>
+    public const string Prerouting = "prerouting";
+
+    /// <summary>The hook a forwarded packet crosses last.</summary>
+    public const string Postrouting = "postrouting";
+
+    /// <summary>
+    /// One path per hook that has chains: the filter chains of prerouting, then those of the hook, then for forward those
+    /// of postrouting, each hook's in priority order, as the kernel runs them.
+    /// </summary>
     public static IReadOnlyList<PolicyPath> Of(IReadOnlyList<PolicyChain> chains) =>
-        Hooks.Select(hook => new PolicyPath(hook, chains.Where(c => string.Equals(c.Hook, hook, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(c => c.Priority).Select(c => c.Name).ToList()))
+        Hooks.Select(hook => new PolicyPath(hook, [.. On(chains, Prerouting), .. On(chains, hook), .. hook == Forward ? On(chains, Postrouting) : []]))
             .Where(p => p.Chains.Count > 0)
             .ToList();
+
+    private static IEnumerable<string> On(IReadOnlyList<PolicyChain> chains, string hook) =>
+        chains.Where(c => string.Equals(c.Hook, hook, StringComparison.OrdinalIgnoreCase)).OrderBy(c => c.Priority).Select(c => c.Name);
+
+    /// <summary>
+    /// The base chains that can filter (a verdict other than accept, a jump, a policy of drop) on no path and not walked for
+    /// their translations: their verdicts are not evaluated, so each is listed as not understood at its declaration. The
+    /// output hook is left out (a host's own connections out are not judged), and so is the arp family (no IP flow).
+    /// </summary>
+    public static IEnumerable<PolicyIssue> NotEvaluated(IReadOnlyList<PolicyChain> chains)
+    {
+        var onPaths = Of(chains).SelectMany(p => p.Chains).ToHashSet(StringComparer.Ordinal);
+        return chains.Where(c => c.Hook is { } hook && !onPaths.Contains(c.Name) && !TranslatesBeforeFilter(c) && !c.AcceptsAll
+                                 && !hook.Contains("output", StringComparison.Ordinal) && !hook.StartsWith("arp ", StringComparison.Ordinal))
+            .Select(c => new PolicyIssue(c.Location, $"chain {c.Name} (hook {c.Hook})",
+                "a filter chain on the prerouting, input, forward or postrouting hook, or a nat chain on prerouting: the verdicts of this one are not evaluated (an ingress chain sees one device's packets, which a flow record does not name)"));
+    }
 
     /// <summary>True for the hook of a NAT base chain as the nftables readers name it ("ip prerouting (nat)").</summary>
     public static bool IsNat(string? hook) => hook is not null && hook.EndsWith("(nat)", StringComparison.Ordinal);
@@ -35,6 +60,13 @@ internal static class HookPaths
     public static bool TranslatesBeforeFilter(PolicyChain chain) =>
         chain.IsNat && chain.DefaultPolicy is not null && chain.Hook is { } hook
         && (TranslatesBeforeFilter(hook) || string.Equals(hook, "nat prerouting", StringComparison.Ordinal));
+
+    /// <summary>
+    /// True for a filter chain that sees a packet before the destination NAT of prerouting: iptables raw and mangle
+    /// PREROUTING, an nftables prerouting chain of a priority below dstnat's.
+    /// </summary>
+    public static bool BeforeTranslation(PolicyChain chain) =>
+        chain.Hook is "raw prerouting" or "mangle prerouting" || (chain.Hook == Prerouting && chain.Priority < Priority("dstnat"));
 
     /// <summary>nftables' named priorities, as numbers.</summary>
     public static int Priority(string text) => text switch

@@ -91,7 +91,7 @@ public static class NftJsonParser
         return new FirewallPolicy
         {
             Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.NftJson, Chains = built,
-            Paths = HookPaths.Of(built), Issues = issues.All,
+            Paths = HookPaths.Of(built), Issues = [.. issues.All.Concat(HookPaths.NotEvaluated(built)).OrderBy(issue => issue.Location.Line)],
         };
     }
 

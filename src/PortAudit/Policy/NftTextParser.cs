@@ -40,7 +40,7 @@ public static class NftTextParser
             Format = PolicyFormat.NftText,
             Chains = chains,
             Paths = HookPaths.Of(chains),
-            Issues = state.Issues.All,
+            Issues = [.. state.Issues.All.Concat(HookPaths.NotEvaluated(chains)).OrderBy(issue => issue.Location.Line)],
         };
     }
 

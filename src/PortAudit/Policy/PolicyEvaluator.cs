@@ -81,11 +81,19 @@ public static class PolicyEvaluator
 
     private static PolicyVerdict Verdict(FirewallPolicy policy, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
     {
-        NatEndKind.Translated => Filter(policy, nat.Rule!.Nat!.Apply(query), point) with { TranslatedBy = nat.Rule },
+        NatEndKind.Translated => Translated(policy, query, nat.Rule!, point),
         NatEndKind.Dropped => new PolicyVerdict(PolicyDecision.Blocked, nat.Rule, PathName(policy, point), nat.Chain?.Name),
         NatEndKind.Unknowable => new PolicyVerdict(PolicyDecision.Undecided, nat.Rule, PathName(policy, point)),
-        _ => Filter(policy, query, point),
+        _ => Filter(policy, query, query, point),
     };
+
+    // The verdict after the destination NAT; one a chain before dstnat gave saw the connection as sent, and names no translation.
+    private static PolicyVerdict Translated(FirewallPolicy policy, in PolicyQuery query, PolicyRule nat, PolicyPoint point)
+    {
+        var verdict = Filter(policy, query, nat.Nat!.Apply(query), point);
+        return (verdict.Rule?.Chain ?? verdict.DefaultOf) is { } name && JumpGraph.Of(policy).Chain(name) is { } chain && HookPaths.BeforeTranslation(chain)
+            ? verdict : verdict with { TranslatedBy = nat };
+    }
 
     // The name of the path that judges at the point, for a verdict no path's chain gave.
     private static string PathName(FirewallPolicy policy, PolicyPoint point) => point switch
@@ -93,7 +101,9 @@ public static class PolicyEvaluator
         PolicyPoint.Host => HookPaths.Input, PolicyPoint.Network => HookPaths.Forward, _ => policy.Paths.FirstOrDefault()?.Name ?? "(none)",
     };
 
-    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point)
+    // The filter's verdict on the connection as it arrived (original) and as translated (seen): a chain on prerouting
+    // before the destination NAT sees the first, every other chain the second.
+    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery original, in PolicyQuery seen, PolicyPoint point)
     {
         var graph = JumpGraph.Of(policy);
         var filtering = graph.Applying(point);
@@ -101,10 +111,11 @@ public static class PolicyEvaluator
             return new PolicyVerdict(PolicyDecision.Allowed, null, PathName(policy, point), "every chain");
         PolicyVerdict? blocked = null, undecided = null;
         // One walk for the connection: a chain reached from two paths has the same outcome on both.
-        var walk = new ChainWalk(graph, query);
+        var walk = new ChainWalk(graph, seen);
+        var before = original == seen ? walk : new ChainWalk(graph, original);
         foreach (var path in filtering)
         {
-            var verdict = EvaluatePath(graph, walk, path, query);
+            var verdict = EvaluatePath(graph, walk, before, path, seen);
             if (verdict.Decision == PolicyDecision.Allowed) return verdict;
             if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
             else blocked ??= verdict;
@@ -112,14 +123,15 @@ public static class PolicyEvaluator
         return undecided ?? blocked!;
     }
 
-    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, PolicyPath path, in PolicyQuery query)
+    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, ChainWalk before, PolicyPath path, in PolicyQuery query)
     {
         PolicyVerdict? last = null;
         foreach (string name in path.Chains)
         {
             // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
             if (graph.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
-            var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query) : walk.FirstMatch(chain);
+            var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
+                : (HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain);
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
