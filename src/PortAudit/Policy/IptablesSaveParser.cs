@@ -5,21 +5,21 @@ namespace PortAudit.Policy;
 /// <summary>
 /// Reads <c>iptables-save</c> (and <c>ip6tables-save</c>) output: the filter table's chains with their policies and the
 /// <c>-A</c> rules, with the matches that decide a connection (addresses, protocol, ports, multiport, conntrack/state,
-/// interfaces, comment). The raw and mangle tables can drop too, so their chains are read as well (named "mangle PREROUTING")
-/// and come first on a path, as netfilter runs them. The nat table does not filter: its chains are read ("nat PREROUTING")
+/// interfaces, comment). The raw, mangle and security tables can drop too, so their chains are read as well (named "mangle
+/// PREROUTING") and take their places on a path as netfilter runs them: raw and mangle before filter, security after it. The nat table does not filter: its chains are read ("nat PREROUTING")
 /// for their translations (<see cref="NatTranslation"/>), on no path. Named ipsets are reported as unknown sets. The
 /// family the file filters (iptables IPv4, ip6tables IPv6) is taken from its header, or else from its addresses.
 /// </summary>
 public static class IptablesSaveParser
 {
     private static readonly HashSet<string> BuiltIn = ["INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"];
-    private static readonly HashSet<string> Read = ["filter", "mangle", "raw", "nat"];
+    private static readonly HashSet<string> Read = ["filter", "mangle", "raw", "nat", "security"];
 
     // The chains a new connection crosses, in netfilter's order, per path.
     private static readonly (string Path, string[] Chains)[] Order =
     [
-        (HookPaths.Input, ["raw PREROUTING", "mangle PREROUTING", "mangle INPUT", "INPUT"]),
-        (HookPaths.Forward, ["raw PREROUTING", "mangle PREROUTING", "mangle FORWARD", "FORWARD"]),
+        (HookPaths.Input, ["raw PREROUTING", "mangle PREROUTING", "mangle INPUT", "INPUT", "security INPUT"]),
+        (HookPaths.Forward, ["raw PREROUTING", "mangle PREROUTING", "mangle FORWARD", "FORWARD", "security FORWARD"]),
     ];
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
@@ -220,7 +220,7 @@ internal static class IptablesRule
             case "DROP": rule.Action = PolicyAction.Drop; break;
             case "REJECT": rule.Action = PolicyAction.Reject; break;
             case "RETURN": rule.Action = PolicyAction.Return; break;
-            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "NOTRACK" or "TRACE" or "AUDIT": rule.Action = PolicyAction.Continue; break;
+            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "NOTRACK" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK": rule.Action = PolicyAction.Continue; break;
             case "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
                 // The translation's target: --to-destination, --to-source or --to-ports, as written.
                 int to = w.FindIndex(next, o => o is "--to-destination" or "--to-source" or "--to-ports" or "--to");

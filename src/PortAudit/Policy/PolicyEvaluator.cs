@@ -136,6 +136,9 @@ public static class PolicyEvaluator
             var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
             var rule = decision == PolicyDecision.Undecided ? outcome.Uncertain : outcome.Rule;
+            // A later chain that lets it through by its policy alone (iptables security after filter) does not take the
+            // accepting rule's place: that rule is what let the connection through.
+            if (decision == PolicyDecision.Allowed && rule is null && last?.Rule is not null) continue;
             last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null) { Interface = path.Interface };
             if (decision != PolicyDecision.Allowed) return last;
         }
