@@ -152,9 +152,15 @@ internal static class IptablesRule
                     break;
                 case "--ctstate" or "--state" when value is not null:
                     var states = ConnectionStates.None;
+                    // SNAT and DNAT are not states but whether the connection was translated, which the evaluator
+                    // does not carry to the filter: such a rule may match, whatever else it lists.
+                    if (value.Split(',').Any(part => part is "SNAT" or "DNAT"))
+                    {
+                        rule.Unknown($"{option} {value}", "states of the connection (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED); SNAT and DNAT ask whether it was translated, which is not evaluated here");
+                        break;
+                    }
                     foreach (string part in value.Split(','))
                         if (Enum.TryParse<ConnectionStates>(part, ignoreCase: true, out var state)) states |= state;
-                        else if (part is "SNAT" or "DNAT") states |= ConnectionStates.New | ConnectionStates.Established;
                     rule.MatchStates(negate ? ~states & (ConnectionStates)31 : states);
                     break;
                 case "-i" or "--in-interface" or "-o" or "--out-interface" when value is not null:
@@ -220,7 +226,10 @@ internal static class IptablesRule
             case "DROP": rule.Action = PolicyAction.Drop; break;
             case "REJECT": rule.Action = PolicyAction.Reject; break;
             case "RETURN": rule.Action = PolicyAction.Return; break;
-            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "NOTRACK" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK": rule.Action = PolicyAction.Continue; break;
+            case "NOTRACK" or "CT" when target == "NOTRACK" || w.Skip(next).Contains("--notrack"):
+                rule.Untracked("-j " + string.Join(' ', w.Skip(next - 1).TakeWhile(o => o != "-m" && o != "--comment")));
+                break;
+            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK": rule.Action = PolicyAction.Continue; break;
             case "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
                 // The translation's target: --to-destination, --to-source or --to-ports, as written.
                 int to = w.FindIndex(next, o => o is "--to-destination" or "--to-source" or "--to-ports" or "--to");

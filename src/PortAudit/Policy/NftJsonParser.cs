@@ -167,7 +167,10 @@ public static class NftJsonParser
                     rule.Action = property.Name == "jump" ? PolicyAction.Jump : PolicyAction.Goto;
                     rule.Target = $"{rule.FamilyTable} {Text(body, "target")}";
                     break;
-                case "counter" or "log" or "mangle" or "notrack" or "ct expectation" or "meta" when property.Name != "meta" || body.TryGetProperty("value", out _):
+                case "notrack":
+                    rule.Untracked("notrack");
+                    break;
+                case "counter" or "log" or "mangle" or "ct expectation" or "meta" when property.Name != "meta" || body.TryGetProperty("value", out _):
                     break;
                 case "limit":
                     rule.Undecidable("limit " + Compact(body));

@@ -20,7 +20,8 @@ internal static class NftTextRule
                 case "accept": rule.Action = PolicyAction.Accept; i++; continue;
                 case "drop": rule.Action = PolicyAction.Drop; i++; continue;
                 case "return": rule.Action = PolicyAction.Return; i++; continue;
-                case "continue" or "notrack": i++; continue;
+                case "continue": i++; continue;
+                case "notrack": rule.Untracked("notrack"); i++; continue;
                 case "reject":
                     rule.Action = PolicyAction.Reject;
                     i++;

@@ -92,6 +92,17 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         Action ??= PolicyAction.Continue;
     }
 
+    /// <summary>
+    /// Connection tracking turned off for the rule's packets (nftables <c>notrack</c>, iptables <c>-j CT --notrack</c>,
+    /// <c>-j NOTRACK</c>), as written in <paramref name="text"/>: later rules on a state see them untracked, not new, and
+    /// a flow record does not say which packets they were. Reported, and a connection it may match is undecided.
+    /// </summary>
+    public void Untracked(string text)
+    {
+        Unknown(text, "connection tracking for the packets: a rule on ct state sees untracked ones as untracked, not new, and a flow record does not say whether they were");
+        Action = PolicyAction.Unknown;
+    }
+
     /// <summary>A condition understood that a flow cannot decide (TCP flags, ICMP type, rate).</summary>
     public void Undecidable(string condition) => _undecidable.Add(condition);
 
