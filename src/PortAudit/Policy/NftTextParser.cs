@@ -302,7 +302,7 @@ public static class NftTextParser
                         chain.Location = location;
                         break;
                     case "priority" when i + 1 < t.Count:
-                        chain.Priority = HookPaths.Priority(t[i + 1]);
+                        chain.Priority = HookPaths.Priority(t[i + 1]) + Offset(t, i + 2);
                         break;
                     case "policy" when i + 1 < t.Count:
                         chain.Policy = t[i + 1] switch { "drop" => PolicyAction.Drop, "accept" => PolicyAction.Accept, _ => null };
@@ -311,6 +311,12 @@ public static class NftTextParser
                 }
             }
         }
+
+        // The offset nft lists after a named priority, "filter + 10", "filter - 10"; 0 when none.
+        private static int Offset(List<string> t, int i) =>
+            i + 1 < t.Count && t[i] is "+" or "-" && int.TryParse(t[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+                ? t[i] == "+" ? n : -n
+                : 0;
 
         private void Rule(ChainBuilder chain, List<string> t, PolicyLocation location)
         {
