@@ -125,7 +125,7 @@ public static class PolicyEvaluator
 
     private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, ChainWalk before, PolicyPath path, in PolicyQuery query)
     {
-        PolicyVerdict? last = null;
+        PolicyVerdict? last = null, undecided = null;
         foreach (string name in path.Chains)
         {
             // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
@@ -140,9 +140,13 @@ public static class PolicyEvaluator
             // accepting rule's place: that rule is what let the connection through.
             if (decision == PolicyDecision.Allowed && rule is null && last?.Rule is not null) continue;
             last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null) { Interface = path.Interface };
-            if (decision != PolicyDecision.Allowed) return last;
+            // Every chain must accept: a later one that surely blocks decides, whichever way an earlier undecided one
+            // goes, unless what left that one undecided is a statement not understood (notrack: the later chains may
+            // then see another connection state).
+            if (decision == PolicyDecision.Blocked) return undecided is { Rule.Action: PolicyAction.Unknown } ? undecided : last;
+            if (decision == PolicyDecision.Undecided) undecided ??= last;
         }
-        return last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain") { Interface = path.Interface };
+        return undecided ?? last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain") { Interface = path.Interface };
     }
 
     /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>

@@ -35,4 +35,28 @@ public class BaseChainOrderTests
         Assert.Equal((PolicyDecision.Blocked, "inet f early#1"), (verdict.Decision, verdict.DecidedBy));
     }
 
+    [Fact]
+    public void A_later_chain_that_surely_blocks_decides_past_an_earlier_undecided_one()
+    {
+        var policy = NftTextParser.Parse("""
+            table inet f {
+              chain early {
+                type filter hook forward priority -10; policy accept;
+                iifname "wan0" drop
+              }
+              chain late {
+                type filter hook forward priority 10; policy drop;
+                ct state established,related accept
+                tcp dport 80 accept
+              }
+            }
+            """, "u1.nft");
+
+        var refused = PolicyEvaluator.Evaluate(policy, Tcp(81), PolicyPoint.Network);
+        var web = PolicyEvaluator.Evaluate(policy, Tcp(80), PolicyPoint.Network);
+
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f late"), (refused.Decision, refused.DecidedBy));
+        // Through the later chain, the interface of the earlier one still decides.
+        Assert.Equal((PolicyDecision.Undecided, "inet f early#1"), (web.Decision, web.DecidedBy));
+    }
 }
