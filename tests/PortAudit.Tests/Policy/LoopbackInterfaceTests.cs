@@ -1,10 +1,7 @@
 using PortAudit.Audit;
 using PortAudit.Common;
 using PortAudit.Decode;
-using PortAudit.Flows;
-using PortAudit.Pipeline;
 using PortAudit.Policy;
-using PortAudit.Sources.Files;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Policy;
@@ -41,23 +38,15 @@ public class LoopbackInterfaceTests
     [Fact]
     public void A_hosts_connection_from_another_of_its_addresses_arrives_on_lo()
     {
-        using var dir = new TempDirectory();
         var capture = new ScenarioCapture("lo.pcap", 1_700_000_000).Tcp("10.99.2.3", "10.99.2.2", 80, 1, "GET / HTTP/1.0\r\n\r\n"u8.ToArray(), "HTTP/1.0 200 OK\r\n\r\n"u8.ToArray());
-        File.WriteAllBytes(dir.File("lo.pcap"), capture.Build());
-        File.WriteAllText(dir.File("lo1.nft"), Rules);
-        var catalog = ScenarioAudit.RepositoryCatalog;
-        var context = AuditContext.Create(catalog, Audit.AuditFixture.LoadInventory("""
+        var (outcome, flows) = FirewallRun.Of(capture, """
             hosts:
               - name: server
                 addresses: [10.99.2.2, 10.99.2.3]
                 roles: [workstation]
-            """, catalog));
-        var policy = PolicyLoader.Load(dir.File("lo1.nft"), PolicyFormat.NftText, name: "server");
-        AuditOutcome outcome;
-        using (var run = new AuditRun(context, new AuditSettings { OutputDirectory = dir.File("out"), Firewalls = [policy] }, new FlowTableOptions()))
-            outcome = run.Run(CaptureFileSource.Of([dir.File("lo.pcap")]));
+            """, Rules, PolicyFormat.NftText, "server");
 
-        var web = File.ReadLines(Path.Combine(outcome.OutputDirectory, "flows.jsonl")).Single(l => l.Contains("\"serverPort\":80", StringComparison.Ordinal));
+        var web = flows.Single(l => l.Contains("\"serverPort\":80", StringComparison.Ordinal));
         Assert.Contains("\"policy\":[\"server: allowed by inet f input#2\"]", web, StringComparison.Ordinal);
         Assert.DoesNotContain(outcome.Report.Findings, f => f.Kind == FindingKind.PolicyBypass);
     }

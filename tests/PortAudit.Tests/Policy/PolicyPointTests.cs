@@ -1,10 +1,7 @@
 using PortAudit.Audit;
 using PortAudit.Common;
 using PortAudit.Decode;
-using PortAudit.Flows;
-using PortAudit.Pipeline;
 using PortAudit.Policy;
-using PortAudit.Sources.Files;
 using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Policy;
@@ -110,13 +107,9 @@ public class PolicyPointTests
     [InlineData("server", "server: allowed by policy of INPUT")]
     public void The_audit_judges_a_network_firewall_by_forward_and_a_hosts_by_input(string? host, string expected)
     {
-        using var dir = new TempDirectory();
         var capture = new ScenarioCapture("web.pcap", 1_700_000_000).Tcp("10.99.1.2", "10.99.2.2", 80, 1, "GET / HTTP/1.0\r\n\r\n"u8.ToArray(), "HTTP/1.0 200 OK\r\n\r\n"u8.ToArray());
-        File.WriteAllBytes(dir.File("web.pcap"), capture.Build());
         // Each ruleset refuses the flow on the hook that does not apply.
-        File.WriteAllText(dir.File("fw.rules"), host is null ? RouterIptables : HostIptables);
-        var catalog = ScenarioAudit.RepositoryCatalog;
-        var context = AuditContext.Create(catalog, Audit.AuditFixture.LoadInventory("""
+        var (outcome, flows) = FirewallRun.Of(capture, """
             segments:
               - name: lan
                 cidrs: [10.99.0.0/16]
@@ -125,13 +118,9 @@ public class PolicyPointTests
               - name: server
                 addresses: [10.99.2.2]
                 roles: [workstation]
-            """, catalog));
-        var policy = PolicyLoader.Load(dir.File("fw.rules"), PolicyFormat.Iptables, name: host ?? "fw");
-        AuditOutcome outcome;
-        using (var run = new AuditRun(context, new AuditSettings { OutputDirectory = dir.File("out"), Firewalls = [policy] }, new FlowTableOptions()))
-            outcome = run.Run(CaptureFileSource.Of([dir.File("web.pcap")]));
+            """, host is null ? RouterIptables : HostIptables, PolicyFormat.Iptables, host ?? "fw");
 
-        var web = File.ReadLines(Path.Combine(outcome.OutputDirectory, "flows.jsonl")).Single(l => l.Contains("\"serverPort\":80", StringComparison.Ordinal));
+        var web = flows.Single(l => l.Contains("\"serverPort\":80", StringComparison.Ordinal));
         Assert.Contains($"\"policy\":[\"{expected}\"]", web, StringComparison.Ordinal);
         Assert.DoesNotContain(outcome.Report.Findings, f => f.Kind is FindingKind.PolicyBypass or FindingKind.PolicyBlocksRequired);
     }
