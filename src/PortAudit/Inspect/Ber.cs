@@ -40,6 +40,16 @@ public static class Ber
         return true;
     }
 
+    /// <summary>
+    /// What a header <see cref="TryHeader"/> could not read means to an inspector: <see cref="InspectResult.NeedMore"/> when
+    /// <paramref name="data"/> ends inside it and more bytes may complete it (a stream's first segments),
+    /// <see cref="InspectResult.NoMatch"/> when it is malformed.
+    /// </summary>
+    public static InspectResult Unread(ReadOnlySpan<byte> data) =>
+        data.IsEmpty || ((data[0] & 0x1F) != 0x1F && (data.Length == 1 || (data[1] is > 0x80 and <= 0x84 && data.Length < 2 + (data[1] & 0x7F))))
+            ? InspectResult.NeedMore
+            : InspectResult.NoMatch;
+
     /// <summary>Reads a small INTEGER (up to four bytes) at the start of <paramref name="data"/>; <paramref name="size"/> is its encoded size.</summary>
     public static bool TryInteger(ReadOnlySpan<byte> data, out int value, out int size)
     {

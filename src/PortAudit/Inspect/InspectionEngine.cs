@@ -6,6 +6,7 @@ using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
+using PortAudit.Inspect.Ldap;
 using PortAudit.Inspect.Sip;
 using PortAudit.Inspect.Smb;
 using PortAudit.Inspect.Ssdp;
@@ -382,7 +383,7 @@ public sealed class InspectionEngine : IFlowObserver
         TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
         SsdpAnswerAnnouncement.AnnounceFrom(flow, Announced);
         state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
-            ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced);
+            ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced) ?? LdapBindFollower.For(flow);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

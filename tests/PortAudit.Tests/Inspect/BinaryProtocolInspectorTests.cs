@@ -38,34 +38,6 @@ public class BinaryProtocolInspectorTests
     }
 
     [Fact]
-    public void AnLdapSimpleBindWithAPasswordIsACleartextBind()
-    {
-        // bindRequest v3, name "cn=a", simple [0] "secret".
-        var (result, flow) = Once(new LdapInspector(), Hex("30 16 02 01 01 60 11 02 01 03 04 04 63 6e 3d 61 80 06 73 65 63 72 65 74"), tcp: true);
-        Assert.Equal((InspectResult.Match, FlowWeakness.LdapCleartextBind), (result, flow.Weakness));
-    }
-
-    [Fact]
-    public void AnAnonymousOrSaslLdapBindIsNoCleartextBind()
-    {
-        Assert.Equal(FlowWeakness.None, Once(new LdapInspector(), LdapBind, tcp: true).Flow.Weakness);
-        // SASL [3] { mechanism "GSS-SPNEGO" }.
-        var sasl = Hex("30 1c 02 01 01 60 17 02 01 03 04 00 a3 10 04 0a 47 53 53 2d 53 50 4e 45 47 4f 04 02 00 00");
-        Assert.Equal(FlowWeakness.None, Once(new LdapInspector(), sasl, tcp: true).Flow.Weakness);
-        // A password bind cut short is not read.
-        var cut = Hex("30 16 02 01 01 60 11 02 01 03 04 04 63 6e 3d 61 80 06 73 65");
-        Assert.Equal(FlowWeakness.None, Once(new LdapInspector(), cut, tcp: true).Flow.Weakness);
-    }
-
-    [Fact]
-    public void AnLdapPasswordBindAfterARootDseSearchIsACleartextBind()
-    {
-        var search = Hex("30 25 02 01 01 63 20 04 00 0a 01 00 0a 01 00 02 01 00 02 01 00 01 01 00 87 0b 6f 62 6a 65 63 74 63 6c 61 73 73 30 00");
-        var bind = Hex("30 16 02 01 02 60 11 02 01 03 04 04 63 6e 3d 61 80 06 73 65 63 72 65 74");
-        Assert.Equal(FlowWeakness.LdapCleartextBind, Once(new LdapInspector(), [.. search, .. bind], tcp: true).Flow.Weakness);
-    }
-
-    [Fact]
     public void SnmpCommunityAndPdu()
     {
         var get = Hex("30 1a 02 01 01 04 06 7075626c6963 a0 0d 02 01 01 02 01 00 02 01 00 30 02 30 00");

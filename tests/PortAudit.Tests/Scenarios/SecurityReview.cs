@@ -1,4 +1,3 @@
-using System.Text;
 using PortAudit.Audit;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Inspect;
@@ -140,7 +139,7 @@ public static class SecurityReview
             new(0.02, false, Ascii("HTTP/1.1 200 Connection established\r\n\r\n")), new(0.03, true, RdpConnectionRequest)]);
         c.Tcp(Ws1, Fe01, 5060, 240, SipRequest("REGISTER", "alice@corp.example", "corp.example"), SipOk);
         c.Tcp(Ws1, Fs01, 445, 250, Smb1Negotiate, Smb1Negotiate);
-        c.Tcp(Ws1, Dc01, 389, 260, LdapSimpleBind("cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
+        c.Tcp(Ws1, Dc01, 389, 260, LdapMessages.SimpleBind(1, "cn=svc-backup,dc=corp,dc=example", "Winter2026!"), LdapBindOk);
         c.Tcp(Internet, Dc01, 53, 270, DnsOverTcp(DnsQuery), DnsOverTcp(DnsAnswer));
         c.Tcp(Internet, Ts01, 3389, 280, RdpConnectionRequest, RdpConnectionConfirm);
         Rpc(c, Stranger, Dc01, 49672, 290, Netlogon, 4, 26, 30);
@@ -178,16 +177,6 @@ public static class SecurityReview
 
     /// <summary>A TDS PRELOGIN message head (MS-TDS 2.2.6.5): a SQL Server client's first bytes.</summary>
     private static readonly byte[] TdsPrelogin = Hex("12 01 002f 0000 0100 00 001a 0006 01 0020 0001 02 0021 0001 03 0022 0004 04 0026 0001 ff 0e000000000000 00 00000000 00");
-
-    /// <summary>An LDAP simple bind (messageID 1, version 3) of <paramref name="dn"/> with <paramref name="password"/>.</summary>
-    private static byte[] LdapSimpleBind(string dn, string password)
-    {
-        byte[] name = Encoding.ASCII.GetBytes(dn), secret = Encoding.ASCII.GetBytes(password);
-        var bind = new byte[] { 0x02, 0x01, 0x03, 0x04, (byte)name.Length }.Concat(name).Append((byte)0x80).Append((byte)secret.Length).Concat(secret).ToArray();
-        var op = new byte[] { 0x60, (byte)bind.Length }.Concat(bind).ToArray();
-        var message = new byte[] { 0x02, 0x01, 0x01 }.Concat(op).ToArray();
-        return new byte[] { 0x30, (byte)message.Length }.Concat(message).ToArray();
-    }
 
     private static byte[] DnsOverTcp(byte[] message) => new[] { (byte)(message.Length >> 8), (byte)message.Length }.Concat(message).ToArray();
 
