@@ -24,6 +24,43 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), wrongVersion, tcp: false).Result);
     }
 
+    // An AS-REQ for admin1@CORP.EXAMPLE as Windows writes it, each length in three bytes (82 and two), after TCP's record marker.
+    private static readonly byte[] WindowsAsReq = TcpRecord(BerValues.Tlv(0x6A, 2, BerValues.Tlv(0x30, 2,
+        BerValues.Tlv(0xA1, BerValues.Tlv(0x02, [5])), BerValues.Tlv(0xA2, BerValues.Tlv(0x02, [10])),
+        BerValues.Tlv(0xA4, BerValues.Tlv(0x30, BerValues.Tlv(0xA1, BerValues.Tlv(0x30, BerValues.Tlv(0xA1, BerValues.Tlv(0x30, BerValues.Tlv(0x1B, Ascii("admin1")))))),
+            BerValues.Tlv(0xA2, BerValues.Tlv(0x1B, Ascii("CORP.EXAMPLE"))))))));
+
+    private static byte[] TcpRecord(byte[] message) => [.. Hex($"{message.Length:x8}"), .. message];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AKerberosRequestInSegmentsOfAFewBytesIsLabelledAsIfSentWhole(int size)
+    {
+        // hunt-claims krb_chunk1-3.pcap: the segments ended inside the long-form headers before pvno, which was no Kerberos.
+        var whole = Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.50", "10.0.0.10", 88, (true, WindowsAsReq))), f => f.ServerPort == 88);
+        var pieces = WindowsAsReq.Chunk(size).Select(piece => (true, piece)).ToArray();
+        var cut = Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.50", "10.0.0.10", 88, pieces)), f => f.ServerPort == 88);
+        Assert.Equal(("kerberos", "AS-REQ"), (whole.App?.Name, whole.AppDetail?.ToString()));
+        Assert.Equal((whole.App, whole.AppDetail?.ToString()), (cut.App, cut.AppDetail?.ToString()));
+    }
+
+    [Fact]
+    public void AKerberosRecordThatEndsBeforePvnoWaitsOnlyWhileItReadsAsOne()
+    {
+        // The record marker, the AS-REQ's and the SEQUENCE's headers and pvno's [1]: the segments so far of a longer record.
+        Assert.Equal(InspectResult.NeedMore, Once(new KerberosInspector(), WindowsAsReq[..14], tcp: true).Result);
+        // The same bytes with another version, or another field where pvno goes, are no Kerberos.
+        byte[] pvno4 = [.. WindowsAsReq[..16], 4], otherField = [.. WindowsAsReq[..12], 0xA3, 0x03];
+        Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), pvno4, tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), otherField, tcp: true).Result);
+        // A record or a datagram that ends before pvno has said all it had to.
+        var shortRecord = Hex("00000010 6a84 00000040 3084 0000003c a1030201");
+        Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), shortRecord, tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new KerberosInspector(), WindowsAsReq[4..14], tcp: false).Result);
+    }
+
     // bindRequest: SEQUENCE { messageID 1, [APPLICATION 0] { version 3, name "", simple "" } }.
     private static readonly byte[] LdapBind = Hex("30 0c 02 01 01 60 07 02 01 03 04 00 80 00");
 
