@@ -23,8 +23,6 @@ namespace PortAudit.Audit;
 /// </summary>
 public sealed class SilencePolicy
 {
-    private const uint LimitedBroadcast = 0xFFFF_FFFF;
-
     // Catalog protocols that send without waiting for an answer. netbios-ns is not here: a unicast name query to a
     // WINS server is answered. Its broadcasts and responses are one-way by what inspection read (IsOneWay).
     private static readonly HashSet<string> OneWayProtocols = new(StringComparer.Ordinal)
@@ -65,9 +63,7 @@ public sealed class SilencePolicy
     /// True for destinations that stand for many hosts: IPv4 limited broadcast, the subnet broadcast of an
     /// inventory prefix, IPv4 multicast (224.0.0.0/4), IPv6 multicast (ff00::/8).
     /// </summary>
-    public bool IsGroupDestination(IpAddr address) => address.IsV4
-        ? address.V4 == LimitedBroadcast || address.V4 >> 28 == 0xE || _subnetBroadcasts.Contains(address)
-        : address.High >> 56 == 0xFF;
+    public bool IsGroupDestination(IpAddr address) => address.IsGroup || _subnetBroadcasts.Contains(address);
 
     /// <summary>True when a matched rule or inspection names a protocol that does not answer.</summary>
     private static bool IsOneWay(Flow flow, IReadOnlyList<Rule> rules)

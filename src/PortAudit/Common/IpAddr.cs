@@ -15,6 +15,12 @@ public readonly record struct IpAddr(ulong High, ulong Low) : IComparable<IpAddr
     /// <summary>True for an IPv4 address.</summary>
     public bool IsV4 => High == 0 && (Low & 0xFFFF_FFFF_0000_0000UL) == MappedPrefix;
 
+    /// <summary>
+    /// True for an address that stands for many hosts on any network: IPv4 limited broadcast (255.255.255.255), IPv4
+    /// multicast (224.0.0.0/4), IPv6 multicast (ff00::/8). A subnet's broadcast address takes its prefix to know.
+    /// </summary>
+    public bool IsGroup => IsV4 ? V4 == 0xFFFF_FFFF || V4 >> 28 == 0xE : High >> 56 == 0xFF;
+
     /// <summary>Reads an IPv4 address from four bytes in network order.</summary>
     public static IpAddr FromV4(ReadOnlySpan<byte> bytes) => new(0, MappedPrefix | BinaryPrimitives.ReadUInt32BigEndian(bytes));
 

@@ -38,4 +38,31 @@ public class ServerPortHintTests
         Assert.Equal((Ws, (ushort)5061), (flow.Client.ToString(), flow.ServerPort));
         Assert.Equal(Verdict.Expected, Auditor().Audit(flow).Verdict);
     }
+
+    [Fact]
+    public void ADnsQueryFromPort53IsJudgedFromItsSender()
+    {
+        // hunt-claims udp_src53.pcap: a workstation queries from port 53 a DC's port in its dynamic RPC range. Taken from
+        // the ports, the DC was the client of a DNS server on the workstation (unexpected, "would be allowed if ws01 had role
+        // dns-server"); the query says who asked, and DNS on the DC's dynamic range is the DNS tunnel check's mismatch.
+        const string Inventory = """
+            segments:
+              - name: lan
+                cidrs: [10.0.0.0/24]
+                zone: internal
+            hosts:
+              - name: dc01
+                addresses: [10.0.0.10]
+                roles: [domain-controller]
+              - name: ws01
+                addresses: [10.0.0.50]
+                roles: [workstation, windows-host]
+            """;
+        var query = DnsQuery("x.example.com", id: 10);
+        var flow = Assert.Single(Inspect.InspectTestData.Inspect(Builders.PcapBuilder.Spaced(
+            Ethernet(Ip("10.0.0.50", "10.0.0.10", 17, Udp(53, 53535, query))), Ethernet(Ip("10.0.0.10", "10.0.0.50", 17, Udp(53535, 53, DnsAnswer(query)))))));
+        var verdict = RepositoryAuditor(Inventory).Audit(flow);
+        Assert.Equal(("10.0.0.50", Verdict.ProtocolMismatch, "kb832017-domain-controller-dcom-udp-dynamic"),
+            (flow.Client.ToString(), verdict.Verdict, verdict.Rule?.Id));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -10,7 +11,8 @@ namespace PortAudit.Inspect.Protocols;
 /// asked for (an announcement's: its record's) and its type, as Zeek's dns.log keeps them:
 /// <c>query; name=_ldap._tcp.dc._msdcs.corp.example; type=SRV</c>. A name is written as its labels joined by dots, a
 /// byte outside printable ASCII (and ',' or ';') as '.' as in every detail, at most 253 characters; a compression
-/// pointer is followed once, backwards.
+/// pointer is followed once, backwards. The QR bit says which side sent the message (<see cref="InspectionInput.SentByClient"/>)
+/// where the flow's sides were taken from its ports.
 /// </summary>
 public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [53, 5353, 5355], InspectorPrecision.Loose, 10))
 {
@@ -50,7 +52,19 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
         if (type == 0 || klass is not (1 or 3 or 4 or 254 or 255)) return InspectResult.NoMatch;
         if (announcement && at + fixedPart + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 8)..]) > data.Length) return InspectResult.NoMatch;
         input.Flow.AppDetail = Detail(data, response, type);
+        input.SentByClient = SentByClient(input, response);
         return InspectResult.Match;
+    }
+
+    // RFC 1035 4.1.1's QR bit says who sent the message: a query comes from the client, a response from the server. It
+    // turns a flow whose sides the ports guessed wrong (a resolver that queries from port 53 a server on a high port),
+    // never one whose opening named them, and says nothing of a message to a group: an mDNS response goes unasked to
+    // 224.0.0.251, which is no client.
+    private static bool? SentByClient(in InspectionInput input, bool response)
+    {
+        var flow = input.Flow;
+        var destination = input.FromClient ? flow.Server : flow.Client;
+        return flow.Sides == FlowSides.Ports && !destination.IsGroup ? !response : null;
     }
 
     private static AppDetail? Detail(ReadOnlySpan<byte> message, bool response, ushort type)
