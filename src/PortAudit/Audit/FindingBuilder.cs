@@ -23,15 +23,17 @@ public sealed class FindingBuilder
     private readonly List<Finding> _missing = [];
     private readonly Dictionary<string, InventoryHost> _hosts;
     private readonly RuleIndex? _index;
+    private readonly Inventory? _inventory;
 
     /// <summary>
     /// Creates an empty builder; <paramref name="inventory"/>, when given, lends missing findings the addresses of their
-    /// hosts (for display filters).
+    /// hosts (for display filters), and with <paramref name="index"/> says what would explain an unexpected finding.
     /// </summary>
     public FindingBuilder(Inventory? inventory = null, RuleIndex? index = null)
     {
         _hosts = (inventory?.Hosts ?? []).GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _index = index;
+        _inventory = inventory;
     }
 
     /// <summary>The kind of finding a flow of <paramref name="verdict"/> counts in; null for verdicts that are no finding.</summary>
@@ -160,10 +162,10 @@ public sealed class FindingBuilder
     // Once per finding, not per flow: which role would allow an unexpected flow between two ends the inventory names
     // (a zone pair's finding covers many ports, so no one rule explains it).
     private string? Explain(FindingKind kind, Flow flow, FlowVerdict verdict, bool zonePair) =>
-        kind == FindingKind.Unexpected && !zonePair && _index is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
+        kind == FindingKind.Unexpected && !zonePair && _index is not null && _inventory is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
             ? TransportNames.IsIcmp(transport)
-                ? RoleExplanation.ForIcmp(_index, transport, flow.IcmpType, flow.IcmpCode, verdict.Client, verdict.Server)
-                : RoleExplanation.ForPort(_index, transport, flow.ServerPort, flow.App, verdict.Client, verdict.Server)
+                ? RoleExplanation.ForIcmp(_index, _inventory, transport, flow.IcmpType, flow.IcmpCode, verdict.Client, verdict.Server)
+                : RoleExplanation.ForPort(_index, _inventory, transport, flow.ServerPort, flow.App, verdict.Client, verdict.Server)
             : null;
 
     /// <summary>

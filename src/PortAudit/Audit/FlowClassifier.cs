@@ -42,7 +42,7 @@ public sealed class FlowClassifier
         _index = index;
         _resolver = resolver;
         _silence = silence;
-        _rpc = new RpcInterfaceJudge(index);
+        _rpc = new RpcInterfaceJudge(index, resolver.Inventory);
     }
 
     /// <summary>The verdict on <paramref name="flow"/>, read when it ended so that inspection has had its say.</summary>
@@ -281,16 +281,8 @@ public sealed class FlowClassifier
     // Features may be enabled on one host only: whether a rule's conditions hold depends on the pair; for a broadcast, on the
     // client and some host it reaches.
     // A client of an unlisted zone (the Internet) reaches a listener row's server only where the inventory publishes it.
-    private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server)
-    {
-        bool external = !client.ZoneListed;
-        if (server.Broadcast is not { } reach)
-            return _resolver.Inventory.Applies(rule, client.Host, server.Host) && Inventory.Admits(rule, server.Host, external);
-        foreach (var host in reach.Hosts)
-            if (_resolver.Inventory.Applies(rule, client.Host, host) && Inventory.Admits(rule, host, external))
-                return true;
-        return false;
-    }
+    private bool Applies(Rule rule, AuditEndpoint client, AuditEndpoint server) =>
+        RuleConditions.Hold(_resolver.Inventory, rule, client, server);
 
     private bool AllowsEndpointMapper(AuditEndpoint client, AuditEndpoint server)
     {

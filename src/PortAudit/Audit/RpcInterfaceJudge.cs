@@ -19,7 +19,7 @@ public sealed record RpcConcern(string Reason, Severity Severity, string? Explan
 /// unexpected flow refused is. The endpoint mapper's own interface and its management interface are what every RPC
 /// client binds first, never judged.
 /// </summary>
-public sealed class RpcInterfaceJudge(RuleIndex index)
+public sealed class RpcInterfaceJudge(RuleIndex index, Inventory inventory)
 {
     /// <summary>
     /// The first of the flow's most severe concerns; null when every binding is allowed or none was read.
@@ -103,7 +103,7 @@ public sealed class RpcInterfaceJudge(RuleIndex index)
     // "would be allowed if ws01 had role domain-controller (rule ...)": the first rule granting the call whose other side
     // takes its end.
     private string? Explain(string name, ushort? opnum, AuditEndpoint client, AuditEndpoint server) =>
-        RoleExplanation.Find(index,
+        RoleExplanation.Find(index, inventory,
             r => r.Interfaces is { } grants && grants.Any(g => g.Interface == name && (opnum is null || g.Allows(opnum.Value))), client, server);
 
     private static string Describe(AuditEndpoint end) => end.Name ?? end.RoleLabel;
