@@ -36,6 +36,9 @@ public sealed record CoverageCounts(int Instances, int Seen, int Failed, int Req
 
     /// <summary>Never seen, but an alternative of their oneOf group was.</summary>
     public int AlternativeSeen { get; init; }
+
+    /// <summary>No flow they allow got through, but flows on their port between their hosts carried another protocol.</summary>
+    public int Contradicted { get; init; }
 }
 
 /// <summary>What the capture point saw, which decides whether a required flow never seen is missing or not exercised.</summary>

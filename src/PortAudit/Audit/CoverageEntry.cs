@@ -11,6 +11,12 @@ public enum CoverageStatus
     /// <summary>Only failed attempts (rejected or unanswered) were seen.</summary>
     Failed,
 
+    /// <summary>
+    /// No flow the rule allows got through, but flows between its hosts on its port carried a protocol it does not accept
+    /// (each a protocol-mismatch finding): the path was in use, for something else. Not missing.
+    /// </summary>
+    Contradicted,
+
     /// <summary>No flow at all.</summary>
     NeverSeen,
 
@@ -28,11 +34,12 @@ public enum CoverageStatus
 /// <summary>Text forms of <see cref="CoverageStatus"/>.</summary>
 public static class CoverageStatusNames
 {
-    /// <summary>seen, failed or never-seen.</summary>
+    /// <summary>seen, failed, contradicted, alternative-seen, not-exercised or never-seen.</summary>
     public static string Name(this CoverageStatus status) => status switch
     {
         CoverageStatus.Seen => "seen",
         CoverageStatus.Failed => "failed",
+        CoverageStatus.Contradicted => "contradicted",
         CoverageStatus.AlternativeSeen => "alternative-seen",
         CoverageStatus.NotExercised => "not-exercised",
         _ => "never-seen",
@@ -71,15 +78,22 @@ public sealed class CoverageEntry
     /// <summary>Flows that showed the rule in use, failed attempts included, and when.</summary>
     public FlowTally Tally { get; } = new();
 
+    /// <summary>
+    /// Protocol mismatches on the rule's port between its hosts (<see cref="FlowVerdict.Contradicted"/>): flows that show
+    /// the path in use for another protocol, counted apart from <see cref="Tally"/>, which the rule allowed.
+    /// </summary>
+    public FlowTally Mismatches { get; } = new();
+
     /// <summary>True once another member of the rule's oneOf group was seen between the same hosts.</summary>
     internal bool AlternativeInUse { get; set; }
 
     /// <summary>Why the capture could not have shown the instance, once the books are closed; null when it could have.</summary>
     public string? NotExercisedReason { get; internal set; }
 
-    /// <summary>Seen, failed, alternative-seen, not-exercised or never-seen.</summary>
+    /// <summary>Seen, contradicted, failed, alternative-seen, not-exercised or never-seen.</summary>
     public CoverageStatus Status =>
         Tally.Flows > Tally.FailedFlows ? CoverageStatus.Seen
+        : Mismatches.Flows > 0 ? CoverageStatus.Contradicted
         : Tally.Flows > 0 ? CoverageStatus.Failed
         : AlternativeInUse ? CoverageStatus.AlternativeSeen
         : NotExercisedReason is not null ? CoverageStatus.NotExercised

@@ -66,7 +66,7 @@ public sealed class CoverageTracker
         var hosts = inventory.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
         var zonesOfSide = new Dictionary<RuleSide, List<string>>();
         bool longEnough = seen.Span >= minimumSpan;
-        foreach (var entry in _ordered.Where(e => e.Tally.Flows == 0))
+        foreach (var entry in _ordered.Where(e => e.Tally.Flows == 0 && e.Mismatches.Flows == 0))
         {
             bool client = Visible(entry.FromHost, entry.Rule.From);
             bool server = Visible(entry.ToHost, entry.Rule.To);
@@ -120,31 +120,38 @@ public sealed class CoverageTracker
 
     /// <summary>
     /// Closes the books on alternatives: an instance of a oneOf group that no flow showed is satisfied when another
-    /// member was seen (or tried) between the same hosts. Call once, after the last flow.
+    /// member was seen (or tried, or carried another protocol) between the same hosts. Call once, after the last flow.
     /// </summary>
     public void SettleAlternatives()
     {
         var groups = _ordered.Where(e => e.Rule.OneOf is not null).GroupBy(e => (e.Rule.OneOf, e.FromHost, e.ToHost));
         foreach (var group in groups)
         {
-            bool used = group.Any(e => e.Tally.Flows > 0);
+            bool used = group.Any(e => e.Tally.Flows > 0 || e.Mismatches.Flows > 0);
             foreach (var entry in group)
                 entry.AlternativeInUse = used && entry.Tally.Flows == 0;
         }
     }
 
-    /// <summary>Credits the rules <paramref name="verdict"/> found in use to the instance of the flow's hosts.</summary>
+    /// <summary>
+    /// Credits the rules <paramref name="verdict"/> found in use to the instance of the flow's hosts, and counts a protocol
+    /// mismatch on the instances of the rules it contradicted.
+    /// </summary>
     public void Record(Flow flow, FlowVerdict verdict)
     {
         foreach (var rule in verdict.Covered)
-        {
-            bool aggregated = _aggregated.Contains(rule.Id);
-            string? from = aggregated || rule.From.HasWildcard ? CoverageEntry.AnyHost : verdict.Client.Host?.Name;
-            string? to = aggregated || rule.To.HasWildcard ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
-            // A host talking to itself has no instance: the traffic never crosses a firewall.
-            if (from is not null && to is not null && _entries.TryGetValue((rule.Id, from, to), out var entry))
-                entry.Tally.Add(flow, verdict.FailedAttempt);
-        }
+            Instance(rule, verdict)?.Tally.Add(flow, verdict.FailedAttempt);
+        foreach (var rule in verdict.Contradicted)
+            Instance(rule, verdict)?.Mismatches.Add(flow, verdict.FailedAttempt);
+    }
+
+    private CoverageEntry? Instance(Rule rule, FlowVerdict verdict)
+    {
+        bool aggregated = _aggregated.Contains(rule.Id);
+        string? from = aggregated || rule.From.HasWildcard ? CoverageEntry.AnyHost : verdict.Client.Host?.Name;
+        string? to = aggregated || rule.To.HasWildcard ? CoverageEntry.AnyHost : verdict.Server.Host?.Name;
+        // A host talking to itself has no instance: the traffic never crosses a firewall.
+        return from is not null && to is not null && _entries.TryGetValue((rule.Id, from, to), out var entry) ? entry : null;
     }
 
     // Null stands for a whole side that a wildcard leaves open: its hosts are not named one by one.

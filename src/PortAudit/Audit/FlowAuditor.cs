@@ -245,6 +245,7 @@ public sealed class FlowAuditor : IFlowObserver
             {
                 NotExercised = coverage.Count(e => e.Status == CoverageStatus.NotExercised),
                 AlternativeSeen = coverage.Count(e => e.Status == CoverageStatus.AlternativeSeen),
+                Contradicted = coverage.Count(e => e.Status == CoverageStatus.Contradicted),
             })
         { Evidence = _evidence, Anomalies = _anomalies?.Counts };
         var capture = new CaptureSummary(Visibility.FirstNs, Visibility.LastNs, Visibility.HostsSeen(_inventory), _inventory.Hosts.Count,

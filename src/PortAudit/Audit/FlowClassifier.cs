@@ -102,6 +102,7 @@ public sealed class FlowClassifier
     private static FlowVerdict Broadcast(FlowVerdict verdict, BroadcastReach reach) => verdict with
     {
         Covered = [],
+        Contradicted = [],
         Reason = verdict.Reason is { } reason ? $"{reason}; {reach.Description}" : reach.Description,
     };
 
@@ -112,7 +113,7 @@ public sealed class FlowClassifier
             return new FlowVerdict(Verdict.Ignored, null, client, server, [], failed, null, null);
 
         List<Rule>? allowing = null;
-        Rule? contradicted = null;
+        List<Rule>? contradicted = null;
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
         int confirmed = 0;
@@ -131,7 +132,7 @@ public sealed class FlowClassifier
                     continue;
                 if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App))
                 {
-                    contradicted ??= rule;
+                    (contradicted ??= []).Add(rule);
                     continue;
                 }
                 allowing ??= [];
@@ -159,9 +160,9 @@ public sealed class FlowClassifier
         var announcedApp = AnnouncedLabel(flow);
         if (announcedApp is { } app && transport is { } announcedOn && AnnouncedRule(announcedOn, app, client, server) is { } announced)
             return Allowed(Verdict.Expected, [announced], client, server, flow);
-        if (contradicted is not null)
-            return new FlowVerdict(Verdict.ProtocolMismatch, contradicted, client, server, [], failed, null,
-                $"{Finder(flow)} '{flow.App}' where rule {contradicted.Id} expects {contradicted.Protocol}");
+        if (contradicted is [var first, ..])
+            return new FlowVerdict(Verdict.ProtocolMismatch, first, client, server, [], failed, null,
+                $"{Finder(flow)} '{flow.App}' where rule {first.Id} expects {first.Protocol}") { Contradicted = contradicted };
 
         if (dynamic is not null)
         {

@@ -22,6 +22,13 @@ public sealed record FlowVerdict(
     Rule? BlockedRule,
     string? Reason)
 {
+    /// <summary>
+    /// For a protocol mismatch, the rules whose port and roles the flow matched and whose protocol it contradicted: the
+    /// flow shows their instances' path in use, carrying another protocol (<see cref="CoverageStatus.Contradicted"/>), so
+    /// none of them was never seen. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<Rule> Contradicted { get; init; } = [];
+
     /// <summary>The verdict of each firewall policy that sees the flow (<c>--firewall</c>); empty without policies.</summary>
     public IReadOnlyList<Firewall.FirewallVerdict> Policy { get; init; } = [];
 

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using PortAudit.Audit;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Report.Audits;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Audit.AuditFixture;
@@ -38,6 +40,35 @@ public class CoverageTests
         var missing = report.Findings.Where(f => f.Kind == FindingKind.Missing).Select(f => f.Rule).ToList();
         Assert.Equal(["sip-tls"], missing);
         Assert.Equal(1, report.Summary.Coverage.RequiredNeverSeen);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void ARequiredInstanceWhoseOnlyFlowsCarriedAnotherProtocolIsContradictedNotMissing(int hours)
+    {
+        // Clear-text SIP on the clients' TLS port to sip01: the path is open and used, for the wrong protocol, which the
+        // protocol-mismatch finding says. It was never-seen with a missing finding ("never seen in the capture"), or under
+        // the minimum span not-exercised ("could not have shown its absence").
+        var auditor = Auditor(minimumSpan: TimeSpan.FromHours(hours));
+        var sip = Established(Ws, Sip, 5061);
+        sip.App = AppLabel.Of("sip");
+        auditor.Audit(sip);
+        var report = auditor.Complete();
+
+        Assert.Equal("contradicted", Entry(report, "sip-tls").Status.Name());
+        Assert.Equal([FindingKind.ProtocolMismatch], report.Findings.Where(f => f.Rule == "sip-tls").Select(f => f.Kind));
+        using var json = new MemoryStream();
+        AuditJsonWriter.Write(json, report);
+        var root = JsonDocument.Parse(json.ToArray()).RootElement;
+        var coverage = root.GetProperty("coverage").EnumerateArray().Single(e => e.GetProperty("rule").GetString() == "sip-tls");
+        Assert.Equal((0, 1), (coverage.GetProperty("flows").GetInt32(), coverage.GetProperty("mismatched").GetProperty("flows").GetInt32()));
+        Assert.False(coverage.TryGetProperty("why", out _));
+        var counts = root.GetProperty("summary").GetProperty("coverage");
+        Assert.Equal((1, 0), (counts.GetProperty("contradicted").GetInt32(), counts.GetProperty("requiredNeverSeen").GetInt32()));
+        var markdown = new StringWriter();
+        AuditMarkdownWriter.Write(markdown, report, "audit");
+        Assert.Contains("| contradicted | sip-tls | clients | sip01 | 5061/tcp | sip-tls | yes | 0, 1 mismatched |", markdown.ToString());
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public static class AuditConsoleSummary
                          string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}")));
         Line(writer, $"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));
         Line(writer, $"coverage: {s.Coverage.Seen}/{s.Coverage.Instances} rule instances seen, " +
-                         $"{s.Coverage.Failed} failed, {s.Coverage.RequiredNeverSeen} required never seen, " +
+                         $"{s.Coverage.Failed} failed, {s.Coverage.Contradicted} contradicted, {s.Coverage.RequiredNeverSeen} required never seen, " +
                          $"{s.Coverage.NotExercised} not exercised by this capture");
         var c = report.Capture;
         Line(writer, $"capture: {DurationText.Format(TimeSpan.FromSeconds(c.Seconds))}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +

@@ -109,6 +109,7 @@ public static class AuditJsonWriter
         json.WriteNumber("optionalNeverSeen", summary.Coverage.OptionalNeverSeen);
         json.WriteNumber("notExercised", summary.Coverage.NotExercised);
         json.WriteNumber("alternativeSeen", summary.Coverage.AlternativeSeen);
+        json.WriteNumber("contradicted", summary.Coverage.Contradicted);
         json.WriteEndObject();
         // Verdicts per basis: what the audit's verdicts rest on (inspected, exporter-app-id, port-only, firewall-log).
         json.WriteStartObject("evidence");
@@ -323,6 +324,13 @@ public static class AuditJsonWriter
         if (entry.Rule.Source.IsSite) json.WriteString("siteRule", entry.Rule.Source.Citation);
         if (entry.Status == CoverageStatus.NotExercised) json.WriteString("why", entry.NotExercisedReason);
         WriteTally(json, entry.Tally);
+        // The protocol mismatches that show the path in use for something else, apart from the flows the rule allowed.
+        if (entry.Mismatches.Flows > 0)
+        {
+            json.WriteStartObject("mismatched");
+            WriteTally(json, entry.Mismatches);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 

@@ -54,7 +54,8 @@ public static class AuditMarkdownWriter
         var c = summary.Coverage;
         writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
                          $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
-                         $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative.");
+                         $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative, " +
+                         $"{c.Contradicted} contradicted (only another protocol seen on their port).");
         writer.WriteLine();
     }
 
@@ -162,7 +163,7 @@ public static class AuditMarkdownWriter
             var table = new MarkdownTable(writer, "status", "rule", "from", "to", "port", "protocol", "required", "flows", "basis");
             foreach (var e in group.OrderBy(e => e.Status).ThenBy(e => e.Rule.Id, StringComparer.Ordinal))
                 table.Row(e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, Ports(e), e.Rule.Protocol,
-                    e.Rule.Required ? "yes" : "no", e.Tally.Flows, EvidenceText.Of(e.Tally));
+                    e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows}{CoverageText.Mismatched(e)}", EvidenceText.Of(CoverageText.Shown(e)));
             writer.WriteLine();
         }
         var optional = coverage.Where(e => !e.Rule.Required && e.Status == CoverageStatus.NeverSeen).ToList();

@@ -71,7 +71,8 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         if (TriageText.Suppressions(report.Triage) is { } suppressions) yield return ["Suppressions", suppressions];
         yield return ["Coverage", $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
                                   $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
-                                  $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative"];
+                                  $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative, " +
+                                  $"{c.Contradicted} contradicted (only another protocol seen on their port)"];
         var seen = report.Capture;
         yield return ["Capture point", $"saw {seen.HostsSeen.Count} of {ReportText.Count(seen.InventoryHosts, "inventory host", "inventory hosts")}; " +
                                        $"zones {(seen.ZonesSeen.Count == 0 ? "none" : string.Join(", ", seen.ZonesSeen))}; " +

@@ -4,7 +4,7 @@ using PortAudit.Audit;
 namespace PortAudit.Report.Html;
 
 /// <summary>
-/// The rule instances that concern one role pair, with what the capture showed of each (seen, failed, never seen).
+/// The rule instances that concern one role pair, with what the capture showed of each (seen, failed, contradicted, never seen).
 /// An instance for named hosts belongs to the pair of those hosts' role sets; one for any host belongs to every pair
 /// whose side holds the rule's role (or to every pair, for a rule of role <c>any</c>).
 /// </summary>
@@ -28,11 +28,13 @@ internal sealed class PairCoverageTable(IReadOnlyList<CoverageEntry> coverage, I
             return;
         }
         canvas.Page.Paragraph($"{entries.Count(e => e.Status == CoverageStatus.Seen)} seen, {entries.Count(e => e.Status == CoverageStatus.Failed)} failed, " +
+                              $"{entries.Count(e => e.Status == CoverageStatus.Contradicted)} contradicted, " +
                               $"{entries.Count(e => e.Status == CoverageStatus.NeverSeen)} never seen.");
         canvas.Page.Table(Headers, entries.Select(e => new Plot.TableRow(
         [
             e.Status.Name(), e.Rule.Id, e.FromHost, e.ToHost, $"{string.Join(",", e.Rule.Ports)}/{e.Rule.TransportName}", e.Rule.Protocol,
-            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows})\n{EvidenceText.Of(e.Tally)}", ReportText.Seen(e.Tally),
+            e.Rule.Required ? "yes" : "no", $"{e.Tally.Flows} ({e.Tally.FailedFlows}){CoverageText.Mismatched(e)}\n{EvidenceText.Of(CoverageText.Shown(e))}",
+            ReportText.Seen(CoverageText.Shown(e)),
         ])), sortable: true, id: null, MaxRows, "report.json");
     }
 
