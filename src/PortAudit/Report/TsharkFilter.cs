@@ -8,8 +8,10 @@ namespace PortAudit.Report;
 /// <summary>
 /// A Wireshark/tshark display filter that shows a finding's packets, ready to paste: <c>tshark -r CAPTURE -Y FILTER</c>.
 /// Named ends are filtered on their inventory addresses (IPv4 or IPv6, prefixes as CIDR); an unnamed end stands for a
-/// whole zone, so it is left open and the filter holds the named end and the port. A zone pair is filtered on its
-/// busiest ports. The filter may show more than the finding (other hosts of a zone, both directions), never less.
+/// whole zone, so it is left open and the filter holds the named end and the port. The filter may show more than the
+/// finding (other hosts of a zone, both directions), never less, but for a zone pair: filtered on its
+/// <see cref="MaxZonePorts"/> busiest ports alone, it leaves out the flows of any other port, which the finding's port
+/// summary counts (docs/audit.md, "Display filter").
 /// </summary>
 public static class TsharkFilter
 {
