@@ -42,7 +42,7 @@ public class ServerPortHintTests
     [Fact]
     public void ADnsQueryFromPort53IsJudgedFromItsSender()
     {
-        // hunt-claims udp_src53.pcap: a workstation queries from port 53 a DC's port in its dynamic RPC range. Taken from
+        // A workstation queries from port 53 a DC's port in its dynamic RPC range. Taken from
         // the ports, the DC was the client of a DNS server on the workstation (unexpected, "would be allowed if ws01 had role
         // dns-server"); the query says who asked, and DNS on the DC's dynamic range is the DNS tunnel check's mismatch.
         const string Inventory = """

@@ -38,7 +38,7 @@ public class BinaryProtocolInspectorTests
     [InlineData(3)]
     public void AKerberosRequestInSegmentsOfAFewBytesIsLabelledAsIfSentWhole(int size)
     {
-        // hunt-claims krb_chunk1-3.pcap: the segments ended inside the long-form headers before pvno, which was no Kerberos.
+        // Sent 1, 2 or 3 bytes a segment, the segments ended inside the long-form headers before pvno, which was no Kerberos.
         var whole = Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.50", "10.0.0.10", 88, (true, WindowsAsReq))), f => f.ServerPort == 88);
         var pieces = WindowsAsReq.Chunk(size).Select(piece => (true, piece)).ToArray();
         var cut = Assert.Single(InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.50", "10.0.0.10", 88, pieces)), f => f.ServerPort == 88);

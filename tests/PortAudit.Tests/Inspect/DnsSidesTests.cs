@@ -26,7 +26,7 @@ public class DnsSidesTests
     [Fact]
     public void AQueryFromPort53ToAHighPortComesFromTheClient()
     {
-        // hunt-claims udp_src53.pcap: a resolver that queries from port 53 (BIND's query-source port 53) a server on
+        // A resolver that queries from port 53 (BIND's query-source port 53) a server on
         // 53535. The ports made the server the client of a DNS server on the resolver's 53.
         var flow = Only(Datagram(Ws, 53, Dc, 53535, Query), Datagram(Dc, 53535, Ws, 53, DnsAnswer(Query)));
         Assert.Equal(("10.0.0.50:53 -> 10.0.0.10:53535, 1 to the server, 1 back", FlowState.Established, "query; name=x.example.com; type=A"),
@@ -36,7 +36,7 @@ public class DnsSidesTests
     [Fact]
     public void AResponseAloneComesFromTheServerWhicheverItsPort()
     {
-        // hunt-claims udp_resp_only.pcap: from 53 the ports said so already; from a high port to 53 they said the opposite.
+        // A response alone: from 53 the ports said so already; from a high port to 53 they said the opposite.
         Assert.Equal("10.0.0.50:52000 -> 10.0.0.10:53, 0 to the server, 1 back", Sides(Only(Datagram(Dc, 53, Ws, 52000, DnsAnswer(Query)))));
         Assert.Equal("10.0.0.50:53 -> 10.0.0.10:53535, 0 to the server, 1 back", Sides(Only(Datagram(Dc, 53535, Ws, 53, DnsAnswer(Query)))));
     }

@@ -32,7 +32,7 @@ public class LdapBindFollowerTests
     [Fact]
     public void APasswordBindInTwelveByteSegmentsIsReadAsIfSentWhole()
     {
-        // hunt-claims ldap_split.pcap: the bind was labelled, but only the bytes of the first segment were read for a password.
+        // In 12-byte segments the bind was labelled, but only the bytes of the first segment were read for a password.
         var flow = Ldap([.. Segments(SimpleBind(1, Dn, Password), 12), (false, BindResponse(1))]);
         Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup.cn=Users.dc=corp.dc=example", FlowWeakness.LdapCleartextBind), Seen(flow));
     }
@@ -49,7 +49,7 @@ public class LdapBindFollowerTests
     [Fact]
     public void APasswordBindAfterARootDseSearchAndItsAnswerIsACleartextBind()
     {
-        // hunt-claims ldap_after_search.pcap: the search came alone in the first segment, and nothing after it was read.
+        // The search came alone in the first segment, and nothing after it was read.
         var flow = Ldap((true, RootDseSearch(1)), (false, SearchResDone(1)), (true, SimpleBind(2, Dn, Password)), (false, BindResponse(2)));
         Assert.Equal(("ldap", "searchRequest", FlowWeakness.LdapCleartextBind), Seen(flow));
     }

@@ -9,7 +9,7 @@ namespace PortAudit.Tests.Policy;
 /// <summary>
 /// The hook that judges a connection: a host's own firewall its input path, a network firewall its forward path, as the
 /// kernel routes the packet to one or the other; a path that filters nothing still accepts (the rulesets of the
-/// differential test against the kernel, /tmp/hunt-policy cases b1, r1 and a1).
+/// differential test against the kernel, in network namespaces with the real nft and iptables: what it asserts is what the kernel did).
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class PolicyPointTests

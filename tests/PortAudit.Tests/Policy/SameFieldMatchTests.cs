@@ -6,7 +6,7 @@ namespace PortAudit.Tests.Policy;
 
 /// <summary>
 /// Two matches on one field of one rule both hold, as the kernel tests them: the rule matches what both allow (the
-/// rulesets of the differential test against the kernel, /tmp/hunt-policy cases e1 and i1).
+/// rulesets of the differential test against the kernel, in network namespaces with the real nft and iptables: what it asserts is what the kernel did).
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class SameFieldMatchTests
