@@ -37,10 +37,8 @@ public sealed class RpcInterfaceJudge(RuleIndex index, Inventory inventory)
             // A proprietary interface (a product's own COM objects) has no name here: only the attacker's list and named
             // interfaces that a rule between the two ends could have listed are judged.
             if (!sensitive && (grants.Count == 0 || name is null)) continue;
-            var concern = refused
-                ? Refused(name ?? uuid.ToString(), grants, client, server)
-                : Concern(name ?? uuid.ToString(), opnums, unseen ? flow.RpcCalls?.Uninspectable ?? UnseenCalls : null,
-                    grants, uuid, client, server, sensitive);
+            var concern = Concern(name ?? uuid.ToString(), opnums, unseen ? flow.RpcCalls?.Uninspectable ?? UnseenCalls : null,
+                refused, grants, uuid, client, server, sensitive);
             if (concern is null) continue;
             if (concern.Severity == Severity.High) return concern;
             if (found is null || concern.Severity < found.Severity) found = concern;
@@ -66,21 +64,18 @@ public sealed class RpcInterfaceJudge(RuleIndex index, Inventory inventory)
             yield return (facts.Uuid, facts.Name, [], flow.RpcCalls?.Uninspectable is not null, false);
     }
 
-    // An interface the server refused: a concern only where no rule between the ends grants it, and then of low severity
-    // with no role to suggest (the server itself said no).
-    private static RpcConcern? Refused(string name, List<Rule> rules, AuditEndpoint client, AuditEndpoint server)
-    {
-        if (rules.Any(r => r.Interfaces!.Any(g => g.Interface == name))) return null;
-        return new RpcConcern($"DCE/RPC interface {name} was offered from {Describe(client)} to {Describe(server)} and refused by the server: " +
-                              "no rule between their roles grants it", Severity.Low, null);
-    }
-
-    private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, string? unseen, List<Rule> rules, Guid uuid,
+    // An interface the server refused ran nothing: a concern only where no rule between the ends grants it, and then of
+    // low severity with no role to suggest (the server itself said no).
+    private RpcConcern? Concern(string name, IReadOnlyList<ushort> opnums, string? unseen, bool refused, List<Rule> rules, Guid uuid,
         AuditEndpoint client, AuditEndpoint server, bool sensitive)
     {
         var severity = sensitive ? Severity.High : Severity.Medium;
         var grants = rules.SelectMany(r => r.Interfaces!).Where(g => g.Interface == name).ToList();
         string between = $"from {Describe(client)} to {Describe(server)}";
+        if (refused)
+            return grants.Count > 0 ? null
+                : new RpcConcern($"DCE/RPC interface {name} was offered {between} and refused by the server: no rule between their roles grants it",
+                    Severity.Low, null);
         if (grants.Count == 0)
             return new RpcConcern($"DCE/RPC interface {name}{Operations(uuid, opnums)} is not allowed {between}: no rule between their roles grants it",
                 severity, Explain(name, null, client, server));
