@@ -252,10 +252,17 @@ public sealed class Flow
     public bool IsClosed => _reset || (_clientFin && _serverFin);
 
     /// <summary>How the opening went.</summary>
+    /// <remarks>
+    /// A datagram flow that holds its server's packets and none of its client's (a DNS response whose query the capture
+    /// lacks, a tap that sees one direction) is midstream, as a TCP flow joined after its handshake is: what it shows is
+    /// that the server sent, not that the client's opening got an answer, so it is no evidence that a firewall let the
+    /// opening through.
+    /// </remarks>
     public FlowState State =>
         _blocked ? FlowState.Blocked
         : _rejected || (Has(Marks.Unreachable) && PacketsToClient == 0) ? FlowState.Rejected
-        : Protocol == IpProtocol.Tcp && !_opened ? FlowState.Midstream
+        : Protocol == IpProtocol.Tcp ? (!_opened ? FlowState.Midstream : _answered ? FlowState.Established : FlowState.Unanswered)
+        : PacketsToServer == 0 && PacketsToClient > 0 ? FlowState.Midstream
         : _answered ? FlowState.Established
         : FlowState.Unanswered;
 

@@ -9,7 +9,7 @@ public enum FlowState
     Rejected,
     /// <summary>Nothing came back.</summary>
     Unanswered,
-    /// <summary>A TCP flow whose opening was not captured.</summary>
+    /// <summary>A flow whose opening was not captured: TCP joined after its handshake, or another transport's flow holding only its server's packets.</summary>
     Midstream,
     /// <summary>A firewall logged that it denied or dropped the opening: direct evidence of a block (flow-record sources only).</summary>
     Blocked,

@@ -80,6 +80,16 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void A_datagram_flow_holding_only_its_servers_packets_is_midstream_not_established()
+    {
+        // Two answers from the server's port and no query: the capture shows that the server sent, not that an opening
+        // was answered (the state a firewall audit reads as "it went through").
+        var flow = Assert.Single(Run(Ip(S, C, 17, Udp(53, 40000)), Ip(S, C, 17, Udp(53, 40000))));
+        Assert.Equal((C, 0L, 2L), (flow.Client.ToString(), flow.PacketsToServer, flow.PacketsToClient));
+        Assert.Equal(FlowState.Midstream, flow.State);
+    }
+
+    [Fact]
     public void AFlowEvictedAsItIsCreatedTakesNoMorePackets()
     {
         // Out-of-order timestamps make the newest flow the idlest: the table evicts it at once, and its next

@@ -194,6 +194,7 @@ public class JsonLinesFlowWriterTests
             .Select(protocol => new Flow(protocol, (byte)protocol, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: true))
             .Append(new Flow(256, IpProtocol.Tcp, IpAddr.FromV4(1), 1, IpAddr.FromV4(2), 2, 0, opened: false))
             .ToList();
+        flows[IpProtocol.Udp].Count(fromClient: true, 60, 1, TcpFlags.None, sequence: 0);
         flows[IpProtocol.Udp].Count(fromClient: false, 60, 1, TcpFlags.None, sequence: 0);
         flows[IpProtocol.Tcp].Count(fromClient: false, 60, 1, TcpFlags.Rst, sequence: 0);
         Assert.Equal(4, flows.Select(flow => flow.State).Distinct().Count());

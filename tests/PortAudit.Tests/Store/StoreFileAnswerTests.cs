@@ -240,7 +240,8 @@ public sealed class StoreFileAnswerTests : IDisposable
         var store = Store(engine);
         // Zeek saw no opening (OTH) and kept the first sender as the originator: 5061 (SIP over TLS) and 3478 (STUN) are
         // no ports of its analyzers, nor below 1024, so the table's own hint keeps them as stored; the catalog turns both.
-        // The datagram the STUN server sent alone is answered once its sender is the server. A connection whose opening
+        // The datagram the STUN server sent alone is midstream once its sender is the server: the log holds its answer, not
+        // the client's opening (before, it was taken as answered: established). A connection whose opening
         // Zeek saw (SF) keeps its sides whatever the ports. The same log landed in Parquet reads the same.
         string log = Path.Combine(_root, "conn.json");
         File.WriteAllText(log,
@@ -257,7 +258,7 @@ public sealed class StoreFileAnswerTests : IDisposable
 
         Assert.Equal([
                 ("C1", "10.2.0.9:40000 > 10.1.0.5:5061", FlowSides.Ports, FlowState.Midstream),
-                ("C2", "10.2.0.9:40001 > 10.1.0.5:3478", FlowSides.Ports, FlowState.Established),
+                ("C2", "10.2.0.9:40001 > 10.1.0.5:3478", FlowSides.Ports, FlowState.Midstream),
                 ("C3", "10.1.0.5:5061 > 10.2.0.9:40002", FlowSides.Opening, FlowState.Established),
             ],
             fromFile.Select(f => (f.Flow.RecordId, $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort}", f.Flow.Sides, f.Flow.State))

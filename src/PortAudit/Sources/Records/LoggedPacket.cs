@@ -42,8 +42,9 @@ public static class LoggedPacket
             : hint.IsServerPort(protocol, sourcePort) && !hint.IsServerPort(protocol, destinationPort);
         if (senderIsServer) record.Swap();
         // A TCP packet logged after the opening (no SYN, or the server's SYN-ACK) is midstream from either end: the state
-        // does not rest on the sides the ports gave, which an audit reading the flow back from a store may take again.
-        bool opening = !tcp || (syn && !ack);
+        // does not rest on the sides the ports gave, which an audit reading the flow back from a store may take again. A
+        // datagram from the server's port is midstream too: the client's opening is not in the log (Flow.State).
+        bool opening = tcp ? syn && !ack : !senderIsServer;
         record.State = decision == FirewallDecision.Blocked ? FlowState.Blocked
             : opening ? FlowState.Established : FlowState.Midstream;
         // Without a SYN the ports decided: a store keeps that, and an audit reading the flow back decides again with its

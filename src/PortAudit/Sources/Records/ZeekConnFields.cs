@@ -207,7 +207,7 @@ public static class ZeekMapping
     /// RSTO, RSTR: established; SH too: the originator closed with a FIN, which no stack sends before its handshake is
     /// answered, so the answer took a path Zeek did not see (split routing), as the flow table judges a capture of it.
     /// SHR, RSTRH: only the responder's side of the opening was seen (midstream). OTH: no opening seen; midstream for
-    /// TCP, else established when the responder sent anything.
+    /// TCP, else established when the responder sent anything (midstream when only the responder did: Flow.State).
     /// </summary>
     public static FlowState State(string? connState, byte protocol, long responderPackets) => connState switch
     {

@@ -31,6 +31,19 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void Zeeks_udp_records_holding_only_the_responders_packets_are_midstream()
+    {
+        // SHR and OTH of UDP with no originator packets: Zeek saw the responder send and nothing of an opening. SF stays
+        // established: both sent.
+        var run = RecordRun.Text(ZeekHeader +
+            "1700000000\tCa\t10.0.0.1\t5000\t10.0.0.2\t53\tudp\tdns\t0.1\tSHR\t0\t0\t1\t120\n" +
+            "1700000001\tCb\t10.0.0.1\t5001\t10.0.0.2\t53\tudp\tdns\t0.1\tOTH\t0\t0\t2\t240\n" +
+            "1700000002\tCc\t10.0.0.1\t5002\t10.0.0.2\t53\tudp\tdns\t0.1\tSF\t1\t70\t1\t120\n");
+        var states = run.Flows.ToDictionary(f => f.RecordId!, f => f.State);
+        Assert.Equal((FlowState.Midstream, FlowState.Midstream, FlowState.Established), (states["Ca"], states["Cb"], states["Cc"]));
+    }
+
+    [Fact]
     public void Zeek_tsv_maps_states_and_services_and_keeps_the_uid()
     {
         var run = RecordRun.Text(ZeekHeader +
@@ -75,8 +88,8 @@ public class RecordReaderTests
         var byUid = run.Flows.ToDictionary(f => f.RecordId!);
         Assert.Equal(1_547_188_415_857_497_000, byUid["Ca"].StartNs);
         Assert.Equal(new DateTimeOffset(2021, 6, 9, 20, 55, 13, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000 + 160_328_000, byUid["Cb"].StartNs);
-        // Zeek's ICMP "ports" are the type and code.
-        Assert.Equal((0, 0, 8, 0, FlowState.Established), (byUid["Cb"].ClientPort, byUid["Cb"].ServerPort, byUid["Cb"].IcmpType, byUid["Cb"].IcmpCode, byUid["Cb"].State));
+        // Zeek's ICMP "ports" are the type and code; the responder's packet alone is midstream.
+        Assert.Equal((0, 0, 8, 0, FlowState.Midstream), (byUid["Cb"].ClientPort, byUid["Cb"].ServerPort, byUid["Cb"].IcmpType, byUid["Cb"].IcmpCode, byUid["Cb"].State));
         Assert.Equal("line 3", Assert.Single(run.Records.Problems).Place);
         // A set is a JSON array: its uids, joined as the TSV log writes them, name the tunnels' own records.
         Assert.Equal("Cx,Cy", byUid["Ca"].Tunnel?.Id);

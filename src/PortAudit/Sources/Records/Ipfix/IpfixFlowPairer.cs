@@ -116,14 +116,14 @@ public sealed class IpfixFlowPairer
         Unpaired++;
         var record = pending.Record;
         byte flags = pending.Flags;
-        bool tcp = record.Protocol == IpProtocol.Tcp;
-        bool opens = tcp && (flags & (Syn | Ack)) == Syn;
+        bool opens = record.Protocol == IpProtocol.Tcp && (flags & (Syn | Ack)) == Syn;
         // Only one direction was exported: its sender is the server when it sends from a service port to a client port.
         bool senderIsServer = !opens && !_hint.SenderIsClient(record.Protocol, record.ClientPort, record.ServerPort);
         if (senderIsServer)
         {
+            // The server's direction alone: the client's opening was not exported, whatever the transport (Flow.State).
             record.Swap();
-            record.State = tcp ? FlowState.Midstream : FlowState.Established;
+            record.State = FlowState.Midstream;
         }
         else record.State = StateOf(record.Protocol, record.PacketsToServer, flags, 0, 0);
         // Without the opening the ports decided: a store keeps that, and its reader decides again with the audit's ports.
