@@ -11,10 +11,10 @@ namespace PortAudit.Tests.Builders;
 /// </summary>
 internal static class Smb1Messages
 {
-    public const byte Negotiate = 0x72, Close = 0x04, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E,
-        WriteAndClose = 0x2C, Transaction = 0x25, TransactionSecondary = 0x26, WriteAndX = 0x2F, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
+    public const byte Negotiate = 0x72, Close = 0x04, Read = 0x0A, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E,
+        WriteAndClose = 0x2C, Transaction = 0x25, TransactionSecondary = 0x26, ReadAndX = 0x2E, WriteAndX = 0x2F, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
 
-    /// <summary>The ids every message built here carries.</summary>
+    /// <summary>The ids every message built here carries (the UID unless a message is given another).</summary>
     public const ushort Tid = 0x0800, Pid = 0xFEFF, Uid = 0x0064;
 
     /// <summary>One command block: its code and, given its offset from the header, its parameter words and data bytes.</summary>
@@ -23,9 +23,9 @@ internal static class Smb1Messages
     /// <summary>
     /// A framed message: header with <paramref name="mid"/>, then <paramref name="blocks"/>, each AndX block pointing at the
     /// next (<paramref name="andXOffsets"/> overrides where they point, at a block of the same command); Unicode strings
-    /// unless <paramref name="oem"/>.
+    /// unless <paramref name="oem"/>; its UID <paramref name="uid"/>.
     /// </summary>
-    public static byte[] Message(ushort mid, bool response, bool oem, Block[] blocks, int?[]? andXOffsets = null, uint status = 0)
+    public static byte[] Message(ushort mid, bool response, bool oem, Block[] blocks, int?[]? andXOffsets = null, uint status = 0, ushort uid = Uid)
     {
         var m = new List<byte>(new byte[32]);
         var starts = new List<int>();
@@ -49,7 +49,7 @@ internal static class Smb1Messages
         BinaryPrimitives.WriteUInt16LittleEndian(h[10..], (ushort)(oem ? 0x4807 : 0xC807));
         BinaryPrimitives.WriteUInt16LittleEndian(h[24..], Tid);
         BinaryPrimitives.WriteUInt16LittleEndian(h[26..], Pid);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], Uid);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], uid);
         BinaryPrimitives.WriteUInt16LittleEndian(h[30..], mid);
         for (int i = 0; i < blocks.Length; i++)
         {
@@ -66,7 +66,7 @@ internal static class Smb1Messages
     /// <summary>One request or response of a single block.</summary>
     public static byte[] Request(ushort mid, Block block, bool oem = false) => Message(mid, false, oem, [block]);
 
-    public static byte[] Response(ushort mid, Block block, uint status = 0) => Message(mid, true, false, [block], status: status);
+    public static byte[] Response(ushort mid, Block block, uint status = 0, ushort uid = Uid) => Message(mid, true, false, [block], status: status, uid: uid);
 
     /// <summary>The direct-TCP frame around a message ([MS-SMB2] 2.1): a zero byte and a 24-bit length.</summary>
     public static byte[] Framed(byte[] message) =>
@@ -188,6 +188,59 @@ internal static class Smb1Messages
         BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(28), 0x0026);
         BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(30), fid);
         return (words, [.. name, .. new byte[pad], .. data]);
+    });
+
+    /// <summary>
+    /// TRANSACTION response ([MS-CIFS] 2.2.4.33.2) carrying <paramref name="data"/>, what the pipe sent back, after a pad
+    /// that aligns it on 4 bytes; no parameters, no setup words.
+    /// </summary>
+    public static Block TransactionResponseOf(byte[] data) => new(Transaction, false, at =>
+    {
+        var words = new byte[20];
+        int bytesAt = at + 1 + 20 + 2;
+        int pad = (4 - bytesAt % 4) % 4;
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(2), (ushort)data.Length); // TotalDataCount
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(8), (ushort)(bytesAt + pad)); // ParameterOffset
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(12), (ushort)data.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(14), (ushort)(bytesAt + pad));
+        return (words, [.. new byte[pad], .. data]);
+    });
+
+    /// <summary>READ_ANDX request of up to 1024 bytes of <paramref name="fid"/> ([MS-CIFS] 2.2.4.42.1), of 12 words.</summary>
+    public static Block ReadAndXOf(ushort fid) => new(ReadAndX, true, _ =>
+    {
+        var words = new byte[24];
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(4), fid);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(10), 1024); // MaxCountOfBytesToReturn
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(12), 1024); // MinCountOfBytesToReturn
+        return (words, []);
+    });
+
+    /// <summary>READ_ANDX response ([MS-CIFS] 2.2.4.42.2) carrying <paramref name="data"/> after a pad byte.</summary>
+    public static Block ReadAndXResponseOf(byte[] data) => new(ReadAndX, true, at =>
+    {
+        var words = new byte[24];
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(4), 0xFFFF); // Available: a pipe's is not counted
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(10), (ushort)data.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(12), (ushort)(at + 1 + 24 + 2 + 1));
+        return (words, [0, .. data]);
+    });
+
+    /// <summary>READ request of up to 1024 bytes of <paramref name="fid"/> ([MS-CIFS] 2.2.4.11.1).</summary>
+    public static Block ReadOf(ushort fid) => new(Read, false, _ =>
+    {
+        var words = new byte[10];
+        BinaryPrimitives.WriteUInt16LittleEndian(words, fid);
+        BinaryPrimitives.WriteUInt16LittleEndian(words.AsSpan(2), 1024);
+        return (words, []);
+    });
+
+    /// <summary>READ response ([MS-CIFS] 2.2.4.11.2) carrying <paramref name="data"/>: a buffer format and length before it.</summary>
+    public static Block ReadResponseOf(byte[] data) => new(Read, false, _ =>
+    {
+        var words = new byte[10];
+        BinaryPrimitives.WriteUInt16LittleEndian(words, (ushort)data.Length);
+        return (words, [0x01, (byte)data.Length, (byte)(data.Length >> 8), .. data]);
     });
 
     /// <summary>TRANSACTION_SECONDARY request carrying <paramref name="data"/> at <paramref name="displacement"/> ([MS-CIFS] 2.2.4.34.1).</summary>

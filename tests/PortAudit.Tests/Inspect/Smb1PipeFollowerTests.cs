@@ -35,6 +35,65 @@ public class Smb1PipeFollowerTests
         Assert.Equal(FlowWeakness.Smb1, session.Flow.Weakness);
     }
 
+    public static TheoryData<string> Reads => ["TransactNmPipe", "ReadAndX", "Read"];
+
+    // The client writes `pdu` and reads the pipe's answer `answer`, under `mid`, by `read`: TransactNmPipe does both in
+    // one request; after a WRITE_ANDX, a READ_ANDX or a READ reads it.
+    private static Session WriteAndRead(Session session, string read, ushort mid, byte[] pdu, byte[] answer) => read switch
+    {
+        "TransactNmPipe" => session.Client(Request(mid, TransactNmPipe(Fid, pdu))).Server(Response(mid, TransactionResponseOf(answer))),
+        "ReadAndX" => session.Client(Request(mid, WriteAndXOf(Fid, pdu))).Server(Response(mid, WriteAndXResponse))
+            .Client(Request((ushort)(mid + 1), ReadAndXOf(Fid))).Server(Response((ushort)(mid + 1), ReadAndXResponseOf(answer))),
+        _ => session.Client(Request(mid, WriteOf(Fid, pdu))).Client(Request((ushort)(mid + 1), ReadOf(Fid)))
+            .Server(Response((ushort)(mid + 1), ReadResponseOf(answer))),
+    };
+
+    [Theory]
+    [MemberData(nameof(Reads))]
+    public void ABindTheServerRefusedRunsNothing(string read)
+    {
+        // DRSUAPI offered and refused (a provider rejection; then a bind_nak): a DsGetNCChanges after it is no DCSync.
+        var rejected = WriteAndRead(Opened(), read, 2, BindDrsuapi, RpcCallPdus.BindAck([2], secondaryAddress: ""))
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        Assert.Equal((true, ""), (Single(rejected).Refused, string.Join(",", Single(rejected).Opnums)));
+        var nak = WriteAndRead(Opened(), read, 2, BindDrsuapi, RpcCallPdus.BindNak())
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        Assert.Equal((true, ""), (Single(nak).Refused, string.Join(",", Single(nak).Opnums)));
+        Assert.False(Single(nak).CallsUnseen);
+    }
+
+    [Theory]
+    [MemberData(nameof(Reads))]
+    public void ThePipesAnswersSayWhichContextTheServerTook(string read)
+    {
+        // DRSUAPI and LSARPC offered under one id: the bind_ack keeps DRSUAPI; an alter_context rebinding the id to
+        // LSARPC is refused. Both calls are DsGetNCChanges.
+        var lsarpc = new Guid("12345778-1234-abcd-ef00-0123456789ab");
+        var session = WriteAndRead(Opened(), read, 2, RpcCallPdus.Bind([(0, Drsuapi, 4), (0, lsarpc, 0)]),
+                RpcCallPdus.BindAck([0, 2], secondaryAddress: "\\PIPE\\lsass"))
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        WriteAndRead(session, read, 5, RpcCallPdus.Bind([(0, lsarpc, 0)], type: 14), RpcCallPdus.BindAck([2], type: 15, secondaryAddress: ""))
+            .Client(Request(7, TransactNmPipe(Fid, RpcCallPdus.Request(0, 3))));
+        var log = session.Flow.RpcCalls!;
+        Assert.Equal([("DRSUAPI", false, "3"), ("LSARPC", true, "")],
+            log.Bindings.Select(b => (b.Name!, b.Refused, string.Join(",", b.Opnums))));
+        Assert.DoesNotContain(log.Bindings, b => b.CallsUnseen);
+    }
+
+    [Fact]
+    public void AnAnswerIsTheReadsWhoseMidPidTidAndUidItCarries()
+    {
+        // The READ_ANDX's answer comes for another user (UID) with the same MID, PID and TID: it answers another request,
+        // so the bind's answer is not seen, and DRSUAPI and LSARPC offered under one id cannot be told apart.
+        var lsarpc = new Guid("12345778-1234-abcd-ef00-0123456789ab");
+        var session = Opened()
+            .Client(Request(2, WriteAndXOf(Fid, RpcCallPdus.Bind([(0, Drsuapi, 4), (0, lsarpc, 0)]))))
+            .Client(Request(3, ReadAndXOf(Fid)))
+            .Server(Response(3, ReadAndXResponseOf(RpcCallPdus.BindAck([0, 2])), uid: (ushort)(Uid + 1)))
+            .Client(Request(4, WriteAndXOf(Fid, RpcCallPdus.Request(0, 3))));
+        Assert.All(session.Flow.RpcCalls!.Bindings, b => Assert.Equal((true, false), (b.CallsUnseen, b.Refused)));
+    }
+
     [Fact]
     public void TransactNmPipeAndWriteCarryCallsToo()
     {
@@ -246,6 +305,14 @@ public class Smb1PipeFollowerTests
             Request(3, TransactNmPipe(Fid, RpcCallPdus.Request(0, 3), 200)), Request(3, TransactionSecondaryOf(new byte[100], 40, 200)),
             Message(4, false, false, [NtCreate("\\svcctl"), WriteAndXOf(Fid, RpcCallPdus.Request(0, 1))]), Request(5, WriteOf(Fid, new byte[30])),
             Request(6, CloseOf(Fid)));
+
+    [Fact]
+    public void HostileSmb1AnswersNeverThrow() =>
+        // Lie about the answers' data offsets, counts, totals, displacements and word counts.
+        SmbPipeFollowerTests.SendMutated(20261130,
+            Request(1, NtCreate("\\lsass")), Response(1, NtCreateResponse(Fid)), Request(2, TransactNmPipe(Fid, BindDrsuapi)),
+            Response(2, TransactionResponseOf(RpcCallPdus.BindAck([0]))), Request(3, ReadAndXOf(Fid)),
+            Response(3, ReadAndXResponseOf(RpcCallPdus.BindAck([2], type: 15))), Request(4, ReadOf(Fid)), Response(4, ReadResponseOf(RpcCallPdus.BindNak())));
 
     [Fact]
     public void HostileSmb1WriteFormsNeverThrow() =>

@@ -45,11 +45,17 @@ public readonly ref struct Smb1Header
     public uint Pid => (uint)BinaryPrimitives.ReadUInt16LittleEndian(_message[PidHighOffset..]) << 16
         | BinaryPrimitives.ReadUInt16LittleEndian(_message[PidLowOffset..]);
 
-    /// <summary>The multiplex id, which with <see cref="Pid"/> and <see cref="Tid"/> pairs a response with its request.</summary>
+    /// <summary>The session (user) the message acts for.</summary>
+    public ushort Uid => BinaryPrimitives.ReadUInt16LittleEndian(_message[UidOffset..]);
+
+    /// <summary>The multiplex id, which with <see cref="Pid"/>, <see cref="Tid"/> and <see cref="Uid"/> pairs a response with its request.</summary>
     public ushort Mid => BinaryPrimitives.ReadUInt16LittleEndian(_message[MidOffset..]);
 
-    /// <summary>One key of the request a message is or answers: its multiplex, process and tree ids.</summary>
-    public ulong RequestKey => Mid | (ulong)Pid << 16 | (ulong)Tid << 48;
+    /// <summary>
+    /// One key of the request a message is or answers: its multiplex, process, tree and user ids, which together name a
+    /// pending request ([MS-CIFS] Server.SMBRequest); a MID is unique only per PID (2.2.1.6.2).
+    /// </summary>
+    public UInt128 RequestKey => Mid | (UInt128)Pid << 16 | (UInt128)Tid << 48 | (UInt128)Uid << 64;
 
     /// <summary>Reads the header of <paramref name="message"/> (0xFF 'SMB'); false when it is none or cut short.</summary>
     public static bool TryRead(ReadOnlySpan<byte> message, out Smb1Header header)

@@ -8,9 +8,11 @@ namespace PortAudit.Inspect.Smb;
 /// <summary>
 /// Reads SMB1 messages ([MS-CIFS], [MS-SMB]) for the named pipes they open and write, into the connection's
 /// <see cref="SmbPipes"/>: NT_CREATE_ANDX or OPEN_ANDX names a pipe (UTF-16LE or OEM by the header's Flags2), its answer
-/// gives the FID (paired by MID, PID and TID); WRITE_ANDX, WRITE, WRITE_AND_UNLOCK, WRITE_AND_CLOSE (which ends the pipe
-/// too) and TRANSACTION's TransactNmPipe, WriteNmPipe and RawWriteNmPipe on that FID carry the client's PDUs; CLOSE ends
-/// the pipe. AndX chains are followed forward, at most
+/// gives the FID (paired by MID, PID, TID and UID); WRITE_ANDX, WRITE, WRITE_AND_UNLOCK, WRITE_AND_CLOSE (which ends the pipe
+/// too) and TRANSACTION's TransactNmPipe, WriteNmPipe and RawWriteNmPipe on that FID carry the client's PDUs; the
+/// answers to READ_ANDX, READ and TRANSACTION's TransactNmPipe, ReadNmPipe and RawReadNmPipe on it, paired with their
+/// request by MID, PID, TID and UID as SMB2's READ is by message id, carry the server's (<see cref="SmbPipes.Reading"/>);
+/// CLOSE ends the pipe. AndX chains are followed forward, at most
 /// <see cref="MaxChain"/> commands; a command chained after an open acts on the file it opens, whatever FID it names
 /// (the server's chain file, as Samba's chain_fsp).
 /// </summary>
@@ -28,7 +30,8 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     /// <summary>Most commands of one AndX chain read.</summary>
     public const int MaxChain = 8;
 
-    private const byte Close = 0x04, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E, WriteMpxSecondary = 0x1F,
+    // CoreRead is SMB_COM_READ, the core protocol's READ (its name taken by the reader's own method).
+    private const byte Close = 0x04, CoreRead = 0x0A, Write = 0x0B, WriteAndUnlock = 0x14, WriteRaw = 0x1D, WriteMpx = 0x1E, WriteMpxSecondary = 0x1F,
         Transaction = 0x25, WriteAndClose = 0x2C, OpenAndX = 0x2D, ReadAndX = 0x2E, WriteAndX = 0x2F,
         LockingAndX = 0x24, SessionSetupAndX = 0x73, LogoffAndX = 0x74, TreeConnectAndX = 0x75, NtCreateAndX = 0xA2;
 
@@ -40,9 +43,20 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
     private const int RawFid = 0, RawDataLength = 20, RawDataOffset = 22, RawWords = 24;
     private const int CloseFid = 0;
     private const int TransTotalData = 2, TransDataCount = 22, TransDataOffset = 24, TransSetupCount = 26, TransSetup = 28;
+    // What reads the pipe, request and answer ([MS-CIFS] 2.2.4.42, 2.2.4.11, 2.2.4.33.2; [MS-SMB] 2.2.4.2.2 for DataLengthHigh).
+    private const int ReadAndXFid = 4, ReadAndXWords = 20, ReadFid = 0, ReadWords = 10;
+    private const int ReadAndXAnswerLength = 10, ReadAndXAnswerOffset = 12, ReadAndXAnswerLengthHigh = 14, ReadAndXAnswerWords = 24;
+    private const int ReadAnswerCount = 0, ReadAnswerWords = 10, ReadAnswerDataHead = 3;
+    private const int TransAnswerTotalData = 2, TransAnswerDataCount = 12, TransAnswerDataOffset = 14, TransAnswerDisplacement = 16,
+        TransAnswerWords = 20;
 
     // Pipe subcommands of TRANSACTION on \PIPE\ ([MS-CIFS] 2.2.5): setup word 0 the subcommand, word 1 the FID.
-    private const ushort TransactNmPipe = 0x26, RawWriteNmPipe = 0x31, WriteNmPipe = 0x37, CallNmPipe = 0x54;
+    private const ushort RawReadNmPipe = 0x11, TransactNmPipe = 0x26, RawWriteNmPipe = 0x31, ReadNmPipe = 0x36, WriteNmPipe = 0x37,
+        CallNmPipe = 0x54;
+
+    // A success, or a pipe message longer than the read asked for, the rest to be read next: in an
+    // NT status (STATUS_BUFFER_OVERFLOW) or a DOS error (ERRDOS, ERRmoredata).
+    private const uint StatusBufferOverflow = 0x80000005, DosMoreData = 0x00EA0001;
 
     // WriteMode bits: a message-mode pipe's raw write begins with the message's 2-byte length.
     private const ushort RawMode = 0x4, MessageStart = 0x8;
@@ -70,7 +84,7 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             }
             long writtenAt = 0, writtenLength = 0;
             var written = fromClient ? Request(flow, header, ref chain, command, words, bytes, bytesAt, length, out writtenAt, out writtenLength) : null;
-            if (!fromClient) Response(flow, header, command, words, bytes);
+            if (!fromClient) Response(flow, header, command, words, bytes, bytesAt);
             if (written is not null && writtenAt + writtenLength > message.Length)
             {
                 if (tail is not null) Unseen(flow, fromClient, "two smb1 writes past what is read");
@@ -151,11 +165,25 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
                 return null;
             case Transaction when words.Length >= TransSetup && words.Length >= TransSetup + 2 * words[TransSetupCount]:
                 return Transact(flow, header, words, length, out dataAt, out dataLength);
+            // A read of a pipe: its answer, paired by the request's ids, carries what the server sent.
+            case ReadAndX when words.Length >= ReadAndXWords:
+                NoteRead(chain.Opens ? chain.Pipe : pipes.Find(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[ReadAndXFid..]))), header);
+                return null;
+            case CoreRead when words.Length >= ReadWords:
+                NoteRead(pipes.Find(SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[ReadFid..]))), header);
+                return null;
         }
         return null;
     }
 
-    // A TRANSACTION on a pipe: its data, the client's PDUs, when the subcommand writes them to a FID.
+    // A read of a pipe awaits its answer under the request's ids; a read of a file is no pipe's.
+    private void NoteRead(SmbPipe? pipe, Smb1Header header)
+    {
+        if (pipe is not null) pipes.Reading(header.RequestKey, pipe);
+    }
+
+    // A TRANSACTION on a pipe: its data, the client's PDUs, when the subcommand writes them to a FID; a read of the
+    // pipe's answer when the subcommand reads it.
     private SmbPipe? Transact(Flow flow, Smb1Header header, ReadOnlySpan<byte> words, long length, out long dataAt, out long dataLength)
     {
         dataAt = dataLength = 0;
@@ -167,14 +195,22 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
             Unseen(flow, true, "an smb1 CallNamedPipe");
             return null;
         }
-        if (setupCount < 2 || subcommand is not (TransactNmPipe or WriteNmPipe or RawWriteNmPipe)) return null;
-        dataAt = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataOffset..]);
-        dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataCount..]);
-        long total = BinaryPrimitives.ReadUInt16LittleEndian(words[TransTotalData..]);
-        var pipe = Written(flow, header, default, BinaryPrimitives.ReadUInt16LittleEndian(words[(TransSetup + 2)..]), length, ref dataAt, ref dataLength);
-        // The rest of the data comes in TRANSACTION_SECONDARY requests, which are not read: passed over when it is only the
-        // stub of a request whose head was read.
-        if (pipe is not null && total > dataLength) SmbPipes.Miss(flow, pipe, total - dataLength, "an smb1 transaction continued in secondary requests");
+        if (setupCount < 2) return null;
+        ushort fid = BinaryPrimitives.ReadUInt16LittleEndian(words[(TransSetup + 2)..]);
+        SmbPipe? pipe = null;
+        if (subcommand is TransactNmPipe or WriteNmPipe or RawWriteNmPipe)
+        {
+            dataAt = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataOffset..]);
+            dataLength = BinaryPrimitives.ReadUInt16LittleEndian(words[TransDataCount..]);
+            long total = BinaryPrimitives.ReadUInt16LittleEndian(words[TransTotalData..]);
+            pipe = Written(flow, header, default, fid, length, ref dataAt, ref dataLength);
+            // The rest of the data comes in TRANSACTION_SECONDARY requests, which are not read: passed over when it is only the
+            // stub of a request whose head was read.
+            if (pipe is not null && total > dataLength) SmbPipes.Miss(flow, pipe, total - dataLength, "an smb1 transaction continued in secondary requests");
+        }
+        // TransactNmPipe writes, then reads what the pipe answers; ReadNmPipe and RawReadNmPipe only read it. The read
+        // is noted after the write, which may have shown the FID a pipe whose open was not seen.
+        if (subcommand is TransactNmPipe or ReadNmPipe or RawReadNmPipe) NoteRead(pipes.Find(SmbPipes.Smb1FileId(fid)), header);
         return pipe;
     }
 
@@ -200,18 +236,46 @@ internal sealed class Smb1PipeReader(SmbPipes pipes)
         header.Unicode && bytesAt % 2 == 1 && !bytes.IsEmpty ? bytes[1..] : bytes;
 
     // A server's answer: an open's gives the FID of the pipe it opened (a refusal carries no words); a tree connect's
-    // names the service of the share ([MS-CIFS] 2.2.4.55.2), IPC for the pipes', A: for a disk's, LPT1: for a printer's.
-    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words, ReadOnlySpan<byte> bytes)
+    // names the service of the share ([MS-CIFS] 2.2.4.55.2), IPC for the pipes', A: for a disk's, LPT1: for a printer's;
+    // a read's carries what the pipe sent back (a refusal, and a transaction's interim answer, carry no words).
+    private void Response(Flow flow, Smb1Header header, byte command, ReadOnlySpan<byte> words, ReadOnlySpan<byte> bytes, int bytesAt)
     {
-        if (command == TreeConnectAndX)
+        switch (command)
         {
-            if (header.Status == 0 && bytes.IndexOf((byte)0) > 0) pipes.Connected(header.Tid, pipes: bytes.StartsWith("IPC\0"u8));
-            return;
+            case TreeConnectAndX:
+                if (header.Status == 0 && bytes.IndexOf((byte)0) > 0) pipes.Connected(header.Tid, pipes: bytes.StartsWith("IPC\0"u8));
+                return;
+            case ReadAndX when words.Length >= ReadAndXAnswerWords && Answers(header):
+                Answer(flow, header, BinaryPrimitives.ReadUInt16LittleEndian(words[ReadAndXAnswerOffset..]),
+                    BinaryPrimitives.ReadUInt16LittleEndian(words[ReadAndXAnswerLength..])
+                    | (long)BinaryPrimitives.ReadUInt16LittleEndian(words[ReadAndXAnswerLengthHigh..]) << 16);
+                return;
+            case CoreRead when words.Length >= ReadAnswerWords && Answers(header):
+                Answer(flow, header, bytesAt + ReadAnswerDataHead, BinaryPrimitives.ReadUInt16LittleEndian(words[ReadAnswerCount..]));
+                return;
+            // An answer longer than the client's buffer comes in several responses; the first (displacement 0) is paired,
+            // the rest of its data is missed.
+            case Transaction when words.Length >= TransAnswerWords && Answers(header)
+                && BinaryPrimitives.ReadUInt16LittleEndian(words[TransAnswerDisplacement..]) == 0:
+                long count = BinaryPrimitives.ReadUInt16LittleEndian(words[TransAnswerDataCount..]);
+                Answer(flow, header, BinaryPrimitives.ReadUInt16LittleEndian(words[TransAnswerDataOffset..]),
+                    Math.Max(count, BinaryPrimitives.ReadUInt16LittleEndian(words[TransAnswerTotalData..])));
+                return;
         }
         int fidAt = command switch { NtCreateAndX => NtCreateFid, OpenAndX => OpenAndXFid, _ => -1 };
         if (fidAt < 0) return;
         bool opened = header.Status == 0 && words.Length >= fidAt + 2;
         pipes.Opened(flow, header.RequestKey, opened ? SmbPipes.Smb1FileId(BinaryPrimitives.ReadUInt16LittleEndian(words[fidAt..])) : null, header.Tid);
+    }
+
+    private static bool Answers(Smb1Header header) => header.Status is 0 or StatusBufferOverflow or DosMoreData;
+
+    // Hands what the pipe sent back, `length` bytes at `dataAt` from the header's start, to the pipe whose read the
+    // response answers.
+    private void Answer(Flow flow, Smb1Header header, long dataAt, long length)
+    {
+        if (pipes.ReadAnswered(header.RequestKey) is { } pipe && dataAt >= Smb1Header.Size)
+            SmbPipes.FeedAnswers(flow, pipe, header.Slice(dataAt, length), length);
     }
 
     // Whether a command earlier in the chain opened a file, and the pipe it is when it is one.

@@ -36,14 +36,15 @@ internal sealed class SmbPipes
     private const int MaxNameChars = 80;
     private const int MaxTrees = 8;
 
-    private readonly ulong[] _createKeys = new ulong[MaxCreates];
+    private readonly UInt128[] _createKeys = new UInt128[MaxCreates];
     private readonly SmbPipe?[] _creates = new SmbPipe?[MaxCreates];
     private readonly uint?[] _createTrees = new uint?[MaxCreates];
     // Keys of the last opens of files (a name with an extension or a long path), awaiting their answer.
-    private readonly ulong?[] _fileKeys = new ulong?[MaxCreates];
+    private readonly UInt128?[] _fileKeys = new UInt128?[MaxCreates];
     private readonly SmbPipe?[] _pipes = new SmbPipe?[MaxPipes];
-    // Reads of pipes awaiting their answer, by the key of their request (SMB2's message id): an answer names no file.
-    private readonly ulong[] _readKeys = new ulong[MaxCreates];
+    // Reads of pipes awaiting their answer, by the key of their request (SMB2's message id; SMB1's MID, PID, TID and UID):
+    // an answer names no file.
+    private readonly UInt128[] _readKeys = new UInt128[MaxCreates];
     private readonly SmbPipe?[] _reads = new SmbPipe?[MaxCreates];
     private int _nextRead;
     // Trees that hold pipes (IPC$: its tree connect said so, or a pipe was opened on it) and trees of a disk or printer
@@ -62,7 +63,7 @@ internal sealed class SmbPipes
     /// allowed) on <paramref name="tree"/> when known, awaiting its answer under <paramref name="key"/>; the pipe it would
     /// be, or null when the name is a file's.
     /// </summary>
-    public SmbPipe? Create(ulong key, ReadOnlySpan<byte> name, bool unicode, uint? tree)
+    public SmbPipe? Create(UInt128 key, ReadOnlySpan<byte> name, bool unicode, uint? tree)
     {
         int width = unicode ? 2 : 1;
         while (name.Length >= width && name[^width..].IndexOfAnyExcept((byte)0) < 0) name = name[..^width];
@@ -101,7 +102,7 @@ internal sealed class SmbPipes
     /// The answer, on <paramref name="tree"/>, to the open awaited under <paramref name="key"/>: the file id it opened, or
     /// null when refused. When it opened a pipe, the tree is known to hold pipes; when it opened a file, to be a share's.
     /// </summary>
-    public void Opened(Flow flow, ulong key, Guid? fileId, uint? tree)
+    public void Opened(Flow flow, UInt128 key, Guid? fileId, uint? tree)
     {
         int file = Array.IndexOf(_fileKeys, key);
         if (file >= 0)
@@ -207,7 +208,7 @@ internal sealed class SmbPipes
     }
 
     /// <summary>Notes a read of <paramref name="pipe"/> awaiting its answer under <paramref name="key"/> (the oldest gives way).</summary>
-    public void Reading(ulong key, SmbPipe pipe)
+    public void Reading(UInt128 key, SmbPipe pipe)
     {
         _readKeys[_nextRead] = key;
         _reads[_nextRead] = pipe;
@@ -215,7 +216,7 @@ internal sealed class SmbPipes
     }
 
     /// <summary>The pipe whose read awaited under <paramref name="key"/> is answered now, or null when none did.</summary>
-    public SmbPipe? ReadAnswered(ulong key)
+    public SmbPipe? ReadAnswered(UInt128 key)
     {
         for (int i = 0; i < MaxCreates; i++)
         {
