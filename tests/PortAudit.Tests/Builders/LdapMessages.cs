@@ -39,5 +39,5 @@ public static class LdapMessages
     /// <summary>The extended response with <paramref name="resultCode"/> (0 success, 2 protocolError: a server without TLS).</summary>
     public static byte[] ExtendedResponse(int id, byte resultCode) => Message(id, Tlv(0x78, Tlv(0x0A, [resultCode]), Tlv(0x04), Tlv(0x04)));
 
-    private static byte[] Text(string text) => Encoding.ASCII.GetBytes(text);
+    private static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
 }

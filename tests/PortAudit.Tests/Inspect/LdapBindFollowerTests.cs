@@ -26,7 +26,7 @@ public class LdapBindFollowerTests
 
     [Fact]
     public void APasswordBindInOneSegmentIsACleartextBind() =>
-        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup.cn=Users.dc=corp.dc=example", FlowWeakness.LdapCleartextBind),
+        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup,cn=Users,dc=corp,dc=example", FlowWeakness.LdapCleartextBind),
             Seen(Ldap((true, SimpleBind(1, Dn, Password)), (false, BindResponse(1)))));
 
     [Fact]
@@ -34,7 +34,7 @@ public class LdapBindFollowerTests
     {
         // In 12-byte segments the bind was labelled, but only the bytes of the first segment were read for a password.
         var flow = Ldap([.. Segments(SimpleBind(1, Dn, Password), 12), (false, BindResponse(1))]);
-        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup.cn=Users.dc=corp.dc=example", FlowWeakness.LdapCleartextBind), Seen(flow));
+        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup,cn=Users,dc=corp,dc=example", FlowWeakness.LdapCleartextBind), Seen(flow));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class LdapBindFollowerTests
         // wldap32 writes every length as 84 and four bytes: three bytes in, the head ended inside the messageID and the
         // flow was left unlabelled.
         var flow = Ldap([.. Segments(SimpleBind(1, Dn, Password, lengthBytes: 4), 3), (false, BindResponse(1))]);
-        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup.cn=Users.dc=corp.dc=example", FlowWeakness.LdapCleartextBind), Seen(flow));
+        Assert.Equal(("ldap", "bindRequest; dn=cn=svc-backup,cn=Users,dc=corp,dc=example", FlowWeakness.LdapCleartextBind), Seen(flow));
     }
 
     [Fact]

@@ -76,6 +76,34 @@ public ref struct AppDetailBuilder
         if (!_dropping) _length += AsciiText.CopyPrintable(bytes[..Math.Min(bytes.Length, max)], _buffer[_length..]);
     }
 
+    /// <summary>
+    /// Appends wire bytes whole, in at most <paramref name="max"/> characters: printable ASCII as it is, commas included,
+    /// and each other byte, <c>;</c> (which separates parts) and <c>%</c> as <c>%</c> and two hex digits, so that
+    /// percent-decoding the value gives the bytes back. For values whose commas are their structure (an LDAP DN):
+    /// <see cref="AppendPrintable"/> writes a comma <c>.</c>. An escape is never cut; bytes past the bound are left out.
+    /// </summary>
+    public void AppendEscaped(ReadOnlySpan<byte> bytes, int max)
+    {
+        if (_count == 0) Part(null);
+        if (_dropping) return;
+        int end = Math.Min(_buffer.Length, _length + max);
+        foreach (byte b in bytes)
+        {
+            if (b is >= 32 and < 127 && b != ';' && b != '%')
+            {
+                if (_length == end) return;
+                _buffer[_length++] = (char)b;
+                continue;
+            }
+            if (_length + 3 > end) return;
+            _buffer[_length++] = '%';
+            _buffer[_length++] = HexDigits[b >> 4];
+            _buffer[_length++] = HexDigits[b & 0xF];
+        }
+    }
+
+    private const string HexDigits = "0123456789ABCDEF";
+
     /// <summary>Appends one character.</summary>
     public void Append(char c)
     {

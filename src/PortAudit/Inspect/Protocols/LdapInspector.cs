@@ -1,4 +1,3 @@
-using PortAudit.Common;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect.Ldap;
 
@@ -6,7 +5,8 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// LDAP over TCP and CLDAP over UDP (RFC 4511 4.1.1): an LDAPMessage SEQUENCE with a message ID and a known
-/// protocolOp tag. The operation goes to appDetail, with the DN a bind names or a search starts from; over UDP the label is cldap.
+/// protocolOp tag. The operation goes to appDetail, with the DN a bind names or a search starts from (commas kept, ';',
+/// '%' and bytes outside printable ASCII percent-escaped: <see cref="AppDetailBuilder.AppendEscaped"/>); over UDP the label is cldap.
 /// A TCP flow is then read by <see cref="LdapBindFollower"/> for a simple bind with a password, which it only ever sees
 /// in the clear (LDAP inside TLS is not LDAP to it): <see cref="FlowWeakness.LdapCleartextBind"/>.
 /// </summary>
@@ -17,6 +17,9 @@ public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport,
     FirstBytes = Leading(0x30),
 })
 {
+    /// <summary>Most characters of the DN written to appDetail, escapes included; a longer one is cut there.</summary>
+    public const int MaxDnCharacters = 400;
+
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {
@@ -31,8 +34,18 @@ public sealed class LdapInspector() : Inspector(new(AppLabel.Ldap, AnyTransport,
         if (LdapMessage.DistinguishedName(data[message.OperationAt..], out var name) == InspectResult.NeedMore && input.IsTcp && !input.AtLimit)
             return InspectResult.NeedMore;
         if (!input.IsTcp) input.Flow.App = AppLabel.Cldap;
-        input.Flow.AppDetail ??= name.IsEmpty ? AppDetail.Word(operation) : AppDetail.Of(new(null, operation), new("dn", AsciiText.Printable(name, 100)));
+        input.Flow.AppDetail ??= name.IsEmpty ? AppDetail.Word(operation) : Detail(operation, name);
         return InspectResult.Match;
+    }
+
+    // The DN percent-escaped (AppDetailBuilder.AppendEscaped), so that its commas stay commas and it reads back whole.
+    private static AppDetail? Detail(string operation, ReadOnlySpan<byte> name)
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        text.Append(operation);
+        text.Part("dn");
+        text.AppendEscaped(name, MaxDnCharacters);
+        return text.Build();
     }
 
     private static string? Operation(byte tag) => tag switch
