@@ -4,7 +4,8 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail. A CONNECT request
+/// HTTP/1.x request or status line (and the HTTP/2 cleartext preface); method and Host in appDetail, the Host read once
+/// the request's head has ended (or at the inspection's limits), however the head was cut into segments. A CONNECT request
 /// (RFC 9110 9.3.6) asks the server to act as a proxy and relay a TCP connection to the host and port it names, whatever
 /// is spoken through it: the flow is <see cref="AppLabel.HttpProxy"/>, detail <c>CONNECT; target=pastebin.com:443</c>,
 /// and the server's status line, when it comes, adds <c>reply=200</c> (a tunnel opened) or the refusal's code. A request
@@ -14,6 +15,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 8080, 8000, 3128, 593], InspectorPrecision.StartLine, 20)
 {
     Depth = ProbeDepth.Exchange,
+    UsesScratch = true,
     Produces = [AppLabel.Http, AppLabel.HttpProxy],
     // A known method's first letter, a status line's "HTTP/" or the HTTP/2 preface's "PRI", all compared in upper case.
     FirstBytes = Leading([.. Methods.Select(method => method[0]), (byte)'H', (byte)'P']),
@@ -24,6 +26,8 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     // Answers read in the server's stream: interim ones and a demand for credentials, then the one that settles.
     private const int MaxAnswers = 4;
     private const string ReplyKey = "reply";
+    // Scratch: the client's request line was read and its head is awaited.
+    private const ulong HeadAwaited = 1;
     private static readonly byte[] ConnectMethod = "CONNECT"u8.ToArray();
 
     private static readonly byte[][] Methods =
@@ -52,6 +56,9 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         if (!StartLine.TryParse(line, "HTTP/1."u8, out var start)) return InspectResult.NoMatch;
         if (!start.IsRequest)
         {
+            // The answer to a request whose head is still coming (a lossy capture: a client's segment missing) does
+            // not settle the flow before the request's own detail.
+            if (input.Scratch == HeadAwaited) return input.Undecided;
             input.Flow.AppDetail ??= AppDetail.Of(AsciiText.Printable(start.Status));
             return InspectResult.Match;
         }
@@ -62,9 +69,20 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
             input.Flow.AppDetail = ConnectDetail(start.Target);
             return InspectResult.Partial;
         }
-        input.Flow.AppDetail = Detail(start.Method, data);
+        // The Host header is read from the request's head once it has ended, so that a head cut into segments of a few
+        // bytes gives the detail it gives sent whole (tshark's http.host); at the limits (the bytes inspected, a gap, the
+        // flow's end) from the lines whole by then, a line cut short being no header.
+        if (!input.AtLimit && !HeadEnded(data))
+        {
+            input.Scratch = HeadAwaited;
+            return InspectResult.NeedMore;
+        }
+        input.Flow.AppDetail = Detail(start.Method, data[..(data.LastIndexOf((byte)'\n') + 1)]);
         return InspectResult.Match;
     }
+
+    // An empty line ends the head (RFC 9112 2.1; a bare LF ends a line too, as TryHeader reads them).
+    private static bool HeadEnded(ReadOnlySpan<byte> data) => data.IndexOf("\n\r\n"u8) >= 0 || data.IndexOf("\n\n"u8) >= 0;
 
     // The proxy's answer to CONNECT: its status code joins the detail. An interim answer (1xx) or a demand for credentials
     // (407, after which the client may ask again on the same connection) is passed over for the answer after it, while it
