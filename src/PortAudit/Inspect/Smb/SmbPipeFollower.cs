@@ -14,15 +14,16 @@ namespace PortAudit.Inspect.Smb;
 /// [MS-RPCE] 2.1.1.2): a CREATE names the pipe, its response gives the file id (a WRITE or IOCTL compounded after the
 /// CREATE names it by the related-operations file id), and the WRITE and FSCTL_PIPE_TRANSCEIVE requests on that id
 /// carry the client's PDUs, read by one <see cref="RpcAssociation"/> per pipe as one byte stream: a PDU may be cut
-/// across writes anywhere (Metasploit's SMB::pipe_evasion). A CLOSE ends the pipe. SMB1 messages are read the same way
+/// across writes anywhere (Metasploit's SMB::pipe_evasion). The READ and transceive responses on that id, paired with
+/// their request, carry the server's answers (which contexts it bound). A CLOSE ends the pipe. SMB1 messages are read the same way
 /// for the pipes they open and write (<see cref="Smb1PipeReader"/>); the pipes of either dialect are one table
 /// (<see cref="SmbPipes"/>). Also notes SMB1 spoken, SMB3 encryption and compression (what they carry is not read) and
 /// NTLMv1 in SESSION_SETUP.
 /// </summary>
 /// <remarks>
 /// Bounded per flow: each compounded command is read up to <see cref="Look"/> bytes, enough for any header; the rest of
-/// a pipe's WRITE or IOCTL input streams through to its association as it passes, everything else (file data, READ
-/// responses) is dropped unread and uncopied (<see cref="DirectionStream.Skip"/>). At most <see cref="MaxPipes"/> pipes
+/// a pipe's WRITE or IOCTL input and of its READ or transceive answers streams through to its association as it passes,
+/// everything else (file data, reads of files) is dropped unread and uncopied (<see cref="DirectionStream.Skip"/>). At most <see cref="MaxPipes"/> pipes
 /// open at once (the oldest gives way; its calls are then marked unseen) and a few CREATEs awaiting
 /// their answer. No count of messages or bytes ends the reading: a file copy on the same connection does not hide the
 /// pipe opened after it.
