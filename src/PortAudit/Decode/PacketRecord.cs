@@ -7,13 +7,15 @@ namespace PortAudit.Decode;
 public readonly ref struct PacketRecord
 {
     /// <summary>Creates a record.</summary>
-    public PacketRecord(ReadOnlySpan<byte> data, long timestampNs, int originalLength, int linkType, long fileOffset)
+    public PacketRecord(ReadOnlySpan<byte> data, long timestampNs, int originalLength, int linkType, long fileOffset,
+        long framesPassed = 0)
     {
         Data = data;
         TimestampNs = timestampNs;
         OriginalLength = originalLength;
         LinkType = linkType;
         FileOffset = fileOffset;
+        FramesPassed = framesPassed;
     }
 
     /// <summary>The captured bytes, starting at the link-layer header.</summary>
@@ -30,4 +32,11 @@ public readonly ref struct PacketRecord
 
     /// <summary>Byte offset of the record in the (decompressed) capture, for error messages.</summary>
     public long FileOffset { get; }
+
+    /// <summary>
+    /// Records the reader passed over just before this one that tshark numbers as frames though they hold no packet
+    /// (a pcapng custom block, a systemd journal entry, a sysdig event): this packet's frame number is the previous
+    /// packet's plus these plus one, so that the numbers a finding gives are the ones Wireshark shows.
+    /// </summary>
+    public long FramesPassed { get; }
 }

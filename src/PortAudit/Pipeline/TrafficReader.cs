@@ -211,14 +211,14 @@ public sealed class TrafficReader
     }
 
     /// <summary>
-    /// Counts one record of <paramref name="reader"/>, the <paramref name="packets"/>th of its input, in the run's statistics
+    /// Counts one record of <paramref name="reader"/>, frame <paramref name="packets"/> of its input, in the run's statistics
     /// and reports progress now and then: for the read loops here and the first replica of a split read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Count(ICaptureReader reader, in PacketRecord record, DecodeStatus status, long packets)
     {
         Statistics.Record(record.Data.Length, record.TimestampNs, status, record.LinkType);
-        ReportNowAndThen(reader, packets);
+        ReportNowAndThen(reader, record, packets);
     }
 
     /// <summary>
@@ -229,14 +229,15 @@ public sealed class TrafficReader
     internal void CountUndecoded(ICaptureReader reader, in PacketRecord record, long packets)
     {
         Statistics.RecordUndecoded(record.Data.Length, record.TimestampNs);
-        ReportNowAndThen(reader, packets);
+        ReportNowAndThen(reader, record, packets);
     }
 
-    // Progress every 65,536 records of an input.
+    // Progress every 65,536 frames of an input: when the record's frame number, packets, reaches or passes a multiple
+    // of it (the frames a pcapng holds without a packet may step over the multiple itself).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ReportNowAndThen(ICaptureReader reader, long packets)
+    private void ReportNowAndThen(ICaptureReader reader, in PacketRecord record, long packets)
     {
-        if ((packets & 0xFFFF) == 0) Progress?.Invoke(reader);
+        if ((packets >> 16) != ((packets - 1 - record.FramesPassed) >> 16)) Progress?.Invoke(reader);
     }
 
     /// <summary>Keeps the damage a read met; a split read's threads may meet it at once.</summary>
@@ -289,14 +290,16 @@ public sealed class TrafficReader
 
     /// <summary>
     /// The step both read loops share: decode, count, report progress now and then; true for a packet to count in a flow.
-    /// <paramref name="packets"/> counts every record, so after the call it is the record's frame number as tshark gives it.
+    /// <paramref name="packets"/> counts every record and the frames without a packet the reader passed over, so after
+    /// the call it is the record's frame number as tshark gives it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Decode(ICaptureReader reader, in PacketRecord record, ref long packets, out DecodedPacket packet)
     {
         var status = PacketDecoder.Decode(record.LinkType, record.Data, out packet);
         Ordinal++;
-        Count(reader, record, status, ++packets);
+        packets += record.FramesPassed + 1;
+        Count(reader, record, status, packets);
         return status == DecodeStatus.Ok;
     }
 
@@ -324,7 +327,8 @@ public sealed class TrafficReader
             while (reader.TryRead(out var record))
             {
                 // As often as a pipelined read hands over a batch: off the per-packet path.
-                if ((packets & 0xFFF) == 0xFFF && cancel.IsCancellationRequested) break;
+                // Records, not frame numbers: those skip the frames a pcapng holds without a packet.
+                if ((Ordinal & 0xFFF) == 0xFFF && cancel.IsCancellationRequested) break;
                 if (Decode(reader, record, ref packets, out var packet))
                     _table.Add(ref packet, record.Data, record.TimestampNs, packets, Ordinal);
             }

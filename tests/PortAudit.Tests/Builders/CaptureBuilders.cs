@@ -138,6 +138,14 @@ internal sealed class PcapNgBuilder
 
     public PcapNgBuilder Unknown(uint type, int length = 8) => Block(type, new byte[length]);
 
+    /// <summary>A block of any type with <paramref name="body"/>, zero-padded to 32 bits.</summary>
+    public PcapNgBuilder Other(uint type, byte[] body)
+    {
+        var padded = new byte[Pad(body.Length)];
+        body.CopyTo(padded, 0);
+        return Block(type, padded);
+    }
+
     public byte[] Build() => _out.ToArray();
 
     private PcapNgBuilder Block(uint type, byte[] body)

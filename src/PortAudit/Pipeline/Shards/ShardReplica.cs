@@ -86,7 +86,7 @@ internal sealed class ShardReplica
                     _pace.Reached(_shard, ordinal);
                 }
                 ordinal++;
-                packets++;
+                packets += record.FramesPassed + 1; // the record's frame number, as in TrafficReader
                 int peeked = PeekedShard(record, count, sweeps);
                 if (peeked >= 0 && peeked != _shard)
                 {

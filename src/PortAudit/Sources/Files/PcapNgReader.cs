@@ -5,7 +5,9 @@ namespace PortAudit.Sources.Files;
 
 /// <summary>
 /// Reads pcapng: any number of sections of either byte order, several interfaces each with its own
-/// link type and timestamp resolution, enhanced, simple and obsolete packet blocks. Other blocks are skipped.
+/// link type and timestamp resolution, enhanced, simple and obsolete packet blocks. Other blocks are skipped; those
+/// tshark shows as frames of their own (custom blocks, systemd journal entries, sysdig events) are counted in the next
+/// packet's <see cref="PacketRecord.FramesPassed"/>, so that frame numbers stay tshark's.
 /// </summary>
 public sealed class PcapNgReader : ICaptureReader
 {
@@ -17,6 +19,12 @@ public sealed class PcapNgReader : ICaptureReader
     private const uint ObsoletePacketType = 2;
     private const uint SimplePacketType = 3;
     private const uint EnhancedPacketType = 6;
+    private const uint SystemdJournalExportType = 9;
+    private const uint SysdigEventType = 0x204;
+    private const uint SysdigEventV2Type = 0x216;
+    private const uint SysdigEventV2LargeType = 0x221;
+    private const uint CustomCopiedType = 0x00000BAD;
+    private const uint CustomNotCopiedType = 0x40000BAD;
     private const int MinBlockLength = 12;
 
     // Blocks above this are damage: no real packet or metadata block is this large.
@@ -49,6 +57,7 @@ public sealed class PcapNgReader : ICaptureReader
     /// <inheritdoc />
     public bool TryRead(out PacketRecord packet)
     {
+        long framesPassed = 0;
         while (true)
         {
             long offset = _source.Offset;
@@ -91,14 +100,21 @@ public sealed class PcapNgReader : ICaptureReader
                     _interfaces.Add(ReadInterface(body, offset));
                     break;
                 case EnhancedPacketType:
-                    packet = ReadEnhanced(body, offset);
+                    packet = ReadEnhanced(body, offset, framesPassed);
                     return true;
                 case SimplePacketType:
-                    packet = ReadSimple(body, offset);
+                    packet = ReadSimple(body, offset, framesPassed);
                     return true;
                 case ObsoletePacketType:
-                    packet = ReadObsolete(body, offset);
+                    packet = ReadObsolete(body, offset, framesPassed);
                     return true;
+                // Records tshark numbers as frames though they hold no packet (tshark 4.0 prints "Custom Block",
+                // "systemd Journal", "Sysdig Event"): the packets after them keep the numbers Wireshark shows.
+                // Name resolution, interface statistics and decryption secrets blocks are not frames there.
+                case CustomCopiedType or CustomNotCopiedType or SystemdJournalExportType
+                    or SysdigEventType or SysdigEventV2Type or SysdigEventV2LargeType:
+                    framesPassed++;
+                    break;
             }
         }
     }
@@ -135,12 +151,12 @@ public sealed class PcapNgReader : ICaptureReader
         return new InterfaceDescription(linkType, snapLength, resolution, offsetSeconds);
     }
 
-    private PacketRecord ReadEnhanced(ReadOnlySpan<byte> body, long offset) =>
+    private PacketRecord ReadEnhanced(ReadOnlySpan<byte> body, long offset, long framesPassed) =>
         body.Length < 20
             ? throw new CaptureFormatException(Name, offset, "enhanced packet block shorter than its fixed fields")
-            : ReadTimestamped(body, offset, ReadUInt32(body), "enhanced packet block");
+            : ReadTimestamped(body, offset, ReadUInt32(body), "enhanced packet block", framesPassed);
 
-    private PacketRecord ReadSimple(ReadOnlySpan<byte> body, long offset)
+    private PacketRecord ReadSimple(ReadOnlySpan<byte> body, long offset, long framesPassed)
     {
         if (body.Length < 4)
             throw new CaptureFormatException(Name, offset, "simple packet block shorter than its fixed fields");
@@ -149,17 +165,17 @@ public sealed class PcapNgReader : ICaptureReader
         long captured = Math.Min(original, body.Length - 4);
         if (iface.SnapLength > 0) captured = Math.Min(captured, iface.SnapLength);
         // Simple packet blocks carry no timestamp.
-        return new PacketRecord(body.Slice(4, (int)captured), 0, ClampLength(original), iface.LinkType, offset);
+        return new PacketRecord(body.Slice(4, (int)captured), 0, ClampLength(original), iface.LinkType, offset, framesPassed);
     }
 
     // The obsolete packet block differs from the enhanced one only in its 16-bit interface id and drop counter.
-    private PacketRecord ReadObsolete(ReadOnlySpan<byte> body, long offset) =>
+    private PacketRecord ReadObsolete(ReadOnlySpan<byte> body, long offset, long framesPassed) =>
         body.Length < 20
             ? throw new CaptureFormatException(Name, offset, "packet block shorter than its fixed fields")
-            : ReadTimestamped(body, offset, ReadUInt16(body), "packet block");
+            : ReadTimestamped(body, offset, ReadUInt16(body), "packet block", framesPassed);
 
     /// <summary>Reads the layout both timestamped blocks share after the interface id: time, lengths, data.</summary>
-    private PacketRecord ReadTimestamped(ReadOnlySpan<byte> body, long offset, uint interfaceId, string kind)
+    private PacketRecord ReadTimestamped(ReadOnlySpan<byte> body, long offset, uint interfaceId, string kind, long framesPassed)
     {
         var iface = Interface(interfaceId, offset);
         ulong ticks = ((ulong)ReadUInt32(body[4..]) << 32) | ReadUInt32(body[8..]);
@@ -171,7 +187,8 @@ public sealed class PcapNgReader : ICaptureReader
         if (!iface.TryToNanoseconds(ticks, out long nanoseconds))
             throw new CaptureFormatException(Name, offset,
                 $"{kind}: timestamp {ticks} in units of {iface.Resolution} is past what 64-bit nanoseconds since 1970 hold (the year 2262)");
-        return new PacketRecord(body.Slice(20, (int)captured), nanoseconds, ClampLength(original), iface.LinkType, offset);
+        return new PacketRecord(body.Slice(20, (int)captured), nanoseconds, ClampLength(original), iface.LinkType, offset,
+            framesPassed);
     }
 
     private InterfaceDescription Interface(uint id, long offset)

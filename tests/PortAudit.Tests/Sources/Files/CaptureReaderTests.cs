@@ -47,7 +47,7 @@ public class CaptureReaderTests
             .Section()
             .Interface(1)                      // Ethernet, microseconds
             .Interface(101, tsresol: 9)        // raw IP, nanoseconds
-            .Unknown(0x0BAD)                   // skipped
+            .Unknown(0x0BAD)                   // a custom block: a frame, no packet
             .Enhanced(0, 1_700_000_000_000_001UL, Frame)
             .Enhanced(1, 1_700_000_000_000_000_002UL, raw)
             .Obsolete(0, 1_700_000_000_000_003UL, Frame)
@@ -67,6 +67,73 @@ public class CaptureReaderTests
             (228, 0L, raw.Length),
             (228, 1_700_000_000_500_000_000L, raw.Length),
         }, seen);
+    }
+
+    /// <summary>
+    /// Four packets from 10.0.0.1 to .4, each a flow of its own, between blocks that hold none: tshark 4.0 numbers the
+    /// custom blocks (both kinds), the systemd journal entry and the sysdig events (0x204, 0x216, 0x221) as frames, and
+    /// not the name resolution, interface statistics, decryption secrets or unknown blocks. tshark's frame numbers of
+    /// the four packets are 1, 4, 9 and 11 (<see cref="PcapNgFrameNumberTsharkTests"/> asks it).
+    /// </summary>
+    internal static byte[] PacketsAmongBlocksWithoutPackets() => new PcapNgBuilder()
+        .Section()
+        .Interface(1)
+        .Enhanced(0, 1_700_000_000_000_001UL, Client(1))
+        .Unknown(0x00000BAD, 8)                // custom block, copied: a frame
+        .Unknown(0x40000BAD, 8)                // custom block, not copied: a frame
+        .Unknown(4, 4)                         // name resolution: no frame
+        .Unknown(5, 12)                        // interface statistics: no frame
+        .Unknown(10, 8)                        // decryption secrets: no frame
+        .Enhanced(0, 1_700_000_000_000_002UL, Client(2))
+        .Other(9, "__REALTIME_TIMESTAMP=1700000000000003\nMESSAGE=hi\n\n"u8.ToArray()) // systemd journal export: a frame
+        .Unknown(0x204, 28)                    // sysdig event: a frame
+        .Unknown(0x216, 32)                    // sysdig event v2: a frame
+        .Unknown(0x221, 32)                    // sysdig event v2 large: a frame
+        .Simple(Client(3))
+        .Unknown(0x00000BAD, 8)
+        .Unknown(0x12345, 8)                   // unknown: no frame
+        .Obsolete(0, 1_700_000_000_000_004UL, Client(4))
+        .Build();
+
+    /// <summary>The frame numbers tshark gives the four packets of <see cref="PacketsAmongBlocksWithoutPackets"/>.</summary>
+    internal static readonly long[] TsharkFrameNumbers = [1, 4, 9, 11];
+
+    private static byte[] Client(int host) => Ethernet(Ipv4($"10.0.0.{host}", "10.0.0.99", 17, Udp(40000, 53)));
+
+    // The reader skipped custom blocks without a word, and the pipeline numbered packets 1, 2, 3, 4: a finding named
+    // frame 2 where Wireshark shows frame 4.
+    [Fact]
+    public void PcapNgBlocksTsharkNumbersAsFramesAreCountedBeforeTheNextPacket()
+    {
+        using var reader = CaptureFile.Open("t.pcapng", new MemoryStream(PacketsAmongBlocksWithoutPackets()));
+        var passed = new List<long>();
+        while (reader.TryRead(out var p)) passed.Add(p.FramesPassed);
+        Assert.Equal([0L, 2, 4, 1], passed);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)] // each shard reads the file itself
+    [InlineData(2, true)]  // one reader deals the packets to the shards
+    public void FlowsNameTheFrameTsharkGivesTheirFirstPacketPastBlocksWithoutPackets(int workers, bool compressed)
+    {
+        using var directory = new TempDirectory();
+        string path = directory.File(compressed ? "t.pcapng.gz" : "t.pcapng");
+        var capture = PacketsAmongBlocksWithoutPackets();
+        File.WriteAllBytes(path, compressed ? Gzip.Compress(capture) : capture);
+        var collector = new FlowCollector { ReadsPackets = workers == 1 };
+        var run = new PortAudit.Pipeline.TrafficRun(new PortAudit.Flows.FlowTableOptions { Workers = workers }, collector);
+        run.Read(CaptureFileSource.Of([path]));
+        Assert.Empty(run.Summary.Errors);
+        Assert.Equal(TsharkFrameNumbers, collector.Flows.OrderBy(f => f.Client.ToString()).Select(f => f.FirstFrame));
+        Assert.Equal(4, run.Summary.Traffic.Packets); // the blocks without a packet are frames, not packets
+    }
+
+    [Fact]
+    public void ASingleThreadedReadNumbersFramesAsTsharkDoes()
+    {
+        var flows = FlowRunner.Run(PacketsAmongBlocksWithoutPackets()).Flows;
+        Assert.Equal(TsharkFrameNumbers, flows.OrderBy(f => f.Client.ToString()).Select(f => f.FirstFrame));
     }
 
     // A damaged resolution or timestamp made the count of nanoseconds wrap to another time, before 1970 or anywhere:
