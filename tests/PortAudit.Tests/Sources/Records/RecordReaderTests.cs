@@ -234,6 +234,39 @@ public class RecordReaderTests
         Assert.Equal((70L, 130L, FlowState.Established), (dns.BytesToServer, dns.BytesToClient, dns.State));
     }
 
+    // RFC 5103 §6.3: a biflow's biflowDirection says which end initiated. The reader took the source for the client
+    // whatever the record said: a reverseInitiator biflow from a web server's 443 to its client's 50000 made the server
+    // the client, its answers the requests.
+    [Fact]
+    public void Ipfix_biflow_direction_names_the_initiator_and_arbitrary_or_perimeter_leave_it_to_a_syn_or_the_ports()
+    {
+        // Template 258: sourceIPv4, destinationIPv4, sourcePort, destinationPort, protocol, tcpFlags, packets, octets,
+        // their reverses (enterprise 29305), biflowDirection.
+        var message = Ipfix(
+            TemplateSet((258, [(8, 4, 0u), (12, 4, 0u), (7, 2, 0u), (11, 2, 0u), (4, 1, 0u), (6, 1, 0u), (2, 4, 0u), (1, 4, 0u),
+                (6, 1, 29305u), (2, 4, 29305u), (1, 4, 29305u), (239, 1, 0u)])),
+            DataSet(258,
+                // initiator: the source, though it sends from 443
+                Directed(0x0A000005, 0x0A000006, 443, 50000, 0x1A, 3, 300, 0x12, 4, 400, 1),
+                // reverseInitiator: the destination; the source's SYN-ACK is the server's
+                Directed(0x0A000007, 0x0A000008, 443, 50000, 0x12, 3, 300, 0x1A, 4, 400, 2),
+                // arbitrary, no SYN either way: the ports
+                Directed(0x0A000009, 0x0A00000A, 443, 50000, 0x18, 3, 300, 0x18, 4, 400, 0),
+                // perimeter: the destination's SYN without ACK (refused by the source's RST-ACK), though the ports say otherwise
+                Directed(0x0A00000B, 0x0A00000C, 443, 50000, 0x14, 1, 40, 0x02, 1, 60, 3)));
+        var run = RecordRun.Bytes(message);
+        Assert.Equal((4L, 0L), (run.Records.Read, run.Records.Rejected));
+        var flows = run.Flows.OrderBy(f => f.Id).Select(f => (f.Client.ToString(), f.ClientPort, f.Server.ToString(), f.ServerPort,
+            f.PacketsToServer, f.BytesToServer, f.PacketsToClient, f.BytesToClient, f.State, f.Sides));
+        Assert.Equal(
+        [
+            ("10.0.0.5", (ushort)443, "10.0.0.6", (ushort)50000, 3L, 300L, 4L, 400L, FlowState.Established, FlowSides.Opening),
+            ("10.0.0.8", (ushort)50000, "10.0.0.7", (ushort)443, 4L, 400L, 3L, 300L, FlowState.Established, FlowSides.Opening),
+            ("10.0.0.10", (ushort)50000, "10.0.0.9", (ushort)443, 4L, 400L, 3L, 300L, FlowState.Midstream, FlowSides.Ports),
+            ("10.0.0.12", (ushort)50000, "10.0.0.11", (ushort)443, 1L, 60L, 1L, 40L, FlowState.Rejected, FlowSides.Opening),
+        ], flows);
+    }
+
     [SharedDataFact("flowdata")]
     public void A_cut_export_file_never_throws_at_any_length()
     {
@@ -293,6 +326,11 @@ public class RecordReaderTests
     private static byte[] Biflow(uint source, uint destination, ushort sourcePort, ushort destinationPort, byte protocol,
         uint packets, uint octets, uint reversePackets, uint reverseOctets) =>
         [.. U32(source), .. U32(destination), .. U16(sourcePort), .. U16(destinationPort), protocol, .. U32(packets), .. U32(octets), .. U32(reversePackets), .. U32(reverseOctets)];
+
+    private static byte[] Directed(uint source, uint destination, ushort sourcePort, ushort destinationPort, byte flags,
+        uint packets, uint octets, byte reverseFlags, uint reversePackets, uint reverseOctets, byte direction) =>
+        [.. U32(source), .. U32(destination), .. U16(sourcePort), .. U16(destinationPort), 6, flags, .. U32(packets), .. U32(octets),
+            reverseFlags, .. U32(reversePackets), .. U32(reverseOctets), direction];
 
     private static byte[] U16(ushort v) { var b = new byte[2]; BinaryPrimitives.WriteUInt16BigEndian(b, v); return b; }
     private static byte[] U32(uint v) { var b = new byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, v); return b; }

@@ -258,8 +258,8 @@ public sealed class IpfixDecoder
 internal struct IpfixValues
 {
     private IpAddr _source, _destination;
-    private bool _hasSource, _hasDestination, _hasReverse, _hasNsel, _hasEvent;
-    private byte _protocol, _flags, _reverseFlags, _event, _icmpType, _icmpCode;
+    private bool _hasSource, _hasDestination, _hasReverse, _hasNsel, _hasEvent, _hasDirection;
+    private byte _protocol, _flags, _reverseFlags, _event, _icmpType, _icmpCode, _direction;
     private ushort _sourcePort, _destinationPort;
     private long _octets, _packets, _reverseOctets, _reversePackets;
     private long _startNs, _endNs, _startUptimeMs, _endUptimeMs, _systemInitMs, _observationMs;
@@ -289,6 +289,7 @@ internal struct IpfixValues
             case IpfixElements.InitiatorPackets: _packets = Unsigned(value); _hasNsel = true; break;
             case IpfixElements.ResponderPackets: _reversePackets = Unsigned(value); _hasNsel = true; break;
             case IpfixElements.FirewallEvent when !reverse: _event = (byte)Unsigned(value); _hasEvent = true; break;
+            case IpfixElements.BiflowDirection when !reverse: _direction = (byte)Unsigned(value); _hasDirection = true; break;
             case IpfixElements.ProtocolIdentifier when !reverse: _protocol = (byte)Unsigned(value); break;
             case IpfixElements.SourceTransportPort when !reverse: _sourcePort = (ushort)Unsigned(value); break;
             case IpfixElements.DestinationTransportPort when !reverse: _destinationPort = (ushort)Unsigned(value); break;
@@ -354,11 +355,41 @@ internal struct IpfixValues
         }
         else if (_hasReverse || _hasNsel)
         {
+            byte clientFlags = _flags, serverFlags = _reverseFlags;
+            bool sourceOpened = SourceOpened(pairer, icmp, out bool fromPorts);
+            if (!sourceOpened)
+            {
+                record.Swap();
+                (clientFlags, serverFlags) = (serverFlags, clientFlags);
+            }
+            record.SidesFromPorts = fromPorts;
+            record.FirstSentByServer = fromPorts && !sourceOpened;
             // Cisco NSEL counts bytes only: a direction with bytes had packets.
-            record.State = IpfixFlowPairer.StateOf(_protocol, Sent(_packets, _octets), _flags, Sent(_reversePackets, _reverseOctets), _reverseFlags);
+            record.State = IpfixFlowPairer.StateOf(_protocol, Sent(record.PacketsToServer, record.BytesToServer), clientFlags,
+                Sent(record.PacketsToClient, record.BytesToClient), serverFlags);
             pairer.AddWhole(ref record);
         }
         else pairer.AddOneWay(ref record, _flags);
+    }
+
+    /// <summary>
+    /// Whether a record of both directions has its initiator as source. NSEL's initiator and responder counters say so.
+    /// An RFC 5103 biflow says so by its biflowDirection (§6.3): 1, initiator, or absent (the assignment was then
+    /// configured out of band: by initiator, as exporters send it); 2, reverseInitiator, names the destination; 0,
+    /// arbitrary, and 3, perimeter (the source is the end outside), name neither, and a SYN without ACK or the ports
+    /// decide as for two one-way records that began at once (<paramref name="fromPorts"/> when the ports did).
+    /// </summary>
+    private readonly bool SourceOpened(IpfixFlowPairer pairer, bool icmp, out bool fromPorts)
+    {
+        fromPorts = false;
+        if (_hasNsel || !_hasDirection) return true;
+        return _direction switch
+        {
+            IpfixElements.DirectionReverseInitiator => false,
+            IpfixElements.DirectionArbitrary or IpfixElements.DirectionPerimeter when !icmp =>
+                pairer.FirstOpened(_protocol, _sourcePort, _destinationPort, _flags, _reverseFlags, out fromPorts),
+            _ => true,
+        };
     }
 
     // sysUptime is a 32-bit millisecond counter that wraps every 49.7 days (RFC 3954 §5.1; softflowd's v5 even writes a

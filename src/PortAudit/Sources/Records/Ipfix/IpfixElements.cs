@@ -59,6 +59,9 @@ internal static class IpfixElements
     /// <summary>firewallEvent values (Cisco NSEL and IANA): flow created, deleted, denied, updated.</summary>
     public const byte EventCreated = 1, EventDeleted = 2, EventDenied = 3, EventUpdated = 5;
 
-    /// <summary>biflowDirection (RFC 5103 §6.3): the record's source is the flow's initiator.</summary>
-    public const byte DirectionInitiator = 1;
+    /// <summary>
+    /// biflowDirection (RFC 5103 §6.3): the record's source and destination were assigned arbitrarily (0); the source is
+    /// the flow's initiator (1); the destination is (2, reverseInitiator); the source is the end outside a perimeter (3).
+    /// </summary>
+    public const byte DirectionArbitrary = 0, DirectionInitiator = 1, DirectionReverseInitiator = 2, DirectionPerimeter = 3;
 }

@@ -134,10 +134,10 @@ public sealed class IpfixFlowPairer
 
     private FlowRecord Merge(in FlowRecord first, byte firstFlags, in FlowRecord second, byte secondFlags)
     {
-        bool firstIsClient;
-        if (first.StartNs != second.StartNs) firstIsClient = first.StartNs < second.StartNs;
-        else if ((firstFlags & (Syn | Ack)) == Syn || (secondFlags & (Syn | Ack)) == Syn) firstIsClient = (firstFlags & (Syn | Ack)) == Syn;
-        else firstIsClient = _hint.SenderIsClient(first.Protocol, first.ClientPort, first.ServerPort);
+        bool tie = false;
+        bool firstIsClient = first.StartNs != second.StartNs
+            ? first.StartNs < second.StartNs
+            : FirstOpened(first.Protocol, first.ClientPort, first.ServerPort, firstFlags, secondFlags, out tie);
         var client = firstIsClient ? first : second;
         var server = firstIsClient ? second : first;
         byte clientFlags = firstIsClient ? firstFlags : secondFlags, serverFlags = firstIsClient ? secondFlags : firstFlags;
@@ -150,10 +150,21 @@ public sealed class IpfixFlowPairer
         if (merged.App is not null) merged.Evidence = FlowEvidence.ExporterAppId;
         merged.State = StateOf(merged.Protocol, merged.PacketsToServer, clientFlags, merged.PacketsToClient, serverFlags);
         // Two directions that began at once, neither with a SYN: the ports decided, and a store's reader decides again.
-        bool tie = first.StartNs == second.StartNs && (firstFlags & (Syn | Ack)) != Syn && (secondFlags & (Syn | Ack)) != Syn;
         merged.SidesFromPorts = tie;
         merged.FirstSentByServer = tie && !firstIsClient;
         return merged;
+    }
+
+    /// <summary>
+    /// Whether the sender of one direction (<paramref name="firstPort"/> to <paramref name="secondPort"/>, its TCP flags
+    /// <paramref name="firstFlags"/>) opened a flow whose record does not tell which came first: a SYN without ACK names
+    /// the client; without one the side on a service port is the server, and <paramref name="fromPorts"/> says so.
+    /// </summary>
+    public bool FirstOpened(byte protocol, ushort firstPort, ushort secondPort, byte firstFlags, byte secondFlags, out bool fromPorts)
+    {
+        bool firstSyn = (firstFlags & (Syn | Ack)) == Syn, secondSyn = (secondFlags & (Syn | Ack)) == Syn;
+        fromPorts = !firstSyn && !secondSyn;
+        return fromPorts ? _hint.SenderIsClient(protocol, firstPort, secondPort) : firstSyn;
     }
 
     /// <summary>
