@@ -48,6 +48,9 @@ public static class RunSummary
                 "1970-01-01, in flows.jsonl and widen no capture window or timeline", records.Undated);
         if (records.Saturated > 0)
             log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
+        if (records.TimeReversed > 0)
+            log.Warning("{Records} flow records end before they start (a clock stepped back between the two): their flows end where they start, lasting 0 s",
+                records.TimeReversed);
         foreach (var error in summary.Errors) TerminalText.Error($"portaudit: {error.Message}");
         bool tooManyRejected = !live && TooManyRejected(summary);
         // A script reads the exit code, not the warnings: flows of a log whose records were mostly refused are not its traffic.

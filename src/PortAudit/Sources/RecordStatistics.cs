@@ -57,6 +57,23 @@ public sealed class RecordStatistics
     /// <summary>Counts a record read without a time.</summary>
     public void CountUndated() => Undated++;
 
+    /// <summary>
+    /// Records read whose end came before their start (an exporter's or firewall's clock stepped back between the two):
+    /// their flows end where they start, lasting 0 s.
+    /// </summary>
+    public long TimeReversed { get; private set; }
+
+    /// <summary>
+    /// The end of a record that starts at <paramref name="startNs"/>: <paramref name="endNs"/>, or the start when the
+    /// record ends before it, which is counted in <see cref="TimeReversed"/>.
+    /// </summary>
+    public long EndNotBefore(long startNs, long endNs)
+    {
+        if (endNs >= startNs) return endNs;
+        TimeReversed++;
+        return startNs;
+    }
+
     /// <summary>Counts <paramref name="records"/> records read.</summary>
     public void CountRead(long records = 1) => Read += records;
 

@@ -141,7 +141,7 @@ public sealed partial class AsaSyslogReader : LineRecordReader
             record.RecordId = id;
         }
         // A teardown without a time ends the flow its duration after a dated built message, or leaves it undated.
-        record.EndNs = time != 0 ? Math.Max(record.StartNs, time) : record.StartNs == 0 ? 0 : Saturating.Add(record.StartNs, duration);
+        record.EndNs = time != 0 ? Statistics.EndNotBefore(record.StartNs, time) : record.StartNs == 0 ? 0 : Saturating.Add(record.StartNs, duration);
         record.BytesToServer = bytes;
         // A TCP connection torn down for want of the server's SYN-ACK never opened.
         record.State = m.Groups[11].Value.Contains("SYN Timeout", StringComparison.Ordinal) ? FlowState.Unanswered : FlowState.Established;

@@ -45,6 +45,9 @@ public abstract class LineRecordReader : IRecordReader
     /// <summary>The input as problems name it.</summary>
     public string Name { get; }
 
+    /// <summary>Where the run's record counts go, for what a reader repairs as it parses (<see cref="RecordStatistics.EndNotBefore"/>).</summary>
+    protected RecordStatistics Statistics => _statistics;
+
     /// <summary>Lines longer than this many characters are skipped and counted as rejected.</summary>
     public int MaxLineLength
     {

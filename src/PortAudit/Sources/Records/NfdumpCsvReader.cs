@@ -96,7 +96,7 @@ public sealed class NfdumpCsvReader : LineRecordReader
             record.IcmpCode = (byte)record.ServerPort;
             record.ClientPort = record.ServerPort = 0;
         }
-        if (record.EndNs < record.StartNs) record.EndNs = record.StartNs;
+        record.EndNs = Statistics.EndNotBefore(record.StartNs, record.EndNs);
         record.PacketsToServer = inPackets;
         record.BytesToServer = inBytes;
         record.PacketsToClient = outPackets;

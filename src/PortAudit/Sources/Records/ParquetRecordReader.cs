@@ -182,6 +182,8 @@ public sealed class ParquetRecordReader : IRecordReader
                 && Apply(own, value, ref record) is { } problem)
                 return problem;
         }
+        // Our own end column may name a time before ts (conn.log's duration cannot).
+        record.EndNs = _statistics.EndNotBefore(record.StartNs, record.EndNs);
         return null;
     }
 

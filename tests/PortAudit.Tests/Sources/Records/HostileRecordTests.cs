@@ -356,6 +356,20 @@ public class HostileRecordTests
 
     // --- 5. counters near 2^63 ----------------------------------------------------------------------------------
 
+    // flowEndMilliseconds an hour before flowStartMilliseconds: the end was set to the start without a word.
+    [Fact]
+    public void An_ipfix_record_that_ends_before_it_starts_lasts_0_s_and_is_counted_once()
+    {
+        var message = Ipfix(
+            TemplateSet(2, Template(256, (8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (2, 4), (1, 4), (152, 8), (153, 8))),
+            DataSet(256, [.. U32(0x0A000001), .. U32(0x0A000002), .. U16(50000), .. U16(80), 6, .. U32(3), .. U32(180),
+                .. U64(1_700_003_600_000), .. U64(1_700_000_000_000)]));
+        var run = RecordRun.Bytes(message, RecordFormat.Ipfix);
+        var flow = Assert.Single(run.Flows);
+        Assert.Equal((1_700_003_600_000_000_000L, 0L), (flow.StartNs, flow.EndNs - flow.StartNs));
+        Assert.Equal((1L, 1L, 0L), (run.Records.TimeReversed, run.Records.Read, run.Records.Rejected));
+    }
+
     [Fact]
     public void Ipfix_counters_that_add_past_the_largest_count_saturate_and_are_counted()
     {

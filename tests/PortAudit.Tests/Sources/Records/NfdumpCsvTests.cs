@@ -89,6 +89,21 @@ public class NfdumpCsvTests
         Assert.Equal((3, 3, 0, 0), (icmp.IcmpType, icmp.IcmpCode, (int)icmp.ClientPort, (int)icmp.ServerPort));
     }
 
+    // te ten minutes before ts: the end was set to the start without a word.
+    [Fact]
+    public void A_record_that_ends_before_it_starts_lasts_0_s_and_is_counted_once()
+    {
+        var run = RecordRun.Text("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
+                                 "2027-01-10 00:33:37,2027-01-10 00:23:37,-600.000,10.77.0.10,10.77.0.20,53160,5061,TCP,......S.,0,0,1,60,0,0\n" +
+                                 "2027-01-10 00:23:37,2027-01-10 00:23:38,1.000,10.77.0.10,10.77.0.20,53161,5061,TCP,......S.,0,0,1,60,0,0\n",
+            RecordFormat.NfdumpCsv);
+        Assert.Equal((2L, 0L, 1L), (run.Records.Read, run.Records.Rejected, run.Records.TimeReversed));
+        var reversed = Assert.Single(run.Flows, f => f.ClientPort == 53160);
+        Assert.Equal(0L, reversed.EndNs - reversed.StartNs);
+        // nfdump's own lines for softflowd's export: two end a second before they start.
+        Assert.Equal(2, RecordRun.Text(Output).Records.TimeReversed);
+    }
+
     [Fact]
     public void A_record_whose_values_do_not_fit_its_columns_is_rejected_at_its_line()
     {

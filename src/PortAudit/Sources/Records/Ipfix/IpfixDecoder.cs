@@ -220,7 +220,7 @@ public sealed class IpfixDecoder
             }
             _statistics.CountRead();
             if (values.Saturated) _statistics.CountSaturated();
-            values.Emit(_pairer, message, systemInitMs);
+            values.Emit(_pairer, _statistics, message, systemInitMs);
         }
     }
 
@@ -323,8 +323,11 @@ internal struct IpfixValues
     /// <summary>systemInitTimeMilliseconds, when the record carried it (options data does).</summary>
     public readonly long SystemInitMs => _systemInitMs;
 
-    /// <summary>Builds the flow and hands it to <paramref name="pairer"/>: whole when both directions are in the record.</summary>
-    public readonly void Emit(IpfixFlowPairer pairer, in IpfixMessage message, long exporterSystemInitMs)
+    /// <summary>
+    /// Builds the flow and hands it to <paramref name="pairer"/>: whole when both directions are in the record. An end
+    /// before the start is counted in <paramref name="statistics"/>.
+    /// </summary>
+    public readonly void Emit(IpfixFlowPairer pairer, RecordStatistics statistics, in IpfixMessage message, long exporterSystemInitMs)
     {
         if (!_hasSource || !_hasDestination) return;
         // Cisco NSEL create and update events precede the delete that carries the connection's initiator and responder
@@ -345,7 +348,7 @@ internal struct IpfixValues
         record.BytesToServer = _octets;
         record.PacketsToClient = _reversePackets;
         record.BytesToClient = _reverseOctets;
-        (record.StartNs, record.EndNs) = Times(message, _systemInitMs > 0 ? _systemInitMs : exporterSystemInitMs);
+        (record.StartNs, record.EndNs) = Times(message, _systemInitMs > 0 ? _systemInitMs : exporterSystemInitMs, statistics);
         record.App = IpfixApplications.Label(_application);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         if (_hasEvent && _event == IpfixElements.EventDenied)
@@ -410,7 +413,7 @@ internal struct IpfixValues
 
     private static long Sent(long packets, long octets) => packets > 0 ? packets : octets > 0 ? 1 : 0;
 
-    private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs)
+    private readonly (long Start, long End) Times(in IpfixMessage message, long systemInitMs, RecordStatistics statistics)
     {
         long exportNs = message.ExportNs;
         long start = _startNs, end = _endNs;
@@ -426,8 +429,7 @@ internal struct IpfixValues
         // An uptime further back than the export time (an exporter whose clock reads 0): not before the epoch, which
         // printed as 1970 beside a duration of the real length and filed the flow under a day of 1956 in a lake.
         if (start < 0) start = 0;
-        if (end < start) end = start;
-        return (start, end);
+        return (start, statistics.EndNotBefore(start, end));
     }
 
     // dateTimeMilliseconds are 64 bits: a hostile record's past 2262-04-11 is held at the last nanosecond a flow's time
