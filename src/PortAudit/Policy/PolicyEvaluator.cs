@@ -111,8 +111,8 @@ public static class PolicyEvaluator
             return new PolicyVerdict(PolicyDecision.Allowed, null, PathName(policy, point), "every chain");
         PolicyVerdict? blocked = null, undecided = null;
         // One walk for the connection: a chain reached from two paths has the same outcome on both.
-        var walk = new ChainWalk(graph, seen);
-        var before = original == seen ? walk : new ChainWalk(graph, original);
+        var walk = new ChainWalk(graph, seen, FilterEnds.Instance);
+        var before = original == seen ? walk : new ChainWalk(graph, original, FilterEnds.Instance);
         foreach (var path in filtering)
         {
             var verdict = EvaluatePath(graph, walk, before, path, seen);
@@ -131,7 +131,7 @@ public static class PolicyEvaluator
             // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
             if (graph.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
             var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
-                : (HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain);
+                : Outcome.Of((HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
@@ -150,63 +150,25 @@ public static class PolicyEvaluator
     }
 
     /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>
-    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain);
-
-    /// <summary>
-    /// First-match evaluation of chains for one connection. A chain's outcome depends on the connection only (the jump
-    /// graph has no loop), so each chain is walked once however many jumps lead to it: the work is at most the policy's
-    /// rules, where following every path of chains that each jump twice to the next takes 2^depth.
-    /// </summary>
-    private sealed class ChainWalk(JumpGraph graph, PolicyQuery query)
+    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain)
     {
-        private Dictionary<PolicyChain, Outcome>? _walked;
-
-        public Outcome FirstMatch(PolicyChain chain)
-        {
-            if (_walked?.TryGetValue(chain, out var known) == true) return known;
-            var outcome = Walk(chain);
-            (_walked ??= new(ReferenceEqualityComparer.Instance))[chain] = outcome;
-            return outcome;
-        }
-
-        private Outcome Walk(PolicyChain chain)
-        {
-            PolicyRule? uncertain = null;
-            foreach (var rule in RuleCandidates.Of(chain, query))
-            {
-                var match = rule.Match(query);
-                if (match == MatchResult.No) continue;
-                if (match == MatchResult.Maybe)
-                {
-                    // A rule without a verdict cannot change the outcome; a jump may, whatever its target holds.
-                    if (rule.Action != PolicyAction.Continue) uncertain ??= rule;
-                    continue;
-                }
-                switch (rule.Action)
-                {
-                    case PolicyAction.Accept or PolicyAction.Drop or PolicyAction.Reject:
-                        return new Outcome(Normal(rule.Action), rule, Uncertain(uncertain, rule.Action));
-                    case PolicyAction.Return:
-                        return new Outcome(null, null, uncertain);
-                    case PolicyAction.Jump or PolicyAction.Goto when graph.Target(rule) is { } next:
-                        var inner = FirstMatch(next);
-                        uncertain ??= inner.Uncertain;
-                        if (inner.Action is not null || rule.Action == PolicyAction.Goto)
-                            return inner with { Uncertain = inner.Action is { } a ? Uncertain(uncertain, a) : uncertain };
-                        break;
-                    case PolicyAction.Jump or PolicyAction.Goto:
-                        // A target that is not in the file, or a jump cut as a loop or too deep: nothing is known past this rule.
-                        uncertain ??= rule;
-                        break;
-                }
-            }
-            return new Outcome(null, null, uncertain);
-        }
+        public static Outcome Of(ChainEnd end) => new(end.Rule is { } rule ? Normal(rule.Action) : null, end.Rule, end.Uncertain);
     }
 
-    // An uncertain rule with the same verdict as the decision cannot change it.
-    private static PolicyRule? Uncertain(PolicyRule? uncertain, PolicyAction decided) =>
-        uncertain is { IsTerminal: true } && Normal(uncertain.Action) == Normal(decided) ? null : uncertain;
+    /// <summary>
+    /// The filter's walk ends at an accept, a drop or a reject. A rule without a verdict cannot change it; a jump may,
+    /// whatever its target holds; one that would end it with the same verdict changes nothing.
+    /// </summary>
+    private sealed class FilterEnds : IWalkEnds
+    {
+        public static readonly FilterEnds Instance = new();
+
+        public bool Ends(PolicyRule rule) => rule.IsTerminal;
+
+        public bool Matters(PolicyRule rule) => rule.Action != PolicyAction.Continue;
+
+        public bool SameEnd(PolicyRule uncertain, PolicyRule end) => uncertain.IsTerminal && Normal(uncertain.Action) == Normal(end.Action);
+    }
 
     internal static PolicyAction Normal(PolicyAction action) => action == PolicyAction.Reject ? PolicyAction.Drop : action;
 
