@@ -45,41 +45,37 @@ public static class NftTextParser
     }
 
     /// <summary>
-    /// The statement that starts at line <paramref name="i"/>, which is left at its last line: continuation lines and
-    /// sets written over several lines make one statement. Each line is tokenized once, so that a brace never closed
-    /// costs a pass over the rest of the file, not a pass per line over a growing statement (found by tools/fuzz: a
-    /// 2 MB line after an unclosed set took minutes).
+    /// The text that starts at line <paramref name="i"/>, which is left at its last line: continuation lines and sets
+    /// written over several lines make one. Each line is tokenized once, so that a brace never closed costs a pass over
+    /// the rest of the file, not a pass per line over a growing statement (found by tools/fuzz: a 2 MB line after an
+    /// unclosed set took minutes).
     /// </summary>
     private static string Statement(string[] lines, ref int i)
     {
         string line = lines[i];
-        var first = NftTokens.Split(line);
-        int depth = NftTokens.Depth(first);
-        string? last = first.Count > 0 ? first[^1] : null;
-        if (!Continues(line, first, depth, last)) return line;
+        var statements = new NftStatements();
+        statements.Add(NftTokens.Split(line));
+        if (!Continues(line, statements)) return line;
         var statement = new StringBuilder(line);
-        while (i + 1 < lines.Length && Continues(statement, first, depth, last))
+        while (i + 1 < lines.Length && Continues(statement, statements))
         {
             TrimContinuation(statement);
             string next = lines[++i];
             statement.Append(' ').Append(next);
-            var tokens = NftTokens.Split(next);
-            depth += NftTokens.Depth(tokens);
-            if (tokens.Count > 0) last = tokens[^1];
+            statements.Add(NftTokens.Split(next));
         }
         return statement.ToString();
     }
 
-    // A line ending in '\' goes on; so does an inline set opened and not closed ("elements = { a,"), as opposed to a
-    // block ("chain input {"), told by the statement's first tokens and its last one.
-    private static bool Continues(string line, List<string> first, int depth, string? last) =>
-        line.AsSpan().TrimEnd().EndsWith("\\") || depth > 0 && !OpensBlock(first, last);
+    // A line ending in '\' goes on; so does a set opened and not closed ("elements = { a,"), as opposed to a block
+    // ("chain input {"), whose statements end at their lines.
+    private static bool Continues(string line, NftStatements statements) => line.AsSpan().TrimEnd().EndsWith("\\") || statements.InSet;
 
-    private static bool Continues(StringBuilder statement, List<string> first, int depth, string? last)
+    private static bool Continues(StringBuilder statement, NftStatements statements)
     {
         int end = statement.Length;
         while (end > 0 && char.IsWhiteSpace(statement[end - 1])) end--;
-        return end > 0 && statement[end - 1] == '\\' || depth > 0 && !OpensBlock(first, last);
+        return end > 0 && statement[end - 1] == '\\' || statements.InSet;
     }
 
     private static void TrimContinuation(StringBuilder statement)
@@ -89,13 +85,6 @@ public static class NftTextParser
         while (end > 0 && statement[end - 1] == '\\') end--;
         statement.Length = end;
     }
-
-    private static readonly HashSet<string> BlockKeywords = ["table", "chain", "set", "map", "counter", "quota", "flowtable", "limit", "synproxy", "secmark"];
-
-    // "chain input {" opens a block; "icmpv6 type {" opens a set continued on the next lines.
-    private static bool OpensBlock(List<string> tokens, string? last) =>
-        last == "{" && tokens.Count > 0 && (BlockKeywords.Contains(tokens[0]) || tokens[0] == "ct" && tokens.Count > 1 && tokens[1] is "helper" or "timeout" or "expectation"
-                              || tokens[0] is "add" or "create");
 
     private sealed class ChainBuilder(string name, PolicyLocation location)
     {
@@ -134,8 +123,15 @@ public static class NftTextParser
         public void Line(string line, int number)
         {
             var location = new PolicyLocation(file, number);
-            var tokens = NftTokens.Split(Substitute(line, location));
-            if (tokens.Count == 0) return;
+            // A line may hold several statements, a whole chain with its header (nft -f reads it; nft list ruleset
+            // never writes it): each is read as if on its own line.
+            var statements = new NftStatements();
+            statements.Add(NftTokens.Split(Substitute(line, location)));
+            foreach (var tokens in statements.Take()) Read(tokens, location);
+        }
+
+        private void Read(List<string> tokens, PolicyLocation location)
+        {
             if (_skipFrom is not null)
             {
                 Skip(tokens, location);
