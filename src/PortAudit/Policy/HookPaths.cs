@@ -35,17 +35,22 @@ internal static class HookPaths
 
     /// <summary>
     /// The base chains that can filter (a verdict other than accept, a jump, a policy of drop) on no path and not walked for
-    /// their translations: their verdicts are not evaluated, so each is listed as not understood at its declaration. The
-    /// output hook is left out (a host's own connections out are not judged), and so is the arp family (no IP flow).
+    /// their translations: an ingress or netdev chain (one device's packets), a bridge chain (bridged frames), a nat chain
+    /// off prerouting. Whether a connection crosses one is not known from its flow, so a connection one of them may drop
+    /// is undecided (<see cref="PolicyEvaluator"/>). The output hook is left out (a host's own connections out are not
+    /// judged), and so is the arp family (no IP flow).
     /// </summary>
-    public static IEnumerable<PolicyIssue> NotEvaluated(IReadOnlyList<PolicyChain> chains)
+    public static IReadOnlyList<PolicyChain> OffPath(IReadOnlyList<PolicyChain> chains)
     {
         var onPaths = Of(chains).SelectMany(p => p.Chains).ToHashSet(StringComparer.Ordinal);
-        return chains.Where(c => c.Hook is { } hook && !onPaths.Contains(c.Name) && !TranslatesBeforeFilter(c) && !c.AcceptsAll
-                                 && !hook.Contains("output", StringComparison.Ordinal) && !hook.StartsWith("arp ", StringComparison.Ordinal))
-            .Select(c => new PolicyIssue(c.Location, $"chain {c.Name} (hook {c.Hook})",
-                "a filter chain on the prerouting, input, forward or postrouting hook, or a nat chain on prerouting: the verdicts of this one are not evaluated (an ingress chain sees one device's packets, which a flow record does not name)"));
+        return [.. chains.Where(c => c.Hook is { } hook && !onPaths.Contains(c.Name) && !TranslatesBeforeFilter(c) && !c.AcceptsAll
+                                     && !hook.Contains("output", StringComparison.Ordinal) && !hook.StartsWith("arp ", StringComparison.Ordinal))];
     }
+
+    /// <summary>The chains <paramref name="offPath"/> (<see cref="OffPath"/>), each listed as not understood at its declaration.</summary>
+    public static IEnumerable<PolicyIssue> NotEvaluated(IReadOnlyList<PolicyChain> offPath) =>
+        offPath.Select(c => new PolicyIssue(c.Location, $"chain {c.Name} (hook {c.Hook})",
+            "a filter chain on the prerouting, input, forward or postrouting hook, or a nat chain on prerouting: this one sees the packets of one device (ingress, netdev) or bridged frames (bridge), which a flow record does not name, and a connection it may drop is undecided"));
 
     /// <summary>True for the hook of a NAT base chain as the nftables readers name it ("ip prerouting (nat)").</summary>
     public static bool IsNat(string? hook) => hook is not null && hook.EndsWith("(nat)", StringComparison.Ordinal);

@@ -40,6 +40,7 @@ internal sealed class JumpGraph
         // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
         NatEntries = [.. policy.Chains.Where(HookPaths.TranslatesBeforeFilter).OrderBy(c => c.Priority)];
         Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
+        OffPath = [.. policy.OffPath.Select(Chain).OfType<PolicyChain>()];
         _hostPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Forward)];
         _networkPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Input)];
     }
@@ -48,6 +49,9 @@ internal sealed class JumpGraph
 
     /// <summary>The nat base chains on the way in before the filter, in priority order: where <see cref="NatWalk"/> starts.</summary>
     public IReadOnlyList<PolicyChain> NatEntries { get; }
+
+    /// <summary>The base chains no path walks that can still drop a connection (<see cref="FirewallPolicy.OffPath"/>).</summary>
+    public IReadOnlyList<PolicyChain> OffPath { get; }
 
     /// <summary>The paths whose chains filter something (an empty iptables FORWARD with policy ACCEPT does not).</summary>
     public IReadOnlyList<PolicyPath> Filtering { get; }

@@ -33,6 +33,7 @@ public static class NftTextParser
         }
         state.Blocks.End(file);
         var chains = state.Chains.Select(c => c.Build()).ToList();
+        var offPath = HookPaths.OffPath(chains);
         return new FirewallPolicy
         {
             Name = name ?? Path.GetFileName(file),
@@ -40,7 +41,8 @@ public static class NftTextParser
             Format = PolicyFormat.NftText,
             Chains = chains,
             Paths = HookPaths.Of(chains),
-            Issues = [.. state.Issues.All.Concat(HookPaths.NotEvaluated(chains)).OrderBy(issue => issue.Location.Line)],
+            Issues = [.. state.Issues.All.Concat(HookPaths.NotEvaluated(offPath)).OrderBy(issue => issue.Location.Line)],
+            OffPath = [.. offPath.Select(c => c.Name)],
         };
     }
 

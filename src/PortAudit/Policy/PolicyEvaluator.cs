@@ -76,7 +76,26 @@ public static class PolicyEvaluator
         if (nat.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
             && Verdict(policy, query, new NatWalk(graph, query, maybe).Run(), point).Decision != verdict.Decision)
             return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
-        return verdict;
+        return verdict.Decision == PolicyDecision.Allowed && graph.OffPath.Count > 0 ? OffPath(graph, query, verdict) : verdict;
+    }
+
+    // A connection the paths allow that a chain no path walks may drop (an ingress chain of one device, a bridge chain):
+    // whether it crosses that chain is not known from its flow, so even a rule that surely matches leaves it undecided,
+    // naming that rule, or the chain when its policy of drop would. Such a chain sees the connection as sent.
+    private static PolicyVerdict OffPath(JumpGraph graph, in PolicyQuery query, PolicyVerdict allowed)
+    {
+        var walk = new ChainWalk(graph, query, FilterEnds.Instance);
+        foreach (var chain in graph.OffPath)
+        {
+            if (!Sees(chain, query)) continue;
+            var (rule, uncertain) = walk.FirstMatch(chain);
+            var action = rule?.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
+            if (Normal(action) == PolicyAction.Drop)
+                return new PolicyVerdict(PolicyDecision.Undecided, rule, allowed.Path, rule is null ? chain.Name : null) { Interface = allowed.Interface };
+            if (uncertain is not null && Normal(uncertain.Action) != PolicyAction.Accept)
+                return new PolicyVerdict(PolicyDecision.Undecided, uncertain, allowed.Path) { Interface = allowed.Interface };
+        }
+        return allowed;
     }
 
     private static PolicyVerdict Verdict(FirewallPolicy policy, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
@@ -128,8 +147,7 @@ public static class PolicyEvaluator
         PolicyVerdict? last = null, undecided = null;
         foreach (string name in path.Chains)
         {
-            // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
-            if (graph.Chain(name) is not { } chain || chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4) continue;
+            if (graph.Chain(name) is not { } chain || !Sees(chain, query)) continue;
             var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
                 : Outcome.Of((HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
@@ -169,6 +187,9 @@ public static class PolicyEvaluator
 
         public bool SameEnd(PolicyRule uncertain, PolicyRule end) => uncertain.IsTerminal && Normal(uncertain.Action) == Normal(end.Action);
     }
+
+    // A chain of an ip6 table never sees an IPv4 packet, and the other way round.
+    private static bool Sees(PolicyChain chain, in PolicyQuery query) => !(chain.Family == 4 && !query.Source.IsV4 || chain.Family == 6 && query.Source.IsV4);
 
     internal static PolicyAction Normal(PolicyAction action) => action == PolicyAction.Reject ? PolicyAction.Drop : action;
 

@@ -351,6 +351,12 @@ public sealed record FirewallPolicy
     /// <summary>Constructs not understood (and unresolved names), in file order.</summary>
     public IReadOnlyList<PolicyIssue> Issues { get; init; } = [];
 
+    /// <summary>
+    /// The base chains no path walks that can still drop a connection (nftables ingress, netdev and bridge chains), by
+    /// name: a connection one of them may drop is undecided. Empty where every chain that filters is on a path.
+    /// </summary>
+    public IReadOnlyList<string> OffPath { get; init; } = [];
+
     /// <summary>Every rule, in chain order.</summary>
     public IEnumerable<PolicyRule> Rules => Chains.SelectMany(c => c.Rules);
 
