@@ -47,8 +47,23 @@ internal static class HookPaths
                                      && !hook.Contains("output", StringComparison.Ordinal) && !hook.StartsWith("arp ", StringComparison.Ordinal))];
     }
 
+    /// <summary>
+    /// An nftables ruleset as both readers (text and JSON) give it: its chains, the paths they make, the chains off every
+    /// path (<see cref="OffPath"/>), and <paramref name="issues"/> with each off-path chain listed among them in line order.
+    /// </summary>
+    public static FirewallPolicy Nftables(string name, string file, PolicyFormat format, IReadOnlyList<PolicyChain> chains, IEnumerable<PolicyIssue> issues)
+    {
+        var offPath = OffPath(chains);
+        return new FirewallPolicy
+        {
+            Name = name, File = file, Format = format, Chains = chains, Paths = Of(chains),
+            Issues = [.. issues.Concat(NotEvaluated(offPath)).OrderBy(issue => issue.Location.Line)],
+            OffPath = [.. offPath.Select(c => c.Name)],
+        };
+    }
+
     /// <summary>The chains <paramref name="offPath"/> (<see cref="OffPath"/>), each listed as not understood at its declaration.</summary>
-    public static IEnumerable<PolicyIssue> NotEvaluated(IReadOnlyList<PolicyChain> offPath) =>
+    private static IEnumerable<PolicyIssue> NotEvaluated(IReadOnlyList<PolicyChain> offPath) =>
         offPath.Select(c => new PolicyIssue(c.Location, $"chain {c.Name} (hook {c.Hook})",
             "a filter chain on the prerouting, input, forward or postrouting hook, or a nat chain on prerouting: this one sees the packets of one device (ingress, netdev) or bridged frames (bridge), which a flow record does not name, and a connection it may drop is undecided"));
 

@@ -88,13 +88,7 @@ public static class NftJsonParser
             }
         }
         var built = chains.Select(c => c.Chain with { Rules = rules.GetValueOrDefault(c.Key)?.Select((r, i) => r.Build(c.Key, i + 1)).ToList() ?? [] }).ToList();
-        var offPath = HookPaths.OffPath(built);
-        return new FirewallPolicy
-        {
-            Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.NftJson, Chains = built,
-            Paths = HookPaths.Of(built), Issues = [.. issues.All.Concat(HookPaths.NotEvaluated(offPath)).OrderBy(issue => issue.Location.Line)],
-            OffPath = [.. offPath.Select(c => c.Name)],
-        };
+        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftJson, built, issues.All);
     }
 
     // The objects of the nftables array with the line each starts on, so that reports can point into the file.

@@ -32,18 +32,7 @@ public static class NftTextParser
             state.Line(Statement(lines, ref i), lineNumber);
         }
         state.Blocks.End(file);
-        var chains = state.Chains.Select(c => c.Build()).ToList();
-        var offPath = HookPaths.OffPath(chains);
-        return new FirewallPolicy
-        {
-            Name = name ?? Path.GetFileName(file),
-            File = file,
-            Format = PolicyFormat.NftText,
-            Chains = chains,
-            Paths = HookPaths.Of(chains),
-            Issues = [.. state.Issues.All.Concat(HookPaths.NotEvaluated(offPath)).OrderBy(issue => issue.Location.Line)],
-            OffPath = [.. offPath.Select(c => c.Name)],
-        };
+        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftText, [.. state.Chains.Select(c => c.Build())], state.Issues.All);
     }
 
     /// <summary>

@@ -72,9 +72,9 @@ public static class PolicyEvaluator
         // theirs that only may match makes the verdict undecided when the walk with it matching ends otherwise.
         var graph = JumpGraph.Of(policy);
         var nat = new NatWalk(graph, query);
-        var verdict = Verdict(policy, query, nat.Run(), point);
+        var verdict = Verdict(policy, graph, query, nat.Run(), point);
         if (nat.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
-            && Verdict(policy, query, new NatWalk(graph, query, maybe).Run(), point).Decision != verdict.Decision)
+            && Verdict(policy, graph, query, new NatWalk(graph, query, maybe).Run(), point).Decision != verdict.Decision)
             return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
         return verdict.Decision == PolicyDecision.Allowed && graph.OffPath.Count > 0 ? OffPath(graph, query, verdict) : verdict;
     }
@@ -98,19 +98,19 @@ public static class PolicyEvaluator
         return allowed;
     }
 
-    private static PolicyVerdict Verdict(FirewallPolicy policy, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
+    private static PolicyVerdict Verdict(FirewallPolicy policy, JumpGraph graph, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
     {
-        NatEndKind.Translated => Translated(policy, query, nat.Rule!, point),
+        NatEndKind.Translated => Translated(policy, graph, query, nat.Rule!, point),
         NatEndKind.Dropped => new PolicyVerdict(PolicyDecision.Blocked, nat.Rule, PathName(policy, point), nat.Chain?.Name),
         NatEndKind.Unknowable => new PolicyVerdict(PolicyDecision.Undecided, nat.Rule, PathName(policy, point)),
-        _ => Filter(policy, query, query, point),
+        _ => Filter(policy, graph, query, query, point),
     };
 
     // The verdict after the destination NAT; one a chain before dstnat gave saw the connection as sent, and names no translation.
-    private static PolicyVerdict Translated(FirewallPolicy policy, in PolicyQuery query, PolicyRule nat, PolicyPoint point)
+    private static PolicyVerdict Translated(FirewallPolicy policy, JumpGraph graph, in PolicyQuery query, PolicyRule nat, PolicyPoint point)
     {
-        var verdict = Filter(policy, query, nat.Nat!.Apply(query), point);
-        return (verdict.Rule?.Chain ?? verdict.DefaultOf) is { } name && JumpGraph.Of(policy).Chain(name) is { } chain && HookPaths.BeforeTranslation(chain)
+        var verdict = Filter(policy, graph, query, nat.Nat!.Apply(query), point);
+        return (verdict.Rule?.Chain ?? verdict.DefaultOf) is { } name && graph.Chain(name) is { } chain && HookPaths.BeforeTranslation(chain)
             ? verdict : verdict with { TranslatedBy = nat };
     }
 
@@ -122,9 +122,8 @@ public static class PolicyEvaluator
 
     // The filter's verdict on the connection as it arrived (original) and as translated (seen): a chain on prerouting
     // before the destination NAT sees the first, every other chain the second.
-    private static PolicyVerdict Filter(FirewallPolicy policy, in PolicyQuery original, in PolicyQuery seen, PolicyPoint point)
+    private static PolicyVerdict Filter(FirewallPolicy policy, JumpGraph graph, in PolicyQuery original, in PolicyQuery seen, PolicyPoint point)
     {
-        var graph = JumpGraph.Of(policy);
         var filtering = graph.Applying(point);
         if (filtering.Count == 0)
             return new PolicyVerdict(PolicyDecision.Allowed, null, PathName(policy, point), "every chain");

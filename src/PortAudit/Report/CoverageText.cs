@@ -9,6 +9,16 @@ namespace PortAudit.Report;
 /// </summary>
 public static class CoverageText
 {
+    /// <summary>
+    /// The rule instances by status, as report.md's summary and report.html's overview give them: "40 rule instances: 12
+    /// seen, 1 failed, ...", without a closing stop.
+    /// </summary>
+    public static string Counts(CoverageCounts c) =>
+        $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
+        $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
+        $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative, " +
+        $"{c.Contradicted} contradicted (only another protocol seen on their port)";
+
     /// <summary>", 25 mismatched" to follow an instance's flows when protocol mismatches were seen on its path; "" otherwise.</summary>
     public static string Mismatched(CoverageEntry entry) =>
         entry.Mismatches.Flows > 0 ? $", {entry.Mismatches.Flows.ToString(CultureInfo.InvariantCulture)} mismatched" : "";

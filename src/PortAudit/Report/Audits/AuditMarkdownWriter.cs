@@ -51,11 +51,7 @@ public static class AuditMarkdownWriter
         var findings = new MarkdownTable(writer, "finding", "count");
         foreach (var (kind, count) in summary.Findings) findings.Row(kind.Name(), count);
         writer.WriteLine();
-        var c = summary.Coverage;
-        writer.WriteLine($"Coverage: {c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
-                         $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
-                         $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative, " +
-                         $"{c.Contradicted} contradicted (only another protocol seen on their port).");
+        writer.WriteLine($"Coverage: {CoverageText.Counts(summary.Coverage)}.");
         writer.WriteLine();
     }
 

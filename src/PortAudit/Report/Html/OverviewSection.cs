@@ -55,7 +55,6 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
     private IEnumerable<IReadOnlyList<string>> Facts()
     {
         var s = report.Summary;
-        var c = s.Coverage;
         yield return ["Captures", string.Join("\n", run.Captures)];
         yield return ["Time span", run.LastNs == 0 ? "no packets"
             : $"{ReportText.Time(run.FirstNs)} to {ReportText.Time(run.LastNs)} ({ReportText.Duration(run.LastNs - run.FirstNs)}{Covered()})"];
@@ -69,10 +68,7 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
             yield return ["Verdicts rest on", evidence + "\n" + string.Join("\n", s.Evidence.Bases.Select(e => $"{e.Name()}: {EvidenceText.Meaning(e)}"))];
         if (TriageText.Baseline(report) is { } baseline) yield return ["Baseline", baseline];
         if (TriageText.Suppressions(report.Triage) is { } suppressions) yield return ["Suppressions", suppressions];
-        yield return ["Coverage", $"{c.Instances} rule instances: {c.Seen} seen, {c.Failed} failed, " +
-                                  $"{c.RequiredNeverSeen} required never seen (missing), {c.OptionalNeverSeen} optional never seen, " +
-                                  $"{c.NotExercised} not exercised by this capture, {c.AlternativeSeen} covered by an alternative, " +
-                                  $"{c.Contradicted} contradicted (only another protocol seen on their port)"];
+        yield return ["Coverage", CoverageText.Counts(s.Coverage)];
         var seen = report.Capture;
         yield return ["Capture point", $"saw {seen.HostsSeen.Count} of {ReportText.Count(seen.InventoryHosts, "inventory host", "inventory hosts")}; " +
                                        $"zones {(seen.ZonesSeen.Count == 0 ? "none" : string.Join(", ", seen.ZonesSeen))}; " +
