@@ -120,6 +120,21 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal("1:vYEoKbT/EMHF25XzldMbsqqIqAU=", flow.Tunnel?.Id);
     }
 
+    // Our own `end` column can name a time before ts (conn.log's duration cannot): held at the start, counted once.
+    [Fact]
+    public void An_end_before_the_start_lasts_0_s_and_is_counted_as_time_reversed()
+    {
+        string parquet = Path.Combine(_dir.FullName, "reversed.parquet");
+        ZeekParquet.Sql("COPY (SELECT make_timestamp(1700000003000000) AS ts, 'Crev' AS uid, '10.0.0.1' AS \"id.orig_h\", 50000 AS \"id.orig_p\", " +
+                        "'10.0.0.2' AS \"id.resp_h\", 443 AS \"id.resp_p\", 'tcp' AS proto, make_timestamp(1700000000000000) AS \"end\" " +
+                        "UNION ALL SELECT make_timestamp(1700000004000000), 'Cfwd', '10.0.0.1', 50001, '10.0.0.2', 443, 'tcp', make_timestamp(1700000005000000)" +
+                        $") TO '{ZeekParquet.Quote(parquet)}' (FORMAT parquet)");
+        var run = RecordRun.File(parquet);
+        Assert.Equal([(1700000003000000000L, 0L), (1700000004000000000L, 1000000000L)],
+            run.Flows.Select(f => (f.StartNs, f.EndNs - f.StartNs)));
+        Assert.Equal((1L, 2L, 0L), (run.Records.TimeReversed, run.Records.Read, run.Records.Rejected));
+    }
+
     [Fact]
     public void Required_columns_read_as_optional_ones_do()
     {
