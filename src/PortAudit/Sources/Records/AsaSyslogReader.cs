@@ -16,18 +16,18 @@ namespace PortAudit.Sources.Records;
 /// </summary>
 public sealed partial class AsaSyslogReader : LineRecordReader
 {
-    private readonly int _assumedYear;
+    private readonly DateTime _readAt;
     private readonly IServerPortHint _serverPorts;
     private readonly Dictionary<string, FlowRecord> _open = new(StringComparer.Ordinal);
     private Dictionary<string, FlowRecord>.Enumerator? _drain;
 
     /// <summary>
-    /// A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>, and
+    /// A reader of <paramref name="text"/>; a time without a year is the latest not after <paramref name="readAt"/> (<see cref="SyslogTime"/>), and
     /// <paramref name="serverPorts"/> places the client of a connection whose built message is not in the log, or of a
     /// packet of an established connection (ports below 1024 when null).
     /// </summary>
-    public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear, IServerPortHint? serverPorts = null)
-        : base(text, name, statistics) => (_assumedYear, _serverPorts) = (assumedYear, serverPorts ?? WellKnownPortHint.Instance);
+    public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, DateTime readAt, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => (_readAt, _serverPorts) = (readAt, serverPorts ?? WellKnownPortHint.Instance);
 
     /// <summary>Connections held built and not torn down, by default.</summary>
     public const int DefaultMaxOpenConnections = 200_000;
@@ -72,7 +72,7 @@ public sealed partial class AsaSyslogReader : LineRecordReader
     {
         var message = MessagePattern().Match(line);
         if (!message.Success) return LineOutcome.Ignored;
-        long time = SyslogTime.TryParse(line, _assumedYear, out long t) ? t : 0;
+        long time = SyslogTime.TryParse(line, _readAt, out long t) ? t : 0;
         if (time != 0 && ZonedTimePattern().Match(line, 0, message.Index) is { Success: true } zoned)
         {
             // The time is the zone's: read as UTC it was hours off, silently. A name we cannot place is said, not guessed.

@@ -14,16 +14,16 @@ namespace PortAudit.Sources.Records;
 /// </summary>
 public sealed class NetfilterLogReader : LineRecordReader
 {
-    private readonly int _assumedYear;
+    private readonly DateTime _readAt;
     private readonly IServerPortHint? _serverPorts;
 
     /// <summary>
-    /// A reader of <paramref name="text"/>; times without a year get <paramref name="assumedYear"/>, and
+    /// A reader of <paramref name="text"/>; a time without a year is the latest not after <paramref name="readAt"/> (<see cref="SyslogTime"/>), and
     /// <paramref name="serverPorts"/> places the client of a packet logged after its connection opened (ports below 1024
     /// when null).
     /// </summary>
-    public NetfilterLogReader(TextReader text, string name, RecordStatistics statistics, int assumedYear, IServerPortHint? serverPorts = null)
-        : base(text, name, statistics) => (_assumedYear, _serverPorts) = (assumedYear, serverPorts);
+    public NetfilterLogReader(TextReader text, string name, RecordStatistics statistics, DateTime readAt, IServerPortHint? serverPorts = null)
+        : base(text, name, statistics) => (_readAt, _serverPorts) = (readAt, serverPorts);
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -44,7 +44,7 @@ public sealed class NetfilterLogReader : LineRecordReader
         int kernel = head.IndexOf("kernel:", StringComparison.Ordinal);
         var prefix = kernel >= 0 ? head[(kernel + 7)..] : head;
         var decision = LoggedPacket.DecisionOf(prefix) ?? FirewallDecision.Allowed;
-        long time = SyslogTime.TryParse(span, _assumedYear, out long t) ? t : ProxmoxTime(head);
+        long time = SyslogTime.TryParse(span, _readAt, out long t) ? t : ProxmoxTime(head);
 
         IpAddr source = default, destination = default;
         bool hasSource = false, hasDestination = false, syn = false, ack = false;

@@ -174,8 +174,6 @@ public sealed class RecordFileSource : IFlowSource
 /// <summary>Opens the reader of each flow-record format.</summary>
 public static class RecordReaders
 {
-    // Syslog times without a year (RFC 3164) are taken as this year's: logs are audited while they are fresh.
-    private static int AssumedYear => DateTime.UtcNow.Year;
 
     /// <summary>
     /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers of records that do
@@ -191,8 +189,8 @@ public static class RecordReaders
         {
             RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts),
-            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, AssumedYear, serverPorts),
-            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, AssumedYear, serverPorts),
+            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts),
+            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts),
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),

@@ -7,20 +7,25 @@ namespace PortAudit.Sources.Records;
 /// The time at the head of a log line, in the forms firewalls and syslog daemons write: RFC 3164 ("Jun  8 14:34:33",
 /// the year assumed), with a year ("Apr 29 2013 12:59:50", as ASA's logging timestamp writes), RFC 5424 and journal
 /// ISO-8601 ("2024-05-01T10:00:00.123+02:00"), after an optional &lt;PRI&gt;. Times without a zone are taken as UTC.
+/// A time without a year is the latest one not after the log was read (a day's grace for a zone ahead of UTC), as
+/// syslog-ng and Logstash place them: a log of late December read in January is last year's, not eleven months ahead.
 /// </summary>
 public static class SyslogTime
 {
     private static readonly string[] MonthFirst = ["MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss"];
 
-    // A time without a year is parsed in this leap year, then moved to the assumed one: parsed without a year, .NET
-    // takes the current one, and "Feb 29" of a year without it failed, so the line counted as one without a time.
+    // A time without a year is parsed in this leap year, then moved to its own: parsed without a year, .NET takes the
+    // current one, and "Feb 29" of a year without it failed, so the line counted as one without a time.
     private const string LeapYear = "2000 ";
 
+    // Times are read as UTC while the log wrote its own zone's: one up to 14 hours ahead (UTC+14) is not the future.
+    private static readonly TimeSpan FutureGrace = TimeSpan.FromDays(1);
+
     /// <summary>
-    /// Reads the time at the start of <paramref name="line"/>; <paramref name="assumedYear"/> completes a time
-    /// without one. False (and 0) when the line does not begin with a time.
+    /// Reads the time at the start of <paramref name="line"/>; a time without a year takes the latest year in which it
+    /// is not after <paramref name="readAt"/> (UTC; a day's grace). False (and 0) when the line does not begin with a time.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<char> line, int assumedYear, out long nanoseconds)
+    public static bool TryParse(ReadOnlySpan<char> line, DateTime readAt, out long nanoseconds)
     {
         nanoseconds = 0;
         if (line.StartsWith("<"))
@@ -59,11 +64,23 @@ public static class SyslogTime
             if (DateTime.TryParseExact(text[..n], MonthFirst, CultureInfo.InvariantCulture,
                     DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
             {
-                if (length == 15) time = new DateTime(assumedYear, time.Month, Math.Min(time.Day, DateTime.DaysInMonth(assumedYear, time.Month)),
-                    time.Hour, time.Minute, time.Second, DateTimeKind.Utc);
+                if (length == 15) time = LatestNotAfter(time, readAt);
                 return UnixTime.TryFromTicks(time.Ticks, out nanoseconds);
             }
         }
         return false;
+    }
+
+    // The latest year, back from readAt's, in which the day exists (29 February: a leap year, at most eight years back)
+    // and the time is not past readAt and its grace.
+    private static DateTime LatestNotAfter(DateTime time, DateTime readAt)
+    {
+        var latest = readAt + FutureGrace;
+        for (int year = latest.Year; ; year--)
+        {
+            if (time.Day > DateTime.DaysInMonth(year, time.Month)) continue;
+            var candidate = new DateTime(year, time.Month, time.Day, time.Hour, time.Minute, time.Second, DateTimeKind.Utc);
+            if (candidate <= latest) return candidate;
+        }
     }
 }

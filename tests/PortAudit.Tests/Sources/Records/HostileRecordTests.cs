@@ -267,7 +267,7 @@ public class HostileRecordTests
         ];
         Func<TextReader, RecordStatistics, LineRecordReader>[] readers =
         [
-            (text, statistics) => new NetfilterLogReader(text, "x.log", statistics, 2024) { MaxLineLength = 1000 },
+            (text, statistics) => new NetfilterLogReader(text, "x.log", statistics, new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc)) { MaxLineLength = 1000 },
             (text, statistics) => new ZeekTsvReader(text, "x.log", statistics) { MaxLineLength = 1000 },
             (text, statistics) => new ZeekJsonReader(text, "x.log", statistics) { MaxLineLength = 1000 },
         ];
@@ -345,13 +345,13 @@ public class HostileRecordTests
             log.Append($"Apr 29 2013 12:59:5{id}: %ASA-6-302013: Built outbound TCP connection {id} for outside:192.0.2.1/443 (192.0.2.1/443) to inside:10.0.0.5/5000{id} (198.51.100.1/4000{id})\n");
         log.Append($"Apr 29 2013 13:00:00: %ASA-6-302013: Built outbound TCP connection {new string('9', 100)} for outside:192.0.2.1/443 (192.0.2.1/443) to inside:10.0.0.5/50009 (198.51.100.1/40009)\n");
         var statistics = new RecordStatistics();
-        using var reader = new AsaSyslogReader(new StringReader(log.ToString()), "asa.log", statistics, 2013) { MaxOpenConnections = 3 };
+        using var reader = new AsaSyslogReader(new StringReader(log.ToString()), "asa.log", statistics, new DateTime(2013, 6, 1, 0, 0, 0, DateTimeKind.Utc)) { MaxOpenConnections = 3 };
         var record = new FlowRecord();
         int flows = 0;
         while (reader.TryRead(ref record)) flows++;
         Assert.Equal(3, flows);
         Assert.Equal(["line 4", "line 5", "line 6"], statistics.Problems.Select(p => p.Place));
-        Assert.Equal(AsaSyslogReader.DefaultMaxOpenConnections, new AsaSyslogReader(new StringReader(""), "x", statistics, 2013).MaxOpenConnections);
+        Assert.Equal(AsaSyslogReader.DefaultMaxOpenConnections, new AsaSyslogReader(new StringReader(""), "x", statistics, DateTime.UtcNow).MaxOpenConnections);
     }
 
     // --- 5. counters near 2^63 ----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PortAudit.Common;
 using PortAudit.Pipeline.Filter;
 using PortAudit.Sources.Records;
@@ -44,21 +45,41 @@ public sealed class UnixTimeTests
         Assert.Equal(long.MaxValue, last);
         // The last second's fraction past .854775807 wrapped to a negative time.
         Assert.False(RecordFields.TryParseEpoch("9223372036.854775808", out _));
-        Assert.False(SyslogTime.TryParse("Dec 31 9999 23:59:59 host kernel:", 2026, out _));
-        Assert.True(SyslogTime.TryParse("Dec 31 2026 23:59:59 host kernel:", 2026, out long syslog));
+        Assert.False(SyslogTime.TryParse("Dec 31 9999 23:59:59 host kernel:", ReadAt(2026, 6, 1), out _));
+        Assert.True(SyslogTime.TryParse("Dec 31 2026 23:59:59 host kernel:", ReadAt(2026, 6, 1), out long syslog));
         Assert.Equal(new DateTimeOffset(2026, 12, 31, 23, 59, 59, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000, syslog);
     }
 
+    private static DateTime ReadAt(int year, int month, int day) => new(year, month, day, 12, 0, 0, DateTimeKind.Utc);
+
+    private static long Seconds(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture).ToUnixTimeSeconds() * 1_000_000_000;
+
     [Theory]
-    [InlineData(2024, "2024-02-29T10:00:00Z")]
-    [InlineData(2026, "2026-02-28T10:00:00Z")]
-    public void FebruaryTheTwentyNinthWithoutAYearIsATime(int assumedYear, string expected)
+    [InlineData("2024-06-01", "2024-02-29T10:00:00Z")]
+    [InlineData("2026-06-01", "2024-02-29T10:00:00Z")]
+    [InlineData("2028-02-29", "2028-02-29T10:00:00Z")]
+    [InlineData("2029-01-10", "2028-02-29T10:00:00Z")]
+    public void FebruaryTheTwentyNinthWithoutAYearIsOfTheLastLeapYear(string readAt, string expected)
     {
-        // Parsed without a year, .NET took the current one: in a year without 29 February the line had no time at all.
-        Assert.True(SyslogTime.TryParse("Feb 29 10:00:00 host kernel: DROP IN=eth0", assumedYear, out long time));
-        Assert.Equal(DateTimeOffset.Parse(expected).ToUnixTimeSeconds() * 1_000_000_000, time);
-        Assert.True(SyslogTime.TryParse("Jun  8 14:34:33 host kernel:", 2026, out long june));
-        Assert.Equal(new DateTimeOffset(2026, 6, 8, 14, 34, 33, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000, june);
+        // Parsed without a year, .NET took the current one: in a year without 29 February the line had no time at all;
+        // then it was the 28th of the year read, a day that line never named.
+        var read = DateTime.Parse(readAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        Assert.True(SyslogTime.TryParse("Feb 29 10:00:00 host kernel: DROP IN=eth0", read, out long time));
+        Assert.Equal(Seconds(expected), time);
+    }
+
+    [Theory]
+    // A log of June or late December read in January: last year's, where it was put months ahead.
+    [InlineData("Jun  8 14:34:33 host kernel:", "2025-06-08T14:34:33Z")]
+    [InlineData("Dec 31 23:59:59 host kernel:", "2025-12-31T23:59:59Z")]
+    [InlineData("Jan  3 00:00:01 host kernel:", "2026-01-03T00:00:01Z")]
+    // A day ahead of UTC at most (UTC+14 writes its own clock): still this year's.
+    [InlineData("Jan 11 08:00:00 host kernel:", "2026-01-11T08:00:00Z")]
+    [InlineData("Jan 12 13:00:00 host kernel:", "2025-01-12T13:00:00Z")]
+    public void A_time_without_a_year_is_the_latest_not_after_the_log_was_read(string line, string expected)
+    {
+        Assert.True(SyslogTime.TryParse(line, ReadAt(2026, 1, 10), out long time));
+        Assert.Equal(Seconds(expected), time);
     }
 
     [Theory]
