@@ -17,7 +17,7 @@ public static class AuditCommand
         var audit = new AuditOptions(required: true);
         // The digest of each capture file takes a core while the file is read (ReadDigests).
         var flowOptions = new CaptureOptions(verdicts: true, besideDigest: true);
-        var inputFormat = new InputFormatOption();
+        var inputFormat = new InputOptions();
         var fromStore = new FromStoreOptions();
         var export = new ExportOptions();
         command.Arguments.Add(captures);

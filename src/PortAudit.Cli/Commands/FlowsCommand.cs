@@ -13,7 +13,7 @@ public static class FlowsCommand
     {
         var command = new Command("flows", "Read captures (pcap, pcapng, gzip, '-' for stdin) or flow records (Zeek conn.log, IPFIX/NetFlow v9/v5, firewall logs) and write one record per flow, to standard output, a file or the flow store (--store).");
         var options = new CaptureCommandOptions(command, OutputOptions.ForFlows());
-        var inputFormat = new InputFormatOption();
+        var inputFormat = new InputOptions();
         inputFormat.AddTo(command);
         var store = new StoreOptions();
         store.AddTo(command);

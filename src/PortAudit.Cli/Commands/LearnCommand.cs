@@ -26,7 +26,7 @@ public static class LearnCommand
             DefaultValueFactory = _ => ModelFitter.DefaultMargin,
         };
         var flowOptions = new CaptureOptions();
-        var inputFormat = new InputFormatOption();
+        var inputFormat = new InputOptions();
         command.Arguments.Add(captures);
         foreach (var option in new Option[] { inventoryFile, catalogDir, modelFile, margin })
             command.Options.Add(option);

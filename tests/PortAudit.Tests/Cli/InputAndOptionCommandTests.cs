@@ -25,6 +25,9 @@ public sealed class InputAndOptionCommandTests : IDisposable
     [InlineData("--max-flows 2147483648", "portaudit: --max-flows: expected a whole number from 1 to 2147483647, not '2147483648'")]
     [InlineData("--tcp-timeout 1e12", "portaudit: --tcp-timeout: expected seconds above 0, at most 1000000000, not '1e12'")]
     [InlineData("--udp-timeout NaN", "portaudit: --udp-timeout: expected seconds above 0, at most 1000000000, not 'NaN'")]
+    [InlineData("--log-zone CST=6", "portaudit: --log-zone CST=6: expected NAME=OFFSET, the offset as +HH:MM or -HH:MM (e.g. CST=-06:00)")]
+    [InlineData("--log-zone CST=+15:00", "portaudit: --log-zone CST=+15:00: offset of 'CST' is not from -12:00 to +14:00")]
+    [InlineData("--log-zone C-T=+01:00", "portaudit: --log-zone C-T=+01:00: zone name 'C-T' is not 2 to 5 letters, as a log writes it after its times")]
     public void ABadOptionIsOneLineAndExitTwoBeforeAnythingIsWritten(string option, string message)
     {
         string reports = Path.Combine(_dir.FullName, "reports");

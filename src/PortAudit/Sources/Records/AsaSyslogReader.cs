@@ -29,6 +29,9 @@ public sealed partial class AsaSyslogReader : LineRecordReader
     public AsaSyslogReader(TextReader text, string name, RecordStatistics statistics, DateTime readAt, IServerPortHint? serverPorts = null)
         : base(text, name, statistics) => (_readAt, _serverPorts) = (readAt, serverPorts ?? WellKnownPortHint.Instance);
 
+    /// <summary>The offsets of the zone names lines write after their times (by default the abbreviations of one offset alone).</summary>
+    public TimeZoneAbbreviations Zones { get; init; } = TimeZoneAbbreviations.Known;
+
     /// <summary>Connections held built and not torn down, by default.</summary>
     public const int DefaultMaxOpenConnections = 200_000;
 
@@ -77,8 +80,8 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         {
             // The time is the zone's: read as UTC it was hours off, silently. A name we cannot place is said, not guessed.
             var zone = zoned.Groups[1].ValueSpan;
-            if (!TimeZoneAbbreviations.TryOffset(zone, out var offset))
-                return Reject($"time zone '{zone}' is not one whose offset from UTC is known (an abbreviation of one offset alone): the time cannot be placed");
+            if (!Zones.TryOffset(zone, out var offset))
+                return Reject($"time zone '{zone}' is not one whose offset from UTC is known (an abbreviation of one offset alone): the time cannot be placed (name its offset: --log-zone {zone}=+HH:MM or -HH:MM)");
             time = Math.Max(0, Saturating.Add(time, -offset.Ticks * 100));
         }
         string text = message.Groups[2].Value;

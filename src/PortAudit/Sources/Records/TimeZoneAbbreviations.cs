@@ -5,10 +5,37 @@ namespace PortAudit.Sources.Records;
 /// its <c>clock timezone</c> and <c>clock summer-time</c> commands were given). A name is any word an administrator
 /// chose, so only the abbreviations the IANA time zone database uses for one offset alone are known (in its rules from
 /// 2005 on); those it uses for several are not, since the line does not say which was meant: CST (-6 in Chicago, -5 in
-/// Havana, +8 in Shanghai), CDT, PST (-8 in Los Angeles, +8 in Manila), IST (+5:30, +1, +2), KST and MSK.
+/// Havana, +8 in Shanghai), CDT, PST (-8 in Los Angeles, +8 in Manila), IST (+5:30, +1, +2), KST and MSK. The site
+/// knows which it meant and names it (the constructor): `--log-zone CST=-06:00`.
 /// </summary>
-public static class TimeZoneAbbreviations
+public sealed class TimeZoneAbbreviations
 {
+    // The offsets a site named, before the table: a name it gives is the one it meant, even one the table knows.
+    private readonly Dictionary<string, int> _named = new(StringComparer.OrdinalIgnoreCase);
+
+    // UTC-12 to UTC+14, the offsets of the IANA database.
+    private static readonly TimeSpan LeastOffset = TimeSpan.FromHours(-12), GreatestOffset = TimeSpan.FromHours(14);
+
+    /// <summary>
+    /// The table, with each of <paramref name="named"/> (a name of 2 to 5 letters, as a log writes it after its times)
+    /// at its offset from UTC (whole minutes, -12:00 to +14:00); a name given twice takes the last.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not 2 to 5 letters or an offset is not one a zone has.</exception>
+    public TimeZoneAbbreviations(IEnumerable<(string Name, TimeSpan Offset)> named)
+    {
+        foreach (var (name, offset) in named)
+        {
+            if (Invalid(name, offset) is { } problem) throw new ArgumentException(problem, nameof(named));
+            _named[name] = (int)offset.TotalMinutes;
+        }
+    }
+
+    /// <summary>What is wrong with naming <paramref name="name"/> at <paramref name="offset"/>; null when nothing is.</summary>
+    public static string? Invalid(string name, TimeSpan offset) =>
+        name.Length is < 2 or > 5 || !name.All(char.IsAsciiLetter) ? $"zone name '{name}' is not 2 to 5 letters, as a log writes it after its times"
+        : offset < LeastOffset || offset > GreatestOffset || offset.Ticks % TimeSpan.TicksPerMinute != 0 ? $"offset of '{name}' is not from -12:00 to +14:00"
+        : null;
+
     private static readonly Dictionary<string, int> OffsetMinutes = new(StringComparer.OrdinalIgnoreCase)
     {
         ["UTC"] = 0, ["GMT"] = 0, ["WET"] = 0, ["WEST"] = 60, ["BST"] = 60, ["CET"] = 60, ["CEST"] = 120, ["MET"] = 60,
@@ -20,10 +47,18 @@ public static class TimeZoneAbbreviations
         ["AKDT"] = -480, ["HST"] = -600, ["HDT"] = -540, ["SST"] = -660,
     };
 
-    /// <summary>The offset from UTC of the zone <paramref name="name"/> (any case); false for a name not known to be one offset.</summary>
-    public static bool TryOffset(ReadOnlySpan<char> name, out TimeSpan offset)
+    /// <summary>The abbreviations of one offset alone, and no name of the site's.</summary>
+    // Declared after the fields its construction reads: static fields are set in the order they are written.
+    public static readonly TimeZoneAbbreviations Known = new([]);
+
+    /// <summary>
+    /// The offset from UTC of the zone <paramref name="name"/> (any case), as the site named it or else from the table;
+    /// false for a name of several offsets or none.
+    /// </summary>
+    public bool TryOffset(ReadOnlySpan<char> name, out TimeSpan offset)
     {
-        bool known = OffsetMinutes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out int minutes);
+        bool known = _named.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out int minutes)
+            || OffsetMinutes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out minutes);
         offset = TimeSpan.FromMinutes(minutes);
         return known;
     }

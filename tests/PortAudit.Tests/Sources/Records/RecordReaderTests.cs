@@ -173,6 +173,30 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void A_zone_name_of_several_offsets_is_placed_by_the_offset_the_site_names()
+    {
+        // CST is Chicago's, Havana's and Shanghai's: the site says which (--log-zone CST=-06:00), and a name it gives
+        // wins over the table's (EDT, here said to be +01:00, stands for the test: a site's own word is taken).
+        const string Permitted = ": %ASA-session-5-106100: access-list acl_in permitted tcp inside/10.1.2.16(2241) -> outside/192.0.0.89(2000) hit-cnt 1 first hit [0x71a87d94, 0x0]\n";
+        string log = Path.Combine(Path.GetTempPath(), $"portaudit-zones-{Guid.NewGuid():N}.log");
+        File.WriteAllText(log, "Apr 15 2014 09:34:36 CST" + Permitted + "Apr 15 2014 09:34:37 edt" + Permitted + "Apr 15 2014 09:34:38 PST" + Permitted);
+        try
+        {
+            var zones = new TimeZoneAbbreviations([("CST", TimeSpan.FromHours(-6)), ("EDT", TimeSpan.FromHours(1))]);
+            var run = RecordRun.Of(new RecordFileSource(log, RecordFormat.CiscoAsa) { Zones = zones });
+            Assert.Equal([new DateTime(2014, 4, 15, 8, 34, 37), new DateTime(2014, 4, 15, 15, 34, 36)],
+                run.Flows.Select(f => DateTime.UnixEpoch.AddTicks(f.StartNs / 100)).Order());
+            Assert.Equal("line 3", Assert.Single(run.Records.Problems).Place);
+            Assert.Contains("--log-zone PST=", run.Records.Problems[0].Reason);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+        Assert.Throws<ArgumentException>(() => new TimeZoneAbbreviations([("CST", TimeSpan.FromMinutes(-360.5))]));
+    }
+
+    [Fact]
     public void Netfilter_and_windows_logs_place_the_client_and_the_decision()
     {
         var netfilter = RecordRun.Text(
