@@ -122,10 +122,11 @@ internal static class FlowColumns
     public static string Quoted(string name) => "\"" + name + "\"";
 
     // Fields the record gained after version 1, each with the version that added its column: version 3, the tunnel a flow
-    // came in (its Community ID).
+    // came in (its Community ID); version 4, whether the input ended less than 1 s after the flow began (Flow.CutOff).
     private static int SinceOf(string field) => field switch
     {
         "tunnel" => 3,
+        "cutOff" => 4,
         _ => 1,
     };
 
@@ -139,6 +140,7 @@ internal static class FlowColumns
         // Columns of version 1, where they followed the record's fields: smallint, 0 for a flow without ICMP.
         "icmpType" or "icmpCode" => ColumnKind.Int2,
         "id" or "packetsToServer" or "bytesToServer" or "packetsToClient" or "bytesToClient" or "icmpErrors" => ColumnKind.Int8,
+        "cutOff" => ColumnKind.Bool,
         _ => ColumnKind.Text,
     };
 }

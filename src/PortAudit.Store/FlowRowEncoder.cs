@@ -160,6 +160,8 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         }
     }
 
+    void IFlowFieldSink.Flag(int field, bool value) => BoolField(value);
+
     // The record's smallint columns (ICMP type and code) are NOT NULL since version 1, which stored 0 for a flow without
     // ICMP: the record's "none" is stored so, and the protocol column tells the two apart.
     void IFlowFieldSink.Null(int field)

@@ -152,7 +152,15 @@ public static class StoreSchema
                 tunnel text;
         """;
 
-    private static readonly string[] Migrations = [V1, V2, V3];
+    // Version 4. Whether the flow was still held when its input ended, less than 1 s after it began (flows.jsonl's cutOff):
+    // an opening unanswered then is no failed attempt. Null in the rows of earlier versions, read as false.
+    private const string V4 = """
+        ALTER TABLE portaudit.flows
+            ADD COLUMN
+                cut_off boolean;
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3, V4];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];

@@ -51,8 +51,33 @@ public sealed class FlowClassifier
         var client = EndOf(flow.Client, ref _lastClient).End;
         var (server, broadcast) = EndOf(flow.Server, ref _lastServer);
         if (broadcast) server = _resolver.ResolveServer(flow.Server, client);
-        var verdict = Review(flow, Judge(flow, client, server), client, server);
+        var verdict = Review(flow, UnansweredAtEnd(flow, Judge(flow, client, server)), client, server);
         return server.Broadcast is { } reach ? Broadcast(verdict, reach) : verdict;
+    }
+
+    /// <summary>What the verdict of an opening left unanswered at the end of input says (<see cref="UnansweredAtEnd"/>).</summary>
+    public const string UnansweredAtEndNote =
+        "unanswered at end of input: the input ended less than 1 s (RFC 6298's initial retransmission timeout) after the flow began, so its answer may have come after; neither failed nor shown through";
+
+    /// <summary>
+    /// An opening unanswered when its input ended, less than 1 s after it began (<see cref="SilencePolicy.IsUnansweredAtEnd"/>),
+    /// is no failed attempt, nor does it show its rules' instances in use: it credits none (Covered empty). An allowed
+    /// one says so in its note; the flow record's cutOff says it for every verdict.
+    /// </summary>
+    private FlowVerdict UnansweredAtEnd(Flow flow, FlowVerdict verdict)
+    {
+        // Covered holds the rules failure was judged with; every other verdict was judged with none.
+        if (!flow.CutOff || verdict.Verdict == Verdict.Ignored || !_silence.IsUnansweredAtEnd(flow, verdict.Covered)) return verdict;
+        bool allowed = verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc;
+        return verdict with
+        {
+            UnansweredAtEnd = true,
+            Covered = [],
+            Contradicted = [],
+            // A finding's reason is taken from its flows' verdicts: only an allowed verdict's, which makes no finding of
+            // its own, says it, as flows.jsonl's note.
+            Reason = !allowed ? verdict.Reason : verdict.Reason is { } reason ? $"{UnansweredAtEndNote}; {reason}" : UnansweredAtEndNote,
+        };
     }
 
     /// <summary>

@@ -29,6 +29,13 @@ public sealed record FlowVerdict(
     /// </summary>
     public IReadOnlyList<Rule> Contradicted { get; init; } = [];
 
+    /// <summary>
+    /// The flow's opening went unanswered, but its input ended less than 1 s after it began (<see cref="Flows.Flow.CutOff"/>,
+    /// <see cref="SilencePolicy.IsUnansweredAtEnd"/>): it is neither a failed attempt (<see cref="FailedAttempt"/> is false)
+    /// nor a flow that got through, so it credits no rule instance (<see cref="Covered"/> is empty) and no model learns it.
+    /// </summary>
+    public bool UnansweredAtEnd { get; init; }
+
     /// <summary>The verdict of each firewall policy that sees the flow (<c>--firewall</c>); empty without policies.</summary>
     public IReadOnlyList<Firewall.FirewallVerdict> Policy { get; init; } = [];
 

@@ -19,7 +19,8 @@ namespace PortAudit.Audit;
 /// each sends one direction of the tunnel from a source port of its own hash, so a working tunnel is two carriers
 /// that each go unanswered, and what a block would show is the unanswered flows inside it.
 /// A rejection (RST, ICMP unreachable) is always a failed attempt: something did answer, and said no; so is a flow a
-/// firewall logged as denied (<see cref="FlowState.Blocked"/>).
+/// firewall logged as denied (<see cref="FlowState.Blocked"/>). Silence is not, when the input ended less than 1 s after
+/// the flow began (<see cref="IsUnansweredAtEnd"/>): the answer may have come after the capture stopped.
 /// </summary>
 public sealed class SilencePolicy
 {
@@ -52,6 +53,20 @@ public sealed class SilencePolicy
     {
         // A logged deny is the firewall's own word that it blocked the flow.
         if (flow.State is FlowState.Rejected or FlowState.Blocked) return true;
+        return !flow.CutOff && AwaitedAnswer(flow, rules);
+    }
+
+    /// <summary>
+    /// True when <paramref name="flow"/> went unanswered although its destination and protocol expect an answer, but its
+    /// input ended less than 1 s after it began (<see cref="Flow.CutOff"/>): unanswered at the end of input, neither a
+    /// failed attempt nor one that got through. RFC 6298's initial retransmission timeout (1 s) is how long a TCP client
+    /// waits for the answer before it sends again; an opening the capture watched for less cannot be said to have failed.
+    /// </summary>
+    public bool IsUnansweredAtEnd(Flow flow, IReadOnlyList<Rule> rules) => flow.CutOff && AwaitedAnswer(flow, rules);
+
+    // Unanswered, by a destination and protocol that answer.
+    private bool AwaitedAnswer(Flow flow, IReadOnlyList<Rule> rules)
+    {
         if (flow.State != FlowState.Unanswered) return false;
         // Every packet of an unanswered flow went from its client, so the server is where they were sent.
         if (IsGroupDestination(flow.Server)) return false;

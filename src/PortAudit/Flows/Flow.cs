@@ -65,6 +65,7 @@ public sealed class Flow
             _recordEvidence = record.Evidence,
             SidesFromPorts = record.SidesFromPorts,
             FirstSentByServer = record.FirstSentByServer,
+            CutOff = record.CutOff,
         };
         if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel);
         return flow;
@@ -172,6 +173,24 @@ public sealed class Flow
             if (_rare is not null || value is not null) (_rare ??= new Rarities()).Tunnel = value;
         }
     }
+
+    /// <summary>
+    /// True when the flow was still held when its input ended, less than <see cref="CutOffWindowNs"/> after its first
+    /// packet: the input stopped before an opening it holds unanswered could be called failed, since the answer may have
+    /// come after the capture did. Set by the table at the end of input (<see cref="FlowTable"/>), so that it travels with
+    /// the flow into every record, store and lake: an audit of them knows it without knowing where the input ended.
+    /// </summary>
+    public bool CutOff
+    {
+        get => Has(Marks.CutOff);
+        internal set => Mark(Marks.CutOff, value);
+    }
+
+    /// <summary>
+    /// How long an opening may go unanswered before it can be said to have failed: RFC 6298's initial retransmission
+    /// timeout, 1 s, after which a TCP client sends its SYN again; a flow the input ended within it is <see cref="CutOff"/>.
+    /// </summary>
+    public const long CutOffWindowNs = 1_000_000_000;
 
     /// <summary>Time of the first packet, nanoseconds since the epoch.</summary>
     public long StartNs { get; private set; }
@@ -434,7 +453,7 @@ public sealed class Flow
     private void Mark(Marks mark, bool on) => _marks = on ? _marks | mark : _marks & ~mark;
 
     [Flags]
-    private enum Marks : byte
+    private enum Marks : ushort
     {
         None = 0,
         ClientSyn = 1,
@@ -445,12 +464,23 @@ public sealed class Flow
         SidesFromContent = 32,
         AnnouncementRefuted = 64,
         Unreachable = 128,
+        CutOff = 256,
     }
 
     private sealed class Rarities
     {
         public IcmpErrors IcmpErrors;
         public FlowTunnel? Tunnel;
+    }
+
+    /// <summary>
+    /// Marks the flow <see cref="CutOff"/> when the input, whose newest packet came at <paramref name="inputEndNs"/>, ended
+    /// while the table held it less than <see cref="CutOffWindowNs"/> after it began.
+    /// </summary>
+    internal void NoteInputEnd(long inputEndNs)
+    {
+        // No packet read, no end known (long.MinValue): nothing is marked, and the difference cannot overflow.
+        if (inputEndNs != long.MinValue && inputEndNs - StartNs < CutOffWindowNs) CutOff = true;
     }
 
     /// <summary>

@@ -78,6 +78,11 @@ public struct FlowRecord
     /// <summary>With <see cref="SidesFromPorts"/>: the record's sender was taken for the server (the record was swapped).</summary>
     public bool FirstSentByServer { get; set; }
 
+    /// <summary>
+    /// Our own flows.parquet's <c>cut_off</c>: the capture ended less than 1 s after the flow began (<see cref="Flow.CutOff"/>).
+    /// </summary>
+    public bool CutOff { get; set; }
+
     /// <summary>Turns the client and server around, with their counters (a reader that learned the initiator late).</summary>
     public void Swap()
     {

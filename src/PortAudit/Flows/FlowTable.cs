@@ -29,6 +29,8 @@ public sealed class FlowTable
     private long[] _evictionOrder = [];
     private Flow[] _evictionFlows = [];
     private long _lastOrdinal;
+    // The newest packet's time the table counted: where its input ended, for a run that does not say (Flush).
+    private long _newestNs = long.MinValue;
 
     /// <summary>Creates an empty table.</summary>
     public FlowTable(FlowTableOptions options, params IFlowObserver[] observers) : this(options, observers, shard: false) { }
@@ -68,7 +70,7 @@ public sealed class FlowTable
     internal FlowEnding Ending { get; private set; }
 
     /// <summary>
-    /// After <see cref="Flush"/>: the first packet's time of each flow it handed on, at the same place (the keys
+    /// After <see cref="Flush()"/>: the first packet's time of each flow it handed on, at the same place (the keys
     /// <see cref="FlowOrder.SortHeld(FlowSet, out long[], bool)"/> sorted them by).
     /// </summary>
     internal long[] HeldStarts { get; private set; } = [];
@@ -99,6 +101,7 @@ public sealed class FlowTable
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);
+        if (timestampNs > _newestNs) _newestNs = timestampNs;
         if (!_shard && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         if (packet.Carrier.Present)
         {
@@ -178,32 +181,50 @@ public sealed class FlowTable
         return flow!;
     }
 
-    /// <summary>Ends every flow still held (end of input), oldest first, then the tunnels' carriers (<see cref="TunnelCarriers"/>).</summary>
-    public void Flush() => EndRun([], null);
+    /// <summary>
+    /// Ends every flow still held (end of input), oldest first, then the tunnels' carriers (<see cref="TunnelCarriers"/>);
+    /// the input ended at the newest packet the table counted.
+    /// </summary>
+    public void Flush() => Flush(_newestNs);
+
+    /// <summary>
+    /// As <see cref="Flush()"/>, the input having ended at <paramref name="inputEndNs"/>: the newest packet of the whole
+    /// run, which a shard's table alone does not see.
+    /// </summary>
+    internal void Flush(long inputEndNs) => EndRun([], null, inputEndNs);
 
     /// <summary>
     /// Ends every flow still held, then the carriers of the tunnels this table and the tables of <paramref name="parts"/>
     /// (the shards of the same run, already flushed) counted, with the ids <paramref name="nextOrdinal"/> gives, the run's
     /// ordinals after every packet's (null: after this table's last). A shard's table leaves its carriers to the run's.
+    /// A flow held that began less than 1 s before <paramref name="inputEndNs"/>, the time of the input's newest packet
+    /// (undecodable ones too: the capture still ran), is <see cref="Flow.CutOff"/>.
     /// </summary>
-    internal void EndRun(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal)
+    internal void EndRun(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal, long inputEndNs)
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
         var remaining = FlowOrder.SortHeld(_flows, out var starts, split: !_shard);
         HeldStarts = starts;
+        inputEndNs = Math.Max(inputEndNs, _newestNs);
+        // Marked before the table's observers see them: inspection and every consumer get the flow as it is written. By
+        // start, the flows begun in the input's last second are the last ones: only they are touched.
+        for (int i = remaining.Length - 1; i >= 0 && inputEndNs != long.MinValue && inputEndNs - starts[i] < Flow.CutOffWindowNs; i--)
+            remaining[i].NoteInputEnd(inputEndNs);
         _flows.Clear();
         _recent = null;
         Ending = FlowEnding.EndOfInput;
         foreach (var observer in _observers) observer.OnFlowsEnd(remaining);
-        if (!_shard) EndCarriers(parts, nextOrdinal);
+        if (!_shard) EndCarriers(parts, nextOrdinal, inputEndNs);
     }
 
-    private void EndCarriers(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal)
+    private void EndCarriers(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal, long inputEndNs)
     {
         foreach (var part in parts) _carriers.Merge(part._carriers);
         foreach (var flow in _carriers.End(() => TakeOrdinal(nextOrdinal?.Invoke() ?? 0)))
         {
+            // A tunnel's own flow is held to the end of input as every other is.
+            flow.NoteInputEnd(inputEndNs);
             Statistics.FlowsCreated++;
             NotifyEnd(flow);
         }

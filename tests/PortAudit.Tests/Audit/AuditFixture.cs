@@ -83,6 +83,24 @@ internal static class AuditFixture
     /// <summary>The flows of a capture: each item is a list of frames built with <see cref="Packets"/>.</summary>
     public static List<Flow> FlowsOf(params byte[][] frames) => FlowRunner.Run(PcapBuilder.Spaced(frames)).Flows;
 
+    /// <summary>Where <see cref="WatchedFlowsOf"/> has the capture go on: a datagram between two hosts no test names.</summary>
+    public const string Bystander = "198.51.100.77";
+
+    /// <summary>
+    /// The flows of <paramref name="frames"/> as <see cref="FlowsOf"/> gives them, the capture going on 2 s after the last
+    /// (a datagram of <see cref="Bystander"/>'s, whose flow is left out): an opening the frames leave unanswered had more
+    /// than the 1 s of RFC 6298's initial retransmission timeout to be answered, so it is judged, not unanswered at the
+    /// end of input (<see cref="Flow.CutOff"/>).
+    /// </summary>
+    public static List<Flow> WatchedFlowsOf(params byte[][] frames)
+    {
+        var builder = new PcapBuilder();
+        double time = 1;
+        foreach (var frame in frames) builder.Add(frame, time += 0.01);
+        builder.Add(Ethernet(Ip(Bystander, "198.51.100.78", 17, Udp(9, 9))), time + 2);
+        return FlowRunner.Run(builder.Build()).Flows.Where(f => f.Client.ToString() != Bystander).ToList();
+    }
+
     /// <summary>A TCP handshake from client to server (answered, so established).</summary>
     public static byte[][] Handshake(string client, string server, ushort port, ushort clientPort = 50000) =>
     [

@@ -62,11 +62,11 @@ public class SilencePolicyTests
     public void UnansweredOneWayFlowThatNoRuleMatchesIsNotAFailedAttempt()
     {
         // No rule lets a workstation send datagrams to the SIP server; inspection named them NetBIOS datagrams.
-        var flow = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(138, 138)))));
+        var flow = Assert.Single(WatchedFlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(138, 138)))));
         flow.App = AppLabel.NetBiosDgm;
         var silent = Auditor().Audit(flow);
 
-        var unlabelled = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, 9999)))));
+        var unlabelled = Assert.Single(WatchedFlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, 9999)))));
         var failed = Auditor().Audit(unlabelled);
 
         Assert.Equal((Verdict.Unexpected, false), (silent.Verdict, silent.FailedAttempt));
@@ -79,7 +79,7 @@ public class SilencePolicyTests
     [InlineData("v2c get-request", true)]
     public void UnansweredSnmpIsSilentOnlyForTraps(string detail, bool failedAttempt)
     {
-        var flow = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, 161)))));
+        var flow = Assert.Single(WatchedFlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, 161)))));
         flow.App = AppLabel.Snmp;
         flow.AppDetail = AppDetail.Word(detail);
 
@@ -92,7 +92,7 @@ public class SilencePolicyTests
     [InlineData("query; broadcast", false)] // a broadcast sent to a host address the inventory has no prefix for
     public void UnansweredNetBiosNameIsSilentForResponsesAndBroadcasts(string detail, bool failedAttempt)
     {
-        var flow = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(137, 137)))));
+        var flow = Assert.Single(WatchedFlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(137, 137)))));
         flow.App = AppLabel.NetBiosNs;
         flow.AppDetail = AppDetail.Of([.. detail.Split("; ").Select(w => new DetailPart(null, w))]);
 
@@ -143,7 +143,7 @@ public class SilencePolicyTests
         var context = LabContext();
         var auditor = new FlowAuditor(context);
         var syn = Ethernet(Ip("10.77.0.100", "10.77.0.10", 6, Tcp(50123, 5061, Syn)));
-        var flow = Assert.Single(FlowsOf(syn, syn, syn));
+        var flow = Assert.Single(WatchedFlowsOf(syn, syn, syn));
         Assert.Equal(FlowState.Unanswered, flow.State);
 
         var verdict = auditor.Audit(flow);

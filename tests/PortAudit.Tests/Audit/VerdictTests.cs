@@ -192,7 +192,7 @@ public class VerdictTests
     [Fact]
     public void UnansweredTcpOpeningIsAFailedAttempt()
     {
-        var flow = Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 6, Tcp(50000, 5061, Syn)))));
+        var flow = Assert.Single(WatchedFlowsOf(Ethernet(Ip(Ws, Sip, 6, Tcp(50000, 5061, Syn)))));
 
         var verdict = Auditor().Audit(flow);
 

@@ -27,7 +27,7 @@ public sealed class FlowsCommandTests : IDisposable
         var tcp = JsonDocument.Parse(lines[0]).RootElement;
         Assert.Equal(new[] { "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
             "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state", "app", "appDetail", "rpcInterface",
-            "rpcInterfaceUuid", "rpcSource", "evidence", "recordId", "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel" },
+            "rpcInterfaceUuid", "rpcSource", "evidence", "recordId", "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel", "cutOff" },
             tcp.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("2023-11-14T22:13:20.000001Z", tcp.GetProperty("start").GetString());
         Assert.Equal("established", tcp.GetProperty("state").GetString());

@@ -305,6 +305,8 @@ public class JsonLinesFlowWriterTests
 
         public void Number(int field, long value) => _json.WriteNumber(_names[field], value);
 
+        public void Flag(int field, bool value) => _json.WriteBoolean(_names[field], value);
+
         // A JSON number, validated as one by the framework.
         public void Seconds(int field, long nanoseconds)
         {

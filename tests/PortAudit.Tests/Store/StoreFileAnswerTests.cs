@@ -46,6 +46,32 @@ public sealed class StoreFileAnswerTests : IDisposable
         return _store.Store;
     }
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void A_SYN_its_capture_ended_0_2_s_after_is_judged_from_the_store_as_from_the_file_and_rows_without_the_mark_as_before(string engine)
+    {
+        // Only the capture's run knew where its input ended: the flow's row carries it (cut_off, version 4).
+        var store = Store(engine);
+        string capture = Path.Combine(_root, "syn-at-end.pcap");
+        File.WriteAllBytes(capture, UnansweredAtEndTests.Capture(0));
+        StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture]));
+
+        UnansweredAtEndTests.AssertUnansweredAtEnd(fromStore.Flows, fromStore.Report);
+        Assert.Equal(Flows(fromFile.Flows), Flows(fromStore.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromStore.Report));
+        Assert.Equal("2", _store!.Scalar("SELECT count(*) FROM portaudit.flows WHERE cut_off"));
+
+        // A row of a store migrated from version 3 holds no mark (null): read as false, the SYN is judged as it was then.
+        _store.Execute("UPDATE portaudit.flows SET cut_off = NULL");
+        var old = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        var (flow, verdict) = Assert.Single(old.Flows, f => f.Flow.ServerPort == 5061);
+        Assert.Equal((false, true, "lync-fe-sip-tls"), (flow.CutOff, verdict.FailedAttempt, verdict.BlockedRule?.Id));
+        Assert.Empty(_notices);
+    }
+
     [StoreTheory("captures")]
     [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
     public void Every_shared_capture_audited_from_the_store_gives_the_files_flows_sides_verdicts_and_findings(string engine)
@@ -405,7 +431,9 @@ public sealed class StoreFileAnswerTests : IDisposable
     private static string Describe((Flow Flow, FlowVerdict Verdict) f) =>
         $"{f.Flow.Transport} {f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.EndNs} " +
         $"{f.Flow.State} {f.Flow.Sides} {f.Flow.Evidence} {f.Flow.PacketsToServer}/{f.Flow.BytesToServer} {f.Flow.PacketsToClient}/{f.Flow.BytesToClient} " +
-        $"{f.Flow.App} [{f.Flow.AppDetail}] {f.Flow.Weakness} {f.Flow.DceRpc?.Uuid} {f.Flow.RpcCalls?.Bindings.Count} {f.Flow.RecordId} {f.Flow.Tunnel?.Id} {f.Verdict.Verdict} {f.Verdict.Rule?.Id}";
+        $"{f.Flow.App} [{f.Flow.AppDetail}] {f.Flow.Weakness} {f.Flow.DceRpc?.Uuid} {f.Flow.RpcCalls?.Bindings.Count} {f.Flow.RecordId} {f.Flow.Tunnel?.Id} " +
+        // Where the input ended only the capture's run knew: failed attempts differed until the flow carried it (CutOff).
+        $"cutOff={f.Flow.CutOff} {f.Verdict.Verdict} {f.Verdict.Rule?.Id} failed={f.Verdict.FailedAttempt}";
 
     public void Dispose()
     {

@@ -55,6 +55,21 @@ internal sealed class TestStore : IDisposable
         return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 
+    /// <summary>Runs <paramref name="sql"/>, which may write (the store's writer must be closed).</summary>
+    public void Execute(string sql)
+    {
+        if (_server is not null)
+        {
+            _server.Scalar(sql.Replace("\"", "\\\""));
+            return;
+        }
+        using var connection = new DuckDBConnection($"DataSource={_file}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     public void Dispose() => _server?.Dispose();
 }
 

@@ -22,8 +22,9 @@ public sealed class AnomalyJudge(ModelSet models, FlowRhythm rhythms)
     /// <summary>What the models judged so far.</summary>
     public AnomalyCounts Counts => new(Enum.GetValues<FeatureSet>().ToDictionary(s => s.Name(), s => _judged[(int)s]), _unjudged);
 
-    /// <summary>True for the verdicts the models learn and judge: flows a rule allows.</summary>
-    public static bool Judges(FlowVerdict verdict) => verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt;
+    /// <summary>True for the verdicts the models learn and judge: flows a rule allows that got through.</summary>
+    public static bool Judges(FlowVerdict verdict) =>
+        verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && !verdict.FailedAttempt && !verdict.UnansweredAtEnd;
 
     /// <summary>The rhythm of each flow, kept while models are in use: <see cref="Record"/> takes it, whatever the verdict.</summary>
     public FlowRhythm Rhythms => rhythms;

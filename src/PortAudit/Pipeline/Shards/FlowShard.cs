@@ -144,6 +144,6 @@ internal sealed class FlowShard
             if (entry.Kind != PacketBatch.EntryKind.Sweep)
                 table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber, entry.Ordinal);
         }
-        if (batch.EndOfRun) table.Flush();
+        if (batch.EndOfRun) table.Flush(batch.InputEndNs);
     }
 }

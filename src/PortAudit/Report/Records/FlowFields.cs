@@ -34,6 +34,9 @@ public interface IFlowFieldSink
     /// <summary>A numeric field.</summary>
     void Number(int field, long value);
 
+    /// <summary>A boolean field: <c>true</c> or <c>false</c> as text to formats without booleans.</summary>
+    void Flag(int field, bool value) => Verbatim(field, value ? "true"u8 : "false"u8);
+
     /// <summary>A field with no value.</summary>
     void Null(int field);
 
@@ -91,7 +94,7 @@ public static class FlowFields
         "id", "start", "end", "duration", "transport", "client", "clientPort", "server", "serverPort", "communityId",
         "packetsToServer", "bytesToServer", "packetsToClient", "bytesToClient", "state",
         "app", "appDetail", "rpcInterface", "rpcInterfaceUuid", "rpcSource", "evidence", "recordId",
-        "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel",
+        "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel", "cutOff",
     };
 
     // Transport and state names come from fixed tables of plain words: held as bytes, they reach the sink as verbatim text.
@@ -146,8 +149,10 @@ public static class FlowFields
         sink.Verbatim(20, EvidenceNames[(int)flow.Evidence]);
         Optional(sink, 21, flow.RecordId);
         WriteIcmp(sink, 22, flow);
-        WriteIcmpErrors(sink, Names.Length - 3, flow.IcmpErrors);
-        WriteTunnel(sink, Names.Length - 1, flow.Tunnel);
+        WriteIcmpErrors(sink, Names.Length - 4, flow.IcmpErrors);
+        WriteTunnel(sink, Names.Length - 2, flow.Tunnel);
+        // Unanswered at the end of input is no failed attempt (SilencePolicy): the record says why for every reader.
+        sink.Flag(Names.Length - 1, flow.CutOff);
     }
 
     // What names the tunnel's own record: its communityId from packets, a record source's ids of it.

@@ -178,6 +178,12 @@ internal sealed class JsonLineFormatter
 
     public void Null(int field) => Append(_nulls[field]);
 
+    public void Flag(int field, bool value)
+    {
+        Append(_names[field]);
+        Append(value ? "true"u8 : "false"u8);
+    }
+
     public void TextList(int field, IReadOnlyList<string> values)
     {
         if (_repeated.TryGet(field, values, out var known))
@@ -239,6 +245,7 @@ internal sealed class JsonLineFormatter
         public void Verbatim(int field, ReadOnlySpan<byte> ascii) => formatter.Verbatim(field, ascii);
         public void Number(int field, long value) => formatter.Number(field, value);
         public void Null(int field) => formatter.Null(field);
+        public void Flag(int field, bool value) => formatter.Flag(field, value);
         public void Seconds(int field, long nanoseconds) => formatter.Seconds(field, nanoseconds);
         public void Time(int field, long nanoseconds) => formatter.Time(field, nanoseconds);
         public void TextList(int field, IReadOnlyList<string> values) => formatter.TextList(field, values);

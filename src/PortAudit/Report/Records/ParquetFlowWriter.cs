@@ -61,6 +61,7 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
             "time" => ParquetKind.Time,
             "interval" => ParquetKind.Seconds,
             "count" or "port" => ParquetKind.Number,
+            "bool" => ParquetKind.Flag,
             _ => ParquetKind.Text,
         };
 

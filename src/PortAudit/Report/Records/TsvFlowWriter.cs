@@ -28,6 +28,7 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
         ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
         ["bytesToClient"] = "count", ["icmpType"] = "count", ["icmpCode"] = "count", ["icmpErrors"] = "count",
+        ["cutOff"] = "bool",
     };
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create("\t\n\r\\");
@@ -98,6 +99,13 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         Separate(field);
         _writer.Write(Unset);
+    }
+
+    // Zeek's bool: T or F.
+    void IFlowFieldSink.Flag(int field, bool value)
+    {
+        Separate(field);
+        _writer.Write(value ? 'T' : 'F');
     }
 
     private void Separate(int field)

@@ -35,6 +35,12 @@ public static class ParquetFlowColumns
     /// <summary>The tunnel the flow came in, by its own record's id (<see cref="Flow.Tunnel"/>).</summary>
     public const string Tunnel = "tunnel";
 
+    /// <summary>
+    /// Whether the capture ended less than 1 s after the flow began, while its run still held it (<see cref="Flow.CutOff"/>):
+    /// an opening unanswered then is no failed attempt.
+    /// </summary>
+    public const string CutOff = "cut_off";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }
@@ -49,7 +55,7 @@ public static class ParquetFlowColumns
 public sealed class ParquetRecordReader : IRecordReader
 {
     /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
-    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel }
+    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel, CutOff }
 
     private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
 
@@ -138,6 +144,7 @@ public sealed class ParquetRecordReader : IRecordReader
         ParquetFlowColumns.IcmpType => Own.IcmpType,
         ParquetFlowColumns.IcmpCode => Own.IcmpCode,
         ParquetFlowColumns.Tunnel => Own.Tunnel,
+        ParquetFlowColumns.CutOff => Own.CutOff,
         _ => Own.None,
     });
 
@@ -216,6 +223,10 @@ public sealed class ParquetRecordReader : IRecordReader
             case Own.Tunnel:
                 record.Tunnel = value;
                 return null;
+            case Own.CutOff:
+                if (!bool.TryParse(value, out bool cutOff)) return $"{ParquetFlowColumns.CutOff} '{RecordFields.Clip(value)}' is not true or false";
+                record.CutOff = cutOff;
+                return null;
             default:
                 return null;
         }
@@ -267,6 +278,7 @@ public sealed class ParquetRecordReader : IRecordReader
         if (type == typeof(double)) return await Read<double>(group, field, count);
         if (type == typeof(float)) return await Read<float>(group, field, count);
         if (type == typeof(decimal)) return await Read<decimal>(group, field, count);
+        if (type == typeof(bool)) return await Read<bool>(group, field, count);
         return await Read<DateTime>(group, field, count);
     }
 
@@ -294,6 +306,7 @@ public sealed class ParquetRecordReader : IRecordReader
         : type == typeof(float) ? v => Seconds((long)Math.Round((float)v * 1e6))
         : type == typeof(decimal) ? v => Seconds((long)Math.Round((decimal)v * 1_000_000m))
         : type == typeof(DateTime) ? v => Seconds((((DateTime)v).Ticks - DateTime.UnixEpoch.Ticks) / 10)
+        : type == typeof(bool) ? v => (bool)v ? "true" : "false"
         : type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(ulong) || type == typeof(uint)
           || type == typeof(ushort) || type == typeof(byte) ? v => Convert.ToString(v, CultureInfo.InvariantCulture)!
         : null;

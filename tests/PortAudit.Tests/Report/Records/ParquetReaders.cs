@@ -89,6 +89,7 @@ internal static class ParquetReaders
         if (field.ClrType == typeof(long)) return await Read<long>(group, field, count, repetition);
         if (field.ClrType == typeof(double)) return await Read<double>(group, field, count, repetition);
         if (field.ClrType == typeof(DateTime)) return await Read<DateTime>(group, field, count, repetition);
+        if (field.ClrType == typeof(bool)) return await Read<bool>(group, field, count, repetition);
         throw new InvalidOperationException($"{field.Name}: unexpected type {field.ClrType}");
     }
 
@@ -125,6 +126,7 @@ internal static class ParquetReaders
     {
         null => null,
         string text => text,
+        bool flag => flag,
         long or int or short or byte or ulong or uint or ushort or sbyte => Convert.ToInt64(value, CultureInfo.InvariantCulture),
         double number => number,
         DateTime time => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
@@ -138,6 +140,8 @@ internal static class ParquetReaders
     {
         JsonValueKind.Null => null,
         JsonValueKind.String => value.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
         JsonValueKind.Number => value.TryGetInt64(out long n) && !value.GetRawText().Contains('.') ? (object)n : value.GetDouble(),
         JsonValueKind.Array => value.EnumerateArray().Select(Canonical).ToList(),
         _ => throw new InvalidOperationException($"unexpected JSON value {value}"),

@@ -162,9 +162,10 @@ public sealed class ParquetRecordTests : IDisposable
     public void The_readers_own_column_names_are_the_writers()
     {
         // The reader may not use the Report layer's writer: the names it knows are checked against the writer's here.
-        string[] fields = ["end", "state", "app", "evidence", "icmpType", "icmpCode", "tunnel"];
+        string[] fields = ["end", "state", "app", "evidence", "icmpType", "icmpCode", "tunnel", "cutOff"];
         Assert.Equal([ParquetFlowColumns.End, ParquetFlowColumns.State, ParquetFlowColumns.App, ParquetFlowColumns.Evidence,
-            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.Tunnel], fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
+            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.Tunnel, ParquetFlowColumns.CutOff],
+            fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
     }
 
     // What a flow record carries, in one line.
