@@ -151,17 +151,7 @@ internal static class IptablesRule
                     else rule.MatchSourcePorts(ports);
                     break;
                 case "--ctstate" or "--state" when value is not null:
-                    var states = ConnectionStates.None;
-                    // SNAT and DNAT are not states but whether the connection was translated, which the evaluator
-                    // does not carry to the filter: such a rule may match, whatever else it lists.
-                    if (value.Split(',').Any(part => part is "SNAT" or "DNAT"))
-                    {
-                        rule.Unknown($"{option} {value}", "states of the connection (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED); SNAT and DNAT ask whether it was translated, which is not evaluated here");
-                        break;
-                    }
-                    foreach (string part in value.Split(','))
-                        if (Enum.TryParse<ConnectionStates>(part, ignoreCase: true, out var state)) states |= state;
-                    rule.MatchStates(negate ? ~states & (ConnectionStates)31 : states);
+                    States(rule, option, value, negate);
                     break;
                 case "-i" or "--in-interface" or "-o" or "--out-interface" when value is not null:
                     string name = (negate ? "!" : "") + value;
@@ -202,6 +192,35 @@ internal static class IptablesRule
             }
             negate = false;
             i += used;
+        }
+    }
+
+    // The conntrack match holds when the connection is in any state listed. SNAT and DNAT are states too, whether the
+    // connection was translated: the first packet the filter sees is new (or untracked), and translated when the nat
+    // chains before it changed its destination (DNAT); SNAT is set after the filter (nat POSTROUTING and INPUT come
+    // later), so the first packet never has it. "NEW,DNAT" is then any new connection, "DNAT" a translated one, and
+    // "! DNAT" (without NEW) an untranslated one.
+    private static void States(PolicyRuleBuilder rule, string option, string value, bool negate)
+    {
+        var states = ConnectionStates.None;
+        bool dnat = false;
+        foreach (string part in value.Split(','))
+            if (part == "DNAT") dnat = true;
+            else if (Enum.TryParse<ConnectionStates>(part, ignoreCase: true, out var state)) states |= state;
+        bool orNew = (states & ConnectionStates.New) != 0;
+        if (negate)
+        {
+            rule.MatchStates(~states & (ConnectionStates)31);
+            if (dnat && !orNew) rule.MatchTranslated(false);
+        }
+        else if (!dnat || orNew) rule.MatchStates(states);
+        else if ((states & ConnectionStates.Untracked) != 0)
+            // Untracked or translated: one or the other, which one condition per field cannot hold.
+            rule.Unknown($"{option} {value}", "states of the connection; UNTRACKED with DNAT, untracked or translated, is not evaluated");
+        else
+        {
+            rule.MatchStates(states | ConnectionStates.New);
+            rule.MatchTranslated(true);
         }
     }
 

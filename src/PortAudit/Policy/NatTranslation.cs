@@ -29,12 +29,22 @@ public sealed record NatTranslation(string Kind, string Text, IpAddr? ToAddress,
         : Kind is "nat" or "static" ? "understood, not evaluated: ASA NAT, whose access-lists match the real addresses"
         : "understood, not evaluated: source translation does not change what the filter decides";
 
-    /// <summary>The connection as the filter sees it after the translation.</summary>
-    public PolicyQuery Apply(in PolicyQuery query) => query with
+    /// <summary>
+    /// The connection as the filter sees it after the translation, marked translated when the destination changed: the
+    /// kernel sets the connection's dnat status only then (a dnat to the address and port it already has sets none). A
+    /// redirect sends it to the host's own address, which the model does not hold, so it is always translated.
+    /// </summary>
+    public PolicyQuery Apply(in PolicyQuery query)
     {
-        Destination = Kind == "redirect" ? query.Destination : ToAddress ?? query.Destination,
-        DestinationPort = ToPort ?? query.DestinationPort,
-    };
+        var destination = Kind == "redirect" ? query.Destination : ToAddress ?? query.Destination;
+        int port = ToPort ?? query.DestinationPort;
+        return query with
+        {
+            Destination = destination,
+            DestinationPort = port,
+            Translated = Kind == "redirect" || destination != query.Destination || port != query.DestinationPort,
+        };
+    }
 
     /// <summary>
     /// Reads "ADDR", "ADDR:PORT", "[V6]:PORT", ":PORT" or "PORT" (redirect) after "to"; null parts when absent or

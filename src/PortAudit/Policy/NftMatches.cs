@@ -20,6 +20,11 @@ internal static class NftMatches
     {
         bool negated = op is "!=" or "ne";
         string text = $"{selector} {op} {string.Join(",", values)}".Replace("  ", " ", StringComparison.Ordinal);
+        if (selector == "ct status")
+        {
+            Status(rule, op, values, text);
+            return;
+        }
         if (op is not ("" or "==" or "eq" or "!=" or "ne" or "in"))
         {
             rule.Undecidable(text);
@@ -86,7 +91,7 @@ internal static class NftMatches
                 rule.RequireProtocol(IpProtocol.Tcp);
                 rule.Undecidable(text);
                 return;
-            case "meta pkttype" or "meta mark" or "ct mark" or "ct status" or "meta skuid" or "meta skgid" or "ip length" or "ip ttl"
+            case "meta pkttype" or "meta mark" or "ct mark" or "meta skuid" or "meta skgid" or "ip length" or "ip ttl"
                 or "ip6 hoplimit" or "ct direction" or "ether saddr" or "ether daddr" or "fib daddr type" or "ip dscp" or "ip6 dscp" or "meta cpu":
                 rule.Undecidable(text);
                 return;
@@ -94,6 +99,16 @@ internal static class NftMatches
                 rule.Unknown(text, "a match on addresses, ports, protocol, ct state or interface");
                 return;
         }
+    }
+
+    // "ct status dnat" tests the flag (nft -j: op "in"), "ct status ! dnat" its absence: the first packet the filter sees
+    // has it when the nat chains before translated its destination. "ct status != dnat" and a set ({ dnat }) compare the
+    // whole status, which holds other flags (dnat-done, ...) the model does not follow, and the other flags (snat after
+    // a later nat chain, confirmed, assured...) depend on hooks and packets a flow's first packet does not show.
+    private static void Status(PolicyRuleBuilder rule, string op, IReadOnlyList<string> values, string text)
+    {
+        if (values is ["dnat"] && op is "" or "in" or "!") rule.MatchTranslated(op != "!");
+        else rule.Undecidable(text);
     }
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, IReadOnlyList<string> values, bool negated,

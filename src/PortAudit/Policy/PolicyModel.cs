@@ -178,6 +178,13 @@ public sealed record PolicyRule
     public ConnectionStates? States { get; init; }
 
     /// <summary>
+    /// True when the rule asks for a connection whose destination the nat chains before the filter translated (nftables
+    /// <c>ct status dnat</c>, iptables <c>--ctstate DNAT</c>), false for one whose they did not (<c>ct status ! dnat</c>,
+    /// <c>! --ctstate DNAT</c>); null for either.
+    /// </summary>
+    public bool? Translated { get; init; }
+
+    /// <summary>
     /// Input interface ("!eth0" for any other); null for any. "lo" is decided: a flow to a loopback address, or from an address
     /// to itself (a host's connection to its own address), arrives on it; a flow between two other addresses never does.
     /// </summary>
@@ -220,6 +227,7 @@ public sealed record PolicyRule
         if (Family == 4 && !query.Source.IsV4 || Family == 6 && query.Source.IsV4) return MatchResult.No;
         if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
         if (States is { } states && (states & ConnectionStates.New) == 0) return MatchResult.No;
+        if (Translated is { } translated && translated != query.Translated) return MatchResult.No;
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
         var result = MatchResult.Yes;
@@ -380,4 +388,7 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
 
     /// <summary>The interface the packet leaves on, when known; null otherwise.</summary>
     public string? OutInterface { get; init; }
+
+    /// <summary>True when the nat chains before the filter changed the destination: the connection the filter sees is translated (<see cref="NatTranslation.Apply"/>).</summary>
+    public bool Translated { get; init; }
 }

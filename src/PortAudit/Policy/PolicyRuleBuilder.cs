@@ -24,6 +24,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public PortMatch? SourcePorts { get; set; }
     public PortMatch? DestinationPorts { get; set; }
     public ConnectionStates? States { get; set; }
+    public bool? Translated { get; set; }
     public string? InInterface { get; set; }
     public string? OutInterface { get; set; }
     public string? Comment { get; set; }
@@ -53,6 +54,13 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
 
     /// <summary>Adds a match on connection states (conntrack and state, or two <c>ct state</c>): the states both allow.</summary>
     public void MatchStates(ConnectionStates states) => States = States is { } earlier ? earlier & states : states;
+
+    /// <summary>Adds a match on whether the connection's destination was translated: two that disagree match nothing.</summary>
+    public void MatchTranslated(bool translated)
+    {
+        if (Translated is { } earlier && earlier != translated) Protocols = [];
+        Translated = translated;
+    }
 
     /// <summary>Adds a match on IP protocols: the protocols both allow.</summary>
     public void MatchProtocols(List<byte> protocols) => Protocols = Protocols is null ? protocols : Protocols.Intersect(protocols).ToList();
@@ -128,6 +136,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         SourcePorts = SourcePorts,
         DestinationPorts = DestinationPorts,
         States = States,
+        Translated = Translated,
         InInterface = InInterface,
         OutInterface = OutInterface,
         AppliesOn = AppliesOn,

@@ -6,9 +6,8 @@ namespace PortAudit.Tests.Policy;
 
 /// <summary>
 /// Conditions a flow record cannot decide about connection tracking: packets exempted from it (notrack) reach later rules
-/// untracked, not new, and <c>--ctstate DNAT</c> asks whether the connection was translated. Each makes the verdict
-/// undecided and is listed at its line, where the evaluator had answered as for any new connection (the kernel
-/// differential test's h1, nt1 and s1).
+/// untracked, not new. Each makes the verdict undecided and is listed at its line, where the evaluator had answered as
+/// for any new connection (the kernel differential test's h1 and nt1).
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class UntrackedConnectionTests
@@ -65,25 +64,5 @@ public class UntrackedConnectionTests
         Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, Query(IpProtocol.Udp, 54), PolicyPoint.Network).Decision);
         Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, Query(IpProtocol.Udp, 55), PolicyPoint.Network).Decision);
         Assert.Equal(4, Assert.Single(policy.Issues).Location.Line);
-    }
-
-    [Fact]
-    public void Ctstate_dnat_asks_whether_the_connection_was_translated_and_is_undecided()
-    {
-        var policy = IptablesSaveParser.Parse("""
-            *filter
-            :INPUT ACCEPT [0:0]
-            :FORWARD DROP [0:0]
-            :OUTPUT ACCEPT [0:0]
-            -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-            -A FORWARD -m conntrack --ctstate DNAT -j ACCEPT
-            COMMIT
-            """, "s1.rules");
-
-        var verdict = PolicyEvaluator.Evaluate(policy, Query(IpProtocol.Tcp, 80), PolicyPoint.Network);
-
-        Assert.Equal((PolicyDecision.Undecided, "FORWARD#2"), (verdict.Decision, verdict.DecidedBy));
-        var issue = Assert.Single(policy.Issues);
-        Assert.Equal((6, "--ctstate DNAT"), (issue.Location.Line, issue.Construct));
     }
 }
