@@ -3,7 +3,7 @@ namespace PortAudit.Policy;
 /// <summary>
 /// What the verdicts of a walk's rules mean: which rule, matching, ends the walk, and which, only maybe matching, could
 /// change where it ends. The filter ends at an accept, a drop or a reject; the nat chains before it also at a destination
-/// NAT, and read an accept as the end of that base chain alone (<see cref="NatWalk"/>).
+/// NAT, and read an accept as the end of that base chain alone (<see cref="EntryWalk"/>).
 /// </summary>
 internal interface IWalkEnds
 {

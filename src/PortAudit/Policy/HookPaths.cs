@@ -88,6 +88,17 @@ internal static class HookPaths
     public static bool BeforeTranslation(PolicyChain chain) =>
         chain.Hook is "raw prerouting" or "mangle prerouting" || (chain.Hook == Prerouting && chain.Priority < Priority("dstnat"));
 
+    /// <summary>
+    /// True for a chain that sees a packet before connection tracking does: iptables raw PREROUTING, an nftables
+    /// prerouting chain of a priority below conntrack's (-200). Only there does a notrack take effect: the kernel ignores
+    /// it on a packet already tracked.
+    /// </summary>
+    public static bool BeforeConntrack(PolicyChain chain) =>
+        chain.Hook is "raw prerouting" || (chain.Hook == Prerouting && chain.Priority < Conntrack);
+
+    // nf_conntrack's priority on prerouting (NF_IP_PRI_CONNTRACK).
+    private const int Conntrack = -200;
+
     /// <summary>nftables' named priorities, as numbers.</summary>
     public static int Priority(string text) => text switch
     {

@@ -246,7 +246,7 @@ internal static class IptablesRule
             case "REJECT": rule.Action = PolicyAction.Reject; break;
             case "RETURN": rule.Action = PolicyAction.Return; break;
             case "NOTRACK" or "CT" when target == "NOTRACK" || w.Skip(next).Contains("--notrack"):
-                rule.Untracked("-j " + string.Join(' ', w.Skip(next - 1).TakeWhile(o => o != "-m" && o != "--comment")));
+                rule.Untracked();
                 break;
             case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK": rule.Action = PolicyAction.Continue; break;
             case "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":

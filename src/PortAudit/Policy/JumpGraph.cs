@@ -39,6 +39,7 @@ internal sealed class JumpGraph
             if (!heights.ContainsKey(entry)) Walk(entry, heights);
         // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
         NatEntries = [.. policy.Chains.Where(HookPaths.TranslatesBeforeFilter).OrderBy(c => c.Priority)];
+        TrackEntries = [.. policy.Chains.Where(HookPaths.BeforeConntrack).OrderBy(c => c.Priority)];
         Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
         OffPath = [.. policy.OffPath.Select(Chain).OfType<PolicyChain>()];
         _hostPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Forward)];
@@ -47,8 +48,11 @@ internal sealed class JumpGraph
 
     private readonly IReadOnlyList<PolicyPath> _hostPaths, _networkPaths;
 
-    /// <summary>The nat base chains on the way in before the filter, in priority order: where <see cref="NatWalk"/> starts.</summary>
+    /// <summary>The nat base chains on the way in before the filter, in priority order: where the <see cref="EntryWalk"/> for a destination NAT starts.</summary>
     public IReadOnlyList<PolicyChain> NatEntries { get; }
+
+    /// <summary>The base chains on the way in before connection tracking, in priority order: where the <see cref="EntryWalk"/> for a notrack starts.</summary>
+    public IReadOnlyList<PolicyChain> TrackEntries { get; }
 
     /// <summary>The base chains no path walks that can still drop a connection (<see cref="FirewallPolicy.OffPath"/>).</summary>
     public IReadOnlyList<PolicyChain> OffPath { get; }

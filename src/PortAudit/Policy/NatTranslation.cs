@@ -8,7 +8,7 @@ namespace PortAudit.Policy;
 /// <remarks>
 /// NAT does not filter, but it changes what the filter sees: a destination NAT before the filter (nftables prerouting,
 /// iptables nat PREROUTING) sends the connection to another address or port. That one case, to a fixed address and/or
-/// port, is evaluated, in the prerouting nat chain or a chain it jumps to (<see cref="NatWalk"/>); one to a map or an
+/// port, is evaluated, in the prerouting nat chain or a chain it jumps to (<see cref="EntryWalk"/>); one to a map or an
 /// expression makes the verdict undecided; every other translation (source NAT, masquerade, pools, ASA nat and static)
 /// is understood, reported with its place, and not evaluated: never taken silently as allow or deny.
 /// </remarks>

@@ -164,7 +164,7 @@ public static class NftJsonParser
                     rule.Target = $"{rule.FamilyTable} {Text(body, "target")}";
                     break;
                 case "notrack":
-                    rule.Untracked("notrack");
+                    rule.Untracked();
                     break;
                 case "counter" or "log" or "mangle" or "ct expectation" or "meta" when property.Name != "meta" || body.TryGetProperty("value", out _):
                     break;

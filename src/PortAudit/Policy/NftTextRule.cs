@@ -21,7 +21,7 @@ internal static class NftTextRule
                 case "drop": rule.Action = PolicyAction.Drop; i++; continue;
                 case "return": rule.Action = PolicyAction.Return; i++; continue;
                 case "continue": i++; continue;
-                case "notrack": rule.Untracked("notrack"); i++; continue;
+                case "notrack": rule.Untracked(); i++; continue;
                 case "reject":
                     rule.Action = PolicyAction.Reject;
                     i++;

@@ -68,15 +68,30 @@ public static class PolicyEvaluator
     /// </summary>
     public static PolicyVerdict Evaluate(FirewallPolicy policy, in PolicyQuery query, PolicyPoint point = PolicyPoint.Unknown)
     {
-        // The nat chains before the filter first: the filter sees the translated connection, or never sees it. A rule of
-        // theirs that only may match makes the verdict undecided when the walk with it matching ends otherwise.
+        // The chains before connection tracking first: a notrack there leaves the connection untracked to every later
+        // chain, and untranslated, as only a tracked connection is translated.
         var graph = JumpGraph.Of(policy);
-        var nat = new NatWalk(graph, query);
-        var verdict = Verdict(policy, graph, query, nat.Run(), point);
-        if (nat.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
-            && Verdict(policy, graph, query, new NatWalk(graph, query, maybe).Run(), point).Decision != verdict.Decision)
-            return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
+        var sent = query;
+        var verdict = Settled(graph, sent, graph.TrackEntries, TrackEnds.Instance,
+            track => Nat(policy, graph, track.Kind == EntryEndKind.Marked ? sent with { Untracked = true } : sent, point));
         return verdict.Decision == PolicyDecision.Allowed && graph.OffPath.Count > 0 ? OffPath(graph, query, verdict) : verdict;
+    }
+
+    // The nat chains before the filter: the filter sees the translated connection, or never sees it.
+    private static PolicyVerdict Nat(FirewallPolicy policy, JumpGraph graph, PolicyQuery query, PolicyPoint point) => query.Untracked
+        ? Filter(policy, graph, query, query, point)
+        : Settled(graph, query, graph.NatEntries, NatEnds.Instance, nat => Verdict(policy, graph, query, nat, point));
+
+    // The verdict that follows an entry walk's end; a rule of its chains that only may match makes it undecided, naming
+    // that rule, when the walk with it matching leads to another decision.
+    private static PolicyVerdict Settled(JumpGraph graph, PolicyQuery query, IReadOnlyList<PolicyChain> chains, IEntryEnds ends, Func<EntryEnd, PolicyVerdict> after)
+    {
+        var walk = new EntryWalk(graph, query, chains, ends);
+        var verdict = after(walk.Run());
+        if (walk.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
+            && after(new EntryWalk(graph, query, chains, ends, maybe).Run()).Decision != verdict.Decision)
+            return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
+        return verdict;
     }
 
     // A connection the paths allow that a chain no path walks may drop (an ingress chain of one device, a bridge chain):
@@ -98,11 +113,12 @@ public static class PolicyEvaluator
         return allowed;
     }
 
-    private static PolicyVerdict Verdict(FirewallPolicy policy, JumpGraph graph, in PolicyQuery query, NatEnd nat, PolicyPoint point) => nat.Kind switch
+    // A destination NAT whose target is a map or an expression: where the connection goes is not known.
+    private static PolicyVerdict Verdict(FirewallPolicy policy, JumpGraph graph, in PolicyQuery query, EntryEnd nat, PolicyPoint point) => nat.Kind switch
     {
-        NatEndKind.Translated => Translated(policy, graph, query, nat.Rule!, point),
-        NatEndKind.Dropped => new PolicyVerdict(PolicyDecision.Blocked, nat.Rule, PathName(policy, point), nat.Chain?.Name),
-        NatEndKind.Unknowable => new PolicyVerdict(PolicyDecision.Undecided, nat.Rule, PathName(policy, point)),
+        EntryEndKind.Marked when nat.Rule!.Nat is { ToAddress: not null } or { ToPort: not null } => Translated(policy, graph, query, nat.Rule!, point),
+        EntryEndKind.Marked => new PolicyVerdict(PolicyDecision.Undecided, nat.Rule, PathName(policy, point)),
+        EntryEndKind.Dropped => new PolicyVerdict(PolicyDecision.Blocked, nat.Rule, PathName(policy, point), nat.Chain?.Name),
         _ => Filter(policy, graph, query, query, point),
     };
 
@@ -158,8 +174,8 @@ public static class PolicyEvaluator
             if (decision == PolicyDecision.Allowed && rule is null && last?.Rule is not null) continue;
             last = new PolicyVerdict(decision, rule, path.Name, rule is null ? chain.Name : null) { Interface = path.Interface };
             // Every chain must accept: a later one that surely blocks decides, whichever way an earlier undecided one
-            // goes, unless what left that one undecided is a statement not understood (notrack: the later chains may
-            // then see another connection state).
+            // goes, unless what left that one undecided is a statement not understood, which may have changed what the
+            // later chains see.
             if (decision == PolicyDecision.Blocked) return undecided is { Rule.Action: PolicyAction.Unknown } ? undecided : last;
             if (decision == PolicyDecision.Undecided) undecided ??= last;
         }

@@ -205,6 +205,13 @@ public sealed record PolicyRule
         InInterface is { } i ? "iifname " + i : null, OutInterface is { } o ? "oifname " + o : null, AppliesOn is { } a ? "on " + a : null,
     }.Where(s => s is not null)) is { Length: > 0 } text ? text : null;
 
+    /// <summary>
+    /// True for a rule that turns connection tracking off for its packets (nftables <c>notrack</c>, iptables <c>-j CT
+    /// --notrack</c>, <c>-j NOTRACK</c>): in a chain before connection tracking, later rules see the connection
+    /// untracked, not new, and no nat chain translates it.
+    /// </summary>
+    public bool Untracks { get; init; }
+
     /// <summary>The address translation the rule makes (a rule of a NAT chain or table); null for a filter rule.</summary>
     public NatTranslation? Nat { get; init; }
 
@@ -226,7 +233,7 @@ public sealed record PolicyRule
         if (!Enabled) return MatchResult.No;
         if (Family == 4 && !query.Source.IsV4 || Family == 6 && query.Source.IsV4) return MatchResult.No;
         if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
-        if (States is { } states && (states & ConnectionStates.New) == 0) return MatchResult.No;
+        if (States is { } states && (states & (query.Untracked ? ConnectionStates.Untracked : ConnectionStates.New)) == 0) return MatchResult.No;
         if (Translated is { } translated && translated != query.Translated) return MatchResult.No;
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
@@ -391,4 +398,7 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
 
     /// <summary>True when the nat chains before the filter changed the destination: the connection the filter sees is translated (<see cref="NatTranslation.Apply"/>).</summary>
     public bool Translated { get; init; }
+
+    /// <summary>True when a chain before connection tracking exempted the connection from it (notrack): its first packet is untracked, not new.</summary>
+    public bool Untracked { get; init; }
 }

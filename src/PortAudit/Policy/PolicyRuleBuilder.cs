@@ -30,6 +30,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public string? Comment { get; set; }
     public string? AppliesOn { get; set; }
     public NatTranslation? Nat { get; set; }
+    public bool Untracks { get; set; }
     public bool Enabled { get; set; } = true;
 
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
@@ -102,13 +103,12 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
 
     /// <summary>
     /// Connection tracking turned off for the rule's packets (nftables <c>notrack</c>, iptables <c>-j CT --notrack</c>,
-    /// <c>-j NOTRACK</c>), as written in <paramref name="text"/>: later rules on a state see them untracked, not new, and
-    /// a flow record does not say which packets they were. Reported, and a connection it may match is undecided.
+    /// <c>-j NOTRACK</c>): no verdict, so the rule continues (<see cref="PolicyRule.Untracks"/>).
     /// </summary>
-    public void Untracked(string text)
+    public void Untracked()
     {
-        Unknown(text, "connection tracking for the packets: a rule on ct state sees untracked ones as untracked, not new, and a flow record does not say whether they were");
-        Action = PolicyAction.Unknown;
+        Untracks = true;
+        Action ??= PolicyAction.Continue;
     }
 
     /// <summary>A condition understood that a flow cannot decide (TCP flags, ICMP type, rate).</summary>
@@ -141,6 +141,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         OutInterface = OutInterface,
         AppliesOn = AppliesOn,
         Nat = Nat,
+        Untracks = Untracks,
         Undecidable = _undecidable.Count == 0 ? [] : [.. _undecidable],
         Comment = Comment,
         Enabled = Enabled,
