@@ -17,8 +17,15 @@ internal interface IWalkEnds
     bool SameEnd(PolicyRule uncertain, PolicyRule end);
 }
 
-/// <summary>Where a walk from a chain ended: the rule that ended it (null: the chain fell through or returned), and the first rule passed that only may match and could have ended it otherwise.</summary>
-internal readonly record struct ChainEnd(PolicyRule? Rule, PolicyRule? Uncertain);
+/// <summary>
+/// Where a walk from a chain ended: the rule that ended it (null: the chain fell through or returned), and the first rule
+/// passed that only may match and could have ended it otherwise. Where the chain fell through, what ends the walk is
+/// its caller's (a default policy, the rest of the chain that jumped): then <paramref name="Uncertain"/> is the first
+/// rule that may match and <paramref name="Otherwise"/> the first after it that would end the walk otherwise than it
+/// would, so that one of the two differs from any end (a rule that may drop, then one that may accept, before a
+/// policy of drop: the accept may decide).
+/// </summary>
+internal readonly record struct ChainEnd(PolicyRule? Rule, PolicyRule? Uncertain, PolicyRule? Otherwise = null);
 
 /// <summary>
 /// First-match evaluation of chains for one connection, as the kernel walks them: the first rule that matches and ends the
@@ -31,8 +38,8 @@ internal readonly record struct ChainEnd(PolicyRule? Rule, PolicyRule? Uncertain
 /// <param name="graph">The policy's jumps.</param>
 /// <param name="query">The connection.</param>
 /// <param name="ends">What the rules' verdicts mean to this walk.</param>
-/// <param name="forced">A rule taken as matching whatever it says (the other outcome of one that only may match); null for none.</param>
-internal sealed class ChainWalk(JumpGraph graph, PolicyQuery query, IWalkEnds ends, PolicyRule? forced = null)
+/// <param name="forced">Rules that only may match taken as matching (true) or not (false), to follow one of their outcomes; null for none.</param>
+internal sealed class ChainWalk(JumpGraph graph, PolicyQuery query, IWalkEnds ends, IReadOnlyDictionary<PolicyRule, bool>? forced = null)
 {
     private Dictionary<PolicyChain, ChainEnd>? _walked;
 
@@ -47,37 +54,49 @@ internal sealed class ChainWalk(JumpGraph graph, PolicyQuery query, IWalkEnds en
 
     private ChainEnd Walk(PolicyChain chain)
     {
-        PolicyRule? uncertain = null;
+        PolicyRule? uncertain = null, otherwise = null;
         foreach (var rule in RuleCandidates.Of(chain, query))
         {
-            var match = ReferenceEquals(rule, forced) ? MatchResult.Yes : rule.Match(query);
+            var match = forced is not null && forced.TryGetValue(rule, out bool matches) ? matches ? MatchResult.Yes : MatchResult.No : rule.Match(query);
             if (match == MatchResult.No) continue;
             if (match == MatchResult.Maybe)
             {
-                if (ends.Matters(rule)) uncertain ??= rule;
+                if (ends.Matters(rule)) Passed(rule, ref uncertain, ref otherwise);
                 continue;
             }
-            if (ends.Ends(rule)) return new ChainEnd(rule, Settled(uncertain, rule));
+            if (ends.Ends(rule)) return new ChainEnd(rule, Settled(uncertain, otherwise, rule));
             switch (rule.Action)
             {
                 case PolicyAction.Return:
-                    return new ChainEnd(null, uncertain);
+                    return new ChainEnd(null, uncertain, otherwise);
                 case PolicyAction.Jump or PolicyAction.Goto when graph.Target(rule) is { } next:
                     var inner = FirstMatch(next);
-                    uncertain ??= inner.Uncertain;
-                    if (inner.Rule is { } end) return inner with { Uncertain = Settled(uncertain, end) };
-                    if (rule.Action == PolicyAction.Goto) return inner with { Uncertain = uncertain };
+                    Passed(inner.Uncertain, ref uncertain, ref otherwise);
+                    Passed(inner.Otherwise, ref uncertain, ref otherwise);
+                    if (inner.Rule is { } end) return new ChainEnd(end, Settled(uncertain, otherwise, end));
+                    if (rule.Action == PolicyAction.Goto) return new ChainEnd(null, uncertain, otherwise);
                     break;
                 case PolicyAction.Jump or PolicyAction.Goto or PolicyAction.Unknown:
                     // A target that is not in the file, or a jump cut as a loop or too deep, or a statement not
                     // understood: nothing is known past this rule.
-                    uncertain ??= rule;
+                    Passed(rule, ref uncertain, ref otherwise);
                     break;
             }
         }
-        return new ChainEnd(null, uncertain);
+        return new ChainEnd(null, uncertain, otherwise);
     }
 
-    // An uncertain rule that would have ended the walk the same way cannot change it.
-    private PolicyRule? Settled(PolicyRule? uncertain, PolicyRule end) => uncertain is not null && ends.SameEnd(uncertain, end) ? null : uncertain;
+    // The first rule that may match is kept, and the first after it that would end the walk otherwise than it would:
+    // whatever ends the walk, one of the two differs from it if any rule passed does.
+    private void Passed(PolicyRule? rule, ref PolicyRule? uncertain, ref PolicyRule? otherwise)
+    {
+        if (rule is null) return;
+        if (uncertain is null) uncertain = rule;
+        else if (otherwise is null && !ends.SameEnd(rule, uncertain)) otherwise = rule;
+    }
+
+    // The first uncertain rule that would not have ended the walk as it ended: one that would have cannot change it.
+    private PolicyRule? Settled(PolicyRule? uncertain, PolicyRule? otherwise, PolicyRule end) =>
+        uncertain is not null && !ends.SameEnd(uncertain, end) ? uncertain
+        : otherwise is not null && !ends.SameEnd(otherwise, end) ? otherwise : null;
 }

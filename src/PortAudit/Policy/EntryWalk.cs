@@ -30,9 +30,9 @@ internal readonly record struct EntryEnd(EntryEndKind Kind, PolicyRule? Rule = n
 /// (<see cref="NatEnds"/>). In priority order, each by the <see cref="ChainWalk"/> the filter uses (first match, jumps
 /// and gotos followed: Docker's DNAT sits in a chain PREROUTING jumps to); an accept ends its base chain alone; a drop,
 /// a reject or a policy of drop ends the connection. The first rule that only may match is kept (<see cref="Maybe"/>); a
-/// walk with it forced to match gives the other outcome.
+/// walk with it forced to match, or not to, follows its other outcomes (<paramref name="forced"/>).
 /// </summary>
-internal sealed class EntryWalk(JumpGraph graph, PolicyQuery query, IReadOnlyList<PolicyChain> chains, IEntryEnds ends, PolicyRule? forced = null)
+internal sealed class EntryWalk(JumpGraph graph, PolicyQuery query, IReadOnlyList<PolicyChain> chains, IEntryEnds ends, IReadOnlyDictionary<PolicyRule, bool>? forced = null)
 {
     /// <summary>The first rule passed that may match and could change the walk's end; null when none.</summary>
     public PolicyRule? Maybe { get; private set; }
@@ -43,7 +43,7 @@ internal sealed class EntryWalk(JumpGraph graph, PolicyQuery query, IReadOnlyLis
         var walk = new ChainWalk(graph, query, ends, forced);
         foreach (var chain in chains)
         {
-            var (rule, uncertain) = walk.FirstMatch(chain);
+            var (rule, uncertain, _) = walk.FirstMatch(chain);
             Maybe ??= uncertain;
             if (rule is null)
             {

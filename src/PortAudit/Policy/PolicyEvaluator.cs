@@ -82,15 +82,33 @@ public static class PolicyEvaluator
         ? Filter(policy, graph, query, query, point)
         : Settled(graph, query, graph.NatEntries, NatEnds.Instance, nat => Verdict(policy, graph, query, nat, point));
 
-    // The verdict that follows an entry walk's end; a rule of its chains that only may match makes it undecided, naming
-    // that rule, when the walk with it matching leads to another decision.
+    /// <summary>The most walks of the entry chains for one connection, each rule that may match taken as matching or not, before its verdict is undecided.</summary>
+    internal const int MaxEntryWalks = 64;
+
+    // The verdict that follows an entry walk's end, the walk taking every rule that only may match as not matching. Any
+    // of those rules may be the first that matches instead (Docker's nat chain returns for one interface, then
+    // translates for the others): each is followed, matching after the earlier ones did not, up to MaxEntryWalks
+    // walks, and one that leads to another decision makes the verdict undecided, naming it.
     private static PolicyVerdict Settled(JumpGraph graph, PolicyQuery query, IReadOnlyList<PolicyChain> chains, IEntryEnds ends, Func<EntryEnd, PolicyVerdict> after)
     {
         var walk = new EntryWalk(graph, query, chains, ends);
         var verdict = after(walk.Run());
-        if (walk.Maybe is { } maybe && verdict.Decision != PolicyDecision.Undecided
-            && after(new EntryWalk(graph, query, chains, ends, maybe).Run()).Decision != verdict.Decision)
-            return new PolicyVerdict(PolicyDecision.Undecided, maybe, verdict.Path);
+        if (walk.Maybe is null || verdict.Decision == PolicyDecision.Undecided) return verdict;
+        var pending = new Stack<(Dictionary<PolicyRule, bool> Forced, PolicyRule Maybe)>();
+        pending.Push((new Dictionary<PolicyRule, bool>(ReferenceEqualityComparer.Instance), walk.Maybe));
+        for (int walks = 0; pending.TryPop(out var next); walks += 2)
+        {
+            if (walks >= MaxEntryWalks) return new PolicyVerdict(PolicyDecision.Undecided, walk.Maybe, verdict.Path);
+            var matching = new Dictionary<PolicyRule, bool>(next.Forced, ReferenceEqualityComparer.Instance) { [next.Maybe] = true };
+            var taken = new EntryWalk(graph, query, chains, ends, matching);
+            if (after(taken.Run()).Decision != verdict.Decision) return new PolicyVerdict(PolicyDecision.Undecided, next.Maybe, verdict.Path);
+            if (taken.Maybe is { } deeper) pending.Push((matching, deeper));
+            // Not matching, the walk ends as the first did: only the next rule that may match is wanted from it.
+            var skipping = new Dictionary<PolicyRule, bool>(next.Forced, ReferenceEqualityComparer.Instance) { [next.Maybe] = false };
+            var passed = new EntryWalk(graph, query, chains, ends, skipping);
+            passed.Run();
+            if (passed.Maybe is { } later) pending.Push((skipping, later));
+        }
         return verdict;
     }
 
@@ -103,11 +121,11 @@ public static class PolicyEvaluator
         foreach (var chain in graph.OffPath)
         {
             if (!Sees(chain, query)) continue;
-            var (rule, uncertain) = walk.FirstMatch(chain);
-            var action = rule?.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
+            var end = walk.FirstMatch(chain);
+            var action = end.Rule?.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             if (Normal(action) == PolicyAction.Drop)
-                return new PolicyVerdict(PolicyDecision.Undecided, rule, allowed.Path, rule is null ? chain.Name : null) { Interface = allowed.Interface };
-            if (uncertain is not null && Normal(uncertain.Action) != PolicyAction.Accept)
+                return new PolicyVerdict(PolicyDecision.Undecided, end.Rule, allowed.Path, end.Rule is null ? chain.Name : null) { Interface = allowed.Interface };
+            if (Differing(end.Uncertain, end.Otherwise, PolicyAction.Accept) is { } uncertain)
                 return new PolicyVerdict(PolicyDecision.Undecided, uncertain, allowed.Path) { Interface = allowed.Interface };
         }
         return allowed;
@@ -166,9 +184,10 @@ public static class PolicyEvaluator
             var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
                 : Outcome.Of((HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
-            var decision = outcome.Uncertain is { } maybe && Normal(maybe.Action) != Normal(action) ? PolicyDecision.Undecided
+            var maybe = Differing(outcome.Uncertain, outcome.Otherwise, action);
+            var decision = maybe is not null ? PolicyDecision.Undecided
                 : action == PolicyAction.Accept ? PolicyDecision.Allowed : PolicyDecision.Blocked;
-            var rule = decision == PolicyDecision.Undecided ? outcome.Uncertain : outcome.Rule;
+            var rule = maybe ?? outcome.Rule;
             // A later chain that lets it through by its policy alone (iptables security after filter) does not take the
             // accepting rule's place: that rule is what let the connection through.
             if (decision == PolicyDecision.Allowed && rule is null && last?.Rule is not null) continue;
@@ -182,11 +201,17 @@ public static class PolicyEvaluator
         return undecided ?? last ?? new PolicyVerdict(PolicyDecision.Allowed, null, path.Name, "every chain") { Interface = path.Interface };
     }
 
-    /// <summary>The terminal action reached (null: the chain fell through), its rule, and the first uncertain rule passed.</summary>
-    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain)
+    /// <summary>The terminal action reached (null: the chain fell through), its rule, and the uncertain rules passed (<see cref="ChainEnd"/>).</summary>
+    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain, PolicyRule? Otherwise = null)
     {
-        public static Outcome Of(ChainEnd end) => new(end.Rule is { } rule ? Normal(rule.Action) : null, end.Rule, end.Uncertain);
+        public static Outcome Of(ChainEnd end) => new(end.Rule is { } rule ? Normal(rule.Action) : null, end.Rule, end.Uncertain, end.Otherwise);
     }
+
+    // The first of the uncertain rules that, matching, would not end as the walk did (with an accept, or a drop or
+    // reject): a rule that may match and would decide the same way changes nothing.
+    private static PolicyRule? Differing(PolicyRule? uncertain, PolicyRule? otherwise, PolicyAction end) =>
+        uncertain is not null && Normal(uncertain.Action) != Normal(end) ? uncertain
+        : otherwise is not null && Normal(otherwise.Action) != Normal(end) ? otherwise : null;
 
     /// <summary>
     /// The filter's walk ends at an accept, a drop or a reject. A rule without a verdict cannot change it; a jump may,
