@@ -25,7 +25,16 @@ internal interface IWalkEnds
 /// would, so that one of the two differs from any end (a rule that may drop, then one that may accept, before a
 /// policy of drop: the accept may decide).
 /// </summary>
-internal readonly record struct ChainEnd(PolicyRule? Rule, PolicyRule? Uncertain, PolicyRule? Otherwise = null);
+internal readonly record struct ChainEnd(PolicyRule? Rule, MaybeEnd? Uncertain, MaybeEnd? Otherwise = null);
+
+/// <summary>
+/// A rule that only may match, and the rule it would end the walk with if it did: itself, or for a jump or goto whose
+/// target surely ends the walk, that target's ending rule (firewalld's <c>iifname "eth0" goto filter_IN_public</c> before
+/// <c>goto filter_IN_public</c> ends the walk as the goto after it does, whichever matches). <paramref name="Returns"/>:
+/// matching, it would leave its chain as falling through does (a return, a goto to a chain that falls through), which
+/// changes nothing where the chain falls through or returns anyway.
+/// </summary>
+internal readonly record struct MaybeEnd(PolicyRule Rule, PolicyRule End, bool Returns = false);
 
 /// <summary>
 /// First-match evaluation of chains for one connection, as the kernel walks them: the first rule that matches and ends the
@@ -54,17 +63,21 @@ internal sealed class ChainWalk(JumpGraph graph, PolicyQuery query, IWalkEnds en
 
     private ChainEnd Walk(PolicyChain chain)
     {
-        PolicyRule? uncertain = null, otherwise = null;
+        MaybeEnd? uncertain = null, otherwise = null, returning = null;
         foreach (var rule in RuleCandidates.Of(chain, query))
         {
             var match = forced is not null && forced.TryGetValue(rule, out bool matches) ? matches ? MatchResult.Yes : MatchResult.No : rule.Match(query);
             if (match == MatchResult.No) continue;
             if (match == MatchResult.Maybe)
             {
-                if (ends.Matters(rule)) Passed(rule, ref uncertain, ref otherwise);
+                if (!ends.Matters(rule)) continue;
+                var possible = Possible(rule);
+                // One that would leave the chain matters only where a rule ends the walk in it instead.
+                if (possible is { Returns: true }) returning ??= possible;
+                else Passed(possible, ref uncertain, ref otherwise);
                 continue;
             }
-            if (ends.Ends(rule)) return new ChainEnd(rule, Settled(uncertain, otherwise, rule));
+            if (ends.Ends(rule)) return new ChainEnd(rule, Settled(uncertain, otherwise, rule) ?? returning);
             switch (rule.Action)
             {
                 case PolicyAction.Return:
@@ -73,30 +86,43 @@ internal sealed class ChainWalk(JumpGraph graph, PolicyQuery query, IWalkEnds en
                     var inner = FirstMatch(next);
                     Passed(inner.Uncertain, ref uncertain, ref otherwise);
                     Passed(inner.Otherwise, ref uncertain, ref otherwise);
-                    if (inner.Rule is { } end) return new ChainEnd(end, Settled(uncertain, otherwise, end));
+                    if (inner.Rule is { } end) return new ChainEnd(end, Settled(uncertain, otherwise, end) ?? returning);
                     if (rule.Action == PolicyAction.Goto) return new ChainEnd(null, uncertain, otherwise);
                     break;
                 case PolicyAction.Jump or PolicyAction.Goto or PolicyAction.Unknown:
                     // A target that is not in the file, or a jump cut as a loop or too deep, or a statement not
                     // understood: nothing is known past this rule.
-                    Passed(rule, ref uncertain, ref otherwise);
+                    Passed(new MaybeEnd(rule, rule), ref uncertain, ref otherwise);
                     break;
             }
         }
         return new ChainEnd(null, uncertain, otherwise);
     }
 
+    // A rule that may match, with the rule it would end the walk with. A jump or goto whose target surely ends the walk
+    // ends it as that target does; a jump whose target surely falls through changes nothing; anything else (a goto
+    // that falls through ends this chain, a target that only may end it) may end it anyhow, itself.
+    private MaybeEnd? Possible(PolicyRule rule)
+    {
+        if (rule.Action == PolicyAction.Return) return new MaybeEnd(rule, rule, Returns: true);
+        if (rule.Action is not (PolicyAction.Jump or PolicyAction.Goto) || graph.Target(rule) is not { } next) return new MaybeEnd(rule, rule);
+        var inner = FirstMatch(next);
+        if (inner.Uncertain is not null) return new MaybeEnd(rule, rule);
+        if (inner.Rule is { } end) return new MaybeEnd(rule, end);
+        return rule.Action == PolicyAction.Jump ? null : new MaybeEnd(rule, rule, Returns: true);
+    }
+
     // The first rule that may match is kept, and the first after it that would end the walk otherwise than it would:
     // whatever ends the walk, one of the two differs from it if any rule passed does.
-    private void Passed(PolicyRule? rule, ref PolicyRule? uncertain, ref PolicyRule? otherwise)
+    private void Passed(MaybeEnd? maybe, ref MaybeEnd? uncertain, ref MaybeEnd? otherwise)
     {
-        if (rule is null) return;
-        if (uncertain is null) uncertain = rule;
-        else if (otherwise is null && !ends.SameEnd(rule, uncertain)) otherwise = rule;
+        if (maybe is not { } passed) return;
+        if (uncertain is null) uncertain = passed;
+        else if (otherwise is null && !ends.SameEnd(passed.End, uncertain.Value.End)) otherwise = passed;
     }
 
     // The first uncertain rule that would not have ended the walk as it ended: one that would have cannot change it.
-    private PolicyRule? Settled(PolicyRule? uncertain, PolicyRule? otherwise, PolicyRule end) =>
-        uncertain is not null && !ends.SameEnd(uncertain, end) ? uncertain
-        : otherwise is not null && !ends.SameEnd(otherwise, end) ? otherwise : null;
+    private MaybeEnd? Settled(MaybeEnd? uncertain, MaybeEnd? otherwise, PolicyRule end) =>
+        uncertain is { } u && !ends.SameEnd(u.End, end) ? u
+        : otherwise is { } o && !ends.SameEnd(o.End, end) ? o : null;
 }

@@ -44,7 +44,7 @@ internal sealed class EntryWalk(JumpGraph graph, PolicyQuery query, IReadOnlyLis
         foreach (var chain in chains)
         {
             var (rule, uncertain, _) = walk.FirstMatch(chain);
-            Maybe ??= uncertain;
+            Maybe ??= uncertain?.Rule;
             if (rule is null)
             {
                 if (chain.DefaultPolicy == PolicyAction.Drop) return new EntryEnd(EntryEndKind.Dropped, null, chain);

@@ -202,16 +202,16 @@ public static class PolicyEvaluator
     }
 
     /// <summary>The terminal action reached (null: the chain fell through), its rule, and the uncertain rules passed (<see cref="ChainEnd"/>).</summary>
-    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, PolicyRule? Uncertain, PolicyRule? Otherwise = null)
+    private readonly record struct Outcome(PolicyAction? Action, PolicyRule? Rule, MaybeEnd? Uncertain, MaybeEnd? Otherwise = null)
     {
         public static Outcome Of(ChainEnd end) => new(end.Rule is { } rule ? Normal(rule.Action) : null, end.Rule, end.Uncertain, end.Otherwise);
     }
 
     // The first of the uncertain rules that, matching, would not end as the walk did (with an accept, or a drop or
     // reject): a rule that may match and would decide the same way changes nothing.
-    private static PolicyRule? Differing(PolicyRule? uncertain, PolicyRule? otherwise, PolicyAction end) =>
-        uncertain is not null && Normal(uncertain.Action) != Normal(end) ? uncertain
-        : otherwise is not null && Normal(otherwise.Action) != Normal(end) ? otherwise : null;
+    private static PolicyRule? Differing(MaybeEnd? uncertain, MaybeEnd? otherwise, PolicyAction end) =>
+        uncertain is { } u && Normal(u.End.Action) != Normal(end) ? u.Rule
+        : otherwise is { } o && Normal(o.End.Action) != Normal(end) ? o.Rule : null;
 
     /// <summary>
     /// The filter's walk ends at an accept, a drop or a reject. A rule without a verdict cannot change it; a jump may,
@@ -233,6 +233,8 @@ public static class PolicyEvaluator
 
     internal static PolicyAction Normal(PolicyAction action) => action == PolicyAction.Reject ? PolicyAction.Drop : action;
 
+    private static MaybeEnd? Itself(PolicyRule? rule) => rule is null ? null : new MaybeEnd(rule, rule);
+
     private static Outcome BlockOverAllow(PolicyChain chain, in PolicyQuery query)
     {
         PolicyRule? allow = null, maybeBlock = null, maybeAllow = null;
@@ -246,9 +248,9 @@ public static class PolicyEvaluator
             else if (blocks) maybeBlock ??= rule;
             else maybeAllow ??= rule;
         }
-        if (allow is not null) return new Outcome(PolicyAction.Accept, allow, maybeBlock);
+        if (allow is not null) return new Outcome(PolicyAction.Accept, allow, Itself(maybeBlock));
         // Nothing sure: a possible allow matters only against a blocking default, a possible block only against an allowing one.
         var fallback = chain.DefaultPolicy ?? PolicyAction.Drop;
-        return new Outcome(null, null, fallback == PolicyAction.Accept ? maybeBlock : maybeAllow);
+        return new Outcome(null, null, Itself(fallback == PolicyAction.Accept ? maybeBlock : maybeAllow));
     }
 }

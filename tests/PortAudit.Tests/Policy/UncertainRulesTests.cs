@@ -93,6 +93,57 @@ public class UncertainRulesTests
     }
 
     [Fact]
+    public void A_goto_that_may_match_before_the_same_goto_decides_nothing()
+    {
+        // firewalld's layout: the zone of the interface, then the default zone, here the same.
+        var policy = NftTextParser.Parse("""
+            table inet firewalld {
+              chain filter_INPUT {
+                type filter hook input priority filter + 10; policy accept;
+                ct state { established, related } accept
+                ct status dnat accept
+                iifname "lo" accept
+                ct state invalid drop
+                jump filter_INPUT_ZONES
+                reject with icmpx admin-prohibited
+              }
+              chain filter_INPUT_ZONES {
+                iifname "fvs" goto filter_IN_public
+                goto filter_IN_public
+              }
+              chain filter_IN_public {
+                jump filter_IN_public_pre
+                jump filter_IN_public_deny
+                jump filter_IN_public_allow
+                meta l4proto { icmp, ipv6-icmp } accept
+              }
+              chain filter_IN_public_pre {
+              }
+              chain filter_IN_public_deny {
+                ip saddr 10.99.1.3 drop
+              }
+              chain filter_IN_public_allow {
+                tcp dport 22 ct state { new, untracked } accept
+                tcp dport 443 ct state { new, untracked } accept
+              }
+            }
+            """, "fd1.nft");
+
+        (PolicyDecision, string) Host(byte protocol, int port, string client = "10.99.1.2")
+        {
+            var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(protocol, IpAddr.Parse(client), 50000, IpAddr.Parse("10.99.2.2"), port), PolicyPoint.Host);
+            return (verdict.Decision, verdict.DecidedBy);
+        }
+
+        // Kernel (fd1, on the server): 22 and 443 passed, 80 and udp/53 rejected, 22 from 10.99.1.3 dropped.
+        Assert.Equal((PolicyDecision.Allowed, "inet firewalld filter_IN_public_allow#1"), Host(IpProtocol.Tcp, 22));
+        Assert.Equal((PolicyDecision.Allowed, "inet firewalld filter_IN_public_allow#2"), Host(IpProtocol.Tcp, 443));
+        Assert.Equal((PolicyDecision.Blocked, "inet firewalld filter_INPUT#6"), Host(IpProtocol.Tcp, 80));
+        Assert.Equal((PolicyDecision.Blocked, "inet firewalld filter_INPUT#6"), Host(IpProtocol.Udp, 53));
+        Assert.Equal((PolicyDecision.Blocked, "inet firewalld filter_IN_public_deny#1"), Host(IpProtocol.Tcp, 22, "10.99.1.3"));
+    }
+
+    [Fact]
     public void Rules_that_may_match_past_the_walk_bound_leave_the_verdict_undecided()
     {
         // Seventy translations that may match, none of which changes the verdict, each one more walk.
