@@ -71,7 +71,9 @@ public static class PolicyEvaluator
         // The chains before connection tracking first: a notrack there leaves the connection untracked to every later
         // chain, and untranslated, as only a tracked connection is translated.
         var graph = JumpGraph.Of(policy);
-        var sent = query;
+        // A host's own firewall judges connections to its own addresses: the kernel's local address type (addrtype
+        // LOCAL) holds for them, a multicast or broadcast group excepted.
+        var sent = point == PolicyPoint.Host && !query.Destination.IsGroup ? query with { LocalDestination = true } : query;
         var verdict = Settled(graph, sent, graph.TrackEntries, TrackEnds.Instance,
             track => Nat(policy, graph, track.Kind == EntryEndKind.Marked ? sent with { Untracked = true } : sent, point));
         return verdict.Decision == PolicyDecision.Allowed && graph.OffPath.Count > 0 ? OffPath(graph, query, verdict) : verdict;

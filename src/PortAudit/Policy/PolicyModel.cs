@@ -206,6 +206,12 @@ public sealed record PolicyRule
     }.Where(s => s is not null)) is { Length: > 0 } text ? text : null;
 
     /// <summary>
+    /// True when the rule asks for a destination address of the firewall's own host (iptables <c>-m addrtype --dst-type
+    /// LOCAL</c>), false for one that is not (<c>! --dst-type LOCAL</c>); null for either.
+    /// </summary>
+    public bool? LocalDestination { get; init; }
+
+    /// <summary>
     /// True for a rule that turns connection tracking off for its packets (nftables <c>notrack</c>, iptables <c>-j CT
     /// --notrack</c>, <c>-j NOTRACK</c>): in a chain before connection tracking, later rules see the connection
     /// untracked, not new, and no nat chain translates it.
@@ -242,7 +248,9 @@ public sealed record PolicyRule
         bool toItself = query.Source == query.Destination;
         foreach (var side in (ReadOnlySpan<MatchResult>)[Source?.Match(query.Source) ?? MatchResult.Yes, Destination?.Match(query.Destination) ?? MatchResult.Yes,
                      Interface(InInterface, query.InInterface, toItself || IpPrefix.IsLoopback(query.Source)),
-                     Interface(OutInterface, query.OutInterface, toItself || IpPrefix.IsLoopback(query.Destination))])
+                     Interface(OutInterface, query.OutInterface, toItself || IpPrefix.IsLoopback(query.Destination)),
+                     LocalDestination is not { } local ? MatchResult.Yes : query.LocalDestination is not { } known ? MatchResult.Maybe
+                     : known == local ? MatchResult.Yes : MatchResult.No])
         {
             if (side == MatchResult.No) return MatchResult.No;
             if (side == MatchResult.Maybe) result = MatchResult.Maybe;
@@ -401,4 +409,7 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
 
     /// <summary>True when a chain before connection tracking exempted the connection from it (notrack): its first packet is untracked, not new.</summary>
     public bool Untracked { get; init; }
+
+    /// <summary>True when the destination is a unicast address of the firewall's own host (a host's firewall judging a connection to it); null when not known.</summary>
+    public bool? LocalDestination { get; init; }
 }

@@ -31,6 +31,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public string? AppliesOn { get; set; }
     public NatTranslation? Nat { get; set; }
     public bool Untracks { get; set; }
+    public bool? LocalDestination { get; set; }
     public bool Enabled { get; set; } = true;
 
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
@@ -142,6 +143,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         AppliesOn = AppliesOn,
         Nat = Nat,
         Untracks = Untracks,
+        LocalDestination = LocalDestination,
         Undecidable = _undecidable.Count == 0 ? [] : [.. _undecidable],
         Comment = Comment,
         Enabled = Enabled,

@@ -101,7 +101,8 @@ public static class FirewallReportWriter
         string destination = rule.Destination?.ToString() ?? "any";
         string ports = rule.DestinationPorts is { } d ? ":" + d : "";
         string states = (rule.States is { } s ? " " + s.ToString().ToLowerInvariant() : "")
-            + (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "");
+            + (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "")
+            + (rule.LocalDestination is { } local ? local ? " dst-type local" : " !dst-type local" : "");
         string maybe = rule.Undecidable.Count > 0 ? $" (+{string.Join("; ", rule.Undecidable)})" : "";
         string interfaces = rule.Interfaces is { } on ? " " + on : "";
         return $"{protocols} {source} -> {destination}{ports}{states}{interfaces}{maybe}";

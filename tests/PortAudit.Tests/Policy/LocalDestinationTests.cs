@@ -1,0 +1,85 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Policy;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>
+/// iptables <c>-m addrtype --dst-type LOCAL</c> holds for every connection a host's own firewall judges (one to its own
+/// address): ufw's ufw-not-local chain returns on it and drops the rest, so on the head every connection to an Ubuntu
+/// host with ufw was undecided. The ruleset is ufw's layout (kernel case uf1, loaded on the server: 22 and 80 from
+/// 10.99.1.3 passed, 80 from 10.99.1.2, 81 and udp/137 dropped).
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class LocalDestinationTests
+{
+    private const string Ufw = """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :ufw-after-input - [0:0]
+        :ufw-after-logging-input - [0:0]
+        :ufw-before-input - [0:0]
+        :ufw-not-local - [0:0]
+        :ufw-reject-input - [0:0]
+        :ufw-skip-to-policy-input - [0:0]
+        :ufw-user-input - [0:0]
+        -A INPUT -j ufw-before-input
+        -A INPUT -j ufw-after-input
+        -A INPUT -j ufw-after-logging-input
+        -A INPUT -j ufw-reject-input
+        -A ufw-after-input -p udp -m udp --dport 137 -j ufw-skip-to-policy-input
+        -A ufw-after-input -m addrtype --dst-type BROADCAST -j ufw-skip-to-policy-input
+        -A ufw-after-logging-input -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW BLOCK] "
+        -A ufw-before-input -i lo -j ACCEPT
+        -A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        -A ufw-before-input -m conntrack --ctstate INVALID -j DROP
+        -A ufw-before-input -p icmp -m icmp --icmp-type 8 -j ACCEPT
+        -A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT
+        -A ufw-before-input -j ufw-not-local
+        -A ufw-before-input -d 224.0.0.251/32 -p udp -m udp --dport 5353 -j ACCEPT
+        -A ufw-before-input -j ufw-user-input
+        -A ufw-not-local -m addrtype --dst-type LOCAL -j RETURN
+        -A ufw-not-local -m addrtype --dst-type MULTICAST -j RETURN
+        -A ufw-not-local -m addrtype --dst-type BROADCAST -j RETURN
+        -A ufw-not-local -j DROP
+        -A ufw-skip-to-policy-input -j DROP
+        -A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT
+        -A ufw-user-input -s 10.99.1.3/32 -p tcp -m tcp --dport 80 -j ACCEPT
+        COMMIT
+        """;
+
+    private static (PolicyDecision, string) Verdict(FirewallPolicy policy, byte protocol, int port, string client = "10.99.1.2", PolicyPoint point = PolicyPoint.Host)
+    {
+        var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(protocol, IpAddr.Parse(client), 50000, IpAddr.Parse("10.99.2.2"), port), point);
+        return (verdict.Decision, verdict.DecidedBy);
+    }
+
+    [Fact]
+    public void Ufw_is_decided_for_connections_to_its_host()
+    {
+        var policy = IptablesSaveParser.Parse(Ufw, "uf1.rules");
+
+        Assert.Equal((PolicyDecision.Allowed, "ufw-user-input#1"), Verdict(policy, IpProtocol.Tcp, 22));
+        Assert.Equal((PolicyDecision.Blocked, "policy of INPUT"), Verdict(policy, IpProtocol.Tcp, 80));
+        Assert.Equal((PolicyDecision.Allowed, "ufw-user-input#2"), Verdict(policy, IpProtocol.Tcp, 80, "10.99.1.3"));
+        Assert.Equal((PolicyDecision.Blocked, "policy of INPUT"), Verdict(policy, IpProtocol.Tcp, 81));
+        Assert.Equal((PolicyDecision.Blocked, "ufw-skip-to-policy-input#1"), Verdict(policy, IpProtocol.Udp, 137));
+    }
+
+    [Fact]
+    public void Where_the_destination_is_not_known_to_be_local_the_match_stays_open()
+    {
+        var policy = IptablesSaveParser.Parse("""
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A FORWARD -m addrtype --dst-type LOCAL -j ACCEPT
+            COMMIT
+            """, "fwd.rules");
+
+        Assert.Equal(PolicyDecision.Undecided, Verdict(policy, IpProtocol.Tcp, 80, point: PolicyPoint.Network).Item1);
+    }
+}
