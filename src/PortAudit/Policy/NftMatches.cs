@@ -104,8 +104,8 @@ internal static class NftMatches
     // "ct status dnat" tests the flag (nft -j: op "in"), "ct status ! dnat" its absence: the first packet the filter sees
     // has it when the nat chains before translated its destination. "ct status != dnat" and a set ({ dnat }) compare the
     // whole status, which holds other flags (dnat-done, ...) the model does not follow, and the other flags (snat after
-    // a later nat chain, confirmed, assured...) depend on hooks and packets a flow's first packet does not show. An
-    // untracked packet has no status at all: neither form matches it.
+    // a later nat chain, confirmed, assured...) depend on hooks and packets a flow's first packet does not show. A packet
+    // with no connection (untracked, or invalid: not tracked yet) has no status at all: neither form matches it.
     private static void Status(PolicyRuleBuilder rule, string op, IReadOnlyList<string> values, string text)
     {
         if (values is not ["dnat"] || op is not ("" or "in" or "!"))
@@ -114,7 +114,7 @@ internal static class NftMatches
             return;
         }
         rule.MatchTranslated(op != "!");
-        if (op == "!") rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related | ConnectionStates.Invalid);
+        if (op == "!") rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
     }
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, IReadOnlyList<string> values, bool negated,

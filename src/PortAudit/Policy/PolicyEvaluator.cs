@@ -74,7 +74,7 @@ public static class PolicyEvaluator
         // A host's own firewall judges connections to its own addresses: the kernel's local address type (addrtype
         // LOCAL) holds for them, a multicast or broadcast group excepted.
         var sent = point == PolicyPoint.Host && !query.Destination.IsGroup ? query with { LocalDestination = true } : query;
-        var verdict = Settled(graph, sent, graph.TrackEntries, TrackEnds.Instance,
+        var verdict = Settled(graph, sent with { BeforeConntrack = true }, graph.TrackEntries, TrackEnds.Instance,
             track => Nat(policy, graph, track.Kind == EntryEndKind.Marked ? sent with { Untracked = true } : sent, point));
         return verdict.Decision == PolicyDecision.Allowed && graph.OffPath.Count > 0 ? OffPath(graph, query, verdict) : verdict;
     }
@@ -157,7 +157,8 @@ public static class PolicyEvaluator
     };
 
     // The filter's verdict on the connection as it arrived (original) and as translated (seen): a chain on prerouting
-    // before the destination NAT sees the first, every other chain the second.
+    // before the destination NAT sees the first (before connection tracking, with no state yet), every other chain the
+    // second.
     private static PolicyVerdict Filter(FirewallPolicy policy, JumpGraph graph, in PolicyQuery original, in PolicyQuery seen, PolicyPoint point)
     {
         var filtering = graph.Applying(point);
@@ -167,9 +168,10 @@ public static class PolicyEvaluator
         // One walk for the connection: a chain reached from two paths has the same outcome on both.
         var walk = new ChainWalk(graph, seen, FilterEnds.Instance);
         var before = original == seen ? walk : new ChainWalk(graph, original, FilterEnds.Instance);
+        var untracked = new ChainWalk(graph, original with { BeforeConntrack = true }, FilterEnds.Instance);
         foreach (var path in filtering)
         {
-            var verdict = EvaluatePath(graph, walk, before, path, seen);
+            var verdict = EvaluatePath(graph, walk, before, untracked, path, seen);
             if (verdict.Decision == PolicyDecision.Allowed) return verdict;
             if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
             else blocked ??= verdict;
@@ -177,14 +179,14 @@ public static class PolicyEvaluator
         return undecided ?? blocked!;
     }
 
-    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, ChainWalk before, PolicyPath path, in PolicyQuery query)
+    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, ChainWalk before, ChainWalk untracked, PolicyPath path, in PolicyQuery query)
     {
         PolicyVerdict? last = null, undecided = null;
         foreach (string name in path.Chains)
         {
             if (graph.Chain(name) is not { } chain || !Sees(chain, query)) continue;
             var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
-                : Outcome.Of((HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
+                : Outcome.Of((HookPaths.BeforeConntrack(chain) ? untracked : HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             var maybe = Differing(outcome.Uncertain, outcome.Otherwise, action);
             var decision = maybe is not null ? PolicyDecision.Undecided

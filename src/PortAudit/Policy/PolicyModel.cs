@@ -239,7 +239,7 @@ public sealed record PolicyRule
         if (!Enabled) return MatchResult.No;
         if (Family == 4 && !query.Source.IsV4 || Family == 6 && query.Source.IsV4) return MatchResult.No;
         if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
-        if (States is { } states && (states & (query.Untracked ? ConnectionStates.Untracked : ConnectionStates.New)) == 0) return MatchResult.No;
+        if (States is { } states && (states & query.State) == 0) return MatchResult.No;
         if (Translated is { } translated && translated != query.Translated) return MatchResult.No;
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
@@ -409,6 +409,15 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
 
     /// <summary>True when a chain before connection tracking exempted the connection from it (notrack): its first packet is untracked, not new.</summary>
     public bool Untracked { get; init; }
+
+    /// <summary>
+    /// True for the packet as a chain before connection tracking sees it (iptables raw PREROUTING, an nftables prerouting
+    /// chain below priority -200): nothing tracks it yet, so its state is invalid, or untracked after a notrack.
+    /// </summary>
+    public bool BeforeConntrack { get; init; }
+
+    /// <summary>The connection state a rule sees on the first packet: new, untracked after a notrack, invalid before connection tracking.</summary>
+    public ConnectionStates State => Untracked ? ConnectionStates.Untracked : BeforeConntrack ? ConnectionStates.Invalid : ConnectionStates.New;
 
     /// <summary>True when the destination is a unicast address of the firewall's own host (a host's firewall judging a connection to it); null when not known.</summary>
     public bool? LocalDestination { get; init; }

@@ -176,6 +176,34 @@ public class UntrackedConnectionTests
     }
 
     [Fact]
+    public void A_chain_before_connection_tracking_sees_no_state_yet()
+    {
+        var policy = NftTextParser.Parse("""
+            table inet f {
+              chain raw {
+                type filter hook prerouting priority raw; policy accept;
+                tcp dport 80 ct state invalid drop
+                tcp dport 81 ct state new drop
+              }
+              chain forward {
+                type filter hook forward priority filter; policy accept;
+              }
+            }
+            """, "rw1.nft");
+
+        (PolicyDecision, string) Tcp(int port)
+        {
+            var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), port), PolicyPoint.Network);
+            return (verdict.Decision, verdict.DecidedBy);
+        }
+
+        // Kernel (rw1): 80 dropped (its state is invalid at priority raw), 81 and 82 passed.
+        Assert.Equal((PolicyDecision.Blocked, "inet f raw#1"), Tcp(80));
+        Assert.Equal((PolicyDecision.Allowed, "policy of inet f forward"), Tcp(81));
+        Assert.Equal((PolicyDecision.Allowed, "policy of inet f forward"), Tcp(82));
+    }
+
+    [Fact]
     public void A_notrack_that_may_match_is_undecided_only_where_its_outcomes_differ()
     {
         var policy = NftTextParser.Parse("""
