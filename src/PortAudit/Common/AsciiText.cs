@@ -127,5 +127,54 @@ public static class AsciiText
         return count;
     }
 
+    /// <summary>
+    /// Wire bytes whole, in a string of at most <paramref name="max"/> characters, escaped as <see cref="CopyEscaped"/>
+    /// writes them: a value percent-decoding gives back, which holds no <c>;</c> (appDetail's separator) and nothing that
+    /// can drive a terminal.
+    /// </summary>
+    public static string Escaped(ReadOnlySpan<byte> bytes, int max)
+    {
+        int length = 0;
+        int count = 0;
+        foreach (byte b in bytes)
+        {
+            int width = EscapedWidth(b, escapeComma: false);
+            if (length + width > max) break;
+            length += width;
+            count++;
+        }
+        return string.Create(length, bytes[..count], static (chars, source) => CopyEscaped(source, chars));
+    }
+
+    /// <summary>
+    /// Copies wire bytes into <paramref name="destination"/> as far as they fit whole: printable ASCII as it is, commas
+    /// included unless <paramref name="escapeComma"/> (for an entry of a list they separate), and each other byte, <c>;</c>
+    /// (which separates appDetail's parts) and <c>%</c> as <c>%</c> and two hex digits, so that percent-decoding gives the
+    /// bytes back. An escape is never cut: bytes past the last that fits are left out. Returns the characters written.
+    /// </summary>
+    public static int CopyEscaped(ReadOnlySpan<byte> bytes, Span<char> destination, bool escapeComma = false)
+    {
+        int length = 0;
+        foreach (byte b in bytes)
+        {
+            int width = EscapedWidth(b, escapeComma);
+            if (length + width > destination.Length) break;
+            if (width == 1)
+            {
+                destination[length++] = (char)b;
+                continue;
+            }
+            destination[length++] = '%';
+            destination[length++] = HexDigits[b >> 4];
+            destination[length++] = HexDigits[b & 0xF];
+        }
+        return length;
+    }
+
+    private static int EscapedWidth(byte b, bool escapeComma) =>
+        b is >= 32 and < 127 && b != ';' && b != '%' && (b != ',' || !escapeComma) ? 1 : 3;
+
+    private const string HexDigits = "0123456789ABCDEF";
+
     private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 }

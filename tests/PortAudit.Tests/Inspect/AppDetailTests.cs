@@ -11,15 +11,15 @@ public class AppDetailTests
     public void BuilderRecordsBareAndKeyedPartsThatFormatAsBefore()
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
-        text.AppendPrintable("GET"u8, 128);
+        text.AppendEscaped("GET"u8, 128);
         text.Part("host");
-        text.AppendPrintable("example.org\r"u8, 100);
+        text.AppendEscaped("example.org\r"u8, 100);
         var detail = text.Build()!;
 
-        Assert.Equal([new DetailPart(null, "GET"), new DetailPart("host", "example.org.")], detail.Parts);
-        Assert.Equal("GET; host=example.org.", detail.ToString());
+        Assert.Equal([new DetailPart(null, "GET"), new DetailPart("host", "example.org%0D")], detail.Parts);
+        Assert.Equal("GET; host=example.org%0D", detail.ToString());
         Assert.Equal(detail.ToString().Length, detail.Length);
-        Assert.Equal("example.org.", detail.Find("host"));
+        Assert.Equal("example.org%0D", detail.Find("host"));
         Assert.Null(detail.Find("sni"));
     }
 

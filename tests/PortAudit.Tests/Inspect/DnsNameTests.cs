@@ -9,8 +9,8 @@ namespace PortAudit.Tests.Inspect;
 
 /// <summary>
 /// A DNS flow's detail names what it asked for, as Zeek's dns.log keeps it: the question's name and type (an mDNS
-/// announcement's record), bounded and printable whatever the packet holds (a byte outside printable ASCII written '.',
-/// as every detail writes it), and the same name tshark reads.
+/// announcement's record), bounded and printable whatever the packet holds (a byte outside printable ASCII, ';' and '%'
+/// percent-escaped, as every detail writes wire text), and the same name tshark reads once percent-decoded.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class DnsNameTests
@@ -97,17 +97,17 @@ public class DnsNameTsharkTests(ITestOutputHelper output)
         string path = SharedData.Path(capture)!;
         // A conversation may hold several flows (the same ports again later): the first read, as tshark reads in file order.
         var ours = InspectTestData.Inspect(path).Flows.Where(f => f.App == AppLabel.Dns).GroupBy(TsharkLabelAgreementTests.Key)
-            .ToDictionary(g => g.Key, g => g.OrderBy(f => f.Id).First().AppDetail?.Find("name"));
+            .ToDictionary(g => g.Key, g => g.OrderBy(f => f.Id).First().AppDetail?.Find("name") is { } name ? Uri.UnescapeDataString(name) : null);
         var tshark = TsharkLabelAgreementTests.FirstValues(path, "dns || mdns || llmnr", ["dns.qry.name", "dns.resp.name"]);
         int compared = 0;
         var differ = new List<string>();
         foreach (var (key, name) in ours)
         {
-            // tshark dissects DNS on its ports only. A name with bytes outside printable ASCII (UTF-8 in mDNS and LLMNR, or
-            // damage) tshark decodes or escapes, where the detail writes '.' for each byte: not compared.
+            // tshark dissects DNS on its ports only. UTF-8 (mDNS, LLMNR) tshark decodes as the detail's escapes do; control
+            // bytes and damage it writes as escapes of its own (\x01): not compared.
             if (!tshark.TryGetValue(key, out var values)) continue;
             string expected = values[0].Length > 0 ? values[0] : values[1];
-            if (expected.Length == 0 || expected.Any(c => c is < ' ' or > '~' or '\\' or ';' or ',')) continue;
+            if (expected.Length == 0 || expected.Any(c => c is < ' ' or '\x7f' or '\\' or '\uFFFD')) continue;
             compared++;
             if (name != (expected == "<Root>" ? "." : expected)) differ.Add($"{key}: ours {name}, tshark {expected}");
         }

@@ -12,7 +12,7 @@ public class TextProtocolInspectorTests
     [InlineData("INVITE sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/UDP x\r\n\r\n", false, "INVITE")]
     [InlineData("SIP/2.0 200 OK\r\n\r\n", false, "200")]
     [InlineData("\r\n\r\nREGISTER sip:example.org SIP/2.0\r\n", true, "REGISTER")]
-    [InlineData("INVITE sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/UDP x\r\nFrom: \"Alice\" <sip:alice@example.org>;tag=9\r\n\r\n", false, "INVITE; from=\"Alice\" <sip:alice@example.org>.tag=9")]
+    [InlineData("INVITE sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/UDP x\r\nFrom: \"Alice\" <sip:alice@example.org>;tag=9\r\n\r\n", false, "INVITE; from=\"Alice\" <sip:alice@example.org>%3Btag=9")]
     [InlineData("INVITE sip:bob@example.org SIP/2.0\r\nf: <sip:alice@example.org>\r\n\r\n", false, "INVITE; from=<sip:alice@example.org>")]
     [InlineData("SIP/2.0 200 OK\r\nFrom: <sip:alice@example.org>\r\n\r\n", false, "200")]
     public void SipRequestAndStatusLines(string text, bool tcp, string detail)

@@ -69,40 +69,21 @@ public ref struct AppDetailBuilder
         if (!_dropping) Write(text);
     }
 
-    /// <summary>Appends at most <paramref name="max"/> wire bytes, made printable (see <see cref="AsciiText.Printable"/>).</summary>
-    public void AppendPrintable(ReadOnlySpan<byte> bytes, int max)
-    {
-        if (_count == 0) Part(null);
-        if (!_dropping) _length += AsciiText.CopyPrintable(bytes[..Math.Min(bytes.Length, max)], _buffer[_length..]);
-    }
-
     /// <summary>
-    /// Appends wire bytes whole, in at most <paramref name="max"/> characters: printable ASCII as it is, commas included,
-    /// and each other byte, <c>;</c> (which separates parts) and <c>%</c> as <c>%</c> and two hex digits, so that
-    /// percent-decoding the value gives the bytes back. For values whose commas are their structure (an LDAP DN):
-    /// <see cref="AppendPrintable"/> writes a comma <c>.</c>. An escape is never cut; bytes past the bound are left out.
+    /// Appends wire bytes whole, in at most <paramref name="max"/> characters, as <see cref="AsciiText.CopyEscaped"/>
+    /// writes them: printable ASCII as it is, commas included (an LDAP DN's structure, a display name's), and each other
+    /// byte, <c>;</c> (which separates parts) and <c>%</c> as <c>%</c> and two hex digits, so that percent-decoding the
+    /// value gives the bytes back. With <paramref name="escapeComma"/> a comma is escaped too, for an entry of a list
+    /// the caller joins with commas (ALPN's). An escape is never cut; bytes past the bound are left out. Every value an
+    /// inspector takes from the wire is written so.
     /// </summary>
-    public void AppendEscaped(ReadOnlySpan<byte> bytes, int max)
+    public void AppendEscaped(ReadOnlySpan<byte> bytes, int max, bool escapeComma = false)
     {
         if (_count == 0) Part(null);
         if (_dropping) return;
         int end = Math.Min(_buffer.Length, _length + max);
-        foreach (byte b in bytes)
-        {
-            if (b is >= 32 and < 127 && b != ';' && b != '%')
-            {
-                if (_length == end) return;
-                _buffer[_length++] = (char)b;
-                continue;
-            }
-            if (_length + 3 > end) return;
-            _buffer[_length++] = '%';
-            _buffer[_length++] = HexDigits[b >> 4];
-            _buffer[_length++] = HexDigits[b & 0xF];
-        }
+        _length += AsciiText.CopyEscaped(bytes, _buffer[_length..end], escapeComma);
     }
-
-    private const string HexDigits = "0123456789ABCDEF";
 
     /// <summary>Appends one character.</summary>
     public void Append(char c)

@@ -9,8 +9,9 @@ namespace PortAudit.Inspect.Protocols;
 /// whose name, type and class read cleanly, or for an mDNS announcement (a response with no question) its first answer
 /// record. Also covers mDNS and LLMNR, which share the format. appDetail: <c>query</c> or <c>response</c>, then the name
 /// asked for (an announcement's: its record's) and its type, as Zeek's dns.log keeps them:
-/// <c>query; name=_ldap._tcp.dc._msdcs.corp.example; type=SRV</c>. A name is written as its labels joined by dots, a
-/// byte outside printable ASCII (and ',' or ';') as '.' as in every detail, at most 253 characters; a compression
+/// <c>query; name=_ldap._tcp.dc._msdcs.corp.example; type=SRV</c>. A name is written as its labels joined by dots, each
+/// percent-escaped as every wire value in a detail (UTF-8, ';', '%' and control bytes as %XX, so that decoding gives
+/// tshark's dns.qry.name: <see cref="AppDetailBuilder.AppendEscaped"/>), at most 253 bytes of name; a compression
 /// pointer is followed once, backwards. The QR bit says which side sent the message (<see cref="InspectionInput.SentByClient"/>)
 /// where the flow's sides were taken from its ports.
 /// </summary>
@@ -99,7 +100,7 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
             }
             if (length > 63 || at + 1 + length > message.Length || written + length + 1 > MaxName + 1) break;
             if (written > 0) text.Append('.');
-            text.AppendPrintable(message.Slice(at + 1, length), length);
+            text.AppendEscaped(message.Slice(at + 1, length), 3 * length);
             written += length + 1;
             at += 1 + length;
         }

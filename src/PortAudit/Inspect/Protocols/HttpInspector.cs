@@ -59,7 +59,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
             // The answer to a request whose head is still coming (a lossy capture: a client's segment missing) does
             // not settle the flow before the request's own detail.
             if (input.Scratch == HeadAwaited) return input.Undecided;
-            input.Flow.AppDetail ??= AppDetail.Of(AsciiText.Printable(start.Status));
+            input.Flow.AppDetail ??= AppDetail.Of(AsciiText.Escaped(start.Status, 3));
             return InspectResult.Match;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
@@ -97,7 +97,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
                 return data.Length < 2048 && CouldStartStatus(data) ? input.Undecided : InspectResult.Match;
             if (!StartLine.TryParse(line, "HTTP/1."u8, out var status) || status.IsRequest || input.Flow.AppDetail is not { } request)
                 return InspectResult.Match;
-            input.Flow.AppDetail = request.With(new DetailPart(ReplyKey, AsciiText.Printable(status.Status)));
+            input.Flow.AppDetail = request.With(new DetailPart(ReplyKey, AsciiText.Escaped(status.Status, 3)));
             if (!IsPassedOver(status.Status)) return InspectResult.Match;
             int next = NextAnswer(data);
             if (next < 0) return input.Undecided;
@@ -125,9 +125,9 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     private static AppDetail? ConnectDetail(ReadOnlySpan<byte> target)
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
-        text.AppendPrintable(ConnectMethod, ConnectMethod.Length);
+        text.AppendEscaped(ConnectMethod, ConnectMethod.Length);
         text.Part("target");
-        text.AppendPrintable(target, MaxTarget);
+        text.AppendEscaped(target, MaxTarget);
         return text.Build();
     }
 
@@ -154,11 +154,11 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     private static AppDetail? Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
-        text.AppendPrintable(method, 128);
+        text.AppendEscaped(method, 128);
         if (AsciiText.TryHeader(data, "Host"u8, default, out var host))
         {
             text.Part("host");
-            text.AppendPrintable(host, 100);
+            text.AppendEscaped(host, 100);
         }
         return text.Build();
     }

@@ -20,7 +20,7 @@ public sealed class RtspInspector() : Inspector(new(AppLabel.Rtsp, AnyTransport,
         if (!StartLine.TryParse(line, "RTSP/1.0"u8, out var start) || (start.IsRequest && !line.EndsWith(" RTSP/1.0"u8)))
             return InspectResult.NoMatch;
         var text = new AppDetailBuilder(stackalloc char[64]);
-        text.AppendPrintable(start.IsRequest ? start.Method : start.Status, 32);
+        text.AppendEscaped(start.IsRequest ? start.Method : start.Status, 32);
         input.Flow.AppDetail ??= text.Build();
         return InspectResult.Match;
     }

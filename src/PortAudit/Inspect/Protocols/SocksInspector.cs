@@ -94,7 +94,7 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         {
             AddressIpv4 => IpAddr.FromV4(address).ToString(),
             AddressIpv6 => $"[{IpAddr.FromV6(address)}]",
-            _ => AsciiText.Printable(address[1..], MaxName),
+            _ => AsciiText.Escaped(address[1..], 3 * MaxName),
         };
         return Destination(ref input, request[1], host, port);
     }
@@ -117,7 +117,7 @@ public sealed class SocksInspector() : Inspector(new(AppLabel.Socks, Tcp, [1080]
         input.Scratch = input.Scratch & Answered | (ulong)Version4 << VersionShift;
         // The destination is written once the server's reply claimed the flow, not for every stream that only looks like it.
         if ((input.Scratch & Answered) == 0) return Wait(ref input);
-        string host = named ? AsciiText.Printable(domain[..domainLength], MaxName) : IpAddr.FromV4(address).ToString();
+        string host = named ? AsciiText.Escaped(domain[..domainLength], MaxName) : IpAddr.FromV4(address).ToString();
         return Destination(ref input, data[1], host, BinaryPrimitives.ReadUInt16BigEndian(data[Socks4PortAt..]));
     }
 

@@ -31,11 +31,11 @@ public sealed class SsdpInspector() : Inspector(new(AppLabel.Ssdp, Udp, [1900], 
         else if (StartLine.TryParse(line, "HTTP/1.1"u8, out var status) && !status.IsRequest
             && (AsciiText.TryHeader(data, "ST"u8, default, out target) || AsciiText.TryHeader(data, "USN"u8, default, out target)))
         {
-            text.AppendPrintable(status.Status, 3);
+            text.AppendEscaped(status.Status, 3);
             text.Part("st");
         }
         else return InspectResult.NoMatch;
-        text.AppendPrintable(target, 100);
+        text.AppendEscaped(target, 100);
         input.Flow.AppDetail ??= text.Build();
         return InspectResult.Match;
     }

@@ -27,8 +27,8 @@ public sealed class SshInspector() : Inspector(new(AppLabel.Ssh, Tcp, [22], Insp
         var found = FindIdentification(data, input.FromClient, out var line);
         if (found != InspectResult.Match) return input.Settled(found);
         if (!TryRead(line, out var version, out var software)) return InspectResult.NoMatch;
-        var detail = input.Scratch != 0 && input.Flow.AppDetail is { } known ? known : AppDetail.Of(new DetailPart("version", AsciiText.Printable(version, MaxLine)));
-        input.Flow.AppDetail = detail.With(new DetailPart(input.FromClient ? "client" : "server", AsciiText.Printable(software, MaxSoftware)));
+        var detail = input.Scratch != 0 && input.Flow.AppDetail is { } known ? known : AppDetail.Of(new DetailPart("version", AsciiText.Escaped(version, MaxLine)));
+        input.Flow.AppDetail = detail.With(new DetailPart(input.FromClient ? "client" : "server", AsciiText.Escaped(software, MaxSoftware)));
         // Either side's line claims the flow; the other side's, when it comes, completes the detail.
         input.Scratch |= input.FromClient ? ClientRead : ServerRead;
         return input.Scratch == (ClientRead | ServerRead) ? InspectResult.Match : InspectResult.Partial;

@@ -29,9 +29,9 @@ public sealed class TftpInspector() : Inspector(new(AppLabel.Tftp, Udp, [69], In
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.Append(opcode == 1 ? "rrq" : "wrq");
         text.Part("mode");
-        text.AppendPrintable(mode, 8);
+        text.AppendEscaped(mode, 8);
         text.Part("file");
-        text.AppendPrintable(file, 128);
+        text.AppendEscaped(file, 128);
         input.Flow.AppDetail = text.Build();
         return InspectResult.Match;
     }

@@ -62,7 +62,7 @@ public ref struct TlsHello
         if (!ServerName.IsEmpty)
         {
             text.Part(SniKey);
-            text.AppendPrintable(ServerName, 253);
+            text.AppendEscaped(ServerName, 253);
         }
         if (!Alpn.IsEmpty)
         {
@@ -133,7 +133,7 @@ public ref struct TlsHello
         while (list.Length > 0 && list[0] > 0 && list.Length > list[0])
         {
             if (text.Length > start) text.Append(',');
-            text.AppendPrintable(list.Slice(1, list[0]), 32);
+            text.AppendEscaped(list.Slice(1, list[0]), 32, escapeComma: true);
             list = list[(1 + list[0])..];
         }
     }

@@ -21,7 +21,7 @@ public sealed class VncInspector() : Inspector(new(AppLabel.Vnc, Tcp, [5900, 590
         if (input.FromClient) return ServerConfirmation.Client(ref input, enoughAlone: false);
         var text = new AppDetailBuilder(stackalloc char[32]);
         text.Part("version");
-        text.AppendPrintable(data[4..11], 7);
+        text.AppendEscaped(data[4..11], 7);
         input.Flow.AppDetail = text.Build();
         return InspectResult.Match;
     }

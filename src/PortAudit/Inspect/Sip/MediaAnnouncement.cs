@@ -29,18 +29,18 @@ public sealed class MediaAnnouncement : IAnnouncement
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.Append("sdp");
         text.Part("media");
-        text.AppendPrintable(kind, 16);
+        text.AppendEscaped(kind, 16);
         if (!callId.IsEmpty)
         {
             text.Part("call-id");
-            text.AppendPrintable(callId, 128);
+            text.AppendEscaped(callId, 128);
         }
         text.Part("sip");
         text.Append(EndpointText.Format(signalling.Client, signalling.ClientPort));
         if (!candidateType.IsEmpty)
         {
             text.Part("candidate");
-            text.AppendPrintable(candidateType, 16);
+            text.AppendEscaped(candidateType, 16);
         }
         return text.Build()!;
     }
