@@ -50,6 +50,21 @@ public class StunInspectorTests
         Assert.Equal("ms-turn", flow.AppDetail?.ToString());
     }
 
+    // stun.pcap's TCP flow 10.77.110.51:41588 to 10.206.50.239:42000, its first segment each way (RFC 4571 framed): ICE
+    // connectivity checks of a Microsoft client, whose MS-CANDIDATE-IDENTIFIER (0x8054) and MS-IMPLEMENTATION-VERSION
+    // (0x8070) are [MS-ICE2] attributes. tshark 4.0.17 reads every message of the flow as a Binding Request or Binding
+    // Success Response (stun.type 0x0001, 0x0101); the head wrote "ms-turn", a TURN dialect no message of it speaks.
+    private static readonly byte[] MsIce2Check = Hex("0068000100542112a442f3439453b698fb2950bb06ed000600092f7049303a546f4564000000002400046e6bfcff80290008000000000004c2d18054000132000000807000040000000300080014fe92876ad46d7b797d42eb8d79a805faf31d72d1802800040200fc47");
+    private static readonly byte[] MsIce2Answer = Hex("00600101004c2112a442f3439453b698fb2950bb06ed00200008000183662b5fca71000600092f7049303a546f45640000008037000400000001807000040000000300080014f75f234b11f8e2560eaf4dd734489d41a16f7b1f802800040d26cb32");
+
+    [Fact]
+    public void AMicrosoftIceConnectivityCheckIsABindingNotMsTurn()
+    {
+        var flow = NewFlow(tcp: true, 42000);
+        Assert.NotEqual(InspectResult.NoMatch, Conversation(new StunInspector(), flow, true, (true, MsIce2Check), (false, MsIce2Answer)));
+        Assert.Equal("binding; ms-ice2", flow.AppDetail?.ToString());
+    }
+
     [Fact]
     public void TwoChannelDataMessagesOnOneChannelAreTurn()
     {

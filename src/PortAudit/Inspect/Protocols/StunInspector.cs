@@ -6,7 +6,8 @@ namespace PortAudit.Inspect.Protocols;
 /// <summary>
 /// STUN and TURN over UDP and TCP: RFC 5389, classic RFC 3489 and MS-TURN messages, TURN ChannelData (two in a row
 /// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
-/// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it).
+/// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it); a Microsoft ICE
+/// connectivity check ([MS-ICE2] attributes, no MS-TURN one) is its method and "ms-ice2" ("binding; ms-ice2").
 /// </summary>
 public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
@@ -39,9 +40,12 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
             input.Flow.AppDetail = AppDetail.Word("ms-turn");
             return InspectResult.Match;
         }
-        input.Flow.AppDetail ??= dialect == StunMessage.Dialect.Rfc3489
-            ? AppDetail.Of(new(null, StunMessage.MethodName(method)), new(null, "rfc3489"))
-            : AppDetail.Of(StunMessage.MethodName(method));
+        input.Flow.AppDetail ??= dialect switch
+        {
+            StunMessage.Dialect.Rfc3489 => AppDetail.Of(new(null, StunMessage.MethodName(method)), new(null, "rfc3489")),
+            StunMessage.Dialect.MsIce2 => AppDetail.Of(new(null, StunMessage.MethodName(method)), new(null, "ms-ice2")),
+            _ => AppDetail.Of(StunMessage.MethodName(method)),
+        };
         input.Scratch |= Claimed;
         return InspectResult.Partial;
     }

@@ -4,7 +4,8 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// Reads one STUN/TURN message: RFC 5389/8489 (magic cookie), classic RFC 3489 (no cookie, so the type and an exact
-/// attribute walk must vouch for it) and Microsoft's MS-TURN dialect (recognised by its attributes).
+/// attribute walk must vouch for it), Microsoft's MS-TURN dialect (recognised by its attributes) and the connectivity
+/// checks of Microsoft's ICE ([MS-ICE2] attributes on an RFC 5389 message, which is no TURN).
 /// </summary>
 public static class StunMessage
 {
@@ -24,6 +25,8 @@ public static class StunMessage
         Rfc3489,
         /// <summary>Microsoft MS-TURN (MS-VERSION and friends).</summary>
         MsTurn,
+        /// <summary>RFC 5389 with [MS-ICE2] attributes (candidate identifier, implementation version) and no MS-TURN one.</summary>
+        MsIce2,
     }
 
     /// <summary>
@@ -44,10 +47,10 @@ public static class StunMessage
         if (cookie && (length & 3) != 0) return Dialect.None;
         method = (ushort)((type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2));
         if (!cookie && !IsClassicType(type)) return Dialect.None;
-        if (!WalkAttributes(data.Slice(HeaderSize, length), !cookie, out bool microsoft)) return Dialect.None;
-        if ((length & 3) != 0 && !microsoft) return Dialect.None;
+        if (!WalkAttributes(data.Slice(HeaderSize, length), !cookie, out bool turn, out bool ice)) return Dialect.None;
+        if ((length & 3) != 0 && !turn && !ice) return Dialect.None;
         size = HeaderSize + length;
-        return microsoft ? Dialect.MsTurn : cookie ? Dialect.Rfc5389 : Dialect.Rfc3489;
+        return turn ? Dialect.MsTurn : !cookie ? Dialect.Rfc3489 : ice ? Dialect.MsIce2 : Dialect.Rfc5389;
     }
 
     /// <summary>The name of a STUN/TURN method for appDetail.</summary>
@@ -69,9 +72,10 @@ public static class StunMessage
         or 0x0003 or 0x0103 or 0x0113 or 0x0004 or 0x0104 or 0x0114 or 0x0115 or 0x0006 or 0x0106 or 0x0116;
 
     // The attributes must fill the message; with lastMayBeUnpadded the last one may end without its padding.
-    private static bool WalkAttributes(ReadOnlySpan<byte> attributes, bool lastMayBeUnpadded, out bool microsoft)
+    private static bool WalkAttributes(ReadOnlySpan<byte> attributes, bool lastMayBeUnpadded, out bool turn, out bool ice)
     {
-        microsoft = false;
+        turn = false;
+        ice = false;
         int at = 0;
         while (at < attributes.Length)
         {
@@ -81,13 +85,18 @@ public static class StunMessage
             int end = at + 4 + length;
             at += 4 + ((length + 3) & ~3);
             if (at > attributes.Length && !(lastMayBeUnpadded && end == attributes.Length)) return false;
-            microsoft |= IsMicrosoftAttribute(type);
+            turn |= IsMsTurnAttribute(type);
+            ice |= type is CandidateIdentifier or ImplementationVersion;
         }
         return true;
     }
 
     // [MS-TURN] 2.2.2: its Magic Cookie attribute (0x000F), MS-Version (0x8008), MS-Sequence Number (0x8050),
-    // MS-Service Quality (0x8055) and the MS-ICE2 / bandwidth-management range that Lync and Teams add (0x8054-0x805D, 0x8070).
-    private static bool IsMicrosoftAttribute(ushort type) =>
-        type is 0x000F or 0x8008 or 0x8050 or 0x8055 or 0x8070 or (>= 0x8054 and <= 0x805D);
+    // MS-Service Quality (0x8055), and [MS-TURNBWM]'s bandwidth management (0x8056-0x805D), as tshark names them.
+    private static bool IsMsTurnAttribute(ushort type) =>
+        type is 0x000F or 0x8008 or 0x8050 or 0x8055 or (>= 0x8056 and <= 0x805D);
+
+    // [MS-ICE2]: MS-CANDIDATE-IDENTIFIER and MS-IMPLEMENTATION-VERSION (tshark's names), which Lync, Skype for Business
+    // and Teams put on their ICE connectivity checks, plain Binding requests and answers between the peers: no TURN.
+    private const ushort CandidateIdentifier = 0x8054, ImplementationVersion = 0x8070;
 }
