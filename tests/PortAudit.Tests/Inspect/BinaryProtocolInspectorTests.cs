@@ -101,6 +101,27 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.Match, new NetBiosSessionInspector().Inspect(ref last));
     }
 
+    // An SMB2 NEGOTIATE response choosing `dialect` (StructureSize 65, SecurityMode, DialectRevision), NetBIOS-framed.
+    private static byte[] Smb2NegotiateResponse(ushort dialect) =>
+        Hex("00 000048 fe534d42 4000 0000 00000000 0000 0000 01000000 00000000 0000000000000000 00000000 00000000 0000000000000000 00000000000000000000000000000000 4100 0100"
+            + $"{dialect & 0xFF:x2}{dialect >> 8:x2} 0000");
+
+    [Theory]
+    // hc-wmiexec.pcapng: a multi-protocol negotiate answered 0x02FF, then an SMB2 negotiate answered 0x0210 (tshark
+    // 4.0.17's smb2.dialect: 0x02ff, then 0x0210); the head stopped at 0x02FF and wrote "smb2". A server choosing SMB 3.1.1
+    // the same way made the head write "smb2" for an SMB3 session.
+    [InlineData((ushort)0x0210, "smb2; dialect=2.1.0")]
+    [InlineData((ushort)0x0311, "smb3; dialect=3.1.1")]
+    public void TheDialectIsTheAnswerToTheNegotiateAfterAMultiProtocolOne(ushort chosen, string expected)
+    {
+        var smb1 = Smb1Messages.Request(1, Smb1Messages.NegotiateOf(response: false));
+        var wildcard = Smb2NegotiateResponse(0x02FF);
+        var flow = NewFlow(true, 445);
+        var result = Conversation(new SmbInspector(), flow, true, (true, smb1), (false, wildcard), (true, [.. smb1, .. Smb2NegotiateRequest]),
+            (false, [.. wildcard, .. Smb2NegotiateResponse(chosen)]));
+        Assert.Equal((InspectResult.Match, expected), (result, flow.AppDetail?.ToString()));
+    }
+
     [Fact]
     public void AnSmb1AnswerIsAWeaknessAndAClientsMultiProtocolNegotiateIsNot()
     {
