@@ -231,15 +231,50 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.NoMatch, Once(new RdpInspector(), Hex("0300 0016 11 e0 0000 0001 00 c1020100 c2020102 c0010a"), tcp: true).Result);
     }
 
+    // A server's TDS packet: a tabular result (type 4), the last of its message, with three bytes of payload.
+    private static readonly byte[] TdsTabularResult = Hex("04 01 000b 0000 0100 000000");
+
     [Fact]
     public void TdsPreLoginWithValidOptions()
     {
         var prelogin = Hex("12 01 002f 0000 0100 00 001a 0006 01 0020 0001 02 0021 0001 03 0022 0004 04 0026 0001 ff 0900000000 00 00 00 00000000 00");
-        var (result, flow) = Once(new TdsInspector(), prelogin, tcp: true);
-        Assert.Equal((InspectResult.Match, "prelogin"), (result, flow.AppDetail?.ToString()));
+        Assert.Equal((InspectResult.Match, "prelogin"), Converse(new TdsInspector(), true, 1433, (true, prelogin), (false, TdsTabularResult)));
+        // With no answer the client's packet decides alone, once no more comes.
+        var flow = NewFlow(true, 1433);
+        ulong scratch = 0;
+        var alone = new InspectionInput(flow, prelogin, true, true, 0, ref scratch, atLimit: true);
+        Assert.Equal((InspectResult.Match, "prelogin"), (new TdsInspector().Inspect(ref alone), flow.AppDetail?.ToString()));
         var broken = (byte[])prelogin.Clone();
         broken[8] = 0x42;
         Assert.Equal(InspectResult.NoMatch, Once(new TdsInspector(), broken, tcp: true).Result);
+    }
+
+    [Fact]
+    public void AnIsoTransportConnectionIsNoTdsRpc()
+    {
+        // base.pcap's S7comm and MMS connections to port 102 (tshark 4.0.17: tpkt, cotp, s7comm / mms): a TPKT header
+        // (version 3, reserved 0, length) around a COTP connection request, whose destination reference is 0, reads as a
+        // TDS RPC packet (type 3, status 0, length, window 0); the head labelled them tds "rpc". The server's connection
+        // confirm is no tabular result.
+        var request = Hex("0300 0016 11 e0 0000 0001 00 c1020100 c2020102 c0010a");
+        var confirm = Hex("0300 0016 11 d0 0001 0001 00 c0010a c1020100 c2020102");
+        Assert.Equal(InspectResult.NoMatch, Converse(new TdsInspector(), true, 102, (true, request), (false, confirm)).Result);
+        // Through the engine, both sides as the capture has them: no tds flow.
+        var flows = InspectTestData.Inspect(Smb1Messages.Conversation("10.0.0.50", "10.0.0.10", 102, (true, request), (false, confirm)));
+        Assert.All(flows, f => Assert.NotEqual(AppLabel.Tds, f.App));
+    }
+
+    [Fact]
+    public void AServerThatOnlyLooksLikeATabularResultIsNoTds()
+    {
+        // base.pcap's 192.168.2.100:41184 -> 52.0.252.2:5242 (Viber; tshark reads no protocol there): the client's first
+        // byte is no TDS type, the server's first bytes 04 02 ed 03 read as a tabular result with the client's ignore bit
+        // and a length of 60675. The head labelled it tds "response".
+        var viber = Hex("0402ed030380000000000a006c9ceb1e000000001400ccc9c02c941029cac02c9410");
+        var server = NewFlow(true, 5242);
+        ulong word = 0;
+        var last = new InspectionInput(server, viber, false, true, 0, ref word, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, new TdsInspector().Inspect(ref last));
     }
 
     [Fact]

@@ -5,35 +5,51 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// TDS, the SQL Server protocol ([MS-TDS] 2.2.3): an 8-byte packet header with a known type and status, window 0,
-/// and a length that frames the bytes; a PRELOGIN's option table must also read cleanly.
+/// and a length that frames the bytes; a PRELOGIN's option table must also read cleanly. The header is short and
+/// common: a TPKT packet carrying an ISO COTP connection request (S7comm, MMS on 102: version 3, reserved 0, its
+/// length, destination reference 0) reads as a TDS RPC packet, and AMQP's or AFP's frames as SQL batches. So the
+/// client's packet waits for the server's, which in TDS is always a tabular result (type 4, [MS-TDS] 2.2.3.1.1) and
+/// claims the flow (<see cref="ServerConfirmation"/>); a client's packet decides alone only when no answer comes. The
+/// server's status is 0 or 1 and no packet is longer than 32767 bytes, which rules out the Viber server on 5242 whose
+/// first bytes (04 02 ed 03) read as a tabular result 60675 bytes long. The detail is the client's packet type.
 /// </summary>
-public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 1434], InspectorPrecision.Signature, 130) { FirstBytes = Leading(0x01, 0x03, 0x04, 0x06, 0x07, 0x0E, 0x10, 0x11, PreLogin) })
+public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 1434], InspectorPrecision.Signature, 130) { UsesScratch = true, Depth = ProbeDepth.Exchange, FirstBytes = Leading(0x01, 0x03, TabularResult, 0x06, 0x07, 0x0E, 0x10, 0x11, PreLogin) })
 {
     private const int Header = 8;
     private const byte PreLogin = 0x12;
+    // The server's only packet type; a client never sends it.
+    private const byte TabularResult = 0x04;
+    private const int MaxPacket = 32767;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
-        if (!input.IsTcp || data.Length == 0 || TypeName(data[0]) is not { } name) return InspectResult.NoMatch;
-        if (data.Length < Header) return input.Undecided;
+        // A first byte of no TDS type the engine never shows (FirstBytes); a type of the other side's denies.
+        if (!input.IsTcp || data.Length == 0 || TypeName(data[0]) is null) return InspectResult.NoMatch;
+        if ((data[0] == TabularResult) == input.FromClient) return ServerConfirmation.Denied(ref input);
+        if (data.Length < Header) return input.AtLimit ? ServerConfirmation.Denied(ref input) : InspectResult.NeedMore;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        if (data[1] > 0x1F || data[7] != 0 || length < Header + 1) return InspectResult.NoMatch;
+        // Status: the server's packets only ever mark the end of a message ([MS-TDS] 2.2.3.1.2: ignore and reset are the
+        // client's); a packet is never longer than the largest packet size a LOGIN7 can ask (32767).
+        if (data[1] > (input.FromClient ? 0x1F : 0x01) || data[7] != 0 || length < Header + 1 || length > MaxPacket)
+            return ServerConfirmation.Denied(ref input);
         // A packet longer than what inspection keeps is judged by its header alone.
-        if (data.Length < length) return input.AtLimit ? Claim(ref input, name) : InspectResult.NeedMore;
+        if (data.Length < length) return input.AtLimit ? Claim(ref input) : InspectResult.NeedMore;
         // A packet that is not the last of its message must be followed by another TDS header of the same type.
         bool last = (data[1] & 1) != 0;
-        if (!last && data.Length > length && data[length] != data[0]) return InspectResult.NoMatch;
-        if (last && data.Length > length && TypeName(data[length]) is null) return InspectResult.NoMatch;
-        if (data[0] == PreLogin && !PreLoginOptionsValid(data[Header..length])) return InspectResult.NoMatch;
-        return Claim(ref input, name);
+        if (!last && data.Length > length && data[length] != data[0]) return ServerConfirmation.Denied(ref input);
+        if (last && data.Length > length && TypeName(data[length]) is null) return ServerConfirmation.Denied(ref input);
+        if (data[0] == PreLogin && !PreLoginOptionsValid(data[Header..length])) return ServerConfirmation.Denied(ref input);
+        return Claim(ref input);
     }
 
-    private static InspectResult Claim(ref InspectionInput input, string name)
+    // The client's packet waits for the server's answer, which claims the flow with the client's packet type.
+    private static InspectResult Claim(ref InspectionInput input)
     {
-        input.Flow.AppDetail ??= AppDetail.Word(name);
-        return InspectResult.Match;
+        var result = ServerConfirmation.Either(ref input, input.Data[0], out uint asked);
+        if (result == InspectResult.Match) input.Flow.AppDetail ??= AppDetail.Word(TypeName((byte)(asked == 0 ? input.Data[0] : asked))!);
+        return result;
     }
 
     private static string? TypeName(byte type) => type switch
