@@ -68,6 +68,16 @@ public class DnsNameTests
     }
 
     [Fact]
+    public void CountsThatCannotFitTheLengthPrefixAreNoDnsOverTcp()
+    {
+        // base.pcap's HART-IP session 192.168.0.101:49559 -> 192.168.0.10:5094 (tshark 4.0.17: hart_ip), the client's first
+        // two 13-byte messages: as DNS over TCP a 256-byte message of 13 questions, 256 answers, 117 authority and 12,289
+        // additional records. The head labelled it dns "query; name=.; type=TYPE768".
+        var hartIp = Hex("010000000002000d0100007530 010003000003000d0200000002");
+        Assert.Equal(InspectResult.NoMatch, Once(new DnsInspector(), hartIp, tcp: true).Result);
+    }
+
+    [Fact]
     public void ACompressionPointerIsFollowedOnceAndOnlyBack()
     {
         // A question name that is only a pointer (to the header: no valid name there, read as far as it goes) must not

@@ -27,13 +27,14 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
+        int declared = int.MaxValue;
         if (input.IsTcp)
         {
             if (data.Length < 2 + Header) return !input.AtLimit && data.Length < 2 + Header ? InspectResult.NeedMore : InspectResult.NoMatch;
-            int length = BinaryPrimitives.ReadUInt16BigEndian(data);
-            if (length < Header) return InspectResult.NoMatch;
+            declared = BinaryPrimitives.ReadUInt16BigEndian(data);
+            if (declared < Header) return InspectResult.NoMatch;
             data = data[2..];
-            if (data.Length > length) data = data[..length];
+            if (data.Length > declared) data = data[..declared];
         }
         if (data.Length < Header + 5) return InspectResult.NoMatch;
         int opcode = (data[2] >> 3) & 0x0F;
@@ -44,6 +45,11 @@ public sealed class DnsInspector() : Inspector(new(AppLabel.Dns, AnyTransport, [
         // An mDNS announcement (RFC 6762 8.3) is a response without a question: its first answer record is read instead.
         bool announcement = questions == 0 && response && answers > 0;
         if ((questions == 0 && !announcement) || questions > 16 || answers > 256) return InspectResult.NoMatch;
+        // Over TCP the length prefix declares the message: a question takes 5 bytes at least (the root's name, type,
+        // class) and a record 11, so counts that cannot fit it are no DNS header (base.pcap's HART-IP on TCP 5094, whose
+        // header 01 00 | 00 00 00 02 00 0d 01 00 00 75 30 01 reads as 13 questions and 12,662 records in 256 bytes).
+        int records = answers + BinaryPrimitives.ReadUInt16BigEndian(data[8..]) + BinaryPrimitives.ReadUInt16BigEndian(data[10..]);
+        if (questions * 5 + records * 11 > declared - Header) return InspectResult.NoMatch;
         int at = SkipName(data, Header);
         // An answer record carries TTL and RDLENGTH after type and class, and its data must fit.
         int fixedPart = announcement ? 10 : 4;
