@@ -110,6 +110,25 @@ public class ServiceInspectorTests
     }
 
     [Fact]
+    public void AMongoDbQueryIsNoSccpKeepalive()
+    {
+        // base.pcap's 10.10.10.12:55582 -> 10.10.10.13:27017 (MongoDB; tshark 4.0.17 reads no SCCP there): an OP_QUERY
+        // header, length 59 (counting itself), request id 0, responseTo 0, opcode 2004, read as SCCP a keepalive
+        // (length 59, version 0, id 0); a keepalive carries no data, length 4. The head labelled it sccp "keepalive".
+        var query = Hex("3b0000000000000000000000d4070000000000006162746573742e24636d640000000000ffffffff13000000106765746e6f6e6365000100000000");
+        // The server sent nothing back: the client's message decided alone once no more came.
+        var flow = NewFlow(true, 27017);
+        ulong scratch = 0;
+        var alone = new InspectionInput(flow, query, true, true, 0, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, new SccpInspector().Inspect(ref alone));
+        Assert.Null(flow.AppDetail);
+        // A real keepalive, answered, still is one.
+        var keepalive = Hex("04000000 00000000 00000000");
+        var ack = Hex("04000000 00000000 00010000");
+        Assert.Equal(InspectResult.Match, Conversation(new SccpInspector(), NewFlow(true, 2000), true, (true, keepalive), (false, ack)));
+    }
+
+    [Fact]
     public void TelnetNeedsNegotiationFromBothSidesOrTwoCommands()
     {
         var inspector = new TelnetInspector();

@@ -11,6 +11,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], InspectorPrecision.Signature, 140) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Header = 12, MaxLength = 64 * 1024;
+    private const uint KeepAlive = 0x0000, KeepAliveAck = 0x0100;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -22,7 +23,9 @@ public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         uint id = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
         bool valid = length is >= 4 and <= MaxLength && version is 0 or (>= 10 and <= 22) && id is < 0x200 or (>= 0x8000 and < 0x8200);
-        if (!valid) return ServerConfirmation.Denied(ref input);
+        // KeepAlive and KeepAliveAck carry nothing past the message id (length 4, as tshark's skinny.data_length): a
+        // MongoDB request (its length counting itself, request id 0, responseTo 0) reads as a keepalive otherwise.
+        if (!valid || (id is KeepAlive or KeepAliveAck && length != 4)) return ServerConfirmation.Denied(ref input);
         var result = ServerConfirmation.Either(ref input, id + 1, out uint asked);
         // The detail names the phone's first message, which the call manager's answer confirmed.
         if (result == InspectResult.Match && asked != 0 && MessageName(asked - 1) is { } name) input.Flow.AppDetail ??= AppDetail.Word(name);
