@@ -123,6 +123,18 @@ public class BinaryProtocolInspectorTests
     }
 
     [Fact]
+    public void ACqlAnswerIsNoNetBiosKeepalive()
+    {
+        // base.pcap's Cassandra session 198.18.0.3:37892 -> 198.18.0.2:9042 (tshark 4.0.17 reads no NetBIOS there): the
+        // server's CQL v5 SUPPORTED answer opens 85 00 00 00, a NetBIOS keepalive's bytes, then 06 00 00 00 66, no frame.
+        // The head labelled the flow netbios-ssn.
+        var supported = Hex("8500000006000000660003001150524f544f434f4c5f56455253494f4e5300040004332f7633");
+        Assert.Equal(InspectResult.NoMatch, Once(new NetBiosSessionInspector(), supported, tcp: true, fromClient: false).Result);
+        // A keepalive followed by an SMB message is still the session service.
+        Assert.Equal(InspectResult.Match, Once(new NetBiosSessionInspector(), [.. Hex("85000000"), .. Smb2NegotiateRequest], tcp: true).Result);
+    }
+
+    [Fact]
     public void AnSmb1AnswerIsAWeaknessAndAClientsMultiProtocolNegotiateIsNot()
     {
         // SMB1 NEGOTIATE (command 0x72) with the header's word and byte counts zero. From the client it may offer SMB2

@@ -25,6 +25,11 @@ public sealed class NetBiosSessionInspector() : Inspector(new(AppLabel.NetBiosSs
         if (!valid) return InspectResult.NoMatch;
         // The session setup alone: wait to see whether SMB rides on it.
         if (data.Length <= NetBiosSession.Header + length && !input.AtLimit) return InspectResult.NeedMore;
+        // What follows the frame opens another (a session message, a keepalive): CQL's answer on 9042, version byte 0x85,
+        // begins with a keepalive's bytes (85 00 00 00) and goes on with the rest of its own header.
+        var next = data.Length > NetBiosSession.Header + length ? data[(NetBiosSession.Header + length)..] : default;
+        if (next.Length >= NetBiosSession.Header && !NetBiosSession.TryHeader(next, out _, out _)) return InspectResult.NoMatch;
+        if (next.Length is > 0 and < NetBiosSession.Header && !input.AtLimit) return InspectResult.NeedMore;
         input.Flow.AppDetail ??= type == NetBiosSession.Request ? AppDetail.Word("session-request") : null;
         return InspectResult.Match;
     }
