@@ -21,6 +21,15 @@ public sealed class CoveredTime
         if (endNs > interval.Last) interval.Last = endNs;
     }
 
+    /// <summary>The latest packet of <paramref name="input"/>, nanoseconds since the epoch; <see cref="long.MinValue"/> when it had none.</summary>
+    public long LastOf(int input)
+    {
+        for (int i = 0; i < _count; i++)
+            if (_intervals[i].Input == input)
+                return _intervals[i].Last;
+        return long.MinValue;
+    }
+
     private int Find(int input)
     {
         for (int i = 0; i < _count; i++)

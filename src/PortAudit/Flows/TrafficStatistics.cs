@@ -33,6 +33,9 @@ public sealed class TrafficStatistics
     /// <summary>Time of the last packet, nanoseconds since the epoch (0 when none).</summary>
     public long LastNs => _covered.LastNs;
 
+    /// <summary>The latest packet of input <paramref name="input"/> (undecodable ones too); <see cref="long.MinValue"/> when it had none.</summary>
+    public long LastOf(int input) => _covered.LastOf(input);
+
     /// <summary>Packets per decode outcome.</summary>
     public long Count(DecodeStatus status) => _byStatus[(int)status];
 

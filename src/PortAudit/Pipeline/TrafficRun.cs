@@ -28,6 +28,7 @@ public sealed class TrafficRun : IFlowSink
     private int _inputNumber, _inputCount;
     private CancellationToken _cancel, _abandon;
     private readonly RecordStatistics _records = new();
+    private readonly InputEndMarks _inputEnds = new();
 
     /// <summary>
     /// A run whose ended flows go to <paramref name="consumers"/>, in the order given: those that
@@ -36,8 +37,8 @@ public sealed class TrafficRun : IFlowSink
     public TrafficRun(FlowTableOptions options, params IFlowObserver[] consumers)
     {
         IFlowObserver[] selected = options.Selection is { } selection && consumers.Length > 0
-            ? [new SelectedFlowObserver(selection, consumers)]
-            : consumers;
+            ? [_inputEnds, new SelectedFlowObserver(selection, consumers)]
+            : [_inputEnds, .. consumers];
         _table = new FlowTable(options, [_inspection, .. selected]);
         _reader = new TrafficReader(_table);
         _options = options;
@@ -90,6 +91,8 @@ public sealed class TrafficRun : IFlowSink
                 _reader.Statistics.Input = _inputNumber;
                 foreach (var consumer in _consumers) consumer.OnInputStart(_inputNumber, _reader.Ordinal);
                 sources[i].ReadInto(this, cancel);
+                // Read to its end (or stopped): its flows still held are judged by where it ended, whenever the run ends them.
+                _inputEnds.Ended(_inputNumber, _reader.Statistics.LastOf(_inputNumber));
             }
         }
         finally

@@ -101,6 +101,31 @@ public sealed class UnansweredAtEndTests : IDisposable
         AssertUnansweredAtEnd(flows, report);
     }
 
+    // Several captures in one run: the first's SYN is still held when its capture ends and is ended only by the second's
+    // packets an hour later (idle), or at the run's end when the second comes first. A store of each capture, written
+    // by a run of its own, marks it at its capture's end (StoreTests' three sensors): one run of the files judges alike.
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public void A_SYN_at_the_end_of_one_of_several_captures_is_judged_by_where_its_own_capture_ended(int workers, bool laterFirst)
+    {
+        var later = new PcapBuilder();
+        later.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50100, 443, Syn))), 3601.0);
+        later.Add(Ethernet(Ip(FrontEnd, Client, 6, Tcp(443, 50100, Syn | Ack))), 3601.001);
+        string first = Write(Capture(0)), second = Write(later.Build());
+        var (flows, report) = Audit(CaptureFileSource.Of(laterFirst ? [second, first] : [first, second]), workers);
+
+        var (flow, verdict) = SynFlow(flows);
+        Assert.Equal((FlowState.Unanswered, true), (flow.State, flow.CutOff));
+        Assert.Equal((false, true), (verdict.FailedAttempt, verdict.UnansweredAtEnd));
+        Assert.Equal(0, report.Summary.FailedAttempts);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.RequiredBlocked);
+        // The later capture's answered flow began in its own last second: marked, judged through as ever.
+        Assert.All(flows.Where(f => f.Flow.ClientPort == 50100), f => Assert.True(f.Flow.CutOff));
+    }
+
     [Fact]
     public void A_SYN_unanswered_2_s_before_the_end_of_its_capture_is_still_a_failed_attempt()
     {

@@ -48,7 +48,10 @@ public sealed class TdsInspector() : Inspector(new(AppLabel.Tds, Tcp, [1433, 143
     private static InspectResult Claim(ref InspectionInput input)
     {
         var result = ServerConfirmation.Either(ref input, input.Data[0], out uint asked);
-        if (result == InspectResult.Match) input.Flow.AppDetail ??= AppDetail.Word(TypeName((byte)(asked == 0 ? input.Data[0] : asked))!);
+        // The note is the client's packet type, read as one; a note of no type (a scratch value the inspector did not
+        // leave) names nothing rather than throwing.
+        if (result == InspectResult.Match && TypeName((byte)(asked == 0 ? input.Data[0] : asked)) is { } name)
+            input.Flow.AppDetail ??= AppDetail.Word(name);
         return result;
     }
 
