@@ -29,8 +29,6 @@ public sealed class FlowTable
     private long[] _evictionOrder = [];
     private Flow[] _evictionFlows = [];
     private long _lastOrdinal;
-    // The newest packet's time the table counted: where its input ended, for a run that does not say (Flush).
-    private long _newestNs = long.MinValue;
 
     /// <summary>Creates an empty table.</summary>
     public FlowTable(FlowTableOptions options, params IFlowObserver[] observers) : this(options, observers, shard: false) { }
@@ -101,7 +99,6 @@ public sealed class FlowTable
     public void Add(ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs, long frameNumber = 0, long ordinal = 0)
     {
         ordinal = TakeOrdinal(ordinal);
-        if (timestampNs > _newestNs) _newestNs = timestampNs;
         if (!_shard && _sweeps.IsDue(timestampNs)) Sweep(timestampNs, ordinal);
         if (packet.Carrier.Present)
         {
@@ -182,35 +179,34 @@ public sealed class FlowTable
     }
 
     /// <summary>
-    /// Ends every flow still held (end of input), oldest first, then the tunnels' carriers (<see cref="TunnelCarriers"/>);
-    /// the input ended at the newest packet the table counted.
+    /// Ends every flow still held (end of input), oldest first, then the tunnels' carriers (<see cref="TunnelCarriers"/>).
+    /// The input ended at the newest packet of a held flow: one held that began less than 1 s before it is
+    /// <see cref="Flow.CutOff"/>. A run marks them itself, by each input's own end (<c>Pipeline.InputEndMarks</c>).
     /// </summary>
-    public void Flush() => Flush(_newestNs);
-
-    /// <summary>
-    /// As <see cref="Flush()"/>, the input having ended at <paramref name="inputEndNs"/>: the newest packet of the whole
-    /// run, which a shard's table alone does not see.
-    /// </summary>
-    internal void Flush(long inputEndNs) => EndRun([], null, inputEndNs);
+    public void Flush() => EndRun([], null, markCutOff: true);
 
     /// <summary>
     /// Ends every flow still held, then the carriers of the tunnels this table and the tables of <paramref name="parts"/>
     /// (the shards of the same run, already flushed) counted, with the ids <paramref name="nextOrdinal"/> gives, the run's
     /// ordinals after every packet's (null: after this table's last). A shard's table leaves its carriers to the run's.
-    /// A flow held that began less than 1 s before <paramref name="inputEndNs"/>, the time of the input's newest packet
-    /// (undecodable ones too: the capture still ran), is <see cref="Flow.CutOff"/>.
+    /// With <paramref name="markCutOff"/> the flows begun less than 1 s before the newest packet of a held flow or
+    /// carrier are <see cref="Flow.CutOff"/>.
     /// </summary>
-    internal void EndRun(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal, long inputEndNs)
+    internal void EndRun(IEnumerable<FlowTable> parts, Func<long>? nextOrdinal, bool markCutOff)
     {
         _fragments.Finish();
         Statistics.OrphanFragments = _fragments.Orphans;
         var remaining = FlowOrder.SortHeld(_flows, out var starts, split: !_shard);
         HeldStarts = starts;
-        inputEndNs = Math.Max(inputEndNs, _newestNs);
-        // Marked before the table's observers see them: inspection and every consumer get the flow as it is written. By
-        // start, the flows begun in the input's last second are the last ones: only they are touched.
-        for (int i = remaining.Length - 1; i >= 0 && inputEndNs != long.MinValue && inputEndNs - starts[i] < Flow.CutOffWindowNs; i--)
-            remaining[i].NoteInputEnd(inputEndNs);
+        long inputEndNs = long.MinValue;
+        if (markCutOff)
+        {
+            foreach (var flow in remaining) inputEndNs = Math.Max(inputEndNs, flow.EndNs);
+            // Marked before the table's observers see them. By start, the flows begun in the input's last second are the
+            // last ones: only they are touched.
+            for (int i = remaining.Length - 1; i >= 0 && inputEndNs != long.MinValue && inputEndNs - starts[i] < Flow.CutOffWindowNs; i--)
+                remaining[i].NoteInputEnd(inputEndNs);
+        }
         _flows.Clear();
         _recent = null;
         Ending = FlowEnding.EndOfInput;
@@ -223,7 +219,7 @@ public sealed class FlowTable
         foreach (var part in parts) _carriers.Merge(part._carriers);
         foreach (var flow in _carriers.End(() => TakeOrdinal(nextOrdinal?.Invoke() ?? 0)))
         {
-            // A tunnel's own flow is held to the end of input as every other is.
+            // A tunnel's own flow is held to the end of input as every other is (long.MinValue: not marked here).
             flow.NoteInputEnd(inputEndNs);
             Statistics.FlowsCreated++;
             NotifyEnd(flow);

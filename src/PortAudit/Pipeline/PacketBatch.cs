@@ -75,9 +75,6 @@ internal sealed class PacketBatch
     /// <summary>True for the last batch of the run: the shard ends every flow it still holds.</summary>
     public bool EndOfRun;
 
-    /// <summary>With <see cref="EndOfRun"/>: the time of the run's newest packet, where its input ended (<see cref="Flows.Flow.CutOff"/>).</summary>
-    public long InputEndNs;
-
     public ReadOnlySpan<byte> Payload(in Entry entry) => _payloads.AsSpan(entry.PayloadAt, entry.PayloadLength);
 
     public void Clear()

@@ -99,11 +99,10 @@ public sealed class TrafficRun : IFlowSink
         {
             _reader.Progress = null;
         }
-        // The input ended at its newest packet, whichever table counted it or none did (one that did not decode).
-        long inputEndNs = _reader.Statistics.Packets > 0 ? _reader.Statistics.LastNs : long.MinValue;
-        _shards?.EndRun(inputEndNs);
-        // The tunnels' carriers, counted in every table, end last with ids after every packet's.
-        _table.EndRun(_shards?.Tables ?? [], _reader.NextOrdinal, inputEndNs);
+        _shards?.EndRun();
+        // The tunnels' carriers, counted in every table, end last with ids after every packet's. Openings cut off are
+        // marked by InputEndMarks, by each input's own end.
+        _table.EndRun(_shards?.Tables ?? [], _reader.NextOrdinal, markCutOff: false);
         // Consumers that do not watch the token (none at all, for rpc) would otherwise have the caller go on as if whole.
         abandon.ThrowIfCancellationRequested();
         Progress?.Invoke(new RunProgress(_input, _inputNumber, _inputCount, 0, _reader.Statistics.Packets,

@@ -41,7 +41,7 @@ internal sealed class FlowEndMerger
 
     /// <summary>
     /// After every shard ended the run: the flows still held at the end of input, in one order, to every consumer in
-    /// turn, as <see cref="FlowTable.Flush(long)"/> hands them.
+    /// turn, as <see cref="FlowTable.Flush"/> hands them.
     /// </summary>
     public void HandOnRemaining()
     {

@@ -144,6 +144,7 @@ internal sealed class FlowShard
             if (entry.Kind != PacketBatch.EntryKind.Sweep)
                 table.Add(ref entry.Packet, batch.Payload(entry), entry.TimestampNs, entry.FrameNumber, entry.Ordinal);
         }
-        if (batch.EndOfRun) table.Flush(batch.InputEndNs);
+        // A shard sees its share of the packets, not where the input ended: the run marks openings cut off (InputEndMarks).
+        if (batch.EndOfRun) table.EndRun([], null, markCutOff: false);
     }
 }

@@ -198,10 +198,9 @@ internal sealed class FlowShards
     public void MergeInput() => Merge(static o => o.EndsInput);
 
     /// <summary>
-    /// Ends the run, whose input ended at <paramref name="inputEndNs"/> (its newest packet's time): every shard ends the
-    /// flows it holds, and the merger hands them on in one order. Idempotent.
+    /// Ends the run: every shard ends the flows it holds, and the merger hands them on in one order. Idempotent.
     /// </summary>
-    public void EndRun(long inputEndNs)
+    public void EndRun()
     {
         if (_ended) return;
         _ended = true;
@@ -209,7 +208,6 @@ internal sealed class FlowShards
         {
             var batch = TakeEmpty(i);
             batch.EndOfRun = true;
-            batch.InputEndNs = inputEndNs;
             _scheduler.Deliver(i, Stamp(batch, long.MaxValue));
         }
         _scheduler.Finish();
