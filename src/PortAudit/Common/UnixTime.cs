@@ -22,4 +22,22 @@ public static class UnixTime
         nanoseconds = ticks * 100;
         return true;
     }
+
+    /// <summary>
+    /// The nanoseconds since the epoch of <paramref name="wallTime"/> read on a clock of <paramref name="zone"/> (its
+    /// <see cref="DateTime.Kind"/> is ignored); false for a time the zone skips (clocks put forward) or one that does not
+    /// fit. An hour the zone repeats (clocks put back) is read as its standard time, as <see cref="TimeZoneInfo"/> reads it:
+    /// the line does not say which pass it was.
+    /// </summary>
+    public static bool TryFromWallTime(DateTime wallTime, TimeZoneInfo zone, out long nanoseconds)
+    {
+        var wall = DateTime.SpecifyKind(wallTime, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(wall))
+        {
+            nanoseconds = 0;
+            return false;
+        }
+        // Ticks rather than a converted DateTime: 9999-12-31 23:00 at UTC-5 is past DateTime's range, not an exception.
+        return TryFromTicks(wall.Ticks - zone.GetUtcOffset(wall).Ticks, out nanoseconds);
+    }
 }

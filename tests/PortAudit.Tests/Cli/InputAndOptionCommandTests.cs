@@ -28,6 +28,10 @@ public sealed class InputAndOptionCommandTests : IDisposable
     [InlineData("--log-zone CST=6", "portaudit: --log-zone CST=6: expected NAME=OFFSET, the offset as +HH:MM or -HH:MM (e.g. CST=-06:00)")]
     [InlineData("--log-zone CST=+15:00", "portaudit: --log-zone CST=+15:00: offset of 'CST' is not from -12:00 to +14:00")]
     [InlineData("--log-zone C-T=+01:00", "portaudit: --log-zone C-T=+01:00: zone name 'C-T' is not 2 to 5 letters, as a log writes it after its times")]
+    [InlineData("--log-zone Mars/Olympus", "portaudit: --log-zone Mars/Olympus: not a time zone: expected an IANA name (e.g. Europe/Berlin, America/Chicago), UTC, or an offset as +HH:MM or -HH:MM")]
+    [InlineData("--log-zone ../../etc/passwd", "portaudit: --log-zone ../../etc/passwd: not a time zone: expected an IANA name (e.g. Europe/Berlin, America/Chicago), UTC, or an offset as +HH:MM or -HH:MM")]
+    [InlineData("--log-zone -13:00", "portaudit: --log-zone -13:00: offset is not from -12:00 to +14:00")]
+    [InlineData("--log-zone UTC --log-zone +01:00", "portaudit: --log-zone: more than one zone for times that name none; give one")]
     public void ABadOptionIsOneLineAndExitTwoBeforeAnythingIsWritten(string option, string message)
     {
         string reports = Path.Combine(_dir.FullName, "reports");

@@ -30,7 +30,7 @@ public sealed partial class AsaSyslogReader : LineRecordReader
         : base(text, name, statistics) => (_readAt, _serverPorts) = (readAt, serverPorts ?? WellKnownPortHint.Instance);
 
     /// <summary>The offsets of the zone names lines write after their times (by default the abbreviations of one offset alone).</summary>
-    public TimeZoneAbbreviations Zones { get; init; } = TimeZoneAbbreviations.Known;
+    public LogTimeZones Zones { get; init; } = LogTimeZones.Default;
 
     /// <summary>Connections held built and not torn down, by default.</summary>
     public const int DefaultMaxOpenConnections = 200_000;
@@ -75,8 +75,10 @@ public sealed partial class AsaSyslogReader : LineRecordReader
     {
         var message = MessagePattern().Match(line);
         if (!message.Success) return LineOutcome.Ignored;
-        long time = SyslogTime.TryParse(line, _readAt, out long t) ? t : 0;
-        if (time != 0 && ZonedTimePattern().Match(line, 0, message.Index) is { Success: true } zoned)
+        var zoned = ZonedTimePattern().Match(line, 0, message.Index);
+        // A time followed by a zone's name is placed by the name; one without, by the zone the site named for such times.
+        long time = SyslogTime.TryParse(line, _readAt, zoned.Success ? TimeZoneInfo.Utc : Zones.Unnamed, out long t) ? t : 0;
+        if (time != 0 && zoned.Success)
         {
             // The time is the zone's: read as UTC it was hours off, silently. A name we cannot place is said, not guessed.
             var zone = zoned.Groups[1].ValueSpan;

@@ -25,6 +25,9 @@ public sealed class NetfilterLogReader : LineRecordReader
     public NetfilterLogReader(TextReader text, string name, RecordStatistics statistics, DateTime readAt, IServerPortHint? serverPorts = null)
         : base(text, name, statistics) => (_readAt, _serverPorts) = (readAt, serverPorts);
 
+    /// <summary>The zone of the log's times, which name none: UTC unless the site named its own (<see cref="LogTimeZones.Unnamed"/>).</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
+
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
     {
@@ -44,7 +47,7 @@ public sealed class NetfilterLogReader : LineRecordReader
         int kernel = head.IndexOf("kernel:", StringComparison.Ordinal);
         var prefix = kernel >= 0 ? head[(kernel + 7)..] : head;
         var decision = LoggedPacket.DecisionOf(prefix) ?? FirewallDecision.Allowed;
-        long time = SyslogTime.TryParse(span, _readAt, out long t) ? t : ProxmoxTime(head);
+        long time = SyslogTime.TryParse(span, _readAt, Zone, out long t) ? t : ProxmoxTime(head);
 
         IpAddr source = default, destination = default;
         bool hasSource = false, hasDestination = false, syn = false, ack = false;

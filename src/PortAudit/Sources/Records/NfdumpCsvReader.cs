@@ -9,7 +9,8 @@ namespace PortAudit.Sources.Records;
 /// <summary>
 /// nfdump's CSV output (<c>nfdump -r FILE -o csv</c>, nfdump 1.7): the path from nfcapd's files, whose blocks may be
 /// LZO, LZ4 or bzip2 compressed, to an audit. Columns are found by the header line (ts, te, sa, da, sp, dp, pr, flg,
-/// ipkt, ibyt, opkt, obyt; the rest ignored). Times are read as UTC: run nfdump with TZ=UTC. A record with output
+/// ipkt, ibyt, opkt, obyt; the rest ignored). Times are nfdump's local time, which it does not name: they are
+/// <see cref="Zone"/>'s (UTC unless the site names nfdump's; or run nfdump with TZ=UTC). A record with output
 /// counters (NSEL, biflows) is a whole flow; one-way records are paired as IPFIX's are (<see cref="IpfixFlowPairer"/>).
 /// nfdump's summary after the records (without -q) is neither read nor rejected.
 /// </summary>
@@ -30,6 +31,9 @@ public sealed class NfdumpCsvReader : LineRecordReader
     /// <summary>A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places clients where record times tie.</summary>
     public NfdumpCsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
         : base(text, name, statistics) => _pairer = new IpfixFlowPairer(serverPorts);
+
+    /// <summary>The zone nfdump printed its times in (its TZ), which it does not name: UTC unless the site named its own (<see cref="LogTimeZones.Unnamed"/>).</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 
     /// <inheritdoc />
     protected override bool TryTakeReady(ref FlowRecord record) => _pairer.TryTake(out record);
@@ -140,13 +144,12 @@ public sealed class NfdumpCsvReader : LineRecordReader
     // Made once: a collection expression at the call would build the array for every record.
     private static readonly string[] TimeFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.fff"];
 
-    // "2026-12-23 02:56:51" or with ".123" milliseconds, as UTC.
-    private static bool TryParseTime(ReadOnlySpan<char> text, out long nanoseconds)
+    // "2026-12-23 02:56:51" or with ".123" milliseconds, on the zone's clock.
+    private bool TryParseTime(ReadOnlySpan<char> text, out long nanoseconds)
     {
         nanoseconds = 0;
-        return DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-            && UnixTime.TryFromTicks(time.Ticks, out nanoseconds);
+        return DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            && UnixTime.TryFromWallTime(time, Zone, out nanoseconds);
     }
 
     // A port, or ICMP's "type.code".

@@ -39,13 +39,25 @@ public static class RecordFields
     /// epoch. It must begin with the date and the time to the second: the lenient parser behind it alone read "1,5" as
     /// 5 January of this year, "12:00" as today at noon and "1/2/3" as 2003.
     /// </summary>
-    public static bool TryParseIso(ReadOnlySpan<char> text, out long nanoseconds)
+    public static bool TryParseIso(ReadOnlySpan<char> text, out long nanoseconds) => TryParseIso(text, TimeZoneInfo.Utc, out nanoseconds);
+
+    /// <summary>
+    /// As <see cref="TryParseIso(ReadOnlySpan{char}, out long)"/>, a time that names no zone (no 'Z', no offset) being
+    /// <paramref name="zone"/>'s; false for one the zone skips (clocks put forward).
+    /// </summary>
+    public static bool TryParseIso(ReadOnlySpan<char> text, TimeZoneInfo zone, out long nanoseconds)
     {
         nanoseconds = 0;
-        return StartsWithDateAndTime(text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        if (!StartsWithDateAndTime(text)) return false;
+        if (NamesNoZone(text) && zone != TimeZoneInfo.Utc)
+            return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var wall)
+                && UnixTime.TryFromWallTime(wall, zone, out nanoseconds);
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             && UnixTime.TryFromTicks(time.UtcTicks, out nanoseconds);
     }
+
+    // After the date and time to the second, only a fraction: no 'Z' and no signed offset.
+    private static bool NamesNoZone(ReadOnlySpan<char> text) => text["yyyy-MM-ddTHH:mm:ss".Length..].IndexOfAny("Zz+-") < 0;
 
     // "yyyy-MM-ddTHH:mm:ss" or with a space: digits where digits go, the separators where they go.
     private static bool StartsWithDateAndTime(ReadOnlySpan<char> text)

@@ -33,14 +33,14 @@ public sealed class RecordFileSource : IFlowSource
     /// templates and data to separate files, read in turn. A file carries no exporter address, so its templates are
     /// scoped by observation domain (source id) alone.
     /// </summary>
-    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null, TimeZoneAbbreviations? zones = null)
+    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null, LogTimeZones? zones = null)
     {
         var templates = new IpfixTemplateCache();
-        return paths.Select(p => (IFlowSource)new RecordFileSource(p, format, templates) { Zones = zones ?? TimeZoneAbbreviations.Known }).ToList();
+        return paths.Select(p => (IFlowSource)new RecordFileSource(p, format, templates) { Zones = zones ?? LogTimeZones.Default }).ToList();
     }
 
-    /// <summary>The offsets of the zone names a log writes after its times (<see cref="AsaSyslogReader.Zones"/>).</summary>
-    public TimeZoneAbbreviations Zones { get; init; } = TimeZoneAbbreviations.Known;
+    /// <summary>Where the times of a log are (<see cref="LogTimeZones"/>): the zone of times that name none, the offsets of zone names.</summary>
+    public LogTimeZones Zones { get; init; } = LogTimeZones.Default;
 
     /// <inheritdoc />
     public string Name { get; }
@@ -182,20 +182,21 @@ public static class RecordReaders
     /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers of records that do
     /// not say which end opened (one-way IPFIX and nfdump records, packets a firewall logged after the opening, Zeek
     /// connections whose opening Zeek did not see) place clients with <paramref name="serverPorts"/> (ports below 1024
-    /// when null); <paramref name="zones"/> places the times of lines that name their zone.
+    /// when null); <paramref name="zones"/> places logs' times in UTC (<see cref="LogTimeZones"/>).
     /// </summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
-        IpfixTemplateCache? templates = null, TimeZoneAbbreviations? zones = null)
+        IpfixTemplateCache? templates = null, LogTimeZones? zones = null)
     {
+        zones ??= LogTimeZones.Default;
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         return format switch
         {
             RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics, serverPorts),
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts),
-            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts),
-            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zones = zones ?? TimeZoneAbbreviations.Known },
-            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts),
-            RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts),
+            RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zone = zones.Unnamed },
+            RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zones = zones },
+            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed },
+            RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed },
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
             RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics, serverPorts),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),

@@ -8,8 +8,8 @@ namespace PortAudit.Sources.Records;
 /// Windows Defender Firewall's pfirewall.log (W3C-like: <c>#Fields: date time action protocol src-ip dst-ip src-port
 /// dst-port size tcpflags ... path</c>), columns found by the #Fields line. ALLOW and OPEN rows are flows let through,
 /// DROP rows blocked ones (each a one-packet flow, <see cref="LoggedPacket"/>); CLOSE rows and INFO-EVENTS-LOST carry
-/// no flow of their own and are passed over. Times are written in the host's local time (#Time Format: Local) and
-/// are read as UTC: the log does not say the zone.
+/// no flow of their own and are passed over. Times are written in the host's local time (#Time Format: Local), a zone
+/// the log does not name: they are <see cref="Zone"/>'s, UTC unless the site names the host's.
 /// </summary>
 public sealed class WindowsFirewallLogReader : LineRecordReader
 {
@@ -25,6 +25,9 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
     /// </summary>
     public WindowsFirewallLogReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
         : base(text, name, statistics) => _serverPorts = serverPorts;
+
+    /// <summary>The zone of the log's times, the host's local time: UTC unless the site named its own (<see cref="LogTimeZones.Unnamed"/>).</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -46,8 +49,10 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
         if (action.SequenceEqual("DROP")) decision = FirewallDecision.Blocked;
         else if (action.SequenceEqual("ALLOW") || action.StartsWith("OPEN")) decision = FirewallDecision.Allowed;
         else return Reject($"action '{RecordFields.Clip(action)}' not known");
-        if (!RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}Z", out long time))
-            return Reject("date and time not understood");
+        if (!RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}", Zone, out long time))
+            return Reject(RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}", out _)
+                ? $"date and time not on a clock of {Zone.Id}: skipped when its clocks went forward (summer time)"
+                : "date and time not understood");
         if (!RecordFields.TryParseProtocol(span[_fields[_protocol]], out byte protocol)) return Reject($"protocol '{RecordFields.Clip(span[_fields[_protocol]])}' not known");
         if (!RecordFields.TryParseAddress(span[_fields[_source]], out var source) || !RecordFields.TryParseAddress(span[_fields[_destination]], out var destination))
             return Reject("src-ip or dst-ip is not an address");

@@ -182,7 +182,7 @@ public class RecordReaderTests
         File.WriteAllText(log, "Apr 15 2014 09:34:36 CST" + Permitted + "Apr 15 2014 09:34:37 edt" + Permitted + "Apr 15 2014 09:34:38 PST" + Permitted);
         try
         {
-            var zones = new TimeZoneAbbreviations([("CST", TimeSpan.FromHours(-6)), ("EDT", TimeSpan.FromHours(1))]);
+            var zones = new LogTimeZones([("CST", TimeSpan.FromHours(-6)), ("EDT", TimeSpan.FromHours(1))]);
             var run = RecordRun.Of(new RecordFileSource(log, RecordFormat.CiscoAsa) { Zones = zones });
             Assert.Equal([new DateTime(2014, 4, 15, 8, 34, 37), new DateTime(2014, 4, 15, 15, 34, 36)],
                 run.Flows.Select(f => DateTime.UnixEpoch.AddTicks(f.StartNs / 100)).Order());
@@ -193,7 +193,7 @@ public class RecordReaderTests
         {
             File.Delete(log);
         }
-        Assert.Throws<ArgumentException>(() => new TimeZoneAbbreviations([("CST", TimeSpan.FromMinutes(-360.5))]));
+        Assert.Throws<ArgumentException>(() => new LogTimeZones([("CST", TimeSpan.FromMinutes(-360.5))]));
     }
 
     [Fact]

@@ -44,11 +44,11 @@ internal static class SoftflowdExport
         return nfcapd.Stop();
     }
 
-    /// <summary>nfdump's CSV of every file in <paramref name="directory"/>, times in UTC (nfdump prints local time).</summary>
-    public static string NfdumpCsv(string directory)
+    /// <summary>nfdump's CSV of every file in <paramref name="directory"/>, times in <paramref name="zone"/>'s (nfdump prints local time).</summary>
+    public static string NfdumpCsv(string directory, string zone = "UTC")
     {
         var start = ExternalProgram.Start("nfdump", ["-R", directory, "-o", "csv"]);
-        start.Environment["TZ"] = "UTC";
+        start.Environment["TZ"] = zone;
         var result = ExternalProgram.Run(start, TimeSpan.FromSeconds(30));
         Assert.True(result.ExitCode == 0, $"nfdump exited {result.ExitCode}: {result.StandardError}");
         return result.StandardOutput;

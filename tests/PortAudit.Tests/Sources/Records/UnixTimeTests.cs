@@ -45,8 +45,8 @@ public sealed class UnixTimeTests
         Assert.Equal(long.MaxValue, last);
         // The last second's fraction past .854775807 wrapped to a negative time.
         Assert.False(RecordFields.TryParseEpoch("9223372036.854775808", out _));
-        Assert.False(SyslogTime.TryParse("Dec 31 9999 23:59:59 host kernel:", ReadAt(2026, 6, 1), out _));
-        Assert.True(SyslogTime.TryParse("Dec 31 2026 23:59:59 host kernel:", ReadAt(2026, 6, 1), out long syslog));
+        Assert.False(SyslogTime.TryParse("Dec 31 9999 23:59:59 host kernel:", ReadAt(2026, 6, 1), TimeZoneInfo.Utc, out _));
+        Assert.True(SyslogTime.TryParse("Dec 31 2026 23:59:59 host kernel:", ReadAt(2026, 6, 1), TimeZoneInfo.Utc, out long syslog));
         Assert.Equal(new DateTimeOffset(2026, 12, 31, 23, 59, 59, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000, syslog);
     }
 
@@ -64,7 +64,7 @@ public sealed class UnixTimeTests
         // Parsed without a year, .NET took the current one: in a year without 29 February the line had no time at all;
         // then it was the 28th of the year read, a day that line never named.
         var read = DateTime.Parse(readAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        Assert.True(SyslogTime.TryParse("Feb 29 10:00:00 host kernel: DROP IN=eth0", read, out long time));
+        Assert.True(SyslogTime.TryParse("Feb 29 10:00:00 host kernel: DROP IN=eth0", read, TimeZoneInfo.Utc, out long time));
         Assert.Equal(Seconds(expected), time);
     }
 
@@ -78,7 +78,7 @@ public sealed class UnixTimeTests
     [InlineData("Jan 12 13:00:00 host kernel:", "2025-01-12T13:00:00Z")]
     public void A_time_without_a_year_is_the_latest_not_after_the_log_was_read(string line, string expected)
     {
-        Assert.True(SyslogTime.TryParse(line, ReadAt(2026, 1, 10), out long time));
+        Assert.True(SyslogTime.TryParse(line, ReadAt(2026, 1, 10), TimeZoneInfo.Utc, out long time));
         Assert.Equal(Seconds(expected), time);
     }
 
