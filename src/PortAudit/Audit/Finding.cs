@@ -187,13 +187,16 @@ public sealed class Finding
 
     private string? _id;
 
-    /// <summary>Unexpected flows that were all refused anyway matter less than open ones.</summary>
+    /// <summary>
+    /// Unexpected flows none of which was seen through (each refused, or unanswered when its capture ended less than 1 s
+    /// after it began) matter less than open ones.
+    /// </summary>
     public Severity Severity => SeverityOf ?? Kind switch
     {
         FindingKind.RequiredBlocked or FindingKind.ProtocolMismatch or FindingKind.PolicyBlocksRequired or FindingKind.PolicyBypass => Severity.High,
         FindingKind.PolicyUnjustified => Severity.Medium,
         FindingKind.PolicyRefusedAllowed => Severity.Low,
-        FindingKind.Unexpected => Tally.Flows > 0 && Tally.FailedFlows == Tally.Flows ? Severity.Low : Severity.Medium,
+        FindingKind.Unexpected => Tally.NoneSeenThrough ? Severity.Low : Severity.Medium,
         FindingKind.Missing or FindingKind.WeakProtocol or FindingKind.RpcInterface => Severity.Medium,
         FindingKind.Anomalous => Anomaly?.Severity ?? Severity.Low,
         _ => Severity.Low,
@@ -308,9 +311,9 @@ public sealed class Finding
     public string? FirstTunnel { get; private set; }
 
     /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
-    public void Add(Flow flow, bool failed)
+    public void Add(Flow flow, bool failed, bool unansweredAtEnd = false)
     {
-        Tally.Add(flow, failed);
+        Tally.Add(flow, failed, unansweredAtEnd);
         if (flow.Tunnel is { } tunnel)
         {
             TunnelledFlows++;

@@ -115,7 +115,7 @@ public sealed class FindingBuilder
             finding = FindOrAdd(kind, flow, verdict, rule, reason, zonePair);
             _last.Remember(last, finding);
         }
-        finding.Add(flow, verdict.FailedAttempt);
+        finding.Add(flow, verdict.FailedAttempt, verdict.UnansweredAtEnd);
         // Flows of one mismatch may carry different protocols (TLS and OpenVPN on a relay's port): each is said.
         if (kind == FindingKind.ProtocolMismatch && reason is not null) finding.AddReason(reason);
         return finding;

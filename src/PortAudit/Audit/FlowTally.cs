@@ -14,6 +14,15 @@ public sealed class FlowTally
     /// <summary>Of <see cref="Flows"/>, the failed attempts.</summary>
     public long FailedFlows { get; private set; }
 
+    /// <summary>
+    /// Of <see cref="Flows"/>, openings left unanswered when their input ended less than 1 s after they began
+    /// (<see cref="FlowVerdict.UnansweredAtEnd"/>): neither failed nor shown through.
+    /// </summary>
+    public long UnansweredAtEndFlows { get; private set; }
+
+    /// <summary>Whether none of the flows was seen through: each a failed attempt or unanswered at the end of its input.</summary>
+    public bool NoneSeenThrough => Flows > 0 && FailedFlows + UnansweredAtEndFlows == Flows;
+
     /// <summary>IP bytes both ways of the flows counted.</summary>
     public long Bytes { get; private set; }
 
@@ -32,8 +41,8 @@ public sealed class FlowTally
     /// </summary>
     public long Count(FlowEvidence evidence) => _byEvidence[(int)evidence];
 
-    /// <summary>Counts <paramref name="flow"/>.</summary>
-    public void Add(Flow flow, bool failed)
+    /// <summary>Counts <paramref name="flow"/>, a failed attempt or unanswered at the end of its input as its verdict says.</summary>
+    public void Add(Flow flow, bool failed, bool unansweredAtEnd = false)
     {
         if (flow.HasTime)
         {
@@ -45,6 +54,7 @@ public sealed class FlowTally
         // Record counters may be near 2^63: the sum stops at long.MaxValue rather than turning negative.
         Bytes = Saturating.Add(Bytes, flow.Bytes);
         if (failed) FailedFlows++;
+        if (unansweredAtEnd) UnansweredAtEndFlows++;
         _byEvidence[(int)flow.Evidence]++;
     }
 }

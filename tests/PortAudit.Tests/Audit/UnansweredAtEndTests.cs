@@ -30,16 +30,22 @@ public sealed class UnansweredAtEndTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>
-    /// A capture of an answered connection to fe01:443 at 1.0 s, then a SYN to fe01:5061 that nothing answers,
+    /// A capture of an answered connection to fe01:443 at 1.0 s (and one to fe01:<paramref name="port"/> at 1.1 s when
+    /// <paramref name="answeredToo"/>), then a SYN to fe01:<paramref name="port"/> that nothing answers,
     /// <paramref name="synBeforeEnd"/> seconds before the capture's last packet: the SYN itself when 0, else an answered
     /// connection to 443 that far after it.
     /// </summary>
-    internal static byte[] Capture(double synBeforeEnd)
+    internal static byte[] Capture(double synBeforeEnd, ushort port = 5061, bool answeredToo = false)
     {
         var builder = new PcapBuilder();
         builder.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50000, 443, Syn))), 1.0);
         builder.Add(Ethernet(Ip(FrontEnd, Client, 6, Tcp(443, 50000, Syn | Ack))), 1.001);
-        builder.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50001, 5061, Syn))), 1.2);
+        if (answeredToo)
+        {
+            builder.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50003, port, Syn))), 1.1);
+            builder.Add(Ethernet(Ip(FrontEnd, Client, 6, Tcp(port, 50003, Syn | Ack))), 1.101);
+        }
+        builder.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50001, port, Syn))), 1.2);
         if (synBeforeEnd > 0)
         {
             builder.Add(Ethernet(Ip(Client, FrontEnd, 6, Tcp(50002, 443, Syn))), 1.2 + synBeforeEnd - 0.001);
@@ -226,5 +232,22 @@ public sealed class UnansweredAtEndTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    // fe01 serves nothing on 23: a SYN to it is unexpected. Cut off by the capture's end, it was not seen through, as a
+    // refused one is not: the finding was of medium severity, the one of traffic that got through, and did not say why.
+    [Theory]
+    [InlineData(0.0, false, 1, 0, 1, "1 (0), 1 unanswered at end")]
+    [InlineData(2.0, false, 1, 1, 0, "1 (1)")]
+    [InlineData(0.0, true, 2, 0, 1, "2 (0), 1 unanswered at end")]
+    public void An_unexpected_finding_none_of_whose_flows_was_seen_through_is_low(double synBeforeEnd, bool answeredToo,
+        long flows, long failed, long unansweredAtEnd, string cell)
+    {
+        var (_, report) = Audit(CaptureFileSource.Of([Write(Capture(synBeforeEnd, 23, answeredToo))]));
+
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.Unexpected && f.Ports == "23");
+        Assert.Equal((flows, failed, unansweredAtEnd), (finding.Tally.Flows, finding.Tally.FailedFlows, finding.Tally.UnansweredAtEndFlows));
+        Assert.Equal(answeredToo ? Severity.Medium : Severity.Low, finding.Severity);
+        Assert.Equal(cell, PortAudit.Report.Html.ReportText.FlowsAndFailed(finding.Tally));
     }
 }

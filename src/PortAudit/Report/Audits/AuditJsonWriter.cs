@@ -351,6 +351,7 @@ public static class AuditJsonWriter
     {
         json.WriteNumber("flows", tally.Flows);
         json.WriteNumber("failedFlows", tally.FailedFlows);
+        json.WriteNumber("unansweredAtEndFlows", tally.UnansweredAtEndFlows);
         json.WriteNumber("bytes", tally.Bytes);
         WriteTime(json, "first", tally.Dated, tally.FirstNs);
         WriteTime(json, "last", tally.Dated, tally.LastNs);
