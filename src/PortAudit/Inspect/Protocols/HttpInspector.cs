@@ -10,7 +10,10 @@ namespace PortAudit.Inspect.Protocols;
 /// is spoken through it: the flow is <see cref="AppLabel.HttpProxy"/>, detail <c>CONNECT; target=pastebin.com:443</c>,
 /// and the server's status line, when it comes, adds <c>reply=200</c> (a tunnel opened) or the refusal's code. A request
 /// in absolute form (<c>GET http://host/</c>) stays http: clients send it to proxies, but an origin server must accept it
-/// too (RFC 9112 3.2.2), so it proves no proxy; its Host names the site.
+/// too (RFC 9112 3.2.2), so it proves no proxy; its Host names the site. A status line that comes before any request
+/// (a capture that began after the request, or holds one side only) answers a request the flow does not show: it claims
+/// the flow and the request the other side sends next, within the bytes inspected, gives the detail; when none comes the
+/// detail is the status marked <c>request-unseen</c>.
 /// </summary>
 public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 8080, 8000, 3128, 593], InspectorPrecision.StartLine, 20)
 {
@@ -26,8 +29,10 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     // Answers read in the server's stream: interim ones and a demand for credentials, then the one that settles.
     private const int MaxAnswers = 4;
     private const string ReplyKey = "reply";
-    // Scratch: the client's request line was read and its head is awaited.
-    private const ulong HeadAwaited = 1;
+    // Scratch bits: the client's request line was read and its head is awaited; a status line came first (from the flow's
+    // client when the next bit is set), so the request that follows on the other side is awaited for the detail.
+    private const ulong HeadAwaited = 1, AfterResponse = 2, ResponseFromClient = 4;
+    private const string RequestUnseen = "request-unseen";
     private static readonly byte[] ConnectMethod = "CONNECT"u8.ToArray();
 
     private static readonly byte[][] Methods =
@@ -54,13 +59,21 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         if (!AsciiText.TryFirstLine(data, out var line))
             return !input.AtLimit && data.Length < 2048 && CouldStart(data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         if (!StartLine.TryParse(line, "HTTP/1."u8, out var start)) return InspectResult.NoMatch;
+        bool afterResponse = (input.Scratch & AfterResponse) != 0;
         if (!start.IsRequest)
         {
+            // Claimed by a status line that came first: its side's later bytes add nothing, and the other side's request
+            // is awaited until either side reaches the inspection's limits. That side answering too is no request.
+            if (afterResponse)
+                return input.FromClient != ((input.Scratch & ResponseFromClient) != 0) ? InspectResult.NoMatch
+                    : input.AtLimit ? InspectResult.Match : InspectResult.Partial;
             // The answer to a request whose head is still coming (a lossy capture: a client's segment missing) does
             // not settle the flow before the request's own detail.
-            if (input.Scratch == HeadAwaited) return input.Undecided;
-            input.Flow.AppDetail ??= AppDetail.Of(AsciiText.Escaped(start.Status, 3));
-            return InspectResult.Match;
+            if ((input.Scratch & HeadAwaited) != 0) return input.Undecided;
+            // No request came before it: the status answers one the capture does not hold, and says so.
+            input.Flow.AppDetail ??= StatusDetail(start.Status);
+            input.Scratch = AfterResponse | (input.FromClient ? ResponseFromClient : 0);
+            return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
         if (start.Method.SequenceEqual(ConnectMethod))
@@ -72,12 +85,16 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         // The Host header is read from the request's head once it has ended, so that a head cut into segments of a few
         // bytes gives the detail it gives sent whole (tshark's http.host); at the limits (the bytes inspected, a gap, the
         // flow's end) from the lines whole by then, a line cut short being no header.
+        var wholeLines = data[..(data.LastIndexOf((byte)'\n') + 1)];
         if (!input.AtLimit && !HeadEnded(data))
         {
-            input.Scratch = HeadAwaited;
+            input.Scratch |= HeadAwaited;
+            // After a status line the answering side may reach its limits first and end the inspection: the request's
+            // detail stands from the lines whole so far, in place of the status.
+            if (afterResponse) input.Flow.AppDetail = Detail(start.Method, wholeLines);
             return InspectResult.NeedMore;
         }
-        input.Flow.AppDetail = Detail(start.Method, data[..(data.LastIndexOf((byte)'\n') + 1)]);
+        input.Flow.AppDetail = Detail(start.Method, wholeLines);
         return InspectResult.Match;
     }
 
@@ -149,6 +166,15 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         foreach (var known in Methods)
             if (method.SequenceEqual(known)) return true;
         return false;
+    }
+
+    private static AppDetail? StatusDetail(ReadOnlySpan<byte> code)
+    {
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        text.AppendEscaped(code, 3);
+        text.Part(null);
+        text.Append(RequestUnseen);
+        return text.Build();
     }
 
     private static AppDetail? Detail(ReadOnlySpan<byte> method, ReadOnlySpan<byte> data)

@@ -1,0 +1,85 @@
+using System.Text;
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Inspect;
+using PortAudit.Tests.Flows;
+using static PortAudit.Tests.Builders.DecodedPackets;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// An HTTP flow whose first bytes are a response: base.pcap's 192.168.2.105:59144 -> 54.161.101.85:80 was captured from
+/// the server's "HTTP/1.1 200 OK" to a request the capture does not hold, then the client's GET to livesim.dashif.org
+/// (tshark frames 38801 and 38804). The flow is named by the request that follows, not by the status of another's answer.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class HttpResponseFirstTests
+{
+    private const long T0 = 1_700_000_000_000_000_000;
+    private static readonly IpAddr Client = IpAddr.FromV4(0xC0A80269), Server = IpAddr.FromV4(0x36A16555);
+    private static readonly byte[] Answer = Encoding.ASCII.GetBytes(
+        "HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 4\r\n\r\nftyp");
+    private const string Request = "GET /livesim/206598098.m4s HTTP/1.1\r\nHost: livesim.dashif.org\r\nUser-Agent: VLC/3.0.16\r\n\r\n";
+
+    // A flow joined midstream (no SYN): the segments in turn, each (from the client?, bytes); its appDetail.
+    private static Flow Midstream(params (bool FromClient, byte[] Bytes)[] segments)
+    {
+        var collector = new FlowCollector();
+        var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
+        uint clientSeq = 1000, serverSeq = 9000;
+        long time = T0;
+        foreach (var (fromClient, bytes) in segments)
+        {
+            if (fromClient) SendTcp(table, time++, Client, 59144, Server, 80, clientSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            else SendTcp(table, time++, Server, 80, Client, 59144, serverSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            if (fromClient) clientSeq += (uint)bytes.Length;
+            else serverSeq += (uint)bytes.Length;
+        }
+        table.Flush();
+        return Assert.Single(collector.Flows);
+    }
+
+    [Fact]
+    public void TheRequestAfterAnEarlierAnswerNamesTheFlow()
+    {
+        // Was "200": the answer settled the flow before the client's request was read.
+        var flow = Midstream((false, Answer), (true, Encoding.ASCII.GetBytes(Request)));
+        Assert.Equal((AppLabel.Http, "GET; host=livesim.dashif.org"), (flow.App, flow.AppDetail?.ToString()));
+        // As it is when the request comes first.
+        flow = Midstream((true, Encoding.ASCII.GetBytes(Request)), (false, Answer));
+        Assert.Equal("GET; host=livesim.dashif.org", flow.AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void ARequestHeadCutIntoSegmentsAfterTheAnswerIsReadWhole()
+    {
+        var bytes = Encoding.ASCII.GetBytes(Request);
+        var flow = Midstream((false, Answer), (true, bytes[..20]), (false, Answer), (true, bytes[20..45]), (true, bytes[45..]));
+        Assert.Equal("GET; host=livesim.dashif.org", flow.AppDetail?.ToString());
+        // A head that never ends gives its lines whole, as a request seen first does.
+        flow = Midstream((false, Answer), (true, bytes[..70]));
+        Assert.Equal("GET; host=livesim.dashif.org", flow.AppDetail?.ToString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnAnswerWithNoRequestAfterItSaysItsRequestWasUnseen(bool clientSpeaks)
+    {
+        // Was "200", as if it answered a request of this flow. Bytes from the client that are no request leave it so.
+        var flow = clientSpeaks ? Midstream((false, Answer), (true, [0x16, 0x03, 0x01, 0x00])) : Midstream((false, Answer));
+        Assert.Equal((AppLabel.Http, "200; request-unseen"), (flow.App, flow.AppDetail?.ToString()));
+    }
+
+    [Fact]
+    public void ARequestPastTheAnswerersLimitsIsNotAwaited()
+    {
+        // The answering side's ten segments and 4 KiB end the wait: a request after them is not read.
+        var segments = new List<(bool, byte[])> { (false, Answer) };
+        for (int i = 0; i < 10; i++) segments.Add((false, new byte[512]));
+        segments.Add((true, Encoding.ASCII.GetBytes(Request)));
+        Assert.Equal("200; request-unseen", Midstream([.. segments]).AppDetail?.ToString());
+    }
+}
