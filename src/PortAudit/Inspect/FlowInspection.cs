@@ -1,4 +1,5 @@
 using System.Buffers;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect;
 
@@ -51,6 +52,12 @@ internal sealed class FlowInspection
     /// <summary>Directions whose loss of bytes the follower was told of (bit 1 to the server, bit 2 to the client).</summary>
     public byte BrokenTold;
 
+    /// <summary>True once the client's first bytes were read for a PROXY protocol header (<see cref="ProxyProtocolHeader"/>).</summary>
+    public bool ProxyHeaderRead;
+
+    /// <summary>The source a PROXY protocol header claimed, for the appDetail of the flow the inspectors name; null when there was none.</summary>
+    public DetailPart? ProxySource;
+
     /// <summary>What keeps reading the flow after the match (the endpoint mapper), or null.</summary>
     public IFlowFollower? Follower;
 
@@ -71,6 +78,8 @@ internal sealed class FlowInspection
         Done = false;
         Announced = false;
         BrokenTold = 0;
+        ProxyHeaderRead = false;
+        ProxySource = null;
         Follower = null;
     }
 

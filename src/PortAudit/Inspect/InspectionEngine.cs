@@ -228,8 +228,25 @@ public sealed class InspectionEngine : IFlowObserver
         int packets = !added ? (fromClient ? state.ClientPackets : state.ServerPackets)
             : fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         bool atLimit = Spent(stream, packets);
-        if (added || atLimit) Run(state, flow, View(stream), fromClient, true, atLimit);
+        if (fromClient && !state.ProxyHeaderRead && !SkipProxyHeader(state, stream, atLimit)) return;
+        if ((added && !stream.Data.IsEmpty) || atLimit) Run(state, flow, View(stream), fromClient, true, atLimit);
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
+    }
+
+    // A load balancer's PROXY protocol header opens the client's stream before the client's own bytes: the inspectors
+    // read what follows it, and the source it claims is kept for the flow's detail. False while the header may still be
+    // coming (bounded by the bytes inspected: at the limit it is read as no header).
+    private static bool SkipProxyHeader(FlowInspection state, DirectionStream stream, bool atLimit)
+    {
+        int length = ProxyProtocolHeader.Measure(stream.Data);
+        if (length == 0 && !atLimit) return false;
+        state.ProxyHeaderRead = true;
+        if (length > 0)
+        {
+            state.ProxySource = ProxyProtocolHeader.Source(stream.Data);
+            stream.Skip(length);
+        }
+        return true;
     }
 
     // What a follower cannot trust past: a hole in the stream, or retransmissions that disagree (what it read may not be
@@ -380,6 +397,8 @@ public sealed class InspectionEngine : IFlowObserver
     private void Finish(FlowInspection state, Flow flow)
     {
         state.Done = true;
+        if (state.ProxySource is { } source && flow.App is not null)
+            flow.AppDetail = flow.AppDetail is { } detail ? detail.With(source) : AppDetail.Of(source);
         TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
         SsdpAnswerAnnouncement.AnnounceFrom(flow, Announced);
         state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
