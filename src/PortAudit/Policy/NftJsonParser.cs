@@ -172,7 +172,7 @@ public static class NftJsonParser
                     rule.Undecidable("limit " + Compact(body));
                     break;
                 case "dnat" or "snat" or "masquerade" or "redirect":
-                    rule.Translate(property.Name, property.Name + (body.ValueKind == JsonValueKind.Null ? "" : " " + Compact(body)), NatTarget(body));
+                    rule.Translate(property.Name, NatText(property.Name, body), NatTarget(body));
                     break;
                 case "match":
                     string op = Text(body, "op") ?? "==";
@@ -211,6 +211,41 @@ public static class NftJsonParser
         if (address == "(expression)" || port == "(expression)") return "(expression)";
         return address is null ? ":" + port : port is null ? address : address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
     }
+
+    // The translation as nft list ruleset writes it, "dnat ip to 10.0.0.5:80 random,persistent", "redirect to :8080",
+    // "dnat ip to tcp dport map { 8087 : 10.0.0.1 }": a verdict and the report name it in the same words whichever
+    // listing was read.
+    private static string NatText(string kind, JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) return kind;
+        string? address = body.TryGetProperty("addr", out var a) ? NatValue(a) : null;
+        string? port = body.TryGetProperty("port", out var p) ? NatValue(p) : null;
+        string? target = address is null ? port is null ? null : ":" + port
+            : port is null ? address
+            : a.ValueKind == JsonValueKind.String && address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
+        string? flags = !body.TryGetProperty("flags", out var f) ? null
+            : f.ValueKind == JsonValueKind.Array ? string.Join(',', f.EnumerateArray().Select(Value)) : Value(f);
+        return string.Join(' ', new[] { kind, Text(body, "family"), target is null ? null : "to " + target, flags }.Where(w => w is not null));
+    }
+
+    // A NAT target's address or port: a literal, a range, a prefix, or a map over a header field ("tcp dport map { 8087 :
+    // 10.0.0.1 }", "... map @ports"); an expression nft -j writes otherwise is kept as JSON.
+    private static string NatValue(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("map", out var map)) return Value(value);
+        string key = map.TryGetProperty("key", out var k) ? Selector(k) ?? Compact(k) : "";
+        if (!map.TryGetProperty("data", out var data)) return $"{key} map";
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("set", out var set) || set.ValueKind != JsonValueKind.Array)
+            return $"{key} map {Value(data)}";
+        var pairs = set.EnumerateArray().Select(pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+            ? $"{MapValue(pair[0])} : {MapValue(pair[1])}" : Compact(pair));
+        return $"{key} map {{ {string.Join(", ", pairs)} }}";
+    }
+
+    // A map element's key or value; a concatenation ("10.0.0.2 . 80") as nft writes it.
+    private static string MapValue(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("concat", out var concat) && concat.ValueKind == JsonValueKind.Array
+            ? string.Join(" . ", concat.EnumerateArray().Select(Value)) : Value(value);
 
     // One line, at most 120 characters: a report line, not the object.
     private static string Compact(JsonElement element)

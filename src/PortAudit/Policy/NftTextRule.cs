@@ -76,7 +76,7 @@ internal static class NftTextRule
         int end = i + 1;
         while (end < t.Count && t[end] != "comment") end++;
         int to = t.IndexOf("to", i, end - i);
-        rule.Translate(t[i], string.Join(' ', t[i..end]), to >= 0 && to + 1 < end ? t[to + 1] : null);
+        rule.Translate(t[i], NftTokens.Join(t[i..end]), to >= 0 && to + 1 < end ? t[to + 1] : null);
         return end;
     }
 

@@ -35,6 +35,25 @@ internal static class NftTokens
         return tokens;
     }
 
+    /// <summary>
+    /// <paramref name="tokens"/> written back as nft list ruleset writes them: a comma ends the word before it, and is
+    /// followed by a space inside braces, between set elements ("{ 80 : 10.0.0.1, 81 : 10.0.0.2 }"), and by none outside,
+    /// between flags ("random,persistent").
+    /// </summary>
+    public static string Join(IReadOnlyList<string> tokens)
+    {
+        var text = new System.Text.StringBuilder();
+        int depth = 0;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            string token = tokens[i];
+            if (i > 0 && token != "," && !(tokens[i - 1] == "," && depth == 0)) text.Append(' ');
+            text.Append(token);
+            depth += token == "{" ? 1 : token == "}" ? -1 : 0;
+        }
+        return text.ToString();
+    }
+
     /// <summary>Net brace depth of <paramref name="tokens"/>.</summary>
     public static int Depth(List<string> tokens) => tokens.Count(t => t == "{") - tokens.Count(t => t == "}");
 
