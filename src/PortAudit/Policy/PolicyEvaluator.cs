@@ -142,11 +142,14 @@ public static class PolicyEvaluator
         _ => Filter(policy, graph, query, query, point),
     };
 
-    // The verdict after the destination NAT; one a chain before dstnat gave saw the connection as sent, and names no translation.
+    // The verdict after the destination NAT; one a chain before dstnat gave saw the connection as sent, and names no
+    // translation, nor does one after a dnat to the address and port the connection already had: it translated nothing,
+    // and the kernel's connection shows no translation.
     private static PolicyVerdict Translated(FirewallPolicy policy, JumpGraph graph, in PolicyQuery query, PolicyRule nat, PolicyPoint point)
     {
-        var verdict = Filter(policy, graph, query, nat.Nat!.Apply(query), point);
-        return (verdict.Rule?.Chain ?? verdict.DefaultOf) is { } name && graph.Chain(name) is { } chain && HookPaths.BeforeTranslation(chain)
+        var seen = nat.Nat!.Apply(query);
+        var verdict = Filter(policy, graph, query, seen, point);
+        return !seen.Translated || (verdict.Rule?.Chain ?? verdict.DefaultOf) is { } name && graph.Chain(name) is { } chain && HookPaths.BeforeTranslation(chain)
             ? verdict : verdict with { TranslatedBy = nat };
     }
 

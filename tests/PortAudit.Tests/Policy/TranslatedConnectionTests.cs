@@ -136,4 +136,55 @@ public class TranslatedConnectionTests
         Assert.Equal((PolicyDecision.Blocked, "policy of FORWARD"), Verdict(policy, IpProtocol.Tcp, 80));
         Assert.Empty(policy.Issues);
     }
+
+    [Fact]
+    public void A_dnat_to_the_address_and_port_the_connection_has_is_not_named()
+    {
+        // The differential test's sd1 and sd2: the kernel passed 81 and 82 by the accept after the drop of translated
+        // connections (its counter stayed at 0): a dnat to where the connection already goes translates nothing.
+        var nftables = NftTextParser.Parse("""
+            table inet f {
+              chain pre {
+                type nat hook prerouting priority dstnat; policy accept;
+                tcp dport 81 dnat ip to 10.99.2.2:81
+                tcp dport 82 dnat ip to 10.99.2.2
+                tcp dport 8080 dnat ip to 10.99.2.2:80
+              }
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                tcp dport { 81, 82 } ct status dnat counter drop
+                tcp dport { 81, 82 } counter accept
+                ct status dnat tcp dport 80 accept
+              }
+            }
+            """, "sd1.nft");
+        var iptables = IptablesSaveParser.Parse("""
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -p tcp -m tcp --dport 81 -j DNAT --to-destination 10.99.2.2:81
+            -A PREROUTING -p tcp -m tcp --dport 82 -j DNAT --to-destination 10.99.2.2
+            -A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.99.2.2:80
+            COMMIT
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A FORWARD -p tcp -m multiport --dports 81,82 -m conntrack --ctstate DNAT -j DROP
+            -A FORWARD -p tcp -m multiport --dports 81,82 -j ACCEPT
+            -A FORWARD -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -j ACCEPT
+            COMMIT
+            """, "sd2.rules");
+
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), Verdict(nftables, IpProtocol.Tcp, 81));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), Verdict(nftables, IpProtocol.Tcp, 82));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#4 after dnat ip to 10.99.2.2:80 (inet f pre#3)"), Verdict(nftables, IpProtocol.Tcp, 8080));
+        Assert.Equal((PolicyDecision.Allowed, "FORWARD#3"), Verdict(iptables, IpProtocol.Tcp, 81));
+        Assert.Equal((PolicyDecision.Allowed, "FORWARD#3"), Verdict(iptables, IpProtocol.Tcp, 82));
+        Assert.Equal((PolicyDecision.Allowed, "FORWARD#4 after -j DNAT --to-destination 10.99.2.2:80 (nat PREROUTING#3)"), Verdict(iptables, IpProtocol.Tcp, 8080));
+    }
 }
