@@ -74,14 +74,16 @@ internal static class NftMatches
                 rule.MatchStates(negated ? ~states & (ConnectionStates)31 : states);
                 return;
             case "iif" or "iifname" or "meta iif" or "meta iifname" or "oif" or "oifname" or "meta oif" or "meta oifname":
-                if (values.Count != 1) { rule.Undecidable(text); return; }
-                string name = (negated ? "!" : "") + values[0].Trim('"');
+                // A set of names is any of them, which one condition cannot say; not in a set ("!= { "a", "b" }") is
+                // neither, as "!= "a" != "b"" is (firewalld and hand-written rulesets): conditions that must all hold.
+                if (values.Count != 1 && !negated) { rule.Undecidable(text); return; }
+                // nft -j lists a set sorted, the text as written: one order for both.
+                string conditions = string.Join(' ', values.Select(n => (negated ? "!" : "") + n.Trim('"')).Order(StringComparer.Ordinal));
                 bool incoming = selector.Contains("iif", StringComparison.Ordinal);
-                // The model holds one interface a direction; a second, other one keeps the first and the rule may match.
-                if ((incoming ? rule.InInterface : rule.OutInterface) is { } earlier && earlier != name)
-                    rule.Unknown(text, "one interface match a direction");
-                else if (incoming) rule.InInterface = name;
-                else rule.OutInterface = name;
+                string? earlier = incoming ? rule.InInterface : rule.OutInterface;
+                string both = earlier is null || earlier == conditions ? conditions : $"{earlier} {conditions}";
+                if (incoming) rule.InInterface = both;
+                else rule.OutInterface = both;
                 return;
             case "icmp type" or "icmp code" or "icmpv6 type" or "icmpv6 code":
                 rule.RequireProtocol(selector.StartsWith("icmpv6", StringComparison.Ordinal) ? (byte)58 : IpProtocol.Icmp);

@@ -185,12 +185,14 @@ public sealed record PolicyRule
     public bool? Translated { get; init; }
 
     /// <summary>
-    /// Input interface ("!eth0" for any other); null for any. "lo" is decided: a flow to a loopback address, or from an address
-    /// to itself (a host's connection to its own address), arrives on it; a flow between two other addresses never does.
+    /// Input interface ("!eth0" for any other); null for any. Several conditions, each of which must hold, are separated by
+    /// spaces, which no interface name holds: "!eth0 !eth1" for neither (nftables <c>iifname != "eth0" iifname !=
+    /// "eth1"</c>). "lo" is decided: a flow to a loopback address, or from an address to itself (a host's connection to its
+    /// own address), arrives on it; a flow between two other addresses never does.
     /// </summary>
     public string? InInterface { get; init; }
 
-    /// <summary>Output interface; null for any.</summary>
+    /// <summary>Output interface, as <see cref="InInterface"/>; null for any.</summary>
     public string? OutInterface { get; init; }
 
     /// <summary>
@@ -260,14 +262,27 @@ public sealed record PolicyRule
 
     private static bool HasPorts(byte protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or 132;
 
-    // Loopback is the one interface a flow's addresses decide; any other name needs the capture point's interface.
+    // Every condition on the interface must hold (InInterface); none fails, but one may, and the rule may match.
     private static MatchResult Interface(string? wanted, string? actual, bool loopback)
     {
         if (wanted is null) return MatchResult.Yes;
+        var result = MatchResult.Yes;
+        foreach (var condition in wanted.AsSpan().Split(' '))
+        {
+            var one = InterfaceCondition(wanted.AsSpan(condition), actual, loopback);
+            if (one == MatchResult.No) return MatchResult.No;
+            if (one == MatchResult.Maybe) result = MatchResult.Maybe;
+        }
+        return result;
+    }
+
+    // Loopback is the one interface a flow's addresses decide; any other name needs the capture point's interface.
+    private static MatchResult InterfaceCondition(ReadOnlySpan<char> wanted, string? actual, bool loopback)
+    {
         if (wanted.StartsWith('!'))
-            return Interface(wanted[1..], actual, loopback) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
-        if (actual is not null) return string.Equals(wanted, actual, StringComparison.Ordinal) ? MatchResult.Yes : MatchResult.No;
-        if (wanted == "lo") return loopback ? MatchResult.Yes : MatchResult.No;
+            return InterfaceCondition(wanted[1..], actual, loopback) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
+        if (actual is not null) return wanted.SequenceEqual(actual) ? MatchResult.Yes : MatchResult.No;
+        if (wanted.SequenceEqual("lo")) return loopback ? MatchResult.Yes : MatchResult.No;
         return loopback ? MatchResult.No : MatchResult.Maybe;
     }
 }

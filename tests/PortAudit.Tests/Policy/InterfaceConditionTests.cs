@@ -1,0 +1,117 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Policy;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>
+/// Several conditions on one interface in one rule, as firewalld and hand-written rulesets write them (<c>iifname != "a"
+/// iifname != "b"</c>, <c>iifname != { "a", "b" }</c>): all must hold, as the kernel reads them. The differential test's
+/// if1 (a router: client on fvr1, server on fvr2) and if2 (a host's own connections over lo, its other interface fvs)
+/// ran these rulesets.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class InterfaceConditionTests
+{
+    private const string Router = """
+        table inet f {
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            iifname != "fvr2" iifname != "lo" tcp dport 80 accept
+            iifname != "fvr1" iifname != "lo" tcp dport 81 accept
+            iifname != "x1" iifname != "x2" tcp dport 82 accept
+            tcp dport 82 accept
+            iifname != { "x1", "x2" } tcp dport 83 drop
+            tcp dport 83 accept
+            iifname != "fvr1" iifname != "x2" tcp dport 84 drop
+            oifname != "x1" oifname != "x2" tcp dport 84 accept
+            iifname != "x1" iifname != "x2" tcp dport 85 drop
+            tcp dport { 80, 81, 85 } drop
+          }
+        }
+        """;
+
+    // nft -j list ruleset of if2 as the kernel held it.
+    private const string Host = """
+        {"nftables": [
+          {"table": {"family": "inet", "name": "f"}},
+          {"chain": {"family": "inet", "table": "f", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "fvs"}}, {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "x2"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 90}}, {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": {"set": ["x2", "fvs"]}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 91}}, {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "lo"}}, {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "x2"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 92}}, {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "x1"}}, {"match": {"op": "!=", "left": {"meta": {"key": "iifname"}}, "right": "x2"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 93}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [90, 91, 92]}}}, {"accept": null}]}}
+        ]}
+        """;
+
+    private static (PolicyDecision, string) Verdict(FirewallPolicy policy, PolicyQuery query, PolicyPoint point)
+    {
+        var verdict = PolicyEvaluator.Evaluate(policy, query, point);
+        return (verdict.Decision, verdict.DecidedBy);
+    }
+
+    private static PolicyQuery Through(int port) => new(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), port);
+
+    [Fact]
+    public void Negated_interfaces_are_understood_and_all_must_differ()
+    {
+        var policy = NftTextParser.Parse(Router, "if1.nft");
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal("iifname !x1 !x2", policy.Chain("inet f forward")!.Rules[5].Interfaces);
+        // Kernel: 80 passed (arriving on fvr1), 81 dropped, 83 dropped, 84 passed; with the interfaces the packets crossed
+        // (a capture on the router's ports) each is decided so.
+        var known = (Func<int, PolicyQuery>)(port => Through(port) with { InInterface = "fvr1", OutInterface = "fvr2" });
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#2"), Verdict(policy, known(80), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#11"), Verdict(policy, known(81), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#6"), Verdict(policy, known(83), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#9"), Verdict(policy, known(84), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#6"), Verdict(policy, known(83) with { InInterface = "fvr3" }, PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#7"), Verdict(policy, known(83) with { InInterface = "x2" }, PolicyPoint.Network));
+        // A flow record names no interface: 82 passed and 85 dropped whichever it was, as the rule that may match decides
+        // as the next one does; 80 is undecided.
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#5"), Verdict(policy, Through(82), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#11"), Verdict(policy, Through(85), PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Undecided, "inet f forward#2"), Verdict(policy, Through(80), PolicyPoint.Network));
+        // A set to match is any of its names, which the conditions (all must hold) cannot say: it stays undecidable.
+        var anyOf = NftTextParser.Parse("""
+            table inet f {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iifname { "a", "b" } tcp dport 22 accept
+              }
+            }
+            """, "set.nft");
+        Assert.Empty(anyOf.Issues);
+        Assert.Equal((null, PolicyDecision.Undecided),
+            (anyOf.Chain("inet f input")!.Rules[0].InInterface, PolicyEvaluator.Evaluate(anyOf, Through(22), PolicyPoint.Host).Decision));
+    }
+
+    [Fact]
+    public void A_hosts_connection_to_itself_crosses_lo_and_is_decided_as_the_kernel_did()
+    {
+        var policy = NftJsonParser.Parse(Host, "if2.json");
+        // What the audit asks for a connection from the host's own address to it (FirewallAudit): it arrived on lo.
+        var local = (Func<int, PolicyQuery>)(port =>
+            new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.2.2"), 50000, IpAddr.Parse("10.99.2.2"), port) { InInterface = "lo" });
+
+        Assert.Empty(policy.Issues);
+        // Kernel: 90 and 91 dropped (lo is neither fvs nor x2), 92 passed (lo is lo), 93 passed.
+        Assert.Equal((PolicyDecision.Blocked, "inet f input#2"), Verdict(policy, local(90), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Blocked, "inet f input#3"), Verdict(policy, local(91), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#6"), Verdict(policy, local(92), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#5"), Verdict(policy, local(93), PolicyPoint.Host));
+        // The set is read as its names in any order: the text listing's rule is the JSON listing's.
+        var text = NftTextParser.Parse("""
+            table inet f {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iifname != { "fvs", "x2" } tcp dport 91 drop
+              }
+            }
+            """, "if2.nft");
+        Assert.Equal(text.Chain("inet f input")!.Rules[0].InInterface, policy.Chain("inet f input")!.Rules[1].InInterface);
+    }
+}
