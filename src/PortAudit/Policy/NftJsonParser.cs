@@ -265,6 +265,9 @@ public static class NftJsonParser
             return key is "iifname" or "oifname" or "iif" or "oif" ? key : "meta " + key;
         if (left.TryGetProperty("ct", out var ct) && Text(ct, "key") is { } ctKey)
             return "ct " + ctKey;
+        // {"fib": {"result": "type", "flags": ["daddr", "iif"]}}: "fib daddr . iif type", as the text writes it.
+        if (left.TryGetProperty("fib", out var fib) && Text(fib, "result") is { } result && fib.TryGetProperty("flags", out var keys))
+            return $"fib {(keys.ValueKind == JsonValueKind.Array ? string.Join(" . ", keys.EnumerateArray().Select(Value)) : Value(keys))} {result}";
         return null;
     }
 

@@ -93,8 +93,15 @@ internal static class NftMatches
                 rule.RequireProtocol(IpProtocol.Tcp);
                 rule.Undecidable(text);
                 return;
+            case "fib daddr type" when values is ["local"]:
+                // The route type of the destination: local for an address of the host's own (iptables --dst-type LOCAL),
+                // decided where the point is a host's own firewall. One looked up on the incoming interface ("fib daddr
+                // . iif type") or another type may match.
+                rule.LocalDestination = !negated;
+                return;
             case "meta pkttype" or "meta mark" or "ct mark" or "meta skuid" or "meta skgid" or "ip length" or "ip ttl"
-                or "ip6 hoplimit" or "ct direction" or "ether saddr" or "ether daddr" or "fib daddr type" or "ip dscp" or "ip6 dscp" or "meta cpu":
+                or "ip6 hoplimit" or "ct direction" or "ether saddr" or "ether daddr" or "ip dscp" or "ip6 dscp" or "meta cpu":
+            case not null when selector.StartsWith("fib ", StringComparison.Ordinal):
                 rule.Undecidable(text);
                 return;
             default:

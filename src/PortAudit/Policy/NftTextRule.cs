@@ -113,7 +113,12 @@ internal static class NftTextRule
                 selector = string.Join(' ', t[i..(next + 2)]);
                 next += 2;
             }
-            if (t[i] == "fib") { while (next < t.Count && t[next] is "saddr" or "daddr" or "iif" or "oif" or "." or "type" or "oifname") next++; selector = "fib daddr type"; }
+            // A fib lookup is named by its keys and result, as nft -j gives them: "fib daddr type", "fib saddr . iif oif".
+            if (t[i] == "fib")
+            {
+                while (next < t.Count && t[next] is "saddr" or "daddr" or "iif" or "oif" or "." or "type" or "oifname") next++;
+                selector = string.Join(' ', t[i..next]);
+            }
         }
         else if (OneWordSelectors.Contains(t[i]))
         {

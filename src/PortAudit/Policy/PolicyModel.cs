@@ -209,7 +209,8 @@ public sealed record PolicyRule
 
     /// <summary>
     /// True when the rule asks for a destination address of the firewall's own host (iptables <c>-m addrtype --dst-type
-    /// LOCAL</c>), false for one that is not (<c>! --dst-type LOCAL</c>); null for either.
+    /// LOCAL</c>, nftables <c>fib daddr type local</c>), false for one that is not (<c>! --dst-type LOCAL</c>, <c>fib daddr
+    /// type != local</c>); null for either.
     /// </summary>
     public bool? LocalDestination { get; init; }
 

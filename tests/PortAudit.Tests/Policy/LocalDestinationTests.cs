@@ -82,4 +82,48 @@ public class LocalDestinationTests
 
         Assert.Equal(PolicyDecision.Undecided, Verdict(policy, IpProtocol.Tcp, 80, point: PolicyPoint.Network).Item1);
     }
+
+    // Kernel case fb1, loaded on the server: 80, 82 and 83 passed, 81 dropped. Its two listings.
+    private const string Nftables = """
+        table inet f {
+          chain input {
+            type filter hook input priority filter; policy drop;
+            ct state established,related accept
+            fib daddr type != local drop
+            tcp dport 80 fib daddr type local accept
+            fib daddr type local tcp dport 81 drop
+            fib daddr . iif type local tcp dport 83 accept
+            tcp dport { 81, 82 } accept
+          }
+        }
+        """;
+
+    private const string NftablesJson = """
+        {"nftables": [
+          {"table": {"family": "inet", "name": "f"}},
+          {"chain": {"family": "inet", "table": "f", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "!=", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}}, {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 80}}, {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 81}}, {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr", "iif"]}}, "right": "local"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 83}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [81, 82]}}}, {"accept": null}]}}
+        ]}
+        """;
+
+    [Fact]
+    public void Nftables_fib_daddr_type_local_is_decided_as_dst_type_local_is()
+    {
+        foreach (var policy in new[] { NftTextParser.Parse(Nftables, "fb1.nft"), NftJsonParser.Parse(NftablesJson, "fb1.json") })
+        {
+            Assert.Empty(policy.Issues);
+            Assert.Equal((PolicyDecision.Allowed, "inet f input#3"), Verdict(policy, IpProtocol.Tcp, 80));
+            Assert.Equal((PolicyDecision.Blocked, "inet f input#4"), Verdict(policy, IpProtocol.Tcp, 81));
+            Assert.Equal((PolicyDecision.Allowed, "inet f input#6"), Verdict(policy, IpProtocol.Tcp, 82));
+            // Looked up on the incoming interface, which a flow does not name: it may match.
+            Assert.Equal((PolicyDecision.Undecided, "inet f input#5"), Verdict(policy, IpProtocol.Tcp, 83));
+            // Where the point is not said, the destination may not be the host's own.
+            Assert.Equal(PolicyDecision.Undecided, Verdict(policy, IpProtocol.Tcp, 80, point: PolicyPoint.Unknown).Item1);
+        }
+    }
 }
