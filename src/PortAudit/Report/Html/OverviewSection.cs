@@ -75,7 +75,8 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
                                        $"a required flow never seen is missing only in captures of {ReportText.Duration((long)seen.MinimumSpan.TotalNanoseconds)} or more"];
     }
 
-    private static string Meaning(FindingKind kind) => kind switch
+    /// <summary>What a finding of <paramref name="kind"/> says, one line beside its count; every kind has its own.</summary>
+    internal static string Meaning(FindingKind kind) => kind switch
     {
         FindingKind.RequiredBlocked => "the firewall refuses or drops traffic a required rule needs",
         FindingKind.ProtocolMismatch => "the protocol seen is not the one the rule of that port allows",
@@ -85,7 +86,10 @@ internal sealed class OverviewSection(AuditReport report, AuditInputs run) : IRe
         FindingKind.PolicyBypass => "a flow crossed although the firewall's policy refuses it",
         FindingKind.PolicyUnjustified => "a firewall rule allows what no catalog rule needs",
         FindingKind.PolicyRefusedAllowed => "a flow was refused although the firewall's policy allows it",
+        FindingKind.Unmapped => "traffic with an end the inventory does not name",
+        FindingKind.RpcInterface => "a DCE/RPC interface or operation the roles of the two ends do not explain, on a port that may be allowed",
+        FindingKind.WeakProtocol => "a weak protocol or a stream read two ways, even on an allowed port (SMB1, a cleartext LDAP bind, NTLMv1, Telnet or FTP across zones, TCP overlap or urgent data)",
         FindingKind.Anomalous => "allowed traffic that departs from what its role pair normally does (--model)",
-        _ => "traffic with an end the inventory does not name",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a finding kind without a meaning"),
     };
 }
