@@ -50,6 +50,31 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         Assert.Contains("SMB1", meanings["weak-protocol"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Policy_findings_without_traffic_are_not_counted_as_required_rules_never_seen()
+    {
+        // The lab has no missing finding; its two policy-blocks-required and two policy-unjustified findings carry no flow.
+        Assert.Equal(0, lab.Report.Summary.Findings[FindingKind.Missing]);
+        var policy = lab.Report.Findings.Where(f => f.RolePair is null).ToList();
+        Assert.Equal(4, policy.Count);
+        Assert.All(policy, f => Assert.StartsWith("policy-", f.Kind.Name(), StringComparison.Ordinal));
+
+        string neverSeen = Section(lab.Html, "never-seen");
+        Assert.Contains("<h2>Required rules never seen</h2><span>0 findings</span>", neverSeen, StringComparison.Ordinal);
+        Assert.All(policy, f => Assert.DoesNotContain(f.Id, neverSeen, StringComparison.Ordinal));
+        string section = Section(lab.Html, "policy-findings");
+        Assert.Contains("<h2>Firewall policy findings</h2><span>4 findings</span>", section, StringComparison.Ordinal);
+        Assert.All(policy, f => Assert.Contains(f.Id, section, StringComparison.Ordinal));
+    }
+
+    // The page's section of id <paramref name="id"/>, from its opening tag to its end.
+    private static string Section(string html, string id)
+    {
+        int start = html.IndexOf($"<section id=\"{id}\">", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section {id}");
+        return html[start..html.IndexOf("</section>", start, StringComparison.Ordinal)];
+    }
+
     [GeneratedRegex("<tr><td>([a-z-]+)</td><td>[0-9,]+</td><td>[0-9,]+</td><td>([^<]*)</td></tr>")]
     private static partial Regex KindRow();
 }
