@@ -4,6 +4,7 @@ using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Policy;
+using PortAudit.Report.Html;
 using PortAudit.Sources.Files;
 
 namespace PortAudit.Tests.Report;
@@ -65,6 +66,28 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         string section = Section(lab.Html, "policy-findings");
         Assert.Contains("<h2>Firewall policy findings</h2><span>4 findings</span>", section, StringComparison.Ordinal);
         Assert.All(policy, f => Assert.Contains(f.Id, section, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_clean_verdict_does_not_claim_required_rules_the_capture_could_not_show_were_seen()
+    {
+        // windows-lab's counts: no finding, 17 of 53 instances seen, 3 covered by an alternative, 33 not exercised.
+        var coverage = new CoverageCounts(53, 17, 0, 0, 0) { AlternativeSeen = 3, NotExercised = 33 };
+        var verdicts = new Dictionary<Verdict, long> { [Verdict.Expected] = 234, [Verdict.ExpectedDynamicRpc] = 3 };
+        var report = new AuditReport(new AuditSummary(237, 0, verdicts, new Dictionary<FindingKind, int>(), coverage), [], [], []);
+
+        string sentence = VerdictSentence.Of(report);
+
+        Assert.DoesNotContain("every required rule was seen", sentence, StringComparison.Ordinal);
+        Assert.Contains("no required rule the capture could show is missing (17 of 53 rule instances seen, 3 covered by an alternative, " +
+                        "33 not exercised by this capture)", sentence, StringComparison.Ordinal);
+        Assert.Contains("every one of the 237 flows between 0 role pairs is allowed by the catalog", sentence, StringComparison.Ordinal);
+
+        // Flows of ignored hosts are not judged: "every one ... is allowed by the catalog" would count them.
+        var ignoring = report with { Summary = report.Summary with { Flows = 240, Verdicts = new Dictionary<Verdict, long>(verdicts) { [Verdict.Ignored] = 3 } } };
+        string withIgnored = VerdictSentence.Of(ignoring);
+        Assert.DoesNotContain("every one of the 240 flows", withIgnored, StringComparison.Ordinal);
+        Assert.Contains("every one the catalog judged is allowed (3 flows of ignored hosts were not judged)", withIgnored, StringComparison.Ordinal);
     }
 
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.

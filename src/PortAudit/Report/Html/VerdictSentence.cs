@@ -24,7 +24,22 @@ internal static class VerdictSentence
                    $"({Kinds(findings, Severity.Medium)}) in {traffic}.";
         return low > 0
             ? $"No action needed: only {ReportText.Count(low, "low-severity finding", "low-severity findings")} ({Kinds(findings, Severity.Low)}) in {traffic}."
-            : $"Clean: every one of the {traffic} is allowed by the catalog and every required rule was seen.";
+            : Clean(report, traffic);
+    }
+
+    // No finding means no judged flow broke a rule and no required rule the capture could show was missing; it does not
+    // mean every required rule was seen: a short capture, or one that never watched two ends talk, shows no absence.
+    private static string Clean(AuditReport report, string traffic)
+    {
+        var coverage = report.Summary.Coverage;
+        long ignored = report.Summary.Verdicts.GetValueOrDefault(Verdict.Ignored);
+        string flows = ignored == 0
+            ? $"every one of the {traffic} is allowed by the catalog"
+            : $"of the {traffic}, every one the catalog judged is allowed ({ReportText.Count(ignored, "flow", "flows")} of ignored hosts were not judged)";
+        return $"Clean: {flows}, and no required rule the capture could show is missing ({coverage.Seen} of " +
+               $"{ReportText.Count(coverage.Instances, "rule instance", "rule instances")} seen" +
+               (coverage.AlternativeSeen > 0 ? $", {coverage.AlternativeSeen} covered by an alternative" : "") +
+               $", {coverage.NotExercised} not exercised by this capture).";
     }
 
     private static string Kinds(IReadOnlyList<Finding> findings, Severity severity) =>
