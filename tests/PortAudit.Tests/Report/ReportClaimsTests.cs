@@ -4,6 +4,7 @@ using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
 using PortAudit.Policy;
+using PortAudit.Report.Audits;
 using PortAudit.Report.Html;
 using PortAudit.Sources.Files;
 
@@ -88,6 +89,20 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         string withIgnored = VerdictSentence.Of(ignoring);
         Assert.DoesNotContain("every one of the 240 flows", withIgnored, StringComparison.Ordinal);
         Assert.Contains("every one the catalog judged is allowed (3 flows of ignored hosts were not judged)", withIgnored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_console_coverage_line_names_every_status_so_its_counts_add_up_to_the_instances()
+    {
+        var coverage = new CoverageCounts(63, 17, 1, 0, 2) { AlternativeSeen = 1, Contradicted = 2, NotExercised = 40 };
+        var report = new AuditReport(new AuditSummary(0, 0, new Dictionary<Verdict, long>(), new Dictionary<FindingKind, int>(), coverage), [], [], []);
+        var console = new StringWriter();
+
+        AuditConsoleSummary.Write(console, report, "out");
+
+        string line = console.ToString().Split('\n').Single(l => l.StartsWith("coverage: ", StringComparison.Ordinal));
+        Assert.Equal("coverage: 17/63 rule instances seen, 1 failed, 2 contradicted, 0 required never seen, 2 optional never seen, " +
+                     "1 covered by an alternative, 40 not exercised by this capture", line.TrimEnd('\r'));
     }
 
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.

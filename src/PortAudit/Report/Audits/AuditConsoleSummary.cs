@@ -20,9 +20,12 @@ public static class AuditConsoleSummary
         Line(writer, $"audit: {incomplete}{s.Flows} flows: " +
                          string.Join(", ", s.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {v.Key.Name()}")));
         Line(writer, $"findings: " + string.Join(", ", s.Findings.Select(f => $"{f.Value} {f.Key.Name()}")));
-        Line(writer, $"coverage: {s.Coverage.Seen}/{s.Coverage.Instances} rule instances seen, " +
-                         $"{s.Coverage.Failed} failed, {s.Coverage.Contradicted} contradicted, {s.Coverage.RequiredNeverSeen} required never seen, " +
-                         $"{s.Coverage.NotExercised} not exercised by this capture");
+        // Every status is named, so that the counts add up to the instances as report.md's and report.html's do.
+        var coverage = s.Coverage;
+        Line(writer, $"coverage: {coverage.Seen}/{coverage.Instances} rule instances seen, " +
+                         $"{coverage.Failed} failed, {coverage.Contradicted} contradicted, {coverage.RequiredNeverSeen} required never seen, " +
+                         $"{coverage.OptionalNeverSeen} optional never seen, {coverage.AlternativeSeen} covered by an alternative, " +
+                         $"{coverage.NotExercised} not exercised by this capture");
         var c = report.Capture;
         Line(writer, $"capture: {DurationText.Format(TimeSpan.FromSeconds(c.Seconds))}, {c.HostsSeen.Count} of {c.InventoryHosts} inventory hosts seen, zones " +
                          (c.ZonesSeen.Count == 0 ? "none" : string.Join(", ", c.ZonesSeen)) +
