@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using PortAudit.Audit;
+using PortAudit.Audit.Firewall;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Pipeline;
@@ -103,6 +105,48 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         string line = console.ToString().Split('\n').Single(l => l.StartsWith("coverage: ", StringComparison.Ordinal));
         Assert.Equal("coverage: 17/63 rule instances seen, 1 failed, 2 contradicted, 0 required never seen, 2 optional never seen, " +
                      "1 covered by an alternative, 40 not exercised by this capture", line.TrimEnd('\r'));
+    }
+
+    [Fact]
+    public void Report_json_counts_the_filter_rules_read_as_report_md_does_and_the_nat_rules_apart()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("edge.rules");
+        File.WriteAllText(file, """
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.77.0.10:8000
+            -A POSTROUTING -o eth0 -j MASQUERADE
+            COMMIT
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A FORWARD -p tcp --dport 5061 -j ACCEPT
+            COMMIT
+
+            """);
+        var policy = PolicyLoader.Load(file, PolicyFormat.Iptables, name: "edge");
+        var firewall = new FirewallReport("edge", policy, null, [], []);
+        int filterRules = policy.Rules.Count(r => r.Nat is null), natRules = policy.Nat.Count();
+        Assert.True(filterRules > 0 && natRules == 2, $"{filterRules} filter rules, {natRules} NAT rules");
+
+        var markdown = new StringWriter();
+        FirewallReportWriter.WriteMarkdown(markdown, [firewall]);
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            FirewallReportWriter.WriteJson(json, [firewall]);
+            json.WriteEndObject();
+        }
+        var written = JsonDocument.Parse(stream.ToArray()).RootElement.GetProperty("firewalls")[0];
+
+        Assert.Contains($"{filterRules} rules read, 0 constructs not understood, 2 NAT rules", markdown.ToString(), StringComparison.Ordinal);
+        // rulesRead counted the NAT rules too: 16 for an ASA file of 16 NAT rules whose report.md said "0 rules read".
+        Assert.Equal(filterRules, written.GetProperty("rulesRead").GetInt32());
+        Assert.Equal(natRules, written.GetProperty("nat").GetArrayLength());
     }
 
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.

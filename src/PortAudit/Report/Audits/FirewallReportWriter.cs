@@ -24,7 +24,7 @@ public static class FirewallReportWriter
             json.WriteString("file", firewall.Policy.File);
             json.WriteString("format", firewall.Policy.Format.ToString());
             json.WriteString("host", firewall.Host);
-            json.WriteNumber("rulesRead", firewall.Policy.Rules.Count());
+            json.WriteNumber("rulesRead", FilterRules(firewall));
             json.WriteStartArray("notUnderstood");
             foreach (var issue in firewall.Policy.Issues)
             {
@@ -121,10 +121,13 @@ public static class FirewallReportWriter
     public static string Summary(FirewallReport firewall)
     {
         int nat = firewall.Policy.Nat.Count();
-        return $"{firewall.Policy.File} ({firewall.Policy.Format}): {firewall.Policy.Rules.Count(r => r.Nat is null)} rules read, " +
+        return $"{firewall.Policy.File} ({firewall.Policy.Format}): {FilterRules(firewall)} rules read, " +
                $"{firewall.Policy.Issues.Count} constructs not understood" + (nat > 0 ? $", {nat} NAT {(nat == 1 ? "rule" : "rules")}" : "") + "; " +
                (firewall.Host is { } host ? $"the firewall of {host} (connections to it)." : "a network firewall (every flow).");
     }
+
+    // The filter rules read; the policy's rules hold its address translations too, which "nat" counts.
+    private static int FilterRules(FirewallReport firewall) => firewall.Policy.Rules.Count(r => r.Nat is null);
 
     /// <summary>The required instances, blocked first.</summary>
     public static IEnumerable<InstancePolicy> OrderedInstances(FirewallReport firewall) =>
