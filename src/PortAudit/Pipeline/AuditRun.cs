@@ -135,15 +135,19 @@ public sealed class AuditRun : IDisposable
             Records = records,
             Packets = PacketCounts.Of(summary.Traffic),
         };
-        var described = new AuditInputs(inputs, summary.Traffic.FirstNs, summary.Traffic.LastNs,
-            _settings.InventoryName, _settings.CatalogName, _context)
+        // Flow records carry no packets: the time they cover is their flows', which report.json's capture gives too.
+        var traffic = summary.Traffic;
+        var (firstNs, lastNs, coveredNs) = traffic.LastNs > 0
+            ? (traffic.FirstNs, traffic.LastNs, traffic.CoveredNs)
+            : (report.Capture.FirstNs, report.Capture.LastNs, report.Capture.CoveredNs ?? report.Capture.LastNs - report.Capture.FirstNs);
+        var described = new AuditInputs(inputs, firstNs, lastNs, _settings.InventoryName, _settings.CatalogName, _context)
         {
             Provenance = new AuditProvenance(Digests.ToolVersion, inputs.Select(Digests.OfInput).ToList(),
                 Digests.OfInput(_settings.InventoryName), Digests.OfCatalog(_settings.CatalogName, _settings.CatalogName),
-                _flowOptions, _settings.FailOn, summary.Traffic.FirstNs, summary.Traffic.LastNs)
+                _flowOptions, _settings.FailOn, firstNs, lastNs)
             {
                 MinimumSpan = _settings.MinimumSpan,
-                CoveredNs = summary.Traffic.CoveredNs,
+                CoveredNs = coveredNs,
                 Suppressions = _settings.SuppressionsPath is { } suppressions ? Digests.OfInput(suppressions) : null,
                 Baseline = _settings.BaselinePath is { } baseline ? Digests.OfInput(baseline) : null,
                 LocalRules = _settings.LocalRules.Select(Digests.OfInput).ToList(),

@@ -9,6 +9,8 @@ using PortAudit.Policy;
 using PortAudit.Report.Audits;
 using PortAudit.Report.Html;
 using PortAudit.Sources.Files;
+using PortAudit.Sources.Records;
+using PortAudit.Tests.Sources.Records;
 
 namespace PortAudit.Tests.Report;
 
@@ -147,6 +149,36 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         // rulesRead counted the NAT rules too: 16 for an ASA file of 16 NAT rules whose report.md said "0 rules read".
         Assert.Equal(filterRules, written.GetProperty("rulesRead").GetInt32());
         Assert.Equal(natRules, written.GetProperty("nat").GetArrayLength());
+    }
+
+    [Fact]
+    public void Flow_records_alone_give_their_flows_time_span_in_provenance_and_on_the_page()
+    {
+        using var dir = new TempDirectory();
+        string log = dir.File("conn.log");
+        // Two Zeek records a day apart: the lab client's Kerberos and its SIP over TLS, flows without packets.
+        File.WriteAllText(log, """
+            #separator \x09
+            #fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents
+            1700000000.000000	Ca	10.77.0.100	40001	10.77.0.30	88	tcp	-	2.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
+            1700086400.000000	Cb	10.77.0.100	40002	10.77.0.10	5061	tcp	-	3.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
+
+            """);
+        string inventory = SharedData.InRepository("captures/lab.yaml");
+        var settings = new AuditSettings { OutputDirectory = dir.File("out"), InventoryName = inventory };
+        using (var run = new AuditRun(VerdictComparison.Context(inventory), settings, new FlowTableOptions()))
+            run.Run([new RecordFileSource(log)]);
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("out/report.json")));
+        var capture = json.RootElement.GetProperty("capture");
+        var provenance = json.RootElement.GetProperty("provenance").GetProperty("capture");
+
+        Assert.Equal("2023-11-14T22:13:20.000000Z", capture.GetProperty("start").GetString());
+        // provenance.capture said first null, last null, seconds 0 beside capture's day.
+        Assert.Equal((capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString(), capture.GetProperty("seconds").GetDouble()),
+            (provenance.GetProperty("first").GetString(), provenance.GetProperty("last").GetString(), provenance.GetProperty("seconds").GetDouble()));
+        // report.html said "Time span: no packets".
+        Assert.Contains("<tr><td>Time span</td><td>2023-11-14 22:13:20.000000Z to 2023-11-15 22:13:23.000000Z (1 d)</td></tr>",
+            File.ReadAllText(dir.File("out/report.html")), StringComparison.Ordinal);
     }
 
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.
