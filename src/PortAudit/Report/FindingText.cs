@@ -10,6 +10,15 @@ public static class FindingText
     /// <summary>Most addresses or ports a line names; the rest are counted.</summary>
     public const int Listed = 5;
 
+    /// <summary>
+    /// "12 (3)": flows and failed attempts of a tally, and ", 2 unanswered at end" when openings the end of input cut
+    /// off are among them (neither failed nor shown through), grouped as <paramref name="format"/> says ("N0" or none):
+    /// the counts report.md and report.html give a finding, which its severity rests on.
+    /// </summary>
+    public static string FlowsAndFailed(FlowTally tally, string? format = null) =>
+        $"{tally.Flows.ToString(format, CultureInfo.InvariantCulture)} ({tally.FailedFlows.ToString(format, CultureInfo.InvariantCulture)})"
+        + (tally.UnansweredAtEndFlows > 0 ? $", {tally.UnansweredAtEndFlows.ToString(format, CultureInfo.InvariantCulture)} unanswered at end" : "");
+
     /// <summary>The sample flows whose first frame is known, in capture order (input, then frame).</summary>
     public static IEnumerable<FlowSample> FirstFrames(Finding finding) =>
         finding.Samples.Where(s => s.Frame > 0).OrderBy(s => s.Input).ThenBy(s => s.Frame);

@@ -248,6 +248,6 @@ public sealed class UnansweredAtEndTests : IDisposable
         var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.Unexpected && f.Ports == "23");
         Assert.Equal((flows, failed, unansweredAtEnd), (finding.Tally.Flows, finding.Tally.FailedFlows, finding.Tally.UnansweredAtEndFlows));
         Assert.Equal(answeredToo ? Severity.Medium : Severity.Low, finding.Severity);
-        Assert.Equal(cell, PortAudit.Report.Html.ReportText.FlowsAndFailed(finding.Tally));
+        Assert.Equal(cell, PortAudit.Report.FindingText.FlowsAndFailed(finding.Tally));
     }
 }

@@ -78,7 +78,7 @@ public sealed class EvidenceBasisReportTests : IDisposable
         // Its row in report.md: flows, then the basis of each.
         string md = File.ReadAllText(Path.Combine(outcome.OutputDirectory, "report.md"));
         var row = md.Split('\n').Single(l => l.StartsWith($"| {blocked.Id} |", StringComparison.Ordinal));
-        Assert.Contains($"| {blocked.Tally.Flows} | {PortAudit.Report.EvidenceText.Of(blocked.Tally)} |", row, StringComparison.Ordinal);
+        Assert.Contains($"| {blocked.Tally.Flows} ({blocked.Tally.FailedFlows}) | {PortAudit.Report.EvidenceText.Of(blocked.Tally)} |", row, StringComparison.Ordinal);
         Assert.Contains("1 firewall-log", row, StringComparison.Ordinal);
     }
 }

@@ -36,6 +36,9 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
             Html = File.ReadAllText(_dir.File("report.html"));
         }
 
+        /// <summary>The path of the audit's output <paramref name="name"/>.</summary>
+        internal string OutDir(string name) => _dir.File(name);
+
         internal AuditReport Report { get; }
 
         internal string Html { get; }
@@ -54,6 +57,20 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         Assert.Equal(meanings.Count, meanings.Values.Distinct(StringComparer.Ordinal).Count());
         Assert.Contains("DCE/RPC interface", meanings["rpc-interface"], StringComparison.Ordinal);
         Assert.Contains("SMB1", meanings["weak-protocol"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_md_gives_each_finding_its_failed_flows_as_report_html_does()
+    {
+        string md = File.ReadAllText(lab.OutDir("report.md"));
+        var blocked = lab.Report.Findings.Single(f => f.Kind == FindingKind.RequiredBlocked);
+        Assert.Equal((1, 1), (blocked.Tally.Flows, blocked.Tally.FailedFlows));
+
+        // The rejected attempt is what makes the finding required-blocked; the table said "| 1 |" where the page says "1 (1)".
+        Assert.Single(md.Split('\n'), l => l.StartsWith("| id | severity | kind | client | server | port | rule | flows (failed) | basis |", StringComparison.Ordinal));
+        string row = md.Split('\n').Single(l => l.StartsWith($"| {blocked.Id} |", StringComparison.Ordinal));
+        Assert.Contains("| 5061/tcp | lync-fe-sip-tls | 1 (1) | 1 port-only |", row, StringComparison.Ordinal);
+        Assert.Contains("<td>1 (1)\n1 port-only</td>", lab.Html, StringComparison.Ordinal);
     }
 
     [Fact]

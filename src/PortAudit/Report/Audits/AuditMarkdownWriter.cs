@@ -92,12 +92,12 @@ public static class AuditMarkdownWriter
         }
         // Every finding shows the id a suppression or a ticket names; a triaged report leads with the status too.
         bool triaged = triage.HasBaseline || triage.HasSuppressions;
-        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows", "basis", "bytes", "first", "why", "where"];
+        string[] headers = ["id", "severity", "kind", "client", "server", "port", "rule", "flows (failed)", "basis", "bytes", "first", "why", "where"];
         var table = new MarkdownTable(writer, triaged ? ["triage", .. headers] : headers);
         foreach (var f in findings)
         {
             object?[] cells = [f.Id, f.Severity.Name(), f.Kind.Name(), Host(f.ClientHost, f.ClientRoles), Host(f.ServerHost, f.ServerRoles),
-                f.Service, f.Rule, f.Tally.Flows, EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Dated > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
+                f.Service, f.Rule, FindingText.FlowsAndFailed(f.Tally), EvidenceText.Of(f.Tally), f.Tally.Bytes, f.Tally.Dated > 0 ? Timestamps.ToIso(f.Tally.FirstNs) : null,
                 Why(f), Where(f, provenance)];
             table.Row(triaged ? [TriageText.Label(triage, f), .. cells] : cells);
         }

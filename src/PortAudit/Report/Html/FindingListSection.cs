@@ -57,7 +57,7 @@ internal sealed class FindingListSection(FindingIndex findings) : IReportSection
         return new TableRow(
         [
             $"{severity} {kind}\n{f.Id}", $"{f.ClientHost}\n→ {f.ServerHost}", f.Service,
-            ReportText.FlowsAndFailed(f.Tally, "N0"),
+            FindingText.FlowsAndFailed(f.Tally, "N0"),
             pair, f.Explanation is null ? f.Reason ?? "" : $"{f.Reason}\n{f.Explanation}", ReportText.Last(f.Tally),
         ], severity, [new("severity", severity), new("kind", kind), new("pair", pair), new("search", SearchText(f, pair))]);
     }

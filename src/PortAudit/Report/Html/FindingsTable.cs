@@ -35,7 +35,7 @@ internal sealed class FindingsTable(IReadOnlyDictionary<string, Rule> rules, Fin
         $"{Badge(f)}{f.Severity.Name()} {f.Kind.Name()} {f.Id}:\n{Why(f)}{Suppressed(f)}",
         $"{ReportText.Host(f.ClientHost, f.ClientRoles)}\n→ {ReportText.Host(f.ServerHost, f.ServerRoles)}",
         f.Service,
-        $"{ReportText.FlowsAndFailed(f.Tally)}\n{EvidenceText.Of(f.Tally)}",
+        $"{FindingText.FlowsAndFailed(f.Tally)}\n{EvidenceText.Of(f.Tally)}",
         ReportText.Seen(f.Tally),
         ReportText.Detected(f.Samples),
         f.Rule is null ? "" : rules.TryGetValue(f.Rule, out var rule) ? $"{f.Rule}\n{ReportText.Source(rule.Source)}" : f.Rule,

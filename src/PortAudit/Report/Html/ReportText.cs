@@ -55,14 +55,6 @@ internal static class ReportText
     public static string Seen(FlowTally tally) =>
         tally.Flows == 0 ? "never" : tally.Dated == 0 ? "no time" : $"{Time(tally.FirstNs)}\n{Time(tally.LastNs)}";
 
-    /// <summary>
-    /// "12 (3)": flows and failed attempts of a tally, and ", 2 unanswered at end" when openings the end of input cut
-    /// off are among them (neither failed nor shown through), grouped as <paramref name="format"/> says ("N0" or none).
-    /// </summary>
-    public static string FlowsAndFailed(FlowTally tally, string? format = null) =>
-        $"{tally.Flows.ToString(format, CultureInfo.InvariantCulture)} ({tally.FailedFlows.ToString(format, CultureInfo.InvariantCulture)})"
-        + (tally.UnansweredAtEndFlows > 0 ? $", {tally.UnansweredAtEndFlows.ToString(format, CultureInfo.InvariantCulture)} unanswered at end" : "");
-
     /// <summary>Last time of a tally, "never", or "no time".</summary>
     public static string Last(FlowTally tally) =>
         tally.Flows == 0 ? "never" : tally.Dated == 0 ? "no time" : Time(tally.LastNs);
