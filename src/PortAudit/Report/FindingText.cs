@@ -48,13 +48,16 @@ public static class FindingText
     /// An anomalous finding's score against its model's threshold and the features of its worst flow furthest from
     /// normal, each with the flow's value and the pair's normal range: "score 9.2 over threshold 2.1 (model
     /// workstation>file-server|tcp/445|timing); bytes-to-server 12,582,912 (normal 1,024 to 65,536)"; null for other findings.
+    /// A feature among the furthest whose value lies inside the pair's range says so ("packets-to-server 55 (within normal 2
+    /// to 55)"): the flow departs by the combination of its features, and that one alone would not be read as a departure.
     /// </summary>
     public static string? Anomaly(Finding finding)
     {
         if (finding.Anomaly is not { Threshold: > 0 } anomaly) return null;
         string statistic = anomaly.Statistic == Judgement.Feature ? "one feature's departure in standard deviations, " : "";
         string score = $"score {Number(anomaly.Score)} over threshold {Number(anomaly.Threshold)} ({statistic}model {anomaly.Model})";
-        var departures = anomaly.Departures.Select(d => $"{d.Feature} {Number(d.Value)} (normal {Number(d.Low)} to {Number(d.High)})");
+        var departures = anomaly.Departures.Select(d =>
+            $"{d.Feature} {Number(d.Value)} ({(d.Value >= d.Low && d.Value <= d.High ? "within normal" : "normal")} {Number(d.Low)} to {Number(d.High)})");
         return string.Join("; ", departures.Prepend(score));
     }
 

@@ -43,6 +43,20 @@ public class AnomalyTextTests
         Assert.Contains("data-gap-variation 0.031 (normal 0.5 to 1.25)", why);
     }
 
+    // base.pcap against a model learned with --margin 0.3: finding 855b59f5b4a9c43a listed "packets-to-server 55 (normal
+    // 2 to 55)" among its departures, a value inside the range it was said to depart from.
+    [Fact]
+    public void AFeatureAmongTheFurthestThatIsInsideItsRangeSaysSo()
+    {
+        var finding = Anomalous();
+        finding.Anomaly!.Note(new Judgement(12.5, 2.125, Judgement.Components), "workstation>file-server|tcp/445|timing",
+            [new Departure("bytes-to-client", 9, 100, 5000), new Departure("packets-to-server", 55, 2, 55)]);
+
+        string text = FindingText.Anomaly(finding)!;
+        Assert.Contains("bytes-to-client 9 (normal 100 to 5,000)", text);
+        Assert.Contains("packets-to-server 55 (within normal 2 to 55)", text);
+    }
+
     [Fact]
     public void OtherFindingsSayNothingOfAModel()
     {
