@@ -46,6 +46,9 @@ public static class RunSummary
         if (records.Undated > 0)
             log.Warning("{Records} flow records carry no time (log lines without a timestamp): their flows stand at the epoch, " +
                 "1970-01-01, in flows.jsonl and widen no capture window or timeline", records.Undated);
+        if (records.LocalTimesAsUtc > 0)
+            log.Warning("{Records} flow records are in the local time of the host that wrote them (a Windows firewall log) and were read as UTC: " +
+                "name that host's zone with --log-zone (an IANA name such as Europe/Berlin, or UTC if it is)", records.LocalTimesAsUtc);
         if (records.Saturated > 0)
             log.Warning("{Records} flow records whose counters summed past 2^63-1: held there", records.Saturated);
         if (records.TimeReversed > 0)

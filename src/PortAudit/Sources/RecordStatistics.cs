@@ -58,6 +58,15 @@ public sealed class RecordStatistics
     public void CountUndated() => Undated++;
 
     /// <summary>
+    /// Records of a log that says its times are the local time of the host that wrote it (a Windows firewall log's
+    /// <c>#Time Format: Local</c>), read as UTC because the site named no zone (<see cref="Records.LogTimeZones"/>).
+    /// </summary>
+    public long LocalTimesAsUtc { get; private set; }
+
+    /// <summary>Counts a record whose local time was read as UTC.</summary>
+    public void CountLocalTimeAsUtc() => LocalTimesAsUtc++;
+
+    /// <summary>
     /// Records read whose end came before their start (an exporter's or firewall's clock stepped back between the two):
     /// their flows end where they start, lasting 0 s.
     /// </summary>

@@ -27,6 +27,7 @@ public sealed class LogTimeZones
     public LogTimeZones(IEnumerable<(string Name, TimeSpan Offset)> named, TimeZoneInfo? unnamed = null)
     {
         Unnamed = unnamed ?? TimeZoneInfo.Utc;
+        UnnamedGiven = unnamed is not null;
         foreach (var (name, offset) in named)
         {
             if (Invalid(name, offset) is { } problem) throw new ArgumentException(problem, nameof(named));
@@ -57,6 +58,9 @@ public sealed class LogTimeZones
 
     /// <summary>The zone of times that name none: UTC unless the site named its own.</summary>
     public TimeZoneInfo Unnamed { get; }
+
+    /// <summary>Whether the site named <see cref="Unnamed"/> (UTC included), rather than leaving it UTC by default.</summary>
+    public bool UnnamedGiven { get; }
 
     /// <summary>UTC for times that name no zone, the abbreviations of one offset alone, and no name of the site's.</summary>
     // Declared after the fields its construction reads: static fields are set in the order they are written.

@@ -195,7 +195,7 @@ public static class RecordReaders
             RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts),
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zone = zones.Unnamed },
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zones = zones },
-            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed },
+            RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed, ZoneNamed = zones.UnnamedGiven },
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed },
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
             RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics, serverPorts),

@@ -29,6 +29,12 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
     /// <summary>The zone of the log's times, the host's local time: UTC unless the site named its own (<see cref="LogTimeZones.Unnamed"/>).</summary>
     public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>
+    /// Whether the site named <see cref="Zone"/>; when it did not, each row is counted as a local time read as UTC
+    /// (<see cref="RecordStatistics.LocalTimesAsUtc"/>), so that the run says so: the file itself says its times are local.
+    /// </summary>
+    public bool ZoneNamed { get; init; }
+
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
     {
@@ -53,6 +59,7 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
             return Reject(RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}", out _)
                 ? $"date and time not on a clock of {Zone.Id}: skipped when its clocks went forward (summer time)"
                 : "date and time not understood");
+        if (!ZoneNamed) Statistics.CountLocalTimeAsUtc();
         if (!RecordFields.TryParseProtocol(span[_fields[_protocol]], out byte protocol)) return Reject($"protocol '{RecordFields.Clip(span[_fields[_protocol]])}' not known");
         if (!RecordFields.TryParseAddress(span[_fields[_source]], out var source) || !RecordFields.TryParseAddress(span[_fields[_destination]], out var destination))
             return Reject("src-ip or dst-ip is not an address");

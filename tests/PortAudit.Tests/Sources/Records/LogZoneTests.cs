@@ -15,10 +15,10 @@ namespace PortAudit.Tests.Sources.Records;
 [Trait(Tier.Name, Tier.Peer)]
 public sealed class LogZoneTests
 {
-    private const string WindowsHeader = "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n" +
+    internal const string WindowsHeader = "#Version: 1.5\n#Software: Microsoft Windows Firewall\n#Time Format: Local\n" +
                                          "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\n";
 
-    private static string WindowsRow(string time, int port) => $"{time} ALLOW TCP 10.0.0.5 10.0.0.9 5{port:D4} {port} 0 - - - - - - - SEND\n";
+    internal static string WindowsRow(string time, int port) => $"{time} ALLOW TCP 10.0.0.5 10.0.0.9 5{port:D4} {port} 0 - - - - - - - SEND\n";
 
     [NeedsZoneFact("Europe/Berlin")]
     public void A_windows_firewall_logs_local_times_are_where_date_places_them_in_the_named_zone()
@@ -112,6 +112,33 @@ public sealed class LogZoneTests
         try
         {
             return RecordRun.Of(new RecordFileSource(path, format) { Zones = new LogTimeZones([], zone) });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+/// <summary>What the CLI says of a Windows firewall log's local times when the site named no zone.</summary>
+[Trait(Tier.Name, Tier.Cli)]
+public sealed class LogZoneCliTests
+{
+    // The file says its times are local (#Time Format: Local): read as UTC with no zone named, the run says so, once.
+    [Fact]
+    public void A_windows_firewall_log_read_without_a_zone_says_its_local_times_were_read_as_utc()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"portaudit-log-zone-{Guid.NewGuid():N}.log");
+        File.WriteAllText(path, LogZoneTests.WindowsHeader + LogZoneTests.WindowsRow("2005-07-01 12:00:00", 1000) + LogZoneTests.WindowsRow("2005-07-01 12:00:01", 1001));
+        try
+        {
+            var unnamed = PortAudit.Tests.Cli.CliProcess.Run($"flows \"{path}\" --format jsonl -o -");
+            Assert.Equal(0, unnamed.ExitCode);
+            Assert.Contains("2 flow records are in the local time of the host that wrote them (a Windows firewall log) and were read as UTC", unnamed.StandardError);
+            var named = PortAudit.Tests.Cli.CliProcess.Run($"flows \"{path}\" --format jsonl -o - --log-zone UTC");
+            Assert.Equal(0, named.ExitCode);
+            Assert.DoesNotContain("read as UTC", named.StandardError);
+            Assert.Equal(unnamed.StandardOutput, named.StandardOutput);
         }
         finally
         {
