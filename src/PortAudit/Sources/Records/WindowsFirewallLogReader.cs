@@ -55,8 +55,9 @@ public sealed class WindowsFirewallLogReader : LineRecordReader
         if (action.SequenceEqual("DROP")) decision = FirewallDecision.Blocked;
         else if (action.SequenceEqual("ALLOW") || action.StartsWith("OPEN")) decision = FirewallDecision.Allowed;
         else return Reject($"action '{RecordFields.Clip(action)}' not known");
-        if (!RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}", Zone, out long time))
-            return Reject(RecordFields.TryParseIso($"{span[_fields[_date]]}T{span[_fields[_time]]}", out _)
+        string stamp = $"{span[_fields[_date]]}T{span[_fields[_time]]}";
+        if (!RecordFields.TryParseIso(stamp, Zone, out long time))
+            return Reject(RecordFields.TryParseIso(stamp, out _)
                 ? $"date and time not on a clock of {Zone.Id}: skipped when its clocks went forward (summer time)"
                 : "date and time not understood");
         if (!ZoneNamed) Statistics.CountLocalTimeAsUtc();
