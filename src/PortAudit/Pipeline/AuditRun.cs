@@ -135,9 +135,10 @@ public sealed class AuditRun : IDisposable
             Records = records,
             Packets = PacketCounts.Of(summary.Traffic),
         };
-        // Flow records carry no packets: the time they cover is their flows', which report.json's capture gives too.
+        // Flow records carry no packets: the time they cover is their flows', which report.json's capture gives too;
+        // beside packets, the packets' span alone would leave the records' out of the provenance.
         var traffic = summary.Traffic;
-        var (firstNs, lastNs, coveredNs) = traffic.LastNs > 0
+        var (firstNs, lastNs, coveredNs) = traffic.LastNs > 0 && summary.Records.Read == 0
             ? (traffic.FirstNs, traffic.LastNs, traffic.CoveredNs)
             : (report.Capture.FirstNs, report.Capture.LastNs, report.Capture.CoveredNs ?? report.Capture.LastNs - report.Capture.FirstNs);
         var described = new AuditInputs(inputs, firstNs, lastNs, _settings.InventoryName, _settings.CatalogName, _context)

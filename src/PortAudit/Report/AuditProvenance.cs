@@ -44,8 +44,8 @@ public sealed record CatalogDigest(string Name, string? Sha256, IReadOnlyList<st
 /// <param name="Catalog">The catalog directory.</param>
 /// <param name="FlowOptions">Flow-table timeouts and limits.</param>
 /// <param name="FailOn">Finding kinds that fail the run.</param>
-/// <param name="FirstNs">Time of the first packet (of the first flow, for flow records alone), nanoseconds since the epoch (0 when none).</param>
-/// <param name="LastNs">Time of the last packet (of the last flow, for flow records alone), nanoseconds since the epoch (0 when none).</param>
+/// <param name="FirstNs">Time of the first packet (of the first flow, when flow records were read), nanoseconds since the epoch (0 when none).</param>
+/// <param name="LastNs">Time of the last packet (of the last flow, when flow records were read), nanoseconds since the epoch (0 when none).</param>
 public sealed record AuditProvenance(
     string ToolVersion,
     IReadOnlyList<InputDigest> Inputs,

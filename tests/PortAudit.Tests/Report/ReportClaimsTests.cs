@@ -198,6 +198,35 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
             File.ReadAllText(dir.File("out/report.html")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Flow_records_beside_a_capture_give_both_time_spans_in_provenance()
+    {
+        using var dir = new TempDirectory();
+        string log = dir.File("conn.log");
+        // One Zeek record three years before the lab capture: report.json's capture spans both, provenance.capture spanned
+        // the packets alone (2026-11-21, 8.8 s).
+        File.WriteAllText(log, """
+            #separator \x09
+            #fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents
+            1700000000.000000	Ca	10.77.0.100	40001	10.77.0.30	88	tcp	-	2.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
+
+            """);
+        string inventory = SharedData.InRepository("captures/lab.yaml");
+        var settings = new AuditSettings { OutputDirectory = dir.File("out"), InventoryName = inventory };
+        using (var run = new AuditRun(VerdictComparison.Context(inventory), settings, new FlowTableOptions()))
+            run.Run([new CaptureFileSource(SharedData.InRepository("captures/lab.pcapng")), new RecordFileSource(log)]);
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("out/report.json")));
+        var capture = json.RootElement.GetProperty("capture");
+        var provenance = json.RootElement.GetProperty("provenance").GetProperty("capture");
+
+        Assert.Equal(("2023-11-14T22:13:20.000000Z", "2026-11-21T07:20:56.702578Z"),
+            (capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString()));
+        Assert.Equal((capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString()),
+            (provenance.GetProperty("first").GetString(), provenance.GetProperty("last").GetString()));
+        // capture.seconds is written to the microsecond, provenance's to the nanosecond.
+        Assert.Equal(capture.GetProperty("seconds").GetDouble(), provenance.GetProperty("seconds").GetDouble(), 6);
+    }
+
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.
     private static string Section(string html, string id)
     {
