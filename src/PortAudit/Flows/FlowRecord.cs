@@ -83,6 +83,30 @@ public struct FlowRecord
     /// </summary>
     public bool CutOff { get; set; }
 
+    /// <summary>
+    /// Takes the sides of a record whose <see cref="SidesFromPorts"/> were a guess again with <paramref name="hint"/>
+    /// (<see cref="ServerPortHints.SenderIsClient"/> of the first packet's sender), for a record that another run's ports
+    /// placed (our own flows.parquet). Turned, its state is what <see cref="Flow.TakeSidesAgain"/> makes of a stored flow:
+    /// a datagram flow's follows its counters (only the server sent: midstream); a TCP flow without a SYN seen stays
+    /// established when it was, and one whose opening was assumed but unanswered is midstream; refused, blocked and a
+    /// firewall log's states stay. Returns true when it turned.
+    /// </summary>
+    public bool TakeSidesAgain(IServerPortHint hint)
+    {
+        if (!SidesFromPorts) return false;
+        bool serverFirst = FirstSentByServer;
+        var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
+        if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
+        Swap();
+        FirstSentByServer = !serverFirst;
+        if (Evidence == FlowEvidence.FirewallLog || State is not (FlowState.Established or FlowState.Unanswered or FlowState.Midstream)) return true;
+        State = Protocol == IpProtocol.Tcp ? (State == FlowState.Unanswered ? FlowState.Midstream : State)
+            : PacketsToClient == 0 ? FlowState.Unanswered
+            : PacketsToServer == 0 ? FlowState.Midstream
+            : FlowState.Established;
+        return true;
+    }
+
     /// <summary>Turns the client and server around, with their counters (a reader that learned the initiator late).</summary>
     public void Swap()
     {

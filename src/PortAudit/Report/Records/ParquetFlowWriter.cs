@@ -24,6 +24,13 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
         ("communityId", "community_id"),
     ];
 
+    /// <summary>
+    /// What the flow's sides rest on (<see cref="FlowSidesNames"/>: opening, content, ports) and whether its first
+    /// packet came from the server, as the store keeps them: sides the writing run guessed from its ports (<c>flows</c>
+    /// knows only the well-known ones) are taken again by an audit reading the file with its catalog's.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SideFields = ["sides", "firstFromServer"];
+
     private readonly ParquetTable _table;
     private readonly FlowUids _uids;
     private readonly int _uidField;
@@ -37,8 +44,8 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
     /// </summary>
     public ParquetFlowWriter(Stream output, FlowUids uids, IReadOnlyList<string> extraFields, IReadOnlyCollection<string> listFields)
     {
-        string[] fields = [.. FlowFields.Names, .. extraFields, UidField];
-        _uidField = fields.Length - 1;
+        string[] fields = [.. FlowFields.Names, .. extraFields, UidField, .. SideFields];
+        _uidField = fields.Length - 1 - SideFields.Count;
         _uids = uids;
         var columns = fields.Select(field => new ParquetColumn(ColumnName(field), KindOf(field, listFields))).ToArray();
         var zeek = ZeekColumns.Select(z => Array.IndexOf(fields, z.Field)).ToArray();
@@ -56,6 +63,7 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
     // The types Zeek's TSV header gives the fields (TsvFlowWriter.Types) say which are times, intervals and counts.
     private static ParquetKind KindOf(string field, IReadOnlyCollection<string> listFields) =>
         listFields.Contains(field) ? ParquetKind.TextList
+        : field == SideFields[1] ? ParquetKind.Flag
         : TsvFlowWriter.Types.GetValueOrDefault(field) switch
         {
             "time" => ParquetKind.Time,
@@ -73,7 +81,10 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
     {
         FlowFields.Write(flow, _table);
         extra.Write(_table, FlowFields.Names.Length);
-        ((IFlowFieldSink)_table).Text(_uidField, _uids.Of(flow.Id));
+        IFlowFieldSink sink = _table;
+        sink.Text(_uidField, _uids.Of(flow.Id));
+        sink.Text(_uidField + 1, flow.Sides.Name());
+        sink.Flag(_uidField + 2, flow.FirstSentByServer);
         _table.EndRow();
     }
 

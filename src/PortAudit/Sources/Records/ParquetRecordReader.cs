@@ -41,6 +41,12 @@ public static class ParquetFlowColumns
     /// </summary>
     public const string CutOff = "cut_off";
 
+    /// <summary>What the flow's sides rest on: <c>opening</c>, <c>content</c>, or <c>ports</c> for a guess (FlowSidesNames).</summary>
+    public const string Sides = "sides";
+
+    /// <summary>With <see cref="Sides"/> <c>ports</c>: whether the flow's first packet came from the side taken for the server.</summary>
+    public const string FirstFromServer = "first_from_server";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }
@@ -55,7 +61,7 @@ public static class ParquetFlowColumns
 public sealed class ParquetRecordReader : IRecordReader
 {
     /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
-    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel, CutOff }
+    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel, CutOff, Sides, FirstFromServer }
 
     private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
 
@@ -65,6 +71,7 @@ public sealed class ParquetRecordReader : IRecordReader
     private readonly RecordStatistics _statistics;
     private readonly Column[] _columns;
     private readonly ZeekConnFields _fields;
+    private readonly IServerPortHint _serverPorts;
     private string?[][] _values = [];
     private int _group = -1, _row, _rows;
     private long _rowsBefore;
@@ -78,6 +85,7 @@ public sealed class ParquetRecordReader : IRecordReader
     public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
         _fields = new ZeekConnFields(serverPorts);
+        _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
         _stream = stream;
         _name = name;
         _statistics = statistics;
@@ -145,6 +153,8 @@ public sealed class ParquetRecordReader : IRecordReader
         ParquetFlowColumns.IcmpCode => Own.IcmpCode,
         ParquetFlowColumns.Tunnel => Own.Tunnel,
         ParquetFlowColumns.CutOff => Own.CutOff,
+        ParquetFlowColumns.Sides => Own.Sides,
+        ParquetFlowColumns.FirstFromServer => Own.FirstFromServer,
         _ => Own.None,
     });
 
@@ -191,6 +201,9 @@ public sealed class ParquetRecordReader : IRecordReader
         }
         // Our own end column may name a time before ts (conn.log's duration cannot).
         record.EndNs = _statistics.EndNotBefore(record.StartNs, record.EndNs);
+        // Sides the writing run guessed from its ports (flows knows only the well-known ones) are this run's to guess
+        // with its own (an audit's catalog), as the store's reader takes them again.
+        if (record.SidesFromPorts) record.TakeSidesAgain(_serverPorts);
         return null;
     }
 
@@ -222,6 +235,13 @@ public sealed class ParquetRecordReader : IRecordReader
                 return null;
             case Own.Tunnel:
                 record.Tunnel = value;
+                return null;
+            case Own.Sides:
+                record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
+                return null;
+            case Own.FirstFromServer:
+                if (!bool.TryParse(value, out bool serverFirst)) return $"{ParquetFlowColumns.FirstFromServer} '{RecordFields.Clip(value)}' is not true or false";
+                record.FirstSentByServer = serverFirst;
                 return null;
             case Own.CutOff:
                 if (!bool.TryParse(value, out bool cutOff)) return $"{ParquetFlowColumns.CutOff} '{RecordFields.Clip(value)}' is not true or false";
