@@ -54,6 +54,7 @@ public sealed class Flow
             IcmpType = record.IcmpType,
             IcmpCode = record.IcmpCode,
             App = record.App,
+            AppDetail = record.AppDetail,
             RecordId = record.RecordId,
             EndNs = Math.Max(record.StartNs, record.EndNs),
             PacketsToServer = record.PacketsToServer,

@@ -56,6 +56,12 @@ public struct FlowRecord
     /// <summary>The exporter's application label, mapped to ours; null when it named none we know.</summary>
     public AppLabel? App { get; set; }
 
+    /// <summary>
+    /// What inspection saw, when the source kept it (our own flows.parquet's <c>app_detail</c>); null from an exporter's
+    /// record, whose application is a name alone.
+    /// </summary>
+    public AppDetail? AppDetail { get; set; }
+
     /// <summary>What a verdict on the flow can rest on.</summary>
     public FlowEvidence Evidence { get; set; }
 

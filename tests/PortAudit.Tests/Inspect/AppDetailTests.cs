@@ -162,4 +162,36 @@ public class AppDetailTests
 
         Assert.Equal("smb3; dialect=3.1.1", new string(buffer[..detail.Format(buffer)]));
     }
+
+    [Theory]
+    [InlineData("query; name=_sipinternaltls._tcp.palab.test; type=SRV")]
+    [InlineData("answer; search=239.255.255.250:1900; st=urn:dial-multiscreen-org:service:dial:1")]
+    [InlineData("INVITE; from=\"arik\" <sip:816666@voip.brurjula.net>%3Btag=6433ef9")]
+    [InlineData("sni=aaaaaaaaaaaaaaaa.xx; version=tls1.3; proxy-source=11.111.11.111:52176")]
+    [InlineData("200; request-unseen")]
+    public void A_detail_parsed_from_its_text_has_the_parts_it_was_built_with(string text)
+    {
+        var parsed = AppDetail.Parse(text)!;
+        var built = AppDetail.Of([.. parsed.Parts]);
+
+        Assert.Equal(text, parsed.ToString());
+        Assert.Equal(built.ToString(), parsed.ToString());
+        Assert.Equal(built.Parts, parsed.Parts);
+    }
+
+    [Fact]
+    public void Parsing_tells_keys_from_bare_words_and_keeps_eight_parts()
+    {
+        // A bare word with '=' after something no key is (an upper-case or spaced word) stays a word.
+        Assert.Equal([new DetailPart(null, "GET /a=b"), new DetailPart("host", "x=y")], AppDetail.Parse("GET /a=b; host=x=y")!.Parts);
+        var nine = AppDetail.Parse(string.Join("; ", Enumerable.Range(1, 9).Select(i => $"k{i}=v{i}")))!;
+        Assert.Equal(AppDetailBuilder.MaxParts, nine.Count);
+        Assert.Equal("k1=v1; k2=v2; k3=v3; k4=v4; k5=v5; k6=v6; k7=v7; k8=v8", nine.ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("GET; host=a\u001b[2Jb")]
+    [InlineData("caf\u00e9")]
+    public void Text_no_writer_of_ours_makes_is_no_detail(string text) => Assert.Null(AppDetail.Parse(System.Text.RegularExpressions.Regex.Unescape(text)));
 }

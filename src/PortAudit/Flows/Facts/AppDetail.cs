@@ -89,6 +89,42 @@ public sealed class AppDetail
         return builder.Build()!;
     }
 
+    /// <summary>
+    /// The detail whose formatted text is <paramref name="text"/> (<see cref="ToString"/>'s, as flows.jsonl and
+    /// flows.parquet write it), or null when it is none: empty, longer than a detail's offsets hold, or with a character
+    /// that is not printable ASCII (wire text is written escaped, so a file holding one was not written by us). A part
+    /// is keyed when what precedes its first <c>=</c> is a key's lower-case word; parts past
+    /// <see cref="AppDetailBuilder.MaxParts"/> are left out, as <see cref="Of(ReadOnlySpan{DetailPart})"/> leaves them.
+    /// </summary>
+    public static AppDetail? Parse(string text)
+    {
+        if (text.Length is 0 or > ushort.MaxValue) return null;
+        foreach (char c in text)
+            if (c is < ' ' or > '~') return null;
+        Span<PartBounds> bounds = stackalloc PartBounds[AppDetailBuilder.MaxParts];
+        int count = 0, start = 0, end = text.Length;
+        while (count < AppDetailBuilder.MaxParts)
+        {
+            int next = text.IndexOf(Separator, start, StringComparison.Ordinal);
+            int partEnd = next < 0 ? text.Length : next;
+            int equals = text.IndexOf('=', start, partEnd - start);
+            int valueStart = equals > start && IsKey(text.AsSpan(start, equals - start)) ? equals + 1 : start;
+            bounds[count++] = new PartBounds((ushort)start, (ushort)valueStart, (ushort)partEnd);
+            end = partEnd;
+            if (next < 0) break;
+            start = next + Separator.Length;
+        }
+        return new AppDetail(text[..end], count, bounds[..count]);
+    }
+
+    // The inspectors' keys: sni, proxy-source, dce.interface...
+    private static bool IsKey(ReadOnlySpan<char> word)
+    {
+        foreach (char c in word)
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.')) return false;
+        return true;
+    }
+
     /// <summary>The parts in order, cut out of the text (this allocates: stages on the per-flow path use <see cref="HasWord"/> or <see cref="ValueAt"/>).</summary>
     public IReadOnlyList<DetailPart> Parts
     {

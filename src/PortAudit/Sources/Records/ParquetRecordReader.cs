@@ -41,6 +41,9 @@ public static class ParquetFlowColumns
     /// </summary>
     public const string CutOff = "cut_off";
 
+    /// <summary>What inspection saw, as flows.jsonl writes it (<see cref="AppDetail.Parse"/>).</summary>
+    public const string AppDetail = "app_detail";
+
     /// <summary>What the flow's sides rest on: <c>opening</c>, <c>content</c>, or <c>ports</c> for a guess (FlowSidesNames).</summary>
     public const string Sides = "sides";
 
@@ -61,7 +64,7 @@ public static class ParquetFlowColumns
 public sealed class ParquetRecordReader : IRecordReader
 {
     /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
-    private enum Own { None, End, State, App, Evidence, IcmpType, IcmpCode, Tunnel, CutOff, Sides, FirstFromServer }
+    private enum Own { None, End, State, App, AppDetail, Evidence, IcmpType, IcmpCode, Tunnel, CutOff, Sides, FirstFromServer }
 
     private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
 
@@ -148,6 +151,7 @@ public sealed class ParquetRecordReader : IRecordReader
         ParquetFlowColumns.End => Own.End,
         ParquetFlowColumns.State => Own.State,
         ParquetFlowColumns.App => Own.App,
+        ParquetFlowColumns.AppDetail => Own.AppDetail,
         ParquetFlowColumns.Evidence => Own.Evidence,
         ParquetFlowColumns.IcmpType => Own.IcmpType,
         ParquetFlowColumns.IcmpCode => Own.IcmpCode,
@@ -222,6 +226,11 @@ public sealed class ParquetRecordReader : IRecordReader
                 return null;
             case Own.App:
                 record.App = AppLabel.Of(value);
+                return null;
+            case Own.AppDetail:
+                // Text no writer of ours makes (a control character, a length past a detail's) is left out, not rejected:
+                // the flow stands without it, as a record from an exporter does.
+                record.AppDetail = Flows.Facts.AppDetail.Parse(value);
                 return null;
             case Own.Evidence:
                 if (!FlowEvidenceNames.TryParse(value, out var evidence)) return $"evidence '{RecordFields.Clip(value)}' is not an evidence name";
