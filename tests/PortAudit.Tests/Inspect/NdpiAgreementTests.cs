@@ -24,7 +24,6 @@ public class NdpiAgreementTests(ITestOutputHelper output)
         Many("KakaoTalk_chat.pcap", "midstream: the first bytes are inside an encrypted record, no TLS record header to read", 46947, 42332),
         One("443-chrome.pcap", 53059, "midstream: the only bytes start inside a TLS record"),
         One("netbios.pcap", 1398, "the server sent a single zero byte: no NetBIOS session header"),
-        One("sip_hello.pcapng", 5060, "the datagrams are the five bytes 'hello', not a SIP message; nDPI's label follows port 5060"),
         Many("stun.pcap", "the flow opens with STUN binding requests and turns to DTLS later (WebRTC); we label the first protocol, nDPI the later one", 49153, 48854));
 
     [SharedDataFact]

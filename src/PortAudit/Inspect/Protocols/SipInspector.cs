@@ -8,18 +8,17 @@ namespace PortAudit.Inspect.Protocols;
 /// and for a request who placed it (the From header, whole as tshark's sip.From gives it: a display name's comma kept,
 /// the ';' before its tag and bytes outside printable ASCII percent-escaped, <see cref="AppDetailBuilder.AppendEscaped"/>),
 /// which an auditor needs to tell a trunk from a client. Over UDP each datagram stands alone: one that is no SIP message
-/// (damaged, or bytes a phone sends before its first request) leaves the flow to the next, for the first
-/// <see cref="DatagramsTried"/> datagrams of a direction, as tshark reads every datagram and nDPI tries a UDP flow's first six packets.
+/// (damaged, a keep-alive of four zero bytes, or a phone's "hello" before its first request, sip_hello.pcapng's four each
+/// way) leaves the flow to the next, through the datagrams a direction is inspected for
+/// (<see cref="InspectionLimits.PacketsPerDirection"/>), as tshark reads every datagram.
 /// </summary>
-public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10) { FirstBytes = Leading([.. PrintableText, (byte)'\t', (byte)'\r', (byte)'\n']) })
+public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [5060, 5061, 5062, 5070, 5080], InspectorPrecision.StartLine, 10) { FirstBytes = Leading([.. PrintableText, (byte)'\t', (byte)'\r', (byte)'\n', 0]) })
 {
     /// <summary>Most characters of the From header written to appDetail, escapes included; a longer one is cut there.</summary>
     public const int MaxFromCharacters = 256;
 
-    /// <summary>Datagrams of a UDP direction read before the flow is given up as no SIP.</summary>
-    public const int DatagramsTried = 3;
-
-    // FirstBytes: printable text, which a start line not yet ended waits on, or a keep-alive's CR LF (RFC 5626 4.4.1).
+    // FirstBytes: printable text, which a start line not yet ended waits on, or a keep-alive: CR LF (RFC 5626 4.4.1) or
+    // four zero bytes, which phones and servers send to hold a NAT binding open (nDPI passes both over).
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -43,7 +42,8 @@ public sealed class SipInspector() : Inspector(new(AppLabel.Sip, AnyTransport, [
     }
 
     // Bytes that are no SIP message: a TCP stream is read from its start, so they end it; a datagram says nothing of the
-    // next, within the datagrams tried. Bytes that no SIP message starts with are turned down (FirstBytes).
+    // next, within the datagrams inspected. Bytes that neither a SIP message nor a keep-alive starts with are turned down
+    // (FirstBytes).
     private InspectResult NoSip(ref InspectionInput input) =>
-        !input.IsTcp && input.Index < DatagramsTried - 1 && Descriptor.FirstBytes!.Contains(input.Data[0]) ? input.Undecided : InspectResult.NoMatch;
+        !input.IsTcp && Descriptor.FirstBytes!.Contains(input.Data[0]) ? input.Undecided : InspectResult.NoMatch;
 }
