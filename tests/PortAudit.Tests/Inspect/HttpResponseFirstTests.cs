@@ -82,4 +82,20 @@ public class HttpResponseFirstTests
         segments.Add((true, Encoding.ASCII.GetBytes(Request)));
         Assert.Equal("200; request-unseen", Midstream([.. segments]).AppDetail?.ToString());
     }
+
+    [Fact]
+    public void AConnectAfterAnEarlierAnswerTakesTheAnswerAfterIt()
+    {
+        // Was "reply=200": the server's stream is shown from its start, and its first status line, the answer to a
+        // request the capture does not hold, was taken for the CONNECT's. tshark reads 403 as the answer after the CONNECT.
+        var connect = Encoding.ASCII.GetBytes("CONNECT pastebin.com:443 HTTP/1.1\r\nHost: pastebin.com:443\r\n\r\n");
+        var refusal = Encoding.ASCII.GetBytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        var flow = Midstream((false, Answer), (true, connect), (false, refusal));
+        Assert.Equal((AppLabel.HttpProxy, "CONNECT; target=pastebin.com:443; reply=403"), (flow.App, flow.AppDetail?.ToString()));
+        // The earlier answer in several segments, all before the CONNECT: none of it is the CONNECT's.
+        flow = Midstream((false, Answer[..20]), (false, Answer[20..]), (true, connect), (false, refusal[..10]), (false, refusal[10..]));
+        Assert.Equal("CONNECT; target=pastebin.com:443; reply=403", flow.AppDetail?.ToString());
+        // No answer after the CONNECT: none is given.
+        Assert.Equal("CONNECT; target=pastebin.com:443", Midstream((false, Answer), (true, connect)).AppDetail?.ToString());
+    }
 }

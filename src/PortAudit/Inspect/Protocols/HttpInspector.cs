@@ -30,8 +30,11 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     private const int MaxAnswers = 4;
     private const string ReplyKey = "reply";
     // Scratch bits: the client's request line was read and its head is awaited; a status line came first (from the flow's
-    // client when the next bit is set), so the request that follows on the other side is awaited for the detail.
+    // client when the next bit is set), so the request that follows on the other side is awaited for the detail. Above
+    // them, when the server answered first, how many of its bytes came before the client's request: answers to requests
+    // the capture does not hold, which a CONNECT's reply is read past.
     private const ulong HeadAwaited = 1, AfterResponse = 2, ResponseFromClient = 4;
+    private const int AnsweredShift = 8;
     private const string RequestUnseen = "request-unseen";
     private static readonly byte[] ConnectMethod = "CONNECT"u8.ToArray();
 
@@ -65,14 +68,18 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
             // Claimed by a status line that came first: its side's later bytes add nothing, and the other side's request
             // is awaited until either side reaches the inspection's limits. That side answering too is no request.
             if (afterResponse)
-                return input.FromClient != ((input.Scratch & ResponseFromClient) != 0) ? InspectResult.NoMatch
-                    : input.AtLimit ? InspectResult.Match : InspectResult.Partial;
+            {
+                if (input.FromClient != ((input.Scratch & ResponseFromClient) != 0)) return InspectResult.NoMatch;
+                NoteAnswered(ref input);
+                return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
+            }
             // The answer to a request whose head is still coming (a lossy capture: a client's segment missing) does
             // not settle the flow before the request's own detail.
             if ((input.Scratch & HeadAwaited) != 0) return input.Undecided;
             // No request came before it: the status answers one the capture does not hold, and says so.
             input.Flow.AppDetail ??= StatusDetail(start.Status);
             input.Scratch = AfterResponse | (input.FromClient ? ResponseFromClient : 0);
+            NoteAnswered(ref input);
             return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
@@ -98,16 +105,24 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         return InspectResult.Match;
     }
 
+    // The server's bytes so far, all sent before the client's first request was read: a reply to that request comes after them.
+    private static void NoteAnswered(ref InspectionInput input)
+    {
+        if (!input.FromClient) input.Scratch = (input.Scratch & ((1UL << AnsweredShift) - 1)) | ((ulong)input.Data.Length << AnsweredShift);
+    }
+
     // An empty line ends the head (RFC 9112 2.1; a bare LF ends a line too, as TryHeader reads them).
     private static bool HeadEnded(ReadOnlySpan<byte> data) => data.IndexOf("\n\r\n"u8) >= 0 || data.IndexOf("\n\n"u8) >= 0;
 
     // The proxy's answer to CONNECT: its status code joins the detail. An interim answer (1xx) or a demand for credentials
     // (407, after which the client may ask again on the same connection) is passed over for the answer after it, while it
-    // is in the bytes inspected: a tunnel opened on the second request is reply=200, not the 407 before it. Anything but a
-    // status line from the server leaves the detail as it stands.
+    // is in the bytes inspected: a tunnel opened on the second request is reply=200, not the 407 before it. Answers the
+    // server sent before the CONNECT was read (a capture joined after an earlier request) are no reply to it. Anything but
+    // a status line from the server leaves the detail as it stands.
     private static InspectResult Reply(ref InspectionInput input)
     {
         var data = input.Data;
+        data = data[Math.Min(data.Length, (int)(input.Scratch >> AnsweredShift))..];
         for (int answer = 0; answer < MaxAnswers; answer++)
         {
             if (!AsciiText.TryFirstLine(data, out var line))
