@@ -86,6 +86,28 @@ public class TextProtocolInspectorTests
     }
 
     [Fact]
+    public void AnImapGreetingLongerThan512BytesIsAwaitedToItsEnd()
+    {
+        // An IMAP greeting's CAPABILITY list has no length bound (RFC 9051 4 sets none): one of 1304 bytes in 536-byte
+        // segments, then "a1 STARTTLS" and TLS, was unlabelled, its first segment, no line end in it, turned down as no
+        // greeting. tshark reads the greeting, the STARTTLS and the ClientHello after it.
+        var greeting = Ascii("* OK [CAPABILITY IMAP4rev1 " + string.Join(' ', Enumerable.Range(0, 140).Select(i => $"X-CAP{i:D3}")) + " STARTTLS] ready\r\n");
+        var imap = new MailInspector(MailDialect.Imap);
+        var flow = NewFlow(tcp: true);
+        Assert.Equal(InspectResult.Match, Conversation(imap, flow, true,
+            (false, greeting[..536]), (false, greeting[..1072]), (false, greeting), (true, Ascii("a1 STARTTLS\r\n"))));
+        Assert.Equal("starttls", flow.AppDetail?.ToString());
+        // Bounded still: at the inspection's limits a line with no end is none.
+        ulong scratch = 0;
+        var last = new InspectionInput(NewFlow(tcp: true), greeting[..536], false, true, 0, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.NoMatch, imap.Inspect(ref last));
+        // SMTP, POP3 and NNTP bound a reply line at 512 octets (RFC 5321 4.5.3.1.5, RFC 1939 3, RFC 3977 3.1): longer text
+        // with no line end is no greeting of theirs.
+        var banner = Ascii("220 " + new string('x', 600));
+        Assert.Equal(InspectResult.NoMatch, Once(new MailInspector(MailDialect.Smtp), banner, tcp: true, fromClient: false).Result);
+    }
+
+    [Fact]
     public void AClientCommandAloneNeverClaimsAFlowAndAnotherServersGreetingRulesItOut()
     {
         var pop3 = new MailInspector(MailDialect.Pop3);

@@ -24,9 +24,9 @@ public sealed record MailDialect(AppLabel Label, int Order, ushort[] Ports, stri
     public static readonly MailDialect Pop3 = new(AppLabel.Pop3, 31, new ushort[] { 110 }, new[] { "+OK" }, null,
         new[] { "USER ", "CAPA", "APOP ", "STLS", "AUTH " }, false, "STLS");
 
-    /// <summary>IMAP (RFC 9051).</summary>
+    /// <summary>IMAP (RFC 9051), whose lines have no length bound (RFC 9051 4): a greeting's CAPABILITY list may run past 1 KB.</summary>
     public static readonly MailDialect Imap = new(AppLabel.Imap, 32, new ushort[] { 143 }, new[] { "* OK", "* PREAUTH", "* BYE" }, null,
-        new[] { "CAPABILITY", "LOGIN ", "AUTHENTICATE ", "STARTTLS", "ID ", "NOOP" }, true, "STARTTLS");
+        new[] { "CAPABILITY", "LOGIN ", "AUTHENTICATE ", "STARTTLS", "ID ", "NOOP" }, true, "STARTTLS") { MaxLineLength = int.MaxValue };
 
     /// <summary>NNTP (RFC 3977, RFC 4642).</summary>
     public static readonly MailDialect Nntp = new(AppLabel.Nntp, 33, new ushort[] { 119, 433 }, new[] { "200 ", "201 " }, "NNTP",
@@ -38,6 +38,13 @@ public sealed record MailDialect(AppLabel Label, int Order, ushort[] Ports, stri
     /// </summary>
     public static readonly MailDialect Ftp = new(AppLabel.Ftp, 34, new ushort[] { 21 }, new[] { "220 ", "220-" }, "FTP",
         new[] { "USER ", "AUTH ", "FEAT", "SYST", "OPTS ", "PASS " }, false, "AUTH TLS") { FollowedAfterClaim = true, AlsoProduces = [AppLabel.FtpData] };
+
+    /// <summary>
+    /// Bytes a side's first line may run to before its end is seen: beyond them, text with no line end is no greeting or
+    /// command of the dialect. 512, the bound SMTP, POP3 and NNTP set on a reply line (RFC 5321 4.5.3.1.5, RFC 1939 3,
+    /// RFC 3977 3.1); a dialect with none waits to the inspection's limits.
+    /// </summary>
+    public int MaxLineLength { get; init; } = 512;
 
     /// <summary>Labels the dialect's follower gives other flows (FTP's announced data connections).</summary>
     public AppLabel[] AlsoProduces { get; init; } = [];

@@ -36,7 +36,7 @@ public sealed class MailInspector : Inspector
         if (!input.IsTcp) return InspectResult.NoMatch;
         bool claimed = (input.Scratch & Claimed) != 0;
         if (!AsciiText.TryFirstLine(input.Data, out var line))
-            return claimed ? InspectResult.Partial : !input.AtLimit && input.Data.Length < 512 && CouldStart(input.Data) ? InspectResult.NeedMore : InspectResult.NoMatch;
+            return claimed ? InspectResult.Partial : !input.AtLimit && input.Data.Length < _dialect.MaxLineLength && CouldStart(input.Data) ? InspectResult.NeedMore : InspectResult.NoMatch;
         return input.FromClient ? OnClient(ref input, line, claimed) : OnServer(ref input, line, claimed);
     }
 
