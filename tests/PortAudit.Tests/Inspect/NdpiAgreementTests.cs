@@ -17,7 +17,6 @@ public class NdpiAgreementTests(ITestOutputHelper output)
             49190, 49192, 49195, 49162, 49168, 49159, 49175, 49186, 49170, 49183, 49189, 49196),
         Many("jabber.pcap", "port 5223: the bytes are neither TLS nor XMPP (a proprietary binary framing); nDPI guesses Jabber from the port",
             58388, 34070, 41420, 34218, 37614),
-        One("jabber.pcap", 57126, "midstream, and the only bytes are inside a stanza body: no stream header or top-level stanza to read"),
         Many("6in4tunnel.pcap", "TLS on 993: we report what is on the wire (tls); that TLS on 993 means IMAPS is the catalog's call", 35610, 56381),
         One("KakaoTalk_chat.pcap", 51021, "port 8080 carries a proprietary binary protocol, no HTTP request line; nDPI's HTTP_Proxy comes from the port"),
         Many("KakaoTalk_chat.pcap", "the flow carries no payload at all (only ACK/FIN); nDPI's label is a port guess", 35922, 34503),

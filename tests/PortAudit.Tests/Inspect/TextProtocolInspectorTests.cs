@@ -135,4 +135,15 @@ public class TextProtocolInspectorTests
         Assert.Equal("client; starttls", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NoMatch, Once(xmpp, Ascii("<html><body>"), tcp: true).Result);
     }
+
+    [Fact]
+    public void XmppMidstreamStreamEnd()
+    {
+        // jabber.pcap's 172.16.0.62:57126 -> 172.16.1.138:5222 was joined at its end: the client's only bytes are the
+        // stream's closing tag (RFC 6120 4.4), which tshark reads as XMPP "STREAM END" and nDPI names Jabber. Was unlabelled.
+        var (result, flow) = Once(new XmppInspector(), Ascii("</stream:stream>"), tcp: true);
+        Assert.Equal((InspectResult.Match, "stream-end"), (result, flow.AppDetail?.ToString()));
+        Assert.Equal(InspectResult.NeedMore, Once(new XmppInspector(), Ascii("</stream:st"), tcp: true).Result);
+        Assert.Equal(InspectResult.NoMatch, Once(new XmppInspector(), Ascii("</streams>"), tcp: true).Result);
+    }
 }

@@ -4,11 +4,15 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// XMPP (RFC 6120): a stream header, optionally after an XML declaration, in the jabber:client or jabber:server
-/// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls".
+/// namespace (appDetail "client" or "server"); a later &lt;starttls/&gt; adds "; starttls". Midstream, a stanza
+/// ("stanza") or the stream's closing tag ("stream-end", RFC 6120 4.4: a capture joined as the stream closed).
 /// </summary>
 public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5269, 5280], InspectorPrecision.StartLine, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int Window = 1024;
+
+    // The stream's closing tag (RFC 6120 4.4), all a capture joined as the stream closes may hold of it.
+    private static ReadOnlySpan<byte> StreamEnd => "</stream:stream>"u8;
 
     /// <inheritdoc />
     public override InspectResult Inspect(ref InspectionInput input)
@@ -24,7 +28,12 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
                 input.Flow.AppDetail = AppDetail.Word("stanza");
                 return InspectResult.Match;
             }
-            return !input.AtLimit && data.Length < Window && (data.StartsWith("<?xml"u8) || "<?xml"u8.StartsWith(data) || "<stream:stream"u8.StartsWith(data))
+            if (window.StartsWith(StreamEnd))
+            {
+                input.Flow.AppDetail = AppDetail.Word("stream-end");
+                return InspectResult.Match;
+            }
+            return !input.AtLimit && data.Length < Window && (data.StartsWith("<?xml"u8) || "<?xml"u8.StartsWith(data) || "<stream:stream"u8.StartsWith(data) || StreamEnd.StartsWith(data))
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
         }
         if (input.Scratch == 0)
