@@ -146,4 +146,21 @@ public class TextProtocolInspectorTests
         Assert.Equal(InspectResult.NeedMore, Once(new XmppInspector(), Ascii("</stream:st"), tcp: true).Result);
         Assert.Equal(InspectResult.NoMatch, Once(new XmppInspector(), Ascii("</streams>"), tcp: true).Result);
     }
+
+    [Fact]
+    public void XmppStreamHeaderCutIntoSegmentsIsReadWhole()
+    {
+        // A server-to-server stream header in 100-byte segments: its jabber:server namespace comes after the first. Was
+        // "client", read from the first segment alone; tshark reassembles the header and reads xmlns jabber:server.
+        var header = Ascii("<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:server' "
+            + "xmlns:db='jabber:server:dialback' to='partner.example' from='lync.example' version='1.0'>");
+        var flow = NewFlow(tcp: true, 5269);
+        Assert.Equal(InspectResult.Partial, Run(new XmppInspector(), flow, true, true, header[..100], header));
+        Assert.Equal("server", flow.AppDetail?.ToString());
+        // At the inspection's limits the header is read as far as it came.
+        ulong scratch = 0;
+        var cut = new InspectionInput(flow = NewFlow(tcp: true, 5269), header[..100], true, true, 0, ref scratch, atLimit: true);
+        Assert.Equal(InspectResult.Partial, new XmppInspector().Inspect(ref cut));
+        Assert.Equal("client", flow.AppDetail?.ToString());
+    }
 }

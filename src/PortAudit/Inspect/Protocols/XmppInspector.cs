@@ -20,7 +20,8 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
         var data = input.Data.TrimStart(" \r\n\t"u8);
         if (!input.IsTcp || data.IsEmpty || data[0] != '<') return input.Scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
         var window = data[..Math.Min(Window, data.Length)];
-        if (window.IndexOf("<stream:stream"u8) < 0)
+        int header = window.IndexOf("<stream:stream"u8);
+        if (header < 0)
         {
             if (input.Scratch != 0) return InspectResult.Partial;
             if (IsStanza(window))
@@ -38,6 +39,9 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
         }
         if (input.Scratch == 0)
         {
+            // The namespace may come after the segment that opened the header: the header is read once its tag has ended
+            // (or at the limits, as far as it came), as tshark reassembles it.
+            if (window[header..].IndexOf((byte)'>') < 0 && !input.AtLimit && data.Length < Window) return InspectResult.NeedMore;
             input.Flow.AppDetail = AppDetail.Word(window.IndexOf("jabber:server"u8) >= 0 ? "server" : "client");
             input.Scratch = 1;
         }
