@@ -154,7 +154,8 @@ internal static class IptablesRule
                     States(rule, option, value, negate);
                     break;
                 case "-i" or "--in-interface" or "-o" or "--out-interface" when value is not null:
-                    string name = (negate ? "!" : "") + value;
+                    // "eth+" is every name beginning "eth", written as the model writes a wildcard ("eth*").
+                    string name = (negate ? "!" : "") + (value.EndsWith('+') ? value[..^1] + "*" : value);
                     if (option is "-i" or "--in-interface") rule.InInterface = name;
                     else rule.OutInterface = name;
                     break;

@@ -74,11 +74,13 @@ internal static class NftMatches
                 rule.MatchStates(negated ? ~states & (ConnectionStates)31 : states);
                 return;
             case "iif" or "iifname" or "meta iif" or "meta iifname" or "oif" or "oifname" or "meta oif" or "meta oifname":
-                // A set of names is any of them, which one condition cannot say; not in a set ("!= { "a", "b" }") is
-                // neither, as "!= "a" != "b"" is (firewalld and hand-written rulesets): conditions that must all hold.
-                if (values.Count != 1 && !negated) { rule.Undecidable(text); return; }
+                // A set of names is any of them, one condition ("a,b"); not in a set ("!= { "a", "b" }") is neither, as
+                // "!= "a" != "b"" is (firewalld and hand-written rulesets): conditions that must all hold. A name ending
+                // in * is every name it begins ("eth*"), as the kernel compares it.
+                if (Expand(values, sets) is not { } names) { rule.Unknown(text, "a set of interface names with its elements in the file"); return; }
                 // nft -j lists a set sorted, the text as written: one order for both.
-                string conditions = string.Join(' ', values.Select(n => (negated ? "!" : "") + n.Trim('"')).Order(StringComparer.Ordinal));
+                var sorted = names.Select(n => n.Trim('"')).Order(StringComparer.Ordinal);
+                string conditions = negated ? string.Join(' ', sorted.Select(n => "!" + n)) : string.Join(',', sorted);
                 bool incoming = selector.Contains("iif", StringComparison.Ordinal);
                 string? earlier = incoming ? rule.InInterface : rule.OutInterface;
                 string both = earlier is null || earlier == conditions ? conditions : $"{earlier} {conditions}";

@@ -187,8 +187,10 @@ public sealed record PolicyRule
     /// <summary>
     /// Input interface ("!eth0" for any other); null for any. Several conditions, each of which must hold, are separated by
     /// spaces, which no interface name holds: "!eth0 !eth1" for neither (nftables <c>iifname != "eth0" iifname !=
-    /// "eth1"</c>). "lo" is decided: a flow to a loopback address, or from an address to itself (a host's connection to its
-    /// own address), arrives on it; a flow between two other addresses never does.
+    /// "eth1"</c>). A condition naming several, separated by commas, holds on any of them ("eth0,eth1": nftables
+    /// <c>iifname { "eth0", "eth1" }</c>); a name ending in * holds on every name it begins ("eth*": nftables
+    /// <c>iifname "eth*"</c>, iptables <c>-i eth+</c>). "lo" is decided: a flow to a loopback address, or from an address to
+    /// itself (a host's connection to its own address), arrives on it; a flow between two other addresses never does.
     /// </summary>
     public string? InInterface { get; init; }
 
@@ -282,6 +284,25 @@ public sealed record PolicyRule
     {
         if (wanted.StartsWith('!'))
             return InterfaceCondition(wanted[1..], actual, loopback) switch { MatchResult.Yes => MatchResult.No, MatchResult.No => MatchResult.Yes, _ => MatchResult.Maybe };
+        if (wanted.Contains(','))
+        {
+            // Any of the names: one that holds decides, none that may leaves it failing.
+            var any = MatchResult.No;
+            foreach (var name in wanted.Split(','))
+            {
+                var one = InterfaceCondition(wanted[name], actual, loopback);
+                if (one == MatchResult.Yes) return MatchResult.Yes;
+                if (one == MatchResult.Maybe) any = MatchResult.Maybe;
+            }
+            return any;
+        }
+        if (wanted.EndsWith('*'))
+        {
+            // Every name the part before * begins: "*" is any interface; lo, when the flow is on it, is decided too.
+            var start = wanted[..^1];
+            if (actual is not null || loopback) return (actual ?? "lo").AsSpan().StartsWith(start) ? MatchResult.Yes : MatchResult.No;
+            return start.IsEmpty ? MatchResult.Yes : MatchResult.Maybe;
+        }
         if (actual is not null) return wanted.SequenceEqual(actual) ? MatchResult.Yes : MatchResult.No;
         if (wanted.SequenceEqual("lo")) return loopback ? MatchResult.Yes : MatchResult.No;
         return loopback ? MatchResult.No : MatchResult.Maybe;

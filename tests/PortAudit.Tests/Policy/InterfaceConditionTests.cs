@@ -75,7 +75,7 @@ public class InterfaceConditionTests
         Assert.Equal((PolicyDecision.Allowed, "inet f forward#5"), Verdict(policy, Through(82), PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Blocked, "inet f forward#11"), Verdict(policy, Through(85), PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Undecided, "inet f forward#2"), Verdict(policy, Through(80), PolicyPoint.Network));
-        // A set to match is any of its names, which the conditions (all must hold) cannot say: it stays undecidable.
+        // A set to match is any of its names: a flow record names neither, so the rule may match.
         var anyOf = NftTextParser.Parse("""
             table inet f {
               chain input {
@@ -85,7 +85,7 @@ public class InterfaceConditionTests
             }
             """, "set.nft");
         Assert.Empty(anyOf.Issues);
-        Assert.Equal((null, PolicyDecision.Undecided),
+        Assert.Equal(("a,b", PolicyDecision.Undecided),
             (anyOf.Chain("inet f input")!.Rules[0].InInterface, PolicyEvaluator.Evaluate(anyOf, Through(22), PolicyPoint.Host).Decision));
     }
 
@@ -113,5 +113,70 @@ public class InterfaceConditionTests
             }
             """, "if2.nft");
         Assert.Equal(text.Chain("inet f input")!.Rules[0].InInterface, policy.Chain("inet f input")!.Rules[1].InInterface);
+    }
+
+    // if3, loaded on the server (kernel: 80, 82, 84, 85 and 86 passed from its own address, 81 and 83 dropped); if4 is
+    // its iptables form (82, 84, 85, 86 passed, 80, 81, 83 dropped: it has no rule for 80 and 81).
+    private const string Wildcards = """
+        table inet f {
+          chain input {
+            type filter hook input priority filter; policy drop;
+            ct state established,related accept
+            iifname { "lo", "x1" } tcp dport 80 accept
+            iifname { "x1", "x2" } tcp dport 81 accept
+            iifname "l*" tcp dport 82 accept
+            iifname "eth*" tcp dport 83 accept
+            iifname != "l*" tcp dport 84 drop
+            tcp dport 84 accept
+            iifname { "x*", "lo" } tcp dport 85 accept
+            iifname != "x*" tcp dport 86 accept
+          }
+        }
+        """;
+
+    private const string IptablesWildcards = """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        -A INPUT -i l+ -p tcp -m tcp --dport 82 -j ACCEPT
+        -A INPUT -i eth+ -p tcp -m tcp --dport 83 -j ACCEPT
+        -A INPUT ! -i l+ -p tcp -m tcp --dport 84 -j DROP
+        -A INPUT -p tcp -m tcp --dport 84 -j ACCEPT
+        -A INPUT ! -i x+ -p tcp -m tcp --dport 86 -j ACCEPT
+        COMMIT
+        """;
+
+    private static PolicyQuery Itself(int port) =>
+        new(IpProtocol.Tcp, IpAddr.Parse("10.99.2.2"), 50000, IpAddr.Parse("10.99.2.2"), port) { InInterface = "lo" };
+
+    [Fact]
+    public void A_set_of_interfaces_is_any_of_them_and_a_wildcard_every_name_it_begins()
+    {
+        var policy = NftTextParser.Parse(Wildcards, "if3.nft");
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal("iifname lo,x1", policy.Chain("inet f input")!.Rules[1].Interfaces);
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#2"), Verdict(policy, Itself(80), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f input"), Verdict(policy, Itself(81), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#4"), Verdict(policy, Itself(82), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f input"), Verdict(policy, Itself(83), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#7"), Verdict(policy, Itself(84), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#8"), Verdict(policy, Itself(85), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "inet f input#9"), Verdict(policy, Itself(86), PolicyPoint.Host));
+        // From another host the interface is not known: the names other than lo may be the one it came in on.
+        var remote = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), 80);
+        Assert.Equal(PolicyDecision.Undecided, PolicyEvaluator.Evaluate(policy, remote, PolicyPoint.Host).Decision);
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, remote with { InInterface = "x1" }, PolicyPoint.Host).Decision);
+        Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, remote with { DestinationPort = 85, InInterface = "x9" }, PolicyPoint.Host).Decision);
+        Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, remote with { DestinationPort = 82, InInterface = "eth0" }, PolicyPoint.Host).Decision);
+
+        var iptables = IptablesSaveParser.Parse(IptablesWildcards, "if4.ipt");
+        Assert.Equal("iifname l*", iptables.Chain("INPUT")!.Rules[1].Interfaces);
+        Assert.Equal((PolicyDecision.Allowed, "INPUT#2"), Verdict(iptables, Itself(82), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Blocked, "policy of INPUT"), Verdict(iptables, Itself(83), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "INPUT#5"), Verdict(iptables, Itself(84), PolicyPoint.Host));
+        Assert.Equal((PolicyDecision.Allowed, "INPUT#6"), Verdict(iptables, Itself(86), PolicyPoint.Host));
     }
 }
