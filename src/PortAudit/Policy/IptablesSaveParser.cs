@@ -175,9 +175,10 @@ internal static class IptablesRule
                 case "-j" or "--jump" or "-g" or "--goto" when value is not null:
                     Target(rule, option is "-g" or "--goto", value, w, i + 2);
                     return;
-                case "--dst-type" when value == "LOCAL":
-                    // The destination is an address of the host itself: known for a host's own firewall (PolicyEvaluator).
-                    rule.LocalDestination = !negate;
+                case "--dst-type" when value is not null && PolicyValues.TryAddressTypes(value.Split(','), out var types):
+                    // LOCAL is an address of the host itself, known for a host's own firewall (PolicyEvaluator); a
+                    // multicast group and the limited broadcast are known by the address (PolicyRule.DestinationTypes).
+                    rule.MatchDestinationTypes(negate ? AddressTypes.All & ~types : types);
                     break;
                 case "--icmp-type" or "--icmpv6-type" or "--tcp-flags" or "--limit" or "--limit-burst" or "--dst-type" or "--src-type" or "--mark" or "--pkt-type" or "--src-range" or "--dst-range" when value is not null:
                     used = option == "--tcp-flags" ? 3 : 2;

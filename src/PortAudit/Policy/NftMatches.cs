@@ -95,11 +95,12 @@ internal static class NftMatches
                 rule.RequireProtocol(IpProtocol.Tcp);
                 rule.Undecidable(text);
                 return;
-            case "fib daddr type" when values is ["local"]:
-                // The route type of the destination: local for an address of the host's own (iptables --dst-type LOCAL),
-                // decided where the point is a host's own firewall. One looked up on the incoming interface ("fib daddr
-                // . iif type") or another type may match.
-                rule.LocalDestination = !negated;
+            case "fib daddr type" when PolicyValues.TryAddressTypes(values, out var types):
+                // The route type of the destination, as iptables --dst-type: local for an address of the host's own,
+                // decided where the point is a host's own firewall, multicast and the limited broadcast by the address
+                // (PolicyRule.DestinationTypes). One looked up on the incoming interface ("fib daddr . iif type") or
+                // another type may match.
+                rule.MatchDestinationTypes(negated ? AddressTypes.All & ~types : types);
                 return;
             case "meta pkttype" or "meta mark" or "ct mark" or "meta skuid" or "meta skgid" or "ip length" or "ip ttl"
                 or "ip6 hoplimit" or "ct direction" or "ether saddr" or "ether daddr" or "ip dscp" or "ip6 dscp" or "meta cpu":

@@ -55,6 +55,32 @@ public enum ConnectionStates
     Untracked = 16,
 }
 
+/// <summary>
+/// The kernel's types of a destination address a rule can ask for (iptables <c>-m addrtype --dst-type</c>, nftables <c>fib
+/// daddr type</c>), as flags: a rule asks for any of those it names.
+/// </summary>
+[Flags]
+public enum AddressTypes
+{
+    /// <summary>No type.</summary>
+    None = 0,
+
+    /// <summary>An address of the host itself (LOCAL, <c>local</c>).</summary>
+    Local = 1,
+
+    /// <summary>A broadcast address (BROADCAST, <c>broadcast</c>): 255.255.255.255, 0.0.0.0/8, or a subnet's broadcast on the host.</summary>
+    Broadcast = 2,
+
+    /// <summary>A multicast group (MULTICAST, <c>multicast</c>).</summary>
+    Multicast = 4,
+
+    /// <summary>Any other type (unicast elsewhere, unreachable, blackhole...), which a rule can only ask for by negation.</summary>
+    Other = 8,
+
+    /// <summary>Every type.</summary>
+    All = Local | Broadcast | Multicast | Other,
+}
+
 /// <summary>How sure a rule's conditions are about a flow.</summary>
 public enum MatchResult
 {
@@ -210,11 +236,11 @@ public sealed record PolicyRule
     }.Where(s => s is not null)) is { Length: > 0 } text ? text : null;
 
     /// <summary>
-    /// True when the rule asks for a destination address of the firewall's own host (iptables <c>-m addrtype --dst-type
-    /// LOCAL</c>, nftables <c>fib daddr type local</c>), false for one that is not (<c>! --dst-type LOCAL</c>, <c>fib daddr
-    /// type != local</c>); null for either.
+    /// The types of destination address the rule asks for, any of them: <see cref="AddressTypes.Local"/> for iptables
+    /// <c>-m addrtype --dst-type LOCAL</c> and nftables <c>fib daddr type local</c>, every other type for their negations
+    /// (<c>! --dst-type LOCAL</c>, <c>fib daddr type != local</c>), broadcast and multicast alike; null for any.
     /// </summary>
-    public bool? LocalDestination { get; init; }
+    public AddressTypes? DestinationTypes { get; init; }
 
     /// <summary>
     /// True for a rule that turns connection tracking off for its packets (nftables <c>notrack</c>, iptables <c>-j CT
@@ -254,13 +280,26 @@ public sealed record PolicyRule
         foreach (var side in (ReadOnlySpan<MatchResult>)[Source?.Match(query.Source) ?? MatchResult.Yes, Destination?.Match(query.Destination) ?? MatchResult.Yes,
                      Interface(InInterface, query.InInterface, toItself || IpPrefix.IsLoopback(query.Source)),
                      Interface(OutInterface, query.OutInterface, toItself || IpPrefix.IsLoopback(query.Destination)),
-                     LocalDestination is not { } local ? MatchResult.Yes : query.LocalDestination is not { } known ? MatchResult.Maybe
-                     : known == local ? MatchResult.Yes : MatchResult.No])
+                     DestinationTypes is { } types ? AddressType(types, query) : MatchResult.Yes])
         {
             if (side == MatchResult.No) return MatchResult.No;
             if (side == MatchResult.Maybe) result = MatchResult.Maybe;
         }
         return Undecidable.Count > 0 ? MatchResult.Maybe : result;
+    }
+
+    // The address alone decides a multicast group, and IPv4's limited broadcast (255.255.255.255, and 0.0.0.0/8, which the
+    // kernel types broadcast too); whether a unicast address is the host's own is the point's to say (PolicyQuery), and
+    // one that is not may still be a broadcast of one of the host's subnets. IPv6 has no broadcast type. An IPv6 group is
+    // left to either type: nftables' fib types it by its route, not by its address.
+    private static MatchResult AddressType(AddressTypes wanted, in PolicyQuery query)
+    {
+        var destination = query.Destination;
+        var possible = destination.IsV4 && (destination.V4 == 0xFFFF_FFFF || destination.V4 >> 24 == 0) ? AddressTypes.Broadcast
+            : destination.IsGroup ? destination.IsV4 ? AddressTypes.Multicast : AddressTypes.Multicast | AddressTypes.Other
+            : (query.LocalDestination switch { true => AddressTypes.Local, false => AddressTypes.All & ~AddressTypes.Local, null => AddressTypes.All }
+               & ~AddressTypes.Multicast & (destination.IsV4 ? AddressTypes.All : ~AddressTypes.Broadcast));
+        return (possible & ~wanted) == 0 ? MatchResult.Yes : (possible & wanted) == 0 ? MatchResult.No : MatchResult.Maybe;
     }
 
     private static bool HasPorts(byte protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or 132;

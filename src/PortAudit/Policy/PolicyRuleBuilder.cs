@@ -31,7 +31,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public string? AppliesOn { get; set; }
     public NatTranslation? Nat { get; set; }
     public bool Untracks { get; set; }
-    public bool? LocalDestination { get; set; }
+    public AddressTypes? DestinationTypes { get; set; }
     public bool Enabled { get; set; } = true;
 
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
@@ -63,6 +63,9 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         if (Translated is { } earlier && earlier != translated) Protocols = [];
         Translated = translated;
     }
+
+    /// <summary>Adds a match on the destination's address type (<see cref="PolicyRule.DestinationTypes"/>): the types both allow.</summary>
+    public void MatchDestinationTypes(AddressTypes types) => DestinationTypes = (DestinationTypes ?? AddressTypes.All) & types;
 
     /// <summary>Adds a match on IP protocols: the protocols both allow.</summary>
     public void MatchProtocols(List<byte> protocols) => Protocols = Protocols is null ? protocols : Protocols.Intersect(protocols).ToList();
@@ -143,7 +146,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         AppliesOn = AppliesOn,
         Nat = Nat,
         Untracks = Untracks,
-        LocalDestination = LocalDestination,
+        DestinationTypes = DestinationTypes,
         Undecidable = _undecidable.Count == 0 ? [] : [.. _undecidable],
         Comment = Comment,
         Enabled = Enabled,
@@ -175,6 +178,32 @@ internal static class PolicyValues
     };
 
     /// <summary>Reads "tcp", "6".</summary>
+    // The address types a rule's verdict can be decided on (PolicyRule.DestinationTypes), as iptables (upper case) and nft
+    // (lower case) name them; the others (unicast, anycast, unreachable...) need the host's routes.
+    private static readonly (string Name, AddressTypes Type)[] TypeNames =
+        [("local", AddressTypes.Local), ("broadcast", AddressTypes.Broadcast), ("multicast", AddressTypes.Multicast)];
+
+    /// <summary>Reads address type names ("LOCAL", "broadcast"), any of which a rule asks for; false for any other name.</summary>
+    public static bool TryAddressTypes(IEnumerable<string> names, out AddressTypes types)
+    {
+        types = AddressTypes.None;
+        foreach (string name in names)
+        {
+            int index = Array.FindIndex(TypeNames, t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (index < 0) return false;
+            types |= TypeNames[index].Type;
+        }
+        return types != AddressTypes.None;
+    }
+
+    /// <summary>"local", "broadcast,multicast", or "!local" for every type but those named.</summary>
+    public static string AddressTypeNames(AddressTypes types)
+    {
+        bool negated = (types & AddressTypes.Other) != 0;
+        var named = negated ? AddressTypes.All & ~types : types;
+        return (negated ? "!" : "") + string.Join(',', TypeNames.Where(t => (named & t.Type) != 0).Select(t => t.Name));
+    }
+
     public static bool TryProtocol(string text, out byte protocol) =>
         ProtocolNumbers.TryGetValue(text, out protocol) || byte.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out protocol);
 

@@ -1,6 +1,7 @@
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Policy;
+using PortAudit.Report.Audits;
 
 namespace PortAudit.Tests.Policy;
 
@@ -125,5 +126,93 @@ public class LocalDestinationTests
             // Where the point is not said, the destination may not be the host's own.
             Assert.Equal(PolicyDecision.Undecided, Verdict(policy, IpProtocol.Tcp, 80, point: PolicyPoint.Unknown).Item1);
         }
+    }
+
+    // Kernel cases at1 (nftables) and at2 (iptables), loaded on the server: 80, 81, 82 and ping passed, 83 dropped.
+    private const string AddressTypesHost = """
+        table inet f {
+          chain input {
+            type filter hook input priority filter; policy drop;
+            ct state established,related accept
+            fib daddr type broadcast drop
+            fib daddr type multicast drop
+            tcp dport 80 accept
+            tcp dport 81 fib daddr type { local, broadcast } accept
+            tcp dport 82 fib daddr type != multicast accept
+            tcp dport 83 fib daddr type { broadcast, multicast } accept
+            meta l4proto { icmp, ipv6-icmp } accept
+          }
+        }
+        """;
+
+    private const string AddressTypesIptables = """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        -A INPUT -m addrtype --dst-type BROADCAST -j DROP
+        -A INPUT -m addrtype --dst-type MULTICAST -j DROP
+        -A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 81 -m addrtype --dst-type LOCAL,BROADCAST -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 82 -m addrtype ! --dst-type MULTICAST -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 83 -m addrtype --dst-type BROADCAST,MULTICAST -j ACCEPT
+        -A INPUT -p icmp -j ACCEPT
+        COMMIT
+        """;
+
+    // Kernel cases at3 (IPv4) and at4 (IPv6), loaded on the router: 80, 81, 82 and ping passed, 83 dropped, both families.
+    private const string AddressTypesRouter = """
+        table inet f {
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            fib daddr type multicast drop
+            tcp dport 80 accept
+            tcp dport 81 fib daddr type broadcast drop
+            tcp dport 81 accept
+            tcp dport 82 fib daddr type != multicast accept
+            tcp dport 83 fib daddr type multicast accept
+            meta l4proto { icmp, ipv6-icmp } fib daddr type broadcast drop
+            meta l4proto { icmp, ipv6-icmp } accept
+          }
+        }
+        """;
+
+    private static (PolicyDecision, string) To(FirewallPolicy policy, byte protocol, int port, string client, string server, PolicyPoint point)
+    {
+        var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(protocol, IpAddr.Parse(client), 50000, IpAddr.Parse(server), port), point);
+        return (verdict.Decision, verdict.DecidedBy);
+    }
+
+    [Fact]
+    public void Broadcast_and_multicast_types_are_decided_where_the_address_or_the_host_decides_them()
+    {
+        foreach (var (policy, chain) in new[] { (NftTextParser.Parse(AddressTypesHost, "at1.nft"), "inet f input#"), (IptablesSaveParser.Parse(AddressTypesIptables, "at2.rules"), "INPUT#") })
+        {
+            Assert.Empty(policy.Issues);
+            // A host's own unicast address is neither broadcast nor multicast.
+            Assert.Equal((PolicyDecision.Allowed, chain + "4"), Verdict(policy, IpProtocol.Tcp, 80));
+            Assert.Equal((PolicyDecision.Allowed, chain + "5"), Verdict(policy, IpProtocol.Tcp, 81));
+            Assert.Equal((PolicyDecision.Allowed, chain + "6"), Verdict(policy, IpProtocol.Tcp, 82));
+            Assert.Equal((PolicyDecision.Blocked, "policy of " + chain.TrimEnd('#')), Verdict(policy, IpProtocol.Tcp, 83));
+            Assert.Equal((PolicyDecision.Allowed, chain + "8"), Verdict(policy, IpProtocol.Icmp, 0));
+            // A group and the limited broadcast are known by their address wherever they are seen.
+            Assert.Equal((PolicyDecision.Blocked, chain + "3"), To(policy, IpProtocol.Udp, 5353, "10.99.1.2", "224.0.0.251", PolicyPoint.Host));
+            Assert.Equal((PolicyDecision.Blocked, chain + "2"), To(policy, IpProtocol.Udp, 67, "0.0.0.0", "255.255.255.255", PolicyPoint.Host));
+            Assert.Equal("tcp any -> any:81 dst-type local,broadcast", FirewallReportWriter.Match(policy.Chains.First(c => c.Hook == "input").Rules[4]));
+        }
+
+        var router = NftTextParser.Parse(AddressTypesRouter, "at3.nft");
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), To(router, IpProtocol.Tcp, 80, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#6"), To(router, IpProtocol.Tcp, 82, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), To(router, IpProtocol.Tcp, 83, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#2"), To(router, IpProtocol.Udp, 5353, "10.99.1.2", "224.0.0.251", PolicyPoint.Network));
+        // A unicast IPv4 address may be a broadcast of a subnet of the router's: the kernel passed 81, which stays open.
+        Assert.Equal((PolicyDecision.Undecided, "inet f forward#4"), To(router, IpProtocol.Tcp, 81, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
+        // IPv6 has no broadcast (at4): 81 and ping are decided.
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#5"), To(router, IpProtocol.Tcp, 81, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#9"), To(router, 58, 0, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), To(router, IpProtocol.Tcp, 83, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
     }
 }

@@ -102,7 +102,7 @@ public static class FirewallReportWriter
         string ports = rule.DestinationPorts is { } d ? ":" + d : "";
         string states = (rule.States is { } s ? " " + s.ToString().ToLowerInvariant() : "")
             + (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "")
-            + (rule.LocalDestination is { } local ? local ? " dst-type local" : " !dst-type local" : "");
+            + (rule.DestinationTypes is { } types ? " dst-type " + PolicyValues.AddressTypeNames(types) : "");
         string maybe = rule.Undecidable.Count > 0 ? $" (+{string.Join("; ", rule.Undecidable)})" : "";
         string interfaces = rule.Interfaces is { } on ? " " + on : "";
         return $"{protocols} {source} -> {destination}{ports}{states}{interfaces}{maybe}";
