@@ -113,20 +113,42 @@ internal static class NftMatches
         }
     }
 
-    // "ct status dnat" tests the flag (nft -j: op "in"), "ct status ! dnat" its absence: the first packet the filter sees
-    // has it when the nat chains before translated its destination. "ct status != dnat" and a set ({ dnat }) compare the
-    // whole status, which holds other flags (dnat-done, ...) the model does not follow, and the other flags (snat after
-    // a later nat chain, confirmed, assured...) depend on hooks and packets a flow's first packet does not show. A packet
-    // with no connection (untracked, or invalid: not tracked yet) has no status at all: neither form matches it.
+    // "ct status dnat" tests the flag (nft -j: op "in"; "snat,dnat": any of them), "ct status ! dnat" its absence: the
+    // first packet the filter sees has dnat when the nat chains before translated its destination, and never snat, which
+    // the nat chains after the filter (postrouting, input srcnat) set, as iptables' --ctstate SNAT. "ct status != dnat"
+    // and a set ("{ snat, dnat }", "== dnat") compare the whole status, which holds each of the two with its -done flag
+    // (dnat-done, snat-done): it never equals either, and "!=" holds for every connection (the kernel passed both a
+    // translated and an untranslated one by "!= dnat"). A packet with no connection (untracked, or invalid: not tracked
+    // yet) has no status at all: no form matches it. Other flags (confirmed, assured, dnat-done after a nat chain the
+    // listing may not show...) depend on hooks and packets a flow's first packet does not show: they may match.
     private static void Status(PolicyRuleBuilder rule, string op, IReadOnlyList<string> values, string text)
     {
-        if (values is not ["dnat"] || op is not ("" or "in" or "!"))
+        if (values.Count == 0 || values.Any(v => v is not ("dnat" or "snat")))
         {
             rule.Undecidable(text);
             return;
         }
-        rule.MatchTranslated(op != "!");
-        if (op == "!") rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+        bool dnat = values.Contains("dnat");
+        switch (op)
+        {
+            case "" or "in":
+                if (dnat) rule.MatchTranslated(true);
+                else rule.MatchNothing();
+                break;
+            case "!":
+                if (dnat) rule.MatchTranslated(false);
+                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                break;
+            case "==" or "eq":
+                rule.MatchNothing();
+                break;
+            case "!=" or "ne":
+                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                break;
+            default:
+                rule.Undecidable(text);
+                break;
+        }
     }
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, IReadOnlyList<string> values, bool negated,

@@ -143,8 +143,10 @@ internal static class NftTextRule
         string op = "";
         if (next < t.Count && Operators.Contains(t[next])) op = t[next++];
         // A flag field tests its flags as nft -j writes it, "in" ("ct status dnat"), or their absence, "!"
-        // ("ct status ! dnat"); a set of values is compared whole.
-        else if (selector == "ct status" && next < t.Count) op = t[next] == "!" ? t[next++] : t[next] == "{" ? "==" : "in";
+        // ("ct status ! dnat"); a set of values is compared whole, but for a set of one, which nft makes a test of
+        // that flag (listed "ct status dnat", nft -j "in").
+        else if (selector == "ct status" && next < t.Count)
+            op = t[next] == "!" ? t[next++] : t[next] == "{" && !(next + 2 < t.Count && t[next + 2] == "}") ? "==" : "in";
         if (next < t.Count && t[next] is "vmap" or "map" or ".")
         {
             // Verdict maps and concatenations: skipped whole (a braced set to its closing brace), reported, undecidable.

@@ -60,9 +60,12 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     /// <summary>Adds a match on whether the connection's destination was translated: two that disagree match nothing.</summary>
     public void MatchTranslated(bool translated)
     {
-        if (Translated is { } earlier && earlier != translated) Protocols = [];
+        if (Translated is { } earlier && earlier != translated) MatchNothing();
         Translated = translated;
     }
+
+    /// <summary>Adds a match no first packet of a connection holds (no protocol is left).</summary>
+    public void MatchNothing() => Protocols = [];
 
     /// <summary>Adds a match on the destination's address type (<see cref="PolicyRule.DestinationTypes"/>): the types both allow.</summary>
     public void MatchDestinationTypes(AddressTypes types) => DestinationTypes = (DestinationTypes ?? AddressTypes.All) & types;
