@@ -73,7 +73,10 @@ public static class PolicyLoader
             return PolicyFormat.Iptables;
         if (text.Contains("netsh advfirewall", StringComparison.OrdinalIgnoreCase) || text.Contains("Rule Name:", StringComparison.Ordinal))
             return PolicyFormat.Netsh;
-        if (text.Contains("access-list ", StringComparison.Ordinal)) return PolicyFormat.Asa;
+        // An ASA's running configuration names its version on a line of its own; one with no access list (NAT and
+        // objects only) is still the ASA's, which passes what security levels allow.
+        if (text.Contains("access-list ", StringComparison.Ordinal)
+            || System.Text.RegularExpressions.Regex.IsMatch(text, @"(^|\n)(ASA|PIX) Version \d")) return PolicyFormat.Asa;
         if (System.Text.RegularExpressions.Regex.IsMatch(text, @"(^|\n)\s*table\s+\S+(\s+\S+)?\s*\{")) return PolicyFormat.NftText;
         return null;
     }
