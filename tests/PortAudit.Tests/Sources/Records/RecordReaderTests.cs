@@ -291,6 +291,45 @@ public class RecordReaderTests
         ], flows);
     }
 
+    // A biflow without biflowDirection leaves the assignment to "out-of-band" configuration (RFC 5103 §6.3). softflowd's
+    // (-b) puts the lower address first: the reader took it for the client, so softflowd's export of the lab turned 15
+    // of its 16 flows round (fe01:5060 a client of client01:36611), lost the required-blocked finding of the refused
+    // 5061 and made 16 unexpected ones. The evidence decides as for an arbitrary biflowDirection: a SYN without ACK,
+    // then a service port, else the source; a source that sent nothing is no end of the flow's opening at all.
+    [Fact]
+    public void Ipfix_biflow_without_direction_takes_its_client_from_a_syn_or_the_ports_or_the_only_sender()
+    {
+        // Template 259: sourceIPv4, destinationIPv4, sourcePort, destinationPort, protocol, tcpFlags, packets, octets,
+        // their reverses (enterprise 29305), as softflowd -b -v 10 writes them; 260: the same for ICMP, its type and code
+        // each way (icmpTypeCodeIPv4, 32).
+        var message = Ipfix(
+            TemplateSet(
+                (259, [(8, 4, 0u), (12, 4, 0u), (7, 2, 0u), (11, 2, 0u), (4, 1, 0u), (6, 1, 0u), (2, 4, 0u), (1, 4, 0u),
+                    (6, 1, 29305u), (2, 4, 29305u), (1, 4, 29305u)]),
+                (260, [(8, 4, 0u), (12, 4, 0u), (4, 1, 0u), (32, 2, 0u), (2, 4, 0u), (1, 4, 0u), (32, 2, 29305u), (2, 4, 29305u), (1, 4, 29305u)])),
+            DataSet(259,
+                // the server first: its RST-ACK refused the destination's SYN
+                Undirected(0x0A4D000A, 0x0A4D0064, 5061, 53160, 0x14, 1, 40, 0x02, 1, 60),
+                // no SYN alone either way (softflowd ORs a direction's flags): the service port on the source's side
+                Undirected(0x0A4D001E, 0x0A4D0064, 135, 33380, 0x1B, 6, 600, 0x1B, 7, 700),
+                // no evidence against the source: it stays the client
+                Undirected(0x0A4D000A, 0x0A4D0064, 40754, 8000, 0x1B, 7, 451, 0x1B, 5, 1101)),
+            DataSet(260,
+                // the source sent nothing: the destination's four port-unreachables are the flow
+                [.. U32(0x0A4D0014), .. U32(0x0A4D0064), 1, .. U16(0x0000), .. U32(0), .. U32(0), .. U16(0x0303), .. U32(4), .. U32(560)]));
+        var run = RecordRun.Bytes(message);
+        Assert.Equal((4L, 0L), (run.Records.Read, run.Records.Rejected));
+        var flows = run.Flows.OrderBy(f => f.Id).Select(f => (f.Client.ToString(), f.ClientPort, f.Server.ToString(), f.ServerPort,
+            f.PacketsToServer, f.PacketsToClient, f.State, f.Sides, f.IcmpType, f.IcmpCode));
+        Assert.Equal(
+        [
+            ("10.77.0.100", (ushort)53160, "10.77.0.10", (ushort)5061, 1L, 1L, FlowState.Rejected, FlowSides.Opening, (byte)0, (byte)0),
+            ("10.77.0.100", (ushort)33380, "10.77.0.30", (ushort)135, 7L, 6L, FlowState.Established, FlowSides.Ports, (byte)0, (byte)0),
+            ("10.77.0.10", (ushort)40754, "10.77.0.100", (ushort)8000, 7L, 5L, FlowState.Established, FlowSides.Ports, (byte)0, (byte)0),
+            ("10.77.0.100", (ushort)0, "10.77.0.20", (ushort)0, 4L, 0L, FlowState.Unanswered, FlowSides.Opening, (byte)3, (byte)3),
+        ], flows);
+    }
+
     [SharedDataFact("flowdata")]
     public void A_cut_export_file_never_throws_at_any_length()
     {
@@ -355,6 +394,11 @@ public class RecordReaderTests
         uint packets, uint octets, byte reverseFlags, uint reversePackets, uint reverseOctets, byte direction) =>
         [.. U32(source), .. U32(destination), .. U16(sourcePort), .. U16(destinationPort), 6, flags, .. U32(packets), .. U32(octets),
             reverseFlags, .. U32(reversePackets), .. U32(reverseOctets), direction];
+
+    private static byte[] Undirected(uint source, uint destination, ushort sourcePort, ushort destinationPort, byte flags,
+        uint packets, uint octets, byte reverseFlags, uint reversePackets, uint reverseOctets) =>
+        [.. U32(source), .. U32(destination), .. U16(sourcePort), .. U16(destinationPort), 6, flags, .. U32(packets), .. U32(octets),
+            reverseFlags, .. U32(reversePackets), .. U32(reverseOctets)];
 
     private static byte[] U16(ushort v) { var b = new byte[2]; BinaryPrimitives.WriteUInt16BigEndian(b, v); return b; }
     private static byte[] U32(uint v) { var b = new byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, v); return b; }

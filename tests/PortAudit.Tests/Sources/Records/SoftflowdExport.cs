@@ -12,20 +12,23 @@ namespace PortAudit.Tests.Sources.Records;
 /// </summary>
 internal static class SoftflowdExport
 {
-    /// <summary>Exports <paramref name="capture"/> to 127.0.0.1:<paramref name="port"/> and returns when softflowd has sent everything.</summary>
-    public static void To(string capture, int port) =>
-        External.Run("softflowd", "-r", capture, "-n", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-v", "10", "-T", "full", "-d");
+    /// <summary>
+    /// Exports <paramref name="capture"/> to 127.0.0.1:<paramref name="port"/> and returns when softflowd has sent
+    /// everything; <paramref name="options"/> are softflowd's further ones (<c>-b</c>: biflows).
+    /// </summary>
+    public static void To(string capture, int port, params string[] options) =>
+        External.Run("softflowd", ["-r", capture, "-n", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-v", "10", "-T", "full", "-d", .. options]);
 
     /// <summary>A UDP port free on the loopback now.</summary>
     public static int FreeUdpPort() => NfcapdCollector.FreeUdpPort();
 
     /// <summary>The export of <paramref name="capture"/> as received: its datagrams back to back, as an IPFIX file holds them.</summary>
-    public static byte[] AsFile(string capture)
+    public static byte[] AsFile(string capture, params string[] options)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 8 << 20 };
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         // softflowd has sent everything when it exits; the socket holds it until read.
-        To(capture, ((IPEndPoint)socket.LocalEndPoint!).Port);
+        To(capture, ((IPEndPoint)socket.LocalEndPoint!).Port, options);
         var file = new MemoryStream();
         var buffer = new byte[65535];
         while (socket.Poll(500_000, SelectMode.SelectRead)) file.Write(buffer, 0, socket.Receive(buffer));

@@ -1,3 +1,5 @@
+using PortAudit.Audit;
+using PortAudit.Common;
 using PortAudit.Flows;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
@@ -33,6 +35,40 @@ public class SoftflowdVerdictTests(ITestOutputHelper output)
         // The capture's NETLOGON flows on 49668 are expected-dynamic-rpc because inspection read the mapper's answer;
         // their records say only "a port in the dynamic range".
         Compare(SharedData.Path("captures/sv-dcerpc-zerologon.pcap")!, "tests/PortAudit.Tests/Audit/Inventories/sv-dcerpc-zerologon.yaml", 32, 21, 0);
+    }
+
+    [NeedsProgramFact("softflowd", package: "softflowd")]
+    public void Softflowds_biflows_name_the_capture_s_clients_where_a_syn_or_a_catalog_port_tells()
+    {
+        // softflowd -b exports each flow as one RFC 5103 biflow, the lower address as source, without biflowDirection.
+        // Taken for the client, fe01 (10.77.0.10) became a client of client01 on 5060 and 53160, the refused 5061 a
+        // flow from fe01's 5061, and the lab's one required-blocked finding went, 15 unexpected ones in its place.
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        var context = VerdictComparison.Context(SharedData.InRepository("captures/lab.yaml"));
+        var direct = SharedCaptureAuditTests.Audit(context, capture);
+        string file = Path.Combine(Path.GetTempPath(), $"portaudit-softflowd-b-{Guid.NewGuid():N}.ipfix");
+        try
+        {
+            File.WriteAllBytes(file, SoftflowdExport.AsFile(capture, "-b"));
+            var biflows = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]);
+            var clients = direct.Flows.Select(f => f.Flow).Where(f => f.Protocol != IpProtocol.Icmp)
+                .ToDictionary(f => FlowKey.Create(f.Client, f.ClientPort, f.Server, f.ServerPort, f.Protocol, out _), f => (f.Client, f.ClientPort));
+            var turned = biflows.Flows.Select(f => f.Flow)
+                .Where(f => clients.TryGetValue(FlowKey.Create(f.Client, f.ClientPort, f.Server, f.ServerPort, f.Protocol, out _), out var c)
+                    && c != (f.Client, f.ClientPort))
+                .Select(f => $"{f.Client}:{f.ClientPort}>{f.Server}:{f.ServerPort} {f.Sides.Name()}").Order(StringComparer.Ordinal).ToList();
+            output.WriteLine(string.Join('\n', turned));
+            // Left turned: two flows the records cannot place, both directions started in one millisecond with SYN and
+            // ACK OR-ed into each, neither port the catalog's (the unexpected 8000, dynamic RPC on 49153); the ports
+            // decided, and their sides say so.
+            Assert.Equal(["10.77.0.10:8000>10.77.0.100:40754 ports", "10.77.0.30:49153>10.77.0.100:32856 ports"], turned);
+            var refused = Assert.Single(biflows.Report.Findings, f => f.Kind == FindingKind.RequiredBlocked);
+            Assert.Equal(("client01", "fe01", "5061"), (refused.ClientHost, refused.ServerHost, refused.Ports));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private void Compare(string path, string inventory, int same, int explained, int unmatched)

@@ -263,7 +263,8 @@ internal struct IpfixValues
     private ushort _sourcePort, _destinationPort;
     private long _octets, _packets, _reverseOctets, _reversePackets;
     private long _startNs, _endNs, _startUptimeMs, _endUptimeMs, _systemInitMs, _observationMs;
-    private bool _hasStartUptime, _hasEndUptime, _hasIcmp, _saturated;
+    private bool _hasStartUptime, _hasEndUptime, _hasIcmp, _hasReverseIcmp, _saturated;
+    private byte _reverseIcmpType, _reverseIcmpCode;
     private string? _application;
 
     public void Set(in IpfixField field, ReadOnlySpan<byte> value)
@@ -295,14 +296,22 @@ internal struct IpfixValues
             case IpfixElements.DestinationTransportPort when !reverse: _destinationPort = (ushort)Unsigned(value); break;
             case IpfixElements.SourceIPv4Address or IpfixElements.SourceIPv6Address when !reverse: _hasSource = TryAddress(value, out _source); break;
             case IpfixElements.DestinationIPv4Address or IpfixElements.DestinationIPv6Address when !reverse: _hasDestination = TryAddress(value, out _destination); break;
-            case IpfixElements.IcmpTypeCodeIPv4 or IpfixElements.IcmpTypeCodeIPv6 when !reverse:
+            case IpfixElements.IcmpTypeCodeIPv4 or IpfixElements.IcmpTypeCodeIPv6 when reverse:
+                long reverseTypeCode = Unsigned(value);
+                _reverseIcmpType = (byte)(reverseTypeCode >> 8);
+                _reverseIcmpCode = (byte)reverseTypeCode;
+                _hasReverseIcmp = true;
+                break;
+            case IpfixElements.IcmpTypeCodeIPv4 or IpfixElements.IcmpTypeCodeIPv6:
                 long typeCode = Unsigned(value);
                 _icmpType = (byte)(typeCode >> 8);
                 _icmpCode = (byte)typeCode;
                 _hasIcmp = true;
                 break;
-            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6 when !reverse: _icmpType = (byte)Unsigned(value); _hasIcmp = true; break;
-            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6 when !reverse: _icmpCode = (byte)Unsigned(value); _hasIcmp = true; break;
+            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6 when reverse: _reverseIcmpType = (byte)Unsigned(value); _hasReverseIcmp = true; break;
+            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6 when reverse: _reverseIcmpCode = (byte)Unsigned(value); _hasReverseIcmp = true; break;
+            case IpfixElements.IcmpTypeIPv4 or IpfixElements.IcmpTypeIPv6: _icmpType = (byte)Unsigned(value); _hasIcmp = true; break;
+            case IpfixElements.IcmpCodeIPv4 or IpfixElements.IcmpCodeIPv6: _icmpCode = (byte)Unsigned(value); _hasIcmp = true; break;
             case IpfixElements.FlowStartSysUpTime when !reverse: _startUptimeMs = (long)Unsigned(value); _hasStartUptime = true; break;
             case IpfixElements.FlowEndSysUpTime when !reverse: _endUptimeMs = (long)Unsigned(value); _hasEndUptime = true; break;
             case IpfixElements.SystemInitTimeMilliseconds: _systemInitMs = (long)Unsigned(value); break;
@@ -335,13 +344,18 @@ internal struct IpfixValues
         if (_hasNsel && _event is IpfixElements.EventCreated or IpfixElements.EventUpdated) return;
         var record = new FlowRecord();
         bool icmp = _protocol is IpProtocol.Icmp or IpProtocol.IcmpV6;
+        // A biflow whose source sent nothing holds one direction, the destination's: softflowd's (-b) puts the lower
+        // address first, so a host's ICMP errors to a lower address came as a flow from that address with no packets,
+        // its type and code the reverse ones.
+        bool reverseAlone = _hasReverse && Sent(_packets, _octets) == 0 && Sent(_reversePackets, _reverseOctets) > 0;
         record.Protocol = _protocol;
         record.Client = _source;
         record.ClientPort = icmp ? (ushort)0 : _sourcePort;
         record.Server = _destination;
         record.ServerPort = icmp ? (ushort)0 : _destinationPort;
         // Without ICMP elements (NetFlow v5, softflowd's v9), exporters put type and code in the destination port.
-        ushort typeCode = _hasIcmp ? (ushort)(_icmpType << 8 | _icmpCode) : _destinationPort;
+        ushort typeCode = reverseAlone && _hasReverseIcmp ? (ushort)(_reverseIcmpType << 8 | _reverseIcmpCode)
+            : _hasIcmp ? (ushort)(_icmpType << 8 | _icmpCode) : _destinationPort;
         record.IcmpType = icmp ? (byte)(typeCode >> 8) : (byte)0;
         record.IcmpCode = icmp ? (byte)typeCode : (byte)0;
         record.PacketsToServer = _packets;
@@ -359,7 +373,8 @@ internal struct IpfixValues
         else if (_hasReverse || _hasNsel)
         {
             byte clientFlags = _flags, serverFlags = _reverseFlags;
-            bool sourceOpened = SourceOpened(pairer, icmp, out bool fromPorts);
+            bool fromPorts = false;
+            bool sourceOpened = !reverseAlone && SourceOpened(pairer, icmp, out fromPorts);
             if (!sourceOpened)
             {
                 record.Swap();
@@ -377,16 +392,19 @@ internal struct IpfixValues
 
     /// <summary>
     /// Whether a record of both directions has its initiator as source. NSEL's initiator and responder counters say so.
-    /// An RFC 5103 biflow says so by its biflowDirection (§6.3): 1, initiator, or absent (the assignment was then
-    /// configured out of band: by initiator, as exporters send it); 2, reverseInitiator, names the destination; 0,
-    /// arbitrary, and 3, perimeter (the source is the end outside), name neither, and a SYN without ACK or the ports
-    /// decide as for two one-way records that began at once (<paramref name="fromPorts"/> when the ports did).
+    /// An RFC 5103 biflow says so by its biflowDirection (§6.3): 1, initiator, names the source; 2, reverseInitiator,
+    /// names the destination; 0, arbitrary, and 3, perimeter (the source is the end outside), name neither, and a SYN
+    /// without ACK or the ports decide as for two one-way records that began at once (<paramref name="fromPorts"/> when
+    /// the ports did). Without the element the assignment "is configured out-of-band" (RFC 5103 §6.3): the record does
+    /// not say it, and softflowd's biflows (`-b`), which carry none, put the lower address first, a web server's reply
+    /// direction as often as its client's. There the same evidence decides, and the source stays the client when it
+    /// says nothing against it.
     /// </summary>
     private readonly bool SourceOpened(IpfixFlowPairer pairer, bool icmp, out bool fromPorts)
     {
         fromPorts = false;
-        if (_hasNsel || !_hasDirection) return true;
-        return _direction switch
+        if (_hasNsel) return true;
+        return (_hasDirection ? _direction : IpfixElements.DirectionArbitrary) switch
         {
             IpfixElements.DirectionReverseInitiator => false,
             IpfixElements.DirectionArbitrary or IpfixElements.DirectionPerimeter when !icmp =>
