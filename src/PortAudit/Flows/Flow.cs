@@ -428,8 +428,10 @@ public sealed class Flow
         var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
         if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
         // Sides from ports mean no SYN was seen: a TCP flow counted as opened is a record without TCP flags, whose reader
-        // assumed an opening. Turned, it is what that reader makes of such a record it turns itself: answered both ways,
-        // still established; one way only, midstream.
+        // assumed an opening, or one whose flags held an ACK beside a SYN (softflowd ORs a direction's flags), taken as
+        // answered by a path its exporter did not see. Turned, it is what that reader makes of such a record it turns
+        // itself: packets both ways, still established; one way only, the server's direction alone, midstream. The
+        // store keeps no flags: the counters tell the two apart.
         (bool opened, bool answered) = (_opened, _answered);
         bool assumed = opened && Protocol == IpProtocol.Tcp;
         if (assumed) _opened = false;
@@ -444,7 +446,7 @@ public sealed class Flow
         }
         else if (assumed)
         {
-            if (_answered) _opened = true;
+            if (PacketsToServer > 0 && PacketsToClient > 0) _opened = true;
             else _answered = true;
         }
         return turned;

@@ -194,6 +194,28 @@ public sealed class StoreFileAnswerTests : IDisposable
     [PostgresFact]
     public void A_one_way_record_without_tcp_flags_gives_the_files_answer_from_the_store() => OneWayRecordFrom3389("........");
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void A_one_way_record_whose_flags_hold_syn_and_ack_is_midstream_once_turned_from_the_store_as_from_the_file(string engine)
+    {
+        // softflowd ORs a direction's flags: the server's direction of a SIP-over-TLS session exported alone holds its
+        // SYN-ACK's SYN and ACK. Stored by a run without the catalog, its sender is the client (5061 is no port below
+        // 1024), established: it acknowledged an answer. The store keeps no flags, and turned by the catalog's 5061 the
+        // flow stayed established, where the file's own audit calls the server's direction alone midstream.
+        var store = Store(engine);
+        string records = Path.Combine(_root, "one-way-syn-ack.csv");
+        File.WriteAllText(records, "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" +
+                                   "2026-11-20 10:00:00,2026-11-20 10:00:01,1.000,10.1.0.5,10.2.0.9,5061,50000,TCP,...AP.S.,0,0,5,500,0,0\n");
+
+        StoreRuns.Ingest(store, _root, "edge", [new RecordFileSource(records)], _notices);
+        var fromFile = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(records)]).Flows);
+        var fromStore = Assert.Single(SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery())).Flows);
+
+        Assert.Equal((5061, FlowState.Midstream), (fromFile.Flow.ServerPort, fromFile.Flow.State));
+        Assert.Equal(Describe(fromFile), Describe(fromStore));
+        Assert.Empty(_notices);
+    }
+
     [PostgresFact]
     public void Both_directions_of_a_flow_begun_at_once_without_flags_give_the_files_answer_from_the_store()
     {
