@@ -85,7 +85,8 @@ public struct FlowRecord
     public bool FirstSentByServer { get; set; }
 
     /// <summary>
-    /// Our own flows.parquet's <c>cut_off</c>: the capture ended less than 1 s after the flow began (<see cref="Flow.CutOff"/>).
+    /// The input ended less than 1 s after the flow began (<see cref="Flow.CutOff"/>): our own flows.parquet's
+    /// <c>cut_off</c>, or a record file's own end, the newest time its records hold.
     /// </summary>
     public bool CutOff { get; set; }
 

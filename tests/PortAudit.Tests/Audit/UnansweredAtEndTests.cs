@@ -144,6 +144,48 @@ public sealed class UnansweredAtEndTests : IDisposable
         Assert.Contains(report.Findings, f => f.Kind == FindingKind.RequiredBlocked && f.ServerHost == "fe01");
     }
 
+    /// <summary>
+    /// Zeek's conn.log of <see cref="Capture"/>: the answered connection to 443 at 1.0 s (SF), the SYN to 5061 at 1.2 s
+    /// (S0), and with <paramref name="synBeforeEnd"/> above 0 a connection to 443 that far after it.
+    /// </summary>
+    private string ZeekLog(double synBeforeEnd)
+    {
+        const double Epoch = 1763632800;
+        string Line(string uid, double ts, int port, int sourcePort, string state, double duration, int responderPackets) =>
+            FormattableString.Invariant($"{Epoch + ts:F6}\t{uid}\t{Client}\t{sourcePort}\t{FrontEnd}\t{port}\ttcp\t-\t{duration:F6}\t{state}\t1\t60\t{responderPackets}\t{responderPackets * 60}\n");
+        string log = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n" +
+                     "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
+                     Line("C1", 1.0, 443, 50000, "S1", 0.001, 1) + Line("C2", 1.2, 5061, 50001, "S0", 0, 0) +
+                     (synBeforeEnd > 0 ? Line("C3", 1.2 + synBeforeEnd - 0.001, 443, 50002, "S1", 0.001, 1) : "");
+        string path = Path.Combine(_root, $"conn-{Guid.NewGuid():N}.log");
+        File.WriteAllText(path, log);
+        return path;
+    }
+
+    // A flow record carries no mark of where its input ended: a Zeek S0 record of the capture's last packet, its SYN,
+    // was a failed attempt and a required-blocked finding of fe01's 5061, where the capture's own audit says unanswered
+    // at end of input. The records' input ends at their newest time, as a capture's at its newest packet.
+    [Fact]
+    public void A_Zeek_S0_record_begun_in_its_logs_last_second_is_unanswered_at_end_as_in_the_capture()
+    {
+        var (flows, report) = Audit(RecordFileSource.Of([ZeekLog(0)]));
+
+        AssertUnansweredAtEnd(flows, report);
+    }
+
+    [Fact]
+    public void A_Zeek_S0_record_2_s_before_its_logs_end_is_still_a_failed_attempt()
+    {
+        var (flows, report) = Audit(RecordFileSource.Of([ZeekLog(2)]));
+
+        var (flow, verdict) = SynFlow(flows);
+        Assert.Equal((FlowState.Unanswered, false), (flow.State, flow.CutOff));
+        Assert.Equal((true, "lync-fe-sip-tls"), (verdict.FailedAttempt, verdict.BlockedRule?.Id));
+        Assert.Contains(report.Findings, f => f.Kind == FindingKind.RequiredBlocked && f.ServerHost == "fe01");
+        // Only the last connection began in the log's last second.
+        Assert.Equal(["C3"], flows.Where(f => f.Flow.CutOff).Select(f => f.Flow.RecordId));
+    }
+
     [Fact]
     public void An_undecodable_frame_after_the_SYN_is_where_the_input_ended()
     {

@@ -138,7 +138,9 @@ public sealed class RecordFileSource : IFlowSource
         {
             try
             {
-                Feed(reader, sink, cancel);
+                // A Parquet file of ours carries each flow's mark from the run that wrote it (cut_off), and a lake's holds
+                // a day or a part of one: its last flows were not where any input ended.
+                Feed(reader, sink, cancel, inputEnds: Format != RecordFormat.Parquet);
             }
             catch (CaptureFormatException ex)
             {
@@ -148,16 +150,37 @@ public sealed class RecordFileSource : IFlowSource
         }
     }
 
-    /// <summary>Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.</summary>
-    public static void Feed(IRecordReader reader, IFlowSink sink, CancellationToken cancel)
+    /// <summary>
+    /// Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.
+    /// With <paramref name="inputEnds"/>, the input's end is where its records' times end, and the flows it ended less than
+    /// a second after they began are marked <see cref="Flow.CutOff"/> (<see cref="RecordInputEnd"/>).
+    /// </summary>
+    public static void Feed(IRecordReader reader, IFlowSink sink, CancellationToken cancel, bool inputEnds = false)
     {
         var record = new FlowRecord();
-        while (!cancel.IsCancellationRequested && reader.TryRead(ref record))
+        if (!inputEnds)
         {
-            var whole = record;
-            sink.AddFlow(id => Flow.FromRecord(id, whole));
+            while (!cancel.IsCancellationRequested && reader.TryRead(ref record)) Add(sink, record);
+            return;
+        }
+        var end = new RecordInputEnd();
+        try
+        {
+            while (!cancel.IsCancellationRequested && reader.TryRead(ref record))
+            {
+                end.Add(record);
+                while (end.TryTake(out var ready)) Add(sink, ready);
+            }
+        }
+        finally
+        {
+            // Damage that ends the input (a gzip'd log cut short) ends it there: the flows read before it are kept.
+            end.End();
+            while (end.TryTake(out var ready)) Add(sink, ready);
         }
     }
+
+    private static void Add(IFlowSink sink, FlowRecord record) => sink.AddFlow(id => Flow.FromRecord(id, record));
 
     private void ReadExportCapture(IFlowSink sink, CancellationToken cancel)
     {
@@ -165,7 +188,7 @@ public sealed class RecordFileSource : IFlowSource
         using var reader = new IpfixCaptureReader(capture, sink.Records, sink.ServerPorts);
         try
         {
-            Feed(reader, sink, cancel);
+            Feed(reader, sink, cancel, inputEnds: true);
         }
         catch (CaptureFormatException ex)
         {

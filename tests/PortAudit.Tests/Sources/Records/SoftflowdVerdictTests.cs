@@ -71,6 +71,29 @@ public class SoftflowdVerdictTests(ITestOutputHelper output)
         }
     }
 
+    [NeedsProgramFact("softflowd", package: "softflowd")]
+    public void Softflowds_export_of_a_SYN_that_was_the_captures_last_packet_is_unanswered_at_end()
+    {
+        // UnansweredAtEndTests' capture: an answered flow to fe01:443, then a SYN to its required 5061 as the last packet.
+        // softflowd -a keeps the capture's times; before, its record of the SYN was a failed attempt and a
+        // required-blocked finding, where the capture's own audit says unanswered at end of input.
+        string directory = Directory.CreateTempSubdirectory("portaudit-softflowd-end").FullName;
+        try
+        {
+            string capture = Path.Combine(directory, "syn-at-end.pcap"), ipfix = Path.Combine(directory, "syn-at-end.ipfix");
+            File.WriteAllBytes(capture, UnansweredAtEndTests.Capture(0));
+            File.WriteAllBytes(ipfix, SoftflowdExport.AsFile(capture, "-a"));
+
+            var (flows, report) = SharedCaptureAuditTests.Audit(Store.StoreFileAnswerTests.Lab.Value, [new RecordFileSource(ipfix)]);
+
+            UnansweredAtEndTests.AssertUnansweredAtEnd(flows, report);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private void Compare(string path, string inventory, int same, int explained, int unmatched)
     {
         var context = VerdictComparison.Context(SharedData.InRepository(inventory));
