@@ -94,9 +94,9 @@ public struct FlowRecord
     /// Takes the sides of a record whose <see cref="SidesFromPorts"/> were a guess again with <paramref name="hint"/>
     /// (<see cref="ServerPortHints.SenderIsClient"/> of the first packet's sender), for a record that another run's ports
     /// placed (our own flows.parquet). Turned, its state is what <see cref="Flow.TakeSidesAgain"/> makes of a stored flow:
-    /// a datagram flow's follows its counters (only the server sent: midstream); a TCP flow without a SYN seen stays
-    /// established when it was, and one whose opening was assumed but unanswered is midstream; refused, blocked and a
-    /// firewall log's states stay. Returns true when it turned.
+    /// a datagram flow's follows its counters (only the server sent: midstream); a TCP flow without a SYN seen keeps its
+    /// state with packets both ways and is midstream with one way only (the server's direction alone); refused, blocked
+    /// and a firewall log's states stay. Returns true when it turned.
     /// </summary>
     public bool TakeSidesAgain(IServerPortHint hint)
     {
@@ -107,7 +107,7 @@ public struct FlowRecord
         Swap();
         FirstSentByServer = !serverFirst;
         if (Evidence == FlowEvidence.FirewallLog || State is not (FlowState.Established or FlowState.Unanswered or FlowState.Midstream)) return true;
-        State = Protocol == IpProtocol.Tcp ? (State == FlowState.Unanswered ? FlowState.Midstream : State)
+        State = Protocol == IpProtocol.Tcp ? (PacketsToServer > 0 && PacketsToClient > 0 ? State : FlowState.Midstream)
             : PacketsToClient == 0 ? FlowState.Unanswered
             : PacketsToServer == 0 ? FlowState.Midstream
             : FlowState.Established;
