@@ -119,6 +119,7 @@ public sealed class ParquetRecordReader : IRecordReader
             throw new InputException($"{name}: no column '{required}': not a PortAudit flows.parquet nor a Zeek conn.log in Parquet");
         }
         _columns = fields.Select(ColumnOf).Where(c => c.Zeek != ZeekField.None || c.Own != Own.None).ToArray();
+        CarriesCutOff = _columns.Any(c => c.Own == Own.CutOff);
         foreach (var column in _columns)
         {
             if (Formatter(column.Field.ClrType) is not null) continue;
@@ -126,6 +127,13 @@ public sealed class ParquetRecordReader : IRecordReader
             throw new InputException($"{name}: column '{column.Field.Name}' holds {column.Field.ClrType.Name}, not text, a number or a time");
         }
     }
+
+    /// <summary>
+    /// True when the file has our own <c>cut_off</c> column: its flows carry the mark of the run that wrote them (a lake's
+    /// file holds a day or part of one, whose last flows were not where any input ended). A Zeek conn.log in Parquet has
+    /// none, and ends where its records' times end, as the log does.
+    /// </summary>
+    public bool CarriesCutOff { get; }
 
     // A Parquet file ends with its footer's length (4 bytes, little-endian) and "PAR1", and begins with "PAR1". Parquet.Net
     // allocates the length it reads before it reads the footer: a length past the file (2^31 - 1) ran it out of memory.

@@ -139,8 +139,8 @@ public sealed class RecordFileSource : IFlowSource
             try
             {
                 // A Parquet file of ours carries each flow's mark from the run that wrote it (cut_off), and a lake's holds
-                // a day or a part of one: its last flows were not where any input ended.
-                Feed(reader, sink, cancel, inputEnds: Format != RecordFormat.Parquet);
+                // a day or a part of one: its last flows were not where any input ended. A Zeek log in Parquet is a log.
+                Feed(reader, sink, cancel, inputEnds: reader is not ParquetRecordReader { CarriesCutOff: true });
             }
             catch (CaptureFormatException ex)
             {
