@@ -54,15 +54,5 @@ public sealed class FindingListCapTests : IDisposable
         new(kind, $"client-{i:D4}", "server-1", ["workstation"], ["domain-controller"], "tcp", (1024 + i % 600).ToString(),
             null, "no rule allows it") { RolePair = ("workstation", "domain-controller") };
 
-    private string WritePage(IReadOnlyList<Finding> findings)
-    {
-        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
-        var summary = new AuditSummary(findings.Count, 0, new Dictionary<Verdict, long>(),
-            findings.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Count()), new CoverageCounts(0, 0, 0, 0, 0));
-        string path = Path.Combine(_root, HtmlReport.FileName);
-        using (var output = File.Create(path))
-            HtmlReport.Write(output, new AuditReport(summary, findings, [], []), new AuditInputs(["/data/estate.pcap"], 0, 0, "estate.yaml", "rules", context));
-        return File.ReadAllText(path);
-    }
+    private string WritePage(IReadOnlyList<Finding> findings) => File.ReadAllText(FindingPage.Write(_root, findings));
 }

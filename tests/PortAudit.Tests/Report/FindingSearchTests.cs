@@ -120,16 +120,5 @@ public sealed class FindingSearchTests : IDisposable
     }
 
     /// <summary>report.html of the <see cref="Findings"/> findings <see cref="Finding"/> makes.</summary>
-    private string WritePage()
-    {
-        var findings = Enumerable.Range(0, Findings).Select(Finding).ToList();
-        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
-        var summary = new AuditSummary(findings.Count, 0, new Dictionary<Verdict, long>(),
-            findings.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Count()), new CoverageCounts(0, 0, 0, 0, 0));
-        string path = Path.Combine(_root, HtmlReport.FileName);
-        using (var output = File.Create(path))
-            HtmlReport.Write(output, new AuditReport(summary, findings, [], []), new AuditInputs(["/data/estate.pcap"], 0, 0, "estate.yaml", "rules", context));
-        return path;
-    }
+    private string WritePage() => FindingPage.Write(_root, Enumerable.Range(0, Findings).Select(Finding).ToList());
 }

@@ -168,63 +168,56 @@ public partial class ReportClaimsTests(ReportClaimsTests.LabWithFirewall lab) : 
         Assert.Equal(natRules, written.GetProperty("nat").GetArrayLength());
     }
 
-    [Fact]
-    public void Flow_records_alone_give_their_flows_time_span_in_provenance_and_on_the_page()
+    // Zeek conn.log records of the lab client: its Kerberos at ts 1700000000 (2023-11-14), its SIP over TLS a day later.
+    private const string Kerberos = "1700000000.000000\tCa\t10.77.0.100\t40001\t10.77.0.30\t88\ttcp\t-\t2.0\t100\t200\tSF\t-\t-\t0\tShADadFf\t5\t400\t5\t500\t-";
+    private const string SipTls = "1700086400.000000\tCb\t10.77.0.100\t40002\t10.77.0.10\t5061\ttcp\t-\t3.0\t100\t200\tSF\t-\t-\t0\tShADadFf\t5\t400\t5\t500\t-";
+
+    // report.json's capture and provenance.capture of the lab audit of a conn.log of <paramref name="records"/>, read
+    // after <paramref name="captures"/>; report.html's text.
+    private static (string Start, string End, double Seconds, string First, string Last, double ProvenanceSeconds, string Html) AuditSpans(
+        string[] captures, params string[] records)
     {
         using var dir = new TempDirectory();
         string log = dir.File("conn.log");
-        // Two Zeek records a day apart: the lab client's Kerberos and its SIP over TLS, flows without packets.
-        File.WriteAllText(log, """
-            #separator \x09
-            #fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents
-            1700000000.000000	Ca	10.77.0.100	40001	10.77.0.30	88	tcp	-	2.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
-            1700086400.000000	Cb	10.77.0.100	40002	10.77.0.10	5061	tcp	-	3.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
-
-            """);
+        File.WriteAllText(log, "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\t" +
+            "resp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n" +
+            string.Join("\n", records) + "\n");
         string inventory = SharedData.InRepository("captures/lab.yaml");
         var settings = new AuditSettings { OutputDirectory = dir.File("out"), InventoryName = inventory };
         using (var run = new AuditRun(VerdictComparison.Context(inventory), settings, new FlowTableOptions()))
-            run.Run([new RecordFileSource(log)]);
+            run.Run([.. captures.Select(c => new CaptureFileSource(SharedData.InRepository(c))), new RecordFileSource(log)]);
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("out/report.json")));
         var capture = json.RootElement.GetProperty("capture");
         var provenance = json.RootElement.GetProperty("provenance").GetProperty("capture");
+        return (capture.GetProperty("start").GetString()!, capture.GetProperty("end").GetString()!, capture.GetProperty("seconds").GetDouble(),
+            provenance.GetProperty("first").GetString()!, provenance.GetProperty("last").GetString()!, provenance.GetProperty("seconds").GetDouble(),
+            File.ReadAllText(dir.File("out/report.html")));
+    }
 
-        Assert.Equal("2023-11-14T22:13:20.000000Z", capture.GetProperty("start").GetString());
+    [Fact]
+    public void Flow_records_alone_give_their_flows_time_span_in_provenance_and_on_the_page()
+    {
+        // Two records a day apart, flows without packets.
+        var spans = AuditSpans([], Kerberos, SipTls);
+
+        Assert.Equal("2023-11-14T22:13:20.000000Z", spans.Start);
         // provenance.capture said first null, last null, seconds 0 beside capture's day.
-        Assert.Equal((capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString(), capture.GetProperty("seconds").GetDouble()),
-            (provenance.GetProperty("first").GetString(), provenance.GetProperty("last").GetString(), provenance.GetProperty("seconds").GetDouble()));
+        Assert.Equal((spans.Start, spans.End, spans.Seconds), (spans.First, spans.Last, spans.ProvenanceSeconds));
         // report.html said "Time span: no packets".
-        Assert.Contains("<tr><td>Time span</td><td>2023-11-14 22:13:20.000000Z to 2023-11-15 22:13:23.000000Z (1 d)</td></tr>",
-            File.ReadAllText(dir.File("out/report.html")), StringComparison.Ordinal);
+        Assert.Contains("<tr><td>Time span</td><td>2023-11-14 22:13:20.000000Z to 2023-11-15 22:13:23.000000Z (1 d)</td></tr>", spans.Html, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Flow_records_beside_a_capture_give_both_time_spans_in_provenance()
     {
-        using var dir = new TempDirectory();
-        string log = dir.File("conn.log");
-        // One Zeek record three years before the lab capture: report.json's capture spans both, provenance.capture spanned
-        // the packets alone (2026-11-21, 8.8 s).
-        File.WriteAllText(log, """
-            #separator \x09
-            #fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents
-            1700000000.000000	Ca	10.77.0.100	40001	10.77.0.30	88	tcp	-	2.0	100	200	SF	-	-	0	ShADadFf	5	400	5	500	-
+        // One record three years before the lab capture: report.json's capture spans both, provenance.capture spanned the
+        // packets alone (2026-11-21, 8.8 s).
+        var spans = AuditSpans(["captures/lab.pcapng"], Kerberos);
 
-            """);
-        string inventory = SharedData.InRepository("captures/lab.yaml");
-        var settings = new AuditSettings { OutputDirectory = dir.File("out"), InventoryName = inventory };
-        using (var run = new AuditRun(VerdictComparison.Context(inventory), settings, new FlowTableOptions()))
-            run.Run([new CaptureFileSource(SharedData.InRepository("captures/lab.pcapng")), new RecordFileSource(log)]);
-        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("out/report.json")));
-        var capture = json.RootElement.GetProperty("capture");
-        var provenance = json.RootElement.GetProperty("provenance").GetProperty("capture");
-
-        Assert.Equal(("2023-11-14T22:13:20.000000Z", "2026-11-21T07:20:56.702578Z"),
-            (capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString()));
-        Assert.Equal((capture.GetProperty("start").GetString(), capture.GetProperty("end").GetString()),
-            (provenance.GetProperty("first").GetString(), provenance.GetProperty("last").GetString()));
+        Assert.Equal(("2023-11-14T22:13:20.000000Z", "2026-11-21T07:20:56.702578Z"), (spans.Start, spans.End));
+        Assert.Equal((spans.Start, spans.End), (spans.First, spans.Last));
         // capture.seconds is written to the microsecond, provenance's to the nanosecond.
-        Assert.Equal(capture.GetProperty("seconds").GetDouble(), provenance.GetProperty("seconds").GetDouble(), 6);
+        Assert.Equal(spans.Seconds, spans.ProvenanceSeconds, 6);
     }
 
     // The page's section of id <paramref name="id"/>, from its opening tag to its end.
