@@ -20,6 +20,7 @@ public static class NftJsonParser
         var chains = new List<(string Key, PolicyChain Chain)>();
         var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
         var sets = new Dictionary<string, Dictionary<string, IReadOnlyList<string>?>>(StringComparer.Ordinal);
+        var maps = new Dictionary<string, Dictionary<string, IReadOnlyList<NftVerdictElement>?>>(StringComparer.Ordinal);
         foreach (var (element, line) in Objects(json, file))
         {
             var location = new PolicyLocation(file, line);
@@ -57,6 +58,9 @@ public static class NftJsonParser
                                            || body.TryGetProperty("timeout", out _);
                             owner[Text(body, "name") ?? ""] = dynamic || !body.TryGetProperty("elem", out var elem) ? null
                                 : elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList();
+                            if (Text(body, "map") == "verdict")
+                                (maps.TryGetValue(table, out var ownMaps) ? ownMaps : maps[table] = new(StringComparer.Ordinal))[Text(body, "name") ?? ""] =
+                                    dynamic || !body.TryGetProperty("elem", out var pairs) ? null : VerdictElements(pairs);
                             break;
                         case "rule":
                             string chainKey = $"{table} {Text(body, "chain")}";
@@ -68,10 +72,14 @@ public static class NftJsonParser
                             if (Text(body, "family") == "ip") rule.Family = 4;
                             else if (Text(body, "family") == "ip6") rule.Family = 6;
                             var tableSets = sets.GetValueOrDefault(table) ?? new();
+                            var tableMaps = maps.GetValueOrDefault(table) ?? new();
                             if (body.TryGetProperty("expr", out var expr))
+                            {
+                                int count = expr.GetArrayLength(), at = 0;
                                 foreach (var statement in expr.EnumerateArray())
-                                    ReadStatement(rule, statement, tableSets);
-                            (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).Add(rule);
+                                    ReadStatement(rule, statement, tableSets, ++at == count ? tableMaps : null);
+                            }
+                            (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).AddRange(NftVerdictMap.Rules(rule, tableSets));
                             break;
                         case "metainfo" or "table" or "counter" or "quota" or "limit" or "flowtable" or "ct helper" or "ct timeout"
                             or "ct expectation" or "synproxy" or "secmark":
@@ -131,11 +139,14 @@ public static class NftJsonParser
 
     // A statement of another shape than nft -j writes (a missing key, a string where an object was): found by tools/fuzz,
     // it threw out of the parser; it is a construct not understood, and the rule stays undecidable.
-    private static void ReadStatement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    // maps: the table's verdict maps where the statement is the rule's last, null elsewhere (a verdict map before another
+    // statement is not evaluated: a continue element would go on to it, the others not).
+    private static void ReadStatement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?>? maps)
     {
         try
         {
-            Statement(rule, statement, sets);
+            Statement(rule, statement, sets, maps);
         }
         catch (Exception e) when (IsShapeError(e))
         {
@@ -147,7 +158,8 @@ public static class NftJsonParser
     private static bool IsShapeError(Exception e) =>
         e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException or ArgumentException;
 
-    private static void Statement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    private static void Statement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?>? maps)
     {
         foreach (var property in statement.EnumerateObject())
         {
@@ -170,6 +182,12 @@ public static class NftJsonParser
                     break;
                 case "limit":
                     rule.Undecidable("limit " + Compact(body));
+                    break;
+                case "vmap" when maps is not null && Selector(body.GetProperty("key")) is { } mapSelector
+                                 && (body.GetProperty("data") is var data && data.ValueKind == JsonValueKind.String
+                                     ? data.GetString()!.StartsWith('@') ? maps.GetValueOrDefault(data.GetString()![1..]) : null
+                                     : data.TryGetProperty("set", out var elements) ? VerdictElements(elements) : null) is { } map:
+                    rule.VerdictMap = (mapSelector, map);
                     break;
                 case "dnat" or "snat" or "masquerade" or "redirect":
                     rule.Translate(property.Name, NatText(property.Name, body), NatTarget(body));
@@ -198,6 +216,25 @@ public static class NftJsonParser
                     break;
             }
         }
+    }
+
+    // A verdict map's elements, [[KEY, {"jump": {"target": "x"}}], ...]: null when a key is not one value (a concatenation)
+    // or a verdict is not one the text form reads.
+    private static List<NftVerdictElement>? VerdictElements(JsonElement pairs)
+    {
+        if (pairs.ValueKind != JsonValueKind.Array) return null;
+        var elements = new List<NftVerdictElement>();
+        foreach (var pair in pairs.EnumerateArray())
+        {
+            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[1].ValueKind != JsonValueKind.Object) return null;
+            var key = pair[0].ValueKind == JsonValueKind.Object && pair[0].TryGetProperty("elem", out var elem) ? elem.GetProperty("val") : pair[0];
+            if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("concat", out _)) return null;
+            var verdict = pair[1].EnumerateObject().FirstOrDefault();
+            string[] words = verdict.Value.ValueKind == JsonValueKind.Object && Text(verdict.Value, "target") is { } target ? [verdict.Name, target] : [verdict.Name];
+            if (NftVerdictMap.Verdict(words) is not { } read) return null;
+            elements.Add(new NftVerdictElement(Value(key), read.Action, read.Target));
+        }
+        return elements;
     }
 
     // {"addr": "10.0.0.5", "port": 80}: "10.0.0.5:80", ":80" for a port alone, "[v6]:80"; null when either is an

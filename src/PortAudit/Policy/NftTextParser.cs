@@ -103,7 +103,11 @@ public static class NftTextParser
         private readonly Dictionary<string, ChainBuilder> _byName = new(StringComparer.Ordinal);
         private string? _family, _table;
         private ChainBuilder? _chain;
+        private readonly Dictionary<string, Dictionary<string, IReadOnlyList<NftVerdictElement>?>> _maps = new(StringComparer.Ordinal);
         private (string Name, List<string>? Elements, bool Dynamic)? _set;
+        // The elements of the verdict map being read ("type ipv4_addr : verdict"), null for a set or another map.
+        private List<NftVerdictElement>? _verdicts;
+        private bool _verdictMap;
         // The blocks open when an object block this reader skips was opened; null when none is being skipped.
         private int? _skipFrom;
 
@@ -207,6 +211,9 @@ public static class NftTextParser
 
         private string TableKey => $"{_family} {_table}";
 
+        private Dictionary<string, IReadOnlyList<NftVerdictElement>?> Maps =>
+            _maps.TryGetValue(TableKey, out var maps) ? maps : _maps[TableKey] = new(StringComparer.Ordinal);
+
         private ChainBuilder ChainNamed(string chain, PolicyLocation location)
         {
             string key = $"{_family} {_table} {chain}";
@@ -226,7 +233,7 @@ public static class NftTextParser
             if (t[^1] != "{") { Issues.Add(location, string.Join(' ', t), "chain, set, map or an object block"); return; }
             if (t[0] is "chain" or "set" or "map" && t.Count >= 3) Blocks.Open(t, location);
             if (t[0] == "chain" && t.Count >= 3) _chain = ChainNamed(t[1], location);
-            else if (t[0] is "set" or "map" && t.Count >= 3) _set = (t[1], null, false);
+            else if (t[0] is "set" or "map" && t.Count >= 3) (_set, _verdictMap, _verdicts) = ((t[1], null, false), false, null);
             else Skip(t, location);
         }
 
@@ -237,12 +244,18 @@ public static class NftTextParser
             {
                 // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
                 _sets[TableKey][name] = dynamic ? null : elements;
+                if (_verdictMap) Maps[name] = dynamic ? null : _verdicts;
                 _set = null;
                 Blocks.Close(location);
                 return;
             }
             if (t[0] == "elements")
-                elements = Members(t.SkipWhile(x => x != "{").Skip(1).TakeWhile(x => x != "}").ToList());
+            {
+                var inside = t.SkipWhile(x => x != "{").Skip(1).TakeWhile(x => x != "}").ToList();
+                elements = Members(inside);
+                _verdicts = NftVerdictMap.Elements(inside);
+            }
+            if (t[0] == "type" && t[^1] == "verdict") _verdictMap = true;
             if (t[0] == "flags" && t.Any(x => x is "dynamic" or "timeout")) dynamic = true;
             if (t[0] == "timeout") dynamic = true;
             _set = (name, elements, dynamic);
@@ -310,8 +323,9 @@ public static class NftTextParser
             var rule = new PolicyRuleBuilder(location, Issues) { FamilyTable = TableKey, BeforeFilter = HookPaths.TranslatesBeforeFilter(chain.Hook) };
             if (_family == "ip") rule.Family = 4;
             else if (_family == "ip6") rule.Family = 6;
-            NftTextRule.Read(rule, t, _sets.GetValueOrDefault(TableKey) ?? new());
-            chain.Rules.Add(rule);
+            var sets = _sets.GetValueOrDefault(TableKey) ?? new();
+            NftTextRule.Read(rule, t, sets, Maps);
+            chain.Rules.AddRange(NftVerdictMap.Rules(rule, sets));
         }
     }
 }

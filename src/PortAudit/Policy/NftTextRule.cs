@@ -9,7 +9,12 @@ internal static class NftTextRule
     private static readonly HashSet<string> LogOptions = ["prefix", "level", "flags", "group", "snaplen", "queue-threshold"];
 
     /// <summary>Fills <paramref name="rule"/> from <paramref name="t"/>.</summary>
-    public static void Read(PolicyRuleBuilder rule, List<string> t, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    /// <param name="rule">The rule being read.</param>
+    /// <param name="t">The rule's tokens.</param>
+    /// <param name="sets">Named sets of the table, with their members (null: not in the file).</param>
+    /// <param name="maps">Named verdict maps of the table, with their elements (null: not in the file).</param>
+    public static void Read(PolicyRuleBuilder rule, List<string> t, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
         int i = 0;
         while (i < t.Count)
@@ -55,7 +60,7 @@ internal static class NftTextRule
                     i = end;
                     continue;
             }
-            if (TryMatch(rule, t, ref i, sets)) continue;
+            if (TryMatch(rule, t, ref i, sets, maps)) continue;
             // Not understood: reported from here to the next verdict, which still counts (the rule stays undecidable).
             int stop = i;
             while (stop < t.Count && t[stop] is not ("accept" or "drop" or "reject" or "jump" or "goto" or "return")) stop++;
@@ -98,7 +103,24 @@ internal static class NftTextRule
         token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue"
         || TwoWordHeads.Contains(token) || OneWordSelectors.Contains(token);
 
-    private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on, as the rule's verdict: the end of the map,
+    // or null where its elements are not all understood or a statement other than a comment follows it (a continue element
+    // would go on to it, the others not: one rule per element cannot hold both).
+    private static int? VerdictMap(PolicyRuleBuilder rule, string selector, List<string> t, int i,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
+    {
+        if (i >= t.Count) return null;
+        int end = SkipValue(t, i);
+        if (!(end == t.Count || end + 2 == t.Count && t[end] == "comment")) return null;
+        var elements = t[i] == "{" ? NftVerdictMap.Elements(t[(i + 1)..(end - 1)])
+            : t[i].StartsWith('@') && maps.TryGetValue(t[i][1..], out var named) ? named : null;
+        if (elements is null) return null;
+        rule.VerdictMap = (selector, elements);
+        return end;
+    }
+
+    private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
         string selector;
         int next;
@@ -147,6 +169,11 @@ internal static class NftTextRule
         // that flag (listed "ct status dnat", nft -j "in").
         else if (selector == "ct status" && next < t.Count)
             op = t[next] == "!" ? t[next++] : t[next] == "{" && !(next + 2 < t.Count && t[next + 2] == "}") ? "==" : "in";
+        if (op.Length == 0 && next < t.Count && t[next] == "vmap" && VerdictMap(rule, selector, t, next + 1, maps) is int mapEnd)
+        {
+            i = mapEnd;
+            return true;
+        }
         if (next < t.Count && t[next] is "vmap" or "map" or ".")
         {
             // Verdict maps and concatenations: skipped whole (a braced set to its closing brace), reported, undecidable.

@@ -34,6 +34,9 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public AddressTypes? DestinationTypes { get; set; }
     public bool Enabled { get; set; } = true;
 
+    /// <summary>An nftables verdict map the rule's verdict is looked up in, on the field named by its selector ("tcp dport").</summary>
+    public (string Selector, IReadOnlyList<NftVerdictElement> Elements)? VerdictMap { get; set; }
+
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
     public void RequireProtocol(byte protocol)
     {
@@ -90,6 +93,8 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     {
         var copy = (PolicyRuleBuilder)MemberwiseClone();
         copy._undecidable = [.. _undecidable];
+        // RequireProtocol narrows the list in place: each copy narrows its own.
+        copy.Protocols = Protocols is null ? null : [.. Protocols];
         return copy;
     }
 
