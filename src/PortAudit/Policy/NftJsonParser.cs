@@ -95,7 +95,7 @@ public static class NftJsonParser
                 }
             }
         }
-        var built = chains.Select(c => c.Chain with { Rules = rules.GetValueOrDefault(c.Key)?.Select((r, i) => r.Build(c.Key, i + 1)).ToList() ?? [] }).ToList();
+        var built = chains.Select(c => c.Chain with { Rules = PolicyRuleBuilder.BuildChain(c.Key, rules.GetValueOrDefault(c.Key) ?? []) }).ToList();
         return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftJson, built, issues.All);
     }
 

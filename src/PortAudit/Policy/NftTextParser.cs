@@ -91,7 +91,7 @@ public static class NftTextParser
         public PolicyChain Build() => new()
         {
             Name = Name, Family = Family, Hook = Hook, DefaultPolicy = Hook is null ? null : Policy ?? PolicyAction.Accept, Priority = Priority,
-            Location = Location, Rules = Rules.Select((r, i) => r.Build(Name, i + 1)).ToList(), IsNat = HookPaths.IsNat(Hook),
+            Location = Location, Rules = PolicyRuleBuilder.BuildChain(Name, Rules), IsNat = HookPaths.IsNat(Hook),
         };
     }
 

@@ -63,6 +63,7 @@ internal static class NftVerdictMap
         foreach (var element in map)
         {
             var copy = rule.Copy();
+            copy.MapElement = rules.Count + 1;
             if (element.Key != "*") NftMatches.Apply(copy, selector, "", [element.Key], sets);
             if (element.Action != PolicyAction.Continue)
             {

@@ -133,10 +133,32 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         _undecidable.Add(construct);
     }
 
+    /// <summary>
+    /// For one of the rules a verdict map stands for, its element's place in the map (1-based); 0 for a rule of its own.
+    /// </summary>
+    public int MapElement { get; set; }
+
+    /// <summary>
+    /// The rules of <paramref name="chain"/>, numbered as its listing numbers them: the rules of a verdict map's
+    /// elements share the map's number, each with its element's (<c>forward#3.1</c>, <c>forward#3.2</c>), so that every
+    /// rule after the map keeps the number a reader counts in the file.
+    /// </summary>
+    public static List<PolicyRule> BuildChain(string chain, IEnumerable<PolicyRuleBuilder> rules)
+    {
+        var built = new List<PolicyRule>();
+        int position = 0;
+        foreach (var rule in rules)
+        {
+            if (rule.MapElement <= 1) position++;
+            built.Add(rule.Build(chain, position));
+        }
+        return built;
+    }
+
     /// <summary>The rule, numbered <paramref name="position"/> (1-based) in <paramref name="chain"/>.</summary>
     public PolicyRule Build(string chain, int position) => new()
     {
-        Id = $"{chain}#{position}",
+        Id = MapElement == 0 ? $"{chain}#{position}" : $"{chain}#{position}.{MapElement}",
         Chain = chain,
         Location = Location,
         Action = Action ?? PolicyAction.Continue,

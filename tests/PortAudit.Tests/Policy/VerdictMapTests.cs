@@ -129,6 +129,18 @@ public class VerdictMapTests
 
     [Theory]
     [MemberData(nameof(Forms))]
+    public void A_maps_elements_share_its_number_so_the_rules_after_it_keep_theirs(string form)
+    {
+        var forward = Parse(Vm1Text, Vm1Json, form).Chains.Single(c => c.Name.EndsWith("forward", StringComparison.Ordinal));
+
+        // The listing's six rules: two maps of 3 and 5 elements, two rules, a map of 3, a rule. Numbered on, "tcp dport 25
+        // accept" (the sixth) was forward#14.
+        Assert.Equal(["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "2.5", "3", "4", "5.1", "5.2", "5.3", "6"],
+            forward.Rules.Select(r => r.Id[(r.Id.LastIndexOf('#') + 1)..]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Forms))]
     public void Named_verdict_maps_and_an_interface_verdict_map_are_evaluated(string form)
     {
         var policy = Parse(Vm2Text, Vm2Json, form);
