@@ -14,4 +14,11 @@ public interface IRecordReader : IDisposable
     /// were handed out. Bad records are counted in the statistics the reader was given, never thrown.
     /// </summary>
     bool TryRead(ref FlowRecord record);
+
+    /// <summary>
+    /// True when the records carry the <see cref="FlowRecord.CutOff"/> mark of the run that wrote them (our own flow files,
+    /// which may hold a day or a part of one): where the input ends then marks nothing. Known once the first record is
+    /// read, the header that says so coming before it.
+    /// </summary>
+    bool CarriesCutOff => false;
 }

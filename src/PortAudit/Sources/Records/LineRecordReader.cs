@@ -62,6 +62,9 @@ public abstract class LineRecordReader : IRecordReader
     public string RejectReason { get; protected set; } = "";
 
     /// <inheritdoc />
+    public virtual bool CarriesCutOff => false;
+
+    /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
     {
         if (!TryReadFlow(ref record)) return false;

@@ -64,9 +64,7 @@ public static class ParquetFlowColumns
 public sealed class ParquetRecordReader : IRecordReader
 {
     /// <summary>Where a column's values go: a conn.log field, or one of our own.</summary>
-    private enum Own { None, End, State, App, AppDetail, Evidence, IcmpType, IcmpCode, Tunnel, CutOff, Sides, FirstFromServer }
-
-    private sealed record Column(DataField Field, ZeekField Zeek, Own Own);
+    private sealed record Column(DataField Field, ZeekField Zeek, OwnField Own);
 
     private readonly Stream _stream;
     private readonly ParquetReader _reader;
@@ -118,8 +116,8 @@ public sealed class ParquetRecordReader : IRecordReader
             Dispose();
             throw new InputException($"{name}: no column '{required}': not a PortAudit flows.parquet nor a Zeek conn.log in Parquet");
         }
-        _columns = fields.Select(ColumnOf).Where(c => c.Zeek != ZeekField.None || c.Own != Own.None).ToArray();
-        CarriesCutOff = _columns.Any(c => c.Own == Own.CutOff);
+        _columns = fields.Select(ColumnOf).Where(c => c.Zeek != ZeekField.None || c.Own != OwnField.None).ToArray();
+        CarriesCutOff = _columns.Any(c => c.Own == OwnField.CutOff);
         foreach (var column in _columns)
         {
             if (Formatter(column.Field.ClrType) is not null) continue;
@@ -154,21 +152,8 @@ public sealed class ParquetRecordReader : IRecordReader
     }
 
     // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name.
-    private static Column ColumnOf(DataField field) => new(field, ZeekConnFields.FieldOf(field.Name), field.Name switch
-    {
-        ParquetFlowColumns.End => Own.End,
-        ParquetFlowColumns.State => Own.State,
-        ParquetFlowColumns.App => Own.App,
-        ParquetFlowColumns.AppDetail => Own.AppDetail,
-        ParquetFlowColumns.Evidence => Own.Evidence,
-        ParquetFlowColumns.IcmpType => Own.IcmpType,
-        ParquetFlowColumns.IcmpCode => Own.IcmpCode,
-        ParquetFlowColumns.Tunnel => Own.Tunnel,
-        ParquetFlowColumns.CutOff => Own.CutOff,
-        ParquetFlowColumns.Sides => Own.Sides,
-        ParquetFlowColumns.FirstFromServer => Own.FirstFromServer,
-        _ => Own.None,
-    });
+    private static Column ColumnOf(DataField field) =>
+        new(field, ZeekConnFields.FieldOf(field.Name), OwnFlowColumns.OfParquet(field.Name));
 
     /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
@@ -198,75 +183,17 @@ public sealed class ParquetRecordReader : IRecordReader
         {
             var (field, value) = (_columns[c].Zeek, _values[c][row]);
             if (field == ZeekField.None || string.IsNullOrEmpty(value)) continue;
-            // Our own file names every protocol as IpProtocol does (igmp, sctp, ah...), conn.log only a few: what the
-            // Zeek mapping does not know goes to it as the number, as Zeek's ip_proto would give it.
-            if (field == ZeekField.Proto && !RecordFields.TryParseProtocol(value, out _) && IpProtocol.TryParse(value, out byte number))
-                (field, value) = (ZeekField.IpProto, number.ToString(CultureInfo.InvariantCulture));
-            if (_fields.Set(field, value) is { } problem) return problem;
+            if (OwnFlowColumns.SetZeek(_fields, field, value) is { } problem) return problem;
         }
         if (_fields.Build(ref record) is { } error) return error;
         for (int c = 0; c < _columns.Length; c++)
         {
-            if (_columns[c].Own is not Own.None and var own && _values[c][row] is { Length: > 0 } value
-                && Apply(own, value, ref record) is { } problem)
+            if (_columns[c].Own is not OwnField.None and var own && _values[c][row] is { Length: > 0 } value
+                && OwnFlowColumns.Apply(own, _columns[c].Field.Name, value, ref record) is { } problem)
                 return problem;
         }
-        // Our own end column may name a time before ts (conn.log's duration cannot).
-        record.EndNs = _statistics.EndNotBefore(record.StartNs, record.EndNs);
-        // Sides the writing run guessed from its ports (flows knows only the well-known ones) are this run's to guess
-        // with its own (an audit's catalog), as the store's reader takes them again.
-        if (record.SidesFromPorts) record.TakeSidesAgain(_serverPorts);
+        OwnFlowColumns.Finish(ref record, _statistics, _serverPorts);
         return null;
-    }
-
-    // Our own columns say what conn.log's could only approximate: they replace what the Zeek mapping made of the record.
-    private static string? Apply(Own own, string value, ref FlowRecord record)
-    {
-        switch (own)
-        {
-            case Own.End:
-                if (!RecordFields.TryParseEpoch(value, out long end)) return $"end '{RecordFields.Clip(value)}' is not a time";
-                record.EndNs = end;
-                return null;
-            case Own.State:
-                if (!FlowStateNames.TryParse(value, out var state)) return $"state '{RecordFields.Clip(value)}' is not a flow state";
-                record.State = state;
-                return null;
-            case Own.App:
-                record.App = AppLabel.Of(value);
-                return null;
-            case Own.AppDetail:
-                // Text no writer of ours makes (a control character, a length past a detail's) is left out, not rejected:
-                // the flow stands without it, as a record from an exporter does.
-                record.AppDetail = Flows.Facts.AppDetail.Parse(value);
-                return null;
-            case Own.Evidence:
-                if (!FlowEvidenceNames.TryParse(value, out var evidence)) return $"evidence '{RecordFields.Clip(value)}' is not an evidence name";
-                record.Evidence = evidence;
-                return null;
-            case Own.IcmpType or Own.IcmpCode:
-                if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte number))
-                    return $"{(own == Own.IcmpType ? ParquetFlowColumns.IcmpType : ParquetFlowColumns.IcmpCode)} '{RecordFields.Clip(value)}' is not 0-255";
-                if (own == Own.IcmpType) record.IcmpType = number;
-                else record.IcmpCode = number;
-                return null;
-            case Own.Tunnel:
-                record.Tunnel = value;
-                return null;
-            case Own.Sides:
-                record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
-                return null;
-            case Own.FirstFromServer:
-                if (!bool.TryParse(value, out bool serverFirst)) return $"{ParquetFlowColumns.FirstFromServer} '{RecordFields.Clip(value)}' is not true or false";
-                record.FirstSentByServer = serverFirst;
-                return null;
-            case Own.CutOff:
-                if (!bool.TryParse(value, out bool cutOff)) return $"{ParquetFlowColumns.CutOff} '{RecordFields.Clip(value)}' is not true or false";
-                record.CutOff = cutOff;
-                return null;
-            default:
-                return null;
-        }
     }
 
     // The next row group's columns, as text: a damaged group is counted as rejected, all its rows, and the next one read.

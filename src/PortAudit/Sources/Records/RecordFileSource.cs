@@ -138,9 +138,9 @@ public sealed class RecordFileSource : IFlowSource
         {
             try
             {
-                // A Parquet file of ours carries each flow's mark from the run that wrote it (cut_off), and a lake's holds
-                // a day or a part of one: its last flows were not where any input ended. A Zeek log in Parquet is a log.
-                Feed(reader, sink, cancel, inputEnds: reader is not ParquetRecordReader { CarriesCutOff: true });
+                // A file of ours carries each flow's mark from the run that wrote it (IRecordReader.CarriesCutOff); a Zeek
+                // log, in whatever syntax, is a log that ends where its records' times end.
+                Feed(reader, sink, cancel, inputEnds: true);
             }
             catch (CaptureFormatException ex)
             {
@@ -153,17 +153,22 @@ public sealed class RecordFileSource : IFlowSource
     /// <summary>
     /// Hands every flow of <paramref name="reader"/> to <paramref name="sink"/>, until its end or <paramref name="cancel"/>.
     /// With <paramref name="inputEnds"/>, the input's end is where its records' times end, and the flows it ended less than
-    /// a second after they began are marked <see cref="Flow.CutOff"/> (<see cref="RecordInputEnd"/>).
+    /// a second after they began are marked <see cref="Flow.CutOff"/> (<see cref="RecordInputEnd"/>), unless the reader's
+    /// records carry their own marks (<see cref="IRecordReader.CarriesCutOff"/>).
     /// </summary>
     public static void Feed(IRecordReader reader, IFlowSink sink, CancellationToken cancel, bool inputEnds = false)
     {
         var record = new FlowRecord();
-        if (!inputEnds)
+        // The reader knows whether its records carry their marks once it has read the first (its header comes before it).
+        if (cancel.IsCancellationRequested || !reader.TryRead(ref record)) return;
+        if (!inputEnds || reader.CarriesCutOff)
         {
-            while (!cancel.IsCancellationRequested && reader.TryRead(ref record)) Add(sink, record);
+            do Add(sink, record);
+            while (!cancel.IsCancellationRequested && reader.TryRead(ref record));
             return;
         }
         var end = new RecordInputEnd();
+        end.Add(record);
         try
         {
             while (!cancel.IsCancellationRequested && reader.TryRead(ref record))

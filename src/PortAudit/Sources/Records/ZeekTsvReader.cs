@@ -7,21 +7,37 @@ namespace PortAudit.Sources.Records;
 /// Zeek's TSV conn.log: the <c>#separator</c> line (its value \x-escaped), <c>#unset_field</c> and
 /// <c>#empty_field</c>, and a <c>#fields</c> line naming the columns, so that any column order or extra column
 /// (vlan, local_resp, ip_proto) reads. A file may hold several headers (logs concatenated); each applies to the lines after it.
+/// PortAudit's own TSV (<c>flows -f tsv</c>) reads back too: its columns, named as flows.jsonl names them, map to
+/// conn.log's (start to ts, client to id.orig_h...) and the ones conn.log has no name for (end, state, app, appDetail,
+/// evidence, icmpType, icmpCode, tunnel, cutOff) are applied as the Parquet reader applies ours (<see cref="OwnFlowColumns"/>).
 /// </summary>
 public sealed class ZeekTsvReader : LineRecordReader
 {
     private readonly ZeekConnFields _fields;
+    private readonly IServerPortHint _serverPorts;
     private char _separator = '\t';
     private string _unset = "-";
     private string _empty = "(empty)";
     private ZeekField[]? _columns;
+    private OwnField[] _own = [];
+    private string[] _names = [];
+    // The values of our own columns in the line being read: they apply once conn.log's have built the record.
+    private string?[] _ownValues = [];
+    private bool _hasOwn, _carriesCutOff;
 
     /// <summary>
     /// A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places the client of a connection whose opening
     /// Zeek did not see (ports below 1024 when null).
     /// </summary>
     public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
-        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts);
+        : base(text, name, statistics)
+    {
+        _fields = new ZeekConnFields(serverPorts);
+        _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
+    }
+
+    /// <summary>True when the last #fields header has our own <c>cutOff</c> column: its flows carry the writing run's mark.</summary>
+    public override bool CarriesCutOff => _carriesCutOff;
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -35,15 +51,31 @@ public sealed class ZeekTsvReader : LineRecordReader
         foreach (var range in rest.Split(_separator))
         {
             if (column >= _columns.Length) return Reject($"more than the {_columns.Length} columns of #fields");
-            var field = _columns[column++];
+            int index = column++;
+            var field = _columns[index];
             var value = rest[range];
-            if (field == ZeekField.None || value.SequenceEqual(_unset) || value.SequenceEqual(_empty)) continue;
-            string? problem = value.Contains("\\x", StringComparison.Ordinal)
-                ? _fields.Set(field, Unescape(value)) : _fields.Set(field, value);
+            if (_hasOwn) _ownValues[index] = null;
+            if ((field == ZeekField.None && _own[index] == OwnField.None) || value.SequenceEqual(_unset) || value.SequenceEqual(_empty)) continue;
+            if (_own[index] != OwnField.None)
+            {
+                _ownValues[index] = value.Contains("\\x", StringComparison.Ordinal) ? Unescape(value) : value.ToString();
+                continue;
+            }
+            var text = value.Contains("\\x", StringComparison.Ordinal) ? Unescape(value) : value;
+            // Zeek's own log names only its transports: another proto there is no transport it wrote (ip_proto gives it).
+            string? problem = _hasOwn ? OwnFlowColumns.SetZeek(_fields, field, text) : _fields.Set(field, text);
             if (problem is not null) return Reject(problem);
         }
         if (column < _columns.Length) return Reject($"{column} columns where #fields names {_columns.Length}");
-        return _fields.Build(ref record) is { } error ? Reject(error) : LineOutcome.Flow;
+        if (_fields.Build(ref record) is { } error) return Reject(error);
+        if (!_hasOwn) return LineOutcome.Flow;
+        for (int c = 0; c < _ownValues.Length; c++)
+        {
+            if (_ownValues[c] is { } value && OwnFlowColumns.Apply(_own[c], _names[c], value, ref record) is { } problem)
+                return Reject(problem);
+        }
+        OwnFlowColumns.Finish(ref record, Statistics, _serverPorts);
+        return LineOutcome.Flow;
     }
 
     private LineOutcome Header(string line)
@@ -65,9 +97,20 @@ public sealed class ZeekTsvReader : LineRecordReader
         else if (key.SequenceEqual("empty_field")) _empty = value2.ToString();
         else if (key.SequenceEqual("fields"))
         {
-            var columns = new List<ZeekField>();
-            foreach (var range in value2.Split(_separator)) columns.Add(ZeekConnFields.FieldOf(value2[range]));
-            _columns = columns.ToArray();
+            var names = new List<string>();
+            foreach (var range in value2.Split(_separator)) names.Add(value2[range].ToString());
+            _names = names.ToArray();
+            _columns = new ZeekField[_names.Length];
+            _own = new OwnField[_names.Length];
+            _ownValues = new string?[_names.Length];
+            for (int c = 0; c < _names.Length; c++)
+            {
+                // Zeek's names first (duration is both its and ours); what it does not name may be one of our own TSV's.
+                _columns[c] = ZeekConnFields.FieldOf(_names[c]);
+                if (_columns[c] == ZeekField.None) (_columns[c], _own[c]) = OwnFlowColumns.OfTsv(_names[c]);
+            }
+            _hasOwn = Array.Exists(_own, o => o != OwnField.None);
+            _carriesCutOff = Array.IndexOf(_own, OwnField.CutOff) >= 0;
         }
         return LineOutcome.Ignored;
     }

@@ -1,0 +1,175 @@
+using System.Globalization;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>A column of PortAudit's own flow files that conn.log has no name for.</summary>
+public enum OwnField
+{
+    /// <summary>No column of ours (a conn.log column, or one we do not read).</summary>
+    None,
+    /// <summary>The flow's end, exact where ts + duration may lose the last microsecond.</summary>
+    End,
+    /// <summary>Our state's name.</summary>
+    State,
+    /// <summary>Our application label's name.</summary>
+    App,
+    /// <summary>What inspection saw, as flows.jsonl writes it.</summary>
+    AppDetail,
+    /// <summary>What a verdict on the flow can rest on.</summary>
+    Evidence,
+    /// <summary>An ICMP flow's type.</summary>
+    IcmpType,
+    /// <summary>An ICMP flow's code.</summary>
+    IcmpCode,
+    /// <summary>The tunnel the flow came in, by its own record's id.</summary>
+    Tunnel,
+    /// <summary>Whether the capture ended less than 1 s after the flow began, while its run still held it.</summary>
+    CutOff,
+    /// <summary>What the flow's sides rest on (opening, content, ports).</summary>
+    Sides,
+    /// <summary>With sides from ports: whether the flow's first packet came from the side taken for the server.</summary>
+    FirstFromServer,
+}
+
+/// <summary>
+/// What the columns of our own flow files (flows.parquet, and the TSV of <c>flows -f tsv</c>) say that conn.log cannot:
+/// one place that applies them to a record built by <see cref="ZeekConnFields"/>, whichever file carried them, so that
+/// every file of ours reads back as the flows that were written.
+/// </summary>
+public static class OwnFlowColumns
+{
+    /// <summary>The column of flows.parquet named <paramref name="name"/> (<see cref="ParquetFlowColumns"/>, snake_case).</summary>
+    public static OwnField OfParquet(ReadOnlySpan<char> name) => name switch
+    {
+        ParquetFlowColumns.End => OwnField.End,
+        ParquetFlowColumns.State => OwnField.State,
+        ParquetFlowColumns.App => OwnField.App,
+        ParquetFlowColumns.AppDetail => OwnField.AppDetail,
+        ParquetFlowColumns.Evidence => OwnField.Evidence,
+        ParquetFlowColumns.IcmpType => OwnField.IcmpType,
+        ParquetFlowColumns.IcmpCode => OwnField.IcmpCode,
+        ParquetFlowColumns.Tunnel => OwnField.Tunnel,
+        ParquetFlowColumns.CutOff => OwnField.CutOff,
+        ParquetFlowColumns.Sides => OwnField.Sides,
+        ParquetFlowColumns.FirstFromServer => OwnField.FirstFromServer,
+        _ => OwnField.None,
+    };
+
+    /// <summary>
+    /// The column of our TSV (<c>flows -f tsv</c>, whose names are flows.jsonl's camelCase ones) named
+    /// <paramref name="name"/>: the conn.log column it stands for, or one of our own. Zeek's own names (<c>duration</c>)
+    /// are left to <see cref="ZeekConnFields.FieldOf"/>.
+    /// </summary>
+    public static (ZeekField Zeek, OwnField Own) OfTsv(ReadOnlySpan<char> name) => name switch
+    {
+        "start" => (ZeekField.Ts, OwnField.None),
+        "client" => (ZeekField.OrigHost, OwnField.None),
+        "clientPort" => (ZeekField.OrigPort, OwnField.None),
+        "server" => (ZeekField.RespHost, OwnField.None),
+        "serverPort" => (ZeekField.RespPort, OwnField.None),
+        "transport" => (ZeekField.Proto, OwnField.None),
+        "packetsToServer" => (ZeekField.OrigPackets, OwnField.None),
+        "bytesToServer" => (ZeekField.OrigIpBytes, OwnField.None),
+        "packetsToClient" => (ZeekField.RespPackets, OwnField.None),
+        "bytesToClient" => (ZeekField.RespIpBytes, OwnField.None),
+        // The record's id from the exporter that made it (a Zeek uid): conn.log's uid column is where it is kept.
+        "recordId" => (ZeekField.Uid, OwnField.None),
+        "end" => (ZeekField.None, OwnField.End),
+        "state" => (ZeekField.None, OwnField.State),
+        "app" => (ZeekField.None, OwnField.App),
+        "appDetail" => (ZeekField.None, OwnField.AppDetail),
+        "evidence" => (ZeekField.None, OwnField.Evidence),
+        "icmpType" => (ZeekField.None, OwnField.IcmpType),
+        "icmpCode" => (ZeekField.None, OwnField.IcmpCode),
+        "tunnel" => (ZeekField.None, OwnField.Tunnel),
+        "cutOff" => (ZeekField.None, OwnField.CutOff),
+        _ => (ZeekField.None, OwnField.None),
+    };
+
+    /// <summary>
+    /// Hands a conn.log column's value to <paramref name="fields"/>. Our own files name every protocol as IpProtocol does
+    /// (igmp, sctp, ah...), conn.log only a few: what the Zeek mapping does not know goes to it as the number, as Zeek's
+    /// ip_proto would give it. Returns why the value is bad, or null.
+    /// </summary>
+    public static string? SetZeek(ZeekConnFields fields, ZeekField field, ReadOnlySpan<char> value)
+    {
+        if (field == ZeekField.Proto && !RecordFields.TryParseProtocol(value, out _) && IpProtocol.TryParse(value.ToString(), out byte number))
+            return fields.Set(ZeekField.IpProto, number.ToString(CultureInfo.InvariantCulture));
+        return fields.Set(field, value);
+    }
+
+    /// <summary>
+    /// Applies our column <paramref name="own"/> (named <paramref name="column"/> in the file, for the problem) to a record
+    /// <see cref="ZeekConnFields.Build"/> made: it replaces what the Zeek mapping could only approximate. Returns why the
+    /// value is bad, or null. Call <see cref="Finish"/> once all are applied.
+    /// </summary>
+    public static string? Apply(OwnField own, string column, string value, ref FlowRecord record)
+    {
+        switch (own)
+        {
+            case OwnField.End:
+                if (!RecordFields.TryParseEpoch(value, out long end)) return $"{column} '{RecordFields.Clip(value)}' is not a time";
+                record.EndNs = end;
+                return null;
+            case OwnField.State:
+                if (!FlowStateNames.TryParse(value, out var state)) return $"{column} '{RecordFields.Clip(value)}' is not a flow state";
+                record.State = state;
+                return null;
+            case OwnField.App:
+                record.App = AppLabel.Of(value);
+                return null;
+            case OwnField.AppDetail:
+                // Text no writer of ours makes (a control character, a length past a detail's) is left out, not rejected:
+                // the flow stands without it, as a record from an exporter does.
+                record.AppDetail = Flows.Facts.AppDetail.Parse(value);
+                return null;
+            case OwnField.Evidence:
+                if (!FlowEvidenceNames.TryParse(value, out var evidence)) return $"{column} '{RecordFields.Clip(value)}' is not an evidence name";
+                record.Evidence = evidence;
+                return null;
+            case OwnField.IcmpType or OwnField.IcmpCode:
+                if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte number))
+                    return $"{column} '{RecordFields.Clip(value)}' is not 0-255";
+                if (own == OwnField.IcmpType) record.IcmpType = number;
+                else record.IcmpCode = number;
+                return null;
+            case OwnField.Tunnel:
+                record.Tunnel = value;
+                return null;
+            case OwnField.Sides:
+                record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
+                return null;
+            case OwnField.FirstFromServer:
+                if (!TryParseFlag(value, out bool serverFirst)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
+                record.FirstSentByServer = serverFirst;
+                return null;
+            case OwnField.CutOff:
+                if (!TryParseFlag(value, out bool cutOff)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
+                record.CutOff = cutOff;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// What follows our columns on a record: an end column may name a time before the start (conn.log's duration cannot),
+    /// and sides the writing run guessed from its ports (flows knows only the well-known ones) are this run's to guess
+    /// with its own (an audit's catalog), as the store's reader takes them again.
+    /// </summary>
+    public static void Finish(ref FlowRecord record, RecordStatistics statistics, IServerPortHint serverPorts)
+    {
+        record.EndNs = statistics.EndNotBefore(record.StartNs, record.EndNs);
+        if (record.SidesFromPorts) record.TakeSidesAgain(serverPorts);
+    }
+
+    // Parquet's booleans read as true/false, Zeek's TSV bool is T/F.
+    private static bool TryParseFlag(ReadOnlySpan<char> value, out bool flag)
+    {
+        flag = value is "T" || value.Equals("true", StringComparison.OrdinalIgnoreCase);
+        return flag || value is "F" || value.Equals("false", StringComparison.OrdinalIgnoreCase);
+    }
+}
