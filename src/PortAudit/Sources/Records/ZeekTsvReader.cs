@@ -58,10 +58,11 @@ public sealed class ZeekTsvReader : LineRecordReader
             if ((field == ZeekField.None && _own[index] == OwnField.None) || value.SequenceEqual(_unset) || value.SequenceEqual(_empty)) continue;
             if (_own[index] != OwnField.None)
             {
-                _ownValues[index] = value.Contains("\\x", StringComparison.Ordinal) ? Unescape(value) : value.ToString();
+                _ownValues[index] = value.Contains('\\') ? Unescape(value, ours: true) : value.ToString();
                 continue;
             }
-            var text = value.Contains("\\x", StringComparison.Ordinal) ? Unescape(value) : value;
+            var text = _hasOwn ? (value.Contains('\\') ? Unescape(value, ours: true) : value)
+                : value.Contains("\\x", StringComparison.Ordinal) ? Unescape(value) : value;
             // Zeek's own log names only its transports: another proto there is no transport it wrote (ip_proto gives it).
             string? problem = _hasOwn ? OwnFlowColumns.SetZeek(_fields, field, text) : _fields.Set(field, text);
             if (problem is not null) return Reject(problem);
@@ -115,8 +116,11 @@ public sealed class ZeekTsvReader : LineRecordReader
         return LineOutcome.Ignored;
     }
 
-    /// <summary>Zeek's \xHH escapes (a separator or a control character inside a value) back to characters.</summary>
-    private static string Unescape(ReadOnlySpan<char> value)
+    /// <summary>
+    /// Zeek's \xHH escapes (a separator or a control character inside a value) back to characters; with
+    /// <paramref name="ours"/>, also what our TsvFlowWriter escapes besides: a backslash as \\, a bidi control as \uXXXX.
+    /// </summary>
+    private static string Unescape(ReadOnlySpan<char> value, bool ours = false)
     {
         var text = new System.Text.StringBuilder(value.Length);
         for (int i = 0; i < value.Length; i++)
@@ -126,6 +130,17 @@ public sealed class ZeekTsvReader : LineRecordReader
             {
                 text.Append((char)code);
                 i += 3;
+            }
+            else if (ours && value[i] == '\\' && i + 1 < value.Length && value[i + 1] == '\\')
+            {
+                text.Append('\\');
+                i++;
+            }
+            else if (ours && value[i] == '\\' && i + 5 < value.Length && value[i + 1] == 'u'
+                && int.TryParse(value.Slice(i + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int unit))
+            {
+                text.Append((char)unit);
+                i += 5;
             }
             else text.Append(value[i]);
         }

@@ -73,6 +73,32 @@ public sealed class OwnTsvReadBackTests : IDisposable
         Assert.Contains(run.Records.Problems, p => p.ToString().Contains("state 'half-open' is not a flow state", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Backslashes_and_bidi_controls_the_writer_escaped_read_back_as_they_were()
+    {
+        // TsvFlowWriter writes a backslash as \\ and U+202E as \u202E: the reader, knowing only Zeek's \xHH, gave back
+        // \\\\fs01\\IPC$ for \\fs01\IPC$ and the six characters \u202E for the bidi control.
+        var record = new FlowRecord
+        {
+            Protocol = PortAudit.Common.IpProtocol.Tcp, Client = PortAudit.Common.IpAddr.Parse("10.0.0.1"), ClientPort = 40000,
+            Server = PortAudit.Common.IpAddr.Parse("10.0.0.2"), ServerPort = 445, StartNs = 1_700_000_000_000_000_000,
+            EndNs = 1_700_000_001_000_000_000, PacketsToServer = 1, State = FlowState.Established,
+            AppDetail = PortAudit.Flows.Facts.AppDetail.Parse(@"tree; path=\\fs01\IPC$"), RecordId = "r\u202Eexe.txt",
+        };
+        string tsv = Path.Combine(_dir.FullName, "escaped.tsv");
+        using (var writer = new TsvFlowWriter(File.Create(tsv)))
+        {
+            writer.Write(Flow.FromRecord(1, record));
+            writer.Complete();
+        }
+        Assert.Contains(@"path=\\\\fs01\\IPC$", File.ReadAllText(tsv));
+
+        var flow = Assert.Single(RecordRun.File(tsv).Flows);
+
+        Assert.Equal(@"tree; path=\\fs01\IPC$", flow.AppDetail?.ToString());
+        Assert.Equal("r\u202Eexe.txt", flow.RecordId);
+    }
+
     // Lines under the header TsvFlowWriter writes.
     private static string Tsv(params string[] lines)
     {
