@@ -63,7 +63,6 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
     // The types Zeek's TSV header gives the fields (TsvFlowWriter.Types) say which are times, intervals and counts.
     private static ParquetKind KindOf(string field, IReadOnlyCollection<string> listFields) =>
         listFields.Contains(field) ? ParquetKind.TextList
-        : field == SideFields[1] ? ParquetKind.Flag
         : TsvFlowWriter.Types.GetValueOrDefault(field) switch
         {
             "time" => ParquetKind.Time,

@@ -86,6 +86,8 @@ public static class OwnFlowColumns
         "icmpCode" => (ZeekField.None, OwnField.IcmpCode),
         "tunnel" => (ZeekField.None, OwnField.Tunnel),
         "cutOff" => (ZeekField.None, OwnField.CutOff),
+        "sides" => (ZeekField.None, OwnField.Sides),
+        "firstFromServer" => (ZeekField.None, OwnField.FirstFromServer),
         _ => (ZeekField.None, OwnField.None),
     };
 

@@ -174,18 +174,21 @@ public sealed class ParquetRecordTests : IDisposable
             fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
     }
 
-    [Fact]
-    public void Sides_flows_guessed_from_ports_are_taken_again_with_the_reading_runs_ports()
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("tsv")]
+    public void Sides_flows_guessed_from_ports_are_taken_again_with_the_reading_runs_ports(string format)
     {
         // SSDP answers from a device's port 1900 to a searcher's 57547, whose search went to the multicast group (as in
         // ../shared/bench/base.pcap): `flows` knows only ports below 1024 and takes the sender for the client, an unanswered
         // attempt; the catalog names 1900 a service, and the audit of the capture takes 10.0.0.227 for the client,
         // midstream. Read back from flows.parquet, the audit kept the first sides: 65 more failed attempts on base.pcap and
-        // high findings (required-blocked, protocol-mismatch) that the audit of the capture does not make.
+        // high findings (required-blocked, protocol-mismatch) that the audit of the capture does not make; so did our TSV
+        // once it read back.
         byte[] answer = Packets.Ethernet(Packets.Ipv4("10.0.0.151", "10.0.0.227", 17, Packets.Udp(1900, 57547, "HTTP/1.1 200 OK\r\n\r\n"u8.ToArray())));
-        string capture = Path.Combine(_dir.FullName, "ssdp.pcap"), parquet = Path.Combine(_dir.FullName, "flows.parquet");
+        string capture = Path.Combine(_dir.FullName, "ssdp.pcap"), parquet = Path.Combine(_dir.FullName, "flows." + format);
         File.WriteAllBytes(capture, PcapBuilder.Spaced(answer, answer));
-        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(parquet)))
+        using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(parquet), null!))
         {
             new TrafficRun(new FlowTableOptions(), new PortAudit.Report.Records.FlowRecordObserver(writer)).Read(CaptureFileSource.Of([capture]));
             writer.Complete();
