@@ -166,14 +166,11 @@ public static class NftJsonParser
             var body = property.Value;
             switch (property.Name)
             {
-                case "accept": rule.Action = PolicyAction.Accept; break;
-                case "drop": rule.Action = PolicyAction.Drop; break;
-                case "reject": rule.Action = PolicyAction.Reject; break;
-                case "return": rule.Action = PolicyAction.Return; break;
-                case "continue": rule.Action = PolicyAction.Continue; break;
-                case "jump" or "goto":
-                    rule.Action = property.Name == "jump" ? PolicyAction.Jump : PolicyAction.Goto;
-                    rule.Target = $"{rule.FamilyTable} {Text(body, "target")}";
+                // A verdict, read as a verdict map's element is (NftVerdictMap.Verdict): one list of the words nft writes.
+                case "accept" or "drop" or "reject" or "return" or "continue" or "jump" or "goto":
+                    var (action, target) = NftVerdictMap.Verdict(property.Name is "jump" or "goto" ? [property.Name, Text(body, "target")!] : [property.Name])!.Value;
+                    rule.Action = action;
+                    if (target is not null) rule.Target = $"{rule.FamilyTable} {target}";
                     break;
                 case "notrack":
                     rule.Untracked();

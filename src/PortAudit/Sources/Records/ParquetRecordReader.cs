@@ -72,7 +72,6 @@ public sealed class ParquetRecordReader : IRecordReader
     private readonly RecordStatistics _statistics;
     private readonly Column[] _columns;
     private readonly ZeekConnFields _fields;
-    private readonly IServerPortHint _serverPorts;
     private string?[][] _values = [];
     private int _group = -1, _row, _rows;
     private long _rowsBefore;
@@ -86,7 +85,6 @@ public sealed class ParquetRecordReader : IRecordReader
     public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
     {
         _fields = new ZeekConnFields(serverPorts);
-        _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
         _stream = stream;
         _name = name;
         _statistics = statistics;
@@ -192,7 +190,7 @@ public sealed class ParquetRecordReader : IRecordReader
                 && OwnFlowColumns.Apply(own, _columns[c].Field.Name, value, ref record) is { } problem)
                 return problem;
         }
-        OwnFlowColumns.Finish(ref record, _statistics, _serverPorts);
+        OwnFlowColumns.Finish(ref record, _statistics, _fields.ServerPorts);
         return null;
     }
 

@@ -69,6 +69,9 @@ public sealed class ZeekConnFields
     /// </summary>
     public ZeekConnFields(IServerPortHint? serverPorts = null) => _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
 
+    /// <summary>The ports that place a connection's sides when nothing else does (the run's, or those below 1024).</summary>
+    public IServerPortHint ServerPorts => _serverPorts;
+
     /// <summary>The column a header or JSON key names.</summary>
     public static ZeekField FieldOf(ReadOnlySpan<char> name) => name switch
     {

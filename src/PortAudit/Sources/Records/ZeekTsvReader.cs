@@ -14,7 +14,6 @@ namespace PortAudit.Sources.Records;
 public sealed class ZeekTsvReader : LineRecordReader
 {
     private readonly ZeekConnFields _fields;
-    private readonly IServerPortHint _serverPorts;
     private char _separator = '\t';
     private string _unset = "-";
     private string _empty = "(empty)";
@@ -30,11 +29,7 @@ public sealed class ZeekTsvReader : LineRecordReader
     /// Zeek did not see (ports below 1024 when null).
     /// </summary>
     public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
-        : base(text, name, statistics)
-    {
-        _fields = new ZeekConnFields(serverPorts);
-        _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
-    }
+        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts);
 
     /// <summary>True when the last #fields header has our own <c>cutOff</c> column: its flows carry the writing run's mark.</summary>
     public override bool CarriesCutOff => _carriesCutOff;
@@ -75,7 +70,7 @@ public sealed class ZeekTsvReader : LineRecordReader
             if (_ownValues[c] is { } value && OwnFlowColumns.Apply(_own[c], _names[c], value, ref record) is { } problem)
                 return Reject(problem);
         }
-        OwnFlowColumns.Finish(ref record, Statistics, _serverPorts);
+        OwnFlowColumns.Finish(ref record, Statistics, _fields.ServerPorts);
         return LineOutcome.Flow;
     }
 
