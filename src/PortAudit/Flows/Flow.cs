@@ -423,10 +423,7 @@ public sealed class Flow
     /// </summary>
     internal bool TakeSidesAgain(IServerPortHint hint)
     {
-        if (Sides != FlowSides.Ports) return false;
-        bool serverFirst = FirstSentByServer;
-        var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
-        if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
+        if (Sides != FlowSides.Ports || !hint.WouldTurn(Protocol, ClientPort, ServerPort, FirstSentByServer)) return false;
         // Sides from ports mean no SYN was seen: a TCP flow counted as opened is a record without TCP flags, whose reader
         // assumed an opening, or one whose flags held an ACK beside a SYN (softflowd ORs a direction's flags), taken as
         // answered by a path its exporter did not see. Turned, it is what that reader makes of such a record it turns

@@ -100,12 +100,9 @@ public struct FlowRecord
     /// </summary>
     public bool TakeSidesAgain(IServerPortHint hint)
     {
-        if (!SidesFromPorts) return false;
-        bool serverFirst = FirstSentByServer;
-        var (from, to) = serverFirst ? (ServerPort, ClientPort) : (ClientPort, ServerPort);
-        if (hint.SenderIsClient(Protocol, from, to) != serverFirst) return false;
+        if (!SidesFromPorts || !hint.WouldTurn(Protocol, ClientPort, ServerPort, FirstSentByServer)) return false;
         Swap();
-        FirstSentByServer = !serverFirst;
+        FirstSentByServer = !FirstSentByServer;
         if (Evidence == FlowEvidence.FirewallLog || State is not (FlowState.Established or FlowState.Unanswered or FlowState.Midstream)) return true;
         State = Protocol == IpProtocol.Tcp ? (PacketsToServer > 0 && PacketsToClient > 0 ? State : FlowState.Midstream)
             : PacketsToClient == 0 ? FlowState.Unanswered

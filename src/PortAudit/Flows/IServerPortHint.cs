@@ -18,6 +18,17 @@ public static class ServerPortHints
     /// </summary>
     public static bool SenderIsClient(this IServerPortHint hint, byte protocol, ushort sourcePort, ushort destinationPort) =>
         !(hint.IsServerPort(protocol, sourcePort) && !hint.IsServerPort(protocol, destinationPort));
+
+    /// <summary>
+    /// True when a flow whose sides another run took from ports (a stored flow, our own flow file read back) would have
+    /// its sides the other way round with <paramref name="hint"/>: the first packet's sender, the server when
+    /// <paramref name="firstSentByServer"/>, is not taken for what it was taken for.
+    /// </summary>
+    public static bool WouldTurn(this IServerPortHint hint, byte protocol, ushort clientPort, ushort serverPort, bool firstSentByServer)
+    {
+        var (from, to) = firstSentByServer ? (serverPort, clientPort) : (clientPort, serverPort);
+        return hint.SenderIsClient(protocol, from, to) == firstSentByServer;
+    }
 }
 
 /// <summary>The classic rule: ports below 1024 are services.</summary>
