@@ -68,6 +68,9 @@ public sealed class Flow
             SidesFromPorts = record.SidesFromPorts,
             FirstSentByServer = record.FirstSentByServer,
             CutOff = record.CutOff,
+            Weakness = record.Weakness,
+            Announced = record.Announced,
+            DceRpc = record.DceRpc,
         };
         if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel);
         return flow;

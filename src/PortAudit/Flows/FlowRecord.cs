@@ -84,6 +84,19 @@ public struct FlowRecord
     /// <summary>With <see cref="SidesFromPorts"/>: the record's sender was taken for the server (the record was swapped).</summary>
     public bool FirstSentByServer { get; set; }
 
+    /// <summary>Protocol weaknesses inspection saw in the flow: our own flow files' <c>weakness</c> (none from any exporter).</summary>
+    public FlowWeakness Weakness { get; set; }
+
+    /// <summary>
+    /// Another flow announced this one (an endpoint-mapper answer, an SDP offer, an SSDP search) and its bytes did not
+    /// refute it: our own flow files' <c>announced</c>. The audit judges an announced flow by the announcement's protocol
+    /// wherever its port falls.
+    /// </summary>
+    public bool Announced { get; set; }
+
+    /// <summary>The DCE/RPC interface inspection or an endpoint mapper named: our own flow files' <c>rpc_interface_uuid</c> and <c>rpc_source</c>.</summary>
+    public DceRpcFacts? DceRpc { get; set; }
+
     /// <summary>
     /// The input ended less than 1 s after the flow began (<see cref="Flow.CutOff"/>): our own flows.parquet's
     /// <c>cut_off</c>, or a record file's own end, the newest time its records hold.

@@ -15,6 +15,13 @@ public static class RpcEvidenceNames
 {
     /// <summary>"epm" or "bind".</summary>
     public static string Name(this RpcEvidence evidence) => evidence == RpcEvidence.EndpointMapper ? "epm" : "bind";
+
+    /// <summary>The evidence <paramref name="name"/> names (<see cref="Name"/>'s words); false for any other text.</summary>
+    public static bool TryParse(ReadOnlySpan<char> name, out RpcEvidence evidence)
+    {
+        evidence = name is "epm" ? RpcEvidence.EndpointMapper : RpcEvidence.Bind;
+        return name is "epm" or "bind";
+    }
 }
 
 /// <summary>What inspection learned of a flow's DCE/RPC interface: which one, which version, and from what evidence.</summary>

@@ -24,13 +24,6 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
         ("communityId", "community_id"),
     ];
 
-    /// <summary>
-    /// What the flow's sides rest on (<see cref="FlowSidesNames"/>: opening, content, ports) and whether its first
-    /// packet came from the server, as the store keeps them: sides the writing run guessed from its ports (<c>flows</c>
-    /// knows only the well-known ones) are taken again by an audit reading the file with its catalog's.
-    /// </summary>
-    public static readonly IReadOnlyList<string> SideFields = ["sides", "firstFromServer"];
-
     private readonly ParquetTable _table;
     private readonly FlowUids _uids;
     private readonly int _uidField;
@@ -44,8 +37,8 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
     /// </summary>
     public ParquetFlowWriter(Stream output, FlowUids uids, IReadOnlyList<string> extraFields, IReadOnlyCollection<string> listFields)
     {
-        string[] fields = [.. FlowFields.Names, .. extraFields, UidField, .. SideFields];
-        _uidField = fields.Length - 1 - SideFields.Count;
+        string[] fields = [.. FlowFields.Names, .. extraFields, UidField, .. ReadBackFields.Names];
+        _uidField = fields.Length - 1 - ReadBackFields.Names.Count;
         _uids = uids;
         var columns = fields.Select(field => new ParquetColumn(ColumnName(field), KindOf(field, listFields))).ToArray();
         var zeek = ZeekColumns.Select(z => Array.IndexOf(fields, z.Field)).ToArray();
@@ -82,8 +75,7 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
         extra.Write(_table, FlowFields.Names.Length);
         IFlowFieldSink sink = _table;
         sink.Text(_uidField, _uids.Of(flow.Id));
-        sink.Text(_uidField + 1, flow.Sides.Name());
-        sink.Flag(_uidField + 2, flow.FirstSentByServer);
+        ReadBackFields.Write(flow, sink, _uidField + 1);
         _table.EndRow();
     }
 

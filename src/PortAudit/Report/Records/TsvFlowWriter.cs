@@ -28,7 +28,7 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
         ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
         ["bytesToClient"] = "count", ["icmpType"] = "count", ["icmpCode"] = "count", ["icmpErrors"] = "count",
-        ["cutOff"] = "bool", ["firstFromServer"] = "bool",
+        ["cutOff"] = "bool", ["firstFromServer"] = "bool", ["weakness"] = "count", ["announced"] = "bool",
     };
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create("\t\n\r\\");
@@ -40,9 +40,8 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     {
         _writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
         _writer.Write($"#separator \\x09\n#set_separator\t,\n#empty_field\t{Empty}\n#unset_field\t{Unset}\n#path\tflows\n");
-        // After the flow's fields, what its sides rest on (ParquetFlowWriter.SideFields), so that a run reading the file
-        // back takes sides guessed from the writing run's ports again with its own.
-        string[] fields = [.. FlowFields.Names, .. ParquetFlowWriter.SideFields];
+        // After the flow's fields, what an audit reading the file back needs to judge as the capture's audit did.
+        string[] fields = [.. FlowFields.Names, .. ReadBackFields.Names];
         _writer.Write($"#fields\t{string.Join('\t', fields)}\n");
         _writer.Write($"#types\t{string.Join('\t', fields.Select(n => Types.GetValueOrDefault(n, "string")))}\n");
     }
@@ -51,9 +50,7 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
     public void Write(Flow flow)
     {
         FlowFields.Write(flow, this);
-        IFlowFieldSink sink = this;
-        sink.Text(FlowFields.Names.Length, flow.Sides.Name());
-        sink.Flag(FlowFields.Names.Length + 1, flow.FirstSentByServer);
+        ReadBackFields.Write(flow, this, FlowFields.Names.Length);
         _writer.Write('\n');
     }
 

@@ -32,6 +32,14 @@ public enum OwnField
     Sides,
     /// <summary>With sides from ports: whether the flow's first packet came from the side taken for the server.</summary>
     FirstFromServer,
+    /// <summary>The protocol weaknesses inspection saw, as a number.</summary>
+    Weakness,
+    /// <summary>Whether another flow announced the flow.</summary>
+    Announced,
+    /// <summary>The DCE/RPC interface's UUID.</summary>
+    RpcInterfaceUuid,
+    /// <summary>How the DCE/RPC interface was learned.</summary>
+    RpcSource,
 }
 
 /// <summary>
@@ -55,6 +63,10 @@ public static class OwnFlowColumns
         ParquetFlowColumns.CutOff => OwnField.CutOff,
         ParquetFlowColumns.Sides => OwnField.Sides,
         ParquetFlowColumns.FirstFromServer => OwnField.FirstFromServer,
+        ParquetFlowColumns.Weakness => OwnField.Weakness,
+        ParquetFlowColumns.Announced => OwnField.Announced,
+        ParquetFlowColumns.RpcInterfaceUuid => OwnField.RpcInterfaceUuid,
+        ParquetFlowColumns.RpcSource => OwnField.RpcSource,
         _ => OwnField.None,
     };
 
@@ -88,6 +100,10 @@ public static class OwnFlowColumns
         "cutOff" => (ZeekField.None, OwnField.CutOff),
         "sides" => (ZeekField.None, OwnField.Sides),
         "firstFromServer" => (ZeekField.None, OwnField.FirstFromServer),
+        "weakness" => (ZeekField.None, OwnField.Weakness),
+        "announced" => (ZeekField.None, OwnField.Announced),
+        "rpcInterfaceUuid" => (ZeekField.None, OwnField.RpcInterfaceUuid),
+        "rpcSource" => (ZeekField.None, OwnField.RpcSource),
         _ => (ZeekField.None, OwnField.None),
     };
 
@@ -152,6 +168,25 @@ public static class OwnFlowColumns
                 if (!TryParseFlag(value, out bool cutOff)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
                 record.CutOff = cutOff;
                 return null;
+            case OwnField.Weakness:
+                if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte bits) || (bits & ~(int)KnownWeaknesses) != 0)
+                    return $"{column} '{RecordFields.Clip(value)}' is not a set of weaknesses (0-{(int)KnownWeaknesses})";
+                record.Weakness = (FlowWeakness)bits;
+                return null;
+            case OwnField.Announced:
+                if (!TryParseFlag(value, out bool announced)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
+                record.Announced = announced;
+                return null;
+            // The interface and how it was learned are two columns, in either order: the facts are made with the first and
+            // completed with the second; Finish drops a source without an interface.
+            case OwnField.RpcInterfaceUuid:
+                if (!Guid.TryParse(value, out var uuid)) return $"{column} '{RecordFields.Clip(value)}' is not a UUID";
+                record.DceRpc = new DceRpcFacts(uuid, null, null, record.DceRpc?.Evidence ?? RpcEvidence.Bind);
+                return null;
+            case OwnField.RpcSource:
+                if (!RpcEvidenceNames.TryParse(value, out var learned)) return $"{column} '{RecordFields.Clip(value)}' is not epm or bind";
+                record.DceRpc = new DceRpcFacts(record.DceRpc?.Uuid ?? Guid.Empty, null, null, learned);
+                return null;
             default:
                 return null;
         }
@@ -165,8 +200,13 @@ public static class OwnFlowColumns
     public static void Finish(ref FlowRecord record, RecordStatistics statistics, IServerPortHint serverPorts)
     {
         record.EndNs = statistics.EndNotBefore(record.StartNs, record.EndNs);
+        if (record.DceRpc is { Uuid: var uuid } && uuid == Guid.Empty) record.DceRpc = null;
         if (record.SidesFromPorts) record.TakeSidesAgain(serverPorts);
     }
+
+    // Every weakness a writer of ours can set: other bits are no file of ours.
+    private const FlowWeakness KnownWeaknesses = FlowWeakness.Smb1 | FlowWeakness.LdapCleartextBind | FlowWeakness.NtlmV1
+                                                 | FlowWeakness.TcpOverlap | FlowWeakness.TcpUrgent;
 
     // Parquet's booleans read as true/false, Zeek's TSV bool is T/F.
     private static bool TryParseFlag(ReadOnlySpan<char> value, out bool flag)

@@ -50,6 +50,18 @@ public static class ParquetFlowColumns
     /// <summary>With <see cref="Sides"/> <c>ports</c>: whether the flow's first packet came from the side taken for the server.</summary>
     public const string FirstFromServer = "first_from_server";
 
+    /// <summary>The protocol weaknesses inspection saw, <see cref="FlowWeakness"/>'s bits as a number, as the store keeps them.</summary>
+    public const string Weakness = "weakness";
+
+    /// <summary>Whether another flow announced the flow (and its bytes did not refute it).</summary>
+    public const string Announced = "announced";
+
+    /// <summary>The DCE/RPC interface's UUID that inspection or an endpoint mapper named.</summary>
+    public const string RpcInterfaceUuid = "rpc_interface_uuid";
+
+    /// <summary>How the DCE/RPC interface was learned: <c>epm</c> or <c>bind</c> (<see cref="RpcEvidenceNames"/>).</summary>
+    public const string RpcSource = "rpc_source";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }

@@ -92,7 +92,7 @@ public sealed partial class ParquetOutputTests : IDisposable
     /// <summary>
     /// Every field of every line of <paramref name="jsonl"/> equals its column (<see cref="ParquetFlowWriter.ColumnName"/>)
     /// in the same row, and the file has no column besides them but <c>uid</c>, unique and Zeek-shaped, and what the flow's
-    /// sides rest on (<see cref="ParquetFlowWriter.SideFields"/>).
+    /// sides rest on and what else an audit reading the file back needs (<see cref="ReadBackFields"/>).
     /// </summary>
     private static void AssertSameFlows(List<JsonElement> jsonl, List<Dictionary<string, object?>> rows)
     {
@@ -100,9 +100,11 @@ public sealed partial class ParquetOutputTests : IDisposable
         for (int i = 0; i < rows.Count; i++)
         {
             var fields = jsonl[i].EnumerateObject().ToList();
-            Assert.Equal(fields.Count + 1 + ParquetFlowWriter.SideFields.Count, rows[i].Count);
+            Assert.Equal(fields.Count + 1 + ReadBackFields.Names.Count, rows[i].Count);
             Assert.Contains((string)rows[i]["sides"]!, new[] { "opening", "content", "ports" });
             Assert.IsType<bool>(rows[i]["first_from_server"]);
+            Assert.IsType<long>(rows[i]["weakness"]);
+            Assert.IsType<bool>(rows[i]["announced"]);
             foreach (var field in fields)
             {
                 object? expected = ParquetReaders.Canonical(field.Value);

@@ -1,0 +1,27 @@
+using PortAudit.Flows;
+
+namespace PortAudit.Report.Records;
+
+/// <summary>
+/// What our own flow files (flows.parquet, the TSV of <c>flows -f tsv</c>) carry after the flow's fields so that an
+/// audit reading them back judges each flow as the audit of its capture did, as the store keeps it: what the flow's
+/// sides rest on and whether its first packet came from the server (sides another run guessed from its ports are taken
+/// again with the reading run's), the protocol weaknesses inspection saw (a weak-protocol finding: SMB1, an LDAP bind
+/// in clear text, NTLMv1), and whether another flow announced it (an endpoint-mapper answer explains a dynamic RPC
+/// port, a search its SSDP answer). flows.jsonl does not carry them: its fields are for people and its path the hot one.
+/// </summary>
+public static class ReadBackFields
+{
+    /// <summary>The fields, in file order, with flows.jsonl's casing (the Parquet writer makes them snake_case).</summary>
+    public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced"];
+
+    /// <summary>Writes <paramref name="flow"/>'s values into <paramref name="sink"/> from field <paramref name="first"/> on.</summary>
+    public static void Write(Flow flow, IFlowFieldSink sink, int first)
+    {
+        sink.Text(first, flow.Sides.Name());
+        sink.Flag(first + 1, flow.FirstSentByServer);
+        sink.Number(first + 2, (long)flow.Weakness);
+        // An announcement the flow's own bytes refuted explains nothing (the store writes it as none too).
+        sink.Flag(first + 3, flow.Announced && !flow.AnnouncementRefuted);
+    }
+}
