@@ -14,18 +14,22 @@ public enum IncompleteReason
 
     /// <summary>The flow store the flows came from failed (unreachable, gone during the read, a refused query).</summary>
     StoreFailure,
+
+    /// <summary>A live capture lost packets before they were read (libpcap counted drops): flows lack some of their packets.</summary>
+    PacketsDropped,
 }
 
 /// <summary>Names of <see cref="IncompleteReason"/> as the reports write them.</summary>
 public static class IncompleteReasonNames
 {
-    /// <summary>The words the reports use: "interrupted", "damaged input", "records rejected", "store failure".</summary>
+    /// <summary>The words the reports use: "interrupted", "damaged input", "records rejected", "store failure", "packets dropped".</summary>
     public static string Name(this IncompleteReason reason) => reason switch
     {
         IncompleteReason.Interrupted => "interrupted",
         IncompleteReason.DamagedInput => "damaged input",
         IncompleteReason.RecordsRejected => "records rejected",
         IncompleteReason.StoreFailure => "store failure",
+        IncompleteReason.PacketsDropped => "packets dropped",
         _ => reason.ToString(),
     };
 

@@ -27,6 +27,12 @@ public sealed class TrafficStatistics
     /// <summary>Captured bytes read from all inputs.</summary>
     public long CapturedBytes { get; private set; }
 
+    /// <summary>
+    /// Packets a live capture lost before they were read (libpcap's drop counters): not in <see cref="Packets"/>, and
+    /// missing from the flows they belonged to.
+    /// </summary>
+    public long Dropped { get; private set; }
+
     /// <summary>Time of the first packet, nanoseconds since the epoch (0 when none).</summary>
     public long FirstNs => _covered.FirstNs;
 
@@ -61,6 +67,9 @@ public sealed class TrafficStatistics
         // One interval per input holds the first and last packet: the run's first and last are read from them.
         _covered.Add(Input, timestampNs, timestampNs);
     }
+
+    /// <summary>Counts packets a live capture lost before they were read.</summary>
+    internal void AddDropped(long packets) => Dropped += packets;
 
     /// <summary>Adds decode outcomes counted elsewhere, per <see cref="DecodeStatus"/>, for packets recorded undecoded.</summary>
     internal void AddOutcomes(ReadOnlySpan<long> byStatus)

@@ -128,6 +128,7 @@ public sealed class AuditRun : IDisposable
         if (summary.Errors.Any(e => e is StoreException)) incomplete.Add(IncompleteReason.StoreFailure);
         var records = new RecordCounts(summary.Records.Read, summary.Records.Rejected);
         if (records.TooManyRejected) incomplete.Add(IncompleteReason.RecordsRejected);
+        if (summary.Traffic.Dropped > 0) incomplete.Add(IncompleteReason.PacketsDropped);
         var report = completed with
         {
             Triage = FindingTriage.Apply(completed.Findings, _triage, HostPrefixesOf(_context.Inventory), today),

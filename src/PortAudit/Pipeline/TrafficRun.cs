@@ -146,6 +146,9 @@ public sealed class TrafficRun : IFlowSink
 
     IServerPortHint IFlowSink.ServerPorts => _options.ServerPorts;
 
+    // Called on the thread that runs the source once its read has ended, before the summary is read.
+    void IFlowSink.Dropped(long packets) => _reader.Statistics.AddDropped(packets);
+
     void IFlowSink.Fail(InputException error)
     {
         lock (_reader.Errors) _reader.Errors.Add(error);

@@ -12,7 +12,8 @@ public static class PacketText
 {
     /// <summary>
     /// "2905236 packets read, 984612984 bytes captured; in no flow: 12 not IP, 0 truncated, 0 malformed": null when the
-    /// inputs held no packets. Records of an unknown link type are named only when there were some.
+    /// inputs held no packets. Records of an unknown link type, and packets a live capture dropped ("; 31637 dropped by
+    /// the capture before they were read"), are named only when there were some.
     /// </summary>
     public static string? Describe(PacketCounts packets)
     {
@@ -20,8 +21,10 @@ public static class PacketText
         string text = string.Create(CultureInfo.InvariantCulture,
             $"{packets.Read} packets read, {packets.Bytes} bytes captured; in no flow: {packets.NotIp} not IP, " +
             $"{packets.Truncated} truncated, {packets.Malformed} malformed");
-        return packets.UnsupportedLinkType == 0
+        if (packets.UnsupportedLinkType > 0)
+            text = string.Create(CultureInfo.InvariantCulture, $"{text}, {packets.UnsupportedLinkType} of a link type not decoded");
+        return packets.Dropped == 0
             ? text
-            : string.Create(CultureInfo.InvariantCulture, $"{text}, {packets.UnsupportedLinkType} of a link type not decoded");
+            : string.Create(CultureInfo.InvariantCulture, $"{text}; {packets.Dropped} dropped by the capture before they were read");
     }
 }

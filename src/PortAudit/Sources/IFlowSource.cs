@@ -50,4 +50,10 @@ public interface IFlowSink
 
     /// <summary>An input that could not be opened or was damaged; what was read before stays counted.</summary>
     void Fail(InputException error);
+
+    /// <summary>
+    /// A live capture lost <paramref name="packets"/> packets before they could be read (libpcap's drop counters: the
+    /// kernel's buffer was full), so its flows are incomplete. Called once the read has ended.
+    /// </summary>
+    void Dropped(long packets);
 }

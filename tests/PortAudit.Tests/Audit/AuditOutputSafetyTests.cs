@@ -124,6 +124,50 @@ public sealed class AuditOutputSafetyTests : IDisposable
         Assert.Empty(Leftovers());
     }
 
+    [Fact]
+    public void ALiveCaptureThatDroppedPacketsIsNeverComplete()
+    {
+        // A live capture at 1 MB behind tcpreplay --topspeed: libpcap counted 31,637 of 321,772 packets dropped, and
+        // report.json said "complete": true with no word of them.
+        AuditOutcome outcome;
+        using (var run = Open()) outcome = run.Run([new DroppedAfter(Capture(135)[0], 37)]);
+
+        Assert.Equal([IncompleteReason.PacketsDropped], outcome.Report.Incomplete);
+        Assert.Equal(37, outcome.Report.Packets.Dropped);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.False(report.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Equal(["packets dropped"], report.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(37, report.RootElement.GetProperty("packets").GetProperty("dropped").GetInt64());
+        var markdown = File.ReadAllLines(Path.Combine(OutDir, "report.md"));
+        Assert.Contains("INCOMPLETE (packets dropped)", markdown[0]);
+        Assert.Contains(markdown, line => line.Contains("; 37 dropped by the capture before they were read"));
+        var console = new StringWriter();
+        PortAudit.Report.Audits.AuditConsoleSummary.Write(console, outcome.Report, OutDir);
+        Assert.StartsWith("audit: INCOMPLETE (packets dropped)", console.ToString());
+        Assert.Contains("37 dropped by the capture", console.ToString());
+    }
+
+    [Fact]
+    public void AFileReportSaysNothingOfDrops()
+    {
+        using (var run = Open()) run.Run(Capture(135));
+
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "report.json")));
+        Assert.False(report.RootElement.GetProperty("packets").TryGetProperty("dropped", out _));
+    }
+
+    /// <summary>A source that says, once read, that its capture dropped <paramref name="dropped"/> packets, as a live one does.</summary>
+    private sealed class DroppedAfter(IFlowSource inner, long dropped) : IFlowSource
+    {
+        public string Name => inner.Name;
+
+        public void ReadInto(IFlowSink sink, CancellationToken cancel)
+        {
+            inner.ReadInto(sink, cancel);
+            sink.Dropped(dropped);
+        }
+    }
+
     /// <summary>A source that asks the run to stop once it has been read, as a signal would.</summary>
     private sealed class StopAfter(IFlowSource inner, CancellationTokenSource stop) : IFlowSource
     {

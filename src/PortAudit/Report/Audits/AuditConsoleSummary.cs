@@ -34,7 +34,7 @@ public static class AuditConsoleSummary
             Line(writer, $"records: {report.Records.Read} read, {report.Records.Rejected} rejected" +
                          (report.Records.TooManyRejected ? "" : $" (at most {RecordCounts.MaxRejectedShare * 100:0}% and {RecordCounts.MaxRejected}: the report stays complete)"));
         // Frames that carry no IP are ordinary; cut or malformed ones are part of the capture the audit could not read.
-        if (report.Packets.Undecoded > 0) Line(writer, $"packets: {PacketText.Describe(report.Packets)}");
+        if (report.Packets.Undecoded > 0 || report.Packets.Dropped > 0) Line(writer, $"packets: {PacketText.Describe(report.Packets)}");
         if (TriageText.Baseline(report) is { } baseline) Line(writer, $"baseline: {baseline}");
         if (TriageText.Suppressions(report.Triage) is { } suppressions) Line(writer, $"suppressions: {suppressions}");
         foreach (var entry in report.Triage.Expired) Line(writer, $"  expired suppression {TriageText.Expired(entry)}");

@@ -87,6 +87,8 @@ public static class AuditJsonWriter
         json.WriteNumber("truncated", packets.Truncated);
         json.WriteNumber("malformed", packets.Malformed);
         json.WriteNumber("unsupportedLinkType", packets.UnsupportedLinkType);
+        // Only a live capture can lose packets before reading them; a file's report keeps its fields as they were.
+        if (packets.Dropped > 0) json.WriteNumber("dropped", packets.Dropped);
         json.WriteEndObject();
     }
 

@@ -78,6 +78,10 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
             sink.Fail(ex);
         }
         _final = _reader.Statistics();
+        // Lost packets leave holes in the flows (an answer dropped reads as a failed attempt): the run and its report
+        // must know, not only the summary line on stderr.
+        long dropped = _final.Sum(s => s.Dropped);
+        if (dropped > 0) sink.Dropped(dropped);
         try
         {
             _recorder?.Dispose();
