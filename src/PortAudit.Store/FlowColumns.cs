@@ -87,6 +87,9 @@ internal static class FlowColumns
         // Version 2 too: the protocol weaknesses inspection saw, and every DCE/RPC interface bound with its operations.
         new("weakness", ColumnKind.Int2, 2), new("rpc_calls", ColumnKind.TextArray, 2), new("rpc_more_bindings", ColumnKind.Bool, 2),
         new("rpc_uninspectable", ColumnKind.Text, 2),
+        // Version 5: that another flow announced the flow (an SSDP search its answer, an SDP offer its media, a TFTP
+        // request its transfer), which decides its verdict beside its label (FlowClassifier's announced rule).
+        new("announced", ColumnKind.Bool, 5),
     ];
 
     /// <summary>

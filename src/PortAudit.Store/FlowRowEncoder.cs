@@ -84,6 +84,8 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         Int64Field(recordOrdinal);
         Int16Field((short)flow.Weakness);
         RpcCallFields(flow.RpcCalls);
+        // An announcement the flow's own bytes refuted explains nothing: stored as none.
+        BoolField(flow.Announced && !flow.AnnouncementRefuted);
         _flow = null!;
     }
 

@@ -59,7 +59,8 @@ internal static class FlowRowRestore
         Sides = FlowColumns.IndexOf("sides"), FirstFromServer = FlowColumns.IndexOf("first_from_server"),
         Weakness = FlowColumns.IndexOf("weakness"), RpcCalls = FlowColumns.IndexOf("rpc_calls"),
         RpcMoreBindings = FlowColumns.IndexOf("rpc_more_bindings"), RpcUninspectable = FlowColumns.IndexOf("rpc_uninspectable"),
-        Tunnel = FlowColumns.IndexOf("tunnel"), CutOff = FlowColumns.IndexOf("cut_off");
+        Tunnel = FlowColumns.IndexOf("tunnel"), CutOff = FlowColumns.IndexOf("cut_off"),
+        Announced = FlowColumns.IndexOf("announced");
 
     /// <summary>
     /// The flow of <paramref name="row"/> (columns in <see cref="FlowColumns.All"/> order), the <paramref name="id"/>th of the
@@ -92,6 +93,8 @@ internal static class FlowRowRestore
         // Where the capture's input ended only its run knew: the row says whether it ended within 1 s of the flow's start
         // (null in rows of versions before 4, and in a lake's files written before, read as false).
         flow.CutOff = !row.IsDBNull(CutOff) && row.GetBoolean(CutOff);
+        // That another flow announced it only the capture's run saw (null in rows of versions before 5: not announced).
+        flow.Announced = !row.IsDBNull(Announced) && row.GetBoolean(Announced);
         if (!row.IsDBNull(RpcCalls))
             flow.RpcCalls = RpcCallText.Parse(values.Texts(row, RpcCalls)!, !row.IsDBNull(RpcMoreBindings) && row.GetBoolean(RpcMoreBindings),
                 row.IsDBNull(RpcUninspectable) ? null : row.GetString(RpcUninspectable));

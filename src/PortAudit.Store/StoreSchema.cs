@@ -160,7 +160,16 @@ public static class StoreSchema
                 cut_off boolean;
         """;
 
-    private static readonly string[] Migrations = [V1, V2, V3, V4];
+    // Version 5. That another flow announced the flow (a device's answer to an SSDP search, the media of an SDP offer, a
+    // TFTP transfer, FTP data): where no rule between the ends names its protocol, a dynamic RPC range holding its port
+    // does not make it a protocol mismatch (docs/audit.md). Null in the rows of earlier versions, read as not announced.
+    private const string V5 = """
+        ALTER TABLE portaudit.flows
+            ADD COLUMN
+                announced boolean;
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3, V4, V5];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];

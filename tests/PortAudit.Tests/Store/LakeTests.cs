@@ -81,6 +81,23 @@ public sealed class LakeTests : IDisposable
         Assert.All(both.Where(f => f.Carried), f => Assert.Equal(CommunityId.Of(carrier), f.Tunnel!.Id));
     }
 
+    [Fact]
+    public void An_ssdp_answer_its_search_announced_is_judged_from_the_lake_as_from_the_file()
+    {
+        var captures = Directory.CreateTempSubdirectory("portaudit-lake-ssdp-");
+        string capture = StoreFileAnswerTests.SsdpAnswerCapture(captures.FullName);
+        Write("edge", capture);
+
+        var fromLake = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, FlowStores.Parse(_lake).OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(StoreFileAnswerTests.Lab.Value, CaptureFileSource.Of([capture]));
+
+        captures.Delete(recursive: true);
+
+        StoreFileAnswerTests.AssertAnnouncedAnswerUnexpected(fromLake.Flows);
+        Assert.Equal(StoreFileAnswerTests.Flows(fromFile.Flows), StoreFileAnswerTests.Flows(fromLake.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromLake.Report));
+    }
+
     [SharedDataFact]
     public void Every_shared_capture_audited_from_the_lake_gives_the_files_flows_verdicts_and_findings()
     {

@@ -72,6 +72,50 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Empty(_notices);
     }
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void An_ssdp_answer_its_search_announced_in_the_dynamic_rpc_range_is_judged_from_the_store_as_from_the_file(string engine)
+    {
+        // Only the capture's run saw the search that announced the answer: the flow's row carries it (announced, version 5).
+        var store = Store(engine);
+        string capture = SsdpAnswerCapture(_root);
+        StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture]));
+
+        AssertAnnouncedAnswerUnexpected(fromStore.Flows);
+        Assert.Equal(Flows(fromFile.Flows), Flows(fromStore.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromStore.Report));
+        Assert.Equal("1", _store!.Scalar("SELECT count(*) FROM portaudit.flows WHERE announced"));
+
+        // A row of a store migrated from version 4 holds no mark (null): read as not announced, judged as it was then.
+        _store.Execute("UPDATE portaudit.flows SET announced = NULL");
+        var old = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        Assert.Equal(Verdict.ProtocolMismatch, Assert.Single(old.Flows, f => f.Flow.ServerPort == 50001).Verdict.Verdict);
+        Assert.Empty(_notices);
+    }
+
+    /// <summary>
+    /// A capture of dc01's SSDP search from port 50001 (in a domain controller's dynamic RPC range, kb832017) and
+    /// client01's answer to that port: a flow the search announced, which no rule between the two allows.
+    /// </summary>
+    internal static string SsdpAnswerCapture(string directory)
+    {
+        string capture = Path.Combine(directory, "ssdp-answer.pcap");
+        File.WriteAllBytes(capture, Builders.PcapBuilder.Spaced(Inspect.SsdpAnswerAnnouncementTests.Search("10.77.0.30", 50001),
+            Inspect.SsdpAnswerAnnouncementTests.Answer("10.77.0.100", 41234, "10.77.0.30", 50001)));
+        return capture;
+    }
+
+    /// <summary>The answer is unexpected for the announcement, not a protocol mismatch with the dynamic RPC range.</summary>
+    internal static void AssertAnnouncedAnswerUnexpected(List<(Flow Flow, FlowVerdict Verdict)> flows)
+    {
+        var (flow, verdict) = Assert.Single(flows, f => f.Flow.ServerPort == 50001);
+        Assert.Equal((true, Verdict.Unexpected, (string?)null), (flow.Announced, verdict.Verdict, verdict.Rule?.Id));
+        Assert.Equal("no rule between the two ends allows ssdp, which another flow announced on port 50001 (appDetail)", verdict.Reason);
+    }
+
     [StoreTheory("captures")]
     [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
     public void Every_shared_capture_audited_from_the_store_gives_the_files_flows_sides_verdicts_and_findings(string engine)
