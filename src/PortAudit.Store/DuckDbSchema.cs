@@ -19,6 +19,9 @@ internal static class DuckDbSchema
     // The version that made the flows' identity an index.
     private const int IdentitySince = 2;
 
+    // The version whose identity holds the first frame too (FlowColumns.IdentityWithFrame).
+    private const int IdentityWithFrameSince = 6;
+
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     public static string Migration(int version)
     {
@@ -38,6 +41,11 @@ internal static class DuckDbSchema
         // The identity as PostgreSQL's since version 2: ingest inserts what the index does not hold yet.
         if (version == IdentitySince)
             sql.Append($"CREATE UNIQUE INDEX flows_identity ON portaudit.flows ({string.Join(", ", FlowColumns.Identity.Select(FlowColumns.Quoted))});\n");
+        // Version 6's identity, under a name of its own: DuckDB refuses to make an index again under the name it drops
+        // in the same transaction.
+        if (version == IdentityWithFrameSince)
+            sql.Append("DROP INDEX portaudit.flows_identity;\n")
+                .Append($"CREATE UNIQUE INDEX flows_identity_frame ON portaudit.flows ({string.Join(", ", FlowColumns.IdentityWithFrame.Select(FlowColumns.Quoted))});\n");
         return sql.ToString();
     }
 

@@ -99,6 +99,13 @@ internal static class FlowColumns
     public static readonly string[] Identity =
         ["sensor", "input", "start", "start_ns", "record_ordinal", "protocol", "client", "client_port", "server", "server_port"];
 
+    /// <summary>
+    /// The identity since version 6: <see cref="Identity"/> and the flow's first frame in its input, which keeps apart two
+    /// flows of one capture on one 5-tuple from the same instant (its traffic twice, its clock gone back between them).
+    /// </summary>
+    public static readonly string[] IdentityWithFrame =
+        ["sensor", "input", "start", "start_ns", "record_ordinal", "first_frame", "protocol", "client", "client_port", "server", "server_port"];
+
     /// <summary>Every column, in COPY order.</summary>
     public static readonly FlowColumn[] All = [.. Writer, .. Record, .. Restore];
 

@@ -169,7 +169,17 @@ public static class StoreSchema
                 announced boolean;
         """;
 
-    private static readonly string[] Migrations = [V1, V2, V3, V4, V5];
+    // Version 6. The identity gains the flow's first frame in its input: a capture can hold two flows on one 5-tuple from
+    // the same instant (the same traffic twice, its clock gone back between them), which its audit counts as two and the
+    // store kept as one. A frame is the flow's place in its input, the same at every import: a capture imported before
+    // still adds nothing; a flow record's frame is 0, its record_ordinal keeps it apart.
+    private const string V6 = """
+        ALTER TABLE portaudit.flows DROP CONSTRAINT flows_identity;
+        ALTER TABLE portaudit.flows ADD CONSTRAINT flows_identity
+            UNIQUE (sensor, input, start, start_ns, record_ordinal, first_frame, protocol, client, client_port, server, server_port);
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3, V4, V5, V6];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];

@@ -96,6 +96,30 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Empty(_notices);
     }
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Two_flows_of_one_capture_on_one_5_tuple_from_the_same_instant_are_both_stored_and_a_reimport_adds_nothing(string engine)
+    {
+        // The same datagram twice, the capture's clock gone back between them (merged captures: base.pcap holds seven such
+        // pairs): after 400 s the first flow has ended, and the second starts at the same instant as the first.
+        var store = Store(engine);
+        string capture = Path.Combine(_root, "twice.pcap");
+        var datagram = Ethernet(Ip("10.77.0.100", "10.77.0.30", 17, Udp(50311, 17500)));
+        File.WriteAllBytes(capture, new Builders.PcapBuilder().Add(datagram, 1.0)
+            .Add(Ethernet(Ip("10.77.0.100", "10.77.0.30", 17, Udp(50312, 17500))), 400.0).Add(datagram, 1.0).Build());
+
+        var stored = StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        var again = StoreRuns.Ingest(store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["edge"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, CaptureFileSource.Of([capture]));
+
+        Assert.Equal(2, fromFile.Flows.Count(f => f.Flow.ClientPort == 50311));
+        Assert.Equal((3L, 3L, 0L), (stored.Flows, stored.Added, again.Added));
+        Assert.Equal(Flows(fromFile.Flows), Flows(fromStore.Flows));
+        Assert.Equal(StoreTests.Signature(fromFile.Report), StoreTests.Signature(fromStore.Report));
+        Assert.Empty(_notices);
+    }
+
     /// <summary>
     /// A capture of dc01's SSDP search from port 50001 (in a domain controller's dynamic RPC range, kb832017) and
     /// client01's answer to that port: a flow the search announced, which no rule between the two allows.
