@@ -116,8 +116,8 @@ public sealed partial class DuckDbStore : IFlowStore
     {
         var builder = new DuckDBConnectionStringBuilder { DataSource = dataSource };
         if (dataSource != DuckDBConnectionStringBuilder.InMemoryDataSource) builder["access_mode"] = "READ_ONLY";
-        // An audit reads each input in start order (the order that gives each flow the id an audit of the capture gives
-        // it), which DuckDB sorts; its buffer manager keeps this much and spills the rest to a directory of this
+        // An audit reads each input in start order (the order an audit of the capture judges its flows in), which DuckDB
+        // sorts; its buffer manager keeps this much and spills the rest to a directory of this
         // process's own (a read-only file has no room for it), so the reader's memory stays bounded whatever the
         // store's size. tools/bench/store-bench.sh, 10,000,000 flows in one input: with 100 MB the sort ran out of
         // memory ("failed to pin block"); with 512 MB the audit peaked at 738 MiB, 633 MiB above the audit of the same
