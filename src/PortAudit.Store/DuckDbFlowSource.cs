@@ -73,7 +73,7 @@ public sealed class DuckDbFlowSource : IFlowSource
         {
             using var connection = new DuckDBConnection(_relation.ConnectionString);
             connection.Open();
-            using var command = Command(connection, _relation, _query, FlowColumns.List, (_input.Sensor, _input.Input), "start_ns");
+            using var command = Command(connection, _relation, _query, FlowColumns.List, (_input.Sensor, _input.Input), FlowColumns.ReadOrder);
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             var hint = sink.ServerPorts;

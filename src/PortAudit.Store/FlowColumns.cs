@@ -106,6 +106,13 @@ internal static class FlowColumns
     public static readonly string[] IdentityWithFrame =
         ["sensor", "input", "start", "start_ns", "record_ordinal", "first_frame", "protocol", "client", "client_port", "server", "server_port"];
 
+    /// <summary>
+    /// The order an audit reads an input's flows in: the order its run ended them in (by start, then the place of the
+    /// opening in the input). A flow record's place breaks the ties of a log that writes whole seconds (a Windows firewall
+    /// log: thousands of records of one second); a sort on the start alone gave them back in any order.
+    /// </summary>
+    public const string ReadOrder = "start_ns, record_ordinal, first_frame";
+
     /// <summary>Every column, in COPY order.</summary>
     public static readonly FlowColumn[] All = [.. Writer, .. Record, .. Restore];
 

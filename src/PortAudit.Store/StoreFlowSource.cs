@@ -98,7 +98,7 @@ public sealed class StoreFlowSource : IFlowSource
             using var transaction = connection.BeginTransaction();
             using (var declare = new NpgsqlCommand(
                        $"DECLARE portaudit_flows NO SCROLL CURSOR FOR SELECT {FlowColumns.List} FROM portaudit.flows " +
-                       $"{_query.Where(oneInput: true, anySensor: "")} ORDER BY start, start_ns", connection, transaction))
+                       $"{_query.Where(oneInput: true, anySensor: "")} ORDER BY start, {FlowColumns.ReadOrder}", connection, transaction))
             {
                 AddParameters(declare, _query, _input.Sensor, _input.Input);
                 declare.ExecuteNonQuery();

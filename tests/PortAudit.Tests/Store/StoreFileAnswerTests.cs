@@ -120,6 +120,29 @@ public sealed class StoreFileAnswerTests : IDisposable
         Assert.Empty(_notices);
     }
 
+    [StoreTheory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void Records_of_one_second_come_back_from_the_store_in_their_files_order(string engine)
+    {
+        // A Windows firewall log writes whole seconds: thousands of records share a start, told apart by their place.
+        var store = Store(engine);
+        string log = Path.Combine(_root, "pfirewall.log");
+        var lines = new List<string> { "#Version: 1.5", "#Software: Microsoft Windows Firewall", "#Time Format: Local",
+            "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path", "" };
+        for (int i = 0; i < 20_000; i++)
+            lines.Add($"2021-06-22 12:35:{18 + i / 5000:00} {(i % 3 == 0 ? "DROP" : "ALLOW")} UDP 10.77.0.{100 + i % 2} 224.0.0.251 5353 5353 {60 + i % 997} - - - - - - - RECEIVE");
+        File.WriteAllLines(log, lines);
+        StoreRuns.Ingest(store, _root, "fw", [new RecordFileSource(log)], _notices);
+
+        var fromStore = SharedCaptureAuditTests.Judge(Lab.Value, store.OpenSources(new StoreQuery { Sensors = ["fw"] }));
+        var fromFile = SharedCaptureAuditTests.Judge(Lab.Value, [new RecordFileSource(log)]);
+
+        static List<string> InOrder(List<(Flow Flow, FlowVerdict Verdict)> flows) =>
+            flows.Select(f => $"{f.Flow.StartNs} {f.Flow.Client} {f.Flow.State} {f.Flow.BytesToServer}").ToList();
+        Assert.Equal(20_000, fromFile.Flows.Count);
+        Assert.Equal(InOrder(fromFile.Flows), InOrder(fromStore.Flows));
+    }
+
     /// <summary>
     /// A capture of dc01's SSDP search from port 50001 (in a domain controller's dynamic RPC range, kb832017) and
     /// client01's answer to that port: a flow the search announced, which no rule between the two allows.
