@@ -24,7 +24,6 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
 
     // tshark decodes by port what carries no signature of the protocol.
     private const string MalformedTftp = "a read request of ten NUL bytes before its mode: no file name and mode to read; tshark decodes port 69";
-    private const string RdpUdpMidstream = "the capture starts after the SYN exchange (encrypted datagrams only); tshark decodes port 3389";
 
     private static readonly Case[] Cases =
     [
@@ -58,7 +57,7 @@ public class TsharkLabelAgreementTests(ITestOutputHelper output)
         new("captures-extra/zeek-raw_packets.pcap", "ssdp", "ssdp", 1),
         new("captures-extra/zeek-rdp-rdpeudp-handshake-success.pcap", "rdpeudp", "rdpudp", 1),
         new("captures-extra/zeek-rdp-rdpeudp2-handshake-success.pcap", "rdpeudp", "rdpudp", 1),
-        new("captures-extra/ndpi-rdp2.pcap", "rdpeudp", "rdpudp", 3, Reason: RdpUdpMidstream, TsharkOnly: 1),
+        new("captures-extra/ndpi-rdp2.pcap", "rdpeudp", "rdpudp", 3),
         new("captures-extra/ndpi-rtsp.pcap", "rtsp", "rtsp", 7),
         new("captures-extra/tcpd-pptp.pcap", "pptp", "pptp", 1),
         new("captures-extra/ndpi-pptp.pcap", "pptp", "pptp", 1),
