@@ -24,7 +24,11 @@ public class HttpResponseFirstTests
     private const string Request = "GET /livesim/206598098.m4s HTTP/1.1\r\nHost: livesim.dashif.org\r\nUser-Agent: VLC/3.0.16\r\n\r\n";
 
     // A flow joined midstream (no SYN): the segments in turn, each (from the client?, bytes); its appDetail.
-    private static Flow Midstream(params (bool FromClient, byte[] Bytes)[] segments)
+    private static Flow Midstream(params (bool FromClient, byte[] Bytes)[] segments) => Midstream(80, segments);
+
+    // As above, the server on serverPort: on a port of 1024 or more as the client's, the first packet's sender is
+    // taken for the client.
+    private static Flow Midstream(ushort serverPort, params (bool FromClient, byte[] Bytes)[] segments)
     {
         var collector = new FlowCollector();
         var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
@@ -32,8 +36,8 @@ public class HttpResponseFirstTests
         long time = T0;
         foreach (var (fromClient, bytes) in segments)
         {
-            if (fromClient) SendTcp(table, time++, Client, 59144, Server, 80, clientSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
-            else SendTcp(table, time++, Server, 80, Client, 59144, serverSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            if (fromClient) SendTcp(table, time++, Client, 59144, Server, serverPort, clientSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            else SendTcp(table, time++, Server, serverPort, Client, 59144, serverSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
             if (fromClient) clientSeq += (uint)bytes.Length;
             else serverSeq += (uint)bytes.Length;
         }
@@ -97,5 +101,26 @@ public class HttpResponseFirstTests
         Assert.Equal("CONNECT; target=pastebin.com:443; reply=403", flow.AppDetail?.ToString());
         // No answer after the CONNECT: none is given.
         Assert.Equal("CONNECT; target=pastebin.com:443", Midstream((false, Answer), (true, connect)).AppDetail?.ToString());
+    }
+
+    [Fact]
+    public void AProxysAnswerSeenFirstMakesItTheServer()
+    {
+        // Was the other way round: a capture joined at a proxy's "200 Connection established" on 3128 took the proxy, the
+        // first packet's sender, for the client, and the client's TLS after it for the server's.
+        var established = Encoding.ASCII.GetBytes("HTTP/1.1 200 Connection established\r\n\r\n");
+        byte[] hello = [0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00];
+        var flow = Midstream(3128, (false, established), (true, hello));
+        Assert.Equal((Client, (ushort)59144, Server, (ushort)3128), (flow.Client, flow.ClientPort, flow.Server, flow.ServerPort));
+        Assert.Equal((AppLabel.Http, "200; request-unseen", FlowSides.Content), (flow.App, flow.AppDetail?.ToString(), flow.Sides));
+        // The CONNECT after it (captured late, behind the answer that acknowledged it): the client's, read as the flow's,
+        // the answer before it none of its own.
+        var connect = Encoding.ASCII.GetBytes("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+        flow = Midstream(3128, (false, established), (true, connect), (true, hello));
+        Assert.Equal((Client, Server, "CONNECT; target=example.com:443"), (flow.Client, flow.Server, flow.AppDetail?.ToString()));
+        // A request from the side the ports took for the server turns the flow too: a capture joined in the body of
+        // an answer on 8080 (the rest of a PNG), then the client's next request.
+        flow = Midstream(8080, (false, [0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]), (true, Encoding.ASCII.GetBytes(Request)));
+        Assert.Equal((Client, Server, "GET; host=livesim.dashif.org"), (flow.Client, flow.Server, flow.AppDetail?.ToString()));
     }
 }

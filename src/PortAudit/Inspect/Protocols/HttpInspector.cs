@@ -1,4 +1,5 @@
 using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -70,19 +71,25 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
             if (afterResponse)
             {
                 if (input.FromClient != ((input.Scratch & ResponseFromClient) != 0)) return InspectResult.NoMatch;
-                NoteAnswered(ref input);
+                NoteAnswered(ref input, !input.FromClient);
                 return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
             }
             // The answer to a request whose head is still coming (a lossy capture: a client's segment missing) does
             // not settle the flow before the request's own detail.
             if ((input.Scratch & HeadAwaited) != 0) return input.Undecided;
-            // No request came before it: the status answers one the capture does not hold, and says so.
+            // No request came before it: the status answers one the capture does not hold, and says so. Only a server
+            // sends a status line: a flow whose sides the ports guessed (a proxy on 3128 or 8080 whose answer was the
+            // first packet seen) turns, and the status's side is the server's from here on.
+            bool turns = SidesGuessed(input) && input.FromClient;
+            if (SidesGuessed(input)) input.SentByClient = false;
             input.Flow.AppDetail ??= StatusDetail(start.Status);
-            input.Scratch = AfterResponse | (input.FromClient ? ResponseFromClient : 0);
-            NoteAnswered(ref input);
+            input.Scratch = AfterResponse | (input.FromClient && !turns ? ResponseFromClient : 0);
+            NoteAnswered(ref input, !input.FromClient || turns);
             return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
         }
         if (!IsMethod(start.Method)) return InspectResult.NoMatch;
+        // Only a client sends a request: one from the side the ports took for the server turns the flow.
+        if (SidesGuessed(input)) input.SentByClient = true;
         if (start.Method.SequenceEqual(ConnectMethod))
         {
             input.Flow.App = AppLabel.HttpProxy;
@@ -105,10 +112,13 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         return InspectResult.Match;
     }
 
+    // True when neither an opening nor content named the flow's sides: the ports guessed them.
+    private static bool SidesGuessed(in InspectionInput input) => input.Flow.Sides == FlowSides.Ports;
+
     // The server's bytes so far, all sent before the client's first request was read: a reply to that request comes after them.
-    private static void NoteAnswered(ref InspectionInput input)
+    private static void NoteAnswered(ref InspectionInput input, bool fromServer)
     {
-        if (!input.FromClient) input.Scratch = (input.Scratch & ((1UL << AnsweredShift) - 1)) | ((ulong)input.Data.Length << AnsweredShift);
+        if (fromServer) input.Scratch = (input.Scratch & ((1UL << AnsweredShift) - 1)) | ((ulong)input.Data.Length << AnsweredShift);
     }
 
     // An empty line ends the head (RFC 9112 2.1; a bare LF ends a line too, as TryHeader reads them).
