@@ -105,4 +105,24 @@ public class SipDatagramRetryTests
         // Over TCP the stream is read from its start: bytes that are no SIP end it at once.
         Assert.Equal(InspectResult.NoMatch, InspectorHarness.Run(sip, InspectorHarness.NewFlow(tcp: true, 5060), true, true, [0, 0, 0, 0]));
     }
+
+    // RFC 5389 Binding request (a SOFTWARE attribute "test") and its success answer (XOR-MAPPED-ADDRESS 192.0.10.10:5060).
+    private static readonly byte[] StunBinding = InspectorHarness.Hex("0001 0008 2112a442 000102030405060708090a0b 8022 0004 74657374");
+    private static readonly byte[] StunBindingAnswer = InspectorHarness.Hex("0101 000c 2112a442 000102030405060708090a0b 0020 0008 0001 3ed6 e1122e48");
+    // A TURN Allocate request (REQUESTED-TRANSPORT UDP): no keep-alive of SIP's.
+    private static readonly byte[] StunAllocate = InspectorHarness.Hex("0003 0008 2112a442 000102030405060708090a0b 0019 0004 11000000");
+
+    [Fact]
+    public void StunKeepAlivesBeforeTheFirstRequestLeaveTheFlowToSip()
+    {
+        // RFC 5626 4.4.2: a user agent keeps its NAT binding open with STUN Binding requests on its SIP flow. Was stun
+        // "binding": the keep-alive claimed the flow and the REGISTER after it was never read. nDPI names the flow SIP;
+        // tshark reads the Binding exchange as STUN and the rest as SIP.
+        var flow = Flow((true, StunBinding), (false, StunBindingAnswer), (true, Register), (false, RegisterAnswer));
+        Assert.Equal((AppLabel.Sip, "REGISTER; from=<sip:alice@example.org>%3Btag=1"), (flow.App, flow.AppDetail?.ToString()));
+        Assert.Equal(AppLabel.Sip, Flow((true, StunBinding), (false, StunBindingAnswer), (false, RegisterAnswer)).App);
+        // Bindings with nothing else after them stay STUN, and so does a flow that spoke TURN.
+        Assert.Equal((AppLabel.Stun, "binding"), (Flow((true, StunBinding), (false, StunBindingAnswer)).App, Flow((true, StunBinding)).AppDetail?.ToString()));
+        Assert.Equal(AppLabel.Stun, Flow((true, StunBinding), (true, StunAllocate), (true, Register)).App);
+    }
 }

@@ -8,10 +8,22 @@ namespace PortAudit.Inspect.Protocols;
 /// on one channel), and STUN over TCP with or without RFC 4571 framing. appDetail is the method, or "ms-turn"
 /// once the Microsoft dialect is seen (the flow stays claimed so that later messages can show it); a Microsoft ICE
 /// connectivity check ([MS-ICE2] attributes, no MS-TURN one) is its method and "ms-ice2" ("binding; ms-ice2").
+/// Over UDP a flow claimed by Binding messages alone may be a SIP flow's: RFC 5626 4.4.2 has a SIP user agent keep its
+/// NAT binding open with STUN Binding requests on the flow it sends SIP on. A SIP message that follows, within the
+/// datagrams inspected, names the flow SIP, as nDPI names it (tshark reads each datagram as what it is).
 /// </summary>
-public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20)
+{
+    UsesScratch = true,
+    Depth = ProbeDepth.Exchange,
+    Produces = [AppLabel.Stun, AppLabel.Sip],
+})
 {
     private const ulong Claimed = 1UL << 63;
+    // Set with Claimed while every message read was a Binding over UDP: what RFC 5626's keep-alives are.
+    private const ulong BindingsOnly = 1UL << 62;
+    private const ushort BindingMethod = 1;
+    private static readonly SipInspector Sip = new();
     private const int ChannelHeader = 4;
 
     /// <inheritdoc />
@@ -28,6 +40,11 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
         if (dialect == StunMessage.Dialect.None)
         {
             if (IsChannelData(data, input.IsTcp, out ushort channel)) return OnChannelData(ref input, channel);
+            if ((input.Scratch & BindingsOnly) != 0 && Sip.Inspect(ref input) == InspectResult.Match)
+            {
+                input.Flow.App = AppLabel.Sip;
+                return InspectResult.Match;
+            }
             if ((input.Scratch & Claimed) != 0) return InspectResult.Partial;
             return input.IsTcp && data.Length < StunMessage.HeaderSize && !input.AtLimit && data.Length > 0 && (data[0] & 0xC0) == 0
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
@@ -35,6 +52,7 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
         if (!input.IsTcp && size != data.Length) return InspectResult.NoMatch;
         // Without the magic cookie a message is only a 16-bit type and a length: over TCP it must fill the segment and carry attributes.
         if (dialect == StunMessage.Dialect.Rfc3489 && input.IsTcp && (size != data.Length || size == StunMessage.HeaderSize)) return InspectResult.NoMatch;
+        bool keepAlive = !input.IsTcp && method == BindingMethod && ((input.Scratch & Claimed) == 0 || (input.Scratch & BindingsOnly) != 0);
         if (dialect == StunMessage.Dialect.MsTurn)
         {
             input.Flow.AppDetail = AppDetail.Word("ms-turn");
@@ -46,7 +64,7 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
             StunMessage.Dialect.MsIce2 => AppDetail.Of(new(null, StunMessage.MethodName(method)), new(null, "ms-ice2")),
             _ => AppDetail.Of(StunMessage.MethodName(method)),
         };
-        input.Scratch |= Claimed;
+        input.Scratch = (input.Scratch & ~BindingsOnly) | Claimed | (keepAlive ? BindingsOnly : 0);
         return InspectResult.Partial;
     }
 
