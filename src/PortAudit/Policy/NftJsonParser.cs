@@ -180,11 +180,12 @@ public static class NftJsonParser
                 case "limit":
                     rule.Undecidable("limit " + Compact(body));
                     break;
-                case "vmap" when maps is not null && Selector(body.GetProperty("key")) is { } mapSelector
+                // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.
+                case "vmap" when maps is not null && rule.VerdictMap is null && Selectors(body.GetProperty("key")) is { } mapSelectors
                                  && (body.GetProperty("data") is var data && data.ValueKind == JsonValueKind.String
                                      ? data.GetString()!.StartsWith('@') ? maps.GetValueOrDefault(data.GetString()![1..]) : null
                                      : data.TryGetProperty("set", out var elements) ? VerdictElements(elements) : null) is { } map:
-                    rule.VerdictMap = (mapSelector, map);
+                    rule.VerdictMap = (mapSelectors, map);
                     break;
                 case "dnat" or "snat" or "masquerade" or "redirect":
                     rule.Translate(property.Name, NatText(property.Name, body), NatTarget(body));
@@ -198,6 +199,14 @@ public static class NftJsonParser
                         // A mask over TCP flags: understood, and not decided by a flow.
                         rule.RequireProtocol(Common.IpProtocol.Tcp);
                         rule.Undecidable("tcp flags " + Compact(body));
+                        break;
+                    }
+                    // A set looked up on a concatenation: a verdict map of continue elements (NftVerdictMap.Membership).
+                    if (op is "==" or "in" && left.ValueKind == JsonValueKind.Object && left.TryGetProperty("concat", out _)
+                        && Selectors(left) is { } fields && body.TryGetProperty("right", out var keys)
+                        && (keys.ValueKind == JsonValueKind.String || keys.ValueKind == JsonValueKind.Object && keys.TryGetProperty("set", out _)))
+                    {
+                        NftVerdictMap.Membership(rule, fields, Values(keys), sets, "match " + Compact(body));
                         break;
                     }
                     if (Selector(left) is not { } selector || !body.TryGetProperty("right", out var right))
@@ -215,8 +224,8 @@ public static class NftJsonParser
         }
     }
 
-    // A verdict map's elements, [[KEY, {"jump": {"target": "x"}}], ...]: null when a key is not one value (a concatenation)
-    // or a verdict is not one the text form reads.
+    // A verdict map's elements, [[KEY, {"jump": {"target": "x"}}], ...], a concatenated key as Value joins it: null when a
+    // verdict is not one the text form reads.
     private static List<NftVerdictElement>? VerdictElements(JsonElement pairs)
     {
         if (pairs.ValueKind != JsonValueKind.Array) return null;
@@ -225,7 +234,6 @@ public static class NftJsonParser
         {
             if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[1].ValueKind != JsonValueKind.Object) return null;
             var key = pair[0].ValueKind == JsonValueKind.Object && pair[0].TryGetProperty("elem", out var elem) ? elem.GetProperty("val") : pair[0];
-            if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("concat", out _)) return null;
             var verdict = pair[1].EnumerateObject().FirstOrDefault();
             string[] words = verdict.Value.ValueKind == JsonValueKind.Object && Text(verdict.Value, "target") is { } target ? [verdict.Name, target] : [verdict.Name];
             if (NftVerdictMap.Verdict(words) is not { } read) return null;
@@ -272,14 +280,10 @@ public static class NftJsonParser
         if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("set", out var set) || set.ValueKind != JsonValueKind.Array)
             return $"{key} map {Value(data)}";
         var pairs = set.EnumerateArray().Select(pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
-            ? $"{MapValue(pair[0])} : {MapValue(pair[1])}" : Compact(pair));
+            ? $"{Value(pair[0])} : {Value(pair[1])}" : Compact(pair));
         return $"{key} map {{ {string.Join(", ", pairs)} }}";
     }
 
-    // A map element's key or value; a concatenation ("10.0.0.2 . 80") as nft writes it.
-    private static string MapValue(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("concat", out var concat) && concat.ValueKind == JsonValueKind.Array
-            ? string.Join(" . ", concat.EnumerateArray().Select(Value)) : Value(value);
 
     // One line, at most 120 characters: a report line, not the object.
     private static string Compact(JsonElement element)
@@ -305,6 +309,19 @@ public static class NftJsonParser
         return null;
     }
 
+    // The fields a map or set is looked up on: one, or those of a concatenation ({"concat": [...]}); null where one is
+    // not a field Selector reads.
+    private static List<string>? Selectors(JsonElement key)
+    {
+        if (key.ValueKind != JsonValueKind.Object || !key.TryGetProperty("concat", out var concat) || concat.ValueKind != JsonValueKind.Array)
+            return Selector(key) is { } one ? [one] : null;
+        var fields = new List<string>();
+        foreach (var field in concat.EnumerateArray())
+            if (Selector(field) is { } selector) fields.Add(selector);
+            else return null;
+        return fields;
+    }
+
     private static List<string> Values(JsonElement right)
     {
         if (right.ValueKind == JsonValueKind.Array) return right.EnumerateArray().Select(Value).ToList();
@@ -325,6 +342,9 @@ public static class NftJsonParser
                 return $"{Value(range[0])}-{Value(range[1])}";
             case JsonValueKind.Object when value.TryGetProperty("elem", out var elem):
                 return Value(elem.GetProperty("val"));
+            // A concatenation's values as nft writes them, "10.0.0.2 . 80" (NftVerdictMap.Key).
+            case JsonValueKind.Object when value.TryGetProperty("concat", out var concat) && concat.ValueKind == JsonValueKind.Array:
+                return string.Join(NftVerdictMap.ConcatSeparator, concat.EnumerateArray().Select(Value));
             default:
                 return value.GetRawText();
         }

@@ -261,7 +261,7 @@ public static class NftTextParser
             _set = (name, elements, dynamic);
         }
 
-        // Set members split at commas; a map element keeps its key.
+        // Set members split at commas; a map element keeps its key, a concatenation's as NftVerdictMap.Key joins it.
         private static List<string> Members(List<string> tokens)
         {
             var members = new List<string>();
@@ -269,7 +269,7 @@ public static class NftTextParser
             foreach (string token in tokens.Append(","))
             {
                 if (token != ",") { current.Add(token); continue; }
-                if (current.Count > 0) members.Add(NftTokens.Unquote(current[0]));
+                if (current.Count > 0) members.Add(NftVerdictMap.Key(current, 0, current.Count) ?? NftTokens.Unquote(current[0]));
                 current.Clear();
             }
             return members;

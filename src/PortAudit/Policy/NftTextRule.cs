@@ -103,30 +103,31 @@ internal static class NftTextRule
         token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue"
         || TwoWordHeads.Contains(token) || OneWordSelectors.Contains(token);
 
-    // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on, as the rule's verdict: the end of the map,
+    // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on (SELECTOR one field or a concatenation), as the rule's verdict: the end of the map,
     // or null where its elements are not all understood or a statement other than a comment follows it (a continue element
     // would go on to it, the others not: one rule per element cannot hold both).
-    private static int? VerdictMap(PolicyRuleBuilder rule, string selector, List<string> t, int i,
+    private static int? VerdictMap(PolicyRuleBuilder rule, IReadOnlyList<string> selectors, List<string> t, int i,
         IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
-        if (i >= t.Count) return null;
+        // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.
+        if (i >= t.Count || rule.VerdictMap is not null) return null;
         int end = SkipValue(t, i);
         if (!(end == t.Count || end + 2 == t.Count && t[end] == "comment")) return null;
         var elements = t[i] == "{" ? NftVerdictMap.Elements(t[(i + 1)..(end - 1)])
             : t[i].StartsWith('@') && maps.TryGetValue(t[i][1..], out var named) ? named : null;
         if (elements is null) return null;
-        rule.VerdictMap = (selector, elements);
+        rule.VerdictMap = (selectors, elements);
         return end;
     }
 
-    private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
-        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
+    // The field named from t[i] on ("tcp dport", "iifname", "fib daddr type", "tcp option maxseg size") and the index after
+    // it; null where none starts there.
+    private static string? Selector(List<string> t, int i, out int next)
     {
-        string selector;
-        int next;
+        next = i;
         if (TwoWordHeads.Contains(t[i]) && i + 1 < t.Count)
         {
-            selector = t[i] + " " + t[i + 1];
+            string selector = t[i] + " " + t[i + 1];
             next = i + 2;
             // "fib daddr type local", "ct state" read the same way; "meta l4proto" and "ct state" have two words.
             // Options and chunks name a field inside: "tcp option maxseg size", "sctp chunk data flags".
@@ -141,19 +142,76 @@ internal static class NftTextRule
                 while (next < t.Count && t[next] is "saddr" or "daddr" or "iif" or "oif" or "." or "type" or "oifname") next++;
                 selector = string.Join(' ', t[i..next]);
             }
+            return selector;
         }
-        else if (OneWordSelectors.Contains(t[i]))
+        if (OneWordSelectors.Contains(t[i]))
         {
-            selector = t[i];
             next = i + 1;
+            return t[i];
         }
-        else if (t[i] is "meta" or "ct") return false;
-        else if (!t[i].Contains(' ') && i + 1 < t.Count && t[i + 1] is "==" or "!=")
-            return false;
-        else
+        // "l4proto tcp" style heads and implicit "meta" keys ("mark", "skuid") are not handled.
+        return null;
+    }
+
+    // "SELECTOR . SELECTOR... { KEY . KEY, ... }", "... @set" or "... vmap { KEY . KEY : VERDICT, ... }" from t[i] on, its
+    // fields read up to next: the end of it. A set of keys is a verdict map of continue elements (NftVerdictMap.Membership);
+    // a negated lookup, or keys or a map not understood, is reported, and a map not understood leaves the verdict undecided.
+    private static int Concatenation(PolicyRuleBuilder rule, List<string> selectors, List<string> t, int i, int next,
+        IReadOnlyDictionary<string, IReadOnlyList<string>?> sets, IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
+    {
+        string op = next < t.Count && Operators.Contains(t[next]) ? t[next++] : "";
+        bool map = next < t.Count && t[next] == "vmap";
+        if (map && op.Length == 0 && VerdictMap(rule, selectors, t, next + 1, maps) is int mapEnd) return mapEnd;
+        int end = SkipValue(t, map ? next + 1 : next);
+        string text = string.Join(' ', t[i..end]);
+        if (!map && op is "" or "==" or "eq" && next < t.Count && Keys(t, next, end) is { } keys)
         {
-            // "l4proto tcp" style heads and implicit "meta" keys ("mark", "skuid") are not handled.
-            return false;
+            NftVerdictMap.Membership(rule, selectors, keys, sets, text);
+            return end;
+        }
+        rule.Unknown(text, map ? "a verdict map is not evaluated" : "a lookup of a concatenation in a set");
+        if (map) rule.Action = PolicyAction.Unknown;
+        return end;
+    }
+
+    // The keys of the set written from t[start] to t[end] ("{ 10.0.0.1 . 22, 10.0.0.2 . 23 }") or a named set ("@pairs");
+    // null where one is not a key NftVerdictMap.Key reads.
+    private static List<string>? Keys(List<string> t, int start, int end)
+    {
+        if (t[start].StartsWith('@')) return end == start + 1 ? [t[start]] : null;
+        if (t[start] != "{") return null;
+        var keys = new List<string>();
+        int from = start + 1;
+        for (int j = from; j < end; j++)
+        {
+            if (t[j] is not ("," or "}")) continue;
+            if (j > from)
+            {
+                if (NftVerdictMap.Key(t, from, j) is not { } key) return null;
+                keys.Add(key);
+            }
+            from = j + 1;
+        }
+        return keys;
+    }
+
+    private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
+    {
+        if (Selector(t, i, out int next) is not { } selector) return false;
+        if (next + 1 < t.Count && t[next] == "." && !selector.StartsWith("fib", StringComparison.Ordinal))
+        {
+            var selectors = new List<string> { selector };
+            while (next + 1 < t.Count && t[next] == "." && Selector(t, next + 1, out int after) is { } more)
+            {
+                selectors.Add(more);
+                next = after;
+            }
+            if (next >= t.Count || t[next] != ".")
+            {
+                i = Concatenation(rule, selectors, t, i, next, sets, maps);
+                return true;
+            }
         }
         if (next < t.Count && t[next] == "set")
         {
@@ -169,7 +227,7 @@ internal static class NftTextRule
         // that flag (listed "ct status dnat", nft -j "in").
         else if (selector == "ct status" && next < t.Count)
             op = t[next] == "!" ? t[next++] : t[next] == "{" && !(next + 2 < t.Count && t[next + 2] == "}") ? "==" : "in";
-        if (op.Length == 0 && next < t.Count && t[next] == "vmap" && VerdictMap(rule, selector, t, next + 1, maps) is int mapEnd)
+        if (op.Length == 0 && next < t.Count && t[next] == "vmap" && VerdictMap(rule, [selector], t, next + 1, maps) is int mapEnd)
         {
             i = mapEnd;
             return true;

@@ -34,8 +34,11 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public AddressTypes? DestinationTypes { get; set; }
     public bool Enabled { get; set; } = true;
 
-    /// <summary>An nftables verdict map the rule's verdict is looked up in, on the field named by its selector ("tcp dport").</summary>
-    public (string Selector, IReadOnlyList<NftVerdictElement> Elements)? VerdictMap { get; set; }
+    /// <summary>
+    /// An nftables verdict map the rule's verdict is looked up in, on the field named by its selector (["tcp dport"]) or
+    /// the fields of a concatenation (["ip saddr", "tcp dport"]).
+    /// </summary>
+    public (IReadOnlyList<string> Selectors, IReadOnlyList<NftVerdictElement> Elements)? VerdictMap { get; set; }
 
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
     public void RequireProtocol(byte protocol)

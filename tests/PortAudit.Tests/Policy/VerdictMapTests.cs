@@ -91,6 +91,55 @@ public class VerdictMapTests
         {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "h", "handle": 1}}, {"map": {"family": "inet", "name": "pm", "table": "h", "type": "inet_service", "handle": 3, "map": "verdict", "elem": [[80, {"accept": null}], ["*", {"jump": {"target": "other"}}]]}}, {"chain": {"family": "inet", "table": "h", "name": "other", "handle": 1}}, {"chain": {"family": "inet", "table": "h", "name": "forward", "handle": 2, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}, {"rule": {"family": "inet", "table": "h", "chain": "other", "handle": 4, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.99.1.3"}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "h", "chain": "forward", "handle": 5, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "h", "chain": "forward", "handle": 7, "expr": [{"vmap": {"key": {"meta": {"key": "l4proto"}}, "data": {"set": [["icmp", {"accept": null}], ["udp", {"drop": null}]]}}}]}}, {"rule": {"family": "inet", "table": "h", "chain": "forward", "handle": 8, "expr": [{"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": "@pm"}}]}}]}
         """;
 
+    private const string Cv1Text = """
+        table inet f {
+          chain web {
+            tcp dport 8080 accept
+          }
+
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            ip saddr . tcp dport vmap { 10.99.1.2 . 22 : accept, 10.99.1.3 . 22 : drop, 10.99.1.0/24 . 8000-8099 : jump web, 10.99.1.3 . 23 : continue }
+            tcp dport 23 accept
+            ip saddr . ip daddr . tcp dport { 10.99.1.2 . 10.99.2.2 . 24, 10.99.1.3 . 10.99.2.0/24 . 25 } accept
+            meta l4proto . udp dport vmap { udp . 53 : accept }
+          }
+        }
+        """;
+
+    private const string Cv1Json = """
+        {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "f", "handle": 1}}, {"chain": {"family": "inet", "table": "f", "name": "web", "handle": 1}}, {"chain": {"family": "inet", "table": "f", "name": "forward", "handle": 2, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}, {"rule": {"family": "inet", "table": "f", "chain": "web", "handle": 3, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 4, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 6, "expr": [{"vmap": {"key": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "data": {"set": [[{"concat": ["10.99.1.2", 22]}, {"accept": null}], [{"concat": ["10.99.1.3", 22]}, {"drop": null}], [{"concat": [{"prefix": {"addr": "10.99.1.0", "len": 24}}, {"range": [8000, 8099]}]}, {"jump": {"target": "web"}}], [{"concat": ["10.99.1.3", 23]}, {"continue": null}]]}}}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 23}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 9, "expr": [{"match": {"op": "==", "left": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "ip", "field": "daddr"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "right": {"set": [{"concat": ["10.99.1.2", "10.99.2.2", 24]}, {"concat": ["10.99.1.3", {"prefix": {"addr": "10.99.2.0", "len": 24}}, 25]}]}}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 11, "expr": [{"vmap": {"key": {"concat": [{"meta": {"key": "l4proto"}}, {"payload": {"protocol": "udp", "field": "dport"}}]}, "data": {"set": [[{"concat": ["udp", 53]}, {"accept": null}]]}}}]}}]}
+        """;
+
+    private const string Cv2Text = """
+        table ip g {
+          map allow {
+            type ipv4_addr . inet_service : verdict
+            flags interval
+            elements = { 10.99.1.2 . 30-31 : accept,
+                   10.99.1.3 . 30 : drop }
+          }
+
+          set pairs {
+            type ipv4_addr . inet_proto . inet_service
+            elements = { 10.99.1.3 . tcp . 31 }
+          }
+
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            ip saddr . tcp dport vmap @allow
+            ip saddr . ip protocol . tcp dport @pairs accept
+            iifname . tcp dport vmap { "fvr1" . 32 : accept, "lo" . 33 : accept }
+          }
+        }
+        """;
+
+    private const string Cv2Json = """
+        {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "ip", "name": "g", "handle": 1}}, {"map": {"family": "ip", "name": "allow", "table": "g", "type": ["ipv4_addr", "inet_service"], "handle": 2, "map": "verdict", "flags": ["interval"], "elem": [[{"concat": ["10.99.1.2", {"range": [30, 31]}]}, {"accept": null}], [{"concat": ["10.99.1.3", 30]}, {"drop": null}]]}}, {"set": {"family": "ip", "name": "pairs", "table": "g", "type": ["ipv4_addr", "inet_proto", "inet_service"], "handle": 3, "elem": [{"concat": ["10.99.1.3", "tcp", 31]}]}}, {"chain": {"family": "ip", "table": "g", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 4, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 5, "expr": [{"vmap": {"key": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "data": "@allow"}}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 6, "expr": [{"match": {"op": "==", "left": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "ip", "field": "protocol"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "right": "@pairs"}}, {"accept": null}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 8, "expr": [{"vmap": {"key": {"concat": [{"meta": {"key": "iifname"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "data": {"set": [[{"concat": ["fvr1", 32]}, {"accept": null}], [{"concat": ["lo", 33]}, {"accept": null}]]}}}]}}]}
+        """;
+
     private static FirewallPolicy Parse(string text, string json, string form) =>
         form == "nft" ? NftTextParser.Parse(text, "vm.nft") : NftJsonParser.Parse(json, "vm.json");
 
@@ -169,20 +218,62 @@ public class VerdictMapTests
         Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Udp, "10.99.1.2", 53));
     }
 
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void A_verdict_map_and_a_set_on_a_concatenation_give_the_verdict_the_kernel_gave(string form)
+    {
+        var policy = Parse(Cv1Text, Cv1Json, form);
+
+        Assert.Empty(policy.Issues);
+        // ip saddr . tcp dport vmap: .2 . 22 accept, .3 . 22 drop, 10.99.1.0/24 . 8000-8099 jump web (8080 accepted there).
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 22));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 22));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 8080));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 8081));
+        // .3 . 23 continue and .2 . 23 in no element both go on to "tcp dport 23 accept".
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 23));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 23));
+        // ip saddr . ip daddr . tcp dport { .2 . 10.99.2.2 . 24, .3 . 10.99.2.0/24 . 25 } accept: each field its element's.
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 24));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 24));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 25));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 25));
+        // meta l4proto . udp dport vmap { udp . 53 : accept }.
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Udp, "10.99.1.2", 53));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Udp, "10.99.1.2", 54));
+    }
+
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void Named_maps_and_sets_on_a_concatenation_and_an_interface_in_one_are_evaluated(string form)
+    {
+        var policy = Parse(Cv2Text, Cv2Json, form);
+
+        Assert.Empty(policy.Issues);
+        // @allow: .2 . 30-31 accept, .3 . 30 drop; @pairs: .3 . tcp . 31 accept; iifname . tcp dport: fvr1 . 32 accept.
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 30));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 31));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 30));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 31));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 32));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 33));
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 34));
+    }
+
     [Fact]
-    public void A_verdict_map_before_another_statement_or_on_a_concatenation_stays_not_understood()
+    public void A_verdict_map_before_another_statement_or_a_negated_concatenation_stays_not_understood()
     {
         var policy = NftTextParser.Parse("""
             table inet f {
               chain forward {
                 type filter hook forward priority filter; policy drop;
                 tcp dport vmap { 22 : continue, 23 : drop } ip saddr 10.0.0.1 accept
-                ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }
+                ip saddr . tcp dport != { 10.0.0.1 . 22 } accept
               }
             }
             """, "vm.nft");
 
-        Assert.Equal(["a verdict map is not evaluated", "concatenations are not evaluated"], policy.Issues.Select(i => i.Expected));
+        Assert.Equal(["a verdict map is not evaluated", "a lookup of a concatenation in a set"], policy.Issues.Select(i => i.Expected));
         Assert.Equal(PolicyDecision.Undecided, Decide(policy, IpProtocol.Tcp, "10.0.0.1", 22));
     }
 }
