@@ -24,15 +24,23 @@ public static class NftTextParser
     /// </exception>
     public static FirewallPolicy Parse(string text, string file, string? name = null)
     {
-        var state = new State(file);
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        var state = Read(lines, new State(file, null));
+        // nft -f adds a file's elements ("add element inet f blocked { 10.0.0.1 }") before any packet meets its rules,
+        // wherever they stand: where the file adds some, it is read again with them in their sets from the start.
+        if (state.Added.Count > 0) state = Read(lines, new State(file, state.Added));
+        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftText, [.. state.Chains.Select(c => c.Build())], state.Issues.All);
+    }
+
+    private static State Read(string[] lines, State state)
+    {
         for (int i = 0; i < lines.Length; i++)
         {
             int lineNumber = i + 1;
             state.Line(Statement(lines, ref i), lineNumber);
         }
-        state.Blocks.End(file);
-        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftText, [.. state.Chains.Select(c => c.Build())], state.Issues.All);
+        state.Blocks.End(state.File);
+        return state;
     }
 
     /// <summary>
@@ -95,8 +103,15 @@ public static class NftTextParser
         };
     }
 
-    private sealed class State(string file)
+    // added: the elements the file adds to each set or map ("add element"), by table and name, read by an earlier pass;
+    // null on the first.
+    private sealed class State(string file, Dictionary<(string Table, string Set), List<string>>? added)
     {
+        public string File => file;
+
+        /// <summary>The elements of the file's <c>add element</c> statements, by table and set, each as written ("40 : accept").</summary>
+        public Dictionary<(string Table, string Set), List<string>> Added { get; } = [];
+
         private readonly Dictionary<string, string> _defines = new(StringComparer.Ordinal);
         private long _expanded;
         private readonly Dictionary<string, Dictionary<string, IReadOnlyList<string>?>> _sets = new(StringComparer.Ordinal);
@@ -189,6 +204,14 @@ public static class NftTextParser
                 case "}":
                     Blocks.Close(location);
                     return;
+                case "add" when t.Count >= 5 && t[1] == "element" && t.IndexOf("{") is int open and (4 or 5):
+                    // "add element [FAMILY] TABLE SET { ELEMENT, ... }": kept for the next pass, which puts them in the set.
+                    var (addFamily, addTable) = open == 5 ? (t[2], t[3]) : ("ip", t[2]);
+                    var key = ($"{addFamily} {addTable}", t[open - 1]);
+                    var elements = Added.TryGetValue(key, out var earlier) ? earlier : Added[key] = [];
+                    elements.Add(",");
+                    elements.AddRange(t.Skip(open + 1).TakeWhile(x => x != "}"));
+                    return;
                 case "add" when t.Count >= 2 && t[1] is "table" or "chain":
                     Issues.Add(location, string.Join(' ', t), "tables and chains as blocks (nft list ruleset)");
                     return;
@@ -242,6 +265,14 @@ public static class NftTextParser
             var (name, elements, dynamic) = _set!.Value;
             if (t[0] == "}")
             {
+                // Elements the file adds later are the set's as much as those declared with it.
+                if (added?.GetValueOrDefault((TableKey, name)) is { } more)
+                {
+                    // A map's elements not understood where declared (elements listed, no verdicts read) stay so.
+                    _verdicts = elements is not null && _verdicts is null || NftVerdictMap.Elements(more) is not { } addedVerdicts
+                        ? null : [.. _verdicts ?? [], .. addedVerdicts];
+                    elements = [.. elements ?? [], .. Members(more)];
+                }
                 // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
                 _sets[TableKey][name] = dynamic ? null : elements;
                 if (_verdictMap) Maps[name] = dynamic ? null : _verdicts;

@@ -69,9 +69,74 @@ public class NftStatementTests
         Assert.Equal(2, rule.Source!.Prefixes.Count);
     }
 
-    private static (PolicyDecision, string) Verdict(FirewallPolicy policy, int port)
+    // The file loaded by nft -f into a namespace router, connections from 10.99.1.2 and .3 sent through it: the kernel
+    // passed 40 and 41 from .2 and nothing else.
+    [Fact]
+    public void Elements_the_file_adds_after_its_rules_are_in_their_sets_and_maps_from_the_start()
     {
-        var verdict = PolicyEvaluator.Evaluate(policy, Tcp(port), PolicyPoint.Network);
+        var policy = Parse("""
+            table inet f {
+              set blocked {
+                type ipv4_addr
+              }
+              set allowed {
+                type ipv4_addr
+                flags interval
+                elements = { 10.99.1.200 }
+              }
+              map ports {
+                type inet_service : verdict
+              }
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                ip saddr @blocked drop
+                tcp dport vmap @ports
+                ip saddr @allowed tcp dport 41 accept
+              }
+            }
+            add element inet f blocked { 10.99.1.3 }
+            add element inet f allowed { 10.99.1.0/30 }
+            add element inet f ports { 40 : accept, 42 : drop }
+            """);
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3.1"), Verdict(policy, 40));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#2"), Verdict(policy, 40, "10.99.1.3"));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#4"), Verdict(policy, 41));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#2"), Verdict(policy, 41, "10.99.1.3"));
+        Assert.Equal((PolicyDecision.Blocked, "inet f forward#3.2"), Verdict(policy, 42));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), Verdict(policy, 43));
+    }
+
+    [Fact]
+    public void A_set_filled_only_at_run_time_stays_unknown_whatever_the_file_adds_to_another()
+    {
+        var policy = Parse("""
+            table ip f {
+              set seen {
+                type ipv4_addr
+                flags dynamic
+              }
+              set other {
+                type ipv4_addr
+              }
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ip saddr @seen accept
+                ip saddr @other accept
+              }
+            }
+            add element ip f seen { 10.99.1.2 }
+            """);
+
+        Assert.Equal(["set @seen with its elements in the file", "set @other with its elements in the file"], policy.Issues.Select(i => i.Expected));
+        Assert.Equal(PolicyDecision.Undecided, Verdict(policy, 40).Item1);
+    }
+
+    private static (PolicyDecision, string) Verdict(FirewallPolicy policy, int port, string client = "10.99.1.2")
+    {
+        var verdict = PolicyEvaluator.Evaluate(policy, Tcp(port) with { Source = IpAddr.Parse(client) }, PolicyPoint.Network);
         return (verdict.Decision, verdict.DecidedBy);
     }
 }
