@@ -290,15 +290,17 @@ public sealed record PolicyRule
 
     // The address alone decides a multicast group, and IPv4's limited broadcast (255.255.255.255, and 0.0.0.0/8, which the
     // kernel types broadcast too); whether a unicast address is the host's own is the point's to say (PolicyQuery), and
-    // one that is not may still be a broadcast of one of the host's subnets. IPv6 has no broadcast type. An IPv6 group is
-    // left to either type: nftables' fib types it by its route, not by its address.
+    // one that is not may still be a broadcast of one of the host's subnets, unless it is a host's own address
+    // (PolicyQuery.HostAddress). IPv6 has no broadcast type. An IPv6 group is left to either type: nftables' fib types it
+    // by its route, not by its address.
     private static MatchResult AddressType(AddressTypes wanted, in PolicyQuery query)
     {
         var destination = query.Destination;
+        bool mayBeBroadcast = destination.IsV4 && query.HostAddress != destination;
         var possible = destination.IsV4 && (destination.V4 == 0xFFFF_FFFF || destination.V4 >> 24 == 0) ? AddressTypes.Broadcast
             : destination.IsGroup ? destination.IsV4 ? AddressTypes.Multicast : AddressTypes.Multicast | AddressTypes.Other
             : (query.LocalDestination switch { true => AddressTypes.Local, false => AddressTypes.All & ~AddressTypes.Local, null => AddressTypes.All }
-               & ~AddressTypes.Multicast & (destination.IsV4 ? AddressTypes.All : ~AddressTypes.Broadcast));
+               & ~AddressTypes.Multicast & (mayBeBroadcast ? AddressTypes.All : ~AddressTypes.Broadcast));
         return (possible & ~wanted) == 0 ? MatchResult.Yes : (possible & wanted) == 0 ? MatchResult.No : MatchResult.Maybe;
     }
 
@@ -497,4 +499,11 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
 
     /// <summary>True when the destination is a unicast address of the firewall's own host (a host's firewall judging a connection to it); null when not known.</summary>
     public bool? LocalDestination { get; init; }
+
+    /// <summary>
+    /// The connection's destination when it is an address some host has as its own (an inventory host's address, not a
+    /// subnet of hosts): a unicast address, which no router on the way types broadcast; null when not known. It names the
+    /// address, so that a destination translated to another is typed as any other.
+    /// </summary>
+    public IpAddr? HostAddress { get; init; }
 }

@@ -2,6 +2,7 @@ using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Policy;
 using PortAudit.Report.Audits;
+using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Policy;
 
@@ -208,11 +209,42 @@ public class LocalDestinationTests
         Assert.Equal((PolicyDecision.Allowed, "inet f forward#6"), To(router, IpProtocol.Tcp, 82, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), To(router, IpProtocol.Tcp, 83, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Blocked, "inet f forward#2"), To(router, IpProtocol.Udp, 5353, "10.99.1.2", "224.0.0.251", PolicyPoint.Network));
-        // A unicast IPv4 address may be a broadcast of a subnet of the router's: the kernel passed 81, which stays open.
+        // A unicast IPv4 address no host is known to have may be a broadcast of a subnet of the router's.
         Assert.Equal((PolicyDecision.Undecided, "inet f forward#4"), To(router, IpProtocol.Tcp, 81, "10.99.1.2", "10.99.2.2", PolicyPoint.Network));
         // IPv6 has no broadcast (at4): 81 and ping are decided.
         Assert.Equal((PolicyDecision.Allowed, "inet f forward#5"), To(router, IpProtocol.Tcp, 81, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Allowed, "inet f forward#9"), To(router, 58, 0, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
         Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), To(router, IpProtocol.Tcp, 83, "fd00:1::2", "fd00:2::2", PolicyPoint.Network));
+    }
+
+    // Kernel case at3 on the router: 81 and ping to 10.99.2.2 passed, neither typed broadcast.
+    [Fact]
+    public void A_router_types_no_broadcast_to_an_address_a_host_of_the_inventory_has_as_its_own()
+    {
+        var capture = new ScenarioCapture("at3.pcap", 1_700_000_000)
+            .Tcp("10.99.1.2", "10.99.2.2", 81, 1, "x"u8.ToArray(), "hi"u8.ToArray())
+            .Tcp("10.99.1.2", "10.99.2.3", 81, 2, "x"u8.ToArray(), "hi"u8.ToArray())
+            .Tcp("10.99.1.2", "10.99.2.127", 81, 3, "x"u8.ToArray(), "hi"u8.ToArray());
+        var (_, flows) = FirewallRun.Of(capture, """
+            segments:
+              - name: servers
+                cidrs: [10.99.2.0/24]
+                zone: internal
+            hosts:
+              - name: server
+                addresses: [10.99.2.2]
+                roles: [workstation]
+              - name: farm
+                addresses: [10.99.2.3/32, 10.99.2.0/25]
+                roles: [workstation]
+            """, AddressTypesRouter, PolicyFormat.NftText, "fw");
+
+        // 10.99.2.2 is the server's own address: not a broadcast, so "tcp dport 81 fib daddr type broadcast drop" does
+        // not match and "tcp dport 81 accept" does.
+        Assert.Contains("\"policy\":[\"fw: allowed by inet f forward#5\"]", flows.Single(l => l.Contains("\"server\":\"10.99.2.2\"", StringComparison.Ordinal)), StringComparison.Ordinal);
+        // 10.99.2.3 is one too (a /32 of a host's), though the host also holds a subnet.
+        Assert.Contains("\"policy\":[\"fw: allowed by inet f forward#5\"]", flows.Single(l => l.Contains("\"server\":\"10.99.2.3\"", StringComparison.Ordinal)), StringComparison.Ordinal);
+        // An address of the subnet alone may be its broadcast (10.99.2.127 is the /25's).
+        Assert.Contains("\"policy\":[\"fw: undecided by inet f forward#4\"]", flows.Single(l => l.Contains("\"server\":\"10.99.2.127\"", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 }

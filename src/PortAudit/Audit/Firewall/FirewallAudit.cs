@@ -51,7 +51,9 @@ public sealed class FirewallAudit
     public IReadOnlyList<FirewallVerdict> Record(Flow flow, FlowVerdict verdict, FindingBuilder findings)
     {
         var verdicts = new List<FirewallVerdict>();
-        var query = new PolicyQuery(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort);
+        // A server the inventory knows by its own address is a unicast destination: a router types it no broadcast.
+        bool hostAddress = _inventory.FindHost(flow.Server) is { } server && server.Prefixes.Any(p => p.IsSingleAddress && p.Contains(flow.Server));
+        var query = new PolicyQuery(flow.Protocol, flow.Client, flow.ClientPort, flow.Server, flow.ServerPort) { HostAddress = hostAddress ? flow.Server : null };
         foreach (var point in _points)
         {
             if (!point.Sees(flow)) continue;
