@@ -74,11 +74,8 @@ public static class NftJsonParser
                             var tableSets = sets.GetValueOrDefault(table) ?? new();
                             var tableMaps = maps.GetValueOrDefault(table) ?? new();
                             if (body.TryGetProperty("expr", out var expr))
-                            {
-                                int count = expr.GetArrayLength(), at = 0;
                                 foreach (var statement in expr.EnumerateArray())
-                                    ReadStatement(rule, statement, tableSets, ++at == count ? tableMaps : null);
-                            }
+                                    ReadStatement(rule, statement, tableSets, tableMaps);
                             (rules.TryGetValue(chainKey, out var list) ? list : rules[chainKey] = []).AddRange(NftVerdictMap.Rules(rule, tableSets));
                             break;
                         case "metainfo" or "table" or "counter" or "quota" or "limit" or "flowtable" or "ct helper" or "ct timeout"
@@ -139,10 +136,8 @@ public static class NftJsonParser
 
     // A statement of another shape than nft -j writes (a missing key, a string where an object was): found by tools/fuzz,
     // it threw out of the parser; it is a construct not understood, and the rule stays undecidable.
-    // maps: the table's verdict maps where the statement is the rule's last, null elsewhere (a verdict map before another
-    // statement is not evaluated: a continue element would go on to it, the others not).
     private static void ReadStatement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
-        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?>? maps)
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
         try
         {
@@ -159,7 +154,7 @@ public static class NftJsonParser
         e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException or ArgumentException;
 
     private static void Statement(PolicyRuleBuilder rule, JsonElement statement, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
-        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?>? maps)
+        IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
         foreach (var property in statement.EnumerateObject())
         {
@@ -181,10 +176,12 @@ public static class NftJsonParser
                     rule.Undecidable("limit " + Compact(body));
                     break;
                 // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.
-                case "vmap" when maps is not null && rule.VerdictMap is null && Selectors(body.GetProperty("key")) is { } mapSelectors
+                case "vmap" when rule.VerdictMap is null && Selectors(body.GetProperty("key")) is { } mapSelectors
                                  && (body.GetProperty("data") is var data && data.ValueKind == JsonValueKind.String
                                      ? data.GetString()!.StartsWith('@') ? maps.GetValueOrDefault(data.GetString()![1..]) : null
                                      : data.TryGetProperty("set", out var elements) ? VerdictElements(elements) : null) is { } map:
+                    // Statements may follow: a continue element goes on to them, the others end the rule here.
+                    rule.BeforeMap = rule.Copy();
                     rule.VerdictMap = (mapSelectors, map);
                     break;
                 case "dnat" or "snat" or "masquerade" or "redirect":

@@ -103,19 +103,19 @@ internal static class NftTextRule
         token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue"
         || TwoWordHeads.Contains(token) || OneWordSelectors.Contains(token);
 
-    // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on (SELECTOR one field or a concatenation), as the rule's verdict: the end of the map,
-    // or null where its elements are not all understood or a statement other than a comment follows it (a continue element
-    // would go on to it, the others not: one rule per element cannot hold both).
+    // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on (SELECTOR one field or a concatenation),
+    // as the rule's verdict: the end of the map, or null where its elements are not all understood. Statements may follow
+    // it: a continue element goes on to them, the others end the rule as read so far (PolicyRuleBuilder.BeforeMap).
     private static int? VerdictMap(PolicyRuleBuilder rule, IReadOnlyList<string> selectors, List<string> t, int i,
         IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
         // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.
         if (i >= t.Count || rule.VerdictMap is not null) return null;
         int end = SkipValue(t, i);
-        if (!(end == t.Count || end + 2 == t.Count && t[end] == "comment")) return null;
         var elements = t[i] == "{" ? NftVerdictMap.Elements(t[(i + 1)..(end - 1)])
             : t[i].StartsWith('@') && maps.TryGetValue(t[i][1..], out var named) ? named : null;
         if (elements is null) return null;
+        rule.BeforeMap = rule.Copy();
         rule.VerdictMap = (selectors, elements);
         return end;
     }

@@ -112,7 +112,8 @@ internal static class NftVerdictMap
     /// <summary>
     /// The rules <paramref name="rule"/> stands for when its verdict is <paramref name="map"/>'s, looked up on
     /// <paramref name="selectors"/> (one field, or the fields of a concatenation): one per element, in the map's order. A
-    /// <c>continue</c> element keeps the verdict read after the map; none match where the map has no elements.
+    /// <c>continue</c> element keeps the statements and verdict read after the map; another element holds only what was
+    /// read before it (<see cref="PolicyRuleBuilder.BeforeMap"/>); none match where the map has no elements.
     /// </summary>
     public static List<PolicyRuleBuilder> Expand(PolicyRuleBuilder rule, IReadOnlyList<string> selectors, IReadOnlyList<NftVerdictElement> map,
         IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
@@ -120,7 +121,9 @@ internal static class NftVerdictMap
         var rules = new List<PolicyRuleBuilder>(map.Count);
         foreach (var element in map)
         {
-            var copy = rule.Copy();
+            // An element with a verdict of its own ends the rule at the map; a continue element goes on to the rest of it.
+            var copy = element.Action != PolicyAction.Continue && rule.BeforeMap is { } before ? before.Copy() : rule.Copy();
+            copy.Comment = rule.Comment;
             copy.MapElement = rules.Count + 1;
             if (element.Key != "*")
             {

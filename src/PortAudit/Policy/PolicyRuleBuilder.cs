@@ -40,6 +40,13 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     /// </summary>
     public (IReadOnlyList<string> Selectors, IReadOnlyList<NftVerdictElement> Elements)? VerdictMap { get; set; }
 
+    /// <summary>
+    /// The rule as read up to its verdict map (<see cref="Copy"/> taken there): what an element with a verdict of its own
+    /// holds, as the kernel stops at that verdict and never reads the statements after the map. Null where the map is
+    /// the rule's last statement, or the map's elements all <c>continue</c>.
+    /// </summary>
+    public PolicyRuleBuilder? BeforeMap { get; set; }
+
     /// <summary>Narrows the protocols to <paramref name="protocol"/> (a port match implies its protocol).</summary>
     public void RequireProtocol(byte protocol)
     {

@@ -140,6 +140,22 @@ public class VerdictMapTests
         {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "ip", "name": "g", "handle": 1}}, {"map": {"family": "ip", "name": "allow", "table": "g", "type": ["ipv4_addr", "inet_service"], "handle": 2, "map": "verdict", "flags": ["interval"], "elem": [[{"concat": ["10.99.1.2", {"range": [30, 31]}]}, {"accept": null}], [{"concat": ["10.99.1.3", 30]}, {"drop": null}]]}}, {"set": {"family": "ip", "name": "pairs", "table": "g", "type": ["ipv4_addr", "inet_proto", "inet_service"], "handle": 3, "elem": [{"concat": ["10.99.1.3", "tcp", 31]}]}}, {"chain": {"family": "ip", "table": "g", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 4, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 5, "expr": [{"vmap": {"key": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "data": "@allow"}}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 6, "expr": [{"match": {"op": "==", "left": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "ip", "field": "protocol"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "right": "@pairs"}}, {"accept": null}]}}, {"rule": {"family": "ip", "table": "g", "chain": "forward", "handle": 8, "expr": [{"vmap": {"key": {"concat": [{"meta": {"key": "iifname"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "data": {"set": [[{"concat": ["fvr1", 32]}, {"accept": null}], [{"concat": ["lo", 33]}, {"accept": null}]]}}}]}}]}
         """;
 
+    private const string Vs1Text = """
+        table inet f {
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            tcp dport vmap { 50 : continue, 51 : drop, 52 : accept } ip saddr 10.99.1.2 accept
+            tcp dport { 50, 53 } ip saddr 10.99.1.3 accept
+            tcp dport vmap { 54 : accept } counter packets 0 bytes 0
+          }
+        }
+        """;
+
+    private const string Vs1Json = """
+        {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "f", "handle": 1}}, {"chain": {"family": "inet", "table": "f", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 2, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 4, "expr": [{"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": {"set": [[50, {"continue": null}], [51, {"drop": null}], [52, {"accept": null}]]}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.99.1.2"}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 6, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [50, 53]}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.99.1.3"}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 8, "expr": [{"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": {"set": [[54, {"accept": null}]]}}}, {"counter": {"packets": 0, "bytes": 0}}]}}]}
+        """;
+
     private static FirewallPolicy Parse(string text, string json, string form) =>
         form == "nft" ? NftTextParser.Parse(text, "vm.nft") : NftJsonParser.Parse(json, "vm.json");
 
@@ -260,20 +276,39 @@ public class VerdictMapTests
         Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 34));
     }
 
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void A_verdict_map_before_other_statements_ends_the_rule_at_an_element_with_a_verdict_and_goes_on_at_continue(string form)
+    {
+        var policy = Parse(Vs1Text, Vs1Json, form);
+
+        Assert.Empty(policy.Issues);
+        // 50 continue: on to "ip saddr 10.99.1.2 accept" (.2), or past it to "tcp dport { 50, 53 } ip saddr 10.99.1.3 accept" (.3).
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 50));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 50));
+        // 51 drop, 52 accept whatever the source: the statements after the map are never read for them.
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 51));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 52));
+        // 53 is in no element: on to the next rule, which takes .3 only.
+        Assert.Equal(PolicyDecision.Blocked, Decide(policy, IpProtocol.Tcp, "10.99.1.2", 53));
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 53));
+        // A counter after the map.
+        Assert.Equal(PolicyDecision.Allowed, Decide(policy, IpProtocol.Tcp, "10.99.1.3", 54));
+    }
+
     [Fact]
-    public void A_verdict_map_before_another_statement_or_a_negated_concatenation_stays_not_understood()
+    public void A_negated_lookup_of_a_concatenation_stays_not_understood()
     {
         var policy = NftTextParser.Parse("""
             table inet f {
               chain forward {
                 type filter hook forward priority filter; policy drop;
-                tcp dport vmap { 22 : continue, 23 : drop } ip saddr 10.0.0.1 accept
                 ip saddr . tcp dport != { 10.0.0.1 . 22 } accept
               }
             }
             """, "vm.nft");
 
-        Assert.Equal(["a verdict map is not evaluated", "a lookup of a concatenation in a set"], policy.Issues.Select(i => i.Expected));
+        Assert.Equal(["a lookup of a concatenation in a set"], policy.Issues.Select(i => i.Expected));
         Assert.Equal(PolicyDecision.Undecided, Decide(policy, IpProtocol.Tcp, "10.0.0.1", 22));
     }
 }
