@@ -195,6 +195,15 @@ internal static class NftTextRule
         return keys;
     }
 
+    // The end of the list of values from t[i] on: one word, or words with separators between them ("established, related",
+    // "new | established", "syn,ack", which the tokens split at its comma).
+    private static int ListEnd(List<string> t, int i)
+    {
+        i++;
+        while (i + 1 < t.Count && t[i] is "," or "|") i += 2;
+        return i;
+    }
+
     private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
         IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
@@ -266,12 +275,18 @@ internal static class NftTextRule
         }
         else if (next < t.Count)
         {
+            int end = ListEnd(t, next);
             values.AddRange(t[next].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(NftTokens.Unquote));
-            next++;
-            // "established, related" and "new | established": one list written with separators between words.
-            while (next + 1 < t.Count && t[next] is "," or "|") { values.Add(NftTokens.Unquote(t[next + 1])); next += 2; }
-            // "tcp flags syn / syn,ack" and "tcp flags & ...": the rest of the comparison.
-            while (next < t.Count && t[next] is "/" or "|") { values.Add(t[next]); next += 2; }
+            for (int j = next + 2; j < end; j += 2) values.Add(NftTokens.Unquote(t[j]));
+            next = end;
+            // "tcp flags syn / syn,ack", as nft lists "tcp flags & (syn | ack) == syn": the flags, then the mask over them,
+            // itself a list; the words after it are the rule's next statements.
+            if (values.Count > 0 && next + 1 < t.Count && t[next] == "/")
+            {
+                end = ListEnd(t, next + 1);
+                values[^1] += " / " + string.Join(',', t[(next + 1)..end].Where(w => w is not ("," or "|")));
+                next = end;
+            }
         }
         NftMatches.Apply(rule, selector, op, values, sets);
         i = next;
