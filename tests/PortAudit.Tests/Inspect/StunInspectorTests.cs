@@ -75,6 +75,34 @@ public class StunInspectorTests
         Assert.Equal(InspectResult.NeedMore, Once(new StunInspector(), data, tcp: false).Result);
     }
 
+    // Over TCP every call shows the direction's stream from its start: the first message shown again is no second one.
+    [Fact]
+    public void OneChannelDataMessageOverTcpShownTwiceIsNotTurn()
+    {
+        var first = Hex("4001 0005 0102030405 000000");
+        // The head claimed the flow on the second call, reading the same first message again.
+        Assert.Equal(InspectResult.NeedMore, Run(new StunInspector(), NewFlow(true), true, true, first, first));
+        var flow = NewFlow(true);
+        Assert.Equal(InspectResult.Partial, Run(new StunInspector(), flow, true, true, first, [.. first, .. Hex("4001 0004")]));
+        Assert.Equal("channel-data", flow.AppDetail?.ToString());
+        // A stream that ends after the one message proves nothing.
+        var atLimit = NewFlow(true);
+        ulong scratch = 0;
+        var input = new InspectionInput(atLimit, first, true, true, 0, ref scratch, true);
+        Assert.Equal(InspectResult.NoMatch, new StunInspector().Inspect(ref input));
+    }
+
+    // base.pcap's Battle.net login, 192.168.1.100:3517 to 213.248.127.130:1119 (the client's first segment, its first
+    // 32 bytes): 4a00 000a reads as a ChannelData header, but what follows its padding (2999 64b7) is none. The head
+    // named the flow stun, channel-data; tshark 4.0.17 reads every segment as data, ndpiReader as Starcraft (Battle.net).
+    [Fact]
+    public void ABattleNetLoginIsNotTurnChannelData()
+    {
+        var login = Hex("4a00000a66020aed2d66adc8e80a0000 299964b723a1000046dc433732ba002b");
+        Assert.Equal(InspectResult.NoMatch, Run(new StunInspector(), NewFlow(true, 1119), true, true, login[..16], login));
+        Assert.Equal(InspectResult.NoMatch, Run(new StunInspector(), NewFlow(true, 1119), true, true, login, login));
+    }
+
     [Fact]
     public void StunOverTcpWithAndWithoutFraming()
     {

@@ -71,15 +71,32 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
     private static InspectResult OnChannelData(ref InspectionInput input, ushort channel)
     {
         if ((input.Scratch & Claimed) != 0) return InspectResult.Partial;
-        // One datagram that happens to look like ChannelData proves little; two on the same channel do.
-        if ((input.Scratch & 0xFFFF) == channel)
-        {
-            input.Flow.AppDetail ??= AppDetail.Word("channel-data");
-            input.Scratch |= Claimed;
-            return InspectResult.Partial;
-        }
+        // One message that happens to look like ChannelData proves little; two on the same channel do. Over TCP each
+        // call shows the direction's stream from its start, so the second is the message after the first's padding
+        // (not the first shown again): base.pcap's Battle.net login on TCP 1119 opens with 4a00 000a, a ChannelData
+        // header by its bytes, and nothing like one follows it (tshark and nDPI read no STUN there).
+        if (input.IsTcp) return SecondOnStream(ref input, channel);
+        if ((input.Scratch & 0xFFFF) == channel) return ClaimChannelData(ref input);
         input.Scratch = channel;
         return InspectResult.NeedMore;
+    }
+
+    private static InspectResult SecondOnStream(ref InspectionInput input, ushort channel)
+    {
+        var data = input.Data;
+        int next = ChannelHeader + ((BinaryPrimitives.ReadUInt16BigEndian(data[2..]) + 3) & ~3);
+        if (data.Length < next + ChannelHeader) return input.Undecided;
+        // The next header is enough: its relayed bytes may still be coming.
+        var second = data[next..];
+        return BinaryPrimitives.ReadUInt16BigEndian(second) == channel && BinaryPrimitives.ReadUInt16BigEndian(second[2..]) != 0
+            ? ClaimChannelData(ref input) : InspectResult.NoMatch;
+    }
+
+    private static InspectResult ClaimChannelData(ref InspectionInput input)
+    {
+        input.Flow.AppDetail ??= AppDetail.Word("channel-data");
+        input.Scratch |= Claimed;
+        return InspectResult.Partial;
     }
 
     // RFC 5766 11.4: channel numbers 0x4000-0x7FFF, then a length; over TCP padded to four bytes. An empty message
