@@ -52,8 +52,11 @@ internal sealed class FlowInspection
     /// <summary>Directions whose loss of bytes the follower was told of (bit 1 to the server, bit 2 to the client).</summary>
     public byte BrokenTold;
 
-    /// <summary>True once the client's first bytes were read for a PROXY protocol header (<see cref="ProxyProtocolHeader"/>).</summary>
-    public bool ProxyHeaderRead;
+    /// <summary>
+    /// Directions whose first bytes were read for a PROXY protocol header (<see cref="ProxyProtocolHeader"/>): bit 1 to
+    /// the server, bit 2 to the client; both once a header was found.
+    /// </summary>
+    public byte ProxyHeaderRead;
 
     /// <summary>The source a PROXY protocol header claimed, for the appDetail of the flow the inspectors name; null when there was none.</summary>
     public DetailPart? ProxySource;
@@ -78,7 +81,7 @@ internal sealed class FlowInspection
         Done = false;
         Announced = false;
         BrokenTold = 0;
-        ProxyHeaderRead = false;
+        ProxyHeaderRead = 0;
         ProxySource = null;
         Follower = null;
     }
@@ -102,6 +105,7 @@ internal sealed class FlowInspection
         (ToServer, ToClient) = (ToClient, ToServer);
         (ClientPackets, ServerPackets) = (ServerPackets, ClientPackets);
         (ClientInspections, ServerInspections) = (ServerInspections, ClientInspections);
+        ProxyHeaderRead = (byte)(((ProxyHeaderRead & 1) << 1) | ((ProxyHeaderRead & 2) >> 1));
     }
 
     /// <summary>Returns the streams' buffers and the assembly buffer to the pool and forgets them.</summary>

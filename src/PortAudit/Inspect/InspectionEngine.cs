@@ -228,23 +228,35 @@ public sealed class InspectionEngine : IFlowObserver
         int packets = !added ? (fromClient ? state.ClientPackets : state.ServerPackets)
             : fromClient ? ++state.ClientPackets : ++state.ServerPackets;
         bool atLimit = Spent(stream, packets);
-        if (fromClient && !state.ProxyHeaderRead && !SkipProxyHeader(state, stream, atLimit)) return;
+        if (!SkipProxyHeader(state, flow, ref fromClient, stream, atLimit)) return;
         if ((added && !stream.Data.IsEmpty) || atLimit) Run(state, flow, View(stream), fromClient, true, atLimit);
         if (!state.Done && BothDirectionsSpent(state)) Finish(state, flow);
     }
 
     // A load balancer's PROXY protocol header opens the client's stream before the client's own bytes: the inspectors
-    // read what follows it, and the source it claims is kept for the flow's detail. False while the header may still be
-    // coming (bounded by the bytes inspected: at the limit it is read as no header).
-    private static bool SkipProxyHeader(FlowInspection state, DirectionStream stream, bool atLimit)
+    // read what follows it, and the source it claims is kept for the flow's detail. Only the side that opened the
+    // connection sends one, so while the ports guessed the sides it is looked for at the start of either: a capture
+    // that began with the backend's ACK took the backend for the client, and the header, found on the server's side,
+    // turns the flow (fromClient with it). False while the header may still be coming (bounded by the bytes
+    // inspected: at the limit it is read as no header).
+    private bool SkipProxyHeader(FlowInspection state, Flow flow, ref bool fromClient, DirectionStream stream, bool atLimit)
     {
+        byte side = fromClient ? (byte)1 : (byte)2;
+        if ((state.ProxyHeaderRead & side) != 0 || (!fromClient && flow.Sides != FlowSides.Ports)) return true;
         int length = ProxyProtocolHeader.Measure(stream.Data);
         if (length == 0 && !atLimit) return false;
-        state.ProxyHeaderRead = true;
-        if (length > 0)
+        state.ProxyHeaderRead |= side;
+        if (length <= 0) return true;
+        state.ProxyHeaderRead = 3;
+        state.ProxySource = ProxyProtocolHeader.Source(stream.Data);
+        stream.Skip(length);
+        if (flow.Sides != FlowSides.Ports) return true;
+        // The header named the sides: a store keeps that they are no guess.
+        flow.SidesFromContent = true;
+        if (!fromClient)
         {
-            state.ProxySource = ProxyProtocolHeader.Source(stream.Data);
-            stream.Skip(length);
+            Reverse(state, flow);
+            fromClient = true;
         }
         return true;
     }

@@ -94,4 +94,45 @@ public class ProxyProtocolHeaderTests
         // A line longer than the specification's 107 bytes is none.
         Assert.Equal(-1, ProxyProtocolHeader.Measure(Encoding.ASCII.GetBytes("PROXY UNKNOWN " + new string('x', 100) + "\r\n")));
     }
+
+    // A capture joined after the handshake, its first packet the backend's ACK: with both ports 1024 or more the ports
+    // take the backend for the client. The proxy's segments and the backend's, in turn; the flow.
+    private static Flow JoinedAtBackendsAck(ushort backendPort, params (bool FromProxy, byte[] Data)[] turns)
+    {
+        var collector = new FlowCollector();
+        var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
+        uint proxySeq = 1001, backendSeq = 9001;
+        long time = T0;
+        SendTcp(table, time++, Backend, backendPort, Proxy, 40001, backendSeq, TcpFlags.Ack, []);
+        foreach (var (fromProxy, data) in turns)
+        {
+            if (fromProxy) SendTcp(table, time++, Proxy, 40001, Backend, backendPort, proxySeq, TcpFlags.Ack | TcpFlags.Psh, data);
+            else SendTcp(table, time++, Backend, backendPort, Proxy, 40001, backendSeq, TcpFlags.Ack | TcpFlags.Psh, data);
+            if (fromProxy) proxySeq += (uint)data.Length; else backendSeq += (uint)data.Length;
+        }
+        table.Flush();
+        return Assert.Single(collector.Flows);
+    }
+
+    [Fact]
+    public void AHeaderOnTheSideThePortsTookForTheServerTurnsTheFlow()
+    {
+        // An SMTP backend on 2525: the head read "PROXY TCP4 ..." as the server's and named nothing (tshark 4.0.17 reads
+        // the PROXYv1 header in either direction, -o tcp.try_heuristic_first:TRUE; ndpiReader names it SMTP).
+        var smtp = JoinedAtBackendsAck(2525,
+            (true, Encoding.ASCII.GetBytes("PROXY TCP4 192.0.2.7 198.51.100.1 51234 25\r\n")),
+            (false, Encoding.ASCII.GetBytes("220 mail.example.org ESMTP Postfix\r\n")),
+            (true, Encoding.ASCII.GetBytes("EHLO client.example\r\n")),
+            (false, Encoding.ASCII.GetBytes("250-mail.example.org\r\n250 STARTTLS\r\n")),
+            (true, Encoding.ASCII.GetBytes("STARTTLS\r\n")),
+            (false, Encoding.ASCII.GetBytes("220 2.0.0 Ready to start TLS\r\n")));
+        Assert.Equal((AppLabel.Smtp, "starttls; proxy-source=192.0.2.7:51234"), (smtp.App, smtp.AppDetail?.ToString()));
+        Assert.Equal((Proxy, (ushort)40001, FlowSides.Content), (smtp.Client, smtp.ClientPort, smtp.Sides));
+        // An HTTP backend on 8080: the head gave "200; request-unseen", the backend taken for the client.
+        var http = JoinedAtBackendsAck(8080,
+            (true, Encoding.ASCII.GetBytes("PROXY TCP4 192.0.2.7 198.51.100.1 51234 80\r\nGET / HTTP/1.1\r\nHost: a.example\r\n\r\n")),
+            (false, Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")));
+        Assert.Equal((AppLabel.Http, "GET; host=a.example; proxy-source=192.0.2.7:51234"), (http.App, http.AppDetail?.ToString()));
+        Assert.Equal((Proxy, (ushort)40001), (http.Client, http.ClientPort));
+    }
 }
