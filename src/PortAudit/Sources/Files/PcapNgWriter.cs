@@ -70,6 +70,27 @@ public sealed class PcapNgWriter : IDisposable
         Packets++;
     }
 
+    /// <summary>
+    /// The packet blocks wholly in <paramref name="file"/> from offset <paramref name="from"/> (where a block starts) to
+    /// its end, and the offset where the last whole block ends: what a reader finds after a write that failed part way
+    /// (a full disk), read back from the file rather than remembered for every packet.
+    /// </summary>
+    public static (long Packets, long End) CompletePacketBlocks(Stream file, long from)
+    {
+        long length = file.Length, packets = 0, end = from;
+        Span<byte> head = stackalloc byte[8];
+        while (end + head.Length <= length)
+        {
+            file.Position = end;
+            file.ReadExactly(head);
+            uint blockLength = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+            if (blockLength < 12 || blockLength % 4 != 0 || end + blockLength > length) break;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(head) == EnhancedPacketType) packets++;
+            end += blockLength;
+        }
+        return (packets, end);
+    }
+
     /// <summary>Pushes buffered blocks to the file so other tools can read what was captured so far.</summary>
     public void Flush() => _output.Flush();
 
@@ -131,11 +152,17 @@ public sealed class PcapNgWriter : IDisposable
         BytesWritten += length;
     }
 
-    /// <inheritdoc />
+    /// <summary>Flushes and closes the file; the file is closed even when the flush fails (a full disk), which then throws.</summary>
     public void Dispose()
     {
-        _output.Flush();
-        _output.Dispose();
+        try
+        {
+            _output.Flush();
+        }
+        finally
+        {
+            _output.Dispose();
+        }
     }
 }
 

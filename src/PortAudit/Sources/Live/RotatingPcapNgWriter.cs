@@ -25,7 +25,9 @@ public sealed class RotatingPcapNgWriter : IDisposable
     private long _fileStartNs;
     private long _closedPackets;
     private long _flushedPackets;
+    private long _flushedBytes;
     private bool _failed;
+    private bool _counted;
 
     /// <summary>Creates the first file at <paramref name="path"/> at once, so a bad path fails before the capture starts.</summary>
     public RotatingPcapNgWriter(string path, IReadOnlyList<CaptureInterface> interfaces, CaptureRotation rotation)
@@ -46,7 +48,8 @@ public sealed class RotatingPcapNgWriter : IDisposable
 
     /// <summary>
     /// Packets known to be in the files: those of closed files and those of the current file up to its last successful
-    /// flush. After a write failure (a full disk) this, not <see cref="Packets"/>, is what the files hold.
+    /// flush. After a write failure (a full disk), once disposed, it is what the files hold, read back from the failed
+    /// file: the packets before the failure, not <see cref="Packets"/>, and not only those of the last flush.
     /// </summary>
     public long SavedPackets => _closedPackets + _flushedPackets;
 
@@ -93,6 +96,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
         {
             writer.Flush();
             _flushedPackets = writer.Packets;
+            _flushedBytes = writer.BytesWritten;
         }
         catch (IOException ex)
         {
@@ -110,7 +114,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+            throw new InputException($"{path}: cannot write: {(ex is IOException io ? IoFailure.Reason(io) : ex.Message)}", ex);
         }
     }
 
@@ -122,10 +126,13 @@ public sealed class RotatingPcapNgWriter : IDisposable
             writer.Dispose();
             _closedPackets += writer.Packets;
             _flushedPackets = 0;
+            _flushedBytes = 0;
         }
         catch (IOException ex)
         {
-            throw WriteFailure(ex);
+            var failure = WriteFailure(ex);
+            CountWhatTheFileHolds();
+            throw failure;
         }
     }
 
@@ -133,7 +140,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
     private InputException WriteFailure(IOException ex)
     {
         _failed = true;
-        return new InputException($"{_current}: cannot write: {ex.Message}", ex);
+        return new InputException($"{_current}: cannot write: {IoFailure.Reason(ex)}", ex);
     }
 
     /// <summary>
@@ -156,6 +163,31 @@ public sealed class RotatingPcapNgWriter : IDisposable
         catch (IOException)
         {
             // Already reported: what could not be written stays unwritten, and SavedPackets says how much was.
+        }
+        CountWhatTheFileHolds();
+    }
+
+    /// <summary>
+    /// After a failure, counts the packets the failed file holds past its last flush: the stream wrote its buffer in
+    /// parts until the disk refused, so more reached the file than the last flush, and the last block may be cut short.
+    /// That block is cut off, so that readers (tshark, capinfos) end the file where its last whole packet ends.
+    /// </summary>
+    private void CountWhatTheFileHolds()
+    {
+        if (_counted) return;
+        _counted = true;
+        try
+        {
+            using var file = new FileStream(_current, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1 << 16);
+            // A device or pipe (/dev/full) holds nothing to read back: the count stays at the last flush.
+            if (!file.CanSeek) return;
+            var (packets, end) = PcapNgWriter.CompletePacketBlocks(file, _flushedBytes);
+            _flushedPackets += packets;
+            if (end < file.Length) file.SetLength(end);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable now: the count stays at the last flush, which the file holds at least.
         }
     }
 }

@@ -3,6 +3,7 @@ using PortAudit.Decode;
 using PortAudit.Sources;
 using PortAudit.Sources.Files;
 using PortAudit.Sources.Live;
+using PortAudit.Tests.Cli;
 
 namespace PortAudit.Tests.Sources.Live;
 
@@ -70,6 +71,36 @@ public class RotationTests : IDisposable
         Assert.StartsWith("/dev/full: cannot write:", error.Message);
         Assert.Equal((100L, 0L), (writer.Packets, writer.SavedPackets));
         writer.Dispose(); // closing the failed file must not report the same loss a second time
+    }
+
+    [FullDiskFact]
+    public void AFullDiskLeavesAFileOfWholePacketsAndSavedPacketsSaysHowMany()
+    {
+        // A capture stopped by a full 2 MB tmpfs said "saved 0 packets" of a file tshark read 1,948 packets from (the
+        // last cut short): the count stopped at the last flush while the stream went on writing its buffer until the
+        // disk refused. The message ended with .NET's " : '/full/path'" after the file already named.
+        using var disk = FullDisk.Create(_dir.File("disk"));
+        string path = Path.Combine(disk.Directory, "cap.pcapng");
+        var writer = new RotatingPcapNgWriter(path, Interfaces, default);
+        var data = new byte[997];
+        long sent = 0;
+        void WriteOne() => writer.Write(0, new PacketRecord(data, 1_700_000_000_000_000_000L + sent++ * 1000, data.Length, 0, 0));
+        for (int i = 0; i < 20; i++) WriteOne();
+        writer.Flush();
+
+        Action fill = () =>
+        {
+            while (true) WriteOne();
+        };
+        var error = Assert.Throws<InputException>(fill);
+        writer.Dispose();
+
+        long inFile = 0;
+        using (var saved = CaptureFile.Open(path))
+            while (saved.TryRead(out _)) inFile++;
+        Assert.InRange(inFile, 21, sent - 1);
+        Assert.Equal(inFile, writer.SavedPackets);
+        Assert.Equal($"{path}: cannot write: No space left on device", error.Message);
     }
 
     [Fact]
