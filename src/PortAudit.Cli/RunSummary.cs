@@ -31,7 +31,7 @@ public static class RunSummary
             log.Information("{Fragments} IP fragments without their first fragment were not counted", summary.Flows.OrphanFragments);
         // A warning, not the summary line alone: --quiet hides that line, and lost packets make every flow count uncertain.
         if (stats.Dropped > 0)
-            log.Warning("libpcap dropped {Dropped} packets before they were read: flows lack them (raise --buffer-size, narrow --filter or lower --snaplen)",
+            log.Warning("the capture lost {Dropped} packets before they were read (libpcap's drops, and packets an interface that failed never delivered): flows lack them (against drops, raise --buffer-size, narrow --filter or lower --snaplen)",
                 stats.Dropped);
         var packets = PacketCounts.Of(stats);
         log.Information("{Packets} packets, {Bytes} bytes, {Flows} flows; not IP {NotIp}, truncated {Truncated}, malformed {Malformed}",

@@ -156,6 +156,7 @@ internal sealed class LiveCaptureDisplay
     {
         double seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         string line = $"capture stopped ({reason}) after {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {Line()}";
+        if (_source.Undelivered > 0) line += $"; {_source.Undelivered} received but never delivered (lost with the failed interface)";
         if (_source.Saves) line += $"; saved {_source.SavedPackets} packets to {string.Join(", ", _source.SavedFiles)}";
         if (!_quiet) TerminalText.Error($"portaudit: {line}");
         log.Information("{Summary}", line);

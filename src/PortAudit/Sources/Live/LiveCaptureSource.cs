@@ -57,6 +57,9 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
     /// <summary>libpcap's counters per interface: current during the read, final after it.</summary>
     public IReadOnlyList<InterfaceStatistics> Statistics => _final.Count > 0 ? _final : _reader.Statistics();
 
+    /// <summary>Packets libpcap had accepted but never delivered, lost when an interface failed (removed mid-capture).</summary>
+    public long Undelivered => _reader.Undelivered;
+
     /// <summary>Packets known to be in the pcapng files (flushed), not merely handed to them: what the files hold.</summary>
     public long SavedPackets => _recorder?.SavedPackets ?? 0;
 
@@ -80,7 +83,7 @@ public sealed class LiveCaptureSource : IFlowSource, IDisposable
         _final = _reader.Statistics();
         // Lost packets leave holes in the flows (an answer dropped reads as a failed attempt): the run and its report
         // must know, not only the summary line on stderr.
-        long dropped = _final.Sum(s => s.Dropped);
+        long dropped = _final.Sum(s => s.Dropped) + Undelivered;
         if (dropped > 0) sink.Dropped(dropped);
         try
         {
