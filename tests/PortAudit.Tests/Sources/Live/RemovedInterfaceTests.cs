@@ -43,7 +43,8 @@ public class RemovedInterfaceTests
             Assert.True(sink.Packets > 100, $"only {sink.Packets} packets read");
             Assert.Equal(counters.Received - counters.Dropped - sink.Packets, source.Undelivered);
             Assert.Equal(counters.Dropped + source.Undelivered, sink.ReportedLost);
-            Assert.True(source.Undelivered > 0, $"libpcap delivered all {sink.Packets} packets: no partly filled block this time");
+            // Most removals leave packets in a partly filled block (23 and 18 of about 710 in two runs); one that comes just
+            // after the kernel handed a block over leaves none, and the counts above must hold either way.
             Console.WriteLine($"veth removed: libpcap received {counters.Received}, dropped {counters.Dropped}, read {sink.Packets}, never delivered {source.Undelivered}");
         }
         finally
