@@ -64,7 +64,7 @@ public sealed class LogFileSink : ILogEventSink, IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _failure = $"--log-file {_shown}: cannot write: {ex.Message}";
+                _failure = $"--log-file {_shown}: cannot write: {IoFailure.Reason(ex)}";
             }
         }
     }
@@ -81,7 +81,7 @@ public sealed class LogFileSink : ILogEventSink, IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Every event was flushed as it came: what failed here was said by Emit already, or there was nothing left.
-                _failure ??= $"--log-file {_shown}: cannot write: {ex.Message}";
+                _failure ??= $"--log-file {_shown}: cannot write: {IoFailure.Reason(ex)}";
             }
         }
     }

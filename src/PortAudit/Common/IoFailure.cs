@@ -4,12 +4,13 @@ namespace PortAudit.Common;
 public static class IoFailure
 {
     /// <summary>
-    /// The system's reason for <paramref name="failure"/> without the path .NET appends on Unix
-    /// (<c>No space left on device : '/full/path'</c>): a message of the form <c>FILE: cannot write: REASON</c> names
-    /// the file once, as given.
+    /// The system's reason for <paramref name="failure"/>: an IOException's message without the path .NET appends to it on
+    /// Unix (<c>No space left on device : '/full/path'</c>), so that a message of the form <c>FILE: cannot write:
+    /// REASON</c> names the file once, as given.
     /// </summary>
-    public static string Reason(IOException failure)
+    public static string Reason(Exception failure)
     {
+        if (failure is not IOException) return failure.Message;
         string message = failure.Message;
         int path = message.LastIndexOf(" : '", StringComparison.Ordinal);
         return path > 0 && message.EndsWith('\'') ? message[..path] : message;

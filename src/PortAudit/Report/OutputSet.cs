@@ -102,7 +102,7 @@ public sealed class OutputSet : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+            throw new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
         }
     }
 
@@ -147,7 +147,7 @@ public sealed class OutputSet : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                var failure = new InputException($"{path}: cannot write: {ex.Message}", ex);
+                var failure = new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
                 Abandon(failure.Message);
                 throw failure;
             }
