@@ -114,7 +114,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: cannot write: {(ex is IOException io ? IoFailure.Reason(io) : ex.Message)}", ex);
+            throw new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
         }
     }
 
