@@ -160,22 +160,16 @@ public static class OwnFlowColumns
             case OwnField.Sides:
                 record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
                 return null;
-            case OwnField.FirstFromServer:
-                if (!TryParseFlag(value, out bool serverFirst)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
-                record.FirstSentByServer = serverFirst;
-                return null;
-            case OwnField.CutOff:
-                if (!TryParseFlag(value, out bool cutOff)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
-                record.CutOff = cutOff;
+            case OwnField.FirstFromServer or OwnField.CutOff or OwnField.Announced:
+                if (!TryParseFlag(value, out bool flag)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
+                if (own == OwnField.FirstFromServer) record.FirstSentByServer = flag;
+                else if (own == OwnField.CutOff) record.CutOff = flag;
+                else record.Announced = flag;
                 return null;
             case OwnField.Weakness:
                 if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte bits) || (bits & ~(int)KnownWeaknesses) != 0)
                     return $"{column} '{RecordFields.Clip(value)}' is not a set of weaknesses (0-{(int)KnownWeaknesses})";
                 record.Weakness = (FlowWeakness)bits;
-                return null;
-            case OwnField.Announced:
-                if (!TryParseFlag(value, out bool announced)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
-                record.Announced = announced;
                 return null;
             // The interface and how it was learned are two columns, in either order: the facts are made with the first and
             // completed with the second; Finish drops a source without an interface.
