@@ -64,9 +64,11 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
         return input.Scratch != 0 ? InspectResult.Partial : InspectResult.Match;
     }
 
-    // A record header: content type 20-25, a DTLS version (1.0, 1.2, 1.3, or 0x0100: DTLS 1.0 as OpenSSL wrote it
-    // before 0.9.8f, which Cisco AnyConnect's data channel still speaks).
-    private static bool IsRecord(ReadOnlySpan<byte> data) =>
+    /// <summary>
+    /// True for a DTLS record header: content type 20-25, a DTLS version (1.0, 1.2, 1.3, or 0x0100: DTLS 1.0 as OpenSSL
+    /// wrote it before 0.9.8f, which Cisco AnyConnect's data channel still speaks).
+    /// </summary>
+    internal static bool IsRecord(ReadOnlySpan<byte> data) =>
         data.Length >= RecordHeader && data[0] is >= 20 and <= 25
         && (data[1] == 0xFE && data[2] is 0xFF or 0xFD or 0xFC || data[1] == 0x01 && data[2] == 0x00);
 

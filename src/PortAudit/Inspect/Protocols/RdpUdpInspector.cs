@@ -89,15 +89,12 @@ public sealed class RdpUdpInspector() : Inspector(new(AppLabel.RdpUdp, Udp, [338
         return dtls || IsTlsRecord(record);
     }
 
-    // A TLS record header (ChangeCipherSpec to application data, TLS 1.0 to 1.2 on the wire) whose length the datagram holds.
+    // A record header of TLS or DTLS (the inspectors' own checks) whose length the datagram holds.
     private static bool IsTlsRecord(ReadOnlySpan<byte> record) =>
-        record[0] is >= 20 and <= 23 && record[1] == 3 && record[2] is >= 1 and <= 3
-        && BinaryPrimitives.ReadUInt16BigEndian(record[3..]) <= record.Length - 5;
+        TlsInspector.IsRecord(record) && BinaryPrimitives.ReadUInt16BigEndian(record[3..]) <= record.Length - 5;
 
-    // A DTLS record header (DTLS 1.0 or 1.2): type, version, epoch and sequence number, length, 13 bytes.
     private static bool IsDtlsRecord(ReadOnlySpan<byte> record) =>
-        record.Length >= 13 && record[0] is >= 20 and <= 23 && record[1] == 0xFE && record[2] is 0xFF or 0xFD
-        && BinaryPrimitives.ReadUInt16BigEndian(record[11..]) <= record.Length - 13;
+        DtlsInspector.IsRecord(record) && BinaryPrimitives.ReadUInt16BigEndian(record[11..]) <= record.Length - 13;
 
     private static bool IsSyn(ReadOnlySpan<byte> data, out ushort flags)
     {
