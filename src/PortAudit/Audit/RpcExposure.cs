@@ -4,7 +4,8 @@ namespace PortAudit.Audit;
 /// The DCE/RPC interfaces and operations an attacker uses to take a domain or run code on a host, which a security
 /// review wants explained by the roles of both ends wherever they appear: directory replication (DCSync), the Net Logon
 /// secure channel (Zerologon), the account and policy databases, the print spooler (PrintNightmare), service control,
-/// scheduled tasks, the registry, EFS (PetitPotam), DCOM activation and WMI. The list is a floor: any interface a rule
+/// scheduled tasks, the registry, the calls that coerce a server into authenticating to the caller's choice of host (EFS:
+/// PetitPotam; DFS namespace management: DFSCoerce; the file server's shadow copies: ShadowCoerce), DCOM activation and WMI. The list is a floor: any interface a rule
 /// between the two ends lists is judged as well.
 /// </summary>
 public static class RpcExposure
@@ -12,7 +13,7 @@ public static class RpcExposure
     private static readonly HashSet<string> Sensitive = new(StringComparer.Ordinal)
     {
         "DRSUAPI", "NETLOGON", "SAMR", "LSARPC", "SPOOLSS", "IRemoteWinspool", "SVCCTL", "ATSVC", "ITaskSchedulerService",
-        "WINREG", "ISystemActivator", "IActivation", "EFSRPC", "IWbemLevel1Login",
+        "WINREG", "ISystemActivator", "IActivation", "EFSRPC", "NETDFS", "FSRVP", "IWbemLevel1Login",
     };
 
     // What every DCOM call binds besides its object's own interface: the object exporter (OXID resolution) and the

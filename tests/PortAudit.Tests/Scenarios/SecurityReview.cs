@@ -9,13 +9,14 @@ using static PortAudit.Tests.Inspect.InspectorHarness;
 namespace PortAudit.Tests.Scenarios;
 
 /// <summary>
-/// A security review of what crosses segments (inventory security-review.yaml): seventeen problems a reviewer plants where
-/// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DNS in Unity's MAPI notification
+/// A security review of what crosses segments (inventory security-review.yaml): problems a reviewer plants where
+/// an allowed port hides them (DCSync and the print spooler on a DC over dynamic RPC, DFSCoerce and ShadowCoerce on
+/// named pipes over SMB, DNS in Unity's MAPI notification
 /// range, TLS and QUIC to a paste site from the A/V Edge, OpenVPN and WireGuard from it and a SOCKS proxy on it, the
 /// reverse proxy opening a tunnel into the domain for an Internet host's CONNECT, cleartext SIP to the Front End, SMB1, a password in clear, the Internet at a DC's DNS and a terminal server's RDP, NETLOGON from
 /// an address nobody listed, SQL to Exchange, a 6in4 tunnel from the Internet to a workstation, VXLAN from it to the A/V
 /// Edge), beside the legitimate flows they
-/// look like: replication between the DCs, name translation and the secure channel from members, printing through the
+/// look like: replication between the DCs, name translation, the secure channel and the LSA pipe from members, printing through the
 /// print server's dynamic RPC, the Unity secondary's SCCP over TLS, MS-TURN's pseudo-TLS and STUN from the Edge, the web
 /// pages the reverse proxy publishes and forwards, and more. Every
 /// planted problem must raise a finding carrying its flows' ids, no legitimate flow may.
@@ -73,6 +74,10 @@ public static class SecurityReview
             new("a workstation to Exchange on 1433 (SQL)", Unexpected, "ws-kiosk", "exch01", 1433, Verdict.Unexpected),
             new("a 6in4 tunnel from a tunnel broker to a workstation, carrying RDP over IPv6", Unexpected, TunnelBroker, "ws-kiosk", 0,
                 Verdict.Unexpected),
+            new("DFSCoerce: a workstation calls NETDFS's NetrDfsAddStdRoot on a DC's netdfs pipe, over the SMB it may reach", RpcInterface,
+                "ws-kiosk", "dc01", 445, Verdict.Unexpected) { Severity = Severity.High },
+            new("ShadowCoerce: a workstation calls FSRVP's IsPathSupported on the print server's FssagentRpc pipe", RpcInterface, "ws-kiosk",
+                "print01", 445, Verdict.Unexpected) { Severity = Severity.High },
             new("VXLAN from a workstation to the A/V Edge, bridging an overlay across the perimeter that carries SMB", Unexpected, "ws-kiosk",
                 "edge-ext", 4789, Verdict.Unexpected),
             // Each end sends to the other's 4789: the firewall passes two UDP conversations, one each way.
@@ -94,6 +99,7 @@ public static class SecurityReview
             new("SIP over TLS from a workstation to the Front End", null, "workstations", "fe01", 5061, Verdict.Expected, Unexpected, ProtocolMismatch),
             new("Exchange's MAPI notifications to Unity", null, "exch01", "unity01", 40001, Verdict.Expected, ProtocolMismatch),
             new("DNS from a workstation to a DC", null, "workstations", "dc01", 53, Verdict.Expected, Unexpected, ProtocolMismatch),
+            new("a member opens the LSA policy on a DC's lsarpc pipe", null, "workstations", "dc01", 445, Verdict.Expected, RpcInterface, Unexpected),
             new("an anonymous LDAP bind from a workstation to a DC", null, "workstations", "dc01", 389, Verdict.Expected, WeakProtocol, Unexpected),
             new("a page request from the Internet to the reverse proxy's web listener", null, Internet, "rp01", 80, Verdict.Expected,
                 ProtocolMismatch, Unexpected),
@@ -123,6 +129,7 @@ public static class SecurityReview
         c.Tcp(Internet, Rp01, 80, 130, HttpGet("meet.corp.example", "/meet/alice"), PageFound);
         c.Tcp(Rp01, Fe01, 8080, 131, HttpGet("meet.corp.example", "/meet/alice"), PageFound);
         c.Tcp(Ws2, Dc01, 389, 125, LdapBind, LdapBindOk);
+        PipeRpc(c, Ws2, Dc01, 126, "lsarpc", Lsarpc, 0, 44);
         // Planted.
         Rpc(c, Ws1, Dc01, 49670, 200, Drsuapi, 0, 3);
         Rpc(c, Ws1, Dc01, 49671, 210, Spoolss, 69, 89);
@@ -148,6 +155,8 @@ public static class SecurityReview
             inside => inside.Tcp(RemoteV6, KioskV6, 3389, 310, RdpConnectionRequest, RdpConnectionConfirm));
         c.Tunnel(Ws1, EdgeExt, PortAudit.Common.IpProtocol.Udp,
             inside => inside.Tcp(OverlayEdge, OverlayKiosk, 445, 320, Smb2Negotiate, Smb2Negotiate));
+        PipeRpc(c, Ws1, Dc01, 330, "netdfs", Netdfs, 3, 12);
+        PipeRpc(c, Ws1, Print01, 340, "FssagentRpc", Fsrvp, 1, 8);
         return c;
     }
 
@@ -158,6 +167,30 @@ public static class SecurityReview
         var calls = DceRpcPdus.Bind(iface, 4).Concat(opnums.SelectMany((op, i) => DceRpcPdus.Request(op, (uint)(i + 2), new byte[16]))).ToArray();
         c.Tcp(client, server, port, at + 1, calls, DceRpcPdus.Bind(iface, 4, type: 12));
     }
+
+    // An SMB2 session on 445 that opens a named pipe, binds the interface on it and calls the operation through
+    // FSCTL_PIPE_TRANSCEIVE, as rpcclient does.
+    private static void PipeRpc(ScenarioCapture c, string client, string server, double at, string pipe, Guid iface, ushort major, ushort opnum)
+    {
+        byte[] file = Enumerable.Range(0x40, 16).Select(i => (byte)i).ToArray();
+        c.TcpSession(client, server, 445, at,
+        [
+            new(0.01, true, PipeNegotiate), new(0.02, false, PipeNegotiated),
+            new(0.03, true, SmbPipeFollowerTests.CreateRequest(5, pipe)), new(0.04, false, SmbPipeFollowerTests.CreateResponse(5, file)),
+            new(0.05, true, SmbPipeFollowerTests.Transceive(6, file, DceRpcPdus.Bind(iface, major))),
+            new(0.06, false, SmbPipeFollowerTests.Transceive(6, file, DceRpcPdus.Bind(iface, major, type: 12), response: true)),
+            new(0.07, true, SmbPipeFollowerTests.Transceive(7, file, DceRpcPdus.Request(opnum, 2, new byte[16]))),
+        ]);
+    }
+
+    // An SMB2 NEGOTIATE offering SMB 3.1.1 and its answer choosing it ([MS-SMB2] 2.2.3, 2.2.4), unencrypted as rpcclient's
+    // session with smbd was.
+    private static readonly byte[] PipeNegotiate = SmbPipeFollowerTests.Smb2(0, 0, Hex("2400 0100 0100 0000 00000000").Concat(new byte[24]).Concat(Hex("1103")).ToArray());
+    private static readonly byte[] PipeNegotiated = SmbPipeFollowerTests.Smb2(0, 0, Hex("4100 0100 1103 0000").Concat(new byte[56]).ToArray(), response: true);
+
+    // [MS-LSAD] 1.9, [MS-DFSNM] 1.9, [MS-FSRVP] 1.9.
+    private static readonly Guid Lsarpc = new("12345778-1234-abcd-ef00-0123456789ab"), Netdfs = new("4fc742e0-4a10-11cf-8273-00aa004ae673"),
+        Fsrvp = new("a8e0653c-2744-4389-a61d-7373df8b2292");
 
     /// <summary>An SMB1 NEGOTIATE offering only "NT LM 0.12", over direct TCP ([MS-CIFS] 2.2.4.52.1).</summary>
     private static readonly byte[] Smb1Negotiate = Hex(
@@ -204,6 +237,10 @@ public static class SecurityReview
         Act(Unexpected, TunnelBroker, "ws-kiosk", "0", null,
             "a tunnel broker reaches a workstation over 6in4 (IP protocol 41): an IPv6 path past the IPv4 rules, drop protocol 41 at the perimeter"),
         Act(Unexpected, RemoteV6, KioskV6, null, null, "an Internet host's RDP to the kiosk, carried by that tunnel: find who set it up"),
+        Act(RpcInterface, "ws-kiosk", "dc01", "445", null,
+            "a workstation asks the DC to add a DFS root (DFSCoerce), making it authenticate to a host of the caller's choice: relay bait, block netdfs"),
+        Act(RpcInterface, "ws-kiosk", "print01", "445", null,
+            "a workstation asks a server about shadow copies (ShadowCoerce), making it authenticate to a host of the caller's choice: find the tool"),
         Act(Unexpected, "ws-kiosk", "edge-ext", "4789", null,
             "the kiosk bridges a layer-2 overlay to the A/V Edge over VXLAN (4789/udp): the firewall passes the overlay's traffic unseen, remove it"),
         Act(Unexpected, "edge-ext", "ws-kiosk", "4789", null, "the Edge's half of the same overlay: VXLAN to the kiosk's 4789, remove it with the other"),

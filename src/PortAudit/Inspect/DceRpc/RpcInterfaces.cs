@@ -37,6 +37,10 @@ public static class RpcInterfaces
         [new("c681d488-d850-11d0-8c52-00c04fd90f7e")] = "EFSRPC",
         // [MS-EFSR] 1.9: the same methods on \pipe\efsrpc.
         [new("df1941c5-fe89-4e79-bf10-463657acf44d")] = "EFSRPC",
+        // [MS-DFSNM] 1.9: DFS namespace management on \pipe\netdfs, which no DFS client needs (referrals go over SMB).
+        [new("4fc742e0-4a10-11cf-8273-00aa004ae673")] = "NETDFS",
+        // [MS-FSRVP] 1.9: shadow copies of a file server's shares, on \pipe\FssagentRpc.
+        [new("a8e0653c-2744-4389-a61d-7373df8b2292")] = "FSRVP",
         // [MS-FRS2] 2.1: DFS Replication.
         [new("897e2e5f-93f3-4376-9c9c-fd2277495c27")] = "DFSR",
         [new("50abc2a4-574d-40b3-9d66-ee4fd5fba076")] = "DNSSERVER",

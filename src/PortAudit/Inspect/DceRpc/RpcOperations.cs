@@ -32,6 +32,12 @@ public static class RpcOperations
         [(new("df1941c5-fe89-4e79-bf10-463657acf44d"), 0)] = "EfsRpcOpenFileRaw",
         [(new("c681d488-d850-11d0-8c52-00c04fd90f7e"), 4)] = "EfsRpcEncryptFileSrv",
         [(new("df1941c5-fe89-4e79-bf10-463657acf44d"), 4)] = "EfsRpcEncryptFileSrv",
+        // [MS-DFSNM] 3.1.4.4.1, 3.1.4.4.2: the calls DFSCoerce makes the server authenticate with.
+        [(new("4fc742e0-4a10-11cf-8273-00aa004ae673"), 12)] = "NetrDfsAddStdRoot",
+        [(new("4fc742e0-4a10-11cf-8273-00aa004ae673"), 13)] = "NetrDfsRemoveStdRoot",
+        // [MS-FSRVP] 3.1.4: the calls ShadowCoerce makes the server authenticate with.
+        [(new("a8e0653c-2744-4389-a61d-7373df8b2292"), 8)] = "IsPathSupported",
+        [(new("a8e0653c-2744-4389-a61d-7373df8b2292"), 9)] = "IsPathShadowCopied",
         // [MS-SCMR] 3.1.4.
         [(new("367abb81-9844-35f1-ad32-98f038001003"), 19)] = "RStartServiceW",
         // [MS-DCOM] 3.1.2.5.2.2 IRemoteSCMActivator.
