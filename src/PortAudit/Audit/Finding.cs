@@ -203,7 +203,18 @@ public sealed class Finding
     };
 
     /// <summary>The severity of this finding when it is not its kind's (an RPC interface an attacker uses is high); null otherwise.</summary>
-    public Severity? SeverityOf { get; init; }
+    public Severity? SeverityOf { get => _severityOf; init => _severityOf = value; }
+
+    private Severity? _severityOf;
+
+    /// <summary>
+    /// Takes <paramref name="severity"/>, that of a flow counted in the finding, when it is worse than the finding's: a
+    /// finding is as severe as the worst of its flows, whichever came first.
+    /// </summary>
+    public void Raise(Severity severity)
+    {
+        if (severity < Severity) _severityOf = severity;
+    }
 
     /// <summary>For an <see cref="FindingKind.Anomalous"/> finding: the score, threshold and departing features of its worst flow; null for others.</summary>
     public Anomaly.AnomalyEvidence? Anomaly { get; init; }
@@ -262,7 +273,8 @@ public sealed class Finding
 
     /// <summary>
     /// Why, in words: the first flow's reason, then each other one its flows gave (a protocol-mismatch whose flows
-    /// carried other protocols under the same rule), up to <see cref="MaxReasons"/>.
+    /// carried other protocols under the same rule, an rpc-interface finding whose flows bound other interfaces), up to
+    /// <see cref="MaxReasons"/>.
     /// </summary>
     public string? Reason => _otherReasons is null ? _reason
         : string.Join("; ", [_reason, .. _otherReasons, .. _moreReasons ? ["and more"] : Array.Empty<string>()]);

@@ -116,8 +116,11 @@ public sealed class FindingBuilder
             _last.Remember(last, finding);
         }
         finding.Add(flow, verdict.FailedAttempt, verdict.UnansweredAtEnd);
-        // Flows of one mismatch may carry different protocols (TLS and OpenVPN on a relay's port): each is said.
-        if (kind == FindingKind.ProtocolMismatch && reason is not null) finding.AddReason(reason);
+        // Flows of one mismatch may carry different protocols (TLS and OpenVPN on a relay's port), flows of one
+        // rpc-interface finding different interfaces (the event log read, then the service manager opened over the same
+        // SMB port): each is said, and the finding is as severe as its worst flow, not as its first.
+        if (kind is FindingKind.ProtocolMismatch or FindingKind.RpcInterface && reason is not null) finding.AddReason(reason);
+        if (kind == verdict.FindingKind && verdict.Severity is { } severity) finding.Raise(severity);
         return finding;
     }
 

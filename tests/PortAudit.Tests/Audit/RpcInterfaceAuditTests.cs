@@ -195,6 +195,32 @@ public class RpcInterfaceAuditTests
     }
 
     [Fact]
+    public void AFindingOnAnSmbPortIsAsSevereAsItsWorstPipeAndNamesEachInterface()
+    {
+        // As rpcclient's eventlog_numrecord then `net rpc service` against smbd: the workstation reads the DC's event log
+        // (EVENTLOG, which no rule grants it: medium), then opens the service manager in another session on the same
+        // port and creates a service (SVCCTL, an attacker's interface: high). Both count in one finding, which the first
+        // flow alone made medium and worded as EVENTLOG only.
+        var fileId = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        Flow Pipe(string pipe, Guid iface, ushort opnum) => Smb(
+            (true, SmbPipeFollowerTests.Smb2(0, 0, new byte[36])), (false, SmbPipeFollowerTests.Smb2(0, 0, new byte[64], response: true)),
+            (true, SmbPipeFollowerTests.CreateRequest(5, pipe)), (false, SmbPipeFollowerTests.CreateResponse(5, fileId)),
+            (true, SmbPipeFollowerTests.Write(6, fileId, RpcCallPdus.Bind([(0, iface, 0)]))),
+            (true, SmbPipeFollowerTests.Transceive(7, fileId, RpcCallPdus.Request(0, opnum))));
+        var eventlog = Pipe("eventlog", new("82273fdc-e32a-18c3-3f78-827929dc23ea"), 7);
+        var svcctl = Pipe("svcctl", new("367abb81-9844-35f1-ad32-98f038001003"), 12);
+
+        var auditor = Auditor();
+        var findings = new FindingBuilder();
+        foreach (var flow in new[] { eventlog, svcctl }) findings.Record(flow, auditor.Audit(flow));
+        var finding = Assert.Single(findings.Build(), f => f.Kind == FindingKind.RpcInterface);
+        Assert.Equal((Severity.High, 2L), (finding.Severity, finding.Tally.Flows));
+        Assert.Equal("DCE/RPC interface EVENTLOG (operations 7) is not allowed from ws01 to dc01: no rule between their roles grants it; " +
+                     "DCE/RPC interface SVCCTL (operations 12 RCreateServiceW) is not allowed from ws01 to dc01: no rule between their roles grants it",
+            finding.Reason);
+    }
+
+    [Fact]
     public void DcSyncOnAPipeOpenedBeforeTheCaptureBeganIsTheSameFinding()
     {
         // The capture began after the session, the tree and the CREATE (or NT_CREATE_ANDX) of \\lsass: only the writes and

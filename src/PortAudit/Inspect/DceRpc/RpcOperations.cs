@@ -39,6 +39,7 @@ public static class RpcOperations
         [(new("a8e0653c-2744-4389-a61d-7373df8b2292"), 8)] = "IsPathSupported",
         [(new("a8e0653c-2744-4389-a61d-7373df8b2292"), 9)] = "IsPathShadowCopied",
         // [MS-SCMR] 3.1.4.
+        [(new("367abb81-9844-35f1-ad32-98f038001003"), 12)] = "RCreateServiceW",
         [(new("367abb81-9844-35f1-ad32-98f038001003"), 19)] = "RStartServiceW",
         // [MS-DCOM] 3.1.2.5.2.2 IRemoteSCMActivator.
         [(new("000001a0-0000-0000-c000-000000000046"), 3)] = "RemoteGetClassObject",
