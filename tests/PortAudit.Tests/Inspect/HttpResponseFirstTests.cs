@@ -1,11 +1,8 @@
 using System.Text;
 using PortAudit.Common;
-using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
-using PortAudit.Tests.Flows;
-using static PortAudit.Tests.Builders.DecodedPackets;
 
 namespace PortAudit.Tests.Inspect;
 
@@ -17,7 +14,6 @@ namespace PortAudit.Tests.Inspect;
 [Trait(Tier.Name, Tier.Unit)]
 public class HttpResponseFirstTests
 {
-    private const long T0 = 1_700_000_000_000_000_000;
     private static readonly IpAddr Client = IpAddr.FromV4(0xC0A80269), Server = IpAddr.FromV4(0x36A16555);
     private static readonly byte[] Answer = Encoding.ASCII.GetBytes(
         "HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 4\r\n\r\nftyp");
@@ -28,22 +24,8 @@ public class HttpResponseFirstTests
 
     // As above, the server on serverPort: on a port of 1024 or more as the client's, the first packet's sender is
     // taken for the client.
-    private static Flow Midstream(ushort serverPort, params (bool FromClient, byte[] Bytes)[] segments)
-    {
-        var collector = new FlowCollector();
-        var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
-        uint clientSeq = 1000, serverSeq = 9000;
-        long time = T0;
-        foreach (var (fromClient, bytes) in segments)
-        {
-            if (fromClient) SendTcp(table, time++, Client, 59144, Server, serverPort, clientSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
-            else SendTcp(table, time++, Server, serverPort, Client, 59144, serverSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
-            if (fromClient) clientSeq += (uint)bytes.Length;
-            else serverSeq += (uint)bytes.Length;
-        }
-        table.Flush();
-        return Assert.Single(collector.Flows);
-    }
+    private static Flow Midstream(ushort serverPort, params (bool FromClient, byte[] Bytes)[] segments) =>
+        InspectorHarness.Midstream(Client, 59144, Server, serverPort, segments);
 
     [Fact]
     public void TheRequestAfterAnEarlierAnswerNamesTheFlow()

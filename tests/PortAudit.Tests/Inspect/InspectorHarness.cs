@@ -2,6 +2,8 @@ using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Inspect;
+using PortAudit.Tests.Flows;
+using static PortAudit.Tests.Builders.DecodedPackets;
 
 namespace PortAudit.Tests.Inspect;
 
@@ -59,6 +61,28 @@ public static class InspectorHarness
     {
         var flow = NewFlow(tcp);
         return (Run(inspector, flow, tcp, fromClient, data), flow);
+    }
+
+    /// <summary>
+    /// A TCP flow joined midstream (no SYN seen), run through a flow table and the whole engine: the segments in turn,
+    /// each from the client (<paramref name="client"/>:<paramref name="clientPort"/>) or the server; the flow it gave.
+    /// With both ports 1024 or more, the first segment's sender is taken for the client.
+    /// </summary>
+    public static Flow Midstream(IpAddr client, ushort clientPort, IpAddr server, ushort serverPort, params (bool FromClient, byte[] Bytes)[] segments)
+    {
+        var collector = new FlowCollector();
+        var table = new FlowTable(new FlowTableOptions(), new InspectionEngine(), collector);
+        uint clientSeq = 1000, serverSeq = 9000;
+        long time = 1_700_000_000_000_000_000;
+        foreach (var (fromClient, bytes) in segments)
+        {
+            if (fromClient) SendTcp(table, time++, client, clientPort, server, serverPort, clientSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            else SendTcp(table, time++, server, serverPort, client, clientPort, serverSeq, TcpFlags.Ack | TcpFlags.Psh, bytes);
+            if (fromClient) clientSeq += (uint)bytes.Length;
+            else serverSeq += (uint)bytes.Length;
+        }
+        table.Flush();
+        return Assert.Single(collector.Flows);
     }
 
     /// <summary>Bytes from hex text, spaces allowed.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -26,11 +27,26 @@ public sealed class SccpInspector() : Inspector(new(AppLabel.Sccp, Tcp, [2000], 
         // KeepAlive and KeepAliveAck carry nothing past the message id (length 4, as tshark's skinny.data_length): a
         // MongoDB request (its length counting itself, request id 0, responseTo 0) reads as a keepalive otherwise.
         if (!valid || (id is KeepAlive or KeepAliveAck && length != 4)) return ServerConfirmation.Denied(ref input);
-        var result = ServerConfirmation.Either(ref input, id + 1, out uint asked);
+        // Where the ports guessed the sides (a capture joined mid-call, with no SYN, both ports 1024 or more), the message
+        // id says who sent it: a call manager's message read first is the server's answer, and turns the flow.
+        bool? byPhone = input.Flow.Sides == FlowSides.Ports ? SentByPhone(id) : null;
+        input.SentByClient = byPhone;
+        var result = ServerConfirmation.Either(ref input, byPhone ?? input.FromClient, id + 1, out uint asked);
         // The detail names the phone's first message, which the call manager's answer confirmed.
         if (result == InspectResult.Match && asked != 0 && MessageName(asked - 1) is { } name) input.Flow.AppDetail ??= AppDetail.Word(name);
         return result;
     }
+
+    // Which side sends the message, by the ranges of tshark's skinny message table: the station's (phone, conference
+    // bridge) below 0x80 and SPCP's token request 0x8000; the call manager's RegisterAck to Reset (0x81-0x9F), KeepAliveAck
+    // to UnregisterAck (0x100-0x118) and SPCP's token answers. Others (MiscellaneousCommand, the later acks at
+    // 0x154-0x15F, which stations send) say nothing.
+    private static bool? SentByPhone(uint id) => id switch
+    {
+        < 0x80 or 0x8000 => true,
+        (>= 0x81 and <= 0x9F) or (>= 0x100 and <= 0x118) or 0x8100 or 0x8101 => false,
+        _ => null,
+    };
 
     private static string? MessageName(uint id) => id switch
     {

@@ -32,9 +32,15 @@ internal static class ServerConfirmation
     /// claims the flow. On a claim, <paramref name="asked"/> is the client's note: this message's own when the client
     /// decided alone, 0 when the client's message was never read.
     /// </summary>
-    public static InspectResult Either(ref InspectionInput input, uint note, out uint asked)
+    public static InspectResult Either(ref InspectionInput input, uint note, out uint asked) => Either(ref input, input.FromClient, note, out asked);
+
+    /// <summary>
+    /// As <see cref="Either(ref InspectionInput, uint, out uint)"/>, the message taken for the client's when
+    /// <paramref name="fromClient"/>: the content's word on its sender, where that overrules the flow's guessed sides.
+    /// </summary>
+    public static InspectResult Either(ref InspectionInput input, bool fromClient, uint note, out uint asked)
     {
-        if (input.FromClient)
+        if (fromClient)
         {
             asked = note;
             return Client(ref input, note);
