@@ -40,5 +40,6 @@ public static class Inspectors
         new GtpInspector(), new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
         new OpenVpnDataInspector(),
         new SocksInspector(), new DnsCryptInspector(), new TeredoInspector(),
+        new ModbusInspector(), new S7commInspector(), new EtherNetIpInspector(),
     ];
 }

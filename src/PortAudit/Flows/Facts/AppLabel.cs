@@ -122,6 +122,12 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel DnsCrypt = WellKnown("dnscrypt");
     /// <summary>Teredo (IPv6 tunnelled in UDP through NAT: an IPv6 packet whose end is a Teredo address, or the qualification).</summary>
     public static readonly AppLabel Teredo = WellKnown("teredo");
+    /// <summary>Modbus/TCP (an MBAP header, protocol id 0, on 502).</summary>
+    public static readonly AppLabel Modbus = WellKnown("modbus");
+    /// <summary>Siemens S7comm (protocol id 0x32 in ISO COTP data over TPKT, on 102).</summary>
+    public static readonly AppLabel S7comm = WellKnown("s7comm");
+    /// <summary>EtherNet/IP's encapsulation (CIP over TCP and UDP 44818).</summary>
+    public static readonly AppLabel EtherNetIp = WellKnown("enip");
     /// <summary>VXLAN (RFC 7348: Ethernet frames in UDP on 4789), named by the decoder that opens it, on the tunnel's own flow.</summary>
     public static readonly AppLabel Vxlan = WellKnown("vxlan");
     /// <summary>Geneve (RFC 8926: Ethernet frames or IP packets in UDP on 6081), named by the decoder that opens it, on the tunnel's own flow.</summary>
