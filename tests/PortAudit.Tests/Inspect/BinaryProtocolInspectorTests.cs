@@ -83,7 +83,7 @@ public class BinaryProtocolInspectorTests
         Assert.Equal(InspectResult.NoMatch, Once(new SnmpInspector(), Hex("30 03 02 01 07"), tcp: false).Result);
     }
 
-    private static readonly byte[] Smb2NegotiateRequest = Hex("00 000044 fe534d42 4000 0000 00000000 0000 0000 00000000 00000000 0000000000000000 00000000 00000000 0000000000000000 00000000000000000000000000000000 0000");
+    private static readonly byte[] Smb2NegotiateRequest = Hex("00 000042 fe534d42 4000 0000 00000000 0000 0000 00000000 00000000 0000000000000000 00000000 00000000 0000000000000000 00000000000000000000000000000000 0000");
 
     [Fact]
     public void SmbOver445AndOverNetBiosSession()
