@@ -1,6 +1,7 @@
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Report.Records;
 using PortAudit.Store;
 

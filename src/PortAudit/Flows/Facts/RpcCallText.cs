@@ -1,17 +1,16 @@
 using System.Globalization;
-using PortAudit.Flows.Facts;
 
-namespace PortAudit.Store;
+namespace PortAudit.Flows.Facts;
 
 /// <summary>
-/// One DCE/RPC binding of a flow as an element of the store's <c>rpc_calls</c> column:
+/// A flow's DCE/RPC call log (<see cref="RpcCallLog"/>) as text, one element per binding:
 /// <c>UUID MAJOR OPNUMS VIA</c>, MAJOR <c>-</c> when unknown, OPNUMS comma-separated (<c>-</c> for none, a trailing
 /// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread, then <c>!</c> when the
-/// server refused it), VIA last, so that it
-/// may hold spaces (an SMB pipe's name).
-/// Readable in SQL: <c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>.
+/// server refused it), VIA last, so that it may hold spaces (an SMB pipe's name). The store keeps the elements as its
+/// <c>rpc_calls</c> array (<c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>); it lives beside the log so that every
+/// layer that writes or reads flows can use it.
 /// </summary>
-internal static class RpcCallText
+public static class RpcCallText
 {
     /// <summary>Characters of the element before VIA, at most.</summary>
     public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1 + 1 + 1;
@@ -46,7 +45,7 @@ internal static class RpcCallText
     }
 
     /// <summary>The bindings of <paramref name="elements"/> as a flow's call log; an element that does not read (written by hand in SQL) is left out.</summary>
-    public static RpcCallLog Parse(string[] elements, bool moreBindings, string? uninspectable)
+    public static RpcCallLog Parse(IEnumerable<string> elements, bool moreBindings, string? uninspectable)
     {
         var log = new RpcCallLog { MoreBindings = moreBindings };
         foreach (string element in elements)
