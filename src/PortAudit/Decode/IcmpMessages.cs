@@ -75,6 +75,30 @@ public static class IcmpMessages
 
     private static string ByCode(string[] names, byte code, string general) => code < names.Length ? names[code] : general;
 
+    /// <summary>
+    /// The error message of <paramref name="protocol"/> that <see cref="Name"/> calls <paramref name="name"/>: its type, and
+    /// the first code of that name (a name for several codes, "unreachable", stands for them all). False when no error
+    /// message has that name.
+    /// </summary>
+    public static bool TryParseError(byte protocol, ReadOnlySpan<char> name, out byte type, out byte code)
+    {
+        ReadOnlySpan<byte> errors = protocol == IpProtocol.IcmpV6
+            ? [V6Unreachable, V6PacketTooBig, V6TimeExceeded, V6ParameterProblem]
+            : [V4Unreachable, V4SourceQuench, V4TimeExceeded, V4ParameterProblem];
+        foreach (byte candidate in errors)
+        {
+            // Every name of a type is among its first codes and the one past them: 17 covers the longest table (ICMP's unreachable).
+            for (int c = 0; c <= V4UnreachableNames.Length; c++)
+            {
+                if (!name.SequenceEqual(Name(protocol, candidate, (byte)c))) continue;
+                (type, code) = (candidate, (byte)c);
+                return true;
+            }
+        }
+        (type, code) = (0, 0);
+        return false;
+    }
+
     // The names of message types, as nftables spells them ("icmp type echo-request"): what a rule file's "icmp:" lists.
     private static readonly Dictionary<byte, string> V4Types = new()
     {

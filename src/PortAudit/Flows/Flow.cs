@@ -71,6 +71,8 @@ public sealed class Flow
             Weakness = record.Weakness,
             Announced = record.Announced,
             DceRpc = record.DceRpc,
+            RpcCalls = record.RpcCalls,
+            IcmpErrors = record.IcmpErrors,
         };
         if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel);
         return flow;

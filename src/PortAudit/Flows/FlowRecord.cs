@@ -98,6 +98,15 @@ public struct FlowRecord
     public DceRpcFacts? DceRpc { get; set; }
 
     /// <summary>
+    /// Every DCE/RPC interface the flow bound and the operations called on each: our own flow files' <c>rpc_calls</c>,
+    /// <c>rpc_more_bindings</c> and <c>rpc_uninspectable</c>, for the audit to judge an operation a rule's grant leaves out.
+    /// </summary>
+    public RpcCallLog? RpcCalls { get; set; }
+
+    /// <summary>The ICMP errors that answered the flow: our own flow files' <c>icmp_errors</c> and <c>icmp_error</c>.</summary>
+    public IcmpErrors IcmpErrors { get; set; }
+
+    /// <summary>
     /// The input ended less than 1 s after the flow began (<see cref="Flow.CutOff"/>): our own flows.parquet's
     /// <c>cut_off</c>, or a record file's own end, the newest time its records hold.
     /// </summary>

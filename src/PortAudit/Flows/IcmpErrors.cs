@@ -44,6 +44,22 @@ public readonly record struct IcmpErrors(long Count, byte IcmpProtocol, byte Typ
         return length + Encoding.ASCII.GetChars(address[..Sender.Format(address)], destination[length..]);
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> errors whose first one <see cref="Format"/> wrote as <paramref name="text"/> ("port-unreachable
+    /// from 10.0.0.1"): the sender's address family tells ICMP from ICMPv6, as an error answers a packet of its own IP
+    /// version. False when the text is no such description.
+    /// </summary>
+    public static bool TryParse(long count, ReadOnlySpan<char> text, out IcmpErrors errors)
+    {
+        errors = default;
+        int from = text.IndexOf(From, StringComparison.Ordinal);
+        if (count <= 0 || from <= 0 || !IpAddr.TryParse(text[(from + From.Length)..].ToString(), out var sender)) return false;
+        byte protocol = sender.IsV4 ? IpProtocol.Icmp : IpProtocol.IcmpV6;
+        if (!IcmpMessages.TryParseError(protocol, text[..from], out byte type, out byte code)) return false;
+        errors = new IcmpErrors(count, protocol, type, code, sender);
+        return true;
+    }
+
     /// <inheritdoc />
     public override string ToString()
     {

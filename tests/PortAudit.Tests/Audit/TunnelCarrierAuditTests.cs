@@ -14,7 +14,7 @@ namespace PortAudit.Tests.Audit;
 [Trait(Tier.Name, Tier.Unit)]
 public class TunnelCarrierAuditTests
 {
-    private const string Site = """
+    internal const string Site = """
         segments:
           - name: lan
             cidrs: [10.0.0.0/16]

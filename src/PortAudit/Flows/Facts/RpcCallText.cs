@@ -7,13 +7,20 @@ namespace PortAudit.Flows.Facts;
 /// <c>UUID MAJOR OPNUMS VIA</c>, MAJOR <c>-</c> when unknown, OPNUMS comma-separated (<c>-</c> for none, a trailing
 /// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread, then <c>!</c> when the
 /// server refused it), VIA last, so that it may hold spaces (an SMB pipe's name). The store keeps the elements as its
-/// <c>rpc_calls</c> array (<c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>); it lives beside the log so that every
-/// layer that writes or reads flows can use it.
+/// <c>rpc_calls</c> array (<c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>); our flow files (flows.parquet, the TSV
+/// of <c>flows -f tsv</c>) as one text of the elements on lines of their own (<see cref="Format(RpcCallLog, Span{char})"/>).
 /// </summary>
 public static class RpcCallText
 {
     /// <summary>Characters of the element before VIA, at most.</summary>
     public const int MaxHead = 36 + 1 + 5 + 1 + RpcBinding.MaxOpnums * 6 + 1 + 1 + 1 + 1;
+
+    /// <summary>What separates the elements in the one text of <see cref="Format(RpcCallLog, Span{char})"/>.</summary>
+    public const char Separator = '\n';
+
+    // A VIA character that would end an element in the one text (a control character in a pipe's name, which no real
+    // pipe has): written as this instead, as the store writes a NUL.
+    private const char Unreadable = '\uFFFD';
 
     /// <summary>Writes the element's UUID, MAJOR and OPNUMS, and the space before VIA, into <paramref name="text"/>; returns its length.</summary>
     public static int FormatHead(RpcBinding binding, Span<char> text)
@@ -44,6 +51,30 @@ public static class RpcCallText
         return at;
     }
 
+    /// <summary>Characters of <see cref="Format(RpcCallLog, Span{char})"/>'s text of <paramref name="log"/>, at most.</summary>
+    public static int MaxLength(RpcCallLog log)
+    {
+        int length = 0;
+        foreach (var binding in log.Bindings) length += MaxHead + binding.Via.Length + 1;
+        return length;
+    }
+
+    /// <summary>
+    /// Writes every element of <paramref name="log"/> into <paramref name="text"/> (at least <see cref="MaxLength"/>
+    /// characters), each after a <see cref="Separator"/> but the first; returns the length (0 for a log of no binding).
+    /// </summary>
+    public static int Format(RpcCallLog log, Span<char> text)
+    {
+        int at = 0;
+        foreach (var binding in log.Bindings)
+        {
+            if (at > 0) text[at++] = Separator;
+            at += FormatHead(binding, text[at..]);
+            foreach (char c in binding.Via) text[at++] = char.IsControl(c) ? Unreadable : c;
+        }
+        return at;
+    }
+
     /// <summary>The bindings of <paramref name="elements"/> as a flow's call log; an element that does not read (written by hand in SQL) is left out.</summary>
     public static RpcCallLog Parse(IEnumerable<string> elements, bool moreBindings, string? uninspectable)
     {
@@ -66,4 +97,8 @@ public static class RpcCallText
         log.Uninspectable = uninspectable;
         return log;
     }
+
+    /// <summary>The log of <paramref name="text"/>, as <see cref="Format(RpcCallLog, Span{char})"/> wrote it, with <paramref name="log"/>'s other facts.</summary>
+    public static RpcCallLog Parse(string text, RpcCallLog? log) =>
+        Parse(text.Split(Separator), log?.MoreBindings ?? false, log?.Uninspectable);
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 
 namespace PortAudit.Report.Records;
 
@@ -7,13 +9,15 @@ namespace PortAudit.Report.Records;
 /// audit reading them back judges each flow as the audit of its capture did, as the store keeps it: what the flow's
 /// sides rest on and whether its first packet came from the server (sides another run guessed from its ports are taken
 /// again with the reading run's), the protocol weaknesses inspection saw (a weak-protocol finding: SMB1, an LDAP bind
-/// in clear text, NTLMv1), and whether another flow announced it (an endpoint-mapper answer explains a dynamic RPC
-/// port, a search its SSDP answer). flows.jsonl does not carry them: its fields are for people and its path the hot one.
+/// in clear text, NTLMv1), whether another flow announced it (an endpoint-mapper answer explains a dynamic RPC
+/// port, a search its SSDP answer), and every DCE/RPC interface the flow bound with the operations called on each
+/// (<see cref="RpcCallText"/>: a grant that names operations judges them, DRSUAPI's DsGetNCChanges from a workstation is
+/// DCSync). flows.jsonl does not carry them: its fields are for people and its path the hot one.
 /// </summary>
 public static class ReadBackFields
 {
     /// <summary>The fields, in file order, with flows.jsonl's casing (the Parquet writer makes them snake_case).</summary>
-    public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced"];
+    public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced", "rpcCalls", "rpcMoreBindings", "rpcUninspectable"];
 
     /// <summary>Writes <paramref name="flow"/>'s values into <paramref name="sink"/> from field <paramref name="first"/> on.</summary>
     public static void Write(Flow flow, IFlowFieldSink sink, int first)
@@ -23,5 +27,26 @@ public static class ReadBackFields
         sink.Number(first + 2, (long)flow.Weakness);
         // An announcement the flow's own bytes refuted explains nothing (the store writes it as none too).
         sink.Flag(first + 3, flow.Announced && !flow.AnnouncementRefuted);
+        WriteRpcCalls(flow.RpcCalls, sink, first + 4);
+    }
+
+    // As the store keeps them: none of the three when inspection read no RPC, else the bindings (one text, an element a
+    // line), whether more were offered than kept, and why the RPC could not be read.
+    private static void WriteRpcCalls(RpcCallLog? calls, IFlowFieldSink sink, int first)
+    {
+        if (calls is null)
+        {
+            sink.Null(first);
+            sink.Null(first + 1);
+            sink.Null(first + 2);
+            return;
+        }
+        // Only flows that carried DCE/RPC have a log: a buffer rented for them costs the other flows nothing.
+        char[] text = ArrayPool<char>.Shared.Rent(RpcCallText.MaxLength(calls));
+        sink.Text(first, text.AsSpan(0, RpcCallText.Format(calls, text)));
+        ArrayPool<char>.Shared.Return(text);
+        sink.Flag(first + 1, calls.MoreBindings);
+        if (calls.Uninspectable is { } why) sink.Text(first + 2, why);
+        else sink.Null(first + 2);
     }
 }

@@ -28,7 +28,7 @@ public sealed class TsvFlowWriter : IFlowRecordWriter, IFlowFieldSink
         ["id"] = "count", ["start"] = "time", ["end"] = "time", ["duration"] = "interval", ["client"] = "addr", ["clientPort"] = "port", ["server"] = "addr",
         ["serverPort"] = "port", ["packetsToServer"] = "count", ["bytesToServer"] = "count", ["packetsToClient"] = "count",
         ["bytesToClient"] = "count", ["icmpType"] = "count", ["icmpCode"] = "count", ["icmpErrors"] = "count",
-        ["cutOff"] = "bool", ["firstFromServer"] = "bool", ["weakness"] = "count", ["announced"] = "bool",
+        ["cutOff"] = "bool", ["firstFromServer"] = "bool", ["weakness"] = "count", ["announced"] = "bool", ["rpcMoreBindings"] = "bool",
     };
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create("\t\n\r\\");

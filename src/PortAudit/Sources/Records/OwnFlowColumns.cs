@@ -40,6 +40,16 @@ public enum OwnField
     RpcInterfaceUuid,
     /// <summary>How the DCE/RPC interface was learned.</summary>
     RpcSource,
+    /// <summary>Every DCE/RPC interface the flow bound and the operations called on each (<see cref="RpcCallText"/>).</summary>
+    RpcCalls,
+    /// <summary>Whether more DCE/RPC interfaces were bound than the call log keeps.</summary>
+    RpcMoreBindings,
+    /// <summary>Why the flow's DCE/RPC could not be read.</summary>
+    RpcUninspectable,
+    /// <summary>How many ICMP errors answered the flow.</summary>
+    IcmpErrors,
+    /// <summary>The first ICMP error that answered the flow, and who sent it.</summary>
+    IcmpError,
 }
 
 /// <summary>
@@ -67,6 +77,11 @@ public static class OwnFlowColumns
         ParquetFlowColumns.Announced => OwnField.Announced,
         ParquetFlowColumns.RpcInterfaceUuid => OwnField.RpcInterfaceUuid,
         ParquetFlowColumns.RpcSource => OwnField.RpcSource,
+        ParquetFlowColumns.RpcCalls => OwnField.RpcCalls,
+        ParquetFlowColumns.RpcMoreBindings => OwnField.RpcMoreBindings,
+        ParquetFlowColumns.RpcUninspectable => OwnField.RpcUninspectable,
+        ParquetFlowColumns.IcmpErrors => OwnField.IcmpErrors,
+        ParquetFlowColumns.IcmpError => OwnField.IcmpError,
         _ => OwnField.None,
     };
 
@@ -104,6 +119,11 @@ public static class OwnFlowColumns
         "announced" => (ZeekField.None, OwnField.Announced),
         "rpcInterfaceUuid" => (ZeekField.None, OwnField.RpcInterfaceUuid),
         "rpcSource" => (ZeekField.None, OwnField.RpcSource),
+        "rpcCalls" => (ZeekField.None, OwnField.RpcCalls),
+        "rpcMoreBindings" => (ZeekField.None, OwnField.RpcMoreBindings),
+        "rpcUninspectable" => (ZeekField.None, OwnField.RpcUninspectable),
+        "icmpErrors" => (ZeekField.None, OwnField.IcmpErrors),
+        "icmpError" => (ZeekField.None, OwnField.IcmpError),
         _ => (ZeekField.None, OwnField.None),
     };
 
@@ -160,11 +180,30 @@ public static class OwnFlowColumns
             case OwnField.Sides:
                 record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
                 return null;
-            case OwnField.FirstFromServer or OwnField.CutOff or OwnField.Announced:
+            case OwnField.FirstFromServer or OwnField.CutOff or OwnField.Announced or OwnField.RpcMoreBindings:
                 if (!TryParseFlag(value, out bool flag)) return $"{column} '{RecordFields.Clip(value)}' is not true or false";
                 if (own == OwnField.FirstFromServer) record.FirstSentByServer = flag;
                 else if (own == OwnField.CutOff) record.CutOff = flag;
-                else record.Announced = flag;
+                else if (own == OwnField.Announced) record.Announced = flag;
+                else if (flag) (record.RpcCalls ??= new RpcCallLog()).MoreBindings = true;
+                return null;
+            // The call log's three columns, in any order: each completes the log the one before began.
+            case OwnField.RpcCalls:
+                record.RpcCalls = RpcCallText.Parse(value, record.RpcCalls);
+                return null;
+            case OwnField.RpcUninspectable:
+                (record.RpcCalls ??= new RpcCallLog()).Uninspectable = value;
+                return null;
+            // The count and the first error are two columns, in either order; Finish drops a count without its error.
+            case OwnField.IcmpErrors:
+                if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long count))
+                    return $"{column} '{RecordFields.Clip(value)}' is not a count";
+                record.IcmpErrors = record.IcmpErrors with { Count = count };
+                return null;
+            case OwnField.IcmpError:
+                if (!IcmpErrors.TryParse(Math.Max(1, record.IcmpErrors.Count), value, out var errors))
+                    return $"{column} '{RecordFields.Clip(value)}' is not an ICMP error and its sender (port-unreachable from 10.0.0.1)";
+                record.IcmpErrors = errors;
                 return null;
             case OwnField.Weakness:
                 if (!byte.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out byte bits) || (bits & ~(int)KnownWeaknesses) != 0)
@@ -195,6 +234,7 @@ public static class OwnFlowColumns
     {
         record.EndNs = statistics.EndNotBefore(record.StartNs, record.EndNs);
         if (record.DceRpc is { Uuid: var uuid } && uuid == Guid.Empty) record.DceRpc = null;
+        if (record.IcmpErrors is { Count: > 0, IcmpProtocol: 0 } or { Count: 0, IcmpProtocol: not 0 }) record.IcmpErrors = default;
         if (record.SidesFromPorts) record.TakeSidesAgain(serverPorts);
     }
 

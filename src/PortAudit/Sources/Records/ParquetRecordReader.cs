@@ -62,6 +62,21 @@ public static class ParquetFlowColumns
     /// <summary>How the DCE/RPC interface was learned: <c>epm</c> or <c>bind</c> (<see cref="RpcEvidenceNames"/>).</summary>
     public const string RpcSource = "rpc_source";
 
+    /// <summary>Every DCE/RPC interface the flow bound and the operations called on each, an element a line (<see cref="RpcCallText"/>).</summary>
+    public const string RpcCalls = "rpc_calls";
+
+    /// <summary>Whether more DCE/RPC interfaces were bound than <see cref="RpcCalls"/> keeps.</summary>
+    public const string RpcMoreBindings = "rpc_more_bindings";
+
+    /// <summary>Why the flow's DCE/RPC could not be read (<see cref="RpcCallLog.Uninspectable"/>).</summary>
+    public const string RpcUninspectable = "rpc_uninspectable";
+
+    /// <summary>How many ICMP errors answered the flow (<see cref="Flow.IcmpErrors"/>).</summary>
+    public const string IcmpErrors = "icmp_errors";
+
+    /// <summary>The first ICMP error that answered the flow and its sender, "port-unreachable from 10.0.0.1" (<see cref="Flows.IcmpErrors.Format"/>).</summary>
+    public const string IcmpError = "icmp_error";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }

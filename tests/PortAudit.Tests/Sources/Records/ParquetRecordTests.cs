@@ -9,6 +9,8 @@ using PortAudit.Sources;
 using PortAudit.Sources.Records;
 using PortAudit.Tests.Audit;
 using PortAudit.Tests.Cli;
+using PortAudit.Tests.Scenarios;
+using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Sources.Records;
 
@@ -167,12 +169,13 @@ public sealed class ParquetRecordTests : IDisposable
     public void The_readers_own_column_names_are_the_writers()
     {
         // The reader may not use the Report layer's writer: the names it knows are checked against the writer's here.
-        string[] fields = ["end", "state", "app", "appDetail", "evidence", "icmpType", "icmpCode", "tunnel", "cutOff", "rpcInterfaceUuid", "rpcSource",
-            .. PortAudit.Report.Records.ReadBackFields.Names];
+        string[] fields = ["end", "state", "app", "appDetail", "evidence", "icmpType", "icmpCode", "icmpErrors", "icmpError", "tunnel", "cutOff",
+            "rpcInterfaceUuid", "rpcSource", .. PortAudit.Report.Records.ReadBackFields.Names];
         Assert.Equal([ParquetFlowColumns.End, ParquetFlowColumns.State, ParquetFlowColumns.App, ParquetFlowColumns.AppDetail, ParquetFlowColumns.Evidence,
-            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.Tunnel, ParquetFlowColumns.CutOff,
-            ParquetFlowColumns.RpcInterfaceUuid, ParquetFlowColumns.RpcSource,
-            ParquetFlowColumns.Sides, ParquetFlowColumns.FirstFromServer, ParquetFlowColumns.Weakness, ParquetFlowColumns.Announced],
+            ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.IcmpErrors, ParquetFlowColumns.IcmpError,
+            ParquetFlowColumns.Tunnel, ParquetFlowColumns.CutOff, ParquetFlowColumns.RpcInterfaceUuid, ParquetFlowColumns.RpcSource,
+            ParquetFlowColumns.Sides, ParquetFlowColumns.FirstFromServer, ParquetFlowColumns.Weakness, ParquetFlowColumns.Announced,
+            ParquetFlowColumns.RpcCalls, ParquetFlowColumns.RpcMoreBindings, ParquetFlowColumns.RpcUninspectable],
             fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
     }
 
@@ -190,11 +193,7 @@ public sealed class ParquetRecordTests : IDisposable
         byte[] answer = Packets.Ethernet(Packets.Ipv4("10.0.0.151", "10.0.0.227", 17, Packets.Udp(1900, 57547, "HTTP/1.1 200 OK\r\n\r\n"u8.ToArray())));
         string capture = Path.Combine(_dir.FullName, "ssdp.pcap"), parquet = Path.Combine(_dir.FullName, "flows." + format);
         File.WriteAllBytes(capture, PcapBuilder.Spaced(answer, answer));
-        using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(parquet), null!))
-        {
-            new TrafficRun(new FlowTableOptions(), new PortAudit.Report.Records.FlowRecordObserver(writer)).Read(CaptureFileSource.Of([capture]));
-            writer.Complete();
-        }
+        WriteFlows(format, [capture], parquet);
         var catalogPorts = new CatalogServerPortHint(new RuleIndex(CatalogLoader.Load(SharedData.InRepository("rules"))));
 
         var written = Assert.Single(RecordRun.File(parquet).Flows);
@@ -241,11 +240,7 @@ public sealed class ParquetRecordTests : IDisposable
         // the capture has them expected-dynamic-rpc and no finding; so a weakness (SMB1, an LDAP bind in clear text,
         // NTLMv1) went unreported.
         string capture = SharedData.InRepository("captures/windows-lab.pcapng"), file = Path.Combine(_dir.FullName, "flows." + format);
-        using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(file), null!))
-        {
-            new TrafficRun(new FlowTableOptions(), new PortAudit.Report.Records.FlowRecordObserver(writer)).Read(CaptureFileSource.Of([capture]));
-            writer.Complete();
-        }
+        WriteFlows(format, [capture], file);
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/windows-lab.yaml"), catalog));
 
@@ -279,10 +274,135 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal(record.Weakness, Assert.Single(RecordRun.File(file).Flows).Weakness);
         if (format != "tsv") return;
         string text = File.ReadAllText(file);
-        var bad = RecordRun.Text(text[..text.LastIndexOf("\t6\t", StringComparison.Ordinal)] + "\t64\tF\n");
+        var bad = RecordRun.Text(text[..text.LastIndexOf("\t6\t", StringComparison.Ordinal)] + "\t64\tF\t-\t-\t-\n");
         Assert.Empty(bad.Flows);
         Assert.Contains(bad.Records.Problems, p => p.ToString().Contains("weakness '64' is not a set of weaknesses (0-31)", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("tsv")]
+    public void A_flows_rpc_calls_and_icmp_errors_read_back_as_written(string format)
+    {
+        // What the audit judges a DCE/RPC flow by, interface by interface: DRSUAPI bound and DsGetNCChanges (3) called, a
+        // refused LSARPC, the spooler through a pipe whose calls were not all read (a name with a space and, as no real
+        // pipe has, a line break), more bindings than kept, and why; and the ICMP error that answered the flow. Our
+        // files carried none of it: read back, the flow had no call log and no error.
+        var flow = Flow.FromRecord(1, new FlowRecord
+        {
+            Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
+            ServerPort = 49670, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 3,
+            PacketsToClient = 2, State = FlowState.Established,
+        });
+        var calls = new PortAudit.Flows.Facts.RpcCallLog();
+        var drsuapi = calls.Bind(new Guid("e3514235-4b06-11d1-ab04-00c04fc2dcd2"), 4, "bind")!;
+        drsuapi.Called(0);
+        drsuapi.Called(3);
+        calls.Bind(new Guid("12345778-1234-abcd-ef00-0123456789ab"), 0, "alter_context")!.Answered(accepted: false);
+        var spoolss = calls.Bind(new Guid("12345678-1234-abcd-ef00-0123456789ab"), null, "pipe spool ss\nx")!;
+        spoolss.Called(69);
+        spoolss.CallsUnseen = true;
+        calls.MoreBindings = true;
+        calls.Uninspectable = "a gap in the TCP stream";
+        flow.RpcCalls = calls;
+        flow.IcmpErrors = new IcmpErrors(2, IpProtocol.Icmp, 3, 13, IpAddr.Parse("10.0.0.254"));
+        string file = Path.Combine(_dir.FullName, "rpc." + format);
+        using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(file), null!))
+        {
+            writer.Write(flow);
+            var udp = Flow.FromRecord(2, new FlowRecord
+            {
+                Protocol = IpProtocol.Udp, Client = IpAddr.Parse("2001:db8::1"), ClientPort = 40000, Server = IpAddr.Parse("2001:db8::2"),
+                ServerPort = 53, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_000_000_000_000, PacketsToServer = 1,
+                State = FlowState.Rejected,
+            });
+            udp.IcmpErrors = new IcmpErrors(1, IpProtocol.IcmpV6, 1, 4, IpAddr.Parse("2001:db8::2"));
+            writer.Write(udp);
+            writer.Write(Flow.FromRecord(3, new FlowRecord
+            {
+                Protocol = IpProtocol.Udp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40001, Server = IpAddr.Parse("10.0.0.2"),
+                ServerPort = 53, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_000_000_000_000, PacketsToServer = 1,
+                State = FlowState.Unanswered,
+            }));
+            writer.Complete();
+        }
+
+        var flows = RecordRun.File(file).Flows;
+
+        Assert.Equal(Calls(flow).Replace("\n", "\uFFFD"), Calls(flows[0]));
+        Assert.Equal((2L, "admin-prohibited from 10.0.0.254"), (flows[0].IcmpErrors.Count, flows[0].IcmpErrors.ToString()));
+        // ICMPv6's port unreachable (type 1, code 4) is told from ICMP's (3, 3) by its sender's address.
+        Assert.Equal((IpProtocol.IcmpV6, (byte)1, (byte)4, "port-unreachable from 2001:db8::2"),
+            (flows[1].IcmpErrors.IcmpProtocol, flows[1].IcmpErrors.Type, flows[1].IcmpErrors.Code, flows[1].IcmpErrors.ToString()));
+        Assert.Equal(("none", 0L), (Calls(flows[2]), flows[2].IcmpErrors.Count));
+    }
+
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("tsv")]
+    public void A_dcsync_read_back_from_our_files_is_found_as_from_the_capture(string format)
+    {
+        // The security review's kiosk binds DRSUAPI on dc01 and calls DsGetNCChanges (3), which the rules grant only
+        // between DCs: the audit of the capture finds "DCE/RPC operation 3 IDL_DRSGetNCChanges of DRSUAPI is not
+        // allowed from ws-kiosk to dc01" (high). Audited from flows.parquet or our TSV, which carried the interface but
+        // not the operations called, there was no such finding, and NETLOGON's and SPOOLSS's lost their operations.
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var context = AuditContext.Create(catalog,
+            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
+        string file = Path.Combine(_dir.FullName, "security-review." + format);
+        var fromCapture = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
+        {
+            WriteFlows(format, paths, file);
+            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
+        });
+        var readBack = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]).Report;
+
+        Assert.Contains(fromCapture.Findings, f => f.Reason.StartsWith("DCE/RPC operation 3 IDL_DRSGetNCChanges of DRSUAPI is not allowed from ws-kiosk", StringComparison.Ordinal));
+        Assert.Equal(RpcFindings(fromCapture), RpcFindings(readBack));
+    }
+
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("tsv")]
+    public void A_required_tunnel_refused_read_back_says_who_refused_it(string format)
+    {
+        // PPTP's GRE to a published RRAS server, answered by the firewall's inside address with admin-prohibited: the audit
+        // of the capture says "rejected attempt (admin-prohibited from 10.0.0.1) of gre required by rule ...". Our files
+        // wrote the error (icmpErrors, icmpError) but did not read it back: from them, "rejected attempt of gre ...".
+        var gre = Ipv4("198.51.100.7", "10.0.1.40", IpProtocol.Gre, Gre(0x0800, Ip("192.168.99.2", "10.0.8.9", IpProtocol.Tcp, Tcp(50000, 445, Syn))));
+        string capture = Path.Combine(_dir.FullName, "gre.pcap"), file = Path.Combine(_dir.FullName, "gre." + format);
+        File.WriteAllBytes(capture, PcapBuilder.Spaced(Ethernet(gre), Ethernet(Ipv4("10.0.0.1", "198.51.100.7", IpProtocol.Icmp, IcmpError(3, 13, gre[..28])))));
+        WriteFlows(format, [capture], file);
+
+        Assert.Equal(RequiredBlocked([.. CaptureFileSource.Of([capture])]), RequiredBlocked(new RecordFileSource(file)));
+        Assert.Equal("rejected attempt (admin-prohibited from 10.0.0.1) of gre required by rule kb832017-rras-server-gre",
+            RequiredBlocked(new RecordFileSource(file)));
+    }
+
+    // The reason of the one required-blocked finding an audit of the tunnel site makes of the flows of sources.
+    private static string RequiredBlocked(params IFlowSource[] sources)
+    {
+        var auditor = PortAudit.Tests.Audit.AuditFixture.RepositoryAuditor(TunnelCarrierAuditTests.Site);
+        foreach (var flow in RecordRun.Of(sources).Flows) auditor.Audit(flow);
+        return Assert.Single(auditor.Complete().Findings, f => f.Kind == FindingKind.RequiredBlocked).Reason;
+    }
+
+    // The flows of captures, as `flows -f FORMAT -o file` writes them.
+    private static void WriteFlows(string format, IReadOnlyList<string> captures, string file)
+    {
+        using var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(file), null!);
+        new TrafficRun(new FlowTableOptions(), new PortAudit.Report.Records.FlowRecordObserver(writer)).Read(CaptureFileSource.Of(captures));
+        writer.Complete();
+    }
+
+    private static string[] RpcFindings(AuditReport report) =>
+        [.. report.Findings.Where(f => f.Kind == FindingKind.RpcInterface).Select(f => $"{f.Severity} {f.Reason} {f.Explanation}").Order()];
+
+    // A call log in one line: each binding's interface, version, operations, what was not read or was refused, and how.
+    private static string Calls(Flow f) =>
+        f.RpcCalls is not { } calls ? "none"
+        : string.Join("; ", calls.Bindings.Select(b => $"{b.Uuid} {b.MajorVersion} {string.Join(',', b.Opnums)} {b.MoreOpnums} {b.CallsUnseen} {b.Refused} {b.Via}"))
+          + $" | {calls.MoreBindings} {calls.Uninspectable}";
 
     // What inspection gave a flow that an audit judges by: its interface and how it was learnt, its weaknesses, whether
     // another flow announced it.
