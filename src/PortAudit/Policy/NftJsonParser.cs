@@ -211,7 +211,8 @@ public static class NftJsonParser
                         rule.Unknown("match " + Compact(left), "a match on addresses, ports, protocol, ct state or interface");
                         break;
                     }
-                    NftMatches.Apply(rule, selector, op, Values(right), sets);
+                    NftMatches.Apply(rule, selector, op, Values(right), sets,
+                        right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out _));
                     break;
                 default:
                     rule.Unknown(property.Name + " " + Compact(body), "a match, counter, log, limit or verdict");
@@ -342,6 +343,9 @@ public static class NftJsonParser
             // A concatenation's values as nft writes them, "10.0.0.2 . 80" (NftVerdictMap.Key).
             case JsonValueKind.Object when value.TryGetProperty("concat", out var concat) && concat.ValueKind == JsonValueKind.Array:
                 return string.Join(NftVerdictMap.ConcatSeparator, concat.EnumerateArray().Select(Value));
+            // A combination of flags as nft writes it, {"|": ["syn", "ack"]}: "syn | ack".
+            case JsonValueKind.Object when value.TryGetProperty("|", out var flags) && flags.ValueKind == JsonValueKind.Array:
+                return string.Join(" | ", flags.EnumerateArray().Select(Value));
             default:
                 return value.GetRawText();
         }

@@ -16,7 +16,9 @@ internal static class NftMatches
     /// <param name="op">"==" (or empty) or "!="; others make the condition undecidable.</param>
     /// <param name="values">Values or set members as written: "22", "1024-65535", "10.0.0.0/8", "@trusted", "established".</param>
     /// <param name="sets">Named sets of the table, by name, with their members (null members: not in the file).</param>
-    public static void Apply(PolicyRuleBuilder rule, string selector, string op, IReadOnlyList<string> values, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets)
+    /// <param name="anonymousSet">Whether the values were written as a set in braces ("{ syn, syn | ack }"), not a list ("syn,ack").</param>
+    public static void Apply(PolicyRuleBuilder rule, string selector, string op, IReadOnlyList<string> values, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
+        bool anonymousSet = false)
     {
         bool negated = op is "!=" or "ne";
         string text = $"{selector} {op} {string.Join(",", values)}".Replace("  ", " ", StringComparison.Ordinal);
@@ -93,7 +95,7 @@ internal static class NftMatches
                 return;
             case "tcp flags":
                 rule.RequireProtocol(IpProtocol.Tcp);
-                rule.Undecidable(text);
+                rule.Undecidable(FlagsText(op, values, anonymousSet));
                 return;
             case "fib daddr type" when PolicyValues.TryAddressTypes(values, out var types):
                 // The route type of the destination, as iptables --dst-type: local for an address of the host's own,
@@ -111,6 +113,15 @@ internal static class NftMatches
                 rule.Unknown(text, "a match on addresses, ports, protocol, ct state or interface");
                 return;
         }
+    }
+
+    // A test of TCP flags as nft lists it: a list ("tcp flags syn,ack", any of them; nft -j "in") and a set of combinations
+    // ("tcp flags { syn, syn | ack }", the flags equal to one of them; nft -j "==") are different tests, so the set keeps
+    // its braces; the operator is written only when it negates.
+    private static string FlagsText(string op, IReadOnlyList<string> values, bool anonymousSet)
+    {
+        string written = op is "!=" or "ne" ? "!= " : "";
+        return anonymousSet ? $"tcp flags {written}{{ {string.Join(", ", values)} }}" : $"tcp flags {written}{string.Join(",", values)}";
     }
 
     // "ct status dnat" tests the flag (nft -j: op "in"; "snat,dnat": any of them), "ct status ! dnat" its absence: the

@@ -263,12 +263,16 @@ internal static class NftTextRule
             return true;
         }
         var values = new List<string>();
-        if (next < t.Count && t[next] == "{")
+        bool anonymousSet = next < t.Count && t[next] == "{";
+        if (anonymousSet)
         {
             next++;
             while (next < t.Count && t[next] != "}")
             {
-                if (t[next] is not ",") values.Add(NftTokens.Unquote(t[next]));
+                // An element of flags joined by | is one value, one combination of them: "{ syn | ack, syn }".
+                if (t[next] == "|" && values.Count > 0 && next + 1 < t.Count && t[next + 1] is not ("," or "}"))
+                    values[^1] += " | " + NftTokens.Unquote(t[++next]);
+                else if (t[next] is not ",") values.Add(NftTokens.Unquote(t[next]));
                 next++;
             }
             next++;
@@ -288,7 +292,7 @@ internal static class NftTextRule
                 next = end;
             }
         }
-        NftMatches.Apply(rule, selector, op, values, sets);
+        NftMatches.Apply(rule, selector, op, values, sets, anonymousSet);
         i = next;
         return true;
     }

@@ -71,4 +71,16 @@ public class TcpFlagsTests
         Assert.Equal("tcp flags syn,ack / fin,syn,rst,ack", rules[2].Undecidable.Single());
         Assert.Equal("tcp flags != syn / syn,ack", rules[3].Undecidable.Single());
     }
+
+    // A set of combinations is shown as nft lists it, in both forms, not as its tokens ("syn,|,ack,syn"): a list of flags
+    // ("syn,ack", any of them) is a different test.
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void A_set_of_flag_combinations_keeps_its_listed_text(string form)
+    {
+        var rules = Parse(form).Chains.Single().Rules;
+
+        Assert.Equal("tcp flags { syn | ack, syn }", rules[4].Undecidable.Single());
+        Assert.Equal("tcp flags { syn | ack, syn }", rules[9].Undecidable.Single());
+    }
 }
