@@ -337,17 +337,24 @@ public sealed record PolicyRule
             }
             return any;
         }
-        if (wanted.EndsWith('*'))
+        if (wanted.EndsWith('*') && !Escaped(wanted))
         {
             // Every name the part before * begins: "*" is any interface; lo, when the flow is on it, is decided too.
             var start = wanted[..^1];
             if (actual is not null || loopback) return (actual ?? "lo").AsSpan().StartsWith(start) ? MatchResult.Yes : MatchResult.No;
             return start.IsEmpty ? MatchResult.Yes : MatchResult.Maybe;
         }
-        if (actual is not null) return wanted.SequenceEqual(actual) ? MatchResult.Yes : MatchResult.No;
+        if (actual is not null) return SameName(wanted, actual) ? MatchResult.Yes : MatchResult.No;
         if (wanted.SequenceEqual("lo")) return loopback ? MatchResult.Yes : MatchResult.No;
         return loopback ? MatchResult.No : MatchResult.Maybe;
     }
+
+    // A star escaped as nft writes it ("eth\*") is the character itself: the kernel compares the name literally.
+    private static bool Escaped(ReadOnlySpan<char> wanted) => wanted.EndsWith(@"\*");
+
+    private static bool SameName(ReadOnlySpan<char> wanted, ReadOnlySpan<char> actual) => Escaped(wanted)
+        ? actual.Length == wanted.Length - 1 && actual.EndsWith('*') && actual.StartsWith(wanted[..^2])
+        : wanted.SequenceEqual(actual);
 }
 
 /// <summary>How a chain's rules combine.</summary>

@@ -179,4 +179,49 @@ public class InterfaceConditionTests
         Assert.Equal((PolicyDecision.Allowed, "INPUT#5"), Verdict(iptables, Itself(84), PolicyPoint.Host));
         Assert.Equal((PolicyDecision.Allowed, "INPUT#6"), Verdict(iptables, Itself(86), PolicyPoint.Host));
     }
+
+    // Loaded with nft -f on a router (client on fvr1, server on fvr2) and listed back as written: 89 passed, 88 and 94 were
+    // dropped; with fvr1 renamed to the literal "eth*", 88 passed and 89 and 94 were dropped. An escaped star is the
+    // character itself, not every name it begins.
+    private const string EscapedStar = """
+        table inet f {
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            iifname "eth\*" tcp dport 88 accept
+            iifname "fv*" tcp dport 89 accept
+            iifname "fvr\*" tcp dport 94 accept
+          }
+        }
+        """;
+
+    private const string EscapedStarJson = """
+        {"nftables": [
+          {"table": {"family": "inet", "name": "f"}},
+          {"chain": {"family": "inet", "table": "f", "name": "forward", "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth\\*"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 88}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "fv*"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 89}}, {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "fvr\\*"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 94}}, {"accept": null}]}}
+        ]}
+        """;
+
+    public static TheoryData<string> EscapedStarForms => ["nft", "nft-json"];
+
+    [Theory]
+    [MemberData(nameof(EscapedStarForms))]
+    public void An_escaped_star_is_the_literal_name_as_decided_and_as_shown(string form)
+    {
+        var policy = form == "nft" ? NftTextParser.Parse(EscapedStar, "star.nft") : NftJsonParser.Parse(EscapedStarJson, "star.json");
+        PolicyDecision On(string name, int port) => PolicyEvaluator.Evaluate(policy,
+            new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), port) { InInterface = name }, PolicyPoint.Network).Decision;
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal((PolicyDecision.Blocked, PolicyDecision.Allowed, PolicyDecision.Blocked), (On("fvr1", 88), On("fvr1", 89), On("fvr1", 94)));
+        Assert.Equal((PolicyDecision.Allowed, PolicyDecision.Blocked, PolicyDecision.Blocked), (On("eth*", 88), On("eth*", 89), On("eth*", 94)));
+        Assert.Equal(PolicyDecision.Blocked, On("eth0", 88));
+        // Shown as nft lists it, escaped, so that it does not read as the wildcard of the next rule.
+        var rules = policy.Chain("inet f forward")!.Rules;
+        Assert.Equal(("iifname eth\\*", "iifname fv*"), (rules[1].Interfaces, rules[2].Interfaces));
+    }
 }
