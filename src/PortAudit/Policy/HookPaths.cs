@@ -89,6 +89,18 @@ internal static class HookPaths
         chain.Hook is "raw prerouting" or "mangle prerouting" || (chain.Hook == Prerouting && chain.Priority < Priority("dstnat"));
 
     /// <summary>
+    /// True for a filter base chain that a nat chain translating sources (snat, masquerade) runs before, on the same hook
+    /// (input or postrouting) at a lower priority, in a family that sees the same packets: by the first packet the
+    /// filter chain sees, the connection may have the snat flag. iptables' nat INPUT and POSTROUTING always come after
+    /// its filter; an nftables filter chain on input at priority 110 comes after a nat chain there at 100.
+    /// </summary>
+    public static bool AfterSourceNat(PolicyChain chain, IEnumerable<PolicyChain> chains) =>
+        !chain.IsNat && chain.Hook is Input or Postrouting
+        && chains.Any(nat => nat.IsNat && nat.Hook is { } hook && hook.EndsWith($" {chain.Hook} (nat)", StringComparison.Ordinal)
+                             && nat.Priority < chain.Priority && (nat.Family == 0 || chain.Family == 0 || nat.Family == chain.Family)
+                             && nat.Rules.Any(r => r.Nat?.Kind is "snat" or "masquerade"));
+
+    /// <summary>
     /// True for a chain that sees a packet before connection tracking does: iptables raw PREROUTING, an nftables
     /// prerouting chain of a priority below conntrack's (-200). Only there does a notrack take effect: the kernel ignores
     /// it on a packet already tracked.

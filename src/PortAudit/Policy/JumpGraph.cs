@@ -40,6 +40,7 @@ internal sealed class JumpGraph
         // Once per policy, not per connection: each was a pass over every rule of the policy for every flow judged.
         NatEntries = [.. policy.Chains.Where(HookPaths.TranslatesBeforeFilter).OrderBy(c => c.Priority)];
         TrackEntries = [.. policy.Chains.Where(HookPaths.BeforeConntrack).OrderBy(c => c.Priority)];
+        _afterSourceNat = [.. policy.Chains.Where(c => HookPaths.AfterSourceNat(c, policy.Chains))];
         Filtering = [.. policy.Paths.Where(p => !p.Chains.All(c => Chain(c)?.AcceptsAll ?? true))];
         OffPath = [.. policy.OffPath.Select(Chain).OfType<PolicyChain>()];
         _hostPaths = [.. policy.Paths.Where(p => p.Name != HookPaths.Forward)];
@@ -47,6 +48,11 @@ internal sealed class JumpGraph
     }
 
     private readonly IReadOnlyList<PolicyPath> _hostPaths, _networkPaths;
+
+    private readonly HashSet<PolicyChain> _afterSourceNat;
+
+    /// <summary>True for a filter base chain a source nat chain of its hook runs before (<see cref="HookPaths.AfterSourceNat"/>).</summary>
+    public bool AfterSourceNat(PolicyChain chain) => _afterSourceNat.Count > 0 && _afterSourceNat.Contains(chain);
 
     /// <summary>The nat base chains on the way in before the filter, in priority order: where the <see cref="EntryWalk"/> for a destination NAT starts.</summary>
     public IReadOnlyList<PolicyChain> NatEntries { get; }

@@ -125,8 +125,10 @@ internal static class NftMatches
     }
 
     // "ct status dnat" tests the flag (nft -j: op "in"; "snat,dnat": any of them), "ct status ! dnat" its absence: the
-    // first packet the filter sees has dnat when the nat chains before translated its destination, and never snat, which
-    // the nat chains after the filter (postrouting, input srcnat) set, as iptables' --ctstate SNAT. "ct status != dnat"
+    // first packet the filter sees has dnat when the nat chains before translated its destination; snat when a nat
+    // chain of its hook ran before it (input or postrouting, lower priority: PolicyRule.SourceTranslated), never where
+    // the nat chains come after the filter (postrouting's, input's at srcnat after a filter chain at 0), as iptables'
+    // --ctstate SNAT, whose nat INPUT and POSTROUTING come after its filter. "ct status != dnat"
     // and a set ("{ snat, dnat }", "== dnat") compare the whole status, which holds each of the two with its -done flag
     // (dnat-done, snat-done): it never equals either, and "!=" holds for every connection (the kernel passed both a
     // translated and an untranslated one by "!= dnat"). A packet with no connection (untracked, or invalid: not tracked
@@ -144,10 +146,15 @@ internal static class NftMatches
         {
             case "" or "in":
                 if (dnat) rule.MatchTranslated(true);
-                else rule.MatchNothing();
+                else
+                {
+                    rule.SourceTranslated = true;
+                    rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                }
                 break;
             case "!":
                 if (dnat) rule.MatchTranslated(false);
+                if (values.Contains("snat")) rule.SourceTranslated = false;
                 rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
                 break;
             case "==" or "eq":

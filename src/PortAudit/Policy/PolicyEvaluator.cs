@@ -172,9 +172,10 @@ public static class PolicyEvaluator
         var walk = new ChainWalk(graph, seen, FilterEnds.Instance);
         var before = original == seen ? walk : new ChainWalk(graph, original, FilterEnds.Instance);
         var untracked = new ChainWalk(graph, original with { BeforeConntrack = true }, FilterEnds.Instance);
+        var snatted = new ChainWalk(graph, seen with { AfterSourceNat = true }, FilterEnds.Instance);
         foreach (var path in filtering)
         {
-            var verdict = EvaluatePath(graph, walk, before, untracked, path, seen);
+            var verdict = EvaluatePath(graph, new Walks(walk, before, untracked, snatted), path, seen);
             if (verdict.Decision == PolicyDecision.Allowed) return verdict;
             if (verdict.Decision == PolicyDecision.Undecided) undecided ??= verdict;
             else blocked ??= verdict;
@@ -182,14 +183,22 @@ public static class PolicyEvaluator
         return undecided ?? blocked!;
     }
 
-    private static PolicyVerdict EvaluatePath(JumpGraph graph, ChainWalk walk, ChainWalk before, ChainWalk untracked, PolicyPath path, in PolicyQuery query)
+    // The walks of one connection, by what a chain sees of it: the connection as translated (Seen), as it arrived before
+    // the destination NAT (Before), before connection tracking (Untracked), after a source nat chain of its hook (Snatted).
+    private readonly record struct Walks(ChainWalk Seen, ChainWalk Before, ChainWalk Untracked, ChainWalk Snatted)
+    {
+        public ChainWalk For(JumpGraph graph, PolicyChain chain) =>
+            HookPaths.BeforeConntrack(chain) ? Untracked : HookPaths.BeforeTranslation(chain) ? Before : graph.AfterSourceNat(chain) ? Snatted : Seen;
+    }
+
+    private static PolicyVerdict EvaluatePath(JumpGraph graph, Walks walks, PolicyPath path, in PolicyQuery query)
     {
         PolicyVerdict? last = null, undecided = null;
         foreach (string name in path.Chains)
         {
             if (graph.Chain(name) is not { } chain || !Sees(chain, query)) continue;
             var outcome = chain.Semantics == ChainSemantics.BlockOverAllow ? BlockOverAllow(chain, query)
-                : Outcome.Of((HookPaths.BeforeConntrack(chain) ? untracked : HookPaths.BeforeTranslation(chain) ? before : walk).FirstMatch(chain));
+                : Outcome.Of(walks.For(graph, chain).FirstMatch(chain));
             var action = outcome.Action ?? chain.DefaultPolicy ?? PolicyAction.Accept;
             var maybe = Differing(outcome.Uncertain, outcome.Otherwise, action);
             var decision = maybe is not null ? PolicyDecision.Undecided

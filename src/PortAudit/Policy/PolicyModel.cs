@@ -211,6 +211,14 @@ public sealed record PolicyRule
     public bool? Translated { get; init; }
 
     /// <summary>
+    /// True when the rule asks for a connection whose source a nat chain translated (nftables <c>ct status snat</c>), false
+    /// for one whose it did not (<c>ct status ! snat</c>); null for either. Only a nat chain of the same hook of a lower
+    /// priority (<c>type nat hook input priority 100</c> before a filter chain of 110) has done so by the first packet
+    /// (<see cref="PolicyQuery.AfterSourceNat"/>); where none runs first, no first packet has the flag.
+    /// </summary>
+    public bool? SourceTranslated { get; init; }
+
+    /// <summary>
     /// Input interface ("!eth0" for any other); null for any. Several conditions, each of which must hold, are separated by
     /// spaces, which no interface name holds: "!eth0 !eth1" for neither (nftables <c>iifname != "eth0" iifname !=
     /// "eth1"</c>). A condition naming several, separated by commas, holds on any of them ("eth0,eth1": nftables
@@ -272,6 +280,7 @@ public sealed record PolicyRule
         if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
         if (States is { } states && (states & query.State) == 0) return MatchResult.No;
         if (Translated is { } translated && translated != query.Translated) return MatchResult.No;
+        if (SourceTranslated == true && !query.AfterSourceNat) return MatchResult.No;
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
         var result = MatchResult.Yes;
@@ -285,7 +294,8 @@ public sealed record PolicyRule
             if (side == MatchResult.No) return MatchResult.No;
             if (side == MatchResult.Maybe) result = MatchResult.Maybe;
         }
-        return Undecidable.Count > 0 ? MatchResult.Maybe : result;
+        // After a source nat chain whether it translated this connection is not walked: either flag may be set.
+        return Undecidable.Count > 0 || SourceTranslated is not null && query.AfterSourceNat ? MatchResult.Maybe : result;
     }
 
     // The address alone decides a multicast group, and IPv4's limited broadcast (255.255.255.255, and 0.0.0.0/8, which the
@@ -500,6 +510,12 @@ public readonly record struct PolicyQuery(byte Protocol, IpAddr Source, int Sour
     /// chain below priority -200): nothing tracks it yet, so its state is invalid, or untracked after a notrack.
     /// </summary>
     public bool BeforeConntrack { get; init; }
+
+    /// <summary>
+    /// True for the packet as a filter chain after a source nat chain of its hook sees it (<see cref="HookPaths.AfterSourceNat"/>):
+    /// that nat chain may have translated its source, so <c>ct status snat</c> may hold on the first packet.
+    /// </summary>
+    public bool AfterSourceNat { get; init; }
 
     /// <summary>The connection state a rule sees on the first packet: new, untracked after a notrack, invalid before connection tracking.</summary>
     public ConnectionStates State => Untracked ? ConnectionStates.Untracked : BeforeConntrack ? ConnectionStates.Invalid : ConnectionStates.New;

@@ -25,6 +25,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public PortMatch? DestinationPorts { get; set; }
     public ConnectionStates? States { get; set; }
     public bool? Translated { get; set; }
+    public bool? SourceTranslated { get; set; }
     public string? InInterface { get; set; }
     public string? OutInterface { get; set; }
     public string? Comment { get; set; }
@@ -181,6 +182,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         DestinationPorts = DestinationPorts,
         States = States,
         Translated = Translated,
+        SourceTranslated = SourceTranslated,
         InInterface = InInterface,
         OutInterface = OutInterface,
         AppliesOn = AppliesOn,

@@ -21,6 +21,7 @@ internal static class RuleRelations
         if (earlier.Protocols is { } p && (later.Protocols is not { } q || !q.All(p.Contains))) return false;
         if (earlier.States is { } s && (later.States is not { } t || (t & ~s) != 0)) return false;
         if (earlier.Translated is { } translated && later.Translated != translated) return false;
+        if (earlier.SourceTranslated is { } snat && later.SourceTranslated != snat) return false;
         if (earlier.DestinationTypes is { } types && (later.DestinationTypes is not { } asked || (asked & ~types) != 0)) return false;
         if (earlier.InInterface is not null && earlier.InInterface != later.InInterface) return false;
         if (earlier.OutInterface is not null && earlier.OutInterface != later.OutInterface) return false;

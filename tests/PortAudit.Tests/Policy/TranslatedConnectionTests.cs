@@ -257,4 +257,40 @@ public class TranslatedConnectionTests
         Assert.Equal((PolicyDecision.Allowed, "FORWARD#3"), Verdict(iptables, IpProtocol.Tcp, 82));
         Assert.Equal((PolicyDecision.Allowed, "FORWARD#4 after -j DNAT --to-destination 10.99.2.2:80 (nat PREROUTING#3)"), Verdict(iptables, IpProtocol.Tcp, 8080));
     }
+
+    // Loaded with nft -f on a router and connected to from 10.99.1.2 to its own 10.99.1.1: the kernel passed 71 (its
+    // source translated by the input nat chain at 100, then accepted by "ct status snat" in the filter chain at 110) and
+    // dropped 72 (not translated). The filter chain at 110 runs after the nat chain: snat may be set on the first packet.
+    private const string InputSourceNat = """
+        table ip n {
+        	chain in {
+        		type nat hook input priority 100; policy accept;
+        		tcp dport { 71, 73 } snat to 10.99.1.50
+        	}
+        }
+        table inet f {
+        	chain late {
+        		type filter hook input priority 110; policy accept;
+        		tcp dport { 71, 72 } ct status snat accept
+        		tcp dport { 71, 72 } drop
+        	}
+        }
+        """;
+
+    [Fact]
+    public void Nftables_ct_status_snat_after_an_input_nat_chain_may_hold_on_the_first_packet()
+    {
+        var policy = NftTextParser.Parse(InputSourceNat, "in-snat.nft");
+        PolicyVerdict Judge(int port) =>
+            PolicyEvaluator.Evaluate(policy, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), port), PolicyPoint.Host);
+
+        Assert.Empty(policy.Issues);
+        // Whether the nat chain translated the connection is not walked: the snat rule may match, the verdict names it.
+        foreach (int port in new[] { 71, 72 })
+            Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), (Judge(port).Decision, Judge(port).DecidedBy));
+        // Before the nat chain (the same filter chain at priority 0) no first packet has the flag: the drop decides.
+        var early = NftTextParser.Parse(InputSourceNat.Replace("priority 110", "priority 0", StringComparison.Ordinal), "in-snat.nft");
+        var verdict = PolicyEvaluator.Evaluate(early, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), 71), PolicyPoint.Host);
+        Assert.Equal((PolicyDecision.Blocked, "inet f late#2"), (verdict.Decision, verdict.DecidedBy));
+    }
 }
