@@ -14,9 +14,13 @@ public static class NftJsonParser
 {
     /// <summary>Parses <paramref name="json"/>, read from <paramref name="file"/>.</summary>
     /// <exception cref="InputException">Not JSON, a lone surrogate escape in a string, or not an object with an <c>nftables</c> array.</exception>
-    public static FirewallPolicy Parse(string json, string file, string? name = null)
+    public static FirewallPolicy Parse(string json, string file, string? name = null) => Parse(json, file, name, emptySetsUnknown: false);
+
+    // emptySetsUnknown: a set listed without elements has members not known (the reading of FirewallPolicy.IfSetsFilled), not none.
+    private static FirewallPolicy Parse(string json, string file, string? name, bool emptySetsUnknown)
     {
         var issues = new PolicyIssues();
+        var emptySets = new List<PolicyIssue>();
         var chains = new List<(string Key, PolicyChain Chain)>();
         var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
         var sets = new Dictionary<string, Dictionary<string, IReadOnlyList<string>?>>(StringComparer.Ordinal);
@@ -56,8 +60,13 @@ public static class NftJsonParser
                             var owner = sets.TryGetValue(table, out var found) ? found : sets[table] = new(StringComparer.Ordinal);
                             bool dynamic = body.TryGetProperty("flags", out var flags) && flags.ToString().Contains("dynamic", StringComparison.Ordinal)
                                            || body.TryGetProperty("timeout", out _);
-                            owner[Text(body, "name") ?? ""] = dynamic || !body.TryGetProperty("elem", out var elem) ? null
-                                : elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList();
+                            bool listed = body.TryGetProperty("elem", out var elem);
+                            // A set listed without elements is empty, as the kernel holds it until something adds some.
+                            if (!listed && !dynamic && Text(body, "map") is null)
+                                emptySets.Add(new PolicyIssue(location, $"set @{Text(body, "name")} of {table}", NftMatches.EmptySet));
+                            owner[Text(body, "name") ?? ""] = dynamic ? null
+                                : listed ? elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList()
+                                : emptySetsUnknown || Text(body, "map") is not null ? null : [];
                             if (Text(body, "map") == "verdict")
                                 (maps.TryGetValue(table, out var ownMaps) ? ownMaps : maps[table] = new(StringComparer.Ordinal))[Text(body, "name") ?? ""] =
                                     dynamic || !body.TryGetProperty("elem", out var pairs) ? null : VerdictElements(pairs);
@@ -93,7 +102,9 @@ public static class NftJsonParser
             }
         }
         var built = chains.Select(c => c.Chain with { Rules = PolicyRuleBuilder.BuildChain(c.Key, rules.GetValueOrDefault(c.Key) ?? []) }).ToList();
-        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftJson, built, issues.All);
+        var policy = HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftJson, built, issues.All);
+        return emptySets.Count == 0 || emptySetsUnknown ? policy
+            : policy with { EmptySets = emptySets, IfSetsFilled = Parse(json, file, name, emptySetsUnknown: true) };
     }
 
     // The objects of the nftables array with the line each starts on, so that reports can point into the file.

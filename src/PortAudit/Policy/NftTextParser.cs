@@ -22,14 +22,20 @@ public static class NftTextParser
     /// Its defines expand past <see cref="MaxDefineExpansion"/> characters; it ends inside a block, closes a block never
     /// opened, nests blocks past <see cref="NftBlocks.MaxNesting"/> or holds no table (<see cref="NftBlocks"/>).
     /// </exception>
-    public static FirewallPolicy Parse(string text, string file, string? name = null)
+    public static FirewallPolicy Parse(string text, string file, string? name = null) => Parse(text, file, name, emptySetsUnknown: false);
+
+    // emptySetsUnknown: a set declared without elements that the file adds none to has members not known (the reading
+    // of FirewallPolicy.IfSetsFilled), not none.
+    private static FirewallPolicy Parse(string text, string file, string? name, bool emptySetsUnknown)
     {
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
-        var state = Read(lines, new State(file, null));
+        var state = Read(lines, new State(file, null) { EmptySetsUnknown = emptySetsUnknown });
         // nft -f adds a file's elements ("add element inet f blocked { 10.0.0.1 }") before any packet meets its rules,
         // wherever they stand: where the file adds some, it is read again with them in their sets from the start.
-        if (state.Added.Count > 0) state = Read(lines, new State(file, state.Added));
-        return HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftText, [.. state.Chains.Select(c => c.Build())], state.Issues.All);
+        if (state.Added.Count > 0) state = Read(lines, new State(file, state.Added) { EmptySetsUnknown = emptySetsUnknown });
+        var policy = HookPaths.Nftables(name ?? Path.GetFileName(file), file, PolicyFormat.NftText, [.. state.Chains.Select(c => c.Build())], state.Issues.All);
+        return state.EmptySets.Count == 0 || emptySetsUnknown ? policy
+            : policy with { EmptySets = state.EmptySets, IfSetsFilled = Parse(text, file, name, emptySetsUnknown: true) };
     }
 
     private static State Read(string[] lines, State state)
@@ -109,6 +115,12 @@ public static class NftTextParser
     {
         public string File => file;
 
+        /// <summary>True to leave the members of a set declared without elements unknown, not none.</summary>
+        public bool EmptySetsUnknown { get; init; }
+
+        /// <summary>The sets declared without elements and added none (<see cref="FirewallPolicy.EmptySets"/>).</summary>
+        public List<PolicyIssue> EmptySets { get; } = [];
+
         /// <summary>The elements of the file's <c>add element</c> statements, by table and set, each as written ("40 : accept").</summary>
         public Dictionary<(string Table, string Set), List<string>> Added { get; } = [];
 
@@ -120,6 +132,8 @@ public static class NftTextParser
         private ChainBuilder? _chain;
         private readonly Dictionary<string, Dictionary<string, IReadOnlyList<NftVerdictElement>?>> _maps = new(StringComparer.Ordinal);
         private (string Name, List<string>? Elements, bool Dynamic)? _set;
+        private PolicyLocation _setLocation;
+        private bool _setIsMap;
         // The elements of the verdict map being read ("type ipv4_addr : verdict"), null for a set or another map.
         private List<NftVerdictElement>? _verdicts;
         private bool _verdictMap;
@@ -256,7 +270,7 @@ public static class NftTextParser
             if (t[^1] != "{") { Issues.Add(location, string.Join(' ', t), "chain, set, map or an object block"); return; }
             if (t[0] is "chain" or "set" or "map" && t.Count >= 3) Blocks.Open(t, location);
             if (t[0] == "chain" && t.Count >= 3) _chain = ChainNamed(t[1], location);
-            else if (t[0] is "set" or "map" && t.Count >= 3) (_set, _verdictMap, _verdicts) = ((t[1], null, false), false, null);
+            else if (t[0] is "set" or "map" && t.Count >= 3) (_set, _verdictMap, _verdicts, _setLocation, _setIsMap) = ((t[1], null, false), false, null, location, t[0] == "map");
             else Skip(t, location);
         }
 
@@ -274,6 +288,12 @@ public static class NftTextParser
                     elements = [.. elements ?? [], .. Members(more)];
                 }
                 // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
+                // One declared without elements is empty in the file, as the kernel holds it until something adds some.
+                if (elements is null && !dynamic && !_setIsMap)
+                {
+                    EmptySets.Add(new PolicyIssue(_setLocation, $"set @{name} of {TableKey}", NftMatches.EmptySet));
+                    if (!EmptySetsUnknown) elements = [];
+                }
                 _sets[TableKey][name] = dynamic ? null : elements;
                 if (_verdictMap) Maps[name] = dynamic ? null : _verdicts;
                 _set = null;

@@ -475,6 +475,19 @@ public sealed record FirewallPolicy
     /// </summary>
     public IReadOnlyList<string> OffPath { get; init; } = [];
 
+    /// <summary>
+    /// The named sets declared without elements that the file adds none to ("@f2b-sshd"), each with its table and
+    /// place: read as empty, as the kernel matches them while they are, though a loader (fail2ban, a blocklist script)
+    /// may fill them at run time.
+    /// </summary>
+    public IReadOnlyList<PolicyIssue> EmptySets { get; init; } = [];
+
+    /// <summary>
+    /// The same ruleset with the members of <see cref="EmptySets"/> unknown, so that a rule on one may match: what a
+    /// verdict could be once they are filled; null when there are none.
+    /// </summary>
+    public FirewallPolicy? IfSetsFilled { get; init; }
+
     /// <summary>Every rule, in chain order.</summary>
     public IEnumerable<PolicyRule> Rules => Chains.SelectMany(c => c.Rules);
 

@@ -1,6 +1,8 @@
+using PortAudit.Audit;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Policy;
+using PortAudit.Tests.Scenarios;
 
 namespace PortAudit.Tests.Policy;
 
@@ -130,8 +132,94 @@ public class NftStatementTests
             add element ip f seen { 10.99.1.2 }
             """);
 
-        Assert.Equal(["set @seen with its elements in the file", "set @other with its elements in the file"], policy.Issues.Select(i => i.Expected));
+        // @other is declared without elements and added none: empty in the file (EmptySets), not unknown.
+        Assert.Equal(["set @seen with its elements in the file"], policy.Issues.Select(i => i.Expected));
+        Assert.Equal(["set @other of ip f"], policy.EmptySets.Select(s => s.Construct));
         Assert.Equal(PolicyDecision.Undecided, Verdict(policy, 40).Item1);
+    }
+
+    // Sets declared without elements, as fail2ban's are before its first ban, loaded by nft -f on a namespace router
+    // (client 10.99.1.2 on fvr1, server 10.99.2.2 on fvr2): the kernel passed 88 and 89 and dropped 94. An empty set
+    // holds nothing: the drop on @blocked matches no connection, "!= @blocked" every one, "@ports" none.
+    private const string EmptySetsText = """
+        table inet f {
+        	set blocked {
+        		type ipv4_addr
+        	}
+        	set ports {
+        		type inet_service
+        	}
+        	chain forward {
+        		type filter hook forward priority filter; policy drop;
+        		ct state established,related accept
+        		ip saddr @blocked tcp dport 88 drop
+        		tcp dport 88 accept
+        		tcp dport @ports accept
+        		ip saddr != @blocked tcp dport 89 accept
+        	}
+        }
+        """;
+
+    // nft -j list ruleset of the same, as the kernel held it.
+    private const string EmptySetsJson = """
+        {"nftables": [
+          {"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+          {"table": {"family": "inet", "name": "f", "handle": 7}},
+          {"set": {"family": "inet", "name": "blocked", "table": "f", "type": "ipv4_addr", "handle": 2}},
+          {"set": {"family": "inet", "name": "ports", "table": "f", "type": "inet_service", "handle": 3}},
+          {"chain": {"family": "inet", "table": "f", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 4, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}},
+          {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 5, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@blocked"}},
+          {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 88}},
+          {"drop": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 6, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 88}},
+          {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@ports"}},
+          {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 8, "expr": [{"match": {"op": "!=", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@blocked"}},
+          {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 89}},
+          {"accept": null}]}}]}
+        """;
+
+    [Theory]
+    [InlineData("nft")]
+    [InlineData("nft-json")]
+    public void A_set_declared_empty_matches_nothing_as_the_kernel_does_and_says_it_may_be_filled(string form)
+    {
+        var policy = form == "nft" ? Parse(EmptySetsText) : NftJsonParser.Parse(EmptySetsJson, "empty.json");
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), Verdict(policy, 88));
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#5"), Verdict(policy, 89));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), Verdict(policy, 94));
+        Assert.Equal(["set @blocked of inet f", "set @ports of inet f"], policy.EmptySets.Select(s => s.Construct));
+        // Filled at run time, the rules on them may decide otherwise: the reading that says so.
+        Assert.Equal((PolicyDecision.Undecided, "inet f forward#2"), Verdict(policy.IfSetsFilled!, 88));
+        Assert.Equal(PolicyDecision.Undecided, Verdict(policy.IfSetsFilled!, 94).Item1);
+    }
+
+    // A connection to 88 the ruleset file allows, refused at run time (fail2ban banned the client into @blocked): the
+    // finding names the empty set and the rule that looks it up, and claims no more than that it may be filled.
+    [Fact]
+    public void A_refused_connection_the_file_allows_names_the_empty_set_that_may_have_refused_it()
+    {
+        var capture = new ScenarioCapture("f2b.pcap", 1_700_000_000).Tcp("10.99.1.2", "10.99.2.2", 88, 1, answer: Answer.Silent);
+        var (outcome, flows) = FirewallRun.Of(capture, """
+            segments:
+              - name: lan
+                cidrs: [10.99.0.0/16]
+                zone: internal
+            hosts:
+              - name: server
+                addresses: [10.99.2.2]
+                roles: [workstation]
+            """, EmptySetsText, PolicyFormat.NftText, "fw");
+
+        Assert.Contains("\"policy\":[\"fw: allowed by inet f forward#3\"]", Assert.Single(flows), StringComparison.Ordinal);
+        var refused = Assert.Single(outcome.Report.Findings, f => f.Kind == FindingKind.PolicyRefusedAllowed);
+        Assert.Matches(@"; set @blocked of inet f at \S*rules:2 was empty in the file and may be filled at run time: rule inet f forward#2 at \S*rules:11 looks it up$",
+            refused.Reason);
     }
 
     private static (PolicyDecision, string) Verdict(FirewallPolicy policy, int port, string client = "10.99.1.2")

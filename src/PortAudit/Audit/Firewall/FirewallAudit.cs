@@ -1,3 +1,4 @@
+using System.Text;
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Common;
@@ -62,7 +63,8 @@ public sealed class FirewallAudit
                 verdicts.Add(new FirewallVerdict(point.Policy.Name, null));
                 continue;
             }
-            var result = PolicyEvaluator.Evaluate(point.Policy, point.Local(flow) ? query with { InInterface = "lo" } : query, point.Kind);
+            var asked = point.Local(flow) ? query with { InInterface = "lo" } : query;
+            var result = PolicyEvaluator.Evaluate(point.Policy, asked, point.Kind);
             verdicts.Add(new FirewallVerdict(point.Policy.Name, result));
             if (result.Rule is { } rule)
             {
@@ -73,16 +75,52 @@ public sealed class FirewallAudit
             if (verdict.Verdict == Verdict.Ignored) continue;
             if (result.Decision == PolicyDecision.Blocked && flow.State == FlowState.Established)
                 findings.AddFlow(FindingKind.PolicyBypass, flow, verdict, $"{point.Policy.Name}:{result.DecidedBy}",
-                    $"established although firewall {point.Policy.Name} refuses it ({Where(result)}): a bypass, a capture point the firewall does not guard, or policy drift");
+                    $"established although firewall {point.Policy.Name} refuses it ({Where(result)}): a bypass, a capture point the firewall does not guard, or policy drift"
+                    + EmptySets(point, asked, result));
             else if (result.Decision == PolicyDecision.Allowed && verdict.FailedAttempt)
                 findings.AddFlow(FindingKind.PolicyRefusedAllowed, flow, verdict, $"{point.Policy.Name}:{result.DecidedBy}",
-                    $"{flow.State.Name()} although firewall {point.Policy.Name} allows it ({Where(result)}): something else refuses it");
+                    $"{flow.State.Name()} although firewall {point.Policy.Name} allows it ({Where(result)}): something else refuses it"
+                    + EmptySets(point, asked, result));
         }
         return verdicts;
     }
 
     private static string Where(PolicyVerdict verdict) =>
         verdict.Rule is { } rule ? $"rule {rule.Id} at {rule.Location}" : verdict.DecidedBy;
+
+    // The verdict follows the file, where a set is empty (FirewallPolicy.EmptySets): when filling such sets at run time
+    // (fail2ban's are) could change it, the finding says so, naming each set and the rules on it that may match the
+    // connection, and claims no more than that. Evaluated again only for a finding, on a policy with such sets.
+    private static string EmptySets(Point point, in PolicyQuery query, PolicyVerdict verdict)
+    {
+        if (point.Policy.IfSetsFilled is not { } filled || PolicyEvaluator.Evaluate(filled, query, point.Kind).Decision == verdict.Decision) return "";
+        var text = new StringBuilder();
+        foreach (var set in point.Policy.EmptySets)
+        {
+            string name = set.Construct.Split(' ')[1];
+            var rules = new List<string>();
+            foreach (var chain in filled.Chains)
+                foreach (var rule in chain.Rules)
+                {
+                    if (rule.Undecidable.Any(u => Names(u, name)) && rule.Match(query) != MatchResult.No) rules.Add($"{rule.Id} at {rule.Location}");
+                    // The deciding rule ends its chain: the rules after it are never reached.
+                    if (rule.Id == verdict.Rule?.Id) break;
+                }
+            if (rules.Count > 0)
+                text.Append($"; {set.Construct} at {set.Location} was empty in the file and may be filled at run time: ")
+                    .Append(rules.Count == 1 ? $"rule {rules[0]} looks it up" : $"rules {string.Join(", ", rules)} look it up");
+        }
+        return text.ToString();
+    }
+
+    // Whether a condition's text looks up the set named (its "@name" followed by no more of a name).
+    private static bool Names(string condition, string set)
+    {
+        for (int at = condition.IndexOf(set, StringComparison.Ordinal); at >= 0; at = condition.IndexOf(set, at + 1, StringComparison.Ordinal))
+            if (at + set.Length == condition.Length || !(char.IsLetterOrDigit(condition[at + set.Length]) || condition[at + set.Length] is '_' or '-' or '.'))
+                return true;
+        return false;
+    }
 
     /// <summary>
     /// Closes the books once every flow is in: the verdict on each required instance of <paramref name="coverage"/> (a blocked
