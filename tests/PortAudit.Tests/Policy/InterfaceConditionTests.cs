@@ -183,7 +183,7 @@ public class InterfaceConditionTests
     // Loaded with nft -f on a router (client on fvr1, server on fvr2) and listed back as written: 89 passed, 88 and 94 were
     // dropped; with fvr1 renamed to the literal "eth*", 88 passed and 89 and 94 were dropped. An escaped star is the
     // character itself, not every name it begins.
-    private const string EscapedStar = """
+    internal const string EscapedStar = """
         table inet f {
           chain forward {
             type filter hook forward priority filter; policy drop;

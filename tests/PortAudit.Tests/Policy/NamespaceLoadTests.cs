@@ -139,4 +139,54 @@ public class NamespaceLoadTests
         Assert.Empty(policy.Issues);
         AssertLabMeaning(policy);
     }
+
+    // The rulesets whose verdicts the kernel gave on a namespace router (TcpFlagsTests, InterfaceConditionTests,
+    // TranslatedConnectionTests, NftStatementTests), loaded by nft -f and listed back by nft and nft -j: what the kernel
+    // holds reads as the files do, a set of flag combinations in the order nft lists it.
+    [NamespaceFact]
+    public void Flag_sets_escaped_names_input_source_nat_and_empty_sets_list_back_to_the_same_meaning()
+    {
+        foreach (var policy in Listed(TcpFlagsTests.Tf1Text))
+            Assert.Equal("tcp flags { syn, syn | ack }", policy.Chain("inet f forward")!.Rules[4].Undecidable.Single());
+        foreach (var policy in Listed(InterfaceConditionTests.EscapedStar))
+        {
+            Assert.Equal("iifname eth\\*", policy.Chain("inet f forward")!.Rules[1].Interfaces);
+            var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), 88);
+            Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, query with { InInterface = "eth*" }, PolicyPoint.Network).Decision);
+            Assert.Equal(PolicyDecision.Blocked, PolicyEvaluator.Evaluate(policy, query with { InInterface = "eth0" }, PolicyPoint.Network).Decision);
+        }
+        foreach (var policy in Listed(TranslatedConnectionTests.InputSourceNat))
+        {
+            var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), 71), PolicyPoint.Host);
+            Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), (verdict.Decision, verdict.DecidedBy));
+        }
+        foreach (var policy in Listed(NftStatementTests.EmptySetsText))
+        {
+            Assert.Equal(["set @blocked of inet f", "set @ports of inet f"], policy.EmptySets.Select(s => s.Construct));
+            var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), 88);
+            Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network).Decision);
+        }
+    }
+
+    // rules loaded by nft -f in a throw-away namespace, read back from nft list ruleset and from nft -j list ruleset.
+    private static FirewallPolicy[] Listed(string rules)
+    {
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, rules);
+        try
+        {
+            var (text, json) = InNamespace(ns =>
+            {
+                Run(ns, "/usr/sbin/nft", "-f", file);
+                return (Run(ns, "/usr/sbin/nft", "list", "ruleset"), Run(ns, "/usr/sbin/nft", "-j", "list", "ruleset"));
+            });
+            var policies = new[] { NftTextParser.Parse(text, "nft list ruleset"), NftJsonParser.Parse(json, "nft -j list ruleset") };
+            Assert.All(policies, p => Assert.Empty(p.Issues));
+            return policies;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -141,7 +141,7 @@ public class NftStatementTests
     // Sets declared without elements, as fail2ban's are before its first ban, loaded by nft -f on a namespace router
     // (client 10.99.1.2 on fvr1, server 10.99.2.2 on fvr2): the kernel passed 88 and 89 and dropped 94. An empty set
     // holds nothing: the drop on @blocked matches no connection, "!= @blocked" every one, "@ports" none.
-    private const string EmptySetsText = """
+    internal const string EmptySetsText = """
         table inet f {
         	set blocked {
         		type ipv4_addr

@@ -14,7 +14,7 @@ namespace PortAudit.Tests.Policy;
 [Trait(Tier.Name, Tier.Unit)]
 public class TcpFlagsTests
 {
-    private const string Tf1Text = """
+    internal const string Tf1Text = """
         table inet f {
         	chain forward {
         		type filter hook forward priority filter; policy drop;

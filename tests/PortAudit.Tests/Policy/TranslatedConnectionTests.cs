@@ -261,7 +261,7 @@ public class TranslatedConnectionTests
     // Loaded with nft -f on a router and connected to from 10.99.1.2 to its own 10.99.1.1: the kernel passed 71 (its
     // source translated by the input nat chain at 100, then accepted by "ct status snat" in the filter chain at 110) and
     // dropped 72 (not translated). The filter chain at 110 runs after the nat chain: snat may be set on the first packet.
-    private const string InputSourceNat = """
+    internal const string InputSourceNat = """
         table ip n {
         	chain in {
         		type nat hook input priority 100; policy accept;
