@@ -20,7 +20,7 @@ public static class NftJsonParser
     private static FirewallPolicy Parse(string json, string file, string? name, bool emptySetsUnknown)
     {
         var issues = new PolicyIssues();
-        var emptySets = new List<PolicyIssue>();
+        var emptySets = new List<EmptySet>();
         var chains = new List<(string Key, PolicyChain Chain)>();
         var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
         var sets = new Dictionary<string, Dictionary<string, IReadOnlyList<string>?>>(StringComparer.Ordinal);
@@ -63,7 +63,7 @@ public static class NftJsonParser
                             bool listed = body.TryGetProperty("elem", out var elem);
                             // A set listed without elements is empty, as the kernel holds it until something adds some.
                             if (!listed && !dynamic && Text(body, "map") is null)
-                                emptySets.Add(new PolicyIssue(location, $"set @{Text(body, "name")} of {table}", NftMatches.EmptySet));
+                                emptySets.Add(new EmptySet(Text(body, "name") ?? "", table, location));
                             owner[Text(body, "name") ?? ""] = dynamic ? null
                                 : listed ? elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList()
                                 : emptySetsUnknown || Text(body, "map") is not null ? null : [];

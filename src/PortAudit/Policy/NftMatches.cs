@@ -10,9 +10,6 @@ namespace PortAudit.Policy;
 /// </summary>
 internal static class NftMatches
 {
-    /// <summary>What <see cref="FirewallPolicy.EmptySets"/> says of each set, at its declaration.</summary>
-    public const string EmptySet = "declared without elements and none added in the file: read as empty, as the kernel matches it, though it may be filled at run time";
-
     /// <summary>Applies "<paramref name="selector"/> <paramref name="op"/> <paramref name="values"/>" to <paramref name="rule"/>.</summary>
     /// <param name="rule">The rule being read.</param>
     /// <param name="selector">"tcp dport", "ip saddr", "ct state", "meta l4proto", "iifname"...</param>

@@ -119,7 +119,7 @@ public static class NftTextParser
         public bool EmptySetsUnknown { get; init; }
 
         /// <summary>The sets declared without elements and added none (<see cref="FirewallPolicy.EmptySets"/>).</summary>
-        public List<PolicyIssue> EmptySets { get; } = [];
+        public List<EmptySet> EmptySets { get; } = [];
 
         /// <summary>The elements of the file's <c>add element</c> statements, by table and set, each as written ("40 : accept").</summary>
         public Dictionary<(string Table, string Set), List<string>> Added { get; } = [];
@@ -291,7 +291,7 @@ public static class NftTextParser
                 // One declared without elements is empty in the file, as the kernel holds it until something adds some.
                 if (elements is null && !dynamic && !_setIsMap)
                 {
-                    EmptySets.Add(new PolicyIssue(_setLocation, $"set @{name} of {TableKey}", NftMatches.EmptySet));
+                    EmptySets.Add(new EmptySet(name, TableKey, _setLocation));
                     if (!EmptySetsUnknown) elements = [];
                 }
                 _sets[TableKey][name] = dynamic ? null : elements;

@@ -151,6 +151,19 @@ public readonly record struct PolicyLocation(string File, int Line)
     public override string ToString() => $"{File}:{Line}";
 }
 
+/// <summary>
+/// A named set a ruleset declares without elements and adds none to (<see cref="FirewallPolicy.EmptySets"/>): read as
+/// empty, as the kernel matches it while it is, though a loader (fail2ban, a blocklist script) may fill it at run time.
+/// </summary>
+/// <param name="Name">The set's name without its '@' ("f2b-sshd").</param>
+/// <param name="Table">Its table ("inet f").</param>
+/// <param name="Location">Where it is declared.</param>
+public sealed record EmptySet(string Name, string Table, PolicyLocation Location)
+{
+    /// <summary>"set @f2b-sshd of inet f", as a finding names it.</summary>
+    public string Construct => $"set @{Name} of {Table}";
+}
+
 /// <summary>A construct a parser did not understand: reported and counted, never taken as allow or deny.</summary>
 /// <param name="Location">Where it is.</param>
 /// <param name="Construct">The text of the construct.</param>
@@ -480,7 +493,7 @@ public sealed record FirewallPolicy
     /// place: read as empty, as the kernel matches them while they are, though a loader (fail2ban, a blocklist script)
     /// may fill them at run time.
     /// </summary>
-    public IReadOnlyList<PolicyIssue> EmptySets { get; init; } = [];
+    public IReadOnlyList<EmptySet> EmptySets { get; init; } = [];
 
     /// <summary>
     /// The same ruleset with the members of <see cref="EmptySets"/> unknown, so that a rule on one may match: what a

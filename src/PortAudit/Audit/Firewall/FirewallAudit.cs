@@ -97,7 +97,7 @@ public sealed class FirewallAudit
         var text = new StringBuilder();
         foreach (var set in point.Policy.EmptySets)
         {
-            string name = set.Construct.Split(' ')[1];
+            string name = "@" + set.Name;
             var rules = new List<string>();
             foreach (var chain in filled.Chains)
                 foreach (var rule in chain.Rules)
