@@ -10,6 +10,18 @@ namespace PortAudit.Tests.Policy;
 /// <summary>One capture audited in process with one firewall's ruleset: what the tests of a firewall's verdicts read back.</summary>
 internal static class FirewallRun
 {
+    /// <summary>The namespace lab's inventory: 10.99.0.0/16 internal, its server 10.99.2.2 a workstation.</summary>
+    public const string LanServer = """
+        segments:
+          - name: lan
+            cidrs: [10.99.0.0/16]
+            zone: internal
+        hosts:
+          - name: server
+            addresses: [10.99.2.2]
+            roles: [workstation]
+        """;
+
     /// <summary>
     /// Audits <paramref name="capture"/> for <paramref name="inventory"/> with the ruleset <paramref name="rules"/> read as
     /// <paramref name="format"/> under the firewall name <paramref name="name"/>; the outcome and the lines of flows.jsonl.

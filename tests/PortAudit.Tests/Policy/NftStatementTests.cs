@@ -205,16 +205,7 @@ public class NftStatementTests
     public void A_refused_connection_the_file_allows_names_the_empty_set_that_may_have_refused_it()
     {
         var capture = new ScenarioCapture("f2b.pcap", 1_700_000_000).Tcp("10.99.1.2", "10.99.2.2", 88, 1, answer: Answer.Silent);
-        var (outcome, flows) = FirewallRun.Of(capture, """
-            segments:
-              - name: lan
-                cidrs: [10.99.0.0/16]
-                zone: internal
-            hosts:
-              - name: server
-                addresses: [10.99.2.2]
-                roles: [workstation]
-            """, EmptySetsText, PolicyFormat.NftText, "fw");
+        var (outcome, flows) = FirewallRun.Of(capture, FirewallRun.LanServer, EmptySetsText, PolicyFormat.NftText, "fw");
 
         Assert.Contains("\"policy\":[\"fw: allowed by inet f forward#3\"]", Assert.Single(flows), StringComparison.Ordinal);
         var refused = Assert.Single(outcome.Report.Findings, f => f.Kind == FindingKind.PolicyRefusedAllowed);

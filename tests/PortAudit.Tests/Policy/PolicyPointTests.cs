@@ -109,16 +109,7 @@ public class PolicyPointTests
     {
         var capture = new ScenarioCapture("web.pcap", 1_700_000_000).Tcp("10.99.1.2", "10.99.2.2", 80, 1, "GET / HTTP/1.0\r\n\r\n"u8.ToArray(), "HTTP/1.0 200 OK\r\n\r\n"u8.ToArray());
         // Each ruleset refuses the flow on the hook that does not apply.
-        var (outcome, flows) = FirewallRun.Of(capture, """
-            segments:
-              - name: lan
-                cidrs: [10.99.0.0/16]
-                zone: internal
-            hosts:
-              - name: server
-                addresses: [10.99.2.2]
-                roles: [workstation]
-            """, host is null ? RouterIptables : HostIptables, PolicyFormat.Iptables, host ?? "fw");
+        var (outcome, flows) = FirewallRun.Of(capture, FirewallRun.LanServer, host is null ? RouterIptables : HostIptables, PolicyFormat.Iptables, host ?? "fw");
 
         var web = flows.Single(l => l.Contains("\"serverPort\":80", StringComparison.Ordinal));
         Assert.Contains($"\"policy\":[\"{expected}\"]", web, StringComparison.Ordinal);
