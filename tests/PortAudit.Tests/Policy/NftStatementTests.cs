@@ -213,6 +213,31 @@ public class NftStatementTests
             refused.Reason);
     }
 
+    // Two tables, each with an empty set of its own named @blocked: each set's note names only the rules of its own table
+    // (a rule of inet g looks up g's @blocked, never f's), where f's note had named g's rule too.
+    [Fact]
+    public void An_empty_sets_note_names_only_the_rules_of_its_own_table()
+    {
+        var capture = new ScenarioCapture("f2b.pcap", 1_700_000_000).Tcp("10.99.1.2", "10.99.2.2", 88, 1, answer: Answer.Silent);
+        string rules = EmptySetsText + """
+            table inet g {
+            	set blocked {
+            		type ipv4_addr
+            	}
+            	chain forward {
+            		type filter hook forward priority 10; policy accept;
+            		ip saddr @blocked tcp dport 88 drop
+            	}
+            }
+            """;
+        var (outcome, _) = FirewallRun.Of(capture, FirewallRun.LanServer, rules, PolicyFormat.NftText, "fw");
+
+        var refused = Assert.Single(outcome.Report.Findings, f => f.Kind == FindingKind.PolicyRefusedAllowed);
+        Assert.Matches(@"; set @blocked of inet f at \S*rules:2 was empty in the file and may be filled at run time: rule inet f forward#2 at \S*rules:11 looks it up; "
+            + @"set @blocked of inet g at \S*rules:\d+ was empty in the file and may be filled at run time: rule inet g forward#1 at \S*rules:\d+ looks it up$",
+            refused.Reason);
+    }
+
     private static (PolicyDecision, string) Verdict(FirewallPolicy policy, int port, string client = "10.99.1.2")
     {
         var verdict = PolicyEvaluator.Evaluate(policy, Tcp(port) with { Source = IpAddr.Parse(client) }, PolicyPoint.Network);

@@ -99,7 +99,8 @@ public sealed class FirewallAudit
         {
             string name = "@" + set.Name;
             var rules = new List<string>();
-            foreach (var chain in filled.Chains)
+            // A set belongs to its table: another table's rules look up a set of their own, were it of the same name.
+            foreach (var chain in filled.Chains.Where(c => c.Name.StartsWith(set.Table + " ", StringComparison.Ordinal)))
                 foreach (var rule in chain.Rules)
                 {
                     if (rule.Undecidable.Any(u => Names(u, name)) && rule.Match(query) != MatchResult.No) rules.Add($"{rule.Id} at {rule.Location}");
