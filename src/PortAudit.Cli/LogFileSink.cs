@@ -37,8 +37,9 @@ public sealed class LogFileSink : ILogEventSink, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            string reason = Directory.Exists(path) ? "it is a directory" : ex.Message;
-            throw new InputException($"--log-file {shown}: cannot write: {reason}");
+            throw new InputException(Directory.Exists(path)
+                ? IoFailure.CannotWrite($"--log-file {shown}", "it is a directory")
+                : IoFailure.CannotWrite($"--log-file {shown}", ex));
         }
     }
 
@@ -64,7 +65,7 @@ public sealed class LogFileSink : ILogEventSink, IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _failure = $"--log-file {_shown}: cannot write: {IoFailure.Reason(ex)}";
+                _failure = IoFailure.CannotWrite($"--log-file {_shown}", ex);
             }
         }
     }
@@ -81,7 +82,7 @@ public sealed class LogFileSink : ILogEventSink, IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Every event was flushed as it came: what failed here was said by Emit already, or there was nothing left.
-                _failure ??= $"--log-file {_shown}: cannot write: {IoFailure.Reason(ex)}";
+                _failure ??= IoFailure.CannotWrite($"--log-file {_shown}", ex);
             }
         }
     }

@@ -15,4 +15,13 @@ public static class IoFailure
         int path = message.LastIndexOf(" : '", StringComparison.Ordinal);
         return path > 0 && message.EndsWith('\'') ? message[..path] : message;
     }
+
+    /// <summary>
+    /// The one wording of a failed write, <c>FILE: cannot write: REASON</c>, with <paramref name="file"/> as the user gave
+    /// it (a path, or <c>--log-file PATH</c>) and the reason of <see cref="Reason"/>.
+    /// </summary>
+    public static string CannotWrite(string file, Exception failure) => CannotWrite(file, Reason(failure));
+
+    /// <summary><c>FILE: cannot write: REASON</c> for a reason PortAudit words itself (a directory has the file's name).</summary>
+    public static string CannotWrite(string file, string reason) => $"{file}: cannot write: {reason}";
 }

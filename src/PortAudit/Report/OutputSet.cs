@@ -45,7 +45,7 @@ public sealed class OutputSet : IDisposable
         // with the previous set whole instead of half replaced.
         foreach (var (_, final) in _files)
             if (Directory.Exists(final))
-                throw new InputException($"{final}: cannot write: a directory has that name");
+                throw new InputException(IoFailure.CannotWrite(final, "a directory has that name"));
         foreach (var (temporary, final) in _files)
         {
             Guard(final, () => File.Move(temporary, final, overwrite: true));
@@ -73,7 +73,7 @@ public sealed class OutputSet : IDisposable
     public static Stream OpenFile(string path, CancellationToken cancel = default)
     {
         if (OutputFile.IsSpecial(path)) return new GuardedStream(Guard(path, () => OutputFile.OpenForWriting(path, 1 << 16)), path, cancel: cancel);
-        if (Directory.Exists(path)) throw new InputException($"{path}: cannot write: a directory has that name");
+        if (Directory.Exists(path)) throw new InputException(IoFailure.CannotWrite(path, "a directory has that name"));
         OutputFile.RemoveLeftovers(path);
         string temporary = OutputFile.Temporary(path);
         OutputFile.Hold(temporary);
@@ -102,7 +102,7 @@ public sealed class OutputSet : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
+            throw new InputException(IoFailure.CannotWrite(path, ex), ex);
         }
     }
 
@@ -147,7 +147,7 @@ public sealed class OutputSet : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                var failure = new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
+                var failure = new InputException(IoFailure.CannotWrite(path, ex), ex);
                 Abandon(failure.Message);
                 throw failure;
             }
@@ -163,7 +163,7 @@ public sealed class OutputSet : IDisposable
                 cancel.ThrowIfCancellationRequested();
             }
             // The first failure's reason again (a full disk), not a vaguer one, whichever write reports it.
-            if (_failed && replaces is not null) throw new InputException(_failure ?? $"{path}: cannot write: an earlier write failed");
+            if (_failed && replaces is not null) throw new InputException(_failure ?? IoFailure.CannotWrite(path, "an earlier write failed"));
         }
 
         private void Watch(Action write)

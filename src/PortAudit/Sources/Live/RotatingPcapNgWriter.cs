@@ -114,7 +114,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: cannot write: {IoFailure.Reason(ex)}", ex);
+            throw new InputException(IoFailure.CannotWrite(path, ex), ex);
         }
     }
 
@@ -140,7 +140,7 @@ public sealed class RotatingPcapNgWriter : IDisposable
     private InputException WriteFailure(IOException ex)
     {
         _failed = true;
-        return new InputException($"{_current}: cannot write: {IoFailure.Reason(ex)}", ex);
+        return new InputException(IoFailure.CannotWrite(_current, ex), ex);
     }
 
     /// <summary>
