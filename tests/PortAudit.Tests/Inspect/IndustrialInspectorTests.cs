@@ -84,4 +84,25 @@ public class IndustrialInspectorTests
         Assert.Equal(InspectResult.Match, Once(new EtherNetIpInspector(), request, tcp: false).Result);
         Assert.Equal(InspectResult.NoMatch, Once(new EtherNetIpInspector(), [.. request, 0x00], tcp: false).Result);
     }
+
+    [Fact]
+    public void ACipReplySeenFirstMakesItsSenderTheServer()
+    {
+        // base.pcap's 141.81.0.10:52593 -> 141.81.0.63:44818 joined midstream (tshark frames 16971-16972): the adapter's
+        // SendUnitData carrying a Multiple Service Packet reply (service 0x8a, cip.rr 1) first, then the scanner's request
+        // (0x0a). Both ports are 1024 or more; was client 141.81.0.63:44818, sides ports.
+        var reply = Hex("7000300000050213000000000000000000000000000000000000000000000200a10004009dc60080b1001c0033358a000000020006000e00cc00000001000000cc00000005000000");
+        var request = Hex("70003a00000502130000000066c0be000000000000000000000000000a000200a1000400072f2e00b1002600e8470a02200224010200060012004c022072240018b7040001004c02207224003c5406000100");
+        var scanner = IpAddr.FromV4(0x8D51000A);
+        var adapter = IpAddr.FromV4(0x8D51003F);
+        var flow = Midstream(scanner, 52593, adapter, 44818, (false, reply), (true, request));
+        Assert.Equal((scanner, (ushort)52593, adapter, (ushort)44818, FlowSides.Content), (flow.Client, flow.ClientPort, flow.Server, flow.ServerPort, flow.Sides));
+        // The request seen first keeps the sides, now from the content.
+        flow = Midstream(scanner, 52593, adapter, 44818, (true, request), (false, reply));
+        Assert.Equal((scanner, FlowSides.Content), (flow.Client, flow.Sides));
+        // RegisterSession's answer echoes the request: the ports' guess stands.
+        var register = Hex("6500 0400 01000000 00000000 0000000000000000 00000000 0100 0000");
+        flow = Midstream(scanner, 52593, adapter, 44818, (false, register));
+        Assert.Equal((adapter, FlowSides.Ports), (flow.Client, flow.Sides));
+    }
 }
