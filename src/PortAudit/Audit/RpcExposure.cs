@@ -12,7 +12,7 @@ public static class RpcExposure
 {
     private static readonly HashSet<string> Sensitive = new(StringComparer.Ordinal)
     {
-        "DRSUAPI", "NETLOGON", "SAMR", "LSARPC", "SPOOLSS", "IRemoteWinspool", "SVCCTL", "ATSVC", "ITaskSchedulerService",
+        "DRSUAPI", "NETLOGON", "SAMR", "LSARPC", "SPOOLSS", "IRemoteWinspool", "SVCCTL", "ATSVC", "SASec", "ITaskSchedulerService",
         "WINREG", "ISystemActivator", "IActivation", "EFSRPC", "NETDFS", "FSRVP", "IWbemLevel1Login",
     };
 

@@ -15,6 +15,7 @@ public class RpcOperationsTests
     [InlineData("000001a0-0000-0000-c000-000000000046", 4, "RemoteCreateInstance")]
     [InlineData("86d35949-83c9-4044-b424-db363231fd0c", 1, "SchRpcRegisterTask")]
     [InlineData("12345778-1234-abcd-ef00-0123456789ab", 44, "LsarOpenPolicy2")]
+    [InlineData("378e52b0-c0a9-11cf-822d-00aa0051e40f", 0, "SASetAccountInformation")]
     public void ReviewedOperationsHaveTheirSpecNames(string uuid, ushort opnum, string name) =>
         Assert.Equal(name, new RpcBinding(new Guid(uuid), 1, "bind").OperationName(opnum));
 
@@ -30,6 +31,14 @@ public class RpcOperationsTests
     {
         Assert.Equal("EFSRPC", RpcInterfaces.Name(new Guid("df1941c5-fe89-4e79-bf10-463657acf44d")));
         Assert.Equal("DFSR", RpcInterfaces.Name(new Guid("897e2e5f-93f3-4376-9c9c-fd2277495c27")));
+    }
+
+    [Fact]
+    public void SasecIsNamedAndAnAttackersInterface()
+    {
+        // [MS-TSCH] 1.9's GUID_SASec: the legacy task scheduler's account interface, a remote task's other half.
+        Assert.Equal("SASec", RpcInterfaces.Name(new Guid("378e52b0-c0a9-11cf-822d-00aa0051e40f")));
+        Assert.True(PortAudit.Audit.RpcExposure.IsSensitive("SASec"));
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public static class RpcInterfaces
         [new("82273fdc-e32a-18c3-3f78-827929dc23ea")] = "EVENTLOG",
         [new("f6beaff7-1e19-4fbb-9f8f-b89e2018337c")] = "EVENTLOG6",
         [new("1ff70682-0a51-30e8-076d-740be8cee98b")] = "ATSVC",
+        // [MS-TSCH] 1.9: the task scheduler's account interface on \pipe\atsvc, which sets the credentials a task written
+        // over SMB into the .JOB store runs under (3.2.5.3).
+        [new("378e52b0-c0a9-11cf-822d-00aa0051e40f")] = "SASec",
         [new("86d35949-83c9-4044-b424-db363231fd0c")] = "ITaskSchedulerService",
         [new("c681d488-d850-11d0-8c52-00c04fd90f7e")] = "EFSRPC",
         // [MS-EFSR] 1.9: the same methods on \pipe\efsrpc.

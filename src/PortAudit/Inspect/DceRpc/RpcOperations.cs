@@ -46,6 +46,8 @@ public static class RpcOperations
         [(new("000001a0-0000-0000-c000-000000000046"), 4)] = "RemoteCreateInstance",
         // [MS-TSCH] 3.2.5.4.
         [(new("86d35949-83c9-4044-b424-db363231fd0c"), 1)] = "SchRpcRegisterTask",
+        // [MS-TSCH] 3.2.5.3.
+        [(new("378e52b0-c0a9-11cf-822d-00aa0051e40f"), 0)] = "SASetAccountInformation",
         // [MS-SAMR] 3.1.5.1.1.
         [(new("12345778-1234-abcd-ef00-0123456789ac"), 64)] = "SamrConnect5",
         // [MS-LSAD] 3.1.4.4.1.
