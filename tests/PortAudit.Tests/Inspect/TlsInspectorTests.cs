@@ -71,6 +71,58 @@ public class TlsInspectorTests
         Assert.Equal("sni=a.example; alpn=h2,http/1.1; version=tls1.2", flow.AppDetail?.ToString());
     }
 
+    [Theory]
+    // The server's one choice (RFC 7301 3.1) follows the version; without one the detail is as before.
+    [InlineData("0010 0005 0003 02 6832", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2")]
+    [InlineData("0010 000b 0009 08 687474702f312e31", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; alpn-selected=http/1.1")]
+    [InlineData("ff01 0001 00", "sni=a.example; alpn=h2,http/1.1; version=tls1.2")]
+    // Wire text: a byte no id has is escaped, as in the client's list.
+    [InlineData("0010 0006 0004 03 683b32", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; alpn-selected=h%3B2")]
+    public void ServerHelloGivesTheAlpnProtocolTheServerSelected(string extensions, string detail)
+    {
+        var flow = NewFlow(true);
+        ulong scratch = 0;
+        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
+        var inspector = new TlsInspector();
+        Assert.Equal(InspectResult.Partial, inspector.Inspect(ref client));
+        var ext = Hex(extensions);
+        var body = Hex("0303").Concat(new byte[32]).Concat(Hex("00 c02f 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
+        var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
+        var serverHello = Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray();
+        var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
+        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        Assert.Equal(detail, flow.AppDetail?.ToString());
+    }
+
+    [Theory]
+    [InlineData("h2", "http", "HTTP/2")]
+    [InlineData("http/1.1", "http", "HTTP/1.1")]
+    [InlineData("imap", "imap", "IMAP")]
+    [InlineData("smb", "smb", "SMB2")]
+    [InlineData("tds/8.0", "tds", "TDS 8.0")]
+    [InlineData("xmpp-server", "xmpp", "XMPP server-to-server")]
+    [InlineData("dot", "dns", "DNS over TLS")]
+    [InlineData("stun.turn", "stun", "TURN")]
+    // Not in the registry, of no labelled application, a check rather than an application, or not as registered (ids are bytes).
+    [InlineData("ldap", null, null)]
+    [InlineData("mqtt", null, null)]
+    [InlineData("acme-tls/1", null, null)]
+    [InlineData("H2", null, null)]
+    [InlineData("", null, null)]
+    public void AnAlpnIdNamesTheApplicationInspectionLabels(string id, string? label, string? name)
+    {
+        bool known = AlpnProtocols.TryGetApplication(id, out var app, out var words);
+        Assert.Equal((label is not null, label, name), (known, known ? app.Name : null, known ? words : null));
+    }
+
+    [Fact]
+    public void TheSelectedAlpnIdIsReadFromTheDetailWithoutTheClientsOffer()
+    {
+        Assert.Equal("h2", AlpnProtocols.Selected(AppDetail.Parse("alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2")).ToString());
+        Assert.Equal("", AlpnProtocols.Selected(AppDetail.Parse("alpn=h2,http/1.1; version=tls1.3")).ToString());
+        Assert.Equal("", AlpnProtocols.Selected(null).ToString());
+    }
+
     [Fact]
     public void APartialRecordWaitsAndPlainTextIsRejected()
     {

@@ -12,6 +12,12 @@ public ref struct TlsHello
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
     private const string SniKey = "sni", AlpnKey = "alpn", VersionKey = "version";
 
+    /// <summary>
+    /// The key of the ALPN protocol the server selected (RFC 7301 3.1: one name in the ServerHello of TLS 1.2 and before;
+    /// TLS 1.3 sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
+    /// </summary>
+    public const string SelectedAlpnKey = "alpn-selected";
+
     /// <summary>The word of a detail whose hello could not be read whole (longer than the bound, cut by another record, or past the limits).</summary>
     public const string UnreadWord = "hello-unread";
 
@@ -88,6 +94,29 @@ public ref struct TlsHello
         detail?.With(new DetailPart(VersionKey, version)) ?? VersionDetail(version);
 
     /// <summary>
+    /// The detail once the ServerHello is read: <paramref name="client"/>'s parts before its version (sni, alpn,
+    /// hello-unread), then the negotiated version and, when the server selected one, <c>alpn-selected=...</c>.
+    /// </summary>
+    public readonly AppDetail ServerDetail(AppDetail? client)
+    {
+        var selected = FirstAlpn(Alpn);
+        if (selected.IsEmpty) return WithVersion(client, VersionName(Version));
+        var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
+        for (int i = 0; client is not null && i < client.Count; i++)
+        {
+            var key = client.KeyAt(i);
+            if (key.SequenceEqual(VersionKey)) break;
+            text.Part(key, keyed: !key.IsEmpty);
+            text.Append(client.ValueAt(i));
+        }
+        text.Part(VersionKey);
+        text.Append(VersionName(Version));
+        text.Part(SelectedAlpnKey);
+        text.AppendEscaped(selected, 32, escapeComma: true);
+        return text.Build()!;
+    }
+
+    /// <summary>
     /// A detail that keeps what a ClientHello named (its sni and alpn parts, from a detail built by <see cref="Detail"/>)
     /// and puts <paramref name="then"/> after them in place of the rest: a flow that turned out to be no TLS still says
     /// where it asked to go.
@@ -125,6 +154,10 @@ public ref struct TlsHello
         0x0100 => "dtls1.0-openssl-pre-0.9.8f",
         _ => $"0x{version:x4}",
     };
+
+    // The first name of a protocol name list: the server's one choice (RFC 7301 3.1 allows it no other).
+    private static ReadOnlySpan<byte> FirstAlpn(ReadOnlySpan<byte> list) =>
+        list.Length > 0 && list[0] > 0 && list.Length > list[0] ? list.Slice(1, list[0]) : default;
 
     private readonly void AppendAlpn(ref AppDetailBuilder text)
     {

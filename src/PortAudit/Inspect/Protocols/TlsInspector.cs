@@ -6,7 +6,8 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// TLS over TCP: a record header with a 3.x version; the ClientHello gives SNI, ALPN and the offered version
-/// (Partial, waiting for the ServerHello), the ServerHello the negotiated version. An SSL 2.0-compatible ClientHello
+/// (Partial, waiting for the ServerHello), the ServerHello the negotiated version and the ALPN protocol the server
+/// selected (<c>alpn-selected=h2</c>, which <see cref="AlpnProtocols"/> names the application of). An SSL 2.0-compatible ClientHello
 /// (RFC 5246 E.2) waits the same way. A hello cut across handshake records is read across them
 /// (<see cref="TlsHandshakeMessage"/>); one that cannot be read whole is TLS with the word <c>hello-unread</c>.
 /// </summary>
@@ -111,7 +112,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
             input.Scratch |= PseudoTlsOpening;
             return AfterPseudoTls(ref input);
         }
-        input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(hello.Version));
+        input.Flow.AppDetail = hello.ServerDetail(input.Flow.AppDetail);
         return InspectResult.Match;
     }
 
