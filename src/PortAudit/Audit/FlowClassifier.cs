@@ -5,6 +5,7 @@ using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.DceRpc;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit;
 
@@ -142,6 +143,7 @@ public sealed class FlowClassifier
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
         int confirmed = 0;
+        var carried = CarriedOverTls(flow);
         var transport = ToTransport(flow.Protocol);
         // Between most pairs of ends (two zones the inventory names no host of, say) no rule can match either way, at any
         // port: the flow is then unexplained without a lookup of its port. An announced flow's rule may go either way.
@@ -155,7 +157,7 @@ public sealed class FlowClassifier
                 if (rule.DynamicRange || (rule.Icmp is { } messages && !IcmpMessage.Any(messages, flow.IcmpType, flow.IcmpCode))
                                       || !Applies(rule, client, server))
                     continue;
-                if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App))
+                if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App) || !ProtocolExpectations.AcceptsCarried(rule.Protocol, carried))
                 {
                     (contradicted ??= []).Add(rule);
                     continue;
@@ -187,7 +189,8 @@ public sealed class FlowClassifier
             return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is [var first, ..])
             return new FlowVerdict(Verdict.ProtocolMismatch, first, client, server, [], failed, null,
-                $"{Finder(flow)} '{flow.App}' where rule {first.Id} expects {first.Protocol}") { Contradicted = contradicted };
+                ProtocolExpectations.Accepts(first.Protocol, flow.App) ? CarriedReason(flow, first)
+                    : $"{Finder(flow)} '{flow.App}' where rule {first.Id} expects {first.Protocol}") { Contradicted = contradicted };
 
         if (dynamic is not null)
         {
@@ -297,6 +300,21 @@ public sealed class FlowClassifier
     private static string? Uninspectable(Flow flow, Rule? rule) =>
         flow.RpcCalls?.Uninspectable
         ?? (rule?.Protocol is "rpc-over-https" or "ncacn-http" && flow.App == AppLabel.Tls ? "rpc over https" : null);
+
+    // The application inside a TLS flow that its server selected by ALPN (RFC 7301: the server "SHALL NOT" then speak
+    // another): proof of what runs there. A client's offer alone is not judged: browsers offer h2 and http/1.1 to every
+    // server, and one that does not speak them ignores the offer. Read without allocating: every TLS flow asks.
+    private static AppLabel? CarriedOverTls(Flow flow) =>
+        flow.App == AppLabel.Tls && AlpnProtocols.TryGetApplication(AlpnProtocols.Selected(flow.AppDetail), out var inside, out _) ? inside : null;
+
+    // A mismatch that only what TLS carries makes, in words: "inspection found 'tls' carrying h2 (HTTP/2, selected by the
+    // server by ALPN) where rule ... expects ldaps".
+    private static string CarriedReason(Flow flow, Rule rule)
+    {
+        var id = AlpnProtocols.Selected(flow.AppDetail);
+        AlpnProtocols.TryGetApplication(id, out _, out var name);
+        return $"{Finder(flow)} '{flow.App}' carrying {id} ({name}, selected by the server by ALPN) where rule {rule.Id} expects {rule.Protocol}";
+    }
 
     // Who named the application: our reading of the payload, or the record's exporter (Zeek, an IPFIX App-ID).
     private static string Finder(Flow flow) => flow.Evidence.ReadsContent() ? "inspection found" : "the exporter named";

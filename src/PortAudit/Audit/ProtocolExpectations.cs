@@ -26,4 +26,11 @@ public static class ProtocolExpectations
     /// </summary>
     public static bool Accepts(string ruleProtocol, AppLabel? app) =>
         app is null || (ProtocolLabels.For(ruleProtocol) is { } apps ? apps.Contains(app) : !ProtocolLabels.OutsideTheDocuments.Contains(app));
+
+    /// <summary>
+    /// True unless <paramref name="carried"/>, the application a TLS flow's server selected by ALPN, is one that
+    /// <paramref name="ruleProtocol"/> does not carry (<see cref="ProtocolLabels.CarriedOverTls"/>): HTTP/2 on LDAPS's port.
+    /// </summary>
+    public static bool AcceptsCarried(string ruleProtocol, AppLabel? carried) =>
+        carried is null || ProtocolLabels.CarriedOverTls(ruleProtocol) is not { } apps || apps.Contains(carried);
 }

@@ -1,0 +1,69 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Flows.Facts;
+using static PortAudit.Tests.Audit.AuditFixture;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// TLS on a port whose rule's protocol runs over TLS is judged by what it carries when the server selected an ALPN
+/// protocol (RFC 7301): HTTP/2 on a domain controller's LDAPS port is another conversation on an allowed port. A client's
+/// offer alone, a TLS 1.3 handshake (whose choice is encrypted), or an id of no labelled application judges nothing.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public class TlsCarriedAuditTests
+{
+    private static readonly RoleCatalog TlsCatalog = new(
+        [new Role("any", "wildcard"), new Role("workstation", "w"), new Role("domain-controller", "d"), new Role("sip-server", "s")],
+        [],
+        [
+            MakeRule("ldaps", "workstation", "domain-controller", 636, 636, "ldaps"),
+            MakeRule("web", "workstation", "domain-controller", 443, 443, "https"),
+            MakeRule("mtls", "workstation", "domain-controller", 8061, 8061, "tls"),
+            MakeRule("rdp", "workstation", "domain-controller", 3389, 3389, "rdp"),
+            MakeRule("conference", "workstation", "domain-controller", 8057, 8057, "psom"),
+            MakeRule("submission", "workstation", "domain-controller", 587, 587, "smtp"),
+        ]);
+
+    private static FlowVerdict Audit(ushort port, string detail)
+    {
+        var flow = Established(Ws, Dc, port);
+        flow.App = AppLabel.Tls;
+        flow.AppDetail = AppDetail.Parse(detail);
+        return new FlowAuditor(AuditContext.Create(TlsCatalog, LoadInventory(InventoryYaml, TlsCatalog))).Audit(flow);
+    }
+
+    [Theory]
+    [InlineData(636, "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2", "h2 (HTTP/2", "ldaps")]
+    [InlineData(636, "sni=dc01; alpn=http/1.1; version=tls1.2; alpn-selected=http/1.1", "http/1.1 (HTTP/1.1", "ldaps")]
+    [InlineData(3389, "alpn=h2; version=tls1.2; alpn-selected=h2", "h2 (HTTP/2", "rdp")]
+    [InlineData(8057, "alpn=h2; version=tls1.2; alpn-selected=h2", "h2 (HTTP/2", "psom")]
+    [InlineData(443, "alpn=smb; version=tls1.2; alpn-selected=smb", "smb (SMB2", "https")]
+    [InlineData(587, "alpn=imap; version=tls1.2; alpn-selected=imap", "imap (IMAP", "smtp")]
+    public void TlsWhoseServerSelectedAnotherApplicationIsAProtocolMismatch(ushort port, string detail, string carried, string protocol)
+    {
+        var verdict = Audit(port, detail);
+
+        Assert.Equal(Verdict.ProtocolMismatch, verdict.Verdict);
+        Assert.Equal(
+            $"inspection found 'tls' carrying {carried}, selected by the server by ALPN) where rule {verdict.Rule?.Id} expects {protocol}",
+            verdict.Reason);
+    }
+
+    [Theory]
+    // What the rule's protocol carries.
+    [InlineData(443, "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2")]
+    // "tls" names no application: Lync's mutual-TLS web ports carry HTTP.
+    [InlineData(8061, "alpn=h2; version=tls1.2; alpn-selected=h2")]
+    // The client's offer alone, in TLS 1.2 (the server ignored it) or 1.3 (its choice is encrypted), is a claim.
+    [InlineData(636, "alpn=h2,http/1.1; version=tls1.2")]
+    [InlineData(636, "alpn=h2,http/1.1; version=tls1.3")]
+    [InlineData(636, "version=tls1.2")]
+    // Ids of no labelled application, or of none in the registry (it has no "ldap").
+    [InlineData(636, "alpn=ldap; version=tls1.2; alpn-selected=ldap")]
+    [InlineData(636, "alpn=acme-tls/1; version=tls1.2; alpn-selected=acme-tls/1")]
+    public void TlsCarryingWhatTheRuleGrantsOrNothingProvenIsExpected(ushort port, string detail)
+    {
+        Assert.Equal(Verdict.Expected, Audit(port, detail).Verdict);
+    }
+}
