@@ -128,7 +128,8 @@ internal static class NftMatches
     // first packet the filter sees has dnat when the nat chains before translated its destination; snat when a nat
     // chain of its hook ran before it (input or postrouting, lower priority: PolicyRule.SourceTranslated), never where
     // the nat chains come after the filter (postrouting's, input's at srcnat after a filter chain at 0), as iptables'
-    // --ctstate SNAT, whose nat INPUT and POSTROUTING come after its filter. "ct status != dnat"
+    // --ctstate SNAT, whose nat INPUT and POSTROUTING come after its filter; "snat,dnat" either (PolicyRule.AnyTranslation:
+    // after such a nat chain an untranslated destination may still have snat). "ct status != dnat"
     // and a set ("{ snat, dnat }", "== dnat") compare the whole status, which holds each of the two with its -done flag
     // (dnat-done, snat-done): it never equals either, and "!=" holds for every connection (the kernel passed both a
     // translated and an untranslated one by "!= dnat"). A packet with no connection (untracked, or invalid: not tracked
@@ -144,6 +145,17 @@ internal static class NftMatches
         bool dnat = values.Contains("dnat");
         switch (op)
         {
+            case "" or "in" when dnat && values.Contains("snat"):
+                // Any of the two flags: after a source nat chain an untranslated destination may still have snat.
+                if (rule.Translated is not null || rule.SourceTranslated is not null)
+                {
+                    rule.Undecidable(text);
+                    break;
+                }
+                rule.Translated = rule.SourceTranslated = true;
+                rule.AnyTranslation = true;
+                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                break;
             case "" or "in":
                 if (dnat) rule.MatchTranslated(true);
                 else

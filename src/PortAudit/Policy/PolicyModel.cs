@@ -232,6 +232,13 @@ public sealed record PolicyRule
     public bool? SourceTranslated { get; init; }
 
     /// <summary>
+    /// True when <see cref="Translated"/> and <see cref="SourceTranslated"/> are both true and either flag suffices
+    /// (nftables <c>ct status snat,dnat</c>, the test of any of the flags listed): a connection whose destination was
+    /// translated, or, after a source nat chain of its hook, one whose source may have been.
+    /// </summary>
+    public bool AnyTranslation { get; init; }
+
+    /// <summary>
     /// Input interface ("!eth0" for any other); null for any. Several conditions, each of which must hold, are separated by
     /// spaces, which no interface name holds: "!eth0 !eth1" for neither (nftables <c>iifname != "eth0" iifname !=
     /// "eth1"</c>). A condition naming several, separated by commas, holds on any of them ("eth0,eth1": nftables
@@ -292,8 +299,8 @@ public sealed record PolicyRule
         if (Family == 4 && !query.Source.IsV4 || Family == 6 && query.Source.IsV4) return MatchResult.No;
         if (Protocols is not null && !Protocols.Contains(query.Protocol)) return MatchResult.No;
         if (States is { } states && (states & query.State) == 0) return MatchResult.No;
-        if (Translated is { } translated && translated != query.Translated) return MatchResult.No;
-        if (SourceTranslated == true && !query.AfterSourceNat) return MatchResult.No;
+        var translation = TranslationMatch(query);
+        if (translation == MatchResult.No) return MatchResult.No;
         if (SourcePorts is not null && (!HasPorts(query.Protocol) || !SourcePorts.Matches(query.SourcePort))) return MatchResult.No;
         if (DestinationPorts is not null && (!HasPorts(query.Protocol) || !DestinationPorts.Matches(query.DestinationPort))) return MatchResult.No;
         var result = MatchResult.Yes;
@@ -307,8 +314,19 @@ public sealed record PolicyRule
             if (side == MatchResult.No) return MatchResult.No;
             if (side == MatchResult.Maybe) result = MatchResult.Maybe;
         }
-        // After a source nat chain whether it translated this connection is not walked: either flag may be set.
-        return Undecidable.Count > 0 || SourceTranslated is not null && query.AfterSourceNat ? MatchResult.Maybe : result;
+        return Undecidable.Count > 0 || translation == MatchResult.Maybe ? MatchResult.Maybe : result;
+    }
+
+    // The nat walk says whether the destination was translated. Whether a source nat chain before the filter translated
+    // the source is not walked: after one (PolicyQuery.AfterSourceNat) the snat flag may be set or not; where none runs
+    // first no first packet has it.
+    private MatchResult TranslationMatch(in PolicyQuery query)
+    {
+        var source = SourceTranslated is not { } snat ? MatchResult.Yes
+            : query.AfterSourceNat ? MatchResult.Maybe
+            : snat ? MatchResult.No : MatchResult.Yes;
+        if (AnyTranslation) return query.Translated ? MatchResult.Yes : source;
+        return Translated is { } translated && translated != query.Translated ? MatchResult.No : source;
     }
 
     // The address alone decides a multicast group, and IPv4's limited broadcast (255.255.255.255, and 0.0.0.0/8, which the

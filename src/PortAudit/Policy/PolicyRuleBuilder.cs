@@ -26,6 +26,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     public ConnectionStates? States { get; set; }
     public bool? Translated { get; set; }
     public bool? SourceTranslated { get; set; }
+    public bool AnyTranslation { get; set; }
     public string? InInterface { get; set; }
     public string? OutInterface { get; set; }
     public string? Comment { get; set; }
@@ -183,6 +184,7 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
         States = States,
         Translated = Translated,
         SourceTranslated = SourceTranslated,
+        AnyTranslation = AnyTranslation,
         InInterface = InInterface,
         OutInterface = OutInterface,
         AppliesOn = AppliesOn,

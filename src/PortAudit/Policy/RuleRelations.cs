@@ -22,6 +22,8 @@ internal static class RuleRelations
         if (earlier.States is { } s && (later.States is not { } t || (t & ~s) != 0)) return false;
         if (earlier.Translated is { } translated && later.Translated != translated) return false;
         if (earlier.SourceTranslated is { } snat && later.SourceTranslated != snat) return false;
+        // Either flag (ct status snat,dnat) is the weaker condition: it covers both, and neither alone covers it.
+        if (later.AnyTranslation && !earlier.AnyTranslation && (earlier.Translated is not null || earlier.SourceTranslated is not null)) return false;
         if (earlier.DestinationTypes is { } types && (later.DestinationTypes is not { } asked || (asked & ~types) != 0)) return false;
         if (earlier.InInterface is not null && earlier.InInterface != later.InInterface) return false;
         if (earlier.OutInterface is not null && earlier.OutInterface != later.OutInterface) return false;

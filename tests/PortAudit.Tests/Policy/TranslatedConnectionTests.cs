@@ -293,4 +293,51 @@ public class TranslatedConnectionTests
         var verdict = PolicyEvaluator.Evaluate(early, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), 71), PolicyPoint.Host);
         Assert.Equal((PolicyDecision.Blocked, "inet f late#2"), (verdict.Decision, verdict.DecidedBy));
     }
+
+    // Loaded with nft -f on a router and connected to from 10.99.1.2 to its own 10.99.1.1: the kernel passed 71 (its
+    // source translated by the input nat chain, then accepted by "ct status snat,dnat": any of the two flags), 81 and 83
+    // (translated to 84 by the prerouting nat chain) and dropped 72 (neither translated) and 84.
+    internal const string EitherTranslation = """
+        table ip n {
+        	chain in {
+        		type nat hook input priority 100; policy accept;
+        		tcp dport { 71, 73 } snat to 10.99.1.50
+        	}
+        	chain pre {
+        		type nat hook prerouting priority dstnat; policy accept;
+        		tcp dport { 81, 83 } dnat to 10.99.1.1:84
+        	}
+        }
+        table inet f {
+        	chain late {
+        		type filter hook input priority 110; policy accept;
+        		tcp dport { 71, 72, 84 } ct status snat,dnat accept
+        		tcp dport { 71, 72, 73, 84, 85 } drop
+        	}
+        }
+        """;
+
+    [Fact]
+    public void Nftables_ct_status_snat_dnat_after_an_input_nat_chain_is_either_flag()
+    {
+        var policy = NftTextParser.Parse(EitherTranslation, "either.nft");
+        (PolicyDecision, string) Judge(FirewallPolicy judged, int port)
+        {
+            var verdict = PolicyEvaluator.Evaluate(judged, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), port), PolicyPoint.Host);
+            return (verdict.Decision, verdict.DecidedBy);
+        }
+
+        Assert.Empty(policy.Issues);
+        // Not destination-translated, but the input nat chain may have set snat: the rule may match (the kernel passed 71).
+        Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), Judge(policy, 71));
+        Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), Judge(policy, 72));
+        // Destination-translated: dnat is set, the rule matches whatever the source nat did.
+        Assert.Equal((PolicyDecision.Allowed, "inet f late#1 after dnat to 10.99.1.1:84 (ip n pre#1)"), Judge(policy, 81));
+        // Whether the nat chain translated a connection to 84 (the kernel: it did not, and dropped it) is not walked.
+        Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), Judge(policy, 84));
+        // Before the nat chain (the same filter chain at priority 0) no first packet has snat: dnat alone decides.
+        var early = NftTextParser.Parse(EitherTranslation.Replace("priority 110", "priority 0", StringComparison.Ordinal), "either.nft");
+        Assert.Equal((PolicyDecision.Blocked, "inet f late#2"), Judge(early, 71));
+        Assert.Equal((PolicyDecision.Allowed, "inet f late#1 after dnat to 10.99.1.1:84 (ip n pre#1)"), Judge(early, 81));
+    }
 }

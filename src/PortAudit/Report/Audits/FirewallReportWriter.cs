@@ -101,8 +101,8 @@ public static class FirewallReportWriter
         string destination = rule.Destination?.ToString() ?? "any";
         string ports = rule.DestinationPorts is { } d ? ":" + d : "";
         string states = (rule.States is { } s ? " " + s.ToString().ToLowerInvariant() : "")
-            + (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "")
-            + (rule.SourceTranslated is { } snat ? snat ? " snat" : " !snat" : "")
+            + (rule.AnyTranslation ? " snat|dnat" : (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "")
+                + (rule.SourceTranslated is { } snat ? snat ? " snat" : " !snat" : ""))
             + (rule.DestinationTypes is { } types ? " dst-type " + PolicyValues.AddressTypeNames(types) : "");
         string maybe = rule.Undecidable.Count > 0 ? $" (+{string.Join("; ", rule.Undecidable)})" : "";
         string interfaces = rule.Interfaces is { } on ? " " + on : "";
