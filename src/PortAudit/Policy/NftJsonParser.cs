@@ -61,15 +61,15 @@ public static class NftJsonParser
                             bool dynamic = body.TryGetProperty("flags", out var flags) && flags.ToString().Contains("dynamic", StringComparison.Ordinal)
                                            || body.TryGetProperty("timeout", out _);
                             bool listed = body.TryGetProperty("elem", out var elem);
-                            // A set listed without elements is empty, as the kernel holds it until something adds some.
-                            if (!listed && !dynamic && Text(body, "map") is null)
-                                emptySets.Add(new EmptySet(Text(body, "name") ?? "", table, location));
+                            // A set (or verdict map) listed without elements is empty, as the kernel holds it until something adds some.
+                            bool empty = !listed && !dynamic && Text(body, "map") is null or "verdict";
+                            if (empty) emptySets.Add(new EmptySet(Text(body, "name") ?? "", table, location, Text(body, "map") is not null));
                             owner[Text(body, "name") ?? ""] = dynamic ? null
                                 : listed ? elem.EnumerateArray().Select(e => Value(e.ValueKind == JsonValueKind.Array ? e[0] : e)).ToList()
-                                : emptySetsUnknown || Text(body, "map") is not null ? null : [];
+                                : emptySetsUnknown || !empty ? null : [];
                             if (Text(body, "map") == "verdict")
                                 (maps.TryGetValue(table, out var ownMaps) ? ownMaps : maps[table] = new(StringComparer.Ordinal))[Text(body, "name") ?? ""] =
-                                    dynamic || !body.TryGetProperty("elem", out var pairs) ? null : VerdictElements(pairs);
+                                    dynamic ? null : listed ? VerdictElements(elem) : emptySetsUnknown ? null : [];
                             break;
                         case "rule":
                             string chainKey = $"{table} {Text(body, "chain")}";

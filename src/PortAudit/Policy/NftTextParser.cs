@@ -288,11 +288,12 @@ public static class NftTextParser
                     elements = [.. elements ?? [], .. Members(more)];
                 }
                 // A set without elements in the listing may be filled at run time (dynamic, timeout): its members are not known.
-                // One declared without elements is empty in the file, as the kernel holds it until something adds some.
-                if (elements is null && !dynamic && !_setIsMap)
+                // One declared without elements is empty in the file, as the kernel holds it until something adds some; so
+                // is a verdict map (a data map's lookups, in a nat target, are not evaluated).
+                if (elements is null && !dynamic && (!_setIsMap || _verdictMap))
                 {
-                    EmptySets.Add(new EmptySet(name, TableKey, _setLocation));
-                    if (!EmptySetsUnknown) elements = [];
+                    EmptySets.Add(new EmptySet(name, TableKey, _setLocation, _setIsMap));
+                    if (!EmptySetsUnknown) (elements, _verdicts) = ([], []);
                 }
                 _sets[TableKey][name] = dynamic ? null : elements;
                 if (_verdictMap) Maps[name] = dynamic ? null : _verdicts;

@@ -152,16 +152,18 @@ public readonly record struct PolicyLocation(string File, int Line)
 }
 
 /// <summary>
-/// A named set a ruleset declares without elements and adds none to (<see cref="FirewallPolicy.EmptySets"/>): read as
-/// empty, as the kernel matches it while it is, though a loader (fail2ban, a blocklist script) may fill it at run time.
+/// A named set or verdict map a ruleset declares without elements and adds none to (<see cref="FirewallPolicy.EmptySets"/>):
+/// read as empty, as the kernel matches it while it is (a lookup in an empty verdict map goes on to the next rule), though
+/// a loader (fail2ban, a blocklist script) may fill it at run time.
 /// </summary>
 /// <param name="Name">The set's name without its '@' ("f2b-sshd").</param>
 /// <param name="Table">Its table ("inet f").</param>
 /// <param name="Location">Where it is declared.</param>
-public sealed record EmptySet(string Name, string Table, PolicyLocation Location)
+/// <param name="IsMap">Whether it is a verdict map (<c>type ipv4_addr : verdict</c>), not a set.</param>
+public sealed record EmptySet(string Name, string Table, PolicyLocation Location, bool IsMap = false)
 {
-    /// <summary>"set @f2b-sshd of inet f", as a finding names it.</summary>
-    public string Construct => $"set @{Name} of {Table}";
+    /// <summary>"set @f2b-sshd of inet f" (or "map @..."), as a finding names it.</summary>
+    public string Construct => $"{(IsMap ? "map" : "set")} @{Name} of {Table}";
 }
 
 /// <summary>A construct a parser did not understand: reported and counted, never taken as allow or deny.</summary>

@@ -144,7 +144,7 @@ public class NamespaceLoadTests
     // TranslatedConnectionTests, NftStatementTests), loaded by nft -f and listed back by nft and nft -j: what the kernel
     // holds reads as the files do, a set of flag combinations in the order nft lists it.
     [NamespaceFact]
-    public void Flag_sets_escaped_names_input_source_nat_and_empty_sets_list_back_to_the_same_meaning()
+    public void Flag_sets_escaped_names_source_nat_empty_sets_and_maps_list_back_to_the_same_meaning()
     {
         foreach (var policy in Listed(TcpFlagsTests.Tf1Text))
             Assert.Equal("tcp flags { syn, syn | ack }", policy.Chain("inet f forward")!.Rules[4].Undecidable.Single());
@@ -166,7 +166,20 @@ public class NamespaceLoadTests
             var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), 88);
             Assert.Equal(PolicyDecision.Allowed, PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network).Decision);
         }
+        foreach (var policy in Listed(NftStatementTests.EmptyVerdictMapText))
+        {
+            Assert.Equal(["map @verdicts of inet f"], policy.EmptySets.Select(s => s.Construct));
+            var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.2.2"), 80);
+            Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), Decided(PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network)));
+        }
+        foreach (var policy in Listed(TranslatedConnectionTests.EitherTranslation))
+        {
+            var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("10.99.1.2"), 50000, IpAddr.Parse("10.99.1.1"), 71);
+            Assert.Equal((PolicyDecision.Undecided, "inet f late#1"), Decided(PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Host)));
+        }
     }
+
+    private static (PolicyDecision, string) Decided(PolicyVerdict verdict) => (verdict.Decision, verdict.DecidedBy);
 
     // rules loaded by nft -f in a throw-away namespace, read back from nft list ruleset and from nft -j list ruleset.
     private static FirewallPolicy[] Listed(string rules)

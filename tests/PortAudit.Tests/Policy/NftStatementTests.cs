@@ -238,6 +238,63 @@ public class NftStatementTests
             refused.Reason);
     }
 
+    // A verdict map declared without elements, loaded by nft -f on the namespace router: the kernel passed 80 (the lookup
+    // in the empty map found nothing and went on to the accept) and dropped 81 (the policy). The data map @targets, looked
+    // up by the nat chain for 86 only, is not a verdict map.
+    internal const string EmptyVerdictMapText = """
+        table inet f {
+        	map verdicts {
+        		type ipv4_addr : verdict
+        	}
+        	map targets {
+        		type inet_service : ipv4_addr
+        	}
+        	chain pre {
+        		type nat hook prerouting priority dstnat; policy accept;
+        		tcp dport 86 dnat ip to tcp dport map @targets
+        	}
+        	chain forward {
+        		type filter hook forward priority filter; policy drop;
+        		ct state established,related accept
+        		tcp dport { 80, 81 } ip saddr vmap @verdicts
+        		tcp dport { 80, 86 } accept
+        	}
+        }
+        """;
+
+    // nft -j list ruleset of the same, as the kernel held it.
+    private const string EmptyVerdictMapJson = """
+        {"nftables": [
+          {"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
+          {"table": {"family": "inet", "name": "f", "handle": 4}},
+          {"map": {"family": "inet", "name": "verdicts", "table": "f", "type": "ipv4_addr", "handle": 3, "map": "verdict"}},
+          {"map": {"family": "inet", "name": "targets", "table": "f", "type": "inet_service", "handle": 4, "map": "ipv4_addr"}},
+          {"chain": {"family": "inet", "table": "f", "name": "pre", "handle": 1, "type": "nat", "hook": "prerouting", "prio": -100, "policy": "accept"}},
+          {"chain": {"family": "inet", "table": "f", "name": "forward", "handle": 2, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},
+          {"rule": {"family": "inet", "table": "f", "chain": "pre", "handle": 5, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 86}},
+          {"dnat": {"family": "ip", "addr": {"map": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": "@targets"}}}}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 6, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}},
+          {"accept": null}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 8, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [80, 81]}}},
+          {"vmap": {"key": {"payload": {"protocol": "ip", "field": "saddr"}}, "data": "@verdicts"}}]}},
+          {"rule": {"family": "inet", "table": "f", "chain": "forward", "handle": 10, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [80, 86]}}},
+          {"accept": null}]}}]}
+        """;
+
+    [Theory]
+    [InlineData("nft")]
+    [InlineData("nft-json")]
+    public void A_verdict_map_declared_empty_matches_nothing_as_the_kernel_does_and_says_it_may_be_filled(string form)
+    {
+        var policy = form == "nft" ? Parse(EmptyVerdictMapText) : NftJsonParser.Parse(EmptyVerdictMapJson, "empty.json");
+
+        Assert.Empty(policy.Issues);
+        Assert.Equal((PolicyDecision.Allowed, "inet f forward#3"), Verdict(policy, 80));
+        Assert.Equal((PolicyDecision.Blocked, "policy of inet f forward"), Verdict(policy, 81));
+        Assert.Equal(["map @verdicts of inet f"], policy.EmptySets.Select(s => s.Construct));
+        Assert.Equal((PolicyDecision.Undecided, "inet f forward#2"), Verdict(policy.IfSetsFilled!, 80));
+    }
+
     private static (PolicyDecision, string) Verdict(FirewallPolicy policy, int port, string client = "10.99.1.2")
     {
         var verdict = PolicyEvaluator.Evaluate(policy, Tcp(port) with { Source = IpAddr.Parse(client) }, PolicyPoint.Network);
