@@ -180,6 +180,14 @@ internal static class IptablesRule
                     // multicast group and the limited broadcast are known by the address (PolicyRule.DestinationTypes).
                     rule.MatchDestinationTypes(negate ? AddressTypes.All & ~types : types);
                     break;
+                // -m iprange: the IPv4 addresses from FIRST to LAST, both included, as the kernel compares them; an IPv6 range stays
+                // undecidable (NftMatches.RangePrefixes covers only IPv4 ranges).
+                case "--src-range" or "--dst-range" when value is not null && value.Split('-') is [var low, var high]
+                                                          && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to) && from.IsV4 && to.IsV4:
+                    var addressRange = new AddressMatch(NftMatches.RangePrefixes(from, to).ToList(), negate);
+                    if (option == "--src-range") rule.MatchSource(addressRange, $"{option} {value}");
+                    else rule.MatchDestination(addressRange, $"{option} {value}");
+                    break;
                 case "--icmp-type" or "--icmpv6-type" or "--tcp-flags" or "--limit" or "--limit-burst" or "--dst-type" or "--src-type" or "--mark" or "--pkt-type" or "--src-range" or "--dst-range" when value is not null:
                     used = option == "--tcp-flags" ? 3 : 2;
                     rule.Undecidable(string.Join(' ', w.Skip(i).Take(used)));
