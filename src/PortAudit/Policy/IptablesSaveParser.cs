@@ -180,10 +180,10 @@ internal static class IptablesRule
                     // multicast group and the limited broadcast are known by the address (PolicyRule.DestinationTypes).
                     rule.MatchDestinationTypes(negate ? AddressTypes.All & ~types : types);
                     break;
-                // -m iprange: the IPv4 addresses from FIRST to LAST, both included, as the kernel compares them; an IPv6 range stays
-                // undecidable (NftMatches.RangePrefixes covers only IPv4 ranges).
+                // -m iprange: the addresses from FIRST to LAST, both included, as the kernel compares them (IPv4 in iptables,
+                // IPv6 in ip6tables).
                 case "--src-range" or "--dst-range" when value is not null && value.Split('-') is [var low, var high]
-                                                          && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to) && from.IsV4 && to.IsV4:
+                                                          && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to) && from.IsV4 == to.IsV4:
                     var addressRange = new AddressMatch(NftMatches.RangePrefixes(from, to).ToList(), negate);
                     if (option == "--src-range") rule.MatchSource(addressRange, $"{option} {value}");
                     else rule.MatchDestination(addressRange, $"{option} {value}");

@@ -207,22 +207,24 @@ internal static class NftMatches
         return new AddressMatch(prefixes.OrderBy(p => p.Network).ThenBy(p => p.Length).ToList(), negated) { SetName = setName };
     }
 
-    /// <summary>The fewest prefixes covering <paramref name="from"/>..<paramref name="to"/> (IPv4; other ranges end as one prefix each side).</summary>
+    /// <summary>
+    /// The fewest prefixes covering <paramref name="from"/>..<paramref name="to"/>, both included, in the 128-bit space
+    /// both families share (an IPv4 range stays inside the IPv4-mapped block); none when <paramref name="from"/> is
+    /// past <paramref name="to"/>.
+    /// </summary>
     public static IEnumerable<IpPrefix> RangePrefixes(IpAddr from, IpAddr to)
     {
-        if (!from.IsV4 || !to.IsV4)
-        {
-            yield return IpPrefix.Single(from);
-            yield return IpPrefix.Single(to);
-            yield break;
-        }
-        ulong low = from.V4, high = to.V4;
+        UInt128 low = new(from.High, from.Low), high = new(to.High, to.Low);
         while (low <= high)
         {
-            int size = low == 0 ? 32 : System.Numerics.BitOperations.TrailingZeroCount(low);
-            while (size > 0 && low + (1UL << size) - 1 > high) size--;
-            yield return new IpPrefix(IpAddr.FromV4((uint)low), 128 - size);
-            low += 1UL << size;
+            // The largest aligned block at low that ends at or before high; low | mask cannot overflow, as low's lowest
+            // `size` bits are zero.
+            int size = low == UInt128.Zero ? 128 : (int)UInt128.TrailingZeroCount(low);
+            UInt128 last;
+            while ((last = low | (size == 128 ? UInt128.MaxValue : (UInt128.One << size) - 1)) > high) size--;
+            yield return new IpPrefix(new IpAddr((ulong)(low >> 64), (ulong)low), 128 - size);
+            if (last == high) yield break;
+            low = last + 1;
         }
     }
 

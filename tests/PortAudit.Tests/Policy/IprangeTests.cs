@@ -42,19 +42,4 @@ public class IprangeTests
         Assert.Empty(policy.Issues);
         Assert.Equal((decision, decidedBy), (verdict.Decision, verdict.DecidedBy));
     }
-
-    [Fact]
-    public void An_address_range_of_ipv6_stays_undecidable()
-    {
-        var policy = IptablesSaveParser.Parse("""
-            *filter
-            :FORWARD DROP [0:0]
-            -A FORWARD -p tcp -m iprange --src-range fd00:1::2-fd00:1::9 -j ACCEPT
-            COMMIT
-            """, "iprange6.rules");
-        var verdict = PolicyEvaluator.Evaluate(policy, new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse("fd00:1::5"), 50000, IpAddr.Parse("fd00:2::2"), 80),
-            PolicyPoint.Network);
-
-        Assert.Equal((PolicyDecision.Undecided, "FORWARD#1"), (verdict.Decision, verdict.DecidedBy));
-    }
 }
