@@ -72,7 +72,31 @@ public sealed class AnomalyModelFileTests : IDisposable
         string path = Path.Combine(_dir, "report.json");
         File.WriteAllText(path, "{\"findings\": []}");
         var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
-        Assert.Equal($"{path}: not a portaudit model file of format 2 (portaudit learn writes one)", error.Message);
+        Assert.Equal($"{path}: not a portaudit model file of format 3 (portaudit learn writes one)", error.Message);
+    }
+
+    [Fact]
+    public void AModelOfAnOlderFormatIsRefusedWithWhatToDo()
+    {
+        // Format 2 judged DNS over TCP and ICMP echo flows on `timing`; its models would misjudge them now.
+        string path = Path.Combine(_dir, "old.json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"format\": 3", "\"format\": 2"));
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.Equal($"{path}: a model file of format 2; this portaudit reads format 3: learn the model again with this version", error.Message);
+    }
+
+    [Fact]
+    public void AModelWhoseFeatureNamesAreNotThisVersionsIsRefused()
+    {
+        // The names were written but never read: a model of other features would have been scored feature by feature
+        // against the wrong values.
+        string path = Path.Combine(_dir, "names.json");
+        using (var file = File.Create(path)) ModelFile.Write(file, Set(Ldap()));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"duration-s\"", "\"data-gap-max-s\""));
+        var error = Assert.Throws<InputException>(() => ModelFile.Read(path));
+        Assert.StartsWith($"{path}: model workstation>domain-controller|tcp/389|counters: its features are bytes-to-server, bytes-to-client, packets-to-server, packets-to-client, data-gap-max-s,", error.Message);
+        Assert.EndsWith("learn the model again with this version", error.Message);
     }
 
     [Fact]

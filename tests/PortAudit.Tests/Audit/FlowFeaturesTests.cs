@@ -48,7 +48,7 @@ public sealed class FlowFeaturesTests
 
         rhythm.AddQuery(15, 3.1);
         Assert.Equal(FeatureSet.Dns, FlowFeatures.SetOf(counted, rhythm));
-        Assert.Equal(FlowFeatures.Names.Length - 1, FlowFeatures.Raw(counted, FeatureSet.Dns, rhythm, default).Length);
+        Assert.Equal(14, FlowFeatures.Raw(counted, FeatureSet.Dns, rhythm, default).Length);
     }
 
     [Fact]
@@ -117,4 +117,93 @@ public sealed class FlowFeaturesTests
     [InlineData("a>b|*|counters", FeatureSet.Counters)]
     [InlineData("*|*|bytes-only", FeatureSet.BytesOnly)]
     public void AModelKeyNamesItsFeatureSet(string key, FeatureSet set) => Assert.Equal(set, ModelFitter.SetOf(key));
+
+    private static void Send(FlowRhythm observer, Flow flow, bool fromClient, uint sequence, byte icmpType, byte[] payload)
+    {
+        var packet = new DecodedPacket { Protocol = flow.Protocol, Sequence = sequence, IcmpType = icmpType, PayloadLength = payload.Length };
+        observer.OnPacket(flow, fromClient, false, packet, payload);
+    }
+
+    [Fact]
+    public void DnsOverTcpIsMeasuredAsDnsOverUdpIs()
+    {
+        // A dnscat2-like connection: queries for 60 random characters, two in a segment and one split across two. The
+        // rhythm counted no query in a TCP flow: it was judged as `timing`, on its sizes alone.
+        string name = "k3j9x0qv7m2z8w4r1t6y5u0p9o8i7n3b2v1c4x5z6a7s8d9f0g1h2j3k4l5q.t.corp.example";
+        var query = Builders.Packets.DnsQuery(name);
+        var framed = new byte[3 * (2 + query.Length)];
+        for (int i = 0; i < 3; i++)
+        {
+            framed[i * (2 + query.Length) + 1] = (byte)query.Length;
+            query.CopyTo(framed, i * (2 + query.Length) + 2);
+        }
+        var flow = new Flow(1, IpProtocol.Tcp, IpAddr.FromV4(0x0a4d000a), 50000, IpAddr.FromV4(0x0a4d0001), 53, 0, opened: true);
+        var observer = new FlowRhythm();
+        int cut = 2 * (2 + query.Length) + 30;
+        Send(observer, flow, true, 7001, 0, framed[..cut]);
+        Send(observer, flow, false, 9001, 0, new byte[120]);
+        Send(observer, flow, true, 7001 + (uint)cut, 0, framed[cut..]);
+        var rhythm = observer.Take(flow);
+        Assert.NotNull(rhythm);
+        Assert.Equal(3, rhythm.DnsQueries);
+        Assert.Equal(name.Length, rhythm.DnsNameLength, 9);
+        Assert.InRange(rhythm.DnsNameEntropy, 4.5, 5.5);
+        Assert.Equal(FeatureSet.Dns, FlowFeatures.SetOf(flow, rhythm));
+    }
+
+    private static byte[] EchoData(int size, byte[] data) => [0x12, 0x34, 0, 1, .. data.AsSpan(0, size)];
+
+    [Fact]
+    public void APingsRequestsRepeatAndATunnelsVaryInSizeAndBytes()
+    {
+        // iputils' ping: 16 bytes of send time, then 0x10, 0x11... to 56 bytes. The echo flow was judged as `timing`:
+        // a short tunnel the size of a ping departed by nothing.
+        var flow = new Flow(1, IpProtocol.Icmp, IpAddr.FromV4(0x0a4d000a), 0, IpAddr.FromV4(0x0a4d0001), 0, 0, opened: true);
+        var observer = new FlowRhythm();
+        for (int seq = 0; seq < 4; seq++)
+        {
+            var data = new byte[56];
+            BitConverter.TryWriteBytes(data, 1_764_566_400L + seq);
+            BitConverter.TryWriteBytes(data.AsSpan(8), 1000L * seq + 17);
+            for (int i = 16; i < 56; i++) data[i] = (byte)i;
+            Send(observer, flow, true, 0, 8, EchoData(56, data));
+            Send(observer, flow, false, 0, 0, EchoData(56, data));
+        }
+        var ping = observer.Take(flow)!;
+        Assert.Equal(FeatureSet.Echo, FlowFeatures.SetOf(flow, ping));
+        Assert.Equal(4, ping.Echo!.Requests);
+        Assert.Equal(1, ping.Echo.Repeats);
+        Assert.Equal(0, ping.Echo.SizeVariation);
+
+        var random = new Random(5);
+        foreach (int size in new[] { 51, 90, 48, 120 })
+        {
+            var data = new byte[size];
+            random.NextBytes(data);
+            Send(observer, flow, true, 0, 8, EchoData(size, data));
+        }
+        var tunnel = observer.Take(flow)!;
+        Assert.Equal(0, tunnel.Echo!.Repeats);
+        Assert.InRange(tunnel.Echo.SizeVariation, 0.3, 0.5);
+        var raw = FlowFeatures.Raw(flow, FeatureSet.Echo, tunnel, default);
+        var names = FlowFeatures.Of(FeatureSet.Echo).Select(f => FlowFeatures.Names[f]).ToList();
+        Assert.Equal(0, raw[names.IndexOf("echo-repeat")]);
+        Assert.Equal(tunnel.Echo.SizeVariation, raw[names.IndexOf("echo-size-variation")]);
+    }
+
+    [Fact]
+    public void AnEchoOfOneRequestLooksLikeAPing()
+    {
+        var echo = new EchoPayloads();
+        echo.Add(new byte[10], 10);
+        Assert.Equal(1, echo.Repeats);
+        Assert.Equal(0, echo.SizeVariation);
+        // Short data, all of it within the stamp's bytes, is compared whole.
+        echo.Add(new byte[10], 10);
+        echo.Add([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], 10);
+        Assert.Equal(0.5, echo.Repeats);
+        // A request the snap length cut counts with its sent size.
+        echo.Add(new byte[10], 1000);
+        Assert.InRange(echo.SizeVariation, 1.5, 1.8);
+    }
 }

@@ -12,6 +12,9 @@ public enum FeatureSet
     /// <summary>A packet capture's flow that carried data: the counters and its <see cref="Rhythm"/>.</summary>
     Timing,
 
+    /// <summary>A packet capture's ICMP echo flow: the timing features and what its requests carried (<see cref="EchoPayloads"/>).</summary>
+    Echo,
+
     /// <summary>Bytes and packets each way, duration and the share of bytes sent by the client.</summary>
     Counters,
 
@@ -30,20 +33,24 @@ public static class FlowFeatures
     /// <summary>Feature names as model files and reports write them, in vector order.</summary>
     public static readonly string[] Names = ["bytes-to-server", "bytes-to-client", "packets-to-server", "packets-to-client", "duration-s", "client-byte-share",
         "payload-bytes-mean", "data-gap-max-s", "data-gap-variation", "dns-queries", "dns-name-length", "dns-name-entropy",
-        "tls-without-sni", "pair-start-variation", "off-hours"];
+        "tls-without-sni", "pair-start-variation", "off-hours", "echo-size-variation", "echo-repeat"];
 
-    private const int Share = 5, Variation = 8, Entropy = 11, WithoutSni = 12, PairVariation = 13, OffHours = 14;
+    // A feature keeps its index for good: model files name their features (ModelFile checks the names), so new ones
+    // are appended.
+    private const int Share = 5, Variation = 8, Entropy = 11, WithoutSni = 12, PairVariation = 13, OffHours = 14, EchoSizes = 15, EchoRepeat = 16;
     // Every source carries start times, so the host pair's beat and the hour count in every set.
     private static readonly int[] DnsFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, PairVariation, OffHours];
     private static readonly int[] TimingFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, WithoutSni, PairVariation, OffHours];
+    private static readonly int[] EchoFeatures = [0, 1, 2, 3, 4, 5, 6, 7, 8, EchoSizes, EchoRepeat, PairVariation, OffHours];
     private static readonly int[] CounterFeatures = [0, 1, 2, 3, 4, 5, PairVariation, OffHours];
     private static readonly int[] ByteFeatures = [0, 1, 4, 5, PairVariation, OffHours];
 
-    /// <summary>The name of <paramref name="set"/> in model files: timing, counters, bytes-only.</summary>
+    /// <summary>The name of <paramref name="set"/> in model files: dns, timing, echo, counters, bytes-only.</summary>
     public static string Name(this FeatureSet set) => set switch
     {
         FeatureSet.Dns => "dns",
         FeatureSet.Timing => "timing",
+        FeatureSet.Echo => "echo",
         FeatureSet.Counters => "counters",
         _ => "bytes-only",
     };
@@ -53,11 +60,12 @@ public static class FlowFeatures
 
     /// <summary>
     /// The feature set <paramref name="flow"/>'s source carries: with a <paramref name="rhythm"/> (packets read, data
-    /// seen) the timing too, and for a DNS flow whose queries were read, the names; without a packet counted either way,
-    /// bytes only.
+    /// seen) the timing too, for a DNS flow whose queries were read the names, for an ICMP echo flow whose requests were
+    /// read what they carried; without a packet counted either way, bytes only.
     /// </summary>
     public static FeatureSet SetOf(Flow flow, Rhythm? rhythm) =>
         rhythm is { DnsQueries: > 0 } ? FeatureSet.Dns
+        : rhythm is { Echo.Requests: > 0 } ? FeatureSet.Echo
         : rhythm is not null ? FeatureSet.Timing
         : flow.PacketsToServer + flow.PacketsToClient > 0 ? FeatureSet.Counters
         : FeatureSet.BytesOnly;
@@ -67,6 +75,7 @@ public static class FlowFeatures
     {
         FeatureSet.Dns => DnsFeatures,
         FeatureSet.Timing => TimingFeatures,
+        FeatureSet.Echo => EchoFeatures,
         FeatureSet.Counters => CounterFeatures,
         _ => ByteFeatures,
     };
@@ -87,7 +96,7 @@ public static class FlowFeatures
     /// <summary>The scaled value the models see of raw feature <paramref name="feature"/> (an index into <see cref="Names"/>).</summary>
     public static double Scale(int feature, double raw) => feature switch
     {
-        Share or Variation or Entropy or WithoutSni or OffHours => raw,
+        Share or Variation or Entropy or WithoutSni or OffHours or EchoRepeat => raw,
         // A beat is told by how small its variation is: 0.01 against 0.1 is a difference, 0.9 against 1 is not.
         PairVariation => Math.Log(BeatFloor + Math.Max(0, raw)),
         _ => Math.Log(1 + Math.Max(0, raw)),
@@ -112,6 +121,8 @@ public static class FlowFeatures
         Entropy => rhythm?.DnsNameEntropy ?? 0,
         WithoutSni => flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is not { Length: > 0 } ? 1 : 0,
         PairVariation => context.PairStartVariation,
+        EchoSizes => rhythm?.Echo?.SizeVariation ?? 0,
+        EchoRepeat => rhythm?.Echo?.Repeats ?? 1,
         _ => context.OffHours ? 1 : 0,
     };
 }

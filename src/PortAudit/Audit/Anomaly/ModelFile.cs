@@ -45,8 +45,12 @@ public static class ModelFile
             var root = document.RootElement;
             var fields = new JsonFields(path);
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format)
-                || !format.TryGetInt32(out int version) || version != ModelSet.FormatVersion)
+                || !format.TryGetInt32(out int version))
                 throw new InputException($"{path}: not a portaudit model file of format {ModelSet.FormatVersion} (portaudit learn writes one)");
+            // An older format's models were fitted on other features (format 2 read no DNS over TCP and no echo data):
+            // judging by them would misread every flow that moved, so the file is refused with what to do.
+            if (version != ModelSet.FormatVersion)
+                throw new InputException($"{path}: a model file of format {version}; this portaudit reads format {ModelSet.FormatVersion}: learn the model again with this version");
             var provenance = ReadProvenance(fields, fields.Get(root, "provenance", "the file"));
             var flows = new Dictionary<string, long>(StringComparer.Ordinal);
             int index = 0;
@@ -139,7 +143,11 @@ public static class ModelFile
         string key = fields.Text(m, "group", $"models[{index}]") ?? "";
         string where = $"model {key}";
         var set = ModelFitter.SetOf(key);
-        int dimension = FlowFeatures.Of(set).Count;
+        var features = FlowFeatures.Of(set);
+        int dimension = features.Count;
+        var names = fields.List(m, "names", where).Select(n => n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList();
+        if (!names.SequenceEqual(features.Select(f => FlowFeatures.Names[f])))
+            throw new InputException($"{path}: model {key}: its features are {string.Join(", ", names)}; this portaudit's {set.Name()} features are {string.Join(", ", features.Select(f => FlowFeatures.Names[f]))}: learn the model again with this version");
         double[] Vector(string name) => Checked(fields.Numbers(fields.Get(m, name, where), name, where), dimension, key, name, path);
         double[] Within(string name, double low, double high) =>
             InRange(Vector(name), low, high, key, name, path);

@@ -19,8 +19,8 @@ public sealed class ModelSet
         _byKey = models.ToDictionary(m => m.Key, StringComparer.Ordinal);
     }
 
-    /// <summary>Version of the model file format this reads and writes.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>Version of the model file format this reads and writes (3: DNS over TCP in the dns set, ICMP echo flows in a set of their own).</summary>
+    public const int FormatVersion = 3;
 
     /// <summary>What the models were trained on.</summary>
     public ModelProvenance Provenance { get; }

@@ -33,6 +33,12 @@ public sealed class Rhythm
     /// <summary>Mean entropy (bits per character) of those names; 0 without queries.</summary>
     public double DnsNameEntropy => DnsQueries == 0 ? 0 : _nameEntropies / DnsQueries;
 
+    /// <summary>The client's side of a DNS-over-TCP flow as it is framed into messages; null for any other flow.</summary>
+    public DnsTcpStream? DnsStream { get; set; }
+
+    /// <summary>What an ICMP echo flow's requests carried; null for any other flow.</summary>
+    public EchoPayloads? Echo { get; set; }
+
     private double _nameLengths;
     private double _nameEntropies;
 
