@@ -149,6 +149,11 @@ public sealed class FlowFeaturesTests
         Assert.Equal(name.Length, rhythm.DnsNameLength, 9);
         Assert.InRange(rhythm.DnsNameEntropy, 4.5, 5.5);
         Assert.Equal(FeatureSet.Dns, FlowFeatures.SetOf(flow, rhythm));
+
+        // A connection the capture joined midstream (no SYN seen) may start inside a message: no query is read from it.
+        var joined = new Flow(2, IpProtocol.Tcp, IpAddr.FromV4(0x0a4d000a), 50001, IpAddr.FromV4(0x0a4d0001), 53, 0, opened: false);
+        Send(observer, joined, true, 7001, 0, framed);
+        Assert.Equal(0, observer.Take(joined)!.DnsQueries);
     }
 
     private static byte[] EchoData(int size, byte[] data) => [0x12, 0x34, 0, 1, .. data.AsSpan(0, size)];

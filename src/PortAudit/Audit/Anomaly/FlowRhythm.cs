@@ -32,8 +32,9 @@ public sealed class FlowRhythm : IFlowObserver
             {
                 if (DnsQuestion.TryMeasure(payload, out int length, out double entropy)) rhythm.AddQuery(length, entropy);
             }
-            // A snap length may have cut the segment: then its framing cannot be followed past it.
-            else if (flow.Protocol == IpProtocol.Tcp)
+            // A connection the capture joined midstream may start inside a message: its framing is unknown. A snap length
+            // may have cut the segment: then its framing cannot be followed past it.
+            else if (flow.Protocol == IpProtocol.Tcp && flow.State != FlowState.Midstream)
                 (rhythm.DnsStream ??= new DnsTcpStream()).Read(packet.Sequence, payload, payload.Length == packet.PayloadLength, rhythm);
         }
         else if (IsEchoRequest(flow.Protocol, packet.IcmpType) && payload.Length >= EchoHeader)
