@@ -90,6 +90,9 @@ internal static class FlowColumns
         // Version 5: that another flow announced the flow (an SSDP search its answer, an SDP offer its media, a TFTP
         // request its transfer), which decides its verdict beside its label (FlowClassifier's announced rule).
         new("announced", ColumnKind.Bool, 5),
+        // Version 7: the outer ends of the tunnel the flow came in, "udp 10.40.101.21 49840 198.51.100.10 4789"
+        // (FlowTunnel.FormatOuter), which name the tunnel in a finding as the audit of the capture named it.
+        new("tunnel_outer", ColumnKind.Text, 7),
     ];
 
     /// <summary>

@@ -86,6 +86,8 @@ internal sealed class FlowRowEncoder : IFlowFieldSink
         RpcCallFields(flow.RpcCalls);
         // An announcement the flow's own bytes refuted explains nothing: stored as none.
         BoolField(flow.Announced && !flow.AnnouncementRefuted);
+        // As flows.parquet writes it. Field 0 is the record's id, no smallint: Text and Null write it plain, as sides' above.
+        ReadBackFields.WriteTunnelOuter(flow.Tunnel, this, 0);
         _flow = null!;
     }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using PortAudit.Common;
+using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
@@ -60,7 +61,7 @@ internal static class FlowRowRestore
         Weakness = FlowColumns.IndexOf("weakness"), RpcCalls = FlowColumns.IndexOf("rpc_calls"),
         RpcMoreBindings = FlowColumns.IndexOf("rpc_more_bindings"), RpcUninspectable = FlowColumns.IndexOf("rpc_uninspectable"),
         Tunnel = FlowColumns.IndexOf("tunnel"), CutOff = FlowColumns.IndexOf("cut_off"),
-        Announced = FlowColumns.IndexOf("announced");
+        Announced = FlowColumns.IndexOf("announced"), TunnelOuter = FlowColumns.IndexOf("tunnel_outer");
 
     /// <summary>
     /// The flow of <paramref name="row"/> (columns in <see cref="FlowColumns.All"/> order), the <paramref name="id"/>th of the
@@ -89,7 +90,8 @@ internal static class FlowRowRestore
         flow.TakeSidesAgain(hint);
         flow.Weakness = (FlowWeakness)row.GetInt16(Weakness);
         // A flow that came in a tunnel stays one: a network firewall judges the tunnel's own flow, not it.
-        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromId(row.GetString(Tunnel));
+        // Its outer ends name it as the capture's audit did (null in rows of versions before 7: named by its Community ID).
+        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromId(row.GetString(Tunnel), row.IsDBNull(TunnelOuter) ? null : OuterOf(row.GetString(TunnelOuter)));
         // Where the capture's input ended only its run knew: the row says whether it ended within 1 s of the flow's start
         // (null in rows of versions before 4, and in a lake's files written before, read as false).
         flow.CutOff = !row.IsDBNull(CutOff) && row.GetBoolean(CutOff);
@@ -110,6 +112,9 @@ internal static class FlowRowRestore
                 row.GetString(RpcSource) == RpcEvidence.EndpointMapper.Name() ? RpcEvidence.EndpointMapper : RpcEvidence.Bind);
         return flow;
     }
+
+    private static PacketEnds OuterOf(string text) => FlowTunnel.TryParseOuter(text, out var outer) ? outer
+        : throw new InputException($"tunnel_outer '{Sources.Records.RecordFields.Clip(text)}' is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)");
 
     private static AppDetail DetailOf(string?[] keys, string?[] values)
     {

@@ -179,7 +179,16 @@ public static class StoreSchema
             UNIQUE (sensor, input, start, start_ns, record_ordinal, first_frame, protocol, client, client_port, server, server_port);
         """;
 
-    private static readonly string[] Migrations = [V1, V2, V3, V4, V5, V6];
+    // Version 7. The outer ends of the tunnel a flow came in, "udp 10.40.101.21 49840 198.51.100.10 4789", which name the
+    // tunnel in a finding ("vxlan 10.40.101.21:49840 → 198.51.100.10:4789") as the audit of the capture named it. Null
+    // outside any tunnel, and in the rows of earlier versions: their tunnel is named by its Community ID alone.
+    private const string V7 = """
+        ALTER TABLE portaudit.flows
+            ADD COLUMN
+                tunnel_outer text;
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3, V4, V5, V6, V7];
 
     /// <summary>The SQL of migration <paramref name="version"/> (1-based).</summary>
     internal static string Migration(int version) => Migrations[version - 1];

@@ -74,7 +74,7 @@ public sealed class Flow
             RpcCalls = record.RpcCalls,
             IcmpErrors = record.IcmpErrors,
         };
-        if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel);
+        if (record.Tunnel is { } tunnel) flow.Tunnel = FlowTunnel.FromId(tunnel, record.TunnelOuter);
         return flow;
     }
 

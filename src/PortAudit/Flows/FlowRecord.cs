@@ -75,6 +75,12 @@ public struct FlowRecord
     public string? Tunnel { get; set; }
 
     /// <summary>
+    /// The outer ends of <see cref="Tunnel"/> where the source kept them (our own flow files' <c>tunnel_outer</c>), so
+    /// that an audit names the tunnel as the audit of the capture did; null from an exporter's record.
+    /// </summary>
+    public PortAudit.Decode.PacketEnds? TunnelOuter { get; set; }
+
+    /// <summary>
     /// True when the reader took the sides from the ports, the record saying neither who opened nor who answered (a
     /// one-way IPFIX or nfdump record without a SYN): a store keeps it, so that an audit reading the flow back takes the
     /// sides again with its own ports (<see cref="Flow.Sides"/>), as the audit of the file took them.

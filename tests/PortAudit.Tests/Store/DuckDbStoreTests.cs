@@ -115,6 +115,30 @@ public sealed class DuckDbStoreTests : IDisposable
         Assert.Equal(fromStore.Flows.Select(Describe), fromFiles.Flows.Select(Describe));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void A_tunnelled_flow_from_the_store_names_its_tunnel_as_the_audit_of_the_capture_does(string engine)
+    {
+        // The security review's RDP in 6in4 and SMB in VXLAN: the audit of the capture names each finding's tunnel by its
+        // outer ends ("ipv6 203.0.113.55 → 10.40.101.21"), the audit from the store gave its Community ID only.
+        _store = TestStore.Start(engine, _root);
+        var catalog = PortAudit.Tests.Scenarios.ScenarioAudit.RepositoryCatalog;
+        var context = AuditContext.Create(catalog,
+            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
+        var fromCapture = PortAudit.Tests.Scenarios.ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
+        {
+            StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of(paths), _notices);
+            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
+        });
+        var fromStore = SharedCaptureAuditTests.Audit(context, _store.Store.OpenSources(new StoreQuery())).Report;
+
+        var tunnelled = PortAudit.Tests.Sources.Records.ParquetRecordTests.Tunnelled(fromCapture);
+        Assert.Equal(2, tunnelled.Length);
+        Assert.Contains(tunnelled, f => f.Contains(" | ipv6 203.0.113.55 → 10.40.101.21 | ", StringComparison.Ordinal));
+        Assert.Equal(tunnelled, PortAudit.Tests.Sources.Records.ParquetRecordTests.Tunnelled(fromStore));
+        Assert.Empty(_notices);
+    }
+
     private static string Describe((PortAudit.Flows.Flow Flow, FlowVerdict Verdict) f) =>
         $"{f.Flow.Client}:{f.Flow.ClientPort} > {f.Flow.Server}:{f.Flow.ServerPort} {f.Flow.StartNs} {f.Flow.State} {f.Flow.App} [{f.Flow.AppDetail}] {f.Verdict.Verdict}";
 

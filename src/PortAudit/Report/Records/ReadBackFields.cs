@@ -12,12 +12,14 @@ namespace PortAudit.Report.Records;
 /// in clear text, NTLMv1), whether another flow announced it (an endpoint-mapper answer explains a dynamic RPC
 /// port, a search its SSDP answer), and every DCE/RPC interface the flow bound with the operations called on each
 /// (<see cref="RpcCallText"/>: a grant that names operations judges them, DRSUAPI's DsGetNCChanges from a workstation is
-/// DCSync). flows.jsonl does not carry them: its fields are for people and its path the hot one.
+/// DCSync), and the outer ends of the tunnel the flow came in (<see cref="FlowTunnel.FormatOuter"/>: a finding names the
+/// tunnel by them, "vxlan 10.40.101.21:49840 → 198.51.100.10:4789", where its <c>tunnel</c> id alone is a Community ID).
+/// flows.jsonl does not carry them: its fields are for people and its path the hot one.
 /// </summary>
 public static class ReadBackFields
 {
     /// <summary>The fields, in file order, with flows.jsonl's casing (the Parquet writer makes them snake_case).</summary>
-    public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced", "rpcCalls", "rpcMoreBindings", "rpcUninspectable"];
+    public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced", "rpcCalls", "rpcMoreBindings", "rpcUninspectable", "tunnelOuter"];
 
     /// <summary>Writes <paramref name="flow"/>'s values into <paramref name="sink"/> from field <paramref name="first"/> on.</summary>
     public static void Write(Flow flow, IFlowFieldSink sink, int first)
@@ -28,6 +30,18 @@ public static class ReadBackFields
         // An announcement the flow's own bytes refuted explains nothing (the store writes it as none too).
         sink.Flag(first + 3, flow.Announced && !flow.AnnouncementRefuted);
         WriteRpcCalls(flow.RpcCalls, sink, first + 4);
+        WriteTunnelOuter(flow.Tunnel, sink, first + 7);
+    }
+
+    /// <summary>
+    /// Writes the outer ends of <paramref name="tunnel"/> (<see cref="FlowTunnel.FormatOuter"/>) as field
+    /// <paramref name="field"/>, null when the flow came in none or its ends are not known (a flow-record source's tunnel).
+    /// </summary>
+    public static void WriteTunnelOuter(FlowTunnel? tunnel, IFlowFieldSink sink, int field)
+    {
+        Span<char> text = stackalloc char[FlowTunnel.MaxOuterLength];
+        if (tunnel?.FormatOuter(text) is > 0 and var length) sink.Text(field, text[..length]);
+        else sink.Null(field);
     }
 
     // As the store keeps them: none of the three when inspection read no RPC, else the bindings (one text, an element a

@@ -50,6 +50,8 @@ public enum OwnField
     IcmpErrors,
     /// <summary>The first ICMP error that answered the flow, and who sent it.</summary>
     IcmpError,
+    /// <summary>The outer ends of the tunnel the flow came in (<see cref="FlowTunnel.FormatOuter"/>).</summary>
+    TunnelOuter,
 }
 
 /// <summary>
@@ -82,6 +84,7 @@ public static class OwnFlowColumns
         ParquetFlowColumns.RpcUninspectable => OwnField.RpcUninspectable,
         ParquetFlowColumns.IcmpErrors => OwnField.IcmpErrors,
         ParquetFlowColumns.IcmpError => OwnField.IcmpError,
+        ParquetFlowColumns.TunnelOuter => OwnField.TunnelOuter,
         _ => OwnField.None,
     };
 
@@ -124,6 +127,7 @@ public static class OwnFlowColumns
         "rpcUninspectable" => (ZeekField.None, OwnField.RpcUninspectable),
         "icmpErrors" => (ZeekField.None, OwnField.IcmpErrors),
         "icmpError" => (ZeekField.None, OwnField.IcmpError),
+        "tunnelOuter" => (ZeekField.None, OwnField.TunnelOuter),
         _ => (ZeekField.None, OwnField.None),
     };
 
@@ -176,6 +180,11 @@ public static class OwnFlowColumns
                 return null;
             case OwnField.Tunnel:
                 record.Tunnel = value;
+                return null;
+            case OwnField.TunnelOuter:
+                if (!FlowTunnel.TryParseOuter(value, out var outer))
+                    return $"{column} '{RecordFields.Clip(value)}' is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)";
+                record.TunnelOuter = outer;
                 return null;
             case OwnField.Sides:
                 record.SidesFromPorts = FlowSidesNames.Parse(value) == FlowSides.Ports;
@@ -236,6 +245,8 @@ public static class OwnFlowColumns
         if (record.DceRpc is { Uuid: var uuid } && uuid == Guid.Empty) record.DceRpc = null;
         if (record.IcmpErrors is { Count: > 0, IcmpProtocol: 0 } or { Count: 0, IcmpProtocol: not 0 }) record.IcmpErrors = default;
         if (record.SidesFromPorts) record.TakeSidesAgain(serverPorts);
+        // Outer ends name a tunnel only beside its id: alone they are no tunnel the flow came in.
+        if (record.Tunnel is null) record.TunnelOuter = null;
     }
 
     // Every weakness a writer of ours can set: other bits are no file of ours.

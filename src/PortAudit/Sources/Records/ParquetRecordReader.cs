@@ -77,6 +77,12 @@ public static class ParquetFlowColumns
     /// <summary>The first ICMP error that answered the flow and its sender, "port-unreachable from 10.0.0.1" (<see cref="Flows.IcmpErrors.Format"/>).</summary>
     public const string IcmpError = "icmp_error";
 
+    /// <summary>
+    /// The outer ends of the tunnel the flow came in, "udp 10.40.101.21 49840 198.51.100.10 4789"
+    /// (<see cref="FlowTunnel.FormatOuter"/>), which name the tunnel in a finding as the audit of the capture named it.
+    /// </summary>
+    public const string TunnelOuter = "tunnel_outer";
+
     /// <summary>The columns without which no flow can be built (ZeekConnFields.Build's).</summary>
     public static IReadOnlyList<string> Required { get; } = ["ts", "id.orig_h", "id.resp_h", "proto"];
 }

@@ -50,8 +50,8 @@ public sealed class OwnTsvReadBackTests : IDisposable
         // An echo request and an SCTP opening in the input's last second: conn.log's mapping alone would take ports 0 for
         // ICMP type 0 (echo-reply), name no sctp, and the input's end would mark both cut off, where the writing run did not.
         var flows = RecordRun.Text(Tsv(
-            "1\t1700000000.000001\t1700000000.250002\t0.250001\ticmp\t10.0.0.1\t0\t10.0.0.2\t0\t-\t1\t84\t0\t0\tunanswered\t-\t-\t-\t-\t-\tport-only\t-\t8\t0\t0\t-\t-\tF\topening\tF\t0\tF\t-\t-\t-",
-            "2\t1700000000.100000\t1700000000.100000\t0.000000\tsctp\t10.0.0.1\t40000\t10.0.0.3\t3868\t-\t1\t100\t1\t60\trejected\tdiameter\tinit; reason=abort\t-\t-\t-\tinspected\tr-7\t-\t-\t0\t-\tgre-1\tT\topening\tF\t0\tF\t-\t-\t-")).Flows;
+            "1\t1700000000.000001\t1700000000.250002\t0.250001\ticmp\t10.0.0.1\t0\t10.0.0.2\t0\t-\t1\t84\t0\t0\tunanswered\t-\t-\t-\t-\t-\tport-only\t-\t8\t0\t0\t-\t-\tF\topening\tF\t0\tF\t-\t-\t-\t-",
+            "2\t1700000000.100000\t1700000000.100000\t0.000000\tsctp\t10.0.0.1\t40000\t10.0.0.3\t3868\t-\t1\t100\t1\t60\trejected\tdiameter\tinit; reason=abort\t-\t-\t-\tinspected\tr-7\t-\t-\t0\t-\tgre-1\tT\topening\tF\t0\tF\t-\t-\t-\t-")).Flows;
 
         Assert.Equal(2, flows.Count);
         var (icmp, sctp) = (flows[0], flows[1]);
@@ -66,7 +66,7 @@ public sealed class OwnTsvReadBackTests : IDisposable
     public void A_bad_value_in_our_own_column_rejects_the_record_naming_the_column()
     {
         var run = RecordRun.Text(Tsv(
-            "1\t1700000000.000001\t1700000000.250002\t0.250001\tudp\t10.0.0.1\t5000\t10.0.0.2\t53\t-\t1\t84\t0\t0\thalf-open\tdns\t-\t-\t-\t-\tport-only\t-\t-\t-\t0\t-\t-\tF\topening\tF\t0\tF\t-\t-\t-"));
+            "1\t1700000000.000001\t1700000000.250002\t0.250001\tudp\t10.0.0.1\t5000\t10.0.0.2\t53\t-\t1\t84\t0\t0\thalf-open\tdns\t-\t-\t-\t-\tport-only\t-\t-\t-\t0\t-\t-\tF\topening\tF\t0\tF\t-\t-\t-\t-"));
 
         Assert.Empty(run.Flows);
         Assert.Equal(1, run.Records.Rejected);

@@ -175,7 +175,7 @@ public sealed class ParquetRecordTests : IDisposable
             ParquetFlowColumns.IcmpType, ParquetFlowColumns.IcmpCode, ParquetFlowColumns.IcmpErrors, ParquetFlowColumns.IcmpError,
             ParquetFlowColumns.Tunnel, ParquetFlowColumns.CutOff, ParquetFlowColumns.RpcInterfaceUuid, ParquetFlowColumns.RpcSource,
             ParquetFlowColumns.Sides, ParquetFlowColumns.FirstFromServer, ParquetFlowColumns.Weakness, ParquetFlowColumns.Announced,
-            ParquetFlowColumns.RpcCalls, ParquetFlowColumns.RpcMoreBindings, ParquetFlowColumns.RpcUninspectable],
+            ParquetFlowColumns.RpcCalls, ParquetFlowColumns.RpcMoreBindings, ParquetFlowColumns.RpcUninspectable, ParquetFlowColumns.TunnelOuter],
             fields.Select(PortAudit.Report.Records.ParquetFlowWriter.ColumnName));
     }
 
@@ -274,7 +274,7 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal(record.Weakness, Assert.Single(RecordRun.File(file).Flows).Weakness);
         if (format != "tsv") return;
         string text = File.ReadAllText(file);
-        var bad = RecordRun.Text(text[..text.LastIndexOf("\t6\t", StringComparison.Ordinal)] + "\t64\tF\t-\t-\t-\n");
+        var bad = RecordRun.Text(text[..text.LastIndexOf("\t6\t", StringComparison.Ordinal)] + "\t64\tF\t-\t-\t-\t-\n");
         Assert.Empty(bad.Flows);
         Assert.Contains(bad.Records.Problems, p => p.ToString().Contains("weakness '64' is not a set of weaknesses (0-31)", StringComparison.Ordinal));
     }
@@ -378,6 +378,69 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal("rejected attempt (admin-prohibited from 10.0.0.1) of gre required by rule kb832017-rras-server-gre",
             RequiredBlocked(new RecordFileSource(file)));
     }
+
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("tsv")]
+    public void A_tunnelled_flow_read_back_names_its_tunnel_as_the_audit_of_the_capture_does(string format)
+    {
+        // The security review plants RDP in 6in4 and SMB in VXLAN from outside: the audit of the capture names each
+        // finding's tunnel by its outer ends ("vxlan 10.40.101.21:49840 → 198.51.100.10:4789"); our files kept only the
+        // tunnel's Community ID, which the audit of them gave as firstTunnel and in the samples ("1:6sp/TrBX...").
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var context = AuditContext.Create(catalog,
+            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
+        string file = Path.Combine(_dir.FullName, "security-review." + format);
+        var fromCapture = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
+        {
+            WriteFlows(format, paths, file);
+            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
+        });
+        var readBack = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]).Report;
+
+        var named = Tunnelled(fromCapture).Select(f => f.Split(" | ")[1]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, named.Count);
+        Assert.Equal("ipv6 203.0.113.55 → 10.40.101.21", named[0]);
+        Assert.Matches(@"^vxlan 10\.40\.101\.21:\d+ → 198\.51\.100\.10:4789$", named[1]);
+        Assert.Equal(Tunnelled(fromCapture), Tunnelled(readBack));
+    }
+
+    [Fact]
+    public void A_tunnels_outer_ends_no_writer_makes_reject_the_record_naming_the_column()
+    {
+        var flow = Flow.FromRecord(1, new FlowRecord
+        {
+            Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("172.31.0.5"), ClientPort = 49800, Server = IpAddr.Parse("172.31.0.9"),
+            ServerPort = 445, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 3,
+            PacketsToClient = 2, State = FlowState.Established, Tunnel = "1:6sp/TrBXe72cTiJHrODZKVOgK3E=",
+            TunnelOuter = new PortAudit.Decode.PacketEnds
+            {
+                Present = true, Protocol = IpProtocol.Udp, Source = IpAddr.Parse("2001:db8::1"), SourcePort = 49840,
+                Destination = IpAddr.Parse("2001:db8::2"), DestinationPort = 4789,
+            },
+        });
+        string file = Path.Combine(_dir.FullName, "outer.tsv");
+        using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create("tsv", File.Create(file), null!))
+        {
+            writer.Write(flow);
+            writer.Complete();
+        }
+        string text = File.ReadAllText(file);
+
+        Assert.Contains("\tudp 2001:db8::1 49840 2001:db8::2 4789\n", text, StringComparison.Ordinal);
+        Assert.Equal("vxlan 2001:db8::1:49840 → 2001:db8::2:4789", Assert.Single(RecordRun.File(file).Flows).Tunnel!.ToString());
+        foreach (string bad in new[] { "udp 2001:db8::1 49840 2001:db8::2", "udp 2001:db8::1 70000 2001:db8::2 4789", "udp host 1 2001:db8::2 4789", "tcp  10.0.0.1 1 10.0.0.2 2" })
+        {
+            var run = RecordRun.Text(text.Replace("udp 2001:db8::1 49840 2001:db8::2 4789", bad, StringComparison.Ordinal));
+            Assert.Empty(run.Flows);
+            Assert.Contains(run.Records.Problems, p => p.ToString().Contains($"line 8: tunnelOuter '{bad}' is not a tunnel's outer ends", StringComparison.Ordinal));
+        }
+    }
+
+    // Each finding of a tunnelled flow in one line: kind, the tunnel it names, its reason and its samples' tunnels.
+    internal static string[] Tunnelled(AuditReport report) =>
+        [.. report.Findings.Where(f => f.TunnelledFlows > 0)
+            .Select(f => $"{f.Kind} | {f.FirstTunnel} | {f.Reason} | {string.Join(", ", f.Samples.Select(s => s.Tunnel))}").Order(StringComparer.Ordinal)];
 
     // The reason of the one required-blocked finding an audit of the tunnel site makes of the flows of sources.
     private static string RequiredBlocked(params IFlowSource[] sources)
