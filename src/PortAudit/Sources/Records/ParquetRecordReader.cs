@@ -121,10 +121,14 @@ public sealed class ParquetRecordReader : IRecordReader
         _stream = stream;
         _name = name;
         _statistics = statistics;
+        DataField[] fields;
         try
         {
             CheckFooter(stream, name);
             _reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
+            // Parquet.Net makes the schema of the footer's elements when first asked: an element it cannot type (a
+            // converted type turned into a scale) throws there, in its own words, as a footer that does not parse does.
+            fields = _reader.Schema.GetDataFields();
         }
         catch (InputException)
         {
@@ -136,11 +140,11 @@ public sealed class ParquetRecordReader : IRecordReader
             // Parquet.Net says "not a Parquet file" in its own words and types; ours names the file. The footer is at most
             // the file's size (CheckFooter), so running out of memory here is a count inside it that lies: one failed
             // allocation, the input's fault, with nothing else in the process touched.
+            _reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             stream.Dispose();
             throw new InputException($"{name}: not a readable Parquet file: " +
                 (ex is OutOfMemoryException ? "its footer declares more values than memory holds" : ex.Message), ex);
         }
-        var fields = _reader.Schema.GetDataFields();
         foreach (var required in ParquetFlowColumns.Required)
         {
             if (fields.Any(f => f.Path.ToString() == required || f.Name == required)) continue;

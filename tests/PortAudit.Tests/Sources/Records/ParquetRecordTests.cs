@@ -107,6 +107,34 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     [Fact]
+    public void A_schema_element_parquet_cannot_type_is_named_not_an_unhandled_exception()
+    {
+        // afl's parquet harness (docs/fuzz.md) turned one byte of our own flows.parquet's footer: rpc_interface's
+        // converted type (field 6, i32 0: UTF8) became a scale (field 7, i64). Parquet.Net reads the footer, then throws
+        // InvalidOperationException "cannot decode schema" when the schema is first asked for, which the reader did
+        // outside its guard: the exception escaped `flows` and `audit` unhandled.
+        string parquet = Path.Combine(_dir.FullName, "schema.parquet");
+        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(parquet)))
+        {
+            writer.Write(Flow.FromRecord(1, new FlowRecord
+            {
+                Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
+                ServerPort = 443, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 1,
+                State = FlowState.Established,
+            }));
+            writer.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(parquet);
+        int element = bytes.AsSpan().IndexOf("\u0018\u000Drpc_interface%"u8);
+        Assert.True(element > 0);
+        bytes[element + 15] = 0x36;
+        File.WriteAllBytes(parquet, bytes);
+
+        var error = Assert.Throws<InputException>(() => new ParquetRecordReader(File.OpenRead(parquet), "schema.parquet", new RecordStatistics()));
+        Assert.StartsWith("schema.parquet: not a readable Parquet file: cannot decode schema", error.Message);
+    }
+
+    [Fact]
     public void Our_own_columns_give_what_conn_log_cannot_say()
     {
         string parquet = Path.Combine(_dir.FullName, "own.parquet");
