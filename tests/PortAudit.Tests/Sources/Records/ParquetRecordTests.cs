@@ -374,16 +374,7 @@ public sealed class ParquetRecordTests : IDisposable
         // between DCs: the audit of the capture finds "DCE/RPC operation 3 IDL_DRSGetNCChanges of DRSUAPI is not
         // allowed from ws-kiosk to dc01" (high). Audited from flows.parquet or our TSV, which carried the interface but
         // not the operations called, there was no such finding, and NETLOGON's and SPOOLSS's lost their operations.
-        var catalog = ScenarioAudit.RepositoryCatalog;
-        var context = AuditContext.Create(catalog,
-            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
-        string file = Path.Combine(_dir.FullName, "security-review." + format);
-        var fromCapture = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
-        {
-            WriteFlows(format, paths, file);
-            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
-        });
-        var readBack = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]).Report;
+        var (fromCapture, readBack) = SecurityReviewBothWays(format);
 
         Assert.Contains(fromCapture.Findings, f => f.Reason.StartsWith("DCE/RPC operation 3 IDL_DRSGetNCChanges of DRSUAPI is not allowed from ws-kiosk", StringComparison.Ordinal));
         Assert.Equal(RpcFindings(fromCapture), RpcFindings(readBack));
@@ -415,16 +406,7 @@ public sealed class ParquetRecordTests : IDisposable
         // The security review plants RDP in 6in4 and SMB in VXLAN from outside: the audit of the capture names each
         // finding's tunnel by its outer ends ("vxlan 10.40.101.21:49840 → 198.51.100.10:4789"); our files kept only the
         // tunnel's Community ID, which the audit of them gave as firstTunnel and in the samples ("1:6sp/TrBX...").
-        var catalog = ScenarioAudit.RepositoryCatalog;
-        var context = AuditContext.Create(catalog,
-            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
-        string file = Path.Combine(_dir.FullName, "security-review." + format);
-        var fromCapture = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
-        {
-            WriteFlows(format, paths, file);
-            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
-        });
-        var readBack = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]).Report;
+        var (fromCapture, readBack) = SecurityReviewBothWays(format);
 
         var named = Tunnelled(fromCapture).Select(f => f.Split(" | ")[1]).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(2, named.Count);
@@ -466,6 +448,22 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     // Each finding of a tunnelled flow in one line: kind, the tunnel it names, its reason and its samples' tunnels.
+    // The security review scenario's capture audited, and the audit of its flows written as FORMAT and read back.
+    private (AuditReport FromCapture, AuditReport ReadBack) SecurityReviewBothWays(string format)
+    {
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var context = AuditContext.Create(catalog,
+            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
+        string file = Path.Combine(_dir.FullName, "security-review." + format);
+        var fromCapture = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(), paths =>
+        {
+            WriteFlows(format, paths, file);
+            return SharedCaptureAuditTests.Audit(context, CaptureFileSource.Of(paths)).Report;
+        });
+        var readBack = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(file)]).Report;
+        return (fromCapture, readBack);
+    }
+
     internal static string[] Tunnelled(AuditReport report) =>
         [.. report.Findings.Where(f => f.TunnelledFlows > 0)
             .Select(f => $"{f.Kind} | {f.FirstTunnel} | {f.Reason} | {string.Join(", ", f.Samples.Select(s => s.Tunnel))}").Order(StringComparer.Ordinal)];
