@@ -161,6 +161,8 @@ public static class OwnFlowColumns
                 record.State = state;
                 return null;
             case OwnField.App:
+                // No writer of ours leaves a label empty (a flow without one writes the unset mark).
+                if (value.Length == 0) return $"{column} '' is not an application label";
                 record.App = AppLabel.Of(value);
                 return null;
             case OwnField.AppDetail:
