@@ -184,6 +184,15 @@ public sealed class ParquetRecordReader : IRecordReader
         long room = length - Magic - Trailer;
         if (footer > room)
             throw new InputException($"{name}: not a readable Parquet file: byte {length - Trailer}: footer length {footer} is more than the {room} bytes before it");
+        // The footer's own encoding is walked before Parquet.Net reads it (ParquetFooterShape says why); it is at most the
+        // file's size, read once more here.
+        long start = length - Trailer - footer;
+        var bytes = new byte[footer];
+        stream.Position = start;
+        stream.ReadExactly(bytes);
+        stream.Position = 0;
+        if (ParquetFooterShape.Problem(bytes) is { } problem)
+            throw new InputException($"{name}: not a readable Parquet file: footer at byte {start}: {problem}");
     }
 
     // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name.

@@ -135,6 +135,35 @@ public sealed class ParquetRecordTests : IDisposable
     }
 
     [Fact]
+    public void A_footer_whose_last_field_runs_past_its_end_is_refused_not_read_forever()
+    {
+        // afl's parquet harness turned the FileMetaData's closing stop byte (the footer's last) into 0xE5, an i32 field
+        // header: Parquet.Net 6.1.0 read its varint past the end of its copy of the footer, where every byte reads 0xFF,
+        // and never returned (the harness was killed at afl's 5 s and the fork server lost).
+        string parquet = Path.Combine(_dir.FullName, "cut.parquet");
+        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(parquet)))
+        {
+            writer.Write(Flow.FromRecord(1, new FlowRecord
+            {
+                Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
+                ServerPort = 443, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 1,
+                State = FlowState.Established,
+            }));
+            writer.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(parquet);
+        Assert.Equal(0, bytes[^9]);
+        bytes[^9] = 0xE5;
+        File.WriteAllBytes(parquet, bytes);
+
+        var read = Task.Run(() => Assert.Throws<InputException>(() => new ParquetRecordReader(File.OpenRead(parquet), "cut.parquet", new RecordStatistics())));
+        Assert.True(read.Wait(TimeSpan.FromSeconds(30)), "the reader did not return");
+        int footer = BitConverter.ToInt32(bytes, bytes.Length - 8);
+        Assert.Equal($"cut.parquet: not a readable Parquet file: footer at byte {bytes.Length - 8 - footer}: its metadata is not whole: " +
+                     $"a field runs past its end or is of no type, at byte {footer} of {footer}", read.Result.Message);
+    }
+
+    [Fact]
     public void Our_own_columns_give_what_conn_log_cannot_say()
     {
         string parquet = Path.Combine(_dir.FullName, "own.parquet");
