@@ -106,15 +106,10 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Contains($"footer.parquet: not a readable Parquet file: byte {bytes.Length - 8}: {message}", error.Message);
     }
 
-    [Fact]
-    public void A_schema_element_parquet_cannot_type_is_named_not_an_unhandled_exception()
+    // One TCP flow through our Parquet writer into PATH: the file whose bytes a test then damages, returned.
+    private static byte[] OneFlowParquet(string path)
     {
-        // afl's parquet harness (docs/fuzz.md) turned one byte of our own flows.parquet's footer: rpc_interface's
-        // converted type (field 6, i32 0: UTF8) became a scale (field 7, i64). Parquet.Net reads the footer, then throws
-        // InvalidOperationException "cannot decode schema" when the schema is first asked for, which the reader did
-        // outside its guard: the exception escaped `flows` and `audit` unhandled.
-        string parquet = Path.Combine(_dir.FullName, "schema.parquet");
-        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(parquet)))
+        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(path)))
         {
             writer.Write(Flow.FromRecord(1, new FlowRecord
             {
@@ -124,7 +119,18 @@ public sealed class ParquetRecordTests : IDisposable
             }));
             writer.Complete();
         }
-        byte[] bytes = File.ReadAllBytes(parquet);
+        return File.ReadAllBytes(path);
+    }
+
+    [Fact]
+    public void A_schema_element_parquet_cannot_type_is_named_not_an_unhandled_exception()
+    {
+        // afl's parquet harness (docs/fuzz.md) turned one byte of our own flows.parquet's footer: rpc_interface's
+        // converted type (field 6, i32 0: UTF8) became a scale (field 7, i64). Parquet.Net reads the footer, then throws
+        // InvalidOperationException "cannot decode schema" when the schema is first asked for, which the reader did
+        // outside its guard: the exception escaped `flows` and `audit` unhandled.
+        string parquet = Path.Combine(_dir.FullName, "schema.parquet");
+        byte[] bytes = OneFlowParquet(parquet);
         int element = bytes.AsSpan().IndexOf("\u0018\u000Drpc_interface%"u8);
         Assert.True(element > 0);
         bytes[element + 15] = 0x36;
@@ -141,17 +147,7 @@ public sealed class ParquetRecordTests : IDisposable
         // header: Parquet.Net 6.1.0 read its varint past the end of its copy of the footer, where every byte reads 0xFF,
         // and never returned (the harness was killed at afl's 5 s and the fork server lost).
         string parquet = Path.Combine(_dir.FullName, "cut.parquet");
-        using (var writer = new PortAudit.Report.Records.ParquetFlowWriter(File.Create(parquet)))
-        {
-            writer.Write(Flow.FromRecord(1, new FlowRecord
-            {
-                Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
-                ServerPort = 443, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 1,
-                State = FlowState.Established,
-            }));
-            writer.Complete();
-        }
-        byte[] bytes = File.ReadAllBytes(parquet);
+        byte[] bytes = OneFlowParquet(parquet);
         Assert.Equal(0, bytes[^9]);
         bytes[^9] = 0xE5;
         File.WriteAllBytes(parquet, bytes);
