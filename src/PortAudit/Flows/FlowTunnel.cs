@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using PortAudit.Common;
 using PortAudit.Decode;
@@ -73,16 +72,8 @@ public sealed class FlowTunnel
         Span<Range> words = stackalloc Range[6];
         if (text.Split(words, ' ') != 5) return false;
         return IpProtocol.TryParse(text[words[0]].ToString(), out outer.Protocol)
-               && TryParseAddress(text[words[1]], out outer.Source) && TryParsePort(text[words[2]], out outer.SourcePort)
-               && TryParseAddress(text[words[3]], out outer.Destination) && TryParsePort(text[words[4]], out outer.DestinationPort);
-    }
-
-    private static bool TryParseAddress(ReadOnlySpan<char> text, out IpAddr address)
-    {
-        address = default;
-        if (!IPAddress.TryParse(text, out var parsed)) return false;
-        address = IpAddr.From(parsed);
-        return true;
+               && IpAddr.TryParse(text[words[1]].ToString(), out outer.Source) && TryParsePort(text[words[2]], out outer.SourcePort)
+               && IpAddr.TryParse(text[words[3]].ToString(), out outer.Destination) && TryParsePort(text[words[4]], out outer.DestinationPort);
     }
 
     private static bool TryParsePort(ReadOnlySpan<char> text, out ushort port) =>
