@@ -201,6 +201,13 @@ public static class NftJsonParser
                 case "match":
                     string op = Text(body, "op") ?? "==";
                     var left = body.GetProperty("left");
+                    // A mask over the connection status, {"&": [{"ct": {"key": "status"}}, "dnat"]}: a test of its flags.
+                    if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("&", out var status) && status.ValueKind == JsonValueKind.Array
+                        && status.GetArrayLength() == 2 && Selector(status[0]) == "ct status" && body.TryGetProperty("right", out var flags))
+                    {
+                        NftMatches.StatusMask(rule, op, Values(status[1]), Values(flags));
+                        break;
+                    }
                     if (left.ValueKind == JsonValueKind.Object && (left.TryGetProperty("&", out var masked) || left.TryGetProperty("|", out masked))
                         && masked.ValueKind == JsonValueKind.Array && Selector(masked[0]) == "tcp flags")
                     {

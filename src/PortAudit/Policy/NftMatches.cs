@@ -124,6 +124,12 @@ internal static class NftMatches
         return anonymousSet ? $"tcp flags {written}{{ {string.Join(", ", values)} }}" : $"tcp flags {written}{string.Join(",", values)}";
     }
 
+    // The states of a connection the kernel tracks: one without (untracked, or invalid: not tracked yet) has no status.
+    private const ConnectionStates Tracked = ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related;
+
+    // The two status flags the nat walk decides, in the kernel's bit order, which nft lists them in.
+    private static readonly string[] TranslationFlags = ["snat", "dnat"];
+
     // "ct status dnat" tests the flag (nft -j: op "in"; "snat,dnat": any of them), "ct status ! dnat" its absence: the
     // first packet the filter sees has dnat when the nat chains before translated its destination; snat when a nat
     // chain of its hook ran before it (input or postrouting, lower priority: PolicyRule.SourceTranslated), never where
@@ -134,9 +140,16 @@ internal static class NftMatches
     // (dnat-done, snat-done): it never equals either, and "!=" holds for every connection (the kernel passed both a
     // translated and an untranslated one by "!= dnat"). A packet with no connection (untracked, or invalid: not tracked
     // yet) has no status at all: no form matches it. Other flags (confirmed, assured, dnat-done after a nat chain the
-    // listing may not show...) depend on hooks and packets a flow's first packet does not show: they may match.
+    // listing may not show...) depend on hooks and packets a flow's first packet does not show: they may match. A mask
+    // as nft lists it, "ct status != dnat / snat,dnat" (value / mask), is the test of StatusMask.
     private static void Status(PolicyRuleBuilder rule, string op, IReadOnlyList<string> values, string text)
     {
+        if (values.Count > 0 && values[^1].IndexOf(" / ", StringComparison.Ordinal) is var slash and >= 0)
+        {
+            string compared = op is "!=" or "ne" ? "!=" : op is "" or "in" or "==" or "eq" ? "==" : op;
+            StatusMask(rule, compared, values[^1][(slash + 3)..].Split(','), [.. values.SkipLast(1), values[^1][..slash]]);
+            return;
+        }
         if (values.Count == 0 || values.Any(v => v is not ("dnat" or "snat")))
         {
             rule.Undecidable(text);
@@ -147,38 +160,92 @@ internal static class NftMatches
         {
             case "" or "in" when dnat && values.Contains("snat"):
                 // Any of the two flags: after a source nat chain an untranslated destination may still have snat.
-                if (rule.Translated is not null || rule.SourceTranslated is not null)
-                {
-                    rule.Undecidable(text);
-                    break;
-                }
-                rule.Translated = rule.SourceTranslated = true;
-                rule.AnyTranslation = true;
-                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                Either(rule, true, true, text);
                 break;
             case "" or "in":
                 if (dnat) rule.MatchTranslated(true);
                 else
                 {
                     rule.SourceTranslated = true;
-                    rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                    rule.MatchStates(Tracked);
                 }
                 break;
             case "!":
                 if (dnat) rule.MatchTranslated(false);
                 if (values.Contains("snat")) rule.SourceTranslated = false;
-                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                rule.MatchStates(Tracked);
                 break;
             case "==" or "eq":
                 rule.MatchNothing();
                 break;
             case "!=" or "ne":
-                rule.MatchStates(ConnectionStates.New | ConnectionStates.Established | ConnectionStates.Related);
+                rule.MatchStates(Tracked);
                 break;
             default:
                 rule.Undecidable(text);
                 break;
         }
+    }
+
+    // One of two flag tests holds (PolicyRule.AnyTranslation): dnat set or not as translated says, snat as sourceTranslated.
+    private static void Either(PolicyRuleBuilder rule, bool translated, bool sourceTranslated, string text)
+    {
+        // A rule that already tests a flag would need both tests at once, which the rule does not hold.
+        if (rule.Translated is not null || rule.SourceTranslated is not null)
+        {
+            rule.Undecidable(text);
+            return;
+        }
+        rule.Translated = translated;
+        rule.SourceTranslated = sourceTranslated;
+        rule.AnyTranslation = true;
+        rule.MatchStates(Tracked);
+    }
+
+    /// <summary>
+    /// Applies "ct status &amp; <paramref name="mask"/> <paramref name="op"/> <paramref name="values"/>" ("ct status &amp;
+    /// (snat|dnat) != 0"; nft lists some as "ct status VALUE / MASK"): with "==" every flag of the mask is set as the value
+    /// has it, with "!=" one of them is not; the flag tests of <c>ct status dnat</c>, <c>! dnat</c> and <c>snat,dnat</c>,
+    /// decided as they are. A mask of other flags (confirmed, assured...) may match.
+    /// </summary>
+    /// <param name="rule">The rule being read.</param>
+    /// <param name="op">"==" or "!=" ("eq", "ne"); others make the condition undecidable.</param>
+    /// <param name="mask">The mask's flags, as written: "dnat", "snat|dnat" or "snat", "dnat".</param>
+    /// <param name="values">The value's flags, the same way, or "0" for none.</param>
+    public static void StatusMask(PolicyRuleBuilder rule, string op, IReadOnlyList<string> mask, IReadOnlyList<string> values)
+    {
+        var masked = Flags(mask);
+        var wanted = Flags(values);
+        bool equal = op is "==" or "eq";
+        if (masked is not { Count: > 0 } || wanted is null || !(equal || op is "!=" or "ne"))
+        {
+            rule.Undecidable($"ct status & {string.Join('|', mask)} {op} {string.Join('|', values)}");
+            return;
+        }
+        // A flag outside the mask is never in the masked status: "==" holds for no connection, "!=" for every one tracked.
+        if (!wanted.All(masked.Contains))
+        {
+            if (equal) rule.MatchNothing();
+            else rule.MatchStates(Tracked);
+            return;
+        }
+        string text = $"ct status & {string.Join('|', masked)} {(equal ? "==" : "!=")} {(wanted.Count == 0 ? "0" : string.Join('|', wanted))}";
+        if (equal)
+            foreach (string flag in masked) Status(rule, wanted.Contains(flag) ? "in" : "!", [flag], text);
+        else if (masked.Count == 1)
+            Status(rule, wanted.Count == 1 ? "!" : "in", masked, text);
+        else
+            Either(rule, !wanted.Contains("dnat"), !wanted.Contains("snat"), text);
+    }
+
+    // The translation flags of a mask or value, in the kernel's order, split at | and ("snat,dnat" as nft lists them) at
+    // commas; "0" is none. Null when a word is another flag or a number, or there is none at all.
+    private static List<string>? Flags(IReadOnlyList<string> written)
+    {
+        var words = written.SelectMany(w => w.Split(['|', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (words is ["0"]) return [];
+        if (words.Count == 0 || words.Any(w => !TranslationFlags.Contains(w))) return null;
+        return TranslationFlags.Where(words.Contains).ToList();
     }
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, IReadOnlyList<string> values, bool negated,

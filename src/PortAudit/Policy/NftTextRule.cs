@@ -204,6 +204,22 @@ internal static class NftTextRule
         return i;
     }
 
+    // "ct status & (snat | dnat) != 0", "ct status & dnat == dnat" from the & at t[next]: the mask, the operator and the
+    // value, each flags joined by | or commas, perhaps in parentheses (NftMatches.StatusMask). The end of the value;
+    // null when no operator follows the mask.
+    private static int? StatusMask(PolicyRuleBuilder rule, List<string> t, int next)
+    {
+        int op = next + 1;
+        while (op < t.Count && !Operators.Contains(t[op]) && !IsStatementStart(t[op])) op++;
+        if (op >= t.Count || !Operators.Contains(t[op])) return null;
+        int end = op + 1;
+        if (end < t.Count && t[end] == "(") end = t.IndexOf(")", end) is var close and >= 0 ? close + 1 : t.Count;
+        else end = Math.Min(ListEnd(t, end), t.Count);
+        static List<string> Flags(List<string> words) => words.Where(w => w is not ("(" or ")" or "|" or ",")).ToList();
+        NftMatches.StatusMask(rule, t[op], Flags(t[(next + 1)..op]), Flags(t[(op + 1)..end]));
+        return end;
+    }
+
     private static bool TryMatch(PolicyRuleBuilder rule, List<string> t, ref int i, IReadOnlyDictionary<string, IReadOnlyList<string>?> sets,
         IReadOnlyDictionary<string, IReadOnlyList<NftVerdictElement>?> maps)
     {
@@ -250,6 +266,11 @@ internal static class NftTextRule
             rule.Unknown(string.Join(' ', t[i..end]), t[next] == "." ? "concatenations are not evaluated" : "a verdict map is not evaluated");
             if (t[next] == "vmap") rule.Action = PolicyAction.Unknown;
             i = end;
+            return true;
+        }
+        if (selector == "ct status" && next < t.Count && t[next] == "&" && StatusMask(rule, t, next) is int maskEnd)
+        {
+            i = maskEnd;
             return true;
         }
         if (next < t.Count && (t[next] is "&" or "(" || t[next] == "!"))

@@ -234,9 +234,10 @@ public sealed record PolicyRule
     public bool? SourceTranslated { get; init; }
 
     /// <summary>
-    /// True when <see cref="Translated"/> and <see cref="SourceTranslated"/> are both true and either flag suffices
-    /// (nftables <c>ct status snat,dnat</c>, the test of any of the flags listed): a connection whose destination was
-    /// translated, or, after a source nat chain of its hook, one whose source may have been.
+    /// True when either of <see cref="Translated"/> and <see cref="SourceTranslated"/>, both set, suffices: both true for
+    /// nftables <c>ct status snat,dnat</c> (the test of any of the flags listed; <c>ct status &amp; (snat|dnat) != 0</c>), a
+    /// connection whose destination was translated, or, after a source nat chain of its hook, one whose source may have
+    /// been; one false for a flag that is clear (<c>ct status &amp; (snat|dnat) != dnat</c>: dnat clear or snat set).
     /// </summary>
     public bool AnyTranslation { get; init; }
 
@@ -327,7 +328,7 @@ public sealed record PolicyRule
         var source = SourceTranslated is not { } snat ? MatchResult.Yes
             : query.AfterSourceNat ? MatchResult.Maybe
             : snat ? MatchResult.No : MatchResult.Yes;
-        if (AnyTranslation) return query.Translated ? MatchResult.Yes : source;
+        if (AnyTranslation) return Translated == query.Translated ? MatchResult.Yes : source;
         return Translated is { } translated && translated != query.Translated ? MatchResult.No : source;
     }
 

@@ -51,14 +51,20 @@ internal sealed class TwoHostLab : IDisposable
             Ip("-n", ns, "link", "set", "lo", "up");
             Ip("-n", ns, "link", "set", "eth0", "up");
         }
-        // A veth carries nothing until the kernel's link watch has seen both ends up (its queue discipline drops until
-        // then), which can lag by a second or more on a loaded machine: wait for it, or the first connection's SYN is lost.
         foreach (string ns in new[] { ClientNs, ServerNs })
-        {
-            for (int i = 0; i < 100 && !Ip("-n", ns, "-o", "link", "show", "eth0").Contains("state UP", StringComparison.Ordinal); i++)
-                Thread.Sleep(100);
-            Assert.Contains("state UP", Ip("-n", ns, "-o", "link", "show", "eth0"), StringComparison.Ordinal);
-        }
+            WaitUp(ns, "eth0");
+    }
+
+    /// <summary>
+    /// Waits up to 10 s until <paramref name="device"/> in <paramref name="ns"/> is up. A veth carries nothing until the
+    /// kernel's link watch has seen both ends up (its queue discipline drops until then), which can lag by a second or more
+    /// on a loaded machine: without the wait the first connection's SYN is lost.
+    /// </summary>
+    public static void WaitUp(string ns, string device)
+    {
+        for (int i = 0; i < 100 && !Ip("-n", ns, "-o", "link", "show", device).Contains("state UP", StringComparison.Ordinal); i++)
+            Thread.Sleep(100);
+        Assert.Contains("state UP", Ip("-n", ns, "-o", "link", "show", device), StringComparison.Ordinal);
     }
 
     /// <summary>What <see cref="ServePage"/> serves as page.txt.</summary>
@@ -117,6 +123,37 @@ internal sealed class TwoHostLab : IDisposable
         process.BeginErrorReadLine();
         _started.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// Answers "ok" to each connection to <paramref name="address"/>:<paramref name="port"/> (fe01's by default) with socat
+    /// on the server, once it listens.
+    /// </summary>
+    /// <remarks>
+    /// -t 5 on the server too: when the request's end arrives before the forked echo has written, socat waits that long
+    /// for the answer before closing (by default half a second, which a loaded machine's fork overran: "wrote ''"). The
+    /// shell reads the request after answering: a bare "echo ok" could exit before the request arrived, and socat's write
+    /// of it into the closed pipe (EPIPE) ended the connection before the answer was sent, also "wrote ''".
+    /// </remarks>
+    public void ListenEcho(int port, string address = ServerAddress)
+    {
+        Start(ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={address},reuseaddr,fork", "SYSTEM:echo ok; cat >/dev/null"]);
+        WaitListening(ServerNs, "tcp", port, "socat");
+    }
+
+    /// <summary>
+    /// One request from the client to <paramref name="address"/>:<paramref name="port"/> (fe01's by default): answered when
+    /// the server wrote back (<see cref="ListenEcho"/>); the detail says what socat saw otherwise.
+    /// </summary>
+    /// <remarks>
+    /// The timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop; -t 5 waits for
+    /// the answer after the request's end (socat's default half a second was shorter than a loaded server's fork of echo).
+    /// </remarks>
+    public (bool Answered, string Detail) Request(int port, string address = ServerAddress)
+    {
+        var result = Run(ClientNs, "socat", ["-T", "5", "-t", "5", "-", $"TCP:{address}:{port},connect-timeout=4"], TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
+        bool answered = result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
+        return (answered, $"socat exited {result.ExitCode}, wrote '{result.StandardOutput.Trim()}': {result.StandardError.Trim()}");
     }
 
     /// <summary>Waits up to 10 s until something in <paramref name="ns"/> listens on <paramref name="port"/> (tcp or udp).</summary>

@@ -42,7 +42,7 @@ public sealed class PolicyTrafficLabTests : IDisposable
         _lab.Connect();
         InNamespace(ServerNs, loader, loader.EndsWith("nft", StringComparison.Ordinal) ? ["-f", rules] : [rules]);
         foreach (int port in new[] { 5061, 443, 8000 })
-            Listen(port);
+            _lab.ListenEcho(port);
 
         string capture = Path.Combine(_lab.Dir, "traffic.pcapng"), reports = Path.Combine(_lab.Dir, "audit");
         var audit = Task.Run(() => ExternalProgram.Run(ExternalProgram.Start("/usr/sbin/ip",
@@ -54,11 +54,11 @@ public sealed class PolicyTrafficLabTests : IDisposable
         for (int i = 0; i < 200 && !File.Exists(capture) && !audit.IsCompleted; i++) Thread.Sleep(50);
         Assert.True(File.Exists(capture), audit.IsCompleted ? audit.Result.StandardError : "the capture did not start within 10 s");
 
-        var sipOverTls = Connect(5061);
+        var sipOverTls = _lab.Request(5061);
         Assert.True(sipOverTls.Answered, "SIP over TLS, client01 to fe01, is required and emitted: it must pass; " + sipOverTls.Detail);
-        var https = Connect(443);
+        var https = _lab.Request(443);
         Assert.True(https.Answered, "HTTPS, client01 to fe01, is required and emitted: it must pass; " + https.Detail);
-        Assert.False(Connect(8000).Answered, "8000/tcp is in no catalog rule: the emitted policy must drop it");
+        Assert.False(_lab.Request(8000).Answered, "8000/tcp is in no catalog rule: the emitted policy must drop it");
 
         var result = audit.Result;
         Assert.True(result.ExitCode == 0, result.StandardError);
@@ -101,26 +101,6 @@ public sealed class PolicyTrafficLabTests : IDisposable
     private static string Policy(JsonElement flow) => Assert.Single(flow.GetProperty("policy").EnumerateArray()).GetString()!;
 
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
-    // -t 5 on the server too: when the request's end arrives before the forked echo has written, socat waits that long
-    // for the answer before closing (by default half a second, which a loaded machine's fork overran: "wrote ''"). The
-    // shell reads the request after answering: a bare "echo ok" could exit before the request arrived, and socat's write
-    // of it into the closed pipe (EPIPE) ended the connection before the answer was sent, also "wrote ''".
-    private void Listen(int port)
-    {
-        _lab.Start(ServerNs, "socat", ["-t", "5", $"TCP-LISTEN:{port},bind={Server},reuseaddr,fork", "SYSTEM:echo ok; cat >/dev/null"]);
-        _lab.WaitListening(ServerNs, "tcp", port, "socat");
-    }
-
-    // One request from client01: answered when the server wrote back; the detail says what socat saw otherwise. The
-    // timeouts allow two SYN retransmissions, so a loaded machine does not pass for a firewall's drop; -t 5 waits for the
-    // answer after the request's end (socat's default half a second was shorter than a loaded server's fork of echo).
-    private (bool Answered, string Detail) Connect(int port)
-    {
-        var result = _lab.Run(ClientNs, "socat", ["-T", "5", "-t", "5", "-", $"TCP:{Server}:{port},connect-timeout=4"], TimeSpan.FromSeconds(20), "hello\n"u8.ToArray());
-        bool answered = result.ExitCode == 0 && result.StandardOutput.Contains("ok", StringComparison.Ordinal);
-        return (answered, $"socat exited {result.ExitCode}, wrote '{result.StandardOutput.Trim()}': {result.StandardError.Trim()}");
-    }
 
     private string InNamespace(string ns, string program, params string[] arguments) => _lab.In(ns, program, arguments);
 }

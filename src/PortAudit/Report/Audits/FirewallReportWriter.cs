@@ -101,12 +101,19 @@ public static class FirewallReportWriter
         string destination = rule.Destination?.ToString() ?? "any";
         string ports = rule.DestinationPorts is { } d ? ":" + d : "";
         string states = (rule.States is { } s ? " " + s.ToString().ToLowerInvariant() : "")
-            + (rule.AnyTranslation ? " snat|dnat" : (rule.Translated is { } translated ? translated ? " dnat" : " !dnat" : "")
-                + (rule.SourceTranslated is { } snat ? snat ? " snat" : " !snat" : ""))
+            + Translation(rule)
             + (rule.DestinationTypes is { } types ? " dst-type " + PolicyValues.AddressTypeNames(types) : "");
         string maybe = rule.Undecidable.Count > 0 ? $" (+{string.Join("; ", rule.Undecidable)})" : "";
         string interfaces = rule.Interfaces is { } on ? " " + on : "";
         return $"{protocols} {source} -> {destination}{ports}{states}{interfaces}{maybe}";
+    }
+
+    // The status flags the rule asks for: " dnat", " !dnat !snat", or either of two, " snat|dnat", " snat|!dnat".
+    private static string Translation(PolicyRule rule)
+    {
+        static string Flag(bool? set, string name) => set switch { true => name, false => "!" + name, null => "" };
+        if (rule.AnyTranslation) return $" {Flag(rule.SourceTranslated, "snat")}|{Flag(rule.Translated, "dnat")}";
+        return (rule.Translated is null ? "" : " " + Flag(rule.Translated, "dnat")) + (rule.SourceTranslated is null ? "" : " " + Flag(rule.SourceTranslated, "snat"));
     }
 
     /// <summary>Columns of the required-instance table, in report.md and report.html.</summary>

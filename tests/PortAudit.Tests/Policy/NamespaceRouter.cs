@@ -1,0 +1,100 @@
+using PortAudit.Tests.Lab;
+
+namespace PortAudit.Tests.Policy;
+
+/// <summary>
+/// A Linux router between two hosts, each in a network namespace of its own: the client (10.99.1.2) and the server
+/// (10.99.2.2), each one veth pair from the router (fvr1 10.99.1.1, fvr2 10.99.2.1), which forwards between them. A
+/// ruleset loaded on the router (<see cref="Load"/>) decides the client's connections to the server as the kernel
+/// decides them (<see cref="Passed"/>), and <see cref="Listed"/> is what nft prints of it back. Dispose ends the
+/// servers it started and removes the namespaces.
+/// </summary>
+internal sealed class NamespaceRouter : IDisposable
+{
+    /// <summary>The client's address.</summary>
+    public const string Client = "10.99.1.2";
+
+    /// <summary>The server's address.</summary>
+    public const string Server = "10.99.2.2";
+
+    /// <summary>Why a router cannot be built here; null when it can.</summary>
+    public static string? Unavailable =>
+        RootTools.Unavailable("network namespaces", "a namespace router", "iproute2, nftables, socat", "/usr/sbin/ip", "/usr/sbin/nft", "/usr/bin/socat");
+
+    // The two hosts' namespaces and the servers started in them; the router's namespace is named after theirs.
+    private readonly TwoHostLab _hosts;
+    private readonly string _router;
+
+    /// <summary>Builds the router, its namespaces named after <paramref name="prefix"/> and the test process.</summary>
+    public NamespaceRouter(string prefix)
+    {
+        _hosts = new TwoHostLab(prefix);
+        _router = _hosts.ClientNs[..^2] + "-r";
+        try
+        {
+            Build();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private void Build()
+    {
+        TwoHostLab.Ip("netns", "add", _router);
+        var sides = new[] { (Ns: _hosts.ClientNs, Port: "fvr1", Host: Client, Gateway: "10.99.1.1"), (Ns: _hosts.ServerNs, Port: "fvr2", Host: Server, Gateway: "10.99.2.1") };
+        foreach (var side in sides)
+        {
+            TwoHostLab.Ip("netns", "add", side.Ns);
+            TwoHostLab.Ip("-n", side.Ns, "link", "add", "eth0", "type", "veth", "peer", "name", side.Port, "netns", _router);
+            TwoHostLab.Ip("-n", side.Ns, "addr", "add", side.Host + "/24", "dev", "eth0");
+            TwoHostLab.Ip("-n", _router, "addr", "add", side.Gateway + "/24", "dev", side.Port);
+            foreach (var (ns, device) in new[] { (side.Ns, "lo"), (side.Ns, "eth0"), (_router, side.Port) })
+                TwoHostLab.Ip("-n", ns, "link", "set", device, "up");
+            TwoHostLab.Ip("-n", side.Ns, "route", "add", "default", "via", side.Gateway);
+        }
+        _hosts.In(_router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        foreach (var side in sides)
+        {
+            TwoHostLab.WaitUp(side.Ns, "eth0");
+            TwoHostLab.WaitUp(_router, side.Port);
+        }
+    }
+
+    /// <summary>Loads <paramref name="rules"/> on the router with <c>nft -f</c>.</summary>
+    public void Load(string rules)
+    {
+        string file = Path.Combine(_hosts.Dir, "rules.nft");
+        File.WriteAllText(file, rules);
+        _hosts.In(_router, "/usr/sbin/nft", "-f", file);
+    }
+
+    /// <summary>The router's ruleset as <c>nft list ruleset</c> and <c>nft -j list ruleset</c> print it.</summary>
+    public (string Text, string Json) Listed() =>
+        (_hosts.In(_router, "/usr/sbin/nft", "list", "ruleset"), _hosts.In(_router, "/usr/sbin/nft", "-j", "list", "ruleset"));
+
+    /// <summary>Starts a server answering on each of <paramref name="ports"/> of <see cref="Server"/>.</summary>
+    public void Listen(IEnumerable<int> ports)
+    {
+        foreach (int port in ports) _hosts.ListenEcho(port, Server);
+    }
+
+    /// <summary>
+    /// Connects from the client to each of <paramref name="ports"/> of <see cref="Server"/>, all at once: true for a
+    /// port whose server answered across the router.
+    /// </summary>
+    public IReadOnlyDictionary<int, bool> Passed(IEnumerable<int> ports)
+    {
+        var requests = ports.Distinct().Select(port => (Port: port, Result: Task.Run(() => _hosts.Request(port, Server)))).ToList();
+        return requests.ToDictionary(r => r.Port, r => r.Result.Result.Answered);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _hosts.Dispose();
+        if (File.Exists($"/run/netns/{_router}")) TwoHostLab.Ip("netns", "del", _router);
+    }
+}
