@@ -101,25 +101,25 @@ internal sealed class FlowSpool
     private void Check()
     {
         long intact;
-        string? damage;
+        SpoolDamage? damage;
         using (var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
-            damage = SpoolFrame.CheckFileHeader(file);
+            damage = SpoolFrame.CheckFileHeader(file) is { } header ? new SpoolDamage(0, header) : null;
             intact = damage is null ? file.Position : 0;
             while (damage is null && file.Position < file.Length)
             {
-                if (SpoolFrame.Read(file, out damage) is not { } frame) break;
+                if (SpoolFrame.Read(file, Frames + 1, out damage) is not { } frame) break;
                 intact = file.Position;
                 Frames++;
                 Flows += frame.Count;
             }
         }
-        if (damage is null) return;
+        if (damage is not { } found) return;
         string aside = AsidePath();
         File.Move(Path, aside);
         if (Frames > 0) CopyStart(aside, Path, intact);
-        _notice($"spool {Path} is damaged at byte {intact}: {damage}; the file is quarantined as {aside}" +
-                (Frames > 0 ? $", and the {Flows} flows of the {Frames} intact frames before the damage are kept in the spool" : ""));
+        _notice($"spool {Path} is damaged at byte {found.Offset}: {found.What}; the file is quarantined as {aside}" +
+                (Frames > 0 ? $", and the {Flows} flows of the {Frames} intact frames before the damage (its first {intact} bytes) are kept in the spool" : ""));
     }
 
     private static void CopyStart(string from, string to, long bytes)

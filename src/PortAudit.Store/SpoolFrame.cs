@@ -2,10 +2,14 @@ using System.Buffers.Binary;
 
 namespace PortAudit.Store;
 
+/// <summary>Where a spool file is damaged: the byte offset in the file, and what is wrong there.</summary>
+internal readonly record struct SpoolDamage(long Offset, string What);
+
 /// <summary>
-/// One frame of a <see cref="FlowSpool"/>, read and checked: its header's numbers in bounds, its rows well-formed
-/// binary COPY rows of this build's columns, as many as the header says, each starting on one of the frame's days.
-/// What the server would take is checked before anything is sent, so that damage is found at the spool, by offset.
+/// One frame of a <see cref="FlowSpool"/>, read and checked: its header's numbers in bounds, its days dates, its rows
+/// well-formed binary COPY rows of this build's columns, each value of its column's shape (<see cref="SpoolRows"/>),
+/// as many as the header says, each starting on one of the frame's days. What the server would take is checked
+/// before anything is sent, so that damage is found at the spool, by offset, row and field.
 /// </summary>
 internal sealed record SpoolFrame(int Count, int[] Days, byte[] Rows)
 {
@@ -14,7 +18,6 @@ internal sealed record SpoolFrame(int Count, int[] Days, byte[] Rows)
 
     // A batch's flows start within minutes of each other; a frame naming more days than this was not written by a writer.
     private const int MostDays = 4096;
-    private static readonly int StartColumn = FlowColumns.IndexOf("start");
 
     /// <summary>What a spool file starts with: the format's name and the schema version of its rows.</summary>
     public static byte[] FileHeader { get; } = [.. "PortAudit spool\n"u8, .. VersionBytes(StoreSchema.Version)];
@@ -31,69 +34,47 @@ internal sealed record SpoolFrame(int Count, int[] Days, byte[] Rows)
         return "it does not start as a spool of this build does (written by an older build, or not a spool)";
     }
 
-    /// <summary>The next frame of <paramref name="file"/>, or null when it is damaged (<paramref name="damage"/> says how).</summary>
-    public static SpoolFrame? Read(Stream file, out string? damage)
+    /// <summary>
+    /// The next frame of <paramref name="file"/>, the <paramref name="number"/>th, or null when it is damaged
+    /// (<paramref name="damage"/> says where in the file and how).
+    /// </summary>
+    public static SpoolFrame? Read(Stream file, int number, out SpoolDamage? damage)
     {
         damage = null;
-        long left = file.Length - file.Position;
+        long start = file.Position;
+        long left = file.Length - start;
         Span<byte> header = stackalloc byte[HeaderBytes];
         if (file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes)
-            return Damaged(out damage, "a frame header cut short (a crash while it was written)");
+            return Damaged(out damage, start, $"frame {number}: its header cut short (a crash while it was written)");
         int count = BinaryPrimitives.ReadInt32BigEndian(header);
         int dayCount = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
         int length = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
         if (count < 0 || dayCount < 0 || dayCount > MostDays || length < 0)
-            return Damaged(out damage, $"a frame header out of bounds ({count} rows, {dayCount} days, {length} bytes)");
+            return Damaged(out damage, start, $"frame {number}: its header out of bounds ({count} rows, {dayCount} days, {length} bytes)");
         if (HeaderBytes + 4L * dayCount + length > left)
-            return Damaged(out damage, $"a frame of {HeaderBytes + 4L * dayCount + length} bytes where {left} are left (a crash while it was written)");
+            return Damaged(out damage, start, $"frame {number}: {HeaderBytes + 4L * dayCount + length} bytes where {left} are left (a crash while it was written)");
         var days = new int[dayCount];
         Span<byte> day = stackalloc byte[4];
         for (int i = 0; i < days.Length; i++)
         {
             file.ReadExactly(day);
             days[i] = BinaryPrimitives.ReadInt32BigEndian(day);
+            // The store names a partition by each day's date (StoreIngest): a day no date has would fail there.
+            if (!StoreTime.IsDate(days[i]))
+                return Damaged(out damage, start + HeaderBytes + 4L * i, $"frame {number}: day {days[i]} of its days is no date of the years 1 to 9999");
         }
         var rows = new byte[length];
         file.ReadExactly(rows);
-        damage = CheckRows(rows, count, days);
-        return damage is null ? new SpoolFrame(count, days, rows) : null;
+        if (SpoolRows.Check(rows, count, days) is not { } problem) return new SpoolFrame(count, days, rows);
+        return Damaged(out damage, start + HeaderBytes + 4L * dayCount + problem.At, $"frame {number}: {problem.What}");
     }
 
     /// <summary>The next frame, or null when it is damaged.</summary>
-    public static SpoolFrame? Read(Stream file) => Read(file, out _);
+    public static SpoolFrame? Read(Stream file) => Read(file, 0, out _);
 
-    // Walks the rows as the server would: every row has this build's column count, every field fits in the frame.
-    private static string? CheckRows(ReadOnlySpan<byte> rows, int count, int[] days)
+    private static SpoolFrame? Damaged(out SpoolDamage? damage, long offset, string what)
     {
-        int at = 0;
-        for (int row = 0; row < count; row++)
-        {
-            if (rows.Length - at < 2) return $"row {row + 1} of {count} missing";
-            int fields = BinaryPrimitives.ReadInt16BigEndian(rows[at..]);
-            if (fields != FlowColumns.All.Length) return $"row {row + 1} has {fields} fields, not {FlowColumns.All.Length}";
-            at += 2;
-            for (int field = 0; field < fields; field++)
-            {
-                if (rows.Length - at < 4) return $"row {row + 1} cut short at field {field + 1}";
-                int size = BinaryPrimitives.ReadInt32BigEndian(rows[at..]);
-                at += 4;
-                if (size == -1) continue;
-                if (size < 0 || size > rows.Length - at) return $"row {row + 1} field {field + 1} of {size} bytes does not fit the frame";
-                if (field == StartColumn && (size != 8 || !days.Contains(DayOf(rows.Slice(at, 8)))))
-                    return $"row {row + 1} starts on a day the frame does not name";
-                at += size;
-            }
-        }
-        return at == rows.Length ? null : $"{rows.Length - at} bytes after the frame's {count} rows";
-    }
-
-    // A timestamptz field: microseconds since 2000-01-01 UTC.
-    private static int DayOf(ReadOnlySpan<byte> timestamp) =>
-        StoreTime.DayOf(BinaryPrimitives.ReadInt64BigEndian(timestamp) + StoreTime.PostgresEpochMicros);
-
-    private static SpoolFrame? Damaged(out string? damage, string what)
-    {
-        damage = what;
+        damage = new SpoolDamage(offset, what);
         return null;
     }
 

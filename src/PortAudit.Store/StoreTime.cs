@@ -16,6 +16,10 @@ internal static class StoreTime
     /// <summary>The UTC day, counted from the Unix epoch, of <paramref name="unixMicros"/> (earlier times round down).</summary>
     public static int DayOf(long unixMicros) => (int)(Math.DivRem(unixMicros, MicrosPerDay, out long rest) - (rest < 0 ? 1 : 0));
 
+    /// <summary>True when <paramref name="unixDay"/> has a <see cref="Date"/> (the years 1 to 9999).</summary>
+    public static bool IsDate(int unixDay) =>
+        (long)UnixEpochDayNumber + unixDay is var number && number >= DateOnly.MinValue.DayNumber && number <= DateOnly.MaxValue.DayNumber;
+
     /// <summary>The date of a day counted from the Unix epoch.</summary>
     public static DateOnly Date(int unixDay) => DateOnly.FromDayNumber(UnixEpochDayNumber + unixDay);
 }

@@ -115,6 +115,7 @@ public static class ReaderTargets
             p => SuppressionLoader.Load(p, s.Catalog))),
         // The smallest report.json an audit writes is tens of KiB: the catalog's coverage is in every one.
         ("baseline", s => new FileLoaderTarget("baseline", BaselineSeeds(s), p => RecordedReportReader.Read(p), 256 << 10)),
+        ("spool", s => new SpoolTarget(SpoolTarget.SpooledCaptures(s.Repo))),
     ];
 
     /// <summary>The readers' names, in the order docs/fuzz.md lists them.</summary>

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The coverage-guided tier (docs/fuzz.md): one reader under afl-fuzz, PortAudit.Core.dll instrumented by SharpFuzz.
+# The coverage-guided tier (docs/fuzz.md): one reader under afl-fuzz, PortAudit.Core.dll (and, for the spool,
+# PortAudit.Store.dll) instrumented by SharpFuzz.
 #
 #   tools/fuzz/afl.sh READER [--execs N] [--seconds N] [--heap-mb N] [--work DIR] [--no-build]
 #   tools/fuzz/afl.sh --readers        the readers and their seed counts
 #
-# The harness is copied into DIR/bin (default: a directory under /tmp) and its copy of PortAudit.Core.dll is
-# instrumented there: instrumenting rewrites the dll, so the solution's own build stays untouched. Seeds come from
-# ../shared (portaudit-fuzz afl-seeds). afl-fuzz runs one instance, -t 5000 (an input over 5 s is a hang), the .NET
+# The harness is copied into DIR/bin (default: a directory under /tmp) and its copies of PortAudit.Core.dll and
+# PortAudit.Store.dll are instrumented there: instrumenting rewrites a dll, so the solution's own build stays
+# untouched. Seeds come from ../shared (portaudit-fuzz afl-seeds). afl-fuzz runs one instance, -t 5000 (an input over 5 s is a hang), the .NET
 # heap bounded by DOTNET_GCHeapHardLimit (an input that grows it past --heap-mb, 1024 by default, is a crash).
 # Prints one line: reader, executions, edges, crashes, hangs, seconds, executions per second; the findings are in
 # DIR/READER/out/default/{crashes,hangs}. Replay one: dotnet DIR/bin/portaudit-fuzz.dll afl READER < FILE (from the repository).
@@ -38,6 +39,8 @@ if [ "$build" = 1 ] || [ ! -f "$bin/.instrumented" ]; then
   rm -rf "$bin" && mkdir -p "$bin"
   cp -r tools/fuzz/bin/Release/net10.0/. "$bin/"
   dotnet sharpfuzz "$bin/PortAudit.Core.dll" >/dev/null
+  # The store's spool reader lives there; the other readers never load it, so its coverage is the spool's alone.
+  dotnet sharpfuzz "$bin/PortAudit.Store.dll" >/dev/null
   touch "$bin/.instrumented"
 fi
 harness=(dotnet "$bin/portaudit-fuzz.dll")

@@ -38,7 +38,7 @@ public sealed class StoreCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         string aside = Assert.Single(_dir.GetFiles("edge.spool.quarantined-*")).FullName;
-        Assert.Contains($"spool {spool} is damaged at byte 20: a frame of", result.StandardError);
+        Assert.Contains($"spool {spool} is damaged at byte 20: frame 1: 21 bytes where 13 are left", result.StandardError);
         Assert.Contains($"quarantined as {aside}", result.StandardError);
         Assert.Contains("16 flows kept in the spool", result.StandardError);
     }

@@ -511,11 +511,13 @@ public sealed class StoreFileAnswerTests : IDisposable
         var store = Store();
         string log = Path.Combine(_root, "conn.log");
         File.WriteAllText(log, File.ReadAllText(SharedData.Path("flowdata/zeek/ftp-ipv4/conn.log")!).Replace("\tCjhGID4nQcgTWjvg4c\t", "\tCjhGID4n\0cgTWjvg4c\t"));
-        // A frame an older build spooled: well-formed rows the server refuses (text that is not UTF-8).
+        // A frame an older build spooled: well-formed rows of well-shaped values, which the server refuses (a null
+        // input, which the table does not allow).
         var refused = new FlowBatch("zeek");
         refused.Add(StoreUnitTests.SomeFlow(0, recordId: "CABC"), "old.log"u8, recordOrdinal: 1);
         byte[] rows = refused.Rows.ToArray();
-        rows[rows.AsSpan().IndexOf("CABC"u8) + 1] = 0xFF;
+        int input = rows.AsSpan().IndexOf("old.log"u8);
+        rows = [.. rows[..(input - 4)], 0xFF, 0xFF, 0xFF, 0xFF, .. rows[(input + "old.log".Length)..]];
         refused.Load(1, refused.Days.ToArray(), rows);
         new FlowSpool(Path.Combine(_root, "zeek.spool"), _notices.Add).Append(refused);
 
