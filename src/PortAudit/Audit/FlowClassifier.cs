@@ -143,7 +143,7 @@ public sealed class FlowClassifier
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
         int confirmed = 0;
-        var carried = CarriedOverTls(flow);
+        var carried = ProtocolExpectations.Carried(flow);
         var transport = ToTransport(flow.Protocol);
         // Between most pairs of ends (two zones the inventory names no host of, say) no rule can match either way, at any
         // port: the flow is then unexplained without a lookup of its port. An announced flow's rule may go either way.
@@ -301,14 +301,8 @@ public sealed class FlowClassifier
         flow.RpcCalls?.Uninspectable
         ?? (rule?.Protocol is "rpc-over-https" or "ncacn-http" && flow.App == AppLabel.Tls ? "rpc over https" : null);
 
-    // The application inside a TLS flow that its server selected by ALPN (RFC 7301: the server "SHALL NOT" then speak
-    // another): proof of what runs there. A client's offer alone is not judged: browsers offer h2 and http/1.1 to every
-    // server, and one that does not speak them ignores the offer. Read without allocating: every TLS flow asks.
-    private static AppLabel? CarriedOverTls(Flow flow) =>
-        flow.App == AppLabel.Tls && AlpnProtocols.TryGetApplication(AlpnProtocols.Selected(flow.AppDetail), out var inside, out _) ? inside : null;
-
-    // A mismatch that only what TLS carries makes, in words: "inspection found 'tls' carrying h2 (HTTP/2, selected by the
-    // server by ALPN) where rule ... expects ldaps".
+    // A mismatch that only what TLS or DTLS carries makes, in words: "inspection found 'tls' carrying h2 (HTTP/2, selected
+    // by the server by ALPN) where rule ... expects ldaps".
     private static string CarriedReason(Flow flow, Rule rule)
     {
         var id = AlpnProtocols.Selected(flow.AppDetail);

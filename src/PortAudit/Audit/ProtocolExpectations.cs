@@ -1,6 +1,8 @@
 using PortAudit.Catalog;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit;
 
@@ -28,9 +30,20 @@ public static class ProtocolExpectations
         app is null || (ProtocolLabels.For(ruleProtocol) is { } apps ? apps.Contains(app) : !ProtocolLabels.OutsideTheDocuments.Contains(app));
 
     /// <summary>
-    /// True unless <paramref name="carried"/>, the application a TLS flow's server selected by ALPN, is one that
-    /// <paramref name="ruleProtocol"/> does not carry (<see cref="ProtocolLabels.CarriedOverTls"/>): HTTP/2 on LDAPS's port.
+    /// True unless <paramref name="carried"/>, the application a TLS or DTLS flow's server selected by ALPN
+    /// (<see cref="Carried"/>), is one that <paramref name="ruleProtocol"/> does not carry
+    /// (<see cref="ProtocolLabels.CarriedOverTls"/>): HTTP/2 on LDAPS's port.
     /// </summary>
     public static bool AcceptsCarried(string ruleProtocol, AppLabel? carried) =>
         carried is null || ProtocolLabels.CarriedOverTls(ruleProtocol) is not { } apps || apps.Contains(carried);
+
+    /// <summary>
+    /// The application inside a TLS or DTLS flow that its server selected by ALPN (RFC 7301 3.1: the server "SHALL NOT"
+    /// then speak another), as <see cref="AlpnProtocols"/> labels the id; null when the server selected none or an id of
+    /// no labelled application. A client's offer alone is no proof: browsers offer h2 and http/1.1 to every server, and one
+    /// that does not speak them ignores the offer. Read without allocating: every TLS flow asks.
+    /// </summary>
+    public static AppLabel? Carried(Flow flow) =>
+        (flow.App == AppLabel.Tls || flow.App == AppLabel.Dtls)
+        && AlpnProtocols.TryGetApplication(AlpnProtocols.Selected(flow.AppDetail), out var inside, out _) ? inside : null;
 }

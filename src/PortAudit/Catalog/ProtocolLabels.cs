@@ -72,9 +72,9 @@ public static class ProtocolLabels
         ["mapi-notify"] = [], ["echo"] = [], ["discard"] = [], ["daytime"] = [], ["qotd"] = [], ["chargen"] = [],
     });
 
-    // What a TLS connection may carry under each protocol that runs in TLS, as the label of the application inside: the
-    // protocol TLS wraps, or the one STARTTLS upgraded in place. PSOM has no label (nothing named inside it fits); "tls"
-    // itself names no application (Lync's mutual-TLS web ports carry HTTP), so it is missing here: not judged.
+    // What a TLS (or DTLS) connection may carry under each protocol that runs in TLS, as the label of the application
+    // inside: the protocol TLS wraps, or the one STARTTLS upgraded in place. PSOM has no label (nothing named inside it
+    // fits); "tls" itself names no application (Lync's mutual-TLS web ports carry HTTP), so it is missing here: not judged.
     private static readonly Dictionary<string, AppLabel[]> Carried = new(StringComparer.Ordinal)
     {
         ["https"] = [AppLabel.Http], ["rpc-over-https"] = [AppLabel.Http], ["ldaps"] = [AppLabel.Ldap], ["sip-tls"] = [AppLabel.Sip],
@@ -85,10 +85,10 @@ public static class ProtocolLabels
     };
 
     /// <summary>
-    /// The labels of the applications a TLS connection may carry under catalog protocol <paramref name="protocol"/> (HTTP
-    /// under https, LDAP under ldaps), or null when what runs inside is not judged (<c>tls</c>, and every protocol that
-    /// does not run over TLS); empty for one whose content no label names (psom), so that any named application
-    /// contradicts it.
+    /// The labels of the applications a TLS or DTLS connection may carry under catalog protocol
+    /// <paramref name="protocol"/> (HTTP under https, LDAP under ldaps), or null when what runs inside is not judged
+    /// (<c>tls</c>, and every protocol that does not run over TLS); empty for one whose content no label names (psom), so
+    /// that any named application contradicts it.
     /// </summary>
     public static IReadOnlyList<AppLabel>? CarriedOverTls(string protocol) => Carried.GetValueOrDefault(protocol);
 

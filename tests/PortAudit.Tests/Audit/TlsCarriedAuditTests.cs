@@ -1,7 +1,10 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using static PortAudit.Tests.Audit.AuditFixture;
+using static PortAudit.Tests.Builders.Packets;
 
 namespace PortAudit.Tests.Audit;
 
@@ -9,6 +12,7 @@ namespace PortAudit.Tests.Audit;
 /// TLS on a port whose rule's protocol runs over TLS is judged by what it carries when the server selected an ALPN
 /// protocol (RFC 7301): HTTP/2 on a domain controller's LDAPS port is another conversation on an allowed port. A client's
 /// offer alone, a TLS 1.3 handshake (whose choice is encrypted), or an id of no labelled application judges nothing.
+/// DTLS is judged as TLS is: HTTP/2 in DTLS on a SIP over DTLS port.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public class TlsCarriedAuditTests
@@ -23,12 +27,18 @@ public class TlsCarriedAuditTests
             MakeRule("rdp", "workstation", "domain-controller", 3389, 3389, "rdp"),
             MakeRule("conference", "workstation", "domain-controller", 8057, 8057, "psom"),
             MakeRule("submission", "workstation", "domain-controller", 587, 587, "smtp"),
+            MakeRule("sip-dtls", "workstation", "sip-server", 5061, 5061, "sip-tls", transport: Transport.Udp),
         ]);
 
-    private static FlowVerdict Audit(ushort port, string detail)
+    private static FlowVerdict Audit(ushort port, string detail) => Audit(Established(Ws, Dc, port), AppLabel.Tls, detail);
+
+    // DTLS from a workstation to sip01's 5061/udp.
+    private static FlowVerdict AuditDtls(string detail) =>
+        Audit(Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(50000, 5061))))), AppLabel.Dtls, detail);
+
+    private static FlowVerdict Audit(Flow flow, AppLabel app, string detail)
     {
-        var flow = Established(Ws, Dc, port);
-        flow.App = AppLabel.Tls;
+        flow.App = app;
         flow.AppDetail = AppDetail.Parse(detail);
         return new FlowAuditor(AuditContext.Create(TlsCatalog, LoadInventory(InventoryYaml, TlsCatalog))).Audit(flow);
     }
@@ -65,5 +75,26 @@ public class TlsCarriedAuditTests
     public void TlsCarryingWhatTheRuleGrantsOrNothingProvenIsExpected(ushort port, string detail)
     {
         Assert.Equal(Verdict.Expected, Audit(port, detail).Verdict);
+    }
+
+    [Theory]
+    [InlineData("alpn=h2; version=dtls1.2; alpn-selected=h2", "h2 (HTTP/2")]
+    [InlineData("alpn=imap; version=dtls1.2; alpn-selected=imap", "imap (IMAP")]
+    public void DtlsWhoseServerSelectedAnotherApplicationIsAProtocolMismatch(string detail, string carried)
+    {
+        var verdict = AuditDtls(detail);
+
+        Assert.Equal((Verdict.ProtocolMismatch, "sip-dtls"), (verdict.Verdict, verdict.Rule?.Id));
+        Assert.Equal($"inspection found 'dtls' carrying {carried}, selected by the server by ALPN) where rule sip-dtls expects sip-tls",
+            verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData("alpn=sip/2; version=dtls1.2; alpn-selected=sip/2")]
+    [InlineData("alpn=h2; version=dtls1.2")]
+    [InlineData("alpn=webrtc; version=dtls1.2; alpn-selected=webrtc")]
+    public void DtlsCarryingWhatTheRuleGrantsOrNothingProvenIsExpected(string detail)
+    {
+        Assert.Equal(Verdict.Expected, AuditDtls(detail).Verdict);
     }
 }

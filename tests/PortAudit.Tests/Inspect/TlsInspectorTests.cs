@@ -85,13 +85,33 @@ public class TlsInspectorTests
         var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
         var inspector = new TlsInspector();
         Assert.Equal(InspectResult.Partial, inspector.Inspect(ref client));
-        var ext = Hex(extensions);
-        var body = Hex("0303").Concat(new byte[32]).Concat(Hex("00 c02f 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
+        var body = ServerHelloBody("0303", extensions);
         var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
         var serverHello = Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray();
         var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
         Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
         Assert.Equal(detail, flow.AppDetail?.ToString());
+    }
+
+    /// <summary>A ServerHello body of <paramref name="version"/> (hex), no session id, with <paramref name="extensions"/> (hex).</summary>
+    private static byte[] ServerHelloBody(string version, string extensions)
+    {
+        var ext = Hex(extensions);
+        return Hex(version).Concat(new byte[32]).Concat(Hex("00 c02f 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
+    }
+
+    [Theory]
+    // DTLS reads the server's choice as TLS does: the same hello, in a DTLS record and handshake header.
+    [InlineData("0010 0005 0003 02 6832", "sni=media.example; alpn=h2,http/1.1; version=dtls1.2; alpn-selected=h2")]
+    [InlineData("0010 0008 0006 05 7369702f32", "sni=media.example; alpn=h2,http/1.1; version=dtls1.2; alpn-selected=sip/2")]
+    [InlineData("ff01 0001 00", "sni=media.example; alpn=h2,http/1.1; version=dtls1.2")]
+    public void DtlsServerHelloGivesTheAlpnProtocolTheServerSelected(string extensions, string detail)
+    {
+        var body = ServerHelloBody("fefd", extensions);
+        byte[] length = [0, .. BE16((ushort)body.Length)];
+        var serverHello = DtlsHelloFragmentsTests.Record([2, .. length, 0, 0, 0, 0, 0, .. length, .. body]);
+        var (result, said) = Converse(new DtlsInspector(), tcp: false, 5061, (true, ClientHello("media.example", dtls: true)), (false, serverHello));
+        Assert.Equal((InspectResult.Match, detail), (result, said));
     }
 
     [Theory]

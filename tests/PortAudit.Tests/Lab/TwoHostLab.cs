@@ -108,14 +108,18 @@ internal sealed class TwoHostLab : IDisposable
 
     /// <summary>
     /// Starts <paramref name="program"/> in <paramref name="ns"/> and leaves it running until <see cref="Dispose"/>;
-    /// its output is discarded. <c>ip netns exec</c> execs the program, so the process is the program itself.
+    /// its output is discarded. <c>ip netns exec</c> execs the program, so the process is the program itself. With
+    /// <paramref name="holdInput"/> its standard input is a pipe kept open, never written, for a server that ends at the
+    /// end of its input (openssl s_server in DTLS, which has no -www).
     /// </summary>
-    public Process Start(string ns, string program, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public Process Start(string ns, string program, string[] arguments, IReadOnlyDictionary<string, string>? environment = null,
+        bool holdInput = false)
     {
         var start = ExternalProgram.Start("/usr/sbin/ip", ["netns", "exec", ns, program, .. arguments]);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.UseShellExecute = false;
         start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.RedirectStandardInput = holdInput;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

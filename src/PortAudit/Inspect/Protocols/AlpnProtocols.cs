@@ -42,7 +42,7 @@ public static class AlpnProtocols
         return false;
     }
 
-    /// <summary>The ALPN id the server selected, as <paramref name="detail"/> (a TLS flow's) writes it; empty when it names none.</summary>
+    /// <summary>The ALPN id the server selected, as <paramref name="detail"/> (a TLS or DTLS flow's) writes it; empty when it names none.</summary>
     public static ReadOnlySpan<char> Selected(AppDetail? detail)
     {
         for (int i = 0; detail is not null && i < detail.Count; i++)

@@ -5,7 +5,8 @@ namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
 /// DTLS over UDP: a record with a DTLS version at the start; hellos read as in TLS (<see cref="TlsHello"/>), plus the
-/// cookie. Every epoch-0 handshake record of a datagram is read, and every handshake fragment in it: a ClientHello cut
+/// cookie. The ServerHello gives the negotiated version and, as in TLS, the ALPN protocol the server selected
+/// (<c>alpn-selected=h2</c>, RFC 7301 3.1; DTLS 1.3 encrypts it as TLS 1.3 does). Every epoch-0 handshake record of a datagram is read, and every handshake fragment in it: a ClientHello cut
 /// into fragments (RFC 6347 4.2.3), across records and datagrams, is gathered (<see cref="HelloAssembly"/>, up to
 /// 16 KiB) and read whole; one that cannot be (declared longer, a fragment past its end or that disagrees with bytes
 /// already placed, no per-flow buffer) is DTLS with the word <c>hello-unread</c> after what its first fragment named.
@@ -54,7 +55,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
                     clientHello |= OnClientHello(ref input, header, fragment, lies: fragment.Length < fragmentLength);
                 else if (header[0] == ServerHello && IsWhole(header, fragment) && TlsHello.TryParseServer(fragment, out var server))
                 {
-                    input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsHello.VersionName(server.Version));
+                    input.Flow.AppDetail = server.ServerDetail(input.Flow.AppDetail);
                     return InspectResult.Match;
                 }
             }
