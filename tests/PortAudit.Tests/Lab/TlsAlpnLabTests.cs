@@ -1,5 +1,9 @@
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
+using PortAudit.Inspect.Protocols;
 using PortAudit.Tests.Inspect;
 using PortAudit.Tests.Sources.Live;
 using static PortAudit.Tests.Audit.AuditFixture;
@@ -7,25 +11,32 @@ using static PortAudit.Tests.Audit.AuditFixture;
 namespace PortAudit.Tests.Lab;
 
 /// <summary>
-/// TLS on a domain controller's LDAPS port with real peers: openssl s_server on fe01's 636, as TLS 1.2, once selecting
-/// h2 by ALPN and then with no ALPN at all; openssl s_client on client01 offering h2 to both. tcpdump captures them; the
-/// ServerHello's selected protocol is read as tshark reads it, and the repository catalog's ldaps rule judges the first
-/// a protocol-mismatch and the second, where only the client asked for h2, expected.
+/// TLS and DTLS whose server selected h2 by ALPN, with real peers: openssl s_server on fe01, once selecting h2 and then
+/// with no ALPN at all; openssl s_client on client01 offering h2 to both. tcpdump captures them; the ServerHello's
+/// selected protocol is read as tshark reads it, and the rule of the port judges the first a protocol-mismatch and the
+/// second, where only the client asked for h2, expected. TLS 1.2 on a domain controller's LDAPS port under the
+/// repository catalog's ldaps rule; DTLS 1.2 on a SIP server's 5061/udp under a rule for SIP over DTLS (sip-tls).
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsAlpnLabTests : IDisposable
 {
-    private const int Ldaps = 636;
+    private const int Ldaps = 636, SipTls = 5061;
 
     private readonly TwoHostLab _lab = new("paalpn");
 
     public void Dispose() => _lab.Dispose();
 
-    private static readonly string Site = $"""
+    private static readonly RoleCatalog SipCatalog = new(
+        [new Role("any", "wildcard"), new Role("workstation", "w"), new Role("sip-server", "s")],
+        [],
+        [MakeRule("sip-dtls", "workstation", "sip-server", SipTls, SipTls, "sip-tls", transport: Transport.Udp)]);
+
+    // fe01 named and given a role, the client a workstation.
+    private static string Site(string server, string role) => $"""
         hosts:
-          - name: dc01
+          - name: {server}
             addresses: [{TwoHostLab.ServerAddress}]
-            roles: [domain-controller]
+            roles: [{role}]
           - name: ws
             addresses: [{TwoHostLab.ClientAddress}]
             roles: [workstation]
@@ -38,40 +49,69 @@ public sealed class TlsAlpnLabTests : IDisposable
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
     public void Openssl_selecting_h2_on_ldaps_is_a_protocol_mismatch_and_a_client_offer_alone_is_not()
     {
+        // -www: without it s_server ends each connection once its standard input (none here) is at its end.
+        var flows = SelectingH2ThenNothing(Ldaps, "tls", ["-tls1_2", "-www"], ["-tls1_2"]);
+        Assert.Equal([(AppLabel.Tls, "alpn=h2; version=tls1.2; alpn-selected=h2"), (AppLabel.Tls, "alpn=h2; version=tls1.2")],
+            flows.Select(f => (f.App, f.AppDetail?.ToString())));
+
+        var auditor = RepositoryAuditor(Site("dc01", "domain-controller"));
+        var mismatch = auditor.Audit(flows[0]);
+        Assert.Equal(Verdict.ProtocolMismatch, mismatch.Verdict);
+        Assert.Equal("inspection found 'tls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule " +
+                     "kb832017-domain-controller-ldaps-tcp-636 expects ldaps", mismatch.Reason);
+        Assert.Equal(Verdict.Expected, auditor.Audit(flows[1]).Verdict);
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void Openssl_selecting_h2_in_dtls_on_a_sip_tls_port_is_a_protocol_mismatch_and_a_client_offer_alone_is_not()
+    {
+        var flows = SelectingH2ThenNothing(SipTls, "dtls", ["-dtls1_2"], ["-dtls1_2"]);
+        Assert.Equal([(AppLabel.Dtls, "alpn=h2; version=dtls1.2; alpn-selected=h2"), (AppLabel.Dtls, "alpn=h2; version=dtls1.2")],
+            flows.Select(f => (f.App, f.AppDetail?.ToString())));
+
+        var auditor = new FlowAuditor(AuditContext.Create(SipCatalog, LoadInventory(Site("sip01", "sip-server"), SipCatalog)));
+        var mismatch = auditor.Audit(flows[0]);
+        Assert.Equal(Verdict.ProtocolMismatch, mismatch.Verdict);
+        Assert.Equal("inspection found 'dtls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule sip-dtls expects sip-tls",
+            mismatch.Reason);
+        Assert.Equal(Verdict.Expected, auditor.Audit(flows[1]).Verdict);
+    }
+
+    /// <summary>
+    /// Two connections from client01 to fe01's <paramref name="port"/>, openssl s_client offering h2 to a s_server that
+    /// selects it and then to one with no ALPN (<paramref name="layer"/>: tls over TCP, dtls over UDP), captured; their
+    /// flows in order, once tshark is seen to read h2 selected in the first ServerHello only, as the flows' details say.
+    /// </summary>
+    private List<Flow> SelectingH2ThenNothing(int port, string layer, string[] serverOptions, string[] clientOptions)
+    {
         _lab.Connect();
         string cert = Path.Combine(_lab.Dir, "cert.pem"), key = Path.Combine(_lab.Dir, "key.pem");
         _lab.In(_lab.ServerNs, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "1", "-subj", "/CN=dc01");
+            "-days", "1", "-subj", "/CN=fe01");
         string capture = Path.Combine(_lab.Dir, "alpn.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
-        // One server after the other on the same port, each for one connection: the first selects h2, the second has no ALPN.
-        // -www: without it s_server ends each connection once its standard input (none here) is at its end.
+        bool udp = layer == "dtls";
+        // One server after the other on the same port, each for one connection. In DTLS s_server has no -www and ends at
+        // its input's end: its input is held open instead.
         foreach (string[] alpn in new[] { new[] { "-alpn", "h2" }, [] })
         {
-            var server = _lab.Start(_lab.ServerNs, "openssl", ["s_server", "-accept", Ldaps.ToString(), "-tls1_2", .. alpn,
-                "-cert", cert, "-key", key, "-naccept", "1", "-www"]);
-            _lab.WaitListening(_lab.ServerNs, "tcp", Ldaps, "openssl s_server");
-            _lab.Run(_lab.ClientNs, "openssl", ["s_client", "-connect", $"{TwoHostLab.ServerAddress}:{Ldaps}", "-alpn", "h2", "-brief"],
-                TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
+            var server = _lab.Start(_lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(), .. alpn,
+                "-cert", cert, "-key", key, "-naccept", "1"], holdInput: udp);
+            _lab.WaitListening(_lab.ServerNs, udp ? "udp" : "tcp", port, "openssl s_server");
+            var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", .. clientOptions, "-connect", $"{TwoHostLab.ServerAddress}:{port}",
+                "-alpn", "h2", "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
+            Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
             server.WaitForExit(5000);
             TwoHostLab.Stop(server);
         }
         Thread.Sleep(300);
         TwoHostLab.Stop(tcpdump);
 
-        var flows = InspectTestData.Inspect(capture).Flows.Where(f => f.ServerPort == Ldaps).OrderBy(f => f.Id).ToList();
-        Assert.Equal([(AppLabel.Tls, "alpn=h2; version=tls1.2; alpn-selected=h2"), (AppLabel.Tls, "alpn=h2; version=tls1.2")],
-            flows.Select(f => (f.App, f.AppDetail?.ToString())));
-        // tshark reads the same: h2 offered by both clients, selected by the first server only.
-        string tshark = External.Run("tshark", "-r", capture, "-Y", "tls.handshake.type == 2", "-T", "fields",
-            "-e", "tls.handshake.extensions_alpn_str");
+        var flows = InspectTestData.Inspect(capture).Flows.Where(f => f.ServerPort == port).OrderBy(f => f.Id).ToList();
+        string tshark = External.Run("tshark", "-r", capture, "-d", $"{(udp ? "udp" : "tcp")}.port=={port},{layer}",
+            "-Y", $"{layer}.handshake.type == 2", "-T", "fields", "-e", $"{layer}.handshake.extensions_alpn_str");
         Assert.Equal(["h2", ""], tshark.Split('\n')[..2]);
-
-        var auditor = RepositoryAuditor(Site);
-        var mismatch = auditor.Audit(flows[0]);
-        Assert.Equal(Verdict.ProtocolMismatch, mismatch.Verdict);
-        Assert.Equal("inspection found 'tls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule " +
-                     "kb832017-domain-controller-ldaps-tcp-636 expects ldaps", mismatch.Reason);
-        Assert.Equal(Verdict.Expected, auditor.Audit(flows[1]).Verdict);
+        Assert.Equal(tshark.Split('\n')[..2], flows.Select(f => AlpnProtocols.Selected(f.AppDetail).ToString()));
+        return flows;
     }
 }
