@@ -77,8 +77,13 @@ public sealed class DuckDbFlowSource : IFlowSource
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             var hint = sink.ServerPorts;
-            Func<long, Flow> create = id => FlowRowRestore.Restore(reader, DuckDbRowValues.Instance, id, _input.Number, hint);
-            while (!cancel.IsCancellationRequested && reader.Read()) sink.AddFlow(create);
+            long place = 0;
+            Func<long, Flow> create = id => FlowRowRestore.Restore(reader, DuckDbRowValues.Instance, id, _input.Number, hint, place);
+            while (!cancel.IsCancellationRequested && reader.Read())
+            {
+                place++;
+                sink.AddFlow(create);
+            }
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidCastException or FormatException or InputException)
         {

@@ -65,11 +65,13 @@ internal static class FlowRowRestore
 
     /// <summary>
     /// The flow of <paramref name="row"/> (columns in <see cref="FlowColumns.All"/> order), the <paramref name="id"/>th of the
-    /// reading run, from its <paramref name="input"/>th input.
+    /// reading run, from its <paramref name="input"/>th input, the <paramref name="place"/>th row read of that input
+    /// (1-based, in <see cref="FlowColumns.ReadOrder"/>).
     /// </summary>
+    /// <exception cref="InputException">A value no writer of the store makes, named with its column and the row.</exception>
     // The flow as the capture's run ended it; sides that were a guess from ports are taken again with the run's hint
     // (the audit's catalog), as an audit of the capture takes them.
-    public static Flow Restore(DbDataReader row, StoreRowValues values, long id, int input, IServerPortHint hint)
+    public static Flow Restore(DbDataReader row, StoreRowValues values, long id, int input, IServerPortHint hint, long place)
     {
         var errors = row.GetInt64(IcmpErrorCount) is > 0 and var count
             ? new IcmpErrors(count, (byte)row.GetInt16(IcmpErrorProtocol), (byte)row.GetInt16(IcmpErrorType),
@@ -91,7 +93,7 @@ internal static class FlowRowRestore
         flow.Weakness = (FlowWeakness)row.GetInt16(Weakness);
         // A flow that came in a tunnel stays one: a network firewall judges the tunnel's own flow, not it.
         // Its outer ends name it as the capture's audit did (null in rows of versions before 7: named by its Community ID).
-        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromId(row.GetString(Tunnel), row.IsDBNull(TunnelOuter) ? null : OuterOf(row.GetString(TunnelOuter)));
+        if (!row.IsDBNull(Tunnel)) flow.Tunnel = FlowTunnel.FromId(row.GetString(Tunnel), row.IsDBNull(TunnelOuter) ? null : OuterOf(row, place));
         // Where the capture's input ended only its run knew: the row says whether it ended within 1 s of the flow's start
         // (null in rows of versions before 4, and in a lake's files written before, read as false).
         flow.CutOff = !row.IsDBNull(CutOff) && row.GetBoolean(CutOff);
@@ -113,8 +115,15 @@ internal static class FlowRowRestore
         return flow;
     }
 
-    private static PacketEnds OuterOf(string text) => FlowTunnel.TryParseOuter(text, out var outer) ? outer
-        : throw new InputException($"tunnel_outer '{Sources.Records.RecordFields.Clip(text)}' is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)");
+    // A value no writer of the store makes (a row changed by hand, or by another tool) fails the read, naming the row by
+    // its place and its exact start, which finds it in SQL, as our TSV and Parquet readers name a line or a row.
+    private static PacketEnds OuterOf(DbDataReader row, long place)
+    {
+        string text = row.GetString(TunnelOuter);
+        return FlowTunnel.TryParseOuter(text, out var outer) ? outer
+            : throw new InputException($"row {place} (start_ns {row.GetInt64(StartNs)}): tunnel_outer '{Sources.Records.RecordFields.Clip(text)}' " +
+                "is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)");
+    }
 
     private static AppDetail DetailOf(string?[] keys, string?[] values)
     {

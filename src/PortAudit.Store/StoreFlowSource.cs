@@ -106,7 +106,8 @@ public sealed class StoreFlowSource : IFlowSource
             using var fetch = new NpgsqlCommand($"FETCH FORWARD {_query.FetchRows} FROM portaudit_flows", connection, transaction);
             NpgsqlDataReader? current = null;
             var hint = sink.ServerPorts;
-            Func<long, Flow> create = id => FlowRowRestore.Restore(current!, PostgresRowValues.Instance, id, _input.Number, hint);
+            long place = 0;
+            Func<long, Flow> create = id => FlowRowRestore.Restore(current!, PostgresRowValues.Instance, id, _input.Number, hint, place);
             while (!cancel.IsCancellationRequested)
             {
                 int rows = 0;
@@ -114,6 +115,7 @@ public sealed class StoreFlowSource : IFlowSource
                 {
                     while (current.Read())
                     {
+                        place++;
                         sink.AddFlow(create);
                         rows++;
                     }

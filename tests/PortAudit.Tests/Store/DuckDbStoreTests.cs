@@ -1,5 +1,6 @@
 using PortAudit.Audit;
 using PortAudit.Catalog;
+using PortAudit.Common;
 using PortAudit.Sources.Files;
 using PortAudit.Store;
 using PortAudit.Tests.Audit;
@@ -137,6 +138,30 @@ public sealed class DuckDbStoreTests : IDisposable
         Assert.Contains(tunnelled, f => f.Contains(" | ipv6 203.0.113.55 → 10.40.101.21 | ", StringComparison.Ordinal));
         Assert.Equal(tunnelled, PortAudit.Tests.Sources.Records.ParquetRecordTests.Tunnelled(fromStore));
         Assert.Empty(_notices);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
+    public void A_malformed_tunnel_outer_fails_the_read_naming_the_row_the_column_and_the_value(string engine)
+    {
+        // The read failed naming the column and the value alone: which of an input's rows held it, the user had to search.
+        _store = TestStore.Start(engine, _root);
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        // The third row the reader reads, made a flow in a tunnel whose outer ends lack their ports.
+        string third = $"SELECT {{0}} FROM portaudit.flows ORDER BY {FlowColumns.ReadOrder} LIMIT 1 OFFSET 2";
+        string startNs = _store.Scalar(string.Format(third, "start_ns")), firstFrame = _store.Scalar(string.Format(third, "first_frame"));
+        _store.Execute("UPDATE portaudit.flows SET tunnel = '1:6sp/TrBXe72cTiJHrODZKVOgK3E=', tunnel_outer = 'udp 10.0.0.1 10.0.0.2' " +
+                       $"WHERE start_ns = {startNs} AND first_frame = {firstFrame}");
+
+        var (flows, _, summary) = SharedCaptureAuditTests.Judge(context, _store.Store.OpenSources(new StoreQuery()));
+
+        var error = Assert.IsType<StoreException>(Assert.Single(summary.Errors));
+        Assert.Equal($"store {_store.Store.Display}, edge:{capture}: row 3 (start_ns {startNs}): tunnel_outer 'udp 10.0.0.1 10.0.0.2' " +
+                     "is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)", error.Message);
+        Assert.Equal(2, flows.Count);
     }
 
     private static string Describe((PortAudit.Flows.Flow Flow, FlowVerdict Verdict) f) =>
