@@ -65,12 +65,7 @@ public sealed class DuckDbStoreTests : IDisposable
     [MemberData(nameof(TestStore.Engines), MemberType = typeof(TestStore))]
     public void A_sensor_and_a_window_select_the_flows_that_start_in_it(string engine)
     {
-        _store = TestStore.Start(engine, _root);
-        string capture = SharedData.InRepository("captures/lab.pcapng");
-        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
-        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
-        StoreRuns.Ingest(_store.Store, _root, "core", CaptureFileSource.Of([capture]), _notices);
+        var (capture, context) = LabStore(engine, "edge", "core");
         var starts = SharedCaptureAuditTests.Judge(context, CaptureFileSource.Of([capture])).Flows.Select(f => f.Flow.StartNs).Order().ToList();
         // A window from the third flow's start (to the microsecond) to the last one's: the last is left out.
         var since = DateTimeOffset.UnixEpoch.AddTicks(starts[2] / 1000 * 10);
@@ -92,9 +87,7 @@ public sealed class DuckDbStoreTests : IDisposable
     [Fact]
     public void Parquet_files_of_the_stores_columns_read_through_a_relation_give_the_stores_flows()
     {
-        _store = TestStore.Start("duckdb", _root);
-        string capture = SharedData.InRepository("captures/lab.pcapng");
-        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        var (_, context) = LabStore("duckdb", "edge");
         string lake = Path.Combine(_root, "lake");
         using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={Path.Combine(_root, "flows.duckdb")}"))
         {
@@ -103,8 +96,6 @@ public sealed class DuckDbStoreTests : IDisposable
             copy.CommandText = $"COPY portaudit.flows TO '{lake}' (FORMAT parquet, PARTITION_BY (sensor))";
             copy.ExecuteNonQuery();
         }
-        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
 
         var files = DuckDbRelation.Files("lake/", $"read_parquet('{lake}/**/*.parquet', hive_partitioning = true)");
         var fromFiles = SharedCaptureAuditTests.Judge(context, DuckDbFlowSource.Open(files, new StoreQuery { Sensors = ["edge"] }));
@@ -145,11 +136,7 @@ public sealed class DuckDbStoreTests : IDisposable
     public void A_malformed_tunnel_outer_fails_the_read_naming_the_row_the_column_and_the_value(string engine)
     {
         // The read failed naming the column and the value alone: which of an input's rows held it, the user had to search.
-        _store = TestStore.Start(engine, _root);
-        string capture = SharedData.InRepository("captures/lab.pcapng");
-        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
-        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
-        StoreRuns.Ingest(_store.Store, _root, "edge", CaptureFileSource.Of([capture]), _notices);
+        var (capture, context) = LabStore(engine, "edge");
         // The third row the reader reads, made a flow in a tunnel whose outer ends lack their ports.
         string third = $"SELECT {{0}} FROM portaudit.flows ORDER BY {FlowColumns.ReadOrder} LIMIT 1 OFFSET 2";
         string startNs = _store.Scalar(string.Format(third, "start_ns")), firstFrame = _store.Scalar(string.Format(third, "first_frame"));
@@ -162,6 +149,18 @@ public sealed class DuckDbStoreTests : IDisposable
         Assert.Equal($"store {_store.Store.Display}, edge:{capture}: row 3 (start_ns {startNs}): tunnel_outer 'udp 10.0.0.1 10.0.0.2' " +
                      "is not a tunnel's outer ends (udp 192.0.2.1 49840 192.0.2.2 4789)", error.Message);
         Assert.Equal(2, flows.Count);
+    }
+
+    // A store of engine holding the lab capture's flows as each of sensors wrote them, and the lab's audit context.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_store))]
+    private (string Capture, AuditContext Context) LabStore(string engine, params string[] sensors)
+    {
+        _store = TestStore.Start(engine, _root);
+        string capture = SharedData.InRepository("captures/lab.pcapng");
+        var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
+        var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));
+        foreach (string sensor in sensors) StoreRuns.Ingest(_store.Store, _root, sensor, CaptureFileSource.Of([capture]), _notices);
+        return (capture, context);
     }
 
     private static string Describe((PortAudit.Flows.Flow Flow, FlowVerdict Verdict) f) =>
