@@ -55,8 +55,8 @@ internal static class NftMatches
                 var protocols = new List<byte>();
                 if (Expand(values, sets) is not { } protocolValues) { rule.Unknown(text, "a set of protocols with its elements in the file"); return; }
                 foreach (string value in protocolValues)
-                    if (PolicyValues.TryProtocol(value, out byte protocol)) protocols.Add(protocol);
-                    else { rule.Unknown(text, "protocol names or numbers"); return; }
+                    if (Protocols(value) is { } range) protocols.AddRange(range);
+                    else { rule.Unknown(text, "protocol names, numbers or ranges of them"); return; }
                 if (negated) protocols = Enumerable.Range(0, 256).Select(i => (byte)i).Except(protocols).ToList();
                 rule.MatchProtocols(protocols);
                 if (selector.StartsWith("ip ", StringComparison.Ordinal)) rule.Family = 4;
@@ -113,6 +113,16 @@ internal static class NftMatches
                 rule.Unknown(text, "a match on addresses, ports, protocol, ct state or interface");
                 return;
         }
+    }
+
+    // A protocol ("tcp", "6") or a range of them ("10-20", an interval set's element: the kernel matches every protocol
+    // from the first to the last); a name with a hyphen ("ipv6-icmp") is one protocol. Null when neither.
+    private static IEnumerable<byte>? Protocols(string value)
+    {
+        if (PolicyValues.TryProtocol(value, out byte protocol)) return [protocol];
+        if (value.Split('-') is [var first, var last] && PolicyValues.TryProtocol(first, out byte low) && PolicyValues.TryProtocol(last, out byte high) && low <= high)
+            return Enumerable.Range(low, high - low + 1).Select(p => (byte)p);
+        return null;
     }
 
     // A test of TCP flags as nft lists it: a list ("tcp flags syn,ack", any of them; nft -j "in") and a set of combinations
