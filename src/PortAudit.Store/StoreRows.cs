@@ -36,6 +36,42 @@ internal interface IStoreRowSink
 }
 
 /// <summary>
+/// A sink that keeps nothing: rows read only to be checked (the spool's fuzz target) or to time the reading apart from a
+/// writer (the Parquet writer's benchmark).
+/// </summary>
+internal sealed class DiscardedRows : IStoreRowSink
+{
+    /// <summary>The one instance; it holds no state.</summary>
+    public static readonly DiscardedRows Instance = new();
+
+    private DiscardedRows() { }
+
+    /// <inheritdoc />
+    public void Null(int column) { }
+
+    /// <inheritdoc />
+    public void Text(int column, ReadOnlySpan<byte> utf8) { }
+
+    /// <inheritdoc />
+    public void Number(int column, long value) { }
+
+    /// <inheritdoc />
+    public void Time(int column, long unixMicros) { }
+
+    /// <inheritdoc />
+    public void Address(int column, IpAddr address) { }
+
+    /// <inheritdoc />
+    public void Flag(int column, bool value) { }
+
+    /// <inheritdoc />
+    public void TextList(int column, string?[] values) { }
+
+    /// <inheritdoc />
+    public void EndRow() { }
+}
+
+/// <summary>
 /// Reads the rows a <see cref="FlowRowEncoder"/> encoded (binary COPY, without header) back as typed values, so that
 /// the store's rows, as the one encoder makes them, are written in other formats too: a lake's Parquet files hold the
 /// same values as <c>portaudit.flows</c>, by construction. The rows were made by this build (a batch, or a spool frame

@@ -184,29 +184,13 @@ internal static class ParquetWriterBench
     }
 
     /// <summary>Rows read and dropped.</summary>
-    private sealed class NoFile : IRowFile, IStoreRowSink
+    private sealed class NoFile : IRowFile
     {
-        public IStoreRowSink Sink => this;
+        public IStoreRowSink Sink => DiscardedRows.Instance;
 
         public void Complete() { }
 
         public void Dispose() { }
-
-        public void Null(int column) { }
-
-        public void Text(int column, ReadOnlySpan<byte> utf8) { }
-
-        public void Number(int column, long value) { }
-
-        public void Time(int column, long unixMicros) { }
-
-        public void Address(int column, IpAddr address) { }
-
-        public void Flag(int column, bool value) { }
-
-        public void TextList(int column, string?[] values) { }
-
-        public void EndRow() { }
     }
 
     private sealed class ParquetNetFile(string path, Parquet.ParquetOptions options) : IRowFile

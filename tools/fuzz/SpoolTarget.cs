@@ -34,7 +34,7 @@ public sealed class SpoolTarget(IReadOnlyList<FuzzSeed> seeds) : ReaderTarget("s
     private static void Send(FlowBatch batch)
     {
         foreach (int day in batch.Days) StoreTime.Date(day);
-        StoreRows.Read(batch.Rows, _ => IgnoredRow.Instance);
+        StoreRows.Read(batch.Rows, _ => DiscardedRows.Instance);
     }
 
     /// <summary>
@@ -91,27 +91,5 @@ public sealed class SpoolTarget(IReadOnlyList<FuzzSeed> seeds) : ReaderTarget("s
             Frames[^1].Add(flow, _input);
             _bytes += Frames[^1].Rows.Length - before;
         }
-    }
-
-    // The values are read (and so checked) before they reach a sink: this one keeps none.
-    private sealed class IgnoredRow : IStoreRowSink
-    {
-        public static readonly IgnoredRow Instance = new();
-
-        public void Null(int column) { }
-
-        public void Text(int column, ReadOnlySpan<byte> utf8) { }
-
-        public void Number(int column, long value) { }
-
-        public void Time(int column, long unixMicros) { }
-
-        public void Address(int column, IpAddr address) { }
-
-        public void Flag(int column, bool value) { }
-
-        public void TextList(int column, string?[] values) { }
-
-        public void EndRow() { }
     }
 }

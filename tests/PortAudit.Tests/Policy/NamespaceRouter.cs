@@ -1,3 +1,6 @@
+using PortAudit.Common;
+using PortAudit.Decode;
+using PortAudit.Policy;
 using PortAudit.Tests.Lab;
 
 namespace PortAudit.Tests.Policy;
@@ -89,6 +92,33 @@ internal sealed class NamespaceRouter : IDisposable
     {
         var requests = ports.Distinct().Select(port => (Port: port, Result: Task.Run(() => _hosts.Request(port, Server)))).ToList();
         return requests.ToDictionary(r => r.Port, r => r.Result.Result.Answered);
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="rules"/>, as written and as nft lists the loaded ruleset back (text and JSON), reads
+    /// without issues and decides the client's connection to each port of <paramref name="passed"/> as the kernel did:
+    /// allowed where the server answered. <paramref name="rule"/> names a port's rule in a failure.
+    /// </summary>
+    public void AssertDecidedAsTheKernel(string rules, IReadOnlyDictionary<int, bool> passed, Func<int, string> rule)
+    {
+        var (text, json) = Listed();
+        var read = new[]
+        {
+            ("as written", NftTextParser.Parse(rules, "rules.nft")),
+            ("nft list ruleset", NftTextParser.Parse(text, "nft list ruleset")),
+            ("nft -j list ruleset", NftJsonParser.Parse(json, "nft -j list ruleset")),
+        };
+        foreach (var (source, policy) in read)
+        {
+            Assert.Empty(policy.Issues);
+            foreach (var (port, answered) in passed.OrderBy(p => p.Key))
+            {
+                var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse(Client), 50000, IpAddr.Parse(Server), port);
+                var kernel = answered ? PolicyDecision.Allowed : PolicyDecision.Blocked;
+                Assert.Equal((source, rule(port), port, kernel),
+                    (source, rule(port), port, PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network).Decision));
+            }
+        }
     }
 
     /// <inheritdoc />

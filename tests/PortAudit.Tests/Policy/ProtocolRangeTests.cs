@@ -43,24 +43,8 @@ public sealed class ProtocolRangeKernelTests
         router.Load(rules);
         router.Listen(Rules.Select(r => r.Port));
         var passed = router.Passed(Rules.Select(r => r.Port));
-        var (text, json) = router.Listed();
 
         Assert.Equal(Rules.Select(r => $"{r.Rule}: {r.Passes}"), Rules.Select(r => $"{r.Rule}: {passed[r.Port]}"));
-        var read = new[]
-        {
-            ("as written", NftTextParser.Parse(rules, "ranges.nft")),
-            ("nft list ruleset", NftTextParser.Parse(text, "nft list ruleset")),
-            ("nft -j list ruleset", NftJsonParser.Parse(json, "nft -j list ruleset")),
-        };
-        foreach (var (source, policy) in read)
-        {
-            Assert.Empty(policy.Issues);
-            foreach (var (port, rule, _) in Rules)
-            {
-                var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse(NamespaceRouter.Client), 50000, IpAddr.Parse(NamespaceRouter.Server), port);
-                var kernel = passed[port] ? PolicyDecision.Allowed : PolicyDecision.Blocked;
-                Assert.Equal((source, rule, kernel), (source, rule, PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network).Decision));
-            }
-        }
+        router.AssertDecidedAsTheKernel(rules, passed, port => Rules.Single(r => r.Port == port).Rule);
     }
 }

@@ -69,29 +69,13 @@ public sealed class StatusMaskKernelTests
         router.Load(rules);
         router.Listen(Enumerable.Range(0, Forms.Length).SelectMany(k => new[] { Direct(k), 200 + k }));
         var passed = router.Passed(Enumerable.Range(0, Forms.Length).SelectMany(k => new[] { Direct(k), ToTranslate(k) }));
-        var (text, json) = router.Listed();
 
         // The kernel first: each form passed what its flags say (a router that passed nothing would prove nothing).
         Assert.Equal(Forms.Select(f => $"{f.Form}: {f.Translated} {f.Untranslated}"),
             Forms.Select((f, k) => $"{f.Form}: {passed[ToTranslate(k)]} {passed[Direct(k)]}"));
-        var read = new[]
-        {
-            ("as written", NftTextParser.Parse(rules, "mask.nft")),
-            ("nft list ruleset", NftTextParser.Parse(text, "nft list ruleset")),
-            ("nft -j list ruleset", NftJsonParser.Parse(json, "nft -j list ruleset")),
-        };
-        foreach (var (source, policy) in read)
-        {
-            Assert.Empty(policy.Issues);
-            for (int k = 0; k < Forms.Length; k++)
-                foreach (int port in new[] { Direct(k), ToTranslate(k) })
-                {
-                    var query = new PolicyQuery(IpProtocol.Tcp, IpAddr.Parse(NamespaceRouter.Client), 50000, IpAddr.Parse(NamespaceRouter.Server), port);
-                    var kernel = passed[port] ? PolicyDecision.Allowed : PolicyDecision.Blocked;
-                    Assert.Equal((source, Forms[k].Form, port, kernel),
-                        (source, Forms[k].Form, port, PolicyEvaluator.Evaluate(policy, query, PolicyPoint.Network).Decision));
-                }
-        }
+        var forms = Enumerable.Range(0, Forms.Length).SelectMany(k => new[] { (Port: Direct(k), k), (Port: ToTranslate(k), k) })
+            .ToDictionary(p => p.Port, p => Forms[p.k].Form);
+        router.AssertDecidedAsTheKernel(rules, passed, port => forms[port]);
     }
 }
 
