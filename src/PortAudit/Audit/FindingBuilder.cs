@@ -168,7 +168,7 @@ public sealed class FindingBuilder
         kind == FindingKind.Unexpected && !zonePair && _index is not null && _inventory is not null && FlowClassifier.ToTransport(flow.Protocol) is { } transport
             ? TransportNames.IsIcmp(transport)
                 ? RoleExplanation.ForIcmp(_index, _inventory, transport, flow.IcmpType, flow.IcmpCode, verdict.Client, verdict.Server)
-                : RoleExplanation.ForPort(_index, _inventory, transport, flow.ServerPort, flow.App, verdict.Client, verdict.Server)
+                : RoleExplanation.ForPort(_index, _inventory, transport, flow, verdict.Client, verdict.Server)
             : null;
 
     /// <summary>

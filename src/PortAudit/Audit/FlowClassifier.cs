@@ -157,7 +157,7 @@ public sealed class FlowClassifier
                 if (rule.DynamicRange || (rule.Icmp is { } messages && !IcmpMessage.Any(messages, flow.IcmpType, flow.IcmpCode))
                                       || !Applies(rule, client, server))
                     continue;
-                if (!ProtocolExpectations.Accepts(rule.Protocol, flow.App) || !ProtocolExpectations.AcceptsCarried(rule.Protocol, carried))
+                if (!ProtocolExpectations.AcceptsFound(rule.Protocol, flow.App, carried))
                 {
                     (contradicted ??= []).Add(rule);
                     continue;

@@ -38,6 +38,14 @@ public static class ProtocolExpectations
         carried is null || ProtocolLabels.CarriedOverTls(ruleProtocol) is not { } apps || apps.Contains(carried);
 
     /// <summary>
+    /// True unless what inspection found of a flow contradicts <paramref name="ruleProtocol"/>: its label
+    /// <paramref name="app"/> (<see cref="Accepts"/>) or, inside TLS or DTLS, the application its server selected,
+    /// <paramref name="carried"/> (<see cref="AcceptsCarried"/>). The one test of whether a rule could allow the flow.
+    /// </summary>
+    public static bool AcceptsFound(string ruleProtocol, AppLabel? app, AppLabel? carried) =>
+        Accepts(ruleProtocol, app) && AcceptsCarried(ruleProtocol, carried);
+
+    /// <summary>
     /// The application inside a TLS or DTLS flow that its server selected by ALPN (RFC 7301 3.1: the server "SHALL NOT"
     /// then speak another), as <see cref="AlpnProtocols"/> labels the id; null when the server selected none or an id of
     /// no labelled application. A client's offer alone is no proof: browsers offer h2 and http/1.1 to every server, and one

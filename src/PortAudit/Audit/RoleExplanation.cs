@@ -1,5 +1,6 @@
 using PortAudit.Catalog;
 using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Audit;
@@ -23,13 +24,14 @@ public static class RoleExplanation
         First(inventory, index.Sides(candidates, client.Roles, server.Roles), client, server);
 
     private static string? First(Inventory inventory, IEnumerable<(Rule Rule, bool Client, bool Server)> sides,
-        AuditEndpoint client, AuditEndpoint server, AppLabel? app = null)
+        AuditEndpoint client, AuditEndpoint server, AppLabel? app = null, AppLabel? carried = null)
     {
         foreach (var (rule, fromTakes, toTakes) in sides)
         {
             if (!fromTakes && !toTakes) continue;
-            // A rule whose protocol inspection contradicts would make the flow a mismatch, whatever the roles: not allowed.
-            if (!ProtocolExpectations.Accepts(rule.Protocol, app)) continue;
+            // A rule whose protocol inspection contradicts (its label, or the application TLS carried) would make the flow
+            // a mismatch, whatever the roles: not allowed.
+            if (!ProtocolExpectations.AcceptsFound(rule.Protocol, app, carried)) continue;
             // Roles change no feature: a rule that does not apply between these two hosts would not allow the flow whatever
             // roles they played.
             if (!RuleConditions.Hold(inventory, rule, client, server, publication: false)) continue;
@@ -66,12 +68,15 @@ public static class RoleExplanation
     }
 
     /// <summary>
-    /// The explanation of a flow on <paramref name="transport"/>/<paramref name="port"/> that no rule allows, from the
-    /// fixed-port rules covering it whose protocol accepts <paramref name="app"/>, what inspection found (null: nothing).
+    /// The explanation of <paramref name="flow"/>, on <paramref name="transport"/>, that no rule allows, from the
+    /// fixed-port rules covering its server port whose protocol accepts what inspection found: its label and, inside TLS
+    /// or DTLS, the application its server selected (<see cref="ProtocolExpectations.Carried"/>). HTTP/2 on LDAPS's port
+    /// is explained by no LDAPS rule.
     /// </summary>
-    public static string? ForPort(RuleIndex index, Inventory inventory, Transport transport, int port, AppLabel? app,
+    public static string? ForPort(RuleIndex index, Inventory inventory, Transport transport, Flow flow,
         AuditEndpoint client, AuditEndpoint server) =>
-        First(inventory, index.SidesAt(transport, port, client.Roles, server.Roles), client, server, app);
+        First(inventory, index.SidesAt(transport, flow.ServerPort, client.Roles, server.Roles), client, server, flow.App,
+            ProtocolExpectations.Carried(flow));
 
     /// <summary>
     /// The explanation of an ICMP flow of <paramref name="type"/>/<paramref name="code"/> that no rule allows, from the

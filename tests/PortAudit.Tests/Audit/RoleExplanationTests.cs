@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using PortAudit.Audit;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using static PortAudit.Tests.Audit.AuditFixture;
 
 namespace PortAudit.Tests.Audit;
@@ -78,6 +79,32 @@ public class RoleExplanationTests
         Assert.Equal("would be allowed if unity01 had role cisco-unity (rule unity-cucm-sccp)", explanation);
         AssertExplanationHolds(withoutRole, sccp, explanation);
         Assert.Equal(Verdict.Expected, RepositoryAuditor(Yaml(hosts)).Audit(Again(sccp)).Verdict);
+    }
+
+    [Fact]
+    public void NoRuleWhoseProtocolTheServersAlpnChoiceContradictsIsProposed()
+    {
+        // dc01 served HTTP/2 inside TLS on LDAPS's port: as a domain controller the flow would be a protocol mismatch,
+        // not allowed, and every rule on tcp/636 is LDAPS's. A client's offer alone proves nothing and explains as before.
+        Host[] hosts = [Ws, Named("dc01", Dc.Address, "workstation")];
+        var offered = Tls(Established(Ws.Address, Dc.Address, 636), "alpn=h2,http/1.1; version=tls1.2");
+        var selected = Tls(Established(Ws.Address, Dc.Address, 636), "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2");
+
+        var explanations = (ExplanationOf(hosts, offered), ExplanationOf(hosts, selected));
+
+        Assert.Equal(("would be allowed if dc01 had role domain-controller (rule kb832017-domain-controller-ldaps-tcp-636)", (string?)null),
+            explanations);
+        AssertExplanationHolds(hosts, offered, explanations.Item1);
+        Host[] asTheRuleSays = [Ws, Named("dc01", Dc.Address, "domain-controller")];
+        Assert.Equal(Verdict.ProtocolMismatch,
+            RepositoryAuditor(Yaml(asTheRuleSays)).Audit(Tls(Again(selected), "alpn=h2; version=tls1.2; alpn-selected=h2")).Verdict);
+    }
+
+    private static Flow Tls(Flow flow, string detail)
+    {
+        flow.App = AppLabel.Tls;
+        flow.AppDetail = AppDetail.Parse(detail);
+        return flow;
     }
 
     private static string? ExplanationOf(Host[] hosts, Flow flow)
