@@ -66,10 +66,13 @@ public sealed class RoleSuggester
             .Take(top).ToList();
     }
 
-    /// <summary>True when <paramref name="rule"/> names the port of <paramref name="service"/> and inspection does not contradict its protocol (a wide range needs a protocol the rule names).</summary>
+    /// <summary>True when <paramref name="rule"/> names the port of <paramref name="service"/> and inspection does not contradict its protocol, nor what the server selected inside TLS (a wide range needs a protocol the rule names).</summary>
     internal static bool Explains(Rule rule, ServedService service)
     {
         if (!rule.Covers(service.Transport, service.Port))
+            return false;
+        // What the server chose to speak inside TLS is what it serves: a rule that carries none of it does not explain it.
+        if (service.Carried.Count > 0 && !service.Carried.Any(app => ProtocolExpectations.AcceptsCarried(rule.Protocol, app)))
             return false;
         // A rule that says which RPC interfaces it carries explains an RPC service only through one of them, DCOM's
         // plumbing through DCOM activation: DC-to-DC replication does not explain two Front Ends' DCOM.

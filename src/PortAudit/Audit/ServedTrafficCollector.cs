@@ -32,6 +32,13 @@ public sealed record ServedService(Transport Transport, int Port, long Flows, IR
     /// </summary>
     public IReadOnlyList<string> RpcInterfaces { get; init; } = [];
 
+    /// <summary>
+    /// The applications the server selected by ALPN inside TLS or DTLS on the service (<see cref="ProtocolExpectations.Carried"/>),
+    /// in the order met: a rule whose protocol carries none of them explains the port by its number alone, which the server's
+    /// own choice contradicts (HTTP/2 on LDAPS's port is no domain controller's).
+    /// </summary>
+    public IReadOnlyList<AppLabel> Carried { get; init; } = [];
+
     /// <summary>How many interfaces <see cref="RpcInterfaces"/> keeps.</summary>
     public const int MaxInterfaces = 8;
 

@@ -21,6 +21,7 @@ internal sealed class ServiceTally
         public readonly List<AppLabel> Apps = [];
         public List<IpAddr>? Peers;
         public List<string>? Interfaces;
+        public List<AppLabel>? Carried;
     }
 
     /// <summary>True when <paramref name="flow"/> was answered on a TCP or UDP port: a refused or ignored port serves nothing.</summary>
@@ -46,6 +47,8 @@ internal sealed class ServiceTally
         tally.Flows++;
         if (flow.App is { } app && !tally.Apps.Contains(app)) tally.Apps.Add(app);
         if (flow.DceRpc is not null || flow.RpcCalls is not null) AddInterfaces(tally, flow);
+        if (ProtocolExpectations.Carried(flow) is { } carried && !(tally.Carried ??= new List<AppLabel>(1)).Contains(carried))
+            tally.Carried.Add(carried);
         var peer = address == flow.Server ? flow.Client : flow.Server;
         if (!IpPrefix.IsPrivateUse(peer)) tally.Internet++;
         if (!keepPeer) return;
@@ -73,7 +76,7 @@ internal sealed class ServiceTally
     /// <summary>The services of <paramref name="address"/>, busiest first.</summary>
     public IReadOnlyList<ServedService> Of(IpAddr address) =>
         _hosts.TryGetValue(address, out var services)
-            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet, Peers = s.Value.Peers ?? [], RpcInterfaces = s.Value.Interfaces ?? [] })
+            ? services.Select(s => new ServedService(s.Key.Item1, s.Key.Item2, s.Value.Flows, s.Value.Apps) { InternetFlows = s.Value.Internet, Peers = s.Value.Peers ?? [], RpcInterfaces = s.Value.Interfaces ?? [], Carried = s.Value.Carried ?? [] })
                 .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList()
             : [];
 }

@@ -1,4 +1,5 @@
 using PortAudit.Audit;
+using PortAudit.Audit.Drafting;
 using PortAudit.Catalog;
 using PortAudit.Common;
 using PortAudit.Decode;
@@ -43,6 +44,44 @@ public class RoleSuggestionTests
         var roles = new RoleSuggester(AuditFixture.Catalog).Suggest([Tcp(5061, app)]).Select(s => s.Role);
 
         Assert.Equal(suggested, roles.Contains("sip-server"));
+    }
+
+    [Theory]
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "sip" }, true)]
+    [InlineData(new[] { "http" }, false)]
+    [InlineData(new[] { "http", "sip" }, true)]
+    public void WhatTheServerSelectedInsideTlsMustBeWhatTheRuleCarries(string[] carried, bool suggested)
+    {
+        // sip-server's 5061 rule is sip-tls: a server that chose HTTP inside TLS there is no SIP server by that port.
+        var service = Tcp(5061, "tls") with { Carried = carried.Select(AppLabel.Of).ToList() };
+
+        var roles = new RoleSuggester(AuditFixture.Catalog).Suggest([service]).Select(s => s.Role);
+
+        Assert.Equal(suggested, roles.Contains("sip-server"));
+    }
+
+    [Fact]
+    public void TheCollectorKeepsWhatServersSelectedInsideTlsAndAMergeKeepsEveryChoice()
+    {
+        var flows = FlowsOf([.. Handshake(Ws, Sip, 5061, 40001), .. Handshake(Ws2, Sip, 5061, 40002), .. Handshake(Ws, Sip, 5061, 40003)]);
+        string[] details = ["alpn=h2; version=tls1.2; alpn-selected=h2", "alpn=h2; version=tls1.2; alpn-selected=http/1.1", "alpn=h2; version=tls1.2"];
+        var collector = new ServedTrafficCollector(_ => true);
+        foreach (var (flow, detail) in flows.Zip(details))
+        {
+            flow.App = AppLabel.Tls;
+            flow.AppDetail = AppDetail.Parse(detail);
+            collector.OnFlowEnd(flow);
+        }
+
+        var service = Assert.Single(Assert.Single(collector.Hosts).Services);
+        Assert.Equal(3L, service.Flows);
+        Assert.Equal([AppLabel.Http], service.Carried);
+        var sip = Tcp(5061, "tls") with { Carried = [AppLabel.Sip] };
+        Assert.Equal([AppLabel.Http, AppLabel.Sip], HostEvidence.MergeServices([service, sip]).Single().Carried);
+        using var json = new MemoryStream();
+        PortAudit.Report.Listings.RoleSuggestionWriter.WriteJson(json, [new PortAudit.Audit.HostSuggestion(IpAddr.Parse(Sip), [service], [])]);
+        Assert.Contains("\"apps\":[\"tls\"],\"carried\":[\"http\"]", System.Text.Encoding.UTF8.GetString(json.ToArray()).Replace(" ", "").Replace("\n", ""));
     }
 
     [Fact]

@@ -66,6 +66,7 @@ public sealed record HostEvidence(
             {
                 InternetFlows = g.Sum(s => s.InternetFlows), Peers = g.SelectMany(s => s.Peers).Distinct().Take(ServedService.MaxPeers).ToList(),
                 RpcInterfaces = g.SelectMany(s => s.RpcInterfaces).Distinct().Take(ServedService.MaxInterfaces).ToList(),
+                Carried = g.SelectMany(s => s.Carried).Distinct().ToList(),
             })
             .OrderByDescending(s => s.Flows).ThenBy(s => s.Port).ToList();
 }

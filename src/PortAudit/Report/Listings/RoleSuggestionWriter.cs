@@ -27,7 +27,7 @@ public static class RoleSuggestionWriter
         }
     }
 
-    /// <summary>[{address, served: [{transport, port, flows, apps}], roles: [{role, score, rolePortsSeen, rolePorts, evidence: [{service, flows, rule, protocol}]}]}]</summary>
+    /// <summary>[{address, served: [{transport, port, flows, apps, carried?}], roles: [{role, score, rolePortsSeen, rolePorts, evidence: [{service, flows, rule, protocol}]}]}]</summary>
     public static void WriteJson(Stream output, IReadOnlyList<HostSuggestion> hosts)
     {
         JsonOutput.Write(output, json =>
@@ -56,6 +56,8 @@ public static class RoleSuggestionWriter
         json.WriteNumber("port", service.Port);
         json.WriteNumber("flows", service.Flows);
         JsonOutput.WriteStrings(json, "apps", service.Apps.Select(app => app.Name).ToList());
+        // Why a role whose port it is may be missing: the server chose another application inside TLS.
+        if (service.Carried.Count > 0) JsonOutput.WriteStrings(json, "carried", service.Carried.Select(app => app.Name).ToList());
         json.WriteEndObject();
     }
 
