@@ -80,6 +80,10 @@ public static class ProtocolLabels
         ["https"] = [AppLabel.Http], ["rpc-over-https"] = [AppLabel.Http], ["ldaps"] = [AppLabel.Ldap], ["sip-tls"] = [AppLabel.Sip],
         ["imaps"] = [AppLabel.Imap], ["pop3s"] = [AppLabel.Pop3], ["nntps"] = [AppLabel.Nntp], ["sccp-tls"] = [AppLabel.Sccp],
         ["psom"] = [],
+        // A media port's DTLS exchanges SRTP keys (RFC 5764) and carries no application; TURN over DTLS (RFC 7443,
+        // stun.turn) is the relay's STUN. WebRTC's ids (RFC 8833: webrtc, c-webrtc) name no labelled application and are
+        // not judged; HTTP/2 there is a tunnel in the media range.
+        ["rtp"] = [AppLabel.Stun],
         ["smtp"] = [AppLabel.Smtp], ["pop3"] = [AppLabel.Pop3], ["imap"] = [AppLabel.Imap], ["nntp"] = [AppLabel.Nntp],
         ["xmpp"] = [AppLabel.Xmpp], ["ftp"] = [AppLabel.Ftp], ["rdp"] = [AppLabel.Rdp],
     };

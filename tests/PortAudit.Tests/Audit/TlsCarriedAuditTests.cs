@@ -28,13 +28,14 @@ public class TlsCarriedAuditTests
             MakeRule("conference", "workstation", "domain-controller", 8057, 8057, "psom"),
             MakeRule("submission", "workstation", "domain-controller", 587, 587, "smtp"),
             MakeRule("sip-dtls", "workstation", "sip-server", 5061, 5061, "sip-tls", transport: Transport.Udp),
+            MakeRule("media", "workstation", "sip-server", 50000, 59999, "rtp", transport: Transport.Udp),
         ]);
 
     private static FlowVerdict Audit(ushort port, string detail) => Audit(Established(Ws, Dc, port), AppLabel.Tls, detail);
 
-    // DTLS from a workstation to sip01's 5061/udp.
-    private static FlowVerdict AuditDtls(string detail) =>
-        Audit(Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(50000, 5061))))), AppLabel.Dtls, detail);
+    // DTLS from a workstation to sip01's 5061/udp, or another of its UDP ports.
+    private static FlowVerdict AuditDtls(string detail, ushort port = 5061) =>
+        Audit(Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, port))))), AppLabel.Dtls, detail);
 
     private static FlowVerdict Audit(Flow flow, AppLabel app, string detail)
     {
@@ -96,5 +97,19 @@ public class TlsCarriedAuditTests
     public void DtlsCarryingWhatTheRuleGrantsOrNothingProvenIsExpected(string detail)
     {
         Assert.Equal(Verdict.Expected, AuditDtls(detail).Verdict);
+    }
+
+    [Theory]
+    [InlineData("alpn=h2; version=dtls1.2; alpn-selected=h2", Verdict.ProtocolMismatch)]
+    [InlineData("alpn=http/1.1; version=dtls1.2; alpn-selected=http/1.1", Verdict.ProtocolMismatch)]
+    [InlineData("alpn=stun.turn; version=dtls1.2; alpn-selected=stun.turn", Verdict.Expected)]
+    [InlineData("alpn=webrtc,c-webrtc; version=dtls1.2; alpn-selected=webrtc", Verdict.Expected)]
+    [InlineData("version=dtls1.2", Verdict.Expected)]
+    public void DtlsInAMediaRangeCarriesNoApplicationButTheRelaysStun(string detail, Verdict expected)
+    {
+        // DTLS-SRTP's key exchange carries nothing named; HTTP in DTLS on a media port was expected under the rtp rule.
+        var verdict = AuditDtls(detail, 50010);
+
+        Assert.Equal((expected, "media"), (verdict.Verdict, verdict.Rule?.Id));
     }
 }
