@@ -326,7 +326,7 @@ public sealed class Finding
     /// <summary>The tunnel the earliest of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
     public string? FirstTunnel { get; private set; }
 
-    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
+    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), and keeps its id and quotes it when it is among the earliest.</summary>
     public void Add(Flow flow, bool failed, bool unansweredAtEnd = false)
     {
         Tally.Add(flow, failed, unansweredAtEnd);
