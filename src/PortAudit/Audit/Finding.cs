@@ -158,9 +158,8 @@ public sealed class Finding
     /// <summary>Most flow ids kept per finding: enough to join a finding to its flows in flows.jsonl, bounded for chatty pairs.</summary>
     public const int MaxFlowIds = 100;
 
-    private readonly EarliestFlows<FlowSample> _samples = new(MaxSamples);
-    private readonly EarliestFlows<long> _flowIds = new(MaxFlowIds);
-    private FlowBeginning _firstTunnelled = FlowBeginning.Last;
+    private readonly List<FlowSample> _samples = [];
+    private readonly List<long> _flowIds = [];
 
     /// <summary>Creates an empty finding; flows are added with <see cref="Add"/>.</summary>
     public Finding(FindingKind kind, string clientHost, string serverHost, IReadOnlyList<string> clientRoles,
@@ -308,42 +307,34 @@ public sealed class Finding
     /// <summary>Flows aggregated into this finding, failed attempts among them, and when.</summary>
     public FlowTally Tally { get; } = new();
 
-    /// <summary>
-    /// Up to <see cref="MaxSamples"/> flows, the earliest by start (then input and frame), in that order: the first is the
-    /// flow that set <see cref="FlowTally.FirstNs"/>, whatever order the source gave the flows in.
-    /// </summary>
-    public IReadOnlyList<FlowSample> Samples => _samples.Items;
+    /// <summary>Up to <see cref="MaxSamples"/> flows, the first met.</summary>
+    public IReadOnlyList<FlowSample> Samples => _samples;
 
     /// <summary>
-    /// Ids (<see cref="Flow.Id"/>) of up to <see cref="MaxFlowIds"/> flows, the earliest as <see cref="Samples"/> are (so
-    /// they hold every sample's); <see cref="FlowTally.Flows"/> of <see cref="Tally"/> counts them all.
+    /// Ids (<see cref="Flow.Id"/>) of up to <see cref="MaxFlowIds"/> flows, the first met; <see cref="FlowTally.Flows"/>
+    /// of <see cref="Tally"/> counts them all.
     /// </summary>
-    public IReadOnlyList<long> FlowIds => _flowIds.Items;
+    public IReadOnlyList<long> FlowIds => _flowIds;
 
     /// <summary>Of the flows counted, those that came inside a tunnel (<see cref="Flow.Tunnel"/>).</summary>
     public long TunnelledFlows { get; private set; }
 
-    /// <summary>The tunnel the earliest of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
+    /// <summary>The tunnel the first of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
     public string? FirstTunnel { get; private set; }
 
-    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), and keeps its id and quotes it when it is among the earliest.</summary>
+    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
     public void Add(Flow flow, bool failed, bool unansweredAtEnd = false)
     {
         Tally.Add(flow, failed, unansweredAtEnd);
         if (flow.Tunnel is { } tunnel)
         {
             TunnelledFlows++;
-            var began = FlowBeginning.Of(flow);
-            if (began.CompareTo(_firstTunnelled) < 0)
-            {
-                _firstTunnelled = began;
-                FirstTunnel = tunnel.ToString();
-            }
+            FirstTunnel ??= tunnel.ToString();
         }
         ClientAddresses?.Add(flow.Client);
         ServerAddresses?.Add(flow.Server);
         ServerPorts?.Add(new TransportPort(flow.Protocol, flow.ServerPort));
-        _flowIds.Offer(flow, static f => f.Id);
-        _samples.Offer(flow, FlowSample.Of);
+        if (_flowIds.Count < MaxFlowIds) _flowIds.Add(flow.Id);
+        if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
     }
 }

@@ -22,18 +22,11 @@ public sealed class FirewallAudit
     private readonly List<Point> _points;
     private readonly Inventory _inventory;
 
-    // How many flows a rule decided, and the ids of the earliest, as a finding keeps them.
-    private sealed class RuleUse
-    {
-        public long Flows;
-        public readonly EarliestFlows<long> Ids = new(Finding.MaxFlowIds);
-    }
-
     private sealed class Point(FirewallPolicy policy, InventoryHost? host)
     {
         public FirewallPolicy Policy { get; } = policy;
         public InventoryHost? Host { get; } = host;
-        public Dictionary<PolicyRule, RuleUse> Used { get; } = new(ReferenceEqualityComparer.Instance);
+        public Dictionary<PolicyRule, (long Flows, List<long> Ids)> Used { get; } = new(ReferenceEqualityComparer.Instance);
 
         // A host's firewall only sees connections to the host, those a tunnel it ends brings it too.
         public bool Sees(Flow flow) => Host is null || Host.Prefixes.Any(p => p.Contains(flow.Server));
@@ -75,9 +68,9 @@ public sealed class FirewallAudit
             verdicts.Add(new FirewallVerdict(point.Policy.Name, result));
             if (result.Rule is { } rule)
             {
-                if (!point.Used.TryGetValue(rule, out var use)) point.Used.Add(rule, use = new RuleUse());
-                use.Flows++;
-                use.Ids.Offer(flow, static f => f.Id);
+                var (count, ids) = point.Used.TryGetValue(rule, out var used) ? used : (0, []);
+                if (ids.Count < Finding.MaxFlowIds) ids.Add(flow.Id);
+                point.Used[rule] = (count + 1, ids);
             }
             if (verdict.Verdict == Verdict.Ignored) continue;
             if (result.Decision == PolicyDecision.Blocked && flow.State == FlowState.Established)
@@ -210,7 +203,7 @@ public sealed class FirewallAudit
                 var justifying = rule.Action != PolicyAction.Accept ? []
                     : instances.Where(j => RuleRelations.Overlaps(rule, j.Rule, j.From, j.To, j.Ports)).ToList();
                 string? shadowedBy = shadowing?[i]?.Id;
-                var (flows, ids) = point.Used.TryGetValue(rule, out var used) ? (used.Flows, used.Ids.Items) : (0L, []);
+                var (flows, ids) = point.Used.TryGetValue(rule, out var used) ? used : (0, []);
                 result.Add(new RulePolicy(rule, justifying.Select(j => j.Rule.Id).Distinct().Order(StringComparer.Ordinal).ToList(), flows, ids,
                     justifying.Count == 0 ? [] : RuleRelations.Broader(rule, justifying.Select(j => (j.Rule, j.From, (IReadOnlyList<PortRange>)j.Ports)).ToList()),
                     shadowedBy));

@@ -30,7 +30,7 @@ public sealed record InstancePolicy(string CatalogRule, string FromHost, string 
 /// <param name="Rule">The rule.</param>
 /// <param name="JustifiedBy">Catalog rule ids whose instances it allows (some connection of theirs matches it).</param>
 /// <param name="Flows">Flows it decided.</param>
-/// <param name="FlowIds">Ids of the earliest of those flows, as a finding's (at most <see cref="Audit.Finding.MaxFlowIds"/>).</param>
+/// <param name="FlowIds">Ids of the first of those flows (at most <see cref="Audit.Finding.MaxFlowIds"/>).</param>
 /// <param name="Broader">Why it allows more than its justifying instances need; empty when it does not.</param>
 /// <param name="ShadowedBy">The earlier rule that matches all it matches, or null.</param>
 public sealed record RulePolicy(PolicyRule Rule, IReadOnlyList<string> JustifiedBy, long Flows, IReadOnlyList<long> FlowIds,
