@@ -2,6 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Flows.Facts;
 using PortAudit.Tests.Builders;
 using PortAudit.Tests.Flows;
 using static PortAudit.Tests.Builders.Packets;
@@ -117,4 +118,12 @@ internal static class AuditFixture
 
     /// <summary>One established flow from <paramref name="client"/> to <paramref name="server"/>:<paramref name="port"/>.</summary>
     public static Flow Established(string client, string server, ushort port) => Assert.Single(FlowsOf(Handshake(client, server, port)));
+
+    /// <summary><paramref name="flow"/> as inspection would leave it: labelled <paramref name="app"/>, with <paramref name="detail"/> ("alpn=h2; version=tls1.2; alpn-selected=h2").</summary>
+    public static Flow Inspected(Flow flow, AppLabel app, string detail)
+    {
+        flow.App = app;
+        flow.AppDetail = AppDetail.Parse(detail);
+        return flow;
+    }
 }

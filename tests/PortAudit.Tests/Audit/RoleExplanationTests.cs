@@ -87,8 +87,8 @@ public class RoleExplanationTests
         // dc01 served HTTP/2 inside TLS on LDAPS's port: as a domain controller the flow would be a protocol mismatch,
         // not allowed, and every rule on tcp/636 is LDAPS's. A client's offer alone proves nothing and explains as before.
         Host[] hosts = [Ws, Named("dc01", Dc.Address, "workstation")];
-        var offered = Tls(Established(Ws.Address, Dc.Address, 636), "alpn=h2,http/1.1; version=tls1.2");
-        var selected = Tls(Established(Ws.Address, Dc.Address, 636), "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2");
+        var offered = Inspected(Established(Ws.Address, Dc.Address, 636), AppLabel.Tls, "alpn=h2,http/1.1; version=tls1.2");
+        var selected = Inspected(Established(Ws.Address, Dc.Address, 636), AppLabel.Tls, "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2");
 
         var explanations = (ExplanationOf(hosts, offered), ExplanationOf(hosts, selected));
 
@@ -97,14 +97,7 @@ public class RoleExplanationTests
         AssertExplanationHolds(hosts, offered, explanations.Item1);
         Host[] asTheRuleSays = [Ws, Named("dc01", Dc.Address, "domain-controller")];
         Assert.Equal(Verdict.ProtocolMismatch,
-            RepositoryAuditor(Yaml(asTheRuleSays)).Audit(Tls(Again(selected), "alpn=h2; version=tls1.2; alpn-selected=h2")).Verdict);
-    }
-
-    private static Flow Tls(Flow flow, string detail)
-    {
-        flow.App = AppLabel.Tls;
-        flow.AppDetail = AppDetail.Parse(detail);
-        return flow;
+            RepositoryAuditor(Yaml(asTheRuleSays)).Audit(Inspected(Again(selected), AppLabel.Tls, "alpn=h2; version=tls1.2; alpn-selected=h2")).Verdict);
     }
 
     private static string? ExplanationOf(Host[] hosts, Flow flow)

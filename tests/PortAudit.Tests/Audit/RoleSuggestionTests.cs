@@ -67,12 +67,7 @@ public class RoleSuggestionTests
         var flows = FlowsOf([.. Handshake(Ws, Sip, 5061, 40001), .. Handshake(Ws2, Sip, 5061, 40002), .. Handshake(Ws, Sip, 5061, 40003)]);
         string[] details = ["alpn=h2; version=tls1.2; alpn-selected=h2", "alpn=h2; version=tls1.2; alpn-selected=http/1.1", "alpn=h2; version=tls1.2"];
         var collector = new ServedTrafficCollector(_ => true);
-        foreach (var (flow, detail) in flows.Zip(details))
-        {
-            flow.App = AppLabel.Tls;
-            flow.AppDetail = AppDetail.Parse(detail);
-            collector.OnFlowEnd(flow);
-        }
+        foreach (var (flow, detail) in flows.Zip(details)) collector.OnFlowEnd(Inspected(flow, AppLabel.Tls, detail));
 
         var service = Assert.Single(Assert.Single(collector.Hosts).Services);
         Assert.Equal(3L, service.Flows);

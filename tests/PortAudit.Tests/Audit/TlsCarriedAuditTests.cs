@@ -37,12 +37,8 @@ public class TlsCarriedAuditTests
     private static FlowVerdict AuditDtls(string detail, ushort port = 5061) =>
         Audit(Assert.Single(FlowsOf(Ethernet(Ip(Ws, Sip, 17, Udp(40000, port))))), AppLabel.Dtls, detail);
 
-    private static FlowVerdict Audit(Flow flow, AppLabel app, string detail)
-    {
-        flow.App = app;
-        flow.AppDetail = AppDetail.Parse(detail);
-        return new FlowAuditor(AuditContext.Create(TlsCatalog, LoadInventory(InventoryYaml, TlsCatalog))).Audit(flow);
-    }
+    private static FlowVerdict Audit(Flow flow, AppLabel app, string detail) =>
+        new FlowAuditor(AuditContext.Create(TlsCatalog, LoadInventory(InventoryYaml, TlsCatalog))).Audit(Inspected(flow, app, detail));
 
     [Theory]
     [InlineData(636, "alpn=h2,http/1.1; version=tls1.2; alpn-selected=h2", "h2 (HTTP/2", "ldaps")]

@@ -1,7 +1,3 @@
-using PortAudit.Common;
-using PortAudit.Decode;
-using PortAudit.Policy;
-
 namespace PortAudit.Tests.Policy;
 
 /// <summary>
