@@ -158,8 +158,11 @@ public sealed class Finding
     /// <summary>Most flow ids kept per finding: enough to join a finding to its flows in flows.jsonl, bounded for chatty pairs.</summary>
     public const int MaxFlowIds = 100;
 
-    private readonly List<FlowSample> _samples = [];
+    private readonly EarliestFlows _earliest = new(MaxSamples);
+    // The samples of _earliest's flows, made when first read and again after a flow displaced one.
+    private FlowSample[]? _samples;
     private readonly List<long> _flowIds = [];
+    private Flow? _firstTunnelled;
 
     /// <summary>Creates an empty finding; flows are added with <see cref="Add"/>.</summary>
     public Finding(FindingKind kind, string clientHost, string serverHost, IReadOnlyList<string> clientRoles,
@@ -307,34 +310,46 @@ public sealed class Finding
     /// <summary>Flows aggregated into this finding, failed attempts among them, and when.</summary>
     public FlowTally Tally { get; } = new();
 
-    /// <summary>Up to <see cref="MaxSamples"/> flows, the first met.</summary>
-    public IReadOnlyList<FlowSample> Samples => _samples;
+    /// <summary>
+    /// Up to <see cref="MaxSamples"/> flows, the earliest (<see cref="EarliestFlows.Compare"/>: by start, then input and
+    /// frame) in that order, whatever order the source gave them in: the first is the flow that set
+    /// <see cref="FlowTally.FirstNs"/>. Read it once the flows are added (<see cref="FindingBuilder.Build"/> does).
+    /// </summary>
+    public IReadOnlyList<FlowSample> Samples => _samples ??= Quote(_earliest.Flows);
+
+    private static FlowSample[] Quote(ReadOnlySpan<Flow> flows)
+    {
+        var samples = new FlowSample[flows.Length];
+        for (int i = 0; i < flows.Length; i++) samples[i] = FlowSample.Of(flows[i]);
+        return samples;
+    }
 
     /// <summary>
-    /// Ids (<see cref="Flow.Id"/>) of up to <see cref="MaxFlowIds"/> flows, the first met; <see cref="FlowTally.Flows"/>
-    /// of <see cref="Tally"/> counts them all.
+    /// Ids (<see cref="Flow.Id"/>) of up to <see cref="MaxFlowIds"/> flows, the first the run judged (each run numbers
+    /// its flows itself, so these join the finding to this run's flows.jsonl); <see cref="FlowTally.Flows"/> of
+    /// <see cref="Tally"/> counts them all.
     /// </summary>
     public IReadOnlyList<long> FlowIds => _flowIds;
 
     /// <summary>Of the flows counted, those that came inside a tunnel (<see cref="Flow.Tunnel"/>).</summary>
     public long TunnelledFlows { get; private set; }
 
-    /// <summary>The tunnel the first of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
-    public string? FirstTunnel { get; private set; }
+    /// <summary>The tunnel the earliest of <see cref="TunnelledFlows"/> came in, in words (<see cref="FlowTunnel.ToString"/>); null when none did.</summary>
+    public string? FirstTunnel => _firstTunnelled?.Tunnel?.ToString();
 
-    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id and quotes it while there is room.</summary>
+    /// <summary>Counts <paramref name="flow"/> (and its unnamed addresses and port where kept), keeps its id while there is room and quotes it when it is among the earliest.</summary>
     public void Add(Flow flow, bool failed, bool unansweredAtEnd = false)
     {
         Tally.Add(flow, failed, unansweredAtEnd);
-        if (flow.Tunnel is { } tunnel)
+        if (flow.Tunnel is not null)
         {
             TunnelledFlows++;
-            FirstTunnel ??= tunnel.ToString();
+            if (_firstTunnelled is null || EarliestFlows.Compare(flow, _firstTunnelled) < 0) _firstTunnelled = flow;
         }
         ClientAddresses?.Add(flow.Client);
         ServerAddresses?.Add(flow.Server);
         ServerPorts?.Add(new TransportPort(flow.Protocol, flow.ServerPort));
         if (_flowIds.Count < MaxFlowIds) _flowIds.Add(flow.Id);
-        if (_samples.Count < MaxSamples) _samples.Add(FlowSample.Of(flow));
+        if (_earliest.Offer(flow)) _samples = null;
     }
 }

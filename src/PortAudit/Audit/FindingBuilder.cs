@@ -89,12 +89,16 @@ public sealed class FindingBuilder
         }
     }
 
-    /// <summary>Every finding, worst first: severity, then kind, then most flows.</summary>
-    public IReadOnlyList<Finding> Build() =>
-        _byKey.Values.Concat(_missing)
+    /// <summary>Every finding, worst first: severity, then kind, then most flows; each quotes its samples already, so reports may read them on threads of their own.</summary>
+    public IReadOnlyList<Finding> Build()
+    {
+        var findings = _byKey.Values.Concat(_missing)
             .OrderBy(f => f.Severity).ThenBy(f => f.Kind).ThenByDescending(f => f.Tally.Flows)
             .ThenBy(f => f.ClientHost, StringComparer.Ordinal).ThenBy(f => f.ServerHost, StringComparer.Ordinal)
             .ToList();
+        foreach (var finding in findings) _ = finding.Samples;
+        return findings;
+    }
 
     /// <summary>Adds a finding that no flow showed (a firewall rule, a blocked instance), listed with the missing ones.</summary>
     public void Add(Finding finding) => _missing.Add(finding);

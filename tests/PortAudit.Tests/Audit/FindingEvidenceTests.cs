@@ -152,6 +152,27 @@ public sealed class FindingEvidenceTests : IDisposable
         Assert.Contains("ip.addr==10.0.8.0/22 &amp;&amp; tcp.port==22 &amp;&amp; ip.addr==10.0.1.10", html);
     }
 
+    [Fact]
+    public void A_finding_quotes_its_earliest_flows_in_start_order_whatever_order_they_ended_in()
+    {
+        // Eight flows given latest first, as a capture's long flows end after short ones that began later.
+        var finding = new Finding(FindingKind.Unexpected, "a", "b", [], [], "tcp", "443", null, null);
+        for (int n = 8; n >= 1; n--) finding.Add(Began(n, n * 1_000_000_000L, IpProtocol.Tcp), failed: false);
+        // A tunnel's own flow and the flow it carries begin in one frame: ordered by transport, whatever their ids.
+        var tied = new Finding(FindingKind.Unexpected, "a", "b", [], [], "both", "0", null, null);
+        tied.Add(Began(1, 5, IpProtocol.IcmpV6), failed: false);
+        tied.Add(Began(2, 5, IpProtocol.Ipv6InIp), failed: false);
+
+        Assert.Equal([1L, 2, 3, 4, 5], finding.Samples.Select(s => s.Id));
+        Assert.Equal(finding.Tally.FirstNs, finding.Samples[0].StartNs);
+        // Ids join a finding to this run's flows.jsonl: the first judged.
+        Assert.Equal([8L, 7, 6, 5, 4, 3, 2, 1], finding.FlowIds);
+        Assert.Equal([2L, 1], tied.Samples.Select(s => s.Id));
+
+        static Flow Began(long id, long startNs, byte protocol) => Flow.Restore(id, protocol, IpAddr.FromV4(0x0A00_0001), 40000,
+            IpAddr.FromV4(0x0A00_0002), 443, startNs, startNs + 1_000_000, FlowState.Established, new FlowCounters(3, 180, 2, 120), default);
+    }
+
     [Theory]
     [InlineData("2001:db8::1", "ipv6.addr==2001:db8::1 && udp.port==5060")]
     [InlineData("10.0.1.10", "ip.addr==10.0.1.10 && udp.port==5060")]

@@ -190,7 +190,7 @@ public sealed class StoreFileAnswerTests : IDisposable
             flows += fromFile.Flows.Count;
             audited.UnionWith(fromStore.Flows.Select(f => $"{f.Flow.Client}:{f.Flow.ClientPort}>{f.Flow.Server}:{f.Flow.ServerPort}"));
         }
-        Assert.Empty(differences);
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
         Assert.True(flows > 500, $"{flows} flows");
         // The catalog's ports turned flows that the table's own hint had taken the other way when they were stored.
         var storedKeys = _store!.Scalar($"SELECT string_agg({_store.Host("client")} || ':' || client_port || '>' || {_store.Host("server")} || ':' || server_port, ' ') FROM portaudit.flows").Split(' ');
