@@ -137,7 +137,7 @@ public sealed class StoreTests : IDisposable
     // What a finding says, and which flows it quotes (each run numbers its flows itself: the samples' ends, start and
     // frame, not their ids).
     internal static List<string> Signature(AuditReport report) =>
-        report.Findings.Select(f => $"{f.Id} {f.Kind} {f.Rule} {f.Tally.Flows} {f.Tally.FailedFlows} {f.Tally.Bytes} {f.Tally.FirstNs} {f.Tally.LastNs} " +
+        report.Findings.Select(f => $"{f.Id} {f.Kind} {f.Rule} {f.Tally.Flows} {f.Tally.FailedFlows} {f.Tally.Bytes} {f.Tally.FirstNs} {f.Tally.LastNs} {f.Severity} [{f.Reason}] [{f.FirstTunnel}] " +
                                     string.Join(", ", f.Samples.Select(s => $"{s.StartNs} {s.Client}:{s.ClientPort} {s.Server}:{s.ServerPort} #{s.Frame}")))
             .Order(StringComparer.Ordinal).ToList();
 
