@@ -77,6 +77,9 @@ public class RoleSuggestionTests
         using var json = new MemoryStream();
         PortAudit.Report.Listings.RoleSuggestionWriter.WriteJson(json, [new PortAudit.Audit.HostSuggestion(IpAddr.Parse(Sip), [service], [])]);
         Assert.Contains("\"apps\":[\"tls\"],\"carried\":[\"http\"]", System.Text.Encoding.UTF8.GetString(json.ToArray()).Replace(" ", "").Replace("\n", ""));
+        var text = new StringWriter();
+        PortAudit.Report.Listings.RoleSuggestionWriter.WriteText(text, [new PortAudit.Audit.HostSuggestion(IpAddr.Parse(Sip), [service, Tcp(5061, "tls")], [])]);
+        Assert.Contains("tcp/5061 (3 flows, carrying http), tcp/5061 (1 flows)", text.ToString());
     }
 
     [Fact]

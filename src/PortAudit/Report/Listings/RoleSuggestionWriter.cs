@@ -10,14 +10,17 @@ namespace PortAudit.Report.Listings;
 /// <summary>Writes role suggestions as text for people or as a JSON array.</summary>
 public static class RoleSuggestionWriter
 {
-    /// <summary>One block per host: its served ports, then one line per suggested role with score and evidence.</summary>
+    /// <summary>
+    /// One block per host: its served ports (with what servers selected inside TLS there, which explains a role the
+    /// port's number alone would suggest and is missing), then one line per suggested role with score and evidence.
+    /// </summary>
     public static void WriteText(TextWriter writer, IReadOnlyList<HostSuggestion> hosts)
     {
         if (hosts.Count == 0)
             writer.WriteLine("no host (outside the inventory, if one was given) answered on any port");
         foreach (var host in hosts)
         {
-            writer.WriteLine($"{host.Address} served " + string.Join(", ", host.Served.Select(s => $"{s} ({s.Flows} flows)")));
+            writer.WriteLine($"{host.Address} served " + string.Join(", ", host.Served.Select(Describe)));
             if (host.Roles.Count == 0)
                 writer.WriteLine("  no catalog role names these ports");
             foreach (var role in host.Roles)
@@ -26,6 +29,11 @@ public static class RoleSuggestionWriter
                     string.Join(", ", role.Evidence.Select(e => $"{e.Service} {e.Rule.Protocol} [{e.Rule.Id}]")));
         }
     }
+
+    // "tcp/636 (3 flows, carrying http)": the same words as the JSON's "carried".
+    private static string Describe(ServedService service) => service.Carried.Count == 0
+        ? $"{service} ({service.Flows} flows)"
+        : $"{service} ({service.Flows} flows, carrying {string.Join(", ", service.Carried.Select(app => app.Name))})";
 
     /// <summary>[{address, served: [{transport, port, flows, apps, carried?}], roles: [{role, score, rolePortsSeen, rolePorts, evidence: [{service, flows, rule, protocol}]}]}]</summary>
     public static void WriteJson(Stream output, IReadOnlyList<HostSuggestion> hosts)
