@@ -8,7 +8,8 @@
 # Without PORTAUDIT, uses out/portaudit/portaudit. Default inventory: ../shared/bench/audit-inventory.yaml.
 # Rounds are interleaved (every tool once per round); each audit writes into a fresh directory after a sync.
 # Prints medians (min-max), each as a ratio to tcpdump's median, and per build: audit / tcpdump, flows / tcpdump,
-# flows one core -> two, audit one core -> two. Each round also times the host (bench_host in common.sh; --no-host
+# flows one core -> two, audit one core -> two; with two builds or more, each build's time over the first's round by round
+# (median and range of the per-round ratios: the comparison a before/after rests on). Each round also times the host (bench_host in common.sh; --no-host
 # leaves it out): each CPU's speed alone, and what a MB of fresh memory costs, the two facts of the machine besides
 # the floor that move these ratios.
 set -euo pipefail
@@ -76,5 +77,9 @@ for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.3f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.3f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
           f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
+builds = sorted({k.split('-')[0] for k in runs if k.startswith('b')})
+for b in builds[1:]:
+    print(f"{b} / {builds[0]} round by round: " + ", ".join(
+        f"{m} {rounds.paired(runs[f'{b}-{m}'], runs[f'{builds[0]}-{m}'])}" for m in ("audit-2c", "audit-1c", "flows-2c", "flows-1c")))
 for line in rounds.host_lines(rounds.read(sys.argv[1], host=True)[0]): print(line)
 EOF

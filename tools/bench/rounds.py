@@ -25,6 +25,14 @@ def spread(values, unit="s"):
     return f"{statistics.median(values):.{3 if unit == 's' else 2}f} {unit} ({min(values):.2f}-{max(values):.2f})"
 
 
+def paired(after, before):
+    """The per-round ratio after / before over the rounds both ran: "0.98x (0.85-1.16)". The two builds of a round meet
+    the same machine, so a machine whose times fall in two clusters (a run's wall moving 20% from one to the next)
+    moves both sides of a ratio where it moves only one build's median."""
+    ratios = [after[r] / before[r] for r in after if r in before]
+    return f"{statistics.median(ratios):.3f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
 def host_lines(runs):
     """The lines bench_host's figures make (tools/bench/common.sh): each CPU's speed alone and its fresh memory's cost."""
     lines = []
