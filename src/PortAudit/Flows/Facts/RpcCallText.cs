@@ -7,8 +7,8 @@ namespace PortAudit.Flows.Facts;
 /// <c>UUID MAJOR OPNUMS VIA</c>, MAJOR <c>-</c> when unknown, OPNUMS comma-separated (<c>-</c> for none, a trailing
 /// <c>+</c> when more were called than kept, then <c>?</c> when calls on it may have gone unread, then <c>!</c> when the
 /// server refused it), VIA last, so that it may hold spaces (an SMB pipe's name). The store keeps the elements as its
-/// <c>rpc_calls</c> array (<c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>); our flow files (flows.parquet, the TSV
-/// of <c>flows -f tsv</c>) as one text of the elements on lines of their own (<see cref="Format(RpcCallLog, Span{char})"/>).
+/// <c>rpc_calls</c> array (<c>SELECT unnest(rpc_calls) FROM portaudit.flows</c>), and so does flows.parquet, as a list;
+/// the TSV of <c>flows -f tsv</c> as one text of the elements on lines of their own (<see cref="Format(RpcCallLog, Span{char})"/>).
 /// </summary>
 public static class RpcCallText
 {

@@ -62,6 +62,13 @@ public interface IFlowFieldSink
 
     /// <summary>A list of text values; formats without lists get them joined by '+'.</summary>
     void TextList(int field, IReadOnlyList<string> values) => Text(field, string.Join('+', values));
+
+    /// <summary>
+    /// Elements on lines of their own, <paramref name="separator"/> between them (no element holds it): the one text to
+    /// formats without lists, a list of the elements to those that have them, so that a query unnests them as it
+    /// unnests the store's array.
+    /// </summary>
+    void Lines(int field, ReadOnlySpan<char> text, char separator) => Text(field, text);
 }
 
 /// <summary>

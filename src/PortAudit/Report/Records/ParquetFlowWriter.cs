@@ -55,7 +55,7 @@ public sealed class ParquetFlowWriter : IFlowRecordWriter
 
     // The types Zeek's TSV header gives the fields (TsvFlowWriter.Types) say which are times, intervals and counts.
     private static ParquetKind KindOf(string field, IReadOnlyCollection<string> listFields) =>
-        listFields.Contains(field) ? ParquetKind.TextList
+        listFields.Contains(field) || ReadBackFields.Lists.Contains(field) ? ParquetKind.TextList
         : TsvFlowWriter.Types.GetValueOrDefault(field) switch
         {
             "time" => ParquetKind.Time,

@@ -124,6 +124,15 @@ internal sealed class ParquetTable : IFlowFieldSink, IDisposable
 
     void IFlowFieldSink.TextList(int field, IReadOnlyList<string> values) => Texts(field, values);
 
+    void IFlowFieldSink.Lines(int field, ReadOnlySpan<char> text, char separator)
+    {
+        // No element is an empty list, as the store's array of none.
+        var lines = new List<string?>();
+        if (!text.IsEmpty)
+            foreach (var line in text.Split(separator)) lines.Add(new string(text[line]));
+        Texts(field, lines);
+    }
+
     /// <summary>A list of strings, any of which may be null (the flow store's application detail keys: a bare word has none).</summary>
     public void Texts(int field, IReadOnlyList<string?> values) => ((TextListBuffer)_byField[field]).Add(values);
 

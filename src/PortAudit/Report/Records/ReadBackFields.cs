@@ -21,6 +21,12 @@ public static class ReadBackFields
     /// <summary>The fields, in file order, with flows.jsonl's casing (the Parquet writer makes them snake_case).</summary>
     public static readonly IReadOnlyList<string> Names = ["sides", "firstFromServer", "weakness", "announced", "rpcCalls", "rpcMoreBindings", "rpcUninspectable", "tunnelOuter"];
 
+    /// <summary>
+    /// The fields written as lines (<see cref="IFlowFieldSink.Lines"/>): a list of strings in flows.parquet, as the
+    /// store's and the lake's <c>rpc_calls</c>, one text of lines in the TSV.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Lists = ["rpcCalls"];
+
     /// <summary>Writes <paramref name="flow"/>'s values into <paramref name="sink"/> from field <paramref name="first"/> on.</summary>
     public static void Write(Flow flow, IFlowFieldSink sink, int first)
     {
@@ -44,8 +50,8 @@ public static class ReadBackFields
         else sink.Null(field);
     }
 
-    // As the store keeps them: none of the three when inspection read no RPC, else the bindings (one text, an element a
-    // line), whether more were offered than kept, and why the RPC could not be read.
+    // As the store keeps them: none of the three when inspection read no RPC, else the bindings (an element a line: a
+    // list where the format has lists), whether more were offered than kept, and why the RPC could not be read.
     private static void WriteRpcCalls(RpcCallLog? calls, IFlowFieldSink sink, int first)
     {
         if (calls is null)
@@ -57,7 +63,7 @@ public static class ReadBackFields
         }
         // Only flows that carried DCE/RPC have a log: a buffer rented for them costs the other flows nothing.
         char[] text = ArrayPool<char>.Shared.Rent(RpcCallText.MaxLength(calls));
-        sink.Text(first, text.AsSpan(0, RpcCallText.Format(calls, text)));
+        sink.Lines(first, text.AsSpan(0, RpcCallText.Format(calls, text)), RpcCallText.Separator);
         ArrayPool<char>.Shared.Return(text);
         sink.Flag(first + 1, calls.MoreBindings);
         if (calls.Uninspectable is { } why) sink.Text(first + 2, why);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using Parquet;
 using Parquet.Schema;
 using PortAudit.Common;
@@ -62,7 +63,10 @@ public static class ParquetFlowColumns
     /// <summary>How the DCE/RPC interface was learned: <c>epm</c> or <c>bind</c> (<see cref="RpcEvidenceNames"/>).</summary>
     public const string RpcSource = "rpc_source";
 
-    /// <summary>Every DCE/RPC interface the flow bound and the operations called on each, an element a line (<see cref="RpcCallText"/>).</summary>
+    /// <summary>
+    /// Every DCE/RPC interface the flow bound and the operations called on each (<see cref="RpcCallText"/>): a list of
+    /// strings, as the store's array; files written before it was a list hold one text, an element a line.
+    /// </summary>
     public const string RpcCalls = "rpc_calls";
 
     /// <summary>Whether more DCE/RPC interfaces were bound than <see cref="RpcCalls"/> keeps.</summary>
@@ -195,9 +199,12 @@ public sealed class ParquetRecordReader : IRecordReader
             throw new InputException($"{name}: not a readable Parquet file: footer at byte {start}: {problem}");
     }
 
-    // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name.
+    // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name. A
+    // list's values are its items, named by the list's path (rpc_calls.list.element): our rpc_calls is the one list read
+    // (the audit's roles and policy are the audit's own output; conn.log's lists say nothing a flow is judged by).
     private static Column ColumnOf(DataField field) =>
-        new(field, ZeekConnFields.FieldOf(field.Name), OwnFlowColumns.OfParquet(field.Name));
+        field.MaxRepetitionLevel == 0 ? new(field, ZeekConnFields.FieldOf(field.Name), OwnFlowColumns.OfParquet(field.Name))
+        : new(field, ZeekField.None, field.MaxRepetitionLevel == 1 && field.Path.FirstPart == ParquetFlowColumns.RpcCalls ? OwnField.RpcCalls : OwnField.None);
 
     /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
@@ -270,6 +277,7 @@ public sealed class ParquetRecordReader : IRecordReader
     private static async Task<string?[]> ReadText(ParquetRowGroupReader group, DataField field, int count)
     {
         var type = field.ClrType;
+        if (field.MaxRepetitionLevel > 0) return await Lines(group, field, count);
         if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var texts = new string?[count];
@@ -288,6 +296,41 @@ public sealed class ParquetRecordReader : IRecordReader
         if (type == typeof(decimal)) return await Read<decimal>(group, field, count);
         if (type == typeof(bool)) return await Read<bool>(group, field, count);
         return await Read<DateTime>(group, field, count);
+    }
+
+    // A list's items one after another, each with its repetition level (0 starts a row; an empty or missing list is one
+    // null item): each row's items as the one text of lines our TSV holds (RpcCallText), null where it has none.
+    private static async Task<string?[]> Lines(ParquetRowGroupReader group, DataField field, int rows)
+    {
+        long levels = group.GetMetadata(field)?.MetaData?.NumValues ?? throw new InvalidDataException($"column '{field.Path}' has no metadata");
+        var items = new ReadOnlyMemory<char>[checked((int)levels)];
+        var (definitions, repetitions) = (new int[items.Length], new int[items.Length]);
+        await group.ReadRawAsync<ReadOnlyMemory<char>>(field, items.AsMemory(), definitions.AsMemory(), repetitions.AsMemory());
+        return Joined(items, definitions, repetitions, field, rows);
+    }
+
+    // Items with a value (the greatest definition level) come packed, one after another.
+    private static string?[] Joined(ReadOnlyMemory<char>[] items, int[] definitions, int[] repetitions, DataField field, int count)
+    {
+        var rows = new string?[count];
+        var text = new StringBuilder();
+        int row = -1, item = 0;
+        for (int i = 0; i < definitions.Length; i++)
+        {
+            if (repetitions[i] == 0)
+            {
+                if (row >= 0) rows[row] = text.Length > 0 ? text.ToString() : null;
+                if (++row == count) throw new InvalidDataException($"column '{field.Path}' holds more lists than the row group's {count} rows");
+                text.Clear();
+            }
+            else if (row < 0) throw new InvalidDataException($"column '{field.Path}' goes on with a list before its first");
+            if (definitions[i] != field.MaxDefinitionLevel) continue;
+            if (text.Length > 0) text.Append(RpcCallText.Separator);
+            text.Append(items[item++].Span);
+        }
+        if (row >= 0) rows[row] = text.Length > 0 ? text.ToString() : null;
+        if (row + 1 != count) throw new InvalidDataException($"column '{field.Path}' holds {row + 1} lists for the row group's {count} rows");
+        return rows;
     }
 
     private static async Task<string?[]> Read<T>(ParquetRowGroupReader group, DataField field, int count) where T : struct

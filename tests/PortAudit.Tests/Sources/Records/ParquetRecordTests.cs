@@ -341,6 +341,47 @@ public sealed class ParquetRecordTests : IDisposable
         // refused LSARPC, the spooler through a pipe whose calls were not all read (a name with a space and, as no real
         // pipe has, a line break), more bindings than kept, and why; and the ICMP error that answered the flow. Our
         // files carried none of it: read back, the flow had no call log and no error.
+        string file = Path.Combine(_dir.FullName, "rpc." + format);
+        var flow = WriteRpcFlows(format, file);
+
+        var run = RecordRun.File(file);
+        var flows = run.Flows;
+
+        Assert.Empty(run.Records.Problems.Select(p => p.ToString()));
+        Assert.Equal(Calls(flow).Replace("\n", "\uFFFD"), Calls(flows[0]));
+        Assert.Equal((2L, "admin-prohibited from 10.0.0.254"), (flows[0].IcmpErrors.Count, flows[0].IcmpErrors.ToString()));
+        // ICMPv6's port unreachable (type 1, code 4) is told from ICMP's (3, 3) by its sender's address.
+        Assert.Equal((IpProtocol.IcmpV6, (byte)1, (byte)4, "port-unreachable from 2001:db8::2"),
+            (flows[1].IcmpErrors.IcmpProtocol, flows[1].IcmpErrors.Type, flows[1].IcmpErrors.Code, flows[1].IcmpErrors.ToString()));
+        Assert.Equal(("none", 0L), (Calls(flows[2]), flows[2].IcmpErrors.Count));
+    }
+
+    [Fact]
+    public void A_flows_parquets_rpc_calls_are_a_list_as_the_stores_and_its_one_text_of_before_still_reads()
+    {
+        // The store and the lake keep a flow's bindings as an array, which `unnest` gives an element a row; flows.parquet
+        // held them as one text of lines, which a query had to split. It holds the list now; a file of before (its one
+        // text, rewritten here by DuckDB from the list) still reads back as the flow written.
+        string file = Path.Combine(_dir.FullName, "rpc.parquet"), before = Path.Combine(_dir.FullName, "rpc-text.parquet");
+        var flow = WriteRpcFlows("parquet", file);
+
+        Assert.Equal("3 e3514235-4b06-11d1-ab04-00c04fc2dcd2 4 0,3 bind|12345778-1234-abcd-ef00-0123456789ab 0 -! alter_context|12345678-1234-abcd-ef00-0123456789ab - 69? pipe spool ss\uFFFDx",
+            ZeekParquet.Scalar($"SELECT len(rpc_calls) || ' ' || array_to_string(rpc_calls, '|') FROM '{ZeekParquet.Quote(file)}' WHERE id = 1"));
+        Assert.Equal("3 0", ZeekParquet.Scalar($"SELECT (SELECT count(*) FROM (SELECT unnest(rpc_calls) FROM '{ZeekParquet.Quote(file)}')) || ' ' || " +
+                                               $"(SELECT count(*) FROM '{ZeekParquet.Quote(file)}' WHERE id <> 1 AND rpc_calls IS NOT NULL)"));
+        ZeekParquet.Sql($"COPY (SELECT * REPLACE (array_to_string(rpc_calls, chr(10)) AS rpc_calls) FROM '{ZeekParquet.Quote(file)}') TO '{ZeekParquet.Quote(before)}' (FORMAT parquet)");
+        Assert.Equal("VARCHAR", ZeekParquet.Scalar($"SELECT typeof(rpc_calls) FROM '{ZeekParquet.Quote(before)}' LIMIT 1"));
+
+        var flows = RecordRun.File(before).Flows;
+
+        Assert.Equal(Calls(flow).Replace("\n", "\uFFFD"), Calls(flows[0]));
+        Assert.Equal(["none", "none"], flows.Skip(1).Select(Calls));
+    }
+
+    // A DCE/RPC flow with three bindings (interface, operations, refusal, calls unread, a pipe's name with a line break),
+    // an IPv6 one refused by ICMPv6 and one without RPC, written by `flows -f FORMAT`; returns the first.
+    private static Flow WriteRpcFlows(string format, string file)
+    {
         var flow = Flow.FromRecord(1, new FlowRecord
         {
             Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
@@ -359,7 +400,6 @@ public sealed class ParquetRecordTests : IDisposable
         calls.Uninspectable = "a gap in the TCP stream";
         flow.RpcCalls = calls;
         flow.IcmpErrors = new IcmpErrors(2, IpProtocol.Icmp, 3, 13, IpAddr.Parse("10.0.0.254"));
-        string file = Path.Combine(_dir.FullName, "rpc." + format);
         using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(file), null!))
         {
             writer.Write(flow);
@@ -379,15 +419,7 @@ public sealed class ParquetRecordTests : IDisposable
             }));
             writer.Complete();
         }
-
-        var flows = RecordRun.File(file).Flows;
-
-        Assert.Equal(Calls(flow).Replace("\n", "\uFFFD"), Calls(flows[0]));
-        Assert.Equal((2L, "admin-prohibited from 10.0.0.254"), (flows[0].IcmpErrors.Count, flows[0].IcmpErrors.ToString()));
-        // ICMPv6's port unreachable (type 1, code 4) is told from ICMP's (3, 3) by its sender's address.
-        Assert.Equal((IpProtocol.IcmpV6, (byte)1, (byte)4, "port-unreachable from 2001:db8::2"),
-            (flows[1].IcmpErrors.IcmpProtocol, flows[1].IcmpErrors.Type, flows[1].IcmpErrors.Code, flows[1].IcmpErrors.ToString()));
-        Assert.Equal(("none", 0L), (Calls(flows[2]), flows[2].IcmpErrors.Count));
+        return flow;
     }
 
     [Theory]

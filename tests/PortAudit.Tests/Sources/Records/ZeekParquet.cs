@@ -35,6 +35,16 @@ internal static class ZeekParquet
         command.ExecuteNonQuery();
     }
 
+    /// <summary>The first value of <paramref name="query"/> in an in-memory DuckDB, as text ("" for none).</summary>
+    public static string Scalar(string query)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = query;
+        return System.Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    }
+
     /// <summary><paramref name="path"/> inside a single-quoted SQL string.</summary>
     public static string Quote(string path) => path.Replace("'", "''");
 
