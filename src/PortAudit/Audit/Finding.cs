@@ -129,6 +129,16 @@ public sealed record FlowSample(
     /// <summary>The tunnel the flow came in, in words (<see cref="FlowTunnel.ToString"/>), or null.</summary>
     public string? Tunnel { get; init; }
 
+    /// <summary>What the flow's sides rest on (<see cref="FlowSides"/>): opening, content, or ports for a guess.</summary>
+    public string Sides { get; init; } = FlowSides.Opening.Name();
+
+    /// <summary>
+    /// True when the sides were a guess from the ports that turned the flow: its first packet came from the side taken for
+    /// the server, so "client to server" is the ports' reading, not the order of the packets (Zeek's history marks such
+    /// a flow with '^').
+    /// </summary>
+    public bool TurnedByPorts { get; init; }
+
     /// <summary>The sample of <paramref name="flow"/>.</summary>
     public static FlowSample Of(Flow flow) => new(flow.StartNs, flow.EndNs, flow.Transport, flow.Client.ToString(), flow.ClientPort,
         flow.Server.ToString(), flow.ServerPort, flow.State.Name(), flow.App)
@@ -141,6 +151,8 @@ public sealed record FlowSample(
         Evidence = flow.Evidence.Name(),
         RecordId = flow.RecordId,
         Tunnel = flow.Tunnel?.ToString(),
+        Sides = flow.Sides.Name(),
+        TurnedByPorts = flow.Sides == FlowSides.Ports && flow.FirstSentByServer,
     };
 }
 

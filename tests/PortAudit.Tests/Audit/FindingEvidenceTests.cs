@@ -95,6 +95,30 @@ public sealed class FindingEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void A_sample_whose_sides_the_ports_turned_says_so()
+    {
+        // dc01's UDP 7 sent first (ws01's question came before the capture began): the port below 1024 makes dc01 the
+        // server, against the order of the packets, which a finding quoting "ws01 → dc01:7" would otherwise hide. The
+        // SSH attempt's sides rest on its SYN.
+        var capture = Write("turned.pcap", new PcapBuilder()
+            .Add(Ethernet(Ip(Dc, Ws, 17, Udp(7, 50010))), 1.0)
+            .Add(Ethernet(Ip(Ws, Dc, 17, Udp(50010, 7))), 1.1)
+            .Add(Ethernet(Ip(Ws, Dc, 6, Tcp(50000, 22, Syn))), 1.2).Build());
+
+        var (outcome, json) = RunAudit(capture);
+
+        var samples = json.GetProperty("findings").EnumerateArray().SelectMany(f => f.GetProperty("evidence").GetProperty("samples").EnumerateArray()).ToList();
+        var udp = Assert.Single(samples, s => s.GetProperty("transport").GetString() == "udp");
+        Assert.Equal((Ws, Dc, 7, "ports", true), (udp.GetProperty("client").GetString(), udp.GetProperty("server").GetString(),
+            udp.GetProperty("serverPort").GetInt32(), udp.GetProperty("sides").GetString(), udp.GetProperty("firstFromServer").GetBoolean()));
+        var tcp = Assert.Single(samples, s => s.GetProperty("transport").GetString() == "tcp");
+        Assert.Equal(("opening", false), (tcp.GetProperty("sides").GetString(), tcp.TryGetProperty("firstFromServer", out _)));
+        var turned = outcome.Report.Findings.SelectMany(f => f.Samples).Single(s => s.TurnedByPorts);
+        Assert.EndsWith($"{Ws}:50010 → {Dc}:7/udp established (sides from the ports: the first packet came from {Dc})",
+            PortAudit.Report.Html.ReportText.Samples([turned]));
+    }
+
+    [Fact]
     public void ReportsStartWithProvenance()
     {
         string capture = FirstCapture();

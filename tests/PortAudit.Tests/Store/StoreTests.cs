@@ -138,7 +138,7 @@ public sealed class StoreTests : IDisposable
     // frame, not their ids).
     internal static List<string> Signature(AuditReport report) =>
         report.Findings.Select(f => $"{f.Id} {f.Kind} {f.Rule} {f.Tally.Flows} {f.Tally.FailedFlows} {f.Tally.Bytes} {f.Tally.FirstNs} {f.Tally.LastNs} {f.Severity} [{f.Reason}] [{f.FirstTunnel}] " +
-                                    string.Join(", ", f.Samples.Select(s => $"{s.StartNs} {s.Client}:{s.ClientPort} {s.Server}:{s.ServerPort} #{s.Frame}")))
+                                    string.Join(", ", f.Samples.Select(s => $"{s.StartNs} {s.Client}:{s.ClientPort} {s.Server}:{s.ServerPort} #{s.Frame} {s.Sides}{(s.TurnedByPorts ? " ^" : "")}")))
             .Order(StringComparer.Ordinal).ToList();
 
     public void Dispose()

@@ -305,6 +305,8 @@ public static class AuditJsonWriter
         json.WriteString("evidence", sample.Evidence);
         if (sample.RecordId is not null) json.WriteString("recordId", sample.RecordId);
         if (sample.Tunnel is not null) json.WriteString("tunnel", sample.Tunnel);
+        json.WriteString("sides", sample.Sides);
+        if (sample.TurnedByPorts) json.WriteBoolean("firstFromServer", true);
         json.WriteEndObject();
     }
 

@@ -64,8 +64,9 @@ internal static class ReportText
         string.Join("\n", samples.Select(s => s.App is null ? null : s.AppDetail is null ? s.App.Name : $"{s.App} ({s.AppDetail})")
             .OfType<string>().Distinct(StringComparer.Ordinal));
 
-    /// <summary>One line per sample flow: when, who to whom, how it ended.</summary>
+    /// <summary>One line per sample flow: when, who to whom, how it ended, and whether the ports turned it against its first packet.</summary>
     public static string Samples(IEnumerable<FlowSample> samples) =>
         string.Join("\n", samples.Select(s =>
-            $"{(Flow.Timed(s.StartNs, s.EndNs) ? Time(s.StartNs) : "no time")} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}"));
+            $"{(Flow.Timed(s.StartNs, s.EndNs) ? Time(s.StartNs) : "no time")} {s.Client}:{s.ClientPort} → {s.Server}:{s.ServerPort}/{s.Transport} {s.State}" +
+            (s.TurnedByPorts ? $" (sides from the ports: the first packet came from {s.Server})" : "")));
 }
