@@ -33,10 +33,9 @@ public sealed class DnsTunnelLabTests : IDisposable
         var random = new Random(7);
         string Label(int length) => new([.. Enumerable.Range(0, length).Select(_ => "abcdefghijklmnopqrstuvwxyz0123456789"[random.Next(36)])]);
         var names = Enumerable.Range(0, Queries).Select(_ => $"{Label(random.Next(50, 61))}.t.corp.example").ToList();
-        _lab.In(_lab.ClientNs, "dig", [$"@{TwoHostLab.ServerAddress}", "+tcp", "+keepopen", "+tries=1", "+time=3", .. names.SelectMany(n => new[] { n, "TXT" })]);
+        string answers = _lab.In(_lab.ClientNs, "dig", [$"@{TwoHostLab.ServerAddress}", "+tcp", "+keepopen", "+tries=1", "+time=3", .. names.SelectMany(n => new[] { n, "TXT" })]);
         _lab.In(_lab.ClientNs, "dig", [$"@{TwoHostLab.ServerAddress}", "+tcp", "+tries=1", "+time=3", "corp.example", "TXT"]);
-        Thread.Sleep(500);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var measured = new Dictionary<int, Rhythm>();
         var rhythms = new FlowRhythm();
@@ -48,7 +47,8 @@ public sealed class DnsTunnelLabTests : IDisposable
         var byPort = decoded.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t'))
             .SelectMany(f => f[1].Split(',').Select(name => (Port: int.Parse(f[0]), Name: name)))
             .GroupBy(q => q.Port).ToDictionary(g => g.Key, g => g.Select(q => q.Name).ToList());
-        Assert.Equal(Queries + 1, byPort.Values.Sum(q => q.Count));
+        int sent = byPort.Values.Sum(q => q.Count);
+        Assert.True(sent == Queries + 1, $"tshark decoded {sent} queries of {Queries + 1}; dig printed {answers.Split("status: NOERROR").Length - 1} answers of {Queries}");
         Assert.Contains(byPort, p => p.Value.SequenceEqual(["corp.example"]));
         foreach (var (port, queries) in byPort)
         {

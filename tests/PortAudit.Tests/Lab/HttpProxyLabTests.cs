@@ -46,8 +46,7 @@ public sealed class HttpProxyLabTests(ITestOutputHelper output) : IDisposable
         // tinyproxy opens tunnels only to its ConnectPort ports: this CONNECT is answered 403.
         Fetch(["--proxytunnel"], proxy, refused, expectServed: false);
         Fetch([], proxy, tunnelled, expectServed: true);
-        Thread.Sleep(300);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows;
         var details = flows.Where(f => f.ServerPort == ProxyPort).OrderBy(f => f.Id).Select(f => (f.App, f.AppDetail?.ToString())).ToList();

@@ -99,8 +99,7 @@ public sealed class IceCandidateLabTests : IDisposable
         Assert.Equal("ok", Send("TCP", TcpPassive));
         Assert.Equal("ok", Send("TCP", TcpActive));
         Assert.Equal("ok", Send("UDP", NotACandidate));
-        Thread.Sleep(500);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var catalog = CatalogLoader.Load(SharedData.InRepository("rules"));
         var context = AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog));

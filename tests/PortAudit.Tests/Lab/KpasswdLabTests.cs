@@ -43,8 +43,7 @@ public sealed class KpasswdLabTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(reset, "table inet pakpw {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 464 reject with tcp reset\n  }\n}\n");
         _lab.In(_lab.ServerNs, "nft", "-f", reset);
         ChangePassword(client, "NewPassw0rd1", "NewPassw0rd2");
-        Thread.Sleep(500);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var all = InspectTestData.Inspect(capture).Flows;
         // The TCP connection fe01 reset carries nothing to label.

@@ -43,8 +43,7 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
                 [.. wrap.Select(w => string.Format(w, staticKey)), .. wrap.Contains("--tls-auth") ? [side == "server" ? "0" : "1"] : Array.Empty<string>()];
             StartTunnel(transport, port, Wrapped("server"), Wrapped("client"), serverFingerprint, clientFingerprint);
         }
-        Thread.Sleep(300);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows;
         foreach (var (transport, port, _) in Tunnels)

@@ -45,8 +45,7 @@ public sealed class SocksLabTests(ITestOutputHelper output) : IDisposable
         Fetch("--socks4", proxy, byAddress, expectServed: true);
         // Dante refuses SOCKS4a's names; the exchange is still SOCKS, its reply a rejection.
         Fetch("--socks4a", proxy, byName, expectServed: false);
-        Thread.Sleep(300);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows;
         var details = flows.Where(f => f.ServerPort == ProxyPort).OrderBy(f => f.Id).Select(f => (f.App, f.AppDetail?.ToString())).ToList();

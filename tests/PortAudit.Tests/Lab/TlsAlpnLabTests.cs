@@ -104,8 +104,7 @@ public sealed class TlsAlpnLabTests : IDisposable
             server.WaitForExit(5000);
             TwoHostLab.Stop(server);
         }
-        Thread.Sleep(300);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows.Where(f => f.ServerPort == port).OrderBy(f => f.Id).ToList();
         string tshark = External.Run("tshark", "-r", capture, "-d", $"{(udp ? "udp" : "tcp")}.port=={port},{layer}",

@@ -42,8 +42,7 @@ public sealed class WinsReplicationLabTests(ITestOutputHelper output) : IDisposa
         var torture = _lab.Run(_lab.ClientNs, "smbtorture", [$"//{Server}/_none_", "nbt.winsreplication.assoc_ctx2", "-N"], TimeSpan.FromSeconds(60));
         Assert.True(torture.StandardOutput.Contains("success: assoc_ctx2", StringComparison.Ordinal),
             $"smbtorture exited {torture.ExitCode}: {torture.StandardOutput} {torture.StandardError}");
-        Thread.Sleep(500);
-        TwoHostLab.Stop(tcpdump);
+        TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows;
         var wins = flows.Where(f => f.ServerPort == 42).ToList();
