@@ -200,11 +200,16 @@ public sealed class ParquetRecordReader : IRecordReader
     }
 
     // Zeek's dotted names (id.orig_h) are one column each, not nested fields: the name is the column's whole name. A
-    // list's values are its items, named by the list's path (rpc_calls.list.element): our rpc_calls is the one list read
-    // (the audit's roles and policy are the audit's own output; conn.log's lists say nothing a flow is judged by).
-    private static Column ColumnOf(DataField field) =>
-        field.MaxRepetitionLevel == 0 ? new(field, ZeekConnFields.FieldOf(field.Name), OwnFlowColumns.OfParquet(field.Name))
-        : new(field, ZeekField.None, field.MaxRepetitionLevel == 1 && field.Path.FirstPart == ParquetFlowColumns.RpcCalls ? OwnField.RpcCalls : OwnField.None);
+    // list's values are its items, named by the list's path (rpc_calls.list.element). Two lists are read: our rpc_calls,
+    // and conn.log's tunnel_parents, a set (the uids of the tunnels the flow came in), which Zeek's TSV writes joined by
+    // commas and its JSON as an array; the audit's roles and policy are the audit's own output.
+    private static Column ColumnOf(DataField field)
+    {
+        if (field.MaxRepetitionLevel == 0) return new(field, ZeekConnFields.FieldOf(field.Name), OwnFlowColumns.OfParquet(field.Name));
+        string? list = field.MaxRepetitionLevel == 1 ? field.Path.FirstPart : null;
+        return new(field, list is not null && ZeekConnFields.FieldOf(list) == ZeekField.TunnelParents ? ZeekField.TunnelParents : ZeekField.None,
+            list == ParquetFlowColumns.RpcCalls ? OwnField.RpcCalls : OwnField.None);
+    }
 
     /// <inheritdoc />
     public bool TryRead(ref FlowRecord record)
@@ -259,7 +264,7 @@ public sealed class ParquetRecordReader : IRecordReader
             {
                 using var group = _reader.OpenRowGroupReader(_group);
                 count = group.RowCount;
-                _values = _columns.Select(c => ReadText(group, c.Field, checked((int)group.RowCount)).GetAwaiter().GetResult()).ToArray();
+                _values = _columns.Select(c => ReadText(group, c, checked((int)group.RowCount)).GetAwaiter().GetResult()).ToArray();
                 _rows = (int)count;
                 if (_rows > 0) return true;
             }
@@ -274,10 +279,10 @@ public sealed class ParquetRecordReader : IRecordReader
     }
 
     // Every value in the text its conn.log would hold, so that ZeekConnFields parses it as it parses the TSV's.
-    private static async Task<string?[]> ReadText(ParquetRowGroupReader group, DataField field, int count)
+    private static async Task<string?[]> ReadText(ParquetRowGroupReader group, Column column, int count)
     {
-        var type = field.ClrType;
-        if (field.MaxRepetitionLevel > 0) return await Lines(group, field, count);
+        var (field, type) = (column.Field, column.Field.ClrType);
+        if (field.MaxRepetitionLevel > 0) return await Joined(group, field, count, column.Zeek == ZeekField.TunnelParents ? ZeekSetSeparator : RpcCallText.Separator);
         if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var texts = new string?[count];
@@ -298,19 +303,23 @@ public sealed class ParquetRecordReader : IRecordReader
         return await Read<DateTime>(group, field, count);
     }
 
+    // What Zeek's TSV puts between a set's members.
+    private const char ZeekSetSeparator = ',';
+
     // A list's items one after another, each with its repetition level (0 starts a row; an empty or missing list is one
-    // null item): each row's items as the one text of lines our TSV holds (RpcCallText), null where it has none.
-    private static async Task<string?[]> Lines(ParquetRowGroupReader group, DataField field, int rows)
+    // null item): each row's items as the one text the TSV holds (rpc_calls' lines, RpcCallText; a Zeek set's members
+    // joined by commas), null where it has none.
+    private static async Task<string?[]> Joined(ParquetRowGroupReader group, DataField field, int rows, char separator)
     {
         long levels = group.GetMetadata(field)?.MetaData?.NumValues ?? throw new InvalidDataException($"column '{field.Path}' has no metadata");
         var items = new ReadOnlyMemory<char>[checked((int)levels)];
         var (definitions, repetitions) = (new int[items.Length], new int[items.Length]);
         await group.ReadRawAsync<ReadOnlyMemory<char>>(field, items.AsMemory(), definitions.AsMemory(), repetitions.AsMemory());
-        return Joined(items, definitions, repetitions, field, rows);
+        return Joined(items, definitions, repetitions, field, rows, separator);
     }
 
     // Items with a value (the greatest definition level) come packed, one after another.
-    private static string?[] Joined(ReadOnlyMemory<char>[] items, int[] definitions, int[] repetitions, DataField field, int count)
+    private static string?[] Joined(ReadOnlyMemory<char>[] items, int[] definitions, int[] repetitions, DataField field, int count, char separator)
     {
         var rows = new string?[count];
         var text = new StringBuilder();
@@ -325,7 +334,7 @@ public sealed class ParquetRecordReader : IRecordReader
             }
             else if (row < 0) throw new InvalidDataException($"column '{field.Path}' goes on with a list before its first");
             if (definitions[i] != field.MaxDefinitionLevel) continue;
-            if (text.Length > 0) text.Append(RpcCallText.Separator);
+            if (text.Length > 0) text.Append(separator);
             text.Append(items[item++].Span);
         }
         if (row >= 0) rows[row] = text.Length > 0 ? text.ToString() : null;

@@ -23,11 +23,12 @@ public sealed class ParquetRecordTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new("portaudit-parquet-in");
 
-    // The two logs with real times (the btest baselines mask ts, which a typed column cannot hold), with ts typed both ways.
+    // The two logs with real times, with ts typed both ways, and a btest baseline's (ts masked, so text) whose ICMP flow
+    // came in two VXLAN tunnels (tunnel_parents, a list).
     private static readonly (string Log, bool TsAsTimestamp)[] Logs =
     [
         ("unpaired-wrccdc2018-brimdata/conn.log", false), ("unpaired-wrccdc2018-brimdata/conn.log", true),
-        ("ftp-ipv4/conn.log", false), ("ftp-ipv4/conn.log", true),
+        ("ftp-ipv4/conn.log", false), ("ftp-ipv4/conn.log", true), ("vxlan-tunnel/conn.log", false),
     ];
 
     [SharedDataFact("flowdata")]
@@ -49,6 +50,20 @@ public sealed class ParquetRecordTests : IDisposable
             Assert.Equal(fromTsv.Records.Read, fromParquet.Records.Read);
             Assert.Equal(fromTsv.Records.Rejected, fromParquet.Records.Rejected);
         }
+    }
+
+    [SharedDataFact("flowdata")]
+    public void A_zeek_set_as_a_parquet_list_reads_as_the_tsv_logs_comma_joined_members()
+    {
+        // A pipeline landing Zeek's logs in Parquet writes a set as a list (Zeek's JSON writes an array): the ICMP flow
+        // inside VXLAN names both tunnels' records from it, as from the TSV. The list was left unread: no tunnel.
+        string parquet = Path.Combine(_dir.FullName, "vxlan.parquet");
+        ZeekParquet.Convert(SharedData.Path("flowdata/zeek/vxlan-tunnel/conn.log")!, parquet, tsAsTimestamp: false);
+        Assert.Equal("VARCHAR[]", ZeekParquet.Scalar($"SELECT typeof(tunnel_parents) FROM '{ZeekParquet.Quote(parquet)}' LIMIT 1"));
+
+        var inner = Assert.Single(RecordRun.File(parquet).Flows, f => f.Protocol == IpProtocol.Icmp);
+
+        Assert.Equal("CUM0KZ3MLUfNB0cl11,C4J4Th3PJpwUYZZ6gc", inner.Tunnel?.Id);
     }
 
     [SharedDataFact("flowdata")]
@@ -563,7 +578,7 @@ public sealed class ParquetRecordTests : IDisposable
     // What a flow record carries, in one line.
     private static string Carried(Flow f) =>
         $"{f.Protocol} {f.Client}:{f.ClientPort} {f.Server}:{f.ServerPort} {f.StartNs} {f.EndNs} {f.PacketsToServer}/{f.BytesToServer} " +
-        $"{f.PacketsToClient}/{f.BytesToClient} {f.State} {f.App?.Name} {f.Evidence} {f.RecordId} {f.IcmpType}/{f.IcmpCode}";
+        $"{f.PacketsToClient}/{f.BytesToClient} {f.State} {f.App?.Name} {f.Evidence} {f.RecordId} {f.IcmpType}/{f.IcmpCode} {f.Tunnel?.Id}";
 
     public void Dispose() => _dir.Dispose();
 }

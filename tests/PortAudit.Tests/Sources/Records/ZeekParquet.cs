@@ -5,7 +5,8 @@ namespace PortAudit.Tests.Sources.Records;
 /// <summary>
 /// Zeek TSV conn.logs written to Parquet by DuckDB (<c>COPY ... TO ... (FORMAT parquet)</c>), with Zeek's column names
 /// and real types, as a pipeline that lands Zeek logs in Parquet writes them: counts and ports as BIGINT, durations as
-/// DOUBLE, and ts as DOUBLE epoch seconds or as a TIMESTAMP.
+/// DOUBLE, ts as DOUBLE epoch seconds or as a TIMESTAMP (text where a btest baseline masks it), and a set
+/// (tunnel_parents) as a list of strings, as Zeek's JSON writes it an array.
 /// </summary>
 internal static class ZeekParquet
 {
@@ -19,7 +20,8 @@ internal static class ZeekParquet
     {
         string fields = File.ReadLines(log).First(l => l.StartsWith("#fields\t", StringComparison.Ordinal));
         var names = fields.Split('\t').Skip(1).ToArray();
-        var select = names.Where(n => leaveOut?.Contains(n) != true).Select(n => $"{Typed(n, tsAsTimestamp)} AS \"{n}\"");
+        bool masked = File.ReadLines(log).First(l => !l.StartsWith('#')).StartsWith("XXXXXXXXXX.XXXXXX", StringComparison.Ordinal);
+        var select = names.Where(n => leaveOut?.Contains(n) != true).Select(n => $"{Typed(n, tsAsTimestamp, masked)} AS \"{n}\"");
         string columns = string.Join(", ", names.Select(n => $"'{n}'"));
         Sql($"COPY (SELECT {string.Join(", ", select)} FROM read_csv('{Quote(log)}', delim='\\t', header=false, comment='#', " +
             $"names=[{columns}], all_varchar=true, nullstr=['-', '(empty)'], quote='', escape='')) TO '{Quote(parquet)}' (FORMAT parquet)");
@@ -49,8 +51,10 @@ internal static class ZeekParquet
     public static string Quote(string path) => path.Replace("'", "''");
 
     // ts to the microsecond as Zeek wrote it: a TIMESTAMP from the rounded microseconds, not from a double's truncation.
-    private static string Typed(string name, bool tsAsTimestamp) => name switch
+    private static string Typed(string name, bool tsAsTimestamp, bool masked) => name switch
     {
+        "ts" when masked => "ts",
+        "tunnel_parents" => "string_split(tunnel_parents, ',')",
         "ts" when tsAsTimestamp => "make_timestamp(CAST(round(CAST(ts AS DOUBLE) * 1000000) AS BIGINT))",
         "ts" or "duration" => $"CAST(\"{name}\" AS DOUBLE)",
         _ when Counts.Contains(name) => $"CAST(\"{name}\" AS BIGINT)",
