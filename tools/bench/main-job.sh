@@ -73,11 +73,11 @@ for k in sorted(runs):
     print(f"{k:14} {rounds.spread(runs[k].values())}  / tcpdump {med[k] / tcp:.2f}  peak RSS {peak[k]} MiB")
 print(f"floor: tcpdump / cat {tcp / med['cat']:.2f}")
 if "sha256" in med: print(f"the capture's SHA-256 alone (openssl): / tcpdump {med['sha256'] / tcp:.2f}")
-for b in sorted({k.split('-')[0] for k in runs if k.startswith('b')}):
+builds = sorted({k.split('-')[0] for k in runs if k.startswith('b')})
+for b in builds:
     print(f"{b}: audit / tcpdump {med[b + '-audit-2c'] / tcp:.3f}, flows / tcpdump {med[b + '-flows-2c'] / tcp:.3f}, "
           f"flows one core -> two {med[b + '-flows-1c'] / med[b + '-flows-2c']:.2f}x, "
           f"audit one core -> two {med[b + '-audit-1c'] / med[b + '-audit-2c']:.2f}x")
-builds = sorted({k.split('-')[0] for k in runs if k.startswith('b')})
 for b in builds[1:]:
     print(f"{b} / {builds[0]} round by round: " + ", ".join(
         f"{m} {rounds.paired(runs[f'{b}-{m}'], runs[f'{builds[0]}-{m}'])}" for m in ("audit-2c", "audit-1c", "flows-2c", "flows-1c")))

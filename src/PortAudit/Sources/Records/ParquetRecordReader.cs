@@ -282,7 +282,7 @@ public sealed class ParquetRecordReader : IRecordReader
     private static async Task<string?[]> ReadText(ParquetRowGroupReader group, Column column, int count)
     {
         var (field, type) = (column.Field, column.Field.ClrType);
-        if (field.MaxRepetitionLevel > 0) return await Joined(group, field, count, column.Zeek == ZeekField.TunnelParents ? ZeekSetSeparator : RpcCallText.Separator);
+        if (field.MaxRepetitionLevel > 0) return await Joined(group, field, count, column.Zeek == ZeekField.TunnelParents ? ZeekConnFields.SetSeparator : RpcCallText.Separator);
         if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var texts = new string?[count];
@@ -302,9 +302,6 @@ public sealed class ParquetRecordReader : IRecordReader
         if (type == typeof(bool)) return await Read<bool>(group, field, count);
         return await Read<DateTime>(group, field, count);
     }
-
-    // What Zeek's TSV puts between a set's members.
-    private const char ZeekSetSeparator = ',';
 
     // A list's items one after another, each with its repetition level (0 starts a row; an empty or missing list is one
     // null item): each row's items as the one text the TSV holds (rpc_calls' lines, RpcCallText; a Zeek set's members

@@ -55,6 +55,12 @@ public sealed class ZeekConnFields
     // The whole mask, not any run of X and dots: "." or "X" alone is a damaged time, rejected.
     private const string MaskedTime = "XXXXXXXXXX.XXXXXX";
 
+    /// <summary>
+    /// What the TSV log puts between a set's members (tunnel_parents): the readers of formats that hold a set as an
+    /// array or a list (Zeek's JSON, Parquet) join its members with it, so the set is read as the TSV's.
+    /// </summary>
+    public const char SetSeparator = ',';
+
     private long _ts, _duration, _origPackets, _origBytes, _respPackets, _respBytes;
     private IpAddr _origHost, _respHost;
     private ushort _origPort, _respPort;

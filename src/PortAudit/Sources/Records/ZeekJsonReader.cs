@@ -81,7 +81,7 @@ public sealed class ZeekJsonReader : LineRecordReader
             if (reader.TokenType == JsonTokenType.String) members.Add(Text(ref reader).ToString());
             else reader.Skip();
         }
-        return string.Join(',', members);
+        return string.Join(ZeekConnFields.SetSeparator, members);
     }
 
     private ReadOnlySpan<char> Text(ref Utf8JsonReader reader)

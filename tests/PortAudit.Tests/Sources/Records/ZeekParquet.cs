@@ -28,23 +28,19 @@ internal static class ZeekParquet
     }
 
     /// <summary>Runs one statement in an in-memory DuckDB (a file's Parquet written by hand for a test).</summary>
-    public static void Sql(string statement)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = statement;
-        command.ExecuteNonQuery();
-    }
+    public static void Sql(string statement) => Run(statement, command => command.ExecuteNonQuery());
 
     /// <summary>The first value of <paramref name="query"/> in an in-memory DuckDB, as text ("" for none).</summary>
-    public static string Scalar(string query)
+    public static string Scalar(string query) =>
+        Run(query, command => System.Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+
+    private static T Run<T>(string sql, Func<DuckDBCommand, T> execute)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = query;
-        return System.Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        command.CommandText = sql;
+        return execute(command);
     }
 
     /// <summary><paramref name="path"/> inside a single-quoted SQL string.</summary>
