@@ -189,8 +189,7 @@ internal sealed class TwoHostLab : IDisposable
     /// <summary>
     /// Stops a capture <see cref="CaptureOnClient"/> started once the traffic is over: when its file has not grown for
     /// 0.6 s (at most 10 s). tcpdump writes each packet as it reads it, but a busy machine (the whole suite on two cores)
-    /// can leave it reading well behind the wire, and killing it loses what it has not read: 20 of a test's 41 DNS
-    /// queries once, after a fixed half second.
+    /// can leave it reading well behind the wire, and killing it loses what it has not read.
     /// </summary>
     public static void StopCapture(Process tcpdump, string path)
     {
