@@ -118,6 +118,8 @@ public sealed class AuditOptions
             Firewalls = (parse.GetValue(_firewall) ?? []).Select(Policy.PolicyLoader.LoadSpec).ToList(),
             Model = parse.GetValue(_model) is { } model ? (Pipeline.Learning.ModelLearning.Load(model, inventoryPath), model) : null,
         };
+        if (settings.Model is var (models, modelPath) && Pipeline.Learning.ModelLearning.SiteRulesDiffer(models, modelPath, settings.LocalRules) is { } differ)
+            log.Warning("{Problem}", differ);
         return (AuditContext.Create(catalog, inventory), settings);
     }
 

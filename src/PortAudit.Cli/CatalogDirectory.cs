@@ -13,7 +13,6 @@ public static class CatalogDirectory
         Description = "Catalog directory (default: the nearest 'rules' directory above the current or the program's directory).",
     };
 
-    /// <summary>The directory given, else the nearest <c>rules</c> directory above the current or the program's directory.</summary>
     /// <summary>
     /// --local-rules FILE, repeatable: a site's own rules (what it allows beyond the documents, and why), in the catalog's
     /// rule format, merged with the catalog; each rule cites its file and line.
@@ -29,6 +28,7 @@ public static class CatalogDirectory
     public static RoleCatalog Load(string directory, ParseResult parse, Option<string[]> localRules) =>
         CatalogLoader.Load(directory, parse.GetValue(localRules) ?? []);
 
+    /// <summary>The directory given, else the nearest <c>rules</c> directory above the current or the program's directory.</summary>
     public static string Resolve(string? given) =>
         given
         ?? CatalogLocator.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)

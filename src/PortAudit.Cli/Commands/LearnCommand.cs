@@ -19,6 +19,7 @@ public static class LearnCommand
         var captures = CaptureOptions.CapturesArgument();
         var inventoryFile = new Option<string>("--inventory") { Description = "The deployment's inventory (YAML): audits with the model must use the same.", Required = true };
         var catalogDir = CatalogDirectory.CreateOption();
+        var localRules = CatalogDirectory.CreateLocalRulesOption();
         var modelFile = new Option<string>("--model") { Description = "The model file to write (JSON).", Required = true };
         var margin = new Option<double>("--margin")
         {
@@ -28,7 +29,7 @@ public static class LearnCommand
         var flowOptions = new CaptureOptions();
         var inputFormat = new InputOptions();
         command.Arguments.Add(captures);
-        foreach (var option in new Option[] { inventoryFile, catalogDir, modelFile, margin })
+        foreach (var option in new Option[] { inventoryFile, catalogDir, localRules, modelFile, margin })
             command.Options.Add(option);
         flowOptions.AddTo(command);
         inputFormat.AddTo(command);
@@ -36,13 +37,13 @@ public static class LearnCommand
         command.SetAction(parse => CommandRunner.Run(parse, log =>
         {
             string catalogPath = CatalogDirectory.Resolve(parse.GetValue(catalogDir));
-            var catalog = CatalogLoader.Load(catalogPath);
+            var catalog = CatalogDirectory.Load(catalogPath, parse, localRules);
             string inventoryPath = parse.GetValue(inventoryFile)!;
             var inventory = InventoryWarnings.Log(InventoryLoader.Load(inventoryPath, catalog), inventoryPath, log);
             var sources = inputFormat.Sources(parse, CaptureOptions.InputPaths(parse, captures, log));
             using var stop = new StopSignals();
             var outcome = ModelLearning.Learn(AuditContext.Create(catalog, inventory), sources, flowOptions.Read(parse), inventoryPath,
-                catalogPath, parse.GetValue(modelFile)!, new CompanionPcaFitter { Abandon = stop.Token }, parse.GetValue(margin), stop.Token);
+                catalogPath, parse.GetValue(localRules) ?? [], parse.GetValue(modelFile)!, new CompanionPcaFitter { Abandon = stop.Token }, parse.GetValue(margin), stop.Token);
             log.Information("{Models} models from {Flows} allowed flows written to {File}", outcome.Models.Models.Count,
                 outcome.Models.Provenance.AllowedFlows, parse.GetValue(modelFile));
             return RunSummary.Report(log, outcome.Traffic);

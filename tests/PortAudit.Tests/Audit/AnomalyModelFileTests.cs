@@ -42,6 +42,20 @@ public sealed class AnomalyModelFileTests : IDisposable
     }
 
     [Fact]
+    public void SiteRulesAreWrittenOnlyWhenTheModelHasThemAndReadBack()
+    {
+        string without = Path.Combine(_dir, "without.json"), with = Path.Combine(_dir, "with.json");
+        var set = Set(Ldap());
+        var site = new ModelInput("site.yaml", new string('c', 64));
+        using (var file = File.Create(without)) ModelFile.Write(file, set);
+        using (var file = File.Create(with)) ModelFile.Write(file, new ModelSet(set.Provenance with { LocalRules = [site] }, set.TrainingFlows, set.Models));
+
+        Assert.DoesNotContain("local_rules", File.ReadAllText(without));
+        Assert.Empty(ModelFile.Read(without).Provenance.LocalRules);
+        Assert.Equal([site], ModelFile.Read(with).Provenance.LocalRules);
+    }
+
+    [Fact]
     public void AFlowFarFromItsGroupScoresAboveOneNearItsCentre()
     {
         var model = Ldap();

@@ -80,15 +80,7 @@ public static class ModelFile
     {
         json.WriteStartObject("provenance");
         json.WriteString("tool", provenance.Tool);
-        json.WriteStartArray("inputs");
-        foreach (var input in provenance.Inputs)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", input.Name);
-            json.WriteString("sha256", input.Sha256);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        WriteInputs(json, "inputs", provenance.Inputs);
         json.WriteNumber("first_ns", provenance.FirstNs);
         json.WriteNumber("last_ns", provenance.LastNs);
         json.WriteString("inventory", provenance.Inventory);
@@ -96,21 +88,41 @@ public static class ModelFile
         json.WriteString("catalog", provenance.Catalog);
         json.WriteString("catalog_sha256", provenance.CatalogSha256);
         json.WriteNumber("allowed_flows", provenance.AllowedFlows);
+        // Only with site rules, so a model learned without them is written as before.
+        if (provenance.LocalRules.Count > 0) WriteInputs(json, "local_rules", provenance.LocalRules);
         json.WriteEndObject();
+    }
+
+    private static void WriteInputs(Utf8JsonWriter json, string name, IReadOnlyList<ModelInput> inputs)
+    {
+        json.WriteStartArray(name);
+        foreach (var input in inputs)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", input.Name);
+            json.WriteString("sha256", input.Sha256);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static ModelProvenance ReadProvenance(JsonFields fields, JsonElement p)
     {
         const string Where = "provenance";
-        var inputs = fields.List(p, "inputs", Where)
-            .Select((i, n) => new ModelInput(fields.Text(i, "name", $"provenance.inputs[{n}]") ?? "", fields.Text(i, "sha256", $"provenance.inputs[{n}]")))
-            .ToList();
-        return new ModelProvenance(fields.Text(p, "tool", Where) ?? "", inputs,
+        return new ModelProvenance(fields.Text(p, "tool", Where) ?? "", ReadInputs(fields, p, "inputs"),
             fields.Whole(p, "first_ns", Where), fields.Whole(p, "last_ns", Where),
             fields.Text(p, "inventory", Where) ?? "", fields.Text(p, "inventory_sha256", Where),
             fields.Text(p, "catalog", Where) ?? "", fields.Text(p, "catalog_sha256", Where),
-            fields.Whole(p, "allowed_flows", Where));
+            fields.Whole(p, "allowed_flows", Where))
+        {
+            LocalRules = p.TryGetProperty("local_rules", out _) ? ReadInputs(fields, p, "local_rules") : [],
+        };
     }
+
+    private static List<ModelInput> ReadInputs(JsonFields fields, JsonElement provenance, string name) =>
+        fields.List(provenance, name, "provenance")
+            .Select((i, n) => new ModelInput(fields.Text(i, "name", $"provenance.{name}[{n}]") ?? "", fields.Text(i, "sha256", $"provenance.{name}[{n}]")))
+            .ToList();
 
     private static void WriteModel(Utf8JsonWriter json, GroupModel model)
     {

@@ -21,12 +21,13 @@ public static class ModelLearning
 {
     /// <summary>
     /// Reads <paramref name="sources"/>, fits with <paramref name="fitter"/> (thresholds <paramref name="margin"/> times the
-    /// training quantile, <see cref="ModelFitter.Fit"/>) and writes <paramref name="modelPath"/>.
+    /// training quantile, <see cref="ModelFitter.Fit"/>) and writes <paramref name="modelPath"/>. <paramref name="localRules"/>
+    /// names the site rule files <paramref name="context"/>'s catalog was loaded with, for the provenance.
     /// </summary>
     /// <exception cref="InputException">No allowed flow to learn from, or the fit or the file failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired: a model of part of the period is not written.</exception>
     public static LearnOutcome Learn(AuditContext context, IReadOnlyList<IFlowSource> sources, FlowTableOptions flowOptions,
-        string inventoryName, string catalogName, string modelPath, IPcaFitter fitter,
+        string inventoryName, string catalogName, IReadOnlyList<string> localRules, string modelPath, IPcaFitter fitter,
         double margin = ModelFitter.DefaultMargin, CancellationToken cancel = default)
     {
         var rhythms = new FlowRhythm();
@@ -45,13 +46,39 @@ public static class ModelLearning
         // Flow records carry no packets: their period is that of the flows learned from, where a capture's is its packets'.
         bool packets = summary.Traffic.LastNs > 0;
         var provenance = new ModelProvenance(Digests.ToolVersion,
-            sources.Select(s => Digests.OfInput(s.Name)).Select(d => new ModelInput(d.Name, d.Sha256)).ToList(),
+            sources.Select(s => Input(s.Name)).ToList(),
             packets ? summary.Traffic.FirstNs : training.FirstNs, packets ? summary.Traffic.LastNs : training.LastNs,
-            inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows);
+            inventoryName, inventory.Sha256, catalogName, catalog.Sha256, training.Flows)
+        {
+            LocalRules = localRules.Select(Input).ToList(),
+        };
         var set = new ModelSet(provenance, training.Groups.ToDictionary(g => g.Key, g => (long)g.Value.Rows.Count, StringComparer.Ordinal), models);
         cancel.ThrowIfCancellationRequested();
         using (var output = OutputSet.OpenFile(modelPath, cancel)) ModelFile.Write(output, set);
         return new LearnOutcome(set, summary);
+    }
+
+    private static ModelInput Input(string path)
+    {
+        var digest = Digests.OfInput(path);
+        return new ModelInput(digest.Name, digest.Sha256);
+    }
+
+    /// <summary>
+    /// Says how the site rule files of an audit (<paramref name="localRules"/>) differ from those <paramref name="models"/> was
+    /// learned with, by content; null when they hold the same files. Not a refusal, as another inventory is: the role pairs
+    /// are the same, but flows that only one set of site rules allows were not learned as normal.
+    /// </summary>
+    public static string? SiteRulesDiffer(ModelSet models, string modelPath, IReadOnlyList<string> localRules)
+    {
+        var learned = models.Provenance.LocalRules;
+        var audited = localRules.Select(Input).ToList();
+        if (learned.Select(r => r.Sha256).Order(StringComparer.Ordinal).SequenceEqual(audited.Select(r => r.Sha256).Order(StringComparer.Ordinal)))
+            return null;
+        static string Named(IReadOnlyList<ModelInput> rules) =>
+            rules.Count == 0 ? "none" : string.Join(", ", rules.Select(r => $"{r.Name} (sha256 {r.Sha256})"));
+        return $"{modelPath}: the model was learned with site rules {Named(learned)}, this audit has {Named(audited)}: " +
+            "flows that only one of them allows were not learned as normal; learn again with this audit's --local-rules";
     }
 
     /// <summary>
