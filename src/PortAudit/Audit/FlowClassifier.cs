@@ -12,7 +12,7 @@ namespace PortAudit.Audit;
 /// <summary>
 /// Gives each flow its verdict: matches transport, server port and the roles of both ends against the rules,
 /// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.DceRpc"/>) against the
-/// rule's protocol. Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
+/// rule's protocol, and the server the flow named against the rule's server names (<see cref="ServerNameCheck"/>). Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
 /// inspection tied to the endpoint mapper or a bind. A flow to the subnet broadcast of an inventory prefix is judged
 /// against the roles of the inventory hosts it reaches (<see cref="AuditEndpoint.Resolver.ResolveServer"/>).
 /// </summary>
@@ -104,6 +104,8 @@ public sealed class FlowClassifier
         }
         else if (verdict.Verdict is Verdict.Expected or Verdict.ExpectedDynamicRpc && Uninspectable(flow, verdict.Rule) is { } why)
             verdict = verdict with { Reason = $"RPC uninspectable ({why}): allowed by port only" };
+        else if (verdict.Verdict is Verdict.Expected && ServerNameCheck.Nameless(flow, verdict.Rule) is { } nameless)
+            verdict = verdict with { Reason = nameless };
         return WeakProtocols.Of(flow, client, server) is { } weakness ? verdict with { Weakness = weakness } : verdict;
     }
 
@@ -140,6 +142,8 @@ public sealed class FlowClassifier
 
         List<Rule>? allowing = null;
         List<Rule>? contradicted = null;
+        // The first rule the flow's server name contradicted, with the name: its reason is the name's, not the protocol's.
+        (Rule Rule, string Named)? misnamed = null;
         Rule? dynamic = null;
         bool confirmedAtItsPort = false;
         int confirmed = 0;
@@ -159,6 +163,12 @@ public sealed class FlowClassifier
                     continue;
                 if (!ProtocolExpectations.AcceptsFound(rule.Protocol, flow.App, carried))
                 {
+                    (contradicted ??= []).Add(rule);
+                    continue;
+                }
+                if (ServerNameCheck.Refuses(rule, flow, out string? named))
+                {
+                    misnamed ??= (rule, named);
                     (contradicted ??= []).Add(rule);
                     continue;
                 }
@@ -189,7 +199,8 @@ public sealed class FlowClassifier
             return Allowed(Verdict.Expected, [announced], client, server, flow);
         if (contradicted is [var first, ..])
             return new FlowVerdict(Verdict.ProtocolMismatch, first, client, server, [], failed, null,
-                ProtocolExpectations.Accepts(first.Protocol, flow.App) ? CarriedReason(flow, first)
+                misnamed is { } name && ReferenceEquals(name.Rule, first) ? ServerNameCheck.Reason(flow, first, name.Named)
+                : ProtocolExpectations.Accepts(first.Protocol, flow.App) ? CarriedReason(flow, first)
                     : $"{Finder(flow)} '{flow.App}' where rule {first.Id} expects {first.Protocol}") { Contradicted = contradicted };
 
         if (dynamic is not null)

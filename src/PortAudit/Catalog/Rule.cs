@@ -33,6 +33,13 @@ public sealed record Rule
     /// </summary>
     public IReadOnlyList<IcmpMessage>? Icmp { get; init; }
 
+    /// <summary>
+    /// The names the rule's flows may name their server by (<c>serverNames: [sip.contoso.com, "*.lync.com"]</c>): a flow
+    /// that names another (a TLS, DTLS or QUIC SNI, an HTTP Host, a CONNECT target) is not the conversation the rule
+    /// allows, whatever its port. Null for any name, and a flow that names none is judged by its port.
+    /// </summary>
+    public IReadOnlyList<ServerName>? ServerNames { get; init; }
+
     /// <summary>Expected application protocol label (sip-tls, epm, dcerpc-dynamic...).</summary>
     public required string Protocol { get; init; }
 

@@ -24,17 +24,12 @@ public sealed class IcmpRuleTests : IDisposable
             {icmp}
         """;
 
-    private RoleCatalog LoadSite(string text)
-    {
-        string path = Path.Combine(_catalog.Root, "site.yaml");
-        File.WriteAllText(path, text);
-        return CatalogLoader.Load(_catalog.Dir, [path]);
-    }
+    private RoleCatalog LoadSite(string text) => _catalog.LoadWithSite(text);
 
     private CatalogError LoadBroken(string text)
     {
         var error = Assert.Single(Assert.Throws<CatalogException>(() => LoadSite(text)).Errors);
-        Assert.Equal(Path.Combine(_catalog.Root, "site.yaml"), error.File);
+        Assert.Equal(_catalog.SitePath, error.File);
         return error;
     }
 

@@ -1,3 +1,5 @@
+using PortAudit.Catalog;
+
 namespace PortAudit.Tests.Catalog;
 
 /// <summary>A throw-away catalog directory with small roles and features files, for loader tests.</summary>
@@ -30,6 +32,16 @@ internal sealed class TempCatalog : IDisposable
     public string Dir => Path.Combine(Root, "rules");
 
     public void Add(string fileName, string text) => File.WriteAllText(Path.Combine(Dir, fileName), text);
+
+    /// <summary>The site rule file beside the catalog (ROOT/site.yaml) that <see cref="LoadWithSite"/> writes.</summary>
+    public string SitePath => Path.Combine(Root, "site.yaml");
+
+    /// <summary>Writes <paramref name="siteRules"/> to <see cref="SitePath"/> and loads the catalog with it, as <c>--local-rules</c> does.</summary>
+    public RoleCatalog LoadWithSite(string siteRules)
+    {
+        File.WriteAllText(SitePath, siteRules);
+        return CatalogLoader.Load(Dir, [SitePath]);
+    }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 

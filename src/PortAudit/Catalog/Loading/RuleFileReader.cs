@@ -14,7 +14,7 @@ internal sealed class RuleFileReader
     private static readonly string[] RuleKeys =
         ["id", "product", "from", "to", "transport", "ports", "protocol", "required", "conditions", "unless", "oneOf", "dynamicRange", "rpc", "every",
          "interfaces", "external",
-         "notes", "source", "port", "icmp"];
+         "notes", "source", "port", "icmp", "serverNames"];
 
     /// <summary>The endpoint mapper's port: where the <c>rpc</c> shorthand's first rule listens.</summary>
     private const int EndpointMapperPort = 135;
@@ -65,6 +65,7 @@ internal sealed class RuleFileReader
         var protocol = rpc is null ? entry.Text("protocol", required: !NamesIcmp(entry)) : null;
         var transports = rpc is null ? ReadTransports(entry) : null;
         var icmp = IcmpListReader.Read(entry, transports, _errors);
+        var serverNames = ServerNameListReader.Read(entry, _errors);
         var ports = rpc is null ? PortListReader.Read(ReadPorts(entry), _errors) : [];
         var conditions = entry.TextList("conditions");
         var unless = entry.TextList("unless");
@@ -98,6 +99,7 @@ internal sealed class RuleFileReader
             Transports = transports ?? [Transport.Tcp],
             Ports = ports,
             Icmp = icmp,
+            ServerNames = serverNames,
             Protocol = protocol?.Value ?? (transports is [var only] && TransportNames.IsIcmp(only) ? TransportNames.Name(only) : ""),
             Required = required,
             Conditions = LocatedTexts.Values(conditions),

@@ -50,6 +50,9 @@ public static class RuleJsonWriter
         // The ICMP messages the rule allows, as the rule file names them; null for any message and for other transports.
         if (rule.Icmp is { } messages) JsonOutput.WriteStrings(json, "icmp", messages.Select(m => m.ToString()).ToList());
         else json.WriteNull("icmp");
+        // The names the rule's flows may name their server by, as the rule file writes them; null for any name.
+        if (rule.ServerNames is { } names) JsonOutput.WriteStrings(json, "serverNames", names.Select(n => n.ToString()).ToList());
+        else json.WriteNull("serverNames");
         json.WriteString("notes", rule.Notes);
         json.WriteStartObject("source");
         json.WriteString("file", rule.Source.File);

@@ -11,7 +11,8 @@ internal static class RuleText
 
     /// <summary>
     /// Conditions, negated conditions ("not https-disabled"), the group of alternatives ("one of mediation-gateway-in"),
-    /// the period ("every 90 min") and the optional and dynamic markers, or "-" when none apply.
+    /// the period ("every 90 min"), the server names ("names sip.contoso.com *.lync.com") and the optional and dynamic
+    /// markers, or "-" when none apply.
     /// </summary>
     public static string When(Rule rule)
     {
@@ -21,6 +22,8 @@ internal static class RuleText
             parts.Add("one of " + group);
         if (rule.Every is { } every)
             parts.Add("every " + DurationText.Format(every));
+        if (rule.ServerNames is { } names)
+            parts.Add("names " + string.Join(" ", names));
         if (!rule.Required)
             parts.Add("optional");
         if (rule.DynamicRange)

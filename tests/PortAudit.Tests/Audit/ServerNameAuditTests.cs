@@ -1,0 +1,106 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using static PortAudit.Tests.Audit.AuditFixture;
+
+namespace PortAudit.Tests.Audit;
+
+/// <summary>
+/// A rule that names its servers (<c>serverNames</c>) allows the conversations with those names only: a TLS, DTLS or
+/// QUIC hello whose SNI, an HTTP request whose Host or a CONNECT whose target names another is a protocol mismatch on an
+/// allowed port, with the name in its reason; a flow of such a protocol that names no server is allowed by its port, and
+/// says so. Judged on a real capture (KakaoTalk_chat.pcap: a phone's TLS to Facebook's and Kakao's servers) and on built
+/// flows for what the capture lacks.
+/// </summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class ServerNameAuditTests
+{
+    private const string SiteRules = """
+        rules:
+          - id: site-app-tls
+            from: workstation
+            to: any@external
+            transport: tcp
+            port: 443
+            protocol: tls
+            serverNames: [graph.facebook.com, "*.kakao.com"]
+            notes: the messaging app's servers
+          - id: site-app-web
+            from: workstation
+            to: any@external
+            transport: tcp
+            port: 80
+            protocol: http
+            serverNames: [www.facebook.com]
+        """;
+
+    // The capture's phone; its servers are addresses of the Internet, zone external.
+    private const string Inventory = "hosts:\n  - {name: phone, addresses: [10.24.82.188], roles: [workstation]}\n";
+
+    // The repository's catalog with the site's rules, and the phone's inventory; the files go once read.
+    private static AuditContext Context()
+    {
+        string site = Path.Combine(Path.GetTempPath(), $"site-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(site, SiteRules);
+        try
+        {
+            var catalog = CatalogLoader.Load(SharedData.InRepository("rules"), [site]);
+            return AuditContext.Create(catalog, LoadInventory(Inventory, catalog));
+        }
+        finally
+        {
+            File.Delete(site);
+        }
+    }
+
+    private const string TlsNames = "graph.facebook.com, *.kakao.com";
+
+    [SharedDataFact("captures/KakaoTalk_chat.pcap")]
+    public void TlsNamingAnotherServerOnTheAllowedPortIsAMismatchAndANamelessHelloRestsOnThePort()
+    {
+        var (flows, report) = SharedCaptureAuditTests.Audit(Context(), SharedData.Path("captures/KakaoTalk_chat.pcap")!);
+        var tls = flows.Where(f => f.Flow.ServerPort == 443 && f.Flow.App == AppLabel.Tls).ToList();
+        string? Sni(Flow flow) => flow.AppDetail?.Find("sni");
+
+        // Named elsewhere: api. and developers.facebook.com.
+        var misnamed = tls.Where(f => Sni(f.Flow) is "api.facebook.com" or "developers.facebook.com").ToList();
+        Assert.Equal(2, misnamed.Count);
+        Assert.All(misnamed, f => Assert.Equal(
+            (Verdict.ProtocolMismatch, $"tls names its server '{Sni(f.Flow)}', which rule site-app-tls does not allow (it allows {TlsNames})"),
+            (f.Verdict.Verdict, f.Verdict.Reason)));
+        // Named as the rule allows.
+        var named = Assert.Single(tls, f => Sni(f.Flow) == "graph.facebook.com");
+        Assert.Equal((Verdict.Expected, (string?)null), (named.Verdict.Verdict, named.Verdict.Reason));
+        // Hellos without SNI (or not read): allowed by the port, which the reason says.
+        var nameless = tls.Where(f => Sni(f.Flow) is null).ToList();
+        Assert.Equal(6, nameless.Count);
+        Assert.All(nameless, f => Assert.Equal(
+            (Verdict.Expected, $"tls names no server where rule site-app-tls allows only {TlsNames}: allowed by port only"),
+            (f.Verdict.Verdict, f.Verdict.Reason)));
+        // HTTP whose Host the rule names.
+        Assert.All(flows.Where(f => f.Flow.App == AppLabel.Http), f => Assert.Equal(Verdict.Expected, f.Verdict.Verdict));
+        // One finding, its reason the first flow's name.
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "443");
+        Assert.Equal(2, finding.Tally.Flows);
+        Assert.Contains("names its server '", finding.Reason);
+    }
+
+    [Theory]
+    // A Host with its port, and a CONNECT target, compare by name.
+    [InlineData(80, "http", "GET; host=www.facebook.com:80", Verdict.Expected)]
+    [InlineData(80, "http", "GET; host=WWW.FACEBOOK.COM", Verdict.Expected)]
+    [InlineData(80, "http", "GET; host=pastebin.com", Verdict.ProtocolMismatch)]
+    // An address is no name the rule allows.
+    [InlineData(80, "http", "GET; host=31.13.68.84", Verdict.ProtocolMismatch)]
+    [InlineData(443, "tls", "sni=up-m.talk.kakao.com; version=tls1.3", Verdict.Expected)]
+    [InlineData(443, "tls", "sni=kakao.com.evil.example; version=tls1.3", Verdict.ProtocolMismatch)]
+    // An escaped control byte in the name makes it no DNS name, whatever it ends with.
+    [InlineData(443, "tls", "sni=pastebin.com\\x00.kakao.com; version=tls1.3", Verdict.ProtocolMismatch)]
+    public void AHostOrSniIsJudgedByName(ushort port, string app, string detail, Verdict expected)
+    {
+        var flow = Inspected(Established("10.24.82.188", "31.13.68.84", port), AppLabel.Of(app), detail);
+
+        Assert.Equal(expected, new FlowAuditor(Context()).Audit(flow).Verdict);
+    }
+}
