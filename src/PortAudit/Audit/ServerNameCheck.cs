@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Audit;
 
@@ -16,21 +17,23 @@ internal static class ServerNameCheck
     private const string SniKey = "sni", HostKey = "host", TargetKey = "target";
 
     /// <summary>
-    /// True when <paramref name="rule"/> names servers and <paramref name="flow"/> named another (or named its server by
-    /// something no DNS name is, an address say); <paramref name="named"/> is what the flow named.
+    /// True when <paramref name="rule"/> names servers and <paramref name="flow"/> named another, named its server by
+    /// something no DNS name is (an address, say), or gave a name longer than inspection keeps (its end, which a pattern
+    /// is matched on, was not kept); <paramref name="named"/> is what the flow named, in words.
     /// </summary>
     public static bool Refuses(Rule rule, Flow flow, [NotNullWhen(true)] out string? named)
     {
         named = null;
-        if (rule.ServerNames is not { } names || Named(flow) is not { } given) return false;
-        if (ServerName.Normalize(given) is { } name && ServerName.Any(names, name)) return false;
-        named = given;
+        if (rule.ServerNames is not { } names || Named(flow) is not var (given, keptAtMost)) return false;
+        bool cut = given.Length >= keptAtMost;
+        if (!cut && ServerName.Normalize(WithoutPort(given)) is { } name && ServerName.Any(names, name)) return false;
+        named = cut ? $"'{given}' (cut at {keptAtMost} characters: its end is not known)" : $"'{given}'";
         return true;
     }
 
-    /// <summary>Why a flow that named <paramref name="named"/> is not one <paramref name="rule"/> allows.</summary>
+    /// <summary>Why a flow that named <paramref name="named"/> (<see cref="Refuses"/>' words) is not one <paramref name="rule"/> allows.</summary>
     public static string Reason(Flow flow, Rule rule, string named) =>
-        $"{flow.App} names its server '{named}', which rule {rule.Id} does not allow (it allows {Names(rule)})";
+        $"{flow.App} names its server {named}, which rule {rule.Id} does not allow (it allows {Names(rule)})";
 
     /// <summary>
     /// For a flow <paramref name="rule"/> allowed, in a protocol whose clients name their server, that named none (a TLS
@@ -42,23 +45,24 @@ internal static class ServerNameCheck
             ? $"{flow.App} names no server where rule {rule.Id} allows only {Names(rule)}: allowed by port only"
             : null;
 
-    // The name as the flow gave it (a Host's or CONNECT target's port left out); null when it gave none.
-    private static string? Named(Flow flow)
+    // The name as the flow gave it (a Host or CONNECT target with its port), and how many characters of it inspection
+    // keeps; null when it gave none.
+    private static (string Given, int KeptAtMost)? Named(Flow flow)
     {
         if (flow.AppDetail is not { } detail) return null;
-        if (flow.App == AppLabel.Tls || flow.App == AppLabel.Dtls || flow.App == AppLabel.Quic) return detail.Find(SniKey);
-        if (flow.App == AppLabel.Http) return WithoutPort(detail.Find(HostKey));
-        if (flow.App == AppLabel.HttpProxy) return WithoutPort(detail.Find(TargetKey));
-        return null;
+        var (key, kept) = flow.App == AppLabel.Tls || flow.App == AppLabel.Dtls || flow.App == AppLabel.Quic ? (SniKey, TlsHello.MaxServerName)
+            : flow.App == AppLabel.Http ? (HostKey, HttpInspector.MaxHost)
+            : flow.App == AppLabel.HttpProxy ? (TargetKey, HttpInspector.MaxTarget)
+            : (null, 0);
+        return key is not null && detail.Find(key) is { } given ? (given, kept) : null;
     }
 
     private static bool NamesServers(AppLabel? app) =>
         app == AppLabel.Tls || app == AppLabel.Dtls || app == AppLabel.Quic || app == AppLabel.Http || app == AppLabel.HttpProxy;
 
     // "host:port" and "[v6]:port" to the host; a bare IPv6 address (two colons and more) stays whole.
-    private static string? WithoutPort(string? authority)
+    private static string WithoutPort(string authority)
     {
-        if (authority is null) return null;
         if (authority.StartsWith('[')) return authority.IndexOf(']') is > 0 and var end ? authority[..(end + 1)] : authority;
         int colon = authority.IndexOf(':');
         return colon >= 0 && colon == authority.LastIndexOf(':') ? authority[..colon] : authority;

@@ -95,12 +95,29 @@ public sealed class ServerNameAuditTests
     [InlineData(80, "http", "GET; host=31.13.68.84", Verdict.ProtocolMismatch)]
     [InlineData(443, "tls", "sni=up-m.talk.kakao.com; version=tls1.3", Verdict.Expected)]
     [InlineData(443, "tls", "sni=kakao.com.evil.example; version=tls1.3", Verdict.ProtocolMismatch)]
-    // An escaped control byte in the name makes it no DNS name, whatever it ends with.
-    [InlineData(443, "tls", "sni=pastebin.com\\x00.kakao.com; version=tls1.3", Verdict.ProtocolMismatch)]
+    // A byte no name holds (inspection escapes it, %00) makes it no DNS name, whatever it ends with.
+    [InlineData(443, "tls", "sni=pastebin.com%00.kakao.com; version=tls1.3", Verdict.ProtocolMismatch)]
     public void AHostOrSniIsJudgedByName(ushort port, string app, string detail, Verdict expected)
     {
-        var flow = Inspected(Established("10.24.82.188", "31.13.68.84", port), AppLabel.Of(app), detail);
-
-        Assert.Equal(expected, new FlowAuditor(Context()).Audit(flow).Verdict);
+        Assert.Equal(expected, Audit(port, app, detail).Verdict);
     }
+
+    [Theory]
+    // Cut where inspection stops keeping it, a name's end is not known: "...kakao.com" may go on ".evil.example".
+    [InlineData(443, "tls", "sni", 253)]
+    [InlineData(80, "http", "host", 100)]
+    public void ANameCutByInspectionIsRefusedAndSaysSo(ushort port, string app, string key, int kept)
+    {
+        string cut = new string('a', kept - ".up.kakao.com".Length) + ".up.kakao.com";
+
+        var verdict = Audit(port, app, $"{key}={cut}");
+
+        Assert.Equal(Verdict.ProtocolMismatch, verdict.Verdict);
+        Assert.Contains($"'{cut}' (cut at {kept} characters: its end is not known)", verdict.Reason);
+        // One character shorter, the name is whole and judged as a name.
+        Assert.DoesNotContain("cut at", Audit(port, app, $"{key}={cut[1..]}").Reason ?? "");
+    }
+
+    private static FlowVerdict Audit(ushort port, string app, string detail) =>
+        new FlowAuditor(Context()).Audit(Inspected(Established("10.24.82.188", "31.13.68.84", port), AppLabel.Of(app), detail));
 }

@@ -25,8 +25,14 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     FirstBytes = Leading([.. Methods.Select(method => method[0]), (byte)'H', (byte)'P']),
 })
 {
-    // CONNECT's target is a host and port (authority form): a name is at most 253 bytes, the port 5 digits.
-    private const int MaxTarget = 262;
+    /// <summary>
+    /// Characters of a CONNECT's target the detail keeps: a longer one is cut there. The target is a host and port
+    /// (authority form): a name is at most 253 bytes, the port 5 digits.
+    /// </summary>
+    public const int MaxTarget = 262;
+
+    /// <summary>Characters of a request's Host the detail keeps: a longer one is cut there.</summary>
+    public const int MaxHost = 100;
     // Answers read in the server's stream: interim ones and a demand for credentials, then the one that settles.
     private const int MaxAnswers = 4;
     private const string ReplyKey = "reply";
@@ -209,7 +215,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         if (AsciiText.TryHeader(data, "Host"u8, default, out var host))
         {
             text.Part("host");
-            text.AppendEscaped(host, 100);
+            text.AppendEscaped(host, MaxHost);
         }
         return text.Build();
     }

@@ -12,6 +12,9 @@ public ref struct TlsHello
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
     private const string SniKey = "sni", AlpnKey = "alpn", VersionKey = "version";
 
+    /// <summary>Characters of a server name the detail keeps (a DNS name's longest): a longer one is cut there.</summary>
+    public const int MaxServerName = 253;
+
     /// <summary>
     /// The key of the ALPN protocol the server selected (RFC 7301 3.1: one name in the ServerHello of TLS 1.2 and before;
     /// TLS 1.3 sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
@@ -68,7 +71,7 @@ public ref struct TlsHello
         if (!ServerName.IsEmpty)
         {
             text.Part(SniKey);
-            text.AppendEscaped(ServerName, 253);
+            text.AppendEscaped(ServerName, MaxServerName);
         }
         if (!Alpn.IsEmpty)
         {
