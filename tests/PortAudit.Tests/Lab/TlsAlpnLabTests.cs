@@ -15,7 +15,8 @@ namespace PortAudit.Tests.Lab;
 /// with no ALPN at all; openssl s_client on client01 offering h2 to both. tcpdump captures them; the ServerHello's
 /// selected protocol is read as tshark reads it, and the rule of the port judges the first a protocol-mismatch and the
 /// second, where only the client asked for h2, expected. TLS 1.2 on a domain controller's LDAPS port under the
-/// repository catalog's ldaps rule; DTLS 1.2 on a SIP server's 5061/udp under a rule for SIP over DTLS (sip-tls).
+/// repository catalog's ldaps rule; DTLS 1.2 on a SIP server's 5061/udp under a rule for SIP over DTLS (sip-tls). And the
+/// server a client names (SNI, read as tshark reads it) under a rule that names its servers (serverNames).
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsAlpnLabTests : IDisposable
@@ -23,6 +24,7 @@ public sealed class TlsAlpnLabTests : IDisposable
     private const int Ldaps = 636, SipTls = 5061;
 
     private readonly TwoHostLab _lab = new("paalpn");
+    private string _capture = "";
 
     public void Dispose() => _lab.Dispose();
 
@@ -77,6 +79,31 @@ public sealed class TlsAlpnLabTests : IDisposable
         Assert.Equal(Verdict.Expected, auditor.Audit(flows[1]).Verdict);
     }
 
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void Openssl_naming_a_server_the_rule_does_not_name_is_a_protocol_mismatch_and_a_nameless_hello_rests_on_the_port()
+    {
+        // One s_server; s_client names the partner, a paste site, then nothing (-noservername).
+        string[] tls = ["-tls1_2", "-www"];
+        var flows = Exchanges(SipTls, "tls", tls, ([], ["-tls1_2", "-servername", "sip.fabrikam.com"]),
+            ([], ["-tls1_2", "-servername", "pastebin.com"]), ([], ["-tls1_2", "-noservername"]));
+        string tshark = External.Run("tshark", "-r", _capture, "-d", $"tcp.port=={SipTls},tls", "-Y", "tls.handshake.type == 1",
+            "-T", "fields", "-e", "tls.handshake.extensions_server_name");
+        Assert.Equal(["sip.fabrikam.com", "pastebin.com", ""], tshark.Split('\n')[..3]);
+        Assert.Equal(tshark.Split('\n')[..3], flows.Select(f => f.AppDetail?.Find("sni") ?? ""));
+
+        var catalog = new RoleCatalog(SipCatalog.Roles, [],
+            [MakeRule("federation", "workstation", "sip-server", SipTls, SipTls, "sip-tls") with { ServerNames = [Name("sip.fabrikam.com")] }]);
+        var auditor = new FlowAuditor(AuditContext.Create(catalog, LoadInventory(Site("sip01", "sip-server"), catalog)));
+        Assert.Equal([
+                (Verdict.Expected, null),
+                (Verdict.ProtocolMismatch, "tls names its server 'pastebin.com', which rule federation does not allow (it allows sip.fabrikam.com)"),
+                (Verdict.Expected, "tls names no server where rule federation allows only sip.fabrikam.com: allowed by port only"),
+            ],
+            flows.Select(f => auditor.Audit(f)).Select(v => (v.Verdict, v.Reason)));
+    }
+
+    private static ServerName Name(string text) => ServerName.TryParse(text, out var name, out _) ? name : throw new ArgumentException(text);
+
     /// <summary>
     /// Two connections from client01 to fe01's <paramref name="port"/>, openssl s_client offering h2 to a s_server that
     /// selects it and then to one with no ALPN (<paramref name="layer"/>: tls over TCP, dtls over UDP), captured; their
@@ -84,33 +111,43 @@ public sealed class TlsAlpnLabTests : IDisposable
     /// </summary>
     private List<Flow> SelectingH2ThenNothing(int port, string layer, string[] serverOptions, string[] clientOptions)
     {
-        _lab.Connect();
-        string cert = Path.Combine(_lab.Dir, "cert.pem"), key = Path.Combine(_lab.Dir, "key.pem");
-        _lab.In(_lab.ServerNs, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "1", "-subj", "/CN=fe01");
-        string capture = Path.Combine(_lab.Dir, "alpn.pcap");
-        var tcpdump = _lab.CaptureOnClient(capture);
+        var flows = Exchanges(port, layer, serverOptions, (["-alpn", "h2"], [.. clientOptions, "-alpn", "h2"]), ([], [.. clientOptions, "-alpn", "h2"]));
         bool udp = layer == "dtls";
-        // One server after the other on the same port, each for one connection. In DTLS s_server has no -www and ends at
-        // its input's end: its input is held open instead.
-        foreach (string[] alpn in new[] { new[] { "-alpn", "h2" }, [] })
-        {
-            var server = _lab.Start(_lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(), .. alpn,
-                "-cert", cert, "-key", key, "-naccept", "1"], holdInput: udp);
-            _lab.WaitListening(_lab.ServerNs, udp ? "udp" : "tcp", port, "openssl s_server");
-            var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", .. clientOptions, "-connect", $"{TwoHostLab.ServerAddress}:{port}",
-                "-alpn", "h2", "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
-            Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
-            server.WaitForExit(5000);
-            TwoHostLab.Stop(server);
-        }
-        TwoHostLab.StopCapture(tcpdump, capture);
-
-        var flows = InspectTestData.Inspect(capture).Flows.Where(f => f.ServerPort == port).OrderBy(f => f.Id).ToList();
-        string tshark = External.Run("tshark", "-r", capture, "-d", $"{(udp ? "udp" : "tcp")}.port=={port},{layer}",
+        string tshark = External.Run("tshark", "-r", _capture, "-d", $"{(udp ? "udp" : "tcp")}.port=={port},{layer}",
             "-Y", $"{layer}.handshake.type == 2", "-T", "fields", "-e", $"{layer}.handshake.extensions_alpn_str");
         Assert.Equal(["h2", ""], tshark.Split('\n')[..2]);
         Assert.Equal(tshark.Split('\n')[..2], flows.Select(f => AlpnProtocols.Selected(f.AppDetail).ToString()));
         return flows;
+    }
+
+    /// <summary>
+    /// One connection a run from client01 to fe01's <paramref name="port"/> (<paramref name="layer"/>: tls over TCP, dtls
+    /// over UDP): an openssl s_server with <paramref name="serverOptions"/> and the run's own options for that connection
+    /// alone, an openssl s_client with the run's options; captured into <see cref="_capture"/>, their flows in order.
+    /// </summary>
+    private List<Flow> Exchanges(int port, string layer, string[] serverOptions, params (string[] Server, string[] Client)[] runs)
+    {
+        _lab.Connect();
+        string cert = Path.Combine(_lab.Dir, "cert.pem"), key = Path.Combine(_lab.Dir, "key.pem");
+        _lab.In(_lab.ServerNs, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+            "-days", "1", "-subj", "/CN=fe01");
+        _capture = Path.Combine(_lab.Dir, "tls.pcap");
+        var tcpdump = _lab.CaptureOnClient(_capture);
+        bool udp = layer == "dtls";
+        // One server after the other on the same port, each for one connection. In DTLS s_server has no -www and ends at
+        // its input's end: its input is held open instead.
+        foreach (var (serverRun, clientRun) in runs)
+        {
+            var server = _lab.Start(_lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(), .. serverRun,
+                "-cert", cert, "-key", key, "-naccept", "1"], holdInput: udp);
+            _lab.WaitListening(_lab.ServerNs, udp ? "udp" : "tcp", port, "openssl s_server");
+            var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", .. clientRun, "-connect", $"{TwoHostLab.ServerAddress}:{port}",
+                "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
+            Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
+            server.WaitForExit(5000);
+            TwoHostLab.Stop(server);
+        }
+        TwoHostLab.StopCapture(tcpdump, _capture);
+        return InspectTestData.Inspect(_capture).Flows.Where(f => f.ServerPort == port).OrderBy(f => f.Id).ToList();
     }
 }
