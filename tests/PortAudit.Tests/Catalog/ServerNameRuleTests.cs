@@ -45,6 +45,33 @@ public sealed class ServerNameRuleTests
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("*")]
+    [InlineData("*.")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a.*")]
+    [InlineData("\u0000.com")]
+    [InlineData("a\tb.com")]
+    [InlineData("123.456")]
+    public void TextThatIsNoNameOrPatternIsRefusedWithoutThrowing(string text)
+    {
+        Assert.False(ServerName.TryParse(text, out _, out string problem));
+        Assert.NotEmpty(problem);
+    }
+
+    [Fact]
+    public void ANameOverTheDnsLimitsIsRefusedAsTheLimitsSay()
+    {
+        Assert.True(ServerName.TryParse(new string('a', 63) + ".example", out _, out _));
+        Assert.False(ServerName.TryParse(new string('a', 64) + ".example", out _, out _));
+        // Four labels of 63 and the dots: 255 characters, past 253.
+        Assert.False(ServerName.TryParse(string.Join('.', Enumerable.Repeat(new string('a', 63), 4)), out _, out _));
+        // 70 umlauts make a label past 63 as their A-label.
+        Assert.False(ServerName.TryParse(new string('ü', 70) + ".example", out _, out _));
+    }
+
+    [Theory]
     [InlineData("SIPFED.Online.Lync.com.", "sipfed.online.lync.com")]
     [InlineData("10.0.0.5", null)]
     [InlineData("[2001:db8::1]", null)]
