@@ -36,6 +36,13 @@ internal static class ServerNameCheck
         $"{flow.App} names its server {named}, which rule {rule.Id} does not allow (it allows {Names(rule)})";
 
     /// <summary>
+    /// The server name <paramref name="flow"/> gave, without a port, as DNS compares it (<see cref="ServerName.Normalize"/>);
+    /// null when it gave none, gave no DNS name, or gave one longer than inspection keeps.
+    /// </summary>
+    public static string? NameOf(Flow flow) =>
+        Named(flow) is var (given, keptAtMost) && given.Length < keptAtMost ? ServerName.Normalize(WithoutPort(given)) : null;
+
+    /// <summary>
     /// For a flow <paramref name="rule"/> allowed, in a protocol whose clients name their server, that named none (a TLS
     /// hello without SNI, an HTTP/1.0 request without Host): its verdict rests on the port, and the reason says so. Null
     /// otherwise.

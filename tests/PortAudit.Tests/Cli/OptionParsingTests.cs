@@ -19,7 +19,7 @@ public sealed class OptionParsingTests
     [InlineData("flows a.pcap --plot DIR", "unknown option '--plot' for 'portaudit flows'")]
     [InlineData("flows a.pcap --filter \"verdict unexpected\"", "--filter: verdict, rule, role and zone terms need an audit (portaudit audit); this command judges no flow")]
     [InlineData("rpc a.pcap --filter \"src role edge-server\"", "--filter: verdict, rule, role and zone terms need an audit")]
-    [InlineData("flows a.pcap --filter \"port 53 or prot 5061\"", "--filter 'port 53 or prot 5061': column 12: unknown term 'prot' (expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean port?")]
+    [InlineData("flows a.pcap --filter \"port 53 or prot 5061\"", "--filter 'port 53 or prot 5061': column 12: unknown term 'prot' (expected host, net, port, portrange, transport, app, servername, state, verdict, rule, role, zone): did you mean port?")]
     [InlineData("audit a.pcap --inventory i.yaml --plot DIR", "unknown option '--plot' for 'portaudit audit': did you mean --plots?")]
     [InlineData("audit a.pcap --inventroy i.yaml", "unknown option '--inventroy' for 'portaudit audit': did you mean --inventory?")]
     [InlineData("catalog --bogus", "unknown option '--bogus' for 'portaudit catalog'")]
@@ -43,7 +43,7 @@ public sealed class OptionParsingTests
         string expression = string.Join(" or ", Enumerable.Range(1, 20_000).Select(p => $"port {p}")) + " or prot 5061";
         string? error = Error($"flows a.pcap --filter \"{expression}\"");
         Assert.Equal($"--filter ({expression.Length} characters): column {expression.Length - 8}, at 'prot 5061': unknown term 'prot' " +
-            "(expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean port?", error);
+            "(expected host, net, port, portrange, transport, app, servername, state, verdict, rule, role, zone): did you mean port?", error);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ namespace PortAudit.Pipeline.Filter;
 internal sealed class FilterParser
 {
     /// <summary>Every field, as the grammar names it.</summary>
-    public static readonly string[] Fields = ["host", "net", "port", "portrange", "transport", "app", "state", "verdict", "rule", "role", "zone"];
+    public static readonly string[] Fields = ["host", "net", "port", "portrange", "transport", "app", "servername", "state", "verdict", "rule", "role", "zone"];
 
     // Fields that take src or dst: those about one end of the flow.
     private static readonly string[] SidedFields = ["host", "net", "port", "portrange", "role", "zone"];
@@ -140,6 +140,7 @@ internal sealed class FilterParser
             "port" or "portrange" => new PortTerm(side, Parsed(values, Port)),
             "transport" => Transport(values),
             "app" => new AppTerm(Parsed(values, App)),
+            "servername" => new ServerNameTerm(Parsed(values, ServerNameOf)),
             "state" => new StateTerm(Parsed(values, State)),
             "verdict" => new VerdictTerm(Parsed(values, VerdictOf)),
             "rule" => new RuleTerm(values.Select(v => v.Text).ToArray()),
@@ -203,6 +204,11 @@ internal sealed class FilterParser
         throw new FilterSyntaxException(value.Column,
             $"app {value.Text}: no inspector names it (expected one of {string.Join(", ", names)}, or none){Spelling.Suggestion(value.Text, names)}");
     }
+
+    private static ServerName ServerNameOf(FilterToken value) =>
+        ServerName.TryParse(value.Text, out var name, out string problem)
+            ? name
+            : throw new FilterSyntaxException(value.Column, $"servername {value.Text}: {problem}");
 
     private static FlowState State(FilterToken value)
     {

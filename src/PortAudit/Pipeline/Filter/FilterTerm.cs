@@ -93,6 +93,15 @@ internal sealed class AppTerm(string[] names) : FilterTerm("app", FilterStage.En
     protected override bool Matches(in FilterFacts facts) => names.Contains(facts.Flow.App?.Name ?? None);
 }
 
+/// <summary>
+/// <c>servername pastebin.com,*.kakao.com</c>: the server the flow named (the SNI of TLS, DTLS or QUIC, an HTTP Host, a
+/// CONNECT target), as a rule's <c>serverNames</c> match it (<see cref="ServerName"/>); Zeek's ssl.log calls it server_name.
+/// </summary>
+internal sealed class ServerNameTerm(ServerName[] names) : FilterTerm("servername", FilterStage.Ended)
+{
+    protected override bool Matches(in FilterFacts facts) => ServerNameCheck.NameOf(facts.Flow) is { } named && ServerName.Any(names, named);
+}
+
 /// <summary><c>state rejected,unanswered</c>.</summary>
 internal sealed class StateTerm(FlowState[] states) : FilterTerm("state", FilterStage.Ended)
 {

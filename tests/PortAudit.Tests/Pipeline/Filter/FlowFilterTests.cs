@@ -71,6 +71,25 @@ public sealed class FlowFilterTests : IDisposable
     [InlineData("app dns", new int[0])]
     public void ExpressionsSelectFlows(string expression, int[] serverPorts) => Assert.Equal(serverPorts, ServerPorts(expression));
 
+    [SharedDataFact("captures/KakaoTalk_chat.pcap")]
+    public void ServerNameSelectsFlowsByTheNameTheyGave()
+    {
+        int Selected(string expression)
+        {
+            var collected = new Collector();
+            new TrafficRun(new FlowTableOptions { Selection = FlowFilter.Create(expression, null, null) }, collected)
+                .Read(CaptureFileSource.Of([SharedData.Path("captures/KakaoTalk_chat.pcap")!]));
+            return collected.Flows.Count;
+        }
+
+        // The phone's TLS names api., graph. and developers.facebook.com; two HTTP requests name www.facebook.com; six TLS
+        // flows name nothing.
+        Assert.Equal(
+            [5, 3, 3, 0, 6],
+            new[] { "servername *.facebook.com", "servername graph.facebook.com,www.facebook.com", "servername *.facebook.com and app tls",
+                "servername facebook.com", "app tls and port 443 and not servername *.facebook.com" }.Select(Selected));
+    }
+
     [Fact]
     public void TheWindowTakesFlowsByStartInIsoOrEpochSeconds()
     {
@@ -83,8 +102,8 @@ public sealed class FlowFilterTests : IDisposable
     [Theory]
     [InlineData("port", "column 5: expected a value after 'port', not the end")]
     [InlineData("port 70000", "column 6: port 70000: bad port 70000: outside 1-65535")]
-    [InlineData("hots 10.0.0.1", "column 1: unknown term 'hots' (expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean host?")]
-    [InlineData("port 53 or prot 5061", "column 12: unknown term 'prot' (expected host, net, port, portrange, transport, app, state, verdict, rule, role, zone): did you mean port?")]
+    [InlineData("hots 10.0.0.1", "column 1: unknown term 'hots' (expected host, net, port, portrange, transport, app, servername, state, verdict, rule, role, zone): did you mean host?")]
+    [InlineData("port 53 or prot 5061", "column 12: unknown term 'prot' (expected host, net, port, portrange, transport, app, servername, state, verdict, rule, role, zone): did you mean port?")]
     [InlineData("verdict allowed", "column 9: verdict allowed: expected expected, expected-dynamic-rpc, protocol-mismatch, unexpected, unmapped, ignored")]
     [InlineData("host 10.0.0.1 port 53", "column 15: expected 'and' or 'or' before 'port'")]
     [InlineData("net 10.0.0.1/8", "column 5: net 10.0.0.1/8: ")]
@@ -95,7 +114,8 @@ public sealed class FlowFilterTests : IDisposable
     [InlineData("src app tls", "column 1: 'src' does not apply to app: only to host, net, port, portrange, role, zone")]
     [InlineData("app tsl", "column 5: app tsl: no inspector names it")]
     [InlineData("state establshed", "did you mean established?")]
-    [InlineData("port 53 and", "column 12: expected a term (host, net, port, portrange, transport, app, state, verdict, rule, role, zone), not the end")]
+    [InlineData("servername *.*.example", "column 12: servername *.*.example: a '*' stands only first")]
+    [InlineData("port 53 and", "column 12: expected a term (host, net, port, portrange, transport, app, servername, state, verdict, rule, role, zone), not the end")]
     public void AMalformedExpressionSaysWhereAndWhatIsWrong(string expression, string message) =>
         Assert.Contains(message, Assert.Throws<FilterSyntaxException>(() => FlowFilter.Create(expression, null, null)).Message);
 
