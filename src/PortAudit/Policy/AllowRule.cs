@@ -19,6 +19,12 @@ public sealed record AllowRule(string CatalogRule, string Seed, string FromHost,
     public IReadOnlyList<IcmpMessage> Icmp { get; init; } = [];
 
     /// <summary>
+    /// The server names the catalog rule allows only (its <c>serverNames</c>); empty for any. A packet filter's rule
+    /// cannot say them: the file says so in its header (<see cref="PolicyEmitter"/>).
+    /// </summary>
+    public IReadOnlyList<ServerName> ServerNames { get; init; } = [];
+
+    /// <summary>
     /// True for an IPv6 rule: its sides' family (a rule's sides are of one family), else its protocol's (ICMPv6).
     /// </summary>
     public bool IsIpv6 => (From ?? To) is [var first, ..] ? !first.Network.IsV4 : Protocol == IpProtocol.IcmpV6;

@@ -35,12 +35,17 @@ public static class PolicyEmitter
     private const string XtablesWhenEmpty = "INPUT and FORWARD accept established and related traffic only, and INPUT loopback";
 
     // The first lines, in the format's comment: what made the file, and each instance no rule is written for, so that a
-    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries); with
-    // no rule at all, what the file then does (an empty inventory, or one no catalog rule applies to).
+    // reader looking for it learns why (a comment among the rules would split an ASA object-group from its entries); each
+    // catalog rule that names its servers, which no format here can say; with no rule at all, what the file then does (an
+    // empty inventory, or one no catalog rule applies to).
     private static string Header(string comment, LeastPrivilegePolicy policy, string whenEmpty)
     {
         var text = new StringBuilder($"{comment} Least-privilege rules made by portaudit policy emit: catalog rules that apply to the inventory.\n");
         foreach (var rule in policy.Omitted) text.Append(comment).Append(' ').Append(rule.Comment).Append('\n');
+        foreach (var named in policy.Rules.Where(r => r.ServerNames.Count > 0).DistinctBy(r => r.CatalogRule))
+            text.Append(comment).Append(' ').Append(PolicyComment.Printable(
+                $"{named.CatalogRule} allows only the servers named {string.Join(", ", named.ServerNames)}: its rules below allow " +
+                "its ports whatever name a client gives; the audit judges the names")).Append('\n');
         if (policy.Rules.Count == 0) text.Append($"{comment} No rule was written: {whenEmpty}.\n");
         return text.ToString();
     }

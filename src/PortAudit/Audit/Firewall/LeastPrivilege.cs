@@ -47,7 +47,7 @@ public static class LeastPrivilege
                     int before = rules.Count;
                     foreach (var (fromFamily, toFamily) in AddressFamilies.Pairs(from, to, protocol))
                         rules.Add(new AllowRule(entry.Rule.Id, seed, entry.FromHost, toHost, protocol, fromFamily, toFamily,
-                            entry.Rule.Ports.OrderBy(p => p.Low).ToList()) { Icmp = entry.Rule.Icmp ?? [] });
+                            entry.Rule.Ports.OrderBy(p => p.Low).ToList()) { Icmp = entry.Rule.Icmp ?? [], ServerNames = entry.Rule.ServerNames ?? [] });
                     if (rules.Count == before) omitted.Add(new OmittedRule(entry.Rule.Id, seed, entry.FromHost, toHost, protocol));
                 }
             }
