@@ -11,10 +11,11 @@ namespace PortAudit.Audit;
 
 /// <summary>
 /// Gives each flow its verdict: matches transport, server port and the roles of both ends against the rules,
-/// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.DceRpc"/>) against the
-/// rule's protocol, and the server the flow named against the rule's server names (<see cref="ServerNameCheck"/>). Fixed-port rules are tried before dynamic RPC ranges, which only explain a flow that
-/// inspection tied to the endpoint mapper or a bind. A flow to the subnet broadcast of an inventory prefix is judged
-/// against the roles of the inventory hosts it reaches (<see cref="AuditEndpoint.Resolver.ResolveServer"/>).
+/// then weighs what inspection found (<see cref="Flow.App"/>, <see cref="Flow.DceRpc"/>) against the rule's protocol,
+/// and the server the flow named against the rule's server names (<see cref="ServerNameCheck"/>). Fixed-port rules are
+/// tried before dynamic RPC ranges, which only explain a flow that inspection tied to the endpoint mapper or a bind. A
+/// flow to the subnet broadcast of an inventory prefix is judged against the roles of the inventory hosts it reaches
+/// (<see cref="AuditEndpoint.Resolver.ResolveServer"/>).
 /// </summary>
 public sealed class FlowClassifier
 {

@@ -25,9 +25,8 @@ internal static class ServerNameCheck
     {
         named = null;
         if (rule.ServerNames is not { } names || Named(flow) is not var (given, keptAtMost)) return false;
-        bool cut = given.Length >= keptAtMost;
-        if (!cut && ServerName.Normalize(WithoutPort(given)) is { } name && ServerName.Any(names, name)) return false;
-        named = cut ? $"'{given}' (cut at {keptAtMost} characters: its end is not known)" : $"'{given}'";
+        if (Comparable(given, keptAtMost) is { } name && ServerName.Any(names, name)) return false;
+        named = given.Length >= keptAtMost ? $"'{given}' (cut at {keptAtMost} characters: its end is not known)" : $"'{given}'";
         return true;
     }
 
@@ -39,8 +38,7 @@ internal static class ServerNameCheck
     /// The server name <paramref name="flow"/> gave, without a port, as DNS compares it (<see cref="ServerName.Normalize"/>);
     /// null when it gave none, gave no DNS name, or gave one longer than inspection keeps.
     /// </summary>
-    public static string? NameOf(Flow flow) =>
-        Named(flow) is var (given, keptAtMost) && given.Length < keptAtMost ? ServerName.Normalize(WithoutPort(given)) : null;
+    public static string? NameOf(Flow flow) => Named(flow) is var (given, keptAtMost) ? Comparable(given, keptAtMost) : null;
 
     /// <summary>
     /// For a flow <paramref name="rule"/> allowed, in a protocol whose clients name their server, that named none (a TLS
@@ -48,24 +46,27 @@ internal static class ServerNameCheck
     /// otherwise.
     /// </summary>
     public static string? Nameless(Flow flow, Rule? rule) =>
-        rule?.ServerNames is not null && NamesServers(flow.App) && Named(flow) is null
+        rule?.ServerNames is not null && NameKey(flow.App) is not null && Named(flow) is null
             ? $"{flow.App} names no server where rule {rule.Id} allows only {Names(rule)}: allowed by port only"
             : null;
 
+    // Where a flow of application app names its server in its detail, and how many characters of it inspection keeps;
+    // null for an application that names none.
+    private static (string Key, int KeptAtMost)? NameKey(AppLabel? app) =>
+        app == AppLabel.Tls || app == AppLabel.Dtls || app == AppLabel.Quic ? (SniKey, TlsHello.MaxServerName)
+        : app == AppLabel.Http ? (HostKey, HttpInspector.MaxHost)
+        : app == AppLabel.HttpProxy ? (TargetKey, HttpInspector.MaxTarget)
+        : null;
+
     // The name as the flow gave it (a Host or CONNECT target with its port), and how many characters of it inspection
     // keeps; null when it gave none.
-    private static (string Given, int KeptAtMost)? Named(Flow flow)
-    {
-        if (flow.AppDetail is not { } detail) return null;
-        var (key, kept) = flow.App == AppLabel.Tls || flow.App == AppLabel.Dtls || flow.App == AppLabel.Quic ? (SniKey, TlsHello.MaxServerName)
-            : flow.App == AppLabel.Http ? (HostKey, HttpInspector.MaxHost)
-            : flow.App == AppLabel.HttpProxy ? (TargetKey, HttpInspector.MaxTarget)
-            : (null, 0);
-        return key is not null && detail.Find(key) is { } given ? (given, kept) : null;
-    }
+    private static (string Given, int KeptAtMost)? Named(Flow flow) =>
+        flow.AppDetail is { } detail && NameKey(flow.App) is var (key, kept) && detail.Find(key) is { } given ? (given, kept) : null;
 
-    private static bool NamesServers(AppLabel? app) =>
-        app == AppLabel.Tls || app == AppLabel.Dtls || app == AppLabel.Quic || app == AppLabel.Http || app == AppLabel.HttpProxy;
+    // The name as DNS compares it, its port left out; null when it is no DNS name, or as long as inspection keeps (cut,
+    // its end is not known).
+    private static string? Comparable(string given, int keptAtMost) =>
+        given.Length < keptAtMost ? ServerName.Normalize(WithoutPort(given)) : null;
 
     // "host:port" and "[v6]:port" to the host; a bare IPv6 address (two colons and more) stays whole.
     private static string WithoutPort(string authority)

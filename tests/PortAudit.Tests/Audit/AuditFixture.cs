@@ -77,6 +77,24 @@ internal static class AuditFixture
         TimeSpan? minimumSpan = null) =>
         new(AuditContext.Create(Catalog, LoadInventory(yaml)), maxPairsPerRule: maxPairsPerRule, minimumSpan: minimumSpan);
 
+    /// <summary>
+    /// The repository's own catalog (rules/) with <paramref name="siteRules"/> as a site rule file (<c>--local-rules</c>),
+    /// written to a temporary file that is gone once read.
+    /// </summary>
+    public static RoleCatalog RepositoryCatalogWith(string siteRules)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"site-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, siteRules);
+        try
+        {
+            return CatalogLoader.Load(SharedData.InRepository("rules"), [path]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>An auditor over <paramref name="yaml"/> with the repository's own catalog (rules/).</summary>
     public static FlowAuditor RepositoryAuditor(string yaml) =>
         new(AuditContext.Create(Scenarios.ScenarioAudit.RepositoryCatalog, LoadInventory(yaml, Scenarios.ScenarioAudit.RepositoryCatalog)));

@@ -38,20 +38,11 @@ public sealed class ServerNameAuditTests
     // The capture's phone; its servers are addresses of the Internet, zone external.
     private const string Inventory = "hosts:\n  - {name: phone, addresses: [10.24.82.188], roles: [workstation]}\n";
 
-    // The repository's catalog with the site's rules, and the phone's inventory; the files go once read.
+    // The repository's catalog with the site's rules, and the phone's inventory.
     private static AuditContext Context()
     {
-        string site = Path.Combine(Path.GetTempPath(), $"site-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(site, SiteRules);
-        try
-        {
-            var catalog = CatalogLoader.Load(SharedData.InRepository("rules"), [site]);
-            return AuditContext.Create(catalog, LoadInventory(Inventory, catalog));
-        }
-        finally
-        {
-            File.Delete(site);
-        }
+        var catalog = RepositoryCatalogWith(SiteRules);
+        return AuditContext.Create(catalog, LoadInventory(Inventory, catalog));
     }
 
     private const string TlsNames = "graph.facebook.com, *.kakao.com";

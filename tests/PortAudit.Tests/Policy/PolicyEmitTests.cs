@@ -4,6 +4,7 @@ using PortAudit.Catalog;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Policy;
+using PortAudit.Tests.Audit;
 
 namespace PortAudit.Tests.Policy;
 
@@ -25,33 +26,24 @@ public class PolicyEmitTests
     public void A_rule_that_names_its_servers_is_written_by_its_ports_and_each_format_says_the_names_are_not()
     {
         // The lab's client to the Front End's 443 under a site rule that allows one name; no packet filter here matches an SNI.
-        string site = Path.Combine(Path.GetTempPath(), $"site-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(site, "rules:\n  - {id: site-fe-web, from: workstation, to: lync-front-end, transport: tcp, port: 443, protocol: https, " +
-                                "serverNames: [meet.palab.test, \"*.dialin.palab.test\"]}\n");
-        try
-        {
-            var catalog = CatalogLoader.Load(SharedData.InRepository("rules"), [site]);
-            var policy = LeastPrivilege.Plan(AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog)));
+        var catalog = AuditFixture.RepositoryCatalogWith("rules:\n  - {id: site-fe-web, from: workstation, to: lync-front-end, transport: tcp, " +
+                                                        "port: 443, protocol: https, serverNames: [meet.palab.test, \"*.dialin.palab.test\"]}\n");
+        var policy = LeastPrivilege.Plan(AuditContext.Create(catalog, InventoryLoader.Load(SharedData.InRepository("captures/lab.yaml"), catalog)));
 
-            var rule = Assert.Single(policy.Rules, r => r.CatalogRule == "site-fe-web");
-            Assert.Equal(["meet.palab.test", "*.dialin.palab.test"], rule.ServerNames.Select(n => n.ToString()));
-            foreach (var (format, readAs) in new[] { ("nftables", PolicyFormat.NftText), ("iptables", PolicyFormat.Iptables),
-                         ("asa", PolicyFormat.Asa), ("windows", PolicyFormat.Netsh) })
-            {
-                string text = PolicyEmitter.Write(policy, format);
-                Assert.Single(text.Split('\n'), line => line.EndsWith(
-                    " site-fe-web allows only the servers named meet.palab.test, *.dialin.palab.test: its rules below allow its ports " +
-                    "whatever name a client gives; the audit judges the names", StringComparison.Ordinal));
-                // The header is a comment: the file reads back whole, and the port is open from the client to the Front End.
-                var read = PolicyLoader.Parse(text, $"emitted.{format}", readAs);
-                Assert.Empty(read.Issues);
-                Assert.Equal(PolicyDecision.Allowed,
-                    PolicyEvaluator.Evaluate(read, new PolicyQuery(6, IpAddr.Parse("10.77.0.100"), 50000, IpAddr.Parse("10.77.0.10"), 443)).Decision);
-            }
-        }
-        finally
+        var rule = Assert.Single(policy.Rules, r => r.CatalogRule == "site-fe-web");
+        Assert.Equal(["meet.palab.test", "*.dialin.palab.test"], rule.ServerNames.Select(n => n.ToString()));
+        foreach (var (format, readAs) in new[] { ("nftables", PolicyFormat.NftText), ("iptables", PolicyFormat.Iptables),
+                     ("asa", PolicyFormat.Asa), ("windows", PolicyFormat.Netsh) })
         {
-            File.Delete(site);
+            string text = PolicyEmitter.Write(policy, format);
+            Assert.Single(text.Split('\n'), line => line.EndsWith(
+                " site-fe-web allows only the servers named meet.palab.test, *.dialin.palab.test: its rules below allow its ports " +
+                "whatever name a client gives; the audit judges the names", StringComparison.Ordinal));
+            // The header is a comment: the file reads back whole, and the port is open from the client to the Front End.
+            var read = PolicyLoader.Parse(text, $"emitted.{format}", readAs);
+            Assert.Empty(read.Issues);
+            Assert.Equal(PolicyDecision.Allowed,
+                PolicyEvaluator.Evaluate(read, new PolicyQuery(6, IpAddr.Parse("10.77.0.100"), 50000, IpAddr.Parse("10.77.0.10"), 443)).Decision);
         }
     }
 
