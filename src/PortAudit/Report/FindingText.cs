@@ -40,9 +40,15 @@ public static class FindingText
     public static string Why(Finding finding, string separator) =>
         string.Join(separator, new[]
         {
-            finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})", finding.Explanation, Counted(finding),
-            Tunnelled(finding), Anomaly(finding),
+            Reason(finding), finding.Explanation, Counted(finding), Tunnelled(finding), Anomaly(finding),
         }.OfType<string>());
+
+    /// <summary>
+    /// Why the finding was raised, with its unnamed end's segment when it has one: "server address is not in the
+    /// inventory (zone internal) (segment lab-outside)"; every report's and the console's first words on a finding.
+    /// </summary>
+    public static string Reason(Finding finding) =>
+        finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})";
 
     /// <summary>
     /// An anomalous finding's score against its model's threshold and the features of its worst flow furthest from

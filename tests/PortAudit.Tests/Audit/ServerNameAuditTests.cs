@@ -77,6 +77,23 @@ public sealed class ServerNameAuditTests
         Assert.Contains("names its server '", finding.Reason);
     }
 
+    [SharedDataFact("captures/KakaoTalk_chat.pcap")]
+    public void TheConsoleSummaryGivesTheMismatchsReasonUnderItsLine()
+    {
+        var (_, report) = SharedCaptureAuditTests.Audit(Context(), SharedData.Path("captures/KakaoTalk_chat.pcap")!);
+        var console = new StringWriter();
+        PortAudit.Report.Audits.AuditConsoleSummary.Write(console, report, "out");
+
+        // The kind and port alone do not say which name the rule refused: the line under the finding does.
+        var lines = console.ToString().ReplaceLineEndings("\n").Split('\n');
+        int at = Array.FindIndex(lines, l => l.Contains("protocol-mismatch") && l.Contains("443/tcp"));
+        Assert.True(at >= 0, console.ToString());
+        var finding = Assert.Single(report.Findings, f => f.Kind == FindingKind.ProtocolMismatch && f.Ports == "443");
+        Assert.Equal("         " + finding.Reason, lines[at + 1]);
+        foreach (string name in new[] { "api.facebook.com", "developers.facebook.com" })
+            Assert.Contains($"tls names its server '{name}', which rule site-app-tls does not allow (it allows {TlsNames})", lines[at + 1]);
+    }
+
     [Theory]
     // A Host with its port, and a CONNECT target, compare by name.
     [InlineData(80, "http", "GET; host=www.facebook.com:80", Verdict.Expected)]

@@ -11,7 +11,7 @@ public static class AuditConsoleSummary
 
     /// <summary>
     /// Verdict counts, finding counts, the baseline and suppressions when given (each expired entry named), and the worst
-    /// findings, then where the reports are.
+    /// findings with why each was raised, then where the reports are.
     /// </summary>
     public static void Write(TextWriter writer, AuditReport report, string outputDirectory, int worst = 5)
     {
@@ -44,7 +44,10 @@ public static class AuditConsoleSummary
             Line(writer, $"  {f.Severity.Name(),-6} {f.Kind.Name(),-17} {f.ClientHost} -> {f.ServerHost} {f.Service}" +
                              (f.Rule is null ? "" : $" [{f.Rule}]") + (f.Tally.Flows > 0 ? $" ({f.Tally.Flows} flows)" : "") +
                              (label.Length > 0 ? $" {{{label}}}" : ""));
-            if (f.Explanation is not null) Line(writer, $"         {f.Explanation}");
+            // Why it was raised, what would explain it and an anomaly's score, each on a line of its own under the finding:
+            // a protocol mismatch or an RPC interface is told by its reason, not by its kind and port.
+            foreach (string? why in new[] { FindingText.Reason(f), f.Explanation, FindingText.Anomaly(f) })
+                if (why is not null) Line(writer, $"         {why}");
         }
         if (report.Findings.Count > worst)
             Line(writer, $"  ... {report.Findings.Count - worst} more");
