@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text;
 using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Common;
@@ -172,7 +173,26 @@ public sealed class CatalogTarget(string repo) : IFuzzTarget
     public bool IsText => true;
 
     /// <inheritdoc />
-    public IReadOnlyList<FuzzSeed> Seeds { get; } = SeedFiles.Find([Path.Combine(repo, "rules")], [".yaml"], 1 << 20);
+    public IReadOnlyList<FuzzSeed> Seeds { get; } =
+        [.. SeedFiles.Find([Path.Combine(repo, "rules")], [".yaml"], 1 << 20), new("site-fields.yaml", Encoding.UTF8.GetBytes(SiteFields))];
+
+    // A site's rule file with the fields no file of rules/ uses (a rule's server names, ICMP messages), so that the
+    // mutations reach their readers: added to the catalog beside rules/, as `--local-rules` adds one.
+    private const string SiteFields = """
+        rules:
+          - id: site-web-names
+            from: workstation
+            to: any@external
+            transport: tcp
+            port: 443
+            protocol: tls
+            serverNames: [graph.facebook.com, "*.kakao.com", xn--bcher-kva.example]
+          - id: site-ping
+            from: any
+            to: any@internal
+            transport: icmp
+            icmp: [echo-request, port-unreachable, 13, 3/1]
+        """;
 
     /// <inheritdoc />
     public FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)

@@ -41,14 +41,19 @@ internal static class ServerNameCheck
     public static string? NameOf(Flow flow) => Named(flow) is var (given, keptAtMost) ? Comparable(given, keptAtMost) : null;
 
     /// <summary>
-    /// For a flow <paramref name="rule"/> allowed, in a protocol whose clients name their server, that named none (a TLS
-    /// hello without SNI, an HTTP/1.0 request without Host): its verdict rests on the port, and the reason says so. Null
-    /// otherwise.
+    /// For a flow <paramref name="rule"/> allowed, in a protocol whose clients name their server, of which no name is known:
+    /// a TLS hello without SNI or an HTTP/1.0 request without Host that inspection read, or a flow record (Zeek's conn.log,
+    /// IPFIX) whose exporter gave the application but not the name. Its verdict rests on the port, and the reason says so,
+    /// and why. Null otherwise.
     /// </summary>
-    public static string? Nameless(Flow flow, Rule? rule) =>
-        rule?.ServerNames is not null && NameKey(flow.App) is not null && Named(flow) is null
-            ? $"{flow.App} names no server where rule {rule.Id} allows only {Names(rule)}: allowed by port only"
-            : null;
+    public static string? Nameless(Flow flow, Rule? rule)
+    {
+        if (rule?.ServerNames is null || NameKey(flow.App) is null || Named(flow) is not null) return null;
+        // Only a flow whose payload we read can be said to have named none: a record's exporter keeps no name.
+        string known = flow.Evidence == FlowEvidence.Inspected ? $"{flow.App} names no server"
+            : $"the flow record ({flow.Evidence.Name()}) gives {flow.App} but no server name";
+        return $"{known} where rule {rule.Id} allows only {Names(rule)}: allowed by port only";
+    }
 
     // Where a flow of application app names its server in its detail, and how many characters of it inspection keeps;
     // null for an application that names none.

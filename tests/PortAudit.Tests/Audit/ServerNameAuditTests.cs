@@ -2,6 +2,7 @@ using PortAudit.Audit;
 using PortAudit.Catalog;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
+using PortAudit.Sources.Records;
 using static PortAudit.Tests.Audit.AuditFixture;
 
 namespace PortAudit.Tests.Audit;
@@ -124,6 +125,23 @@ public sealed class ServerNameAuditTests
         Assert.Contains($"'{cut}' (cut at {kept} characters: its end is not known)", verdict.Reason);
         // One character shorter, the name is whole and judged as a name.
         Assert.DoesNotContain("cut at", Audit(port, app, $"{key}={cut[1..]}").Reason ?? "");
+    }
+
+    [SharedDataFact("flowdata/zeek/wikipedia-dns-http/conn.log")]
+    public void AZeekRecordGivesNoNameAndItsReasonBlamesTheRecordNotTheClient()
+    {
+        // Zeek's conn.log names the service (http), not the Host, which Zeek writes in http.log.
+        var rules = RepositoryCatalogWith(SiteRules.Replace("[www.facebook.com]", "[www.wikipedia.org]"));
+        var context = AuditContext.Create(rules, LoadInventory("hosts:\n  - {name: ws, addresses: [141.142.220.118], roles: [workstation]}\n", rules));
+        string log = SharedData.Path("flowdata/zeek/wikipedia-dns-http/conn.log")!;
+
+        var (flows, _) = SharedCaptureAuditTests.Audit(context, [new RecordFileSource(log, RecordFormat.ZeekTsv)]);
+
+        var http = flows.Where(f => f.Flow.App == AppLabel.Http).ToList();
+        Assert.Equal(8, http.Count);
+        Assert.All(http, f => Assert.Equal(
+            (Verdict.Expected, "the flow record (exporter-app-id) gives http but no server name where rule site-app-web allows only www.wikipedia.org: allowed by port only"),
+            (f.Verdict.Verdict, f.Verdict.Reason)));
     }
 
     private static FlowVerdict Audit(ushort port, string app, string detail) =>
