@@ -50,7 +50,7 @@ internal static class ServerNameCheck
     {
         if (rule?.ServerNames is null || NameKey(flow.App) is null || Named(flow) is not null) return null;
         // Only a flow whose payload we read can be said to have named none: a record's exporter keeps no name.
-        string known = flow.Evidence == FlowEvidence.Inspected ? $"{flow.App} names no server"
+        string known = flow.Evidence.ReadsContent() ? $"{flow.App} names no server"
             : $"the flow record ({flow.Evidence.Name()}) gives {flow.App} but no server name";
         return $"{known} where rule {rule.Id} allows only {Names(rule)}: allowed by port only";
     }
