@@ -107,7 +107,8 @@ public static class ReaderTargets
             s.Flowdata("windows-firewall", f => f.EndsWith(".log", StringComparison.Ordinal), firstBytes: 4096))),
         ("nftables", s => new RulesetReaderTarget("nftables", PolicyFormat.NftText, s.Rulesets("nftables", ".nft", ".nft.ref"))),
         ("nftables-json", s => new RulesetReaderTarget("nftables-json", PolicyFormat.NftJson, s.Rulesets("nftables", ".json"))),
-        ("iptables", s => new RulesetReaderTarget("iptables", PolicyFormat.Iptables, s.Rulesets("iptables", ".iptables", ".v4", ".ipt.ref"))),
+        ("iptables", s => new RulesetReaderTarget("iptables", PolicyFormat.Iptables,
+            [.. s.Rulesets("iptables", ".iptables", ".v4", ".ipt.ref"), new("ipsets.rules", Encoding.UTF8.GetBytes(IpsetSample))])),
         ("asa-ruleset", s => new RulesetReaderTarget("asa-ruleset", PolicyFormat.Asa, s.Rulesets("asa", ""))),
         ("windows-ruleset", s => new RulesetReaderTarget("windows-ruleset", PolicyFormat.Netsh, s.Rulesets("windows-firewall", ".ref"))),
         ("inventory", s => new InventoryTarget(s.Repo, s.Catalog)),
@@ -159,6 +160,32 @@ public static class ReaderTargets
                 && !f.EndsWith(".sh", StringComparison.Ordinal) && !f.EndsWith("COPYING", StringComparison.Ordinal)
                 && endings.Any(e => f.EndsWith(e, StringComparison.Ordinal)));
     }
+
+    // ipset save's lines before iptables-save's (../shared has no ruleset with sets): a set of each kind the reader decides,
+    // one it does not, one created empty, and rules on them.
+    private const string IpsetSample = """
+        create clients hash:ip family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x6411fbe0
+        add clients 10.99.1.2
+        create servers hash:net family inet hashsize 1024 maxelem 65536
+        add servers 10.99.2.0/24
+        add servers 10.99.3.0/24 nomatch
+        create masked hash:ip family inet hashsize 1024 maxelem 65536 netmask 24
+        add masked 10.99.1.0
+        create banned hash:ip family inet hashsize 1024 maxelem 65536
+        create ranged bitmap:ip range 10.99.1.0-10.99.1.255
+        add ranged 10.99.1.1
+        create svc hash:ip,port family inet hashsize 1024 maxelem 65536
+        add svc 10.99.2.2,tcp:89
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD DROP [0:0]
+        -A FORWARD -m set --match-set banned src -j DROP
+        -A FORWARD -p tcp -m set --match-set clients src -m tcp --dport 80 -j ACCEPT
+        -A FORWARD -p tcp -m set ! --match-set servers dst -m tcp --dport 81 -j ACCEPT
+        -A FORWARD -p tcp -m set --match-set masked src,dst -m tcp --dport 82 -j ACCEPT
+        -A FORWARD -p tcp -m set --match-set ranged src -m set --match-set svc dst,dst -j ACCEPT
+        COMMIT
+        """;
 
     // nfdump's CSV as `nfdump -o csv` prints it; ../shared has no nfdump output, so the seed is the one NfdumpCsvTests reads.
     private const string NfdumpCsvSample = """

@@ -7,7 +7,9 @@ namespace PortAudit.Policy;
 /// <c>-A</c> rules, with the matches that decide a connection (addresses, protocol, ports, multiport, conntrack/state,
 /// interfaces, comment). The raw, mangle and security tables can drop too, so their chains are read as well (named "mangle
 /// PREROUTING") and take their places on a path as netfilter runs them: raw and mangle before filter, security after it. The nat table does not filter: its chains are read ("nat PREROUTING")
-/// for their translations (<see cref="NatTranslation"/>), on no path. Named ipsets are reported as unknown sets. The
+/// for their translations (<see cref="NatTranslation"/>), on no path. A set match (<c>-m set --match-set NAME src</c>) is
+/// decided from the set's members where the file also holds <c>ipset save</c>'s lines (<see cref="IpsetList"/>), and is
+/// an unknown set otherwise. The
 /// family the file filters (iptables IPv4, ip6tables IPv6) is taken from its header, or else from its addresses.
 /// </summary>
 public static class IptablesSaveParser
@@ -23,13 +25,20 @@ public static class IptablesSaveParser
     ];
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="file"/>.</summary>
-    public static FirewallPolicy Parse(string text, string file, string? name = null)
+    public static FirewallPolicy Parse(string text, string file, string? name = null) => Parse(text, file, name, emptySetsUnknown: false);
+
+    // emptySetsUnknown: an ipset the file creates and adds nothing to has members not known (the reading of
+    // FirewallPolicy.IfSetsFilled), not none.
+    private static FirewallPolicy Parse(string text, string file, string? name, bool emptySetsUnknown)
     {
         var issues = new PolicyIssues();
         var chains = new List<(string Name, PolicyAction? Policy, PolicyLocation Location)>();
         var rules = new Dictionary<string, List<PolicyRuleBuilder>>(StringComparer.Ordinal);
         string? table = null;
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        // ipset save's lines may stand before the tables or after them: every set is known before the first rule is read.
+        var ipsets = Ipsets(lines, file, issues);
+        var sets = new IptablesSets(ipsets, emptySetsUnknown);
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
@@ -58,7 +67,7 @@ public static class IptablesSaveParser
                     break;
                 case "-A" or "-I" when words.Count > 1:
                     var rule = new PolicyRuleBuilder(location, issues) { FamilyTable = prefix, BeforeFilter = table == "nat" && words[1] == "PREROUTING" };
-                    IptablesRule.Read(rule, words, 2);
+                    IptablesRule.Read(rule, words, 2, sets);
                     string owner = prefix + words[1];
                     (rules.TryGetValue(owner, out var list) ? list : rules[owner] = []).Add(rule);
                     if (chains.All(c => c.Name != owner)) Declare(chains, owner, null, location);
@@ -80,12 +89,35 @@ public static class IptablesSaveParser
         int family = Family(lines, built);
         if (family != 0)
             built = built.Select(c => c with { Family = family, Rules = c.Rules.Select(r => r with { Family = family }).ToList() }).ToList();
-        return new FirewallPolicy
+        var read = new FirewallPolicy
         {
             Name = name ?? Path.GetFileName(file), File = file, Format = PolicyFormat.Iptables, Chains = built,
             Paths = Order.Select(o => new PolicyPath(o.Path, o.Chains.Where(c => built.Any(b => b.Name == c)).ToList())).Where(p => p.Chains.Count > 0).ToList(),
             Issues = issues.All,
         };
+        // A set created without members (fail2ban's before its first ban, a blocklist not yet loaded) matches nothing
+        // while it is so, as an nftables set declared empty: the findings it could change say so.
+        var empty = ipsets.All.Where(s => s.Undecided is null && s.Members.Count == 0)
+            .Select(s => new EmptySet(s.Name, "", s.Location, IsIpset: true)).ToList();
+        return empty.Count == 0 || emptySetsUnknown ? read
+            : read with { EmptySets = empty, IfSetsFilled = Parse(text, file, name, emptySetsUnknown: true) };
+    }
+
+    // The ipsets of the lines outside any table ("create"/"add", as ipset save writes them).
+    private static IpsetList Ipsets(string[] lines, string file, PolicyIssues issues)
+    {
+        var ipsets = new IpsetList();
+        string? table = null;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            if (line[0] == '*') table = line[1..];
+            else if (line == "COMMIT") table = null;
+            else if (table is null && (line.StartsWith("create ", StringComparison.Ordinal) || line.StartsWith("add ", StringComparison.Ordinal)))
+                ipsets.TryRead(ShellWords.Split(line), new PolicyLocation(file, i + 1), issues);
+        }
+        return ipsets;
     }
 
     // iptables sees IPv4 packets alone and ip6tables IPv6 alone: the header either save writes says which ("# Generated by
@@ -111,14 +143,22 @@ public static class IptablesSaveParser
     }
 }
 
+/// <summary>The ipsets a ruleset file lists, and whether one created empty is read as filled at run time.</summary>
+/// <param name="List">The sets.</param>
+/// <param name="EmptyUnknown">True to leave the members of a set created empty unknown (<see cref="FirewallPolicy.IfSetsFilled"/>).</param>
+internal sealed record IptablesSets(IpsetList List, bool EmptyUnknown);
+
 /// <summary>Reads the matches and target of one iptables rule.</summary>
 internal static class IptablesRule
 {
     // Modules whose options are read below, or that only load a match read below.
     private static readonly HashSet<string> Modules = ["tcp", "udp", "icmp", "icmp6", "multiport", "conntrack", "state", "comment", "set", "iprange", "limit", "sctp", "addrtype", "mark", "pkttype", "physdev"];
 
-    /// <summary>Fills <paramref name="rule"/> from <paramref name="w"/>, starting at <paramref name="i"/>.</summary>
-    public static void Read(PolicyRuleBuilder rule, List<string> w, int i)
+    /// <summary>
+    /// Fills <paramref name="rule"/> from <paramref name="w"/>, starting at <paramref name="i"/>; a set match looks its set
+    /// up in <paramref name="sets"/>.
+    /// </summary>
+    public static void Read(PolicyRuleBuilder rule, List<string> w, int i, IptablesSets sets)
     {
         bool negate = false;
         while (i < w.Count)
@@ -165,11 +205,8 @@ internal static class IptablesRule
                 case "--comment" when value is not null:
                     rule.Comment = value;
                     break;
-                case "--match-set" when i + 2 < w.Count:
-                    var set = new AddressMatch([], negate) { SetName = "ipset " + value, Unresolved = true };
-                    rule.Unknown($"--match-set {value} {w[i + 2]}", "ipset members are not in iptables-save output (unknown set)");
-                    if (w[i + 2].StartsWith("src", StringComparison.Ordinal)) rule.MatchSource(set, $"--match-set {value} {w[i + 2]}");
-                    else rule.MatchDestination(set, $"--match-set {value} {w[i + 2]}");
+                case "--match-set" when value is not null && i + 2 < w.Count:
+                    MatchSet(rule, sets, value, w[i + 2], negate);
                     used = 3;
                     break;
                 case "-j" or "--jump" or "-g" or "--goto" when value is not null:
@@ -236,6 +273,37 @@ internal static class IptablesRule
             rule.MatchStates(states | ConnectionStates.New);
             rule.MatchTranslated(true);
         }
+    }
+
+    // "--match-set NAME src" (or "dst"; "src,dst" on a set of one dimension is its first): a match on the address the
+    // first flag names, with the set's members where the file gives them, else undecided naming why.
+    private static void MatchSet(PolicyRuleBuilder rule, IptablesSets sets, string name, string flags, bool negate)
+    {
+        string construct = $"--match-set {name} {flags}";
+        var unknown = new AddressMatch([], negate) { SetName = "ipset " + name, Unresolved = true };
+        AddressMatch match;
+        if (!sets.List.TryGet(name, out var set))
+        {
+            rule.Unknown(construct, sets.List.IsEmpty
+                ? "the set's members, which iptables-save does not write: put ipset save's output in the file (ipset save; iptables-save)"
+                : $"a set the file's ipset lines create (none creates {name})");
+            match = unknown;
+        }
+        else if (set.Undecided is { } why)
+        {
+            rule.Unknown(construct, $"ipset {name} at {set.Location}: {why}");
+            match = unknown;
+        }
+        else if (set.Members.Count == 0 && sets.EmptyUnknown)
+        {
+            // Read as filled at run time (FirewallPolicy.IfSetsFilled): the rule may match.
+            rule.Undecidable(construct);
+            match = unknown;
+        }
+        else
+            match = new AddressMatch(set.Members, negate) { SetName = "ipset " + name };
+        if (flags.StartsWith("src", StringComparison.Ordinal)) rule.MatchSource(match, construct);
+        else rule.MatchDestination(match, construct);
     }
 
     private static AddressMatch Addresses(PolicyRuleBuilder rule, string value, bool negate, string option)

@@ -160,10 +160,20 @@ public readonly record struct PolicyLocation(string File, int Line)
 /// <param name="Table">Its table ("inet f").</param>
 /// <param name="Location">Where it is declared.</param>
 /// <param name="IsMap">Whether it is a verdict map (<c>type ipv4_addr : verdict</c>), not a set.</param>
-public sealed record EmptySet(string Name, string Table, PolicyLocation Location, bool IsMap = false)
+/// <param name="IsIpset">Whether it is an ipset (<c>create f2b-sshd hash:ip</c>) an iptables rule looks up, of no table.</param>
+public sealed record EmptySet(string Name, string Table, PolicyLocation Location, bool IsMap = false, bool IsIpset = false)
 {
-    /// <summary>"set @f2b-sshd of inet f" (or "map @..."), as a finding names it.</summary>
-    public string Construct => $"{(IsMap ? "map" : "set")} @{Name} of {Table}";
+    /// <summary>"set @f2b-sshd of inet f" (or "map @...", "ipset f2b-sshd"), as a finding names it.</summary>
+    public string Construct => IsIpset ? $"ipset {Name}" : $"{(IsMap ? "map" : "set")} @{Name} of {Table}";
+
+    /// <summary>How a rule's condition names it: "@f2b-sshd" in nftables, "--match-set f2b-sshd" in iptables.</summary>
+    public string Reference => IsIpset ? $"--match-set {Name}" : "@" + Name;
+
+    /// <summary>
+    /// True when a rule of the chain named <paramref name="chain"/> looks this set up by its name: an nftables set
+    /// belongs to its table, an ipset to the whole network namespace.
+    /// </summary>
+    public bool LookedUpIn(string chain) => IsIpset || chain.StartsWith(Table + " ", StringComparison.Ordinal);
 }
 
 /// <summary>A construct a parser did not understand: reported and counted, never taken as allow or deny.</summary>

@@ -74,6 +74,22 @@ internal sealed class NamespaceRouter : IDisposable
         _hosts.In(_router, "/usr/sbin/nft", "-f", file);
     }
 
+    /// <summary>
+    /// Loads <paramref name="ipsets"/> on the router with <c>ipset restore</c>, then <paramref name="rules"/> with
+    /// <c>iptables-restore</c>.
+    /// </summary>
+    public void LoadIptables(string ipsets, string rules)
+    {
+        string sets = Path.Combine(_hosts.Dir, "ipsets"), file = Path.Combine(_hosts.Dir, "rules.v4");
+        File.WriteAllText(sets, ipsets);
+        File.WriteAllText(file, rules);
+        _hosts.In(_router, "/usr/sbin/ipset", "restore", "-f", sets);
+        _hosts.In(_router, "/usr/sbin/iptables-restore", file);
+    }
+
+    /// <summary>What the router's tools save of its sets and rules: <c>ipset save</c>, then <c>iptables-save</c>, in one text.</summary>
+    public string SavedIptables() => _hosts.In(_router, "/usr/sbin/ipset", "save") + _hosts.In(_router, "/usr/sbin/iptables-save");
+
     /// <summary>The router's ruleset as <c>nft list ruleset</c> and <c>nft -j list ruleset</c> print it.</summary>
     public (string Text, string Json) Listed() =>
         (_hosts.In(_router, "/usr/sbin/nft", "list", "ruleset"), _hosts.In(_router, "/usr/sbin/nft", "-j", "list", "ruleset"));

@@ -97,10 +97,10 @@ public sealed class FirewallAudit
         var text = new StringBuilder();
         foreach (var set in point.Policy.EmptySets)
         {
-            string name = "@" + set.Name;
+            string name = set.Reference;
             var rules = new List<string>();
-            // A set belongs to its table: another table's rules look up a set of their own, were it of the same name.
-            foreach (var chain in filled.Chains.Where(c => c.Name.StartsWith(set.Table + " ", StringComparison.Ordinal)))
+            // An nftables set belongs to its table: another table's rules look up a set of their own, were it of the same name.
+            foreach (var chain in filled.Chains.Where(c => set.LookedUpIn(c.Name)))
                 foreach (var rule in chain.Rules)
                 {
                     if (rule.Undecidable.Any(u => Names(u, name)) && rule.Match(query) != MatchResult.No) rules.Add($"{rule.Id} at {rule.Location}");
