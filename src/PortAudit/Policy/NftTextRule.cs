@@ -53,6 +53,12 @@ internal static class NftTextRule
                 case "dnat" or "snat" or "masquerade" or "redirect":
                     i = Translation(rule, t, i);
                     continue;
+                // A flowtable's offload: the kernel breaks off the rule for a packet whose connection is not yet confirmed
+                // (nft_flow_offload_eval: NFT_BREAK), so a connection's first packet goes on to the next rule.
+                case "flow" when i + 2 < t.Count && t[i + 1] is "add" or "offload" && t[i + 2].StartsWith('@'):
+                    rule.MatchStates(ConnectionStates.Established);
+                    i += 3;
+                    continue;
                 case "limit":
                     int end = i + 1;
                     while (end < t.Count && !IsStatementStart(t[end])) end++;
@@ -100,7 +106,7 @@ internal static class NftTextRule
     }
 
     private static bool IsStatementStart(string token) =>
-        token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue"
+        token is "accept" or "drop" or "reject" or "jump" or "goto" or "return" or "counter" or "log" or "comment" or "continue" or "flow"
         || TwoWordHeads.Contains(token) || OneWordSelectors.Contains(token);
 
     // "SELECTOR vmap { KEY : VERDICT, ... }" or "SELECTOR vmap @map" from t[i] on (SELECTOR one field or a concatenation),
