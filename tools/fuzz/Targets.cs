@@ -176,9 +176,12 @@ public sealed class CatalogTarget(string repo) : IFuzzTarget
     public IReadOnlyList<FuzzSeed> Seeds { get; } =
         [.. SeedFiles.Find([Path.Combine(repo, "rules")], [".yaml"], 1 << 20), new("site-fields.yaml", Encoding.UTF8.GetBytes(SiteFields))];
 
-    // A site's rule file with the fields no file of rules/ uses (a rule's server names, ICMP messages), so that the
-    // mutations reach their readers: added to the catalog beside rules/, as `--local-rules` adds one.
+    // A rule file with the fields no file of rules/ uses (a rule's server names, ICMP messages), loadable as the catalog's
+    // own files are (product, source rows), so that the mutations reach those fields' readers in a catalog that loads.
     private const string SiteFields = """
+        product: site
+        sourceFile: site.txt
+        document: "A site's own rules"
         rules:
           - id: site-web-names
             from: workstation
@@ -187,11 +190,13 @@ public sealed class CatalogTarget(string repo) : IFuzzTarget
             port: 443
             protocol: tls
             serverNames: [graph.facebook.com, "*.kakao.com", xn--bcher-kva.example]
+            source: {section: "web", row: "the app's servers"}
           - id: site-ping
             from: any
             to: any@internal
             transport: icmp
             icmp: [echo-request, port-unreachable, 13, 3/1]
+            source: {section: "icmp", row: "pings"}
         """;
 
     /// <inheritdoc />

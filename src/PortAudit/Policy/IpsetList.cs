@@ -42,6 +42,16 @@ internal sealed class IpsetList
         return true;
     }
 
+    /// <summary>
+    /// Marks the set <paramref name="name"/> as one a rule at <paramref name="location"/> fills or empties as packets pass
+    /// (<c>-j SET --add-set NAME src</c>, <c>--del-set</c>): what it holds when a connection comes is not what the file
+    /// lists, so its lookups are not decided (a knock on one port, then the port it opens).
+    /// </summary>
+    public void ChangedAtRunTime(string name, PolicyLocation location)
+    {
+        if (_sets.TryGetValue(name, out var set)) set.ChangedAt ??= location;
+    }
+
     private void Create(List<string> words, PolicyLocation location, PolicyIssues issues)
     {
         string name = words[1], type = words[2];
@@ -138,6 +148,12 @@ internal sealed class Ipset(string name, string type, PolicyLocation location)
     /// <summary>The length a <c>hash:ip</c> set with <c>netmask</c> keeps of each member; null for whole addresses.</summary>
     public int? Netmask { get; set; }
 
-    /// <summary>Why its lookups are not decided from <see cref="Members"/>; null when they are.</summary>
+    /// <summary>
+    /// The first rule that changes its members as packets pass (<c>-j SET</c>); null when none does. Its lookups may then
+    /// match whatever the file lists: understood, not decided.
+    /// </summary>
+    public PolicyLocation? ChangedAt { get; set; }
+
+    /// <summary>Why its lookups are not decided from <see cref="Members"/>, as a construct not understood; null when they are.</summary>
     public string? Undecided { get; set; }
 }

@@ -97,16 +97,18 @@ public static class IptablesSaveParser
         };
         // A set created without members (fail2ban's before its first ban, a blocklist not yet loaded) matches nothing
         // while it is so, as an nftables set declared empty: the findings it could change say so.
-        var empty = ipsets.All.Where(s => s.Undecided is null && s.Members.Count == 0)
+        var empty = ipsets.All.Where(s => s.Undecided is null && s.ChangedAt is null && s.Members.Count == 0)
             .Select(s => new EmptySet(s.Name, "", s.Location, IsIpset: true)).ToList();
         return empty.Count == 0 || emptySetsUnknown ? read
             : read with { EmptySets = empty, IfSetsFilled = Parse(text, file, name, emptySetsUnknown: true) };
     }
 
-    // The ipsets of the lines outside any table ("create"/"add", as ipset save writes them).
+    // The ipsets of the lines outside any table ("create"/"add", as ipset save writes them), less those a rule's SET
+    // target changes as packets pass.
     private static IpsetList Ipsets(string[] lines, string file, PolicyIssues issues)
     {
         var ipsets = new IpsetList();
+        var changed = new List<(string Name, PolicyLocation Location)>();
         string? table = null;
         for (int i = 0; i < lines.Length; i++)
         {
@@ -116,7 +118,14 @@ public static class IptablesSaveParser
             else if (line == "COMMIT") table = null;
             else if (table is null && (line.StartsWith("create ", StringComparison.Ordinal) || line.StartsWith("add ", StringComparison.Ordinal)))
                 ipsets.TryRead(ShellWords.Split(line), new PolicyLocation(file, i + 1), issues);
+            else if (table is not null && line.Contains("-j SET", StringComparison.Ordinal))
+            {
+                var words = ShellWords.Split(line);
+                for (int w = 0; w + 1 < words.Count; w++)
+                    if (words[w] is "--add-set" or "--del-set") changed.Add((words[w + 1], new PolicyLocation(file, i + 1)));
+            }
         }
+        foreach (var (name, location) in changed) ipsets.ChangedAtRunTime(name, location);
         return ipsets;
     }
 
@@ -294,9 +303,9 @@ internal static class IptablesRule
             rule.Unknown(construct, $"ipset {name} at {set.Location}: {why}");
             match = unknown;
         }
-        else if (set.Members.Count == 0 && sets.EmptyUnknown)
+        else if (set.ChangedAt is not null || (set.Members.Count == 0 && sets.EmptyUnknown))
         {
-            // Read as filled at run time (FirewallPolicy.IfSetsFilled): the rule may match.
+            // Changed by the rules themselves, or read as filled at run time (FirewallPolicy.IfSetsFilled): the rule may match.
             rule.Undecidable(construct);
             match = unknown;
         }
@@ -330,7 +339,8 @@ internal static class IptablesRule
             case "NOTRACK" or "CT" when target == "NOTRACK" || w.Skip(next).Contains("--notrack"):
                 rule.Untracked();
                 break;
-            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK": rule.Action = PolicyAction.Continue; break;
+            // SET adds the packet's address to an ipset (or takes it out) and goes on (IpsetList.ChangedAtRunTime).
+            case "LOG" or "NFLOG" or "ULOG" or "MARK" or "CONNMARK" or "CT" or "TRACE" or "AUDIT" or "SECMARK" or "CONNSECMARK" or "SET": rule.Action = PolicyAction.Continue; break;
             case "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT":
                 // The translation's target: --to-destination, --to-source or --to-ports, as written.
                 int to = w.FindIndex(next, o => o is "--to-destination" or "--to-source" or "--to-ports" or "--to");

@@ -34,8 +34,15 @@ public static class IpsetRules
         create banned hash:ip family inet
         create ranged bitmap:ip range 10.99.1.0/24
         add ranged 10.99.1.1-10.99.1.3
+        create knocked hash:ip family inet
 
         """;
+
+    /// <summary>
+    /// The port whose first rule adds the client to <c>knocked</c> (<c>-j SET</c>) and whose second accepts what
+    /// <c>knocked</c> holds: the kernel passed it; from the file, what the set holds then is not known.
+    /// </summary>
+    public const int Knock = 89;
 
     /// <summary>Each rule's port, its match, and whether the kernel passed the client's (10.99.1.2) connection to the server (10.99.2.2).</summary>
     public static readonly (int Port, string Match, bool Passes)[] Rules =
@@ -63,6 +70,8 @@ public static class IpsetRules
         -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
         -A FORWARD -m set --match-set banned src -j DROP
         {string.Join('\n', Rules.Select(r => $"-A FORWARD -p tcp {r.Match} -m tcp --dport {r.Port} -j ACCEPT"))}
+        -A FORWARD -p tcp -m tcp --dport {Knock} -j SET --add-set knocked src
+        -A FORWARD -p tcp -m set --match-set knocked src -m tcp --dport {Knock} -j ACCEPT
         COMMIT
 
         """;
@@ -82,16 +91,19 @@ public sealed class IpsetKernelTests
         using var router = new NamespaceRouter("paipset");
         string rules = IpsetRules.Ruleset();
         router.LoadIptables(IpsetRules.Sets, rules);
-        router.Listen(IpsetRules.Rules.Select(r => r.Port));
-        var passed = router.Passed(IpsetRules.Rules.Select(r => r.Port));
+        router.Listen(IpsetRules.Rules.Select(r => r.Port).Append(IpsetRules.Knock));
+        var passed = router.Passed(IpsetRules.Rules.Select(r => r.Port).Append(IpsetRules.Knock));
 
         Assert.Equal(IpsetRules.Rules.Select(r => $"{r.Match}: {r.Passes}"), IpsetRules.Rules.Select(r => $"{r.Match}: {passed[r.Port]}"));
+        Assert.True(passed[IpsetRules.Knock], "the SET rule added the client to knocked, which the next rule accepts");
         foreach (var (source, text) in new[] { ("as written", IpsetRules.Sets + rules), ("ipset save; iptables-save", router.SavedIptables()) })
         {
             var policy = IptablesSaveParser.Parse(text, source);
             Assert.Empty(policy.Issues);
             Assert.Equal(IpsetRules.Rules.Select(r => $"{source}: {r.Match}: {(passed[r.Port] ? PolicyDecision.Allowed : PolicyDecision.Blocked)}"),
                 IpsetRules.Rules.Select(r => $"{source}: {r.Match}: {IpsetRules.Verdict(policy, r.Port).Decision}"));
+            // Empty in the file, filled by the rule above the lookup: not decided, where the kernel passed it.
+            Assert.Equal((source, PolicyDecision.Undecided), (source, IpsetRules.Verdict(policy, IpsetRules.Knock).Decision));
         }
     }
 }
