@@ -22,7 +22,7 @@ internal sealed class IpsetList
     /// <summary>The set named <paramref name="name"/>, if the file creates it.</summary>
     public bool TryGet(string name, out Ipset set) => _sets.TryGetValue(name, out set!);
 
-    /// <summary>Every set created, in the file's order of names.</summary>
+    /// <summary>Every set created, in the order the file creates them.</summary>
     public IEnumerable<Ipset> All => _sets.Values;
 
     /// <summary>
