@@ -58,7 +58,8 @@ public sealed class AuditOptions
     {
         Description = "A firewall's policy to compare with the catalog and the traffic: [NAME=]FILE[:FORMAT], repeatable. FORMAT: " +
                       "nft-json, nft, iptables, asa, windows-json, netsh (guessed when left out). NAME (default the file name) " +
-                      "naming an inventory host makes it that host's own firewall.",
+                      "naming an inventory host makes it that host's own firewall. An iptables file may hold ipset save's lines " +
+                      "too ({ ipset save; iptables-save; } > FILE), so that its set matches are decided.",
         AllowMultipleArgumentsPerToken = false,
     };
 
