@@ -187,7 +187,8 @@ public static class NftJsonParser
                     rule.Undecidable("limit " + Compact(body));
                     break;
                 // A flowtable's offload breaks off the rule for a connection's first packet (see NftTextRule).
-                case "flow" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("op", out var flowOp) && flowOp.GetString() is "add" or "offload":
+                case "flow" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("op", out var flowOp)
+                                 && flowOp.ValueKind == JsonValueKind.String && flowOp.GetString() is "add" or "offload":
                     rule.MatchStates(ConnectionStates.Established);
                     break;
                 // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.

@@ -45,6 +45,25 @@ public sealed class FlowOffloadTests
         Assert.Equal((decision, decidedBy), (verdict.Decision, verdict.DecidedBy));
     }
 
+    [Theory]
+    [InlineData("{\"op\": \"add\", \"flowtable\": \"@ft\"}", 0)]
+    [InlineData("{\"op\": \"offload\", \"flowtable\": \"@ft\"}", 0)]
+    // Not a statement nft writes: not understood, never an exception.
+    [InlineData("{\"op\": 5, \"flowtable\": \"@ft\"}", 1)]
+    [InlineData("{\"op\": \"delete\", \"flowtable\": \"@ft\"}", 1)]
+    [InlineData("\"add\"", 1)]
+    public void An_offload_in_nft_json_reads_as_nft_writes_it_and_anything_else_is_not_understood(string flow, int issues)
+    {
+        string json = "{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"f\"}}, " +
+                      "{\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"forward\", \"type\": \"filter\", \"hook\": \"forward\", \"prio\": 0, \"policy\": \"drop\"}}, " +
+                      "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"forward\", \"expr\": [{\"flow\": " + flow + "}, {\"accept\": null}]}}]}";
+
+        var policy = PolicyLoader.Parse(json, "fw4.json", PolicyFormat.NftJson);
+
+        Assert.Equal(issues, policy.Issues.Count);
+        if (issues == 0) Assert.Equal(ConnectionStates.Established, Assert.Single(policy.Rules).States);
+    }
+
     [SharedDataFact("flowdata/rulesets/nftables/nftables-rs")]
     public void The_statement_reads_from_nft_text_and_json_as_a_rule_for_established_connections()
     {
