@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PortAudit.Common;
 
 namespace PortAudit.Policy;
@@ -26,20 +27,16 @@ internal sealed class IpsetList
     public IEnumerable<Ipset> All => _sets.Values;
 
     /// <summary>
-    /// Reads a <c>create</c> or <c>add</c> line (split into <paramref name="words"/>); false for any other line. A line of
-    /// either that cannot be read is an issue at <paramref name="location"/>, and its set's lookups stay undecided.
+    /// Reads a <c>create</c> or <c>add</c> line, split into <paramref name="words"/>. One that cannot be read is an issue
+    /// at <paramref name="location"/>, and its set's lookups stay undecided.
     /// </summary>
-    public bool TryRead(List<string> words, PolicyLocation location, PolicyIssues issues)
+    public void Read(List<string> words, PolicyLocation location, PolicyIssues issues)
     {
-        if (words.Count == 0 || words[0] is not ("create" or "add")) return false;
+        Debug.Assert(words is ["create" or "add", ..], "the caller hands over create and add lines alone");
         if (words.Count < 3)
-        {
             issues.Add(location, string.Join(' ', words), $"'{words[0]} NAME {(words[0] == "create" ? "TYPE" : "ELEMENT")}' as ipset save writes it");
-            return true;
-        }
-        if (words[0] == "create") Create(words, location, issues);
+        else if (words[0] == "create") Create(words, location, issues);
         else Add(words, location, issues);
-        return true;
     }
 
     /// <summary>
@@ -55,7 +52,7 @@ internal sealed class IpsetList
     private void Create(List<string> words, PolicyLocation location, PolicyIssues issues)
     {
         string name = words[1], type = words[2];
-        var set = new Ipset(name, type, location);
+        var set = new Ipset(name, location);
         if (!_sets.TryAdd(name, set))
         {
             issues.Add(location, $"create {name} {type}", $"one create per set (set {name} was created at line {_sets[name].Location.Line})");
@@ -110,7 +107,7 @@ internal sealed class IpsetList
     private static IEnumerable<IpPrefix>? Element(string text, int? netmask)
     {
         IEnumerable<IpPrefix> covered;
-        if (text.Split('-') is [var low, var high] && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to) && from.IsV4 == to.IsV4)
+        if (PolicyValues.TryAddressRange(text, out var from, out var to) && from.IsV4 == to.IsV4)
             covered = NftMatches.RangePrefixes(from, to);
         else if (PolicyValues.TryPrefix(text, out var prefix))
             covered = [prefix];
@@ -127,17 +124,13 @@ internal sealed class IpsetList
     }
 }
 
-/// <summary>One ipset as <c>ipset save</c> lists it: its type, its members, and why a lookup in it is not decided, if it is not.</summary>
+/// <summary>One ipset as <c>ipset save</c> lists it: its members, and why a lookup in it is not decided, if it is not.</summary>
 /// <param name="name">Its name.</param>
-/// <param name="type">Its type (<c>hash:ip</c>).</param>
 /// <param name="location">Its <c>create</c> line.</param>
-internal sealed class Ipset(string name, string type, PolicyLocation location)
+internal sealed class Ipset(string name, PolicyLocation location)
 {
     /// <summary>Its name.</summary>
     public string Name => name;
-
-    /// <summary>Its type (<c>hash:ip</c>).</summary>
-    public string Type => type;
 
     /// <summary>Its <c>create</c> line.</summary>
     public PolicyLocation Location => location;

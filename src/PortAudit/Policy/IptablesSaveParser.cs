@@ -117,7 +117,7 @@ public static class IptablesSaveParser
             if (line[0] == '*') table = line[1..];
             else if (line == "COMMIT") table = null;
             else if (table is null && (line.StartsWith("create ", StringComparison.Ordinal) || line.StartsWith("add ", StringComparison.Ordinal)))
-                ipsets.TryRead(ShellWords.Split(line), new PolicyLocation(file, i + 1), issues);
+                ipsets.Read(ShellWords.Split(line), new PolicyLocation(file, i + 1), issues);
             else if (table is not null && line.Contains("-j SET", StringComparison.Ordinal))
             {
                 var words = ShellWords.Split(line);
@@ -228,8 +228,8 @@ internal static class IptablesRule
                     break;
                 // -m iprange: the addresses from FIRST to LAST, both included, as the kernel compares them (IPv4 in iptables,
                 // IPv6 in ip6tables).
-                case "--src-range" or "--dst-range" when value is not null && value.Split('-') is [var low, var high]
-                                                          && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to) && from.IsV4 == to.IsV4:
+                case "--src-range" or "--dst-range" when value is not null && PolicyValues.TryAddressRange(value, out var from, out var to)
+                                                          && from.IsV4 == to.IsV4:
                     var addressRange = new AddressMatch(NftMatches.RangePrefixes(from, to).ToList(), negate);
                     if (option == "--src-range") rule.MatchSource(addressRange, $"{option} {value}");
                     else rule.MatchDestination(addressRange, $"{option} {value}");

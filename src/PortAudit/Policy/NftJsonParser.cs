@@ -186,10 +186,9 @@ public static class NftJsonParser
                 case "limit":
                     rule.Undecidable("limit " + Compact(body));
                     break;
-                // A flowtable's offload breaks off the rule for a connection's first packet (see NftTextRule).
                 case "flow" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("op", out var flowOp)
                                  && flowOp.ValueKind == JsonValueKind.String && flowOp.GetString() is "add" or "offload":
-                    rule.MatchStates(ConnectionStates.Established);
+                    rule.OffloadsToFlowtable();
                     break;
                 // One rule per element holds one map: a second in the rule (after a set on a concatenation) is not evaluated.
                 case "vmap" when rule.VerdictMap is null && Selectors(body.GetProperty("key")) is { } mapSelectors

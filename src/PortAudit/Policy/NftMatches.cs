@@ -272,7 +272,7 @@ internal static class NftMatches
         foreach (string value in expanded)
         {
             if (PolicyValues.TryPrefix(value, out var prefix)) prefixes.Add(prefix);
-            else if (value.Split('-') is [var low, var high] && IpAddr.TryParse(low, out var from) && IpAddr.TryParse(high, out var to))
+            else if (PolicyValues.TryAddressRange(value, out var from, out var to))
                 prefixes.AddRange(RangePrefixes(from, to));
             else
             {

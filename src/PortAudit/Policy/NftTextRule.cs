@@ -53,10 +53,8 @@ internal static class NftTextRule
                 case "dnat" or "snat" or "masquerade" or "redirect":
                     i = Translation(rule, t, i);
                     continue;
-                // A flowtable's offload: the kernel breaks off the rule for a packet whose connection is not yet confirmed
-                // (nft_flow_offload_eval: NFT_BREAK), so a connection's first packet goes on to the next rule.
                 case "flow" when i + 2 < t.Count && t[i + 1] is "add" or "offload" && t[i + 2].StartsWith('@'):
-                    rule.MatchStates(ConnectionStates.Established);
+                    rule.OffloadsToFlowtable();
                     i += 3;
                     continue;
                 case "limit":

@@ -126,6 +126,14 @@ internal sealed class PolicyRuleBuilder(PolicyLocation location, PolicyIssues is
     }
 
     /// <summary>
+    /// A flowtable's offload (nftables <c>flow add @ft</c>, formerly <c>flow offload @ft</c>): the kernel breaks off the
+    /// rule for a packet whose connection conntrack has not confirmed (nft_flow_offload_eval sets NFT_BREAK), so a
+    /// connection's first packet, which a verdict is about, goes on to the next rule: the rule holds for established
+    /// connections alone.
+    /// </summary>
+    public void OffloadsToFlowtable() => MatchStates(ConnectionStates.Established);
+
+    /// <summary>
     /// Connection tracking turned off for the rule's packets (nftables <c>notrack</c>, iptables <c>-j CT --notrack</c>,
     /// <c>-j NOTRACK</c>): no verdict, so the rule continues (<see cref="PolicyRule.Untracks"/>).
     /// </summary>
@@ -294,6 +302,13 @@ internal static class PolicyValues
         if (!TryPort(low.Length == 0 ? "0" : low, out int from) || !TryPort(high.Length == 0 ? "65535" : high, out int to) || from > to) return false;
         range = new PortRange(from, to);
         return true;
+    }
+
+    /// <summary>Reads an address range as every dialect writes it, "FIRST-LAST" ("10.0.0.1-10.0.0.9"); false for anything else.</summary>
+    public static bool TryAddressRange(string text, out Common.IpAddr from, out Common.IpAddr to)
+    {
+        (from, to) = (default, default);
+        return text.Split('-') is [var low, var high] && Common.IpAddr.TryParse(low, out from) && Common.IpAddr.TryParse(high, out to);
     }
 
     /// <summary>Reads "10.0.0.0/8", "10.1.2.3", "2001:db8::/32"; host bits beyond the length are cleared (firewalls take them).</summary>

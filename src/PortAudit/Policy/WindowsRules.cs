@@ -96,7 +96,7 @@ internal static class WindowsRules
         {
             if (PolicyValues.TryPrefix(part, out var prefix) || (part.Split('/') is [var a, var m] && PolicyValues.TryMask(a, m, out prefix)))
                 prefixes.Add(prefix);
-            else if (part.Split('-') is [var low, var high] && Common.IpAddr.TryParse(low, out var from) && Common.IpAddr.TryParse(high, out var to))
+            else if (PolicyValues.TryAddressRange(part, out var from, out var to))
                 prefixes.AddRange(NftMatches.RangePrefixes(from, to));
             else
             {

@@ -47,7 +47,7 @@ public static class FindingText
     /// Why the finding was raised, with its unnamed end's segment when it has one: "server address is not in the
     /// inventory (zone internal) (segment lab-outside)"; every report's and the console's first words on a finding.
     /// </summary>
-    public static string Reason(Finding finding) =>
+    public static string? Reason(Finding finding) =>
         finding.Segment is null ? finding.Reason : $"{finding.Reason} (segment {finding.Segment})";
 
     /// <summary>
