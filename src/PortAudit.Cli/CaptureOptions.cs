@@ -81,8 +81,8 @@ public sealed class CaptureOptions
     public static Argument<string[]> CapturesArgument() => new("capture")
     {
         Description = "Capture files (pcap or pcapng, optionally gzip-compressed), for flows and audit also flow-record files " +
-                      "(Zeek conn.log, IPFIX/NetFlow v9/v5, firewall logs), or directories of captures (recursive, recognised by " +
-                      "content); '-' reads standard input.",
+                      "(Zeek conn.log, with its ssl.log and http.log for the servers named, IPFIX/NetFlow v9/v5, firewall logs), " +
+                      "or directories of captures (recursive, recognised by content); '-' reads standard input.",
         Arity = ArgumentArity.OneOrMore,
     };
 

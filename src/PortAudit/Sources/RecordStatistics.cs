@@ -30,6 +30,47 @@ public sealed class RecordStatistics
     /// <summary>The first <see cref="MaxProblems"/> problems, in the order met.</summary>
     public IReadOnlyList<RecordProblem> Problems => _problems;
 
+    private readonly List<RecordProblem> _nameProblems = [];
+    private readonly List<string> _otherZeekLogs = [];
+
+    /// <summary>
+    /// Zeek connections whose server name a Zeek ssl.log or http.log among the run's inputs gave, joined by uid
+    /// (<see cref="Records.ZeekServerNames"/>).
+    /// </summary>
+    public long ServerNamesJoined { get; private set; }
+
+    /// <summary>Counts a connection that took its server name from ssl.log or http.log.</summary>
+    public void CountServerNameJoined() => ServerNamesJoined++;
+
+    /// <summary>
+    /// Records of a Zeek ssl.log or http.log that could not be read for a name (no uid, a malformed line), each in
+    /// <see cref="ServerNameProblems"/> while there is room. They are not flow records: they do not count as rejected.
+    /// </summary>
+    public long ServerNameRecordsUnread { get; private set; }
+
+    /// <summary>The first <see cref="MaxProblems"/> of <see cref="ServerNameRecordsUnread"/>, in the order met.</summary>
+    public IReadOnlyList<RecordProblem> ServerNameProblems => _nameProblems;
+
+    /// <summary>Counts <paramref name="records"/> name records unread for <paramref name="problem"/>, kept while there is room.</summary>
+    public void CountServerNameUnread(RecordProblem problem, long records = 1)
+    {
+        ServerNameRecordsUnread += records;
+        if (_nameProblems.Count < MaxProblems) _nameProblems.Add(problem);
+    }
+
+    /// <summary>
+    /// Zeek logs among the inputs that hold no connections (dns.log, files.log, weird.log...), as "FILE: dns": their
+    /// records are not read as flows. At most <see cref="MaxProblems"/>.
+    /// </summary>
+    public IReadOnlyList<string> OtherZeekLogs => _otherZeekLogs;
+
+    /// <summary>Notes that <paramref name="input"/> is Zeek's <paramref name="path"/> log, which holds no connections.</summary>
+    public void NoteOtherZeekLog(string input, string path)
+    {
+        string note = $"{input}: {path}";
+        if (_otherZeekLogs.Count < MaxProblems && !_otherZeekLogs.Contains(note)) _otherZeekLogs.Add(note);
+    }
+
     /// <summary>IPFIX and NetFlow v9 templates let go to stay within the template cache's bounds, oldest first.</summary>
     public long TemplatesDropped { get; private set; }
 

@@ -144,6 +144,44 @@ public sealed class ServerNameAuditTests
             (f.Verdict.Verdict, f.Verdict.Reason)));
     }
 
+    [SharedDataFact("flowdata/zeek/wikipedia-dns-http/conn.log")]
+    public void A_zeek_record_with_its_http_log_is_judged_by_its_host_as_the_capture_is()
+    {
+        // Zeek writes each request's Host in http.log, joined to conn.log by uid. No http.log of this capture is in
+        // ../shared: it is written here in Zeek's JSON form from the Hosts our inspection reads in the capture Zeek read
+        // (wikipedia.pcap, beside its conn.log), each with the uid conn.log gives the same connection.
+        var rules = RepositoryCatalogWith(SiteRules.Replace("[www.facebook.com]", "[upload.wikimedia.org]"));
+        var context = AuditContext.Create(rules, LoadInventory("hosts:\n  - {name: ws, addresses: [141.142.220.118], roles: [workstation]}\n", rules));
+        string log = SharedData.Path("flowdata/zeek/wikipedia-dns-http/conn.log")!;
+        var (captured, _) = SharedCaptureAuditTests.Audit(context, Path.Combine(Path.GetDirectoryName(log)!, "wikipedia.pcap"));
+        var capturedHttp = captured.Where(f => f.Flow.App == AppLabel.Http).ToDictionary(f => Ends(f.Flow));
+        var uids = PortAudit.Tests.Sources.Records.RecordRun.File(log).Flows.Where(f => f.App == AppLabel.Http).ToDictionary(Ends, f => f.RecordId!);
+        string http = Path.Combine(Path.GetTempPath(), $"portaudit-http-{Guid.NewGuid():N}.log");
+        // Of the nine requests inspection reads, Zeek joined the capture at the first one's middle (OTH, no service):
+        // its http.log has the eight connections its conn.log labels http.
+        File.WriteAllLines(http, uids.Select(pair =>
+            $$"""{"ts":0,"uid":"{{pair.Value}}","trans_depth":1,"method":"GET","host":"{{capturedHttp[pair.Key].Flow.AppDetail!.Find("host")}}"}"""));
+        try
+        {
+            var (flows, _) = SharedCaptureAuditTests.Audit(context, RecordFileSource.Of([log, http]));
+
+            var judged = flows.Where(f => f.Flow.App == AppLabel.Http).ToList();
+            Assert.Equal(8, judged.Count);
+            // Six requests to upload.wikimedia.org are allowed, those to bits. and meta. refused: both are there to compare.
+            Assert.Contains(judged, f => f.Verdict.Verdict == Verdict.ProtocolMismatch);
+            Assert.Contains(judged, f => f.Verdict.Verdict == Verdict.Expected);
+            Assert.All(judged, f => Assert.Equal(
+                (capturedHttp[Ends(f.Flow)].Verdict.Verdict, capturedHttp[Ends(f.Flow)].Verdict.Reason),
+                (f.Verdict.Verdict, f.Verdict.Reason)));
+        }
+        finally
+        {
+            File.Delete(http);
+        }
+    }
+
+    private static (string, ushort, string, ushort) Ends(Flow flow) => (flow.Client.ToString(), flow.ClientPort, flow.Server.ToString(), flow.ServerPort);
+
     private static FlowVerdict Audit(ushort port, string app, string detail) =>
         new FlowAuditor(Context()).Audit(Inspected(Established("10.24.82.188", "31.13.68.84", port), AppLabel.Of(app), detail));
 }

@@ -117,11 +117,11 @@ public sealed class ParquetRecordReader : IRecordReader
     /// Opens <paramref name="stream"/> (which must seek, and which the reader then owns), named <paramref name="name"/> in
     /// messages. Throws <see cref="InputException"/> naming the file when it is no Parquet file or lacks a required column.
     /// <paramref name="serverPorts"/> places the client of a Zeek connection whose opening Zeek did not see (ports below
-    /// 1024 when null).
+    /// 1024 when null); <paramref name="names"/> gives Zeek's connections the server names of the run's ssl.log and http.log.
     /// </summary>
-    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
+    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
     {
-        _fields = new ZeekConnFields(serverPorts);
+        _fields = new ZeekConnFields(serverPorts, names);
         _stream = stream;
         _name = name;
         _statistics = statistics;
@@ -242,6 +242,8 @@ public sealed class ParquetRecordReader : IRecordReader
             if (OwnFlowColumns.SetZeek(_fields, field, value) is { } problem) return problem;
         }
         if (_fields.Build(ref record) is { } error) return error;
+        // Built from conn.log's columns alone, a record has a detail only from the run's ssl.log or http.log.
+        if (record.AppDetail is not null) _statistics.CountServerNameJoined();
         for (int c = 0; c < _columns.Length; c++)
         {
             if (_columns[c].Own is not OwnField.None and var own && _values[c][row] is { Length: > 0 } value

@@ -14,29 +14,35 @@ public sealed class RecordFileSource : IFlowSource
 {
     private readonly RecordFormat? _format;
     private readonly IpfixTemplateCache? _templates;
+    private readonly ZeekServerNames? _names;
 
     /// <summary>
     /// The file at <paramref name="path"/> ("-" is standard input), read as <paramref name="format"/> or as its content
     /// says; IPFIX and NetFlow v9 templates are looked up in <paramref name="templates"/> when given (shared with the other
-    /// files of the run), else in the file's own.
+    /// files of the run), else in the file's own; a Zeek conn.log takes its connections' server names from
+    /// <paramref name="names"/> (the run's ssl.log and http.log) when given.
     /// </summary>
-    public RecordFileSource(string path, RecordFormat? format = null, IpfixTemplateCache? templates = null)
+    public RecordFileSource(string path, RecordFormat? format = null, IpfixTemplateCache? templates = null, ZeekServerNames? names = null)
     {
         Name = path;
         _format = format;
         _templates = templates;
+        _names = names;
     }
 
     /// <summary>
     /// The sources of <paramref name="paths"/>, in order, each detected by content unless <paramref name="format"/> forces
     /// one. They share one IPFIX/NetFlow v9 template cache, as a collector keeps templates across packets: exporters write
     /// templates and data to separate files, read in turn. A file carries no exporter address, so its templates are
-    /// scoped by observation domain (source id) alone.
+    /// scoped by observation domain (source id) alone. Zeek's logs are joined as Zeek joins them, by uid: the server
+    /// names of those files that are ssl.log or http.log are read before any conn.log's flows (<see cref="ZeekServerNames"/>).
     /// </summary>
     public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null, LogTimeZones? zones = null)
     {
         var templates = new IpfixTemplateCache();
-        return paths.Select(p => (IFlowSource)new RecordFileSource(p, format, templates) { Zones = zones ?? LogTimeZones.Default }).ToList();
+        var all = paths.ToList();
+        var names = new ZeekServerNames(all);
+        return all.Select(p => (IFlowSource)new RecordFileSource(p, format, templates, names) { Zones = zones ?? LogTimeZones.Default }).ToList();
     }
 
     /// <summary>Where the times of a log are (<see cref="LogTimeZones"/>): the zone of times that name none, the offsets of zone names.</summary>
@@ -126,7 +132,8 @@ public sealed class RecordFileSource : IFlowSource
         IRecordReader reader;
         try
         {
-            reader = RecordReaders.Open(Format.Value, input, Name, sink.Records, sink.ServerPorts, _templates, Zones);
+            if (Format is RecordFormat.ZeekTsv or RecordFormat.ZeekJson or RecordFormat.Parquet) _names?.Read(sink.Records);
+            reader = RecordReaders.Open(Format.Value, input, Name, sink.Records, sink.ServerPorts, _templates, Zones, _names);
         }
         catch (InputException ex)
         {
@@ -210,23 +217,24 @@ public static class RecordReaders
     /// A reader of <paramref name="stream"/> (which it then owns) as <paramref name="format"/>; readers of records that do
     /// not say which end opened (one-way IPFIX and nfdump records, packets a firewall logged after the opening, Zeek
     /// connections whose opening Zeek did not see) place clients with <paramref name="serverPorts"/> (ports below 1024
-    /// when null); <paramref name="zones"/> places logs' times in UTC (<see cref="LogTimeZones"/>).
+    /// when null); <paramref name="zones"/> places logs' times in UTC (<see cref="LogTimeZones"/>); <paramref name="names"/>
+    /// gives Zeek's connections the server names of the run's ssl.log and http.log, read before.
     /// </summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
-        IpfixTemplateCache? templates = null, LogTimeZones? zones = null)
+        IpfixTemplateCache? templates = null, LogTimeZones? zones = null, ZeekServerNames? names = null)
     {
         zones ??= LogTimeZones.Default;
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         return format switch
         {
-            RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics, serverPorts),
-            RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts),
+            RecordFormat.ZeekTsv => new ZeekTsvReader(Text(), name, statistics, serverPorts, names),
+            RecordFormat.ZeekJson => new ZeekJsonReader(Text(), name, statistics, serverPorts, names),
             RecordFormat.Netfilter => new NetfilterLogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zone = zones.Unnamed },
             RecordFormat.CiscoAsa => new AsaSyslogReader(Text(), name, statistics, DateTime.UtcNow, serverPorts) { Zones = zones },
             RecordFormat.WindowsFirewall => new WindowsFirewallLogReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed, ZoneNamed = zones.UnnamedGiven },
             RecordFormat.NfdumpCsv => new NfdumpCsvReader(Text(), name, statistics, serverPorts) { Zone = zones.Unnamed },
             RecordFormat.Ipfix => new IpfixFileReader(stream, name, statistics, serverPorts, templates),
-            RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics, serverPorts),
+            RecordFormat.Parquet => new ParquetRecordReader(stream, name, statistics, serverPorts, names),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a flow-record format"),
         };
     }

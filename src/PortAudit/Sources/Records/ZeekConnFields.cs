@@ -68,12 +68,17 @@ public sealed class ZeekConnFields
     private bool _hasTs, _hasOrig, _hasResp, _hasProto;
     private string? _uid, _service, _state, _unknownProto, _tunnelParents;
     private readonly IServerPortHint _serverPorts;
+    private readonly ZeekServerNames? _names;
 
     /// <summary>
     /// Columns whose flow takes its sides from <paramref name="serverPorts"/> when Zeek saw no opening (ports below 1024
-    /// when null).
+    /// when null), and the server name <paramref name="names"/> (Zeek's ssl.log and http.log of the run) give its uid.
     /// </summary>
-    public ZeekConnFields(IServerPortHint? serverPorts = null) => _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
+    public ZeekConnFields(IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+    {
+        _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
+        _names = names;
+    }
 
     /// <summary>The ports that place a connection's sides when nothing else does (the run's, or those below 1024).</summary>
     public IServerPortHint ServerPorts => _serverPorts;
@@ -186,6 +191,8 @@ public sealed class ZeekConnFields
         record.App = ZeekMapping.App(_service);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         record.RecordId = _uid;
+        // conn.log names no server: ssl.log's server_name and http.log's host do, by the same uid.
+        record.AppDetail = _names?.DetailFor(_uid, record.App);
         // The tunnels' own connections are records of the same log: their uids are what names them there.
         record.Tunnel = _tunnelParents;
         return null;

@@ -9,6 +9,9 @@ namespace PortAudit.Sources.Records;
 /// Zeek's conn.log as JSON lines (LogAscii::use_json): one object per line, ts either epoch seconds (a number) or an
 /// ISO-8601 string (LogAscii::json_timestamps). Read with a forward-only reader over a reused buffer: a line costs
 /// no document. A line that is not JSON, or whose strings hold a lone surrogate escape ("\ud800"), is rejected with its number.
+/// A record of a log that holds no connections (by its <c>_path</c>, or without one by its keys: ssl.log's
+/// <c>server_name</c>, http.log's <c>trans_depth</c>, where conn.log's always have <c>proto</c>) is not read as a flow, as
+/// <see cref="ZeekTsvReader"/> passes such a log over.
 /// </summary>
 public sealed class ZeekJsonReader : LineRecordReader
 {
@@ -18,10 +21,11 @@ public sealed class ZeekJsonReader : LineRecordReader
 
     /// <summary>
     /// A reader of <paramref name="text"/>; <paramref name="serverPorts"/> places the client of a connection whose opening
-    /// Zeek did not see (ports below 1024 when null).
+    /// Zeek did not see (ports below 1024 when null); <paramref name="names"/> gives connections the server names of the
+    /// run's ssl.log and http.log.
     /// </summary>
-    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null)
-        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts);
+    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+        : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts, names);
 
     /// <inheritdoc />
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -33,14 +37,26 @@ public sealed class ZeekJsonReader : LineRecordReader
         if (_utf8.Length < needed) _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
         int length = Encoding.UTF8.GetBytes(trimmed, _utf8);
         _fields.Reset();
+        string? path = null;
+        bool proto = false;
+        var named = ZeekLogKind.Connections;
         try
         {
             var reader = new Utf8JsonReader(_utf8.AsSpan(0, length));
             reader.Read();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = ZeekConnFields.FieldOf(Text(ref reader));
+                var key = Text(ref reader);
+                var field = ZeekConnFields.FieldOf(key);
+                proto |= field == ZeekField.Proto;
+                if (ZeekLogKinds.OfKey(key) is var keyed && keyed != ZeekLogKind.Connections) named = keyed;
+                bool isPath = key.SequenceEqual("_path");
                 reader.Read();
+                if (isPath && reader.TokenType == JsonTokenType.String)
+                {
+                    path = Text(ref reader).ToString();
+                    continue;
+                }
                 if (field == ZeekField.TunnelParents && reader.TokenType == JsonTokenType.StartArray)
                 {
                     // A set is an array in JSON: its members joined as the TSV log writes them.
@@ -68,7 +84,17 @@ public sealed class ZeekJsonReader : LineRecordReader
         {
             return Reject($"malformed JSON: {ex.Message}");
         }
-        return _fields.Build(ref record) is { } error ? Reject(error) : LineOutcome.Flow;
+        var kind = ZeekLogKinds.OfRecord(path, proto, named);
+        if (kind != ZeekLogKind.Connections)
+        {
+            // ssl.log's and http.log's names were read before the run's flows (ZeekServerNames); another log is named
+            // once in the run's statistics. Neither is a flow or a rejected record.
+            if (kind == ZeekLogKind.Other) Statistics.NoteOtherZeekLog(Name, path!);
+            return LineOutcome.Ignored;
+        }
+        if (_fields.Build(ref record) is { } error) return Reject(error);
+        if (record.AppDetail is not null) Statistics.CountServerNameJoined();
+        return LineOutcome.Flow;
     }
 
     // The string members of the array the reader is at, comma-separated; the reader ends on the array's end. Other

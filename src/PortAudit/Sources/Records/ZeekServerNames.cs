@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Sources.Files;
+
+namespace PortAudit.Sources.Records;
+
+/// <summary>
+/// The server names Zeek's ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the
+/// first request's Host) give connections, by the uid every Zeek log carries, for the conn.log records of the same run.
+/// Zeek keeps those names out of conn.log, in the logs its analyzers write, so a conn.log alone cannot say which server a
+/// TLS or HTTP connection named; given beside it among a run's inputs, those logs are read first, whatever their order
+/// on the command line, and each connection they name carries the name as inspection would have given it
+/// (<c>sni=...</c>, <c>host=...</c>), for a rule that names its servers to judge.
+/// </summary>
+public sealed class ZeekServerNames
+{
+    /// <summary>Most connections named: a log past it has the rest of its names left out, and the run says how many.</summary>
+    public const int MaxNames = 1 << 22;
+
+    /// <summary>
+    /// Most characters of a name kept: past a DNS name's 253 and an HTTP Host inspection keeps, so that a longer one is
+    /// judged as inspection judges a name it cut (its end is not known).
+    /// </summary>
+    public const int MaxNameLength = 300;
+
+    private readonly string[] _candidates;
+    private readonly Dictionary<string, (ZeekLogKind Kind, string Name)> _names = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private bool _read;
+
+    /// <summary>Names to be read from those of <paramref name="inputs"/> that turn out to be ssl.log or http.log files.</summary>
+    public ZeekServerNames(IEnumerable<string> inputs) => _candidates = inputs.Where(p => p != CaptureFile.StandardInput).ToArray();
+
+    /// <summary>Connections named.</summary>
+    public int Count => _names.Count;
+
+    /// <summary>Names left out because <see cref="MaxNames"/> were held.</summary>
+    public long LeftOut { get; private set; }
+
+    /// <summary>
+    /// Reads, once for the run, every candidate that is a Zeek ssl.log or http.log (TSV or JSON, gzip'd or not); records
+    /// it could not use are rejected into <paramref name="statistics"/> with their file and line. Safe to call from each
+    /// source that reads a conn.log.
+    /// </summary>
+    public void Read(RecordStatistics statistics)
+    {
+        lock (_gate)
+        {
+            if (_read) return;
+            _read = true;
+            foreach (string path in _candidates) ReadLog(path, statistics);
+        }
+    }
+
+    private void ReadLog(string path, RecordStatistics statistics)
+    {
+        Stream? stream = null;
+        try
+        {
+            // A pipe (a FIFO, bash's <(...)) shows no length and is read once, by its own source: opening it here would
+            // wait for its writer or take its data, so its names cannot be taken ahead of it.
+            if (new FileInfo(path) is not { Exists: true, Length: > 0 }) return;
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var head = InputHead.Read(stream);
+            if (head.Detect() is not (RecordFormat.ZeekTsv or RecordFormat.ZeekJson))
+                return;
+            var text = new StreamReader(head.Replay(stream, path, decompress: true), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+            stream = null;
+            long leftOutBefore = LeftOut;
+            // Its lines are counted apart: a name record is no flow record, read or rejected.
+            var own = new RecordStatistics();
+            using (var reader = new ZeekNameLogReader(text, path, own, this))
+            {
+                var record = new FlowRecord();
+                while (!reader.Finished && reader.TryRead(ref record)) { }
+            }
+            for (int i = 0; i < own.Problems.Count; i++)
+                statistics.CountServerNameUnread(own.Problems[i], i == own.Problems.Count - 1 ? own.Rejected - i : 1);
+            if (LeftOut > leftOutBefore)
+                statistics.CountServerNameUnread(new RecordProblem(path, "its end", $"more than {MaxNames} connections named in the run: {LeftOut - leftOutBefore} names left out"),
+                    LeftOut - leftOutBefore);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or CaptureFormatException)
+        {
+            // Its own source says what is wrong with it, with the file's name, when its turn comes.
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    /// <summary>Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>; the first name of a connection stays.</summary>
+    internal void Add(string uid, ZeekLogKind kind, string name)
+    {
+        Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
+        if (_names.Count >= MaxNames && !_names.ContainsKey(uid))
+        {
+            LeftOut++;
+            return;
+        }
+        _names.TryAdd(uid, (kind, name.Length > MaxNameLength ? name[..MaxNameLength] : name));
+    }
+
+    /// <summary>
+    /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for the name a log gave
+    /// it: <c>sni=NAME</c> for TLS or DTLS from ssl.log, <c>host=NAME</c> for HTTP from http.log, the name's bytes escaped
+    /// as inspection escapes wire text; null when no log named it, or named it for another application.
+    /// </summary>
+    public AppDetail? DetailFor(string? uid, AppLabel? app)
+    {
+        if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out var named)) return null;
+        string? key = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls) ? "sni"
+            : named.Kind == ZeekLogKind.Http && app == AppLabel.Http ? "host"
+            : null;
+        if (key is null) return null;
+        Span<char> buffer = stackalloc char[AppDetailBuilder.DefaultCapacity * 2];
+        var detail = new AppDetailBuilder(buffer);
+        detail.Part(key);
+        detail.AppendEscaped(Encoding.UTF8.GetBytes(named.Name), buffer.Length - key.Length - 1);
+        return detail.Build();
+    }
+}
