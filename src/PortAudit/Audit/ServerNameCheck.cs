@@ -14,8 +14,6 @@ namespace PortAudit.Audit;
 /// </summary>
 internal static class ServerNameCheck
 {
-    private const string SniKey = "sni", HostKey = "host", TargetKey = "target";
-
     /// <summary>
     /// True when <paramref name="rule"/> names servers and <paramref name="flow"/> named another, named its server by
     /// something no DNS name is (an address, say), or gave a name longer than inspection keeps (its end, which a pattern
@@ -58,9 +56,9 @@ internal static class ServerNameCheck
     // Where a flow of application app names its server in its detail, and how many characters of it inspection keeps;
     // null for an application that names none.
     private static (string Key, int KeptAtMost)? NameKey(AppLabel? app) =>
-        app == AppLabel.Tls || app == AppLabel.Dtls || app == AppLabel.Quic ? (SniKey, TlsHello.MaxServerName)
-        : app == AppLabel.Http ? (HostKey, HttpInspector.MaxHost)
-        : app == AppLabel.HttpProxy ? (TargetKey, HttpInspector.MaxTarget)
+        app == AppLabel.Tls || app == AppLabel.Dtls || app == AppLabel.Quic ? (DetailKeys.ServerName, TlsHello.MaxServerName)
+        : app == AppLabel.Http ? (DetailKeys.Host, HttpInspector.MaxHost)
+        : app == AppLabel.HttpProxy ? (DetailKeys.ProxyTarget, HttpInspector.MaxTarget)
         : null;
 
     // The name as the flow gave it (a Host or CONNECT target with its port), and how many characters of it inspection

@@ -119,7 +119,7 @@ public static class FlowFeatures
         9 => rhythm?.DnsQueries ?? 0,
         10 => rhythm?.DnsNameLength ?? 0,
         Entropy => rhythm?.DnsNameEntropy ?? 0,
-        WithoutSni => flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is not { Length: > 0 } ? 1 : 0,
+        WithoutSni => flow.App == AppLabel.Tls && flow.AppDetail?.Find(DetailKeys.ServerName) is not { Length: > 0 } ? 1 : 0,
         PairVariation => context.PairStartVariation,
         EchoSizes => rhythm?.Echo?.SizeVariation ?? 0,
         EchoRepeat => rhythm?.Echo?.Repeats ?? 1,

@@ -78,7 +78,7 @@ public sealed class HostNameCollector : IFlowObserver
     public void OnFlowEnd(Flow flow)
     {
         _flights.Remove(flow);
-        if (flow.App == AppLabel.Tls && flow.AppDetail?.Find("sni") is { Length: > 0 } sni && !IpAddr.TryParse(sni, out _))
+        if (flow.App == AppLabel.Tls && flow.AppDetail?.Find(DetailKeys.ServerName) is { Length: > 0 } sni && !IpAddr.TryParse(sni, out _))
             Add(flow.Server, sni.ToLowerInvariant(), "tls-sni");
     }
 

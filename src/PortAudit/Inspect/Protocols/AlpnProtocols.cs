@@ -46,7 +46,7 @@ public static class AlpnProtocols
     public static ReadOnlySpan<char> Selected(AppDetail? detail)
     {
         for (int i = 0; detail is not null && i < detail.Count; i++)
-            if (detail.KeyAt(i).SequenceEqual(TlsHello.SelectedAlpnKey)) return detail.ValueAt(i);
+            if (detail.KeyAt(i).SequenceEqual(DetailKeys.SelectedAlpn)) return detail.ValueAt(i);
         return default;
     }
 }

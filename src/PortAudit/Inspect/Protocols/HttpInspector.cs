@@ -174,7 +174,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
     {
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         text.AppendEscaped(ConnectMethod, ConnectMethod.Length);
-        text.Part("target");
+        text.Part(DetailKeys.ProxyTarget);
         text.AppendEscaped(target, MaxTarget);
         return text.Build();
     }
@@ -214,7 +214,7 @@ public sealed class HttpInspector() : Inspector(new(AppLabel.Http, Tcp, [80, 808
         text.AppendEscaped(method, 128);
         if (AsciiText.TryHeader(data, "Host"u8, default, out var host))
         {
-            text.Part("host");
+            text.Part(DetailKeys.Host);
             text.AppendEscaped(host, MaxHost);
         }
         return text.Build();

@@ -10,16 +10,10 @@ namespace PortAudit.Inspect.Protocols;
 public ref struct TlsHello
 {
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
-    private const string SniKey = "sni", AlpnKey = "alpn", VersionKey = "version";
+    private const string SniKey = DetailKeys.ServerName, AlpnKey = "alpn", VersionKey = "version";
 
     /// <summary>Characters of a server name the detail keeps (a DNS name's longest): a longer one is cut there.</summary>
     public const int MaxServerName = 253;
-
-    /// <summary>
-    /// The key of the ALPN protocol the server selected (RFC 7301 3.1: one name in the ServerHello of TLS 1.2 and before;
-    /// TLS 1.3 sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
-    /// </summary>
-    public const string SelectedAlpnKey = "alpn-selected";
 
     /// <summary>The word of a detail whose hello could not be read whole (longer than the bound, cut by another record, or past the limits).</summary>
     public const string UnreadWord = "hello-unread";
@@ -114,7 +108,7 @@ public ref struct TlsHello
         }
         text.Part(VersionKey);
         text.Append(VersionName(Version));
-        text.Part(SelectedAlpnKey);
+        text.Part(DetailKeys.SelectedAlpn);
         text.AppendEscaped(selected, 32, escapeComma: true);
         return text.Build()!;
     }

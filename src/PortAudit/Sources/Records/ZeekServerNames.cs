@@ -8,11 +8,13 @@ namespace PortAudit.Sources.Records;
 
 /// <summary>
 /// The server names Zeek's ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the
-/// first request's Host) give connections, by the uid every Zeek log carries, for the conn.log records of the same run.
-/// Zeek keeps those names out of conn.log, in the logs its analyzers write, so a conn.log alone cannot say which server a
-/// TLS or HTTP connection named; given beside it among a run's inputs, those logs are read first, whatever their order
-/// on the command line, and each connection they name carries the name as inspection would have given it
-/// (<c>sni=...</c>, <c>host=...</c>), for a rule that names its servers to judge.
+/// first request's Host) give connections, by the uid every Zeek log carries, for the conn.log records of the same run,
+/// and the ALPN protocol ssl.log says the server selected (<c>next_protocol</c>). Zeek keeps those facts out of conn.log,
+/// in the logs its analyzers write, so a conn.log alone cannot say which server a TLS or HTTP connection named or what
+/// its TLS carried; given beside it among a run's inputs, those logs are read first, whatever their order on the command
+/// line, and each connection they name carries the facts as inspection would have given them (<c>sni=...</c>,
+/// <c>alpn-selected=...</c>, <c>host=...</c>), for a rule that names its servers, or expects another protocol than the
+/// one TLS carried, to judge.
 /// </summary>
 public sealed class ZeekServerNames
 {
@@ -26,7 +28,7 @@ public sealed class ZeekServerNames
     public const int MaxNameLength = 300;
 
     private readonly string[] _candidates;
-    private readonly Dictionary<string, (ZeekLogKind Kind, string Name)> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Named> _names = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private bool _read;
 
@@ -92,8 +94,14 @@ public sealed class ZeekServerNames
         }
     }
 
-    /// <summary>Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>; the first name of a connection stays.</summary>
-    internal void Add(string uid, ZeekLogKind kind, string name)
+    // What a log said of one connection: the server it named, and the ALPN protocol its server selected (ssl.log only).
+    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn);
+
+    /// <summary>
+    /// Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>,
+    /// and <paramref name="selectedAlpn"/> as the ALPN protocol its server selected; the first record of a connection stays.
+    /// </summary>
+    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null)
     {
         Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
         if (_names.Count >= MaxNames && !_names.ContainsKey(uid))
@@ -101,25 +109,34 @@ public sealed class ZeekServerNames
             LeftOut++;
             return;
         }
-        _names.TryAdd(uid, (kind, name.Length > MaxNameLength ? name[..MaxNameLength] : name));
+        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn)));
     }
 
+    private static string? Clip(string? text) => string.IsNullOrEmpty(text) ? null : text.Length > MaxNameLength ? text[..MaxNameLength] : text;
+
     /// <summary>
-    /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for the name a log gave
-    /// it: <c>sni=NAME</c> for TLS or DTLS from ssl.log, <c>host=NAME</c> for HTTP from http.log, the name's bytes escaped
-    /// as inspection escapes wire text; null when no log named it, or named it for another application.
+    /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for what a log said of
+    /// it: <c>sni=NAME; alpn-selected=ID</c> for TLS or DTLS from ssl.log (either part alone when the other is unset),
+    /// <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; null when no log
+    /// named it, or named it for another application.
     /// </summary>
     public AppDetail? DetailFor(string? uid, AppLabel? app)
     {
         if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out var named)) return null;
-        string? key = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls) ? "sni"
-            : named.Kind == ZeekLogKind.Http && app == AppLabel.Http ? "host"
-            : null;
-        if (key is null) return null;
+        bool tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls);
+        if (!tls && !(named.Kind == ZeekLogKind.Http && app == AppLabel.Http)) return null;
         Span<char> buffer = stackalloc char[AppDetailBuilder.DefaultCapacity * 2];
         var detail = new AppDetailBuilder(buffer);
-        detail.Part(key);
-        detail.AppendEscaped(Encoding.UTF8.GetBytes(named.Name), buffer.Length - key.Length - 1);
+        Part(ref detail, tls ? DetailKeys.ServerName : DetailKeys.Host, named.Name);
+        if (tls) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
         return detail.Build();
+    }
+
+    // One part, its value's bytes escaped and bounded by what the buffer has left; none for a value the log left unset.
+    private static void Part(ref AppDetailBuilder detail, string key, string? value)
+    {
+        if (value is null) return;
+        detail.Part(key);
+        detail.AppendEscaped(Encoding.UTF8.GetBytes(value), AppDetailBuilder.DefaultCapacity);
     }
 }

@@ -1,3 +1,4 @@
+using PortAudit.Audit;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Sources.Records;
@@ -25,10 +26,10 @@ public sealed class ZeekServerNameTests : IDisposable
     // Zeek escapes a control character in a value as \xHH; the name keeps it, and the detail writes it as inspection
     // writes wire bytes. Line 8 is damaged; Cbare's hello had no SNI.
     private const string Ssl = Header + "#path\tssl\n" +
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tserver_name\tresumed\testablished\n" +
-        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tpaste\\x0abin.com\tF\tT\n" +
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tserver_name\tresumed\tnext_protocol\testablished\n" +
+        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tTLS_AES_128_GCM_SHA256\tpaste\\x0abin.com\tF\thttp/1.1\tT\n" +
         "1764669601.2\tbroken\n" +
-        "1764669603.1\tCbare\t10.0.0.5\t40002\t203.0.113.11\t443\tTLSv12\tTLS_AES_128_GCM_SHA256\t-\tF\tT\n";
+        "1764669603.1\tCbare\t10.0.0.5\t40002\t203.0.113.11\t443\tTLSv12\tTLS_AES_128_GCM_SHA256\t-\tF\t-\tT\n";
 
     // Zeek's JSON writer without _path: the keys tell it (trans_depth), conn.log's records always have proto.
     private const string Http =
@@ -62,7 +63,7 @@ public sealed class ZeekServerNameTests : IDisposable
             var run = Run(order);
             var byUid = run.Flows.ToDictionary(f => f.RecordId!);
             Assert.Equal(4, run.Flows.Count);
-            Assert.Equal("sni=paste%0Abin.com", byUid["Ctls"].AppDetail?.ToString());
+            Assert.Equal("sni=paste%0Abin.com; alpn-selected=http/1.1", byUid["Ctls"].AppDetail?.ToString());
             // The first request's Host, as inspection keeps the first request's.
             Assert.Equal("host=www.example.org", byUid["Chttp"].AppDetail?.ToString());
             Assert.Null(byUid["Cbare"].AppDetail);
@@ -70,7 +71,7 @@ public sealed class ZeekServerNameTests : IDisposable
             Assert.Equal(2, run.Records.ServerNamesJoined);
             // The damaged ssl.log line is named with its place and is no rejected flow record.
             Assert.Equal((0L, 4L, 1L), (run.Records.Rejected, run.Records.Read, run.Records.ServerNameRecordsUnread));
-            Assert.Equal($"{ssl}: line 8: 2 columns where #fields names 11", Assert.Single(run.Records.ServerNameProblems).ToString());
+            Assert.Equal($"{ssl}: line 8: 2 columns where #fields names 12", Assert.Single(run.Records.ServerNameProblems).ToString());
         }
     }
 
@@ -100,6 +101,36 @@ public sealed class ZeekServerNameTests : IDisposable
 
         Assert.Null(byUid["Chttp"].AppDetail);
         Assert.Null(byUid["Ctls"].AppDetail);
+    }
+
+    [Fact]
+    public void The_protocol_ssl_log_says_the_server_selected_is_judged_as_inspections_is()
+    {
+        // HTTPS on a domain controller's LDAPS port: conn.log says ssl, which ldaps is; ssl.log's next_protocol says the
+        // server selected h2, as TlsAlpnLabTests' openssl s_server does in a capture. The connection whose server selected
+        // nothing stays expected: a client's offer alone proves nothing, and ssl.log logs no offer.
+        string conn = Write("conn.log", Header + "#path\tconn\n" +
+            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
+            "1764669601\tCh2\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669602\tCnone\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string ssl = Write("ssl.log", Header + "#path\tssl\n" +
+            "#fields\tts\tuid\tversion\tserver_name\tnext_protocol\testablished\n" +
+            "1764669601.1\tCh2\tTLSv12\t-\th2\tT\n" +
+            "1764669602.1\tCnone\tTLSv12\tdc01.lab.test\t-\tT\n");
+        var auditor = PortAudit.Tests.Audit.AuditFixture.RepositoryAuditor("""
+            hosts:
+              - {name: dc01, addresses: [10.77.0.30], roles: [domain-controller]}
+              - {name: ws, addresses: [10.77.0.100], roles: [workstation]}
+            """);
+
+        var byUid = Run(conn, ssl).Flows.ToDictionary(f => f.RecordId!);
+
+        Assert.Equal("alpn-selected=h2", byUid["Ch2"].AppDetail?.ToString());
+        Assert.Equal("sni=dc01.lab.test", byUid["Cnone"].AppDetail?.ToString());
+        var mismatch = auditor.Audit(byUid["Ch2"]);
+        Assert.Equal((Verdict.ProtocolMismatch, "the exporter named 'tls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule " +
+            "kb832017-domain-controller-ldaps-tcp-636 expects ldaps"), (mismatch.Verdict, mismatch.Reason));
+        Assert.Equal(Verdict.Expected, auditor.Audit(byUid["Cnone"]).Verdict);
     }
 
     [Fact]

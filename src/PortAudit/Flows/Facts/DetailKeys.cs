@@ -1,0 +1,24 @@
+namespace PortAudit.Flows.Facts;
+
+/// <summary>
+/// The keys of <see cref="AppDetail"/> parts that stages other than the inspector that wrote them read: the server a
+/// client named and what TLS carries. One place for them, so that a flow record's source (Zeek's ssl.log and http.log)
+/// writes what an inspector writes and the audit reads both alike.
+/// </summary>
+public static class DetailKeys
+{
+    /// <summary>The server name a TLS, DTLS or QUIC client hello carried (SNI): <c>sni=example.org</c>.</summary>
+    public const string ServerName = "sni";
+
+    /// <summary>The Host an HTTP request named, with its port when it gave one: <c>host=example.org:8080</c>.</summary>
+    public const string Host = "host";
+
+    /// <summary>The target of an HTTP proxy's CONNECT: <c>target=example.org:443</c>.</summary>
+    public const string ProxyTarget = "target";
+
+    /// <summary>
+    /// The ALPN protocol the server selected (RFC 7301 3.1: one name in the ServerHello of TLS 1.2 and before; TLS 1.3
+    /// sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
+    /// </summary>
+    public const string SelectedAlpn = "alpn-selected";
+}
