@@ -81,7 +81,7 @@ public sealed class CaptureOptions
     public static Argument<string[]> CapturesArgument() => new("capture")
     {
         Description = "Capture files (pcap or pcapng, optionally gzip-compressed), for flows and audit also flow-record files " +
-                      "(Zeek conn.log, with its ssl.log and http.log for the servers named, IPFIX/NetFlow v9/v5, firewall logs), " +
+                      "(Zeek conn.log, with its ssl.log, http.log and dce_rpc.log for the servers named and RPC called, IPFIX/NetFlow v9/v5, firewall logs), " +
                       "or directories of captures (recursive, recognised by content); '-' reads standard input.",
         Arity = ArgumentArity.OneOrMore,
     };

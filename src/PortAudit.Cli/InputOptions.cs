@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PortAudit.Cli.Strict;
 using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Sources;
 using PortAudit.Sources.Records;
 
@@ -50,7 +51,7 @@ public sealed class InputOptions
         var named = tokens.Where(t => t.Contains('=')).Select(text => TryNamedZone(text, out var zone) ? zone : throw new InvalidOperationException(text));
         var unnamed = tokens.Where(t => !t.Contains('=')).Select(text => TryZone(text, out var zone) ? zone : throw new InvalidOperationException(text)).LastOrDefault();
         return RecordFileSource.Of(paths, parse.GetValue(_format) is { } name && RecordFormats.TryParse(name, out var format) ? format : null,
-            new LogTimeZones(named, unnamed));
+            new LogTimeZones(named, unnamed), RpcNameLookup.Instance);
     }
 
     private static string? ZoneError(string text) =>

@@ -43,14 +43,14 @@ public static class RunSummary
         foreach (var problem in records.Problems) log.Warning("rejected record: {Problem}", problem.ToString());
         if (records.Rejected > records.Problems.Count)
             log.Warning("{More} more rejected records not listed", records.Rejected - records.Problems.Count);
-        if (records.ServerNamesJoined > 0)
-            log.Information("{Named} Zeek connections named their server in ssl.log or http.log among the inputs (joined by uid)", records.ServerNamesJoined);
-        foreach (var problem in records.ServerNameProblems) log.Warning("server name not read: {Problem}", problem.ToString());
-        if (records.ServerNameRecordsUnread > records.ServerNameProblems.Count)
-            log.Warning("{More} more ssl.log or http.log records not read", records.ServerNameRecordsUnread - records.ServerNameProblems.Count);
+        if (records.ZeekJoined > 0)
+            log.Information("{Joined} Zeek connections took what ssl.log, http.log or dce_rpc.log among the inputs say of them (joined by uid)", records.ZeekJoined);
+        foreach (var problem in records.ZeekJoinProblems) log.Warning("record of a Zeek log joined to conn.log not read: {Problem}", problem.ToString());
+        if (records.ZeekJoinUnread > records.ZeekJoinProblems.Count)
+            log.Warning("{More} more records of ssl.log, http.log or dce_rpc.log not read", records.ZeekJoinUnread - records.ZeekJoinProblems.Count);
         // A Zeek directory given whole (logs/*.log): the logs that hold no connections are named, not read as flows.
         foreach (var other in records.OtherZeekLogs)
-            log.Warning("{Log} log of Zeek: no connections in it, no flows read from it (conn.log holds them; ssl.log and http.log give their server names)", other);
+            log.Warning("{Log} log of Zeek: no connections in it, no flows read from it (conn.log holds them; ssl.log, http.log and dce_rpc.log add to them)", other);
         if (records.TemplatesDropped > 0)
             log.Warning("{Templates} IPFIX/NetFlow templates dropped, oldest first: more than the cache holds (4,096 per exporter and domain, 65,536 and 2^22 fields in all)", records.TemplatesDropped);
         if (records.TemplatesExpired > 0)

@@ -3,6 +3,7 @@ using PortAudit.Audit.Triage;
 using PortAudit.Catalog;
 using PortAudit.Common;
 using PortAudit.Flows;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Pipeline;
 using PortAudit.Policy;
 using PortAudit.Sources.Records;
@@ -46,8 +47,8 @@ public sealed class FlowReaderTarget(string name, RecordFormat format, bool isTe
         string path = Path.Combine(scratch, "reader-input");
         File.WriteAllBytes(path, input);
         var run = new TrafficRun(new FlowTableOptions());
-        // As the CLI opens its inputs: a Zeek log's server names are read ahead of its connections (ZeekServerNames).
-        run.Read(RecordFileSource.Of([path], format));
+        // As the CLI opens its inputs: a Zeek log's server names are read ahead of its connections (ZeekLogJoin).
+        run.Read(RecordFileSource.Of([path], format, rpcNames: RpcNameLookup.Instance));
         var summary = run.Summary;
         return summary.Errors.Count > 0 || summary.Records.Rejected > 0 ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
     }
@@ -98,7 +99,7 @@ public static class ReaderTargets
         ("netflow5", s => new FlowReaderTarget("netflow5", RecordFormat.Ipfix, false, s.Exports("netflow5", "NFv5"))),
         ("nfdump-csv", _ => new FlowReaderTarget("nfdump-csv", RecordFormat.NfdumpCsv, true, [new("nfdump.csv", Encoding.UTF8.GetBytes(NfdumpCsvSample))])),
         ("zeek-tsv", s => new FlowReaderTarget("zeek-tsv", RecordFormat.ZeekTsv, true,
-            [.. s.Flowdata("zeek", f => Path.GetFileName(f) == "conn.log"), OwnFlowSeeds.Tsv(), new("ssl-then-conn.log", Encoding.UTF8.GetBytes(ZeekNamesSample))])),
+            [.. s.Flowdata("zeek", f => Path.GetFileName(f) == "conn.log"), OwnFlowSeeds.Tsv(), new("ssl-then-conn.log", Encoding.UTF8.GetBytes(ZeekJoinSample))])),
         ("parquet", _ => new FlowReaderTarget("parquet", RecordFormat.Parquet, false, [OwnFlowSeeds.Parquet()])),
         ("zeek-json", s => new FlowReaderTarget("zeek-json", RecordFormat.ZeekJson, true, s.Flowdata("zeek", f => f.EndsWith("-json.log", StringComparison.Ordinal)))),
         ("netfilter", s => new FlowReaderTarget("netfilter", RecordFormat.Netfilter, true, s.Flowdata("iptables", f => f.EndsWith(".log", StringComparison.Ordinal)))),
@@ -188,13 +189,15 @@ public static class ReaderTargets
         COMMIT
         """;
 
-    // An ssl.log and a dns.log concatenated before a conn.log (../shared has neither): the names are read ahead, the
-    // dns records are passed over, the connections carry the names.
-    private const string ZeekNamesSample = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n" +
+    // An ssl.log, a dns.log and a dce_rpc.log concatenated before a conn.log (../shared has none of them): the names and
+    // calls are read ahead, the dns records are passed over, the connection carries what was joined.
+    private const string ZeekJoinSample = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n" +
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tserver_name\tresumed\tnext_protocol\n" +
         "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tpaste\\x0abin.com\tF\th2\n" +
         "#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n" +
         "1764669600\tCdns\t10.0.0.5\t53535\t10.0.0.53\t53\tudp\texample.org\n" +
+        "#separator \\x09\n#path\tdce_rpc\n#fields\tts\tuid\tendpoint\toperation\n" +
+        "1764669601.2\tCtls\tdrsuapi\tDRSGetNCChanges\n1764669601.3\tCtls\tunknown-c681d488-d850-11d0-8c52-00c04fd90f7e\tunknown-0\n" +
         "#separator \\x09\n#path\tconn\n" +
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
         "1764669601\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n";

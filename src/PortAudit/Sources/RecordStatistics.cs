@@ -34,33 +34,33 @@ public sealed class RecordStatistics
     private readonly List<string> _otherZeekLogs = [];
 
     /// <summary>
-    /// Zeek connections whose server name a Zeek ssl.log or http.log among the run's inputs gave, joined by uid
-    /// (<see cref="Records.ZeekServerNames"/>).
+    /// Zeek connections that took what a Zeek ssl.log, http.log or dce_rpc.log among the run's inputs says of them (a
+    /// server name, a selected ALPN protocol, DCE/RPC calls), joined by uid (<see cref="Records.ZeekLogJoin"/>).
     /// </summary>
-    public long ServerNamesJoined { get; private set; }
+    public long ZeekJoined { get; private set; }
 
-    /// <summary>Counts a connection that took its server name from ssl.log or http.log.</summary>
-    public void CountServerNameJoined() => ServerNamesJoined++;
+    /// <summary>Counts a connection that took facts from ssl.log, http.log or dce_rpc.log.</summary>
+    public void CountZeekJoined() => ZeekJoined++;
 
     /// <summary>
-    /// Records of a Zeek ssl.log or http.log that could not be read for a name (no uid, a malformed line), each in
-    /// <see cref="ServerNameProblems"/> while there is room. They are not flow records: they do not count as rejected.
+    /// Records of a Zeek ssl.log, http.log or dce_rpc.log that could not be read (no uid, a malformed line), each in
+    /// <see cref="ZeekJoinProblems"/> while there is room. They are not flow records: they do not count as rejected.
     /// </summary>
-    public long ServerNameRecordsUnread { get; private set; }
+    public long ZeekJoinUnread { get; private set; }
 
-    /// <summary>The first <see cref="MaxProblems"/> of <see cref="ServerNameRecordsUnread"/>, in the order met.</summary>
-    public IReadOnlyList<RecordProblem> ServerNameProblems => _nameProblems;
+    /// <summary>The first <see cref="MaxProblems"/> of <see cref="ZeekJoinUnread"/>, in the order met.</summary>
+    public IReadOnlyList<RecordProblem> ZeekJoinProblems => _nameProblems;
 
     /// <summary>Counts <paramref name="records"/> name records unread for <paramref name="problem"/>, kept while there is room.</summary>
-    public void CountServerNameUnread(RecordProblem problem, long records = 1)
+    public void CountZeekJoinUnread(RecordProblem problem, long records = 1)
     {
-        ServerNameRecordsUnread += records;
+        ZeekJoinUnread += records;
         if (_nameProblems.Count < MaxProblems) _nameProblems.Add(problem);
     }
 
     /// <summary>
-    /// Zeek logs among the inputs that hold no connections (dns.log, files.log, weird.log...), as "FILE: dns": their
-    /// records are not read as flows. At most <see cref="MaxProblems"/>.
+    /// Zeek logs among the inputs that hold no connections and join none (dns.log, files.log, weird.log...), as
+    /// "FILE: dns": their records are not read as flows. At most <see cref="MaxProblems"/>.
     /// </summary>
     public IReadOnlyList<string> OtherZeekLogs => _otherZeekLogs;
 

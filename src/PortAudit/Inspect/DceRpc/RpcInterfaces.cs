@@ -63,6 +63,9 @@ public static class RpcInterfaces
     /// <summary>True when <paramref name="name"/> is the name of an interface of the table.</summary>
     public static bool IsName(string name) => KnownNames.Contains(name);
 
+    /// <summary>Every interface of the table with its name.</summary>
+    internal static IEnumerable<KeyValuePair<Guid, string>> All => Names;
+
     /// <summary>Every name of the table, sorted.</summary>
     public static IEnumerable<string> AllNames => KnownNames.Order(StringComparer.Ordinal);
 }

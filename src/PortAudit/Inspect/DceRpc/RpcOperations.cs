@@ -54,6 +54,9 @@ public static class RpcOperations
         [(new("12345778-1234-abcd-ef00-0123456789ab"), 44)] = "LsarOpenPolicy2",
     };
 
+    /// <summary>Every operation of the table with its name.</summary>
+    internal static IEnumerable<KeyValuePair<(Guid Uuid, ushort Opnum), string>> All => Names;
+
     /// <summary>The operation's name, or null when it is not in the table.</summary>
     public static string? Name(Guid uuid, ushort opnum) => Names.GetValueOrDefault((uuid, opnum));
 }

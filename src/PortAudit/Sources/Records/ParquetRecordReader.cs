@@ -119,7 +119,7 @@ public sealed class ParquetRecordReader : IRecordReader
     /// <paramref name="serverPorts"/> places the client of a Zeek connection whose opening Zeek did not see (ports below
     /// 1024 when null); <paramref name="names"/> gives Zeek's connections the server names of the run's ssl.log and http.log.
     /// </summary>
-    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+    public ParquetRecordReader(Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekLogJoin? names = null)
     {
         _fields = new ZeekConnFields(serverPorts, names);
         _stream = stream;
@@ -242,8 +242,8 @@ public sealed class ParquetRecordReader : IRecordReader
             if (OwnFlowColumns.SetZeek(_fields, field, value) is { } problem) return problem;
         }
         if (_fields.Build(ref record) is { } error) return error;
-        // Built from conn.log's columns alone, a record has a detail only from the run's ssl.log or http.log.
-        if (record.AppDetail is not null) _statistics.CountServerNameJoined();
+        // Built from conn.log's columns alone, a record has a detail or calls only from the run's other Zeek logs.
+        if (record.AppDetail is not null || record.RpcCalls is not null) _statistics.CountZeekJoined();
         for (int c = 0; c < _columns.Length; c++)
         {
             if (_columns[c].Own is not OwnField.None and var own && _values[c][row] is { Length: > 0 } value

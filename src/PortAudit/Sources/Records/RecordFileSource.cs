@@ -14,7 +14,7 @@ public sealed class RecordFileSource : IFlowSource
 {
     private readonly RecordFormat? _format;
     private readonly IpfixTemplateCache? _templates;
-    private readonly ZeekServerNames? _names;
+    private readonly ZeekLogJoin? _names;
 
     /// <summary>
     /// The file at <paramref name="path"/> ("-" is standard input), read as <paramref name="format"/> or as its content
@@ -22,7 +22,7 @@ public sealed class RecordFileSource : IFlowSource
     /// files of the run), else in the file's own; a Zeek conn.log takes its connections' server names from
     /// <paramref name="names"/> (the run's ssl.log and http.log) when given.
     /// </summary>
-    public RecordFileSource(string path, RecordFormat? format = null, IpfixTemplateCache? templates = null, ZeekServerNames? names = null)
+    public RecordFileSource(string path, RecordFormat? format = null, IpfixTemplateCache? templates = null, ZeekLogJoin? names = null)
     {
         Name = path;
         _format = format;
@@ -34,14 +34,16 @@ public sealed class RecordFileSource : IFlowSource
     /// The sources of <paramref name="paths"/>, in order, each detected by content unless <paramref name="format"/> forces
     /// one. They share one IPFIX/NetFlow v9 template cache, as a collector keeps templates across packets: exporters write
     /// templates and data to separate files, read in turn. A file carries no exporter address, so its templates are
-    /// scoped by observation domain (source id) alone. Zeek's logs are joined as Zeek joins them, by uid: the server
-    /// names of those files that are ssl.log or http.log are read before any conn.log's flows (<see cref="ZeekServerNames"/>).
+    /// scoped by observation domain (source id) alone. Zeek's logs are joined as Zeek joins them, by uid: what those files
+    /// that are ssl.log, http.log or dce_rpc.log say of connections is read before any conn.log's flows
+    /// (<see cref="ZeekLogJoin"/>), dce_rpc.log's interfaces and operations looked up by name in <paramref name="rpcNames"/>.
     /// </summary>
-    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null, LogTimeZones? zones = null)
+    public static IReadOnlyList<IFlowSource> Of(IEnumerable<string> paths, RecordFormat? format = null, LogTimeZones? zones = null,
+        IRpcNames? rpcNames = null)
     {
         var templates = new IpfixTemplateCache();
         var all = paths.ToList();
-        var names = new ZeekServerNames(all);
+        var names = new ZeekLogJoin(all, rpcNames);
         return all.Select(p => (IFlowSource)new RecordFileSource(p, format, templates, names) { Zones = zones ?? LogTimeZones.Default }).ToList();
     }
 
@@ -221,7 +223,7 @@ public static class RecordReaders
     /// gives Zeek's connections the server names of the run's ssl.log and http.log, read before.
     /// </summary>
     public static IRecordReader Open(RecordFormat format, Stream stream, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null,
-        IpfixTemplateCache? templates = null, LogTimeZones? zones = null, ZeekServerNames? names = null)
+        IpfixTemplateCache? templates = null, LogTimeZones? zones = null, ZeekLogJoin? names = null)
     {
         zones ??= LogTimeZones.Default;
         TextReader Text() => new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);

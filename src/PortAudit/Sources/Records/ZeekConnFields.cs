@@ -68,16 +68,16 @@ public sealed class ZeekConnFields
     private bool _hasTs, _hasOrig, _hasResp, _hasProto;
     private string? _uid, _service, _state, _unknownProto, _tunnelParents;
     private readonly IServerPortHint _serverPorts;
-    private readonly ZeekServerNames? _names;
+    private readonly ZeekLogJoin? _join;
 
     /// <summary>
     /// Columns whose flow takes its sides from <paramref name="serverPorts"/> when Zeek saw no opening (ports below 1024
-    /// when null), and the server name <paramref name="names"/> (Zeek's ssl.log and http.log of the run) give its uid.
+    /// when null), and what <paramref name="join"/> (Zeek's ssl.log, http.log and dce_rpc.log of the run) says of its uid.
     /// </summary>
-    public ZeekConnFields(IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+    public ZeekConnFields(IServerPortHint? serverPorts = null, ZeekLogJoin? join = null)
     {
         _serverPorts = serverPorts ?? WellKnownPortHint.Instance;
-        _names = names;
+        _join = join;
     }
 
     /// <summary>The ports that place a connection's sides when nothing else does (the run's, or those below 1024).</summary>
@@ -191,8 +191,10 @@ public sealed class ZeekConnFields
         record.App = ZeekMapping.App(_service);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         record.RecordId = _uid;
-        // conn.log names no server: ssl.log's server_name and http.log's host do, by the same uid.
-        record.AppDetail = _names?.DetailFor(_uid, record.App);
+        // conn.log names no server and no RPC call: ssl.log's server_name, http.log's host and dce_rpc.log's calls do, by
+        // the same uid.
+        record.AppDetail = _join?.DetailFor(_uid, record.App);
+        record.RpcCalls = _join?.CallsFor(_uid);
         // The tunnels' own connections are records of the same log: their uids are what names them there.
         record.Tunnel = _tunnelParents;
         return null;

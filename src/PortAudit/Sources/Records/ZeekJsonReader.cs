@@ -24,7 +24,7 @@ public sealed class ZeekJsonReader : LineRecordReader
     /// Zeek did not see (ports below 1024 when null); <paramref name="names"/> gives connections the server names of the
     /// run's ssl.log and http.log.
     /// </summary>
-    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+    public ZeekJsonReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekLogJoin? names = null)
         : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts, names);
 
     /// <inheritdoc />
@@ -87,13 +87,13 @@ public sealed class ZeekJsonReader : LineRecordReader
         var kind = ZeekLogKinds.OfRecord(path, proto, named);
         if (kind != ZeekLogKind.Connections)
         {
-            // ssl.log's and http.log's names were read before the run's flows (ZeekServerNames); another log is named
+            // ssl.log's and http.log's names were read before the run's flows (ZeekLogJoin); another log is named
             // once in the run's statistics. Neither is a flow or a rejected record.
             if (kind == ZeekLogKind.Other) Statistics.NoteOtherZeekLog(Name, path!);
             return LineOutcome.Ignored;
         }
         if (_fields.Build(ref record) is { } error) return Reject(error);
-        if (record.AppDetail is not null) Statistics.CountServerNameJoined();
+        if (record.AppDetail is not null || record.RpcCalls is not null) Statistics.CountZeekJoined();
         return LineOutcome.Flow;
     }
 

@@ -9,6 +9,8 @@ public enum ZeekLogKind
     Tls,
     /// <summary>http.log: each HTTP request's <c>host</c>, by the connection's uid.</summary>
     Http,
+    /// <summary>dce_rpc.log: each DCE/RPC call's interface (<c>endpoint</c>) and <c>operation</c>, by the connection's uid.</summary>
+    DceRpc,
     /// <summary>Any other log (dns, files, weird, x509...): its records are not connections, and no flow is read from them.</summary>
     Other,
 }
@@ -25,18 +27,20 @@ public static class ZeekLogKinds
         [] or "flows" => ZeekLogKind.Connections,
         "ssl" => ZeekLogKind.Tls,
         "http" => ZeekLogKind.Http,
+        "dce_rpc" => ZeekLogKind.DceRpc,
         _ when path.StartsWith("conn") => ZeekLogKind.Connections,
         _ => ZeekLogKind.Other,
     };
 
     /// <summary>
     /// The log a JSON key is of, for a record without <c>_path</c>: ssl.log's <c>server_name</c> and <c>resumed</c>,
-    /// http.log's <c>trans_depth</c>; <see cref="ZeekLogKind.Connections"/> for any other key.
+    /// http.log's <c>trans_depth</c>, dce_rpc.log's <c>endpoint</c>; <see cref="ZeekLogKind.Connections"/> for any other key.
     /// </summary>
     public static ZeekLogKind OfKey(ReadOnlySpan<char> key) => key switch
     {
         "server_name" or "resumed" => ZeekLogKind.Tls,
         "trans_depth" => ZeekLogKind.Http,
+        "endpoint" => ZeekLogKind.DceRpc,
         _ => ZeekLogKind.Connections,
     };
 

@@ -7,7 +7,7 @@ namespace PortAudit.Sources.Records;
 /// Zeek's TSV conn.log: the header lines (<see cref="ZeekTsvHeader"/>) and a <c>#fields</c> line naming the columns, so
 /// that any column order or extra column (vlan, local_resp, ip_proto) reads. A file may hold several headers (logs
 /// concatenated); each applies to the lines after it. A log whose <c>#path</c> names no connections is not read as flows:
-/// ssl.log and http.log give the run's connections their server names (<see cref="ZeekServerNames"/>, read before), any
+/// ssl.log and http.log give the run's connections their server names (<see cref="ZeekLogJoin"/>, read before), any
 /// other (dns, files, weird...) is noted in the run's statistics and passed over.
 /// PortAudit's own TSV (<c>flows -f tsv</c>) reads back too: its columns, named as flows.jsonl names them, map to
 /// conn.log's (start to ts, client to id.orig_h...) and the ones conn.log has no name for (end, state, app, appDetail,
@@ -29,7 +29,7 @@ public sealed class ZeekTsvReader : LineRecordReader
     /// Zeek did not see (ports below 1024 when null); <paramref name="names"/> gives connections the server names of the
     /// run's ssl.log and http.log.
     /// </summary>
-    public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekServerNames? names = null)
+    public ZeekTsvReader(TextReader text, string name, RecordStatistics statistics, IServerPortHint? serverPorts = null, ZeekLogJoin? names = null)
         : base(text, name, statistics) => _fields = new ZeekConnFields(serverPorts, names);
 
     /// <summary>True when the last #fields header has our own <c>cutOff</c> column: its flows carry the writing run's mark.</summary>
@@ -66,8 +66,8 @@ public sealed class ZeekTsvReader : LineRecordReader
         }
         if (column < _columns.Length) return Reject($"{column} columns where #fields names {_columns.Length}");
         if (_fields.Build(ref record) is { } error) return Reject(error);
-        // Built from conn.log's columns alone, a record has a detail only from the run's ssl.log or http.log.
-        if (record.AppDetail is not null) Statistics.CountServerNameJoined();
+        // Built from conn.log's columns alone, a record has a detail or calls only from the run's other Zeek logs.
+        if (record.AppDetail is not null || record.RpcCalls is not null) Statistics.CountZeekJoined();
         if (!_hasOwn) return LineOutcome.Flow;
         for (int c = 0; c < _ownValues.Length; c++)
         {
@@ -79,7 +79,7 @@ public sealed class ZeekTsvReader : LineRecordReader
     }
 
     // A record of a log that holds no connections: ssl.log's and http.log's names were read before the run's flows were
-    // (ZeekServerNames); another log is named once in the run's statistics. Neither is a flow or a rejected record.
+    // (ZeekLogJoin); another log is named once in the run's statistics. Neither is a flow or a rejected record.
     private LineOutcome NoConnection(ZeekLogKind kind)
     {
         if (kind == ZeekLogKind.Other) Statistics.NoteOtherZeekLog(Name, _header.Path!);

@@ -1,4 +1,8 @@
+using System.Text;
 using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Tests.Scenarios;
+using PortAudit.Inspect.DceRpc;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Sources.Records;
@@ -7,17 +11,21 @@ using PortAudit.Tests.Builders;
 namespace PortAudit.Tests.Sources.Records;
 
 /// <summary>
-/// Zeek's logs among a run's inputs, joined as Zeek joins them, by uid: ssl.log's <c>server_name</c> and http.log's
-/// <c>host</c> name the server of the conn.log connection with that uid, whatever the order of the files; a log that holds
-/// no connections (dns.log) is not read as flows.
+/// Zeek's logs among a run's inputs, joined as Zeek joins them, by uid: ssl.log's <c>server_name</c> and
+/// <c>next_protocol</c>, http.log's <c>host</c> and dce_rpc.log's <c>endpoint</c> and <c>operation</c> say what the conn.log
+/// connection with that uid named, carried and called, whatever the order of the files; a log that holds no connections
+/// (dns.log) is not read as flows.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
-public sealed class ZeekServerNameTests : IDisposable
+public sealed class ZeekLogJoinTests : IDisposable
 {
     private const string Header = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n";
 
-    private const string Conn = Header + "#path\tconn\n" +
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
+    // conn.log's header with the columns a flow is built from, in Zeek's order.
+    private const string ConnHeader = Header + "#path\tconn\n" +
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n";
+
+    private const string Conn = ConnHeader +
         "1764669600\tCdns\t10.0.0.5\t53535\t10.0.0.53\t53\tudp\tdns\t0.001\tSF\t1\t58\t1\t74\n" +
         "1764669601\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
         "1764669602\tChttp\t10.0.0.5\t40001\t203.0.113.10\t80\ttcp\thttp\t0.5\tSF\t5\t600\t5\t1200\n" +
@@ -51,7 +59,88 @@ public sealed class ZeekServerNameTests : IDisposable
         return path;
     }
 
-    private RecordRun Run(params string[] files) => RecordRun.Of([.. RecordFileSource.Of(files)]);
+    private RecordRun Run(params string[] files) => RecordRun.Of([.. RecordFileSource.Of(files, rpcNames: RpcNameLookup.Instance)]);
+
+    [Fact]
+    public void Dce_rpc_logs_calls_are_judged_as_a_captures_dcsync_is()
+    {
+        // A workstation replicating from a DC: dce_rpc.log names the interface and operations as Zeek's tables do
+        // (drsuapi, DRSBind, DRSGetNCChanges), which RpcInterfaceAuditTests' capture-built flow has as opnums 0 and 3.
+        // Its name translation (DRSCrackNames) on another connection is no concern; an interface Zeek does not name is
+        // taken by its UUID, an operation by its number.
+        string conn = Write("conn.log", ConnHeader +
+            "1764669601\tCsync\t10.77.0.100\t50000\t10.77.0.30\t49670\ttcp\tdce_rpc\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669602\tCcrack\t10.77.0.100\t50001\t10.77.0.30\t49671\ttcp\tdce_rpc\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669603\tCefs\t10.77.0.100\t50002\t10.77.0.30\t49672\ttcp\tdce_rpc\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string rpc = Write("dce_rpc.log", Header + "#path\tdce_rpc\n" +
+            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\trtt\tnamed_pipe\tendpoint\toperation\n" +
+            "1764669601.1\tCsync\t10.77.0.100\t50000\t10.77.0.30\t49670\t0.001\t49670\tdrsuapi\tDRSBind\n" +
+            "1764669601.2\tCsync\t10.77.0.100\t50000\t10.77.0.30\t49670\t0.001\t49670\tdrsuapi\tDRSGetNCChanges\n" +
+            "1764669602.1\tCcrack\t10.77.0.100\t50001\t10.77.0.30\t49671\t0.001\t49671\tdrsuapi\tDRSBind\n" +
+            "1764669602.2\tCcrack\t10.77.0.100\t50001\t10.77.0.30\t49671\t0.001\t49671\tdrsuapi\tDRSCrackNames\n" +
+            "1764669603.1\tCefs\t10.77.0.100\t50002\t10.77.0.30\t49672\t0.001\t49672\tunknown-c681d488-d850-11d0-8c52-00c04fd90f7e\tunknown-0\n");
+        var auditor = DomainControllerAndWorkstation();
+
+        var run = Run(rpc, conn);
+        var byUid = run.Flows.ToDictionary(f => f.RecordId!);
+
+        var calls = byUid["Csync"].RpcCalls!;
+        var text = new char[RpcCallText.MaxLength(calls)];
+        Assert.Equal("e3514235-4b06-11d1-ab04-00c04fc2dcd2 - 0,3 zeek dce_rpc.log", new string(text, 0, RpcCallText.Format(calls, text)));
+        var dcsync = auditor.Audit(byUid["Csync"]);
+        Assert.Equal((FindingKind.RpcInterface, Severity.High), (dcsync.FindingKind, dcsync.Severity));
+        Assert.Contains("operation 3 IDL_DRSGetNCChanges of DRSUAPI", dcsync.Reason);
+        Assert.Null(auditor.Audit(byUid["Ccrack"]).FindingKind);
+        var coerce = auditor.Audit(byUid["Cefs"]);
+        Assert.Equal((FindingKind.RpcInterface, Severity.High), (coerce.FindingKind, coerce.Severity));
+        Assert.Contains("EfsRpcOpenFileRaw", coerce.Reason);
+        Assert.Equal(3, run.Records.ZeekJoined);
+    }
+
+    [Fact]
+    public void The_security_reviews_rpc_written_as_zeeks_logs_is_judged_as_its_capture_is()
+    {
+        // The scenario's DCSync, coercions, remote service creation and printer-driver loading, each flow that carried
+        // DCE/RPC written as Zeek writes it: a conn.log record and a dce_rpc.log line per call naming interface and
+        // operation (lower-case names as Zeek's tables give them, unknown-UUID and unknown-OPNUM for what no table
+        // names). Zeek logs requests, not binds: a binding without a call, or one the server refused, is not in it.
+        var catalog = ScenarioAudit.RepositoryCatalog;
+        var context = AuditContext.Create(catalog,
+            InventoryLoader.Load(SharedData.InRepository("tests/PortAudit.Tests/Scenarios/Inventories/security-review.yaml"), catalog));
+        var (flows, fromCapture) = ScenarioAudit.WithCaptures(PortAudit.Tests.Scenarios.SecurityReview.Build(),
+            paths => PortAudit.Tests.Audit.SharedCaptureAuditTests.Audit(context, PortAudit.Sources.Files.CaptureFileSource.Of(paths)));
+        var rpcFlows = flows.Select(f => f.Flow).Where(f => f.RpcCalls is { Bindings.Count: > 0 }).ToList();
+        var conn = new StringBuilder(ConnHeader);
+        var rpc = new StringBuilder(Header + "#path\tdce_rpc\n#fields\tts\tuid\tendpoint\toperation\n");
+        foreach (var flow in rpcFlows)
+        {
+            string ts = $"{flow.StartNs / 1_000_000_000}.{flow.StartNs % 1_000_000_000:D9}";
+            conn.Append($"{ts}\tC{flow.Id}\t{flow.Client}\t{flow.ClientPort}\t{flow.Server}\t{flow.ServerPort}\t{PortAudit.Common.IpProtocol.Name(flow.Protocol)}\t" +
+                $"{(flow.App == AppLabel.Smb ? "smb" : "dce_rpc")}\t1.0\tSF\t{flow.PacketsToServer}\t{flow.BytesToServer}\t{flow.PacketsToClient}\t{flow.BytesToClient}\n");
+            foreach (var binding in flow.RpcCalls!.Bindings.Where(b => !b.Refused))
+            {
+                string endpoint = RpcInterfaces.Name(binding.Uuid)?.ToLowerInvariant() ?? $"unknown-{binding.Uuid}";
+                foreach (ushort opnum in binding.Opnums)
+                    rpc.Append($"{ts}\tC{flow.Id}\t{endpoint}\t{RpcOperations.Name(binding.Uuid, opnum)?.Replace("IDL_", "") ?? $"unknown-{opnum}"}\n");
+            }
+        }
+        string connLog = Write("conn.log", conn.ToString()), rpcLog = Write("dce_rpc.log", rpc.ToString());
+
+        var (_, fromLogs) = PortAudit.Tests.Audit.SharedCaptureAuditTests.Audit(context, RecordFileSource.Of([connLog, rpcLog], rpcNames: RpcNameLookup.Instance));
+
+        Assert.Contains(RpcFindings(fromCapture), f => f.Contains("IDL_DRSGetNCChanges of DRSUAPI", StringComparison.Ordinal));
+        Assert.Equal(RpcFindings(fromCapture), RpcFindings(fromLogs));
+    }
+
+    // dc01 at 10.77.0.30 and a workstation, ws01, at 10.77.0.100, under the repository's catalog.
+    private static FlowAuditor DomainControllerAndWorkstation() => PortAudit.Tests.Audit.AuditFixture.RepositoryAuditor("""
+        hosts:
+          - {name: dc01, addresses: [10.77.0.30], roles: [domain-controller]}
+          - {name: ws01, addresses: [10.77.0.100], roles: [workstation]}
+        """);
+
+    private static string[] RpcFindings(AuditReport report) =>
+        [.. report.Findings.Where(f => f.Kind == FindingKind.RpcInterface).Select(f => $"{f.Severity} {f.Reason} {f.Explanation}").Order()];
 
     [Fact]
     public void Ssl_and_http_logs_name_the_servers_of_conn_logs_connections_in_any_order()
@@ -68,10 +157,10 @@ public sealed class ZeekServerNameTests : IDisposable
             Assert.Equal("host=www.example.org", byUid["Chttp"].AppDetail?.ToString());
             Assert.Null(byUid["Cbare"].AppDetail);
             Assert.Null(byUid["Cdns"].AppDetail);
-            Assert.Equal(2, run.Records.ServerNamesJoined);
+            Assert.Equal(2, run.Records.ZeekJoined);
             // The damaged ssl.log line is named with its place and is no rejected flow record.
-            Assert.Equal((0L, 4L, 1L), (run.Records.Rejected, run.Records.Read, run.Records.ServerNameRecordsUnread));
-            Assert.Equal($"{ssl}: line 8: 2 columns where #fields names 12", Assert.Single(run.Records.ServerNameProblems).ToString());
+            Assert.Equal((0L, 4L, 1L), (run.Records.Rejected, run.Records.Read, run.Records.ZeekJoinUnread));
+            Assert.Equal($"{ssl}: line 8: 2 columns where #fields names 12", Assert.Single(run.Records.ZeekJoinProblems).ToString());
         }
     }
 
@@ -109,19 +198,14 @@ public sealed class ZeekServerNameTests : IDisposable
         // HTTPS on a domain controller's LDAPS port: conn.log says ssl, which ldaps is; ssl.log's next_protocol says the
         // server selected h2, as TlsAlpnLabTests' openssl s_server does in a capture. The connection whose server selected
         // nothing stays expected: a client's offer alone proves nothing, and ssl.log logs no offer.
-        string conn = Write("conn.log", Header + "#path\tconn\n" +
-            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
+        string conn = Write("conn.log", ConnHeader +
             "1764669601\tCh2\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
             "1764669602\tCnone\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n");
         string ssl = Write("ssl.log", Header + "#path\tssl\n" +
             "#fields\tts\tuid\tversion\tserver_name\tnext_protocol\testablished\n" +
             "1764669601.1\tCh2\tTLSv12\t-\th2\tT\n" +
             "1764669602.1\tCnone\tTLSv12\tdc01.lab.test\t-\tT\n");
-        var auditor = PortAudit.Tests.Audit.AuditFixture.RepositoryAuditor("""
-            hosts:
-              - {name: dc01, addresses: [10.77.0.30], roles: [domain-controller]}
-              - {name: ws, addresses: [10.77.0.100], roles: [workstation]}
-            """);
+        var auditor = DomainControllerAndWorkstation();
 
         var byUid = Run(conn, ssl).Flows.ToDictionary(f => f.RecordId!);
 

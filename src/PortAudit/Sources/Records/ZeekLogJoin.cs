@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
@@ -7,16 +8,17 @@ using PortAudit.Sources.Files;
 namespace PortAudit.Sources.Records;
 
 /// <summary>
-/// The server names Zeek's ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the
-/// first request's Host) give connections, by the uid every Zeek log carries, for the conn.log records of the same run,
-/// and the ALPN protocol ssl.log says the server selected (<c>next_protocol</c>). Zeek keeps those facts out of conn.log,
-/// in the logs its analyzers write, so a conn.log alone cannot say which server a TLS or HTTP connection named or what
-/// its TLS carried; given beside it among a run's inputs, those logs are read first, whatever their order on the command
-/// line, and each connection they name carries the facts as inspection would have given them (<c>sni=...</c>,
-/// <c>alpn-selected=...</c>, <c>host=...</c>), for a rule that names its servers, or expects another protocol than the
-/// one TLS carried, to judge.
+/// What Zeek's other logs say of the conn.log connections of the same run, joined by the uid every Zeek log carries:
+/// the server names of ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the first
+/// request's Host), the ALPN protocol ssl.log says the server selected (<c>next_protocol</c>), and the DCE/RPC interfaces
+/// and operations of dce_rpc.log (<c>endpoint</c>, <c>operation</c>). Zeek keeps those facts out of conn.log, so a conn.log
+/// alone cannot say which server a TLS or HTTP connection named, what its TLS carried or what its RPC called; given beside
+/// it among a run's inputs, those logs are read first, whatever their order on the command line, and each connection
+/// they name carries the facts as inspection would have given them (<c>sni=...</c>, <c>alpn-selected=...</c>,
+/// <c>host=...</c>, a call log), for a rule that names its servers, expects another protocol than the one TLS carried,
+/// or grants other interfaces or operations (DCSync: DRSGetNCChanges from a workstation), to judge.
 /// </summary>
-public sealed class ZeekServerNames
+public sealed class ZeekLogJoin
 {
     /// <summary>Most connections named: a log past it has the rest of its names left out, and the run says how many.</summary>
     public const int MaxNames = 1 << 22;
@@ -29,14 +31,24 @@ public sealed class ZeekServerNames
 
     private readonly string[] _candidates;
     private readonly Dictionary<string, Named> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RpcCallLog> _calls = new(StringComparer.Ordinal);
+    private readonly IRpcNames? _rpcNames;
     private readonly Lock _gate = new();
     private bool _read;
 
-    /// <summary>Names to be read from those of <paramref name="inputs"/> that turn out to be ssl.log or http.log files.</summary>
-    public ZeekServerNames(IEnumerable<string> inputs) => _candidates = inputs.Where(p => p != CaptureFile.StandardInput).ToArray();
+    /// <summary>
+    /// Facts to be read from those of <paramref name="inputs"/> that turn out to be ssl.log, http.log or dce_rpc.log files;
+    /// a dce_rpc.log's names are looked up in <paramref name="rpcNames"/>, and without it only its <c>unknown-UUID</c> and
+    /// <c>unknown-OPNUM</c> are.
+    /// </summary>
+    public ZeekLogJoin(IEnumerable<string> inputs, IRpcNames? rpcNames = null)
+    {
+        _candidates = inputs.Where(p => p != CaptureFile.StandardInput).ToArray();
+        _rpcNames = rpcNames;
+    }
 
-    /// <summary>Connections named.</summary>
-    public int Count => _names.Count;
+    /// <summary>Connections something was joined to.</summary>
+    public int Count => _names.Count + _calls.Count;
 
     /// <summary>Names left out because <see cref="MaxNames"/> were held.</summary>
     public long LeftOut { get; private set; }
@@ -73,15 +85,15 @@ public sealed class ZeekServerNames
             long leftOutBefore = LeftOut;
             // Its lines are counted apart: a name record is no flow record, read or rejected.
             var own = new RecordStatistics();
-            using (var reader = new ZeekNameLogReader(text, path, own, this))
+            using (var reader = new ZeekJoinLogReader(text, path, own, this))
             {
                 var record = new FlowRecord();
                 while (!reader.Finished && reader.TryRead(ref record)) { }
             }
             for (int i = 0; i < own.Problems.Count; i++)
-                statistics.CountServerNameUnread(own.Problems[i], i == own.Problems.Count - 1 ? own.Rejected - i : 1);
+                statistics.CountZeekJoinUnread(own.Problems[i], i == own.Problems.Count - 1 ? own.Rejected - i : 1);
             if (LeftOut > leftOutBefore)
-                statistics.CountServerNameUnread(new RecordProblem(path, "its end", $"more than {MaxNames} connections named in the run: {LeftOut - leftOutBefore} names left out"),
+                statistics.CountZeekJoinUnread(new RecordProblem(path, "its end", $"more than {MaxNames} connections named in the run: {LeftOut - leftOutBefore} names left out"),
                     LeftOut - leftOutBefore);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or CaptureFormatException)
@@ -104,13 +116,64 @@ public sealed class ZeekServerNames
     internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null)
     {
         Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
-        if (_names.Count >= MaxNames && !_names.ContainsKey(uid))
+        if (Count >= MaxNames && !_names.ContainsKey(uid))
         {
             LeftOut++;
             return;
         }
         _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn)));
     }
+
+    // What a binding read from a log says it was learned by, as a capture's says "bind" or a pipe's name.
+    private const string Via = "zeek dce_rpc.log";
+
+    /// <summary>
+    /// Adds the call of <paramref name="operation"/> on interface <paramref name="endpoint"/> (dce_rpc.log's names) to
+    /// connection <paramref name="uid"/>'s call log; returns false when the interface's name is none this run knows (the
+    /// record says nothing then). An operation whose name is unknown is a call that could not be told apart: the binding
+    /// is judged as if anything was called on it, as a capture's unreadable call is.
+    /// </summary>
+    internal bool AddCall(string uid, string endpoint, string? operation)
+    {
+        if (!TryInterface(endpoint, out var uuid)) return false;
+        if (!_calls.TryGetValue(uid, out var log))
+        {
+            if (Count >= MaxNames)
+            {
+                LeftOut++;
+                return true;
+            }
+            _calls.Add(uid, log = new RpcCallLog());
+        }
+        // Kept apart from the bound of unnamed bindings only when the run knows the interface by name.
+        var binding = log.Bind(uuid, null, Via, named: !endpoint.StartsWith(UnknownPrefix, StringComparison.Ordinal));
+        if (binding is null || operation is null) return true;
+        if (TryOperation(uuid, operation, out ushort opnum)) binding.Called(opnum);
+        else binding.CallsUnseen = true;
+        return true;
+    }
+
+    // Zeek's name of what its tables do not name: unknown-UUID for an interface, unknown-OPNUM for an operation.
+    private const string UnknownPrefix = "unknown-";
+
+    private bool TryInterface(string name, out Guid uuid)
+    {
+        if (name.StartsWith(UnknownPrefix, StringComparison.Ordinal)) return Guid.TryParse(name.AsSpan(UnknownPrefix.Length), out uuid);
+        uuid = default;
+        return _rpcNames is not null && _rpcNames.TryInterface(name, out uuid);
+    }
+
+    // Zeek writes an unknown opnum in decimal.
+    private bool TryOperation(Guid uuid, string name, out ushort opnum)
+    {
+        if (name.StartsWith(UnknownPrefix, StringComparison.Ordinal))
+            return ushort.TryParse(name.AsSpan(UnknownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out opnum);
+        opnum = 0;
+        return _rpcNames is not null && _rpcNames.TryOperation(uuid, name, out opnum);
+    }
+
+    /// <summary>The DCE/RPC calls dce_rpc.log gave connection <paramref name="uid"/>, or null when it gave none.</summary>
+    public RpcCallLog? CallsFor(string? uid) => uid is null || _calls.Count == 0 ? null : _calls.GetValueOrDefault(uid);
 
     private static string? Clip(string? text) => string.IsNullOrEmpty(text) ? null : text.Length > MaxNameLength ? text[..MaxNameLength] : text;
 

@@ -5,22 +5,24 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Records;
 
 /// <summary>
-/// Reads the names of a Zeek ssl.log (<c>server_name</c>, and the ALPN protocol its server selected, <c>next_protocol</c>)
-/// or http.log (<c>host</c>), TSV or JSON lines, into
-/// <see cref="ZeekServerNames"/> by each record's uid; it yields no flow. A log that turns out to hold connections or
+/// Reads what a Zeek ssl.log (<c>server_name</c>, and the ALPN protocol its server selected, <c>next_protocol</c>),
+/// http.log (<c>host</c>) or dce_rpc.log (<c>endpoint</c>, <c>operation</c>) says of connections, TSV or JSON lines, into
+/// <see cref="ZeekLogJoin"/> by each record's uid; it yields no flow. A log that turns out to hold connections or
 /// another log's records ends the reading (<see cref="Finished"/>): its lines are its own source's. A JSON line without
 /// <c>_path</c> is told by its keys (<see cref="ZeekLogKinds.OfRecord"/>).
 /// </summary>
-internal sealed class ZeekNameLogReader : LineRecordReader
+internal sealed class ZeekJoinLogReader : LineRecordReader
 {
-    private readonly ZeekServerNames _names;
+    private readonly ZeekLogJoin _join;
     private readonly ZeekTsvHeader _header = new();
-    private int _uid = -1, _name = -1, _alpn = -1;
+    // The columns of the uid and of the two values a log gives (ssl: server_name, next_protocol; http: host; dce_rpc:
+    // endpoint, operation).
+    private int _uid = -1, _first = -1, _second = -1;
 
-    public ZeekNameLogReader(TextReader text, string name, RecordStatistics statistics, ZeekServerNames names)
-        : base(text, name, statistics) => _names = names;
+    public ZeekJoinLogReader(TextReader text, string name, RecordStatistics statistics, ZeekLogJoin join)
+        : base(text, name, statistics) => _join = join;
 
-    /// <summary>True once a record that names no server (conn.log's, dns.log's...) was met: the rest is not read.</summary>
+    /// <summary>True once a record of a log that joins nothing (conn.log's, dns.log's...) was met: the rest is not read.</summary>
     public bool Finished { get; private set; }
 
     protected override LineOutcome Parse(string line, ref FlowRecord record)
@@ -29,10 +31,10 @@ internal sealed class ZeekNameLogReader : LineRecordReader
         if (line[0] == '#') return Header(line);
         if (line[0] == '{') return JsonLine(line);
         var kind = ZeekLogKinds.Of(_header.Path);
-        if (kind is not (ZeekLogKind.Tls or ZeekLogKind.Http) || _header.Fields is not { } fields) return Finish();
-        if (_uid < 0 || _name < 0) return Reject($"#fields of the {_header.Path} log name no uid or no {NameField(kind)}");
+        if (kind is not (ZeekLogKind.Tls or ZeekLogKind.Http or ZeekLogKind.DceRpc) || _header.Fields is not { } fields) return Finish();
+        if (_uid < 0 || _first < 0) return Reject($"#fields of the {_header.Path} log name no uid or no {Fields(kind).First}");
         var rest = line.AsSpan();
-        string? uid = null, name = null, alpn = null;
+        string? uid = null, first = null, second = null;
         int column = 0;
         foreach (var range in rest.Split(_header.Separator))
         {
@@ -40,13 +42,13 @@ internal sealed class ZeekNameLogReader : LineRecordReader
             if (!_header.IsNone(value))
             {
                 if (column == _uid) uid = value.ToString();
-                else if (column == _name) name = Text(value);
-                else if (column == _alpn) alpn = Text(value);
+                else if (column == _first) first = Text(value);
+                else if (column == _second) second = Text(value);
             }
             column++;
         }
         if (column != fields.Length) return Reject($"{column} columns where #fields names {fields.Length}");
-        return Named(uid, kind, name, alpn);
+        return Joined(uid, kind, first, second);
     }
 
     private LineOutcome Header(string line)
@@ -55,16 +57,17 @@ internal sealed class ZeekNameLogReader : LineRecordReader
         if (fieldsChanged)
         {
             var fields = _header.Fields!;
+            var (first, second) = Fields(ZeekLogKinds.Of(_header.Path));
             _uid = Array.IndexOf(fields, "uid");
-            _name = Array.IndexOf(fields, NameField(ZeekLogKinds.Of(_header.Path)));
-            _alpn = ZeekLogKinds.Of(_header.Path) == ZeekLogKind.Tls ? Array.IndexOf(fields, "next_protocol") : -1;
+            _first = Array.IndexOf(fields, first);
+            _second = second is null ? -1 : Array.IndexOf(fields, second);
         }
         return LineOutcome.Ignored;
     }
 
     private LineOutcome JsonLine(string line)
     {
-        string? path = null, uid = null, serverName = null, host = null, alpn = null;
+        string? path = null, uid = null, serverName = null, host = null, alpn = null, endpoint = null, operation = null;
         bool proto = false;
         var keyed = ZeekLogKind.Connections;
         try
@@ -89,6 +92,8 @@ internal sealed class ZeekNameLogReader : LineRecordReader
                     case "server_name": serverName = value; break;
                     case "host": host = value; break;
                     case "next_protocol": alpn = value; break;
+                    case "endpoint": endpoint = value; break;
+                    case "operation": operation = value; break;
                     case "proto": proto = true; break;
                 }
             }
@@ -99,18 +104,24 @@ internal sealed class ZeekNameLogReader : LineRecordReader
         }
         return ZeekLogKinds.OfRecord(path, proto, keyed) switch
         {
-            ZeekLogKind.Tls => Named(uid, ZeekLogKind.Tls, serverName, alpn),
-            ZeekLogKind.Http => Named(uid, ZeekLogKind.Http, host),
+            ZeekLogKind.Tls => Joined(uid, ZeekLogKind.Tls, serverName, alpn),
+            ZeekLogKind.Http => Joined(uid, ZeekLogKind.Http, host, null),
+            ZeekLogKind.DceRpc => Joined(uid, ZeekLogKind.DceRpc, endpoint, operation),
             _ => Finish(),
         };
     }
 
     // A record without a name and without a selected protocol (a TLS client that sent no SNI to a server that selected
-    // none, an HTTP/1.0 request without Host) says nothing.
-    private LineOutcome Named(string? uid, ZeekLogKind kind, string? name, string? alpn = null)
+    // none, an HTTP/1.0 request without Host) says nothing; nor does a call on an interface no name of the run's tables
+    // or Zeek's unknown-UUID gives (it is judged as a capture's unnamed interface is: not at all).
+    private LineOutcome Joined(string? uid, ZeekLogKind kind, string? first, string? second)
     {
-        if (uid is null) return Reject($"a {Log(kind)} record without a uid: it joins no connection");
-        if (!string.IsNullOrEmpty(name) || !string.IsNullOrEmpty(alpn)) _names.Add(uid, kind, name, alpn);
+        if (uid is null) return Reject($"a record of {Log(kind)} without a uid: it joins no connection");
+        if (kind == ZeekLogKind.DceRpc)
+        {
+            if (!string.IsNullOrEmpty(first)) _join.AddCall(uid, first, second);
+        }
+        else if (!string.IsNullOrEmpty(first) || !string.IsNullOrEmpty(second)) _join.Add(uid, kind, first, second);
         return LineOutcome.Ignored;
     }
 
@@ -125,7 +136,18 @@ internal sealed class ZeekNameLogReader : LineRecordReader
         return LineOutcome.Flow;
     }
 
-    private static string NameField(ZeekLogKind kind) => kind == ZeekLogKind.Tls ? "server_name" : "host";
+    // The columns of the two values a log of kind gives.
+    private static (string First, string? Second) Fields(ZeekLogKind kind) => kind switch
+    {
+        ZeekLogKind.Tls => ("server_name", "next_protocol"),
+        ZeekLogKind.DceRpc => ("endpoint", "operation"),
+        _ => ("host", null),
+    };
 
-    private static string Log(ZeekLogKind kind) => kind == ZeekLogKind.Tls ? "ssl.log" : "http.log";
+    private static string Log(ZeekLogKind kind) => kind switch
+    {
+        ZeekLogKind.Tls => "ssl.log",
+        ZeekLogKind.DceRpc => "dce_rpc.log",
+        _ => "http.log",
+    };
 }
