@@ -237,12 +237,15 @@ public sealed class ZeekLogJoinTests : IDisposable
         // Zeek's JSON streaming writes _path: a dns record with proto is still no connection.
         string dns = Write("dns.json", """{"_path":"dns","ts":1764669600,"uid":"Cdns","id.orig_h":"10.0.0.5","id.orig_p":53535,"id.resp_h":"10.0.0.53","id.resp_p":53,"proto":"udp","query":"example.org"}""" + "\n");
         string ssl = Write("ssl.json", """{"_path":"ssl","ts":1764669601.1,"uid":"Ctls","server_name":"www.example.com"}""" + "\n");
+        string rpc = Write("dce_rpc.json", """{"_path":"dce_rpc","ts":1764669600.5,"uid":"Cbare","endpoint":"netlogon","operation":"NetrServerAuthenticate3"}""" + "\n");
         string conn = Write("conn.log", Conn);
 
-        var run = Run(dns, ssl, conn);
+        var run = Run(dns, ssl, rpc, conn);
 
         Assert.Equal(4, run.Flows.Count);
         Assert.Equal("sni=www.example.com", run.Flows.Single(f => f.RecordId == "Ctls").AppDetail?.ToString());
+        var netlogon = Assert.Single(run.Flows.Single(f => f.RecordId == "Cbare").RpcCalls!.Bindings);
+        Assert.Equal((new Guid("12345678-1234-abcd-ef00-01234567cffb"), 26), (netlogon.Uuid, Assert.Single(netlogon.Opnums)));
         Assert.Equal($"{dns}: dns", Assert.Single(run.Records.OtherZeekLogs));
     }
 }
