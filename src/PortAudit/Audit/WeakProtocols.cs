@@ -6,9 +6,9 @@ namespace PortAudit.Audit;
 
 /// <summary>
 /// The protocols a security review flags even on an allowed port: SMB1 (no integrity, the EternalBlue family), an LDAP
-/// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), and Telnet or FTP (clear
-/// text logons) between two zones; and TCP streams that two readers may read differently (retransmissions that disagree,
-/// urgent data), the marks of an evasion. Each rests on what inspection read, never on a port.
+/// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), TLS below 1.2 chosen by
+/// a server (RFC 8996), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
+/// read differently (retransmissions that disagree, urgent data), the marks of an evasion. Each rests on what inspection read, never on a port.
 /// </summary>
 public static class WeakProtocols
 {
@@ -24,7 +24,8 @@ public static class WeakProtocols
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"
             : null;
         if (weakness == FlowWeakness.None) return crossing;
-        var words = string.Join("; ", Descriptions.Where(d => (weakness & d.Weakness) != 0).Select(d => d.Text));
+        var words = string.Join("; ", Descriptions.Where(d => (weakness & d.Weakness) != 0)
+                                                  .Select(d => d.Weakness == FlowWeakness.TlsDeprecated ? DeprecatedTls(flow) : d.Text));
         return crossing is null ? words : $"{words}; {crossing}";
     }
 
@@ -37,5 +38,11 @@ public static class WeakProtocols
                                   "receiver read cannot be known, inspection kept the first; the mark of an IDS evasion by insertion)"),
         (FlowWeakness.TcpUrgent, "tcp-urgent (TCP urgent data: the receiver's socket reads the urgent byte out of band or inline, " +
                                  "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
+        (FlowWeakness.TlsDeprecated, ""),
     ];
+
+    // Names the version the server chose, as inspection (or Zeek's ssl.log) wrote it in the detail.
+    private static string DeprecatedTls(Flow flow) =>
+        $"tls-deprecated (the server chose {flow.AppDetail?.Find(DetailKeys.Version) ?? "a version below TLS 1.2"}: SSL 2.0 and " +
+        "3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated by RFC 6176, RFC 7568 and RFC 8996, and no peer may negotiate them)";
 }

@@ -93,6 +93,30 @@ public class TlsInspectorTests
         Assert.Equal(detail, flow.AppDetail?.ToString());
     }
 
+    [Theory]
+    // The server's choice, not the client's offer (a TLS 1.2 client hello here): SSL 3.0, TLS 1.0 and 1.1 are retired.
+    [InlineData("0300", "", "ssl3", true)]
+    [InlineData("0301", "", "tls1.0", true)]
+    [InlineData("0302", "", "tls1.1", true)]
+    [InlineData("0303", "", "tls1.2", false)]
+    // TLS 1.3 names itself in supported_versions behind a legacy 1.2 (RFC 8446 4.2.1).
+    [InlineData("0303", "002b 0002 0304", "tls1.3", false)]
+    public void AServerChoosingARetiredVersionMarksTheFlowWeak(string version, string extensions, string name, bool weak)
+    {
+        var flow = NewFlow(true);
+        ulong scratch = 0;
+        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
+        var inspector = new TlsInspector();
+        inspector.Inspect(ref client);
+        Assert.Equal(FlowWeakness.None, flow.Weakness);
+        var body = ServerHelloBody(version, extensions);
+        var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
+        var server = new InspectionInput(flow, Hex("16 0301").Concat(BE16((ushort)message.Length)).Concat(message).ToArray(), false, true, 0, ref scratch);
+        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        Assert.Equal(name, flow.AppDetail?.Find(DetailKeys.Version));
+        Assert.Equal(weak ? FlowWeakness.TlsDeprecated : FlowWeakness.None, flow.Weakness);
+    }
+
     /// <summary>A ServerHello body of <paramref name="version"/> (hex), no session id, with <paramref name="extensions"/> (hex).</summary>
     private static byte[] ServerHelloBody(string version, string extensions)
     {

@@ -28,25 +28,12 @@ public sealed class TlsAlpnLabTests : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    private static readonly RoleCatalog SipCatalog = new(
+    /// <summary>A workstation's SIP over DTLS to a SIP server's 5061/udp, the one rule.</summary>
+    internal static readonly RoleCatalog SipCatalog = new(
         [new Role("any", "wildcard"), new Role("workstation", "w"), new Role("sip-server", "s")],
         [],
         [MakeRule("sip-dtls", "workstation", "sip-server", SipTls, SipTls, "sip-tls", transport: Transport.Udp)]);
 
-    // fe01 named and given a role, the client a workstation.
-    private static string Site(string server, string role) => $"""
-        hosts:
-          - name: {server}
-            addresses: [{TwoHostLab.ServerAddress}]
-            roles: [{role}]
-          - name: ws
-            addresses: [{TwoHostLab.ClientAddress}]
-            roles: [workstation]
-        segments:
-          - name: lan
-            cidrs: [10.77.0.0/24]
-            zone: internal
-        """;
 
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
     public void Openssl_selecting_h2_on_ldaps_is_a_protocol_mismatch_and_a_client_offer_alone_is_not()
@@ -56,7 +43,7 @@ public sealed class TlsAlpnLabTests : IDisposable
         Assert.Equal([(AppLabel.Tls, "alpn=h2; version=tls1.2; alpn-selected=h2"), (AppLabel.Tls, "alpn=h2; version=tls1.2")],
             flows.Select(f => (f.App, f.AppDetail?.ToString())));
 
-        var auditor = RepositoryAuditor(Site("dc01", "domain-controller"));
+        var auditor = RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller"));
         var mismatch = auditor.Audit(flows[0]);
         Assert.Equal(Verdict.ProtocolMismatch, mismatch.Verdict);
         Assert.Equal("inspection found 'tls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule " +
@@ -71,7 +58,7 @@ public sealed class TlsAlpnLabTests : IDisposable
         Assert.Equal([(AppLabel.Dtls, "alpn=h2; version=dtls1.2; alpn-selected=h2"), (AppLabel.Dtls, "alpn=h2; version=dtls1.2")],
             flows.Select(f => (f.App, f.AppDetail?.ToString())));
 
-        var auditor = new FlowAuditor(AuditContext.Create(SipCatalog, LoadInventory(Site("sip01", "sip-server"), SipCatalog)));
+        var auditor = new FlowAuditor(AuditContext.Create(SipCatalog, LoadInventory(TwoHostLab.Site("sip01", "sip-server"), SipCatalog)));
         var mismatch = auditor.Audit(flows[0]);
         Assert.Equal(Verdict.ProtocolMismatch, mismatch.Verdict);
         Assert.Equal("inspection found 'dtls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule sip-dtls expects sip-tls",
@@ -93,13 +80,19 @@ public sealed class TlsAlpnLabTests : IDisposable
 
         var catalog = new RoleCatalog(SipCatalog.Roles, [],
             [MakeRule("federation", "workstation", "sip-server", SipTls, SipTls, "sip-tls") with { ServerNames = [Name("sip.fabrikam.com")] }]);
-        var auditor = new FlowAuditor(AuditContext.Create(catalog, LoadInventory(Site("sip01", "sip-server"), catalog)));
+        var auditor = new FlowAuditor(AuditContext.Create(catalog, LoadInventory(TwoHostLab.Site("sip01", "sip-server"), catalog)));
         Assert.Equal([
                 (Verdict.Expected, null),
                 (Verdict.ProtocolMismatch, "tls names its server 'pastebin.com', which rule federation does not allow (it allows sip.fabrikam.com)"),
                 (Verdict.Expected, "tls names no server where rule federation allows only sip.fabrikam.com: allowed by port only"),
             ],
             flows.Select(f => auditor.Audit(f)).Select(v => (v.Verdict, v.Reason)));
+    }
+
+    private List<Flow> Exchanges(int port, string layer, string[] serverOptions, params (string[] Server, string[] Client)[] runs)
+    {
+        _capture = Path.Combine(_lab.Dir, "tls.pcap");
+        return OpensslExchanges.Run(_lab, _capture, port, layer, serverOptions, runs);
     }
 
     private static ServerName Name(string text) => ServerName.TryParse(text, out var name, out _) ? name : throw new ArgumentException(text);
@@ -118,36 +111,5 @@ public sealed class TlsAlpnLabTests : IDisposable
         Assert.Equal(["h2", ""], tshark.Split('\n')[..2]);
         Assert.Equal(tshark.Split('\n')[..2], flows.Select(f => AlpnProtocols.Selected(f.AppDetail).ToString()));
         return flows;
-    }
-
-    /// <summary>
-    /// One connection a run from client01 to fe01's <paramref name="port"/> (<paramref name="layer"/>: tls over TCP, dtls
-    /// over UDP): an openssl s_server with <paramref name="serverOptions"/> and the run's own options for that connection
-    /// alone, an openssl s_client with the run's options; captured into <see cref="_capture"/>, their flows in order.
-    /// </summary>
-    private List<Flow> Exchanges(int port, string layer, string[] serverOptions, params (string[] Server, string[] Client)[] runs)
-    {
-        _lab.Connect();
-        string cert = Path.Combine(_lab.Dir, "cert.pem"), key = Path.Combine(_lab.Dir, "key.pem");
-        _lab.In(_lab.ServerNs, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "1", "-subj", "/CN=fe01");
-        _capture = Path.Combine(_lab.Dir, "tls.pcap");
-        var tcpdump = _lab.CaptureOnClient(_capture);
-        bool udp = layer == "dtls";
-        // One server after the other on the same port, each for one connection. In DTLS s_server has no -www and ends at
-        // its input's end: its input is held open instead.
-        foreach (var (serverRun, clientRun) in runs)
-        {
-            var server = _lab.Start(_lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(), .. serverRun,
-                "-cert", cert, "-key", key, "-naccept", "1"], holdInput: udp);
-            _lab.WaitListening(_lab.ServerNs, udp ? "udp" : "tcp", port, "openssl s_server");
-            var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", .. clientRun, "-connect", $"{TwoHostLab.ServerAddress}:{port}",
-                "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
-            Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
-            server.WaitForExit(5000);
-            TwoHostLab.Stop(server);
-        }
-        TwoHostLab.StopCapture(tcpdump, _capture);
-        return InspectTestData.Inspect(_capture).Flows.Where(f => f.ServerPort == port).OrderBy(f => f.Id).ToList();
     }
 }

@@ -26,6 +26,21 @@ internal sealed class TwoHostLab : IDisposable
         ServerNs = unique + "-s";
     }
 
+    /// <summary>An inventory of the lab: fe01's address named <paramref name="server"/> with <paramref name="role"/>, client01's a workstation.</summary>
+    public static string Site(string server, string role) => $"""
+        hosts:
+          - name: {server}
+            addresses: [{ServerAddress}]
+            roles: [{role}]
+          - name: ws
+            addresses: [{ClientAddress}]
+            roles: [workstation]
+        segments:
+          - name: lan
+            cidrs: [10.77.0.0/24]
+            zone: internal
+        """;
+
     /// <summary>A temporary directory for the run's files (captures, configuration), removed with the lab.</summary>
     public string Dir { get; }
 

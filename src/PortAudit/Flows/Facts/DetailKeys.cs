@@ -17,6 +17,12 @@ public static class DetailKeys
     public const string ProxyTarget = "target";
 
     /// <summary>
+    /// The protocol version of a TLS, DTLS or QUIC flow (the ServerHello's choice once read, the ClientHello's highest
+    /// before): <c>version=tls1.2</c>.
+    /// </summary>
+    public const string Version = "version";
+
+    /// <summary>
     /// The ALPN protocol the server selected (RFC 7301 3.1: one name in the ServerHello of TLS 1.2 and before; TLS 1.3
     /// sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
     /// </summary>

@@ -32,4 +32,11 @@ public enum FlowWeakness : byte
     /// default socket does, without the byte. Nothing on the catalog's protocols sends urgent data but Telnet and rlogin.
     /// </summary>
     TcpUrgent = 16,
+
+    /// <summary>
+    /// A server chose SSL 2.0 or 3.0 (RFC 6176, RFC 7568), TLS 1.0 or 1.1, or DTLS 1.0 (RFC 8996): versions deprecated
+    /// for their MD5 and SHA-1 handshake hashes and their CBC and RC4 ciphers, which no client or server may negotiate
+    /// any more (<see cref="TlsVersions.IsDeprecated"/>).
+    /// </summary>
+    TlsDeprecated = 32,
 }

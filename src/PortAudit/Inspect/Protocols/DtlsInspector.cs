@@ -29,7 +29,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
         if (input.IsTcp || !IsRecord(data)) return input.Scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[11..]);
         if (RecordHeader + length > data.Length) return InspectResult.NoMatch;
-        var version = TlsHello.VersionName(BinaryPrimitives.ReadUInt16BigEndian(data[1..]));
+        var version = TlsVersions.Name(BinaryPrimitives.ReadUInt16BigEndian(data[1..]));
         if (data[0] != Handshake || length < HandshakeHeader)
         {
             input.Flow.AppDetail ??= TlsHello.VersionDetail(version);
@@ -56,6 +56,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
                 else if (header[0] == ServerHello && IsWhole(header, fragment) && TlsHello.TryParseServer(fragment, out var server))
                 {
                     input.Flow.AppDetail = server.ServerDetail(input.Flow.AppDetail);
+                    if (server.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
                     return InspectResult.Match;
                 }
             }

@@ -10,7 +10,7 @@ namespace PortAudit.Inspect.Protocols;
 public ref struct TlsHello
 {
     private const ushort ServerNameExtension = 0, AlpnExtension = 16, SupportedVersionsExtension = 43;
-    private const string SniKey = DetailKeys.ServerName, AlpnKey = "alpn", VersionKey = "version";
+    private const string SniKey = DetailKeys.ServerName, AlpnKey = "alpn", VersionKey = DetailKeys.Version;
 
     /// <summary>Characters of a server name the detail keeps (a DNS name's longest): a longer one is cut there.</summary>
     public const int MaxServerName = 253;
@@ -26,6 +26,13 @@ public ref struct TlsHello
 
     /// <summary>The legacy version field, or the highest supported_versions entry when present.</summary>
     public ushort Version;
+
+    /// <summary>
+    /// True for a version no peer may negotiate any more (<see cref="TlsVersions.IsDeprecated"/>). Judged on a ServerHello's,
+    /// the server's choice: a client's offer of them beside TLS 1.2 is what every client long sent, and says nothing of
+    /// the connection.
+    /// </summary>
+    public readonly bool Deprecated => TlsVersions.IsDeprecated(Version);
 
     /// <summary>Reads a ClientHello body (from client_version on); false when the fixed part is damaged.</summary>
     public static bool TryParseClient(ReadOnlySpan<byte> body, bool dtls, out TlsHello hello)
@@ -79,7 +86,7 @@ public ref struct TlsHello
             text.Append(UnreadWord);
         }
         text.Part(VersionKey);
-        text.Append(VersionName(negotiated ?? Version));
+        text.Append(TlsVersions.Name(negotiated ?? Version));
         return text.Build()!;
     }
 
@@ -97,7 +104,7 @@ public ref struct TlsHello
     public readonly AppDetail ServerDetail(AppDetail? client)
     {
         var selected = FirstAlpn(Alpn);
-        if (selected.IsEmpty) return WithVersion(client, VersionName(Version));
+        if (selected.IsEmpty) return WithVersion(client, TlsVersions.Name(Version));
         var text = new AppDetailBuilder(stackalloc char[AppDetailBuilder.DefaultCapacity]);
         for (int i = 0; client is not null && i < client.Count; i++)
         {
@@ -107,7 +114,7 @@ public ref struct TlsHello
             text.Append(client.ValueAt(i));
         }
         text.Part(VersionKey);
-        text.Append(VersionName(Version));
+        text.Append(TlsVersions.Name(Version));
         text.Part(DetailKeys.SelectedAlpn);
         text.AppendEscaped(selected, 32, escapeComma: true);
         return text.Build()!;
@@ -135,22 +142,6 @@ public ref struct TlsHello
         }
         return text.Build()!;
     }
-
-    /// <summary>The usual name of a protocol version: tls1.2, dtls1.2, ssl3...</summary>
-    public static string VersionName(ushort version) => version switch
-    {
-        0x0300 => "ssl3",
-        0x0301 => "tls1.0",
-        0x0302 => "tls1.1",
-        0x0303 => "tls1.2",
-        0x0304 => "tls1.3",
-        0xFEFF => "dtls1.0",
-        0xFEFD => "dtls1.2",
-        0xFEFC => "dtls1.3",
-        // DTLS 1.0 before RFC 4347's number (OpenSSL's DTLS1_BAD_VER), as tshark names it.
-        0x0100 => "dtls1.0-openssl-pre-0.9.8f",
-        _ => $"0x{version:x4}",
-    };
 
     // The first name of a protocol name list: the server's one choice (RFC 7301 3.1 allows it no other).
     private static ReadOnlySpan<byte> FirstAlpn(ReadOnlySpan<byte> list) =>

@@ -113,6 +113,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
             return AfterPseudoTls(ref input);
         }
         input.Flow.AppDetail = hello.ServerDetail(input.Flow.AppDetail);
+        if (hello.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
         return InspectResult.Match;
     }
 

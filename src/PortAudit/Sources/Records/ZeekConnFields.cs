@@ -1,3 +1,4 @@
+using System.Globalization;
 using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
@@ -194,6 +195,7 @@ public sealed class ZeekConnFields
         // conn.log names no server and no RPC call: ssl.log's server_name, http.log's host and dce_rpc.log's calls do, by
         // the same uid.
         record.AppDetail = _join?.DetailFor(_uid, record.App);
+        record.Weakness = _join?.WeaknessFor(_uid, record.App) ?? FlowWeakness.None;
         record.RpcCalls = _join?.CallsFor(_uid);
         // The tunnels' own connections are records of the same log: their uids are what names them there.
         record.Tunnel = _tunnelParents;
@@ -236,6 +238,30 @@ public static class ZeekMapping
         _ when protocol == IpProtocol.Tcp => FlowState.Midstream,
         _ => responderPackets > 0 ? FlowState.Established : FlowState.Unanswered,
     };
+
+    /// <summary>
+    /// ssl.log's <c>version</c> (Zeek's <c>SSL::version_strings</c>, the version the server's hello chose) as a wire
+    /// number: SSLv2, SSLv3, TLSv10 to TLSv13, DTLSv10 to DTLSv13, and Zeek's <c>unknown-N</c> (N in decimal); null for
+    /// any other text.
+    /// </summary>
+    public static ushort? TlsVersion(string? version) => version switch
+    {
+        "SSLv2" => 0x0002,
+        "SSLv3" => 0x0300,
+        "TLSv10" => 0x0301,
+        "TLSv11" => 0x0302,
+        "TLSv12" => 0x0303,
+        "TLSv13" => 0x0304,
+        "DTLSv10" => 0xFEFF,
+        "DTLSv12" => 0xFEFD,
+        "DTLSv13" => 0xFEFC,
+        _ when version is not null && version.StartsWith(UnknownPrefix, StringComparison.Ordinal)
+               && ushort.TryParse(version.AsSpan(UnknownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out ushort number) => number,
+        _ => null,
+    };
+
+    // Zeek's name of a number its tables do not name.
+    private const string UnknownPrefix = "unknown-";
 
     /// <summary>
     /// The first service of the list that names the protocol on the port: auth carried inside (ntlm, gssapi, spnego)

@@ -5,7 +5,8 @@ using PortAudit.Flows;
 namespace PortAudit.Sources.Records;
 
 /// <summary>
-/// Reads what a Zeek ssl.log (<c>server_name</c>, and the ALPN protocol its server selected, <c>next_protocol</c>),
+/// Reads what a Zeek ssl.log (<c>server_name</c>, the ALPN protocol its server selected, <c>next_protocol</c>, and the
+/// version it chose, <c>version</c>),
 /// http.log (<c>host</c>) or dce_rpc.log (<c>endpoint</c>, <c>operation</c>) says of connections, TSV or JSON lines, into
 /// <see cref="ZeekLogJoin"/> by each record's uid; it yields no flow. A log that turns out to hold connections or
 /// another log's records ends the reading (<see cref="Finished"/>): its lines are its own source's. A JSON line without
@@ -15,9 +16,9 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
 {
     private readonly ZeekLogJoin _join;
     private readonly ZeekTsvHeader _header = new();
-    // The columns of the uid and of the two values a log gives (ssl: server_name, next_protocol; http: host; dce_rpc:
-    // endpoint, operation).
-    private int _uid = -1, _first = -1, _second = -1;
+    // The columns of the uid and of the values a log gives (ssl: server_name, next_protocol, version; http: host;
+    // dce_rpc: endpoint, operation).
+    private int _uid = -1, _first = -1, _second = -1, _third = -1;
 
     public ZeekJoinLogReader(TextReader text, string name, RecordStatistics statistics, ZeekLogJoin join)
         : base(text, name, statistics) => _join = join;
@@ -34,7 +35,7 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
         if (kind is not (ZeekLogKind.Tls or ZeekLogKind.Http or ZeekLogKind.DceRpc) || _header.Fields is not { } fields) return Finish();
         if (_uid < 0 || _first < 0) return Reject($"#fields of the {_header.Path} log name no uid or no {Fields(kind).First}");
         var rest = line.AsSpan();
-        string? uid = null, first = null, second = null;
+        string? uid = null, first = null, second = null, third = null;
         int column = 0;
         foreach (var range in rest.Split(_header.Separator))
         {
@@ -44,11 +45,12 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
                 if (column == _uid) uid = value.ToString();
                 else if (column == _first) first = Text(value);
                 else if (column == _second) second = Text(value);
+                else if (column == _third) third = Text(value);
             }
             column++;
         }
         if (column != fields.Length) return Reject($"{column} columns where #fields names {fields.Length}");
-        return Joined(uid, kind, first, second);
+        return Joined(uid, kind, first, second, third);
     }
 
     private LineOutcome Header(string line)
@@ -57,17 +59,18 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
         if (fieldsChanged)
         {
             var fields = _header.Fields!;
-            var (first, second) = Fields(ZeekLogKinds.Of(_header.Path));
+            var (first, second, third) = Fields(ZeekLogKinds.Of(_header.Path));
             _uid = Array.IndexOf(fields, "uid");
             _first = Array.IndexOf(fields, first);
             _second = second is null ? -1 : Array.IndexOf(fields, second);
+            _third = third is null ? -1 : Array.IndexOf(fields, third);
         }
         return LineOutcome.Ignored;
     }
 
     private LineOutcome JsonLine(string line)
     {
-        string? path = null, uid = null, serverName = null, host = null, alpn = null, endpoint = null, operation = null;
+        string? path = null, uid = null, serverName = null, host = null, alpn = null, version = null, endpoint = null, operation = null;
         bool proto = false;
         var keyed = ZeekLogKind.Connections;
         try
@@ -92,6 +95,7 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
                     case "server_name": serverName = value; break;
                     case "host": host = value; break;
                     case "next_protocol": alpn = value; break;
+                    case "version": version = value; break;
                     case "endpoint": endpoint = value; break;
                     case "operation": operation = value; break;
                     case "proto": proto = true; break;
@@ -104,24 +108,25 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
         }
         return ZeekLogKinds.OfRecord(path, proto, keyed) switch
         {
-            ZeekLogKind.Tls => Joined(uid, ZeekLogKind.Tls, serverName, alpn),
-            ZeekLogKind.Http => Joined(uid, ZeekLogKind.Http, host, null),
-            ZeekLogKind.DceRpc => Joined(uid, ZeekLogKind.DceRpc, endpoint, operation),
+            ZeekLogKind.Tls => Joined(uid, ZeekLogKind.Tls, serverName, alpn, version),
+            ZeekLogKind.Http => Joined(uid, ZeekLogKind.Http, host, null, null),
+            ZeekLogKind.DceRpc => Joined(uid, ZeekLogKind.DceRpc, endpoint, operation, null),
             _ => Finish(),
         };
     }
 
-    // A record without a name and without a selected protocol (a TLS client that sent no SNI to a server that selected
-    // none, an HTTP/1.0 request without Host) says nothing; nor does a call on an interface no name of the run's tables
+    // A record without a name, a selected protocol or a version (a TLS client that sent no SNI to a server that never
+    // answered, an HTTP/1.0 request without Host) says nothing; nor does a call on an interface no name of the run's tables
     // or Zeek's unknown-UUID gives (it is judged as a capture's unnamed interface is: not at all).
-    private LineOutcome Joined(string? uid, ZeekLogKind kind, string? first, string? second)
+    private LineOutcome Joined(string? uid, ZeekLogKind kind, string? first, string? second, string? third)
     {
         if (uid is null) return Reject($"a record of {Log(kind)} without a uid: it joins no connection");
         if (kind == ZeekLogKind.DceRpc)
         {
             if (!string.IsNullOrEmpty(first)) _join.AddCall(uid, first, second);
         }
-        else if (!string.IsNullOrEmpty(first) || !string.IsNullOrEmpty(second)) _join.Add(uid, kind, first, second);
+        else if (!string.IsNullOrEmpty(first) || !string.IsNullOrEmpty(second) || !string.IsNullOrEmpty(third))
+            _join.Add(uid, kind, first, second, ZeekMapping.TlsVersion(third));
         return LineOutcome.Ignored;
     }
 
@@ -136,12 +141,12 @@ internal sealed class ZeekJoinLogReader : LineRecordReader
         return LineOutcome.Flow;
     }
 
-    // The columns of the two values a log of kind gives.
-    private static (string First, string? Second) Fields(ZeekLogKind kind) => kind switch
+    // The columns of the values a log of kind gives.
+    private static (string First, string? Second, string? Third) Fields(ZeekLogKind kind) => kind switch
     {
-        ZeekLogKind.Tls => ("server_name", "next_protocol"),
-        ZeekLogKind.DceRpc => ("endpoint", "operation"),
-        _ => ("host", null),
+        ZeekLogKind.Tls => ("server_name", "next_protocol", "version"),
+        ZeekLogKind.DceRpc => ("endpoint", "operation", null),
+        _ => ("host", null, null),
     };
 
     private static string Log(ZeekLogKind kind) => kind switch

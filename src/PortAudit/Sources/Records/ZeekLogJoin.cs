@@ -10,7 +10,8 @@ namespace PortAudit.Sources.Records;
 /// <summary>
 /// What Zeek's other logs say of the conn.log connections of the same run, joined by the uid every Zeek log carries:
 /// the server names of ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the first
-/// request's Host), the ALPN protocol ssl.log says the server selected (<c>next_protocol</c>), and the DCE/RPC interfaces
+/// request's Host), the ALPN protocol and the version ssl.log says the server selected (<c>next_protocol</c>,
+/// <c>version</c>: one deprecated by RFC 8996 is the weakness inspection gives it), and the DCE/RPC interfaces
 /// and operations of dce_rpc.log (<c>endpoint</c>, <c>operation</c>). Zeek keeps those facts out of conn.log, so a conn.log
 /// alone cannot say which server a TLS or HTTP connection named, what its TLS carried or what its RPC called; given beside
 /// it among a run's inputs, those logs are read first, whatever their order on the command line, and each connection
@@ -106,14 +107,16 @@ public sealed class ZeekLogJoin
         }
     }
 
-    // What a log said of one connection: the server it named, and the ALPN protocol its server selected (ssl.log only).
-    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn);
+    // What a log said of one connection: the server it named, and the ALPN protocol and version its server selected
+    // (ssl.log only).
+    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn, ushort? Version);
 
     /// <summary>
     /// Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>,
-    /// and <paramref name="selectedAlpn"/> as the ALPN protocol its server selected; the first record of a connection stays.
+    /// and <paramref name="selectedAlpn"/> and <paramref name="version"/> as the ALPN protocol and version its server
+    /// selected; the first record of a connection stays.
     /// </summary>
-    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null)
+    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null, ushort? version = null)
     {
         Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
         if (Count >= MaxNames && !_names.ContainsKey(uid))
@@ -121,7 +124,7 @@ public sealed class ZeekLogJoin
             LeftOut++;
             return;
         }
-        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn)));
+        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn), version));
     }
 
     // What a binding read from a log says it was learned by, as a capture's says "bind" or a pipe's name.
@@ -179,20 +182,43 @@ public sealed class ZeekLogJoin
 
     /// <summary>
     /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for what a log said of
-    /// it: <c>sni=NAME; alpn-selected=ID</c> for TLS or DTLS from ssl.log (either part alone when the other is unset),
-    /// <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; null when no log
-    /// named it, or named it for another application.
+    /// it: <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> for TLS or DTLS from ssl.log (each part only when the log set
+    /// it), <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; null when
+    /// no log named it, or named it for another application.
     /// </summary>
     public AppDetail? DetailFor(string? uid, AppLabel? app)
     {
-        if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out var named)) return null;
-        bool tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls);
-        if (!tls && !(named.Kind == ZeekLogKind.Http && app == AppLabel.Http)) return null;
+        if (!TryFind(uid, app, out var named, out bool tls)) return null;
         Span<char> buffer = stackalloc char[AppDetailBuilder.DefaultCapacity * 2];
         var detail = new AppDetailBuilder(buffer);
         Part(ref detail, tls ? DetailKeys.ServerName : DetailKeys.Host, named.Name);
+        if (tls && named.Version is { } version)
+        {
+            detail.Part(DetailKeys.Version);
+            detail.Append(TlsVersions.Name(version));
+        }
         if (tls) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
         return detail.Build();
+    }
+
+    /// <summary>
+    /// The weakness inspection would have given connection <paramref name="uid"/> for what ssl.log said of it:
+    /// <see cref="FlowWeakness.TlsDeprecated"/> when its server chose a version RFC 8996 deprecates, else none.
+    /// </summary>
+    public FlowWeakness WeaknessFor(string? uid, AppLabel? app) =>
+        TryFind(uid, app, out var named, out bool tls) && tls && named.Version is { } version && TlsVersions.IsDeprecated(version)
+            ? FlowWeakness.TlsDeprecated
+            : FlowWeakness.None;
+
+    // What a log said of connection uid, when it said it of the application conn.log gives it: ssl.log of TLS or DTLS
+    // (tls), http.log of HTTP.
+    private bool TryFind(string? uid, AppLabel? app, out Named named, out bool tls)
+    {
+        named = default;
+        tls = false;
+        if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out named)) return false;
+        tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls);
+        return tls || (named.Kind == ZeekLogKind.Http && app == AppLabel.Http);
     }
 
     // One part, its value's bytes escaped and bounded by what the buffer has left; none for a value the log left unset.

@@ -152,12 +152,13 @@ public sealed class ZeekLogJoinTests : IDisposable
             var run = Run(order);
             var byUid = run.Flows.ToDictionary(f => f.RecordId!);
             Assert.Equal(4, run.Flows.Count);
-            Assert.Equal("sni=paste%0Abin.com; alpn-selected=http/1.1", byUid["Ctls"].AppDetail?.ToString());
+            Assert.Equal("sni=paste%0Abin.com; version=tls1.2; alpn-selected=http/1.1", byUid["Ctls"].AppDetail?.ToString());
             // The first request's Host, as inspection keeps the first request's.
             Assert.Equal("host=www.example.org", byUid["Chttp"].AppDetail?.ToString());
-            Assert.Null(byUid["Cbare"].AppDetail);
+            // A hello without SNI still has the version its server chose.
+            Assert.Equal("version=tls1.2", byUid["Cbare"].AppDetail?.ToString());
             Assert.Null(byUid["Cdns"].AppDetail);
-            Assert.Equal(2, run.Records.ZeekJoined);
+            Assert.Equal(3, run.Records.ZeekJoined);
             // The damaged ssl.log line is named with its place and is no rejected flow record.
             Assert.Equal((0L, 4L, 1L), (run.Records.Rejected, run.Records.Read, run.Records.ZeekJoinUnread));
             Assert.Equal($"{ssl}: line 8: 2 columns where #fields names 12", Assert.Single(run.Records.ZeekJoinProblems).ToString());
@@ -209,12 +210,43 @@ public sealed class ZeekLogJoinTests : IDisposable
 
         var byUid = Run(conn, ssl).Flows.ToDictionary(f => f.RecordId!);
 
-        Assert.Equal("alpn-selected=h2", byUid["Ch2"].AppDetail?.ToString());
-        Assert.Equal("sni=dc01.lab.test", byUid["Cnone"].AppDetail?.ToString());
+        Assert.Equal("version=tls1.2; alpn-selected=h2", byUid["Ch2"].AppDetail?.ToString());
+        Assert.Equal("sni=dc01.lab.test; version=tls1.2", byUid["Cnone"].AppDetail?.ToString());
         var mismatch = auditor.Audit(byUid["Ch2"]);
         Assert.Equal((Verdict.ProtocolMismatch, "the exporter named 'tls' carrying h2 (HTTP/2, selected by the server by ALPN) where rule " +
             "kb832017-domain-controller-ldaps-tcp-636 expects ldaps"), (mismatch.Verdict, mismatch.Reason));
         Assert.Equal(Verdict.Expected, auditor.Audit(byUid["Cnone"]).Verdict);
+    }
+
+    [Fact]
+    public void A_deprecated_version_ssl_log_says_the_server_chose_is_the_weakness_inspection_gives()
+    {
+        // ssl.log's version is the one the server's hello chose (Zeek's SSL::version_strings), as TlsVersionLabTests'
+        // openssl s_server chooses it in a capture: TLS 1.0 on a DC's LDAPS port is expected there and weak; TLS 1.2 is
+        // not weak, nor is a version Zeek could not name (unknown-N, N in decimal), whose number is kept as inspection keeps it.
+        string conn = Write("conn.log", ConnHeader +
+            "1764669601\tC10\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669602\tC12\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669603\tCodd\t10.77.0.100\t40002\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669604\tCd10\t10.77.0.100\t40003\t10.77.0.30\t5061\tudp\tdtls\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string ssl = Write("ssl.log", Header + "#path\tssl\n" +
+            "#fields\tts\tuid\tversion\tserver_name\n" +
+            "1764669601.1\tC10\tTLSv10\tdc01.lab.test\n" +
+            "1764669602.1\tC12\tTLSv12\tdc01.lab.test\n" +
+            "1764669603.1\tCodd\tunknown-64250\t-\n");
+        string dtls = Write("ssl.json", """{"_path":"ssl","ts":1764669604.1,"uid":"Cd10","version":"DTLSv10"}""" + "\n");
+        var auditor = DomainControllerAndWorkstation();
+
+        var byUid = Run(conn, ssl, dtls).Flows.ToDictionary(f => f.RecordId!);
+
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.0", FlowWeakness.TlsDeprecated), (byUid["C10"].AppDetail?.ToString(), byUid["C10"].Weakness));
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["C12"].AppDetail?.ToString(), byUid["C12"].Weakness));
+        Assert.Equal(("version=0xfafa", FlowWeakness.None), (byUid["Codd"].AppDetail?.ToString(), byUid["Codd"].Weakness));
+        Assert.Equal(("version=dtls1.0", FlowWeakness.TlsDeprecated), (byUid["Cd10"].AppDetail?.ToString(), byUid["Cd10"].Weakness));
+        var weak = auditor.Audit(byUid["C10"]);
+        Assert.Equal(Verdict.Expected, weak.Verdict);
+        Assert.StartsWith("tls-deprecated (the server chose tls1.0: SSL 2.0 and 3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated", weak.Weakness);
+        Assert.Null(auditor.Audit(byUid["C12"]).Weakness);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using PortAudit.Audit;
+using PortAudit.Catalog;
+using PortAudit.Common;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+using PortAudit.Tests.Inspect;
+using PortAudit.Tests.Sources.Live;
+using static PortAudit.Tests.Audit.AuditFixture;
+
+namespace PortAudit.Tests.Lab;
+
+/// <summary>
+/// TLS and DTLS versions RFC 8996 deprecated, with real peers: openssl s_server on fe01 and s_client on client01 made to
+/// speak TLS 1.0, 1.1 and 1.2 on a domain controller's LDAPS port, and DTLS 1.0 and 1.2 on a SIP server's 5061/udp
+/// (OpenSSL 3 refuses the old versions at its default security level: both sides are lowered to level 0). tshark reads
+/// the version each ServerHello chose; the flows whose server chose an old one carry the tls-deprecated weakness (a
+/// weak-protocol finding beside a verdict that stays expected), the others none.
+/// </summary>
+[Trait(Tier.Name, Tier.Lab)]
+public sealed class TlsVersionLabTests : IDisposable
+{
+    private const int Ldaps = 636, SipTls = 5061;
+    private const string Insecure = "DEFAULT:@SECLEVEL=0";
+
+    private readonly TwoHostLab _lab = new("patlsv");
+
+    public void Dispose() => _lab.Dispose();
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void Tls_1_0_and_1_1_chosen_by_an_ldaps_server_are_weak_and_tls_1_2_is_not()
+    {
+        var flows = Chosen(Ldaps, "tls", ["-www"], "-tls1", "-tls1_1", "-tls1_2");
+        Assert.Equal(["0x0301", "0x0302", "0x0303"], ServerHelloVersions(Ldaps, "tls", 3));
+        Assert.Equal(["tls1.0", "tls1.1", "tls1.2"], flows.Select(f => f.AppDetail?.Find(DetailKeys.Version)));
+        Assert.Equal([FlowWeakness.TlsDeprecated, FlowWeakness.TlsDeprecated, FlowWeakness.None], flows.Select(f => f.Weakness));
+
+        var auditor = RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller"));
+        var verdicts = flows.Select(auditor.Audit).ToList();
+        Assert.All(verdicts, v => Assert.Equal(Verdict.Expected, v.Verdict));
+        Assert.StartsWith("tls-deprecated (the server chose tls1.0: SSL 2.0 and 3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated by RFC 6176, RFC 7568 and RFC 8996",
+            verdicts[0].Weakness);
+        Assert.StartsWith("tls-deprecated (the server chose tls1.1:", verdicts[1].Weakness);
+        Assert.Null(verdicts[2].Weakness);
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void Dtls_1_0_chosen_by_a_sip_server_is_weak_and_dtls_1_2_is_not()
+    {
+        var flows = Chosen(SipTls, "dtls", [], "-dtls1", "-dtls1_2");
+        Assert.Equal(["0xfeff", "0xfefd"], ServerHelloVersions(SipTls, "dtls", 2));
+        Assert.Equal(["dtls1.0", "dtls1.2"], flows.Select(f => f.AppDetail?.Find(DetailKeys.Version)));
+
+        var catalog = TlsAlpnLabTests.SipCatalog;
+        var auditor = new FlowAuditor(AuditContext.Create(catalog, LoadInventory(TwoHostLab.Site("sip01", "sip-server"), catalog)));
+        var verdicts = flows.Select(auditor.Audit).ToList();
+        Assert.All(verdicts, v => Assert.Equal(Verdict.Expected, v.Verdict));
+        Assert.StartsWith("tls-deprecated (the server chose dtls1.0:", verdicts[0].Weakness);
+        Assert.Null(verdicts[1].Weakness);
+    }
+
+    private string Capture => Path.Combine(_lab.Dir, "tls.pcap");
+
+    // One connection a version, both peers held to it.
+    private List<Flow> Chosen(int port, string layer, string[] serverOptions, params string[] versions) =>
+        OpensslExchanges.Run(_lab, Capture, port, layer, [.. serverOptions, "-cipher", Insecure],
+            versions.Select(v => (new[] { v }, new[] { v, "-cipher", Insecure })).ToArray());
+
+    // The version field of each ServerHello, as tshark reads it.
+    private string[] ServerHelloVersions(int port, string layer, int count)
+    {
+        string transport = layer == "dtls" ? "udp" : "tcp";
+        string tshark = External.Run("tshark", "-r", Capture, "-d", $"{transport}.port=={port},{layer}", "-Y",
+            $"{layer}.handshake.type == 2", "-T", "fields", "-e", $"{layer}.handshake.version");
+        return tshark.Split('\n')[..count];
+    }
+}
