@@ -59,8 +59,37 @@ public class TextProtocolInspectorTests
         Assert.Equal(InspectResult.Partial, Run(smtp, flow, true, false, Ascii("220 mx.example.org ESMTP ready\r\n")));
         ulong scratch = 1;
         var client = new InspectionInput(flow, Ascii("EHLO me\r\nSTARTTLS\r\n"), true, true, 1, ref scratch);
-        Assert.Equal(InspectResult.Match, smtp.Inspect(ref client));
+        // The server's reply and its TLS hello are still to come.
+        Assert.Equal(InspectResult.Partial, smtp.Inspect(ref client));
         Assert.Equal("starttls", flow.AppDetail?.ToString());
+    }
+
+    [Theory]
+    // RFC 3207 4: after "220 Ready to start TLS" the server's side is TLS; the version its hello chose is judged as on a
+    // TLS port. A reply that refuses TLS, then more text, leaves the claim as it was.
+    [InlineData("0301", "starttls; version=tls1.0", true)]
+    [InlineData("0303", "starttls; version=tls1.2", false)]
+    public void AnSmtpServersTlsHelloAfterStartTlsGivesTheVersionItChose(string version, string detail, bool weak)
+    {
+        var smtp = new MailInspector(MailDialect.Smtp);
+        var flow = NewFlow(true);
+        var serverHello = Hex("16 0301 002a 02 000026").Concat(Hex(version)).Concat(new byte[32]).Concat(Hex("00 c02f 00")).ToArray();
+        var greeting = Ascii("220 mx.example.org ESMTP ready\r\n250-mx.example.org\r\n250 STARTTLS\r\n");
+        var ready = greeting.Concat(Ascii("220 2.0.0 Ready to start TLS\r\n")).ToArray();
+        Assert.Equal(InspectResult.Match, Conversation(smtp, flow, true, (false, greeting[..32]), (true, Ascii("EHLO me\r\n")),
+            (false, greeting), (true, Ascii("EHLO me\r\nSTARTTLS\r\n")), (false, ready), (false, [.. ready, .. serverHello[..20]]),
+            (false, [.. ready, .. serverHello])));
+        Assert.Equal((detail, weak ? FlowWeakness.TlsDeprecated : FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
+    }
+
+    [Fact]
+    public void A_refused_starttls_leaves_the_claim_as_it_was()
+    {
+        var smtp = new MailInspector(MailDialect.Smtp);
+        var flow = NewFlow(true);
+        Assert.Equal(InspectResult.Partial, Conversation(smtp, flow, true, (false, Ascii("220 mx.example.org ESMTP ready\r\n")),
+            (true, Ascii("EHLO me\r\nSTARTTLS\r\n")), (false, Ascii("220 mx.example.org ESMTP ready\r\n454 4.7.0 TLS not available\r\n"))));
+        Assert.Equal(("starttls", FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
     }
 
     [Fact]
@@ -81,7 +110,7 @@ public class TextProtocolInspectorTests
         var inspector = new MailInspector(dialect);
         Assert.Equal(InspectResult.Partial, Once(inspector, Ascii(greeting), tcp: true, fromClient: false).Result);
         var flow = NewFlow(tcp: true);
-        Assert.Equal(InspectResult.Match, Conversation(inspector, flow, true, (false, Ascii(greeting)), (true, Ascii(commands))));
+        Assert.Equal(InspectResult.Partial, Conversation(inspector, flow, true, (false, Ascii(greeting)), (true, Ascii(commands))));
         Assert.Equal("starttls", flow.AppDetail?.ToString());
     }
 
@@ -94,7 +123,7 @@ public class TextProtocolInspectorTests
         var greeting = Ascii("* OK [CAPABILITY IMAP4rev1 " + string.Join(' ', Enumerable.Range(0, 140).Select(i => $"X-CAP{i:D3}")) + " STARTTLS] ready\r\n");
         var imap = new MailInspector(MailDialect.Imap);
         var flow = NewFlow(tcp: true);
-        Assert.Equal(InspectResult.Match, Conversation(imap, flow, true,
+        Assert.Equal(InspectResult.Partial, Conversation(imap, flow, true,
             (false, greeting[..536]), (false, greeting[..1072]), (false, greeting), (true, Ascii("a1 STARTTLS\r\n"))));
         Assert.Equal("starttls", flow.AppDetail?.ToString());
         // Bounded still: at the inspection's limits a line with no end is none.

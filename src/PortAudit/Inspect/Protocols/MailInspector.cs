@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using PortAudit.Common;
 using PortAudit.Flows.Facts;
@@ -9,11 +10,14 @@ namespace PortAudit.Inspect.Protocols;
 /// greeting shared with other protocols (a bare "220") claims it together with the client's first command; a client
 /// command alone never does, and a server whose first line is no greeting of the dialect rules the flow out (an FTP
 /// server's "220 ProFTPD" with the client's "USER anonymous" is not POP3). The flow stays claimed so that a later
-/// STARTTLS (STLS, AUTH TLS) can be seen, which appDetail then reports as "starttls".
+/// STARTTLS (STLS, AUTH TLS) can be seen, which appDetail then reports as "starttls"; the server's TLS hello after its
+/// reply (RFC 3207 4, RFC 2595 4, RFC 4642 2.2) gives the version it chose, judged as on a TLS port
+/// (<c>starttls; version=tls1.0</c>, the <see cref="FlowWeakness.TlsDeprecated"/> weakness for a deprecated one). FTP,
+/// whose claim hands the flow to its follower, keeps "starttls" alone.
 /// </summary>
 public sealed class MailInspector : Inspector
 {
-    private const ulong Claimed = 1, WeakGreeting = 2, CommandSeen = 4, ServerDenied = 8;
+    private const ulong Claimed = 1, WeakGreeting = 2, CommandSeen = 4, ServerDenied = 8, StartTlsAsked = 16;
     private readonly MailDialect _dialect;
     private readonly byte[][] _greetings;
     private readonly byte[][] _commands;
@@ -51,13 +55,20 @@ public sealed class MailInspector : Inspector
             input.Scratch |= Claimed;
         }
         if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return Claim();
-        input.Flow.AppDetail = AppDetail.Word("starttls");
-        return InspectResult.Match;
+        if (_dialect.FollowedAfterClaim)
+        {
+            input.Flow.AppDetail = AppDetail.Word("starttls");
+            return InspectResult.Match;
+        }
+        // The client's TLS hello follows its command in the same stream: the word is written once, not over the version.
+        if ((input.Scratch & StartTlsAsked) == 0) input.Flow.AppDetail = AppDetail.Word("starttls");
+        input.Scratch |= StartTlsAsked;
+        return InspectResult.Partial;
     }
 
     private InspectResult OnServer(ref InspectionInput input, ReadOnlySpan<byte> line, bool claimed)
     {
-        if (claimed) return InspectResult.Partial;
+        if (claimed) return (input.Scratch & StartTlsAsked) != 0 ? AfterStartTls(ref input) : InspectResult.Partial;
         bool greeting = false;
         foreach (var prefix in _greetings) greeting |= AsciiText.StartsWithIgnoreCase(line, prefix);
         if (!greeting)
@@ -76,6 +87,45 @@ public sealed class MailInspector : Inspector
     }
 
     private InspectResult Claim() => _dialect.FollowedAfterClaim ? InspectResult.Match : InspectResult.Partial;
+
+    // The server's side once the client asked for TLS: text lines, its reply among them, then a TLS handshake record at
+    // the start of a line. Its first message, once whole, is the ServerHello; anything else there ends the reading.
+    [SkipLocalsInit]
+    private static InspectResult AfterStartTls(ref InspectionInput input)
+    {
+        var data = input.Data;
+        int start = TlsRecordAfterLines(data);
+        if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
+        Span<byte> message = stackalloc byte[MaxServerHello];
+        var state = TlsHandshakeMessage.Read(data[start..], message, out int gathered, out _);
+        if (state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit) return InspectResult.Partial;
+        if (state == TlsHandshakeMessage.State.Complete && gathered <= MaxServerHello && message[0] == ServerHello
+            && TlsHello.TryParseServer(message[HandshakeHeader..gathered], out var hello))
+        {
+            input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsVersions.Name(hello.Version));
+            if (hello.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
+        }
+        return InspectResult.Match;
+    }
+
+    // Most bytes of the server's TLS hello read after STARTTLS: a ServerHello is under a hundred bytes and its extensions
+    // a few more; one longer is not read.
+    private const int MaxServerHello = 1024, HandshakeHeader = 4;
+    private const byte ServerHello = 2;
+
+    // Where the first TLS record that begins a line starts, or -1: the text before it is the server's replies.
+    private static int TlsRecordAfterLines(ReadOnlySpan<byte> data)
+    {
+        for (int at = data.IndexOf((byte)'\n'); at >= 0 && at + 1 < data.Length; )
+        {
+            var rest = data[(at + 1)..];
+            if (rest[0] == 22 && TlsInspector.IsRecord(rest)) return at + 1;
+            int next = rest.IndexOf((byte)'\n');
+            if (next < 0) return -1;
+            at += 1 + next;
+        }
+        return -1;
+    }
 
     // Only text that could still grow into a greeting or a command is worth waiting for.
     private bool CouldStart(ReadOnlySpan<byte> data)

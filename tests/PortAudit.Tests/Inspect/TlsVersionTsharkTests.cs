@@ -1,0 +1,56 @@
+using PortAudit.Flows.Facts;
+using PortAudit.Tests.Sources.Live;
+using Xunit.Abstractions;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// tshark as the oracle for the version a TLS or DTLS server chose: on the real captures whose servers chose deprecated
+/// ones, the conversations whose first ServerHello tshark reads with SSL 3.0, TLS 1.0 or 1.1 or DTLS 1.0 (TLS 1.3's
+/// supported_versions before the legacy field) are the flows inspection marks <see cref="FlowWeakness.TlsDeprecated"/>,
+/// after STARTTLS in SMTP and POP3 too; where the two differ, each conversation is named with the reason, read by hand.
+/// </summary>
+[Trait(Tier.Name, Tier.Peer)]
+public sealed class TlsVersionTsharkTests(ITestOutputHelper output)
+{
+    private static readonly string[] Deprecated = ["0x0300", "0x0301", "0x0302", "0xfeff", "0x0100"];
+
+    [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
+    public void The_bench_captures_servers_tshark_reads_choosing_a_deprecated_version_are_the_weak_flows() => AssertAgreement("bench/base.pcap",
+        // TLS begun inside a flow another inspector holds, whose hellos inspection does not read: FTP's AUTH TLS (the FTP
+        // follower takes the flow), OpenVPN's control channel, DTLS after STUN on one 5-tuple (WebRTC's), CAPWAP's DTLS.
+        tsharkOnly: ["tcp 10.220.50.76 21 10.238.26.36 62092", "tcp 10.181.235.122 39772 10.251.71.30 1194",
+                     "udp 192.168.10.10 12380 192.168.10.9 5246", "udp 26.83.9.81 57567 33.35.223.103 540"],
+        // A ServerHello (16 03 01 004a 02 ... 0301) that came after the segment before it: tshark reads it as a
+        // retransmission, and as TLS 1.0 with -o tcp.reassemble_out_of_order:TRUE.
+        oursOnly: ["tcp 172.31.3.224 42835 216.58.212.100 443"]);
+
+    [NeedsProgramFact("tshark", shared: "captures/KakaoTalk_chat.pcap")]
+    public void KakaoTalks_servers_tshark_reads_choosing_tls_1_0_are_the_weak_flows() => AssertAgreement("captures/KakaoTalk_chat.pcap",
+        // Two ServerHellos of TLS 1.0 read by hand (16 03 01 ... 02 ... 03 01) that tshark does not dissect: one after a
+        // second SYN-ACK on the same ports, its segments taken for retransmissions; one on 5223, whole in a first segment
+        // whose record goes on past what was captured.
+        oursOnly: ["tcp 10.24.82.188 35503 173.252.97.2 443", "tcp 10.24.82.188 58964 54.255.253.199 5223"]);
+
+    [NeedsProgramFact("tshark", shared: "captures/pop3_stls.pcap")]
+    public void A_pop3_server_choosing_tls_1_0_after_stls_is_weak() => AssertAgreement("captures/pop3_stls.pcap");
+
+    [NeedsProgramFact("tshark", shared: "captures/smtp-starttls.pcap")]
+    public void An_smtp_server_choosing_tls_1_0_after_starttls_is_weak_and_one_choosing_tls_1_2_is_not() => AssertAgreement("captures/smtp-starttls.pcap");
+
+    private void AssertAgreement(string capture, string[]? tsharkOnly = null, string[]? oursOnly = null)
+    {
+        string path = SharedData.Path(capture)!;
+        var tls = TsharkLabelAgreementTests.FirstValues(path, "tls.handshake.type == 2",
+            ["tls.handshake.extensions.supported_version", "tls.handshake.version"]);
+        var dtls = TsharkLabelAgreementTests.FirstValues(path, "dtls.handshake.type == 2", ["dtls.handshake.version"]);
+        var tshark = tls.Where(c => Deprecated.Contains(c.Value[0].Length > 0 ? c.Value[0] : c.Value[1])).Select(c => c.Key)
+            .Concat(dtls.Where(c => Deprecated.Contains(c.Value[0])).Select(c => c.Key)).ToHashSet();
+        var flows = InspectTestData.Inspect(path).Flows;
+        var ours = flows.Where(f => (f.Weakness & FlowWeakness.TlsDeprecated) != 0).Select(TsharkLabelAgreementTests.Key).ToHashSet();
+        output.WriteLine($"{capture}: tshark {tshark.Count} ({tls.Count + dtls.Count} ServerHellos), ours {ours.Count}, " +
+                         $"both {tshark.Count(ours.Contains)}; tshark only: {string.Join(" | ", tshark.Except(ours))}; ours only: {string.Join(" | ", ours.Except(tshark))}");
+        Assert.NotEmpty(tshark);
+        Assert.Equal(tshark.Except(tsharkOnly ?? []).Concat(oursOnly ?? []).Order(), ours.Order());
+    }
+}
