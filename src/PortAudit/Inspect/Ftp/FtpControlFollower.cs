@@ -2,13 +2,15 @@ using PortAudit.Common;
 using PortAudit.Decode;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
+using PortAudit.Inspect.Protocols;
 
 namespace PortAudit.Inspect.Ftp;
 
 /// <summary>
 /// Reads an FTP control connection past its greeting, line by line, for the data connections it announces
-/// (RFC 959 PORT and 227, RFC 2428 EPRT and 229) and for AUTH TLS (RFC 4217), after which the connection is TLS and
-/// nothing more can be read. Bounded in lines and in line length.
+/// (RFC 959 PORT and 227, RFC 2428 EPRT and 229) and for AUTH TLS (RFC 4217), after which the connection is TLS: the
+/// server's hello after its reply gives the version it chose (<see cref="StartTls"/>), and nothing more can be read.
+/// Bounded in lines and in line length.
 /// </summary>
 public sealed class FtpControlFollower : IFlowFollower
 {
@@ -18,7 +20,7 @@ public sealed class FtpControlFollower : IFlowFollower
     private const int MaxLine = 512;
     private readonly AnnouncedConnections _announced;
     private int _lines;
-    private bool _done;
+    private bool _done, _tlsAsked;
 
     private FtpControlFollower(AnnouncedConnections announced) => _announced = announced;
 
@@ -35,6 +37,21 @@ public sealed class FtpControlFollower : IFlowFollower
         while (!Finished)
         {
             var data = stream.Data;
+            if (_tlsAsked)
+            {
+                if (fromClient)
+                {
+                    // The client's TLS: nothing of it is read.
+                    stream.Consume(data.Length);
+                    return;
+                }
+                if (StartTls.StartsHandshake(data))
+                {
+                    if (StartTls.ReadServerHello(flow, data) != TlsHandshakeMessage.State.NeedMore || data.Length >= TlsHandshakeMessage.MaxLength)
+                        _done = true;
+                    return;
+                }
+            }
             int end = data.IndexOf((byte)'\n');
             if (end < 0)
             {
@@ -62,13 +79,15 @@ public sealed class FtpControlFollower : IFlowFollower
         else if (AsciiText.StartsWithIgnoreCase(line, "AUTH "u8))
         {
             flow.AppDetail = AppDetail.Word("starttls");
-            _done = true;
+            _tlsAsked = true;
         }
     }
 
     private void OnReply(Flow flow, ReadOnlySpan<byte> line)
     {
-        if (line.StartsWith("227"u8))
+        // AUTH refused (RFC 4217 4: 431, 504, 534...): the connection goes on in clear text, its commands read as before.
+        if (_tlsAsked && line.Length > 0 && line[0] is (byte)'4' or (byte)'5') _tlsAsked = false;
+        else if (line.StartsWith("227"u8))
         {
             // The six numbers follow the text, in parentheses or not (RFC 1123 4.1.2.6).
             int first = line[3..].IndexOfAnyInRange((byte)'0', (byte)'9');

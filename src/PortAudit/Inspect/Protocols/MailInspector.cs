@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using PortAudit.Common;
 using PortAudit.Flows.Facts;
@@ -12,8 +11,7 @@ namespace PortAudit.Inspect.Protocols;
 /// server's "220 ProFTPD" with the client's "USER anonymous" is not POP3). The flow stays claimed so that a later
 /// STARTTLS (STLS, AUTH TLS) can be seen, which appDetail then reports as "starttls"; the server's TLS hello after its
 /// reply (RFC 3207 4, RFC 2595 4, RFC 4642 2.2) gives the version it chose, judged as on a TLS port
-/// (<c>starttls; version=tls1.0</c>, the <see cref="FlowWeakness.TlsDeprecated"/> weakness for a deprecated one). FTP,
-/// whose claim hands the flow to its follower, keeps "starttls" alone.
+/// (<see cref="StartTls"/>; FTP's claim hands the flow to its follower, which reads it there).
 /// </summary>
 public sealed class MailInspector : Inspector
 {
@@ -89,29 +87,15 @@ public sealed class MailInspector : Inspector
     private InspectResult Claim() => _dialect.FollowedAfterClaim ? InspectResult.Match : InspectResult.Partial;
 
     // The server's side once the client asked for TLS: text lines, its reply among them, then a TLS handshake record at
-    // the start of a line. Its first message, once whole, is the ServerHello; anything else there ends the reading.
-    [SkipLocalsInit]
+    // the start of a line. Its first message, once whole, is read; anything there ends the reading.
     private static InspectResult AfterStartTls(ref InspectionInput input)
     {
         var data = input.Data;
         int start = TlsRecordAfterLines(data);
         if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
-        Span<byte> message = stackalloc byte[MaxServerHello];
-        var state = TlsHandshakeMessage.Read(data[start..], message, out int gathered, out _);
-        if (state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit) return InspectResult.Partial;
-        if (state == TlsHandshakeMessage.State.Complete && gathered <= MaxServerHello && message[0] == ServerHello
-            && TlsHello.TryParseServer(message[HandshakeHeader..gathered], out var hello))
-        {
-            input.Flow.AppDetail = TlsHello.WithVersion(input.Flow.AppDetail, TlsVersions.Name(hello.Version));
-            if (hello.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
-        }
-        return InspectResult.Match;
+        var state = StartTls.ReadServerHello(input.Flow, data[start..]);
+        return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
     }
-
-    // Most bytes of the server's TLS hello read after STARTTLS: a ServerHello is under a hundred bytes and its extensions
-    // a few more; one longer is not read.
-    private const int MaxServerHello = 1024, HandshakeHeader = 4;
-    private const byte ServerHello = 2;
 
     // Where the first TLS record that begins a line starts, or -1: the text before it is the server's replies.
     private static int TlsRecordAfterLines(ReadOnlySpan<byte> data)
@@ -119,7 +103,7 @@ public sealed class MailInspector : Inspector
         for (int at = data.IndexOf((byte)'\n'); at >= 0 && at + 1 < data.Length; )
         {
             var rest = data[(at + 1)..];
-            if (rest[0] == 22 && TlsInspector.IsRecord(rest)) return at + 1;
+            if (StartTls.StartsHandshake(rest)) return at + 1;
             int next = rest.IndexOf((byte)'\n');
             if (next < 0) return -1;
             at += 1 + next;

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using PortAudit.Flows;
+using PortAudit.Flows.Facts;
+
+namespace PortAudit.Inspect.Protocols;
+
+/// <summary>
+/// The TLS a text protocol upgrades to (SMTP's and IMAP's STARTTLS, POP3's STLS, FTP's AUTH TLS): after the server's
+/// reply its side of the connection is TLS, and the version its hello chose is judged as on a TLS port.
+/// </summary>
+public static class StartTls
+{
+    /// <summary>
+    /// Reads the server's first handshake message, whose first record starts <paramref name="data"/>: when it is a
+    /// ServerHello, <paramref name="flow"/>'s detail gains the version it chose (<c>starttls; version=tls1.0</c>) and a
+    /// deprecated one the <see cref="FlowWeakness.TlsDeprecated"/> weakness. <see cref="TlsHandshakeMessage.State.NeedMore"/>
+    /// while the message goes on past <paramref name="data"/>.
+    /// </summary>
+    // The buffer is written before it is read (only its gathered prefix is).
+    [SkipLocalsInit]
+    public static TlsHandshakeMessage.State ReadServerHello(Flow flow, ReadOnlySpan<byte> data)
+    {
+        Span<byte> message = stackalloc byte[Math.Min(data.Length, TlsHandshakeMessage.MaxLength)];
+        var state = TlsHandshakeMessage.Read(data, message, out int gathered, out _);
+        if (state == TlsHandshakeMessage.State.Complete && gathered > HandshakeHeader && message[0] == ServerHello
+            && TlsHello.TryParseServer(message[HandshakeHeader..gathered], out var hello))
+        {
+            flow.AppDetail = TlsHello.WithVersion(flow.AppDetail, TlsVersions.Name(hello.Version));
+            if (hello.Deprecated) flow.Weakness |= FlowWeakness.TlsDeprecated;
+        }
+        return state;
+    }
+
+    /// <summary>True when <paramref name="data"/> starts with a TLS handshake record's header.</summary>
+    public static bool StartsHandshake(ReadOnlySpan<byte> data) => data.Length > 0 && data[0] == Handshake && TlsInspector.IsRecord(data);
+
+    private const int HandshakeHeader = 4;
+    private const byte Handshake = 22, ServerHello = 2;
+}
