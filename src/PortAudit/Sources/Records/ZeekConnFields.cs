@@ -194,8 +194,10 @@ public sealed class ZeekConnFields
         record.RecordId = _uid;
         // conn.log names no server and no RPC call: ssl.log's server_name, http.log's host and dce_rpc.log's calls do, by
         // the same uid.
-        record.AppDetail = _join?.DetailFor(_uid, record.App);
-        record.Weakness = _join?.WeaknessFor(_uid, record.App) ?? FlowWeakness.None;
+        // A service list that names ssl after the protocol on the port ("smtp,ssl") is a connection upgraded by STARTTLS.
+        bool upgraded = record.App is { } app && app != AppLabel.Tls && app != AppLabel.Dtls && ZeekMapping.Names(_service, "ssl");
+        record.AppDetail = _join?.DetailFor(_uid, record.App, upgraded);
+        record.Weakness = _join?.WeaknessFor(_uid, record.App, upgraded) ?? FlowWeakness.None;
         record.RpcCalls = _join?.CallsFor(_uid);
         // The tunnels' own connections are records of the same log: their uids are what names them there.
         record.Tunnel = _tunnelParents;
@@ -262,6 +264,15 @@ public static class ZeekMapping
 
     // Zeek's name of a number its tables do not name.
     private const string UnknownPrefix = "unknown-";
+
+    /// <summary>True when Zeek's service list <paramref name="service"/> ("smtp,ssl") holds <paramref name="name"/>.</summary>
+    public static bool Names(string? service, string name)
+    {
+        if (string.IsNullOrEmpty(service)) return false;
+        foreach (var range in service.AsSpan().Split(','))
+            if (service.AsSpan()[range].Trim().SequenceEqual(name)) return true;
+        return false;
+    }
 
     /// <summary>
     /// The first service of the list that names the protocol on the port: auth carried inside (ntlm, gssapi, spnego)

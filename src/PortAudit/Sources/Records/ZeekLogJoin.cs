@@ -183,41 +183,50 @@ public sealed class ZeekLogJoin
     /// <summary>
     /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for what a log said of
     /// it: <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> for TLS or DTLS from ssl.log (each part only when the log set
-    /// it), <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; null when
-    /// no log named it, or named it for another application.
+    /// it), <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; for a
+    /// connection <paramref name="upgraded"/> to TLS by STARTTLS (Zeek's "smtp,ssl"), <c>starttls; version=tls1.2</c>, as
+    /// the mail inspector gives it; null when no log named it, or named it for another application.
     /// </summary>
-    public AppDetail? DetailFor(string? uid, AppLabel? app)
+    public AppDetail? DetailFor(string? uid, AppLabel? app, bool upgraded = false)
     {
-        if (!TryFind(uid, app, out var named, out bool tls)) return null;
+        if (!TryFind(uid, app, upgraded, out var named, out bool tls)) return null;
         Span<char> buffer = stackalloc char[AppDetailBuilder.DefaultCapacity * 2];
         var detail = new AppDetailBuilder(buffer);
-        Part(ref detail, tls ? DetailKeys.ServerName : DetailKeys.Host, named.Name);
+        if (upgraded)
+        {
+            detail.Part(null);
+            detail.Append(StartTlsWord);
+        }
+        else Part(ref detail, tls ? DetailKeys.ServerName : DetailKeys.Host, named.Name);
         if (tls && named.Version is { } version)
         {
             detail.Part(DetailKeys.Version);
             detail.Append(TlsVersions.Name(version));
         }
-        if (tls) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
+        if (tls && !upgraded) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
         return detail.Build();
     }
+
+    // The word inspection gives a text protocol's connection whose client asked for TLS.
+    private const string StartTlsWord = "starttls";
 
     /// <summary>
     /// The weakness inspection would have given connection <paramref name="uid"/> for what ssl.log said of it:
     /// <see cref="FlowWeakness.TlsDeprecated"/> when its server chose a version RFC 8996 deprecates, else none.
     /// </summary>
-    public FlowWeakness WeaknessFor(string? uid, AppLabel? app) =>
-        TryFind(uid, app, out var named, out bool tls) && tls && named.Version is { } version && TlsVersions.IsDeprecated(version)
+    public FlowWeakness WeaknessFor(string? uid, AppLabel? app, bool upgraded = false) =>
+        TryFind(uid, app, upgraded, out var named, out bool tls) && tls && named.Version is { } version && TlsVersions.IsDeprecated(version)
             ? FlowWeakness.TlsDeprecated
             : FlowWeakness.None;
 
-    // What a log said of connection uid, when it said it of the application conn.log gives it: ssl.log of TLS or DTLS
-    // (tls), http.log of HTTP.
-    private bool TryFind(string? uid, AppLabel? app, out Named named, out bool tls)
+    // What a log said of connection uid, when it said it of the application conn.log gives it: ssl.log of TLS or DTLS, or
+    // of a connection upgraded to TLS (tls), http.log of HTTP.
+    private bool TryFind(string? uid, AppLabel? app, bool upgraded, out Named named, out bool tls)
     {
         named = default;
         tls = false;
         if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out named)) return false;
-        tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls);
+        tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls || upgraded);
         return tls || (named.Kind == ZeekLogKind.Http && app == AppLabel.Http);
     }
 

@@ -223,17 +223,20 @@ public sealed class ZeekLogJoinTests : IDisposable
     {
         // ssl.log's version is the one the server's hello chose (Zeek's SSL::version_strings), as TlsVersionLabTests'
         // openssl s_server chooses it in a capture: TLS 1.0 on a DC's LDAPS port is expected there and weak; TLS 1.2 is
-        // not weak, nor is a version Zeek could not name (unknown-N, N in decimal), whose number is kept as inspection keeps it.
+        // not weak, nor is a version Zeek could not name (unknown-N, N in decimal), whose number is kept as inspection keeps it;
+        // an SMTP connection upgraded by STARTTLS is judged on the version as a capture of it is.
         string conn = Write("conn.log", ConnHeader +
             "1764669601\tC10\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
             "1764669602\tC12\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
             "1764669603\tCodd\t10.77.0.100\t40002\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
-            "1764669604\tCd10\t10.77.0.100\t40003\t10.77.0.30\t5061\tudp\tdtls\t1.5\tSF\t10\t1000\t10\t5000\n");
+            "1764669604\tCd10\t10.77.0.100\t40003\t10.77.0.30\t5061\tudp\tdtls\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669605\tCmx\t10.77.0.100\t40004\t10.77.0.30\t25\ttcp\tsmtp,ssl\t1.5\tSF\t10\t1000\t10\t5000\n");
         string ssl = Write("ssl.log", Header + "#path\tssl\n" +
             "#fields\tts\tuid\tversion\tserver_name\n" +
             "1764669601.1\tC10\tTLSv10\tdc01.lab.test\n" +
             "1764669602.1\tC12\tTLSv12\tdc01.lab.test\n" +
-            "1764669603.1\tCodd\tunknown-64250\t-\n");
+            "1764669603.1\tCodd\tunknown-64250\t-\n" +
+            "1764669605.1\tCmx\tTLSv10\tmx.lab.test\n");
         string dtls = Write("ssl.json", """{"_path":"ssl","ts":1764669604.1,"uid":"Cd10","version":"DTLSv10"}""" + "\n");
         var auditor = DomainControllerAndWorkstation();
 
@@ -243,6 +246,9 @@ public sealed class ZeekLogJoinTests : IDisposable
         Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["C12"].AppDetail?.ToString(), byUid["C12"].Weakness));
         Assert.Equal(("version=0xfafa", FlowWeakness.None), (byUid["Codd"].AppDetail?.ToString(), byUid["Codd"].Weakness));
         Assert.Equal(("version=dtls1.0", FlowWeakness.TlsDeprecated), (byUid["Cd10"].AppDetail?.ToString(), byUid["Cd10"].Weakness));
+        // SMTP upgraded by STARTTLS ("smtp,ssl"): the mail inspector's words for a capture of it.
+        Assert.Equal((AppLabel.Smtp, "starttls; version=tls1.0", FlowWeakness.TlsDeprecated),
+            (byUid["Cmx"].App, byUid["Cmx"].AppDetail?.ToString(), byUid["Cmx"].Weakness));
         var weak = auditor.Audit(byUid["C10"]);
         Assert.Equal(Verdict.Expected, weak.Verdict);
         Assert.StartsWith("tls-deprecated (the server chose tls1.0: SSL 2.0 and 3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated", weak.Weakness);
