@@ -8,7 +8,8 @@ namespace PortAudit.Audit;
 /// The protocols a security review flags even on an allowed port: SMB1 (no integrity, the EternalBlue family), an LDAP
 /// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), TLS below 1.2 chosen by
 /// a server (RFC 8996), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
-/// read differently (retransmissions that disagree, urgent data), the marks of an evasion. Each rests on what inspection read, never on a port.
+/// read differently (retransmissions that disagree, urgent data), the marks of an evasion. Each rests on what
+/// inspection read, never on a port.
 /// </summary>
 public static class WeakProtocols
 {
@@ -24,21 +25,21 @@ public static class WeakProtocols
             ? $"{flow.App} across zones ({client.Zone} to {server.Zone}): logons in clear text"
             : null;
         if (weakness == FlowWeakness.None) return crossing;
-        var words = string.Join("; ", Descriptions.Where(d => (weakness & d.Weakness) != 0)
-                                                  .Select(d => d.Weakness == FlowWeakness.TlsDeprecated ? DeprecatedTls(flow) : d.Text));
+        var words = string.Join("; ", Descriptions.Where(d => (weakness & d.Weakness) != 0).Select(d => d.Text(flow)));
         return crossing is null ? words : $"{words}; {crossing}";
     }
 
-    private static readonly (FlowWeakness Weakness, string Text)[] Descriptions =
+    // Each weakness's words; the TLS version's name the flow's.
+    private static readonly (FlowWeakness Weakness, Func<Flow, string> Text)[] Descriptions =
     [
-        (FlowWeakness.Smb1, "smb1 (SMB1/CIFS, deprecated: no pre-authentication integrity)"),
-        (FlowWeakness.LdapCleartextBind, "ldap-cleartext-bind (an LDAP simple bind sent a password in clear text)"),
-        (FlowWeakness.NtlmV1, "ntlmv1 (an NTLMv1 response, crackable offline)"),
-        (FlowWeakness.TcpOverlap, "tcp-overlap (a TCP segment re-sent bytes of the stream with different content: which copy the " +
-                                  "receiver read cannot be known, inspection kept the first; the mark of an IDS evasion by insertion)"),
-        (FlowWeakness.TcpUrgent, "tcp-urgent (TCP urgent data: the receiver's socket reads the urgent byte out of band or inline, " +
-                                 "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
-        (FlowWeakness.TlsDeprecated, ""),
+        (FlowWeakness.Smb1, static _ => "smb1 (SMB1/CIFS, deprecated: no pre-authentication integrity)"),
+        (FlowWeakness.LdapCleartextBind, static _ => "ldap-cleartext-bind (an LDAP simple bind sent a password in clear text)"),
+        (FlowWeakness.NtlmV1, static _ => "ntlmv1 (an NTLMv1 response, crackable offline)"),
+        (FlowWeakness.TcpOverlap, static _ => "tcp-overlap (a TCP segment re-sent bytes of the stream with different content: which copy the " +
+                                              "receiver read cannot be known, inspection kept the first; the mark of an IDS evasion by insertion)"),
+        (FlowWeakness.TcpUrgent, static _ => "tcp-urgent (TCP urgent data: the receiver's socket reads the urgent byte out of band or inline, " +
+                                             "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
+        (FlowWeakness.TlsDeprecated, DeprecatedTls),
     ];
 
     // Names the version the server chose, as inspection (or Zeek's ssl.log) wrote it in the detail.

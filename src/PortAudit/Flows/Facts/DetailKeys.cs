@@ -17,6 +17,12 @@ public static class DetailKeys
     public const string ProxyTarget = "target";
 
     /// <summary>
+    /// The word (a part without a key) of a text protocol's flow whose client asked for TLS: SMTP's, IMAP's, NNTP's and
+    /// XMPP's STARTTLS, POP3's STLS, FTP's AUTH TLS.
+    /// </summary>
+    public const string StartTls = "starttls";
+
+    /// <summary>
     /// The protocol version of a TLS, DTLS or QUIC flow (the ServerHello's choice once read, the ClientHello's highest
     /// before): <c>version=tls1.2</c>.
     /// </summary>

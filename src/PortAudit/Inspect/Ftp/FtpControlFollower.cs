@@ -78,7 +78,7 @@ public sealed class FtpControlFollower : IFlowFollower
             Announce(flow, address, port, "eprt");
         else if (AsciiText.StartsWithIgnoreCase(line, "AUTH "u8))
         {
-            flow.AppDetail = AppDetail.Word("starttls");
+            flow.AppDetail = AppDetail.Word(DetailKeys.StartTls);
             _tlsAsked = true;
         }
     }

@@ -55,8 +55,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
                     clientHello |= OnClientHello(ref input, header, fragment, lies: fragment.Length < fragmentLength);
                 else if (header[0] == ServerHello && IsWhole(header, fragment) && TlsHello.TryParseServer(fragment, out var server))
                 {
-                    input.Flow.AppDetail = server.ServerDetail(input.Flow.AppDetail);
-                    if (server.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
+                    server.Settle(input.Flow);
                     return InspectResult.Match;
                 }
             }

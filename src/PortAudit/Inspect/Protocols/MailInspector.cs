@@ -53,15 +53,11 @@ public sealed class MailInspector : Inspector
             input.Scratch |= Claimed;
         }
         if (!AsciiText.HasCommandLine(input.Data, _startTls, _dialect.Tagged)) return Claim();
-        if (_dialect.FollowedAfterClaim)
-        {
-            input.Flow.AppDetail = AppDetail.Word("starttls");
-            return InspectResult.Match;
-        }
         // The client's TLS hello follows its command in the same stream: the word is written once, not over the version.
-        if ((input.Scratch & StartTlsAsked) == 0) input.Flow.AppDetail = AppDetail.Word("starttls");
+        if ((input.Scratch & StartTlsAsked) == 0) input.Flow.AppDetail = AppDetail.Word(DetailKeys.StartTls);
         input.Scratch |= StartTlsAsked;
-        return InspectResult.Partial;
+        // FTP's follower reads on (its claim ends inspection); the others wait here for the server's hello.
+        return _dialect.FollowedAfterClaim ? InspectResult.Match : InspectResult.Partial;
     }
 
     private InspectResult OnServer(ref InspectionInput input, ReadOnlySpan<byte> line, bool claimed)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 
 namespace PortAudit.Inspect.Protocols;
@@ -118,6 +119,16 @@ public ref struct TlsHello
         text.Part(DetailKeys.SelectedAlpn);
         text.AppendEscaped(selected, 32, escapeComma: true);
         return text.Build()!;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="flow"/> what this ServerHello settles: its detail (<see cref="ServerDetail"/>) and, for a
+    /// version no peer may negotiate any more, the <see cref="FlowWeakness.TlsDeprecated"/> weakness.
+    /// </summary>
+    public readonly void Settle(Flow flow)
+    {
+        flow.AppDetail = ServerDetail(flow.AppDetail);
+        if (Deprecated) flow.Weakness |= FlowWeakness.TlsDeprecated;
     }
 
     /// <summary>

@@ -112,8 +112,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
             input.Scratch |= PseudoTlsOpening;
             return AfterPseudoTls(ref input);
         }
-        input.Flow.AppDetail = hello.ServerDetail(input.Flow.AppDetail);
-        if (hello.Deprecated) input.Flow.Weakness |= FlowWeakness.TlsDeprecated;
+        hello.Settle(input.Flow);
         return InspectResult.Match;
     }
 

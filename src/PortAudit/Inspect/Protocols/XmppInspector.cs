@@ -47,7 +47,7 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
         }
         if (input.FromClient && data.IndexOf("<starttls"u8) >= 0)
         {
-            input.Flow.AppDetail = input.Flow.AppDetail?.With(new(null, "starttls")) ?? AppDetail.Word("starttls");
+            input.Flow.AppDetail = input.Flow.AppDetail?.With(new(null, DetailKeys.StartTls)) ?? AppDetail.Word(DetailKeys.StartTls);
             return InspectResult.Match;
         }
         return InspectResult.Partial;

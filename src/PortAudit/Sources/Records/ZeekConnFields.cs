@@ -192,13 +192,11 @@ public sealed class ZeekConnFields
         record.App = ZeekMapping.App(_service);
         record.Evidence = record.App is null ? FlowEvidence.PortOnly : FlowEvidence.ExporterAppId;
         record.RecordId = _uid;
-        // conn.log names no server and no RPC call: ssl.log's server_name, http.log's host and dce_rpc.log's calls do, by
-        // the same uid.
-        // A service list that names ssl after the protocol on the port ("smtp,ssl") is a connection upgraded by STARTTLS.
-        bool upgraded = record.App is { } app && app != AppLabel.Tls && app != AppLabel.Dtls && ZeekMapping.Names(_service, "ssl");
-        record.AppDetail = _join?.DetailFor(_uid, record.App, upgraded);
-        record.Weakness = _join?.WeaknessFor(_uid, record.App, upgraded) ?? FlowWeakness.None;
-        record.RpcCalls = _join?.CallsFor(_uid);
+        // conn.log names no server, version or RPC call: ssl.log, http.log and dce_rpc.log do, by the same uid.
+        record.AppDetail = null;
+        record.Weakness = FlowWeakness.None;
+        record.RpcCalls = null;
+        _join?.JoinTo(ref record, _uid, _service);
         // The tunnels' own connections are records of the same log: their uids are what names them there.
         record.Tunnel = _tunnelParents;
         return null;
@@ -257,13 +255,20 @@ public static class ZeekMapping
         "DTLSv10" => 0xFEFF,
         "DTLSv12" => 0xFEFD,
         "DTLSv13" => 0xFEFC,
-        _ when version is not null && version.StartsWith(UnknownPrefix, StringComparison.Ordinal)
-               && ushort.TryParse(version.AsSpan(UnknownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out ushort number) => number,
+        _ when version is not null && TryUnknown(version, out ushort number) => number,
         _ => null,
     };
 
-    // Zeek's name of a number its tables do not name.
-    private const string UnknownPrefix = "unknown-";
+    /// <summary>Zeek's name of what its tables do not name: unknown-UUID for an interface, unknown-N for a number.</summary>
+    internal const string UnknownPrefix = "unknown-";
+
+    /// <summary>The number of Zeek's <c>unknown-N</c> (N in decimal, as Zeek writes an opnum or a TLS version it cannot name).</summary>
+    internal static bool TryUnknown(string name, out ushort number)
+    {
+        number = 0;
+        return name.StartsWith(UnknownPrefix, StringComparison.Ordinal)
+               && ushort.TryParse(name.AsSpan(UnknownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out number);
+    }
 
     /// <summary>True when Zeek's service list <paramref name="service"/> ("smtp,ssl") holds <paramref name="name"/>.</summary>
     public static bool Names(string? service, string name)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
@@ -156,8 +155,7 @@ public sealed class ZeekLogJoin
         return true;
     }
 
-    // Zeek's name of what its tables do not name: unknown-UUID for an interface, unknown-OPNUM for an operation.
-    private const string UnknownPrefix = "unknown-";
+    private const string UnknownPrefix = ZeekMapping.UnknownPrefix;
 
     private bool TryInterface(string name, out Guid uuid)
     {
@@ -166,68 +164,54 @@ public sealed class ZeekLogJoin
         return _rpcNames is not null && _rpcNames.TryInterface(name, out uuid);
     }
 
-    // Zeek writes an unknown opnum in decimal.
     private bool TryOperation(Guid uuid, string name, out ushort opnum)
     {
-        if (name.StartsWith(UnknownPrefix, StringComparison.Ordinal))
-            return ushort.TryParse(name.AsSpan(UnknownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out opnum);
+        if (name.StartsWith(UnknownPrefix, StringComparison.Ordinal)) return ZeekMapping.TryUnknown(name, out opnum);
         opnum = 0;
         return _rpcNames is not null && _rpcNames.TryOperation(uuid, name, out opnum);
     }
 
-    /// <summary>The DCE/RPC calls dce_rpc.log gave connection <paramref name="uid"/>, or null when it gave none.</summary>
-    public RpcCallLog? CallsFor(string? uid) => uid is null || _calls.Count == 0 ? null : _calls.GetValueOrDefault(uid);
-
     private static string? Clip(string? text) => string.IsNullOrEmpty(text) ? null : text.Length > MaxNameLength ? text[..MaxNameLength] : text;
 
     /// <summary>
-    /// The detail a connection <paramref name="uid"/> of application <paramref name="app"/> carries for what a log said of
-    /// it: <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> for TLS or DTLS from ssl.log (each part only when the log set
-    /// it), <c>host=NAME</c> for HTTP from http.log, the values' bytes escaped as inspection escapes wire text; for a
-    /// connection <paramref name="upgraded"/> to TLS by STARTTLS (Zeek's "smtp,ssl"), <c>starttls; version=tls1.2</c>, as
-    /// the mail inspector gives it; null when no log named it, or named it for another application.
+    /// Gives <paramref name="record"/>, conn.log's connection <paramref name="uid"/> of Zeek service list
+    /// <paramref name="service"/>, what the run's other logs said of it, as inspection would have given it: dce_rpc.log's
+    /// calls (its call log); ssl.log's facts on TLS or DTLS, <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> (each part
+    /// only when the log set it), with a version RFC 8996 deprecates the <see cref="FlowWeakness.TlsDeprecated"/>
+    /// weakness; on a connection upgraded by STARTTLS (a service list that names ssl after its own, "smtp,ssl")
+    /// <c>starttls; version=tls1.2</c>, as the mail inspector gives it; http.log's <c>host=NAME</c> on HTTP. The values'
+    /// bytes are escaped as inspection escapes wire text; a log that named the connection for another application gives
+    /// nothing.
     /// </summary>
-    public AppDetail? DetailFor(string? uid, AppLabel? app, bool upgraded = false)
+    public void JoinTo(ref FlowRecord record, string? uid, string? service)
     {
-        if (!TryFind(uid, app, upgraded, out var named, out bool tls)) return null;
+        if (uid is null) return;
+        if (_calls.Count > 0) record.RpcCalls = _calls.GetValueOrDefault(uid);
+        if (record.App is not { } app || _names.Count == 0 || !_names.TryGetValue(uid, out var named)) return;
+        bool upgraded = false;
+        if (named.Kind == ZeekLogKind.Tls && app != AppLabel.Tls && app != AppLabel.Dtls)
+        {
+            upgraded = ZeekMapping.Names(service, "ssl");
+            if (!upgraded) return;
+        }
+        else if (named.Kind == ZeekLogKind.Http && app != AppLabel.Http) return;
+        bool tls = named.Kind == ZeekLogKind.Tls;
         Span<char> buffer = stackalloc char[AppDetailBuilder.DefaultCapacity * 2];
         var detail = new AppDetailBuilder(buffer);
         if (upgraded)
         {
             detail.Part(null);
-            detail.Append(StartTlsWord);
+            detail.Append(DetailKeys.StartTls);
         }
         else Part(ref detail, tls ? DetailKeys.ServerName : DetailKeys.Host, named.Name);
-        if (tls && named.Version is { } version)
+        if (named.Version is { } version)
         {
             detail.Part(DetailKeys.Version);
             detail.Append(TlsVersions.Name(version));
+            if (TlsVersions.IsDeprecated(version)) record.Weakness |= FlowWeakness.TlsDeprecated;
         }
         if (tls && !upgraded) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
-        return detail.Build();
-    }
-
-    // The word inspection gives a text protocol's connection whose client asked for TLS.
-    private const string StartTlsWord = "starttls";
-
-    /// <summary>
-    /// The weakness inspection would have given connection <paramref name="uid"/> for what ssl.log said of it:
-    /// <see cref="FlowWeakness.TlsDeprecated"/> when its server chose a version RFC 8996 deprecates, else none.
-    /// </summary>
-    public FlowWeakness WeaknessFor(string? uid, AppLabel? app, bool upgraded = false) =>
-        TryFind(uid, app, upgraded, out var named, out bool tls) && tls && named.Version is { } version && TlsVersions.IsDeprecated(version)
-            ? FlowWeakness.TlsDeprecated
-            : FlowWeakness.None;
-
-    // What a log said of connection uid, when it said it of the application conn.log gives it: ssl.log of TLS or DTLS, or
-    // of a connection upgraded to TLS (tls), http.log of HTTP.
-    private bool TryFind(string? uid, AppLabel? app, bool upgraded, out Named named, out bool tls)
-    {
-        named = default;
-        tls = false;
-        if (uid is null || app is null || _names.Count == 0 || !_names.TryGetValue(uid, out named)) return false;
-        tls = named.Kind == ZeekLogKind.Tls && (app == AppLabel.Tls || app == AppLabel.Dtls || upgraded);
-        return tls || (named.Kind == ZeekLogKind.Http && app == AppLabel.Http);
+        record.AppDetail = detail.Build();
     }
 
     // One part, its value's bytes escaped and bounded by what the buffer has left; none for a value the log left unset.
