@@ -7,7 +7,7 @@ namespace PortAudit.Audit;
 /// <summary>
 /// The protocols a security review flags even on an allowed port: SMB1 (no integrity, the EternalBlue family), an LDAP
 /// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), TLS below 1.2 chosen by
-/// a server (RFC 8996), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
+/// a server (RFC 8996) or a weak cipher suite (RC4, no encryption, export-grade, DES, 3DES, anonymous), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
 /// read differently (retransmissions that disagree, urgent data), the marks of an evasion. Each rests on what
 /// inspection read, never on a port.
 /// </summary>
@@ -40,10 +40,17 @@ public static class WeakProtocols
         (FlowWeakness.TcpUrgent, static _ => "tcp-urgent (TCP urgent data: the receiver's socket reads the urgent byte out of band or inline, " +
                                              "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
         (FlowWeakness.TlsDeprecated, DeprecatedTls),
+        (FlowWeakness.TlsWeakCipher, WeakCipher),
     ];
 
     // Names the version the server chose, as inspection (or Zeek's ssl.log) wrote it in the detail.
     private static string DeprecatedTls(Flow flow) =>
         $"tls-deprecated (the server chose {flow.AppDetail?.Find(DetailKeys.Version) ?? "a version below TLS 1.2"}: SSL 2.0 and " +
         "3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated by RFC 6176, RFC 7568 and RFC 8996, and no peer may negotiate them)";
+
+    // Names the suite the server chose and what is weak in it, as the detail gives it (an inspector's or ssl.log's name).
+    private static string WeakCipher(Flow flow) => flow.AppDetail?.Find(DetailKeys.Cipher) is { } name
+                                                   && TlsCipherSuites.Flaws(name) is var flaws and not TlsCipherFlaws.None
+        ? $"tls-weak-cipher (the server chose {name}: {TlsCipherSuites.Describe(flaws)})"
+        : "tls-weak-cipher (the server chose a weak cipher suite)";
 }

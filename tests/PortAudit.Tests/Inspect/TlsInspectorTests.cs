@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
@@ -103,25 +104,57 @@ public class TlsInspectorTests
     [InlineData("0303", "002b 0002 0304", "tls1.3", false)]
     public void AServerChoosingARetiredVersionMarksTheFlowWeak(string version, string extensions, string name, bool weak)
     {
+        var flow = ServerHelloOf(ServerHelloBody(version, extensions));
+        Assert.Equal(name, flow.AppDetail?.Find(DetailKeys.Version));
+        Assert.Equal(weak ? FlowWeakness.TlsDeprecated : FlowWeakness.None, flow.Weakness);
+    }
+
+    [Theory]
+    // The suite after the session id: RC4 (RFC 7465), 3DES, no encryption, anonymous; ECDHE with AES-GCM and TLS 1.3's are not weak.
+    [InlineData("0005",
+        "sni=a.example; alpn=h2,http/1.1; version=tls1.2; cipher=TLS_RSA_WITH_RC4_128_SHA", true)]
+    [InlineData("000a", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; cipher=TLS_RSA_WITH_3DES_EDE_CBC_SHA", true)]
+    [InlineData("0000", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; cipher=TLS_NULL_WITH_NULL_NULL", true)]
+    [InlineData("c018", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; cipher=TLS_ECDH_anon_WITH_AES_128_CBC_SHA", true)]
+    [InlineData("c02f", "sni=a.example; alpn=h2,http/1.1; version=tls1.2", false)]
+    [InlineData("1301", "sni=a.example; alpn=h2,http/1.1; version=tls1.2", false)]
+    public void AServerChoosingAWeakCipherSuiteMarksTheFlowWeakAndNamesTheSuite(string suite, string detail, bool weak)
+    {
+        var flow = ServerHelloOf(ServerHelloBody("0303", "", suite));
+        Assert.Equal((detail, weak ? FlowWeakness.TlsWeakCipher : FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
+    }
+
+    [Fact]
+    public void AServerHelloCutBeforeItsCipherSuiteNamesNone()
+    {
+        // Version, random and session id length, then the message ends: suite 0 would be TLS_NULL_WITH_NULL_NULL.
+        var flow = ServerHelloOf(Hex("0303").Concat(new byte[32]).Concat(Hex("00")).ToArray());
+        Assert.Equal(("sni=a.example; alpn=h2,http/1.1; version=tls1.2", FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
+    }
+
+    // A flow whose client sent a hello for a.example and whose server answered with a ServerHello of body.
+    private static Flow ServerHelloOf(byte[] body)
+    {
         var flow = NewFlow(true);
         ulong scratch = 0;
         var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
         var inspector = new TlsInspector();
         inspector.Inspect(ref client);
         Assert.Equal(FlowWeakness.None, flow.Weakness);
-        var body = ServerHelloBody(version, extensions);
         var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
-        var server = new InspectionInput(flow, Hex("16 0301").Concat(BE16((ushort)message.Length)).Concat(message).ToArray(), false, true, 0, ref scratch);
+        var server = new InspectionInput(flow, Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray(), false, true, 0, ref scratch);
         Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
-        Assert.Equal(name, flow.AppDetail?.Find(DetailKeys.Version));
-        Assert.Equal(weak ? FlowWeakness.TlsDeprecated : FlowWeakness.None, flow.Weakness);
+        return flow;
     }
 
-    /// <summary>A ServerHello body of <paramref name="version"/> (hex), no session id, with <paramref name="extensions"/> (hex).</summary>
-    private static byte[] ServerHelloBody(string version, string extensions)
+    /// <summary>
+    /// A ServerHello body of <paramref name="version"/> (hex), no session id, cipher suite <paramref name="suite"/> (hex),
+    /// with <paramref name="extensions"/> (hex).
+    /// </summary>
+    private static byte[] ServerHelloBody(string version, string extensions, string suite = "c02f")
     {
         var ext = Hex(extensions);
-        return Hex(version).Concat(new byte[32]).Concat(Hex("00 c02f 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
+        return Hex(version).Concat(new byte[32]).Concat(Hex($"00 {suite} 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
     }
 
     [Theory]

@@ -33,4 +33,10 @@ public static class DetailKeys
     /// sends it in the encrypted EncryptedExtensions, out of sight), after the version: <c>alpn-selected=h2</c>.
     /// </summary>
     public const string SelectedAlpn = "alpn-selected";
+
+    /// <summary>
+    /// The cipher suite a TLS or DTLS server chose, by its IANA name, when it is weak (<see cref="TlsCipherSuites"/>), last:
+    /// <c>cipher=TLS_RSA_WITH_RC4_128_SHA</c>. A strong one is not written.
+    /// </summary>
+    public const string Cipher = "cipher";
 }

@@ -39,4 +39,10 @@ public enum FlowWeakness : byte
     /// any more (<see cref="TlsVersions.IsDeprecated"/>).
     /// </summary>
     TlsDeprecated = 32,
+
+    /// <summary>
+    /// A TLS or DTLS server chose a weak cipher suite (<see cref="TlsCipherSuites.Flaws"/>): no encryption, export-grade,
+    /// RC4, DES or RC2, 3DES or IDEA, or anonymous key exchange; the flow's detail names it (<c>cipher=...</c>).
+    /// </summary>
+    TlsWeakCipher = 64,
 }

@@ -12,8 +12,8 @@ public static class StartTls
 {
     /// <summary>
     /// Reads the server's first handshake message, whose first record starts <paramref name="data"/>: when it is a
-    /// ServerHello, <paramref name="flow"/>'s detail gains the version it chose (<c>starttls; version=tls1.0</c>) and a
-    /// deprecated one the <see cref="FlowWeakness.TlsDeprecated"/> weakness. <see cref="TlsHandshakeMessage.State.NeedMore"/>
+    /// ServerHello, <paramref name="flow"/> takes what it settles (<see cref="TlsHello.Settle"/>): the version it chose
+    /// (<c>starttls; version=tls1.0</c>), and the weaknesses of a deprecated version or a weak cipher suite. <see cref="TlsHandshakeMessage.State.NeedMore"/>
     /// while the message goes on past <paramref name="data"/>.
     /// </summary>
     // The buffer is written before it is read (only its gathered prefix is).
@@ -24,10 +24,7 @@ public static class StartTls
         var state = TlsHandshakeMessage.Read(data, message, out int gathered, out _);
         if (state == TlsHandshakeMessage.State.Complete && gathered > HandshakeHeader && message[0] == ServerHello
             && TlsHello.TryParseServer(message[HandshakeHeader..gathered], out var hello))
-        {
-            flow.AppDetail = TlsHello.WithVersion(flow.AppDetail, TlsVersions.Name(hello.Version));
-            if (hello.Deprecated) flow.Weakness |= FlowWeakness.TlsDeprecated;
-        }
+            hello.Settle(flow);
         return state;
     }
 

@@ -35,6 +35,9 @@ public ref struct TlsHello
     /// </summary>
     public readonly bool Deprecated => TlsVersions.IsDeprecated(Version);
 
+    /// <summary>The cipher suite a ServerHello chose; null for a ClientHello's, or a ServerHello cut before it.</summary>
+    public ushort? CipherSuite;
+
     /// <summary>Reads a ClientHello body (from client_version on); false when the fixed part is damaged.</summary>
     public static bool TryParseClient(ReadOnlySpan<byte> body, bool dtls, out TlsHello hello)
     {
@@ -57,6 +60,8 @@ public ref struct TlsHello
         if (body.Length < at + 1) return false;
         hello.Version = BinaryPrimitives.ReadUInt16BigEndian(body);
         if (!Skip8(body, ref at)) return false;
+        if (at + 2 > body.Length) return true;
+        hello.CipherSuite = BinaryPrimitives.ReadUInt16BigEndian(body[at..]);
         at += 3; // cipher suite and compression method
         if (at > body.Length) return true;
         hello.ReadExtensions(body, at, client: false);
@@ -122,13 +127,21 @@ public ref struct TlsHello
     }
 
     /// <summary>
-    /// Gives <paramref name="flow"/> what this ServerHello settles: its detail (<see cref="ServerDetail"/>) and, for a
-    /// version no peer may negotiate any more, the <see cref="FlowWeakness.TlsDeprecated"/> weakness.
+    /// Gives <paramref name="flow"/> what this ServerHello settles: its detail (<see cref="ServerDetail"/>); for a
+    /// version no peer may negotiate any more the <see cref="FlowWeakness.TlsDeprecated"/> weakness; for a weak cipher
+    /// suite the <see cref="FlowWeakness.TlsWeakCipher"/> weakness and its name last in the detail (<c>cipher=...</c>).
     /// </summary>
     public readonly void Settle(Flow flow)
     {
-        flow.AppDetail = ServerDetail(flow.AppDetail);
+        var detail = ServerDetail(flow.AppDetail);
         if (Deprecated) flow.Weakness |= FlowWeakness.TlsDeprecated;
+        if (CipherSuite is { } suite && TlsCipherSuites.WeakName(suite) is { } weak)
+        {
+            // A second AppDetail, for the rare weak suite only: a strong one leaves the detail as every flow has it.
+            detail = detail.With(new DetailPart(DetailKeys.Cipher, weak));
+            flow.Weakness |= FlowWeakness.TlsWeakCipher;
+        }
+        flow.AppDetail = detail;
     }
 
     /// <summary>

@@ -106,16 +106,16 @@ public sealed class ZeekLogJoin
         }
     }
 
-    // What a log said of one connection: the server it named, and the ALPN protocol and version its server selected
-    // (ssl.log only).
-    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn, ushort? Version);
+    // What a log said of one connection: the server it named, and the ALPN protocol, version and (a weak one only)
+    // cipher suite its server selected (ssl.log only).
+    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn, ushort? Version, string? WeakCipher);
 
     /// <summary>
     /// Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>,
-    /// and <paramref name="selectedAlpn"/> and <paramref name="version"/> as the ALPN protocol and version its server
-    /// selected; the first record of a connection stays.
+    /// and <paramref name="selectedAlpn"/>, <paramref name="version"/> and <paramref name="cipher"/> as the ALPN protocol,
+    /// version and cipher suite its server selected (the suite kept only when weak); the first record of a connection stays.
     /// </summary>
-    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null, ushort? version = null)
+    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null, ushort? version = null, string? cipher = null)
     {
         Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
         if (Count >= MaxNames && !_names.ContainsKey(uid))
@@ -123,7 +123,8 @@ public sealed class ZeekLogJoin
             LeftOut++;
             return;
         }
-        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn), version));
+        string? weakCipher = cipher is not null && TlsCipherSuites.Flaws(cipher) != TlsCipherFlaws.None ? Clip(cipher) : null;
+        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn), version, weakCipher));
     }
 
     // What a binding read from a log says it was learned by, as a capture's says "bind" or a pipe's name.
@@ -178,7 +179,8 @@ public sealed class ZeekLogJoin
     /// <paramref name="service"/>, what the run's other logs said of it, as inspection would have given it: dce_rpc.log's
     /// calls (its call log); ssl.log's facts on TLS or DTLS, <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> (each part
     /// only when the log set it), with a version RFC 8996 deprecates the <see cref="FlowWeakness.TlsDeprecated"/>
-    /// weakness; on a connection upgraded by STARTTLS (a service list that names ssl after its own, "smtp,ssl")
+    /// weakness, and a weak cipher suite named last (<c>cipher=TLS_RSA_WITH_RC4_128_SHA</c>) with the
+    /// <see cref="FlowWeakness.TlsWeakCipher"/> weakness; on a connection upgraded by STARTTLS (a service list that names ssl after its own, "smtp,ssl")
     /// <c>starttls; version=tls1.2</c>, as the mail inspector gives it; http.log's <c>host=NAME</c> on HTTP. The values'
     /// bytes are escaped as inspection escapes wire text; a log that named the connection for another application gives
     /// nothing.
@@ -211,6 +213,11 @@ public sealed class ZeekLogJoin
             if (TlsVersions.IsDeprecated(version)) record.Weakness |= FlowWeakness.TlsDeprecated;
         }
         if (tls && !upgraded) Part(ref detail, DetailKeys.SelectedAlpn, named.SelectedAlpn);
+        if (named.WeakCipher is not null)
+        {
+            Part(ref detail, DetailKeys.Cipher, named.WeakCipher);
+            record.Weakness |= FlowWeakness.TlsWeakCipher;
+        }
         record.AppDetail = detail.Build();
     }
 

@@ -221,7 +221,7 @@ public sealed class ZeekLogJoinTests : IDisposable
     [Fact]
     public void A_deprecated_version_ssl_log_says_the_server_chose_is_the_weakness_inspection_gives()
     {
-        // ssl.log's version is the one the server's hello chose (Zeek's SSL::version_strings), as TlsVersionLabTests'
+        // ssl.log's version is the one the server's hello chose (Zeek's SSL::version_strings), as TlsServerHelloLabTests'
         // openssl s_server chooses it in a capture: TLS 1.0 on a DC's LDAPS port is expected there and weak; TLS 1.2 is
         // not weak, nor is a version Zeek could not name (unknown-N, N in decimal), whose number is kept as inspection keeps it;
         // an SMTP connection upgraded by STARTTLS is judged on the version as a capture of it is.
@@ -253,6 +253,36 @@ public sealed class ZeekLogJoinTests : IDisposable
         Assert.Equal(Verdict.Expected, weak.Verdict);
         Assert.StartsWith("tls-deprecated (the server chose tls1.0: SSL 2.0 and 3.0, TLS 1.0 and 1.1 and DTLS 1.0 are deprecated", weak.Weakness);
         Assert.Null(auditor.Audit(byUid["C12"]).Weakness);
+    }
+
+    [Fact]
+    public void A_weak_cipher_suite_ssl_log_says_the_server_chose_is_the_weakness_inspection_gives()
+    {
+        // ssl.log's cipher is the suite the server's hello chose, by its IANA name, as tshark and TlsCipherSuites name it:
+        // RC4 on a DC's LDAPS port (TSV), an anonymous one after STARTTLS (JSON) are weak and named last in the detail;
+        // ECDHE with AES-GCM is not, and is not written.
+        string conn = Write("conn.log", ConnHeader +
+            "1764669601\tCrc4\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669602\tCgcm\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669603\tCmx\t10.77.0.100\t40004\t10.77.0.30\t25\ttcp\tsmtp,ssl\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string ssl = Write("ssl.log", Header + "#path\tssl\n" +
+            "#fields\tts\tuid\tversion\tcipher\tserver_name\n" +
+            "1764669601.1\tCrc4\tTLSv12\tTLS_RSA_WITH_RC4_128_SHA\tdc01.lab.test\n" +
+            "1764669602.1\tCgcm\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tdc01.lab.test\n");
+        string mail = Write("ssl.json", """{"_path":"ssl","ts":1764669603.1,"uid":"Cmx","version":"TLSv12","cipher":"TLS_DH_anon_WITH_AES_128_CBC_SHA"}""" + "\n");
+        var auditor = DomainControllerAndWorkstation();
+
+        var byUid = Run(conn, ssl, mail).Flows.ToDictionary(f => f.RecordId!);
+
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2; cipher=TLS_RSA_WITH_RC4_128_SHA", FlowWeakness.TlsWeakCipher),
+            (byUid["Crc4"].AppDetail?.ToString(), byUid["Crc4"].Weakness));
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["Cgcm"].AppDetail?.ToString(), byUid["Cgcm"].Weakness));
+        Assert.Equal(("starttls; version=tls1.2; cipher=TLS_DH_anon_WITH_AES_128_CBC_SHA", FlowWeakness.TlsWeakCipher),
+            (byUid["Cmx"].AppDetail?.ToString(), byUid["Cmx"].Weakness));
+        var weak = auditor.Audit(byUid["Crc4"]);
+        Assert.Equal(Verdict.Expected, weak.Verdict);
+        Assert.Equal("tls-weak-cipher (the server chose TLS_RSA_WITH_RC4_128_SHA: RC4 (prohibited by RFC 7465))", weak.Weakness);
+        Assert.Null(auditor.Audit(byUid["Cgcm"]).Weakness);
     }
 
     [Fact]

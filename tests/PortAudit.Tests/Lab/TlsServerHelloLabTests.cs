@@ -10,14 +10,15 @@ using static PortAudit.Tests.Audit.AuditFixture;
 namespace PortAudit.Tests.Lab;
 
 /// <summary>
-/// TLS and DTLS versions RFC 8996 deprecated, with real peers: openssl s_server on fe01 and s_client on client01 made to
-/// speak TLS 1.0, 1.1 and 1.2 on a domain controller's LDAPS port, and DTLS 1.0 and 1.2 on a SIP server's 5061/udp
-/// (OpenSSL 3 refuses the old versions at its default security level: both sides are lowered to level 0). tshark reads
-/// the version each ServerHello chose; the flows whose server chose an old one carry the tls-deprecated weakness (a
-/// weak-protocol finding beside a verdict that stays expected), the others none.
+/// What a TLS or DTLS server chose, with real peers: openssl s_server on fe01 and s_client on client01 made to speak TLS
+/// 1.0, 1.1 and 1.2 on a domain controller's LDAPS port and DTLS 1.0 and 1.2 on a SIP server's 5061/udp (versions RFC
+/// 8996 deprecated), and TLS 1.2 with no encryption, anonymous key exchange or neither (weak cipher suites). OpenSSL 3
+/// refuses them all at its default security level: both sides are lowered to level 0. tshark reads each ServerHello;
+/// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
+/// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
-public sealed class TlsVersionLabTests : IDisposable
+public sealed class TlsServerHelloLabTests : IDisposable
 {
     private const int Ldaps = 636, SipTls = 5061;
     private const string Insecure = "DEFAULT:@SECLEVEL=0";
@@ -30,7 +31,7 @@ public sealed class TlsVersionLabTests : IDisposable
     public void Tls_1_0_and_1_1_chosen_by_an_ldaps_server_are_weak_and_tls_1_2_is_not()
     {
         var flows = Chosen(Ldaps, "tls", ["-www"], "-tls1", "-tls1_1", "-tls1_2");
-        Assert.Equal(["0x0301", "0x0302", "0x0303"], ServerHelloVersions(Ldaps, "tls", 3));
+        Assert.Equal(["0x0301", "0x0302", "0x0303"], ServerHelloFields(Ldaps, "tls", "version", 3));
         Assert.Equal(["tls1.0", "tls1.1", "tls1.2"], flows.Select(f => f.AppDetail?.Find(DetailKeys.Version)));
         Assert.Equal([FlowWeakness.TlsDeprecated, FlowWeakness.TlsDeprecated, FlowWeakness.None], flows.Select(f => f.Weakness));
 
@@ -47,7 +48,7 @@ public sealed class TlsVersionLabTests : IDisposable
     public void Dtls_1_0_chosen_by_a_sip_server_is_weak_and_dtls_1_2_is_not()
     {
         var flows = Chosen(SipTls, "dtls", [], "-dtls1", "-dtls1_2");
-        Assert.Equal(["0xfeff", "0xfefd"], ServerHelloVersions(SipTls, "dtls", 2));
+        Assert.Equal(["0xfeff", "0xfefd"], ServerHelloFields(SipTls, "dtls", "version", 2));
         Assert.Equal(["dtls1.0", "dtls1.2"], flows.Select(f => f.AppDetail?.Find(DetailKeys.Version)));
 
         var catalog = TlsAlpnLabTests.SipCatalog;
@@ -58,6 +59,27 @@ public sealed class TlsVersionLabTests : IDisposable
         Assert.Null(verdicts[1].Weakness);
     }
 
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void A_null_or_anonymous_cipher_suite_chosen_by_an_ldaps_server_is_weak_and_ecdhe_with_aes_gcm_is_not()
+    {
+        string[] suites = ["NULL-SHA256", "ADH-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256"];
+        var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-tls1_2"],
+            suites.Select(s => (new[] { "-cipher", $"{s}:@SECLEVEL=0" }, new[] { "-tls1_2", "-cipher", $"{s}:@SECLEVEL=0" })).ToArray());
+        Assert.Equal(["0x003b", "0x00a6", "0xc02f"], ServerHelloFields(Ldaps, "tls", "ciphersuite", 3));
+        Assert.Equal(["TLS_RSA_WITH_NULL_SHA256", "TLS_DH_anon_WITH_AES_128_GCM_SHA256", null],
+            flows.Select(f => f.AppDetail?.Find(DetailKeys.Cipher)));
+        Assert.Equal([FlowWeakness.TlsWeakCipher, FlowWeakness.TlsWeakCipher, FlowWeakness.None], flows.Select(f => f.Weakness));
+
+        var auditor = RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller"));
+        var verdicts = flows.Select(auditor.Audit).ToList();
+        Assert.All(verdicts, v => Assert.Equal(Verdict.Expected, v.Verdict));
+        Assert.Equal("tls-weak-cipher (the server chose TLS_RSA_WITH_NULL_SHA256: no encryption (RFC 9325: MUST NOT be negotiated))",
+            verdicts[0].Weakness);
+        Assert.Equal("tls-weak-cipher (the server chose TLS_DH_anon_WITH_AES_128_GCM_SHA256: anonymous key exchange: the server is " +
+                     "not authenticated (RFC 5246 A.5))", verdicts[1].Weakness);
+        Assert.Null(verdicts[2].Weakness);
+    }
+
     private string Capture => Path.Combine(_lab.Dir, "tls.pcap");
 
     // One connection a version, both peers held to it.
@@ -65,12 +87,12 @@ public sealed class TlsVersionLabTests : IDisposable
         OpensslExchanges.Run(_lab, Capture, port, layer, [.. serverOptions, "-cipher", Insecure],
             versions.Select(v => (new[] { v }, new[] { v, "-cipher", Insecure })).ToArray());
 
-    // The version field of each ServerHello, as tshark reads it.
-    private string[] ServerHelloVersions(int port, string layer, int count)
+    // A field (version, ciphersuite) of each ServerHello, as tshark reads it.
+    private string[] ServerHelloFields(int port, string layer, string field, int count)
     {
         string transport = layer == "dtls" ? "udp" : "tcp";
         string tshark = External.Run("tshark", "-r", Capture, "-d", $"{transport}.port=={port},{layer}", "-Y",
-            $"{layer}.handshake.type == 2", "-T", "fields", "-e", $"{layer}.handshake.version");
+            $"{layer}.handshake.type == 2", "-T", "fields", "-e", $"{layer}.handshake.{field}");
         return tshark.Split('\n')[..count];
     }
 }
