@@ -7,7 +7,8 @@ namespace PortAudit.Audit;
 /// <summary>
 /// The protocols a security review flags even on an allowed port: SMB1 (no integrity, the EternalBlue family), an LDAP
 /// simple bind that sends a password in clear text, NTLMv1 (its responses are cracked offline), TLS below 1.2 chosen by
-/// a server (RFC 8996) or a weak cipher suite (RC4, no encryption, export-grade, DES, 3DES, anonymous), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
+/// a server (RFC 8996) or a weak cipher suite (RC4, no encryption, export-grade, DES, 3DES, anonymous), a weak server certificate (an RSA key
+/// under 2048 bits, signed with MD5 or SHA-1), and Telnet or FTP (clear text logons) between two zones; and TCP streams that two readers may
 /// read differently (retransmissions that disagree, urgent data), the marks of an evasion. Each rests on what
 /// inspection read, never on a port.
 /// </summary>
@@ -41,6 +42,7 @@ public static class WeakProtocols
                                              "as it chose; inspection left it out, as a default socket does; a way to hide a byte from an IDS)"),
         (FlowWeakness.TlsDeprecated, DeprecatedTls),
         (FlowWeakness.TlsWeakCipher, WeakCipher),
+        (FlowWeakness.TlsWeakCertificate, WeakCertificate),
     ];
 
     // Names the version the server chose, as inspection (or Zeek's ssl.log) wrote it in the detail.
@@ -53,4 +55,9 @@ public static class WeakProtocols
                                                    && TlsCipherSuites.Flaws(name) is var flaws and not TlsCipherFlaws.None
         ? $"tls-weak-cipher (the server chose {name}: {TlsCipherSuites.Describe(flaws)})"
         : "tls-weak-cipher (the server chose a weak cipher suite)";
+
+    // What is weak in the certificate the server presented, as inspection wrote it in the detail.
+    private static string WeakCertificate(Flow flow) => flow.AppDetail?.Find(DetailKeys.Certificate) is { } flaws
+        ? $"tls-weak-certificate (the server's certificate: {TlsCertificateFlaws.Describe(flaws)})"
+        : "tls-weak-certificate (the server presented a weak certificate)";
 }

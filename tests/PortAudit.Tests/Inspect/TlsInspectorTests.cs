@@ -68,7 +68,8 @@ public class TlsInspectorTests
         Assert.Equal(InspectResult.Partial, inspector.Inspect(ref client));
         var serverHello = Hex("16 0303 002a 02 000026 0303").Concat(new byte[32]).Concat(Hex("00 c02f 00")).ToArray();
         var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
-        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        // Partial: the server's certificate, after its hello, is still to come.
+        Assert.Equal(InspectResult.Partial, inspector.Inspect(ref server));
         Assert.Equal("sni=a.example; alpn=h2,http/1.1; version=tls1.2", flow.AppDetail?.ToString());
     }
 
@@ -81,16 +82,7 @@ public class TlsInspectorTests
     [InlineData("0010 0006 0004 03 683b32", "sni=a.example; alpn=h2,http/1.1; version=tls1.2; alpn-selected=h%3B2")]
     public void ServerHelloGivesTheAlpnProtocolTheServerSelected(string extensions, string detail)
     {
-        var flow = NewFlow(true);
-        ulong scratch = 0;
-        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
-        var inspector = new TlsInspector();
-        Assert.Equal(InspectResult.Partial, inspector.Inspect(ref client));
-        var body = ServerHelloBody("0303", extensions);
-        var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
-        var serverHello = Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray();
-        var server = new InspectionInput(flow, serverHello, false, true, 0, ref scratch);
-        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        var flow = ServerHelloOf(ServerHelloBody("0303", extensions));
         Assert.Equal(detail, flow.AppDetail?.ToString());
     }
 
@@ -132,18 +124,69 @@ public class TlsInspectorTests
         Assert.Equal(("sni=a.example; alpn=h2,http/1.1; version=tls1.2", FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
     }
 
-    // A flow whose client sent a hello for a.example and whose server answered with a ServerHello of body.
-    private static Flow ServerHelloOf(byte[] body)
+    [Fact]
+    public void TheLeafCertificateAfterTheServerHelloIsJudgedOnceItsFirstEntryIsHere()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(1024);
+        var leaf = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=fe01", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100)).RawData;
+        // Certificate: certificate_list's length, then one entry, its length and DER bytes; the hello and it in one record.
+        var entry = BE24(leaf.Length).Concat(leaf).ToArray();
+        var certificate = new byte[] { 11 }.Concat(BE24(entry.Length + 3)).Concat(BE24(entry.Length)).Concat(entry).ToArray();
+        var body = ServerHelloBody("0303", "");
+        var hello = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
+        const string Detail = "sni=a.example; alpn=h2,http/1.1; version=tls1.2; cert=rsa1024";
+
+        // The hello and the certificate in one record.
+        var (flow, scratch) = ClientHelloFlow();
+        Assert.Equal(InspectResult.Match, Show(scratch, flow, Record(22, [.. hello, .. certificate])));
+        Assert.Equal((Detail, FlowWeakness.TlsWeakCertificate), (flow.AppDetail?.ToString(), flow.Weakness));
+
+        // In two, the second cut by the segment's end: awaited; the next segment brings the rest.
+        var (later, laterScratch) = ClientHelloFlow();
+        byte[] stream = [.. Record(22, hello), .. Record(22, certificate)];
+        Assert.Equal(InspectResult.Partial, Show(laterScratch, later, stream[..^100]));
+        Assert.Equal(FlowWeakness.None, later.Weakness);
+        Assert.Equal(InspectResult.Match, Show(laterScratch, later, stream));
+        Assert.Equal((Detail, FlowWeakness.TlsWeakCertificate), (later.AppDetail?.ToString(), later.Weakness));
+
+        // A resumed session: ChangeCipherSpec after the hello, no certificate to wait for.
+        var (resumed, resumedScratch) = ClientHelloFlow();
+        Assert.Equal(InspectResult.Match, Show(resumedScratch, resumed, [.. Record(22, hello), .. Record(20, [1])]));
+        Assert.Equal(FlowWeakness.None, resumed.Weakness);
+    }
+
+    private static byte[] BE24(int v) => [(byte)(v >> 16), (byte)(v >> 8), (byte)v];
+
+    private static byte[] Record(byte type, byte[] fragment) => [type, 3, 3, .. BE16((ushort)fragment.Length), .. fragment];
+
+    // A flow whose client sent its hello, and the inspector's scratch word for it, kept between calls as the engine keeps it.
+    private static (Flow Flow, ulong[] Scratch) ClientHelloFlow()
     {
         var flow = NewFlow(true);
-        ulong scratch = 0;
-        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch);
-        var inspector = new TlsInspector();
-        inspector.Inspect(ref client);
+        var scratch = new ulong[1];
+        var client = new InspectionInput(flow, ClientHello("a.example"), true, true, 0, ref scratch[0]);
+        new TlsInspector().Inspect(ref client);
         Assert.Equal(FlowWeakness.None, flow.Weakness);
+        return (flow, scratch);
+    }
+
+    // The server's stream so far, shown from its start as the engine shows it.
+    private static InspectResult Show(ulong[] scratch, Flow flow, byte[] serverStream)
+    {
+        var server = new InspectionInput(flow, serverStream, false, true, 0, ref scratch[0]);
+        return new TlsInspector().Inspect(ref server);
+    }
+
+    // A flow whose client sent a hello for a.example and whose server answered with a ServerHello of body alone: up to TLS
+    // 1.2 its certificate is awaited (Partial), TLS 1.3 encrypts it (Match).
+    private static Flow ServerHelloOf(byte[] body)
+    {
+        var (flow, scratch) = ClientHelloFlow();
         var message = new byte[] { 2, 0 }.Concat(BE16((ushort)body.Length)).Concat(body).ToArray();
-        var server = new InspectionInput(flow, Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray(), false, true, 0, ref scratch);
-        Assert.Equal(InspectResult.Match, inspector.Inspect(ref server));
+        var result = Show(scratch, flow, Hex("16 0303").Concat(BE16((ushort)message.Length)).Concat(message).ToArray());
+        Assert.Equal(flow.AppDetail?.Find(DetailKeys.Version) == "tls1.3" ? InspectResult.Match : InspectResult.Partial, result);
         return flow;
     }
 

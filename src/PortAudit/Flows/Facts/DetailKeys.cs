@@ -39,4 +39,10 @@ public static class DetailKeys
     /// <c>cipher=TLS_RSA_WITH_RC4_128_SHA</c>. A strong one is not written.
     /// </summary>
     public const string Cipher = "cipher";
+
+    /// <summary>
+    /// The flaws of the leaf certificate a TLS server presented (<see cref="TlsCertificateFlaws"/>), last:
+    /// <c>cert=rsa1024,sha1</c>. A certificate without them is not written.
+    /// </summary>
+    public const string Certificate = "cert";
 }

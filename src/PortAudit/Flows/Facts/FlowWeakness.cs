@@ -45,4 +45,10 @@ public enum FlowWeakness : byte
     /// RC4, DES or RC2, 3DES or IDEA, or anonymous key exchange; the flow's detail names it (<c>cipher=...</c>).
     /// </summary>
     TlsWeakCipher = 64,
+
+    /// <summary>
+    /// A TLS server presented a weak leaf certificate (<see cref="TlsCertificateFlaws"/>): an RSA key under 2048 bits, or
+    /// signed with MD5 or SHA-1 by another; the flow's detail says which (<c>cert=...</c>).
+    /// </summary>
+    TlsWeakCertificate = 128,
 }

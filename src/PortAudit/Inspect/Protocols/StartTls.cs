@@ -13,8 +13,9 @@ public static class StartTls
     /// <summary>
     /// Reads the server's first handshake message, whose first record starts <paramref name="data"/>: when it is a
     /// ServerHello, <paramref name="flow"/> takes what it settles (<see cref="TlsHello.Settle"/>): the version it chose
-    /// (<c>starttls; version=tls1.0</c>), and the weaknesses of a deprecated version or a weak cipher suite. <see cref="TlsHandshakeMessage.State.NeedMore"/>
-    /// while the message goes on past <paramref name="data"/>.
+    /// (<c>starttls; version=tls1.0</c>), and the weaknesses of a deprecated version or a weak cipher suite; then the
+    /// certificate after it (<see cref="ServerCertificate.Judge"/>). <see cref="TlsHandshakeMessage.State.NeedMore"/>
+    /// while the hello, or the certificate's first entry, goes on past <paramref name="data"/>.
     /// </summary>
     // The buffer is written before it is read (only its gathered prefix is).
     [SkipLocalsInit]
@@ -24,7 +25,11 @@ public static class StartTls
         var state = TlsHandshakeMessage.Read(data, message, out int gathered, out _);
         if (state == TlsHandshakeMessage.State.Complete && gathered > HandshakeHeader && message[0] == ServerHello
             && TlsHello.TryParseServer(message[HandshakeHeader..gathered], out var hello))
+        {
+            // Read again on every call until the certificate is judged: settling is the same each time.
             hello.Settle(flow);
+            if (hello.CertificateFollows) return ServerCertificate.Judge(flow, data);
+        }
         return state;
     }
 

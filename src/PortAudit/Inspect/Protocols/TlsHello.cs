@@ -35,6 +35,12 @@ public ref struct TlsHello
     /// </summary>
     public readonly bool Deprecated => TlsVersions.IsDeprecated(Version);
 
+    /// <summary>
+    /// True when a certificate follows this ServerHello in clear: SSL 3.0 to TLS 1.2 (TLS 1.3 encrypts it, RFC 8446 4.4.2).
+    /// A resumed session sends none, which the message after the hello shows.
+    /// </summary>
+    public readonly bool CertificateFollows => Version is >= 0x0300 and <= 0x0303;
+
     /// <summary>The cipher suite a ServerHello chose; null for a ClientHello's, or a ServerHello cut before it.</summary>
     public ushort? CipherSuite;
 

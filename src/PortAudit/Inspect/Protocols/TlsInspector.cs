@@ -9,7 +9,9 @@ namespace PortAudit.Inspect.Protocols;
 /// (Partial, waiting for the ServerHello), the ServerHello the negotiated version and the ALPN protocol the server
 /// selected (<c>alpn-selected=h2</c>, which <see cref="AlpnProtocols"/> names the application of). An SSL 2.0-compatible ClientHello
 /// (RFC 5246 E.2) waits the same way. A hello cut across handshake records is read across them
-/// (<see cref="TlsHandshakeMessage"/>); one that cannot be read whole is TLS with the word <c>hello-unread</c>.
+/// (<see cref="TlsHandshakeMessage"/>); one that cannot be read whole is TLS with the word <c>hello-unread</c>. Up to TLS
+/// 1.2 the server's leaf certificate follows its hello in clear, and is judged (<see cref="ServerCertificate"/>) when it
+/// comes within the bytes inspected: <c>cert=sha1</c> and the <see cref="FlowWeakness.TlsWeakCertificate"/> weakness.
 /// </summary>
 /// <remarks>
 /// MS-TURN over TCP 443 opens with a pseudo-TLS handshake ([MS-TURN] 2.1.1): a ClientHello answered by a ServerHello
@@ -31,8 +33,9 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 {
     private const int RecordHeader = 5, HandshakeHeader = 4;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, ServerHelloDone = 14;
-    // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen.
-    private const ulong Hello = 1, PseudoTlsOpening = 2;
+    // Scratch bits: the ClientHello claimed the flow; the pseudo-TLS opening was seen; the ServerHello was read and its
+    // certificate is awaited.
+    private const ulong Hello = 1, PseudoTlsOpening = 2, AwaitingCertificate = 4;
     private static readonly DetailPart[] PseudoTls = [new(null, "ms-turn"), new(null, "pseudo-tls")];
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
     private static readonly DetailPart AfterTlsRecord = new("after", "tls-record"), AfterHttp = new("after", "http"), AfterOther = new("after", "other");
@@ -42,6 +45,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
     {
         if (!input.IsTcp) return InspectResult.NoMatch;
         if ((input.Scratch & PseudoTlsOpening) != 0) return AfterPseudoTls(ref input);
+        if ((input.Scratch & AwaitingCertificate) != 0) return input.FromClient ? InspectResult.Partial : OnCertificate(ref input);
         var data = input.Data;
         if (input.FromClient && input.Scratch == 0 && Ssl2ClientHelloLength(data) > 0)
         {
@@ -113,8 +117,15 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
             return AfterPseudoTls(ref input);
         }
         hello.Settle(input.Flow);
-        return InspectResult.Match;
+        if (!hello.CertificateFollows) return InspectResult.Match;
+        input.Scratch |= AwaitingCertificate;
+        return OnCertificate(ref input);
     }
+
+    // The server's leaf certificate, once it is here or will not come.
+    private static InspectResult OnCertificate(ref InspectionInput input) =>
+        ServerCertificate.Judge(input.Flow, input.Data) == TlsHandshakeMessage.State.NeedMore && !input.AtLimit
+            ? InspectResult.Partial : InspectResult.Match;
 
     // After the pseudo-TLS opening each side's bytes, as far as they are inspected, must be MS-TURN frames: the flow stays
     // MS-TURN until the last of them is read; a byte where a frame header was due, either way, and it is not. A side that

@@ -254,7 +254,7 @@ public static class OwnFlowColumns
     // Every weakness a writer of ours can set: other bits are no file of ours.
     private const FlowWeakness KnownWeaknesses = FlowWeakness.Smb1 | FlowWeakness.LdapCleartextBind | FlowWeakness.NtlmV1
                                                  | FlowWeakness.TcpOverlap | FlowWeakness.TcpUrgent | FlowWeakness.TlsDeprecated
-                                                 | FlowWeakness.TlsWeakCipher;
+                                                 | FlowWeakness.TlsWeakCipher | FlowWeakness.TlsWeakCertificate;
 
     // Parquet's booleans read as true/false, Zeek's TSV bool is T/F.
     private static bool TryParseFlag(ReadOnlySpan<char> value, out bool flag)

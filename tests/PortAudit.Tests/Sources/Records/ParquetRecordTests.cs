@@ -331,7 +331,7 @@ public sealed class ParquetRecordTests : IDisposable
             Protocol = IpProtocol.Tcp, Client = IpAddr.Parse("10.0.0.1"), ClientPort = 40000, Server = IpAddr.Parse("10.0.0.2"),
             ServerPort = 389, StartNs = 1_700_000_000_000_000_000, EndNs = 1_700_000_001_000_000_000, PacketsToServer = 3,
             PacketsToClient = 2, State = FlowState.Established, Weakness = PortAudit.Flows.Facts.FlowWeakness.LdapCleartextBind | PortAudit.Flows.Facts.FlowWeakness.NtlmV1 | PortAudit.Flows.Facts.FlowWeakness.TlsDeprecated
-                       | PortAudit.Flows.Facts.FlowWeakness.TlsWeakCipher,
+                       | PortAudit.Flows.Facts.FlowWeakness.TlsWeakCipher | PortAudit.Flows.Facts.FlowWeakness.TlsWeakCertificate,
         };
         string file = Path.Combine(_dir.FullName, "weak." + format);
         using (var writer = PortAudit.Report.Records.FlowRecordWriters.Create(format, File.Create(file), null!))
@@ -343,9 +343,9 @@ public sealed class ParquetRecordTests : IDisposable
         Assert.Equal(record.Weakness, Assert.Single(RecordRun.File(file).Flows).Weakness);
         if (format != "tsv") return;
         string text = File.ReadAllText(file);
-        var bad = RecordRun.Text(text[..text.LastIndexOf("\t102\t", StringComparison.Ordinal)] + "\t128\tF\t-\t-\t-\t-\n");
+        var bad = RecordRun.Text(text[..text.LastIndexOf("\t230\t", StringComparison.Ordinal)] + "\t256\tF\t-\t-\t-\t-\n");
         Assert.Empty(bad.Flows);
-        Assert.Contains(bad.Records.Problems, p => p.ToString().Contains("weakness '128' is not a set of weaknesses (0-127)", StringComparison.Ordinal));
+        Assert.Contains(bad.Records.Problems, p => p.ToString().Contains("weakness '256' is not a set of weaknesses (0-255)", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,0 +1,30 @@
+namespace PortAudit.Flows.Facts;
+
+/// <summary>
+/// What is weak in the certificate a TLS server presented (its leaf, the first of its Certificate message), as the flow's
+/// detail gives it in one part, <c>cert=rsa1024,sha1</c>: a word per flaw, read back by the audit.
+/// </summary>
+public static class TlsCertificateFlaws
+{
+    /// <summary>The word of an RSA key under 2048 bits, with its length: <c>rsa1024</c>.</summary>
+    public const string ShortRsaKey = "rsa";
+
+    /// <summary>The shortest RSA modulus not flagged: NIST SP 800-131A disallowed shorter ones for signatures after 2013.</summary>
+    public const int MinimumRsaBits = 2048;
+
+    /// <summary>The words of a certificate signed with MD5 or SHA-1 by an issuer other than itself: <c>md5</c>, <c>sha1</c>.</summary>
+    public const string Md5 = "md5", Sha1 = "sha1";
+
+    /// <summary>The flaws of a detail's <c>cert</c> value in words, for a finding: "an RSA key of 1024 bits (...); signed with SHA-1 (...)".</summary>
+    public static string Describe(string value) =>
+        string.Join("; ", value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(DescribeWord));
+
+    private static string DescribeWord(string word) => word switch
+    {
+        Md5 => "signed with MD5 (collisions forge certificates: RFC 6151)",
+        Sha1 => "signed with SHA-1 (collisions are practical: SHAttered, and no public CA signs with it since 2016)",
+        _ when word.StartsWith(ShortRsaKey, StringComparison.Ordinal) =>
+            $"an RSA key of {word[ShortRsaKey.Length..]} bits (NIST SP 800-131A: at least {MinimumRsaBits})",
+        _ => word,
+    };
+}

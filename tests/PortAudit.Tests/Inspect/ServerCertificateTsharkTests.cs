@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using PortAudit.Flows.Facts;
+using PortAudit.Tests.Sources.Live;
+using Xunit.Abstractions;
+
+namespace PortAudit.Tests.Inspect;
+
+/// <summary>
+/// tshark and openssl as the oracle for a TLS server's certificate: on base.pcap, the leaf of every Certificate message
+/// tshark reads is given to <c>openssl x509</c>, whose key length, signature algorithm and names say which flaws
+/// inspection must find (an RSA key under 2048 bits; MD5 or SHA-1 signed by another); the flows marked
+/// <see cref="FlowWeakness.TlsWeakCertificate"/> are those, with the same words, after STARTTLS too (IMAP, POP3, SMTP).
+/// </summary>
+[Trait(Tier.Name, Tier.Peer)]
+public sealed partial class ServerCertificateTsharkTests(ITestOutputHelper output)
+{
+    [NeedsProgramFact("tshark", shared: "bench/base.pcap", also: "openssl")]
+    public void The_bench_captures_weak_leaf_certificates_as_openssl_reads_them_are_the_weak_flows()
+    {
+        string path = SharedData.Path("bench/base.pcap")!;
+        var leaves = TsharkLabelAgreementTests.FirstValues(path, "tls.handshake.type == 11", ["tls.handshake.certificate"]);
+        var expected = new Dictionary<string, string>();
+        foreach (var (conversation, values) in leaves)
+        {
+            string leaf = values[0].Split(',')[0].Replace(":", "", StringComparison.Ordinal);
+            if (leaf.Length > 0 && OpensslFlaws(Convert.FromHexString(leaf)) is { } flaws) expected[conversation] = flaws;
+        }
+        // The connection tshark names by its 6in4 carrier's IPv4 ends, the flow by the IPv6 ones inside.
+        expected[SixInFour.Inner] = expected[SixInFour.Outer];
+        expected.Remove(SixInFour.Outer);
+        // A ServerHello and certificate tshark takes for retransmissions (TlsServerHelloTsharkTests' BaseUndissected): read
+        // with -o tcp.reassemble_out_of_order:TRUE, openssl gives its leaf, Google Internet Authority G2's, sha1WithRSAEncryption.
+        expected["tcp 172.31.3.224 42835 216.58.212.100 443"] = "sha1";
+        var flows = InspectTestData.Inspect(path).Flows;
+        var ours = flows.Where(f => (f.Weakness & FlowWeakness.TlsWeakCertificate) != 0)
+            .ToDictionary(TsharkLabelAgreementTests.Key, f => f.AppDetail!.Find(DetailKeys.Certificate)!);
+        output.WriteLine($"{leaves.Count} leaves tshark reads; weak as openssl reads them {expected.Count}, ours {ours.Count}; " +
+                         $"openssl only: {string.Join(" | ", expected.Keys.Except(ours.Keys))}; ours only: {string.Join(" | ", ours.Keys.Except(expected.Keys))}");
+        Assert.Equal((33, 7, 33), (expected.Count, expected.Values.Count(v => v.StartsWith("rsa1024", StringComparison.Ordinal)),
+            expected.Values.Count(v => v.EndsWith("sha1", StringComparison.Ordinal))));
+        Assert.Equal(expected.OrderBy(e => e.Key), ours.OrderBy(e => e.Key));
+    }
+
+    private static readonly (string Outer, string Inner) SixInFour =
+        ("tcp 174.3.73.24 53234 184.105.255.26 443", "tcp 2001:470:1f17:13f:3e97:eff:fe73:4dec 53234 2a03:2880:1010:6f03:face:b00c:0:2 443");
+
+    // The words inspection must write for a DER certificate, from openssl's reading of it; null for none.
+    private static string? OpensslFlaws(byte[] der)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, der);
+            string text = External.Run("openssl", "x509", "-inform", "DER", "-in", file, "-noout", "-text", "-nameopt", "RFC2253");
+            var words = new List<string>();
+            var key = RsaKey().Match(text);
+            if (key.Success && int.Parse(key.Groups[1].Value) < 2048) words.Add("rsa" + key.Groups[1].Value);
+            string signature = SignatureAlgorithm().Match(text).Groups[1].Value;
+            bool selfSigned = Name("Issuer").Match(text).Groups[1].Value == Name("Subject").Match(text).Groups[1].Value;
+            if (!selfSigned && signature.StartsWith("md5", StringComparison.OrdinalIgnoreCase)) words.Add("md5");
+            if (!selfSigned && (signature.StartsWith("sha1", StringComparison.OrdinalIgnoreCase) || signature is "ecdsa-with-SHA1" or "dsaWithSHA1"))
+                words.Add("sha1");
+            return words.Count == 0 ? null : string.Join(',', words);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [GeneratedRegex(@"Public Key Algorithm: rsaEncryption\s+(?:RSA )?Public-Key: \((\d+) bit\)")]
+    private static partial Regex RsaKey();
+
+    [GeneratedRegex(@"Signature Algorithm: (\S+)")]
+    private static partial Regex SignatureAlgorithm();
+
+    private static Regex Name(string which) => new($@"\n\s+{which}: (.*)\n");
+}
