@@ -10,6 +10,7 @@ internal static class OpensslExchanges
     /// One connection a run from client01 to fe01's <paramref name="port"/> (<paramref name="layer"/>: tls over TCP, dtls
     /// over UDP): an openssl s_server with <paramref name="serverOptions"/> and the run's own options for that connection
     /// alone, an openssl s_client with the run's options; captured into <paramref name="capture"/>, their flows in order.
+    /// The server presents a self-signed RSA 2048 certificate unless a run's options name another (<c>-cert</c>, <c>-key</c>: the last given is openssl's).
     /// </summary>
     public static List<Flow> Run(TwoHostLab lab, string capture, int port, string layer, string[] serverOptions,
         params (string[] Server, string[] Client)[] runs)
@@ -24,8 +25,8 @@ internal static class OpensslExchanges
         // its input's end: its input is held open instead.
         foreach (var (serverRun, clientRun) in runs)
         {
-            var server = lab.Start(lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(), .. serverRun,
-                "-cert", cert, "-key", key, "-naccept", "1"], holdInput: udp);
+            var server = lab.Start(lab.ServerNs, "openssl", ["s_server", .. serverOptions, "-accept", port.ToString(),
+                "-cert", cert, "-key", key, .. serverRun, "-naccept", "1"], holdInput: udp);
             lab.WaitListening(lab.ServerNs, udp ? "udp" : "tcp", port, "openssl s_server");
             var client = lab.Run(lab.ClientNs, "openssl", ["s_client", .. clientRun, "-connect", $"{TwoHostLab.ServerAddress}:{port}",
                 "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());

@@ -12,7 +12,8 @@ namespace PortAudit.Tests.Lab;
 /// <summary>
 /// What a TLS or DTLS server chose, with real peers: openssl s_server on fe01 and s_client on client01 made to speak TLS
 /// 1.0, 1.1 and 1.2 on a domain controller's LDAPS port and DTLS 1.0 and 1.2 on a SIP server's 5061/udp (versions RFC
-/// 8996 deprecated), and TLS 1.2 with no encryption, anonymous key exchange or neither (weak cipher suites). OpenSSL 3
+/// 8996 deprecated), TLS 1.2 with no encryption, anonymous key exchange or neither (weak cipher suites), and a server
+/// certificate of RSA 1024 signed with SHA-1 by a lab CA beside openssl's default one. OpenSSL 3
 /// refuses them all at its default security level: both sides are lowered to level 0. tshark reads each ServerHello;
 /// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
 /// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none.
@@ -78,6 +79,33 @@ public sealed class TlsServerHelloLabTests : IDisposable
         Assert.Equal("tls-weak-cipher (the server chose TLS_DH_anon_WITH_AES_128_GCM_SHA256: anonymous key exchange: the server is " +
                      "not authenticated (RFC 5246 A.5))", verdicts[1].Weakness);
         Assert.Null(verdicts[2].Weakness);
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void A_1024_bit_key_signed_with_sha1_by_a_ca_presented_by_an_ldaps_server_is_weak_and_the_default_certificate_is_not()
+    {
+        // A lab CA signs fe01's RSA 1024 key with SHA-1, as CAs did before 2016; openssl presents it at security level 0.
+        string caKey = Path.Combine(_lab.Dir, "ca.key"), ca = Path.Combine(_lab.Dir, "ca.pem"), request = Path.Combine(_lab.Dir, "weak.csr");
+        string weakKey = Path.Combine(_lab.Dir, "weak.key"), weak = Path.Combine(_lab.Dir, "weak.pem");
+        External.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "1", "-subj", "/CN=Lab CA");
+        External.Run("openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", weakKey, "-out", request, "-subj", "/CN=fe01");
+        External.Run("openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial", "7", "-sha1", "-days", "1", "-out", weak);
+        string[] client = ["-tls1_2", "-cipher", Insecure];
+        var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-cipher", Insecure],
+            (["-cert", weak, "-key", weakKey], client), ([], client));
+
+        // tshark's reading of each leaf: its signature algorithm (sha1WithRSAEncryption, sha256WithRSAEncryption).
+        string tshark = External.Run("tshark", "-r", Capture, "-d", $"tcp.port=={Ldaps},tls", "-Y", "tls.handshake.type == 11", "-T", "fields",
+            "-e", "x509af.algorithm.id");
+        Assert.Equal(["1.2.840.113549.1.1.5", "1.2.840.113549.1.1.11"], tshark.Split('\n')[..2].Select(l => l.Split(',')[0]));
+        Assert.Equal(["rsa1024,sha1", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
+        Assert.Equal([FlowWeakness.TlsWeakCertificate, FlowWeakness.None], flows.Select(f => f.Weakness));
+
+        var verdicts = flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit).ToList();
+        Assert.All(verdicts, v => Assert.Equal(Verdict.Expected, v.Verdict));
+        Assert.Equal("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits (NIST SP 800-131A: at least 2048); signed " +
+                     "with SHA-1 (collisions are practical: SHAttered, and no public CA signs with it since 2016))", verdicts[0].Weakness);
+        Assert.Null(verdicts[1].Weakness);
     }
 
     private string Capture => Path.Combine(_lab.Dir, "tls.pcap");
