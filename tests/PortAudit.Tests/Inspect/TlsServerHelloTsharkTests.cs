@@ -51,10 +51,16 @@ public sealed class TlsServerHelloTsharkTests(ITestOutputHelper output)
     {
         var suites = TsharkSuites();
         Assert.True(suites.Count > 400, $"tshark -G values named {suites.Count} cipher suites");
-        foreach (var (number, name) in suites)
-            Assert.True((TlsCipherSuites.Flaws(name) != TlsCipherFlaws.None ? name : null) == TlsCipherSuites.WeakName(number),
+        // The platform names IANA's registry; tshark also names suites of drafts and vendors IANA never listed
+        // (FORTEZZA, the 1024-bit export drafts, Netscape's FIPS ones), which inspection leaves unnamed.
+        var unlisted = suites.Where(s => TlsCipherSuites.Name(s.Key) is null).ToList();
+        Assert.All(unlisted, s => Assert.Null(TlsCipherSuites.WeakName(s.Key)));
+        foreach (var (number, name) in suites.Except(unlisted))
+            Assert.True(TlsCipherSuites.Flaws(name) == (TlsCipherSuites.WeakName(number) is { } ours ? TlsCipherSuites.Flaws(ours) : TlsCipherFlaws.None),
                 $"0x{number:x4} {name}: ours {TlsCipherSuites.WeakName(number) ?? "(not weak)"}");
-        Assert.Equal(116, suites.Count(s => TlsCipherSuites.WeakName(s.Key) is not null));
+        output.WriteLine($"{suites.Count} suites in tshark's table, {unlisted.Count} of them unlisted by IANA (weak by name: " +
+                         $"{string.Join(", ", unlisted.Where(s => TlsCipherSuites.Flaws(s.Value) != TlsCipherFlaws.None).Select(s => $"0x{s.Key:x4}"))})");
+        Assert.Equal(102, suites.Count(s => TlsCipherSuites.WeakName(s.Key) is not null));
         Assert.Equal(TlsCipherFlaws.Rc4, TlsCipherSuites.Flaws(suites[0x0005]));
         Assert.Equal(TlsCipherFlaws.SmallBlock, TlsCipherSuites.Flaws(suites[0x000a]));
         Assert.Equal(TlsCipherFlaws.ShortKey, TlsCipherSuites.Flaws(suites[0x0009]));
