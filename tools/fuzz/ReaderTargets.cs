@@ -192,8 +192,8 @@ public static class ReaderTargets
     // An ssl.log, a dns.log and a dce_rpc.log concatenated before a conn.log (../shared has none of them): the names and
     // calls are read ahead, the dns records are passed over, the connection carries what was joined.
     private const string ZeekJoinSample = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n" +
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tserver_name\tresumed\tnext_protocol\n" +
-        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tpaste\\x0abin.com\tF\th2\n" +
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tserver_name\tresumed\tnext_protocol\n" +
+        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tTLS_RSA_WITH_RC4_128_SHA\tpaste\\x0abin.com\tF\th2\n" +
         "#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n" +
         "1764669600\tCdns\t10.0.0.5\t53535\t10.0.0.53\t53\tudp\texample.org\n" +
         "#separator \\x09\n#path\tdce_rpc\n#fields\tts\tuid\tendpoint\toperation\n" +
