@@ -174,6 +174,12 @@ public sealed class AppDetail
     }
 
     /// <summary>
+    /// <paramref name="detail"/> with <paramref name="part"/> (<see cref="With(DetailPart)"/>), or a detail of that part
+    /// alone for a flow that had none.
+    /// </summary>
+    public static AppDetail With(AppDetail? detail, DetailPart part) => detail?.With(part) ?? Of(part);
+
+    /// <summary>
     /// The detail with <paramref name="part"/>: a keyed part replaces the one with its key (and what followed it, which
     /// was read from the same message), a bare word or a new key is appended.
     /// </summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Formats.Asn1;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -18,8 +17,8 @@ namespace PortAudit.Inspect.Protocols;
 public static class ServerCertificate
 {
     private const AsnEncodingRules Rules = AsnEncodingRules.BER;
-    private const int RecordHeader = 5, HandshakeHeader = 4, EntryLengths = 6;
-    private const byte Handshake = 22, Certificate = 11;
+    private const int HandshakeHeader = 4, EntryLengths = 6;
+    private const byte Certificate = 11;
 
     /// <summary>
     /// Reads the server's side of a TLS connection from its first record (<paramref name="serverTls"/>, its ServerHello
@@ -34,22 +33,7 @@ public static class ServerCertificate
     {
         // The handshake records' fragments, gathered: the hello and the certificate often share one, and a certificate spans several.
         Span<byte> handshake = stackalloc byte[Math.Min(serverTls.Length, TlsHandshakeMessage.MaxLength)];
-        int gathered = 0, at = 0;
-        bool ended = false;
-        while (serverTls.Length - at >= RecordHeader && gathered < handshake.Length)
-        {
-            if (serverTls[at] != Handshake || !TlsInspector.IsRecord(serverTls[at..]))
-            {
-                ended = true;
-                break;
-            }
-            int length = BinaryPrimitives.ReadUInt16BigEndian(serverTls[(at + 3)..]);
-            var fragment = serverTls.Slice(at + RecordHeader, Math.Min(length, serverTls.Length - at - RecordHeader));
-            int copy = Math.Min(fragment.Length, handshake.Length - gathered);
-            fragment[..copy].CopyTo(handshake[gathered..]);
-            gathered += copy;
-            at += RecordHeader + length;
-        }
+        int gathered = TlsHandshakeMessage.Gather(serverTls, handshake, out bool ended);
         var messages = handshake[..gathered];
         // Past the bytes gathered, or past the bound, a part still to come or never to be read.
         var waiting = ended || gathered == handshake.Length ? TlsHandshakeMessage.State.Complete : TlsHandshakeMessage.State.NeedMore;
@@ -66,8 +50,7 @@ public static class ServerCertificate
         if (list.Length - EntryLengths < entry) return waiting;
         if (Flaws(list.Slice(EntryLengths, entry)) is { } flaws)
         {
-            var part = new DetailPart(DetailKeys.Certificate, flaws);
-            flow.AppDetail = flow.AppDetail?.With(part) ?? AppDetail.Of(part);
+            flow.AppDetail = AppDetail.With(flow.AppDetail, new DetailPart(DetailKeys.Certificate, flaws));
             flow.Weakness |= FlowWeakness.TlsWeakCertificate;
         }
         return TlsHandshakeMessage.State.Complete;

@@ -73,4 +73,31 @@ public static class TlsHandshakeMessage
             }
         }
     }
+
+    /// <summary>
+    /// Copies the fragments of the handshake records that start <paramref name="data"/>, one after the other, into
+    /// <paramref name="into"/> until it is full: the handshake's byte stream, its messages in order (a hello and the
+    /// certificate after it, RFC 8446 5.1). <paramref name="ended"/> when a record of another kind (or no record) came
+    /// first, so that no more handshake bytes follow. Gives the bytes copied.
+    /// </summary>
+    public static int Gather(ReadOnlySpan<byte> data, Span<byte> into, out bool ended)
+    {
+        int gathered = 0, at = 0;
+        ended = false;
+        while (data.Length - at >= RecordHeader && gathered < into.Length)
+        {
+            if (data[at] != Handshake || !TlsInspector.IsRecord(data[at..]))
+            {
+                ended = true;
+                break;
+            }
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data[(at + 3)..]);
+            var fragment = data.Slice(at + RecordHeader, Math.Min(length, data.Length - at - RecordHeader));
+            int copy = Math.Min(fragment.Length, into.Length - gathered);
+            fragment[..copy].CopyTo(into[gathered..]);
+            gathered += copy;
+            at += RecordHeader + length;
+        }
+        return gathered;
+    }
 }

@@ -107,7 +107,7 @@ public ref struct TlsHello
 
     /// <summary>Replaces or adds the version part of a detail built by <see cref="Detail"/>: the ServerHello's word is final.</summary>
     public static AppDetail WithVersion(AppDetail? detail, string version) =>
-        detail?.With(new DetailPart(VersionKey, version)) ?? VersionDetail(version);
+        AppDetail.With(detail, new DetailPart(VersionKey, version));
 
     /// <summary>
     /// The detail once the ServerHello is read: <paramref name="client"/>'s parts before its version (sni, alpn,
