@@ -151,6 +151,16 @@ public class TlsInspectorTests
         Assert.Equal(InspectResult.Match, Show(laterScratch, later, stream));
         Assert.Equal((Detail, FlowWeakness.TlsWeakCertificate), (later.AppDetail?.ToString(), later.Weakness));
 
+        // Cut at the last look (the bytes inspected spent, or the flow ended): the leaf went unjudged, and the detail says
+        // so; no weakness is claimed of what was not read.
+        var (cut, cutScratch) = ClientHelloFlow();
+        Assert.Equal(InspectResult.Match, Show(cutScratch, cut, stream[..^100], atLimit: true));
+        Assert.Equal(("sni=a.example; alpn=h2,http/1.1; version=tls1.2; cert=unread", FlowWeakness.None), (cut.AppDetail?.ToString(), cut.Weakness));
+        // Cut before the entry's length: the same.
+        var (early, earlyScratch) = ClientHelloFlow();
+        Assert.Equal(InspectResult.Match, Show(earlyScratch, early, stream[..(Record(22, hello).Length + 5 + 6)], atLimit: true));
+        Assert.Equal("unread", early.AppDetail?.Find(DetailKeys.Certificate));
+
         // A resumed session: ChangeCipherSpec after the hello, no certificate to wait for.
         var (resumed, resumedScratch) = ClientHelloFlow();
         Assert.Equal(InspectResult.Match, Show(resumedScratch, resumed, [.. Record(22, hello), .. Record(20, [1])]));
@@ -173,9 +183,9 @@ public class TlsInspectorTests
     }
 
     // The server's stream so far, shown from its start as the engine shows it.
-    private static InspectResult Show(ulong[] scratch, Flow flow, byte[] serverStream)
+    private static InspectResult Show(ulong[] scratch, Flow flow, byte[] serverStream, bool atLimit = false)
     {
-        var server = new InspectionInput(flow, serverStream, false, true, 0, ref scratch[0]);
+        var server = new InspectionInput(flow, serverStream, false, true, 0, ref scratch[0], atLimit);
         return new TlsInspector().Inspect(ref server);
     }
 

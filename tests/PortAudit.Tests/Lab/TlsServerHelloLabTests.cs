@@ -16,7 +16,8 @@ namespace PortAudit.Tests.Lab;
 /// certificate of RSA 1024 signed with SHA-1 by a lab CA beside openssl's default one. OpenSSL 3
 /// refuses them all at its default security level: both sides are lowered to level 0. tshark reads each ServerHello;
 /// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
-/// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none.
+/// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none. A leaf longer
+/// than the bytes inspected is said unread (<c>cert=unread</c>), and no flaw is claimed of it.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsServerHelloLabTests : IDisposable
@@ -106,6 +107,33 @@ public sealed class TlsServerHelloLabTests : IDisposable
         Assert.Equal("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits (NIST SP 800-131A: at least 2048); signed " +
                      "with SHA-1 (collisions are practical: SHAttered, and no public CA signs with it since 2016))", verdicts[0].Weakness);
         Assert.Null(verdicts[1].Weakness);
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void A_leaf_longer_than_the_bytes_inspected_is_said_unread_and_claims_no_flaw()
+    {
+        // The weak leaf above, with 300 names in its subjectAltName: over 4 KiB, past the 4,096 bytes of the server's
+        // stream inspection looks at. It is not judged; the detail says so.
+        string caKey = Path.Combine(_lab.Dir, "ca.key"), ca = Path.Combine(_lab.Dir, "ca.pem"), request = Path.Combine(_lab.Dir, "long.csr");
+        string longKey = Path.Combine(_lab.Dir, "long.key"), longLeaf = Path.Combine(_lab.Dir, "long.pem");
+        string names = string.Join(',', Enumerable.Range(1, 300).Select(i => $"DNS:host-{i:D3}.lab.example"));
+        External.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "1", "-subj", "/CN=Lab CA");
+        External.Run("openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", longKey, "-out", request, "-subj", "/CN=fe01",
+            "-addext", $"subjectAltName={names}");
+        External.Run("openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial", "8", "-sha1", "-days", "1",
+            "-copy_extensions", "copyall", "-out", longLeaf);
+        string[] client = ["-tls1_2", "-cipher", Insecure];
+        var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-cipher", Insecure],
+            (["-cert", longLeaf, "-key", longKey], client), ([], client));
+
+        // tshark's reading of each leaf's length: the long one past 4 KiB, openssl's default one within.
+        string tshark = External.Run("tshark", "-r", Capture, "-d", $"tcp.port=={Ldaps},tls", "-Y", "tls.handshake.type == 11", "-T", "fields",
+            "-e", "tls.handshake.certificate_length");
+        var lengths = tshark.Split('\n')[..2].Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(lengths[0] > 4096 && lengths[1] < 4096, string.Join(", ", lengths));
+        Assert.Equal(["unread", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
+        Assert.Equal([FlowWeakness.None, FlowWeakness.None], flows.Select(f => f.Weakness));
+        Assert.All(flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit), v => Assert.Null(v.Weakness));
     }
 
     private string Capture => Path.Combine(_lab.Dir, "tls.pcap");

@@ -15,6 +15,12 @@ public static class TlsCertificateFlaws
     /// <summary>The words of a certificate signed with MD5 or SHA-1 by an issuer other than itself: <c>md5</c>, <c>sha1</c>.</summary>
     public const string Md5 = "md5", Sha1 = "sha1";
 
+    /// <summary>
+    /// The value (no flaw) of a leaf that began within the bytes inspected but did not end there (a long leaf, a capture
+    /// cut short): it went unjudged, <c>cert=unread</c>.
+    /// </summary>
+    public const string Unread = "unread";
+
     /// <summary>The flaws of a detail's <c>cert</c> value in words, for a finding: "an RSA key of 1024 bits (...); signed with SHA-1 (...)".</summary>
     public static string Describe(string value) =>
         string.Join("; ", value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(DescribeWord));

@@ -47,7 +47,7 @@ public sealed class FtpControlFollower : IFlowFollower
                 }
                 if (StartTls.StartsHandshake(data))
                 {
-                    if (StartTls.ReadServerHello(flow, data) != TlsHandshakeMessage.State.NeedMore || data.Length >= TlsHandshakeMessage.MaxLength)
+                    if (StartTls.ReadServerHello(flow, data, last: data.Length >= TlsHandshakeMessage.MaxLength) != TlsHandshakeMessage.State.NeedMore || data.Length >= TlsHandshakeMessage.MaxLength)
                         _done = true;
                     return;
                 }

@@ -89,7 +89,7 @@ public sealed class MailInspector : Inspector
         var data = input.Data;
         int start = TlsRecordAfterLines(data);
         if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
-        var state = StartTls.ReadServerHello(input.Flow, data[start..]);
+        var state = StartTls.ReadServerHello(input.Flow, data[start..], input.AtLimit);
         return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
     }
 

@@ -25,11 +25,14 @@ public static class ServerCertificate
     /// read) to the message after the hello: a Certificate whose first entry is all here gives <paramref name="flow"/> its
     /// flaws (<c>cert=sha1</c>, the <see cref="FlowWeakness.TlsWeakCertificate"/> weakness). <see cref="TlsHandshakeMessage.State.NeedMore"/>
     /// while more bytes may bring it; <see cref="TlsHandshakeMessage.State.Complete"/> once judged, or when another message
-    /// or record comes first (a resumed session's ChangeCipherSpec) or the entry passes the bound.
+    /// or record comes first (a resumed session's ChangeCipherSpec) or the entry passes the bound. A Certificate message
+    /// begun whose first entry is not all there on the <paramref name="last"/> look (the bytes inspected spent, the flow
+    /// ended) or past the bound gives <c>cert=unread</c>: the leaf went unjudged, and the detail says so rather than
+    /// leaving a reader to take silence for a sound certificate.
     /// </summary>
     // The buffer is written before it is read (only its gathered prefix is).
     [SkipLocalsInit]
-    public static TlsHandshakeMessage.State Judge(Flow flow, ReadOnlySpan<byte> serverTls)
+    public static TlsHandshakeMessage.State Judge(Flow flow, ReadOnlySpan<byte> serverTls, bool last)
     {
         // The handshake records' fragments, gathered: the hello and the certificate often share one, and a certificate spans several.
         Span<byte> handshake = stackalloc byte[Math.Min(serverTls.Length, TlsHandshakeMessage.MaxLength)];
@@ -45,15 +48,24 @@ public static class ServerCertificate
         if (messages[next] != Certificate) return TlsHandshakeMessage.State.Complete;
         var list = messages[(next + HandshakeHeader)..];
         // An empty list (a server with no certificate to give, RFC 5246 7.4.2) has no entry to wait for.
-        if (list.Length < EntryLengths) return TlsHandshakeMessage.Read24(messages[(next + 1)..]) < EntryLengths ? TlsHandshakeMessage.State.Complete : waiting;
-        int entry = TlsHandshakeMessage.Read24(list[3..]);
-        if (list.Length - EntryLengths < entry) return waiting;
+        if (list.Length < EntryLengths && TlsHandshakeMessage.Read24(messages[(next + 1)..]) < EntryLengths) return TlsHandshakeMessage.State.Complete;
+        int entry = list.Length < EntryLengths ? int.MaxValue : TlsHandshakeMessage.Read24(list[3..]);
+        if (list.Length - EntryLengths < entry) return Unread(flow, last ? TlsHandshakeMessage.State.Complete : waiting);
         if (Flaws(list.Slice(EntryLengths, entry)) is { } flaws)
         {
             flow.AppDetail = AppDetail.With(flow.AppDetail, new DetailPart(DetailKeys.Certificate, flaws));
             flow.Weakness |= FlowWeakness.TlsWeakCertificate;
         }
         return TlsHandshakeMessage.State.Complete;
+    }
+
+    private static readonly DetailPart UnreadPart = new(DetailKeys.Certificate, TlsCertificateFlaws.Unread);
+
+    // A leaf that will not come whole within what is inspected is said to be unread; one still coming is waited for.
+    private static TlsHandshakeMessage.State Unread(Flow flow, TlsHandshakeMessage.State state)
+    {
+        if (state == TlsHandshakeMessage.State.Complete) flow.AppDetail = AppDetail.With(flow.AppDetail, UnreadPart);
+        return state;
     }
 
     private const string RsaEncryption = "1.2.840.113549.1.1.1";

@@ -15,11 +15,12 @@ public static class StartTls
     /// ServerHello, <paramref name="flow"/> takes what it settles (<see cref="TlsHello.Settle"/>): the version it chose
     /// (<c>starttls; version=tls1.0</c>), and the weaknesses of a deprecated version or a weak cipher suite; then the
     /// certificate after it (<see cref="ServerCertificate.Judge"/>). <see cref="TlsHandshakeMessage.State.NeedMore"/>
-    /// while the hello, or the certificate's first entry, goes on past <paramref name="data"/>.
+    /// while the hello, or the certificate's first entry, goes on past <paramref name="data"/>, unless this is the
+    /// <paramref name="last"/> look.
     /// </summary>
     // The buffer is written before it is read (only its gathered prefix is).
     [SkipLocalsInit]
-    public static TlsHandshakeMessage.State ReadServerHello(Flow flow, ReadOnlySpan<byte> data)
+    public static TlsHandshakeMessage.State ReadServerHello(Flow flow, ReadOnlySpan<byte> data, bool last)
     {
         Span<byte> message = stackalloc byte[Math.Min(data.Length, TlsHandshakeMessage.MaxLength)];
         var state = TlsHandshakeMessage.Read(data, message, out int gathered, out _);
@@ -28,7 +29,7 @@ public static class StartTls
         {
             // Read again on every call until the certificate is judged: settling is the same each time.
             hello.Settle(flow);
-            if (hello.CertificateFollows) return ServerCertificate.Judge(flow, data);
+            if (hello.CertificateFollows) return ServerCertificate.Judge(flow, data, last);
         }
         return state;
     }

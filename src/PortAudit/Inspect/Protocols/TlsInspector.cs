@@ -124,7 +124,7 @@ public sealed class TlsInspector() : Inspector(new(AppLabel.Tls, Tcp, [443, 5061
 
     // The server's leaf certificate, once it is here or will not come.
     private static InspectResult OnCertificate(ref InspectionInput input) =>
-        ServerCertificate.Judge(input.Flow, input.Data) == TlsHandshakeMessage.State.NeedMore && !input.AtLimit
+        ServerCertificate.Judge(input.Flow, input.Data, input.AtLimit) == TlsHandshakeMessage.State.NeedMore && !input.AtLimit
             ? InspectResult.Partial : InspectResult.Match;
 
     // After the pseudo-TLS opening each side's bytes, as far as they are inspected, must be MS-TURN frames: the flow stays
