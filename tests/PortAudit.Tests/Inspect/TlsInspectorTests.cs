@@ -204,7 +204,7 @@ public class TlsInspectorTests
     /// A ServerHello body of <paramref name="version"/> (hex), no session id, cipher suite <paramref name="suite"/> (hex),
     /// with <paramref name="extensions"/> (hex).
     /// </summary>
-    private static byte[] ServerHelloBody(string version, string extensions, string suite = "c02f")
+    internal static byte[] ServerHelloBody(string version, string extensions, string suite = "c02f")
     {
         var ext = Hex(extensions);
         return Hex(version).Concat(new byte[32]).Concat(Hex($"00 {suite} 00")).Concat(BE16((ushort)ext.Length)).Concat(ext).ToArray();
@@ -221,7 +221,8 @@ public class TlsInspectorTests
         byte[] length = [0, .. BE16((ushort)body.Length)];
         var serverHello = DtlsHelloFragmentsTests.Record([2, .. length, 0, 0, 0, 0, 0, .. length, .. body]);
         var (result, said) = Converse(new DtlsInspector(), tcp: false, 5061, (true, ClientHello("media.example", dtls: true)), (false, serverHello));
-        Assert.Equal((InspectResult.Match, detail), (result, said));
+        // Up to DTLS 1.2 the server's certificate follows its hello: awaited.
+        Assert.Equal((InspectResult.Partial, detail), (result, said));
     }
 
     [Theory]

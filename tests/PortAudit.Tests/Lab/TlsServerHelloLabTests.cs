@@ -85,12 +85,7 @@ public sealed class TlsServerHelloLabTests : IDisposable
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
     public void A_1024_bit_key_signed_with_sha1_by_a_ca_presented_by_an_ldaps_server_is_weak_and_the_default_certificate_is_not()
     {
-        // A lab CA signs fe01's RSA 1024 key with SHA-1, as CAs did before 2016; openssl presents it at security level 0.
-        string caKey = Path.Combine(_lab.Dir, "ca.key"), ca = Path.Combine(_lab.Dir, "ca.pem"), request = Path.Combine(_lab.Dir, "weak.csr");
-        string weakKey = Path.Combine(_lab.Dir, "weak.key"), weak = Path.Combine(_lab.Dir, "weak.pem");
-        External.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "1", "-subj", "/CN=Lab CA");
-        External.Run("openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", weakKey, "-out", request, "-subj", "/CN=fe01");
-        External.Run("openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial", "7", "-sha1", "-days", "1", "-out", weak);
+        var (weak, weakKey) = WeakLeaf("weak");
         string[] client = ["-tls1_2", "-cipher", Insecure];
         var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-cipher", Insecure],
             (["-cert", weak, "-key", weakKey], client), ([], client));
@@ -112,16 +107,10 @@ public sealed class TlsServerHelloLabTests : IDisposable
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
     public void A_leaf_longer_than_the_bytes_inspected_is_said_unread_and_claims_no_flaw()
     {
-        // The weak leaf above, with 300 names in its subjectAltName: over 4 KiB, past the 4,096 bytes of the server's
-        // stream inspection looks at. It is not judged; the detail says so.
-        string caKey = Path.Combine(_lab.Dir, "ca.key"), ca = Path.Combine(_lab.Dir, "ca.pem"), request = Path.Combine(_lab.Dir, "long.csr");
-        string longKey = Path.Combine(_lab.Dir, "long.key"), longLeaf = Path.Combine(_lab.Dir, "long.pem");
+        // A weak leaf with 300 names in its subjectAltName: over 4 KiB, past the 4,096 bytes of the server's stream
+        // inspection looks at. It is not judged; the detail says so.
         string names = string.Join(',', Enumerable.Range(1, 300).Select(i => $"DNS:host-{i:D3}.lab.example"));
-        External.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "1", "-subj", "/CN=Lab CA");
-        External.Run("openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", longKey, "-out", request, "-subj", "/CN=fe01",
-            "-addext", $"subjectAltName={names}");
-        External.Run("openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial", "8", "-sha1", "-days", "1",
-            "-copy_extensions", "copyall", "-out", longLeaf);
+        var (longLeaf, longKey) = WeakLeaf("long", "-addext", $"subjectAltName={names}");
         string[] client = ["-tls1_2", "-cipher", Insecure];
         var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-cipher", Insecure],
             (["-cert", longLeaf, "-key", longKey], client), ([], client));
@@ -134,6 +123,47 @@ public sealed class TlsServerHelloLabTests : IDisposable
         Assert.Equal(["unread", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
         Assert.Equal([FlowWeakness.None, FlowWeakness.None], flows.Select(f => f.Weakness));
         Assert.All(flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit), v => Assert.Null(v.Weakness));
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
+    public void A_weak_certificate_presented_by_a_dtls_server_is_weak_whole_or_in_fragments_and_the_default_certificate_is_not()
+    {
+        // DTLS 1.2 on a SIP server's 5061/udp: the weak leaf in the hello's datagram, then again with a 256-byte MTU, which
+        // makes openssl cut the Certificate message into fragments across datagrams (RFC 6347 4.2.3), then openssl's default.
+        var (weak, weakKey) = WeakLeaf("weak");
+        string[] client = ["-dtls1_2", "-cipher", Insecure];
+        var flows = OpensslExchanges.Run(_lab, Capture, SipTls, "dtls", ["-dtls1_2", "-cipher", Insecure],
+            (["-cert", weak, "-key", weakKey], client), (["-cert", weak, "-key", weakKey, "-mtu", "256"], [.. client, "-mtu", "256"]), ([], client));
+
+        // tshark's reading: each Certificate message's fragment count in its first datagram and the leaf's signature.
+        string tshark = External.Run("tshark", "-r", Capture, "-d", $"udp.port=={SipTls},dtls", "-Y", "x509af.algorithm.id", "-T", "fields",
+            "-e", "x509af.algorithm.id");
+        Assert.Equal(["1.2.840.113549.1.1.5", "1.2.840.113549.1.1.5", "1.2.840.113549.1.1.11"], tshark.Split('\n')[..3].Select(l => l.Split(',')[0]));
+        string fragments = External.Run("tshark", "-r", Capture, "-d", $"udp.port=={SipTls},dtls", "-Y", "dtls.handshake.type == 11", "-T", "fields",
+            "-e", "dtls.handshake.fragment_offset");
+        Assert.Contains(fragments.Split('\n', StringSplitOptions.RemoveEmptyEntries).SelectMany(l => l.Split(',')), o => o != "0");
+        Assert.Equal(["rsa1024,sha1", "rsa1024,sha1", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
+        Assert.Equal([FlowWeakness.TlsWeakCertificate, FlowWeakness.TlsWeakCertificate, FlowWeakness.None], flows.Select(f => f.Weakness));
+
+        var catalog = TlsAlpnLabTests.SipCatalog;
+        var auditor = new FlowAuditor(AuditContext.Create(catalog, LoadInventory(TwoHostLab.Site("sip01", "sip-server"), catalog)));
+        var verdicts = flows.Select(auditor.Audit).ToList();
+        Assert.All(verdicts, v => Assert.Equal(Verdict.Expected, v.Verdict));
+        Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits", verdicts[1].Weakness);
+        Assert.Null(verdicts[2].Weakness);
+    }
+
+    // fe01's RSA 1024 key signed with SHA-1 by a lab CA, as CAs did before 2016 (openssl presents it at security level 0);
+    // extra options go to the request (-addext). Its certificate and key files.
+    private (string Cert, string Key) WeakLeaf(string name, params string[] request)
+    {
+        string caKey = Path.Combine(_lab.Dir, "ca.key"), ca = Path.Combine(_lab.Dir, "ca.pem"), csr = Path.Combine(_lab.Dir, name + ".csr");
+        string key = Path.Combine(_lab.Dir, name + ".key"), cert = Path.Combine(_lab.Dir, name + ".pem");
+        External.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "1", "-subj", "/CN=Lab CA");
+        External.Run("openssl", ["req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=fe01", .. request]);
+        External.Run("openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-set_serial", "7", "-sha1", "-days", "1",
+            "-copy_extensions", "copyall", "-out", cert);
+        return (cert, key);
     }
 
     private string Capture => Path.Combine(_lab.Dir, "tls.pcap");

@@ -123,6 +123,20 @@ public sealed class ScenarioCapture
     }
 
     /// <summary>
+    /// UDP datagrams on one client port from <paramref name="at"/> seconds, a millisecond apart, each from the client or
+    /// the server as <paramref name="turns"/> says (a handshake whose flights go both ways).
+    /// </summary>
+    public ScenarioCapture UdpTurns(string client, string server, ushort port, double at, params (bool FromClient, byte[] Data)[] turns)
+    {
+        ushort cport = NextClientPort();
+        for (int i = 0; i < turns.Length; i++)
+            Add(at + i * 0.001, turns[i].FromClient
+                ? Packets.Ip(client, server, 17, Packets.Udp(cport, port, turns[i].Data))
+                : Packets.Ip(server, client, 17, Packets.Udp(port, cport, turns[i].Data)));
+        return this;
+    }
+
+    /// <summary>
     /// A TCP connection opened at <paramref name="at"/> seconds that carries <paramref name="messages"/>, each at its offset
     /// from the opening, from the client or the server, cut into segments of at most <see cref="MaxSegment"/> bytes; then
     /// an orderly close. Bulk transfers and long sessions (a beacon) are like this.

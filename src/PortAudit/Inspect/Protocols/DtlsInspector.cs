@@ -10,14 +10,19 @@ namespace PortAudit.Inspect.Protocols;
 /// into fragments (RFC 6347 4.2.3), across records and datagrams, is gathered (<see cref="HelloAssembly"/>, up to
 /// 16 KiB) and read whole; one that cannot be (declared longer, a fragment past its end or that disagrees with bytes
 /// already placed, no per-flow buffer) is DTLS with the word <c>hello-unread</c> after what its first fragment named.
+/// Up to DTLS 1.2 the server's leaf certificate follows its hello in clear: the Certificate message's fragments are
+/// gathered the same way (in the buffer the ClientHello is done with) and its first entry judged as in TLS
+/// (<see cref="ServerCertificate"/>: <c>cert=rsa1024,sha1</c> and the <see cref="FlowWeakness.TlsWeakCertificate"/>
+/// weakness, or <c>cert=unread</c> when it began but did not come whole within the datagrams inspected).
 /// </summary>
 public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange })
 {
     private const int RecordHeader = 13, HandshakeHeader = 12;
-    private const byte Handshake = 22, ClientHello = 1, ServerHello = 2;
+    private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, Certificate = 11;
     // Scratch: a ClientHello claimed the flow; it was read whole; it cannot be; fragments are being gathered; the detail
-    // of the first fragment was set. Then the gathered message's sequence number, length and bytes gathered.
-    private const ulong Hello = 1, Read = 2, Unread = 4, Gathering = 8, Named = 16;
+    // of the first fragment was set; the ServerHello was read and its certificate is awaited; a fragment of it came. Then
+    // the gathered hello's sequence number, length and bytes gathered; for the certificate, its length up to the bound.
+    private const ulong Hello = 1, Read = 2, Unread = 4, Gathering = 8, Named = 16, AwaitingCertificate = 32, CertificateBegun = 64;
     private const int SeqShift = 8, LengthShift = 24, GatheredShift = 40;
     private const ulong Field16 = 0xFFFF, Field15 = 0x7FFF;
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
@@ -26,14 +31,14 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
-        if (input.IsTcp || !IsRecord(data)) return input.Scratch != 0 ? InspectResult.Match : InspectResult.NoMatch;
+        if (input.IsTcp || !IsRecord(data)) return input.Scratch != 0 ? EndWait(ref input) : InspectResult.NoMatch;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[11..]);
         if (RecordHeader + length > data.Length) return InspectResult.NoMatch;
         var version = TlsVersions.Name(BinaryPrimitives.ReadUInt16BigEndian(data[1..]));
         if (data[0] != Handshake || length < HandshakeHeader)
         {
             input.Flow.AppDetail ??= TlsHello.VersionDetail(version);
-            return InspectResult.Match;
+            return EndWait(ref input);
         }
         bool clientHello = false;
         // A datagram may carry several records (RFC 6347 4.1.1), a record several handshake fragments.
@@ -51,16 +56,26 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
                 var header = fragments[..HandshakeHeader];
                 var fragment = fragments.Slice(HandshakeHeader, Math.Min(fragmentLength, fragments.Length - HandshakeHeader));
                 fragments = fragments[(HandshakeHeader + fragment.Length)..];
+                bool awaiting = !input.FromClient && (input.Scratch & AwaitingCertificate) != 0;
                 if (header[0] == ClientHello)
                     clientHello |= OnClientHello(ref input, header, fragment, lies: fragment.Length < fragmentLength);
                 else if (header[0] == ServerHello && IsWhole(header, fragment) && TlsHello.TryParseServer(fragment, out var server))
                 {
                     server.Settle(input.Flow);
-                    return InspectResult.Match;
+                    // The certificate often shares the hello's datagram: the rest of it is read on.
+                    if (!server.CertificateFollows || !AwaitCertificate(ref input)) return InspectResult.Match;
                 }
+                else if (awaiting && header[0] == Certificate)
+                {
+                    if (OnCertificate(ref input, header, fragment, lies: fragment.Length < fragmentLength)) return InspectResult.Match;
+                }
+                // A later message of the server's flight (ServerKeyExchange, ServerHelloDone) before any of a certificate:
+                // none comes (an anonymous or PSK suite).
+                else if (awaiting && header[0] > Certificate && (input.Scratch & CertificateBegun) == 0) return EndWait(ref input);
             }
         }
         if (clientHello) return InspectResult.Partial;
+        if ((input.Scratch & AwaitingCertificate) != 0) return input.AtLimit ? EndWait(ref input) : InspectResult.Partial;
         input.Flow.AppDetail ??= TlsHello.VersionDetail(version);
         return input.Scratch != 0 ? InspectResult.Partial : InspectResult.Match;
     }
@@ -129,6 +144,60 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
         }
         else if (input.Flow.AppDetail is null) input.Flow.AppDetail = UnreadHello;
         return true;
+    }
+
+    // Readies the per-flow buffer for the certificate's fragments once the ClientHello is done with it; false while a
+    // ClientHello is still being gathered there (its certificate is then not read).
+    private static bool AwaitCertificate(ref InspectionInput input)
+    {
+        ref ulong scratch = ref input.Scratch;
+        // A flight sent again brings its hello again: what was gathered stays.
+        if ((scratch & AwaitingCertificate) != 0) return true;
+        if ((scratch & (Gathering | Read | Unread)) == Gathering) return false;
+        var buffer = input.Assembly(HelloAssembly.BufferLength);
+        if (!buffer.IsEmpty) new HelloAssembly(buffer).Clear();
+        scratch = scratch & ~(Field16 << SeqShift | Field15 << LengthShift | Field15 << GatheredShift) | AwaitingCertificate;
+        return true;
+    }
+
+    // A fragment of the server's Certificate message: true once its first entry is judged, or cannot be.
+    private static bool OnCertificate(ref InspectionInput input, ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, bool lies)
+    {
+        ref ulong scratch = ref input.Scratch;
+        int declared = TlsHandshakeMessage.Read24(header[1..]), offset = TlsHandshakeMessage.Read24(header[6..]);
+        scratch |= CertificateBegun;
+        if (lies || offset + fragment.Length > declared) return GiveUpCertificate(ref input);
+        // Most leaves come in the first fragment, read in place.
+        if (offset == 0 && ServerCertificate.JudgeLeaf(input.Flow, fragment, declared, last: fragment.Length == declared) == TlsHandshakeMessage.State.Complete)
+            return true;
+        var buffer = input.Assembly(HelloAssembly.BufferLength);
+        if (buffer.IsEmpty) return false;
+        // Only the bound's worth is gathered: a leaf past it is unread.
+        int bound = Math.Min(declared, HelloAssembly.MaxLength), known = (int)(scratch >> LengthShift & Field15);
+        if (known != 0 && known != bound) return GiveUpCertificate(ref input);
+        scratch = scratch & ~(Field15 << LengthShift) | (ulong)bound << LengthShift;
+        if (offset >= bound) return false;
+        var assembly = new HelloAssembly(buffer);
+        int gathered = 0;
+        if (!assembly.TryPlace(offset, fragment[..Math.Min(fragment.Length, bound - offset)], ref gathered)) return GiveUpCertificate(ref input);
+        var prefix = assembly.Prefix(bound);
+        return ServerCertificate.JudgeLeaf(input.Flow, prefix, declared, last: prefix.Length == bound) == TlsHandshakeMessage.State.Complete;
+    }
+
+    // Fragments that disagree, or a record cut short: the certificate is not read.
+    private static bool GiveUpCertificate(ref InspectionInput input)
+    {
+        ServerCertificate.SayUnread(input.Flow);
+        input.Scratch &= ~AwaitingCertificate;
+        return true;
+    }
+
+    // No more of the certificate will be read: a leaf begun and not judged is said unread.
+    private static InspectResult EndWait(ref InspectionInput input)
+    {
+        if ((input.Scratch & (AwaitingCertificate | CertificateBegun)) == (AwaitingCertificate | CertificateBegun)) ServerCertificate.SayUnread(input.Flow);
+        input.Scratch &= ~AwaitingCertificate;
+        return InspectResult.Match;
     }
 
     // The hello cannot be read whole: what its first fragment named stays, with the word hello-unread.

@@ -7,7 +7,7 @@ using PortAudit.Flows.Facts;
 namespace PortAudit.Inspect.Protocols;
 
 /// <summary>
-/// The leaf certificate a TLS server presented (the first of its Certificate message's list, RFC 5246 7.4.2): an RSA key
+/// The leaf certificate a TLS or DTLS server presented (the first of its Certificate message's list, RFC 5246 7.4.2): an RSA key
 /// under 2048 bits, and a signature with MD5 or SHA-1 by an issuer other than itself (a self-signed certificate's own
 /// signature proves nothing either way: it is trusted, or not, as a key). Its validity is not judged: the capture's clock
 /// is no evidence of the server's (base.pcap's packets, their times rewritten, come before six of its certificates were
@@ -41,17 +41,34 @@ public static class ServerCertificate
         // Past the bytes gathered, or past the bound, a part still to come or never to be read.
         var waiting = ended || gathered == handshake.Length ? TlsHandshakeMessage.State.Complete : TlsHandshakeMessage.State.NeedMore;
         if (messages.Length < HandshakeHeader) return waiting;
-        // The message after the ServerHello (at most 4 + 2^24 bytes on: no overflow), then certificate_list's length and
-        // the first entry's length and DER bytes.
+        // The message after the ServerHello (at most 4 + 2^24 bytes on: no overflow).
         int next = HandshakeHeader + TlsHandshakeMessage.Read24(messages[1..]);
         if (messages.Length - next < HandshakeHeader) return waiting;
         if (messages[next] != Certificate) return TlsHandshakeMessage.State.Complete;
-        var list = messages[(next + HandshakeHeader)..];
+        return JudgeLeaf(flow, messages[(next + HandshakeHeader)..], TlsHandshakeMessage.Read24(messages[(next + 1)..]),
+            last || waiting == TlsHandshakeMessage.State.Complete);
+    }
+
+    /// <summary>
+    /// Judges the leaf at the start of a Certificate message's body, of which <paramref name="body"/> holds the first bytes
+    /// (the message declared <paramref name="declaredLength"/>): in TLS the records after the ServerHello, in DTLS the
+    /// fragments gathered (RFC 6347 4.2.3; the body is TLS 1.2's). <see cref="TlsHandshakeMessage.State.NeedMore"/> while
+    /// the first entry goes on past <paramref name="body"/>, unless this is the <paramref name="last"/> look (no more bytes
+    /// will come), which makes it <c>cert=unread</c>.
+    /// </summary>
+    public static TlsHandshakeMessage.State JudgeLeaf(Flow flow, ReadOnlySpan<byte> body, int declaredLength, bool last)
+    {
         // An empty list (a server with no certificate to give, RFC 5246 7.4.2) has no entry to wait for.
-        if (list.Length < EntryLengths && TlsHandshakeMessage.Read24(messages[(next + 1)..]) < EntryLengths) return TlsHandshakeMessage.State.Complete;
-        int entry = list.Length < EntryLengths ? int.MaxValue : TlsHandshakeMessage.Read24(list[3..]);
-        if (list.Length - EntryLengths < entry) return Unread(flow, last ? TlsHandshakeMessage.State.Complete : waiting);
-        if (Flaws(list.Slice(EntryLengths, entry)) is { } flaws)
+        if (body.Length < EntryLengths && declaredLength < EntryLengths) return TlsHandshakeMessage.State.Complete;
+        // certificate_list's length, the first entry's length, its DER bytes.
+        int entry = body.Length < EntryLengths ? int.MaxValue : TlsHandshakeMessage.Read24(body[3..]);
+        if (body.Length - EntryLengths < entry)
+        {
+            if (!last) return TlsHandshakeMessage.State.NeedMore;
+            SayUnread(flow);
+            return TlsHandshakeMessage.State.Complete;
+        }
+        if (Flaws(body.Slice(EntryLengths, entry)) is { } flaws)
         {
             flow.AppDetail = AppDetail.With(flow.AppDetail, new DetailPart(DetailKeys.Certificate, flaws));
             flow.Weakness |= FlowWeakness.TlsWeakCertificate;
@@ -59,14 +76,10 @@ public static class ServerCertificate
         return TlsHandshakeMessage.State.Complete;
     }
 
-    private static readonly DetailPart UnreadPart = new(DetailKeys.Certificate, TlsCertificateFlaws.Unread);
+    /// <summary>Says in <paramref name="flow"/>'s detail that its server's leaf began but went unjudged (<c>cert=unread</c>).</summary>
+    public static void SayUnread(Flow flow) => flow.AppDetail = AppDetail.With(flow.AppDetail, UnreadPart);
 
-    // A leaf that will not come whole within what is inspected is said to be unread; one still coming is waited for.
-    private static TlsHandshakeMessage.State Unread(Flow flow, TlsHandshakeMessage.State state)
-    {
-        if (state == TlsHandshakeMessage.State.Complete) flow.AppDetail = AppDetail.With(flow.AppDetail, UnreadPart);
-        return state;
-    }
+    private static readonly DetailPart UnreadPart = new(DetailKeys.Certificate, TlsCertificateFlaws.Unread);
 
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
 

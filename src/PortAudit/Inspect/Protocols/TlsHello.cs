@@ -36,10 +36,10 @@ public ref struct TlsHello
     public readonly bool Deprecated => TlsVersions.IsDeprecated(Version);
 
     /// <summary>
-    /// True when a certificate follows this ServerHello in clear: SSL 3.0 to TLS 1.2 (TLS 1.3 encrypts it, RFC 8446 4.4.2).
-    /// A resumed session sends none, which the message after the hello shows.
+    /// True when a certificate follows this ServerHello in clear: SSL 3.0 to TLS 1.2, DTLS 1.0 and 1.2 (TLS 1.3 and DTLS
+    /// 1.3 encrypt it, RFC 8446 4.4.2, RFC 9147 5). A resumed session sends none, which the message after the hello shows.
     /// </summary>
-    public readonly bool CertificateFollows => Version is >= 0x0300 and <= 0x0303;
+    public readonly bool CertificateFollows => Version is >= 0x0300 and <= 0x0303 or 0xFEFF or 0xFEFD or 0x0100;
 
     /// <summary>The cipher suite a ServerHello chose; null for a ClientHello's, or a ServerHello cut before it.</summary>
     public ushort? CipherSuite;
