@@ -1,5 +1,4 @@
 using System.Formats.Asn1;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using PortAudit.Flows;
 using PortAudit.Flows.Facts;
@@ -113,21 +112,8 @@ public static class ServerCertificate
         Skip(ref tbs);
         var subject = Take(ref tbs);
         var publicKey = Sequence(tbs, out _);
-
-        var words = new List<string>(2);
-        if (RsaBits(publicKey) is > 0 and < TlsCertificateFlaws.MinimumRsaBits and var bits)
-            words.Add(TlsCertificateFlaws.ShortRsaKey + bits.ToString(CultureInfo.InvariantCulture));
-        if (!issuer.SequenceEqual(subject) && WeakDigest(signature) is { } digest) words.Add(digest);
-        return words.Count == 0 ? null : string.Join(',', words);
+        return TlsCertificateFlaws.Of(RsaBits(publicKey), signature, selfIssued: issuer.SequenceEqual(subject));
     }
-
-    // The signature algorithms whose digest is MD5 (md2 and md5 with RSA) or SHA-1 (with RSA, the OIW one, DSA, ECDSA).
-    private static string? WeakDigest(string oid) => oid switch
-    {
-        "1.2.840.113549.1.1.2" or "1.2.840.113549.1.1.4" => TlsCertificateFlaws.Md5,
-        "1.2.840.113549.1.1.5" or "1.3.14.3.2.29" or "1.2.840.10040.4.3" or "1.2.840.10045.4.1" => TlsCertificateFlaws.Sha1,
-        _ => null,
-    };
 
     // An RSA key's modulus length in bits (RFC 8017 A.1.1, inside the subjectPublicKey bit string); 0 for another key.
     private static int RsaBits(ReadOnlySpan<byte> publicKeyInfo)

@@ -10,7 +10,9 @@ namespace PortAudit.Sources.Records;
 /// What Zeek's other logs say of the conn.log connections of the same run, joined by the uid every Zeek log carries:
 /// the server names of ssl.log (<c>server_name</c>: the SNI of the client's hello) and http.log (<c>host</c>: the first
 /// request's Host), the ALPN protocol and the version ssl.log says the server selected (<c>next_protocol</c>,
-/// <c>version</c>: one deprecated by RFC 8996 is the weakness inspection gives it), and the DCE/RPC interfaces
+/// <c>version</c>: one deprecated by RFC 8996 is the weakness inspection gives it), the flaws of the server's leaf
+/// certificate (ssl.log's first <c>cert_chain_fps</c>, or <c>cert_chain_fuids</c>, joined to x509.log's record of it: a
+/// two-step join, by fingerprint or file id, then by uid), and the DCE/RPC interfaces
 /// and operations of dce_rpc.log (<c>endpoint</c>, <c>operation</c>). Zeek keeps those facts out of conn.log, so a conn.log
 /// alone cannot say which server a TLS or HTTP connection named, what its TLS carried or what its RPC called; given beside
 /// it among a run's inputs, those logs are read first, whatever their order on the command line, and each connection
@@ -32,6 +34,8 @@ public sealed class ZeekLogJoin
     private readonly string[] _candidates;
     private readonly Dictionary<string, Named> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RpcCallLog> _calls = new(StringComparer.Ordinal);
+    // x509.log's certificates by fingerprint and by file id: their flaws, null for a sound one.
+    private readonly Dictionary<string, string?> _certificates = new(StringComparer.Ordinal);
     private readonly IRpcNames? _rpcNames;
     private readonly Lock _gate = new();
     private bool _read;
@@ -48,7 +52,7 @@ public sealed class ZeekLogJoin
     }
 
     /// <summary>Connections something was joined to.</summary>
-    public int Count => _names.Count + _calls.Count;
+    public int Count => _names.Count + _calls.Count + _certificates.Count;
 
     /// <summary>Names left out because <see cref="MaxNames"/> were held.</summary>
     public long LeftOut { get; private set; }
@@ -107,15 +111,17 @@ public sealed class ZeekLogJoin
     }
 
     // What a log said of one connection: the server it named, and the ALPN protocol, version and (a weak one only)
-    // cipher suite its server selected (ssl.log only).
-    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn, ushort? Version, string? WeakCipher);
+    // cipher suite its server selected and its leaf certificate's fingerprint or file id (ssl.log only).
+    private readonly record struct Named(ZeekLogKind Kind, string? Name, string? SelectedAlpn, ushort? Version, string? WeakCipher, string? Leaf);
 
     /// <summary>
     /// Keeps <paramref name="name"/> as what connection <paramref name="uid"/> named in a log of <paramref name="kind"/>,
     /// and <paramref name="selectedAlpn"/>, <paramref name="version"/> and <paramref name="cipher"/> as the ALPN protocol,
-    /// version and cipher suite its server selected (the suite kept only when weak); the first record of a connection stays.
+    /// version and cipher suite its server selected (the suite kept only when weak), and <paramref name="leaf"/> as its
+    /// leaf certificate's fingerprint or file id; the first record of a connection stays.
     /// </summary>
-    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null, ushort? version = null, string? cipher = null)
+    internal void Add(string uid, ZeekLogKind kind, string? name, string? selectedAlpn = null, ushort? version = null, string? cipher = null,
+        string? leaf = null)
     {
         Debug.Assert(kind is ZeekLogKind.Tls or ZeekLogKind.Http);
         if (Count >= MaxNames && !_names.ContainsKey(uid))
@@ -124,7 +130,25 @@ public sealed class ZeekLogJoin
             return;
         }
         string? weakCipher = cipher is not null && TlsCipherSuites.Flaws(cipher) != TlsCipherFlaws.None ? Clip(cipher) : null;
-        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn), version, weakCipher));
+        _names.TryAdd(uid, new Named(kind, Clip(name), Clip(selectedAlpn), version, weakCipher, Clip(leaf)));
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="flaws"/> (<see cref="TlsCertificateFlaws"/>' words, null for none) as what x509.log says of the
+    /// certificate with <paramref name="fingerprint"/> or file id <paramref name="id"/>, for the connections whose leaf it is.
+    /// </summary>
+    internal void AddCertificate(string? fingerprint, string? id, string? flaws)
+    {
+        foreach (var key in (ReadOnlySpan<string?>)[fingerprint, id])
+        {
+            if (string.IsNullOrEmpty(key) || _certificates.ContainsKey(key)) continue;
+            if (Count >= MaxNames)
+            {
+                LeftOut++;
+                return;
+            }
+            _certificates.Add(Clip(key)!, flaws);
+        }
     }
 
     // What a binding read from a log says it was learned by, as a capture's says "bind" or a pipe's name.
@@ -179,8 +203,9 @@ public sealed class ZeekLogJoin
     /// <paramref name="service"/>, what the run's other logs said of it, as inspection would have given it: dce_rpc.log's
     /// calls (its call log); ssl.log's facts on TLS or DTLS, <c>sni=NAME; version=tls1.2; alpn-selected=ID</c> (each part
     /// only when the log set it), with a version RFC 8996 deprecates the <see cref="FlowWeakness.TlsDeprecated"/>
-    /// weakness, and a weak cipher suite named last (<c>cipher=TLS_RSA_WITH_RC4_128_SHA</c>) with the
-    /// <see cref="FlowWeakness.TlsWeakCipher"/> weakness; on a connection upgraded by STARTTLS (a service list that names ssl after its own, "smtp,ssl")
+    /// weakness, a weak cipher suite (<c>cipher=TLS_RSA_WITH_RC4_128_SHA</c>) with the
+    /// <see cref="FlowWeakness.TlsWeakCipher"/> weakness, and a weak leaf certificate named last (<c>cert=rsa1024,sha1</c>)
+    /// with the <see cref="FlowWeakness.TlsWeakCertificate"/> weakness; on a connection upgraded by STARTTLS (a service list that names ssl after its own, "smtp,ssl")
     /// <c>starttls; version=tls1.2</c>, as the mail inspector gives it; http.log's <c>host=NAME</c> on HTTP. The values'
     /// bytes are escaped as inspection escapes wire text; a log that named the connection for another application gives
     /// nothing.
@@ -217,6 +242,11 @@ public sealed class ZeekLogJoin
         {
             Part(ref detail, DetailKeys.Cipher, named.WeakCipher);
             record.Weakness |= FlowWeakness.TlsWeakCipher;
+        }
+        if (named.Leaf is { } leaf && _certificates.TryGetValue(leaf, out var flaws) && flaws is not null)
+        {
+            Part(ref detail, DetailKeys.Certificate, flaws);
+            record.Weakness |= FlowWeakness.TlsWeakCertificate;
         }
         record.AppDetail = detail.Build();
     }

@@ -5,13 +5,21 @@ public enum ZeekLogKind
 {
     /// <summary>Connections: conn.log (and conn_long.log, which has its columns), or our own TSV (<c>#path flows</c>).</summary>
     Connections,
-    /// <summary>ssl.log: each TLS connection's <c>server_name</c>, the SNI its client sent, by the connection's uid.</summary>
+    /// <summary>
+    /// ssl.log: each TLS connection's <c>server_name</c>, the SNI its client sent, by the connection's uid, and its
+    /// server's leaf certificate (the first of <c>cert_chain_fps</c> or, before Zeek 4.2, <c>cert_chain_fuids</c>).
+    /// </summary>
     Tls,
     /// <summary>http.log: each HTTP request's <c>host</c>, by the connection's uid.</summary>
     Http,
     /// <summary>dce_rpc.log: each DCE/RPC call's interface (<c>endpoint</c>) and <c>operation</c>, by the connection's uid.</summary>
     DceRpc,
-    /// <summary>Any other log (dns, files, weird, x509...): its records are not connections, and no flow is read from them.</summary>
+    /// <summary>
+    /// x509.log: each certificate Zeek saw, by its <c>fingerprint</c> (or, before Zeek 4.2, its file id, <c>id</c>): its
+    /// key and signature algorithm, which ssl.log's connections join by their leaf's.
+    /// </summary>
+    X509,
+    /// <summary>Any other log (dns, files, weird...): its records are not connections, and no flow is read from them.</summary>
     Other,
 }
 
@@ -28,19 +36,22 @@ public static class ZeekLogKinds
         "ssl" => ZeekLogKind.Tls,
         "http" => ZeekLogKind.Http,
         "dce_rpc" => ZeekLogKind.DceRpc,
+        "x509" => ZeekLogKind.X509,
         _ when path.StartsWith("conn") => ZeekLogKind.Connections,
         _ => ZeekLogKind.Other,
     };
 
     /// <summary>
     /// The log a JSON key is of, for a record without <c>_path</c>: ssl.log's <c>server_name</c> and <c>resumed</c>,
-    /// http.log's <c>trans_depth</c>, dce_rpc.log's <c>endpoint</c>; <see cref="ZeekLogKind.Connections"/> for any other key.
+    /// http.log's <c>trans_depth</c>, dce_rpc.log's <c>endpoint</c>, x509.log's <c>certificate.serial</c>;
+    /// <see cref="ZeekLogKind.Connections"/> for any other key.
     /// </summary>
     public static ZeekLogKind OfKey(ReadOnlySpan<char> key) => key switch
     {
         "server_name" or "resumed" => ZeekLogKind.Tls,
         "trans_depth" => ZeekLogKind.Http,
         "endpoint" => ZeekLogKind.DceRpc,
+        "certificate.serial" => ZeekLogKind.X509,
         _ => ZeekLogKind.Connections,
     };
 

@@ -286,6 +286,63 @@ public sealed class ZeekLogJoinTests : IDisposable
     }
 
     [Fact]
+    public void A_weak_leaf_x509_log_describes_joined_by_ssl_logs_chain_is_the_weakness_inspection_gives()
+    {
+        // Zeek 4.2 and later: ssl.log's cert_chain_fps (the leaf first) name x509.log's fingerprints (TSV, x509.log before
+        // ssl.log on the command line). A leaf of RSA 1024 signed with SHA-1 by a CA, one sound, one self-signed with SHA-1
+        // (its own signature is not judged; its key is sound). Before 4.2 (JSON here): cert_chain_fuids and x509.log's id.
+        string conn = Write("conn.log", ConnHeader +
+            "1764669601\tCweak\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669602\tCsound\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669603\tCself\t10.77.0.100\t40002\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669604\tCold\t10.77.0.100\t40003\t10.77.0.30\t25\ttcp\tsmtp,ssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
+            "1764669605\tCnone\t10.77.0.100\t40004\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string x509 = Write("x509.log", Header + "#path\tx509\n" +
+            "#fields\tts\tfingerprint\tcertificate.version\tcertificate.serial\tcertificate.subject\tcertificate.issuer\tcertificate.not_valid_before\t" +
+            "certificate.not_valid_after\tcertificate.key_alg\tcertificate.sig_alg\tcertificate.key_type\tcertificate.key_length\tcertificate.exponent\t" +
+            "certificate.curve\tsan.dns\tsan.uri\tsan.email\tsan.ip\tbasic_constraints.ca\tbasic_constraints.path_len\thost_cert\tclient_cert\n" +
+            "1764669601.1\taa11\t3\t07\tCN=dc01\tCN=Lab CA\t1764600000\t1764700000\trsaEncryption\tsha1WithRSAEncryption\trsa\t1024\t65537\t-\tdc01\t-\t-\t-\t-\t-\tT\tF\n" +
+            "1764669601.1\tbb22\t3\t08\tCN=Lab CA\tCN=Lab CA\t1764600000\t1764700000\trsaEncryption\tsha256WithRSAEncryption\trsa\t2048\t65537\t-\t-\t-\t-\t-\tT\t-\tF\tF\n" +
+            "1764669602.1\tcc33\t3\t09\tCN=dc01\tCN=Lab CA\t1764600000\t1764700000\tid-ecPublicKey\tecdsa-with-SHA256\tecdsa\t256\t-\tprime256v1\tdc01\t-\t-\t-\t-\t-\tT\tF\n" +
+            "1764669603.1\tdd44\t3\t0a\tCN=dc01\tCN=dc01\t1764600000\t1764700000\trsaEncryption\tsha1WithRSAEncryption\trsa\t2048\t65537\t-\tdc01\t-\t-\t-\t-\t-\tT\tF\n");
+        string ssl = Write("ssl.log", Header + "#path\tssl\n" +
+            "#fields\tts\tuid\tversion\tcipher\tserver_name\tcert_chain_fps\tclient_cert_chain_fps\n" +
+            "1764669601.1\tCweak\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tdc01.lab.test\taa11,bb22\t(empty)\n" +
+            "1764669602.1\tCsound\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tdc01.lab.test\tcc33\t(empty)\n" +
+            "1764669603.1\tCself\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tdc01.lab.test\tdd44\t(empty)\n" +
+            "1764669605.1\tCnone\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tdc01.lab.test\tee55\t(empty)\n");
+        string old = Write("old.json",
+            """{"_path":"ssl","ts":1764669604.1,"uid":"Cold","version":"TLSv10","cert_chain_fuids":["FmdOld1","FcaOld2"]}""" + "\n" +
+            """{"_path":"x509","ts":1764669604.1,"id":"FmdOld1","certificate.version":3,"certificate.serial":"0B","certificate.subject":"CN=mail","certificate.issuer":"CN=Old CA","certificate.key_alg":"rsaEncryption","certificate.sig_alg":"md5WithRSAEncryption","certificate.key_type":"rsa","certificate.key_length":2048,"san.dns":["mail"]}""" + "\n");
+        var auditor = DomainControllerAndWorkstation();
+
+        var byUid = Run(x509, conn, ssl, old).Flows.ToDictionary(f => f.RecordId!);
+
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2; cert=rsa1024,sha1", FlowWeakness.TlsWeakCertificate),
+            (byUid["Cweak"].AppDetail?.ToString(), byUid["Cweak"].Weakness));
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["Csound"].AppDetail?.ToString(), byUid["Csound"].Weakness));
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["Cself"].AppDetail?.ToString(), byUid["Cself"].Weakness));
+        // A leaf x509.log does not describe (Zeek logs a certificate once a day) is not judged.
+        Assert.Equal(("sni=dc01.lab.test; version=tls1.2", FlowWeakness.None), (byUid["Cnone"].AppDetail?.ToString(), byUid["Cnone"].Weakness));
+        Assert.Equal(("starttls; version=tls1.0; cert=md5", FlowWeakness.TlsDeprecated | FlowWeakness.TlsWeakCertificate),
+            (byUid["Cold"].AppDetail?.ToString(), byUid["Cold"].Weakness));
+        var weak = auditor.Audit(byUid["Cweak"]);
+        Assert.Equal(Verdict.Expected, weak.Verdict);
+        Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits (NIST SP 800-131A: at least 2048); signed with SHA-1",
+            weak.Weakness);
+    }
+
+    [Fact]
+    public void An_x509_log_naming_neither_fingerprint_nor_id_is_rejected_with_its_line()
+    {
+        string conn = Write("conn.log", ConnHeader + "1764669601\tCweak\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n");
+        string x509 = Write("x509.log", Header + "#path\tx509\n#fields\tts\tcertificate.sig_alg\n1764669601.1\tsha1WithRSAEncryption\n");
+        var run = Run(conn, x509);
+        Assert.Single(run.Flows);
+        Assert.Equal($"{x509}: line 7: #fields of the x509 log name no fingerprint or id", Assert.Single(run.Records.ZeekJoinProblems).ToString());
+    }
+
+    [Fact]
     public void A_zeek_log_without_connections_is_not_read_as_flows()
     {
         // Read as conn.log, dns.log's record was a flow of no packets, unanswered: a DNS query that failed, which it did not.
