@@ -101,7 +101,8 @@ public static class ReaderTargets
         ("zeek-tsv", s => new FlowReaderTarget("zeek-tsv", RecordFormat.ZeekTsv, true,
             [.. s.Flowdata("zeek", f => Path.GetFileName(f) == "conn.log"), OwnFlowSeeds.Tsv(), new("ssl-then-conn.log", Encoding.UTF8.GetBytes(ZeekJoinSample))])),
         ("parquet", _ => new FlowReaderTarget("parquet", RecordFormat.Parquet, false, [OwnFlowSeeds.Parquet()])),
-        ("zeek-json", s => new FlowReaderTarget("zeek-json", RecordFormat.ZeekJson, true, s.Flowdata("zeek", f => f.EndsWith("-json.log", StringComparison.Ordinal)))),
+        ("zeek-json", s => new FlowReaderTarget("zeek-json", RecordFormat.ZeekJson, true,
+            [.. s.Flowdata("zeek", f => f.EndsWith("-json.log", StringComparison.Ordinal)), new("ssl-x509-conn.json", Encoding.UTF8.GetBytes(ZeekJoinJsonSample))])),
         ("netfilter", s => new FlowReaderTarget("netfilter", RecordFormat.Netfilter, true, s.Flowdata("iptables", f => f.EndsWith(".log", StringComparison.Ordinal)))),
         ("asa-log", s => new FlowReaderTarget("asa-log", RecordFormat.CiscoAsa, true,
             s.Flowdata("asa", f => f.EndsWith(".log", StringComparison.Ordinal) || f.EndsWith(".ini", StringComparison.Ordinal)))),
@@ -192,8 +193,10 @@ public static class ReaderTargets
     // An ssl.log, a dns.log and a dce_rpc.log concatenated before a conn.log (../shared has none of them): the names and
     // calls are read ahead, the dns records are passed over, the connection carries what was joined.
     private const string ZeekJoinSample = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n" +
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tserver_name\tresumed\tnext_protocol\n" +
-        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tTLS_RSA_WITH_RC4_128_SHA\tpaste\\x0abin.com\tF\th2\n" +
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tserver_name\tresumed\tnext_protocol\tcert_chain_fps\n" +
+        "1764669601.1\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\tTLSv12\tTLS_RSA_WITH_RC4_128_SHA\tpaste\\x0abin.com\tF\th2\taa11,bb22\n" +
+        "#separator \\x09\n#path\tx509\n#fields\tts\tfingerprint\tcertificate.subject\tcertificate.issuer\tcertificate.sig_alg\tcertificate.key_type\tcertificate.key_length\n" +
+        "1764669601.1\taa11\tCN=paste\tCN=CA\tsha1WithRSAEncryption\trsa\t1024\n" +
         "#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n" +
         "1764669600\tCdns\t10.0.0.5\t53535\t10.0.0.53\t53\tudp\texample.org\n" +
         "#separator \\x09\n#path\tdce_rpc\n#fields\tts\tuid\tendpoint\toperation\n" +
@@ -201,6 +204,12 @@ public static class ReaderTargets
         "#separator \\x09\n#path\tconn\n" +
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\tconn_state\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\n" +
         "1764669601\tCtls\t10.0.0.5\t40000\t203.0.113.9\t443\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n";
+
+    // The JSON join's vectors and counts: ssl.log's chain, x509.log's key length, then a connection.
+    private const string ZeekJoinJsonSample =
+        """{"_path":"ssl","ts":1764669601.1,"uid":"Ctls","version":"TLSv10","cert_chain_fuids":["Fleaf","Fca"],"server_name":"a.example"}""" + "\n" +
+        """{"_path":"x509","ts":1764669601.1,"id":"Fleaf","certificate.subject":"CN=a","certificate.issuer":"CN=CA","certificate.sig_alg":"md5WithRSAEncryption","certificate.key_type":"rsa","certificate.key_length":1024,"san.dns":["a.example"]}""" + "\n" +
+        """{"_path":"conn","ts":1764669601,"uid":"Ctls","id.orig_h":"10.0.0.5","id.orig_p":40000,"id.resp_h":"203.0.113.9","id.resp_p":443,"proto":"tcp","service":"ssl","duration":1.5,"conn_state":"SF","orig_pkts":10,"orig_ip_bytes":1000,"resp_pkts":10,"resp_ip_bytes":5000}""" + "\n";
 
     // nfdump's CSV as `nfdump -o csv` prints it; ../shared has no nfdump output, so the seed is the one NfdumpCsvTests reads.
     private const string NfdumpCsvSample = """
