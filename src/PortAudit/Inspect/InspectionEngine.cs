@@ -7,6 +7,7 @@ using PortAudit.Flows.Facts;
 using PortAudit.Inspect.DceRpc;
 using PortAudit.Inspect.Ftp;
 using PortAudit.Inspect.Ldap;
+using PortAudit.Inspect.Protocols;
 using PortAudit.Inspect.Sip;
 using PortAudit.Inspect.Smb;
 using PortAudit.Inspect.Ssdp;
@@ -414,7 +415,8 @@ public sealed class InspectionEngine : IFlowObserver
         TftpTransferAnnouncement.AnnounceFrom(flow, Announced);
         SsdpAnswerAnnouncement.AnnounceFrom(flow, Announced);
         state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
-            ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced) ?? LdapBindFollower.For(flow);
+            ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced) ?? LdapBindFollower.For(flow)
+            ?? ServerCertificateFollower.For(flow);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

@@ -103,6 +103,21 @@ public class AppDetailTests
         Assert.Equal("sni=a.example; version=tls1.3", hello.ToString());
     }
 
+    [Fact]
+    public void WithoutTakesAKeyedPartAndWhatFollowsItBackAndKeepsTheRestAsParts()
+    {
+        var detail = AppDetail.Of(new("sni", "a.example"), new(null, "starttls"), new("version", "tls1.2"), new("cert", "unread"));
+
+        var without = detail.Without("cert")!;
+        Assert.Equal("sni=a.example; starttls; version=tls1.2", without.ToString());
+        Assert.Equal(("tls1.2", true, 3), (without.Find("version"), without.HasWord("starttls"), without.Count));
+        Assert.Equal("sni=a.example; starttls", detail.Without("version")!.ToString());
+        Assert.Null(detail.Without("sni"));
+        Assert.Same(detail, detail.Without("alpn"));
+        // A bare word is no key.
+        Assert.Same(detail, detail.Without("starttls"));
+    }
+
     [Theory]
     [InlineData("version", "tls1.2")]
     [InlineData("sni", "b.example")]

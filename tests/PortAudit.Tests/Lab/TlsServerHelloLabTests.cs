@@ -17,7 +17,8 @@ namespace PortAudit.Tests.Lab;
 /// refuses them all at its default security level: both sides are lowered to level 0. tshark reads each ServerHello;
 /// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
 /// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none. A leaf longer
-/// than the bytes inspected is said unread (<c>cert=unread</c>), and no flaw is claimed of it.
+/// than the bytes inspected is read on and judged; one past 16 KiB is said unread (<c>cert=unread</c>), and no flaw is
+/// claimed of it.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsServerHelloLabTests : IDisposable
@@ -102,25 +103,30 @@ public sealed class TlsServerHelloLabTests : IDisposable
     }
 
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
-    public void A_leaf_longer_than_the_bytes_inspected_is_said_unread_and_claims_no_flaw()
+    public void A_leaf_past_the_bytes_inspected_is_read_on_to_16_KiB_and_one_past_that_is_said_unread()
     {
-        // A weak leaf with 300 names in its subjectAltName: over 4 KiB, past the 4,096 bytes of the server's stream
-        // inspection looks at. It is not judged; the detail says so.
-        string names = string.Join(',', Enumerable.Range(1, 300).Select(i => $"DNS:host-{i:D3}.lab.example"));
-        var (longLeaf, longKey) = WeakLeaf("long", "-addext", $"subjectAltName={names}");
+        // Weak leaves with 300 names in their subjectAltName (over 4 KiB, past the 4,096 bytes of the server's stream
+        // inspection looks at: read on, and judged) and 1,000 (past the 16 KiB a handshake message is read to: not
+        // judged, and the detail says so), then openssl's default one.
+        var (longLeaf, longKey) = WeakLeaf("long", "-addext", $"subjectAltName={Names(300)}");
+        var (hugeLeaf, hugeKey) = WeakLeaf("huge", "-addext", $"subjectAltName={Names(1000)}");
         string[] client = ["-tls1_2", "-cipher", Insecure];
         var flows = OpensslExchanges.Run(_lab, Capture, Ldaps, "tls", ["-www", "-cipher", Insecure],
-            (["-cert", longLeaf, "-key", longKey], client), ([], client));
+            (["-cert", longLeaf, "-key", longKey], client), (["-cert", hugeLeaf, "-key", hugeKey], client), ([], client));
 
-        // tshark's reading of each leaf's length: the long one past 4 KiB, openssl's default one within.
+        // tshark's reading of each leaf's length.
         string tshark = External.Run("tshark", "-r", Capture, "-d", $"tcp.port=={Ldaps},tls", "-Y", "tls.handshake.type == 11", "-T", "fields",
             "-e", "tls.handshake.certificate_length");
-        var lengths = tshark.Split('\n')[..2].Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.True(lengths[0] > 4096 && lengths[1] < 4096, string.Join(", ", lengths));
-        Assert.Equal(["unread", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
-        Assert.Equal([FlowWeakness.None, FlowWeakness.None], flows.Select(f => f.Weakness));
-        Assert.All(flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit), v => Assert.Null(v.Weakness));
+        var lengths = tshark.Split('\n')[..3].Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(lengths[0] is > 4096 and < 16384 && lengths[1] > 16384 && lengths[2] < 4096, string.Join(", ", lengths));
+        Assert.Equal(["rsa1024,sha1", "unread", null], flows.Select(f => f.AppDetail?.Find(DetailKeys.Certificate)));
+        Assert.Equal([FlowWeakness.TlsWeakCertificate, FlowWeakness.None, FlowWeakness.None], flows.Select(f => f.Weakness));
+        var verdicts = flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit).ToList();
+        Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits", verdicts[0].Weakness);
+        Assert.Null(verdicts[1].Weakness);
     }
+
+    private static string Names(int count) => string.Join(',', Enumerable.Range(1, count).Select(i => $"DNS:host-{i:D4}.lab.example"));
 
     [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
     public void A_weak_certificate_presented_by_a_dtls_server_is_weak_whole_or_in_fragments_and_the_default_certificate_is_not()

@@ -217,6 +217,24 @@ public sealed class AppDetail
         return builder.Build()!;
     }
 
+    /// <summary>
+    /// The detail without the part keyed <paramref name="key"/> and what followed it (read from the same message): a
+    /// part said provisionally and then found to have nothing to say; null when no part is left.
+    /// </summary>
+    public AppDetail? Without(string key)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            var at = KeyAt(i);
+            if (at.IsEmpty || !at.SequenceEqual(key)) continue;
+            if (i == 0) return null;
+            // The first parts' text and bounds are this one's prefix.
+            ReadOnlySpan<PartBounds> bounds = _bounds;
+            return FromText(_text.AsSpan(0, _bounds[i].Start - Separator.Length), bounds[..i]);
+        }
+        return this;
+    }
+
     /// <summary>Writes the text into <paramref name="destination"/>, which holds at least <see cref="Length"/> characters; returns the count.</summary>
     public int Format(Span<char> destination)
     {

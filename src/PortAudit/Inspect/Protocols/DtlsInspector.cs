@@ -28,7 +28,18 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
     private static readonly AppDetail UnreadHello = AppDetail.Word(TlsHello.UnreadWord);
 
     /// <inheritdoc />
-    public override InspectResult Inspect(ref InspectionInput input)
+    public override InspectResult Inspect(ref InspectionInput input) => ReadRecords(ref input, beside: false);
+
+    /// <summary>
+    /// Reads a DTLS datagram of a flow another inspector holds (RFC 7983: a WebRTC flow's STUN checks, DTLS handshake and
+    /// SRTP share one 5-tuple) for what its server chose: the version, cipher suite and leaf certificate are settled
+    /// into the flow's detail after what the holder wrote (<c>binding; version=dtls1.0; cert=sha1</c>) with their
+    /// weaknesses; the client's hello is not written. Scratch bits 0 to 54 are this reading's; the holder keeps the rest.
+    /// <see cref="InspectResult.Match"/> once nothing more will be read.
+    /// </summary>
+    internal static InspectResult ReadBeside(ref InspectionInput input) => ReadRecords(ref input, beside: true);
+
+    private static InspectResult ReadRecords(ref InspectionInput input, bool beside)
     {
         var data = input.Data;
         if (input.IsTcp || !IsRecord(data)) return input.Scratch != 0 ? EndWait(ref input) : InspectResult.NoMatch;
@@ -58,7 +69,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
                 fragments = fragments[(HandshakeHeader + fragment.Length)..];
                 bool awaiting = !input.FromClient && (input.Scratch & AwaitingCertificate) != 0;
                 if (header[0] == ClientHello)
-                    clientHello |= OnClientHello(ref input, header, fragment, lies: fragment.Length < fragmentLength);
+                    clientHello |= !beside && OnClientHello(ref input, header, fragment, lies: fragment.Length < fragmentLength);
                 else if (header[0] == ServerHello && IsWhole(header, fragment) && TlsHello.TryParseServer(fragment, out var server))
                 {
                     server.Settle(input.Flow);

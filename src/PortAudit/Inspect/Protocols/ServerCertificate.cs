@@ -72,6 +72,8 @@ public static class ServerCertificate
             flow.AppDetail = AppDetail.With(flow.AppDetail, new DetailPart(DetailKeys.Certificate, flaws));
             flow.Weakness |= FlowWeakness.TlsWeakCertificate;
         }
+        // A sound leaf read on past the bytes inspected (ServerCertificateFollower) takes back the word said of it there.
+        else if (flow.AppDetail?.Find(DetailKeys.Certificate) is not null) flow.AppDetail = flow.AppDetail.Without(DetailKeys.Certificate);
         return TlsHandshakeMessage.State.Complete;
     }
 

@@ -10,7 +10,9 @@ namespace PortAudit.Inspect.Protocols;
 /// connectivity check ([MS-ICE2] attributes, no MS-TURN one) is its method and "ms-ice2" ("binding; ms-ice2").
 /// Over UDP a flow claimed by Binding messages alone may be a SIP flow's: RFC 5626 4.4.2 has a SIP user agent keep its
 /// NAT binding open with STUN Binding requests on the flow it sends SIP on. A SIP message that follows, within the
-/// datagrams inspected, names the flow SIP, as nDPI names it (tshark reads each datagram as what it is).
+/// datagrams inspected, names the flow SIP, as nDPI names it (tshark reads each datagram as what it is). On a WebRTC
+/// flow the DTLS handshake follows the checks on the same 5-tuple (RFC 7983): its records are read beside the claim
+/// (<see cref="DtlsInspector.ReadBeside"/>) for the version, cipher suite and certificate its server chose.
 /// </summary>
 public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20)
 {
@@ -22,6 +24,8 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
     private const ulong Claimed = 1UL << 63;
     // Set with Claimed while every message read was a Binding over UDP: what RFC 5626's keep-alives are.
     private const ulong BindingsOnly = 1UL << 62;
+    // Set with Claimed once a DTLS record came: the bits below 55 are then the DTLS reading's.
+    private const ulong DtlsBeside = 1UL << 61;
     private const ushort BindingMethod = 1;
     private static readonly SipInspector Sip = new();
     private const int ChannelHeader = 4;
@@ -45,7 +49,7 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
                 input.Flow.App = AppLabel.Sip;
                 return InspectResult.Match;
             }
-            if ((input.Scratch & Claimed) != 0) return InspectResult.Partial;
+            if ((input.Scratch & Claimed) != 0) return !input.IsTcp && DtlsInspector.IsRecord(data) ? OnDtls(ref input) : InspectResult.Partial;
             return input.IsTcp && data.Length < StunMessage.HeaderSize && !input.AtLimit && data.Length > 0 && (data[0] & 0xC0) == 0
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
         }
@@ -66,6 +70,14 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
         };
         input.Scratch = (input.Scratch & ~BindingsOnly) | Claimed | (keepAlive ? BindingsOnly : 0);
         return InspectResult.Partial;
+    }
+
+    // A DTLS record on the claimed flow (RFC 7983 7: first byte 20 to 63): read beside the claim, which ends with it.
+    private static InspectResult OnDtls(ref InspectionInput input)
+    {
+        // A channel number kept from before the claim is of no more use.
+        if ((input.Scratch & DtlsBeside) == 0) input.Scratch = (input.Scratch & (Claimed | BindingsOnly)) | DtlsBeside;
+        return DtlsInspector.ReadBeside(ref input) == InspectResult.Match ? InspectResult.Match : InspectResult.Partial;
     }
 
     private static InspectResult OnChannelData(ref InspectionInput input, ushort channel)
