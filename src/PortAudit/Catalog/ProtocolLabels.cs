@@ -65,6 +65,8 @@ public static class ProtocolLabels
         ["msmq"] = [AppLabel.Msmq], ["sql-browser"] = [AppLabel.SqlBrowser], ["wins-replication"] = [AppLabel.WinsReplication],
         ["telnet"] = [AppLabel.Telnet], ["rtsp"] = [AppLabel.Rtsp], ["pptp"] = [AppLabel.Pptp], ["l2tp"] = [AppLabel.L2tp],
         ["vnc"] = [AppLabel.Vnc],
+        // A wireless controller's access points: control (5246) and data (5247), each CAPWAP whatever it carries.
+        ["capwap"] = [AppLabel.Capwap],
         // A mobile core's control plane: no document names it, a site's own catalog may (the Gn, S5 and S8 interfaces).
         ["gtp-c"] = [AppLabel.GtpC],
         // Protocols no inspector labels, whose ports no labelled protocol shares by design: whatever inspection does

@@ -38,7 +38,7 @@ public static class Inspectors
         new RdpUdpInspector(), new KpasswdInspector(), new MsmqInspector(), new SqlBrowserInspector(),
         new WinsReplicationInspector(), new TelnetInspector(), new RtspInspector(), new PptpInspector(), new L2tpInspector(),
         new GtpInspector(), new VncInspector(), new SshInspector(), new WireGuardInspector(), new OpenVpnInspector(),
-        new OpenVpnDataInspector(),
+        new OpenVpnDataInspector(), new CapwapInspector(),
         new SocksInspector(), new DnsCryptInspector(), new TeredoInspector(),
         new ModbusInspector(), new S7commInspector(), new EtherNetIpInspector(),
     ];

@@ -23,7 +23,7 @@ public class InspectorRegistryTests
     [
         "dcerpc", "dcerpc", "tls", "dtls", "quic", "smb", "netbios-ssn", "kerberos", "ldap", "snmp", "netbios-ns", "netbios-dgm",
         "rdp", "tds", "sccp", "rdpeudp", "dhcp", "pptp", "kpasswd", "msmq", "sql-browser", "wins-replication", "telnet", "vnc", "ssh",
-        "wireguard", "openvpn", "openvpn", "socks", "dnscrypt", "teredo", "modbus", "s7comm", "enip",
+        "wireguard", "openvpn", "openvpn", "capwap", "socks", "dnscrypt", "teredo", "modbus", "s7comm", "enip",
         "sip", "rtsp", "http", "smtp", "pop3", "imap", "nntp", "ftp", "xmpp", "ssdp",
         "dns", "stun", "radius", "ike", "ntp", "tftp", "dhcpv6", "l2tp", "gtp-c",
         "rtcp", "rtp", "quic",

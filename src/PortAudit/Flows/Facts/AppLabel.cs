@@ -108,6 +108,8 @@ public sealed class AppLabel : IEquatable<AppLabel>
     public static readonly AppLabel Pptp = WellKnown("pptp");
     /// <summary>L2TP over UDP.</summary>
     public static readonly AppLabel L2tp = WellKnown("l2tp");
+    /// <summary>CAPWAP (RFC 5415): a wireless access point's control and data channels to its controller.</summary>
+    public static readonly AppLabel Capwap = WellKnown("capwap");
     /// <summary>VNC (the RFB protocol).</summary>
     public static readonly AppLabel Vnc = WellKnown("vnc");
     /// <summary>SSH (the identification line either side sends first).</summary>
