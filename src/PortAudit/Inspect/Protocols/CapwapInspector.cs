@@ -34,14 +34,11 @@ public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [Con
     {
         var data = input.Data;
         bool control = input.Flow.ServerPort == ControlPort || input.Flow.ClientPort == ControlPort;
-        if (input.IsTcp || !control && input.Flow.ServerPort != DataPort && input.Flow.ClientPort != DataPort || data.Length < DtlsHeaderLength)
+        // Every datagram of it starts with the preamble: another first byte is no CAPWAP, claimed or not.
+        if (input.IsTcp || !control && input.Flow.ServerPort != DataPort && input.Flow.ClientPort != DataPort || data.Length < DtlsHeaderLength
+            || data[0] is not (PlainHeader or DtlsHeader))
             return InspectResult.NoMatch;
-        bool read = data[0] switch
-        {
-            DtlsHeader => IsDtls(data),
-            PlainHeader => IsPlain(ref input, data, control),
-            _ => false,
-        };
+        bool read = data[0] == DtlsHeader ? IsDtls(data) : IsPlain(ref input, data, control);
         if (!read) return input.Scratch != 0 ? InspectResult.Partial : InspectResult.NoMatch;
         input.Flow.AppDetail ??= control ? Control : Data;
         input.Scratch |= 1;
