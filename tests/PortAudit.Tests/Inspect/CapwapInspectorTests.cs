@@ -1,3 +1,5 @@
+using PortAudit.Common;
+using PortAudit.Flows;
 using PortAudit.Flows.Facts;
 using PortAudit.Inspect;
 using PortAudit.Inspect.Protocols;
@@ -42,13 +44,29 @@ public sealed class CapwapInspectorTests
     }
 
     // One datagram on a fresh flow to the control port: the result, the detail and who the inspector says sent it.
-    private static (InspectResult, string?, bool?) OnControlPort(byte[] datagram, bool fromClient)
+    private static (InspectResult, string?, bool?) OnControlPort(byte[] datagram, bool fromClient, ushort clientPort = 50000)
     {
-        var flow = NewFlow(false, Control);
+        var flow = new Flow(1, IpProtocol.Udp, IpAddr.FromV4(0xC0000201), clientPort, IpAddr.FromV4(0xC0000202), Control, 0, false);
         ulong scratch = 0;
         var input = new InspectionInput(flow, datagram, fromClient, false, 0, ref scratch);
         var result = new CapwapInspector().Inspect(ref input);
         return (result, flow.AppDetail?.ToString(), input.SentByClient);
+    }
+
+    [Fact]
+    public void A_datagram_that_names_no_sender_is_the_access_points_when_it_goes_to_the_controllers_port()
+    {
+        // A DTLS alert (content type 21): no hello says who sent it; the flow took the controller (on 5246) for its client.
+        byte[] alert = Hex("01 000000  15 fefd 0000 000000000001 0002 0100");
+        var flow = new Flow(1, IpProtocol.Udp, IpAddr.FromV4(0xC0A80A09), Control, IpAddr.FromV4(0xC0A80A0A), 12379, 0, false);
+        ulong scratch = 0;
+        var fromController = new InspectionInput(flow, alert, true, false, 0, ref scratch);
+        // Past the handshake: CAPWAP, and nothing more for the DTLS reading to settle.
+        Assert.Equal(InspectResult.Match, new CapwapInspector().Inspect(ref fromController));
+        Assert.Equal((false, "control"), (fromController.SentByClient, flow.AppDetail?.ToString()));
+        // Both ends on CAPWAP's ports: nothing said.
+        Assert.Null(OnControlPort(alert, fromClient: true, clientPort: Control).Item3);
+        Assert.Equal(true, OnControlPort(alert, fromClient: true).Item3);
     }
 
     [Theory]

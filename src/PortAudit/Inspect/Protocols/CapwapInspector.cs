@@ -12,7 +12,8 @@ namespace PortAudit.Inspect.Protocols;
 /// (<see cref="DtlsInspector.ReadBeside"/>) for the version, cipher suite and leaf certificate its server, the AC,
 /// chose. appDetail: <c>control</c> or <c>data</c>, then what the DTLS settled (<c>control; version=dtls1.0; cert=sha1</c>).
 /// A WTP's discovery, join and primary discovery requests and its DTLS ClientHello are the client's, their answers the
-/// server's: a capture whose first datagram is the AC's is turned.
+/// server's, and otherwise a datagram to the AC's port (the WTP sends from one of its own): a capture whose first
+/// datagram is the AC's is turned.
 /// </summary>
 public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [ControlPort, DataPort], InspectorPrecision.Signature, 265)
 {
@@ -27,6 +28,8 @@ public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [Con
     private const byte DiscoveryRequest = 1, JoinRequest = 3, PrimaryDiscoveryRequest = 19, DiscoveryResponse = 2, JoinResponse = 4,
         PrimaryDiscoveryResponse = 20, LastMessageType = 26;
     private const byte ClientHello = 1, ServerHello = 2, HelloVerifyRequest = 3, Handshake = 22;
+    // The handshake type after a DTLS record's 13-byte header.
+    private const int DtlsHandshakeType = 13;
     private static readonly AppDetail Control = AppDetail.Word("control"), Data = AppDetail.Word("data");
 
     /// <inheritdoc />
@@ -42,13 +45,29 @@ public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [Con
         if (!read) return input.Scratch != 0 ? InspectResult.Partial : InspectResult.NoMatch;
         input.Flow.AppDetail ??= control ? Control : Data;
         input.Scratch |= 1;
+        if (data[0] == DtlsHeader) input.SentByClient = HelloSender(data[DtlsHeaderLength..]);
+        input.SentByClient ??= SentToController(input);
         if (data[0] != DtlsHeader) return InspectResult.Partial;
         // The DTLS record after the header, read beside the claim with the same scratch word's low bits (its own) and buffer.
         var dtls = input;
         dtls.Data = data[DtlsHeaderLength..];
-        if (dtls.Data[0] == Handshake && dtls.Data.Length > 13)
-            input.SentByClient = dtls.Data[13] switch { ClientHello => true, ServerHello or HelloVerifyRequest => false, _ => null };
         return DtlsInspector.ReadBeside(ref dtls) == InspectResult.Match ? InspectResult.Match : InspectResult.Partial;
+    }
+
+    // The access point's ClientHello, the controller's ServerHello or HelloVerifyRequest; null for another record.
+    private static bool? HelloSender(ReadOnlySpan<byte> record) =>
+        record.Length > DtlsHandshakeType && record[0] == Handshake
+            ? record[DtlsHandshakeType] switch { ClientHello => true, ServerHello or HelloVerifyRequest => false, _ => null }
+            : null;
+
+    // Else the ports say it (RFC 5415 3.1: the controller listens on 5246 and 5247, an access point sends from a port of
+    // its own): true when the datagram went to the controller's port, null when both ends or neither use one.
+    private static bool? SentToController(in InspectionInput input)
+    {
+        var flow = input.Flow;
+        ushort sender = input.FromClient ? flow.ClientPort : flow.ServerPort, receiver = input.FromClient ? flow.ServerPort : flow.ClientPort;
+        bool toController = receiver is ControlPort or DataPort, fromController = sender is ControlPort or DataPort;
+        return toController == fromController ? null : toController;
     }
 
     // RFC 5415 4.2: the preamble's three reserved bytes are zero.
