@@ -7,7 +7,7 @@ public enum ZeekLogKind
     Connections,
     /// <summary>
     /// ssl.log: each TLS connection's <c>server_name</c>, the SNI its client sent, by the connection's uid, and its
-    /// server's leaf certificate (the first of <c>cert_chain_fps</c> or, before Zeek 4.2, <c>cert_chain_fuids</c>).
+    /// server's leaf certificate (the first of <c>cert_chain_fps</c> or, in Zeek 3, <c>cert_chain_fuids</c>).
     /// </summary>
     Tls,
     /// <summary>http.log: each HTTP request's <c>host</c>, by the connection's uid.</summary>
@@ -15,7 +15,7 @@ public enum ZeekLogKind
     /// <summary>dce_rpc.log: each DCE/RPC call's interface (<c>endpoint</c>) and <c>operation</c>, by the connection's uid.</summary>
     DceRpc,
     /// <summary>
-    /// x509.log: each certificate Zeek saw, by its <c>fingerprint</c> (or, before Zeek 4.2, its file id, <c>id</c>): its
+    /// x509.log: each certificate Zeek saw, by its <c>fingerprint</c> (or, in Zeek 3, its file id, <c>id</c>): its
     /// key and signature algorithm, which ssl.log's connections join by their leaf's.
     /// </summary>
     X509,

@@ -288,9 +288,9 @@ public sealed class ZeekLogJoinTests : IDisposable
     [Fact]
     public void A_weak_leaf_x509_log_describes_joined_by_ssl_logs_chain_is_the_weakness_inspection_gives()
     {
-        // Zeek 4.2 and later: ssl.log's cert_chain_fps (the leaf first) name x509.log's fingerprints (TSV, x509.log before
+        // Zeek 4 and later: ssl.log's cert_chain_fps (the leaf first) name x509.log's fingerprints (TSV, x509.log before
         // ssl.log on the command line). A leaf of RSA 1024 signed with SHA-1 by a CA, one sound, one self-signed with SHA-1
-        // (its own signature is not judged; its key is sound). Before 4.2 (JSON here): cert_chain_fuids and x509.log's id.
+        // (its own signature is not judged; its key is sound). Zeek 3 (JSON here): cert_chain_fuids and x509.log's id.
         string conn = Write("conn.log", ConnHeader +
             "1764669601\tCweak\t10.77.0.100\t40000\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
             "1764669602\tCsound\t10.77.0.100\t40001\t10.77.0.30\t636\ttcp\tssl\t1.5\tSF\t10\t1000\t10\t5000\n" +
