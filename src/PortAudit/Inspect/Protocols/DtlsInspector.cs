@@ -198,8 +198,7 @@ public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 44
     // Fragments that disagree, or a record cut short: the certificate is not read.
     private static bool GiveUpCertificate(ref InspectionInput input)
     {
-        ServerCertificate.SayUnread(input.Flow);
-        input.Scratch &= ~AwaitingCertificate;
+        EndWait(ref input);
         return true;
     }
 
