@@ -130,6 +130,9 @@ public sealed class InspectionEngine : IFlowObserver
             // Inspectors that were waiting for more (a session setup with nothing after it) decide with what came.
             if (!state.Done && state.ToServer is { } toServer) Run(state, flow, View(toServer), true, true, atLimit: true);
             if (!state.Done && state.ToClient is { } toClient) Run(state, flow, View(toClient), false, true, atLimit: true);
+            // A datagram flow holds no bytes: an inspector that asked for it is told the flow ended (its server's side spent).
+            if (!state.Done && state.Claimed >= 0 && flow.Protocol != IpProtocol.Tcp && _inspectors[state.Claimed].Descriptor.LooksAtEnd)
+                Run(state, flow, default, false, false, atLimit: true);
             // A flow claimed but never settled (an SMB client's messages with no answer: a one-sided capture) gets its
             // follower now, which reads what was held: its pipe writes are no less calls for the answers missing.
             if (!state.Done && state.Claimed >= 0) Finish(state, flow);

@@ -59,6 +59,14 @@ public sealed record InspectorDescriptor(AppLabel Label, byte Transport, IReadOn
     public bool UsesScratch { get; init; }
 
     /// <summary>
+    /// True when the inspector is asked once more when a datagram flow it claimed ends undecided: no bytes, at the limit
+    /// (<see cref="InspectionInput.AtLimit"/>), as a TCP flow's inspectors are shown its held streams then. The DTLS
+    /// readers need it: a server's certificate begun in the last datagram and not finished is said unread
+    /// (<c>cert=unread</c>), not left as though none had come.
+    /// </summary>
+    public bool LooksAtEnd { get; init; }
+
+    /// <summary>
     /// The first bytes of a message the inspector can take, or null for any: shown bytes that start with another, the
     /// inspector turns down (<see cref="InspectResult.NoMatch"/>) and leaves its scratch word as it was, whatever else it
     /// is shown (direction, transport, index, limit, the word's value). The engine then turns them down for it unasked.

@@ -18,7 +18,8 @@ namespace PortAudit.Tests.Lab;
 /// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
 /// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none. A leaf longer
 /// than the bytes inspected is read on and judged; one past 16 KiB is said unread (<c>cert=unread</c>), and no flaw is
-/// claimed of it.
+/// claimed of it. A mail server's leaf after STARTTLS (exim on fe01, openssl s_client -starttls smtp) is read on the same
+/// way, after the server's text.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsServerHelloLabTests : IDisposable
@@ -124,6 +125,66 @@ public sealed class TlsServerHelloLabTests : IDisposable
         var verdicts = flows.Select(RepositoryAuditor(TwoHostLab.Site("dc01", "domain-controller")).Audit).ToList();
         Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits", verdicts[0].Weakness);
         Assert.Null(verdicts[1].Weakness);
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark", "exim4:exim4-daemon-light")]
+    public void A_mail_servers_leaf_past_the_bytes_inspected_after_starttls_is_read_on_and_judged()
+    {
+        // exim on fe01's 25 presents a weak leaf with 300 names after STARTTLS (RFC 3207); the client asks for TLS 1.2.
+        var (leaf, key) = WeakLeaf("mail", "-addext", $"subjectAltName={Names(300)}");
+        _lab.Connect();
+        var exim = EximConfig(leaf, key);
+        var tcpdump = _lab.CaptureOnClient(Capture);
+        var server = _lab.Start(_lab.ServerNs, "exim4", ["-C", exim, "-bdf", "-oX", Smtp.ToString()]);
+        _lab.WaitListening(_lab.ServerNs, "tcp", Smtp, "exim4");
+        var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", "-starttls", "smtp", "-tls1_2", "-cipher", Insecure,
+            "-connect", $"{TwoHostLab.ServerAddress}:{Smtp}", "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
+        Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
+        TwoHostLab.Stop(server);
+        TwoHostLab.StopCapture(tcpdump, Capture);
+
+        // tshark reads SMTP's STARTTLS on its own: the leaf's length, past the 4,096 bytes inspection looks at.
+        string tshark = External.Run("tshark", "-r", Capture, "-Y", "tls.handshake.type == 11", "-T", "fields", "-e", "tls.handshake.certificate_length");
+        Assert.InRange(int.Parse(tshark.Split('\n')[0].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture), 4097, 16383);
+        var flow = Assert.Single(InspectTestData.Inspect(Capture).Flows, f => f.ServerPort == Smtp);
+        Assert.Equal((AppLabel.Smtp, "starttls; version=tls1.2; cert=rsa1024,sha1", FlowWeakness.TlsWeakCertificate),
+            (flow.App, flow.AppDetail?.ToString(), flow.Weakness));
+        var verdict = RepositoryAuditor(TwoHostLab.Site("mail01", "smtp-server")).Audit(flow);
+        Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits", verdict.Weakness);
+    }
+
+    private const int Smtp = 25;
+
+    // exim's configuration for fe01: TLS offered to every client with the given leaf, every recipient refused. exim
+    // reads the leaf as its own user, Debian-exim: the files and its spool are made readable to it.
+    private string EximConfig(string leaf, string key)
+    {
+        string dir = Path.Combine(_lab.Dir, "exim"), spool = Path.Combine(dir, "spool");
+        Directory.CreateDirectory(spool);
+        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(_lab.Dir, open);
+        File.SetUnixFileMode(dir, open);
+        foreach (var file in new[] { leaf, key }) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        External.Run("chown", "Debian-exim", spool);
+        string config = Path.Combine(dir, "exim.conf");
+        File.WriteAllText(config, $"""
+            primary_hostname = fe01
+            exim_user = Debian-exim
+            exim_group = Debian-exim
+            keep_environment =
+            spool_directory = {spool}
+            log_file_path = {spool}/%slog
+            pid_file_path = {spool}/exim.pid
+            tls_advertise_hosts = *
+            tls_certificate = {leaf}
+            tls_privatekey = {key}
+            acl_smtp_rcpt = refuse
+            begin acl
+            refuse:
+              deny
+
+            """);
+        return config;
     }
 
     private static string Names(int count) => string.Join(',', Enumerable.Range(1, count).Select(i => $"DNS:host-{i:D4}.lab.example"));

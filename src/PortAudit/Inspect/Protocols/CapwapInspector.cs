@@ -18,6 +18,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [ControlPort, DataPort], InspectorPrecision.Signature, 265)
 {
     UsesScratch = true,
+    LooksAtEnd = true,
     Depth = ProbeDepth.Exchange,
     FirstBytes = Leading(PlainHeader, DtlsHeader),
 })
@@ -36,6 +37,8 @@ public sealed class CapwapInspector() : Inspector(new(AppLabel.Capwap, Udp, [Con
     public override InspectResult Inspect(ref InspectionInput input)
     {
         var data = input.Data;
+        // The flow ended (no bytes, InspectorDescriptor.LooksAtEnd): the DTLS read beside the claim is told.
+        if (data.IsEmpty && input.AtLimit && input.Scratch != 0) return DtlsInspector.ReadBeside(ref input);
         bool control = input.Flow.ServerPort == ControlPort || input.Flow.ClientPort == ControlPort;
         // Every datagram of it starts with the preamble: another first byte is no CAPWAP, claimed or not.
         if (input.IsTcp || !control && input.Flow.ServerPort != DataPort && input.Flow.ClientPort != DataPort || data.Length < DtlsHeaderLength

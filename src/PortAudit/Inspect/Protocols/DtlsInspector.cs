@@ -15,7 +15,7 @@ namespace PortAudit.Inspect.Protocols;
 /// (<see cref="ServerCertificate"/>: <c>cert=rsa1024,sha1</c> and the <see cref="FlowWeakness.TlsWeakCertificate"/>
 /// weakness, or <c>cert=unread</c> when it began but did not come whole within the datagrams inspected).
 /// </summary>
-public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange })
+public sealed class DtlsInspector() : Inspector(new(AppLabel.Dtls, Udp, [443, 4433, 5061, 3478, 5349], InspectorPrecision.Signature, 40) { UsesScratch = true, Depth = ProbeDepth.Exchange, LooksAtEnd = true })
 {
     private const int RecordHeader = 13, HandshakeHeader = 12;
     private const byte Handshake = 22, ClientHello = 1, ServerHello = 2, Certificate = 11;

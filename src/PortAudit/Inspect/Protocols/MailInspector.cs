@@ -87,24 +87,10 @@ public sealed class MailInspector : Inspector
     private static InspectResult AfterStartTls(ref InspectionInput input)
     {
         var data = input.Data;
-        int start = TlsRecordAfterLines(data);
+        int start = StartTls.HandshakeAfterLines(data);
         if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
         var state = StartTls.ReadServerHello(input.Flow, data[start..], input.AtLimit);
         return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
-    }
-
-    // Where the first TLS record that begins a line starts, or -1: the text before it is the server's replies.
-    private static int TlsRecordAfterLines(ReadOnlySpan<byte> data)
-    {
-        for (int at = data.IndexOf((byte)'\n'); at >= 0 && at + 1 < data.Length; )
-        {
-            var rest = data[(at + 1)..];
-            if (StartTls.StartsHandshake(rest)) return at + 1;
-            int next = rest.IndexOf((byte)'\n');
-            if (next < 0) return -1;
-            at += 1 + next;
-        }
-        return -1;
     }
 
     // Only text that could still grow into a greeting or a command is worth waiting for.

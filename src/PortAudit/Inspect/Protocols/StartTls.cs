@@ -34,6 +34,23 @@ public static class StartTls
         return state;
     }
 
+    /// <summary>
+    /// Where the first TLS handshake record that begins a line of <paramref name="data"/> starts, or -1: the text before
+    /// it is the server's replies (its greeting, its capabilities, its answer to STARTTLS).
+    /// </summary>
+    public static int HandshakeAfterLines(ReadOnlySpan<byte> data)
+    {
+        for (int at = data.IndexOf((byte)'\n'); at >= 0 && at + 1 < data.Length; )
+        {
+            var rest = data[(at + 1)..];
+            if (StartsHandshake(rest)) return at + 1;
+            int next = rest.IndexOf((byte)'\n');
+            if (next < 0) return -1;
+            at += 1 + next;
+        }
+        return -1;
+    }
+
     /// <summary>True when <paramref name="data"/> starts with a TLS handshake record's header.</summary>
     public static bool StartsHandshake(ReadOnlySpan<byte> data) => data.Length > 0 && data[0] == Handshake && TlsInspector.IsRecord(data);
 

@@ -17,6 +17,7 @@ namespace PortAudit.Inspect.Protocols;
 public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport, [3478, 3479, 3480, 3481, 5349, 19302, 443], InspectorPrecision.Loose, 20)
 {
     UsesScratch = true,
+    LooksAtEnd = true,
     Depth = ProbeDepth.Exchange,
     Produces = [AppLabel.Stun, AppLabel.Sip],
 })
@@ -49,7 +50,9 @@ public sealed class StunInspector() : Inspector(new(AppLabel.Stun, AnyTransport,
                 input.Flow.App = AppLabel.Sip;
                 return InspectResult.Match;
             }
-            if ((input.Scratch & Claimed) != 0) return !input.IsTcp && DtlsInspector.IsRecord(data) ? OnDtls(ref input) : InspectResult.Partial;
+            // The DTLS read beside is told the flow ended (no bytes), as a record would tell it.
+            if ((input.Scratch & Claimed) != 0)
+                return !input.IsTcp && (DtlsInspector.IsRecord(data) || data.IsEmpty && (input.Scratch & DtlsBeside) != 0) ? OnDtls(ref input) : InspectResult.Partial;
             return input.IsTcp && data.Length < StunMessage.HeaderSize && !input.AtLimit && data.Length > 0 && (data[0] & 0xC0) == 0
                 ? InspectResult.NeedMore : InspectResult.NoMatch;
         }
