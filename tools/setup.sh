@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 # afl++: the coverage-guided fuzz tier (tools/fuzz/afl.sh, docs/fuzz.md), with the sharpfuzz dotnet tool restored below.
 # fonts-dejavu-core: the font of the plot pictures (audit --plots, docs/plots.md); their native libraries, published
 # beside the executable, need only libc6 otherwise.
-# exim4-daemon-light: the TLS lab runs exim in a network namespace as a mail server whose certificate follows STARTTLS;
-# the package's own daemon is not needed (a container's policy keeps it from starting).
+# exim4-daemon-light, prosody: the TLS lab runs exim and prosody in a network namespace, a mail server and an XMPP
+# federation partner whose certificates follow STARTTLS; the packages' own daemons are not needed.
 # tzdata: `--log-zone Europe/Berlin` reads the system's IANA time zone database (docs/sources.md).
-packages=(tzdata gcc libc6-dev libgomp1 fonts-dejavu-core libpcap0.8 postgresql-15 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables iptables ipset dnsmasq-base bind9-dnsutils krb5-kdc krb5-admin-server krb5-user samba-ad-provision samba-dsdb-modules samba-vfs-modules samba-testsuite ldap-utils libsasl2-modules-gssapi-mit socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump afl++ wireguard-go wireguard-tools openvpn dante-server tinyproxy exim4-daemon-light)
+packages=(tzdata gcc libc6-dev libgomp1 fonts-dejavu-core libpcap0.8 postgresql-15 tshark tcpdump libndpi-bin chromium sip-tester coturn samba smbclient nftables iptables ipset dnsmasq-base bind9-dnsutils krb5-kdc krb5-admin-server krb5-user samba-ad-provision samba-dsdb-modules samba-vfs-modules samba-testsuite ldap-utils libsasl2-modules-gssapi-mit socat curl iproute2 openssl tcpreplay zsh tmux softflowd nfdump afl++ wireguard-go wireguard-tools openvpn dante-server tinyproxy exim4-daemon-light prosody)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

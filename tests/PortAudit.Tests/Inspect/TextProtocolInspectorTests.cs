@@ -161,9 +161,29 @@ public class TextProtocolInspectorTests
         var (result, flow) = Once(xmpp, Ascii(header), tcp: true);
         Assert.Equal(InspectResult.Partial, result);
         Assert.Equal("client", flow.AppDetail?.ToString());
-        Assert.Equal(InspectResult.Match, Run(xmpp, flow, true, true, Ascii(header), Ascii(header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")));
+        // The server's proceed and TLS hello are still to come.
+        Assert.Equal(InspectResult.Partial, Run(xmpp, flow, true, true, Ascii(header), Ascii(header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")));
         Assert.Equal("client; starttls", flow.AppDetail?.ToString());
         Assert.Equal(InspectResult.NoMatch, Once(xmpp, Ascii("<html><body>"), tcp: true).Result);
+    }
+
+    [Theory]
+    // RFC 6120 5.4.3.3: after <proceed/> the server's side is TLS from the next byte; the version its hello chose is
+    // judged as on a TLS port. A <failure/> ends the reading with nothing more said.
+    [InlineData("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", "0301", "client; starttls; version=tls1.0", FlowWeakness.TlsDeprecated)]
+    [InlineData("<proceed xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"></proceed>", "0303", "client; starttls; version=tls1.2", FlowWeakness.None)]
+    [InlineData("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>", "", "client; starttls", FlowWeakness.None)]
+    public void AnXmppServersTlsHelloAfterProceedGivesTheVersionItChose(string answer, string version, string detail, FlowWeakness weakness)
+    {
+        var header = "<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+        var features = "<?xml version='1.0'?><stream:stream from='example.org' id='x1' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+            + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>";
+        byte[] serverHello = version.Length == 0 ? [] : [.. Hex("16 0301 002a 02 000026"), .. Hex(version), .. new byte[32], .. Hex("00 c02f 00")];
+        var flow = NewFlow(true);
+        var result = Conversation(new XmppInspector(), flow, true, (true, Ascii(header)), (false, Ascii(features)),
+            (true, Ascii(header + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")), (false, [.. Ascii(features + answer), .. serverHello]));
+        // After a hello the certificate is awaited; after a failure nothing is.
+        Assert.Equal((version.Length == 0 ? InspectResult.Match : InspectResult.Partial, detail, weakness), (result, flow.AppDetail?.ToString(), flow.Weakness));
     }
 
     [Fact]

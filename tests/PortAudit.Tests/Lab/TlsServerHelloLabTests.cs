@@ -18,8 +18,9 @@ namespace PortAudit.Tests.Lab;
 /// the flows whose server chose an old version carry the tls-deprecated weakness and those whose server chose a weak
 /// suite tls-weak-cipher (weak-protocol findings beside a verdict that stays expected), the others none. A leaf longer
 /// than the bytes inspected is read on and judged; one past 16 KiB is said unread (<c>cert=unread</c>), and no flaw is
-/// claimed of it. A mail server's leaf after STARTTLS (exim on fe01, openssl s_client -starttls smtp) is read on the same
-/// way, after the server's text.
+/// claimed of it. A mail server's leaf after STARTTLS (exim on fe01, openssl s_client -starttls smtp) and an XMPP
+/// federation partner's after &lt;proceed/&gt; (prosody, -starttls xmpp-server) are read on the same way, after the
+/// server's text.
 /// </summary>
 [Trait(Tier.Name, Tier.Lab)]
 public sealed class TlsServerHelloLabTests : IDisposable
@@ -133,20 +134,7 @@ public sealed class TlsServerHelloLabTests : IDisposable
         // exim on fe01's 25 presents a weak leaf with 300 names after STARTTLS (RFC 3207); the client asks for TLS 1.2.
         var (leaf, key) = WeakLeaf("mail", "-addext", $"subjectAltName={Names(300)}");
         _lab.Connect();
-        var exim = EximConfig(leaf, key);
-        var tcpdump = _lab.CaptureOnClient(Capture);
-        var server = _lab.Start(_lab.ServerNs, "exim4", ["-C", exim, "-bdf", "-oX", Smtp.ToString()]);
-        _lab.WaitListening(_lab.ServerNs, "tcp", Smtp, "exim4");
-        var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", "-starttls", "smtp", "-tls1_2", "-cipher", Insecure,
-            "-connect", $"{TwoHostLab.ServerAddress}:{Smtp}", "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
-        Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
-        TwoHostLab.Stop(server);
-        TwoHostLab.StopCapture(tcpdump, Capture);
-
-        // tshark reads SMTP's STARTTLS on its own: the leaf's length, past the 4,096 bytes inspection looks at.
-        string tshark = External.Run("tshark", "-r", Capture, "-Y", "tls.handshake.type == 11", "-T", "fields", "-e", "tls.handshake.certificate_length");
-        Assert.InRange(int.Parse(tshark.Split('\n')[0].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture), 4097, 16383);
-        var flow = Assert.Single(InspectTestData.Inspect(Capture).Flows, f => f.ServerPort == Smtp);
+        var flow = StartTlsExchange(Smtp, "exim4", ["-C", EximConfig(leaf, key), "-bdf", "-oX", Smtp.ToString()], null, "smtp");
         Assert.Equal((AppLabel.Smtp, "starttls; version=tls1.2; cert=rsa1024,sha1", FlowWeakness.TlsWeakCertificate),
             (flow.App, flow.AppDetail?.ToString(), flow.Weakness));
         var verdict = RepositoryAuditor(TwoHostLab.Site("mail01", "smtp-server")).Audit(flow);
@@ -155,18 +143,11 @@ public sealed class TlsServerHelloLabTests : IDisposable
 
     private const int Smtp = 25;
 
-    // exim's configuration for fe01: TLS offered to every client with the given leaf, every recipient refused. exim
-    // reads the leaf as its own user, Debian-exim: the files and its spool are made readable to it.
+    // exim's configuration for fe01: TLS offered to every client with the given leaf, every recipient refused.
     private string EximConfig(string leaf, string key)
     {
-        string dir = Path.Combine(_lab.Dir, "exim"), spool = Path.Combine(dir, "spool");
-        Directory.CreateDirectory(spool);
-        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        File.SetUnixFileMode(_lab.Dir, open);
-        File.SetUnixFileMode(dir, open);
-        foreach (var file in new[] { leaf, key }) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        External.Run("chown", "Debian-exim", spool);
-        string config = Path.Combine(dir, "exim.conf");
+        string spool = _lab.DirectoryOf("Debian-exim", "exim", leaf, key);
+        string config = Path.Combine(_lab.Dir, "exim.conf");
         File.WriteAllText(config, $"""
             primary_hostname = fe01
             exim_user = Debian-exim
@@ -182,6 +163,78 @@ public sealed class TlsServerHelloLabTests : IDisposable
             begin acl
             refuse:
               deny
+
+            """);
+        return config;
+    }
+
+    [LabPeersFact("openssl:openssl", "tcpdump:tcpdump", "tshark:tshark", "prosody:prosody")]
+    public void An_xmpp_federation_partners_leaf_past_the_bytes_inspected_after_proceed_is_read_on_and_judged()
+    {
+        // prosody on fe01's 5269 (XMPP federation, as a Lync Edge's XMPP proxy takes it) presents a weak leaf with 300
+        // names after <proceed/> (RFC 6120 5.4.3.3); openssl's client speaks for a partner server.
+        var (leaf, key) = WeakLeaf("xmpp", "-addext", $"subjectAltName={Names(300)}");
+        _lab.Connect();
+        string config = ProsodyConfig(leaf, key, out var environment);
+        var flow = StartTlsExchange(XmppServer, "prosody", ["--config", config, "-F"], environment, "xmpp-server", "-xmpphost", "fe01");
+        Assert.Equal((AppLabel.Xmpp, "server; starttls; version=tls1.2; cert=rsa1024,sha1", FlowWeakness.TlsWeakCertificate),
+            (flow.App, flow.AppDetail?.ToString(), flow.Weakness));
+        var verdict = RepositoryAuditor(TwoHostLab.Site("edge01", "lync-access-edge")).Audit(flow);
+        Assert.StartsWith("tls-weak-certificate (the server's certificate: an RSA key of 1024 bits", verdict.Weakness);
+    }
+
+    private const int XmppServer = 5269;
+
+    // One connection to fe01's port, served by the program started there, from openssl s_client upgrading it by STARTTLS
+    // in the given dialect (-starttls, and the options it takes) to TLS 1.2. tshark reads the STARTTLS of SMTP and XMPP
+    // on its own: the leaf's length is past the 4,096 bytes inspection looks at and within 16 KiB. The connection's flow.
+    private Flow StartTlsExchange(int port, string server, string[] serverArguments, Dictionary<string, string>? environment,
+        params string[] starttls)
+    {
+        var tcpdump = _lab.CaptureOnClient(Capture);
+        var daemon = _lab.Start(_lab.ServerNs, server, serverArguments, environment);
+        _lab.WaitListening(_lab.ServerNs, "tcp", port, server);
+        var client = _lab.Run(_lab.ClientNs, "openssl", ["s_client", "-starttls", .. starttls, "-tls1_2", "-cipher", Insecure,
+            "-connect", $"{TwoHostLab.ServerAddress}:{port}", "-brief"], TimeSpan.FromSeconds(10), "Q\n"u8.ToArray());
+        Assert.True(client.ExitCode == 0, $"openssl s_client: {client.StandardError}");
+        TwoHostLab.Stop(daemon);
+        TwoHostLab.StopCapture(tcpdump, Capture);
+        string tshark = External.Run("tshark", "-r", Capture, "-Y", "tls.handshake.type == 11", "-T", "fields", "-e", "tls.handshake.certificate_length");
+        Assert.InRange(int.Parse(tshark.Split('\n')[0].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture), 4097, 16383);
+        return Assert.Single(InspectTestData.Inspect(Capture).Flows, f => f.ServerPort == port);
+    }
+
+    // prosody's configuration for fe01: one virtual host whose TLS presents the given leaf, run as the test runs (as
+    // root in a namespace: prosody refuses it unless told). OpenSSL 3 refuses to load
+    // an RSA 1024 key at its default security level, and prosody sets none of its own: its OpenSSL is lowered to level
+    // 0 by a configuration of the lab's (OPENSSL_CONF, in the environment given back).
+    private string ProsodyConfig(string leaf, string key, out Dictionary<string, string> environment)
+    {
+        string data = Path.Combine(_lab.Dir, "prosody"), openssl = Path.Combine(_lab.Dir, "openssl.cnf");
+        File.WriteAllText(openssl, """
+            openssl_conf = lab
+            [lab]
+            ssl_conf = ssl
+            [ssl]
+            system_default = level0
+            [level0]
+            CipherString = DEFAULT:@SECLEVEL=0
+
+            """);
+        Directory.CreateDirectory(data);
+        environment = new() { ["OPENSSL_CONF"] = openssl };
+        string config = Path.Combine(_lab.Dir, "prosody.cfg.lua");
+        File.WriteAllText(config, $$"""
+            run_as_root = true
+            pidfile = "{{data}}/prosody.pid"
+            data_path = "{{data}}"
+            log = { { levels = { min = "warn" }, to = "console" } }
+            modules_enabled = { "tls", "saslauth", "disco", "dialback" }
+            interfaces = { "{{TwoHostLab.ServerAddress}}" }
+            c2s_ports = { 5222 }
+            s2s_ports = { {{XmppServer}} }
+            ssl = { certificate = "{{leaf}}", key = "{{key}}", protocol = "tlsv1_2+" }
+            VirtualHost "fe01"
 
             """);
         return config;

@@ -53,6 +53,21 @@ internal sealed class TwoHostLab : IDisposable
     /// <summary>Makes the server's namespace alone, for a test that needs no traffic.</summary>
     public void AddServerOnly() => Ip("netns", "add", ServerNs);
 
+    /// <summary>
+    /// The directory in <see cref="Dir"/> a server writes once it has dropped to <paramref name="user"/> (exim's spool):
+    /// made that user's, with <see cref="Dir"/> made traversable and <paramref name="readable"/> (its certificate and
+    /// key) readable to all, which a server reads as its user.
+    /// </summary>
+    public string DirectoryOf(string user, string name, params string[] readable)
+    {
+        string dir = Path.Combine(Dir, name);
+        Directory.CreateDirectory(dir);
+        Sources.Live.External.Run("chmod", "711", Dir);
+        foreach (var file in readable) Sources.Live.External.Run("chmod", "644", file);
+        Sources.Live.External.Run("chown", user, dir);
+        return dir;
+    }
+
     /// <summary>Makes both namespaces and the veth pair between them, and waits until both ends carry packets.</summary>
     public void Connect()
     {

@@ -51,6 +51,29 @@ public static class StartTls
         return -1;
     }
 
+    /// <summary>
+    /// Where an XMPP server's TLS starts in its side of the stream (RFC 6120 5.4.3.3): right after the end of its
+    /// &lt;proceed/&gt; element, where the handshake record must begin; -1 when there is no such element with a record after it yet.
+    /// </summary>
+    public static int HandshakeAfterProceed(ReadOnlySpan<byte> data)
+    {
+        int proceed = data.IndexOf("<proceed"u8);
+        if (proceed < 0) return -1;
+        int end = data[proceed..].IndexOf((byte)'>');
+        if (end < 0) return -1;
+        int start = proceed + end + 1;
+        // <proceed ...></proceed> is the same element written long.
+        if (data[start..].StartsWith("</proceed>"u8)) start += "</proceed>"u8.Length;
+        return StartsHandshake(data[start..]) ? start : -1;
+    }
+
+    /// <summary>
+    /// Where the server's TLS starts in its side of <paramref name="flow"/>, upgraded by STARTTLS: after the
+    /// &lt;proceed/&gt; of XMPP, after the reply lines of a mail protocol; -1 when it has not started yet.
+    /// </summary>
+    public static int ServerHandshakeStart(Flow flow, ReadOnlySpan<byte> data) =>
+        flow.App == AppLabel.Xmpp ? HandshakeAfterProceed(data) : HandshakeAfterLines(data);
+
     /// <summary>True when <paramref name="data"/> starts with a TLS handshake record's header.</summary>
     public static bool StartsHandshake(ReadOnlySpan<byte> data) => data.Length > 0 && data[0] == Handshake && TlsInspector.IsRecord(data);
 
