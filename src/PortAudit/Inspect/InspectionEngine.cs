@@ -419,7 +419,7 @@ public sealed class InspectionEngine : IFlowObserver
         SsdpAnswerAnnouncement.AnnounceFrom(flow, Announced);
         state.Follower = EndpointMapperFollower.For(flow, Expectations) ?? RpcCallFollower.For(flow) ?? SmbPipeFollower.For(flow)
             ?? FtpControlFollower.For(flow, Announced) ?? SipMediaFollower.For(flow, Announced) ?? LdapBindFollower.For(flow)
-            ?? ServerCertificateFollower.For(flow);
+            ?? OpenVpnControlFollower.For(flow) ?? ServerCertificateFollower.For(flow);
         if (state.Follower is null)
         {
             flow.InspectionState = Finished;

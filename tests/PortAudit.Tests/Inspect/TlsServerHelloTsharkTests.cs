@@ -20,10 +20,25 @@ public sealed class TlsServerHelloTsharkTests(ITestOutputHelper output)
 
     [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
     public void The_bench_captures_servers_tshark_reads_choosing_a_deprecated_version_are_the_weak_flows() => AssertAgreement("bench/base.pcap",
-        // TLS begun inside a flow another inspector holds, whose hellos inspection does not read: OpenVPN's control
-        // channel. (FTP's AUTH TLS on 21, DTLS after STUN on one 5-tuple, WebRTC's, and CAPWAP's DTLS are read.)
-        tsharkOnly: ["tcp 10.181.235.122 39772 10.251.71.30 1194"],
-        oursOnly: BaseUndissected);
+        // TLS begun inside a flow another inspector holds is read: FTP's AUTH TLS on 21, DTLS after STUN on one 5-tuple
+        // (WebRTC's), CAPWAP's DTLS, and OpenVPN's control channel on 1194, and on 443 (OpenVpnOn443).
+        oursOnly: [.. BaseUndissected, OpenVpnOn443]);
+
+    // OpenVPN over TCP 443, whose framing tshark does not read as TLS there: told 443 is OpenVPN, it reads the server's
+    // TLS 1.0 as we do.
+    private const string OpenVpnOn443 = "tcp 192.168.1.77 60140 46.101.231.218 443";
+
+    [NeedsProgramFact("tshark", shared: "bench/base.pcap")]
+    public void The_bench_captures_openvpn_server_on_443_chose_tls_1_0_as_tshark_reads_it_decoded_as_openvpn()
+    {
+        string path = SharedData.Path("bench/base.pcap")!;
+        string tshark = External.Run("tshark", "-r", path, "-d", "tcp.port==443,openvpn", "-Y",
+            "tcp.port==60140 && tls.handshake.type == 2", "-T", "fields", "-e", "tls.handshake.version");
+        Assert.Equal("0x0301", tshark.Trim());
+        var flow = Assert.Single(InspectTestData.Inspect(path).Flows, f => TsharkLabelAgreementTests.Key(f) == OpenVpnOn443);
+        Assert.Equal((AppLabel.OpenVpn, FlowWeakness.TlsDeprecated), (flow.App, flow.Weakness & FlowWeakness.TlsDeprecated));
+        Assert.Contains("version=tls1.0", flow.AppDetail?.ToString());
+    }
 
     // A ServerHello (16 03 01 004a 02 ... 0301) that came after the segment before it: tshark reads it as a
     // retransmission, and as TLS 1.0 and TLS_RSA_WITH_RC4_128_SHA with -o tcp.reassemble_out_of_order:TRUE.

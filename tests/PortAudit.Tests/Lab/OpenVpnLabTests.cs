@@ -8,7 +8,9 @@ namespace PortAudit.Tests.Lab;
 /// OpenVPN with real peers: Debian's openvpn 2.6 as server on fe01 and client on client01 (certificates made per run by
 /// openssl, pinned by fingerprint; <c>--dev null</c>, so no tunnel device), three ways at once: over TCP 443 with nothing
 /// wrapping the control channel, over UDP 3478 under tls-auth, over TCP 4443 under tls-crypt. tcpdump captures the
-/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three. Two
+/// three handshakes; each is labelled openvpn, and tshark's OpenVPN dissector, told the ports, finds the same three. The
+/// TLS inside the control channel gives the version the server chose (TLS 1.3, openvpn's default) where it is in clear,
+/// bare or under tls-auth, and nothing under tls-crypt, which encrypts it. Two
 /// more tunnels, over UDP and TCP and captured only once they are up, show their data channels alone (keepalive pings):
 /// openvpn too.
 /// </summary>
@@ -19,12 +21,12 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    // Transport, server port and the control channel's wrapping of each tunnel.
-    private static readonly (string Transport, int Port, string[] Wrap)[] Tunnels =
+    // Transport, server port and the control channel's wrapping of each tunnel, and the detail its flow gets.
+    private static readonly (string Transport, int Port, string[] Wrap, string Detail)[] Tunnels =
     [
-        ("tcp", 443, []),
-        ("udp", 3478, ["--tls-auth", "{0}"]),
-        ("tcp", 4443, ["--tls-crypt", "{0}"]),
+        ("tcp", 443, [], "reset-v2; version=tls1.3"),
+        ("udp", 3478, ["--tls-auth", "{0}"], "reset-v2; version=tls1.3"),
+        ("tcp", 4443, ["--tls-crypt", "{0}"], "reset-v2"),
     ];
 
     [LabPeersFact("openvpn:openvpn", "openssl:openssl", "tcpdump:tcpdump", "tshark:tshark")]
@@ -36,7 +38,7 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
         _lab.In(_lab.ServerNs, "openvpn", "--genkey", "secret", staticKey);
         string capture = Path.Combine(_lab.Dir, "openvpn.pcap");
         var tcpdump = _lab.CaptureOnClient(capture);
-        foreach (var (transport, port, wrap) in Tunnels)
+        foreach (var (transport, port, wrap, _) in Tunnels)
         {
             // tls-auth names its direction: 0 on the server, 1 on the client.
             string[] Wrapped(string side) =>
@@ -46,10 +48,10 @@ public sealed class OpenVpnLabTests(ITestOutputHelper output) : IDisposable
         TwoHostLab.StopCapture(tcpdump, capture);
 
         var flows = InspectTestData.Inspect(capture).Flows;
-        foreach (var (transport, port, _) in Tunnels)
+        foreach (var (transport, port, _, detail) in Tunnels)
         {
             var tunnel = Assert.Single(flows, f => f.Transport == transport && f.ServerPort == port);
-            Assert.Equal((AppLabel.OpenVpn, "reset-v2"), (tunnel.App, tunnel.AppDetail?.ToString()));
+            Assert.Equal((AppLabel.OpenVpn, detail), (tunnel.App, tunnel.AppDetail?.ToString()));
         }
         TsharkLabelAgreementTests.AssertAgreement(output, capture, flows, "openvpn", "openvpn.opcode == 0x07",
             [.. Tunnels.Select(t => $"{t.Transport}.port=={t.Port},openvpn")]);

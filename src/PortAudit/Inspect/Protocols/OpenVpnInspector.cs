@@ -21,10 +21,6 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     // A reset is small: its header, tls-auth's HMAC or tls-crypt's tag, a few acknowledgements, and with tls-crypt-v2 the
     // client's wrapped key (at most 1 KiB with its metadata).
     private const int MaximumReset = 2048;
-    // The server's reset: when tls-auth wraps it, an HMAC (MD5 16, SHA-1 20, SHA-256 32, SHA-384 48, SHA-512 64 bytes)
-    // and an 8-byte replay ID come before the acknowledgements; each acknowledgement is a 4-byte packet ID.
-    private static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
-    private const int AckIdLength = 4, MaxAcks = 8;
     // Scratch: the client's session ID in the low 60 bits (ties compare those), its reset's version in the next two, and
     // over UDP which side's first datagram was read (a later one is not the opening message).
     private const ulong SessionMask = (1UL << 60) - 1, ClientOpened = 1UL << 63, ServerOpened = 1UL << 62;

@@ -23,6 +23,16 @@ internal static class OpenVpnPacket
     /// <summary>The length before each packet over TCP.</summary>
     public const int TcpLengthPrefix = 2;
 
+    /// <summary>
+    /// What tls-auth puts between a control packet's session ID and its acknowledgements: an HMAC (MD5 16, SHA-1 20,
+    /// SHA-256 32, SHA-384 48, SHA-512 64 bytes) and an 8-byte replay ID, or nothing without it. Which one a channel
+    /// uses is not said: readers try each.
+    /// </summary>
+    public static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
+
+    /// <summary>An acknowledgement's packet ID; the most acknowledgements a control packet carries.</summary>
+    public const int AckIdLength = 4, MaxAcks = 8;
+
     // A control packet carries at most OpenVPN's tls-mtu of TLS bytes (1250 by default), a data packet a tunnel MTU's
     // worth: 16 KiB leaves room for any setting.
     private const int MaximumPacket = 1 << 14;
