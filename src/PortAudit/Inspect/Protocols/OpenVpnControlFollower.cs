@@ -14,13 +14,14 @@ namespace PortAudit.Inspect.Protocols;
 /// session ID when it acknowledges, and its message packet ID: the HMAC's length is taken from the first control packet,
 /// the one where a TLS handshake record starts right after packet ID 1. A retransmitted packet is passed over, one past a
 /// gap ends the reading (UDP's reordering is not undone); tls-crypt encrypts the channel, and nothing is read of it. The
-/// client's side is dropped. At most <see cref="TlsHandshakeMessage.MaxLength"/> bytes of TLS are gathered.
+/// client's side is dropped. At most <see cref="TlsHandshakeMessage.MaxLength"/> bytes of TLS are gathered, in a buffer
+/// made at the first payload; a first control packet that opens no TLS (tls-crypt's) ends the reading.
 /// </summary>
 public sealed class OpenVpnControlFollower : IFlowFollower
 {
     private const int PacketIdLength = 4, Unknown = -1;
     private const byte Handshake = 22, TlsMajor = 3;
-    private readonly byte[] _tls = new byte[TlsHandshakeMessage.MaxLength];
+    private byte[]? _tls;
     private int _gathered;
     private int _auth = Unknown;
     private uint _next = 1;
@@ -68,7 +69,13 @@ public sealed class OpenVpnControlFollower : IFlowFollower
     private void OnPacket(Flow flow, ReadOnlySpan<byte> packet)
     {
         if (Opcode(packet[0]) != Control || (packet[0] & KeyIdMask) != 0) return;
-        if (!TryPayload(packet, out uint id, out var payload) || id < _next) return;
+        if (!TryPayload(packet, out uint id, out var payload))
+        {
+            // No wrapping makes the first control packet a TLS record: an encrypted channel, or none this reads.
+            _done = _auth == Unknown;
+            return;
+        }
+        if (id < _next) return;
         if (id > _next)
         {
             // A packet came before one it follows: the stream has a hole here.
@@ -76,6 +83,7 @@ public sealed class OpenVpnControlFollower : IFlowFollower
             return;
         }
         _next++;
+        _tls ??= new byte[TlsHandshakeMessage.MaxLength];
         int room = _tls.Length - _gathered;
         payload[..Math.Min(room, payload.Length)].CopyTo(_tls.AsSpan(_gathered));
         _gathered += Math.Min(room, payload.Length);
