@@ -15,7 +15,8 @@ namespace PortAudit.Fuzz;
 /// input reaches the same reader, so each harness forces its format instead of detecting it, and its seeds are small
 /// (afl mutates every byte of a seed in its deterministic stages, and a run's speed is bounded by its slowest input).
 /// </summary>
-public abstract class ReaderTarget(string name, bool isText, IReadOnlyList<FuzzSeed> seeds, int maxSeedBytes = ReaderTarget.MaxSeedBytes) : IFuzzTarget
+public abstract class ReaderTarget(string name, bool isText, IReadOnlyList<FuzzSeed> seeds, int maxSeedBytes = ReaderTarget.MaxSeedBytes,
+    IReadOnlyList<FuzzSeed>? generated = null) : IFuzzTarget
 {
     /// <summary>Largest seed kept: afl's deterministic stages cost a few executions per byte.</summary>
     public const int MaxSeedBytes = 16 << 10;
@@ -30,16 +31,18 @@ public abstract class ReaderTarget(string name, bool isText, IReadOnlyList<FuzzS
     public bool IsText => isText;
 
     /// <inheritdoc />
-    public IReadOnlyList<FuzzSeed> Seeds { get; } = seeds.Where(s => s.Bytes.Length <= maxSeedBytes)
-        .OrderBy(s => s.Bytes.Length).ThenBy(s => s.Name, StringComparer.Ordinal).Take(MaxSeeds).ToList();
+    /// <remarks>The samples' smallest, then the seeds generated for paths no small sample reaches, kept whatever their size.</remarks>
+    public IReadOnlyList<FuzzSeed> Seeds { get; } = [.. seeds.Where(s => s.Bytes.Length <= maxSeedBytes)
+        .OrderBy(s => s.Bytes.Length).ThenBy(s => s.Name, StringComparer.Ordinal).Take(MaxSeeds), .. generated ?? []];
 
     /// <inheritdoc />
     public abstract FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch);
 }
 
 /// <summary>A flow-input reader (captures, IPFIX and NetFlow, Zeek, firewall logs, nfdump CSV) run as `portaudit flows --input-format` runs it.</summary>
-public sealed class FlowReaderTarget(string name, RecordFormat format, bool isText, IReadOnlyList<FuzzSeed> seeds)
-    : ReaderTarget(name, isText, seeds)
+public sealed class FlowReaderTarget(string name, RecordFormat format, bool isText, IReadOnlyList<FuzzSeed> seeds,
+    IReadOnlyList<FuzzSeed>? generated = null)
+    : ReaderTarget(name, isText, seeds, generated: generated)
 {
     /// <inheritdoc />
     public override FuzzVerdict Run(FuzzSeed seed, byte[] input, string scratch)
@@ -91,7 +94,7 @@ public static class ReaderTargets
 {
     private static readonly (string Name, Func<Sources, IFuzzTarget> Create)[] Readers =
     [
-        ("pcap", s => new FlowReaderTarget("pcap", RecordFormat.Capture, false, [.. s.Pcaps, TunnelSeed.Capture()])),
+        ("pcap", s => new FlowReaderTarget("pcap", RecordFormat.Capture, false, s.Pcaps, [TunnelSeed.Capture(), UpgradeSeed.Capture()])),
         ("pcapng", s => new FlowReaderTarget("pcapng", RecordFormat.Capture, false, s.Pcapngs)),
         ("gzip", s => new FlowReaderTarget("gzip", RecordFormat.Capture, false, Smallest(s.Pcaps, 3).Concat(Smallest(s.Pcapngs, 3)).Select(Gzipped).ToList())),
         ("ipfix", s => new FlowReaderTarget("ipfix", RecordFormat.Ipfix, false, s.Exports("ipfix", "IPFIX"))),

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using static PortAudit.Fuzz.PcapSeed;
 
 namespace PortAudit.Fuzz;
 
@@ -30,41 +30,7 @@ public static class TunnelSeed
             Ipv4(47, [0x10, 0, 0x88, 0xBE, 0, 0, 0, 7, 0x10, 0, 0, 1, 0, 0, 0, 0, .. frame]),
             Ipv4(47, [0x10, 0, 0x22, 0xEB, 0, 0, 0, 7, 0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, .. frame]),
         ];
-        var pcap = new List<byte>(Header());
-        for (int i = 0; i < tunnels.Length; i++) pcap.AddRange(Record(Ethernet(tunnels[i]), i));
-        return new FuzzSeed("tunnels.pcap", [.. pcap]);
-    }
-
-    // Classic pcap, little-endian, microseconds, Ethernet.
-    private static byte[] Header()
-    {
-        var header = new byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, 0xA1B2C3D4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), 65535);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), 1);
-        return header;
-    }
-
-    private static byte[] Record(byte[] frame, int millisecond)
-    {
-        var record = new byte[16 + frame.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(record, 1_700_000_000);
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), (uint)(millisecond * 1000));
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), (uint)frame.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(12), (uint)frame.Length);
-        frame.CopyTo(record, 16);
-        return record;
-    }
-
-    private static byte[] Ethernet(byte[] ipv4) => [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, .. ipv4];
-
-    // 192.0.2.1 to 192.0.2.2; checksums left at zero, which the decoder does not read.
-    private static byte[] Ipv4(byte protocol, byte[] payload)
-    {
-        int length = 20 + payload.Length;
-        return [0x45, 0, (byte)(length >> 8), (byte)length, 0, 1, 0, 0, 64, protocol, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, .. payload];
+        return new FuzzSeed("tunnels.pcap", PcapSeed.Capture([.. tunnels.Select(Ethernet)]));
     }
 
     private static byte[] Udp(ushort port, byte[] payload)

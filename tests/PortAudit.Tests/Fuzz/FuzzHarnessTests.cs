@@ -27,6 +27,17 @@ public class FuzzHarnessTests : IDisposable
             flows.Where(f => f != inner).Select(f => $"{f.App?.ToString() ?? f.Transport} {f.PacketsToServer}").Order().ToArray());
     }
 
+    // The pcap reader's seed of upgraded flows brings each reader it is for to the server's TLS (its leaf cut short).
+    [Fact]
+    public void The_upgrade_seed_reaches_the_tls_after_starttls_proceed_and_in_openvpns_control_channel()
+    {
+        string path = Path.Combine(_dir.Root, "upgrades.pcap");
+        File.WriteAllBytes(path, UpgradeSeed.Capture().Bytes);
+        var details = PortAudit.Tests.Inspect.InspectTestData.Inspect(path).Flows.Select(f => $"{f.App} {f.AppDetail}").Order().ToArray();
+        Assert.Equal(["openvpn reset-v2; version=tls1.2; cert=unread", "smtp starttls; version=tls1.2; cert=unread",
+            "xmpp server; starttls; version=tls1.2; cert=unread"], details);
+    }
+
     private FuzzOptions Options(double seconds = 0.5, int timeoutMs = 5000, long memoryBytes = 16L << 30) =>
         new(TimeSpan.FromSeconds(seconds), 7, [], Findings, TimeSpan.FromMilliseconds(timeoutMs), memoryBytes, ".");
 

@@ -14,9 +14,10 @@ namespace PortAudit.Tests.Inspect;
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class OpenVpnControlFollowerTests
 {
-    private const string Client = "192.0.2.40", Server = "198.51.100.40";
+    // The opcodes in a packet's first byte (key id 0), and each side's session ID.
     private const byte ClientReset = 7 << 3, ServerReset = 8 << 3, Control = 4 << 3;
     private static readonly byte[] ClientSession = [1, 2, 3, 4, 5, 6, 7, 8], ServerSession = [9, 10, 11, 12, 13, 14, 15, 16];
+    private const string Client = "192.0.2.40", Server = "198.51.100.40";
 
     [Theory]
     [InlineData(0)]

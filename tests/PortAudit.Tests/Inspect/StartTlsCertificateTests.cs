@@ -6,17 +6,16 @@ namespace PortAudit.Tests.Inspect;
 
 /// <summary>
 /// A mail or XMPP server's leaf certificate after its answer to STARTTLS (RFC 3207 4, RFC 6120 5.4.3.3), through the
-/// engine: one that ends past
-/// the 4 KiB of the server's stream inspection looks at is read on, after the server's text, and judged; one past the
-/// 16 KiB a handshake message is read to is said unread. The leaf is an RSA 1024 key (<c>cert=rsa1024</c>) whose
-/// subjectAltName lists many names, as a shared mail host's does.
+/// engine: one that ends past the 4 KiB of the server's stream inspection looks at is read on, after the server's text,
+/// and judged; one past the 16 KiB a handshake message is read to is said unread. The leaf is an RSA 1024 key
+/// (<c>cert=rsa1024</c>) whose subjectAltName lists many names, as a shared mail host's does.
 /// </summary>
 [Trait(Tier.Name, Tier.Unit)]
 public sealed class StartTlsCertificateTests
 {
-    private const string Client = "192.0.2.25", Server = "198.51.100.25";
     // TLS's content type of a handshake record, and the handshake messages the server sends.
     private const byte Handshake = 22, ServerHello = 2, Certificate = 11;
+    private const string Client = "192.0.2.25", Server = "198.51.100.25";
 
     [Fact]
     public void A_leaf_past_the_bytes_inspected_after_starttls_is_read_on_and_judged()
