@@ -84,14 +84,8 @@ public sealed class MailInspector : Inspector
 
     // The server's side once the client asked for TLS: text lines, its reply among them, then a TLS handshake record at
     // the start of a line. Its first message, once whole, is read; anything there ends the reading.
-    private static InspectResult AfterStartTls(ref InspectionInput input)
-    {
-        var data = input.Data;
-        int start = StartTls.HandshakeAfterLines(data);
-        if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
-        var state = StartTls.ReadServerHello(input.Flow, data[start..], input.AtLimit);
-        return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
-    }
+    private static InspectResult AfterStartTls(ref InspectionInput input) =>
+        StartTls.ReadServerSide(ref input, input.Data, StartTls.HandshakeAfterLines(input.Data));
 
     // Only text that could still grow into a greeting or a command is worth waiting for.
     private bool CouldStart(ReadOnlySpan<byte> data)

@@ -116,12 +116,10 @@ public sealed class OpenVpnControlFollower : IFlowFollower
     {
         id = 0;
         payload = default;
-        int at = ControlHeader + auth;
-        if (at >= packet.Length) return false;
-        int acks = packet[at];
-        if (acks > MaxAcks) return false;
-        // The acknowledged packet IDs, then the peer's session ID when there are any.
-        at += 1 + acks * AckIdLength + (acks > 0 ? SessionLength : 0);
+        int at = AfterAcks(packet, auth, out int acks);
+        if (at < 0) return false;
+        // The peer's session ID when the packet acknowledges any.
+        at += acks > 0 ? SessionLength : 0;
         if (at + PacketIdLength > packet.Length) return false;
         id = BinaryPrimitives.ReadUInt32BigEndian(packet[at..]);
         payload = packet[(at + PacketIdLength)..];

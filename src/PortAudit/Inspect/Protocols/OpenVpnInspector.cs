@@ -102,12 +102,8 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     {
         foreach (byte auth in AuthLengths)
         {
-            int at = ControlHeader + auth;
-            if (at >= reset.Length) break;
-            int acks = reset[at];
-            int remote = at + 1 + acks * AckIdLength;
-            if (acks is > 0 and <= MaxAcks && remote + SessionLength <= reset.Length
-                && Session(reset, remote) == clientSession)
+            int remote = AfterAcks(reset, auth, out int acks);
+            if (remote >= 0 && acks > 0 && remote + SessionLength <= reset.Length && Session(reset, remote) == clientSession)
                 return true;
         }
         return false;

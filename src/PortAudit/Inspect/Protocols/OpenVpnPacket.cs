@@ -30,8 +30,20 @@ internal static class OpenVpnPacket
     /// </summary>
     public static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
 
-    /// <summary>An acknowledgement's packet ID; the most acknowledgements a control packet carries.</summary>
-    public const int AckIdLength = 4, MaxAcks = 8;
+    // An acknowledgement's packet ID; the most acknowledgements a control packet carries.
+    private const int AckIdLength = 4, MaxAcks = 8;
+
+    /// <summary>
+    /// Where a control packet goes on after its acknowledgements, read past <paramref name="auth"/> bytes of tls-auth
+    /// wrapping: the peer's session ID when <paramref name="acks"/> is above 0, then the message packet ID. -1 when the
+    /// wrapping leaves no count, or the count is past <see cref="MaxAcks"/>. The offset may lie past the packet.
+    /// </summary>
+    public static int AfterAcks(ReadOnlySpan<byte> packet, int auth, out int acks)
+    {
+        int at = ControlHeader + auth;
+        acks = at < packet.Length ? packet[at] : 0;
+        return at < packet.Length && acks <= MaxAcks ? at + 1 + acks * AckIdLength : -1;
+    }
 
     // A control packet carries at most OpenVPN's tls-mtu of TLS bytes (1250 by default), a data packet a tunnel MTU's
     // worth: 16 KiB leaves room for any setting.

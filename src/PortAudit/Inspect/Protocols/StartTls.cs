@@ -35,6 +35,18 @@ public static class StartTls
     }
 
     /// <summary>
+    /// What the server's side of a flow whose client asked for TLS gives, its TLS beginning at <paramref name="start"/>
+    /// (-1 while it has not begun): its hello read with <see cref="ReadServerHello"/>, <see cref="InspectResult.Partial"/>
+    /// while more of it, or of its certificate, may come, <see cref="InspectResult.Match"/> once read or at the limits.
+    /// </summary>
+    public static InspectResult ReadServerSide(ref InspectionInput input, ReadOnlySpan<byte> data, int start)
+    {
+        if (start < 0) return input.AtLimit ? InspectResult.Match : InspectResult.Partial;
+        var state = ReadServerHello(input.Flow, data[start..], input.AtLimit);
+        return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
+    }
+
+    /// <summary>
     /// Where the first TLS handshake record that begins a line of <paramref name="data"/> starts, or -1: the text before
     /// it is the server's replies (its greeting, its capabilities, its answer to STARTTLS).
     /// </summary>

@@ -64,9 +64,7 @@ public sealed class XmppInspector() : Inspector(new(AppLabel.Xmpp, Tcp, [5222, 5
     private static InspectResult AfterStartTls(ref InspectionInput input, ReadOnlySpan<byte> data)
     {
         int start = StartTls.HandshakeAfterProceed(data);
-        if (start < 0) return input.AtLimit || data.IndexOf("<failure"u8) >= 0 ? InspectResult.Match : InspectResult.Partial;
-        var state = StartTls.ReadServerHello(input.Flow, data[start..], input.AtLimit);
-        return state == TlsHandshakeMessage.State.NeedMore && !input.AtLimit ? InspectResult.Partial : InspectResult.Match;
+        return start < 0 && data.IndexOf("<failure"u8) >= 0 ? InspectResult.Match : StartTls.ReadServerSide(ref input, data, start);
     }
 
     // Midstream, the stream header is gone but stanzas still show themselves: a top-level element with addressing attributes.
