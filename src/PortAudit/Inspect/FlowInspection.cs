@@ -49,6 +49,9 @@ internal sealed class FlowInspection
     /// </summary>
     public bool Announced;
 
+    /// <summary>Toggled each time the flow is turned (<see cref="SwapDirections"/>): a caller holding a direction sees it change.</summary>
+    public bool Turned;
+
     /// <summary>Directions whose loss of bytes the follower was told of (bit 1 to the server, bit 2 to the client).</summary>
     public byte BrokenTold;
 
@@ -80,6 +83,7 @@ internal sealed class FlowInspection
         ClientPackets = ServerPackets = ClientInspections = ServerInspections = 0;
         Done = false;
         Announced = false;
+        Turned = false;
         BrokenTold = 0;
         ProxyHeaderRead = 0;
         ProxySource = null;
@@ -105,6 +109,7 @@ internal sealed class FlowInspection
         (ToServer, ToClient) = (ToClient, ToServer);
         (ClientPackets, ServerPackets) = (ServerPackets, ClientPackets);
         (ClientInspections, ServerInspections) = (ServerInspections, ClientInspections);
+        Turned = !Turned;
         ProxyHeaderRead = (byte)(((ProxyHeaderRead & 1) << 1) | ((ProxyHeaderRead & 2) >> 1));
     }
 

@@ -294,11 +294,13 @@ public sealed class InspectionEngine : IFlowObserver
             return;
         }
         int packets = fromClient ? ++state.ClientPackets : ++state.ServerPackets;
+        bool turned = state.Turned;
         Run(state, flow, payload, fromClient, false, packets >= _limits.PacketsPerDirection);
         if (state.Follower is { } started)
         {
             // A follower that began with this datagram reads it too: a SIP INVITE carries its offer in the message that
-            // named the flow.
+            // named the flow. The content may have turned the flow: the datagram then came from the other side.
+            if (state.Turned != turned) fromClient = !fromClient;
             started.OnDatagram(flow, fromClient, payload);
             if (started.Finished) Stop(state, flow);
             return;

@@ -39,6 +39,35 @@ public static class TunnelMessages
     }
 
     /// <summary>
+    /// The client's V3 hard reset (tls-crypt-v2) as openvpn 2.6 sends it: opcode 10, the session ID, tls-crypt's replay
+    /// ID and time and its 32-byte tag, the sealed rest (random bytes here), then the wrapped client key, whose last two
+    /// bytes are its length (299 bytes, as Debian's openvpn 2.6 wraps a key with its metadata's time).
+    /// </summary>
+    public static byte[] OpenVpnTlsCryptV2Reset(ulong session, int wrappedKey = 299)
+    {
+        var reset = new byte[1 + 8 + 8 + 32 + 5 + wrappedKey];
+        reset[0] = 10 << 3;
+        BinaryPrimitives.WriteUInt64BigEndian(reset.AsSpan(1), session);
+        new Random((int)session).NextBytes(reset.AsSpan(9, reset.Length - 11));
+        BinaryPrimitives.WriteUInt16BigEndian(reset.AsSpan(reset.Length - 2), (ushort)wrappedKey);
+        return reset;
+    }
+
+    /// <summary>
+    /// A QUIC packet with a short header (RFC 9000, 17.3.1): <paramref name="first"/> (the fixed bit 0x40, the rest
+    /// protected, so any value), an 8-byte destination connection ID, then the protected packet number and payload
+    /// (random bytes here).
+    /// </summary>
+    public static byte[] QuicShortHeader(byte first, ulong connectionId, int seed, int length = 60)
+    {
+        var packet = new byte[length];
+        packet[0] = first;
+        BinaryPrimitives.WriteUInt64BigEndian(packet.AsSpan(1), connectionId);
+        new Random(seed).NextBytes(packet.AsSpan(9));
+        return packet;
+    }
+
+    /// <summary>
     /// An OpenVPN data packet under an AEAD cipher: P_DATA_V2 (opcode 9, key id, 3-byte peer ID) or, with no
     /// <paramref name="peer"/>, P_DATA_V1 (opcode 6, key id); the packet ID; then the tag and the encrypted payload
     /// (random bytes here), 40 bytes in all for V2 as a keepalive ping is.

@@ -23,9 +23,11 @@ public class OpenVpnInspectorTests
 
     private static byte[] Framed(params byte[][] messages) => TunnelMessages.OverTcp(messages);
 
-    private static byte[] ClientReset(int opcode = 7) => Message(opcode, ClientSession);
+    private static byte[] ClientReset(int opcode = 7) =>
+        opcode == 10 ? TunnelMessages.OpenVpnTlsCryptV2Reset(ClientSession) : Message(opcode, ClientSession);
     private static byte[] ServerReset(int auth = 0) => Message(8, ServerSession, ClientSession, auth);
     private static byte[] ClientControl(ulong session = ClientSession) => Message(4, session, ServerSession, payload: 120);
+    private static byte[] ServerControl(ulong acknowledged = ClientSession, int auth = 0) => Message(4, ServerSession, acknowledged, auth, payload: 120);
 
     private static (InspectResult Result, string? Detail) OpenVpn(bool tcp, params (bool FromClient, byte[] Data)[] turns) =>
         Converse(new OpenVpnInspector(), tcp, 443, turns);
@@ -76,6 +78,63 @@ public class OpenVpnInspectorTests
         var cut = Framed(ClientReset(), ClientControl());
         for (int length = 1; length < cut.Length; length++)
             Assert.NotEqual(InspectResult.Match, OpenVpn(true, (true, cut[..length])).Result);
+    }
+
+    [Fact]
+    public void TheServersSideAloneIsClaimedByItsResetAndNextMessageNamingTheSameTwoSessions()
+    {
+        // base.pcap's 69.197.143.179:443 over UDP: only the server's datagrams were captured, its reset then its control
+        // messages carrying the TLS handshake, each acknowledging the client's packets under the client's session ID.
+        Assert.Equal((InspectResult.NeedMore, null), OpenVpn(false, (false, ServerReset())));
+        Assert.Equal((InspectResult.Match, "server-reset-v2"), OpenVpn(false, (false, ServerReset()), (false, ServerControl())));
+        Assert.Equal((InspectResult.Match, "server-reset-v2"), OpenVpn(true, (false, Framed(ServerReset(), ServerControl()))));
+        // Behind tls-auth; a V1 reset; an acknowledgement instead of a control message; the reset sent again first.
+        Assert.Equal((InspectResult.Match, "server-reset-v2"), OpenVpn(false, (false, ServerReset(auth: 28)), (false, ServerControl(auth: 28))));
+        Assert.Equal((InspectResult.Match, "server-reset-v1"),
+            OpenVpn(false, (false, Message(2, ServerSession, ClientSession)), (false, ServerControl())));
+        Assert.Equal(InspectResult.Match, OpenVpn(false, (false, ServerReset()), (false, Message(5, ServerSession, ClientSession))).Result);
+        Assert.Equal(InspectResult.Match, OpenVpn(false, (false, ServerReset()), (false, ServerReset()), (false, ServerControl())).Result);
+        // Heard first, the server's side is taken for the client's (UDP 3478 in OpenVpnLabTests): the same ties hold.
+        Assert.Equal((InspectResult.Match, "server-reset-v2"), OpenVpn(false, (true, ServerReset()), (true, ServerControl())));
+        Assert.Equal((InspectResult.Match, "server-reset-v2"), OpenVpn(true, (true, Framed(ServerReset(), ServerControl()))));
+        // A client heard later still ties its own way.
+        Assert.Equal((InspectResult.Match, "reset-v2"),
+            OpenVpn(false, (false, ServerReset()), (true, ClientReset()), (true, Message(5, ClientSession, ServerSession))));
+    }
+
+    [Fact]
+    public void TheServersSideAloneNeedsBothSessionsTiedAndItsResetFirst()
+    {
+        // A message acknowledging another client's session, or under another wrapping; a reset whose packet ID is not 0
+        // (not the first message of its channel); a first message that is no reset; a reset that acknowledges nothing.
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, ServerReset()), (false, ServerControl(ClientSession + 1))).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, ServerReset()), (false, ServerControl(auth: 28))).Result);
+        byte[] laterReset = ServerReset();
+        laterReset[^1] = 1;
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, laterReset), (false, ServerControl())).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, ServerControl()), (false, ServerControl())).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(true, (false, Framed(Message(8, ServerSession), ServerControl()))).Result);
+        // tls-crypt seals what the reset acknowledges: a server's side alone under it is not claimed.
+        byte[] sealedReset = [8 << 3, .. TunnelMessages.BigEndian(ServerSession), .. new byte[8], .. Enumerable.Repeat((byte)0x3C, 60)];
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, sealedReset), (false, sealedReset)).Result);
+    }
+
+    [Fact]
+    public void QuicShortHeadersThatReadAsOpenVpnOpcodesAreNotClaimed()
+    {
+        // A QUIC packet's first byte is 0x40 and five protected bits: 0x50 reads as a V3 reset, 0x58 as a control message
+        // with a wrapped key and 0x40 as a server's V2 reset, each with key id 0, and the 8-byte connection ID after it
+        // repeats like a session ID. A midstream QUIC flow whose packets began so was named OpenVPN (reset-v3).
+        const ulong connectionId = 0x9E5A_11C3_02F4_7B60;
+        byte[] Quic(byte first, int seed) => TunnelMessages.QuicShortHeader(first, connectionId, seed);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, Quic(0x50, 1)), (true, Quic(0x58, 2))).Result);
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (false, Quic(0x40, 3)), (false, Quic(0x58, 4)), (false, Quic(0x40, 5))).Result);
+        // A V3 reset whose last two bytes give no wrapped key's length, or one longer than the packet holds.
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, TunnelMessages.OpenVpnTlsCryptV2Reset(ClientSession, wrappedKey: 1100))).Result);
+        byte[] cut = TunnelMessages.OpenVpnTlsCryptV2Reset(ClientSession);
+        cut[^2] = 0x02;
+        Assert.Equal(InspectResult.NoMatch, OpenVpn(false, (true, cut)).Result);
+        Assert.Equal((InspectResult.NeedMore, null), OpenVpn(false, (true, ClientReset(10))));
     }
 
     [Fact]
