@@ -48,6 +48,21 @@ public sealed class OpenVpnControlFollowerTests
         Assert.Equal(("reset-v2", FlowWeakness.None), (flow.AppDetail?.ToString(), flow.Weakness));
     }
 
+    [Fact]
+    public void The_servers_side_alone_is_read_from_the_datagram_that_named_it_once_the_flow_is_turned()
+    {
+        // Only the server's datagrams, heard first on a port that names no side (base.pcap's 69.197.143.179 over UDP, the
+        // lab's 3478): the flow takes the server for the client until its reset and next control packet name it. That
+        // packet, the first the follower reads, came from the server: read as the client's, the hello in it was dropped.
+        byte[] acknowledging = [1, 0, 0, 0, 0, .. ClientSession];
+        var capture = new ScenarioCapture("openvpn-server-alone", 1_700_000_000).UdpTurns(Client, Server, 3478, 1,
+            (false, [ServerReset, .. ServerSession, .. acknowledging, 0, 0, 0, 0]),
+            (false, [Control, .. ServerSession, .. acknowledging, 0, 0, 0, 1, .. ServerTls()]));
+        var flow = Assert.Single(InspectTestData.Inspect(capture.Build()));
+        Assert.Equal((AppLabel.OpenVpn, "server-reset-v2; version=tls1.0; cert=rsa1024", Server, (ushort)3478, 0L),
+            (flow.App, flow.AppDetail?.ToString(), flow.Server.ToString(), flow.ServerPort, flow.PacketsToServer));
+    }
+
     // The client's and server's resets (the server's acknowledging the client's), the client's hello, then the server's
     // control packets with their message packet IDs and payloads, each after its 16-bit length; the one flow.
     private static Flow Tunnel(int auth, params (uint Id, byte[] Payload)[] server)
