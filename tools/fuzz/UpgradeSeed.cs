@@ -5,7 +5,8 @@ namespace PortAudit.Fuzz;
 /// <summary>
 /// A pcap seed of TLS that begins inside another protocol's TCP flow, which no small capture of ../shared holds: SMTP's
 /// STARTTLS, XMPP's &lt;proceed/&gt; and OpenVPN's control channel, each with the server's ServerHello and the start of a
-/// Certificate message after it. From its bytes afl reaches the readers that follow those flows (StartTls,
+/// Certificate message after it, and the same OpenVPN server's side alone over UDP, heard first (the flow turned by its
+/// reset and control packet). From its bytes afl reaches the readers that follow those flows (StartTls,
 /// ServerCertificateFollower, OpenVpnControlFollower), which a mutation of a plain capture rarely builds.
 /// </summary>
 public static class UpgradeSeed
@@ -20,7 +21,7 @@ public static class UpgradeSeed
 
     private static readonly byte[] ClientHello = [22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0];
 
-    /// <summary>The seed: the three flows, one after the other.</summary>
+    /// <summary>The seed: the four flows, one after the other.</summary>
     public static FuzzSeed Capture()
     {
         var frames = new List<byte[]>();
@@ -38,6 +39,9 @@ public static class UpgradeSeed
             (false, Framed([8 << 3, .. server, 1, 0, 0, 0, 0, .. client, 0, 0, 0, 0])),
             (true, Framed([4 << 3, .. client, 0, 0, 0, 0, 1, .. ClientHello])),
             (false, Framed([4 << 3, .. server, 0, 0, 0, 0, 1, .. ServerTls])));
+        byte[] acknowledging = [1, 0, 0, 0, 0, .. client];
+        frames.Add(ServerDatagram(3478, [8 << 3, .. server, .. acknowledging, 0, 0, 0, 0]));
+        frames.Add(ServerDatagram(3478, [4 << 3, .. server, .. acknowledging, 0, 0, 0, 1, .. ServerTls]));
         return new FuzzSeed("upgrades.pcap", PcapSeed.Capture(frames));
     }
 
@@ -65,6 +69,14 @@ public static class UpgradeSeed
             (byte)(acknowledgment >> 24), (byte)(acknowledgment >> 16), (byte)(acknowledgment >> 8), (byte)acknowledgment,
             0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0, .. payload,
         ], fromClient));
+
+    // A UDP datagram from the port on 192.0.2.2 to 192.0.2.1 (its checksum left out, as IPv4 allows).
+    private static byte[] ServerDatagram(ushort port, byte[] payload)
+    {
+        ushort clientPort = (ushort)(40000 + port);
+        int length = 8 + payload.Length;
+        return Ethernet(Ipv4(17, [(byte)(port >> 8), (byte)port, (byte)(clientPort >> 8), (byte)clientPort, (byte)(length >> 8), (byte)length, 0, 0, .. payload], fromClient: false));
+    }
 
     // An OpenVPN packet over TCP, after its 16-bit length.
     private static byte[] Framed(byte[] packet) => [(byte)(packet.Length >> 8), (byte)packet.Length, .. packet];

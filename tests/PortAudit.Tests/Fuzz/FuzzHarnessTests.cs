@@ -34,7 +34,7 @@ public class FuzzHarnessTests : IDisposable
         string path = Path.Combine(_dir.Root, "upgrades.pcap");
         File.WriteAllBytes(path, UpgradeSeed.Capture().Bytes);
         var details = PortAudit.Tests.Inspect.InspectTestData.Inspect(path).Flows.Select(f => $"{f.App} {f.AppDetail}").Order().ToArray();
-        Assert.Equal(["openvpn reset-v2; version=tls1.2; cert=unread", "smtp starttls; version=tls1.2; cert=unread",
+        Assert.Equal(["openvpn reset-v2; version=tls1.2; cert=unread", "openvpn server-reset-v2; version=tls1.2; cert=unread", "smtp starttls; version=tls1.2; cert=unread",
             "xmpp server; starttls; version=tls1.2; cert=unread"], details);
     }
 
