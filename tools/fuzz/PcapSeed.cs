@@ -27,6 +27,17 @@ internal static class PcapSeed
         return [0x45, 0, (byte)(length >> 8), (byte)length, 0, 1, 0, 0, 64, protocol, 0, 0, 192, 0, 2, source, 192, 0, 2, destination, .. payload];
     }
 
+    /// <summary>
+    /// A UDP datagram from <paramref name="source"/> to <paramref name="destination"/> in an IPv4 packet (as
+    /// <see cref="Ipv4"/>), its checksum left at zero, as IPv4 allows.
+    /// </summary>
+    public static byte[] Udp(ushort source, ushort destination, byte[] payload, bool fromClient = true)
+    {
+        int length = 8 + payload.Length;
+        return Ipv4(17, [(byte)(source >> 8), (byte)source, (byte)(destination >> 8), (byte)destination, (byte)(length >> 8), (byte)length, 0, 0, .. payload],
+            fromClient);
+    }
+
     private static byte[] Header()
     {
         var header = new byte[24];

@@ -33,9 +33,5 @@ public static class TunnelSeed
         return new FuzzSeed("tunnels.pcap", PcapSeed.Capture([.. tunnels.Select(Ethernet)]));
     }
 
-    private static byte[] Udp(ushort port, byte[] payload)
-    {
-        int length = 8 + payload.Length;
-        return Ipv4(17, [0xC3, 0x50, (byte)(port >> 8), (byte)port, (byte)(length >> 8), (byte)length, 0, 0, .. payload]);
-    }
+    private static byte[] Udp(ushort port, byte[] payload) => PcapSeed.Udp(50000, port, payload);
 }

@@ -70,13 +70,8 @@ public static class UpgradeSeed
             0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0, .. payload,
         ], fromClient));
 
-    // A UDP datagram from the port on 192.0.2.2 to 192.0.2.1 (its checksum left out, as IPv4 allows).
-    private static byte[] ServerDatagram(ushort port, byte[] payload)
-    {
-        ushort clientPort = (ushort)(40000 + port);
-        int length = 8 + payload.Length;
-        return Ethernet(Ipv4(17, [(byte)(port >> 8), (byte)port, (byte)(clientPort >> 8), (byte)clientPort, (byte)(length >> 8), (byte)length, 0, 0, .. payload], fromClient: false));
-    }
+    // A UDP datagram from the port on 192.0.2.2 to 192.0.2.1.
+    private static byte[] ServerDatagram(ushort port, byte[] payload) => Ethernet(Udp(port, (ushort)(40000 + port), payload, fromClient: false));
 
     // An OpenVPN packet over TCP, after its 16-bit length.
     private static byte[] Framed(byte[] packet) => [(byte)(packet.Length >> 8), (byte)packet.Length, .. packet];

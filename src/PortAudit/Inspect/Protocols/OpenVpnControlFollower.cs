@@ -19,7 +19,7 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public sealed class OpenVpnControlFollower : IFlowFollower
 {
-    private const int PacketIdLength = 4, Unknown = -1;
+    private const int Unknown = -1;
     private const byte Handshake = 22, TlsMajor = 3;
     private byte[]? _tls;
     private int _gathered;

@@ -19,7 +19,7 @@ namespace PortAudit.Inspect.Protocols;
 /// </summary>
 public sealed class OpenVpnDataInspector() : Inspector(new(AppLabel.OpenVpn, 0, [1194], InspectorPrecision.Signature, 261) { UsesScratch = true, Depth = ProbeDepth.SeveralMessages })
 {
-    private const int PeerIdLength = 3, PacketIdLength = 4, TagLength = 16;
+    private const int PeerIdLength = 3, TagLength = 16;
     // A packet's plaintext is never empty (a ping is 16 bytes, a tunnelled packet 20 at least, and a compression byte
     // comes first when compression is framed).
     private const int MinimumPlaintext = 1;

@@ -22,7 +22,6 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
 {
     // A client's reset holds at least its acknowledgement count and packet ID after the header.
     private const int MinimumReset = ControlHeader + 1 + PacketIdLength;
-    private const int PacketIdLength = 4;
     // A reset is small: its header, tls-auth's HMAC or tls-crypt's tag, a few acknowledgements, and with tls-crypt-v2 the
     // client's wrapped key (at most 1 KiB with its metadata).
     private const int MaximumReset = 2048;
@@ -132,10 +131,9 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     private static bool TryPairAt(ReadOnlySpan<byte> message, int auth, bool reset, out ulong pair)
     {
         pair = 0;
-        int remote = AfterAcks(message, AuthLengths[auth], out int acks);
-        int end = remote + SessionLength + (reset ? PacketIdLength : 0);
-        if (remote < 0 || acks == 0 || end > message.Length) return false;
-        if (reset && BinaryPrimitives.ReadUInt32BigEndian(message[(end - PacketIdLength)..]) != 0) return false;
+        int remote = PeerSessionAt(message, AuthLengths[auth]), id = remote + SessionLength;
+        if (remote < 0) return false;
+        if (reset && (id + PacketIdLength > message.Length || BinaryPrimitives.ReadUInt32BigEndian(message[id..]) != 0)) return false;
         pair = (BinaryPrimitives.ReadUInt64BigEndian(message[SessionOffset..]) ^ BinaryPrimitives.ReadUInt64BigEndian(message[remote..])) & PairMask;
         return true;
     }
@@ -184,9 +182,8 @@ public sealed class OpenVpnInspector() : Inspector(new(AppLabel.OpenVpn, 0, [119
     {
         foreach (byte auth in AuthLengths)
         {
-            int remote = AfterAcks(reset, auth, out int acks);
-            if (remote >= 0 && acks > 0 && remote + SessionLength <= reset.Length && Session(reset, remote) == clientSession)
-                return true;
+            int remote = PeerSessionAt(reset, auth);
+            if (remote >= 0 && Session(reset, remote) == clientSession) return true;
         }
         return false;
     }

@@ -30,8 +30,11 @@ internal static class OpenVpnPacket
     /// </summary>
     public static ReadOnlySpan<byte> AuthLengths => [0, 16 + 8, 20 + 8, 32 + 8, 48 + 8, 64 + 8];
 
-    // An acknowledgement's packet ID; the most acknowledgements a control packet carries.
-    private const int AckIdLength = 4, MaxAcks = 8;
+    /// <summary>A packet ID's length: a control packet's own, and each it acknowledges.</summary>
+    public const int PacketIdLength = 4;
+
+    // The most acknowledgements a control packet carries.
+    private const int MaxAcks = 8;
 
     /// <summary>
     /// Where a control packet goes on after its acknowledgements, read past <paramref name="auth"/> bytes of tls-auth
@@ -42,7 +45,17 @@ internal static class OpenVpnPacket
     {
         int at = ControlHeader + auth;
         acks = at < packet.Length ? packet[at] : 0;
-        return at < packet.Length && acks <= MaxAcks ? at + 1 + acks * AckIdLength : -1;
+        return at < packet.Length && acks <= MaxAcks ? at + 1 + acks * PacketIdLength : -1;
+    }
+
+    /// <summary>
+    /// Where the peer's session ID starts in a control packet that acknowledges any, read past <paramref name="auth"/>
+    /// bytes of tls-auth wrapping; -1 when it acknowledges nothing or ends before the ID does.
+    /// </summary>
+    public static int PeerSessionAt(ReadOnlySpan<byte> packet, int auth)
+    {
+        int at = AfterAcks(packet, auth, out int acks);
+        return at >= 0 && acks > 0 && at + SessionLength <= packet.Length ? at : -1;
     }
 
     // A control packet carries at most OpenVPN's tls-mtu of TLS bytes (1250 by default), a data packet a tunnel MTU's
